@@ -1,0 +1,67 @@
+"""deterrence: game-theoretic models of deterrence and alliances.
+
+Build attacker–defender–ally games from published models or by parameter name, find their
+equilibria (Nash, subgame-perfect, perfect Bayesian, logit quantal response), each one
+certified, and sweep the parameters to see where a pledge deters and where it entraps.
+
+>>> import deterrence as dt
+>>> "extended_deterrence" in dt.list_models()
+True
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it; imported on first use so `import deterrence` stays light
+_PUBLIC: dict[str, str] = {
+    "DeterrenceError": "errors",
+    "ModelError": "errors",
+    "ExpressionError": "errors",
+    "ParameterError": "errors",
+    "GameError": "errors",
+    "FormatError": "errors",
+    "UnsupportedError": "errors",
+    "SolverError": "errors",
+    "ResourceError": "errors",
+    "SweepError": "errors",
+    "NormalFormGame": "game",
+    "ExtensiveFormGame": "game",
+    "decision": "game",
+    "chance": "game",
+    "terminal": "game",
+    "read_game": "gambit_files",
+    "write_game": "gambit_files",
+    "Model": "model",
+    "Parameter": "model",
+    "list_models": "catalogue",
+    "load_model": "catalogue",
+    "solve": "solve",
+    "Equilibrium": "equilibrium",
+    "EquilibriumSet": "equilibrium",
+    "Certificate": "equilibrium",
+    "certify": "certify",
+    "OUTCOMES": "outcomes",
+    "regimes": "symbolic",
+    "threshold": "symbolic",
+    "sweep": "sweep",
+    "SweepResult": "sweep",
+}
+
+__all__ = ["__version__", *sorted(_PUBLIC)]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _PUBLIC:
+        module = importlib.import_module(f".{_PUBLIC[name]}", __name__)
+        value = getattr(module, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'deterrence' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_PUBLIC))

@@ -1,0 +1,161 @@
+"""Result objects: :class:`Certificate`, :class:`Equilibrium`, :class:`EquilibriumSet` (data only)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .outcomes import indicators
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """Evidence that a profile is an equilibrium of the stated concept, computed by ``deterrence.certify``.
+
+    Attributes
+    ----------
+    concept
+        ``"nash"``, ``"spe"``, ``"pbe"`` or ``"qre"``.
+    regret
+        Largest gain any player can get by a unilateral deviation (for SPE: in any subgame;
+        for PBE: at any information set, given the beliefs). For QRE this is the Nash regret,
+        reported for information only.
+    bayes_error
+        Largest gap between the beliefs and Bayes' rule at information sets reached with
+        positive probability (PBE; 0 otherwise).
+    qre_residual
+        Largest gap between the profile and the logit response to it (QRE; 0 otherwise).
+    tolerance
+        The tolerance the quantities above were checked against.
+    exact
+        True if the check ran in exact rational arithmetic.
+    passed
+        True if every quantity is within the tolerance.
+    """
+
+    concept: str
+    regret: float
+    bayes_error: float = 0.0
+    qre_residual: float = 0.0
+    tolerance: float = 1e-8
+    exact: bool = False
+    passed: bool = True
+    details: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, eq=False)
+class Equilibrium:
+    """One equilibrium.
+
+    Attributes
+    ----------
+    profile
+        Normal form: ``{player: {strategy: prob}}``; extensive form:
+        ``{player: {infoset: {action: prob}}}``. The shape depends only on the game kind.
+    payoffs
+        ``{player: expected payoff}``.
+    outcomes
+        ``{outcome label: probability}`` (empty if the game has no labels).
+    certificate
+        The :class:`Certificate`.
+    beliefs
+        ``{infoset: {node path: prob}}`` at every information set (PBE; ``None`` otherwise).
+    off_path
+        Names of information sets reached with probability 0 (their beliefs come from the
+        belief policy).
+    strategies
+        The profile as numeric arrays: one per player (normal form) or per information set
+        (extensive form, in ``game.infosets`` order).
+    label
+        Equilibrium class label where the solver or model assigns one (``"separating"``, ...).
+    lam
+        The logit precision (QRE only).
+    """
+
+    profile: Mapping[str, Any]
+    payoffs: Mapping[str, float]
+    outcomes: Mapping[str, float]
+    certificate: Certificate
+    strategies: tuple[np.ndarray, ...]
+    beliefs: Mapping[str, Mapping[str, float]] | None = None
+    off_path: tuple[str, ...] = ()
+    label: str = ""
+    lam: float | None = None
+
+    @property
+    def regret(self) -> float:
+        """Largest gain from a unilateral deviation (from the certificate)."""
+        return self.certificate.regret
+
+    @property
+    def indicators(self) -> dict[str, float]:
+        """Mission indicators (``p_attack``, ``p_war``, ...) from the outcome probabilities."""
+        return indicators(self.outcomes)
+
+    def is_pure(self, tol: float = 1e-9) -> bool:
+        """True if every strategy puts probability 1 on one action."""
+        return all(float(np.max(s)) >= 1 - tol for s in self.strategies)
+
+    def __repr__(self) -> str:
+        def fmt(d: Any) -> str:
+            if isinstance(d, Mapping):
+                inner = ", ".join(f"{k}: {fmt(v)}" for k, v in d.items() if not (isinstance(v, float) and v == 0))
+                return "{" + inner + "}"
+            if isinstance(d, float):
+                return f"{d:.4g}"
+            return repr(d)
+
+        return f"Equilibrium({fmt(dict(self.profile))}, regret={self.regret:.2g})"
+
+
+@dataclass(frozen=True, eq=False)
+class EquilibriumSet:
+    """The equilibria a solver found, with what the method guarantees.
+
+    Attributes
+    ----------
+    equilibria
+        The certified equilibria.
+    concept
+        ``"nash"``, ``"spe"``, ``"pbe"`` or ``"qre"``.
+    method
+        The solver that ran.
+    complete
+        True if the method guarantees that every equilibrium of the concept was found
+        (for degenerate games: every extreme point of every component).
+    degenerate
+        True if the game was found degenerate (equilibria may form continua), ``None`` if
+        the method does not check.
+    tolerance
+        The certification tolerance.
+    belief_policy
+        The off-path belief policy (PBE only).
+    notes
+        Anything else the method reports (ties, components, rejected candidates).
+    """
+
+    equilibria: tuple[Equilibrium, ...]
+    concept: str
+    method: str
+    complete: bool
+    degenerate: bool | None = None
+    tolerance: float = 1e-8
+    belief_policy: str | None = None
+    notes: tuple[str, ...] = ()
+    game: Any = field(default=None, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.equilibria)
+
+    def __iter__(self) -> Iterator[Equilibrium]:
+        return iter(self.equilibria)
+
+    def __getitem__(self, i: int) -> Equilibrium:
+        return self.equilibria[i]
+
+    def __repr__(self) -> str:
+        flags = f"complete={self.complete}, degenerate={self.degenerate}"
+        return f"<EquilibriumSet {self.concept} by {self.method}: {len(self)} equilibria, {flags}>"

@@ -1,0 +1,172 @@
+"""Typed errors of the ``deterrence`` library.
+
+Every error the library raises on bad input is a :class:`DeterrenceError`. Each
+subclass also inherits the matching built-in exception (``ValueError``,
+``NotImplementedError``, ...), so code that catches the built-ins keeps working.
+Each error carries the culprit as attributes (file, key, line, node, parameter, ...)
+and names it in its message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DeterrenceError(Exception):
+    """Base class of every error raised by ``deterrence``."""
+
+
+class ModelError(DeterrenceError, ValueError):
+    """A model file or model definition is malformed.
+
+    Parameters
+    ----------
+    message
+        What is wrong.
+    file, key, line
+        Where: the file path, the key path inside it (e.g. ``tree.attack.payoffs``)
+        and the 1-based line number, where known.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        key: str | None = None,
+        line: int | None = None,
+    ) -> None:
+        self.reason = message
+        self.file = file
+        self.key = key
+        self.line = line
+        where = []
+        if file is not None:
+            where.append(f"{file}" + (f":{line}" if line is not None else ""))
+        elif line is not None:
+            where.append(f"line {line}")
+        if key is not None:
+            where.append(f"key '{key}'")
+        prefix = ", ".join(where)
+        super().__init__(f"{prefix}: {message}" if prefix else message)
+
+
+class ExpressionError(ModelError):
+    """A payoff or probability expression is not allowed or cannot be parsed.
+
+    Parameters
+    ----------
+    message
+        What is wrong.
+    text
+        The expression text.
+    column
+        1-based column of the offending token within ``text``, where known.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        text: str = "",
+        column: int | None = None,
+        file: str | None = None,
+        key: str | None = None,
+        line: int | None = None,
+    ) -> None:
+        self.text = text
+        self.column = column
+        shown = text if len(text) <= 80 else text[:77] + "..."
+        detail = f"{message} in expression {shown!r}"
+        if column is not None:
+            detail += f" (column {column})"
+        super().__init__(detail, file=file, key=key, line=line)
+
+
+class ParameterError(DeterrenceError, ValueError):
+    """A parameter name is unknown, or its value is of the wrong type or outside its domain."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        name: str | None = None,
+        value: Any = None,
+        domain: Any = None,
+    ) -> None:
+        self.name = name
+        self.value = value
+        self.domain = domain
+        super().__init__(message)
+
+
+class GameError(DeterrenceError, ValueError):
+    """A game is malformed; names the node or information set at fault."""
+
+    def __init__(
+        self, message: str, *, node: str | None = None, infoset: str | None = None
+    ) -> None:
+        self.node = node
+        self.infoset = infoset
+        where = []
+        if node is not None:
+            where.append(f"node {node}")
+        if infoset is not None:
+            where.append(f"information set {infoset}")
+        prefix = ", ".join(where)
+        super().__init__(f"{prefix}: {message}" if prefix else message)
+
+
+class FormatError(DeterrenceError, ValueError):
+    """A Gambit ``.nfg``/``.efg`` file (or other game text) is malformed."""
+
+    def __init__(
+        self, message: str, *, file: str | None = None, line: int | None = None
+    ) -> None:
+        self.file = file
+        self.line = line
+        where = (file or "<text>") + (f":{line}" if line is not None else "")
+        super().__init__(f"{where}: {message}")
+
+
+class UnsupportedError(DeterrenceError, NotImplementedError):
+    """The requested concept/method/game combination is not supported.
+
+    ``methods`` lists the methods that can serve the request instead.
+    """
+
+    def __init__(self, message: str, *, methods: tuple[str, ...] = ()) -> None:
+        self.methods = tuple(methods)
+        if methods:
+            message = f"{message}; methods that can serve: {', '.join(methods)}"
+        super().__init__(message)
+
+
+class SolverError(DeterrenceError, RuntimeError):
+    """A solver failed, or produced a candidate that did not certify."""
+
+
+class ResourceError(DeterrenceError, MemoryError):
+    """A game or sweep is too large for the chosen method; carries an estimate of the work."""
+
+    def __init__(self, message: str, *, estimate: float | None = None) -> None:
+        self.estimate = estimate
+        super().__init__(message)
+
+
+class SweepError(DeterrenceError, ValueError):
+    """A sweep specification (grid, sample, backend, output folder) is invalid."""
+
+
+__all__ = [
+    "DeterrenceError",
+    "ExpressionError",
+    "FormatError",
+    "GameError",
+    "ModelError",
+    "ParameterError",
+    "ResourceError",
+    "SolverError",
+    "SweepError",
+    "UnsupportedError",
+]

@@ -1,0 +1,496 @@
+"""Extensive-form games: decision, chance and terminal nodes, information sets, outcome labels.
+
+A game is built from a tree of builder nodes (:mod:`deterrence.game.tree`) and flattened
+into arrays in preorder, so that realisation probabilities, expected payoffs, beliefs and
+outcome probabilities of any behaviour profile are cheap to compute.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from ..errors import GameError
+from ..outcomes import OUTCOMES
+from .tree import ChanceNode, DecisionNode, Node, TerminalNode
+
+Behaviour = list[np.ndarray]
+"""A behaviour profile: one probability vector per information set (``game.infosets`` order)."""
+
+DECISION, CHANCE, TERMINAL = "decision", "chance", "terminal"
+
+
+@dataclass(frozen=True)
+class NodeInfo:
+    """One node of a flattened tree (all indices are into the game's arrays)."""
+
+    index: int
+    kind: str  # "decision" | "chance" | "terminal"
+    parent: int  # -1 for the root
+    action: int  # index of the action at the parent that leads here (-1 for the root)
+    children: tuple[int, ...]
+    player: int  # player index for decision nodes, -1 otherwise
+    infoset: int  # infoset index for decision nodes, chance-infoset index for chance nodes, -1 for terminals
+    path: str  # e.g. "attack/resist"; "root" for the root
+    label: str | None
+    end: int  # preorder index one past the last node of this subtree
+
+
+@dataclass(frozen=True)
+class InfoSet:
+    """An information set: a player, its actions, the nodes it holds."""
+
+    index: int
+    player: int
+    name: str
+    actions: tuple[str, ...]
+    nodes: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class ChanceInfo:
+    """A chance move (possibly shared by several chance nodes, as in Gambit)."""
+
+    index: int
+    name: str
+    actions: tuple[str, ...]
+    probs: tuple[Any, ...]  # as given: int, float or Fraction
+    nodes: tuple[int, ...]
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, (int, float, Fraction, np.integer, np.floating)) and not isinstance(x, bool)
+
+
+class ExtensiveFormGame:
+    """A finite extensive-form game.
+
+    Parameters
+    ----------
+    root
+        The root of a tree built with :func:`~deterrence.game.decision`,
+        :func:`~deterrence.game.chance` and :func:`~deterrence.game.terminal`.
+    players
+        Player names in order. Default: the order in which players first appear.
+    title
+        A human-readable title.
+    check_labels
+        Check that every outcome label is in the vocabulary (``deterrence.outcomes``).
+
+    Raises
+    ------
+    GameError
+        For a node reachable twice, a cycle, a decision node without actions, chance
+        probabilities that are not finite, negative or do not sum to one, payoffs that are
+        not finite, an unknown player, an outcome label outside the vocabulary, or an
+        information set whose nodes belong to different players or offer different actions.
+    """
+
+    kind = "extensive"
+
+    def __init__(
+        self,
+        root: Node,
+        players: Sequence[str] | None = None,
+        title: str = "",
+        *,
+        check_labels: bool = True,
+    ) -> None:
+        self.title = title
+        self.root_node = root
+        declared = list(players) if players is not None else None
+        if declared is not None and len(set(declared)) != len(declared):
+            raise GameError(f"player names must be distinct: {declared}")
+        found: list[str] = []
+        self._flatten(root, declared, found, check_labels)
+        self.players: tuple[str, ...] = tuple(declared if declared is not None else found)
+        self._finish()
+
+    # ------------------------------------------------------------------ construction
+    def _flatten(self, root: Node, declared: list[str] | None, found: list[str], check_labels: bool) -> None:
+        nodes: list[NodeInfo] = []
+        seen: set[int] = set()
+        infoset_map: dict[tuple[str, str], list[int]] = {}
+        infoset_order: list[tuple[str, str]] = []
+        infoset_meta: dict[tuple[str, str], tuple[str, tuple[str, ...], str]] = {}
+        chance_map: dict[str, list[int]] = {}
+        chance_order: list[str] = []
+        chance_meta: dict[str, tuple[tuple[str, ...], tuple[Any, ...], str]] = {}
+        terminal_payoffs: list[Any] = []
+        terminal_outcomes: list[tuple[str, ...]] = []
+        terminal_names: list[str | None] = []
+        terminal_of_node: dict[int, int] = {}
+        player_index: dict[str, int] = {p: i for i, p in enumerate(declared)} if declared else {}
+
+        def where(path: str, label: str | None) -> str:
+            return f"'{label}' ({path})" if label else f"'{path}'"
+
+        # iterative preorder with explicit stack so deep trees do not hit recursion limits
+        stack: list[tuple[Any, int, int, str, list[int]]] = [(root, -1, -1, "root", [])]
+        children_of: dict[int, list[int]] = {}
+        pending: list[tuple[int, Any, int, int, str]] = []
+        order_nodes: list[tuple[Any, int, int, str]] = []
+        # first pass: assign preorder indices
+        stack2: list[tuple[Any, int, int, str]] = [(root, -1, -1, "root")]
+        while stack2:
+            node, parent, action, path = stack2.pop()
+            if not isinstance(node, (TerminalNode, DecisionNode, ChanceNode)):
+                raise GameError(
+                    f"expected a decision, chance or terminal node, got {type(node).__name__}", node=path
+                )
+            if id(node) in seen:
+                raise GameError("node is reachable twice (a tree node may appear only once; build a fresh "
+                                "subtree for each branch)", node=where(path, getattr(node, "label", None)))
+            seen.add(id(node))
+            idx = len(order_nodes)
+            order_nodes.append((node, parent, action, path))
+            if parent >= 0:
+                children_of.setdefault(parent, []).append(idx)
+            if isinstance(node, DecisionNode):
+                kids = list(node.actions.items())
+            elif isinstance(node, ChanceNode):
+                kids = [(k, v[1] if isinstance(v, tuple) and len(v) == 2 else None) for k, v in node.branches.items()]
+            else:
+                kids = []
+            for a, (name, child) in reversed(list(enumerate(kids))):
+                child_path = name if path == "root" else f"{path}/{name}"
+                if child is None:
+                    raise GameError(f"branch '{name}' must be a (probability, subtree) pair",
+                                    node=where(path, node.label))
+                stack2.append((child, idx, a, child_path))
+        del stack, pending
+
+        n = len(order_nodes)
+        ends = [0] * n
+        # compute subtree ends: preorder => end = last descendant + 1
+        for idx in range(n - 1, -1, -1):
+            kids = children_of.get(idx, [])
+            ends[idx] = ends[kids[-1]] if kids else idx + 1
+
+        for idx, (node, parent, action, path) in enumerate(order_nodes):
+            label = node.label
+            kids = tuple(children_of.get(idx, []))
+            if isinstance(node, DecisionNode):
+                if not node.actions:
+                    raise GameError("decision node has no actions", node=where(path, label))
+                pname = node.player
+                if pname not in player_index:
+                    if declared is not None:
+                        raise GameError(f"player '{pname}' is not one of the game's players {declared}",
+                                        node=where(path, label))
+                    player_index[pname] = len(found)
+                    found.append(pname)
+                pl = player_index[pname]
+                iname = node.infoset if node.infoset is not None else f"{pname}@{path}"
+                key = (pname, iname)
+                acts = tuple(str(a) for a in node.actions)
+                if len(set(acts)) != len(acts):
+                    raise GameError(f"duplicate action names {acts}", node=where(path, label))
+                if node.infoset is not None:
+                    clash = [k for k in infoset_meta if k[1] == iname and k[0] != pname]
+                    if clash:
+                        raise GameError(
+                            f"nodes of information set '{iname}' belong to different players "
+                            f"('{clash[0][0]}' and '{pname}')", infoset=iname, node=where(path, label))
+                if key in infoset_meta:
+                    if infoset_meta[key][1] != acts:
+                        raise GameError(
+                            f"nodes of information set '{iname}' offer different actions "
+                            f"{list(infoset_meta[key][1])} and {list(acts)}", infoset=iname, node=where(path, label))
+                else:
+                    infoset_meta[key] = (pname, acts, iname)
+                    infoset_order.append(key)
+                    infoset_map[key] = []
+                infoset_map[key].append(idx)
+                nodes.append(NodeInfo(idx, DECISION, parent, action, kids, pl, infoset_order.index(key),
+                                      path, label, ends[idx]))
+            elif isinstance(node, ChanceNode):
+                if not node.branches:
+                    raise GameError("chance node has no branches", node=where(path, label))
+                acts = tuple(str(a) for a in node.branches)
+                probs = tuple(v[0] for v in node.branches.values())
+                for a, p in zip(acts, probs, strict=True):
+                    if not _is_number(p):
+                        raise GameError(f"probability of branch '{a}' is not a number: {p!r}", node=where(path, label))
+                    if not math.isfinite(float(p)):
+                        raise GameError(f"probability of branch '{a}' is not finite: {p}", node=where(path, label))
+                    if p < 0 or p > 1:
+                        raise GameError(f"probability of branch '{a}' is {p}, outside [0, 1]", node=where(path, label))
+                total = sum(probs)
+                exact = all(isinstance(p, (int, Fraction, np.integer)) for p in probs)
+                if (exact and total != 1) or (not exact and abs(float(total) - 1.0) > 1e-9):
+                    raise GameError(f"chance probabilities sum to {float(total):.12g}, not 1", node=where(path, label))
+                cname = node.infoset if node.infoset is not None else f"chance@{path}"
+                if cname in chance_meta:
+                    if chance_meta[cname][0] != acts or chance_meta[cname][1] != probs:
+                        raise GameError(f"chance nodes of set '{cname}' differ in actions or probabilities",
+                                        node=where(path, label))
+                else:
+                    chance_meta[cname] = (acts, probs, cname)
+                    chance_order.append(cname)
+                    chance_map[cname] = []
+                chance_map[cname].append(idx)
+                nodes.append(NodeInfo(idx, CHANCE, parent, action, kids, -1, chance_order.index(cname),
+                                      path, label, ends[idx]))
+            else:
+                for lab in node.outcome:
+                    if check_labels and lab not in OUTCOMES:
+                        raise GameError(
+                            f"outcome label '{lab}' is not in the vocabulary {sorted(OUTCOMES)}",
+                            node=where(path, label))
+                terminal_of_node[idx] = len(terminal_payoffs)
+                terminal_payoffs.append((node.payoffs, where(path, label)))
+                terminal_outcomes.append(tuple(node.outcome))
+                terminal_names.append(node.name)
+                nodes.append(NodeInfo(idx, TERMINAL, parent, action, (), -1, -1, path, label, ends[idx]))
+
+        self.nodes: tuple[NodeInfo, ...] = tuple(nodes)
+        self.infosets: tuple[InfoSet, ...] = tuple(
+            InfoSet(k, player_index[infoset_meta[key][0]], infoset_meta[key][2], infoset_meta[key][1],
+                    tuple(infoset_map[key]))
+            for k, key in enumerate(infoset_order)
+        )
+        self.chance_infos: tuple[ChanceInfo, ...] = tuple(
+            ChanceInfo(k, name, chance_meta[name][0], chance_meta[name][1], tuple(chance_map[name]))
+            for k, name in enumerate(chance_order)
+        )
+        self._raw_payoffs = terminal_payoffs
+        self.terminal_outcomes: tuple[tuple[str, ...], ...] = tuple(terminal_outcomes)
+        self.terminal_names: tuple[str | None, ...] = tuple(terminal_names)
+        self.terminals: tuple[int, ...] = tuple(sorted(terminal_of_node))
+        self._terminal_of_node = terminal_of_node
+
+    def _finish(self) -> None:
+        nplayers = len(self.players)
+        index = {p: i for i, p in enumerate(self.players)}
+        values: list[tuple[Any, ...]] = []
+        for raw, where in self._raw_payoffs:
+            if isinstance(raw, Mapping):
+                unknown = [k for k in raw if k not in index]
+                if unknown:
+                    raise GameError(f"payoff for unknown player(s) {unknown}; players are {list(self.players)}",
+                                    node=where)
+                missing = [p for p in self.players if p not in raw]
+                if missing:
+                    raise GameError(f"no payoff for player(s) {missing}", node=where)
+                row = tuple(raw[p] for p in self.players)
+            else:
+                row = tuple(raw)
+                if len(row) != nplayers:
+                    raise GameError(f"{len(row)} payoffs given for {nplayers} players", node=where)
+            for p, v in zip(self.players, row, strict=True):
+                if not _is_number(v):
+                    raise GameError(f"payoff of '{p}' is not a number: {v!r}", node=where)
+                if not math.isfinite(float(v)):
+                    raise GameError(f"payoff of '{p}' is not finite: {v}", node=where)
+            values.append(row)
+        del self._raw_payoffs
+        self.payoff_values: tuple[tuple[Any, ...], ...] = tuple(values)
+        self.payoffs = np.array([[float(v) for v in row] for row in values], dtype=float).reshape(-1, nplayers)
+        self.payoffs.setflags(write=False)
+        # edge table for vectorised realisation probabilities
+        n = len(self.nodes)
+        self._parent = np.array([nd.parent for nd in self.nodes], dtype=np.int64)
+        self._terminal_idx = np.array(self.terminals, dtype=np.int64)
+        self._chance_prob = np.ones(n)
+        self._edge_infoset = np.full(n, -1, dtype=np.int64)
+        self._edge_action = np.full(n, -1, dtype=np.int64)
+        for nd in self.nodes:
+            if nd.parent < 0:
+                continue
+            par = self.nodes[nd.parent]
+            if par.kind == CHANCE:
+                self._chance_prob[nd.index] = float(self.chance_infos[par.infoset].probs[nd.action])
+            else:
+                self._edge_infoset[nd.index] = par.infoset
+                self._edge_action[nd.index] = nd.action
+        offsets = np.cumsum([0] + [len(h.actions) for h in self.infosets])
+        self._action_offset = offsets
+        flat = np.full(n, -1, dtype=np.int64)
+        mask = self._edge_infoset >= 0
+        flat[mask] = offsets[self._edge_infoset[mask]] + self._edge_action[mask]
+        self._edge_flat = flat
+        self._decision_edge = mask
+        # depth levels, so realisation probabilities need one numpy op per level
+        depth = np.zeros(n, dtype=np.int64)
+        for nd in self.nodes[1:]:
+            depth[nd.index] = depth[nd.parent] + 1
+        self._levels = [np.flatnonzero(depth == d) for d in range(1, int(depth.max()) + 1)] if n > 1 else []
+        for p_i in range(nplayers):
+            if not any(h.player == p_i for h in self.infosets):
+                pass  # a player without moves is allowed (payoff-only player)
+
+    # ------------------------------------------------------------------ basic facts
+    @property
+    def num_players(self) -> int:
+        """Number of players (Nature not counted)."""
+        return len(self.players)
+
+    @property
+    def root(self) -> int:
+        """Index of the root node (always 0)."""
+        return 0
+
+    def infosets_of(self, player: int) -> list[InfoSet]:
+        """The information sets of a player, in game order."""
+        return [h for h in self.infosets if h.player == player]
+
+    def infoset_by_name(self, name: str) -> InfoSet:
+        """Look up an information set by name."""
+        for h in self.infosets:
+            if h.name == name:
+                return h
+        raise GameError(f"no information set named '{name}'", infoset=name)
+
+    def terminal_index(self, node: int) -> int:
+        """Row of ``payoffs`` for a terminal node."""
+        return self._terminal_of_node[node]
+
+    def is_perfect_information(self) -> bool:
+        """True if every information set holds one node."""
+        return all(len(h.nodes) == 1 for h in self.infosets)
+
+    def has_perfect_recall(self) -> bool:
+        """True if every player remembers its own earlier information sets and actions."""
+        for h in self.infosets:
+            seqs = {self.own_sequence(v, h.player) for v in h.nodes}
+            if len(seqs) != 1:
+                return False
+        return True
+
+    def own_sequence(self, node: int, player: int) -> tuple[tuple[int, int], ...]:
+        """The player's own (infoset, action) pairs on the path from the root to ``node``."""
+        seq = []
+        cur = node
+        while self.nodes[cur].parent >= 0:
+            par = self.nodes[self.nodes[cur].parent]
+            if par.kind == DECISION and par.player == player:
+                seq.append((par.infoset, self.nodes[cur].action))
+            cur = par.index
+        return tuple(reversed(seq))
+
+    def subgame_roots(self) -> list[int]:
+        """Nodes that root a proper subgame (or the whole game), in preorder."""
+        roots = []
+        for nd in self.nodes:
+            if nd.kind == TERMINAL:
+                continue
+            lo, hi = nd.index, nd.end
+            ok = True
+            for v in range(lo, hi):
+                w = self.nodes[v]
+                if w.kind == DECISION:
+                    if any(u < lo or u >= hi for u in self.infosets[w.infoset].nodes):
+                        ok = False
+                        break
+                elif w.kind == CHANCE:
+                    if any(u < lo or u >= hi for u in self.chance_infos[w.infoset].nodes):
+                        ok = False
+                        break
+            if ok:
+                roots.append(nd.index)
+        return roots
+
+    def __repr__(self) -> str:
+        title = f" {self.title!r}" if self.title else ""
+        return (f"<ExtensiveFormGame{title} {self.num_players} players, {len(self.nodes)} nodes, "
+                f"{len(self.infosets)} information sets>")
+
+    # ------------------------------------------------------------------ profiles
+    def uniform_behaviour(self) -> Behaviour:
+        """The behaviour profile that mixes uniformly at every information set."""
+        return [np.full(len(h.actions), 1.0 / len(h.actions)) for h in self.infosets]
+
+    def behaviour_from_mapping(self, mapping: Mapping[str, Mapping[str, Mapping[str, float]]]) -> Behaviour:
+        """Build a behaviour profile from ``{player: {infoset: {action: prob}}}``.
+
+        Information sets that are not mentioned are uniform.
+        """
+        beh = self.uniform_behaviour()
+        for h in self.infosets:
+            pl = self.players[h.player]
+            if pl in mapping and h.name in mapping[pl]:
+                probs = mapping[pl][h.name]
+                unknown = [a for a in probs if a not in h.actions]
+                if unknown:
+                    raise GameError(f"unknown action(s) {unknown}", infoset=h.name)
+                beh[h.index] = np.array([float(probs.get(a, 0.0)) for a in h.actions])
+        return self.check_behaviour(beh)
+
+    def check_behaviour(self, behaviour: Sequence[Any], atol: float = 1e-9) -> Behaviour:
+        """Validate a behaviour profile and return it as float arrays."""
+        if len(behaviour) != len(self.infosets):
+            raise GameError(f"behaviour profile has {len(behaviour)} entries, game has "
+                            f"{len(self.infosets)} information sets")
+        out = []
+        for h, b in zip(self.infosets, behaviour, strict=True):
+            v = np.asarray(b, dtype=float).reshape(-1)
+            if v.shape != (len(h.actions),):
+                raise GameError(f"{v.size} probabilities given for {len(h.actions)} actions", infoset=h.name)
+            if not np.all(np.isfinite(v)) or np.any(v < -atol) or abs(v.sum() - 1) > max(atol, 1e-6):
+                raise GameError(f"not a probability vector: {v}", infoset=h.name)
+            out.append(v)
+        return out
+
+    def edge_probabilities(self, behaviour: Behaviour) -> np.ndarray:
+        """Probability of the move leading into each node (1 for the root)."""
+        flat = np.concatenate([np.asarray(b, dtype=float) for b in behaviour]) if behaviour else np.zeros(0)
+        probs = self._chance_prob.copy()
+        probs[self._decision_edge] = flat[self._edge_flat[self._decision_edge]]
+        return probs
+
+    def realization_probabilities(self, behaviour: Behaviour) -> np.ndarray:
+        """Probability of reaching each node under a behaviour profile."""
+        edge = self.edge_probabilities(behaviour)
+        reach = np.ones(len(self.nodes))
+        for level in self._levels:
+            reach[level] = reach[self._parent[level]] * edge[level]
+        return reach
+
+    def terminal_probabilities(self, behaviour: Behaviour) -> np.ndarray:
+        """Probability of each terminal node (rows of ``payoffs``)."""
+        return self.realization_probabilities(behaviour)[self._terminal_idx]
+
+    def expected_payoffs(self, behaviour: Behaviour) -> np.ndarray:
+        """Expected payoff of every player under a behaviour profile."""
+        return self.terminal_probabilities(behaviour) @ self.payoffs
+
+    def outcome_probabilities(self, behaviour: Behaviour) -> dict[str, float]:
+        """Probability of each outcome label that appears in the game."""
+        probs = self.terminal_probabilities(behaviour)
+        out: dict[str, float] = {}
+        for p, labels in zip(probs, self.terminal_outcomes, strict=True):
+            for lab in labels:
+                out[lab] = out.get(lab, 0.0) + float(p)
+        return out
+
+    def beliefs(self, behaviour: Behaviour) -> list[np.ndarray | None]:
+        """Bayes beliefs at each information set (``None`` where the set is reached with probability 0)."""
+        reach = self.realization_probabilities(behaviour)
+        out: list[np.ndarray | None] = []
+        for h in self.infosets:
+            r = reach[list(h.nodes)]
+            s = r.sum()
+            out.append(r / s if s > 0 else None)
+        return out
+
+    def node_values(self, behaviour: Behaviour) -> np.ndarray:
+        """Expected payoff vector at every node (conditional on reaching it), shape ``(nodes, N)``."""
+        edge = self.edge_probabilities(behaviour)
+        val = np.zeros((len(self.nodes), self.num_players))
+        val[self._terminal_idx] = self.payoffs
+        for level in reversed(self._levels):
+            np.add.at(val, self._parent[level], edge[level][:, None] * val[level])
+        return val
+
+    def labelled(self, behaviour: Behaviour) -> dict[str, dict[str, dict[str, float]]]:
+        """A behaviour profile as ``{player: {infoset: {action: prob}}}``."""
+        out: dict[str, dict[str, dict[str, float]]] = {p: {} for p in self.players}
+        for h, b in zip(self.infosets, behaviour, strict=True):
+            out[self.players[h.player]][h.name] = {a: float(x) for a, x in zip(h.actions, b, strict=True)}
+        return out

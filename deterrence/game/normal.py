@@ -1,0 +1,235 @@
+"""N-player normal-form (strategic-form) games with named players and strategies."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from ..errors import GameError
+
+Profile = Sequence[np.ndarray]
+"""A mixed profile: one probability vector per player."""
+
+
+def _names(given: Sequence[Any] | None, count: int, prefix: str, what: str) -> tuple[str, ...]:
+    if given is None:
+        return tuple(f"{prefix}{k + 1}" for k in range(count))
+    names = tuple(str(x) for x in given)
+    if len(names) != count:
+        raise GameError(f"{what}: expected {count} names, got {len(names)}")
+    if len(set(names)) != len(names):
+        raise GameError(f"{what}: names must be distinct, got {list(names)}")
+    return names
+
+
+class NormalFormGame:
+    """An N-player game in normal form.
+
+    Parameters
+    ----------
+    payoffs
+        One array per player, each of shape ``(n_1, ..., n_N)``: ``payoffs[i][s]`` is
+        player ``i``'s payoff at pure profile ``s``. A single array of shape
+        ``(N, n_1, ..., n_N)`` is accepted too.
+    players
+        Player names (default ``"1"``, ``"2"``, ...).
+    strategies
+        Strategy names per player (default ``"1"``, ``"2"``, ...).
+    title
+        A human-readable title.
+    outcomes
+        Optional outcome labels: label -> array of shape ``(n_1, ..., n_N)`` giving the
+        probability of that label at each pure profile (reduced normal forms of
+        extensive games carry these).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> g = NormalFormGame([np.array([[3, 0], [5, 1]]), np.array([[3, 5], [0, 1]])],
+    ...                    players=["Row", "Col"], strategies=[["C", "D"], ["C", "D"]])
+    >>> g.shape
+    (2, 2)
+    >>> g.expected_payoffs([np.array([0, 1.0]), np.array([0, 1.0])]).tolist()
+    [1.0, 1.0]
+    """
+
+    kind = "normal"
+
+    def __init__(
+        self,
+        payoffs: Sequence[Any] | np.ndarray,
+        players: Sequence[str] | None = None,
+        strategies: Sequence[Sequence[str]] | None = None,
+        title: str = "",
+        outcomes: Mapping[str, np.ndarray] | None = None,
+    ) -> None:
+        arrays = [np.asarray(p) for p in payoffs]
+        if not arrays:
+            raise GameError("a normal-form game needs at least one player")
+        shape = arrays[0].shape
+        if len(arrays) != len(shape):
+            raise GameError(
+                f"{len(arrays)} payoff arrays given but each has {len(shape)} dimensions; "
+                "a game of N players needs N arrays of N dimensions"
+            )
+        for i, a in enumerate(arrays):
+            if a.shape != shape:
+                raise GameError(f"payoff array of player {i + 1} has shape {a.shape}, expected {shape}")
+            if a.dtype == object:
+                try:
+                    arrays[i] = a.astype(float)
+                except (TypeError, ValueError) as exc:
+                    raise GameError(f"payoffs of player {i + 1} are not numbers: {exc}") from None
+            elif not np.issubdtype(a.dtype, np.number):
+                raise GameError(f"payoffs of player {i + 1} are not numbers (dtype {a.dtype})")
+            if not np.all(np.isfinite(arrays[i].astype(float))):
+                bad = np.argwhere(~np.isfinite(arrays[i].astype(float)))[0]
+                raise GameError(
+                    f"payoff of player {i + 1} at profile {tuple(int(x) for x in bad)} is not finite"
+                )
+        if any(n < 1 for n in shape):
+            raise GameError(f"every player needs at least one strategy, shape is {shape}")
+        self._exact = [a if np.issubdtype(a.dtype, np.integer) else None for a in arrays]
+        self.payoffs: tuple[np.ndarray, ...] = tuple(
+            np.ascontiguousarray(a, dtype=float) for a in arrays
+        )
+        for a in self.payoffs:
+            a.setflags(write=False)
+        self.players: tuple[str, ...] = _names(players, len(shape), "", "players")
+        if strategies is None:
+            self.strategies: tuple[tuple[str, ...], ...] = tuple(
+                _names(None, n, "", f"strategies of player {self_i + 1}")
+                for self_i, n in enumerate(shape)
+            )
+        else:
+            if len(strategies) != len(shape):
+                raise GameError(f"strategy names given for {len(strategies)} players, game has {len(shape)}")
+            self.strategies = tuple(
+                _names(s, n, "", f"strategies of player {self.players[i]}")
+                for i, (s, n) in enumerate(zip(strategies, shape, strict=True))
+            )
+        self.title = title
+        self.outcomes: dict[str, np.ndarray] = {}
+        for label, arr in (outcomes or {}).items():
+            arr = np.asarray(arr, dtype=float)
+            if arr.shape != shape:
+                raise GameError(f"outcome array '{label}' has shape {arr.shape}, expected {shape}")
+            self.outcomes[label] = arr
+
+    # ------------------------------------------------------------------ basic facts
+    @property
+    def num_players(self) -> int:
+        """Number of players."""
+        return len(self.payoffs)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """Number of pure strategies per player."""
+        return self.payoffs[0].shape
+
+    def payoff_tensor(self) -> np.ndarray:
+        """All payoffs as one array of shape ``(N, n_1, ..., n_N)``."""
+        return np.stack(self.payoffs)
+
+    def integer_payoffs(self) -> tuple[np.ndarray, ...] | None:
+        """The payoffs as integer arrays if they were given as integers, else ``None``."""
+        if all(e is not None for e in self._exact):
+            return tuple(self._exact)  # type: ignore[arg-type]
+        if all(np.array_equal(a, np.round(a)) and np.all(np.abs(a) < 2**52) for a in self.payoffs):
+            return tuple(a.astype(np.int64) for a in self.payoffs)
+        return None
+
+    def __repr__(self) -> str:
+        dims = "x".join(str(n) for n in self.shape)
+        title = f" {self.title!r}" if self.title else ""
+        return f"<NormalFormGame{title} {self.num_players} players, {dims}>"
+
+    # ------------------------------------------------------------------ profiles
+    def check_profile(self, profile: Sequence[Any], atol: float = 1e-9) -> list[np.ndarray]:
+        """Validate a mixed profile and return it as float arrays.
+
+        Raises
+        ------
+        GameError
+            If the profile has the wrong number of players or lengths, negative
+            entries, or rows that do not sum to one.
+        """
+        if len(profile) != self.num_players:
+            raise GameError(f"profile has {len(profile)} strategies, game has {self.num_players} players")
+        out = []
+        for i, (p, n) in enumerate(zip(profile, self.shape, strict=True)):
+            v = np.asarray(p, dtype=float).reshape(-1)
+            if v.shape != (n,):
+                raise GameError(f"strategy of player {self.players[i]} has {v.size} entries, expected {n}")
+            if not np.all(np.isfinite(v)) or np.any(v < -atol) or abs(v.sum() - 1) > max(atol, 1e-6):
+                raise GameError(f"strategy of player {self.players[i]} is not a probability vector: {v}")
+            out.append(v)
+        return out
+
+    def pure_profile(self, indices: Sequence[int]) -> list[np.ndarray]:
+        """The mixed profile that plays pure strategy ``indices[i]`` for each player ``i``."""
+        return [np.eye(n)[k] for n, k in zip(self.shape, indices, strict=True)]
+
+    def deviation_payoffs(self, profile: Profile, player: int) -> np.ndarray:
+        """Payoff to ``player`` of each of its pure strategies against the others' mix."""
+        a = self.payoffs[player]
+        a = np.moveaxis(a, player, 0)
+        others = [p for j, p in enumerate(profile) if j != player]
+        for p in reversed(others):
+            a = a @ np.asarray(p, dtype=float)
+        return np.asarray(a, dtype=float)
+
+    def expected_payoffs(self, profile: Profile) -> np.ndarray:
+        """Expected payoff of every player under a mixed profile."""
+        return np.array(
+            [float(self.deviation_payoffs(profile, i) @ profile[i]) for i in range(self.num_players)]
+        )
+
+    def regrets(self, profile: Profile) -> np.ndarray:
+        """Largest gain from a unilateral pure deviation, per player (>= 0 up to rounding)."""
+        out = []
+        for i in range(self.num_players):
+            dev = self.deviation_payoffs(profile, i)
+            out.append(float(dev.max() - dev @ profile[i]))
+        return np.array(out)
+
+    def outcome_probabilities(self, profile: Profile) -> dict[str, float]:
+        """Probability of each outcome label under a mixed profile (empty if none set)."""
+        result = {}
+        for label, arr in self.outcomes.items():
+            a = arr
+            for p in reversed(profile):
+                a = a @ np.asarray(p, dtype=float)
+            result[label] = float(a)
+        return result
+
+    def labelled(self, profile: Profile) -> dict[str, dict[str, float]]:
+        """A profile as ``{player: {strategy: probability}}``."""
+        return {
+            pl: {s: float(x) for s, x in zip(names, p, strict=True)}
+            for pl, names, p in zip(self.players, self.strategies, profile, strict=True)
+        }
+
+    # ------------------------------------------------------------------ transforms
+    def permuted(self, player_order: Sequence[int] | None = None,
+                 strategy_orders: Sequence[Sequence[int]] | None = None) -> NormalFormGame:
+        """The same game with players and/or strategies relabelled (reordered)."""
+        n = self.num_players
+        order = list(range(n)) if player_order is None else list(player_order)
+        sorders = [list(range(k)) for k in self.shape] if strategy_orders is None else [
+            list(s) for s in strategy_orders]
+        arrays = []
+        for i in order:
+            a = self.payoffs[i]
+            for ax, so in enumerate(sorders):
+                a = np.take(a, so, axis=ax)
+            arrays.append(np.transpose(a, order))
+        strategies = [[self.strategies[ax][k] for k in sorders[ax]] for ax in range(n)]
+        return NormalFormGame(
+            arrays,
+            players=[self.players[i] for i in order],
+            strategies=[strategies[i] for i in order],
+            title=self.title,
+        )
