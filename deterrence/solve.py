@@ -1,0 +1,263 @@
+"""``solve()``: pick a solver for (concept, method, game), run it, certify every candidate, wrap."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .certify import certify
+from .equilibrium import Equilibrium, EquilibriumSet
+from .errors import GameError, ResourceError, SolverError, UnsupportedError
+from .game import ExtensiveFormGame, NormalFormGame
+from .solvers import registry
+from .solvers.base import BELIEF_POLICIES, CONCEPTS, Candidate, SolveOptions, SolverInfo
+
+# preference order for method="auto": (concept, kind, two_player) -> methods
+_AUTO: dict[tuple[str, str, bool], tuple[str, ...]] = {
+    ("nash", "normal", True): ("vertex_enumeration", "support_enumeration", "lemke_howson"),
+    ("nash", "normal", False): ("polynomial", "simplicial"),
+    ("nash", "extensive", True): ("enumerate_reduced", "sequence_form"),
+    ("nash", "extensive", False): ("enumerate_reduced",),
+    ("spe", "extensive", True): ("backward_induction",),
+    ("spe", "extensive", False): ("backward_induction",),
+    ("pbe", "extensive", True): ("pbe",),
+    ("pbe", "extensive", False): ("pbe",),
+    ("qre", "normal", True): ("qre",),
+    ("qre", "normal", False): ("qre",),
+    ("qre", "extensive", True): ("qre",),
+    ("qre", "extensive", False): ("qre",),
+}
+
+
+def _serving(game: Any, concept: str) -> list[str]:
+    return [name for name, info in registry().items() if info.serves(game, concept) is None]
+
+
+def choose_method(game: Any, concept: str, method: str = "auto", max_work: float = 1e9) -> SolverInfo:
+    """The solver ``solve`` would run for ``(game, concept, method)``.
+
+    Raises
+    ------
+    UnsupportedError
+        If no registered method serves the combination (the message names those that
+        serve the concept for other games, or the game for other concepts).
+    ResourceError
+        If every serving method estimates more work than ``max_work``.
+    """
+    reg = registry()
+    if method != "auto":
+        if method not in reg:
+            raise UnsupportedError(f"unknown method '{method}'", methods=tuple(_serving(game, concept)))
+        info = reg[method]
+        reason = info.serves(game, concept)
+        if reason is not None:
+            raise UnsupportedError(reason, methods=tuple(_serving(game, concept)))
+        _check_work(info, game, max_work)
+        return info
+    prefs = _AUTO.get((concept, game.kind, game.num_players == 2), ())
+    too_big: list[tuple[str, float]] = []
+    for name in prefs:
+        info = reg.get(name)
+        if info is None or info.serves(game, concept) is not None:
+            continue
+        est = info.estimate(game) if info.estimate else 0.0
+        if est > max_work:
+            too_big.append((name, est))
+            continue
+        return info
+    if too_big:
+        name, est = min(too_big, key=lambda t: t[1])
+        raise ResourceError(
+            f"every method for {concept} on this game is estimated to need too much work "
+            f"(least: '{name}', about {est:.3g} operations > max_work={max_work:.3g}); "
+            "raise max_work or pick a method that finds one equilibrium",
+            estimate=est,
+        )
+    raise UnsupportedError(
+        f"no method computes {concept} equilibria of {game.num_players}-player {game.kind}-form games",
+        methods=tuple(_serving(game, concept)),
+    )
+
+
+def _check_work(info: SolverInfo, game: Any, max_work: float) -> None:
+    if info.estimate is None:
+        return
+    est = info.estimate(game)
+    if est > max_work:
+        raise ResourceError(
+            f"method '{info.name}' is estimated to need about {est:.3g} operations on this game, "
+            f"more than max_work={max_work:.3g}; raise max_work to run it anyway",
+            estimate=est,
+        )
+
+
+def _dedupe(cands: list[Candidate], tol: float) -> list[Candidate]:
+    out: list[Candidate] = []
+    for c in cands:
+        if any(
+            len(c.strategies) == len(d.strategies)
+            and all(np.allclose(a, b, atol=max(tol, 1e-9) * 10) for a, b in zip(c.strategies, d.strategies,
+                                                                               strict=True))
+            and (c.beliefs is None or d.beliefs is None or all(
+                np.allclose(a, b, atol=1e-7) for a, b in zip(c.beliefs, d.beliefs, strict=True)))
+            for d in out
+        ):
+            continue
+        out.append(c)
+    return out
+
+
+def wrap(game: Any, cand: Candidate, concept: str, options: SolveOptions) -> Equilibrium:
+    """Certify one candidate and wrap it as an :class:`Equilibrium`.
+
+    Raises
+    ------
+    SolverError
+        If the candidate fails certification.
+    """
+    cert = certify(
+        game,
+        cand.strategies,
+        concept=concept,
+        beliefs=cand.beliefs,
+        tol=options.tol,
+        exact=options.exact,
+        lam=cand.lam if cand.lam is not None else options.lam,
+        exact_strategies=cand.exact,
+    )
+    if not cert.passed:
+        raise SolverError(
+            f"a {concept} candidate failed certification (regret {cert.regret:.3g}, Bayes error "
+            f"{cert.bayes_error:.3g}, QRE residual {cert.qre_residual:.3g}, tolerance {cert.tolerance:.3g}); "
+            "this is a bug in the solver or a numerically hard game: try exact=True or another method"
+        )
+    strategies = tuple(np.asarray(s, dtype=float) for s in cand.strategies)
+    if isinstance(game, NormalFormGame):
+        profile = game.labelled(strategies)
+        pay = game.expected_payoffs(strategies)
+        outcomes = game.outcome_probabilities(strategies)
+        beliefs = None
+        off_path: tuple[str, ...] = ()
+    else:
+        beh = list(strategies)
+        profile = game.labelled(beh)
+        pay = game.expected_payoffs(beh)
+        outcomes = game.outcome_probabilities(beh)
+        bayes = game.beliefs(beh)
+        off_path = tuple(h.name for h, b in zip(game.infosets, bayes, strict=True) if b is None)
+        beliefs = None
+        if cand.beliefs is not None:
+            beliefs = {
+                h.name: {game.nodes[v].path: float(x) for v, x in zip(h.nodes, mu, strict=True)}
+                for h, mu in zip(game.infosets, cand.beliefs, strict=True)
+            }
+    return Equilibrium(
+        profile=profile,
+        payoffs={p: float(x) for p, x in zip(game.players, pay, strict=True)},
+        outcomes=outcomes,
+        certificate=cert,
+        strategies=strategies,
+        beliefs=beliefs,
+        off_path=off_path,
+        label=cand.label,
+        lam=cand.lam if cand.lam is not None else None,
+    )
+
+
+def solve(
+    game: NormalFormGame | ExtensiveFormGame,
+    concept: str = "nash",
+    method: str = "auto",
+    *,
+    tol: float = 1e-8,
+    exact: bool = False,
+    belief_policy: str = "free",
+    lam: float | Sequence[float] | None = None,
+    max_work: float = 1e9,
+    **options: Any,
+) -> EquilibriumSet:
+    """Find the equilibria of a game and certify each one.
+
+    Parameters
+    ----------
+    game
+        A :class:`~deterrence.NormalFormGame` or :class:`~deterrence.ExtensiveFormGame`.
+    concept
+        ``"nash"``, ``"spe"`` (subgame-perfect), ``"pbe"`` (perfect Bayesian) or
+        ``"qre"`` (logit quantal response).
+    method
+        ``"auto"`` or a solver name (see ``deterrence.solvers.registry()``), e.g.
+        ``"vertex_enumeration"``, ``"support_enumeration"``, ``"lemke_howson"``, ``"pure"``.
+    tol
+        Certification tolerance: no player gains more than ``tol`` by deviating.
+    exact
+        Certify in exact rational arithmetic.
+    belief_policy
+        PBE off-path beliefs: ``"free"`` (any belief that supports the profile),
+        ``"prior"`` (off-path beliefs equal the prior) or ``"d1"`` (D1-style refinement).
+    lam
+        QRE precision: a number or one per player; ``None`` gives the lambda -> infinity
+        limit (an equilibrium selection).
+    max_work
+        Fail fast with :class:`~deterrence.ResourceError` if the method's work estimate
+        exceeds this.
+    **options
+        Solver-specific options.
+
+    Returns
+    -------
+    EquilibriumSet
+        Certified equilibria, the method used, and whether the set is ``complete``.
+
+    Raises
+    ------
+    UnsupportedError
+        Unknown concept or method, or a method that does not serve this game.
+    ResourceError
+        The game is too large for the method.
+    SolverError
+        A candidate failed certification.
+
+    Examples
+    --------
+    >>> import numpy as np, deterrence as dt
+    >>> g = dt.NormalFormGame([np.array([[1, -1], [-1, 1]]), np.array([[-1, 1], [1, -1]])])
+    >>> eqs = dt.solve(g)
+    >>> len(eqs), eqs.complete
+    (1, True)
+    >>> eqs[0].profile["1"]
+    {'1': 0.5, '2': 0.5}
+    """
+    if not isinstance(game, (NormalFormGame, ExtensiveFormGame)):
+        raise GameError(f"solve() takes a NormalFormGame or ExtensiveFormGame, not {type(game).__name__}")
+    if concept not in CONCEPTS:
+        raise UnsupportedError(f"unknown concept '{concept}'; concepts are {', '.join(CONCEPTS)}")
+    if belief_policy not in BELIEF_POLICIES:
+        raise UnsupportedError(
+            f"unknown belief policy '{belief_policy}'; policies are {', '.join(BELIEF_POLICIES)}")
+    if not (tol > 0 and np.isfinite(tol)):
+        raise SolverError(f"tol must be a positive number, got {tol}")
+    if concept in ("spe", "pbe") and game.kind == "normal":
+        raise UnsupportedError(
+            f"{concept} needs an extensive-form game (a tree); a normal-form game has only Nash and QRE",
+            methods=tuple(_serving(game, "nash")),
+        )
+    info = choose_method(game, concept, method, max_work)
+    opts = SolveOptions(tol=tol, exact=exact, belief_policy=belief_policy, lam=lam, max_work=max_work,
+                        extra=dict(options))
+    raw = info.run(game, opts)
+    cands = _dedupe(list(raw.candidates), tol)
+    eqs = tuple(wrap(game, c, concept, opts) for c in cands)
+    return EquilibriumSet(
+        equilibria=eqs,
+        concept=concept,
+        method=info.name,
+        complete=raw.complete,
+        degenerate=raw.degenerate,
+        tolerance=tol,
+        belief_policy=belief_policy if concept == "pbe" else None,
+        notes=tuple(raw.notes),
+        game=game,
+    )
