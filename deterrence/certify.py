@@ -1,0 +1,322 @@
+"""Certificates: is a profile an equilibrium of the stated concept, and by how much?
+
+This module is independent of every solver. It recomputes, from the game alone,
+
+* the largest gain from a unilateral deviation (Nash regret) of a mixed or behaviour profile;
+* the same in every subgame (subgame perfection);
+* sequential rationality at every information set given stated beliefs, and the largest gap
+  between those beliefs and Bayes' rule where the set is reached (perfect Bayesian);
+* the fixed-point residual of the logit response (quantal response).
+
+With ``exact=True`` the check runs in rational arithmetic (``fractions.Fraction``): float
+profiles are rationalised (``limit_denominator``), payoffs are taken exactly as given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from .equilibrium import Certificate
+from .errors import GameError, UnsupportedError
+from .game import ExtensiveFormGame, NormalFormGame
+from .game.extensive import CHANCE, DECISION, TERMINAL
+
+_MAX_PURE_ENUMERATION = 1_000_000
+
+
+# ----------------------------------------------------------------------------- helpers
+def _rationalise(values: Sequence[Any], max_den: int = 10**9) -> list[Fraction]:
+    fr = [Fraction(v).limit_denominator(max_den) if not isinstance(v, Fraction) else v for v in values]
+    fr = [max(x, Fraction(0)) for x in fr]
+    total = sum(fr)
+    if total == 0:
+        raise GameError("a strategy has no positive probability")
+    return [x / total for x in fr]
+
+
+def _lam_per_player(lam: Any, n: int) -> list[float]:
+    if lam is None:
+        raise UnsupportedError("a QRE certificate needs the precision lam")
+    if np.ndim(lam) == 0:
+        return [float(lam)] * n
+    lams = [float(x) for x in lam]
+    if len(lams) != n:
+        raise GameError(f"{len(lams)} precisions given for {n} players")
+    return lams
+
+
+def _softmax(x: np.ndarray) -> np.ndarray:
+    z = np.exp(x - x.max())
+    return z / z.sum()
+
+
+# ----------------------------------------------------------------------------- normal form
+def _normal_regret_exact(game: NormalFormGame, strategies: Sequence[Sequence[Fraction]]) -> float:
+    ints = game.integer_payoffs()
+    worst = Fraction(0)
+    for i in range(game.num_players):
+        arr = ints[i] if ints is not None else game.payoffs[i]
+        a = np.moveaxis(np.asarray(arr, dtype=object), i, 0)
+        if ints is None:
+            a = np.vectorize(Fraction, otypes=[object])(a)
+        else:
+            a = np.vectorize(int, otypes=[object])(a)
+        for j in reversed([j for j in range(game.num_players) if j != i]):
+            a = a.dot(np.array(strategies[j], dtype=object))
+        dev = list(a.reshape(-1))
+        cur = sum(d * p for d, p in zip(dev, strategies[i], strict=True))
+        worst = max(worst, max(dev) - cur)
+    return float(worst)
+
+
+def _certify_normal(game: NormalFormGame, strategies: Sequence[Any], concept: str, tol: float,
+                    exact: bool, lam: Any, exact_strategies: Any) -> Certificate:
+    prof = game.check_profile(strategies, atol=max(tol, 1e-9))
+    regret = float(game.regrets(prof).max())
+    residual = 0.0
+    details: dict[str, float] = {}
+    if concept == "qre" and lam is not None:
+        lams = _lam_per_player(lam, game.num_players)
+        for i in range(game.num_players):
+            target = _softmax(lams[i] * game.deviation_payoffs(prof, i))
+            residual = max(residual, float(np.abs(target - prof[i]).max()))
+        passed = residual <= tol
+    else:
+        if exact:
+            fr = exact_strategies if exact_strategies is not None else [_rationalise(s) for s in prof]
+            regret = _normal_regret_exact(game, fr)
+            details["float_regret"] = float(game.regrets(prof).max())
+        passed = regret <= tol
+    return Certificate(concept=concept, regret=max(regret, 0.0), qre_residual=residual, tolerance=tol,
+                       exact=exact and concept != "qre", passed=passed, details=details)
+
+
+# ----------------------------------------------------------------------------- trees
+class _TreeNumbers:
+    """The game's numbers as Python objects: floats, or exact Fractions."""
+
+    def __init__(self, game: ExtensiveFormGame, behaviour: Sequence[Any], exact: bool,
+                 exact_strategies: Any = None) -> None:
+        self.game = game
+        if exact:
+            self.payoffs = [[Fraction(v) for v in row] for row in game.payoff_values]
+            self.chance = [[Fraction(p) for p in ci.probs] for ci in game.chance_infos]
+            src = exact_strategies if exact_strategies is not None else behaviour
+            self.beh = [_rationalise(b) for b in src]
+        else:
+            self.payoffs = game.payoffs.tolist()
+            self.chance = [[float(p) for p in ci.probs] for ci in game.chance_infos]
+            self.beh = [list(map(float, b)) for b in behaviour]
+        self.zero = Fraction(0) if exact else 0.0
+        self.one = Fraction(1) if exact else 1.0
+
+    def edge(self, parent: int, action: int) -> Any:
+        nd = self.game.nodes[parent]
+        if nd.kind == CHANCE:
+            return self.chance[nd.infoset][action]
+        return self.beh[nd.infoset][action]
+
+
+def _deviation_gain(nums: _TreeNumbers, player: int, starts: Sequence[tuple[int, Any]]) -> tuple[Any, Any]:
+    """Best-response value and current value of ``player`` from weighted start nodes.
+
+    The weights are the probabilities (or beliefs) of the start nodes. Other players and chance
+    follow the profile; ``player`` may change its behaviour at every one of its information sets
+    below the starts (a sequence-form dynamic programme; perfect recall below the starts assumed,
+    otherwise pure strategies are enumerated).
+    """
+    game = nums.game
+    acc: dict[tuple, Any] = {}
+    kids: dict[tuple, dict[int, int]] = {}
+    current = nums.zero
+    stack: list[tuple[int, Any, Any, tuple]] = [(v, w, nums.one, ()) for v, w in starts]
+    recall_ok = True
+    seen_infoset_key: dict[int, tuple] = {}
+    while stack:
+        v, w, own, key = stack.pop()
+        if w == 0:
+            continue
+        nd = game.nodes[v]
+        if nd.kind == TERMINAL:
+            u = nums.payoffs[game.terminal_index(v)][player]
+            acc[key] = acc.get(key, nums.zero) + w * u
+            current += w * own * u
+        elif nd.kind == DECISION and nd.player == player:
+            h = nd.infoset
+            prev = seen_infoset_key.setdefault(h, key)
+            if prev != key:
+                recall_ok = False
+            kids.setdefault(key, {})[h] = len(game.infosets[h].actions)
+            for a, c in enumerate(nd.children):
+                stack.append((c, w, own * nums.beh[h][a], (*key, (h, a))))
+        else:
+            for a, c in enumerate(nd.children):
+                stack.append((c, w * nums.edge(v, a), own, key))
+    if not recall_ok:
+        return _deviation_gain_pure(nums, player, starts), current
+
+    def value(key: tuple) -> Any:
+        total = acc.get(key, nums.zero)
+        for h, n_act in kids.get(key, {}).items():
+            total += max(value((*key, (h, a))) for a in range(n_act))
+        return total
+
+    return value(()), current
+
+
+def _deviation_gain_pure(nums: _TreeNumbers, player: int, starts: Sequence[tuple[int, Any]]) -> Any:
+    """Best-response value by enumerating pure strategies (imperfect recall)."""
+    game = nums.game
+    sets = sorted({game.nodes[v].infoset for s, _ in starts for v in range(s, game.nodes[s].end)
+                   if game.nodes[v].kind == DECISION and game.nodes[v].player == player})
+    sizes = [len(game.infosets[h].actions) for h in sets]
+    total = int(np.prod(sizes)) if sizes else 1
+    if total > _MAX_PURE_ENUMERATION:
+        raise UnsupportedError(
+            f"certifying this imperfect-recall game needs {total} pure strategies of player "
+            f"{game.players[player]}; too many")
+    best = None
+    for flat in np.ndindex(*sizes) if sizes else [()]:
+        choice = dict(zip(sets, flat, strict=True))
+        val = nums.zero
+        stack = list(starts)
+        while stack:
+            v, w = stack.pop()
+            if w == 0:
+                continue
+            nd = game.nodes[v]
+            if nd.kind == TERMINAL:
+                val += w * nums.payoffs[game.terminal_index(v)][player]
+            elif nd.kind == DECISION and nd.player == player:
+                stack.append((nd.children[choice[nd.infoset]], w))
+            else:
+                for a, c in enumerate(nd.children):
+                    stack.append((c, w * nums.edge(v, a)))
+        best = val if best is None or val > best else best
+    return best
+
+
+def _tree_regret(nums: _TreeNumbers, starts: Sequence[tuple[int, Any]]) -> float:
+    worst = 0.0
+    for i in range(nums.game.num_players):
+        br, cur = _deviation_gain(nums, i, starts)
+        worst = max(worst, float(br - cur))
+    return worst
+
+
+def _certify_tree(game: ExtensiveFormGame, strategies: Sequence[Any], concept: str, beliefs: Any,
+                  tol: float, exact: bool, lam: Any, exact_strategies: Any) -> Certificate:
+    beh = game.check_behaviour(strategies, atol=max(tol, 1e-9))
+    nums = _TreeNumbers(game, beh, exact, exact_strategies)
+    details: dict[str, float] = {}
+    bayes_error = 0.0
+    residual = 0.0
+    if concept == "qre" and lam is not None:
+        lams = _lam_per_player(lam, game.num_players)
+        reach = game.realization_probabilities(beh)
+        values = game.node_values(beh)
+        for h, b in zip(game.infosets, beh, strict=True):
+            r = reach[list(h.nodes)]
+            if r.sum() <= 0:
+                raise GameError("a QRE profile must reach every information set", infoset=h.name)
+            mu = r / r.sum()
+            q = np.array([sum(m * values[game.nodes[v].children[a], h.player] for m, v in zip(mu, h.nodes,
+                                                                                             strict=True))
+                          for a in range(len(h.actions))])
+            residual = max(residual, float(np.abs(_softmax(lams[h.player] * q) - b).max()))
+        regret = _tree_regret(_TreeNumbers(game, beh, False), [(game.root, 1.0)])
+        return Certificate(concept="qre", regret=regret, qre_residual=residual, tolerance=tol,
+                           passed=residual <= tol, details=details)
+    if concept in ("nash", "qre"):
+        regret = _tree_regret(nums, [(game.root, nums.one)])
+    elif concept == "spe":
+        regret = 0.0
+        for r in game.subgame_roots():
+            sub = _tree_regret(nums, [(r, nums.one)])
+            details[f"subgame {game.nodes[r].path}"] = sub
+            regret = max(regret, sub)
+    elif concept == "pbe":
+        if beliefs is None or len(beliefs) != len(game.infosets):
+            raise GameError("a PBE certificate needs a belief vector at every information set")
+        reach = game.realization_probabilities(beh)
+        regret = 0.0
+        for h, mu in zip(game.infosets, beliefs, strict=True):
+            mu = np.asarray(mu, dtype=float).reshape(-1)
+            if mu.shape != (len(h.nodes),) or np.any(mu < -tol) or abs(mu.sum() - 1) > 1e-6:
+                raise GameError(f"beliefs {mu} are not a distribution over the set's {len(h.nodes)} nodes",
+                                infoset=h.name)
+            r = reach[list(h.nodes)]
+            if r.sum() > 1e-12:
+                bayes_error = max(bayes_error, float(np.abs(r / r.sum() - mu).max()))
+            weights = _rationalise(mu) if exact else [float(m) for m in mu]
+            br, cur = _deviation_gain(nums, h.player, list(zip(h.nodes, weights, strict=True)))
+            gain = float(br - cur)
+            details[f"infoset {h.name}"] = gain
+            regret = max(regret, gain)
+        regret = max(regret, _tree_regret(nums, [(game.root, nums.one)]))
+    else:
+        raise UnsupportedError(f"unknown concept '{concept}'")
+    passed = regret <= tol and bayes_error <= max(tol, 1e-9)
+    return Certificate(concept=concept, regret=max(regret, 0.0), bayes_error=bayes_error, tolerance=tol,
+                       exact=exact, passed=passed, details=details)
+
+
+# ----------------------------------------------------------------------------- entry point
+def certify(
+    game: NormalFormGame | ExtensiveFormGame,
+    strategies: Sequence[Any],
+    concept: str = "nash",
+    *,
+    beliefs: Sequence[Any] | None = None,
+    tol: float = 1e-8,
+    exact: bool = False,
+    lam: Any = None,
+    exact_strategies: Any = None,
+) -> Certificate:
+    """Certify a profile as an equilibrium of ``concept``.
+
+    Parameters
+    ----------
+    game
+        The game.
+    strategies
+        Normal form: one mixed strategy per player; extensive form: one behaviour vector per
+        information set (``game.infosets`` order).
+    concept
+        ``"nash"``, ``"spe"``, ``"pbe"`` or ``"qre"``. For ``"qre"`` with ``lam=None`` (the
+        lambda -> infinity limit) the Nash conditions are checked.
+    beliefs
+        PBE: one distribution per information set over its nodes.
+    tol
+        Tolerance on regret, Bayes error and QRE residual.
+    exact
+        Compute regrets in rational arithmetic.
+    lam
+        QRE precision (number or one per player).
+    exact_strategies
+        Exact rational version of ``strategies`` if the solver has one.
+
+    Returns
+    -------
+    Certificate
+        ``passed`` is True when every quantity is within ``tol``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from deterrence import NormalFormGame
+    >>> g = NormalFormGame([np.array([[1, -1], [-1, 1]]), np.array([[-1, 1], [1, -1]])])
+    >>> certify(g, [np.array([0.5, 0.5]), np.array([0.5, 0.5])], exact=True).regret
+    0.0
+    """
+    if isinstance(game, NormalFormGame):
+        if concept in ("spe", "pbe"):
+            raise UnsupportedError(f"{concept} needs an extensive-form game")
+        return _certify_normal(game, strategies, concept, tol, exact, lam, exact_strategies)
+    if isinstance(game, ExtensiveFormGame):
+        return _certify_tree(game, strategies, concept, beliefs, tol, exact, lam, exact_strategies)
+    raise GameError(f"cannot certify a {type(game).__name__}")
