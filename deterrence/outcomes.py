@@ -55,3 +55,26 @@ def indicators(outcomes: Mapping[str, float]) -> dict[str, float]:
 
 
 INDICATOR_NAMES: tuple[str, ...] = ("p_attack", *INDICATORS)
+
+
+def regime_label(outcomes: Mapping[str, float], pure: bool, tol: float = 1e-9) -> str:
+    """A generic equilibrium class from its outcome distribution.
+
+    The labels with positive probability, in vocabulary order, joined by ``+``; prefixed by
+    ``mixed:`` when some player randomises. Examples: ``"status_quo"``,
+    ``"allied_war+entrapment"``, ``"mixed:status_quo+war"``. Models may map these to named
+    classes (``separating``, ``bluff``, ...).
+
+    Parameters
+    ----------
+    outcomes
+        label -> probability.
+    pure
+        Whether every player plays a pure strategy.
+    tol
+        Probabilities at or below this count as zero.
+    """
+    order = {lab: k for k, lab in enumerate(OUTCOMES)}
+    present = sorted((lab for lab, p in outcomes.items() if p > tol), key=lambda x: (order.get(x, 99), x))
+    body = "+".join(present) if present else "none"
+    return body if pure else f"mixed:{body}"
