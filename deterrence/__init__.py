@@ -39,11 +39,11 @@ _PUBLIC: dict[str, str] = {
     "Parameter": "model",
     "list_models": "catalogue",
     "load_model": "catalogue",
-    "solve": "solve",
+    "solve": "solving",
     "Equilibrium": "equilibrium",
     "EquilibriumSet": "equilibrium",
     "Certificate": "equilibrium",
-    "certify": "certify",
+    "certify": "certificates",
     "OUTCOMES": "outcomes",
     "regimes": "symbolic",
     "threshold": "symbolic",
@@ -52,6 +52,11 @@ _PUBLIC: dict[str, str] = {
 }
 
 __all__ = ["__version__", *sorted(_PUBLIC)]
+
+
+# Modules are named differently from the functions they define (solving.solve,
+# certificates.certify, ...): a submodule named like a package attribute would replace that
+# attribute on first import.
 
 
 def __getattr__(name: str) -> Any:

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import deterrence as dt
-from deterrence.certify import certify
+from deterrence.certificates import certify
 from deterrence.game import ExtensiveFormGame, chance, decision, terminal
 
 

@@ -19,7 +19,7 @@ SOLVER_MODULES: tuple[str, ...] = (
     "support_enumeration",
     "lemke_howson",
     "polynomial",
-    "simplicial",
+    "homotopy",
     "sequence_form",
     "enumerate_reduced",
     "backward_induction",

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .certify import certify
+from .certificates import certify
 from .equilibrium import Equilibrium, EquilibriumSet
 from .errors import GameError, ResourceError, SolverError, UnsupportedError
 from .game import ExtensiveFormGame, NormalFormGame
@@ -17,7 +17,7 @@ from .solvers.base import BELIEF_POLICIES, CONCEPTS, Candidate, SolveOptions, So
 # preference order for method="auto": (concept, kind, two_player) -> methods
 _AUTO: dict[tuple[str, str, bool], tuple[str, ...]] = {
     ("nash", "normal", True): ("vertex_enumeration", "support_enumeration", "lemke_howson"),
-    ("nash", "normal", False): ("polynomial", "simplicial"),
+    ("nash", "normal", False): ("polynomial", "homotopy"),
     ("nash", "extensive", True): ("enumerate_reduced", "sequence_form"),
     ("nash", "extensive", False): ("enumerate_reduced",),
     ("spe", "extensive", True): ("backward_induction",),

@@ -217,13 +217,19 @@ def _certify_tree(game: ExtensiveFormGame, strategies: Sequence[Any], concept: s
     residual = 0.0
     if concept == "qre" and lam is not None:
         lams = _lam_per_player(lam, game.num_players)
-        reach = game.realization_probabilities(beh)
+        # beliefs from log reach probabilities: at high precision plain products underflow
+        with np.errstate(divide="ignore"):
+            log_edge = np.log(game.edge_probabilities(beh))
+        log_reach = np.zeros(len(game.nodes))
+        for nd in game.nodes[1:]:
+            log_reach[nd.index] = log_reach[nd.parent] + log_edge[nd.index]
         values = game.node_values(beh)
         for h, b in zip(game.infosets, beh, strict=True):
-            r = reach[list(h.nodes)]
-            if r.sum() <= 0:
+            lr = log_reach[list(h.nodes)]
+            if not np.isfinite(lr.max()):
                 raise GameError("a QRE profile must reach every information set", infoset=h.name)
-            mu = r / r.sum()
+            mu = np.exp(lr - lr.max())
+            mu = mu / mu.sum()
             q = np.array([sum(m * values[game.nodes[v].children[a], h.player] for m, v in zip(mu, h.nodes,
                                                                                              strict=True))
                           for a in range(len(h.actions))])

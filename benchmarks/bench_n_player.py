@@ -1,0 +1,184 @@
+"""Benchmark: N-player Nash in ``deterrence`` against pygambit, on seeded random games.
+
+Run from the repository root (pygambit must be installed)::
+
+    python benchmarks/bench_n_player.py              # default sizes, 5 games each
+    python benchmarks/bench_n_player.py --games 10 --timeout 120
+
+For every size it times, per game (median over games):
+
+* all pure equilibria: ``deterrence`` ``pure`` vs pygambit ``enumpure_solve``;
+* one mixed equilibrium: ``deterrence`` ``homotopy`` (logit path + Newton polish) vs
+  pygambit ``simpdiv_solve``, ``gnm_solve`` and ``logit_solve``;
+* all equilibria on the small sizes: ``deterrence`` ``polynomial`` vs ``enumpoly_solve``.
+
+Each pygambit call runs in its own subprocess with a timeout (some can hang); the time
+reported is measured inside the subprocess around the solver call alone (building the game
+and importing pygambit are excluded), so the comparison is like for like. The script also
+reports the largest regret of the profiles each method returned, computed by
+``deterrence``'s ``NormalFormGame.regrets`` on the same payoffs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from deterrence.game import NormalFormGame
+from deterrence.solvers.homotopy import logit_homotopy
+from deterrence.solvers.polynomial import polynomial_equilibria
+from deterrence.solvers.pure import pure_equilibria
+
+_GAMBIT = r"""
+import json, sys, time
+import numpy as np
+import pygambit as gbt
+job = json.load(sys.stdin)
+g = gbt.Game.from_arrays(*[np.array(a, dtype=float) for a in job["payoffs"]])
+method = job["method"]
+t0 = time.perf_counter()
+if method == "enumpure":
+    res = gbt.nash.enumpure_solve(g)
+elif method == "simpdiv":
+    res = gbt.nash.simpdiv_solve(g.mixed_strategy_profile(rational=True))
+elif method == "gnm":
+    res = gbt.nash.gnm_solve(g)
+elif method == "logit":
+    res = gbt.nash.logit_solve(g)
+elif method == "enumpoly":
+    res = gbt.nash.enumpoly_solve(g)
+else:
+    raise SystemExit("unknown method " + method)
+dt = time.perf_counter() - t0
+eqs = [[[float(e[s]) for s in p.strategies] for p in g.players] for e in res.equilibria]
+print(json.dumps({"time": dt, "equilibria": eqs}))
+"""
+
+
+def gambit(method: str, payoffs: list[np.ndarray], timeout: float) -> tuple[float | None, list]:
+    """Run one pygambit solver in a subprocess; ``(seconds or None on timeout/failure, equilibria)``."""
+    job = json.dumps({"method": method, "payoffs": [a.tolist() for a in payoffs]})
+    try:
+        proc = subprocess.run([sys.executable, "-c", _GAMBIT], input=job, capture_output=True, text=True,
+                              timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return None, []
+    if proc.returncode != 0:
+        return None, []
+    out = json.loads(proc.stdout)
+    return float(out["time"]), out["equilibria"]
+
+
+def timed(fn, *args, **kwargs):
+    t0 = time.perf_counter()
+    out = fn(*args, **kwargs)
+    return time.perf_counter() - t0, out
+
+
+def regret(game: NormalFormGame, eqs: list) -> float:
+    if not eqs:
+        return float("nan")
+    return max(float(game.regrets([np.asarray(s, dtype=float) for s in e]).max()) for e in eqs)
+
+
+def fmt(x: float | None) -> str:
+    if x is None:
+        return "timeout"
+    if x != x:  # nan
+        return "-"
+    return f"{x * 1e3:9.2f} ms" if x < 10 else f"{x:9.2f} s "
+
+
+def median(xs: list[float | None]) -> float | None:
+    vals = [x for x in xs if x is not None]
+    if len(vals) < len(xs) or not vals:
+        return None
+    return statistics.median(vals)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--games", type=int, default=5, help="games per size (default 5)")
+    ap.add_argument("--timeout", type=float, default=60.0, help="seconds per pygambit call (default 60)")
+    ap.add_argument("--seed", type=int, default=2024)
+    args = ap.parse_args()
+    rng = np.random.default_rng(args.seed)
+    sizes = [(3, 3, 3), (4, 4, 4), (5, 5, 5), (2, 2, 2, 2), (3, 3, 3, 3)]
+    small = {(2, 2, 2), (3, 3, 3), (2, 2, 2, 2)}
+    print(f"seed {args.seed}, {args.games} games per size, integer payoffs in [-9, 9]; "
+          "times are medians per game; ratio = pygambit / deterrence (>1: deterrence faster)\n")
+    header = f"{'size':<10}{'task':<10}{'method':<22}{'median':>12}{'ratio':>9}{'max regret':>12}"
+    print(header)
+    print("-" * len(header))
+    for shape in [(2, 2, 2), *sizes]:
+        name = "x".join(map(str, shape))
+        games = [[rng.integers(-9, 10, size=shape) for _ in shape] for _ in range(args.games)]
+        rows: list[tuple[str, str, list[float | None], float]] = []
+
+        ours_t, ours_r = [], []
+        for p in games:
+            g = NormalFormGame(p)
+            t, eqs = timed(pure_equilibria, g)
+            ours_t.append(t)
+            ours_r.append(regret(g, [g.pure_profile(list(r)) for r in eqs]))
+        rows.append(("pure", "deterrence pure", ours_t, max(ours_r, default=float("nan"))))
+        rows.append(_gambit_row("pure", "enumpure", games, args.timeout))
+
+        ours_t, ours_r = [], []
+        for p in games:
+            g = NormalFormGame(p)
+            try:
+                t, res = timed(logit_homotopy, g)
+                ours_t.append(t)
+                ours_r.append(regret(g, [res.profile]))
+            except Exception:  # a failure is reported, not hidden
+                ours_t.append(None)
+        rows.append(("one", "deterrence homotopy", ours_t, max(ours_r, default=float("nan"))))
+        for method in ("simpdiv", "gnm", "logit"):
+            rows.append(_gambit_row("one", method, games, args.timeout))
+
+        if shape in small:
+            ours_t, ours_r = [], []
+            for p in games:
+                g = NormalFormGame(p)
+                t, res = timed(polynomial_equilibria, g)
+                ours_t.append(t)
+                ours_r.append(regret(g, res.profiles))
+            rows.append(("all", "deterrence polynomial", ours_t, max(ours_r, default=float("nan"))))
+            rows.append(_gambit_row("all", "enumpoly", games, args.timeout))
+
+        base: dict[str, float | None] = {}
+        for task, method, ts, worst in rows:
+            med = median(ts)
+            if method.startswith("deterrence"):
+                base[task] = med
+                ratio = ""
+            else:
+                b = base.get(task)
+                ratio = f"{med / b:8.1f}x" if med is not None and b else "      -"
+            print(f"{name:<10}{task:<10}{method:<22}{fmt(med):>12}{ratio:>9}{worst:>12.1e}")
+        print()
+        sys.stdout.flush()
+
+
+def _gambit_row(task: str, method: str, games: list, timeout: float):
+    ts, worst = [], []
+    for p in games:
+        t, eqs = gambit(method, p, timeout)
+        ts.append(t)
+        if eqs:
+            worst.append(regret(NormalFormGame(p), eqs))
+    return task, f"pygambit {method}", ts, max(worst, default=float("nan"))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+"""Small helpers on flattened game trees shared by the SPE and PBE solvers (private)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from ..game.extensive import CHANCE, DECISION, TERMINAL, ExtensiveFormGame
+from ..game.tree import Node, chance, decision, terminal
+
+
+def child_tables(game: ExtensiveFormGame) -> list[np.ndarray]:
+    """Per information set, an int array ``(nodes of h, actions of h)`` of child node indices."""
+    return [np.array([game.nodes[v].children for v in h.nodes], dtype=np.int64) for h in game.infosets]
+
+
+def prior_mass(game: ExtensiveFormGame) -> np.ndarray:
+    """Product of Nature's probabilities on the path to each node (players' moves count as 1)."""
+    ones = [np.ones(len(h.actions)) for h in game.infosets]
+    return game.realization_probabilities(ones)
+
+
+def payoff_bounds(game: ExtensiveFormGame) -> tuple[np.ndarray, np.ndarray]:
+    """Smallest and largest payoff of each player over the terminals below each node."""
+    n, k = len(game.nodes), game.num_players
+    lo = np.full((n, k), np.inf)
+    hi = np.full((n, k), -np.inf)
+    for nd in reversed(game.nodes):
+        if nd.kind == TERMINAL:
+            lo[nd.index] = hi[nd.index] = game.payoffs[game.terminal_index(nd.index)]
+        else:
+            kids = list(nd.children)
+            lo[nd.index] = lo[kids].min(axis=0)
+            hi[nd.index] = hi[kids].max(axis=0)
+    return lo, hi
+
+
+def undominated_actions(game: ExtensiveFormGame, tol: float = 1e-12) -> list[tuple[int, ...]]:
+    """Per information set, the actions that are not *conditionally strictly dominated*.
+
+    Action ``b`` at ``h`` is dropped when some action ``a`` guarantees more at every node of
+    ``h``: the worst payoff below ``(v, a)`` exceeds the best below ``(v, b)`` for all
+    ``v`` in ``h``. Such a ``b`` is never optimal at ``h``, whatever the belief and the
+    continuation play, so no sequentially rational profile uses it.
+    """
+    lo, hi = payoff_bounds(game)
+    out: list[tuple[int, ...]] = []
+    for h, kids in zip(game.infosets, child_tables(game), strict=True):
+        p = h.player
+        keep = []
+        for b in range(len(h.actions)):
+            dominated = any(a != b and bool(np.all(lo[kids[:, a], p] > hi[kids[:, b], p] + tol))
+                            for a in range(len(h.actions)))
+            if not dominated:
+                keep.append(b)
+        out.append(tuple(keep))
+    return out
+
+
+def pure_behaviour(game: ExtensiveFormGame, choice: Sequence[int]) -> list[np.ndarray]:
+    """The pure behaviour profile choosing action ``choice[k]`` at information set ``k``."""
+    out = []
+    for h, a in zip(game.infosets, choice, strict=True):
+        v = np.zeros(len(h.actions))
+        v[a] = 1.0
+        out.append(v)
+    return out
+
+
+def subtree_game(
+    game: ExtensiveFormGame, root: int, replace: Mapping[int, np.ndarray] | None = None
+) -> ExtensiveFormGame:
+    """The subtree below ``root`` as a game of its own, with some subtrees cut off.
+
+    Parameters
+    ----------
+    game
+        The game.
+    root
+        A node that roots a subgame (see ``game.subgame_roots()``).
+    replace
+        Node -> payoff vector: those nodes (below ``root``) become terminals with these
+        payoffs (used to roll back solved subgames).
+
+    Information sets and chance moves keep their names, so a behaviour profile of the
+    subgame maps back to the game by ``infoset.name``.
+    """
+    replace = replace or {}
+
+    def build(v: int) -> Node:
+        nd = game.nodes[v]
+        if v != root and v in replace:
+            return terminal([float(x) for x in replace[v]])
+        if nd.kind == TERMINAL:
+            return terminal(list(game.payoff_values[game.terminal_index(v)]))
+        if nd.kind == DECISION:
+            h = game.infosets[nd.infoset]
+            acts = {a: build(c) for a, c in zip(h.actions, nd.children, strict=True)}
+            return decision(game.players[nd.player], acts, infoset=h.name)
+        assert nd.kind == CHANCE
+        ci = game.chance_infos[nd.infoset]
+        return chance({a: (p, build(c)) for a, p, c in zip(ci.actions, ci.probs, nd.children, strict=True)},
+                      infoset=ci.name)
+
+    return ExtensiveFormGame(build(root), players=game.players, title=f"subgame at {game.nodes[root].path}",
+                             check_labels=False)

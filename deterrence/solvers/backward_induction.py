@@ -1,0 +1,232 @@
+"""Subgame-perfect equilibria: backward induction, subgame by subgame, with ties reported.
+
+The game is cut at every node that roots a proper subgame (``game.subgame_roots()``). The
+subgames are solved deepest first; each solved subgame is replaced by the payoff vector of
+each of its equilibria in turn, and the next subgame up is solved with those payoffs (one
+branch of the roll-back per combination of equilibria below). So:
+
+* **Perfect information** (every decision node roots a subgame, chance nodes allowed): each
+  reduced subgame is one decision, solved by taking the best actions. Where the mover is
+  indifferent (within ``tol``) every best action gives an equilibrium: all pure SPE are
+  enumerated, and the notes say at how many nodes ties occurred. Mixtures over tied actions
+  are subgame perfect as well (a continuum), so a game with ties is reported with
+  ``complete=False`` and ``degenerate=True``: every *pure* SPE is listed, not the continuum.
+* **Information sets**: a reduced subgame that is not a single decision (it has information
+  sets of several nodes, and no proper subgame inside) is solved for all its Nash equilibria
+  with ``deterrence.solve(subgame, "nash")``; mixed equilibria of such subgames yield mixed
+  SPE. The result is complete when every such solve was complete and non-degenerate.
+
+Options (``solve(..., **options)``): ``max_equilibria`` (default 1000) caps the number of
+SPE (and of equilibria kept per subgame); ``subgame_method`` (default ``"auto"``) is the Nash
+method for subgames with information sets.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import SolverError
+from ..game.extensive import CHANCE, DECISION, TERMINAL, ExtensiveFormGame
+from ._tree_utils import subtree_game
+from .base import Candidate, RawResult, SolveOptions, SolverInfo
+
+
+@dataclass(frozen=True)
+class _Sol:
+    """One equilibrium of a subgame: its payoff vector and the moves it prescribes (a tree of parts)."""
+
+    payoff: np.ndarray
+    own: tuple[tuple[int, np.ndarray], ...]
+    below: tuple[_Sol, ...]
+
+    def assignments(self) -> Iterator[tuple[int, np.ndarray]]:
+        stack: list[_Sol] = [self]
+        while stack:
+            s = stack.pop()
+            yield from s.own
+            stack.extend(s.below)
+
+
+@dataclass
+class _Log:
+    ties: set[int] = field(default_factory=set)
+    capped: bool = False
+    incomplete: list[str] = field(default_factory=list)
+    degenerate_subgames: list[str] = field(default_factory=list)
+    nash_solves: int = 0
+
+
+def _nested_roots(game: ExtensiveFormGame, roots: list[int]) -> dict[int, list[int]]:
+    """For each subgame root, the subgame roots directly inside it (no other root in between)."""
+    kids: dict[int, list[int]] = {r: [] for r in roots}
+    stack: list[int] = []
+    for r in roots:  # preorder
+        while stack and not (stack[-1] < r < game.nodes[stack[-1]].end):
+            stack.pop()
+        if stack:
+            kids[stack[-1]].append(r)
+        stack.append(r)
+    return kids
+
+
+def _region(game: ExtensiveFormGame, s: int, cut: set[int]) -> list[int]:
+    """Nodes of the subgame at ``s`` that are not inside a nested subgame (cut nodes included as leaves)."""
+    out = []
+    stack = [s]
+    while stack:
+        v = stack.pop()
+        out.append(v)
+        if v != s and v in cut:
+            continue
+        stack.extend(game.nodes[v].children)
+    return out
+
+
+def _leaf_value(game: ExtensiveFormGame, v: int, s: int, cut_values: dict[int, np.ndarray]) -> np.ndarray:
+    """Value of a node of a decision-free part of a region (chance nodes, terminals, cut subgames)."""
+    if v != s and v in cut_values:
+        return cut_values[v]
+    nd = game.nodes[v]
+    if nd.kind == TERMINAL:
+        return game.payoffs[game.terminal_index(v)]
+    if nd.kind == CHANCE:
+        ci = game.chance_infos[nd.infoset]
+        return sum((float(p) * _leaf_value(game, c, s, cut_values) for p, c in zip(ci.probs, nd.children,
+                                                                                   strict=True)),
+                   start=np.zeros(game.num_players))
+    raise SolverError(f"internal: decision node '{nd.path}' inside a decision-free region")
+
+
+def _solve_region(
+    game: ExtensiveFormGame,
+    s: int,
+    cut_values: dict[int, np.ndarray],
+    options: SolveOptions,
+    log: _Log,
+    name_to_index: dict[str, int],
+) -> list[tuple[np.ndarray, tuple[tuple[int, np.ndarray], ...]]]:
+    """Equilibria of the subgame at ``s`` with nested subgames replaced by ``cut_values``."""
+    region = _region(game, s, set(cut_values))
+    deciders = [v for v in region if game.nodes[v].kind == DECISION and not (v != s and v in cut_values)]
+    if not deciders:
+        return [(_leaf_value(game, s, s, cut_values), ())]
+    nd = game.nodes[s]
+    if deciders == [s] and len(game.infosets[nd.infoset].nodes) == 1:
+        # one decision with known position: take the best actions, every tie is an equilibrium
+        h = game.infosets[nd.infoset]
+        vals = np.array([_leaf_value(game, c, s, cut_values) for c in nd.children])
+        own = vals[:, nd.player]
+        best = own.max()
+        winners = np.flatnonzero(own >= best - options.tol)
+        if len(winners) > 1:
+            log.ties.add(s)
+        out = []
+        for a in winners:
+            beh = np.zeros(len(h.actions))
+            beh[a] = 1.0
+            out.append((vals[a].copy(), ((h.index, beh),)))
+        return out
+    # a reduced subgame with information sets: all its Nash equilibria
+    from ..solving import solve as _solve  # lazy: solve imports the registry that imports us
+
+    sub = subtree_game(game, s, cut_values)
+    eqs = _solve(sub, "nash", method=options.extra.get("subgame_method", "auto"), tol=options.tol,
+                 exact=options.exact, max_work=options.max_work)
+    log.nash_solves += 1
+    where = nd.path
+    if not eqs.complete:
+        log.incomplete.append(f"the Nash solve of the subgame at '{where}' ({eqs.method}) is not complete")
+    if eqs.degenerate:
+        log.degenerate_subgames.append(where)
+    if len(eqs) == 0:
+        raise SolverError(f"no Nash equilibrium found for the subgame at '{where}' by '{eqs.method}'")
+    out = []
+    for eq in eqs:
+        pay = np.array([eq.payoffs[p] for p in game.players], dtype=float)
+        parts = tuple((name_to_index[h.name], np.asarray(b, dtype=float))
+                      for h, b in zip(sub.infosets, eq.strategies, strict=True))
+        out.append((pay, parts))
+    return out
+
+
+def spe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list[Candidate], _Log, int]:
+    """All SPE found by rolling back subgames; returns candidates, the log and the cap."""
+    cap = int(options.extra.get("max_equilibria", 1000))
+    if cap < 1:
+        raise SolverError(f"max_equilibria must be at least 1, got {cap}")
+    log = _Log()
+    if game.nodes[0].kind == TERMINAL:
+        return [Candidate(strategies=())], log, cap
+    roots = game.subgame_roots()
+    nested = _nested_roots(game, roots)
+    name_to_index = {h.name: h.index for h in game.infosets}
+    sols: dict[int, list[_Sol]] = {}
+    for s in reversed(roots):
+        kids = nested[s]
+        out: list[_Sol] = []
+        for combo in itertools.product(*(sols[k] for k in kids)):
+            cut_values = {k: sol.payoff for k, sol in zip(kids, combo, strict=True)}
+            for pay, own in _solve_region(game, s, cut_values, options, log, name_to_index):
+                out.append(_Sol(pay, own, tuple(combo)))
+                if len(out) >= cap:
+                    break
+            if len(out) >= cap:
+                log.capped = True
+                break
+        sols[s] = out
+        for k in kids:  # free memory of solved children (kept alive through _Sol.below)
+            del sols[k]
+    cands = []
+    for sol in sols[0]:
+        strategies: list[np.ndarray | None] = [None] * len(game.infosets)
+        for k, b in sol.assignments():
+            strategies[k] = b
+        missing = [game.infosets[k].name for k, b in enumerate(strategies) if b is None]
+        if missing:
+            raise SolverError(f"internal: no move computed at information set(s) {missing}")
+        cands.append(Candidate(strategies=tuple(strategies)))  # type: ignore[arg-type]
+    return cands, log, cap
+
+
+def _run(game: ExtensiveFormGame, options: SolveOptions) -> RawResult:
+    cands, log, cap = spe_candidates(game, options)
+    notes = []
+    if log.ties:
+        paths = sorted(game.nodes[v].path for v in log.ties)
+        shown = ", ".join(f"'{p}'" for p in paths[:10]) + (" ..." if len(paths) > 10 else "")
+        notes.append(f"ties: the mover is indifferent at {len(log.ties)} node(s) ({shown}); every optimal "
+                     f"action gives an equilibrium: {len(cands)} pure SPE listed; mixtures over tied "
+                     "actions are subgame perfect too (a continuum, not listed)")
+    if log.capped:
+        notes.append(f"stopped at max_equilibria={cap}: there are more SPE than listed")
+    if log.degenerate_subgames:
+        notes.append("degenerate subgame(s) at " + ", ".join(f"'{p}'" for p in log.degenerate_subgames)
+                     + ": their equilibrium continua enter only through the extreme points the Nash solver "
+                     "returned")
+    notes.extend(log.incomplete)
+    if log.nash_solves:
+        notes.append(f"{log.nash_solves} subgame(s) with information sets solved for all Nash equilibria")
+    complete = not (log.ties or log.capped or log.incomplete or log.degenerate_subgames)
+    degenerate = bool(log.ties or log.degenerate_subgames)
+    return RawResult(candidates=cands, complete=complete, degenerate=degenerate, notes=tuple(notes))
+
+
+def _estimate(game: ExtensiveFormGame) -> float:
+    # one pass over the tree per subgame level; Nash solves of imperfect-information
+    # subgames check their own work estimate
+    return 20.0 * len(game.nodes)
+
+
+SOLVER = SolverInfo(
+    name="backward_induction",
+    concepts=frozenset({"spe"}),
+    kinds=frozenset({"extensive"}),
+    run=_run,
+    finds="all",
+    estimate=_estimate,
+    description="subgame-perfect equilibria by backward induction subgame by subgame; ties reported",
+)
