@@ -23,6 +23,7 @@ agree (``tests/test_kernels.py``).
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ import sympy as sp
 from .errors import UnsupportedError
 from .game.extensive import ExtensiveFormGame
 from .outcomes import INDICATORS, OUTCOMES
+from .linforms import FeatureSpace, RowSet, StructurePlan, TreePaths, build_plan, chance_arrays
 from .vectree import VectorTree
 
 MAX_STRUCTURES = 20_000
@@ -144,6 +146,15 @@ class CompiledModel:
         if concept == "pbe":
             self.structures += self._mixed_structures(sizes)
         self._labels = [lab for lab in OUTCOMES if any(lab in t for t in game.terminal_outcomes)]
+        self._feats = FeatureSpace(game)
+        self._rowset = RowSet()
+        paths = TreePaths(game)
+        self._plans: list[StructurePlan] = [
+            build_plan(game, paths, self._feats, self._rowset, s.pure, s.mixing, concept, self._labels)
+            for s in self.structures
+        ]
+        self._W = self._rowset.matrix(self._feats.size)
+        self._pairs = self._feats.needed_chance_below()
 
     # ------------------------------------------------------------------ structures
     def _mixed_structures(self, sizes: list[int]) -> list[Structure]:
@@ -398,7 +409,12 @@ class CompiledModel:
         obj.tree = tree
         return obj
 
-    def evaluate(self, points: pd.DataFrame, *, with_structure: bool = False) -> tuple[pd.DataFrame, np.ndarray]:
+    def evaluate_reference(self, points: pd.DataFrame, *, with_structure: bool = False
+                           ) -> tuple[pd.DataFrame, np.ndarray]:
+        """Same as :meth:`evaluate`, by the slower tree-walking path (a cross-check in tests)."""
+        return self._evaluate_tree(points, with_structure)
+
+    def _evaluate_tree(self, points: pd.DataFrame, with_structure: bool = False) -> tuple[pd.DataFrame, np.ndarray]:
         """Equilibria at every point: the tidy rows and the mask of undecided (knife-edge) points.
 
         Parameters
@@ -426,7 +442,7 @@ class CompiledModel:
                 holds, und, regret, R = self._check(s, beh, pay, chance, CR)
                 undecided |= und
                 if holds.any():
-                    found.append((holds, R, regret, (k, 0), True, beh))
+                    found.append(self._found_from_reach(holds, R, pay, regret, (k, 0), True))
                 continue
             for sol, (mix, defined, knife) in enumerate(self._solve_mixing(s, pay, chance)):
                 inside = defined.copy()
@@ -440,53 +456,284 @@ class CompiledModel:
                 undecided |= holds & (knife | und | near)
                 holds &= inside & ~knife
                 if holds.any():
-                    found.append((holds, R, regret, (k, sol), False, beh))
-        return self._rows(points, pay, found, undecided, with_structure), undecided
+                    found.append(self._found_from_reach(holds, R, pay, regret, (k, sol), False))
+        return self._rows(points, found, undecided, with_structure), undecided
 
-    def _rows(self, points: pd.DataFrame, pay: np.ndarray, found: list, undecided: np.ndarray,
+    def _found_from_reach(self, holds: np.ndarray, R: np.ndarray, pay: np.ndarray, regret: np.ndarray,
+                          sid: tuple[int, int], pure: bool) -> tuple:
+        game = self.game
+        tp = R[:, self.vt.terminals]
+        outcome = {lab: tp @ np.array([lab in t for t in game.terminal_outcomes], dtype=float)
+                   for lab in self._labels}
+        payoffs = np.einsum("pz,pzn->pn", tp, pay)
+        return holds, outcome, payoffs, regret, sid, pure
+
+    # ------------------------------------------------------------------ fast path (linear forms)
+    def evaluate(self, points: pd.DataFrame, *, with_structure: bool = False) -> tuple[pd.DataFrame, np.ndarray]:
+        """Equilibria at every point: the tidy rows and the mask of undecided (knife-edge) points.
+
+        Parameters
+        ----------
+        points
+            One column per model parameter; the index holds the global point ids.
+        with_structure
+            Add a ``structure`` column (``"k.s"``: structure ``k``, solution ``s``).
+
+        Returns
+        -------
+        table, undecided
+            ``table`` has one row per (decided point, equilibrium) in the schema of
+            :mod:`deterrence.tidy` (without ``selected`` and the baseline columns);
+            ``undecided[k]`` is True where point ``k`` must be solved per point (no rows
+            are returned for it).
+        """
+        npts = len(points)
+        cols = {name: points[name].to_numpy(dtype=float) for name in self.tree.names}
+        pay, chance = self.tree.numeric(cols)
+        payT = np.ascontiguousarray(pay.transpose(1, 2, 0))
+        CR, below = chance_arrays(self.game, chance, npts, self._pairs)
+        X = self._feats.matrix(payT, CR, below)
+        G = np.asarray(self._W @ X)
+        undecided = np.zeros(npts, dtype=bool)
+        found: list[tuple] = []
+        everywhere = np.arange(npts)
+        for k, plan in enumerate(self._plans):
+            for sol, (weights, mixvals, defined, knife) in enumerate(self._corner_weights(plan, G, npts)):
+                if plan.mixing:
+                    inside = defined.copy()
+                    near = np.zeros(npts, dtype=bool)
+                    for x in mixvals:
+                        inside &= (x > self.edge) & (x < 1 - self.edge)
+                        near |= defined & ((np.abs(x) <= self.edge) | (np.abs(1 - x) <= self.edge))
+                    candidates = np.flatnonzero(inside | near | knife)
+                    if not len(candidates):
+                        continue
+                    holds, und, regret = self._test_plan(plan, G, weights, npts, candidates)
+                    undecided |= (holds | und) & (knife | near) | und & ~knife
+                    holds &= inside & ~knife
+                else:
+                    holds, und, regret = self._test_plan(plan, G, weights, npts, everywhere)
+                    undecided |= und
+                if holds.any():
+                    outcome = {lab: self._combine(G, [c[lab] for c in plan.outcome], weights) for lab in self._labels}
+                    payoffs = np.stack([self._combine(G, [c[i] for c in plan.payoff], weights)
+                                        for i in range(self.game.num_players)], axis=1)
+                    found.append((holds, outcome, payoffs, regret, (k, sol), not plan.mixing))
+        return self._rows(points, found, undecided, with_structure), undecided
+
+    @staticmethod
+    def _combine(G: np.ndarray, rows: Sequence[int], weights: Sequence[np.ndarray] | None,
+                 idx: np.ndarray | None = None) -> np.ndarray:
+        """Multilinear interpolation of corner rows (``weights`` per corner), on points ``idx``."""
+        if weights is None:
+            return G[rows[0]] if idx is None else G[rows[0], idx]
+        if idx is None:
+            out = weights[0] * G[rows[0]]
+            for w, r in zip(weights[1:], rows[1:], strict=True):
+                out += w * G[r]
+            return out
+        out = weights[0][idx] * G[rows[0], idx]
+        for w, r in zip(weights[1:], rows[1:], strict=True):
+            out += w[idx] * G[r, idx]
+        return out
+
+    def _corner_weights(self, plan: StructurePlan, G: np.ndarray, npts: int) -> list[tuple]:
+        """Per solution: (corner weights or None, mixing arrays, defined mask, knife-edge mask)."""
+        if not plan.mixing:
+            return [(None, [], None, None)]
+        eps = self.edge
+        out = []
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if len(plan.mixing) == 1:
+                r = plan.indifference[plan.mixing[0]]
+                a, b = G[r[0]], G[r[1]] - G[r[0]]
+                x = -a / b
+                degenerate = np.abs(b) < eps
+                knife = degenerate & (np.abs(a) < eps)
+                ok = ~degenerate & np.isfinite(x)
+                x = np.where(ok, x, 0.5)
+                out.append(([1 - x, x], [x], ok, knife | (degenerate & ~ok & (np.abs(a) < eps))))
+                return out
+            h1, h2 = plan.mixing
+            v1 = [G[r] for r in plan.indifference[h1]]
+            v2 = [G[r] for r in plan.indifference[h2]]
+            # corners in order (0,0), (0,1), (1,0), (1,1): x = first set, y = second
+            a1, b1, c1, d1 = v1[0], v1[2] - v1[0], v1[1] - v1[0], v1[3] - v1[2] - v1[1] + v1[0]
+            a2, b2, c2, d2 = v2[0], v2[2] - v2[0], v2[1] - v2[0], v2[3] - v2[2] - v2[1] + v2[0]
+            A = b2 * d1 - d2 * b1
+            B = a2 * d1 + b2 * c1 - c2 * b1 - d2 * a1
+            C = a2 * c1 - c2 * a1
+            disc = B * B - 4 * A * C
+            quad = np.abs(A) > eps
+            lin = ~quad & (np.abs(B) > eps)
+            sq = np.sqrt(np.where(disc >= 0, disc, 0.0))
+            knife = (quad & (np.abs(disc) < eps)) | (~quad & ~lin)
+            for sign in (1.0, -1.0):
+                x = np.where(quad, (-B + sign * sq) / (2 * A), -C / B)
+                den = c1 + d1 * x
+                y = -(a1 + b1 * x) / den
+                ok = (quad & (disc >= 0)) | (lin & (sign > 0))
+                ok &= np.isfinite(x) & np.isfinite(y) & (np.abs(den) > eps)
+                x = np.where(ok, x, 0.5)
+                y = np.where(ok, y, 0.5)
+                w = [(1 - x) * (1 - y), (1 - x) * y, x * (1 - y), x * y]
+                out.append((w, [x, y], ok, knife | (np.abs(den) <= eps)))
+        return out
+
+    def _test_plan(self, plan: StructurePlan, G: np.ndarray, weights: Sequence[np.ndarray] | None,
+                   npts: int, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(holds, undecided, regret) of one structure (at one mixing solution), tested on points ``idx``.
+
+        Checks run one information set at a time; points that fail a check by more than the
+        knife-edge margin are dropped from the later checks.
+        """
+        tol, eps = self.tol, self.edge
+        n = len(idx)
+        worst = np.full(n, np.inf)  # smallest normalised margin over every check
+        tie = np.zeros(n, dtype=bool)
+        regret = np.zeros(n)
+        unknown = np.zeros(n, dtype=bool)
+        ncorner = len(plan.corners)
+        spe = self.concept == "spe"
+
+        full = len(idx) == npts  # idx is every point, in order: use whole rows (views, no copies)
+
+        def comb(rows: Sequence[int]) -> np.ndarray:
+            return self._combine(G, rows, weights, None if full else idx)
+
+        with np.errstate(divide="ignore", invalid="ignore"):
+            for chk in plan.checks:
+                if not len(idx):
+                    break
+                nplans = len(chk.strict)
+                if spe:
+                    margins = [comb([chk.cond[k][c][0] for k in range(ncorner)]) for c in range(nplans)]
+                    m = functools.reduce(np.minimum, margins)
+                    worst = np.minimum(worst, m)
+                    regret = np.maximum(regret, -m)
+                    strict = [mm for mm, st in zip(margins, chk.strict, strict=True) if st]
+                    if strict:
+                        tie |= functools.reduce(np.minimum, strict) <= eps
+                else:
+                    tot = comb(chk.total)
+                    on = tot > 0
+                    if chk.mixing:
+                        worst = np.where(on, worst, -np.inf)
+                    vals = [comb([chk.value[k][c] for k in range(ncorner)]) / tot for c in range(nplans)]
+                    m_on = np.where(on, functools.reduce(np.minimum, vals), np.inf)
+                    worst = np.minimum(worst, m_on)
+                    regret = np.maximum(regret, np.where(on, -m_on, 0.0))
+                    strict = [v for v, st in zip(vals, chk.strict, strict=True) if st]
+                    if strict:
+                        tie |= on & (functools.reduce(np.minimum, strict) <= eps)
+                    off = ~on
+                    if off.any():
+                        self._off_path(chk, plan, comb, off, worst, tie, unknown)
+                keep = worst >= -eps
+                if not keep.all():
+                    idx, worst, tie, regret, unknown = idx[keep], worst[keep], tie[keep], regret[keep], unknown[keep]
+                    full = False
+        holds_l = (worst >= -tol) & ~unknown
+        soft = (worst < -tol) & (worst >= -eps)
+        und_l = soft | ((worst >= -tol) & (tie | unknown))
+        holds = np.zeros(npts, dtype=bool)
+        und = np.zeros(npts, dtype=bool)
+        reg = np.zeros(npts)
+        holds[idx] = holds_l
+        und[idx] = und_l
+        reg[idx] = np.maximum(regret, 0.0)
+        return holds, und, reg
+
+    def _off_path(self, chk: Any, plan: StructurePlan, comb: Any, off: np.ndarray, worst: np.ndarray,
+                  tie: np.ndarray, unknown: np.ndarray) -> None:
+        """Off-path test of one information set (updates ``worst``, ``tie``, ``unknown`` in place)."""
+        tol, eps = self.tol, self.edge
+        ncorner = len(plan.corners)
+        nplans = len(chk.strict)
+        if len(chk.nodes) == 1 or self.belief_policy == "prior":
+            if len(chk.nodes) == 1:
+                offv = [comb([chk.cond[k][c][0] for k in range(ncorner)]) for c in range(nplans)]
+            else:
+                pt = comb([chk.prior_total] * ncorner)
+                offv = [comb([chk.prior_value[0][c]] * ncorner) / pt for c in range(nplans)]
+                unknown |= off & ~(pt > 0)
+            m_off = np.where(off, functools.reduce(np.minimum, offv), np.inf)
+            np.minimum(worst, m_off, out=worst)
+            strict = [v for v, st in zip(offv, chk.strict, strict=True) if st]
+            if strict:
+                tie |= off & (functools.reduce(np.minimum, strict) <= eps)
+            return
+        if len(chk.nodes) != 2:
+            unknown |= off
+            return
+        d = [[comb([chk.cond[k][c][j] for k in range(ncorner)]) for j in (0, 1)] for c in range(nplans)]
+        feasible = _belief_interval(d, [True] * nplans, -tol)
+        near_ok = _belief_interval(d, [True] * nplans, -eps)
+        strict_ok = _belief_interval(d, list(chk.strict), eps) if any(chk.strict) else feasible
+        m_off = np.where(feasible, 0.0, np.where(near_ok, -0.5 * (tol + eps), -np.inf))
+        np.minimum(worst, np.where(off, m_off, np.inf), out=worst)
+        tie |= off & feasible & ~strict_ok
+
+    def _rows(self, points: pd.DataFrame, found: list, undecided: np.ndarray,
               with_structure: bool = False) -> pd.DataFrame:
         game = self.game
-        term = self.vt.terminals
-        label_mask = {lab: np.array([lab in t for t in game.terminal_outcomes], dtype=float) for lab in self._labels}
-        frames = []
         counts = np.zeros(len(points), dtype=np.int64)
-        for holds, _R, _regret, _idx, _pure, _beh in found:
+        for holds, *_rest in found:
             counts += holds & ~undecided
         order_labels = list(OUTCOMES)
         eq_index = np.zeros(len(points), dtype=np.int64)
         ids = points.index.to_numpy()
-        for holds, R, regret, sid, pure, _beh in found:
+        frames = []
+        for holds, outcome_all, payoffs_all, regret, sid, pure in found:
             keep = holds & ~undecided
-            if not keep.any():
+            nk = int(keep.sum())
+            if not nk:
                 continue
-            tp = R[keep][:, term]
-            outcome = {lab: tp @ m for lab, m in label_mask.items()}
+            outcome = {lab: np.asarray(v)[keep] for lab, v in outcome_all.items()}
             data: dict[str, Any] = {"point": ids[keep]}
             for name in self.tree.names:
                 data[name] = points[name].to_numpy()[keep]
             data["equilibrium"] = eq_index[keep]
             data["n_equilibria"] = counts[keep]
             present = np.stack([outcome[lab] > 1e-9 for lab in self._labels], axis=1) if self._labels else None
-            data["regime"] = _regime_strings(present, self._labels, order_labels, pure, keep.sum())
-            data["p_attack"] = 1.0 - outcome.get("status_quo", np.zeros(keep.sum()))
+            data["regime"] = _regime_strings(present, self._labels, order_labels, pure, nk)
+            data["p_attack"] = 1.0 - outcome.get("status_quo", np.zeros(nk))
             for name, labs in INDICATORS.items():
-                data[name] = sum((outcome[lab] for lab in labs if lab in outcome), np.zeros(keep.sum()))
-            payoffs = np.einsum("pz,pzn->pn", tp, pay[keep])
+                data[name] = sum((outcome[lab] for lab in labs if lab in outcome), np.zeros(nk))
+            payoffs = payoffs_all[keep]
             for i, pl in enumerate(game.players):
                 data[f"payoff_{pl}"] = payoffs[:, i]
             for lab in self._labels:
                 data[f"outcome_{lab}"] = outcome[lab]
             data["regret"] = regret[keep]
-            data["bayes_error"] = np.zeros(keep.sum())
-            data["path"] = np.full(keep.sum(), "compiled")
+            data["bayes_error"] = np.zeros(nk)
+            data["path"] = np.full(nk, "compiled")
             if with_structure:
-                data["structure"] = np.full(keep.sum(), f"{sid[0]}.{sid[1]}")
+                data["structure"] = np.full(nk, f"{sid[0]}.{sid[1]}")
             frames.append(pd.DataFrame(data))
             eq_index += keep
         if not frames:
             return pd.DataFrame(columns=["point", *self.tree.names, "equilibrium", "n_equilibria", "regime"])
         table = pd.concat(frames, ignore_index=True)
         return table.sort_values(["point", "equilibrium"], kind="stable").reset_index(drop=True)
+
+
+def _belief_interval(d: list[list[np.ndarray]], use: list[bool], margin: float) -> np.ndarray:
+    """Is there m in [0, 1] with d0 + m (d1 - d0) >= margin for every used plan?"""
+    lo = np.zeros(d[0][0].shape)
+    hi = np.ones(d[0][0].shape)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for (d0, d1), u in zip(d, use, strict=True):
+            if not u:
+                continue
+            slope = d1 - d0
+            bound = (margin - d0) / slope
+            up = slope > 0
+            down = slope < 0
+            lo = np.where(up, np.maximum(lo, bound), lo)
+            hi = np.where(down, np.minimum(hi, bound), hi)
+            lo = np.where(~up & ~down & (d0 < margin), 2.0, lo)
+    return lo <= hi
 
 
 def _regime_strings(present: np.ndarray | None, labels: list[str], order: list[str], pure: bool,
