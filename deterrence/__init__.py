@@ -47,8 +47,8 @@ _PUBLIC: dict[str, str] = {
     "OUTCOMES": "outcomes",
     "regimes": "symbolic",
     "threshold": "symbolic",
-    "sweep": "sweep",
-    "SweepResult": "sweep",
+    "sweep": "sweeping",
+    "SweepResult": "sweeping",
 }
 
 __all__ = ["__version__", *sorted(_PUBLIC)]

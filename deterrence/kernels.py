@@ -24,6 +24,7 @@ agree (``tests/test_kernels.py``).
 from __future__ import annotations
 
 import functools
+import hashlib
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -827,9 +828,11 @@ def compile_model(model: Any, concept: str = "pbe", belief_policy: str = "free",
     UnsupportedError
         If the model's tree does not compile for this concept (the sweep then solves per point).
     """
-    key = (model.sha256, concept, belief_policy, tol)
+    tree = symbolic_tree(model)
+    # key on the symbolic content itself: a baseline shares its model's text but not its payoffs
+    content = repr((tree.names, tree.payoffs, tree.chance, [n.label for n in tree.structure.nodes]))
+    key = (hashlib.sha256(content.encode()).hexdigest(), concept, belief_policy, tol)
     if key not in _COMPILED:
-        tree = symbolic_tree(model)
         probe = domain_sample(model, 64, seed=12345)
         if len(next(iter(probe.values()))) < 8:
             probe = None
