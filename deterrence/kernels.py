@@ -40,7 +40,8 @@ from .outcomes import INDICATORS, OUTCOMES
 from .linforms import FeatureSpace, RowSet, StructurePlan, TreePaths, build_plan, chance_arrays
 from .vectree import VectorTree
 
-MAX_STRUCTURES = 20_000
+#: compiling more candidate structures than this is slower than solving per point
+MAX_STRUCTURES = 3_000
 
 
 @dataclass(frozen=True)
@@ -160,6 +161,15 @@ class CompiledModel:
     # ------------------------------------------------------------------ structures
     def _mixed_structures(self, sizes: list[int]) -> list[Structure]:
         binary = [h for h, k in enumerate(sizes) if k == 2]
+        rest = [k for k in sizes]
+        n_candidates = 0
+        for r in (1, 2):
+            for mix in itertools.combinations(binary, r):
+                n_candidates += int(np.prod([k for h, k in enumerate(rest) if h not in mix]))
+        if n_candidates + len(self.structures) > MAX_STRUCTURES:
+            raise UnsupportedError(
+                f"{n_candidates + len(self.structures)} candidate equilibrium structures are too many to compile "
+                f"(limit {MAX_STRUCTURES}); this model is solved per point", methods=("pointwise",))
         out: list[Structure] = []
         rng = np.random.default_rng(12345)
         probe = self._probe_points(rng, 64)

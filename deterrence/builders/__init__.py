@@ -1,0 +1,20 @@
+"""Python builders of the catalogue's models, by parameter name.
+
+Each builder returns a :class:`~deterrence.Model` equal to the matching file in ``models/``
+(tests check that they agree). ``alliances`` holds the attacker–defender–ally models and the
+strategic statistical trees; ``perfect_deterrence`` the Zagare–Kilgour family and the
+reputation and teaching models.
+"""
+
+from __future__ import annotations
+
+from .alliances import *  # noqa: F403
+from .alliances import __all__ as _alliances_all
+
+try:  # written alongside; present in every release
+    from .perfect_deterrence import *  # noqa: F403
+    from .perfect_deterrence import __all__ as _pd_all
+except ImportError:  # pragma: no cover - only while the module is being written
+    _pd_all = []
+
+__all__ = [*_alliances_all, *_pd_all]
