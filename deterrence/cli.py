@@ -385,12 +385,39 @@ def cmd_regimes(args: argparse.Namespace) -> int:
     result = regimes(model, concept=args.concept, belief_policy=args.belief_policy, **fixed)
     if hasattr(result, "to_text"):
         print(result.to_text(latex=args.latex))
+        param = args.threshold or ("credibility" if "credibility" in model.parameters else None)
+        if param and param not in fixed:
+            _print_thresholds(model, result, param, fixed, args)
         return 0
     import sympy as sp  # a plain mapping regime -> condition
 
     for name, cond in dict(result).items():
         print(f"{name}: {sp.latex(cond) if args.latex and isinstance(cond, sp.Basic) else cond}")
     return 0
+
+
+def _print_thresholds(model: Any, result: Any, param: str, fixed: dict, args: argparse.Namespace) -> None:
+    import sympy as sp
+
+    from .symbolic import threshold
+
+    fmt = sp.latex if args.latex else sp.sstr
+    defaults = {n: p.default for n, p in model.parameters.items()}
+    lo, hi = model.parameters[param].domain
+    rows = [r for r in result.boundaries(param, at={**defaults, **fixed})
+            if not (r["threshold"].is_number and float(r["threshold"]) in (float(lo), float(hi)))]
+    print()
+    print(f"Thresholds on {param} (exact; direction for coefficients signed as at the defaults):")
+    if not rows:
+        print(f"  no regime condition is linear in {param}")
+    for row in rows:
+        print(f"  [{row['regime']}] needs {param} {row['relation']} {fmt(row['threshold'])}")
+    numeric = threshold(model, param, concept=args.concept, belief_policy=args.belief_policy, **fixed)
+    if numeric:
+        print(f"At the defaults of the other parameters, the regimes change at {param} =")
+        for t in numeric:
+            below, above = ", ".join(t["below"]) or "none", ", ".join(t["above"]) or "none"
+            print(f"  {fmt(t['value'])} (= {t['numeric']:.6g}): below {below}; above {above}")
 
 
 # ---------------------------------------------------------------------------- parser
@@ -459,6 +486,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--set", action="append", metavar="NAME=VALUE",
                    help="substitute a parameter value (repeatable); the others stay symbolic")
     s.add_argument("--latex", action="store_true", help="print conditions as LaTeX")
+    s.add_argument("--threshold", metavar="PARAM",
+                   help="solve the regime boundaries for this parameter (default: credibility, if the model has it)")
     s.set_defaults(func=cmd_regimes)
     return p
 

@@ -153,6 +153,54 @@ class Regimes:
     def __str__(self) -> str:
         return self.to_text()
 
+    def boundaries(self, parameter: str, at: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Exact thresholds on one parameter: the shown conditions that are linear in it, solved.
+
+        Each condition ``a * parameter + b >= 0`` (or ``>``, ``<=``, ``<``) of a regime becomes
+        ``parameter >= -b / a`` or ``<=``; the direction uses the sign of ``a`` at ``at`` (the
+        model's defaults, given by the caller), which is recorded.
+
+        Returns
+        -------
+        list of dict
+            ``{"regime", "profile", "relation" (">=" or "<="), "threshold" (sympy), "sign_at"}``.
+        """
+        sym = self.symbols[parameter]
+        subs = {self.symbols[k]: v for k, v in (at or {}).items() if k in self.symbols}
+        out = []
+        seen = set()
+        for r in self.regimes:
+            for sc in r.structures:
+                cond = sc.shown.xreplace(dict(sc.mixing))
+                atoms = cond.args if isinstance(cond, sp.And) else (cond,)
+                for atom in atoms:
+                    if not isinstance(atom, sp.core.relational.Relational):
+                        continue
+                    expr = sp.together(atom.lhs - atom.rhs)
+                    num, den = sp.fraction(expr)
+                    num = sp.expand(num)
+                    if sym not in num.free_symbols or sym in den.free_symbols:
+                        continue
+                    poly = sp.Poly(num, sym)
+                    if poly.degree() != 1:
+                        continue
+                    a, b = poly.all_coeffs()
+                    try:
+                        sign = float(sp.sign((a / den).xreplace(subs))) if subs else None
+                    except TypeError:
+                        sign = None
+                    greater = isinstance(atom, (sp.GreaterThan, sp.StrictGreaterThan))
+                    if sign is not None and sign < 0:
+                        greater = not greater
+                    value = sp.factor(-b / a)
+                    key = (r.label, str(value), greater)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    out.append({"regime": r.label, "profile": sc.profile, "relation": ">=" if greater else "<=",
+                                "threshold": value, "sign_at": sign})
+        return out
+
 
 def _evaluate(cond: sp.Basic, mixing: Mapping[sp.Symbol, sp.Expr], params: list[sp.Symbol],
               args: list[np.ndarray], shape: tuple[int, ...]) -> np.ndarray:
