@@ -55,9 +55,15 @@ def _softmax(x: np.ndarray) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------- normal form
-def _normal_regret_exact(game: NormalFormGame, strategies: Sequence[Sequence[Fraction]]) -> float:
+def _scales(ranges: Sequence[float]) -> np.ndarray:
+    """Per-player payoff ranges (1 where a player's payoffs are all equal): tolerances are relative."""
+    r = np.asarray([float(x) for x in ranges], dtype=float)
+    return np.where(r > 0, r, 1.0)
+
+
+def _normal_regret_exact(game: NormalFormGame, strategies: Sequence[Sequence[Fraction]]) -> list[float]:
     ints = game.integer_payoffs()
-    worst = Fraction(0)
+    out = []
     for i in range(game.num_players):
         arr = ints[i] if ints is not None else game.payoffs[i]
         a = np.moveaxis(np.asarray(arr, dtype=object), i, 0)
@@ -69,16 +75,18 @@ def _normal_regret_exact(game: NormalFormGame, strategies: Sequence[Sequence[Fra
             a = a.dot(np.array(strategies[j], dtype=object))
         dev = list(a.reshape(-1))
         cur = sum(d * p for d, p in zip(dev, strategies[i], strict=True))
-        worst = max(worst, max(dev) - cur)
-    return float(worst)
+        out.append(float(max(dev) - cur))
+    return out
 
 
 def _certify_normal(game: NormalFormGame, strategies: Sequence[Any], concept: str, tol: float,
                     exact: bool, lam: Any, exact_strategies: Any) -> Certificate:
     prof = game.check_profile(strategies, atol=max(tol, 1e-9))
-    regret = float(game.regrets(prof).max())
+    scales = _scales([a.max() - a.min() for a in game.payoffs])
+    regrets = game.regrets(prof)
+    regret = float(regrets.max())
     residual = 0.0
-    details: dict[str, float] = {}
+    details: dict[str, float] = {"relative_regret": float((np.maximum(regrets, 0) / scales).max())}
     if concept == "qre" and lam is not None:
         lams = _lam_per_player(lam, game.num_players)
         for i in range(game.num_players):
@@ -88,9 +96,11 @@ def _certify_normal(game: NormalFormGame, strategies: Sequence[Any], concept: st
     else:
         if exact:
             fr = exact_strategies if exact_strategies is not None else [_rationalise(s) for s in prof]
-            regret = _normal_regret_exact(game, fr)
-            details["float_regret"] = float(game.regrets(prof).max())
-        passed = regret <= tol
+            per = _normal_regret_exact(game, fr)
+            details["float_regret"] = regret
+            regret = float(max(per))
+            details["relative_regret"] = float(max(max(r, 0.0) / sc for r, sc in zip(per, scales, strict=True)))
+        passed = details["relative_regret"] <= tol
     return Certificate(concept=concept, regret=max(regret, 0.0), qre_residual=residual, tolerance=tol,
                        exact=exact and concept != "qre", passed=passed, details=details)
 
@@ -200,12 +210,13 @@ def _deviation_gain_pure(nums: _TreeNumbers, player: int, starts: Sequence[tuple
     return best
 
 
-def _tree_regret(nums: _TreeNumbers, starts: Sequence[tuple[int, Any]]) -> float:
-    worst = 0.0
+def _tree_regret(nums: _TreeNumbers, starts: Sequence[tuple[int, Any]]) -> np.ndarray:
+    """Per-player largest gain from a deviation below the weighted starts."""
+    out = np.zeros(nums.game.num_players)
     for i in range(nums.game.num_players):
         br, cur = _deviation_gain(nums, i, starts)
-        worst = max(worst, float(br - cur))
-    return worst
+        out[i] = max(0.0, float(br - cur))
+    return out
 
 
 def _certify_tree(game: ExtensiveFormGame, strategies: Sequence[Any], concept: str, beliefs: Any,
@@ -234,17 +245,22 @@ def _certify_tree(game: ExtensiveFormGame, strategies: Sequence[Any], concept: s
                                                                                              strict=True))
                           for a in range(len(h.actions))])
             residual = max(residual, float(np.abs(_softmax(lams[h.player] * q) - b).max()))
-        regret = _tree_regret(_TreeNumbers(game, beh, False), [(game.root, 1.0)])
+        regret = float(_tree_regret(_TreeNumbers(game, beh, False), [(game.root, 1.0)]).max())
         return Certificate(concept="qre", regret=regret, qre_residual=residual, tolerance=tol,
                            passed=residual <= tol, details=details)
+    scales = _scales(game.payoffs.max(axis=0) - game.payoffs.min(axis=0)) if len(game.payoffs) else np.ones(
+        game.num_players)
+    relative = 0.0
     if concept in ("nash", "qre"):
-        regret = _tree_regret(nums, [(game.root, nums.one)])
+        per = _tree_regret(nums, [(game.root, nums.one)])
+        regret, relative = float(per.max()), float((per / scales).max())
     elif concept == "spe":
         regret = 0.0
         for r in game.subgame_roots():
-            sub = _tree_regret(nums, [(r, nums.one)])
-            details[f"subgame {game.nodes[r].path}"] = sub
-            regret = max(regret, sub)
+            per = _tree_regret(nums, [(r, nums.one)])
+            details[f"subgame {game.nodes[r].path}"] = float(per.max())
+            regret = max(regret, float(per.max()))
+            relative = max(relative, float((per / scales).max()))
     elif concept == "pbe":
         if beliefs is None or len(beliefs) != len(game.infosets):
             raise GameError("a PBE certificate needs a belief vector at every information set")
@@ -263,10 +279,14 @@ def _certify_tree(game: ExtensiveFormGame, strategies: Sequence[Any], concept: s
             gain = float(br - cur)
             details[f"infoset {h.name}"] = gain
             regret = max(regret, gain)
-        regret = max(regret, _tree_regret(nums, [(game.root, nums.one)]))
+            relative = max(relative, gain / scales[h.player])
+        per = _tree_regret(nums, [(game.root, nums.one)])
+        regret = max(regret, float(per.max()))
+        relative = max(relative, float((per / scales).max()))
     else:
         raise UnsupportedError(f"unknown concept '{concept}'")
-    passed = regret <= tol and bayes_error <= max(tol, 1e-9)
+    details["relative_regret"] = relative
+    passed = relative <= tol and bayes_error <= max(tol, 1e-9)
     return Certificate(concept=concept, regret=max(regret, 0.0), bayes_error=bayes_error, tolerance=tol,
                        exact=exact, passed=passed, details=details)
 
@@ -298,7 +318,9 @@ def certify(
     beliefs
         PBE: one distribution per information set over its nodes.
     tol
-        Tolerance on regret, Bayes error and QRE residual.
+        Tolerance on the regret *relative to each player's payoff range* (max minus min of its
+        payoffs; so certificates do not depend on the units of the payoffs), and absolute
+        tolerance on the Bayes error and the QRE residual (probabilities).
     exact
         Compute regrets in rational arithmetic.
     lam

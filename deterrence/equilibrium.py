@@ -13,7 +13,7 @@ from .outcomes import indicators
 
 @dataclass(frozen=True)
 class Certificate:
-    """Evidence that a profile is an equilibrium of the stated concept, computed by ``deterrence.certify``.
+    """Evidence that a profile is an equilibrium of the stated concept, computed by ``deterrence.certificates``.
 
     Attributes
     ----------
@@ -29,7 +29,9 @@ class Certificate:
     qre_residual
         Largest gap between the profile and the logit response to it (QRE; 0 otherwise).
     tolerance
-        The tolerance the quantities above were checked against.
+        The tolerance the quantities above were checked against: relative to each player's
+        payoff range for the regret (``details["relative_regret"]``), absolute for the Bayes
+        error and the QRE residual.
     exact
         True if the check ran in exact rational arithmetic.
     passed

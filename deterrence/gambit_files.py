@@ -808,7 +808,7 @@ def read_game(
         first = match.group(1)[:20] if match else "nothing"
         line = content[: match.start(1)].count("\n") + 1 if match else 1
         raise FormatError(
-            f"not a Gambit game file: expected 'NFG' or 'EFG' at the start, found '{first}'",
+            f"not a Gambit game file: expected 'NFG' or 'EFG' at the start, found {first!r}",
             file=file,
             line=line,
         )

@@ -154,7 +154,7 @@ class Parameter:
                 value=value,
                 domain=self.domain,
             )
-        if not math.isfinite(float(value)):
+        if not abs(value) <= 1.7976931348623157e308:  # NaN, inf, or an int too large for a float
             raise ParameterError(
                 f"{what} of parameter '{self.name}' must be finite, got {value} (domain {self.domain_text})",
                 name=self.name,
@@ -1131,7 +1131,7 @@ class Model:
         for t, row in pay.items():
             node = self._by_id[t]
             for p, v in row.items():
-                if v is None or not math.isfinite(float(v)):
+                if v is None or not abs(v) <= 1.7976931348623157e308:  # NaN, inf or too large for a float
                     raise self._error(
                         f"payoff of '{p}' at node '{t}' is not a finite number "
                         f"({self._payoffs[t][p]} at {at})",
@@ -1146,7 +1146,7 @@ class Model:
         node = self._by_id[c]
         for a, v in row.items():
             key = f"nodes.{c}.probs.{a}"
-            if v is None or not math.isfinite(float(v)):
+            if v is None or not abs(v) <= 1.7976931348623157e308:  # NaN, inf or too large for a float
                 raise self._error(
                     f"probability of branch '{a}' at chance node '{c}' is not a finite number "
                     f"({self._probs[c][a]} at {at})",

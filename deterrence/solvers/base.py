@@ -3,7 +3,7 @@
 A solver module ``deterrence/solvers/<name>.py`` defines one algorithm and a module-level
 ``SOLVER = SolverInfo(...)`` that says which concepts and games it serves. Its ``run``
 function returns *candidates* (numeric profiles); it never builds result objects and never
-certifies: :func:`deterrence.solve` certifies every candidate with :mod:`deterrence.certify`
+certifies: :func:`deterrence.solve` certifies every candidate with :mod:`deterrence.certificates`
 and wraps the survivors.
 """
 
