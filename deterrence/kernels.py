@@ -505,6 +505,9 @@ class CompiledModel:
         CR, below = chance_arrays(self.game, chance, npts, self._pairs)
         X = self._feats.matrix(payT, CR, below)
         G = np.asarray(self._W @ X)
+        # regret tolerances are relative to each player's payoff range (as in deterrence.certificates)
+        spread = payT.max(axis=0) - payT.min(axis=0) if payT.shape[0] else np.ones((self.game.num_players, npts))
+        scale = np.where(spread > 0, spread, 1.0)
         undecided = np.zeros(npts, dtype=bool)
         found: list[tuple] = []
         everywhere = np.arange(npts)
@@ -519,11 +522,11 @@ class CompiledModel:
                     candidates = np.flatnonzero(inside | near | knife)
                     if not len(candidates):
                         continue
-                    holds, und, regret = self._test_plan(plan, G, weights, npts, candidates)
+                    holds, und, regret = self._test_plan(plan, G, weights, npts, candidates, scale)
                     undecided |= (holds | und) & (knife | near) | und & ~knife
                     holds &= inside & ~knife
                 else:
-                    holds, und, regret = self._test_plan(plan, G, weights, npts, everywhere)
+                    holds, und, regret = self._test_plan(plan, G, weights, npts, everywhere, scale)
                     undecided |= und
                 if holds.any():
                     outcome = {lab: self._combine(G, [c[lab] for c in plan.outcome], weights) for lab in self._labels}
@@ -592,7 +595,7 @@ class CompiledModel:
         return out
 
     def _test_plan(self, plan: StructurePlan, G: np.ndarray, weights: Sequence[np.ndarray] | None,
-                   npts: int, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                   npts: int, idx: np.ndarray, scale: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(holds, undecided, regret) of one structure (at one mixing solution), tested on points ``idx``.
 
         Checks run one information set at a time; points that fail a check by more than the
@@ -612,13 +615,17 @@ class CompiledModel:
         def comb(rows: Sequence[int]) -> np.ndarray:
             return self._combine(G, rows, weights, None if full else idx)
 
+        def unit(player: int) -> np.ndarray:  # margins are measured in units of the player's payoff range
+            return scale[player] if full else scale[player, idx]
+
         with np.errstate(divide="ignore", invalid="ignore"):
             for chk in plan.checks:
                 if not len(idx):
                     break
                 nplans = len(chk.strict)
+                u = unit(chk.player)
                 if spe:
-                    margins = [comb([chk.cond[k][c][0] for k in range(ncorner)]) for c in range(nplans)]
+                    margins = [comb([chk.cond[k][c][0] for k in range(ncorner)]) / u for c in range(nplans)]
                     m = functools.reduce(np.minimum, margins)
                     worst = np.minimum(worst, m)
                     regret = np.maximum(regret, -m)
@@ -630,7 +637,7 @@ class CompiledModel:
                     on = tot > 0
                     if chk.mixing:
                         worst = np.where(on, worst, -np.inf)
-                    vals = [comb([chk.value[k][c] for k in range(ncorner)]) / tot for c in range(nplans)]
+                    vals = [comb([chk.value[k][c] for k in range(ncorner)]) / (tot * u) for c in range(nplans)]
                     m_on = np.where(on, functools.reduce(np.minimum, vals), np.inf)
                     worst = np.minimum(worst, m_on)
                     regret = np.maximum(regret, np.where(on, -m_on, 0.0))
@@ -639,7 +646,7 @@ class CompiledModel:
                         tie |= on & (functools.reduce(np.minimum, strict) <= eps)
                     off = ~on
                     if off.any():
-                        self._off_path(chk, plan, comb, off, worst, tie, unknown)
+                        self._off_path(chk, plan, lambda rows: comb(rows) / u, off, worst, tie, unknown)
                 keep = worst >= -eps
                 if not keep.all():
                     idx, worst, tie, regret, unknown = idx[keep], worst[keep], tie[keep], regret[keep], unknown[keep]
