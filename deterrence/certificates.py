@@ -79,8 +79,15 @@ def _normal_regret_exact(game: NormalFormGame, strategies: Sequence[Sequence[Fra
     return out
 
 
-def _certify_normal(game: NormalFormGame, strategies: Sequence[Any], concept: str, tol: float,
-                    exact: bool, lam: Any, exact_strategies: Any) -> Certificate:
+def _certify_normal(
+    game: NormalFormGame,
+    strategies: Sequence[Any],
+    concept: str,
+    tol: float,
+    exact: bool,
+    lam: Any,
+    exact_strategies: Any,
+) -> Certificate:
     prof = game.check_profile(strategies, atol=max(tol, 1e-9))
     scales = _scales([a.max() - a.min() for a in game.payoffs])
     regrets = game.regrets(prof)
@@ -99,18 +106,28 @@ def _certify_normal(game: NormalFormGame, strategies: Sequence[Any], concept: st
             per = _normal_regret_exact(game, fr)
             details["float_regret"] = regret
             regret = float(max(per))
-            details["relative_regret"] = float(max(max(r, 0.0) / sc for r, sc in zip(per, scales, strict=True)))
+            details["relative_regret"] = float(
+                max(max(r, 0.0) / sc for r, sc in zip(per, scales, strict=True))
+            )
         passed = details["relative_regret"] <= tol
-    return Certificate(concept=concept, regret=max(regret, 0.0), qre_residual=residual, tolerance=tol,
-                       exact=exact and concept != "qre", passed=passed, details=details)
+    return Certificate(
+        concept=concept,
+        regret=max(regret, 0.0),
+        qre_residual=residual,
+        tolerance=tol,
+        exact=exact and concept != "qre",
+        passed=passed,
+        details=details,
+    )
 
 
 # ----------------------------------------------------------------------------- trees
 class _TreeNumbers:
     """The game's numbers as Python objects: floats, or exact Fractions."""
 
-    def __init__(self, game: ExtensiveFormGame, behaviour: Sequence[Any], exact: bool,
-                 exact_strategies: Any = None) -> None:
+    def __init__(
+        self, game: ExtensiveFormGame, behaviour: Sequence[Any], exact: bool, exact_strategies: Any = None
+    ) -> None:
         self.game = game
         if exact:
             self.payoffs = [[Fraction(v) for v in row] for row in game.payoff_values]
@@ -181,14 +198,21 @@ def _deviation_gain(nums: _TreeNumbers, player: int, starts: Sequence[tuple[int,
 def _deviation_gain_pure(nums: _TreeNumbers, player: int, starts: Sequence[tuple[int, Any]]) -> Any:
     """Best-response value by enumerating pure strategies (imperfect recall)."""
     game = nums.game
-    sets = sorted({game.nodes[v].infoset for s, _ in starts for v in range(s, game.nodes[s].end)
-                   if game.nodes[v].kind == DECISION and game.nodes[v].player == player})
+    sets = sorted(
+        {
+            game.nodes[v].infoset
+            for s, _ in starts
+            for v in range(s, game.nodes[s].end)
+            if game.nodes[v].kind == DECISION and game.nodes[v].player == player
+        }
+    )
     sizes = [len(game.infosets[h].actions) for h in sets]
     total = int(np.prod(sizes)) if sizes else 1
     if total > _MAX_PURE_ENUMERATION:
         raise UnsupportedError(
             f"certifying this imperfect-recall game needs {total} pure strategies of player "
-            f"{game.players[player]}; too many")
+            f"{game.players[player]}; too many"
+        )
     best = None
     for flat in np.ndindex(*sizes) if sizes else [()]:
         choice = dict(zip(sets, flat, strict=True))
@@ -219,8 +243,16 @@ def _tree_regret(nums: _TreeNumbers, starts: Sequence[tuple[int, Any]]) -> np.nd
     return out
 
 
-def _certify_tree(game: ExtensiveFormGame, strategies: Sequence[Any], concept: str, beliefs: Any,
-                  tol: float, exact: bool, lam: Any, exact_strategies: Any) -> Certificate:
+def _certify_tree(
+    game: ExtensiveFormGame,
+    strategies: Sequence[Any],
+    concept: str,
+    beliefs: Any,
+    tol: float,
+    exact: bool,
+    lam: Any,
+    exact_strategies: Any,
+) -> Certificate:
     beh = game.check_behaviour(strategies, atol=max(tol, 1e-9))
     nums = _TreeNumbers(game, beh, exact, exact_strategies)
     details: dict[str, float] = {}
@@ -241,15 +273,30 @@ def _certify_tree(game: ExtensiveFormGame, strategies: Sequence[Any], concept: s
                 raise GameError("a QRE profile must reach every information set", infoset=h.name)
             mu = np.exp(lr - lr.max())
             mu = mu / mu.sum()
-            q = np.array([sum(m * values[game.nodes[v].children[a], h.player] for m, v in zip(mu, h.nodes,
-                                                                                             strict=True))
-                          for a in range(len(h.actions))])
+            q = np.array(
+                [
+                    sum(
+                        m * values[game.nodes[v].children[a], h.player]
+                        for m, v in zip(mu, h.nodes, strict=True)
+                    )
+                    for a in range(len(h.actions))
+                ]
+            )
             residual = max(residual, float(np.abs(_softmax(lams[h.player] * q) - b).max()))
         regret = float(_tree_regret(_TreeNumbers(game, beh, False), [(game.root, 1.0)]).max())
-        return Certificate(concept="qre", regret=regret, qre_residual=residual, tolerance=tol,
-                           passed=residual <= tol, details=details)
-    scales = _scales(game.payoffs.max(axis=0) - game.payoffs.min(axis=0)) if len(game.payoffs) else np.ones(
-        game.num_players)
+        return Certificate(
+            concept="qre",
+            regret=regret,
+            qre_residual=residual,
+            tolerance=tol,
+            passed=residual <= tol,
+            details=details,
+        )
+    scales = (
+        _scales(game.payoffs.max(axis=0) - game.payoffs.min(axis=0))
+        if len(game.payoffs)
+        else np.ones(game.num_players)
+    )
     relative = 0.0
     if concept in ("nash", "qre"):
         per = _tree_regret(nums, [(game.root, nums.one)])
@@ -269,8 +316,9 @@ def _certify_tree(game: ExtensiveFormGame, strategies: Sequence[Any], concept: s
         for h, mu in zip(game.infosets, beliefs, strict=True):
             mu = np.asarray(mu, dtype=float).reshape(-1)
             if mu.shape != (len(h.nodes),) or np.any(mu < -tol) or abs(mu.sum() - 1) > 1e-6:
-                raise GameError(f"beliefs {mu} are not a distribution over the set's {len(h.nodes)} nodes",
-                                infoset=h.name)
+                raise GameError(
+                    f"beliefs {mu} are not a distribution over the set's {len(h.nodes)} nodes", infoset=h.name
+                )
             r = reach[list(h.nodes)]
             if r.sum() > 1e-12:
                 bayes_error = max(bayes_error, float(np.abs(r / r.sum() - mu).max()))
@@ -287,8 +335,15 @@ def _certify_tree(game: ExtensiveFormGame, strategies: Sequence[Any], concept: s
         raise UnsupportedError(f"unknown concept '{concept}'")
     details["relative_regret"] = relative
     passed = relative <= tol and bayes_error <= max(tol, 1e-9)
-    return Certificate(concept=concept, regret=max(regret, 0.0), bayes_error=bayes_error, tolerance=tol,
-                       exact=exact, passed=passed, details=details)
+    return Certificate(
+        concept=concept,
+        regret=max(regret, 0.0),
+        bayes_error=bayes_error,
+        tolerance=tol,
+        exact=exact,
+        passed=passed,
+        details=details,
+    )
 
 
 # ----------------------------------------------------------------------------- entry point

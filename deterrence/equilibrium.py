@@ -13,7 +13,7 @@ from .outcomes import indicators
 
 @dataclass(frozen=True)
 class Certificate:
-    """Evidence that a profile is an equilibrium of the stated concept, computed by ``deterrence.certificates``.
+    """Evidence that a profile is an equilibrium of the stated concept (from ``deterrence.certificates``).
 
     Attributes
     ----------
@@ -104,7 +104,9 @@ class Equilibrium:
     def __repr__(self) -> str:
         def fmt(d: Any) -> str:
             if isinstance(d, Mapping):
-                inner = ", ".join(f"{k}: {fmt(v)}" for k, v in d.items() if not (isinstance(v, float) and v == 0))
+                inner = ", ".join(
+                    f"{k}: {fmt(v)}" for k, v in d.items() if not (isinstance(v, float) and v == 0)
+                )
                 return "{" + inner + "}"
             if isinstance(d, float):
                 return f"{d:.4g}"

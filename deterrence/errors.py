@@ -103,9 +103,7 @@ class ParameterError(DeterrenceError, ValueError):
 class GameError(DeterrenceError, ValueError):
     """A game is malformed; names the node or information set at fault."""
 
-    def __init__(
-        self, message: str, *, node: str | None = None, infoset: str | None = None
-    ) -> None:
+    def __init__(self, message: str, *, node: str | None = None, infoset: str | None = None) -> None:
         self.node = node
         self.infoset = infoset
         where = []
@@ -120,9 +118,7 @@ class GameError(DeterrenceError, ValueError):
 class FormatError(DeterrenceError, ValueError):
     """A Gambit ``.nfg``/``.efg`` file (or other game text) is malformed."""
 
-    def __init__(
-        self, message: str, *, file: str | None = None, line: int | None = None
-    ) -> None:
+    def __init__(self, message: str, *, file: str | None = None, line: int | None = None) -> None:
         self.file = file
         self.line = line
         where = (file or "<text>") + (f":{line}" if line is not None else "")

@@ -36,8 +36,8 @@ import sympy as sp
 
 from .errors import UnsupportedError
 from .game.extensive import ExtensiveFormGame
-from .outcomes import INDICATORS, OUTCOMES
 from .linforms import FeatureSpace, RowSet, StructurePlan, TreePaths, build_plan, chance_arrays
+from .outcomes import INDICATORS, OUTCOMES
 from .vectree import VectorTree
 
 #: compiling more candidate structures than this is slower than solving per point
@@ -83,7 +83,7 @@ class SymbolicTree:
         pay = np.stack(cols[: Z * N], axis=1).reshape(npts, Z, N) if Z * N else np.zeros((npts, Z, N))
         chance, k = [], Z * N
         for row in self.chance:
-            chance.append(np.stack(cols[k: k + len(row)], axis=1))
+            chance.append(np.stack(cols[k : k + len(row)], axis=1))
             k += len(row)
         return pay, chance
 
@@ -118,18 +118,30 @@ class CompiledModel:
         a knife edge (the point is solved per point instead).
     """
 
-    def __init__(self, tree: SymbolicTree, concept: str = "pbe", belief_policy: str = "free",
-                 tol: float = 1e-8, edge: float = 1e-7) -> None:
+    def __init__(
+        self,
+        tree: SymbolicTree,
+        concept: str = "pbe",
+        belief_policy: str = "free",
+        tol: float = 1e-8,
+        edge: float = 1e-7,
+    ) -> None:
         game = tree.structure
         if concept not in ("pbe", "spe"):
-            raise UnsupportedError(f"compiled kernels serve 'pbe' and 'spe', not '{concept}'",
-                                   methods=("pointwise",))
+            raise UnsupportedError(
+                f"compiled kernels serve 'pbe' and 'spe', not '{concept}'", methods=("pointwise",)
+            )
         if concept == "spe" and not game.is_perfect_information():
-            raise UnsupportedError("compiled SPE kernels need perfect information (singleton information "
-                                   "sets); this model is solved per point", methods=("pointwise",))
+            raise UnsupportedError(
+                "compiled SPE kernels need perfect information (singleton information "
+                "sets); this model is solved per point",
+                methods=("pointwise",),
+            )
         if concept == "pbe" and belief_policy not in ("free", "prior"):
-            raise UnsupportedError(f"compiled PBE kernels serve belief policies 'free' and 'prior', not "
-                                   f"'{belief_policy}'", methods=("pointwise",))
+            raise UnsupportedError(
+                f"compiled PBE kernels serve belief policies 'free' and 'prior', not '{belief_policy}'",
+                methods=("pointwise",),
+            )
         if not game.has_perfect_recall():
             raise UnsupportedError("compiled kernels need perfect recall", methods=("pointwise",))
         self.tree = tree
@@ -142,9 +154,12 @@ class CompiledModel:
         sizes = [len(h.actions) for h in game.infosets]
         n_pure = int(np.prod(sizes)) if sizes else 1
         if n_pure > MAX_STRUCTURES:
-            raise UnsupportedError(f"{n_pure} pure behaviour profiles are too many to compile",
-                                   methods=("pointwise",))
-        self.structures: list[Structure] = [Structure(tuple(p)) for p in itertools.product(*map(range, sizes))]
+            raise UnsupportedError(
+                f"{n_pure} pure behaviour profiles are too many to compile", methods=("pointwise",)
+            )
+        self.structures: list[Structure] = [
+            Structure(tuple(p)) for p in itertools.product(*map(range, sizes))
+        ]
         if concept == "pbe":
             self.structures += self._mixed_structures(sizes)
         self._labels = [lab for lab in OUTCOMES if any(lab in t for t in game.terminal_outcomes)]
@@ -168,8 +183,11 @@ class CompiledModel:
                 n_candidates += int(np.prod([k for h, k in enumerate(rest) if h not in mix]))
         if n_candidates + len(self.structures) > MAX_STRUCTURES:
             raise UnsupportedError(
-                f"{n_candidates + len(self.structures)} candidate equilibrium structures are too many to compile "
-                f"(limit {MAX_STRUCTURES}); this model is solved per point", methods=("pointwise",))
+                f"{n_candidates + len(self.structures)} candidate equilibrium structures are too many "
+                "to compile "
+                f"(limit {MAX_STRUCTURES}); this model is solved per point",
+                methods=("pointwise",),
+            )
         out: list[Structure] = []
         rng = np.random.default_rng(12345)
         probe = self._probe_points(rng, 64)
@@ -196,8 +214,9 @@ class CompiledModel:
         pay, chance = self.tree.numeric(probe)
         npts = pay.shape[0]
         coeffs = self._indifference_coefficients(s, pay, chance)
-        E = self.vt.edge_probabilities(chance, self._behaviour(s, npts, {h: np.full(npts, 0.5) for h in s.mixing}),
-                                       npts)
+        E = self.vt.edge_probabilities(
+            chance, self._behaviour(s, npts, {h: np.full(npts, 0.5) for h in s.mixing}), npts
+        )
         R = self.vt.reach(E)
         for h, c in zip(s.mixing, coeffs, strict=True):
             if np.all(R[:, list(self.game.infosets[h].nodes)].sum(axis=1) <= 0):
@@ -208,7 +227,9 @@ class CompiledModel:
         return True
 
     # ------------------------------------------------------------------ numerics
-    def _behaviour(self, s: Structure, npts: int, mix: Mapping[int, np.ndarray] | None = None) -> list[np.ndarray]:
+    def _behaviour(
+        self, s: Structure, npts: int, mix: Mapping[int, np.ndarray] | None = None
+    ) -> list[np.ndarray]:
         beh = []
         for h, a in enumerate(s.pure):
             k = len(self.game.infosets[h].actions)
@@ -240,7 +261,9 @@ class CompiledModel:
             total += R[:, v] * (V[:, c0] - V[:, c1])
         return total
 
-    def _indifference_coefficients(self, s: Structure, pay: np.ndarray, chance: list[np.ndarray]) -> list[np.ndarray]:
+    def _indifference_coefficients(
+        self, s: Structure, pay: np.ndarray, chance: list[np.ndarray]
+    ) -> list[np.ndarray]:
         """Per mixing set: multilinear coefficients in the mixing probabilities (a, b[, c, d])."""
         npts = pay.shape[0]
         corners = list(itertools.product((0.0, 1.0), repeat=len(s.mixing)))
@@ -260,7 +283,9 @@ class CompiledModel:
                 out.append(np.stack([a, b, c, d]))
         return out
 
-    def _solve_mixing(self, s: Structure, pay: np.ndarray, chance: list[np.ndarray]) -> list[tuple[dict, np.ndarray, np.ndarray]]:
+    def _solve_mixing(
+        self, s: Structure, pay: np.ndarray, chance: list[np.ndarray]
+    ) -> list[tuple[dict, np.ndarray, np.ndarray]]:
         """Closed-form mixing probabilities: list of (mix, defined mask, knife-edge mask)."""
         coeffs = self._indifference_coefficients(s, pay, chance)
         eps = self.edge
@@ -289,13 +314,19 @@ class CompiledModel:
                 ok = (quad & (disc >= 0)) | (lin & (sign > 0))
                 ok &= np.isfinite(x) & np.isfinite(y) & (np.abs(den) > eps)
                 bad_den = np.abs(den) <= eps
-                sols.append(({s.mixing[0]: np.where(ok, x, 0.5), s.mixing[1]: np.where(ok, y, 0.5)}, ok,
-                             knife | bad_den))
+                sols.append(
+                    (
+                        {s.mixing[0]: np.where(ok, x, 0.5), s.mixing[1]: np.where(ok, y, 0.5)},
+                        ok,
+                        knife | bad_den,
+                    )
+                )
             return sols
 
     # ------------------------------------------------------------------ checks
-    def _check(self, s: Structure, beh: list[np.ndarray], pay: np.ndarray, chance: list[np.ndarray],
-               CR: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def _check(
+        self, s: Structure, beh: list[np.ndarray], pay: np.ndarray, chance: list[np.ndarray], CR: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(holds, undecided, regret, reach) of a structure with given behaviour, per point."""
         npts = pay.shape[0]
         vt = self.vt
@@ -359,8 +390,9 @@ class CompiledModel:
                 undecided |= off & (feasible != strict)
         return holds, undecided, regret, R
 
-    def _gain_at(self, h: Any, s: Structure, E: np.ndarray, pay: np.ndarray,
-                 mu: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _gain_at(
+        self, h: Any, s: Structure, E: np.ndarray, pay: np.ndarray, mu: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         prog = self.vt.program(h.player, tuple(h.nodes))
         a = s.pure[h.index]
         if a < 0:
@@ -370,7 +402,9 @@ class CompiledModel:
         g = best - cur
         return g, (g <= self.tol) & (cur - alt <= self.edge)
 
-    def _supporting_belief(self, h: Any, s: Structure, E: np.ndarray, pay: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _supporting_belief(
+        self, h: Any, s: Structure, E: np.ndarray, pay: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Free policy at a 2-node set: is there a belief under which the profile's continuation
         is optimal (``feasible``), and one under which it is optimal by a margin (``strict``)?"""
         vt = self.vt
@@ -412,20 +446,27 @@ class CompiledModel:
     def substituted(self, fixed: Mapping[str, Any]) -> CompiledModel:
         """The same compiled model with some parameters fixed in the symbolic tree (for sympy work)."""
         subs = {self.tree.symbols[self.tree.names.index(k)]: sp.nsimplify(v) for k, v in fixed.items()}
-        tree = SymbolicTree(self.tree.structure, self.tree.names, self.tree.symbols,
-                            tuple(tuple(e.xreplace(subs) for e in row) for row in self.tree.payoffs),
-                            tuple(tuple(e.xreplace(subs) for e in row) for row in self.tree.chance))
+        tree = SymbolicTree(
+            self.tree.structure,
+            self.tree.names,
+            self.tree.symbols,
+            tuple(tuple(e.xreplace(subs) for e in row) for row in self.tree.payoffs),
+            tuple(tuple(e.xreplace(subs) for e in row) for row in self.tree.chance),
+        )
         obj = CompiledModel.__new__(CompiledModel)
         obj.__dict__.update(self.__dict__)
         obj.tree = tree
         return obj
 
-    def evaluate_reference(self, points: pd.DataFrame, *, with_structure: bool = False
-                           ) -> tuple[pd.DataFrame, np.ndarray]:
+    def evaluate_reference(
+        self, points: pd.DataFrame, *, with_structure: bool = False
+    ) -> tuple[pd.DataFrame, np.ndarray]:
         """Same as :meth:`evaluate`, by the slower tree-walking path (a cross-check in tests)."""
         return self._evaluate_tree(points, with_structure)
 
-    def _evaluate_tree(self, points: pd.DataFrame, with_structure: bool = False) -> tuple[pd.DataFrame, np.ndarray]:
+    def _evaluate_tree(
+        self, points: pd.DataFrame, with_structure: bool = False
+    ) -> tuple[pd.DataFrame, np.ndarray]:
         """Equilibria at every point: the tidy rows and the mask of undecided (knife-edge) points.
 
         Parameters
@@ -470,17 +511,28 @@ class CompiledModel:
                     found.append(self._found_from_reach(holds, R, pay, regret, (k, sol), False))
         return self._rows(points, found, undecided, with_structure), undecided
 
-    def _found_from_reach(self, holds: np.ndarray, R: np.ndarray, pay: np.ndarray, regret: np.ndarray,
-                          sid: tuple[int, int], pure: bool) -> tuple:
+    def _found_from_reach(
+        self,
+        holds: np.ndarray,
+        R: np.ndarray,
+        pay: np.ndarray,
+        regret: np.ndarray,
+        sid: tuple[int, int],
+        pure: bool,
+    ) -> tuple:
         game = self.game
         tp = R[:, self.vt.terminals]
-        outcome = {lab: tp @ np.array([lab in t for t in game.terminal_outcomes], dtype=float)
-                   for lab in self._labels}
+        outcome = {
+            lab: tp @ np.array([lab in t for t in game.terminal_outcomes], dtype=float)
+            for lab in self._labels
+        }
         payoffs = np.einsum("pz,pzn->pn", tp, pay)
         return holds, outcome, payoffs, regret, sid, pure
 
     # ------------------------------------------------------------------ fast path (linear forms)
-    def evaluate(self, points: pd.DataFrame, *, with_structure: bool = False) -> tuple[pd.DataFrame, np.ndarray]:
+    def evaluate(
+        self, points: pd.DataFrame, *, with_structure: bool = False
+    ) -> tuple[pd.DataFrame, np.ndarray]:
         """Equilibria at every point: the tidy rows and the mask of undecided (knife-edge) points.
 
         Parameters
@@ -506,7 +558,9 @@ class CompiledModel:
         X = self._feats.matrix(payT, CR, below)
         G = np.asarray(self._W @ X)
         # regret tolerances are relative to each player's payoff range (as in deterrence.certificates)
-        spread = payT.max(axis=0) - payT.min(axis=0) if payT.shape[0] else np.ones((self.game.num_players, npts))
+        spread = (
+            payT.max(axis=0) - payT.min(axis=0) if payT.shape[0] else np.ones((self.game.num_players, npts))
+        )
         scale = np.where(spread > 0, spread, 1.0)
         undecided = np.zeros(npts, dtype=bool)
         found: list[tuple] = []
@@ -529,15 +583,26 @@ class CompiledModel:
                     holds, und, regret = self._test_plan(plan, G, weights, npts, everywhere, scale)
                     undecided |= und
                 if holds.any():
-                    outcome = {lab: self._combine(G, [c[lab] for c in plan.outcome], weights) for lab in self._labels}
-                    payoffs = np.stack([self._combine(G, [c[i] for c in plan.payoff], weights)
-                                        for i in range(self.game.num_players)], axis=1)
+                    outcome = {
+                        lab: self._combine(G, [c[lab] for c in plan.outcome], weights) for lab in self._labels
+                    }
+                    payoffs = np.stack(
+                        [
+                            self._combine(G, [c[i] for c in plan.payoff], weights)
+                            for i in range(self.game.num_players)
+                        ],
+                        axis=1,
+                    )
                     found.append((holds, outcome, payoffs, regret, (k, sol), not plan.mixing))
         return self._rows(points, found, undecided, with_structure), undecided
 
     @staticmethod
-    def _combine(G: np.ndarray, rows: Sequence[int], weights: Sequence[np.ndarray] | None,
-                 idx: np.ndarray | None = None) -> np.ndarray:
+    def _combine(
+        G: np.ndarray,
+        rows: Sequence[int],
+        weights: Sequence[np.ndarray] | None,
+        idx: np.ndarray | None = None,
+    ) -> np.ndarray:
         """Multilinear interpolation of corner rows (``weights`` per corner), on points ``idx``."""
         if weights is None:
             return G[rows[0]] if idx is None else G[rows[0], idx]
@@ -594,8 +659,15 @@ class CompiledModel:
                 out.append((w, [x, y], ok, knife | (np.abs(den) <= eps)))
         return out
 
-    def _test_plan(self, plan: StructurePlan, G: np.ndarray, weights: Sequence[np.ndarray] | None,
-                   npts: int, idx: np.ndarray, scale: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _test_plan(
+        self,
+        plan: StructurePlan,
+        G: np.ndarray,
+        weights: Sequence[np.ndarray] | None,
+        npts: int,
+        idx: np.ndarray,
+        scale: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(holds, undecided, regret) of one structure (at one mixing solution), tested on points ``idx``.
 
         Checks run one information set at a time; points that fail a check by more than the
@@ -637,7 +709,9 @@ class CompiledModel:
                     on = tot > 0
                     if chk.mixing:
                         worst = np.where(on, worst, -np.inf)
-                    vals = [comb([chk.value[k][c] for k in range(ncorner)]) / (tot * u) for c in range(nplans)]
+                    vals = [
+                        comb([chk.value[k][c] for k in range(ncorner)]) / (tot * u) for c in range(nplans)
+                    ]
                     m_on = np.where(on, functools.reduce(np.minimum, vals), np.inf)
                     worst = np.minimum(worst, m_on)
                     regret = np.maximum(regret, np.where(on, -m_on, 0.0))
@@ -646,10 +720,17 @@ class CompiledModel:
                         tie |= on & (functools.reduce(np.minimum, strict) <= eps)
                     off = ~on
                     if off.any():
-                        self._off_path(chk, plan, lambda rows: comb(rows) / u, off, worst, tie, unknown)
+                        scaled = functools.partial(_scaled, comb, u)
+                        self._off_path(chk, plan, scaled, off, worst, tie, unknown)
                 keep = worst >= -eps
                 if not keep.all():
-                    idx, worst, tie, regret, unknown = idx[keep], worst[keep], tie[keep], regret[keep], unknown[keep]
+                    idx, worst, tie, regret, unknown = (
+                        idx[keep],
+                        worst[keep],
+                        tie[keep],
+                        regret[keep],
+                        unknown[keep],
+                    )
                     full = False
         holds_l = (worst >= -tol) & ~unknown
         soft = (worst < -tol) & (worst >= -eps)
@@ -662,8 +743,16 @@ class CompiledModel:
         reg[idx] = np.maximum(regret, 0.0)
         return holds, und, reg
 
-    def _off_path(self, chk: Any, plan: StructurePlan, comb: Any, off: np.ndarray, worst: np.ndarray,
-                  tie: np.ndarray, unknown: np.ndarray) -> None:
+    def _off_path(
+        self,
+        chk: Any,
+        plan: StructurePlan,
+        comb: Any,
+        off: np.ndarray,
+        worst: np.ndarray,
+        tie: np.ndarray,
+        unknown: np.ndarray,
+    ) -> None:
         """Off-path test of one information set (updates ``worst``, ``tie``, ``unknown`` in place)."""
         tol, eps = self.tol, self.edge
         ncorner = len(plan.corners)
@@ -692,8 +781,9 @@ class CompiledModel:
         np.minimum(worst, np.where(off, m_off, np.inf), out=worst)
         tie |= off & feasible & ~strict_ok
 
-    def _rows(self, points: pd.DataFrame, found: list, undecided: np.ndarray,
-              with_structure: bool = False) -> pd.DataFrame:
+    def _rows(
+        self, points: pd.DataFrame, found: list, undecided: np.ndarray, with_structure: bool = False
+    ) -> pd.DataFrame:
         game = self.game
         counts = np.zeros(len(points), dtype=np.int64)
         for holds, *_rest in found:
@@ -713,7 +803,9 @@ class CompiledModel:
                 data[name] = points[name].to_numpy()[keep]
             data["equilibrium"] = eq_index[keep]
             data["n_equilibria"] = counts[keep]
-            present = np.stack([outcome[lab] > 1e-9 for lab in self._labels], axis=1) if self._labels else None
+            present = (
+                np.stack([outcome[lab] > 1e-9 for lab in self._labels], axis=1) if self._labels else None
+            )
             data["regime"] = _regime_strings(present, self._labels, order_labels, pure, nk)
             data["p_attack"] = 1.0 - outcome.get("status_quo", np.zeros(nk))
             for name, labs in INDICATORS.items():
@@ -736,6 +828,10 @@ class CompiledModel:
         return table.sort_values(["point", "equilibrium"], kind="stable").reset_index(drop=True)
 
 
+def _scaled(comb: Any, unit: np.ndarray, rows: Sequence[int]) -> np.ndarray:
+    return comb(rows) / unit
+
+
 def _belief_interval(d: list[list[np.ndarray]], use: list[bool], margin: float) -> np.ndarray:
     """Is there m in [0, 1] with d0 + m (d1 - d0) >= margin for every used plan?"""
     lo = np.zeros(d[0][0].shape)
@@ -754,8 +850,9 @@ def _belief_interval(d: list[list[np.ndarray]], use: list[bool], margin: float) 
     return lo <= hi
 
 
-def _regime_strings(present: np.ndarray | None, labels: list[str], order: list[str], pure: bool,
-                    n: int) -> np.ndarray:
+def _regime_strings(
+    present: np.ndarray | None, labels: list[str], order: list[str], pure: bool, n: int
+) -> np.ndarray:
     if present is None:
         return np.full(n, "none" if pure else "mixed:none", dtype=object)
     codes = present.astype(np.int64) @ (1 << np.arange(len(labels), dtype=np.int64))
@@ -768,8 +865,13 @@ def _regime_strings(present: np.ndarray | None, labels: list[str], order: list[s
     return out
 
 
-def compile_tree(tree: SymbolicTree, concept: str = "pbe", belief_policy: str = "free",
-                 probe: Mapping[str, np.ndarray] | None = None, **kwargs: Any) -> CompiledModel:
+def compile_tree(
+    tree: SymbolicTree,
+    concept: str = "pbe",
+    belief_policy: str = "free",
+    probe: Mapping[str, np.ndarray] | None = None,
+    **kwargs: Any,
+) -> CompiledModel:
     """Compile a symbolic tree; ``probe`` points (within the domains) prune impossible mixed structures."""
     obj = CompiledModel.__new__(CompiledModel)
     if probe is not None:
@@ -778,22 +880,29 @@ def compile_tree(tree: SymbolicTree, concept: str = "pbe", belief_policy: str = 
     return obj
 
 
-def symbolic_tree_from(game: ExtensiveFormGame, names: Sequence[str], symbols: Sequence[sp.Symbol],
-                       payoffs: Sequence[Sequence[sp.Expr]], chance: Sequence[Sequence[sp.Expr]]) -> SymbolicTree:
+def symbolic_tree_from(
+    game: ExtensiveFormGame,
+    names: Sequence[str],
+    symbols: Sequence[sp.Symbol],
+    payoffs: Sequence[Sequence[sp.Expr]],
+    chance: Sequence[Sequence[sp.Expr]],
+) -> SymbolicTree:
     """Assemble a :class:`SymbolicTree` (checks the shapes against the game)."""
     if len(payoffs) != len(game.terminals) or any(len(r) != game.num_players for r in payoffs):
         raise UnsupportedError("symbolic payoffs do not match the tree's terminals and players")
     if len(chance) != len(game.chance_infos):
         raise UnsupportedError("symbolic chance probabilities do not match the tree's chance moves")
-    return SymbolicTree(game, tuple(names), tuple(symbols), tuple(tuple(r) for r in payoffs),
-                        tuple(tuple(r) for r in chance))
+    return SymbolicTree(
+        game, tuple(names), tuple(symbols), tuple(tuple(r) for r in payoffs), tuple(tuple(r) for r in chance)
+    )
 
 
 _COMPILED: dict[tuple[str, str, str, float], CompiledModel] = {}
 
 
-def domain_sample(model: Any, n: int, seed: int = 0, fixed: Mapping[str, Any] | None = None
-                  ) -> dict[str, np.ndarray]:
+def domain_sample(
+    model: Any, n: int, seed: int = 0, fixed: Mapping[str, Any] | None = None
+) -> dict[str, np.ndarray]:
     """A seeded uniform sample of parameter points inside the domains that satisfy the orderings.
 
     Infinite domain ends are replaced by a range around the default. Parameters in ``fixed``
@@ -836,8 +945,9 @@ def symbolic_tree(model: Any) -> SymbolicTree:
     return symbolic_tree_from(game, names, [model.symbols[n] for n in names], payoffs, chance)
 
 
-def compile_model(model: Any, concept: str = "pbe", belief_policy: str = "free", *, tol: float = 1e-8,
-                  edge: float = 1e-7) -> CompiledModel:
+def compile_model(
+    model: Any, concept: str = "pbe", belief_policy: str = "free", *, tol: float = 1e-8, edge: float = 1e-7
+) -> CompiledModel:
     """Compile a model (once per model text, concept, policy and tolerance; cached).
 
     Raises

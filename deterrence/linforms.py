@@ -63,8 +63,9 @@ class FeatureSpace:
     def size(self) -> int:
         return self.Z * self.N + self.n + len(self._cond)
 
-    def matrix(self, pay: np.ndarray, chance_reach: np.ndarray, chance_below: Mapping[tuple[int, int], np.ndarray]
-               ) -> np.ndarray:
+    def matrix(
+        self, pay: np.ndarray, chance_reach: np.ndarray, chance_below: Mapping[tuple[int, int], np.ndarray]
+    ) -> np.ndarray:
         """Feature matrix ``(size, P)``.
 
         Parameters
@@ -80,7 +81,7 @@ class FeatureSpace:
         X = np.empty((self.size, P))
         term_nodes = np.asarray(self.game.terminals)
         X[: self.Z * self.N] = (chance_reach[term_nodes][:, None, :] * pay).reshape(self.Z * self.N, P)
-        X[self.Z * self.N: self.Z * self.N + self.n] = chance_reach
+        X[self.Z * self.N : self.Z * self.N + self.n] = chance_reach
         for (v, z, i), k in self._cond.items():
             X[k] = chance_below[(v, z)] * pay[z, i]
         return X
@@ -114,8 +115,10 @@ class RowSet:
                 cols.append(k)
                 data.append(c)
             ptr.append(len(cols))
-        return sps.csr_matrix((np.array(data, dtype=float), np.array(cols, dtype=np.int64),
-                               np.array(ptr, dtype=np.int64)), shape=(len(self._rows), n_features))
+        return sps.csr_matrix(
+            (np.array(data, dtype=float), np.array(cols, dtype=np.int64), np.array(ptr, dtype=np.int64)),
+            shape=(len(self._rows), n_features),
+        )
 
 
 class TreePaths:
@@ -143,8 +146,9 @@ class TreePaths:
         """True if every decision edge from the root to ``v`` follows ``profile``."""
         return all(profile[h] == a for _p, h, a, _i in self.edges[v])
 
-    def follows(self, z: int, start: int, profile: Profile, player: int = -1,
-                plan: Profile | None = None) -> bool:
+    def follows(
+        self, z: int, start: int, profile: Profile, player: int = -1, plan: Profile | None = None
+    ) -> bool:
         """True if every decision edge from ``start`` down to terminal row ``z`` follows the
         profile (``player``'s own edges follow ``plan`` instead, when given)."""
         node = self.game.terminals[z]
@@ -195,7 +199,9 @@ class StructurePlan:
     indifference: dict[int, list[int]] = field(default_factory=dict)  # mixing set -> [corner] row
 
 
-def corner_profiles(pure: Sequence[int], mixing: Sequence[int]) -> tuple[list[tuple[int, ...]], list[dict[int, int]]]:
+def corner_profiles(
+    pure: Sequence[int], mixing: Sequence[int]
+) -> tuple[list[tuple[int, ...]], list[dict[int, int]]]:
     """The pure profiles at the corners of a structure's mixing cube (action 1 = the mixed-in action)."""
     corners = list(itertools.product((0, 1), repeat=len(mixing)))
     profiles = []
@@ -207,8 +213,16 @@ def corner_profiles(pure: Sequence[int], mixing: Sequence[int]) -> tuple[list[tu
     return corners, profiles
 
 
-def build_plan(game: ExtensiveFormGame, paths: TreePaths, feats: FeatureSpace, rows: RowSet,
-               pure: Sequence[int], mixing: Sequence[int], concept: str, labels: Sequence[str]) -> StructurePlan:
+def build_plan(
+    game: ExtensiveFormGame,
+    paths: TreePaths,
+    feats: FeatureSpace,
+    rows: RowSet,
+    pure: Sequence[int],
+    mixing: Sequence[int],
+    concept: str,
+    labels: Sequence[str],
+) -> StructurePlan:
     """Compile one structure into rows."""
     corners, profiles = corner_profiles(pure, mixing)
     checks: list[InfosetCheck] = []
@@ -218,8 +232,10 @@ def build_plan(game: ExtensiveFormGame, paths: TreePaths, feats: FeatureSpace, r
         sets = [(h.index, h.player, tuple(h.nodes)) for h in game.infosets]
     for h, i, nodes in sets:
         own = paths.own_sets_below(nodes, i)
-        plans = [dict(zip(own, combo, strict=True))
-                 for combo in itertools.product(*[range(len(game.infosets[x].actions)) for x in own])]
+        plans = [
+            dict(zip(own, combo, strict=True))
+            for combo in itertools.product(*[range(len(game.infosets[x].actions)) for x in own])
+        ]
         is_mix = h in mixing
         strict = tuple((not is_mix) and plan[h] != pure[h] for plan in plans)
         chk = InfosetCheck(h, i, nodes, strict, mixing=is_mix)
@@ -265,8 +281,14 @@ def build_plan(game: ExtensiveFormGame, paths: TreePaths, feats: FeatureSpace, r
     for prof in profiles:
         reached = [z for z in range(feats.Z) if paths.follows(z, 0, prof)]
         term_nodes = game.terminals
-        outcome.append({lab: rows.add({feats.R(term_nodes[z]): 1.0 for z in reached
-                                       if lab in game.terminal_outcomes[z]}) for lab in labels})
+        outcome.append(
+            {
+                lab: rows.add(
+                    {feats.R(term_nodes[z]): 1.0 for z in reached if lab in game.terminal_outcomes[z]}
+                )
+                for lab in labels
+            }
+        )
         payoff.append([rows.add({feats.F(z, i): 1.0 for z in reached}) for i in range(feats.N)])
     indiff: dict[int, list[int]] = {}
     for h in mixing:
@@ -282,14 +304,17 @@ def build_plan(game: ExtensiveFormGame, paths: TreePaths, feats: FeatureSpace, r
                     sign = 1.0 if a == 0 else -1.0
                     for z in paths.terminals_below(child):
                         if paths.follows(z, child, prof):
-                            entries[feats.F(z, info.player)] = entries.get(feats.F(z, info.player), 0.0) + sign
+                            entries[feats.F(z, info.player)] = (
+                                entries.get(feats.F(z, info.player), 0.0) + sign
+                            )
             per_corner.append(rows.add(entries))
         indiff[h] = per_corner
     return StructurePlan(tuple(mixing), corners, checks, outcome, payoff, indiff)
 
 
-def chance_arrays(game: ExtensiveFormGame, chance: Sequence[np.ndarray], P: int,
-                  pairs: set[tuple[int, int]]) -> tuple[np.ndarray, dict[tuple[int, int], np.ndarray]]:
+def chance_arrays(
+    game: ExtensiveFormGame, chance: Sequence[np.ndarray], P: int, pairs: set[tuple[int, int]]
+) -> tuple[np.ndarray, dict[tuple[int, int], np.ndarray]]:
     """Chance reach of every node ``(n, P)`` and chance probabilities below ``v`` for the pairs."""
     n = len(game.nodes)
     edge = np.ones((n, P))

@@ -98,10 +98,15 @@ def _dedupe(cands: list[Candidate], tol: float) -> list[Candidate]:
     for c in cands:
         if any(
             len(c.strategies) == len(d.strategies)
-            and all(np.allclose(a, b, atol=max(tol, 1e-9) * 10) for a, b in zip(c.strategies, d.strategies,
-                                                                               strict=True))
-            and (c.beliefs is None or d.beliefs is None or all(
-                np.allclose(a, b, atol=1e-7) for a, b in zip(c.beliefs, d.beliefs, strict=True)))
+            and all(
+                np.allclose(a, b, atol=max(tol, 1e-9) * 10)
+                for a, b in zip(c.strategies, d.strategies, strict=True)
+            )
+            and (
+                c.beliefs is None
+                or d.beliefs is None
+                or all(np.allclose(a, b, atol=1e-7) for a, b in zip(c.beliefs, d.beliefs, strict=True))
+            )
             for d in out
         ):
             continue
@@ -236,7 +241,8 @@ def solve(
         raise UnsupportedError(f"unknown concept '{concept}'; concepts are {', '.join(CONCEPTS)}")
     if belief_policy not in BELIEF_POLICIES:
         raise UnsupportedError(
-            f"unknown belief policy '{belief_policy}'; policies are {', '.join(BELIEF_POLICIES)}")
+            f"unknown belief policy '{belief_policy}'; policies are {', '.join(BELIEF_POLICIES)}"
+        )
     if not (tol > 0 and np.isfinite(tol)):
         raise SolverError(f"tol must be a positive number, got {tol}")
     if concept in ("spe", "pbe") and game.kind == "normal":
@@ -245,8 +251,9 @@ def solve(
             methods=tuple(_serving(game, "nash")),
         )
     info = choose_method(game, concept, method, max_work)
-    opts = SolveOptions(tol=tol, exact=exact, belief_policy=belief_policy, lam=lam, max_work=max_work,
-                        extra=dict(options))
+    opts = SolveOptions(
+        tol=tol, exact=exact, belief_policy=belief_policy, lam=lam, max_work=max_work, extra=dict(options)
+    )
     raw = info.run(game, opts)
     cands = _dedupe(list(raw.candidates), tol)
     eqs = tuple(wrap(game, c, concept, opts) for c in cands)

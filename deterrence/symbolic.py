@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -94,7 +94,9 @@ class Regime:
         sub = dict(self.structures[0].mixing)
         out = {"p_attack": sp.factor((1 - self.outcomes.get("status_quo", 0)).xreplace(sub))}
         for name, labs in INDICATORS.items():
-            out[name] = sp.factor(sum((self.outcomes.get(lab, 0) for lab in labs), sp.Integer(0)).xreplace(sub))
+            out[name] = sp.factor(
+                sum((self.outcomes.get(lab, 0) for lab in labs), sp.Integer(0)).xreplace(sub)
+            )
         return out
 
 
@@ -128,8 +130,11 @@ class Regimes:
     def to_text(self, latex: bool = False) -> str:
         """Readable mathematics (``latex=True`` for papers)."""
         fmt = sp.latex if latex else sp.sstr
-        lines = [f"Regimes of '{self.model}' ({self.concept}"
-                 + (f", belief policy {self.belief_policy}" if self.concept == "pbe" else "") + ")"]
+        lines = [
+            f"Regimes of '{self.model}' ({self.concept}"
+            + (f", belief policy {self.belief_policy}" if self.concept == "pbe" else "")
+            + ")"
+        ]
         if self.fixed:
             lines.append("fixed: " + ", ".join(f"{k} = {v}" for k, v in self.fixed.items()))
         for r in self.regimes:
@@ -143,10 +148,14 @@ class Regimes:
                 lines.append(f"    holds iff {shown}")
         lines.append("")
         if self.omitted:
-            lines.append(f"{self.omitted} candidate structures are an equilibrium nowhere on a seeded "
-                         f"{_SAMPLE}-point sample of the domain and are not listed.")
-        lines.append("Parts of a condition that hold on the whole sampled domain are not shown; "
-                     "Regimes.holds() evaluates the exact conditions.")
+            lines.append(
+                f"{self.omitted} candidate structures are an equilibrium nowhere on a seeded "
+                f"{_SAMPLE}-point sample of the domain and are not listed."
+            )
+        lines.append(
+            "Parts of a condition that hold on the whole sampled domain are not shown; "
+            "Regimes.holds() evaluates the exact conditions."
+        )
         lines.extend(self.notes)
         return "\n".join(lines)
 
@@ -197,13 +206,25 @@ class Regimes:
                     if key in seen:
                         continue
                     seen.add(key)
-                    out.append({"regime": r.label, "profile": sc.profile, "relation": ">=" if greater else "<=",
-                                "threshold": value, "sign_at": sign})
+                    out.append(
+                        {
+                            "regime": r.label,
+                            "profile": sc.profile,
+                            "relation": ">=" if greater else "<=",
+                            "threshold": value,
+                            "sign_at": sign,
+                        }
+                    )
         return out
 
 
-def _evaluate(cond: sp.Basic, mixing: Mapping[sp.Symbol, sp.Expr], params: list[sp.Symbol],
-              args: list[np.ndarray], shape: tuple[int, ...]) -> np.ndarray:
+def _evaluate(
+    cond: sp.Basic,
+    mixing: Mapping[sp.Symbol, sp.Expr],
+    params: list[sp.Symbol],
+    args: list[np.ndarray],
+    shape: tuple[int, ...],
+) -> np.ndarray:
     with np.errstate(all="ignore"):
         mix_syms = list(mixing)
         mix_vals = []
@@ -236,8 +257,12 @@ def _normalise(rel: sp.Basic) -> sp.Basic:
     return rel.func(diff, 0)
 
 
-def _prune(cond: sp.Basic, params: list[sp.Symbol], mixing: Mapping[sp.Symbol, sp.Expr],
-           sample: list[np.ndarray] | None) -> sp.Basic:
+def _prune(
+    cond: sp.Basic,
+    params: list[sp.Symbol],
+    mixing: Mapping[sp.Symbol, sp.Expr],
+    sample: list[np.ndarray] | None,
+) -> sp.Basic:
     """Normalise every relation; replace those that hold (fail) on the whole sample by True (False)."""
     rels = cond.atoms(sp.core.relational.Relational)
     if not rels:
@@ -288,7 +313,7 @@ class _SymbolicEval:
     def plan_values(self, h: Any, E: np.ndarray) -> tuple[list[sp.Expr], dict[tuple, list[sp.Expr]]]:
         """Values at each node of set ``h`` of the profile's continuation and of every own plan."""
         prog = self.vt.program(h.player, tuple(h.nodes))
-        pay = np.empty((1,) + (len(self.tree.payoffs), self.game.num_players), dtype=object)
+        pay = np.empty((1, len(self.tree.payoffs), self.game.num_players), dtype=object)
         for z, row in enumerate(self.tree.payoffs):
             for i, e in enumerate(row):
                 pay[0, z, i] = e
@@ -296,15 +321,24 @@ class _SymbolicEval:
         ones[:] = sp.Integer(1)
         contrib, own = self.vt.gain_terms(prog, E, pay, ones)
         keys = [prog.keys[int(np.argmax(row))] for row in prog.key_matrix]
-        cur = [sp.Add(*[contrib[0, z] * own[0, z] for z in range(len(keys)) if prog.start_of[z] == j])
-               for j in range(len(h.nodes))]
+        cur = [
+            sp.Add(*[contrib[0, z] * own[0, z] for z in range(len(keys)) if prog.start_of[z] == j])
+            for j in range(len(h.nodes))
+        ]
         own_sets = sorted({hh for key in prog.keys for hh, _ in key})
         plans = {}
         for plan in itertools.product(*[range(len(self.game.infosets[hh].actions)) for hh in own_sets]):
             choice = dict(zip(own_sets, plan, strict=True))
-            plans[plan] = [sp.Add(*[contrib[0, z] for z in range(len(keys)) if prog.start_of[z] == j
-                                    and all(choice[hh] == a for hh, a in keys[z])])
-                           for j in range(len(h.nodes))]
+            plans[plan] = [
+                sp.Add(
+                    *[
+                        contrib[0, z]
+                        for z in range(len(keys))
+                        if prog.start_of[z] == j and all(choice[hh] == a for hh, a in keys[z])
+                    ]
+                )
+                for j in range(len(h.nodes))
+            ]
         return cur, {"own_sets": own_sets, **{k: v for k, v in plans.items()}}
 
 
@@ -327,8 +361,9 @@ def _exists_belief(diffs: list[tuple[sp.Expr, sp.Expr]]) -> sp.Basic:
     return sp.Or(*options)
 
 
-def _structure_condition(se: _SymbolicEval, s: Structure, beh: list[list[sp.Expr]],
-                         mixing_ok: sp.Basic) -> tuple[sp.Basic, list[sp.Expr]]:
+def _structure_condition(
+    se: _SymbolicEval, s: Structure, beh: list[list[sp.Expr]], mixing_ok: sp.Basic
+) -> tuple[sp.Basic, list[sp.Expr]]:
     cm = se.cm
     game = se.game
     E = se.edges(beh)
@@ -357,21 +392,33 @@ def _structure_condition(se: _SymbolicEval, s: Structure, beh: list[list[sp.Expr
         if total == 0:
             on_conds: list[sp.Basic] = [sp.false]
         else:
-            on_conds = [sp.Ge(sp.together(sp.Add(*[rv * (c - p) for rv, c, p in zip(r, cur, vals, strict=True)])), 0)
-                        for vals in plans.values()]
+            on_conds = [
+                sp.Ge(sp.together(sp.Add(*[rv * (c - p) for rv, c, p in zip(r, cur, vals, strict=True)])), 0)
+                for vals in plans.values()
+            ]
         if cm.belief_policy == "prior" or len(nodes) == 1:
             if len(nodes) == 1:
                 off_cond = sp.And(*[sp.Ge(sp.together(cur[0] - vals[0]), 0) for vals in plans.values()])
             else:
                 cr = [_chance_reach(se, v) for v in nodes]
-                off_cond = sp.And(*[sp.Ge(sp.together(sp.Add(*[c * (u - p) for c, u, p in zip(cr, cur, vals,
-                                                                                            strict=True)])), 0)
-                                    for vals in plans.values()])
+                off_cond = sp.And(
+                    *[
+                        sp.Ge(
+                            sp.together(
+                                sp.Add(*[c * (u - p) for c, u, p in zip(cr, cur, vals, strict=True)])
+                            ),
+                            0,
+                        )
+                        for vals in plans.values()
+                    ]
+                )
         elif len(nodes) == 2:
             off_cond = _exists_belief([(cur[0] - vals[0], cur[1] - vals[1]) for vals in plans.values()])
         else:
-            raise UnsupportedError(f"exact off-path conditions need information sets of at most two nodes "
-                                   f"under the 'free' policy; '{h.name}' has {len(nodes)}")
+            raise UnsupportedError(
+                f"exact off-path conditions need information sets of at most two nodes "
+                f"under the 'free' policy; '{h.name}' has {len(nodes)}"
+            )
         del own_sets
         if total == 0:
             conds.append(off_cond)
@@ -466,8 +513,12 @@ def _mixing_symbol(name: str) -> sp.Symbol:
     return sp.Symbol(f"x_{clean}")
 
 
-def regimes_of_tree(cm: CompiledModel, name: str, fixed: Mapping[str, Any] | None = None,
-                    sample: Mapping[str, np.ndarray] | None = None) -> Regimes:
+def regimes_of_tree(
+    cm: CompiledModel,
+    name: str,
+    fixed: Mapping[str, Any] | None = None,
+    sample: Mapping[str, np.ndarray] | None = None,
+) -> Regimes:
     """Regimes of a compiled symbolic tree (see :func:`regimes`).
 
     ``sample`` (arrays of the free parameters, inside the domain) selects the structures to
@@ -482,8 +533,12 @@ def regimes_of_tree(cm: CompiledModel, name: str, fixed: Mapping[str, Any] | Non
     sample_args = None
     if sample is not None:
         n = len(next(iter(sample.values()))) if sample else 1
-        pts = pd.DataFrame({nm: (np.asarray(sample[nm], dtype=float) if nm in sample else np.full(n, float(fixed[nm])))
-                            for nm in cm.tree.names})
+        pts = pd.DataFrame(
+            {
+                nm: (np.asarray(sample[nm], dtype=float) if nm in sample else np.full(n, float(fixed[nm])))
+                for nm in cm.tree.names
+            }
+        )
         table, _und = cm.evaluate(pts, with_structure=True)
         hit_ids = set(table["structure"]) if "structure" in table else set()
         sample_args = [np.asarray(sample[nm], dtype=float) for nm in free]
@@ -509,21 +564,36 @@ def regimes_of_tree(cm: CompiledModel, name: str, fixed: Mapping[str, Any] | Non
             cond, R = _structure_condition(se, s, beh, inside)
             shown = _prune(cond, params, definitions, sample_args)
             terms = [R[v] for v in game.terminals]
-            outcome = {lab: sp.factor(sp.Add(*[t for t, labs in zip(terms, game.terminal_outcomes, strict=True)
-                                               if lab in labs])) for lab in labels}
+            outcome = {
+                lab: sp.factor(
+                    sp.Add(*[t for t, labs in zip(terms, game.terminal_outcomes, strict=True) if lab in labs])
+                )
+                for lab in labels
+            }
             body = "+".join(lab for lab in labels if outcome[lab] != 0) or "none"
             label = body if not s.mixing else f"mixed:{body}"
-            sc = StructureCondition(profile=_describe(game, s), condition=cond, mixing=definitions, shown=shown)
+            sc = StructureCondition(
+                profile=_describe(game, s), condition=cond, mixing=definitions, shown=shown
+            )
             grouped.setdefault(label, []).append((sc, outcome))
-    regs = tuple(Regime(label=label, structures=tuple(sc for sc, _ in items), outcomes=items[0][1])
-                 for label, items in grouped.items())
-    return Regimes(model=name, concept=cm.concept, belief_policy=cm.belief_policy, regimes=regs,
-                   symbols=dict(zip(cm.tree.names, cm.tree.symbols, strict=True)), fixed=fixed,
-                   omitted=omitted)
+    regs = tuple(
+        Regime(label=label, structures=tuple(sc for sc, _ in items), outcomes=items[0][1])
+        for label, items in grouped.items()
+    )
+    return Regimes(
+        model=name,
+        concept=cm.concept,
+        belief_policy=cm.belief_policy,
+        regimes=regs,
+        symbols=dict(zip(cm.tree.names, cm.tree.symbols, strict=True)),
+        fixed=fixed,
+        omitted=omitted,
+    )
 
 
-def regimes(model: Any, concept: str | None = None, belief_policy: str = "free", *,
-            seed: int = 0, **fixed: Any) -> Regimes:
+def regimes(
+    model: Any, concept: str | None = None, belief_policy: str = "free", *, seed: int = 0, **fixed: Any
+) -> Regimes:
     """Exact conditions (sympy) under which each equilibrium regime of a model holds.
 
     Parameters
@@ -577,8 +647,9 @@ def _domain_sample(model: Any, seed: int, fixed: Mapping[str, Any]) -> dict[str,
     return {k: v[ok][:_SAMPLE] for k, v in out.items()}
 
 
-def threshold(model: Any, parameter: str, concept: str | None = None, belief_policy: str = "free",
-              **fixed: Any) -> list[dict[str, Any]]:
+def threshold(
+    model: Any, parameter: str, concept: str | None = None, belief_policy: str = "free", **fixed: Any
+) -> list[dict[str, Any]]:
     """Values of one parameter at which the set of equilibrium regimes changes.
 
     The other parameters take ``fixed`` values or their defaults. Each boundary of each regime
@@ -595,8 +666,10 @@ def threshold(model: Any, parameter: str, concept: str | None = None, belief_pol
 
     m = load_model(model) if isinstance(model, str) else model
     if parameter not in m.parameters:
-        raise ParameterError(f"unknown parameter '{parameter}' for model '{m.name}'; valid: "
-                             f"{', '.join(m.parameters)}", name=parameter)
+        raise ParameterError(
+            f"unknown parameter '{parameter}' for model '{m.name}'; valid: {', '.join(m.parameters)}",
+            name=parameter,
+        )
     values = {n: p.default for n, p in m.parameters.items() if n != parameter}
     values.update(fixed)
     regs = regimes(m, concept, belief_policy, **values)
@@ -625,8 +698,15 @@ def threshold(model: Any, parameter: str, concept: str | None = None, belief_pol
         below = _regimes_at(regs, parameter, xv - eps)
         above = _regimes_at(regs, parameter, xv + eps)
         if below != above:
-            out.append({"parameter": parameter, "value": x, "numeric": xv, "below": sorted(below),
-                        "above": sorted(above)})
+            out.append(
+                {
+                    "parameter": parameter,
+                    "value": x,
+                    "numeric": xv,
+                    "below": sorted(below),
+                    "above": sorted(above),
+                }
+            )
     return out
 
 

@@ -58,9 +58,13 @@ def select(table: pd.DataFrame, rule: str = "pessimistic") -> pd.Series:
     if rule == "first":
         key = table["equilibrium"].to_numpy(dtype=float)
     elif rule == "pessimistic":
-        key = -table["p_attack"].to_numpy(dtype=float) * 1e6 + table["equilibrium"].to_numpy(dtype=float) * 1e-3
+        key = (
+            -table["p_attack"].to_numpy(dtype=float) * 1e6 + table["equilibrium"].to_numpy(dtype=float) * 1e-3
+        )
     else:
-        key = table["p_attack"].to_numpy(dtype=float) * 1e6 + table["equilibrium"].to_numpy(dtype=float) * 1e-3
+        key = (
+            table["p_attack"].to_numpy(dtype=float) * 1e6 + table["equilibrium"].to_numpy(dtype=float) * 1e-3
+        )
     order = np.lexsort((key, table["point"].to_numpy()))
     pts = table["point"].to_numpy()[order]
     first = np.ones(len(order), dtype=bool)

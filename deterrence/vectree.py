@@ -36,7 +36,9 @@ class GainProgram:
     own: np.ndarray  # (Z', L2) node indices; padded with n
     key_matrix: np.ndarray  # (Z', K) 0/1
     keys: tuple[tuple, ...]
-    children: tuple[tuple[tuple[int, tuple[int, ...]], ...], ...]  # per key: (infoset, child key idx per action)
+    children: tuple[
+        tuple[tuple[int, tuple[int, ...]], ...], ...
+    ]  # per key: (infoset, child key idx per action)
     perfect_recall: bool
 
 
@@ -65,8 +67,9 @@ class VectorTree:
         self._programs: dict[tuple[int, tuple[int, ...]], GainProgram] = {}
 
     # ------------------------------------------------------------------ probabilities
-    def edge_probabilities(self, chance: Sequence[np.ndarray], behaviour: Sequence[np.ndarray],
-                           npoints: int) -> np.ndarray:
+    def edge_probabilities(
+        self, chance: Sequence[np.ndarray], behaviour: Sequence[np.ndarray], npoints: int
+    ) -> np.ndarray:
         """Probability of the move into each node, shape ``(P, n + 1)`` (last column: ones)."""
         E = np.ones((npoints, self.n + 1))
         for v, ci, a in self.chance_edges:
@@ -147,8 +150,18 @@ class VectorTree:
             for h, n_act in kids.get(k, {}).items():
                 entry.append((h, tuple(keys[(*k, (h, a))] for a in range(n_act))))
             children.append(tuple(entry))
-        return GainProgram(player, starts, np.array(rows, dtype=np.int64), np.array(start_of, dtype=np.int64),
-                           O, W, km, tuple(key_list), tuple(children), recall)
+        return GainProgram(
+            player,
+            starts,
+            np.array(rows, dtype=np.int64),
+            np.array(start_of, dtype=np.int64),
+            O,
+            W,
+            km,
+            tuple(key_list),
+            tuple(children),
+            recall,
+        )
 
     @staticmethod
     def _product(E: np.ndarray, idx: np.ndarray) -> np.ndarray:
@@ -157,8 +170,9 @@ class VectorTree:
             out *= E[:, idx[:, col]]
         return out
 
-    def gain_terms(self, prog: GainProgram, E: np.ndarray, payoffs: np.ndarray,
-                   weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def gain_terms(
+        self, prog: GainProgram, E: np.ndarray, payoffs: np.ndarray, weights: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Per-terminal contributions without and with the player's own probabilities.
 
         Returns ``(contrib, own)``: ``contrib[p, z]`` = start weight x others' and chance
@@ -168,8 +182,14 @@ class VectorTree:
         contrib = weights[:, prog.start_of] * other * payoffs[:, prog.terminal_rows, prog.player]
         return contrib, self._product(E, prog.own)
 
-    def gain(self, prog: GainProgram, E: np.ndarray, payoffs: np.ndarray, weights: np.ndarray,
-             exclude: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    def gain(
+        self,
+        prog: GainProgram,
+        E: np.ndarray,
+        payoffs: np.ndarray,
+        weights: np.ndarray,
+        exclude: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """Best-response value, current value and (optionally) best value avoiding an action.
 
         Parameters

@@ -64,17 +64,38 @@ def test_qre_residual():
 
 def _entry_game():
     return ExtensiveFormGame(
-        decision("A", {
-            "stay": terminal({"A": 0, "D": 0}, "status_quo"),
-            "attack": chance({
-                "hard": (0.3, decision("D", {"fight": terminal({"A": -1, "D": -1}, "war"),
-                                             "yield": terminal({"A": 1, "D": -2}, "capitulation")},
-                                       infoset="dh")),
-                "soft": (0.7, decision("D", {"fight": terminal({"A": -1, "D": -3}, "war"),
-                                             "yield": terminal({"A": 1, "D": -2}, "capitulation")},
-                                       infoset="ds")),
-            }),
-        })
+        decision(
+            "A",
+            {
+                "stay": terminal({"A": 0, "D": 0}, "status_quo"),
+                "attack": chance(
+                    {
+                        "hard": (
+                            0.3,
+                            decision(
+                                "D",
+                                {
+                                    "fight": terminal({"A": -1, "D": -1}, "war"),
+                                    "yield": terminal({"A": 1, "D": -2}, "capitulation"),
+                                },
+                                infoset="dh",
+                            ),
+                        ),
+                        "soft": (
+                            0.7,
+                            decision(
+                                "D",
+                                {
+                                    "fight": terminal({"A": -1, "D": -3}, "war"),
+                                    "yield": terminal({"A": 1, "D": -2}, "capitulation"),
+                                },
+                                infoset="ds",
+                            ),
+                        ),
+                    }
+                ),
+            },
+        )
     )
 
 
@@ -91,17 +112,38 @@ def test_spe_catches_incredible_threat():
 def test_pbe_checks_bayes_on_path():
     # defender does not know the type: one information set over both chance branches
     g = ExtensiveFormGame(
-        decision("A", {
-            "stay": terminal({"A": 0, "D": 0}, "status_quo"),
-            "attack": chance({
-                "hard": (0.3, decision("D", {"fight": terminal({"A": -1, "D": -1}, "war"),
-                                             "yield": terminal({"A": 1, "D": -2}, "capitulation")},
-                                       infoset="d")),
-                "soft": (0.7, decision("D", {"fight": terminal({"A": -1, "D": -3}, "war"),
-                                             "yield": terminal({"A": 1, "D": -2}, "capitulation")},
-                                       infoset="d")),
-            }),
-        })
+        decision(
+            "A",
+            {
+                "stay": terminal({"A": 0, "D": 0}, "status_quo"),
+                "attack": chance(
+                    {
+                        "hard": (
+                            0.3,
+                            decision(
+                                "D",
+                                {
+                                    "fight": terminal({"A": -1, "D": -1}, "war"),
+                                    "yield": terminal({"A": 1, "D": -2}, "capitulation"),
+                                },
+                                infoset="d",
+                            ),
+                        ),
+                        "soft": (
+                            0.7,
+                            decision(
+                                "D",
+                                {
+                                    "fight": terminal({"A": -1, "D": -3}, "war"),
+                                    "yield": terminal({"A": 1, "D": -2}, "capitulation"),
+                                },
+                                infoset="d",
+                            ),
+                        ),
+                    }
+                ),
+            },
+        )
     )
     attack_yield = [np.array([0.0, 1.0]), np.array([0.0, 1.0])]
     good = certify(g, attack_yield, "pbe", beliefs=[np.array([1.0]), np.array([0.3, 0.7])])

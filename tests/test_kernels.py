@@ -5,25 +5,31 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import udg
 
 import deterrence as dt
 from deterrence.errors import UnsupportedError
 from deterrence.kernels import compile_model, compile_tree, domain_sample
 from deterrence.outcomes import regime_label
-from helpers import udg
 
 
 def _udg_compiled(policy):
     rng = np.random.default_rng(0)
-    probe = {k: rng.uniform(0.05, 0.95, 64) if k in ("pCh", "pDef") else np.full(64, float(udg.DEFAULTS[k]))
-             for k in udg.NAMES}
+    probe = {
+        k: rng.uniform(0.05, 0.95, 64) if k in ("pCh", "pDef") else np.full(64, float(udg.DEFAULTS[k]))
+        for k in udg.NAMES
+    }
     return compile_tree(udg.symbolic_tree(), "pbe", policy, probe=probe)
 
 
 def _udg_points(n, seed):
     rng = np.random.default_rng(seed)
-    return pd.DataFrame({k: (rng.uniform(0, 1, n) if k in ("pCh", "pDef") else np.full(n, float(udg.DEFAULTS[k])))
-                         for k in udg.NAMES})
+    return pd.DataFrame(
+        {
+            k: (rng.uniform(0, 1, n) if k in ("pCh", "pDef") else np.full(n, float(udg.DEFAULTS[k])))
+            for k in udg.NAMES
+        }
+    )
 
 
 def _by_point(table, index):
@@ -37,8 +43,10 @@ def _pointwise(game_of_row, points, concept, policy):
     out = {}
     for k, row in points.iterrows():
         eqs = dt.solve(game_of_row(row), concept, belief_policy=policy)
-        out[k] = sorted((regime_label(e.outcomes, e.is_pure()), round(1 - e.outcomes.get("status_quo", 0.0), 6))
-                        for e in eqs)
+        out[k] = sorted(
+            (regime_label(e.outcomes, e.is_pure()), round(1 - e.outcomes.get("status_quo", 0.0), 6))
+            for e in eqs
+        )
     return out
 
 
@@ -48,7 +56,7 @@ def _compare_fast_reference(cm, points):
     decided = points.index[~(und_f | und_r)]
     f = fast[fast.point.isin(decided)]
     r = ref[ref.point.isin(decided)]
-    assert set(zip(f.point, f.structure)) == set(zip(r.point, r.structure))
+    assert set(zip(f.point, f.structure, strict=True)) == set(zip(r.point, r.structure, strict=True))
     merged = f.merge(r, on=["point", "structure"], suffixes=("", "_ref"))
     for col in ("p_attack", "p_war", "p_allied_war", "p_entrapment", "p_abandonment"):
         np.testing.assert_allclose(merged[col], merged[col + "_ref"], atol=1e-10)

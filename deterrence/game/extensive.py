@@ -144,8 +144,11 @@ class ExtensiveFormGame:
                     f"expected a decision, chance or terminal node, got {type(node).__name__}", node=path
                 )
             if id(node) in seen:
-                raise GameError("node is reachable twice (a tree node may appear only once; build a fresh "
-                                "subtree for each branch)", node=where(path, getattr(node, "label", None)))
+                raise GameError(
+                    "node is reachable twice (a tree node may appear only once; build a fresh "
+                    "subtree for each branch)",
+                    node=where(path, getattr(node, "label", None)),
+                )
             seen.add(id(node))
             idx = len(order_nodes)
             order_nodes.append((node, parent, action, path))
@@ -154,14 +157,18 @@ class ExtensiveFormGame:
             if isinstance(node, DecisionNode):
                 kids = list(node.actions.items())
             elif isinstance(node, ChanceNode):
-                kids = [(k, v[1] if isinstance(v, tuple) and len(v) == 2 else None) for k, v in node.branches.items()]
+                kids = [
+                    (k, v[1] if isinstance(v, tuple) and len(v) == 2 else None)
+                    for k, v in node.branches.items()
+                ]
             else:
                 kids = []
             for a, (name, child) in reversed(list(enumerate(kids))):
                 child_path = name if path == "root" else f"{path}/{name}"
                 if child is None:
-                    raise GameError(f"branch '{name}' must be a (probability, subtree) pair",
-                                    node=where(path, node.label))
+                    raise GameError(
+                        f"branch '{name}' must be a (probability, subtree) pair", node=where(path, node.label)
+                    )
                 stack2.append((child, idx, a, child_path))
         del stack, pending
 
@@ -181,8 +188,10 @@ class ExtensiveFormGame:
                 pname = node.player
                 if pname not in player_index:
                     if declared is not None:
-                        raise GameError(f"player '{pname}' is not one of the game's players {declared}",
-                                        node=where(path, label))
+                        raise GameError(
+                            f"player '{pname}' is not one of the game's players {declared}",
+                            node=where(path, label),
+                        )
                     player_index[pname] = len(found)
                     found.append(pname)
                 pl = player_index[pname]
@@ -196,19 +205,37 @@ class ExtensiveFormGame:
                     if clash:
                         raise GameError(
                             f"nodes of information set '{iname}' belong to different players "
-                            f"('{clash[0][0]}' and '{pname}')", infoset=iname, node=where(path, label))
+                            f"('{clash[0][0]}' and '{pname}')",
+                            infoset=iname,
+                            node=where(path, label),
+                        )
                 if key in infoset_meta:
                     if infoset_meta[key][1] != acts:
                         raise GameError(
                             f"nodes of information set '{iname}' offer different actions "
-                            f"{list(infoset_meta[key][1])} and {list(acts)}", infoset=iname, node=where(path, label))
+                            f"{list(infoset_meta[key][1])} and {list(acts)}",
+                            infoset=iname,
+                            node=where(path, label),
+                        )
                 else:
                     infoset_meta[key] = (pname, acts, iname)
                     infoset_order.append(key)
                     infoset_map[key] = []
                 infoset_map[key].append(idx)
-                nodes.append(NodeInfo(idx, DECISION, parent, action, kids, pl, infoset_order.index(key),
-                                      path, label, ends[idx]))
+                nodes.append(
+                    NodeInfo(
+                        idx,
+                        DECISION,
+                        parent,
+                        action,
+                        kids,
+                        pl,
+                        infoset_order.index(key),
+                        path,
+                        label,
+                        ends[idx],
+                    )
+                )
             elif isinstance(node, ChanceNode):
                 if not node.branches:
                     raise GameError("chance node has no branches", node=where(path, label))
@@ -216,33 +243,56 @@ class ExtensiveFormGame:
                 probs = tuple(v[0] for v in node.branches.values())
                 for a, p in zip(acts, probs, strict=True):
                     if not _is_number(p):
-                        raise GameError(f"probability of branch '{a}' is not a number: {p!r}", node=where(path, label))
+                        raise GameError(
+                            f"probability of branch '{a}' is not a number: {p!r}", node=where(path, label)
+                        )
                     if not math.isfinite(float(p)):
-                        raise GameError(f"probability of branch '{a}' is not finite: {p}", node=where(path, label))
+                        raise GameError(
+                            f"probability of branch '{a}' is not finite: {p}", node=where(path, label)
+                        )
                     if p < 0 or p > 1:
-                        raise GameError(f"probability of branch '{a}' is {p}, outside [0, 1]", node=where(path, label))
+                        raise GameError(
+                            f"probability of branch '{a}' is {p}, outside [0, 1]", node=where(path, label)
+                        )
                 total = sum(probs)
                 exact = all(isinstance(p, (int, Fraction, np.integer)) for p in probs)
                 if (exact and total != 1) or (not exact and abs(float(total) - 1.0) > 1e-9):
-                    raise GameError(f"chance probabilities sum to {float(total):.12g}, not 1", node=where(path, label))
+                    raise GameError(
+                        f"chance probabilities sum to {float(total):.12g}, not 1", node=where(path, label)
+                    )
                 cname = node.infoset if node.infoset is not None else f"chance@{path}"
                 if cname in chance_meta:
                     if chance_meta[cname][0] != acts or chance_meta[cname][1] != probs:
-                        raise GameError(f"chance nodes of set '{cname}' differ in actions or probabilities",
-                                        node=where(path, label))
+                        raise GameError(
+                            f"chance nodes of set '{cname}' differ in actions or probabilities",
+                            node=where(path, label),
+                        )
                 else:
                     chance_meta[cname] = (acts, probs, cname)
                     chance_order.append(cname)
                     chance_map[cname] = []
                 chance_map[cname].append(idx)
-                nodes.append(NodeInfo(idx, CHANCE, parent, action, kids, -1, chance_order.index(cname),
-                                      path, label, ends[idx]))
+                nodes.append(
+                    NodeInfo(
+                        idx,
+                        CHANCE,
+                        parent,
+                        action,
+                        kids,
+                        -1,
+                        chance_order.index(cname),
+                        path,
+                        label,
+                        ends[idx],
+                    )
+                )
             else:
                 for lab in node.outcome:
                     if check_labels and lab not in OUTCOMES:
                         raise GameError(
                             f"outcome label '{lab}' is not in the vocabulary {sorted(OUTCOMES)}",
-                            node=where(path, label))
+                            node=where(path, label),
+                        )
                 terminal_of_node[idx] = len(terminal_payoffs)
                 terminal_payoffs.append((node.payoffs, where(path, label)))
                 terminal_outcomes.append(tuple(node.outcome))
@@ -251,8 +301,13 @@ class ExtensiveFormGame:
 
         self.nodes: tuple[NodeInfo, ...] = tuple(nodes)
         self.infosets: tuple[InfoSet, ...] = tuple(
-            InfoSet(k, player_index[infoset_meta[key][0]], infoset_meta[key][2], infoset_meta[key][1],
-                    tuple(infoset_map[key]))
+            InfoSet(
+                k,
+                player_index[infoset_meta[key][0]],
+                infoset_meta[key][2],
+                infoset_meta[key][1],
+                tuple(infoset_map[key]),
+            )
             for k, key in enumerate(infoset_order)
         )
         self.chance_infos: tuple[ChanceInfo, ...] = tuple(
@@ -273,8 +328,10 @@ class ExtensiveFormGame:
             if isinstance(raw, Mapping):
                 unknown = [k for k in raw if k not in index]
                 if unknown:
-                    raise GameError(f"payoff for unknown player(s) {unknown}; players are {list(self.players)}",
-                                    node=where)
+                    raise GameError(
+                        f"payoff for unknown player(s) {unknown}; players are {list(self.players)}",
+                        node=where,
+                    )
                 missing = [p for p in self.players if p not in raw]
                 if missing:
                     raise GameError(f"no payoff for player(s) {missing}", node=where)
@@ -291,7 +348,9 @@ class ExtensiveFormGame:
             values.append(row)
         del self._raw_payoffs
         self.payoff_values: tuple[tuple[Any, ...], ...] = tuple(values)
-        self.payoffs = np.array([[float(v) for v in row] for row in values], dtype=float).reshape(-1, nplayers)
+        self.payoffs = np.array([[float(v) for v in row] for row in values], dtype=float).reshape(
+            -1, nplayers
+        )
         self.payoffs.setflags(write=False)
         # edge table for vectorised realisation probabilities
         n = len(self.nodes)
@@ -398,8 +457,10 @@ class ExtensiveFormGame:
 
     def __repr__(self) -> str:
         title = f" {self.title!r}" if self.title else ""
-        return (f"<ExtensiveFormGame{title} {self.num_players} players, {len(self.nodes)} nodes, "
-                f"{len(self.infosets)} information sets>")
+        return (
+            f"<ExtensiveFormGame{title} {self.num_players} players, {len(self.nodes)} nodes, "
+            f"{len(self.infosets)} information sets>"
+        )
 
     # ------------------------------------------------------------------ profiles
     def uniform_behaviour(self) -> Behaviour:
@@ -425,8 +486,10 @@ class ExtensiveFormGame:
     def check_behaviour(self, behaviour: Sequence[Any], atol: float = 1e-9) -> Behaviour:
         """Validate a behaviour profile and return it as float arrays."""
         if len(behaviour) != len(self.infosets):
-            raise GameError(f"behaviour profile has {len(behaviour)} entries, game has "
-                            f"{len(self.infosets)} information sets")
+            raise GameError(
+                f"behaviour profile has {len(behaviour)} entries, game has "
+                f"{len(self.infosets)} information sets"
+            )
         out = []
         for h, b in zip(self.infosets, behaviour, strict=True):
             v = np.asarray(b, dtype=float).reshape(-1)

@@ -92,16 +92,13 @@ class NormalFormGame:
         if any(n < 1 for n in shape):
             raise GameError(f"every player needs at least one strategy, shape is {shape}")
         self._exact = [a if np.issubdtype(a.dtype, np.integer) else None for a in arrays]
-        self.payoffs: tuple[np.ndarray, ...] = tuple(
-            np.ascontiguousarray(a, dtype=float) for a in arrays
-        )
+        self.payoffs: tuple[np.ndarray, ...] = tuple(np.ascontiguousarray(a, dtype=float) for a in arrays)
         for a in self.payoffs:
             a.setflags(write=False)
         self.players: tuple[str, ...] = _names(players, len(shape), "", "players")
         if strategies is None:
             self.strategies: tuple[tuple[str, ...], ...] = tuple(
-                _names(None, n, "", f"strategies of player {self_i + 1}")
-                for self_i, n in enumerate(shape)
+                _names(None, n, "", f"strategies of player {self_i + 1}") for self_i, n in enumerate(shape)
             )
         else:
             if len(strategies) != len(shape):
@@ -213,13 +210,19 @@ class NormalFormGame:
         }
 
     # ------------------------------------------------------------------ transforms
-    def permuted(self, player_order: Sequence[int] | None = None,
-                 strategy_orders: Sequence[Sequence[int]] | None = None) -> NormalFormGame:
+    def permuted(
+        self,
+        player_order: Sequence[int] | None = None,
+        strategy_orders: Sequence[Sequence[int]] | None = None,
+    ) -> NormalFormGame:
         """The same game with players and/or strategies relabelled (reordered)."""
         n = self.num_players
         order = list(range(n)) if player_order is None else list(player_order)
-        sorders = [list(range(k)) for k in self.shape] if strategy_orders is None else [
-            list(s) for s in strategy_orders]
+        sorders = (
+            [list(range(k)) for k in self.shape]
+            if strategy_orders is None
+            else [list(s) for s in strategy_orders]
+        )
         arrays = []
         for i in order:
             a = self.payoffs[i]

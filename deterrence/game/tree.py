@@ -20,11 +20,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Union
+from typing import Any
 
 from ..errors import GameError
 
-Number = Union[int, float, Fraction]
+Number = int | float | Fraction
 
 
 @dataclass(eq=False)
@@ -57,7 +57,7 @@ class ChanceNode:
     extra: dict = field(default_factory=dict)
 
 
-Node = Union[TerminalNode, DecisionNode, ChanceNode]
+Node = TerminalNode | DecisionNode | ChanceNode
 
 
 def terminal(

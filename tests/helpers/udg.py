@@ -25,16 +25,28 @@ def build(v):
     def branch(ch_type, def_type):
         cdd = v("cDDh") if ch_type == "H" else v("cDDs")
         ddd = v("dDDh") if def_type == "H" else v("dDDs")
-        return decision("Ch", {
-            "C": t(v("cSQ"), v("dSQ"), "status_quo"),
-            "D": decision("Def", {
-                "C": t(v("cDC"), v("dDC"), "capitulation"),
-                "D": decision("Ch", {
-                    "C": t(v("cCD"), v("dCD"), "capitulation"),
-                    "D": t(cdd, ddd, "war"),
-                }, infoset=f"Ch{ch_type}3"),
-            }, infoset=f"Def{def_type}"),
-        }, infoset=f"Ch{ch_type}")
+        return decision(
+            "Ch",
+            {
+                "C": t(v("cSQ"), v("dSQ"), "status_quo"),
+                "D": decision(
+                    "Def",
+                    {
+                        "C": t(v("cDC"), v("dDC"), "capitulation"),
+                        "D": decision(
+                            "Ch",
+                            {
+                                "C": t(v("cCD"), v("dCD"), "capitulation"),
+                                "D": t(cdd, ddd, "war"),
+                            },
+                            infoset=f"Ch{ch_type}3",
+                        ),
+                    },
+                    infoset=f"Def{def_type}",
+                ),
+            },
+            infoset=f"Ch{ch_type}",
+        )
 
     def types(ch_type):
         if isinstance(v("pDef"), sp.Basic):
@@ -59,9 +71,10 @@ def symbolic_tree():
     from deterrence.kernels import symbolic_tree_from
 
     syms = {k: sp.Symbol(k) for k in NAMES}
-    game_sym, rows = build(lambda k: syms[k])
+    _, rows = build(lambda k: syms[k])
     game = numeric_game()
     p, d = syms["pCh"], syms["pDef"]
     chance_exprs = [(p, 1 - p), (d, 1 - d), (d, 1 - d)]
-    return symbolic_tree_from(game, NAMES, [syms[k] for k in NAMES],
-                              [[sp.sympify(a), sp.sympify(b)] for a, b in rows], chance_exprs)
+    return symbolic_tree_from(
+        game, NAMES, [syms[k] for k in NAMES], [[sp.sympify(a), sp.sympify(b)] for a, b in rows], chance_exprs
+    )
