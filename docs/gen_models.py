@@ -1,0 +1,316 @@
+"""Generate the model catalogue reference pages from ``models/*.toml``.
+
+For every model in :func:`deterrence.list_models` this writes
+
+* ``docs/reference/models/<name>.md``: title, status, description, players, solution concepts,
+  the parameters table, derived quantities, orderings, the terminal nodes with their outcome
+  labels and payoffs, the entrapment definition, the no-pledge baseline, references and
+  claims, and the model file itself;
+* ``docs/reference/models/<name>.png``: the game tree drawn with matplotlib;
+
+and ``docs/reference/models/index.md``, the catalogue's table of contents. These files are
+build outputs (listed in ``.gitignore``); ``docs/hooks.py`` calls :func:`generate` at the
+start of every ``mkdocs build``. Run it by hand with ``python docs/gen_models.py``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = Path(__file__).resolve().parent / "reference" / "models"
+
+STATUS_TEXT = {
+    "published": "the specification follows the published source",
+    "reconstruction": "a reconstruction of a published model, not yet verified against the original figure",
+    "stylised": "a stylised model built for this library from the mechanisms of the cited literature",
+    "teaching": "a teaching model",
+    "": "not stated",
+}
+
+PROVENANCE = {"S": "seen in the source", "L": "recalled from the literature", "D": "derived here",
+              "N": "numerically checked"}
+
+
+def _prose(text: Any) -> str:
+    """Free text from a model file as one Markdown paragraph: whitespace collapsed, and the
+    characters Markdown would read as links or emphasis (``[D][N]`` provenance tags, ``a * b``)
+    escaped."""
+    out = " ".join(str(text).split())
+    for ch in ("\\", "[", "]", "*"):
+        out = out.replace(ch, "\\" + ch)
+    return out
+
+
+def _cell(text: Any) -> str:
+    """Text safe inside a Markdown table cell."""
+    return _prose(text).replace("|", "\\|")
+
+
+def _code(text: Any) -> str:
+    return f"`{_cell(text)}`" if str(text) else ""
+
+
+def _domain(p: Any) -> str:
+    text = getattr(p, "domain_text", None)
+    return str(text() if callable(text) else text) if text is not None else str(p.domain)
+
+
+def _number(x: Any) -> str:
+    return f"{x:g}" if isinstance(x, float) else str(x)
+
+
+# ---------------------------------------------------------------------------- the tree picture
+def _layout(model: Any) -> tuple[dict[str, tuple[float, float]], int, int]:
+    """x (leaf order) and y (minus depth) of every node; number of leaves and depth."""
+    pos: dict[str, tuple[float, float]] = {}
+    leaves = 0
+    depth = 0
+
+    def place(node_id: str, d: int) -> float:
+        nonlocal leaves, depth
+        depth = max(depth, d)
+        node = model.node(node_id)
+        if node.kind == "terminal" or not node.actions:
+            x = float(leaves)
+            leaves += 1
+        else:
+            xs = [place(child, d + 1) for child in node.actions.values()]
+            x = (xs[0] + xs[-1]) / 2
+        pos[node_id] = (x, -float(d))
+        return x
+
+    place(model.root, 0)
+    return pos, leaves, depth
+
+
+def draw_tree(model: Any, path: str | Path) -> Path:
+    """Draw a model's game tree to a PNG file.
+
+    Chance nodes are white circles marked N, decision nodes are circles coloured by player,
+    terminal nodes are squares with their outcome labels; edges carry the action names (and
+    the probability expression at chance nodes); nodes of one information set are joined by
+    a dashed line.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import FancyArrowPatch
+
+    from deterrence.catalogue import expression_text
+
+    pos, leaves, depth = _layout(model)
+    width = min(40.0, max(7.0, 1.05 * leaves + 2))
+    height = max(3.5, 1.3 * depth + 1.6)
+    fig, ax = plt.subplots(figsize=(width, height))
+    colours = plt.get_cmap("tab10").colors
+    player_colour = {p: colours[k % 10] for k, p in enumerate(model.players)}
+    small = 7 if leaves > 16 else 8
+
+    for node in model.nodes:
+        x0, y0 = pos[node.id]
+        for action, child in node.actions.items():
+            x1, y1 = pos[child]
+            ax.plot([x0, x1], [y0, y1], color="0.35", lw=1.0, zorder=1)
+            label = action
+            if node.kind == "chance" and action in node.probs:
+                label += f"\n[{expression_text(node.probs[action])}]"
+            ax.text((x0 + x1) / 2, (y0 + y1) / 2, label, fontsize=small, ha="center", va="center",
+                    zorder=3, bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85})
+
+    # information sets with more than one node: a dashed line through them
+    sets: dict[str, list[str]] = {}
+    for node in model.nodes:
+        if node.kind == "decision":
+            sets.setdefault(node.infoset or node.id, []).append(node.id)
+    for name, members in sets.items():
+        if len(members) < 2:
+            continue
+        pts = sorted(pos[m] for m in members)
+        for a, b in itertools.pairwise(pts):
+            ax.add_patch(FancyArrowPatch(a, b, arrowstyle="-", connectionstyle="arc3,rad=-0.12", ls="--",
+                                         color="0.55", lw=1.0, zorder=0, shrinkA=9, shrinkB=9))
+        mid = ((pts[0][0] + pts[1][0]) / 2, pts[0][1])
+        bow = 0.06 * abs(pts[1][0] - pts[0][0])
+        ax.text(mid[0], mid[1] + bow + 0.05, name, fontsize=small, color="0.35", ha="center", va="bottom",
+                style="italic")
+
+    for node in model.nodes:
+        x, y = pos[node.id]
+        if node.kind == "chance":
+            ax.scatter([x], [y], s=260, c="white", edgecolors="black", zorder=4)
+            ax.text(x, y, "N", ha="center", va="center", fontsize=8, zorder=5)
+        elif node.kind == "decision":
+            ax.scatter([x], [y], s=260, color=player_colour[node.player], edgecolors="black", zorder=4)
+            ax.text(x, y + 0.2, node.player, ha="center", va="bottom", fontsize=small + 1, weight="bold",
+                    zorder=5)
+        else:
+            ax.scatter([x], [y], s=60, marker="s", c="black", zorder=4)
+            text = "\n".join(node.outcome) if node.outcome else node.id
+            ax.text(x, y - 0.15, text, ha="center", va="top", fontsize=small,
+                    rotation=90 if leaves > 14 else 0, zorder=5)
+
+    ax.set_xlim(-0.8, max(leaves - 1, 1) + 0.8)
+    ax.set_ylim(-depth - 0.9, 0.6)
+    ax.axis("off")
+    ax.set_title(f"{model.name}: {model.title}", fontsize=10)
+    fig.tight_layout()
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return out
+
+
+# ---------------------------------------------------------------------------- the page
+def model_page(model: Any) -> str:
+    """The Markdown reference page of one model."""
+    from deterrence.catalogue import expression_text
+
+    lines: list[str] = [f"# `{model.name}`: {model.title}", ""]
+    status = STATUS_TEXT.get(model.status, model.status)
+    lines += [f"**Status:** {model.status or 'not stated'} — {status}.", ""]
+    lines += [f"**Players:** {', '.join(model.players)}.  ", ""]
+    if model.concepts:
+        lines += [f"**Solution concepts:** {', '.join(f'`{c}`' for c in model.concepts)}.", ""]
+    if model.description:
+        lines += [_prose(model.description), ""]
+    lines += [f"![The game tree of {model.name}]({model.name}.png)", ""]
+    lines += ["Load it with `dt.load_model(\"" + model.name + "\")`; "
+              f"solve it from the command line with `deterrence solve {model.name}`.", ""]
+
+    lines += ["## Parameters", "", "| name | symbol | default | domain | meaning |", "|---|---|---|---|---|"]
+    for name, p in model.parameters.items():
+        sym = f"\\({p.symbol}\\)" if getattr(p, "symbol", "") else ""
+        lines.append(f"| `{name}` | {sym} | {_number(p.default)} | `{_domain(p)}` | {_cell(p.description)} |")
+    lines.append("")
+
+    if model.derived:
+        lines += ["## Derived quantities", "", "| name | definition | meaning |", "|---|---|---|"]
+        for name, d in model.derived.items():
+            definition = _code(d.text or expression_text(d.expr))
+            lines.append(f"| `{name}` | {definition} | {_cell(d.description)} |")
+        lines.append("")
+
+    if model.orderings:
+        lines += ["## Orderings", "", "Checked by `Model.game()` (a violation is a `ParameterError`; "
+                  "`check_orderings=False` opts out).", ""]
+        for o in model.orderings:
+            note = f" — {_cell(o.note)}" if o.note else ""
+            lines.append(f"- `{_cell(o.text)}`{note}")
+        lines.append("")
+
+    lines += ["## Outcomes and payoffs", "", "Terminal nodes, their outcome labels "
+              "([vocabulary](../outcomes.md)) and payoffs.", ""]
+    lines += ["| node | path | outcome | " + " | ".join(model.players) + " |",
+              "|---" * (3 + len(model.players)) + "|"]
+    pays = model.payoff_expressions(key="id")
+    for t in model.terminals:
+        labels = ", ".join(model.node(t).outcome)
+        cells = " | ".join(_code(expression_text(pays[t][p])) for p in model.players)
+        lines.append(f"| `{t}` | `{model.paths[t]}` | {labels} | {cells} |")
+    lines.append("")
+
+    lines += ["## Entrapment", ""]
+    lines += [_prose(model.entrapment) if model.entrapment else
+              "This model does not define entrapment (no terminal node carries the label).", ""]
+
+    lines += ["## No-pledge baseline", ""]
+    desc = getattr(model, "baseline_description", "")
+    try:
+        model.baseline()
+        has_baseline = True
+    except Exception:
+        has_baseline = False
+    if has_baseline:
+        effect = (" The pledge's deterrent effect in a sweep is "
+                  "`deterred = p_attack(baseline) − p_attack(model)`.")
+        lines += [(_prose(desc) or "Declared without a description.") + effect, ""]
+    else:
+        lines += ["This model declares no baseline; sweeps report no `deterred` column for it.", ""]
+
+    if model.references:
+        lines += ["## References", ""]
+        for r in model.references:
+            extra = []
+            if r.provenance:
+                extra.append(f"provenance {r.provenance} ({PROVENANCE.get(r.provenance, r.provenance)})")
+            if r.note:
+                extra.append(r.note)
+            link = f" <{r.url}>" if r.url else (f" doi:{r.doi}" if r.doi else "")
+            tail = f" — {_cell('; '.join(extra))}" if extra else ""
+            lines.append(f"- {_cell(r.citation)}{link}{tail}")
+        lines.append("")
+
+    if model.claims:
+        lines += ["## Claims", "", "What the model should reproduce (checked by a test or a sweep).", ""]
+        for c in model.claims:
+            prov = c.get("provenance", "")
+            tag = f" *[{prov}: {PROVENANCE.get(prov, prov)}]*" if prov else ""
+            lines.append(f"- {_cell(c.get('text', ''))}{tag}")
+        lines.append("")
+
+    if model.meta:
+        lines += ["## Metadata", "", "```text"]
+        lines += [f"{k} = {v!r}" for k, v in model.meta.items()]
+        lines += ["```", ""]
+
+    if model.text:
+        lines += ["## The model file", "", f'??? note "models/{model.name}.toml"', "", "    ```toml"]
+        lines += [f"    {line}" if line else "" for line in model.text.rstrip("\n").splitlines()]
+        lines += ["    ```", ""]
+    return "\n".join(lines)
+
+
+def index_page(models: Iterable[Any]) -> str:
+    """The catalogue's table of contents."""
+    lines = ["# The model catalogue", "",
+             "Every model shipped in `models/`, generated from the model files at each docs build. "
+             "`dt.list_models()` lists the same names; the file format is described in "
+             "[the model file format](../model-format.md).", "",
+             "| model | title | players | status |", "|---|---|---|---|"]
+    for m in models:
+        players = ", ".join(m.players)
+        lines.append(f"| [`{m.name}`]({m.name}.md) | {_cell(m.title)} | {players} | {m.status} |")
+    return "\n".join([*lines, ""])
+
+
+def _write_if_changed(path: Path, text: str) -> bool:
+    if path.is_file() and path.read_text() == text:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return True
+
+
+def generate(out: Path = OUT, pictures: bool = True) -> list[str]:
+    """Write every model page (and tree picture) into ``out``; return the model names.
+
+    Pages of models no longer in the catalogue are removed, so the generated folder always
+    matches ``models/``.
+    """
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    import deterrence as dt
+
+    out.mkdir(parents=True, exist_ok=True)
+    names = dt.list_models()
+    models = [dt.load_model(n) for n in names]
+    for m in models:
+        _write_if_changed(out / f"{m.name}.md", model_page(m))
+        if pictures:
+            draw_tree(m, out / f"{m.name}.png")
+    _write_if_changed(out / "index.md", index_page(models))
+    for stale in out.glob("*"):
+        if stale.suffix in (".md", ".png") and stale.stem not in names and stale.name != "index.md":
+            stale.unlink()
+    return names
+
+
+if __name__ == "__main__":
+    print("\n".join(generate()))

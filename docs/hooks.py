@@ -1,0 +1,190 @@
+"""MkDocs hooks: write the generated pages and figures before the pages are collected.
+
+Registered in ``mkdocs.yml`` (``hooks: [docs/hooks.py]``). At the start of every build:
+
+1. ``docs/gen_models.py`` writes the model catalogue (``docs/reference/models/``: one page and
+   one tree picture per file in ``models/``) and the pages are added to the navigation;
+2. the command-line reference ``docs/reference/cli.md`` is written from the ``deterrence``
+   argument parser (the same text as ``deterrence COMMAND --help``);
+3. every teaching demo ``docs/examples/*.py`` runs in a fresh Python process and writes its
+   figure(s) to ``docs/examples/figures/`` (``<name>.png`` by convention); a demo that fails or
+   writes no PNG stops the build.
+
+All of these are build outputs, listed in ``.gitignore``. Set ``DETERRENCE_DOCS_QUICK=1`` to
+run the demos at a small size (a fast check of the build), and
+``DETERRENCE_DOCS_REUSE_FIGURES=1`` to keep existing demo figures (for ``mkdocs serve``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib.util
+import io
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+DOCS = Path(__file__).resolve().parent
+ROOT = DOCS.parent
+EXAMPLES = DOCS / "examples"
+FIGURES = EXAMPLES / "figures"
+
+
+def _log(message: str) -> None:
+    import logging
+
+    logging.getLogger("mkdocs.hooks.deterrence").info(message)
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    if path.is_file() and path.read_text() == text:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+def _load_gen_models() -> Any:
+    spec = importlib.util.spec_from_file_location("deterrence_docs_gen_models", DOCS / "gen_models.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# ---------------------------------------------------------------------------- the CLI page
+def cli_page() -> str:
+    """The command-line reference, from the argument parser itself."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from deterrence.cli import build_parser
+
+    old = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = "100"
+    try:
+        parser = build_parser()
+        lines = [
+            "# Command line",
+            "",
+            "The `deterrence` command has the same verbs as the Python API and calls only the public "
+            "API. Any error prints one line (`deterrence: error: ...`) and exits with status 2; "
+            "`--debug` shows the traceback. This page is generated from the program's own `--help` "
+            "at each docs build.",
+            "",
+            "```text",
+            parser.format_help().rstrip(),
+            "```",
+            "",
+        ]
+        subs = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        for name, sub in subs.choices.items():
+            lines += [f"## `deterrence {name}`", "", "```text", sub.format_help().rstrip(), "```", ""]
+        return "\n".join(lines)
+    finally:
+        if old is None:
+            os.environ.pop("COLUMNS", None)
+        else:
+            os.environ["COLUMNS"] = old
+
+
+# ---------------------------------------------------------------------------- the demos
+def run_examples(out: Path = FIGURES, quick: bool | None = None) -> list[Path]:
+    """Run every ``docs/examples/*.py`` in its own process; return the figures written.
+
+    Raises
+    ------
+    RuntimeError
+        If a demo fails or does not write its figure (the message has its stderr).
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, MPLBACKEND="Agg", DETERRENCE_DOCS_OUT=str(out))
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
+    if quick is not None:
+        env["DETERRENCE_DOCS_QUICK"] = "1" if quick else "0"
+    reuse = os.environ.get("DETERRENCE_DOCS_REUSE_FIGURES") == "1"
+    written = []
+    for script in sorted(EXAMPLES.glob("*.py")):
+        png = out / f"{script.stem}.png"
+        if reuse and png.is_file() and png.stat().st_mtime > script.stat().st_mtime:
+            written.append(png)
+            continue
+        started = time.time()
+        # the output folder is given three ways: $DETERRENCE_DOCS_OUT, the first argument and the
+        # working directory (demos written for the command line take it as an argument)
+        proc = subprocess.run([sys.executable, str(script), str(out)], cwd=str(out), env=env,
+                              capture_output=True, text=True, check=False)
+        new = [p for p in out.glob("*.png") if p.stat().st_mtime >= started - 1]
+        if proc.returncode != 0 or not new:
+            raise RuntimeError(f"teaching demo {script.name} failed (status {proc.returncode}) or wrote no "
+                               f"PNG figure:\n{proc.stderr[-3000:]}")
+        _log(f"{script.name}: {', '.join(p.name for p in new)} in {time.time() - started:.1f} s")
+        written.extend(new)
+    return written
+
+
+# ---------------------------------------------------------------------------- mkdocs entry points
+def _models_nav(nav: list[Any], names: list[str]) -> None:
+    """Replace the nav entry pointing at reference/models/index.md by the catalogue's pages."""
+    for i, item in enumerate(nav):
+        if isinstance(item, dict):
+            for title, value in item.items():
+                if value == "reference/models/index.md":
+                    nav[i] = {title: [{"Overview": "reference/models/index.md"},
+                                      *({n: f"reference/models/{n}.md"} for n in names)]}
+                    return
+                if isinstance(value, list):
+                    _models_nav(value, names)
+
+
+SECTIONS = {"tutorials": "Tutorials", "how-to": "How-to guides", "discussion": "Discussion"}
+
+
+def _nav_files(nav: Any) -> set[str]:
+    if isinstance(nav, str):
+        return {nav}
+    if isinstance(nav, dict):
+        return set().union(*(_nav_files(v) for v in nav.values())) if nav else set()
+    if isinstance(nav, list):
+        return set().union(*(_nav_files(v) for v in nav)) if nav else set()
+    return set()
+
+
+def _add_unlisted(nav: list[Any]) -> None:
+    """Append pages added to tutorials/, how-to/ or discussion/ but not yet named in mkdocs.yml
+    to their section (titled by their first heading), so a new page is never left out."""
+    listed = _nav_files(nav)
+    for item in nav:
+        if not isinstance(item, dict):
+            continue
+        for title, pages in item.items():
+            folder = next((f for f, t in SECTIONS.items() if t == title), None)
+            if folder is None or not isinstance(pages, list):
+                continue
+            for path in sorted((DOCS / folder).glob("*.md")):
+                rel = f"{folder}/{path.name}"
+                if rel not in listed:
+                    lines = path.read_text().splitlines()
+                    heading = next((ln[2:].strip() for ln in lines if ln.startswith("# ")), path.stem)
+                    pages.append({heading: rel})
+                    _log(f"added {rel} to the navigation under {title}")
+
+
+def on_config(config: Any) -> Any:
+    """Generate the model pages, the CLI page and the demo figures; list the models in the nav."""
+    from mkdocs.exceptions import PluginError
+
+    gen = _load_gen_models()
+    with contextlib.redirect_stdout(io.StringIO()):
+        names = gen.generate()
+    _write_if_changed(DOCS / "reference" / "cli.md", cli_page())
+    try:
+        run_examples()
+    except RuntimeError as exc:
+        raise PluginError(str(exc)) from None
+    if config.get("nav"):
+        _models_nav(config["nav"], names)
+        _add_unlisted(config["nav"])
+    return config
