@@ -401,7 +401,11 @@ def _print_thresholds(model: Any, result: Any, param: str, fixed: dict, args: ar
 
     from .symbolic import threshold
 
-    fmt = sp.latex if args.latex else sp.sstr
+    names = {result.symbols[k]: v for k, v in getattr(result, "latex_names", {}).items() if v}
+
+    def fmt(expr: Any) -> str:
+        return sp.latex(expr, symbol_names=names) if args.latex else sp.sstr(expr)
+
     defaults = {n: p.default for n, p in model.parameters.items()}
     lo, hi = model.parameters[param].domain
     rows = [r for r in result.boundaries(param, at={**defaults, **fixed})
@@ -411,7 +415,8 @@ def _print_thresholds(model: Any, result: Any, param: str, fixed: dict, args: ar
     if not rows:
         print(f"  no regime condition is linear in {param}")
     for row in rows:
-        print(f"  [{row['regime']}] needs {param} {row['relation']} {fmt(row['threshold'])}")
+        shown = fmt(result.symbols[param]) if args.latex else param
+        print(f"  [{row['regime']}] needs {shown} {row['relation']} {fmt(row['threshold'])}")
     numeric = threshold(model, param, concept=args.concept, belief_policy=args.belief_policy, **fixed)
     if numeric:
         print(f"At the defaults of the other parameters, the regimes change at {param} =")
@@ -487,7 +492,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="substitute a parameter value (repeatable); the others stay symbolic")
     s.add_argument("--latex", action="store_true", help="print conditions as LaTeX")
     s.add_argument("--threshold", metavar="PARAM",
-                   help="solve the regime boundaries for this parameter (default: credibility, if the model has it)")
+                   help="solve the regime boundaries for this parameter "
+                   "(default: credibility, if the model has it)")
     s.set_defaults(func=cmd_regimes)
     return p
 

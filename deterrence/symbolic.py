@@ -24,9 +24,10 @@ numerical and is said so in the output.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -112,6 +113,7 @@ class Regimes:
     fixed: Mapping[str, Any]
     omitted: int = 0
     notes: tuple[str, ...] = ()
+    latex_names: Mapping[str, str] = field(default_factory=dict)
 
     def holds(self, points: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Evaluate every regime's exact condition on arrays of values of the free parameters."""
@@ -129,7 +131,11 @@ class Regimes:
 
     def to_text(self, latex: bool = False) -> str:
         """Readable mathematics (``latex=True`` for papers)."""
-        fmt = sp.latex if latex else sp.sstr
+        names = {self.symbols[k]: v for k, v in self.latex_names.items() if k in self.symbols and v}
+
+        def fmt(expr: Any) -> str:
+            return sp.latex(expr, symbol_names=names) if latex else sp.sstr(expr)
+
         lines = [
             f"Regimes of '{self.model}' ({self.concept}"
             + (f", belief policy {self.belief_policy}" if self.concept == "pbe" else "")
@@ -625,7 +631,9 @@ def regimes(
         raise ParameterError(f"unknown parameter '{unknown[0]}' for model '{m.name}'", name=unknown[0])
     cm = compile_model(m, concept, belief_policy)
     sample = _domain_sample(m, seed, fixed)
-    return regimes_of_tree(cm, m.name, fixed, sample)
+    regs = regimes_of_tree(cm, m.name, fixed, sample)
+    latex = {n: getattr(p, "symbol", "") for n, p in m.parameters.items()}
+    return dataclasses.replace(regs, latex_names=latex)
 
 
 def _domain_sample(model: Any, seed: int, fixed: Mapping[str, Any]) -> dict[str, np.ndarray]:
