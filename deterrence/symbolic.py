@@ -224,6 +224,27 @@ class Regimes:
         return out
 
 
+_EVAL_TOL = 1e-9
+
+
+def _tolerant(cond: sp.Basic) -> sp.Basic:
+    """Weak inequalities and equalities evaluated with a small tolerance (floating point).
+
+    Indifference conditions of mixing structures hold with equality in exact arithmetic and
+    up to rounding in floats; strict inequalities are left as they are.
+    """
+    repl = {}
+    for rel in cond.atoms(sp.core.relational.Relational):
+        d = rel.lhs - rel.rhs
+        if isinstance(rel, sp.GreaterThan):
+            repl[rel] = sp.GreaterThan(d, -_EVAL_TOL)
+        elif isinstance(rel, sp.LessThan):
+            repl[rel] = sp.LessThan(d, _EVAL_TOL)
+        elif isinstance(rel, sp.Equality):
+            repl[rel] = sp.LessThan(sp.Abs(d), _EVAL_TOL)
+    return cond.xreplace(repl) if repl else cond
+
+
 def _evaluate(
     cond: sp.Basic,
     mixing: Mapping[sp.Symbol, sp.Expr],
@@ -240,7 +261,7 @@ def _evaluate(
         real = np.ones(shape, dtype=bool)
         for v in mix_vals:
             real &= np.abs(v.imag) < 1e-12
-        g = sp.lambdify(params + mix_syms, cond, modules="numpy")
+        g = sp.lambdify(params + mix_syms, _tolerant(cond), modules="numpy")
         val = g(*args, *[v.real for v in mix_vals])
     return np.broadcast_to(np.asarray(val, dtype=bool), shape) & real
 

@@ -460,12 +460,6 @@ def test_udg_thresholds_from_exact_regimes():
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    reason="symbolic.Regimes.holds evaluates the mixed (Bluff) structure's indifference "
-    "equalities in floating point: it reports the Bluff regime nowhere and dt.threshold finds "
-    "a spurious boundary at pDef = 1/4; reported to the lead",
-    strict=True,
-)
 def test_udg_exact_regimes_hold_at_u4_and_no_spurious_threshold():
     util = {k: v for k, v in UDG.defaults.items() if not k.startswith("p_")}
     regs = dt.regimes(UDG, "pbe", **util)
