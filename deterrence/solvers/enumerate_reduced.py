@@ -1,0 +1,140 @@
+"""All Nash equilibria of a small extensive game, through its reduced normal form.
+
+Builds the reduced normal form (:func:`deterrence.game.convert.reduced_normal_form`),
+solves it with the normal-form Nash method that ``method="auto"`` would choose for its
+player count (vertex enumeration for two players, the polynomial method for more; or the
+method named by the option ``normal_method``), and maps every mixed equilibrium to a
+behaviour profile by Kuhn's theorem (uniform at information sets the player's own mixed
+strategy precludes). Distinct mixed equilibria that induce the same behaviour are merged.
+
+The set is complete when the normal-form method's is: then every Nash equilibrium of the
+tree is realisation-equivalent to a convex combination within one of the returned
+components (for degenerate games the returned points are the images of the extreme points
+of the normal-form components). Needs perfect recall for Kuhn's theorem.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from ..game.convert import (
+    ReducedNormalForm,
+    mixed_to_behaviour,
+    recall_violation,
+    reduced_normal_form,
+    reduced_strategy_counts,
+)
+from .base import Candidate, RawResult, SolveOptions, SolverInfo
+
+#: normal-form methods tried for the estimate, by two-player / more players
+_NORMAL_AUTO = {True: ("vertex_enumeration", "support_enumeration"), False: ("polynomial",)}
+
+
+class _Shape:
+    """Just enough of a normal-form game for a solver's ``estimate`` (which reads only sizes)."""
+
+    kind = "normal"
+
+    def __init__(self, shape: tuple[int, ...]) -> None:
+        self.shape = shape
+        self.num_players = len(shape)
+
+
+def estimate(game: Any) -> float:
+    """Work estimate: the number of reduced pure profiles, or the normal-form method's estimate if larger."""
+    counts = reduced_strategy_counts(game)
+    work = float(math.prod(counts))
+    from . import registry
+
+    reg = registry()
+    ests = []
+    for name in _NORMAL_AUTO[len(counts) == 2]:
+        info = reg.get(name)
+        if info is None or info.estimate is None:
+            continue
+        try:
+            ests.append(float(info.estimate(_Shape(counts))))
+        except (AttributeError, TypeError, ValueError, OverflowError):
+            continue
+    return max(work, min(ests)) if ests else work
+
+
+def _exact_behaviour(rnf: ReducedNormalForm, exact: Any) -> tuple[tuple[Fraction, ...], ...] | None:
+    """Kuhn's map in rational arithmetic, when the normal-form candidate carries exact values."""
+    game = rnf.game
+    if exact is None or len(exact) != game.num_players:
+        return None
+    out: list[tuple[Fraction, ...]] = [
+        tuple(Fraction(1, len(h.actions)) for _ in h.actions) for h in game.infosets]
+    for i in range(game.num_players):
+        sigma = [Fraction(v) for v in exact[i]]
+        if len(sigma) != rnf.shape[i]:
+            return None
+        num: dict[tuple[int, int], Fraction] = {}
+        for s, w in zip(rnf.strategies[i], sigma, strict=True):
+            if w == 0:
+                continue
+            for h, a in s.items():
+                num[(h, a)] = num.get((h, a), Fraction(0)) + w
+        for h in game.infosets_of(i):
+            den = sum((num.get((h.index, a), Fraction(0)) for a in range(len(h.actions))), Fraction(0))
+            if den > 0:
+                out[h.index] = tuple(num.get((h.index, a), Fraction(0)) / den for a in range(len(h.actions)))
+    return tuple(out)
+
+
+def run(game: Any, options: SolveOptions) -> RawResult:
+    """All Nash equilibria (as behaviour profiles) via the reduced normal form."""
+    from ..solving import choose_method  # lazy: the front end imports the registry
+
+    max_strategies = int(options.extra.get("max_strategies", 100_000))
+    rnf = reduced_normal_form(game, max_strategies=max_strategies)
+    nfg = rnf.normal
+    method = str(options.extra.get("normal_method", "auto"))
+    info = choose_method(nfg, "nash", method, options.max_work)
+    raw = info.run(nfg, options)
+    cands: list[Candidate] = []
+    tol = max(options.tol, 1e-9) * 10
+    for c in raw.candidates:
+        beh = mixed_to_behaviour(rnf, [np.asarray(s, dtype=float) for s in c.strategies])
+        if any(all(np.allclose(a, b, atol=tol) for a, b in zip(beh, d.strategies, strict=True))
+               for d in cands):
+            continue
+        cands.append(Candidate(strategies=tuple(beh), exact=_exact_behaviour(rnf, c.exact), label=c.label))
+    complete = bool(raw.complete and info.finds == "all")
+    notes = [
+        f"reduced normal form {' x '.join(map(str, rnf.shape))} solved by '{info.name}'"
+        f" ({len(raw.candidates)} mixed equilibria, {len(cands)} distinct behaviour profiles)",
+        "behaviour at information sets a player's own strategy precludes is uniform",
+        *raw.notes,
+    ]
+    return RawResult(candidates=cands, complete=complete, degenerate=raw.degenerate, notes=tuple(notes))
+
+
+def _applicable(game: Any) -> str | None:
+    bad = recall_violation(game)
+    if bad is not None:
+        return (f"'enumerate_reduced' needs perfect recall (Kuhn's theorem); information set "
+                f"'{bad}' violates it")
+    return None
+
+
+SOLVER = SolverInfo(
+    name="enumerate_reduced",
+    concepts=frozenset({"nash"}),
+    kinds=frozenset({"extensive"}),
+    run=run,
+    finds="all",
+    min_players=1,
+    max_players=None,
+    applicable=_applicable,
+    estimate=estimate,
+    description="all Nash equilibria of small extensive games: reduced normal form, solved by the "
+                "normal-form method for its player count, mapped back to behaviour (Kuhn)",
+)
+
+__all__ = ["SOLVER", "estimate", "run"]
