@@ -170,6 +170,8 @@ def _type_names(types: type | tuple[type, ...]) -> str:
 
 
 def _short(value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 330:
+        return f"an integer with about {int(value.bit_length() * 0.30103)} digits"
     r = repr(value)
     return r if len(r) <= 60 else r[:57] + "..."
 
@@ -189,7 +191,10 @@ def _parse_domain(
                 key,
                 line,
             )
-        return (float(raw[0]), float(raw[1])), False, False
+        try:
+            return (float(raw[0]), float(raw[1])), False, False
+        except OverflowError:
+            raise rd.err("domain bounds must fit in a float (use inf for an unbounded side)", key, line) from None
     if isinstance(raw, str):
         m = _INTERVAL_RE.match(raw)
         if m:
@@ -318,6 +323,8 @@ def loads_model(text: str, file: str = "<text>") -> Model:
         raise ModelError(
             f"TOML syntax error: {exc}", file=file, line=int(m.group(1)) if m else None
         ) from None
+    except ValueError as exc:  # e.g. an integer literal beyond Python's digit limit
+        raise ModelError(f"TOML value error: {exc}", file=file) from None
     lines = _Lines(text)
     rd = _Reader(file, text, lines)
     return _build(rd, data)

@@ -51,6 +51,13 @@ ExprLike = str | int | float | Fraction | sp.Expr
 
 
 # ---------------------------------------------------------------------------------- parameters
+def _shown(value: Any) -> str:
+    """A value for a message; very large integers are described, not printed."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 330:
+        return f"an integer with about {int(value.bit_length() * 0.30103)} digits"
+    return str(value)
+
+
 def _fmt(x: float) -> str:
     if isinstance(x, float) and math.isinf(x):
         return "inf" if x > 0 else "-inf"
@@ -156,7 +163,8 @@ class Parameter:
             )
         if not abs(value) <= 1.7976931348623157e308:  # NaN, inf, or an int too large for a float
             raise ParameterError(
-                f"{what} of parameter '{self.name}' must be finite, got {value} (domain {self.domain_text})",
+                f"{what} of parameter '{self.name}' must be finite, got {_shown(value)} "
+                f"(domain {self.domain_text})",
                 name=self.name,
                 value=value,
                 domain=self.domain,
@@ -1281,8 +1289,11 @@ class Model:
             ) from None
         arrays = {k: np.broadcast_to(a, shape) for k, a in arrays.items()}
         kernel = self._compile()
-        with np.errstate(all="ignore"):
-            out = kernel(*(arrays[n] for n in self.parameters))
+        try:
+            with np.errstate(all="ignore"):
+                out = kernel(*(arrays[n] for n in self.parameters))
+        except OverflowError:
+            raise self._huge_constant_error() from None
         nt, npl, nb = len(self.terminals), len(self.players), len(self.branches)
         cols = [np.broadcast_to(np.asarray(v, dtype=float), shape) for v in out]
         payoffs = (np.stack(cols[: nt * npl], axis=-1) if nt * npl else np.zeros((*shape, 0))).reshape(
@@ -1321,6 +1332,20 @@ class Model:
             ordering_ok=ok,
             values=arrays,
         )
+
+    def _huge_constant_error(self) -> ModelError:
+        """The error for an expression holding a constant beyond the float range (named by node)."""
+        limit = sp.Float(1.7976931348623157e308)
+        for t in self.terminals:
+            for p, e in self._payoffs[t].items():
+                if any(abs(a) > limit for a in e.atoms(sp.Number)):
+                    return self._error(f"payoff of '{p}' at node '{t}' holds a constant beyond the float range",
+                                       f"nodes.{t}.payoffs.{p}", self._by_id[t].line_of(f"payoffs.{p}"))
+        for c, a in self.branches:
+            if any(abs(x) > limit for x in self._probs[c][a].atoms(sp.Number)):
+                return self._error(f"probability of branch '{a}' at chance node '{c}' holds a constant beyond "
+                                   "the float range", f"nodes.{c}.probs.{a}", self._by_id[c].line_of(f"probs.{a}"))
+        return self._error("an expression overflows the float range when evaluated")
 
     def _check_arrays(self, payoffs: np.ndarray, probs: np.ndarray, arrays: Mapping[str, np.ndarray]) -> None:
         def at(idx: tuple[int, ...]) -> str:

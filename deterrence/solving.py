@@ -243,8 +243,14 @@ def solve(
         raise UnsupportedError(
             f"unknown belief policy '{belief_policy}'; policies are {', '.join(BELIEF_POLICIES)}"
         )
-    if not (tol > 0 and np.isfinite(tol)):
-        raise SolverError(f"tol must be a positive number, got {tol}")
+    if isinstance(tol, bool) or not isinstance(tol, (int, float, np.floating, np.integer)) or not (
+            tol > 0 and np.isfinite(tol)):
+        raise SolverError(f"tol must be a positive number, got {tol!r}")
+    if isinstance(max_work, bool) or not isinstance(max_work, (int, float, np.floating, np.integer)) or not (
+            max_work > 0):
+        raise SolverError(f"max_work must be a positive number, got {max_work!r}")
+    if not isinstance(exact, bool):
+        raise SolverError(f"exact must be True or False, got {exact!r}")
     if concept in ("spe", "pbe") and game.kind == "normal":
         raise UnsupportedError(
             f"{concept} needs an extensive-form game (a tree); a normal-form game has only Nash and QRE",

@@ -715,6 +715,8 @@ class SweepResult:
     def save(self, folder: str | os.PathLike[str]) -> Path:
         """Write ``table.csv``, ``table.parquet`` and ``manifest.json`` into ``folder`` (atomically)."""
         path = Path(folder)
+        if path.exists() and not path.is_dir():
+            raise SweepError(f"{str(path)!r} exists and is not a folder")
         path.mkdir(parents=True, exist_ok=True)
         _atomic_write(path / "table.parquet", lambda p: self.table.to_parquet(p, index=False))
         _atomic_write(path / "table.csv", lambda p: self.table.to_csv(p, index=False, float_format="%.17g"))
@@ -1066,6 +1068,8 @@ def sweep(
     solve_options = dict(solve_options or {})
 
     folder = Path(out) if out is not None else None
+    if folder is not None and folder.exists() and not folder.is_dir():
+        raise SweepError(f"out={str(folder)!r} exists and is not a folder; name a folder for the sweep's output")
     old: dict[str, Any] | None = None
     if folder is not None:
         mpath = folder / "manifest.json"

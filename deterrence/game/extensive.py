@@ -63,6 +63,21 @@ class ChanceInfo:
     nodes: tuple[int, ...]
 
 
+def _show(x: Any) -> str:
+    """A number for a message; integers beyond the float range are described, not printed."""
+    if isinstance(x, int) and not isinstance(x, bool) and x.bit_length() > 1024:
+        return f"an integer with about {int(x.bit_length() * 0.30103)} digits (beyond the float range)"
+    return str(x)
+
+
+def _finite(x: Any) -> bool:
+    """True if ``x`` is a finite number that fits in a float."""
+    try:
+        return math.isfinite(float(x))
+    except OverflowError:
+        return False
+
+
 def _is_number(x: Any) -> bool:
     return isinstance(x, (int, float, Fraction, np.integer, np.floating)) and not isinstance(x, bool)
 
@@ -246,9 +261,9 @@ class ExtensiveFormGame:
                         raise GameError(
                             f"probability of branch '{a}' is not a number: {p!r}", node=where(path, label)
                         )
-                    if not math.isfinite(float(p)):
+                    if not _finite(p):
                         raise GameError(
-                            f"probability of branch '{a}' is not finite: {p}", node=where(path, label)
+                            f"probability of branch '{a}' is not finite: {_show(p)}", node=where(path, label)
                         )
                     if p < 0 or p > 1:
                         raise GameError(
@@ -343,8 +358,8 @@ class ExtensiveFormGame:
             for p, v in zip(self.players, row, strict=True):
                 if not _is_number(v):
                     raise GameError(f"payoff of '{p}' is not a number: {v!r}", node=where)
-                if not math.isfinite(float(v)):
-                    raise GameError(f"payoff of '{p}' is not finite: {v}", node=where)
+                if not _finite(v):
+                    raise GameError(f"payoff of '{p}' is not finite: {_show(v)}", node=where)
             values.append(row)
         del self._raw_payoffs
         self.payoff_values: tuple[tuple[Any, ...], ...] = tuple(values)

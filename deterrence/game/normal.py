@@ -65,7 +65,19 @@ class NormalFormGame:
         title: str = "",
         outcomes: Mapping[str, np.ndarray] | None = None,
     ) -> None:
-        arrays = [np.asarray(p) for p in payoffs]
+        try:
+            raw = list(payoffs)
+        except TypeError:
+            raise GameError(f"payoffs must be one array per player, got {payoffs!r}") from None
+        arrays = []
+        for i, p in enumerate(raw):
+            try:
+                a = np.asarray(p)
+            except (ValueError, TypeError) as exc:
+                raise GameError(f"payoffs of player {i + 1} are not a rectangular array: {exc}") from None
+            if np.iscomplexobj(a):
+                raise GameError(f"payoffs of player {i + 1} are complex numbers; payoffs must be real")
+            arrays.append(a)
         if not arrays:
             raise GameError("a normal-form game needs at least one player")
         shape = arrays[0].shape
@@ -80,6 +92,8 @@ class NormalFormGame:
             if a.dtype == object:
                 try:
                     arrays[i] = a.astype(float)
+                except OverflowError:
+                    raise GameError(f"payoffs of player {i + 1} hold a number beyond the float range") from None
                 except (TypeError, ValueError) as exc:
                     raise GameError(f"payoffs of player {i + 1} are not numbers: {exc}") from None
             elif not np.issubdtype(a.dtype, np.number):
