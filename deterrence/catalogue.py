@@ -194,7 +194,9 @@ def _parse_domain(
         try:
             return (float(raw[0]), float(raw[1])), False, False
         except OverflowError:
-            raise rd.err("domain bounds must fit in a float (use inf for an unbounded side)", key, line) from None
+            raise rd.err(
+                "domain bounds must fit in a float (use inf for an unbounded side)", key, line
+            ) from None
     if isinstance(raw, str):
         m = _INTERVAL_RE.match(raw)
         if m:
@@ -745,8 +747,10 @@ def dumps_model(model: Model) -> str:
         if spec.description:
             out.append(f"description = {_s(spec.description)}")
         if spec.parameters:
-            pins = {k: v if isinstance(v, (int, float)) else expression_text(v)
-                    for k, v in spec.parameters.items()}
+            pins = {
+                k: v if isinstance(v, (int, float)) else expression_text(v)
+                for k, v in spec.parameters.items()
+            }
             out.append(f"parameters = {_v(pins)}")
         if spec.outcomes:
             out.append(f"outcomes = {_v({k: list(v) for k, v in spec.outcomes.items()})}")

@@ -1339,12 +1339,19 @@ class Model:
         for t in self.terminals:
             for p, e in self._payoffs[t].items():
                 if any(abs(a) > limit for a in e.atoms(sp.Number)):
-                    return self._error(f"payoff of '{p}' at node '{t}' holds a constant beyond the float range",
-                                       f"nodes.{t}.payoffs.{p}", self._by_id[t].line_of(f"payoffs.{p}"))
+                    return self._error(
+                        f"payoff of '{p}' at node '{t}' holds a constant beyond the float range",
+                        f"nodes.{t}.payoffs.{p}",
+                        self._by_id[t].line_of(f"payoffs.{p}"),
+                    )
         for c, a in self.branches:
             if any(abs(x) > limit for x in self._probs[c][a].atoms(sp.Number)):
-                return self._error(f"probability of branch '{a}' at chance node '{c}' holds a constant beyond "
-                                   "the float range", f"nodes.{c}.probs.{a}", self._by_id[c].line_of(f"probs.{a}"))
+                return self._error(
+                    f"probability of branch '{a}' at chance node '{c}' holds a constant beyond "
+                    "the float range",
+                    f"nodes.{c}.probs.{a}",
+                    self._by_id[c].line_of(f"probs.{a}"),
+                )
         return self._error("an expression overflows the float range when evaluated")
 
     def _check_arrays(self, payoffs: np.ndarray, probs: np.ndarray, arrays: Mapping[str, np.ndarray]) -> None:

@@ -70,8 +70,20 @@ BYTES_PER_ROW = 320
 CHUNK_COMPILED = 100_000
 CHUNK_POINTWISE = 100
 
-_SPEC_KEYS = ("model", "baseline", "concept", "belief_policy", "selection", "design", "fixed",
-              "n_points", "chunk_size", "path_requested", "solve_options", "on_error")
+_SPEC_KEYS = (
+    "model",
+    "baseline",
+    "concept",
+    "belief_policy",
+    "selection",
+    "design",
+    "fixed",
+    "n_points",
+    "chunk_size",
+    "path_requested",
+    "solve_options",
+    "on_error",
+)
 
 
 # ====================================================================== the design
@@ -153,7 +165,9 @@ def _check_values(model: Any, name: str, values: np.ndarray) -> None:
         raise ParameterError(
             f"parameter '{name}': value {bad:g} is outside its domain "
             f"{getattr(par, 'domain_text', f'[{lo:g}, {hi:g}]')}",
-            name=name, value=bad, domain=(lo, hi),
+            name=name,
+            value=bad,
+            domain=(lo, hi),
         )
 
 
@@ -298,8 +312,11 @@ def build_design(
     bounds = dict(bounds or {})
     _unknown(model, bounds, "bounds")
     if vary is None:
-        varied = [n for n in names if n not in fixed
-                  and (n in bounds or all(map(math.isfinite, _domain(model.parameters[n]))))]
+        varied = [
+            n
+            for n in names
+            if n not in fixed and (n in bounds or all(map(math.isfinite, _domain(model.parameters[n]))))
+        ]
         if not varied:
             raise SweepError("no parameter to sample: every parameter is fixed or has an unbounded domain")
     else:
@@ -340,10 +357,15 @@ def build_design(
     unit = sample_unit(method, int(samples), d, seed)
     sample = lo + unit * (hi - lo)
     design = Design(names, tuple(varied), base, sample=sample)
-    desc = {"kind": "sample", "method": method, "samples": int(samples), "seed": int(seed),
-            "vary": list(varied),
-            "bounds": {n: [float(a), float(b)] for n, a, b in zip(varied, lo, hi, strict=True)},
-            "second_order": False if method == "saltelli" else None}
+    desc = {
+        "kind": "sample",
+        "method": method,
+        "samples": int(samples),
+        "seed": int(seed),
+        "vary": list(varied),
+        "bounds": {n: [float(a), float(b)] for n, a, b in zip(varied, lo, hi, strict=True)},
+        "second_order": False if method == "saltelli" else None,
+    }
     if method == "saltelli":
         desc["sampler"] = "SALib" if _salib() is not None else "deterrence.sweep.saltelli_unit"
     return design, desc
@@ -395,8 +417,9 @@ def _compiled(model: Any, concept: str, belief_policy: str, path: str) -> Any:
             from .kernels import compile_model
         except ImportError as exc:  # not cached: a build without kernels
             if path == "compiled":
-                raise UnsupportedError(f"the compiled path is not available ({exc})",
-                                       methods=("pointwise",)) from None
+                raise UnsupportedError(
+                    f"the compiled path is not available ({exc})", methods=("pointwise",)
+                ) from None
             return None
         try:
             cache[key] = compile_model(_distinct(model), concept, belief_policy)
@@ -432,15 +455,24 @@ def _distinct(model: Any) -> Any:
     return _Baseline(model) if getattr(model, "is_baseline", False) else model
 
 
-def _evaluate(model: Any, points: pd.DataFrame, job: _Job, players: Sequence[str],
-              labels: Sequence[str]) -> pd.DataFrame:
+def _evaluate(
+    model: Any, points: pd.DataFrame, job: _Job, players: Sequence[str], labels: Sequence[str]
+) -> pd.DataFrame:
     """Tidy rows of ``model`` at ``points`` by the job's path (compiled with per-point fallback)."""
     params = [c for c in points.columns if c != "point" and c in model.parameters]
     pts = points[["point", *params]]
     compiled = None if job.path == "pointwise" else _compiled(model, job.concept, job.belief_policy, job.path)
     if compiled is None:
-        return pointwise.evaluate_points(model, pts, job.concept, job.belief_policy, on_error=job.on_error,
-                                         players=players, labels=labels, **job.solve_options)
+        return pointwise.evaluate_points(
+            model,
+            pts,
+            job.concept,
+            job.belief_policy,
+            on_error=job.on_error,
+            players=players,
+            labels=labels,
+            **job.solve_options,
+        )
     # the kernel takes one column per model parameter, the global point ids as the index
     full = pts.set_index("point")
     for name, par in model.parameters.items():
@@ -454,8 +486,16 @@ def _evaluate(model: Any, points: pd.DataFrame, job: _Job, players: Sequence[str
     if undecided.any():
         redo = pts[undecided]
         rows = rows[~rows["point"].isin(redo["point"])]
-        extra = pointwise.evaluate_points(model, redo, job.concept, job.belief_policy, on_error=job.on_error,
-                                          players=players, labels=labels, **job.solve_options)
+        extra = pointwise.evaluate_points(
+            model,
+            redo,
+            job.concept,
+            job.belief_policy,
+            on_error=job.on_error,
+            players=players,
+            labels=labels,
+            **job.solve_options,
+        )
         rows = pd.concat([rows, extra], ignore_index=True)
     return rows
 
@@ -514,14 +554,19 @@ def _dask_task(job: _Job, chunk: int, points: pd.DataFrame) -> tuple[int, pd.Dat
     return chunk, evaluate_chunk(job, points)
 
 
-def _run_numpy(job: _Job, todo: Sequence[tuple[int, int, int]], design: Design
-               ) -> Iterator[tuple[int, pd.DataFrame]]:
+def _run_numpy(
+    job: _Job, todo: Sequence[tuple[int, int, int]], design: Design
+) -> Iterator[tuple[int, pd.DataFrame]]:
     for chunk, start, stop in todo:
         yield chunk, evaluate_chunk(job, design.points(start, stop))
 
 
-def _bounded(submit: Callable[[int, int, int], Any], todo: Sequence[tuple[int, int, int]], window: int,
-             wait_one: Callable[[set[Any]], tuple[Any, set[Any]]]) -> Iterator[Any]:
+def _bounded(
+    submit: Callable[[int, int, int], Any],
+    todo: Sequence[tuple[int, int, int]],
+    window: int,
+    wait_one: Callable[[set[Any]], tuple[Any, set[Any]]],
+) -> Iterator[Any]:
     """Submit at most ``window`` chunks at a time; yield finished futures as they complete."""
     pending: set[Any] = set()
     it = iter(todo)
@@ -538,12 +583,14 @@ def _bounded(submit: Callable[[int, int, int], Any], todo: Sequence[tuple[int, i
                 pending.add(submit(*nxt))
 
 
-def _run_processes(job: _Job, todo: Sequence[tuple[int, int, int]], design: Design, workers: int
-                   ) -> Iterator[tuple[int, pd.DataFrame]]:
+def _run_processes(
+    job: _Job, todo: Sequence[tuple[int, int, int]], design: Design, workers: int
+) -> Iterator[tuple[int, pd.DataFrame]]:
     import concurrent.futures as cf
 
     ex = cf.ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(job,))
     try:
+
         def submit(chunk: int, start: int, stop: int) -> Any:
             return ex.submit(_pool_task, chunk, design.points(start, stop))
 
@@ -560,20 +607,28 @@ def _run_processes(job: _Job, todo: Sequence[tuple[int, int, int]], design: Desi
         ex.shutdown(wait=True)
 
 
-def _run_dask(job: _Job, todo: Sequence[tuple[int, int, int]], design: Design, workers: int | None,
-              scheduler: Any) -> Iterator[tuple[int, pd.DataFrame]]:
+def _run_dask(
+    job: _Job, todo: Sequence[tuple[int, int, int]], design: Design, workers: int | None, scheduler: Any
+) -> Iterator[tuple[int, pd.DataFrame]]:
     try:
         from distributed import Client, LocalCluster, wait
     except ImportError:
-        raise UnsupportedError("backend='dask' needs dask.distributed (pip install 'deterrence[dask]')",
-                               methods=("numpy", "processes")) from None
+        raise UnsupportedError(
+            "backend='dask' needs dask.distributed (pip install 'deterrence[dask]')",
+            methods=("numpy", "processes"),
+        ) from None
     import logging
 
     cluster = None
     if scheduler is None:
         n = workers or min(2, os.cpu_count() or 1)
-        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
-                               silence_logs=logging.ERROR)
+        cluster = LocalCluster(
+            n_workers=n,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
         client = Client(cluster)
         window = 2 * n
     elif isinstance(scheduler, Client):
@@ -694,8 +749,12 @@ class SweepResult:
     manifest: dict[str, Any]
     folder: Path | None
 
-    def __init__(self, table: pd.DataFrame | None, manifest: dict[str, Any] | None = None,
-                 folder: str | os.PathLike[str] | None = None) -> None:
+    def __init__(
+        self,
+        table: pd.DataFrame | None,
+        manifest: dict[str, Any] | None = None,
+        folder: str | os.PathLike[str] | None = None,
+    ) -> None:
         if table is None and folder is None:
             raise SweepError("a SweepResult needs a table or the folder that holds its chunks")
         object.__setattr__(self, "_table", table)
@@ -832,28 +891,35 @@ class SweepResult:
         design = self.manifest.get("design", {})
         if design.get("method") != "saltelli":
             raise SweepError(
-                "Sobol indices need a Saltelli design: run sweep(model, samples=N, method='saltelli')")
+                "Sobol indices need a Saltelli design: run sweep(model, samples=N, method='saltelli')"
+            )
         names = list(design["vary"])
         d = len(names)
         y = self.selected().sort_values("point")[indicator].to_numpy(dtype=float)
         if len(y) != design["samples"] * (d + 2) or not np.all(np.isfinite(y)):
             raise SweepError(
                 f"Sobol indices need a finite {indicator} at every one of the "
-                f"{design['samples'] * (d + 2)} points")
+                f"{design['samples'] * (d + 2)} points"
+            )
         salib = _salib()
         if salib is not None:
             problem = {"num_vars": d, "names": names, "bounds": [design["bounds"][n] for n in names]}
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                res = salib.analyze(problem, y, calc_second_order=False, print_to_console=False,
-                                    seed=design.get("seed"))
-            out = pd.DataFrame({"S1": res["S1"], "S1_conf": res["S1_conf"], "ST": res["ST"],
-                                "ST_conf": res["ST_conf"]}, index=pd.Index(names, name="parameter"))
+                res = salib.analyze(
+                    problem, y, calc_second_order=False, print_to_console=False, seed=design.get("seed")
+                )
+            out = pd.DataFrame(
+                {"S1": res["S1"], "S1_conf": res["S1_conf"], "ST": res["ST"], "ST_conf": res["ST_conf"]},
+                index=pd.Index(names, name="parameter"),
+            )
             out.attrs["estimator"] = "SALib.analyze.sobol (Saltelli 2010 first order, Jansen total)"
             return out
         s1, st = sobol_estimates(y, d)
-        out = pd.DataFrame({"S1": s1, "S1_conf": np.nan, "ST": st, "ST_conf": np.nan},
-                           index=pd.Index(names, name="parameter"))
+        out = pd.DataFrame(
+            {"S1": s1, "S1_conf": np.nan, "ST": st, "ST_conf": np.nan},
+            index=pd.Index(names, name="parameter"),
+        )
         out.attrs["estimator"] = "numpy (Saltelli 2010 first order, Jansen 1999 total)"
         return out
 
@@ -863,16 +929,29 @@ class SweepResult:
             raise SweepError(f"unknown indicator '{indicator}'; indicators are {', '.join(known)}")
 
     # ---------------------------------------------------------------- pictures
-    def plot(self, x: str, y: str, indicator: str | None = "p_attack", ax: Any = None,
-             path: str | os.PathLike[str] | None = None, at: Mapping[str, float] | None = None) -> Any:
+    def plot(
+        self,
+        x: str,
+        y: str,
+        indicator: str | None = "p_attack",
+        ax: Any = None,
+        path: str | os.PathLike[str] | None = None,
+        at: Mapping[str, float] | None = None,
+    ) -> Any:
         """A labelled regime map over two parameters (see :func:`deterrence.plot.regime_map`)."""
         from .plot import regime_map
 
         return regime_map(self, x, y, indicator=indicator, ax=ax, path=path, at=at)
 
-    def plot_lines(self, x: str, indicator: str = "p_attack", by: str | None = None,
-                   values: Sequence[float] | None = None, ax: Any = None,
-                   path: str | os.PathLike[str] | None = None) -> Any:
+    def plot_lines(
+        self,
+        x: str,
+        indicator: str = "p_attack",
+        by: str | None = None,
+        values: Sequence[float] | None = None,
+        ax: Any = None,
+        path: str | os.PathLike[str] | None = None,
+    ) -> Any:
         """An indicator against one parameter, one line per value of another
         (see :func:`deterrence.plot.lines`)."""
         from .plot import lines
@@ -881,8 +960,10 @@ class SweepResult:
 
     def __repr__(self) -> str:
         m = self.manifest
-        return (f"<SweepResult {m.get('model', {}).get('name', '?')}: {m.get('n_points', '?')} points, "
-                f"{m.get('n_rows', '?')} rows, concept {m.get('concept')}>")
+        return (
+            f"<SweepResult {m.get('model', {}).get('name', '?')}: {m.get('n_points', '?')} points, "
+            f"{m.get('n_rows', '?')} rows, concept {m.get('concept')}>"
+        )
 
 
 def sobol_estimates(y: np.ndarray, d: int) -> tuple[np.ndarray, np.ndarray]:
@@ -944,9 +1025,12 @@ def _model_id(model: Any) -> dict[str, Any] | None:
     if model is None:
         return None
     fixed = getattr(model, "fixed", None) or {}
-    return {"name": getattr(model, "name", None), "sha256": getattr(model, "sha256", None),
-            "is_baseline": bool(getattr(model, "is_baseline", False)),
-            "pinned": {str(k): str(v) for k, v in dict(fixed).items()}}
+    return {
+        "name": getattr(model, "name", None),
+        "sha256": getattr(model, "sha256", None),
+        "is_baseline": bool(getattr(model, "is_baseline", False)),
+        "pinned": {str(k): str(v) for k, v in dict(fixed).items()},
+    }
 
 
 def sweep(
@@ -1047,11 +1131,13 @@ def sweep(
         raise SweepError(f"unknown selection rule '{selection}'; rules are {', '.join(SELECTIONS)}")
     if scheduler is not None and backend != "dask":
         raise SweepError(f"scheduler= is for backend='dask', not backend='{backend}'")
-    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, (int, np.integer))
-                                or workers < 1):
+    if workers is not None and (
+        isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1
+    ):
         raise SweepError(f"workers must be a positive integer, got {workers!r}")
-    if chunk_size is not None and (isinstance(chunk_size, bool)
-                                   or not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1):
+    if chunk_size is not None and (
+        isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1
+    ):
         raise SweepError(f"chunk_size must be a positive integer, got {chunk_size!r}")
     if on_error not in pointwise.ON_ERROR:
         raise SweepError(f"unknown on_error '{on_error}'; choose one of {', '.join(pointwise.ON_ERROR)}")
@@ -1064,12 +1150,15 @@ def sweep(
         raise SweepError(f"unknown concept '{concept}'; concepts are {', '.join(CONCEPTS)}")
     if belief_policy not in BELIEF_POLICIES:
         raise SweepError(
-            f"unknown belief policy '{belief_policy}'; policies are {', '.join(BELIEF_POLICIES)}")
+            f"unknown belief policy '{belief_policy}'; policies are {', '.join(BELIEF_POLICIES)}"
+        )
     solve_options = dict(solve_options or {})
 
     folder = Path(out) if out is not None else None
     if folder is not None and folder.exists() and not folder.is_dir():
-        raise SweepError(f"out={str(folder)!r} exists and is not a folder; name a folder for the sweep's output")
+        raise SweepError(
+            f"out={str(folder)!r} exists and is not a folder; name a folder for the sweep's output"
+        )
     old: dict[str, Any] | None = None
     if folder is not None:
         mpath = folder / "manifest.json"
@@ -1080,7 +1169,8 @@ def sweep(
                 raise SweepError(f"{mpath}: the folder's manifest is not valid JSON ({exc})") from None
             if old.get("format") != FORMAT:
                 raise SweepError(
-                    f"{folder}: holds something other than a deterrence sweep; choose another out=")
+                    f"{folder}: holds something other than a deterrence sweep; choose another out="
+                )
     seed = rng
     if samples is not None and seed is None:
         old_design = (old or {}).get("design", {})
@@ -1109,22 +1199,47 @@ def sweep(
     else:
         base_players, base_labels = [], []
     columns = column_order(design.names, players, labels)
-    job = _Job(model, baseline, concept, belief_policy, selection, path, on_error, solve_options,
-               tuple(columns), tuple(players), tuple(labels), tuple(base_players), tuple(base_labels))
+    job = _Job(
+        model,
+        baseline,
+        concept,
+        belief_policy,
+        selection,
+        path,
+        on_error,
+        solve_options,
+        tuple(columns),
+        tuple(players),
+        tuple(labels),
+        tuple(base_players),
+        tuple(base_labels),
+    )
 
     params_info = {}
     for n in design.names:
         p = model.parameters[n]
         lo, hi = _domain(p)
-        params_info[n] = {"default": float(p.default), "domain": [lo, hi],
-                          "description": str(getattr(p, "description", "") or "")}
-    spec = _jsonable({
-        "model": _model_id(model), "baseline": _model_id(baseline), "concept": concept,
-        "belief_policy": belief_policy, "selection": selection, "design": design_desc,
-        "fixed": {n: float(design.base[n]) for n in (fixed or {})}, "n_points": n_points,
-        "chunk_size": chunk_size, "path_requested": path, "solve_options": solve_options,
-        "on_error": on_error,
-    })
+        params_info[n] = {
+            "default": float(p.default),
+            "domain": [lo, hi],
+            "description": str(getattr(p, "description", "") or ""),
+        }
+    spec = _jsonable(
+        {
+            "model": _model_id(model),
+            "baseline": _model_id(baseline),
+            "concept": concept,
+            "belief_policy": belief_policy,
+            "selection": selection,
+            "design": design_desc,
+            "fixed": {n: float(design.base[n]) for n in (fixed or {})},
+            "n_points": n_points,
+            "chunk_size": chunk_size,
+            "path_requested": path,
+            "solve_options": solve_options,
+            "on_error": on_error,
+        }
+    )
     run_id = uuid.uuid4().hex[:12]
     chunk_records: dict[int, dict[str, Any]] = {}
     if old is not None:
@@ -1163,15 +1278,27 @@ def sweep(
         chunks_dir = folder / "chunks"
         chunks_dir.mkdir(parents=True, exist_ok=True)
         # temporary files left by a process killed mid-write (never a finished file)
-        for stale in [*chunks_dir.glob(".chunk-*.tmp"), *folder.glob(".manifest.json.*.tmp"),
-                      *folder.glob(".table.*.tmp")]:
+        for stale in [
+            *chunks_dir.glob(".chunk-*.tmp"),
+            *folder.glob(".manifest.json.*.tmp"),
+            *folder.glob(".table.*.tmp"),
+        ]:
             with contextlib.suppress(OSError):
                 stale.unlink()
         for c, start, stop in bounds_of:
             if (chunks_dir / _chunk_file(c)).is_file():  # complete: chunk files are written atomically
                 done.add(c)
-                chunk_records.setdefault(c, {"id": c, "start": start, "stop": stop, "file": _chunk_file(c),
-                                             "run": "unrecorded", "finished": None})
+                chunk_records.setdefault(
+                    c,
+                    {
+                        "id": c,
+                        "start": start,
+                        "stop": stop,
+                        "file": _chunk_file(c),
+                        "run": "unrecorded",
+                        "finished": None,
+                    },
+                )
         chunk_records = {c: r for c, r in chunk_records.items() if c in done}
 
         def write_manifest() -> None:
@@ -1193,12 +1320,19 @@ def sweep(
         sizes = {c: stop - start for c, start, stop in bounds_of}
         for chunk, table in results:
             if folder is not None:
-                _atomic_write(folder / "chunks" / _chunk_file(chunk),
-                              lambda p, t=table: t.to_parquet(p, index=False))
+                _atomic_write(
+                    folder / "chunks" / _chunk_file(chunk), lambda p, t=table: t.to_parquet(p, index=False)
+                )
                 done.add(chunk)
-                chunk_records[chunk] = {"id": chunk, "start": bounds_of[chunk][1],
-                                        "stop": bounds_of[chunk][2], "rows": len(table),
-                                        "file": _chunk_file(chunk), "run": run_id, "finished": _now()}
+                chunk_records[chunk] = {
+                    "id": chunk,
+                    "start": bounds_of[chunk][1],
+                    "stop": bounds_of[chunk][2],
+                    "rows": len(table),
+                    "file": _chunk_file(chunk),
+                    "run": run_id,
+                    "finished": _now(),
+                }
                 write_manifest()
             else:
                 kept[chunk] = table
@@ -1211,8 +1345,11 @@ def sweep(
         # a sweep too large for memory leaves its table in the chunks (read on demand)
         table = _read_chunks(folder, done) if in_memory else None
     else:
-        table = (pointwise.coerce(pd.concat([kept[c] for c in sorted(kept)], ignore_index=True))
-                 if kept else pd.DataFrame(columns=columns))
+        table = (
+            pointwise.coerce(pd.concat([kept[c] for c in sorted(kept)], ignore_index=True))
+            if kept
+            else pd.DataFrame(columns=columns)
+        )
     if table is None:
         assert folder is not None
         counts: dict[str, int] = {}
@@ -1231,12 +1368,15 @@ def sweep(
     manifest["finished"] = _now()
     elapsed = time.time() - started
     manifest["elapsed_seconds"] = round(elapsed, 3)
-    manifest["runs"][-1].update({"finished": manifest["finished"], "computed_chunks": len(todo),
-                                 "elapsed_seconds": round(elapsed, 3)})
+    manifest["runs"][-1].update(
+        {"finished": manifest["finished"], "computed_chunks": len(todo), "elapsed_seconds": round(elapsed, 3)}
+    )
     manifest["status"] = "complete"
     if folder is None:
-        manifest["chunks"] = {"done": sorted(kept), "records": [
-            {"id": c, "start": s, "stop": e, "rows": len(kept[c])} for c, s, e in bounds_of]}
+        manifest["chunks"] = {
+            "done": sorted(kept),
+            "records": [{"id": c, "start": s, "stop": e, "rows": len(kept[c])} for c, s, e in bounds_of],
+        }
     result = SweepResult(table, _jsonable(manifest), folder)
     if folder is not None:
         write_manifest()

@@ -93,7 +93,9 @@ class NormalFormGame:
                 try:
                     arrays[i] = a.astype(float)
                 except OverflowError:
-                    raise GameError(f"payoffs of player {i + 1} hold a number beyond the float range") from None
+                    raise GameError(
+                        f"payoffs of player {i + 1} hold a number beyond the float range"
+                    ) from None
                 except (TypeError, ValueError) as exc:
                     raise GameError(f"payoffs of player {i + 1} are not numbers: {exc}") from None
             elif not np.issubdtype(a.dtype, np.number):

@@ -147,7 +147,9 @@ def lemke(
     col = binv @ M[:, z0]
     mask = restricted()
     scale = max(1.0, float(np.max(np.abs(values))))
-    bad = mask & (values < -tol * scale) & (col >= -tol)
+    colscale = max(1.0, float(np.max(np.abs(col))))
+    # on the covering ray every nonnegative basic variable must stay nonnegative as z0 grows
+    bad = mask & (((values < -tol * scale) & (col >= -tol)) | (col > tol * colscale))
     if np.any(bad):
         raise SolverError("Lemke: the starting basis is not feasible on the covering ray")
     if not np.any(mask & (values < -tol * scale)):
