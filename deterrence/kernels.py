@@ -823,7 +823,12 @@ class CompiledModel:
             frames.append(pd.DataFrame(data))
             eq_index += keep
         if not frames:
-            return pd.DataFrame(columns=["point", *self.tree.names, "equilibrium", "n_equilibria", "regime"])
+            cols = ["point", *self.tree.names, "equilibrium", "n_equilibria", "regime", "p_attack",
+                    *INDICATORS, *[f"payoff_{p}" for p in game.players],
+                    *[f"outcome_{lab}" for lab in self._labels], "regret", "bayes_error", "path"]
+            if with_structure:
+                cols.append("structure")
+            return pd.DataFrame(columns=cols)
         table = pd.concat(frames, ignore_index=True)
         return table.sort_values(["point", "equilibrium"], kind="stable").reset_index(drop=True)
 
@@ -903,29 +908,55 @@ _COMPILED: dict[tuple[str, str, str, float], CompiledModel] = {}
 def domain_sample(
     model: Any, n: int, seed: int = 0, fixed: Mapping[str, Any] | None = None
 ) -> dict[str, np.ndarray]:
-    """A seeded uniform sample of parameter points inside the domains that satisfy the orderings.
+    """A seeded sample of parameter points inside the domains that satisfy the model's orderings.
 
-    Infinite domain ends are replaced by a range around the default. Parameters in ``fixed``
-    are pinned. Returns arrays for every parameter (at most ``n`` points; fewer if the
-    orderings reject many).
+    Points are drawn uniformly over the domains (infinite ends replaced by a range around the
+    default) and rejected where an ordering fails, in batches, up to a million draws. Models with
+    long ordering chains (Zagare–Kilgour utilities) reject almost everything; the sample is then
+    completed by points drawn uniformly in a box around the defaults (which satisfy the
+    orderings), shrunk until enough points pass. Parameters in ``fixed`` are pinned. Returns
+    arrays for every parameter (``n`` points unless the orderings leave fewer).
     """
     rng = np.random.default_rng(seed)
     fixed = dict(fixed or {})
-    draw = 4 * n
-    out: dict[str, np.ndarray] = {}
+    ranges: dict[str, tuple[float, float]] = {}
     for name, p in model.parameters.items():
-        if name in fixed:
-            out[name] = np.full(draw, float(fixed[name]))
-            continue
         lo, hi = float(p.domain[0]), float(p.domain[1])
         d = float(p.default)
         if not np.isfinite(lo):
             lo = d - max(1.0, 3 * abs(d))
         if not np.isfinite(hi):
             hi = d + max(1.0, 3 * abs(d))
-        out[name] = rng.uniform(lo, hi, draw)
-    ok = np.asarray(model.evaluate(out, check=False, check_orderings=False).ordering_ok, dtype=bool)
-    return {k: v[ok][:n] for k, v in out.items()}
+        ranges[name] = (lo, hi)
+
+    def draw(size: int, shrink: float | None) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        for name, p in model.parameters.items():
+            if name in fixed:
+                out[name] = np.full(size, float(fixed[name]))
+                continue
+            lo, hi = ranges[name]
+            if shrink is not None:
+                d, half = float(p.default), shrink * (hi - lo) / 2
+                lo, hi = max(lo, d - half), min(hi, d + half)
+            out[name] = rng.uniform(lo, hi, size)
+        ok = np.asarray(model.evaluate(out, check=False, check_orderings=False).ordering_ok, dtype=bool)
+        return {k: v[ok] for k, v in out.items()}
+
+    got: list[dict[str, np.ndarray]] = []
+    count, drawn, batch = 0, 0, max(4 * n, 10_000)
+    shrink: float | None = None
+    while count < n:
+        part = draw(batch, shrink)
+        got.append(part)
+        count += len(next(iter(part.values()))) if part else 0
+        drawn += batch
+        if count < n and drawn >= 1_000_000:
+            shrink = 0.5 if shrink is None else shrink / 2
+            drawn = 0
+            if shrink < 1e-3:
+                break
+    return {k: np.concatenate([g[k] for g in got])[:n] for k in model.parameters}
 
 
 def symbolic_tree(model: Any) -> SymbolicTree:
