@@ -93,24 +93,26 @@ def _check_work(info: SolverInfo, game: Any, max_work: float) -> None:
         )
 
 
+def _flat(c: Candidate) -> np.ndarray:
+    parts = [np.asarray(s, dtype=float).ravel() for s in c.strategies]
+    if c.beliefs is not None:
+        parts += [np.asarray(b, dtype=float).ravel() for b in c.beliefs]
+    return np.concatenate(parts) if parts else np.zeros(0)
+
+
 def _dedupe(cands: list[Candidate], tol: float) -> list[Candidate]:
+    """Drop candidates equal (within tolerance) to an earlier one: one vectorised test per candidate."""
+    atol = max(tol, 1e-9) * 10
     out: list[Candidate] = []
+    kept: list[np.ndarray] = []
     for c in cands:
-        if any(
-            len(c.strategies) == len(d.strategies)
-            and all(
-                np.allclose(a, b, atol=max(tol, 1e-9) * 10)
-                for a, b in zip(c.strategies, d.strategies, strict=True)
-            )
-            and (
-                c.beliefs is None
-                or d.beliefs is None
-                or all(np.allclose(a, b, atol=1e-7) for a, b in zip(c.beliefs, d.beliefs, strict=True))
-            )
-            for d in out
-        ):
-            continue
+        v = _flat(c)
+        if kept and len(kept[0]) == len(v):
+            diff = np.abs(np.asarray(kept) - v).max(axis=1)
+            if (diff <= atol).any():
+                continue
         out.append(c)
+        kept.append(v)
     return out
 
 

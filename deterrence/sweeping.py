@@ -356,6 +356,20 @@ def build_design(
     assert seed is not None
     unit = sample_unit(method, int(samples), d, seed)
     sample = lo + unit * (hi - lo)
+    rejected = 0
+    if method != "saltelli" and getattr(model, "orderings", None) and hasattr(model, "evaluate"):
+        # a sample covers the part of the box where the model's orderings hold: drop the rest
+        values = {n: np.full(len(sample), float(base[n])) for n in names}
+        for k, n in enumerate(varied):
+            values[n] = sample[:, k]
+        ok = np.asarray(model.evaluate(values, check=False, check_orderings=False).ordering_ok, dtype=bool)
+        rejected = int((~ok).sum())
+        sample = sample[ok]
+        if not len(sample):
+            raise SweepError(
+                f"none of the {int(samples)} sampled points satisfies the orderings of model "
+                f"'{getattr(model, 'name', '?')}'; narrow bounds= or fix parameters"
+            )
     design = Design(names, tuple(varied), base, sample=sample)
     desc = {
         "kind": "sample",
@@ -365,6 +379,7 @@ def build_design(
         "vary": list(varied),
         "bounds": {n: [float(a), float(b)] for n, a, b in zip(varied, lo, hi, strict=True)},
         "second_order": False if method == "saltelli" else None,
+        "rejected_by_orderings": rejected,
     }
     if method == "saltelli":
         desc["sampler"] = "SALib" if _salib() is not None else "deterrence.sweep.saltelli_unit"

@@ -1,0 +1,315 @@
+"""Sweeps: points per second of every catalogue model, memory per million points, grid scaling.
+
+For every model of ``dt.list_models()`` (concept PBE, belief policy ``free``):
+
+* compile time: ``deterrence.kernels.compile_model`` on a freshly loaded model with the
+  compile cache (``kernels._COMPILED``) and the model cache cleared before every repeat;
+* compiled throughput: ``compiled.evaluate(points)`` on a seeded ``domain_sample`` (compile
+  excluded; points with a knife-edge answer come back in the "undecided" mask and are counted);
+* per-point path: ``deterrence.pointwise.evaluate_points`` (build the game and ``dt.solve``
+  at every point);
+* pygambit loop (in a worker process): per point, ``pygambit.read_efg`` of the point's game
+  (written beforehand with ``dt.write_game``, untimed) and ``lcp_solve`` (2 players) or
+  ``enumpure_agent_solve`` (3+). pygambit has no PBE solver, so this is a speed proxy for
+  "solve the same tree per point", not the same concept.
+
+Memory: tracemalloc peak during ``evaluate`` (numpy reports its buffers to tracemalloc), per
+million points. Scaling: compiled time against the number of points for
+``extended_deterrence`` (chunks of 10^6 above 10^6, as the sweep engine would), and the
+end-to-end sweep engine (``dt.sweep``, numpy and processes backends).
+"""
+
+from __future__ import annotations
+
+import time
+import tracemalloc
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+import deterrence as dt
+from deterrence import catalogue, kernels
+from deterrence.errors import DeterrenceError
+
+from .measure import Settings, ours, peer, skipped
+from .peers import PeerPool
+from .timing import summary
+
+SCALING_MODEL = "extended_deterrence"
+CHUNK = 1_000_000
+
+
+def fresh_model(name: str) -> Any:
+    """The model loaded from its file again (no model cache, no compile cache)."""
+    catalogue._CACHE.clear()
+    kernels._COMPILED.clear()
+    return dt.load_model(name)
+
+
+def compile_fresh(name: str) -> kernels.CompiledModel:
+    """Load and compile ``name`` from scratch (what the compile-time rows measure, load excluded)."""
+    m = fresh_model(name)
+    return kernels.compile_model(m, "pbe", "free")
+
+
+def _compile_times(name: str, st: Settings) -> dict[str, Any]:
+    times = []
+    for r in range(max(1, st.repeats if not st.quick else min(st.repeats, 3))):
+        m = fresh_model(name)
+        t0 = time.perf_counter()
+        kernels.compile_model(m, "pbe", "free")
+        times.append(time.perf_counter() - t0)
+        if r and sum(times) > st.budget:
+            break
+    return {"repeats": len(times), "per_item": times, "stats": summary(times)}
+
+
+def points(m: Any, n: int, seed: int) -> pd.DataFrame:
+    """``n`` seeded points of ``m``'s domain (``domain_sample``).
+
+    Models with many orderings between parameters can reject almost every uniform draw; then
+    the points are drawn near the defaults instead (each parameter times 1 +- 10%, clipped to
+    its domain, kept where the orderings hold), and ``attrs["sampling"]`` says so.
+    """
+    parts, have = [], 0
+    for k in range(8):  # domain_sample keeps the draws that satisfy the orderings: top up to n
+        part = pd.DataFrame(kernels.domain_sample(m, n - have, seed=seed + 7919 * k))
+        if len(part) == 0:
+            break
+        parts.append(part)
+        have += len(part)
+        if have >= n:
+            break
+    pts = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(m.parameters))
+    pts.attrs["sampling"] = "domain_sample (uniform over the domains, orderings enforced)"
+    if len(pts) >= n // 2:
+        return pts
+    rng = np.random.default_rng([seed, 1])
+    draw = 4 * n
+    cols = {}
+    for name, p in m.parameters.items():
+        d = float(p.default)
+        lo, hi = float(p.domain[0]), float(p.domain[1])
+        cols[name] = np.clip(d * (1 + rng.uniform(-0.1, 0.1, draw)) + rng.uniform(-0.01, 0.01, draw), lo, hi)
+    ok = np.asarray(m.evaluate(cols, check=False, check_orderings=False).ordering_ok, dtype=bool)
+    near = pd.DataFrame({k: v[ok][:n] for k, v in cols.items()})
+    near.attrs["sampling"] = (
+        "near the defaults (x(1 +- 10%) +- 0.01, orderings enforced): uniform draws were rejected"
+    )
+    return near if len(near) > len(pts) else pts
+
+
+def peak_memory(cm: kernels.CompiledModel, pts: pd.DataFrame) -> int:
+    """tracemalloc peak (bytes) of one ``cm.evaluate(pts)``."""
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        cm.evaluate(pts)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def model_case(pool: PeerPool, name: str, st: Settings, log=print) -> dict[str, Any]:
+    """Throughput of one model through the three paths (seconds per point; ratios in the report)."""
+    n_comp = 20_000 if st.quick else 200_000
+    n_point = 6 if st.quick else 40
+    n_loop = 20 if st.quick else 200
+    # a point of a large tree can take minutes on either per-point path: cap the wait in quick mode
+    limit = min(st.timeout, 30.0) if st.quick else st.timeout
+    m = fresh_model(name)
+    pts = points(m, n_comp, st.seed)
+    n_comp = len(pts)
+    rows: list[dict[str, Any]] = []
+    case: dict[str, Any] = {
+        "group": "sweeps",
+        "case": f"sweep {name}",
+        "task": "points per second (PBE, free)",
+        "unit": "s per point",
+        "model": name,
+        "seed": st.seed,
+        "compile": None,
+        "items": n_comp,
+        "disagreements": [],
+        "sampling": pts.attrs.get("sampling"),
+    }
+    if n_comp == 0:
+        why = "domain_sample found no point satisfying the model's orderings"
+        case["tools"] = [
+            skipped("deterrence compiled", why, role="ours"),
+            skipped("deterrence per-point", why, role="ours"),
+            skipped("pygambit loop", why),
+        ]
+        return case
+    try:
+        compile_stats = _compile_times(name, st)
+        cm = kernels.compile_model(fresh_model(name), "pbe", "free")
+    except DeterrenceError as exc:
+        cm = None
+        rows.append(skipped("deterrence compiled", f"{type(exc).__name__}: {exc}", role="ours"))
+        case["compile"] = None
+    if cm is not None:
+        case["compile"] = compile_stats
+        case["structures"] = len(cm.structures)
+        undecided = []
+
+        def evaluate(_item):
+            _, und = cm.evaluate(pts)
+            undecided.append(int(np.sum(und)))
+            return None
+
+        row = ours("deterrence compiled", evaluate, [None], st)
+        row["per_item"] = [t / n_comp for t in row.get("per_item", [])]
+        if row.get("cpu_median") is not None:
+            row["cpu_median"] /= n_comp
+        row["stats"] = summary(row["per_item"])
+        row["points"] = n_comp
+        row["undecided"] = undecided[0] if undecided else None
+        rows.append(row)
+        peak = peak_memory(cm, pts)
+        case["memory"] = {"points": n_comp, "peak_bytes": peak, "mb_per_million": peak / n_comp * 1e6 / 2**20}
+    # per-point path (in a worker, with the time limit: one point can take minutes on a large tree)
+    sub = pts.iloc[:n_point]
+    prow = peer(
+        pool,
+        "deterrence_pointwise",
+        "deterrence per-point",
+        [{"model": name, "values": {k: float(v) for k, v in row.items()}} for _, row in sub.iterrows()],
+        st,
+        timeout=limit,
+        item_budget=st.budget,
+        role="ours",
+    )
+    prow["points"] = prow.get("items_done")
+    rows.append(prow)
+    # pygambit loop over the same points' games (the .efg texts are written beforehand, untimed)
+    loop_pts = pts.iloc[:n_loop]
+    texts = [dt.write_game(m.game(**{k: float(v) for k, v in row.items()})) for _, row in loop_pts.iterrows()]
+    players = len(m.game().players)
+    grow = peer(
+        pool,
+        "gambit_sweep_loop",
+        "pygambit loop (" + ("lcp_solve" if players == 2 else "enumpure_agent_solve") + ")",
+        [{"efg": t} for t in texts],
+        st,
+        timeout=limit,
+        item_budget=st.budget,
+    )
+    grow["points"] = grow.get("items_done")
+    rows.append(grow)
+    case["tools"] = rows
+    return case
+
+
+def memory_scaling(st: Settings, log=print) -> list[dict[str, Any]]:
+    """tracemalloc peak of the compiled path of ``SCALING_MODEL`` at 10^4 .. 10^6 points."""
+    cm = compile_fresh(SCALING_MODEL)
+    m = dt.load_model(SCALING_MODEL)
+    out = []
+    for n in (10_000, 100_000, 1_000_000):
+        pts = points(m, n, st.seed + 1)
+        log(f"  memory at {len(pts):,} points")
+        peak = peak_memory(cm, pts)
+        out.append(
+            {
+                "points": len(pts),
+                "peak_bytes": peak,
+                "mb_per_million": peak / len(pts) * 1e6 / 2**20,
+                "input_bytes": int(pts.memory_usage(index=False).sum()),
+            }
+        )
+    return out
+
+
+def grid_scaling(st: Settings, log=print) -> list[dict[str, Any]]:
+    """Compiled evaluate time against the number of points (compile excluded)."""
+    top = 6 if st.quick else 7
+    cm = compile_fresh(SCALING_MODEL)
+    m = dt.load_model(SCALING_MODEL)
+    out = []
+    for e in range(3, top + 1):
+        n = 10**e
+        chunks = max(1, n // CHUNK)
+        per = n // chunks
+        log(f"  scaling: {n:,} points ({chunks} chunk{'s' if chunks > 1 else ''})")
+        data = [points(m, per, st.seed + 100 + c) for c in range(chunks)]
+        total = sum(len(d) for d in data)
+        times = []
+        reps = st.repeats if n <= 100_000 else 1
+        undecided = 0
+        for r in range(reps):
+            t0 = time.perf_counter()
+            for d in data:
+                _, und = cm.evaluate(d)
+                if r == 0:
+                    undecided += int(np.sum(und))
+            times.append(time.perf_counter() - t0)
+            if sum(times) > st.budget:
+                break
+        s = summary(times)
+        out.append(
+            {
+                "points": total,
+                "chunks": chunks,
+                "repeats": len(times),
+                "stats": s,
+                "points_per_second": total / s["median"],
+                "undecided": undecided,
+            }
+        )
+        del data
+    return out
+
+
+def sweep_engine(st: Settings, log=print) -> list[dict[str, Any]]:
+    """End to end ``dt.sweep`` on a credibility x cost_attacker grid, per backend.
+
+    Compile (cache cleared), grid, evaluate, per-point fallback for undecided points, tidy table.
+    """
+    side = 317 if st.quick else 1000
+    n = side * side
+    grid = {"credibility": np.linspace(0, 1, side), "cost_attacker": np.linspace(0, 2, side)}
+    out = []
+    for backend in ("numpy", "processes"):
+        log(f"  dt.sweep {SCALING_MODEL}, {side}x{side} grid, backend={backend}")
+        times, rows = [], 0
+        for _ in range(1 if st.quick else 3):
+            fresh_model(SCALING_MODEL)
+            t0 = time.perf_counter()
+            kw = {"workers": 2} if backend == "processes" else {}
+            try:
+                res = dt.sweep(SCALING_MODEL, grid=grid, progress=False, backend=backend, **kw)
+            except Exception as exc:  # reported, not hidden
+                out.append({"backend": backend, "points": n, "error": f"{type(exc).__name__}: {exc}"})
+                break
+            times.append(time.perf_counter() - t0)
+            rows = len(res.table)
+        if times:
+            s = summary(times)
+            out.append(
+                {
+                    "backend": backend,
+                    "points": n,
+                    "grid": f"credibility x cost_attacker, {side}x{side}",
+                    "rows": rows,
+                    "repeats": len(times),
+                    "stats": s,
+                    "points_per_second": n / s["median"],
+                }
+            )
+    return out
+
+
+def run(pool: PeerPool, st: Settings, models: list[str] | None = None, log=print) -> dict[str, Any]:
+    """All sweep measurements: per-model cases, memory, grid scaling, sweep engine."""
+    cases = []
+    for name in models or dt.list_models():
+        log(f"  sweep model {name}")
+        cases.append(model_case(pool, name, st, log))
+    return {
+        "cases": cases,
+        "memory": memory_scaling(st, log),
+        "grid_scaling": grid_scaling(st, log),
+        "sweep_engine": sweep_engine(st, log),
+    }

@@ -1,0 +1,481 @@
+"""Ratios, targets, the Markdown report and the PNG plots, all computed from the results dict."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+CAVEAT = (
+    "Measured on a shared 2-core machine while other jobs were running (see the load average): "
+    "absolute times are pessimistic and noisy; ratios within one run are the meaningful numbers."
+)
+
+
+def _median(row: dict[str, Any]) -> float | None:
+    s = row.get("stats")
+    return None if not s else s.get("median")
+
+
+def reference(case: dict[str, Any]) -> dict[str, Any] | None:
+    """Our fastest row of a case (the one peers are compared to)."""
+    mine = [r for r in case["tools"] if r["role"] == "ours" and _median(r)]
+    return min(mine, key=_median) if mine else None
+
+
+def ratios(case: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Per other row: ``speedup`` = its median / our fastest median (>1: we are faster).
+
+    A peer that timed out before finishing one repeat gets a lower bound (``">="``).
+    """
+    ref = reference(case)
+    out: dict[str, dict[str, Any]] = {}
+    if ref is None:
+        # none of ours finished: compare with our lower bound (our speedup is at most this)
+        bounds = [
+            r["lower_bound_per_item"]
+            for r in case["tools"]
+            if r["role"] == "ours" and r.get("lower_bound_per_item")
+        ]
+        if bounds:
+            for row in case["tools"]:
+                if row["role"] == "peer" and _median(row):
+                    out[row["tool"]] = {"speedup": _median(row) / min(bounds), "bound": "<="}
+        return out
+    base = _median(ref)
+    for row in case["tools"]:
+        if row is ref:
+            continue
+        med = _median(row)
+        if med:
+            out[row["tool"]] = {"speedup": med / base, "bound": "="}
+        elif row["status"] == "timeout" and row.get("lower_bound_per_item"):
+            out[row["tool"]] = {"speedup": row["lower_bound_per_item"] / base, "bound": ">="}
+        else:
+            out[row["tool"]] = {"speedup": None, "bound": row["status"]}
+    return out
+
+
+def _fmt_t(x: float | None) -> str:
+    if x is None:
+        return "-"
+    if x >= 1:
+        return f"{x:.2f} s"
+    if x >= 1e-3:
+        return f"{x * 1e3:.2f} ms"
+    if x >= 1e-6:
+        return f"{x * 1e6:.2f} µs"
+    return f"{x * 1e9:.1f} ns"
+
+
+def _fmt_r(r: dict[str, Any] | None) -> str:
+    if r is None:
+        return "-"
+    if r["speedup"] is None:
+        return r["bound"]
+    v = r["speedup"]
+    s = f"{v:.3g}×" if v < 1000 else f"{v:,.0f}×"
+    return {">=": "≥", "<=": "≤"}.get(r["bound"], "") + s
+
+
+def _spread(row: dict[str, Any]) -> str:
+    s = row.get("stats")
+    if not s or s.get("median") is None:
+        return "-"
+    return f"IQR {_fmt_t(s['q1'])}–{_fmt_t(s['q3'])}; min–max {_fmt_t(s['min'])}–{_fmt_t(s['max'])}"
+
+
+def _status(row: dict[str, Any]) -> str:
+    if row["status"] == "ok":
+        return row.get("error") or "ok"
+    if row["status"] == "timeout":
+        return (
+            f"timeout: over {row['timeout']:.0f} s without finishing a repeat (at least "
+            f"{_fmt_t(row.get('lower_bound_per_item'))} per item)"
+        )
+    return f"{row['status']}: {row.get('error')}"
+
+
+# ----------------------------------------------------------------------------- targets
+def targets(res: dict[str, Any]) -> list[dict[str, Any]]:
+    """The issue's speed targets, each with the measured value and met / missed."""
+    out = []
+    for case in res["cases"]:
+        if case["group"] != "two_player" or not case["case"].startswith("random"):
+            continue
+        rs = ratios(case)
+        ref = reference(case)
+        peers = {k: v for k, v in rs.items() if not k.startswith("deterrence") and v["speedup"] is not None}
+        if peers:
+            worst_name, worst = min(peers.items(), key=lambda kv: kv[1]["speedup"])
+            out.append(
+                {
+                    "target": f"{case['case']}: no slower than the fastest peer",
+                    "value": f"{_fmt_r(worst)} vs {worst_name} (ours: {ref['tool'] if ref else '-'})",
+                    "met": worst["speedup"] >= 1 if worst["bound"] == "=" else None,
+                }
+            )
+        npy = {k: v for k, v in peers.items() if k.startswith("nashpy")}
+        if npy:
+            name, best = min(npy.items(), key=lambda kv: kv[1]["speedup"])
+            out.append(
+                {
+                    "target": f"{case['case']}: ≥ 100× nashpy (its faster algorithm)",
+                    "value": f"{_fmt_r(best)} vs {name}",
+                    "met": best["speedup"] >= 100
+                    if best["bound"] == "="
+                    else (True if best["speedup"] >= 100 else None),
+                }
+            )
+    for case in res["cases"]:
+        if case["group"] != "sweeps":
+            continue
+        rs = ratios(case)
+        comp = next((r for r in case["tools"] if r["tool"] == "deterrence compiled" and _median(r)), None)
+        loop = next((v for k, v in rs.items() if k.startswith("pygambit")), None)
+        if comp is not None and loop is not None and loop["speedup"] is not None:
+            out.append(
+                {
+                    "target": f"{case['case']}: compiled ≥ 1,000× the pygambit loop",
+                    "value": _fmt_r(loop),
+                    "met": loop["speedup"] >= 1000,
+                }
+            )
+    grid = res.get("sweeps", {}).get("grid_scaling") or []
+    engine = [e for e in res.get("sweeps", {}).get("sweep_engine") or [] if e.get("points_per_second")]
+    best = max(
+        [g["points_per_second"] for g in grid] + [e["points_per_second"] for e in engine], default=None
+    )
+    if best is not None:
+        out.append(
+            {
+                "target": "≥ 1e6 points/s (compiled, extended_deterrence, 2 cores)",
+                "value": f"{best:,.0f} points/s (best of compiled evaluate and dt.sweep backends)",
+                "met": best >= 1e6,
+            }
+        )
+    return out
+
+
+# ----------------------------------------------------------------------------- markdown
+def _table(head: list[str], rows: list[list[str]]) -> list[str]:
+    out = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
+    out += ["| " + " | ".join(str(c).replace("|", "\\|") for c in r) + " |" for r in rows]
+    return out
+
+
+def ratio_tables(res: dict[str, Any]) -> list[str]:
+    """One ratio table per group: rows are cases, columns other tools; cells speedups."""
+    lines: list[str] = []
+    titles = {
+        "two_player": "2-player, all equilibria",
+        "n_player": "N-player",
+        "extensive": "Extensive games",
+        "sweeps": "Sweeps (per point)",
+    }
+    for group, title in titles.items():
+        cases = [c for c in res["cases"] if c["group"] == group]
+        if not cases:
+            continue
+        cols: list[str] = []
+        for c in cases:
+            for r in c["tools"]:
+                if r["tool"] not in cols:
+                    cols.append(r["tool"])
+        rows = []
+        for c in cases:
+            ref = reference(c)
+            rs = ratios(c)
+            cells = [c["case"], f"{ref['tool']}: {_fmt_t(_median(ref))}" if ref else "-"]
+            present = {r["tool"]: r for r in c["tools"]}
+            for col in cols:
+                if ref is not None and col == ref["tool"]:
+                    cells.append("1 (ref)")
+                elif col in rs:
+                    cells.append(_fmt_r(rs[col]))
+                elif col in present:
+                    cells.append(present[col]["status"])
+                else:
+                    cells.append("")
+            rows.append(cells)
+        lines += [
+            f"### {title}",
+            "",
+            *_table(["case", "ours (fastest), median " + cases[0]["unit"], *cols], rows),
+            "",
+        ]
+    return lines
+
+
+def markdown(res: dict[str, Any]) -> str:
+    m, v, s = res["machine"], res["versions"], res["settings"]
+    lines = [
+        f"# deterrence benchmarks — {res['started'][:10]}{' (quick)' if s['quick'] else ''}",
+        "",
+        f"Command: `{res['command']}`; started {res['started']}, took {res['duration_s']:.0f} s.",
+        "",
+        f"> {CAVEAT}",
+        "",
+        "## Machine and versions",
+        "",
+        f"- CPU: {m['cpu']}, {m['cores']} cores ({m['usable_cores']} usable), {m['memory_gb']} GB memory",
+        f"- OS: {m['os']}; Python {m['python']} ({m['implementation']})",
+        f"- load average at start (1, 5, 15 min): {m['load_average_at_start']}",
+        f"- git commit: {m['git'].get('commit')} "
+        f"(tracked files modified: {m['git'].get('modified_tracked_files')})",
+        "- packages: " + ", ".join(f"{k} {val}" for k, val in v.items()),
+        f"- seeds: {s['seed']} (random games: `numpy.random.default_rng([seed, *shape])`; sweep points: "
+        "`domain_sample(model, n, seed)`)",
+        f"- repeats: up to {s['repeats']} per tool and case, fewer once a tool has spent {s['budget']} s; "
+        f"peer time limit {s['timeout']} s per job; times are wall-clock medians per item "
+        "(CPU medians are in the JSON)",
+        "",
+        "Ratios are **speedups**: the other tool's median time divided by our fastest tool's median "
+        "time in the same case, measured in the same run (> 1: we are faster; ≥: the peer hit its time "
+        "limit, so the true ratio is at least this).",
+        "",
+        "## Targets",
+        "",
+    ]
+    rows = [
+        [t["target"], t["value"], {True: "met", False: "**missed**", None: "n/a"}[t["met"]]]
+        for t in res["targets"]
+    ]
+    lines += [*_table(["target", "measured", ""], rows), ""]
+    lines += ["## Ratio table", "", *ratio_tables(res)]
+    lines += ["## Every measurement", ""]
+    rows = []
+    rs_all = {c["case"]: ratios(c) for c in res["cases"]}
+    for c in res["cases"]:
+        for r in c["tools"]:
+            extra = []
+            if r.get("max_regret") is not None:
+                extra.append(f"max regret {r['max_regret']:.1e}")
+            if r.get("max_residual") is not None:
+                extra.append(f"max logit residual {r['max_residual']:.1e}")
+            if r.get("undecided") is not None:
+                extra.append(f"{r['undecided']} of {r['points']} points undecided")
+            elif r.get("points") is not None:
+                extra.append(f"{r['points']} points")
+            rows.append(
+                [
+                    c["case"],
+                    r["tool"],
+                    _fmt_t(_median(r)),
+                    _spread(r),
+                    str(r.get("repeats", 0)),
+                    _fmt_r(rs_all[c["case"]].get(r["tool"])) if r["tool"] in rs_all[c["case"]] else "ref",
+                    "; ".join([_status(r), *extra]),
+                ]
+            )
+    lines += [*_table(["case", "tool", "median", "spread", "repeats", "speedup", "notes"], rows), ""]
+    lines += ["## Agreement", ""]
+    for c in res["cases"]:
+        if c.get("counts"):
+            ref = next(iter(c["counts"].values()))
+            same = [k for k, cnt in c["counts"].items() if cnt == ref]
+            lines.append(
+                f"- {c['case']}: equilibria per game (ours) {ref}; same counts: {', '.join(same)}"
+                + (f"; degenerate games: {sum(c['degenerate'])}" if c.get("degenerate") else "")
+            )
+    dis = [d for c in res["cases"] for d in c.get("disagreements", [])]
+    lines += [
+        "",
+        f"Disagreements (equilibrium sets matched within 1e-6; unmatched profiles certified with "
+        f"`deterrence.certificates.certify`): {len(dis) or 'none'}",
+        "",
+    ]
+    lines += [f"- {d['where']}: {d['verdict']}" for d in dis]
+    sw = res.get("sweeps") or {}
+    if sw:
+        lines += ["", "## Sweeps", ""]
+        rows = []
+        for c in [c for c in res["cases"] if c["group"] == "sweeps"]:
+            t = {r["tool"]: r for r in c["tools"]}
+            comp = t.get("deterrence compiled")
+            pp = t.get("deterrence per-point")
+            gl = next((r for k, r in t.items() if k.startswith("pygambit")), None)
+
+            def pps(r):
+                med = _median(r) if r else None
+                if not med:
+                    return r["status"] if r else "-"
+                return f"{1 / med:,.0f}" if 1 / med >= 100 else f"{1 / med:.3g}"
+
+            rs = ratios(c)
+            rows.append(
+                [
+                    c["model"],
+                    f"{c['compile']['stats']['median']:.2f} s" if c.get("compile") else "does not compile",
+                    str(c.get("structures", "-")),
+                    pps(comp),
+                    pps(pp),
+                    pps(gl),
+                    _fmt_r(rs.get(gl["tool"])) if gl and comp and _median(comp) else "-",
+                    _fmt_r(rs.get("deterrence per-point")) if comp and _median(comp) else "-",
+                    f"{c['memory']['mb_per_million']:.0f}" if c.get("memory") else "-",
+                ]
+            )
+        lines += [
+            *_table(
+                [
+                    "model",
+                    "compile",
+                    "structures",
+                    "compiled points/s",
+                    "per-point points/s",
+                    "pygambit loop points/s",
+                    "compiled vs pygambit",
+                    "compiled vs per-point",
+                    "MB per 10⁶ points",
+                ],
+                rows,
+            ),
+            "",
+        ]
+        lines += [
+            "Memory of the compiled path (tracemalloc peak during `evaluate`, "
+            f"{sw['memory'][0]['points'] if sw.get('memory') else ''}… points):",
+            "",
+        ]
+        lines += [
+            *_table(
+                ["points", "peak MB", "MB per 10⁶ points", "input table MB"],
+                [
+                    [
+                        f"{x['points']:,}",
+                        f"{x['peak_bytes'] / 2**20:.1f}",
+                        f"{x['mb_per_million']:.0f}",
+                        f"{x['input_bytes'] / 2**20:.1f}",
+                    ]
+                    for x in sw.get("memory", [])
+                ],
+            ),
+            "",
+        ]
+        lines += [
+            "Grid scaling (compiled `evaluate`, extended_deterrence; above 10⁶ points in chunks of 10⁶):",
+            "",
+        ]
+        lines += _table(
+            ["points", "median", "spread", "repeats", "points/s", "undecided"],
+            [
+                [
+                    f"{x['points']:,}",
+                    _fmt_t(x["stats"]["median"]),
+                    _spread(x),
+                    str(x["repeats"]),
+                    f"{x['points_per_second']:,.0f}",
+                    str(x["undecided"]),
+                ]
+                for x in sw.get("grid_scaling", [])
+            ],
+        )
+        lines += [
+            "",
+            "Sweep engine end to end (`dt.sweep` of extended_deterrence on a credibility × cost_attacker "
+            "grid: "
+            "compile + grid + evaluate + per-point fallback + tidy table):",
+            "",
+        ]
+        lines += [
+            *_table(
+                ["backend", "points", "median", "points/s", "rows", "notes"],
+                [
+                    [
+                        x["backend"],
+                        f"{x['points']:,}",
+                        _fmt_t(x.get("stats", {}).get("median")) if x.get("stats") else "-",
+                        f"{x['points_per_second']:,.0f}" if x.get("points_per_second") else "-",
+                        str(x.get("rows", "-")),
+                        x.get("error", ""),
+                    ]
+                    for x in sw.get("sweep_engine", [])
+                ],
+            ),
+            "",
+        ]
+    if res.get("profiles"):
+        lines += ["## Profiles", ""]
+        for p in res["profiles"]:
+            lines.append(f"- `{p['file']}`: {p['what']}")
+            for t in p.get("top", [])[:8]:
+                lines.append(f"  - {t}")
+    if res.get("plots"):
+        lines += ["", "## Plots", ""] + [f"![{p}]({p})" for p in res["plots"]]
+    return "\n".join(lines) + "\n"
+
+
+# ----------------------------------------------------------------------------- plots
+def plots(res: dict[str, Any], out: Path) -> list[str]:
+    """``scaling_grid.png``, ``scaling_game_size.png``, ``sweep_throughput.png``; file names written."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    written = []
+    grid = (res.get("sweeps") or {}).get("grid_scaling") or []
+    if grid:
+        fig, ax = plt.subplots(figsize=(6, 4))
+        xs = [g["points"] for g in grid]
+        ys = [g["stats"]["median"] for g in grid]
+        ax.loglog(xs, ys, "o-", label="compiled evaluate (extended_deterrence)")
+        ax.loglog(xs, [ys[-1] * x / xs[-1] for x in xs], ":", color="grey", label="linear in points")
+        ax.loglog(xs, [x / 1e6 for x in xs], "--", color="green", label="1e6 points/s target")
+        ax.set_xlabel("points")
+        ax.set_ylabel("seconds")
+        ax.set_title("Time against number of points")
+        ax.legend(fontsize=8)
+        fig.tight_layout()
+        fig.savefig(out / "scaling_grid.png", dpi=120)
+        plt.close(fig)
+        written.append("scaling_grid.png")
+    rand = [c for c in res["cases"] if c["group"] == "two_player" and c["case"].startswith("random")]
+    if rand:
+        fig, ax = plt.subplots(figsize=(7, 4.5))
+        tools = []
+        for c in rand:
+            for r in c["tools"]:
+                if r["tool"] not in tools:
+                    tools.append(r["tool"])
+        for tool in tools:
+            pts = [
+                (c["size"], _median(r)) for c in rand for r in c["tools"] if r["tool"] == tool and _median(r)
+            ]
+            if pts:
+                style = "o-" if tool.startswith("deterrence") else "s--"
+                ax.semilogy([p[0] for p in pts], [p[1] for p in pts], style, label=tool)
+        ax.set_xlabel("n (n × n random game)")
+        ax.set_ylabel("median seconds per game")
+        ax.set_title("All equilibria of 2-player games: time against game size")
+        ax.legend(fontsize=7)
+        fig.tight_layout()
+        fig.savefig(out / "scaling_game_size.png", dpi=120)
+        plt.close(fig)
+        written.append("scaling_game_size.png")
+    sweeps = [c for c in res["cases"] if c["group"] == "sweeps"]
+    if sweeps:
+        import numpy as np
+
+        fig, ax = plt.subplots(figsize=(8, 4.5))
+        paths = ["deterrence compiled", "deterrence per-point", "pygambit"]
+        width = 0.27
+        for k, path in enumerate(paths):
+            vals = []
+            for c in sweeps:
+                r = next((r for r in c["tools"] if r["tool"].startswith(path)), None)
+                med = _median(r) if r else None
+                vals.append(1 / med if med else 0)
+            ax.bar(np.arange(len(sweeps)) + (k - 1) * width, vals, width, label=path)
+        ax.set_yscale("log")
+        ax.axhline(1e6, color="green", ls="--", lw=1, label="1e6 points/s")
+        ax.set_xticks(np.arange(len(sweeps)))
+        ax.set_xticklabels([c["model"] for c in sweeps], rotation=30, ha="right", fontsize=7)
+        ax.set_ylabel("points per second")
+        ax.set_title("Sweep throughput per catalogue model (PBE, free)")
+        ax.legend(fontsize=7)
+        fig.tight_layout()
+        fig.savefig(out / "sweep_throughput.png", dpi=120)
+        plt.close(fig)
+        written.append("sweep_throughput.png")
+    return written
