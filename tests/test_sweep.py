@@ -102,7 +102,7 @@ def test_samples_reproducible_and_in_domain(tiny, method):
     assert len(sel) == 16 and sel["r"].between(0, 2).all() and sel["k"].between(0, 2).all()
     assert a.manifest["design"] == {"kind": "sample", "method": method, "samples": 16, "seed": 7,
                                     "vary": ["r", "k"], "bounds": {"r": [0.0, 2.0], "k": [0.0, 2.0]},
-                                    "second_order": None}
+                                    "second_order": None, "rejected_by_orderings": 0}
 
 
 def test_sobol_and_lhs_designs_are_scipy_qmc():
@@ -562,3 +562,17 @@ def test_extended_deterrence_grid_matches_its_derived_claim():
         assert (row["p_attack"] == 0) == (row["credibility"] > thr), values
     assert res.manifest["concept"] == "pbe"
     assert np.isfinite(res.table["deterred"]).all()
+
+
+def test_samples_keep_only_points_that_satisfy_the_orderings():
+    """A sample covers the part of the box where the model's orderings hold (the rest is dropped
+    and counted in the manifest), so a sampled sweep never trips over an ordering."""
+    import deterrence as dt
+
+    m = dt.load_model("extended_deterrence")
+    res = sweep(m, samples=64, method="random", vary=["p_alone", "p_allied"], rng=3, progress=False,
+                concept="pbe")
+    sel = res.selected()
+    rejected = res.manifest["design"]["rejected_by_orderings"]
+    assert rejected > 0 and len(sel) == 64 - rejected
+    assert (sel["p_alone"] < sel["p_allied"]).all()
