@@ -25,7 +25,7 @@ from deterrence.solvers.base import SolveOptions
 
 gbt = pytest.importorskip("pygambit")
 
-GAMES_DIR = Path("/work/shared/games")
+GAMES_DIR = Path(__file__).resolve().parents[2] / "shared" / "games"  # shared/ beside the checkout
 STENGEL_75 = GAMES_DIR / "6x6_game_with_75_eq.nfg"
 OPTS = SolveOptions()
 

@@ -21,7 +21,7 @@ from .peers import PeerPool
 
 SIZES = (4, 6, 8, 10, 12)
 PAYOFFS = (-1000, 1000)
-VON_STENGEL = Path("/work/shared/games/6x6_game_with_75_eq.nfg")
+VON_STENGEL = Path(__file__).resolve().parents[3] / "shared" / "games" / "6x6_game_with_75_eq.nfg"
 PEERS = (
     ("nashpy_support", "nashpy support_enumeration"),
     ("nashpy_vertex", "nashpy vertex_enumeration"),
