@@ -288,40 +288,13 @@ class CompiledModel:
     ) -> list[tuple[dict, np.ndarray, np.ndarray]]:
         """Closed-form mixing probabilities: list of (mix, defined mask, knife-edge mask)."""
         coeffs = self._indifference_coefficients(s, pay, chance)
-        eps = self.edge
-        with np.errstate(divide="ignore", invalid="ignore"):
-            if len(s.mixing) == 1:
-                a, b = coeffs[0]
-                x = -a / b
-                degenerate = np.abs(b) < eps
-                continuum = degenerate & (np.abs(a) < eps)
-                ok = ~degenerate & np.isfinite(x)
-                return [({s.mixing[0]: np.where(ok, x, 0.5)}, ok, continuum)]
-            (a1, b1, c1, d1), (a2, b2, c2, d2) = coeffs
-            A = b2 * d1 - d2 * b1
-            B = a2 * d1 + b2 * c1 - c2 * b1 - d2 * a1
-            C = a2 * c1 - c2 * a1
-            sols = []
-            disc = B * B - 4 * A * C
-            quad = np.abs(A) > eps
-            lin = ~quad & (np.abs(B) > eps)
-            sq = np.sqrt(np.where(disc >= 0, disc, 0.0))
-            knife = (quad & (np.abs(disc) < eps)) | (~quad & ~lin)
-            for sign in (1.0, -1.0):
-                x = np.where(quad, (-B + sign * sq) / (2 * A), -C / B)
-                den = c1 + d1 * x
-                y = -(a1 + b1 * x) / den
-                ok = (quad & (disc >= 0)) | (lin & (sign > 0))
-                ok &= np.isfinite(x) & np.isfinite(y) & (np.abs(den) > eps)
-                bad_den = np.abs(den) <= eps
-                sols.append(
-                    (
-                        {s.mixing[0]: np.where(ok, x, 0.5), s.mixing[1]: np.where(ok, y, 0.5)},
-                        ok,
-                        knife | bad_den,
-                    )
-                )
-            return sols
+        if len(s.mixing) == 1:
+            x, ok, knife = _linear_root(coeffs[0][0], coeffs[0][0] + coeffs[0][1], self.edge)
+            return [({s.mixing[0]: x}, ok, knife)]
+        return [
+            ({s.mixing[0]: x, s.mixing[1]: y}, ok, knife)
+            for x, y, ok, knife in _bilinear_roots(coeffs[0], coeffs[1], self.edge)
+        ]
 
     # ------------------------------------------------------------------ checks
     def _check(
@@ -620,43 +593,16 @@ class CompiledModel:
         """Per solution: (corner weights or None, mixing arrays, defined mask, knife-edge mask)."""
         if not plan.mixing:
             return [(None, [], None, None)]
-        eps = self.edge
+        if len(plan.mixing) == 1:
+            r = plan.indifference[plan.mixing[0]]
+            x, ok, knife = _linear_root(G[r[0]], G[r[1]], self.edge)
+            return [([1 - x, x], [x], ok, knife)]
+        h1, h2 = plan.mixing
+        v1 = [G[r] for r in plan.indifference[h1]]
+        v2 = [G[r] for r in plan.indifference[h2]]
         out = []
-        with np.errstate(divide="ignore", invalid="ignore"):
-            if len(plan.mixing) == 1:
-                r = plan.indifference[plan.mixing[0]]
-                a, b = G[r[0]], G[r[1]] - G[r[0]]
-                x = -a / b
-                degenerate = np.abs(b) < eps
-                knife = degenerate & (np.abs(a) < eps)
-                ok = ~degenerate & np.isfinite(x)
-                x = np.where(ok, x, 0.5)
-                out.append(([1 - x, x], [x], ok, knife | (degenerate & ~ok & (np.abs(a) < eps))))
-                return out
-            h1, h2 = plan.mixing
-            v1 = [G[r] for r in plan.indifference[h1]]
-            v2 = [G[r] for r in plan.indifference[h2]]
-            # corners in order (0,0), (0,1), (1,0), (1,1): x = first set, y = second
-            a1, b1, c1, d1 = v1[0], v1[2] - v1[0], v1[1] - v1[0], v1[3] - v1[2] - v1[1] + v1[0]
-            a2, b2, c2, d2 = v2[0], v2[2] - v2[0], v2[1] - v2[0], v2[3] - v2[2] - v2[1] + v2[0]
-            A = b2 * d1 - d2 * b1
-            B = a2 * d1 + b2 * c1 - c2 * b1 - d2 * a1
-            C = a2 * c1 - c2 * a1
-            disc = B * B - 4 * A * C
-            quad = np.abs(A) > eps
-            lin = ~quad & (np.abs(B) > eps)
-            sq = np.sqrt(np.where(disc >= 0, disc, 0.0))
-            knife = (quad & (np.abs(disc) < eps)) | (~quad & ~lin)
-            for sign in (1.0, -1.0):
-                x = np.where(quad, (-B + sign * sq) / (2 * A), -C / B)
-                den = c1 + d1 * x
-                y = -(a1 + b1 * x) / den
-                ok = (quad & (disc >= 0)) | (lin & (sign > 0))
-                ok &= np.isfinite(x) & np.isfinite(y) & (np.abs(den) > eps)
-                x = np.where(ok, x, 0.5)
-                y = np.where(ok, y, 0.5)
-                w = [(1 - x) * (1 - y), (1 - x) * y, x * (1 - y), x * y]
-                out.append((w, [x, y], ok, knife | (np.abs(den) <= eps)))
+        for x, y, ok, knife in _bilinear_roots(_corner_coefficients(v1), _corner_coefficients(v2), self.edge):
+            out.append(([(1 - x) * (1 - y), (1 - x) * y, x * (1 - y), x * y], [x, y], ok, knife))
         return out
 
     def _test_plan(
@@ -823,14 +769,73 @@ class CompiledModel:
             frames.append(pd.DataFrame(data))
             eq_index += keep
         if not frames:
-            cols = ["point", *self.tree.names, "equilibrium", "n_equilibria", "regime", "p_attack",
-                    *INDICATORS, *[f"payoff_{p}" for p in game.players],
-                    *[f"outcome_{lab}" for lab in self._labels], "regret", "bayes_error", "path"]
+            cols = [
+                "point",
+                *self.tree.names,
+                "equilibrium",
+                "n_equilibria",
+                "regime",
+                "p_attack",
+                *INDICATORS,
+                *[f"payoff_{p}" for p in game.players],
+                *[f"outcome_{lab}" for lab in self._labels],
+                "regret",
+                "bayes_error",
+                "path",
+            ]
             if with_structure:
                 cols.append("structure")
             return pd.DataFrame(columns=cols)
         table = pd.concat(frames, ignore_index=True)
         return table.sort_values(["point", "equilibrium"], kind="stable").reset_index(drop=True)
+
+
+def _corner_coefficients(v: Sequence[np.ndarray]) -> tuple[np.ndarray, ...]:
+    """``(a, b, c, d)`` of ``a + b x + c y + d x y`` from its values at corners (0,0), (0,1), (1,0), (1,1)."""
+    return v[0], v[2] - v[0], v[1] - v[0], v[3] - v[2] - v[1] + v[0]
+
+
+def _linear_root(at0: np.ndarray, at1: np.ndarray, eps: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Root in x of the line through ``(0, at0)`` and ``(1, at1)``: (x, defined, knife edge).
+
+    Where the line is flat the root is undefined (x = 0.5 is a placeholder); a flat line at zero
+    is a continuum of solutions, a knife edge.
+    """
+    slope = at1 - at0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x = -at0 / slope
+    flat = np.abs(slope) < eps
+    ok = ~flat & np.isfinite(x)
+    return np.where(ok, x, 0.5), ok, flat & (np.abs(at0) < eps)
+
+
+def _bilinear_roots(first: Sequence[np.ndarray], second: Sequence[np.ndarray], eps: float) -> list[tuple]:
+    """Common roots of two bilinear equations ``a + b x + c y + d x y = 0`` (on arrays).
+
+    Eliminating y from the first gives a quadratic in x; returns two ``(x, y, defined, knife edge)``
+    tuples (placeholders 0.5 where undefined). A double root, a degenerate system or a vanishing
+    denominator is a knife edge.
+    """
+    a1, b1, c1, d1 = first
+    a2, b2, c2, d2 = second
+    A = b2 * d1 - d2 * b1
+    B = a2 * d1 + b2 * c1 - c2 * b1 - d2 * a1
+    C = a2 * c1 - c2 * a1
+    out = []
+    with np.errstate(divide="ignore", invalid="ignore"):
+        disc = B * B - 4 * A * C
+        quad = np.abs(A) > eps
+        lin = ~quad & (np.abs(B) > eps)
+        sq = np.sqrt(np.where(disc >= 0, disc, 0.0))
+        knife = (quad & (np.abs(disc) < eps)) | (~quad & ~lin)
+        for sign in (1.0, -1.0):
+            x = np.where(quad, (-B + sign * sq) / (2 * A), -C / B)
+            den = c1 + d1 * x
+            y = -(a1 + b1 * x) / den
+            ok = (quad & (disc >= 0)) | (lin & (sign > 0))
+            ok &= np.isfinite(x) & np.isfinite(y) & (np.abs(den) > eps)
+            out.append((np.where(ok, x, 0.5), np.where(ok, y, 0.5), ok, knife | (np.abs(den) <= eps)))
+    return out
 
 
 def _scaled(comb: Any, unit: np.ndarray, rows: Sequence[int]) -> np.ndarray:
