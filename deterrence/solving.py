@@ -62,7 +62,7 @@ def choose_method(game: Any, concept: str, method: str = "auto", max_work: float
         info = reg.get(name)
         if info is None or info.serves(game, concept) is not None:
             continue
-        est = info.estimate(game) if info.estimate else 0.0
+        est = _estimate(info, game)
         if est > max_work:
             too_big.append((name, est))
             continue
@@ -81,10 +81,20 @@ def choose_method(game: Any, concept: str, method: str = "auto", max_work: float
     )
 
 
+def _estimate(info: SolverInfo, game: Any) -> float:
+    """The solver's work estimate; an estimate too large for a float counts as infinite."""
+    if info.estimate is None:
+        return 0.0
+    try:
+        return float(info.estimate(game))
+    except OverflowError:
+        return float("inf")
+
+
 def _check_work(info: SolverInfo, game: Any, max_work: float) -> None:
     if info.estimate is None:
         return
-    est = info.estimate(game)
+    est = _estimate(info, game)
     if est > max_work:
         raise ResourceError(
             f"method '{info.name}' is estimated to need about {est:.3g} operations on this game, "
@@ -262,9 +272,21 @@ def solve(
     opts = SolveOptions(
         tol=tol, exact=exact, belief_policy=belief_policy, lam=lam, max_work=max_work, extra=dict(options)
     )
-    raw = info.run(game, opts)
+    try:
+        raw = info.run(game, opts)
+    except RecursionError:
+        raise ResourceError(
+            f"the game tree is too deep for method '{info.name}' (Python recursion limit); "
+            "shorten the tree or raise sys.setrecursionlimit"
+        ) from None
     cands = _dedupe(list(raw.candidates), tol)
-    eqs = tuple(wrap(game, c, concept, opts) for c in cands)
+    try:
+        eqs = tuple(wrap(game, c, concept, opts) for c in cands)
+    except RecursionError:
+        raise ResourceError(
+            "the game tree is too deep to certify (Python recursion limit); shorten the tree or raise "
+            "sys.setrecursionlimit"
+        ) from None
     return EquilibriumSet(
         equilibria=eqs,
         concept=concept,

@@ -73,8 +73,15 @@ def test_every_shipped_model_loads_and_builds(name: str) -> None:
     base.game()
 
 
-def test_models_dir_is_the_checkout_folder() -> None:
-    assert models_dir() == ROOT / "models"
+def test_models_dir_holds_the_checkout_models() -> None:
+    """From a checkout (editable install) it is ``models/``; from a wheel, the packaged copy
+    ``deterrence/_models``, which must hold the same files."""
+    found = models_dir()
+    checkout = ROOT / "models"
+    assert found == checkout or found.parts[-2:] == ("deterrence", "_models")
+    ours = {p.name: p.read_bytes() for p in checkout.glob("*.toml")}
+    theirs = {p.name: p.read_bytes() for p in found.glob("*.toml")}
+    assert ours and theirs == ours
 
 
 # ----------------------------------------------------------------------------- extended deterrence
