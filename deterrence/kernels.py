@@ -28,6 +28,7 @@ import hashlib
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -964,6 +965,17 @@ def domain_sample(
     return {k: np.concatenate([g[k] for g in got])[:n] for k in model.parameters}
 
 
+def _as_expr(value: Any) -> sp.Expr:
+    """A model's (already parsed) expression or number as a sympy expression; text is refused."""
+    if isinstance(value, sp.Basic):
+        return value
+    if isinstance(value, (int, Fraction)) and not isinstance(value, bool):
+        return sp.Rational(value)
+    if isinstance(value, float):
+        return sp.Float(value)
+    raise TypeError(f"expected a parsed expression or a number, got {type(value).__name__}")
+
+
 def symbolic_tree(model: Any) -> SymbolicTree:
     """The :class:`SymbolicTree` of a :class:`~deterrence.Model` (payoffs and chance by node id)."""
     game = model.game(exact=False, check_orderings=False)
@@ -972,11 +984,11 @@ def symbolic_tree(model: Any) -> SymbolicTree:
     payoffs = []
     for v in game.terminals:
         row = pay[game.nodes[v].label]
-        payoffs.append([sp.sympify(row[p]) for p in game.players])
+        payoffs.append([_as_expr(row[p]) for p in game.players])
     chance = []
     for ci in game.chance_infos:
         row = probs[game.nodes[ci.nodes[0]].label]
-        chance.append([sp.sympify(row[a]) for a in ci.actions])
+        chance.append([_as_expr(row[a]) for a in ci.actions])
     names = list(model.parameters)
     return symbolic_tree_from(game, names, [model.symbols[n] for n in names], payoffs, chance)
 

@@ -173,10 +173,10 @@ def test_bad_specs_name_the_culprit(tiny, kwargs, error, culprit):
 
 def test_too_many_points_without_out_fails_fast_with_estimate(tiny):
     grid = {n: np.linspace(0.1, 0.2, 1000) for n in ("v", "c", "r", "k")}  # 10^12 points
-    t0 = time.perf_counter()
+    # "fails fast": the spec is refused before any point is generated or solved (no timing here:
+    # speed is measured in benchmarks/, never asserted in tests)
     with pytest.raises(SweepError) as info:
         sweep(tiny, grid=grid, progress=False)
-    assert time.perf_counter() - t0 < 5
     msg = str(info.value)
     assert "1,000,000,000,000 points" in msg and "GB" in msg and "out=" in msg
 
@@ -389,14 +389,12 @@ def test_dask_backend_on_a_local_cluster_equals_numpy(tiny, grid_result):
     distributed = pytest.importorskip("distributed")
     import logging
 
-    t0 = time.perf_counter()
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None,
                                   silence_logs=logging.ERROR) as cluster:
         res = sweep(tiny, grid={"r": R, "k": K}, progress=False, chunk_size=7, backend="dask",
                     scheduler=cluster.scheduler_address)
     pd.testing.assert_frame_equal(res.table, grid_result.table)
     assert res.manifest["scheduler"] == cluster.scheduler_address
-    assert time.perf_counter() - t0 < 60
 
 
 def test_compiled_and_pointwise_paths_agree(tiny, grid_result):

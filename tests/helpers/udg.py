@@ -67,6 +67,10 @@ def numeric_game(**values):
     return game
 
 
+def _expr(x):
+    return sp.Integer(x) if isinstance(x, int) else x
+
+
 def symbolic_tree():
     from deterrence.kernels import symbolic_tree_from
 
@@ -76,5 +80,5 @@ def symbolic_tree():
     p, d = syms["pCh"], syms["pDef"]
     chance_exprs = [(p, 1 - p), (d, 1 - d), (d, 1 - d)]
     return symbolic_tree_from(
-        game, NAMES, [syms[k] for k in NAMES], [[sp.sympify(a), sp.sympify(b)] for a, b in rows], chance_exprs
+        game, NAMES, [syms[k] for k in NAMES], [[_expr(a), _expr(b)] for a, b in rows], chance_exprs
     )
