@@ -134,6 +134,14 @@ def _private(diff: np.ndarray, sigma: np.ndarray, weights_sq: np.ndarray) -> np.
     return norm.cdf(diff / (sigma * np.sqrt(weights_sq)))
 
 
+def _choice(link: str, type: str, diff: np.ndarray, sigma: np.ndarray, weights_sq: Any) -> np.ndarray:
+    """Probability of the second action: agent error (``link``, scale sigma*sqrt(2)) or private
+    information (probit, scale sigma*sqrt(sum of squared lottery weights))."""
+    if type == "agent":
+        return _agent(link, diff, sigma)
+    return _private(diff, sigma, np.asarray(weights_sq))
+
+
 def egame12_probs(
     u11: Any,
     u13: Any,
@@ -166,13 +174,10 @@ def egame12_probs(
     """
     link, sigma = _settle(link, type, scale)
     u = _arrays(u11=u11, u13=u13, u14=u14, u24=u24)
-    if type == "agent":
-        p4 = _agent(link, u["u24"], sigma)
-    else:
-        p4 = _private(u["u24"], sigma, np.asarray(2.0))
+    p4 = _choice(link, type, u["u24"], sigma, 2.0)
     p3 = 1.0 - p4
     diff = p3 * u["u13"] + p4 * u["u14"] - u["u11"]
-    p2 = _agent(link, diff, sigma) if type == "agent" else _private(diff, sigma, 1.0 + p3**2 + p4**2)
+    p2 = _choice(link, type, diff, sigma, 1.0 + p3**2 + p4**2)
     p1 = 1.0 - p2
     return StatisticalProbabilities(
         "egame12",
@@ -213,16 +218,10 @@ def egame122_probs(
     """
     link, sigma = _settle(link, type, scale)
     u = _arrays(u11=u11, u12=u12, u13=u13, u14=u14, u22=u22, u24=u24)
-    if type == "agent":
-        p4, p6 = _agent(link, u["u22"], sigma), _agent(link, u["u24"], sigma)
-    else:
-        p4, p6 = _private(u["u22"], sigma, np.asarray(2.0)), _private(u["u24"], sigma, np.asarray(2.0))
+    p4, p6 = _choice(link, type, u["u22"], sigma, 2.0), _choice(link, type, u["u24"], sigma, 2.0)
     p3, p5 = 1.0 - p4, 1.0 - p6
     diff = p5 * u["u13"] + p6 * u["u14"] - p3 * u["u11"] - p4 * u["u12"]
-    if type == "agent":
-        p2 = _agent(link, diff, sigma)
-    else:
-        p2 = _private(diff, sigma, p3**2 + p4**2 + p5**2 + p6**2)
+    p2 = _choice(link, type, diff, sigma, p3**2 + p4**2 + p5**2 + p6**2)
     p1 = 1.0 - p2
     return StatisticalProbabilities(
         "egame122",
@@ -267,17 +266,13 @@ def egame123_probs(
     """
     link, sigma = _settle(link, type, scale)
     u = _arrays(u11=u11, u13=u13, u15=u15, u16=u16, u23=u23, u25=u25, u26=u26, u36=u36)
-    agent = type == "agent"
-    p6 = _agent(link, u["u36"], sigma) if agent else _private(u["u36"], sigma, np.asarray(2.0))
+    p6 = _choice(link, type, u["u36"], sigma, 2.0)
     p5 = 1.0 - p6
     diff2 = p5 * u["u25"] + p6 * u["u26"] - u["u23"]
-    p4 = _agent(link, diff2, sigma) if agent else _private(diff2, sigma, p5**2 + p6**2 + 1.0)
+    p4 = _choice(link, type, diff2, sigma, p5**2 + p6**2 + 1.0)
     p3 = 1.0 - p4
     diff1 = p3 * u["u13"] + p4 * (p5 * u["u15"] + p6 * u["u16"]) - u["u11"]
-    if agent:
-        p2 = _agent(link, diff1, sigma)
-    else:
-        p2 = _private(diff1, sigma, p3**2 + p4**2 * p5**2 + p4**2 * p6**2 + 1.0)
+    p2 = _choice(link, type, diff1, sigma, p3**2 + p4**2 * p5**2 + p4**2 * p6**2 + 1.0)
     p1 = 1.0 - p2
     return StatisticalProbabilities(
         "egame123",

@@ -357,12 +357,12 @@ def build_design(
     unit = sample_unit(method, int(samples), d, seed)
     sample = lo + unit * (hi - lo)
     rejected = 0
-    if method != "saltelli" and getattr(model, "orderings", None) and hasattr(model, "evaluate"):
+    if method != "saltelli":
         # a sample covers the part of the box where the model's orderings hold: drop the rest
-        values = {n: np.full(len(sample), float(base[n])) for n in names}
+        values = pd.DataFrame({n: np.full(len(sample), float(base[n])) for n in names})
         for k, n in enumerate(varied):
             values[n] = sample[:, k]
-        ok = np.asarray(model.evaluate(values, check=False, check_orderings=False).ordering_ok, dtype=bool)
+        ok = _orderings_hold(model, values)
         rejected = int((~ok).sum())
         sample = sample[ok]
         if not len(sample):

@@ -658,22 +658,11 @@ def regimes(
 
 
 def _domain_sample(model: Any, seed: int, fixed: Mapping[str, Any]) -> dict[str, np.ndarray]:
-    """A seeded sample of parameter points inside the domains that satisfy the model's orderings."""
-    rng = np.random.default_rng(seed)
-    out: dict[str, np.ndarray] = {}
-    for name, p in model.parameters.items():
-        if name in fixed:
-            continue
-        lo, hi = p.domain
-        lo = float(lo) if np.isfinite(float(lo)) else min(float(p.default) - 10, -10.0)
-        hi = float(hi) if np.isfinite(float(hi)) else max(float(p.default) * 4 + 4, 10.0)
-        out[name] = rng.uniform(lo, hi, _SAMPLE * 4)
-    full = {**{k: np.full(_SAMPLE * 4, float(v)) for k, v in fixed.items()}, **out}
-    try:
-        ok = np.asarray(model.evaluate(full, check=False, check_orderings=False).ordering_ok, dtype=bool)
-    except (AttributeError, ValueError):
-        ok = np.ones(_SAMPLE * 4, dtype=bool)
-    return {k: v[ok][:_SAMPLE] for k, v in out.items()}
+    """The free parameters of :func:`deterrence.kernels.domain_sample` (``_SAMPLE`` points)."""
+    from .kernels import domain_sample
+
+    sample = domain_sample(model, _SAMPLE, seed=seed, fixed=fixed)
+    return {k: v for k, v in sample.items() if k not in fixed}
 
 
 def threshold(

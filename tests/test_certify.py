@@ -62,37 +62,29 @@ def test_qre_residual():
     assert certify(g, skew, concept="qre", lam=3.0).qre_residual > 0.01
 
 
-def _entry_game():
+def _entry_game(hard_set: str = "dh", soft_set: str = "ds"):
+    """Attacker stays or attacks; Nature draws a hard or soft defender, who fights or yields.
+
+    With ``hard_set == soft_set`` the defender does not know its type's branch (one information set).
+    """
+
+    def defender(war_cost: int, infoset: str):
+        return decision(
+            "D",
+            {
+                "fight": terminal({"A": -1, "D": war_cost}, "war"),
+                "yield": terminal({"A": 1, "D": -2}, "capitulation"),
+            },
+            infoset=infoset,
+        )
+
     return ExtensiveFormGame(
         decision(
             "A",
             {
                 "stay": terminal({"A": 0, "D": 0}, "status_quo"),
                 "attack": chance(
-                    {
-                        "hard": (
-                            0.3,
-                            decision(
-                                "D",
-                                {
-                                    "fight": terminal({"A": -1, "D": -1}, "war"),
-                                    "yield": terminal({"A": 1, "D": -2}, "capitulation"),
-                                },
-                                infoset="dh",
-                            ),
-                        ),
-                        "soft": (
-                            0.7,
-                            decision(
-                                "D",
-                                {
-                                    "fight": terminal({"A": -1, "D": -3}, "war"),
-                                    "yield": terminal({"A": 1, "D": -2}, "capitulation"),
-                                },
-                                infoset="ds",
-                            ),
-                        ),
-                    }
+                    {"hard": (0.3, defender(-1, hard_set)), "soft": (0.7, defender(-3, soft_set))}
                 ),
             },
         )
@@ -111,40 +103,7 @@ def test_spe_catches_incredible_threat():
 
 def test_pbe_checks_bayes_on_path():
     # defender does not know the type: one information set over both chance branches
-    g = ExtensiveFormGame(
-        decision(
-            "A",
-            {
-                "stay": terminal({"A": 0, "D": 0}, "status_quo"),
-                "attack": chance(
-                    {
-                        "hard": (
-                            0.3,
-                            decision(
-                                "D",
-                                {
-                                    "fight": terminal({"A": -1, "D": -1}, "war"),
-                                    "yield": terminal({"A": 1, "D": -2}, "capitulation"),
-                                },
-                                infoset="d",
-                            ),
-                        ),
-                        "soft": (
-                            0.7,
-                            decision(
-                                "D",
-                                {
-                                    "fight": terminal({"A": -1, "D": -3}, "war"),
-                                    "yield": terminal({"A": 1, "D": -2}, "capitulation"),
-                                },
-                                infoset="d",
-                            ),
-                        ),
-                    }
-                ),
-            },
-        )
-    )
+    g = _entry_game("d", "d")
     attack_yield = [np.array([0.0, 1.0]), np.array([0.0, 1.0])]
     good = certify(g, attack_yield, "pbe", beliefs=[np.array([1.0]), np.array([0.3, 0.7])])
     assert good.passed
