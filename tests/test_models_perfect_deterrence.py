@@ -757,7 +757,7 @@ def test_chain_store_selten_paradox():
 def test_chain_store_entry_sweep():
     """[D] The closed form (entry iff p < b^2; Weak fights w.p. min(1, p(1-b)/((1-p)b)); the next
     entrant stays out w.p. 1/a after a fight) is a PBE at 1,200 seeded points (independent
-    certifier), and the generic d1 solver finds it at 8 of them."""
+    certifier), and the generic d1 solver finds it at 10 of them, on both sides of p = b."""
     rng = np.random.default_rng(3)
     n = 1200
     pts = pd.DataFrame(
@@ -775,30 +775,33 @@ def test_chain_store_entry_sweep():
         g = CS.game(**row._asdict(), exact=False)
         strategies, beliefs = _cs_profile(g0, row.p_tough, row.monopoly_profit, row.entry_profit)
         assert dt.certify(g, strategies, "pbe", beliefs=beliefs, tol=1e-7).passed, row
-    below = pts[pts["p_tough"] < pts["entry_profit"]]  # p > b: see the xfail test below
-    for row in below.iloc[:8].itertuples(index=False):
+    below = pts[pts["p_tough"] < pts["entry_profit"]]
+    above = pts[pts["p_tough"] > pts["entry_profit"]]
+    for row in pd.concat([below.iloc[:6], above.iloc[:4]]).itertuples(index=False):
         g = CS.game(**row._asdict())
         eqs = solve(g, "pbe", "d1", max_mixed_sets=2)
+        assert len(eqs) >= 1, row
         p, a, b = row.p_tough, row.monopoly_profit, row.entry_profit
         want, _ = _cs_profile(g, p, a, b)
         for e in eqs:
             for h, s in zip(g.infosets, want, strict=True):
-                if h.name in ("entrant1", "incumbent_weak_1") or (h.name == "entrant2_f" and p < b):
+                pinned = ("entrant1", "incumbent_weak_1", "entrant2_a")
+                if h.name in pinned or (h.name == "entrant2_f" and p < b):
                     assert move(g, e, h.name) == pytest.approx(s, abs=1e-7), (h.name, row)
 
 
-@pytest.mark.xfail(
-    reason="pbe solver, policies d1 and prior: at an information set reached only by "
-    "a deviation after which every node still has probability 0 (entrant2 after an "
-    "acquiescence, when both types fight), the belief falls back on Nature's prior; "
-    "with p_tough > entry_profit no PBE then exists, although the sequential equilibrium "
-    "(belief 0 there: only the Weak type acquiesces) does; reported to the lead",
-    strict=True,
-)
-def test_chain_store_d1_exists_above_the_fight_threshold():
+def test_chain_store_d1_above_the_fight_threshold():
+    """p > b (the Weak incumbent would fight an entrant for sure): nobody enters, and off the path
+    the d1 belief after an acquiescence is 0 — an acquiescence is the Weak type's one-step
+    deviation but would be the Tough type's second — so the second entrant enters after it and
+    the Weak incumbent fights the first entry. (Regression: the belief used to fall back on the
+    prior there, and the solver then found no PBE, or one that is not sequential.)"""
     g = CS.game(p_tough=0.41, monopoly_profit=1.56, entry_profit=0.25)
-    eqs = dt.solve(g, "pbe", belief_policy="d1", max_mixed_sets=2)
-    assert len(eqs) >= 1
+    (e,) = dt.solve(g, "pbe", belief_policy="d1", max_mixed_sets=2)
+    assert e.outcomes["status_quo"] == pytest.approx(1)
+    assert move(g, e, "incumbent_weak_1")[0] == 1 and move(g, e, "entrant2_a")[1] == 1
+    assert e.beliefs["entrant2_a"]["tough/enter/acquiesce"] == 0
+    assert e.beliefs["entrant2_f"]["tough/enter/fight"] == pytest.approx(0.41)
 
 
 # ================================================================== Snyder §6

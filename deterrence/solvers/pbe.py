@@ -24,22 +24,29 @@ A PBE here is a behaviour profile with a belief at *every* information set such 
       belief proportional to Nature's probabilities of the nodes: for node ``v`` of the
       set, the product of the chance probabilities on the path from the root to ``v``
       (players' moves count as 1). In type games this is the prior over the types the
-      mover cannot tell apart.
+      mover cannot tell apart. It ignores what the play after someone else's deviation
+      reveals (after an unexpected entry, an acquiescence that only the Weak incumbent would
+      choose still leaves the prior), so it can keep profiles that no consistent assessment
+      supports, and miss those that need such a belief; ``d1`` does not (the compiled
+      sweep kernels implement this policy exactly as here).
   ``"d1"``
       a D1-style refinement, operationalised for general trees as follows. For each node
-      ``v`` of the unreached set ``h``, the *deviation* that leads to it is the first move
-      on the path from the root that the profile plays with probability 0: a pair
-      (information set ``ι``, action ``a``) of some player ``i``; nodes sharing a deviation
-      form one *type*. For a type, ``u*`` is ``i``'s equilibrium payoff at ``ι`` (under the
-      belief at ``ι``) and ``U(σ)`` its payoff from playing ``a`` at ``ι`` when the mover at
-      ``h`` answers with ``σ`` (the rest of the profile fixed). The admissible answers are the
-      mixtures of the actions that are a best response at ``h`` to *some* belief. The type's
-      score is the share (Lebesgue measure) of admissible answers with ``U(σ) > u*``: the
-      size of the set of responses for which deviating is profitable. The belief is
-      concentrated on the type(s) with the largest score; on those nodes it is Bayes' rule
-      after the deviation: node weights are reach probabilities under the profile with ``a``
-      played at ``ι`` (Nature's probabilities for a type whose nodes stay unreached even
-      then). If no type gains for any admissible answer (all scores 0) the refinement does
+      ``v`` of the unreached set ``h``, the *deviations* that lead to it are the moves on the
+      path from the root that the profile plays with probability 0, each a pair
+      (information set ``ι``, action ``a``); nodes reached through the same deviations form
+      one *type*. A type is scored on its last deviation (the one that tells it apart from
+      types sharing the earlier ones, e.g. which type of incumbent acquiesced after an
+      unexpected entry), made by player ``i``: ``u*`` is ``i``'s equilibrium payoff at ``ι``
+      (under the belief at ``ι``) and ``U(σ)`` its payoff from playing ``a`` at ``ι`` when
+      the mover at ``h`` answers with ``σ`` (the rest of the profile fixed). The admissible
+      answers are the mixtures of the actions that are a best response at ``h`` to *some*
+      belief. The type's score is the share (Lebesgue measure) of admissible answers with
+      ``U(σ) > u*``: the size of the set of responses for which deviating is profitable. The
+      belief is concentrated on the type(s) with the largest score; on those nodes it is
+      Bayes' rule after the deviations: node weights are reach probabilities under the
+      profile with every deviation of the type played (Nature's probabilities if a chance
+      move of probability 0 leaves them unreached even then). If no type gains for any
+      admissible answer (all scores 0) the refinement does
       not bind and the same Bayes-after-deviation weights are used over *all* types, as in a
       sequential equilibrium (this, not "any belief", keeps e.g. the Kreps–Wilson
       reputation game to its sequential equilibrium). In two-type signalling games this is
@@ -260,12 +267,17 @@ def _profitable_share(dev: np.ndarray, ustar: float, tol: float) -> float:
     return hits / total
 
 
-def _first_deviation(game: ExtensiveFormGame, beh: Sequence[np.ndarray], v: int) -> tuple[int, int] | None:
-    """(information set, action) of the first zero-probability player move on the path to ``v``."""
+def _deviations(game: ExtensiveFormGame, beh: Sequence[np.ndarray], v: int
+                ) -> tuple[tuple[int, int], ...] | None:
+    """The zero-probability player moves (information set, action) on the path to ``v``, root first.
+
+    ``None`` if a chance move on the path has probability 0 (no deviation explains the node).
+    """
     path = []
     while game.nodes[v].parent >= 0:
         path.append(v)
         v = game.nodes[v].parent
+    devs = []
     for c in reversed(path):
         nd = game.nodes[c]
         par = game.nodes[nd.parent]
@@ -273,8 +285,27 @@ def _first_deviation(game: ExtensiveFormGame, beh: Sequence[np.ndarray], v: int)
             if float(game.chance_infos[par.infoset].probs[nd.action]) <= 0:
                 return None
         elif beh[par.infoset][nd.action] <= _REACH:
-            return (par.infoset, nd.action)
-    return None
+            devs.append((par.infoset, nd.action))
+    return tuple(devs) or None
+
+
+def _deviation_groups(game: ExtensiveFormGame, beh: Sequence[np.ndarray], k: int
+                      ) -> dict[tuple[tuple[int, int], ...], list[int]]:
+    """Nodes of set ``k`` grouped by the deviations that lead to them (the D1 "types").
+
+    A group whose deviations strictly include another group's is left out: reaching it takes
+    an extra tremble, so every consistent assessment gives it belief 0 (after an unexpected
+    entry that the Weak incumbent answers by acquiescing, an acquiescence is not the Tough
+    type's second mistake).
+    """
+    groups: dict[tuple[tuple[int, int], ...], list[int]] = {}
+    for pos, v in enumerate(game.infosets[k].nodes):
+        devs = _deviations(game, beh, v)
+        if devs is not None:
+            groups.setdefault(devs, []).append(pos)
+    sets = {devs: set(devs) for devs in groups}
+    return {devs: ps for devs, ps in groups.items()
+            if not any(other < sets[devs] for other in sets.values())}
 
 
 class _Beliefs:
@@ -359,11 +390,7 @@ class _Beliefs:
         h = game.infosets[k]
         q = ctx.q(self.values, k)
         answers = _br_actions(q, ctx.tol)
-        groups: dict[tuple[int, int], list[int]] = {}
-        for pos, v in enumerate(h.nodes):
-            dev = _first_deviation(game, beh, v)
-            if dev is not None:
-                groups.setdefault(dev, []).append(pos)
+        groups = _deviation_groups(game, beh, k)
         if not groups:
             return ctx.prior_belief(k)
         # deviation payoff of each type against each admissible pure answer
@@ -374,43 +401,47 @@ class _Beliefs:
             alt[k][b] = 1.0
             answer_values.append(game.node_values(alt))
         scores = {}
-        for (iota, a), _ in groups.items():
+        for devs in groups:
+            iota, a = devs[-1]  # the last deviation is the one that tells these nodes apart
             mu_i = self.belief(iota)
             if mu_i is None:
-                scores[(iota, a)] = 0.0
+                scores[devs] = 0.0
                 continue
             hi = game.infosets[iota]
             i = hi.player
             ustar = float(mu_i @ self.values[list(hi.nodes), i])
             dev = np.array([float(mu_i @ vals[ctx.kids[iota][:, a], i]) for vals in answer_values])
-            scores[(iota, a)] = _profitable_share(dev, ustar, ctx.tol)
+            scores[devs] = _profitable_share(dev, ustar, ctx.tol)
         best = max(scores.values())
         chosen = [g for g, sc in scores.items() if best <= 0 or sc >= best - 1e-9]
-        mu = _deviation_weights(ctx, beh, k, [(i, a, tuple(groups[(i, a)])) for i, a in chosen])
+        mu = _deviation_weights(ctx, beh, k, [(devs, tuple(groups[devs])) for devs in chosen])
         return mu / mu.sum()
 
 
 def _deviation_weights(ctx: _Ctx, beh: list[np.ndarray], k: int,
-                       types: Sequence[tuple[int, int, tuple[int, ...]]],
+                       types: Sequence[tuple[tuple[tuple[int, int], ...], tuple[int, ...]]],
                        use_prior: Sequence[bool] | None = None) -> np.ndarray:
-    """Weights on the nodes of set ``k`` from Bayes' rule after each type's deviation.
+    """Weights on the nodes of set ``k`` from Bayes' rule after each type's deviations.
 
-    ``types`` lists (information set, action, node positions): the weight of a node is its
-    reach probability with that action taken there (the rest of the profile as is). A type
-    whose deviation still leaves its nodes unreached gets Nature's odds instead (decided by
-    ``use_prior`` when given, so that the weights stay multilinear across a support pattern).
+    ``types`` lists (deviations, node positions), the deviations being the (information set,
+    action) pairs that the profile plays with probability 0 on the way to those nodes: the
+    weight of a node is its reach probability with all those actions taken (the rest of the
+    profile as is). A type whose nodes stay unreached even then gets Nature's odds instead
+    (decided by ``use_prior`` when given, so that the weights stay multilinear across a
+    support pattern).
     """
     game = ctx.game
     nodes = game.infosets[k].nodes
     w = np.zeros(len(nodes))
-    for n, (iota, a, positions) in enumerate(types):
+    for n, (devs, positions) in enumerate(types):
         idx = [nodes[p] for p in positions]
         if use_prior is not None and use_prior[n]:
             w[list(positions)] += ctx.prior[idx]
             continue
         forced = [x.copy() for x in beh]
-        forced[iota] = np.zeros(len(game.infosets[iota].actions))
-        forced[iota][a] = 1.0
+        for iota, a in devs:
+            forced[iota] = np.zeros(len(game.infosets[iota].actions))
+            forced[iota][a] = 1.0
         part = ctx.evaluate(forced)[0][idx]
         if use_prior is None and part.sum() <= 0:
             part = ctx.prior[idx]
@@ -466,8 +497,8 @@ def _weights(ctx: _Ctx, k: int, spec: Spec, beh: list[np.ndarray], reach: np.nda
     """Unnormalised belief weights at set ``k`` under a profile; multilinear in the profile.
 
     ``("reach",)``: Bayes on the path; ``("prior",)``: Nature's odds; ``("own", prev, act)``:
-    carried forward from the mover's previous set; ``("types", ((iota, a, positions), ...))``:
-    Bayes after each listed deviation (the D1 belief on those types).
+    carried forward from the mover's previous set; ``("types", ((deviations, positions), ...))``:
+    Bayes after each listed type's deviations (the D1 belief on those types).
     """
     game = ctx.game
     nodes = list(game.infosets[k].nodes)
@@ -535,12 +566,8 @@ def _pattern_specs(ctx: _Ctx, ind: list[np.ndarray], on_path: np.ndarray, mixed:
         if sp[0] != "d1":
             choices.append([sp])
             continue
-        groups: dict[tuple[int, int], list[int]] = {}
-        for pos, v in enumerate(game.infosets[k].nodes):
-            dev = _first_deviation(game, ind, v)
-            if dev is not None:
-                groups.setdefault(dev, []).append(pos)
-        types = [(i, a, tuple(ps)) for (i, a), ps in groups.items()]
+        groups = _deviation_groups(game, ind, k)
+        types = [(devs, tuple(ps)) for devs, ps in groups.items()]
         zero = {t: _deviation_weights(ctx, ind, k, [t], [False]).sum() <= 0 for t in types}
         opts = [("types", (t,), (zero[t],)) for t in types]
         if len(types) > 1:  # the refinement does not bind: every type
