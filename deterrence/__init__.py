@@ -47,6 +47,7 @@ _PUBLIC: dict[str, str] = {
     "OUTCOMES": "outcomes",
     "regimes": "symbolic",
     "threshold": "symbolic",
+    "numeric_threshold": "boundaries",
     "sweep": "sweeping",
     "SweepResult": "sweeping",
 }

@@ -829,6 +829,10 @@ class Model:
         )
 
     def _make_baseline(self, spec: Baseline) -> Model:
+        return self._derive(spec, title=f"{self.title} — no-pledge baseline", is_baseline=True)
+
+    def _derive(self, spec: Baseline, *, title: str, is_baseline: bool) -> Model:
+        """A model with the nodes, outcome labels and pinned parameters of ``spec`` applied."""
         by_id = dict(self._by_id)
         order = [n.id for n in self._specs]
         for node in spec.nodes:
@@ -868,7 +872,7 @@ class Model:
             self.parameters,
             nodes,
             root=self.root,
-            title=f"{self.title} — no-pledge baseline",
+            title=title,
             description=spec.description or self.description,
             references=self.references,
             concepts=self.concepts,
@@ -879,7 +883,7 @@ class Model:
             claims=self.claims,
             meta=self.meta,
             fixed=fixed,
-            is_baseline=True,
+            is_baseline=is_baseline,
             file=self.file,
             text=self._text,
             lines=self._lines,
@@ -1043,6 +1047,69 @@ class Model:
                 f"model '{self.name}' declares no no-pledge baseline (add a [baseline] table)", "baseline"
             )
         return self._baseline_model
+
+    def restrict(self, keep: Mapping[str, Iterable[str]], *, label: str = "", description: str = "") -> Model:
+        """The model with some players' options taken away (a posture, a pledge not to act).
+
+        Parameters
+        ----------
+        keep
+            ``{information set: actions kept}``: at every node of each named information set
+            (or of the node with that id) only the listed actions remain, in their order;
+            subtrees that can no longer be reached are dropped. For example, a no-first-use
+            posture keeps ``["concede", "respond"]`` at the Defender's first move.
+        label
+            Short name of the restriction, appended to the title (``"no-first-use"``).
+        description
+            What the restriction means, in words (default: the model's description).
+
+        Returns
+        -------
+        Model
+            A model with the same parameters, orderings and outcome labels. Its baseline, if the
+            model has one, is the baseline with the same restriction.
+
+        Raises
+        ------
+        ModelError
+            If a key names no information set or node, an action does not exist there, or no
+            action would remain.
+        """
+        if not isinstance(keep, Mapping) or not keep:
+            raise self._error("restrict() needs a non-empty mapping {information set: actions kept}")
+        by_set: dict[str, list[NodeSpec]] = {}
+        for spec in self._specs:
+            if spec.kind == "decision":
+                by_set.setdefault(spec.infoset or spec.id, []).append(spec)
+        replaced = []
+        for key, actions in keep.items():
+            targets = by_set.get(key) or [n for n in self._specs if n.id == key and n.kind == "decision"]
+            if not targets:
+                raise self._error(
+                    f"restrict(): '{key}' is neither an information set nor a decision node of model "
+                    f"'{self.name}'; information sets: {', '.join(by_set)}"
+                )
+            if isinstance(actions, str) or not isinstance(actions, Iterable):
+                raise self._error(f"restrict(): the actions kept at '{key}' must be a list of action names")
+            wanted = list(actions)
+            have = list(targets[0].actions)
+            unknown = [a for a in wanted if a not in have]
+            if unknown:
+                raise self._error(
+                    f"restrict(): '{key}' has no action '{unknown[0]}'; its actions: {', '.join(have)}"
+                )
+            if not wanted:
+                raise self._error(f"restrict(): no action would remain at '{key}'")
+            for node in targets:
+                acts = {a: c for a, c in node.actions.items() if a in wanted}
+                replaced.append(NodeSpec(**{**node.__dict__, "actions": acts}))
+        spec = Baseline(description=description, nodes=tuple(replaced))
+        suffix = f" — {label}" if label else " — restricted"
+        out = self._derive(spec, title=f"{self.title}{suffix}", is_baseline=self.is_baseline)
+        if self._baseline_model is not None:
+            out._baseline_spec = self._baseline_spec
+            out._baseline_model = self._baseline_model.restrict(keep, label=label, description=description)
+        return out
 
     @property
     def baseline_description(self) -> str:

@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from .errors import ParameterError, UnsupportedError
+from .errors import ParameterError, ResourceError, UnsupportedError
 from .kernels import CompiledModel, Structure, SymbolicTree
 from .outcomes import INDICATORS, OUTCOMES
 
@@ -674,12 +674,18 @@ def threshold(
     condition is solved for ``parameter`` with sympy; the roots inside the domain where the
     regime set differs on the two sides are returned.
 
+    Where the model has no closed-form regimes here (it does not compile: too many candidate
+    equilibrium structures, or the ``d1`` policy), the boundaries are found numerically
+    instead, by :func:`deterrence.numeric_threshold` over the parameter's (finite) domain;
+    those entries have ``"value": None`` and ``"exact": False``.
+
     Returns
     -------
     list of dict
-        ``{"parameter", "value" (exact sympy), "numeric", "below": regimes, "above": regimes}``,
-        sorted by value.
+        ``{"parameter", "value" (exact sympy), "numeric", "below": regimes, "above": regimes,
+        "exact"}``, sorted by value.
     """
+    from .boundaries import numeric_threshold
     from .catalogue import load_model
 
     m = load_model(model) if isinstance(model, str) else model
@@ -690,7 +696,10 @@ def threshold(
         )
     values = {n: p.default for n, p in m.parameters.items() if n != parameter}
     values.update(fixed)
-    regs = regimes(m, concept, belief_policy, **values)
+    try:
+        regs = regimes(m, concept, belief_policy, **values)
+    except (UnsupportedError, ResourceError):
+        return numeric_threshold(m, parameter, concept, belief_policy, **values)
     sym = regs.symbols[parameter]
     roots: set[sp.Expr] = set()
     for r in regs.regimes:
@@ -723,6 +732,7 @@ def threshold(
                     "numeric": xv,
                     "below": sorted(below),
                     "above": sorted(above),
+                    "exact": True,
                 }
             )
     return out

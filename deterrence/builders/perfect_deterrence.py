@@ -930,7 +930,24 @@ def asymmetric_escalation(
                 "benefits Defender; limited or substrategic wars are possible but unlikely.",
                 "provenance": "S",
                 "source": "Zagare & Kilgour (1995), abstract",
-                "test": "not tested: needs the book's posture special cases (Appendices 6-7)",
+                "test": "not tested: these are claims about the incomplete-information PBE. The generic PBE "
+                "search does not finish on the AEG at random points (it found no PBE with up to 3 mixing "
+                "information sets after 135 s at a seeded point), and the paper's definition of a "
+                "warfighting deployment was not retrieved. The complete-information posture tables are "
+                "tested instead (next claim).",
+            },
+            {
+                "text": "Under complete information (derived from the orderings), flexible response deters "
+                "weakly more than either restricted posture: with massive retaliation (no substrategic "
+                "option) every Defender concedes to a Hard Challenger, and with no first use every "
+                "Defender but the Hard-Hard one concedes to either Challenger; the substrategic option "
+                "adds deterrence only against a Hard Challenger facing a Hard-Hard Defender.",
+                "provenance": "D",
+                "test": (
+                    "test_postures_and_boundaries.py::test_aeg_posture_tables_under_complete_information, "
+                    "test_postures_and_boundaries.py::"
+                    "test_flexible_response_deters_wherever_a_restricted_posture_does"
+                ),
             },
         ],
     )
