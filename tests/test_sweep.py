@@ -448,7 +448,7 @@ def test_compiled_path_plumbing_with_undecided_points(monkeypatch, grid_result):
 
     import deterrence.kernels as kernels
 
-    sweep_module = importlib.import_module("deterrence.sweeping")  # the module (dt.sweep is the function)
+    sweep_module = importlib.import_module("deterrence.sweep_backends")  # holds the compiled-kernel cache
 
     def fresh_cache():  # compiled kernels are cached per process and model object
         monkeypatch.setattr(sweep_module, "_COMPILED", weakref.WeakKeyDictionary())

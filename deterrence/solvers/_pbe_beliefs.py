@@ -1,0 +1,292 @@
+"""Beliefs of the PBE solver (:mod:`deterrence.solvers.pbe`): Bayes' rule on the path, the policy off it.
+
+``_Beliefs`` gives the belief at every information set of one behaviour profile: Bayes' rule
+where the set is reached, the mover's own carried-forward belief after its own deviation, and
+otherwise the off-path policy (``free``: a supporting belief found by ``_supporting_belief``,
+closest to Nature's odds; ``prior``: Nature's odds; ``d1``: the D1-style belief, built from the
+deviation "types" of ``_deviations`` / ``_deviation_groups``, scored by ``_profitable_share``
+over the answers of ``_br_actions``, with Bayes-after-deviation weights from
+``_deviation_weights``). The policies are defined in the docstring of
+:mod:`deterrence.solvers.pbe`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..game.extensive import CHANCE, ExtensiveFormGame
+from ._pbe_context import _REACH, _Ctx
+
+
+def _supporting_belief(q: np.ndarray, sigma: np.ndarray, mu0: np.ndarray, tol: float) -> np.ndarray | None:
+    """A belief under which ``sigma`` is optimal given payoffs ``q`` (nodes x actions), closest to ``mu0``."""
+    gap = (q @ sigma)[:, None] - q  # want mu @ gap >= 0 for every action
+    if (mu0 @ gap).min() >= -tol:
+        return mu0
+    n = len(mu0)
+    if n == 1:
+        return None
+    if n == 2:  # exact: an interval of t = mu[0]
+        lo, hi = 0.0, 1.0
+        for g0, g1 in gap.T:  # g1 + t (g0 - g1) >= 0
+            slope = g0 - g1
+            if abs(slope) <= 1e-15:
+                if g1 < -tol:
+                    return None
+            elif slope > 0:
+                lo = max(lo, -g1 / slope)
+            else:
+                hi = min(hi, -g1 / slope)
+        if lo > hi + 1e-12:
+            return None
+        t = float(np.clip(mu0[0], lo, max(lo, hi)))
+        mu = np.array([t, 1.0 - t])
+        return mu if (mu @ gap).min() >= -tol else None
+    from scipy.optimize import linprog
+
+    eye = np.eye(n)
+    a_eq = np.concatenate([np.ones(n), np.zeros(n)])[None, :]
+    # closest belief to mu0 (L1) ...
+    c = np.concatenate([np.zeros(n), np.ones(n)])
+    a_ub = np.block([[eye, -eye], [-eye, -eye], [-gap.T, np.zeros((gap.shape[1], n))]])
+    b_ub = np.concatenate([mu0, -mu0, np.zeros(gap.shape[1])])
+    res = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=[1.0], bounds=[(0, None)] * (2 * n),
+                  method="highs")
+    if res.status == 0:
+        mu = np.clip(res.x[:n], 0.0, None)
+        mu = mu / mu.sum()
+        if (mu @ gap).min() >= -tol:
+            return mu
+    # ... or, if rounding spoils it, the belief with the largest margin
+    c = np.concatenate([np.zeros(n), [-1.0]])
+    a_ub = np.hstack([-gap.T, np.ones((gap.shape[1], 1))])
+    a_eq = np.concatenate([np.ones(n), [0.0]])[None, :]
+    res = linprog(c, A_ub=a_ub, b_ub=np.zeros(gap.shape[1]), A_eq=a_eq, b_eq=[1.0],
+                  bounds=[(0, None)] * n + [(None, None)], method="highs")
+    if res.status != 0:
+        return None
+    mu = np.clip(res.x[:n], 0.0, None)
+    mu = mu / mu.sum()
+    return mu if (mu @ gap).min() >= -tol else None
+
+
+def _br_actions(q: np.ndarray, tol: float) -> list[int]:
+    """Actions that are a best response to some belief over the nodes (payoffs ``q``)."""
+    out = []
+    mu0 = np.full(q.shape[0], 1.0 / q.shape[0])
+    for b in range(q.shape[1]):
+        e = np.zeros(q.shape[1])
+        e[b] = 1.0
+        if np.any(q[:, b] >= q.max(axis=1) - tol) or _supporting_belief(q, e, mu0, tol) is not None:
+            out.append(b)
+    return out
+
+
+def _profitable_share(dev: np.ndarray, ustar: float, tol: float) -> float:
+    """Share of the mixtures ``σ`` of ``len(dev)`` actions with ``σ @ dev > ustar``."""
+    m = len(dev)
+    if m == 1:
+        return 1.0 if dev[0] > ustar + tol else 0.0
+    if m == 2:
+        d1, d2 = float(dev[0]), float(dev[1])  # t = weight on action 0: f(t) = d2 + t (d1 - d2)
+        thr = ustar + tol
+        if abs(d1 - d2) <= 1e-15:
+            return 1.0 if d1 > thr else 0.0
+        t0 = (thr - d2) / (d1 - d2)
+        return float(np.clip(1.0 - t0, 0.0, 1.0)) if d1 > d2 else float(np.clip(t0, 0.0, 1.0))
+    res = {3: 40, 4: 16, 5: 8}.get(m, 5)
+    hits = total = 0
+    for comp in itertools.product(range(res + 1), repeat=m - 1):
+        if sum(comp) > res:
+            continue
+        sig = np.array([*comp, res - sum(comp)], dtype=float) / res
+        total += 1
+        hits += bool(sig @ dev > ustar + tol)
+    return hits / total
+
+
+def _deviations(game: ExtensiveFormGame, beh: Sequence[np.ndarray], v: int
+                ) -> tuple[tuple[int, int], ...] | None:
+    """The zero-probability player moves (information set, action) on the path to ``v``, root first.
+
+    ``None`` if a chance move on the path has probability 0 (no deviation explains the node).
+    """
+    path = []
+    while game.nodes[v].parent >= 0:
+        path.append(v)
+        v = game.nodes[v].parent
+    devs = []
+    for c in reversed(path):
+        nd = game.nodes[c]
+        par = game.nodes[nd.parent]
+        if par.kind == CHANCE:
+            if float(game.chance_infos[par.infoset].probs[nd.action]) <= 0:
+                return None
+        elif beh[par.infoset][nd.action] <= _REACH:
+            devs.append((par.infoset, nd.action))
+    return tuple(devs) or None
+
+
+def _deviation_groups(game: ExtensiveFormGame, beh: Sequence[np.ndarray], k: int
+                      ) -> dict[tuple[tuple[int, int], ...], list[int]]:
+    """Nodes of set ``k`` grouped by the deviations that lead to them (the D1 "types").
+
+    A group whose deviations strictly include another group's is left out: reaching it takes
+    an extra tremble, so every consistent assessment gives it belief 0 (after an unexpected
+    entry that the Weak incumbent answers by acquiescing, an acquiescence is not the Tough
+    type's second mistake).
+    """
+    groups: dict[tuple[tuple[int, int], ...], list[int]] = {}
+    for pos, v in enumerate(game.infosets[k].nodes):
+        devs = _deviations(game, beh, v)
+        if devs is not None:
+            groups.setdefault(devs, []).append(pos)
+    sets = {devs: set(devs) for devs in groups}
+    return {devs: ps for devs, ps in groups.items()
+            if not any(other < sets[devs] for other in sets.values())}
+
+
+class _Beliefs:
+    """Beliefs of one profile: Bayes on the path, the policy off it (resolved lazily, d1 recursively)."""
+
+    def __init__(self, ctx: _Ctx, beh: list[np.ndarray]) -> None:
+        self.ctx, self.beh = ctx, beh
+        game = ctx.game
+        self.reach = game.realization_probabilities(beh)
+        self.values = game.node_values(beh)
+        self.mu: list[np.ndarray | None] = [None] * len(game.infosets)
+        self.on_path = [False] * len(game.infosets)
+        self.edge = game.edge_probabilities(beh)
+        self.fixed: set[int] = set()  # unreached sets whose belief is fixed by the mover's own earlier belief
+        for h in game.infosets:
+            r = self.reach[list(h.nodes)]
+            s = r.sum()
+            if s > _REACH:
+                self.mu[h.index] = r / s
+                self.on_path[h.index] = True
+        self._busy: set[int] = set()
+
+    def belief(self, k: int) -> np.ndarray | None:
+        """Belief at set ``k`` (``None``: no belief makes the prescribed move optimal)."""
+        if self.mu[k] is not None:
+            return self.mu[k]
+        ctx = self.ctx
+        if k in self._busy:  # a circular reference between unreached sets: fall back to Nature's odds
+            return ctx.prior_belief(k)
+        self._busy.add(k)
+        own = self._own_consistent(k)
+        if own is not None:
+            self.fixed.add(k)
+            mu = own
+        elif ctx.policy == "prior":
+            mu = ctx.prior_belief(k)
+        elif ctx.policy == "free":
+            mu = _supporting_belief(ctx.q(self.values, k), self.beh[k], ctx.prior_belief(k), ctx.tol)
+        else:
+            mu = self._d1(k)
+        self._busy.discard(k)
+        self.mu[k] = mu
+        return mu
+
+    def _own_consistent(self, k: int) -> np.ndarray | None:
+        """Bayes' rule from the mover's own previous information set, if it gives the set weight.
+
+        A player's own deviation does not change what it believes about the others: at an
+        unreached set that follows the mover's earlier set ``h'`` (perfect recall: the same one
+        for every node), the belief is ``μ(h')`` carried forward under the profile, with the
+        mover's own action at ``h'`` taken. Only if that puts no weight on the set (someone
+        else deviated too) does the policy choose the belief.
+        """
+        game = self.ctx.game
+        h = game.infosets[k]
+        seq = game.own_sequence(h.nodes[0], h.player)
+        if not seq:
+            return None
+        prev, act = seq[-1]
+        mu_prev = self.belief(prev)
+        if mu_prev is None:
+            return None
+        targets = {v: i for i, v in enumerate(h.nodes)}
+        w = np.zeros(len(h.nodes))
+        stack = [(int(game.nodes[u].children[act]), float(m))
+                 for u, m in zip(game.infosets[prev].nodes, mu_prev, strict=True) if m > 0]
+        while stack:
+            v, p = stack.pop()
+            if p <= 0:
+                continue
+            if v in targets:
+                w[targets[v]] += p
+                continue
+            for c in game.nodes[v].children:
+                stack.append((c, p * self.edge[c]))
+        s = w.sum()
+        return w / s if s > _REACH else None
+
+    def _d1(self, k: int) -> np.ndarray:
+        """The D1-style belief at unreached set ``k`` (see the docstring of :mod:`deterrence.solvers.pbe`)."""
+        ctx, game, beh = self.ctx, self.ctx.game, self.beh
+        h = game.infosets[k]
+        q = ctx.q(self.values, k)
+        answers = _br_actions(q, ctx.tol)
+        groups = _deviation_groups(game, beh, k)
+        if not groups:
+            return ctx.prior_belief(k)
+        # deviation payoff of each type against each admissible pure answer
+        answer_values = []
+        for b in answers:
+            alt = [x.copy() for x in beh]
+            alt[k] = np.zeros(len(h.actions))
+            alt[k][b] = 1.0
+            answer_values.append(game.node_values(alt))
+        scores = {}
+        for devs in groups:
+            iota, a = devs[-1]  # the last deviation is the one that tells these nodes apart
+            mu_i = self.belief(iota)
+            if mu_i is None:
+                scores[devs] = 0.0
+                continue
+            hi = game.infosets[iota]
+            i = hi.player
+            ustar = float(mu_i @ self.values[list(hi.nodes), i])
+            dev = np.array([float(mu_i @ vals[ctx.kids[iota][:, a], i]) for vals in answer_values])
+            scores[devs] = _profitable_share(dev, ustar, ctx.tol)
+        best = max(scores.values())
+        chosen = [g for g, sc in scores.items() if best <= 0 or sc >= best - 1e-9]
+        mu = _deviation_weights(ctx, beh, k, [(devs, tuple(groups[devs])) for devs in chosen])
+        return mu / mu.sum()
+
+
+def _deviation_weights(ctx: _Ctx, beh: list[np.ndarray], k: int,
+                       types: Sequence[tuple[tuple[tuple[int, int], ...], tuple[int, ...]]],
+                       use_prior: Sequence[bool] | None = None) -> np.ndarray:
+    """Weights on the nodes of set ``k`` from Bayes' rule after each type's deviations.
+
+    ``types`` lists (deviations, node positions), the deviations being the (information set,
+    action) pairs that the profile plays with probability 0 on the way to those nodes: the
+    weight of a node is its reach probability with all those actions taken (the rest of the
+    profile as is). A type whose nodes stay unreached even then gets Nature's odds instead
+    (decided by ``use_prior`` when given, so that the weights stay multilinear across a
+    support pattern).
+    """
+    game = ctx.game
+    nodes = game.infosets[k].nodes
+    w = np.zeros(len(nodes))
+    for n, (devs, positions) in enumerate(types):
+        idx = [nodes[p] for p in positions]
+        if use_prior is not None and use_prior[n]:
+            w[list(positions)] += ctx.prior[idx]
+            continue
+        forced = [x.copy() for x in beh]
+        for iota, a in devs:
+            forced[iota] = np.zeros(len(game.infosets[iota].actions))
+            forced[iota][a] = 1.0
+        part = ctx.evaluate(forced)[0][idx]
+        if use_prior is None and part.sum() <= 0:
+            part = ctx.prior[idx]
+            if part.sum() <= 0:
+                part = np.ones(len(idx))
+        w[list(positions)] += part
+    return w

@@ -1,0 +1,58 @@
+"""The search context shared by the parts of the PBE solver (:mod:`deterrence.solvers.pbe`).
+
+``_Ctx`` holds the game, the tolerance, the belief policy, the child tables and Nature's node
+masses, caches the evaluation of behaviour profiles, and collects the notes that the solver
+reports. ``_REACH`` and ``_INTERIOR`` are the thresholds for an unreached information set and
+for an action in a mixture's support.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..game.extensive import ExtensiveFormGame
+
+_REACH = 1e-12  # reach probability below which an information set counts as unreached
+_INTERIOR = 1e-10  # a mixing probability must exceed this to count as in the support
+
+
+# ---------------------------------------------------------------------------------- context
+@dataclass
+class _Ctx:
+    game: ExtensiveFormGame
+    tol: float
+    policy: str
+    kids: list[np.ndarray]
+    prior: np.ndarray
+    senders: tuple[int, ...]
+    notes: list[str] = field(default_factory=list)
+    loose: list[str] = field(default_factory=list)  # reasons the set may hold continua
+    continua: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+    cache: dict[bytes, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
+    expansions: dict[tuple[int, ...], list[dict]] = field(default_factory=dict)
+
+    def evaluate(self, beh: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(reach, edge probabilities, node values) of a profile, cached."""
+        key = np.concatenate(beh).tobytes() if len(beh) else b""
+        hit = self.cache.get(key)
+        if hit is not None:
+            return hit
+        game = self.game
+        out = (game.realization_probabilities(beh), game.edge_probabilities(beh), game.node_values(beh))
+        if len(self.cache) < 100_000:
+            self.cache[key] = out
+        return out
+
+    def q(self, values: np.ndarray, k: int) -> np.ndarray:
+        """Mover's continuation payoff after each action at each node of set ``k``: (nodes, actions)."""
+        return values[self.kids[k], self.game.infosets[k].player]
+
+    def prior_belief(self, k: int) -> np.ndarray:
+        w = self.prior[list(self.game.infosets[k].nodes)]
+        s = w.sum()
+        return w / s if s > 0 else np.full(len(w), 1.0 / len(w))

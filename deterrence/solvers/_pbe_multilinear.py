@@ -1,0 +1,217 @@
+"""Exact solution of the PBE solver's indifference systems for mixed support patterns.
+
+In a support pattern of :mod:`deterrence.solvers.pbe`, the indifference conditions are
+multilinear in the mixing probabilities of the other information sets; they are given by
+their values at the vertices of the product of simplices. ``_solve_multilinear`` returns
+their roots strictly inside the simplices: two binary sets in closed form
+(``_solve_two_binary``), patterns of binary sets first screened by a grid sign test
+(``_grid_may_vanish``), larger systems exactly with sympy (coefficients made rational by
+``_fraction``; factors of one sign on the open box divided out).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from ._pbe_context import _INTERIOR, _Ctx
+
+
+def _solve_multilinear(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int],
+                       combos: list[tuple[int, ...]], values: list[list[float]], names: str
+                       ) -> list[list[np.ndarray]]:
+    """Interior solutions of the indifference system given its values at the support vertices.
+
+    Set ``k`` mixes over ``pattern[k] = (a0, a1, ...)`` with unknowns ``x_{k,j} = σ_k(a_j)``,
+    ``j >= 1``. Each equation is ``Σ_c Π_k σ_k(c_k) · values[c]`` (multi-affine). Factors that
+    keep one sign on the open box (e.g. ``x`` or ``1 − x``) are divided out, each choice of
+    one remaining factor per equation is solved exactly (sympy, rational coefficients), and the
+    real roots strictly inside the simplices are returned.
+    """
+    if all(len(pattern[k]) == 2 for k in mixed):
+        if len(mixed) == 2:
+            return _solve_two_binary(ctx, values, names)
+        if not _grid_may_vanish(values, len(mixed)):
+            return []
+    import sympy
+
+    gens = []
+    var_of: dict[tuple[int, int], int] = {}
+    for k in mixed:
+        for j in range(1, len(pattern[k])):
+            var_of[(k, j)] = len(gens)
+            gens.append(sympy.Symbol(f"x{k}_{j}"))
+    nv = len(gens)
+
+    def affine(k: int, j: int) -> dict[tuple[int, ...], Fraction]:
+        if j > 0:
+            e = [0] * nv
+            e[var_of[(k, j)]] = 1
+            return {tuple(e): Fraction(1)}
+        out = {(0,) * nv: Fraction(1)}
+        for jj in range(1, len(pattern[k])):
+            e = [0] * nv
+            e[var_of[(k, jj)]] = 1
+            out[tuple(e)] = Fraction(-1)
+        return out
+
+    def mul(p: dict, q: dict) -> dict:
+        out: dict[tuple[int, ...], Fraction] = {}
+        for m1, c1 in p.items():
+            for m2, c2 in q.items():
+                m = tuple(x + y for x, y in zip(m1, m2, strict=True))
+                out[m] = out.get(m, Fraction(0)) + c1 * c2
+        return out
+
+    pos = {k: {a: i for i, a in enumerate(pattern[k])} for k in mixed}
+    shape = tuple(len(pattern[k]) for k in mixed)
+    terms = ctx.expansions.get(shape)
+    if terms is None:  # Π_k σ_k(c_k) expanded into monomials, for every vertex c (depends on the shape only)
+        terms = []
+        for combo in combos:
+            t: dict[tuple[int, ...], Fraction] = {(0,) * nv: Fraction(1)}
+            for k, a in zip(mixed, combo, strict=True):
+                t = mul(t, affine(k, pos[k][a]))
+            terms.append(t)
+        ctx.expansions[shape] = terms
+    # vertices of the product of simplices, as points in the unknowns
+    vertices = []
+    for combo in combos:
+        pt = [0] * nv
+        for k, a in zip(mixed, combo, strict=True):
+            if pos[k][a] > 0:
+                pt[var_of[(k, pos[k][a])]] = 1
+        vertices.append(tuple(pt))
+
+    def sign_definite(f: Any) -> bool:
+        terms = f.as_dict()  # monomial -> coefficient; at a 0/1 point a monomial is 0 or 1
+        vals = [sum((c for m, c in terms.items() if all(v[i] for i, e in enumerate(m) if e)), start=0)
+                for v in vertices]
+        return (all(v >= 0 for v in vals) and any(v > 0 for v in vals)) or \
+               (all(v <= 0 for v in vals) and any(v < 0 for v in vals))
+
+    polys = []
+    for vals in values:
+        coeffs: dict[tuple[int, ...], Fraction] = {}
+        for t, g in zip(terms, vals, strict=True):
+            fg = _fraction(g)
+            if fg == 0:
+                continue
+            for m, c in t.items():
+                coeffs[m] = coeffs.get(m, Fraction(0)) + c * fg
+        coeffs = {m: c for m, c in coeffs.items() if c != 0}
+        if not coeffs:
+            ctx.continua.append(f"a mover mixing at {names} is indifferent whatever the others do")
+            return []
+        polys.append(sympy.Poly.from_dict({m: sympy.Rational(c.numerator, c.denominator)
+                                           for m, c in coeffs.items()}, *gens, domain="QQ"))
+    found: list[list[np.ndarray]] = []
+
+    def collect(sols: list) -> None:
+        for sol in sols:
+            xs = []
+            for z in sol:
+                zc = complex(sympy.N(z, 30))
+                if abs(zc.imag) > 1e-12:
+                    break
+                xs.append(zc.real)
+            else:
+                point = []
+                for k in mixed:
+                    tail = [xs[var_of[(k, j)]] for j in range(1, len(pattern[k]))]
+                    point.append(np.array([1.0 - sum(tail), *tail]))
+                seen = any(all(np.allclose(p, q, atol=1e-12) for p, q in zip(point, f, strict=True))
+                           for f in found)
+                if all(p.min() > _INTERIOR for p in point) and not seen:
+                    found.append(point)
+
+    def attempt(system: list) -> bool:
+        """Solve a zero-dimensional system; False if it has a continuum of solutions."""
+        try:
+            sols = sympy.solve_poly_system(system, *gens) if len(system) >= nv else None
+        except NotImplementedError:
+            sols = None
+        if sols is None:
+            return sympy.groebner(system, *gens, order="grevlex").exprs == [1]
+        collect(sols)
+        return True
+
+    if attempt(polys):
+        return found
+    # a continuum over the complex numbers: divide out factors of one sign on the open box
+    # (such as x or 1 - x, which vanish only on its boundary) and solve factor by factor
+    factor_sets = []
+    for poly in polys:
+        _, facs = poly.factor_list()
+        keep = [f for f, _ in facs if not sign_definite(f)]
+        if not keep:
+            return []  # this condition cannot hold inside the box
+        factor_sets.append(keep)
+    for choice in itertools.product(*factor_sets):
+        if not attempt(list(dict.fromkeys(choice))):
+            ctx.continua.append(f"a curve of solutions mixing at {names}")
+    return found
+
+
+def _grid_may_vanish(values: list[list[float]], k: int) -> bool:
+    """False if the binary system certainly has no root with every ``x`` in ``[1e-10, 1 − 1e-10]``.
+
+    The box is cut into a grid of sub-boxes; a multilinear function lies between its values at
+    a sub-box's corners, so a sub-box where some condition keeps one strict sign at every
+    corner holds no root. Roots on the box boundary (``x = 0``, a mover not mixing after all)
+    are excluded by staying ``1e-10`` inside it.
+    """
+    m = 8 if k <= 3 else 4
+    ticks = np.concatenate([[_INTERIOR], np.linspace(0, 1, m + 1)[1:-1], [1 - _INTERIOR]])
+    grid = np.stack(np.meshgrid(*([ticks] * k), indexing="ij"), axis=-1).reshape(-1, k)
+    corners = np.array(list(itertools.product((0, 1), repeat=k)))  # vertex c: x_i = 1 iff c_i = 1
+    w = np.prod(np.where(corners[None, :, :] == 1, grid[:, None, :], 1 - grid[:, None, :]), axis=2)
+    g = np.asarray(values, dtype=float)  # (equations, vertices) in itertools.product order
+    f = (w @ g.T).reshape(*([m + 1] * k), len(values))
+    scale = max(1.0, float(np.abs(g).max()))
+    eps = 1e-13 * scale
+    alive = np.ones([m] * k, dtype=bool)
+    for e in range(len(values)):
+        fe = f[..., e]
+        views = [fe[tuple(slice(1, None) if b else slice(None, -1) for b in shift)]
+                 for shift in itertools.product((0, 1), repeat=k)]
+        lo = np.minimum.reduce(views)
+        hi = np.maximum.reduce(views)
+        alive &= ~((lo > eps) | (hi < -eps))
+    return bool(alive.any())
+
+
+def _solve_two_binary(ctx: _Ctx, values: list[list[float]], names: str) -> list[list[np.ndarray]]:
+    """Two sets mixing over two actions each: each condition is affine in the other's mixture.
+
+    ``values[i]`` lists the condition of set ``i`` at the vertices ``(a0,b0), (a0,b1), (a1,b0),
+    (a1,b1)``; it does not depend on set ``i``'s own mixture.
+    """
+    v0, v1 = (np.asarray(v, dtype=float) for v in values)
+    # condition of set 0 as a function of x1 = P(set 1 plays its second action), and vice versa
+    e0 = ((v0[0] + v0[2]) / 2, (v0[1] + v0[3]) / 2)
+    e1 = ((v1[0] + v1[1]) / 2, (v1[2] + v1[3]) / 2)
+    xs = []
+    for lo, hi in (e0, e1):
+        slope = hi - lo
+        if abs(slope) <= 1e-14:
+            if abs(lo) <= ctx.tol:
+                ctx.continua.append(f"a mover mixing at {names} is indifferent whatever the others do")
+            return []
+        xs.append(-lo / slope)
+    x1, x0 = xs  # e0 pins set 1's mixture, e1 pins set 0's
+    if not (_INTERIOR < x0 < 1 - _INTERIOR and _INTERIOR < x1 < 1 - _INTERIOR):
+        return []
+    return [[np.array([1 - x0, x0]), np.array([1 - x1, x1])]]
+
+
+def _fraction(x: float) -> Fraction:
+    """A float as a rational: the simple fraction it rounds, if any, else exactly."""
+    if abs(x) < 1e-13:
+        return Fraction(0)
+    f = Fraction(x).limit_denominator(10**6)
+    return f if abs(float(f) - x) <= 1e-11 * max(1.0, abs(x)) else Fraction(x)
