@@ -81,7 +81,12 @@ mover on the path is indifferent whatever the others do (a continuum), or when p
 skipped (``max_mixed_sets``). The notes say which.
 
 Options (``solve(..., **options)``): ``mixed`` (default True) to solve the support
-patterns; ``max_mixed_sets`` (default 6) the most information sets that mix at once.
+patterns; ``max_mixed_sets`` (default 6) the most information sets that mix at once;
+``seeds`` (default False; two-player games) to add the Nash equilibria that Lemke–Howson finds
+on the dominance-reduced normal form as candidates, as they are and with best replies at their
+unreached sets (see :mod:`deterrence.solvers._pbe_seeds`). Seeds find PBE that the pattern
+search skips (many mixing sets) or cannot list (points of continua); they never make the result
+complete.
 
 Code layout: this module holds the driver, the PBE test of a profile and the support
 patterns; the beliefs are in ``_pbe_beliefs``, the exact solver of the indifference systems in
@@ -102,6 +107,7 @@ from ..game.extensive import DECISION, ExtensiveFormGame
 from ._pbe_beliefs import _Beliefs, _br_actions, _deviation_groups, _deviation_weights
 from ._pbe_context import _INTERIOR, _Ctx
 from ._pbe_multilinear import _solve_multilinear
+from ._pbe_seeds import nash_seeds, repaired
 from ._tree_utils import child_tables, prior_mass, undominated_actions
 from .base import Candidate, RawResult, SolveOptions, SolverInfo
 
@@ -410,6 +416,12 @@ def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list
     elif n_patterns > n_pure:
         all_patterns = False
         ctx.notes.append("mixed support patterns not solved (mixed=False): only pure PBE listed")
+    if options.extra.get("seeds", False):
+        for beh in nash_seeds(game, allowed, options.max_work, ctx.notes):
+            keep(beh)
+            fixed = repaired(ctx, beh)
+            if fixed is not None:
+                keep(fixed)
     if loose:
         ctx.loose.extend(dict.fromkeys(loose))
     return cands, ctx, all_patterns
