@@ -332,7 +332,10 @@ def test_claim_f1_leaders_never_bluff() -> None:
     Reproduced in every PBE found, at random points where the signal is one a leader choosing its level
     would use: a committing audience cost (audience_cost > -war_irresolute) or a separating sunk cost
     (sunk_cost > separating_sunk_low). The two-type tree fixes the level exogenously, and at a lower
-    level it has a semi-separating bluffing PBE (asserted below so the documentation stays true)."""
+    level it has a semi-separating bluffing PBE (asserted below so the documentation stays true).
+    When the defender chooses the level from a menu (model ``costly_signal_menu``) that bluff is gone
+    at the same numbers, and the conditions under which F1 holds there are asserted in
+    ``tests/test_models_signal_menu.py``."""
     m = dt.load_model(CS)
     rng = np.random.default_rng(4)
     for k in range(16):

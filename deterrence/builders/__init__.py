@@ -3,7 +3,8 @@
 Each builder returns a :class:`~deterrence.Model` equal to the matching file in ``models/``
 (tests check that they agree). ``alliances`` holds the attacker–defender–ally models and the
 strategic statistical trees; ``perfect_deterrence`` the Zagare–Kilgour family and the
-reputation and teaching models.
+reputation and teaching models; ``signalling`` the costly-signal menu (a signal level the
+defender chooses).
 """
 
 from __future__ import annotations
@@ -16,5 +17,7 @@ try:  # written alongside; present in every release
     from .perfect_deterrence import __all__ as _pd_all
 except ImportError:  # pragma: no cover - only while the module is being written
     _pd_all = []
+from .signalling import *  # noqa: F403
+from .signalling import __all__ as _signalling_all
 
-__all__ = [*_alliances_all, *_pd_all]
+__all__ = [*_alliances_all, *_pd_all, *_signalling_all]

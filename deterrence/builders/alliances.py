@@ -1092,6 +1092,8 @@ def costly_signal_pledge(
                 "or create costs and then fail to respond if challenged.",
                 "provenance": "S",
                 "source": "Fearon (1997) abstract (F1)",
+                "test": "test_claim_f1_leaders_never_bluff (holds at committing or separating levels; a low fixed "
+                "level bluffs: the level chosen from a menu is model costly_signal_menu)",
             },
             {
                 "text": "Leaders do better on average by tying hands, despite the fact that the ability to do so "
