@@ -175,3 +175,31 @@ def test_cli_regimes_says_there_is_no_closed_form(capsys):
     assert code == 0 and "Numeric boundaries on p_tough" in out
     (line,) = [ln for ln in out.splitlines() if "≈" in ln]
     assert abs(float(line.split("≈")[1].split(":")[0]) - 0.4) <= 0.01
+
+
+# ---------------------------------------------------------------------------- AEG, incomplete information
+LIMITED = {
+    "c_all_out_soft": 0.0, "c_defender_escalates": 0.06, "c_all_out_hard": 0.093,
+    "c_limited_conflict": 0.176, "c_challenger_escalates": 0.215, "c_status_quo": 0.365,
+    "c_defender_concedes": 0.935, "d_all_out_soft": 0.102, "d_challenger_escalates": 0.242,
+    "d_all_out_hard": 0.418, "d_limited_soft": 0.602, "d_defender_concedes": 0.612,
+    "d_limited_hard": 0.89, "d_defender_escalates": 0.922, "d_status_quo": 0.981,
+    "p_challenger_hard": 0.626, "p_defender_hh": 0.254, "p_defender_hs": 0.244, "p_defender_sh": 0.269,
+}
+
+
+def test_aeg_limited_conflict_is_possible():
+    """Zagare & Kilgour (1995): "limited or substrategic wars are possible" [S: abstract]. At this
+    point (a seeded random draw satisfying the orderings) the PBE found under d1 beliefs (pure
+    profiles and Nash seeds) has the Defender respond in kind and the Challenger hold, a limited
+    conflict (DD), with probability about 1/2; it certifies independently. (Whether such wars are
+    "unlikely" depends on a measure over parameters the paper defines and we could not retrieve.)"""
+    g = AEG.game(**LIMITED)
+    eqs = dt.solve(g, "pbe", belief_policy="d1", mixed=False, seeds=True)
+    dd = [k for k, v in enumerate(g.terminals) if g.nodes[v].label.endswith(".DD")]
+    limited = [e for e in eqs if g.terminal_probabilities(e.strategies)[dd].sum() > 0.1]
+    assert limited
+    for e in limited:
+        beliefs = [np.array([e.beliefs[h.name][g.nodes[v].path] for v in h.nodes]) for h in g.infosets]
+        assert dt.certify(g, e.strategies, "pbe", beliefs=beliefs).passed
+        assert e.outcomes["war"] > 0.1 and e.outcomes["status_quo"] == 0

@@ -930,11 +930,15 @@ def asymmetric_escalation(
                 "benefits Defender; limited or substrategic wars are possible but unlikely.",
                 "provenance": "S",
                 "source": "Zagare & Kilgour (1995), abstract",
-                "test": "not tested: these are claims about the incomplete-information PBE. The generic PBE "
-                "search does not finish on the AEG at random points (it found no PBE with up to 3 mixing "
-                "information sets after 135 s at a seeded point), and the paper's definition of a "
-                "warfighting deployment was not retrieved. The complete-information posture tables are "
-                "tested instead (next claim).",
+                "test": (
+                    "test_postures_and_boundaries.py::test_aeg_limited_conflict_is_possible (the 'possible'"
+                    " part of the last sentence only). Not tested: the posture comparisons and 'unlikely'; "
+                    "they concern the incomplete-information PBE over a parameter measure the paper "
+                    "defines; the paper's definitions (and its warfighting deployment) were not retrieved; "
+                    "and the exact PBE set is not computable here: the pattern search cannot list the AEG's"
+                    " continua of mixed PBE (two Defender types share payoffs) and solve with seeds=True "
+                    "finds some PBE but not all."
+                ),
             },
             {
                 "text": "Under complete information (derived from the orderings), flexible response deters "
