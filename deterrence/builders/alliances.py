@@ -1236,6 +1236,11 @@ def egame12(u11: float = 0.5, u13: float = 1.0, u14: float = -1.0, u24: float = 
         "private-information choice probabilities: deterrence.statistical.egame12_probs.",
         concepts=["spe", "qre"],
         status="published",
+        entrapment=(
+            "Not applicable: a two-player crisis (Signorino's deterrence tree). No pledge to a third\n"
+            "party is modelled, so no terminal node carries the entrapment label and p_entrapment is\n"
+            "0 by construction; a Defender that fights fights for its own stake."
+        ),
         references=_refs([_GAMES_REF, _SIGNORINO_2003, _SIGNORINO_1999]),
         claims=[
             {
@@ -1304,6 +1309,11 @@ def egame122(
         "deterrence.statistical.egame122_probs.",
         concepts=["spe", "qre"],
         status="published",
+        entrapment=(
+            "Not applicable: a two-player crisis (Signorino's four-outcome tree). No pledge to a\n"
+            "third party is modelled, so no terminal node carries the entrapment label and\n"
+            "p_entrapment is 0 by construction; a Defender that fights fights for its own stake."
+        ),
         references=_refs([_GAMES_REF, _SIGNORINO_2003]),
         claims=[
             {
@@ -1385,6 +1395,11 @@ def egame123(
         "whether to intervene). Closed forms: deterrence.statistical.egame123_probs.",
         concepts=["spe", "qre"],
         status="published",
+        entrapment=(
+            "Not defined: the third player of the games package's egame123 acts for its own payoffs\n"
+            "and no pledge is modelled, so its intervention is not entrapment and no terminal node\n"
+            "carries the label; p_entrapment is 0 by construction."
+        ),
         references=_refs([_GAMES_REF]),
         claims=[
             {

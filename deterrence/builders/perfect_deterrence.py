@@ -265,6 +265,11 @@ def rudimentary_asymmetric_deterrence(
         ],
         concepts=["pbe"],
         status="published",
+        entrapment=(
+            "Not applicable: direct deterrence between two states (A may attack B, B may resist). No\n"
+            "pledge to a third party is modelled, so no terminal node carries the entrapment label\n"
+            "and p_entrapment is 0 by construction; a Defender that fights fights for its own stake."
+        ),
         orderings=[
             _ord(
                 condition="c_conflict < c_status_quo < c_defender_concedes",
@@ -510,6 +515,11 @@ def unilateral_deterrence(
         ],
         concepts=["pbe"],
         status="reconstruction",
+        entrapment=(
+            "Not applicable: direct deterrence between a Challenger and a Defender. No pledge to a\n"
+            "third party is modelled, so no terminal node carries the entrapment label and\n"
+            "p_entrapment is 0 by construction; a Defender that fights fights for its own stake."
+        ),
         orderings=[
             _ord(
                 condition="c_conflict_soft < c_challenger_concedes < c_conflict_hard < c_status_quo < "
@@ -881,6 +891,12 @@ def asymmetric_escalation(
         ],
         concepts=["pbe"],
         status="published",
+        entrapment=(
+            "Not applicable: direct deterrence between a Challenger and a Defender, at two levels of\n"
+            "conflict. No pledge to a third party is modelled, so no terminal node carries the\n"
+            "entrapment label and p_entrapment is 0 by construction; a Defender that fights fights\n"
+            "for its own stake."
+        ),
         orderings=[
             _ord(
                 condition="c_all_out_soft < c_defender_escalates < c_all_out_hard < c_limited_conflict < "
@@ -1510,6 +1526,12 @@ def chain_store(
         ],
         concepts=["pbe"],
         status="published",
+        entrapment=(
+            "Not applicable: an incumbent defends its own markets against successive entrants. No\n"
+            "pledge to a third party is modelled, so no terminal node carries the entrapment label\n"
+            "and p_entrapment is 0 by construction. (A Weak incumbent fighting early entrants to\n"
+            "protect its reputation is costly resolve, not entrapment: it fights its own fight.)"
+        ),
         orderings=[],
         derived=[
             _derived(
@@ -1647,6 +1669,13 @@ def snyder_alliance_dilemma(
         ],
         concepts=["nash"],
         status="teaching",
+        entrapment=(
+            "No terminal node carries the entrapment label: no attack is modelled. Entrapment is a\n"
+            "risk priced in the payoffs: epsilon is the expected cost to an ally of its own strong\n"
+            "commitment (being drawn into its partner's wars), as alpha is the value of the partner's\n"
+            "strong commitment (the risk of abandonment it removes). p_entrapment is 0 by\n"
+            "construction."
+        ),
         baseline=Baseline(
             description=(
                 "No pledges: neither ally can commit strongly (each has only the weak commitment), so the "
@@ -1795,6 +1824,11 @@ def mutual_deterrence(
         ],
         concepts=["spe"],
         status="reconstruction",
+        entrapment=(
+            "Not applicable: mutual deterrence between two states. No pledge to a third party is\n"
+            "modelled, so no terminal node carries the entrapment label and p_entrapment is 0 by\n"
+            "construction; a Defender that fights fights for its own stake."
+        ),
         orderings=[
             _ord(condition="a_loses < a_status_quo < a_wins", provenance="L", note="aCD < aSQ < aDC"),
             _ord(
