@@ -133,3 +133,14 @@ def test_models_are_found_in_the_wheel_layout(tmp_path: Path) -> None:
 
 def test_models_dir_exists() -> None:
     assert models_dir().is_dir()
+
+
+@pytest.mark.parametrize("name", dt.list_models())
+def test_every_model_defines_entrapment(name: str) -> None:
+    """Issue 4: entrapment is defined per model in its file, also where it does not apply; a
+    model whose terminals carry the label names them."""
+    m = dt.load_model(name)
+    assert m.entrapment.strip(), name
+    labelled = [t for t, labels in m.outcomes().items() if "entrapment" in labels]
+    if not labelled:
+        assert "0 by construction" in " ".join(m.entrapment.split())
