@@ -12,6 +12,15 @@ with :func:`sympy.lambdify`), for sweeps.
 Models are usually read from TOML files (:mod:`deterrence.catalogue`, format in
 ``docs/reference/model-format.md``); :meth:`Model.from_tree` builds one in Python from the
 tree builders of :mod:`deterrence.game.tree` with expressions as payoffs.
+
+Where the parts live
+--------------------
+This module holds :class:`Model`: its constructor, its public methods and the derivation of
+baselines and restrictions. :class:`Parameter`, :class:`NodeSpec` and the other parts of a
+model are in :mod:`deterrence.model_specs`; the parsing and structural checks the constructor
+runs are in :mod:`deterrence.model_checks`; the numeric helpers behind :meth:`Model.game` and
+:meth:`Model.evaluate` in :mod:`deterrence.model_numeric` (both mixins of :class:`Model`).
+Their public names are re-exported here.
 """
 
 from __future__ import annotations
@@ -19,10 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import numbers
-import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
 from typing import Any
@@ -30,332 +36,33 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from .errors import GameError, ModelError, ParameterError
-from .expr import Condition, is_identifier, parse_condition, parse_expression
+from .errors import ModelError, ParameterError
+from .expr import is_identifier
 from .game.extensive import ExtensiveFormGame
-from .game.tree import ChanceNode, DecisionNode, TerminalNode, chance, decision, terminal
-from .outcomes import OUTCOMES
-
-#: solution concepts a model may declare
-CONCEPTS: tuple[str, ...] = ("nash", "spe", "pbe", "qre")
-#: what a model's specification rests on (see ``shared/models-literature.md`` §0.1)
-STATUSES: tuple[str, ...] = ("", "published", "reconstruction", "stylised", "teaching")
-#: names that cannot be parameters (they are keyword options of :meth:`Model.game`)
-RESERVED: frozenset[str] = frozenset({"check_orderings", "exact", "values", "self"})
-NODE_KINDS: tuple[str, ...] = ("decision", "chance", "terminal")
-
-_ID_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
-_PROB_TOL = 1e-9
-
-ExprLike = str | int | float | Fraction | sp.Expr
-
-
-# ---------------------------------------------------------------------------------- parameters
-def _shown(value: Any) -> str:
-    """A value for a message; very large integers are described, not printed."""
-    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 330:
-        return f"an integer with about {int(value.bit_length() * 0.30103)} digits"
-    return str(value)
-
-
-def _fmt(x: float) -> str:
-    if isinstance(x, float) and math.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    if isinstance(x, float) and x.is_integer():
-        return str(int(x))
-    return str(x)
-
-
-def _is_real_number(value: Any) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
-
-
-@dataclass(frozen=True)
-class Parameter:
-    """A named model parameter.
-
-    Parameters
-    ----------
-    name
-        An identifier (ASCII letters, digits, ``_``; starts with a letter).
-    default
-        The value used when :meth:`Model.game` is not given one.
-    domain
-        ``(lo, hi)``: the closed interval of allowed values; ``-inf``/``inf`` for no bound.
-    description
-        What the parameter means, in words.
-    symbol
-        How to typeset it (LaTeX), e.g. ``"\\pi"``; empty for the name itself.
-    open_lower, open_upper
-        Exclude the lower / upper end of ``domain`` (an infinite end is always excluded).
-    """
-
-    name: str
-    default: float
-    domain: tuple[float, float] = (-math.inf, math.inf)
-    description: str = ""
-    symbol: str = ""
-    open_lower: bool = False
-    open_upper: bool = False
-
-    def __post_init__(self) -> None:
-        if not is_identifier(self.name) or self.name in RESERVED:
-            raise ParameterError(
-                f"'{self.name}' cannot name a parameter (use ASCII letters, digits and '_', start with a "
-                f"letter; not a Python keyword, a function name or one of {sorted(RESERVED)})",
-                name=self.name,
-            )
-        dom = tuple(self.domain)
-        if len(dom) != 2 or not all(_is_real_number(x) and not math.isnan(float(x)) for x in dom):
-            raise ParameterError(
-                f"domain of parameter '{self.name}' must be two numbers [lo, hi], got {self.domain!r}",
-                name=self.name,
-                domain=self.domain,
-            )
-        lo, hi = float(dom[0]), float(dom[1])
-        if lo > hi or (lo == hi and (self.open_lower or self.open_upper)):
-            raise ParameterError(
-                f"domain of parameter '{self.name}' is empty: {self.domain_text}",
-                name=self.name,
-                domain=self.domain,
-            )
-        object.__setattr__(self, "domain", (lo, hi))
-        self.check(self.default, what="default")
-
-    @property
-    def sympy(self) -> sp.Symbol:
-        """The parameter's sympy symbol (real)."""
-        return sp.Symbol(self.name, real=True)
-
-    @property
-    def domain_text(self) -> str:
-        """The domain in interval notation, e.g. ``[0, 1]`` or ``(0, inf)``."""
-        lo, hi = self.domain
-        left = "(" if self.open_lower or math.isinf(float(lo)) else "["
-        right = ")" if self.open_upper or math.isinf(float(hi)) else "]"
-        return f"{left}{_fmt(lo)}, {_fmt(hi)}{right}"
-
-    def contains(self, value: float) -> bool:
-        """Whether a finite number lies in the domain."""
-        lo, hi = self.domain
-        if value < lo or value > hi:
-            return False
-        if value == lo and (self.open_lower or math.isinf(lo)):
-            return False
-        return not (value == hi and (self.open_upper or math.isinf(hi)))
-
-    def check(self, value: Any, *, what: str = "value") -> Any:
-        """Return ``value`` if it is a finite real number in the domain.
-
-        Raises
-        ------
-        ParameterError
-            Naming the parameter, the value and the domain: for a bool, a string or another
-            non-number, NaN, an infinite value, or a value outside the domain.
-        """
-        if not _is_real_number(value):
-            raise ParameterError(
-                f"{what} of parameter '{self.name}' must be a real number, got {type(value).__name__} "
-                f"{value!r} (domain {self.domain_text})",
-                name=self.name,
-                value=value,
-                domain=self.domain,
-            )
-        if not abs(value) <= 1.7976931348623157e308:  # NaN, inf, or an int too large for a float
-            raise ParameterError(
-                f"{what} of parameter '{self.name}' must be finite, got {_shown(value)} "
-                f"(domain {self.domain_text})",
-                name=self.name,
-                value=value,
-                domain=self.domain,
-            )
-        if not self.contains(float(value)):
-            raise ParameterError(
-                f"{what} {value} of parameter '{self.name}' is outside its domain {self.domain_text}",
-                name=self.name,
-                value=value,
-                domain=self.domain,
-            )
-        return value
-
-
-# ---------------------------------------------------------------------------------- tree specs
-@dataclass(frozen=True, eq=False)
-class NodeSpec:
-    """One node of a model's tree, referring to its children by id.
-
-    Parameters
-    ----------
-    id
-        Unique node id (letters, digits, ``_ . -``).
-    kind
-        ``"decision"``, ``"chance"`` or ``"terminal"``.
-    player
-        Decision nodes: the player who moves.
-    infoset
-        Decision nodes: the information set (nodes sharing it must have the same player and
-        actions); default: the node's own id. Chance nodes: a chance set (rarely needed).
-    actions
-        Decision and chance nodes: ``{action name: child id}``, in order.
-    probs
-        Chance nodes: ``{action name: probability expression}``.
-    payoffs
-        Terminal nodes: ``{player: payoff expression}``, one per player.
-    outcome
-        Terminal nodes: outcome labels from :data:`deterrence.outcomes.OUTCOMES`.
-    line, lines
-        Where the node (and each of its keys) was written in its file, for error messages.
-    """
-
-    id: str
-    kind: str
-    player: str | None = None
-    infoset: str | None = None
-    actions: Mapping[str, str] = field(default_factory=dict)
-    probs: Mapping[str, ExprLike] = field(default_factory=dict)
-    payoffs: Mapping[str, ExprLike] = field(default_factory=dict)
-    outcome: tuple[str, ...] = ()
-    label: str = ""
-    line: int | None = None
-    lines: Mapping[str, int] = field(default_factory=dict)
-
-    def line_of(self, key: str) -> int | None:
-        """Line of one of the node's keys (falls back to the node's own line)."""
-        return self.lines.get(key, self.line)
-
-
-@dataclass(frozen=True)
-class Reference:
-    """A bibliographic reference of a model; ``provenance`` uses the tags of the literature note
-    (``S`` seen in the source, ``L`` recalled, ``D`` derived, ``N`` numerically checked)."""
-
-    citation: str
-    key: str = ""
-    url: str = ""
-    doi: str = ""
-    provenance: str = ""
-    note: str = ""
-
-
-@dataclass(frozen=True)
-class Ordering:
-    """A published (or assumed) ordering of the parameters, checked by :meth:`Model.game`."""
-
-    condition: Condition
-    note: str = ""
-    provenance: str = ""
-    line: int | None = None
-
-    @property
-    def text(self) -> str:
-        return self.condition.text
-
-
-@dataclass(frozen=True)
-class Derived:
-    """A named quantity defined from the parameters (a threshold, a win probability, ...)."""
-
-    name: str
-    expr: sp.Expr
-    text: str = ""
-    description: str = ""
-
-
-@dataclass(frozen=True)
-class Baseline:
-    """How to obtain a model's no-pledge baseline from the model itself.
-
-    Parameters
-    ----------
-    description
-        What the counterfactual world is, in words.
-    parameters
-        Parameters pinned in the baseline: ``{name: value or expression}`` (e.g. an audience
-        cost of 0). The pinned parameters stay in the baseline's parameter list, so the same
-        values can be passed to both models; in the baseline they no longer matter.
-    outcomes
-        ``{terminal id: labels}``: new outcome labels (e.g. staying out is not
-        ``abandonment`` when nothing was promised).
-    nodes
-        Node specs that replace nodes of the same id, or add nodes; nodes no longer reachable
-        from the root are dropped.
-    """
-
-    description: str = ""
-    parameters: Mapping[str, ExprLike] = field(default_factory=dict)
-    outcomes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    nodes: tuple[NodeSpec, ...] = ()
-    line: int | None = None
-
-
-@dataclass(frozen=True)
-class Evaluation:
-    """Payoffs and chance probabilities of a model on an array of parameter points.
-
-    Attributes
-    ----------
-    shape
-        The broadcast shape of the parameter arrays.
-    payoffs
-        ``shape + (terminals, players)``; terminals in ``terminals`` order (the row order of
-        ``model.game().payoffs``), players in ``model.players`` order.
-    probs
-        ``shape + (branches,)``: the probability of each chance branch, in ``branches`` order.
-    terminals
-        Terminal node ids, in preorder.
-    branches
-        ``(chance node id, action)`` per column of ``probs``.
-    ordering_ok
-        ``shape``: whether every ordering of the model holds at the point.
-    values
-        The parameter arrays used, broadcast to ``shape`` (defaults filled in).
-    """
-
-    shape: tuple[int, ...]
-    payoffs: np.ndarray
-    probs: np.ndarray
-    terminals: tuple[str, ...]
-    branches: tuple[tuple[str, str], ...]
-    ordering_ok: np.ndarray
-    values: dict[str, np.ndarray]
-
-
-# ---------------------------------------------------------------------------------- helpers
-def _exact(value: Any) -> sp.Expr:
-    """A parameter value as an exact sympy number (a float is taken as the decimal it prints as)."""
-    if isinstance(value, (int, np.integer)):
-        return sp.Integer(int(value))
-    if isinstance(value, Fraction):
-        return sp.Rational(value.numerator, value.denominator)
-    if isinstance(value, sp.Rational):
-        return value
-    f = float(value)
-    return sp.Rational(Fraction(repr(f)))
-
-
-def _to_number(expr: sp.Expr) -> int | Fraction | float | None:
-    """An evaluated sympy expression as int/Fraction (exact) or float; None if not finite/real."""
-    if expr.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
-        return None
-    if expr.is_Integer:
-        return int(expr)
-    if expr.is_Rational:
-        return Fraction(int(expr.p), int(expr.q))
-    try:
-        value = complex(expr.evalf(30))
-    except (TypeError, ValueError, OverflowError, ArithmeticError):
-        return None
-    if abs(value.imag) > 0 or not math.isfinite(value.real):
-        return None
-    return float(value.real)
-
-
-def _expr_key(expr: sp.Expr) -> str:
-    return sp.srepr(expr)
+from .game.tree import ChanceNode, DecisionNode, TerminalNode
+from .model_checks import _ModelChecks
+from .model_numeric import _ModelNumeric
+from .model_specs import (
+    CONCEPTS,
+    RESERVED,
+    STATUSES,
+    Baseline,
+    Derived,
+    Evaluation,
+    ExprLike,
+    NodeSpec,
+    Ordering,
+    Parameter,
+    Reference,
+    _exact,
+    _expr_key,
+    _to_number,
+)
+from .model_specs import NODE_KINDS as NODE_KINDS
 
 
 # ---------------------------------------------------------------------------------- the model
-class Model:
+class Model(_ModelChecks, _ModelNumeric):
     """A parametric extensive-form game: sympy payoffs and probabilities over named parameters.
 
     Parameters
@@ -535,298 +242,6 @@ class Model:
         self._baseline_model: Model | None = None
         if baseline is not None and not is_baseline:
             self._baseline_model = self._make_baseline(baseline)
-
-    # ------------------------------------------------------------------ errors and parsing
-    def _line(self, key: str) -> int | None:
-        return self._lines.get(key)
-
-    def _error(self, message: str, key: str | None = None, line: int | None = None) -> ModelError:
-        if line is None and key is not None:
-            line = self._line(key)
-        return ModelError(message, file=self.file, key=key, line=line)
-
-    def _parse(
-        self, raw: ExprLike, key: str, line: int | None, names: Mapping[str, sp.Expr] | None = None
-    ) -> sp.Expr:
-        names = names if names is not None else self._names
-        if isinstance(raw, sp.Basic):
-            if not isinstance(raw, sp.Expr):
-                raise self._error(f"expected an arithmetic expression, got {raw}", key, line)
-            unknown = sorted(str(s) for s in raw.free_symbols if str(s) not in names)
-            if unknown:
-                raise self._error(f"expression {raw} uses undeclared name(s) {unknown}", key, line)
-            return raw.xreplace({s: names[str(s)] for s in raw.free_symbols})
-        if isinstance(raw, Fraction):
-            return sp.Rational(raw.numerator, raw.denominator)
-        if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
-            raise self._error(
-                f"expected an expression (a string or a number), got {type(raw).__name__} {raw!r}", key, line
-            )
-        return parse_expression(raw, names, file=self.file, key=key, line=line)
-
-    def _ordering(self, item: str | Ordering, index: int) -> Ordering:
-        key = f"model.orderings[{index}]"
-        line = self._line(key)
-        if isinstance(item, Ordering):
-            cond, note, prov, line = item.condition, item.note, item.provenance, item.line or line
-            if isinstance(cond, str):
-                cond = parse_condition(cond, self._names, file=self.file, key=key, line=line)
-        elif isinstance(item, str):
-            cond, note, prov = parse_condition(item, self._names, file=self.file, key=key, line=line), "", ""
-        else:
-            raise self._error(f"an ordering must be a string, got {type(item).__name__}", key, line)
-        comps = []
-        for c in cond.comparisons:
-            c2 = type(c)(c.lhs.xreplace(self._subs), c.op, c.rhs.xreplace(self._subs))
-            if not (c2.lhs - c2.rhs).free_symbols:
-                value = _to_number(c2.lhs - c2.rhs)
-                if value is not None and not c2.holds(value, 0):
-                    pinned = ", ".join(f"{k} = {v}" for k, v in self.fixed.items())
-                    raise self._error(
-                        f"the ordering '{cond.text}' can never hold" + (f" when {pinned}" if pinned else ""),
-                        key,
-                        line,
-                    )
-                continue
-            comps.append(c2)
-        return Ordering(Condition(cond.text, tuple(comps)), note, prov, line)
-
-    # ------------------------------------------------------------------ structure
-    def _check_structure(self, root: str | None) -> None:
-        specs = self._specs
-        if not specs:
-            raise self._error("the model has no nodes", "nodes")
-        by_id: dict[str, NodeSpec] = {}
-        for node in specs:
-            if not isinstance(node, NodeSpec):
-                raise self._error(f"expected a NodeSpec, got {type(node).__name__}", "nodes")
-            if not isinstance(node.id, str) or not _ID_RE.match(node.id):
-                raise self._error(
-                    f"node id {node.id!r} is not valid (letters, digits, '_', '.', '-')", "nodes", node.line
-                )
-            if node.id in by_id:
-                first = by_id[node.id].line
-                raise self._error(
-                    f"duplicate node id '{node.id}'" + (f" (first at line {first})" if first else ""),
-                    f"nodes.{node.id}",
-                    node.line,
-                )
-            by_id[node.id] = node
-            self._check_node(node)
-        self._by_id = by_id
-        root_id = root if root is not None else specs[0].id
-        if root_id not in by_id:
-            raise self._error(f"root node '{root_id}' does not exist", "model.root")
-        self.root = root_id
-        # depth-first walk: missing children, cycles, nodes reachable twice
-        order: list[str] = []
-        paths: dict[str, str] = {root_id: "root"}
-        seen: set[str] = set()
-        on_path: set[str] = set()
-        stack: list[tuple[str, bool]] = [(root_id, False)]
-        while stack:
-            nid, leaving = stack.pop()
-            if leaving:
-                on_path.discard(nid)
-                continue
-            seen.add(nid)
-            on_path.add(nid)
-            order.append(nid)
-            stack.append((nid, True))
-            node = by_id[nid]
-            for action, child in reversed(list(node.actions.items())):
-                key = f"nodes.{nid}.actions.{action}"
-                if child not in by_id:
-                    raise self._error(
-                        f"action '{action}' leads to node '{child}', which does not exist",
-                        key,
-                        node.line_of("actions"),
-                    )
-                if child in on_path:
-                    raise self._error(
-                        f"action '{action}' leads back to node '{child}': the tree has a cycle",
-                        key,
-                        node.line_of("actions"),
-                    )
-                if child in seen or child in paths:
-                    raise self._error(
-                        f"node '{child}' is reachable twice (also from action '{action}' of "
-                        f"'{nid}'); a tree node has exactly one parent",
-                        key,
-                        node.line_of("actions"),
-                    )
-                paths[child] = action if nid == root_id else f"{paths[nid]}/{action}"
-                stack.append((child, False))
-        unreachable = [n for n in specs if n.id not in seen]
-        if unreachable:
-            n = unreachable[0]
-            raise self._error(
-                f"node '{n.id}' is unreachable from the root '{root_id}'"
-                + (f" (also unreachable: {[m.id for m in unreachable[1:]]})" if len(unreachable) > 1 else ""),
-                f"nodes.{n.id}",
-                n.line,
-            )
-        self._order: tuple[str, ...] = tuple(order)
-        self.paths: dict[str, str] = {nid: paths[nid] for nid in order}
-        # information sets: same player, same actions
-        groups: dict[str, NodeSpec] = {}
-        for nid in order:
-            node = by_id[nid]
-            if node.kind != "decision":
-                continue
-            iset = node.infoset or node.id
-            if iset in groups:
-                first = groups[iset]
-                if first.player != node.player:
-                    raise self._error(
-                        f"information set '{iset}' mixes players: node '{first.id}' belongs to "
-                        f"'{first.player}', node '{node.id}' to '{node.player}'",
-                        f"nodes.{nid}.infoset",
-                        node.line_of("infoset"),
-                    )
-                if tuple(first.actions) != tuple(node.actions):
-                    raise self._error(
-                        f"information set '{iset}' mixes actions: node '{first.id}' offers "
-                        f"{list(first.actions)}, node '{node.id}' offers {list(node.actions)}",
-                        f"nodes.{nid}.actions",
-                        node.line_of("actions"),
-                    )
-            else:
-                groups[iset] = node
-        self.infosets: dict[str, tuple[str, ...]] = {}
-        for nid in order:
-            node = by_id[nid]
-            if node.kind == "decision":
-                self.infosets.setdefault(node.infoset or node.id, ())
-                self.infosets[node.infoset or node.id] += (nid,)
-
-    def _check_node(self, node: NodeSpec) -> None:
-        nid = node.id
-        if node.kind not in NODE_KINDS:
-            raise self._error(
-                f"node kind must be one of {list(NODE_KINDS)}, got {node.kind!r}",
-                f"nodes.{nid}.kind",
-                node.line_of("kind"),
-            )
-        if node.kind in ("decision", "chance"):
-            if not isinstance(node.actions, Mapping) or not node.actions:
-                raise self._error(
-                    f"{node.kind} node '{nid}' needs at least one action",
-                    f"nodes.{nid}.actions",
-                    node.line_of("actions"),
-                )
-            for a, child in node.actions.items():
-                if not isinstance(a, str) or not a or not isinstance(child, str):
-                    raise self._error(
-                        f"actions must map action names to node ids, got {a!r} = {child!r}",
-                        f"nodes.{nid}.actions",
-                        node.line_of("actions"),
-                    )
-            if node.payoffs or node.outcome:
-                raise self._error(
-                    f"{node.kind} node '{nid}' cannot have payoffs or an outcome", f"nodes.{nid}", node.line
-                )
-        if node.kind == "decision":
-            if node.player not in self.players:
-                raise self._error(
-                    f"player {node.player!r} of node '{nid}' is not one of the players {list(self.players)}",
-                    f"nodes.{nid}.player",
-                    node.line_of("player"),
-                )
-            if node.probs:
-                raise self._error(
-                    f"decision node '{nid}' cannot have probs (only chance nodes)",
-                    f"nodes.{nid}.probs",
-                    node.line_of("probs"),
-                )
-        elif node.kind == "chance":
-            if node.player is not None:
-                raise self._error(
-                    f"chance node '{nid}' cannot have a player", f"nodes.{nid}.player", node.line_of("player")
-                )
-            if set(node.probs) != set(node.actions):
-                missing = [a for a in node.actions if a not in node.probs]
-                extra = [a for a in node.probs if a not in node.actions]
-                raise self._error(
-                    f"chance node '{nid}' needs one probability per action"
-                    + (f"; missing for {missing}" if missing else "")
-                    + (f"; probs for unknown actions {extra}" if extra else ""),
-                    f"nodes.{nid}.probs",
-                    node.line_of("probs"),
-                )
-        else:
-            if node.actions or node.probs or node.player is not None:
-                raise self._error(
-                    f"terminal node '{nid}' cannot have actions, probs or a player", f"nodes.{nid}", node.line
-                )
-            missing = [p for p in self.players if p not in node.payoffs]
-            extra = [p for p in node.payoffs if p not in self.players]
-            if missing or extra:
-                raise self._error(
-                    f"terminal node '{nid}' needs one payoff per player {list(self.players)}"
-                    + (f"; missing {missing}" if missing else "")
-                    + (f"; unknown player(s) {extra}" if extra else ""),
-                    f"nodes.{nid}.payoffs",
-                    node.line_of("payoffs"),
-                )
-            if not node.outcome:
-                raise self._error(
-                    f"terminal node '{nid}' needs an outcome label from {sorted(OUTCOMES)}",
-                    f"nodes.{nid}.outcome",
-                    node.line,
-                )
-            for lab in node.outcome:
-                if lab not in OUTCOMES:
-                    raise self._error(
-                        f"outcome label {lab!r} of node '{nid}' is not in the vocabulary {sorted(OUTCOMES)}",
-                        f"nodes.{nid}.outcome",
-                        node.line_of("outcome"),
-                    )
-
-    def _parse_tree(self) -> None:
-        self._payoffs: dict[str, dict[str, sp.Expr]] = {}
-        self._probs: dict[str, dict[str, sp.Expr]] = {}
-        for nid in self._order:
-            node = self._by_id[nid]
-            if node.kind == "terminal":
-                row = {}
-                for p in self.players:
-                    key = f"nodes.{nid}.payoffs.{p}"
-                    row[p] = self._parse(node.payoffs[p], key, node.line_of(f"payoffs.{p}")).xreplace(
-                        self._subs
-                    )
-                self._payoffs[nid] = row
-            elif node.kind == "chance":
-                row = {}
-                for a in node.actions:
-                    key = f"nodes.{nid}.probs.{a}"
-                    row[a] = self._parse(node.probs[a], key, node.line_of(f"probs.{a}")).xreplace(self._subs)
-                self._probs[nid] = row
-        # chance sets (shared infoset) must agree
-        sets: dict[str, str] = {}
-        for nid, row in self._probs.items():
-            node = self._by_id[nid]
-            if node.infoset is None:
-                continue
-            if node.infoset in sets:
-                other = self._by_id[sets[node.infoset]]
-                same = tuple(other.actions) == tuple(node.actions) and all(
-                    sp.simplify(self._probs[other.id][a] - row[a]) == 0 for a in node.actions
-                )
-                if not same:
-                    raise self._error(
-                        f"chance nodes '{other.id}' and '{nid}' share the set '{node.infoset}' "
-                        "but differ in actions or probabilities",
-                        f"nodes.{nid}.infoset",
-                        node.line_of("infoset"),
-                    )
-            else:
-                sets[node.infoset] = nid
-        self.terminals: tuple[str, ...] = tuple(n for n in self._order if self._by_id[n].kind == "terminal")
-        self.chance_nodes: tuple[str, ...] = tuple(n for n in self._order if self._by_id[n].kind == "chance")
-        self.branches: tuple[tuple[str, str], ...] = tuple(
-            (n, a) for n in self.chance_nodes for a in self._by_id[n].actions
-        )
 
     def _make_baseline(self, spec: Baseline) -> Model:
         return self._derive(spec, title=f"{self.title} — no-pledge baseline", is_baseline=True)
@@ -1117,35 +532,6 @@ class Model:
         return self._baseline_spec.description if self._baseline_spec is not None else ""
 
     # ------------------------------------------------------------------ values
-    def _values(self, values: Mapping[str, Any]) -> dict[str, Any]:
-        unknown = [k for k in values if k not in self.parameters]
-        if unknown:
-            raise ParameterError(
-                f"unknown parameter '{unknown[0]}' for model '{self.name}'; valid parameters: "
-                f"{', '.join(self.parameters)}",
-                name=unknown[0],
-                value=values[unknown[0]],
-            )
-        out = {}
-        for n, p in self.parameters.items():
-            out[n] = p.check(values[n]) if n in values else p.default
-        return out
-
-    def _check_orderings_exact(self, subs: Mapping[sp.Symbol, sp.Expr], shown: Mapping[str, Any]) -> None:
-        for o in self.orderings:
-            for c in o.condition.comparisons:
-                diff = _to_number((c.lhs - c.rhs).xreplace(subs))
-                if diff is None or not c.holds(diff, 0):
-                    names = sorted(str(s) for s in (c.lhs.free_symbols | c.rhs.free_symbols))
-                    at = ", ".join(f"{k}={shown[k]}" for k in names if k in shown)
-                    raise ParameterError(
-                        f"values violate the ordering '{o.text}' of model '{self.name}' ({c} fails at {at}); "
-                        "pass check_orderings=False to use them anyway",
-                        name=names[0] if names else None,
-                        value={k: shown[k] for k in names if k in shown},
-                        domain=o.text,
-                    )
-
     def game(
         self,
         values: Mapping[str, Any] | None = None,
@@ -1217,72 +603,7 @@ class Model:
             self._check_probs(c, row, at)
         return self._build_game(pay, prob)
 
-    def _check_probs(self, c: str, row: Mapping[str, Any], at: str) -> None:
-        node = self._by_id[c]
-        for a, v in row.items():
-            key = f"nodes.{c}.probs.{a}"
-            if v is None or not abs(v) <= 1.7976931348623157e308:  # NaN, inf or too large for a float
-                raise self._error(
-                    f"probability of branch '{a}' at chance node '{c}' is not a finite number "
-                    f"({self._probs[c][a]} at {at})",
-                    key,
-                    node.line_of(f"probs.{a}"),
-                )
-            if v < 0 or v > 1:
-                raise self._error(
-                    f"probability of branch '{a}' at chance node '{c}' is {v}, outside [0, 1] "
-                    f"({self._probs[c][a]} at {at})",
-                    key,
-                    node.line_of(f"probs.{a}"),
-                )
-        total = sum(row.values())
-        exact = all(isinstance(v, (int, Fraction)) for v in row.values())
-        if (exact and total != 1) or (not exact and abs(float(total) - 1.0) > _PROB_TOL):
-            raise self._error(
-                f"probabilities at chance node '{c}' sum to {float(total):.12g}, not 1 (at {at})",
-                f"nodes.{c}.probs",
-                node.line_of("probs"),
-            )
-
-    def _build_game(
-        self, pay: Mapping[str, Mapping[str, Any]], prob: Mapping[str, Mapping[str, Any]]
-    ) -> ExtensiveFormGame:
-        built: dict[str, Any] = {}
-        for nid in reversed(self._order):
-            node = self._by_id[nid]
-            if node.kind == "terminal":
-                built[nid] = terminal(dict(pay[nid]), node.outcome, label=nid)
-            elif node.kind == "decision":
-                built[nid] = decision(
-                    node.player or "",
-                    {a: built[c] for a, c in node.actions.items()},
-                    infoset=node.infoset or nid,
-                    label=nid,
-                )
-            else:
-                built[nid] = chance(
-                    {a: (prob[nid][a], built[c]) for a, c in node.actions.items()},
-                    infoset=node.infoset,
-                    label=nid,
-                )
-        try:
-            return ExtensiveFormGame(built[self.root], players=self.players, title=self.title)
-        except GameError as exc:  # should not happen: the model checked the same things
-            raise self._error(f"the numeric game is malformed: {exc}") from exc
-
     # ------------------------------------------------------------------ vectorised evaluation
-    def _compile(self) -> Any:
-        if self._kernel is None:
-            syms = list(self.symbols.values())
-            exprs = [self._payoffs[t][p] for t in self.terminals for p in self.players]
-            exprs += [self._probs[c][a] for c, a in self.branches]
-            conds: list[sp.Expr] = []
-            for o in self.orderings:
-                for comp in o.condition.comparisons:
-                    conds.append(comp.lhs - comp.rhs)
-            self._kernel = sp.lambdify(syms, exprs + conds, modules="numpy", cse=True)
-        return self._kernel
-
     def evaluate(
         self, values: Mapping[str, Any] | None = None, *, check: bool = True, check_orderings: bool = True
     ) -> Evaluation:
@@ -1399,66 +720,6 @@ class Model:
             ordering_ok=ok,
             values=arrays,
         )
-
-    def _huge_constant_error(self) -> ModelError:
-        """The error for an expression holding a constant beyond the float range (named by node)."""
-        limit = sp.Float(1.7976931348623157e308)
-        for t in self.terminals:
-            for p, e in self._payoffs[t].items():
-                if any(abs(a) > limit for a in e.atoms(sp.Number)):
-                    return self._error(
-                        f"payoff of '{p}' at node '{t}' holds a constant beyond the float range",
-                        f"nodes.{t}.payoffs.{p}",
-                        self._by_id[t].line_of(f"payoffs.{p}"),
-                    )
-        for c, a in self.branches:
-            if any(abs(x) > limit for x in self._probs[c][a].atoms(sp.Number)):
-                return self._error(
-                    f"probability of branch '{a}' at chance node '{c}' holds a constant beyond "
-                    "the float range",
-                    f"nodes.{c}.probs.{a}",
-                    self._by_id[c].line_of(f"probs.{a}"),
-                )
-        return self._error("an expression overflows the float range when evaluated")
-
-    def _check_arrays(self, payoffs: np.ndarray, probs: np.ndarray, arrays: Mapping[str, np.ndarray]) -> None:
-        def at(idx: tuple[int, ...]) -> str:
-            return ", ".join(f"{n}={a[idx]:.6g}" for n, a in arrays.items())
-
-        bad = ~np.isfinite(payoffs)
-        if bad.any():
-            pos = tuple(int(i) for i in np.argwhere(bad)[0])
-            idx, t, p = pos[:-2], self.terminals[pos[-2]], self.players[pos[-1]]
-            raise self._error(
-                f"payoff of '{p}' at node '{t}' is not a finite number at index {idx} ({at(idx)})",
-                f"nodes.{t}.payoffs.{p}",
-                self._by_id[t].line_of(f"payoffs.{p}"),
-            )
-        if probs.shape[-1]:
-            bad = ~np.isfinite(probs) | (probs < -_PROB_TOL) | (probs > 1 + _PROB_TOL)
-            if bad.any():
-                pos = tuple(int(i) for i in np.argwhere(bad)[0])
-                idx, (c, a) = pos[:-1], self.branches[pos[-1]]
-                raise self._error(
-                    f"probability of branch '{a}' at chance node '{c}' is {probs[pos]}, not in "
-                    f"[0, 1], at index {idx} ({at(idx)})",
-                    f"nodes.{c}.probs.{a}",
-                    self._by_id[c].line_of(f"probs.{a}"),
-                )
-            k = 0
-            for c in self.chance_nodes:
-                m = len(self._by_id[c].actions)
-                total = probs[..., k : k + m].sum(axis=-1)
-                k += m
-                bad = np.abs(total - 1.0) > _PROB_TOL
-                if bad.any():
-                    idx = tuple(int(i) for i in np.argwhere(bad)[0])
-                    raise self._error(
-                        f"probabilities at chance node '{c}' sum to {total[idx]:.12g}, not 1, at "
-                        f"index {idx} ({at(idx)})",
-                        f"nodes.{c}.probs",
-                        self._by_id[c].line_of("probs"),
-                    )
 
     def derived_value(self, name: str, **values: Any) -> int | Fraction | float:
         """Exact value of a derived quantity at given parameter values (defaults elsewhere)."""
