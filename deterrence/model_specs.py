@@ -148,7 +148,8 @@ class Parameter:
                 value=value,
                 domain=self.domain,
             )
-        if not abs(value) <= 1.7976931348623157e308:  # NaN, inf, or an int too large for a float
+        plain = value.item() if hasattr(value, "item") else value  # numpy scalars as Python numbers
+        if not abs(plain) <= 1.7976931348623157e308:  # NaN, inf, or an int too large for a float
             raise ParameterError(
                 f"{what} of parameter '{self.name}' must be finite, got {_shown(value)} "
                 f"(domain {self.domain_text})",
