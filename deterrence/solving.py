@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .certificates import certify
+from .certificates import certify, certify_bimatrix_batch
 from .equilibrium import Equilibrium, EquilibriumSet
 from .errors import GameError, ResourceError, SolverError, UnsupportedError
 from .game import ExtensiveFormGame, NormalFormGame
@@ -183,6 +183,67 @@ def wrap(game: Any, cand: Candidate, concept: str, options: SolveOptions) -> Equ
     )
 
 
+def _batchable(game: Any, cands: list[Candidate], concept: str, options: SolveOptions) -> bool:
+    """Nash candidates of a two-player normal form, certified in floating point, of the right sizes."""
+    return (
+        isinstance(game, NormalFormGame)
+        and game.num_players == 2
+        and concept == "nash"
+        and not options.exact
+        and len(cands) > 1
+        and all(
+            len(c.strategies) == 2
+            and all(np.size(s) == n for s, n in zip(c.strategies, game.shape, strict=True))
+            for c in cands
+        )
+    )
+
+
+def wrap_bimatrix(
+    game: NormalFormGame, cands: Sequence[Candidate], options: SolveOptions
+) -> tuple[Equilibrium, ...]:
+    """Certify Nash candidates of a two-player game in one batch and wrap them.
+
+    Same checks and results as :func:`wrap` one candidate at a time, with the regrets, payoffs
+    and outcome probabilities of all candidates computed by matrix products
+    (:func:`deterrence.certificates.certify_bimatrix_batch`).
+
+    Raises
+    ------
+    SolverError
+        If a candidate fails certification.
+    """
+    xs = np.array([np.asarray(c.strategies[0], dtype=float).reshape(-1) for c in cands])
+    ys = np.array([np.asarray(c.strategies[1], dtype=float).reshape(-1) for c in cands])
+    certs, pay = certify_bimatrix_batch(game, xs, ys, options.tol)
+    probs = {
+        lab: ((xs @ np.asarray(arr, dtype=float)) * ys).sum(axis=1) for lab, arr in game.outcomes.items()
+    }
+    out = []
+    for k, (cand, cert) in enumerate(zip(cands, certs, strict=True)):
+        if not cert.passed:
+            raise SolverError(
+                f"a nash candidate failed certification (regret {cert.regret:.3g}, tolerance "
+                f"{cert.tolerance:.3g}); this is a bug in the solver or a numerically hard game: try "
+                "exact=True or another method"
+            )
+        strategies = (xs[k], ys[k])
+        out.append(
+            Equilibrium(
+                profile=game.labelled(strategies),
+                payoffs={p: float(x) for p, x in zip(game.players, pay[k], strict=True)},
+                outcomes={lab: float(v[k]) for lab, v in probs.items()},
+                certificate=cert,
+                strategies=strategies,
+                beliefs=None,
+                off_path=(),
+                label=cand.label,
+                lam=cand.lam if cand.lam is not None else None,
+            )
+        )
+    return tuple(out)
+
+
 def solve(
     game: NormalFormGame | ExtensiveFormGame,
     concept: str = "nash",
@@ -281,7 +342,10 @@ def solve(
         ) from None
     cands = _dedupe(list(raw.candidates), tol)
     try:
-        eqs = tuple(wrap(game, c, concept, opts) for c in cands)
+        if _batchable(game, cands, concept, opts):
+            eqs = wrap_bimatrix(game, cands, opts)
+        else:
+            eqs = tuple(wrap(game, c, concept, opts) for c in cands)
     except RecursionError:
         raise ResourceError(
             "the game tree is too deep to certify (Python recursion limit); shorten the tree or raise "

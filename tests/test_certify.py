@@ -111,3 +111,44 @@ def test_pbe_checks_bayes_on_path():
     assert not wrong.passed and wrong.bayes_error == pytest.approx(0.6)
     with pytest.raises(dt.GameError):
         certify(g, attack_yield, "pbe", beliefs=None)
+
+
+# ---------------------------------------------------------------------------- batch certification
+def test_bimatrix_batch_equals_one_at_a_time():
+    """The batch path of dt.solve (two-player Nash) gives the same certificates, payoffs and
+    outcome probabilities as certifying each equilibrium on its own."""
+    from deterrence.certificates import certify_bimatrix_batch
+
+    rng = np.random.default_rng(21)
+    for _ in range(20):
+        m, n = rng.integers(2, 6, size=2)
+        g = dt.NormalFormGame([rng.integers(-4, 5, size=(m, n)), rng.integers(-4, 5, size=(m, n))])
+        eqs = dt.solve(g, "nash")
+        for e in eqs:
+            one = dt.certify(g, e.strategies, "nash")
+            assert e.certificate.passed and one.passed
+            assert e.certificate.regret == pytest.approx(one.regret, abs=1e-12)
+            assert e.certificate.details["relative_regret"] == pytest.approx(
+                one.details["relative_regret"], abs=1e-12)
+            assert list(e.payoffs.values()) == pytest.approx(list(g.expected_payoffs(e.strategies)))
+        # a profile that is not an equilibrium fails, and a broken one is a typed error
+        xs = np.eye(m)[[0]]
+        ys = np.eye(n)[[0]]
+        (cert,), _ = certify_bimatrix_batch(g, xs, ys)
+        assert cert.passed == dt.certify(g, [xs[0], ys[0]], "nash").passed
+    with pytest.raises(dt.GameError, match="not a probability vector"):
+        certify_bimatrix_batch(g, np.full((1, m), 0.9), np.eye(n)[[0]])
+
+
+def test_batch_outcome_probabilities_match():
+    g = dt.NormalFormGame(
+        [np.array([[3, 0], [5, 1]]), np.array([[3, 5], [0, 1]])],
+        outcomes={"war": np.array([[0.0, 1.0], [1.0, 1.0]]), "status_quo": np.array([[1.0, 0], [0, 0]])},
+    )
+    g2 = dt.NormalFormGame(
+        [np.array([[1, 0], [0, 1]]), np.array([[1, 0], [0, 1]])],
+        outcomes={"war": np.array([[0.0, 1.0], [1.0, 0.0]])},
+    )
+    for game in (g, g2):
+        for e in dt.solve(game, "nash"):
+            assert e.outcomes == pytest.approx(game.outcome_probabilities(e.strategies))
