@@ -72,6 +72,35 @@ def parse_sets(items: Sequence[str] | None) -> dict[str, float | Fraction]:
     return out
 
 
+#: solver options the command line accepts, with their types (see the solvers' docstrings)
+SOLVER_OPTIONS: dict[str, type] = {"mixed": bool, "max_mixed_sets": int, "seeds": bool}
+
+
+def parse_options(items: Sequence[str] | None) -> dict[str, Any]:
+    """``["mixed=false", "max_mixed_sets=2"]`` -> ``{"mixed": False, "max_mixed_sets": 2}``."""
+    out: dict[str, Any] = {}
+    for item in items or ():
+        name, sep, value = item.partition("=")
+        name, value = name.strip(), value.strip().lower()
+        if not sep or not name:
+            raise ParameterError(f"--option '{item}': expected NAME=VALUE")
+        kind = SOLVER_OPTIONS.get(name)
+        if kind is None:
+            raise ParameterError(
+                f"--option: unknown solver option '{name}'; options: {', '.join(SOLVER_OPTIONS)}", name=name
+            )
+        if kind is bool:
+            if value not in ("true", "false", "1", "0", "yes", "no"):
+                raise ParameterError(f"--option {name}: expected true or false, got '{value}'", name=name)
+            out[name] = value in ("true", "1", "yes")
+        else:
+            if not value.isdigit():
+                raise ParameterError(f"--option {name}: expected a non-negative integer, got '{value}'",
+                                     name=name)
+            out[name] = int(value)
+    return out
+
+
 def parse_vary(items: Sequence[str] | None, sampling: bool
                ) -> tuple[dict[str, Any], dict[str, tuple[float, float]]]:
     """Parse ``--vary`` specs.
@@ -275,6 +304,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
         options["lam"] = _lam(args.lam)
     if args.tol is not None:
         options["tol"] = args.tol
+    options.update(parse_options(args.option))
     eqs = solve(game, concept=concept, method=args.method, **options)
     if args.json:
         doc = {
@@ -482,6 +512,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="PBE off-path beliefs (default free)")
     s.add_argument("--lam", help="QRE precision: a number or one per player, comma-separated")
     s.add_argument("--tol", type=float, help="certification tolerance (default 1e-8)")
+    s.add_argument("--option", action="append", metavar="NAME=VALUE",
+                   help="solver option (repeatable): mixed=true|false, max_mixed_sets=N, seeds=true|false "
+                   "(PBE; see the pbe solver's documentation)")
     s.add_argument("--json", action="store_true", help="machine-readable output")
     s.set_defaults(func=cmd_solve)
 

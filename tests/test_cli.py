@@ -197,3 +197,23 @@ def test_python_dash_m_and_exit_status():
     bad = subprocess.run([sys.executable, "-m", "deterrence", "show", "nope"], capture_output=True,
                          text=True, env=env, timeout=120)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and bad.stdout == ""
+
+
+def test_solve_passes_solver_options(capsys):
+    code, out, _ = run(capsys, "solve", "asymmetric_escalation", "--belief-policy", "d1",
+                       "--option", "mixed=false", "--option", "seeds=true")
+    assert code == 0 and "only pure PBE listed" in out and "seeds:" in out
+
+
+@pytest.mark.parametrize(
+    ("item", "needle"),
+    [
+        ("mixd=false", "unknown solver option 'mixd'"),
+        ("mixed=maybe", "expected true or false"),
+        ("max_mixed_sets=-1", "non-negative integer"),
+        ("seeds", "expected NAME=VALUE"),
+    ],
+)
+def test_solve_rejects_bad_options(capsys, item, needle):
+    code, _, err = run(capsys, "solve", "chain_store", "--option", item)
+    assert code == 2 and needle in err
