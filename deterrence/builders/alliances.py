@@ -887,6 +887,61 @@ capitulation and abandonment). Fearon's first result is that no equilibrium has 
 probability of abandonment."""
 
 
+def _signal_consequences(
+    t: str, s: str, value: str, war: str, sunk: str, back: str, signalled: bool
+) -> Any:
+    """What follows the defender's signal choice in the costly-signal trees.
+
+    Nature draws the challenger's type (determined or deterrable), the challenger stays out or
+    challenges, and a challenged defender fights or backs down. ``t`` is the defender's type code
+    (``r``/``i``), ``s`` the signal's code, ``sunk`` the sunk-cost term subtracted from the
+    defender's payoffs (``""`` for none), ``back`` the defender's payoff for backing down, and
+    ``signalled`` whether a signal was sent (then an irresolute defender's war is entrapment and
+    backing down is abandonment). Shared by ``costly_signal_pledge`` and
+    :func:`deterrence.builders.signalling.costly_signal_menu`.
+    """
+
+    def challenger(ct: str) -> Any:
+        kappa = "cost_determined" if ct == "d" else "cost_deterrable"
+        return decision(
+            "Challenger",
+            {
+                "stay": terminal(
+                    {"Defender": f"{value}{sunk}", "Challenger": "0"},
+                    "status_quo",
+                    label=f"status_quo_{t}_{s}_{ct}",
+                ),
+                "challenge": decision(
+                    "Defender",
+                    {
+                        "fight": terminal(
+                            {"Defender": f"{war}{sunk}", "Challenger": f"-{kappa}"},
+                            ("war", "entrapment") if (signalled and t == "i") else "war",
+                            label=f"war_{t}_{s}_{ct}",
+                        ),
+                        "back_down": terminal(
+                            {"Defender": back, "Challenger": "1"},
+                            ("capitulation", "abandonment") if signalled else "capitulation",
+                            label=f"back_down_{t}_{s}_{ct}",
+                        ),
+                    },
+                    infoset=f"defender_{t}_{s}_challenged",
+                    label=f"defender_{t}_{s}_{ct}",
+                ),
+            },
+            infoset=f"challenger_{'determined' if ct == 'd' else 'deterrable'}_{s}",
+            label=f"challenger_{t}_{s}_{ct}",
+        )
+
+    return chance(
+        {
+            "determined": ("share_determined", challenger("d")),
+            "deterrable": ("1 - share_determined", challenger("e")),
+        },
+        label=f"challenger_type_{t}_{s}",
+    )
+
+
 def costly_signal_pledge(
     resolve: float = 0.4,
     value_resolute: float = 1.0,
@@ -936,45 +991,7 @@ def costly_signal_pledge(
             sunk = " - sunk_cost" if signal else ""
             back = "-sunk_cost - audience_cost" if signal else "0"
 
-            def challenger(ct: str) -> Any:
-                kappa = "cost_determined" if ct == "d" else "cost_deterrable"
-                return decision(
-                    "Challenger",
-                    {
-                        "stay": terminal(
-                            {"Defender": f"{value}{sunk}", "Challenger": "0"},
-                            "status_quo",
-                            label=f"status_quo_{t}_{s}_{ct}",
-                        ),
-                        "challenge": decision(
-                            "Defender",
-                            {
-                                "fight": terminal(
-                                    {"Defender": f"{war}{sunk}", "Challenger": f"-{kappa}"},
-                                    ("war", "entrapment") if (signal and t == "i") else "war",
-                                    label=f"war_{t}_{s}_{ct}",
-                                ),
-                                "back_down": terminal(
-                                    {"Defender": back, "Challenger": "1"},
-                                    ("capitulation", "abandonment") if signal else "capitulation",
-                                    label=f"back_down_{t}_{s}_{ct}",
-                                ),
-                            },
-                            infoset=f"defender_{t}_{s}_challenged",
-                            label=f"defender_{t}_{s}_{ct}",
-                        ),
-                    },
-                    infoset=f"challenger_{'determined' if ct == 'd' else 'deterrable'}_{s}",
-                    label=f"challenger_{t}_{s}_{ct}",
-                )
-
-            return chance(
-                {
-                    "determined": ("share_determined", challenger("d")),
-                    "deterrable": ("1 - share_determined", challenger("e")),
-                },
-                label=f"challenger_type_{t}_{s}",
-            )
+            return _signal_consequences(t, s, value, war, sunk, back, signal)
 
         return decision(
             "Defender",

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..game.tree import chance, decision, terminal
+from ..game.tree import chance, decision
 from ..model import Baseline, Model, NodeSpec
 from .alliances import (
     _REF_FEARON_1994,
@@ -26,6 +26,7 @@ from .alliances import (
     _orderings,
     _param,
     _refs,
+    _signal_consequences,
     costly_signal_pledge,
 )
 
@@ -113,45 +114,7 @@ def _tree() -> Any:
             back = f"-{sunk_name} - {audience_name}" if sunk_name else "0"
             signalled = sunk_name is not None
 
-            def challenger(ct: str) -> Any:
-                kappa = "cost_determined" if ct == "d" else "cost_deterrable"
-                return decision(
-                    "Challenger",
-                    {
-                        "stay": terminal(
-                            {"Defender": f"{value}{sunk}", "Challenger": "0"},
-                            "status_quo",
-                            label=f"status_quo_{t}_{s}_{ct}",
-                        ),
-                        "challenge": decision(
-                            "Defender",
-                            {
-                                "fight": terminal(
-                                    {"Defender": f"{war}{sunk}", "Challenger": f"-{kappa}"},
-                                    ("war", "entrapment") if (signalled and t == "i") else "war",
-                                    label=f"war_{t}_{s}_{ct}",
-                                ),
-                                "back_down": terminal(
-                                    {"Defender": back, "Challenger": "1"},
-                                    ("capitulation", "abandonment") if signalled else "capitulation",
-                                    label=f"back_down_{t}_{s}_{ct}",
-                                ),
-                            },
-                            infoset=f"defender_{t}_{s}_challenged",
-                            label=f"defender_{t}_{s}_{ct}",
-                        ),
-                    },
-                    infoset=f"challenger_{'determined' if ct == 'd' else 'deterrable'}_{s}",
-                    label=f"challenger_{t}_{s}_{ct}",
-                )
-
-            return chance(
-                {
-                    "determined": ("share_determined", challenger("d")),
-                    "deterrable": ("1 - share_determined", challenger("e")),
-                },
-                label=f"challenger_type_{t}_{s}",
-            )
+            return _signal_consequences(t, s, value, war, sunk, back, signalled)
 
         return decision(
             "Defender",
