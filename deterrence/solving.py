@@ -190,7 +190,7 @@ def _batchable(game: Any, cands: list[Candidate], concept: str, options: SolveOp
         and game.num_players == 2
         and concept == "nash"
         and not options.exact
-        and len(cands) > 1
+        and len(cands) >= 1
         and all(
             len(c.strategies) == 2
             and all(np.size(s) == n for s, n in zip(c.strategies, game.shape, strict=True))
