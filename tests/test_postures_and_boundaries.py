@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import sympy as sp
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import deterrence as dt
 from deterrence.cli import main
@@ -203,3 +205,40 @@ def test_aeg_limited_conflict_is_possible():
         beliefs = [np.array([e.beliefs[h.name][g.nodes[v].path] for v in h.nodes]) for h in g.infosets]
         assert dt.certify(g, e.strategies, "pbe", beliefs=beliefs).passed
         assert e.outcomes["war"] > 0.1 and e.outcomes["status_quo"] == 0
+
+
+# ---------------------------------------------------------------------------- properties
+
+_FIRST = ("concede", "respond", "escalate")
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+@given(keep=st.dictionaries(st.sampled_from([f"defender_{t}" for t in TYPES]),
+                            st.lists(st.sampled_from(_FIRST), min_size=1, max_size=3, unique=True),
+                            min_size=1, max_size=4))
+def test_restrict_keeps_exactly_the_named_actions(keep):
+    m = AEG.restrict(keep)
+    g = m.game()
+    for h in g.infosets:
+        if h.name in keep:
+            assert list(h.actions) == [a for a in _FIRST if a in keep[h.name]]
+        elif h.name.startswith("defender_") and "after" not in h.name:
+            assert h.actions == _FIRST
+    # keeping everything changes nothing
+    full = AEG.restrict({k: list(_FIRST) for k in keep}).game()
+    np.testing.assert_array_equal(full.payoffs, AEG.game().payoffs)
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+@given(cost=st.floats(0.15, 1.8), stakes=st.floats(0.8, 1.5))
+def test_numeric_and_exact_thresholds_agree(cost, stakes):
+    ed = dt.load_model("extended_deterrence")
+    fixed = {"cost_attacker": cost, "stakes": stakes}
+    try:
+        exact = dt.threshold(ed, "credibility", **fixed)
+    except ParameterError:  # an ordering fails at this draw
+        return
+    numeric = dt.numeric_threshold(ed, "credibility", grid=9, tol=1e-7, **fixed)
+    inner = [r for r in exact if 1e-3 < r["numeric"] < 1 - 1e-3]
+    got = [r for r in numeric if 1e-3 < r["numeric"] < 1 - 1e-3]
+    assert [r["numeric"] for r in got] == pytest.approx([r["numeric"] for r in inner], abs=1e-6)
