@@ -364,6 +364,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         path=args.path, backend=args.backend, scheduler=args.scheduler, workers=args.workers,
         chunk_size=args.chunk_size, out=out, progress=not args.no_progress,
     )
+    options = parse_options(args.option)
+    if options:
+        common["solve_options"] = options
     if sampling:
         result = sweep(model, samples=args.samples, method=args.method, vary=list(varied) or None,
                        bounds=bounds or None, rng=args.seed, **common)
@@ -538,6 +541,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--scheduler", help="Dask scheduler address (default: a LocalCluster)")
     s.add_argument("--workers", type=int, help="worker processes (processes/dask backends)")
     s.add_argument("--chunk-size", type=int, help="points per chunk")
+    s.add_argument("--option", action="append", metavar="NAME=VALUE",
+                   help="solver option for points solved one by one (repeatable): mixed=true|false, "
+                   "max_mixed_sets=N, seeds=true|false")
     s.add_argument("--out", required=True, help="output folder (resumes an interrupted sweep there)")
     s.add_argument("--x", help="regime map x parameter (default: first varied)")
     s.add_argument("--y", help="regime map y parameter (default: second varied)")

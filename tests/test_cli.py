@@ -217,3 +217,11 @@ def test_solve_passes_solver_options(capsys):
 def test_solve_rejects_bad_options(capsys, item, needle):
     code, _, err = run(capsys, "solve", "chain_store", "--option", item)
     assert code == 2 and needle in err
+
+
+def test_sweep_passes_solver_options(capsys, tmp_path):
+    code, out, _ = run(capsys, "sweep", "chain_store", "--vary", "p_tough=0.1:0.9:3", "--belief-policy", "d1",
+                       "--option", "max_mixed_sets=1", "--out", str(tmp_path), "--no-progress")
+    assert code == 0 and "pointwise 3" in out
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["solve_options"] == {"max_mixed_sets": 1}
