@@ -4,7 +4,7 @@ Each builder returns a :class:`~deterrence.Model` equal to the matching file in 
 (tests check that they agree). ``alliances`` holds the attacker–defender–ally models and the
 strategic statistical trees; ``perfect_deterrence`` the Zagare–Kilgour family and the
 reputation and teaching models; ``signalling`` the costly-signal menu (a signal level the
-defender chooses).
+defender chooses); ``threats`` the brinkmanship model, the threat that leaves something to chance (teaching).
 """
 
 from __future__ import annotations
@@ -19,5 +19,7 @@ except ImportError:  # pragma: no cover - only while the module is being written
     _pd_all = []
 from .signalling import *  # noqa: F403
 from .signalling import __all__ as _signalling_all
+from .threats import *  # noqa: F403
+from .threats import __all__ as _threats_all
 
-__all__ = [*_alliances_all, *_pd_all, *_signalling_all]
+__all__ = [*_alliances_all, *_pd_all, *_signalling_all, *_threats_all]
