@@ -84,8 +84,8 @@ def numeric_threshold(
         The scanned interval (default: the parameter's domain, which must then be finite).
         Grid points where the model's orderings fail are skipped.
     grid
-        Number of evenly spaced scan points (at least 3; the ends are moved inside an open
-        domain by ``tol``).
+        Number of evenly spaced scan points (at least 3; both ends are moved inside by
+        ``tol``, so an open domain and a knife edge at its end are avoided).
     tol
         Width of the final bracket around each boundary.
     solve_options
