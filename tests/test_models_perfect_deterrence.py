@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import sympy as sp
+from helpers.beliefs import belief_vectors
 
 import deterrence as dt
 from deterrence.builders import perfect_deterrence as builders
@@ -213,7 +214,7 @@ def test_solves_at_defaults_and_certifies(name, concept, policy, options):
     for e in list(eqs)[:6]:  # an independent second certification
         beliefs = None
         if concept == "pbe":
-            beliefs = [np.array([e.beliefs[h.name][g.nodes[v].path] for v in h.nodes]) for h in g.infosets]
+            beliefs = belief_vectors(g, e)
         cert = dt.certify(g, e.strategies, concept, beliefs=beliefs)
         assert cert.passed
     base = m.baseline().game()

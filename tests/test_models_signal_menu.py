@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers.beliefs import belief_vectors
 from test_models_alliances import _same_model
 
 import deterrence as dt
@@ -124,7 +125,7 @@ def test_loads_solves_and_certifies_and_baseline(fe1) -> None:
     for pol, eqs in fe1.items():
         assert len(eqs) >= 1, pol
         for e in eqs:
-            beliefs = [np.array([e.beliefs[h.name][g.nodes[v].path] for v in h.nodes]) for h in g.infosets]
+            beliefs = belief_vectors(g, e)
             cert = dt.certify(g, e.strategies, "pbe", beliefs=beliefs)
             assert cert.passed and cert.regret <= 1e-8, (pol, cert)
     base = m.baseline()

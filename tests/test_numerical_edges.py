@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from helpers.beliefs import belief_vectors
 
 import deterrence as dt
 from deterrence.certificates import certify
@@ -377,6 +378,4 @@ def test_exact_certification_confirms_the_float_results(name: str, game: Any, co
 
 
 def _beliefs(game: Any, eq: Any) -> list[np.ndarray] | None:
-    if eq.beliefs is None:
-        return None
-    return [np.array([eq.beliefs[h.name][game.nodes[v].path] for v in h.nodes]) for h in game.infosets]
+    return belief_vectors(game, eq)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers.beliefs import belief_vectors
 
 import deterrence as dt
 
@@ -35,7 +36,7 @@ def _aeg_points(n: int, seed: int) -> list[dict[str, float]]:
 
 def _recertify(game, eqs) -> None:
     for e in eqs:
-        beliefs = [np.array([e.beliefs[h.name][game.nodes[v].path] for v in h.nodes]) for h in game.infosets]
+        beliefs = belief_vectors(game, e)
         assert dt.certify(game, e.strategies, "pbe", beliefs=beliefs).passed
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import sympy as sp
+from helpers.beliefs import belief_vectors
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -202,7 +203,7 @@ def test_aeg_limited_conflict_is_possible():
     limited = [e for e in eqs if g.terminal_probabilities(e.strategies)[dd].sum() > 0.1]
     assert limited
     for e in limited:
-        beliefs = [np.array([e.beliefs[h.name][g.nodes[v].path] for v in h.nodes]) for h in g.infosets]
+        beliefs = belief_vectors(g, e)
         assert dt.certify(g, e.strategies, "pbe", beliefs=beliefs).passed
         assert e.outcomes["war"] > 0.1 and e.outcomes["status_quo"] == 0
 
