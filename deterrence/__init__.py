@@ -33,41 +33,49 @@ _PUBLIC: dict[str, str] = {
     "decision": "game",
     "chance": "game",
     "terminal": "game",
-    "read_game": "gambit_files",
-    "write_game": "gambit_files",
+    "read_game": "gambit",
+    "write_game": "gambit",
     "Model": "model",
     "Parameter": "model",
     "list_models": "catalogue",
     "load_model": "catalogue",
-    "solve": "solving",
+    "solve": "_solve",
     "Equilibrium": "equilibrium",
     "EquilibriumSet": "equilibrium",
     "Certificate": "equilibrium",
     "certify": "certificates",
     "OUTCOMES": "outcomes",
-    "regimes": "symbolic",
-    "threshold": "symbolic",
-    "numeric_threshold": "boundaries",
-    "sweep": "sweeping",
-    "SweepResult": "sweeping",
+    "regimes": "analysis",
+    "threshold": "analysis",
+    "numeric_threshold": "analysis",
+    "sweep": "sweeps",
+    "SweepResult": "sweeps",
 }
 
-__all__ = ["__version__", *sorted(_PUBLIC)]
+# public namespaces: dt.builders.extended_deterrence(...), dt.studies.burden.equilibrium(...)
+_NAMESPACES: dict[str, str] = {
+    "builders": "catalogue.builders",
+    "studies": "studies",
+}
+
+__all__ = ["__version__", *sorted(_PUBLIC), *sorted(_NAMESPACES)]
 
 
-# Modules are named differently from the functions they define (solving.solve,
-# certificates.certify, ...): a submodule named like a package attribute would replace that
-# attribute on first import.
+# Subpackages are plural nouns and private modules start with "_", so no submodule is named
+# like a public function: importing one never replaces the function on the package.
 
 
 def __getattr__(name: str) -> Any:
     if name in _PUBLIC:
         module = importlib.import_module(f".{_PUBLIC[name]}", __name__)
         value = getattr(module, name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'deterrence' has no attribute {name!r}")
+    elif name in _NAMESPACES:
+        value = importlib.import_module(f".{_NAMESPACES[name]}", __name__)
+    else:
+        raise AttributeError(f"module 'deterrence' has no attribute {name!r}")
+    globals()[name] = value
+    return value
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_PUBLIC))
+    return sorted(set(globals()) | set(_PUBLIC) | set(_NAMESPACES))

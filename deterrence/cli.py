@@ -295,7 +295,7 @@ def _print_profile(profile: Mapping[str, Any], indent: str = "    ") -> None:
 
 
 def cmd_solve(args: argparse.Namespace) -> int:
-    from .solving import solve  # dt.solve
+    from ._solve import solve  # dt.solve
 
     game, model, default_concept = _target(args)
     concept = args.concept or default_concept
@@ -349,7 +349,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
     import deterrence as dt
 
-    from .sweeping import sweep  # dt.sweep, imported from its module (the module shares its name)
+    from .sweeps import sweep  # dt.sweep, imported from its module (the module shares its name)
 
     sampling = args.samples is not None
     if not args.vary and not sampling:
@@ -411,7 +411,7 @@ def cmd_regimes(args: argparse.Namespace) -> int:
 
     model = dt.load_model(args.model)
     try:
-        from .symbolic import regimes  # dt.regimes
+        from .analysis import regimes  # dt.regimes
     except ImportError as exc:
         raise UnsupportedError(f"symbolic regimes are not available in this installation ({exc})") from None
     fixed = parse_sets(args.set)
@@ -434,7 +434,7 @@ def cmd_regimes(args: argparse.Namespace) -> int:
 
 def _numeric_regimes(model: Any, fixed: dict, args: argparse.Namespace, reason: str) -> int:
     """No closed form: say so, and find the regime boundaries on one parameter numerically."""
-    from .boundaries import numeric_threshold
+    from .analysis import numeric_threshold
 
     concept = args.concept or model.concepts[0]
     print(f"No closed-form regimes for '{model.name}' ({concept}, beliefs {args.belief_policy}): {reason}.")
@@ -460,7 +460,7 @@ def _numeric_regimes(model: Any, fixed: dict, args: argparse.Namespace, reason: 
 def _print_thresholds(model: Any, result: Any, param: str, fixed: dict, args: argparse.Namespace) -> None:
     import sympy as sp
 
-    from .symbolic import threshold
+    from .analysis import threshold
 
     names = {result.symbols[k]: v for k, v in getattr(result, "latex_names", {}).items() if v}
 

@@ -1,6 +1,6 @@
 """Pictures of sweeps: labelled regime maps and indicator lines (matplotlib, imported inside).
 
-Both functions take a :class:`~deterrence.sweeping.SweepResult` and draw the *selected*
+Both functions take a :class:`~deterrence.sweeps.SweepResult` and draw the *selected*
 equilibrium at each point (the selection rule is in the result's manifest and in the title).
 When ``ax`` is not given and ``path`` is, the figure is drawn off-screen (no pyplot, no
 display needed); when neither is given, a pyplot figure is made, with the Agg backend when
@@ -124,7 +124,7 @@ def regime_map(
     Parameters
     ----------
     result
-        A :class:`~deterrence.sweeping.SweepResult`.
+        A :class:`~deterrence.sweeps.SweepResult`.
     x, y
         Two parameters of the sweep.
     indicator

@@ -36,6 +36,7 @@ import pytest
 import sympy as sp
 
 import deterrence as dt
+from deterrence._solve import solve
 from deterrence.cli import main as cli_main
 from deterrence.errors import (
     DeterrenceError,
@@ -50,7 +51,6 @@ from deterrence.errors import (
     UnsupportedError,
 )
 from deterrence.game import chance, decision, terminal
-from deterrence.solving import solve
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = str(ROOT / "tests" / "data" / "tiny_pledge.toml")
@@ -1339,7 +1339,7 @@ game_case(
 
 # ---------------------------------------------------------------------------- sweep specifications
 def _sweep(**kw: Any) -> Any:
-    from deterrence.sweeping import sweep
+    from deterrence.sweeps import sweep
 
     kw.setdefault("progress", False)
     return sweep(TINY, **kw)

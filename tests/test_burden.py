@@ -1,4 +1,4 @@
-"""Burden-sharing game (deterrence.burden): closed forms, certificates, exploitation, pledge, link.
+"""Burden-sharing game (deterrence.studies.burden): closed forms, certificates, exploitation, pledge, link.
 
 The closed forms are checked against conditions written out by hand here (not the module's
 sympy derivation): quasilinear stand-alone demands ``S*(v) = log(k v)/k`` and
@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from deterrence import burden as b
 from deterrence.errors import ParameterError, UnsupportedError
+from deterrence.studies import burden as b
 
 ROOT = Path(__file__).resolve().parents[1]
 TECHS = ("exponential", "contest")

@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 
 import deterrence as dt
+from deterrence._solve import solve
 from deterrence.cli import main
-from deterrence.solving import solve
 
 DATA = Path(__file__).parent / "data"
 TINY = str(DATA / "tiny_pledge.toml")

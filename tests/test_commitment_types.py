@@ -1,6 +1,6 @@
 """Commitment types (issue 9 section 1): does assistance follow defence pact > entente > non-aggression pact?
 
-The sweep (:func:`deterrence.commitment.commitment_type_sweep`, compiled kernels) is checked on a
+The sweep (:func:`deterrence.studies.commitment.commitment_type_sweep`, compiled kernels) is checked on a
 seeded Sobol sample of 1,024 points against a characterisation derived by hand in this file
 (not by the library) from the model's tree and its ``[meta]`` multipliers:
 
@@ -27,8 +27,8 @@ import pandas as pd
 import pytest
 
 import deterrence as dt
-from deterrence import commitment as ct
 from deterrence.errors import ParameterError, SweepError
+from deterrence.studies import commitment as ct
 
 N = 1024
 SEED = 20260911
@@ -248,7 +248,7 @@ def test_entente_partners_attacking_each_other_is_not_expressible(model: dt.Mode
 
 def test_a_mis_specified_model_fails_the_ordering(monkeypatch: pytest.MonkeyPatch) -> None:
     """The check has teeth: swap the entente's and the defence pact's multipliers and it sees reversals."""
-    from deterrence.builders import alliances
+    from deterrence.catalogue.builders import alliances
 
     monkeypatch.setitem(alliances.COMMITMENT_TYPES, 2, ("entente", 1.0, 1.0))
     monkeypatch.setitem(alliances.COMMITMENT_TYPES, 3, ("defence_pact", 0.6, 0.75))

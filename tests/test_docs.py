@@ -274,7 +274,7 @@ def test_page_examples_run(path: Path, tmp_path: Path) -> None:
 def test_dt_sweep_survives_submodule_import() -> None:
     """The pages call ``dt.sweep`` after other code imported the sweep engine's module; a module
     named like the function would replace it on the package (the reason for ``sweeping.py``)."""
-    code = "import deterrence as dt, deterrence.sweeping, deterrence.cli; print(callable(dt.sweep))"
+    code = "import deterrence as dt, deterrence.sweeps, deterrence.cli; print(callable(dt.sweep))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False)
     assert out.stdout.strip() == "True", out.stderr[-2000:]
 

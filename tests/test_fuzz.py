@@ -29,6 +29,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import deterrence as dt
+from deterrence._solve import solve
 from deterrence.catalogue import loads_model
 from deterrence.errors import (
     DeterrenceError,
@@ -41,7 +42,6 @@ from deterrence.errors import (
 )
 from deterrence.game import chance, decision, terminal
 from deterrence.outcomes import OUTCOMES
-from deterrence.solving import solve
 
 # errors that mean "bad input" or "no method serves this": allowed outcomes of a fuzz case
 ALLOWED = (ModelError, ParameterError, GameError, UnsupportedError, ResourceError)

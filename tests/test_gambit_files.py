@@ -21,8 +21,7 @@ from hypothesis import strategies as st
 
 import deterrence as dt
 from deterrence.errors import FormatError, UnsupportedError
-from deterrence.gambit_files import (
-    _quote,
+from deterrence.gambit import (
     format_efg,
     format_nfg,
     format_number,
@@ -33,6 +32,7 @@ from deterrence.gambit_files import (
     tokenize,
     write_game,
 )
+from deterrence.gambit._lexer import _quote
 from deterrence.game import ExtensiveFormGame, NormalFormGame, chance, decision, terminal
 
 try:

@@ -18,7 +18,7 @@ import sympy as sp
 
 import deterrence as dt
 from deterrence import kernels
-from deterrence.builders import alliances
+from deterrence.catalogue.builders import alliances
 from deterrence.kernels import compile_model, compile_tree, domain_sample, symbolic_tree
 
 NEW = [

@@ -22,7 +22,7 @@ import sympy as sp
 from test_models_alliances import _same_model
 
 import deterrence as dt
-from deterrence.builders import brinkmanship
+from deterrence.catalogue.builders import brinkmanship
 from deterrence.kernels import compile_model
 
 NAME = "brinkmanship"
@@ -325,5 +325,5 @@ def test_every_claim_names_a_test_here() -> None:
         for t in claim["test"].split(", "):
             file, func = t.split("::")
             assert file == Path(__file__).name and re.search(rf"^def {func}\(", text, re.M), t
-    # the module (shadowed in deterrence.builders by its one function of the same name)
-    assert importlib.import_module("deterrence.builders.threats").__all__ == ["brinkmanship"]
+    # the module (shadowed in deterrence.catalogue.builders by its one function of the same name)
+    assert importlib.import_module("deterrence.catalogue.builders.threats").__all__ == ["brinkmanship"]

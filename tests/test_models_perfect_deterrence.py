@@ -1,6 +1,6 @@
 """The Zagare–Kilgour family, the chain store, Snyder's 2×2 and mutual deterrence (catalogue models).
 
-For each model in ``models/`` built by :mod:`deterrence.builders.perfect_deterrence`:
+For each model in ``models/`` built by :mod:`deterrence.catalogue.builders.perfect_deterrence`:
 
 * the file and the builder agree (tree, payoffs, chance probabilities, parameters, orderings,
   derived quantities, baseline);
@@ -29,7 +29,7 @@ import sympy as sp
 from helpers.beliefs import belief_vectors
 
 import deterrence as dt
-from deterrence.builders import perfect_deterrence as builders
+from deterrence.catalogue.builders import perfect_deterrence as builders
 from deterrence.errors import ParameterError
 from deterrence.game import ExtensiveFormGame, reduced_normal_form
 from deterrence.kernels import compile_model

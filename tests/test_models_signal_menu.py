@@ -44,7 +44,7 @@ from helpers.beliefs import belief_vectors
 from test_models_alliances import _same_model
 
 import deterrence as dt
-from deterrence.builders import signalling
+from deterrence.catalogue.builders import signalling
 
 MENU = "costly_signal_menu"
 POLICIES = ("free", "prior", "d1")

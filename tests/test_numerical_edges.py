@@ -17,10 +17,10 @@ import pytest
 from helpers.beliefs import belief_vectors
 
 import deterrence as dt
+from deterrence._solve import solve
 from deterrence.certificates import certify
 from deterrence.errors import GameError, SolverError
 from deterrence.game import chance, decision, terminal
-from deterrence.solving import solve
 
 
 def keys(eqs: Any, digits: int = 6) -> set[tuple[float, ...]]:

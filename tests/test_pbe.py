@@ -470,7 +470,7 @@ def test_semi_separating_counts_are_finite():
 def test_horse_from_the_pygambit_catalogue():
     """Oracle: pygambit's pure Nash equilibria of its Selten's horse; the PBE drop (L, R, R)."""
     gbt = pytest.importorskip("pygambit")
-    from deterrence.gambit_files import parse_efg
+    from deterrence.gambit import parse_efg
 
     ref = gbt.catalog.load("journals/ijgt/selten1975/fig1")
     nash = {tuple(next(s.label for s in p.strategies if float(eq[s]) == 1) for p in ref.players)

@@ -20,7 +20,7 @@ import deterrence as dt
 from deterrence.cli import main
 from deterrence.errors import ModelError, ParameterError
 from deterrence.game import ExtensiveFormGame
-from deterrence.postures import POSTURES, posture
+from deterrence.studies.postures import POSTURES, posture
 
 AEG = dt.load_model("asymmetric_escalation")
 TYPES = {"HH": (1, 0, 0), "HS": (0, 1, 0), "SH": (0, 0, 1), "SS": (0, 0, 0)}

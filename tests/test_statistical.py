@@ -16,7 +16,7 @@ import pytest
 
 import deterrence as dt
 from deterrence.solvers.qre import qre_at
-from deterrence.statistical import (
+from deterrence.studies.statistical import (
     LAMBDA_AGENT,
     choice_probabilities,
     egame12_probs,

@@ -23,8 +23,7 @@ import pytest
 
 import deterrence as dt
 from deterrence.errors import ParameterError, SweepError
-from deterrence.sweeping import SweepResult, saltelli_unit, sample_unit, sobol_estimates, sweep
-from deterrence.tidy import column_order
+from deterrence.sweeps import SweepResult, column_order, saltelli_unit, sample_unit, sobol_estimates, sweep
 
 DATA = Path(__file__).parent / "data"
 TINY = DATA / "tiny_pledge.toml"
@@ -257,9 +256,9 @@ def test_out_folder_resume_and_refusal(tiny, tmp_path, grid_result):
 _KILL_SCRIPT = textwrap.dedent("""
     import json, os, sys, time
     import numpy as np
-    import deterrence.pointwise as pw
+    import deterrence.sweeps._pointwise as pw
     from deterrence.catalogue import load_model
-    from deterrence.sweeping import sweep
+    from deterrence.sweeps import sweep
 
     model_path, out, delay, log = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4]
     original = pw.evaluate_points
@@ -337,7 +336,7 @@ def test_resume_after_sigint_and_sigkill_computes_every_point_once(tiny, tmp_pat
     assert points_before <= set(_logged_points(log))
 
     # run 3: to the end, in this process, logging what it computes
-    import deterrence.pointwise as pw
+    import deterrence.sweeps._pointwise as pw
 
     original, log3 = pw.evaluate_points, tmp_path / "run3.jsonl"
 
@@ -414,7 +413,7 @@ def test_regime_map_matches_the_exact_regimes(tiny, grid_result):
     kernels = pytest.importorskip("deterrence.kernels")
     if not hasattr(kernels, "compile_model"):
         pytest.skip("dt.regimes needs deterrence.kernels.compile_model, not there yet")
-    from deterrence.symbolic import regimes
+    from deterrence.analysis import regimes
 
     t = grid_result.selected()
     holds = regimes(tiny, concept="spe").holds({n: t[n].to_numpy() for n in ("v", "c", "r", "k")})
@@ -432,7 +431,7 @@ class _HalfCompiled:
         self.model = model
 
     def evaluate(self, points):
-        from deterrence.pointwise import evaluate_points
+        from deterrence.sweeps import evaluate_points
 
         pts = points.reset_index(names="point")
         rows = evaluate_points(self.model, pts, "spe")
@@ -448,7 +447,7 @@ def test_compiled_path_plumbing_with_undecided_points(monkeypatch, grid_result):
 
     import deterrence.kernels as kernels
 
-    sweep_module = importlib.import_module("deterrence.sweep_backends")  # holds the compiled-kernel cache
+    sweep_module = importlib.import_module("deterrence.sweeps._backends")  # holds the compiled-kernel cache
 
     def fresh_cache():  # compiled kernels are cached per process and model object
         monkeypatch.setattr(sweep_module, "_COMPILED", weakref.WeakKeyDictionary())

@@ -6,7 +6,7 @@ For every model of ``dt.list_models()`` (concept PBE, belief policy ``free``):
   compile cache (``kernels._COMPILED``) and the model cache cleared before every repeat;
 * compiled throughput: ``compiled.evaluate(points)`` on a seeded ``domain_sample`` (compile
   excluded; points with a knife-edge answer come back in the "undecided" mask and are counted);
-* per-point path: ``deterrence.pointwise.evaluate_points`` (build the game and ``dt.solve``
+* per-point path: ``deterrence.sweeps.evaluate_points`` (build the game and ``dt.solve``
   at every point);
 * pygambit loop (in a worker process): per point, ``pygambit.read_efg`` of the point's game
   (written beforehand with ``dt.write_game``, untimed) and ``lcp_solve`` (2 players) or

@@ -163,7 +163,7 @@ def _ours_pointwise():
     import pandas as pd
 
     import deterrence as dt
-    from deterrence.pointwise import evaluate_points
+    from deterrence.sweeps import evaluate_points
 
     models: dict[str, Any] = {}
 

@@ -88,8 +88,8 @@ class ExtensiveFormGame:
     Parameters
     ----------
     root
-        The root of a tree built with :func:`~deterrence.game.decision`,
-        :func:`~deterrence.game.chance` and :func:`~deterrence.game.terminal`.
+        The root of a tree built with :func:`~deterrence.game.tree.decision`,
+        :func:`~deterrence.game.tree.chance` and :func:`~deterrence.game.tree.terminal`.
     players
         Player names in order. Default: the order in which players first appear.
     title

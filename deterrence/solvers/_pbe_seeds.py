@@ -44,7 +44,7 @@ def nash_seeds(game: ExtensiveFormGame, allowed: Sequence[tuple[int, ...]], max_
     Returns an empty list (with a note) when the game does not have two players or its reduced
     normal form is too large.
     """
-    from ..solving import solve
+    from .._solve import solve
 
     if game.num_players != 2:
         notes.append("seeds: Nash seeds need a two-player game; none used")

@@ -131,7 +131,7 @@ def _solve_region(
             out.append((vals[a].copy(), ((h.index, beh),)))
         return out
     # a reduced subgame with information sets: all its Nash equilibria
-    from ..solving import solve as _solve  # lazy: solve imports the registry that imports us
+    from .._solve import solve as _solve  # lazy: solve imports the registry that imports us
 
     sub = subtree_game(game, s, cut_values)
     eqs = _solve(sub, "nash", method=options.extra.get("subgame_method", "auto"), tol=options.tol,

@@ -89,7 +89,7 @@ def _exact_behaviour(rnf: ReducedNormalForm, exact: Any) -> tuple[tuple[Fraction
 
 def run(game: Any, options: SolveOptions) -> RawResult:
     """All Nash equilibria (as behaviour profiles) via the reduced normal form."""
-    from ..solving import choose_method  # lazy: the front end imports the registry
+    from .._solve import choose_method  # lazy: the front end imports the registry
 
     max_strategies = int(options.extra.get("max_strategies", 100_000))
     rnf = reduced_normal_form(game, max_strategies=max_strategies)

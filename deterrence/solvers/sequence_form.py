@@ -24,12 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import SolverError
-from ..game.convert import (
-    SequenceForm,
-    plans_to_behaviour,
-    recall_violation,
-    sequence_form,
-)
+from ..game.convert import SequenceForm, plans_to_behaviour, recall_violation, sequence_form
 from .base import Candidate, RawResult, SolveOptions, SolverInfo
 from .lemke import lemke
 

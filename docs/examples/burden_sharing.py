@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from deterrence import burden as b
+from deterrence.studies import burden as b
 
 # value of security per unit of income. The two utilities are not on one scale (the marginal
 # utility of consumption is 1 in the quasilinear game and 1/(w_i - c_i) in the log game), so each

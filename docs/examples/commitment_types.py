@@ -29,7 +29,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from deterrence import commitment as ct
+from deterrence.studies import commitment as ct
 
 QUICK = os.environ.get("DETERRENCE_DOCS_QUICK") == "1"
 SAMPLES = 256 if QUICK else 4096

@@ -1,0 +1,764 @@
+"""The model catalogue: model files in TOML, read into :class:`~deterrence.model.Model` s.
+
+``list_models()`` names the shipped models; ``load_model(name_or_path)`` reads one. The file
+format is documented in ``docs/reference/model-format.md``. Files are read with the standard
+library's :mod:`tomllib`; expressions in them go through the allow-list parser of
+:mod:`deterrence.expr` and are never executed. Every error names the file, the key and the
+line (tomllib reports no lines for keys, so lines are found by searching the text).
+
+Shipped models live in the checkout's top-level ``models/`` folder; an installed wheel
+carries them as ``deterrence/_models`` (see ``pyproject.toml``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import sympy as sp
+from sympy.printing.str import StrPrinter
+
+from ..errors import ModelError, ParameterError
+from ..model import Baseline, Derived, Model, NodeSpec, Ordering, Parameter, Reference
+
+__all__ = ["dumps_model", "list_models", "load_model", "loads_model", "models_dir"]
+
+_TOP_KEYS = ("model", "parameters", "derived", "nodes", "baseline", "meta")
+_MODEL_KEYS = (
+    "name",
+    "title",
+    "description",
+    "players",
+    "concepts",
+    "status",
+    "root",
+    "orderings",
+    "entrapment",
+    "references",
+    "claims",
+)
+_PARAM_KEYS = ("default", "domain", "description", "symbol")
+_NODE_KEYS = ("id", "kind", "player", "infoset", "actions", "probs", "payoffs", "outcome", "note")
+_BASELINE_KEYS = ("description", "parameters", "outcomes", "nodes")
+_REFERENCE_KEYS = ("citation", "key", "url", "doi", "provenance", "note")
+_ORDERING_KEYS = ("condition", "note", "provenance")
+_DERIVED_KEYS = ("expr", "description")
+
+_HEADER_RE = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-\"' ]+?)\s*\]\]?\s*(#.*)?$")
+_TOML_LINE_RE = re.compile(r"at line (\d+)")
+_INTERVAL_RE = re.compile(r"^\s*([\[(])\s*([^,]+?)\s*,\s*([^,]+?)\s*([\])])\s*$")
+
+
+# ---------------------------------------------------------------------------------- locations
+class _Lines:
+    """Best-effort line numbers for keys of a TOML text (1-based)."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.splitlines()
+        self.headers: list[tuple[int, str, bool]] = []  # (line, dotted name, is array-of-tables)
+        for i, raw in enumerate(self.lines, start=1):
+            m = _HEADER_RE.match(raw)
+            if m:
+                name = re.sub(r"\s*\.\s*", ".", m.group(2).replace('"', "").replace("'", ""))
+                self.headers.append((i, name, m.group(1) == "[["))
+
+    def header(self, name: str, index: int = 0, array: bool | None = None) -> int | None:
+        found = [ln for ln, n, arr in self.headers if n == name and (array is None or arr == array)]
+        return found[index] if index < len(found) else None
+
+    def region(self, start: int) -> tuple[int, int]:
+        """Lines from a header (exclusive) to the next header (exclusive)."""
+        nxt = [ln for ln, _, _ in self.headers if ln > start]
+        return start, (nxt[0] if nxt else len(self.lines) + 1)
+
+    def key(self, key: str, start: int | None, stop: int | None = None) -> int | None:
+        """First line in (start, stop) assigning ``key`` (bare or quoted, possibly dotted)."""
+        lo = 0 if start is None else start
+        hi = stop if stop is not None else (self.region(lo)[1] if start is not None else len(self.lines) + 1)
+        pat = re.compile(r"""(^|[\s{,.])["']?""" + re.escape(key) + r"""["']?\s*=""")
+        for i in range(lo + 1, min(hi, len(self.lines) + 1)):
+            if pat.search(self.lines[i - 1]):
+                return i
+        return None
+
+    def text(self, needle: str, start: int = 0) -> int | None:
+        for i in range(start + 1, len(self.lines) + 1):
+            if needle in self.lines[i - 1]:
+                return i
+        return None
+
+
+# ---------------------------------------------------------------------------------- reading
+@dataclass
+class _Reader:
+    file: str
+    text: str
+    lines: _Lines
+    keylines: dict[str, int] = field(default_factory=dict)
+
+    def err(self, message: str, key: str | None, line: int | None = None) -> ModelError:
+        if line is None and key is not None:
+            line = self.keylines.get(key)
+        return ModelError(message, file=self.file, key=key, line=line)
+
+    def check_keys(
+        self,
+        table: Mapping[str, Any],
+        allowed: tuple[str, ...],
+        where: str,
+        line: int | None,
+        region: tuple[int, int] | None = None,
+    ) -> None:
+        for k in table:
+            if k not in allowed:
+                kl = self.lines.key(k, *region) if region else None
+                raise self.err(
+                    f"unknown key '{k}' in {where or 'the top level'}; allowed keys: {list(allowed)}",
+                    f"{where}.{k}" if where else k,
+                    kl or line,
+                )
+
+    def want(
+        self,
+        table: Mapping[str, Any],
+        key: str,
+        types: type | tuple[type, ...],
+        where: str,
+        line: int | None,
+        *,
+        required: bool = False,
+        default: Any = None,
+        what: str = "",
+    ) -> Any:
+        if key not in table:
+            if required:
+                raise self.err(f"missing required key '{key}'", f"{where}.{key}" if where else key, line)
+            return default
+        value = table[key]
+        ok = isinstance(value, types) and not (isinstance(value, bool) and bool not in _as_tuple(types))
+        if not ok:
+            raise self.err(
+                f"wrong type: '{key}' must be {what or _type_names(types)}, got "
+                f"{type(value).__name__} {_short(value)}",
+                f"{where}.{key}" if where else key,
+                self.keylines.get(f"{where}.{key}", line),
+            )
+        return value
+
+
+def _as_tuple(types: type | tuple[type, ...]) -> tuple[type, ...]:
+    return types if isinstance(types, tuple) else (types,)
+
+
+def _type_names(types: type | tuple[type, ...]) -> str:
+    names = {
+        str: "a string",
+        int: "an integer",
+        float: "a number",
+        list: "an array",
+        dict: "a table",
+        bool: "true or false",
+    }
+    return " or ".join(names.get(t, t.__name__) for t in _as_tuple(types))
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 330:
+        return f"an integer with about {int(value.bit_length() * 0.30103)} digits"
+    r = repr(value)
+    return r if len(r) <= 60 else r[:57] + "..."
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _parse_domain(
+    rd: _Reader, raw: Any, key: str, line: int | None
+) -> tuple[tuple[float, float], bool, bool]:
+    if isinstance(raw, list):
+        if len(raw) != 2 or not all(_number(x) for x in raw):
+            raise rd.err(
+                f"wrong type: domain must be [lo, hi] (two numbers; inf allowed) or an interval "
+                f'string like "(0, 1]", got {_short(raw)}',
+                key,
+                line,
+            )
+        try:
+            return (float(raw[0]), float(raw[1])), False, False
+        except OverflowError:
+            raise rd.err(
+                "domain bounds must fit in a float (use inf for an unbounded side)", key, line
+            ) from None
+    if isinstance(raw, str):
+        m = _INTERVAL_RE.match(raw)
+        if m:
+            try:
+                lo, hi = float(m.group(2)), float(m.group(3))
+            except ValueError:
+                lo = hi = math.nan
+            if not (math.isnan(lo) or math.isnan(hi)):
+                return (lo, hi), m.group(1) == "(", m.group(4) == ")"
+        raise rd.err(f'domain {raw!r} is not an interval like "[0, 1]", "(0, inf)" or "[0, 1)"', key, line)
+    raise rd.err(
+        f"wrong type: domain must be [lo, hi] or an interval string, got {type(raw).__name__}", key, line
+    )
+
+
+def _labels(rd: _Reader, raw: Any, key: str, line: int | None) -> tuple[str, ...]:
+    if isinstance(raw, str):
+        return (raw,)
+    if isinstance(raw, list) and raw and all(isinstance(x, str) for x in raw):
+        return tuple(raw)
+    raise rd.err(f"wrong type: outcome must be a label or an array of labels, got {_short(raw)}", key, line)
+
+
+def _node(rd: _Reader, raw: Any, index: int, where: str) -> NodeSpec:
+    array_name = where  # "nodes" or "baseline.nodes"
+    line = rd.lines.header(array_name, index, array=True)
+    if not isinstance(raw, dict):
+        raise rd.err(
+            f"wrong type: each entry of '{where}' must be a table, got {type(raw).__name__}",
+            f"{where}[{index}]",
+            line,
+        )
+    nid = raw.get("id")
+    if line is None and isinstance(nid, str):
+        line = rd.lines.text(f'"{nid}"')
+    region = (
+        rd.lines.region(line) if line is not None and rd.lines.header(array_name, index, array=True) else None
+    )
+    label = f"{where}.{nid}" if isinstance(nid, str) else f"{where}[{index}]"
+    rd.check_keys(raw, _NODE_KEYS, label, line, region)
+    nid = rd.want(raw, "id", str, label, line, required=True)
+
+    def kl(k: str) -> int | None:
+        return (rd.lines.key(k, *region) if region else None) or line
+
+    lines = {k: kl(k) for k in raw if k != "id"}
+    kind = rd.want(raw, "kind", str, label, kl("kind"))
+    if kind is None:
+        if "payoffs" in raw or "outcome" in raw:
+            kind = "terminal"
+        elif "probs" in raw:
+            kind = "chance"
+        elif "player" in raw:
+            kind = "decision"
+        else:
+            raise rd.err(
+                f"missing key: node '{nid}' needs 'player' (a decision node), 'probs' (a chance node) "
+                "or 'payoffs' and 'outcome' (a terminal node), or an explicit 'kind'",
+                f"{label}.kind",
+                line,
+            )
+    if kind not in ("decision", "chance", "terminal"):
+        raise rd.err(
+            f"node kind must be 'decision', 'chance' or 'terminal', got {kind!r}", f"{label}.kind", kl("kind")
+        )
+    if kind == "decision":
+        rd.want(raw, "player", str, label, kl("player"), required=True)
+    if kind in ("decision", "chance"):
+        rd.want(
+            raw, "actions", dict, label, kl("actions"), required=True, what='a table {action = "child id"}'
+        )
+        for a, child in raw["actions"].items():
+            if not isinstance(child, str):
+                raise rd.err(
+                    f"wrong type: action '{a}' must name a child node id (a string), got {_short(child)}",
+                    f"{label}.actions.{a}",
+                    kl("actions"),
+                )
+    if kind == "chance":
+        rd.want(raw, "probs", dict, label, kl("probs"), required=True, what="a table {action = probability}")
+    if kind == "terminal":
+        rd.want(raw, "payoffs", dict, label, kl("payoffs"), required=True, what="a table {player = payoff}")
+        if "outcome" not in raw:
+            raise rd.err(f"missing required key 'outcome' (terminal node '{nid}')", f"{label}.outcome", line)
+    for k in ("probs", "payoffs"):
+        for sub, v in (raw.get(k) or {}).items() if isinstance(raw.get(k), dict) else ():
+            lines[f"{k}.{sub}"] = lines.get(k, line)
+            if isinstance(v, bool) or not isinstance(v, (str, int, float)):
+                raise rd.err(
+                    f"wrong type: '{k}.{sub}' must be an expression (a string or a number), got "
+                    f"{type(v).__name__} {_short(v)}",
+                    f"{label}.{k}.{sub}",
+                    lines[f"{k}.{sub}"],
+                )
+    infoset = rd.want(raw, "infoset", str, label, kl("infoset"))
+    rd.want(raw, "note", str, label, kl("note"))
+    outcome = _labels(rd, raw["outcome"], f"{label}.outcome", kl("outcome")) if "outcome" in raw else ()
+    return NodeSpec(
+        id=nid,
+        kind=kind,
+        player=raw.get("player"),
+        infoset=infoset,
+        actions=dict(raw.get("actions") or {}),
+        probs=dict(raw.get("probs") or {}),
+        payoffs=dict(raw.get("payoffs") or {}),
+        outcome=outcome,
+        label=raw.get("note", ""),
+        line=line,
+        lines={k: v for k, v in lines.items() if v is not None},
+    )
+
+
+def loads_model(text: str, file: str = "<text>") -> Model:
+    """Read a model from TOML text.
+
+    Raises
+    ------
+    ModelError
+        For a TOML syntax error (with tomllib's line) or any problem of content, naming the
+        file, the key and the line.
+    """
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = _TOML_LINE_RE.search(str(exc))
+        raise ModelError(
+            f"TOML syntax error: {exc}", file=file, line=int(m.group(1)) if m else None
+        ) from None
+    except ValueError as exc:  # e.g. an integer literal beyond Python's digit limit
+        raise ModelError(f"TOML value error: {exc}", file=file) from None
+    lines = _Lines(text)
+    rd = _Reader(file, text, lines)
+    return _build(rd, data)
+
+
+def _build(rd: _Reader, data: dict[str, Any]) -> Model:
+    L = rd.lines
+    rd.check_keys(data, _TOP_KEYS, "", None)
+    mline = L.header("model", array=False)
+    model = rd.want(data, "model", dict, "", 1, required=True, what="a table [model]")
+    mregion = L.region(mline) if mline else None
+
+    def mkey(k: str) -> int | None:
+        return (L.key(k, *mregion) if mregion else None) or mline
+
+    for k in _MODEL_KEYS:
+        if k in model and mkey(k):
+            rd.keylines[f"model.{k}"] = mkey(k)  # type: ignore[assignment]
+    rd.check_keys(model, _MODEL_KEYS, "model", mline, mregion)
+    name = rd.want(model, "name", str, "model", mline, required=True)
+    players = rd.want(model, "players", list, "model", mline, required=True, what="an array of player names")
+    if not all(isinstance(p, str) for p in players):
+        raise rd.err("wrong type: players must be an array of strings", "model.players")
+    concepts = rd.want(model, "concepts", list, "model", mline, default=[], what="an array of strings")
+    if not all(isinstance(c, str) for c in concepts):
+        raise rd.err("wrong type: concepts must be an array of strings", "model.concepts")
+    for k in ("title", "description", "status", "root", "entrapment"):
+        rd.want(model, k, str, "model", mline)
+
+    # references and claims
+    refs = []
+    for i, r in enumerate(
+        rd.want(
+            model,
+            "references",
+            list,
+            "model",
+            mline,
+            default=[],
+            what="an array of tables [[model.references]]",
+        )
+    ):
+        line = L.header("model.references", i, array=True) or mkey("references")
+        region = L.region(line) if L.header("model.references", i, array=True) else None
+        if not isinstance(r, dict):
+            raise rd.err("wrong type: each reference must be a table", f"model.references[{i}]", line)
+        rd.check_keys(r, _REFERENCE_KEYS, f"model.references[{i}]", line, region)
+        for k in _REFERENCE_KEYS:
+            rd.want(r, k, str, f"model.references[{i}]", line, required=(k == "citation"))
+        refs.append(Reference(**{k: r.get(k, "") for k in _REFERENCE_KEYS}))
+    claims = []
+    for i, c in enumerate(
+        rd.want(model, "claims", list, "model", mline, default=[], what="an array of tables [[model.claims]]")
+    ):
+        line = L.header("model.claims", i, array=True) or mkey("claims")
+        if not isinstance(c, dict):
+            raise rd.err("wrong type: each claim must be a table", f"model.claims[{i}]", line)
+        rd.want(c, "text", str, f"model.claims[{i}]", line, required=True)
+        claims.append(c)
+
+    # parameters
+    params: list[Parameter] = []
+    ptable = rd.want(data, "parameters", dict, "", None, default={}, what="a table [parameters]")
+    pline = L.header("parameters", array=False)
+    for pname, spec in ptable.items():
+        key = f"parameters.{pname}"
+        line = L.header(key, array=False) or L.key(pname, pline) or pline
+        region = L.region(line) if L.header(key, array=False) else None
+        rd.keylines[key] = line  # type: ignore[assignment]
+        if not isinstance(spec, dict):
+            raise rd.err(
+                f"wrong type: parameter '{pname}' must be a table with 'default' (and 'domain', "
+                f"'description'), got {type(spec).__name__}",
+                key,
+                line,
+            )
+        rd.check_keys(spec, _PARAM_KEYS, key, line, region)
+
+        def pk(k: str, _region: Any = region, _line: Any = line) -> int | None:
+            return (L.key(k, *_region) if _region else None) or _line
+
+        default = rd.want(spec, "default", (int, float), key, pk("default"), required=True, what="a number")
+        domain, open_lo, open_hi = ((-math.inf, math.inf), False, False)
+        if "domain" in spec:
+            domain, open_lo, open_hi = _parse_domain(rd, spec["domain"], f"{key}.domain", pk("domain"))
+        desc = rd.want(spec, "description", str, key, pk("description"), default="")
+        symbol = rd.want(spec, "symbol", str, key, pk("symbol"), default="")
+        try:
+            params.append(Parameter(pname, default, domain, desc, symbol, open_lo, open_hi))
+        except ParameterError as exc:
+            bad_key = "default" if exc.value is not None else "domain"
+            raise rd.err(str(exc), f"{key}.{bad_key}", pk(bad_key)) from None
+
+    # derived quantities
+    derived: list[Derived] = []
+    dline = L.header("derived", array=False)
+    for dname, spec in rd.want(data, "derived", dict, "", None, default={}, what="a table [derived]").items():
+        key = f"derived.{dname}"
+        line = L.header(key, array=False) or L.key(dname, dline) or dline
+        rd.keylines[key] = line  # type: ignore[assignment]
+        if isinstance(spec, dict):
+            rd.check_keys(spec, _DERIVED_KEYS, key, line)
+            expr = rd.want(spec, "expr", (str, int, float), key, line, required=True, what="an expression")
+            desc = rd.want(spec, "description", str, key, line, default="")
+        elif isinstance(spec, (str, int, float)) and not isinstance(spec, bool):
+            expr, desc = spec, ""
+        else:
+            raise rd.err(
+                f"wrong type: derived quantity '{dname}' must be an expression or a table with "
+                f"'expr', got {type(spec).__name__}",
+                key,
+                line,
+            )
+        derived.append(Derived(dname, sp.Integer(0), str(expr) if not isinstance(expr, str) else expr, desc))
+
+    # orderings
+    orderings: list[Ordering | str] = []
+    for i, o in enumerate(
+        rd.want(model, "orderings", list, "model", mline, default=[], what="an array of conditions")
+    ):
+        key = f"model.orderings[{i}]"
+        if isinstance(o, str):
+            rd.keylines[key] = L.text(o, mline or 0) or mkey("orderings")  # type: ignore[assignment]
+            orderings.append(o)
+        elif isinstance(o, dict):
+            cond = rd.want(o, "condition", str, key, mkey("orderings"), required=True)
+            rd.check_keys(o, _ORDERING_KEYS, key, mkey("orderings"))
+            line = L.text(cond, mline or 0) or mkey("orderings")
+            rd.keylines[key] = line  # type: ignore[assignment]
+            orderings.append(Ordering(cond, o.get("note", ""), o.get("provenance", ""), line))  # type: ignore[arg-type]
+        else:
+            raise rd.err(
+                f"wrong type: an ordering must be a string or a table with 'condition', got "
+                f"{type(o).__name__}",
+                key,
+                mkey("orderings"),
+            )
+
+    # nodes
+    raw_nodes = rd.want(data, "nodes", list, "", None, required=True, what="an array of tables [[nodes]]")
+    nodes = [_node(rd, raw, i, "nodes") for i, raw in enumerate(raw_nodes)]
+
+    # baseline
+    baseline = None
+    if "baseline" in data:
+        bline = L.header("baseline", array=False)
+        b = rd.want(data, "baseline", dict, "", bline, what="a table [baseline]")
+        bregion = L.region(bline) if bline else None
+        rd.check_keys(b, _BASELINE_KEYS, "baseline", bline, bregion)
+        desc = rd.want(b, "description", str, "baseline", bline, default="")
+        pins = rd.want(
+            b, "parameters", dict, "baseline", bline, default={}, what="a table {parameter = value}"
+        )
+        for k, v in pins.items():
+            rd.keylines[f"baseline.parameters.{k}"] = (L.key(k, *bregion) if bregion else None) or bline  # type: ignore[assignment]
+            if isinstance(v, bool) or not isinstance(v, (str, int, float)):
+                raise rd.err(
+                    f"wrong type: baseline value of '{k}' must be a number or an expression, got {_short(v)}",
+                    f"baseline.parameters.{k}",
+                )
+        relabel = rd.want(
+            b, "outcomes", dict, "baseline", bline, default={}, what="a table {node id = labels}"
+        )
+        outcomes = {}
+        for k, v in relabel.items():
+            kline = (L.key(k, *bregion) if bregion else None) or bline
+            rd.keylines[f"baseline.outcomes.{k}"] = kline  # type: ignore[assignment]
+            outcomes[k] = _labels(rd, v, f"baseline.outcomes.{k}", kline)
+        bnodes = [
+            _node(rd, raw, i, "baseline.nodes")
+            for i, raw in enumerate(
+                rd.want(
+                    b,
+                    "nodes",
+                    list,
+                    "baseline",
+                    bline,
+                    default=[],
+                    what="an array of tables [[baseline.nodes]]",
+                )
+            )
+        ]
+        baseline = Baseline(desc, dict(pins), outcomes, tuple(bnodes), bline)
+
+    return Model(
+        name,
+        players,
+        params,
+        nodes,
+        root=model.get("root"),
+        title=model.get("title", ""),
+        description=model.get("description", ""),
+        references=refs,
+        concepts=concepts,
+        status=model.get("status", ""),
+        orderings=orderings,
+        derived=derived,
+        baseline=baseline,
+        entrapment=model.get("entrapment", ""),
+        claims=claims,
+        meta=data.get("meta") or {},
+        file=rd.file,
+        text=rd.text,
+        lines=rd.keylines,
+    )
+
+
+# ---------------------------------------------------------------------------------- catalogue
+def models_dir() -> Path:
+    """The folder of shipped model files: ``deterrence/_models`` in an installed wheel, else the
+    checkout's top-level ``models/``."""
+    here = Path(__file__).resolve().parent.parent  # deterrence/
+    for candidate in (here / "_models", here.parent / "models"):
+        if candidate.is_dir():
+            return candidate
+    return here.parent / "models"
+
+
+def list_models() -> list[str]:
+    """Names of the shipped models (the file names in :func:`models_dir` without ``.toml``)."""
+    folder = models_dir()
+    if not folder.is_dir():
+        return []
+    return sorted(p.stem for p in folder.glob("*.toml"))
+
+
+_CACHE: dict[tuple[str, int, int], Model] = {}
+
+
+def load_model(name_or_path: str | Path) -> Model:
+    """Load a model by catalogue name (``"extended_deterrence"``) or from a ``.toml`` path.
+
+    Raises
+    ------
+    ModelError
+        An unknown name (the message lists the available ones), a missing or unreadable file,
+        or any problem in the file (naming the file, the key and the line).
+    """
+    if isinstance(name_or_path, Path) or (
+        isinstance(name_or_path, str)
+        and (name_or_path.endswith(".toml") or "/" in name_or_path or "\\" in name_or_path)
+    ):
+        path = Path(name_or_path)
+    elif isinstance(name_or_path, str):
+        names = list_models()
+        if name_or_path not in names:
+            raise ModelError(
+                f"no model named '{name_or_path}' in the catalogue; available: "
+                f"{', '.join(names) or 'none'} (or give the path of a .toml file)"
+            )
+        path = models_dir() / f"{name_or_path}.toml"
+    else:
+        raise ModelError(f"expected a model name or a path, got {type(name_or_path).__name__}")
+    try:
+        stat = path.stat()
+        key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+        if key in _CACHE:
+            return _CACHE[key]
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ModelError(f"cannot read model file: {exc.strerror or exc}", file=str(path)) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ModelError(
+            f"model file is not UTF-8 text ({exc.reason} at byte {exc.start})", file=str(path)
+        ) from None
+    model = loads_model(text, file=str(path))
+    _CACHE[key] = model
+    return model
+
+
+# ---------------------------------------------------------------------------------- writing
+class _ExprPrinter(StrPrinter):
+    """Prints sympy expressions in the model-file syntax (``min``, ``max``, ``abs``)."""
+
+    def _print_Min(self, expr: sp.Expr) -> str:
+        return "min(" + ", ".join(self._print(a) for a in expr.args) + ")"
+
+    def _print_Max(self, expr: sp.Expr) -> str:
+        return "max(" + ", ".join(self._print(a) for a in expr.args) + ")"
+
+    def _print_Abs(self, expr: sp.Expr) -> str:
+        return "abs(" + self._print(expr.args[0]) + ")"
+
+    def _print_Exp1(self, expr: sp.Expr) -> str:
+        return "exp(1)"
+
+
+def expression_text(expr: Any) -> str:
+    """An expression (sympy, number or text) in the model-file syntax."""
+    if isinstance(expr, str):
+        return expr
+    if isinstance(expr, Fraction):
+        return f"{expr.numerator}/{expr.denominator}" if expr.denominator != 1 else str(expr.numerator)
+    if isinstance(expr, (int, float)) and not isinstance(expr, bool):
+        return repr(expr)
+    return _ExprPrinter().doprint(expr)
+
+
+def _s(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def _k(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_\-]+", key) else _s(key)
+
+
+def _v(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        return repr(value)
+    if isinstance(value, str):
+        return _s(value)
+    if isinstance(value, Mapping):
+        return "{ " + ", ".join(f"{_k(k)} = {_v(v)}" for k, v in value.items()) + " }"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_v(v) for v in value) + "]"
+    return _s(expression_text(value))
+
+
+def _node_toml(node: NodeSpec, header: str) -> list[str]:
+    out = [f"[[{header}]]", f"id = {_s(node.id)}", f"kind = {_s(node.kind)}"]
+    if node.player is not None:
+        out.append(f"player = {_s(node.player)}")
+    if node.infoset is not None:
+        out.append(f"infoset = {_s(node.infoset)}")
+    if node.actions:
+        out.append(f"actions = {_v(dict(node.actions))}")
+    if node.probs:
+        out.append(f"probs = {_v({a: expression_text(e) for a, e in node.probs.items()})}")
+    if node.payoffs:
+        out.append(f"payoffs = {_v({p: expression_text(e) for p, e in node.payoffs.items()})}")
+    if node.outcome:
+        out.append(f"outcome = {_v(list(node.outcome))}")
+    if node.label:
+        out.append(f"note = {_s(node.label)}")
+    return [*out, ""]
+
+
+def dumps_model(model: Model) -> str:
+    """Write a model as TOML text in the model-file format (``loads_model`` reads it back).
+
+    Useful for models built in Python (:meth:`Model.from_tree`): the builder and the shipped
+    file can then be compared, or a file can be generated from a builder.
+    """
+    if model.is_baseline:
+        raise ModelError("write the full model, not its baseline")
+    out = ["[model]", f"name = {_s(model.name)}"]
+    if model.title and model.title != model.name:
+        out.append(f"title = {_s(model.title)}")
+    if model.description:
+        out.append(f"description = {_s(model.description)}")
+    out.append(f"players = {_v(list(model.players))}")
+    if model.concepts:
+        out.append(f"concepts = {_v(list(model.concepts))}")
+    if model.status:
+        out.append(f"status = {_s(model.status)}")
+    out.append(f"root = {_s(model.root)}")
+    if model.entrapment:
+        out.append(f"entrapment = {_s(model.entrapment)}")
+    if model.orderings:
+        items = []
+        for o in model.orderings:
+            if o.note or o.provenance:
+                items.append(
+                    _v(
+                        {
+                            "condition": o.text,
+                            **({"note": o.note} if o.note else {}),
+                            **({"provenance": o.provenance} if o.provenance else {}),
+                        }
+                    )
+                )
+            else:
+                items.append(_s(o.text))
+        out.append("orderings = [\n  " + ",\n  ".join(items) + ",\n]")
+    out.append("")
+    for r in model.references:
+        out.append("[[model.references]]")
+        out += [f"{k} = {_s(getattr(r, k))}" for k in _REFERENCE_KEYS if getattr(r, k)]
+        out.append("")
+    for c in model.claims:
+        out.append("[[model.claims]]")
+        out += [f"{_k(k)} = {_v(v)}" for k, v in c.items()]
+        out.append("")
+    for p in model.parameters.values():
+        out.append(f"[parameters.{p.name}]")
+        out.append(f"default = {_v(p.default)}")
+        if p.open_lower or p.open_upper:
+            out.append(f"domain = {_s(p.domain_text)}")
+        else:
+            out.append(f"domain = {_v(list(p.domain))}")
+        if p.symbol:
+            out.append(f"symbol = {_s(p.symbol)}")
+        if p.description:
+            out.append(f"description = {_s(p.description)}")
+        out.append("")
+    if model.derived:
+        out.append("[derived]")
+        for d in model.derived.values():
+            text = d.text or expression_text(d.expr)
+            if d.description:
+                out.append(f"{_k(d.name)} = {_v({'expr': text, 'description': d.description})}")
+            else:
+                out.append(f"{_k(d.name)} = {_s(text)}")
+        out.append("")
+    for node in model.nodes:
+        out += _node_toml(node, "nodes")
+    spec = model._baseline_spec
+    if spec is not None:
+        out.append("[baseline]")
+        if spec.description:
+            out.append(f"description = {_s(spec.description)}")
+        if spec.parameters:
+            pins = {
+                k: v if isinstance(v, (int, float)) else expression_text(v)
+                for k, v in spec.parameters.items()
+            }
+            out.append(f"parameters = {_v(pins)}")
+        if spec.outcomes:
+            out.append(f"outcomes = {_v({k: list(v) for k, v in spec.outcomes.items()})}")
+        out.append("")
+        for node in spec.nodes:
+            out += _node_toml(node, "baseline.nodes")
+    if model.meta:
+        out.append("[meta]")
+        out += [f"{_k(k)} = {_v(v)}" for k, v in model.meta.items()]
+        out.append("")
+    return "\n".join(out)

@@ -1,0 +1,58 @@
+"""Python builders of the catalogue's models, by parameter name.
+
+Each builder returns a :class:`~deterrence.Model` equal to the matching file in ``models/``
+(tests check that they agree). ``alliances`` holds the attacker–defender–ally models and the
+strategic statistical trees; ``perfect_deterrence`` the Zagare–Kilgour family and the
+reputation and teaching models; ``signalling`` the costly-signal menu (a signal level the
+defender chooses); ``threats`` the brinkmanship model, the threat that leaves something to chance (teaching).
+"""
+
+from __future__ import annotations
+
+from .alliances import (
+    COMMITMENT_TYPES,
+    alliance_moral_hazard,
+    costly_signal_pledge,
+    egame12,
+    egame122,
+    egame123,
+    extended_deterrence,
+    extended_deterrence_commitment_types,
+)
+from .perfect_deterrence import (
+    asymmetric_escalation,
+    chain_store,
+    mutual_deterrence,
+    rudimentary_asymmetric_deterrence,
+    snyder_alliance_dilemma,
+    tripartite_crisis,
+    unilateral_deterrence,
+)
+from .signalling import (
+    SIGNAL_LEVELS,
+    costly_signal_menu,
+)
+from .threats import (
+    brinkmanship,
+)
+
+__all__ = [
+    "COMMITMENT_TYPES",
+    "SIGNAL_LEVELS",
+    "alliance_moral_hazard",
+    "asymmetric_escalation",
+    "brinkmanship",
+    "chain_store",
+    "costly_signal_menu",
+    "costly_signal_pledge",
+    "egame12",
+    "egame122",
+    "egame123",
+    "extended_deterrence",
+    "extended_deterrence_commitment_types",
+    "mutual_deterrence",
+    "rudimentary_asymmetric_deterrence",
+    "snyder_alliance_dilemma",
+    "tripartite_crisis",
+    "unilateral_deterrence",
+]

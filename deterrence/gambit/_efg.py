@@ -1,0 +1,312 @@
+"""Gambit ``.efg`` files (extensive form, ``EFG 2 R``): reading and writing.
+
+Part of :mod:`deterrence.gambit` (which holds :func:`~deterrence.gambit.read_game`
+and :func:`~deterrence.gambit.write_game`); the tokens and numbers come from
+:mod:`deterrence.gambit._lexer`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import FormatError, GameError
+from ..game.extensive import CHANCE, DECISION, ExtensiveFormGame
+from ..game.tree import ChanceNode, DecisionNode, Node, TerminalNode
+from ._lexer import (
+    EOF,
+    LBRACE,
+    NUMBER,
+    RBRACE,
+    SYMBOL,
+    TEXT,
+    Exact,
+    Token,
+    _as_exact,
+    _exact_sum,
+    _Parser,
+    _quote,
+    _show,
+    format_number,
+    normalize_labels,
+)
+
+
+# ---------------------------------------------------------------------------------- .efg
+@dataclass
+class _Infoset:
+    label: str
+    actions: list[str]
+    line: int
+    probs: tuple[Exact, ...] | None = None  # chance only
+    name: str = ""  # the name in deterrence (unique)
+    names: list[str] = field(default_factory=list)  # action names, made distinct
+
+    def __post_init__(self) -> None:
+        self.names = normalize_labels(self.actions)
+
+
+@dataclass
+class _Outcome:
+    label: str
+    payoffs: tuple[Exact, ...]
+    line: int
+
+
+def parse_efg(text: str, file: str | None = None) -> ExtensiveFormGame:
+    """Parse the text of a Gambit ``.efg`` file (``EFG 2 R``).
+
+    Raises
+    ------
+    FormatError
+        If the text is not a well-formed ``.efg`` file; the message names the line.
+    """
+    p = _Parser(text, file)
+    title = p.header("EFG", "2")
+    raw_players, players_tok = p.text_list("list of player names")
+    if not raw_players:
+        raise p.error("the game has no players", players_tok.line)
+    players = normalize_labels(raw_players)
+    if p.peek().kind == TEXT:  # optional comment
+        p.next()
+    nplayers = len(players)
+    infosets: dict[tuple[int, int], _Infoset] = {}
+    outcomes: dict[int, _Outcome] = {}
+    members: list[tuple[Node, tuple[int, int]]] = []
+    zero: tuple[Exact, ...] = (0,) * nplayers
+
+    def read_outcome() -> _Outcome | None:
+        index, tok = p.integer("an outcome number", minimum=0)
+        if p.peek().kind == TEXT:
+            if index == 0:
+                raise p.error("outcome 0 means 'no outcome' and cannot have a name or payoffs", tok.line)
+            label = p.next().text
+            opening = p.expect(LBRACE, f"'{{' opening the payoffs of outcome {index}")
+            payoffs = p.numbers(f"outcome {index}", nplayers, opening)
+            known = outcomes.get(index)
+            if known is None:
+                outcomes[index] = _Outcome(label, payoffs, tok.line)
+            elif known.label != label or known.payoffs != payoffs:
+                raise p.error(
+                    f"outcome {index} is defined differently on line {known.line} "
+                    f"({_quote(known.label)} {list(map(_show, known.payoffs))}) and here "
+                    f"({_quote(label)} {list(map(_show, payoffs))})",
+                    tok.line,
+                )
+            return outcomes[index]
+        if index == 0:
+            return None
+        if index not in outcomes:
+            raise p.error(
+                f"unknown outcome {index}: it is used before its name and payoffs are given", tok.line
+            )
+        return outcomes[index]
+
+    def read_infoset(key: tuple[int, int], who: str, start: Token, chance: bool) -> _Infoset:
+        known = infosets.get(key)
+        if p.peek().kind != TEXT:
+            if known is None:
+                raise p.error(f"{who} is used before its actions are given", start.line)
+            return known
+        label = p.next().text
+        opening = p.expect(LBRACE, f"'{{' opening the actions of {who}")
+        actions: list[str] = []
+        probs: list[Exact] = []
+        while True:
+            tok = p.next()
+            if tok.kind == RBRACE:
+                break
+            if tok.kind != TEXT:
+                if tok.kind == EOF:
+                    raise p.error(f"the file ends inside the actions of {who} opened on line {opening.line}",
+                                  tok.line)
+                raise p.error(
+                    f"expected an action name (quoted text) or '}}', found {tok.describe()}", tok.line
+                )
+            actions.append(tok.text)
+            if chance:
+                ptok = p.expect(NUMBER, f"the probability of chance action {_quote(tok.text)}")
+                prob = ptok.value
+                if prob < 0 or prob > 1:  # type: ignore[operator]
+                    raise p.error(
+                        f"probability {ptok.text} of chance action {_quote(tok.text)} is outside [0, 1]",
+                        ptok.line,
+                    )
+                probs.append(prob)  # type: ignore[arg-type]
+        if not actions:
+            raise p.error(f"{who} has no actions", opening.line)
+        if chance and _exact_sum(probs) != 1:
+            raise p.error(
+                f"the probabilities of {who} sum to {_show(_exact_sum(probs))}, not 1 "
+                f"({', '.join(map(_show, probs))})",
+                start.line,
+            )
+        if known is None:
+            info = _Infoset(label, actions, start.line, tuple(probs) if chance else None)
+            infosets[key] = info
+            return info
+        if known.label != label:
+            raise p.error(
+                f"{who} is named {_quote(known.label)} on line {known.line} but {_quote(label)} here",
+                start.line,
+            )
+        if known.actions != actions:
+            raise p.error(
+                f"{who} has actions {known.actions} on line {known.line} but {actions} here", start.line
+            )
+        if chance and known.probs != tuple(probs):
+            raise p.error(
+                f"{who} has probabilities {list(map(_show, known.probs or ()))} on line {known.line} "
+                f"but {list(map(_show, probs))} here",
+                start.line,
+            )
+        return known
+
+    def read_node(accumulated: tuple[Exact, ...]) -> tuple[Node, _Infoset | None, tuple[Exact, ...]]:
+        """One node record; returns the node, its information set and the payoffs accumulated so far."""
+        start = p.next()
+        if start.kind == EOF:
+            raise p.error("the file ends before the game tree is complete", start.line)
+        if start.kind != SYMBOL or start.text not in ("p", "c", "t"):
+            raise p.error(f"expected a node type 'p', 'c' or 't', found {start.describe()}", start.line)
+        label = p.expect(TEXT, "the node name (quoted text)").text or None
+        if start.text == "t":
+            outcome = read_outcome()
+            payoffs = _add(accumulated, outcome.payoffs if outcome else zero)
+            name = outcome.label if outcome else None
+            return TerminalNode(payoffs=list(payoffs), outcome=(), label=label, name=name), None, payoffs
+        if start.text == "c":
+            number, _ = p.integer("a chance information set number", minimum=0)
+            key = (0, number)
+            info = read_infoset(key, f"chance information set {number}", start, chance=True)
+            node: Node = ChanceNode(branches={}, label=label)
+        else:
+            player, ptok = p.integer("a player number", minimum=1)
+            if player > nplayers:
+                raise p.error(
+                    f"player {player} does not exist (the file names {nplayers} players)", ptok.line
+                )
+            number, _ = p.integer("an information set number", minimum=0)
+            key = (player, number)
+            info = read_infoset(key, f"information set {number} of player {player}", start, chance=False)
+            node = DecisionNode(player=players[player - 1], actions={}, label=label)
+        outcome = read_outcome()
+        members.append((node, key))
+        return node, info, _add(accumulated, outcome.payoffs if outcome else zero)
+
+    # iterative preorder: a stack of (node, its information set, payoffs so far, next child)
+    root, info, acc = read_node(zero)
+    stack: list[tuple[Node, _Infoset, tuple[Exact, ...], int]] = []
+    if info is not None:
+        stack.append((root, info, acc, 0))
+    while stack:
+        parent, info, acc, k = stack.pop()
+        if k + 1 < len(info.actions):
+            stack.append((parent, info, acc, k + 1))
+        child, child_info, child_acc = read_node(acc)
+        if isinstance(parent, DecisionNode):
+            parent.actions[info.names[k]] = child
+        elif isinstance(parent, ChanceNode):
+            parent.branches[info.names[k]] = (info.probs[k], child)  # type: ignore[index]
+        if child_info is not None:
+            stack.append((child, child_info, child_acc, 0))
+    p.end("the last node of the game tree")
+    _name_infosets(infosets)
+    for node, key in members:
+        node.infoset = infosets[key].name
+    try:
+        return ExtensiveFormGame(root, players=players, title=title, check_labels=False)
+    except GameError as exc:  # not expected: the parser checks what the game checks
+        raise FormatError(str(exc), file=file) from None
+
+
+def _add(a: tuple[Exact, ...], b: tuple[Exact, ...]) -> tuple[Exact, ...]:
+    if not any(b):
+        return a
+    return tuple(_exact_sum((x, y)) for x, y in zip(a, b, strict=True))
+
+
+def _name_infosets(infosets: dict[tuple[int, int], _Infoset]) -> None:
+    """Give every information set a name that is unique within its namespace (players / chance).
+
+    A unique non-empty Gambit label is kept; an empty one becomes ``(player,number)``
+    and a repeated one ``label (player,number)``.
+    """
+    for chance in (True, False):
+        keys = [k for k in infosets if (k[0] == 0) == chance]
+        counts: dict[str, int] = {}
+        for k in keys:
+            counts[infosets[k].label] = counts.get(infosets[k].label, 0) + 1
+        used = {lab for lab, c in counts.items() if c == 1 and lab}
+        for k in keys:
+            lab = infosets[k].label
+            if lab and counts[lab] == 1:
+                infosets[k].name = lab
+                continue
+            base = f"{lab} ({k[0]},{k[1]})" if lab else f"({k[0]},{k[1]})"
+            name, extra = base, 0
+            while name in used:
+                extra += 1
+                name = f"{base}_{extra}"
+            used.add(name)
+            infosets[k].name = name
+
+
+def _probabilities(probs: Sequence[Any]) -> list[Exact]:
+    """Chance probabilities as exact values that sum to exactly one (float rounding is absorbed)."""
+    exact = [_as_exact(p) for p in probs]
+    total = _exact_sum(exact)
+    if total != 1 and abs(float(total) - 1) < 1e-9:
+        big = max(range(len(exact)), key=lambda k: exact[k])
+        exact[big] = _exact_sum([1, *(-v for k, v in enumerate(exact) if k != big)])
+    return exact
+
+
+def format_efg(game: ExtensiveFormGame) -> str:
+    """The Gambit ``.efg`` text of an extensive-form game.
+
+    Information sets keep their names; each terminal node gets an outcome whose name is
+    the node's Gambit outcome name (or its outcome labels joined by ``+``) and whose
+    payoffs are the node's payoffs. Terminal nodes without a name and with zero payoffs
+    get no outcome.
+    """
+    players = " ".join(_quote(p) for p in game.players)
+    lines = [f"EFG 2 R {_quote(game.title)} {{ {players} }}", '""', ""]
+    number_in_player: dict[int, int] = {}
+    for p_i in range(game.num_players):
+        for k, h in enumerate(game.infosets_of(p_i)):
+            number_in_player[h.index] = k + 1
+    outcome_numbers: dict[tuple[str, tuple[str, ...]], int] = {}
+    # Gambit 16.7 insists that non-empty node names are unique
+    named = iter(normalize_labels([nd.label for nd in game.nodes if nd.label]))
+    node_labels = [next(named) if nd.label else "" for nd in game.nodes]
+    for nd in game.nodes:
+        label = _quote(node_labels[nd.index])
+        if nd.kind == DECISION:
+            h = game.infosets[nd.infoset]
+            acts = " ".join(_quote(a) for a in h.actions)
+            number = number_in_player[h.index]
+            lines.append(f"p {label} {h.player + 1} {number} {_quote(h.name)} {{ {acts} }} 0")
+        elif nd.kind == CHANCE:
+            c = game.chance_infos[nd.infoset]
+            probs = _probabilities(c.probs)
+            branches = " ".join(
+                f"{_quote(a)} {format_number(pr)}" for a, pr in zip(c.actions, probs, strict=True)
+            )
+            lines.append(f"c {label} {c.index + 1} {_quote(c.name)} {{ {branches} }} 0")
+        else:
+            t = game.terminal_index(nd.index)
+            values = tuple(format_number(v) for v in game.payoff_values[t])
+            name = game.terminal_names[t]
+            if name is None:
+                name = "+".join(game.terminal_outcomes[t])
+            if not name and all(_as_exact(v) == 0 for v in game.payoff_values[t]):
+                lines.append(f"t {label} 0")
+                continue
+            number = outcome_numbers.setdefault((name, values), len(outcome_numbers) + 1)
+            lines.append(f"t {label} {number} {_quote(name)} {{ {', '.join(values)} }}")
+    return "\n".join(lines) + "\n"
+
+
+__all__ = ["format_efg", "parse_efg"]

@@ -1,0 +1,324 @@
+"""The shared text layer of the Gambit file formats: tokens, a parsing cursor, numbers and labels.
+
+Used by :mod:`deterrence.gambit._nfg` and :mod:`deterrence.gambit._efg`: the tokenizer (which
+tracks line numbers so every error names its line), the cursor :class:`_Parser` with its
+error helpers, exact numbers (``int`` or :class:`fractions.Fraction`) read and written, and
+Gambit 16's rule for making labels distinct. The public entry points are in
+:mod:`deterrence.gambit`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from ..errors import FormatError
+
+Exact = int | Fraction
+"""An exact number read from a file."""
+
+# ---------------------------------------------------------------------------------- tokens
+NUMBER, TEXT, SYMBOL, LBRACE, RBRACE, COMMA, EOF = "number", "text", "symbol", "{", "}", ",", "eof"
+
+_INT_RE = re.compile(r"[+-]?\d+\Z")
+_RATIONAL_RE = re.compile(r"[+-]?\d+/\d+\Z")
+_DECIMAL_RE = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\Z")
+_NUMBER_START = frozenset("0123456789+-.")
+_TOKEN_RE = re.compile(
+    r'[^\S\n]*(?:(?P<newline>\n)|(?P<brace>[{},])|(?P<text>"(?:[^"\\]|\\.)*")|(?P<open>")'
+    r'|(?P<word>[^\s{},"]+))',
+    re.DOTALL,
+)
+_UNESCAPE_RE = re.compile(r'\\(["\\])')
+_MAX_DIGITS = 400  # longer numbers are surely a mistake (and would be slow to convert)
+
+
+class Token(NamedTuple):
+    """One lexical token: its kind, its text (unescaped for quoted text), its line and value."""
+
+    kind: str
+    text: str
+    line: int
+    value: Exact | None = None
+
+    def describe(self) -> str:
+        """The token as shown in error messages."""
+        if self.kind == EOF:
+            return "the end of the file"
+        if self.kind == TEXT:
+            shown = self.text if len(self.text) <= 40 else self.text[:37] + "..."
+            return f"quoted text {_quote(shown)}"
+        if self.kind in (LBRACE, RBRACE, COMMA):
+            return f"'{self.kind}'"
+        return f"'{self.text}'"
+
+
+def _number(text: str, line: int, file: str | None) -> Exact:
+    """Parse one numeric token exactly: ``int`` for integers, ``Fraction`` otherwise."""
+    if len(text) > _MAX_DIGITS:
+        raise FormatError(f"number '{text[:20]}...' is too long", file=file, line=line)
+    if _INT_RE.match(text):
+        return int(text)
+    if _RATIONAL_RE.match(text):
+        num, den = text.split("/")
+        if int(den) == 0:
+            raise FormatError(f"number '{text}' divides by zero", file=file, line=line)
+        value = Fraction(int(num), int(den))
+    elif _DECIMAL_RE.match(text):
+        exponent = text.lower().partition("e")[2]
+        if exponent and abs(int(exponent)) > 300:
+            raise FormatError(f"number '{text}' is out of range", file=file, line=line)
+        value = Fraction(text)
+    else:
+        raise FormatError(f"malformed number '{text}'", file=file, line=line)
+    if abs(value) > 1e300:
+        raise FormatError(f"number '{text}' is out of range", file=file, line=line)
+    return int(value) if value.denominator == 1 else value
+
+
+def tokenize(text: str, file: str | None = None) -> list[Token]:
+    """Split Gambit file text into tokens, each with its 1-based line number.
+
+    Quoted text may span lines. Inside it, ``\\"`` stands for a quote and ``\\\\`` for a
+    backslash; any other backslash is kept as it is, as Gambit does (its own catalogue has
+    LaTeX such as ``\\neg`` in game descriptions).
+
+    Raises
+    ------
+    FormatError
+        For an unterminated quoted text or a malformed number.
+    """
+    tokens: list[Token] = []
+    append = tokens.append
+    line = 1
+    for m in _TOKEN_RE.finditer(text):
+        kind = m.lastgroup
+        if kind == "newline":
+            line += 1
+        elif kind == "word":
+            word = m.group(kind)
+            if word[0] in _NUMBER_START:
+                value = int(word) if len(word) < 20 and _INT_RE.match(word) else _number(word, line, file)
+                append(Token(NUMBER, word, line, value))
+            else:
+                append(Token(SYMBOL, word, line))
+        elif kind == "text":
+            body = m.group(kind)[1:-1]
+            append(Token(TEXT, _UNESCAPE_RE.sub(r"\1", body) if "\\" in body else body, line))
+            line += body.count("\n")
+        elif kind == "brace":
+            append(Token(m.group(kind), m.group(kind), line))
+        else:  # a quote that is never closed
+            raise FormatError(f"quoted text opened on line {line} is never closed", file=file, line=line)
+    append(Token(EOF, "", tokens[-1].line if tokens else 1))
+    return tokens
+
+
+class _Parser:
+    """A cursor over the tokens with helpers that raise ``FormatError`` naming the line."""
+
+    def __init__(self, text: str, file: str | None) -> None:
+        self.file = file
+        self.tokens = tokenize(text, file)
+        self.pos = 0
+
+    def peek(self) -> Token:
+        return self.tokens[self.pos]
+
+    def next(self) -> Token:
+        tok = self.tokens[self.pos]
+        if tok.kind != EOF:
+            self.pos += 1
+        return tok
+
+    def error(self, message: str, line: int) -> FormatError:
+        return FormatError(message, file=self.file, line=line)
+
+    def expect(self, kind: str, what: str) -> Token:
+        index = self.pos
+        tok = self.next()
+        if tok.kind != kind:
+            if tok.kind == EOF:
+                raise self.error(f"the file ends where {what} was expected", tok.line)
+            before = self.tokens[index - 1].line if index > 0 else tok.line
+            if before < tok.line:  # the record on the line before is incomplete
+                raise self.error(f"expected {what}, found {tok.describe()} on line {tok.line}", before)
+            raise self.error(f"expected {what}, found {tok.describe()}", tok.line)
+        return tok
+
+    def integer(self, what: str, minimum: int | None = None) -> tuple[int, Token]:
+        tok = self.expect(NUMBER, what)
+        if not isinstance(tok.value, int) or not _INT_RE.match(tok.text):
+            raise self.error(f"expected {what} (a whole number), found '{tok.text}'", tok.line)
+        if minimum is not None and tok.value < minimum:
+            raise self.error(f"{what} must be at least {minimum}, found {tok.value}", tok.line)
+        return tok.value, tok
+
+    def text_list(self, what: str) -> tuple[list[str], Token]:
+        """``{ "a" "b" ... }``: a braced list of quoted texts."""
+        opening = self.expect(LBRACE, f"'{{' opening the {what}")
+        items = []
+        while self.peek().kind == TEXT:
+            items.append(self.next().text)
+        self.expect(RBRACE, f"quoted text or '}}' closing the {what}")
+        return items, opening
+
+    def numbers(self, what: str, count: int, opening: Token) -> tuple[Exact, ...]:
+        """Numbers (optionally separated by commas) up to the closing ``}`` of ``opening``."""
+        values: list[Exact] = []
+        while True:
+            tok = self.next()
+            if tok.kind == RBRACE:
+                break
+            if tok.kind == COMMA and values:
+                continue
+            if tok.kind == NUMBER:
+                values.append(tok.value)  # type: ignore[arg-type]
+                continue
+            if tok.kind == EOF:
+                raise self.error(
+                    f"the file ends inside the payoffs of {what} (line {opening.line})", tok.line
+                )
+            raise self.error(f"expected a payoff or '}}' in {what}, found {tok.describe()}", tok.line)
+        if len(values) != count:
+            raise self.error(
+                f"{what} gives {len(values)} payoff(s), but the game has {count} player(s)", opening.line
+            )
+        return tuple(values)
+
+    def header(self, kind: str, version: str) -> str:
+        """``NFG 1 R "title"`` or ``EFG 2 R "title"``; returns the title."""
+        tok = self.next()
+        if tok.kind != SYMBOL or tok.text != kind:
+            raise self.error(
+                f"expected the file type '{kind}' at the start, found {tok.describe()}", tok.line
+            )
+        tok = self.next()
+        if tok.kind != NUMBER or tok.text != version:
+            raise self.error(f"only {kind} version {version} is supported, found {tok.describe()}", tok.line)
+        tok = self.next()
+        if tok.kind != SYMBOL or tok.text not in ("R", "D"):
+            raise self.error(f"expected the number type 'R' or 'D', found {tok.describe()}", tok.line)
+        return self.expect(TEXT, "the game title (quoted text)").text
+
+    def end(self, after: str) -> None:
+        tok = self.peek()
+        if tok.kind != EOF:
+            raise self.error(f"unexpected {tok.describe()} after {after}", tok.line)
+
+
+def normalize_labels(labels: Sequence[str]) -> list[str]:
+    """Make labels distinct and non-empty the way Gambit 16 does.
+
+    A label that is empty or repeated gets the suffix ``_1``, ``_2``, ... (the next one
+    not already in use); a unique non-empty label is kept.
+
+    >>> normalize_labels(["x", "x", "", "y"])
+    ['x_1', 'x_2', '_1', 'y']
+    """
+    counts: dict[str, int] = {}
+    for lab in labels:
+        counts[lab] = counts.get(lab, 0) + 1
+    used = set(labels)
+    visited: dict[str, int] = {}
+    out = []
+    for lab in labels:
+        if counts[lab] == 1 and lab != "":
+            out.append(lab)
+            continue
+        while True:
+            visited[lab] = visited.get(lab, 0) + 1
+            candidate = f"{lab}_{visited[lab]}"
+            if candidate not in used:
+                break
+        used.add(candidate)
+        out.append(candidate)
+    return out
+
+
+def _show(x: Exact) -> str:
+    """A number for error messages: exact when short, else rounded."""
+    text = str(x)
+    return text if len(text) <= 24 else f"{float(x):.15g}"
+
+
+def _exact_sum(values: Sequence[Exact]) -> Exact:
+    total = sum(values, start=0)
+    if isinstance(total, Fraction) and total.denominator == 1:
+        return int(total)
+    return total
+
+
+# ---------------------------------------------------------------------------------- writing
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _as_exact(x: Any) -> Exact:
+    """A number as an exact value: ints and Fractions as they are; a float as the simplest fraction
+    (denominator up to a million) that rounds to it, else as its shortest decimal."""
+    if isinstance(x, bool):
+        raise FormatError(f"cannot write {x!r} as a number")
+    if isinstance(x, (int, np.integer)):
+        return int(x)
+    if isinstance(x, Fraction):
+        return int(x) if x.denominator == 1 else x
+    try:
+        f = float(x)
+    except (TypeError, ValueError):
+        raise FormatError(f"cannot write {x!r} as a number") from None
+    if not math.isfinite(f):
+        raise FormatError(f"cannot write the non-finite number {f} to a Gambit file")
+    value = Fraction(Decimal(repr(f)))
+    simple = value.limit_denominator(10**6)  # 1/3 as a float is written 1/3
+    if simple != value and float(simple) == f:
+        value = simple
+    return int(value) if value.denominator == 1 else value
+
+
+def format_number(x: Any) -> str:
+    """A number as Gambit text: integers as such, exact decimals as decimals, else ``p/q``.
+
+    >>> [format_number(v) for v in (3, Fraction(1, 3), Fraction(5, 4), 0.1, 2.0)]
+    ['3', '1/3', '1.25', '0.1', '2']
+    """
+    v = _as_exact(x)
+    if isinstance(v, int):
+        return str(v)
+    den = v.denominator
+    twos = fives = 0
+    while den % 2 == 0:
+        den //= 2
+        twos += 1
+    while den % 5 == 0:
+        den //= 5
+        fives += 1
+    if den == 1 and max(twos, fives) <= 30:
+        digits = max(twos, fives)
+        scaled = v.numerator * (10**digits // v.denominator)
+        sign = "-" if scaled < 0 else ""
+        body = str(abs(scaled)).rjust(digits + 1, "0")
+        return f"{sign}{body[:-digits]}.{body[-digits:]}"
+    return f"{v.numerator}/{v.denominator}"
+
+
+__all__ = [
+    "COMMA",
+    "EOF",
+    "LBRACE",
+    "NUMBER",
+    "RBRACE",
+    "SYMBOL",
+    "TEXT",
+    "Exact",
+    "Token",
+    "format_number",
+    "normalize_labels",
+    "tokenize",
+]

@@ -1,0 +1,302 @@
+"""The tree-walking path of the compiled kernels (the reference the fast path is tested against).
+
+:class:`_ReferencePath` holds the methods of :class:`~deterrence.kernels.CompiledModel` that
+test a structure by walking the tree on arrays (:mod:`deterrence.kernels._vectree`): behaviour
+profiles, node values, the indifference of a mixing set and its closed-form solution, the
+SPE / PBE checks with their off-path beliefs, and the pruning of mixed structures that can
+never mix. :meth:`CompiledModel.evaluate_reference <deterrence.kernels.CompiledModel.evaluate_reference>`
+runs this path; the sweep runs the fast path (:mod:`deterrence.kernels._linear`).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._roots import _bilinear_roots, _linear_root
+from ._trees import Structure
+
+
+class _ReferencePath:
+    """Tree-walking methods of :class:`~deterrence.kernels.CompiledModel` (a mixin: they use the
+    attributes set by its ``__init__``: ``tree``, ``game``, ``vt``, ``concept``,
+    ``belief_policy``, ``tol``, ``edge``, ``structures``, ``_labels``)."""
+
+    def _probe_points(self, rng: np.random.Generator, n: int) -> tuple | None:
+        """Random points (within the symbols' ranges used by ``numeric``) to prune structures."""
+        return None if not hasattr(self, "probe_values") else self.probe_values
+
+    def _may_mix(self, s: Structure, probe: Mapping[str, np.ndarray]) -> bool:
+        """False if some mixing set's indifference never involves the unknowns (Schwartz–Zippel test)."""
+        pay, chance = self.tree.numeric(probe)
+        npts = pay.shape[0]
+        coeffs = self._indifference_coefficients(s, pay, chance)
+        E = self.vt.edge_probabilities(
+            chance, self._behaviour(s, npts, {h: np.full(npts, 0.5) for h in s.mixing}), npts
+        )
+        R = self.vt.reach(E)
+        for h, c in zip(s.mixing, coeffs, strict=True):
+            if np.all(R[:, list(self.game.infosets[h].nodes)].sum(axis=1) <= 0):
+                return False  # never on the path: mixing there is not part of a PBE structure
+            slope = np.abs(c[1:]).max(axis=0)
+            if np.all(slope < 1e-12) and not np.all(np.abs(c[0]) < 1e-12):
+                return False  # indifference never involves the unknowns: only knife-edge solutions
+        return True
+
+    # ------------------------------------------------------------------ numerics
+    def _behaviour(
+        self, s: Structure, npts: int, mix: Mapping[int, np.ndarray] | None = None
+    ) -> list[np.ndarray]:
+        beh = []
+        for h, a in enumerate(s.pure):
+            k = len(self.game.infosets[h].actions)
+            if a >= 0:
+                v = np.zeros(k)
+                v[a] = 1.0
+                beh.append(np.broadcast_to(v, (npts, k)))
+            else:
+                x = mix[h] if mix is not None else np.zeros(npts)
+                beh.append(np.stack([1.0 - x, x], axis=1))
+        return beh
+
+    def _node_values(self, E: np.ndarray, pay: np.ndarray, player: int) -> np.ndarray:
+        vt = self.vt
+        V = np.zeros((E.shape[0], vt.n))
+        V[:, vt.terminals] = pay[:, :, player]
+        for level in reversed(vt.levels):
+            np.add.at(V.T, vt.parent[level], (E[:, level] * V[:, level]).T)
+        return V
+
+    def _indifference(self, h: int, E: np.ndarray, pay: np.ndarray) -> np.ndarray:
+        """Unnormalised indifference at binary set ``h``: sum_v reach(v) (Q(v, 0) - Q(v, 1))."""
+        info = self.game.infosets[h]
+        R = self.vt.reach(E)
+        V = self._node_values(E, pay, info.player)
+        total = np.zeros(E.shape[0])
+        for v in info.nodes:
+            c0, c1 = self.game.nodes[v].children
+            total += R[:, v] * (V[:, c0] - V[:, c1])
+        return total
+
+    def _indifference_coefficients(
+        self, s: Structure, pay: np.ndarray, chance: list[np.ndarray]
+    ) -> list[np.ndarray]:
+        """Per mixing set: multilinear coefficients in the mixing probabilities (a, b[, c, d])."""
+        npts = pay.shape[0]
+        corners = list(itertools.product((0.0, 1.0), repeat=len(s.mixing)))
+        vals = {h: [] for h in s.mixing}
+        for corner in corners:
+            mix = {h: np.full(npts, x) for h, x in zip(s.mixing, corner, strict=True)}
+            E = self.vt.edge_probabilities(chance, self._behaviour(s, npts, mix), npts)
+            for h in s.mixing:
+                vals[h].append(self._indifference(h, E, pay))
+        out = []
+        for h in s.mixing:
+            v = vals[h]
+            if len(s.mixing) == 1:
+                out.append(np.stack([v[0], v[1] - v[0]]))
+            else:  # corners (0,0), (0,1), (1,0), (1,1): x = first set, y = second
+                a, b, c, d = v[0], v[2] - v[0], v[1] - v[0], v[3] - v[2] - v[1] + v[0]
+                out.append(np.stack([a, b, c, d]))
+        return out
+
+    def _solve_mixing(
+        self, s: Structure, pay: np.ndarray, chance: list[np.ndarray]
+    ) -> list[tuple[dict, np.ndarray, np.ndarray]]:
+        """Closed-form mixing probabilities: list of (mix, defined mask, knife-edge mask)."""
+        coeffs = self._indifference_coefficients(s, pay, chance)
+        if len(s.mixing) == 1:
+            x, ok, knife = _linear_root(coeffs[0][0], coeffs[0][0] + coeffs[0][1], self.edge)
+            return [({s.mixing[0]: x}, ok, knife)]
+        return [
+            ({s.mixing[0]: x, s.mixing[1]: y}, ok, knife)
+            for x, y, ok, knife in _bilinear_roots(coeffs[0], coeffs[1], self.edge)
+        ]
+
+    # ------------------------------------------------------------------ checks
+    def _check(
+        self, s: Structure, beh: list[np.ndarray], pay: np.ndarray, chance: list[np.ndarray], CR: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(holds, undecided, regret, reach) of a structure with given behaviour, per point."""
+        npts = pay.shape[0]
+        vt = self.vt
+        E = vt.edge_probabilities(chance, beh, npts)
+        R = vt.reach(E)
+        holds = np.ones(npts, dtype=bool)
+        undecided = np.zeros(npts, dtype=bool)
+        regret = np.zeros(npts)
+        tol, eps = self.tol, self.edge
+        if self.concept == "spe":
+            for nd in self.game.nodes:
+                if nd.kind != "decision":
+                    continue
+                prog = vt.program(nd.player, (nd.index,))
+                excl = np.full(npts, s.pure[nd.infoset])
+                best, cur, alt = vt.gain(prog, E, pay, np.ones((npts, 1)), exclude=excl)
+                g = best - cur
+                holds &= g <= tol
+                regret = np.maximum(regret, g)
+                undecided |= (g > tol) & (g <= eps)
+                undecided |= (g <= tol) & (cur - alt <= eps)
+            return holds, undecided & holds | undecided, regret, R
+        for h in self.game.infosets:
+            nodes = list(h.nodes)
+            r = R[:, nodes]
+            tot = r.sum(axis=1)
+            on = tot > 0
+            with np.errstate(invalid="ignore", divide="ignore"):
+                mu = r / tot[:, None]
+            if s.pure[h.index] < 0:
+                holds &= on  # mixing sets must be on the path
+            off = ~on
+            if self.belief_policy == "prior" or len(nodes) == 1:
+                if self.belief_policy == "prior" and len(nodes) > 1:
+                    c = CR[:, nodes]
+                    cs = c.sum(axis=1)
+                    with np.errstate(invalid="ignore", divide="ignore"):
+                        prior = np.where(cs[:, None] > 0, c / cs[:, None], 1.0 / len(nodes))
+                else:
+                    prior = np.ones((npts, len(nodes))) / len(nodes)
+                mu = np.where(on[:, None], mu, prior)
+                g, tie = self._gain_at(h, s, E, pay, mu)
+                holds &= g <= tol
+                regret = np.maximum(regret, g)
+                undecided |= (g > tol) & (g <= eps)
+                undecided |= tie
+                continue
+            # free policy, several nodes: Bayes on the path, a supporting belief off it
+            mu_on = np.where(on[:, None], mu, 1.0 / len(nodes))
+            g, tie = self._gain_at(h, s, E, pay, mu_on)
+            g = np.where(on, g, 0.0)
+            holds &= g <= tol
+            regret = np.maximum(regret, g)
+            undecided |= on & (((g > tol) & (g <= eps)) | tie)
+            if np.any(off):
+                if len(nodes) != 2:
+                    undecided |= off
+                    continue
+                feasible, strict = self._supporting_belief(h, s, E, pay)
+                holds &= on | feasible
+                undecided |= off & (feasible != strict)
+        return holds, undecided, regret, R
+
+    def _gain_at(
+        self, h: Any, s: Structure, E: np.ndarray, pay: np.ndarray, mu: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        prog = self.vt.program(h.player, tuple(h.nodes))
+        a = s.pure[h.index]
+        if a < 0:
+            best, cur, _ = self.vt.gain(prog, E, pay, mu)
+            return best - cur, np.zeros(len(best), dtype=bool)
+        best, cur, alt = self.vt.gain(prog, E, pay, mu, exclude=np.full(len(mu), a))
+        g = best - cur
+        return g, (g <= self.tol) & (cur - alt <= self.edge)
+
+    def _supporting_belief(
+        self, h: Any, s: Structure, E: np.ndarray, pay: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Free policy at a 2-node set: is there a belief under which the profile's continuation
+        is optimal (``feasible``), and one under which it is optimal by a margin (``strict``)?"""
+        vt = self.vt
+        prog = vt.program(h.player, tuple(h.nodes))
+        npts = E.shape[0]
+        contrib, own = vt.gain_terms(prog, E, pay, np.ones((npts, 2)))
+        # the player's own continuation plans below the set: assignments to its information sets
+        own_sets = sorted({hh for key in prog.keys for hh, _ in key})
+        sizes = [len(self.game.infosets[hh].actions) for hh in own_sets]
+        start = prog.start_of
+        cur = np.stack([(contrib * own)[:, start == j].sum(axis=1) for j in (0, 1)], axis=1)
+        lo_f, hi_f = np.zeros(npts), np.ones(npts)
+        lo_s, hi_s = np.zeros(npts), np.ones(npts)
+        key_of_terminal = [prog.keys[int(np.argmax(row))] for row in prog.key_matrix]
+        for plan in itertools.product(*map(range, sizes)):
+            choice = dict(zip(own_sets, plan, strict=True))
+            mask = np.array([all(choice[hh] == a for hh, a in key) for key in key_of_terminal], dtype=float)
+            alt = np.stack([(contrib * mask)[:, start == j].sum(axis=1) for j in (0, 1)], axis=1)
+            d0 = cur[:, 0] - alt[:, 0]  # margin at belief m = 0 (all weight on the first node)
+            d1 = cur[:, 1] - alt[:, 1]
+            checks = [(lo_f, hi_f, -self.tol)]
+            if choice[h.index] != s.pure[h.index]:
+                checks.append((lo_s, hi_s, self.edge))
+            for lo, hi, margin in checks:
+                # need d0 + m (d1 - d0) >= margin
+                slope = d1 - d0
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    bound = (margin - d0) / slope
+                up = slope > 0
+                down = slope < 0
+                flat = ~up & ~down
+                np.maximum(lo, np.where(up, bound, lo), out=lo)
+                np.minimum(hi, np.where(down, bound, hi), out=hi)
+                bad = flat & (d0 < margin)
+                lo[bad] = 2.0
+        return lo_f <= hi_f, lo_s <= hi_s
+
+    def _evaluate_tree(
+        self, points: pd.DataFrame, with_structure: bool = False
+    ) -> tuple[pd.DataFrame, np.ndarray]:
+        """Equilibria at every point: the tidy rows and the mask of undecided (knife-edge) points.
+
+        Parameters
+        ----------
+        points
+            One column per model parameter; the index holds the global point ids.
+
+        Returns
+        -------
+        table, undecided
+            ``table`` has one row per (decided point, equilibrium) in the schema of
+            :mod:`deterrence.sweeps._tidy` (without ``selected`` and the baseline columns);
+            ``undecided[k]`` is True where point ``k`` must be solved per point (no rows
+            are returned for it).
+        """
+        npts = len(points)
+        cols = {name: points[name].to_numpy(dtype=float) for name in self.tree.names}
+        pay, chance = self.tree.numeric(cols)
+        CR = self.vt.chance_reach(chance, npts)
+        undecided = np.zeros(npts, dtype=bool)
+        found: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, bool, list[np.ndarray]]] = []
+        for k, s in enumerate(self.structures):
+            if not s.mixing:
+                beh = self._behaviour(s, npts)
+                holds, und, regret, R = self._check(s, beh, pay, chance, CR)
+                undecided |= und
+                if holds.any():
+                    found.append(self._found_from_reach(holds, R, pay, regret, (k, 0), True))
+                continue
+            for sol, (mix, defined, knife) in enumerate(self._solve_mixing(s, pay, chance)):
+                inside = defined.copy()
+                near = np.zeros(npts, dtype=bool)
+                for x in mix.values():
+                    inside &= (x > self.edge) & (x < 1 - self.edge)
+                    near |= defined & ((np.abs(x) <= self.edge) | (np.abs(1 - x) <= self.edge))
+                beh = self._behaviour(s, npts, mix)
+                holds, und, regret, R = self._check(s, beh, pay, chance, CR)
+                # a knife edge (continuum, double root) matters only where the rest holds
+                undecided |= holds & (knife | und | near)
+                holds &= inside & ~knife
+                if holds.any():
+                    found.append(self._found_from_reach(holds, R, pay, regret, (k, sol), False))
+        return self._rows(points, found, undecided, with_structure), undecided
+
+    def _found_from_reach(
+        self,
+        holds: np.ndarray,
+        R: np.ndarray,
+        pay: np.ndarray,
+        regret: np.ndarray,
+        sid: tuple[int, int],
+        pure: bool,
+    ) -> tuple:
+        game = self.game
+        tp = R[:, self.vt.terminals]
+        outcome = {
+            lab: tp @ np.array([lab in t for t in game.terminal_outcomes], dtype=float)
+            for lab in self._labels
+        }
+        payoffs = np.einsum("pz,pzn->pn", tp, pay)
+        return holds, outcome, payoffs, regret, sid, pure

@@ -1,0 +1,358 @@
+"""The parts a :class:`~deterrence.model.Model` is made of: parameters, node specs, orderings, ...
+
+Frozen dataclasses, data with their own checks: :class:`Parameter` (name, default, domain),
+:class:`NodeSpec` (one node of the tree, children by id, with the lines it was written on),
+:class:`Reference`, :class:`Ordering`, :class:`Derived`, :class:`Baseline` and the result of
+:meth:`Model.evaluate <deterrence.model.Model.evaluate>`, :class:`Evaluation`; the vocabulary
+constants; and the exact-number helpers the model uses. Re-exported by :mod:`deterrence.model`.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from ..errors import ParameterError
+from ..expr import Condition, is_identifier
+
+#: solution concepts a model may declare
+CONCEPTS: tuple[str, ...] = ("nash", "spe", "pbe", "qre")
+#: what a model's specification rests on (see ``shared/models-literature.md`` §0.1)
+STATUSES: tuple[str, ...] = ("", "published", "reconstruction", "stylised", "teaching")
+#: names that cannot be parameters (they are keyword options of :meth:`Model.game`)
+RESERVED: frozenset[str] = frozenset({"check_orderings", "exact", "values", "self"})
+NODE_KINDS: tuple[str, ...] = ("decision", "chance", "terminal")
+
+_ID_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
+_PROB_TOL = 1e-9
+
+ExprLike = str | int | float | Fraction | sp.Expr
+
+
+# ---------------------------------------------------------------------------------- parameters
+def _shown(value: Any) -> str:
+    """A value for a message; very large integers are described, not printed."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 330:
+        return f"an integer with about {int(value.bit_length() * 0.30103)} digits"
+    return str(value)
+
+
+def _fmt(x: float) -> str:
+    if isinstance(x, float) and math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    if isinstance(x, float) and x.is_integer():
+        return str(int(x))
+    return str(x)
+
+
+def _is_real_number(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A named model parameter.
+
+    Parameters
+    ----------
+    name
+        An identifier (ASCII letters, digits, ``_``; starts with a letter).
+    default
+        The value used when :meth:`Model.game` is not given one.
+    domain
+        ``(lo, hi)``: the closed interval of allowed values; ``-inf``/``inf`` for no bound.
+    description
+        What the parameter means, in words.
+    symbol
+        How to typeset it (LaTeX), e.g. ``"\\pi"``; empty for the name itself.
+    open_lower, open_upper
+        Exclude the lower / upper end of ``domain`` (an infinite end is always excluded).
+    """
+
+    name: str
+    default: float
+    domain: tuple[float, float] = (-math.inf, math.inf)
+    description: str = ""
+    symbol: str = ""
+    open_lower: bool = False
+    open_upper: bool = False
+
+    def __post_init__(self) -> None:
+        if not is_identifier(self.name) or self.name in RESERVED:
+            raise ParameterError(
+                f"'{self.name}' cannot name a parameter (use ASCII letters, digits and '_', start with a "
+                f"letter; not a Python keyword, a function name or one of {sorted(RESERVED)})",
+                name=self.name,
+            )
+        dom = tuple(self.domain)
+        if len(dom) != 2 or not all(_is_real_number(x) and not math.isnan(float(x)) for x in dom):
+            raise ParameterError(
+                f"domain of parameter '{self.name}' must be two numbers [lo, hi], got {self.domain!r}",
+                name=self.name,
+                domain=self.domain,
+            )
+        lo, hi = float(dom[0]), float(dom[1])
+        if lo > hi or (lo == hi and (self.open_lower or self.open_upper)):
+            raise ParameterError(
+                f"domain of parameter '{self.name}' is empty: {self.domain_text}",
+                name=self.name,
+                domain=self.domain,
+            )
+        object.__setattr__(self, "domain", (lo, hi))
+        self.check(self.default, what="default")
+
+    @property
+    def sympy(self) -> sp.Symbol:
+        """The parameter's sympy symbol (real)."""
+        return sp.Symbol(self.name, real=True)
+
+    @property
+    def domain_text(self) -> str:
+        """The domain in interval notation, e.g. ``[0, 1]`` or ``(0, inf)``."""
+        lo, hi = self.domain
+        left = "(" if self.open_lower or math.isinf(float(lo)) else "["
+        right = ")" if self.open_upper or math.isinf(float(hi)) else "]"
+        return f"{left}{_fmt(lo)}, {_fmt(hi)}{right}"
+
+    def contains(self, value: float) -> bool:
+        """Whether a finite number lies in the domain."""
+        lo, hi = self.domain
+        if value < lo or value > hi:
+            return False
+        if value == lo and (self.open_lower or math.isinf(lo)):
+            return False
+        return not (value == hi and (self.open_upper or math.isinf(hi)))
+
+    def check(self, value: Any, *, what: str = "value") -> Any:
+        """Return ``value`` if it is a finite real number in the domain.
+
+        Raises
+        ------
+        ParameterError
+            Naming the parameter, the value and the domain: for a bool, a string or another
+            non-number, NaN, an infinite value, or a value outside the domain.
+        """
+        if not _is_real_number(value):
+            raise ParameterError(
+                f"{what} of parameter '{self.name}' must be a real number, got {type(value).__name__} "
+                f"{value!r} (domain {self.domain_text})",
+                name=self.name,
+                value=value,
+                domain=self.domain,
+            )
+        plain = value.item() if hasattr(value, "item") else value  # numpy scalars as Python numbers
+        if not abs(plain) <= 1.7976931348623157e308:  # NaN, inf, or an int too large for a float
+            raise ParameterError(
+                f"{what} of parameter '{self.name}' must be finite, got {_shown(value)} "
+                f"(domain {self.domain_text})",
+                name=self.name,
+                value=value,
+                domain=self.domain,
+            )
+        if not self.contains(float(value)):
+            raise ParameterError(
+                f"{what} {value} of parameter '{self.name}' is outside its domain {self.domain_text}",
+                name=self.name,
+                value=value,
+                domain=self.domain,
+            )
+        return value
+
+
+# ---------------------------------------------------------------------------------- tree specs
+@dataclass(frozen=True, eq=False)
+class NodeSpec:
+    """One node of a model's tree, referring to its children by id.
+
+    Parameters
+    ----------
+    id
+        Unique node id (letters, digits, ``_ . -``).
+    kind
+        ``"decision"``, ``"chance"`` or ``"terminal"``.
+    player
+        Decision nodes: the player who moves.
+    infoset
+        Decision nodes: the information set (nodes sharing it must have the same player and
+        actions); default: the node's own id. Chance nodes: a chance set (rarely needed).
+    actions
+        Decision and chance nodes: ``{action name: child id}``, in order.
+    probs
+        Chance nodes: ``{action name: probability expression}``.
+    payoffs
+        Terminal nodes: ``{player: payoff expression}``, one per player.
+    outcome
+        Terminal nodes: outcome labels from :data:`deterrence.outcomes.OUTCOMES`.
+    line, lines
+        Where the node (and each of its keys) was written in its file, for error messages.
+    """
+
+    id: str
+    kind: str
+    player: str | None = None
+    infoset: str | None = None
+    actions: Mapping[str, str] = field(default_factory=dict)
+    probs: Mapping[str, ExprLike] = field(default_factory=dict)
+    payoffs: Mapping[str, ExprLike] = field(default_factory=dict)
+    outcome: tuple[str, ...] = ()
+    label: str = ""
+    line: int | None = None
+    lines: Mapping[str, int] = field(default_factory=dict)
+
+    def line_of(self, key: str) -> int | None:
+        """Line of one of the node's keys (falls back to the node's own line)."""
+        return self.lines.get(key, self.line)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A bibliographic reference of a model; ``provenance`` uses the tags of the literature note
+    (``S`` seen in the source, ``L`` recalled, ``D`` derived, ``N`` numerically checked)."""
+
+    citation: str
+    key: str = ""
+    url: str = ""
+    doi: str = ""
+    provenance: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Ordering:
+    """A published (or assumed) ordering of the parameters, checked by :meth:`Model.game`."""
+
+    condition: Condition
+    note: str = ""
+    provenance: str = ""
+    line: int | None = None
+
+    @property
+    def text(self) -> str:
+        return self.condition.text
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A named quantity defined from the parameters (a threshold, a win probability, ...)."""
+
+    name: str
+    expr: sp.Expr
+    text: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """How to obtain a model's no-pledge baseline from the model itself.
+
+    Parameters
+    ----------
+    description
+        What the counterfactual world is, in words.
+    parameters
+        Parameters pinned in the baseline: ``{name: value or expression}`` (e.g. an audience
+        cost of 0). The pinned parameters stay in the baseline's parameter list, so the same
+        values can be passed to both models; in the baseline they no longer matter.
+    outcomes
+        ``{terminal id: labels}``: new outcome labels (e.g. staying out is not
+        ``abandonment`` when nothing was promised).
+    nodes
+        Node specs that replace nodes of the same id, or add nodes; nodes no longer reachable
+        from the root are dropped.
+    """
+
+    description: str = ""
+    parameters: Mapping[str, ExprLike] = field(default_factory=dict)
+    outcomes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    nodes: tuple[NodeSpec, ...] = ()
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Payoffs and chance probabilities of a model on an array of parameter points.
+
+    Attributes
+    ----------
+    shape
+        The broadcast shape of the parameter arrays.
+    payoffs
+        ``shape + (terminals, players)``; terminals in ``terminals`` order (the row order of
+        ``model.game().payoffs``), players in ``model.players`` order.
+    probs
+        ``shape + (branches,)``: the probability of each chance branch, in ``branches`` order.
+    terminals
+        Terminal node ids, in preorder.
+    branches
+        ``(chance node id, action)`` per column of ``probs``.
+    ordering_ok
+        ``shape``: whether every ordering of the model holds at the point.
+    values
+        The parameter arrays used, broadcast to ``shape`` (defaults filled in).
+    """
+
+    shape: tuple[int, ...]
+    payoffs: np.ndarray
+    probs: np.ndarray
+    terminals: tuple[str, ...]
+    branches: tuple[tuple[str, str], ...]
+    ordering_ok: np.ndarray
+    values: dict[str, np.ndarray]
+
+
+# ---------------------------------------------------------------------------------- helpers
+def _exact(value: Any) -> sp.Expr:
+    """A parameter value as an exact sympy number (a float is taken as the decimal it prints as)."""
+    if isinstance(value, (int, np.integer)):
+        return sp.Integer(int(value))
+    if isinstance(value, Fraction):
+        return sp.Rational(value.numerator, value.denominator)
+    if isinstance(value, sp.Rational):
+        return value
+    f = float(value)
+    return sp.Rational(Fraction(repr(f)))
+
+
+def _to_number(expr: sp.Expr) -> int | Fraction | float | None:
+    """An evaluated sympy expression as int/Fraction (exact) or float; None if not finite/real."""
+    if expr.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
+        return None
+    if expr.is_Integer:
+        return int(expr)
+    if expr.is_Rational:
+        return Fraction(int(expr.p), int(expr.q))
+    try:
+        value = complex(expr.evalf(30))
+    except (TypeError, ValueError, OverflowError, ArithmeticError):
+        return None
+    if abs(value.imag) > 0 or not math.isfinite(value.real):
+        return None
+    return float(value.real)
+
+
+def _expr_key(expr: sp.Expr) -> str:
+    return sp.srepr(expr)
+
+
+__all__ = [
+    "CONCEPTS",
+    "NODE_KINDS",
+    "RESERVED",
+    "STATUSES",
+    "Baseline",
+    "Derived",
+    "Evaluation",
+    "ExprLike",
+    "NodeSpec",
+    "Ordering",
+    "Parameter",
+    "Reference",
+]

@@ -1,0 +1,297 @@
+"""Evaluating a sweep's chunks, and the backends that run them (in-process, processes, Dask).
+
+:func:`evaluate_chunk` turns one chunk of points into final tidy rows: the compiled kernels
+(:mod:`deterrence.kernels`, cached per process and model object in ``_COMPILED``) where the
+model compiles, the per-point path (:mod:`deterrence.sweeps._pointwise`) for the points a kernel cannot
+decide or that violate an ordering, then the no-pledge baseline, ``deterred`` and the
+selection. ``_run_numpy``, ``_run_processes`` and ``_run_dask`` run a list of chunks and yield
+``(chunk, rows)`` as they finish, keeping a bounded number in flight. Used by
+:func:`deterrence.sweeps.sweep`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import weakref
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DeterrenceError, UnsupportedError
+from . import _pointwise as pointwise
+from ._design import Design, _orderings_hold
+from ._tidy import select
+
+
+# ====================================================================== evaluation of one chunk
+@dataclass(frozen=True)
+class _Job:
+    """Everything a worker needs to evaluate chunks (pickled once per worker)."""
+
+    model: Any
+    baseline: Any
+    concept: str
+    belief_policy: str
+    selection: str
+    path: str
+    on_error: str
+    solve_options: Mapping[str, Any]
+    columns: tuple[str, ...]
+    players: tuple[str, ...]
+    labels: tuple[str, ...]
+    base_players: tuple[str, ...]
+    base_labels: tuple[str, ...]
+
+
+_COMPILED: weakref.WeakKeyDictionary[Any, dict[tuple[str, str], Any]] = weakref.WeakKeyDictionary()
+
+
+def _compiled(model: Any, concept: str, belief_policy: str, path: str) -> Any:
+    """The model's :class:`~deterrence.kernels.CompiledModel`, cached per process and model
+    object; ``None`` if it does not compile (``path="auto"``). Raises ``UnsupportedError`` for
+    ``path="compiled"``."""
+    try:
+        cache = _COMPILED.setdefault(model, {})
+    except TypeError:  # not weak-referenceable: no cache
+        cache = {}
+    key = (concept, belief_policy)
+    if key not in cache:
+        try:
+            from ..kernels import compile_model
+        except ImportError as exc:  # not cached: a build without kernels
+            if path == "compiled":
+                raise UnsupportedError(
+                    f"the compiled path is not available ({exc})", methods=("pointwise",)
+                ) from None
+            return None
+        try:
+            cache[key] = compile_model(_distinct(model), concept, belief_policy)
+        except UnsupportedError as exc:
+            cache[key] = exc
+    found = cache[key]
+    if isinstance(found, UnsupportedError):
+        if path == "compiled":
+            raise found
+        return None
+    return found
+
+
+class _Baseline:
+    """A baseline model seen through a ``sha256`` of its own.
+
+    A baseline is read from its model's file and shares its text, hence its ``sha256``; the
+    compiled-kernel cache is keyed by ``sha256``, so without this the baseline would be served
+    the pledge model's kernel. Every other attribute is the baseline's.
+    """
+
+    def __init__(self, model: Any) -> None:
+        self._model = model
+        pinned = sorted((str(k), str(v)) for k, v in dict(getattr(model, "fixed", {}) or {}).items())
+        text = json.dumps([getattr(model, "sha256", ""), "baseline", pinned])
+        self.sha256 = hashlib.sha256(text.encode()).hexdigest()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._model, name)
+
+
+def _distinct(model: Any) -> Any:
+    return _Baseline(model) if getattr(model, "is_baseline", False) else model
+
+
+def _evaluate(
+    model: Any, points: pd.DataFrame, job: _Job, players: Sequence[str], labels: Sequence[str]
+) -> pd.DataFrame:
+    """Tidy rows of ``model`` at ``points`` by the job's path (compiled with per-point fallback)."""
+    params = [c for c in points.columns if c != "point" and c in model.parameters]
+    pts = points[["point", *params]]
+    compiled = None if job.path == "pointwise" else _compiled(model, job.concept, job.belief_policy, job.path)
+    if compiled is None:
+        return pointwise.evaluate_points(
+            model,
+            pts,
+            job.concept,
+            job.belief_policy,
+            on_error=job.on_error,
+            players=players,
+            labels=labels,
+            **job.solve_options,
+        )
+    # the kernel takes one column per model parameter, the global point ids as the index
+    full = pts.set_index("point")
+    for name, par in model.parameters.items():
+        if name not in full.columns:
+            full[name] = float(par.default)
+    rows, undecided = compiled.evaluate(full)
+    # points the kernel cannot decide (knife edges), and points that violate one of the model's
+    # orderings (kernels do not check them), go to the per-point path, which decides, or
+    # refuses them as model.game does
+    undecided = np.asarray(undecided, dtype=bool) | ~_orderings_hold(model, full)
+    if undecided.any():
+        redo = pts[undecided]
+        rows = rows[~rows["point"].isin(redo["point"])]
+        extra = pointwise.evaluate_points(
+            model,
+            redo,
+            job.concept,
+            job.belief_policy,
+            on_error=job.on_error,
+            players=players,
+            labels=labels,
+            **job.solve_options,
+        )
+        rows = pd.concat([rows, extra], ignore_index=True)
+    return rows
+
+
+def evaluate_chunk(job: _Job, points: pd.DataFrame) -> pd.DataFrame:
+    """Final tidy rows of one chunk: model, baseline, ``deterred`` and ``selected`` filled in."""
+    table = _evaluate(job.model, points, job, job.players, job.labels)
+    if job.baseline is not None and len(table):
+        try:
+            btab = _evaluate(job.baseline, points, job, job.base_players, job.base_labels)
+        except DeterrenceError as exc:
+            exc.add_note("in the model's no-pledge baseline")
+            raise
+        bsel = btab[select(btab, job.selection).to_numpy()]
+        base_p = pd.Series(bsel["p_attack"].to_numpy(dtype=float), index=bsel["point"].to_numpy())
+        table["p_attack_baseline"] = table["point"].map(base_p).to_numpy(dtype=float)
+        table["deterred"] = table["p_attack_baseline"] - table["p_attack"]
+    else:
+        table["p_attack_baseline"] = np.nan
+        table["deterred"] = np.nan
+    table = table.sort_values(["point", "equilibrium"], kind="stable").reset_index(drop=True)
+    table["selected"] = select(table, job.selection).to_numpy() if len(table) else []
+    cols = list(job.columns)
+    if "error" in table.columns and "error" not in cols:
+        cols.append("error")
+    missing = [c for c in cols if c not in table.columns]
+    for c in missing:
+        table[c] = 0.0 if c.startswith("outcome_") else np.nan
+    return pointwise.coerce(table[cols])
+
+
+# ---------------------------------------------------------------- process-pool plumbing
+_WORKER_JOB: _Job | None = None
+
+
+def _init_worker(job: _Job) -> None:
+    global _WORKER_JOB
+    _WORKER_JOB = job
+
+
+def _pool_task(chunk: int, points: pd.DataFrame) -> tuple[int, pd.DataFrame]:
+    assert _WORKER_JOB is not None
+    return chunk, evaluate_chunk(_WORKER_JOB, points)
+
+
+def _dask_task(job: _Job, chunk: int, points: pd.DataFrame) -> tuple[int, pd.DataFrame]:
+    return chunk, evaluate_chunk(job, points)
+
+
+def _run_numpy(
+    job: _Job, todo: Sequence[tuple[int, int, int]], design: Design
+) -> Iterator[tuple[int, pd.DataFrame]]:
+    for chunk, start, stop in todo:
+        yield chunk, evaluate_chunk(job, design.points(start, stop))
+
+
+def _bounded(
+    submit: Callable[[int, int, int], Any],
+    todo: Sequence[tuple[int, int, int]],
+    window: int,
+    wait_one: Callable[[set[Any]], tuple[Any, set[Any]]],
+) -> Iterator[Any]:
+    """Submit at most ``window`` chunks at a time; yield finished futures as they complete."""
+    pending: set[Any] = set()
+    it = iter(todo)
+    for item in it:
+        pending.add(submit(*item))
+        if len(pending) >= window:
+            break
+    while pending:
+        done, pending = wait_one(pending)
+        for fut in done:
+            yield fut
+            nxt = next(it, None)
+            if nxt is not None:
+                pending.add(submit(*nxt))
+
+
+def _run_processes(
+    job: _Job, todo: Sequence[tuple[int, int, int]], design: Design, workers: int
+) -> Iterator[tuple[int, pd.DataFrame]]:
+    import concurrent.futures as cf
+
+    ex = cf.ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(job,))
+    try:
+
+        def submit(chunk: int, start: int, stop: int) -> Any:
+            return ex.submit(_pool_task, chunk, design.points(start, stop))
+
+        def wait_one(pending: set[Any]) -> tuple[Any, set[Any]]:
+            done, rest = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+            return done, set(rest)
+
+        for fut in _bounded(submit, todo, 2 * workers, wait_one):
+            yield fut.result()
+    except BaseException:
+        ex.shutdown(wait=False, cancel_futures=True)
+        raise
+    else:
+        ex.shutdown(wait=True)
+
+
+def _run_dask(
+    job: _Job, todo: Sequence[tuple[int, int, int]], design: Design, workers: int | None, scheduler: Any
+) -> Iterator[tuple[int, pd.DataFrame]]:
+    try:
+        from distributed import Client, LocalCluster, wait
+    except ImportError:
+        raise UnsupportedError(
+            "backend='dask' needs dask.distributed (pip install 'deterrence[dask]')",
+            methods=("numpy", "processes"),
+        ) from None
+    import logging
+
+    cluster = None
+    if scheduler is None:
+        n = workers or min(2, os.cpu_count() or 1)
+        cluster = LocalCluster(
+            n_workers=n,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
+        client = Client(cluster)
+        window = 2 * n
+    elif isinstance(scheduler, Client):
+        client = scheduler
+        window = 2 * max(1, len(client.scheduler_info().get("workers", {})))
+    else:
+        client = Client(scheduler)
+        window = 2 * max(1, len(client.scheduler_info().get("workers", {})))
+    own_client = client is not scheduler
+    try:
+        [job_future] = client.scatter([job], broadcast=True)
+
+        def submit(chunk: int, start: int, stop: int) -> Any:
+            return client.submit(_dask_task, job_future, chunk, design.points(start, stop), pure=False)
+
+        def wait_one(pending: set[Any]) -> tuple[Any, set[Any]]:
+            res = wait(list(pending), return_when="FIRST_COMPLETED")
+            return set(res.done), set(res.not_done)
+
+        for fut in _bounded(submit, todo, window, wait_one):
+            yield fut.result()
+    finally:
+        if own_client:
+            client.close()
+        if cluster is not None:
+            cluster.close()
+
