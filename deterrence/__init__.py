@@ -45,6 +45,8 @@ _PUBLIC: dict[str, str] = {
     "Certificate": "equilibrium",
     "certify": "certificates",
     "OUTCOMES": "outcomes",
+    "INDICATOR_NAMES": "outcomes",
+    "regime_label": "outcomes",
     "regimes": "analysis",
     "threshold": "analysis",
     "numeric_threshold": "analysis",

@@ -1,0 +1,138 @@
+"""Parsing of the command line's values: ``--set``, ``--option``, ``--vary``, ``--lam``."""
+
+from __future__ import annotations
+
+import argparse
+import math
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import Any, NoReturn
+
+import deterrence as dt
+
+PROG = "deterrence"
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a bad command line is one line on stderr and status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{PROG}: error: {message} (see '{self.prog} --help')\n")
+
+
+def parse_number(text: str, what: str) -> float | Fraction:
+    """``"0.7"`` -> 0.7, ``"1/3"`` -> Fraction(1, 3); anything else is a dt.ParameterError."""
+    raw = text.strip()
+    try:
+        if "/" in raw:
+            return Fraction(raw)
+        value = float(raw)
+    except (ValueError, ZeroDivisionError):
+        raise dt.ParameterError(f"{what}: '{text}' is not a number", value=text) from None
+    if not math.isfinite(value):
+        raise dt.ParameterError(f"{what}: '{text}' is not a finite number", value=text)
+    return value
+
+
+def parse_sets(items: Sequence[str] | None) -> dict[str, float | Fraction]:
+    """``["a=1", "b=1/3"]`` -> ``{"a": 1.0, "b": Fraction(1, 3)}``."""
+    out: dict[str, float | Fraction] = {}
+    for item in items or ():
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise dt.ParameterError(f"--set '{item}': expected NAME=VALUE")
+        if name in out:
+            raise dt.ParameterError(f"--set: parameter '{name}' is set twice", name=name)
+        out[name] = parse_number(value, f"--set {name}")
+    return out
+
+
+#: solver options the command line accepts, with their types (see the solvers' docstrings)
+SOLVER_OPTIONS: dict[str, type] = {"mixed": bool, "max_mixed_sets": int, "seeds": bool}
+
+
+def parse_options(items: Sequence[str] | None) -> dict[str, Any]:
+    """``["mixed=false", "max_mixed_sets=2"]`` -> ``{"mixed": False, "max_mixed_sets": 2}``."""
+    out: dict[str, Any] = {}
+    for item in items or ():
+        name, sep, value = item.partition("=")
+        name, value = name.strip(), value.strip().lower()
+        if not sep or not name:
+            raise dt.ParameterError(f"--option '{item}': expected NAME=VALUE")
+        kind = SOLVER_OPTIONS.get(name)
+        if kind is None:
+            raise dt.ParameterError(
+                f"--option: unknown solver option '{name}'; options: {', '.join(SOLVER_OPTIONS)}", name=name
+            )
+        if kind is bool:
+            if value not in ("true", "false", "1", "0", "yes", "no"):
+                raise dt.ParameterError(f"--option {name}: expected true or false, got '{value}'", name=name)
+            out[name] = value in ("true", "1", "yes")
+        else:
+            if not value.isdigit():
+                raise dt.ParameterError(f"--option {name}: expected a non-negative integer, got '{value}'",
+                                     name=name)
+            out[name] = int(value)
+    return out
+
+
+def parse_vary(items: Sequence[str] | None, sampling: bool
+               ) -> tuple[dict[str, Any], dict[str, tuple[float, float]]]:
+    """Parse ``--vary`` specs.
+
+    Grid mode: ``k=lo:hi:n`` (``n`` evenly spaced values, ends included) or ``k=v1,v2,...``.
+    Sampling mode: ``k`` (sample over its domain) or ``k=lo:hi`` (over these bounds).
+
+    Returns
+    -------
+    grid_or_vary, bounds
+        ``{name: values}`` (grid) or ``{name: None}`` (sampling), and sampling bounds.
+    """
+    import numpy as np
+
+    values: dict[str, Any] = {}
+    bounds: dict[str, tuple[float, float]] = {}
+    for item in items or ():
+        name, sep, spec = item.partition("=")
+        name = name.strip()
+        if not name:
+            raise dt.SweepError(f"--vary '{item}': expected NAME=LO:HI:N")
+        if name in values:
+            raise dt.SweepError(f"--vary: parameter '{name}' is varied twice")
+        if sampling:
+            values[name] = None
+            if sep:
+                parts = spec.split(":")
+                if len(parts) != 2:
+                    raise dt.SweepError(f"--vary '{item}': with --samples give NAME or NAME=LO:HI")
+                lo, hi = (float(parse_number(p, f"--vary {name}")) for p in parts)
+                bounds[name] = (lo, hi)
+            continue
+        if not sep or not spec.strip():
+            raise dt.SweepError(f"--vary '{item}': expected NAME=LO:HI:N or NAME=V1,V2,...")
+        if ":" in spec:
+            parts = spec.split(":")
+            if len(parts) != 3:
+                raise dt.SweepError(
+                    f"--vary '{item}': expected NAME=LO:HI:N (three fields), got {len(parts)}")
+            lo, hi = (float(parse_number(p, f"--vary {name}")) for p in parts[:2])
+            try:
+                n = int(parts[2])
+            except ValueError:
+                raise dt.SweepError(
+                    f"--vary '{item}': the number of steps '{parts[2]}' is not an integer") from None
+            if n < 1:
+                raise dt.SweepError(f"--vary '{item}': the number of steps must be at least 1, got {n}")
+            if n > 1 and lo == hi:
+                raise dt.SweepError(f"--vary '{item}': empty range ({lo:g} to {hi:g}) with {n} steps")
+            values[name] = np.linspace(lo, hi, n)
+        else:
+            values[name] = np.array([float(parse_number(p, f"--vary {name}")) for p in spec.split(",")])
+    return values, bounds
+
+
+def parse_lam(text: str | None) -> Any:
+    if text is None:
+        return None
+    parts = [float(parse_number(p, "--lam")) for p in text.split(",")]
+    return parts[0] if len(parts) == 1 else parts

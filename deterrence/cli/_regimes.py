@@ -1,0 +1,102 @@
+"""The ``regimes`` verb: exact regime conditions, thresholds, numeric boundaries."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+import deterrence as dt
+
+from ._args import parse_sets
+
+
+def cmd_regimes(args: argparse.Namespace) -> int:
+    model = dt.load_model(args.model)
+    fixed = parse_sets(args.set)
+    try:
+        result = dt.regimes(model, concept=args.concept, belief_policy=args.belief_policy, **fixed)
+    except (dt.UnsupportedError, dt.ResourceError) as exc:
+        return _numeric_regimes(model, fixed, args, reason=str(exc))
+    if hasattr(result, "to_text"):
+        print(result.to_text(latex=args.latex))
+        param = args.threshold or ("credibility" if "credibility" in model.parameters else None)
+        if param and param not in fixed:
+            _print_thresholds(model, result, param, fixed, args)
+        return 0
+    import sympy as sp  # a plain mapping regime -> condition
+
+    for name, cond in dict(result).items():
+        print(f"{name}: {sp.latex(cond) if args.latex and isinstance(cond, sp.Basic) else cond}")
+    return 0
+
+
+def _numeric_regimes(model: Any, fixed: dict, args: argparse.Namespace, reason: str) -> int:
+    """No closed form: say so, and find the regime boundaries on one parameter numerically."""
+    concept = args.concept or model.concepts[0]
+    print(f"No closed-form regimes for '{model.name}' ({concept}, beliefs {args.belief_policy}): {reason}.")
+    param = args.threshold or ("credibility" if "credibility" in model.parameters else None)
+    if not param:
+        print("Give --threshold PARAM (and --lo/--hi for an unbounded domain) for numeric boundaries "
+              "found with the per-point solver.")
+        return 0
+    options = {} if args.max_mixed_sets is None else {"max_mixed_sets": args.max_mixed_sets}
+    rows = dt.numeric_threshold(model, param, concept, args.belief_policy, lo=args.lo, hi=args.hi,
+                             grid=args.grid, tol=args.tol, solve_options=options, **fixed)
+    others = "the defaults" if not fixed else ", ".join(f"{k} = {v}" for k, v in fixed.items())
+    print(f"Numeric boundaries on {param} (per-point solver on {args.grid} points, bisection to "
+          f"{args.tol:g}; other parameters at {others}):")
+    if not rows:
+        print("  none found: the same regimes hold at every scanned point")
+    for t in rows:
+        below, above = ", ".join(t["below"]) or "none", ", ".join(t["above"]) or "none"
+        print(f"  {param} ≈ {t['numeric']:.6g}: below {below}; above {above}")
+    return 0
+
+
+def _print_thresholds(model: Any, result: Any, param: str, fixed: dict, args: argparse.Namespace) -> None:
+    import sympy as sp
+
+    names = {result.symbols[k]: v for k, v in getattr(result, "latex_names", {}).items() if v}
+
+    def fmt(expr: Any) -> str:
+        return sp.latex(expr, symbol_names=names) if args.latex else sp.sstr(expr)
+
+    defaults = {n: p.default for n, p in model.parameters.items()}
+    lo, hi = model.parameters[param].domain
+    rows = [r for r in result.boundaries(param, at={**defaults, **fixed})
+            if not (r["threshold"].is_number and float(r["threshold"]) in (float(lo), float(hi)))]
+    print()
+    print(f"Thresholds on {param} (exact; direction for coefficients signed as at the defaults):")
+    if not rows:
+        print(f"  no regime condition is linear in {param}")
+    for row in rows:
+        shown = fmt(result.symbols[param]) if args.latex else param
+        print(f"  [{row['regime']}] needs {shown} {row['relation']} {fmt(row['threshold'])}")
+    numeric = dt.threshold(model, param, concept=args.concept, belief_policy=args.belief_policy, **fixed)
+    if numeric:
+        print(f"At the defaults of the other parameters, the regimes change at {param} =")
+        for t in numeric:
+            below, above = ", ".join(t["below"]) or "none", ", ".join(t["above"]) or "none"
+            print(f"  {fmt(t['value'])} (= {t['numeric']:.6g}): below {below}; above {above}")
+
+
+def register_regimes(sub: Any, common: argparse.ArgumentParser) -> None:
+    """Add the ``regimes`` verb: exact conditions for each regime."""
+    s = sub.add_parser("regimes", parents=[common], help="exact conditions for each equilibrium regime")
+    s.add_argument("model", help="catalogue name or model file (.toml)")
+    s.add_argument("--concept", choices=("spe", "pbe"), help="default: the model's first of these")
+    s.add_argument("--belief-policy", default="free", choices=("free", "prior", "d1"),
+                   help="PBE off-path beliefs (d1 has no closed form: numeric boundaries)")
+    s.add_argument("--set", action="append", metavar="NAME=VALUE",
+                   help="substitute a parameter value (repeatable); the others stay symbolic")
+    s.add_argument("--latex", action="store_true", help="print conditions as LaTeX")
+    s.add_argument("--threshold", metavar="PARAM",
+                   help="solve the regime boundaries for this parameter "
+                   "(default: credibility, if the model has it)")
+    s.add_argument("--lo", type=float, help="numeric boundaries: lower end of the scan (default: domain)")
+    s.add_argument("--hi", type=float, help="numeric boundaries: upper end of the scan (default: domain)")
+    s.add_argument("--grid", type=int, default=17, help="numeric boundaries: scan points (default 17)")
+    s.add_argument("--tol", type=float, default=1e-4, help="numeric boundaries: bracket width (default 1e-4)")
+    s.add_argument("--max-mixed-sets", type=int,
+                   help="numeric boundaries: PBE option max_mixed_sets of the per-point solver")
+    s.set_defaults(func=cmd_regimes)

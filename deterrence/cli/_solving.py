@@ -1,0 +1,96 @@
+"""The ``solve`` verb: a model or a Gambit file, solved and certified."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+import deterrence as dt
+
+from ._args import parse_lam, parse_options, parse_sets
+from ._format import equilibrium_dict, jsonable, nonzero, print_profile
+
+GAME_SUFFIXES = (".efg", ".nfg")
+
+def _target(args: argparse.Namespace) -> tuple[Any, Any, str]:
+    """(game, model or None, default concept) for ``solve``."""
+    sets = parse_sets(args.set)
+    target = args.target
+    if target.lower().endswith(GAME_SUFFIXES):
+        if sets:
+            raise dt.ParameterError(f"--set applies to models, not to the game file '{target}'",
+                                 name=next(iter(sets)))
+        game = dt.read_game(target)
+        return game, None, "nash"
+    model = dt.load_model(target)
+    game = model.game(**sets)
+    concepts = getattr(model, "concepts", ()) or ()
+    return game, model, (concepts[0] if concepts else ("pbe" if game.kind == "extensive" else "nash"))
+
+
+def cmd_solve(args: argparse.Namespace) -> int:
+    game, model, default_concept = _target(args)
+    concept = args.concept or default_concept
+    options: dict[str, Any] = {"belief_policy": args.belief_policy}
+    if args.lam is not None:
+        options["lam"] = parse_lam(args.lam)
+    if args.tol is not None:
+        options["tol"] = args.tol
+    options.update(parse_options(args.option))
+    eqs = dt.solve(game, concept=concept, method=args.method, **options)
+    if args.json:
+        doc = {
+            "target": args.target, "model": getattr(model, "name", None),
+            "parameters": None if model is None else jsonable(dict(model.defaults, **parse_sets(args.set))),
+            "concept": eqs.concept, "method": eqs.method, "complete": eqs.complete,
+            "degenerate": eqs.degenerate, "belief_policy": eqs.belief_policy, "tolerance": eqs.tolerance,
+            "notes": list(eqs.notes), "equilibria": [equilibrium_dict(e) for e in eqs],
+        }
+        print(json.dumps(doc, indent=2))
+        return 0
+    title = getattr(game, "title", "") or args.target
+    print(f"{title}: {len(eqs)} {concept} equilibri{'um' if len(eqs) == 1 else 'a'} "
+          f"(method {eqs.method}, complete={eqs.complete}, degenerate={eqs.degenerate}"
+          + (f", belief policy {eqs.belief_policy}" if eqs.belief_policy else "") + ")")
+    for note in eqs.notes:
+        print(f"  note: {note}")
+    for k, eq in enumerate(eqs):
+        d = equilibrium_dict(eq)
+        print(f"\n[{k}] {d['regime']}" + (f" ({eq.label})" if eq.label else ""))
+        print("  profile:")
+        print_profile(eq.profile)
+        if eq.beliefs:
+            print("  beliefs:")
+            for infoset, dist in eq.beliefs.items():
+                tag = " (off path)" if infoset in eq.off_path else ""
+                shown = ", ".join(f"{n}={p:.4g}" for n, p in dist.items())
+                print(f"    {infoset}{tag}: {shown}")
+        print("  payoffs:  " + ", ".join(f"{p}={v:.6g}" for p, v in eq.payoffs.items()))
+        if eq.outcomes:
+            print("  outcomes: " + ", ".join(f"{o}={v:.4g}" for o, v in nonzero(eq.outcomes).items()))
+            print("  indicators: " + ", ".join(f"{o}={v:.4g}" for o, v in eq.indicators.items()))
+        cert = eq.certificate
+        print(f"  regret {cert.regret:.3g}, Bayes error {cert.bayes_error:.3g}"
+              + (f", QRE residual {cert.qre_residual:.3g}" if concept == "qre" else "")
+              + (" (exact)" if cert.exact else "") + f", tolerance {cert.tolerance:.3g}")
+    return 0
+
+
+def register_solve(sub: Any, common: argparse.ArgumentParser) -> None:
+    """Add the ``solve`` verb: solve a model or a Gambit file."""
+    s = sub.add_parser("solve", parents=[common], help="solve a model or a Gambit .efg/.nfg game")
+    s.add_argument("target", help="catalogue name, model file (.toml) or Gambit file (.efg, .nfg)")
+    s.add_argument("--set", action="append", metavar="NAME=VALUE", help="parameter value (repeatable)")
+    s.add_argument("--concept", choices=("nash", "spe", "pbe", "qre"),
+                   help="solution concept (default: the model's first concept; nash for game files)")
+    s.add_argument("--method", default="auto", help="solver (default auto)")
+    s.add_argument("--belief-policy", default="free", choices=("free", "prior", "d1"),
+                   help="PBE off-path beliefs (default free)")
+    s.add_argument("--lam", help="QRE precision: a number or one per player, comma-separated")
+    s.add_argument("--tol", type=float, help="certification tolerance (default 1e-8)")
+    s.add_argument("--option", action="append", metavar="NAME=VALUE",
+                   help="solver option (repeatable): mixed=true|false, max_mixed_sets=N, seeds=true|false "
+                   "(PBE; see the pbe solver's documentation)")
+    s.add_argument("--json", action="store_true", help="machine-readable output")
+    s.set_defaults(func=cmd_solve)
