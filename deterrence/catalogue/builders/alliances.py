@@ -34,6 +34,7 @@ import sympy as sp
 
 from ...game.tree import chance, decision, terminal
 from ...model import Baseline, Derived, Model, NodeSpec, Ordering, Parameter, Reference
+from ._parts import parameter
 
 INF = math.inf
 
@@ -50,17 +51,7 @@ __all__ = [
 
 
 # ---------------------------------------------------------------------------- helpers
-def _param(
-    name: str,
-    default: float,
-    domain: tuple[float, float],
-    description: str,
-    symbol: str = "",
-    *,
-    open_lower: bool = False,
-    open_upper: bool = False,
-) -> Parameter:
-    return Parameter(name, default, domain, description, symbol, open_lower=open_lower, open_upper=open_upper)
+_param = parameter
 
 
 def _derived(items: Sequence[tuple[str, str, str]]) -> list[Derived]:
@@ -212,38 +203,58 @@ def _ed_common_parameters(
         _param(
             "stakes",
             stakes,
-            (0, INF),
-            "value of the disputed prize to the Attacker and the Defender",
-            "v",
+            domain=(0, INF),
+            description="value of the disputed prize to the Attacker and the Defender",
+            symbol="v",
             open_lower=True,
             open_upper=True,
         ),
-        _param("p_alone", p_alone, (0, 1), "probability that the Defender wins a war it fights alone", "p_0"),
+        _param(
+            "p_alone",
+            p_alone,
+            domain=(0, 1),
+            description="probability that the Defender wins a war it fights alone",
+            symbol="p_0",
+        ),
         _param(
             "p_allied",
             p_allied,
-            (0, 1),
-            "probability that the Defender wins a war fought together with the ally",
-            "p_1",
+            domain=(0, 1),
+            description="probability that the Defender wins a war fought together with the ally",
+            symbol="p_1",
         ),
-        _param("cost_attacker", cost_attacker, (0, INF), "the Attacker's cost of war", "c_A"),
-        _param("cost_defender", cost_defender, (0, INF), "the Defender's cost of war", "c_D"),
-        _param("cost_ally", cost_ally, (0, INF), "the ally's cost of fighting", "c_L"),
+        _param(
+            "cost_attacker",
+            cost_attacker,
+            domain=(0, INF),
+            description="the Attacker's cost of war",
+            symbol="c_A",
+        ),
+        _param(
+            "cost_defender",
+            cost_defender,
+            domain=(0, INF),
+            description="the Defender's cost of war",
+            symbol="c_D",
+        ),
+        _param(
+            "cost_ally", cost_ally, domain=(0, INF), description="the ally's cost of fighting", symbol="c_L"
+        ),
         _param(
             "interest_committed",
             interest_committed,
-            (0, INF),
-            "the committed ally's interest in the Defender: its value of the Defender holding the prize, "
+            domain=(0, INF),
+            description="the committed ally's interest in the Defender: its value of the Defender holding the prize, "
             "per unit of stakes",
-            "w_C",
+            symbol="w_C",
         ),
         _param(
             "interest_uncommitted",
             interest_uncommitted,
-            (0, INF),
-            "the uncommitted ally's interest in the Defender (how far the ally's interests diverge from the "
+            domain=(0, INF),
+            description="the uncommitted ally's interest in the Defender (how far the ally's interests diverge from the "
             "Defender's)",
-            "w_U",
+            symbol="w_U",
         ),
     ]
 
@@ -308,9 +319,9 @@ def extended_deterrence(
         _param(
             "credibility",
             credibility,
-            (0, 1),
-            "probability that the ally is the committed type (the credibility of its pledge)",
-            "\\pi",
+            domain=(0, 1),
+            description="probability that the ally is the committed type (the credibility of its pledge)",
+            symbol="\\pi",
         ),
         *_ed_common_parameters(
             stakes,
@@ -325,10 +336,10 @@ def extended_deterrence(
         _param(
             "audience_cost",
             audience_cost,
-            (0, INF),
-            "the ally's audience (reputation) cost of reneging on its pledge: paid if it stays out after the "
+            domain=(0, INF),
+            description="the ally's audience (reputation) cost of reneging on its pledge: paid if it stays out after the "
             "Defender resists",
-            "a",
+            symbol="a",
         ),
     ]
     return Model.from_tree(
@@ -467,24 +478,24 @@ def extended_deterrence_commitment_types(
         _param(
             "commitment_type",
             commitment_type,
-            (0, 3),
-            "the kind of alliance: 0 coalition of convenience, 1 non-aggression pact, 2 entente, 3 defence "
+            domain=(0, 3),
+            description="the kind of alliance: 0 coalition of convenience, 1 non-aggression pact, 2 entente, 3 defence "
             "pact (non-integers interpolate between neighbouring types)",
-            "\\tau",
+            symbol="\\tau",
         ),
         _param(
             "max_credibility",
             max_credibility,
-            (0, 1),
-            "the credibility (probability that the ally is the committed type) that a defence pact conveys",
-            "\\bar\\pi",
+            domain=(0, 1),
+            description="the credibility (probability that the ally is the committed type) that a defence pact conveys",
+            symbol="\\bar\\pi",
         ),
         _param(
             "max_audience_cost",
             max_audience_cost,
-            (0, INF),
-            "the ally's audience (reputation) cost of reneging on a defence pact",
-            "\\bar a",
+            domain=(0, INF),
+            description="the ally's audience (reputation) cost of reneging on a defence pact",
+            symbol="\\bar a",
         ),
         *_ed_common_parameters(
             stakes,
@@ -690,42 +701,70 @@ def alliance_moral_hazard(
         _param(
             "commitment",
             commitment,
-            (0, 1),
-            "probability that the patron intervenes in a war the adversary started (probabilistic "
+            domain=(0, 1),
+            description="probability that the patron intervenes in a war the adversary started (probabilistic "
             "commitment; 1 = certain)",
-            "\\pi",
+            symbol="\\pi",
         ),
         _param(
             "conditional",
             conditional,
-            (0, 1),
-            "conditional commitment: 1 = the patron assists only against the adversary's aggression, "
+            domain=(0, 1),
+            description="conditional commitment: 1 = the patron assists only against the adversary's aggression, "
             "0 = unconditional; in between, the probability that it withholds support from a war its "
             "protege provoked",
-            "\\kappa",
+            symbol="\\kappa",
         ),
         _param(
-            "p_alone", p_alone, (0, 1), "the protege's probability of winning a war it fights alone", "p_0"
+            "p_alone",
+            p_alone,
+            domain=(0, 1),
+            description="the protege's probability of winning a war it fights alone",
+            symbol="p_0",
         ),
         _param(
             "patron_boost",
             patron_boost,
-            (0, 1),
-            "how far the patron's intervention raises the protege's probability of winning (how far the "
+            domain=(0, 1),
+            description="how far the patron's intervention raises the protege's probability of winning (how far the "
             "pledge emboldens the protege)",
-            "\\Delta",
+            symbol="\\Delta",
             open_lower=True,
         ),
-        _param("cost_protege", cost_protege, (0, INF), "the protege's cost of war", "c_P"),
-        _param("cost_adversary", cost_adversary, (0, INF), "the adversary's cost of war", "c_A"),
-        _param("sq_protege", sq_protege, (0, 1), "the protege's value of the status quo", "s_P"),
-        _param("sq_adversary", sq_adversary, (0, 1), "the adversary's value of the status quo", "s_A"),
+        _param(
+            "cost_protege",
+            cost_protege,
+            domain=(0, INF),
+            description="the protege's cost of war",
+            symbol="c_P",
+        ),
+        _param(
+            "cost_adversary",
+            cost_adversary,
+            domain=(0, INF),
+            description="the adversary's cost of war",
+            symbol="c_A",
+        ),
+        _param(
+            "sq_protege",
+            sq_protege,
+            domain=(0, 1),
+            description="the protege's value of the status quo",
+            symbol="s_P",
+        ),
+        _param(
+            "sq_adversary",
+            sq_adversary,
+            domain=(0, 1),
+            description="the adversary's value of the status quo",
+            symbol="s_A",
+        ),
         _param(
             "initiative_protege",
             initiative_protege,
-            (0, 1),
-            "probability that the protege (rather than the adversary) has the crisis initiative",
-            "q",
+            domain=(0, 1),
+            description="probability that the protege (rather than the adversary) has the crisis initiative",
+            symbol="q",
             open_lower=True,
             open_upper=True,
         ),
@@ -887,9 +926,7 @@ capitulation and abandonment). Fearon's first result is that no equilibrium has 
 probability of abandonment."""
 
 
-def _signal_consequences(
-    t: str, s: str, value: str, war: str, sunk: str, back: str, signalled: bool
-) -> Any:
+def _signal_consequences(t: str, s: str, value: str, war: str, sunk: str, back: str, signalled: bool) -> Any:
     """What follows the defender's signal choice in the costly-signal trees.
 
     Nature draws the challenger's type (determined or deterrable), the challenger stays out or
@@ -1008,77 +1045,82 @@ def costly_signal_pledge(
         _param(
             "resolve",
             resolve,
-            (0, 1),
-            "probability that the defender is resolute (prefers war to backing "
+            domain=(0, 1),
+            description="probability that the defender is resolute (prefers war to backing "
             "down): the credibility of its pledge",
-            "p",
+            symbol="p",
         ),
         _param(
             "value_resolute",
             value_resolute,
-            (0, INF),
-            "the resolute type's value of not being challenged",
-            "v_R",
+            domain=(0, INF),
+            description="the resolute type's value of not being challenged",
+            symbol="v_R",
             open_lower=True,
         ),
         _param(
-            "war_resolute", war_resolute, (0, INF), "the resolute type's war payoff", "W_R", open_lower=True
+            "war_resolute",
+            war_resolute,
+            domain=(0, INF),
+            description="the resolute type's war payoff",
+            symbol="W_R",
+            open_lower=True,
         ),
         _param(
             "value_irresolute",
             value_irresolute,
-            (0, INF),
-            "the irresolute type's value of not being challenged",
-            "v_I",
+            domain=(0, INF),
+            description="the irresolute type's value of not being challenged",
+            symbol="v_I",
             open_lower=True,
         ),
         _param(
             "war_irresolute",
             war_irresolute,
-            (-INF, 0),
-            "the irresolute type's war payoff",
-            "W_I",
+            domain=(-INF, 0),
+            description="the irresolute type's war payoff",
+            symbol="W_I",
             open_upper=True,
         ),
         _param(
             "sunk_cost",
             sunk_cost,
-            (0, INF),
-            "ex-ante cost of the signal (mobilisation): paid whether or not "
+            domain=(0, INF),
+            description="ex-ante cost of the signal (mobilisation): paid whether or not "
             "the defender is challenged (sinking costs)",
-            "s",
+            symbol="s",
         ),
         _param(
             "audience_cost",
             audience_cost,
-            (0, INF),
-            "ex-post cost of the signal: paid only if the defender backs down after signalling (tying hands)",
-            "a",
+            domain=(0, INF),
+            description="ex-post cost of the signal: paid only if the defender backs down after signalling (tying hands)",
+            symbol="a",
         ),
         _param(
             "share_determined",
             share_determined,
-            (0, 1),
-            "P0 = F(0): share of challengers who challenge even "
+            domain=(0, 1),
+            description="P0 = F(0): share of challengers who challenge even "
             "a defender sure to fight (the determined type)",
-            "P_0",
+            symbol="P_0",
             open_lower=True,
             open_upper=True,
         ),
         _param(
             "cost_determined",
             cost_determined,
-            (-INF, 0),
-            "the determined challenger's cost of war (negative: it gains from war)",
-            "\\kappa_D",
+            domain=(-INF, 0),
+            description="the determined challenger's cost of war (negative: it gains from war)",
+            symbol="\\kappa_D",
             open_upper=True,
         ),
         _param(
             "cost_deterrable",
             cost_deterrable,
-            (0, INF),
-            "the deterrable challenger's cost of war",
-            "\\kappa_H",
+            domain=(0, INF),
+            description="the deterrable challenger's cost of war",
+            symbol="\\kappa_H",
             open_lower=True,
         ),
     ]
@@ -1211,7 +1253,7 @@ _NO_PLEDGE = Baseline(
 
 
 def _util(name: str, default: float, what: str) -> Parameter:
-    return _param(name, default, (-INF, INF), what)
+    return _param(name, default, domain=(-INF, INF), description=what)
 
 
 def egame12(u11: float = 0.5, u13: float = 1.0, u14: float = -1.0, u24: float = 0.5) -> Model:

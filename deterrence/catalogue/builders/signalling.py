@@ -198,18 +198,18 @@ def costly_signal_menu(
             _param(
                 f"sunk_{level}",
                 sunk,
-                (0, INF),
-                f"ex-ante cost of the {level} signal (mobilisation): paid whether or not the defender is "
+                domain=(0, INF),
+                description=f"ex-ante cost of the {level} signal (mobilisation): paid whether or not the defender is "
                 "challenged (sinking costs)",
-                f"s_{sym}",
+                symbol=f"s_{sym}",
             ),
             _param(
                 f"audience_{level}",
                 audience,
-                (0, INF),
-                f"ex-post cost of the {level} signal: paid only if the defender backs down after sending it "
+                domain=(0, INF),
+                description=f"ex-post cost of the {level} signal: paid only if the defender backs down after sending it "
                 "(tying hands)",
-                f"a_{sym}",
+                symbol=f"a_{sym}",
             ),
         ]
     names = [*_SHARED[:5], "sunk_low", "audience_low", "sunk_high", "audience_high", *_SHARED[5:]]
