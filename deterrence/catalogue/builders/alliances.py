@@ -19,8 +19,8 @@ orderings, derived quantities and baseline; ``tests/test_models_alliances.py`` c
   R package ``games`` with the outcome utilities as parameters (see :mod:`deterrence.studies.statistical`).
 
 All specifications other than the ``games`` trees are *stylised*: built for this library from
-the mechanisms of the cited literature, with thresholds derived here (provenance ``D`` in
-``shared/models-literature.md``), not the published models themselves.
+the mechanisms of the cited literature, with thresholds derived for this library (provenance
+``D``; the derivations are in ``docs/discussion/derivations.md``), not the published models themselves.
 """
 
 # ruff: noqa: E501  (long citation and claim strings are data; they read better unbroken)
@@ -112,7 +112,8 @@ the Defender, who does not know the type either, resists or concedes. If the Def
 the ally, knowing its own type, intervenes or stays out. Wars are lotteries over the prize
 `stakes`: the Defender wins with probability `p_alone` fighting alone and `p_allied` with the ally.
 A stylised model built for this library from the mechanisms of the cited literature (reliability
-as a type, audience costs of reneging); the thresholds in [derived] are derived here [D]."""
+as a type, audience costs of reneging); the thresholds in [derived] are derived here [D]
+(docs/discussion/derivations.md#extended-deterrence)."""
 
 _ED_ENTRAPMENT = """
 Entrapment is the uncommitted ally fighting: the terminal nodes reached when the uncommitted type
@@ -434,7 +435,8 @@ Non-integer values of `commitment_type` interpolate linearly between neighbourin
 STYLISED: the ordering of the types (defence pact > entente > non-aggression pact > coalition) is
 the one the empirical literature reports for assistance in war (Leeds, Ritter, Mitchell & Long
 2002; Gibler & Sarkees 2004); the multipliers are not estimates from it, only an encoding of that
-ordering, and the claims below are derived here [D] for this specification."""
+ordering, and the claims below are derived here [D] for this specification
+(docs/discussion/derivations.md#commitment-types)."""
 
 
 def extended_deterrence_commitment_types(
@@ -597,7 +599,7 @@ war its protege provoked. Wars are fought over a prize of 1; the protege wins wi
 `p_alone` alone and `p_alone + patron_boost` with the patron, so its expected war payoff is
 p(pi) - cost_protege with p(pi) = p_alone + pi * patron_boost (the pledge's emboldening effect is
 patron_boost per unit of commitment) and the adversary's is 1 - p(pi) - cost_adversary.
-STYLISED: derived model A of the research note (shared/models-literature.md section 3) [D], not
+STYLISED: a model derived for this library (docs/discussion/derivations.md#alliance-moral-hazard) [D], not
 Benson's published bargaining model; the thresholds in [derived] are derived there."""
 
 _MH_ENTRAPMENT = """
@@ -647,7 +649,7 @@ def alliance_moral_hazard(
     -------
     Model
         Equal to ``dt.load_model("alliance_moral_hazard")`` at the default arguments (which are
-        example B1 of the research note with pi = 0.5: peace).
+        worked example B1 of ``docs/discussion/derivations.md#alliance-moral-hazard`` with pi = 0.5: peace).
     """
     allied_p = {
         "Protege": "p_alone + patron_boost - cost_protege",
@@ -788,7 +790,7 @@ def alliance_moral_hazard(
                     "Moral Hazard. Cambridge University Press.",
                     "provenance": "S",
                     "note": "probabilistic and conditional commitments balance deterrence against moral hazard "
-                    "(chapter summaries); the tree here is the research note's derived model A [D]",
+                    "(chapter summaries); the tree here is derived for this library [D]",
                 },
                 {
                     "key": "Benson2011",
@@ -913,9 +915,9 @@ distribution is DISCRETISED here into two types drawn by Nature after the signal
 challenger (probability `share_determined` = P0 = F(0), cost `cost_determined` < 0, so it
 challenges even a sure resister) and a deterrable one (cost `cost_deterrable` > 0). The equilibria
 of interest (least-cost separating with sunk costs, pooling commitment with tied hands) depend on
-the distribution only through P0, so the research note's example FE1 (P0 = 0.1) is reproduced
-exactly. STYLISED: the two-type version of the research note (shared/models-literature.md
-section 4) [D], not Fearon's continuous-type game."""
+the distribution only through P0, so the worked example FE1 (P0 = 0.1) is reproduced exactly.
+STYLISED: a two-type version derived for this library (docs/discussion/derivations.md#costly-signal) [D],
+not Fearon's continuous-type game."""
 
 _CS_ENTRAPMENT = """
 Entrapment is the irresolute defender fighting after it signalled: it would not choose that war
@@ -1261,7 +1263,8 @@ def egame12(u11: float = 0.5, u13: float = 1.0, u14: float = -1.0, u24: float = 
 
     Player 1 chooses L (outcome 1, status quo) or R; then Player 2 chooses L (outcome 3,
     capitulation) or R (outcome 4, war). Player 2's utility of outcome 3 is normalised to 0 and
-    its utility of outcome 1 is not identified (0 here). Defaults: test G1 of the research note.
+    its utility of outcome 1 is not identified (0 here). Defaults: test G1
+    (``docs/discussion/derivations.md#statistical-models``).
     """
     root = decision(
         "Player1",
@@ -1325,7 +1328,7 @@ def egame122(
     Player 1 chooses L or R; after either, Player 2 chooses L or R (two distinct information
     sets). Player 2's utilities of outcomes 1 and 3 are normalised to 0. The outcome labels are
     an illustrative deterrence reading (1 status quo, 2 war, 3 capitulation, 4 war). Defaults:
-    test G2 of the research note.
+    test G2 (``docs/discussion/derivations.md#statistical-models``).
     """
     root = decision(
         "Player1",
@@ -1402,7 +1405,8 @@ def egame123(
     (outcome 5) or R (outcome 6). Unidentified utilities (Player 2's of outcome 1, Player 3's of
     outcomes 1 and 3) are 0, Player 3's of outcome 5 is normalised to 0. Labels read the chain as
     attacker -> defender -> ally: 1 status quo, 3 capitulation, 5 war (the ally stays out), 6
-    allied war. Defaults: test G3 of the research note.
+    allied war. Defaults: test G3
+    (``docs/discussion/derivations.md#statistical-models``).
     """
     root = decision(
         "Player1",

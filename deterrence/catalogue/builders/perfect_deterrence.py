@@ -5,7 +5,7 @@ with the defaults of the shipped file, and returns a :class:`~deterrence.Model` 
 payoffs, chance probabilities, parameters, orderings, derived thresholds and baseline are
 those of the file of the same name in ``models/`` (``tests/test_models_perfect_deterrence.py``
 checks that they agree). The specifications and their provenance are in
-``shared/models-literature.md`` §1, §6 and §8.1; each model's ``status`` says what it rests on.
+``docs/discussion/derivations.md`` (one section per model); each model's ``status`` says what it rests on.
 
 Models
 ------
@@ -230,8 +230,9 @@ def rudimentary_asymmetric_deterrence(
             "only the Defender knows its type. Every Bayesian equilibrium has the Hard Defender fight and "
             "the Soft one concede, and the Challenger challenges iff pB < pB_star = (aDC - aSQ)/(aDC - aDD). "
             "The tree, the information structure and the orderings are those of the book's Appendix 3 "
-            "summary [S]; the threshold is derived [D] (shared/models-literature.md section 1.1). Node ids: "
-            "H./S. = the Defender's type."
+            "summary [S]; the threshold is derived [D] "
+            "(docs/discussion/derivations.md#rudimentary-asymmetric-deterrence). "
+            "Node ids: H./S. = the Defender's type."
         ),
         references=[
             Reference(
@@ -466,7 +467,8 @@ def unilateral_deterrence(
             "RECONSTRUCTION: the tree and the orderings are recalled from Zagare and Kilgour (2000) ch. 5 "
             "[L], chosen consistent with the verified Asymmetric Escalation Game orderings, and not verified "
             "against the book's Appendix 1; the thresholds and classes are derived [D] and checked "
-            "numerically [N] (shared/models-literature.md section 1.2). Node ids: first letter the "
+            "numerically [N] (docs/discussion/derivations.md#unilateral-deterrence). Node ids: first letter "
+            "the "
             "Challenger's type, second the Defender's (H = Hard, S = Soft)."
         ),
         references=[
@@ -816,7 +818,8 @@ def asymmetric_escalation(
             "its own type. The orderings are verbatim from the book's Appendix 8 summary [S]; the move "
             "structure is from the 1995 World Politics abstract [S], with node labels corroborated by a "
             "third-party re-implementation [L]. The complete-information subgame-perfect outcomes (test A1) "
-            "are derived [D][N]; the incomplete-information PBE are computed by the generic solver, and the "
+            "are derived [D][N] (docs/discussion/derivations.md#asymmetric-escalation); the "
+            "incomplete-information PBE are computed by the generic solver, and the "
             "book's Appendix 8 threshold conditions are not reproduced here. Node ids: the Challenger's type "
             "(H/S) and the Defender's (tactical, strategic), e.g. H_HS."
         ),
@@ -1153,7 +1156,8 @@ def tripartite_crisis(
             "delta_star "
             "(the Defender supports iff its belief that the Challenger is Determined is below it), "
             "sigma_H_star and sigma_D_star (each Challenger type demands iff the support probability is "
-            "below its threshold), all derived here [D] (shared/models-literature.md section 1.5). Nature "
+            "below its threshold), all derived here [D] (docs/discussion/derivations.md#tripartite-crisis). "
+            "Nature "
             "draws "
             "the Protege's type when the Protege moves (nobody observes it earlier, so this is the same game "
             "as drawing it first). Node ids: D./H. the Challenger's type, NR/NL the Protege's type after the "
@@ -1436,7 +1440,7 @@ def chain_store(
             "The sequential-equilibrium path is reproduced by the d1 belief policy. Labels: status_quo if "
             "nobody enters; otherwise war if the incumbent fights at least once and capitulation if it "
             "acquiesces at least once (so p_attack = P(some entry), p_war = P(some fight)). Model [L], "
-            "equilibrium derived [D] and checked [N] (shared/models-literature.md section 8.1). Node ids: "
+            "equilibrium derived [D] and checked [N] (docs/discussion/derivations.md#chain-store). Node ids: "
             "type, then the history of market results (o = stayed out, f = fought, a = acquiesced)."
         ),
         references=[
@@ -1598,7 +1602,8 @@ def snyder_alliance_dilemma(
             "weak) are equilibria. If beta < epsilon < alpha + beta, weak is dominant and (weak, weak) is "
             "the unique equilibrium although (strong, strong) is better for both: an alliance Prisoners' "
             "Dilemma, Snyder's security-dilemma reading. Snyder's own analysis is verbal; this 2x2 "
-            "formalisation is derived for teaching [D] (shared/models-literature.md section 6). No attack is "
+            "formalisation is derived for teaching [D] "
+            "(docs/discussion/derivations.md#snyder-alliance-dilemma). No attack is "
             "modelled, so every terminal is labelled status_quo: abandonment and entrapment enter only as "
             "risks priced in the payoffs. The no-pledge baseline removes the strong commitment."
         ),
@@ -1754,7 +1759,7 @@ def mutual_deterrence(
             "threats and asymmetric credibility do not. RECONSTRUCTION: the tree and orderings are recalled "
             "[L]; the published game has two-sided incomplete information (Kilgour and Zagare 1991), whose "
             "existence conditions were not retrievable, so only the complete-information game is shipped "
-            "(shared/models-literature.md section 1.3)."
+            "(derivation: docs/discussion/derivations.md#mutual-deterrence)."
         ),
         references=[
             _KZ1991,

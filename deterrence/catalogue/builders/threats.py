@@ -3,7 +3,7 @@
 * :func:`brinkmanship` — Schelling (1960, 1966) and Dixit & Skeath's brinkmanship chapter
   (Cuban missile crisis): a threatener sets a risk ``q`` of disaster if a target of unknown
   resolve defies. The effectiveness threshold ``q_eff`` and the acceptability threshold
-  ``q_acc`` are derived in ``shared/models-literature.md`` §8.2 (provenance ``D``).
+  ``q_acc`` are derived in ``docs/discussion/derivations.md#brinkmanship`` (provenance ``D``).
 
 The builder returns a :class:`deterrence.Model` equal to the shipped file
 ``models/brinkmanship.toml`` at its defaults (``tests/test_models_brinkmanship.py`` checks
@@ -44,7 +44,7 @@ q = q_eff: the smallest effective risk. Away from q_eff the SPE is unique (at q 
 type is indifferent and both of its choices give a pure SPE). The structure follows Schelling's
 'threat that leaves something to chance' and Dixit & Skeath's brinkmanship chapter (Cuban missile
 crisis); this general form and its closed forms are derived for teaching [D]
-(shared/models-literature.md section 8.2). Defaults: the note's example BR1 at p = 0.4 with
+(docs/discussion/derivations.md#brinkmanship). Defaults: the worked example BR1 at p = 0.4 with
 q = 0.3 (inside [q_eff, q_acc] = [2/9, 9/16]). Node ids: threat./none. = threat made or not,
 .H/.S = the target's type. The baseline removes the threat."""
 
