@@ -51,7 +51,7 @@ def _prose(text: Any) -> str:
 
 
 def _derivation_link(match: re.Match[str]) -> str:
-    """``docs/discussion/derivations.md#x`` as a link from a model page (the build checks the anchor)."""
+    """``docs/discussion/derivations.md#SECTION`` as a link from a model page (the build checks it)."""
     anchor = match.group("anchor")
     return f"[derivations.md#{anchor}](../../discussion/derivations.md#{anchor})"
 

@@ -12,18 +12,18 @@ Models
 :func:`rudimentary_asymmetric_deterrence`
     Zagare & Kilgour (2000) §3.4 / Appendix 3: one-sided incomplete information (§1.1).
 :func:`unilateral_deterrence`
-    Zagare & Kilgour (2000) ch. 5, as recalled (§1.2): two-sided incomplete information.
+    Zagare & Kilgour (2000) ch. 5, as recalled: two-sided incomplete information.
 :func:`asymmetric_escalation`
     Zagare & Kilgour (1995, 2000 App. 8): Challenger Hard/Soft, Defender tactically and
-    strategically Hard/Soft (§1.4).
+    strategically Hard/Soft.
 :func:`tripartite_crisis`
-    A reconstruction (TCG-R) of Zagare & Kilgour (2003): Challenger, Defender, Protégé (§1.5).
+    A reconstruction (TCG-R) of Zagare & Kilgour (2003): Challenger, Defender, Protégé.
 :func:`chain_store`
-    Selten (1978) / Kreps & Wilson (1982) with ``markets`` entrants (§8.1).
+    Selten (1978) / Kreps & Wilson (1982) with ``markets`` entrants.
 :func:`snyder_alliance_dilemma`
-    A 2×2 formalisation of Snyder (1984)'s alliance security dilemma (§6).
+    A 2×2 formalisation of Snyder (1984)'s alliance security dilemma.
 :func:`mutual_deterrence`
-    The complete-information mutual deterrence game (Kilgour–Zagare 1991, Zagare 1992; §1.3).
+    The complete-information mutual deterrence game (Kilgour–Zagare 1991, Zagare 1992).
 
 Outcome labels follow the shared vocabulary. Where a Challenger backs down after a challenge
 (UDG ``CD``, TCG-R ``CB``), the terminal carries ``capitulation``: the vocabulary has no
@@ -118,7 +118,7 @@ _CD_NOTE = (
 )
 
 
-# ============================================================================= RADG (§1.1)
+# ============================================================================= RADG
 def rudimentary_asymmetric_deterrence(
     p_defender_hard: float = 0.5,
     c_status_quo: float = 2,
@@ -298,7 +298,7 @@ def rudimentary_asymmetric_deterrence(
     )
 
 
-# ============================================================================= UDG (§1.2)
+# ============================================================================= UDG
 def unilateral_deterrence(
     p_challenger_hard: float = 0.5,
     p_defender_hard: float = 0.2,
@@ -313,7 +313,7 @@ def unilateral_deterrence(
     d_conflict_hard: float = 2,
     d_conflict_soft: float = 0,
 ) -> Model:
-    """The Unilateral Deterrence Game (Zagare & Kilgour 2000, ch. 5), as recalled in §1.2.
+    """The Unilateral Deterrence Game (Zagare & Kilgour 2000, ch. 5), as recalled.
 
     The Challenger challenges or not; the Defender concedes or resists; the Challenger then
     backs down or presses to conflict. Each player is Hard or Soft (prefers conflict to its
@@ -562,7 +562,7 @@ def unilateral_deterrence(
     )
 
 
-# ============================================================================= AEG (§1.4)
+# ============================================================================= AEG
 _AEG_DEF_TYPES = ("HH", "HS", "SH", "SS")
 
 
@@ -587,7 +587,7 @@ def asymmetric_escalation(
     d_defender_escalates: float = 6,
     d_status_quo: float = 7,
 ) -> Model:
-    """The Asymmetric Escalation Game (Zagare & Kilgour 1995; 2000, Appendix 8), §1.4.
+    """The Asymmetric Escalation Game (Zagare & Kilgour 1995; 2000, Appendix 8).
 
     The Challenger initiates or not; the Defender concedes, responds in kind or escalates;
     after a response in kind the Challenger holds (limited conflict DD) or escalates, and the
@@ -601,10 +601,16 @@ def asymmetric_escalation(
     p_defender_hh, p_defender_hs, p_defender_sh
         ``pHH, pHS, pSH``: probabilities that the Defender is (tactically, strategically)
         Hard-Hard, Hard-Soft, Soft-Hard; ``pSS`` is the rest (derived ``p_defender_ss``).
-    c_...
-        The Challenger's utilities ``cEE- < cDE < cEE+ < cDD < cED < cSQ < cDC``.
-    d_...
-        The Defender's utilities ``dEE- < dED < dEE+ < dDD- < dDC < dDD+ < dDE < dSQ``.
+    c_all_out_soft, c_defender_escalates, c_all_out_hard
+        The Challenger's utilities ``cEE-``, ``cDE``, ``cEE+``; the Challenger's orderings are
+        ``cEE- < cDE < cEE+ < cDD < cED < cSQ < cDC``.
+    c_limited_conflict, c_challenger_escalates, c_status_quo, c_defender_concedes
+        The Challenger's utilities ``cDD``, ``cED``, ``cSQ``, ``cDC``.
+    d_all_out_soft, d_challenger_escalates, d_all_out_hard, d_limited_soft
+        The Defender's utilities ``dEE-``, ``dED``, ``dEE+``, ``dDD-``; the Defender's orderings
+        are ``dEE- < dED < dEE+ < dDD- < dDC < dDD+ < dDE < dSQ``.
+    d_defender_concedes, d_limited_hard, d_defender_escalates, d_status_quo
+        The Defender's utilities ``dDC``, ``dDD+``, ``dDE``, ``dSQ``.
     """
     values = dict(locals())
     prob = (0.0, 1.0)
@@ -929,7 +935,7 @@ def asymmetric_escalation(
     )
 
 
-# ============================================================================= TCG-R (§1.5)
+# ============================================================================= TCG-R
 def tripartite_crisis(
     p_determined: float = 0.3,
     p_realigner: float = 0.2,
@@ -947,7 +953,7 @@ def tripartite_crisis(
     pro_realign_realigner: float = 1,
     pro_realign_loyal: float = -1,
 ) -> Model:
-    """TCG-R: a reconstruction of the Tripartite Crisis Game (Zagare & Kilgour 2003, 2006), §1.5.
+    """TCG-R: a reconstruction of the Tripartite Crisis Game (Zagare & Kilgour 2003, 2006).
 
     NOT verified against Zagare & Kilgour (2003) Figure 1: built to agree with every verified
     statement of the 2003 and 2006 abstracts.
@@ -1304,14 +1310,14 @@ def tripartite_crisis(
     )
 
 
-# ============================================================================= chain store (§8.1)
+# ============================================================================= chain store
 def chain_store(
     markets: int = 2,
     p_tough: float = 0.2,
     monopoly_profit: float = 2,
     entry_profit: float = 0.5,
 ) -> Model:
-    """The chain store with reputation (Selten 1978; Kreps & Wilson 1982), §8.1.
+    """The chain store with reputation (Selten 1978; Kreps & Wilson 1982).
 
     An incumbent faces ``markets`` entrants in turn; each enters or stays out, and after entry
     the incumbent fights or acquiesces, seen by all later entrants. Nature makes the incumbent
@@ -1522,13 +1528,13 @@ def chain_store(
     )
 
 
-# ============================================================================= Snyder 2x2 (§6)
+# ============================================================================= Snyder 2x2
 def snyder_alliance_dilemma(
     partner_commitment_value: float = 2,
     cohesion_value: float = 3,
     entrapment_risk: float = 1,
 ) -> Model:
-    """Snyder (1984)'s alliance security dilemma as a 2×2 game between two allies (§6, derived).
+    """Snyder (1984)'s alliance security dilemma as a 2×2 game between two allies (a formalisation).
 
     Each ally chooses a strong or weak commitment, simultaneously (the second mover's
     information set contains both of the first's choices). ``u_i = alpha*s_j - epsilon*s_i +
@@ -1670,7 +1676,7 @@ def snyder_alliance_dilemma(
     )
 
 
-# ============================================================================= mutual deterrence (§1.3)
+# ============================================================================= mutual deterrence
 def mutual_deterrence(
     a_status_quo: float = 3,
     a_wins: float = 4,
@@ -1681,7 +1687,7 @@ def mutual_deterrence(
     b_loses: float = 1,
     b_conflict: float = 2,
 ) -> Model:
-    """The complete-information mutual deterrence game (Kilgour & Zagare 1991; Zagare 1992), §1.3.
+    """The complete-information mutual deterrence game (Kilgour & Zagare 1991; Zagare 1992).
 
     A cooperates (C) or defects (D). After C, B cooperates (SQ) or defects, and A then
     retaliates (DD) or accepts (CD). After D, B concedes (DC) or retaliates (DD). A player is

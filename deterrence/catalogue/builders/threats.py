@@ -223,7 +223,7 @@ def brinkmanship(
     threatener_acquiesces: float = -2,
     threatener_disaster: float = -10,
 ) -> Model:
-    """Brinkmanship: the threat that leaves something to chance (§8.2, teaching model).
+    """Brinkmanship: the threat that leaves something to chance (a teaching model).
 
     The threatener threatens (at risk ``risk``) or not; Nature draws the target's type (Hard
     with probability ``p_hard``); the target, knowing its type, complies or defies; defiance
