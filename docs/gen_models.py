@@ -16,6 +16,7 @@ start of every ``mkdocs build``. Run it by hand with ``python docs/gen_models.py
 from __future__ import annotations
 
 import itertools
+import re
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -32,6 +33,9 @@ STATUS_TEXT = {
     "": "not stated",
 }
 
+#: a model file's pointer to its derivation, made a link on the generated page
+DERIVATION = re.compile(r"docs/discussion/derivations\.md#(?P<anchor>[a-z0-9-]+)")
+
 PROVENANCE = {"S": "seen in the source", "L": "recalled from the literature", "D": "derived here",
               "N": "numerically checked"}
 
@@ -39,11 +43,17 @@ PROVENANCE = {"S": "seen in the source", "L": "recalled from the literature", "D
 def _prose(text: Any) -> str:
     """Free text from a model file as one Markdown paragraph: whitespace collapsed, and the
     characters Markdown would read as links or emphasis (``[D][N]`` provenance tags, ``a * b``)
-    escaped."""
+    escaped; pointers to ``docs/discussion/derivations.md#...`` become links."""
     out = " ".join(str(text).split())
     for ch in ("\\", "[", "]", "*"):
         out = out.replace(ch, "\\" + ch)
-    return out
+    return DERIVATION.sub(_derivation_link, out)
+
+
+def _derivation_link(match: re.Match[str]) -> str:
+    """``docs/discussion/derivations.md#SECTION`` as a link from a model page (the build checks it)."""
+    anchor = match.group("anchor")
+    return f"[derivations.md#{anchor}](../../discussion/derivations.md#{anchor})"
 
 
 def _cell(text: Any) -> str:

@@ -273,10 +273,42 @@ def test_page_examples_run(path: Path, tmp_path: Path) -> None:
 
 def test_dt_sweep_survives_submodule_import() -> None:
     """The pages call ``dt.sweep`` after other code imported the sweep engine's module; a module
-    named like the function would replace it on the package (the reason for ``sweeping.py``)."""
+    named like the function would replace it on the package (the reason no module is named like a
+    public function: the sweep engine is the package ``deterrence.sweeps``)."""
     code = "import deterrence as dt, deterrence.sweeps, deterrence.cli; print(callable(dt.sweep))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False)
     assert out.stdout.strip() == "True", out.stderr[-2000:]
+
+
+def test_api_reference_documents_every_public_name() -> None:
+    """``docs/reference/api.md`` documents each name of ``dt.__all__`` under its public name: a
+    ``::: deterrence.NAME`` section (rendered through ``docs/griffe_lazy.py``) or, for a constant,
+    prose that names ``dt.NAME``."""
+    import deterrence as dt
+
+    text = (DOCS / "reference" / "api.md").read_text()
+    missing = [
+        n for n in dt.__all__
+        if n != "__version__" and f"::: deterrence.{n}\n" not in text and f"`dt.{n}`" not in text
+    ]
+    assert not missing, f"not documented in docs/reference/api.md: {missing}"
+
+
+def test_derivation_citations_resolve() -> None:
+    """Every pointer to ``docs/discussion/derivations.md#SECTION`` (model files, builders, package
+    docstrings, tests, pages) names a section of that page."""
+    page = (DOCS / "discussion" / "derivations.md").read_text()
+    anchors = set(re.findall(r"\{ #([a-z0-9-]+) \}", page))
+    cited: dict[str, str] = {}
+    for folder in ("models", "deterrence", "tests", "docs", "benchmarks"):
+        for path in (ROOT / folder).rglob("*"):
+            if path.suffix not in (".toml", ".py", ".md") or any(g in path.as_posix() for g in GENERATED):
+                continue
+            for anchor in re.findall(r"derivations\.md#([a-z0-9-]+)", path.read_text()):
+                cited.setdefault(anchor, path.relative_to(ROOT).as_posix())
+    assert len(cited) >= 10
+    unknown = {a: where for a, where in cited.items() if a not in anchors}
+    assert not unknown, f"cited sections that docs/discussion/derivations.md does not have: {unknown}"
 
 
 def test_markers_are_understood() -> None:

@@ -88,7 +88,7 @@ def test_udg_compiled_matches_per_point_solver(policy):
 
 
 def test_udg_worked_examples_from_the_literature():
-    """models-literature.md §1.2, U1–U4 under free beliefs: SQ everywhere plus the class named there."""
+    """U1–U4 (derivations.md#unilateral-deterrence) under free beliefs: SQ everywhere plus the named class."""
     cm = _udg_compiled("free")
     pts = _udg_points(4, seed=0)
     pts["pCh"] = [0.5, 0.5, 0.8, 0.5]

@@ -1,8 +1,8 @@
 """The alliance models of the catalogue: builders = files, solutions, worked examples, closed forms, claims.
 
-Closed-form conditions and worked examples come from ``shared/models-literature.md`` (section 3
-derived model A with examples B1/B2; section 4 derived two-type version with example FE1);
-they are derived there [D], not in this code. Each derived condition is checked against the
+Closed-form conditions and worked examples come from ``docs/discussion/derivations.md`` (alliance moral
+hazard with examples B1/B2; the two-type costly signal with example FE1); they are derived there
+[D], not in this code. Each derived condition is checked against the
 generic machinery on >= 1,000 seeded parameter points with the compiled kernel, and on a subset
 of >= 100 points with ``dt.solve``.
 """
@@ -367,7 +367,7 @@ def test_claim_f2_tying_hands_pays_more_and_risks_more_war() -> None:
     greater ex ante risk of war than does the use of sunk-cost signals." [S: Fearon 1997 abstract, F2]
 
     FE1, and a seeded sweep: the tied-hands PBE (audience cost that commits) against the least-cost
-    separating sunk-cost PBE, wherever the research note's derivation says both exist."""
+    separating sunk-cost PBE, wherever the derivation (derivations.md#costly-signal) says both exist."""
     m = dt.load_model(CS)
     rng = np.random.default_rng(8)
     cases = [dict(FE1)]

@@ -1,6 +1,6 @@
 """The brinkmanship teaching model: builder = file, solutions, example BR1, the closed forms, claims.
 
-The closed forms come from ``shared/models-literature.md`` §8.2 (derived general form [D], example
+The closed forms come from ``docs/discussion/derivations.md#brinkmanship`` (derived general form [D], example
 BR1 [N]): the Soft target complies with a threat iff ``risk >= q_eff = (s_a - s_c)/(s_a - s_d)``;
 the threatener threatens iff ``q_eff <= risk <= q_acc = (1 - p)(u_c - u_a)/(p(u_a - u_d))``; the
 optimal risk is ``q_eff``. They are derived there, not in this code: the tests check them against
@@ -43,7 +43,7 @@ def _model() -> dt.Model:
 
 
 def _closed_form(v: dict) -> tuple[float, float]:
-    """(q_eff, q_acc) by the note's formulas, written out here independently of the file."""
+    """(q_eff, q_acc) by the derived formulas, written out here independently of the file."""
     q_eff = (v["target_acquiesced"] - v["soft_complies"]) / (v["target_acquiesced"] - v["soft_disaster"])
     q_acc = (
         (1 - v["p_hard"])
@@ -112,7 +112,7 @@ def test_br1_example() -> None:
     q_eff = m.derived_value("q_eff", **BR1)
     assert q_eff == Fraction(2, 9)
     # p = 0.4: feasible; at q = q_eff the Soft type is indifferent, so there are two pure SPE (the
-    # solver reports the tie); the one in which it complies gives the note's numbers
+    # solver reports the tie); the one in which it complies gives example BR1's numbers
     assert m.derived_value("q_acc", **BR1, p_hard=0.4) == Fraction(9, 16)  # 0.5625
     g = m.game(**BR1, p_hard=0.4, risk=Fraction(2, 9))
     eqs = dt.solve(g, "spe")

@@ -5,16 +5,16 @@ For each model in ``models/`` built by :mod:`deterrence.catalogue.builders.perfe
 * the file and the builder agree (tree, payoffs, chance probabilities, parameters, orderings,
   derived quantities, baseline);
 * it solves at its defaults under each declared concept and every equilibrium certifies;
-* the worked examples of ``shared/models-literature.md`` (RADG §1.1, U1–U4 §1.2, A1 §1.4,
-  T1–T4 §1.5, KW §8.1, SN1/SN2 §6, M1 §1.3) come out of the generic solvers;
+* the worked examples of ``docs/discussion/derivations.md`` (RADG, U1–U4, A1, T1–T4, KW, SN1/SN2, M1,
+  each in its model's section) come out of the generic solvers;
 * each closed-form condition the model implements is checked on >= 1,000 seeded parameter
-  points (the compiled kernel, belief policy ``free``, against the note's free-policy class
-  table), and on >= 200 points per point with ``dt.solve`` under ``d1`` (the note's partition);
+  points (the compiled kernel, belief policy ``free``, against the free-policy class
+  table derived there), and on >= 200 points per point with ``dt.solve`` under ``d1`` (the partition);
 * the published (or derived) qualitative claims listed in each file hold (each test quotes the
   claim and its provenance tag).
 
-The expected numbers come from the literature note (derived by hand and re-computed there by
-an independent script), never from the solvers under test.
+The expected numbers come from those derivations (by hand, and re-computed by an independent
+script), never from the solvers under test.
 """
 
 from __future__ import annotations
@@ -235,7 +235,7 @@ def test_declared_concepts_cover_every_model():
     assert "NOT VERIFIED" in dt.load_model("tripartite_crisis").description
 
 
-# ================================================================== RADG §1.1
+# ==================================================== RADG (derivations.md#rudimentary-asymmetric-deterrence)
 RADG = dt.load_model("rudimentary_asymmetric_deterrence")
 
 
@@ -284,7 +284,7 @@ def test_radg_threshold_sweep():
         assert move(g, e, "challenger")[1] == (0 if row.p_defender_hard > star[k] else 1)
 
 
-# ================================================================== UDG §1.2
+# ================================================================= UDG (derivations.md#unilateral-deterrence)
 UDG = dt.load_model("unilateral_deterrence")
 
 
@@ -299,7 +299,7 @@ def udg_class(g, e):
     return "Bluff" if xh > 1 - 1e-9 else "other"
 
 
-UDG_EXAMPLES = {  # (pCh, pDef): classes under free / prior / d1 (note §1.2)
+UDG_EXAMPLES = {  # (pCh, pDef): classes under free / prior / d1 (U1-U4)
     "U1": ((0.5, 0.6), {"free": {"SQ"}, "prior": {"SQ"}, "d1": {"SQ"}}),
     "U2": ((0.5, 0.4), {"free": {"SQ", "Separating"}, "prior": {"SQ", "Separating"}, "d1": {"Separating"}}),
     "U3": ((0.8, 0.2), {"free": {"SQ", "Attack"}, "prior": {"Attack"}, "d1": {"Attack"}}),
@@ -380,7 +380,7 @@ def _udg_points(n, seed):
 
 
 def test_udg_free_class_table_sweep():
-    """Note §1.2 table (free beliefs): SQ always; Separating iff rho_S* < pDef < rho_H*; Attack iff
+    """The UDG class table (free beliefs): SQ always; Separating iff rho_S* < pDef < rho_H*; Attack iff
     pDef < rho_S* and pCh > r*; Bluff iff pDef < rho_S* and pCh < r*; with the table's outcome
     probabilities. Compiled kernel, 1,200 seeded points."""
     pts, d = _udg_points(1200, seed=7)
@@ -477,7 +477,7 @@ def test_udg_exact_regimes_hold_at_u4_and_no_spurious_threshold():
     assert found == {sp.Rational(1, 3), sp.Rational(1, 2)}
 
 
-# ================================================================== AEG §1.4
+# ================================================================= AEG (derivations.md#asymmetric-escalation)
 AEG = dt.load_model("asymmetric_escalation")
 AEG_TYPES = {"HH": (1, 0, 0), "HS": (0, 1, 0), "SH": (0, 0, 1), "SS": (0, 0, 0)}
 A1 = {
@@ -504,7 +504,7 @@ def test_aeg_orderings_are_validated():
 
 @pytest.mark.parametrize(("ch", "dfn"), sorted(A1))
 def test_aeg_complete_information_table_A1(ch, dfn):
-    """Note §1.4 test A1 [D][N]: subgame-perfect outcome for each of the 8 type combinations."""
+    """Test A1 [D][N]: subgame-perfect outcome for each of the 8 type combinations."""
     hh, hs, sh = AEG_TYPES[dfn]
     g = AEG.game(
         p_challenger_hard=1 if ch == "H" else 0, p_defender_hh=hh, p_defender_hs=hs, p_defender_sh=sh
@@ -536,7 +536,7 @@ def test_aeg_incomplete_information_pbe():
         assert move(g, e, "challenger_soft_after_escalation")[0] == 1
 
 
-# ================================================================== TCG-R §1.5
+# ================================================================== TCG-R (derivations.md#tripartite-crisis)
 TCG = dt.load_model("tripartite_crisis")
 C_T4 = {"c_realignment": 8, "c_concession": 3, "c_status_quo": 4, "c_war_determined": 3.5, "c_back_down": 1}
 
@@ -628,7 +628,7 @@ def _tcg_points(n, seed):
 
 
 def test_tcg_free_class_table_sweep():
-    """Note §1.5 table under free beliefs: no-demand always; Straddle iff pPro < pi*, pCh < delta*,
+    """The TCG-R class table under free beliefs: no-demand always; Straddle iff pPro < pi*, pCh < delta*,
     V_N^c > cSQ (war w.p. pCh * sigma_H*); Attack without support iff pPro < pi*, pCh > delta*,
     V_N^c > cSQ. Compiled kernel, 1,200 seeded points."""
     pts, d = _tcg_points(1200, seed=5)
@@ -668,7 +668,7 @@ def test_tcg_claim_r2_r3_straddle_sweep():
     """'Otherwise a straddle (or mixed) strategy is optimal for Defender' (R2) and 'a straddle
     strategy will always fail to deter determined Challengers ... that prefer to fight rather than
     back down', and may fail even against hesitant ones (R3) [S: Zagare & Kilgour 2006 abstract].
-    d1 per point on 200 seeded points: the unique PBE is the note's class, and in every straddle
+    d1 per point on 200 seeded points: the unique PBE is the derived class, and in every straddle
     the Determined Challenger demands for sure, war has probability pCh * sigma_H* > 0, and some
     Hesitant Challengers demand too (h > 0)."""
     pts, d = _tcg_points(300, seed=6)
@@ -695,12 +695,12 @@ def test_tcg_claim_r2_r3_straddle_sweep():
     assert straddles >= 20
 
 
-# ================================================================== chain store §8.1
+# ================================================================== chain store (derivations.md#chain-store)
 CS = dt.load_model("chain_store")
 
 
 def _cs_profile(g, p, a, b):
-    """The note's sequential equilibrium (N = 2) as behaviour and beliefs, from the closed form."""
+    """The derived sequential equilibrium (N = 2) as behaviour and beliefs, from the closed form."""
     sigma = min(1.0, p * (1 - b) / ((1 - p) * b)) if p < 1 else 1.0
     post_f = b if p < b else p  # posterior after a fight
     beh = {
@@ -812,7 +812,7 @@ def test_chain_store_d1_above_the_fight_threshold():
     assert e.beliefs["entrant2_f"]["tough/enter/fight"] == pytest.approx(0.41)
 
 
-# ================================================================== Snyder §6
+# ============================================================ Snyder (derivations.md#snyder-alliance-dilemma)
 SNY = dt.load_model("snyder_alliance_dilemma")
 
 
@@ -871,14 +871,14 @@ def test_snyder_regimes_sweep():
     assert keep.sum() >= 1000 and min(seen.values()) >= 200
 
 
-# ================================================================== mutual deterrence §1.3
+# ======================================================= mutual deterrence (derivations.md#mutual-deterrence)
 MUT = dt.load_model("mutual_deterrence")
 M1 = {("Hard", "Hard"): "SQ", ("Hard", "Soft"): "DC", ("Soft", "Hard"): "CD", ("Soft", "Soft"): "DC"}
 
 
 @pytest.mark.parametrize(("a_type", "b_type"), sorted(M1))
 def test_mutual_deterrence_table_M1(a_type, b_type):
-    """Note §1.3 test M1 (payoffs DC 4, SQ 3, CD 1, DD 2 Hard / 0 Soft). Zagare (1992) [S]: 'mutual
+    """Test M1 (payoffs DC 4, SQ 3, CD 1, DD 2 Hard / 0 Soft). Zagare (1992) [S]: 'mutual
     credibility at each stage implies stable deterrence; mutually incredible threats ... result in
     an unstable deterrence relationship, as does an asymmetry of credibility'."""
     g = MUT.game(a_conflict=2 if a_type == "Hard" else 0, b_conflict=2 if b_type == "Hard" else 0)

@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import deterrence as dt
 from deterrence.errors import SolverError
 from deterrence.game import NormalFormGame
 from deterrence.solvers import lemke_howson as lh
@@ -25,7 +26,7 @@ from deterrence.solvers.base import SolveOptions
 
 gbt = pytest.importorskip("pygambit")
 
-GAMES_DIR = Path(__file__).resolve().parents[2] / "shared" / "games"  # shared/ beside the checkout
+GAMES_DIR = Path(__file__).parent / "data"  # von Stengel's games: see tests/data/README.md
 STENGEL_75 = GAMES_DIR / "6x6_game_with_75_eq.nfg"
 OPTS = SolveOptions()
 
@@ -173,8 +174,6 @@ def test_catalogue_games(slug: str) -> None:
 @pytest.mark.parametrize("name", ["6x6_game_with_75_eq.nfg", "6x6_game_with_75_eq_small_payoffs.nfg"])
 def test_von_stengel_75(name: str) -> None:
     path = GAMES_DIR / name
-    if not path.exists():
-        pytest.skip(f"{path} not available")
     g = gbt.read_nfg(str(path))
     a, b = (np.array([[float(Fraction(str(v))) for v in row] for row in arr]) for arr in g.to_arrays())
     game = NormalFormGame([a.astype(np.int64), b.astype(np.int64)])
@@ -190,9 +189,6 @@ def test_von_stengel_75(name: str) -> None:
 
 
 def test_read_game_75_through_solve() -> None:
-    dt = pytest.importorskip("deterrence")
-    if not STENGEL_75.exists():
-        pytest.skip("75-equilibria game not available")
     game = dt.read_game(str(STENGEL_75))
     eqs = dt.solve(game, method="vertex_enumeration", exact=True)
     assert len(eqs) == 75 and eqs.complete and eqs.degenerate is False
@@ -272,7 +268,6 @@ def test_not_two_player() -> None:
 
 
 def test_estimates_fail_fast() -> None:
-    dt = pytest.importorskip("deterrence")
     rng = np.random.default_rng(0)
     big = NormalFormGame([rng.normal(size=(30, 30)), rng.normal(size=(30, 30))])
     assert se.estimate(big) > 1e12 and ve.estimate(big) > 1e12

@@ -1,7 +1,7 @@
-"""Perfect Bayesian equilibria: textbook and literature-note cases under each belief policy.
+"""Perfect Bayesian equilibria: textbook and catalogue-model cases under each belief policy.
 
-The games are built here from the orderings and numbers of ``shared/models-literature.md``
-(UDG §1.2 examples U1–U4, TCG-R §1.5 examples T1–T4, RADG §1.1, Kreps–Wilson §8.1) and from
+The games are built here from the orderings and numbers of ``docs/discussion/derivations.md``
+(UDG examples U1–U4, TCG-R examples T1–T4, RADG, Kreps–Wilson: one section each) and from
 textbooks (Spence job-market signalling, Selten's horse). Every returned equilibrium is also
 checked by an independent recursive evaluation written in this file (Bayes' rule on the path,
 one-shot optimality at every information set given the reported beliefs).
@@ -87,7 +87,7 @@ def solve_checked(game, policy, **kw):
 
 # ------------------------------------------------------------------ games
 def udg(p_ch, p_def):
-    """Unilateral Deterrence Game, §1.2 worked-example utilities."""
+    """Unilateral Deterrence Game, the worked examples' utilities."""
     c = {"DC": 4, "SQ": 3, "DD+": 2, "CD": 1, "DD-": 0}
     d = {"SQ": 4, "CD": 3, "DD+": 2, "DC": 1, "DD-": 0}
 
@@ -112,7 +112,7 @@ def udg(p_ch, p_def):
 
 
 def udg_class(game, eq):
-    """The note's class names from (xH, xS, yS)."""
+    """The class names of the UDG's derived class table from (xH, xS, yS)."""
     xh, xs = move(game, eq, "Ch1_H")[1], move(game, eq, "Ch1_S")[1]
     if xh < 1e-9 and xs < 1e-9:
         return "SQ"
@@ -126,7 +126,7 @@ def udg_class(game, eq):
 
 
 def tcg(p_ch, p_pro, c, d, c_war_h=0):
-    """TCG-R reconstruction (§1.5): Ch (Determined/Hesitant), Def, Protégé (Realigner/Loyal)."""
+    """TCG-R reconstruction: Ch (Determined/Hesitant), Def, Protégé (Realigner/Loyal)."""
     def node(ct, pt):
         war = c["WAR_D"] if ct == "D" else c_war_h
         pro = {"RA": 1, "PC": 0} if pt == "R" else {"RA": 0, "PC": 1}
@@ -157,7 +157,7 @@ D_T = {"SQ": 5, "CB": 4, "PC": 3, "WAR": 2, "RA": 0}
 
 
 def kreps_wilson(p, a=2.0, b=0.5):
-    """Two-market chain store with a Tough (always fights) or Weak incumbent (§8.1)."""
+    """Two-market chain store with a Tough (always fights) or Weak incumbent."""
     def inc_pay(t, res):
         if res == "out":
             return a
@@ -220,7 +220,7 @@ def horse():
 
 
 def radg(p_b, a=(0, 2, 3), b=(0, 1, 2, 3)):
-    """RADG §1.1: A does not know B's type; aDD, aSQ, aDC and bDD-, bDC, bDD+, bSQ."""
+    """RADG: A does not know B's type; aDD, aSQ, aDC and bDD-, bDC, bDD+, bSQ."""
     a_dd, a_sq, a_dc = a
     b_ddm, b_dc, b_ddp, b_sq = b
 
@@ -237,7 +237,7 @@ def radg(p_b, a=(0, 2, 3), b=(0, 1, 2, 3)):
                              players=["A", "B"], title="RADG")
 
 
-# ------------------------------------------------------------------ UDG §1.2
+# ----------------------------------------------------------------- UDG (derivations.md#unilateral-deterrence)
 UDG_EXPECTED = {  # (pCh, pDef): {policy: classes}
     "U1": ((0.5, 0.6), {"free": {"SQ"}, "prior": {"SQ"}, "d1": {"SQ"}}),
     "U2": ((0.5, 0.4), {"free": {"SQ", "Separating"}, "prior": {"SQ", "Separating"}, "d1": {"Separating"}}),
@@ -296,7 +296,7 @@ def test_udg_u4_bluff_numbers(policy):
     assert pr["DD"] == pytest.approx(1 / 6) and pr["CD"] == pytest.approx(1 / 12)
 
 
-# ------------------------------------------------------------------ TCG-R §1.5
+# ------------------------------------------------------------------ TCG-R (derivations.md#tripartite-crisis)
 def tcg_summary(g, e):
     return {"h": move(g, e, "Ch1_H")[1], "det": move(g, e, "Ch1_D")[1], "sigma": move(g, e, "Def")[0]}
 
@@ -345,7 +345,7 @@ def test_tcg_t4_nonmonotonic():
     assert demand == {0.10: 0.0, 0.25: pytest.approx(0.342857, abs=1e-6), 0.50: 0.0}
 
 
-# ------------------------------------------------------------------ RADG §1.1
+# ---------------------------------------------------- RADG (derivations.md#rudimentary-asymmetric-deterrence)
 @pytest.mark.parametrize("policy", POLICIES)
 def test_radg_worked_example(policy):
     deter = radg(0.5)  # pB > pB* = 1/3: [0; 1, 0]
@@ -385,7 +385,7 @@ def test_job_market_signalling(policy):
         assert kinds == ["sep"]
 
 
-# ------------------------------------------------------------------ Kreps–Wilson §8.1
+# ------------------------------------------------------------------ Kreps–Wilson (derivations.md#chain-store)
 def test_kreps_wilson_two_markets_entry():
     """p = 0.2 < b^2: the first entrant enters, Weak fights w.p. p(1-b)/((1-p)b), the posterior
     after a fight is b, and the second entrant then stays out w.p. 1/a."""

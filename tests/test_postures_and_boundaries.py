@@ -135,7 +135,7 @@ def test_chain_store_numeric_boundary_is_the_closed_form(b):
 
 def test_threshold_falls_back_on_numeric_boundaries():
     """RADG under d1 has no compiled kernel; threshold() then scans: pB* = 1/3 at aDD = 0,
-    aSQ = 2, aDC = 3 [S: book Appendix 3 via the research note]."""
+    aSQ = 2, aDC = 3 [S: book Appendix 3; derivations.md#rudimentary-asymmetric-deterrence]."""
     radg = dt.load_model("rudimentary_asymmetric_deterrence")
     rows = dt.threshold(radg, "p_defender_hard", "pbe", "d1")
     assert [r["exact"] for r in rows] == [False]

@@ -2,7 +2,7 @@
 
 Oracles: pygambit's ``logit_solve_lambda`` / ``logit_solve_branch`` / ``logit_solve`` (normal
 form, and agent QRE on behaviour profiles of trees); the published numbers of
-models-literature.md §7.3–7.5 (R package ``games``: egame12/122/123) and §7.7 (test I1,
+``docs/discussion/derivations.md`` (statistical models: R package ``games``, egame12/122/123; test I1,
 the International Interaction Game); backward induction for the lambda -> infinity limit.
 """
 
@@ -210,7 +210,7 @@ def test_catalogue_trees_agent_qre_matches_pygambit():
 
 # ---------------------------------------------------------------------------- published numbers
 def _iig():
-    """The International Interaction Game tree of models-literature.md §7.7 (12 decision nodes)."""
+    """The International Interaction Game tree (derivations.md#international-interaction-game; 12 nodes)."""
     u1 = dict(SQ=0, ACQ1=-1, ACQ2=1, NEG=0.2, CAP1=-1.5, CAP2=1.5, WAR1=-0.5, WAR2=-0.8)
     u2 = dict(SQ=0, ACQ1=1, ACQ2=-1, NEG=-0.1, CAP1=1.5, CAP2=-1.5, WAR1=-0.8, WAR2=-0.5)
 

@@ -230,7 +230,7 @@ def test_subgame_with_only_a_mixed_equilibrium(outside):
 
 @pytest.mark.skipif(not _nash_available(2), reason="no extensive-form Nash solver registered yet")
 def test_radg_spe_is_the_bayesian_equilibrium():
-    """RADG §1.1 worked example: B's moves are subgames (type known); A's set spans both types."""
+    """RADG worked example: B's moves are subgames (type known); A's set spans both types."""
     def node(t, p_bdd):
         return decision("A", {
             "C": terminal({"A": 2, "B": 3}),

@@ -1,6 +1,6 @@
 """The strategic statistical models (R package ``games``): closed forms, conventions, QRE agreement.
 
-The reference numbers G1-G3 are from ``shared/models-literature.md`` section 7 (computed there
+The reference numbers G1-G3 are those of ``docs/discussion/derivations.md#statistical-models`` (computed
 from the package's formulas by an independent script, provenance N); the agreement with the
 generic QRE solver checks the package's convention that its logit agent model is a logit QRE
 with lambda = 1/sqrt(2).

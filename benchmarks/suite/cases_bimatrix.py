@@ -21,7 +21,9 @@ from .peers import PeerPool
 
 SIZES = (4, 6, 8, 10, 12)
 PAYOFFS = (-1000, 1000)
-VON_STENGEL = Path(__file__).resolve().parents[3] / "shared" / "games" / "6x6_game_with_75_eq.nfg"
+ROOT = Path(__file__).resolve().parents[2]
+#: von Stengel's 6x6 game with 75 equilibria, shipped with the tests (see tests/data/README.md)
+VON_STENGEL = ROOT / "tests" / "data" / "6x6_game_with_75_eq.nfg"
 PEERS = (
     ("nashpy_support", "nashpy support_enumeration"),
     ("nashpy_vertex", "nashpy vertex_enumeration"),
@@ -159,17 +161,16 @@ def run(pool: PeerPool, st: Settings, sizes: tuple[int, ...] = SIZES, log=print)
                 {"games_seed": [st.seed, n], "payoffs": list(PAYOFFS)},
             )
         )
-    if VON_STENGEL.is_file():
-        log("  von Stengel 6x6 (75 equilibria)")
-        g = dt.read_game(VON_STENGEL)
-        a, b = (np.asarray(p) for p in g.payoffs)
-        case = run_case(
-            pool,
-            "von Stengel 6x6, 75 equilibria",
-            [(a, b)],
-            st,
-            6,
-            {"file": str(VON_STENGEL), "expected_equilibria": 75},
-        )
-        cases.append(case)
+    log("  von Stengel 6x6 (75 equilibria)")
+    g = dt.read_game(VON_STENGEL)
+    a, b = (np.asarray(p) for p in g.payoffs)
+    case = run_case(
+        pool,
+        "von Stengel 6x6, 75 equilibria",
+        [(a, b)],
+        st,
+        6,
+        {"file": VON_STENGEL.relative_to(ROOT).as_posix(), "expected_equilibria": 75},
+    )
+    cases.append(case)
     return cases

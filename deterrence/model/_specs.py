@@ -25,7 +25,7 @@ from ..expr import Condition, is_identifier
 
 #: solution concepts a model may declare
 CONCEPTS: tuple[str, ...] = ("nash", "spe", "pbe", "qre")
-#: what a model's specification rests on (see ``shared/models-literature.md`` §0.1)
+#: what a model's specification rests on (see ``docs/discussion/derivations.md#provenance-and-status``)
 STATUSES: tuple[str, ...] = ("", "published", "reconstruction", "stylised", "teaching")
 #: names that cannot be parameters (they are keyword options of :meth:`Model.game`)
 RESERVED: frozenset[str] = frozenset({"check_orderings", "exact", "values", "self"})
@@ -214,8 +214,9 @@ class NodeSpec:
 
 @dataclass(frozen=True)
 class Reference:
-    """A bibliographic reference of a model; ``provenance`` uses the tags of the literature note
-    (``S`` seen in the source, ``L`` recalled, ``D`` derived, ``N`` numerically checked)."""
+    """A bibliographic reference of a model; ``provenance`` uses the tags of
+    ``docs/discussion/derivations.md#provenance-and-status`` (``S`` seen in the source, ``L``
+    recalled, ``D`` derived, ``N`` numerically checked)."""
 
     citation: str
     key: str = ""

@@ -51,8 +51,8 @@ A PBE here is a behaviour profile with a belief at *every* information set such 
       sequential equilibrium (this, not "any belief", keeps e.g. the Kreps–Wilson
       reputation game to its sequential equilibrium). In two-type signalling games this is
       D1 (the type whose profitable-response set is larger gets the belief); it reproduces
-      the ``d1`` columns of the literature note's UDG examples U1–U4 and TCG-R examples
-      T1–T4 (see ``tests/test_pbe.py``).
+      the ``d1`` columns of the UDG examples U1–U4 and TCG-R examples T1–T4 of
+      ``docs/discussion/derivations.md`` (see ``tests/test_pbe.py``).
 
 Algorithm
 ---------

@@ -4,7 +4,7 @@ The trees ``egame12``, ``egame122`` and ``egame123`` of Kenkel & Signorino's R p
 ``games`` (Signorino 1999, 2003) are in ``models/`` with the outcome utilities as parameters.
 This module gives their choice and outcome probabilities in closed form, on whole arrays of
 utilities, with the package's conventions exactly (read from its sources and JSS article;
-``shared/models-literature.md`` section 7.2):
+``docs/discussion/derivations.md#statistical-models``):
 
 * **Agent error** (``type="agent"``): each mover's expected utility of each action gets an
   independent shock with scale ``sigma`` (1 for identification). A binary choice is

@@ -1,4 +1,4 @@
-"""The Unilateral Deterrence Game (models-literature.md §1.2) built by hand for tests.
+"""The Unilateral Deterrence Game (docs/discussion/derivations.md#unilateral-deterrence) built by hand.
 
 ``build(values, num)``: ``num`` is a function mapping a parameter name to its value (a number
 or a sympy symbol), so the same code gives the numeric game and the symbolic payoffs.

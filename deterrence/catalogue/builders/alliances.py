@@ -19,8 +19,8 @@ orderings, derived quantities and baseline; ``tests/test_models_alliances.py`` c
   R package ``games`` with the outcome utilities as parameters (see :mod:`deterrence.studies.statistical`).
 
 All specifications other than the ``games`` trees are *stylised*: built for this library from
-the mechanisms of the cited literature, with thresholds derived here (provenance ``D`` in
-``shared/models-literature.md``), not the published models themselves.
+the mechanisms of the cited literature, with thresholds derived for this library (provenance
+``D``; the derivations are in ``docs/discussion/derivations.md``), not the published models themselves.
 """
 
 # ruff: noqa: E501  (long citation and claim strings are data; they read better unbroken)
@@ -34,6 +34,7 @@ import sympy as sp
 
 from ...game.tree import chance, decision, terminal
 from ...model import Baseline, Derived, Model, NodeSpec, Ordering, Parameter, Reference
+from ._parts import parameter
 
 INF = math.inf
 
@@ -50,17 +51,7 @@ __all__ = [
 
 
 # ---------------------------------------------------------------------------- helpers
-def _param(
-    name: str,
-    default: float,
-    domain: tuple[float, float],
-    description: str,
-    symbol: str = "",
-    *,
-    open_lower: bool = False,
-    open_upper: bool = False,
-) -> Parameter:
-    return Parameter(name, default, domain, description, symbol, open_lower=open_lower, open_upper=open_upper)
+_param = parameter
 
 
 def _derived(items: Sequence[tuple[str, str, str]]) -> list[Derived]:
@@ -121,7 +112,8 @@ the Defender, who does not know the type either, resists or concedes. If the Def
 the ally, knowing its own type, intervenes or stays out. Wars are lotteries over the prize
 `stakes`: the Defender wins with probability `p_alone` fighting alone and `p_allied` with the ally.
 A stylised model built for this library from the mechanisms of the cited literature (reliability
-as a type, audience costs of reneging); the thresholds in [derived] are derived here [D]."""
+as a type, audience costs of reneging); the thresholds in [derived] are derived here [D]
+(docs/discussion/derivations.md#extended-deterrence)."""
 
 _ED_ENTRAPMENT = """
 Entrapment is the uncommitted ally fighting: the terminal nodes reached when the uncommitted type
@@ -212,38 +204,58 @@ def _ed_common_parameters(
         _param(
             "stakes",
             stakes,
-            (0, INF),
-            "value of the disputed prize to the Attacker and the Defender",
-            "v",
+            domain=(0, INF),
+            description="value of the disputed prize to the Attacker and the Defender",
+            symbol="v",
             open_lower=True,
             open_upper=True,
         ),
-        _param("p_alone", p_alone, (0, 1), "probability that the Defender wins a war it fights alone", "p_0"),
+        _param(
+            "p_alone",
+            p_alone,
+            domain=(0, 1),
+            description="probability that the Defender wins a war it fights alone",
+            symbol="p_0",
+        ),
         _param(
             "p_allied",
             p_allied,
-            (0, 1),
-            "probability that the Defender wins a war fought together with the ally",
-            "p_1",
+            domain=(0, 1),
+            description="probability that the Defender wins a war fought together with the ally",
+            symbol="p_1",
         ),
-        _param("cost_attacker", cost_attacker, (0, INF), "the Attacker's cost of war", "c_A"),
-        _param("cost_defender", cost_defender, (0, INF), "the Defender's cost of war", "c_D"),
-        _param("cost_ally", cost_ally, (0, INF), "the ally's cost of fighting", "c_L"),
+        _param(
+            "cost_attacker",
+            cost_attacker,
+            domain=(0, INF),
+            description="the Attacker's cost of war",
+            symbol="c_A",
+        ),
+        _param(
+            "cost_defender",
+            cost_defender,
+            domain=(0, INF),
+            description="the Defender's cost of war",
+            symbol="c_D",
+        ),
+        _param(
+            "cost_ally", cost_ally, domain=(0, INF), description="the ally's cost of fighting", symbol="c_L"
+        ),
         _param(
             "interest_committed",
             interest_committed,
-            (0, INF),
-            "the committed ally's interest in the Defender: its value of the Defender holding the prize, "
+            domain=(0, INF),
+            description="the committed ally's interest in the Defender: its value of the Defender holding the prize, "
             "per unit of stakes",
-            "w_C",
+            symbol="w_C",
         ),
         _param(
             "interest_uncommitted",
             interest_uncommitted,
-            (0, INF),
-            "the uncommitted ally's interest in the Defender (how far the ally's interests diverge from the "
+            domain=(0, INF),
+            description="the uncommitted ally's interest in the Defender (how far the ally's interests diverge from the "
             "Defender's)",
-            "w_U",
+            symbol="w_U",
         ),
     ]
 
@@ -308,9 +320,9 @@ def extended_deterrence(
         _param(
             "credibility",
             credibility,
-            (0, 1),
-            "probability that the ally is the committed type (the credibility of its pledge)",
-            "\\pi",
+            domain=(0, 1),
+            description="probability that the ally is the committed type (the credibility of its pledge)",
+            symbol="\\pi",
         ),
         *_ed_common_parameters(
             stakes,
@@ -325,10 +337,10 @@ def extended_deterrence(
         _param(
             "audience_cost",
             audience_cost,
-            (0, INF),
-            "the ally's audience (reputation) cost of reneging on its pledge: paid if it stays out after the "
+            domain=(0, INF),
+            description="the ally's audience (reputation) cost of reneging on its pledge: paid if it stays out after the "
             "Defender resists",
-            "a",
+            symbol="a",
         ),
     ]
     return Model.from_tree(
@@ -423,7 +435,8 @@ Non-integer values of `commitment_type` interpolate linearly between neighbourin
 STYLISED: the ordering of the types (defence pact > entente > non-aggression pact > coalition) is
 the one the empirical literature reports for assistance in war (Leeds, Ritter, Mitchell & Long
 2002; Gibler & Sarkees 2004); the multipliers are not estimates from it, only an encoding of that
-ordering, and the claims below are derived here [D] for this specification."""
+ordering, and the claims below are derived here [D] for this specification
+(docs/discussion/derivations.md#commitment-types)."""
 
 
 def extended_deterrence_commitment_types(
@@ -467,24 +480,24 @@ def extended_deterrence_commitment_types(
         _param(
             "commitment_type",
             commitment_type,
-            (0, 3),
-            "the kind of alliance: 0 coalition of convenience, 1 non-aggression pact, 2 entente, 3 defence "
+            domain=(0, 3),
+            description="the kind of alliance: 0 coalition of convenience, 1 non-aggression pact, 2 entente, 3 defence "
             "pact (non-integers interpolate between neighbouring types)",
-            "\\tau",
+            symbol="\\tau",
         ),
         _param(
             "max_credibility",
             max_credibility,
-            (0, 1),
-            "the credibility (probability that the ally is the committed type) that a defence pact conveys",
-            "\\bar\\pi",
+            domain=(0, 1),
+            description="the credibility (probability that the ally is the committed type) that a defence pact conveys",
+            symbol="\\bar\\pi",
         ),
         _param(
             "max_audience_cost",
             max_audience_cost,
-            (0, INF),
-            "the ally's audience (reputation) cost of reneging on a defence pact",
-            "\\bar a",
+            domain=(0, INF),
+            description="the ally's audience (reputation) cost of reneging on a defence pact",
+            symbol="\\bar a",
         ),
         *_ed_common_parameters(
             stakes,
@@ -586,7 +599,7 @@ war its protege provoked. Wars are fought over a prize of 1; the protege wins wi
 `p_alone` alone and `p_alone + patron_boost` with the patron, so its expected war payoff is
 p(pi) - cost_protege with p(pi) = p_alone + pi * patron_boost (the pledge's emboldening effect is
 patron_boost per unit of commitment) and the adversary's is 1 - p(pi) - cost_adversary.
-STYLISED: derived model A of the research note (shared/models-literature.md section 3) [D], not
+STYLISED: a model derived for this library (docs/discussion/derivations.md#alliance-moral-hazard) [D], not
 Benson's published bargaining model; the thresholds in [derived] are derived there."""
 
 _MH_ENTRAPMENT = """
@@ -636,7 +649,7 @@ def alliance_moral_hazard(
     -------
     Model
         Equal to ``dt.load_model("alliance_moral_hazard")`` at the default arguments (which are
-        example B1 of the research note with pi = 0.5: peace).
+        worked example B1 of ``docs/discussion/derivations.md#alliance-moral-hazard`` with pi = 0.5: peace).
     """
     allied_p = {
         "Protege": "p_alone + patron_boost - cost_protege",
@@ -690,42 +703,70 @@ def alliance_moral_hazard(
         _param(
             "commitment",
             commitment,
-            (0, 1),
-            "probability that the patron intervenes in a war the adversary started (probabilistic "
+            domain=(0, 1),
+            description="probability that the patron intervenes in a war the adversary started (probabilistic "
             "commitment; 1 = certain)",
-            "\\pi",
+            symbol="\\pi",
         ),
         _param(
             "conditional",
             conditional,
-            (0, 1),
-            "conditional commitment: 1 = the patron assists only against the adversary's aggression, "
+            domain=(0, 1),
+            description="conditional commitment: 1 = the patron assists only against the adversary's aggression, "
             "0 = unconditional; in between, the probability that it withholds support from a war its "
             "protege provoked",
-            "\\kappa",
+            symbol="\\kappa",
         ),
         _param(
-            "p_alone", p_alone, (0, 1), "the protege's probability of winning a war it fights alone", "p_0"
+            "p_alone",
+            p_alone,
+            domain=(0, 1),
+            description="the protege's probability of winning a war it fights alone",
+            symbol="p_0",
         ),
         _param(
             "patron_boost",
             patron_boost,
-            (0, 1),
-            "how far the patron's intervention raises the protege's probability of winning (how far the "
+            domain=(0, 1),
+            description="how far the patron's intervention raises the protege's probability of winning (how far the "
             "pledge emboldens the protege)",
-            "\\Delta",
+            symbol="\\Delta",
             open_lower=True,
         ),
-        _param("cost_protege", cost_protege, (0, INF), "the protege's cost of war", "c_P"),
-        _param("cost_adversary", cost_adversary, (0, INF), "the adversary's cost of war", "c_A"),
-        _param("sq_protege", sq_protege, (0, 1), "the protege's value of the status quo", "s_P"),
-        _param("sq_adversary", sq_adversary, (0, 1), "the adversary's value of the status quo", "s_A"),
+        _param(
+            "cost_protege",
+            cost_protege,
+            domain=(0, INF),
+            description="the protege's cost of war",
+            symbol="c_P",
+        ),
+        _param(
+            "cost_adversary",
+            cost_adversary,
+            domain=(0, INF),
+            description="the adversary's cost of war",
+            symbol="c_A",
+        ),
+        _param(
+            "sq_protege",
+            sq_protege,
+            domain=(0, 1),
+            description="the protege's value of the status quo",
+            symbol="s_P",
+        ),
+        _param(
+            "sq_adversary",
+            sq_adversary,
+            domain=(0, 1),
+            description="the adversary's value of the status quo",
+            symbol="s_A",
+        ),
         _param(
             "initiative_protege",
             initiative_protege,
-            (0, 1),
-            "probability that the protege (rather than the adversary) has the crisis initiative",
-            "q",
+            domain=(0, 1),
+            description="probability that the protege (rather than the adversary) has the crisis initiative",
+            symbol="q",
             open_lower=True,
             open_upper=True,
         ),
@@ -749,7 +790,7 @@ def alliance_moral_hazard(
                     "Moral Hazard. Cambridge University Press.",
                     "provenance": "S",
                     "note": "probabilistic and conditional commitments balance deterrence against moral hazard "
-                    "(chapter summaries); the tree here is the research note's derived model A [D]",
+                    "(chapter summaries); the tree here is derived for this library [D]",
                 },
                 {
                     "key": "Benson2011",
@@ -874,9 +915,9 @@ distribution is DISCRETISED here into two types drawn by Nature after the signal
 challenger (probability `share_determined` = P0 = F(0), cost `cost_determined` < 0, so it
 challenges even a sure resister) and a deterrable one (cost `cost_deterrable` > 0). The equilibria
 of interest (least-cost separating with sunk costs, pooling commitment with tied hands) depend on
-the distribution only through P0, so the research note's example FE1 (P0 = 0.1) is reproduced
-exactly. STYLISED: the two-type version of the research note (shared/models-literature.md
-section 4) [D], not Fearon's continuous-type game."""
+the distribution only through P0, so the worked example FE1 (P0 = 0.1) is reproduced exactly.
+STYLISED: a two-type version derived for this library (docs/discussion/derivations.md#costly-signal) [D],
+not Fearon's continuous-type game."""
 
 _CS_ENTRAPMENT = """
 Entrapment is the irresolute defender fighting after it signalled: it would not choose that war
@@ -887,9 +928,7 @@ capitulation and abandonment). Fearon's first result is that no equilibrium has 
 probability of abandonment."""
 
 
-def _signal_consequences(
-    t: str, s: str, value: str, war: str, sunk: str, back: str, signalled: bool
-) -> Any:
+def _signal_consequences(t: str, s: str, value: str, war: str, sunk: str, back: str, signalled: bool) -> Any:
     """What follows the defender's signal choice in the costly-signal trees.
 
     Nature draws the challenger's type (determined or deterrable), the challenger stays out or
@@ -1008,77 +1047,82 @@ def costly_signal_pledge(
         _param(
             "resolve",
             resolve,
-            (0, 1),
-            "probability that the defender is resolute (prefers war to backing "
+            domain=(0, 1),
+            description="probability that the defender is resolute (prefers war to backing "
             "down): the credibility of its pledge",
-            "p",
+            symbol="p",
         ),
         _param(
             "value_resolute",
             value_resolute,
-            (0, INF),
-            "the resolute type's value of not being challenged",
-            "v_R",
+            domain=(0, INF),
+            description="the resolute type's value of not being challenged",
+            symbol="v_R",
             open_lower=True,
         ),
         _param(
-            "war_resolute", war_resolute, (0, INF), "the resolute type's war payoff", "W_R", open_lower=True
+            "war_resolute",
+            war_resolute,
+            domain=(0, INF),
+            description="the resolute type's war payoff",
+            symbol="W_R",
+            open_lower=True,
         ),
         _param(
             "value_irresolute",
             value_irresolute,
-            (0, INF),
-            "the irresolute type's value of not being challenged",
-            "v_I",
+            domain=(0, INF),
+            description="the irresolute type's value of not being challenged",
+            symbol="v_I",
             open_lower=True,
         ),
         _param(
             "war_irresolute",
             war_irresolute,
-            (-INF, 0),
-            "the irresolute type's war payoff",
-            "W_I",
+            domain=(-INF, 0),
+            description="the irresolute type's war payoff",
+            symbol="W_I",
             open_upper=True,
         ),
         _param(
             "sunk_cost",
             sunk_cost,
-            (0, INF),
-            "ex-ante cost of the signal (mobilisation): paid whether or not "
+            domain=(0, INF),
+            description="ex-ante cost of the signal (mobilisation): paid whether or not "
             "the defender is challenged (sinking costs)",
-            "s",
+            symbol="s",
         ),
         _param(
             "audience_cost",
             audience_cost,
-            (0, INF),
-            "ex-post cost of the signal: paid only if the defender backs down after signalling (tying hands)",
-            "a",
+            domain=(0, INF),
+            description="ex-post cost of the signal: paid only if the defender backs down after signalling (tying hands)",
+            symbol="a",
         ),
         _param(
             "share_determined",
             share_determined,
-            (0, 1),
-            "P0 = F(0): share of challengers who challenge even "
+            domain=(0, 1),
+            description="P0 = F(0): share of challengers who challenge even "
             "a defender sure to fight (the determined type)",
-            "P_0",
+            symbol="P_0",
             open_lower=True,
             open_upper=True,
         ),
         _param(
             "cost_determined",
             cost_determined,
-            (-INF, 0),
-            "the determined challenger's cost of war (negative: it gains from war)",
-            "\\kappa_D",
+            domain=(-INF, 0),
+            description="the determined challenger's cost of war (negative: it gains from war)",
+            symbol="\\kappa_D",
             open_upper=True,
         ),
         _param(
             "cost_deterrable",
             cost_deterrable,
-            (0, INF),
-            "the deterrable challenger's cost of war",
-            "\\kappa_H",
+            domain=(0, INF),
+            description="the deterrable challenger's cost of war",
+            symbol="\\kappa_H",
             open_lower=True,
         ),
     ]
@@ -1211,7 +1255,7 @@ _NO_PLEDGE = Baseline(
 
 
 def _util(name: str, default: float, what: str) -> Parameter:
-    return _param(name, default, (-INF, INF), what)
+    return _param(name, default, domain=(-INF, INF), description=what)
 
 
 def egame12(u11: float = 0.5, u13: float = 1.0, u14: float = -1.0, u24: float = 0.5) -> Model:
@@ -1219,7 +1263,8 @@ def egame12(u11: float = 0.5, u13: float = 1.0, u14: float = -1.0, u24: float = 
 
     Player 1 chooses L (outcome 1, status quo) or R; then Player 2 chooses L (outcome 3,
     capitulation) or R (outcome 4, war). Player 2's utility of outcome 3 is normalised to 0 and
-    its utility of outcome 1 is not identified (0 here). Defaults: test G1 of the research note.
+    its utility of outcome 1 is not identified (0 here). Defaults: test G1
+    (``docs/discussion/derivations.md#statistical-models``).
     """
     root = decision(
         "Player1",
@@ -1283,7 +1328,7 @@ def egame122(
     Player 1 chooses L or R; after either, Player 2 chooses L or R (two distinct information
     sets). Player 2's utilities of outcomes 1 and 3 are normalised to 0. The outcome labels are
     an illustrative deterrence reading (1 status quo, 2 war, 3 capitulation, 4 war). Defaults:
-    test G2 of the research note.
+    test G2 (``docs/discussion/derivations.md#statistical-models``).
     """
     root = decision(
         "Player1",
@@ -1360,7 +1405,8 @@ def egame123(
     (outcome 5) or R (outcome 6). Unidentified utilities (Player 2's of outcome 1, Player 3's of
     outcomes 1 and 3) are 0, Player 3's of outcome 5 is normalised to 0. Labels read the chain as
     attacker -> defender -> ally: 1 status quo, 3 capitulation, 5 war (the ally stays out), 6
-    allied war. Defaults: test G3 of the research note.
+    allied war. Defaults: test G3
+    (``docs/discussion/derivations.md#statistical-models``).
     """
     root = decision(
         "Player1",

@@ -5,25 +5,25 @@ with the defaults of the shipped file, and returns a :class:`~deterrence.Model` 
 payoffs, chance probabilities, parameters, orderings, derived thresholds and baseline are
 those of the file of the same name in ``models/`` (``tests/test_models_perfect_deterrence.py``
 checks that they agree). The specifications and their provenance are in
-``shared/models-literature.md`` §1, §6 and §8.1; each model's ``status`` says what it rests on.
+``docs/discussion/derivations.md`` (one section per model); each model's ``status`` says what it rests on.
 
 Models
 ------
 :func:`rudimentary_asymmetric_deterrence`
     Zagare & Kilgour (2000) §3.4 / Appendix 3: one-sided incomplete information (§1.1).
 :func:`unilateral_deterrence`
-    Zagare & Kilgour (2000) ch. 5, as recalled (§1.2): two-sided incomplete information.
+    Zagare & Kilgour (2000) ch. 5, as recalled: two-sided incomplete information.
 :func:`asymmetric_escalation`
     Zagare & Kilgour (1995, 2000 App. 8): Challenger Hard/Soft, Defender tactically and
-    strategically Hard/Soft (§1.4).
+    strategically Hard/Soft.
 :func:`tripartite_crisis`
-    A reconstruction (TCG-R) of Zagare & Kilgour (2003): Challenger, Defender, Protégé (§1.5).
+    A reconstruction (TCG-R) of Zagare & Kilgour (2003): Challenger, Defender, Protégé.
 :func:`chain_store`
-    Selten (1978) / Kreps & Wilson (1982) with ``markets`` entrants (§8.1).
+    Selten (1978) / Kreps & Wilson (1982) with ``markets`` entrants.
 :func:`snyder_alliance_dilemma`
-    A 2×2 formalisation of Snyder (1984)'s alliance security dilemma (§6).
+    A 2×2 formalisation of Snyder (1984)'s alliance security dilemma.
 :func:`mutual_deterrence`
-    The complete-information mutual deterrence game (Kilgour–Zagare 1991, Zagare 1992; §1.3).
+    The complete-information mutual deterrence game (Kilgour–Zagare 1991, Zagare 1992).
 
 Outcome labels follow the shared vocabulary. Where a Challenger backs down after a challenge
 (UDG ``CD``, TCG-R ``CB``), the terminal carries ``capitulation``: the vocabulary has no
@@ -39,7 +39,8 @@ from typing import Any
 import sympy as sp
 
 from ...errors import ParameterError
-from ...model import Baseline, Derived, Model, NodeSpec, Ordering, Parameter, Reference
+from ...model import Baseline, Derived, Model, NodeSpec, Ordering, Reference
+from ._parts import ParameterText, parameter, with_defaults
 
 __all__ = [
     "asymmetric_escalation",
@@ -52,7 +53,6 @@ __all__ = [
 ]
 
 INF = math.inf
-REAL = (-INF, INF)
 
 # ----------------------------------------------------------------------------- references
 _ZK2000 = Reference(
@@ -77,20 +77,11 @@ _ZK1993 = Reference(
 
 
 # ----------------------------------------------------------------------------- helpers
-def _par(
-    name: str,
-    default: float,
-    description: str,
-    symbol: str = "",
-    domain: tuple[float, float] = REAL,
-    *,
-    open_lower: bool = False,
-    open_upper: bool = False,
-) -> Parameter:
-    return Parameter(name, default, domain, description, symbol, open_lower, open_upper)
+_par = parameter
+_params = with_defaults
 
 
-def _dec(nid: str, player: str, infoset: str, actions: Mapping[str, str]) -> NodeSpec:
+def _dec(nid: str, *, player: str, infoset: str, actions: Mapping[str, str]) -> NodeSpec:
     return NodeSpec(nid, "decision", player=player, infoset=infoset, actions=dict(actions))
 
 
@@ -104,27 +95,20 @@ def _chance(nid: str, branches: Mapping[str, tuple[str, str]]) -> NodeSpec:
     )
 
 
-def _term(nid: str, outcome: str | tuple[str, ...], payoffs: Mapping[str, Any], note: str = "") -> NodeSpec:
+def _term(
+    nid: str, *, outcome: str | tuple[str, ...], payoffs: Mapping[str, Any], note: str = ""
+) -> NodeSpec:
     labels = (outcome,) if isinstance(outcome, str) else tuple(outcome)
     return NodeSpec(
         nid, "terminal", payoffs={p: str(v) for p, v in payoffs.items()}, outcome=labels, label=note
     )
 
 
-def _params(
-    specs: list[tuple[str, str, str, tuple[float, float], bool, bool]], values: Mapping[str, float]
-) -> list[Parameter]:
-    return [
-        _par(n, values[n], desc, sym, dom, open_lower=ol, open_upper=ou)
-        for n, desc, sym, dom, ol, ou in specs
-    ]
-
-
-def _ord(condition: str, note: str = "", provenance: str = "") -> Ordering:
+def _ord(*, condition: str, note: str = "", provenance: str = "") -> Ordering:
     return Ordering(condition, note, provenance)  # type: ignore[arg-type]  # the model parses the text
 
 
-def _derived(name: str, expr: str, description: str) -> Derived:
+def _derived(name: str, *, expr: str, description: str) -> Derived:
     return Derived(name, sp.S.Zero, expr, description)  # the model parses ``expr`` (the text)
 
 
@@ -134,7 +118,7 @@ _CD_NOTE = (
 )
 
 
-# ============================================================================= RADG (§1.1)
+# ============================================================================= RADG
 def rudimentary_asymmetric_deterrence(
     p_defender_hard: float = 0.5,
     c_status_quo: float = 2,
@@ -164,49 +148,41 @@ def rudimentary_asymmetric_deterrence(
     """
     values = dict(locals())
     specs = [
-        (
+        ParameterText(
             "p_defender_hard",
-            "pB: probability that the Defender is Hard (prefers conflict DD to conceding DC), "
+            description="pB: probability that the Defender is Hard (prefers conflict DD to conceding DC), "
             "the credibility of its threat",
-            "p_B",
-            (0.0, 1.0),
-            False,
-            False,
+            symbol="p_B",
+            domain=(0.0, 1.0),
         ),
-        ("c_status_quo", "aSQ: the Challenger's utility for the status quo", "a_{SQ}", REAL, False, False),
-        (
+        ParameterText(
+            "c_status_quo", description="aSQ: the Challenger's utility for the status quo", symbol="a_{SQ}"
+        ),
+        ParameterText(
             "c_defender_concedes",
-            "aDC: the Challenger's utility when it challenges and the Defender concedes",
-            "a_{DC}",
-            REAL,
-            False,
-            False,
+            description="aDC: the Challenger's utility when it challenges and the Defender concedes",
+            symbol="a_{DC}",
         ),
-        ("c_conflict", "aDD: the Challenger's utility for conflict", "a_{DD}", REAL, False, False),
-        ("d_status_quo", "bSQ: the Defender's utility for the status quo", "b_{SQ}", REAL, False, False),
-        (
+        ParameterText(
+            "c_conflict", description="aDD: the Challenger's utility for conflict", symbol="a_{DD}"
+        ),
+        ParameterText(
+            "d_status_quo", description="bSQ: the Defender's utility for the status quo", symbol="b_{SQ}"
+        ),
+        ParameterText(
             "d_defender_concedes",
-            "bDC: the Defender's utility for conceding to a challenge",
-            "b_{DC}",
-            REAL,
-            False,
-            False,
+            description="bDC: the Defender's utility for conceding to a challenge",
+            symbol="b_{DC}",
         ),
-        (
+        ParameterText(
             "d_conflict_hard",
-            "bDD+: the Hard Defender's utility for conflict",
-            "b_{DD}^{+}",
-            REAL,
-            False,
-            False,
+            description="bDD+: the Hard Defender's utility for conflict",
+            symbol="b_{DD}^{+}",
         ),
-        (
+        ParameterText(
             "d_conflict_soft",
-            "bDD-: the Soft Defender's utility for conflict",
-            "b_{DD}^{-}",
-            REAL,
-            False,
-            False,
+            description="bDD-: the Soft Defender's utility for conflict",
+            symbol="b_{DD}^{-}",
         ),
     ]
     nodes: list[NodeSpec] = [
@@ -219,23 +195,27 @@ def rudimentary_asymmetric_deterrence(
         nodes += [
             _dec(
                 f"{t}.challenge",
-                "Challenger",
-                "challenger",
-                {"accept": f"{t}.SQ", "challenge": f"{t}.respond"},
+                player="Challenger",
+                infoset="challenger",
+                actions={"accept": f"{t}.SQ", "challenge": f"{t}.respond"},
             ),
-            _term(f"{t}.SQ", "status_quo", {"Challenger": "c_status_quo", "Defender": "d_status_quo"}),
+            _term(
+                f"{t}.SQ",
+                outcome="status_quo",
+                payoffs={"Challenger": "c_status_quo", "Defender": "d_status_quo"},
+            ),
             _dec(
                 f"{t}.respond",
-                "Defender",
-                f"defender_{'hard' if t == 'H' else 'soft'}",
-                {"concede": f"{t}.DC", "fight": f"{t}.DD"},
+                player="Defender",
+                infoset=f"defender_{'hard' if t == 'H' else 'soft'}",
+                actions={"concede": f"{t}.DC", "fight": f"{t}.DD"},
             ),
             _term(
                 f"{t}.DC",
-                "capitulation",
-                {"Challenger": "c_defender_concedes", "Defender": "d_defender_concedes"},
+                outcome="capitulation",
+                payoffs={"Challenger": "c_defender_concedes", "Defender": "d_defender_concedes"},
             ),
-            _term(f"{t}.DD", "war", {"Challenger": "c_conflict", "Defender": ddd}),
+            _term(f"{t}.DD", outcome="war", payoffs={"Challenger": "c_conflict", "Defender": ddd}),
         ]
     return Model(
         "rudimentary_asymmetric_deterrence",
@@ -250,8 +230,9 @@ def rudimentary_asymmetric_deterrence(
             "only the Defender knows its type. Every Bayesian equilibrium has the Hard Defender fight and "
             "the Soft one concede, and the Challenger challenges iff pB < pB_star = (aDC - aSQ)/(aDC - aDD). "
             "The tree, the information structure and the orderings are those of the book's Appendix 3 "
-            "summary [S]; the threshold is derived [D] (shared/models-literature.md section 1.1). Node ids: "
-            "H./S. = the Defender's type."
+            "summary [S]; the threshold is derived [D] "
+            "(docs/discussion/derivations.md#rudimentary-asymmetric-deterrence). "
+            "Node ids: H./S. = the Defender's type."
         ),
         references=[
             Reference(
@@ -285,8 +266,9 @@ def rudimentary_asymmetric_deterrence(
         derived=[
             _derived(
                 "pB_star",
-                "(c_defender_concedes - c_status_quo) / (c_defender_concedes - c_conflict)",
-                "the Challenger challenges iff p_defender_hard < pB_star (deterrence iff above) [D]",
+                expr="(c_defender_concedes - c_status_quo) / (c_defender_concedes - c_conflict)",
+                description="the Challenger challenges iff p_defender_hard < pB_star (deterrence iff above) "
+                "[D]",
             ),
         ],
         baseline=Baseline(
@@ -316,7 +298,7 @@ def rudimentary_asymmetric_deterrence(
     )
 
 
-# ============================================================================= UDG (§1.2)
+# ============================================================================= UDG
 def unilateral_deterrence(
     p_challenger_hard: float = 0.5,
     p_defender_hard: float = 0.2,
@@ -331,7 +313,7 @@ def unilateral_deterrence(
     d_conflict_hard: float = 2,
     d_conflict_soft: float = 0,
 ) -> Model:
-    """The Unilateral Deterrence Game (Zagare & Kilgour 2000, ch. 5), as recalled in §1.2.
+    """The Unilateral Deterrence Game (Zagare & Kilgour 2000, ch. 5), as recalled.
 
     The Challenger challenges or not; the Defender concedes or resists; the Challenger then
     backs down or presses to conflict. Each player is Hard or Soft (prefers conflict to its
@@ -349,81 +331,63 @@ def unilateral_deterrence(
     """
     values = dict(locals())
     specs = [
-        (
+        ParameterText(
             "p_challenger_hard",
-            "pCh: probability that the Challenger is Hard (prefers conflict DD to backing down CD)",
-            "p_{Ch}",
-            (0.0, 1.0),
-            False,
-            False,
+            description="pCh: probability that the Challenger is Hard (prefers conflict DD to backing down "
+            "CD)",
+            symbol="p_{Ch}",
+            domain=(0.0, 1.0),
         ),
-        (
+        ParameterText(
             "p_defender_hard",
-            "pDef: probability that the Defender is Hard (prefers conflict DD to conceding "
+            description="pDef: probability that the Defender is Hard (prefers conflict DD to conceding "
             "DC), the credibility of its threat",
-            "p_{Def}",
-            (0.0, 1.0),
-            False,
-            False,
+            symbol="p_{Def}",
+            domain=(0.0, 1.0),
         ),
-        ("c_status_quo", "cSQ: the Challenger's utility for the status quo", "c_{SQ}", REAL, False, False),
-        (
+        ParameterText(
+            "c_status_quo", description="cSQ: the Challenger's utility for the status quo", symbol="c_{SQ}"
+        ),
+        ParameterText(
             "c_defender_concedes",
-            "cDC: the Challenger's utility when the Defender concedes",
-            "c_{DC}",
-            REAL,
-            False,
-            False,
+            description="cDC: the Challenger's utility when the Defender concedes",
+            symbol="c_{DC}",
         ),
-        (
+        ParameterText(
             "c_challenger_concedes",
-            "cCD: the Challenger's utility when it backs down after resistance",
-            "c_{CD}",
-            REAL,
-            False,
-            False,
+            description="cCD: the Challenger's utility when it backs down after resistance",
+            symbol="c_{CD}",
         ),
-        (
+        ParameterText(
             "c_conflict_hard",
-            "cDD+: the Hard Challenger's utility for conflict",
-            "c_{DD}^{+}",
-            REAL,
-            False,
-            False,
+            description="cDD+: the Hard Challenger's utility for conflict",
+            symbol="c_{DD}^{+}",
         ),
-        (
+        ParameterText(
             "c_conflict_soft",
-            "cDD-: the Soft Challenger's utility for conflict",
-            "c_{DD}^{-}",
-            REAL,
-            False,
-            False,
+            description="cDD-: the Soft Challenger's utility for conflict",
+            symbol="c_{DD}^{-}",
         ),
-        ("d_status_quo", "dSQ: the Defender's utility for the status quo", "d_{SQ}", REAL, False, False),
-        ("d_defender_concedes", "dDC: the Defender's utility for conceding", "d_{DC}", REAL, False, False),
-        (
+        ParameterText(
+            "d_status_quo", description="dSQ: the Defender's utility for the status quo", symbol="d_{SQ}"
+        ),
+        ParameterText(
+            "d_defender_concedes", description="dDC: the Defender's utility for conceding", symbol="d_{DC}"
+        ),
+        ParameterText(
             "d_challenger_concedes",
-            "dCD: the Defender's utility when the Challenger backs down",
-            "d_{CD}",
-            REAL,
-            False,
-            False,
+            description="dCD: the Defender's utility when the Challenger backs down",
+            symbol="d_{CD}",
         ),
-        (
+        ParameterText(
             "d_conflict_hard",
-            "dDD+: the Hard Defender's utility for conflict",
-            "d_{DD}^{+}",
-            REAL,
-            False,
-            False,
+            description="dDD+: the Hard Defender's utility for conflict",
+            symbol="d_{DD}^{+}",
         ),
-        (
+        ParameterText(
             "d_conflict_soft",
-            "dDD-: the Soft Defender's utility for conflict",
-            "d_{DD}^{-}",
-            REAL,
-            False,
-            False,
+            description="dDD-: the Soft Defender's utility for conflict",
+            symbol="d_{DD}^{-}",
         ),
     ]
     word = {"H": "hard", "S": "soft"}
@@ -447,38 +411,42 @@ def unilateral_deterrence(
             nodes += [
                 _dec(
                     f"{k}.challenge",
-                    "Challenger",
-                    f"challenger_{word[ct]}",
-                    {"accept": f"{k}.SQ", "challenge": f"{k}.respond"},
+                    player="Challenger",
+                    infoset=f"challenger_{word[ct]}",
+                    actions={"accept": f"{k}.SQ", "challenge": f"{k}.respond"},
                 ),
-                _term(f"{k}.SQ", "status_quo", {"Challenger": "c_status_quo", "Defender": "d_status_quo"}),
+                _term(
+                    f"{k}.SQ",
+                    outcome="status_quo",
+                    payoffs={"Challenger": "c_status_quo", "Defender": "d_status_quo"},
+                ),
                 _dec(
                     f"{k}.respond",
-                    "Defender",
-                    f"defender_{word[dt_]}",
-                    {"concede": f"{k}.DC", "resist": f"{k}.press"},
+                    player="Defender",
+                    infoset=f"defender_{word[dt_]}",
+                    actions={"concede": f"{k}.DC", "resist": f"{k}.press"},
                 ),
                 _term(
                     f"{k}.DC",
-                    "capitulation",
-                    {"Challenger": "c_defender_concedes", "Defender": "d_defender_concedes"},
+                    outcome="capitulation",
+                    payoffs={"Challenger": "c_defender_concedes", "Defender": "d_defender_concedes"},
                 ),
                 _dec(
                     f"{k}.press",
-                    "Challenger",
-                    f"challenger_{word[ct]}_resisted",
-                    {"back_down": f"{k}.CD", "press": f"{k}.DD"},
+                    player="Challenger",
+                    infoset=f"challenger_{word[ct]}_resisted",
+                    actions={"back_down": f"{k}.CD", "press": f"{k}.DD"},
                 ),
                 _term(
                     f"{k}.CD",
-                    "capitulation",
-                    {"Challenger": "c_challenger_concedes", "Defender": "d_challenger_concedes"},
-                    _CD_NOTE,
+                    outcome="capitulation",
+                    payoffs={"Challenger": "c_challenger_concedes", "Defender": "d_challenger_concedes"},
+                    note=_CD_NOTE,
                 ),
                 _term(
                     f"{k}.DD",
-                    "war",
-                    {"Challenger": f"c_conflict_{word[ct]}", "Defender": f"d_conflict_{word[dt_]}"},
+                    outcome="war",
+                    payoffs={"Challenger": f"c_conflict_{word[ct]}", "Defender": f"d_conflict_{word[dt_]}"},
                 ),
             ]
     return Model(
@@ -499,7 +467,8 @@ def unilateral_deterrence(
             "RECONSTRUCTION: the tree and the orderings are recalled from Zagare and Kilgour (2000) ch. 5 "
             "[L], chosen consistent with the verified Asymmetric Escalation Game orderings, and not verified "
             "against the book's Appendix 1; the thresholds and classes are derived [D] and checked "
-            "numerically [N] (shared/models-literature.md section 1.2). Node ids: first letter the "
+            "numerically [N] (docs/discussion/derivations.md#unilateral-deterrence). Node ids: first letter "
+            "the "
             "Challenger's type, second the Defender's (H = Hard, S = Soft)."
         ),
         references=[
@@ -537,18 +506,22 @@ def unilateral_deterrence(
         derived=[
             _derived(
                 "rho_H_star",
-                "(c_defender_concedes - c_status_quo) / (c_defender_concedes - c_conflict_hard)",
-                "the Hard Challenger challenges iff the probability of resistance is below this [D]",
+                expr="(c_defender_concedes - c_status_quo) / (c_defender_concedes - c_conflict_hard)",
+                description="the Hard Challenger challenges iff the probability of resistance is below this "
+                "[D]",
             ),
             _derived(
                 "rho_S_star",
-                "(c_defender_concedes - c_status_quo) / (c_defender_concedes - c_challenger_concedes)",
-                "the Soft Challenger challenges iff the probability of resistance is below this [D]",
+                expr="(c_defender_concedes - c_status_quo) / (c_defender_concedes - c_challenger_concedes)",
+                description="the Soft Challenger challenges iff the probability of resistance is below this "
+                "[D]",
             ),
             _derived(
                 "r_star",
-                "(d_challenger_concedes - d_defender_concedes) / (d_challenger_concedes - d_conflict_soft)",
-                "the Soft Defender resists iff its belief that the Challenger is Hard is at most this [D]",
+                expr="(d_challenger_concedes - d_defender_concedes) / (d_challenger_concedes - "
+                "d_conflict_soft)",
+                description="the Soft Defender resists iff its belief that the Challenger is Hard is at most "
+                "this [D]",
             ),
         ],
         baseline=Baseline(
@@ -589,7 +562,7 @@ def unilateral_deterrence(
     )
 
 
-# ============================================================================= AEG (§1.4)
+# ============================================================================= AEG
 _AEG_DEF_TYPES = ("HH", "HS", "SH", "SS")
 
 
@@ -614,7 +587,7 @@ def asymmetric_escalation(
     d_defender_escalates: float = 6,
     d_status_quo: float = 7,
 ) -> Model:
-    """The Asymmetric Escalation Game (Zagare & Kilgour 1995; 2000, Appendix 8), §1.4.
+    """The Asymmetric Escalation Game (Zagare & Kilgour 1995; 2000, Appendix 8).
 
     The Challenger initiates or not; the Defender concedes, responds in kind or escalates;
     after a response in kind the Challenger holds (limited conflict DD) or escalates, and the
@@ -628,149 +601,119 @@ def asymmetric_escalation(
     p_defender_hh, p_defender_hs, p_defender_sh
         ``pHH, pHS, pSH``: probabilities that the Defender is (tactically, strategically)
         Hard-Hard, Hard-Soft, Soft-Hard; ``pSS`` is the rest (derived ``p_defender_ss``).
-    c_...
-        The Challenger's utilities ``cEE- < cDE < cEE+ < cDD < cED < cSQ < cDC``.
-    d_...
-        The Defender's utilities ``dEE- < dED < dEE+ < dDD- < dDC < dDD+ < dDE < dSQ``.
+    c_all_out_soft, c_defender_escalates, c_all_out_hard
+        The Challenger's utilities ``cEE-``, ``cDE``, ``cEE+``; the Challenger's orderings are
+        ``cEE- < cDE < cEE+ < cDD < cED < cSQ < cDC``.
+    c_limited_conflict, c_challenger_escalates, c_status_quo, c_defender_concedes
+        The Challenger's utilities ``cDD``, ``cED``, ``cSQ``, ``cDC``.
+    d_all_out_soft, d_challenger_escalates, d_all_out_hard, d_limited_soft
+        The Defender's utilities ``dEE-``, ``dED``, ``dEE+``, ``dDD-``; the Defender's orderings
+        are ``dEE- < dED < dEE+ < dDD- < dDC < dDD+ < dDE < dSQ``.
+    d_defender_concedes, d_limited_hard, d_defender_escalates, d_status_quo
+        The Defender's utilities ``dDC``, ``dDD+``, ``dDE``, ``dSQ``.
     """
     values = dict(locals())
     prob = (0.0, 1.0)
     specs = [
-        (
+        ParameterText(
             "p_challenger_hard",
-            "pCh: probability that the Challenger is strategically Hard (prefers all-out "
+            description="pCh: probability that the Challenger is strategically Hard (prefers all-out "
             "conflict EE to losing at the escalated level DE)",
-            "p_{Ch}",
-            prob,
-            False,
-            False,
+            symbol="p_{Ch}",
+            domain=prob,
         ),
-        (
+        ParameterText(
             "p_defender_hh",
-            "pHH: probability that the Defender is tactically Hard (prefers limited conflict DD "
+            description="pHH: probability that the Defender is tactically Hard (prefers limited conflict DD "
             "to conceding) and strategically Hard (prefers EE to ED)",
-            "p_{HH}",
-            prob,
-            False,
-            False,
+            symbol="p_{HH}",
+            domain=prob,
         ),
-        (
+        ParameterText(
             "p_defender_hs",
-            "pHS: probability that the Defender is tactically Hard and strategically Soft",
-            "p_{HS}",
-            prob,
-            False,
-            False,
+            description="pHS: probability that the Defender is tactically Hard and strategically Soft",
+            symbol="p_{HS}",
+            domain=prob,
         ),
-        (
+        ParameterText(
             "p_defender_sh",
-            "pSH: probability that the Defender is tactically Soft and strategically Hard",
-            "p_{SH}",
-            prob,
-            False,
-            False,
+            description="pSH: probability that the Defender is tactically Soft and strategically Hard",
+            symbol="p_{SH}",
+            domain=prob,
         ),
-        (
+        ParameterText(
             "c_all_out_soft",
-            "cEE-: the Soft Challenger's utility for all-out conflict EE",
-            "c_{EE}^{-}",
-            REAL,
-            False,
-            False,
+            description="cEE-: the Soft Challenger's utility for all-out conflict EE",
+            symbol="c_{EE}^{-}",
         ),
-        (
+        ParameterText(
             "c_defender_escalates",
-            "cDE: the Challenger's utility when the Defender escalates and it does not "
+            description="cDE: the Challenger's utility when the Defender escalates and it does not "
             "counter-escalate (Defender wins)",
-            "c_{DE}",
-            REAL,
-            False,
-            False,
+            symbol="c_{DE}",
         ),
-        (
+        ParameterText(
             "c_all_out_hard",
-            "cEE+: the Hard Challenger's utility for all-out conflict EE",
-            "c_{EE}^{+}",
-            REAL,
-            False,
-            False,
+            description="cEE+: the Hard Challenger's utility for all-out conflict EE",
+            symbol="c_{EE}^{+}",
         ),
-        (
+        ParameterText(
             "c_limited_conflict",
-            "cDD: the Challenger's utility for limited conflict DD",
-            "c_{DD}",
-            REAL,
-            False,
-            False,
+            description="cDD: the Challenger's utility for limited conflict DD",
+            symbol="c_{DD}",
         ),
-        (
+        ParameterText(
             "c_challenger_escalates",
-            "cED: the Challenger's utility when it escalates and the Defender does not "
+            description="cED: the Challenger's utility when it escalates and the Defender does not "
             "counter-escalate (Challenger wins)",
-            "c_{ED}",
-            REAL,
-            False,
-            False,
+            symbol="c_{ED}",
         ),
-        ("c_status_quo", "cSQ: the Challenger's utility for the status quo", "c_{SQ}", REAL, False, False),
-        (
+        ParameterText(
+            "c_status_quo", description="cSQ: the Challenger's utility for the status quo", symbol="c_{SQ}"
+        ),
+        ParameterText(
             "c_defender_concedes",
-            "cDC: the Challenger's utility when the Defender concedes",
-            "c_{DC}",
-            REAL,
-            False,
-            False,
+            description="cDC: the Challenger's utility when the Defender concedes",
+            symbol="c_{DC}",
         ),
-        (
+        ParameterText(
             "d_all_out_soft",
-            "dEE-: the strategically Soft Defender's utility for all-out conflict",
-            "d_{EE}^{-}",
-            REAL,
-            False,
-            False,
+            description="dEE-: the strategically Soft Defender's utility for all-out conflict",
+            symbol="d_{EE}^{-}",
         ),
-        (
+        ParameterText(
             "d_challenger_escalates",
-            "dED: the Defender's utility when the Challenger escalates and it does not counter-escalate",
-            "d_{ED}",
-            REAL,
-            False,
-            False,
+            description="dED: the Defender's utility when the Challenger escalates and it does not "
+            "counter-escalate",
+            symbol="d_{ED}",
         ),
-        (
+        ParameterText(
             "d_all_out_hard",
-            "dEE+: the strategically Hard Defender's utility for all-out conflict",
-            "d_{EE}^{+}",
-            REAL,
-            False,
-            False,
+            description="dEE+: the strategically Hard Defender's utility for all-out conflict",
+            symbol="d_{EE}^{+}",
         ),
-        (
+        ParameterText(
             "d_limited_soft",
-            "dDD-: the tactically Soft Defender's utility for limited conflict",
-            "d_{DD}^{-}",
-            REAL,
-            False,
-            False,
+            description="dDD-: the tactically Soft Defender's utility for limited conflict",
+            symbol="d_{DD}^{-}",
         ),
-        ("d_defender_concedes", "dDC: the Defender's utility for conceding", "d_{DC}", REAL, False, False),
-        (
+        ParameterText(
+            "d_defender_concedes", description="dDC: the Defender's utility for conceding", symbol="d_{DC}"
+        ),
+        ParameterText(
             "d_limited_hard",
-            "dDD+: the tactically Hard Defender's utility for limited conflict",
-            "d_{DD}^{+}",
-            REAL,
-            False,
-            False,
+            description="dDD+: the tactically Hard Defender's utility for limited conflict",
+            symbol="d_{DD}^{+}",
         ),
-        (
+        ParameterText(
             "d_defender_escalates",
-            "dDE: the Defender's utility when it escalates and the Challenger does not counter-escalate",
-            "d_{DE}",
-            REAL,
-            False,
-            False,
+            description="dDE: the Defender's utility when it escalates and the Challenger does not "
+            "counter-escalate",
+            symbol="d_{DE}",
         ),
-        ("d_status_quo", "dSQ: the Defender's utility for the status quo", "d_{SQ}", REAL, False, False),
+        ParameterText(
+            "d_status_quo", description="dSQ: the Defender's utility for the status quo", symbol="d_{SQ}"
+        ),
     ]
     cw = {"H": "hard", "S": "soft"}
     nodes: list[NodeSpec] = [
@@ -789,60 +732,78 @@ def asymmetric_escalation(
             nodes += [
                 _dec(
                     f"{k}.initiate",
-                    "Challenger",
-                    f"challenger_{cw[ct]}",
-                    {"status_quo": f"{k}.SQ", "initiate": f"{k}.respond"},
+                    player="Challenger",
+                    infoset=f"challenger_{cw[ct]}",
+                    actions={"status_quo": f"{k}.SQ", "initiate": f"{k}.respond"},
                 ),
-                _term(f"{k}.SQ", "status_quo", {"Challenger": "c_status_quo", "Defender": "d_status_quo"}),
+                _term(
+                    f"{k}.SQ",
+                    outcome="status_quo",
+                    payoffs={"Challenger": "c_status_quo", "Defender": "d_status_quo"},
+                ),
                 _dec(
                     f"{k}.respond",
-                    "Defender",
-                    f"defender_{t}",
-                    {"concede": f"{k}.DC", "respond": f"{k}.ch_escalate", "escalate": f"{k}.ch_counter"},
+                    player="Defender",
+                    infoset=f"defender_{t}",
+                    actions={
+                        "concede": f"{k}.DC",
+                        "respond": f"{k}.ch_escalate",
+                        "escalate": f"{k}.ch_counter",
+                    },
                 ),
                 _term(
                     f"{k}.DC",
-                    "capitulation",
-                    {"Challenger": "c_defender_concedes", "Defender": "d_defender_concedes"},
+                    outcome="capitulation",
+                    payoffs={"Challenger": "c_defender_concedes", "Defender": "d_defender_concedes"},
                 ),
                 _dec(
                     f"{k}.ch_escalate",
-                    "Challenger",
-                    f"challenger_{cw[ct]}_after_response",
-                    {"hold": f"{k}.DD", "escalate": f"{k}.def_counter"},
+                    player="Challenger",
+                    infoset=f"challenger_{cw[ct]}_after_response",
+                    actions={"hold": f"{k}.DD", "escalate": f"{k}.def_counter"},
                 ),
                 _term(
                     f"{k}.DD",
-                    "war",
-                    {"Challenger": "c_limited_conflict", "Defender": f"d_limited_{tact}"},
-                    "limited conflict",
+                    outcome="war",
+                    payoffs={"Challenger": "c_limited_conflict", "Defender": f"d_limited_{tact}"},
+                    note="limited conflict",
                 ),
                 _dec(
                     f"{k}.def_counter",
-                    "Defender",
-                    f"defender_{t}_after_escalation",
-                    {"hold": f"{k}.ED", "counter_escalate": f"{k}.EE_c"},
+                    player="Defender",
+                    infoset=f"defender_{t}_after_escalation",
+                    actions={"hold": f"{k}.ED", "counter_escalate": f"{k}.EE_c"},
                 ),
                 _term(
                     f"{k}.ED",
-                    "war",
-                    {"Challenger": "c_challenger_escalates", "Defender": "d_challenger_escalates"},
-                    "the Challenger prevails at the escalated level",
+                    outcome="war",
+                    payoffs={"Challenger": "c_challenger_escalates", "Defender": "d_challenger_escalates"},
+                    note="the Challenger prevails at the escalated level",
                 ),
-                _term(f"{k}.EE_c", "war", {"Challenger": cee, "Defender": dee}, "all-out conflict"),
+                _term(
+                    f"{k}.EE_c",
+                    outcome="war",
+                    payoffs={"Challenger": cee, "Defender": dee},
+                    note="all-out conflict",
+                ),
                 _dec(
                     f"{k}.ch_counter",
-                    "Challenger",
-                    f"challenger_{cw[ct]}_after_escalation",
-                    {"hold": f"{k}.DE", "counter_escalate": f"{k}.EE_d"},
+                    player="Challenger",
+                    infoset=f"challenger_{cw[ct]}_after_escalation",
+                    actions={"hold": f"{k}.DE", "counter_escalate": f"{k}.EE_d"},
                 ),
                 _term(
                     f"{k}.DE",
-                    "war",
-                    {"Challenger": "c_defender_escalates", "Defender": "d_defender_escalates"},
-                    "the Defender prevails at the escalated level",
+                    outcome="war",
+                    payoffs={"Challenger": "c_defender_escalates", "Defender": "d_defender_escalates"},
+                    note="the Defender prevails at the escalated level",
                 ),
-                _term(f"{k}.EE_d", "war", {"Challenger": cee, "Defender": dee}, "all-out conflict"),
+                _term(
+                    f"{k}.EE_d",
+                    outcome="war",
+                    payoffs={"Challenger": cee, "Defender": dee},
+                    note="all-out conflict",
+                ),
             ]
     return Model(
         "asymmetric_escalation",
@@ -863,7 +824,8 @@ def asymmetric_escalation(
             "its own type. The orderings are verbatim from the book's Appendix 8 summary [S]; the move "
             "structure is from the 1995 World Politics abstract [S], with node labels corroborated by a "
             "third-party re-implementation [L]. The complete-information subgame-perfect outcomes (test A1) "
-            "are derived [D][N]; the incomplete-information PBE are computed by the generic solver, and the "
+            "are derived [D][N] (docs/discussion/derivations.md#asymmetric-escalation); the "
+            "incomplete-information PBE are computed by the generic solver, and the "
             "book's Appendix 8 threshold conditions are not reproduced here. Node ids: the Challenger's type "
             "(H/S) and the Defender's (tactical, strategic), e.g. H_HS."
         ),
@@ -918,8 +880,8 @@ def asymmetric_escalation(
         derived=[
             _derived(
                 "p_defender_ss",
-                "1 - p_defender_hh - p_defender_hs - p_defender_sh",
-                "pSS: probability that the Defender is Soft on both dimensions",
+                expr="1 - p_defender_hh - p_defender_hs - p_defender_sh",
+                description="pSS: probability that the Defender is Soft on both dimensions",
             ),
         ],
         baseline=Baseline(
@@ -973,7 +935,7 @@ def asymmetric_escalation(
     )
 
 
-# ============================================================================= TCG-R (§1.5)
+# ============================================================================= TCG-R
 def tripartite_crisis(
     p_determined: float = 0.3,
     p_realigner: float = 0.2,
@@ -991,7 +953,7 @@ def tripartite_crisis(
     pro_realign_realigner: float = 1,
     pro_realign_loyal: float = -1,
 ) -> Model:
-    """TCG-R: a reconstruction of the Tripartite Crisis Game (Zagare & Kilgour 2003, 2006), §1.5.
+    """TCG-R: a reconstruction of the Tripartite Crisis Game (Zagare & Kilgour 2003, 2006).
 
     NOT verified against Zagare & Kilgour (2003) Figure 1: built to agree with every verified
     statement of the 2003 and 2006 abstracts.
@@ -1012,112 +974,86 @@ def tripartite_crisis(
     """
     values = dict(locals())
     specs = [
-        (
+        ParameterText(
             "p_determined",
-            "pCh: probability that the Challenger is Determined (prefers war to backing down)",
-            "p_{Ch}",
-            (0.0, 1.0),
-            False,
-            False,
+            description="pCh: probability that the Challenger is Determined (prefers war to backing down)",
+            symbol="p_{Ch}",
+            domain=(0.0, 1.0),
         ),
-        (
+        ParameterText(
             "p_realigner",
-            "pPro: probability that the Protege is a Realigner (prefers breaking with the Defender "
+            description="pPro: probability that the Protege is a Realigner (prefers breaking with the "
+            "Defender "
             "to a quiet concession): the credibility of its threat to realign",
-            "p_{Pro}",
-            (0.0, 1.0),
-            False,
-            False,
+            symbol="p_{Pro}",
+            domain=(0.0, 1.0),
         ),
-        (
+        ParameterText(
             "c_realignment",
-            "cRA: the Challenger's utility when the unsupported Protege concedes and realigns",
-            "c_{RA}",
-            REAL,
-            False,
-            False,
+            description="cRA: the Challenger's utility when the unsupported Protege concedes and realigns",
+            symbol="c_{RA}",
         ),
-        (
+        ParameterText(
             "c_concession",
-            "cPC: the Challenger's utility when the unsupported Protege concedes and stays aligned",
-            "c_{PC}",
-            REAL,
-            False,
-            False,
+            description="cPC: the Challenger's utility when the unsupported Protege concedes and stays "
+            "aligned",
+            symbol="c_{PC}",
         ),
-        (
+        ParameterText(
             "c_status_quo",
-            "cSQ: the Challenger's utility for the status quo (no demand)",
-            "c_{SQ}",
-            REAL,
-            False,
-            False,
+            description="cSQ: the Challenger's utility for the status quo (no demand)",
+            symbol="c_{SQ}",
         ),
-        (
+        ParameterText(
             "c_war_determined",
-            "cWAR_D: the Determined Challenger's utility for war against Protege and Defender",
-            "c_{WAR}^{D}",
-            REAL,
-            False,
-            False,
+            description="cWAR_D: the Determined Challenger's utility for war against Protege and Defender",
+            symbol="c_{WAR}^{D}",
         ),
-        (
+        ParameterText(
             "c_back_down",
-            "cCB: the Challenger's utility for backing down when the Defender supports the Protege",
-            "c_{CB}",
-            REAL,
-            False,
-            False,
+            description="cCB: the Challenger's utility for backing down when the Defender supports the "
+            "Protege",
+            symbol="c_{CB}",
         ),
-        (
+        ParameterText(
             "c_war_hesitant",
-            "cWAR_H: the Hesitant Challenger's utility for war",
-            "c_{WAR}^{H}",
-            REAL,
-            False,
-            False,
+            description="cWAR_H: the Hesitant Challenger's utility for war",
+            symbol="c_{WAR}^{H}",
         ),
-        ("d_status_quo", "dSQ: the Defender's utility for the status quo", "d_{SQ}", REAL, False, False),
-        (
+        ParameterText(
+            "d_status_quo", description="dSQ: the Defender's utility for the status quo", symbol="d_{SQ}"
+        ),
+        ParameterText(
             "d_back_down",
-            "dCB: the Defender's utility when the Challenger backs down",
-            "d_{CB}",
-            REAL,
-            False,
-            False,
+            description="dCB: the Defender's utility when the Challenger backs down",
+            symbol="d_{CB}",
         ),
-        (
+        ParameterText(
             "d_concession",
-            "dPC: the Defender's utility when the Protege concedes and stays aligned",
-            "d_{PC}",
-            REAL,
-            False,
-            False,
+            description="dPC: the Defender's utility when the Protege concedes and stays aligned",
+            symbol="d_{PC}",
         ),
-        ("d_war", "dWAR: the Defender's utility for war beside the Protege", "d_{WAR}", REAL, False, False),
-        (
+        ParameterText(
+            "d_war", description="dWAR: the Defender's utility for war beside the Protege", symbol="d_{WAR}"
+        ),
+        ParameterText(
             "d_realignment",
-            "dRA: the Defender's utility when the Protege realigns",
-            "d_{RA}",
-            REAL,
-            False,
-            False,
+            description="dRA: the Defender's utility when the Protege realigns",
+            symbol="d_{RA}",
         ),
-        (
+        ParameterText(
             "pro_realign_realigner",
-            "the Realigner Protege's utility for realigning (a quiet concession = 0)",
-            "r_{R}",
-            (0.0, INF),
-            True,
-            False,
+            description="the Realigner Protege's utility for realigning (a quiet concession = 0)",
+            symbol="r_{R}",
+            domain=(0.0, INF),
+            open_lower=True,
         ),
-        (
+        ParameterText(
             "pro_realign_loyal",
-            "the Loyal Protege's utility for realigning (a quiet concession = 0)",
-            "r_{L}",
-            (-INF, 0.0),
-            False,
-            True,
+            description="the Loyal Protege's utility for realigning (a quiet concession = 0)",
+            symbol="r_{L}",
+            domain=(-INF, 0.0),
+            open_upper=True,
         ),
     ]
     tw = {"D": "determined", "H": "hesitant", "R": "realigner", "L": "loyal"}
@@ -1135,35 +1071,39 @@ def tripartite_crisis(
         nodes += [
             _dec(
                 f"{ct}.demand",
-                "Challenger",
-                f"challenger_{tw[ct]}",
-                {"no_demand": f"{ct}.SQ", "demand": f"{ct}.support"},
+                player="Challenger",
+                infoset=f"challenger_{tw[ct]}",
+                actions={"no_demand": f"{ct}.SQ", "demand": f"{ct}.support"},
             ),
             _term(
                 f"{ct}.SQ",
-                "status_quo",
-                {"Challenger": "c_status_quo", "Defender": "d_status_quo", "Protege": 0},
+                outcome="status_quo",
+                payoffs={"Challenger": "c_status_quo", "Defender": "d_status_quo", "Protege": 0},
             ),
             _dec(
-                f"{ct}.support", "Defender", "defender", {"support": f"{ct}.fight", "not_support": f"{ct}.N"}
+                f"{ct}.support",
+                player="Defender",
+                infoset="defender",
+                actions={"support": f"{ct}.fight", "not_support": f"{ct}.N"},
             ),
             _dec(
                 f"{ct}.fight",
-                "Challenger",
-                f"challenger_{tw[ct]}_facing_support",
-                {"back_down": f"{ct}.CB", "fight": f"{ct}.WAR"},
+                player="Challenger",
+                infoset=f"challenger_{tw[ct]}_facing_support",
+                actions={"back_down": f"{ct}.CB", "fight": f"{ct}.WAR"},
             ),
             _term(
                 f"{ct}.CB",
-                "capitulation",
-                {"Challenger": "c_back_down", "Defender": "d_back_down", "Protege": 0},
-                _CD_NOTE,
+                outcome="capitulation",
+                payoffs={"Challenger": "c_back_down", "Defender": "d_back_down", "Protege": 0},
+                note=_CD_NOTE,
             ),
             _term(
                 f"{ct}.WAR",
-                ("allied_war", "entrapment"),
-                {"Challenger": war, "Defender": "d_war", "Protege": 0},
-                "war of the Challenger against the Protege and the Defender; the Defender ranks it below "
+                outcome=("allied_war", "entrapment"),
+                payoffs={"Challenger": war, "Defender": "d_war", "Protege": 0},
+                note="war of the Challenger against the Protege and the Defender; the Defender ranks it "
+                "below "
                 "a quiet concession (entrapment)",
             ),
             _chance(
@@ -1180,23 +1120,24 @@ def tripartite_crisis(
             nodes += [
                 _dec(
                     f"{k}.protege",
-                    "Protege",
-                    f"protege_{tw[pt]}",
-                    {"concede": f"{k}.PC", "realign": f"{k}.RA"},
+                    player="Protege",
+                    infoset=f"protege_{tw[pt]}",
+                    actions={"concede": f"{k}.PC", "realign": f"{k}.RA"},
                 ),
                 _term(
                     f"{k}.PC",
-                    ("capitulation", "abandonment"),
-                    {"Challenger": "c_concession", "Defender": "d_concession", "Protege": 0},
+                    outcome=("capitulation", "abandonment"),
+                    payoffs={"Challenger": "c_concession", "Defender": "d_concession", "Protege": 0},
                 ),
                 _term(
                     f"{k}.RA",
-                    ("capitulation", "abandonment"),
-                    {"Challenger": "c_realignment", "Defender": "d_realignment", "Protege": ra},
+                    outcome=("capitulation", "abandonment"),
+                    payoffs={"Challenger": "c_realignment", "Defender": "d_realignment", "Protege": ra},
                 ),
             ]
     baseline_nodes = tuple(
-        _dec(f"{ct}.support", "Defender", "defender", {"not_support": f"{ct}.N"}) for ct in "DH"
+        _dec(f"{ct}.support", player="Defender", infoset="defender", actions={"not_support": f"{ct}.N"})
+        for ct in "DH"
     )
     return Model(
         "tripartite_crisis",
@@ -1221,7 +1162,8 @@ def tripartite_crisis(
             "delta_star "
             "(the Defender supports iff its belief that the Challenger is Determined is below it), "
             "sigma_H_star and sigma_D_star (each Challenger type demands iff the support probability is "
-            "below its threshold), all derived here [D] (shared/models-literature.md section 1.5). Nature "
+            "below its threshold), all derived here [D] (docs/discussion/derivations.md#tripartite-crisis). "
+            "Nature "
             "draws "
             "the Protege's type when the Protege moves (nobody observes it earlier, so this is the same game "
             "as drawing it first). Node ids: D./H. the Challenger's type, NR/NL the Protege's type after the "
@@ -1281,33 +1223,35 @@ def tripartite_crisis(
         derived=[
             _derived(
                 "V_N_c",
-                "p_realigner * c_realignment + (1 - p_realigner) * c_concession",
-                "the Challenger's expected utility from a demand the Defender does not support",
+                expr="p_realigner * c_realignment + (1 - p_realigner) * c_concession",
+                description="the Challenger's expected utility from a demand the Defender does not support",
             ),
             _derived(
                 "V_N_d",
-                "p_realigner * d_realignment + (1 - p_realigner) * d_concession",
-                "the Defender's expected utility from not supporting",
+                expr="p_realigner * d_realignment + (1 - p_realigner) * d_concession",
+                description="the Defender's expected utility from not supporting",
             ),
             _derived(
                 "pi_star",
-                "(d_concession - d_war) / (d_concession - d_realignment)",
-                "realignment-credibility threshold: support is dominant iff p_realigner > pi_star (R1) [D]",
+                expr="(d_concession - d_war) / (d_concession - d_realignment)",
+                description="realignment-credibility threshold: support is dominant iff p_realigner > "
+                "pi_star (R1) [D]",
             ),
             _derived(
                 "delta_star",
-                "(d_back_down - V_N_d) / (d_back_down - d_war)",
-                "the Defender supports iff its belief that the Challenger is Determined is below this [D]",
+                expr="(d_back_down - V_N_d) / (d_back_down - d_war)",
+                description="the Defender supports iff its belief that the Challenger is Determined is below "
+                "this [D]",
             ),
             _derived(
                 "sigma_H_star",
-                "(V_N_c - c_status_quo) / (V_N_c - c_back_down)",
-                "the Hesitant Challenger demands iff the support probability is below this [D]",
+                expr="(V_N_c - c_status_quo) / (V_N_c - c_back_down)",
+                description="the Hesitant Challenger demands iff the support probability is below this [D]",
             ),
             _derived(
                 "sigma_D_star",
-                "(V_N_c - c_status_quo) / (V_N_c - c_war_determined)",
-                "the Determined Challenger demands iff the support probability is below this [D]",
+                expr="(V_N_c - c_status_quo) / (V_N_c - c_war_determined)",
+                description="the Determined Challenger demands iff the support probability is below this [D]",
             ),
         ],
         baseline=Baseline(
@@ -1366,14 +1310,14 @@ def tripartite_crisis(
     )
 
 
-# ============================================================================= chain store (§8.1)
+# ============================================================================= chain store
 def chain_store(
     markets: int = 2,
     p_tough: float = 0.2,
     monopoly_profit: float = 2,
     entry_profit: float = 0.5,
 ) -> Model:
-    """The chain store with reputation (Selten 1978; Kreps & Wilson 1982), §8.1.
+    """The chain store with reputation (Selten 1978; Kreps & Wilson 1982).
 
     An incumbent faces ``markets`` entrants in turn; each enters or stays out, and after entry
     the incumbent fights or acquiesces, seen by all later entrants. Nature makes the incumbent
@@ -1426,7 +1370,7 @@ def chain_store(
             labels = ("status_quo",)
         else:
             labels = tuple(lab for lab, r in (("capitulation", "a"), ("war", "f")) if r in hist)
-        return _term(f"{t}.{hist}", labels, pay)
+        return _term(f"{t}.{hist}", outcome=labels, payoffs=pay)
 
     def market(t: str, hist: str) -> list[NodeSpec]:
         k = len(hist) + 1
@@ -1436,17 +1380,17 @@ def chain_store(
         here = [
             _dec(
                 nid(t, hist, f"entrant{k}"),
-                f"Entrant{k}",
-                f"entrant{k}" + (f"_{hist}" if hist else ""),
-                {"stay_out": out_child, "enter": nid(t, hist, f"incumbent{k}")},
+                player=f"Entrant{k}",
+                infoset=f"entrant{k}" + (f"_{hist}" if hist else ""),
+                actions={"stay_out": out_child, "enter": nid(t, hist, f"incumbent{k}")},
             ),
         ]
         below_out = [leaf(t, hist + "o")] if k == n else market(t, hist + "o")
         inc_node = _dec(
             nid(t, hist, f"incumbent{k}"),
-            "Incumbent",
-            f"incumbent_{t}_{k}" + (f"_{hist}" if hist else ""),
-            {"fight": fight_child, "acquiesce": acc_child},
+            player="Incumbent",
+            infoset=f"incumbent_{t}_{k}" + (f"_{hist}" if hist else ""),
+            actions={"fight": fight_child, "acquiesce": acc_child},
         )
         below_f = [leaf(t, hist + "f")] if k == n else market(t, hist + "f")
         below_a = [leaf(t, hist + "a")] if k == n else market(t, hist + "a")
@@ -1458,26 +1402,27 @@ def chain_store(
         _par(
             "p_tough",
             p_tough,
-            "the incumbent's initial reputation: probability that it is Tough (fighting "
+            description="the incumbent's initial reputation: probability that it is Tough (fighting "
             "entry is its best reply)",
-            "p",
-            (0.0, 1.0),
+            symbol="p",
+            domain=(0.0, 1.0),
         ),
         _par(
             "monopoly_profit",
             monopoly_profit,
-            "a: the incumbent's profit in a market nobody enters "
+            description="a: the incumbent's profit in a market nobody enters "
             "(acquiescing gives 0, fighting -1 to the Weak type; fighting 0 and acquiescing -1 to the Tough)",
-            "a",
-            (1.0, INF),
+            symbol="a",
+            domain=(1.0, INF),
             open_lower=True,
         ),
         _par(
             "entry_profit",
             entry_profit,
-            "b: an entrant's profit if the incumbent acquiesces (b - 1 if it fights, 0 if it stays out)",
-            "b",
-            (0.0, 1.0),
+            description="b: an entrant's profit if the incumbent acquiesces (b - 1 if it fights, 0 if it "
+            "stays out)",
+            symbol="b",
+            domain=(0.0, 1.0),
             open_lower=True,
             open_upper=True,
         ),
@@ -1501,7 +1446,7 @@ def chain_store(
             "The sequential-equilibrium path is reproduced by the d1 belief policy. Labels: status_quo if "
             "nobody enters; otherwise war if the incumbent fights at least once and capitulation if it "
             "acquiesces at least once (so p_attack = P(some entry), p_war = P(some fight)). Model [L], "
-            "equilibrium derived [D] and checked [N] (shared/models-literature.md section 8.1). Node ids: "
+            "equilibrium derived [D] and checked [N] (docs/discussion/derivations.md#chain-store). Node ids: "
             "type, then the history of market results (o = stayed out, f = fought, a = acquiesced)."
         ),
         references=[
@@ -1536,19 +1481,22 @@ def chain_store(
         derived=[
             _derived(
                 "entry_threshold",
-                f"entry_profit**{n}",
-                "the first entrant stays out iff p_tough > entry_profit**N (enters iff below) [D]",
+                expr=f"entry_profit**{n}",
+                description="the first entrant stays out iff p_tough > entry_profit**N (enters iff below) "
+                "[D]",
             ),
             _derived(
                 "fight_threshold",
-                f"entry_profit**{n - 1}",
-                "the Weak incumbent fights the first entrant for sure iff p_tough >= entry_profit**(N-1) [D]",
+                expr=f"entry_profit**{n - 1}",
+                description="the Weak incumbent fights the first entrant for sure iff p_tough >= "
+                "entry_profit**(N-1) [D]",
             ),
             _derived(
                 "weak_fight_probability",
-                f"min(1, p_tough * (1 - entry_profit**{n - 1}) / ((1 - p_tough) * entry_profit**{n - 1}))",
-                "probability that the Weak incumbent fights the first entry, so that the posterior after a "
-                "fight is entry_profit**(N-1) [D]",
+                expr=f"min(1, p_tough * (1 - entry_profit**{n - 1}) "
+                f"/ ((1 - p_tough) * entry_profit**{n - 1}))",
+                description="probability that the Weak incumbent fights the first entry, so that the "
+                "posterior after a fight is entry_profit**(N-1) [D]",
             ),
         ],
         baseline=Baseline(
@@ -1580,13 +1528,13 @@ def chain_store(
     )
 
 
-# ============================================================================= Snyder 2x2 (§6)
+# ============================================================================= Snyder 2x2
 def snyder_alliance_dilemma(
     partner_commitment_value: float = 2,
     cohesion_value: float = 3,
     entrapment_risk: float = 1,
 ) -> Model:
-    """Snyder (1984)'s alliance security dilemma as a 2×2 game between two allies (§6, derived).
+    """Snyder (1984)'s alliance security dilemma as a 2×2 game between two allies (a formalisation).
 
     Each ally chooses a strong or weak commitment, simultaneously (the second mover's
     information set contains both of the first's choices). ``u_i = alpha*s_j - epsilon*s_i +
@@ -1605,26 +1553,26 @@ def snyder_alliance_dilemma(
         _par(
             "partner_commitment_value",
             partner_commitment_value,
-            "alpha: the value to an ally of its "
+            description="alpha: the value to an ally of its "
             "partner's strong commitment (it lowers the risk of abandonment)",
-            "\\alpha",
-            (0.0, INF),
+            symbol="\\alpha",
+            domain=(0.0, INF),
         ),
         _par(
             "cohesion_value",
             cohesion_value,
-            "beta: the extra value of mutual strong commitment (cohesion and "
+            description="beta: the extra value of mutual strong commitment (cohesion and "
             "bargaining leverage against the adversary)",
-            "\\beta",
-            (0.0, INF),
+            symbol="\\beta",
+            domain=(0.0, INF),
         ),
         _par(
             "entrapment_risk",
             entrapment_risk,
-            "epsilon: the cost of an ally's own strong commitment (the risk "
+            description="epsilon: the cost of an ally's own strong commitment (the risk "
             "of being entrapped in its partner's quarrels)",
-            "\\varepsilon",
-            (0.0, INF),
+            symbol="\\varepsilon",
+            domain=(0.0, INF),
         ),
     ]
     u = {
@@ -1633,12 +1581,18 @@ def snyder_alliance_dilemma(
         ("weak", "strong"): ("partner_commitment_value", "-entrapment_risk"),
         ("weak", "weak"): ("0", "0"),
     }
-    nodes: list[NodeSpec] = [_dec("ally1", "Ally1", "ally1", {"strong": "strong", "weak": "weak"})]
+    nodes: list[NodeSpec] = [
+        _dec("ally1", player="Ally1", infoset="ally1", actions={"strong": "strong", "weak": "weak"})
+    ]
     for s1 in ("strong", "weak"):
-        nodes.append(_dec(s1, "Ally2", "ally2", {"strong": f"{s1}.strong", "weak": f"{s1}.weak"}))
+        nodes.append(
+            _dec(
+                s1, player="Ally2", infoset="ally2", actions={"strong": f"{s1}.strong", "weak": f"{s1}.weak"}
+            )
+        )
         for s2 in ("strong", "weak"):
             a, b = u[(s1, s2)]
-            nodes.append(_term(f"{s1}.{s2}", "status_quo", {"Ally1": a, "Ally2": b}))
+            nodes.append(_term(f"{s1}.{s2}", outcome="status_quo", payoffs={"Ally1": a, "Ally2": b}))
     return Model(
         "snyder_alliance_dilemma",
         ["Ally1", "Ally2"],
@@ -1654,7 +1608,8 @@ def snyder_alliance_dilemma(
             "weak) are equilibria. If beta < epsilon < alpha + beta, weak is dominant and (weak, weak) is "
             "the unique equilibrium although (strong, strong) is better for both: an alliance Prisoners' "
             "Dilemma, Snyder's security-dilemma reading. Snyder's own analysis is verbal; this 2x2 "
-            "formalisation is derived for teaching [D] (shared/models-literature.md section 6). No attack is "
+            "formalisation is derived for teaching [D] "
+            "(docs/discussion/derivations.md#snyder-alliance-dilemma). No attack is "
             "modelled, so every terminal is labelled status_quo: abandonment and entrapment enter only as "
             "risks priced in the payoffs. The no-pledge baseline removes the strong commitment."
         ),
@@ -1683,21 +1638,22 @@ def snyder_alliance_dilemma(
                 "construction; the baseline exists for uniformity with the catalogue."
             ),
             nodes=(
-                _dec("ally1", "Ally1", "ally1", {"weak": "weak"}),
-                _dec("weak", "Ally2", "ally2", {"weak": "weak.weak"}),
+                _dec("ally1", player="Ally1", infoset="ally1", actions={"weak": "weak"}),
+                _dec("weak", player="Ally2", infoset="ally2", actions={"weak": "weak.weak"}),
             ),
         ),
         derived=[
             _derived(
                 "stag_hunt_margin",
-                "cohesion_value - entrapment_risk",
-                "gain from a strong commitment when the partner is strong: positive = Stag Hunt "
+                expr="cohesion_value - entrapment_risk",
+                description="gain from a strong commitment when the partner is strong: positive = Stag Hunt "
                 "(coordination), negative = weak is dominant [D]",
             ),
             _derived(
                 "mutual_strong_payoff",
-                "partner_commitment_value + cohesion_value - entrapment_risk",
-                "each ally's payoff at (strong, strong) (0 at (weak, weak)): positive with a negative "
+                expr="partner_commitment_value + cohesion_value - entrapment_risk",
+                description="each ally's payoff at (strong, strong) (0 at (weak, weak)): positive with a "
+                "negative "
                 "stag_hunt_margin = alliance Prisoners' Dilemma [D]",
             ),
         ],
@@ -1720,7 +1676,7 @@ def snyder_alliance_dilemma(
     )
 
 
-# ============================================================================= mutual deterrence (§1.3)
+# ============================================================================= mutual deterrence
 def mutual_deterrence(
     a_status_quo: float = 3,
     a_wins: float = 4,
@@ -1731,7 +1687,7 @@ def mutual_deterrence(
     b_loses: float = 1,
     b_conflict: float = 2,
 ) -> Model:
-    """The complete-information mutual deterrence game (Kilgour & Zagare 1991; Zagare 1992), §1.3.
+    """The complete-information mutual deterrence game (Kilgour & Zagare 1991; Zagare 1992).
 
     A cooperates (C) or defects (D). After C, B cooperates (SQ) or defects, and A then
     retaliates (DD) or accepts (CD). After D, B concedes (DC) or retaliates (DD). A player is
@@ -1746,46 +1702,51 @@ def mutual_deterrence(
     """
     values = dict(locals())
     specs = [
-        ("a_status_quo", "aSQ: A's utility for the status quo", "a_{SQ}", REAL, False, False),
-        ("a_wins", "aDC: A's utility when it defects and B concedes", "a_{DC}", REAL, False, False),
-        ("a_loses", "aCD: A's utility when B defects and A accepts", "a_{CD}", REAL, False, False),
-        (
-            "a_conflict",
-            "aDD: A's utility for conflict (A is Hard iff aDD > aCD)",
-            "a_{DD}",
-            REAL,
-            False,
-            False,
+        ParameterText("a_status_quo", description="aSQ: A's utility for the status quo", symbol="a_{SQ}"),
+        ParameterText(
+            "a_wins", description="aDC: A's utility when it defects and B concedes", symbol="a_{DC}"
         ),
-        ("b_status_quo", "bSQ: B's utility for the status quo", "b_{SQ}", REAL, False, False),
-        ("b_wins", "bCD: B's utility when it defects and A accepts", "b_{CD}", REAL, False, False),
-        ("b_loses", "bDC: B's utility when A defects and B concedes", "b_{DC}", REAL, False, False),
-        (
+        ParameterText(
+            "a_loses", description="aCD: A's utility when B defects and A accepts", symbol="a_{CD}"
+        ),
+        ParameterText(
+            "a_conflict",
+            description="aDD: A's utility for conflict (A is Hard iff aDD > aCD)",
+            symbol="a_{DD}",
+        ),
+        ParameterText("b_status_quo", description="bSQ: B's utility for the status quo", symbol="b_{SQ}"),
+        ParameterText(
+            "b_wins", description="bCD: B's utility when it defects and A accepts", symbol="b_{CD}"
+        ),
+        ParameterText(
+            "b_loses", description="bDC: B's utility when A defects and B concedes", symbol="b_{DC}"
+        ),
+        ParameterText(
             "b_conflict",
-            "bDD: B's utility for conflict (B is Hard iff bDD > bDC)",
-            "b_{DD}",
-            REAL,
-            False,
-            False,
+            description="bDD: B's utility for conflict (B is Hard iff bDD > bDC)",
+            symbol="b_{DD}",
         ),
     ]
     nodes = [
-        _dec("A", "A", "A", {"cooperate": "C", "defect": "D"}),
-        _dec("C", "B", "B_after_C", {"cooperate": "C.SQ", "defect": "C.D"}),
-        _term("C.SQ", "status_quo", {"A": "a_status_quo", "B": "b_status_quo"}),
-        _dec("C.D", "A", "A_after_CD", {"accept": "C.CD", "retaliate": "C.DD"}),
+        _dec("A", player="A", infoset="A", actions={"cooperate": "C", "defect": "D"}),
+        _dec("C", player="B", infoset="B_after_C", actions={"cooperate": "C.SQ", "defect": "C.D"}),
+        _term("C.SQ", outcome="status_quo", payoffs={"A": "a_status_quo", "B": "b_status_quo"}),
+        _dec("C.D", player="A", infoset="A_after_CD", actions={"accept": "C.CD", "retaliate": "C.DD"}),
         _term(
-            "C.CD", "capitulation", {"A": "a_loses", "B": "b_wins"}, "B defects and A accepts (A capitulates)"
+            "C.CD",
+            outcome="capitulation",
+            payoffs={"A": "a_loses", "B": "b_wins"},
+            note="B defects and A accepts (A capitulates)",
         ),
-        _term("C.DD", "war", {"A": "a_conflict", "B": "b_conflict"}),
-        _dec("D", "B", "B_after_D", {"concede": "D.DC", "retaliate": "D.DD"}),
+        _term("C.DD", outcome="war", payoffs={"A": "a_conflict", "B": "b_conflict"}),
+        _dec("D", player="B", infoset="B_after_D", actions={"concede": "D.DC", "retaliate": "D.DD"}),
         _term(
             "D.DC",
-            "capitulation",
-            {"A": "a_wins", "B": "b_loses"},
-            "A defects and B concedes (B capitulates)",
+            outcome="capitulation",
+            payoffs={"A": "a_wins", "B": "b_loses"},
+            note="A defects and B concedes (B capitulates)",
         ),
-        _term("D.DD", "war", {"A": "a_conflict", "B": "b_conflict"}),
+        _term("D.DD", outcome="war", payoffs={"A": "a_conflict", "B": "b_conflict"}),
     ]
     return Model(
         "mutual_deterrence",
@@ -1804,7 +1765,7 @@ def mutual_deterrence(
             "threats and asymmetric credibility do not. RECONSTRUCTION: the tree and orderings are recalled "
             "[L]; the published game has two-sided incomplete information (Kilgour and Zagare 1991), whose "
             "existence conditions were not retrievable, so only the complete-information game is shipped "
-            "(shared/models-literature.md section 1.3)."
+            "(derivation: docs/discussion/derivations.md#mutual-deterrence)."
         ),
         references=[
             _KZ1991,
@@ -1842,13 +1803,13 @@ def mutual_deterrence(
         derived=[
             _derived(
                 "a_resolve",
-                "a_conflict - a_loses",
-                "positive iff A is Hard (its threat to retaliate is credible)",
+                expr="a_conflict - a_loses",
+                description="positive iff A is Hard (its threat to retaliate is credible)",
             ),
             _derived(
                 "b_resolve",
-                "b_conflict - b_loses",
-                "positive iff B is Hard (its threat to retaliate is credible)",
+                expr="b_conflict - b_loses",
+                description="positive iff B is Hard (its threat to retaliate is credible)",
             ),
         ],
         baseline=Baseline(

@@ -8,8 +8,8 @@
 
 The builder returns a :class:`deterrence.Model` equal to the shipped file
 ``models/costly_signal_menu.toml`` at its defaults (``tests/test_models_signal_menu.py`` checks
-this). The specification is *stylised*: the two-type discretisation of the research note
-(``shared/models-literature.md`` section 4, provenance ``D``), not Fearon's continuous game.
+this). The specification is *stylised*: a two-type discretisation derived for this library
+(``docs/discussion/derivations.md#costly-signal-menu``, provenance ``D``), not Fearon's continuous game.
 """
 
 # ruff: noqa: E501  (long claim strings are data; they read better unbroken)
@@ -67,7 +67,7 @@ challenged defender fights or backs down. The challenger's private cost of war i
 as in costly_signal_pledge: a determined type (probability `share_determined` = P0, cost
 `cost_determined` < 0) challenges whatever it believes; a deterrable type (cost `cost_deterrable`
 > 0) stays out iff the probability that the defender fights is at least deterring_belief =
-1 / (1 + cost_deterrable). Defaults: the research note's example FE1 with a tying-hands menu,
+1 / (1 + cost_deterrable). Defaults: the worked example FE1 with a tying-hands menu,
 audience_low = 0.1 (below commitment_audience_cost = -war_irresolute: the level at which the
 fixed-level costly_signal_pledge has a bluffing PBE) and audience_high = 0.25 (commits).
 FINDINGS (tests/test_models_signal_menu.py; a bluff = a PBE with abandonment, a type that
@@ -88,7 +88,7 @@ value_irresolute - share_determined * audience_low - sunk_low > 0: a bluff under
 So Fearon's F1 holds in all PBE found under d1 when the prior does not deter on its own and the
 menu holds a free committing or a least-cost separating level; the failures are features of the
 two-type discretisation (a prior that deters outright) or of a coarse menu.
-STYLISED: the two-type version of the research note (shared/models-literature.md section 4) [D]."""
+STYLISED: the two-type version derived for this library (docs/discussion/derivations.md#costly-signal-menu) [D]."""
 
 _MENU_ENTRAPMENT = """
 As in costly_signal_pledge: entrapment is the irresolute defender fighting after it signalled
@@ -198,18 +198,18 @@ def costly_signal_menu(
             _param(
                 f"sunk_{level}",
                 sunk,
-                (0, INF),
-                f"ex-ante cost of the {level} signal (mobilisation): paid whether or not the defender is "
+                domain=(0, INF),
+                description=f"ex-ante cost of the {level} signal (mobilisation): paid whether or not the defender is "
                 "challenged (sinking costs)",
-                f"s_{sym}",
+                symbol=f"s_{sym}",
             ),
             _param(
                 f"audience_{level}",
                 audience,
-                (0, INF),
-                f"ex-post cost of the {level} signal: paid only if the defender backs down after sending it "
+                domain=(0, INF),
+                description=f"ex-post cost of the {level} signal: paid only if the defender backs down after sending it "
                 "(tying hands)",
-                f"a_{sym}",
+                symbol=f"a_{sym}",
             ),
         ]
     names = [*_SHARED[:5], "sunk_low", "audience_low", "sunk_high", "audience_high", *_SHARED[5:]]

@@ -3,7 +3,7 @@
 * :func:`brinkmanship` — Schelling (1960, 1966) and Dixit & Skeath's brinkmanship chapter
   (Cuban missile crisis): a threatener sets a risk ``q`` of disaster if a target of unknown
   resolve defies. The effectiveness threshold ``q_eff`` and the acceptability threshold
-  ``q_acc`` are derived in ``shared/models-literature.md`` §8.2 (provenance ``D``).
+  ``q_acc`` are derived in ``docs/discussion/derivations.md#brinkmanship`` (provenance ``D``).
 
 The builder returns a :class:`deterrence.Model` equal to the shipped file
 ``models/brinkmanship.toml`` at its defaults (``tests/test_models_brinkmanship.py`` checks
@@ -14,17 +14,15 @@ form and its closed forms are derived.
 # ruff: noqa: E501  (long description and claim strings are data; they read better unbroken)
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 
 import sympy as sp
 
-from ...model import Baseline, Derived, Model, NodeSpec, Ordering, Parameter, Reference
+from ...model import Baseline, Derived, Model, NodeSpec, Ordering, Reference
+from ._parts import ParameterText, with_defaults
 
 __all__ = ["brinkmanship"]
 
-INF = math.inf
-REAL = (-INF, INF)
 
 _TITLE = "Brinkmanship: the threat that leaves something to chance (teaching model)"
 
@@ -46,7 +44,7 @@ q = q_eff: the smallest effective risk. Away from q_eff the SPE is unique (at q 
 type is indifferent and both of its choices give a pure SPE). The structure follows Schelling's
 'threat that leaves something to chance' and Dixit & Skeath's brinkmanship chapter (Cuban missile
 crisis); this general form and its closed forms are derived for teaching [D]
-(shared/models-literature.md section 8.2). Defaults: the note's example BR1 at p = 0.4 with
+(docs/discussion/derivations.md#brinkmanship). Defaults: the worked example BR1 at p = 0.4 with
 q = 0.3 (inside [q_eff, q_acc] = [2/9, 9/16]). Node ids: threat./none. = threat made or not,
 .H/.S = the target's type. The baseline removes the threat."""
 
@@ -152,7 +150,7 @@ _BASELINE = (
 )
 
 
-def _dec(nid: str, player: str, infoset: str, actions: Mapping[str, str]) -> NodeSpec:
+def _dec(nid: str, *, player: str, infoset: str, actions: Mapping[str, str]) -> NodeSpec:
     return NodeSpec(nid, "decision", player=player, infoset=infoset, actions=dict(actions))
 
 
@@ -166,7 +164,7 @@ def _chance(nid: str, branches: Mapping[str, tuple[str, str]]) -> NodeSpec:
     )
 
 
-def _term(nid: str, outcome: str, threatener: str, target: str) -> NodeSpec:
+def _term(nid: str, *, outcome: str, threatener: str, target: str) -> NodeSpec:
     return NodeSpec(nid, "terminal", payoffs={"Threatener": threatener, "Target": target}, outcome=(outcome,))
 
 
@@ -178,8 +176,17 @@ def _branch(threat: str) -> list[NodeSpec]:
         here = f"{threat}.{code}"
         complies, disaster = f"{kind}_complies", f"{kind}_disaster"
         defy = f"{here}.brink" if threat == "threat" else f"{here}.acquiesce"
-        nodes.append(_dec(here, "Target", f"{kind}_{tag}", {"comply": f"{here}.comply", "defy": defy}))
-        nodes.append(_term(f"{here}.comply", "status_quo", "threatener_complies", complies))
+        nodes.append(
+            _dec(
+                here,
+                player="Target",
+                infoset=f"{kind}_{tag}",
+                actions={"comply": f"{here}.comply", "defy": defy},
+            )
+        )
+        nodes.append(
+            _term(f"{here}.comply", outcome="status_quo", threatener="threatener_complies", target=complies)
+        )
         if threat == "threat":
             nodes.append(
                 _chance(
@@ -190,8 +197,17 @@ def _branch(threat: str) -> list[NodeSpec]:
                     },
                 )
             )
-            nodes.append(_term(f"{here}.disaster", "war", "threatener_disaster", disaster))
-        nodes.append(_term(f"{here}.acquiesce", "capitulation", "threatener_acquiesces", "target_acquiesced"))
+            nodes.append(
+                _term(f"{here}.disaster", outcome="war", threatener="threatener_disaster", target=disaster)
+            )
+        nodes.append(
+            _term(
+                f"{here}.acquiesce",
+                outcome="capitulation",
+                threatener="threatener_acquiesces",
+                target="target_acquiesced",
+            )
+        )
     return nodes
 
 
@@ -207,7 +223,7 @@ def brinkmanship(
     threatener_acquiesces: float = -2,
     threatener_disaster: float = -10,
 ) -> Model:
-    """Brinkmanship: the threat that leaves something to chance (§8.2, teaching model).
+    """Brinkmanship: the threat that leaves something to chance (a teaching model).
 
     The threatener threatens (at risk ``risk``) or not; Nature draws the target's type (Hard
     with probability ``p_hard``); the target, knowing its type, complies or defies; defiance
@@ -255,57 +271,63 @@ def brinkmanship(
         "threatener_acquiesces": threatener_acquiesces,
         "threatener_disaster": threatener_disaster,
     }
-    specs: list[tuple[str, str, str, tuple[float, float], bool]] = [
-        (
+    specs: list[ParameterText] = [
+        ParameterText(
             "p_hard",
-            "p: probability that the target is Hard (defiance is dominant for it); only the target knows its type",
-            "p",
-            (0.0, 1.0),
-            True,
+            description="p: probability that the target is Hard (defiance is dominant for it); only the target knows its type",
+            symbol="p",
+            domain=(0.0, 1.0),
+            open_lower=True,
         ),
-        (
+        ParameterText(
             "risk",
-            "q: the probability of disaster if the target defies a brinkmanship threat (the risk the threatener sets)",
-            "q",
-            (0.0, 1.0),
-            False,
+            description="q: the probability of disaster if the target defies a brinkmanship threat (the risk the threatener sets)",
+            symbol="q",
+            domain=(0.0, 1.0),
         ),
-        (
+        ParameterText(
             "target_acquiesced",
-            "s_a: the target's payoff (either type) when it defies and the threatener acquiesces",
-            "s_a",
-            REAL,
-            False,
+            description="s_a: the target's payoff (either type) when it defies and the threatener acquiesces",
+            symbol="s_a",
         ),
-        ("soft_complies", "s_c: the Soft target's payoff for complying", "s_c", REAL, False),
-        ("soft_disaster", "s_d: the Soft target's payoff for disaster", "s_d", REAL, False),
-        (
+        ParameterText(
+            "soft_complies", description="s_c: the Soft target's payoff for complying", symbol="s_c"
+        ),
+        ParameterText(
+            "soft_disaster", description="s_d: the Soft target's payoff for disaster", symbol="s_d"
+        ),
+        ParameterText(
             "hard_complies",
-            "h_c: the Hard target's payoff for complying (below both outcomes of defiance)",
-            "h_c",
-            REAL,
-            False,
+            description="h_c: the Hard target's payoff for complying (below both outcomes of defiance)",
+            symbol="h_c",
         ),
-        (
+        ParameterText(
             "hard_disaster",
-            "h_d: the Hard target's payoff for disaster (above complying: the Hard type defies whatever the risk)",
-            "h_d",
-            REAL,
-            False,
+            description="h_d: the Hard target's payoff for disaster (above complying: the Hard type defies whatever the risk)",
+            symbol="h_d",
         ),
-        ("threatener_complies", "u_c: the threatener's payoff when the target complies", "u_c", REAL, False),
-        (
+        ParameterText(
+            "threatener_complies",
+            description="u_c: the threatener's payoff when the target complies",
+            symbol="u_c",
+        ),
+        ParameterText(
             "threatener_acquiesces",
-            "u_a: the threatener's payoff when the target defies and the threatener acquiesces",
-            "u_a",
-            REAL,
-            False,
+            description="u_a: the threatener's payoff when the target defies and the threatener acquiesces",
+            symbol="u_a",
         ),
-        ("threatener_disaster", "u_d: the threatener's payoff for disaster", "u_d", REAL, False),
+        ParameterText(
+            "threatener_disaster", description="u_d: the threatener's payoff for disaster", symbol="u_d"
+        ),
     ]
-    params = [Parameter(n, values[n], dom, desc, sym, open_lower=ol) for n, desc, sym, dom, ol in specs]
+    params = with_defaults(specs, values)
     nodes = [
-        _dec("threatener", "Threatener", "threatener", {"threaten": "threat", "no_threat": "none"}),
+        _dec(
+            "threatener",
+            player="Threatener",
+            infoset="threatener",
+            actions={"threaten": "threat", "no_threat": "none"},
+        ),
         *_branch("threat"),
         *_branch("none"),
     ]
@@ -324,7 +346,9 @@ def brinkmanship(
         derived=[Derived(n, sp.S.Zero, text, desc) for n, text, desc in _DERIVED],
         baseline=Baseline(
             description=_BASELINE,
-            nodes=(_dec("threatener", "Threatener", "threatener", {"no_threat": "none"}),),
+            nodes=(
+                _dec("threatener", player="Threatener", infoset="threatener", actions={"no_threat": "none"}),
+            ),
         ),
         entrapment=_ENTRAPMENT.strip(),
         claims=[dict(c) for c in _CLAIMS],
