@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from .equilibrium import Certificate
-from .errors import GameError, UnsupportedError
+from .errors import GameError, SolverError, UnsupportedError
 from .game import ExtensiveFormGame, NormalFormGame
 from .game.extensive import CHANCE, DECISION, TERMINAL
 
@@ -466,3 +466,50 @@ def certify(
     if isinstance(game, ExtensiveFormGame):
         return _certify_tree(game, strategies, concept, beliefs, tol, exact, lam, exact_strategies)
     raise GameError(f"cannot certify a {type(game).__name__}")
+
+
+def check_passed(cert: Certificate) -> Certificate:
+    """``cert`` if it passed.
+
+    Raises
+    ------
+    SolverError
+        If it failed: the candidate it certifies is not an equilibrium within the tolerance.
+    """
+    if not cert.passed:
+        raise SolverError(
+            f"a {cert.concept} candidate failed certification (regret {cert.regret:.3g}, Bayes error "
+            f"{cert.bayes_error:.3g}, QRE residual {cert.qre_residual:.3g}, tolerance {cert.tolerance:.3g}); "
+            "this is a bug in the solver or a numerically hard game: try exact=True or another method"
+        )
+    return cert
+
+
+def certify_candidate(
+    game: NormalFormGame | ExtensiveFormGame,
+    candidate: Any,
+    concept: str,
+    tol: float = 1e-8,
+    exact: bool = False,
+) -> Certificate:
+    """Certify a solver's candidate (anything with ``strategies``, ``beliefs``, ``lam``, ``exact``).
+
+    The precision of a QRE candidate is its own ``lam``; ``exact`` values the solver computed
+    are used by an exact certificate.
+
+    Raises
+    ------
+    SolverError
+        If the candidate fails certification (:func:`check_passed`).
+    """
+    cert = certify(
+        game,
+        candidate.strategies,
+        concept=concept,
+        beliefs=candidate.beliefs,
+        tol=tol,
+        exact=exact,
+        lam=candidate.lam,
+        exact_strategies=candidate.exact,
+    )
+    return check_passed(cert)
