@@ -283,6 +283,16 @@ def check_options(concept: str, options: Mapping[str, Any], method: str = "auto"
     return common
 
 
+def belief_options(concept: str, belief_policy: str = "free") -> dict[str, str]:
+    """The keyword options that carry a belief policy to :func:`deterrence.solve` for ``concept``.
+
+    ``{"belief_policy": belief_policy}`` for PBE; ``{}`` for the other concepts, which have no
+    beliefs (``solve`` rejects ``belief_policy`` for their methods). For callers that solve
+    several concepts with one policy setting, e.g. a sweep.
+    """
+    return {"belief_policy": belief_policy} if concept == "pbe" else {}
+
+
 def solver_options(method: str | None = None, *, concept: str | None = None) -> dict[str, OptionSpec]:
     """The options a solver takes beyond ``tol``, ``exact`` and ``max_work``, by name.
 
