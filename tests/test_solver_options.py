@@ -255,6 +255,10 @@ def test_check_options_types_the_options_of_one_method() -> None:
     assert opts.method_options.belief_policy == "d1" and opts.method_options.max_mixed_sets == 2
     opts = check_options("nash", {"labels": (1,)}, method="lemke_howson")
     assert opts.method_options.labels == (1,)
+    opts = check_options("nash", {"method": "lemke_howson", "traverse": True})  # a sweep's solve_options
+    assert opts.method_options.traverse is True
+    with pytest.raises(ParameterError, match="two methods"):
+        check_options("nash", {"method": "lemke_howson"}, method="pure")
 
 
 def test_check_options_with_auto_and_several_methods() -> None:
@@ -279,6 +283,8 @@ def test_check_options_front_door_errors() -> None:
         check_options("nash", {"tol": -1})
     with pytest.raises(UnsupportedError, match="extensive-form"):
         check_options("pbe", {}, game=_bimatrix())
+    with pytest.raises(UnsupportedError, match="'vertex_enumeration' does not take extensive-form"):
+        check_options("nash", {}, method="vertex_enumeration", game=_signalling())
 
 
 def test_solver_options_listing() -> None:

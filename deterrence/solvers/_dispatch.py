@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ResourceError, SolverError, UnsupportedError
+from ..errors import ParameterError, ResourceError, SolverError, UnsupportedError
 from ._options import OptionSpec, merge_specs, specs_of, typed_options, unknown_option
 from .base import CONCEPTS, Candidate, RawResult, SolveOptions, SolverInfo
 
@@ -223,6 +223,9 @@ def _candidate_methods(concept: str, method: str, game: Any) -> tuple[str, ...]:
     if method != "auto":
         if method not in reg:
             raise UnsupportedError(f"unknown method '{method}'", methods=tuple(reg))
+        reason = None if game is None else reg[method].serves(game, concept)
+        if reason is not None:
+            raise UnsupportedError(reason, methods=tuple(serving(game, concept)))
         return (method,)
     if game is not None:
         names = auto_methods(concept, game.kind, game.num_players == 2)
@@ -240,7 +243,8 @@ def check_options(concept: str, options: Mapping[str, Any], method: str = "auto"
         The solution concept.
     options
         Keyword options as given to ``solve`` (``tol``, ``exact``, ``max_work`` and the
-        method's own, e.g. ``belief_policy``, ``lam``, ``max_mixed_sets``); not ``method``.
+        method's own, e.g. ``belief_policy``, ``lam``, ``max_mixed_sets``); a ``method``
+        key, as in a sweep's ``solve_options``, stands for the argument ``method``.
     method
         A method name, or ``"auto"``.
     game
@@ -257,7 +261,7 @@ def check_options(concept: str, options: Mapping[str, Any], method: str = "auto"
     Raises
     ------
     UnsupportedError
-        Unknown concept or method.
+        Unknown concept or method, or (with ``game``) a method that does not serve it.
     SolverError
         A bad ``tol``, ``exact`` or ``max_work``.
     OptionError
@@ -266,6 +270,11 @@ def check_options(concept: str, options: Mapping[str, Any], method: str = "auto"
     """
     check_concept(concept)
     given = dict(options)
+    if "method" in given:  # solve_options of a sweep may name the method
+        named = given.pop("method")
+        if method not in ("auto", named):
+            raise ParameterError(f"two methods given: '{method}' and '{named}'", name="method", value=named)
+        method = named
     common = check_common(given.pop("tol", 1e-8), given.pop("exact", False), given.pop("max_work", 1e9))
     if game is not None:
         check_game_kind(game, concept)
