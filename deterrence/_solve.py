@@ -1,186 +1,54 @@
-"""``solve()``: pick a solver for (concept, method, game), run it, certify every candidate, wrap."""
+"""``solve()``, the front door: validate, dispatch, run, certify every candidate, wrap.
+
+Choosing the method, checking the options and running the solver are the job of
+:mod:`deterrence.solvers` (its dispatch module); certifying, of :mod:`deterrence.certificates`.
+This module ties them together and builds the result objects, in one path: every candidate is
+certified (two-player Nash candidates in one batch of matrix products), evaluated, and
+assembled into an :class:`~deterrence.Equilibrium` by :func:`_assemble`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .certificates import certify, certify_bimatrix_batch
-from .equilibrium import Equilibrium, EquilibriumSet
-from .errors import GameError, ResourceError, SolverError, UnsupportedError
+from .certificates import certify_bimatrix_batch, certify_candidate, check_passed
+from .equilibrium import Certificate, Equilibrium, EquilibriumSet
+from .errors import GameError, ResourceError
 from .game import ExtensiveFormGame, NormalFormGame
-from .solvers import registry
-from .solvers.base import BELIEF_POLICIES, CONCEPTS, Candidate, SolveOptions, SolverInfo
-
-# preference order for method="auto": (concept, kind, two_player) -> methods
-_AUTO: dict[tuple[str, str, bool], tuple[str, ...]] = {
-    ("nash", "normal", True): ("vertex_enumeration", "support_enumeration", "lemke_howson"),
-    ("nash", "normal", False): ("polynomial", "homotopy"),
-    ("nash", "extensive", True): ("enumerate_reduced", "sequence_form"),
-    ("nash", "extensive", False): ("enumerate_reduced",),
-    ("spe", "extensive", True): ("backward_induction",),
-    ("spe", "extensive", False): ("backward_induction",),
-    ("pbe", "extensive", True): ("pbe",),
-    ("pbe", "extensive", False): ("pbe",),
-    ("qre", "normal", True): ("qre",),
-    ("qre", "normal", False): ("qre",),
-    ("qre", "extensive", True): ("qre",),
-    ("qre", "extensive", False): ("qre",),
-}
+from .solvers import Candidate, SolveOptions
+from .solvers._dispatch import (
+    check_common,
+    check_concept,
+    check_game_kind,
+    choose_method,
+    dedupe,
+    method_options,
+    run_solver,
+)
 
 
-def _serving(game: Any, concept: str) -> list[str]:
-    return [name for name, info in registry().items() if info.serves(game, concept) is None]
+@dataclass(frozen=True)
+class _Evaluated:
+    """A certified candidate with its payoffs (one per player) and outcome probabilities."""
+
+    candidate: Candidate
+    certificate: Certificate
+    strategies: tuple[np.ndarray, ...]
+    payoffs: Sequence[float]
+    outcomes: dict[str, float]
 
 
-def choose_method(game: Any, concept: str, method: str = "auto", max_work: float = 1e9) -> SolverInfo:
-    """The solver ``solve`` would run for ``(game, concept, method)``.
-
-    Raises
-    ------
-    UnsupportedError
-        If no registered method serves the combination (the message names those that
-        serve the concept for other games, or the game for other concepts).
-    ResourceError
-        If every serving method estimates more work than ``max_work``.
-    """
-    reg = registry()
-    if method != "auto":
-        if method not in reg:
-            raise UnsupportedError(f"unknown method '{method}'", methods=tuple(_serving(game, concept)))
-        info = reg[method]
-        reason = info.serves(game, concept)
-        if reason is not None:
-            raise UnsupportedError(reason, methods=tuple(_serving(game, concept)))
-        _check_work(info, game, max_work)
-        return info
-    prefs = _AUTO.get((concept, game.kind, game.num_players == 2), ())
-    too_big: list[tuple[str, float]] = []
-    for name in prefs:
-        info = reg.get(name)
-        if info is None or info.serves(game, concept) is not None:
-            continue
-        est = _estimate(info, game)
-        if est > max_work:
-            too_big.append((name, est))
-            continue
-        return info
-    if too_big:
-        name, est = min(too_big, key=lambda t: t[1])
-        raise ResourceError(
-            f"every method for {concept} on this game is estimated to need too much work "
-            f"(least: '{name}', about {est:.3g} operations > max_work={max_work:.3g}); "
-            "raise max_work or pick a method that finds one equilibrium",
-            estimate=est,
-        )
-    raise UnsupportedError(
-        f"no method computes {concept} equilibria of {game.num_players}-player {game.kind}-form games",
-        methods=tuple(_serving(game, concept)),
-    )
-
-
-def _estimate(info: SolverInfo, game: Any) -> float:
-    """The solver's work estimate; an estimate too large for a float counts as infinite."""
-    if info.estimate is None:
-        return 0.0
-    try:
-        return float(info.estimate(game))
-    except OverflowError:
-        return float("inf")
-
-
-def _check_work(info: SolverInfo, game: Any, max_work: float) -> None:
-    if info.estimate is None:
-        return
-    est = _estimate(info, game)
-    if est > max_work:
-        raise ResourceError(
-            f"method '{info.name}' is estimated to need about {est:.3g} operations on this game, "
-            f"more than max_work={max_work:.3g}; raise max_work to run it anyway",
-            estimate=est,
-        )
-
-
-def _flat(c: Candidate) -> np.ndarray:
-    parts = [np.asarray(s, dtype=float).ravel() for s in c.strategies]
-    if c.beliefs is not None:
-        parts += [np.asarray(b, dtype=float).ravel() for b in c.beliefs]
-    return np.concatenate(parts) if parts else np.zeros(0)
-
-
-def _dedupe(cands: list[Candidate], tol: float) -> list[Candidate]:
-    """Drop candidates equal (within tolerance) to an earlier one: one vectorised test per candidate."""
-    atol = max(tol, 1e-9) * 10
-    out: list[Candidate] = []
-    kept: list[np.ndarray] = []
-    for c in cands:
-        v = _flat(c)
-        if kept and len(kept[0]) == len(v):
-            diff = np.abs(np.asarray(kept) - v).max(axis=1)
-            if (diff <= atol).any():
-                continue
-        out.append(c)
-        kept.append(v)
-    return out
-
-
-def wrap(game: Any, cand: Candidate, concept: str, options: SolveOptions) -> Equilibrium:
-    """Certify one candidate and wrap it as an :class:`Equilibrium`.
-
-    Raises
-    ------
-    SolverError
-        If the candidate fails certification.
-    """
-    cert = certify(
-        game,
-        cand.strategies,
-        concept=concept,
-        beliefs=cand.beliefs,
-        tol=options.tol,
-        exact=options.exact,
-        lam=cand.lam if cand.lam is not None else options.lam,
-        exact_strategies=cand.exact,
-    )
-    if not cert.passed:
-        raise SolverError(
-            f"a {concept} candidate failed certification (regret {cert.regret:.3g}, Bayes error "
-            f"{cert.bayes_error:.3g}, QRE residual {cert.qre_residual:.3g}, tolerance {cert.tolerance:.3g}); "
-            "this is a bug in the solver or a numerically hard game: try exact=True or another method"
-        )
+def _evaluate_one(game: Any, cand: Candidate, concept: str, options: SolveOptions) -> _Evaluated:
+    """Certify one candidate (SolverError if it fails) and compute its payoffs and outcomes."""
+    cert = certify_candidate(game, cand, concept, options.tol, options.exact)
     strategies = tuple(np.asarray(s, dtype=float) for s in cand.strategies)
-    if isinstance(game, NormalFormGame):
-        profile = game.labelled(strategies)
-        pay = game.expected_payoffs(strategies)
-        outcomes = game.outcome_probabilities(strategies)
-        beliefs = None
-        off_path: tuple[str, ...] = ()
-    else:
-        beh = list(strategies)
-        profile = game.labelled(beh)
-        pay = game.expected_payoffs(beh)
-        outcomes = game.outcome_probabilities(beh)
-        bayes = game.beliefs(beh)
-        off_path = tuple(h.name for h, b in zip(game.infosets, bayes, strict=True) if b is None)
-        beliefs = None
-        if cand.beliefs is not None:
-            beliefs = {
-                h.name: {game.nodes[v].path: float(x) for v, x in zip(h.nodes, mu, strict=True)}
-                for h, mu in zip(game.infosets, cand.beliefs, strict=True)
-            }
-    return Equilibrium(
-        profile=profile,
-        payoffs={p: float(x) for p, x in zip(game.players, pay, strict=True)},
-        outcomes=outcomes,
-        certificate=cert,
-        strategies=strategies,
-        beliefs=beliefs,
-        off_path=off_path,
-        label=cand.label,
-        lam=cand.lam if cand.lam is not None else None,
-    )
+    profile = strategies if isinstance(game, NormalFormGame) else list(strategies)
+    return _Evaluated(cand, cert, strategies, game.expected_payoffs(profile),
+                      game.outcome_probabilities(profile))
 
 
 def _batchable(game: Any, cands: list[Candidate], concept: str, options: SolveOptions) -> bool:
@@ -199,19 +67,11 @@ def _batchable(game: Any, cands: list[Candidate], concept: str, options: SolveOp
     )
 
 
-def wrap_bimatrix(
-    game: NormalFormGame, cands: Sequence[Candidate], options: SolveOptions
-) -> tuple[Equilibrium, ...]:
-    """Certify Nash candidates of a two-player game in one batch and wrap them.
+def _evaluate_batch(game: NormalFormGame, cands: list[Candidate], options: SolveOptions) -> list[_Evaluated]:
+    """Certify two-player Nash candidates in one batch; payoffs and outcomes by matrix products.
 
-    Same checks and results as :func:`wrap` one candidate at a time, with the regrets, payoffs
-    and outcome probabilities of all candidates computed by matrix products
+    The same checks and results as :func:`_evaluate_one` candidate by candidate
     (:func:`deterrence.certificates.certify_bimatrix_batch`).
-
-    Raises
-    ------
-    SolverError
-        If a candidate fails certification.
     """
     xs = np.array([np.asarray(c.strategies[0], dtype=float).reshape(-1) for c in cands])
     ys = np.array([np.asarray(c.strategies[1], dtype=float).reshape(-1) for c in cands])
@@ -221,27 +81,65 @@ def wrap_bimatrix(
     }
     out = []
     for k, (cand, cert) in enumerate(zip(cands, certs, strict=True)):
-        if not cert.passed:
-            raise SolverError(
-                f"a nash candidate failed certification (regret {cert.regret:.3g}, tolerance "
-                f"{cert.tolerance:.3g}); this is a bug in the solver or a numerically hard game: try "
-                "exact=True or another method"
-            )
-        strategies = (xs[k], ys[k])
-        out.append(
-            Equilibrium(
-                profile=game.labelled(strategies),
-                payoffs={p: float(x) for p, x in zip(game.players, pay[k], strict=True)},
-                outcomes={lab: float(v[k]) for lab, v in probs.items()},
-                certificate=cert,
-                strategies=strategies,
-                beliefs=None,
-                off_path=(),
-                label=cand.label,
-                lam=cand.lam if cand.lam is not None else None,
-            )
-        )
-    return tuple(out)
+        outcomes = {lab: float(v[k]) for lab, v in probs.items()}
+        out.append(_Evaluated(cand, check_passed(cert), (xs[k], ys[k]), pay[k], outcomes))
+    return out
+
+
+def _beliefs(game: Any, cand: Candidate) -> tuple[dict[str, dict[str, float]] | None, tuple[str, ...]]:
+    """The candidate's beliefs by information set and node path, and the unreached information sets."""
+    if isinstance(game, NormalFormGame):
+        return None, ()
+    bayes = game.beliefs(list(np.asarray(s, dtype=float) for s in cand.strategies))
+    off_path = tuple(h.name for h, b in zip(game.infosets, bayes, strict=True) if b is None)
+    if cand.beliefs is None:
+        return None, off_path
+    beliefs = {
+        h.name: {game.nodes[v].path: float(x) for v, x in zip(h.nodes, mu, strict=True)}
+        for h, mu in zip(game.infosets, cand.beliefs, strict=True)
+    }
+    return beliefs, off_path
+
+
+def _assemble(game: Any, ev: _Evaluated) -> Equilibrium:
+    """The :class:`~deterrence.Equilibrium` of a certified, evaluated candidate."""
+    beliefs, off_path = _beliefs(game, ev.candidate)
+    profile = ev.strategies if isinstance(game, NormalFormGame) else list(ev.strategies)
+    return Equilibrium(
+        profile=game.labelled(profile),
+        payoffs={p: float(x) for p, x in zip(game.players, ev.payoffs, strict=True)},
+        outcomes=ev.outcomes,
+        certificate=ev.certificate,
+        strategies=ev.strategies,
+        beliefs=beliefs,
+        off_path=off_path,
+        label=ev.candidate.label,
+        lam=ev.candidate.lam,
+    )
+
+
+def certify_and_wrap(game: Any, cands: list[Candidate], concept: str, options: SolveOptions
+                     ) -> tuple[Equilibrium, ...]:
+    """Certify every candidate and wrap it as an :class:`~deterrence.Equilibrium`.
+
+    Raises
+    ------
+    SolverError
+        If a candidate fails certification.
+    ResourceError
+        If the tree is too deep to certify (Python's recursion limit).
+    """
+    try:
+        if _batchable(game, cands, concept, options):
+            evaluated = _evaluate_batch(game, cands, options)
+        else:
+            evaluated = [_evaluate_one(game, c, concept, options) for c in cands]
+        return tuple(_assemble(game, ev) for ev in evaluated)
+    except RecursionError:
+        raise ResourceError(
+            "the game tree is too deep to certify (Python recursion limit); shorten the tree or raise "
+            "sys.setrecursionlimit"
+        ) from None
 
 
 def solve(
@@ -251,8 +149,6 @@ def solve(
     *,
     tol: float = 1e-8,
     exact: bool = False,
-    belief_policy: str = "free",
-    lam: float | Sequence[float] | None = None,
     max_work: float = 1e9,
     **options: Any,
 ) -> EquilibriumSet:
@@ -272,17 +168,16 @@ def solve(
         Certification tolerance: no player gains more than ``tol`` by deviating.
     exact
         Certify in exact rational arithmetic.
-    belief_policy
-        PBE off-path beliefs: ``"free"`` (any belief that supports the profile),
-        ``"prior"`` (off-path beliefs equal the prior) or ``"d1"`` (D1-style refinement).
-    lam
-        QRE precision: a number or one per player; ``None`` gives the lambda -> infinity
-        limit (an equilibrium selection).
     max_work
         Fail fast with :class:`~deterrence.ResourceError` if the method's work estimate
         exceeds this.
     **options
-        Solver-specific options.
+        The chosen method's own options (:func:`deterrence.solver_options` lists them), e.g.
+        for ``pbe``: ``belief_policy`` (off-path beliefs: ``"free"``, ``"prior"`` or ``"d1"``),
+        ``mixed``, ``max_mixed_sets``, ``seeds``; for ``qre``: ``lam`` (the precision, a number
+        or one per player; ``None``: the lambda -> infinity limit), ``trace``. An option the
+        method does not take, or a value of the wrong type, is an
+        :class:`~deterrence.OptionError`.
 
     Returns
     -------
@@ -293,6 +188,8 @@ def solve(
     ------
     UnsupportedError
         Unknown concept or method, or a method that does not serve this game.
+    OptionError
+        An option the method does not take (a ``ParameterError`` and an ``UnsupportedError``).
     ResourceError
         The game is too large for the method.
     SolverError
@@ -310,47 +207,13 @@ def solve(
     """
     if not isinstance(game, (NormalFormGame, ExtensiveFormGame)):
         raise GameError(f"solve() takes a NormalFormGame or ExtensiveFormGame, not {type(game).__name__}")
-    if concept not in CONCEPTS:
-        raise UnsupportedError(f"unknown concept '{concept}'; concepts are {', '.join(CONCEPTS)}")
-    if belief_policy not in BELIEF_POLICIES:
-        raise UnsupportedError(
-            f"unknown belief policy '{belief_policy}'; policies are {', '.join(BELIEF_POLICIES)}"
-        )
-    if isinstance(tol, bool) or not isinstance(tol, (int, float, np.floating, np.integer)) or not (
-            tol > 0 and np.isfinite(tol)):
-        raise SolverError(f"tol must be a positive number, got {tol!r}")
-    if isinstance(max_work, bool) or not isinstance(max_work, (int, float, np.floating, np.integer)) or not (
-            max_work > 0):
-        raise SolverError(f"max_work must be a positive number, got {max_work!r}")
-    if not isinstance(exact, bool):
-        raise SolverError(f"exact must be True or False, got {exact!r}")
-    if concept in ("spe", "pbe") and game.kind == "normal":
-        raise UnsupportedError(
-            f"{concept} needs an extensive-form game (a tree); a normal-form game has only Nash and QRE",
-            methods=tuple(_serving(game, "nash")),
-        )
+    check_concept(concept)
+    common = check_common(tol, exact, max_work)
+    check_game_kind(game, concept)
     info = choose_method(game, concept, method, max_work)
-    opts = SolveOptions(
-        tol=tol, exact=exact, belief_policy=belief_policy, lam=lam, max_work=max_work, extra=dict(options)
-    )
-    try:
-        raw = info.run(game, opts)
-    except RecursionError:
-        raise ResourceError(
-            f"the game tree is too deep for method '{info.name}' (Python recursion limit); "
-            "shorten the tree or raise sys.setrecursionlimit"
-        ) from None
-    cands = _dedupe(list(raw.candidates), tol)
-    try:
-        if _batchable(game, cands, concept, opts):
-            eqs = wrap_bimatrix(game, cands, opts)
-        else:
-            eqs = tuple(wrap(game, c, concept, opts) for c in cands)
-    except RecursionError:
-        raise ResourceError(
-            "the game tree is too deep to certify (Python recursion limit); shorten the tree or raise "
-            "sys.setrecursionlimit"
-        ) from None
+    opts = method_options(info, common, options)
+    raw = run_solver(info, game, opts)
+    eqs = certify_and_wrap(game, dedupe(raw.candidates, tol), concept, opts)
     return EquilibriumSet(
         equilibria=eqs,
         concept=concept,
@@ -358,7 +221,7 @@ def solve(
         complete=raw.complete,
         degenerate=raw.degenerate,
         tolerance=tol,
-        belief_policy=belief_policy if concept == "pbe" else None,
+        belief_policy=getattr(opts.method_options, "belief_policy", None) if concept == "pbe" else None,
         notes=tuple(raw.notes),
         game=game,
     )

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from .equilibrium import Certificate
-from .errors import GameError, UnsupportedError
+from .errors import GameError, SolverError, UnsupportedError
 from .game import ExtensiveFormGame, NormalFormGame
 from .game.extensive import CHANCE, DECISION, TERMINAL
 
@@ -306,6 +306,81 @@ def _tree_regret(nums: _TreeNumbers, starts: Sequence[tuple[int, Any]]) -> np.nd
     return out
 
 
+def _qre_residual_tree(game: ExtensiveFormGame, beh: Sequence[np.ndarray], lam: Any) -> float:
+    """Largest gap between the behaviour and the agent logit response to it."""
+    lams = _lam_per_player(lam, game.num_players)
+    # beliefs from log reach probabilities: at high precision plain products underflow
+    with np.errstate(divide="ignore"):
+        log_edge = np.log(game.edge_probabilities(beh))
+    log_reach = np.zeros(len(game.nodes))
+    for nd in game.nodes[1:]:
+        log_reach[nd.index] = log_reach[nd.parent] + log_edge[nd.index]
+    values = game.node_values(beh)
+    residual = 0.0
+    for h, b in zip(game.infosets, beh, strict=True):
+        lr = log_reach[list(h.nodes)]
+        if not np.isfinite(lr.max()):
+            raise GameError("a QRE profile must reach every information set", infoset=h.name)
+        mu = np.exp(lr - lr.max())
+        mu = mu / mu.sum()
+        q = np.array(
+            [
+                sum(m * values[game.nodes[v].children[a], h.player] for m, v in zip(mu, h.nodes, strict=True))
+                for a in range(len(h.actions))
+            ]
+        )
+        residual = max(residual, float(np.abs(_softmax(lams[h.player] * q) - b).max()))
+    return residual
+
+
+def _spe_regret(nums: _TreeNumbers, scales: np.ndarray, details: dict[str, float]) -> tuple[float, float]:
+    """Largest gain (absolute, relative) from a deviation in any subgame; one detail per subgame."""
+    game = nums.game
+    regret = relative = 0.0
+    for r in game.subgame_roots():
+        per = _tree_regret(nums, [(r, nums.one)])
+        details[f"subgame {game.nodes[r].path}"] = float(per.max())
+        regret = max(regret, float(per.max()))
+        relative = max(relative, float((per / scales).max()))
+    return regret, relative
+
+
+def _pbe_regret(
+    nums: _TreeNumbers,
+    beh: Sequence[np.ndarray],
+    beliefs: Any,
+    scales: np.ndarray,
+    tol: float,
+    exact: bool,
+    details: dict[str, float],
+) -> tuple[float, float, float]:
+    """Largest gain (absolute, relative) at any information set given the beliefs, and the Bayes error."""
+    game = nums.game
+    if beliefs is None or len(beliefs) != len(game.infosets):
+        raise GameError("a PBE certificate needs a belief vector at every information set")
+    reach = game.realization_probabilities(beh)
+    regret = relative = bayes_error = 0.0
+    for h, mu in zip(game.infosets, beliefs, strict=True):
+        mu = np.asarray(mu, dtype=float).reshape(-1)
+        if mu.shape != (len(h.nodes),) or np.any(mu < -tol) or abs(mu.sum() - 1) > 1e-6:
+            raise GameError(
+                f"beliefs {mu} are not a distribution over the set's {len(h.nodes)} nodes", infoset=h.name
+            )
+        r = reach[list(h.nodes)]
+        if r.sum() > 1e-12:
+            bayes_error = max(bayes_error, float(np.abs(r / r.sum() - mu).max()))
+        weights = _rationalise(mu) if exact else [float(m) for m in mu]
+        br, cur = _deviation_gain(nums, h.player, list(zip(h.nodes, weights, strict=True)))
+        gain = float(br - cur)
+        details[f"infoset {h.name}"] = gain
+        regret = max(regret, gain)
+        relative = max(relative, gain / scales[h.player])
+    per = _tree_regret(nums, [(game.root, nums.one)])
+    regret = max(regret, float(per.max()))
+    relative = max(relative, float((per / scales).max()))
+    return regret, relative, bayes_error
+
+
 def _certify_tree(
     game: ExtensiveFormGame,
     strategies: Sequence[Any],
@@ -320,32 +395,8 @@ def _certify_tree(
     nums = _TreeNumbers(game, beh, exact, exact_strategies)
     details: dict[str, float] = {}
     bayes_error = 0.0
-    residual = 0.0
     if concept == "qre" and lam is not None:
-        lams = _lam_per_player(lam, game.num_players)
-        # beliefs from log reach probabilities: at high precision plain products underflow
-        with np.errstate(divide="ignore"):
-            log_edge = np.log(game.edge_probabilities(beh))
-        log_reach = np.zeros(len(game.nodes))
-        for nd in game.nodes[1:]:
-            log_reach[nd.index] = log_reach[nd.parent] + log_edge[nd.index]
-        values = game.node_values(beh)
-        for h, b in zip(game.infosets, beh, strict=True):
-            lr = log_reach[list(h.nodes)]
-            if not np.isfinite(lr.max()):
-                raise GameError("a QRE profile must reach every information set", infoset=h.name)
-            mu = np.exp(lr - lr.max())
-            mu = mu / mu.sum()
-            q = np.array(
-                [
-                    sum(
-                        m * values[game.nodes[v].children[a], h.player]
-                        for m, v in zip(mu, h.nodes, strict=True)
-                    )
-                    for a in range(len(h.actions))
-                ]
-            )
-            residual = max(residual, float(np.abs(_softmax(lams[h.player] * q) - b).max()))
+        residual = _qre_residual_tree(game, beh, lam)
         regret = float(_tree_regret(_TreeNumbers(game, beh, False), [(game.root, 1.0)]).max())
         return Certificate(
             concept="qre",
@@ -360,40 +411,13 @@ def _certify_tree(
         if len(game.payoffs)
         else np.ones(game.num_players)
     )
-    relative = 0.0
     if concept in ("nash", "qre"):
         per = _tree_regret(nums, [(game.root, nums.one)])
         regret, relative = float(per.max()), float((per / scales).max())
     elif concept == "spe":
-        regret = 0.0
-        for r in game.subgame_roots():
-            per = _tree_regret(nums, [(r, nums.one)])
-            details[f"subgame {game.nodes[r].path}"] = float(per.max())
-            regret = max(regret, float(per.max()))
-            relative = max(relative, float((per / scales).max()))
+        regret, relative = _spe_regret(nums, scales, details)
     elif concept == "pbe":
-        if beliefs is None or len(beliefs) != len(game.infosets):
-            raise GameError("a PBE certificate needs a belief vector at every information set")
-        reach = game.realization_probabilities(beh)
-        regret = 0.0
-        for h, mu in zip(game.infosets, beliefs, strict=True):
-            mu = np.asarray(mu, dtype=float).reshape(-1)
-            if mu.shape != (len(h.nodes),) or np.any(mu < -tol) or abs(mu.sum() - 1) > 1e-6:
-                raise GameError(
-                    f"beliefs {mu} are not a distribution over the set's {len(h.nodes)} nodes", infoset=h.name
-                )
-            r = reach[list(h.nodes)]
-            if r.sum() > 1e-12:
-                bayes_error = max(bayes_error, float(np.abs(r / r.sum() - mu).max()))
-            weights = _rationalise(mu) if exact else [float(m) for m in mu]
-            br, cur = _deviation_gain(nums, h.player, list(zip(h.nodes, weights, strict=True)))
-            gain = float(br - cur)
-            details[f"infoset {h.name}"] = gain
-            regret = max(regret, gain)
-            relative = max(relative, gain / scales[h.player])
-        per = _tree_regret(nums, [(game.root, nums.one)])
-        regret = max(regret, float(per.max()))
-        relative = max(relative, float((per / scales).max()))
+        regret, relative, bayes_error = _pbe_regret(nums, beh, beliefs, scales, tol, exact, details)
     else:
         raise UnsupportedError(f"unknown concept '{concept}'")
     details["relative_regret"] = relative
@@ -466,3 +490,50 @@ def certify(
     if isinstance(game, ExtensiveFormGame):
         return _certify_tree(game, strategies, concept, beliefs, tol, exact, lam, exact_strategies)
     raise GameError(f"cannot certify a {type(game).__name__}")
+
+
+def check_passed(cert: Certificate) -> Certificate:
+    """``cert`` if it passed.
+
+    Raises
+    ------
+    SolverError
+        If it failed: the candidate it certifies is not an equilibrium within the tolerance.
+    """
+    if not cert.passed:
+        raise SolverError(
+            f"a {cert.concept} candidate failed certification (regret {cert.regret:.3g}, Bayes error "
+            f"{cert.bayes_error:.3g}, QRE residual {cert.qre_residual:.3g}, tolerance {cert.tolerance:.3g}); "
+            "this is a bug in the solver or a numerically hard game: try exact=True or another method"
+        )
+    return cert
+
+
+def certify_candidate(
+    game: NormalFormGame | ExtensiveFormGame,
+    candidate: Any,
+    concept: str,
+    tol: float = 1e-8,
+    exact: bool = False,
+) -> Certificate:
+    """Certify a solver's candidate (anything with ``strategies``, ``beliefs``, ``lam``, ``exact``).
+
+    The precision of a QRE candidate is its own ``lam``; ``exact`` values the solver computed
+    are used by an exact certificate.
+
+    Raises
+    ------
+    SolverError
+        If the candidate fails certification (:func:`check_passed`).
+    """
+    cert = certify(
+        game,
+        candidate.strategies,
+        concept=concept,
+        beliefs=candidate.beliefs,
+        tol=tol,
+        exact=exact,
+        lam=candidate.lam,
+        exact_strategies=candidate.exact,
+    )
+    return check_passed(cert)

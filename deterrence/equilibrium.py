@@ -10,6 +10,12 @@ import numpy as np
 
 from .outcomes import indicators
 
+#: the solution concepts: Nash, subgame-perfect, perfect Bayesian, logit quantal response
+CONCEPTS: tuple[str, ...] = ("nash", "spe", "pbe", "qre")
+
+#: off-path belief policies of perfect Bayesian equilibria (see :mod:`deterrence.solvers.pbe`)
+BELIEF_POLICIES: tuple[str, ...] = ("free", "prior", "d1")
+
 
 @dataclass(frozen=True)
 class Certificate:

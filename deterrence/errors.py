@@ -138,6 +138,42 @@ class UnsupportedError(DeterrenceError, NotImplementedError):
         super().__init__(message)
 
 
+class OptionError(ParameterError, UnsupportedError):
+    """A solver option is unknown or misspelt, or its value has the wrong type.
+
+    Both a :class:`ParameterError` (a bad keyword argument) and an :class:`UnsupportedError`
+    (the chosen method does not take it).
+
+    Parameters
+    ----------
+    message
+        What is wrong; names the option, the method and the valid options or values.
+    name, value
+        The option and the value given.
+    method
+        The solver the option was given to.
+    valid
+        The options the method takes (or, for a bad value, the values it allows).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        name: str | None = None,
+        value: Any = None,
+        method: str | None = None,
+        valid: tuple[str, ...] = (),
+    ) -> None:
+        self.name = name
+        self.value = value
+        self.domain = tuple(valid)
+        self.method = method
+        self.valid = tuple(valid)
+        self.methods = ()
+        Exception.__init__(self, message)
+
+
 class SolverError(DeterrenceError, RuntimeError):
     """A solver failed, or produced a candidate that did not certify."""
 
@@ -160,6 +196,7 @@ __all__ = [
     "FormatError",
     "GameError",
     "ModelError",
+    "OptionError",
     "ParameterError",
     "ResourceError",
     "SolverError",

@@ -11,6 +11,7 @@ import deterrence as dt
 from deterrence.errors import UnsupportedError
 from deterrence.kernels import compile_model, compile_tree, domain_sample
 from deterrence.outcomes import regime_label
+from deterrence.solvers import belief_options
 
 
 def _udg_compiled(policy):
@@ -42,7 +43,7 @@ def _by_point(table, index):
 def _pointwise(game_of_row, points, concept, policy):
     out = {}
     for k, row in points.iterrows():
-        eqs = dt.solve(game_of_row(row), concept, belief_policy=policy)
+        eqs = dt.solve(game_of_row(row), concept, **belief_options(concept, policy))
         out[k] = sorted(
             (regime_label(e.outcomes, e.is_pure()), round(1 - e.outcomes.get("status_quo", 0.0), 6))
             for e in eqs

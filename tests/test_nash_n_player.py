@@ -17,9 +17,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from deterrence._solve import choose_method, solve
+from deterrence._solve import solve
 from deterrence.errors import ResourceError
 from deterrence.game import NormalFormGame
+from deterrence.solvers import choose_method
 from deterrence.solvers.homotopy import logit_homotopy
 from deterrence.solvers.polynomial import SupportSystem, find_roots, polynomial_equilibria
 from deterrence.solvers.pure import iterated_dominance, pure_equilibria

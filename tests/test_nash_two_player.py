@@ -185,7 +185,8 @@ def test_von_stengel_75(name: str) -> None:
     sres = se.run(game, OPTS)
     assert len(sres.candidates) == 75 and sres.degenerate is False and sres.complete
     assert_same_set(profiles(sres), theirs, what="support_enumeration")
-    assert_subset(profiles(lh.run(game, SolveOptions(extra={"traverse": True}))), theirs)
+    traverse = SolveOptions(method_options=lh.LemkeHowsonOptions(traverse=True))
+    assert_subset(profiles(lh.run(game, traverse)), theirs)
 
 
 def test_read_game_75_through_solve() -> None:
@@ -252,10 +253,10 @@ def test_degenerate_component_extremes() -> None:
 def test_lemke_howson_labels_option() -> None:
     a, b = random_game(3, 5, 5, "continuous")
     game = NormalFormGame([a, b])
-    one = lh.run(game, SolveOptions(extra={"labels": [0]}))
+    one = lh.run(game, SolveOptions(method_options=lh.LemkeHowsonOptions(labels=(0,))))
     assert len(one.candidates) == 1
     with pytest.raises(SolverError, match="label 99"):
-        lh.run(game, SolveOptions(extra={"labels": [99]}))
+        lh.run(game, SolveOptions(method_options=lh.LemkeHowsonOptions(labels=(99,))))
 
 
 def test_not_two_player() -> None:

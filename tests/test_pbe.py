@@ -19,6 +19,7 @@ from deterrence.errors import ResourceError
 from deterrence.game import ExtensiveFormGame, chance, decision, terminal
 from deterrence.solvers.base import SolveOptions
 from deterrence.solvers.pbe import SOLVER as PBE
+from deterrence.solvers.pbe import PBEOptions
 
 POLICIES = ("free", "prior", "d1")
 
@@ -445,7 +446,7 @@ def test_options_and_errors():
     with pytest.raises(ResourceError):
         dt.solve(g, "pbe", max_work=10)
     assert PBE.estimate(g) > 0
-    raw = PBE.run(g, SolveOptions(belief_policy="d1"))
+    raw = PBE.run(g, SolveOptions(method_options=PBEOptions(belief_policy="d1")))
     assert all(c.beliefs is not None and len(c.beliefs) == len(g.infosets) for c in raw.candidates)
 
 

@@ -47,7 +47,7 @@ def rnf_regret(game: ExtensiveFormGame, behaviour) -> float:
 
 
 def lemke_profile(game: ExtensiveFormGame, **extra):
-    raw = sf_solver.run(game, SolveOptions(extra=extra))
+    raw = sf_solver.run(game, SolveOptions(method_options=sf_solver.SequenceFormOptions(**extra)))
     assert len(raw.candidates) == 1 and raw.complete is False
     return list(raw.candidates[0].strategies)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import math
 from collections.abc import Sequence
 from fractions import Fraction
@@ -47,32 +48,41 @@ def parse_sets(items: Sequence[str] | None) -> dict[str, float | Fraction]:
     return out
 
 
-#: solver options the command line accepts, with their types (see the solvers' docstrings)
-SOLVER_OPTIONS: dict[str, type] = {"mixed": bool, "max_mixed_sets": int, "seeds": bool}
+def parse_options(items: Sequence[str] | None, *, concept: str | None = None,
+                  method: str = "auto") -> dict[str, Any]:
+    """``["mixed=false", "max_mixed_sets=2"]`` -> ``{"mixed": False, "max_mixed_sets": 2}``.
 
+    Names and types come from the solvers' declared options (:func:`deterrence.solver_options`):
+    of ``method``, or of every method that computes ``concept`` (every method if ``None``).
+    Booleans are true/false, yes/no or 1/0; integers ASCII digits; numbers decimal and finite.
 
-def parse_options(items: Sequence[str] | None) -> dict[str, Any]:
-    """``["mixed=false", "max_mixed_sets=2"]`` -> ``{"mixed": False, "max_mixed_sets": 2}``."""
+    Raises
+    ------
+    ParameterError
+        Not ``NAME=VALUE``, an unknown name (the valid ones are listed), a name given twice,
+        or a value that is not of the option's type.
+    """
     out: dict[str, Any] = {}
+    specs: dict[str, Any] | None = None
     for item in items or ():
         name, sep, value = item.partition("=")
-        name, value = name.strip(), value.strip().lower()
+        name = name.strip()
         if not sep or not name:
             raise dt.ParameterError(f"--option '{item}': expected NAME=VALUE")
-        kind = SOLVER_OPTIONS.get(name)
-        if kind is None:
+        if specs is None:
+            specs = dt.solver_options(None if method == "auto" else method, concept=concept)
+        spec = specs.get(name)
+        if spec is None:
+            close = difflib.get_close_matches(name, list(specs), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
             raise dt.ParameterError(
-                f"--option: unknown solver option '{name}'; options: {', '.join(SOLVER_OPTIONS)}", name=name
-            )
-        if kind is bool:
-            if value not in ("true", "false", "1", "0", "yes", "no"):
-                raise dt.ParameterError(f"--option {name}: expected true or false, got '{value}'", name=name)
-            out[name] = value in ("true", "1", "yes")
-        else:
-            if not value.isdigit():
-                raise dt.ParameterError(f"--option {name}: expected a non-negative integer, got '{value}'",
-                                     name=name)
-            out[name] = int(value)
+                f"--option: unknown solver option '{name}'{hint}; options: {', '.join(specs)}", name=name)
+        if name in out:
+            raise dt.ParameterError(f"--option: option '{name}' is given twice", name=name)
+        try:
+            out[name] = spec.parse(value)
+        except dt.ParameterError as exc:
+            raise dt.ParameterError(f"--option {exc}", name=name, value=value) from None  # --option NAME: ...
     return out
 
 

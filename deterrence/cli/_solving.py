@@ -29,15 +29,31 @@ def _target(args: argparse.Namespace) -> tuple[Any, Any, str]:
     return game, model, (concepts[0] if concepts else ("pbe" if game.kind == "extensive" else "nash"))
 
 
-def cmd_solve(args: argparse.Namespace) -> int:
-    game, model, default_concept = _target(args)
-    concept = args.concept or default_concept
-    options: dict[str, Any] = {"belief_policy": args.belief_policy}
+def _solve_options(args: argparse.Namespace, concept: str) -> dict[str, Any]:
+    """``dt.solve``'s keyword options from ``--tol``, ``--belief-policy``, ``--lam`` and ``--option``.
+
+    ``--belief-policy`` defaults to ``free`` for PBE and is passed only when given otherwise
+    (so a non-PBE solve rejects it, as ``dt.solve`` rejects any option its method lacks).
+    """
+    options: dict[str, Any] = {}
+    if args.belief_policy is not None or concept == "pbe":
+        options["belief_policy"] = args.belief_policy or "free"
     if args.lam is not None:
         options["lam"] = parse_lam(args.lam)
     if args.tol is not None:
         options["tol"] = args.tol
-    options.update(parse_options(args.option))
+    for name, value in parse_options(args.option, concept=concept, method=args.method).items():
+        if name in options:
+            flag = "--" + name.replace("_", "-")
+            raise dt.ParameterError(f"--option {name}: already given by {flag}", name=name)
+        options[name] = value
+    return options
+
+
+def cmd_solve(args: argparse.Namespace) -> int:
+    game, model, default_concept = _target(args)
+    concept = args.concept or default_concept
+    options = _solve_options(args, concept)
     eqs = dt.solve(game, concept=concept, method=args.method, **options)
     if args.json:
         doc = {
@@ -82,15 +98,16 @@ def register_solve(sub: Any, common: argparse.ArgumentParser) -> None:
     s = sub.add_parser("solve", parents=[common], help="solve a model or a Gambit .efg/.nfg game")
     s.add_argument("target", help="catalogue name, model file (.toml) or Gambit file (.efg, .nfg)")
     s.add_argument("--set", action="append", metavar="NAME=VALUE", help="parameter value (repeatable)")
-    s.add_argument("--concept", choices=("nash", "spe", "pbe", "qre"),
+    s.add_argument("--concept", choices=dt.CONCEPTS,
                    help="solution concept (default: the model's first concept; nash for game files)")
     s.add_argument("--method", default="auto", help="solver (default auto)")
-    s.add_argument("--belief-policy", default="free", choices=("free", "prior", "d1"),
+    s.add_argument("--belief-policy", choices=dt.BELIEF_POLICIES,
                    help="PBE off-path beliefs (default free)")
     s.add_argument("--lam", help="QRE precision: a number or one per player, comma-separated")
     s.add_argument("--tol", type=float, help="certification tolerance (default 1e-8)")
     s.add_argument("--option", action="append", metavar="NAME=VALUE",
-                   help="solver option (repeatable): mixed=true|false, max_mixed_sets=N, seeds=true|false "
-                   "(PBE; see the pbe solver's documentation)")
+                   help="an option of the method (repeatable), typed as the method declares it, e.g. for "
+                   "pbe mixed=true|false, max_mixed_sets=N, seeds=true|false; for qre trace=true "
+                   "(dt.solver_options(method) lists them)")
     s.add_argument("--json", action="store_true", help="machine-readable output")
     s.set_defaults(func=cmd_solve)

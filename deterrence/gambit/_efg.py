@@ -70,20 +70,40 @@ def parse_efg(text: str, file: str | None = None) -> ExtensiveFormGame:
     players = normalize_labels(raw_players)
     if p.peek().kind == TEXT:  # optional comment
         p.next()
-    nplayers = len(players)
-    infosets: dict[tuple[int, int], _Infoset] = {}
-    outcomes: dict[int, _Outcome] = {}
-    members: list[tuple[Node, tuple[int, int]]] = []
-    zero: tuple[Exact, ...] = (0,) * nplayers
+    reader = _EfgReader(p, players)
+    root = reader.read_tree()
+    p.end("the last node of the game tree")
+    _name_infosets(reader.infosets)
+    for node, key in reader.members:
+        node.infoset = reader.infosets[key].name
+    try:
+        return ExtensiveFormGame(root, players=players, title=title, check_labels=False)
+    except GameError as exc:  # not expected: the parser checks what the game checks
+        raise FormatError(str(exc), file=file) from None
 
-    def read_outcome() -> _Outcome | None:
+
+class _EfgReader:
+    """Reads the node records of an ``.efg`` file: outcomes, information sets, the tree."""
+
+    def __init__(self, p: _Parser, players: list[str]) -> None:
+        self.p = p
+        self.players = players
+        self.nplayers = len(players)
+        self.infosets: dict[tuple[int, int], _Infoset] = {}
+        self.outcomes: dict[int, _Outcome] = {}
+        self.members: list[tuple[Node, tuple[int, int]]] = []
+        self.zero: tuple[Exact, ...] = (0,) * self.nplayers
+
+    def read_outcome(self) -> _Outcome | None:
+        """An outcome reference, with its name and payoffs where first given; ``None`` for 0."""
+        p, outcomes = self.p, self.outcomes
         index, tok = p.integer("an outcome number", minimum=0)
         if p.peek().kind == TEXT:
             if index == 0:
                 raise p.error("outcome 0 means 'no outcome' and cannot have a name or payoffs", tok.line)
             label = p.next().text
             opening = p.expect(LBRACE, f"'{{' opening the payoffs of outcome {index}")
-            payoffs = p.numbers(f"outcome {index}", nplayers, opening)
+            payoffs = p.numbers(f"outcome {index}", self.nplayers, opening)
             known = outcomes.get(index)
             if known is None:
                 outcomes[index] = _Outcome(label, payoffs, tok.line)
@@ -103,13 +123,9 @@ def parse_efg(text: str, file: str | None = None) -> ExtensiveFormGame:
             )
         return outcomes[index]
 
-    def read_infoset(key: tuple[int, int], who: str, start: Token, chance: bool) -> _Infoset:
-        known = infosets.get(key)
-        if p.peek().kind != TEXT:
-            if known is None:
-                raise p.error(f"{who} is used before its actions are given", start.line)
-            return known
-        label = p.next().text
+    def _read_actions(self, who: str, chance: bool) -> tuple[list[str], list[Exact], Token]:
+        """``{ "a" "b" ... }`` (chance: each action followed by its probability), after the label."""
+        p = self.p
         opening = p.expect(LBRACE, f"'{{' opening the actions of {who}")
         actions: list[str] = []
         probs: list[Exact] = []
@@ -134,6 +150,19 @@ def parse_efg(text: str, file: str | None = None) -> ExtensiveFormGame:
                         ptok.line,
                     )
                 probs.append(prob)  # type: ignore[arg-type]
+        return actions, probs, opening
+
+    def read_infoset(self, key: tuple[int, int], who: str, start: Token, chance: bool) -> _Infoset:
+        """An information set reference, with its label and actions where given (checked against
+        an earlier definition)."""
+        p = self.p
+        known = self.infosets.get(key)
+        if p.peek().kind != TEXT:
+            if known is None:
+                raise p.error(f"{who} is used before its actions are given", start.line)
+            return known
+        label = p.next().text
+        actions, probs, opening = self._read_actions(who, chance)
         if not actions:
             raise p.error(f"{who} has no actions", opening.line)
         if chance and _exact_sum(probs) != 1:
@@ -144,8 +173,15 @@ def parse_efg(text: str, file: str | None = None) -> ExtensiveFormGame:
             )
         if known is None:
             info = _Infoset(label, actions, start.line, tuple(probs) if chance else None)
-            infosets[key] = info
+            self.infosets[key] = info
             return info
+        self._check_same(known, who, label, actions, probs if chance else None, start)
+        return known
+
+    def _check_same(self, known: _Infoset, who: str, label: str, actions: list[str],
+                    probs: list[Exact] | None, start: Token) -> None:
+        """Raise unless a repeated definition of an information set matches the first one."""
+        p = self.p
         if known.label != label:
             raise p.error(
                 f"{who} is named {_quote(known.label)} on line {known.line} but {_quote(label)} here",
@@ -155,16 +191,16 @@ def parse_efg(text: str, file: str | None = None) -> ExtensiveFormGame:
             raise p.error(
                 f"{who} has actions {known.actions} on line {known.line} but {actions} here", start.line
             )
-        if chance and known.probs != tuple(probs):
+        if probs is not None and known.probs != tuple(probs):
             raise p.error(
                 f"{who} has probabilities {list(map(_show, known.probs or ()))} on line {known.line} "
                 f"but {list(map(_show, probs))} here",
                 start.line,
             )
-        return known
 
-    def read_node(accumulated: tuple[Exact, ...]) -> tuple[Node, _Infoset | None, tuple[Exact, ...]]:
+    def read_node(self, accumulated: tuple[Exact, ...]) -> tuple[Node, _Infoset | None, tuple[Exact, ...]]:
         """One node record; returns the node, its information set and the payoffs accumulated so far."""
+        p = self.p
         start = p.next()
         if start.kind == EOF:
             raise p.error("the file ends before the game tree is complete", start.line)
@@ -172,53 +208,48 @@ def parse_efg(text: str, file: str | None = None) -> ExtensiveFormGame:
             raise p.error(f"expected a node type 'p', 'c' or 't', found {start.describe()}", start.line)
         label = p.expect(TEXT, "the node name (quoted text)").text or None
         if start.text == "t":
-            outcome = read_outcome()
-            payoffs = _add(accumulated, outcome.payoffs if outcome else zero)
+            outcome = self.read_outcome()
+            payoffs = _add(accumulated, outcome.payoffs if outcome else self.zero)
             name = outcome.label if outcome else None
             return TerminalNode(payoffs=list(payoffs), outcome=(), label=label, name=name), None, payoffs
         if start.text == "c":
             number, _ = p.integer("a chance information set number", minimum=0)
             key = (0, number)
-            info = read_infoset(key, f"chance information set {number}", start, chance=True)
+            info = self.read_infoset(key, f"chance information set {number}", start, chance=True)
             node: Node = ChanceNode(branches={}, label=label)
         else:
             player, ptok = p.integer("a player number", minimum=1)
-            if player > nplayers:
+            if player > self.nplayers:
                 raise p.error(
-                    f"player {player} does not exist (the file names {nplayers} players)", ptok.line
+                    f"player {player} does not exist (the file names {self.nplayers} players)", ptok.line
                 )
             number, _ = p.integer("an information set number", minimum=0)
             key = (player, number)
-            info = read_infoset(key, f"information set {number} of player {player}", start, chance=False)
-            node = DecisionNode(player=players[player - 1], actions={}, label=label)
-        outcome = read_outcome()
-        members.append((node, key))
-        return node, info, _add(accumulated, outcome.payoffs if outcome else zero)
+            info = self.read_infoset(key, f"information set {number} of player {player}", start, chance=False)
+            node = DecisionNode(player=self.players[player - 1], actions={}, label=label)
+        outcome = self.read_outcome()
+        self.members.append((node, key))
+        return node, info, _add(accumulated, outcome.payoffs if outcome else self.zero)
 
-    # iterative preorder: a stack of (node, its information set, payoffs so far, next child)
-    root, info, acc = read_node(zero)
-    stack: list[tuple[Node, _Infoset, tuple[Exact, ...], int]] = []
-    if info is not None:
-        stack.append((root, info, acc, 0))
-    while stack:
-        parent, info, acc, k = stack.pop()
-        if k + 1 < len(info.actions):
-            stack.append((parent, info, acc, k + 1))
-        child, child_info, child_acc = read_node(acc)
-        if isinstance(parent, DecisionNode):
-            parent.actions[info.names[k]] = child
-        elif isinstance(parent, ChanceNode):
-            parent.branches[info.names[k]] = (info.probs[k], child)  # type: ignore[index]
-        if child_info is not None:
-            stack.append((child, child_info, child_acc, 0))
-    p.end("the last node of the game tree")
-    _name_infosets(infosets)
-    for node, key in members:
-        node.infoset = infosets[key].name
-    try:
-        return ExtensiveFormGame(root, players=players, title=title, check_labels=False)
-    except GameError as exc:  # not expected: the parser checks what the game checks
-        raise FormatError(str(exc), file=file) from None
+    def read_tree(self) -> Node:
+        """The whole tree, in preorder, with an explicit stack (deep trees need no recursion)."""
+        # a stack of (node, its information set, payoffs so far, next child)
+        root, info, acc = self.read_node(self.zero)
+        stack: list[tuple[Node, _Infoset, tuple[Exact, ...], int]] = []
+        if info is not None:
+            stack.append((root, info, acc, 0))
+        while stack:
+            parent, info, acc, k = stack.pop()
+            if k + 1 < len(info.actions):
+                stack.append((parent, info, acc, k + 1))
+            child, child_info, child_acc = self.read_node(acc)
+            if isinstance(parent, DecisionNode):
+                parent.actions[info.names[k]] = child
+            elif isinstance(parent, ChanceNode):
+                parent.branches[info.names[k]] = (info.probs[k], child)  # type: ignore[index]
+            if child_info is not None:
+                stack.append((child, child_info, child_acc, 0))
+        return root
 
 
 def _add(a: tuple[Exact, ...], b: tuple[Exact, ...]) -> tuple[Exact, ...]:

@@ -275,6 +275,36 @@ def reduced_normal_form(
     >>> rnf.normal.payoffs[0].tolist()
     [[0.0, 0.0], [-1.0, 1.0]]
     """
+    counts = _check_size(game, max_strategies, max_profiles)
+    perfect = recall_violation(game) is None
+    n_players = game.num_players
+    hist = _histories(game)
+    term = list(game.terminals)
+    players = [_player_tables(game, i, max_strategies, counts[i], hist, term) for i in range(n_players)]
+    labels = sorted({lab for labs in game.terminal_outcomes for lab in labs})
+    tensor = _payoff_tensor(game, [p.factor for p in players], labels, _chance_reach(game)[term])
+    names = [_distinct([_strategy_name(game, i, s) for s in players[i].strategies]) for i in range(n_players)]
+    normal = NormalFormGame(
+        [tensor[..., i] for i in range(n_players)],
+        players=game.players,
+        strategies=names,
+        title=game.title,
+        outcomes={lab: tensor[..., n_players + k] for k, lab in enumerate(labels)},
+    )
+    return ReducedNormalForm(
+        game=game,
+        normal=normal,
+        strategies=tuple(p.strategies for p in players),
+        sequences=tuple(p.sequences for p in players),
+        realization=tuple(p.realization for p in players),
+        choice=tuple(p.choice for p in players),
+        action_index=tuple(p.action_index for p in players),
+        perfect_recall=perfect,
+    )
+
+
+def _check_size(game: ExtensiveFormGame, max_strategies: int, max_profiles: int) -> tuple[int, ...]:
+    """The reduced strategy counts; ResourceError if a player has too many or the tensor is too big."""
     counts = reduced_strategy_counts(game)
     for i, c in enumerate(counts):
         if c > max_strategies:
@@ -291,44 +321,51 @@ def reduced_normal_form(
             f"more than max_profiles={max_profiles}; use the sequence form (method='sequence_form')",
             estimate=float(total),
         )
-    perfect = recall_violation(game) is None
+    return counts
+
+
+@dataclass(frozen=True)
+class _PlayerTables:
+    """One player's reduced strategies and how they map to sequences, actions and leaves."""
+
+    strategies: tuple[dict[int, int], ...]
+    sequences: tuple[History, ...]
+    realization: np.ndarray  # (strategies, sequences): 1 where the strategy plays the sequence
+    choice: np.ndarray  # (strategies, actions): 1 where the strategy chooses the action
+    action_index: tuple[tuple[int, int], ...]
+    factor: np.ndarray  # (strategies, leaves): 1 where the strategy allows the leaf
+
+
+def _player_tables(game: ExtensiveFormGame, i: int, max_strategies: int, count: int,
+                   hist: list[list[History]], term: list[int]) -> _PlayerTables:
+    """Player ``i``'s reduced strategies and their realisation, choice and leaf tables."""
+    strats = _enumerate_player(game, i, max_strategies)
+    if len(strats) > max_strategies:
+        raise ResourceError(
+            f"player '{game.players[i]}' has more than max_strategies={max_strategies} reduced "
+            "pure strategies", estimate=float(count))
+    seq_ids: dict[History, int] = {}
+    leaf_seq = np.array([seq_ids.setdefault(hist[z][i], len(seq_ids)) for z in term], dtype=np.int64)
+    seqs = tuple(seq_ids)
+    r = np.array([[all(s.get(h) == a for h, a in seq) for seq in seqs] for s in strats], dtype=float)
+    r = r.reshape(len(strats), len(seqs))
+    acts = tuple((h.index, a) for h in game.infosets_of(i) for a in range(len(h.actions)))
+    col = {ha: k for k, ha in enumerate(acts)}
+    c = np.zeros((len(strats), len(acts)))
+    for k, s in enumerate(strats):
+        for h, a in s.items():
+            c[k, col[(h, a)]] = 1.0
+    return _PlayerTables(tuple(strats), seqs, r, c, acts, r[:, leaf_seq])
+
+
+def _payoff_tensor(game: ExtensiveFormGame, factors: list[np.ndarray], labels: list[str],
+                   chance: np.ndarray) -> np.ndarray:
+    """Expected payoffs and outcome probabilities of every reduced pure profile, in one einsum.
+
+    The last axis holds the players' payoffs, then one probability per outcome label.
+    """
     n_players = game.num_players
-    hist = _histories(game)
-    term = list(game.terminals)
-    chance = _chance_reach(game)[term]
-
-    strategies: list[tuple[dict[int, int], ...]] = []
-    sequences: list[tuple[History, ...]] = []
-    realization: list[np.ndarray] = []
-    choice: list[np.ndarray] = []
-    action_index: list[tuple[tuple[int, int], ...]] = []
-    factors: list[np.ndarray] = []
-    for i in range(n_players):
-        strats = _enumerate_player(game, i, max_strategies)
-        if len(strats) > max_strategies:
-            raise ResourceError(
-                f"player '{game.players[i]}' has more than max_strategies={max_strategies} reduced "
-                "pure strategies", estimate=float(counts[i]))
-        seq_ids: dict[History, int] = {}
-        leaf_seq = np.array([seq_ids.setdefault(hist[z][i], len(seq_ids)) for z in term], dtype=np.int64)
-        seqs = tuple(seq_ids)
-        r = np.array([[all(s.get(h) == a for h, a in seq) for seq in seqs] for s in strats], dtype=float)
-        r = r.reshape(len(strats), len(seqs))
-        acts = tuple((h.index, a) for h in game.infosets_of(i) for a in range(len(h.actions)))
-        col = {ha: k for k, ha in enumerate(acts)}
-        c = np.zeros((len(strats), len(acts)))
-        for k, s in enumerate(strats):
-            for h, a in s.items():
-                c[k, col[(h, a)]] = 1.0
-        strategies.append(tuple(strats))
-        sequences.append(seqs)
-        realization.append(r)
-        choice.append(c)
-        action_index.append(acts)
-        factors.append(r[:, leaf_seq])  # (strategies, leaves)
-
-    labels = sorted({lab for labs in game.terminal_outcomes for lab in labs})
-    weights = np.zeros((len(term), n_players + len(labels)))
+    weights = np.zeros((len(chance), n_players + len(labels)))
     weights[:, :n_players] = chance[:, None] * game.payoffs
     for k, lab in enumerate(labels):
         weights[:, n_players + k] = chance * np.array([lab in labs for labs in game.terminal_outcomes])
@@ -338,25 +375,7 @@ def reduced_normal_form(
         operands += [f, [i, leaf_axis]]
     operands += [weights, [leaf_axis, n_players]]
     tensor = np.einsum(*operands, [*range(n_players), n_players], optimize=True)
-    tensor = tensor.reshape(*(len(s) for s in strategies), n_players + len(labels))
-    names = [_distinct([_strategy_name(game, i, s) for s in strategies[i]]) for i in range(n_players)]
-    normal = NormalFormGame(
-        [tensor[..., i] for i in range(n_players)],
-        players=game.players,
-        strategies=names,
-        title=game.title,
-        outcomes={lab: tensor[..., n_players + k] for k, lab in enumerate(labels)},
-    )
-    return ReducedNormalForm(
-        game=game,
-        normal=normal,
-        strategies=tuple(strategies),
-        sequences=tuple(sequences),
-        realization=tuple(realization),
-        choice=tuple(choice),
-        action_index=tuple(action_index),
-        perfect_recall=perfect,
-    )
+    return tensor.reshape(*(f.shape[0] for f in factors), n_players + len(labels))
 
 
 def mixed_to_behaviour(rnf: ReducedNormalForm, profile: Sequence[Any], tol: float = 1e-14) -> Behaviour:

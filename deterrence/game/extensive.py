@@ -82,6 +82,211 @@ def _is_number(x: Any) -> bool:
     return isinstance(x, (int, float, Fraction, np.integer, np.floating)) and not isinstance(x, bool)
 
 
+def _where(path: str, label: str | None) -> str:
+    return f"'{label}' ({path})" if label else f"'{path}'"
+
+
+def _branches(node: Any, path: str) -> list[tuple[str, Any]]:
+    """The (name, child) pairs below a node (``None`` child: a chance branch that is not a pair)."""
+    if isinstance(node, DecisionNode):
+        return list(node.actions.items())
+    if isinstance(node, ChanceNode):
+        return [(k, v[1] if isinstance(v, tuple) and len(v) == 2 else None) for k, v in node.branches.items()]
+    return []
+
+
+def _preorder(root: Node) -> tuple[list[tuple[Any, int, int, str]], dict[int, list[int]]]:
+    """The nodes in preorder as ``(node, parent, action, path)``, and each node's children.
+
+    Iterative, with an explicit stack, so deep trees do not hit the recursion limit.
+
+    Raises
+    ------
+    GameError
+        A value that is not a node, a node reachable twice, a chance branch that is not a
+        ``(probability, subtree)`` pair.
+    """
+    seen: set[int] = set()
+    children_of: dict[int, list[int]] = {}
+    order_nodes: list[tuple[Any, int, int, str]] = []
+    stack: list[tuple[Any, int, int, str]] = [(root, -1, -1, "root")]
+    while stack:
+        node, parent, action, path = stack.pop()
+        if not isinstance(node, (TerminalNode, DecisionNode, ChanceNode)):
+            raise GameError(
+                f"expected a decision, chance or terminal node, got {type(node).__name__}", node=path
+            )
+        if id(node) in seen:
+            raise GameError(
+                "node is reachable twice (a tree node may appear only once; build a fresh "
+                "subtree for each branch)",
+                node=_where(path, getattr(node, "label", None)),
+            )
+        seen.add(id(node))
+        idx = len(order_nodes)
+        order_nodes.append((node, parent, action, path))
+        if parent >= 0:
+            children_of.setdefault(parent, []).append(idx)
+        for a, (name, child) in reversed(list(enumerate(_branches(node, path)))):
+            child_path = name if path == "root" else f"{path}/{name}"
+            if child is None:
+                raise GameError(
+                    f"branch '{name}' must be a (probability, subtree) pair", node=_where(path, node.label)
+                )
+            stack.append((child, idx, a, child_path))
+    return order_nodes, children_of
+
+
+def _subtree_ends(n: int, children_of: dict[int, list[int]]) -> list[int]:
+    """For each node in preorder, one past the index of its last descendant."""
+    ends = [0] * n
+    for idx in range(n - 1, -1, -1):
+        kids = children_of.get(idx, [])
+        ends[idx] = ends[kids[-1]] if kids else idx + 1
+    return ends
+
+
+def _check_chance_probabilities(acts: tuple[str, ...], probs: tuple[Any, ...], where: str) -> None:
+    """Raise GameError unless the probabilities are finite numbers in ``[0, 1]`` summing to one."""
+    for a, p in zip(acts, probs, strict=True):
+        if not _is_number(p):
+            raise GameError(f"probability of branch '{a}' is not a number: {p!r}", node=where)
+        if not _finite(p):
+            raise GameError(f"probability of branch '{a}' is not finite: {_show(p)}", node=where)
+        if p < 0 or p > 1:
+            raise GameError(f"probability of branch '{a}' is {p}, outside [0, 1]", node=where)
+    total = sum(probs)
+    exact = all(isinstance(p, (int, Fraction, np.integer)) for p in probs)
+    if (exact and total != 1) or (not exact and abs(float(total) - 1.0) > 1e-9):
+        raise GameError(f"chance probabilities sum to {float(total):.12g}, not 1", node=where)
+
+
+class _Flattener:
+    """Collects the flat tables of a tree node by node (in preorder), checking each node."""
+
+    def __init__(self, declared: list[str] | None, found: list[str], check_labels: bool) -> None:
+        self.declared, self.found, self.check_labels = declared, found, check_labels
+        self.nodes: list[NodeInfo] = []
+        self.infoset_map: dict[tuple[str, str], list[int]] = {}
+        self.infoset_order: list[tuple[str, str]] = []
+        self.infoset_meta: dict[tuple[str, str], tuple[str, tuple[str, ...], str]] = {}
+        self.chance_map: dict[str, list[int]] = {}
+        self.chance_order: list[str] = []
+        self.chance_meta: dict[str, tuple[tuple[str, ...], tuple[Any, ...], str]] = {}
+        self.terminal_payoffs: list[Any] = []
+        self.terminal_outcomes: list[tuple[str, ...]] = []
+        self.terminal_names: list[str | None] = []
+        self.terminal_of_node: dict[int, int] = {}
+        self.player_index: dict[str, int] = {p: i for i, p in enumerate(declared)} if declared else {}
+
+    def add(self, idx: int, node: Any, parent: int, action: int, path: str, kids: tuple[int, ...],
+            end: int) -> None:
+        """Check node ``idx`` and record it."""
+        where = _where(path, node.label)
+        if isinstance(node, DecisionNode):
+            player, infoset = self._decision(idx, node, path, where)
+            info = NodeInfo(idx, DECISION, parent, action, kids, player, infoset, path, node.label, end)
+            self.nodes.append(info)
+        elif isinstance(node, ChanceNode):
+            infoset = self._chance(idx, node, path, where)
+            self.nodes.append(NodeInfo(idx, CHANCE, parent, action, kids, -1, infoset, path, node.label, end))
+        else:
+            self._terminal(idx, node, where)
+            self.nodes.append(NodeInfo(idx, TERMINAL, parent, action, (), -1, -1, path, node.label, end))
+
+    def _player(self, pname: str, where: str) -> int:
+        if pname not in self.player_index:
+            if self.declared is not None:
+                raise GameError(
+                    f"player '{pname}' is not one of the game's players {self.declared}", node=where
+                )
+            self.player_index[pname] = len(self.found)
+            self.found.append(pname)
+        return self.player_index[pname]
+
+    def _decision(self, idx: int, node: DecisionNode, path: str, where: str) -> tuple[int, int]:
+        """The player's index and the information set's index of a decision node."""
+        if not node.actions:
+            raise GameError("decision node has no actions", node=where)
+        pname = node.player
+        pl = self._player(pname, where)
+        iname = node.infoset if node.infoset is not None else f"{pname}@{path}"
+        key = (pname, iname)
+        acts = tuple(str(a) for a in node.actions)
+        if len(set(acts)) != len(acts):
+            raise GameError(f"duplicate action names {acts}", node=where)
+        if node.infoset is not None:
+            clash = [k for k in self.infoset_meta if k[1] == iname and k[0] != pname]
+            if clash:
+                raise GameError(
+                    f"nodes of information set '{iname}' belong to different players "
+                    f"('{clash[0][0]}' and '{pname}')",
+                    infoset=iname,
+                    node=where,
+                )
+        if key in self.infoset_meta:
+            if self.infoset_meta[key][1] != acts:
+                raise GameError(
+                    f"nodes of information set '{iname}' offer different actions "
+                    f"{list(self.infoset_meta[key][1])} and {list(acts)}",
+                    infoset=iname,
+                    node=where,
+                )
+        else:
+            self.infoset_meta[key] = (pname, acts, iname)
+            self.infoset_order.append(key)
+            self.infoset_map[key] = []
+        self.infoset_map[key].append(idx)
+        return pl, self.infoset_order.index(key)
+
+    def _chance(self, idx: int, node: ChanceNode, path: str, where: str) -> int:
+        """The chance set's index of a chance node."""
+        if not node.branches:
+            raise GameError("chance node has no branches", node=where)
+        acts = tuple(str(a) for a in node.branches)
+        probs = tuple(v[0] for v in node.branches.values())
+        _check_chance_probabilities(acts, probs, where)
+        cname = node.infoset if node.infoset is not None else f"chance@{path}"
+        if cname in self.chance_meta:
+            if self.chance_meta[cname][0] != acts or self.chance_meta[cname][1] != probs:
+                raise GameError(
+                    f"chance nodes of set '{cname}' differ in actions or probabilities", node=where
+                )
+        else:
+            self.chance_meta[cname] = (acts, probs, cname)
+            self.chance_order.append(cname)
+            self.chance_map[cname] = []
+        self.chance_map[cname].append(idx)
+        return self.chance_order.index(cname)
+
+    def _terminal(self, idx: int, node: TerminalNode, where: str) -> None:
+        for lab in node.outcome:
+            if self.check_labels and lab not in OUTCOMES:
+                raise GameError(
+                    f"outcome label '{lab}' is not in the vocabulary {sorted(OUTCOMES)}", node=where
+                )
+        self.terminal_of_node[idx] = len(self.terminal_payoffs)
+        self.terminal_payoffs.append((node.payoffs, where))
+        self.terminal_outcomes.append(tuple(node.outcome))
+        self.terminal_names.append(node.name)
+
+    def infosets(self) -> tuple[InfoSet, ...]:
+        meta = self.infoset_meta
+        return tuple(
+            InfoSet(
+                k, self.player_index[meta[key][0]], meta[key][2], meta[key][1], tuple(self.infoset_map[key])
+            )
+            for k, key in enumerate(self.infoset_order)
+        )
+
+    def chance_infos(self) -> tuple[ChanceInfo, ...]:
+        meta = self.chance_meta
+        return tuple(
+            ChanceInfo(k, name, meta[name][0], meta[name][1], tuple(self.chance_map[name]))
+            for k, name in enumerate(self.chance_order)
+        )
+
+
 class ExtensiveFormGame:
     """A finite extensive-form game.
 
@@ -128,212 +333,19 @@ class ExtensiveFormGame:
 
     # ------------------------------------------------------------------ construction
     def _flatten(self, root: Node, declared: list[str] | None, found: list[str], check_labels: bool) -> None:
-        nodes: list[NodeInfo] = []
-        seen: set[int] = set()
-        infoset_map: dict[tuple[str, str], list[int]] = {}
-        infoset_order: list[tuple[str, str]] = []
-        infoset_meta: dict[tuple[str, str], tuple[str, tuple[str, ...], str]] = {}
-        chance_map: dict[str, list[int]] = {}
-        chance_order: list[str] = []
-        chance_meta: dict[str, tuple[tuple[str, ...], tuple[Any, ...], str]] = {}
-        terminal_payoffs: list[Any] = []
-        terminal_outcomes: list[tuple[str, ...]] = []
-        terminal_names: list[str | None] = []
-        terminal_of_node: dict[int, int] = {}
-        player_index: dict[str, int] = {p: i for i, p in enumerate(declared)} if declared else {}
-
-        def where(path: str, label: str | None) -> str:
-            return f"'{label}' ({path})" if label else f"'{path}'"
-
-        # iterative preorder with explicit stack so deep trees do not hit recursion limits
-        stack: list[tuple[Any, int, int, str, list[int]]] = [(root, -1, -1, "root", [])]
-        children_of: dict[int, list[int]] = {}
-        pending: list[tuple[int, Any, int, int, str]] = []
-        order_nodes: list[tuple[Any, int, int, str]] = []
-        # first pass: assign preorder indices
-        stack2: list[tuple[Any, int, int, str]] = [(root, -1, -1, "root")]
-        while stack2:
-            node, parent, action, path = stack2.pop()
-            if not isinstance(node, (TerminalNode, DecisionNode, ChanceNode)):
-                raise GameError(
-                    f"expected a decision, chance or terminal node, got {type(node).__name__}", node=path
-                )
-            if id(node) in seen:
-                raise GameError(
-                    "node is reachable twice (a tree node may appear only once; build a fresh "
-                    "subtree for each branch)",
-                    node=where(path, getattr(node, "label", None)),
-                )
-            seen.add(id(node))
-            idx = len(order_nodes)
-            order_nodes.append((node, parent, action, path))
-            if parent >= 0:
-                children_of.setdefault(parent, []).append(idx)
-            if isinstance(node, DecisionNode):
-                kids = list(node.actions.items())
-            elif isinstance(node, ChanceNode):
-                kids = [
-                    (k, v[1] if isinstance(v, tuple) and len(v) == 2 else None)
-                    for k, v in node.branches.items()
-                ]
-            else:
-                kids = []
-            for a, (name, child) in reversed(list(enumerate(kids))):
-                child_path = name if path == "root" else f"{path}/{name}"
-                if child is None:
-                    raise GameError(
-                        f"branch '{name}' must be a (probability, subtree) pair", node=where(path, node.label)
-                    )
-                stack2.append((child, idx, a, child_path))
-        del stack, pending
-
-        n = len(order_nodes)
-        ends = [0] * n
-        # compute subtree ends: preorder => end = last descendant + 1
-        for idx in range(n - 1, -1, -1):
-            kids = children_of.get(idx, [])
-            ends[idx] = ends[kids[-1]] if kids else idx + 1
-
-        for idx, (node, parent, action, path) in enumerate(order_nodes):
-            label = node.label
-            kids = tuple(children_of.get(idx, []))
-            if isinstance(node, DecisionNode):
-                if not node.actions:
-                    raise GameError("decision node has no actions", node=where(path, label))
-                pname = node.player
-                if pname not in player_index:
-                    if declared is not None:
-                        raise GameError(
-                            f"player '{pname}' is not one of the game's players {declared}",
-                            node=where(path, label),
-                        )
-                    player_index[pname] = len(found)
-                    found.append(pname)
-                pl = player_index[pname]
-                iname = node.infoset if node.infoset is not None else f"{pname}@{path}"
-                key = (pname, iname)
-                acts = tuple(str(a) for a in node.actions)
-                if len(set(acts)) != len(acts):
-                    raise GameError(f"duplicate action names {acts}", node=where(path, label))
-                if node.infoset is not None:
-                    clash = [k for k in infoset_meta if k[1] == iname and k[0] != pname]
-                    if clash:
-                        raise GameError(
-                            f"nodes of information set '{iname}' belong to different players "
-                            f"('{clash[0][0]}' and '{pname}')",
-                            infoset=iname,
-                            node=where(path, label),
-                        )
-                if key in infoset_meta:
-                    if infoset_meta[key][1] != acts:
-                        raise GameError(
-                            f"nodes of information set '{iname}' offer different actions "
-                            f"{list(infoset_meta[key][1])} and {list(acts)}",
-                            infoset=iname,
-                            node=where(path, label),
-                        )
-                else:
-                    infoset_meta[key] = (pname, acts, iname)
-                    infoset_order.append(key)
-                    infoset_map[key] = []
-                infoset_map[key].append(idx)
-                nodes.append(
-                    NodeInfo(
-                        idx,
-                        DECISION,
-                        parent,
-                        action,
-                        kids,
-                        pl,
-                        infoset_order.index(key),
-                        path,
-                        label,
-                        ends[idx],
-                    )
-                )
-            elif isinstance(node, ChanceNode):
-                if not node.branches:
-                    raise GameError("chance node has no branches", node=where(path, label))
-                acts = tuple(str(a) for a in node.branches)
-                probs = tuple(v[0] for v in node.branches.values())
-                for a, p in zip(acts, probs, strict=True):
-                    if not _is_number(p):
-                        raise GameError(
-                            f"probability of branch '{a}' is not a number: {p!r}", node=where(path, label)
-                        )
-                    if not _finite(p):
-                        raise GameError(
-                            f"probability of branch '{a}' is not finite: {_show(p)}", node=where(path, label)
-                        )
-                    if p < 0 or p > 1:
-                        raise GameError(
-                            f"probability of branch '{a}' is {p}, outside [0, 1]", node=where(path, label)
-                        )
-                total = sum(probs)
-                exact = all(isinstance(p, (int, Fraction, np.integer)) for p in probs)
-                if (exact and total != 1) or (not exact and abs(float(total) - 1.0) > 1e-9):
-                    raise GameError(
-                        f"chance probabilities sum to {float(total):.12g}, not 1", node=where(path, label)
-                    )
-                cname = node.infoset if node.infoset is not None else f"chance@{path}"
-                if cname in chance_meta:
-                    if chance_meta[cname][0] != acts or chance_meta[cname][1] != probs:
-                        raise GameError(
-                            f"chance nodes of set '{cname}' differ in actions or probabilities",
-                            node=where(path, label),
-                        )
-                else:
-                    chance_meta[cname] = (acts, probs, cname)
-                    chance_order.append(cname)
-                    chance_map[cname] = []
-                chance_map[cname].append(idx)
-                nodes.append(
-                    NodeInfo(
-                        idx,
-                        CHANCE,
-                        parent,
-                        action,
-                        kids,
-                        -1,
-                        chance_order.index(cname),
-                        path,
-                        label,
-                        ends[idx],
-                    )
-                )
-            else:
-                for lab in node.outcome:
-                    if check_labels and lab not in OUTCOMES:
-                        raise GameError(
-                            f"outcome label '{lab}' is not in the vocabulary {sorted(OUTCOMES)}",
-                            node=where(path, label),
-                        )
-                terminal_of_node[idx] = len(terminal_payoffs)
-                terminal_payoffs.append((node.payoffs, where(path, label)))
-                terminal_outcomes.append(tuple(node.outcome))
-                terminal_names.append(node.name)
-                nodes.append(NodeInfo(idx, TERMINAL, parent, action, (), -1, -1, path, label, ends[idx]))
-
-        self.nodes: tuple[NodeInfo, ...] = tuple(nodes)
-        self.infosets: tuple[InfoSet, ...] = tuple(
-            InfoSet(
-                k,
-                player_index[infoset_meta[key][0]],
-                infoset_meta[key][2],
-                infoset_meta[key][1],
-                tuple(infoset_map[key]),
-            )
-            for k, key in enumerate(infoset_order)
-        )
-        self.chance_infos: tuple[ChanceInfo, ...] = tuple(
-            ChanceInfo(k, name, chance_meta[name][0], chance_meta[name][1], tuple(chance_map[name]))
-            for k, name in enumerate(chance_order)
-        )
-        self._raw_payoffs = terminal_payoffs
-        self.terminal_outcomes: tuple[tuple[str, ...], ...] = tuple(terminal_outcomes)
-        self.terminal_names: tuple[str | None, ...] = tuple(terminal_names)
-        self.terminals: tuple[int, ...] = tuple(sorted(terminal_of_node))
-        self._terminal_of_node = terminal_of_node
+        flat = _Flattener(declared, found, check_labels)
+        order, children = _preorder(root)
+        ends = _subtree_ends(len(order), children)
+        for idx, (node, parent, action, path) in enumerate(order):
+            flat.add(idx, node, parent, action, path, tuple(children.get(idx, [])), ends[idx])
+        self.nodes: tuple[NodeInfo, ...] = tuple(flat.nodes)
+        self.infosets: tuple[InfoSet, ...] = flat.infosets()
+        self.chance_infos: tuple[ChanceInfo, ...] = flat.chance_infos()
+        self._raw_payoffs = flat.terminal_payoffs
+        self.terminal_outcomes: tuple[tuple[str, ...], ...] = tuple(flat.terminal_outcomes)
+        self.terminal_names: tuple[str | None, ...] = tuple(flat.terminal_names)
+        self.terminals: tuple[int, ...] = tuple(sorted(flat.terminal_of_node))
+        self._terminal_of_node = flat.terminal_of_node
 
     def _finish(self) -> None:
         nplayers = len(self.players)

@@ -20,11 +20,10 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from ..equilibrium import CONCEPTS  # the solution concepts a model may declare
 from ..errors import ParameterError
 from ..expr import Condition, is_identifier
 
-#: solution concepts a model may declare
-CONCEPTS: tuple[str, ...] = ("nash", "spe", "pbe", "qre")
 #: what a model's specification rests on (see ``docs/discussion/derivations.md#provenance-and-status``)
 STATUSES: tuple[str, ...] = ("", "published", "reconstruction", "stylised", "teaching")
 #: names that cannot be parameters (they are keyword options of :meth:`Model.game`)

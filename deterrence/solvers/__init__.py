@@ -1,47 +1,41 @@
-"""The solver registry: one algorithm per module, each declaring what it serves.
+"""The solvers: one algorithm per module, each declaring what it serves and the options it takes.
 
 ``registry()`` returns ``{name: SolverInfo}`` for every solver module listed in
-:data:`SOLVER_MODULES`, in order of preference for ``method="auto"``.
+:data:`SOLVER_MODULES`; :data:`AUTO` says which method ``method="auto"`` runs. Both live in
+:mod:`deterrence.solvers._dispatch`, with :func:`choose_method` and :func:`check_options`
+(the check :func:`deterrence.solve` applies to its keyword options, also usable before a
+sweep), and :func:`solver_options` (the declared options, for listings and the CLI).
 """
 
 from __future__ import annotations
 
-import importlib
-from functools import cache
-
-from .base import Candidate, RawResult, SolveOptions, SolverInfo
-
-#: module names, in order of preference when ``method="auto"`` (first that serves wins,
-#: except where ``deterrence.solve`` chooses by game size)
-SOLVER_MODULES: tuple[str, ...] = (
-    "pure",
-    "vertex_enumeration",
-    "support_enumeration",
-    "lemke_howson",
-    "polynomial",
-    "homotopy",
-    "sequence_form",
-    "enumerate_reduced",
-    "backward_induction",
-    "pbe",
-    "qre",
+from ._dispatch import (
+    AUTO,
+    COMMON_OPTIONS,
+    SOLVER_MODULES,
+    belief_options,
+    check_options,
+    choose_method,
+    registry,
+    solver_options,
 )
+from ._options import OptionSpec, option
+from .base import Candidate, RawResult, SolveOptions, SolverInfo, SolverOptions
 
-
-@cache
-def registry() -> dict[str, SolverInfo]:
-    """All registered solvers by method name."""
-    out: dict[str, SolverInfo] = {}
-    for mod_name in SOLVER_MODULES:
-        try:
-            mod = importlib.import_module(f".{mod_name}", __name__)
-        except ModuleNotFoundError as exc:  # a module not written yet
-            if exc.name == f"{__name__}.{mod_name}":
-                continue
-            raise
-        info: SolverInfo = mod.SOLVER
-        out[info.name] = info
-    return out
-
-
-__all__ = ["Candidate", "RawResult", "SolveOptions", "SolverInfo", "registry"]
+__all__ = [
+    "AUTO",
+    "COMMON_OPTIONS",
+    "SOLVER_MODULES",
+    "Candidate",
+    "OptionSpec",
+    "RawResult",
+    "SolveOptions",
+    "SolverInfo",
+    "SolverOptions",
+    "belief_options",
+    "check_options",
+    "choose_method",
+    "option",
+    "registry",
+    "solver_options",
+]

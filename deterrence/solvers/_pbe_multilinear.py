@@ -37,124 +37,159 @@ def _solve_multilinear(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: lis
             return _solve_two_binary(ctx, values, names)
         if not _grid_may_vanish(values, len(mixed)):
             return []
-    import sympy
+    system = _Multilinear(ctx, pattern, mixed, combos)
+    polys = system.polynomials(values)
+    if polys is None:
+        ctx.continua.append(f"a mover mixing at {names} is indifferent whatever the others do")
+        return []
+    if system.attempt(polys):
+        return system.found
+    # a continuum over the complex numbers: divide out factors of one sign on the open box
+    # (such as x or 1 - x, which vanish only on its boundary) and solve factor by factor
+    factor_sets = system.factors_inside(polys)
+    if factor_sets is None:
+        return []  # some condition cannot hold inside the box
+    for choice in itertools.product(*factor_sets):
+        if not system.attempt(list(dict.fromkeys(choice))):
+            ctx.continua.append(f"a curve of solutions mixing at {names}")
+    return system.found
 
-    gens = []
-    var_of: dict[tuple[int, int], int] = {}
-    for k in mixed:
-        for j in range(1, len(pattern[k])):
-            var_of[(k, j)] = len(gens)
-            gens.append(sympy.Symbol(f"x{k}_{j}"))
-    nv = len(gens)
 
-    def affine(k: int, j: int) -> dict[tuple[int, ...], Fraction]:
+def _mul(p: dict, q: dict) -> dict:
+    """Product of two polynomials given as ``{exponent tuple: Fraction}``."""
+    out: dict[tuple[int, ...], Fraction] = {}
+    for m1, c1 in p.items():
+        for m2, c2 in q.items():
+            m = tuple(x + y for x, y in zip(m1, m2, strict=True))
+            out[m] = out.get(m, Fraction(0)) + c1 * c2
+    return out
+
+
+class _Multilinear:
+    """One support pattern's indifference system in sympy: its unknowns, vertices and roots found."""
+
+    def __init__(self, ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int],
+                 combos: list[tuple[int, ...]]) -> None:
+        import sympy
+
+        self.sympy = sympy
+        self.pattern, self.mixed = pattern, mixed
+        self.gens: list[Any] = []
+        self.var_of: dict[tuple[int, int], int] = {}
+        for k in mixed:
+            for j in range(1, len(pattern[k])):
+                self.var_of[(k, j)] = len(self.gens)
+                self.gens.append(sympy.Symbol(f"x{k}_{j}"))
+        self.nv = len(self.gens)
+        self.pos = {k: {a: i for i, a in enumerate(pattern[k])} for k in mixed}
+        self.terms = self._vertex_terms(ctx, combos)
+        self.vertices = [self._vertex(combo) for combo in combos]
+        self.found: list[list[np.ndarray]] = []
+
+    def _unit(self, k: int, j: int) -> tuple[int, ...]:
+        e = [0] * self.nv
+        e[self.var_of[(k, j)]] = 1
+        return tuple(e)
+
+    def _affine(self, k: int, j: int) -> dict[tuple[int, ...], Fraction]:
+        """``σ_k(a_j)`` as a polynomial: ``x_{k,j}``, or ``1 − Σ_j x_{k,j}`` for ``j = 0``."""
         if j > 0:
-            e = [0] * nv
-            e[var_of[(k, j)]] = 1
-            return {tuple(e): Fraction(1)}
-        out = {(0,) * nv: Fraction(1)}
-        for jj in range(1, len(pattern[k])):
-            e = [0] * nv
-            e[var_of[(k, jj)]] = 1
-            out[tuple(e)] = Fraction(-1)
+            return {self._unit(k, j): Fraction(1)}
+        out = {(0,) * self.nv: Fraction(1)}
+        for jj in range(1, len(self.pattern[k])):
+            out[self._unit(k, jj)] = Fraction(-1)
         return out
 
-    def mul(p: dict, q: dict) -> dict:
-        out: dict[tuple[int, ...], Fraction] = {}
-        for m1, c1 in p.items():
-            for m2, c2 in q.items():
-                m = tuple(x + y for x, y in zip(m1, m2, strict=True))
-                out[m] = out.get(m, Fraction(0)) + c1 * c2
-        return out
+    def _vertex_terms(self, ctx: _Ctx, combos: list[tuple[int, ...]]) -> list[dict]:
+        """``Π_k σ_k(c_k)`` expanded into monomials, for every vertex ``c`` (cached by shape)."""
+        shape = tuple(len(self.pattern[k]) for k in self.mixed)
+        terms = ctx.expansions.get(shape)
+        if terms is None:  # depends on the shape only
+            terms = []
+            for combo in combos:
+                t: dict[tuple[int, ...], Fraction] = {(0,) * self.nv: Fraction(1)}
+                for k, a in zip(self.mixed, combo, strict=True):
+                    t = _mul(t, self._affine(k, self.pos[k][a]))
+                terms.append(t)
+            ctx.expansions[shape] = terms
+        return terms
 
-    pos = {k: {a: i for i, a in enumerate(pattern[k])} for k in mixed}
-    shape = tuple(len(pattern[k]) for k in mixed)
-    terms = ctx.expansions.get(shape)
-    if terms is None:  # Π_k σ_k(c_k) expanded into monomials, for every vertex c (depends on the shape only)
-        terms = []
-        for combo in combos:
-            t: dict[tuple[int, ...], Fraction] = {(0,) * nv: Fraction(1)}
-            for k, a in zip(mixed, combo, strict=True):
-                t = mul(t, affine(k, pos[k][a]))
-            terms.append(t)
-        ctx.expansions[shape] = terms
-    # vertices of the product of simplices, as points in the unknowns
-    vertices = []
-    for combo in combos:
-        pt = [0] * nv
-        for k, a in zip(mixed, combo, strict=True):
-            if pos[k][a] > 0:
-                pt[var_of[(k, pos[k][a])]] = 1
-        vertices.append(tuple(pt))
+    def _vertex(self, combo: tuple[int, ...]) -> tuple[int, ...]:
+        """A vertex of the product of simplices, as a 0/1 point in the unknowns."""
+        pt = [0] * self.nv
+        for k, a in zip(self.mixed, combo, strict=True):
+            if self.pos[k][a] > 0:
+                pt[self.var_of[(k, self.pos[k][a])]] = 1
+        return tuple(pt)
 
-    def sign_definite(f: Any) -> bool:
+    def polynomials(self, values: list[list[float]]) -> list[Any] | None:
+        """The equations as sympy polynomials over QQ; ``None`` if one vanishes identically."""
+        sympy = self.sympy
+        polys = []
+        for vals in values:
+            coeffs: dict[tuple[int, ...], Fraction] = {}
+            for t, g in zip(self.terms, vals, strict=True):
+                fg = _fraction(g)
+                if fg == 0:
+                    continue
+                for m, c in t.items():
+                    coeffs[m] = coeffs.get(m, Fraction(0)) + c * fg
+            coeffs = {m: c for m, c in coeffs.items() if c != 0}
+            if not coeffs:
+                return None
+            polys.append(sympy.Poly.from_dict({m: sympy.Rational(c.numerator, c.denominator)
+                                               for m, c in coeffs.items()}, *self.gens, domain="QQ"))
+        return polys
+
+    def _sign_definite(self, f: Any) -> bool:
+        """Whether ``f`` keeps one sign (not all zero) at every vertex, hence on the open box."""
         terms = f.as_dict()  # monomial -> coefficient; at a 0/1 point a monomial is 0 or 1
         vals = [sum((c for m, c in terms.items() if all(v[i] for i, e in enumerate(m) if e)), start=0)
-                for v in vertices]
+                for v in self.vertices]
         return (all(v >= 0 for v in vals) and any(v > 0 for v in vals)) or \
                (all(v <= 0 for v in vals) and any(v < 0 for v in vals))
 
-    polys = []
-    for vals in values:
-        coeffs: dict[tuple[int, ...], Fraction] = {}
-        for t, g in zip(terms, vals, strict=True):
-            fg = _fraction(g)
-            if fg == 0:
-                continue
-            for m, c in t.items():
-                coeffs[m] = coeffs.get(m, Fraction(0)) + c * fg
-        coeffs = {m: c for m, c in coeffs.items() if c != 0}
-        if not coeffs:
-            ctx.continua.append(f"a mover mixing at {names} is indifferent whatever the others do")
-            return []
-        polys.append(sympy.Poly.from_dict({m: sympy.Rational(c.numerator, c.denominator)
-                                           for m, c in coeffs.items()}, *gens, domain="QQ"))
-    found: list[list[np.ndarray]] = []
+    def factors_inside(self, polys: list[Any]) -> list[list[Any]] | None:
+        """Each equation's factors that may vanish inside the box; ``None`` if one has none."""
+        factor_sets = []
+        for poly in polys:
+            _, facs = poly.factor_list()
+            keep = [f for f, _ in facs if not self._sign_definite(f)]
+            if not keep:
+                return None
+            factor_sets.append(keep)
+        return factor_sets
 
-    def collect(sols: list) -> None:
+    def _collect(self, sols: list) -> None:
+        """Keep the real solutions strictly inside the simplices, not seen before."""
         for sol in sols:
             xs = []
             for z in sol:
-                zc = complex(sympy.N(z, 30))
+                zc = complex(self.sympy.N(z, 30))
                 if abs(zc.imag) > 1e-12:
                     break
                 xs.append(zc.real)
             else:
                 point = []
-                for k in mixed:
-                    tail = [xs[var_of[(k, j)]] for j in range(1, len(pattern[k]))]
+                for k in self.mixed:
+                    tail = [xs[self.var_of[(k, j)]] for j in range(1, len(self.pattern[k]))]
                     point.append(np.array([1.0 - sum(tail), *tail]))
                 seen = any(all(np.allclose(p, q, atol=1e-12) for p, q in zip(point, f, strict=True))
-                           for f in found)
+                           for f in self.found)
                 if all(p.min() > _INTERIOR for p in point) and not seen:
-                    found.append(point)
+                    self.found.append(point)
 
-    def attempt(system: list) -> bool:
+    def attempt(self, system: list) -> bool:
         """Solve a zero-dimensional system; False if it has a continuum of solutions."""
+        sympy = self.sympy
         try:
-            sols = sympy.solve_poly_system(system, *gens) if len(system) >= nv else None
+            sols = sympy.solve_poly_system(system, *self.gens) if len(system) >= self.nv else None
         except NotImplementedError:
             sols = None
         if sols is None:
-            return sympy.groebner(system, *gens, order="grevlex").exprs == [1]
-        collect(sols)
+            return sympy.groebner(system, *self.gens, order="grevlex").exprs == [1]
+        self._collect(sols)
         return True
-
-    if attempt(polys):
-        return found
-    # a continuum over the complex numbers: divide out factors of one sign on the open box
-    # (such as x or 1 - x, which vanish only on its boundary) and solve factor by factor
-    factor_sets = []
-    for poly in polys:
-        _, facs = poly.factor_list()
-        keep = [f for f, _ in facs if not sign_definite(f)]
-        if not keep:
-            return []  # this condition cannot hold inside the box
-        factor_sets.append(keep)
-    for choice in itertools.product(*factor_sets):
-        if not attempt(list(dict.fromkeys(choice))):
-            ctx.continua.append(f"a curve of solutions mixing at {names}")
-    return found
 
 
 def _grid_may_vanish(values: list[list[float]], k: int) -> bool:

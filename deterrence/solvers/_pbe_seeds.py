@@ -26,26 +26,28 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..certificates import certify_candidate
 from ..errors import DeterrenceError
 from ..game.convert import mixed_to_behaviour, reduced_normal_form, reduced_strategy_counts
 from ..game.extensive import ExtensiveFormGame
 from ..game.normal import NormalFormGame
+from ._dispatch import sub_candidates
 from ._pbe_beliefs import _Beliefs
 from ._pbe_context import _REACH, _Ctx
+from .base import SolveOptions
 
 #: largest reduced normal form (strategy-count product) that the seeds build
 MAX_REDUCED_PROFILES = 200_000
 
 
-def nash_seeds(game: ExtensiveFormGame, allowed: Sequence[tuple[int, ...]], max_work: float,
+def nash_seeds(game: ExtensiveFormGame, allowed: Sequence[tuple[int, ...]], options: SolveOptions,
                notes: list[str]) -> list[list[np.ndarray]]:
     """Behaviour profiles of the Lemke–Howson equilibria of the dominance-reduced normal form.
 
-    Returns an empty list (with a note) when the game does not have two players or its reduced
-    normal form is too large.
+    Each equilibrium is certified as a Nash equilibrium of that normal form (default
+    tolerance) before it is used. Returns an empty list (with a note) when the game does not
+    have two players, its reduced normal form is too large, or the Lemke–Howson solve fails.
     """
-    from .._solve import solve
-
     if game.num_players != 2:
         notes.append("seeds: Nash seeds need a two-player game; none used")
         return []
@@ -61,7 +63,7 @@ def nash_seeds(game: ExtensiveFormGame, allowed: Sequence[tuple[int, ...]], max_
                      if all(a in allowed[h] for h, a in choice.items())])
     sub = NormalFormGame([p[np.ix_(keep[0], keep[1])] for p in rnf.normal.payoffs])
     try:
-        eqs = solve(sub, "nash", method="lemke_howson", max_work=max_work)
+        eqs = _lemke_howson_equilibria(sub, options.max_work)
     except DeterrenceError as exc:  # too much work, or a numerically hard sub-game
         shape = f"{sub.shape[0]} x {sub.shape[1]}"
         notes.append(f"seeds: Lemke-Howson on the {shape} reduced game failed ({exc})")
@@ -70,10 +72,21 @@ def nash_seeds(game: ExtensiveFormGame, allowed: Sequence[tuple[int, ...]], max_
     for e in eqs:
         full = [np.zeros(len(rnf.strategies[i])) for i in range(2)]
         for i in range(2):
-            full[i][keep[i]] = np.asarray(e.strategies[i], dtype=float)
+            full[i][keep[i]] = e[i]
         out.append([np.asarray(b, dtype=float) for b in mixed_to_behaviour(rnf, full)])
     notes.append(f"seeds: {len(out)} Lemke-Howson equilibria of the {sub.shape[0]} x {sub.shape[1]} "
                  "dominance-reduced normal form were assessed as candidates")
+    return out
+
+
+def _lemke_howson_equilibria(game: NormalFormGame, max_work: float) -> list[list[np.ndarray]]:
+    """The Lemke–Howson equilibria of a bimatrix game, each certified (SolverError if one fails)."""
+    sub = SolveOptions(max_work=max_work)
+    found = sub_candidates(game, "nash", "lemke_howson", sub)
+    out = []
+    for cand in found.candidates:
+        certify_candidate(game, cand, "nash", sub.tol, sub.exact)
+        out.append([np.asarray(s, dtype=float) for s in cand.strategies])
     return out
 
 

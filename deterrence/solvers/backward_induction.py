@@ -13,12 +13,12 @@ branch of the roll-back per combination of equilibria below). So:
   ``complete=False`` and ``degenerate=True``: every *pure* SPE is listed, not the continuum.
 * **Information sets**: a reduced subgame that is not a single decision (it has information
   sets of several nodes, and no proper subgame inside) is solved for all its Nash equilibria
-  with ``deterrence.solve(subgame, "nash")``; mixed equilibria of such subgames yield mixed
-  SPE. The result is complete when every such solve was complete and non-degenerate.
+  by the method ``deterrence.solve(subgame, "nash")`` would choose, and each of them is
+  certified (:func:`deterrence.certificates.certify_candidate`) before it is rolled back;
+  mixed equilibria of such subgames yield mixed SPE. The result is complete when every such
+  solve was complete and non-degenerate.
 
-Options (``solve(..., **options)``): ``max_equilibria`` (default 1000) caps the number of
-SPE (and of equilibria kept per subgame); ``subgame_method`` (default ``"auto"``) is the Nash
-method for subgames with information sets.
+Options (``solve(..., **options)``): see :class:`BackwardInductionOptions`.
 """
 
 from __future__ import annotations
@@ -29,10 +29,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..certificates import certify_candidate
 from ..errors import SolverError
 from ..game.extensive import CHANCE, DECISION, TERMINAL, ExtensiveFormGame
+from ._dispatch import sub_candidates
 from ._tree_utils import subtree_game
-from .base import Candidate, RawResult, SolveOptions, SolverInfo
+from .base import Candidate, RawResult, SolveOptions, SolverInfo, SolverOptions
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,22 @@ class _Log:
     incomplete: list[str] = field(default_factory=list)
     degenerate_subgames: list[str] = field(default_factory=list)
     nash_solves: int = 0
+
+
+@dataclass(frozen=True)
+class BackwardInductionOptions(SolverOptions):
+    """Options of ``backward_induction``.
+
+    Parameters
+    ----------
+    max_equilibria
+        Cap on the number of SPE listed (and of equilibria kept per subgame); at least 1.
+    subgame_method
+        The Nash method for subgames with information sets: ``"auto"`` or a method name.
+    """
+
+    max_equilibria: int = 1000
+    subgame_method: str = "auto"
 
 
 def _nested_roots(game: ExtensiveFormGame, roots: list[int]) -> dict[int, list[int]]:
@@ -131,31 +149,44 @@ def _solve_region(
             out.append((vals[a].copy(), ((h.index, beh),)))
         return out
     # a reduced subgame with information sets: all its Nash equilibria
-    from .._solve import solve as _solve  # lazy: solve imports the registry that imports us
+    return _nash_of_subgame(game, s, cut_values, options, log, name_to_index)
 
+
+def _nash_of_subgame(
+    game: ExtensiveFormGame,
+    s: int,
+    cut_values: dict[int, np.ndarray],
+    options: SolveOptions,
+    log: _Log,
+    name_to_index: dict[str, int],
+) -> list[tuple[np.ndarray, tuple[tuple[int, np.ndarray], ...]]]:
+    """Every Nash equilibrium of the reduced subgame at ``s``, each certified, with its payoffs."""
     sub = subtree_game(game, s, cut_values)
-    eqs = _solve(sub, "nash", method=options.extra.get("subgame_method", "auto"), tol=options.tol,
-                 exact=options.exact, max_work=options.max_work)
+    method = options.of(BackwardInductionOptions).subgame_method
+    found = sub_candidates(sub, "nash", method, options)
     log.nash_solves += 1
-    where = nd.path
-    if not eqs.complete:
-        log.incomplete.append(f"the Nash solve of the subgame at '{where}' ({eqs.method}) is not complete")
-    if eqs.degenerate:
+    where = game.nodes[s].path
+    if not found.complete:
+        log.incomplete.append(
+            f"the Nash solve of the subgame at '{where}' ({found.info.name}) is not complete")
+    if found.degenerate:
         log.degenerate_subgames.append(where)
-    if len(eqs) == 0:
-        raise SolverError(f"no Nash equilibrium found for the subgame at '{where}' by '{eqs.method}'")
+    if not found.candidates:
+        raise SolverError(f"no Nash equilibrium found for the subgame at '{where}' by '{found.info.name}'")
     out = []
-    for eq in eqs:
-        pay = np.array([eq.payoffs[p] for p in game.players], dtype=float)
-        parts = tuple((name_to_index[h.name], np.asarray(b, dtype=float))
-                      for h, b in zip(sub.infosets, eq.strategies, strict=True))
+    for cand in found.candidates:
+        certify_candidate(sub, cand, "nash", options.tol, options.exact)
+        strategies = [np.asarray(b, dtype=float) for b in cand.strategies]
+        value = dict(zip(sub.players, sub.expected_payoffs(strategies), strict=True))
+        pay = np.array([value[p] for p in game.players], dtype=float)
+        parts = tuple((name_to_index[h.name], b) for h, b in zip(sub.infosets, strategies, strict=True))
         out.append((pay, parts))
     return out
 
 
 def spe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list[Candidate], _Log, int]:
     """All SPE found by rolling back subgames; returns candidates, the log and the cap."""
-    cap = int(options.extra.get("max_equilibria", 1000))
+    cap = options.of(BackwardInductionOptions).max_equilibria
     if cap < 1:
         raise SolverError(f"max_equilibria must be at least 1, got {cap}")
     log = _Log()
@@ -226,6 +257,7 @@ SOLVER = SolverInfo(
     concepts=frozenset({"spe"}),
     kinds=frozenset({"extensive"}),
     run=_run,
+    options=BackwardInductionOptions,
     finds="all",
     estimate=_estimate,
     description="subgame-perfect equilibria by backward induction subgame by subgame; ties reported",

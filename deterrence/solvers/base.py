@@ -1,7 +1,8 @@
 """What every solver module provides, and what it returns.
 
-A solver module ``deterrence/solvers/<name>.py`` defines one algorithm and a module-level
-``SOLVER = SolverInfo(...)`` that says which concepts and games it serves. Its ``run``
+A solver module ``deterrence/solvers/<name>.py`` defines one algorithm, the dataclass of
+its options, and a module-level ``SOLVER = SolverInfo(...)`` that says which concepts and
+games it serves and which options it takes. Its ``run``
 function returns *candidates* (numeric profiles); it never builds result objects and never
 certifies: :func:`deterrence.solve` certifies every candidate with :mod:`deterrence.certificates`
 and wraps the survivors.
@@ -9,20 +10,40 @@ and wraps the survivors.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
-CONCEPTS = ("nash", "spe", "pbe", "qre")
-BELIEF_POLICIES = ("free", "prior", "d1")
+from ..equilibrium import BELIEF_POLICIES, CONCEPTS
+from ..errors import SolverError
+from ._options import normalise_fields
+
+T = TypeVar("T", bound="SolverOptions")
+
+
+@dataclass(frozen=True)
+class SolverOptions:
+    """Base class of every solver's options (a solver without options declares it as is).
+
+    A solver module declares its options as a frozen dataclass derived from this one: one
+    field per option, with a type annotation, a default (:func:`deterrence.solvers.option`
+    adds allowed values or bounds) and a numpy-style ``Parameters`` section in the class
+    docstring explaining each. ``deterrence.solve(game, concept, method, **options)`` checks
+    the keyword options against the chosen solver's class (names, types, values) and hands
+    the solver an instance (``SolveOptions.method_options``). Building an instance checks
+    every value (:class:`~deterrence.OptionError` if one has the wrong type).
+    """
+
+    def __post_init__(self) -> None:
+        normalise_fields(self)
 
 
 @dataclass(frozen=True)
 class SolveOptions:
-    """Options passed from :func:`deterrence.solve` to a solver's ``run``.
+    """What :func:`deterrence.solve` hands a solver's ``run``: the common options and the solver's own.
 
     Attributes
     ----------
@@ -30,23 +51,38 @@ class SolveOptions:
         Certification tolerance (solvers use it for their own zero tests too).
     exact
         Certify (and where the solver can, compute) in exact rational arithmetic.
-    belief_policy
-        Off-path belief policy for PBE: ``"free"``, ``"prior"`` or ``"d1"``.
-    lam
-        Logit precision for QRE: a number, one per player, or ``None`` for the
-        lambda -> infinity limit (equilibrium selection).
     max_work
         Refuse to start (``ResourceError``) if the solver's estimate exceeds this.
-    extra
-        Solver-specific options given to ``solve(**options)``.
+    method_options
+        The solver's own options, an instance of its ``SolverInfo.options`` class; ``None``
+        means its defaults (see :meth:`of`).
     """
 
     tol: float = 1e-8
     exact: bool = False
-    belief_policy: str = "free"
-    lam: float | Sequence[float] | None = None
     max_work: float = 1e9
-    extra: dict[str, Any] = field(default_factory=dict)
+    method_options: SolverOptions | None = None
+
+    def of(self, cls: type[T]) -> T:
+        """The solver's own options as an instance of ``cls`` (its defaults if none were given).
+
+        Raises
+        ------
+        SolverError
+            If ``method_options`` belongs to another solver (a bug in the caller).
+        """
+        if self.method_options is None:
+            return cls()
+        if not isinstance(self.method_options, cls):
+            raise SolverError(
+                f"internal: options of type {type(self.method_options).__name__} given to a solver that "
+                f"takes {cls.__name__}"
+            )
+        return self.method_options
+
+    def common(self) -> SolveOptions:
+        """These options without the solver's own (for a sub-solve by another method)."""
+        return replace(self, method_options=None)
 
 
 @dataclass(frozen=True, eq=False)
@@ -117,6 +153,10 @@ class SolverInfo:
         ``"all"`` (every equilibrium, or every extreme point), ``"one"`` or ``"some"``.
     run
         ``run(game, options: SolveOptions) -> RawResult``.
+    options
+        The solver's options: a frozen dataclass derived from :class:`SolverOptions` (one
+        field per option, documented in its docstring); ``solve(**options)`` is checked
+        against it.
     applicable
         Optional ``applicable(game) -> str | None``: a reason it cannot serve this game
         (e.g. imperfect recall), or ``None``.
@@ -131,6 +171,7 @@ class SolverInfo:
     concepts: frozenset[str]
     kinds: frozenset[str]
     run: Callable[[Any, SolveOptions], RawResult]
+    options: type[SolverOptions] = SolverOptions
     finds: str = "all"
     min_players: int = 1
     max_players: int | None = None
@@ -151,3 +192,14 @@ class SolverInfo:
         if self.applicable is not None:
             return self.applicable(game)
         return None
+
+
+__all__ = [
+    "BELIEF_POLICIES",
+    "CONCEPTS",
+    "Candidate",
+    "RawResult",
+    "SolveOptions",
+    "SolverInfo",
+    "SolverOptions",
+]

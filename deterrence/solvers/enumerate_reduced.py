@@ -3,9 +3,10 @@
 Builds the reduced normal form (:func:`deterrence.game.convert.reduced_normal_form`),
 solves it with the normal-form Nash method that ``method="auto"`` would choose for its
 player count (vertex enumeration for two players, the polynomial method for more; or the
-method named by the option ``normal_method``), and maps every mixed equilibrium to a
-behaviour profile by Kuhn's theorem (uniform at information sets the player's own mixed
-strategy precludes). Distinct mixed equilibria that induce the same behaviour are merged.
+method named by the option ``normal_method``: see :class:`EnumerateReducedOptions`), and maps
+every mixed equilibrium to a behaviour profile by Kuhn's theorem (uniform at information
+sets the player's own mixed strategy precludes). Distinct mixed equilibria that induce the
+same behaviour are merged.
 
 The set is complete when the normal-form method's is: then every Nash equilibrium of the
 tree is realisation-equivalent to a convex combination within one of the returned
@@ -16,6 +17,7 @@ of the normal-form components). Needs perfect recall for Kuhn's theorem.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -28,10 +30,27 @@ from ..game.convert import (
     reduced_normal_form,
     reduced_strategy_counts,
 )
-from .base import Candidate, RawResult, SolveOptions, SolverInfo
+from ._dispatch import auto_methods, choose_method, run_solver, work_of_methods
+from ._options import option
+from .base import Candidate, RawResult, SolveOptions, SolverInfo, SolverOptions
 
-#: normal-form methods tried for the estimate, by two-player / more players
-_NORMAL_AUTO = {True: ("vertex_enumeration", "support_enumeration"), False: ("polynomial",)}
+
+@dataclass(frozen=True)
+class EnumerateReducedOptions(SolverOptions):
+    """Options of ``enumerate_reduced``.
+
+    Parameters
+    ----------
+    normal_method
+        The Nash method for the reduced normal form: ``"auto"`` (the one ``method="auto"``
+        runs on a normal-form game of that size) or a method name.
+    max_strategies
+        Largest number of reduced strategies of one player before the reduced normal form
+        is refused (``ResourceError``).
+    """
+
+    normal_method: str = "auto"
+    max_strategies: int = option(100_000, minimum=1)
 
 
 class _Shape:
@@ -45,22 +64,13 @@ class _Shape:
 
 
 def estimate(game: Any) -> float:
-    """Work estimate: the number of reduced pure profiles, or the normal-form method's estimate if larger."""
+    """Work estimate: the reduced pure profiles, or the least estimate of a normal-form method
+    that ``auto`` may choose and that finds every equilibrium, if larger."""
     counts = reduced_strategy_counts(game)
     work = float(math.prod(counts))
-    from . import registry
-
-    reg = registry()
-    ests = []
-    for name in _NORMAL_AUTO[len(counts) == 2]:
-        info = reg.get(name)
-        if info is None or info.estimate is None:
-            continue
-        try:
-            ests.append(float(info.estimate(_Shape(counts))))
-        except (AttributeError, TypeError, ValueError, OverflowError):
-            continue
-    return max(work, min(ests)) if ests else work
+    methods = auto_methods("nash", "normal", len(counts) == 2, finds="all")
+    least = work_of_methods(methods, _Shape(counts))
+    return work if least is None else max(work, least)
 
 
 def _exact_behaviour(rnf: ReducedNormalForm, exact: Any) -> tuple[tuple[Fraction, ...], ...] | None:
@@ -89,14 +99,11 @@ def _exact_behaviour(rnf: ReducedNormalForm, exact: Any) -> tuple[tuple[Fraction
 
 def run(game: Any, options: SolveOptions) -> RawResult:
     """All Nash equilibria (as behaviour profiles) via the reduced normal form."""
-    from .._solve import choose_method  # lazy: the front end imports the registry
-
-    max_strategies = int(options.extra.get("max_strategies", 100_000))
-    rnf = reduced_normal_form(game, max_strategies=max_strategies)
+    opts = options.of(EnumerateReducedOptions)
+    rnf = reduced_normal_form(game, max_strategies=opts.max_strategies)
     nfg = rnf.normal
-    method = str(options.extra.get("normal_method", "auto"))
-    info = choose_method(nfg, "nash", method, options.max_work)
-    raw = info.run(nfg, options)
+    info = choose_method(nfg, "nash", opts.normal_method, options.max_work)
+    raw = run_solver(info, nfg, options.common())
     cands: list[Candidate] = []
     tol = max(options.tol, 1e-9) * 10
     for c in raw.candidates:
@@ -128,6 +135,7 @@ SOLVER = SolverInfo(
     concepts=frozenset({"nash"}),
     kinds=frozenset({"extensive"}),
     run=run,
+    options=EnumerateReducedOptions,
     finds="all",
     min_players=1,
     max_players=None,
@@ -137,4 +145,4 @@ SOLVER = SolverInfo(
                 "normal-form method for its player count, mapped back to behaviour (Kuhn)",
 )
 
-__all__ = ["SOLVER", "estimate", "run"]
+__all__ = ["SOLVER", "EnumerateReducedOptions", "estimate", "run"]

@@ -34,7 +34,8 @@ import numpy as np
 
 from ..errors import SolverError
 from ..game import NormalFormGame
-from .base import Candidate, RawResult, SolveOptions, SolverInfo
+from ._options import option
+from .base import Candidate, RawResult, SolveOptions, SolverInfo, SolverOptions
 from .polynomial import SupportSystem
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -304,11 +305,26 @@ def logit_homotopy(game: NormalFormGame, tol: float = 1e-9, *, max_steps: int = 
         f"lambda={float(z[-1]):.4g}); the game may be degenerate: try method='polynomial' or 'pure'")
 
 
+@dataclass(frozen=True)
+class HomotopyOptions(SolverOptions):
+    """Options of ``homotopy``.
+
+    Parameters
+    ----------
+    max_steps
+        Bound on the continuation steps along the logit path.
+    max_lambda
+        Precision at which the path is abandoned (the last point is then polished).
+    """
+
+    max_steps: int = option(20000, minimum=1)
+    max_lambda: float = option(1e9, minimum=0, exclusive=True)
+
+
 def _run(game: NormalFormGame, options: SolveOptions) -> RawResult:
+    opts = options.of(HomotopyOptions)
     target = min(options.tol, 1e-9)
-    extra = options.extra
-    res = logit_homotopy(game, target, max_steps=int(extra.get("max_steps", 20000)),
-                         max_lambda=float(extra.get("max_lambda", 1e9)))
+    res = logit_homotopy(game, target, max_steps=opts.max_steps, max_lambda=opts.max_lambda)
     sizes = "x".join(str(s.size) for s in res.support)
     how = ("the limit of the principal logit-QRE branch (logit tracing selection), reached at"
            if res.limit else "an equilibrium near the end of the logit-QRE path (the path stopped at")
@@ -329,6 +345,7 @@ SOLVER = SolverInfo(
     concepts=frozenset({"nash"}),
     kinds=frozenset({"normal"}),
     run=_run,
+    options=HomotopyOptions,
     finds="one",
     min_players=1,
     max_players=None,
@@ -337,4 +354,4 @@ SOLVER = SolverInfo(
     "its limit polished by Newton's method on the support's indifference system",
 )
 
-__all__ = ["SOLVER", "HomotopyResult", "logit_homotopy"]
+__all__ = ["SOLVER", "HomotopyOptions", "HomotopyResult", "logit_homotopy"]

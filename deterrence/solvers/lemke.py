@@ -63,6 +63,101 @@ def _lexmin(rows: np.ndarray, values: np.ndarray, lex: np.ndarray, col: np.ndarr
     return int(rows[cand[0]])
 
 
+class _Tableau:
+    """The basis, its inverse, the basic values and the lexicographic perturbation rows."""
+
+    def __init__(self, M: np.ndarray, rhs: np.ndarray, basis: list[int], free: Sequence[int]) -> None:
+        self.M, self.rhs, self.basis = M, rhs, basis
+        self.is_free = np.zeros(M.shape[1], dtype=bool)
+        self.is_free[list(set(free))] = True
+        self.B0 = M[:, basis]
+        try:
+            self.binv = np.linalg.inv(self.B0)
+        except np.linalg.LinAlgError:
+            raise SolverError("Lemke: the starting basis is singular") from None
+        self.values = self.binv @ rhs
+        self.lex = np.eye(M.shape[0])
+
+    def restricted(self) -> np.ndarray:
+        """Rows whose basic variable is nonnegative (not free): the rows of the ratio test."""
+        return ~self.is_free[self.basis]
+
+    def column(self, j: int) -> np.ndarray:
+        """Column ``j`` of ``M`` in the current basis."""
+        return self.binv @ self.M[:, j]
+
+    def pivot(self, row: int, col: np.ndarray, entering: int) -> int:
+        """Bring ``entering`` into the basis at ``row``; returns the column that left."""
+        leaving = self.basis[row]
+        piv = col[row]
+        factor = col.copy()
+        factor[row] = 0.0
+        self.binv[row] /= piv
+        self.values[row] /= piv
+        self.lex[row] /= piv
+        self.binv -= np.outer(factor, self.binv[row])
+        self.values -= factor * self.values[row]
+        self.lex -= np.outer(factor, self.lex[row])
+        self.basis[row] = entering
+        return leaving
+
+    def refresh(self) -> None:
+        """Recompute the inverse, the values and the perturbation rows from the basis."""
+        try:
+            self.binv = np.linalg.inv(self.M[:, self.basis])
+        except np.linalg.LinAlgError:
+            raise SolverError("Lemke: the basis became numerically singular") from None
+        self.values = self.binv @ self.rhs
+        self.lex = self.binv @ self.B0
+
+    def result(self, pivots: int, polish: bool) -> LemkeResult:
+        """All variables' values (nonbasic 0); ``polish``: basic values by a direct solve."""
+        final = self.values
+        if polish:
+            try:
+                final = np.linalg.solve(self.M[:, self.basis], self.rhs)
+            except np.linalg.LinAlgError:
+                final = self.values
+        out = np.zeros(self.M.shape[1])
+        out[self.basis] = final
+        return LemkeResult(out, tuple(self.basis), pivots)
+
+
+def _enter_z0(tab: _Tableau, z0: int, tol: float) -> int | None:
+    """First step: ``z0`` enters at the smallest value that makes the basis feasible.
+
+    Returns the column that left, or ``None`` if the starting basis is feasible already.
+    """
+    col = tab.column(z0)
+    mask = tab.restricted()
+    values = tab.values
+    scale = max(1.0, float(np.max(np.abs(values))))
+    colscale = max(1.0, float(np.max(np.abs(col))))
+    # on the covering ray every nonnegative basic variable must stay nonnegative as z0 grows
+    bad = mask & (((values < -tol * scale) & (col >= -tol)) | (col > tol * colscale))
+    if np.any(bad):
+        raise SolverError("Lemke: the starting basis is not feasible on the covering ray")
+    if not np.any(mask & (values < -tol * scale)):
+        return None
+    rows = np.flatnonzero(mask & (col < -tol))
+    # z0 must be >= (values_k + perturbation_k) / col_k for every row with col_k < 0: the
+    # binding row maximises that, i.e. minimises [values, lex] / |col| lexicographically
+    row = _lexmin(rows, values, tab.lex, -col, tol)
+    return tab.pivot(row, col, z0)
+
+
+def _complementary_pivot(tab: _Tableau, entering: int, tol: float, pivots: int) -> int:
+    """One pivot of the path: ``entering`` comes in by the lexicographic ratio test; returns who left."""
+    col = tab.column(entering)
+    mask = tab.restricted()
+    colscale = max(1.0, float(np.max(np.abs(col))))
+    rows = np.flatnonzero(mask & (col > tol * colscale))
+    if rows.size == 0:
+        raise SolverError(f"Lemke: the path ended in a secondary ray after {pivots} pivots")
+    row = _lexmin(rows, tab.values, tab.lex, col, tol)
+    return tab.pivot(row, col, entering)
+
+
 def lemke(
     M: np.ndarray,
     rhs: np.ndarray,
@@ -110,90 +205,24 @@ def lemke(
     """
     M = np.asarray(M, dtype=float)
     rhs = np.asarray(rhs, dtype=float)
-    n_rows = M.shape[0]
     basis = list(basis)
-    if len(basis) != n_rows or z0 in basis:
+    if len(basis) != M.shape[0] or z0 in basis:
         raise SolverError("Lemke: the starting basis must have one column per row and exclude z0")
-    free_set = set(free)
     if refresh is None:
-        refresh = max(50, n_rows)
-    is_free = np.zeros(M.shape[1], dtype=bool)
-    is_free[list(free_set)] = True
-    B0 = M[:, basis]
-    try:
-        binv = np.linalg.inv(B0)
-    except np.linalg.LinAlgError:
-        raise SolverError("Lemke: the starting basis is singular") from None
-    values = binv @ rhs
-    lex = np.eye(n_rows)
-
-    def restricted() -> np.ndarray:
-        return ~is_free[basis]
-
-    def pivot(row: int, col: np.ndarray, entering: int) -> None:
-        nonlocal binv, values, lex
-        piv = col[row]
-        factor = col.copy()
-        factor[row] = 0.0
-        binv[row] /= piv
-        values[row] /= piv
-        lex[row] /= piv
-        binv -= np.outer(factor, binv[row])
-        values -= factor * values[row]
-        lex -= np.outer(factor, lex[row])
-        basis[row] = entering
-
-    # first step: z0 enters at the smallest value that makes the basis feasible
-    col = binv @ M[:, z0]
-    mask = restricted()
-    scale = max(1.0, float(np.max(np.abs(values))))
-    colscale = max(1.0, float(np.max(np.abs(col))))
-    # on the covering ray every nonnegative basic variable must stay nonnegative as z0 grows
-    bad = mask & (((values < -tol * scale) & (col >= -tol)) | (col > tol * colscale))
-    if np.any(bad):
-        raise SolverError("Lemke: the starting basis is not feasible on the covering ray")
-    if not np.any(mask & (values < -tol * scale)):
-        out = np.zeros(M.shape[1])
-        out[basis] = values
-        return LemkeResult(out, tuple(basis), 0)
-    rows = np.flatnonzero(mask & (col < -tol))
-    # z0 must be >= (values_k + perturbation_k) / col_k for every row with col_k < 0: the
-    # binding row maximises that, i.e. minimises [values, lex] / |col| lexicographically
-    row = _lexmin(rows, values, lex, -col, tol)
-    leaving = basis[row]
-    pivot(row, col, z0)
+        refresh = max(50, M.shape[0])
+    tab = _Tableau(M, rhs, basis, free)
+    leaving = _enter_z0(tab, z0, tol)
+    if leaving is None:
+        return tab.result(0, polish=False)
     pivots = 1
-    while True:
-        if leaving == z0:
-            break
+    while leaving != z0:
         if pivots >= max_pivots:
             raise SolverError(f"Lemke: no solution after {max_pivots} pivots")
-        entering = complement[leaving]
-        col = binv @ M[:, entering]
-        mask = restricted()
-        colscale = max(1.0, float(np.max(np.abs(col))))
-        rows = np.flatnonzero(mask & (col > tol * colscale))
-        if rows.size == 0:
-            raise SolverError(f"Lemke: the path ended in a secondary ray after {pivots} pivots")
-        row = _lexmin(rows, values, lex, col, tol)
-        leaving = basis[row]
-        pivot(row, col, entering)
+        leaving = _complementary_pivot(tab, complement[leaving], tol, pivots)
         pivots += 1
         if pivots % refresh == 0:
-            try:
-                binv = np.linalg.inv(M[:, basis])
-            except np.linalg.LinAlgError:
-                raise SolverError("Lemke: the basis became numerically singular") from None
-            values = binv @ rhs
-            lex = binv @ B0
-    # polish: solve the final basis directly
-    try:
-        final = np.linalg.solve(M[:, basis], rhs)
-    except np.linalg.LinAlgError:
-        final = values
-    out = np.zeros(M.shape[1])
-    out[basis] = final
-    return LemkeResult(out, tuple(basis), pivots)
+            tab.refresh()
+    return tab.result(pivots, polish=True)
 
 
 __all__ = ["LemkeResult", "lemke"]

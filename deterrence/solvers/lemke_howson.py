@@ -19,13 +19,14 @@ also follows every path that leaves each equilibrium found (the Lemke-Howson gra
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from ..errors import SolverError
 from ._bimatrix import bimatrix, candidates_from_pairs, scaled_positive
-from .base import RawResult, SolveOptions, SolverInfo
+from .base import RawResult, SolveOptions, SolverInfo, SolverOptions
 
 _EPS = 1e-12
 _TIE = 1e-9
@@ -198,11 +199,29 @@ def lemke_howson(a: np.ndarray, b: np.ndarray, labels: Iterable[int] | None = No
     }
 
 
+@dataclass(frozen=True)
+class LemkeHowsonOptions(SolverOptions):
+    """Options of ``lemke_howson``.
+
+    Parameters
+    ----------
+    labels
+        The starting labels, one path each (``0..m-1`` the row player's strategies,
+        ``m..m+n-1`` the column player's); ``None``: every label.
+    traverse
+        Also follow every path that leaves each equilibrium found (the Lemke-Howson graph
+        from the artificial equilibrium's component).
+    """
+
+    labels: tuple[int, ...] | None = None
+    traverse: bool = False
+
+
 def run(game: Any, options: SolveOptions) -> RawResult:
     """Equilibria found by Lemke-Howson from every starting label (or ``labels=[...]``)."""
+    opts = options.of(LemkeHowsonOptions)
     a, b = bimatrix(game)
-    res = lemke_howson(a, b, labels=options.extra.get("labels"),
-                       traverse=bool(options.extra.get("traverse", False)))
+    res = lemke_howson(a, b, labels=opts.labels, traverse=opts.traverse)
     cands = candidates_from_pairs(game, res["x"], res["y"], res["x_tight"], res["y_tight"],
                                   exact=options.exact)
     notes = [f"{res['paths']} Lemke-Howson paths followed; found {len(cands)} distinct equilibria "
@@ -224,6 +243,7 @@ SOLVER = SolverInfo(
     concepts=frozenset({"nash"}),
     kinds=frozenset({"normal"}),
     run=run,
+    options=LemkeHowsonOptions,
     finds="some",
     min_players=2,
     max_players=2,

@@ -14,7 +14,7 @@ A PBE here is a behaviour profile with a belief at *every* information set such 
   rule (a player's own deviation tells it nothing about the others). With this, one-shot
   optimality at every set is the same as optimality of the whole continuation strategy,
   which is what ``deterrence.certificates`` checks;
-* **off-path beliefs** at the other unreached information sets follow ``options.belief_policy``:
+* **off-path beliefs** at the other unreached information sets follow the option ``belief_policy``:
 
   ``"free"``
       any belief that makes the prescribed action optimal. The solver looks for one by a
@@ -80,13 +80,9 @@ action optimal under some admissible belief, or tied under the policy's belief),
 mover on the path is indifferent whatever the others do (a continuum), or when patterns were
 skipped (``max_mixed_sets``). The notes say which.
 
-Options (``solve(..., **options)``): ``mixed`` (default True) to solve the support
-patterns; ``max_mixed_sets`` (default 6) the most information sets that mix at once;
-``seeds`` (default False; two-player games) to add the Nash equilibria that Lemke–Howson finds
-on the dominance-reduced normal form as candidates, as they are and with best replies at their
-unreached sets (see :mod:`deterrence.solvers._pbe_seeds`). Seeds find PBE that the pattern
-search skips (many mixing sets) or cannot list (points of continua); they never make the result
-complete.
+Options (``solve(..., **options)``): see :class:`PBEOptions` (``belief_policy``, ``mixed``,
+``max_mixed_sets``, ``seeds``). Seeds find PBE that the pattern search skips (many mixing sets)
+or cannot list (points of continua); they never make the result complete.
 
 Code layout: this module holds the driver, the PBE test of a profile and the support
 patterns; the beliefs are in ``_pbe_beliefs``, the exact solver of the indifference systems in
@@ -102,14 +98,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import ResourceError, SolverError
+from ..equilibrium import BELIEF_POLICIES
+from ..errors import ResourceError
 from ..game.extensive import DECISION, ExtensiveFormGame
+from ._options import option
 from ._pbe_beliefs import _Beliefs, _br_actions, _deviation_groups, _deviation_weights
 from ._pbe_context import _INTERIOR, _Ctx
 from ._pbe_multilinear import _solve_multilinear
 from ._pbe_seeds import nash_seeds, repaired
 from ._tree_utils import child_tables, prior_mass, undominated_actions
-from .base import Candidate, RawResult, SolveOptions, SolverInfo
+from .base import Candidate, RawResult, SolveOptions, SolverInfo, SolverOptions
 
 
 def _sender_sets(game: ExtensiveFormGame) -> tuple[int, ...]:
@@ -329,6 +327,35 @@ def _solve_pattern(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[in
     return out
 
 
+# ---------------------------------------------------------------------------------- options
+@dataclass(frozen=True)
+class PBEOptions(SolverOptions):
+    """Options of ``pbe``.
+
+    Parameters
+    ----------
+    belief_policy
+        Off-path beliefs: ``"free"`` (any belief that makes the prescribed action optimal),
+        ``"prior"`` (Nature's odds of the nodes) or ``"d1"`` (a D1-style refinement); see the
+        module documentation.
+    mixed
+        Solve the support patterns with mixing (``False``: pure PBE only, and the result is
+        not complete when mixed patterns exist).
+    max_mixed_sets
+        The most information sets that mix at once in a solved pattern; patterns with more
+        are skipped (and the result is not complete).
+    seeds
+        Two-player games: also assess as candidates the Nash equilibria Lemke–Howson finds on
+        the dominance-reduced normal form, as they are and with best replies at their
+        unreached sets (:mod:`deterrence.solvers._pbe_seeds`).
+    """
+
+    belief_policy: str = option("free", choices=BELIEF_POLICIES)
+    mixed: bool = True
+    max_mixed_sets: int = option(6, minimum=0)
+    seeds: bool = False
+
+
 # ---------------------------------------------------------------------------------- driver
 def _subsets(actions: tuple[int, ...]) -> list[tuple[int, ...]]:
     return [c for r in range(1, len(actions) + 1) for c in itertools.combinations(actions, r)]
@@ -354,17 +381,16 @@ def _applicable(game: ExtensiveFormGame) -> str | None:
 
 
 def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list[Candidate], _Ctx, bool]:
-    """All PBE found under ``options.belief_policy``; returns candidates, the context and whether
+    """All PBE found under the option ``belief_policy``; returns candidates, the context and whether
     every support pattern was examined."""
-    if options.belief_policy not in ("free", "prior", "d1"):
-        raise SolverError(f"unknown belief policy '{options.belief_policy}' (free, prior, d1)")
+    opts = options.of(PBEOptions)
     allowed, n_pure, n_patterns = _counts(game, options.tol)
     est = _estimate(game)
     if est > options.max_work:
         raise ResourceError(
             f"'pbe' would check {n_pure} pure profiles and {n_patterns - n_pure} mixed support patterns "
             f"(about {est:.3g} operations > max_work={options.max_work:.3g})", estimate=est)
-    ctx = _Ctx(game=game, tol=options.tol, policy=options.belief_policy, kids=child_tables(game),
+    ctx = _Ctx(game=game, tol=options.tol, policy=opts.belief_policy, kids=child_tables(game),
                prior=prior_mass(game), senders=_sender_sets(game))
     cands: list[Candidate] = []
     loose: list[str] = []
@@ -383,8 +409,8 @@ def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list
             b[a] = 1.0
         keep(beh)
     all_patterns = True
-    if options.extra.get("mixed", True) and n_patterns > n_pure:
-        max_mixed = int(options.extra.get("max_mixed_sets", 6))
+    if opts.mixed and n_patterns > n_pure:
+        max_mixed = opts.max_mixed_sets
         skipped = free_offpath = 0
         for pattern in itertools.product(*(_subsets(a) for a in allowed)):
             mixed = [k for k, s in enumerate(pattern) if len(s) > 1]
@@ -416,8 +442,8 @@ def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list
     elif n_patterns > n_pure:
         all_patterns = False
         ctx.notes.append("mixed support patterns not solved (mixed=False): only pure PBE listed")
-    if options.extra.get("seeds", False):
-        for beh in nash_seeds(game, allowed, options.max_work, ctx.notes):
+    if opts.seeds:
+        for beh in nash_seeds(game, allowed, options, ctx.notes):
             keep(beh)
             fixed = repaired(ctx, beh)
             if fixed is not None:
@@ -429,7 +455,7 @@ def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list
 
 def _run(game: ExtensiveFormGame, options: SolveOptions) -> RawResult:
     cands, ctx, all_patterns = pbe_candidates(game, options)
-    notes = [f"belief policy '{options.belief_policy}'", *ctx.notes]
+    notes = [f"belief policy '{options.of(PBEOptions).belief_policy}'", *ctx.notes]
     if ctx.loose:
         notes.append("mixed play at unreached information sets is not enumerated; it also gives PBE at "
                      + "; ".join(ctx.loose[:5]))
@@ -445,6 +471,7 @@ SOLVER = SolverInfo(
     concepts=frozenset({"pbe"}),
     kinds=frozenset({"extensive"}),
     run=_run,
+    options=PBEOptions,
     finds="all",
     applicable=_applicable,
     estimate=_estimate,

@@ -42,7 +42,8 @@ import numpy as np
 
 from ..errors import SolverError
 from ..game import NormalFormGame
-from .base import Candidate, RawResult, SolveOptions, SolverInfo
+from ._options import option
+from .base import Candidate, RawResult, SolveOptions, SolverInfo, SolverOptions
 from .pure import iterated_dominance
 
 # the domain of each free coordinate: [-_LO_PAD, 1 + _HI_PAD]; asymmetric pads keep the
@@ -513,10 +514,27 @@ def polynomial_equilibria(game: NormalFormGame, tol: float = 1e-8, *, max_boxes:
     return PolynomialResult(profiles, unresolved == 0, degenerate, tried, unresolved, notes)
 
 
+@dataclass(frozen=True)
+class PolynomialOptions(SolverOptions):
+    """Options of ``polynomial``.
+
+    Parameters
+    ----------
+    max_boxes
+        Box budget of the subdivision, per support profile; a support still unresolved
+        when it runs out makes the result incomplete.
+    min_width
+        Smallest box width before a box counts as unresolved (a singular root or a
+        continuum of equilibria).
+    """
+
+    max_boxes: int = option(4000, minimum=1)
+    min_width: float = option(1e-7, minimum=0, exclusive=True)
+
+
 def _run(game: NormalFormGame, options: SolveOptions) -> RawResult:
-    extra = options.extra
-    res = polynomial_equilibria(game, options.tol, max_boxes=int(extra.get("max_boxes", 4000)),
-                                min_width=float(extra.get("min_width", 1e-7)))
+    opts = options.of(PolynomialOptions)
+    res = polynomial_equilibria(game, options.tol, max_boxes=opts.max_boxes, min_width=opts.min_width)
     if res.complete and not res.profiles:
         raise SolverError("polynomial: no equilibrium found although every support resolved "
                           "(every finite game has one); this is a bug")
@@ -538,6 +556,7 @@ SOLVER = SolverInfo(
     concepts=frozenset({"nash"}),
     kinds=frozenset({"normal"}),
     run=_run,
+    options=PolynomialOptions,
     finds="all",
     min_players=2,
     max_players=None,
@@ -546,5 +565,5 @@ SOLVER = SolverInfo(
     "polynomial indifference systems solved by subdivision with Krawczyk verification",
 )
 
-__all__ = ["SOLVER", "PolynomialResult", "RootSearch", "SupportSystem", "estimate", "find_roots",
-           "polynomial_equilibria", "support_profiles"]
+__all__ = ["SOLVER", "PolynomialOptions", "PolynomialResult", "RootSearch", "SupportSystem", "estimate",
+           "find_roots", "polynomial_equilibria", "support_profiles"]

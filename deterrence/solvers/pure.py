@@ -18,12 +18,13 @@ profile is then the unique Nash equilibrium, mixed ones included).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
 
 from ..game import NormalFormGame
-from .base import Candidate, RawResult, SolveOptions, SolverInfo
+from .base import Candidate, RawResult, SolveOptions, SolverInfo, SolverOptions
 
 
 def best_response_mask(payoffs: Sequence[np.ndarray], tol: float = 0.0) -> np.ndarray:
@@ -116,6 +117,11 @@ def iterated_dominance(payoffs: Sequence[np.ndarray], tol: float = 0.0) -> list[
     return alive
 
 
+@dataclass(frozen=True)
+class PureOptions(SolverOptions):
+    """Options of the ``pure`` solver: none beyond ``tol`` and ``exact`` of :func:`deterrence.solve`."""
+
+
 def _run(game: NormalFormGame, options: SolveOptions) -> RawResult:
     eqs = pure_equilibria(game, options.tol, options.exact)
     cands = []
@@ -144,6 +150,7 @@ SOLVER = SolverInfo(
     concepts=frozenset({"nash"}),
     kinds=frozenset({"normal"}),
     run=_run,
+    options=PureOptions,
     finds="all",
     min_players=1,
     max_players=None,
@@ -152,4 +159,4 @@ SOLVER = SolverInfo(
     "complete only for pure equilibria)",
 )
 
-__all__ = ["SOLVER", "best_response_mask", "iterated_dominance", "pure_equilibria"]
+__all__ = ["SOLVER", "PureOptions", "best_response_mask", "iterated_dominance", "pure_equilibria"]

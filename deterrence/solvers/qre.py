@@ -21,22 +21,10 @@ Precision may differ by player: the branch then follows the ray ``lambda = t * w
   result is verified (non-negative, no profitable deviation). It is returned with
   ``lam=None`` and certified as a Nash equilibrium.
 
-Solver options (``solve(game, "qre", lam=..., **options)``):
-
-``trace``
-    ``True`` also returns the points of the branch as candidates (each certified at its
-    own ``lambda``): the requested point first, then the branch from ``lambda = 0`` on
-    (``solve`` drops points that repeat an earlier one). :func:`qre_branch` gives the
-    branch as arrays.
-``lam_max``
-    With ``lam=None`` and ``trace=True``: trace the branch at least this far.
-``link``
-    ``"logit"`` (the only link :func:`deterrence.solve` certifies). :func:`qre_at` and
-    :func:`qre_branch` also take ``"probit"`` on games whose choices all have two actions
-    (``p = Phi(lambda * (v_1 - v_0))``; the ``games`` R package's agent probit is
-    ``lambda = 1/sqrt(2)``).
-``max_steps``
-    Bound on continuation steps (default 20000).
+Solver options (``solve(game, "qre", lam=..., **options)``): see :class:`QREOptions`. Besides
+``"logit"``, :func:`qre_at` and :func:`qre_branch` take ``link="probit"`` on games whose choices
+all have two actions (``p = Phi(lambda * (v_1 - v_0))``; the ``games`` R package's agent probit
+is ``lambda = 1/sqrt(2)``).
 """
 
 from __future__ import annotations
@@ -49,6 +37,7 @@ import numpy as np
 from scipy.stats import norm
 
 from ..errors import ParameterError, SolverError, UnsupportedError
+from ._options import option
 from ._qre_path import (
     BinarySystem,
     LogitSystem,
@@ -59,10 +48,9 @@ from ._qre_path import (
     locate_bifurcation,
     newton_at,
 )
-from .base import Candidate, RawResult, SolveOptions, SolverInfo
+from .base import Candidate, RawResult, SolveOptions, SolverInfo, SolverOptions
 
 LINKS = ("logit", "probit")
-_OPTIONS = ("trace", "lam_max", "link", "max_steps")
 
 
 # ---------------------------------------------------------------------------- results
@@ -560,77 +548,82 @@ def _underflows(game: Any, strategies: tuple[np.ndarray, ...]) -> bool:
     return any(reach[list(h.nodes)].sum() <= 0 for h in game.infosets)
 
 
-def _options(options: SolveOptions) -> dict[str, Any]:
-    extra = dict(options.extra)
-    unknown = sorted(set(extra) - set(_OPTIONS))
-    if unknown:
+@dataclass(frozen=True)
+class QREOptions(SolverOptions):
+    """Options of ``qre``.
+
+    Parameters
+    ----------
+    lam
+        Logit precision: a number, or one per player (the branch follows the ray
+        ``lambda = t * w``); ``None``: the limit of the principal branch as
+        ``lambda -> infinity`` (a Nash equilibrium selected by logit tracing).
+    trace
+        Also return the points of the branch as candidates, each certified at its own
+        ``lambda``: the requested point first, then the branch from ``lambda = 0`` on.
+    lam_max
+        With ``lam=None`` and ``trace=True``: trace the branch at least this far.
+    link
+        ``"logit"``, the only link :func:`deterrence.solve` certifies (``qre_at`` and
+        ``qre_branch`` also take ``"probit"``).
+    max_steps
+        Bound on the continuation steps.
+    """
+
+    lam: float | tuple[float, ...] | None = None
+    trace: bool = False
+    lam_max: float | None = option(None, minimum=0, exclusive=True)
+    link: str = option("logit", choices=LINKS)
+    max_steps: int = option(20000, minimum=1)
+
+
+def _check_link(opts: QREOptions) -> None:
+    if opts.link != "logit":
         raise UnsupportedError(
-            f"unknown option(s) {unknown} for method 'qre'; it takes {', '.join(_OPTIONS)}"
-        )
-    link = extra.get("link", "logit")
-    if link != "logit":
-        raise UnsupportedError(
-            f"solve() certifies the logit fixed point only, so 'qre' takes link='logit', not {link!r}; "
+            f"solve() certifies the logit fixed point only, so 'qre' takes link='logit', not {opts.link!r}; "
             "for other links call deterrence.solvers.qre.qre_at or qre_branch directly"
         )
-    max_steps = int(extra.get("max_steps", 20000))
-    if max_steps < 1:
-        raise ParameterError(
-            f"max_steps must be positive, got {max_steps}", name="max_steps", value=max_steps
-        )
-    lam_max = extra.get("lam_max")
-    if lam_max is not None and not (
-        np.ndim(lam_max) == 0 and np.isfinite(float(lam_max)) and float(lam_max) > 0
-    ):
-        raise ParameterError(
-            f"lam_max must be a positive number, got {lam_max!r}", name="lam_max", value=lam_max
-        )
-    return {
-        "trace": bool(extra.get("trace", False)),
-        "link": link,
-        "max_steps": max_steps,
-        "lam_max": lam_max,
-    }
 
 
 def run(game: Any, options: SolveOptions) -> RawResult:
-    """Solver entry point (see the module docstring for the options)."""
-    opts = _options(options)
+    """Solver entry point (see :class:`QREOptions` for the options)."""
+    opts = options.of(QREOptions)
+    _check_link(opts)
     oracle = _oracle(game)
     n = game.num_players
-    ctl = StepControl(max_steps=opts["max_steps"])
+    ctl = StepControl(max_steps=opts.max_steps)
     if oracle.K == 0:
         return RawResult(
-            candidates=[Candidate(strategies=(), lam=options.lam)],
+            candidates=[Candidate(strategies=(), lam=opts.lam)],
             complete=False,
             notes=("the game has no choices",),
         )
     notes: list[str] = []
-    record: list[np.ndarray] | None = [] if opts["trace"] else None
-    if options.lam is None:
+    record: list[np.ndarray] | None = [] if opts.trace else None
+    if opts.lam is None:
         if game.kind == "extensive" and not game.has_perfect_recall():
             raise UnsupportedError(
                 "without perfect recall the lambda -> infinity limit of the agent QRE is an equilibrium "
                 "of the agent form, not necessarily Nash; give a finite lam or use concept='nash'"
             )
         system = _system(oracle, np.ones(n), "logit")
-        lim = qre_limit(game, max_steps=opts["max_steps"], record=record)
+        lim = qre_limit(game, max_steps=opts.max_steps, record=record)
         strategies, reached, bif = lim.strategies, lim.lam_reached, lim.bifurcations
         if not lim.settled:
             notes.append(
                 "the branch approaches a continuum of equilibria (a degenerate game) too slowly to settle "
                 f"by lambda={reached:.4g}; the equilibrium returned is exact but is only near the limit"
             )
-        if record is not None and opts["lam_max"] is not None and record[-1][-1] < opts["lam_max"]:
+        if record is not None and opts.lam_max is not None and record[-1][-1] < opts.lam_max:
             record.clear()
-            _trace_to(system, float(opts["lam_max"]), ctl, record=record)
+            _trace_to(system, opts.lam_max, ctl, record=record)
         final = Candidate(strategies=strategies, lam=None, label="logit limit")
         notes.append(
             f"limit of the logit principal branch (left the branch at lambda={reached:.4g} for the "
             "exact equilibrium on its support): a Nash equilibrium selected by the logit tracing procedure"
         )
     else:
-        w, t = _ray(options.lam, n)
+        w, t = _ray(opts.lam, n)
         system = _system(oracle, w, "logit")
         bif_list: list[float] = []
         y = _trace_to(system, t, ctl, record=record, bifurcations=bif_list)
@@ -650,7 +643,7 @@ def run(game: Any, options: SolveOptions) -> RawResult:
     cands = []
     if record is not None:
         skipped = 0
-        for y in record[:-1] if options.lam is not None else record:
+        for y in record[:-1] if opts.lam is not None else record:
             ty = float(y[-1])
             if ty > 0:
                 y = newton_at(system, y, ty)
@@ -674,6 +667,7 @@ SOLVER = SolverInfo(
     concepts=frozenset({"qre"}),
     kinds=frozenset({"normal", "extensive"}),
     run=run,
+    options=QREOptions,
     finds="one",
     applicable=_applicable,
     estimate=_estimate,
@@ -681,4 +675,7 @@ SOLVER = SolverInfo(
     "(agent form on trees); the point at lambda, or the lambda->infinity limit as a selection",
 )
 
-__all__ = ["LINKS", "SOLVER", "QREBranch", "QRELimit", "QREPoint", "qre_at", "qre_branch", "qre_limit", "run"]
+__all__ = [
+    "LINKS", "SOLVER", "QREBranch", "QRELimit", "QREOptions", "QREPoint", "qre_at", "qre_branch", "qre_limit",
+    "run",
+]

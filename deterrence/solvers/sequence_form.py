@@ -21,11 +21,14 @@ player's own plan never reaches is set uniform (any choice there gives the same 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from ..errors import SolverError
 from ..game.convert import SequenceForm, plans_to_behaviour, recall_violation, sequence_form
-from .base import Candidate, RawResult, SolveOptions, SolverInfo
+from ._options import option
+from .base import Candidate, RawResult, SolveOptions, SolverInfo, SolverOptions
 from .lemke import lemke
 
 
@@ -155,12 +158,30 @@ def solve_lcp(sf: SequenceForm, seed: int = 0,
     return x, y, res.pivots
 
 
+@dataclass(frozen=True)
+class SequenceFormOptions(SolverOptions):
+    """Options of ``sequence_form``.
+
+    Parameters
+    ----------
+    seed
+        Seed of the tiny perturbation of the starting prior that breaks ties; restart ``k``
+        uses ``seed + k``.
+    attempts
+        Lemke paths tried (each from a differently perturbed prior) until one ends at an
+        equilibrium within the tolerance; the best is returned.
+    """
+
+    seed: int = option(0, minimum=0)
+    attempts: int = option(3, minimum=1)
+
+
 def run(game, options: SolveOptions) -> RawResult:
     """One Nash equilibrium of a 2-player perfect-recall extensive game (behaviour profile)."""
+    opts = options.of(SequenceFormOptions)
     sf = sequence_form(game)
     A, B = sf.A, sf.B
-    seed = int(options.extra.get("seed", 0))
-    attempts = int(options.extra.get("attempts", 3))
+    seed, attempts = opts.seed, opts.attempts
     best: tuple[float, np.ndarray, np.ndarray, int, int] | None = None
     errors: list[str] = []
     for k in range(max(attempts, 1)):
@@ -203,6 +224,7 @@ SOLVER = SolverInfo(
     concepts=frozenset({"nash"}),
     kinds=frozenset({"extensive"}),
     run=run,
+    options=SequenceFormOptions,
     finds="one",
     min_players=2,
     max_players=2,

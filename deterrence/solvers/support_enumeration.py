@@ -19,6 +19,7 @@ than its support size. Degenerate games are reported with ``degenerate=True`` an
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from itertools import combinations
 from math import comb
 from typing import Any
@@ -26,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from ._bimatrix import bimatrix, candidates_from_pairs, dedupe, scaled_positive
-from .base import RawResult, SolveOptions, SolverInfo
+from .base import RawResult, SolveOptions, SolverInfo, SolverOptions
 
 _TOL = 1e-9  # payoffs are scaled to [1, 2]
 _CHUNK = 1_500_000  # matrix entries per batch
@@ -131,6 +132,11 @@ def support_equilibria(a: np.ndarray, b: np.ndarray, tol: float = _TOL) -> dict[
     }
 
 
+@dataclass(frozen=True)
+class SupportEnumerationOptions(SolverOptions):
+    """Options of ``support_enumeration``: none beyond ``tol`` and ``exact`` of :func:`deterrence.solve`."""
+
+
 def run(game: Any, options: SolveOptions) -> RawResult:
     """All equilibria of a nondegenerate 2-player game; flags degenerate games as incomplete."""
     a, b = bimatrix(game)
@@ -168,6 +174,7 @@ SOLVER = SolverInfo(
     concepts=frozenset({"nash"}),
     kinds=frozenset({"normal"}),
     run=run,
+    options=SupportEnumerationOptions,
     finds="all",
     min_players=2,
     max_players=2,

@@ -28,6 +28,7 @@ The result equals the extreme-equilibrium set of pygambit's ``enummixed_solve``.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from functools import cache
 from math import comb
 from typing import Any
@@ -43,7 +44,8 @@ from ._bimatrix import (
     polytope_q,
     scaled_positive,
 )
-from .base import RawResult, SolveOptions, SolverInfo
+from ._options import option
+from .base import RawResult, SolveOptions, SolverInfo, SolverOptions
 
 _TIE = 1e-9  # relative tolerance for ties in ratio tests (degeneracy)
 _TIGHT = 1e-9  # tolerance for a constraint to count as tight (payoffs scaled to [1, 2])
@@ -504,15 +506,30 @@ def extreme_equilibria(a: np.ndarray, b: np.ndarray, method: str = "auto", threa
     }
 
 
-def run(game: Any, options: SolveOptions) -> RawResult:
-    """Every extreme Nash equilibrium of a 2-player normal-form game (see the module doc).
+@dataclass(frozen=True)
+class VertexEnumerationOptions(SolverOptions):
+    """Options of ``vertex_enumeration``.
 
-    ``options.extra["vertex_method"]`` may force ``"pivot"``, ``"qhull"`` or ``"bases"``;
-    ``options.extra["threads"] = False`` keeps the work in the calling thread.
+    Parameters
+    ----------
+    vertex_method
+        How the vertices of the best-response polytopes are found: ``"auto"`` (the convex
+        hull by qhull, exact pivoting if qhull fails), ``"qhull"``, ``"pivot"`` (exact
+        lexicographic pivoting) or ``"bases"`` (every basis; tiny games only).
+    threads
+        Enumerate the two polytopes in two threads (games of at least 49 strategy pairs);
+        ``False`` keeps the work in the calling thread.
     """
+
+    vertex_method: str = option("auto", choices=_METHODS)
+    threads: bool = True
+
+
+def run(game: Any, options: SolveOptions) -> RawResult:
+    """Every extreme Nash equilibrium of a 2-player normal-form game (see the module doc)."""
+    opts = options.of(VertexEnumerationOptions)
     a, b = bimatrix(game)
-    res = extreme_equilibria(a, b, method=str(options.extra.get("vertex_method", "auto")),
-                             threads=bool(options.extra.get("threads", True)))
+    res = extreme_equilibria(a, b, method=opts.vertex_method, threads=opts.threads)
     cands = candidates_from_pairs(game, res["x"], res["y"], res["x_tight"], res["y_tight"],
                                   exact=options.exact)
     notes = [f"{res['vertices_p']} vertices of P and {res['vertices_q']} of Q enumerated"]
@@ -544,6 +561,7 @@ SOLVER = SolverInfo(
     concepts=frozenset({"nash"}),
     kinds=frozenset({"normal"}),
     run=run,
+    options=VertexEnumerationOptions,
     finds="all",
     min_players=2,
     max_players=2,

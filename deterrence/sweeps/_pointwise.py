@@ -102,6 +102,7 @@ def evaluate_points(
         The first point whose game or solve fails (``on_error="raise"``).
     """
     from .._solve import solve  # late: keeps the import graph one-way and light
+    from ..solvers import belief_options
 
     if on_error not in ON_ERROR:
         raise SweepError(f"unknown on_error '{on_error}'; choose one of {', '.join(ON_ERROR)}")
@@ -127,7 +128,7 @@ def evaluate_points(
         base = {"point": int(ids[k]), **values}
         try:
             game = model.game(**{c: values[c] for c in given})
-            eqs = solve(game, concept, belief_policy=belief_policy, **solve_options)
+            eqs = solve(game, concept, **belief_options(concept, belief_policy), **solve_options)
         except DeterrenceError as exc:
             if on_error == "raise":
                 exc.add_note(f"at sweep point {int(ids[k])}: {_describe(values)}")

@@ -140,8 +140,10 @@ def _levels(levels: Any) -> np.ndarray:
 
 def _solve_point(m: Any, values: Mapping[str, float], concept: str, belief_policy: str) -> tuple:
     from ..._solve import solve
+    from ...solvers import belief_options
 
-    eqs = solve(m.game(dict(values), check_orderings=False), concept, belief_policy=belief_policy)
+    game = m.game(dict(values), check_orderings=False)
+    eqs = solve(game, concept, **belief_options(concept, belief_policy))
     pa = [1.0 - float(e.outcomes.get("status_quo", 0.0)) for e in eqs]
     return (len(pa), min(pa), max(pa), "per-point")
 
@@ -151,12 +153,13 @@ def solve_linked(eq: BurdenEquilibrium | float, link: DeterrenceLink | None = No
     """The full :class:`~deterrence.EquilibriumSet` of the linked model at one equilibrium
     (``dt.solve`` on ``model.game(**values)``)."""
     from ..._solve import solve
+    from ...solvers import belief_options
 
     link = link or DeterrenceLink()
     m = link.load()
     level = eq.deterrence if isinstance(eq, BurdenEquilibrium) else float(eq)
     values = link.values([level], m, **fixed).iloc[0].to_dict()
-    return solve(m.game(values, check_orderings=False), concept, belief_policy=belief_policy)
+    return solve(m.game(values, check_orderings=False), concept, **belief_options(concept, belief_policy))
 
 
 def required_level(link: DeterrenceLink | None = None, *, concept: str = "pbe", belief_policy: str = "free",

@@ -1,0 +1,434 @@
+"""Dispatch: which solver serves a game and concept, with which options, within what work.
+
+The one place that says
+
+* which solver modules exist (:data:`SOLVER_MODULES`, loaded by :func:`registry`),
+* which method ``method="auto"`` runs (:data:`AUTO`, first that serves and fits ``max_work``),
+* how options are checked (:func:`check_options`, against each solver's options dataclass),
+* how a solver is run (:func:`run_solver`) and its candidates deduplicated (:func:`dedupe`).
+
+The front door :func:`deterrence.solve` uses it, and so do solvers that solve a smaller game
+on the way (:func:`sub_candidates`: backward induction solves subgames, ``enumerate_reduced``
+a reduced normal form, the PBE solver's Nash seeds a bimatrix game). Nothing here certifies:
+the front door certifies every equilibrium it returns, and a solver that relies on the
+equilibria of a sub-solve certifies them itself with :mod:`deterrence.certificates`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+from ..errors import ParameterError, ResourceError, SolverError, UnsupportedError
+from ._options import OptionSpec, merge_specs, specs_of, typed_options, unknown_option
+from .base import CONCEPTS, Candidate, RawResult, SolveOptions, SolverInfo
+
+#: the solver modules (each defines ``SOLVER``), in the order listings and messages name them
+SOLVER_MODULES: tuple[str, ...] = (
+    "pure",
+    "vertex_enumeration",
+    "support_enumeration",
+    "lemke_howson",
+    "polynomial",
+    "homotopy",
+    "sequence_form",
+    "enumerate_reduced",
+    "backward_induction",
+    "pbe",
+    "qre",
+)
+
+#: ``method="auto"``: (concept, game kind, two players?) -> methods in order of preference;
+#: the first that serves the game and whose work estimate fits ``max_work`` runs
+AUTO: dict[tuple[str, str, bool], tuple[str, ...]] = {
+    ("nash", "normal", True): ("vertex_enumeration", "support_enumeration", "lemke_howson"),
+    ("nash", "normal", False): ("polynomial", "homotopy"),
+    ("nash", "extensive", True): ("enumerate_reduced", "sequence_form"),
+    ("nash", "extensive", False): ("enumerate_reduced",),
+    ("spe", "extensive", True): ("backward_induction",),
+    ("spe", "extensive", False): ("backward_induction",),
+    ("pbe", "extensive", True): ("pbe",),
+    ("pbe", "extensive", False): ("pbe",),
+    ("qre", "normal", True): ("qre",),
+    ("qre", "normal", False): ("qre",),
+    ("qre", "extensive", True): ("qre",),
+    ("qre", "extensive", False): ("qre",),
+}
+
+#: options of :func:`deterrence.solve` itself, taken by every method
+COMMON_OPTIONS: tuple[str, ...] = ("tol", "exact", "max_work")
+
+
+@cache
+def registry() -> dict[str, SolverInfo]:
+    """All registered solvers by method name, in the order of :data:`SOLVER_MODULES`.
+
+    The modules are loaded by name on the first call (plugins: a solver module may import
+    this module to solve a sub-game, never the other way round at import time).
+    """
+    out: dict[str, SolverInfo] = {}
+    for mod_name in SOLVER_MODULES:
+        mod = importlib.import_module(f"{__package__}.{mod_name}")
+        info: SolverInfo = mod.SOLVER
+        out[info.name] = info
+    return out
+
+
+def auto_methods(concept: str, kind: str, two_player: bool, *, finds: str | None = None) -> tuple[str, ...]:
+    """The methods ``method="auto"`` tries, in order, for a concept and game shape.
+
+    ``finds="all"`` keeps only methods that find every equilibrium.
+    """
+    names = AUTO.get((concept, kind, two_player), ())
+    if finds is None:
+        return names
+    reg = registry()
+    return tuple(n for n in names if n in reg and reg[n].finds == finds)
+
+
+def serving(game: Any, concept: str) -> list[str]:
+    """The registered methods that can serve ``(game, concept)``."""
+    return [name for name, info in registry().items() if info.serves(game, concept) is None]
+
+
+# ---------------------------------------------------------------------------- work estimates
+def estimate_work(info: SolverInfo, game: Any) -> float:
+    """The solver's work estimate on ``game``; an estimate too large for a float counts as infinite."""
+    if info.estimate is None:
+        return 0.0
+    try:
+        return float(info.estimate(game))
+    except OverflowError:
+        return float("inf")
+
+
+def check_work(info: SolverInfo, game: Any, max_work: float) -> None:
+    """Raise :class:`~deterrence.ResourceError` if ``info``'s estimate on ``game`` exceeds ``max_work``."""
+    if info.estimate is None:
+        return
+    est = estimate_work(info, game)
+    if est > max_work:
+        raise ResourceError(
+            f"method '{info.name}' is estimated to need about {est:.3g} operations on this game, "
+            f"more than max_work={max_work:.3g}; raise max_work to run it anyway",
+            estimate=est,
+        )
+
+
+# ---------------------------------------------------------------------------- choosing a method
+def choose_method(game: Any, concept: str, method: str = "auto", max_work: float = 1e9) -> SolverInfo:
+    """The solver ``solve`` would run for ``(game, concept, method)``.
+
+    Raises
+    ------
+    UnsupportedError
+        If no registered method serves the combination (the message names those that
+        serve the concept for other games, or the game for other concepts).
+    ResourceError
+        If every serving method estimates more work than ``max_work``.
+    """
+    reg = registry()
+    if method != "auto":
+        if method not in reg:
+            raise UnsupportedError(f"unknown method '{method}'", methods=tuple(serving(game, concept)))
+        info = reg[method]
+        reason = info.serves(game, concept)
+        if reason is not None:
+            raise UnsupportedError(reason, methods=tuple(serving(game, concept)))
+        check_work(info, game, max_work)
+        return info
+    too_big: list[tuple[str, float]] = []
+    for name in auto_methods(concept, game.kind, game.num_players == 2):
+        info = reg[name]
+        if info.serves(game, concept) is not None:
+            continue
+        est = estimate_work(info, game)
+        if est > max_work:
+            too_big.append((name, est))
+            continue
+        return info
+    if too_big:
+        name, est = min(too_big, key=lambda t: t[1])
+        raise ResourceError(
+            f"every method for {concept} on this game is estimated to need too much work "
+            f"(least: '{name}', about {est:.3g} operations > max_work={max_work:.3g}); "
+            "raise max_work or pick a method that finds one equilibrium",
+            estimate=est,
+        )
+    raise UnsupportedError(
+        f"no method computes {concept} equilibria of {game.num_players}-player {game.kind}-form games",
+        methods=tuple(serving(game, concept)),
+    )
+
+
+def check_concept(concept: str) -> None:
+    """Raise :class:`~deterrence.UnsupportedError` for an unknown concept."""
+    if concept not in CONCEPTS:
+        raise UnsupportedError(f"unknown concept '{concept}'; concepts are {', '.join(CONCEPTS)}")
+
+
+def check_game_kind(game: Any, concept: str) -> None:
+    """Raise :class:`~deterrence.UnsupportedError` if ``concept`` needs a tree and ``game`` is a matrix."""
+    if concept in ("spe", "pbe") and game.kind == "normal":
+        raise UnsupportedError(
+            f"{concept} needs an extensive-form game (a tree); a normal-form game has only Nash and QRE",
+            methods=tuple(serving(game, "nash")),
+        )
+
+
+# ---------------------------------------------------------------------------- options
+def check_common(tol: Any, exact: Any, max_work: Any) -> SolveOptions:
+    """The options every method takes, checked (as :func:`deterrence.solve` does).
+
+    Raises
+    ------
+    SolverError
+        ``tol`` not a positive finite number, ``max_work`` not a positive number, or
+        ``exact`` not a bool.
+    """
+    if not _positive_number(tol) or not np.isfinite(tol):
+        raise SolverError(f"tol must be a positive number, got {tol!r}")
+    if not _positive_number(max_work):
+        raise SolverError(f"max_work must be a positive number, got {max_work!r}")
+    if not isinstance(exact, bool):
+        raise SolverError(f"exact must be True or False, got {exact!r}")
+    return SolveOptions(tol=tol, exact=exact, max_work=max_work)
+
+
+def _positive_number(x: Any) -> bool:
+    return (not isinstance(x, bool) and isinstance(x, int | float | np.floating | np.integer)
+            and bool(x > 0))
+
+
+def method_options(info: SolverInfo, common: SolveOptions, options: Mapping[str, Any]) -> SolveOptions:
+    """``common`` with ``info``'s own options checked and typed from keyword ``options``.
+
+    Raises
+    ------
+    OptionError
+        An option the method does not declare, or a value of the wrong type.
+    """
+    typed = typed_options(info.options, options, info.name)
+    return SolveOptions(tol=common.tol, exact=common.exact, max_work=common.max_work, method_options=typed)
+
+
+def _candidate_methods(concept: str, method: str, game: Any) -> tuple[str, ...]:
+    """The methods ``solve`` may run: the one named, or those ``auto`` may choose."""
+    reg = registry()
+    if method != "auto":
+        if method not in reg:
+            raise UnsupportedError(f"unknown method '{method}'", methods=tuple(reg))
+        reason = None if game is None else reg[method].serves(game, concept)
+        if reason is not None:
+            raise UnsupportedError(reason, methods=tuple(serving(game, concept)))
+        return (method,)
+    if game is not None:
+        names = auto_methods(concept, game.kind, game.num_players == 2)
+        return tuple(n for n in names if reg[n].serves(game, concept) is None) or names
+    return tuple(dict.fromkeys(n for (c, _, _), names in AUTO.items() if c == concept for n in names))
+
+
+def check_options(concept: str, options: Mapping[str, Any], method: str = "auto",
+                  game: Any = None) -> SolveOptions:
+    """Check :func:`deterrence.solve`'s keyword options before solving; return them typed.
+
+    Parameters
+    ----------
+    concept
+        The solution concept.
+    options
+        Keyword options as given to ``solve`` (``tol``, ``exact``, ``max_work`` and the
+        method's own, e.g. ``belief_policy``, ``lam``, ``max_mixed_sets``); a ``method``
+        key, as in a sweep's ``solve_options``, stands for the argument ``method``.
+    method
+        A method name, or ``"auto"``.
+    game
+        The game (or one like those to be solved), if known: with ``method="auto"`` it
+        decides which methods may run (ignoring their work estimates).
+
+    Returns
+    -------
+    SolveOptions
+        The common options, and ``method_options`` typed for the method when only one can
+        run (``None`` when ``auto`` may choose among several: each option was then checked
+        against every candidate method that declares it).
+
+    Raises
+    ------
+    UnsupportedError
+        Unknown concept or method, or (with ``game``) a method that does not serve it.
+    SolverError
+        A bad ``tol``, ``exact`` or ``max_work``.
+    OptionError
+        An option no candidate method declares (the closest valid name is suggested), or a
+        value of the wrong type.
+    """
+    check_concept(concept)
+    given = dict(options)
+    if "method" in given:  # solve_options of a sweep may name the method
+        named = given.pop("method")
+        if method not in ("auto", named):
+            raise ParameterError(f"two methods given: '{method}' and '{named}'", name="method", value=named)
+        method = named
+    common = check_common(given.pop("tol", 1e-8), given.pop("exact", False), given.pop("max_work", 1e9))
+    if game is not None:
+        check_game_kind(game, concept)
+    reg = registry()
+    names = _candidate_methods(concept, method, game)
+    if len(names) == 1:
+        return method_options(reg[names[0]], common, given)
+    label = f"auto ({', '.join(names)})"
+    specs = merge_specs(specs_of(reg[n].options, n) for n in names)
+    for name, value in given.items():
+        if name not in specs:
+            raise unknown_option(name, label, tuple(specs), value)
+        for n in specs[name].methods:
+            typed_options(reg[n].options, {name: value}, n)
+    return common
+
+
+def belief_options(concept: str, belief_policy: str = "free") -> dict[str, str]:
+    """The keyword options that carry a belief policy to :func:`deterrence.solve` for ``concept``.
+
+    ``{"belief_policy": belief_policy}`` for PBE; ``{}`` for the other concepts, which have no
+    beliefs (``solve`` rejects ``belief_policy`` for their methods). For callers that solve
+    several concepts with one policy setting, e.g. a sweep.
+    """
+    return {"belief_policy": belief_policy} if concept == "pbe" else {}
+
+
+def solver_options(method: str | None = None, *, concept: str | None = None) -> dict[str, OptionSpec]:
+    """The options a solver takes beyond ``tol``, ``exact`` and ``max_work``, by name.
+
+    Parameters
+    ----------
+    method
+        A method name (see ``deterrence.solvers.registry()``); ``None`` or ``"auto"``: every
+        method (that computes ``concept``, if given).
+    concept
+        With no method: only the methods that compute this concept.
+
+    Returns
+    -------
+    dict
+        ``{name: OptionSpec}``: type, default, allowed values, explanation, and the methods
+        that take the option.
+
+    Raises
+    ------
+    UnsupportedError
+        Unknown method or concept.
+
+    Examples
+    --------
+    >>> import deterrence as dt
+    >>> spec = dt.solver_options("pbe")["belief_policy"]
+    >>> spec.default, spec.choices
+    ('free', ('free', 'prior', 'd1'))
+    """
+    reg = registry()
+    if method not in (None, "auto"):
+        if method not in reg:
+            raise UnsupportedError(f"unknown method '{method}'", methods=tuple(reg))
+        return specs_of(reg[method].options, method)
+    if concept is not None and concept not in CONCEPTS:
+        raise UnsupportedError(f"unknown concept '{concept}'; concepts are {', '.join(CONCEPTS)}")
+    names = [n for n, info in reg.items() if concept is None or concept in info.concepts]
+    return merge_specs(specs_of(reg[n].options, n) for n in names)
+
+
+# ---------------------------------------------------------------------------- running
+def run_solver(info: SolverInfo, game: Any, options: SolveOptions) -> RawResult:
+    """``info.run(game, options)``; a tree too deep for Python's recursion is a ResourceError."""
+    try:
+        return info.run(game, options)
+    except RecursionError:
+        raise ResourceError(
+            f"the game tree is too deep for method '{info.name}' (Python recursion limit); "
+            "shorten the tree or raise sys.setrecursionlimit"
+        ) from None
+
+
+def _flat(c: Candidate) -> np.ndarray:
+    parts = [np.asarray(s, dtype=float).ravel() for s in c.strategies]
+    if c.beliefs is not None:
+        parts += [np.asarray(b, dtype=float).ravel() for b in c.beliefs]
+    return np.concatenate(parts) if parts else np.zeros(0)
+
+
+def dedupe(cands: Iterable[Candidate], tol: float) -> list[Candidate]:
+    """Drop candidates equal (within tolerance) to an earlier one: one vectorised test per candidate."""
+    atol = max(tol, 1e-9) * 10
+    out: list[Candidate] = []
+    kept: list[np.ndarray] = []
+    for c in cands:
+        v = _flat(c)
+        if kept and len(kept[0]) == len(v):
+            diff = np.abs(np.asarray(kept) - v).max(axis=1)
+            if (diff <= atol).any():
+                continue
+        out.append(c)
+        kept.append(v)
+    return out
+
+
+@dataclass(frozen=True)
+class SubSolve:
+    """What :func:`sub_candidates` returns: the method that ran and its deduplicated candidates.
+
+    Attributes
+    ----------
+    info
+        The solver that ran.
+    candidates
+        Its candidates, deduplicated, **not certified**.
+    complete, degenerate, notes
+        As the solver reported them (:class:`~deterrence.solvers.RawResult`).
+    """
+
+    info: SolverInfo
+    candidates: list[Candidate]
+    complete: bool
+    degenerate: bool | None
+    notes: tuple[str, ...]
+
+
+def sub_candidates(game: Any, concept: str, method: str, options: SolveOptions) -> SubSolve:
+    """Candidates of a sub-game from the method ``solve`` would choose, uncertified.
+
+    For solvers that solve a smaller game on the way. The method runs with its default
+    options and ``options``' ``tol``, ``exact`` and ``max_work``.
+
+    Raises
+    ------
+    UnsupportedError, ResourceError
+        As :func:`choose_method`.
+    """
+    info = choose_method(game, concept, method, options.max_work)
+    raw = run_solver(info, game, options.common())
+    return SubSolve(info=info, candidates=dedupe(raw.candidates, options.tol), complete=raw.complete,
+                    degenerate=raw.degenerate, notes=tuple(raw.notes))
+
+
+def work_of_methods(names: Iterable[str], game: Any) -> float | None:
+    """The smallest work estimate among ``names`` on ``game`` (``None`` if none gives one).
+
+    ``game`` may be a stand-in with only the sizes an estimate reads: an estimate that fails
+    on it is left out.
+    """
+    reg = registry()
+    ests = []
+    for name in names:
+        info = reg.get(name)
+        if info is None or info.estimate is None:
+            continue
+        try:
+            ests.append(float(info.estimate(game)))
+        except (AttributeError, TypeError, ValueError, OverflowError):
+            continue
+    return min(ests) if ests else None
