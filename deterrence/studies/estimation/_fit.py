@@ -43,8 +43,12 @@ def _check_common(link: str | None, type: str, maxiter: int, boot: int) -> None:
 def _refuse(mode: str, **given: Any) -> None:
     bad = [k for k, v in given.items() if v not in (None, False)]
     if bad:
-        other = "a formula (strategic model)" if mode == "structural" else "estimate= (structural QRE fit)"
-        raise ParameterError(f"{', '.join(bad)} only apply to {other}", name=bad[0])
+        owner = (
+            "structural fits (estimate=, without a formula)"
+            if mode == "strategic"
+            else "strategic fits (with a formula)"
+        )
+        raise ParameterError(f"{', '.join(bad)} only apply to {owner}", name=bad[0])
 
 
 def fit(

@@ -169,6 +169,25 @@ def _apply(sign: str, got: list[tuple[str, ...]] | str, intercept: bool, terms: 
     return intercept, [t for t in terms if frozenset(t) not in drop]
 
 
+def _outcomes(r: _Reader) -> list[str]:
+    """``name (+ name)* ~``: the outcome columns."""
+    lhs: list[str] = []
+    if r.peek() == "~":
+        r.take()
+        return lhs
+    while True:
+        if r.peek() != "name":
+            raise r.fail("the left of '~' names the outcome column(s), joined by '+'")
+        lhs.append(r.take()[1])
+        if r.peek() == "+":
+            r.take()
+        elif r.peek() == "~":
+            r.take()
+            return lhs
+        else:
+            raise r.fail("the left of '~' names the outcome column(s), joined by '+'")
+
+
 def parse_formula(text: str, *, part_names: tuple[str, ...] | None = None, what: str = "formula") -> Formula:
     """Parse ``lhs ~ part | part | ...``.
 
@@ -194,17 +213,7 @@ def parse_formula(text: str, *, part_names: tuple[str, ...] | None = None, what:
     r = _Reader(text, toks)
     lhs: list[str] = []
     if "~" in (t[0] for t in toks):
-        while r.peek() != "~":
-            kind, name, _ = r.take()
-            if kind != "name":
-                r.i -= 1
-                raise r.fail("the left of '~' names the outcome column(s), joined by '+'")
-            lhs.append(name)
-            if r.peek() == "+":
-                r.take()
-            elif r.peek() != "~":
-                raise r.fail("the left of '~' names the outcome column(s), joined by '+'")
-        r.take()
+        lhs = _outcomes(r)
     parts = [r.part()]
     while r.peek() == "|":
         r.take()

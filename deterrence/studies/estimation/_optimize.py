@@ -143,8 +143,9 @@ def warn_convergence(opt: Optimum, maxiter: int, names: Sequence[str]) -> None:
     )
 
 
-def covariance(H: np.ndarray, names: Sequence[str]) -> np.ndarray:
-    """``inv(-H)``, with an :class:`IdentificationWarning` naming the parameters of flat directions."""
+def covariance(H: np.ndarray, names: Sequence[str], converged: bool = True) -> np.ndarray:
+    """``inv(-H)``, with an :class:`IdentificationWarning` naming the parameters of flat directions
+    (a :class:`ConvergenceWarning` instead when the fit stopped away from a maximum)."""
     p = len(names)
     if p == 0:
         return np.zeros((0, 0))
@@ -154,6 +155,14 @@ def covariance(H: np.ndarray, names: Sequence[str]) -> np.ndarray:
     weak = vals <= top / CONDITION_WEAK
     if not weak.any():
         return np.linalg.inv(info)
+    if not converged and vals[0] <= 0:
+        warnings.warn(
+            "the fit stopped where the Hessian is not negative definite (not at a maximum): standard errors "
+            "are NaN; refit (see the ConvergenceWarning) before reading them",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
+        return np.full((p, p), np.nan)
     involved = _loaded(vecs[:, weak], names)
     singular = bool(np.any(vals <= top / CONDITION_SINGULAR))
     if singular:

@@ -321,7 +321,7 @@ def fit_strategic(
     _separation(found)
     opt = maximise(lik, theta0, maxiter=maxiter)
     warn_convergence(opt, maxiter, model.param_names)
-    cov = covariance(opt.hessian, model.param_names)
+    cov = covariance(opt.hessian, model.param_names, opt.converged)
     backend = StrategicBackend(spec, model, lik, frame.data, names)
     return _result(spec, model, lik, opt, cov, frame, names, backend, boot, seed, maxiter)
 

@@ -194,6 +194,8 @@ class StructuralObjective:
     def loglik(self, x: np.ndarray) -> float:
         try:
             p = self.category_probabilities(x)
+        except UnsupportedError:
+            raise
         except (DeterrenceError, ValueError, ArithmeticError):
             return -math.inf
         terms = np.where(self.cats.counts > 0, self.cats.counts * np.log(np.maximum(p, 1e-300)), 0.0)
@@ -411,14 +413,20 @@ def fit_structural(
         raise ParameterError(
             f"lam must be a positive number (or None to estimate it), got {lam!r}", name="lam", value=lam
         )
-    cats = categories(model.game(**base), data)
+    game = model.game(**base)
+    if link == "probit" and not game.is_perfect_information():
+        raise UnsupportedError(
+            f"the probit QRE is computed only on perfect-information trees; {model.name} has information "
+            "sets with several nodes: use link='logit'"
+        )
+    cats = categories(game, data)
     obj = StructuralObjective(model, cats, names, base, None if lam is None else float(lam), link)
     pnames = ([LAMBDA] if lam is None else []) + names
     if not pnames:
         raise ParameterError(
             "nothing to estimate: name parameters in estimate= or leave lam=None", name="estimate"
         )
-    _identifiable(cats, model.game(**base), len(pnames))
+    _identifiable(cats, game, len(pnames))
     bounds = ([(None, None)] if lam is None else []) + _bounds(model, names)
     n = float(cats.counts.sum())
     res = _optimise(obj, _start_point(obj, start), bounds, maxiter, n)
@@ -461,7 +469,7 @@ def _structural_result(model, obj, cats, pnames, bounds, x, res, run, given) -> 
             EstimationWarning,
             stacklevel=3,
         )
-    cov_x = covariance(_hessian(obj.loglik, x, bounds), pnames)
+    cov_x = covariance(_hessian(obj.loglik, x, bounds), pnames, converged)
     J = np.diag([math.exp(x[0])] + [1.0] * (len(x) - 1)) if obj.lam is None else np.eye(len(x))
     backend = StructuralBackend(obj, bounds, maxiter)
     theta = backend.to_theta(x)
