@@ -137,3 +137,10 @@ def test_counts_from_a_list_of_outcomes() -> None:
         a = dt.fit("egame12", data=labels, estimate=["u24"], lam=1.0)
     b = dt.fit("egame12", data={"status_quo": 40, "war": 10, "capitulation": 12}, estimate=["u24"], lam=1.0)
     assert a.llf == pytest.approx(b.llf) and a.nobs == 62
+
+
+def test_a_precision_running_to_zero_is_named() -> None:
+    # uniformly random play gives exactly these frequencies in egame12: lambda -> 0
+    with pytest.warns(IdentificationWarning, match="uniformly random play fits these counts best"):
+        fit = dt.fit("egame12", data={"status_quo": 50, "capitulation": 25, "war": 25}, estimate=[])
+    assert fit.params["lambda"] < 1e-3

@@ -90,22 +90,29 @@ class StrategicModel:
         return len(self.param_names)
 
     # ------------------------------------------------------------------ probabilities
-    def bases(self, theta: np.ndarray, Xs: Sequence[np.ndarray]) -> tuple[dict[str, object], object]:
-        """Utilities (duals for estimated ones, numbers for fixed ones) and the scale(s)."""
+    def bases(
+        self, theta: np.ndarray, Xs: Sequence[np.ndarray], derivatives: bool = True
+    ) -> tuple[dict[str, object], object]:
+        """Utilities (duals for estimated ones, numbers for fixed ones) and the scale(s); plain arrays
+        with ``derivatives=False``."""
         k = len(self.estimated)
+
+        def linear(i: int) -> object:
+            v = Xs[i] @ theta[self.slices[i]]
+            return dual.variable(v, self.direction[i], k) if derivatives else v
+
         utilities: dict[str, object] = {}
         scales: dict[int, object] = {}
         for i, b in enumerate(self.blocks):
             if b.is_scale:
-                log_sigma = dual.variable(Xs[i] @ theta[self.slices[i]], self.direction[i], k)
-                sigma = dual.exp(log_sigma)
+                sigma = dual.exp(linear(i))
                 scales.update({p: sigma for p in b.players})
             elif b.fixed is not None:
                 utilities[b.name] = float(b.fixed)
             elif not b.columns:
                 utilities[b.name] = 0.0
             else:
-                utilities[b.name] = dual.variable(Xs[i] @ theta[self.slices[i]], self.direction[i], k)
+                utilities[b.name] = linear(i)
         return utilities, (scales if scales else 1.0)
 
     def chooser(self, sigma: object):
@@ -120,10 +127,10 @@ class StrategicModel:
         return choose
 
     def probabilities(
-        self, theta: np.ndarray, Xs: Sequence[np.ndarray]
+        self, theta: np.ndarray, Xs: Sequence[np.ndarray], derivatives: bool = True
     ) -> tuple[dict[str, object], list[object]]:
-        """``(choices, outcome probabilities left to right)``, as duals or arrays."""
-        utilities, sigma = self.bases(theta, Xs)
+        """``(choices, outcome probabilities left to right)``, as duals (or arrays)."""
+        utilities, sigma = self.bases(theta, Xs, derivatives)
         choices, outcomes = self.tree.form.recursion(utilities, self.chooser(sigma))
         return choices, [outcomes[f"outcome{o}"] for o in self.tree.outcomes]
 

@@ -150,6 +150,6 @@ def _draw_bands(
                 name="method",
             )
         draws = np.random.default_rng(seed).multivariate_normal(result.params.to_numpy(), cov, size=int(reps))
-    sims = np.stack([backend.predict(d, rows, kind).to_numpy() for d in draws])
+    sims = backend.predict_draws(draws, rows, kind)
     q = 0.5 - ci / 2
     return np.quantile(sims, q, axis=0), np.quantile(sims, 1 - q, axis=0)

@@ -197,6 +197,23 @@ class StrategicBackend:
     def predict(self, theta: np.ndarray, data: Any, kind: str) -> pd.DataFrame:
         return self.values_and_jacobian(theta, data, kind)[0]
 
+    def predict_draws(self, draws: np.ndarray, data: Any, kind: str) -> np.ndarray:
+        """Predictions at many parameter vectors on the same rows: ``(draws, rows, columns)``."""
+        df, complete, index = self._rows(data)
+        _, Xs = designs(self.spec, df)
+        out = []
+        for theta in draws:
+            choices, outcomes = self.model.probabilities(theta, Xs, derivatives=False)
+            items = (
+                outcomes
+                if kind == "outcome"
+                else [v for _, v in sorted(choices.items(), key=lambda kv: int(kv[0][1:]))]
+            )
+            full = np.full((len(index), len(items)), np.nan)
+            full[complete] = np.column_stack([np.broadcast_to(dual.value(v), (len(df),)) for v in items])
+            out.append(full)
+        return np.stack(out)
+
     def outcome_loglik(self, theta: np.ndarray, k: int) -> np.ndarray:
         """Per-observation log-likelihood of the binary event 'outcome k occurred'."""
         p = self.predict(theta, None, "outcome").to_numpy()[:, k]

@@ -447,6 +447,27 @@ def _at_bound(x: np.ndarray, bounds: list, names: Sequence[str]) -> list[str]:
     return out
 
 
+def _warn_degenerate_precision(obj: StructuralObjective, x: np.ndarray) -> None:
+    if obj.lam is not None:
+        return
+    lam = math.exp(float(x[0]))
+    if lam < 1e-3:
+        warnings.warn(
+            f"the precision is estimated at {lam:.2g}, i.e. uniformly random play fits these counts best: the "
+            "model's payoffs explain nothing here and the payoff parameters are not identified; fix lam= to "
+            "study them, or use another model",
+            IdentificationWarning,
+            stacklevel=4,
+        )
+    elif lam > 1e3:
+        warnings.warn(
+            f"the precision runs off to {lam:.3g}: the counts are matched by (nearly) equilibrium play, where "
+            "the likelihood is flat; fix lam= or estimate fewer parameters",
+            IdentificationWarning,
+            stacklevel=4,
+        )
+
+
 def _structural_result(model, obj, cats, pnames, bounds, x, res, run, given) -> FitResult:
     maxiter, boot, seed = run
     n = float(cats.counts.sum())
@@ -469,6 +490,7 @@ def _structural_result(model, obj, cats, pnames, bounds, x, res, run, given) -> 
             EstimationWarning,
             stacklevel=3,
         )
+    _warn_degenerate_precision(obj, x)
     cov_x = covariance(_hessian(obj.loglik, x, bounds), pnames, converged)
     J = np.diag([math.exp(x[0])] + [1.0] * (len(x) - 1)) if obj.lam is None else np.eye(len(x))
     backend = StructuralBackend(obj, bounds, maxiter)
