@@ -453,16 +453,16 @@ def _warn_degenerate_precision(obj: StructuralObjective, x: np.ndarray) -> None:
     lam = math.exp(float(x[0]))
     if lam < 1e-3:
         warnings.warn(
-            f"the precision is estimated at {lam:.2g}, i.e. uniformly random play fits these counts best: the "
-            "model's payoffs explain nothing here and the payoff parameters are not identified; fix lam= to "
-            "study them, or use another model",
+            f"the precision is estimated at {lam:.2g}, i.e. uniformly random play fits these counts best: "
+            "the model's payoffs explain nothing here and the payoff parameters are not identified; fix lam= "
+            "to study them, or use another model",
             IdentificationWarning,
             stacklevel=4,
         )
     elif lam > 1e3:
         warnings.warn(
-            f"the precision runs off to {lam:.3g}: the counts are matched by (nearly) equilibrium play, where "
-            "the likelihood is flat; fix lam= or estimate fewer parameters",
+            f"the precision runs off to {lam:.3g}: the counts are matched by (nearly) equilibrium play, "
+            "where the likelihood is flat; fix lam= or estimate fewer parameters",
             IdentificationWarning,
             stacklevel=4,
         )
