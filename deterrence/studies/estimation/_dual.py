@@ -130,14 +130,8 @@ def log_cdf(link: str, x: np.ndarray) -> np.ndarray:
 
 def pick(options: list[Any], index: np.ndarray, n: int, k: int) -> Dual:
     """Row ``i`` of the result is row ``i`` of ``options[index[i]]``."""
-    out = constant(0.0, n, k)
-    for j, opt in enumerate(options):
-        rows = index == j
-        if not rows.any():
-            continue
-        if isinstance(opt, Dual):
-            out.v[rows] = opt.v[rows]
-            out.d[rows] = opt.d[rows]
-        else:
-            out.v[rows] = np.broadcast_to(np.asarray(opt, dtype=float), (n,))[rows]
-    return out
+    rows = np.arange(n)
+    vals = np.stack([np.broadcast_to(value(o), (n,)) for o in options])
+    zero = np.zeros((n, k))
+    ders = np.stack([o.d if isinstance(o, Dual) else zero for o in options])
+    return Dual(vals[index, rows], ders[index, rows])

@@ -115,8 +115,10 @@ def maximise(obj: Any, start: np.ndarray, *, maxiter: int = 500, newton_steps: i
         if not np.isfinite(v_new) or v_new < llf - 1e-12:
             break
         theta, llf, g = new, v_new, g_new
-        H = numeric_hessian(grad, theta)
         iterations += 1
+        if dec < 1e-10:  # a last tiny step: the Hessian there is the same to about 1e-5
+            break
+        H = numeric_hessian(grad, theta)
     dec = _decrement(g, H)
     converged = bool(np.isfinite(dec) and dec < 1e-8) or (
         not np.isfinite(dec) and float(np.max(np.abs(g), initial=0.0)) / n < 1e-6 and res.success

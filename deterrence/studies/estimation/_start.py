@@ -26,6 +26,8 @@ from ._likelihood import StrategicModel
 from ._separation import describe, separating_direction
 
 _EPS = 1e-10
+# separation drives the regression's fitted index off to infinity; below this none is suspected
+_SCREEN = 5.0
 
 
 def binary_glm(
@@ -114,11 +116,13 @@ def sbi_start(
         )
         offset = dual.value(diff) * np.ones(len(y))
         names = [f"{model.blocks[i].name}:{c}" for i in blocks for c in model.blocks[i].columns]
-        b = separating_direction(X[rows], right[rows])
-        if b is not None:
-            last = len(d.left) == 1 and len(d.right) == 1
-            found.append(Separation(key, player, last, int(rows.sum()), describe(b, names)))
         coef = binary_glm(X[rows], right[rows], model.link, offset[rows])
+        eta = X[rows] @ coef + offset[rows]
+        if eta.size and float(np.max(np.abs(eta))) > _SCREEN:  # fitted choices near certain: check
+            b = separating_direction(X[rows], right[rows])
+            if b is not None:
+                last = len(d.left) == 1 and len(d.right) == 1
+                found.append(Separation(key, player, last, int(rows.sum()), describe(b, names)))
         start = 0
         for i in blocks:
             width = Xs[i].shape[1]
