@@ -1,8 +1,8 @@
 """Predicted-probability profiles: one regressor varies, the others are held at typical values.
 
 The package's ``predProbs``: numeric non-binary columns at their means (or medians with
-``center="median"``), binary and factor columns at their modes (ties: the first level in
-sorted order, and for 0/1 columns the value 1, as the package), ``at=`` for anything else.
+``center="median"``), binary and factor columns at their modes (ties: the value that appears
+first, and 1 in a 0/1 column, as the package), ``at=`` for anything else.
 Bands by the delta method (the exact Jacobian of the probabilities, from the same dual numbers
 as the gradient) or from the bootstrap replicates (a fitted bootstrap, or draws from the normal
 distribution of the estimates when there is none, as the package).
@@ -22,10 +22,12 @@ from ...errors import ParameterError, UnsupportedError
 
 
 def _mode(series: pd.Series) -> Any:
-    counts = series.value_counts(sort=False)
+    """The most frequent value; ties go to the one that appears first, or to 1 in a 0/1 column."""
+    counts = series.value_counts()
     top = counts.max()
-    tied = sorted((v for v, c in counts.items() if c == top), key=lambda v: (not _truthy(v), str(v)))
-    return tied[0]
+    tied = [v for v in pd.unique(series) if counts.get(v, 0) == top]
+    ones = [v for v in tied if _truthy(v)]
+    return ones[0] if len(tied) > 1 and ones else tied[0]
 
 
 def _truthy(v: Any) -> bool:

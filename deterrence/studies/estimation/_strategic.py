@@ -36,7 +36,7 @@ from ._response import code_response
 from ._result import FitInfo, FitResult
 from ._start import sbi_start
 from ._trees import Tree
-from ._warnings import PerfectSeparationError, SeparationWarning
+from ._warnings import ConvergenceWarning, PerfectSeparationError, SeparationWarning
 
 
 @dataclass(frozen=True)
@@ -225,7 +225,7 @@ class StrategicBackend:
         if failed:
             warnings.warn(
                 f"{failed} of {reps} bootstrap fits did not converge and were dropped (as the package does)",
-                UserWarning,
+                ConvergenceWarning,
                 stacklevel=3,
             )
         return pd.DataFrame(draws, columns=self.model.param_names)

@@ -387,7 +387,7 @@ class StructuralBackend:
         if failed:
             warnings.warn(
                 f"{failed} of {reps} bootstrap fits did not converge and were dropped",
-                UserWarning,
+                ConvergenceWarning,
                 stacklevel=3,
             )
         names = ([LAMBDA] if self.obj.lam is None else []) + self.obj.names
