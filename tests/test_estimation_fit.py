@@ -348,3 +348,33 @@ def test_no_warning_on_a_clean_fit(war: pd.DataFrame) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         dt.fit("egame12", F1, war)
+
+
+def test_four_outcome_tree_and_per_player_scales_are_the_closed_forms(war: pd.DataFrame) -> None:
+    from deterrence.studies.statistical import egame122_probs
+
+    d = _data("data_122.csv")
+    fit = dt.fit("egame122", "y ~ x1 | x3 | 0 | x4 | z1 | z3", d, link="logit")
+    b = fit.params
+
+    def lin(u: str, col: str) -> np.ndarray:
+        return (b[f"{u}:(Intercept)"] + b[f"{u}:{col}"] * d[col]).to_numpy()
+
+    closed = egame122_probs(
+        lin("u11", "x1"),
+        lin("u12", "x3"),
+        0.0,
+        lin("u14", "x4"),
+        lin("u22", "z1"),
+        lin("u24", "z3"),
+        link="logit",
+    )
+    np.testing.assert_allclose(
+        fit.predict().to_numpy(), np.column_stack(list(closed.outcomes.values())), atol=1e-13
+    )
+    # one scale per player (the package's sdByPlayer) against the closed form's {player: sigma}
+    utils = [-1, 0, -1.4, 0.1]
+    m6 = dt.fit("egame12", "esc + war ~ 1", war, fixed_utils=utils, sd_by_player=True, type="private")
+    s1, s2 = np.exp(m6.params.to_numpy())
+    closed12 = egame12_probs(*utils, type="private", scale={1: s1, 2: s2})
+    np.testing.assert_allclose(m6.predict().to_numpy()[0], list(closed12.outcomes.values()), atol=1e-13)

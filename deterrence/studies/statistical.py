@@ -3,8 +3,9 @@
 The trees ``egame12``, ``egame122`` and ``egame123`` of Kenkel & Signorino's R package
 ``games`` (Signorino 1999, 2003) are in ``models/`` with the outcome utilities as parameters.
 This module gives their choice and outcome probabilities in closed form, on whole arrays of
-utilities, with the package's conventions exactly (read from its sources and JSS article;
-``shared/models-literature.md`` section 7.2):
+utilities, with the package's conventions exactly (read from its sources, ``games/R/egame12.r``,
+``egame122.r``, ``egame123.r`` of version 1.1.2, and from its article, Kenkel & Signorino 2014,
+*Journal of Statistical Software* 56(8), section 2):
 
 * **Agent error** (``type="agent"``): each mover's expected utility of each action gets an
   independent shock with scale ``sigma`` (1 for identification). A binary choice is
