@@ -52,8 +52,11 @@ def binary_glm(
         mu, dens = _mean_and_density(link, eta)
         w = dens * dens / (mu * (1.0 - mu))
         z = eta - off + (y - mu) / dens
-        sw = np.sqrt(w)
-        b, *_ = np.linalg.lstsq(X * sw[:, None], z * sw, rcond=None)
+        XtW = X.T * w
+        try:
+            b = np.linalg.solve(XtW @ X, XtW @ z)
+        except np.linalg.LinAlgError:
+            b, *_ = np.linalg.lstsq(X * np.sqrt(w)[:, None], z * np.sqrt(w), rcond=None)
         mu, _ = _mean_and_density(link, X @ b + off)
         dev = -2.0 * float(np.sum(y * np.log(mu) + (1 - y) * np.log(1 - mu)))
         if abs(dev - dev_old) / (abs(dev) + 0.1) < tol:
