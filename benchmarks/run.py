@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.suite import (  # noqa: E402
     cases_bimatrix,
+    cases_estimation,
     cases_extensive,
     cases_nplayer,
     cases_sweeps,
@@ -40,7 +41,7 @@ from benchmarks.suite import (  # noqa: E402
 from benchmarks.suite.measure import Settings, strip  # noqa: E402
 from benchmarks.suite.peers import PeerPool  # noqa: E402
 
-GROUPS = ("two_player", "n_player", "extensive", "sweeps")
+GROUPS = ("two_player", "n_player", "extensive", "sweeps", "estimation")
 
 
 def _log(msg: str) -> None:
@@ -156,6 +157,9 @@ def main(argv: list[str] | None = None) -> int:
             sw = cases_sweeps.run(pool, st, args.models, log=_log)
             full_cases += sw.pop("cases")
             res["sweeps"] = sw
+        if "estimation" in args.cases:
+            _log("estimation")
+            full_cases += cases_estimation.run(pool, st, log=_log)
     res["cases"] = full_cases
     res["profiles"] = []
     if not args.no_profile:

@@ -56,6 +56,10 @@ _PUBLIC: dict[str, str] = {
     "numeric_threshold": "analysis",
     "sweep": "sweeps",
     "SweepResult": "sweeps",
+    "fit": "studies.estimation",
+    "load_dataset": "studies.estimation",
+    "vuong": "studies.estimation",
+    "clarke": "studies.estimation",
 }
 
 # public namespaces: dt.builders.extended_deterrence(...), dt.studies.burden.equilibrium(...)

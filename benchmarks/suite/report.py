@@ -171,6 +171,7 @@ def ratio_tables(res: dict[str, Any]) -> list[str]:
         "n_player": "N-player",
         "extensive": "Extensive games",
         "sweeps": "Sweeps (per point)",
+        "estimation": "Estimation (maximum likelihood)",
     }
     for group, title in titles.items():
         cases = [c for c in res["cases"] if c["group"] == group]
@@ -204,6 +205,21 @@ def ratio_tables(res: dict[str, Any]) -> list[str]:
             "",
         ]
     return lines
+
+
+def _estimation_lines(res: dict[str, Any]) -> list[str]:
+    """Each fit next to the cost of one evaluation of its log-likelihood with the gradient."""
+    cases = [c for c in res["cases"] if c["group"] == "estimation"]
+    if not cases:
+        return []
+    rows = []
+    for c in cases:
+        fit = next((r for r in c["tools"] if r["tool"] == "deterrence dt.fit"), None)
+        per_call, per_row = c.get("likelihood_per_call_s"), c.get("likelihood_per_row_s")
+        rows.append([c["case"], c["task"], _fmt_t(_median(fit) if fit else None), _fmt_t(per_call),
+                     _fmt_t(per_row)])  # fmt: skip
+    head = ["case", "task", "fit (median)", "log-likelihood + gradient, per call", "per row"]
+    return ["", "## Estimation", "", *_table(head, rows), ""]
 
 
 def markdown(res: dict[str, Any]) -> str:
@@ -285,6 +301,7 @@ def markdown(res: dict[str, Any]) -> str:
         "",
     ]
     lines += [f"- {d['where']}: {d['verdict']}" for d in dis]
+    lines += _estimation_lines(res)
     sw = res.get("sweeps") or {}
     if sw:
         lines += ["", "## Sweeps", ""]

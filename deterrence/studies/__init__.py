@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-_STUDIES = ("burden", "commitment", "postures", "statistical")
+_STUDIES = ("burden", "commitment", "estimation", "postures", "statistical")
 
 __all__ = list(_STUDIES)
 

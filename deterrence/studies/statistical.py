@@ -3,7 +3,9 @@
 The trees ``egame12``, ``egame122`` and ``egame123`` of Kenkel & Signorino's R package
 ``games`` (Signorino 1999, 2003) are in ``models/`` with the outcome utilities as parameters.
 This module gives their choice and outcome probabilities in closed form, on whole arrays of
-utilities, with the package's conventions exactly (read from its sources and JSS article;
+utilities, with the package's conventions exactly (read from its sources, ``games/R/egame12.r``,
+``egame122.r``, ``egame123.r`` of version 1.1.2, and from its article, Kenkel & Signorino 2014,
+*Journal of Statistical Software* 56(8), section 2; derivations in
 ``docs/discussion/derivations.md#statistical-models``):
 
 * **Agent error** (``type="agent"``): each mover's expected utility of each action gets an
@@ -27,6 +29,12 @@ probabilities are keyed by the model files' terminal ids (``outcome1``, ...).
 Utilities not identified in the package (Player 2's utility of egame12's outcome 1, ...) do not
 enter; those normalised to 0 are 0.
 
+Each tree's recursion is written once (:func:`egame12_recursion`, ...; :data:`TREES`), in terms of
+a ``choose`` function for one binary choice: :func:`array_chooser` gives the package's choices on
+arrays, and the estimator (:mod:`deterrence.studies.estimation`) runs the same recursions on dual
+numbers for its analytic gradients. ``scale`` is one sigma for all players or ``{player: sigma}``
+(the package's ``sdByPlayer``).
+
 Examples
 --------
 >>> from deterrence.studies.statistical import egame12_probs
@@ -39,7 +47,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,7 +59,10 @@ from ..errors import ParameterError
 
 __all__ = [
     "LAMBDA_AGENT",
+    "TREES",
     "StatisticalProbabilities",
+    "TreeForm",
+    "array_chooser",
     "choice_probabilities",
     "egame12_probs",
     "egame122_probs",
@@ -63,6 +74,12 @@ LAMBDA_AGENT = 1.0 / math.sqrt(2.0)
 
 LINKS = ("probit", "logit")
 TYPES = ("agent", "private")
+
+Chooser = Callable[[str, int, Any, Any], Any]
+"""``choose(decision, player, diff, weights_sq)``: the probability that ``player`` takes the second
+action at ``decision`` (``"p2"``, ``"p4"``, ``"p6"``: the package's names of those probabilities),
+given the difference of its expected utilities (second minus first) and, for private information,
+the sum of the squared lottery weights of the outcome shocks behind both actions."""
 
 
 @dataclass(frozen=True)
@@ -88,19 +105,12 @@ class StatisticalProbabilities:
     outcomes: Mapping[str, np.ndarray]
 
 
-def _settle(link: str, type: str, scale: Any) -> tuple[str, np.ndarray]:
+def _settle(link: str, type: str, scale: Any) -> tuple[str, Any]:
     if link not in LINKS:
         raise ParameterError(f"unknown link '{link}'; links are {', '.join(LINKS)}", name="link", value=link)
     if type not in TYPES:
         raise ParameterError(f"unknown type '{type}'; types are {', '.join(TYPES)}", name="type", value=type)
-    sigma = np.asarray(scale, dtype=float)
-    if not np.all(np.isfinite(sigma)) or np.any(sigma <= 0):
-        raise ParameterError(
-            f"scale must be positive and finite, got {scale!r}",
-            name="scale",
-            value=scale,
-            domain=(0, math.inf),
-        )
+    sigma = _scales(scale)
     if type == "private" and link == "logit":
         warnings.warn(
             "logit link is not available with private information: using probit (as the R package "
@@ -110,6 +120,21 @@ def _settle(link: str, type: str, scale: Any) -> tuple[str, np.ndarray]:
         )
         link = "probit"
     return link, sigma
+
+
+def _scales(scale: Any) -> Any:
+    """One sigma for every player (a number or an array), or ``{player number: sigma}``."""
+    if isinstance(scale, Mapping):
+        return {int(k): _scales(v) for k, v in scale.items()}
+    sigma = np.asarray(scale, dtype=float)
+    if not np.all(np.isfinite(sigma)) or np.any(sigma <= 0):
+        raise ParameterError(
+            f"scale must be positive and finite, got {scale!r}",
+            name="scale",
+            value=scale,
+            domain=(0, math.inf),
+        )
+    return sigma
 
 
 def _arrays(**utilities: Any) -> dict[str, np.ndarray]:
@@ -126,20 +151,115 @@ def _cdf(link: str, x: np.ndarray) -> np.ndarray:
     return norm.cdf(x) if link == "probit" else expit(x)
 
 
-def _agent(link: str, diff: np.ndarray, sigma: np.ndarray) -> np.ndarray:
-    return _cdf(link, diff / (sigma * math.sqrt(2.0)))
+def array_chooser(link: str, type: str, sigma: Any) -> Chooser:
+    """The package's binary choice on arrays: agent error (``link``, scale ``sigma * sqrt(2)``) or
+    private information (probit, scale ``sigma * sqrt(sum of squared lottery weights)``).
+
+    ``sigma`` is one scale for every player or ``{player number: scale}`` (the package's
+    ``sdByPlayer``); a player missing from the mapping has scale 1.
+    """
+
+    def choose(decision: str, player: int, diff: Any, weights_sq: Any) -> Any:
+        s = sigma.get(player, 1.0) if isinstance(sigma, Mapping) else sigma
+        if type == "agent":
+            return _cdf(link, diff / (s * math.sqrt(2.0)))
+        return norm.cdf(diff / (s * np.sqrt(weights_sq)))
+
+    return choose
 
 
-def _private(diff: np.ndarray, sigma: np.ndarray, weights_sq: np.ndarray) -> np.ndarray:
-    return norm.cdf(diff / (sigma * np.sqrt(weights_sq)))
+# ---------------------------------------------------------------------------- the three trees
+# Each recursion is written once and used twice: on arrays here, and on dual numbers by the
+# estimator (deterrence.studies.estimation), which passes its own ``choose``. Only +, -, * and
+# ``choose`` appear, so any number type with those operations works.
 
 
-def _choice(link: str, type: str, diff: np.ndarray, sigma: np.ndarray, weights_sq: Any) -> np.ndarray:
-    """Probability of the second action: agent error (``link``, scale sigma*sqrt(2)) or private
-    information (probit, scale sigma*sqrt(sum of squared lottery weights))."""
-    if type == "agent":
-        return _agent(link, diff, sigma)
-    return _private(diff, sigma, np.asarray(weights_sq))
+def egame12_recursion(u: Mapping[str, Any], choose: Chooser) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Choice and outcome probabilities of ``egame12`` from utilities ``u11, u13, u14, u24``."""
+    p4 = choose("p4", 2, u["u24"], 2.0)
+    p3 = 1.0 - p4
+    diff = p3 * u["u13"] + p4 * u["u14"] - u["u11"]
+    p2 = choose("p2", 1, diff, 1.0 + p3 * p3 + p4 * p4)
+    p1 = 1.0 - p2
+    choices = {"p1": p1, "p2": p2, "p3": p3, "p4": p4}
+    return choices, {"outcome1": p1, "outcome3": p2 * p3, "outcome4": p2 * p4}
+
+
+def egame122_recursion(u: Mapping[str, Any], choose: Chooser) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Choice and outcome probabilities of ``egame122`` from ``u11, u12, u13, u14, u22, u24``."""
+    p4 = choose("p4", 2, u["u22"], 2.0)
+    p6 = choose("p6", 2, u["u24"], 2.0)
+    p3, p5 = 1.0 - p4, 1.0 - p6
+    diff = p5 * u["u13"] + p6 * u["u14"] - p3 * u["u11"] - p4 * u["u12"]
+    p2 = choose("p2", 1, diff, p3 * p3 + p4 * p4 + p5 * p5 + p6 * p6)
+    p1 = 1.0 - p2
+    choices = {"p1": p1, "p2": p2, "p3": p3, "p4": p4, "p5": p5, "p6": p6}
+    outcomes = {"outcome1": p1 * p3, "outcome2": p1 * p4, "outcome3": p2 * p5, "outcome4": p2 * p6}
+    return choices, outcomes
+
+
+def egame123_recursion(u: Mapping[str, Any], choose: Chooser) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Choice and outcome probabilities of ``egame123`` from ``u11, u13, u15, u16, u23, u25, u26, u36``."""
+    p6 = choose("p6", 3, u["u36"], 2.0)
+    p5 = 1.0 - p6
+    diff2 = p5 * u["u25"] + p6 * u["u26"] - u["u23"]
+    p4 = choose("p4", 2, diff2, p5 * p5 + p6 * p6 + 1.0)
+    p3 = 1.0 - p4
+    diff1 = p3 * u["u13"] + p4 * (p5 * u["u15"] + p6 * u["u16"]) - u["u11"]
+    p2 = choose("p2", 1, diff1, p3 * p3 + p4 * p4 * p5 * p5 + p4 * p4 * p6 * p6 + 1.0)
+    p1 = 1.0 - p2
+    choices = {"p1": p1, "p2": p2, "p3": p3, "p4": p4, "p5": p5, "p6": p6}
+    outcomes = {"outcome1": p1, "outcome3": p2 * p3, "outcome5": p2 * p4 * p5, "outcome6": p2 * p4 * p6}
+    return choices, outcomes
+
+
+@dataclass(frozen=True)
+class TreeForm:
+    """A ``games`` tree as the estimator needs it.
+
+    Attributes
+    ----------
+    name
+        ``"egame12"``, ``"egame122"`` or ``"egame123"``.
+    utilities
+        The identified utilities in the package's order (the order of the formula's parts).
+    players
+        Number of players.
+    outcomes
+        Terminal ids left to right (``1, 3, 4`` for egame12), keys ``outcome<id>`` of the outcomes.
+    recursion
+        ``recursion(utilities, choose) -> (choices, outcomes)``.
+    """
+
+    name: str
+    utilities: tuple[str, ...]
+    players: int
+    outcomes: tuple[int, ...]
+    recursion: Callable[[Mapping[str, Any], Chooser], tuple[dict[str, Any], dict[str, Any]]]
+
+
+TREES: dict[str, TreeForm] = {
+    "egame12": TreeForm("egame12", ("u11", "u13", "u14", "u24"), 2, (1, 3, 4), egame12_recursion),
+    "egame122": TreeForm(
+        "egame122", ("u11", "u12", "u13", "u14", "u22", "u24"), 2, (1, 2, 3, 4), egame122_recursion
+    ),
+    "egame123": TreeForm(
+        "egame123",
+        ("u11", "u13", "u15", "u16", "u23", "u25", "u26", "u36"),
+        3,
+        (1, 3, 5, 6),
+        egame123_recursion,
+    ),
+}
+
+
+def _evaluate(
+    name: str, link: str, type: str, scale: Any, utilities: dict[str, Any]
+) -> StatisticalProbabilities:
+    link, sigma = _settle(link, type, scale)
+    u = _arrays(**utilities)
+    choices, outcomes = TREES[name].recursion(u, array_chooser(link, type, sigma))
+    return StatisticalProbabilities(name, link, type, choices, outcomes)
 
 
 def egame12_probs(
@@ -165,27 +285,15 @@ def egame12_probs(
     type
         ``"agent"`` (agent error: QRE) or ``"private"`` (private information: probit only).
     scale
-        sigma, the error scale (1 in the package's identified model).
+        sigma, the error scale (1 in the package's identified model); one for every player, or
+        ``{player number: sigma}`` for one per player (the package's ``sdByPlayer``).
 
     Returns
     -------
     StatisticalProbabilities
         ``p1..p4`` and ``outcome1``, ``outcome3``, ``outcome4``.
     """
-    link, sigma = _settle(link, type, scale)
-    u = _arrays(u11=u11, u13=u13, u14=u14, u24=u24)
-    p4 = _choice(link, type, u["u24"], sigma, 2.0)
-    p3 = 1.0 - p4
-    diff = p3 * u["u13"] + p4 * u["u14"] - u["u11"]
-    p2 = _choice(link, type, diff, sigma, 1.0 + p3**2 + p4**2)
-    p1 = 1.0 - p2
-    return StatisticalProbabilities(
-        "egame12",
-        link,
-        type,
-        {"p1": p1, "p2": p2, "p3": p3, "p4": p4},
-        {"outcome1": p1, "outcome3": p2 * p3, "outcome4": p2 * p4},
-    )
+    return _evaluate("egame12", link, type, scale, dict(u11=u11, u13=u13, u14=u14, u24=u24))
 
 
 def egame122_probs(
@@ -216,19 +324,8 @@ def egame122_probs(
     StatisticalProbabilities
         ``p1..p6`` and ``outcome1..outcome4``.
     """
-    link, sigma = _settle(link, type, scale)
-    u = _arrays(u11=u11, u12=u12, u13=u13, u14=u14, u22=u22, u24=u24)
-    p4, p6 = _choice(link, type, u["u22"], sigma, 2.0), _choice(link, type, u["u24"], sigma, 2.0)
-    p3, p5 = 1.0 - p4, 1.0 - p6
-    diff = p5 * u["u13"] + p6 * u["u14"] - p3 * u["u11"] - p4 * u["u12"]
-    p2 = _choice(link, type, diff, sigma, p3**2 + p4**2 + p5**2 + p6**2)
-    p1 = 1.0 - p2
-    return StatisticalProbabilities(
-        "egame122",
-        link,
-        type,
-        {"p1": p1, "p2": p2, "p3": p3, "p4": p4, "p5": p5, "p6": p6},
-        {"outcome1": p1 * p3, "outcome2": p1 * p4, "outcome3": p2 * p5, "outcome4": p2 * p6},
+    return _evaluate(
+        "egame122", link, type, scale, dict(u11=u11, u12=u12, u13=u13, u14=u14, u22=u22, u24=u24)
     )
 
 
@@ -264,22 +361,12 @@ def egame123_probs(
     StatisticalProbabilities
         ``p1..p6`` and ``outcome1``, ``outcome3``, ``outcome5``, ``outcome6``.
     """
-    link, sigma = _settle(link, type, scale)
-    u = _arrays(u11=u11, u13=u13, u15=u15, u16=u16, u23=u23, u25=u25, u26=u26, u36=u36)
-    p6 = _choice(link, type, u["u36"], sigma, 2.0)
-    p5 = 1.0 - p6
-    diff2 = p5 * u["u25"] + p6 * u["u26"] - u["u23"]
-    p4 = _choice(link, type, diff2, sigma, p5**2 + p6**2 + 1.0)
-    p3 = 1.0 - p4
-    diff1 = p3 * u["u13"] + p4 * (p5 * u["u15"] + p6 * u["u16"]) - u["u11"]
-    p2 = _choice(link, type, diff1, sigma, p3**2 + p4**2 * p5**2 + p4**2 * p6**2 + 1.0)
-    p1 = 1.0 - p2
-    return StatisticalProbabilities(
+    return _evaluate(
         "egame123",
         link,
         type,
-        {"p1": p1, "p2": p2, "p3": p3, "p4": p4, "p5": p5, "p6": p6},
-        {"outcome1": p1, "outcome3": p2 * p3, "outcome5": p2 * p4 * p5, "outcome6": p2 * p4 * p6},
+        scale,
+        dict(u11=u11, u13=u13, u15=u15, u16=u16, u23=u23, u25=u25, u26=u26, u36=u36),
     )
 
 
