@@ -43,7 +43,7 @@ import pandas as pd
 import sympy as sp
 
 from ..errors import UnsupportedError
-from ..outcomes import INDICATORS, OUTCOMES
+from ..outcomes import OUTCOMES, indicator_values, regime_labels
 from ._linear import _LinearFormPath
 from ._linforms import FeatureSpace, RowSet, StructurePlan, TreePaths, build_plan, chance_arrays
 from ._reference import _ReferencePath
@@ -252,79 +252,62 @@ class CompiledModel(_ReferencePath, _LinearFormPath):
     def _rows(
         self, points: pd.DataFrame, found: list, undecided: np.ndarray, with_structure: bool = False
     ) -> pd.DataFrame:
-        game = self.game
+        """The tidy rows of the equilibria ``found`` at the decided points, sorted by point and
+        equilibrium (the columns of :mod:`deterrence.sweeps._tidy` that a kernel knows)."""
         counts = np.zeros(len(points), dtype=np.int64)
         for holds, *_rest in found:
             counts += holds & ~undecided
-        order_labels = list(OUTCOMES)
         eq_index = np.zeros(len(points), dtype=np.int64)
-        ids = points.index.to_numpy()
         frames = []
-        for holds, outcome_all, payoffs_all, regret, sid, pure in found:
+        for holds, outcome, payoffs, regret, sid, pure in found:
             keep = holds & ~undecided
-            nk = int(keep.sum())
-            if not nk:
-                continue
-            outcome = {lab: np.asarray(v)[keep] for lab, v in outcome_all.items()}
-            data: dict[str, Any] = {"point": ids[keep]}
-            for name in self.tree.names:
-                data[name] = points[name].to_numpy()[keep]
-            data["equilibrium"] = eq_index[keep]
-            data["n_equilibria"] = counts[keep]
-            present = (
-                np.stack([outcome[lab] > 1e-9 for lab in self._labels], axis=1) if self._labels else None
-            )
-            data["regime"] = _regime_strings(present, self._labels, order_labels, pure, nk)
-            data["p_attack"] = 1.0 - outcome.get("status_quo", np.zeros(nk))
-            for name, labs in INDICATORS.items():
-                data[name] = sum((outcome[lab] for lab in labs if lab in outcome), np.zeros(nk))
-            payoffs = payoffs_all[keep]
-            for i, pl in enumerate(game.players):
-                data[f"payoff_{pl}"] = payoffs[:, i]
-            for lab in self._labels:
-                data[f"outcome_{lab}"] = outcome[lab]
-            data["regret"] = regret[keep]
-            data["bayes_error"] = np.zeros(nk)
-            data["path"] = np.full(nk, "compiled")
-            if with_structure:
-                data["structure"] = np.full(nk, f"{sid[0]}.{sid[1]}")
-            frames.append(pd.DataFrame(data))
+            if keep.any():
+                frames.append(self._frame(points, keep, eq_index, counts, outcome, payoffs, regret, pure))
+                if with_structure:
+                    frames[-1]["structure"] = f"{sid[0]}.{sid[1]}"
             eq_index += keep
-        if not frames:
-            cols = [
-                "point",
-                *self.tree.names,
-                "equilibrium",
-                "n_equilibria",
-                "regime",
-                "p_attack",
-                *INDICATORS,
-                *[f"payoff_{p}" for p in game.players],
-                *[f"outcome_{lab}" for lab in self._labels],
-                "regret",
-                "bayes_error",
-                "path",
-            ]
+        if not frames:  # the same columns, no rows
+            nothing = np.zeros(len(points), dtype=bool)
+            outcome = {lab: np.zeros(len(points)) for lab in self._labels}
+            payoffs = np.zeros((len(points), self.game.num_players))
+            regret = np.zeros(len(points))
+            frames.append(self._frame(points, nothing, eq_index, counts, outcome, payoffs, regret, True))
             if with_structure:
-                cols.append("structure")
-            return pd.DataFrame(columns=cols)
-        table = pd.concat(frames, ignore_index=True)
+                frames[-1]["structure"] = np.array([], dtype=object)
+        table = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
         return table.sort_values(["point", "equilibrium"], kind="stable").reset_index(drop=True)
 
-
-def _regime_strings(
-    present: np.ndarray | None, labels: list[str], order: list[str], pure: bool, n: int
-) -> np.ndarray:
-    if present is None:
-        return np.full(n, "none" if pure else "mixed:none", dtype=object)
-    codes = present.astype(np.int64) @ (1 << np.arange(len(labels), dtype=np.int64))
-    out = np.empty(n, dtype=object)
-    ranked = sorted(range(len(labels)), key=lambda k: order.index(labels[k]))
-    for code in np.unique(codes):
-        names = [labels[k] for k in ranked if code >> k & 1]
-        body = "+".join(names) if names else "none"
-        out[codes == code] = body if pure else f"mixed:{body}"
-    return out
+    def _frame(
+        self,
+        points: pd.DataFrame,
+        keep: np.ndarray,
+        eq_index: np.ndarray,
+        counts: np.ndarray,
+        outcome_all: Mapping[str, np.ndarray],
+        payoffs_all: np.ndarray,
+        regret: np.ndarray,
+        pure: bool,
+    ) -> pd.DataFrame:
+        """Rows of one structure's equilibria at the points ``keep`` (regime and indicators by
+        :mod:`deterrence.outcomes`)."""
+        nk = int(keep.sum())
+        outcome = {lab: np.asarray(v)[keep] for lab, v in outcome_all.items()}
+        data: dict[str, Any] = {"point": points.index.to_numpy()[keep]}
+        for name in self.tree.names:
+            data[name] = points[name].to_numpy()[keep]
+        data["equilibrium"] = eq_index[keep]
+        data["n_equilibria"] = counts[keep]
+        data["regime"] = regime_labels(outcome, pure, n=nk)
+        data.update(indicator_values(outcome, np.zeros(nk)))
+        payoffs = payoffs_all[keep]
+        for i, pl in enumerate(self.game.players):
+            data[f"payoff_{pl}"] = payoffs[:, i]
+        for lab in self._labels:
+            data[f"outcome_{lab}"] = outcome[lab]
+        data["regret"] = np.asarray(regret)[keep]
+        data["bayes_error"] = np.zeros(nk)
+        data["path"] = np.full(nk, "compiled")
+        return pd.DataFrame(data)
 
 
 def compile_tree(

@@ -25,7 +25,7 @@ import pandas as pd
 from ..errors import DeterrenceError, UnsupportedError
 from . import _pointwise as pointwise
 from ._design import Design, _orderings_hold
-from ._tidy import select
+from ._tidy import conform, select
 
 
 # ====================================================================== evaluation of one chunk
@@ -166,13 +166,7 @@ def evaluate_chunk(job: _Job, points: pd.DataFrame) -> pd.DataFrame:
         table["deterred"] = np.nan
     table = table.sort_values(["point", "equilibrium"], kind="stable").reset_index(drop=True)
     table["selected"] = select(table, job.selection).to_numpy() if len(table) else []
-    cols = list(job.columns)
-    if "error" in table.columns and "error" not in cols:
-        cols.append("error")
-    missing = [c for c in cols if c not in table.columns]
-    for c in missing:
-        table[c] = 0.0 if c.startswith("outcome_") else np.nan
-    return pointwise.coerce(table[cols])
+    return conform(table, job.columns)
 
 
 # ---------------------------------------------------------------- process-pool plumbing

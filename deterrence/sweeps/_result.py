@@ -21,10 +21,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SweepError
-from ..outcomes import INDICATOR_NAMES
-from . import _pointwise as pointwise
 from ._design import _salib
 from ._storage import _atomic_write, _jsonable, _read_chunks, _write_json
+from ._tidy import MEASURES, coerce
 
 
 # ====================================================================== the result
@@ -112,7 +111,7 @@ class SweepResult:
                 f"{path}: the sweep there is not finished ({len(chunks.get('done', []))} of "
                 f"{manifest.get('n_chunks', '?')} chunks); run the same sweep with out='{path}' to resume it"
             )
-        return cls(pointwise.coerce(table), manifest, path)
+        return cls(coerce(table), manifest, path)
 
     # ---------------------------------------------------------------- views
     @property
@@ -226,8 +225,7 @@ class SweepResult:
 
     def _check_column(self, indicator: str) -> None:
         if indicator not in self.table.columns:
-            known = [*INDICATOR_NAMES, "deterred", "p_attack_baseline"]
-            raise SweepError(f"unknown indicator '{indicator}'; indicators are {', '.join(known)}")
+            raise SweepError(f"unknown indicator '{indicator}'; indicators are {', '.join(MEASURES)}")
 
     # ---------------------------------------------------------------- pictures
     def plot(

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import _pointwise as pointwise
+from ._tidy import coerce
 
 FORMAT = "deterrence-sweep/1"
 
@@ -104,7 +104,7 @@ def _read_chunks(folder: Path, chunks: Iterable[int]) -> pd.DataFrame:
     parts = [pd.read_parquet(folder / "chunks" / _chunk_file(c)) for c in sorted(chunks)]
     if not parts:
         return pd.DataFrame()
-    return pointwise.coerce(pd.concat(parts, ignore_index=True))
+    return coerce(pd.concat(parts, ignore_index=True))
 
 
 def _diff_spec(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:

@@ -67,7 +67,7 @@ from ._storage import (
     _write_json,
     package_versions,
 )
-from ._tidy import SELECTIONS, column_order
+from ._tidy import SELECTIONS, coerce, column_order
 
 BACKENDS = ("numpy", "processes", "dask")
 PATHS = ("auto", "compiled", "pointwise")
@@ -443,7 +443,7 @@ def sweep(
         table = _read_chunks(folder, done) if in_memory else None
     else:
         table = (
-            pointwise.coerce(pd.concat([kept[c] for c in sorted(kept)], ignore_index=True))
+            coerce(pd.concat([kept[c] for c in sorted(kept)], ignore_index=True))
             if kept
             else pd.DataFrame(columns=columns)
         )
