@@ -68,7 +68,8 @@ class Parameter:
     default
         The value used when :meth:`Model.game` is not given one.
     domain
-        ``(lo, hi)``: the closed interval of allowed values; ``-inf``/``inf`` for no bound.
+        ``(lo, hi)``: the closed interval of allowed values; ``-inf``/``inf`` for no bound (see
+        :meth:`contains` for the rule at the ends).
     description
         What the parameter means, in words.
     symbol
@@ -122,14 +123,42 @@ class Parameter:
         right = ")" if self.open_upper or math.isinf(float(hi)) else "]"
         return f"{left}{_fmt(lo)}, {_fmt(hi)}{right}"
 
-    def contains(self, value: float) -> bool:
-        """Whether a finite number lies in the domain."""
+    @property
+    def bounded(self) -> bool:
+        """Whether both ends of the domain are finite (a range to sample from)."""
+        return all(math.isfinite(x) for x in self.domain)
+
+    def contains(self, value: Any, *, closed: bool = False) -> Any:
+        """Whether values lie in the domain: the one domain rule of models, designs and sweeps.
+
+        The rule: a value lies in the domain when it is a finite real number with
+        ``lo <= value <= hi`` that is not an open end (``open_lower``, ``open_upper``). An
+        infinite end is always open: ``inf``, ``-inf`` and NaN lie in no domain. With
+        ``closed=True`` the open ends count as inside (the closure of the domain, for the ends
+        of a range to scan that steps inside them); infinite values are still outside.
+
+        Parameters
+        ----------
+        value
+            A number or an array of numbers.
+        closed
+            Test the closure of the domain instead of the domain.
+
+        Returns
+        -------
+        bool or numpy.ndarray
+            A bool for a number, a boolean array of ``value``'s shape for an array.
+        """
+        v = np.asarray(value, dtype=float)
         lo, hi = self.domain
-        if value < lo or value > hi:
-            return False
-        if value == lo and (self.open_lower or math.isinf(lo)):
-            return False
-        return not (value == hi and (self.open_upper or math.isinf(hi)))
+        with np.errstate(invalid="ignore"):
+            inside = np.isfinite(v) & (v >= lo) & (v <= hi)
+        if not closed:
+            if self.open_lower:
+                inside &= v != lo
+            if self.open_upper:
+                inside &= v != hi
+        return bool(inside) if inside.ndim == 0 else inside
 
     def check(self, value: Any, *, what: str = "value") -> Any:
         """Return ``value`` if it is a finite real number in the domain.

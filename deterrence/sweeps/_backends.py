@@ -5,8 +5,8 @@
 model compiles, the per-point path (:mod:`deterrence.sweeps._pointwise`) for the points a kernel cannot
 decide or that violate an ordering, then the no-pledge baseline, ``deterred`` and the
 selection. ``_run_numpy``, ``_run_processes`` and ``_run_dask`` run a list of chunks and yield
-``(chunk, rows)`` as they finish, keeping a bounded number in flight. Used by
-:func:`deterrence.sweeps.sweep`.
+``(chunk, rows)`` as they finish, keeping a bounded number in flight; :func:`run_chunks` picks
+one by name. Used by :func:`deterrence.sweeps.sweep`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import pandas as pd
 
 from ..errors import DeterrenceError, UnsupportedError
 from . import _pointwise as pointwise
-from ._design import Design, _orderings_hold
+from ._design import Design, orderings_hold
 from ._tidy import conform, select
 
 
@@ -130,7 +130,7 @@ def _evaluate(
     # points the kernel cannot decide (knife edges), and points that violate one of the model's
     # orderings (kernels do not check them), go to the per-point path, which decides, or
     # refuses them as model.game does
-    undecided = np.asarray(undecided, dtype=bool) | ~_orderings_hold(model, full)
+    undecided = np.asarray(undecided, dtype=bool) | ~orderings_hold(model, full)
     if undecided.any():
         redo = pts[undecided]
         rows = rows[~rows["point"].isin(redo["point"])]
@@ -167,6 +167,24 @@ def evaluate_chunk(job: _Job, points: pd.DataFrame) -> pd.DataFrame:
     table = table.sort_values(["point", "equilibrium"], kind="stable").reset_index(drop=True)
     table["selected"] = select(table, job.selection).to_numpy() if len(table) else []
     return conform(table, job.columns)
+
+
+# ---------------------------------------------------------------- backends
+def run_chunks(
+    job: _Job,
+    todo: Sequence[tuple[int, int, int]],
+    design: Design,
+    backend: str,
+    workers: int | None = None,
+    scheduler: Any = None,
+) -> Iterator[tuple[int, pd.DataFrame]]:
+    """Evaluate the chunks ``(chunk, start, stop)`` of ``todo`` on a backend; yield
+    ``(chunk, rows)`` as each finishes (in any order on ``"processes"`` and ``"dask"``)."""
+    if backend == "numpy" or not todo:
+        return _run_numpy(job, todo, design)
+    if backend == "processes":
+        return _run_processes(job, todo, design, int(workers or os.cpu_count() or 1))
+    return _run_dask(job, todo, design, workers, scheduler)
 
 
 # ---------------------------------------------------------------- process-pool plumbing
