@@ -2,7 +2,8 @@
 
 Frozen dataclasses, data with their own checks: :class:`Parameter` (name, default, domain),
 :class:`NodeSpec` (one node of the tree, children by id, with the lines it was written on),
-:class:`Reference`, :class:`Ordering`, :class:`Derived`, :class:`Baseline` and the result of
+:class:`Reference`, :class:`Ordering`, :class:`Derived`, :class:`Baseline`, the whole
+:class:`ModelSpec` a model is built from, and the result of
 :meth:`Model.evaluate <deterrence.model.Model.evaluate>`, :class:`Evaluation`; the vocabulary
 constants; and the exact-number helpers the model uses. Re-exported by :mod:`deterrence.model`.
 """
@@ -12,8 +13,8 @@ from __future__ import annotations
 import math
 import numbers
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import KW_ONLY, dataclass, field
 from fractions import Fraction
 from typing import Any
 
@@ -337,6 +338,77 @@ class Evaluation:
     values: dict[str, np.ndarray]
 
 
+# ---------------------------------------------------------------------------------- the whole model
+@dataclass(frozen=True, eq=False)
+class ModelSpec:
+    """Everything a :class:`~deterrence.model.Model` is built from: ``Model(ModelSpec(...))``.
+
+    Data only: :class:`~deterrence.model.Model` checks it (naming the file, the key and the
+    line where known) and parses its expressions. ``name``, ``players``, ``parameters`` and
+    ``nodes`` may be given by position, the rest by keyword.
+
+    Parameters
+    ----------
+    name
+        Short identifier (the catalogue name), e.g. ``"extended_deterrence"``.
+    players
+        Player names, in order.
+    parameters
+        :class:`Parameter` objects (or ``{name: Parameter}``).
+    nodes
+        The tree as :class:`NodeSpec` s; the root is ``root`` or else the first node. Every
+        node must be reachable from the root exactly once.
+    root
+        Id of the root node (default: the first node).
+    title, description, references, concepts, status, entrapment, claims, meta
+        Documentation: a readable title (default: the name), a description,
+        :class:`Reference` s, the solution concepts the model is meant for (``nash``, ``spe``,
+        ``pbe``, ``qre``), what the spec rests on (``published``, ``reconstruction``,
+        ``stylised``, ``teaching``), the model's definition of entrapment, published claims
+        (dicts with at least ``text``) and free metadata.
+    orderings
+        Conditions on the parameters (``"cost_attacker > 0"``, chains ``"a < b < c"``), or
+        :class:`Ordering` s (whose condition may be text); :meth:`Model.game` refuses values
+        that violate one unless ``check_orderings=False``.
+    derived
+        ``{name: expression}`` (or :class:`Derived` s, parsed from their ``text`` when given):
+        quantities defined from the parameters, usable in later derived quantities, payoffs,
+        probabilities and orderings.
+    baseline
+        A :class:`Baseline`: how to get the no-pledge counterfactual (:meth:`Model.baseline`).
+    fixed
+        Parameters pinned to values in this model (set by :meth:`Model.baseline`).
+    is_baseline
+        Whether this model is a no-pledge baseline.
+    file, text, lines
+        The file the model was read from, its text (for :attr:`Model.sha256`) and the line of
+        each key (``"nodes.root.payoffs"`` -> line), for error messages.
+    """
+
+    name: str
+    players: Sequence[str]
+    parameters: Mapping[str, Parameter] | Iterable[Parameter]
+    nodes: Sequence[NodeSpec]
+    _: KW_ONLY
+    root: str | None = None
+    title: str = ""
+    description: str = ""
+    references: Sequence[Reference] = ()
+    concepts: Sequence[str] = ()
+    status: str = ""
+    orderings: Sequence[str | Ordering] = ()
+    derived: Mapping[str, ExprLike] | Sequence[Derived] | None = None
+    baseline: Baseline | None = None
+    entrapment: str = ""
+    claims: Sequence[Mapping[str, Any]] = ()
+    meta: Mapping[str, Any] | None = None
+    fixed: Mapping[str, ExprLike] | None = None
+    is_baseline: bool = False
+    file: str | None = None
+    text: str | None = None
+    lines: Mapping[str, int] | None = None
+
+
 # ---------------------------------------------------------------------------------- helpers
 def _exact(value: Any) -> sp.Expr:
     """A parameter value as an exact sympy number (a float is taken as the decimal it prints as)."""
@@ -380,6 +452,7 @@ __all__ = [
     "Derived",
     "Evaluation",
     "ExprLike",
+    "ModelSpec",
     "NodeSpec",
     "Ordering",
     "Parameter",

@@ -105,15 +105,23 @@ class ModelIdentity(_Readable):
         )
 
     def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "sha256": self.sha256, "is_baseline": self.is_baseline,
-                "pinned": dict(self.pinned)}
+        return {
+            "name": self.name,
+            "sha256": self.sha256,
+            "is_baseline": self.is_baseline,
+            "pinned": dict(self.pinned),
+        }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any] | None) -> ModelIdentity | None:
         if data is None:
             return None
-        return cls(data.get("name"), data.get("sha256"), bool(data.get("is_baseline", False)),
-                   dict(data.get("pinned", {})))
+        return cls(
+            data.get("name"),
+            data.get("sha256"),
+            bool(data.get("is_baseline", False)),
+            dict(data.get("pinned", {})),
+        )
 
 
 @dataclass(frozen=True)
@@ -151,8 +159,15 @@ class ChunkRecord(_Readable):
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ChunkRecord:
-        return cls(int(data["id"]), int(data["start"]), int(data["stop"]), data.get("rows"),
-                   data.get("file"), data.get("run"), data.get("finished"))
+        return cls(
+            int(data["id"]),
+            int(data["start"]),
+            int(data["stop"]),
+            data.get("rows"),
+            data.get("file"),
+            data.get("run"),
+            data.get("finished"),
+        )
 
 
 @dataclass(frozen=True)
@@ -172,8 +187,14 @@ class RunRecord(_Readable):
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> RunRecord:
-        return cls(str(data["id"]), str(data.get("started", "")), str(data.get("backend", "")),
-                   data.get("finished"), data.get("computed_chunks"), data.get("elapsed_seconds"))
+        return cls(
+            str(data["id"]),
+            str(data.get("started", "")),
+            str(data.get("backend", "")),
+            data.get("finished"),
+            data.get("computed_chunks"),
+            data.get("elapsed_seconds"),
+        )
 
 
 @dataclass(frozen=True)
@@ -190,8 +211,10 @@ class Chunks(_Readable):
     def from_json(cls, data: Mapping[str, Any] | None) -> Chunks | None:
         if data is None:
             return None
-        return cls(tuple(int(c) for c in data.get("done", ())),
-                   tuple(ChunkRecord.from_json(r) for r in data.get("records", ())))
+        return cls(
+            tuple(int(c) for c in data.get("done", ())),
+            tuple(ChunkRecord.from_json(r) for r in data.get("records", ())),
+        )
 
 
 # ---------------------------------------------------------------------------------- the manifest

@@ -97,8 +97,9 @@ def check_spec(model: Any, **arguments: Any) -> SweepSpec:
     options = _check_solve_options(concept, a["solve_options"])
     out = Path(a["out"]) if a["out"] is not None else None
     rest = {k: v for k, v in a.items() if k not in ("concept", "solve_options", "out")}
-    return SweepSpec(model=model, baseline=_baseline(model), concept=concept, out=out,
-                     solve_options=options, **rest)
+    return SweepSpec(
+        model=model, baseline=_baseline(model), concept=concept, out=out, solve_options=options, **rest
+    )
 
 
 def _resolve_model(model: Any) -> Any:

@@ -26,8 +26,17 @@ from ..errors import SweepError
 from ._manifest import FORMAT, ChunkRecord, Manifest, check_format
 from ._tidy import coerce
 
-__all__ = ["FORMAT", "SweepFolder", "atomic_write", "chunk_file", "now", "package_versions", "read_chunks",
-           "read_manifest", "write_manifest"]
+__all__ = [
+    "FORMAT",
+    "SweepFolder",
+    "atomic_write",
+    "chunk_file",
+    "now",
+    "package_versions",
+    "read_chunks",
+    "read_manifest",
+    "write_manifest",
+]
 
 
 # ====================================================================== files
@@ -157,8 +166,9 @@ class SweepFolder:
         ]:
             with contextlib.suppress(OSError):
                 stale.unlink()
-        known = {r.id: r for r in (self.previous.chunks.records if self.previous and self.previous.chunks
-                                   else ())}
+        known = {
+            r.id: r for r in (self.previous.chunks.records if self.previous and self.previous.chunks else ())
+        }
         out = {}
         for c, start, stop in bounds:
             if (self.chunks / chunk_file(c)).is_file():

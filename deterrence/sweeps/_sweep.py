@@ -78,28 +78,13 @@ CHUNK_POINTWISE = 100
 
 
 def sweep(
-    model: Any,
-    grid: Mapping[str, Any] | None = None,
-    *,
-    samples: int | None = None,
-    method: str = "sobol",
-    vary: Sequence[str] | None = None,
-    bounds: Mapping[str, Sequence[float]] | None = None,
-    fixed: Mapping[str, float] | None = None,
-    concept: str | None = None,
-    belief_policy: str = "free",
-    selection: str = "pessimistic",
-    path: str = "auto",
-    backend: str = "numpy",
-    scheduler: Any = None,
-    workers: int | None = None,
-    chunk_size: int | None = None,
-    out: str | os.PathLike[str] | None = None,
-    rng: int | None = None,
-    progress: bool = True,
-    on_error: str = "raise",
-    max_points: int = MAX_POINTS_IN_MEMORY,
-    solve_options: Mapping[str, Any] | None = None,
+    model: Any, grid: Mapping[str, Any] | None = None, *, samples: int | None = None, method: str = "sobol",
+    vary: Sequence[str] | None = None, bounds: Mapping[str, Sequence[float]] | None = None,
+    fixed: Mapping[str, float] | None = None, concept: str | None = None, belief_policy: str = "free",
+    selection: str = "pessimistic", path: str = "auto", backend: str = "numpy", scheduler: Any = None,
+    workers: int | None = None, chunk_size: int | None = None, out: str | os.PathLike[str] | None = None,
+    rng: int | None = None, progress: bool = True, on_error: str = "raise",
+    max_points: int = MAX_POINTS_IN_MEMORY, solve_options: Mapping[str, Any] | None = None,
 ) -> SweepResult:
     """Evaluate a model's equilibria over a grid or a sample of parameter points.
 
@@ -172,8 +157,9 @@ def sweep(
         on_error=on_error, max_points=max_points, solve_options=solve_options,
     )
     folder = SweepFolder(spec.out) if spec.out is not None else None
+    seed = _seed(spec, folder)
     design, info = build_design(spec.model, spec.grid, spec.samples, spec.method, spec.fixed, spec.vary,
-                                spec.bounds, _seed(spec, folder))
+                                spec.bounds, seed)
     _check_memory(spec, design)
     plan = plan_chunks(spec, design)
     manifest = start_manifest(spec, design, info, plan, folder, clock)
@@ -280,7 +266,11 @@ def plan_chunks(spec: SweepSpec, design: Design) -> ChunkPlan:
 
 
 def start_manifest(
-    spec: SweepSpec, design: Design, info: DesignInfo, plan: ChunkPlan, folder: SweepFolder | None,
+    spec: SweepSpec,
+    design: Design,
+    info: DesignInfo,
+    plan: ChunkPlan,
+    folder: SweepFolder | None,
     clock: _Clock,
 ) -> Manifest:
     """The manifest of a sweep about to run (status ``"running"``; a resumed sweep keeps its
@@ -288,8 +278,11 @@ def start_manifest(
     previous = folder.previous if folder is not None else None
     run = RunRecord(uuid.uuid4().hex[:12], clock.iso, spec.backend)
     parameters = {
-        n: ParameterInfo(float(p.default), (float(p.domain[0]), float(p.domain[1])),
-                         str(getattr(p, "description", "") or ""))
+        n: ParameterInfo(
+            float(p.default),
+            (float(p.domain[0]), float(p.domain[1])),
+            str(getattr(p, "description", "") or ""),
+        )
         for n, p in ((n, spec.model.parameters[n]) for n in design.names)
     }
     return Manifest(
@@ -379,8 +372,11 @@ def _assemble(
     in_memory = folder is None or plan.n_points <= spec.max_points
     if folder is None:
         frames = [kept[c] for c in sorted(kept)]
-        table = (coerce(pd.concat(frames, ignore_index=True)) if frames
-                 else pd.DataFrame(columns=list(plan.job.columns)))
+        table = (
+            coerce(pd.concat(frames, ignore_index=True))
+            if frames
+            else pd.DataFrame(columns=list(plan.job.columns))
+        )
     else:
         table = folder.read_table(done) if in_memory else None
     if table is None:
@@ -397,8 +393,13 @@ def _assemble(
         records = tuple(ChunkRecord(c, start, stop, rows=len(kept[c])) for c, start, stop in plan.bounds)
         chunks = Chunks(tuple(sorted(kept)), records)
     manifest = manifest.replace(
-        paths=paths, n_rows=rows, finished=finished, elapsed_seconds=elapsed,
-        runs=(*manifest.runs[:-1], run), status="complete", chunks=chunks,
+        paths=paths,
+        n_rows=rows,
+        finished=finished,
+        elapsed_seconds=elapsed,
+        runs=(*manifest.runs[:-1], run),
+        status="complete",
+        chunks=chunks,
     )
     result = SweepResult(table, manifest, None if folder is None else folder.path)
     if folder is not None:
@@ -427,5 +428,12 @@ def _progress(total: int, initial: int, enabled: bool) -> Any:
     return tqdm(total=total, initial=initial, unit="pt", unit_scale=True, desc="sweep", smoothing=0.1)
 
 
-__all__ = ["BYTES_PER_ROW", "CHUNK_COMPILED", "CHUNK_POINTWISE", "ChunkPlan", "plan_chunks", "start_manifest",
-           "sweep"]
+__all__ = [
+    "BYTES_PER_ROW",
+    "CHUNK_COMPILED",
+    "CHUNK_POINTWISE",
+    "ChunkPlan",
+    "plan_chunks",
+    "start_manifest",
+    "sweep",
+]

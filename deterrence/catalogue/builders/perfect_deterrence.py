@@ -39,7 +39,7 @@ from typing import Any
 import sympy as sp
 
 from ...errors import ParameterError
-from ...model import Baseline, Derived, Model, NodeSpec, Ordering, Parameter, Reference
+from ...model import Baseline, Derived, Model, ModelSpec, NodeSpec, Ordering, Parameter, Reference
 
 __all__ = [
     "asymmetric_escalation",
@@ -237,7 +237,7 @@ def rudimentary_asymmetric_deterrence(
             ),
             _term(f"{t}.DD", "war", {"Challenger": "c_conflict", "Defender": ddd}),
         ]
-    return Model(
+    return Model(ModelSpec(
         "rudimentary_asymmetric_deterrence",
         ["Challenger", "Defender"],
         _params(specs, values),
@@ -313,7 +313,7 @@ def rudimentary_asymmetric_deterrence(
                 "test": "test_radg_threshold_sweep",
             },
         ],
-    )
+    ))
 
 
 # ============================================================================= UDG (§1.2)
@@ -481,7 +481,7 @@ def unilateral_deterrence(
                     {"Challenger": f"c_conflict_{word[ct]}", "Defender": f"d_conflict_{word[dt_]}"},
                 ),
             ]
-    return Model(
+    return Model(ModelSpec(
         "unilateral_deterrence",
         ["Challenger", "Defender"],
         _params(specs, values),
@@ -586,7 +586,7 @@ def unilateral_deterrence(
             },
             "equilibrium_classes_free": "status_quo always; the others under the same conditions as d1",
         },
-    )
+    ))
 
 
 # ============================================================================= AEG (§1.4)
@@ -844,7 +844,7 @@ def asymmetric_escalation(
                 ),
                 _term(f"{k}.EE_d", "war", {"Challenger": cee, "Defender": dee}, "all-out conflict"),
             ]
-    return Model(
+    return Model(ModelSpec(
         "asymmetric_escalation",
         ["Challenger", "Defender"],
         _params(specs, values),
@@ -970,7 +970,7 @@ def asymmetric_escalation(
                 ),
             },
         ],
-    )
+    ))
 
 
 # ============================================================================= TCG-R (§1.5)
@@ -1198,7 +1198,7 @@ def tripartite_crisis(
     baseline_nodes = tuple(
         _dec(f"{ct}.support", "Defender", "defender", {"not_support": f"{ct}.N"}) for ct in "DH"
     )
-    return Model(
+    return Model(ModelSpec(
         "tripartite_crisis",
         ["Challenger", "Defender", "Protege"],
         _params(specs, values),
@@ -1363,7 +1363,7 @@ def tripartite_crisis(
             },
             "equilibrium_classes_free": "no_demand always; the others under the same conditions as d1",
         },
-    )
+    ))
 
 
 # ============================================================================= chain store (§8.1)
@@ -1482,7 +1482,7 @@ def chain_store(
             open_upper=True,
         ),
     ]
-    return Model(
+    return Model(ModelSpec(
         "chain_store" if n == 2 else f"chain_store_{n}",
         players,
         params,
@@ -1577,7 +1577,7 @@ def chain_store(
             },
         ],
         meta={"markets": n},
-    )
+    ))
 
 
 # ============================================================================= Snyder 2x2 (§6)
@@ -1639,7 +1639,7 @@ def snyder_alliance_dilemma(
         for s2 in ("strong", "weak"):
             a, b = u[(s1, s2)]
             nodes.append(_term(f"{s1}.{s2}", "status_quo", {"Ally1": a, "Ally2": b}))
-    return Model(
+    return Model(ModelSpec(
         "snyder_alliance_dilemma",
         ["Ally1", "Ally2"],
         params,
@@ -1717,7 +1717,7 @@ def snyder_alliance_dilemma(
                 "test": "test_snyder_regimes_sweep (the two regimes)",
             },
         ],
-    )
+    ))
 
 
 # ============================================================================= mutual deterrence (§1.3)
@@ -1787,7 +1787,7 @@ def mutual_deterrence(
         ),
         _term("D.DD", "war", {"A": "a_conflict", "B": "b_conflict"}),
     ]
-    return Model(
+    return Model(ModelSpec(
         "mutual_deterrence",
         ["A", "B"],
         _params(specs, values),
@@ -1871,4 +1871,4 @@ def mutual_deterrence(
                 "test": "test_mutual_deterrence_table_M1, test_mutual_deterrence_sweep",
             },
         ],
-    )
+    ))

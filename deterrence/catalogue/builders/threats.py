@@ -19,7 +19,7 @@ from collections.abc import Mapping
 
 import sympy as sp
 
-from ...model import Baseline, Derived, Model, NodeSpec, Ordering, Parameter, Reference
+from ...model import Baseline, Derived, Model, ModelSpec, NodeSpec, Ordering, Parameter, Reference
 
 __all__ = ["brinkmanship"]
 
@@ -309,7 +309,7 @@ def brinkmanship(
         *_branch("threat"),
         *_branch("none"),
     ]
-    model = Model(
+    model = Model(ModelSpec(
         "brinkmanship",
         ["Threatener", "Target"],
         params,
@@ -328,6 +328,6 @@ def brinkmanship(
         ),
         entrapment=_ENTRAPMENT.strip(),
         claims=[dict(c) for c in _CLAIMS],
-    )
+    ))
     model.game()  # validates the orderings at the given values (raises ParameterError)
     return model
