@@ -26,9 +26,10 @@ This module holds :class:`CompiledModel` (construction, the structure enumeratio
 :meth:`~CompiledModel.evaluate` and the tidy rows), :func:`compile_tree` and
 :func:`compile_model` with its cache ``_COMPILED``. The symbolic trees and structures are in
 :mod:`deterrence.kernels._trees`; the fast linear-form checks in :mod:`deterrence.kernels._linear`
-and the tree-walking reference checks in :mod:`deterrence.kernels._reference` (mixins of
-:class:`CompiledModel`); the closed-form roots in :mod:`deterrence.kernels._roots`;
-:func:`domain_sample` in :mod:`deterrence.kernels._sample`. Their names are re-exported here.
+(:class:`~deterrence.kernels._linear.LinearChecks`) and the tree-walking reference checks in
+:mod:`deterrence.kernels._reference` (:class:`~deterrence.kernels._reference.ReferencePath`),
+both held by a :class:`CompiledModel`; the closed-form roots in :mod:`deterrence.kernels._roots`;
+:func:`domain_sample` in :mod:`deterrence.kernels._sample`.
 """
 
 from __future__ import annotations
@@ -44,9 +45,9 @@ import sympy as sp
 
 from ..errors import UnsupportedError
 from ..outcomes import OUTCOMES, indicator_values, regime_labels
-from ._linear import _LinearFormPath
+from ._linear import LinearChecks, combine
 from ._linforms import FeatureSpace, RowSet, StructurePlan, TreePaths, build_plan, chance_arrays
-from ._reference import _ReferencePath
+from ._reference import ReferencePath
 from ._sample import domain_sample
 from ._trees import Structure, SymbolicTree, symbolic_tree
 from ._vectree import VectorTree
@@ -55,7 +56,7 @@ from ._vectree import VectorTree
 MAX_STRUCTURES = 3_000
 
 
-class CompiledModel(_ReferencePath, _LinearFormPath):
+class CompiledModel:
     """A model compiled for vectorised equilibrium tests (see the module docstring).
 
     Parameters
@@ -71,6 +72,9 @@ class CompiledModel(_ReferencePath, _LinearFormPath):
     edge
         Margin below which a tie, a mixing probability at 0/1 or a belief interval counts as
         a knife edge (the point is solved per point instead).
+    probe
+        Parameter arrays of points inside the domains: mixed structures that cannot mix at
+        them are not compiled (see :func:`compile_tree`).
     """
 
     def __init__(
@@ -80,6 +84,8 @@ class CompiledModel(_ReferencePath, _LinearFormPath):
         belief_policy: str = "free",
         tol: float = 1e-8,
         edge: float = 1e-7,
+        *,
+        probe: Mapping[str, np.ndarray] | None = None,
     ) -> None:
         game = tree.structure
         if concept not in ("pbe", "spe"):
@@ -106,6 +112,10 @@ class CompiledModel(_ReferencePath, _LinearFormPath):
         self.tol = tol
         self.edge = edge
         self.vt = VectorTree(game)
+        self._labels = [lab for lab in OUTCOMES if any(lab in t for t in game.terminal_outcomes)]
+        self._linear = LinearChecks(concept, belief_policy, tol, edge)
+        self._reference = ReferencePath(tree, game, self.vt, concept, belief_policy, tol, edge, self._labels)
+        self._probe = None if probe is None else {k: np.asarray(v, dtype=float) for k, v in probe.items()}
         sizes = [len(h.actions) for h in game.infosets]
         n_pure = int(np.prod(sizes)) if sizes else 1
         if n_pure > MAX_STRUCTURES:
@@ -117,7 +127,6 @@ class CompiledModel(_ReferencePath, _LinearFormPath):
         ]
         if concept == "pbe":
             self.structures += self._mixed_structures(sizes)
-        self._labels = [lab for lab in OUTCOMES if any(lab in t for t in game.terminal_outcomes)]
         self._feats = FeatureSpace(game)
         self._rowset = RowSet()
         paths = TreePaths(game)
@@ -144,8 +153,7 @@ class CompiledModel(_ReferencePath, _LinearFormPath):
                 methods=("pointwise",),
             )
         out: list[Structure] = []
-        rng = np.random.default_rng(12345)
-        probe = self._probe_points(rng, 64)
+        probe = self._probe
         for r in (1, 2):
             for mix in itertools.combinations(binary, r):
                 others = [h for h in range(len(sizes)) if h not in mix]
@@ -154,7 +162,7 @@ class CompiledModel(_ReferencePath, _LinearFormPath):
                     for h, a in zip(others, combo, strict=True):
                         pure[h] = a
                     s = Structure(tuple(pure), mix)
-                    if probe is None or self._may_mix(s, probe):
+                    if probe is None or self._reference.may_mix(s, probe):
                         out.append(s)
                     if len(out) + len(self.structures) > MAX_STRUCTURES:
                         raise UnsupportedError("too many mixed structures to compile", methods=("pointwise",))
@@ -174,13 +182,15 @@ class CompiledModel(_ReferencePath, _LinearFormPath):
         obj = CompiledModel.__new__(CompiledModel)
         obj.__dict__.update(self.__dict__)
         obj.tree = tree
+        obj._reference = self._reference.with_tree(tree)
         return obj
 
     def evaluate_reference(
         self, points: pd.DataFrame, *, with_structure: bool = False
     ) -> tuple[pd.DataFrame, np.ndarray]:
         """Same as :meth:`evaluate`, by the slower tree-walking path (a cross-check in tests)."""
-        return self._evaluate_tree(points, with_structure)
+        found, undecided = self._reference.search(points, self.structures)
+        return self._rows(points, found, undecided, with_structure), undecided
 
     # ------------------------------------------------------------------ fast path (linear forms)
     def evaluate(
@@ -219,7 +229,7 @@ class CompiledModel(_ReferencePath, _LinearFormPath):
         found: list[tuple] = []
         everywhere = np.arange(npts)
         for k, plan in enumerate(self._plans):
-            for sol, (weights, mixvals, defined, knife) in enumerate(self._corner_weights(plan, G, npts)):
+            for sol, (weights, mixvals, defined, knife) in enumerate(self._linear.corner_weights(plan, G)):
                 if plan.mixing:
                     inside = defined.copy()
                     near = np.zeros(npts, dtype=bool)
@@ -229,19 +239,19 @@ class CompiledModel(_ReferencePath, _LinearFormPath):
                     candidates = np.flatnonzero(inside | near | knife)
                     if not len(candidates):
                         continue
-                    holds, und, regret = self._test_plan(plan, G, weights, npts, candidates, scale)
+                    holds, und, regret = self._linear.test_plan(plan, G, weights, npts, candidates, scale)
                     undecided |= (holds | und) & (knife | near) | und & ~knife
                     holds &= inside & ~knife
                 else:
-                    holds, und, regret = self._test_plan(plan, G, weights, npts, everywhere, scale)
+                    holds, und, regret = self._linear.test_plan(plan, G, weights, npts, everywhere, scale)
                     undecided |= und
                 if holds.any():
                     outcome = {
-                        lab: self._combine(G, [c[lab] for c in plan.outcome], weights) for lab in self._labels
+                        lab: combine(G, [c[lab] for c in plan.outcome], weights) for lab in self._labels
                     }
                     payoffs = np.stack(
                         [
-                            self._combine(G, [c[i] for c in plan.payoff], weights)
+                            combine(G, [c[i] for c in plan.payoff], weights)
                             for i in range(self.game.num_players)
                         ],
                         axis=1,
@@ -318,11 +328,7 @@ def compile_tree(
     **kwargs: Any,
 ) -> CompiledModel:
     """Compile a symbolic tree; ``probe`` points (within the domains) prune impossible mixed structures."""
-    obj = CompiledModel.__new__(CompiledModel)
-    if probe is not None:
-        obj.probe_values = {k: np.asarray(v, dtype=float) for k, v in probe.items()}
-    CompiledModel.__init__(obj, tree, concept, belief_policy, **kwargs)
-    return obj
+    return CompiledModel(tree, concept, belief_policy, probe=probe, **kwargs)
 
 
 _COMPILED: dict[tuple[str, str, str, float], CompiledModel] = {}
