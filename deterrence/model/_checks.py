@@ -17,7 +17,7 @@ import sympy as sp
 
 from ..errors import ModelError, ParameterError
 from ..expr import Condition, is_identifier, parse_condition, parse_expression
-from ._specs import CONCEPTS, RESERVED, STATUSES, Derived, ExprLike, Ordering, Parameter, _to_number
+from ._specs import CONCEPTS, RESERVED, STATUSES, Derived, ExprLike, Ordering, Parameter, to_number
 
 
 class Where:
@@ -194,7 +194,7 @@ def parse_ordering(
     for c in cond.comparisons:
         c2 = type(c)(c.lhs.xreplace(subs), c.op, c.rhs.xreplace(subs))
         if not (c2.lhs - c2.rhs).free_symbols:
-            value = _to_number(c2.lhs - c2.rhs)
+            value = to_number(c2.lhs - c2.rhs)
             if value is not None and not c2.holds(value, 0):
                 pinned = ", ".join(f"{k} = {v}" for k, v in fixed.items())
                 raise where.error(

@@ -71,9 +71,9 @@ from ._specs import (
     Ordering,
     Parameter,
     Reference,
-    _exact,
-    _expr_key,
-    _to_number,
+    exact_value,
+    expr_key,
+    to_number,
 )
 from ._structure import Tree, check_tree
 
@@ -307,13 +307,13 @@ class Model:
             "parameters": {
                 n: [p.default, list(p.domain), p.open_lower, p.open_upper] for n, p in self.parameters.items()
             },
-            "fixed": {k: _expr_key(v) for k, v in self.fixed.items()},
+            "fixed": {k: expr_key(v) for k, v in self.fixed.items()},
             "nodes": [
                 [n.id, n.kind, n.player, n.infoset, list(n.actions.items()), list(n.outcome)]
                 for n in self.nodes
             ],
-            "payoffs": {k: {p: _expr_key(e) for p, e in v.items()} for k, v in self._payoffs.items()},
-            "probs": {k: {a: _expr_key(e) for a, e in v.items()} for k, v in self._probs.items()},
+            "payoffs": {k: {p: expr_key(e) for p, e in v.items()} for k, v in self._payoffs.items()},
+            "probs": {k: {a: expr_key(e) for a, e in v.items()} for k, v in self._probs.items()},
             "orderings": [o.text for o in self.orderings],
         }
         return hashlib.sha256(json.dumps(canon, sort_keys=True, default=str).encode()).hexdigest()
@@ -384,6 +384,17 @@ class Model:
             If a key names no information set or node, an action does not exist there, or no
             action would remain.
         """
+        spec = Baseline(description=description, nodes=tuple(self._restricted_nodes(keep)))
+        suffix = f" — {label}" if label else " — restricted"
+        out = self._derive(spec, title=f"{self.title}{suffix}", is_baseline=self.is_baseline)
+        if self._baseline_model is not None:
+            out._baseline_spec = self._baseline_spec
+            out._baseline_model = self._baseline_model.restrict(keep, label=label, description=description)
+        return out
+
+    def _restricted_nodes(self, keep: Mapping[str, Iterable[str]]) -> list[NodeSpec]:
+        """The decision nodes of the information sets (or nodes) in ``keep`` with only the kept
+        actions, in their order."""
         if not isinstance(keep, Mapping) or not keep:
             raise self._error("restrict() needs a non-empty mapping {information set: actions kept}")
         by_set: dict[str, list[NodeSpec]] = {}
@@ -412,13 +423,7 @@ class Model:
             for node in targets:
                 acts = {a: c for a, c in node.actions.items() if a in wanted}
                 replaced.append(NodeSpec(**{**node.__dict__, "actions": acts}))
-        spec = Baseline(description=description, nodes=tuple(replaced))
-        suffix = f" — {label}" if label else " — restricted"
-        out = self._derive(spec, title=f"{self.title}{suffix}", is_baseline=self.is_baseline)
-        if self._baseline_model is not None:
-            out._baseline_spec = self._baseline_spec
-            out._baseline_model = self._baseline_model.restrict(keep, label=label, description=description)
-        return out
+        return replaced
 
     @property
     def baseline_description(self) -> str:
@@ -469,14 +474,14 @@ class Model:
     def _exact_numbers(self, vals: Mapping[str, Any], check_orderings: bool) -> tuple[dict, dict]:
         """Payoffs and chance probabilities at ``vals``, exactly (``int``/``Fraction`` where the
         expressions allow)."""
-        subs = {self.symbols[n]: _exact(v) for n, v in vals.items()}
+        subs = {self.symbols[n]: exact_value(v) for n, v in vals.items()}
         if check_orderings:
             check_orderings_exact(self.orderings, self.name, subs, vals)
         pay = {
-            t: {p: _to_number(e.xreplace(subs)) for p, e in row.items()} for t, row in self._payoffs.items()
+            t: {p: to_number(e.xreplace(subs)) for p, e in row.items()} for t, row in self._payoffs.items()
         }
         prob = {
-            c: {a: _to_number(e.xreplace(subs)) for a, e in row.items()} for c, row in self._probs.items()
+            c: {a: to_number(e.xreplace(subs)) for a, e in row.items()} for c, row in self._probs.items()
         }
         return pay, prob
 
@@ -553,8 +558,8 @@ class Model:
                 f"model '{self.name}' has no derived quantity '{name}'; derived: {sorted(self.derived)}"
             )
         vals = check_values(self.parameters, self.name, values)
-        subs = {self.symbols[n]: _exact(v) for n, v in vals.items()}
-        value = _to_number(self.derived[name].expr.xreplace(subs))
+        subs = {self.symbols[n]: exact_value(v) for n, v in vals.items()}
+        value = to_number(self.derived[name].expr.xreplace(subs))
         if value is None:
             raise ModelError(f"derived quantity '{name}' is not finite at these values")
         return value

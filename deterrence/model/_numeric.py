@@ -22,7 +22,7 @@ from ..errors import GameError, ModelError, ParameterError
 from ..game.extensive import ExtensiveFormGame
 from ..game.tree import chance, decision, terminal
 from ._checks import Where
-from ._specs import _PROB_TOL, Ordering, Parameter, _to_number
+from ._specs import PROB_TOL, Ordering, Parameter, to_number
 from ._structure import Tree
 
 _FLOAT_MAX = 1.7976931348623157e308
@@ -108,7 +108,7 @@ def check_orderings_exact(
     """Refuse exact values (``subs``) that violate an ordering (``shown``: the values, for messages)."""
     for o in orderings:
         for c in o.condition.comparisons:
-            diff = _to_number((c.lhs - c.rhs).xreplace(subs))
+            diff = to_number((c.lhs - c.rhs).xreplace(subs))
             if diff is None or not c.holds(diff, 0):
                 names = sorted(str(s) for s in (c.lhs.free_symbols | c.rhs.free_symbols))
                 at = ", ".join(f"{k}={shown[k]}" for k in names if k in shown)
@@ -195,7 +195,7 @@ def _check_probs(tree: Tree, c: str, row: Mapping[str, Any], at: str, where: Whe
             )
     total = sum(row.values())
     exact = all(isinstance(v, (int, Fraction)) for v in row.values())
-    if (exact and total != 1) or (not exact and abs(float(total) - 1.0) > _PROB_TOL):
+    if (exact and total != 1) or (not exact and abs(float(total) - 1.0) > PROB_TOL):
         raise where.error(
             f"probabilities at chance node '{c}' sum to {float(total):.12g}, not 1 (at {at})",
             f"nodes.{c}.probs",
@@ -308,7 +308,7 @@ def check_arrays(
         )
     if not probs.shape[-1]:
         return
-    bad = ~np.isfinite(probs) | (probs < -_PROB_TOL) | (probs > 1 + _PROB_TOL)
+    bad = ~np.isfinite(probs) | (probs < -PROB_TOL) | (probs > 1 + PROB_TOL)
     if bad.any():
         pos = tuple(int(i) for i in np.argwhere(bad)[0])
         idx, (c, a) = pos[:-1], tree.branches[pos[-1]]
@@ -323,7 +323,7 @@ def check_arrays(
         m = len(tree.by_id[c].actions)
         total = probs[..., k : k + m].sum(axis=-1)
         k += m
-        bad = np.abs(total - 1.0) > _PROB_TOL
+        bad = np.abs(total - 1.0) > PROB_TOL
         if bad.any():
             idx = tuple(int(i) for i in np.argwhere(bad)[0])
             raise where.error(

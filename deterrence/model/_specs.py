@@ -32,8 +32,8 @@ STATUSES: tuple[str, ...] = ("", "published", "reconstruction", "stylised", "tea
 RESERVED: frozenset[str] = frozenset({"check_orderings", "exact", "values", "self"})
 NODE_KINDS: tuple[str, ...] = ("decision", "chance", "terminal")
 
-_ID_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
-_PROB_TOL = 1e-9
+NODE_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
+PROB_TOL = 1e-9
 
 ExprLike = str | int | float | Fraction | sp.Expr
 
@@ -410,7 +410,7 @@ class ModelSpec:
 
 
 # ---------------------------------------------------------------------------------- helpers
-def _exact(value: Any) -> sp.Expr:
+def exact_value(value: Any) -> sp.Expr:
     """A parameter value as an exact sympy number (a float is taken as the decimal it prints as)."""
     if isinstance(value, (int, np.integer)):
         return sp.Integer(int(value))
@@ -422,7 +422,7 @@ def _exact(value: Any) -> sp.Expr:
     return sp.Rational(Fraction(repr(f)))
 
 
-def _to_number(expr: sp.Expr) -> int | Fraction | float | None:
+def to_number(expr: sp.Expr) -> int | Fraction | float | None:
     """An evaluated sympy expression as int/Fraction (exact) or float; None if not finite/real."""
     if expr.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
         return None
@@ -439,7 +439,7 @@ def _to_number(expr: sp.Expr) -> int | Fraction | float | None:
     return float(value.real)
 
 
-def _expr_key(expr: sp.Expr) -> str:
+def expr_key(expr: sp.Expr) -> str:
     return sp.srepr(expr)
 
 

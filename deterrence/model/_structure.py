@@ -16,7 +16,7 @@ import sympy as sp
 
 from ..outcomes import OUTCOMES
 from ._checks import Where, parse
-from ._specs import _ID_RE, NODE_KINDS, NodeSpec
+from ._specs import NODE_ID, NODE_KINDS, NodeSpec
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,7 @@ def _index_nodes(specs: Sequence[NodeSpec], players: Sequence[str], where: Where
     for node in specs:
         if not isinstance(node, NodeSpec):
             raise where.error(f"expected a NodeSpec, got {type(node).__name__}", "nodes")
-        if not isinstance(node.id, str) or not _ID_RE.match(node.id):
+        if not isinstance(node.id, str) or not NODE_ID.match(node.id):
             raise where.error(
                 f"node id {node.id!r} is not valid (letters, digits, '_', '.', '-')", "nodes", node.line
             )

@@ -286,15 +286,14 @@ def _derived(model: Any, functions: Mapping[str, Any], points: pd.DataFrame) -> 
 def _selected_rows(model: Any, compiled: Any, points: pd.DataFrame, concept: str, belief_policy: str,
                    selection: str) -> pd.DataFrame:
     """The selected equilibrium's tidy row at every point (compiled, knife edges per point)."""
-    from ..sweeps import _pointwise as pointwise
-    from ..sweeps import select
+    from ..sweeps import evaluate_points, select
 
     rows, undecided = compiled.evaluate(points)
     undecided = np.asarray(undecided, dtype=bool)
     if undecided.any():
         redo = points[undecided].reset_index()
         rows = rows[~rows["point"].isin(redo["point"])]
-        extra = pointwise.evaluate_points(model, redo, concept, belief_policy)
+        extra = evaluate_points(model, redo, concept, belief_policy)
         rows = extra if rows.empty else pd.concat([rows, extra[rows.columns.intersection(extra.columns)]],
                                                   ignore_index=True)
     rows = rows.sort_values(["point", "equilibrium"], kind="stable").reset_index(drop=True)

@@ -30,7 +30,7 @@ from ._tidy import conform, select
 
 # ====================================================================== evaluation of one chunk
 @dataclass(frozen=True)
-class _Job:
+class ChunkJob:
     """Everything a worker needs to evaluate chunks (pickled once per worker)."""
 
     model: Any
@@ -51,7 +51,7 @@ class _Job:
 _COMPILED: weakref.WeakKeyDictionary[Any, dict[tuple[str, str], Any]] = weakref.WeakKeyDictionary()
 
 
-def _compiled(model: Any, concept: str, belief_policy: str, path: str) -> Any:
+def compiled_kernel(model: Any, concept: str, belief_policy: str, path: str) -> Any:
     """The model's :class:`~deterrence.kernels.CompiledModel`, cached per process and model
     object; ``None`` if it does not compile (``path="auto"``). Raises ``UnsupportedError`` for
     ``path="compiled"``."""
@@ -104,12 +104,14 @@ def _distinct(model: Any) -> Any:
 
 
 def _evaluate(
-    model: Any, points: pd.DataFrame, job: _Job, players: Sequence[str], labels: Sequence[str]
+    model: Any, points: pd.DataFrame, job: ChunkJob, players: Sequence[str], labels: Sequence[str]
 ) -> pd.DataFrame:
     """Tidy rows of ``model`` at ``points`` by the job's path (compiled with per-point fallback)."""
     params = [c for c in points.columns if c != "point" and c in model.parameters]
     pts = points[["point", *params]]
-    compiled = None if job.path == "pointwise" else _compiled(model, job.concept, job.belief_policy, job.path)
+    compiled = (
+        None if job.path == "pointwise" else compiled_kernel(model, job.concept, job.belief_policy, job.path)
+    )
     if compiled is None:
         return pointwise.evaluate_points(
             model,
@@ -148,7 +150,7 @@ def _evaluate(
     return rows
 
 
-def evaluate_chunk(job: _Job, points: pd.DataFrame) -> pd.DataFrame:
+def evaluate_chunk(job: ChunkJob, points: pd.DataFrame) -> pd.DataFrame:
     """Final tidy rows of one chunk: model, baseline, ``deterred`` and ``selected`` filled in."""
     table = _evaluate(job.model, points, job, job.players, job.labels)
     if job.baseline is not None and len(table):
@@ -171,7 +173,7 @@ def evaluate_chunk(job: _Job, points: pd.DataFrame) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- backends
 def run_chunks(
-    job: _Job,
+    job: ChunkJob,
     todo: Sequence[tuple[int, int, int]],
     design: Design,
     backend: str,
@@ -188,10 +190,10 @@ def run_chunks(
 
 
 # ---------------------------------------------------------------- process-pool plumbing
-_WORKER_JOB: _Job | None = None
+_WORKER_JOB: ChunkJob | None = None
 
 
-def _init_worker(job: _Job) -> None:
+def _init_worker(job: ChunkJob) -> None:
     global _WORKER_JOB
     _WORKER_JOB = job
 
@@ -201,12 +203,12 @@ def _pool_task(chunk: int, points: pd.DataFrame) -> tuple[int, pd.DataFrame]:
     return chunk, evaluate_chunk(_WORKER_JOB, points)
 
 
-def _dask_task(job: _Job, chunk: int, points: pd.DataFrame) -> tuple[int, pd.DataFrame]:
+def _dask_task(job: ChunkJob, chunk: int, points: pd.DataFrame) -> tuple[int, pd.DataFrame]:
     return chunk, evaluate_chunk(job, points)
 
 
 def _run_numpy(
-    job: _Job, todo: Sequence[tuple[int, int, int]], design: Design
+    job: ChunkJob, todo: Sequence[tuple[int, int, int]], design: Design
 ) -> Iterator[tuple[int, pd.DataFrame]]:
     for chunk, start, stop in todo:
         yield chunk, evaluate_chunk(job, design.points(start, stop))
@@ -235,7 +237,7 @@ def _bounded(
 
 
 def _run_processes(
-    job: _Job, todo: Sequence[tuple[int, int, int]], design: Design, workers: int
+    job: ChunkJob, todo: Sequence[tuple[int, int, int]], design: Design, workers: int
 ) -> Iterator[tuple[int, pd.DataFrame]]:
     import concurrent.futures as cf
 
@@ -259,7 +261,7 @@ def _run_processes(
 
 
 def _run_dask(
-    job: _Job, todo: Sequence[tuple[int, int, int]], design: Design, workers: int | None, scheduler: Any
+    job: ChunkJob, todo: Sequence[tuple[int, int, int]], design: Design, workers: int | None, scheduler: Any
 ) -> Iterator[tuple[int, pd.DataFrame]]:
     try:
         from distributed import Client, LocalCluster, wait

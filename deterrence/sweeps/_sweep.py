@@ -53,7 +53,7 @@ import pandas as pd
 
 from ..errors import SweepError
 from . import _pointwise as pointwise
-from ._backends import _compiled, _Job, run_chunks
+from ._backends import ChunkJob, compiled_kernel, run_chunks
 from ._design import Design, DesignInfo, build_design
 from ._manifest import (
     ChunkRecord,
@@ -191,7 +191,7 @@ class ChunkPlan:
         ``(chunk, start, stop)`` of every chunk: it holds points ``start .. stop-1``.
     """
 
-    job: _Job
+    job: ChunkJob
     chunk_size: int
     n_points: int
     bounds: tuple[tuple[int, int, int], ...]
@@ -238,7 +238,7 @@ def plan_chunks(spec: SweepSpec, design: Design) -> ChunkPlan:
         ``path="compiled"`` for a model that does not compile.
     """
     compiled = spec.path != "pointwise" and (
-        _compiled(spec.model, spec.concept, spec.belief_policy, spec.path) is not None
+        compiled_kernel(spec.model, spec.concept, spec.belief_policy, spec.path) is not None
     )
     default = CHUNK_COMPILED if compiled else CHUNK_POINTWISE
     size = int(spec.chunk_size if spec.chunk_size is not None else default)
@@ -247,7 +247,7 @@ def plan_chunks(spec: SweepSpec, design: Design) -> ChunkPlan:
     bounds = tuple((c, c * size, min((c + 1) * size, n_points)) for c in range(n_chunks)) if n_points else ()
     players, labels = pointwise.schema(spec.model)
     base_players, base_labels = pointwise.schema(spec.baseline) if spec.baseline is not None else ([], [])
-    job = _Job(
+    job = ChunkJob(
         spec.model,
         spec.baseline,
         spec.concept,
