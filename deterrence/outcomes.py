@@ -143,12 +143,16 @@ def regime_labels(
     present = np.zeros((n, len(labels)), dtype=bool)
     for k, lab in enumerate(labels):
         present[:, k] = np.asarray(outcomes[lab], dtype=float) > tol
+    one_flag = np.ndim(pure) == 0
     pure_all = np.broadcast_to(np.asarray(pure, dtype=bool), (n,))
     out = np.empty(n, dtype=object)
     for row, here in _distinct_rows(present):
         body = "+".join(lab for lab, on in zip(labels, row, strict=True) if on) or "none"
-        out[here & pure_all] = body
-        out[here & ~pure_all] = f"mixed:{body}"
+        if one_flag:  # one flag for every equilibrium (a kernel's structure): one assignment
+            out[here] = body if pure else f"mixed:{body}"
+        else:
+            out[here & pure_all] = body
+            out[here & ~pure_all] = f"mixed:{body}"
     return out
 
 

@@ -221,8 +221,8 @@ def _labels(rd: _Reader, raw: Any, key: str, line: int | None) -> tuple[str, ...
 
 
 def _node(rd: _Reader, raw: Any, index: int, where: str) -> NodeSpec:
-    array_name = where  # "nodes" or "baseline.nodes"
-    line = rd.lines.header(array_name, index, array=True)
+    """One entry of ``[[nodes]]`` (or ``[[baseline.nodes]]``, ``where``) as a node spec."""
+    line = rd.lines.header(where, index, array=True)
     if not isinstance(raw, dict):
         raise rd.err(
             f"wrong type: each entry of '{where}' must be a table, got {type(raw).__name__}",
@@ -232,18 +232,38 @@ def _node(rd: _Reader, raw: Any, index: int, where: str) -> NodeSpec:
     nid = raw.get("id")
     if line is None and isinstance(nid, str):
         line = rd.lines.text(f'"{nid}"')
-    region = (
-        rd.lines.region(line) if line is not None and rd.lines.header(array_name, index, array=True) else None
-    )
+    region = rd.lines.region(line) if line is not None and rd.lines.header(where, index, array=True) else None
+    section = _Section(raw, line, region, rd.lines)
     label = f"{where}.{nid}" if isinstance(nid, str) else f"{where}[{index}]"
     rd.check_keys(raw, _NODE_KEYS, label, line, region)
     nid = rd.want(raw, "id", str, label, line, required=True)
+    lines = {k: section.key_line(k) for k in raw if k != "id"}
+    kind = _node_kind(rd, section, nid, label)
+    _check_node_keys(rd, section, kind, nid, label)
+    _check_node_expressions(rd, section, label, lines)
+    kl = section.key_line
+    infoset = rd.want(raw, "infoset", str, label, kl("infoset"))
+    rd.want(raw, "note", str, label, kl("note"))
+    outcome = _labels(rd, raw["outcome"], f"{label}.outcome", kl("outcome")) if "outcome" in raw else ()
+    return NodeSpec(
+        id=nid,
+        kind=kind,
+        player=raw.get("player"),
+        infoset=infoset,
+        actions=dict(raw.get("actions") or {}),
+        probs=dict(raw.get("probs") or {}),
+        payoffs=dict(raw.get("payoffs") or {}),
+        outcome=outcome,
+        label=raw.get("note", ""),
+        line=line,
+        lines={k: v for k, v in lines.items() if v is not None},
+    )
 
-    def kl(k: str) -> int | None:
-        return (rd.lines.key(k, *region) if region else None) or line
 
-    lines = {k: kl(k) for k in raw if k != "id"}
-    kind = rd.want(raw, "kind", str, label, kl("kind"))
+def _node_kind(rd: _Reader, section: _Section, nid: str, label: str) -> str:
+    """The node's ``kind``, given or told by its keys (``payoffs``/``outcome``, ``probs``, ``player``)."""
+    raw = section.table
+    kind = rd.want(raw, "kind", str, label, section.key_line("kind"))
     if kind is None:
         if "payoffs" in raw or "outcome" in raw:
             kind = "terminal"
@@ -256,12 +276,20 @@ def _node(rd: _Reader, raw: Any, index: int, where: str) -> NodeSpec:
                 f"missing key: node '{nid}' needs 'player' (a decision node), 'probs' (a chance node) "
                 "or 'payoffs' and 'outcome' (a terminal node), or an explicit 'kind'",
                 f"{label}.kind",
-                line,
+                section.line,
             )
     if kind not in ("decision", "chance", "terminal"):
         raise rd.err(
-            f"node kind must be 'decision', 'chance' or 'terminal', got {kind!r}", f"{label}.kind", kl("kind")
+            f"node kind must be 'decision', 'chance' or 'terminal', got {kind!r}",
+            f"{label}.kind",
+            section.key_line("kind"),
         )
+    return kind
+
+
+def _check_node_keys(rd: _Reader, section: _Section, kind: str, nid: str, label: str) -> None:
+    """The keys a node of this kind needs, of the right types."""
+    raw, kl = section.table, section.key_line
     if kind == "decision":
         rd.want(raw, "player", str, label, kl("player"), required=True)
     if kind in ("decision", "chance"):
@@ -280,10 +308,19 @@ def _node(rd: _Reader, raw: Any, index: int, where: str) -> NodeSpec:
     if kind == "terminal":
         rd.want(raw, "payoffs", dict, label, kl("payoffs"), required=True, what="a table {player = payoff}")
         if "outcome" not in raw:
-            raise rd.err(f"missing required key 'outcome' (terminal node '{nid}')", f"{label}.outcome", line)
+            raise rd.err(
+                f"missing required key 'outcome' (terminal node '{nid}')", f"{label}.outcome", section.line
+            )
+
+
+def _check_node_expressions(
+    rd: _Reader, section: _Section, label: str, lines: dict[str, int | None]
+) -> None:
+    """Every probability and payoff is an expression (text or a number); their lines recorded."""
+    raw = section.table
     for k in ("probs", "payoffs"):
         for sub, v in (raw.get(k) or {}).items() if isinstance(raw.get(k), dict) else ():
-            lines[f"{k}.{sub}"] = lines.get(k, line)
+            lines[f"{k}.{sub}"] = lines.get(k, section.line)
             if isinstance(v, bool) or not isinstance(v, (str, int, float)):
                 raise rd.err(
                     f"wrong type: '{k}.{sub}' must be an expression (a string or a number), got "
@@ -291,22 +328,6 @@ def _node(rd: _Reader, raw: Any, index: int, where: str) -> NodeSpec:
                     f"{label}.{k}.{sub}",
                     lines[f"{k}.{sub}"],
                 )
-    infoset = rd.want(raw, "infoset", str, label, kl("infoset"))
-    rd.want(raw, "note", str, label, kl("note"))
-    outcome = _labels(rd, raw["outcome"], f"{label}.outcome", kl("outcome")) if "outcome" in raw else ()
-    return NodeSpec(
-        id=nid,
-        kind=kind,
-        player=raw.get("player"),
-        infoset=infoset,
-        actions=dict(raw.get("actions") or {}),
-        probs=dict(raw.get("probs") or {}),
-        payoffs=dict(raw.get("payoffs") or {}),
-        outcome=outcome,
-        label=raw.get("note", ""),
-        line=line,
-        lines={k: v for k, v in lines.items() if v is not None},
-    )
 
 
 def loads_model(text: str, file: str = "<text>") -> Model:
@@ -706,6 +727,21 @@ def dumps_model(model: Model) -> str:
     """
     if model.is_baseline:
         raise ModelError("write the full model, not its baseline")
+    out = [*_model_toml(model), *_parameters_toml(model), *_derived_toml(model)]
+    for node in model.nodes:
+        out += _node_toml(node, "nodes")
+    spec = model._baseline_spec
+    if spec is not None:
+        out += _baseline_toml(spec)
+    if model.meta:
+        out.append("[meta]")
+        out += [f"{_k(k)} = {_v(v)}" for k, v in model.meta.items()]
+        out.append("")
+    return "\n".join(out)
+
+
+def _model_toml(model: Model) -> list[str]:
+    """The ``[model]`` table, its references and claims."""
     out = ["[model]", f"name = {_s(model.name)}"]
     if model.title and model.title != model.name:
         out.append(f"title = {_s(model.title)}")
@@ -723,15 +759,8 @@ def dumps_model(model: Model) -> str:
         items = []
         for o in model.orderings:
             if o.note or o.provenance:
-                items.append(
-                    _v(
-                        {
-                            "condition": o.text,
-                            **({"note": o.note} if o.note else {}),
-                            **({"provenance": o.provenance} if o.provenance else {}),
-                        }
-                    )
-                )
+                table = {"condition": o.text, "note": o.note, "provenance": o.provenance}
+                items.append(_v({k: v for k, v in table.items() if v}))
             else:
                 items.append(_s(o.text))
         out.append("orderings = [\n  " + ",\n  ".join(items) + ",\n]")
@@ -744,6 +773,11 @@ def dumps_model(model: Model) -> str:
         out.append("[[model.claims]]")
         out += [f"{_k(k)} = {_v(v)}" for k, v in c.items()]
         out.append("")
+    return out
+
+
+def _parameters_toml(model: Model) -> list[str]:
+    out = []
     for p in model.parameters.values():
         out.append(f"[parameters.{p.name}]")
         out.append(f"default = {_v(p.default)}")
@@ -756,35 +790,35 @@ def dumps_model(model: Model) -> str:
         if p.description:
             out.append(f"description = {_s(p.description)}")
         out.append("")
-    if model.derived:
-        out.append("[derived]")
-        for d in model.derived.values():
-            text = d.text or expression_text(d.expr)
-            if d.description:
-                out.append(f"{_k(d.name)} = {_v({'expr': text, 'description': d.description})}")
-            else:
-                out.append(f"{_k(d.name)} = {_s(text)}")
-        out.append("")
-    for node in model.nodes:
-        out += _node_toml(node, "nodes")
-    spec = model._baseline_spec
-    if spec is not None:
-        out.append("[baseline]")
-        if spec.description:
-            out.append(f"description = {_s(spec.description)}")
-        if spec.parameters:
-            pins = {
-                k: v if isinstance(v, (int, float)) else expression_text(v)
-                for k, v in spec.parameters.items()
-            }
-            out.append(f"parameters = {_v(pins)}")
-        if spec.outcomes:
-            out.append(f"outcomes = {_v({k: list(v) for k, v in spec.outcomes.items()})}")
-        out.append("")
-        for node in spec.nodes:
-            out += _node_toml(node, "baseline.nodes")
-    if model.meta:
-        out.append("[meta]")
-        out += [f"{_k(k)} = {_v(v)}" for k, v in model.meta.items()]
-        out.append("")
-    return "\n".join(out)
+    return out
+
+
+def _derived_toml(model: Model) -> list[str]:
+    if not model.derived:
+        return []
+    out = ["[derived]"]
+    for d in model.derived.values():
+        text = d.text or expression_text(d.expr)
+        if d.description:
+            out.append(f"{_k(d.name)} = {_v({'expr': text, 'description': d.description})}")
+        else:
+            out.append(f"{_k(d.name)} = {_s(text)}")
+    out.append("")
+    return out
+
+
+def _baseline_toml(spec: Baseline) -> list[str]:
+    out = ["[baseline]"]
+    if spec.description:
+        out.append(f"description = {_s(spec.description)}")
+    if spec.parameters:
+        pins = {
+            k: v if isinstance(v, (int, float)) else expression_text(v) for k, v in spec.parameters.items()
+        }
+        out.append(f"parameters = {_v(pins)}")
+    if spec.outcomes:
+        out.append(f"outcomes = {_v({k: list(v) for k, v in spec.outcomes.items()})}")
+    out.append("")
+    for node in spec.nodes:
+        out += _node_toml(node, "baseline.nodes")
+    return out

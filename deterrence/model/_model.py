@@ -15,12 +15,14 @@ tree builders of :mod:`deterrence.game.tree` with expressions as payoffs.
 
 Where the parts live
 --------------------
-This module holds :class:`Model`: its constructor, its public methods and the derivation of
-baselines and restrictions. :class:`Parameter`, :class:`NodeSpec` and the other parts of a
-model are in :mod:`deterrence.model._specs`; the parsing and structural checks the constructor
-runs are in :mod:`deterrence.model._checks`; the numeric helpers behind :meth:`Model.game` and
-:meth:`Model.evaluate` in :mod:`deterrence.model._numeric` (both mixins of :class:`Model`).
-Their public names are re-exported here.
+This module holds :class:`Model`: its constructor (named stages run on a
+:class:`~deterrence.model.ModelSpec`), its public methods and the derivation of baselines and
+restrictions. :class:`~deterrence.model.ModelSpec`, :class:`Parameter`, :class:`NodeSpec` and the
+other parts of a model are in :mod:`deterrence.model._specs`; the checks of names, parameters,
+pinned values, derived quantities and orderings in :mod:`deterrence.model._checks`; the tree's
+structural checks and parsing in :mod:`deterrence.model._structure`; the numeric helpers behind
+:meth:`Model.game` and :meth:`Model.evaluate` in :mod:`deterrence.model._numeric` (plain
+functions of what they use). :mod:`deterrence.model` exports the public names.
 """
 
 from __future__ import annotations
@@ -61,8 +63,6 @@ from ._numeric import (
     split_outputs,
 )
 from ._specs import (
-    CONCEPTS,
-    STATUSES,
     Baseline,
     Derived,
     Evaluation,
@@ -611,15 +611,4 @@ def _child_ids(kids: Sequence[tuple[str, Any]], path: str) -> dict[str, str]:
     return {a: (getattr(c, "label", None) or (a if path == "root" else f"{path}.{a}")) for a, c in kids}
 
 
-__all__ = [
-    "CONCEPTS",
-    "STATUSES",
-    "Baseline",
-    "Derived",
-    "Evaluation",
-    "Model",
-    "NodeSpec",
-    "Ordering",
-    "Parameter",
-    "Reference",
-]
+__all__ = ["Model"]

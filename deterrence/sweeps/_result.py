@@ -4,7 +4,7 @@ A :class:`SweepResult` holds the tidy table and the manifest; it saves and loads
 (CSV, Parquet, ``manifest.json``), reads a large sweep's table from its chunks on demand,
 and offers the selected equilibria, regime tables and shares, partial dependence, Sobol
 indices (:func:`sobol_estimates` without SALib) and the plots of :mod:`deterrence.plot`.
-Made by :func:`deterrence.sweeps.sweep`, which re-exports it.
+Made by :func:`deterrence.sweeps.sweep`; exported by :mod:`deterrence.sweeps`.
 """
 
 from __future__ import annotations

@@ -152,12 +152,14 @@ def _check_concept(concept: str, belief_policy: str) -> None:
 def _check_solve_options(concept: str, options: Mapping[str, Any] | None) -> dict[str, Any]:
     """The options for the per-point solves (passed to :func:`deterrence.solve` as given).
 
-    THE ONE PLACE a sweep validates ``solve_options``. Today they are only copied: an unknown or
-    misspelt option reaches :func:`deterrence.solve` at the first point solved one by one. When
-    the solvers' validator lands, call it here, before any point is computed::
+    THE ONE PLACE a sweep validates ``solve_options`` (marked for the solvers' rewrite, issue
+    #13). Today they are only copied: an unknown or misspelt option reaches
+    :func:`deterrence.solve` at the first point solved one by one. When the solvers' validator
+    is on this branch, call it here, before any point is computed, and keep returning the
+    options as given (the per-point path passes them to ``solve``)::
 
         from ..solvers import check_options
-        check_options(concept, options, method="auto", game=None)
+        check_options(concept, dict(options or {}), method="auto", game=None)
     """
     return dict(options or {})
 
