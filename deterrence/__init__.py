@@ -37,6 +37,7 @@ _PUBLIC: dict[str, str] = {
     "read_game": "gambit",
     "write_game": "gambit",
     "Model": "model",
+    "ModelSpec": "model",
     "Parameter": "model",
     "list_models": "catalogue",
     "load_model": "catalogue",

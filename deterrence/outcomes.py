@@ -1,12 +1,27 @@
-"""The shared outcome vocabulary and the indicators computed from outcome probabilities.
+"""The shared outcome vocabulary, the indicators and the regime labels, on whole arrays.
 
 Every terminal node of a model carries labels from :data:`OUTCOMES`, so that sweeps
 answer the same questions for every model (see ``docs/reference/outcomes.md``).
+
+This module is the one source of two rules, written once for whole arrays of equilibria:
+
+* the **indicators** (:func:`indicator_values`): ``p_attack`` and the sums of
+  :data:`INDICATORS`, on numbers, numpy arrays or sympy expressions alike;
+* the **regime labels** (:func:`regime_labels`): the labels with positive probability, in
+  vocabulary order, joined by ``+``, prefixed by ``mixed:`` where some player randomises.
+
+The per-equilibrium functions :func:`indicators` and :func:`regime_label` are these rules on
+one equilibrium; the compiled kernels (:mod:`deterrence.kernels`), the per-point sweep path
+(:mod:`deterrence.sweeps`) and the exact regimes (:mod:`deterrence.analysis`) all call this
+module.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
 
 #: label -> meaning
 OUTCOMES: dict[str, str] = {
@@ -29,14 +44,61 @@ INDICATORS: dict[str, tuple[str, ...]] = {
     "p_abandonment": ("abandonment",),
 }
 
+#: every indicator, ``p_attack`` first
+INDICATOR_NAMES: tuple[str, ...] = ("p_attack", *INDICATORS)
 
-def indicators(outcomes: Mapping[str, float]) -> dict[str, float]:
-    """Mission indicators from an outcome-label distribution.
+#: probabilities at or below this count as zero in regime labels
+LABEL_TOL = 1e-9
+
+
+# ---------------------------------------------------------------------------------- order
+def label_order(labels: Iterable[str]) -> list[str]:
+    """Outcome labels in vocabulary order (labels outside the vocabulary last, alphabetically)."""
+    rank = {lab: k for k, lab in enumerate(OUTCOMES)}
+    return sorted(set(labels), key=lambda lab: (rank.get(lab, len(rank)), lab))
+
+
+def regime_name(present: Iterable[str], pure: bool) -> str:
+    """The regime label of an equilibrium reaching the labels ``present`` with positive probability.
+
+    The labels in vocabulary order joined by ``+`` (``"none"`` when there are none), prefixed by
+    ``mixed:`` when some player randomises (``pure`` false).
+    """
+    body = "+".join(label_order(present)) or "none"
+    return body if pure else f"mixed:{body}"
+
+
+# ---------------------------------------------------------------------------------- indicators
+def indicator_values(outcomes: Mapping[str, Any], zero: Any = 0.0) -> dict[str, Any]:
+    """The indicators from outcome-label probabilities: numbers, arrays or sympy expressions.
 
     ``p_attack`` is one minus the probability of ``status_quo``; the others sum the
-    probabilities of the labels listed in :data:`INDICATORS`. A terminal node may carry
-    several labels (``allied_war`` and ``entrapment``), so label probabilities need not sum
-    to one; ``war`` and ``allied_war`` are exclusive by convention.
+    probabilities of the labels listed in :data:`INDICATORS` (labels absent from ``outcomes``
+    count as zero). A terminal node may carry several labels (``allied_war`` and
+    ``entrapment``), so label probabilities need not sum to one; ``war`` and ``allied_war`` are
+    exclusive by convention.
+
+    Parameters
+    ----------
+    outcomes
+        label -> probability (a number, an array of one value per equilibrium, or an expression).
+    zero
+        The zero of the values' kind (``0.0``, ``np.zeros(n)``, ``sympy.Integer(0)``): the value of
+        an absent label and the start of every sum.
+
+    Returns
+    -------
+    dict
+        ``p_attack``, ``p_war``, ``p_allied_war``, ``p_entrapment``, ``p_abandonment``.
+    """
+    out = {"p_attack": 1 - outcomes.get("status_quo", zero)}
+    for name, labels in INDICATORS.items():
+        out[name] = sum((outcomes[label] for label in labels if label in outcomes), zero)
+    return out
+
+
+def indicators(outcomes: Mapping[str, float]) -> dict[str, float]:
+    """Mission indicators of one equilibrium (:func:`indicator_values` on its outcome distribution).
 
     Parameters
     ----------
@@ -46,19 +108,66 @@ def indicators(outcomes: Mapping[str, float]) -> dict[str, float]:
     Returns
     -------
     dict
-        ``p_attack``, ``p_war``, ``p_allied_war``, ``p_entrapment``, ``p_abandonment``.
+        ``p_attack``, ``p_war``, ``p_allied_war``, ``p_entrapment``, ``p_abandonment`` (floats).
     """
-    out = {"p_attack": 1.0 - float(outcomes.get("status_quo", 0.0))}
-    for name, labels in INDICATORS.items():
-        out[name] = float(sum(outcomes.get(label, 0.0) for label in labels))
+    arrays = {lab: np.array([float(p)]) for lab, p in outcomes.items()}
+    return {name: float(v[0]) for name, v in indicator_values(arrays, np.zeros(1)).items()}
+
+
+# ---------------------------------------------------------------------------------- regimes
+def regime_labels(
+    outcomes: Mapping[str, Any], pure: bool | np.ndarray, tol: float = LABEL_TOL, n: int | None = None
+) -> np.ndarray:
+    """The regime label of every equilibrium of an array (see :func:`regime_name`).
+
+    Parameters
+    ----------
+    outcomes
+        label -> array of probabilities, one per equilibrium.
+    pure
+        Whether every player plays a pure strategy: one flag for all, or one per equilibrium.
+    tol
+        Probabilities at or below this count as zero.
+    n
+        The number of equilibria (needed only when ``outcomes`` is empty).
+
+    Returns
+    -------
+    numpy.ndarray
+        Object array of labels, e.g. ``"status_quo"``, ``"allied_war+entrapment"``,
+        ``"mixed:status_quo+war"``.
+    """
+    labels = label_order(outcomes)
+    if n is None:
+        n = len(np.atleast_1d(outcomes[labels[0]])) if labels else 1
+    present = np.zeros((n, len(labels)), dtype=bool)
+    for k, lab in enumerate(labels):
+        present[:, k] = np.asarray(outcomes[lab], dtype=float) > tol
+    one_flag = np.ndim(pure) == 0
+    pure_all = np.broadcast_to(np.asarray(pure, dtype=bool), (n,))
+    out = np.empty(n, dtype=object)
+    for row, here in _distinct_rows(present):
+        body = "+".join(lab for lab, on in zip(labels, row, strict=True) if on) or "none"
+        if one_flag:  # one flag for every equilibrium (a kernel's structure): one assignment
+            out[here] = body if pure else f"mixed:{body}"
+        else:
+            out[here & pure_all] = body
+            out[here & ~pure_all] = f"mixed:{body}"
     return out
 
 
-INDICATOR_NAMES: tuple[str, ...] = ("p_attack", *INDICATORS)
+def _distinct_rows(present: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The distinct rows of a boolean matrix, each with the mask of the rows equal to it."""
+    if present.shape[1] <= 62:  # one integer code per row: faster than sorting rows
+        codes = present.astype(np.int64) @ (np.int64(1) << np.arange(present.shape[1], dtype=np.int64))
+        return [((int(c) >> np.arange(present.shape[1])) & 1 == 1, codes == c) for c in np.unique(codes)]
+    rows, inverse = np.unique(present, axis=0, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    return [(row, inverse == k) for k, row in enumerate(rows)]
 
 
-def regime_label(outcomes: Mapping[str, float], pure: bool, tol: float = 1e-9) -> str:
-    """A generic equilibrium class from its outcome distribution.
+def regime_label(outcomes: Mapping[str, float], pure: bool, tol: float = LABEL_TOL) -> str:
+    """A generic equilibrium class from its outcome distribution (:func:`regime_labels` of one).
 
     The labels with positive probability, in vocabulary order, joined by ``+``; prefixed by
     ``mixed:`` when some player randomises. Examples: ``"status_quo"``,
@@ -74,7 +183,5 @@ def regime_label(outcomes: Mapping[str, float], pure: bool, tol: float = 1e-9) -
     tol
         Probabilities at or below this count as zero.
     """
-    order = {lab: k for k, lab in enumerate(OUTCOMES)}
-    present = sorted((lab for lab, p in outcomes.items() if p > tol), key=lambda x: (order.get(x, 99), x))
-    body = "+".join(present) if present else "none"
-    return body if pure else f"mixed:{body}"
+    arrays = {lab: np.array([float(p)]) for lab, p in outcomes.items()}
+    return str(regime_labels(arrays, pure, tol, n=1)[0])

@@ -44,8 +44,8 @@ def _axes(ax: Any, path: Any, size: tuple[float, float]) -> tuple[Any, Any]:
 
 
 def _label(result: Any, name: str) -> str:
-    info = result.manifest.get("parameters", {}).get(name, {})
-    desc = str(info.get("description") or "").strip()
+    info = result.manifest.parameters.get(name)
+    desc = (info.description if info is not None else "").strip()
     if not desc:
         return name
     if len(desc) > 70:  # keep the main clause: drop a parenthesis or a clause after ':' / ';'
@@ -140,10 +140,6 @@ def regime_map(
     -------
     matplotlib.axes.Axes
     """
-    from matplotlib.collections import LineCollection
-    from matplotlib.colors import BoundaryNorm, ListedColormap
-    from matplotlib.patches import Patch
-
     if x == y:
         raise SweepError(f"x and y must be different parameters, both are '{x}'")
     if indicator is not None and indicator not in result.table.columns:
@@ -152,69 +148,25 @@ def regime_map(
     if sel.empty:
         raise SweepError("no points to draw")
     regimes = list(sel["regime"].value_counts().index)
-    code_of = {r: k for k, r in enumerate(regimes)}
     colours = [PALETTE[k % len(PALETTE)] for k in range(len(regimes))]
-    cmap = ListedColormap(colours)
-    norm = BoundaryNorm(np.arange(len(regimes) + 1) - 0.5, len(regimes))
     fig, ax = _axes(ax, path, (8.0, 5.6))
-    xv = sel[x].to_numpy(dtype=float)
-    yv = sel[y].to_numpy(dtype=float)
-    codes = sel["regime"].map(code_of).to_numpy()
+    codes = sel["regime"].map({r: k for k, r in enumerate(regimes)}).to_numpy()
+    xv, yv = sel[x].to_numpy(dtype=float), sel[y].to_numpy(dtype=float)
     xs, ys = np.unique(xv), np.unique(yv)
-    contoured = False
     is_grid = (len(xs) * len(ys) == len(sel) and not sel.duplicated([x, y]).any()
                and len(xs) > 1 and len(ys) > 1)
-    if is_grid:
-        ix = np.searchsorted(xs, xv)
-        iy = np.searchsorted(ys, yv)
-        Z = np.empty((len(ys), len(xs)), dtype=float)
-        Z[iy, ix] = codes
-        xe, ye = _edges(xs), _edges(ys)
-        ax.pcolormesh(xe, ye, Z, cmap=cmap, norm=norm, shading="flat")
-        segs = []
-        dx = np.argwhere(Z[:, 1:] != Z[:, :-1])  # vertical boundaries
-        segs += [((xe[j + 1], ye[i]), (xe[j + 1], ye[i + 1])) for i, j in dx]
-        dy = np.argwhere(Z[1:, :] != Z[:-1, :])  # horizontal boundaries
-        segs += [((xe[j], ye[i + 1]), (xe[j + 1], ye[i + 1])) for i, j in dy]
-        if segs:
-            ax.add_collection(LineCollection(segs, colors="black", linewidths=1.0))
-        if indicator is not None:
-            V = np.full((len(ys), len(xs)), np.nan)
-            V[iy, ix] = sel[indicator].to_numpy(dtype=float)
-            if _contourable(V):
-                contoured = True
-                cs = ax.contour(xs, ys, V, levels=_levels(V), colors="white", linewidths=0.9,
-                                linestyles="--")
-                ax.clabel(cs, fmt="%.2g", fontsize=7)
-        ax.set_xlim(xe[0], xe[-1])
-        ax.set_ylim(ye[0], ye[-1])
-    else:
-        ax.scatter(xv, yv, c=codes, cmap=cmap, norm=norm, s=12, linewidths=0)
-        if indicator is not None and len(sel) >= 4:
-            v = sel[indicator].to_numpy(dtype=float)
-            ok = np.isfinite(v)
-            if _contourable(v) and np.ptp(xv[ok]) > 0 and np.ptp(yv[ok]) > 0:
-                contoured = True
-                try:
-                    cs = ax.tricontour(xv[ok], yv[ok], v[ok], levels=_levels(v[ok]), colors="black",
-                                       linewidths=0.7, linestyles="--")
-                    ax.clabel(cs, fmt="%.2g", fontsize=7)
-                except (ValueError, RuntimeError):  # degenerate triangulation
-                    pass
-    share = sel["regime"].value_counts(normalize=True)
-    shown = {r: f"{share[r]:.0%}" if share[r] >= 0.005 else "<1%" for r in regimes}
-    handles = [Patch(facecolor=colours[k], edgecolor="black", label=f"{r} ({shown[r]})")
-               for k, r in enumerate(regimes)]
-    ax.legend(handles=handles, title="regime (selected)", loc="upper left", bbox_to_anchor=(1.02, 1.0),
-              fontsize=8, title_fontsize=8, frameon=False)
+    values = None if indicator is None else sel[indicator].to_numpy(dtype=float)
+    draw = _draw_cells if is_grid else _draw_dots
+    contoured = draw(ax, xv, yv, codes, colours, values)
+    _legend(ax, sel, regimes, colours)
     ax.set_xlabel(_label(result, x))
     ax.set_ylabel(_label(result, y))
-    m = result.manifest
-    title = f"{m.get('model', {}).get('name', '')}: {m.get('concept', '')} regimes"
+    name, concept, selection = _described(result)
+    title = f"{name}: {concept} regimes"
     if contoured:
         title += f", contours of {indicator}"
     ax.set_title(title, fontsize=10)
-    note = f"selection: {m.get('selection', '?')}"
+    note = f"selection: {selection}"
     if indicator is not None and not contoured:
         note += f"\n{indicator}: too few levels to contour"
     if at:
@@ -223,6 +175,84 @@ def regime_map(
     if path is not None:
         fig.savefig(path, dpi=150, bbox_inches="tight")
     return ax
+
+
+def _described(result: Any) -> tuple[str, str, str]:
+    """The swept model's name, the concept and the selection rule, for titles."""
+    m = result.manifest
+    name = (m.model.name or "") if m.model is not None else ""
+    return name, m.concept, m.selection or "?"
+
+
+def _colour_map(colours: Sequence[str]) -> tuple[Any, Any]:
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+
+    return ListedColormap(list(colours)), BoundaryNorm(np.arange(len(colours) + 1) - 0.5, len(colours))
+
+
+def _draw_cells(ax: Any, xv: np.ndarray, yv: np.ndarray, codes: np.ndarray, colours: Sequence[str],
+                values: np.ndarray | None) -> bool:
+    """A grid: one cell per point coloured by regime, black lines between regimes, and the
+    indicator's contours. Returns whether contours were drawn."""
+    from matplotlib.collections import LineCollection
+
+    cmap, norm = _colour_map(colours)
+    xs, ys = np.unique(xv), np.unique(yv)
+    ix, iy = np.searchsorted(xs, xv), np.searchsorted(ys, yv)
+    Z = np.empty((len(ys), len(xs)), dtype=float)
+    Z[iy, ix] = codes
+    xe, ye = _edges(xs), _edges(ys)
+    ax.pcolormesh(xe, ye, Z, cmap=cmap, norm=norm, shading="flat")
+    segs = []
+    dx = np.argwhere(Z[:, 1:] != Z[:, :-1])  # vertical boundaries
+    segs += [((xe[j + 1], ye[i]), (xe[j + 1], ye[i + 1])) for i, j in dx]
+    dy = np.argwhere(Z[1:, :] != Z[:-1, :])  # horizontal boundaries
+    segs += [((xe[j], ye[i + 1]), (xe[j + 1], ye[i + 1])) for i, j in dy]
+    if segs:
+        ax.add_collection(LineCollection(segs, colors="black", linewidths=1.0))
+    contoured = False
+    if values is not None:
+        V = np.full((len(ys), len(xs)), np.nan)
+        V[iy, ix] = values
+        if _contourable(V):
+            contoured = True
+            cs = ax.contour(xs, ys, V, levels=_levels(V), colors="white", linewidths=0.9, linestyles="--")
+            ax.clabel(cs, fmt="%.2g", fontsize=7)
+    ax.set_xlim(xe[0], xe[-1])
+    ax.set_ylim(ye[0], ye[-1])
+    return contoured
+
+
+def _draw_dots(ax: Any, xv: np.ndarray, yv: np.ndarray, codes: np.ndarray, colours: Sequence[str],
+               values: np.ndarray | None) -> bool:
+    """Scattered points (samples): one dot per point coloured by regime, and the indicator's
+    contours over their triangulation. Returns whether contours were drawn."""
+    cmap, norm = _colour_map(colours)
+    ax.scatter(xv, yv, c=codes, cmap=cmap, norm=norm, s=12, linewidths=0)
+    if values is None or len(values) < 4:
+        return False
+    ok = np.isfinite(values)
+    if not (_contourable(values) and np.ptp(xv[ok]) > 0 and np.ptp(yv[ok]) > 0):
+        return False
+    try:
+        cs = ax.tricontour(xv[ok], yv[ok], values[ok], levels=_levels(values[ok]), colors="black",
+                           linewidths=0.7, linestyles="--")
+        ax.clabel(cs, fmt="%.2g", fontsize=7)
+    except (ValueError, RuntimeError):  # degenerate triangulation
+        pass
+    return True
+
+
+def _legend(ax: Any, sel: pd.DataFrame, regimes: Sequence[str], colours: Sequence[str]) -> None:
+    """Each regime's colour and share of the points, beside the axes."""
+    from matplotlib.patches import Patch
+
+    share = sel["regime"].value_counts(normalize=True)
+    shown = {r: f"{share[r]:.0%}" if share[r] >= 0.005 else "<1%" for r in regimes}
+    handles = [Patch(facecolor=colours[k], edgecolor="black", label=f"{r} ({shown[r]})")
+               for k, r in enumerate(regimes)]
+    ax.legend(handles=handles, title="regime (selected)", loc="upper left", bbox_to_anchor=(1.02, 1.0),
+              fontsize=8, title_fontsize=8, frameon=False)
 
 
 def lines(
@@ -290,9 +320,8 @@ def lines(
         ax.legend(fontsize=8, title=_label(result, by), title_fontsize=8)
     ax.set_xlabel(_label(result, x))
     ax.set_ylabel(indicator)
-    m = result.manifest
-    ax.set_title(f"{m.get('model', {}).get('name', '')}: {indicator} ({m.get('concept', '')}, "
-                 f"selection {m.get('selection', '?')})", fontsize=10)
+    name, concept, selection = _described(result)
+    ax.set_title(f"{name}: {indicator} ({concept}, selection {selection})", fontsize=10)
     ax.grid(alpha=0.3)
     if path is not None:
         fig.savefig(path, dpi=150, bbox_inches="tight")

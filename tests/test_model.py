@@ -816,6 +816,33 @@ def test_model_constructor_errors() -> None:
     )
 
 
+def test_model_takes_a_spec_object() -> None:
+    from dataclasses import FrozenInstanceError
+
+    from deterrence.model import ModelSpec, NodeSpec
+
+    params = [Parameter("v", 1.0, (0, 10))]
+    nodes = [
+        NodeSpec("root", "decision", player="A", actions={"x": "sq", "y": "war"}),
+        NodeSpec("sq", "terminal", payoffs={"A": 0}, outcome=("status_quo",)),
+        NodeSpec("war", "terminal", payoffs={"A": "v - 1"}, outcome=("war",)),
+    ]
+    spec = ModelSpec("m", ["A"], params, nodes, title="a model", orderings=["v > 0"])
+    m = Model(spec)
+    assert m.spec is spec and m.title == "a model" and m.terminals == ("sq", "war")
+    assert float(m.game(v=3).payoffs[1, 0]) == 2.0
+    with pytest.raises(FrozenInstanceError):
+        spec.name = "other"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        ModelSpec("m", ["A"], params, nodes, "root")  # the optional fields are keywords
+    with pytest.raises(ModelError, match="ModelSpec"):
+        Model("m")  # type: ignore[arg-type]
+    with pytest.raises(ModelError, match="is unreachable"):
+        Model(ModelSpec("m", ["A"], params, [*nodes, NodeSpec("lost", "terminal", payoffs={"A": 1},
+                                                                  outcome=("war",))]))
+    assert dt.ModelSpec is ModelSpec
+
+
 # ----------------------------------------------------------------------------- robustness
 _TOKENS = st.sampled_from(
     [

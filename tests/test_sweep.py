@@ -573,3 +573,60 @@ def test_samples_keep_only_points_that_satisfy_the_orderings():
     rejected = res.manifest["design"]["rejected_by_orderings"]
     assert rejected > 0 and len(sel) == 64 - rejected
     assert (sel["p_alone"] < sel["p_allied"]).all()
+
+
+# ---------------------------------------------------------------------------- the typed manifest
+def test_manifest_is_typed_and_reads_like_its_json(grid_result, tiny):
+    from deterrence.sweeps import DesignInfo, Manifest
+
+    m = grid_result.manifest
+    assert isinstance(m, Manifest) and isinstance(m.design, DesignInfo)
+    assert m.model.name == "tiny_pledge" and m.model.sha256 == tiny.sha256 and m.baseline.is_baseline
+    assert m.design.kind == "grid" and m.design.varied == ("r", "k") and m.n_points == 30
+    assert m.runs[-1].computed_chunks == 5 and m.chunks.done == (0, 1, 2, 3, 4) and m.done == m.chunks.done
+    assert m.parameters["r"].domain == (0.0, 2.0)
+    data = m.to_json()
+    assert json.loads(json.dumps(data)) == data  # plain JSON data
+    for key in data:
+        assert m[key] == data[key]
+    assert Manifest.from_json(data) == m
+    with pytest.raises(KeyError):
+        m["no_such_field"]
+
+
+def test_a_manifest_written_before_the_typed_manifest_reads_and_resumes(tiny, tmp_path):
+    """``tests/data/sweep_manifest_v0.1.json`` was written by deterrence 0.1.0 before the manifest
+    was typed (commit 48a5382: ``sweep(tiny_pledge, samples=8, method="lhs", vary=["r", "k"],
+    rng=5, chunk_size=3, out=...)``, command line shortened). It reads into the same JSON, and a
+    folder holding it resumes the same sweep without recomputing a chunk."""
+    from deterrence.sweeps import Manifest
+
+    old = json.loads((DATA / "sweep_manifest_v0.1.json").read_text())
+    m = Manifest.from_json(old)
+    assert m.to_json() == old
+    assert m.design.seed == 5 and m.design.bounds == {"r": (0.0, 2.0), "k": (0.0, 2.0)}
+    assert m.runs[0].computed_chunks == 3 and m.chunks.records[0].file == "chunk-000000.parquet"
+    out = tmp_path / "old"
+    spec = dict(samples=8, method="lhs", vary=["r", "k"], rng=5, chunk_size=3, out=out, progress=False)
+    first = sweep(tiny, **spec)
+    (out / "manifest.json").write_text(json.dumps(old))
+    again = sweep(tiny, **spec)
+    assert again.manifest.runs[-1].computed_chunks == 0 and len(again.manifest.runs) == 2
+    assert again.manifest.runs[0] == m.runs[0] and again.manifest.started == m.started
+    pd.testing.assert_frame_equal(again.table, first.table)
+
+
+def test_the_spec_stage_types_the_arguments(tiny):
+    from deterrence.sweeps import SweepSpec, check_spec
+
+    args = dict(grid={"r": [0.5]}, samples=None, method="sobol", vary=None, bounds=None, fixed=None,
+                concept=None, belief_policy="free", selection="pessimistic", path="auto", backend="numpy",
+                scheduler=None, workers=None, chunk_size=None, out=None, rng=None, progress=False,
+                on_error="raise", max_points=10, solve_options=None)
+    spec = check_spec(tiny, **args)
+    assert isinstance(spec, SweepSpec) and spec.concept == "pbe" and spec.baseline.is_baseline
+    assert spec.solve_options == {} and spec.out is None
+    with pytest.raises(AttributeError):
+        spec.concept = "spe"  # frozen
+    with pytest.raises(SweepError, match="workers"):
+        check_spec(tiny, **{**args, "workers": True})

@@ -3,7 +3,7 @@
 For every model of ``dt.list_models()`` (concept PBE, belief policy ``free``):
 
 * compile time: ``deterrence.kernels.compile_model`` on a freshly loaded model with the
-  compile cache (``kernels._COMPILED``) and the model cache cleared before every repeat;
+  compile cache (``deterrence.kernels._compiled._COMPILED``) and the model cache cleared before every repeat;
 * compiled throughput: ``compiled.evaluate(points)`` on a seeded ``domain_sample`` (compile
   excluded; points with a knife-edge answer come back in the "undecided" mask and are counted);
 * per-point path: ``deterrence.sweeps.evaluate_points`` (build the game and ``dt.solve``
@@ -29,8 +29,10 @@ import numpy as np
 import pandas as pd
 
 import deterrence as dt
-from deterrence import catalogue, kernels
+from deterrence import kernels
+from deterrence.catalogue import _files as catalogue_files
 from deterrence.errors import DeterrenceError
+from deterrence.kernels import _compiled as compiled_kernels
 
 from .measure import Settings, ours, peer, skipped
 from .peers import PeerPool
@@ -42,8 +44,8 @@ CHUNK = 1_000_000
 
 def fresh_model(name: str) -> Any:
     """The model loaded from its file again (no model cache, no compile cache)."""
-    catalogue._CACHE.clear()
-    kernels._COMPILED.clear()
+    catalogue_files._CACHE.clear()
+    compiled_kernels._COMPILED.clear()
     return dt.load_model(name)
 
 

@@ -37,6 +37,9 @@ def regime_set(model: Any, values: Mapping[str, Any], concept: str, belief_polic
 
 
 def _finite_range(model: Any, parameter: str, lo: float | None, hi: float | None) -> tuple[float, float]:
+    """The scan interval: ``lo``/``hi`` or the domain's ends. Both ends must be finite and lie in
+    the closure of the domain (:meth:`Parameter.contains` with ``closed=True``: the scan steps
+    inside an open end)."""
     p = model.parameters[parameter]
     dlo, dhi = (float(x) for x in p.domain)
     a = dlo if lo is None else float(lo)
@@ -49,7 +52,7 @@ def _finite_range(model: Any, parameter: str, lo: float | None, hi: float | None
         )
     if not a < b:
         raise ParameterError(f"empty scan interval [{a}, {b}] for '{parameter}'", name=parameter)
-    if a < dlo or b > dhi:
+    if not all(p.contains([a, b], closed=True)):
         raise ParameterError(
             f"scan interval [{a}, {b}] leaves the domain {p.domain_text} of '{parameter}'", name=parameter
         )
@@ -109,54 +112,87 @@ def numeric_threshold(
     from ..catalogue import load_model
 
     m = load_model(model) if isinstance(model, str) else model
-    if parameter not in m.parameters:
+    _check_scan(m, parameter, grid, tol)
+    concept = concept or m.concepts[0]
+    a, b = _finite_range(m, parameter, lo, hi)
+    a, b = a + tol, b - tol
+    base = {n: p.default for n, p in m.parameters.items() if n != parameter}
+    base.update(fixed)
+    scan = _Scan(m, parameter, base, concept, belief_policy, solve_options, progress)
+    xs = [a + (b - a) * k / (grid - 1) for k in range(grid)]
+    valid = [(x, r) for x, r in ((x, scan.at(x)) for x in xs) if r is not None]
+    out: list[dict[str, Any]] = []
+    for (x0, r0), (x1, r1) in itertools.pairwise(valid):
+        if r0 != r1:
+            out += scan.boundaries(x0, r0, x1, r1, tol)
+    return out
+
+
+def _check_scan(model: Any, parameter: str, grid: Any, tol: Any) -> None:
+    if parameter not in model.parameters:
         raise ParameterError(
-            f"unknown parameter '{parameter}' for model '{m.name}'; valid: {', '.join(m.parameters)}",
+            f"unknown parameter '{parameter}' for model '{model.name}'; valid: {', '.join(model.parameters)}",
             name=parameter,
         )
     if isinstance(grid, bool) or not isinstance(grid, int) or grid < 3:
         raise ParameterError(f"grid must be an integer >= 3, got {grid!r}", name="grid", value=grid)
     if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not (0 < tol < math.inf):
         raise ParameterError(f"tol must be a positive number, got {tol!r}", name="tol", value=tol)
-    concept = concept or m.concepts[0]
-    a, b = _finite_range(m, parameter, lo, hi)
-    a, b = a + tol, b - tol
-    base = {n: p.default for n, p in m.parameters.items() if n != parameter}
-    base.update(fixed)
-    cache: dict[float, frozenset[str] | None] = {}
 
-    def at(x: float) -> frozenset[str] | None:
-        if x not in cache:
-            values = {**base, parameter: x}
+
+class _Scan:
+    """The regime set along one parameter, each value solved once (``None`` where the model's
+    domains or orderings refuse the point)."""
+
+    def __init__(
+        self,
+        model: Any,
+        parameter: str,
+        base: Mapping[str, Any],
+        concept: str,
+        belief_policy: str,
+        solve_options: Mapping[str, Any] | None,
+        progress: Callable[[float, frozenset[str]], None] | None,
+    ) -> None:
+        self.model, self.parameter, self.base = model, parameter, dict(base)
+        self.concept, self.belief_policy, self.solve_options = concept, belief_policy, solve_options
+        self.progress = progress
+        self.cache: dict[float, frozenset[str] | None] = {}
+
+    def at(self, x: float) -> frozenset[str] | None:
+        if x not in self.cache:
+            values = {**self.base, self.parameter: x}
             try:
-                m.game(**values)  # orderings and domains
+                self.model.game(**values)  # orderings and domains
             except ParameterError:
-                cache[x] = None
+                self.cache[x] = None
                 return None
-            cache[x] = regime_set(m, values, concept, belief_policy, solve_options)
-            if progress is not None:
-                progress(x, cache[x])
-        return cache[x]
+            found = regime_set(self.model, values, self.concept, self.belief_policy, self.solve_options)
+            self.cache[x] = found
+            if self.progress is not None:
+                self.progress(x, self.cache[x])
+        return self.cache[x]
 
-    xs = [a + (b - a) * k / (grid - 1) for k in range(grid)]
-    valid = [(x, at(x)) for x in xs]
-    valid = [(x, r) for x, r in valid if r is not None]
-    out: list[dict[str, Any]] = []
-
-    def split(left: float, rl: frozenset[str], right: float, rr: frozenset[str]) -> None:
+    def boundaries(
+        self, left: float, rl: frozenset[str], right: float, rr: frozenset[str], tol: float
+    ) -> list[dict[str, Any]]:
+        """The boundaries between ``left`` and ``right`` (regime sets ``rl`` and ``rr``), each
+        bisected to a bracket narrower than ``tol``; a third regime set met inside splits the
+        interval in two."""
+        out: list[dict[str, Any]] = []
         while right - left > tol:
             mid = 0.5 * (left + right)
-            rm = at(mid)
+            rm = self.at(mid)
             if rm is None or rm == rl:
                 left = mid
             elif rm == rr:
                 right = mid
             else:  # a third regime set inside: two changes, bisect both
-                split(left, rl, mid, rm)
+                out += self.boundaries(left, rl, mid, rm, tol)
                 left, rl = mid, rm
         out.append(
             {
-                "parameter": parameter,
+                "parameter": self.parameter,
                 "value": None,
                 "numeric": 0.5 * (left + right),
                 "bracket": (left, right),
@@ -165,8 +201,4 @@ def numeric_threshold(
                 "exact": False,
             }
         )
-
-    for (x0, r0), (x1, r1) in itertools.pairwise(valid):
-        if r0 != r1:
-            split(x0, r0, x1, r1)
-    return out
+        return out

@@ -35,7 +35,7 @@ import sympy as sp
 
 from ..errors import ParameterError, ResourceError, UnsupportedError
 from ..kernels import CompiledModel, Structure, SymbolicTree
-from ..outcomes import INDICATORS, OUTCOMES
+from ..outcomes import OUTCOMES, indicator_values, regime_name
 
 _SAMPLE = 4096
 
@@ -93,12 +93,8 @@ class Regime:
     def indicators(self) -> dict[str, sp.Expr]:
         """Mission indicators of the first structure, as sympy expressions."""
         sub = dict(self.structures[0].mixing)
-        out = {"p_attack": sp.factor((1 - self.outcomes.get("status_quo", 0)).xreplace(sub))}
-        for name, labs in INDICATORS.items():
-            out[name] = sp.factor(
-                sum((self.outcomes.get(lab, 0) for lab in labs), sp.Integer(0)).xreplace(sub)
-            )
-        return out
+        values = indicator_values(self.outcomes, sp.Integer(0))
+        return {name: sp.factor(v.xreplace(sub)) for name, v in values.items()}
 
 
 @dataclass(frozen=True)
@@ -597,8 +593,7 @@ def regimes_of_tree(
                 )
                 for lab in labels
             }
-            body = "+".join(lab for lab in labels if outcome[lab] != 0) or "none"
-            label = body if not s.mixing else f"mixed:{body}"
+            label = regime_name([lab for lab in labels if outcome[lab] != 0], pure=not s.mixing)
             sc = StructureCondition(
                 profile=_describe(game, s), condition=cond, mixing=definitions, shown=shown
             )

@@ -26,7 +26,7 @@ import sympy as sp
 from sympy.printing.str import StrPrinter
 
 from ..errors import ModelError, ParameterError
-from ..model import Baseline, Derived, Model, NodeSpec, Ordering, Parameter, Reference
+from ..model import Baseline, Derived, Model, ModelSpec, NodeSpec, Ordering, Parameter, Reference
 
 __all__ = ["dumps_model", "list_models", "load_model", "loads_model", "models_dir"]
 
@@ -221,8 +221,8 @@ def _labels(rd: _Reader, raw: Any, key: str, line: int | None) -> tuple[str, ...
 
 
 def _node(rd: _Reader, raw: Any, index: int, where: str) -> NodeSpec:
-    array_name = where  # "nodes" or "baseline.nodes"
-    line = rd.lines.header(array_name, index, array=True)
+    """One entry of ``[[nodes]]`` (or ``[[baseline.nodes]]``, ``where``) as a node spec."""
+    line = rd.lines.header(where, index, array=True)
     if not isinstance(raw, dict):
         raise rd.err(
             f"wrong type: each entry of '{where}' must be a table, got {type(raw).__name__}",
@@ -232,18 +232,38 @@ def _node(rd: _Reader, raw: Any, index: int, where: str) -> NodeSpec:
     nid = raw.get("id")
     if line is None and isinstance(nid, str):
         line = rd.lines.text(f'"{nid}"')
-    region = (
-        rd.lines.region(line) if line is not None and rd.lines.header(array_name, index, array=True) else None
-    )
+    region = rd.lines.region(line) if line is not None and rd.lines.header(where, index, array=True) else None
+    section = _Section(raw, line, region, rd.lines)
     label = f"{where}.{nid}" if isinstance(nid, str) else f"{where}[{index}]"
     rd.check_keys(raw, _NODE_KEYS, label, line, region)
     nid = rd.want(raw, "id", str, label, line, required=True)
+    lines = {k: section.key_line(k) for k in raw if k != "id"}
+    kind = _node_kind(rd, section, nid, label)
+    _check_node_keys(rd, section, kind, nid, label)
+    _check_node_expressions(rd, section, label, lines)
+    kl = section.key_line
+    infoset = rd.want(raw, "infoset", str, label, kl("infoset"))
+    rd.want(raw, "note", str, label, kl("note"))
+    outcome = _labels(rd, raw["outcome"], f"{label}.outcome", kl("outcome")) if "outcome" in raw else ()
+    return NodeSpec(
+        id=nid,
+        kind=kind,
+        player=raw.get("player"),
+        infoset=infoset,
+        actions=dict(raw.get("actions") or {}),
+        probs=dict(raw.get("probs") or {}),
+        payoffs=dict(raw.get("payoffs") or {}),
+        outcome=outcome,
+        label=raw.get("note", ""),
+        line=line,
+        lines={k: v for k, v in lines.items() if v is not None},
+    )
 
-    def kl(k: str) -> int | None:
-        return (rd.lines.key(k, *region) if region else None) or line
 
-    lines = {k: kl(k) for k in raw if k != "id"}
-    kind = rd.want(raw, "kind", str, label, kl("kind"))
+def _node_kind(rd: _Reader, section: _Section, nid: str, label: str) -> str:
+    """The node's ``kind``, given or told by its keys (``payoffs``/``outcome``, ``probs``, ``player``)."""
+    raw = section.table
+    kind = rd.want(raw, "kind", str, label, section.key_line("kind"))
     if kind is None:
         if "payoffs" in raw or "outcome" in raw:
             kind = "terminal"
@@ -256,12 +276,20 @@ def _node(rd: _Reader, raw: Any, index: int, where: str) -> NodeSpec:
                 f"missing key: node '{nid}' needs 'player' (a decision node), 'probs' (a chance node) "
                 "or 'payoffs' and 'outcome' (a terminal node), or an explicit 'kind'",
                 f"{label}.kind",
-                line,
+                section.line,
             )
     if kind not in ("decision", "chance", "terminal"):
         raise rd.err(
-            f"node kind must be 'decision', 'chance' or 'terminal', got {kind!r}", f"{label}.kind", kl("kind")
+            f"node kind must be 'decision', 'chance' or 'terminal', got {kind!r}",
+            f"{label}.kind",
+            section.key_line("kind"),
         )
+    return kind
+
+
+def _check_node_keys(rd: _Reader, section: _Section, kind: str, nid: str, label: str) -> None:
+    """The keys a node of this kind needs, of the right types."""
+    raw, kl = section.table, section.key_line
     if kind == "decision":
         rd.want(raw, "player", str, label, kl("player"), required=True)
     if kind in ("decision", "chance"):
@@ -280,10 +308,19 @@ def _node(rd: _Reader, raw: Any, index: int, where: str) -> NodeSpec:
     if kind == "terminal":
         rd.want(raw, "payoffs", dict, label, kl("payoffs"), required=True, what="a table {player = payoff}")
         if "outcome" not in raw:
-            raise rd.err(f"missing required key 'outcome' (terminal node '{nid}')", f"{label}.outcome", line)
+            raise rd.err(
+                f"missing required key 'outcome' (terminal node '{nid}')", f"{label}.outcome", section.line
+            )
+
+
+def _check_node_expressions(
+    rd: _Reader, section: _Section, label: str, lines: dict[str, int | None]
+) -> None:
+    """Every probability and payoff is an expression (text or a number); their lines recorded."""
+    raw = section.table
     for k in ("probs", "payoffs"):
         for sub, v in (raw.get(k) or {}).items() if isinstance(raw.get(k), dict) else ():
-            lines[f"{k}.{sub}"] = lines.get(k, line)
+            lines[f"{k}.{sub}"] = lines.get(k, section.line)
             if isinstance(v, bool) or not isinstance(v, (str, int, float)):
                 raise rd.err(
                     f"wrong type: '{k}.{sub}' must be an expression (a string or a number), got "
@@ -291,22 +328,6 @@ def _node(rd: _Reader, raw: Any, index: int, where: str) -> NodeSpec:
                     f"{label}.{k}.{sub}",
                     lines[f"{k}.{sub}"],
                 )
-    infoset = rd.want(raw, "infoset", str, label, kl("infoset"))
-    rd.want(raw, "note", str, label, kl("note"))
-    outcome = _labels(rd, raw["outcome"], f"{label}.outcome", kl("outcome")) if "outcome" in raw else ()
-    return NodeSpec(
-        id=nid,
-        kind=kind,
-        player=raw.get("player"),
-        infoset=infoset,
-        actions=dict(raw.get("actions") or {}),
-        probs=dict(raw.get("probs") or {}),
-        payoffs=dict(raw.get("payoffs") or {}),
-        outcome=outcome,
-        label=raw.get("note", ""),
-        line=line,
-        lines={k: v for k, v in lines.items() if v is not None},
-    )
 
 
 def loads_model(text: str, file: str = "<text>") -> Model:
@@ -333,43 +354,92 @@ def loads_model(text: str, file: str = "<text>") -> Model:
 
 
 def _build(rd: _Reader, data: dict[str, Any]) -> Model:
-    L = rd.lines
+    """The model of a file's TOML data, read section by section (each error located)."""
     rd.check_keys(data, _TOP_KEYS, "", None)
-    mline = L.header("model", array=False)
-    model = rd.want(data, "model", dict, "", 1, required=True, what="a table [model]")
-    mregion = L.region(mline) if mline else None
-
-    def mkey(k: str) -> int | None:
-        return (L.key(k, *mregion) if mregion else None) or mline
-
-    for k in _MODEL_KEYS:
-        if k in model and mkey(k):
-            rd.keylines[f"model.{k}"] = mkey(k)  # type: ignore[assignment]
-    rd.check_keys(model, _MODEL_KEYS, "model", mline, mregion)
-    name = rd.want(model, "name", str, "model", mline, required=True)
-    players = rd.want(model, "players", list, "model", mline, required=True, what="an array of player names")
+    head = _model_table(rd, data)
+    name = rd.want(head.table, "name", str, "model", head.line, required=True)
+    players = rd.want(
+        head.table, "players", list, "model", head.line, required=True, what="an array of player names"
+    )
     if not all(isinstance(p, str) for p in players):
         raise rd.err("wrong type: players must be an array of strings", "model.players")
-    concepts = rd.want(model, "concepts", list, "model", mline, default=[], what="an array of strings")
+    concepts = rd.want(
+        head.table, "concepts", list, "model", head.line, default=[], what="an array of strings"
+    )
     if not all(isinstance(c, str) for c in concepts):
         raise rd.err("wrong type: concepts must be an array of strings", "model.concepts")
     for k in ("title", "description", "status", "root", "entrapment"):
-        rd.want(model, k, str, "model", mline)
-
-    # references and claims
-    refs = []
-    for i, r in enumerate(
-        rd.want(
-            model,
-            "references",
-            list,
-            "model",
-            mline,
-            default=[],
-            what="an array of tables [[model.references]]",
+        rd.want(head.table, k, str, "model", head.line)
+    refs = _references(rd, head)
+    claims = _claims(rd, head)
+    params = _parameters(rd, data)
+    derived = _derived(rd, data)
+    orderings = _orderings(rd, head)
+    raw_nodes = rd.want(data, "nodes", list, "", None, required=True, what="an array of tables [[nodes]]")
+    nodes = [_node(rd, raw, i, "nodes") for i, raw in enumerate(raw_nodes)]
+    baseline = _baseline(rd, data) if "baseline" in data else None
+    model = head.table
+    return Model(
+        ModelSpec(
+            name,
+            players,
+            params,
+            nodes,
+            root=model.get("root"),
+            title=model.get("title", ""),
+            description=model.get("description", ""),
+            references=refs,
+            concepts=concepts,
+            status=model.get("status", ""),
+            orderings=orderings,
+            derived=derived,
+            baseline=baseline,
+            entrapment=model.get("entrapment", ""),
+            claims=claims,
+            meta=data.get("meta") or {},
+            file=rd.file,
+            text=rd.text,
+            lines=rd.keylines,
         )
-    ):
-        line = L.header("model.references", i, array=True) or mkey("references")
+    )
+
+
+@dataclass(frozen=True)
+class _Section:
+    """A table of the file: its data, the line of its header, and the lines up to the next header."""
+
+    table: dict[str, Any]
+    line: int | None
+    region: tuple[int, int] | None
+    lines: _Lines
+
+    def key_line(self, key: str) -> int | None:
+        """The line of one of the table's keys (its header's line if the key is not found)."""
+        return (self.lines.key(key, *self.region) if self.region else None) or self.line
+
+
+def _model_table(rd: _Reader, data: dict[str, Any]) -> _Section:
+    """The ``[model]`` table, its keys checked and their lines recorded."""
+    L = rd.lines
+    mline = L.header("model", array=False)
+    model = rd.want(data, "model", dict, "", 1, required=True, what="a table [model]")
+    head = _Section(model, mline, L.region(mline) if mline else None, L)
+    for k in _MODEL_KEYS:
+        if k in model and head.key_line(k):
+            rd.keylines[f"model.{k}"] = head.key_line(k)  # type: ignore[assignment]
+    rd.check_keys(model, _MODEL_KEYS, "model", mline, head.region)
+    return head
+
+
+def _references(rd: _Reader, head: _Section) -> list[Reference]:
+    L = rd.lines
+    refs = []
+    entries = rd.want(
+        head.table, "references", list, "model", head.line, default=[],
+        what="an array of tables [[model.references]]",
+    )
+    for i, r in enumerate(entries):
+        line = L.header("model.references", i, array=True) or head.key_line("references")
         region = L.region(line) if L.header("model.references", i, array=True) else None
         if not isinstance(r, dict):
             raise rd.err("wrong type: each reference must be a table", f"model.references[{i}]", line)
@@ -377,50 +447,62 @@ def _build(rd: _Reader, data: dict[str, Any]) -> Model:
         for k in _REFERENCE_KEYS:
             rd.want(r, k, str, f"model.references[{i}]", line, required=(k == "citation"))
         refs.append(Reference(**{k: r.get(k, "") for k in _REFERENCE_KEYS}))
+    return refs
+
+
+def _claims(rd: _Reader, head: _Section) -> list[dict[str, Any]]:
     claims = []
-    for i, c in enumerate(
-        rd.want(model, "claims", list, "model", mline, default=[], what="an array of tables [[model.claims]]")
-    ):
-        line = L.header("model.claims", i, array=True) or mkey("claims")
+    entries = rd.want(
+        head.table, "claims", list, "model", head.line, default=[], what="an array of tables [[model.claims]]"
+    )
+    for i, c in enumerate(entries):
+        line = rd.lines.header("model.claims", i, array=True) or head.key_line("claims")
         if not isinstance(c, dict):
             raise rd.err("wrong type: each claim must be a table", f"model.claims[{i}]", line)
         rd.want(c, "text", str, f"model.claims[{i}]", line, required=True)
         claims.append(c)
+    return claims
 
-    # parameters
+
+def _parameters(rd: _Reader, data: dict[str, Any]) -> list[Parameter]:
+    L = rd.lines
     params: list[Parameter] = []
     ptable = rd.want(data, "parameters", dict, "", None, default={}, what="a table [parameters]")
     pline = L.header("parameters", array=False)
     for pname, spec in ptable.items():
         key = f"parameters.{pname}"
         line = L.header(key, array=False) or L.key(pname, pline) or pline
-        region = L.region(line) if L.header(key, array=False) else None
+        section = _Section(spec, line, L.region(line) if L.header(key, array=False) else None, L)
         rd.keylines[key] = line  # type: ignore[assignment]
-        if not isinstance(spec, dict):
-            raise rd.err(
-                f"wrong type: parameter '{pname}' must be a table with 'default' (and 'domain', "
-                f"'description'), got {type(spec).__name__}",
-                key,
-                line,
-            )
-        rd.check_keys(spec, _PARAM_KEYS, key, line, region)
+        params.append(_parameter(rd, pname, key, section))
+    return params
 
-        def pk(k: str, _region: Any = region, _line: Any = line) -> int | None:
-            return (L.key(k, *_region) if _region else None) or _line
 
-        default = rd.want(spec, "default", (int, float), key, pk("default"), required=True, what="a number")
-        domain, open_lo, open_hi = ((-math.inf, math.inf), False, False)
-        if "domain" in spec:
-            domain, open_lo, open_hi = _parse_domain(rd, spec["domain"], f"{key}.domain", pk("domain"))
-        desc = rd.want(spec, "description", str, key, pk("description"), default="")
-        symbol = rd.want(spec, "symbol", str, key, pk("symbol"), default="")
-        try:
-            params.append(Parameter(pname, default, domain, desc, symbol, open_lo, open_hi))
-        except ParameterError as exc:
-            bad_key = "default" if exc.value is not None else "domain"
-            raise rd.err(str(exc), f"{key}.{bad_key}", pk(bad_key)) from None
+def _parameter(rd: _Reader, pname: str, key: str, section: _Section) -> Parameter:
+    spec, line, pk = section.table, section.line, section.key_line
+    if not isinstance(spec, dict):
+        raise rd.err(
+            f"wrong type: parameter '{pname}' must be a table with 'default' (and 'domain', "
+            f"'description'), got {type(spec).__name__}",
+            key,
+            line,
+        )
+    rd.check_keys(spec, _PARAM_KEYS, key, line, section.region)
+    default = rd.want(spec, "default", (int, float), key, pk("default"), required=True, what="a number")
+    domain, open_lo, open_hi = ((-math.inf, math.inf), False, False)
+    if "domain" in spec:
+        domain, open_lo, open_hi = _parse_domain(rd, spec["domain"], f"{key}.domain", pk("domain"))
+    desc = rd.want(spec, "description", str, key, pk("description"), default="")
+    symbol = rd.want(spec, "symbol", str, key, pk("symbol"), default="")
+    try:
+        return Parameter(pname, default, domain, desc, symbol, open_lo, open_hi)
+    except ParameterError as exc:
+        bad_key = "default" if exc.value is not None else "domain"
+        raise rd.err(str(exc), f"{key}.{bad_key}", pk(bad_key)) from None
 
-    # derived quantities
+
+def _derived(rd: _Reader, data: dict[str, Any]) -> list[Derived]:
+    L = rd.lines
     derived: list[Derived] = []
     dline = L.header("derived", array=False)
     for dname, spec in rd.want(data, "derived", dict, "", None, default={}, what="a table [derived]").items():
@@ -441,97 +523,62 @@ def _build(rd: _Reader, data: dict[str, Any]) -> Model:
                 line,
             )
         derived.append(Derived(dname, sp.Integer(0), str(expr) if not isinstance(expr, str) else expr, desc))
+    return derived
 
-    # orderings
+
+def _orderings(rd: _Reader, head: _Section) -> list[Ordering | str]:
+    L, mline, where = rd.lines, head.line, head.key_line("orderings")
     orderings: list[Ordering | str] = []
-    for i, o in enumerate(
-        rd.want(model, "orderings", list, "model", mline, default=[], what="an array of conditions")
-    ):
+    entries = rd.want(
+        head.table, "orderings", list, "model", mline, default=[], what="an array of conditions"
+    )
+    for i, o in enumerate(entries):
         key = f"model.orderings[{i}]"
         if isinstance(o, str):
-            rd.keylines[key] = L.text(o, mline or 0) or mkey("orderings")  # type: ignore[assignment]
+            rd.keylines[key] = L.text(o, mline or 0) or where  # type: ignore[assignment]
             orderings.append(o)
         elif isinstance(o, dict):
-            cond = rd.want(o, "condition", str, key, mkey("orderings"), required=True)
-            rd.check_keys(o, _ORDERING_KEYS, key, mkey("orderings"))
-            line = L.text(cond, mline or 0) or mkey("orderings")
+            cond = rd.want(o, "condition", str, key, where, required=True)
+            rd.check_keys(o, _ORDERING_KEYS, key, where)
+            line = L.text(cond, mline or 0) or where
             rd.keylines[key] = line  # type: ignore[assignment]
             orderings.append(Ordering(cond, o.get("note", ""), o.get("provenance", ""), line))  # type: ignore[arg-type]
         else:
             raise rd.err(
-                f"wrong type: an ordering must be a string or a table with 'condition', got "
+                "wrong type: an ordering must be a string or a table with 'condition', got "
                 f"{type(o).__name__}",
                 key,
-                mkey("orderings"),
+                where,
             )
+    return orderings
 
-    # nodes
-    raw_nodes = rd.want(data, "nodes", list, "", None, required=True, what="an array of tables [[nodes]]")
-    nodes = [_node(rd, raw, i, "nodes") for i, raw in enumerate(raw_nodes)]
 
-    # baseline
-    baseline = None
-    if "baseline" in data:
-        bline = L.header("baseline", array=False)
-        b = rd.want(data, "baseline", dict, "", bline, what="a table [baseline]")
-        bregion = L.region(bline) if bline else None
-        rd.check_keys(b, _BASELINE_KEYS, "baseline", bline, bregion)
-        desc = rd.want(b, "description", str, "baseline", bline, default="")
-        pins = rd.want(
-            b, "parameters", dict, "baseline", bline, default={}, what="a table {parameter = value}"
-        )
-        for k, v in pins.items():
-            rd.keylines[f"baseline.parameters.{k}"] = (L.key(k, *bregion) if bregion else None) or bline  # type: ignore[assignment]
-            if isinstance(v, bool) or not isinstance(v, (str, int, float)):
-                raise rd.err(
-                    f"wrong type: baseline value of '{k}' must be a number or an expression, got {_short(v)}",
-                    f"baseline.parameters.{k}",
-                )
-        relabel = rd.want(
-            b, "outcomes", dict, "baseline", bline, default={}, what="a table {node id = labels}"
-        )
-        outcomes = {}
-        for k, v in relabel.items():
-            kline = (L.key(k, *bregion) if bregion else None) or bline
-            rd.keylines[f"baseline.outcomes.{k}"] = kline  # type: ignore[assignment]
-            outcomes[k] = _labels(rd, v, f"baseline.outcomes.{k}", kline)
-        bnodes = [
-            _node(rd, raw, i, "baseline.nodes")
-            for i, raw in enumerate(
-                rd.want(
-                    b,
-                    "nodes",
-                    list,
-                    "baseline",
-                    bline,
-                    default=[],
-                    what="an array of tables [[baseline.nodes]]",
-                )
+def _baseline(rd: _Reader, data: dict[str, Any]) -> Baseline:
+    L = rd.lines
+    bline = L.header("baseline", array=False)
+    b = rd.want(data, "baseline", dict, "", bline, what="a table [baseline]")
+    section = _Section(b, bline, L.region(bline) if bline else None, L)
+    rd.check_keys(b, _BASELINE_KEYS, "baseline", bline, section.region)
+    desc = rd.want(b, "description", str, "baseline", bline, default="")
+    pins = rd.want(b, "parameters", dict, "baseline", bline, default={}, what="a table {parameter = value}")
+    for k, v in pins.items():
+        rd.keylines[f"baseline.parameters.{k}"] = section.key_line(k)  # type: ignore[assignment]
+        if isinstance(v, bool) or not isinstance(v, (str, int, float)):
+            raise rd.err(
+                f"wrong type: baseline value of '{k}' must be a number or an expression, got {_short(v)}",
+                f"baseline.parameters.{k}",
             )
-        ]
-        baseline = Baseline(desc, dict(pins), outcomes, tuple(bnodes), bline)
-
-    return Model(
-        name,
-        players,
-        params,
-        nodes,
-        root=model.get("root"),
-        title=model.get("title", ""),
-        description=model.get("description", ""),
-        references=refs,
-        concepts=concepts,
-        status=model.get("status", ""),
-        orderings=orderings,
-        derived=derived,
-        baseline=baseline,
-        entrapment=model.get("entrapment", ""),
-        claims=claims,
-        meta=data.get("meta") or {},
-        file=rd.file,
-        text=rd.text,
-        lines=rd.keylines,
+    relabel = rd.want(b, "outcomes", dict, "baseline", bline, default={}, what="a table {node id = labels}")
+    outcomes = {}
+    for k, v in relabel.items():
+        kline = section.key_line(k)
+        rd.keylines[f"baseline.outcomes.{k}"] = kline  # type: ignore[assignment]
+        outcomes[k] = _labels(rd, v, f"baseline.outcomes.{k}", kline)
+    entries = rd.want(
+        b, "nodes", list, "baseline", bline, default=[], what="an array of tables [[baseline.nodes]]"
     )
+    bnodes = [_node(rd, raw, i, "baseline.nodes") for i, raw in enumerate(entries)]
+    return Baseline(desc, dict(pins), outcomes, tuple(bnodes), bline)
 
 
 # ---------------------------------------------------------------------------------- catalogue
@@ -680,6 +727,21 @@ def dumps_model(model: Model) -> str:
     """
     if model.is_baseline:
         raise ModelError("write the full model, not its baseline")
+    out = [*_model_toml(model), *_parameters_toml(model), *_derived_toml(model)]
+    for node in model.nodes:
+        out += _node_toml(node, "nodes")
+    spec = model._baseline_spec
+    if spec is not None:
+        out += _baseline_toml(spec)
+    if model.meta:
+        out.append("[meta]")
+        out += [f"{_k(k)} = {_v(v)}" for k, v in model.meta.items()]
+        out.append("")
+    return "\n".join(out)
+
+
+def _model_toml(model: Model) -> list[str]:
+    """The ``[model]`` table, its references and claims."""
     out = ["[model]", f"name = {_s(model.name)}"]
     if model.title and model.title != model.name:
         out.append(f"title = {_s(model.title)}")
@@ -697,15 +759,8 @@ def dumps_model(model: Model) -> str:
         items = []
         for o in model.orderings:
             if o.note or o.provenance:
-                items.append(
-                    _v(
-                        {
-                            "condition": o.text,
-                            **({"note": o.note} if o.note else {}),
-                            **({"provenance": o.provenance} if o.provenance else {}),
-                        }
-                    )
-                )
+                table = {"condition": o.text, "note": o.note, "provenance": o.provenance}
+                items.append(_v({k: v for k, v in table.items() if v}))
             else:
                 items.append(_s(o.text))
         out.append("orderings = [\n  " + ",\n  ".join(items) + ",\n]")
@@ -718,6 +773,11 @@ def dumps_model(model: Model) -> str:
         out.append("[[model.claims]]")
         out += [f"{_k(k)} = {_v(v)}" for k, v in c.items()]
         out.append("")
+    return out
+
+
+def _parameters_toml(model: Model) -> list[str]:
+    out = []
     for p in model.parameters.values():
         out.append(f"[parameters.{p.name}]")
         out.append(f"default = {_v(p.default)}")
@@ -730,35 +790,35 @@ def dumps_model(model: Model) -> str:
         if p.description:
             out.append(f"description = {_s(p.description)}")
         out.append("")
-    if model.derived:
-        out.append("[derived]")
-        for d in model.derived.values():
-            text = d.text or expression_text(d.expr)
-            if d.description:
-                out.append(f"{_k(d.name)} = {_v({'expr': text, 'description': d.description})}")
-            else:
-                out.append(f"{_k(d.name)} = {_s(text)}")
-        out.append("")
-    for node in model.nodes:
-        out += _node_toml(node, "nodes")
-    spec = model._baseline_spec
-    if spec is not None:
-        out.append("[baseline]")
-        if spec.description:
-            out.append(f"description = {_s(spec.description)}")
-        if spec.parameters:
-            pins = {
-                k: v if isinstance(v, (int, float)) else expression_text(v)
-                for k, v in spec.parameters.items()
-            }
-            out.append(f"parameters = {_v(pins)}")
-        if spec.outcomes:
-            out.append(f"outcomes = {_v({k: list(v) for k, v in spec.outcomes.items()})}")
-        out.append("")
-        for node in spec.nodes:
-            out += _node_toml(node, "baseline.nodes")
-    if model.meta:
-        out.append("[meta]")
-        out += [f"{_k(k)} = {_v(v)}" for k, v in model.meta.items()]
-        out.append("")
-    return "\n".join(out)
+    return out
+
+
+def _derived_toml(model: Model) -> list[str]:
+    if not model.derived:
+        return []
+    out = ["[derived]"]
+    for d in model.derived.values():
+        text = d.text or expression_text(d.expr)
+        if d.description:
+            out.append(f"{_k(d.name)} = {_v({'expr': text, 'description': d.description})}")
+        else:
+            out.append(f"{_k(d.name)} = {_s(text)}")
+    out.append("")
+    return out
+
+
+def _baseline_toml(spec: Baseline) -> list[str]:
+    out = ["[baseline]"]
+    if spec.description:
+        out.append(f"description = {_s(spec.description)}")
+    if spec.parameters:
+        pins = {
+            k: v if isinstance(v, (int, float)) else expression_text(v) for k, v in spec.parameters.items()
+        }
+        out.append(f"parameters = {_v(pins)}")
+    if spec.outcomes:
+        out.append(f"outcomes = {_v({k: list(v) for k, v in spec.outcomes.items()})}")
+    out.append("")
+    for node in spec.nodes:
+        out += _node_toml(node, "baseline.nodes")
+    return out

@@ -52,19 +52,21 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     elif x is not None:
         result.plot_lines(x, indicator=args.indicator or "p_attack", path=out / "lines.png")
         files.append(out / "lines.png")
-    n = int(result.manifest.get("n_points", len(sel)))
-    print(f"{result.manifest['model']['name']}: {n:,} points, {len(result.table):,} rows "
-          f"({result.manifest['concept']}, selection {result.manifest['selection']})")
+    manifest = result.manifest
+    n = manifest.n_points
+    name = manifest.model.name if manifest.model is not None else args.model
+    print(f"{name}: {n:,} points, {len(result.table):,} rows "
+          f"({manifest.concept}, selection {manifest.selection})")
     print("regimes (selected):")
     for regime, share in result.regime_shares().items():
         print(f"  {share:7.2%}  {regime}")
     multi = int((sel["n_equilibria"] > 1).sum())
     if multi:
         print(f"points with several equilibria: {multi:,} ({multi / max(1, n):.1%})")
-    paths = result.manifest.get("paths", {})
-    computed = sum(r.get("computed_chunks", 0) for r in result.manifest.get("runs", [])[-1:])
+    paths = manifest.paths or {}
+    computed = sum(run.computed_chunks or 0 for run in manifest.runs[-1:])
     print(f"paths: {', '.join(f'{k} {v:,}' for k, v in paths.items())}; "
-          f"{computed} of {result.manifest.get('n_chunks')} chunks computed in this run")
+          f"{computed} of {manifest.n_chunks} chunks computed in this run")
     print(f"time {elapsed:.2f} s, {n / max(elapsed, 1e-9):,.0f} points/second")
     print("wrote: " + ", ".join(str(f) for f in files))
     return 0

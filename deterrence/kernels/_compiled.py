@@ -26,9 +26,10 @@ This module holds :class:`CompiledModel` (construction, the structure enumeratio
 :meth:`~CompiledModel.evaluate` and the tidy rows), :func:`compile_tree` and
 :func:`compile_model` with its cache ``_COMPILED``. The symbolic trees and structures are in
 :mod:`deterrence.kernels._trees`; the fast linear-form checks in :mod:`deterrence.kernels._linear`
-and the tree-walking reference checks in :mod:`deterrence.kernels._reference` (mixins of
-:class:`CompiledModel`); the closed-form roots in :mod:`deterrence.kernels._roots`;
-:func:`domain_sample` in :mod:`deterrence.kernels._sample`. Their names are re-exported here.
+(:class:`~deterrence.kernels._linear.LinearChecks`) and the tree-walking reference checks in
+:mod:`deterrence.kernels._reference` (:class:`~deterrence.kernels._reference.ReferencePath`),
+both held by a :class:`CompiledModel`; the closed-form roots in :mod:`deterrence.kernels._roots`;
+:func:`domain_sample` in :mod:`deterrence.kernels._sample`.
 """
 
 from __future__ import annotations
@@ -43,10 +44,10 @@ import pandas as pd
 import sympy as sp
 
 from ..errors import UnsupportedError
-from ..outcomes import INDICATORS, OUTCOMES
-from ._linear import _LinearFormPath
+from ..outcomes import OUTCOMES, indicator_values, regime_labels
+from ._linear import LinearChecks, combine
 from ._linforms import FeatureSpace, RowSet, StructurePlan, TreePaths, build_plan, chance_arrays
-from ._reference import _ReferencePath
+from ._reference import ReferencePath
 from ._sample import domain_sample
 from ._trees import Structure, SymbolicTree, symbolic_tree
 from ._vectree import VectorTree
@@ -55,7 +56,7 @@ from ._vectree import VectorTree
 MAX_STRUCTURES = 3_000
 
 
-class CompiledModel(_ReferencePath, _LinearFormPath):
+class CompiledModel:
     """A model compiled for vectorised equilibrium tests (see the module docstring).
 
     Parameters
@@ -71,6 +72,9 @@ class CompiledModel(_ReferencePath, _LinearFormPath):
     edge
         Margin below which a tie, a mixing probability at 0/1 or a belief interval counts as
         a knife edge (the point is solved per point instead).
+    probe
+        Parameter arrays of points inside the domains: mixed structures that cannot mix at
+        them are not compiled (see :func:`compile_tree`).
     """
 
     def __init__(
@@ -80,6 +84,8 @@ class CompiledModel(_ReferencePath, _LinearFormPath):
         belief_policy: str = "free",
         tol: float = 1e-8,
         edge: float = 1e-7,
+        *,
+        probe: Mapping[str, np.ndarray] | None = None,
     ) -> None:
         game = tree.structure
         if concept not in ("pbe", "spe"):
@@ -106,6 +112,10 @@ class CompiledModel(_ReferencePath, _LinearFormPath):
         self.tol = tol
         self.edge = edge
         self.vt = VectorTree(game)
+        self._labels = [lab for lab in OUTCOMES if any(lab in t for t in game.terminal_outcomes)]
+        self._linear = LinearChecks(concept, belief_policy, tol, edge)
+        self._reference = ReferencePath(tree, game, self.vt, concept, belief_policy, tol, edge, self._labels)
+        self._probe = None if probe is None else {k: np.asarray(v, dtype=float) for k, v in probe.items()}
         sizes = [len(h.actions) for h in game.infosets]
         n_pure = int(np.prod(sizes)) if sizes else 1
         if n_pure > MAX_STRUCTURES:
@@ -117,7 +127,6 @@ class CompiledModel(_ReferencePath, _LinearFormPath):
         ]
         if concept == "pbe":
             self.structures += self._mixed_structures(sizes)
-        self._labels = [lab for lab in OUTCOMES if any(lab in t for t in game.terminal_outcomes)]
         self._feats = FeatureSpace(game)
         self._rowset = RowSet()
         paths = TreePaths(game)
@@ -144,8 +153,7 @@ class CompiledModel(_ReferencePath, _LinearFormPath):
                 methods=("pointwise",),
             )
         out: list[Structure] = []
-        rng = np.random.default_rng(12345)
-        probe = self._probe_points(rng, 64)
+        probe = self._probe
         for r in (1, 2):
             for mix in itertools.combinations(binary, r):
                 others = [h for h in range(len(sizes)) if h not in mix]
@@ -154,7 +162,7 @@ class CompiledModel(_ReferencePath, _LinearFormPath):
                     for h, a in zip(others, combo, strict=True):
                         pure[h] = a
                     s = Structure(tuple(pure), mix)
-                    if probe is None or self._may_mix(s, probe):
+                    if probe is None or self._reference.may_mix(s, probe):
                         out.append(s)
                     if len(out) + len(self.structures) > MAX_STRUCTURES:
                         raise UnsupportedError("too many mixed structures to compile", methods=("pointwise",))
@@ -174,13 +182,15 @@ class CompiledModel(_ReferencePath, _LinearFormPath):
         obj = CompiledModel.__new__(CompiledModel)
         obj.__dict__.update(self.__dict__)
         obj.tree = tree
+        obj._reference = self._reference.with_tree(tree)
         return obj
 
     def evaluate_reference(
         self, points: pd.DataFrame, *, with_structure: bool = False
     ) -> tuple[pd.DataFrame, np.ndarray]:
         """Same as :meth:`evaluate`, by the slower tree-walking path (a cross-check in tests)."""
-        return self._evaluate_tree(points, with_structure)
+        found, undecided = self._reference.search(points, self.structures)
+        return self._rows(points, found, undecided, with_structure), undecided
 
     # ------------------------------------------------------------------ fast path (linear forms)
     def evaluate(
@@ -219,7 +229,7 @@ class CompiledModel(_ReferencePath, _LinearFormPath):
         found: list[tuple] = []
         everywhere = np.arange(npts)
         for k, plan in enumerate(self._plans):
-            for sol, (weights, mixvals, defined, knife) in enumerate(self._corner_weights(plan, G, npts)):
+            for sol, (weights, mixvals, defined, knife) in enumerate(self._linear.corner_weights(plan, G)):
                 if plan.mixing:
                     inside = defined.copy()
                     near = np.zeros(npts, dtype=bool)
@@ -229,19 +239,19 @@ class CompiledModel(_ReferencePath, _LinearFormPath):
                     candidates = np.flatnonzero(inside | near | knife)
                     if not len(candidates):
                         continue
-                    holds, und, regret = self._test_plan(plan, G, weights, npts, candidates, scale)
+                    holds, und, regret = self._linear.test_plan(plan, G, weights, npts, candidates, scale)
                     undecided |= (holds | und) & (knife | near) | und & ~knife
                     holds &= inside & ~knife
                 else:
-                    holds, und, regret = self._test_plan(plan, G, weights, npts, everywhere, scale)
+                    holds, und, regret = self._linear.test_plan(plan, G, weights, npts, everywhere, scale)
                     undecided |= und
                 if holds.any():
                     outcome = {
-                        lab: self._combine(G, [c[lab] for c in plan.outcome], weights) for lab in self._labels
+                        lab: combine(G, [c[lab] for c in plan.outcome], weights) for lab in self._labels
                     }
                     payoffs = np.stack(
                         [
-                            self._combine(G, [c[i] for c in plan.payoff], weights)
+                            combine(G, [c[i] for c in plan.payoff], weights)
                             for i in range(self.game.num_players)
                         ],
                         axis=1,
@@ -252,79 +262,62 @@ class CompiledModel(_ReferencePath, _LinearFormPath):
     def _rows(
         self, points: pd.DataFrame, found: list, undecided: np.ndarray, with_structure: bool = False
     ) -> pd.DataFrame:
-        game = self.game
+        """The tidy rows of the equilibria ``found`` at the decided points, sorted by point and
+        equilibrium (the columns of :mod:`deterrence.sweeps._tidy` that a kernel knows)."""
         counts = np.zeros(len(points), dtype=np.int64)
         for holds, *_rest in found:
             counts += holds & ~undecided
-        order_labels = list(OUTCOMES)
         eq_index = np.zeros(len(points), dtype=np.int64)
-        ids = points.index.to_numpy()
         frames = []
-        for holds, outcome_all, payoffs_all, regret, sid, pure in found:
+        for holds, outcome, payoffs, regret, sid, pure in found:
             keep = holds & ~undecided
-            nk = int(keep.sum())
-            if not nk:
-                continue
-            outcome = {lab: np.asarray(v)[keep] for lab, v in outcome_all.items()}
-            data: dict[str, Any] = {"point": ids[keep]}
-            for name in self.tree.names:
-                data[name] = points[name].to_numpy()[keep]
-            data["equilibrium"] = eq_index[keep]
-            data["n_equilibria"] = counts[keep]
-            present = (
-                np.stack([outcome[lab] > 1e-9 for lab in self._labels], axis=1) if self._labels else None
-            )
-            data["regime"] = _regime_strings(present, self._labels, order_labels, pure, nk)
-            data["p_attack"] = 1.0 - outcome.get("status_quo", np.zeros(nk))
-            for name, labs in INDICATORS.items():
-                data[name] = sum((outcome[lab] for lab in labs if lab in outcome), np.zeros(nk))
-            payoffs = payoffs_all[keep]
-            for i, pl in enumerate(game.players):
-                data[f"payoff_{pl}"] = payoffs[:, i]
-            for lab in self._labels:
-                data[f"outcome_{lab}"] = outcome[lab]
-            data["regret"] = regret[keep]
-            data["bayes_error"] = np.zeros(nk)
-            data["path"] = np.full(nk, "compiled")
-            if with_structure:
-                data["structure"] = np.full(nk, f"{sid[0]}.{sid[1]}")
-            frames.append(pd.DataFrame(data))
+            if keep.any():
+                frames.append(self._frame(points, keep, eq_index, counts, outcome, payoffs, regret, pure))
+                if with_structure:
+                    frames[-1]["structure"] = f"{sid[0]}.{sid[1]}"
             eq_index += keep
-        if not frames:
-            cols = [
-                "point",
-                *self.tree.names,
-                "equilibrium",
-                "n_equilibria",
-                "regime",
-                "p_attack",
-                *INDICATORS,
-                *[f"payoff_{p}" for p in game.players],
-                *[f"outcome_{lab}" for lab in self._labels],
-                "regret",
-                "bayes_error",
-                "path",
-            ]
+        if not frames:  # the same columns, no rows
+            nothing = np.zeros(len(points), dtype=bool)
+            outcome = {lab: np.zeros(len(points)) for lab in self._labels}
+            payoffs = np.zeros((len(points), self.game.num_players))
+            regret = np.zeros(len(points))
+            frames.append(self._frame(points, nothing, eq_index, counts, outcome, payoffs, regret, True))
             if with_structure:
-                cols.append("structure")
-            return pd.DataFrame(columns=cols)
-        table = pd.concat(frames, ignore_index=True)
+                frames[-1]["structure"] = np.array([], dtype=object)
+        table = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
         return table.sort_values(["point", "equilibrium"], kind="stable").reset_index(drop=True)
 
-
-def _regime_strings(
-    present: np.ndarray | None, labels: list[str], order: list[str], pure: bool, n: int
-) -> np.ndarray:
-    if present is None:
-        return np.full(n, "none" if pure else "mixed:none", dtype=object)
-    codes = present.astype(np.int64) @ (1 << np.arange(len(labels), dtype=np.int64))
-    out = np.empty(n, dtype=object)
-    ranked = sorted(range(len(labels)), key=lambda k: order.index(labels[k]))
-    for code in np.unique(codes):
-        names = [labels[k] for k in ranked if code >> k & 1]
-        body = "+".join(names) if names else "none"
-        out[codes == code] = body if pure else f"mixed:{body}"
-    return out
+    def _frame(
+        self,
+        points: pd.DataFrame,
+        keep: np.ndarray,
+        eq_index: np.ndarray,
+        counts: np.ndarray,
+        outcome_all: Mapping[str, np.ndarray],
+        payoffs_all: np.ndarray,
+        regret: np.ndarray,
+        pure: bool,
+    ) -> pd.DataFrame:
+        """Rows of one structure's equilibria at the points ``keep`` (regime and indicators by
+        :mod:`deterrence.outcomes`)."""
+        nk = int(keep.sum())
+        outcome = {lab: np.asarray(v)[keep] for lab, v in outcome_all.items()}
+        data: dict[str, Any] = {"point": points.index.to_numpy()[keep]}
+        for name in self.tree.names:
+            data[name] = points[name].to_numpy()[keep]
+        data["equilibrium"] = eq_index[keep]
+        data["n_equilibria"] = counts[keep]
+        data["regime"] = regime_labels(outcome, pure, n=nk)
+        data.update(indicator_values(outcome, np.zeros(nk)))
+        payoffs = payoffs_all[keep]
+        for i, pl in enumerate(self.game.players):
+            data[f"payoff_{pl}"] = payoffs[:, i]
+        for lab in self._labels:
+            data[f"outcome_{lab}"] = outcome[lab]
+        data["regret"] = np.asarray(regret)[keep]
+        data["bayes_error"] = np.zeros(nk)
+        data["path"] = np.full(nk, "compiled")
+        return pd.DataFrame(data)
 
 
 def compile_tree(
@@ -335,11 +328,7 @@ def compile_tree(
     **kwargs: Any,
 ) -> CompiledModel:
     """Compile a symbolic tree; ``probe`` points (within the domains) prune impossible mixed structures."""
-    obj = CompiledModel.__new__(CompiledModel)
-    if probe is not None:
-        obj.probe_values = {k: np.asarray(v, dtype=float) for k, v in probe.items()}
-    CompiledModel.__init__(obj, tree, concept, belief_policy, **kwargs)
-    return obj
+    return CompiledModel(tree, concept, belief_policy, probe=probe, **kwargs)
 
 
 _COMPILED: dict[tuple[str, str, str, float], CompiledModel] = {}

@@ -223,60 +223,18 @@ def build_plan(
     concept: str,
     labels: Sequence[str],
 ) -> StructurePlan:
-    """Compile one structure into rows."""
+    """Compile one structure into rows: the checks of every information set (SPE: every
+    decision node), then the outcome and payoff rows, then the indifference rows of the mixing
+    sets (rows are added in this order, so equal structures compile to equal row ids)."""
     corners, profiles = corner_profiles(pure, mixing)
-    checks: list[InfosetCheck] = []
     if concept == "spe":
         sets = [(nd.infoset, nd.player, (nd.index,)) for nd in game.nodes if nd.kind == DECISION]
     else:
         sets = [(h.index, h.player, tuple(h.nodes)) for h in game.infosets]
-    for h, i, nodes in sets:
-        own = paths.own_sets_below(nodes, i)
-        plans = [
-            dict(zip(own, combo, strict=True))
-            for combo in itertools.product(*[range(len(game.infosets[x].actions)) for x in own])
-        ]
-        is_mix = h in mixing
-        strict = tuple((not is_mix) and plan[h] != pure[h] for plan in plans)
-        chk = InfosetCheck(h, i, nodes, strict, mixing=is_mix)
-        below = {v: paths.terminals_below(v) for v in nodes}
-        for prof in profiles:
-            vals = []
-            conds = []
-            reach = {v: paths.reaches(v, prof) for v in nodes}
-            for plan in plans:
-                entries: dict[int, float] = {}
-                cond_rows = []
-                for v in nodes:
-                    centries: dict[int, float] = {}
-                    for z in below[v]:
-                        coef = float(paths.follows(z, v, prof)) - float(paths.follows(z, v, prof, i, plan))
-                        if coef == 0:
-                            continue
-                        if reach[v]:
-                            entries[feats.F(z, i)] = entries.get(feats.F(z, i), 0.0) + coef
-                        centries[feats.C(v, z, i)] = coef
-                    cond_rows.append(rows.add(centries))
-                vals.append(rows.add(entries))
-                conds.append(cond_rows)
-            chk.value.append(vals)
-            chk.cond.append(conds)
-            chk.total.append(rows.add({feats.R(v): 1.0 for v in nodes if reach[v]}))
-        if concept == "pbe" and len(nodes) > 1:
-            # prior policy: every node weighted by its chance probability, whatever the profile
-            prof = profiles[0]
-            pv = []
-            for plan in plans:
-                entries = {}
-                for v in nodes:
-                    for z in below[v]:
-                        coef = float(paths.follows(z, v, prof)) - float(paths.follows(z, v, prof, i, plan))
-                        if coef:
-                            entries[feats.F(z, i)] = entries.get(feats.F(z, i), 0.0) + coef
-                pv.append(rows.add(entries))
-            chk.prior_value = [pv]
-            chk.prior_total = rows.add({feats.R(v): 1.0 for v in nodes})
-        checks.append(chk)
+    checks = [
+        _infoset_check(game, paths, feats, rows, pure, mixing, profiles, concept, h, i, nodes)
+        for h, i, nodes in sets
+    ]
     outcome, payoff = [], []
     for prof in profiles:
         reached = [z for z in range(feats.Z) if paths.follows(z, 0, prof)]
@@ -290,26 +248,101 @@ def build_plan(
             }
         )
         payoff.append([rows.add({feats.F(z, i): 1.0 for z in reached}) for i in range(feats.N)])
-    indiff: dict[int, list[int]] = {}
-    for h in mixing:
-        info = game.infosets[h]
-        per_corner = []
-        for prof in profiles:
-            entries = {}
-            for v in info.nodes:
-                if not paths.reaches(v, prof):
-                    continue
-                c0, c1 = game.nodes[v].children
-                for a, child in ((0, c0), (1, c1)):
-                    sign = 1.0 if a == 0 else -1.0
-                    for z in paths.terminals_below(child):
-                        if paths.follows(z, child, prof):
-                            entries[feats.F(z, info.player)] = (
-                                entries.get(feats.F(z, info.player), 0.0) + sign
-                            )
-            per_corner.append(rows.add(entries))
-        indiff[h] = per_corner
+    indiff = {h: [_indifference_row(game, paths, feats, rows, h, prof) for prof in profiles] for h in mixing}
     return StructurePlan(tuple(mixing), corners, checks, outcome, payoff, indiff)
+
+
+def _infoset_check(
+    game: ExtensiveFormGame,
+    paths: TreePaths,
+    feats: FeatureSpace,
+    rows: RowSet,
+    pure: Sequence[int],
+    mixing: Sequence[int],
+    profiles: Sequence[Profile],
+    concept: str,
+    h: int,
+    i: int,
+    nodes: tuple[int, ...],
+) -> InfosetCheck:
+    """The rows of one information set's test: for every corner profile and every plan of the
+    player below the set, the value and conditional value differences, and the reach total."""
+    own = paths.own_sets_below(nodes, i)
+    plans = [
+        dict(zip(own, combo, strict=True))
+        for combo in itertools.product(*[range(len(game.infosets[x].actions)) for x in own])
+    ]
+    is_mix = h in mixing
+    strict = tuple((not is_mix) and plan[h] != pure[h] for plan in plans)
+    chk = InfosetCheck(h, i, nodes, strict, mixing=is_mix)
+    below = {v: paths.terminals_below(v) for v in nodes}
+    for prof in profiles:
+        vals = []
+        conds = []
+        reach = {v: paths.reaches(v, prof) for v in nodes}
+        for plan in plans:
+            entries: dict[int, float] = {}
+            cond_rows = []
+            for v in nodes:
+                centries: dict[int, float] = {}
+                for z in below[v]:
+                    coef = float(paths.follows(z, v, prof)) - float(paths.follows(z, v, prof, i, plan))
+                    if coef == 0:
+                        continue
+                    if reach[v]:
+                        entries[feats.F(z, i)] = entries.get(feats.F(z, i), 0.0) + coef
+                    centries[feats.C(v, z, i)] = coef
+                cond_rows.append(rows.add(centries))
+            vals.append(rows.add(entries))
+            conds.append(cond_rows)
+        chk.value.append(vals)
+        chk.cond.append(conds)
+        chk.total.append(rows.add({feats.R(v): 1.0 for v in nodes if reach[v]}))
+    if concept == "pbe" and len(nodes) > 1:
+        _prior_rows(paths, feats, rows, chk, profiles[0], plans, below)
+    return chk
+
+
+def _prior_rows(
+    paths: TreePaths,
+    feats: FeatureSpace,
+    rows: RowSet,
+    chk: InfosetCheck,
+    prof: Profile,
+    plans: Sequence[dict[int, int]],
+    below: Mapping[int, list[int]],
+) -> None:
+    """The prior belief policy's rows: every node weighted by its chance probability, whatever
+    the profile (set on ``chk``)."""
+    pv = []
+    for plan in plans:
+        entries: dict[int, float] = {}
+        for v in chk.nodes:
+            for z in below[v]:
+                coef = float(paths.follows(z, v, prof)) - float(paths.follows(z, v, prof, chk.player, plan))
+                if coef:
+                    entries[feats.F(z, chk.player)] = entries.get(feats.F(z, chk.player), 0.0) + coef
+        pv.append(rows.add(entries))
+    chk.prior_value = [pv]
+    chk.prior_total = rows.add({feats.R(v): 1.0 for v in chk.nodes})
+
+
+def _indifference_row(
+    game: ExtensiveFormGame, paths: TreePaths, feats: FeatureSpace, rows: RowSet, h: int, prof: Profile
+) -> int:
+    """The row of a binary mixing set's indifference (first action minus second) at one corner."""
+    info = game.infosets[h]
+    entries: dict[int, float] = {}
+    for v in info.nodes:
+        if not paths.reaches(v, prof):
+            continue
+        c0, c1 = game.nodes[v].children
+        for a, child in ((0, c0), (1, c1)):
+            sign = 1.0 if a == 0 else -1.0
+            for z in paths.terminals_below(child):
+                if paths.follows(z, child, prof):
+                    entries[feats.F(z, info.player)] = entries.get(feats.F(z, info.player), 0.0) + sign
+    return rows.add(entries)
 
 
 def chance_arrays(

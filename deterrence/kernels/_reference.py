@@ -1,36 +1,63 @@
 """The tree-walking path of the compiled kernels (the reference the fast path is tested against).
 
-:class:`_ReferencePath` holds the methods of :class:`~deterrence.kernels.CompiledModel` that
-test a structure by walking the tree on arrays (:mod:`deterrence.kernels._vectree`): behaviour
-profiles, node values, the indifference of a mixing set and its closed-form solution, the
-SPE / PBE checks with their off-path beliefs, and the pruning of mixed structures that can
-never mix. :meth:`CompiledModel.evaluate_reference <deterrence.kernels.CompiledModel.evaluate_reference>`
+:class:`ReferencePath` tests structures by walking the tree on arrays
+(:mod:`deterrence.kernels._vectree`): behaviour profiles, node values, the indifference of a
+mixing set and its closed-form solution, the SPE / PBE checks with their off-path beliefs
+(:meth:`~ReferencePath.search`), and the pruning of mixed structures that can never mix
+(:meth:`~ReferencePath.may_mix`). A :class:`~deterrence.kernels.CompiledModel` holds one:
+:meth:`CompiledModel.evaluate_reference <deterrence.kernels.CompiledModel.evaluate_reference>`
 runs this path; the sweep runs the fast path (:mod:`deterrence.kernels._linear`).
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ._roots import _bilinear_roots, _linear_root
-from ._trees import Structure
+from ..game.extensive import ExtensiveFormGame
+from ._roots import bilinear_roots, corner_coefficients, linear_root
+from ._trees import Structure, SymbolicTree
+from ._vectree import VectorTree
 
 
-class _ReferencePath:
-    """Tree-walking methods of :class:`~deterrence.kernels.CompiledModel` (a mixin: they use the
-    attributes set by its ``__init__``: ``tree``, ``game``, ``vt``, ``concept``,
-    ``belief_policy``, ``tol``, ``edge``, ``structures``, ``_labels``)."""
+class ReferencePath:
+    """The tree-walking tests of candidate structures, on arrays of points.
 
-    def _probe_points(self, rng: np.random.Generator, n: int) -> tuple | None:
-        """Random points (within the symbols' ranges used by ``numeric``) to prune structures."""
-        return None if not hasattr(self, "probe_values") else self.probe_values
+    Parameters
+    ----------
+    tree, game, vt
+        The symbolic tree, its numeric shape and the vectorised tree over it.
+    concept, belief_policy, tol, edge
+        As for :class:`~deterrence.kernels.CompiledModel`.
+    labels
+        The outcome labels of the tree, in vocabulary order.
+    """
 
-    def _may_mix(self, s: Structure, probe: Mapping[str, np.ndarray]) -> bool:
+    def __init__(
+        self,
+        tree: SymbolicTree,
+        game: ExtensiveFormGame,
+        vt: VectorTree,
+        concept: str,
+        belief_policy: str,
+        tol: float,
+        edge: float,
+        labels: Sequence[str],
+    ) -> None:
+        self.tree, self.game, self.vt = tree, game, vt
+        self.concept, self.belief_policy, self.tol, self.edge = concept, belief_policy, tol, edge
+        self._labels = list(labels)
+
+    def with_tree(self, tree: SymbolicTree) -> ReferencePath:
+        """The same tests on another symbolic tree of the same shape."""
+        return ReferencePath(tree, self.game, self.vt, self.concept, self.belief_policy, self.tol, self.edge,
+                             self._labels)
+
+    def may_mix(self, s: Structure, probe: Mapping[str, np.ndarray]) -> bool:
         """False if some mixing set's indifference never involves the unknowns (Schwartz–Zippel test)."""
         pay, chance = self.tree.numeric(probe)
         npts = pay.shape[0]
@@ -100,8 +127,7 @@ class _ReferencePath:
             if len(s.mixing) == 1:
                 out.append(np.stack([v[0], v[1] - v[0]]))
             else:  # corners (0,0), (0,1), (1,0), (1,1): x = first set, y = second
-                a, b, c, d = v[0], v[2] - v[0], v[1] - v[0], v[3] - v[2] - v[1] + v[0]
-                out.append(np.stack([a, b, c, d]))
+                out.append(np.stack(corner_coefficients(v)))
         return out
 
     def _solve_mixing(
@@ -110,11 +136,11 @@ class _ReferencePath:
         """Closed-form mixing probabilities: list of (mix, defined mask, knife-edge mask)."""
         coeffs = self._indifference_coefficients(s, pay, chance)
         if len(s.mixing) == 1:
-            x, ok, knife = _linear_root(coeffs[0][0], coeffs[0][0] + coeffs[0][1], self.edge)
+            x, ok, knife = linear_root(coeffs[0][0], coeffs[0][0] + coeffs[0][1], self.edge)
             return [({s.mixing[0]: x}, ok, knife)]
         return [
             ({s.mixing[0]: x, s.mixing[1]: y}, ok, knife)
-            for x, y, ok, knife in _bilinear_roots(coeffs[0], coeffs[1], self.edge)
+            for x, y, ok, knife in bilinear_roots(coeffs[0], coeffs[1], self.edge)
         ]
 
     # ------------------------------------------------------------------ checks
@@ -236,31 +262,27 @@ class _ReferencePath:
                 lo[bad] = 2.0
         return lo_f <= hi_f, lo_s <= hi_s
 
-    def _evaluate_tree(
-        self, points: pd.DataFrame, with_structure: bool = False
-    ) -> tuple[pd.DataFrame, np.ndarray]:
-        """Equilibria at every point: the tidy rows and the mask of undecided (knife-edge) points.
+    def search(
+        self, points: pd.DataFrame, structures: Sequence[Structure]
+    ) -> tuple[list[tuple], np.ndarray]:
+        """Every structure tested at every point: the equilibria found (per structure and mixing
+        solution: where it holds, outcome probabilities, payoffs, regret, id, purity) and the mask
+        of undecided (knife-edge) points.
 
         Parameters
         ----------
         points
             One column per model parameter; the index holds the global point ids.
-
-        Returns
-        -------
-        table, undecided
-            ``table`` has one row per (decided point, equilibrium) in the schema of
-            :mod:`deterrence.sweeps._tidy` (without ``selected`` and the baseline columns);
-            ``undecided[k]`` is True where point ``k`` must be solved per point (no rows
-            are returned for it).
+        structures
+            The candidate structures, in order.
         """
         npts = len(points)
         cols = {name: points[name].to_numpy(dtype=float) for name in self.tree.names}
         pay, chance = self.tree.numeric(cols)
         CR = self.vt.chance_reach(chance, npts)
         undecided = np.zeros(npts, dtype=bool)
-        found: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, bool, list[np.ndarray]]] = []
-        for k, s in enumerate(self.structures):
+        found: list[tuple] = []
+        for k, s in enumerate(structures):
             if not s.mixing:
                 beh = self._behaviour(s, npts)
                 holds, und, regret, R = self._check(s, beh, pay, chance, CR)
@@ -281,7 +303,7 @@ class _ReferencePath:
                 holds &= inside & ~knife
                 if holds.any():
                     found.append(self._found_from_reach(holds, R, pay, regret, (k, sol), False))
-        return self._rows(points, found, undecided, with_structure), undecided
+        return found, undecided
 
     def _found_from_reach(
         self,

@@ -1,9 +1,9 @@
 """Closed-form solutions on arrays, for the compiled kernels' mixed structures and off-path beliefs.
 
 With one or two binary mixing sets the indifference conditions are linear or bilinear in the
-mixing probabilities (known from their values at the pure corners): :func:`_linear_root` and
-:func:`_bilinear_roots` solve them on whole arrays of points, flagging knife edges.
-:func:`_belief_interval` tests whether an off-path belief supports a profile. Used by
+mixing probabilities (known from their values at the pure corners): :func:`linear_root` and
+:func:`bilinear_roots` solve them on whole arrays of points, flagging knife edges.
+:func:`belief_interval` tests whether an off-path belief supports a profile. Used by
 :mod:`deterrence.kernels` and its two evaluation paths.
 """
 
@@ -14,12 +14,12 @@ from collections.abc import Sequence
 import numpy as np
 
 
-def _corner_coefficients(v: Sequence[np.ndarray]) -> tuple[np.ndarray, ...]:
+def corner_coefficients(v: Sequence[np.ndarray]) -> tuple[np.ndarray, ...]:
     """``(a, b, c, d)`` of ``a + b x + c y + d x y`` from its values at corners (0,0), (0,1), (1,0), (1,1)."""
     return v[0], v[2] - v[0], v[1] - v[0], v[3] - v[2] - v[1] + v[0]
 
 
-def _linear_root(at0: np.ndarray, at1: np.ndarray, eps: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def linear_root(at0: np.ndarray, at1: np.ndarray, eps: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Root in x of the line through ``(0, at0)`` and ``(1, at1)``: (x, defined, knife edge).
 
     Where the line is flat the root is undefined (x = 0.5 is a placeholder); a flat line at zero
@@ -33,7 +33,7 @@ def _linear_root(at0: np.ndarray, at1: np.ndarray, eps: float) -> tuple[np.ndarr
     return np.where(ok, x, 0.5), ok, flat & (np.abs(at0) < eps)
 
 
-def _bilinear_roots(first: Sequence[np.ndarray], second: Sequence[np.ndarray], eps: float) -> list[tuple]:
+def bilinear_roots(first: Sequence[np.ndarray], second: Sequence[np.ndarray], eps: float) -> list[tuple]:
     """Common roots of two bilinear equations ``a + b x + c y + d x y = 0`` (on arrays).
 
     Eliminating y from the first gives a quadratic in x; returns two ``(x, y, defined, knife edge)``
@@ -62,7 +62,7 @@ def _bilinear_roots(first: Sequence[np.ndarray], second: Sequence[np.ndarray], e
     return out
 
 
-def _belief_interval(d: list[list[np.ndarray]], use: list[bool], margin: float) -> np.ndarray:
+def belief_interval(d: list[list[np.ndarray]], use: list[bool], margin: float) -> np.ndarray:
     """Is there m in [0, 1] with d0 + m (d1 - d0) >= margin for every used plan?"""
     lo = np.zeros(d[0][0].shape)
     hi = np.ones(d[0][0].shape)

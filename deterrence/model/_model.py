@@ -15,19 +15,20 @@ tree builders of :mod:`deterrence.game.tree` with expressions as payoffs.
 
 Where the parts live
 --------------------
-This module holds :class:`Model`: its constructor, its public methods and the derivation of
-baselines and restrictions. :class:`Parameter`, :class:`NodeSpec` and the other parts of a
-model are in :mod:`deterrence.model._specs`; the parsing and structural checks the constructor
-runs are in :mod:`deterrence.model._checks`; the numeric helpers behind :meth:`Model.game` and
-:meth:`Model.evaluate` in :mod:`deterrence.model._numeric` (both mixins of :class:`Model`).
-Their public names are re-exported here.
+This module holds :class:`Model`: its constructor (named stages run on a
+:class:`~deterrence.model.ModelSpec`), its public methods and the derivation of baselines and
+restrictions. :class:`~deterrence.model.ModelSpec`, :class:`Parameter`, :class:`NodeSpec` and the
+other parts of a model are in :mod:`deterrence.model._specs`; the checks of names, parameters,
+pinned values, derived quantities and orderings in :mod:`deterrence.model._checks`; the tree's
+structural checks and parsing in :mod:`deterrence.model._structure`; the numeric helpers behind
+:meth:`Model.game` and :meth:`Model.evaluate` in :mod:`deterrence.model._numeric` (plain
+functions of what they use). :mod:`deterrence.model` exports the public names.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 from functools import cached_property
@@ -36,66 +37,60 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from ..errors import ModelError, ParameterError
-from ..expr import is_identifier
+from ..errors import ModelError
 from ..game.extensive import ExtensiveFormGame
 from ..game.tree import ChanceNode, DecisionNode, TerminalNode
-from ._checks import _ModelChecks
-from ._numeric import _ModelNumeric
+from ._checks import (
+    Where,
+    check_name,
+    check_parameters,
+    check_players,
+    check_vocabulary,
+    parse_derived,
+    parse_ordering,
+    pin_parameters,
+)
+from ._numeric import (
+    build_game,
+    check_arrays,
+    check_numbers,
+    check_orderings_exact,
+    check_values,
+    huge_constant_error,
+    lambdify_tree,
+    orderings_mask,
+    parameter_arrays,
+    split_outputs,
+)
 from ._specs import (
-    CONCEPTS,
-    RESERVED,
-    STATUSES,
     Baseline,
     Derived,
     Evaluation,
-    ExprLike,
+    ModelSpec,
     NodeSpec,
     Ordering,
     Parameter,
     Reference,
-    _exact,
-    _expr_key,
-    _to_number,
+    exact_value,
+    expr_key,
+    to_number,
 )
+from ._structure import Tree, check_tree
 
 
 # ---------------------------------------------------------------------------------- the model
-class Model(_ModelChecks, _ModelNumeric):
+class Model:
     """A parametric extensive-form game: sympy payoffs and probabilities over named parameters.
 
     Parameters
     ----------
-    name
-        Short identifier (the catalogue name), e.g. ``"extended_deterrence"``.
-    players
-        Player names, in order.
-    parameters
-        :class:`Parameter` objects (or ``{name: Parameter}``).
-    nodes
-        The tree as :class:`NodeSpec` s; the root is ``root`` or else the first node. Every
-        node must be reachable from the root exactly once.
-    root
-        Id of the root node (default: the first node).
-    title, description, references, concepts, status, entrapment, claims, meta
-        Documentation: a readable title, a description, :class:`Reference` s, the solution
-        concepts the model is meant for (``nash``, ``spe``, ``pbe``, ``qre``), what the spec
-        rests on (``published``, ``reconstruction``, ``stylised``, ``teaching``), the model's
-        definition of entrapment, published claims (dicts with at least ``text``) and free
-        metadata.
-    orderings
-        Conditions on the parameters (``"cost_attacker > 0"``, chains ``"a < b < c"``), or
-        :class:`Ordering` s; :meth:`game` refuses values that violate one unless
-        ``check_orderings=False``.
-    derived
-        ``{name: expression}`` (or :class:`Derived` s): quantities defined from the parameters,
-        usable in later derived quantities, payoffs, probabilities and orderings.
-    baseline
-        A :class:`Baseline`: how to get the no-pledge counterfactual (:meth:`baseline`).
-    fixed
-        Parameters pinned to values in this model (set by :meth:`baseline`).
-    file, text
-        The file the model was read from and its text (for error messages and :attr:`sha256`).
+    spec
+        A :class:`~deterrence.model.ModelSpec`: the name, players, parameters and node specs,
+        and optionally the root, documentation, orderings, derived quantities, baseline, pinned
+        values and the file it was read from (see :class:`~deterrence.model.ModelSpec`).
+        ``Model(ModelSpec("toy", ["A", "B"], parameters, nodes, title="..."))``; or build one
+        from the tree builders with :meth:`from_tree`, or read one with
+        :func:`deterrence.load_model`.
 
     Raises
     ------
@@ -103,150 +98,114 @@ class Model(_ModelChecks, _ModelNumeric):
         Naming the file, the key and the line where known: duplicate node ids, a child id that
         does not exist, a cycle or a node reachable twice, an unreachable node, a node of the
         wrong shape, an unknown player, an outcome label outside the vocabulary, an information
-        set mixing players or actions, an undeclared concept or status.
+        set mixing players or actions, an undeclared concept or status; or ``spec`` that is not
+        a :class:`~deterrence.model.ModelSpec`.
     ExpressionError
         For an expression outside the allow-list (a subclass of :class:`ModelError`).
     """
 
-    def __init__(
-        self,
-        name: str,
-        players: Sequence[str],
-        parameters: Mapping[str, Parameter] | Iterable[Parameter],
-        nodes: Sequence[NodeSpec],
-        *,
-        root: str | None = None,
-        title: str = "",
-        description: str = "",
-        references: Sequence[Reference] = (),
-        concepts: Sequence[str] = (),
-        status: str = "",
-        orderings: Sequence[str | Ordering] = (),
-        derived: Mapping[str, ExprLike] | Sequence[Derived] | None = None,
-        baseline: Baseline | None = None,
-        entrapment: str = "",
-        claims: Sequence[Mapping[str, Any]] = (),
-        meta: Mapping[str, Any] | None = None,
-        fixed: Mapping[str, ExprLike] | None = None,
-        is_baseline: bool = False,
-        file: str | None = None,
-        text: str | None = None,
-        lines: Mapping[str, int] | None = None,
-    ) -> None:
-        self.file = file
-        self._text = text
-        self._lines = dict(lines or {})
-        if not isinstance(name, str) or not name:
-            raise self._error("model name must be a non-empty string", "model.name")
-        self.name = name
-        self.title = title or name
-        self.description = description
-        self.references: tuple[Reference, ...] = tuple(references)
-        self.entrapment = entrapment
-        self.claims: tuple[dict[str, Any], ...] = tuple(dict(c) for c in claims)
-        self.meta: dict[str, Any] = dict(meta or {})
-        self.is_baseline = is_baseline
-        self._baseline_spec = baseline
-
-        # players
-        players = list(players)
-        if not players or not all(isinstance(p, str) and p for p in players):
-            raise self._error("players must be a non-empty list of names", "model.players")
-        if len(set(players)) != len(players):
-            dup = sorted({p for p in players if players.count(p) > 1})
-            raise self._error(f"player names must be distinct; repeated: {dup}", "model.players")
-        self.players: tuple[str, ...] = tuple(players)
-
-        # concepts and status
-        bad = [c for c in concepts if c not in CONCEPTS]
-        if bad:
-            raise self._error(
-                f"unknown solution concept(s) {bad}; choose from {list(CONCEPTS)}", "model.concepts"
+    def __init__(self, spec: ModelSpec, /) -> None:
+        if not isinstance(spec, ModelSpec):
+            raise ModelError(
+                f"Model() takes a ModelSpec, got {type(spec).__name__}: write "
+                "Model(ModelSpec(name, players, parameters, nodes, ...)), or use Model.from_tree(...) "
+                "or deterrence.load_model(...)"
             )
-        self.concepts: tuple[str, ...] = tuple(concepts)
-        if status not in STATUSES:
-            raise self._error(
-                f"unknown status '{status}'; choose from {[s for s in STATUSES if s]}", "model.status"
-            )
-        self.status = status
-
-        # parameters
-        params = list(parameters.values()) if isinstance(parameters, Mapping) else list(parameters)
-        self.parameters: dict[str, Parameter] = {}
-        for p in params:
-            if not isinstance(p, Parameter):
-                raise self._error(f"expected a Parameter, got {type(p).__name__}", "parameters")
-            if p.name in self.parameters:
-                raise self._error(f"parameter '{p.name}' declared twice", f"parameters.{p.name}")
-            self.parameters[p.name] = p
+        self.spec = spec
+        self._where = Where(spec.file, spec.lines)
+        self._describe(spec)
+        self.players: tuple[str, ...] = check_players(spec.players, self._where)
+        self.concepts, self.status = check_vocabulary(spec.concepts, spec.status, self._where)
+        self.parameters: dict[str, Parameter] = check_parameters(spec.parameters, self._where)
         self.symbols: dict[str, sp.Symbol] = {n: p.sympy for n, p in self.parameters.items()}
-
-        # pinned parameters (baselines)
-        self.fixed: dict[str, sp.Expr] = {}
-        for pname, value in (fixed or {}).items():
-            key = f"baseline.parameters.{pname}"
-            if pname not in self.parameters:
-                raise self._error(
-                    f"cannot pin unknown parameter '{pname}'; parameters are {sorted(self.parameters)}", key
-                )
-            expr = self._parse(value, key, self._line(key), self.symbols)
-            if not expr.free_symbols and expr.is_Number:
-                try:
-                    self.parameters[pname].check(
-                        Fraction(int(expr.p), int(expr.q)) if expr.is_Rational else float(expr),
-                        what="pinned value",
-                    )
-                except ParameterError as exc:
-                    raise self._error(str(exc), key) from None
-            self.fixed[pname] = expr
+        self.fixed: dict[str, sp.Expr] = pin_parameters(
+            spec.fixed, self.parameters, self.symbols, self._where
+        )
         self._subs: dict[sp.Symbol, sp.Expr] = {self.symbols[k]: v for k, v in self.fixed.items()}
-
-        # derived quantities, in order; each may use the parameters and earlier ones
-        self.derived: dict[str, Derived] = {}
-        names: dict[str, sp.Expr] = dict(self.symbols)
-        items: list[Derived | tuple[str, ExprLike]]
-        if derived is None:
-            items = []
-        elif isinstance(derived, Mapping):
-            items = list(derived.items())
-        else:
-            items = list(derived)
-        for item in items:
-            if isinstance(item, Derived):
-                dname, raw, desc = item.name, (item.text or item.expr), item.description
-            else:
-                dname, raw = item
-                desc = ""
-            key = f"derived.{dname}"
-            if not is_identifier(dname) or dname in RESERVED:
-                raise self._error(f"'{dname}' cannot name a derived quantity", key)
-            if dname in names:
-                raise self._error(
-                    f"derived quantity '{dname}' clashes with a parameter or an earlier derived quantity", key
-                )
-            expr = self._parse(raw, key, self._line(key), names)
-            expr = expr.xreplace(self._subs)
-            self.derived[dname] = Derived(dname, expr, raw if isinstance(raw, str) else str(raw), desc)
-            names[dname] = expr
-        self._names = names
-
-        # orderings
-        self.orderings: tuple[Ordering, ...] = tuple(self._ordering(o, i) for i, o in enumerate(orderings))
-
-        # the tree
-        self._specs: tuple[NodeSpec, ...] = tuple(nodes)
-        self._check_structure(root)
-        self._parse_tree()
+        self.derived, self._names = parse_derived(spec.derived, self.symbols, self._subs, self._where)
+        self.orderings: tuple[Ordering, ...] = tuple(
+            parse_ordering(o, i, self._names, self.fixed, self._subs, self._where)
+            for i, o in enumerate(spec.orderings)
+        )
+        self._specs: tuple[NodeSpec, ...] = tuple(spec.nodes)
+        self._set_tree(check_tree(self._specs, spec.root, self.players, self._names, self._subs, self._where))
         self._kernel: Any = None
         self._baseline_model: Model | None = None
-        if baseline is not None and not is_baseline:
-            self._baseline_model = self._make_baseline(baseline)
+        if spec.baseline is not None and not spec.is_baseline:
+            self._baseline_model = self._make_baseline(spec.baseline)
+
+    # ------------------------------------------------------------------ construction stages
+    def _describe(self, spec: ModelSpec) -> None:
+        """The file, the name and the documentation (checked: a non-empty name)."""
+        self.file = spec.file
+        self._text = spec.text
+        self._lines = dict(spec.lines or {})
+        self.name = check_name(spec.name, self._where)
+        self.title = spec.title or self.name
+        self.description = spec.description
+        self.references: tuple[Reference, ...] = tuple(spec.references)
+        self.entrapment = spec.entrapment
+        self.claims: tuple[dict[str, Any], ...] = tuple(dict(c) for c in spec.claims)
+        self.meta: dict[str, Any] = dict(spec.meta or {})
+        self.is_baseline = spec.is_baseline
+        self._baseline_spec = spec.baseline
+
+    def _set_tree(self, tree: Tree) -> None:
+        """The checked tree, and the attributes that show it."""
+        self._tree = tree
+        self.root = tree.root
+        self._by_id = tree.by_id
+        self._order = tree.order
+        self.paths: dict[str, str] = dict(tree.paths)
+        self.infosets: dict[str, tuple[str, ...]] = dict(tree.infosets)
+        self._payoffs = tree.payoffs
+        self._probs = tree.probs
+        self.terminals: tuple[str, ...] = tree.terminals
+        self.chance_nodes: tuple[str, ...] = tree.chance_nodes
+        self.branches: tuple[tuple[str, str], ...] = tree.branches
+
+    def _line(self, key: str) -> int | None:
+        return self._where.line(key)
+
+    def _error(self, message: str, key: str | None = None, line: int | None = None) -> ModelError:
+        return self._where.error(message, key, line)
 
     def _make_baseline(self, spec: Baseline) -> Model:
         return self._derive(spec, title=f"{self.title} — no-pledge baseline", is_baseline=True)
 
     def _derive(self, spec: Baseline, *, title: str, is_baseline: bool) -> Model:
         """A model with the nodes, outcome labels and pinned parameters of ``spec`` applied."""
+        nodes = self._derived_nodes(spec)
+        fixed = {**self.fixed, **dict(spec.parameters)}
+        derived = [Derived(d.name, d.expr, d.text, d.description) for d in self.derived.values()]
+        orderings = [Ordering(o.condition.text, o.note, o.provenance, o.line) for o in self.orderings]
+        return Model(
+            ModelSpec(
+                self.name,
+                self.players,
+                self.parameters,
+                nodes,
+                root=self.root,
+                title=title,
+                description=spec.description or self.description,
+                references=self.references,
+                concepts=self.concepts,
+                status=self.status,
+                orderings=orderings,
+                derived=derived,
+                entrapment=self.entrapment,
+                claims=self.claims,
+                meta=self.meta,
+                fixed=fixed,
+                is_baseline=is_baseline,
+                file=self.file,
+                text=self._text,
+                lines=self._lines,
+            )
+        )
+
+    def _derived_nodes(self, spec: Baseline) -> list[NodeSpec]:
+        """The node specs with ``spec``'s nodes and outcome labels applied, reachable from the root."""
         by_id = dict(self._by_id)
         order = [n.id for n in self._specs]
         for node in spec.nodes:
@@ -276,32 +235,7 @@ class Model(_ModelChecks, _ModelNumeric):
                 continue
             reach.add(nid)
             stack.extend(by_id[nid].actions.values())
-        nodes = [by_id[n] for n in order if n in reach]
-        fixed = {**self.fixed, **dict(spec.parameters)}
-        derived = [Derived(d.name, d.expr, d.text, d.description) for d in self.derived.values()]
-        orderings = [Ordering(o.condition.text, o.note, o.provenance, o.line) for o in self.orderings]
-        return Model(
-            self.name,
-            self.players,
-            self.parameters,
-            nodes,
-            root=self.root,
-            title=title,
-            description=spec.description or self.description,
-            references=self.references,
-            concepts=self.concepts,
-            status=self.status,
-            orderings=orderings,
-            derived=derived,
-            entrapment=self.entrapment,
-            claims=self.claims,
-            meta=self.meta,
-            fixed=fixed,
-            is_baseline=is_baseline,
-            file=self.file,
-            text=self._text,
-            lines=self._lines,
-        )
+        return [by_id[n] for n in order if n in reach]
 
     # ------------------------------------------------------------------ construction from Python
     @classmethod
@@ -330,46 +264,7 @@ class Model(_ModelChecks, _ModelNumeric):
         >>> m.game(v=2).payoffs.tolist()
         [[0.0, 2.0], [1.5, -0.5]]
         """
-        specs: list[NodeSpec] = []
-        stack: list[tuple[Any, str]] = [(root, "root")]
-        while stack:
-            node, path = stack.pop()
-            nid = getattr(node, "label", None) or path
-            kids: list[tuple[str, Any]] = []
-            if isinstance(node, DecisionNode):
-                kids = list(node.actions.items())
-                ids = {
-                    a: (getattr(c, "label", None) or (a if path == "root" else f"{path}.{a}"))
-                    for a, c in kids
-                }
-                specs.append(NodeSpec(nid, "decision", player=node.player, infoset=node.infoset, actions=ids))
-            elif isinstance(node, ChanceNode):
-                kids = [(a, v[1]) for a, v in node.branches.items()]
-                ids = {
-                    a: (getattr(c, "label", None) or (a if path == "root" else f"{path}.{a}"))
-                    for a, c in kids
-                }
-                specs.append(
-                    NodeSpec(
-                        nid,
-                        "chance",
-                        infoset=node.infoset,
-                        actions=ids,
-                        probs={a: v[0] for a, v in node.branches.items()},
-                    )
-                )
-            elif isinstance(node, TerminalNode):
-                pay = node.payoffs
-                if not isinstance(pay, Mapping):
-                    pay = dict(zip(players, pay, strict=False))
-                specs.append(NodeSpec(nid, "terminal", payoffs=dict(pay), outcome=tuple(node.outcome)))
-            else:
-                raise ModelError(
-                    f"expected a decision, chance or terminal node at '{path}', got {type(node).__name__}"
-                )
-            for a, child in reversed(kids):
-                stack.append((child, a if path == "root" else f"{path}.{a}"))
-        return cls(name, players, parameters, specs, **kwargs)
+        return cls(ModelSpec(name, players, parameters, _node_specs(root, players), **kwargs))
 
     # ------------------------------------------------------------------ facts
     def __repr__(self) -> str:
@@ -412,13 +307,13 @@ class Model(_ModelChecks, _ModelNumeric):
             "parameters": {
                 n: [p.default, list(p.domain), p.open_lower, p.open_upper] for n, p in self.parameters.items()
             },
-            "fixed": {k: _expr_key(v) for k, v in self.fixed.items()},
+            "fixed": {k: expr_key(v) for k, v in self.fixed.items()},
             "nodes": [
                 [n.id, n.kind, n.player, n.infoset, list(n.actions.items()), list(n.outcome)]
                 for n in self.nodes
             ],
-            "payoffs": {k: {p: _expr_key(e) for p, e in v.items()} for k, v in self._payoffs.items()},
-            "probs": {k: {a: _expr_key(e) for a, e in v.items()} for k, v in self._probs.items()},
+            "payoffs": {k: {p: expr_key(e) for p, e in v.items()} for k, v in self._payoffs.items()},
+            "probs": {k: {a: expr_key(e) for a, e in v.items()} for k, v in self._probs.items()},
             "orderings": [o.text for o in self.orderings],
         }
         return hashlib.sha256(json.dumps(canon, sort_keys=True, default=str).encode()).hexdigest()
@@ -489,6 +384,17 @@ class Model(_ModelChecks, _ModelNumeric):
             If a key names no information set or node, an action does not exist there, or no
             action would remain.
         """
+        spec = Baseline(description=description, nodes=tuple(self._restricted_nodes(keep)))
+        suffix = f" — {label}" if label else " — restricted"
+        out = self._derive(spec, title=f"{self.title}{suffix}", is_baseline=self.is_baseline)
+        if self._baseline_model is not None:
+            out._baseline_spec = self._baseline_spec
+            out._baseline_model = self._baseline_model.restrict(keep, label=label, description=description)
+        return out
+
+    def _restricted_nodes(self, keep: Mapping[str, Iterable[str]]) -> list[NodeSpec]:
+        """The decision nodes of the information sets (or nodes) in ``keep`` with only the kept
+        actions, in their order."""
         if not isinstance(keep, Mapping) or not keep:
             raise self._error("restrict() needs a non-empty mapping {information set: actions kept}")
         by_set: dict[str, list[NodeSpec]] = {}
@@ -517,13 +423,7 @@ class Model(_ModelChecks, _ModelNumeric):
             for node in targets:
                 acts = {a: c for a, c in node.actions.items() if a in wanted}
                 replaced.append(NodeSpec(**{**node.__dict__, "actions": acts}))
-        spec = Baseline(description=description, nodes=tuple(replaced))
-        suffix = f" — {label}" if label else " — restricted"
-        out = self._derive(spec, title=f"{self.title}{suffix}", is_baseline=self.is_baseline)
-        if self._baseline_model is not None:
-            out._baseline_spec = self._baseline_spec
-            out._baseline_model = self._baseline_model.restrict(keep, label=label, description=description)
-        return out
+        return replaced
 
     @property
     def baseline_description(self) -> str:
@@ -562,45 +462,44 @@ class Model(_ModelChecks, _ModelNumeric):
             A payoff or probability that is not finite at these values, or chance probabilities
             outside [0, 1] or not summing to one (naming the node).
         """
-        vals = self._values({**(values or {}), **kwargs})
-        if exact:
-            subs = {self.symbols[n]: _exact(v) for n, v in vals.items()}
-            if check_orderings:
-                self._check_orderings_exact(subs, vals)
-            pay = {
-                t: {p: _to_number(e.xreplace(subs)) for p, e in row.items()}
-                for t, row in self._payoffs.items()
-            }
-            prob = {
-                c: {a: _to_number(e.xreplace(subs)) for a, e in row.items()} for c, row in self._probs.items()
-            }
-        else:
-            ev = self.evaluate(
-                {k: np.asarray(v, dtype=float) for k, v in vals.items()},
-                check=False,
-                check_orderings=check_orderings,
-            )
-            pay = {
-                t: {p: float(ev.payoffs[i, j]) for j, p in enumerate(self.players)}
-                for i, t in enumerate(self.terminals)
-            }
-            prob = {c: {} for c in self.chance_nodes}
-            for k, (c, a) in enumerate(self.branches):
-                prob[c][a] = float(ev.probs[k])
-        at = ", ".join(f"{k}={v}" for k, v in vals.items())
-        for t, row in pay.items():
-            node = self._by_id[t]
-            for p, v in row.items():
-                if v is None or not abs(v) <= 1.7976931348623157e308:  # NaN, inf or too large for a float
-                    raise self._error(
-                        f"payoff of '{p}' at node '{t}' is not a finite number "
-                        f"({self._payoffs[t][p]} at {at})",
-                        f"nodes.{t}.payoffs.{p}",
-                        node.line_of(f"payoffs.{p}"),
-                    )
-        for c, row in prob.items():
-            self._check_probs(c, row, at)
-        return self._build_game(pay, prob)
+        vals = check_values(self.parameters, self.name, {**(values or {}), **kwargs})
+        pay, prob = (
+            self._exact_numbers(vals, check_orderings)
+            if exact
+            else self._float_numbers(vals, check_orderings)
+        )
+        check_numbers(self._tree, pay, prob, ", ".join(f"{k}={v}" for k, v in vals.items()), self._where)
+        return build_game(self._tree, self.players, self.title, pay, prob, self._where)
+
+    def _exact_numbers(self, vals: Mapping[str, Any], check_orderings: bool) -> tuple[dict, dict]:
+        """Payoffs and chance probabilities at ``vals``, exactly (``int``/``Fraction`` where the
+        expressions allow)."""
+        subs = {self.symbols[n]: exact_value(v) for n, v in vals.items()}
+        if check_orderings:
+            check_orderings_exact(self.orderings, self.name, subs, vals)
+        pay = {
+            t: {p: to_number(e.xreplace(subs)) for p, e in row.items()} for t, row in self._payoffs.items()
+        }
+        prob = {
+            c: {a: to_number(e.xreplace(subs)) for a, e in row.items()} for c, row in self._probs.items()
+        }
+        return pay, prob
+
+    def _float_numbers(self, vals: Mapping[str, Any], check_orderings: bool) -> tuple[dict, dict]:
+        """Payoffs and chance probabilities at ``vals``, in floating point (the compiled kernel)."""
+        ev = self.evaluate(
+            {k: np.asarray(v, dtype=float) for k, v in vals.items()},
+            check=False,
+            check_orderings=check_orderings,
+        )
+        pay = {
+            t: {p: float(ev.payoffs[i, j]) for j, p in enumerate(self.players)}
+            for i, t in enumerate(self.terminals)
+        }
+        prob: dict[str, dict[str, float]] = {c: {} for c in self.chance_nodes}
+        for k, (c, a) in enumerate(self.branches):
+            prob[c][a] = float(ev.probs[k])
+        return pay, prob
 
     # ------------------------------------------------------------------ vectorised evaluation
     def evaluate(
@@ -626,88 +525,20 @@ class Model(_ModelChecks, _ModelNumeric):
         -------
         Evaluation
         """
-        values = dict(values or {})
-        unknown = [k for k in values if k not in self.parameters]
-        if unknown:
-            raise ParameterError(
-                f"unknown parameter '{unknown[0]}' for model '{self.name}'; valid parameters: "
-                f"{', '.join(self.parameters)}",
-                name=unknown[0],
+        arrays, shape = parameter_arrays(self.parameters, self.name, dict(values or {}))
+        if self._kernel is None:
+            self._kernel = lambdify_tree(
+                list(self.symbols.values()), self._tree, self.players, self.orderings
             )
-        arrays: dict[str, np.ndarray] = {}
-        for n, p in self.parameters.items():
-            raw = values.get(n, p.default)
-            try:
-                arr = np.asarray(raw)
-                if arr.dtype == bool or arr.dtype.kind not in "iuf":
-                    raise TypeError
-                arr = arr.astype(float)
-            except (TypeError, ValueError):
-                raise ParameterError(
-                    f"values of parameter '{n}' must be real numbers, got {raw!r}",
-                    name=n,
-                    value=raw,
-                    domain=p.domain,
-                ) from None
-            bad = ~np.isfinite(arr)
-            if not bad.any():
-                lo, hi = p.domain
-                bad = (arr < lo) | (arr > hi)
-                if p.open_lower or math.isinf(lo):
-                    bad |= arr == lo
-                if p.open_upper or math.isinf(hi):
-                    bad |= arr == hi
-            if bad.any():
-                v = arr[bad].flat[0]
-                idx = tuple(int(i) for i in np.argwhere(bad)[0])
-                raise ParameterError(
-                    f"value {v} of parameter '{n}' (at index {idx}) is outside its domain {p.domain_text}",
-                    name=n,
-                    value=float(v),
-                    domain=p.domain,
-                )
-            arrays[n] = arr
-        try:
-            shape = np.broadcast_shapes(*(a.shape for a in arrays.values())) if arrays else ()
-        except ValueError:
-            raise ParameterError(
-                "parameter arrays do not broadcast together: "
-                + ", ".join(f"{k}{a.shape}" for k, a in arrays.items())
-            ) from None
-        arrays = {k: np.broadcast_to(a, shape) for k, a in arrays.items()}
-        kernel = self._compile()
         try:
             with np.errstate(all="ignore"):
-                out = kernel(*(arrays[n] for n in self.parameters))
+                out = self._kernel(*(arrays[n] for n in self.parameters))
         except OverflowError:
-            raise self._huge_constant_error() from None
-        nt, npl, nb = len(self.terminals), len(self.players), len(self.branches)
-        cols = [np.broadcast_to(np.asarray(v, dtype=float), shape) for v in out]
-        payoffs = (np.stack(cols[: nt * npl], axis=-1) if nt * npl else np.zeros((*shape, 0))).reshape(
-            (*shape, nt, npl)
-        )
-        probs = np.stack(cols[nt * npl : nt * npl + nb], axis=-1) if nb else np.zeros((*shape, 0))
-        ok = np.ones(shape, dtype=bool)
-        k = nt * npl + nb
-        for o in self.orderings:
-            for comp in o.condition.comparisons:
-                diff = cols[k]
-                k += 1
-                holds = comp.holds(diff, 0.0)
-                ok &= holds
-                if check_orderings and not np.all(holds):
-                    idx = tuple(int(i) for i in np.argwhere(~holds)[0])
-                    at = ", ".join(
-                        f"{n}={arrays[n][idx]:.6g}"
-                        for n in sorted(str(s) for s in (comp.lhs.free_symbols | comp.rhs.free_symbols))
-                    )
-                    raise ParameterError(
-                        f"values violate the ordering '{o.text}' of model '{self.name}' at index {idx} "
-                        f"({comp} fails at {at}); pass check_orderings=False to use them anyway",
-                        domain=o.text,
-                    )
+            raise huge_constant_error(self._tree, self._where) from None
+        payoffs, probs, diffs = split_outputs(out, self._tree, self.players, shape)
+        ok = orderings_mask(self.orderings, self.name, diffs, arrays, shape, check_orderings)
         if check:
-            self._check_arrays(payoffs, probs, arrays)
+            check_arrays(self._tree, self.players, payoffs, probs, arrays, self._where)
         payoffs.setflags(write=False)
         probs.setflags(write=False)
         return Evaluation(
@@ -726,23 +557,58 @@ class Model(_ModelChecks, _ModelNumeric):
             raise ModelError(
                 f"model '{self.name}' has no derived quantity '{name}'; derived: {sorted(self.derived)}"
             )
-        vals = self._values(values)
-        subs = {self.symbols[n]: _exact(v) for n, v in vals.items()}
-        value = _to_number(self.derived[name].expr.xreplace(subs))
+        vals = check_values(self.parameters, self.name, values)
+        subs = {self.symbols[n]: exact_value(v) for n, v in vals.items()}
+        value = to_number(self.derived[name].expr.xreplace(subs))
         if value is None:
             raise ModelError(f"derived quantity '{name}' is not finite at these values")
         return value
 
 
-__all__ = [
-    "CONCEPTS",
-    "STATUSES",
-    "Baseline",
-    "Derived",
-    "Evaluation",
-    "Model",
-    "NodeSpec",
-    "Ordering",
-    "Parameter",
-    "Reference",
-]
+def _node_specs(root: DecisionNode | ChanceNode | TerminalNode, players: Sequence[str]) -> list[NodeSpec]:
+    """The node specs of a tree made by the tree builders, in preorder: ids are the nodes'
+    ``label`` s where given, else their action paths (``"attack.resist"``; the root ``"root"``)."""
+    specs: list[NodeSpec] = []
+    stack: list[tuple[Any, str]] = [(root, "root")]
+    while stack:
+        node, path = stack.pop()
+        nid = getattr(node, "label", None) or path
+        kids: list[tuple[str, Any]] = []
+        if isinstance(node, DecisionNode):
+            kids = list(node.actions.items())
+            specs.append(
+                NodeSpec(
+                    nid, "decision", player=node.player, infoset=node.infoset, actions=_child_ids(kids, path)
+                )
+            )
+        elif isinstance(node, ChanceNode):
+            kids = [(a, v[1]) for a, v in node.branches.items()]
+            specs.append(
+                NodeSpec(
+                    nid,
+                    "chance",
+                    infoset=node.infoset,
+                    actions=_child_ids(kids, path),
+                    probs={a: v[0] for a, v in node.branches.items()},
+                )
+            )
+        elif isinstance(node, TerminalNode):
+            pay = node.payoffs
+            if not isinstance(pay, Mapping):
+                pay = dict(zip(players, pay, strict=False))
+            specs.append(NodeSpec(nid, "terminal", payoffs=dict(pay), outcome=tuple(node.outcome)))
+        else:
+            raise ModelError(
+                f"expected a decision, chance or terminal node at '{path}', got {type(node).__name__}"
+            )
+        for a, child in reversed(kids):
+            stack.append((child, a if path == "root" else f"{path}.{a}"))
+    return specs
+
+
+def _child_ids(kids: Sequence[tuple[str, Any]], path: str) -> dict[str, str]:
+    """Action -> the child's id: its label, or its action path."""
+    return {a: (getattr(c, "label", None) or (a if path == "root" else f"{path}.{a}")) for a, c in kids}
+
+
+__all__ = ["Model"]

@@ -1,16 +1,17 @@
 """A model's numbers: parameter values checked, games built, expressions compiled and checked.
 
-:class:`_ModelNumeric` holds the helper methods behind :meth:`Model.game
+Plain functions of what they use (the parameters, the orderings, the checked
+:class:`~deterrence.model._structure.Tree`), behind :meth:`Model.game
 <deterrence.model.Model.game>` and :meth:`Model.evaluate <deterrence.model.Model.evaluate>`:
-values checked against the domains (``_values``) and the orderings (``_check_orderings_exact``),
-chance probabilities checked (``_check_probs``), the numeric tree built (``_build_game``), the
-expressions lambdified once (``_compile``), and the errors for arrays of points
-(``_check_arrays``, ``_huge_constant_error``).
+values checked against the domains (:func:`check_values`, :func:`parameter_arrays`) and the
+orderings (:func:`check_orderings_exact`, :func:`orderings_mask`), chance probabilities and
+payoffs checked (:func:`check_numbers`, :func:`check_arrays`), the numeric tree built
+(:func:`build_game`), the expressions lambdified once (:func:`lambdify_tree`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -20,165 +21,314 @@ import sympy as sp
 from ..errors import GameError, ModelError, ParameterError
 from ..game.extensive import ExtensiveFormGame
 from ..game.tree import chance, decision, terminal
-from ._specs import _PROB_TOL, _to_number
+from ._checks import Where
+from ._specs import PROB_TOL, Ordering, Parameter, to_number
+from ._structure import Tree
+
+_FLOAT_MAX = 1.7976931348623157e308
 
 
-class _ModelNumeric:
-    """Numeric helper methods of :class:`~deterrence.model.Model` (a mixin: they use the attributes
-    its constructor sets)."""
+# ---------------------------------------------------------------------------------- values
+def _unknown_parameter(
+    parameters: Mapping[str, Parameter], model: str, values: Mapping[str, Any], *, show_value: bool = True
+) -> None:
+    unknown = [k for k in values if k not in parameters]
+    if unknown:
+        raise ParameterError(
+            f"unknown parameter '{unknown[0]}' for model '{model}'; valid parameters: "
+            f"{', '.join(parameters)}",
+            name=unknown[0],
+            value=values[unknown[0]] if show_value else None,
+        )
 
-    # ------------------------------------------------------------------ values
-    def _values(self, values: Mapping[str, Any]) -> dict[str, Any]:
-        unknown = [k for k in values if k not in self.parameters]
-        if unknown:
-            raise ParameterError(
-                f"unknown parameter '{unknown[0]}' for model '{self.name}'; valid parameters: "
-                f"{', '.join(self.parameters)}",
-                name=unknown[0],
-                value=values[unknown[0]],
+
+def check_values(
+    parameters: Mapping[str, Parameter], model: str, values: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Every parameter's value: the given ones checked (:meth:`Parameter.check`), defaults elsewhere."""
+    _unknown_parameter(parameters, model, values)
+    return {n: p.check(values[n]) if n in values else p.default for n, p in parameters.items()}
+
+
+def parameter_arrays(
+    parameters: Mapping[str, Parameter], model: str, values: Mapping[str, Any]
+) -> tuple[dict[str, np.ndarray], tuple[int, ...]]:
+    """Every parameter as a float array (defaults where not given), broadcast to one shape.
+
+    Raises
+    ------
+    ParameterError
+        An unknown parameter, values that are not real numbers, a value outside the domain
+        (:meth:`Parameter.contains`; naming its index), arrays that do not broadcast.
+    """
+    _unknown_parameter(parameters, model, values, show_value=False)
+    arrays = {n: _parameter_array(p, values.get(n, p.default)) for n, p in parameters.items()}
+    try:
+        shape = np.broadcast_shapes(*(a.shape for a in arrays.values())) if arrays else ()
+    except ValueError:
+        raise ParameterError(
+            "parameter arrays do not broadcast together: "
+            + ", ".join(f"{k}{a.shape}" for k, a in arrays.items())
+        ) from None
+    return {k: np.broadcast_to(a, shape) for k, a in arrays.items()}, tuple(shape)
+
+
+def _parameter_array(p: Parameter, raw: Any) -> np.ndarray:
+    try:
+        arr = np.asarray(raw)
+        if arr.dtype == bool or arr.dtype.kind not in "iuf":
+            raise TypeError
+        arr = arr.astype(float)
+    except (TypeError, ValueError):
+        raise ParameterError(
+            f"values of parameter '{p.name}' must be real numbers, got {raw!r}",
+            name=p.name,
+            value=raw,
+            domain=p.domain,
+        ) from None
+    bad = ~np.isfinite(arr)  # non-finite values first, then the domain rule
+    if not bad.any():
+        bad = ~np.asarray(p.contains(arr), dtype=bool)
+    if bad.any():
+        v = arr[bad].flat[0]
+        idx = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ParameterError(
+            f"value {v} of parameter '{p.name}' (at index {idx}) is outside its domain {p.domain_text}",
+            name=p.name,
+            value=float(v),
+            domain=p.domain,
+        )
+    return arr
+
+
+# ---------------------------------------------------------------------------------- orderings
+def check_orderings_exact(
+    orderings: Sequence[Ordering], model: str, subs: Mapping[sp.Symbol, sp.Expr], shown: Mapping[str, Any]
+) -> None:
+    """Refuse exact values (``subs``) that violate an ordering (``shown``: the values, for messages)."""
+    for o in orderings:
+        for c in o.condition.comparisons:
+            diff = to_number((c.lhs - c.rhs).xreplace(subs))
+            if diff is None or not c.holds(diff, 0):
+                names = sorted(str(s) for s in (c.lhs.free_symbols | c.rhs.free_symbols))
+                at = ", ".join(f"{k}={shown[k]}" for k in names if k in shown)
+                raise ParameterError(
+                    f"values violate the ordering '{o.text}' of model '{model}' ({c} fails at {at}); "
+                    "pass check_orderings=False to use them anyway",
+                    name=names[0] if names else None,
+                    value={k: shown[k] for k in names if k in shown},
+                    domain=o.text,
+                )
+
+
+def orderings_mask(
+    orderings: Sequence[Ordering],
+    model: str,
+    diffs: Sequence[np.ndarray],
+    arrays: Mapping[str, np.ndarray],
+    shape: tuple[int, ...],
+    check: bool,
+) -> np.ndarray:
+    """Per point: whether every ordering holds (``diffs``: lhs - rhs of each comparison, in
+    order). With ``check``, a point that violates one raises ``ParameterError``."""
+    ok = np.ones(shape, dtype=bool)
+    k = 0
+    for o in orderings:
+        for comp in o.condition.comparisons:
+            holds = comp.holds(diffs[k], 0.0)
+            k += 1
+            ok &= holds
+            if check and not np.all(holds):
+                idx = tuple(int(i) for i in np.argwhere(~holds)[0])
+                at = ", ".join(
+                    f"{n}={arrays[n][idx]:.6g}"
+                    for n in sorted(str(s) for s in (comp.lhs.free_symbols | comp.rhs.free_symbols))
+                )
+                raise ParameterError(
+                    f"values violate the ordering '{o.text}' of model '{model}' at index {idx} "
+                    f"({comp} fails at {at}); pass check_orderings=False to use them anyway",
+                    domain=o.text,
+                )
+    return ok
+
+
+# ---------------------------------------------------------------------------------- one point
+def check_numbers(
+    tree: Tree,
+    pay: Mapping[str, Mapping[str, Any]],
+    prob: Mapping[str, Mapping[str, Any]],
+    at: str,
+    where: Where,
+) -> None:
+    """Payoffs finite; chance probabilities finite, in [0, 1] and summing to one (``at``: the
+    values, for messages)."""
+    for t, row in pay.items():
+        node = tree.by_id[t]
+        for p, v in row.items():
+            if v is None or not abs(v) <= _FLOAT_MAX:  # NaN, inf or too large for a float
+                raise where.error(
+                    f"payoff of '{p}' at node '{t}' is not a finite number ({tree.payoffs[t][p]} at {at})",
+                    f"nodes.{t}.payoffs.{p}",
+                    node.line_of(f"payoffs.{p}"),
+                )
+    for c, row in prob.items():
+        _check_probs(tree, c, row, at, where)
+
+
+def _check_probs(tree: Tree, c: str, row: Mapping[str, Any], at: str, where: Where) -> None:
+    node = tree.by_id[c]
+    for a, v in row.items():
+        key = f"nodes.{c}.probs.{a}"
+        if v is None or not abs(v) <= _FLOAT_MAX:  # NaN, inf or too large for a float
+            raise where.error(
+                f"probability of branch '{a}' at chance node '{c}' is not a finite number "
+                f"({tree.probs[c][a]} at {at})",
+                key,
+                node.line_of(f"probs.{a}"),
             )
-        out = {}
-        for n, p in self.parameters.items():
-            out[n] = p.check(values[n]) if n in values else p.default
-        return out
-
-    def _check_orderings_exact(self, subs: Mapping[sp.Symbol, sp.Expr], shown: Mapping[str, Any]) -> None:
-        for o in self.orderings:
-            for c in o.condition.comparisons:
-                diff = _to_number((c.lhs - c.rhs).xreplace(subs))
-                if diff is None or not c.holds(diff, 0):
-                    names = sorted(str(s) for s in (c.lhs.free_symbols | c.rhs.free_symbols))
-                    at = ", ".join(f"{k}={shown[k]}" for k in names if k in shown)
-                    raise ParameterError(
-                        f"values violate the ordering '{o.text}' of model '{self.name}' ({c} fails at {at}); "
-                        "pass check_orderings=False to use them anyway",
-                        name=names[0] if names else None,
-                        value={k: shown[k] for k in names if k in shown},
-                        domain=o.text,
-                    )
-
-    def _check_probs(self, c: str, row: Mapping[str, Any], at: str) -> None:
-        node = self._by_id[c]
-        for a, v in row.items():
-            key = f"nodes.{c}.probs.{a}"
-            if v is None or not abs(v) <= 1.7976931348623157e308:  # NaN, inf or too large for a float
-                raise self._error(
-                    f"probability of branch '{a}' at chance node '{c}' is not a finite number "
-                    f"({self._probs[c][a]} at {at})",
-                    key,
-                    node.line_of(f"probs.{a}"),
-                )
-            if v < 0 or v > 1:
-                raise self._error(
-                    f"probability of branch '{a}' at chance node '{c}' is {v}, outside [0, 1] "
-                    f"({self._probs[c][a]} at {at})",
-                    key,
-                    node.line_of(f"probs.{a}"),
-                )
-        total = sum(row.values())
-        exact = all(isinstance(v, (int, Fraction)) for v in row.values())
-        if (exact and total != 1) or (not exact and abs(float(total) - 1.0) > _PROB_TOL):
-            raise self._error(
-                f"probabilities at chance node '{c}' sum to {float(total):.12g}, not 1 (at {at})",
-                f"nodes.{c}.probs",
-                node.line_of("probs"),
+        if v < 0 or v > 1:
+            raise where.error(
+                f"probability of branch '{a}' at chance node '{c}' is {v}, outside [0, 1] "
+                f"({tree.probs[c][a]} at {at})",
+                key,
+                node.line_of(f"probs.{a}"),
             )
+    total = sum(row.values())
+    exact = all(isinstance(v, (int, Fraction)) for v in row.values())
+    if (exact and total != 1) or (not exact and abs(float(total) - 1.0) > PROB_TOL):
+        raise where.error(
+            f"probabilities at chance node '{c}' sum to {float(total):.12g}, not 1 (at {at})",
+            f"nodes.{c}.probs",
+            node.line_of("probs"),
+        )
 
-    def _build_game(
-        self, pay: Mapping[str, Mapping[str, Any]], prob: Mapping[str, Mapping[str, Any]]
-    ) -> ExtensiveFormGame:
-        built: dict[str, Any] = {}
-        for nid in reversed(self._order):
-            node = self._by_id[nid]
-            if node.kind == "terminal":
-                built[nid] = terminal(dict(pay[nid]), node.outcome, label=nid)
-            elif node.kind == "decision":
-                built[nid] = decision(
-                    node.player or "",
-                    {a: built[c] for a, c in node.actions.items()},
-                    infoset=node.infoset or nid,
-                    label=nid,
+
+def build_game(
+    tree: Tree,
+    players: Sequence[str],
+    title: str,
+    pay: Mapping[str, Mapping[str, Any]],
+    prob: Mapping[str, Mapping[str, Any]],
+    where: Where,
+) -> ExtensiveFormGame:
+    """The numeric game of the tree with these payoffs and chance probabilities."""
+    built: dict[str, Any] = {}
+    for nid in reversed(tree.order):
+        node = tree.by_id[nid]
+        if node.kind == "terminal":
+            built[nid] = terminal(dict(pay[nid]), node.outcome, label=nid)
+        elif node.kind == "decision":
+            built[nid] = decision(
+                node.player or "",
+                {a: built[c] for a, c in node.actions.items()},
+                infoset=node.infoset or nid,
+                label=nid,
+            )
+        else:
+            built[nid] = chance(
+                {a: (prob[nid][a], built[c]) for a, c in node.actions.items()},
+                infoset=node.infoset,
+                label=nid,
+            )
+    try:
+        return ExtensiveFormGame(built[tree.root], players=players, title=title)
+    except GameError as exc:  # should not happen: the model checked the same things
+        raise where.error(f"the numeric game is malformed: {exc}") from exc
+
+
+# ---------------------------------------------------------------------------------- arrays
+def lambdify_tree(
+    symbols: Sequence[sp.Symbol], tree: Tree, players: Sequence[str], orderings: Sequence[Ordering]
+) -> Callable[..., Any]:
+    """One numpy function of the parameters giving every payoff (terminal by terminal, player by
+    player), every chance probability (branch by branch) and ``lhs - rhs`` of every ordering's
+    comparisons."""
+    exprs = [tree.payoffs[t][p] for t in tree.terminals for p in players]
+    exprs += [tree.probs[c][a] for c, a in tree.branches]
+    exprs += [comp.lhs - comp.rhs for o in orderings for comp in o.condition.comparisons]
+    return sp.lambdify(list(symbols), exprs, modules="numpy", cse=True)
+
+
+def split_outputs(
+    out: Sequence[Any], tree: Tree, players: Sequence[str], shape: tuple[int, ...]
+) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+    """The lambdified function's outputs as ``payoffs`` ``shape + (terminals, players)``,
+    ``probs`` ``shape + (branches,)`` and the orderings' differences."""
+    nt, npl, nb = len(tree.terminals), len(players), len(tree.branches)
+    cols = [np.broadcast_to(np.asarray(v, dtype=float), shape) for v in out]
+    payoffs = (np.stack(cols[: nt * npl], axis=-1) if nt * npl else np.zeros((*shape, 0))).reshape(
+        (*shape, nt, npl)
+    )
+    probs = np.stack(cols[nt * npl : nt * npl + nb], axis=-1) if nb else np.zeros((*shape, 0))
+    return payoffs, probs, cols[nt * npl + nb :]
+
+
+def huge_constant_error(tree: Tree, where: Where) -> ModelError:
+    """The error for an expression holding a constant beyond the float range (named by node)."""
+    limit = sp.Float(_FLOAT_MAX)
+    for t in tree.terminals:
+        for p, e in tree.payoffs[t].items():
+            if any(abs(a) > limit for a in e.atoms(sp.Number)):
+                return where.error(
+                    f"payoff of '{p}' at node '{t}' holds a constant beyond the float range",
+                    f"nodes.{t}.payoffs.{p}",
+                    tree.by_id[t].line_of(f"payoffs.{p}"),
                 )
-            else:
-                built[nid] = chance(
-                    {a: (prob[nid][a], built[c]) for a, c in node.actions.items()},
-                    infoset=node.infoset,
-                    label=nid,
-                )
-        try:
-            return ExtensiveFormGame(built[self.root], players=self.players, title=self.title)
-        except GameError as exc:  # should not happen: the model checked the same things
-            raise self._error(f"the numeric game is malformed: {exc}") from exc
+    for c, a in tree.branches:
+        if any(abs(x) > limit for x in tree.probs[c][a].atoms(sp.Number)):
+            return where.error(
+                f"probability of branch '{a}' at chance node '{c}' holds a constant beyond the float range",
+                f"nodes.{c}.probs.{a}",
+                tree.by_id[c].line_of(f"probs.{a}"),
+            )
+    return where.error("an expression overflows the float range when evaluated")
 
-    # ------------------------------------------------------------------ vectorised evaluation
-    def _compile(self) -> Any:
-        if self._kernel is None:
-            syms = list(self.symbols.values())
-            exprs = [self._payoffs[t][p] for t in self.terminals for p in self.players]
-            exprs += [self._probs[c][a] for c, a in self.branches]
-            conds: list[sp.Expr] = []
-            for o in self.orderings:
-                for comp in o.condition.comparisons:
-                    conds.append(comp.lhs - comp.rhs)
-            self._kernel = sp.lambdify(syms, exprs + conds, modules="numpy", cse=True)
-        return self._kernel
 
-    def _huge_constant_error(self) -> ModelError:
-        """The error for an expression holding a constant beyond the float range (named by node)."""
-        limit = sp.Float(1.7976931348623157e308)
-        for t in self.terminals:
-            for p, e in self._payoffs[t].items():
-                if any(abs(a) > limit for a in e.atoms(sp.Number)):
-                    return self._error(
-                        f"payoff of '{p}' at node '{t}' holds a constant beyond the float range",
-                        f"nodes.{t}.payoffs.{p}",
-                        self._by_id[t].line_of(f"payoffs.{p}"),
-                    )
-        for c, a in self.branches:
-            if any(abs(x) > limit for x in self._probs[c][a].atoms(sp.Number)):
-                return self._error(
-                    f"probability of branch '{a}' at chance node '{c}' holds a constant beyond "
-                    "the float range",
-                    f"nodes.{c}.probs.{a}",
-                    self._by_id[c].line_of(f"probs.{a}"),
-                )
-        return self._error("an expression overflows the float range when evaluated")
+def check_arrays(
+    tree: Tree,
+    players: Sequence[str],
+    payoffs: np.ndarray,
+    probs: np.ndarray,
+    arrays: Mapping[str, np.ndarray],
+    where: Where,
+) -> None:
+    """Payoffs finite, and chance probabilities in [0, 1] summing to one, at every point."""
 
-    def _check_arrays(self, payoffs: np.ndarray, probs: np.ndarray, arrays: Mapping[str, np.ndarray]) -> None:
-        def at(idx: tuple[int, ...]) -> str:
-            return ", ".join(f"{n}={a[idx]:.6g}" for n, a in arrays.items())
+    def at(idx: tuple[int, ...]) -> str:
+        return ", ".join(f"{n}={a[idx]:.6g}" for n, a in arrays.items())
 
-        bad = ~np.isfinite(payoffs)
+    bad = ~np.isfinite(payoffs)
+    if bad.any():
+        pos = tuple(int(i) for i in np.argwhere(bad)[0])
+        idx, t, p = pos[:-2], tree.terminals[pos[-2]], players[pos[-1]]
+        raise where.error(
+            f"payoff of '{p}' at node '{t}' is not a finite number at index {idx} ({at(idx)})",
+            f"nodes.{t}.payoffs.{p}",
+            tree.by_id[t].line_of(f"payoffs.{p}"),
+        )
+    if not probs.shape[-1]:
+        return
+    bad = ~np.isfinite(probs) | (probs < -PROB_TOL) | (probs > 1 + PROB_TOL)
+    if bad.any():
+        pos = tuple(int(i) for i in np.argwhere(bad)[0])
+        idx, (c, a) = pos[:-1], tree.branches[pos[-1]]
+        raise where.error(
+            f"probability of branch '{a}' at chance node '{c}' is {probs[pos]}, not in "
+            f"[0, 1], at index {idx} ({at(idx)})",
+            f"nodes.{c}.probs.{a}",
+            tree.by_id[c].line_of(f"probs.{a}"),
+        )
+    k = 0
+    for c in tree.chance_nodes:
+        m = len(tree.by_id[c].actions)
+        total = probs[..., k : k + m].sum(axis=-1)
+        k += m
+        bad = np.abs(total - 1.0) > PROB_TOL
         if bad.any():
-            pos = tuple(int(i) for i in np.argwhere(bad)[0])
-            idx, t, p = pos[:-2], self.terminals[pos[-2]], self.players[pos[-1]]
-            raise self._error(
-                f"payoff of '{p}' at node '{t}' is not a finite number at index {idx} ({at(idx)})",
-                f"nodes.{t}.payoffs.{p}",
-                self._by_id[t].line_of(f"payoffs.{p}"),
+            idx = tuple(int(i) for i in np.argwhere(bad)[0])
+            raise where.error(
+                f"probabilities at chance node '{c}' sum to {total[idx]:.12g}, not 1, at "
+                f"index {idx} ({at(idx)})",
+                f"nodes.{c}.probs",
+                tree.by_id[c].line_of("probs"),
             )
-        if probs.shape[-1]:
-            bad = ~np.isfinite(probs) | (probs < -_PROB_TOL) | (probs > 1 + _PROB_TOL)
-            if bad.any():
-                pos = tuple(int(i) for i in np.argwhere(bad)[0])
-                idx, (c, a) = pos[:-1], self.branches[pos[-1]]
-                raise self._error(
-                    f"probability of branch '{a}' at chance node '{c}' is {probs[pos]}, not in "
-                    f"[0, 1], at index {idx} ({at(idx)})",
-                    f"nodes.{c}.probs.{a}",
-                    self._by_id[c].line_of(f"probs.{a}"),
-                )
-            k = 0
-            for c in self.chance_nodes:
-                m = len(self._by_id[c].actions)
-                total = probs[..., k : k + m].sum(axis=-1)
-                k += m
-                bad = np.abs(total - 1.0) > _PROB_TOL
-                if bad.any():
-                    idx = tuple(int(i) for i in np.argwhere(bad)[0])
-                    raise self._error(
-                        f"probabilities at chance node '{c}' sum to {total[idx]:.12g}, not 1, at "
-                        f"index {idx} ({at(idx)})",
-                        f"nodes.{c}.probs",
-                        self._by_id[c].line_of("probs"),
-                    )

@@ -2,7 +2,8 @@
 
 Frozen dataclasses, data with their own checks: :class:`Parameter` (name, default, domain),
 :class:`NodeSpec` (one node of the tree, children by id, with the lines it was written on),
-:class:`Reference`, :class:`Ordering`, :class:`Derived`, :class:`Baseline` and the result of
+:class:`Reference`, :class:`Ordering`, :class:`Derived`, :class:`Baseline`, the whole
+:class:`ModelSpec` a model is built from, and the result of
 :meth:`Model.evaluate <deterrence.model.Model.evaluate>`, :class:`Evaluation`; the vocabulary
 constants; and the exact-number helpers the model uses. Re-exported by :mod:`deterrence.model`.
 """
@@ -12,8 +13,8 @@ from __future__ import annotations
 import math
 import numbers
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import KW_ONLY, dataclass, field
 from fractions import Fraction
 from typing import Any
 
@@ -30,8 +31,8 @@ STATUSES: tuple[str, ...] = ("", "published", "reconstruction", "stylised", "tea
 RESERVED: frozenset[str] = frozenset({"check_orderings", "exact", "values", "self"})
 NODE_KINDS: tuple[str, ...] = ("decision", "chance", "terminal")
 
-_ID_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
-_PROB_TOL = 1e-9
+NODE_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
+PROB_TOL = 1e-9
 
 ExprLike = str | int | float | Fraction | sp.Expr
 
@@ -67,7 +68,8 @@ class Parameter:
     default
         The value used when :meth:`Model.game` is not given one.
     domain
-        ``(lo, hi)``: the closed interval of allowed values; ``-inf``/``inf`` for no bound.
+        ``(lo, hi)``: the closed interval of allowed values; ``-inf``/``inf`` for no bound (see
+        :meth:`contains` for the rule at the ends).
     description
         What the parameter means, in words.
     symbol
@@ -121,14 +123,42 @@ class Parameter:
         right = ")" if self.open_upper or math.isinf(float(hi)) else "]"
         return f"{left}{_fmt(lo)}, {_fmt(hi)}{right}"
 
-    def contains(self, value: float) -> bool:
-        """Whether a finite number lies in the domain."""
+    @property
+    def bounded(self) -> bool:
+        """Whether both ends of the domain are finite (a range to sample from)."""
+        return all(math.isfinite(x) for x in self.domain)
+
+    def contains(self, value: Any, *, closed: bool = False) -> Any:
+        """Whether values lie in the domain: the one domain rule of models, designs and sweeps.
+
+        The rule: a value lies in the domain when it is a finite real number with
+        ``lo <= value <= hi`` that is not an open end (``open_lower``, ``open_upper``). An
+        infinite end is always open: ``inf``, ``-inf`` and NaN lie in no domain. With
+        ``closed=True`` the open ends count as inside (the closure of the domain, for the ends
+        of a range to scan that steps inside them); infinite values are still outside.
+
+        Parameters
+        ----------
+        value
+            A number or an array of numbers.
+        closed
+            Test the closure of the domain instead of the domain.
+
+        Returns
+        -------
+        bool or numpy.ndarray
+            A bool for a number, a boolean array of ``value``'s shape for an array.
+        """
+        v = np.asarray(value, dtype=float)
         lo, hi = self.domain
-        if value < lo or value > hi:
-            return False
-        if value == lo and (self.open_lower or math.isinf(lo)):
-            return False
-        return not (value == hi and (self.open_upper or math.isinf(hi)))
+        with np.errstate(invalid="ignore"):
+            inside = np.isfinite(v) & (v >= lo) & (v <= hi)
+        if not closed:
+            if self.open_lower:
+                inside &= v != lo
+            if self.open_upper:
+                inside &= v != hi
+        return bool(inside) if inside.ndim == 0 else inside
 
     def check(self, value: Any, *, what: str = "value") -> Any:
         """Return ``value`` if it is a finite real number in the domain.
@@ -308,8 +338,79 @@ class Evaluation:
     values: dict[str, np.ndarray]
 
 
+# ---------------------------------------------------------------------------------- the whole model
+@dataclass(frozen=True, eq=False)
+class ModelSpec:
+    """Everything a :class:`~deterrence.model.Model` is built from: ``Model(ModelSpec(...))``.
+
+    Data only: :class:`~deterrence.model.Model` checks it (naming the file, the key and the
+    line where known) and parses its expressions. ``name``, ``players``, ``parameters`` and
+    ``nodes`` may be given by position, the rest by keyword.
+
+    Parameters
+    ----------
+    name
+        Short identifier (the catalogue name), e.g. ``"extended_deterrence"``.
+    players
+        Player names, in order.
+    parameters
+        :class:`Parameter` objects (or ``{name: Parameter}``).
+    nodes
+        The tree as :class:`NodeSpec` s; the root is ``root`` or else the first node. Every
+        node must be reachable from the root exactly once.
+    root
+        Id of the root node (default: the first node).
+    title, description, references, concepts, status, entrapment, claims, meta
+        Documentation: a readable title (default: the name), a description,
+        :class:`Reference` s, the solution concepts the model is meant for (``nash``, ``spe``,
+        ``pbe``, ``qre``), what the spec rests on (``published``, ``reconstruction``,
+        ``stylised``, ``teaching``), the model's definition of entrapment, published claims
+        (dicts with at least ``text``) and free metadata.
+    orderings
+        Conditions on the parameters (``"cost_attacker > 0"``, chains ``"a < b < c"``), or
+        :class:`Ordering` s (whose condition may be text); :meth:`Model.game` refuses values
+        that violate one unless ``check_orderings=False``.
+    derived
+        ``{name: expression}`` (or :class:`Derived` s, parsed from their ``text`` when given):
+        quantities defined from the parameters, usable in later derived quantities, payoffs,
+        probabilities and orderings.
+    baseline
+        A :class:`Baseline`: how to get the no-pledge counterfactual (:meth:`Model.baseline`).
+    fixed
+        Parameters pinned to values in this model (set by :meth:`Model.baseline`).
+    is_baseline
+        Whether this model is a no-pledge baseline.
+    file, text, lines
+        The file the model was read from, its text (for :attr:`Model.sha256`) and the line of
+        each key (``"nodes.root.payoffs"`` -> line), for error messages.
+    """
+
+    name: str
+    players: Sequence[str]
+    parameters: Mapping[str, Parameter] | Iterable[Parameter]
+    nodes: Sequence[NodeSpec]
+    _: KW_ONLY
+    root: str | None = None
+    title: str = ""
+    description: str = ""
+    references: Sequence[Reference] = ()
+    concepts: Sequence[str] = ()
+    status: str = ""
+    orderings: Sequence[str | Ordering] = ()
+    derived: Mapping[str, ExprLike] | Sequence[Derived] | None = None
+    baseline: Baseline | None = None
+    entrapment: str = ""
+    claims: Sequence[Mapping[str, Any]] = ()
+    meta: Mapping[str, Any] | None = None
+    fixed: Mapping[str, ExprLike] | None = None
+    is_baseline: bool = False
+    file: str | None = None
+    text: str | None = None
+    lines: Mapping[str, int] | None = None
+
+
 # ---------------------------------------------------------------------------------- helpers
-def _exact(value: Any) -> sp.Expr:
+def exact_value(value: Any) -> sp.Expr:
     """A parameter value as an exact sympy number (a float is taken as the decimal it prints as)."""
     if isinstance(value, (int, np.integer)):
         return sp.Integer(int(value))
@@ -321,7 +422,7 @@ def _exact(value: Any) -> sp.Expr:
     return sp.Rational(Fraction(repr(f)))
 
 
-def _to_number(expr: sp.Expr) -> int | Fraction | float | None:
+def to_number(expr: sp.Expr) -> int | Fraction | float | None:
     """An evaluated sympy expression as int/Fraction (exact) or float; None if not finite/real."""
     if expr.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
         return None
@@ -338,7 +439,7 @@ def _to_number(expr: sp.Expr) -> int | Fraction | float | None:
     return float(value.real)
 
 
-def _expr_key(expr: sp.Expr) -> str:
+def expr_key(expr: sp.Expr) -> str:
     return sp.srepr(expr)
 
 
@@ -351,6 +452,7 @@ __all__ = [
     "Derived",
     "Evaluation",
     "ExprLike",
+    "ModelSpec",
     "NodeSpec",
     "Ordering",
     "Parameter",

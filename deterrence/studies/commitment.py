@@ -177,7 +177,8 @@ def _ranges(model: Any, varied: Sequence[str], bounds: Mapping[str, Sequence[flo
     lo = np.empty(len(varied))
     hi = np.empty(len(varied))
     for k, name in enumerate(varied):
-        dom = tuple(float(x) for x in model.parameters[name].domain)
+        par = model.parameters[name]
+        dom = tuple(float(x) for x in par.domain)
         b = tuple(float(x) for x in bounds[name]) if name in bounds else dom
         if len(b) != 2 or not b[0] < b[1]:
             raise SweepError(f"bounds for '{name}' must be (lo, hi) with lo < hi, got {list(b)}")
@@ -186,9 +187,9 @@ def _ranges(model: Any, varied: Sequence[str], bounds: Mapping[str, Sequence[flo
                 f"parameter '{name}' has an unbounded domain [{dom[0]:g}, {dom[1]:g}]; "
                 f"give bounds={{'{name}': (lo, hi)}} or fix it"
             )
-        if b[0] < dom[0] or b[1] > dom[1]:
+        if name in bounds and not all(par.contains(b)):  # each end in the domain, as for dt.sweep
             raise ParameterError(
-                f"bounds {list(b)} for '{name}' leave its domain [{dom[0]:g}, {dom[1]:g}]",
+                f"bounds {list(b)} for '{name}' leave its domain {par.domain_text}",
                 name=name, value=b, domain=dom,
             )
         lo[k], hi[k] = b
@@ -285,15 +286,14 @@ def _derived(model: Any, functions: Mapping[str, Any], points: pd.DataFrame) -> 
 def _selected_rows(model: Any, compiled: Any, points: pd.DataFrame, concept: str, belief_policy: str,
                    selection: str) -> pd.DataFrame:
     """The selected equilibrium's tidy row at every point (compiled, knife edges per point)."""
-    from ..sweeps import _pointwise as pointwise
-    from ..sweeps import select
+    from ..sweeps import evaluate_points, select
 
     rows, undecided = compiled.evaluate(points)
     undecided = np.asarray(undecided, dtype=bool)
     if undecided.any():
         redo = points[undecided].reset_index()
         rows = rows[~rows["point"].isin(redo["point"])]
-        extra = pointwise.evaluate_points(model, redo, concept, belief_policy)
+        extra = evaluate_points(model, redo, concept, belief_policy)
         rows = extra if rows.empty else pd.concat([rows, extra[rows.columns.intersection(extra.columns)]],
                                                   ignore_index=True)
     rows = rows.sort_values(["point", "equilibrium"], kind="stable").reset_index(drop=True)

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from ._design import METHODS, Design, build_design, saltelli_unit, sample_unit
+from ._design import METHODS, Design, DesignInfo, build_design, saltelli_unit, sample_unit
+from ._manifest import FORMAT, ChunkRecord, Chunks, Manifest, ModelIdentity, ParameterInfo, RunRecord
 from ._pointwise import evaluate_points
 from ._result import SweepResult, sobol_estimates
-from ._storage import FORMAT, package_versions
-from ._sweep import (
-    BACKENDS,
-    BYTES_PER_ROW,
-    CHUNK_COMPILED,
-    CHUNK_POINTWISE,
-    MAX_POINTS_IN_MEMORY,
-    PATHS,
-    sweep,
-)
+from ._spec import BACKENDS, MAX_POINTS_IN_MEMORY, PATHS, SweepSpec, check_spec
+from ._storage import SweepFolder, package_versions
+from ._sweep import BYTES_PER_ROW, CHUNK_COMPILED, CHUNK_POINTWISE, ChunkPlan, sweep
 from ._tidy import SELECTIONS, column_order, select
 
 __all__ = [
@@ -27,9 +21,20 @@ __all__ = [
     "METHODS",
     "PATHS",
     "SELECTIONS",
+    "ChunkPlan",
+    "ChunkRecord",
+    "Chunks",
     "Design",
+    "DesignInfo",
+    "Manifest",
+    "ModelIdentity",
+    "ParameterInfo",
+    "RunRecord",
+    "SweepFolder",
     "SweepResult",
+    "SweepSpec",
     "build_design",
+    "check_spec",
     "column_order",
     "evaluate_points",
     "package_versions",

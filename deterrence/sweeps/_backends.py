@@ -5,8 +5,8 @@
 model compiles, the per-point path (:mod:`deterrence.sweeps._pointwise`) for the points a kernel cannot
 decide or that violate an ordering, then the no-pledge baseline, ``deterred`` and the
 selection. ``_run_numpy``, ``_run_processes`` and ``_run_dask`` run a list of chunks and yield
-``(chunk, rows)`` as they finish, keeping a bounded number in flight. Used by
-:func:`deterrence.sweeps.sweep`.
+``(chunk, rows)`` as they finish, keeping a bounded number in flight; :func:`run_chunks` picks
+one by name. Used by :func:`deterrence.sweeps.sweep`.
 """
 
 from __future__ import annotations
@@ -24,13 +24,13 @@ import pandas as pd
 
 from ..errors import DeterrenceError, UnsupportedError
 from . import _pointwise as pointwise
-from ._design import Design, _orderings_hold
-from ._tidy import select
+from ._design import Design, orderings_hold
+from ._tidy import conform, select
 
 
 # ====================================================================== evaluation of one chunk
 @dataclass(frozen=True)
-class _Job:
+class ChunkJob:
     """Everything a worker needs to evaluate chunks (pickled once per worker)."""
 
     model: Any
@@ -51,7 +51,7 @@ class _Job:
 _COMPILED: weakref.WeakKeyDictionary[Any, dict[tuple[str, str], Any]] = weakref.WeakKeyDictionary()
 
 
-def _compiled(model: Any, concept: str, belief_policy: str, path: str) -> Any:
+def compiled_kernel(model: Any, concept: str, belief_policy: str, path: str) -> Any:
     """The model's :class:`~deterrence.kernels.CompiledModel`, cached per process and model
     object; ``None`` if it does not compile (``path="auto"``). Raises ``UnsupportedError`` for
     ``path="compiled"``."""
@@ -104,12 +104,14 @@ def _distinct(model: Any) -> Any:
 
 
 def _evaluate(
-    model: Any, points: pd.DataFrame, job: _Job, players: Sequence[str], labels: Sequence[str]
+    model: Any, points: pd.DataFrame, job: ChunkJob, players: Sequence[str], labels: Sequence[str]
 ) -> pd.DataFrame:
     """Tidy rows of ``model`` at ``points`` by the job's path (compiled with per-point fallback)."""
     params = [c for c in points.columns if c != "point" and c in model.parameters]
     pts = points[["point", *params]]
-    compiled = None if job.path == "pointwise" else _compiled(model, job.concept, job.belief_policy, job.path)
+    compiled = (
+        None if job.path == "pointwise" else compiled_kernel(model, job.concept, job.belief_policy, job.path)
+    )
     if compiled is None:
         return pointwise.evaluate_points(
             model,
@@ -130,7 +132,7 @@ def _evaluate(
     # points the kernel cannot decide (knife edges), and points that violate one of the model's
     # orderings (kernels do not check them), go to the per-point path, which decides, or
     # refuses them as model.game does
-    undecided = np.asarray(undecided, dtype=bool) | ~_orderings_hold(model, full)
+    undecided = np.asarray(undecided, dtype=bool) | ~orderings_hold(model, full)
     if undecided.any():
         redo = pts[undecided]
         rows = rows[~rows["point"].isin(redo["point"])]
@@ -148,7 +150,7 @@ def _evaluate(
     return rows
 
 
-def evaluate_chunk(job: _Job, points: pd.DataFrame) -> pd.DataFrame:
+def evaluate_chunk(job: ChunkJob, points: pd.DataFrame) -> pd.DataFrame:
     """Final tidy rows of one chunk: model, baseline, ``deterred`` and ``selected`` filled in."""
     table = _evaluate(job.model, points, job, job.players, job.labels)
     if job.baseline is not None and len(table):
@@ -166,20 +168,32 @@ def evaluate_chunk(job: _Job, points: pd.DataFrame) -> pd.DataFrame:
         table["deterred"] = np.nan
     table = table.sort_values(["point", "equilibrium"], kind="stable").reset_index(drop=True)
     table["selected"] = select(table, job.selection).to_numpy() if len(table) else []
-    cols = list(job.columns)
-    if "error" in table.columns and "error" not in cols:
-        cols.append("error")
-    missing = [c for c in cols if c not in table.columns]
-    for c in missing:
-        table[c] = 0.0 if c.startswith("outcome_") else np.nan
-    return pointwise.coerce(table[cols])
+    return conform(table, job.columns)
+
+
+# ---------------------------------------------------------------- backends
+def run_chunks(
+    job: ChunkJob,
+    todo: Sequence[tuple[int, int, int]],
+    design: Design,
+    backend: str,
+    workers: int | None = None,
+    scheduler: Any = None,
+) -> Iterator[tuple[int, pd.DataFrame]]:
+    """Evaluate the chunks ``(chunk, start, stop)`` of ``todo`` on a backend; yield
+    ``(chunk, rows)`` as each finishes (in any order on ``"processes"`` and ``"dask"``)."""
+    if backend == "numpy" or not todo:
+        return _run_numpy(job, todo, design)
+    if backend == "processes":
+        return _run_processes(job, todo, design, int(workers or os.cpu_count() or 1))
+    return _run_dask(job, todo, design, workers, scheduler)
 
 
 # ---------------------------------------------------------------- process-pool plumbing
-_WORKER_JOB: _Job | None = None
+_WORKER_JOB: ChunkJob | None = None
 
 
-def _init_worker(job: _Job) -> None:
+def _init_worker(job: ChunkJob) -> None:
     global _WORKER_JOB
     _WORKER_JOB = job
 
@@ -189,12 +203,12 @@ def _pool_task(chunk: int, points: pd.DataFrame) -> tuple[int, pd.DataFrame]:
     return chunk, evaluate_chunk(_WORKER_JOB, points)
 
 
-def _dask_task(job: _Job, chunk: int, points: pd.DataFrame) -> tuple[int, pd.DataFrame]:
+def _dask_task(job: ChunkJob, chunk: int, points: pd.DataFrame) -> tuple[int, pd.DataFrame]:
     return chunk, evaluate_chunk(job, points)
 
 
 def _run_numpy(
-    job: _Job, todo: Sequence[tuple[int, int, int]], design: Design
+    job: ChunkJob, todo: Sequence[tuple[int, int, int]], design: Design
 ) -> Iterator[tuple[int, pd.DataFrame]]:
     for chunk, start, stop in todo:
         yield chunk, evaluate_chunk(job, design.points(start, stop))
@@ -223,7 +237,7 @@ def _bounded(
 
 
 def _run_processes(
-    job: _Job, todo: Sequence[tuple[int, int, int]], design: Design, workers: int
+    job: ChunkJob, todo: Sequence[tuple[int, int, int]], design: Design, workers: int
 ) -> Iterator[tuple[int, pd.DataFrame]]:
     import concurrent.futures as cf
 
@@ -247,7 +261,7 @@ def _run_processes(
 
 
 def _run_dask(
-    job: _Job, todo: Sequence[tuple[int, int, int]], design: Design, workers: int | None, scheduler: Any
+    job: ChunkJob, todo: Sequence[tuple[int, int, int]], design: Design, workers: int | None, scheduler: Any
 ) -> Iterator[tuple[int, pd.DataFrame]]:
     try:
         from distributed import Client, LocalCluster, wait

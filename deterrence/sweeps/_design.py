@@ -2,9 +2,9 @@
 
 :func:`build_design` validates a sweep specification (``grid=`` or ``samples=``, ``fixed``,
 ``vary``, ``bounds``) and returns a :class:`Design`, which generates the parameter points a
-slice at a time, with the design's JSON description for the manifest. :func:`sample_unit` and
+slice at a time, with its description for the manifest (:class:`DesignInfo`). :func:`sample_unit` and
 :func:`saltelli_unit` draw points in the unit cube (scrambled Sobol, Latin hypercube, uniform
-random, Saltelli); :func:`_orderings_hold` tells which points satisfy the model's orderings
+random, Saltelli); :func:`orderings_hold` tells which points satisfy the model's orderings
 (samples drop the others; the compiled path re-solves them per point). Used by
 :func:`deterrence.sweeps.sweep`.
 """
@@ -76,40 +76,97 @@ class Design:
         return pd.DataFrame(cols)
 
 
-def _domain(param: Any) -> tuple[float, float]:
-    """``(lo, hi)`` of a parameter's declared domain (infinite where unbounded)."""
-    dom = getattr(param, "domain", None)
-    if dom is None:
-        return -math.inf, math.inf
-    for lo_name, hi_name in (("lo", "hi"), ("low", "high"), ("lower", "upper")):
-        if hasattr(dom, lo_name) and hasattr(dom, hi_name):
-            return float(getattr(dom, lo_name)), float(getattr(dom, hi_name))
-    try:
-        lo, hi = dom
-        return float(lo), float(hi)
-    except (TypeError, ValueError):
-        return -math.inf, math.inf
+@dataclass(frozen=True)
+class DesignInfo:
+    """What a sweep's design was, for its manifest: enough to draw the same points again.
+
+    Attributes
+    ----------
+    kind
+        ``"grid"`` or ``"sample"``.
+    grid
+        Grid designs: the values of each varied parameter (the first varies slowest).
+    method, samples, seed
+        Sample designs: ``"sobol"``, ``"lhs"``, ``"random"`` or ``"saltelli"``; the number of
+        samples asked for (Saltelli: base rows); the seed.
+    vary, bounds
+        Sample designs: the sampled parameters and the ``(lo, hi)`` box they are drawn from.
+    second_order
+        Saltelli designs: ``False`` (first-order and total indices only); ``None`` otherwise.
+    rejected_by_orderings
+        Sample designs: points drawn and dropped because an ordering of the model fails there.
+    sampler
+        Saltelli designs: who generated the design (``"SALib"`` or the numpy fallback).
+    """
+
+    kind: str
+    grid: Mapping[str, tuple[float, ...]] | None = None
+    method: str | None = None
+    samples: int | None = None
+    seed: int | None = None
+    vary: tuple[str, ...] = ()
+    bounds: Mapping[str, tuple[float, float]] | None = None
+    second_order: bool | None = None
+    rejected_by_orderings: int = 0
+    sampler: str | None = None
+
+    @property
+    def varied(self) -> tuple[str, ...]:
+        """The parameters the design varies."""
+        return tuple(self.grid or {}) if self.kind == "grid" else self.vary
+
+    def to_json(self) -> dict[str, Any]:
+        """The description as JSON data (the ``design`` entry of ``manifest.json``)."""
+        if self.kind == "grid":
+            return {"kind": "grid", "grid": {n: list(v) for n, v in (self.grid or {}).items()}}
+        out: dict[str, Any] = {
+            "kind": self.kind,
+            "method": self.method,
+            "samples": self.samples,
+            "seed": self.seed,
+            "vary": list(self.vary),
+            "bounds": {n: list(b) for n, b in (self.bounds or {}).items()},
+            "second_order": self.second_order,
+            "rejected_by_orderings": self.rejected_by_orderings,
+        }
+        if self.sampler is not None:
+            out["sampler"] = self.sampler
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> DesignInfo:
+        """Read :meth:`to_json`'s data (as written in ``manifest.json``)."""
+        if data.get("kind") == "grid":
+            return cls("grid", grid={str(n): tuple(float(x) for x in v) for n, v in data["grid"].items()})
+        bounds = data.get("bounds")
+        return cls(
+            kind=str(data.get("kind", "sample")),
+            method=data.get("method"),
+            samples=data.get("samples"),
+            seed=data.get("seed"),
+            vary=tuple(data.get("vary", ())),
+            bounds=None if bounds is None else {str(n): (float(a), float(b)) for n, (a, b) in bounds.items()},
+            second_order=data.get("second_order"),
+            rejected_by_orderings=int(data.get("rejected_by_orderings", 0)),
+            sampler=data.get("sampler"),
+        )
 
 
 def _check_values(model: Any, name: str, values: np.ndarray) -> None:
+    """Refuse non-finite values (``SweepError``) and values outside the parameter's domain
+    (``ParameterError``, by the domain rule of :meth:`deterrence.model.Parameter.contains`)."""
     if not np.all(np.isfinite(values)):
         bad = values[~np.isfinite(values)][0]
         raise SweepError(f"parameter '{name}': value {bad} is not finite")
     par = model.parameters[name]
-    lo, hi = _domain(par)
-    out = (values < lo) | (values > hi)
-    if getattr(par, "open_lower", False):
-        out |= values == lo
-    if getattr(par, "open_upper", False):
-        out |= values == hi
+    out = ~np.asarray(par.contains(values), dtype=bool)
     if np.any(out):
         bad = float(values[out][0])
         raise ParameterError(
-            f"parameter '{name}': value {bad:g} is outside its domain "
-            f"{getattr(par, 'domain_text', f'[{lo:g}, {hi:g}]')}",
+            f"parameter '{name}': value {bad:g} is outside its domain {par.domain_text}",
             name=name,
             value=bad,
-            domain=(lo, hi),
+            domain=par.domain,
         )
 
 
@@ -205,8 +262,8 @@ def build_design(
     vary: Sequence[str] | None,
     bounds: Mapping[str, Sequence[float]] | None,
     seed: int | None,
-) -> tuple[Design, dict[str, Any]]:
-    """Validate a sweep specification and build its :class:`Design` and JSON description.
+) -> tuple[Design, DesignInfo]:
+    """Validate a sweep specification and build its :class:`Design` and its description.
 
     Raises
     ------
@@ -217,60 +274,106 @@ def build_design(
     ParameterError
         A value outside its parameter's domain.
     """
-    names = tuple(model.parameters)
     fixed = dict(fixed or {})
+    base = _base_values(model, fixed)
+    if (grid is None) == (samples is None):
+        raise SweepError("give either grid= (parameter -> values) or samples=N, not both and not neither")
+    if grid is not None:
+        return _grid_design(model, grid, fixed, base)
+    _check_samples(samples, method)
+    assert samples is not None and seed is not None
+    bounds = dict(bounds or {})
+    _unknown(model, bounds, "bounds")
+    varied = _sampled_parameters(model, vary, fixed, bounds)
+    lo, hi = _sample_box(model, varied, bounds)
+    _check_sample_memory(method, int(samples), len(varied))
+    sample = lo + sample_unit(method, int(samples), len(varied), seed) * (hi - lo)
+    rejected = 0
+    if method != "saltelli":
+        sample, rejected = _keep_ordered(model, sample, varied, base, int(samples))
+    info = DesignInfo(
+        kind="sample",
+        method=method,
+        samples=int(samples),
+        seed=int(seed),
+        vary=tuple(varied),
+        bounds={n: (float(a), float(b)) for n, a, b in zip(varied, lo, hi, strict=True)},
+        second_order=False if method == "saltelli" else None,
+        rejected_by_orderings=rejected,
+        sampler=_saltelli_sampler() if method == "saltelli" else None,
+    )
+    return Design(tuple(model.parameters), tuple(varied), base, sample=sample), info
+
+
+def _base_values(model: Any, fixed: Mapping[str, Any]) -> dict[str, float]:
+    """Every parameter's value before the varied ones are set: defaults overridden by ``fixed``."""
     _unknown(model, fixed, "fixed")
-    base: dict[str, float] = {n: float(model.parameters[n].default) for n in names}
+    base: dict[str, float] = {n: float(p.default) for n, p in model.parameters.items()}
     for n, v in fixed.items():
         arr = _as_values(n, v)
         if arr.size != 1:
             raise SweepError(f"fixed parameter '{n}' needs one value, got {arr.size}")
         _check_values(model, n, arr)
         base[n] = float(arr[0])
-    if (grid is None) == (samples is None):
-        raise SweepError("give either grid= (parameter -> values) or samples=N, not both and not neither")
-    if grid is not None:
-        if not isinstance(grid, Mapping) or not grid:
-            raise SweepError("grid= needs at least one parameter -> values entry")
-        _unknown(model, grid, "grid")
-        both = [n for n in grid if n in fixed]
-        if both:
-            raise SweepError(f"parameter '{both[0]}' is both varied (grid) and fixed")
-        values = []
-        for n, v in grid.items():
-            arr = _as_values(n, v)
-            _check_values(model, n, arr)
-            values.append(arr)
-        design = Design(names, tuple(grid), base, grid=tuple(values))
-        desc = {"kind": "grid", "grid": {n: [float(x) for x in v] for n, v in zip(grid, values, strict=True)}}
-        return design, desc
-    # ---- samples
+    return base
+
+
+def _grid_design(
+    model: Any, grid: Mapping[str, Any], fixed: Mapping[str, Any], base: Mapping[str, float]
+) -> tuple[Design, DesignInfo]:
+    """A full-factorial grid (the first parameter varies slowest)."""
+    if not isinstance(grid, Mapping) or not grid:
+        raise SweepError("grid= needs at least one parameter -> values entry")
+    _unknown(model, grid, "grid")
+    both = [n for n in grid if n in fixed]
+    if both:
+        raise SweepError(f"parameter '{both[0]}' is both varied (grid) and fixed")
+    values = []
+    for n, v in grid.items():
+        arr = _as_values(n, v)
+        _check_values(model, n, arr)
+        values.append(arr)
+    design = Design(tuple(model.parameters), tuple(grid), dict(base), grid=tuple(values))
+    info = DesignInfo(
+        kind="grid", grid={n: tuple(float(x) for x in v) for n, v in zip(grid, values, strict=True)}
+    )
+    return design, info
+
+
+def _check_samples(samples: Any, method: str) -> None:
     if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)):
         raise SweepError(f"samples must be a positive integer, got {samples!r}")
     if samples <= 0:
         raise SweepError(f"samples must be a positive integer, got {samples}")
     if method not in METHODS:
         raise SweepError(f"unknown sampling method '{method}'; methods are {', '.join(METHODS)}")
-    bounds = dict(bounds or {})
-    _unknown(model, bounds, "bounds")
+
+
+def _sampled_parameters(
+    model: Any, vary: Sequence[str] | None, fixed: Mapping[str, Any], bounds: Mapping[str, Any]
+) -> list[str]:
+    """The parameters a sample varies: ``vary``, or every parameter not fixed that has a range."""
     if vary is None:
-        varied = [
-            n
-            for n in names
-            if n not in fixed and (n in bounds or all(map(math.isfinite, _domain(model.parameters[n]))))
-        ]
+        varied = [n for n, p in model.parameters.items() if n not in fixed and (n in bounds or p.bounded)]
         if not varied:
             raise SweepError("no parameter to sample: every parameter is fixed or has an unbounded domain")
-    else:
-        varied = list(vary)
-        if not varied:
-            raise SweepError("vary= is empty: name at least one parameter to sample")
-        _unknown(model, varied, "vary")
-        if len(set(varied)) != len(varied):
-            raise SweepError(f"vary= names a parameter twice: {varied}")
-        both = [n for n in varied if n in fixed]
-        if both:
-            raise SweepError(f"parameter '{both[0]}' is both varied and fixed")
+        return varied
+    varied = list(vary)
+    if not varied:
+        raise SweepError("vary= is empty: name at least one parameter to sample")
+    _unknown(model, varied, "vary")
+    if len(set(varied)) != len(varied):
+        raise SweepError(f"vary= names a parameter twice: {varied}")
+    both = [n for n in varied if n in fixed]
+    if both:
+        raise SweepError(f"parameter '{both[0]}' is both varied and fixed")
+    return varied
+
+
+def _sample_box(
+    model: Any, varied: Sequence[str], bounds: Mapping[str, Sequence[float]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(lo, hi)`` of the box to sample: ``bounds`` (each end a value in the domain) or the domains."""
     lo = np.empty(len(varied))
     hi = np.empty(len(varied))
     for k, n in enumerate(varied):
@@ -281,13 +384,16 @@ def build_design(
             _check_values(model, n, b)
             lo[k], hi[k] = b
         else:
-            lo[k], hi[k] = _domain(model.parameters[n])
+            lo[k], hi[k] = model.parameters[n].domain
         if not (math.isfinite(lo[k]) and math.isfinite(hi[k])):
             raise SweepError(
                 f"parameter '{n}' has an unbounded domain [{lo[k]:g}, {hi[k]:g}]; "
                 f"give bounds={{'{n}': (lo, hi)}} or sweep it on a grid"
             )
-    d = len(varied)
+    return lo, hi
+
+
+def _check_sample_memory(method: str, samples: int, d: int) -> None:
     rows = samples * (d + 2) if method == "saltelli" else samples
     nbytes = rows * d * 8
     if nbytes > MAX_SAMPLE_BYTES:
@@ -295,40 +401,31 @@ def build_design(
             f"a {method} sample of {rows:,} points in {d} dimensions needs about {nbytes / 1e9:.1f} GB "
             f"in memory (limit {MAX_SAMPLE_BYTES / 1e9:.1f} GB); use fewer samples or a grid"
         )
-    assert seed is not None
-    unit = sample_unit(method, int(samples), d, seed)
-    sample = lo + unit * (hi - lo)
-    rejected = 0
-    if method != "saltelli":
-        # a sample covers the part of the box where the model's orderings hold: drop the rest
-        values = pd.DataFrame({n: np.full(len(sample), float(base[n])) for n in names})
-        for k, n in enumerate(varied):
-            values[n] = sample[:, k]
-        ok = _orderings_hold(model, values)
-        rejected = int((~ok).sum())
-        sample = sample[ok]
-        if not len(sample):
-            raise SweepError(
-                f"none of the {int(samples)} sampled points satisfies the orderings of model "
-                f"'{getattr(model, 'name', '?')}'; narrow bounds= or fix parameters"
-            )
-    design = Design(names, tuple(varied), base, sample=sample)
-    desc = {
-        "kind": "sample",
-        "method": method,
-        "samples": int(samples),
-        "seed": int(seed),
-        "vary": list(varied),
-        "bounds": {n: [float(a), float(b)] for n, a, b in zip(varied, lo, hi, strict=True)},
-        "second_order": False if method == "saltelli" else None,
-        "rejected_by_orderings": rejected,
-    }
-    if method == "saltelli":
-        desc["sampler"] = "SALib" if _salib() is not None else "deterrence.sweep.saltelli_unit"
-    return design, desc
 
 
-def _salib() -> Any:
+def _keep_ordered(
+    model: Any, sample: np.ndarray, varied: Sequence[str], base: Mapping[str, float], samples: int
+) -> tuple[np.ndarray, int]:
+    """The sampled points where the model's orderings hold, and how many were dropped: a sample
+    covers the part of the box where the orderings hold."""
+    values = pd.DataFrame({n: np.full(len(sample), float(base[n])) for n in model.parameters})
+    for k, n in enumerate(varied):
+        values[n] = sample[:, k]
+    ok = orderings_hold(model, values)
+    if not ok.any():
+        raise SweepError(
+            f"none of the {samples} sampled points satisfies the orderings of model "
+            f"'{getattr(model, 'name', '?')}'; narrow bounds= or fix parameters"
+        )
+    return sample[ok], int((~ok).sum())
+
+
+def _saltelli_sampler() -> str:
+    return "SALib" if salib_analyzer() is not None else "deterrence.sweep.saltelli_unit"
+
+
+def salib_analyzer() -> Any:
+    """SALib's ``analyze.sobol`` module, or ``None`` when SALib is not installed."""
     try:
         import SALib  # noqa: F401
         from SALib.analyze import sobol as salib_sobol
@@ -337,8 +434,7 @@ def _salib() -> Any:
     return salib_sobol
 
 
-
-def _orderings_hold(model: Any, points: pd.DataFrame) -> np.ndarray:
+def orderings_hold(model: Any, points: pd.DataFrame) -> np.ndarray:
     """Per point: whether every ordering of the model holds (all True for models without)."""
     if not getattr(model, "orderings", None) or not hasattr(model, "evaluate"):
         return np.ones(len(points), dtype=bool)

@@ -9,14 +9,15 @@ against): for every row of a table of parameter points it calls ``model.game(**r
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..errors import DeterrenceError, SweepError
-from ..outcomes import INDICATOR_NAMES, OUTCOMES, indicators, regime_label
-from ._tidy import column_order
+from ..outcomes import indicator_values, label_order, regime_labels
+from ._tidy import ERROR_COLUMN, coerce, column_order, empty_row, outcome_column, payoff_column
 
 ON_ERROR = ("raise", "record")
 
@@ -41,9 +42,7 @@ def schema(model: Any) -> tuple[list[str], list[str]]:
             found.update(labels)
     else:
         found.update(game.outcomes)
-    order = {lab: k for k, lab in enumerate(OUTCOMES)}
-    labels = sorted(found, key=lambda x: (order.get(x, len(order)), x))
-    return players, labels
+    return players, label_order(found)
 
 
 def _point_ids(points: pd.DataFrame) -> np.ndarray:
@@ -101,31 +100,61 @@ def evaluate_points(
     DeterrenceError
         The first point whose game or solve fails (``on_error="raise"``).
     """
-    from .._solve import solve  # late: keeps the import graph one-way and light
-    from ..solvers import belief_options
-
     if on_error not in ON_ERROR:
         raise SweepError(f"unknown on_error '{on_error}'; choose one of {', '.join(ON_ERROR)}")
-    names = parameter_names(model)
+    given = _given_parameters(model, points)
+    if players is None or labels is None:
+        p0, l0 = schema(model)
+        players = p0 if players is None else players
+        labels = l0 if labels is None else labels
+    columns = column_order(parameter_names(model), players, labels)
+    if on_error == "record":
+        columns.append(ERROR_COLUMN)
+    solved = _solve_points(model, points, given, concept, belief_policy, on_error, solve_options)
+    return coerce(pd.DataFrame(_rows(solved, columns, players, labels), columns=columns))
+
+
+def _given_parameters(model: Any, points: pd.DataFrame) -> list[str]:
+    """The parameter columns of ``points`` (a ``SweepError`` names any that is no parameter)."""
     given = [c for c in points.columns if c != "point"]
     unknown = [c for c in given if c not in model.parameters]
     if unknown:
         raise SweepError(
             f"unknown parameter(s) {', '.join(map(repr, unknown))} for model "
-            f"'{getattr(model, 'name', '?')}'; parameters are {', '.join(names)}"
+            f"'{getattr(model, 'name', '?')}'; parameters are {', '.join(parameter_names(model))}"
         )
-    if players is None or labels is None:
-        p0, l0 = schema(model)
-        players = p0 if players is None else players
-        labels = l0 if labels is None else labels
-    defaults = {n: float(model.parameters[n].default) for n in names}
+    return given
+
+
+@dataclass(frozen=True)
+class _Solved:
+    """One point: its id and parameter values, and its equilibria or the error that stopped it."""
+
+    point: int
+    values: dict[str, float]
+    equilibria: Any = None
+    error: str | None = None
+
+
+def _solve_points(
+    model: Any,
+    points: pd.DataFrame,
+    given: Sequence[str],
+    concept: str,
+    belief_policy: str,
+    on_error: str,
+    solve_options: Mapping[str, Any],
+) -> list[_Solved]:
+    """Build and solve the game at every point (``on_error="record"`` keeps failures as errors)."""
+    from .._solve import solve  # late: keeps the import graph one-way and light
+    from ..solvers import belief_options
+
+    defaults = {n: float(model.parameters[n].default) for n in parameter_names(model)}
     ids = _point_ids(points)
     columns = {c: points[c].to_numpy(dtype=float) for c in given}
-    rows: list[dict[str, Any]] = []
+    out = []
     for k in range(len(points)):
-        values = dict(defaults)
-        values.update({c: float(columns[c][k]) for c in given})
-        base = {"point": int(ids[k]), **values}
+        values = {**defaults, **{c: float(columns[c][k]) for c in given}}
         try:
             game = model.game(**{c: values[c] for c in given})
             eqs = solve(game, concept, **belief_options(concept, belief_policy), **solve_options)
@@ -133,67 +162,52 @@ def evaluate_points(
             if on_error == "raise":
                 exc.add_note(f"at sweep point {int(ids[k])}: {_describe(values)}")
                 raise
-            rows.append(_error_row(base, players, labels, f"{type(exc).__name__}: {exc}"))
+            out.append(_Solved(int(ids[k]), values, error=f"{type(exc).__name__}: {exc}"))
             continue
-        if len(eqs) == 0:
-            row = _error_row(base, players, labels, None)
-            row["regime"] = "no_equilibrium"
-            row["n_equilibria"] = 0
-            rows.append(row)
-            continue
-        for j, eq in enumerate(eqs):
-            row = dict(base)
-            row["equilibrium"] = j
-            row["n_equilibria"] = len(eqs)
-            row["regime"] = regime_label(eq.outcomes, eq.is_pure())
-            row["selected"] = False
-            row.update(indicators(eq.outcomes))
-            row["p_attack_baseline"] = np.nan
-            row["deterred"] = np.nan
-            for p in players:
-                row[f"payoff_{p}"] = float(eq.payoffs.get(p, np.nan))
-            for lab in labels:
-                row[f"outcome_{lab}"] = float(eq.outcomes.get(lab, 0.0))
-            row["regret"] = float(eq.certificate.regret)
-            row["bayes_error"] = float(eq.certificate.bayes_error)
-            row["path"] = "pointwise"
-            if on_error == "record":
-                row["error"] = None
-            rows.append(row)
-    cols = column_order(names, players, labels)
-    if on_error == "record":
-        cols.append("error")
-    table = pd.DataFrame(rows, columns=cols)
-    return coerce(table)
-
-
-def _error_row(base: dict[str, Any], players: Sequence[str], labels: Sequence[str],
-               message: str | None) -> dict[str, Any]:
-    row = dict(base)
-    row.update({"equilibrium": 0, "n_equilibria": 0, "regime": "error", "selected": False})
-    row.update({name: np.nan for name in INDICATOR_NAMES})
-    row.update({"p_attack_baseline": np.nan, "deterred": np.nan})
-    row.update({f"payoff_{p}": np.nan for p in players})
-    row.update({f"outcome_{lab}": np.nan for lab in labels})
-    row.update({"regret": np.nan, "bayes_error": np.nan, "path": "pointwise", "error": message})
-    return row
-
-
-def coerce(table: pd.DataFrame) -> pd.DataFrame:
-    """Fixed dtypes for the tidy columns (so chunks concatenate and round-trip identically)."""
-    out = table.copy()
-    for col in ("point", "equilibrium", "n_equilibria"):
-        if col in out:
-            out[col] = out[col].astype(np.int64)
-    if "selected" in out:
-        out["selected"] = out["selected"].astype(bool)
-    for col in ("regime", "path"):
-        if col in out:
-            out[col] = out[col].astype(object)
-    if "error" in out:
-        out["error"] = out["error"].astype(object)
-    skip = {"point", "equilibrium", "n_equilibria", "selected", "regime", "path", "error"}
-    for col in out.columns:
-        if col not in skip:
-            out[col] = out[col].astype(float)
+        out.append(_Solved(int(ids[k]), values, equilibria=eqs))
     return out
+
+
+def _rows(
+    solved: Sequence[_Solved], columns: Sequence[str], players: Sequence[str], labels: Sequence[str]
+) -> list[dict[str, Any]]:
+    """Tidy rows: one per equilibrium, one (``error`` or ``no_equilibrium``) per point without one.
+
+    The regime and the indicators of every equilibrium are computed at once, on arrays, by
+    :mod:`deterrence.outcomes` (the rules the compiled kernels use).
+    """
+    rows: list[dict[str, Any]] = []
+    eqs: list[Any] = []
+    for item in solved:
+        base = {"point": item.point, **item.values}
+        if item.equilibria is None or len(item.equilibria) == 0:
+            row = {**empty_row(columns), **base, "path": "pointwise", ERROR_COLUMN: item.error}
+            row["regime"] = "error" if item.equilibria is None else "no_equilibrium"
+            rows.append(row)
+            continue
+        for j, eq in enumerate(item.equilibria):
+            row = {**empty_row(columns), **base, "equilibrium": j, "n_equilibria": len(item.equilibria)}
+            for p in players:
+                row[payoff_column(p)] = float(eq.payoffs.get(p, np.nan))
+            for lab in labels:
+                row[outcome_column(lab)] = float(eq.outcomes.get(lab, 0.0))
+            row.update(regret=float(eq.certificate.regret), bayes_error=float(eq.certificate.bayes_error))
+            row["path"] = "pointwise"
+            rows.append(row)
+            eqs.append((row, eq))
+    _label_equilibria(eqs)
+    return rows
+
+
+def _label_equilibria(eqs: Sequence[tuple[dict[str, Any], Any]]) -> None:
+    """Fill in the regime and the indicators of every equilibrium row (in place, vectorised)."""
+    if not eqs:
+        return
+    found = label_order({lab for _row, eq in eqs for lab in eq.outcomes})
+    outcome = {lab: np.array([float(eq.outcomes.get(lab, 0.0)) for _row, eq in eqs]) for lab in found}
+    pure = np.array([eq.is_pure() for _row, eq in eqs], dtype=bool)
+    regimes = regime_labels(outcome, pure, n=len(eqs))
+    values = indicator_values(outcome, np.zeros(len(eqs)))
+    for k, (row, _eq) in enumerate(eqs):
+        row["regime"] = regimes[k]
+        row.update({name: float(v[k]) for name, v in values.items()})

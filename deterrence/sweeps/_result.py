@@ -4,12 +4,11 @@ A :class:`SweepResult` holds the tidy table and the manifest; it saves and loads
 (CSV, Parquet, ``manifest.json``), reads a large sweep's table from its chunks on demand,
 and offers the selected equilibria, regime tables and shares, partial dependence, Sobol
 indices (:func:`sobol_estimates` without SALib) and the plots of :mod:`deterrence.plot`.
-Made by :func:`deterrence.sweeps.sweep`, which re-exports it.
+Made by :func:`deterrence.sweeps.sweep`; exported by :mod:`deterrence.sweeps`.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import warnings
 from collections.abc import Mapping, Sequence
@@ -21,10 +20,10 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SweepError
-from ..outcomes import INDICATOR_NAMES
-from . import _pointwise as pointwise
-from ._design import _salib
-from ._storage import _atomic_write, _jsonable, _read_chunks, _write_json
+from ._design import salib_analyzer
+from ._manifest import Manifest
+from ._storage import atomic_write, read_chunks, read_manifest, write_manifest
+from ._tidy import MEASURES, coerce
 
 
 # ====================================================================== the result
@@ -39,27 +38,30 @@ class SweepResult:
         For a sweep too large to hold in memory (more than ``max_points`` points, run with
         ``out=``) it is read from the folder's chunks on first access.
     manifest
-        Model name and sha256, concept, belief policy, selection rule and its description,
-        the design (grid values, or sample method, size, seed and bounds), fixed values,
-        parameter descriptions, points per path, package versions, the command line, times
-        and the chunk list.
+        A :class:`~deterrence.sweeps.Manifest`: model name and sha256, concept, belief policy,
+        selection rule and its description, the design (grid values, or sample method, size,
+        seed and bounds), fixed values, parameter descriptions, points per path, package
+        versions, the command line, times and the chunk list. ``manifest["key"]`` gives a
+        field as JSON data, as in ``manifest.json``.
     folder
         The folder the result lives in (``out=`` or :meth:`load`), or ``None``.
     """
 
-    manifest: dict[str, Any]
+    manifest: Manifest
     folder: Path | None
 
     def __init__(
         self,
         table: pd.DataFrame | None,
-        manifest: dict[str, Any] | None = None,
+        manifest: Manifest | Mapping[str, Any] | None = None,
         folder: str | os.PathLike[str] | None = None,
     ) -> None:
         if table is None and folder is None:
             raise SweepError("a SweepResult needs a table or the folder that holds its chunks")
+        if not isinstance(manifest, Manifest):
+            manifest = Manifest.from_json(dict(manifest or {}))
         object.__setattr__(self, "_table", table)
-        object.__setattr__(self, "manifest", dict(manifest or {}))
+        object.__setattr__(self, "manifest", manifest)
         object.__setattr__(self, "folder", None if folder is None else Path(folder))
 
     @property
@@ -67,8 +69,7 @@ class SweepResult:
         """The tidy table (read from the folder's chunks on first access if not in memory)."""
         if self._table is None:
             assert self.folder is not None
-            done = self.manifest.get("chunks", {}).get("done", [])
-            object.__setattr__(self, "_table", _read_chunks(self.folder, done))
+            object.__setattr__(self, "_table", read_chunks(self.folder, self.manifest.done))
         return self._table
 
     # ---------------------------------------------------------------- storage
@@ -78,9 +79,9 @@ class SweepResult:
         if path.exists() and not path.is_dir():
             raise SweepError(f"{str(path)!r} exists and is not a folder")
         path.mkdir(parents=True, exist_ok=True)
-        _atomic_write(path / "table.parquet", lambda p: self.table.to_parquet(p, index=False))
-        _atomic_write(path / "table.csv", lambda p: self.table.to_csv(p, index=False, float_format="%.17g"))
-        _write_json(path / "manifest.json", _jsonable(self.manifest))
+        atomic_write(path / "table.parquet", lambda p: self.table.to_parquet(p, index=False))
+        atomic_write(path / "table.csv", lambda p: self.table.to_csv(p, index=False, float_format="%.17g"))
+        write_manifest(path / "manifest.json", self.manifest)
         return path
 
     @classmethod
@@ -96,35 +97,31 @@ class SweepResult:
         mpath = path / "manifest.json"
         if not mpath.is_file():
             raise SweepError(f"{path}: no manifest.json; not a saved sweep")
-        try:
-            manifest = json.loads(mpath.read_text())
-        except json.JSONDecodeError as exc:
-            raise SweepError(f"{mpath}: not valid JSON ({exc})") from None
+        manifest = Manifest.from_json(read_manifest(mpath))
         if (path / "table.parquet").is_file():
             table = pd.read_parquet(path / "table.parquet")
         elif (path / "table.csv").is_file():
             table = pd.read_csv(path / "table.csv")
-        elif manifest.get("status") == "complete":
+        elif manifest.status == "complete":
             return cls(None, manifest, path)  # a large sweep: the chunks are the table
         else:
-            chunks = manifest.get("chunks", {})
             raise SweepError(
-                f"{path}: the sweep there is not finished ({len(chunks.get('done', []))} of "
-                f"{manifest.get('n_chunks', '?')} chunks); run the same sweep with out='{path}' to resume it"
+                f"{path}: the sweep there is not finished ({len(manifest.done)} of "
+                f"{manifest.n_chunks or '?'} chunks); run the same sweep with out='{path}' to resume it"
             )
-        return cls(pointwise.coerce(table), manifest, path)
+        return cls(coerce(table), manifest, path)
 
     # ---------------------------------------------------------------- views
     @property
     def parameters(self) -> list[str]:
         """The model's parameter names (table columns)."""
-        return list(self.manifest.get("parameters", {}))
+        return list(self.manifest.parameters)
 
     @property
     def varied(self) -> list[str]:
         """The parameters the design varies."""
-        design = self.manifest.get("design", {})
-        return list(design.get("grid", {})) if design.get("kind") == "grid" else list(design.get("vary", []))
+        design = self.manifest.design
+        return list(design.varied) if design is not None else []
 
     def selected(self) -> pd.DataFrame:
         """The selected equilibrium's row at each point."""
@@ -160,7 +157,8 @@ class SweepResult:
         sel = self.selected()
         x = sel[parameter].to_numpy(dtype=float)
         uniq = np.unique(x)
-        if self.manifest.get("design", {}).get("kind") == "grid" or len(uniq) <= bins:
+        design = self.manifest.design
+        if (design is not None and design.kind == "grid") or len(uniq) <= bins:
             key = pd.Series(x)
         else:
             edges = np.linspace(uniq[0], uniq[-1], bins + 1)
@@ -189,26 +187,27 @@ class SweepResult:
             ``.attrs["estimator"]`` names the estimator used.
         """
         self._check_column(indicator)
-        design = self.manifest.get("design", {})
-        if design.get("method") != "saltelli":
+        design = self.manifest.design
+        if design is None or design.method != "saltelli":
             raise SweepError(
                 "Sobol indices need a Saltelli design: run sweep(model, samples=N, method='saltelli')"
             )
-        names = list(design["vary"])
+        names = list(design.vary)
         d = len(names)
+        n_points = int(design.samples or 0) * (d + 2)
         y = self.selected().sort_values("point")[indicator].to_numpy(dtype=float)
-        if len(y) != design["samples"] * (d + 2) or not np.all(np.isfinite(y)):
+        if len(y) != n_points or not np.all(np.isfinite(y)):
             raise SweepError(
-                f"Sobol indices need a finite {indicator} at every one of the "
-                f"{design['samples'] * (d + 2)} points"
+                f"Sobol indices need a finite {indicator} at every one of the {n_points} points"
             )
-        salib = _salib()
+        salib = salib_analyzer()
         if salib is not None:
-            problem = {"num_vars": d, "names": names, "bounds": [design["bounds"][n] for n in names]}
+            bounds = design.bounds or {}
+            problem = {"num_vars": d, "names": names, "bounds": [list(bounds[n]) for n in names]}
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 res = salib.analyze(
-                    problem, y, calc_second_order=False, print_to_console=False, seed=design.get("seed")
+                    problem, y, calc_second_order=False, print_to_console=False, seed=design.seed
                 )
             out = pd.DataFrame(
                 {"S1": res["S1"], "S1_conf": res["S1_conf"], "ST": res["ST"], "ST_conf": res["ST_conf"]},
@@ -226,8 +225,7 @@ class SweepResult:
 
     def _check_column(self, indicator: str) -> None:
         if indicator not in self.table.columns:
-            known = [*INDICATOR_NAMES, "deterred", "p_attack_baseline"]
-            raise SweepError(f"unknown indicator '{indicator}'; indicators are {', '.join(known)}")
+            raise SweepError(f"unknown indicator '{indicator}'; indicators are {', '.join(MEASURES)}")
 
     # ---------------------------------------------------------------- pictures
     def plot(
@@ -261,10 +259,9 @@ class SweepResult:
 
     def __repr__(self) -> str:
         m = self.manifest
-        return (
-            f"<SweepResult {m.get('model', {}).get('name', '?')}: {m.get('n_points', '?')} points, "
-            f"{m.get('n_rows', '?')} rows, concept {m.get('concept')}>"
-        )
+        name = m.model.name if m.model is not None else "?"
+        rows = "?" if m.n_rows is None else m.n_rows
+        return f"<SweepResult {name}: {m.n_points} points, {rows} rows, concept {m.concept}>"
 
 
 def sobol_estimates(y: np.ndarray, d: int) -> tuple[np.ndarray, np.ndarray]:

@@ -2,7 +2,7 @@
 
 ``sweep(model, grid=... | samples=...)`` evaluates a model's equilibria at many parameter
 points and returns a :class:`SweepResult`: a tidy table (schema in :mod:`deterrence.sweeps._tidy`)
-and a manifest that lets anyone redo the sweep exactly.
+and a manifest (:class:`~deterrence.sweeps.Manifest`) that lets anyone redo the sweep exactly.
 
 How a sweep runs
 ----------------
@@ -28,52 +28,48 @@ How a sweep runs
 
 Where the parts live
 --------------------
-This module holds :func:`sweep` (the driver). The design is built in
-:mod:`deterrence.sweeps._design`, chunks are evaluated and run on a backend in
-:mod:`deterrence.sweeps._backends`, files are written in :mod:`deterrence.sweeps._storage`, and
-the result is a :class:`~deterrence.sweeps.SweepResult` (:mod:`deterrence.sweeps._result`).
-Their public names are re-exported here.
+This module holds :func:`sweep`, a short driver of named stages: the arguments are checked
+into a :class:`~deterrence.sweeps._spec.SweepSpec` (:mod:`deterrence.sweeps._spec`), the design
+is built (:mod:`deterrence.sweeps._design`), the chunks are planned (:func:`plan_chunks`), the
+``out=`` folder is opened or resumed (:class:`~deterrence.sweeps._storage.SweepFolder`), the chunks
+run on a backend (:mod:`deterrence.sweeps._backends`) and the result is assembled
+(:class:`~deterrence.sweeps.SweepResult`, :mod:`deterrence.sweeps._result`, with its
+:class:`~deterrence.sweeps.Manifest`, :mod:`deterrence.sweeps._manifest`).
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
 import math
 import os
 import sys
 import time
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
-from pathlib import Path
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..errors import ModelError, SweepError
+from ..errors import SweepError
 from . import _pointwise as pointwise
-from ._backends import _compiled, _Job, _run_dask, _run_numpy, _run_processes
-from ._design import METHODS, Design, _domain, build_design, saltelli_unit, sample_unit
-from ._result import SweepResult, sobol_estimates
-from ._storage import (
-    FORMAT,
-    _atomic_write,
-    _chunk_file,
-    _diff_spec,
-    _jsonable,
-    _now,
-    _read_chunks,
-    _write_json,
-    package_versions,
+from ._backends import ChunkJob, compiled_kernel, run_chunks
+from ._design import Design, DesignInfo, build_design
+from ._manifest import (
+    ChunkRecord,
+    Chunks,
+    Manifest,
+    ModelIdentity,
+    ParameterInfo,
+    RunRecord,
+    chunk_records,
+    jsonable,
 )
-from ._tidy import SELECTIONS, column_order
+from ._result import SweepResult
+from ._spec import MAX_POINTS_IN_MEMORY, SweepSpec, check_spec
+from ._storage import SweepFolder, chunk_file, now, package_versions
+from ._tidy import SELECTIONS, coerce, column_order
 
-BACKENDS = ("numpy", "processes", "dask")
-PATHS = ("auto", "compiled", "pointwise")
-
-#: sweeps with more points than this must write their chunks to disk (``out=``)
-MAX_POINTS_IN_MEMORY = 10**7
 #: rough bytes per tidy row in memory (about 25 numeric columns plus two short strings)
 BYTES_PER_ROW = 320
 #: default chunk sizes (points) for the compiled and the per-point path
@@ -81,78 +77,14 @@ CHUNK_COMPILED = 100_000
 CHUNK_POINTWISE = 100
 
 
-# ====================================================================== sweep()
-def _resolve_model(model: Any) -> Any:
-    if isinstance(model, (str, os.PathLike)):
-        from ..catalogue import load_model
-
-        return load_model(model)
-    if not hasattr(model, "parameters") or not hasattr(model, "game"):
-        raise SweepError(f"sweep() needs a model name or a Model, not {type(model).__name__}")
-    return model
-
-
-def _default_concept(model: Any) -> str:
-    for attr in ("concept", "default_concept"):
-        c = getattr(model, attr, None)
-        if isinstance(c, str) and c:
-            return c
-    concepts = tuple(getattr(model, "concepts", None) or ())
-    # prefer the richest concept the model declares: PBE handles incomplete information
-    for preferred in ("pbe", "spe", "nash", "qre"):
-        if preferred in concepts:
-            return preferred
-    return "pbe"
-
-
-def _baseline(model: Any) -> Any:
-    """The model's no-pledge baseline, or ``None`` if it declares none."""
-    fn = getattr(model, "baseline", None)
-    if fn is None:
-        return None
-    if not callable(fn):
-        return fn
-    try:
-        return fn()
-    except ModelError:  # the model declares no baseline
-        return None
-
-
-def _model_id(model: Any) -> dict[str, Any] | None:
-    if model is None:
-        return None
-    fixed = getattr(model, "fixed", None) or {}
-    return {
-        "name": getattr(model, "name", None),
-        "sha256": getattr(model, "sha256", None),
-        "is_baseline": bool(getattr(model, "is_baseline", False)),
-        "pinned": {str(k): str(v) for k, v in dict(fixed).items()},
-    }
-
-
 def sweep(
-    model: Any,
-    grid: Mapping[str, Any] | None = None,
-    *,
-    samples: int | None = None,
-    method: str = "sobol",
-    vary: Sequence[str] | None = None,
-    bounds: Mapping[str, Sequence[float]] | None = None,
-    fixed: Mapping[str, float] | None = None,
-    concept: str | None = None,
-    belief_policy: str = "free",
-    selection: str = "pessimistic",
-    path: str = "auto",
-    backend: str = "numpy",
-    scheduler: Any = None,
-    workers: int | None = None,
-    chunk_size: int | None = None,
-    out: str | os.PathLike[str] | None = None,
-    rng: int | None = None,
-    progress: bool = True,
-    on_error: str = "raise",
-    max_points: int = MAX_POINTS_IN_MEMORY,
-    solve_options: Mapping[str, Any] | None = None,
+    model: Any, grid: Mapping[str, Any] | None = None, *, samples: int | None = None, method: str = "sobol",
+    vary: Sequence[str] | None = None, bounds: Mapping[str, Sequence[float]] | None = None,
+    fixed: Mapping[str, float] | None = None, concept: str | None = None, belief_policy: str = "free",
+    selection: str = "pessimistic", path: str = "auto", backend: str = "numpy", scheduler: Any = None,
+    workers: int | None = None, chunk_size: int | None = None, out: str | os.PathLike[str] | None = None,
+    rng: int | None = None, progress: bool = True, on_error: str = "raise",
+    max_points: int = MAX_POINTS_IN_MEMORY, solve_options: Mapping[str, Any] | None = None,
 ) -> SweepResult:
     """Evaluate a model's equilibria over a grid or a sample of parameter points.
 
@@ -217,271 +149,267 @@ def sweep(
     ParameterError
         A value outside its parameter's domain.
     """
-    started = time.time()
-    started_iso = _now()
-    model = _resolve_model(model)
-    if backend not in BACKENDS:
-        raise SweepError(f"unknown backend '{backend}'; backends are {', '.join(BACKENDS)}")
-    if path not in PATHS:
-        raise SweepError(f"unknown path '{path}'; paths are {', '.join(PATHS)}")
-    if selection not in SELECTIONS:
-        raise SweepError(f"unknown selection rule '{selection}'; rules are {', '.join(SELECTIONS)}")
-    if scheduler is not None and backend != "dask":
-        raise SweepError(f"scheduler= is for backend='dask', not backend='{backend}'")
-    if workers is not None and (
-        isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1
-    ):
-        raise SweepError(f"workers must be a positive integer, got {workers!r}")
-    if chunk_size is not None and (
-        isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1
-    ):
-        raise SweepError(f"chunk_size must be a positive integer, got {chunk_size!r}")
-    if on_error not in pointwise.ON_ERROR:
-        raise SweepError(f"unknown on_error '{on_error}'; choose one of {', '.join(pointwise.ON_ERROR)}")
-    if rng is not None and (isinstance(rng, bool) or not isinstance(rng, (int, np.integer)) or rng < 0):
-        raise SweepError(f"rng must be a non-negative integer seed, got {rng!r}")
-    concept = concept or _default_concept(model)
-    from ..solvers.base import BELIEF_POLICIES, CONCEPTS
+    clock = _Clock(time.time(), now())
+    spec = check_spec(
+        model, grid=grid, samples=samples, method=method, vary=vary, bounds=bounds, fixed=fixed,
+        concept=concept, belief_policy=belief_policy, selection=selection, path=path, backend=backend,
+        scheduler=scheduler, workers=workers, chunk_size=chunk_size, out=out, rng=rng, progress=progress,
+        on_error=on_error, max_points=max_points, solve_options=solve_options,
+    )
+    folder = SweepFolder(spec.out) if spec.out is not None else None
+    seed = _seed(spec, folder)
+    design, info = build_design(spec.model, spec.grid, spec.samples, spec.method, spec.fixed, spec.vary,
+                                spec.bounds, seed)
+    _check_memory(spec, design)
+    plan = plan_chunks(spec, design)
+    manifest = start_manifest(spec, design, info, plan, folder, clock)
+    done = _resume(folder, manifest, plan)
+    kept, computed = _run(spec, plan, design, folder, manifest, done)
+    return _assemble(spec, plan, folder, manifest, kept, done, computed, clock)
 
-    if concept not in CONCEPTS:
-        raise SweepError(f"unknown concept '{concept}'; concepts are {', '.join(CONCEPTS)}")
-    if belief_policy not in BELIEF_POLICIES:
-        raise SweepError(
-            f"unknown belief policy '{belief_policy}'; policies are {', '.join(BELIEF_POLICIES)}"
-        )
-    solve_options = dict(solve_options or {})
 
-    folder = Path(out) if out is not None else None
-    if folder is not None and folder.exists() and not folder.is_dir():
-        raise SweepError(
-            f"out={str(folder)!r} exists and is not a folder; name a folder for the sweep's output"
-        )
-    old: dict[str, Any] | None = None
-    if folder is not None:
-        mpath = folder / "manifest.json"
-        if mpath.is_file():
-            try:
-                old = json.loads(mpath.read_text())
-            except json.JSONDecodeError as exc:
-                raise SweepError(f"{mpath}: the folder's manifest is not valid JSON ({exc})") from None
-            if old.get("format") != FORMAT:
-                raise SweepError(
-                    f"{folder}: holds something other than a deterrence sweep; choose another out="
-                )
-    seed = rng
-    if samples is not None and seed is None:
-        old_design = (old or {}).get("design", {})
-        seed = old_design.get("seed") if old_design.get("kind") == "sample" else None
-        if seed is None:
-            seed = int(np.random.SeedSequence().generate_state(1, dtype=np.uint32)[0])
-    design, design_desc = build_design(model, grid, samples, method, fixed, vary, bounds, seed)
+# ====================================================================== the stages
+@dataclass(frozen=True)
+class _Clock:
+    """When the run started: seconds since the epoch, and as ISO text."""
+
+    seconds: float
+    iso: str
+
+
+@dataclass(frozen=True)
+class ChunkPlan:
+    """How a design's points are cut into chunks, and what every worker needs to evaluate one.
+
+    Attributes
+    ----------
+    job
+        The model, its baseline, the concept, the options and the tidy columns.
+    chunk_size, n_points
+        Points per chunk, and in the design.
+    bounds
+        ``(chunk, start, stop)`` of every chunk: it holds points ``start .. stop-1``.
+    """
+
+    job: ChunkJob
+    chunk_size: int
+    n_points: int
+    bounds: tuple[tuple[int, int, int], ...]
+
+    @property
+    def n_chunks(self) -> int:
+        return max(1, math.ceil(self.n_points / self.chunk_size))
+
+    def size(self, chunk: int) -> int:
+        _c, start, stop = self.bounds[chunk]
+        return stop - start
+
+
+def _seed(spec: SweepSpec, folder: SweepFolder | None) -> int | None:
+    """The sample's seed: ``rng``, else the seed of the sample the folder holds, else a fresh one."""
+    if spec.samples is None or spec.rng is not None:
+        return spec.rng
+    previous = folder.previous if folder is not None else None
+    design = previous.design if previous is not None else None
+    if design is not None and design.kind == "sample" and design.seed is not None:
+        return int(design.seed)
+    return int(np.random.SeedSequence().generate_state(1, dtype=np.uint32)[0])
+
+
+def _check_memory(spec: SweepSpec, design: Design) -> None:
+    """Refuse, before computing anything, a sweep too large to hold in memory without ``out=``."""
     n_points = design.n_points
-    if n_points > max_points and folder is None:
+    if n_points > spec.max_points and spec.out is None:
         cols = len(design.names) + 20
         est = n_points * (BYTES_PER_ROW + 8 * cols)
         raise SweepError(
             f"the sweep has {n_points:,} points (a table of about {est / 1e9:.1f} GB in memory), more than "
-            f"max_points={max_points:,}; give out=FOLDER to write it to disk in chunks, or use fewer points"
+            f"max_points={spec.max_points:,}; give out=FOLDER to write it to disk in chunks, "
+            "or use fewer points"
         )
 
-    baseline = _baseline(model)
-    compiled_ok = path != "pointwise" and _compiled(model, concept, belief_policy, path) is not None
-    if chunk_size is None:
-        chunk_size = CHUNK_COMPILED if compiled_ok else CHUNK_POINTWISE
-    chunk_size = int(chunk_size)
-    n_chunks = max(1, math.ceil(n_points / chunk_size))
-    players, labels = pointwise.schema(model)
-    if baseline is not None:
-        base_players, base_labels = pointwise.schema(baseline)
-    else:
-        base_players, base_labels = [], []
-    columns = column_order(design.names, players, labels)
-    job = _Job(
-        model,
-        baseline,
-        concept,
-        belief_policy,
-        selection,
-        path,
-        on_error,
-        solve_options,
-        tuple(columns),
+
+def plan_chunks(spec: SweepSpec, design: Design) -> ChunkPlan:
+    """Cut the design into chunks (default size by path) and gather what a worker needs.
+
+    Raises
+    ------
+    UnsupportedError
+        ``path="compiled"`` for a model that does not compile.
+    """
+    compiled = spec.path != "pointwise" and (
+        compiled_kernel(spec.model, spec.concept, spec.belief_policy, spec.path) is not None
+    )
+    default = CHUNK_COMPILED if compiled else CHUNK_POINTWISE
+    size = int(spec.chunk_size if spec.chunk_size is not None else default)
+    n_points = design.n_points
+    n_chunks = max(1, math.ceil(n_points / size))
+    bounds = tuple((c, c * size, min((c + 1) * size, n_points)) for c in range(n_chunks)) if n_points else ()
+    players, labels = pointwise.schema(spec.model)
+    base_players, base_labels = pointwise.schema(spec.baseline) if spec.baseline is not None else ([], [])
+    job = ChunkJob(
+        spec.model,
+        spec.baseline,
+        spec.concept,
+        spec.belief_policy,
+        spec.selection,
+        spec.path,
+        spec.on_error,
+        spec.solve_options,
+        tuple(column_order(design.names, players, labels)),
         tuple(players),
         tuple(labels),
         tuple(base_players),
         tuple(base_labels),
     )
+    return ChunkPlan(job, size, n_points, bounds)
 
-    params_info = {}
-    for n in design.names:
-        p = model.parameters[n]
-        lo, hi = _domain(p)
-        params_info[n] = {
-            "default": float(p.default),
-            "domain": [lo, hi],
-            "description": str(getattr(p, "description", "") or ""),
-        }
-    spec = _jsonable(
-        {
-            "model": _model_id(model),
-            "baseline": _model_id(baseline),
-            "concept": concept,
-            "belief_policy": belief_policy,
-            "selection": selection,
-            "design": design_desc,
-            "fixed": {n: float(design.base[n]) for n in (fixed or {})},
-            "n_points": n_points,
-            "chunk_size": chunk_size,
-            "path_requested": path,
-            "solve_options": solve_options,
-            "on_error": on_error,
-        }
-    )
-    run_id = uuid.uuid4().hex[:12]
-    chunk_records: dict[int, dict[str, Any]] = {}
-    if old is not None:
-        differ = _diff_spec(old, spec)
-        if differ:
-            raise SweepError(
-                f"{folder}: holds a different sweep (differs in {', '.join(differ)}); "
-                "choose another out= folder or delete this one"
-            )
-        chunk_records = {int(r["id"]): r for r in old.get("chunks", {}).get("records", [])}
-    manifest: dict[str, Any] = {
-        "format": FORMAT,
-        **spec,
-        "selection_description": SELECTIONS[selection],
-        "title": getattr(model, "title", None),
-        "parameters": params_info,
-        "varied": list(design.varied),
-        "players": players,
-        "outcome_labels": labels,
-        "n_chunks": n_chunks,
-        "backend": backend,
-        "workers": workers,
-        "scheduler": None if scheduler is None else str(scheduler),
-        "versions": package_versions(),
-        "command": list(sys.argv),
-        "started": (old or {}).get("started", started_iso),
-        "runs": [*(old or {}).get("runs", []), {"id": run_id, "started": started_iso, "backend": backend}],
-        "status": "running",
+
+def start_manifest(
+    spec: SweepSpec,
+    design: Design,
+    info: DesignInfo,
+    plan: ChunkPlan,
+    folder: SweepFolder | None,
+    clock: _Clock,
+) -> Manifest:
+    """The manifest of a sweep about to run (status ``"running"``; a resumed sweep keeps its
+    first start and the list of earlier runs)."""
+    previous = folder.previous if folder is not None else None
+    run = RunRecord(uuid.uuid4().hex[:12], clock.iso, spec.backend)
+    parameters = {
+        n: ParameterInfo(
+            float(p.default),
+            (float(p.domain[0]), float(p.domain[1])),
+            str(getattr(p, "description", "") or ""),
+        )
+        for n, p in ((n, spec.model.parameters[n]) for n in design.names)
     }
+    return Manifest(
+        model=ModelIdentity.of(spec.model),
+        baseline=ModelIdentity.of(spec.baseline),
+        concept=spec.concept,
+        belief_policy=spec.belief_policy,
+        selection=spec.selection,
+        design=info,
+        fixed={n: float(design.base[n]) for n in (spec.fixed or {})},
+        n_points=plan.n_points,
+        chunk_size=plan.chunk_size,
+        path_requested=spec.path,
+        solve_options=jsonable(spec.solve_options),
+        on_error=spec.on_error,
+        selection_description=SELECTIONS[spec.selection],
+        title=getattr(spec.model, "title", None),
+        parameters=parameters,
+        varied=tuple(design.varied),
+        players=plan.job.players,
+        outcome_labels=plan.job.labels,
+        n_chunks=plan.n_chunks,
+        backend=spec.backend,
+        workers=None if spec.workers is None else int(spec.workers),
+        scheduler=None if spec.scheduler is None else str(spec.scheduler),
+        versions=package_versions(),
+        command=tuple(sys.argv),
+        started=(previous.started if previous is not None and previous.started else clock.iso),
+        runs=(*(previous.runs if previous is not None else ()), run),
+        status="running",
+    )
 
-    bounds_of = [(c, c * chunk_size, min((c + 1) * chunk_size, n_points)) for c in range(n_chunks)]
-    if n_points == 0:
-        bounds_of = []
-    done: set[int] = set()
-    if folder is not None:
-        chunks_dir = folder / "chunks"
-        chunks_dir.mkdir(parents=True, exist_ok=True)
-        # temporary files left by a process killed mid-write (never a finished file)
-        for stale in [
-            *chunks_dir.glob(".chunk-*.tmp"),
-            *folder.glob(".manifest.json.*.tmp"),
-            *folder.glob(".table.*.tmp"),
-        ]:
-            with contextlib.suppress(OSError):
-                stale.unlink()
-        for c, start, stop in bounds_of:
-            if (chunks_dir / _chunk_file(c)).is_file():  # complete: chunk files are written atomically
-                done.add(c)
-                chunk_records.setdefault(
-                    c,
-                    {
-                        "id": c,
-                        "start": start,
-                        "stop": stop,
-                        "file": _chunk_file(c),
-                        "run": "unrecorded",
-                        "finished": None,
-                    },
-                )
-        chunk_records = {c: r for c, r in chunk_records.items() if c in done}
 
-        def write_manifest() -> None:
-            manifest["chunks"] = {"done": sorted(done), "records": [chunk_records[c] for c in sorted(done)]}
-            _write_json(folder / "manifest.json", manifest)
+def _resume(folder: SweepFolder | None, manifest: Manifest, plan: ChunkPlan) -> dict[int, ChunkRecord]:
+    """Open the ``out=`` folder: refuse one holding another sweep, find the chunks already
+    finished there, and write the manifest. Returns the finished chunks' records."""
+    if folder is None:
+        return {}
+    folder.refuse_other_sweep(manifest)
+    done = folder.finished(plan.bounds)
+    folder.write_manifest(manifest.replace(chunks=chunk_records(list(done.values()))))
+    return done
 
-        write_manifest()
-    todo = [b for b in bounds_of if b[0] not in done]
+
+def _run(
+    spec: SweepSpec,
+    plan: ChunkPlan,
+    design: Design,
+    folder: SweepFolder | None,
+    manifest: Manifest,
+    done: dict[int, ChunkRecord],
+) -> tuple[dict[int, pd.DataFrame], int]:
+    """Evaluate the chunks not yet done on the spec's backend. Each finished chunk is written to
+    the folder with an updated manifest (``done`` gains its record), or kept in memory.
+    Returns the chunks kept in memory and the number of chunks computed."""
+    todo = [b for b in plan.bounds if b[0] not in done]
     kept: dict[int, pd.DataFrame] = {}
-
-    bar = _progress(n_points, sum(b[2] - b[1] for b in bounds_of if b[0] in done), progress)
+    run_id = manifest.runs[-1].id
+    bar = _progress(plan.n_points, sum(plan.size(c) for c in done), spec.progress)
     try:
-        if backend == "numpy" or not todo:
-            results: Iterator[tuple[int, pd.DataFrame]] = _run_numpy(job, todo, design)
-        elif backend == "processes":
-            results = _run_processes(job, todo, design, int(workers or os.cpu_count() or 1))
-        else:
-            results = _run_dask(job, todo, design, workers, scheduler)
-        sizes = {c: stop - start for c, start, stop in bounds_of}
-        for chunk, table in results:
-            if folder is not None:
-                _atomic_write(
-                    folder / "chunks" / _chunk_file(chunk), lambda p, t=table: t.to_parquet(p, index=False)
-                )
-                done.add(chunk)
-                chunk_records[chunk] = {
-                    "id": chunk,
-                    "start": bounds_of[chunk][1],
-                    "stop": bounds_of[chunk][2],
-                    "rows": len(table),
-                    "file": _chunk_file(chunk),
-                    "run": run_id,
-                    "finished": _now(),
-                }
-                write_manifest()
-            else:
+        for chunk, table in run_chunks(plan.job, todo, design, spec.backend, spec.workers, spec.scheduler):
+            if folder is None:
                 kept[chunk] = table
-            bar.update(sizes[chunk])
+            else:
+                folder.write_chunk(chunk, table)
+                _c, start, stop = plan.bounds[chunk]
+                done[chunk] = ChunkRecord(chunk, start, stop, len(table), chunk_file(chunk), run_id, now())
+                folder.write_manifest(manifest.replace(chunks=chunk_records(list(done.values()))))
+            bar.update(plan.size(chunk))
     finally:
         bar.close()
+    return kept, len(todo)
 
-    in_memory = folder is None or n_points <= max_points
-    if folder is not None:
-        # a sweep too large for memory leaves its table in the chunks (read on demand)
-        table = _read_chunks(folder, done) if in_memory else None
-    else:
+
+def _assemble(
+    spec: SweepSpec,
+    plan: ChunkPlan,
+    folder: SweepFolder | None,
+    manifest: Manifest,
+    kept: dict[int, pd.DataFrame],
+    done: dict[int, ChunkRecord],
+    computed: int,
+    clock: _Clock,
+) -> SweepResult:
+    """The result: the table (in memory, or left in the folder's chunks when it is too large)
+    and the finished manifest, saved to the folder."""
+    in_memory = folder is None or plan.n_points <= spec.max_points
+    if folder is None:
+        frames = [kept[c] for c in sorted(kept)]
         table = (
-            pointwise.coerce(pd.concat([kept[c] for c in sorted(kept)], ignore_index=True))
-            if kept
-            else pd.DataFrame(columns=columns)
+            coerce(pd.concat(frames, ignore_index=True))
+            if frames
+            else pd.DataFrame(columns=list(plan.job.columns))
         )
+    else:
+        table = folder.read_table(done) if in_memory else None
     if table is None:
         assert folder is not None
-        counts: dict[str, int] = {}
-        rows = 0
-        for c in sorted(done):
-            part = pd.read_parquet(folder / "chunks" / _chunk_file(c), columns=["point", "path"])
-            rows += len(part)
-            for k, v in part.drop_duplicates("point")["path"].value_counts().items():
-                counts[str(k)] = counts.get(str(k), 0) + int(v)
-        manifest["paths"] = counts
-        manifest["n_rows"] = rows
+        paths, rows = folder.path_counts(done)
     else:
-        paths = table.drop_duplicates("point")["path"].value_counts() if len(table) else pd.Series(dtype=int)
-        manifest["paths"] = {str(k): int(v) for k, v in paths.items()}
-        manifest["n_rows"] = len(table)
-    manifest["finished"] = _now()
-    elapsed = time.time() - started
-    manifest["elapsed_seconds"] = round(elapsed, 3)
-    manifest["runs"][-1].update(
-        {"finished": manifest["finished"], "computed_chunks": len(todo), "elapsed_seconds": round(elapsed, 3)}
-    )
-    manifest["status"] = "complete"
-    if folder is None:
-        manifest["chunks"] = {
-            "done": sorted(kept),
-            "records": [{"id": c, "start": s, "stop": e, "rows": len(kept[c])} for c, s, e in bounds_of],
-        }
-    result = SweepResult(table, _jsonable(manifest), folder)
+        counts = table.drop_duplicates("point")["path"].value_counts() if len(table) else pd.Series(dtype=int)
+        paths, rows = {str(k): int(v) for k, v in counts.items()}, len(table)
+    finished, elapsed = now(), round(time.time() - clock.seconds, 3)
+    run = replace(manifest.runs[-1], finished=finished, computed_chunks=computed, elapsed_seconds=elapsed)
     if folder is not None:
-        write_manifest()
+        chunks = chunk_records(list(done.values()))
+    else:
+        records = tuple(ChunkRecord(c, start, stop, rows=len(kept[c])) for c, start, stop in plan.bounds)
+        chunks = Chunks(tuple(sorted(kept)), records)
+    manifest = manifest.replace(
+        paths=paths,
+        n_rows=rows,
+        finished=finished,
+        elapsed_seconds=elapsed,
+        runs=(*manifest.runs[:-1], run),
+        status="complete",
+        chunks=chunks,
+    )
+    result = SweepResult(table, manifest, None if folder is None else folder.path)
+    if folder is not None:
+        folder.write_manifest(manifest)
         if in_memory:
-            result.save(folder)
+            result.save(folder.path)
     return result
 
 
+# ====================================================================== progress
 class _NoBar:
     def update(self, n: int) -> None:
         pass
@@ -501,14 +429,11 @@ def _progress(total: int, initial: int, enabled: bool) -> Any:
 
 
 __all__ = [
-    "BACKENDS",
-    "METHODS",
-    "PATHS",
-    "Design",
-    "SweepResult",
-    "build_design",
-    "saltelli_unit",
-    "sample_unit",
-    "sobol_estimates",
+    "BYTES_PER_ROW",
+    "CHUNK_COMPILED",
+    "CHUNK_POINTWISE",
+    "ChunkPlan",
+    "plan_chunks",
+    "start_manifest",
     "sweep",
 ]

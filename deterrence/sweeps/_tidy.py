@@ -25,6 +25,7 @@ the indicators ``p_attack``, ``p_war``, ``p_allied_war``, ``p_entrapment``, ``p_
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -74,6 +75,28 @@ def select(table: pd.DataFrame, rule: str = "pessimistic") -> pd.Series:
     return pd.Series(mask, index=table.index)
 
 
+#: columns of whole numbers, of true/false and of text (every other column holds floats)
+INTEGER_COLUMNS = ("point", "equilibrium", "n_equilibria")
+BOOLEAN_COLUMNS = ("selected",)
+TEXT_COLUMNS = ("regime", "path", "error")
+#: the baseline's columns, filled by the sweep
+BASELINE_COLUMNS = ("p_attack_baseline", "deterred")
+#: the optional column of messages (``on_error="record"``)
+ERROR_COLUMN = "error"
+#: the columns :meth:`SweepResult.partial_dependence` and friends accept, as listed in messages
+MEASURES = (*INDICATOR_NAMES, "deterred", "p_attack_baseline")
+
+
+def payoff_column(player: str) -> str:
+    """The column of a player's expected payoff."""
+    return f"payoff_{player}"
+
+
+def outcome_column(label: str) -> str:
+    """The column of an outcome label's probability."""
+    return f"outcome_{label}"
+
+
 def column_order(parameters: Sequence[str], players: Sequence[str], labels: Sequence[str]) -> list[str]:
     """The canonical column order of a tidy table."""
     return [
@@ -84,11 +107,49 @@ def column_order(parameters: Sequence[str], players: Sequence[str], labels: Sequ
         "regime",
         "selected",
         *INDICATOR_NAMES,
-        "p_attack_baseline",
-        "deterred",
-        *[f"payoff_{p}" for p in players],
-        *[f"outcome_{lab}" for lab in labels],
+        *BASELINE_COLUMNS,
+        *[payoff_column(p) for p in players],
+        *[outcome_column(lab) for lab in labels],
         "regret",
         "bayes_error",
         "path",
     ]
+
+
+def empty_row(columns: Sequence[str]) -> dict[str, Any]:
+    """A row of a point without an equilibrium: every measure NaN, no equilibrium, not selected."""
+    row: dict[str, Any] = dict.fromkeys(columns, np.nan)
+    row.update({"equilibrium": 0, "n_equilibria": 0, "selected": False, ERROR_COLUMN: None})
+    return row
+
+
+def conform(table: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """The table with exactly the schema's ``columns`` (plus ``error`` if it has one), in order,
+    with fixed dtypes; a missing ``outcome_<label>`` column is 0 (the label is never reached),
+    any other missing column NaN."""
+    cols = list(columns)
+    if ERROR_COLUMN in table.columns and ERROR_COLUMN not in cols:
+        cols.append(ERROR_COLUMN)
+    for c in cols:
+        if c not in table.columns:
+            table[c] = 0.0 if c.startswith(outcome_column("")) else np.nan
+    return coerce(table[cols])
+
+
+def coerce(table: pd.DataFrame) -> pd.DataFrame:
+    """Fixed dtypes for the tidy columns (so chunks concatenate and round-trip identically)."""
+    out = table.copy()
+    for col in INTEGER_COLUMNS:
+        if col in out:
+            out[col] = out[col].astype(np.int64)
+    for col in BOOLEAN_COLUMNS:
+        if col in out:
+            out[col] = out[col].astype(bool)
+    for col in TEXT_COLUMNS:
+        if col in out:
+            out[col] = out[col].astype(object)
+    skip = {*INTEGER_COLUMNS, *BOOLEAN_COLUMNS, *TEXT_COLUMNS}
+    for col in out.columns:
+        if col not in skip:
+            out[col] = out[col].astype(float)
+    return out

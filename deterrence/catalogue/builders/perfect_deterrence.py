@@ -39,7 +39,7 @@ from typing import Any
 import sympy as sp
 
 from ...errors import ParameterError
-from ...model import Baseline, Derived, Model, NodeSpec, Ordering, Reference
+from ...model import Baseline, Derived, Model, ModelSpec, NodeSpec, Ordering, Reference
 from ._parts import ParameterText, parameter, with_defaults
 
 __all__ = [
@@ -217,7 +217,7 @@ def rudimentary_asymmetric_deterrence(
             ),
             _term(f"{t}.DD", outcome="war", payoffs={"Challenger": "c_conflict", "Defender": ddd}),
         ]
-    return Model(
+    return Model(ModelSpec(
         "rudimentary_asymmetric_deterrence",
         ["Challenger", "Defender"],
         _params(specs, values),
@@ -295,7 +295,7 @@ def rudimentary_asymmetric_deterrence(
                 "test": "test_radg_threshold_sweep",
             },
         ],
-    )
+    ))
 
 
 # ============================================================================= UDG
@@ -449,7 +449,7 @@ def unilateral_deterrence(
                     payoffs={"Challenger": f"c_conflict_{word[ct]}", "Defender": f"d_conflict_{word[dt_]}"},
                 ),
             ]
-    return Model(
+    return Model(ModelSpec(
         "unilateral_deterrence",
         ["Challenger", "Defender"],
         _params(specs, values),
@@ -559,7 +559,7 @@ def unilateral_deterrence(
             },
             "equilibrium_classes_free": "status_quo always; the others under the same conditions as d1",
         },
-    )
+    ))
 
 
 # ============================================================================= AEG
@@ -805,7 +805,7 @@ def asymmetric_escalation(
                     note="all-out conflict",
                 ),
             ]
-    return Model(
+    return Model(ModelSpec(
         "asymmetric_escalation",
         ["Challenger", "Defender"],
         _params(specs, values),
@@ -932,7 +932,7 @@ def asymmetric_escalation(
                 ),
             },
         ],
-    )
+    ))
 
 
 # ============================================================================= TCG-R
@@ -1139,7 +1139,7 @@ def tripartite_crisis(
         _dec(f"{ct}.support", player="Defender", infoset="defender", actions={"not_support": f"{ct}.N"})
         for ct in "DH"
     )
-    return Model(
+    return Model(ModelSpec(
         "tripartite_crisis",
         ["Challenger", "Defender", "Protege"],
         _params(specs, values),
@@ -1307,7 +1307,7 @@ def tripartite_crisis(
             },
             "equilibrium_classes_free": "no_demand always; the others under the same conditions as d1",
         },
-    )
+    ))
 
 
 # ============================================================================= chain store
@@ -1427,7 +1427,7 @@ def chain_store(
             open_upper=True,
         ),
     ]
-    return Model(
+    return Model(ModelSpec(
         "chain_store" if n == 2 else f"chain_store_{n}",
         players,
         params,
@@ -1525,7 +1525,7 @@ def chain_store(
             },
         ],
         meta={"markets": n},
-    )
+    ))
 
 
 # ============================================================================= Snyder 2x2
@@ -1593,7 +1593,7 @@ def snyder_alliance_dilemma(
         for s2 in ("strong", "weak"):
             a, b = u[(s1, s2)]
             nodes.append(_term(f"{s1}.{s2}", outcome="status_quo", payoffs={"Ally1": a, "Ally2": b}))
-    return Model(
+    return Model(ModelSpec(
         "snyder_alliance_dilemma",
         ["Ally1", "Ally2"],
         params,
@@ -1673,7 +1673,7 @@ def snyder_alliance_dilemma(
                 "test": "test_snyder_regimes_sweep (the two regimes)",
             },
         ],
-    )
+    ))
 
 
 # ============================================================================= mutual deterrence
@@ -1748,7 +1748,7 @@ def mutual_deterrence(
         ),
         _term("D.DD", outcome="war", payoffs={"A": "a_conflict", "B": "b_conflict"}),
     ]
-    return Model(
+    return Model(ModelSpec(
         "mutual_deterrence",
         ["A", "B"],
         _params(specs, values),
@@ -1832,4 +1832,4 @@ def mutual_deterrence(
                 "test": "test_mutual_deterrence_table_M1, test_mutual_deterrence_sweep",
             },
         ],
-    )
+    ))

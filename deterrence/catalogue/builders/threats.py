@@ -18,7 +18,7 @@ from collections.abc import Mapping
 
 import sympy as sp
 
-from ...model import Baseline, Derived, Model, NodeSpec, Ordering, Reference
+from ...model import Baseline, Derived, Model, ModelSpec, NodeSpec, Ordering, Reference
 from ._parts import ParameterText, with_defaults
 
 __all__ = ["brinkmanship"]
@@ -331,7 +331,7 @@ def brinkmanship(
         *_branch("threat"),
         *_branch("none"),
     ]
-    model = Model(
+    model = Model(ModelSpec(
         "brinkmanship",
         ["Threatener", "Target"],
         params,
@@ -352,6 +352,6 @@ def brinkmanship(
         ),
         entrapment=_ENTRAPMENT.strip(),
         claims=[dict(c) for c in _CLAIMS],
-    )
+    ))
     model.game()  # validates the orderings at the given values (raises ParameterError)
     return model

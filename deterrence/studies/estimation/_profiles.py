@@ -1,8 +1,8 @@
 """Predicted-probability profiles: one regressor varies, the others are held at typical values.
 
 As the package's ``predProbs``: numeric non-binary columns at their medians (or at their means
-with ``center="mean"``, the package's default), binary and factor columns at their modes (ties: the value that appears
-first, and 1 in a 0/1 column, as the package), ``at=`` for anything else.
+with ``center="mean"``, the package's default), binary and factor columns at their modes (ties:
+the value that appears first, and 1 in a 0/1 column, as the package), ``at=`` for anything else.
 Bands by the delta method (the exact Jacobian of the probabilities, from the same dual numbers
 as the gradient) or from the bootstrap replicates (a fitted bootstrap, or draws from the normal
 distribution of the estimates when there is none, as the package).
