@@ -76,7 +76,7 @@ class MapRequest:
     selection: str = "pessimistic"
 
     def key(self) -> tuple:
-        return (self.model.sha256(), self.concept, self.belief_policy, self.x, self.y, self.x_range,
+        return (self.model.name, self.model.sha256, self.concept, self.belief_policy, self.x, self.y, self.x_range,
                 self.y_range, self.cells, self.fixed, self.selection)
 
 
@@ -165,19 +165,18 @@ class MapCache:
         self._size = size
         self._lock = threading.Lock()
 
-    def get(self, req: MapRequest) -> RegimeMap | None:
+    def get(self, key: tuple) -> RegimeMap | None:
         with self._lock:
-            key = req.key()
             if key in self._maps:
                 self._maps.move_to_end(key)
                 return self._maps[key]
             return None
 
-    def put(self, req: MapRequest, result: RegimeMap) -> None:
+    def put(self, key: tuple, result: RegimeMap) -> None:
         if not result.complete:
             return
         with self._lock:
-            self._maps[req.key()] = result
-            self._maps.move_to_end(req.key())
+            self._maps[key] = result
+            self._maps.move_to_end(key)
             while len(self._maps) > self._size:
                 self._maps.popitem(last=False)
