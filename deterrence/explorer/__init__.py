@@ -11,7 +11,7 @@ equilibria, regimes, indicators, knife edges), :mod:`._kernel` (the one use of t
 kernels), :mod:`._regime_map` (maps by :func:`deterrence.sweep`, cached), :mod:`._tree` (the
 tree figure), :mod:`._panels` (text panels and colours), :mod:`._worker` (latest-request
 background threads), :mod:`._app` (the live page), :mod:`._server` (launch), :mod:`._export`
-(the static page).
+(the static page). Names are imported on first use, so the command line stays light.
 
 Examples
 --------
@@ -24,11 +24,31 @@ Examples
 
 from __future__ import annotations
 
-from ._config import ExplorerConfig, Range, make_config
-from ._export import export
-from ._point import EquilibriumView, PointAnswer, answer
-from ._regime_map import RegimeMap
-from ._server import DEFAULT_PORT, HOST, RunningServer, serve, start
+import importlib
+from typing import Any
 
-__all__ = ["DEFAULT_PORT", "HOST", "EquilibriumView", "ExplorerConfig", "PointAnswer", "Range", "RegimeMap",
-           "RunningServer", "answer", "export", "make_config", "serve", "start"]
+#: the port ``deterrence explore`` uses unless told otherwise
+DEFAULT_PORT = 5006
+#: the only address the explorer listens on
+HOST = "127.0.0.1"
+
+_PUBLIC = {
+    "ExplorerConfig": "_config", "Range": "_config", "make_config": "_config",
+    "EquilibriumView": "_point", "PointAnswer": "_point", "answer": "_point",
+    "RegimeMap": "_regime_map", "RunningServer": "_server", "serve": "_server", "start": "_server",
+    "export": "_export",
+}
+
+__all__ = ["DEFAULT_PORT", "HOST", *sorted(_PUBLIC)]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _PUBLIC:
+        raise AttributeError(f"module 'deterrence.explorer' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_PUBLIC[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_PUBLIC))

@@ -22,11 +22,9 @@ import deterrence as dt
 from ._config import ExplorerConfig, make_config
 from ._regime_map import MapCache
 
-log = logging.getLogger(__name__)
+from . import DEFAULT_PORT, HOST
 
-#: the only address the explorer listens on
-HOST = "127.0.0.1"
-DEFAULT_PORT = 5006
+log = logging.getLogger(__name__)
 
 
 @dataclass

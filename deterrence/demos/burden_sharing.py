@@ -1,29 +1,28 @@
-"""Burden-sharing sweeps: free riding against the number of members and income inequality, and
-the 2 % pledge against the sanction for missing it, each linked to extended deterrence.
+"""Burden sharing: free riding against the number of members and income inequality, and the 2 %
+pledge against the sanction for missing it, each linked to extended deterrence.
 
-Usage::
-
-    python docs/examples/burden_sharing.py [OUTPUT_FOLDER]     # default results/burden_sharing/
-
-Writes ``free_riding_vs_n.csv``, ``free_riding_vs_inequality.csv``, ``pledge_vs_sanction.csv``
-and a PNG figure for each, then prints a short summary. The alliance's deterrent level
-``D(S) = 1 - exp(-S)`` sets ``p_allied = p_alone + (1 - p_alone) D`` in
-``models/extended_deterrence.toml`` (other parameters at their defaults), where the Attacker is
-deterred iff ``D`` exceeds the level returned by ``burden.required_level()`` (6/7).
-Members value security in proportion to their size (``v_i = theta * w_i``, Olson–Zeckhauser;
-``theta`` per utility, see ``THETA``);
-total income is 100, so spending is in per cent of the alliance's income.
+The alliance's deterrent level ``D(S) = 1 - exp(-S)`` sets ``p_allied = p_alone + (1 - p_alone) D``
+in the ``extended_deterrence`` model (other parameters at their defaults), where the Attacker is
+deterred iff ``D`` exceeds the level returned by ``burden.required_level()`` (6/7). Members value
+security in proportion to their size (``v_i = theta * w_i``, Olson–Zeckhauser; ``theta`` per
+utility, see ``THETA``); total income is 100, so spending is in per cent of the alliance's income.
+Writes three figures and the table behind each.
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
+import deterrence as dt
 from deterrence.studies import burden as b
+
+from ._common import DemoOutput, FigureFactory
+
+TITLE = "Who pays for the alliance?"
+SHOWS = """Free riding in a burden-sharing alliance (against the number of members and against income
+inequality), and the 2 % pledge against the sanction for missing it."""
+TUTORIAL = "tutorials/burden-sharing.md"
 
 # value of security per unit of income. The two utilities are not on one scale (the marginal
 # utility of consumption is 1 in the quasilinear game and 1/(w_i - c_i) in the log game), so each
@@ -97,13 +96,11 @@ def sweep_pledge(sanctions: np.ndarray | None = None, n: int = 8) -> pd.DataFram
     return df
 
 
-def _figures(out: Path, by_n: pd.DataFrame, by_ineq: pd.DataFrame, pledge: pd.DataFrame, need: float) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(1, 2, figsize=(10, 4))
+def _figures(new_figure: FigureFactory, by_n: pd.DataFrame, by_ineq: pd.DataFrame, pledge: pd.DataFrame,
+             need: float) -> dict:
+    figures = {}
+    fig = new_figure(figsize=(10, 4))
+    ax = fig.subplots(1, 2)
     for utility, d in by_n.groupby("utility"):
         ax[0].plot(d["n"], d["level"], marker="o", ms=3, label=f"Nash ({utility})")
         ax[0].plot(d["n"], d["cooperative_level"], ls="--", label=f"cooperative ({utility})")
@@ -116,10 +113,10 @@ def _figures(out: Path, by_n: pd.DataFrame, by_ineq: pd.DataFrame, pledge: pd.Da
     ax[0].legend(fontsize=7)
     ax[1].legend(fontsize=7)
     fig.tight_layout()
-    fig.savefig(out / "free_riding_vs_n.png", dpi=120)
-    plt.close(fig)
+    figures["free_riding_vs_n"] = fig
 
-    fig, ax = plt.subplots(1, 2, figsize=(10, 4))
+    fig = new_figure(figsize=(10, 4))
+    ax = fig.subplots(1, 2)
     for utility, d in by_ineq.groupby("utility"):
         ax[0].plot(d["largest_income_share"], d["level"], label=f"Nash ({utility})")
         ax[1].plot(d["largest_income_share"], d["largest_spending_share"], label=utility)
@@ -132,10 +129,10 @@ def _figures(out: Path, by_n: pd.DataFrame, by_ineq: pd.DataFrame, pledge: pd.Da
     ax[0].legend(fontsize=7)
     ax[1].legend(fontsize=7)
     fig.tight_layout()
-    fig.savefig(out / "free_riding_vs_inequality.png", dpi=120)
-    plt.close(fig)
+    figures["free_riding_vs_inequality"] = fig
 
-    fig, ax = plt.subplots(1, 2, figsize=(10, 4))
+    fig = new_figure(figsize=(10, 4))
+    ax = fig.subplots(1, 2)
     for utility, d in pledge.groupby("utility"):
         ax[0].step(d["sanction"], d["level"], where="post", label=utility)
         ax[1].step(d["sanction"], d["members_meeting"], where="post", label=utility)
@@ -146,28 +143,27 @@ def _figures(out: Path, by_n: pd.DataFrame, by_ineq: pd.DataFrame, pledge: pd.Da
     ax[0].legend(fontsize=7)
     ax[1].legend(fontsize=7)
     fig.tight_layout()
-    fig.savefig(out / "pledge_vs_sanction.png", dpi=120)
-    plt.close(fig)
+    figures["pledge_vs_sanction"] = fig
+    return figures
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    out = Path(args[0] if args else "results/burden_sharing")
-    out.mkdir(parents=True, exist_ok=True)
+def make(quick: bool, new_figure: FigureFactory) -> DemoOutput:
     need = b.required_level()
-    by_n, by_ineq, pledge = sweep_n(), sweep_inequality(), sweep_pledge()
-    by_n.to_csv(out / "free_riding_vs_n.csv", index=False)
-    by_ineq.to_csv(out / "free_riding_vs_inequality.csv", index=False)
-    pledge.to_csv(out / "pledge_vs_sanction.csv", index=False)
-    _figures(out, by_n, by_ineq, pledge, need)
-    assert by_n["certified"].all() and by_ineq["certified"].all() and pledge["certified"].all()
-
-    print(f"Deterrence holds when D(S) > {need:.4f}, i.e. S > {float(TECH.inverse(need)):.3f} "
+    if quick:
+        by_n, by_ineq = sweep_n(range(1, 9)), sweep_inequality(shares=np.linspace(1 / 8, 0.95, 10))
+        pledge = sweep_pledge(np.linspace(0.0, 1.0, 11))
+    else:
+        by_n, by_ineq, pledge = sweep_n(), sweep_inequality(), sweep_pledge()
+    for name, table in (("free riding vs N", by_n), ("inequality", by_ineq), ("pledge", pledge)):
+        if not table["certified"].all():
+            raise dt.SolverError(f"burden-sharing demo: an uncertified equilibrium in the {name} sweep")
+    lines: list[str] = []
+    lines.append(f"Deterrence holds when D(S) > {need:.4f}, i.e. S > {float(TECH.inverse(need)):.3f} "
           f"(p_allied > {0.3 + 0.7 * need:.3f}).")
     for utility in b.UTILITIES:
         d = by_n[by_n.utility == utility]
         held = d.loc[d.deterred, "n"].tolist()
-        print(f"[{utility}] vs N: Nash total falls from {d.total.iloc[0]:.3f} (N=1) to "
+        lines.append(f"[{utility}] vs N: Nash total falls from {d.total.iloc[0]:.3f} (N=1) to "
               f"{d.total.iloc[-1]:.3f} (N={d.n.iloc[-1]}), {d.provision_ratio.iloc[-1]:.0%} of the "
               f"cooperative {d.cooperative_total.iloc[-1]:.3f}; deterrence holds for N in {held or 'none'}, "
               f"cooperatively for {int(d.cooperative_deterred.sum())} of {len(d)} N.")
@@ -175,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         first = d.loc[d.deterred, "largest_income_share"]
         spend = d[d.total > 0]
         ok = bool((spend.largest_spending_share >= spend.largest_income_share - 1e-12).all())
-        print(f"[{utility}] vs inequality: deterrence holds once the largest member has "
+        lines.append(f"[{utility}] vs inequality: deterrence holds once the largest member has "
               f"{'%.0f%%' % (100 * first.min()) if len(first) else 'no share up to 95%'} of income; "
               f"its spending share >= income share wherever anyone spends: {ok}.")
         d = pledge[pledge.utility == utility]
@@ -183,13 +179,9 @@ def main(argv: list[str] | None = None) -> int:
         full = d.loc[d.members_meeting == d.members_meeting.max(), "sanction"].min()
         first_det = d.loc[d.deterred, "sanction"]
         multi = d.loc[d.n_pledge_equilibria != 1, "sanction"].round(3).tolist()
-        print(f"[{utility}] 2 % pledge: no sanction S={base.total:.3f} ({base.members_meeting} meet); "
+        lines.append(f"[{utility}] 2 % pledge: no sanction S={base.total:.3f} ({base.members_meeting} meet); "
               f"all {d.members_meeting.max()} meet from sanction {full:.3f}, S={d.total.iloc[-1]:.3f}; "
               f"deterrence holds from sanction {first_det.min() if len(first_det) else 'never'}; "
               f"sanctions with more than one pledge equilibrium: {multi or 'none'}.")
-    print(f"Tables and figures in {out}/")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+    tables = {"free_riding_vs_n": by_n, "free_riding_vs_inequality": by_ineq, "pledge_vs_sanction": pledge}
+    return DemoOutput(_figures(new_figure, by_n, by_ineq, pledge, need), tables, lines=lines)
