@@ -162,7 +162,7 @@ def _page(cfg: ExplorerConfig, axes: Mapping[str, np.ndarray], data: dict[str, A
     names = list(axes)
     colours = _panels.RegimeColours()
     regime_colours = [colours(r) for r in data["regimes"]]
-    sliders = [Slider(start=float(v[0]), end=float(v[-1]), step=float(v[1] - v[0]), value=float(_middle(v)),
+    sliders = [Slider(start=float(v[0]), end=float(v[-1]), step=float(v[1] - v[0]), value=_nearest(v, cfg.values[n]),
                       title=n, name=n, format="0[.]000", width=330) for n, v in axes.items()]
     game = cfg.model.game(cfg.values, check_orderings=False)
     tree = _tree.layout(game)
@@ -191,8 +191,9 @@ def _page(cfg: ExplorerConfig, axes: Mapping[str, np.ndarray], data: dict[str, A
     return file_html(doc, resources=INLINE, title=f"{cfg.model.name}: deterrence explorer (static)")
 
 
-def _middle(values: np.ndarray) -> float:
-    return float(values[len(values) // 2])
+def _nearest(values: np.ndarray, value: float) -> float:
+    """The grid value nearest to the configured starting value."""
+    return float(values[int(np.argmin(np.abs(values - value)))])
 
 
 def _fixed_text(cfg: ExplorerConfig, axes: Mapping[str, np.ndarray]) -> str:
@@ -217,7 +218,8 @@ def _map_figure(cfg: ExplorerConfig, axes: Mapping[str, np.ndarray]) -> tuple[An
                  y_range=(float(ys[0] - h / 2), float(ys[-1] + h / 2)), tools="tap,reset", name="map",
                  title="Regime map (click to move there)", x_axis_label=cfg.x, y_axis_label=cfg.y)
     rects = fig.rect("x", "y", "w", "h", source=cells, fill_color="colour", line_color=None)
-    marker = ColumnDataSource({"x": [_middle(xs)], "y": [_middle(ys)]}, name="marker")
+    marker = ColumnDataSource({"x": [_nearest(xs, cfg.values[cfg.x])], "y": [_nearest(ys, cfg.values[cfg.y])]},
+                              name="marker")
     fig.scatter("x", "y", source=marker, size=18, fill_color="white", fill_alpha=0.6, line_color="black",
                 line_width=2.5)
     fig.add_tools(HoverTool(renderers=[rects], tooltips=[("regime", "@regime")]))
