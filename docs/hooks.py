@@ -122,7 +122,8 @@ def run_examples(out: Path = FIGURES, quick: bool | None = None) -> list[Path]:
             written.append(png)
             continue
         started = time.time()
-        cmd = [sys.executable, "-m", "deterrence", "demo", name, "--out", str(out), *(["--quick"] if quick else [])]
+        cmd = [sys.executable, "-m", "deterrence", "demo", name, "--out", str(out)]
+        cmd += ["--quick"] if quick else []
         proc = subprocess.run(cmd, cwd=str(ROOT), env=env, capture_output=True, text=True, check=False)
         new = [p for p in out.glob("*.png") if p.stat().st_mtime >= started - 1]
         if proc.returncode != 0 or not new:

@@ -29,16 +29,19 @@ def cfg() -> dt.explorer.ExplorerConfig:
 
 
 # ---------------------------------------------------------------------------- options
-@pytest.mark.parametrize(("kwargs", "error", "words"), [
-    ({"x": "nope"}, dt.ParameterError, "has no parameter 'nope'"),
-    ({"x": "stakes", "y": "stakes"}, dt.ParameterError, "two different parameters"),
-    ({"concept": "nash"}, dt.UnsupportedError, "declares the concepts"),
-    ({"belief_policy": "maybe"}, dt.UnsupportedError, "unknown belief policy"),
-    ({"ranges": {"credibility": (0.0, 2.0)}}, dt.ParameterError, "credibility"),
-    ({"ranges": {"credibility": (0.8, 0.2)}}, dt.ParameterError, "must be below"),
-    ({"values": {"credibility": 1.5}}, dt.ParameterError, "credibility"),
-    ({"grid": 1}, dt.ParameterError, "--grid"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "error", "words"),
+    [
+        ({"x": "nope"}, dt.ParameterError, "has no parameter 'nope'"),
+        ({"x": "stakes", "y": "stakes"}, dt.ParameterError, "two different parameters"),
+        ({"concept": "nash"}, dt.UnsupportedError, "declares the concepts"),
+        ({"belief_policy": "maybe"}, dt.UnsupportedError, "unknown belief policy"),
+        ({"ranges": {"credibility": (0.0, 2.0)}}, dt.ParameterError, "credibility"),
+        ({"ranges": {"credibility": (0.8, 0.2)}}, dt.ParameterError, "must be below"),
+        ({"values": {"credibility": 1.5}}, dt.ParameterError, "credibility"),
+        ({"grid": 1}, dt.ParameterError, "--grid"),
+    ],
+)
 def test_bad_options_are_typed_errors(kwargs: dict, error: type, words: str) -> None:
     with pytest.raises(error, match=re.escape(words)):
         dt.explorer.make_config("extended_deterrence", **kwargs)
@@ -90,14 +93,18 @@ def test_bad_values_become_a_message(cfg: dt.explorer.ExplorerConfig) -> None:
 
 
 def test_map_agrees_with_the_point_answers(cfg: dt.explorer.ExplorerConfig) -> None:
-    req = _regime_map.request(cfg.model, "pbe", "free", "credibility", "cost_attacker", cfg.ranges, 7, cfg.values)
+    req = _regime_map.request(
+        cfg.model, "pbe", "free", "credibility", "cost_attacker", cfg.ranges, 7, cfg.values
+    )
     m = _regime_map.compute(req)
     assert m.compiled and m.complete and m.regime.shape == (7, 7)
     for j, yv in enumerate(m.ys):
         for i, xv in enumerate(m.xs):
             a = dt.explorer.answer(cfg.model, {**cfg.values, "credibility": xv, "cost_attacker": yv}, "pbe")
             assert a.equilibria[a.selected].regime == m.regime[j, i], (xv, yv)
-            assert a.equilibria[a.selected].indicators["p_attack"] == pytest.approx(m.indicators["p_attack"][j, i])
+            assert a.equilibria[a.selected].indicators["p_attack"] == pytest.approx(
+                m.indicators["p_attack"][j, i]
+            )
     assert {"p_attack", "p_war", "p_entrapment", "p_abandonment", "deterred"} <= set(m.indicators)
     assert not set(m.indicators) & set(cfg.model.parameters)
 
@@ -121,8 +128,12 @@ def test_per_point_map_can_be_stopped() -> None:
 
 def test_map_cache_is_a_small_lru() -> None:
     cache = _regime_map.MapCache(size=2)
-    maps = [_regime_map.RegimeMap("a", "b", np.zeros(1), np.zeros(1), np.zeros((1, 1), object),
-                                  np.zeros((1, 1), int), rows_done=1) for _ in range(3)]
+    maps = [
+        _regime_map.RegimeMap(
+            "a", "b", np.zeros(1), np.zeros(1), np.zeros((1, 1), object), np.zeros((1, 1), int), rows_done=1
+        )
+        for _ in range(3)
+    ]
     for k, m in enumerate(maps):
         cache.put((k,), m)
     assert cache.get((0,)) is None and cache.get((2,)) is maps[2]
@@ -137,8 +148,11 @@ def test_tree_highlights_the_path_played(cfg: dt.explorer.ExplorerConfig) -> Non
     cols = _tree.edge_columns(tree, eq.edge, eq.reach)
     played = {t for t, c in zip(cols["text"], cols["colour"], strict=True) if c == _tree.ON_PATH}
     assert played == {"committed\n1.00", "no_attack\n1.00"}  # the uncommitted branch has probability 0
-    assert all(c != _tree.ON_PATH for t, c in zip(cols["text"], cols["colour"], strict=True)
-               if t.startswith("attack"))
+    assert all(
+        c != _tree.ON_PATH
+        for t, c in zip(cols["text"], cols["colour"], strict=True)
+        if t.startswith("attack")
+    )
 
 
 # ---------------------------------------------------------------------------- the worker
@@ -161,8 +175,13 @@ def test_worker_runs_only_the_latest_request() -> None:
 
 # ---------------------------------------------------------------------------- the static page
 def test_export_is_self_contained(tmp_path: Path) -> None:
-    page = dt.explorer.export("extended_deterrence", tmp_path, params=["credibility", "cost_attacker",
-                                                                       "audience_cost"], cells=4, steps=2)
+    page = dt.explorer.export(
+        "extended_deterrence",
+        tmp_path,
+        params=["credibility", "cost_attacker", "audience_cost"],
+        cells=4,
+        steps=2,
+    )
     html = page.read_text()
     assert not re.search(r"<script[^>]+src=", html) and not re.search(r"<link[^>]+href=\"http", html)
     assert "Bokeh" in html and "edgeColumns" in html
@@ -180,14 +199,17 @@ def test_export_refuses_bad_grids(tmp_path: Path) -> None:
 
 
 # ---------------------------------------------------------------------------- the command line
-@pytest.mark.parametrize(("args", "words"), [
-    (["explore", "no_such_model", "--no-browser"], "no model named 'no_such_model'"),
-    (["explore", "--params", "credibility,stakes", "--no-browser"], "--params is for --export"),
-    (["explore", "--range", "credibility=0:2", "--no-browser"], "credibility"),
-    (["explore", "--range", "credibility", "--no-browser"], "expected NAME=LO:HI"),
-    (["explore", "--port", "70000", "--no-browser"], "--port"),
-    (["explore", "--export", "x", "--params", "a,b,c,d"], "two or three"),
-])
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["explore", "no_such_model", "--no-browser"], "no model named 'no_such_model'"),
+        (["explore", "--params", "credibility,stakes", "--no-browser"], "--params is for --export"),
+        (["explore", "--range", "credibility=0:2", "--no-browser"], "credibility"),
+        (["explore", "--range", "credibility", "--no-browser"], "expected NAME=LO:HI"),
+        (["explore", "--port", "70000", "--no-browser"], "--port"),
+        (["explore", "--export", "x", "--params", "a,b,c,d"], "two or three"),
+    ],
+)
 def test_cli_errors(args: list[str], words: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(args) == 2
     err = capsys.readouterr().err
@@ -195,7 +217,20 @@ def test_cli_errors(args: list[str], words: str, capsys: pytest.CaptureFixture[s
 
 
 def test_cli_export(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["explore", "alliance_moral_hazard", "--export", str(tmp_path), "--params",
-                 "commitment,conditional", "--cells", "5"]) == 0
+    assert (
+        main(
+            [
+                "explore",
+                "alliance_moral_hazard",
+                "--export",
+                str(tmp_path),
+                "--params",
+                "commitment,conditional",
+                "--cells",
+                "5",
+            ]
+        )
+        == 0
+    )
     assert f"Wrote {tmp_path / 'index.html'}" in capsys.readouterr().out
     assert (tmp_path / "index.html").stat().st_size > 100_000

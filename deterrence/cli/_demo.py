@@ -33,11 +33,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def register_demo(sub: Any, common: argparse.ArgumentParser) -> None:
     """Add the ``demo`` verb: the teaching demos."""
-    s = sub.add_parser("demo", parents=[common], help="list or run the teaching demos",
-                       description="Without NAME, list the demos; with NAME, run it, say what it shows "
-                       "and where it wrote its figure.")
+    s = sub.add_parser(
+        "demo",
+        parents=[common],
+        help="list or run the teaching demos",
+        description="Without NAME, list the demos; with NAME, run it, say what it shows "
+        "and where it wrote its figure.",
+    )
     s.add_argument("name", nargs="?", help="the demo to run (see the list)")
-    s.add_argument("--out", type=Path, default=Path("."), metavar="DIR",
-                   help="folder for the figure and tables (default: the current folder)")
+    s.add_argument(
+        "--out",
+        type=Path,
+        default=Path("."),
+        metavar="DIR",
+        help="folder for the figure and tables (default: the current folder)",
+    )
     s.add_argument("--quick", action="store_true", help="a small, fast version (seconds)")
     s.set_defaults(func=cmd_demo)

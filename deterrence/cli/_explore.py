@@ -42,40 +42,79 @@ def cmd_explore(args: argparse.Namespace) -> int:
     if args.export:
         params = [p.strip() for p in args.params.split(",")] if args.params else None
         print(f"Solving the grid for the static page of '{args.model}'...", flush=True)
-        page = dt.explorer.export(args.model, args.export, params=params, cells=args.cells, steps=args.steps,
-                                  say=lambda text: print(text, flush=True), **options)
+        page = dt.explorer.export(
+            args.model,
+            args.export,
+            params=params,
+            cells=args.cells,
+            steps=args.steps,
+            say=lambda text: print(text, flush=True),
+            **options,
+        )
         print(f"Wrote {page} (open it in a browser; it needs neither Python nor a network)")
         return 0
     if args.params:
         raise dt.ParameterError("--params is for --export; the live page maps --x against --y")
-    dt.explorer.serve(args.model, port=args.port, open_browser=not args.no_browser, x=args.x, y=args.y,
-                      grid=args.grid, **options)
+    dt.explorer.serve(
+        args.model,
+        port=args.port,
+        open_browser=not args.no_browser,
+        x=args.x,
+        y=args.y,
+        grid=args.grid,
+        **options,
+    )
     return 0
 
 
 def register_explore(sub: Any, common: argparse.ArgumentParser) -> None:
     """Add the ``explore`` verb: sliders, the game tree and the regime map in the browser."""
-    s = sub.add_parser("explore", parents=[common], help="explore a model in the browser (sliders, tree, map)",
-                       description="Start a local web page (on 127.0.0.1, offline) with a slider per "
-                       "parameter, the game tree with the equilibrium path, the regime map of two "
-                       "parameters and the indicators; or write a static page with --export.")
-    s.add_argument("model", nargs="?", default="extended_deterrence",
-                   help="catalogue name or model file (.toml); default extended_deterrence")
-    s.add_argument("--port", type=int, default=dt.explorer.DEFAULT_PORT,
-                   help=f"port on 127.0.0.1 (default {dt.explorer.DEFAULT_PORT}; 0 for any free port)")
+    s = sub.add_parser(
+        "explore",
+        parents=[common],
+        help="explore a model in the browser (sliders, tree, map)",
+        description="Start a local web page (on 127.0.0.1, offline) with a slider per "
+        "parameter, the game tree with the equilibrium path, the regime map of two "
+        "parameters and the indicators; or write a static page with --export.",
+    )
+    s.add_argument(
+        "model",
+        nargs="?",
+        default="extended_deterrence",
+        help="catalogue name or model file (.toml); default extended_deterrence",
+    )
+    s.add_argument(
+        "--port",
+        type=int,
+        default=dt.explorer.DEFAULT_PORT,
+        help=f"port on 127.0.0.1 (default {dt.explorer.DEFAULT_PORT}; 0 for any free port)",
+    )
     s.add_argument("--no-browser", action="store_true", help="print the address instead of opening a browser")
     s.add_argument("--concept", choices=("pbe", "spe", "nash", "qre"), help="default: the model's first")
-    s.add_argument("--belief-policy", default="free", choices=("free", "prior", "d1"),
-                   help="PBE off-path beliefs (default free)")
+    s.add_argument(
+        "--belief-policy",
+        default="free",
+        choices=("free", "prior", "d1"),
+        help="PBE off-path beliefs (default free)",
+    )
     s.add_argument("--x", metavar="PARAM", help="the map's horizontal parameter")
     s.add_argument("--y", metavar="PARAM", help="the map's vertical parameter")
     s.add_argument("--set", action="append", metavar="NAME=VALUE", help="a starting value (repeatable)")
-    s.add_argument("--range", action="append", metavar="NAME=LO:HI",
-                   help="a slider's range inside the domain (repeatable)")
+    s.add_argument(
+        "--range",
+        action="append",
+        metavar="NAME=LO:HI",
+        help="a slider's range inside the domain (repeatable)",
+    )
     s.add_argument("--grid", type=int, default=41, help="map cells per axis on compiled models (default 41)")
     s.add_argument("--export", metavar="DIR", help="write a static page DIR/index.html instead of serving")
-    s.add_argument("--params", metavar="A,B[,C]",
-                   help="--export: the map's two parameters and an optional third with its own slider")
+    s.add_argument(
+        "--params",
+        metavar="A,B[,C]",
+        help="--export: the map's two parameters and an optional third with its own slider",
+    )
     s.add_argument("--cells", type=int, default=21, help="--export: grid points per map axis (default 21)")
-    s.add_argument("--steps", type=int, default=7, help="--export: grid points of the third parameter (default 7)")
+    s.add_argument(
+        "--steps", type=int, default=7, help="--export: grid points of the third parameter (default 7)"
+    )
     s.set_defaults(func=cmd_explore)

@@ -24,13 +24,19 @@ import importlib
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 from ._common import DemoOutput, file_figure, screen_figure
 
 #: the demos, in the order ``deterrence demo`` lists them
-NAMES = ("extended_deterrence_regime_map", "pledge_effect", "entrapment_window", "qre_branch",
-         "udg_phase_diagram", "burden_sharing", "commitment_types")
+NAMES = (
+    "extended_deterrence_regime_map",
+    "pledge_effect",
+    "entrapment_window",
+    "qre_branch",
+    "udg_phase_diagram",
+    "burden_sharing",
+    "commitment_types",
+)
 
 
 @dataclass(frozen=True)

@@ -56,4 +56,6 @@ class DemoOutput:
 
     def __repr__(self) -> str:
         figs = ", ".join(self.figures) or "none"
-        return f"<DemoOutput figures: {figs}; {len(self.tables)} table(s); {len(self.written)} file(s) written>"
+        return (
+            f"<DemoOutput figures: {figs}; {len(self.tables)} table(s); {len(self.written)} file(s) written>"
+        )

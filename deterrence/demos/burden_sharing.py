@@ -30,18 +30,27 @@ TUTORIAL = "tutorials/burden-sharing.md"
 THETA = {"quasilinear": 0.1, "log": 0.005}
 TOTAL_INCOME = 100.0
 TECH = b.Technology("exponential", 1.0)
-TARGET = 0.02        # the 2 % pledge
+TARGET = 0.02  # the 2 % pledge
 
 
 def _row(g: b.BurdenGame, eq: b.BurdenEquilibrium) -> dict:
     big = int(np.argmax(g.w))
     coop = b.cooperative_total(g)
-    return {"utility": g.utility, "n": g.n, "total": eq.total, "level": eq.deterrence,
-            "cooperative_total": coop, "cooperative_level": float(TECH.value(coop)),
-            "provision_ratio": eq.total / coop if coop > 0 else np.nan,
-            "contributors": int(np.sum(eq.contributions > 1e-12)),
-            "largest_income_share": g.w[big] / g.w.sum(), "largest_spending_share": float(eq.shares[big]),
-            "max_grid_gain": eq.max_grid_gain, "kkt_residual": eq.kkt_residual, "certified": eq.certified}
+    return {
+        "utility": g.utility,
+        "n": g.n,
+        "total": eq.total,
+        "level": eq.deterrence,
+        "cooperative_total": coop,
+        "cooperative_level": float(TECH.value(coop)),
+        "provision_ratio": eq.total / coop if coop > 0 else np.nan,
+        "contributors": int(np.sum(eq.contributions > 1e-12)),
+        "largest_income_share": g.w[big] / g.w.sum(),
+        "largest_spending_share": float(eq.shares[big]),
+        "max_grid_gain": eq.max_grid_gain,
+        "kkt_residual": eq.kkt_residual,
+        "certified": eq.certified,
+    }
 
 
 def _link(df: pd.DataFrame) -> pd.DataFrame:
@@ -84,11 +93,20 @@ def sweep_pledge(sanctions: np.ndarray | None = None, n: int = 8) -> pd.DataFram
             g = b.BurdenGame(tuple(w), tuple(THETA[utility] * w), TECH, utility, TARGET, float(sigma))
             eq = b.equilibrium(g)
             n_eq = len(b.pledge_equilibria(g)) if sigma > 0 else 1
-            rows.append({"utility": utility, "sanction": sigma, "total": eq.total, "level": eq.deterrence,
-                         "members_meeting": int(eq.meets_target.sum()),
-                         "meeting": "".join("x" if m else "." for m in eq.meets_target),
-                         "largest_spending_share": float(eq.shares[0]), "n_pledge_equilibria": n_eq,
-                         "cooperative_total": b.cooperative_total(g), "certified": eq.certified})
+            rows.append(
+                {
+                    "utility": utility,
+                    "sanction": sigma,
+                    "total": eq.total,
+                    "level": eq.deterrence,
+                    "members_meeting": int(eq.meets_target.sum()),
+                    "meeting": "".join("x" if m else "." for m in eq.meets_target),
+                    "largest_spending_share": float(eq.shares[0]),
+                    "n_pledge_equilibria": n_eq,
+                    "cooperative_total": b.cooperative_total(g),
+                    "certified": eq.certified,
+                }
+            )
     df = pd.DataFrame(rows)
     link = b.linked_outcomes(df["level"].to_numpy())
     df["p_allied"] = link["p_allied"].to_numpy()
@@ -96,8 +114,9 @@ def sweep_pledge(sanctions: np.ndarray | None = None, n: int = 8) -> pd.DataFram
     return df
 
 
-def _figures(new_figure: FigureFactory, by_n: pd.DataFrame, by_ineq: pd.DataFrame, pledge: pd.DataFrame,
-             need: float) -> dict:
+def _figures(
+    new_figure: FigureFactory, by_n: pd.DataFrame, by_ineq: pd.DataFrame, pledge: pd.DataFrame, need: float
+) -> dict:
     figures = {}
     fig = new_figure(figsize=(10, 4))
     ax = fig.subplots(1, 2)
@@ -108,8 +127,9 @@ def _figures(new_figure: FigureFactory, by_n: pd.DataFrame, by_ineq: pd.DataFram
     ax[0].axhline(need, color="k", lw=0.8)
     ax[0].text(1, need + 0.01, "deterrence holds above", fontsize=8)
     ax[0].set(xlabel="members (equal incomes)", ylabel="deterrent level D(S)", title="Free riding vs N")
-    ax[1].set(xlabel="members (equal incomes)", ylabel="Nash total / cooperative total",
-              title="Under-provision")
+    ax[1].set(
+        xlabel="members (equal incomes)", ylabel="Nash total / cooperative total", title="Under-provision"
+    )
     ax[0].legend(fontsize=7)
     ax[1].legend(fontsize=7)
     fig.tight_layout()
@@ -122,10 +142,16 @@ def _figures(new_figure: FigureFactory, by_n: pd.DataFrame, by_ineq: pd.DataFram
         ax[1].plot(d["largest_income_share"], d["largest_spending_share"], label=utility)
     ax[0].axhline(need, color="k", lw=0.8)
     ax[1].plot([0, 1], [0, 1], color="k", lw=0.8, ls=":", label="spending share = income share")
-    ax[0].set(xlabel="largest member's income share (8 members)", ylabel="deterrent level D(S)",
-              title="Inequality and provision")
-    ax[1].set(xlabel="largest member's income share", ylabel="its share of spending",
-              title="Exploitation of the large by the small")
+    ax[0].set(
+        xlabel="largest member's income share (8 members)",
+        ylabel="deterrent level D(S)",
+        title="Inequality and provision",
+    )
+    ax[1].set(
+        xlabel="largest member's income share",
+        ylabel="its share of spending",
+        title="Exploitation of the large by the small",
+    )
     ax[0].legend(fontsize=7)
     ax[1].legend(fontsize=7)
     fig.tight_layout()
@@ -137,8 +163,9 @@ def _figures(new_figure: FigureFactory, by_n: pd.DataFrame, by_ineq: pd.DataFram
         ax[0].step(d["sanction"], d["level"], where="post", label=utility)
         ax[1].step(d["sanction"], d["members_meeting"], where="post", label=utility)
     ax[0].axhline(need, color="k", lw=0.8)
-    ax[0].set(xlabel="sanction for missing the 2 % target", ylabel="deterrent level D(S)",
-              title="The 2 % pledge")
+    ax[0].set(
+        xlabel="sanction for missing the 2 % target", ylabel="deterrent level D(S)", title="The 2 % pledge"
+    )
     ax[1].set(xlabel="sanction for missing the 2 % target", ylabel="members meeting the target (of 8)")
     ax[0].legend(fontsize=7)
     ax[1].legend(fontsize=7)
@@ -158,30 +185,38 @@ def make(quick: bool, new_figure: FigureFactory) -> DemoOutput:
         if not table["certified"].all():
             raise dt.SolverError(f"burden-sharing demo: an uncertified equilibrium in the {name} sweep")
     lines: list[str] = []
-    lines.append(f"Deterrence holds when D(S) > {need:.4f}, i.e. S > {float(TECH.inverse(need)):.3f} "
-          f"(p_allied > {0.3 + 0.7 * need:.3f}).")
+    lines.append(
+        f"Deterrence holds when D(S) > {need:.4f}, i.e. S > {float(TECH.inverse(need)):.3f} "
+        f"(p_allied > {0.3 + 0.7 * need:.3f})."
+    )
     for utility in b.UTILITIES:
         d = by_n[by_n.utility == utility]
         held = d.loc[d.deterred, "n"].tolist()
-        lines.append(f"[{utility}] vs N: Nash total falls from {d.total.iloc[0]:.3f} (N=1) to "
-              f"{d.total.iloc[-1]:.3f} (N={d.n.iloc[-1]}), {d.provision_ratio.iloc[-1]:.0%} of the "
-              f"cooperative {d.cooperative_total.iloc[-1]:.3f}; deterrence holds for N in {held or 'none'}, "
-              f"cooperatively for {int(d.cooperative_deterred.sum())} of {len(d)} N.")
+        lines.append(
+            f"[{utility}] vs N: Nash total falls from {d.total.iloc[0]:.3f} (N=1) to "
+            f"{d.total.iloc[-1]:.3f} (N={d.n.iloc[-1]}), {d.provision_ratio.iloc[-1]:.0%} of the "
+            f"cooperative {d.cooperative_total.iloc[-1]:.3f}; deterrence holds for N in {held or 'none'}, "
+            f"cooperatively for {int(d.cooperative_deterred.sum())} of {len(d)} N."
+        )
         d = by_ineq[by_ineq.utility == utility]
         first = d.loc[d.deterred, "largest_income_share"]
         spend = d[d.total > 0]
         ok = bool((spend.largest_spending_share >= spend.largest_income_share - 1e-12).all())
-        lines.append(f"[{utility}] vs inequality: deterrence holds once the largest member has "
-              f"{'%.0f%%' % (100 * first.min()) if len(first) else 'no share up to 95%'} of income; "
-              f"its spending share >= income share wherever anyone spends: {ok}.")
+        lines.append(
+            f"[{utility}] vs inequality: deterrence holds once the largest member has "
+            f"{'%.0f%%' % (100 * first.min()) if len(first) else 'no share up to 95%'} of income; "
+            f"its spending share >= income share wherever anyone spends: {ok}."
+        )
         d = pledge[pledge.utility == utility]
         base = d.iloc[0]
         full = d.loc[d.members_meeting == d.members_meeting.max(), "sanction"].min()
         first_det = d.loc[d.deterred, "sanction"]
         multi = d.loc[d.n_pledge_equilibria != 1, "sanction"].round(3).tolist()
-        lines.append(f"[{utility}] 2 % pledge: no sanction S={base.total:.3f} ({base.members_meeting} meet); "
-              f"all {d.members_meeting.max()} meet from sanction {full:.3f}, S={d.total.iloc[-1]:.3f}; "
-              f"deterrence holds from sanction {first_det.min() if len(first_det) else 'never'}; "
-              f"sanctions with more than one pledge equilibrium: {multi or 'none'}.")
+        lines.append(
+            f"[{utility}] 2 % pledge: no sanction S={base.total:.3f} ({base.members_meeting} meet); "
+            f"all {d.members_meeting.max()} meet from sanction {full:.3f}, S={d.total.iloc[-1]:.3f}; "
+            f"deterrence holds from sanction {first_det.min() if len(first_det) else 'never'}; "
+            f"sanctions with more than one pledge equilibrium: {multi or 'none'}."
+        )
     tables = {"free_riding_vs_n": by_n, "free_riding_vs_inequality": by_ineq, "pledge_vs_sanction": pledge}
     return DemoOutput(_figures(new_figure, by_n, by_ineq, pledge, need), tables, lines=lines)

@@ -89,8 +89,14 @@ def figure(table: pd.DataFrame, per_type: pd.DataFrame, summary: dict, new_figur
         sel = per_point["ordering_case"] == case
         if sel.any():
             pts = per_point[sel]
-            ax.scatter(pts["entrapment_threshold"], pts["max_audience_cost"], s=6, color=CASE_COLOURS[case],
-                       label=case, alpha=0.8 if case != "undefined" else 0.4)
+            ax.scatter(
+                pts["entrapment_threshold"],
+                pts["max_audience_cost"],
+                s=6,
+                color=CASE_COLOURS[case],
+                label=case,
+                alpha=0.8 if case != "undefined" else 0.4,
+            )
     t = np.linspace(0, 1, 50)
     ax.plot(t, t / 0.6, "k--", lw=1, label="entente's audience cost = threshold")
     ax.plot(t, t / 0.25, "k:", lw=1, label="non-aggression pact's = threshold")
@@ -114,16 +120,26 @@ def make(quick: bool, new_figure: FigureFactory) -> DemoOutput:
     lines = [f"{summary['n_points']} points (seed {SEED})"]
     for case in ("strict", "tie", "undefined", "reversed"):
         lines.append(f"  ordering {case:9s}: {summary[f'share_{case}']:.1%}")
-    lines.append(f"  strict among points with a war at all three types: {summary['share_strict_of_defined']:.1%}")
+    lines.append(
+        f"  strict among points with a war at all three types: {summary['share_strict_of_defined']:.1%}"
+    )
     for pair, s in summary["pairs"].items():
-        lines.append(f"  {pair}: {s['n']} points with war at both; strict {s['strict']:.1%}, "
-                     f"tie {s['tie']:.1%}, reversed {s['reversed']:.1%}")
+        lines.append(
+            f"  {pair}: {s['n']} points with war at both; strict {s['strict']:.1%}, "
+            f"tie {s['tie']:.1%}, reversed {s['reversed']:.1%}"
+        )
     r = summary["undefined_reasons"]
-    lines.append(f"  undefined ({r['n']} points): some type deterred {r['some_type_deterred']:.1%}, "
-                 f"some type's defender capitulates {r['some_type_capitulates']:.1%}, "
-                 f"no war at any of the three {r['no_type_has_war']:.1%}")
+    lines.append(
+        f"  undefined ({r['n']} points): some type deterred {r['some_type_deterred']:.1%}, "
+        f"some type's defender capitulates {r['some_type_capitulates']:.1%}, "
+        f"no war at any of the three {r['no_type_has_war']:.1%}"
+    )
     cols = ["share_deterred", "share_war", "share_capitulation", "mean_p_attack", "pooled_assistance"]
     lines.extend(per_type[[c for c in cols if c in per_type]].round(3).to_string().splitlines())
     tables = {"commitment_types": table, "commitment_types_by_type": per_type.reset_index()}
-    return DemoOutput({"commitment_types": figure(table, per_type, summary, new_figure)}, tables,
-                      {"commitment_types_summary.json": json.dumps(summary, indent=2)}, lines)
+    return DemoOutput(
+        {"commitment_types": figure(table, per_type, summary, new_figure)},
+        tables,
+        {"commitment_types_summary.json": json.dumps(summary, indent=2)},
+        lines,
+    )

@@ -31,26 +31,44 @@ def make(quick: bool, new_figure: FigureFactory) -> DemoOutput:
     pi_p = float(model.derived_value("restrain_threshold"))
     fig = new_figure(figsize=(11, 4.2))
     axes = fig.subplots(1, 2, sharey=True)
-    for ax, conditional, title in ((axes[0], 0.0, "unconditional pledge"),
-                                   (axes[1], 1.0, "conditional pledge (only against aggression)")):
+    for ax, conditional, title in (
+        (axes[0], 0.0, "unconditional pledge"),
+        (axes[1], 1.0, "conditional pledge (only against aggression)"),
+    ):
         attack, provoke = [], []
         for pi in pis:
             eq = dt.solve(model.game(commitment=float(pi), conditional=conditional), concept="spe")[0]
             attack.append(eq.profile["Adversary"]["adversary"]["attack"])
             provoke.append(eq.profile["Protege"]["protege"]["provoke"])
-        ax.axvspan(pi_a, pi_p if conditional == 0 else 1.0, color="tab:green", alpha=0.12,
-                   label="deters and restrains")
+        ax.axvspan(
+            pi_a,
+            pi_p if conditional == 0 else 1.0,
+            color="tab:green",
+            alpha=0.12,
+            label="deters and restrains",
+        )
         ax.step(pis, attack, where="post", lw=2.5, color="tab:red", label="adversary attacks")
-        ax.step(pis, provoke, where="post", lw=2.5, ls="--", color="tab:blue",
-                label="protege provokes (entrapment)")
+        ax.step(
+            pis,
+            provoke,
+            where="post",
+            lw=2.5,
+            ls="--",
+            color="tab:blue",
+            label="protege provokes (entrapment)",
+        )
         ax.set_title(title)
         ax.set_xlabel("commitment pi: probability the patron fights")
         ax.set_ylim(-0.05, 1.1)
     axes[0].set_ylabel("probability (subgame-perfect equilibrium)")
     axes[0].legend(loc="center left", frameon=False, fontsize=9)
-    fig.suptitle(f"Alliance moral hazard (defaults): deterrence needs pi >= {pi_a:.3g}, "
-                 f"restraint needs pi < {pi_p:.3g} unless the pledge is conditional")
+    fig.suptitle(
+        f"Alliance moral hazard (defaults): deterrence needs pi >= {pi_a:.3g}, "
+        f"restraint needs pi < {pi_p:.3g} unless the pledge is conditional"
+    )
     fig.tight_layout()
-    lines = [f"an unconditional pledge deters and restrains for commitment in [{pi_a:.3g}, {pi_p:.3g})",
-             f"a conditional pledge deters and restrains for every commitment >= {pi_a:.3g}"]
+    lines = [
+        f"an unconditional pledge deters and restrains for commitment in [{pi_a:.3g}, {pi_p:.3g})",
+        f"a conditional pledge deters and restrains for every commitment >= {pi_a:.3g}",
+    ]
     return DemoOutput({"entrapment_window": fig}, lines=lines)

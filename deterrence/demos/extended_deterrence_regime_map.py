@@ -23,8 +23,12 @@ TUTORIAL = "tutorials/does-the-pledge-deter.md"
 def make(quick: bool, new_figure: FigureFactory) -> DemoOutput:
     n = 41 if quick else 121
     model = dt.load_model("extended_deterrence")
-    result = dt.sweep(model, grid={"credibility": np.linspace(0, 1, n), "cost_attacker": np.linspace(0, 1.2, n)},
-                      concept="pbe", progress=False)
+    result = dt.sweep(
+        model,
+        grid={"credibility": np.linspace(0, 1, n), "cost_attacker": np.linspace(0, 1.2, n)},
+        concept="pbe",
+        progress=False,
+    )
     fig = new_figure(figsize=(10, 5.5))
     ax = fig.add_subplot()
     result.plot("credibility", "cost_attacker", indicator=None, ax=ax)
@@ -37,7 +41,9 @@ def make(quick: bool, new_figure: FigureFactory) -> DemoOutput:
     ax.set_title("Extended deterrence: which equilibrium holds (perfect Bayesian, worst case)")
     fig.tight_layout()
     shares = result.regime_shares()
-    lines = [f"{n}x{n} grid: " + ", ".join(f"{r} {s:.0%}" for r, s in shares.items()),
-             f"at the defaults the pledge deters once cost_attacker > {float(boundary[-1]):.2f} (credibility 1) "
-             f"or > {float(boundary[0]):.2f} (credibility 0)"]
+    lines = [
+        f"{n}x{n} grid: " + ", ".join(f"{r} {s:.0%}" for r, s in shares.items()),
+        f"at the defaults the pledge deters once cost_attacker > {float(boundary[-1]):.2f} (credibility 1) "
+        f"or > {float(boundary[0]):.2f} (credibility 0)",
+    ]
     return DemoOutput({"extended_deterrence_regime_map": fig}, lines=lines)

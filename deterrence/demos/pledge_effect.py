@@ -23,9 +23,13 @@ TUTORIAL = "tutorials/does-the-pledge-deter.md"
 
 def make(quick: bool, new_figure: FigureFactory) -> DemoOutput:
     n = 31 if quick else 121
-    result = dt.sweep("extended_deterrence", grid={"credibility": [0.05, 0.3, 0.6],
-                                                   "audience_cost": np.linspace(0, 0.5, n)},
-                      fixed={"cost_attacker": 0.45}, concept="pbe", progress=False)
+    result = dt.sweep(
+        "extended_deterrence",
+        grid={"credibility": [0.05, 0.3, 0.6], "audience_cost": np.linspace(0, 0.5, n)},
+        fixed={"cost_attacker": 0.45},
+        concept="pbe",
+        progress=False,
+    )
     fig = new_figure(figsize=(11, 4.2))
     axes = fig.subplots(1, 2, sharey=True)
     result.plot_lines("audience_cost", indicator="p_attack", by="credibility", ax=axes[0])
@@ -40,6 +44,9 @@ def make(quick: bool, new_figure: FigureFactory) -> DemoOutput:
     lines = []
     for cred, rows in sel.groupby("credibility"):
         held = rows.loc[rows["deterred"] > 0.5, "audience_cost"]
-        lines.append(f"credibility {cred:g}: the pledge deters from audience_cost "
-                     f"{held.min():.3f}" if len(held) else f"credibility {cred:g}: the pledge never deters here")
+        lines.append(
+            f"credibility {cred:g}: the pledge deters from audience_cost {held.min():.3f}"
+            if len(held)
+            else f"credibility {cred:g}: the pledge never deters here"
+        )
     return DemoOutput({"pledge_effect": fig}, lines=lines)

@@ -19,9 +19,12 @@ SHOWS = """The logit quantal-response branch of the extended-deterrence game: as
 grows from 0 (random play), their choices approach an equilibrium."""
 TUTORIAL = "discussion/solution-concepts.md"
 
-CURVES = {("attacker", "attack"): "Attacker attacks", ("defender", "resist"): "Defender resists",
-          ("ally_committed", "intervene"): "committed ally intervenes",
-          ("ally_uncommitted", "intervene"): "uncommitted ally intervenes"}
+CURVES = {
+    ("attacker", "attack"): "Attacker attacks",
+    ("defender", "resist"): "Defender resists",
+    ("ally_committed", "intervene"): "committed ally intervenes",
+    ("ally_uncommitted", "intervene"): "uncommitted ally intervenes",
+}
 
 
 def make(quick: bool, new_figure: FigureFactory) -> DemoOutput:
@@ -41,11 +44,15 @@ def make(quick: bool, new_figure: FigureFactory) -> DemoOutput:
     ax.set_xlabel("precision lambda (0 = random play)")
     ax.set_ylabel("choice probability")
     ax.set_ylim(-0.02, 1.02)
-    ax.set_title(f"Logit QRE branch of the extended-deterrence game; limit: p_attack = "
-                 f"{limit.indicators['p_attack']:.2f}")
+    ax.set_title(
+        f"Logit QRE branch of the extended-deterrence game; limit: p_attack = "
+        f"{limit.indicators['p_attack']:.2f}"
+    )
     ax.legend(loc="center right", frameon=False)
     fig.tight_layout()
-    lines = [f"at lambda = {lambdas[-1]:g} the Attacker attacks with probability "
-             f"{probs[('attacker', 'attack')][-1]:.2f}; the limit equilibrium has p_attack "
-             f"{limit.indicators['p_attack']:.2f}"]
+    lines = [
+        f"at lambda = {lambdas[-1]:g} the Attacker attacks with probability "
+        f"{probs[('attacker', 'attack')][-1]:.2f}; the limit equilibrium has p_attack "
+        f"{limit.indicators['p_attack']:.2f}"
+    ]
     return DemoOutput({"qre_branch": fig}, lines=lines)

@@ -23,8 +23,12 @@ probabilities splits into status quo, separating, bluff and attack."""
 TUTORIAL = "reference/models/unilateral_deterrence.md"
 
 #: Zagare-Kilgour names of the equilibrium classes
-NAMES = {"status_quo": "Status Quo", "status_quo+capitulation+war": "Separating",
-         "capitulation+war": "Attack", "mixed:status_quo+capitulation+war": "Bluff"}
+NAMES = {
+    "status_quo": "Status Quo",
+    "status_quo+capitulation+war": "Separating",
+    "capitulation+war": "Attack",
+    "mixed:status_quo+capitulation+war": "Bluff",
+}
 
 
 def make(quick: bool, new_figure: FigureFactory) -> DemoOutput:
@@ -37,11 +41,21 @@ def make(quick: bool, new_figure: FigureFactory) -> DemoOutput:
     sel = result.selected()
     for regime, rows in sel.groupby("regime"):
         if regime in NAMES:
-            ax.text(rows["p_challenger_hard"].mean(), rows["p_defender_hard"].mean(), NAMES[regime],
-                    ha="center", va="center", fontsize=13, weight="bold", color="white")
+            ax.text(
+                rows["p_challenger_hard"].mean(),
+                rows["p_defender_hard"].mean(),
+                NAMES[regime],
+                ha="center",
+                va="center",
+                fontsize=13,
+                weight="bold",
+                color="white",
+            )
     ax.set_title("Unilateral Deterrence Game (reconstruction): PBE regimes under D1 beliefs")
     fig.tight_layout()
     shares = result.regime_shares()
-    lines = [f"{n}x{n} grid under D1 beliefs: " + ", ".join(f"{NAMES.get(r, r)} {s:.0%}"
-                                                              for r, s in shares.items())]
+    lines = [
+        f"{n}x{n} grid under D1 beliefs: "
+        + ", ".join(f"{NAMES.get(r, r)} {s:.0%}" for r, s in shares.items())
+    ]
     return DemoOutput({"udg_phase_diagram": fig}, lines=lines)

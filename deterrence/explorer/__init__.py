@@ -33,9 +33,16 @@ DEFAULT_PORT = 5006
 HOST = "127.0.0.1"
 
 _PUBLIC = {
-    "ExplorerConfig": "_config", "Range": "_config", "make_config": "_config",
-    "EquilibriumView": "_point", "PointAnswer": "_point", "answer": "_point",
-    "RegimeMap": "_regime_map", "RunningServer": "_server", "serve": "_server", "start": "_server",
+    "ExplorerConfig": "_config",
+    "Range": "_config",
+    "make_config": "_config",
+    "EquilibriumView": "_point",
+    "PointAnswer": "_point",
+    "answer": "_point",
+    "RegimeMap": "_regime_map",
+    "RunningServer": "_server",
+    "serve": "_server",
+    "start": "_server",
     "export": "_export",
 }
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from . import _panels, _regime_map, _tree
 from ._config import ExplorerConfig
-from ._point import PointAnswer, answer
+from ._point import PointAnswer, answer, with_knife_edge
 from ._worker import LatestWorker
 
 #: seconds before a pending point answer shows the "computing" box
@@ -29,8 +29,9 @@ MAP_BUDGET, MAP_LIMIT = 60.0, 180.0
 class Page:
     """One explorer page (see the module docstring)."""
 
-    def __init__(self, doc: Any, config: ExplorerConfig, cache: _regime_map.MapCache,
-                 models: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, doc: Any, config: ExplorerConfig, cache: _regime_map.MapCache, models: tuple[str, ...] = ()
+    ) -> None:
         self.doc, self.config, self.cache = doc, config, cache
         self.model = config.model
         self.values = dict(config.values)
@@ -58,14 +59,30 @@ class Page:
         w = self._widgets(models)
         self.tree_fig, self.tree_edges = self._tree_figure()
         self.map_fig, self.cells, self.marker = self._map_figure()
-        controls = column(w["header"], w["model"], row(w["concept"], w["policy"]),
-                          column(*self.sliders.values(), height=560, sizing_mode="stretch_width",
-                                 styles={"overflow-y": "auto"}), w["meanings"], width=340)
-        right = column(self.status, row(self.indicators, column(self.pick, self.table), spacing=20),
-                       self.warning,
-                       row(self.map_fig, column(row(w["x"], w["y"]), w["colour"], self.map_status,
-                                                self.legend, width=330)),
-                       self.tree_holder, sizing_mode="stretch_width")
+        controls = column(
+            w["header"],
+            w["model"],
+            row(w["concept"], w["policy"]),
+            column(
+                *self.sliders.values(),
+                height=560,
+                sizing_mode="stretch_width",
+                styles={"overflow-y": "auto", "overflow-x": "hidden"},
+            ),
+            w["meanings"],
+            width=340,
+        )
+        right = column(
+            self.status,
+            row(self.indicators, column(self.pick, self.table), spacing=20),
+            self.warning,
+            row(
+                self.map_fig,
+                column(row(w["x"], w["y"]), w["colour"], self.map_status, self.legend, width=330),
+            ),
+            self.tree_holder,
+            sizing_mode="stretch_width",
+        )
         self.doc.add_root(row(controls, right, sizing_mode="stretch_width", name="explorer"))
         self.doc.title = f"deterrence explore: {self.model.name}"
         self.request_point()
@@ -79,23 +96,32 @@ class Page:
         names = list(dict.fromkeys([*models, self.model.name])) if models else [self.model.name]
         w["model"] = Select(title="Model", value=self.model.name, options=names, name="model", width=320)
         w["model"].js_on_change("value", CustomJS(code="window.location.search = '?model=' + cb_obj.value;"))
-        w["concept"] = Select(title="Concept", value=self.concept, options=list(cfg.concepts), name="concept",
-                              width=150)
-        w["policy"] = Select(title="Off-path beliefs (PBE)", value=self.policy, options=["free", "prior", "d1"],
-                             name="belief_policy", width=160, visible=self.concept == "pbe")
+        w["concept"] = Select(
+            title="Concept", value=self.concept, options=list(cfg.concepts), name="concept", width=150
+        )
+        w["policy"] = Select(
+            title="Off-path beliefs (PBE)",
+            value=self.policy,
+            options=["free", "prior", "d1"],
+            name="belief_policy",
+            width=160,
+            visible=self.concept == "pbe",
+        )
         params = list(self.model.parameters)
         w["x"] = Select(title="Map x", value=self.x, options=params, name="map_x", width=160)
         w["y"] = Select(title="Map y", value=self.y, options=params, name="map_y", width=160)
-        w["colour"] = Select(title="Colour the map by", value="regime", options=["regime"], name="colour_by",
-                             width=320)
+        w["colour"] = Select(
+            title="Colour the map by", value="regime", options=["regime"], name="colour_by", width=320
+        )
         self.colour_select = w["colour"]
         self.policy_select = w["policy"]
         self.sliders = {n: self._slider(n) for n in params}
         w["meanings"] = Div(text=_panels.meanings(self.model), width=330)
         self.status = Div(text="", name="status", sizing_mode="stretch_width")
         self.indicators = Div(text="", name="indicators", width=300)
-        self.pick = Select(title="Show equilibrium", value="0", options=[("0", "1")], name="equilibrium",
-                           width=360)
+        self.pick = Select(
+            title="Show equilibrium", value="0", options=[("0", "1")], name="equilibrium", width=360
+        )
         self.table = Div(text="", name="equilibria", width=380)
         self.warning = Div(text="", name="warning", sizing_mode="stretch_width")
         self.map_status = Div(text="", name="map_status", width=320)
@@ -112,8 +138,16 @@ class Page:
         from bokeh.models import Slider
 
         rng = self.config.ranges[name]
-        s = Slider(start=rng.lo, end=rng.hi, step=rng.step, value=self.values[name], title=name, name=name,
-                   format="0[.]000", sizing_mode="stretch_width")
+        s = Slider(
+            start=rng.lo,
+            end=rng.hi,
+            step=rng.step,
+            value=self.values[name],
+            title=name,
+            name=name,
+            format="0[.]000",
+            sizing_mode="stretch_width",
+        )
         s.on_change("value", partial(self._on_value, name))
         return s
 
@@ -138,18 +172,39 @@ class Page:
         from bokeh.plotting import figure
 
         rx, ry = self.config.ranges[self.x], self.config.ranges[self.y]
-        fig = figure(width=520, height=440, x_range=(rx.lo, rx.hi), y_range=(ry.lo, ry.hi), name="map",
-                     tools="tap,reset", title="Regime map (click to move there)", x_axis_label=self.x,
-                     y_axis_label=self.y)
-        cells = ColumnDataSource({k: [] for k in ("x", "y", "w", "h", "colour", "regime", "n", "value")},
-                                 name="map_cells")
+        fig = figure(
+            width=520,
+            height=440,
+            x_range=(rx.lo, rx.hi),
+            y_range=(ry.lo, ry.hi),
+            name="map",
+            tools="tap,reset",
+            title="Regime map (click to move there)",
+            x_axis_label=self.x,
+            y_axis_label=self.y,
+        )
+        cells = ColumnDataSource(
+            {k: [] for k in ("x", "y", "w", "h", "colour", "regime", "n", "value")}, name="map_cells"
+        )
         rects = fig.rect("x", "y", "w", "h", source=cells, fill_color="colour", line_color=None)
         marker = ColumnDataSource({"x": [self.values[self.x]], "y": [self.values[self.y]]}, name="marker")
-        fig.scatter("x", "y", source=marker, size=18, fill_color="white", fill_alpha=0.6, line_color="black",
-                    line_width=2.5)
+        fig.scatter(
+            "x",
+            "y",
+            source=marker,
+            size=18,
+            fill_color="white",
+            fill_alpha=0.6,
+            line_color="black",
+            line_width=2.5,
+        )
         fig.scatter("x", "y", source=marker, size=5, fill_color="black", line_color="black")
-        fig.add_tools(HoverTool(renderers=[rects], tooltips=[("regime", "@regime"), ("equilibria", "@n"),
-                                                             ("value", "@value{0.000}")]))
+        fig.add_tools(
+            HoverTool(
+                renderers=[rects],
+                tooltips=[("regime", "@regime"), ("equilibria", "@n"), ("value", "@value{0.000}")],
+            )
+        )
         fig.on_event(Tap, self._on_tap)
         return fig, cells, marker
 
@@ -214,8 +269,21 @@ class Page:
         self.point_gen += 1
         gen = self.point_gen
         args = (self.model, dict(self.values), self.concept, self.policy, self.config.selection)
-        self.points.submit(lambda: answer(*args), lambda res: self._later(self._got_point, gen, res))
+        self.points.submit(partial(self._point_job, gen, args), lambda res: None)
         self.doc.add_timeout_callback(partial(self._maybe_busy, gen), int(BUSY_AFTER * 1000))
+
+    def _point_job(self, gen: int, args: tuple) -> None:
+        """On the point worker: the answer first, then the (slower) knife-edge test as an update."""
+        try:
+            first = answer(*args, check_edge=False)
+        except Exception as exc:  # shown in the page
+            self._later(self._got_point, gen, exc)
+            return
+        self._later(self._got_point, gen, first)
+        if first.ok and gen == self.point_gen:
+            checked = with_knife_edge(first, args[0], args[3])
+            if checked is not first:
+                self._later(self._got_point, gen, checked)
 
     def _maybe_busy(self, gen: int) -> None:
         if gen == self.point_gen and (self.answer is None or self.answer_gen != gen):
@@ -258,17 +326,21 @@ class Page:
         eq = a.equilibria[self.shown]
         self.shown_regime = eq.regime
         how = "compiled model" if self.compiled else "per-point solving"
-        self.status.text = (f"<small>{len(a.equilibria)} certified {a.concept.upper()} equilibri"
-                            f"{'um' if len(a.equilibria) == 1 else 'a'}, solved in {a.seconds * 1000:.0f} ms "
-                            f"({how}){'' if a.complete else '; this method does not promise to find every equilibrium'}"
-                            "</small>")
+        self.status.text = (
+            f"<small>{len(a.equilibria)} certified {a.concept.upper()} equilibri"
+            f"{'um' if len(a.equilibria) == 1 else 'a'}, solved in {a.seconds * 1000:.0f} ms "
+            f"({how}){'' if a.complete else '; this method does not promise to find every equilibrium'}"
+            "</small>"
+        )
         import deterrence as dt
 
         self.indicators.text = _panels.indicators(eq.regime, eq.label, eq.indicators, dt.INDICATOR_NAMES)
         rows = [(e.regime, e.label, e.indicators) for e in a.equilibria]
         self.table.text = _panels.equilibria(rows, self.shown, self.config.selection)
-        options = [(str(k), f"{k + 1}: {e.regime} (p_attack {e.indicators.get('p_attack', 0):.2f})")
-                   for k, e in enumerate(a.equilibria)]
+        options = [
+            (str(k), f"{k + 1}: {e.regime} (p_attack {e.indicators.get('p_attack', 0):.2f})")
+            for k, e in enumerate(a.equilibria)
+        ]
         self.pick.options = options
         self.pick.value = str(self.shown)
         self.warning.text = _panels.message(" ".join(a.warnings), "warn")
@@ -279,8 +351,17 @@ class Page:
     def request_map(self) -> None:
         """Show the map for the current axes and values: from the cache, or computed by the map worker
         (the cache key is that of the full-size map, also for a coarser per-point map)."""
-        req = _regime_map.request(self.model, self.concept, self.policy, self.x, self.y, self.config.ranges,
-                                  self.config.grid, self.values, self.config.selection)
+        req = _regime_map.request(
+            self.model,
+            self.concept,
+            self.policy,
+            self.x,
+            self.y,
+            self.config.ranges,
+            self.config.grid,
+            self.values,
+            self.config.selection,
+        )
         key = req.key()
         cached = self.cache.get(key)
         if cached is not None:
@@ -303,28 +384,36 @@ class Page:
             self._later(self._got_map, gen, partial_map, key)
             return gen == self.map_gen
 
-        self.maps.submit(lambda: _regime_map.compute(req, on_row),
-                         lambda res: self._later(self._got_map, gen, res, key))
+        self.maps.submit(
+            lambda: _regime_map.compute(req, on_row), lambda res: self._later(self._got_map, gen, res, key)
+        )
         if self.compiled:
             self.map_status.text = _panels.message("Computing the regime map…", "busy")
 
     def _pointwise_request(self, req: _regime_map.MapRequest) -> _regime_map.MapRequest | None:
         """A coarser map for per-point solving, sized from the time of the last point answer."""
         if self.answer is None or self.answer_gen != self.point_gen:
-            self.map_status.text = _panels.message("The model does not compile for this concept: the map "
-                                                   "is solved per point once this point is answered.", "busy")
+            self.map_status.text = _panels.message(
+                "The model does not compile for this concept: the map "
+                "is solved per point once this point is answered.",
+                "busy",
+            )
             return None
         seconds = max(self.answer.seconds, 1e-3)
         if 9 * seconds > MAP_LIMIT:
             self.map_status.text = _panels.message(
-                f"No map: per-point solving takes about {seconds:.0f} s a point here, so even a 3×3 map would "
-                f"take {9 * seconds / 60:.0f} min (use `deterrence sweep` for it).", "warn")
+                f"No map: per-point solving takes about {seconds:.0f} s a point here, so even a 3×3 map "
+                f"would take {9 * seconds / 60:.0f} min (use `deterrence sweep` for it).",
+                "warn",
+            )
             return None
         cells = int(max(3, min(self.config.grid, np.sqrt(MAP_BUDGET / seconds))))
         from dataclasses import replace
 
-        self.map_status.text = _panels.message(f"Computing a {cells}×{cells} map by per-point solving "
-                                               f"(about {seconds * cells * cells:.0f} s)…", "busy")
+        self.map_status.text = _panels.message(
+            f"Computing a {cells}×{cells} map by per-point solving (about {seconds * cells * cells:.0f} s)…",
+            "busy",
+        )
         return replace(req, cells=cells)
 
     def _got_map(self, gen: int, result: Any, key: tuple) -> None:
@@ -338,11 +427,13 @@ class Page:
         if result.complete:
             self.cache.put(key, result)
             how = "compiled" if result.compiled else "per point"
-            self.map_status.text = (f"<small>Map {len(result.xs)}×{len(result.ys)} ({how}) in "
-                                    f"{result.seconds:.2f} s</small>")
+            self.map_status.text = (
+                f"<small>Map {len(result.xs)}×{len(result.ys)} ({how}) in {result.seconds:.2f} s</small>"
+            )
         else:
             self.map_status.text = _panels.message(
-                f"Computing the map by per-point solving: row {result.rows_done} of {len(result.ys)}…", "busy")
+                f"Computing the map by per-point solving: row {result.rows_done} of {len(result.ys)}…", "busy"
+            )
         self.draw_map()
 
     def draw_map(self) -> None:
@@ -357,8 +448,9 @@ class Page:
         self.cells.data = self._cell_columns(m)
         if self.colour_by == "regime":
             present = [r for r in dict.fromkeys(m.regime.ravel().tolist()) if r]
-            self.legend.text = _panels.legend([(r, self.colours(r)) for r in present], "Regime (selected "
-                                              "equilibrium)")
+            self.legend.text = _panels.legend(
+                [(r, self.colours(r)) for r in present], "Regime (selected equilibrium)"
+            )
         else:
             lo, hi = self._value_range(m.indicators[self.colour_by])
             self.legend.text = _panels.ramp_legend(self.colour_by, lo, hi)
@@ -375,11 +467,21 @@ class Page:
         else:
             lo, hi = self._value_range(values)
             colours = [_panels.ramp_colour(v, lo, hi) for v in values[done].tolist()]
-        shown = m.indicators.get("p_attack", np.full(m.regime.shape, np.nan)) if self.colour_by == "regime" \
+        shown = (
+            m.indicators.get("p_attack", np.full(m.regime.shape, np.nan))
+            if self.colour_by == "regime"
             else values
-        return {"x": gx[done].tolist(), "y": gy[done].tolist(), "w": [w] * int(done.sum()),
-                "h": [h] * int(done.sum()), "colour": colours, "regime": m.regime[done].tolist(),
-                "n": m.n_equilibria[done].tolist(), "value": np.nan_to_num(shown[done], nan=-1).tolist()}
+        )
+        return {
+            "x": gx[done].tolist(),
+            "y": gy[done].tolist(),
+            "w": [w] * int(done.sum()),
+            "h": [h] * int(done.sum()),
+            "colour": colours,
+            "regime": m.regime[done].tolist(),
+            "n": m.n_equilibria[done].tolist(),
+            "value": np.nan_to_num(shown[done], nan=-1).tolist(),
+        }
 
     @staticmethod
     def _value_range(values: np.ndarray) -> tuple[float, float]:

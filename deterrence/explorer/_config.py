@@ -142,16 +142,19 @@ def make_config(
         model = dt.load_model(model)
     params = model.parameters
     if len(params) < 2:
-        raise dt.ParameterError(f"model '{model.name}' has {len(params)} parameter(s); the explorer's map "
-                                "needs two")
+        raise dt.ParameterError(
+            f"model '{model.name}' has {len(params)} parameter(s); the explorer's map needs two"
+        )
     declared = tuple(c for c in CONCEPTS if c in (getattr(model, "concepts", ()) or ()))
     concept = concept or _default_concept(declared)
     if concept not in (declared or ("pbe",)):
-        raise dt.UnsupportedError(f"model '{model.name}' declares the concepts {', '.join(declared)}, "
-                                  f"not '{concept}'")
+        raise dt.UnsupportedError(
+            f"model '{model.name}' declares the concepts {', '.join(declared)}, not '{concept}'"
+        )
     if belief_policy not in BELIEF_POLICIES:
-        raise dt.UnsupportedError(f"unknown belief policy '{belief_policy}'; choose one of "
-                                  f"{', '.join(BELIEF_POLICIES)}")
+        raise dt.UnsupportedError(
+            f"unknown belief policy '{belief_policy}'; choose one of {', '.join(BELIEF_POLICIES)}"
+        )
     rng = {name: _range_for(p, (ranges or {}).get(name)) for name, p in params.items()}
     for name in ranges or {}:
         _known(model, name, "--range")
@@ -178,8 +181,11 @@ def _default_concept(declared: Sequence[str]) -> str:
 
 def _known(model: Any, name: str, what: str) -> None:
     if name not in model.parameters:
-        raise dt.ParameterError(f"{what}: model '{model.name}' has no parameter '{name}'; parameters: "
-                                f"{', '.join(model.parameters)}", name=name)
+        raise dt.ParameterError(
+            f"{what}: model '{model.name}' has no parameter '{name}'; parameters: "
+            f"{', '.join(model.parameters)}",
+            name=name,
+        )
 
 
 def _range_for(param: Any, given: Sequence[float] | None) -> Range:
@@ -187,8 +193,9 @@ def _range_for(param: Any, given: Sequence[float] | None) -> Range:
         return default_range(param)
     lo, hi = (float(v) for v in given)
     if not lo < hi:
-        raise dt.ParameterError(f"--range {param.name}: the low end {lo:g} must be below the high end {hi:g}",
-                                name=param.name)
+        raise dt.ParameterError(
+            f"--range {param.name}: the low end {lo:g} must be below the high end {hi:g}", name=param.name
+        )
     for end in (lo, hi):
         param.check(end, what="--range end")
     return Range(lo, hi, _nice_step((hi - lo) / SLIDER_STEPS))

@@ -13,7 +13,6 @@ points on an optional third parameter, which chooses the map's slice.
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -32,9 +31,17 @@ from ._point import PointAnswer, answer
 MAX_SECONDS = 900.0
 
 
-def export(model: Any, folder: str | Path, *, params: Sequence[str] | None = None, cells: int = 21,
-           steps: int = 7, max_seconds: float = MAX_SECONDS, say: Callable[[str], None] | None = None,
-           **options: Any) -> Path:
+def export(
+    model: Any,
+    folder: str | Path,
+    *,
+    params: Sequence[str] | None = None,
+    cells: int = 21,
+    steps: int = 7,
+    max_seconds: float = MAX_SECONDS,
+    say: Callable[[str], None] | None = None,
+    **options: Any,
+) -> Path:
     """Write a self-contained static explorer page; returns the path of ``index.html``.
 
     Parameters
@@ -76,8 +83,9 @@ def export(model: Any, folder: str | Path, *, params: Sequence[str] | None = Non
     if third is not None and third not in cfg.model.parameters:
         raise dt.ParameterError(f"--params: model '{cfg.model.name}' has no parameter '{third}'", name=third)
     if not 2 <= cells <= 101 or not 2 <= steps <= 51:
-        raise dt.ParameterError(f"the grid needs 2 to 101 cells per map axis and 2 to 51 steps, got {cells} "
-                                f"and {steps}")
+        raise dt.ParameterError(
+            f"the grid needs 2 to 101 cells per map axis and 2 to 51 steps, got {cells} and {steps}"
+        )
     axes = _axes(cfg, third, cells, steps)
     data = _solve_grid(cfg, axes, max_seconds, say or (lambda _text: None))
     out = Path(folder)
@@ -89,8 +97,10 @@ def export(model: Any, folder: str | Path, *, params: Sequence[str] | None = Non
 
 def _axes(cfg: ExplorerConfig, third: str | None, cells: int, steps: int) -> dict[str, np.ndarray]:
     """Grid values per exported parameter (x, y, then the optional third)."""
-    axes = {cfg.x: np.array(cfg.ranges[cfg.x].cell_centres(cells)),
-            cfg.y: np.array(cfg.ranges[cfg.y].cell_centres(cells))}
+    axes = {
+        cfg.x: np.array(cfg.ranges[cfg.x].cell_centres(cells)),
+        cfg.y: np.array(cfg.ranges[cfg.y].cell_centres(cells)),
+    }
     if third is not None:
         if third in axes:
             raise dt.ParameterError(f"--params: '{third}' is named twice", name=third)
@@ -102,8 +112,9 @@ def _short(v: float) -> float:
     return float(f"{v:.6g}")
 
 
-def _solve_grid(cfg: ExplorerConfig, axes: Mapping[str, np.ndarray], max_seconds: float,
-                say: Callable[[str], None]) -> dict[str, Any]:
+def _solve_grid(
+    cfg: ExplorerConfig, axes: Mapping[str, np.ndarray], max_seconds: float, say: Callable[[str], None]
+) -> dict[str, Any]:
     """Every point's answer (x fastest, then y, then the third parameter), as JSON-ready lists."""
     names = list(axes)
     shape = [len(axes[n]) for n in names]
@@ -117,8 +128,10 @@ def _solve_grid(cfg: ExplorerConfig, axes: Mapping[str, np.ndarray], max_seconds
         rows.append(answer(cfg.model, values, cfg.concept, cfg.belief_policy, cfg.selection))
         elapsed = time.perf_counter() - started
         if k + 1 in (5, 50) and elapsed / (k + 1) * total > max_seconds:
-            raise dt.ResourceError(f"exporting {total} points would take about {elapsed / (k + 1) * total:.0f} s "
-                                   f"(more than {max_seconds:.0f} s): use fewer cells or steps")
+            raise dt.ResourceError(
+                f"exporting {total} points would take about {elapsed / (k + 1) * total:.0f} s "
+                f"(more than {max_seconds:.0f} s): use fewer cells or steps"
+            )
         if (k + 1) % max(1, total // 10) == 0:
             say(f"  {k + 1}/{total} points solved ({elapsed:.1f} s)")
     return _tabulate(rows)
@@ -127,10 +140,20 @@ def _solve_grid(cfg: ExplorerConfig, axes: Mapping[str, np.ndarray], max_seconds
 def _tabulate(rows: Sequence[PointAnswer]) -> dict[str, Any]:
     regimes: list[str] = []
     messages: list[str] = [""]
-    names = list(dict.fromkeys([*dt.INDICATOR_NAMES, *(k for r in rows if r.ok
-                                                         for k in r.equilibria[r.selected].indicators)]))
-    data: dict[str, Any] = {"regime": [], "label": [], "n": [], "message": [], "prob": [], "played": [],
-                            "indicators": {n: [] for n in names}}
+    names = list(
+        dict.fromkeys(
+            [*dt.INDICATOR_NAMES, *(k for r in rows if r.ok for k in r.equilibria[r.selected].indicators)]
+        )
+    )
+    data: dict[str, Any] = {
+        "regime": [],
+        "label": [],
+        "n": [],
+        "message": [],
+        "prob": [],
+        "played": [],
+        "indicators": {n: [] for n in names},
+    }
     for r in rows:
         eq = r.equilibria[r.selected] if r.ok else None
         regime = eq.regime if eq is not None else "error"
@@ -156,39 +179,83 @@ def _page(cfg: ExplorerConfig, axes: Mapping[str, np.ndarray], data: dict[str, A
     from bokeh.document import Document
     from bokeh.embed import file_html
     from bokeh.layouts import column, row
-    from bokeh.models import CustomJS, Div, Slider
+    from bokeh.models import CustomJS, Div
     from bokeh.resources import INLINE
 
     names = list(axes)
     colours = _panels.RegimeColours()
     regime_colours = [colours(r) for r in data["regimes"]]
-    sliders = [Slider(start=float(v[0]), end=float(v[-1]), step=float(v[1] - v[0]), value=_nearest(v, cfg.values[n]),
-                      title=n, name=n, format="0[.]000", width=330) for n, v in axes.items()]
+    sliders = _sliders(cfg, axes)
     game = cfg.model.game(cfg.values, check_orderings=False)
     tree = _tree.layout(game)
     tree_fig, edges = _tree.figure(tree, "Game tree: the equilibrium path in red")
     map_fig, cells, marker = _map_figure(cfg, axes)
-    panels = {k: Div(text="", name=k, width=w) for k, w in (("indicators", 320), ("equilibria", 320),
-                                                             ("warning", 700))}
-    legend = Div(text=_panels.legend(zip(data["regimes"], regime_colours, strict=True), "Regime (selected "
-                                     "equilibrium)"), name="legend", width=300)
-    args = {"sliders": sliders, "cells": cells, "marker": marker, "edges": edges, "data": data,
-            "axes": {n: [float(x) for x in v] for n, v in axes.items()}, "names": names,
-            "colours": regime_colours, "child": [int(c) for c in tree.child], "action": list(tree.action),
-            "indicator_names": list(data["indicators"]), "style": _panels.STYLE, **panels}
+    panels = {
+        k: Div(text="", name=k, width=w)
+        for k, w in (("indicators", 320), ("equilibria", 320), ("warning", 700))
+    }
+    legend = Div(
+        text=_panels.legend(
+            zip(data["regimes"], regime_colours, strict=True), "Regime (selected equilibrium)"
+        ),
+        name="legend",
+        width=300,
+    )
+    args = {
+        "sliders": sliders,
+        "cells": cells,
+        "marker": marker,
+        "edges": edges,
+        "data": data,
+        "axes": {n: [float(x) for x in v] for n, v in axes.items()},
+        "names": names,
+        "colours": regime_colours,
+        "child": [int(c) for c in tree.child],
+        "action": list(tree.action),
+        "indicator_names": list(data["indicators"]),
+        "style": _panels.STYLE,
+        **panels,
+    }
     update = CustomJS(args=args, code=_tree.EDGE_JS + UPDATE_JS)
     for s in sliders:
         s.js_on_change("value", update)
     map_fig.js_on_event("tap", CustomJS(args={"sliders": sliders}, code=TAP_JS))
     intro = Div(text=_panels.header(cfg.model) + _fixed_text(cfg, axes), width=340)
-    layout = row(column(intro, *sliders, legend),
-                 column(row(panels["indicators"], panels["equilibria"]), panels["warning"],
-                        row(map_fig), tree_fig, sizing_mode="stretch_width"),
-                 sizing_mode="stretch_width", name="explorer")
+    layout = row(
+        column(intro, *sliders, legend),
+        column(
+            row(panels["indicators"], panels["equilibria"]),
+            panels["warning"],
+            row(map_fig),
+            tree_fig,
+            sizing_mode="stretch_width",
+        ),
+        sizing_mode="stretch_width",
+        name="explorer",
+    )
     doc = Document()
     doc.add_root(layout)
     doc.js_on_event("document_ready", CustomJS(args=args, code=_tree.EDGE_JS + UPDATE_JS))
     return file_html(doc, resources=INLINE, title=f"{cfg.model.name}: deterrence explorer (static)")
+
+
+def _sliders(cfg: ExplorerConfig, axes: Mapping[str, np.ndarray]) -> list[Any]:
+    """One slider per exported parameter, stepping through its grid values."""
+    from bokeh.models import Slider
+
+    return [
+        Slider(
+            start=float(v[0]),
+            end=float(v[-1]),
+            step=float(v[1] - v[0]),
+            value=_nearest(v, cfg.values[n]),
+            title=n,
+            name=n,
+            format="0[.]000",
+            width=330,
+        )
+        for n, v in axes.items()
+    ]
 
 
 def _nearest(values: np.ndarray, value: float) -> float:
@@ -199,9 +266,11 @@ def _nearest(values: np.ndarray, value: float) -> float:
 def _fixed_text(cfg: ExplorerConfig, axes: Mapping[str, np.ndarray]) -> str:
     grid = ", ".join(f"<code>{_panels.esc(n)}</code> ({len(v)} values)" for n, v in axes.items())
     fixed = ", ".join(f"{_panels.esc(k)} = {v:g}" for k, v in cfg.values.items() if k not in axes)
-    return (f"<p style='font-size:12px'>A static page: {cfg.concept.upper()} equilibria precomputed on a grid "
-            f"over {grid} (certified; where several hold, the {cfg.selection} one is shown). Other parameters: "
-            f"{fixed or 'none'}. Made with <code>deterrence explore --export</code>.</p>")
+    return (
+        f"<p style='font-size:12px'>A static page: {cfg.concept.upper()} equilibria precomputed on a grid "
+        f"over {grid} (certified; where several hold, the {cfg.selection} one is shown). Other parameters: "
+        f"{fixed or 'none'}. Made with <code>deterrence explore --export</code>.</p>"
+    )
 
 
 def _map_figure(cfg: ExplorerConfig, axes: Mapping[str, np.ndarray]) -> tuple[Any, Any, Any]:
@@ -212,16 +281,42 @@ def _map_figure(cfg: ExplorerConfig, axes: Mapping[str, np.ndarray]) -> tuple[An
     w, h = float(xs[1] - xs[0]), float(ys[1] - ys[0])
     gx, gy = np.meshgrid(xs, ys)
     n = gx.size
-    cells = ColumnDataSource({"x": gx.ravel().tolist(), "y": gy.ravel().tolist(), "w": [w] * n, "h": [h] * n,
-                              "colour": ["#ffffff"] * n, "regime": [""] * n}, name="map_cells")
-    fig = figure(width=560, height=440, x_range=(float(xs[0] - w / 2), float(xs[-1] + w / 2)),
-                 y_range=(float(ys[0] - h / 2), float(ys[-1] + h / 2)), tools="tap,reset", name="map",
-                 title="Regime map (click to move there)", x_axis_label=cfg.x, y_axis_label=cfg.y)
+    cells = ColumnDataSource(
+        {
+            "x": gx.ravel().tolist(),
+            "y": gy.ravel().tolist(),
+            "w": [w] * n,
+            "h": [h] * n,
+            "colour": ["#ffffff"] * n,
+            "regime": [""] * n,
+        },
+        name="map_cells",
+    )
+    fig = figure(
+        width=560,
+        height=440,
+        x_range=(float(xs[0] - w / 2), float(xs[-1] + w / 2)),
+        y_range=(float(ys[0] - h / 2), float(ys[-1] + h / 2)),
+        tools="tap,reset",
+        name="map",
+        title="Regime map (click to move there)",
+        x_axis_label=cfg.x,
+        y_axis_label=cfg.y,
+    )
     rects = fig.rect("x", "y", "w", "h", source=cells, fill_color="colour", line_color=None)
-    marker = ColumnDataSource({"x": [_nearest(xs, cfg.values[cfg.x])], "y": [_nearest(ys, cfg.values[cfg.y])]},
-                              name="marker")
-    fig.scatter("x", "y", source=marker, size=18, fill_color="white", fill_alpha=0.6, line_color="black",
-                line_width=2.5)
+    marker = ColumnDataSource(
+        {"x": [_nearest(xs, cfg.values[cfg.x])], "y": [_nearest(ys, cfg.values[cfg.y])]}, name="marker"
+    )
+    fig.scatter(
+        "x",
+        "y",
+        source=marker,
+        size=18,
+        fill_color="white",
+        fill_alpha=0.6,
+        line_color="black",
+        line_width=2.5,
+    )
     fig.add_tools(HoverTool(renderers=[rects], tooltips=[("regime", "@regime")]))
     return fig, cells, marker
 
@@ -239,18 +334,24 @@ const esc = (t) => String(t).replace(/&/g, "&amp;").replace(/</g, "&lt;").replac
 const fmt = (v) => (v === null || v === undefined) ? "–" : Number(v).toFixed(3);
 const regime = data.regimes[data.regime[p]];
 let rows = "";
-for (const n of indicator_names) rows += `<tr><td>${esc(n)}</td><td><b>${fmt(data.indicators[n][p])}</b></td></tr>`;
+for (const n of indicator_names)
+  rows += `<tr><td>${esc(n)}</td><td><b>${fmt(data.indicators[n][p])}</b></td></tr>`;
 const label = data.label[p] ? ` <small>(${esc(data.label[p])})</small>` : "";
-indicators.text = style + `<div class='dt-panel'>Regime: <span class='dt-regime'>${esc(regime)}</span>${label}` +
-  `<table>${rows}</table></div>`;
+indicators.text = style + `<div class='dt-panel'>Regime: <span class='dt-regime'>${esc(regime)}</span>` +
+  `${label}<table>${rows}</table></div>`;
 const n_eq = data.n[p];
-equilibria.text = style + `<div class='dt-panel'><b>${n_eq} equilibri${n_eq === 1 ? "um" : "a"}</b> at this point` +
+equilibria.text = style + `<div class='dt-panel'><b>${n_eq} equilibri${n_eq === 1 ? "um" : "a"}</b>` +
+  " at this point" +
   `<br><small>values: ${names.map((n, k) => esc(n) + " = " + axes[n][idx[k]]).join(", ")}</small></div>`;
 const msg = data.messages[data.message[p]];
 warning.text = msg ? style + `<div class='dt-panel dt-warn'>${esc(msg)}</div>` : "";
 marker.data = {x: [axes[names[0]][idx[0]]], y: [axes[names[1]][idx[1]]]};
 const m = nx * ny, colour = new Array(m), reg = new Array(m);
-for (let q = 0; q < m; q++) { const r = data.regime[slice * m + q]; colour[q] = colours[r]; reg[q] = data.regimes[r]; }
+for (let q = 0; q < m; q++) {
+  const r = data.regime[slice * m + q];
+  colour[q] = colours[r];
+  reg[q] = data.regimes[r];
+}
 cells.data = Object.assign({}, cells.data, {colour: colour, regime: reg});
 const prob = data.prob[p], played = data.played[p];
 if (prob.length) {
@@ -261,7 +362,8 @@ if (prob.length) {
 
 #: a click on the static map moves the two map sliders there
 TAP_JS = """
-const snap = (s, v) => Math.min(s.end, Math.max(s.start, s.start + Math.round((v - s.start) / s.step) * s.step));
+const snap = (s, v) => Math.min(s.end,
+  Math.max(s.start, s.start + Math.round((v - s.start) / s.step) * s.step));
 sliders[0].value = snap(sliders[0], cb_obj.x);
 sliders[1].value = snap(sliders[1], cb_obj.y);
 """

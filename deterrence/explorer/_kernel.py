@@ -29,7 +29,8 @@ def compiled(model: Any, concept: str, belief_policy: str) -> tuple[Any | None, 
     """The compiled model, or ``None`` and the reason it does not compile."""
     if concept not in ("pbe", "spe") or (concept == "pbe" and belief_policy not in ("free", "prior")):
         return None, f"no compiled kernel serves {concept}" + (
-            f" with belief policy '{belief_policy}'" if concept == "pbe" else "")
+            f" with belief policy '{belief_policy}'" if concept == "pbe" else ""
+        )
     from deterrence.kernels import compile_model
 
     try:

@@ -15,8 +15,24 @@ from typing import Any
 import numpy as np
 
 #: regime colours in order of first appearance (Paul Tol's bright and muted schemes)
-PALETTE = ("#4477AA", "#EE6677", "#228833", "#CCBB44", "#66CCEE", "#AA3377", "#332288", "#DDCC77",
-           "#117733", "#88CCEE", "#882255", "#44AA99", "#999933", "#CC6677", "#AA4499", "#6699CC")
+PALETTE = (
+    "#4477AA",
+    "#EE6677",
+    "#228833",
+    "#CCBB44",
+    "#66CCEE",
+    "#AA3377",
+    "#332288",
+    "#DDCC77",
+    "#117733",
+    "#88CCEE",
+    "#882255",
+    "#44AA99",
+    "#999933",
+    "#CC6677",
+    "#AA4499",
+    "#6699CC",
+)
 #: fixed colours of cells that hold no regime
 SPECIAL = {"orderings fail": "#f4f4f4", "error": "#000000", "no_equilibrium": "#9a9a9a", "": "#ffffff"}
 #: light to dark, for colouring the map by an indicator
@@ -53,7 +69,7 @@ def ramp_colour(value: float, lo: float, hi: float) -> str:
     if value is None or not math.isfinite(value):
         return SPECIAL[""]
     t = 0.0 if hi <= lo else (value - lo) / (hi - lo)
-    return RAMP[int(round(min(max(t, 0.0), 1.0) * (len(RAMP) - 1)))]
+    return RAMP[round(min(max(t, 0.0), 1.0) * (len(RAMP) - 1))]
 
 
 def esc(text: Any) -> str:
@@ -66,16 +82,22 @@ def header(model: Any) -> str:
     desc = " ".join(str(getattr(model, "description", "") or "").split())
     if len(desc) > 320:
         desc = desc[:317].rsplit(" ", 1)[0] + "..."
-    return (f"{STYLE}<div class='dt-panel'><h2 style='margin:0'>{esc(model.title or model.name)}</h2>"
-            f"<code>{esc(model.name)}</code>{status}<p style='font-size:12px'>{esc(desc)}</p></div>")
+    return (
+        f"{STYLE}<div class='dt-panel'><h2 style='margin:0'>{esc(model.title or model.name)}</h2>"
+        f"<code>{esc(model.name)}</code>{status}<p style='font-size:12px'>{esc(desc)}</p></div>"
+    )
 
 
 def meanings(model: Any) -> str:
     """What each parameter means, folded away until asked for."""
-    rows = "".join(f"<tr><td><code>{esc(n)}</code></td><td>{esc(' '.join(str(p.description or '').split()))}"
-                   f"</td></tr>" for n, p in model.parameters.items())
-    return (f"{STYLE}<details class='dt-panel'><summary>What the parameters mean</summary><table>{rows}"
-            "</table></details>")
+    rows = "".join(
+        f"<tr><td><code>{esc(n)}</code></td><td>{esc(' '.join(str(p.description or '').split()))}</td></tr>"
+        for n, p in model.parameters.items()
+    )
+    return (
+        f"{STYLE}<details class='dt-panel'><summary>What the parameters mean</summary><table>{rows}"
+        "</table></details>"
+    )
 
 
 def indicators(regime: str, label: str, values: Mapping[str, float], names: Sequence[str] = ()) -> str:
@@ -83,8 +105,10 @@ def indicators(regime: str, label: str, values: Mapping[str, float], names: Sequ
     shown = [*names, *(k for k in values if k not in names)]
     named = f" <small>({esc(label)})</small>" if label else ""
     rows = "".join(f"<tr><td>{esc(k)}</td><td><b>{_num(values.get(k))}</b></td></tr>" for k in shown)
-    return (f"{STYLE}<div class='dt-panel'><div>Regime: <span class='dt-regime'>{esc(regime)}</span>{named}"
-            f"</div><table>{rows}</table></div>")
+    return (
+        f"{STYLE}<div class='dt-panel'><div>Regime: <span class='dt-regime'>{esc(regime)}</span>{named}"
+        f"</div><table>{rows}</table></div>"
+    )
 
 
 def equilibria(rows: Iterable[tuple[str, str, Mapping[str, float]]], chosen: int, selection: str) -> str:
@@ -93,16 +117,21 @@ def equilibria(rows: Iterable[tuple[str, str, Mapping[str, float]]], chosen: int
     body = "".join(
         f"<tr style='font-weight:{'bold' if k == chosen else 'normal'}'><td>{k + 1}</td><td>{esc(regime)}"
         f"{f' ({esc(label)})' if label else ''}</td><td>{_num(ind.get('p_attack'))}</td>"
-        f"<td>{_num(ind.get('p_war'))}</td></tr>" for k, (regime, label, ind) in enumerate(items))
-    return (f"{STYLE}<div class='dt-panel'><b>{len(items)} equilibri{'um' if len(items) == 1 else 'a'}</b> "
-            f"<small>(the map shows the {esc(selection)} one)</small><table><tr><th>#</th><th>regime</th>"
-            f"<th>p_attack</th><th>p_war</th></tr>{body}</table></div>")
+        f"<td>{_num(ind.get('p_war'))}</td></tr>"
+        for k, (regime, label, ind) in enumerate(items)
+    )
+    return (
+        f"{STYLE}<div class='dt-panel'><b>{len(items)} equilibri{'um' if len(items) == 1 else 'a'}</b> "
+        f"<small>(the map shows the {esc(selection)} one)</small><table><tr><th>#</th><th>regime</th>"
+        f"<th>p_attack</th><th>p_war</th></tr>{body}</table></div>"
+    )
 
 
 def legend(entries: Iterable[tuple[str, str]], title: str = "") -> str:
     """Colour swatches with their names."""
-    rows = "".join(f"<div><span class='dt-swatch' style='background:{c}'></span>{esc(name)}</div>"
-                   for name, c in entries)
+    rows = "".join(
+        f"<div><span class='dt-swatch' style='background:{c}'></span>{esc(name)}</div>" for name, c in entries
+    )
     head = f"<b>{esc(title)}</b>" if title else ""
     return f"{STYLE}<div class='dt-panel' style='font-size:12px'>{head}{rows}</div>"
 

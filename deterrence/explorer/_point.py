@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -20,11 +20,15 @@ import deterrence as dt
 
 from . import _kernel
 
-KNIFE_EDGE = ("Knife edge: at these values a player is indifferent (a tie between actions, or a "
-              "mixing probability at 0 or 1), so the regime changes here; the equilibria below were "
-              "solved exactly at this point.")
-DEGENERATE = ("Degenerate point: equilibria may form a continuum here (the solver reports each "
-              "extreme point); nearby values give a clear answer.")
+KNIFE_EDGE = (
+    "Knife edge: at these values a player is indifferent (a tie between actions, or a "
+    "mixing probability at 0 or 1), so the regime changes here; the equilibria below were "
+    "solved exactly at this point."
+)
+DEGENERATE = (
+    "Degenerate point: equilibria may form a continuum here (the solver reports each "
+    "extreme point); nearby values give a clear answer."
+)
 
 
 @dataclass(frozen=True)
@@ -78,9 +82,17 @@ class PointAnswer:
         return not self.error and bool(self.equilibria)
 
 
-def answer(model: Any, values: Mapping[str, float], concept: str, belief_policy: str = "free",
-           selection: str = "pessimistic", lam: float | None = None) -> PointAnswer:
-    """Solve the model at ``values`` (see the module docstring)."""
+def answer(
+    model: Any,
+    values: Mapping[str, float],
+    concept: str,
+    belief_policy: str = "free",
+    selection: str = "pessimistic",
+    lam: float | None = None,
+    check_edge: bool = True,
+) -> PointAnswer:
+    """Solve the model at ``values`` (see the module docstring); ``check_edge=False`` leaves the
+    knife-edge test to :func:`with_knife_edge` (the live page shows the answer first)."""
     started = time.perf_counter()
     values = {k: float(v) for k, v in values.items()}
     try:
@@ -93,16 +105,36 @@ def answer(model: Any, values: Mapping[str, float], concept: str, belief_policy:
         return PointAnswer(values, concept, error=_message(exc), seconds=time.perf_counter() - started)
     views = tuple(_view(game, eq) for eq in found)
     if not views:
-        return PointAnswer(values, concept, game=game, error=f"the solver found no {concept} equilibrium "
-                           "at these values", seconds=time.perf_counter() - started)
-    edge = _kernel.knife_edge(model, concept, belief_policy, values)
-    warnings = []
-    if edge:
-        warnings.append(KNIFE_EDGE)
-    elif found.degenerate:
-        warnings.append(DEGENERATE)
-    return PointAnswer(values, concept, views, pick(views, selection), game, bool(found.complete),
-                       bool(edge), tuple(found.notes), "", time.perf_counter() - started, tuple(warnings))
+        return PointAnswer(
+            values,
+            concept,
+            game=game,
+            error=f"the solver found no {concept} equilibrium at these values",
+            seconds=time.perf_counter() - started,
+        )
+    warnings = (DEGENERATE,) if found.degenerate else ()
+    result = PointAnswer(
+        values,
+        concept,
+        views,
+        pick(views, selection),
+        game,
+        bool(found.complete),
+        False,
+        tuple(found.notes),
+        "",
+        time.perf_counter() - started,
+        warnings,
+    )
+    return with_knife_edge(result, model, belief_policy) if check_edge else result
+
+
+def with_knife_edge(result: PointAnswer, model: Any, belief_policy: str = "free") -> PointAnswer:
+    """The answer with the compiled kernel's knife-edge test done (a warning added if the point is
+    one; the degenerate-point note then gives way to it)."""
+    if not result.ok or not _kernel.knife_edge(model, result.concept, belief_policy, result.values):
+        return result
+    return replace(result, knife_edge=True, warnings=(KNIFE_EDGE,))
 
 
 def pick(views: tuple[EquilibriumView, ...], selection: str = "pessimistic") -> int:
@@ -124,7 +156,16 @@ def _view(game: Any, eq: Any) -> EquilibriumView:
         reach = np.asarray(game.realization_probabilities(behaviour), dtype=float)
     else:
         edge = reach = np.zeros(0)
-    return EquilibriumView(regime, str(eq.label or ""), dict(eq.indicators), edge, reach, dict(eq.payoffs), float(eq.regret), pure)
+    return EquilibriumView(
+        regime,
+        str(eq.label or ""),
+        dict(eq.indicators),
+        edge,
+        reach,
+        dict(eq.payoffs),
+        float(eq.regret),
+        pure,
+    )
 
 
 def _message(exc: BaseException) -> str:

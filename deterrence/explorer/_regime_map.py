@@ -32,8 +32,18 @@ from ._config import Range
 #: the regime of a cell whose values violate one of the model's orderings
 OUTSIDE = "orderings fail"
 #: columns of a sweep table that are not indicators
-_NOT_INDICATORS = {"point", "equilibrium", "n_equilibria", "regime", "selected", "p_attack_baseline",
-                   "regret", "bayes_error", "path", "error"}
+_NOT_INDICATORS = {
+    "point",
+    "equilibrium",
+    "n_equilibria",
+    "regime",
+    "selected",
+    "p_attack_baseline",
+    "regret",
+    "bayes_error",
+    "path",
+    "error",
+}
 
 
 @dataclass
@@ -76,12 +86,32 @@ class MapRequest:
     selection: str = "pessimistic"
 
     def key(self) -> tuple:
-        return (self.model.name, self.model.sha256, self.concept, self.belief_policy, self.x, self.y, self.x_range,
-                self.y_range, self.cells, self.fixed, self.selection)
+        return (
+            self.model.name,
+            self.model.sha256,
+            self.concept,
+            self.belief_policy,
+            self.x,
+            self.y,
+            self.x_range,
+            self.y_range,
+            self.cells,
+            self.fixed,
+            self.selection,
+        )
 
 
-def request(model: Any, concept: str, belief_policy: str, x: str, y: str, ranges: Mapping[str, Range],
-            cells: int, values: Mapping[str, float], selection: str = "pessimistic") -> MapRequest:
+def request(
+    model: Any,
+    concept: str,
+    belief_policy: str,
+    x: str,
+    y: str,
+    ranges: Mapping[str, Range],
+    cells: int,
+    values: Mapping[str, float],
+    selection: str = "pessimistic",
+) -> MapRequest:
     """A :class:`MapRequest` with every parameter but ``x`` and ``y`` fixed at ``values``."""
     fixed = tuple(sorted((k, float(v)) for k, v in values.items() if k not in (x, y)))
     return MapRequest(model, concept, belief_policy, x, y, ranges[x], ranges[y], cells, fixed, selection)
@@ -94,8 +124,15 @@ def compute(req: MapRequest, on_row: Callable[[RegimeMap], bool] | None = None) 
     ys = np.array(req.y_range.cell_centres(req.cells))
     kernel, _why = _kernel.compiled(req.model, req.concept, req.belief_policy)
     shape = (len(ys), len(xs))
-    out = RegimeMap(req.x, req.y, xs, ys, np.full(shape, OUTSIDE, dtype=object),
-                    np.zeros(shape, dtype=int), compiled=kernel is not None)
+    out = RegimeMap(
+        req.x,
+        req.y,
+        xs,
+        ys,
+        np.full(shape, OUTSIDE, dtype=object),
+        np.zeros(shape, dtype=int),
+        compiled=kernel is not None,
+    )
     valid = _orderings_hold(req, xs, ys)
     if kernel is not None and valid.all():
         _fill(out, _sweep(req, {req.y: ys, req.x: xs}), xs, ys, req.model.parameters)
@@ -115,8 +152,16 @@ def compute(req: MapRequest, on_row: Callable[[RegimeMap], bool] | None = None) 
 
 def _sweep(req: MapRequest, grid: dict[str, np.ndarray]) -> pd.DataFrame:
     kwargs: dict[str, Any] = {"belief_policy": req.belief_policy} if req.concept == "pbe" else {}
-    result = dt.sweep(req.model, grid=grid, fixed=dict(req.fixed), concept=req.concept, progress=False,
-                      selection=req.selection, on_error="record", **kwargs)
+    result = dt.sweep(
+        req.model,
+        grid=grid,
+        fixed=dict(req.fixed),
+        concept=req.concept,
+        progress=False,
+        selection=req.selection,
+        on_error="record",
+        **kwargs,
+    )
     return result.selected()
 
 
@@ -137,9 +182,15 @@ def indicator_columns(table: pd.DataFrame, parameters: Any = ()) -> list[str]:
     """The indicator columns of a sweep table: the library's indicators, ``deterred``, and any
     other numeric column a model adds (an N-member model's expected allies at war, ...)."""
     known = [c for c in (*dt.INDICATOR_NAMES, "deterred") if c in table.columns]
-    extra = [c for c in table.columns
-             if c not in known and c not in _NOT_INDICATORS and c not in parameters
-             and not c.startswith(("payoff_", "outcome_")) and pd.api.types.is_numeric_dtype(table[c])]
+    extra = [
+        c
+        for c in table.columns
+        if c not in known
+        and c not in _NOT_INDICATORS
+        and c not in parameters
+        and not c.startswith(("payoff_", "outcome_"))
+        and pd.api.types.is_numeric_dtype(table[c])
+    ]
     return [*known, *extra]
 
 

@@ -13,16 +13,15 @@ import logging
 import socket
 import sys
 import webbrowser
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import deterrence as dt
 
+from . import DEFAULT_PORT, HOST
 from ._config import ExplorerConfig, make_config
 from ._regime_map import MapCache
-
-from . import DEFAULT_PORT, HOST
 
 log = logging.getLogger(__name__)
 
@@ -84,11 +83,18 @@ def _error_page(doc: Any, wanted: str, exc: BaseException) -> None:
 
     doc.clear()
     text = " ".join(str(exc).split()) or type(exc).__name__
-    doc.add_root(Div(text=f"<h2>deterrence explore</h2>{message(f'Cannot show model {wanted!r}: {text}', 'error')}"
-                     "<p><a href='?'>Back to the first model</a></p>", name="error"))
+    doc.add_root(
+        Div(
+            text=f"<h2>deterrence explore</h2>{message(f'Cannot show model {wanted!r}: {text}', 'error')}"
+            "<p><a href='?'>Back to the first model</a></p>",
+            name="error",
+        )
+    )
 
 
-def start(config: ExplorerConfig, *, port: int = DEFAULT_PORT, models: tuple[str, ...] | None = None) -> RunningServer:
+def start(
+    config: ExplorerConfig, *, port: int = DEFAULT_PORT, models: tuple[str, ...] | None = None
+) -> RunningServer:
     """Create the server on ``HOST:port`` (``0``: any free port) without running its loop.
 
     Raises
@@ -107,19 +113,32 @@ def start(config: ExplorerConfig, *, port: int = DEFAULT_PORT, models: tuple[str
     names = tuple(models if models is not None else dt.list_models())
     app = Application(FunctionHandler(_page_factory(config, names, MapCache())))
     try:
-        server = Server({"/": app}, port=port, address=HOST, io_loop=IOLoop.current(),
-                        allow_websocket_origin=[f"{HOST}:{port}", f"localhost:{port}"])
+        server = Server(
+            {"/": app},
+            port=port,
+            address=HOST,
+            io_loop=IOLoop.current(),
+            allow_websocket_origin=[f"{HOST}:{port}", f"localhost:{port}"],
+        )
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
-            raise dt.ResourceError(f"port {port} on {HOST} is in use (another explorer?); choose another with "
-                                   "--port, or --port 0 for any free port") from None
+            raise dt.ResourceError(
+                f"port {port} on {HOST} is in use (another explorer?); choose another with "
+                "--port, or --port 0 for any free port"
+            ) from None
         raise dt.ResourceError(f"cannot listen on {HOST}:{port}: {exc.strerror or exc}") from None
     server.start()
     return RunningServer(server, f"http://{HOST}:{port}/", port)
 
 
-def serve(model: Any = "extended_deterrence", *, port: int = DEFAULT_PORT, open_browser: bool = True,
-          say: Callable[[str], None] | None = None, **options: Any) -> None:
+def serve(
+    model: Any = "extended_deterrence",
+    *,
+    port: int = DEFAULT_PORT,
+    open_browser: bool = True,
+    say: Callable[[str], None] | None = None,
+    **options: Any,
+) -> None:
     """Start the explorer for ``model`` and serve until interrupted.
 
     Parameters
@@ -138,7 +157,7 @@ def serve(model: Any = "extended_deterrence", *, port: int = DEFAULT_PORT, open_
     """
     config = make_config(model, **options)
     running = start(config, port=port)
-    shown = (say or _say)
+    shown = say or _say
     shown(f"Explorer for '{config.model.name}' at {running.url} (Ctrl-C to stop)")
     if open_browser:
         webbrowser.open(running.url)

@@ -68,8 +68,22 @@ def layout(game: Any) -> TreeLayout:
     sets = [h for h in game.infosets if len(h.nodes) > 1]
     ixs = tuple(tuple(float(x[v]) for v in sorted(h.nodes, key=lambda v: x[v])) for h in sets)
     iys = tuple(tuple(float(y[v]) for v in sorted(h.nodes, key=lambda v: x[v])) for h in sets)
-    return TreeLayout(x, y, parent, child, action, chance, kinds, colours, texts, hovers, ixs, iys,
-                      leaves, int(-y.min()) if len(y) else 0)
+    return TreeLayout(
+        x,
+        y,
+        parent,
+        child,
+        action,
+        chance,
+        kinds,
+        colours,
+        texts,
+        hovers,
+        ixs,
+        iys,
+        leaves,
+        int(-y.min()) if len(y) else 0,
+    )
 
 
 def _action_name(game: Any, node: Any) -> str:
@@ -102,14 +116,17 @@ def _node_hover(game: Any, node: Any) -> str:
         shown = ", ".join(f"{p} {float(v):.3g}" for p, v in zip(game.players, pay, strict=True))
         return f"{where}: {_node_text(game, node)}; payoffs {shown}"
     if node.kind == "decision":
-        return f"{where}: {game.players[node.player]} chooses (information set {game.infosets[node.infoset].name})"
+        infoset = game.infosets[node.infoset].name
+        return f"{where}: {game.players[node.player]} chooses (information set {infoset})"
     return f"{where}: chance"
 
 
 def edge_columns(tree: TreeLayout, edge: np.ndarray, reach: np.ndarray) -> dict[str, list]:
     """The dynamic columns of the edge source for one equilibrium (see the module docstring)."""
     prob = np.asarray(edge, dtype=float)[tree.child] if len(edge) else np.zeros(len(tree.child))
-    played = np.asarray(reach, dtype=float)[tree.child] > 1e-9 if len(reach) else np.zeros(len(tree.child), bool)
+    played = (
+        np.asarray(reach, dtype=float)[tree.child] > 1e-9 if len(reach) else np.zeros(len(tree.child), bool)
+    )
     colour = np.where(played, ON_PATH, np.where(prob > 1e-9, CHOSEN, UNCHOSEN))
     width = np.where(played, 4.5, np.where(prob > 1e-9, 2.0, 1.0))
     text = [f"{a}\n{p:.2f}" for a, p in zip(tree.action, prob, strict=True)]
@@ -132,36 +149,82 @@ function edgeColumns(action, prob, reach) {{
 """
 
 
-def figure(tree: TreeLayout, title: str = "") -> tuple[Any, Any]:
-    """A Bokeh figure of the tree and its edge data source (update its columns to redraw)."""
-    from bokeh.models import ColumnDataSource, HoverTool
-    from bokeh.plotting import figure as bk_figure
+def _sources(tree: TreeLayout) -> tuple[Any, Any]:
+    """The edge and node data sources (edges drawn as if no equilibrium were known yet)."""
+    from bokeh.models import ColumnDataSource
 
     first = edge_columns(tree, np.ones(len(tree.x)), np.zeros(len(tree.x)))
-    edges = ColumnDataSource({
-        "x0": tree.x[tree.parent].tolist(), "y0": tree.y[tree.parent].tolist(),
-        "x1": tree.x[tree.child].tolist(), "y1": tree.y[tree.child].tolist(),
-        "xm": ((tree.x[tree.parent] + tree.x[tree.child]) / 2).tolist(),
-        "ym": ((tree.y[tree.parent] + tree.y[tree.child]) / 2).tolist(),
-        "action": list(tree.action), **first}, name="tree_edges")
-    nodes = ColumnDataSource({"x": tree.x.tolist(), "y": tree.y.tolist(), "colour": list(tree.node_colour),
-                              "text": list(tree.node_text), "hover": list(tree.node_hover),
-                              "dy": [12 if k == "terminal" else -12 for k in tree.node_kind],
-                              "baseline": ["top" if k == "terminal" else "bottom" for k in tree.node_kind]})
+    edges = ColumnDataSource(
+        {
+            "x0": tree.x[tree.parent].tolist(),
+            "y0": tree.y[tree.parent].tolist(),
+            "x1": tree.x[tree.child].tolist(),
+            "y1": tree.y[tree.child].tolist(),
+            "xm": ((tree.x[tree.parent] + tree.x[tree.child]) / 2).tolist(),
+            "ym": ((tree.y[tree.parent] + tree.y[tree.child]) / 2).tolist(),
+            "action": list(tree.action),
+            **first,
+        },
+        name="tree_edges",
+    )
+    nodes = ColumnDataSource(
+        {
+            "x": tree.x.tolist(),
+            "y": tree.y.tolist(),
+            "colour": list(tree.node_colour),
+            "text": list(tree.node_text),
+            "hover": list(tree.node_hover),
+            "dy": [12 if k == "terminal" else -12 for k in tree.node_kind],
+        }
+    )
+    return edges, nodes
+
+
+def figure(tree: TreeLayout, title: str = "") -> tuple[Any, Any]:
+    """A Bokeh figure of the tree and its edge data source (update its columns to redraw)."""
+    from bokeh.models import HoverTool
+    from bokeh.plotting import figure as bk_figure
+
+    edges, nodes = _sources(tree)
     width = int(min(1400, max(520, 70 * tree.leaves)))
-    fig = bk_figure(title=title, height=int(150 + 95 * tree.depth), width=width, tools="pan,wheel_zoom,reset",
-                    x_range=(-0.8, max(tree.leaves - 1, 1) + 0.8), y_range=(-tree.depth - 0.8, 0.5),
-                    toolbar_location="right", name="tree", sizing_mode="stretch_width")
+    fig = bk_figure(
+        title=title,
+        height=int(150 + 95 * tree.depth),
+        width=width,
+        tools="pan,wheel_zoom,reset",
+        x_range=(-0.8, max(tree.leaves - 1, 1) + 0.8),
+        y_range=(-tree.depth - 0.8, 0.5),
+        toolbar_location="right",
+        name="tree",
+        sizing_mode="stretch_width",
+    )
     fig.axis.visible = False
     fig.grid.visible = False
     fig.outline_line_color = None
     for xs, ys in zip(tree.infoset_xs, tree.infoset_ys, strict=True):
         fig.line(list(xs), list(ys), line_dash="dashed", line_color="#999999", line_width=1.2)
     fig.segment("x0", "y0", "x1", "y1", source=edges, line_color="colour", line_width="width")
-    fig.text("xm", "ym", text="text", source=edges, text_font_size="8.5pt", text_align="center",
-             text_baseline="middle", background_fill_color="white", background_fill_alpha=0.85)
+    fig.text(
+        "xm",
+        "ym",
+        text="text",
+        source=edges,
+        text_font_size="8.5pt",
+        text_align="center",
+        text_baseline="middle",
+        background_fill_color="white",
+        background_fill_alpha=0.85,
+    )
     dots = fig.scatter("x", "y", source=nodes, size=16, fill_color="colour", line_color="black")
-    fig.text("x", "y", text="text", source=nodes, y_offset="dy", text_font_size="8pt", text_align="center",
-             text_baseline="baseline")
+    fig.text(
+        "x",
+        "y",
+        text="text",
+        source=nodes,
+        y_offset="dy",
+        text_font_size="8pt",
+        text_align="center",
+        text_baseline="baseline",
+    )
     fig.add_tools(HoverTool(renderers=[dots], tooltips=[("", "@hover")]))
     return fig, edges

@@ -19,10 +19,19 @@ from typing import Any
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-dev-shm-usage", "--window-size=1500,1250",
-         "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1")
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--window-size=1500,1250",
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+)
 
 FIND = """
 function viewOf(name) {
@@ -31,7 +40,10 @@ function viewOf(name) {
   if (!model) return null;
   function find(v) {
     if (v.model === model) return v;
-    for (const c of (v._child_views ? Array.from(v._child_views.values()) : [])) { const r = find(c); if (r) return r; }
+    for (const c of (v._child_views ? Array.from(v._child_views.values()) : [])) {
+      const r = find(c);
+      if (r) return r;
+    }
     return null;
   }
   for (const root of Object.values(Bokeh.index)) { const v = find(root); if (v) return v; }
@@ -83,20 +95,27 @@ def stop_chromium(driver: Any, profile: str) -> None:
 
 def shown_text(driver: Any, name: str) -> str:
     """The text a person sees in the widget named ``name`` ('' while it is not rendered)."""
-    text = driver.execute_script(FIND + "const v = viewOf(arguments[0]); return v ? deepText(v.el) : '';", name)
+    text = driver.execute_script(
+        FIND + "const v = viewOf(arguments[0]); return v ? deepText(v.el) : '';", name
+    )
     return " ".join(str(text or "").split())
 
 
 def slider_handle(driver: Any, name: str) -> Any:
     """The draggable handle of the slider named ``name`` (it takes arrow, Home and End keys)."""
-    return driver.execute_script(FIND + "return viewOf(arguments[0]).shadow_el.querySelector('.noUi-handle');",
-                                 name)
+    return driver.execute_script(
+        FIND + "return viewOf(arguments[0]).shadow_el.querySelector('.noUi-handle');", name
+    )
 
 
 def model_value(driver: Any, name: str, attr: str) -> Any:
-    return driver.execute_script("if (!window.Bokeh || !Bokeh.documents.length) return null;"
-                                 "const m = Bokeh.documents[0].get_model_by_name(arguments[0]);"
-                                 "return m ? m[arguments[1]] : null;", name, attr)
+    return driver.execute_script(
+        "if (!window.Bokeh || !Bokeh.documents.length) return null;"
+        "const m = Bokeh.documents[0].get_model_by_name(arguments[0]);"
+        "return m ? m[arguments[1]] : null;",
+        name,
+        attr,
+    )
 
 
 def resources(driver: Any) -> list[str]:
