@@ -11,7 +11,8 @@ equilibria, regimes, indicators, knife edges), :mod:`._kernel` (the one use of t
 kernels), :mod:`._regime_map` (maps by :func:`deterrence.sweep`, cached), :mod:`._tree` (the
 tree figure), :mod:`._panels` (text panels and colours), :mod:`._worker` (latest-request
 background threads), :mod:`._app` (the live page), :mod:`._server` (launch), :mod:`._export`
-(the static page). Names are imported on first use, so the command line stays light.
+(the static page), :mod:`._map_view` (the map figure both pages draw). Names are imported on
+first use, so the command line stays light.
 
 Examples
 --------

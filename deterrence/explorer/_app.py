@@ -17,6 +17,7 @@ import numpy as np
 
 from . import _panels, _regime_map, _tree
 from ._config import ExplorerConfig
+from ._map_view import map_figure
 from ._point import PointAnswer, answer, with_knife_edge
 from ._worker import LatestWorker
 
@@ -168,42 +169,18 @@ class Page:
 
     def _map_figure(self) -> tuple[Any, Any, Any]:
         from bokeh.events import Tap
-        from bokeh.models import ColumnDataSource, HoverTool
-        from bokeh.plotting import figure
 
         rx, ry = self.config.ranges[self.x], self.config.ranges[self.y]
-        fig = figure(
-            width=520,
-            height=440,
-            x_range=(rx.lo, rx.hi),
-            y_range=(ry.lo, ry.hi),
-            name="map",
-            tools="tap,reset",
-            title="Regime map (click to move there)",
-            x_axis_label=self.x,
-            y_axis_label=self.y,
-        )
-        cells = ColumnDataSource(
-            {k: [] for k in ("x", "y", "w", "h", "colour", "regime", "n", "value")}, name="map_cells"
-        )
-        rects = fig.rect("x", "y", "w", "h", source=cells, fill_color="colour", line_color=None)
-        marker = ColumnDataSource({"x": [self.values[self.x]], "y": [self.values[self.y]]}, name="marker")
-        fig.scatter(
-            "x",
-            "y",
-            source=marker,
-            size=18,
-            fill_color="white",
-            fill_alpha=0.6,
-            line_color="black",
-            line_width=2.5,
-        )
-        fig.scatter("x", "y", source=marker, size=5, fill_color="black", line_color="black")
-        fig.add_tools(
-            HoverTool(
-                renderers=[rects],
-                tooltips=[("regime", "@regime"), ("equilibria", "@n"), ("value", "@value{0.000}")],
-            )
+        empty = {k: [] for k in ("x", "y", "w", "h", "colour", "regime", "n", "value")}
+        tips = [("regime", "@regime"), ("equilibria", "@n"), ("value", "@value{0.000}")]
+        fig, cells, marker = map_figure(
+            self.x,
+            self.y,
+            (rx.lo, rx.hi),
+            (ry.lo, ry.hi),
+            empty,
+            (self.values[self.x], self.values[self.y]),
+            tips,
         )
         fig.on_event(Tap, self._on_tap)
         return fig, cells, marker

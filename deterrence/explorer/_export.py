@@ -25,6 +25,7 @@ import deterrence as dt
 
 from . import _panels, _tree
 from ._config import ExplorerConfig, make_config
+from ._map_view import map_figure
 from ._point import PointAnswer, answer
 
 #: refuse exports whose grid would take longer than this (seconds), unless asked for
@@ -274,51 +275,28 @@ def _fixed_text(cfg: ExplorerConfig, axes: Mapping[str, np.ndarray]) -> str:
 
 
 def _map_figure(cfg: ExplorerConfig, axes: Mapping[str, np.ndarray]) -> tuple[Any, Any, Any]:
-    from bokeh.models import ColumnDataSource, HoverTool
-    from bokeh.plotting import figure
-
     xs, ys = axes[cfg.x], axes[cfg.y]
     w, h = float(xs[1] - xs[0]), float(ys[1] - ys[0])
     gx, gy = np.meshgrid(xs, ys)
     n = gx.size
-    cells = ColumnDataSource(
-        {
-            "x": gx.ravel().tolist(),
-            "y": gy.ravel().tolist(),
-            "w": [w] * n,
-            "h": [h] * n,
-            "colour": ["#ffffff"] * n,
-            "regime": [""] * n,
-        },
-        name="map_cells",
-    )
-    fig = figure(
+    cells = {
+        "x": gx.ravel().tolist(),
+        "y": gy.ravel().tolist(),
+        "w": [w] * n,
+        "h": [h] * n,
+        "colour": ["#ffffff"] * n,
+        "regime": [""] * n,
+    }
+    return map_figure(
+        cfg.x,
+        cfg.y,
+        (float(xs[0] - w / 2), float(xs[-1] + w / 2)),
+        (float(ys[0] - h / 2), float(ys[-1] + h / 2)),
+        cells,
+        (_nearest(xs, cfg.values[cfg.x]), _nearest(ys, cfg.values[cfg.y])),
+        [("regime", "@regime")],
         width=560,
-        height=440,
-        x_range=(float(xs[0] - w / 2), float(xs[-1] + w / 2)),
-        y_range=(float(ys[0] - h / 2), float(ys[-1] + h / 2)),
-        tools="tap,reset",
-        name="map",
-        title="Regime map (click to move there)",
-        x_axis_label=cfg.x,
-        y_axis_label=cfg.y,
     )
-    rects = fig.rect("x", "y", "w", "h", source=cells, fill_color="colour", line_color=None)
-    marker = ColumnDataSource(
-        {"x": [_nearest(xs, cfg.values[cfg.x])], "y": [_nearest(ys, cfg.values[cfg.y])]}, name="marker"
-    )
-    fig.scatter(
-        "x",
-        "y",
-        source=marker,
-        size=18,
-        fill_color="white",
-        fill_alpha=0.6,
-        line_color="black",
-        line_width=2.5,
-    )
-    fig.add_tools(HoverTool(renderers=[rects], tooltips=[("regime", "@regime")]))
-    return fig, cells, marker
 
 
 #: the static page's callback: from the sliders' grid indices to every panel
