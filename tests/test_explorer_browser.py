@@ -98,6 +98,17 @@ def _press(driver: Any, slider: str, key: str, times: int = 1) -> None:
         handle.send_keys(key)
 
 
+def _pick(driver: Any, name: str, words: str) -> None:
+    """Choose the option showing ``words`` in the menu named ``name`` (the <select> in its shadow root)."""
+    from selenium.webdriver.support.ui import Select
+
+    element = driver.execute_script(
+        browser.FIND + "return viewOf(arguments[0]).shadow_el.querySelector('select');", name
+    )
+    menu = Select(element)
+    menu.select_by_visible_text(next(o.text for o in menu.options if words in o.text))
+
+
 def _only_local(driver: Any, origin: str) -> None:
     fetched = browser.resources(driver)
     assert fetched, "the page fetched nothing (not even its scripts)"
@@ -155,6 +166,15 @@ def test_knife_edge_and_orderings_are_explained(chromium: Any, live: str) -> Non
     )
     assert browser.model_value(chromium, "cost_attacker", "value") == pytest.approx(0.45)
     assert "2 equilibria" in browser.shown_text(chromium, "equilibria")
+    shown = browser.shown_text(chromium, "indicators")  # the pessimistic one: war
+    assert "Regime: war+allied_war+abandonment" in shown
+    _pick(chromium, "equilibrium", "status_quo")  # the other equilibrium at the edge: deterrence holds
+    browser.wait_for(
+        chromium,
+        lambda d: "Regime: status_quo" in browser.shown_text(d, "indicators"),
+        30,
+        "picking the second equilibrium did not show it",
+    )
     _press(chromium, "p_alone", Keys.END)  # p_alone = 1 > p_allied = 0.8 violates an ordering
     browser.wait_for(
         chromium,
