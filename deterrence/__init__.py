@@ -67,6 +67,8 @@ _PUBLIC: dict[str, str] = {
 _NAMESPACES: dict[str, str] = {
     "builders": "catalogue.builders",
     "studies": "studies",
+    "explorer": "explorer",
+    "demos": "demos",
 }
 
 __all__ = ["__version__", *sorted(_PUBLIC), *sorted(_NAMESPACES)]

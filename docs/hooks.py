@@ -6,9 +6,10 @@ Registered in ``mkdocs.yml`` (``hooks: [docs/hooks.py]``). At the start of every
    one tree picture per file in ``models/``) and the pages are added to the navigation;
 2. the command-line reference ``docs/reference/cli.md`` is written from the ``deterrence``
    argument parser (the same text as ``deterrence COMMAND --help``);
-3. every teaching demo ``docs/examples/*.py`` runs in a fresh Python process and writes its
-   figure(s) to ``docs/examples/figures/`` (``<name>.png`` by convention); a demo that fails or
-   writes no PNG stops the build.
+3. every teaching demo shipped in the package (``deterrence/demos/``, listed by ``deterrence
+   demo``) runs in a fresh Python process (``python -m deterrence demo NAME --out ...``) and
+   writes its figure(s) to ``docs/examples/figures/``; a demo that fails or writes no PNG stops
+   the build.
 
 All of these are build outputs, listed in ``.gitignore``. Set ``DETERRENCE_DOCS_QUICK=1`` to
 run the demos at a small size (a fast check of the build), and
@@ -91,8 +92,17 @@ def cli_page() -> str:
 
 
 # ---------------------------------------------------------------------------- the demos
+def demo_names() -> list[str]:
+    """The demos shipped in the package (``deterrence demo`` lists the same)."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    import deterrence as dt
+
+    return dt.demos.names()
+
+
 def run_examples(out: Path = FIGURES, quick: bool | None = None) -> list[Path]:
-    """Run every ``docs/examples/*.py`` in its own process; return the figures written.
+    """Run every teaching demo in its own process; return the figures written.
 
     Raises
     ------
@@ -100,27 +110,26 @@ def run_examples(out: Path = FIGURES, quick: bool | None = None) -> list[Path]:
         If a demo fails or does not write its figure (the message has its stderr).
     """
     out.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ, MPLBACKEND="Agg", DETERRENCE_DOCS_OUT=str(out))
+    env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
-    if quick is not None:
-        env["DETERRENCE_DOCS_QUICK"] = "1" if quick else "0"
+    if quick is None:
+        quick = os.environ.get("DETERRENCE_DOCS_QUICK") == "1"
     reuse = os.environ.get("DETERRENCE_DOCS_REUSE_FIGURES") == "1"
     written = []
-    for script in sorted(EXAMPLES.glob("*.py")):
-        png = out / f"{script.stem}.png"
-        if reuse and png.is_file() and png.stat().st_mtime > script.stat().st_mtime:
+    for name in demo_names():
+        source, png = ROOT / "deterrence" / "demos" / f"{name}.py", out / f"{name}.png"
+        if reuse and png.is_file() and png.stat().st_mtime > source.stat().st_mtime:
             written.append(png)
             continue
         started = time.time()
-        # the output folder is given three ways: $DETERRENCE_DOCS_OUT, the first argument and the
-        # working directory (demos written for the command line take it as an argument)
-        proc = subprocess.run([sys.executable, str(script), str(out)], cwd=str(out), env=env,
-                              capture_output=True, text=True, check=False)
+        cmd = [sys.executable, "-m", "deterrence", "demo", name, "--out", str(out)]
+        cmd += ["--quick"] if quick else []
+        proc = subprocess.run(cmd, cwd=str(ROOT), env=env, capture_output=True, text=True, check=False)
         new = [p for p in out.glob("*.png") if p.stat().st_mtime >= started - 1]
         if proc.returncode != 0 or not new:
-            raise RuntimeError(f"teaching demo {script.name} failed (status {proc.returncode}) or wrote no "
+            raise RuntimeError(f"teaching demo {name} failed (status {proc.returncode}) or wrote no "
                                f"PNG figure:\n{proc.stderr[-3000:]}")
-        _log(f"{script.name}: {', '.join(p.name for p in new)} in {time.time() - started:.1f} s")
+        _log(f"{name}: {', '.join(p.name for p in new)} in {time.time() - started:.1f} s")
         written.extend(new)
     return written
 

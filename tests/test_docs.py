@@ -15,12 +15,12 @@
   ``<!-- docs-test: slow -->``: the page runs only with ``-m slow`` (it starts a Dask cluster).
   ``<!-- docs-test: no-run -->`` right before a block: the block is not run (only for commands
   that need outside resources, such as a cluster's address; each use is listed in the report).
-  A block whose whole body is a ``--8<--`` snippet include (a demo script shown in the page) is
-  not run here: the demos are run by :func:`test_example_writes_its_figure`.
+  A block whose whole body is a ``--8<--`` snippet include (a demo's source shown in the page) is
+  not run here: the demos are run by ``tests/test_demos.py``.
 * A fenced block with a ``title="NAME"`` attribute (e.g. ```` ```toml title="my_model.toml" ````)
   is written to ``NAME`` in the working directory when the page's blocks reach it, so pages can
   show a file and then load it.
-* Every ``docs/examples/*.py`` runs with ``DETERRENCE_DOCS_QUICK=1`` and must write its PNG.
+* The teaching demos (``deterrence/demos/``) are tested in ``tests/test_demos.py``.
 * ``mkdocs build --strict`` (marked slow; skipped when mkdocs is missing).
 """
 
@@ -33,7 +33,6 @@ import importlib.util
 import io
 import os
 import re
-import runpy
 import shlex
 import shutil
 import subprocess
@@ -266,7 +265,7 @@ def test_page_examples_run(path: Path, tmp_path: Path) -> None:
         pytest.skip(f"{page.name}: waiting for a feature (skip-until marker): {'; '.join(missing)}")
     if not any(b.lang != "file" and not b.snippet for b in page.blocks):
         return
-    # the demos' scripts (and data files pages refer to) are reachable from the working dir
+    # data files pages refer to are reachable from the working dir
     shutil.copytree(DOCS / "examples", tmp_path / "examples", ignore=shutil.ignore_patterns("figures"))
     assert run_page(page, tmp_path) > 0
 
@@ -341,35 +340,6 @@ def test_checker_catches_wrong_output(tmp_path: Path) -> None:
         bad.write_text(bad_text)
         with pytest.raises(AssertionError):
             run_page(parse_page(bad), tmp_path)
-
-
-# ---------------------------------------------------------------------------- the demos
-def _example_param(script: Path) -> object:
-    # a demo that does not honour the quick flag runs at full size: only with -m slow
-    quick = "DETERRENCE_DOCS_QUICK" in script.read_text()
-    return pytest.param(script, id=script.name, marks=[] if quick else [pytest.mark.slow])
-
-
-@pytest.mark.parametrize("script", [_example_param(p) for p in sorted((DOCS / "examples").glob("*.py"))])
-def test_example_writes_its_figure(script: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DETERRENCE_DOCS_QUICK", "1")
-    monkeypatch.setenv("DETERRENCE_DOCS_OUT", str(tmp_path))
-    monkeypatch.setattr(sys, "argv", [str(script), str(tmp_path)])
-    monkeypatch.chdir(tmp_path)
-    with contextlib.redirect_stdout(io.StringIO()):
-        runpy.run_path(str(script), run_name="__main__")
-    pngs = sorted(tmp_path.glob("*.png"))
-    assert pngs, f"{script.name} wrote no PNG"
-    if "DETERRENCE_DOCS_OUT" in script.read_text():  # the convention: one figure named after the script
-        assert (tmp_path / f"{script.stem}.png").is_file(), f"{script.name} wrote no {script.stem}.png"
-    import matplotlib.image
-    import matplotlib.pyplot as plt
-
-    for png in pngs:
-        img = matplotlib.image.imread(png)
-        assert img.shape[0] > 200 and img.shape[1] > 300, png.name
-        assert float(img[..., :3].std()) > 0.05, f"{png.name} is blank"
-    plt.close("all")
 
 
 def test_model_pages_generate(tmp_path: Path) -> None:

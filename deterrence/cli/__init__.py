@@ -1,4 +1,4 @@
-"""The ``deterrence`` command: models, show, solve, sweep, regimes.
+"""The ``deterrence`` command: models, show, solve, sweep, regimes, explore, demo.
 
 Uses only the public API (``import deterrence as dt``). Every error of the library
 (:class:`~deterrence.DeterrenceError`) and every bad command line prints one line
@@ -16,6 +16,8 @@ Examples
     deterrence sweep extended_deterrence --vary credibility=0:1:201 --vary cost_attacker=0:2:201 \\
         --out results/
     deterrence regimes extended_deterrence --concept spe --latex
+    deterrence explore extended_deterrence --x credibility --y cost_attacker
+    deterrence demo entrapment_window --out figures/
 """
 
 from __future__ import annotations
@@ -29,12 +31,15 @@ import deterrence as dt
 
 from ._args import PROG, Parser
 from ._catalogue import register_models, register_show
+from ._demo import register_demo
+from ._explore import register_explore
 from ._regimes import register_regimes
 from ._solving import register_solve
 from ._sweeping import register_sweep
 
 #: the verbs, in the order ``deterrence --help`` lists them
-VERBS = (register_models, register_show, register_solve, register_sweep, register_regimes)
+VERBS = (register_models, register_show, register_solve, register_sweep, register_regimes, register_explore,
+         register_demo)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,49 +1,35 @@
 """Commitment types: does the ally assist more often under a defence pact than under an entente?
 
 One seeded Sobol sample of the extended-deterrence parameters, solved (PBE, free off-path
-beliefs, pessimistic selection) once per commitment type of
-``models/extended_deterrence_commitment_types.toml``: coalition of convenience, non-aggression
-pact, entente, defence pact. See the tutorial ``docs/tutorials/commitment-types.md``.
-
-Usage::
-
-    python docs/examples/commitment_types.py [OUTPUT_FOLDER]     # default results/commitment_types/
-
-Writes ``commitment_types.csv`` (one row per point and type), ``commitment_types_by_type.csv``
-(shares and means per type), ``commitment_types_summary.json`` and the figure
-``commitment_types.png``, then prints the summary. ``DETERRENCE_DOCS_QUICK=1`` uses 256 points
-instead of 4,096; ``$DETERRENCE_DOCS_OUT`` is the folder when no argument is given.
+beliefs, pessimistic selection) once per commitment type of the
+``extended_deterrence_commitment_types`` model: coalition of convenience, non-aggression pact,
+entente, defence pact. Writes ``commitment_types.csv`` (one row per point and type),
+``commitment_types_by_type.csv`` (shares and means per type), ``commitment_types_summary.json``
+and the figure. Quick mode uses 256 points instead of 4,096.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import sys
-from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
 from deterrence.studies import commitment as ct
 
-QUICK = os.environ.get("DETERRENCE_DOCS_QUICK") == "1"
-SAMPLES = 256 if QUICK else 4096
+from ._common import DemoOutput, FigureFactory
+
+TITLE = "Do defence pacts assist more often than ententes?"
+SHOWS = """The ally's probability of fighting beside an attacked defender, and the attacker's probability
+of attacking, by commitment type (coalition, non-aggression pact, entente, defence pact) on one
+Sobol sample of the other parameters."""
+TUTORIAL = "tutorials/commitment-types.md"
+
 SEED = 2026
 TYPES = ["coalition_of_convenience", "non_aggression_pact", "entente", "defence_pact"]  # weakest first
 LABELS = ["coalition", "non-aggression\npact", "entente", "defence\npact"]
 CASE_COLOURS = {"strict": "tab:green", "tie": "tab:orange", "undefined": "0.8", "reversed": "tab:red"}
 STATUS_COLOURS = {"deterred": "tab:blue", "war": "tab:red", "capitulation": "0.6", "mixed": "black"}
-
-
-def output_folder() -> Path:
-    if len(sys.argv) > 1:
-        return Path(sys.argv[1])
-    return Path(os.environ.get("DETERRENCE_DOCS_OUT", "results/commitment_types"))
 
 
 def by_type(table: pd.DataFrame) -> pd.DataFrame:
@@ -58,8 +44,9 @@ def by_type(table: pd.DataFrame) -> pd.DataFrame:
     return out.reindex(TYPES)
 
 
-def figure(table: pd.DataFrame, per_type: pd.DataFrame, summary: dict, path: Path) -> None:
-    fig, axes = plt.subplots(2, 2, figsize=(12, 9))
+def figure(table: pd.DataFrame, per_type: pd.DataFrame, summary: dict, new_figure: FigureFactory) -> object:
+    fig = new_figure(figsize=(12, 9))
+    axes = fig.subplots(2, 2)
     x = np.arange(len(TYPES))
 
     ax = axes[0, 0]  # assistance probability, over the points where the type has a war
@@ -102,8 +89,14 @@ def figure(table: pd.DataFrame, per_type: pd.DataFrame, summary: dict, path: Pat
         sel = per_point["ordering_case"] == case
         if sel.any():
             pts = per_point[sel]
-            ax.scatter(pts["entrapment_threshold"], pts["max_audience_cost"], s=6, color=CASE_COLOURS[case],
-                       label=case, alpha=0.8 if case != "undefined" else 0.4)
+            ax.scatter(
+                pts["entrapment_threshold"],
+                pts["max_audience_cost"],
+                s=6,
+                color=CASE_COLOURS[case],
+                label=case,
+                alpha=0.8 if case != "undefined" else 0.4,
+            )
     t = np.linspace(0, 1, 50)
     ax.plot(t, t / 0.6, "k--", lw=1, label="entente's audience cost = threshold")
     ax.plot(t, t / 0.25, "k:", lw=1, label="non-aggression pact's = threshold")
@@ -116,34 +109,37 @@ def figure(table: pd.DataFrame, per_type: pd.DataFrame, summary: dict, path: Pat
 
     fig.suptitle(f"Commitment types: {summary['n_points']:,} Sobol points (PBE, pessimistic selection)")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    return fig
 
 
-def main() -> None:
-    out = output_folder()
-    out.mkdir(parents=True, exist_ok=True)
-    table = ct.commitment_type_sweep(samples=SAMPLES, seed=SEED)
+def make(quick: bool, new_figure: FigureFactory) -> DemoOutput:
+    samples = 256 if quick else 4096
+    table = ct.commitment_type_sweep(samples=samples, seed=SEED)
     summary = ct.summarise(table)
     per_type = by_type(table)
-    table.to_csv(out / "commitment_types.csv", index=False)
-    per_type.to_csv(out / "commitment_types_by_type.csv")
-    (out / "commitment_types_summary.json").write_text(json.dumps(summary, indent=2))
-    figure(table, per_type, summary, out / "commitment_types.png")
-    print(f"{summary['n_points']} points (seed {SEED}); written to {out}/")
+    lines = [f"{summary['n_points']} points (seed {SEED})"]
     for case in ("strict", "tie", "undefined", "reversed"):
-        print(f"  ordering {case:9s}: {summary[f'share_{case}']:.1%}")
-    print(f"  strict among points with a war at all three types: {summary['share_strict_of_defined']:.1%}")
+        lines.append(f"  ordering {case:9s}: {summary[f'share_{case}']:.1%}")
+    lines.append(
+        f"  strict among points with a war at all three types: {summary['share_strict_of_defined']:.1%}"
+    )
     for pair, s in summary["pairs"].items():
-        print(f"  {pair}: {s['n']} points with war at both; strict {s['strict']:.1%}, tie {s['tie']:.1%}, "
-              f"reversed {s['reversed']:.1%}")
+        lines.append(
+            f"  {pair}: {s['n']} points with war at both; strict {s['strict']:.1%}, "
+            f"tie {s['tie']:.1%}, reversed {s['reversed']:.1%}"
+        )
     r = summary["undefined_reasons"]
-    print(f"  undefined ({r['n']} points): some type deterred {r['some_type_deterred']:.1%}, "
-          f"some type's defender capitulates {r['some_type_capitulates']:.1%}, "
-          f"no war at any of the three {r['no_type_has_war']:.1%}")
+    lines.append(
+        f"  undefined ({r['n']} points): some type deterred {r['some_type_deterred']:.1%}, "
+        f"some type's defender capitulates {r['some_type_capitulates']:.1%}, "
+        f"no war at any of the three {r['no_type_has_war']:.1%}"
+    )
     cols = ["share_deterred", "share_war", "share_capitulation", "mean_p_attack", "pooled_assistance"]
-    print(per_type[cols].round(3).to_string())
-
-
-if __name__ == "__main__":
-    main()
+    lines.extend(per_type[[c for c in cols if c in per_type]].round(3).to_string().splitlines())
+    tables = {"commitment_types": table, "commitment_types_by_type": per_type.reset_index()}
+    return DemoOutput(
+        {"commitment_types": figure(table, per_type, summary, new_figure)},
+        tables,
+        {"commitment_types_summary.json": json.dumps(summary, indent=2)},
+        lines,
+    )

@@ -1,0 +1,54 @@
+"""The explorer's one use of the compiled kernels (:mod:`deterrence.kernels`), kept here alone.
+
+Two questions, answered on compiled models in a few milliseconds:
+
+* does this (model, concept, belief policy) compile? (the page then promises fast answers and
+  draws a fine map; otherwise it solves per point and says so);
+* is a point a *knife edge*? The kernels return a mask of points where the answer hangs on a
+  tie between actions, a mixing probability at 0 or 1 or a belief interval of zero width; the
+  page says so next to the equilibria found there.
+
+When the kernels' internals move, only this module needs to follow.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+import deterrence as dt
+
+_LOCK = threading.Lock()
+
+
+def compiled(model: Any, concept: str, belief_policy: str) -> tuple[Any | None, str]:
+    """The compiled model, or ``None`` and the reason it does not compile."""
+    if concept not in ("pbe", "spe") or (concept == "pbe" and belief_policy not in ("free", "prior")):
+        return None, f"no compiled kernel serves {concept}" + (
+            f" with belief policy '{belief_policy}'" if concept == "pbe" else ""
+        )
+    from deterrence.kernels import compile_model
+
+    try:
+        with _LOCK:  # the kernels' compile cache is a plain dict
+            return compile_model(model, concept, belief_policy), ""
+    except (dt.UnsupportedError, dt.ResourceError) as exc:
+        return None, str(exc)
+
+
+def knife_edge(model: Any, concept: str, belief_policy: str, values: Mapping[str, float]) -> bool | None:
+    """Whether the compiled kernel leaves this point undecided (a knife edge); ``None`` when the
+    model does not compile for this concept."""
+    kernel, _ = compiled(model, concept, belief_policy)
+    if kernel is None:
+        return None
+    point = pd.DataFrame({name: np.array([float(values[name])]) for name in model.parameters})
+    try:
+        _table, undecided = kernel.evaluate(point)
+    except (ValueError, ArithmeticError):  # values the kernel cannot evaluate: let the solver speak
+        return None
+    return bool(np.asarray(undecided).any())
