@@ -33,7 +33,8 @@ def test_normal_form_profile_columns():
     g = dt.NormalFormGame([[[1, -1], [-1, 1]], [[-1, 1], [1, -1]]], players=["Row", "Col"],
                           strategies=[["H", "T"], ["H", "T"]])
     df = _check_rows(dt.solve(g, concept="nash"))
-    assert df.loc[0, "profile:Row:H"] == pytest.approx(0.5) and df.loc[0, "profile:Col:T"] == pytest.approx(0.5)
+    assert df.loc[0, "profile:Row:H"] == pytest.approx(0.5)
+    assert df.loc[0, "profile:Col:T"] == pytest.approx(0.5)
     assert not df.loc[0, "pure"]
 
 

@@ -38,7 +38,8 @@ def model_dict(m: Any) -> dict[str, Any]:
         baseline = None
     pays = m.payoff_expressions(key="id")
     return jsonable({
-        "name": m.name, "title": m.title, "status": m.status or "", "description": (m.description or "").strip(),
+        "name": m.name, "title": m.title, "status": m.status or "",
+        "description": (m.description or "").strip(),
         "players": list(m.players), "concepts": list(m.concepts or ()),
         "parameters": [
             {"name": name, "default": p.default, "domain": p.domain_text, "lower": _bound(p.domain[0]),

@@ -81,8 +81,8 @@ def _regimes_json(model: Any, result: Any, fixed: dict, args: argparse.Namespace
     import sympy as sp
 
     if not hasattr(result, "to_text"):  # a plain mapping regime -> condition
-        return {"model": model.name, "closed_form": True,
-                "regimes": [{"label": k, "condition": str(c), "latex": sp.latex(c)} for k, c in dict(result).items()]}
+        regimes = [{"label": k, "condition": str(c), "latex": sp.latex(c)} for k, c in dict(result).items()]
+        return {"model": model.name, "closed_form": True, "regimes": regimes}
     names = {result.symbols[k]: v for k, v in result.latex_names.items() if k in result.symbols and v}
 
     def latex(expr: Any) -> str:
@@ -103,8 +103,8 @@ def _regimes_json(model: Any, result: Any, fixed: dict, args: argparse.Namespace
         linear = [{"regime": row["regime"], "profile": row["profile"], "relation": row["relation"],
                    "threshold": sp.sstr(row["threshold"]), "latex": latex(row["threshold"])}
                   for row in result.boundaries(param, at={**defaults, **fixed})]
-        crossings = dt.threshold(model, param, concept=args.concept, belief_policy=args.belief_policy, **fixed)
-        doc["threshold"] = {"parameter": param, "conditions": linear, "crossings": _crossings(crossings, latex)}
+        rows = dt.threshold(model, param, concept=args.concept, belief_policy=args.belief_policy, **fixed)
+        doc["threshold"] = {"parameter": param, "conditions": linear, "crossings": _crossings(rows, latex)}
     return doc
 
 
