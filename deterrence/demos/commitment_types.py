@@ -40,7 +40,7 @@ def by_type(table: pd.DataFrame) -> pd.DataFrame:
     out["mean_p_entrapment"] = g["p_entrapment"].mean()
     out["n_with_war"] = g["assistance"].count()
     out["mean_assistance"] = g["assistance"].mean()
-    out["pooled_assistance"] = g["p_allied_war"].sum() / (g["p_allied_war"].sum() + g["p_abandonment"].sum())
+    out["pooled_assistance"] = g["p_allied_war"].sum() / g["p_war"].sum()  # p_war: every war, joined or not
     return out.reindex(TYPES)
 
 

@@ -91,13 +91,14 @@ two-type discretisation (a prior that deters outright) or of a coarse menu.
 STYLISED: the two-type version derived for this library (docs/discussion/derivations.md#costly-signal-menu) [D]."""
 
 _MENU_ENTRAPMENT = """
-As in costly_signal_pledge: entrapment is the irresolute defender fighting after it signalled
-(low or high), a war it would not choose (war_irresolute < 0) and fights only because the
-signal's audience cost makes backing down cost more (audience_L > -war_irresolute); the nodes
-war_i_l_* and war_i_h_* carry war and entrapment. Abandonment is backing down after a signal,
-i.e. a bluff that was called (nodes back_down_*_l_*, back_down_*_h_*: capitulation and
-abandonment). Fearon's first result is that no equilibrium has positive probability of
-abandonment."""
+As in costly_signal_pledge, the defender is the pledging party (the vocabulary's ally), so a war it
+fights is allied_war and backing down is capitulation. Entrapment is the irresolute defender
+fighting after it signalled (low or high), a war it would not choose (war_irresolute < 0) and
+fights only because the signal's audience cost makes backing down cost more
+(audience_L > -war_irresolute); the nodes war_i_l_* and war_i_h_* carry allied_war and entrapment.
+Abandonment is backing down after a signal, i.e. a bluff that was called (nodes back_down_*_l_*,
+back_down_*_h_*: capitulation and abandonment). Fearon's first result is that no equilibrium has
+positive probability of abandonment."""
 
 
 def _tree() -> Any:
