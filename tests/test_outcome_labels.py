@@ -78,7 +78,8 @@ ATTACKERS = {
     "costly_signal_menu": ("Challenger",),
     "costly_signal_pledge": ("Challenger",), "egame12": ("Player1",), "egame122": ("Player1",),
     "egame123": ("Player1",), "extended_deterrence": ("Attacker",),
-    "extended_deterrence_commitment_types": ("Attacker",), "rudimentary_asymmetric_deterrence": ("Challenger",),
+    "extended_deterrence_commitment_types": ("Attacker",),
+    "rudimentary_asymmetric_deterrence": ("Challenger",),
     "tripartite_crisis": ("Challenger",), "unilateral_deterrence": ("Challenger",),
 }
 
