@@ -36,18 +36,34 @@ STATUS_TEXT = {
 #: a model file's pointer to its derivation, made a link on the generated page
 DERIVATION = re.compile(r"docs/discussion/derivations\.md#(?P<anchor>[a-z0-9-]+)")
 
-PROVENANCE = {"S": "seen in the source", "L": "recalled from the literature", "D": "derived here",
-              "N": "numerically checked"}
+PROVENANCE = {"S": "seen in the source", "L": "recalled from the literature", "D": "derived for this library",
+              "N": "checked numerically"}
+
+#: a run of provenance tags in free text, ``[D]`` or ``[D][N]``
+TAGS = re.compile(r"(?:\\\[[SLDN]\\\])+")
+
+#: where the tags are explained, from a model page
+LEGEND = "../../discussion/derivations.md#provenance-and-status"
 
 
 def _prose(text: Any) -> str:
     """Free text from a model file as one Markdown paragraph: whitespace collapsed, and the
-    characters Markdown would read as links or emphasis (``[D][N]`` provenance tags, ``a * b``)
-    escaped; pointers to ``docs/discussion/derivations.md#...`` become links."""
+    characters Markdown would read as links or emphasis (``a * b``, brackets) escaped; pointers to
+    ``docs/discussion/derivations.md#...`` become links, and provenance tags (``[D]``, ``[D][N]``)
+    links to their legend that say what they mean."""
     out = " ".join(str(text).split())
     for ch in ("\\", "[", "]", "*"):
         out = out.replace(ch, "\\" + ch)
+    out = TAGS.sub(_tag_link, out)
     return DERIVATION.sub(_derivation_link, out)
+
+
+def _tag_link(match: re.Match[str]) -> str:
+    """``[D][N]`` as one link to the tags' legend, titled with what the tags mean."""
+    codes = re.findall(r"[SLDN]", match.group(0))
+    meaning = "; ".join(PROVENANCE[c] for c in codes)
+    shown = "".join(f"\\[{c}\\]" for c in codes)
+    return f'[{shown}]({LEGEND} "{meaning}")'
 
 
 def _derivation_link(match: re.Match[str]) -> str:
@@ -62,7 +78,13 @@ def _cell(text: Any) -> str:
 
 
 def _code(text: Any) -> str:
-    return f"`{_cell(text)}`" if str(text) else ""
+    """Text as a code span in a table cell: shown as it is (no Markdown escapes: a backslash in a
+    code span is a backslash, and Python-Markdown's tables leave the ``|`` in a code span alone)."""
+    shown = " ".join(str(text).split())
+    if not shown:
+        return ""
+    fence = "``" if "`" in shown else "`"
+    return f"{fence} {shown} {fence}" if fence == "``" else f"`{shown}`"
 
 
 def _domain(p: Any) -> str:
@@ -238,7 +260,7 @@ def model_page(model: Any) -> str:
                   "`check_orderings=False` opts out).", ""]
         for o in model.orderings:
             note = f" — {_cell(o.note)}" if o.note else ""
-            lines.append(f"- `{_cell(o.text)}`{note}")
+            lines.append(f"- {_code(o.text)}{note}")
         lines.append("")
 
     lines += ["## Outcomes and payoffs", "", "Terminal nodes, their outcome labels "

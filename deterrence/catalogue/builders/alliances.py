@@ -112,8 +112,8 @@ the Defender, who does not know the type either, resists or concedes. If the Def
 the ally, knowing its own type, intervenes or stays out. Wars are lotteries over the prize
 `stakes`: the Defender wins with probability `p_alone` fighting alone and `p_allied` with the ally.
 A stylised model built for this library from the mechanisms of the cited literature (reliability
-as a type, audience costs of reneging); the thresholds in [derived] are derived here [D]
-(docs/discussion/derivations.md#extended-deterrence)."""
+as a type, audience costs of reneging); its thresholds (the derived quantities) are derived in
+docs/discussion/derivations.md#extended-deterrence."""
 
 _ED_ENTRAPMENT = """
 Entrapment is the uncommitted ally fighting: the terminal nodes reached when the uncommitted type
@@ -577,7 +577,7 @@ def extended_deterrence_commitment_types(
                 "text": "In war, entente partners assist each other less often than defence-pact partners but more "
                 "often than non-aggression partners.",
                 "provenance": "L",
-                "source": "issue 9 (empirical literature on alliance reliability)",
+                "source": "the empirical literature on alliance reliability (Leeds et al. 2002; Gibler & Sarkees 2004)",
                 "reproduced": "as an ordering of p_allied_war over commitment_type; see tests",
             },
             {
@@ -860,7 +860,7 @@ def alliance_moral_hazard(
                 "provoking the adversary: a stronger, unconditional pledge raises the protege's probability "
                 "of provoking.",
                 "provenance": "S",
-                "source": "Benson (2012), ch. 3 summary; issue 4",
+                "source": "Benson (2012), ch. 3 summary",
             },
             {
                 "text": "Conditional commitment and probabilistic commitment can be effective instruments for "

@@ -823,9 +823,9 @@ def asymmetric_escalation(
             "pHS, pSH and pSS = 1 - pHH - pHS - pSH: twenty parameter values in all. Each player knows only "
             "its own type. The orderings are verbatim from the book's Appendix 8 summary [S]; the move "
             "structure is from the 1995 World Politics abstract [S], with node labels corroborated by a "
-            "third-party re-implementation [L]. The complete-information subgame-perfect outcomes (test A1) "
-            "are derived [D][N] (docs/discussion/derivations.md#asymmetric-escalation); the "
-            "incomplete-information PBE are computed by the generic solver, and the "
+            "third-party re-implementation [L]. The complete-information subgame-perfect outcomes "
+            "(worked example A1) are derived [D][N] (docs/discussion/derivations.md#asymmetric-escalation); "
+            "the incomplete-information PBE are computed by the generic solver, and the "
             "book's Appendix 8 threshold conditions are not reproduced here. Node ids: the Challenger's type "
             "(H/S) and the Defender's (tactical, strategic), e.g. H_HS."
         ),
@@ -1102,8 +1102,8 @@ def tripartite_crisis(
                 f"{ct}.WAR",
                 outcome="allied_war",
                 payoffs={"Challenger": war, "Defender": "d_war", "Protege": 0},
-                note="war of the Challenger against the Protege and the Defender: allied_war; not entrapment, "
-                "since the Challenger started it and the Defender chose to support",
+                note="war of the Challenger against the Protege and the Defender: allied_war; not "
+                "entrapment, since the Challenger started it and the Defender chose to support",
             ),
             _chance(
                 f"{ct}.N",

@@ -70,7 +70,7 @@ as in costly_signal_pledge: a determined type (probability `share_determined` = 
 1 / (1 + cost_deterrable). Defaults: the worked example FE1 with a tying-hands menu,
 audience_low = 0.1 (below commitment_audience_cost = -war_irresolute: the level at which the
 fixed-level costly_signal_pledge has a bluffing PBE) and audience_high = 0.25 (commits).
-FINDINGS (tests/test_models_signal_menu.py; a bluff = a PBE with abandonment, a type that
+Findings (checked by the library's tests; a bluff = a PBE with abandonment, a type that
 signals and then backs down): at FE1 the only PBE, under free, prior and d1 beliefs alike, is
 both types tying their hands at the committing level: choosing the level removes the bluff that
 the fixed-level tree has at audience 0.1. With resolve < deterring_belief, a tying-hands menu with
