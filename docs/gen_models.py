@@ -39,6 +39,9 @@ DERIVATION = re.compile(r"docs/discussion/derivations\.md#(?P<anchor>[a-z0-9-]+)
 PROVENANCE = {"S": "seen in the source", "L": "recalled from the literature", "D": "derived for this library",
               "N": "checked numerically"}
 
+#: a code span in free text (kept: the split puts it at the odd positions)
+CODE_SPAN = re.compile(r"(`+[^`]*`+)")
+
 #: a run of provenance tags in free text, ``[D]`` or ``[D][N]``
 TAGS = re.compile(r"(?:\\\[[SLDN]\\\])+")
 
@@ -51,11 +54,12 @@ def _prose(text: Any) -> str:
     characters Markdown would read as links or emphasis (``a * b``, brackets) escaped; pointers to
     ``docs/discussion/derivations.md#...`` become links, and provenance tags (``[D]``, ``[D][N]``)
     links to their legend that say what they mean."""
-    out = " ".join(str(text).split())
-    for ch in ("\\", "[", "]", "*"):
-        out = out.replace(ch, "\\" + ch)
-    out = TAGS.sub(_tag_link, out)
-    return DERIVATION.sub(_derivation_link, out)
+    parts = CODE_SPAN.split(" ".join(str(text).split()))
+    for k in range(0, len(parts), 2):  # the text between code spans (a code span shows its text as is)
+        for ch in ("\\", "[", "]", "*"):
+            parts[k] = parts[k].replace(ch, "\\" + ch)
+        parts[k] = DERIVATION.sub(_derivation_link, TAGS.sub(_tag_link, parts[k]))
+    return "".join(parts)
 
 
 def _tag_link(match: re.Match[str]) -> str:

@@ -156,13 +156,18 @@ _MATH = re.compile(
 )
 
 
+#: a character escaped in TeX text (``\_``), shown by latex2mathml with its backslash
+_TEXT_ESCAPE = re.compile(r"\\([_%&#$])")
+
+
 def math_to_mathml(html_text: str, where: str = "") -> str:
     """Every formula that arithmatex marked in a rendered page, converted to MathML.
 
     Raises
     ------
     ValueError
-        If a formula cannot be converted (the message names the page and the formula).
+        If a formula cannot be converted, or keeps a TeX command latex2mathml does not know (it
+        would show as text); the message names the page and the formula.
     """
     from latex2mathml.converter import convert
 
@@ -173,6 +178,11 @@ def math_to_mathml(html_text: str, where: str = "") -> str:
             mathml = convert(tex, display="block" if block else "inline")
         except Exception as exc:  # latex2mathml raises several types for bad TeX
             raise ValueError(f"{where}: cannot convert the formula {tex!r} to MathML: {exc}") from None
+        mathml = _TEXT_ESCAPE.sub(r"\1", mathml)  # \texttt{deter\_threshold} shows deter_threshold
+        if "\\" in mathml:
+            command = re.search(r"\\[A-Za-z]+", mathml)
+            raise ValueError(f"{where}: the formula {tex!r} uses a TeX command MathML cannot show: "
+                             f"{command.group(0) if command else mathml}")
         tag = "div" if block else "span"
         return f'<{tag} class="arithmatex">{mathml}</{tag}>'
 
