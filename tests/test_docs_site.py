@@ -80,7 +80,7 @@ def test_model_page_shows_no_escapes_and_its_formulas_as_mathml(name):
 
 def test_extended_deterrence_payoffs_read_as_written():
     html = _render(GEN.model_page(dt.load_model("extended_deterrence")))
-    assert "<code>interest_committed*stakes</code>" in html or "<code>interest_committed * stakes</code>" in html
+    assert re.search(r"<code>interest_committed ?\* ?stakes</code>", html)
     assert "\\*" not in html
 
 
@@ -92,7 +92,7 @@ def test_every_formula_converts_to_mathml(page):
 
 @pytest.mark.parametrize("tex", ["\\sqrt", "\\unknowncommand x"])
 def test_a_bad_formula_is_an_error_naming_the_page(tex):
-    with pytest.raises(ValueError, match="page.md"):
+    with pytest.raises(ValueError, match=r"page\.md"):
         HOOKS.math_to_mathml(f'<span class="arithmatex">\\({tex}\\)</span>', "page.md")
 
 
