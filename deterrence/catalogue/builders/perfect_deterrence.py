@@ -1202,7 +1202,8 @@ def tripartite_crisis(
         concepts=["pbe"],
         status="reconstruction",
         entrapment=(
-            "No terminal node carries entrapment: the Challenger starts every war (a demand the supported "
+            "No terminal node carries entrapment (p_entrapment is 0 by construction): the Challenger starts "
+            "every war (a demand the supported "
             "Protege resists), never the Protege, and the Defender's support is its own choice, made to keep "
             "the Protege from realigning (its type is known and it ranks war above the break-up, d_war > "
             "d_realignment), not forced by the costs of reneging on a pledge. War (node WAR) is allied_war: "
