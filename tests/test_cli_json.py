@@ -85,6 +85,6 @@ def test_regimes_json_without_closed_form_gives_numeric_boundaries(capsys):
 
 
 def test_regimes_json_without_a_threshold_parameter(capsys):
-    doc = run_json(capsys, "regimes", "unilateral_deterrence", "--set", "c_status_quo=3")
-    assert doc["closed_form"] is True and doc["fixed"] == {"c_status_quo": 3}
+    doc = run_json(capsys, "regimes", "rudimentary_asymmetric_deterrence", "--set", "c_status_quo=2")
+    assert doc["closed_form"] is True and doc["fixed"] == {"c_status_quo": 2}
     assert doc["threshold"] is None and doc["regimes"]
