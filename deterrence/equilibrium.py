@@ -169,3 +169,56 @@ class EquilibriumSet:
     def __repr__(self) -> str:
         flags = f"complete={self.complete}, degenerate={self.degenerate}"
         return f"<EquilibriumSet {self.concept} by {self.method}: {len(self)} equilibria, {flags}>"
+
+    def to_frame(self) -> Any:
+        """The equilibria as a pandas DataFrame: one row per equilibrium.
+
+        Columns, in order: ``equilibrium`` (its index in the set), ``regime`` (the regime label,
+        :func:`deterrence.outcomes.regime_label`), ``label`` (the model's class name, if any),
+        ``pure``; the profile, one column per probability: ``profile:<player>:<strategy>`` (normal
+        form) or ``profile:<player>:<infoset>:<action>`` (extensive form); the beliefs
+        ``belief:<infoset>:<node>`` (PBE); ``payoff_<player>``; ``outcome_<label>`` and the
+        indicators (``p_attack``, ...), as in a sweep table; the certificate: ``regret``,
+        ``bayes_error``, ``qre_residual``, ``tolerance``, ``exact``, ``certified``; then
+        ``concept``, ``method``, ``belief_policy`` and ``lam`` (QRE). An empty set gives a frame with
+        no rows.
+
+        Examples
+        --------
+        >>> import deterrence as dt
+        >>> g = dt.NormalFormGame([[[3, 0], [5, 1]], [[3, 5], [0, 1]]])
+        >>> df = dt.solve(g, concept="nash").to_frame()
+        >>> df[["regime", "payoff_1", "payoff_2", "regret", "certified"]].to_dict("records")
+        [{'regime': 'none', 'payoff_1': 1.0, 'payoff_2': 1.0, 'regret': 0.0, 'certified': True}]
+        """
+        import pandas as pd
+
+        rows = [_frame_row(k, eq, self) for k, eq in enumerate(self.equilibria)]
+        columns = list(dict.fromkeys(c for row in rows for c in row)) or ["equilibrium", "regime"]
+        return pd.DataFrame(rows, columns=columns)
+
+
+def _frame_row(index: int, eq: Equilibrium, eqs: EquilibriumSet) -> dict[str, Any]:
+    """One row of :meth:`EquilibriumSet.to_frame`."""
+    from .outcomes import regime_label
+
+    pure = eq.is_pure()
+    row: dict[str, Any] = {"equilibrium": index, "regime": regime_label(eq.outcomes, pure),
+                           "label": eq.label, "pure": pure}
+    for player, part in eq.profile.items():
+        for name, value in part.items():
+            if isinstance(value, Mapping):  # extensive form: infoset -> action -> probability
+                row.update({f"profile:{player}:{name}:{a}": float(p) for a, p in value.items()})
+            else:
+                row[f"profile:{player}:{name}"] = float(value)
+    for infoset, dist in (eq.beliefs or {}).items():
+        row.update({f"belief:{infoset}:{node}": float(p) for node, p in dist.items()})
+    row.update({f"payoff_{player}": float(v) for player, v in eq.payoffs.items()})
+    row.update({f"outcome_{label}": float(p) for label, p in eq.outcomes.items()})
+    row.update(eq.indicators if eq.outcomes else {})
+    cert = eq.certificate
+    row.update({"regret": cert.regret, "bayes_error": cert.bayes_error, "qre_residual": cert.qre_residual,
+                "tolerance": cert.tolerance, "exact": cert.exact, "certified": cert.passed,
+                "concept": eqs.concept, "method": eqs.method, "belief_policy": eqs.belief_policy,
+                "lam": eq.lam})
+    return row

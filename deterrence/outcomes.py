@@ -27,6 +27,7 @@ import numpy as np
 OUTCOMES: dict[str, str] = {
     "status_quo": "no attack: deterrence held",
     "capitulation": "attacked state or ally gives in without war",
+    "backdown": "the attacker withdraws its challenge without war when the other side stands firm",
     "war": "war between attacker and defender without the ally",
     "allied_war": "the ally fights beside the defender",
     "abandonment": "the ally declines to honour a pledge it made",

@@ -36,18 +36,38 @@ STATUS_TEXT = {
 #: a model file's pointer to its derivation, made a link on the generated page
 DERIVATION = re.compile(r"docs/discussion/derivations\.md#(?P<anchor>[a-z0-9-]+)")
 
-PROVENANCE = {"S": "seen in the source", "L": "recalled from the literature", "D": "derived here",
-              "N": "numerically checked"}
+PROVENANCE = {"S": "seen in the source", "L": "recalled from the literature", "D": "derived for this library",
+              "N": "checked numerically"}
+
+#: a code span in free text (kept: the split puts it at the odd positions)
+CODE_SPAN = re.compile(r"(`+[^`]*`+)")
+
+#: a run of provenance tags in free text, ``[D]`` or ``[D][N]``
+TAGS = re.compile(r"(?:\\\[[SLDN]\\\])+")
+
+#: where the tags are explained, from a model page
+LEGEND = "../../discussion/derivations.md#provenance-and-status"
 
 
 def _prose(text: Any) -> str:
     """Free text from a model file as one Markdown paragraph: whitespace collapsed, and the
-    characters Markdown would read as links or emphasis (``[D][N]`` provenance tags, ``a * b``)
-    escaped; pointers to ``docs/discussion/derivations.md#...`` become links."""
-    out = " ".join(str(text).split())
-    for ch in ("\\", "[", "]", "*"):
-        out = out.replace(ch, "\\" + ch)
-    return DERIVATION.sub(_derivation_link, out)
+    characters Markdown would read as links or emphasis (``a * b``, brackets) escaped; pointers to
+    ``docs/discussion/derivations.md#...`` become links, and provenance tags (``[D]``, ``[D][N]``)
+    links to their legend that say what they mean."""
+    parts = CODE_SPAN.split(" ".join(str(text).split()))
+    for k in range(0, len(parts), 2):  # the text between code spans (a code span shows its text as is)
+        for ch in ("\\", "[", "]", "*"):
+            parts[k] = parts[k].replace(ch, "\\" + ch)
+        parts[k] = DERIVATION.sub(_derivation_link, TAGS.sub(_tag_link, parts[k]))
+    return "".join(parts)
+
+
+def _tag_link(match: re.Match[str]) -> str:
+    """``[D][N]`` as one link to the tags' legend, titled with what the tags mean."""
+    codes = re.findall(r"[SLDN]", match.group(0))
+    meaning = "; ".join(PROVENANCE[c] for c in codes)
+    shown = "".join(f"\\[{c}\\]" for c in codes)
+    return f'[{shown}]({LEGEND} "{meaning}")'
 
 
 def _derivation_link(match: re.Match[str]) -> str:
@@ -62,7 +82,13 @@ def _cell(text: Any) -> str:
 
 
 def _code(text: Any) -> str:
-    return f"`{_cell(text)}`" if str(text) else ""
+    """Text as a code span in a table cell: shown as it is (no Markdown escapes: a backslash in a
+    code span is a backslash, and Python-Markdown's tables leave the ``|`` in a code span alone)."""
+    shown = " ".join(str(text).split())
+    if not shown:
+        return ""
+    fence = "``" if "`" in shown else "`"
+    return f"{fence} {shown} {fence}" if fence == "``" else f"`{shown}`"
 
 
 def _domain(p: Any) -> str:
@@ -98,25 +124,39 @@ def _layout(model: Any) -> tuple[dict[str, tuple[float, float]], int, int]:
     return pos, leaves, depth
 
 
+def _leaf_payoffs(model: Any) -> dict[str, str]:
+    """Terminal node id -> its payoffs at the model's defaults, as ``(a, b, c)`` in player order."""
+    game = model.game()
+    out = {}
+    for t in game.terminals:
+        values = game.payoffs[game.terminal_index(t)]
+        out[game.nodes[t].label] = "(" + ", ".join(f"{float(v):.3g}" for v in values) + ")"
+    return out
+
+
 def draw_tree(model: Any, path: str | Path) -> Path:
     """Draw a model's game tree to a PNG file.
 
-    Chance nodes are white circles marked N, decision nodes are circles coloured by player,
-    terminal nodes are squares with their outcome labels; edges carry the action names (and
-    the probability expression at chance nodes); nodes of one information set are joined by
-    a dashed line.
+    Chance nodes are white circles marked N, decision nodes are circles coloured by player (named
+    to their left),
+    terminal nodes are squares with their outcome labels and their payoffs at the model's
+    defaults (in player order); edges carry the action names (and the probability expression at
+    chance nodes); the nodes of one information set are joined by a dashed line of one colour,
+    named in the legend (so no name lies across the tree).
     """
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
     from matplotlib.patches import FancyArrowPatch
 
     from deterrence.catalogue import expression_text
 
     pos, leaves, depth = _layout(model)
-    width = min(40.0, max(7.0, 1.05 * leaves + 2))
-    height = max(3.5, 1.3 * depth + 1.6)
+    rotate = leaves > 14
+    width = min(40.0, max(8.0, 1.15 * leaves + 2))
+    height = max(4.0, 1.3 * depth + (3.4 if rotate else 2.4))
     fig, ax = plt.subplots(figsize=(width, height))
     colours = plt.get_cmap("tab10").colors
     player_colour = {p: colours[k % 10] for k, p in enumerate(model.players)}
@@ -130,26 +170,32 @@ def draw_tree(model: Any, path: str | Path) -> Path:
             label = action
             if node.kind == "chance" and action in node.probs:
                 label += f"\n[{expression_text(node.probs[action])}]"
-            ax.text((x0 + x1) / 2, (y0 + y1) / 2, label, fontsize=small, ha="center", va="center",
-                    zorder=3, bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85})
+            # each label on the outer side of its edge, so that siblings' labels grow apart
+            side = "right" if x1 < x0 - 1e-9 else "left" if x1 > x0 + 1e-9 else "center"
+            nudge = {"right": -0.06, "left": 0.06, "center": 0.0}[side]
+            ax.text((x0 + x1) / 2 + nudge, (y0 + y1) / 2, label, fontsize=small, ha=side,
+                    va="center", zorder=3,
+                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.9})
 
-    # information sets with more than one node: a dashed line through them
+    # information sets with more than one node: a dashed line of one colour through them, named
+    # in the legend
     sets: dict[str, list[str]] = {}
     for node in model.nodes:
         if node.kind == "decision":
             sets.setdefault(node.infoset or node.id, []).append(node.id)
+    set_colours = plt.get_cmap("Dark2").colors
+    handles = []
     for name, members in sets.items():
         if len(members) < 2:
             continue
+        colour = set_colours[len(handles) % len(set_colours)]
         pts = sorted(pos[m] for m in members)
         for a, b in itertools.pairwise(pts):
             ax.add_patch(FancyArrowPatch(a, b, arrowstyle="-", connectionstyle="arc3,rad=-0.12", ls="--",
-                                         color="0.55", lw=1.0, zorder=0, shrinkA=9, shrinkB=9))
-        mid = ((pts[0][0] + pts[1][0]) / 2, pts[0][1])
-        bow = 0.06 * abs(pts[1][0] - pts[0][0])
-        ax.text(mid[0], mid[1] + bow + 0.05, name, fontsize=small, color="0.35", ha="center", va="bottom",
-                style="italic")
+                                         color=colour, lw=1.2, zorder=0, shrinkA=9, shrinkB=9))
+        handles.append(Line2D([], [], color=colour, ls="--", lw=1.2, label=name))
 
+    payoffs = _leaf_payoffs(model)
     for node in model.nodes:
         x, y = pos[node.id]
         if node.kind == "chance":
@@ -157,18 +203,24 @@ def draw_tree(model: Any, path: str | Path) -> Path:
             ax.text(x, y, "N", ha="center", va="center", fontsize=8, zorder=5)
         elif node.kind == "decision":
             ax.scatter([x], [y], s=260, color=player_colour[node.player], edgecolors="black", zorder=4)
-            ax.text(x, y + 0.2, node.player, ha="center", va="bottom", fontsize=small + 1, weight="bold",
-                    zorder=5)
+            ax.text(x - 0.17, y, node.player, ha="right", va="center", fontsize=small + 1, weight="bold",
+                    zorder=5, bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.9})
         else:
             ax.scatter([x], [y], s=60, marker="s", c="black", zorder=4)
-            text = "\n".join(node.outcome) if node.outcome else node.id
-            ax.text(x, y - 0.15, text, ha="center", va="top", fontsize=small,
-                    rotation=90 if leaves > 14 else 0, zorder=5)
+            labels = list(node.outcome) if node.outcome else [node.id]
+            pay = payoffs.get(node.id, "")
+            text = ", ".join(labels) + f"  {pay}" if rotate else "\n".join([*labels, pay])
+            ax.text(x, y - 0.15, text, ha="center", va="top", fontsize=small, rotation=90 if rotate else 0,
+                    zorder=5)
 
     ax.set_xlim(-0.8, max(leaves - 1, 1) + 0.8)
-    ax.set_ylim(-depth - 0.9, 0.6)
+    ax.set_ylim(-depth - (2.4 if rotate else 1.3), 0.6)
     ax.axis("off")
     ax.set_title(f"{model.name}: {model.title}", fontsize=10)
+    note = "payoffs at the default parameters: (" + ", ".join(model.players) + ")"
+    handles.append(Line2D([], [], ls="none", marker="s", color="black", ms=5, label=note))
+    ax.legend(handles=handles, loc="upper left", fontsize=small, frameon=False,
+              title="information sets (dashed)" if len(handles) > 1 else None, title_fontsize=small)
     fig.tight_layout()
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -212,7 +264,7 @@ def model_page(model: Any) -> str:
                   "`check_orderings=False` opts out).", ""]
         for o in model.orderings:
             note = f" — {_cell(o.note)}" if o.note else ""
-            lines.append(f"- `{_cell(o.text)}`{note}")
+            lines.append(f"- {_code(o.text)}{note}")
         lines.append("")
 
     lines += ["## Outcomes and payoffs", "", "Terminal nodes, their outcome labels "

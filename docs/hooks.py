@@ -11,6 +11,10 @@ Registered in ``mkdocs.yml`` (``hooks: [docs/hooks.py]``). At the start of every
    writes its figure(s) to ``docs/examples/figures/``; a demo that fails or writes no PNG stops
    the build.
 
+After each page is rendered, its mathematics (``\\( ... \\)`` and ``\\[ ... \\]``, marked by
+``pymdownx.arithmatex``) is converted to MathML by ``latex2mathml`` (:func:`math_to_mathml`), so
+the site needs no script to show formulas, from a CDN or otherwise, and reads the same offline.
+
 All of these are build outputs, listed in ``.gitignore``. Set ``DETERRENCE_DOCS_QUICK=1`` to
 run the demos at a small size (a fast check of the build), and
 ``DETERRENCE_DOCS_REUSE_FIGURES=1`` to keep existing demo figures (for ``mkdocs serve``).
@@ -20,9 +24,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import html
 import importlib.util
 import io
 import os
+import re
 import subprocess
 import sys
 import time
@@ -101,6 +107,12 @@ def demo_names() -> list[str]:
     return dt.demos.names()
 
 
+def _stamps(folder: Path) -> dict[Path, tuple[int, int]]:
+    """Each PNG in ``folder`` with its modification time and size: what a demo wrote is what changed
+    (a time window would also name the figures the previous demo wrote a moment before)."""
+    return {p: (p.stat().st_mtime_ns, p.stat().st_size) for p in folder.glob("*.png")}
+
+
 def run_examples(out: Path = FIGURES, quick: bool | None = None) -> list[Path]:
     """Run every teaching demo in its own process; return the figures written.
 
@@ -122,16 +134,59 @@ def run_examples(out: Path = FIGURES, quick: bool | None = None) -> list[Path]:
             written.append(png)
             continue
         started = time.time()
+        before = _stamps(out)
         cmd = [sys.executable, "-m", "deterrence", "demo", name, "--out", str(out)]
         cmd += ["--quick"] if quick else []
         proc = subprocess.run(cmd, cwd=str(ROOT), env=env, capture_output=True, text=True, check=False)
-        new = [p for p in out.glob("*.png") if p.stat().st_mtime >= started - 1]
+        new = sorted(p for p, stamp in _stamps(out).items() if before.get(p) != stamp)
         if proc.returncode != 0 or not new:
             raise RuntimeError(f"teaching demo {name} failed (status {proc.returncode}) or wrote no "
                                f"PNG figure:\n{proc.stderr[-3000:]}")
         _log(f"{name}: {', '.join(p.name for p in new)} in {time.time() - started:.1f} s")
         written.extend(new)
     return written
+
+
+# ---------------------------------------------------------------------------- mathematics
+#: what pymdownx.arithmatex (generic mode) writes around inline and display mathematics
+_MATH = re.compile(
+    r'<span class="arithmatex">\\\((?P<inline>.*?)\\\)</span>'
+    r'|<div class="arithmatex">\\\[(?P<block>.*?)\\\]</div>',
+    re.S,
+)
+
+
+#: a character escaped in TeX text (``\_``), shown by latex2mathml with its backslash
+_TEXT_ESCAPE = re.compile(r"\\([_%&#$])")
+
+
+def math_to_mathml(html_text: str, where: str = "") -> str:
+    """Every formula that arithmatex marked in a rendered page, converted to MathML.
+
+    Raises
+    ------
+    ValueError
+        If a formula cannot be converted, or keeps a TeX command latex2mathml does not know (it
+        would show as text); the message names the page and the formula.
+    """
+    from latex2mathml.converter import convert
+
+    def one(match: re.Match[str]) -> str:
+        block = match.group("block") is not None
+        tex = html.unescape(match.group("block") if block else match.group("inline"))
+        try:
+            mathml = convert(tex, display="block" if block else "inline")
+        except Exception as exc:  # latex2mathml raises several types for bad TeX
+            raise ValueError(f"{where}: cannot convert the formula {tex!r} to MathML: {exc}") from None
+        mathml = _TEXT_ESCAPE.sub(r"\1", mathml)  # \texttt{deter\_threshold} shows deter_threshold
+        if "\\" in mathml:
+            command = re.search(r"\\[A-Za-z]+", mathml)
+            raise ValueError(f"{where}: the formula {tex!r} uses a TeX command MathML cannot show: "
+                             f"{command.group(0) if command else mathml}")
+        tag = "div" if block else "span"
+        return f'<{tag} class="arithmatex">{mathml}</{tag}>'
+
+    return _MATH.sub(one, html_text)
 
 
 # ---------------------------------------------------------------------------- mkdocs entry points
@@ -197,3 +252,13 @@ def on_config(config: Any) -> Any:
         _models_nav(config["nav"], names)
         _add_unlisted(config["nav"])
     return config
+
+
+def on_page_content(html_text: str, page: Any, **kwargs: Any) -> str:
+    """Formulas as MathML (see :func:`math_to_mathml`): no math script in the site."""
+    from mkdocs.exceptions import PluginError
+
+    try:
+        return math_to_mathml(html_text, page.file.src_uri)
+    except ValueError as exc:
+        raise PluginError(str(exc)) from None

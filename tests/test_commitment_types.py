@@ -72,15 +72,16 @@ def _wide(frame: pd.DataFrame, column: str) -> pd.DataFrame:
 
 # ------------------------------------------------------------------ assistance_probability
 def test_assistance_probability_definition() -> None:
+    # P(war) counts every war the ally stayed out of, treaty broken (abandonment) or not
     table = pd.DataFrame({"outcome_allied_war": [0.3, 0.0, 0.0, 1.0, 0.2],
-                          "outcome_abandonment": [0.1, 0.5, 0.0, 0.0, 1e-12]})
+                          "outcome_war": [0.1, 0.5, 0.0, 0.0, 1e-12]})
     got = ct.assistance_probability(table)
     assert got.name == "assistance"
     np.testing.assert_allclose(got.to_numpy(), [0.75, 0.0, np.nan, 1.0, 0.2 / (0.2 + 1e-12)])
 
 
-def test_assistance_probability_needs_a_pledge() -> None:
-    with pytest.raises(SweepError, match="outcome_abandonment"):
+def test_assistance_probability_needs_both_kinds_of_war() -> None:
+    with pytest.raises(SweepError, match="outcome_war"):
         ct.assistance_probability(pd.DataFrame({"outcome_allied_war": [0.5]}))
 
 

@@ -253,9 +253,10 @@ def test_regimes_and_thresholds_recover_pi_a_and_pi_p() -> None:
     thr2 = dt.threshold(dt.load_model(MH), "commitment", concept="spe", **{**B2, "conditional": 0.0})
     assert [t["value"] for t in thr2] == [sp.Rational(3, 8), sp.Rational(3, 4)]  # now pi_P, then pi_A
     # B2: attack only below pi_P, attack and provocation (no status quo) in between, provocation above pi_A
-    assert thr2[0]["below"] == ["status_quo+war+allied_war+abandonment"]
-    assert thr2[0]["above"] == thr2[1]["below"] == ["war+allied_war+abandonment+entrapment"]
-    assert thr2[1]["above"] == ["status_quo+war+allied_war+abandonment+entrapment"]
+    # (staying out is within a probabilistic commitment's terms: never abandonment)
+    assert thr2[0]["below"] == ["status_quo+war+allied_war"]
+    assert thr2[0]["above"] == thr2[1]["below"] == ["war+allied_war+entrapment"]
+    assert thr2[1]["above"] == ["status_quo+war+allied_war+entrapment"]
 
 
 def test_moral_hazard_baseline_and_indicators() -> None:
@@ -265,6 +266,11 @@ def test_moral_hazard_baseline_and_indicators() -> None:
     e_base = dt.solve(base.game(**B1), "spe")[0]
     e = dt.solve(m.game(**B1, commitment=0.5), "spe")[0]
     assert e_base.outcomes.get("abandonment", 0) == 0 and e_base.outcomes["war"] == pytest.approx(0.5)
+    # issue 19: a patron that made no effective pledge (commitment = 0) cannot abandon it; nor does a
+    # probabilistic commitment promise more than its probability of intervening
+    for pi in (0.0, 0.25):
+        e0 = dt.solve(m.game(**B1, commitment=pi), "spe")[0]
+        assert e0.indicators["p_abandonment"] == 0 and e0.outcomes["war"] > 0
     deterred = (1 - e_base.outcomes["status_quo"]) - (1 - e.outcomes["status_quo"])
     assert deterred == pytest.approx(0.5)
     e1 = dt.solve(m.game(**B1, commitment=1.0), "spe")[0]
@@ -394,7 +400,7 @@ def test_claim_f2_tying_hands_pays_more_and_risks_more_war() -> None:
         sep = [e for e in dt.solve(sunk_g, "pbe") if _signals(e) == (1.0, 0.0)]
         assert len(sep) == 1
         assert tied[0].payoffs["Defender"] > sep[0].payoffs["Defender"]
-        assert tied[0].outcomes["war"] > sep[0].outcomes["war"]
+        assert tied[0].outcomes["allied_war"] > sep[0].outcomes["allied_war"]
 
 
 @pytest.fixture

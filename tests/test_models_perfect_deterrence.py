@@ -566,7 +566,10 @@ def test_tcg_t1_straddle():
     assert 1 - e.outcomes["status_quo"] == pytest.approx(0.375)
     for node, p in {".WAR": 0.085714, ".CB": 0.021429, ".RA": 0.053571, ".PC": 0.214286}.items():
         assert reach(g, e, node) == pytest.approx(p, abs=1e-6), node
-    assert e.outcomes["entrapment"] == pytest.approx(0.085714, abs=1e-6)
+    # war is allied_war, never entrapment; a withdrawn demand is backdown, not capitulation (issue 19)
+    assert e.outcomes["allied_war"] == pytest.approx(0.085714, abs=1e-6) and "entrapment" not in e.outcomes
+    assert e.outcomes["backdown"] == pytest.approx(0.021429, abs=1e-6)
+    assert e.outcomes["capitulation"] == pytest.approx(e.outcomes["abandonment"])  # only the Protege gives in
     prior = solve(g, "pbe", "prior")  # a second PBE (no demand, sigma = 1) that d1 eliminates
     kinds = sorted((round(tcg_summary(g, x)["h"], 6), round(tcg_summary(g, x)["sigma"], 6)) for x in prior)
     assert kinds == [(0.0, 1.0), (0.107143, 0.285714)]

@@ -111,7 +111,8 @@ def test_menu_payoffs_and_outcome_labels() -> None:
         assert pay[f"war_i_{code}_d"][0] == pytest.approx(-0.2 - s)
         assert pay[f"back_down_i_{code}_d"][0] == pytest.approx(-s - a)
         assert set(m.outcomes()[f"back_down_r_{code}_e"]) == {"capitulation", "abandonment"}
-        assert set(m.outcomes()[f"war_i_{code}_e"]) == {"war", "entrapment"}
+        # the defender is the pledging party: the vocabulary's ally
+        assert set(m.outcomes()[f"war_i_{code}_e"]) == {"allied_war", "entrapment"}
     assert pay["back_down_i_n_d"][0] == 0 and set(m.outcomes()["back_down_i_n_d"]) == {"capitulation"}
     assert m.derived_value("deterring_belief") == pytest.approx(8 / 17)
     assert m.derived_value("commitment_value_irresolute") == pytest.approx(0.43)
@@ -131,7 +132,7 @@ def test_loads_solves_and_certifies_and_baseline(fe1) -> None:
     base = m.baseline()
     assert "back_down_i_l_d" not in base.terminals and "back_down_i_n_d" in base.terminals
     (b,) = dt.solve(base.game(), "pbe")  # no signal: R fights, I backs down, both challengers challenge
-    assert b.outcomes["war"] == pytest.approx(0.4) and b.outcomes["capitulation"] == pytest.approx(0.6)
+    assert b.outcomes["allied_war"] == pytest.approx(0.4) and b.outcomes["capitulation"] == pytest.approx(0.6)
 
 
 # ---------------------------------------------------------------------------- F1 at FE1
@@ -148,7 +149,8 @@ def test_claim_f1_menu_fe1(fe1) -> None:
         (e,) = eqs
         assert _levels(e, "r") == {"high": 1.0} and _levels(e, "i") == {"high": 1.0}
         assert _bluffs(eqs) == 0
-        assert e.outcomes["war"] == pytest.approx(0.1) and e.outcomes["status_quo"] == pytest.approx(0.9)
+        assert e.outcomes["allied_war"] == pytest.approx(0.1)
+        assert e.outcomes["status_quo"] == pytest.approx(0.9)
         assert e.payoffs["Defender"] == pytest.approx(0.4 * 0.93 + 0.6 * 0.43)
     fixed = dt.load_model("costly_signal_pledge").game(**FE1, sunk_cost=0.0, audience_cost=0.1)
     for pol in POLICIES:
@@ -168,7 +170,7 @@ def test_claim_f1_menu_irresolute_stays_silent_when_commitment_does_not_pay() ->
         eqs = dt.solve(g, "pbe", belief_policy=pol, max_mixed_sets=2)
         assert len(eqs) == 1 and _bluffs(eqs) == 0, pol
         assert _levels(eqs[0], "r") == {"high": 1.0} and _levels(eqs[0], "i") == {"none": 1.0}
-        assert eqs[0].outcomes["war"] == pytest.approx(0.4 * 0.4)
+        assert eqs[0].outcomes["allied_war"] == pytest.approx(0.4 * 0.4)
 
 
 # ---------------------------------------------------------------------------- F1 at random points
@@ -331,12 +333,14 @@ def test_claim_f2_on_a_menu_with_both_technologies() -> None:
     assert len(both) >= 1 and len(sunk) >= 1
     for e in both:
         assert _levels(e, "r") == _levels(e, "i") == {"high": 1.0}
-        assert e.payoffs["Defender"] == pytest.approx(0.63) and e.outcomes["war"] == pytest.approx(0.10)
+        assert e.payoffs["Defender"] == pytest.approx(0.63)
+        assert e.outcomes["allied_war"] == pytest.approx(0.10)
     for e in sunk:  # least-cost separation: the resolute type sinks 0.45, the irresolute does not signal
         assert _levels(e, "i") == {"none": 1.0} and "none" not in _levels(e, "r")
-        assert e.payoffs["Defender"] == pytest.approx(0.192) and e.outcomes["war"] == pytest.approx(0.04)
+        assert e.payoffs["Defender"] == pytest.approx(0.192)
+        assert e.outcomes["allied_war"] == pytest.approx(0.04)
     assert min(e.payoffs["Defender"] for e in both) > max(e.payoffs["Defender"] for e in sunk)
-    assert min(e.outcomes["war"] for e in both) > max(e.outcomes["war"] for e in sunk)
+    assert min(e.outcomes["allied_war"] for e in both) > max(e.outcomes["allied_war"] for e in sunk)
 
 
 @pytest.mark.slow

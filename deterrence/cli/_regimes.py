@@ -1,13 +1,15 @@
-"""The ``regimes`` verb: exact regime conditions, thresholds, numeric boundaries."""
+"""The ``regimes`` verb: exact regime conditions, thresholds, numeric boundaries (``--json``: as data)."""
 
 from __future__ import annotations
 
 import argparse
+import json
 from typing import Any
 
 import deterrence as dt
 
 from ._args import parse_sets
+from ._format import jsonable
 
 
 def cmd_regimes(args: argparse.Namespace) -> int:
@@ -16,7 +18,13 @@ def cmd_regimes(args: argparse.Namespace) -> int:
     try:
         result = dt.regimes(model, concept=args.concept, belief_policy=args.belief_policy, **fixed)
     except (dt.UnsupportedError, dt.ResourceError) as exc:
+        if args.json:
+            print(json.dumps(_numeric_json(model, fixed, args, reason=str(exc)), indent=2))
+            return 0
         return _numeric_regimes(model, fixed, args, reason=str(exc))
+    if args.json:
+        print(json.dumps(_regimes_json(model, result, fixed, args), indent=2))
+        return 0
     if hasattr(result, "to_text"):
         print(result.to_text(latex=args.latex))
         param = args.threshold or ("credibility" if "credibility" in model.parameters else None)
@@ -51,6 +59,69 @@ def _numeric_regimes(model: Any, fixed: dict, args: argparse.Namespace, reason: 
         below, above = ", ".join(t["below"]) or "none", ", ".join(t["above"]) or "none"
         print(f"  {param} ≈ {t['numeric']:.6g}: below {below}; above {above}")
     return 0
+
+
+def _threshold_parameter(model: Any, fixed: dict, args: argparse.Namespace) -> str | None:
+    """The parameter to solve boundaries for: ``--threshold``, else ``credibility`` if the model has it."""
+    param = args.threshold or ("credibility" if "credibility" in model.parameters else None)
+    return param if param and param not in fixed else None
+
+
+def _crossings(rows: list[dict[str, Any]], latex: Any) -> list[dict[str, Any]]:
+    """``dt.threshold`` rows as JSON data: the exact value as text and LaTeX where there is one."""
+    return [{"value": None if t.get("value") is None else str(t["value"]),
+             "latex": None if t.get("value") is None else latex(t["value"]),
+             "numeric": float(t["numeric"]), "below": list(t["below"]), "above": list(t["above"]),
+             "exact": bool(t.get("exact", t.get("value") is not None))} for t in rows]
+
+
+def _regimes_json(model: Any, result: Any, fixed: dict, args: argparse.Namespace) -> dict[str, Any]:
+    """The exact regimes (and the thresholds on one parameter) as JSON data: conditions as sympy text
+    (``condition``) and as LaTeX (``latex``), in the parameters' own names and symbols."""
+    import sympy as sp
+
+    if not hasattr(result, "to_text"):  # a plain mapping regime -> condition
+        regimes = [{"label": k, "condition": str(c), "latex": sp.latex(c)} for k, c in dict(result).items()]
+        return {"model": model.name, "closed_form": True, "regimes": regimes}
+    names = {result.symbols[k]: v for k, v in result.latex_names.items() if k in result.symbols and v}
+
+    def latex(expr: Any) -> str:
+        return sp.latex(expr, symbol_names=names)
+
+    regimes = [{
+        "label": r.label, "condition": sp.sstr(r.shown_condition), "latex": latex(r.shown_condition),
+        "indicators": {k: sp.sstr(v) for k, v in r.indicators().items()},
+        "structures": [{"profile": sc.profile, "mixing": {str(k): sp.sstr(v) for k, v in sc.mixing.items()},
+                        "condition": sp.sstr(sc.shown), "latex": latex(sc.shown)} for sc in r.structures],
+    } for r in result.regimes]
+    doc = {"model": result.model, "concept": result.concept, "belief_policy": result.belief_policy,
+           "fixed": jsonable(dict(result.fixed)), "closed_form": True, "regimes": regimes,
+           "omitted": result.omitted, "notes": list(result.notes), "threshold": None}
+    param = _threshold_parameter(model, fixed, args)
+    if param:
+        defaults = {n: p.default for n, p in model.parameters.items()}
+        linear = [{"regime": row["regime"], "profile": row["profile"], "relation": row["relation"],
+                   "threshold": sp.sstr(row["threshold"]), "latex": latex(row["threshold"])}
+                  for row in result.boundaries(param, at={**defaults, **fixed})]
+        rows = dt.threshold(model, param, concept=args.concept, belief_policy=args.belief_policy, **fixed)
+        doc["threshold"] = {"parameter": param, "conditions": linear, "crossings": _crossings(rows, latex)}
+    return doc
+
+
+def _numeric_json(model: Any, fixed: dict, args: argparse.Namespace, reason: str) -> dict[str, Any]:
+    """No closed form: the reason and the numeric boundaries on one parameter, as JSON data."""
+    concept = args.concept or model.concepts[0]
+    doc: dict[str, Any] = {"model": model.name, "concept": concept, "belief_policy": args.belief_policy,
+                           "fixed": jsonable(fixed), "closed_form": False, "reason": reason,
+                           "regimes": None, "threshold": None}
+    param = _threshold_parameter(model, fixed, args)
+    if param:
+        options = {} if args.max_mixed_sets is None else {"max_mixed_sets": args.max_mixed_sets}
+        rows = dt.numeric_threshold(model, param, concept, args.belief_policy, lo=args.lo, hi=args.hi,
+                                    grid=args.grid, tol=args.tol, solve_options=options, **fixed)
+        doc["threshold"] = {"parameter": param, "grid": args.grid, "tol": args.tol, "conditions": [],
+                            "crossings": _crossings(rows, str)}
+    return doc
 
 
 def _print_thresholds(model: Any, result: Any, param: str, fixed: dict, args: argparse.Namespace) -> None:
@@ -90,6 +161,10 @@ def register_regimes(sub: Any, common: argparse.ArgumentParser) -> None:
     s.add_argument("--set", action="append", metavar="NAME=VALUE",
                    help="substitute a parameter value (repeatable); the others stay symbolic")
     s.add_argument("--latex", action="store_true", help="print conditions as LaTeX")
+    s.add_argument("--json", action="store_true",
+                   help="machine-readable output: each regime's condition as sympy text and as LaTeX, its "
+                   "structures and indicators, and the thresholds on --threshold's parameter "
+                   "(closed_form false, with the numeric boundaries, where there is no closed form)")
     s.add_argument("--threshold", metavar="PARAM",
                    help="solve the regime boundaries for this parameter "
                    "(default: credibility, if the model has it)")

@@ -117,21 +117,26 @@ def sweep_pledge(sanctions: np.ndarray | None = None, n: int = 8) -> pd.DataFram
 def _figures(
     new_figure: FigureFactory, by_n: pd.DataFrame, by_ineq: pd.DataFrame, pledge: pd.DataFrame, need: float
 ) -> dict:
+    from matplotlib.ticker import MaxNLocator
+
     figures = {}
-    fig = new_figure(figsize=(10, 4))
+    fig = new_figure(figsize=(10, 4.6))
     ax = fig.subplots(1, 2)
-    for utility, d in by_n.groupby("utility"):
-        ax[0].plot(d["n"], d["level"], marker="o", ms=3, label=f"Nash ({utility})")
-        ax[0].plot(d["n"], d["cooperative_level"], ls="--", label=f"cooperative ({utility})")
-        ax[1].plot(d["n"], d["provision_ratio"], marker="o", ms=3, label=utility)
-    ax[0].axhline(need, color="k", lw=0.8)
-    ax[0].text(1, need + 0.01, "deterrence holds above", fontsize=8)
+    for k, (utility, d) in enumerate(by_n.groupby("utility")):
+        colour = ("tab:blue", "tab:orange")[k % 2]
+        ax[0].plot(d["n"], d["level"], marker="o", ms=3, color=colour, label=f"Nash ({utility})")
+        ax[0].plot(d["n"], d["cooperative_level"], ls="--", color=colour, label=f"cooperative ({utility})")
+        ax[1].plot(d["n"], d["provision_ratio"], marker="o", ms=3, color=colour, label=utility)
+    ax[0].axhline(need, color="k", lw=0.8, ls=":", label=f"deterrence holds above D = {need:.3f}")
     ax[0].set(xlabel="members (equal incomes)", ylabel="deterrent level D(S)", title="Free riding vs N")
     ax[1].set(
         xlabel="members (equal incomes)", ylabel="Nash total / cooperative total", title="Under-provision"
     )
-    ax[0].legend(fontsize=7)
-    ax[1].legend(fontsize=7)
+    for a in ax:  # whole members only
+        a.xaxis.set_major_locator(MaxNLocator(integer=True))
+    # legends below the axes, where they cover no line
+    ax[0].legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, frameon=False)
+    ax[1].legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, frameon=False)
     fig.tight_layout()
     figures["free_riding_vs_n"] = fig
 

@@ -40,7 +40,7 @@ def by_type(table: pd.DataFrame) -> pd.DataFrame:
     out["mean_p_entrapment"] = g["p_entrapment"].mean()
     out["n_with_war"] = g["assistance"].count()
     out["mean_assistance"] = g["assistance"].mean()
-    out["pooled_assistance"] = g["p_allied_war"].sum() / (g["p_allied_war"].sum() + g["p_abandonment"].sum())
+    out["pooled_assistance"] = g["p_allied_war"].sum() / g["p_war"].sum()  # p_war: every war, joined or not
     return out.reindex(TYPES)
 
 
@@ -68,10 +68,11 @@ def figure(table: pd.DataFrame, per_type: pd.DataFrame, summary: dict, new_figur
             bottom += per_type[col].to_numpy()
     ax.plot(x, per_type["mean_p_attack"], "kD-", label="mean p_attack")
     ax.set_xticks(x, LABELS)
-    ax.set_ylim(0, 1.05)
+    ax.set_ylim(0, 1.22)  # room above the bars for the legend
+    ax.set_yticks(np.linspace(0, 1, 6))
     ax.set_ylabel("share of sampled points")
     ax.set_title("selected equilibrium by commitment type")
-    ax.legend(loc="upper right", fontsize=8)
+    ax.legend(loc="upper center", fontsize=8, ncol=4, frameon=False, columnspacing=1.0)
 
     ax = axes[1, 0]  # ordering cases
     cases = ["strict", "tie", "undefined", "reversed"]
@@ -79,9 +80,19 @@ def figure(table: pd.DataFrame, per_type: pd.DataFrame, summary: dict, new_figur
     ax.bar(cases, shares, color=[CASE_COLOURS[c] for c in cases])
     for k, s in enumerate(shares):
         ax.text(k, s + 0.01, f"{s:.1%}", ha="center")
+    ax.set_xticks(range(len(cases)), ["strict", "tie", "undefined:\nno war at some type", "reversed"])
     ax.set_ylim(0, 1.05)
     ax.set_ylabel("share of sampled points")
     ax.set_title("defence pact > entente > non-aggression pact in assistance?")
+    r = summary["undefined_reasons"]
+    ax.text(0.02, 0.97, "Assistance is measured only in a war.\n"
+            "Undefined: at one of the three types\n"
+            "the Attacker is deterred or the\n"
+            "Defender concedes (of these points:\n"
+            f"deterred at some type {r['some_type_deterred']:.0%},\n"
+            f"concedes at some type {r['some_type_capitulates']:.0%})",
+            transform=ax.transAxes, ha="left", va="top", fontsize=8,
+            bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": "0.7"})
 
     ax = axes[1, 1]  # where ties happen: the entente's audience cost against the entrapment threshold
     per_point = table[table["type"] == "entente"]

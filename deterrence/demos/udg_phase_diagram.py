@@ -22,13 +22,23 @@ SHOWS = """Zagare and Kilgour's Unilateral Deterrence Game under D1 beliefs: the
 probabilities splits into status quo, separating, bluff and attack."""
 TUTORIAL = "reference/models/unilateral_deterrence.md"
 
-#: Zagare-Kilgour names of the equilibrium classes
+#: Zagare-Kilgour names of the equilibrium classes, by regime label (``backdown``: the Soft
+#: Challenger withdraws when the Defender resists)
 NAMES = {
     "status_quo": "Status Quo",
     "status_quo+capitulation+war": "Separating",
-    "capitulation+war": "Attack",
-    "mixed:status_quo+capitulation+war": "Bluff",
+    "capitulation+backdown+war": "Attack",
+    "mixed:status_quo+capitulation+backdown+war": "Bluff",
 }
+
+
+def _name_the_legend(ax) -> None:
+    """Put each class's name before its regime label in the map's legend, so the legend and the
+    names on the map say the same thing."""
+    for text in ax.get_legend().get_texts():
+        regime = text.get_text().rsplit(" (", 1)[0]
+        if regime in NAMES:
+            text.set_text(f"{NAMES[regime]}: {text.get_text()}")
 
 
 def make(quick: bool, new_figure: FigureFactory) -> DemoOutput:
@@ -38,6 +48,7 @@ def make(quick: bool, new_figure: FigureFactory) -> DemoOutput:
     fig = new_figure(figsize=(10, 5.5))
     ax = fig.add_subplot()
     result.plot("p_challenger_hard", "p_defender_hard", indicator=None, ax=ax)
+    _name_the_legend(ax)
     sel = result.selected()
     for regime, rows in sel.groupby("regime"):
         if regime in NAMES:

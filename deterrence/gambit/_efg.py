@@ -228,6 +228,8 @@ class _EfgReader:
             info = self.read_infoset(key, f"information set {number} of player {player}", start, chance=False)
             node = DecisionNode(player=self.players[player - 1], actions={}, label=label)
         outcome = self.read_outcome()
+        if outcome is not None:  # kept on the node, so that the writer puts it back there
+            node.gambit_outcome = (outcome.label, outcome.payoffs)
         self.members.append((node, key))
         return node, info, _add(accumulated, outcome.payoffs if outcome else self.zero)
 
@@ -297,10 +299,13 @@ def _probabilities(probs: Sequence[Any]) -> list[Exact]:
 def format_efg(game: ExtensiveFormGame) -> str:
     """The Gambit ``.efg`` text of an extensive-form game.
 
-    Information sets keep their names; each terminal node gets an outcome whose name is
-    the node's Gambit outcome name (or its outcome labels joined by ``+``) and whose
-    payoffs are the node's payoffs. Terminal nodes without a name and with zero payoffs
-    get no outcome.
+    Information sets keep their names. Outcomes go back where the game has them: a Gambit
+    outcome on a decision or chance node (``game.interior_outcomes``, from a file read by
+    :func:`~deterrence.read_game`) is written on that node, and each terminal node gets an
+    outcome with the rest of its payoffs, named by the node's Gambit outcome name (or its outcome
+    labels joined by ``+``). A terminal node without a Gambit outcome, outcome labels or remaining
+    payoffs gets no outcome. Distinct outcomes get distinct, non-empty labels (see :func:`_outcome_labels`),
+    so every label in the file names one payoff vector.
     """
     players = " ".join(_quote(p) for p in game.players)
     lines = [f"EFG 2 R {_quote(game.title)} {{ {players} }}", '""', ""]
@@ -308,36 +313,100 @@ def format_efg(game: ExtensiveFormGame) -> str:
     for p_i in range(game.num_players):
         for k, h in enumerate(game.infosets_of(p_i)):
             number_in_player[h.index] = k + 1
-    outcome_numbers: dict[tuple[str, tuple[str, ...]], int] = {}
+    outcome_of = _node_outcomes(game)
+    labels = _outcome_labels(game, outcome_of)
+    numbers = {key: k + 1 for k, key in enumerate(labels)}
     # Gambit 16.7 insists that non-empty node names are unique
     named = iter(normalize_labels([nd.label for nd in game.nodes if nd.label]))
     node_labels = [next(named) if nd.label else "" for nd in game.nodes]
+    seen: set[tuple[str, tuple[str, ...]]] = set()
     for nd in game.nodes:
+        key = outcome_of.get(nd.index)
+        if key is None:
+            tail = "0"
+        elif key in seen:
+            tail = str(numbers[key])
+        else:
+            seen.add(key)
+            tail = f"{numbers[key]} {_quote(labels[key])} {{ {', '.join(key[1])} }}"
         label = _quote(node_labels[nd.index])
         if nd.kind == DECISION:
             h = game.infosets[nd.infoset]
             acts = " ".join(_quote(a) for a in h.actions)
             number = number_in_player[h.index]
-            lines.append(f"p {label} {h.player + 1} {number} {_quote(h.name)} {{ {acts} }} 0")
+            lines.append(f"p {label} {h.player + 1} {number} {_quote(h.name)} {{ {acts} }} {tail}")
         elif nd.kind == CHANCE:
             c = game.chance_infos[nd.infoset]
             probs = _probabilities(c.probs)
             branches = " ".join(
                 f"{_quote(a)} {format_number(pr)}" for a, pr in zip(c.actions, probs, strict=True)
             )
-            lines.append(f"c {label} {c.index + 1} {_quote(c.name)} {{ {branches} }} 0")
+            lines.append(f"c {label} {c.index + 1} {_quote(c.name)} {{ {branches} }} {tail}")
         else:
+            lines.append(f"t {label} {tail}")
+    return "\n".join(lines) + "\n"
+
+
+def _node_outcomes(game: ExtensiveFormGame) -> dict[int, tuple[str, tuple[str, ...]]]:
+    """Node index -> the outcome written on it, as ``(name, payoffs as Gambit text)``.
+
+    Interior outcomes stay on their nodes; a terminal node's outcome is its payoffs less the
+    interior outcomes above it (exact arithmetic), named by its Gambit name or its labels.
+    """
+    interior = getattr(game, "interior_outcomes", {}) or {}
+    above: dict[int, tuple[Exact, ...]] = {}  # node -> interior payoffs on the path to it, itself included
+    zero: tuple[Exact, ...] = (0,) * game.num_players
+    out: dict[int, tuple[str, tuple[str, ...]]] = {}
+    for nd in game.nodes:  # preorder: a parent comes before its children
+        acc = above[nd.parent] if nd.parent >= 0 else zero
+        if nd.index in interior:
+            name, payoffs = interior[nd.index]
+            exact = tuple(_as_exact(v) for v in payoffs)
+            out[nd.index] = (name, tuple(format_number(v) for v in exact))
+            acc = _add(acc, exact)
+        above[nd.index] = acc
+        if nd.kind not in (DECISION, CHANCE):
             t = game.terminal_index(nd.index)
-            values = tuple(format_number(v) for v in game.payoff_values[t])
-            name = game.terminal_names[t]
+            values = game.payoff_values[t]
+            if any(acc):
+                values = tuple(_exact_sum((_as_exact(v), -a)) for v, a in zip(values, acc, strict=True))
+            name = game.terminal_names[t]  # None: the node had no Gambit outcome
             if name is None:
                 name = "+".join(game.terminal_outcomes[t])
-            if not name and all(_as_exact(v) == 0 for v in game.payoff_values[t]):
-                lines.append(f"t {label} 0")
-                continue
-            number = outcome_numbers.setdefault((name, values), len(outcome_numbers) + 1)
-            lines.append(f"t {label} {number} {_quote(name)} {{ {', '.join(values)} }}")
-    return "\n".join(lines) + "\n"
+                if not name and all(_as_exact(v) == 0 for v in values):
+                    continue
+            out[nd.index] = (name, tuple(format_number(v) for v in values))
+    return out
+
+
+def _outcome_labels(
+    game: ExtensiveFormGame, outcome_of: dict[int, tuple[str, tuple[str, ...]]]
+) -> dict[tuple[str, tuple[str, ...]], str]:
+    """A distinct, non-empty label for every distinct outcome, in the order of first use.
+
+    An outcome keeps its name when no other outcome (other payoffs) has it; a name shared by
+    outcomes with different payoffs gets the label of the first node each is on, in parentheses
+    (``war+abandonment (abandoned_p)``); an empty name becomes that node's label. What is still
+    empty or repeated is made distinct as Gambit 16 does (``_1``, ``_2``), so Gambit reads the
+    labels back unchanged.
+    """
+    first_node: dict[tuple[str, tuple[str, ...]], int] = {}
+    for index, key in outcome_of.items():
+        first_node.setdefault(key, index)
+    keys = sorted(first_node, key=first_node.__getitem__)
+    variants: dict[str, int] = {}
+    for name, _ in keys:
+        variants[name] = variants.get(name, 0) + 1
+    wanted = []
+    for key in keys:
+        name, node_label = key[0], game.nodes[first_node[key]].label or ""
+        if not name:
+            wanted.append(node_label)
+        elif variants[name] > 1 and node_label:
+            wanted.append(f"{name} ({node_label})")
+        else:
+            wanted.append(name)
+    return dict(zip(keys, normalize_labels(wanted), strict=True))
 
 
 __all__ = ["format_efg", "parse_efg"]

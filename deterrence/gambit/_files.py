@@ -9,7 +9,9 @@ rest as floats).
 
 Gambit outcome names are not outcome labels of the ``deterrence`` vocabulary: they are kept
 as the terminal nodes' ``name`` and the game is built with ``check_labels=False``. Payoffs of
-outcomes attached to non-terminal nodes are added to every terminal node below them. As in
+outcomes attached to non-terminal nodes are added to every terminal node below them, and kept
+on their node (``ExtensiveFormGame.interior_outcomes``) so that :func:`write_game` writes them
+back where they were; the writer gives distinct outcomes distinct labels. As in
 Gambit 16, empty or repeated player, strategy and action names are made distinct by a
 suffix ``_1``, ``_2``, ... Information sets are keyed by name in ``deterrence``, so an
 empty or repeated information-set name becomes ``(player,number)`` (chance: ``(0,number)``).

@@ -177,12 +177,15 @@ class _Flattener:
         self.terminal_outcomes: list[tuple[str, ...]] = []
         self.terminal_names: list[str | None] = []
         self.terminal_of_node: dict[int, int] = {}
+        self.interior_outcomes: dict[int, tuple[str, tuple[Any, ...]]] = {}
         self.player_index: dict[str, int] = {p: i for i, p in enumerate(declared)} if declared else {}
 
     def add(self, idx: int, node: Any, parent: int, action: int, path: str, kids: tuple[int, ...],
             end: int) -> None:
         """Check node ``idx`` and record it."""
         where = _where(path, node.label)
+        if getattr(node, "gambit_outcome", None) is not None and not isinstance(node, TerminalNode):
+            self.interior_outcomes[idx] = self._interior(node.gambit_outcome, where)
         if isinstance(node, DecisionNode):
             player, infoset = self._decision(idx, node, path, where)
             info = NodeInfo(idx, DECISION, parent, action, kids, player, infoset, path, node.label, end)
@@ -259,6 +262,17 @@ class _Flattener:
         self.chance_map[cname].append(idx)
         return self.chance_order.index(cname)
 
+    def _interior(self, outcome: Any, where: str) -> tuple[str, tuple[Any, ...]]:
+        """A Gambit outcome on a decision or chance node, checked: ``(name, finite numbers)``."""
+        try:
+            name, payoffs = outcome
+            payoffs = tuple(payoffs)
+        except (TypeError, ValueError):
+            raise GameError(f"gambit_outcome must be (name, payoffs), got {outcome!r}", node=where) from None
+        if not all(_is_number(v) and _finite(v) for v in payoffs):
+            raise GameError(f"gambit_outcome payoffs must be finite numbers, got {payoffs!r}", node=where)
+        return str(name), payoffs
+
     def _terminal(self, idx: int, node: TerminalNode, where: str) -> None:
         for lab in node.outcome:
             if self.check_labels and lab not in OUTCOMES:
@@ -330,6 +344,12 @@ class ExtensiveFormGame:
         self._flatten(root, declared, found, check_labels)
         self.players: tuple[str, ...] = tuple(declared if declared is not None else found)
         self._finish()
+        for idx, (_, payoffs) in self.interior_outcomes.items():
+            if len(payoffs) != len(self.players):
+                where = _where(self.nodes[idx].path, self.nodes[idx].label)
+                raise GameError(
+                    f"gambit_outcome gives {len(payoffs)} payoffs for {len(self.players)} players", node=where
+                )
 
     # ------------------------------------------------------------------ construction
     def _flatten(self, root: Node, declared: list[str] | None, found: list[str], check_labels: bool) -> None:
@@ -344,6 +364,9 @@ class ExtensiveFormGame:
         self._raw_payoffs = flat.terminal_payoffs
         self.terminal_outcomes: tuple[tuple[str, ...], ...] = tuple(flat.terminal_outcomes)
         self.terminal_names: tuple[str | None, ...] = tuple(flat.terminal_names)
+        #: node index -> ``(name, payoffs)`` of the Gambit outcomes on decision and chance nodes (a
+        #: file read by :func:`~deterrence.read_game`; their payoffs are in the terminals' already)
+        self.interior_outcomes: dict[int, tuple[str, tuple[Any, ...]]] = flat.interior_outcomes
         self.terminals: tuple[int, ...] = tuple(sorted(flat.terminal_of_node))
         self._terminal_of_node = flat.terminal_of_node
 

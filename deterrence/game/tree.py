@@ -45,6 +45,9 @@ class DecisionNode:
     actions: dict[str, Node]
     infoset: str | None = None
     label: str | None = None
+    #: a Gambit outcome attached to this node, ``(name, payoffs in player order)``, kept for round
+    #: trips: its payoffs are already included in every terminal node's payoffs below
+    gambit_outcome: tuple[str, tuple[Any, ...]] | None = None
 
 
 @dataclass(eq=False)
@@ -55,6 +58,8 @@ class ChanceNode:
     label: str | None = None
     infoset: str | None = None
     extra: dict = field(default_factory=dict)
+    #: a Gambit outcome attached to this node (see :attr:`DecisionNode.gambit_outcome`)
+    gambit_outcome: tuple[str, tuple[Any, ...]] | None = None
 
 
 Node = TerminalNode | DecisionNode | ChanceNode

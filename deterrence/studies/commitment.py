@@ -13,14 +13,13 @@ Assistance probability
 Per parameter point and equilibrium, the probability that the ally fights given that the
 Defender was attacked and resisted, computed from outcome probabilities only::
 
-    assistance = P(allied_war) / (P(allied_war) + P(abandonment))
+    assistance = P(allied_war) / (P(allied_war) + P(war))
 
 where the denominator is positive, ``NaN`` where it is zero (no war on the equilibrium path: the
 Attacker is deterred, or the attacked Defender concedes). In the models of this module every
-terminal labelled ``abandonment`` is a war the ally stayed out of after a pledge (labels ``war``
-and ``abandonment``), so ``P(abandonment) = P(war and abandonment)`` and the denominator is the
-probability that the Defender is attacked and resists. The definition needs a pledge: a model
-without the ``abandonment`` label has no refusal to count and is refused.
+war is one the ally joined (``allied_war``) or stayed out of (``war``; with ``abandonment`` as well
+where it broke a treaty, not for a coalition of convenience), so the denominator is the
+probability that the Defender is attacked and resists. A model without both labels is refused.
 
 The ordering
 ------------
@@ -101,10 +100,9 @@ _DERIVED = ("credibility", "audience_cost", "entrapment_threshold")
 def assistance_probability(table: pd.DataFrame, tol: float = TOL) -> pd.Series:
     """The probability that the ally fights, given that the Defender is attacked and resists.
 
-    ``P(allied_war) / (P(allied_war) + P(abandonment))`` per row, from the tidy columns
-    ``outcome_allied_war`` and ``outcome_abandonment``; ``NaN`` where the denominator is at most
-    ``tol`` (no war on the path). See the module docstring for why ``P(abandonment)`` is
-    ``P(war and abandonment)`` here.
+    ``P(allied_war) / (P(allied_war) + P(war))`` per row, from the tidy columns
+    ``outcome_allied_war`` and ``outcome_war``; ``NaN`` where the denominator is at most
+    ``tol`` (no war on the path). See the module docstring.
 
     Parameters
     ----------
@@ -121,17 +119,17 @@ def assistance_probability(table: pd.DataFrame, tol: float = TOL) -> pd.Series:
     Raises
     ------
     SweepError
-        If a needed column is missing (a model without the ``allied_war`` or ``abandonment``
-        label: no pledge whose honouring could be measured).
+        If a needed column is missing (a model without the ``allied_war`` or ``war`` label: no
+        war the ally could join or stay out of).
     """
-    missing = [c for c in ("outcome_allied_war", "outcome_abandonment") if c not in table.columns]
+    missing = [c for c in ("outcome_allied_war", "outcome_war") if c not in table.columns]
     if missing:
         raise SweepError(
             f"assistance_probability needs the column(s) {', '.join(missing)}: the model's outcomes must "
-            "include 'allied_war' and 'abandonment' (a pledge the ally can honour or break)"
+            "include 'allied_war' and 'war' (a war the ally can join or stay out of)"
         )
     allied = table["outcome_allied_war"].to_numpy(dtype=float)
-    refused = table["outcome_abandonment"].to_numpy(dtype=float)
+    refused = table["outcome_war"].to_numpy(dtype=float)
     denom = allied + refused
     with np.errstate(invalid="ignore", divide="ignore"):
         out = np.where(denom > tol, allied / np.where(denom > tol, denom, 1.0), np.nan)
@@ -472,7 +470,7 @@ def summarise(frame: pd.DataFrame) -> dict[str, Any]:
         where each type has none; ``war_status`` (type -> status -> share of points);
         ``mean_assistance`` (type -> mean over the points with a war);
         ``pooled_assistance`` (type -> sum of P(allied_war) over sum of P(allied_war) +
-        P(abandonment) across all points: the share of the sample's wars in which the ally
+        P(war) across all points: the share of the sample's wars in which the ally
         fought, the quantity alliance-reliability studies count); ``mean_p_attack`` by type.
     """
     per_point = ordering_by_point(frame)
@@ -504,7 +502,7 @@ def summarise(frame: pd.DataFrame) -> dict[str, Any]:
         **{f"{t}_without_war": float((compared[t] != "war").sum()) / m if m else math.nan for t in COMPARED},
     }
     grouped = frame.groupby("type")
-    pooled = grouped["p_allied_war"].sum() / (grouped["p_allied_war"].sum() + grouped["p_abandonment"].sum())
+    pooled = grouped["p_allied_war"].sum() / grouped["p_war"].sum()  # p_war = P(war) + P(allied_war)
     return {
         "n_points": n,
         **{f"share_{c}": float(cases.get(c, 0)) / n for c in ("strict", "tie", "reversed", "undefined")},

@@ -112,8 +112,8 @@ the Defender, who does not know the type either, resists or concedes. If the Def
 the ally, knowing its own type, intervenes or stays out. Wars are lotteries over the prize
 `stakes`: the Defender wins with probability `p_alone` fighting alone and `p_allied` with the ally.
 A stylised model built for this library from the mechanisms of the cited literature (reliability
-as a type, audience costs of reneging); the thresholds in [derived] are derived here [D]
-(docs/discussion/derivations.md#extended-deterrence)."""
+as a type, audience costs of reneging); its thresholds (the derived quantities) are derived in
+docs/discussion/derivations.md#extended-deterrence."""
 
 _ED_ENTRAPMENT = """
 Entrapment is the uncommitted ally fighting: the terminal nodes reached when the uncommitted type
@@ -132,8 +132,29 @@ because nothing was promised. The committed type still intervenes (it wants to);
 type stays out. The pledge's deterrent effect is p_attack(baseline) - p_attack(model)."""
 
 
-def _ed_tree(interest: dict[str, str], audience: str) -> Any:
-    """The extended-deterrence tree; ``interest[t]``/``audience`` are expression texts."""
+def _ed_tree(interest: dict[str, str], audience: str, treaty: str | None = None) -> Any:
+    """The extended-deterrence tree; ``interest[t]``/``audience`` are expression texts.
+
+    With ``treaty`` (an expression: the probability that the ally's promise is a treaty), staying
+    out leads to a chance node that only splits the labels: a broken treaty is ``war`` and
+    ``abandonment`` (node ``war_t``), staying out of no treaty plain ``war`` (``war_t_no_treaty``);
+    the payoffs of the two are the same.
+    """
+
+    def stay_out(t: str, w: str) -> Any:
+        pays = {
+            "Attacker": "(1 - p_alone) * stakes - cost_attacker",
+            "Defender": "p_alone * stakes - cost_defender",
+            "Ally": f"{w} * p_alone * stakes - {audience}",
+        }
+        broken = terminal(pays, ("war", "abandonment"), label=f"war_{t}")
+        if treaty is None:
+            return broken
+        return chance(
+            {"treaty": (treaty, broken),
+             "no_treaty": (f"1 - {treaty}", terminal(dict(pays), "war", label=f"war_{t}_no_treaty"))},
+            label=f"promise_{t}",
+        )
 
     def branch(t: str, entrap: bool) -> Any:
         w = interest[t]
@@ -165,15 +186,7 @@ def _ed_tree(interest: dict[str, str], audience: str) -> Any:
                                     ("allied_war", "entrapment") if entrap else "allied_war",
                                     label=f"allied_war_{t}",
                                 ),
-                                "stay_out": terminal(
-                                    {
-                                        "Attacker": "(1 - p_alone) * stakes - cost_attacker",
-                                        "Defender": "p_alone * stakes - cost_defender",
-                                        "Ally": f"{w} * p_alone * stakes - {audience}",
-                                    },
-                                    ("war", "abandonment"),
-                                    label=f"war_{t}",
-                                ),
+                                "stay_out": stay_out(t, w),
                             },
                             infoset=f"ally_{'committed' if t == 'c' else 'uncommitted'}",
                             label=f"ally_{t}",
@@ -435,8 +448,25 @@ Non-integer values of `commitment_type` interpolate linearly between neighbourin
 STYLISED: the ordering of the types (defence pact > entente > non-aggression pact > coalition) is
 the one the empirical literature reports for assistance in war (Leeds, Ritter, Mitchell & Long
 2002; Gibler & Sarkees 2004); the multipliers are not estimates from it, only an encoding of that
-ordering, and the claims below are derived here [D] for this specification
-(docs/discussion/derivations.md#commitment-types)."""
+ordering, and the claims below are derived for this specification in
+docs/discussion/derivations.md#commitment-types."""
+
+#: the probability that the ally's promise is a treaty: 0 for a coalition of convenience, 1 for
+#: every pact; non-integer types below 1 mix a coalition with a non-aggression pact
+_CT_TREATY = "min(1, commitment_type)"
+
+_CT_ENTRAPMENT = """
+Entrapment is the uncommitted ally fighting: the terminal nodes reached when the uncommitted type
+intervenes (node allied_war_u) carry the labels allied_war and entrapment. The uncommitted type
+prefers to stay out when reneging is free (see the ordering on interest_uncommitted), so it
+intervenes only because of the pledge's audience cost: it does so exactly when
+audience_cost > entrapment_threshold (never for a coalition of convenience, which carries no
+audience cost). Staying out after the Defender resists is abandonment (labels war and
+abandonment) when the ally broke a treaty: every pact (commitment_type >= 1) is one, a coalition
+of convenience (commitment_type = 0) is not, and a type between 0 and 1 is a treaty with
+probability commitment_type (the chance nodes promise_c and promise_u split the labels only:
+war_c and war_u carry war and abandonment, war_c_no_treaty and war_u_no_treaty plain war, with
+the same payoffs). In the no-pledge baseline neither label applies: nothing was promised."""
 
 
 def extended_deterrence_commitment_types(
@@ -468,7 +498,7 @@ def extended_deterrence_commitment_types(
     """
     cred = "max_credibility * (" + _ct_text({k: v[2] for k, v in COMMITMENT_TYPES.items()}) + ")"
     aud = "max_audience_cost * (" + _ct_text({k: v[1] for k, v in COMMITMENT_TYPES.items()}) + ")"
-    branch = _ed_tree({"c": "interest_committed", "u": "interest_uncommitted"}, "audience_cost")
+    branch = _ed_tree({"c": "interest_committed", "u": "interest_uncommitted"}, "audience_cost", _CT_TREATY)
     root = chance(
         {
             "committed": ("credibility", branch("c", False)),
@@ -519,7 +549,7 @@ def extended_deterrence_commitment_types(
         description=_CT_DESCRIPTION,
         concepts=["spe", "pbe"],
         status="stylised",
-        entrapment=_ED_ENTRAPMENT,
+        entrapment=_CT_ENTRAPMENT,
         orderings=_orderings(_ED_ORDERINGS),
         references=_refs(
             [
@@ -547,7 +577,7 @@ def extended_deterrence_commitment_types(
                 "text": "In war, entente partners assist each other less often than defence-pact partners but more "
                 "often than non-aggression partners.",
                 "provenance": "L",
-                "source": "issue 9 (empirical literature on alliance reliability)",
+                "source": "the empirical literature on alliance reliability (Leeds et al. 2002; Gibler & Sarkees 2004)",
                 "reproduced": "as an ordering of p_allied_war over commitment_type; see tests",
             },
             {
@@ -599,16 +629,20 @@ war its protege provoked. Wars are fought over a prize of 1; the protege wins wi
 `p_alone` alone and `p_alone + patron_boost` with the patron, so its expected war payoff is
 p(pi) - cost_protege with p(pi) = p_alone + pi * patron_boost (the pledge's emboldening effect is
 patron_boost per unit of commitment) and the adversary's is 1 - p(pi) - cost_adversary.
-STYLISED: a model derived for this library (docs/discussion/derivations.md#alliance-moral-hazard) [D], not
-Benson's published bargaining model; the thresholds in [derived] are derived there."""
+STYLISED: a model derived for this library, not Benson's published bargaining model; its thresholds
+(the derived quantities) are derived in docs/discussion/derivations.md#alliance-moral-hazard."""
 
 _MH_ENTRAPMENT = """
 Entrapment is the patron fighting a war its protege provoked: the terminal node entrapped_war
-(protege provoked, patron intervened) carries allied_war and entrapment. Abandonment is the patron
-staying out of a war after pledging, unless it withholds support under the conditional clause of
-its commitment: the nodes abandoned_p and abandoned_a carry war and abandonment; withheld_war
-(the protege provoked and the patron, as its conditional commitment allows, stayed out) carries
-only war. In the no-pledge baseline the patron never intervenes and nothing is abandonment."""
+(protege provoked, patron intervened) carries allied_war and entrapment. Nothing is abandonment:
+the patron's pledge is a probabilistic commitment, a promise to intervene with probability
+commitment (Benson's strategic ambiguity), not a promise to fight, so staying out with probability
+1 - commitment is within its terms, as withholding support from a provoked war under the
+conditional clause is; at commitment = 0 it made no effective pledge at all. The patron is not a
+player and never chooses to renege. The wars it stays out of (unaided_war_p, unaided_war_a, and
+withheld_war under the conditional clause) carry war only; the abandonment side of Snyder's
+dilemma shows as p_war - p_allied_war, the protege fighting alone. In the no-pledge baseline the
+patron never intervenes and nothing is entrapment."""
 
 
 def alliance_moral_hazard(
@@ -670,7 +704,7 @@ def alliance_moral_hazard(
                     "withhold": ("commitment * conditional", terminal(alone, "war", label="withheld_war")),
                     "stay_out": (
                         "1 - commitment",
-                        terminal(alone, ("war", "abandonment"), label="abandoned_p"),
+                        terminal(alone, "war", label="unaided_war_p"),
                     ),
                 },
                 label="patron_p",
@@ -687,7 +721,7 @@ def alliance_moral_hazard(
                     "intervene": ("commitment", terminal(allied_p, "allied_war", label="allied_war_a")),
                     "stay_out": (
                         "1 - commitment",
-                        terminal(alone, ("war", "abandonment"), label="abandoned_a"),
+                        terminal(alone, "war", label="unaided_war_a"),
                     ),
                 },
                 label="patron_a",
@@ -826,7 +860,7 @@ def alliance_moral_hazard(
                 "provoking the adversary: a stronger, unconditional pledge raises the protege's probability "
                 "of provoking.",
                 "provenance": "S",
-                "source": "Benson (2012), ch. 3 summary; issue 4",
+                "source": "Benson (2012), ch. 3 summary",
             },
             {
                 "text": "Conditional commitment and probabilistic commitment can be effective instruments for "
@@ -868,10 +902,9 @@ def alliance_moral_hazard(
             ]
         ),
         baseline=Baseline(
-            description="No pledge: the patron never intervenes (commitment = 0), so staying out is not "
-            "abandonment and there is no entrapment.",
+            description="No pledge: the patron never intervenes (commitment = 0), so there is no entrapment.",
             parameters={"commitment": 0},
-            outcomes={"abandoned_p": ("war",), "abandoned_a": ("war",), "entrapped_war": ("allied_war",)},
+            outcomes={"entrapped_war": ("allied_war",)},
         ),
         meta={
             "examples": {
@@ -920,12 +953,14 @@ STYLISED: a two-type version derived for this library (docs/discussion/derivatio
 not Fearon's continuous-type game."""
 
 _CS_ENTRAPMENT = """
-Entrapment is the irresolute defender fighting after it signalled: it would not choose that war
+The defender is the pledging party, the vocabulary's ally (its protege is the attacked state), so
+a war it fights is allied_war and backing down is the ally giving in (capitulation). Entrapment is
+the irresolute defender fighting after it signalled: it would not choose that war
 (war_irresolute < 0) and fights only because its tied hands make backing down cost more
-(audience_cost > -war_irresolute); the node war_i_s carries war and entrapment. Abandonment is
-backing down after signalling, i.e. a bluff that was called (nodes back_down_r_s, back_down_i_s:
-capitulation and abandonment). Fearon's first result is that no equilibrium has positive
-probability of abandonment."""
+(audience_cost > -war_irresolute); the nodes war_i_s_* carry allied_war and entrapment.
+Abandonment is backing down after signalling, i.e. a bluff that was called (nodes back_down_r_s_*,
+back_down_i_s_*: capitulation and abandonment). Fearon's first result is that no equilibrium has
+positive probability of abandonment."""
 
 
 def _signal_consequences(t: str, s: str, value: str, war: str, sunk: str, back: str, signalled: bool) -> Any:
@@ -936,7 +971,8 @@ def _signal_consequences(t: str, s: str, value: str, war: str, sunk: str, back: 
     (``r``/``i``), ``s`` the signal's code, ``sunk`` the sunk-cost term subtracted from the
     defender's payoffs (``""`` for none), ``back`` the defender's payoff for backing down, and
     ``signalled`` whether a signal was sent (then an irresolute defender's war is entrapment and
-    backing down is abandonment). Shared by ``costly_signal_pledge`` and
+    backing down is abandonment). The defender is the pledging party (the vocabulary's ally, the
+    protege being the attacked state), so its fights are ``allied_war``. Shared by ``costly_signal_pledge`` and
     :func:`deterrence.catalogue.builders.costly_signal_menu`.
     """
 
@@ -955,7 +991,7 @@ def _signal_consequences(t: str, s: str, value: str, war: str, sunk: str, back: 
                     {
                         "fight": terminal(
                             {"Defender": f"{war}{sunk}", "Challenger": f"-{kappa}"},
-                            ("war", "entrapment") if (signalled and t == "i") else "war",
+                            ("allied_war", "entrapment") if (signalled and t == "i") else "allied_war",
                             label=f"war_{t}_{s}_{ct}",
                         ),
                         "back_down": terminal(

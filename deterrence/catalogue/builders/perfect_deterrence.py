@@ -26,8 +26,8 @@ Models
     The complete-information mutual deterrence game (Kilgour–Zagare 1991, Zagare 1992).
 
 Outcome labels follow the shared vocabulary. Where a Challenger backs down after a challenge
-(UDG ``CD``, TCG-R ``CB``), the terminal carries ``capitulation``: the vocabulary has no
-separate label for a withdrawn challenge, and ``p_attack`` then counts every challenge.
+(UDG ``CD``, TCG-R ``CB``), the terminal carries ``backdown`` (not ``capitulation``: nobody
+attacked gave in), and ``p_attack`` counts every challenge.
 """
 
 from __future__ import annotations
@@ -113,8 +113,8 @@ def _derived(name: str, *, expr: str, description: str) -> Derived:
 
 
 _CD_NOTE = (
-    "the Challenger backs down after challenging; labelled capitulation (the vocabulary has no "
-    "label for a withdrawn challenge), so p_attack counts every challenge"
+    "the Challenger backs down after challenging: backdown (the challenge failed; nobody attacked gave in), "
+    "and p_attack counts every challenge"
 )
 
 
@@ -439,7 +439,7 @@ def unilateral_deterrence(
                 ),
                 _term(
                     f"{k}.CD",
-                    outcome="capitulation",
+                    outcome="backdown",
                     payoffs={"Challenger": "c_challenger_concedes", "Defender": "d_challenger_concedes"},
                     note=_CD_NOTE,
                 ),
@@ -823,9 +823,9 @@ def asymmetric_escalation(
             "pHS, pSH and pSS = 1 - pHH - pHS - pSH: twenty parameter values in all. Each player knows only "
             "its own type. The orderings are verbatim from the book's Appendix 8 summary [S]; the move "
             "structure is from the 1995 World Politics abstract [S], with node labels corroborated by a "
-            "third-party re-implementation [L]. The complete-information subgame-perfect outcomes (test A1) "
-            "are derived [D][N] (docs/discussion/derivations.md#asymmetric-escalation); the "
-            "incomplete-information PBE are computed by the generic solver, and the "
+            "third-party re-implementation [L]. The complete-information subgame-perfect outcomes "
+            "(worked example A1) are derived [D][N] (docs/discussion/derivations.md#asymmetric-escalation); "
+            "the incomplete-information PBE are computed by the generic solver, and the "
             "book's Appendix 8 threshold conditions are not reproduced here. Node ids: the Challenger's type "
             "(H/S) and the Defender's (tactical, strategic), e.g. H_HS."
         ),
@@ -1094,17 +1094,16 @@ def tripartite_crisis(
             ),
             _term(
                 f"{ct}.CB",
-                outcome="capitulation",
+                outcome="backdown",
                 payoffs={"Challenger": "c_back_down", "Defender": "d_back_down", "Protege": 0},
                 note=_CD_NOTE,
             ),
             _term(
                 f"{ct}.WAR",
-                outcome=("allied_war", "entrapment"),
+                outcome="allied_war",
                 payoffs={"Challenger": war, "Defender": "d_war", "Protege": 0},
-                note="war of the Challenger against the Protege and the Defender; the Defender ranks it "
-                "below "
-                "a quiet concession (entrapment)",
+                note="war of the Challenger against the Protege and the Defender: allied_war; not "
+                "entrapment, since the Challenger started it and the Defender chose to support",
             ),
             _chance(
                 f"{ct}.N",
@@ -1203,11 +1202,17 @@ def tripartite_crisis(
         concepts=["pbe"],
         status="reconstruction",
         entrapment=(
-            "Entrapment is war (node WAR, labels allied_war and entrapment): the Defender ranks it below a "
-            "quiet concession by the Protege (d_war < d_concession) and fights only because it supported the "
-            "Protege to keep it from realigning - the deterrence-versus-restraint dilemma. Withholding "
-            "support (PC, RA) carries abandonment: the Defender declines to back its aligned Protege. In the "
-            "no-support baseline these labels do not apply."
+            "No terminal node carries entrapment (p_entrapment is 0 by construction): the Challenger starts "
+            "every war (a demand the supported "
+            "Protege resists), never the Protege, and the Defender's support is its own choice, made to keep "
+            "the Protege from realigning (its type is known and it ranks war above the break-up, d_war > "
+            "d_realignment), not forced by the costs of reneging on a pledge. War (node WAR) is allied_war: "
+            "the Defender fights beside the Protege; it ranks that war below a quiet concession (d_war < "
+            "d_concession), the deterrence-versus-restraint dilemma, which the model prices in its payoffs. "
+            "Withholding support (PC, RA) carries capitulation and abandonment: the Protege gives in, and "
+            "the Defender declines to back the Protege aligned with it, the relationship the Protege "
+            "threatens to sever. A demand withdrawn when the Defender supports (CB) is backdown. In the "
+            "no-support baseline nothing is abandonment."
         ),
         orderings=[
             _ord(condition="c_realignment >= c_concession", note="cRA >= cPC"),

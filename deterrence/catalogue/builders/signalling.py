@@ -70,7 +70,7 @@ as in costly_signal_pledge: a determined type (probability `share_determined` = 
 1 / (1 + cost_deterrable). Defaults: the worked example FE1 with a tying-hands menu,
 audience_low = 0.1 (below commitment_audience_cost = -war_irresolute: the level at which the
 fixed-level costly_signal_pledge has a bluffing PBE) and audience_high = 0.25 (commits).
-FINDINGS (tests/test_models_signal_menu.py; a bluff = a PBE with abandonment, a type that
+Findings (checked by the library's tests; a bluff = a PBE with abandonment, a type that
 signals and then backs down): at FE1 the only PBE, under free, prior and d1 beliefs alike, is
 both types tying their hands at the committing level: choosing the level removes the bluff that
 the fixed-level tree has at audience 0.1. With resolve < deterring_belief, a tying-hands menu with
@@ -91,13 +91,14 @@ two-type discretisation (a prior that deters outright) or of a coarse menu.
 STYLISED: the two-type version derived for this library (docs/discussion/derivations.md#costly-signal-menu) [D]."""
 
 _MENU_ENTRAPMENT = """
-As in costly_signal_pledge: entrapment is the irresolute defender fighting after it signalled
-(low or high), a war it would not choose (war_irresolute < 0) and fights only because the
-signal's audience cost makes backing down cost more (audience_L > -war_irresolute); the nodes
-war_i_l_* and war_i_h_* carry war and entrapment. Abandonment is backing down after a signal,
-i.e. a bluff that was called (nodes back_down_*_l_*, back_down_*_h_*: capitulation and
-abandonment). Fearon's first result is that no equilibrium has positive probability of
-abandonment."""
+As in costly_signal_pledge, the defender is the pledging party (the vocabulary's ally), so a war it
+fights is allied_war and backing down is capitulation. Entrapment is the irresolute defender
+fighting after it signalled (low or high), a war it would not choose (war_irresolute < 0) and
+fights only because the signal's audience cost makes backing down cost more
+(audience_L > -war_irresolute); the nodes war_i_l_* and war_i_h_* carry allied_war and entrapment.
+Abandonment is backing down after a signal, i.e. a bluff that was called (nodes back_down_*_l_*,
+back_down_*_h_*: capitulation and abandonment). Fearon's first result is that no equilibrium has
+positive probability of abandonment."""
 
 
 def _tree() -> Any:
