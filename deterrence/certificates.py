@@ -6,7 +6,10 @@ This module is independent of every solver. It recomputes, from the game alone,
 * the same in every subgame (subgame perfection);
 * sequential rationality at every information set given stated beliefs, and the largest gap
   between those beliefs and Bayes' rule where the set is reached (perfect Bayesian);
-* the fixed-point residual of the logit response (quantal response).
+* the fixed-point residual of the logit response (quantal response);
+* for repeated crises in compact form (:class:`~deterrence.game.reputation.ReputationGame`),
+  the same perfect Bayesian conditions on the (stage, posterior) states of a Markov profile
+  (:func:`certify_reputation`, defined in :mod:`deterrence._reputation_certificate`).
 
 With ``exact=True`` the check runs in rational arithmetic (``fractions.Fraction``): float
 profiles are rationalised (``limit_denominator``), payoffs are taken exactly as given.
@@ -20,10 +23,12 @@ from typing import Any
 
 import numpy as np
 
+from ._reputation_certificate import certify_reputation
 from .equilibrium import Certificate
 from .errors import GameError, SolverError, UnsupportedError
 from .game import ExtensiveFormGame, NormalFormGame
 from .game.extensive import CHANCE, DECISION, TERMINAL
+from .game.reputation import ReputationGame
 
 _MAX_PURE_ENUMERATION = 1_000_000
 
@@ -453,7 +458,9 @@ def certify(
         The game.
     strategies
         Normal form: one mixed strategy per player; extensive form: one behaviour vector per
-        information set (``game.infosets`` order).
+        information set (``game.infosets`` order); a
+        :class:`~deterrence.game.reputation.ReputationGame`: a Markov profile (see
+        :func:`certify_reputation`; ``concept`` must be ``"pbe"``, the check is exact).
     concept
         ``"nash"``, ``"spe"``, ``"pbe"`` or ``"qre"``. For ``"qre"`` with ``lam=None`` (the
         lambda -> infinity limit) the Nash conditions are checked.
@@ -489,6 +496,10 @@ def certify(
         return _certify_normal(game, strategies, concept, tol, exact, lam, exact_strategies)
     if isinstance(game, ExtensiveFormGame):
         return _certify_tree(game, strategies, concept, beliefs, tol, exact, lam, exact_strategies)
+    if isinstance(game, ReputationGame):
+        if concept != "pbe":
+            raise UnsupportedError(f"a reputation game in compact form is certified as a PBE, not {concept}")
+        return certify_reputation(game, strategies, tol=tol)  # type: ignore[arg-type]
     raise GameError(f"cannot certify a {type(game).__name__}")
 
 
