@@ -30,6 +30,7 @@ from helpers.beliefs import belief_vectors
 
 import deterrence as dt
 from deterrence.catalogue.builders import perfect_deterrence as builders
+from deterrence.catalogue.builders import reputation as reputation_builders
 from deterrence.errors import ParameterError
 from deterrence.game import ExtensiveFormGame, reduced_normal_form
 from deterrence.kernels import compile_model
@@ -43,6 +44,7 @@ MODELS = {
     "chain_store": builders.chain_store,
     "snyder_alliance_dilemma": builders.snyder_alliance_dilemma,
     "mutual_deterrence": builders.mutual_deterrence,
+    "patron_reputation": reputation_builders.patron_reputation,
 }
 EDGE = 1e-6  # stay this far from every threshold (knife edges: continua of equilibria)
 
@@ -202,6 +204,7 @@ DEFAULT_SOLVES = [
     pytest.param("asymmetric_escalation", "pbe", "d1", {"mixed": False}, marks=pytest.mark.slow),
     ("snyder_alliance_dilemma", "nash", None, {}),
     ("mutual_deterrence", "spe", None, {}),
+    ("patron_reputation", "pbe", "d1", {}),  # 3 crises: the reputation solver (auto)
 ]
 
 
@@ -230,6 +233,7 @@ def test_declared_concepts_cover_every_model():
         "chain_store": ("pbe",),
         "snyder_alliance_dilemma": ("nash",),
         "mutual_deterrence": ("spe",),
+        "patron_reputation": ("pbe",),
     }
     assert dt.load_model("tripartite_crisis").status == "reconstruction"
     assert "NOT VERIFIED" in dt.load_model("tripartite_crisis").description

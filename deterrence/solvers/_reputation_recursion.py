@@ -176,6 +176,7 @@ def solve_recursion(game: ReputationGame) -> Recursion:
         resisting jumps over zero at a posterior where nobody can mix to make it indifferent;
         this needs ties the solver does not resolve).
     """
+    _check_types(game)
     rec = Recursion(game)
     nxt = _terminal_cells()
     cells: list[StageCells] = []
@@ -185,6 +186,18 @@ def solve_recursion(game: ReputationGame) -> Recursion:
     rec.stages = list(reversed(cells))
     _check_resolute(rec)
     return rec
+
+
+def _check_types(game: ReputationGame) -> None:
+    """The class: in every stage the resolute type strictly prefers resisting a challenge and the
+    weak type yielding, each crisis taken alone."""
+    for k, st in enumerate(game.stages):
+        (_, r_res, r_yield), (_, w_res, w_yield) = st.long_run_payoffs
+        if not (r_res > r_yield and w_yield > w_res):
+            raise UnsupportedError(
+                f"reputation solver: in stage {k + 1} the '{game.types[0]}' type must strictly prefer "
+                f"'{game.response_actions[0]}' and the '{game.types[1]}' type "
+                f"'{game.response_actions[1]}' (types are listed resolute first)")
 
 
 def _check_resolute(rec: Recursion) -> None:

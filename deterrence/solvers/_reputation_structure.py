@@ -25,7 +25,7 @@ behaviour profile with beliefs.
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
@@ -58,6 +58,10 @@ class Structure:
         For the long-run player's sets: the tree's action index of (resist, yield).
     challenge_order
         For the challengers' sets: the tree's action index of (quiet, challenge).
+    alternative
+        The other reading of the same tree, if its two types and two responses can be named
+        the other way round (each type prefers a different response): the solver tries it when
+        the first reading is outside its class.
     """
 
     game: ReputationGame
@@ -66,6 +70,7 @@ class Structure:
     long_run_sets: dict[int, tuple[int, int, History]]
     response_order: tuple[int, int]
     challenge_order: tuple[int, int]
+    alternative: Structure | None = None
 
 
 class NotReputation(Exception):
@@ -116,7 +121,11 @@ class _Reader:
         if self.long_run is None:
             raise NotReputation("nobody responds to a challenge")
         tables = self._stage_payoffs(n)
-        return self._assemble(tables)
+        readings = _resolute(tables)
+        first = self._assemble(tables, *readings[0])
+        if len(readings) > 1:
+            first = replace(first, alternative=self._assemble(tables, *readings[1]))
+        return first
 
     # ------------------------------------------------------------------ shape
     def _pair(self, nodes: tuple[int, int]) -> tuple[Any, Any]:
@@ -213,9 +222,8 @@ class _Reader:
                         raise NotReputation(f"challenger {k + 1}'s payoff depends on other stages")
 
     # ------------------------------------------------------------------ the compact game
-    def _assemble(self, tables: list) -> Structure:
+    def _assemble(self, tables: list, resolute: int, resist: int) -> Structure:
         # tree order of the response actions: j = 0, 1 stood for RESIST, YIELD provisionally
-        resolute, resist = _resolute(tables)
         order_resp = (resist, 1 - resist)
         branches = (resolute, 1 - resolute)
         stages = []
@@ -245,15 +253,25 @@ class _Reader:
                          response_order=order_resp, challenge_order=self.challenge_order)
 
 
-def _resolute(tables: list) -> tuple[int, int]:
-    """(branch of the resolute type, tree index of its preferred response) if the types disagree
-    strictly in every stage."""
-    for br in (0, 1):
-        for j in (0, 1):
-            if all(t[br][0][1 + j] > t[br][0][2 - j] and t[1 - br][0][2 - j] > t[1 - br][0][1 + j]
-                   for t in tables):
-                return br, j
-    raise NotReputation("no type strictly prefers one response, and the other type the other, in every stage")
+def _resolute(tables: list) -> list[tuple[int, int]]:
+    """The readings (branch of the resolute type, tree index of its preferred response, *resist*).
+
+    The types must disagree strictly in every stage; then either response could be called
+    resist. Readings come in order of preference: resist first the response the challengers
+    like less (their payoffs summed over stages and types), the one that makes a challenge
+    unattractive.
+    """
+    found = [(br, j) for br in (0, 1) for j in (0, 1)
+             if all(t[br][0][1 + j] > t[br][0][2 - j] and t[1 - br][0][2 - j] > t[1 - br][0][1 + j]
+                    for t in tables)]
+    if not found:
+        raise NotReputation("no type strictly prefers one response, and the other type the other, in every "
+                            "stage")
+
+    def challengers_payoff(j: int) -> Fraction:
+        return sum((t[br][1][1 + j] for t in tables for br in (0, 1)), Fraction(0))
+
+    return sorted(found, key=lambda f: challengers_payoff(f[1]))
 
 
 def _close(a: Fraction, b: Fraction) -> bool:

@@ -140,7 +140,13 @@ def _run(game: ExtensiveFormGame, options: SolveOptions) -> RawResult:
     struct = detect(game)
     if isinstance(struct, str):
         raise UnsupportedError(struct, methods=("pbe",))
-    profile = MarkovProfile(solve_recursion(struct.game))
+    try:
+        profile = MarkovProfile(solve_recursion(struct.game))
+    except UnsupportedError:
+        if struct.alternative is None:
+            raise
+        struct = struct.alternative
+        profile = MarkovProfile(solve_recursion(struct.game))
     notes = (
         f"reputation: {struct.game.num_stages} stage(s) solved on (stage, public posterior); the "
         f"'{struct.game.types[0]}' type always resists",

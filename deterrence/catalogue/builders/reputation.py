@@ -82,7 +82,7 @@ def chain_store_game(markets: int = 2, p_tough: float = 0.2, monopoly_profit: fl
     _count(markets, "markets", INF)
     values = {"p_tough": p_tough, "monopoly_profit": monopoly_profit, "entry_profit": entry_profit}
     _check(values, _CS_TEXTS)
-    a, b = monopoly_profit, entry_profit
+    a, b = exact_number(monopoly_profit), exact_number(entry_profit)  # exact: b - 1 must not round
     stage_tables = (((a, 0, -1), (a, -1, 0)), ((0, b - 1, b), (0, b - 1, b)))
     stages = [CrisisStage(f"Entrant{k}", *stage_tables) for k in range(1, markets + 1)]
     return ReputationGame(long_run="Incumbent", types=("tough", "weak"), prior=p_tough, stages=tuple(stages),
@@ -286,7 +286,7 @@ def patron_reputation_game(
                              value=protege_value)
     v, c, cc = (exact_number(x) for x in (protege_value, war_cost, committed_war_cost))
     delta = exact_number(discount)
-    challenger = ((0, -challenger_war_cost, challenge_gain),) * 2
+    challenger = ((0, -exact_number(challenger_war_cost), exact_number(challenge_gain)),) * 2
     stages = []
     for k in range(1, proteges + 1):
         w = delta ** (k - 1)
