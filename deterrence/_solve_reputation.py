@@ -18,7 +18,7 @@ from typing import Any
 from .certificates import certify_reputation, check_passed
 from .equilibrium import Certificate
 from .errors import GameError
-from .game.reputation import QUIET, RESIST, YIELD, ReputationGame
+from .game.reputation import QUIET, RESIST, YIELD, ReputationGame, exact_number
 from .outcomes import indicators
 from .solvers._reputation_recursion import MarkovProfile, solve_recursion
 
@@ -63,10 +63,15 @@ class ReputationEquilibrium:
         return indicators(self.outcomes)
 
     def play(self, stage: int, posterior: Any) -> dict[str, float]:
-        """Play in ``stage`` (1-based) at ``posterior``: the challenger's and each type's mixture."""
+        """Play in ``stage`` (1-based) at ``posterior`` (the probability of the resolute type; a
+        float is read as the decimal it prints as): the challenger's probability of each action
+        and each type's probability of resisting."""
         if not isinstance(stage, int) or not 1 <= stage <= self.game.num_stages:
             raise GameError(f"stage must be an integer from 1 to {self.game.num_stages}, got {stage!r}")
-        quiet, res_r, res_w = self.profile.play(stage - 1, Fraction(posterior))
+        q = exact_number(posterior, "posterior")
+        if not 0 <= q <= 1:
+            raise GameError(f"posterior must be a probability, got {posterior!r}")
+        quiet, res_r, res_w = self.profile.play(stage - 1, q)
         g = self.game
         return {g.challenge_actions[0]: float(quiet), g.challenge_actions[1]: float(1 - quiet),
                 f"{g.response_actions[0]} ({g.types[0]})": float(res_r),

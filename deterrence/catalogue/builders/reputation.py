@@ -24,7 +24,7 @@ import sympy as sp
 
 from ...errors import ParameterError
 from ...game.reputation import CrisisStage, ReputationGame, exact_number
-from ...model import Baseline, Derived, Model, Ordering, Reference
+from ...model import Baseline, Derived, Model, ModelSpec, Ordering, Reference
 from ...outcomes import OUTCOMES
 from ._crisis_tree import CrisisText, crisis_nodes
 from ._parts import ParameterText, with_defaults
@@ -205,7 +205,7 @@ def patron_reputation(
         Derived("reputation_margin", sp.S.Zero, "(1 + discount) * protege_value - war_cost",
                 ">= 0: deterring the next challenger is worth one defence to the opportunistic patron (the Kreps-Wilson regime) [D]"),
     ]
-    return Model(
+    return Model(ModelSpec(
         "patron_reputation" if n == 3 else f"patron_reputation_{n}",
         [*challengers, "Patron"],
         with_defaults(_PR_TEXTS, values),
@@ -250,7 +250,7 @@ def patron_reputation(
         ),
         claims=_PR_CLAIMS,
         meta={"proteges": n},
-    )
+    ))
 
 
 def patron_reputation_game(
