@@ -5,7 +5,9 @@ This module is independent of every solver. It recomputes, from the game alone,
 * the largest gain from a unilateral deviation (Nash regret) of a mixed or behaviour profile;
 * the same in every subgame (subgame perfection);
 * sequential rationality at every information set given stated beliefs, and the largest gap
-  between those beliefs and Bayes' rule where the set is reached (perfect Bayesian);
+  between those beliefs and Bayes' rule where the set is reached, or the belief put on nodes
+  that Nature reaches with probability 0 when the set has others (perfect Bayesian: Nature's
+  probabilities are fixed, so no consistent assessment weighs such nodes);
 * the fixed-point residual of the logit response (quantal response);
 * for repeated crises in compact form (:class:`~deterrence.game.reputation.ReputationGame`),
   the same perfect Bayesian conditions on the (stage, posterior) states of a Markov profile
@@ -364,7 +366,8 @@ def _pbe_regret(
     if beliefs is None or len(beliefs) != len(game.infosets):
         raise GameError("a PBE certificate needs a belief vector at every information set")
     reach = game.realization_probabilities(beh)
-    regret = relative = bayes_error = 0.0
+    nature = game.realization_probabilities([np.ones(len(h.actions)) for h in game.infosets])
+    regret = relative = bayes_error = nature_error = 0.0
     for h, mu in zip(game.infosets, beliefs, strict=True):
         mu = np.asarray(mu, dtype=float).reshape(-1)
         if mu.shape != (len(h.nodes),) or np.any(mu < -tol) or abs(mu.sum() - 1) > 1e-6:
@@ -374,6 +377,9 @@ def _pbe_regret(
         r = reach[list(h.nodes)]
         if r.sum() > 1e-12:
             bayes_error = max(bayes_error, float(np.abs(r / r.sum() - mu).max()))
+        possible = nature[list(h.nodes)] > 0
+        if possible.any():  # no belief on a node that Nature reaches with probability 0
+            nature_error = max(nature_error, float(mu[~possible].sum()))
         weights = _rationalise(mu) if exact else [float(m) for m in mu]
         br, cur = _deviation_gain(nums, h.player, list(zip(h.nodes, weights, strict=True)))
         gain = float(br - cur)
@@ -383,7 +389,8 @@ def _pbe_regret(
     per = _tree_regret(nums, [(game.root, nums.one)])
     regret = max(regret, float(per.max()))
     relative = max(relative, float((per / scales).max()))
-    return regret, relative, bayes_error
+    details["nature_error"] = nature_error
+    return regret, relative, max(bayes_error, nature_error)
 
 
 def _certify_tree(

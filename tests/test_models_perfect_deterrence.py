@@ -754,16 +754,15 @@ def test_chain_store_kw_numbers():
 
 def test_chain_store_selten_paradox():
     """Selten (1978) [S]: with complete information (p = 0) every entrant enters and the incumbent
-    always acquiesces; the baseline of the model is exactly this game. (Under the ``free`` policy a
-    weak PBE may also put the off-path belief on the zero-probability Tough type and deter the first
-    entrant; no fight ever happens on the path.)"""
+    always acquiesces; the baseline of the model is exactly this game. Under every policy, ``free``
+    included: no belief may rest on the Tough type Nature never draws (issue 14), so no off-path
+    belief in toughness deters the first entrant."""
     for g in (CS.game(p_tough=0), CS.baseline().game(p_tough=0.4)):
-        for policy in ("prior", "d1"):
+        for policy in ("prior", "d1", "free"):
             (e,) = solve(g, "pbe", policy, max_mixed_sets=2)
             assert reach(g, e, "weak.aa") == pytest.approx(1)
-        free = solve(g, "pbe", "free", max_mixed_sets=2)
-        assert any(reach(g, e, "weak.aa") == pytest.approx(1) for e in free)
-        assert all(e.outcomes["capitulation"] == pytest.approx(1) and e.outcomes["war"] == 0 for e in free)
+            entrants = [b for name, b in e.beliefs.items() if name.startswith("entrant")]
+            assert all(p == 0 for b in entrants for path, p in b.items() if path.startswith("tough"))
 
 
 def test_chain_store_entry_sweep():

@@ -52,6 +52,12 @@ class _Ctx:
         """Mover's continuation payoff after each action at each node of set ``k``: (nodes, actions)."""
         return values[self.kids[k], self.game.infosets[k].player]
 
+    def possible(self, k: int) -> np.ndarray:
+        """Mask of the nodes of set ``k`` that Nature reaches with positive probability (all of
+        them if none is): no belief may weigh the others, whatever the policy."""
+        mask = self.prior[list(self.game.infosets[k].nodes)] > 0
+        return mask if mask.any() else np.ones(len(mask), dtype=bool)
+
     def prior_belief(self, k: int) -> np.ndarray:
         w = self.prior[list(self.game.infosets[k].nodes)]
         s = w.sum()

@@ -175,7 +175,7 @@ def _assess(ctx: _Ctx, beh: list[np.ndarray]) -> _Verdict | None:
         used = int(np.sum(beh[k] > _INTERIOR))
         if loose is None and len(h.actions) > used:
             if ctx.policy == "free" and k not in bel.fixed:
-                if len(_br_actions(q, tol)) > used:
+                if len(_br_actions(q[ctx.possible(k)], tol)) > used:
                     loose = f"'{h.name}' (unreached; another action is optimal under some belief)"
             elif int(np.sum(payoff >= payoff.max() - tol)) > used:
                 loose = f"'{h.name}' (unreached; an unused action ties under the policy's belief)"
