@@ -198,25 +198,31 @@ def _grid_may_vanish(values: list[list[float]], k: int) -> bool:
     The box is cut into a grid of sub-boxes; a multilinear function lies between its values at
     a sub-box's corners, so a sub-box where some condition keeps one strict sign at every
     corner holds no root. Roots on the box boundary (``x = 0``, a mover not mixing after all)
-    are excluded by staying ``1e-10`` inside it.
+    are excluded by staying ``1e-10`` inside it. The grid values come from the vertex values by
+    interpolating one axis at a time, and the corner extremes of every sub-box by taking
+    neighbouring minima and maxima one axis at a time (both separable).
     """
     m = 8 if k <= 3 else 4
     ticks = np.concatenate([[_INTERIOR], np.linspace(0, 1, m + 1)[1:-1], [1 - _INTERIOR]])
-    grid = np.stack(np.meshgrid(*([ticks] * k), indexing="ij"), axis=-1).reshape(-1, k)
-    corners = np.array(list(itertools.product((0, 1), repeat=k)))  # vertex c: x_i = 1 iff c_i = 1
-    w = np.prod(np.where(corners[None, :, :] == 1, grid[:, None, :], 1 - grid[:, None, :]), axis=2)
+    interp = np.stack([1 - ticks, ticks], axis=1)  # (m + 1, 2): weights of the vertices x_i = 0, 1
     g = np.asarray(values, dtype=float)  # (equations, vertices) in itertools.product order
-    f = (w @ g.T).reshape(*([m + 1] * k), len(values))
     scale = max(1.0, float(np.abs(g).max()))
     eps = 1e-13 * scale
     alive = np.ones([m] * k, dtype=bool)
-    for e in range(len(values)):
-        fe = f[..., e]
-        views = [fe[tuple(slice(1, None) if b else slice(None, -1) for b in shift)]
-                 for shift in itertools.product((0, 1), repeat=k)]
-        lo = np.minimum.reduce(views)
-        hi = np.maximum.reduce(views)
+    for row in g:
+        f = row.reshape([2] * k)
+        for axis in range(k):  # values on the grid
+            f = np.moveaxis(np.tensordot(interp, f, axes=([1], [axis])), 0, axis)
+        lo, hi = f, f
+        for axis in range(k):  # extremes over each sub-box's corners
+            a = [slice(None)] * k
+            b = [slice(None)] * k
+            a[axis], b[axis] = slice(None, -1), slice(1, None)
+            lo = np.minimum(lo[tuple(a)], lo[tuple(b)])
+            hi = np.maximum(hi[tuple(a)], hi[tuple(b)])
         alive &= ~((lo > eps) | (hi < -eps))
+        if not alive.any():
+            return False
     return bool(alive.any())
 
 

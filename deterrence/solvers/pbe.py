@@ -105,6 +105,7 @@ from ._options import option
 from ._pbe_beliefs import _Beliefs, _br_actions, _deviation_groups, _deviation_weights
 from ._pbe_context import _INTERIOR, _Ctx
 from ._pbe_multilinear import _solve_multilinear
+from ._pbe_patterns import feasible_patterns
 from ._pbe_seeds import nash_seeds, repaired
 from ._tree_utils import child_tables, prior_mass, undominated_actions
 from .base import Candidate, RawResult, SolveOptions, SolverInfo, SolverOptions
@@ -276,6 +277,23 @@ def _pattern_specs(ctx: _Ctx, ind: list[np.ndarray], on_path: np.ndarray, mixed:
     return out
 
 
+def _batch_payoffs(ctx: _Ctx, k: int, specs: dict[int, Spec], behs: list[list[np.ndarray]],
+                   reach: np.ndarray, edge: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """The mover's unnormalised expected payoff per action at set ``k``, at every vertex profile."""
+    h = ctx.game.infosets[k]
+    nodes = list(h.nodes)
+    q = values[:, ctx.kids[k], h.player]  # (combos, nodes, actions)
+    spec = specs.get(k, ("reach",))
+    if spec[0] == "reach":
+        weights = reach[:, nodes]
+    elif spec[0] == "prior":
+        weights = np.broadcast_to(ctx.prior[nodes], (len(behs), len(nodes)))
+    else:
+        weights = np.array([_weights(ctx, k, spec, beh, reach[c], edge[c], specs)
+                            for c, beh in enumerate(behs)])
+    return np.einsum("cn,cna->ca", weights, q)
+
+
 def _solve_pattern(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int],
                    on_path: np.ndarray, specs: dict[int, Spec]) -> list[list[np.ndarray]]:
     """Profiles with exactly these supports that satisfy the indifference conditions."""
@@ -288,23 +306,23 @@ def _solve_pattern(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[in
     for k, s in enumerate(pattern):
         if len(s) == 1:
             base[k][s[0]] = 1.0
+    behs = []
     for combo in combos:
         beh = [b.copy() for b in base]
         for k, a in zip(mixed, combo, strict=True):
             beh[k][a] = 1.0
-        reach, edge, values = ctx.evaluate(beh)
-        for k, h in enumerate(game.infosets):
-            if not (on_path[k] or (k in specs and len(pattern[k]) > 1)):
-                continue
-            weights = _weights(ctx, k, specs.get(k, ("reach",)), beh, reach, edge, specs)
-            w = weights @ ctx.q(values, k)  # unnormalised expected payoff per action
-            s = pattern[k]
-            for j in range(1, len(s)):
-                eqs_vals[(k, j)].append(float(w[s[j]] - w[s[0]]))
-            for b in range(len(h.actions)):
-                if b not in s:
-                    key = (k, b)
-                    slack_max[key] = max(slack_max.get(key, -np.inf), float(w[s[0]] - w[b]))
+        behs.append(beh)
+    reach, edge, values = ctx.batch.evaluate(np.array([np.concatenate(b) for b in behs]))
+    for k, h in enumerate(game.infosets):
+        if not (on_path[k] or (k in specs and len(pattern[k]) > 1)):
+            continue
+        w = _batch_payoffs(ctx, k, specs, behs, reach, edge, values)  # (combos, actions), unnormalised
+        s = pattern[k]
+        for j in range(1, len(s)):
+            eqs_vals[(k, j)] = (w[:, s[j]] - w[:, s[0]]).tolist()
+        for b in range(len(h.actions)):
+            if b not in s:
+                slack_max[(k, b)] = float((w[:, s[0]] - w[:, b]).max())
     # multilinear: the value anywhere in the box is a convex combination of these vertex values
     if any(v < -tol for v in slack_max.values()):
         return []
@@ -357,10 +375,6 @@ class PBEOptions(SolverOptions):
 
 
 # ---------------------------------------------------------------------------------- driver
-def _subsets(actions: tuple[int, ...]) -> list[tuple[int, ...]]:
-    return [c for r in range(1, len(actions) + 1) for c in itertools.combinations(actions, r)]
-
-
 def _counts(game: ExtensiveFormGame, tol: float = 1e-12) -> tuple[list[tuple[int, ...]], int, int]:
     allowed = undominated_actions(game, tol)
     pure = math.prod(len(a) for a in allowed)
@@ -403,19 +417,19 @@ def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list
             loose.append(v.loose)
         cands.append(Candidate(strategies=tuple(beh), beliefs=tuple(v.beliefs), label=_label(ctx, beh)))
 
-    for choice in itertools.product(*allowed):
+    possible = [ctx.possible(k) for k in range(len(game.infosets))]
+    pure, mixed_patterns = feasible_patterns(game, allowed, possible, options.tol)
+    for pattern in pure:
         beh = [np.zeros(len(h.actions)) for h in game.infosets]
-        for b, a in zip(beh, choice, strict=True):
-            b[a] = 1.0
+        for b, s in zip(beh, pattern, strict=True):
+            b[s[0]] = 1.0
         keep(beh)
     all_patterns = True
     if opts.mixed and n_patterns > n_pure:
         max_mixed = opts.max_mixed_sets
         skipped = free_offpath = 0
-        for pattern in itertools.product(*(_subsets(a) for a in allowed)):
+        for pattern in mixed_patterns:
             mixed = [k for k, s in enumerate(pattern) if len(s) > 1]
-            if not mixed:
-                continue
             ind = [np.zeros(len(h.actions)) for h in game.infosets]
             for b, s in zip(ind, pattern, strict=True):
                 b[list(s)] = 1.0
