@@ -14,12 +14,15 @@ A PBE here is a behaviour profile with a belief at *every* information set such 
   rule (a player's own deviation tells it nothing about the others). With this, one-shot
   optimality at every set is the same as optimality of the whole continuation strategy,
   which is what ``deterrence.certificates`` checks;
+* **Nature's zero-probability moves** carry no belief: under every policy, a node that Nature
+  reaches with probability 0 gets belief 0 when its information set has other nodes (Nature's
+  probabilities are fixed, so no consistent assessment weighs it; the certificate checks this);
 * **off-path beliefs** at the other unreached information sets follow the option ``belief_policy``:
 
   ``"free"``
-      any belief that makes the prescribed action optimal. The solver looks for one by a
-      linear program over the belief simplex and reports the one closest (L1) to the
-      ``prior`` belief below.
+      any belief (over the nodes Nature can reach) that makes the prescribed action optimal.
+      The solver looks for one by a linear program over the belief simplex and reports the one
+      closest (L1) to the ``prior`` belief below.
   ``"prior"``
       belief proportional to Nature's probabilities of the nodes: for node ``v`` of the
       set, the product of the chance probabilities on the path from the root to ``v``
@@ -57,7 +60,11 @@ A PBE here is a behaviour profile with a belief at *every* information set such 
 Algorithm
 ---------
 Actions that are conditionally strictly dominated (worse at every node of the set, whatever
-follows) are dropped first. Then
+follows) are dropped first. Support patterns (and pure profiles) that cannot hold a PBE are
+skipped without being solved: at every set each action of the support must be, at some node
+Nature can reach, at least as good as every other action under the best and worst continuation
+the pattern allows (:mod:`deterrence.solvers._pbe_patterns`, a depth-first search from the
+deepest sets up). Then
 
 1. every **pure** behaviour profile is checked (beliefs by Bayes' rule or the policy);
 2. every **support pattern** (a non-empty support per set) with mixing is solved: the
@@ -86,7 +93,8 @@ or cannot list (points of continua); they never make the result complete.
 
 Code layout: this module holds the driver, the PBE test of a profile and the support
 patterns; the beliefs are in ``_pbe_beliefs``, the exact solver of the indifference systems in
-``_pbe_multilinear``, and the shared search context in ``_pbe_context``.
+``_pbe_multilinear``, the pruned list of patterns in ``_pbe_patterns``, and the shared search
+context in ``_pbe_context``.
 """
 
 from __future__ import annotations
