@@ -52,8 +52,8 @@ def signalling_trees(draw):
     return dt.ExtensiveFormGame(chance(types), players=["S", "R"])
 
 
-def _every_pattern(game, allowed, possible, tol):
-    options = [_pbe_patterns.subsets(a) for a in allowed]
+def _every_pattern(game, allowed, possible, tol, mixed=True):
+    options = [_pbe_patterns.subsets(a) if mixed else [(x,) for x in a] for a in allowed]
     found = list(itertools.product(*options))
     pure = [p for p in found if all(len(s) == 1 for s in p)]
     return pure, [p for p in found if any(len(s) > 1 for s in p)]

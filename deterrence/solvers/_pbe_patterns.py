@@ -39,9 +39,8 @@ def subsets(actions: tuple[int, ...]) -> list[tuple[int, ...]]:
     return [c for r in range(1, len(actions) + 1) for c in itertools.combinations(actions, r)]
 
 
-def _order(game: ExtensiveFormGame) -> list[int] | None:
-    """Information sets so that every set with a node below a node of ``h`` comes before ``h``
-    (``None`` if the relation has a cycle)."""
+def _below(game: ExtensiveFormGame) -> dict[int, set[int]]:
+    """For each information set, the other sets with a node below one of its nodes."""
     below: dict[int, set[int]] = {h.index: set() for h in game.infosets}
     for h in game.infosets:
         for v in h.nodes:
@@ -49,6 +48,13 @@ def _order(game: ExtensiveFormGame) -> list[int] | None:
                 nd = game.nodes[w]
                 if nd.kind == DECISION and nd.infoset != h.index:
                     below[h.index].add(nd.infoset)
+    return below
+
+
+def _order(game: ExtensiveFormGame) -> list[int] | None:
+    """Information sets so that every set with a node below a node of ``h`` comes before ``h``
+    (``None`` if the relation has a cycle)."""
+    below = _below(game)
     order: list[int] = []
     done: set[int] = set()
     pending = sorted(below, key=lambda k: len(below[k]))
@@ -130,7 +136,8 @@ class _Bounds:
 
 
 def feasible_patterns(game: ExtensiveFormGame, allowed: Sequence[tuple[int, ...]],
-                      possible: Sequence[np.ndarray], tol: float) -> tuple[list[Pattern], list[Pattern]]:
+                      possible: Sequence[np.ndarray], tol: float, mixed: bool = True
+                      ) -> tuple[list[Pattern], list[Pattern]]:
     """The pure and the mixed patterns passing the test, each list in ``itertools.product`` order.
 
     Parameters
@@ -144,8 +151,10 @@ def feasible_patterns(game: ExtensiveFormGame, allowed: Sequence[tuple[int, ...]
         none is).
     tol
         The solver's tolerance.
+    mixed
+        ``False``: pure profiles only (no mixed pattern is listed).
     """
-    options = [subsets(a) for a in allowed]
+    options = [subsets(a) if mixed else [(x,) for x in a] for a in allowed]
     rank = [{s: i for i, s in enumerate(opts)} for opts in options]
     found: list[Pattern] = []
     bounds = _Bounds(game, possible, tol)
@@ -157,7 +166,9 @@ def feasible_patterns(game: ExtensiveFormGame, allowed: Sequence[tuple[int, ...]
                 found.append(pattern)
     else:
         assigned: list[tuple[int, ...]] = [()] * len(allowed)
-        found.extend(_search(bounds, order, 0, options, assigned))
+        below = {k: sorted(v) for k, v in _below(game).items()}
+        memo: dict[tuple, bool] = {}
+        found.extend(_search(bounds, order, 0, options, assigned, below, memo))
     found.sort(key=lambda p: tuple(r[s] for r, s in zip(rank, p, strict=True)))
     pure = [p for p in found if all(len(s) == 1 for s in p)]
     mixed = [p for p in found if any(len(s) > 1 for s in p)]
@@ -165,14 +176,22 @@ def feasible_patterns(game: ExtensiveFormGame, allowed: Sequence[tuple[int, ...]
 
 
 def _search(bounds: _Bounds, order: list[int], depth: int, options: list[list[tuple[int, ...]]],
-            assigned: list[tuple[int, ...]]) -> Iterator[Pattern]:
+            assigned: list[tuple[int, ...]], below: dict[int, list[int]], memo: dict[tuple, bool]
+            ) -> Iterator[Pattern]:
+    """Depth-first over ``order``; a set's test depends only on the supports of the sets below
+    it, so its verdicts are remembered by those."""
     if depth == len(order):
         yield tuple(assigned)
         return
     k = order[depth]
+    context = tuple(assigned[j] for j in below[k])
     for support in options[k]:
-        if not bounds.passes(k, support):
+        key = (k, support, context)
+        ok = memo.get(key)
+        if ok is None:
+            ok = memo[key] = bounds.passes(k, support)
+        if not ok:
             continue
         bounds.assign(k, support)
         assigned[k] = support
-        yield from _search(bounds, order, depth + 1, options, assigned)
+        yield from _search(bounds, order, depth + 1, options, assigned, below, memo)

@@ -426,7 +426,7 @@ def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list
         cands.append(Candidate(strategies=tuple(beh), beliefs=tuple(v.beliefs), label=_label(ctx, beh)))
 
     possible = [ctx.possible(k) for k in range(len(game.infosets))]
-    pure, mixed_patterns = feasible_patterns(game, allowed, possible, options.tol)
+    pure, mixed_patterns = feasible_patterns(game, allowed, possible, options.tol, mixed=opts.mixed)
     for pattern in pure:
         beh = [np.zeros(len(h.actions)) for h in game.infosets]
         for b, s in zip(beh, pattern, strict=True):
