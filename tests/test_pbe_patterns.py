@@ -63,9 +63,7 @@ def _profiles(eqs) -> list[tuple[float, ...]]:
     return sorted(tuple(np.round(np.concatenate(e.strategies), 7)) for e in eqs)
 
 
-@settings(max_examples=40, deadline=None)
-@given(signalling_trees(), st.sampled_from(["free", "prior", "d1"]))
-def test_pruning_loses_no_equilibrium(game, policy):
+def _check_pruning(game, policy):
     pruned = dt.solve(game, "pbe", method="pbe", belief_policy=policy)
     original = pbe_module.feasible_patterns
     pbe_module.feasible_patterns = _every_pattern
@@ -75,6 +73,19 @@ def test_pruning_loses_no_equilibrium(game, policy):
         pbe_module.feasible_patterns = original
     assert _profiles(pruned) == _profiles(every)
     assert pruned.complete or not every.complete  # pruning only removes reasons to doubt completeness
+
+
+@settings(max_examples=8, deadline=None)
+@given(signalling_trees(), st.sampled_from(["free", "prior", "d1"]))
+def test_pruning_loses_no_equilibrium(game, policy):
+    _check_pruning(game, policy)
+
+
+@pytest.mark.slow
+@settings(max_examples=80, deadline=None)
+@given(signalling_trees(), st.sampled_from(["free", "prior", "d1"]))
+def test_pruning_loses_no_equilibrium_long(game, policy):
+    _check_pruning(game, policy)
 
 
 def test_cyclic_below_relation_falls_back_to_complete_patterns():
