@@ -147,3 +147,23 @@ def test_separable_grid_test_equals_the_direct_one():
         n_eq = int(rng.integers(1, k + 1))
         vals = rng.normal(size=(n_eq, 2**k)) + rng.normal(size=(n_eq, 1)) * float(rng.uniform(0, 3))
         assert _pbe_multilinear._grid_may_vanish(vals.tolist(), k) == _grid_direct(vals.tolist(), k)
+
+
+def test_box_corners_give_the_system_inside_the_simplices():
+    """The grid screen for supports of three or more actions works on the unit box of the
+    unknowns: the multilinear function built from the box corners equals the system's value
+    (a sum over the support vertices) at random points of the product of simplices."""
+    rng = np.random.default_rng(2)
+    for _ in range(100):
+        shapes = [int(m) for m in rng.integers(2, 4, size=int(rng.integers(1, 4)))]
+        vals = rng.normal(size=int(np.prod(shapes)))
+        box = np.array(_pbe_multilinear._box_corners([vals.tolist()], shapes)[0])
+        sig = [rng.dirichlet(np.ones(m)) for m in shapes]
+        combos = itertools.product(*(range(m) for m in shapes))
+        direct = sum(v * np.prod([s[c] for s, c in zip(sig, combo, strict=True)])
+                     for v, combo in zip(vals, combos, strict=True))
+        xs = np.concatenate([s[1:] for s in sig])
+        corners = itertools.product((0, 1), repeat=len(xs))
+        inside = sum(b * np.prod([x if bit else 1 - x for x, bit in zip(xs, bits, strict=True)])
+                     for b, bits in zip(box, corners, strict=True))
+        assert inside == pytest.approx(direct, abs=1e-9)

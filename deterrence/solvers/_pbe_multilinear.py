@@ -37,6 +37,11 @@ def _solve_multilinear(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: lis
             return _solve_two_binary(ctx, values, names)
         if not _grid_may_vanish(values, len(mixed)):
             return []
+    else:
+        shapes = [len(pattern[k]) for k in mixed]
+        nv = sum(m - 1 for m in shapes)
+        if nv <= _MAX_BOX_DIMENSION and not _grid_may_vanish(_box_corners(values, shapes), nv):
+            return []
     system = _Multilinear(ctx, pattern, mixed, combos)
     polys = system.polynomials(values)
     if polys is None:
@@ -224,6 +229,32 @@ def _grid_may_vanish(values: list[list[float]], k: int) -> bool:
         if not alive.any():
             return False
     return bool(alive.any())
+
+
+#: the most unknowns for which the grid screen runs on supports of three or more actions
+_MAX_BOX_DIMENSION = 7
+
+
+def _box_corners(values: list[list[float]], shapes: list[int]) -> list[list[float]]:
+    """The equations' values at the corners of the unit box of the unknowns ``x_{k,j}``.
+
+    With ``σ_k(a_0) = 1 − Σ_j x_{k,j}`` the equations are affine in each set's unknowns, so
+    multilinear on the box ``[0, 1]^{unknowns}``, which contains the product of simplices: the
+    grid test on that box (:func:`_grid_may_vanish`) is valid for roots in the simplices. A
+    corner assigns 0 or 1 to each unknown; its value follows from the vertex values (corners
+    outside the simplices give ``σ_k(a_0) < 0``).
+    """
+    maps = []
+    for m in shapes:
+        bits = np.array(list(itertools.product((0, 1), repeat=m - 1)), dtype=float)
+        maps.append(np.column_stack([1 - bits.sum(axis=1), bits]))  # (2^(m-1), m)
+    out = []
+    for row in values:
+        f = np.asarray(row, dtype=float).reshape(shapes)
+        for i in reversed(range(len(shapes))):
+            f = np.moveaxis(np.tensordot(maps[i], f, axes=([1], [i])), 0, i)
+        out.append(f.reshape(-1).tolist())
+    return out
 
 
 def _solve_two_binary(ctx: _Ctx, values: list[list[float]], names: str) -> list[list[np.ndarray]]:
