@@ -33,6 +33,7 @@ from benchmarks.suite import (  # noqa: E402
     cases_estimation,
     cases_extensive,
     cases_nplayer,
+    cases_reputation,
     cases_sweeps,
     machine,
     profiling,
@@ -41,7 +42,7 @@ from benchmarks.suite import (  # noqa: E402
 from benchmarks.suite.measure import Settings, strip  # noqa: E402
 from benchmarks.suite.peers import PeerPool  # noqa: E402
 
-GROUPS = ("two_player", "n_player", "extensive", "sweeps", "estimation")
+GROUPS = ("two_player", "n_player", "extensive", "sweeps", "estimation", "reputation")
 
 
 def _log(msg: str) -> None:
@@ -160,6 +161,9 @@ def main(argv: list[str] | None = None) -> int:
         if "estimation" in args.cases:
             _log("estimation")
             full_cases += cases_estimation.run(pool, st, log=_log)
+        if "reputation" in args.cases:
+            _log("reputation and signalling trees")
+            full_cases += cases_reputation.run(pool, st, log=_log)
     res["cases"] = full_cases
     res["profiles"] = []
     if not args.no_profile:

@@ -5,8 +5,13 @@ This module is independent of every solver. It recomputes, from the game alone,
 * the largest gain from a unilateral deviation (Nash regret) of a mixed or behaviour profile;
 * the same in every subgame (subgame perfection);
 * sequential rationality at every information set given stated beliefs, and the largest gap
-  between those beliefs and Bayes' rule where the set is reached (perfect Bayesian);
-* the fixed-point residual of the logit response (quantal response).
+  between those beliefs and Bayes' rule where the set is reached, or the belief put on nodes
+  that Nature reaches with probability 0 when the set has others (perfect Bayesian: Nature's
+  probabilities are fixed, so no consistent assessment weighs such nodes);
+* the fixed-point residual of the logit response (quantal response);
+* for repeated crises in compact form (:class:`~deterrence.game.reputation.ReputationGame`),
+  the same perfect Bayesian conditions on the (stage, posterior) states of a Markov profile
+  (:func:`certify_reputation`, defined in :mod:`deterrence._reputation_certificate`).
 
 With ``exact=True`` the check runs in rational arithmetic (``fractions.Fraction``): float
 profiles are rationalised (``limit_denominator``), payoffs are taken exactly as given.
@@ -20,10 +25,12 @@ from typing import Any
 
 import numpy as np
 
+from ._reputation_certificate import certify_reputation
 from .equilibrium import Certificate
 from .errors import GameError, SolverError, UnsupportedError
 from .game import ExtensiveFormGame, NormalFormGame
 from .game.extensive import CHANCE, DECISION, TERMINAL
+from .game.reputation import ReputationGame
 
 _MAX_PURE_ENUMERATION = 1_000_000
 
@@ -359,7 +366,8 @@ def _pbe_regret(
     if beliefs is None or len(beliefs) != len(game.infosets):
         raise GameError("a PBE certificate needs a belief vector at every information set")
     reach = game.realization_probabilities(beh)
-    regret = relative = bayes_error = 0.0
+    nature = game.realization_probabilities([np.ones(len(h.actions)) for h in game.infosets])
+    regret = relative = bayes_error = nature_error = 0.0
     for h, mu in zip(game.infosets, beliefs, strict=True):
         mu = np.asarray(mu, dtype=float).reshape(-1)
         if mu.shape != (len(h.nodes),) or np.any(mu < -tol) or abs(mu.sum() - 1) > 1e-6:
@@ -369,6 +377,9 @@ def _pbe_regret(
         r = reach[list(h.nodes)]
         if r.sum() > 1e-12:
             bayes_error = max(bayes_error, float(np.abs(r / r.sum() - mu).max()))
+        possible = nature[list(h.nodes)] > 0
+        if possible.any():  # no belief on a node that Nature reaches with probability 0
+            nature_error = max(nature_error, float(mu[~possible].sum()))
         weights = _rationalise(mu) if exact else [float(m) for m in mu]
         br, cur = _deviation_gain(nums, h.player, list(zip(h.nodes, weights, strict=True)))
         gain = float(br - cur)
@@ -378,7 +389,8 @@ def _pbe_regret(
     per = _tree_regret(nums, [(game.root, nums.one)])
     regret = max(regret, float(per.max()))
     relative = max(relative, float((per / scales).max()))
-    return regret, relative, bayes_error
+    details["nature_error"] = nature_error
+    return regret, relative, max(bayes_error, nature_error)
 
 
 def _certify_tree(
@@ -453,7 +465,9 @@ def certify(
         The game.
     strategies
         Normal form: one mixed strategy per player; extensive form: one behaviour vector per
-        information set (``game.infosets`` order).
+        information set (``game.infosets`` order); a
+        :class:`~deterrence.game.reputation.ReputationGame`: a Markov profile (see
+        :func:`certify_reputation`; ``concept`` must be ``"pbe"``, the check is exact).
     concept
         ``"nash"``, ``"spe"``, ``"pbe"`` or ``"qre"``. For ``"qre"`` with ``lam=None`` (the
         lambda -> infinity limit) the Nash conditions are checked.
@@ -489,6 +503,10 @@ def certify(
         return _certify_normal(game, strategies, concept, tol, exact, lam, exact_strategies)
     if isinstance(game, ExtensiveFormGame):
         return _certify_tree(game, strategies, concept, beliefs, tol, exact, lam, exact_strategies)
+    if isinstance(game, ReputationGame):
+        if concept != "pbe":
+            raise UnsupportedError(f"a reputation game in compact form is certified as a PBE, not {concept}")
+        return certify_reputation(game, strategies, tol=tol)  # type: ignore[arg-type]
     raise GameError(f"cannot certify a {type(game).__name__}")
 
 

@@ -197,6 +197,47 @@ class EquilibriumSet:
         columns = list(dict.fromkeys(c for row in rows for c in row)) or ["equilibrium", "regime"]
         return pd.DataFrame(rows, columns=columns)
 
+    def classes(self, tol: float = 1e-9) -> tuple[tuple[int, ...], ...]:
+        """The equilibria grouped by their play on the path, as tuples of indices into the set.
+
+        Two equilibria of a tree are in one class when they leave the same information sets
+        unreached and prescribe the same play (within ``tol``) at every other one: they differ,
+        if at all, only off the path (play or beliefs at unreached sets), so they give the same
+        outcome. Equilibria in different classes differ on the path. In a normal-form game every
+        distinct equilibrium is its own class.
+        """
+        infosets = getattr(self.game, "infosets", None)
+        names = [h.name for h in infosets] if infosets is not None else None
+        groups: list[list[int]] = []
+        for i, e in enumerate(self.equilibria):
+            for g in groups:
+                if _same_on_path(self.equilibria[g[0]], e, names, tol):
+                    g.append(i)
+                    break
+            else:
+                groups.append([i])
+        return tuple(tuple(g) for g in groups)
+
+    def class_summary(self, tol: float = 1e-9) -> str:
+        """How many classes (see :meth:`classes`) the set holds, and how their members differ.
+
+        Examples: ``"1 equilibrium"``, ``"3 equilibria in 3 classes, which differ on the path"``,
+        ``"16 equilibria in 2 classes, which differ on the path; within a class they differ only
+        off the path (class sizes 12, 4)"``.
+        """
+        n = len(self.equilibria)
+        if n <= 1:
+            return f"{n} equilibri{'um' if n == 1 else 'a'}"
+        groups = self.classes(tol)
+        k = len(groups)
+        if k == 1:
+            return f"{n} equilibria in 1 class: they differ only off the path"
+        text = f"{n} equilibria in {k} classes, which differ on the path"
+        if k < n:
+            sizes = ", ".join(str(len(g)) for g in groups)
+            text += f"; within a class they differ only off the path (class sizes {sizes})"
+        return text
+
 
 def _frame_row(index: int, eq: Equilibrium, eqs: EquilibriumSet) -> dict[str, Any]:
     """One row of :meth:`EquilibriumSet.to_frame`."""
@@ -222,3 +263,13 @@ def _frame_row(index: int, eq: Equilibrium, eqs: EquilibriumSet) -> dict[str, An
                 "concept": eqs.concept, "method": eqs.method, "belief_policy": eqs.belief_policy,
                 "lam": eq.lam})
     return row
+
+
+def _same_on_path(a: Equilibrium, b: Equilibrium, names: list[str] | None, tol: float) -> bool:
+    """Same unreached information sets and the same play at every reached one (``names``: the
+    tree's information sets in ``strategies`` order; ``None`` for a normal-form game)."""
+    if set(a.off_path) != set(b.off_path) or len(a.strategies) != len(b.strategies):
+        return False
+    reached = range(len(a.strategies)) if names is None else [
+        k for k, name in enumerate(names) if name not in a.off_path]
+    return all(np.allclose(a.strategies[k], b.strategies[k], atol=tol) for k in reached)

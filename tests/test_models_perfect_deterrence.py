@@ -30,6 +30,7 @@ from helpers.beliefs import belief_vectors
 
 import deterrence as dt
 from deterrence.catalogue.builders import perfect_deterrence as builders
+from deterrence.catalogue.builders import reputation as reputation_builders
 from deterrence.errors import ParameterError
 from deterrence.game import ExtensiveFormGame, reduced_normal_form
 from deterrence.kernels import compile_model
@@ -43,6 +44,7 @@ MODELS = {
     "chain_store": builders.chain_store,
     "snyder_alliance_dilemma": builders.snyder_alliance_dilemma,
     "mutual_deterrence": builders.mutual_deterrence,
+    "patron_reputation": reputation_builders.patron_reputation,
 }
 EDGE = 1e-6  # stay this far from every threshold (knife edges: continua of equilibria)
 
@@ -202,6 +204,7 @@ DEFAULT_SOLVES = [
     pytest.param("asymmetric_escalation", "pbe", "d1", {"mixed": False}, marks=pytest.mark.slow),
     ("snyder_alliance_dilemma", "nash", None, {}),
     ("mutual_deterrence", "spe", None, {}),
+    ("patron_reputation", "pbe", "d1", {}),  # 3 crises: the reputation solver (auto)
 ]
 
 
@@ -230,6 +233,7 @@ def test_declared_concepts_cover_every_model():
         "chain_store": ("pbe",),
         "snyder_alliance_dilemma": ("nash",),
         "mutual_deterrence": ("spe",),
+        "patron_reputation": ("pbe",),
     }
     assert dt.load_model("tripartite_crisis").status == "reconstruction"
     assert "NOT VERIFIED" in dt.load_model("tripartite_crisis").description
@@ -753,16 +757,15 @@ def test_chain_store_kw_numbers():
 
 def test_chain_store_selten_paradox():
     """Selten (1978) [S]: with complete information (p = 0) every entrant enters and the incumbent
-    always acquiesces; the baseline of the model is exactly this game. (Under the ``free`` policy a
-    weak PBE may also put the off-path belief on the zero-probability Tough type and deter the first
-    entrant; no fight ever happens on the path.)"""
+    always acquiesces; the baseline of the model is exactly this game. Under every policy, ``free``
+    included: no belief may rest on the Tough type Nature never draws (issue 14), so no off-path
+    belief in toughness deters the first entrant."""
     for g in (CS.game(p_tough=0), CS.baseline().game(p_tough=0.4)):
-        for policy in ("prior", "d1"):
+        for policy in ("prior", "d1", "free"):
             (e,) = solve(g, "pbe", policy, max_mixed_sets=2)
             assert reach(g, e, "weak.aa") == pytest.approx(1)
-        free = solve(g, "pbe", "free", max_mixed_sets=2)
-        assert any(reach(g, e, "weak.aa") == pytest.approx(1) for e in free)
-        assert all(e.outcomes["capitulation"] == pytest.approx(1) and e.outcomes["war"] == 0 for e in free)
+            entrants = [b for name, b in e.beliefs.items() if name.startswith("entrant")]
+            assert all(p == 0 for b in entrants for path, p in b.items() if path.startswith("tough"))
 
 
 def test_chain_store_entry_sweep():

@@ -56,6 +56,8 @@ def _game_and_concept(method: str) -> tuple[Any, str]:
     info = registry()[method]
     concept = sorted(info.concepts)[0]
     game = _bimatrix() if "normal" in info.kinds else _signalling()
+    if method == "reputation":  # serves only repeated crises with a persistent private type
+        game = dt.builders.chain_store_game(markets=2).tree()
     assert info.serves(game, concept) is None, (method, info.serves(game, concept))
     return game, concept
 
@@ -80,6 +82,7 @@ VALID: dict[tuple[str, str], Any] = {
     ("pbe", "mixed"): False,
     ("pbe", "max_mixed_sets"): 2,
     ("pbe", "seeds"): True,
+    ("reputation", "belief_policy"): "d1",
     ("qre", "lam"): 1.5,
     ("qre", "trace"): True,
     ("qre", "lam_max"): 5.0,
@@ -148,7 +151,7 @@ def test_front_door_options_are_not_solver_options() -> None:
 
 def test_belief_policy_belongs_to_pbe_and_lam_to_qre() -> None:
     owners = {name: spec.methods for name, spec in solver_options().items()}
-    assert owners["belief_policy"] == ("pbe",)
+    assert owners["belief_policy"] == ("pbe", "reputation")
     assert owners["lam"] == ("qre",)
     assert set(owners) >= {"mixed", "max_mixed_sets", "seeds"}
     assert solver_options("pbe")["belief_policy"].choices == dt.BELIEF_POLICIES
@@ -250,7 +253,8 @@ def test_option_values_are_normalised() -> None:
 
 # ---------------------------------------------------------------------------- check_options
 def test_check_options_types_the_options_of_one_method() -> None:
-    opts = check_options("pbe", {"belief_policy": "d1", "max_mixed_sets": 2, "tol": 1e-7})
+    # on a game only 'pbe' serves (the reputation solver takes repeated crises only)
+    opts = check_options("pbe", {"belief_policy": "d1", "max_mixed_sets": 2, "tol": 1e-7}, game=_signalling())
     assert isinstance(opts, SolveOptions) and opts.tol == 1e-7
     assert opts.method_options.belief_policy == "d1" and opts.method_options.max_mixed_sets == 2
     opts = check_options("nash", {"labels": (1,)}, method="lemke_howson")

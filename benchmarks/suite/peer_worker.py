@@ -158,6 +158,37 @@ def _gambit_loop():
     return call, None
 
 
+def _gambit_tree_limit(method: str):
+    """pygambit on a tree: the logit QRE's limit (``logit_solve``) or pure agent equilibria."""
+    import pygambit as gbt
+
+    def call(item):
+        g = gbt.read_efg(io.StringIO(item["efg"]))
+        if method == "logit":
+            res = gbt.nash.logit_solve(g)
+        else:
+            res = gbt.nash.enumpure_agent_solve(g)
+        return [_behaviour(g, lambda a, eq=eq: eq[a]) for eq in res.equilibria]
+
+    return call, None
+
+
+def _ours_pbe_point():
+    """Our PBE solve of one model point (game built inside the timing), under a belief policy."""
+    import deterrence as dt
+
+    models: dict[str, Any] = {}
+
+    def call(item):
+        m = models.get(item["model"]) or models.setdefault(item["model"], dt.load_model(item["model"]))
+        return len(dt.solve(m.game(**item["values"]), "pbe", belief_policy=item["policy"]))
+
+    def warm():
+        dt.solve(dt.load_model("chain_store").game(), "pbe", mixed=False)
+
+    return call, warm
+
+
 def _ours_pointwise():
     """Our per-point path for one sweep point (run here so that it too gets a time limit)."""
     import pandas as pd
@@ -188,6 +219,9 @@ TOOLS = {
     "gambit_logit_lambda": lambda: _gambit_tree("logit_lambda"),
     "gambit_sweep_loop": _gambit_loop,
     "deterrence_pointwise": _ours_pointwise,
+    "gambit_logit_limit": lambda: _gambit_tree_limit("logit"),
+    "gambit_enumpure_agent": lambda: _gambit_tree_limit("enumpure_agent"),
+    "deterrence_pbe_point": _ours_pbe_point,
 }
 
 

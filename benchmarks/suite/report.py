@@ -172,6 +172,7 @@ def ratio_tables(res: dict[str, Any]) -> list[str]:
         "extensive": "Extensive games",
         "sweeps": "Sweeps (per point)",
         "estimation": "Estimation (maximum likelihood)",
+        "reputation": "Reputation games and signalling trees (PBE; pygambit on the same trees)",
     }
     for group, title in titles.items():
         cases = [c for c in res["cases"] if c["group"] == group]

@@ -1,4 +1,5 @@
-"""Numeric games: normal form (N players) and extensive form (trees with chance and information sets)."""
+"""Numeric games: normal form (N players), extensive form (trees with chance and information sets),
+and repeated crises with a persistent private type in compact form (:class:`ReputationGame`)."""
 
 from .convert import (
     ReducedNormalForm,
@@ -13,6 +14,7 @@ from .convert import (
 )
 from .extensive import Behaviour, ChanceInfo, ExtensiveFormGame, InfoSet, NodeInfo
 from .normal import NormalFormGame
+from .reputation import CrisisStage, ReputationGame
 from .tree import ChanceNode, DecisionNode, TerminalNode, chance, decision, terminal
 
 Game = NormalFormGame | ExtensiveFormGame
@@ -21,6 +23,7 @@ __all__ = [
     "Behaviour",
     "ChanceInfo",
     "ChanceNode",
+    "CrisisStage",
     "DecisionNode",
     "ExtensiveFormGame",
     "Game",
@@ -28,6 +31,7 @@ __all__ = [
     "NodeInfo",
     "NormalFormGame",
     "ReducedNormalForm",
+    "ReputationGame",
     "SequenceForm",
     "TerminalNode",
     "behaviour_to_mixed",

@@ -40,6 +40,7 @@ SOLVER_MODULES: tuple[str, ...] = (
     "enumerate_reduced",
     "backward_induction",
     "pbe",
+    "reputation",
     "qre",
 )
 
@@ -52,8 +53,8 @@ AUTO: dict[tuple[str, str, bool], tuple[str, ...]] = {
     ("nash", "extensive", False): ("enumerate_reduced",),
     ("spe", "extensive", True): ("backward_induction",),
     ("spe", "extensive", False): ("backward_induction",),
-    ("pbe", "extensive", True): ("pbe",),
-    ("pbe", "extensive", False): ("pbe",),
+    ("pbe", "extensive", True): ("pbe", "reputation"),
+    ("pbe", "extensive", False): ("pbe", "reputation"),
     ("qre", "normal", True): ("qre",),
     ("qre", "normal", False): ("qre",),
     ("qre", "extensive", True): ("qre",),

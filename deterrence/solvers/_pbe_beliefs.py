@@ -73,6 +73,13 @@ def _supporting_belief(q: np.ndarray, sigma: np.ndarray, mu0: np.ndarray, tol: f
     return mu if (mu @ gap).min() >= -tol else None
 
 
+def _embed(part: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """A belief over the nodes where ``mask`` holds, as a belief over all nodes (0 elsewhere)."""
+    out = np.zeros(len(mask))
+    out[mask] = part
+    return out
+
+
 def _br_actions(q: np.ndarray, tol: float) -> list[int]:
     """Actions that are a best response to some belief over the nodes (payoffs ``q``)."""
     out = []
@@ -184,7 +191,10 @@ class _Beliefs:
         elif ctx.policy == "prior":
             mu = ctx.prior_belief(k)
         elif ctx.policy == "free":
-            mu = _supporting_belief(ctx.q(self.values, k), self.beh[k], ctx.prior_belief(k), ctx.tol)
+            mask = ctx.possible(k)
+            q = ctx.q(self.values, k)[mask]
+            part = _supporting_belief(q, self.beh[k], ctx.prior_belief(k)[mask], ctx.tol)
+            mu = None if part is None else _embed(part, mask)
         else:
             mu = self._d1(k)
         self._busy.discard(k)
@@ -230,7 +240,7 @@ class _Beliefs:
         ctx, game, beh = self.ctx, self.ctx.game, self.beh
         h = game.infosets[k]
         q = ctx.q(self.values, k)
-        answers = _br_actions(q, ctx.tol)
+        answers = _br_actions(q[ctx.possible(k)], ctx.tol)
         groups = _deviation_groups(game, beh, k)
         if not groups:
             return ctx.prior_belief(k)

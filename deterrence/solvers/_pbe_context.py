@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..game.extensive import ExtensiveFormGame
+from ._tree_utils import BatchTree
 
 _REACH = 1e-12  # reach probability below which an information set counts as unreached
 _INTERIOR = 1e-10  # a mixing probability must exceed this to count as in the support
@@ -34,7 +35,11 @@ class _Ctx:
     failed: list[str] = field(default_factory=list)
 
     cache: dict[bytes, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
+    batch: BatchTree = field(init=False)
     expansions: dict[tuple[int, ...], list[dict]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.batch = BatchTree(self.game)
 
     def evaluate(self, beh: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(reach, edge probabilities, node values) of a profile, cached."""
@@ -51,6 +56,12 @@ class _Ctx:
     def q(self, values: np.ndarray, k: int) -> np.ndarray:
         """Mover's continuation payoff after each action at each node of set ``k``: (nodes, actions)."""
         return values[self.kids[k], self.game.infosets[k].player]
+
+    def possible(self, k: int) -> np.ndarray:
+        """Mask of the nodes of set ``k`` that Nature reaches with positive probability (all of
+        them if none is): no belief may weigh the others, whatever the policy."""
+        mask = self.prior[list(self.game.infosets[k].nodes)] > 0
+        return mask if mask.any() else np.ones(len(mask), dtype=bool)
 
     def prior_belief(self, k: int) -> np.ndarray:
         w = self.prior[list(self.game.infosets[k].nodes)]

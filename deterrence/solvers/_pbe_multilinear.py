@@ -37,6 +37,11 @@ def _solve_multilinear(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: lis
             return _solve_two_binary(ctx, values, names)
         if not _grid_may_vanish(values, len(mixed)):
             return []
+    else:
+        shapes = [len(pattern[k]) for k in mixed]
+        nv = sum(m - 1 for m in shapes)
+        if nv <= _MAX_BOX_DIMENSION and not _grid_may_vanish(_box_corners(values, shapes), nv):
+            return []
     system = _Multilinear(ctx, pattern, mixed, combos)
     polys = system.polynomials(values)
     if polys is None:
@@ -198,26 +203,58 @@ def _grid_may_vanish(values: list[list[float]], k: int) -> bool:
     The box is cut into a grid of sub-boxes; a multilinear function lies between its values at
     a sub-box's corners, so a sub-box where some condition keeps one strict sign at every
     corner holds no root. Roots on the box boundary (``x = 0``, a mover not mixing after all)
-    are excluded by staying ``1e-10`` inside it.
+    are excluded by staying ``1e-10`` inside it. The grid values come from the vertex values by
+    interpolating one axis at a time, and the corner extremes of every sub-box by taking
+    neighbouring minima and maxima one axis at a time (both separable).
     """
     m = 8 if k <= 3 else 4
     ticks = np.concatenate([[_INTERIOR], np.linspace(0, 1, m + 1)[1:-1], [1 - _INTERIOR]])
-    grid = np.stack(np.meshgrid(*([ticks] * k), indexing="ij"), axis=-1).reshape(-1, k)
-    corners = np.array(list(itertools.product((0, 1), repeat=k)))  # vertex c: x_i = 1 iff c_i = 1
-    w = np.prod(np.where(corners[None, :, :] == 1, grid[:, None, :], 1 - grid[:, None, :]), axis=2)
+    interp = np.stack([1 - ticks, ticks], axis=1)  # (m + 1, 2): weights of the vertices x_i = 0, 1
     g = np.asarray(values, dtype=float)  # (equations, vertices) in itertools.product order
-    f = (w @ g.T).reshape(*([m + 1] * k), len(values))
     scale = max(1.0, float(np.abs(g).max()))
     eps = 1e-13 * scale
     alive = np.ones([m] * k, dtype=bool)
-    for e in range(len(values)):
-        fe = f[..., e]
-        views = [fe[tuple(slice(1, None) if b else slice(None, -1) for b in shift)]
-                 for shift in itertools.product((0, 1), repeat=k)]
-        lo = np.minimum.reduce(views)
-        hi = np.maximum.reduce(views)
+    for row in g:
+        f = row.reshape([2] * k)
+        for axis in range(k):  # values on the grid
+            f = np.moveaxis(np.tensordot(interp, f, axes=([1], [axis])), 0, axis)
+        lo, hi = f, f
+        for axis in range(k):  # extremes over each sub-box's corners
+            a = [slice(None)] * k
+            b = [slice(None)] * k
+            a[axis], b[axis] = slice(None, -1), slice(1, None)
+            lo = np.minimum(lo[tuple(a)], lo[tuple(b)])
+            hi = np.maximum(hi[tuple(a)], hi[tuple(b)])
         alive &= ~((lo > eps) | (hi < -eps))
+        if not alive.any():
+            return False
     return bool(alive.any())
+
+
+#: the most unknowns for which the grid screen runs on supports of three or more actions
+_MAX_BOX_DIMENSION = 7
+
+
+def _box_corners(values: list[list[float]], shapes: list[int]) -> list[list[float]]:
+    """The equations' values at the corners of the unit box of the unknowns ``x_{k,j}``.
+
+    With ``σ_k(a_0) = 1 − Σ_j x_{k,j}`` the equations are affine in each set's unknowns, so
+    multilinear on the box ``[0, 1]^{unknowns}``, which contains the product of simplices: the
+    grid test on that box (:func:`_grid_may_vanish`) is valid for roots in the simplices. A
+    corner assigns 0 or 1 to each unknown; its value follows from the vertex values (corners
+    outside the simplices give ``σ_k(a_0) < 0``).
+    """
+    maps = []
+    for m in shapes:
+        bits = np.array(list(itertools.product((0, 1), repeat=m - 1)), dtype=float)
+        maps.append(np.column_stack([1 - bits.sum(axis=1), bits]))  # (2^(m-1), m)
+    out = []
+    for row in values:
+        f = np.asarray(row, dtype=float).reshape(shapes)
+        for i in reversed(range(len(shapes))):
+            f = np.moveaxis(np.tensordot(maps[i], f, axes=([1], [i])), 0, i)
+        out.append(f.reshape(-1).tolist())
+    return out
 
 
 def _solve_two_binary(ctx: _Ctx, values: list[list[float]], names: str) -> list[list[np.ndarray]]:

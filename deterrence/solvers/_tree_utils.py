@@ -105,3 +105,49 @@ def subtree_game(
 
     return ExtensiveFormGame(build(root), players=game.players, title=f"subgame at {game.nodes[root].path}",
                              check_labels=False)
+
+
+class BatchTree:
+    """Realisation probabilities and node values of many behaviour profiles at once.
+
+    Built from the game's public node data; :meth:`evaluate` takes profiles as one array of
+    concatenated behaviour vectors per profile (``(profiles, actions)``, information sets in
+    game order) and returns ``(reach, edge, values)`` with shapes ``(profiles, nodes)``,
+    ``(profiles, nodes)`` and ``(profiles, nodes, players)``, as
+    ``game.realization_probabilities``, ``game.edge_probabilities`` and ``game.node_values`` would
+    for each profile.
+    """
+
+    def __init__(self, game: ExtensiveFormGame) -> None:
+        n = len(game.nodes)
+        offsets = np.cumsum([0] + [len(h.actions) for h in game.infosets])
+        self.parent = np.array([nd.parent for nd in game.nodes], dtype=np.int64)
+        self.chance = np.ones(n)
+        self.flat = np.full(n, -1, dtype=np.int64)
+        for nd in game.nodes[1:]:
+            par = game.nodes[nd.parent]
+            if par.kind == CHANCE:
+                self.chance[nd.index] = float(game.chance_infos[par.infoset].probs[nd.action])
+            else:
+                self.flat[nd.index] = offsets[par.infoset] + nd.action
+        self.decision = self.flat >= 0
+        depth = np.zeros(n, dtype=np.int64)
+        for nd in game.nodes[1:]:
+            depth[nd.index] = depth[nd.parent] + 1
+        self.levels = [np.flatnonzero(depth == d) for d in range(1, int(depth.max()) + 1)] if n > 1 else []
+        self.terminals = np.array(game.terminals, dtype=np.int64)
+        self.payoffs = np.array([game.payoffs[game.terminal_index(v)] for v in game.terminals], dtype=float)
+        self.n, self.players = n, game.num_players
+
+    def evaluate(self, flat: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        batch = flat.shape[0]
+        edge = np.broadcast_to(self.chance, (batch, self.n)).copy()
+        edge[:, self.decision] = flat[:, self.flat[self.decision]]
+        reach = np.ones((batch, self.n))
+        for level in self.levels:
+            reach[:, level] = reach[:, self.parent[level]] * edge[:, level]
+        values = np.zeros((batch, self.n, self.players))
+        values[:, self.terminals] = self.payoffs
+        for level in reversed(self.levels):
+            np.add.at(values, (slice(None), self.parent[level]), edge[:, level, None] * values[:, level])
+        return reach, edge, values

@@ -14,12 +14,15 @@ A PBE here is a behaviour profile with a belief at *every* information set such 
   rule (a player's own deviation tells it nothing about the others). With this, one-shot
   optimality at every set is the same as optimality of the whole continuation strategy,
   which is what ``deterrence.certificates`` checks;
+* **Nature's zero-probability moves** carry no belief: under every policy, a node that Nature
+  reaches with probability 0 gets belief 0 when its information set has other nodes (Nature's
+  probabilities are fixed, so no consistent assessment weighs it; the certificate checks this);
 * **off-path beliefs** at the other unreached information sets follow the option ``belief_policy``:
 
   ``"free"``
-      any belief that makes the prescribed action optimal. The solver looks for one by a
-      linear program over the belief simplex and reports the one closest (L1) to the
-      ``prior`` belief below.
+      any belief (over the nodes Nature can reach) that makes the prescribed action optimal.
+      The solver looks for one by a linear program over the belief simplex and reports the one
+      closest (L1) to the ``prior`` belief below.
   ``"prior"``
       belief proportional to Nature's probabilities of the nodes: for node ``v`` of the
       set, the product of the chance probabilities on the path from the root to ``v``
@@ -57,7 +60,11 @@ A PBE here is a behaviour profile with a belief at *every* information set such 
 Algorithm
 ---------
 Actions that are conditionally strictly dominated (worse at every node of the set, whatever
-follows) are dropped first. Then
+follows) are dropped first. Support patterns (and pure profiles) that cannot hold a PBE are
+skipped without being solved: at every set each action of the support must be, at some node
+Nature can reach, at least as good as every other action under the best and worst continuation
+the pattern allows (:mod:`deterrence.solvers._pbe_patterns`, a depth-first search from the
+deepest sets up). Then
 
 1. every **pure** behaviour profile is checked (beliefs by Bayes' rule or the policy);
 2. every **support pattern** (a non-empty support per set) with mixing is solved: the
@@ -86,7 +93,8 @@ or cannot list (points of continua); they never make the result complete.
 
 Code layout: this module holds the driver, the PBE test of a profile and the support
 patterns; the beliefs are in ``_pbe_beliefs``, the exact solver of the indifference systems in
-``_pbe_multilinear``, and the shared search context in ``_pbe_context``.
+``_pbe_multilinear``, the pruned list of patterns in ``_pbe_patterns``, and the shared search
+context in ``_pbe_context``.
 """
 
 from __future__ import annotations
@@ -105,6 +113,7 @@ from ._options import option
 from ._pbe_beliefs import _Beliefs, _br_actions, _deviation_groups, _deviation_weights
 from ._pbe_context import _INTERIOR, _Ctx
 from ._pbe_multilinear import _solve_multilinear
+from ._pbe_patterns import feasible_patterns
 from ._pbe_seeds import nash_seeds, repaired
 from ._tree_utils import child_tables, prior_mass, undominated_actions
 from .base import Candidate, RawResult, SolveOptions, SolverInfo, SolverOptions
@@ -175,7 +184,7 @@ def _assess(ctx: _Ctx, beh: list[np.ndarray]) -> _Verdict | None:
         used = int(np.sum(beh[k] > _INTERIOR))
         if loose is None and len(h.actions) > used:
             if ctx.policy == "free" and k not in bel.fixed:
-                if len(_br_actions(q, tol)) > used:
+                if len(_br_actions(q[ctx.possible(k)], tol)) > used:
                     loose = f"'{h.name}' (unreached; another action is optimal under some belief)"
             elif int(np.sum(payoff >= payoff.max() - tol)) > used:
                 loose = f"'{h.name}' (unreached; an unused action ties under the policy's belief)"
@@ -276,6 +285,23 @@ def _pattern_specs(ctx: _Ctx, ind: list[np.ndarray], on_path: np.ndarray, mixed:
     return out
 
 
+def _batch_payoffs(ctx: _Ctx, k: int, specs: dict[int, Spec], behs: list[list[np.ndarray]],
+                   reach: np.ndarray, edge: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """The mover's unnormalised expected payoff per action at set ``k``, at every vertex profile."""
+    h = ctx.game.infosets[k]
+    nodes = list(h.nodes)
+    q = values[:, ctx.kids[k], h.player]  # (combos, nodes, actions)
+    spec = specs.get(k, ("reach",))
+    if spec[0] == "reach":
+        weights = reach[:, nodes]
+    elif spec[0] == "prior":
+        weights = np.broadcast_to(ctx.prior[nodes], (len(behs), len(nodes)))
+    else:
+        weights = np.array([_weights(ctx, k, spec, beh, reach[c], edge[c], specs)
+                            for c, beh in enumerate(behs)])
+    return np.einsum("cn,cna->ca", weights, q)
+
+
 def _solve_pattern(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int],
                    on_path: np.ndarray, specs: dict[int, Spec]) -> list[list[np.ndarray]]:
     """Profiles with exactly these supports that satisfy the indifference conditions."""
@@ -288,23 +314,23 @@ def _solve_pattern(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[in
     for k, s in enumerate(pattern):
         if len(s) == 1:
             base[k][s[0]] = 1.0
+    behs = []
     for combo in combos:
         beh = [b.copy() for b in base]
         for k, a in zip(mixed, combo, strict=True):
             beh[k][a] = 1.0
-        reach, edge, values = ctx.evaluate(beh)
-        for k, h in enumerate(game.infosets):
-            if not (on_path[k] or (k in specs and len(pattern[k]) > 1)):
-                continue
-            weights = _weights(ctx, k, specs.get(k, ("reach",)), beh, reach, edge, specs)
-            w = weights @ ctx.q(values, k)  # unnormalised expected payoff per action
-            s = pattern[k]
-            for j in range(1, len(s)):
-                eqs_vals[(k, j)].append(float(w[s[j]] - w[s[0]]))
-            for b in range(len(h.actions)):
-                if b not in s:
-                    key = (k, b)
-                    slack_max[key] = max(slack_max.get(key, -np.inf), float(w[s[0]] - w[b]))
+        behs.append(beh)
+    reach, edge, values = ctx.batch.evaluate(np.array([np.concatenate(b) for b in behs]))
+    for k, h in enumerate(game.infosets):
+        if not (on_path[k] or (k in specs and len(pattern[k]) > 1)):
+            continue
+        w = _batch_payoffs(ctx, k, specs, behs, reach, edge, values)  # (combos, actions), unnormalised
+        s = pattern[k]
+        for j in range(1, len(s)):
+            eqs_vals[(k, j)] = (w[:, s[j]] - w[:, s[0]]).tolist()
+        for b in range(len(h.actions)):
+            if b not in s:
+                slack_max[(k, b)] = float((w[:, s[0]] - w[:, b]).max())
     # multilinear: the value anywhere in the box is a convex combination of these vertex values
     if any(v < -tol for v in slack_max.values()):
         return []
@@ -357,10 +383,6 @@ class PBEOptions(SolverOptions):
 
 
 # ---------------------------------------------------------------------------------- driver
-def _subsets(actions: tuple[int, ...]) -> list[tuple[int, ...]]:
-    return [c for r in range(1, len(actions) + 1) for c in itertools.combinations(actions, r)]
-
-
 def _counts(game: ExtensiveFormGame, tol: float = 1e-12) -> tuple[list[tuple[int, ...]], int, int]:
     allowed = undominated_actions(game, tol)
     pure = math.prod(len(a) for a in allowed)
@@ -403,19 +425,19 @@ def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list
             loose.append(v.loose)
         cands.append(Candidate(strategies=tuple(beh), beliefs=tuple(v.beliefs), label=_label(ctx, beh)))
 
-    for choice in itertools.product(*allowed):
+    possible = [ctx.possible(k) for k in range(len(game.infosets))]
+    pure, mixed_patterns = feasible_patterns(game, allowed, possible, options.tol, mixed=opts.mixed)
+    for pattern in pure:
         beh = [np.zeros(len(h.actions)) for h in game.infosets]
-        for b, a in zip(beh, choice, strict=True):
-            b[a] = 1.0
+        for b, s in zip(beh, pattern, strict=True):
+            b[s[0]] = 1.0
         keep(beh)
     all_patterns = True
     if opts.mixed and n_patterns > n_pure:
         max_mixed = opts.max_mixed_sets
         skipped = free_offpath = 0
-        for pattern in itertools.product(*(_subsets(a) for a in allowed)):
+        for pattern in mixed_patterns:
             mixed = [k for k, s in enumerate(pattern) if len(s) > 1]
-            if not mixed:
-                continue
             ind = [np.zeros(len(h.actions)) for h in game.infosets]
             for b, s in zip(ind, pattern, strict=True):
                 b[list(s)] = 1.0

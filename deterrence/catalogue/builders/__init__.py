@@ -4,7 +4,9 @@ Each builder returns a :class:`~deterrence.Model` equal to the matching file in 
 (tests check that they agree). ``alliances`` holds the attacker–defender–ally models and the
 strategic statistical trees; ``perfect_deterrence`` the Zagare–Kilgour family and the
 reputation and teaching models; ``signalling`` the costly-signal menu (a signal level the
-defender chooses); ``threats`` the brinkmanship model, the threat that leaves something to chance (teaching).
+defender chooses); ``threats`` the brinkmanship model, the threat that leaves something to chance (teaching);
+``reputation`` a patron's reputation across its protégés, and the chain store and that model in
+compact form (:class:`~deterrence.game.reputation.ReputationGame`, any number of crises).
 """
 
 from __future__ import annotations
@@ -28,6 +30,11 @@ from .perfect_deterrence import (
     tripartite_crisis,
     unilateral_deterrence,
 )
+from .reputation import (
+    chain_store_game,
+    patron_reputation,
+    patron_reputation_game,
+)
 from .signalling import (
     SIGNAL_LEVELS,
     costly_signal_menu,
@@ -43,6 +50,7 @@ __all__ = [
     "asymmetric_escalation",
     "brinkmanship",
     "chain_store",
+    "chain_store_game",
     "costly_signal_menu",
     "costly_signal_pledge",
     "egame12",
@@ -51,6 +59,8 @@ __all__ = [
     "extended_deterrence",
     "extended_deterrence_commitment_types",
     "mutual_deterrence",
+    "patron_reputation",
+    "patron_reputation_game",
     "rudimentary_asymmetric_deterrence",
     "snyder_alliance_dilemma",
     "tripartite_crisis",

@@ -40,6 +40,7 @@ import sympy as sp
 
 from ...errors import ParameterError
 from ...model import Baseline, Derived, Model, ModelSpec, NodeSpec, Ordering, Reference
+from ._crisis_tree import CrisisText, crisis_nodes
 from ._parts import ParameterText, parameter, with_defaults
 
 __all__ = [
@@ -1353,56 +1354,18 @@ def chain_store(
     players = [*entrants, "Incumbent"]
     inc = {("tough", "f"): "0", ("tough", "a"): "-1", ("weak", "f"): "-1", ("weak", "a"): "0"}
     ent = {"o": "0", "a": "entry_profit", "f": "entry_profit - 1"}
-    nodes: list[NodeSpec] = [
-        _chance(
-            "incumbent_type",
-            {"tough": ("p_tough", "tough.entrant1"), "weak": ("1 - p_tough", "weak.entrant1")},
-        )
-    ]
 
-    def nid(t: str, hist: str, what: str) -> str:
-        return f"{t}.{hist}.{what}" if hist else f"{t}.{what}"
-
-    def leaf(t: str, hist: str) -> NodeSpec:
-        pay: dict[str, str] = {}
-        for k, r in enumerate(hist):
-            pay[entrants[k]] = ent[r]
-        terms = [("monopoly_profit" if r == "o" else inc[(t, r)]) for r in hist]
-        kept = [x for x in terms if x != "0"]
-        pay["Incumbent"] = " + ".join(kept).replace("+ -", "- ") if kept else "0"
-        labels: tuple[str, ...]
+    def labels(t: str, hist: str) -> tuple[str, ...]:
         if set(hist) == {"o"}:
-            labels = ("status_quo",)
-        else:
-            labels = tuple(lab for lab, r in (("capitulation", "a"), ("war", "f")) if r in hist)
-        return _term(f"{t}.{hist}", outcome=labels, payoffs=pay)
+            return ("status_quo",)
+        return tuple(lab for lab, r in (("capitulation", "a"), ("war", "f")) if r in hist)
 
-    def market(t: str, hist: str) -> list[NodeSpec]:
-        k = len(hist) + 1
-        out_child = f"{t}.{hist}o" if k == n else nid(t, hist + "o", f"entrant{k + 1}")
-        fight_child = f"{t}.{hist}f" if k == n else nid(t, hist + "f", f"entrant{k + 1}")
-        acc_child = f"{t}.{hist}a" if k == n else nid(t, hist + "a", f"entrant{k + 1}")
-        here = [
-            _dec(
-                nid(t, hist, f"entrant{k}"),
-                player=f"Entrant{k}",
-                infoset=f"entrant{k}" + (f"_{hist}" if hist else ""),
-                actions={"stay_out": out_child, "enter": nid(t, hist, f"incumbent{k}")},
-            ),
-        ]
-        below_out = [leaf(t, hist + "o")] if k == n else market(t, hist + "o")
-        inc_node = _dec(
-            nid(t, hist, f"incumbent{k}"),
-            player="Incumbent",
-            infoset=f"incumbent_{t}_{k}" + (f"_{hist}" if hist else ""),
-            actions={"fight": fight_child, "acquiesce": acc_child},
-        )
-        below_f = [leaf(t, hist + "f")] if k == n else market(t, hist + "f")
-        below_a = [leaf(t, hist + "a")] if k == n else market(t, hist + "a")
-        return here + below_out + [inc_node] + below_f + below_a
-
-    for t in ("tough", "weak"):
-        nodes += market(t, "")
+    nodes = crisis_nodes(CrisisText(
+        root="incumbent_type", types=(("tough", "p_tough"), ("weak", "1 - p_tough")), challengers=entrants,
+        long_run="Incumbent", node_names=("entrant", "incumbent"), challenge_actions=("stay_out", "enter"),
+        response_actions=("fight", "acquiesce"), codes=("o", "f", "a"),
+        long_run_term=lambda t, k, r: "monopoly_profit" if r == "o" else inc[(t, r)],
+        challenger_term=lambda t, k, r: ent[r], labels=labels))
     params = [
         _par(
             "p_tough",

@@ -1,0 +1,173 @@
+"""Repeated crises with reputation, and signalling trees per point, against pygambit on the same trees.
+
+Cases (group ``reputation``):
+
+* **chain store with N markets** (KW1's parameters b = 1/2, a = 2, p = 1/10; N = 2, 3, 5, 8, 10,
+  20, 50; quick: 2, 3, 5, 10, 50). Ours: ``dt.solve_reputation`` on the compact game (solve and
+  exact certificate on the (stage, posterior) states), and, where the tree fits (N <= 8, quick
+  N <= 5), ``dt.solve(tree, "pbe", belief_policy="d1")`` (``auto``: the generic PBE solver at
+  N = 2, the reputation solver from N = 3; tree built and certified inside the timing). Peers on
+  the same tree (its ``.efg`` text written beforehand, untimed, parsed inside the timing):
+  pygambit ``logit_solve`` (the limit of the agent logit QRE, which is a sequential equilibrium:
+  the comparable answer) and ``enumpure_agent_solve`` (pure agent-form equilibria: a speed
+  proxy; the chain store has none in pure strategies when the Weak incumbent must mix).
+  ``lcp_solve`` needs two players and the chain store has N + 1.
+* **patron_reputation** (the file, 3 crises, tree) the same way, and in compact form with 10 and
+  50 protégés (ours only: no tree).
+* **signalling trees per point**: ``costly_signal_menu``, ``asymmetric_escalation``,
+  ``chain_store`` (2 markets) at seeded points of their domains. Ours: ``dt.solve(game, "pbe",
+  belief_policy=...)`` for ``free`` and ``d1`` (in the worker process, with the time limit; the
+  game is built from the model inside the timing). Peers: ``lcp_solve`` (2-player trees),
+  ``enumpure_agent_solve`` and ``logit_solve`` on the same trees. pygambit has no PBE solver:
+  its rows solve other concepts (one Nash equilibrium, pure agent equilibria, the logit limit)
+  on the same tree, a speed reference, not the same answer.
+
+Agreement: pygambit's logit limit and our equilibrium are compared on the tree's outcome
+distribution: the largest gap in a terminal's probability is recorded (``logit_outcome_gap``;
+pygambit stops the trace at a relative regret of 1e-8 per step, so gaps of 1e-4 are its
+approximation), and a gap above 1e-3 is listed as a disagreement with both profiles' Nash regrets
+from ``deterrence.certificates``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+import deterrence as dt
+from deterrence import kernels
+
+from .compare import behaviour_from_paths, regret
+from .measure import Settings, ours, peer, skipped
+
+KW1 = {"p_tough": 0.1, "monopoly_profit": 2, "entry_profit": 0.5}
+SIGNALLING = ("costly_signal_menu", "asymmetric_escalation", "chain_store")
+
+
+def _markets(st: Settings) -> tuple[list[int], int]:
+    """Chain-store sizes, and the largest solved (and given to pygambit) as an explicit tree."""
+    return ([2, 3, 5, 10, 50], 5) if st.quick else ([2, 3, 5, 8, 10, 20, 50], 8)
+
+
+def _compact(item: dict[str, Any]) -> Any:
+    build = dt.builders.chain_store_game if item["kind"] == "chain" else dt.builders.patron_reputation_game
+    key = "markets" if item["kind"] == "chain" else "proteges"
+    return dt.solve_reputation(build(**{key: item["n"]}, **item["values"]))
+
+
+def _tree(item: dict[str, Any]) -> Any:
+    return dt.solve(dt.read_game(item["efg"], text=True), "pbe", belief_policy="d1")
+
+
+def _terminal_probs(game: Any, profile: list[np.ndarray]) -> np.ndarray:
+    return game.terminal_probabilities(list(profile))
+
+
+def _agreement(case: dict[str, Any], game: Any, our_profile: list[np.ndarray], rows: list[dict]) -> None:
+    """Compare pygambit's logit limit with our equilibrium on the outcome distribution."""
+    mine = _terminal_probs(game, our_profile)
+    for row in rows:
+        if row.get("tool", "").startswith("pygambit logit") and row.get("results"):
+            try:
+                theirs = behaviour_from_paths(game, row["results"][0][0])
+            except (ValueError, IndexError, TypeError) as exc:
+                case["disagreements"].append({"where": case["case"], "tool": row["tool"], "kind": "mapping",
+                                              "verdict": str(exc)})
+                continue
+            gap = float(np.abs(_terminal_probs(game, theirs) - mine).max())
+            case["logit_outcome_gap"] = gap
+            if gap > 1e-3:
+                case["disagreements"].append({
+                    "where": case["case"], "tool": row["tool"], "kind": "outcome distribution", "gap": gap,
+                    "their_nash_regret": regret(game, theirs), "our_nash_regret": regret(game, our_profile),
+                    "verdict": "a different equilibrium (both certified as Nash by their regret)"})
+
+
+def _tree_peers(pool, efg: str, st: Settings, players: int, timeout: float) -> list[dict[str, Any]]:
+    item = [{"efg": efg}]
+    rows = [peer(pool, "gambit_logit_limit", "pygambit logit_solve (limit)", item, st, timeout=timeout),
+            peer(pool, "gambit_enumpure_agent", "pygambit enumpure_agent_solve", item, st, timeout=timeout)]
+    if players == 2:
+        rows.append(peer(pool, "gambit_lcp_tree", "pygambit lcp_solve (float, tree)", item, st,
+                         timeout=timeout))
+    return rows
+
+
+def _reputation_case(pool, st: Settings, kind: str, n: int, values: dict, tree_max: int,
+                     log=print) -> dict[str, Any]:
+    label = "chain store" if kind == "chain" else "patron_reputation"
+    unit = "markets" if kind == "chain" else "crises"
+    case: dict[str, Any] = {"group": "reputation", "case": f"{label}, {n} {unit}",
+                            "task": "one sequential equilibrium, certified", "unit": "s", "items": 1,
+                            "disagreements": []}
+    item = {"kind": kind, "n": n, "values": values}
+    rows = [ours("deterrence solve_reputation (compact)", _compact, [item], st)]
+    if n <= tree_max:
+        game = (dt.builders.chain_store_game(markets=n, **values) if kind == "chain"
+                else dt.builders.patron_reputation_game(proteges=n, **values)).tree()
+        efg = dt.write_game(game)
+        log(f"  {case['case']}: tree of {len(game.nodes)} nodes")
+        tree_item = {"efg": efg}
+        rows.append(ours("deterrence dt.solve (tree, pbe d1)", _tree, [tree_item], st,
+                         keep=lambda eqs: [np.asarray(s).tolist() for s in eqs[0].strategies]))
+        limit = min(st.timeout, 60.0) if st.quick else st.timeout
+        rows += _tree_peers(pool, efg, st, game.num_players, limit)
+        ref = next(r for r in rows if r["tool"].startswith("deterrence dt.solve"))
+        if ref.get("results"):
+            _agreement(case, game, [np.asarray(s) for s in ref["results"][0]], rows)
+        case["tree_nodes"] = len(game.nodes)
+    else:
+        rows.append(skipped("deterrence dt.solve (tree, pbe d1)", f"the tree has 4*3**{n} - 1 nodes"))
+        rows.append(skipped("pygambit logit_solve (limit)", f"the tree has 4*3**{n} - 1 nodes"))
+    case["tools"] = rows
+    return case
+
+
+def _signalling_case(pool, st: Settings, name: str, policy: str) -> dict[str, Any]:
+    """Per point: our PBE (policy) against pygambit's three methods on the same trees."""
+    m = dt.load_model(name)
+    n = 3 if st.quick else 10
+    pts = pd.DataFrame(kernels.domain_sample(m, n, seed=st.seed))
+    values = [{k: float(v) for k, v in row.items()} for _, row in pts.iterrows()]
+    limit = min(st.timeout, 60.0) if st.quick else st.timeout
+    case: dict[str, Any] = {"group": "reputation", "case": f"{name} per point (PBE {policy})",
+                            "task": "all PBE at a point", "unit": "s per point", "items": len(values),
+                            "disagreements": [], "model": name}
+    items = [{"model": name, "values": v, "policy": policy} for v in values]
+    rows = [peer(pool, "deterrence_pbe_point", f"deterrence dt.solve (pbe {policy})", items, st,
+                 timeout=limit, item_budget=st.budget, role="ours")]
+    if policy == "free":
+        efgs = [{"efg": dt.write_game(m.game(**v))} for v in values]
+        players = m.game().num_players
+        rows += [peer(pool, "gambit_logit_limit", "pygambit logit_solve (limit)", efgs, st, timeout=limit,
+                      item_budget=st.budget),
+                 peer(pool, "gambit_enumpure_agent", "pygambit enumpure_agent_solve", efgs, st, timeout=limit,
+                      item_budget=st.budget)]
+        if players == 2:
+            rows.append(peer(pool, "gambit_lcp_tree", "pygambit lcp_solve (float, tree)", efgs, st,
+                             timeout=limit, item_budget=st.budget))
+    for row in rows:
+        if row.get("stats") and row["stats"].get("median"):
+            row["points_per_second"] = 1.0 / row["stats"]["median"]
+    case["tools"] = rows
+    return case
+
+
+def run(pool, st: Settings, log=print) -> list[dict[str, Any]]:
+    """Every case of the group (see the module documentation)."""
+    dt.solve_reputation(dt.builders.chain_store_game(markets=2))  # imports and caches outside the timing
+    sizes, tree_max = _markets(st)
+    cases = []
+    for n in sizes:
+        log(f"  chain store, {n} markets")
+        cases.append(_reputation_case(pool, st, "chain", n, KW1, tree_max, log))
+    for n in (3, 10, 50):
+        log(f"  patron_reputation, {n} crises")
+        cases.append(_reputation_case(pool, st, "patron", n, {}, 3, log))
+    for name in SIGNALLING:
+        for policy in ("free", "d1"):
+            log(f"  {name} per point, PBE {policy}")
+            cases.append(_signalling_case(pool, st, name, policy))
+    return cases

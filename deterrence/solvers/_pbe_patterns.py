@@ -1,0 +1,197 @@
+"""The support patterns the PBE solver examines, pruned by a necessary condition.
+
+A support pattern gives every information set a non-empty set of actions it plays with
+positive probability. :func:`feasible_patterns` lists, in the order
+``itertools.product(*(subsets of allowed actions))`` would, only the patterns that pass this
+test at every set ``h`` of player ``i`` with support ``S``:
+
+    for each ``a`` in ``S`` and each other action ``b`` of ``h``, at some node ``v`` of ``h`` that
+    Nature reaches with positive probability, ``hi(v, a) >= lo(v, b) − tol``,
+
+where ``lo`` and ``hi`` bound player ``i``'s continuation payoff after the action at ``v`` over all
+profiles with the pattern's supports (a decision node takes the smallest / largest bound over
+its set's support, a chance node the expected bounds). The test is necessary for every PBE the
+solver keeps: there an action in the support is optimal, up to ``tol``, under some belief over
+the possible nodes (Nature's zero-probability nodes carry no belief) and the pattern's
+continuation, so some node of the belief's support favours it; with pure supports below ``h``
+the bounds are exact.
+
+The sets are assigned deepest first (a depth-first search over a topological order of the
+relation "has a node below"), so a support that fails is dropped together with every
+completion of the rest; where the relation has a cycle the test runs on complete patterns
+only (bounds from the leaves up, which needs no order).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Sequence
+
+import numpy as np
+
+from ..game.extensive import CHANCE, DECISION, ExtensiveFormGame
+
+Pattern = tuple[tuple[int, ...], ...]
+
+
+def subsets(actions: tuple[int, ...]) -> list[tuple[int, ...]]:
+    """Non-empty subsets of ``actions``: singletons first, then pairs, ... (the pattern order)."""
+    return [c for r in range(1, len(actions) + 1) for c in itertools.combinations(actions, r)]
+
+
+def _below(game: ExtensiveFormGame) -> dict[int, set[int]]:
+    """For each information set, the other sets with a node below one of its nodes."""
+    below: dict[int, set[int]] = {h.index: set() for h in game.infosets}
+    for h in game.infosets:
+        for v in h.nodes:
+            for w in range(v + 1, game.nodes[v].end):
+                nd = game.nodes[w]
+                if nd.kind == DECISION and nd.infoset != h.index:
+                    below[h.index].add(nd.infoset)
+    return below
+
+
+def _order(game: ExtensiveFormGame) -> list[int] | None:
+    """Information sets so that every set with a node below a node of ``h`` comes before ``h``
+    (``None`` if the relation has a cycle)."""
+    below = _below(game)
+    order: list[int] = []
+    done: set[int] = set()
+    pending = sorted(below, key=lambda k: len(below[k]))
+    while pending:
+        ready = [k for k in pending if below[k] <= done]
+        if not ready:
+            return None
+        for k in ready:
+            order.append(k)
+            done.add(k)
+        pending = [k for k in pending if k not in done]
+    return order
+
+
+class _Bounds:
+    """Lower and upper payoff bounds per node under the supports assigned so far."""
+
+    def __init__(self, game: ExtensiveFormGame, possible: Sequence[np.ndarray], tol: float) -> None:
+        self.game, self.tol = game, tol
+        n = len(game.nodes)
+        self.lo = np.zeros((n, game.num_players))
+        self.hi = np.zeros((n, game.num_players))
+        for v in game.terminals:
+            self.lo[v] = self.hi[v] = game.payoffs[game.terminal_index(v)]
+        self.kids = [np.array([game.nodes[v].children for v in h.nodes], dtype=np.int64)[possible[h.index]]
+                     for h in game.infosets]
+        self.all_kids = [[game.nodes[v].children for v in h.nodes] for h in game.infosets]
+        self.probs = {nd.index: game._chance_prob[list(nd.children)]
+                      for nd in game.nodes if nd.kind == CHANCE}
+
+    def _chance(self, v: int) -> None:
+        """Expected bounds at a chance node from its children (chance children first)."""
+        kids = list(self.game.nodes[v].children)
+        for c in kids:
+            if self.game.nodes[c].kind == CHANCE:
+                self._chance(c)
+        self.lo[v] = self.probs[v] @ self.lo[kids]
+        self.hi[v] = self.probs[v] @ self.hi[kids]
+
+    def assign(self, k: int, support: tuple[int, ...]) -> None:
+        """Bounds at the nodes of set ``k`` playing ``support`` (the sets below already assigned)."""
+        game = self.game
+        for v, kids in zip(game.infosets[k].nodes, self.all_kids[k], strict=True):
+            cs = [kids[a] for a in support]
+            for c in cs:
+                if game.nodes[c].kind == CHANCE:
+                    self._chance(c)
+            self.lo[v] = self.lo[cs].min(axis=0)
+            self.hi[v] = self.hi[cs].max(axis=0)
+
+    def assign_all(self, pattern: Pattern) -> None:
+        """Bounds at every node under a complete pattern, from the leaves up (any order of sets)."""
+        game = self.game
+        for nd in reversed(game.nodes):
+            v = nd.index
+            if nd.kind == DECISION:
+                cs = [nd.children[a] for a in pattern[nd.infoset]]
+                self.lo[v] = self.lo[cs].min(axis=0)
+                self.hi[v] = self.hi[cs].max(axis=0)
+            elif nd.kind == CHANCE:
+                kids = list(nd.children)
+                self.lo[v] = self.probs[v] @ self.lo[kids]
+                self.hi[v] = self.probs[v] @ self.hi[kids]
+
+    def passes(self, k: int, support: tuple[int, ...]) -> bool:
+        """The necessary condition at set ``k`` (children's bounds must be current)."""
+        game = self.game
+        h = game.infosets[k]
+        kids = self.kids[k]
+        for c in {int(c) for c in kids.ravel()}:
+            if game.nodes[c].kind == CHANCE:
+                self._chance(c)
+        lo, hi = self.lo[kids, h.player], self.hi[kids, h.player]  # possible nodes x actions
+        for a in support:
+            for b in range(len(h.actions)):
+                if b != a and not np.any(hi[:, a] >= lo[:, b] - self.tol):
+                    return False
+        return True
+
+
+def feasible_patterns(game: ExtensiveFormGame, allowed: Sequence[tuple[int, ...]],
+                      possible: Sequence[np.ndarray], tol: float, mixed: bool = True
+                      ) -> tuple[list[Pattern], list[Pattern]]:
+    """The pure and the mixed patterns passing the test, each list in ``itertools.product`` order.
+
+    Parameters
+    ----------
+    game
+        The tree.
+    allowed
+        Per set, the actions the solver keeps (not conditionally dominated).
+    possible
+        Per set, the mask of its nodes that Nature reaches with positive probability (all if
+        none is).
+    tol
+        The solver's tolerance.
+    mixed
+        ``False``: pure profiles only (no mixed pattern is listed).
+    """
+    options = [subsets(a) if mixed else [(x,) for x in a] for a in allowed]
+    rank = [{s: i for i, s in enumerate(opts)} for opts in options]
+    found: list[Pattern] = []
+    bounds = _Bounds(game, possible, tol)
+    order = _order(game)
+    if order is None:
+        for pattern in itertools.product(*options):
+            bounds.assign_all(pattern)
+            if all(bounds.passes(k, pattern[k]) for k in range(len(pattern))):
+                found.append(pattern)
+    else:
+        assigned: list[tuple[int, ...]] = [()] * len(allowed)
+        below = {k: sorted(v) for k, v in _below(game).items()}
+        memo: dict[tuple, bool] = {}
+        found.extend(_search(bounds, order, 0, options, assigned, below, memo))
+    found.sort(key=lambda p: tuple(r[s] for r, s in zip(rank, p, strict=True)))
+    pure = [p for p in found if all(len(s) == 1 for s in p)]
+    mixed = [p for p in found if any(len(s) > 1 for s in p)]
+    return pure, mixed
+
+
+def _search(bounds: _Bounds, order: list[int], depth: int, options: list[list[tuple[int, ...]]],
+            assigned: list[tuple[int, ...]], below: dict[int, list[int]], memo: dict[tuple, bool]
+            ) -> Iterator[Pattern]:
+    """Depth-first over ``order``; a set's test depends only on the supports of the sets below
+    it, so its verdicts are remembered by those."""
+    if depth == len(order):
+        yield tuple(assigned)
+        return
+    k = order[depth]
+    context = tuple(assigned[j] for j in below[k])
+    for support in options[k]:
+        key = (k, support, context)
+        ok = memo.get(key)
+        if ok is None:
+            ok = memo[key] = bounds.passes(k, support)
+        if not ok:
+            continue
+        bounds.assign(k, support)
+        assigned[k] = support
+        yield from _search(bounds, order, depth + 1, options, assigned, below, memo)
