@@ -54,7 +54,7 @@ from ..errors import UnsupportedError
 from ..outcomes import OUTCOMES, indicator_values, regime_labels
 from . import _engine as engine
 from ._linforms import FeatureSpace, RowSet, StructurePlan, TreePaths, build_plan
-from ._program import FeaturePlan, Program, feature_plan, flatten
+from ._program import Packed, packed
 from ._reference import ReferencePath
 from ._sample import domain_sample
 from ._trees import Structure, SymbolicTree, symbolic_tree
@@ -66,8 +66,6 @@ MAX_STRUCTURES = 3_000
 BLOCK_POINTS = 1 << 16
 #: below this many points a call runs on one thread
 MIN_PARALLEL = 4096
-#: equilibria per point the engine keeps on its first pass (points with more are redone)
-FIRST_CAP = 8
 
 
 _THREADS: list[int | None] = [None]
@@ -193,9 +191,7 @@ class CompiledModel:
             build_plan(game, paths, feats, rowset, s.pure, s.mixing, concept, self._labels)
             for s in self.structures
         ]
-        self._program: Program = flatten(game, plans, len(self._labels))
-        self._features: FeaturePlan = feature_plan(game, feats, rowset)
-        self._n_rows = len(rowset)
+        self._packed: Packed = packed(game, plans, feats, rowset, len(self._labels))
         self._pure = np.array([not s.mixing for s in self.structures], dtype=bool)
 
     # ------------------------------------------------------------------ structures
@@ -288,28 +284,24 @@ class CompiledModel:
         """The engine on one block of points: (undecided mask, equilibria found)."""
         npts = len(next(iter(cols.values()))) if cols else 1
         pay, ce = self.tree.numeric_columns(cols)
-        first = min(FIRST_CAP, max(1, len(self.structures)))
-        und, count, sid, hx, hy, reg = self._test(pay, ce, first)
-        over = np.flatnonzero(count > first)
-        if len(over):  # more equilibria than kept on the first pass: redo those points
-            cap = len(self.structures)
-            sub_pay, sub_ce = np.ascontiguousarray(pay[:, over]), np.ascontiguousarray(ce[:, over])
-            _u, _c, *again = self._test(sub_pay, sub_ce, cap)
-            sid, hx, hy, reg = (np.pad(a, ((0, 0), (0, cap - first))) for a in (sid, hx, hy, reg))
-            sid[over], hx[over], hy[over], reg[over] = again
-        offsets = np.zeros(npts + 1, dtype=np.int64)
-        np.cumsum(count, out=offsets[1:])
-        prog, feat = self._program.as_tuple(), self._features.as_tuple()
-        rows = engine.write_rows(pay, ce, feat, prog, len(self._labels), count, offsets, sid, hx, hy, reg)
-        return und, Found(*rows)
-
-    def _test(self, pay: np.ndarray, ce: np.ndarray, cap: int) -> tuple[np.ndarray, ...]:
-        """Phase 1 of the engine (:func:`deterrence.kernels._engine.test_points`)."""
-        return engine.test_points(
-            pay, ce, self._features.as_tuple(), self._program.as_tuple(), self._n_rows,
-            self._program.max_plans, self.concept == "spe", self.belief_policy == "prior",
-            self.tol, self.edge, cap,
-        )  # fmt: skip
+        pk = self._packed
+        spe, prior = self.concept == "spe", self.belief_policy == "prior"
+        scratch = np.empty(engine.scratch_size(pay, pk.code))
+        undecided = np.zeros(npts, dtype=bool)
+        out = _row_arrays(npts + npts // 4 + 16, pk.n_labels, self.game.num_players)
+        start = row = 0
+        while True:
+            start, row = engine.run(
+                pay, ce, pk.code, pk.weights, spe, prior, self.tol, self.edge, scratch, start, row, undecided,
+                out,
+            )  # fmt: skip
+            if start >= npts:
+                break
+            grown = _row_arrays(2 * len(out[0]), pk.n_labels, self.game.num_players)
+            for old, new in zip(out, grown, strict=True):
+                new[..., :row] = old[..., :row]
+            out = grown
+        return undecided, Found(*(a[..., :row] for a in out))
 
     def _table(self, points: pd.DataFrame, found: Found, with_structure: bool = False) -> pd.DataFrame:
         """The tidy rows of the equilibria ``found`` (the columns of :mod:`deterrence.sweeps._tidy`
@@ -337,6 +329,13 @@ class CompiledModel:
         if not points.index.is_monotonic_increasing:
             table = table.sort_values(["point", "equilibrium"], kind="stable").reset_index(drop=True)
         return table
+
+
+def _row_arrays(n: int, n_labels: int, n_players: int) -> tuple[np.ndarray, ...]:
+    """Room for ``n`` rows of the engine: point, equilibrium, count, structure, regret,
+    outcome probabilities ``(labels, n)`` and payoffs ``(players, n)``."""
+    ints = tuple(np.empty(n, dtype=np.int64) for _ in range(4))
+    return (*ints, np.empty(n), np.empty((n_labels, n)), np.empty((n_players, n)))
 
 
 def _check_supported(game: Any, concept: str, belief_policy: str) -> None:

@@ -3,17 +3,17 @@
 For one point the engine computes the features (:mod:`deterrence.kernels._linforms`: chance
 probability times payoff of every terminal node, chance reach of every node, conditional
 values), the rows ``G = W @ X`` of the compiled sparse matrix, and then tests every structure
-of the :class:`~deterrence.kernels._program.Program` in turn: the mixing probabilities of a
-structure that mixes at two sets (closed form: each set's indifference is linear in the other
-set's mixture), then its information-set checks (on the path: the best response given Bayes
-beliefs, relative to the player's payoff range; off the path: under the belief policy; SPE:
-every decision node), stopping at the first check that fails by more than the knife-edge
-margin. The engine releases the GIL: :mod:`deterrence.kernels._compiled` runs blocks of points
-on threads.
+of the compiled model (packed in one code array by :mod:`deterrence.kernels._program`) in
+turn: the mixing probabilities of a structure that mixes at two sets (closed form: each set's
+indifference is linear in the other set's mixture), then its information-set checks (on the
+path: the best response given Bayes beliefs, relative to the player's payoff range; off the
+path: under the belief policy; SPE: every decision node), stopping at the first check that
+fails by more than the knife-edge margin. The engine releases the GIL:
+:mod:`deterrence.kernels._compiled` runs blocks of points on threads.
 
-:func:`test_points` (phase 1) returns, per point, whether it must be solved per point and the
-structures that hold there (with their mixing probabilities and regrets); :func:`write_rows`
-(phase 2) writes one row per equilibrium: its outcome probabilities and payoffs.
+:func:`run` flags the points that must be solved per point and writes one row per equilibrium
+found at the others (structure, regret, outcome probabilities, payoffs) into arrays the caller
+provides, so that nothing is allocated inside the compiled code.
 
 Knife edges
 -----------
@@ -38,6 +38,39 @@ import math
 import numba as nb
 import numpy as np
 
+from ._program import (
+    C_COND,
+    C_MIXING,
+    C_NNODES,
+    C_NPLANS,
+    C_PLAYER,
+    C_PT,
+    C_PV,
+    C_TOT,
+    C_VAL,
+    CHANCE_COL,
+    COND_I,
+    COND_PAIR,
+    COND_Z,
+    DIM_FEATURES,
+    DIM_PLANS,
+    DIM_ROWS,
+    DIMS,
+    ERR_ROWS,
+    PAIR_NODES,
+    PAIR_PTR,
+    PARENT,
+    ROWS,
+    S_CHK,
+    S_IND,
+    S_MIX,
+    S_OUT,
+    S_PAY,
+    TERMINALS,
+    W_IDX,
+    W_PTR,
+)  # fmt: skip
+
 #: the per-point solver lists no mixture where a set's indifference slope is at most this
 FLAT = 1e-14
 #: a mixing probability within this of 0 or 1 is on the boundary (the solver needs > 1e-10)
@@ -47,22 +80,27 @@ ROUNDOFF = 1e-14
 
 NONE, INSIDE, AMBIGUOUS = 0, 1, 2
 
-# helpers allocate nothing: compiled without reference counting (``_nrt=False``), so that
-# passing arrays to them costs no atomic operations; the smallest are inlined by numba
-_jit = nb.njit(cache=True, nogil=True, error_model="numpy", _nrt=False)
-_inline = nb.njit(cache=True, nogil=True, error_model="numpy", _nrt=False, inline="always")
+# Nothing allocates: every function is compiled without reference counting (``_nrt=False``), so
+# passing arrays costs no atomic operations; the smallest are inlined by numba. The model comes
+# packed in one code array, and there is one entry point: that keeps the first compilation short.
+_jit = nb.njit(nogil=True, error_model="numpy", _nrt=False)
+_inline = nb.njit(nogil=True, error_model="numpy", _nrt=False, inline="always")
+_entry = nb.njit(cache=True, nogil=True, error_model="numpy", _nrt=False)
 
 
 @_jit
-def _features(p, pay, ce, feat, reach, below, X, unit):
+def _features(p, pay, ce, code, reach, below, X, unit):
     """The features of point ``p`` into ``X`` and each player's payoff range into ``unit``;
     returns False if a payoff or probability is not finite.
 
     ``pay[z * N + i, p]`` is player ``i``'s payoff at terminal row ``z``; ``ce[k, p]`` the
     probability of chance edge ``k``.
     """
-    parent, col, terms, pptr, pnodes, cpair, cz, ci = feat[:8]
-    n, Z, N = parent.shape[0], terms.shape[0], unit.shape[0]
+    parent, col, terms = code[2 * PARENT], code[2 * CHANCE_COL], code[2 * TERMINALS]
+    pptr, pnodes = code[2 * PAIR_PTR], code[2 * PAIR_NODES]
+    cpair, cz, ci = code[2 * COND_PAIR], code[2 * COND_Z], code[2 * COND_I]
+    n, Z, N = code[2 * PARENT + 1], code[2 * TERMINALS + 1], unit.shape[0]
+    n_pairs, n_cond = code[2 * PAIR_PTR + 1] - 1, code[2 * COND_PAIR + 1]
     for j in range(ce.shape[0]):
         if not math.isfinite(ce[j, p]):
             return False
@@ -76,51 +114,49 @@ def _features(p, pay, ce, feat, reach, below, X, unit):
         unit[i] = hi - lo if hi - lo > 0 else 1.0
     reach[0] = 1.0
     for v in range(1, n):
-        c = col[v]
-        reach[v] = reach[parent[v]] * (ce[c, p] if c >= 0 else 1.0)
+        c = code[col + v]
+        reach[v] = reach[code[parent + v]] * (ce[c, p] if c >= 0 else 1.0)
     for z in range(Z):
         for i in range(N):
-            X[z * N + i] = reach[terms[z]] * pay[z * N + i, p]
+            X[z * N + i] = reach[code[terms + z]] * pay[z * N + i, p]
     for v in range(n):
         X[Z * N + v] = reach[v]
-    for q in range(pptr.shape[0] - 1):
+    for q in range(n_pairs):
         prod = 1.0
-        for j in range(pptr[q], pptr[q + 1]):
-            prod *= ce[col[pnodes[j]], p]
+        for j in range(code[pptr + q], code[pptr + q + 1]):
+            prod *= ce[code[col + code[pnodes + j]], p]
         below[q] = prod
-    for k in range(cpair.shape[0]):
-        X[Z * N + n + k] = below[cpair[k]] * pay[cz[k] * N + ci[k], p]
+    for k in range(n_cond):
+        X[Z * N + n + k] = below[code[cpair + k]] * pay[code[cz + k] * N + code[ci + k], p]
     return True
 
 
-@_inline
-def _row(X, Wp, Wi, Wv, r):
-    """Row ``r`` of ``W @ X`` (the sparse matrix in CSR)."""
-    acc = 0.0
-    for j in range(Wp[r], Wp[r + 1]):
-        acc += Wv[j] * X[Wi[j]]
-    return acc
+@_jit
+def _rows(X, code, Wv, G, E):
+    """Every row of ``W @ X`` into ``G``, and the error bounds of the indifference rows into ``E``
+    (``ROUNDOFF`` times the sum of the row's terms' sizes)."""
+    Wp, Wi, err_rows = code[2 * W_PTR], code[2 * W_IDX], code[2 * ERR_ROWS]
+    for r in range(G.shape[0]):
+        acc = 0.0
+        for j in range(code[Wp + r], code[Wp + r + 1]):
+            acc += Wv[j] * X[code[Wi + j]]
+        G[r] = acc
+    for k in range(code[2 * ERR_ROWS + 1]):
+        r = code[err_rows + k]
+        acc = 0.0
+        for j in range(code[Wp + r], code[Wp + r + 1]):
+            acc += abs(Wv[j] * X[code[Wi + j]])
+        E[r] = ROUNDOFF * acc
 
 
 @_inline
-def _comb(G, rows, base, stride, w, ncorner):
-    """Corner-weighted value of the rows ``rows[base + k * stride]`` (``k`` over corners)."""
+def _comb(G, code, base, stride, w, ncorner):
+    """Corner-weighted value of the rows ``code[base + k * stride]`` (``k`` over corners)."""
     if ncorner == 1:
-        return G[rows[base]]
-    acc = w[0] * G[rows[base]]
+        return G[code[base]]
+    acc = w[0] * G[code[base]]
     for k in range(1, ncorner):
-        acc += w[k] * G[rows[base + k * stride]]
-    return acc
-
-
-@_inline
-def _comb_x(X, Wp, Wi, Wv, rows, base, stride, w, ncorner):
-    """:func:`_comb` computing the rows from the features (for the few rows a point needs)."""
-    if ncorner == 1:
-        return _row(X, Wp, Wi, Wv, rows[base])
-    acc = w[0] * _row(X, Wp, Wi, Wv, rows[base])
-    for k in range(1, ncorner):
-        acc += w[k] * _row(X, Wp, Wi, Wv, rows[base + k * stride])
+        acc += w[k] * G[code[base + k * stride]]
     return acc
 
 
@@ -143,20 +179,12 @@ def root(a, q, err_a, err_q, edge):
     return AMBIGUOUS, v
 
 
-@_inline
-def _row_error(X, Wp, Wi, Wv, r):
-    """A bound on the floating-point error of row ``r``: ``ROUNDOFF`` times its terms' sizes."""
-    acc = 0.0
-    for j in range(Wp[r], Wp[r + 1]):
-        acc += abs(Wv[j] * X[Wi[j]])
-    return ROUNDOFF * acc
-
-
 @_jit
-def _mixing(s, G, E, s_ind, edge, w):
+def _mixing(s, G, E, code, edge, w):
     """Status and mixing probabilities ``(x, y)`` of a structure mixing at two sets (``E``:
     error bounds of the rows); corner weights into ``w``."""
-    r0, r1, r2, r3 = s_ind[s, 0], s_ind[s, 1], s_ind[s, 2], s_ind[s, 3]
+    at = code[2 * S_IND] + 4 * s
+    r0, r1, r2, r3 = code[at], code[at + 1], code[at + 2], code[at + 3]
     # the first set's indifference pins y, the second's x
     st_y, y = root(G[r0], G[r1] - G[r0], E[r0], E[r0] + E[r1], edge)
     st_x, x = root(G[r2], G[r3] - G[r2], E[r2], E[r2] + E[r3], edge)
@@ -171,7 +199,7 @@ def _interval(d, nplans, margin):
     """Is there a belief ``m`` in [0, 1] with ``d0 + m (d1 - d0) >= margin`` for every plan?"""
     lo, hi = 0.0, 1.0
     for q in range(nplans):
-        d0, d1 = d[q, 0], d[q, 1]
+        d0, d1 = d[2 * q], d[2 * q + 1]
         slope = d1 - d0
         if slope > 0:
             lo = max(lo, (margin - d0) / slope)
@@ -183,169 +211,161 @@ def _interval(d, nplans, margin):
 
 
 @_jit
-def _off_path(c, G, w, nc, u, c_nnodes, c_nplans, c_cond, c_pv, c_pt, rows, prior, tol, edge, d):
-    """(margin, unknown) of an unreached information set under the belief policy."""
-    nn, npl = c_nnodes[c], c_nplans[c]
+def _off_path(c, G, w, nc, u, code, prior, tol, edge, d):
+    """Margin of an unreached information set under the belief policy; NaN if the kernel
+    cannot tell (free beliefs over more than two nodes)."""
+    nn, npl = code[code[2 * C_NNODES] + c], code[code[2 * C_NPLANS] + c]
+    cond = code[2 * ROWS] + code[code[2 * C_COND] + c]  # where the check's conditional rows start
     low = np.inf
     if nn == 1:
         for q in range(npl):
-            low = min(low, _comb(G, rows, c_cond[c] + q, npl, w, nc) / u)
-        return low, False
+            low = min(low, _comb(G, code, cond + q, npl, w, nc) / u)
+        return low
     if prior:
-        pt = G[c_pt[c]]
+        pt, pv = G[code[code[2 * C_PT] + c]], code[2 * ROWS] + code[code[2 * C_PV] + c]
         for q in range(npl):
             if pt > 0:
-                v = G[rows[c_pv[c] + q]] / (pt * u)
+                v = G[code[pv + q]] / (pt * u)
             else:  # Nature never reaches the set: a uniform belief, as the per-point solver
                 v = 0.0
                 for j in range(nn):
-                    v += _comb(G, rows, c_cond[c] + q * nn + j, npl * nn, w, nc)
+                    v += _comb(G, code, cond + q * nn + j, npl * nn, w, nc)
                 v /= nn * u
             low = min(low, v)
-        return low, False
+        return low
     if nn != 2:
-        return np.inf, True
+        return np.nan
     for q in range(npl):
         for j in range(2):
-            d[q, j] = _comb(G, rows, c_cond[c] + q * 2 + j, npl * 2, w, nc) / u
+            d[2 * q + j] = _comb(G, code, cond + q * 2 + j, npl * 2, w, nc) / u
     if _interval(d, npl, -tol):
-        return 0.0, False
+        return 0.0
     if _interval(d, npl, -edge):
-        return -0.5 * (tol + edge), False
-    return -np.inf, False
+        return -0.5 * (tol + edge)
+    return -np.inf
 
 
 @_jit
-def _scan_point(G, E, unit, prog, spe, prior, tol, edge, w, d, out_s, out_x, out_y, out_r, cap):
-    """Test every structure at one point; returns (count of equilibria, undecided).
+def _check(s, nc, G, unit, code, spe, prior, tol, edge, w, d):
+    """(worst margin, regret, unknown) of structure ``s`` (corner weights ``w``): its checks in
+    order, each relative to its player's payoff range, stopping at the first that fails by
+    more than ``edge``."""
+    c_player, c_nplans, c_mixing = code[2 * C_PLAYER], code[2 * C_NPLANS], code[2 * C_MIXING]
+    c_val, c_tot, c_cond = code[2 * C_VAL], code[2 * C_TOT], code[2 * C_COND]
+    rows, s_chk = code[2 * ROWS], code[2 * S_CHK]
+    worst, regret, unknown = np.inf, 0.0, False
+    for c in range(code[s_chk + s], code[s_chk + s + 1]):
+        u, npl = unit[code[c_player + c]], code[c_nplans + c]
+        low = np.inf
+        if spe:
+            base = rows + code[c_cond + c]
+            for q in range(npl):
+                low = min(low, _comb(G, code, base + q, npl, w, nc) / u)
+            regret = max(regret, -low)
+        else:
+            tot = _comb(G, code, rows + code[c_tot + c], 1, w, nc)
+            if tot > 0:
+                scale, base = 1.0 / (tot * u), rows + code[c_val + c]
+                for q in range(npl):
+                    low = min(low, _comb(G, code, base + q, npl, w, nc) * scale)
+                regret = max(regret, -low)
+            elif code[c_mixing + c]:
+                low = -np.inf  # a mixing set must be on the path
+            else:
+                low = _off_path(c, G, w, nc, u, code, prior, tol, edge, d)
+                if math.isnan(low):
+                    unknown, low = True, np.inf
+        worst = min(worst, low)
+        if not worst >= -edge:
+            break
+    return worst, regret, unknown
 
-    A structure's checks run in order, each relative to its player's payoff range, and stop at
-    the first that fails by more than ``edge``.
+
+@_jit
+def _scan_point(p, G, E, unit, code, spe, prior, tol, edge, w, d, row, out):
+    """Test every structure at point ``p``; write a row per equilibrium from ``row`` on.
+
+    Returns the number of equilibria, or -1 if the point is undecided, or -2 if the rows do not
+    fit in ``out`` (then nothing is final).
     """
-    s_mix, s_ind, s_chk, c_player, c_nnodes, c_nplans = prog[0], prog[1], prog[3], prog[6], prog[7], prog[8]
-    c_mixing, c_val, c_tot, c_cond = prog[9], prog[10], prog[11], prog[12]
-    c_pv, c_pt, rows = prog[13], prog[14], prog[15]
+    point, eq, n_eq, struct, regret, outcome, payoff = out
+    n_labels, N, cap = outcome.shape[0], payoff.shape[0], point.shape[0]
+    s_mix, s_out, s_pay, rows = code[2 * S_MIX], code[2 * S_OUT], code[2 * S_PAY], code[2 * ROWS]
     count = 0
-    for s in range(s_mix.shape[0]):
-        x = y = 0.0
+    for s in range(code[2 * S_MIX + 1]):
         nc, status = 1, INSIDE
-        if s_mix[s] == 2:
-            status, x, y = _mixing(s, G, E, s_ind, edge, w)
+        if code[s_mix + s] == 2:
+            status, _x, _y = _mixing(s, G, E, code, edge, w)
             if status == NONE:
                 continue
             nc = 4
-        worst, regret, unknown = np.inf, 0.0, False
-        for c in range(s_chk[s], s_chk[s + 1]):
-            u, npl = unit[c_player[c]], c_nplans[c]
-            if spe:
-                low = np.inf
-                for q in range(npl):
-                    low = min(low, _comb(G, rows, c_cond[c] + q, npl, w, nc) / u)
-                worst, regret = min(worst, low), max(regret, -low)
-            else:
-                tot = _comb(G, rows, c_tot[c], 1, w, nc)
-                if tot > 0:
-                    low, scale = np.inf, 1.0 / (tot * u)
-                    for q in range(npl):
-                        low = min(low, _comb(G, rows, c_val[c] + q, npl, w, nc) * scale)
-                    worst, regret = min(worst, low), max(regret, -low)
-                elif c_mixing[c]:
-                    worst = -np.inf  # a mixing set must be on the path
-                else:
-                    low, unk = _off_path(
-                        c, G, w, nc, u, c_nnodes, c_nplans, c_cond, c_pv, c_pt, rows, prior, tol, edge, d
-                    )
-                    worst, unknown = min(worst, low), unknown or unk
-            if not worst >= -edge:
-                break
+        worst, reg, unknown = _check(s, nc, G, unit, code, spe, prior, tol, edge, w, d)
         holds = worst >= -tol and not unknown
         if (-edge <= worst < -tol) or (worst >= -tol and unknown) or (holds and status == AMBIGUOUS):
-            return 0, True
-        if holds:
-            if count < cap:
-                out_s[count], out_x[count], out_y[count], out_r[count] = s, x, y, max(regret, 0.0)
-            count += 1
-    return count, False
+            return -1
+        if not holds:
+            continue
+        o = row + count
+        if o >= cap:
+            return -2
+        point[o], eq[o], struct[o], regret[o] = p, count, s, max(reg, 0.0)
+        for lab in range(n_labels):
+            outcome[lab, o] = _comb(G, code, rows + code[s_out + s] + lab, n_labels, w, nc)
+        for i in range(N):
+            payoff[i, o] = _comb(G, code, rows + code[s_pay + s] + i, N, w, nc)
+        count += 1
+    for k in range(count):
+        n_eq[row + k] = count
+    return count
 
 
 @_jit
-def _test_all(pay, ce, feat, prog, spe, prior, tol, edge, bufs, undecided, count, sid, hx, hy, reg):
-    """Phase 1's loop over the points (into the arrays given; allocates nothing)."""
-    reach, below, X, G, E, unit, w, d = bufs
-    Wp, Wi, Wv = feat[8], feat[9], feat[10]
-    err_rows = prog[16]
-    cap = sid.shape[1]
-    for p in range(pay.shape[1]):
-        if not _features(p, pay, ce, feat, reach, below, X, unit):
+def _layout(pay, code):
+    """Offsets in the scratch array of one point: reach (nodes), chance products below (pairs),
+    features, rows, row error bounds, payoff ranges (players), corner weights (4), belief
+    interval values (2 per plan); the last entry is its length."""
+    dims = code[2 * DIMS]
+    n_rows = code[dims + DIM_ROWS]
+    o_below = code[2 * PARENT + 1]
+    o_x = o_below + code[2 * PAIR_PTR + 1] - 1
+    o_g = o_x + code[dims + DIM_FEATURES]
+    o_e = o_g + n_rows
+    o_unit = o_e + n_rows
+    o_w = o_unit + pay.shape[0] // code[2 * TERMINALS + 1]
+    o_d = o_w + 4
+    return o_below, o_x, o_g, o_e, o_unit, o_w, o_d, o_d + 2 * code[dims + DIM_PLANS]
+
+
+@_entry
+def scratch_size(pay, code):
+    """The length of the scratch array :func:`run` needs."""
+    return _layout(pay, code)[-1]
+
+
+@_entry
+def run(pay, ce, code, Wv, spe, prior, tol, edge, scratch, start, row, undecided, out):
+    """Evaluate points ``start, start + 1, ...``: their rows into ``out`` from ``row`` on, the
+    undecided ones flagged in ``undecided``. Stops when the rows of a point do not fit; returns
+    the next point to evaluate and the next free row.
+
+    ``out`` holds ``(point, equilibrium, n_equilibria, structure, regret, outcome, payoff)``,
+    the last two ``(labels, rows)`` and ``(players, rows)``; ``pay`` and ``ce`` are
+    ``(payoffs, points)`` and ``(chance edges, points)``.
+    """
+    o_below, o_x, o_g, o_e, o_unit, o_w, o_d, end = _layout(pay, code)
+    reach, below, X = scratch[:o_below], scratch[o_below:o_x], scratch[o_x:o_g]
+    G, E, unit = scratch[o_g:o_e], scratch[o_e:o_unit], scratch[o_unit:o_w]
+    w, d = scratch[o_w:o_d], scratch[o_d:end]
+    for p in range(start, pay.shape[1]):
+        if not _features(p, pay, ce, code, reach, below, X, unit):
             undecided[p] = True
             continue
-        for r in range(G.shape[0]):
-            G[r] = _row(X, Wp, Wi, Wv, r)
-        for r in err_rows:
-            E[r] = _row_error(X, Wp, Wi, Wv, r)
-        count[p], undecided[p] = _scan_point(
-            G, E, unit, prog, spe, prior, tol, edge, w, d, sid[p], hx[p], hy[p], reg[p], cap
-        )
-
-
-@_jit
-def _write_all(pay, ce, feat, prog, count, offsets, sid, hx, hy, reg, bufs, out):
-    """Phase 2's loop over the points (into the arrays of ``out``; allocates nothing)."""
-    reach, below, X, unit, w = bufs
-    point, eq, n_eq, struct, regret, outcome, payoff = out
-    Wp, Wi, Wv = feat[8], feat[9], feat[10]
-    s_mix, s_out, s_pay, rows = prog[0], prog[4], prog[5], prog[15]
-    n_labels, N = outcome.shape[0], payoff.shape[0]
-    for p in range(pay.shape[1]):
-        if count[p] == 0:
-            continue
-        _features(p, pay, ce, feat, reach, below, X, unit)
-        for j in range(count[p]):
-            o, s = offsets[p] + j, sid[p, j]
-            nc = 4 if s_mix[s] == 2 else 1
-            x, y = hx[p, j], hy[p, j]
-            w[0], w[1], w[2], w[3] = (1 - x) * (1 - y), (1 - x) * y, x * (1 - y), x * y
-            point[o], eq[o], n_eq[o], struct[o], regret[o] = p, j, count[p], s, reg[p, j]
-            for lab in range(n_labels):
-                outcome[lab, o] = _comb_x(X, Wp, Wi, Wv, rows, s_out[s] + lab, n_labels, w, nc)
-            for i in range(N):
-                payoff[i, o] = _comb_x(X, Wp, Wi, Wv, rows, s_pay[s] + i, N, w, nc)
-
-
-@nb.njit(cache=True, nogil=True, error_model="numpy")
-def _scratch(pay, feat, n_rows, max_plans):
-    """Scratch arrays for one point: reach, chance products, features, rows, row error bounds,
-    payoff ranges, corner weights, belief-interval bounds."""
-    Z, n = feat[2].shape[0], feat[0].shape[0]
-    N = pay.shape[0] // max(Z, 1)
-    X = np.empty(Z * N + n + feat[5].shape[0])
-    return (np.empty(n), np.empty(max(feat[3].shape[0] - 1, 1)), X, np.empty(n_rows), np.zeros(n_rows),
-            np.empty(N), np.ones(4), np.empty((max_plans, 2)))  # fmt: skip
-
-
-@nb.njit(cache=True, nogil=True, error_model="numpy")
-def test_points(pay, ce, feat, prog, n_rows, max_plans, spe, prior, tol, edge, cap):
-    """Phase 1 at every point: (undecided, count, structure ids, x, y, regrets) — the last
-    four ``(P, cap)``; a count above ``cap`` means only the first ``cap`` were kept."""
-    P = pay.shape[1]
-    undecided = np.zeros(P, dtype=np.bool_)
-    count = np.zeros(P, dtype=np.int64)
-    sid = np.zeros((P, cap), dtype=np.int64)
-    hx, hy, reg = np.zeros((P, cap)), np.zeros((P, cap)), np.zeros((P, cap))
-    bufs = _scratch(pay, feat, n_rows, max_plans)
-    _test_all(pay, ce, feat, prog, spe, prior, tol, edge, bufs, undecided, count, sid, hx, hy, reg)
-    return undecided, count, sid, hx, hy, reg
-
-
-@nb.njit(cache=True, nogil=True, error_model="numpy")
-def write_rows(pay, ce, feat, prog, n_labels, count, offsets, sid, hx, hy, reg):
-    """Phase 2: one row per (point, equilibrium) at ``offsets[p] + j``: point, index, count,
-    structure, regret, outcome probabilities ``(L, rows)`` and payoffs ``(N, rows)``."""
-    total = offsets[pay.shape[1]]
-    N = pay.shape[0] // max(feat[2].shape[0], 1)
-    i64 = np.int64
-    ints = (np.empty(total, i64), np.empty(total, i64), np.empty(total, i64), np.empty(total, i64))
-    out = (*ints, np.empty(total), np.empty((n_labels, total)), np.empty((N, total)))
-    reach, below, X, _G, _E, unit, w, _d = _scratch(pay, feat, 1, 1)
-    _write_all(pay, ce, feat, prog, count, offsets, sid, hx, hy, reg, (reach, below, X, unit, w), out)
-    return out
+        _rows(X, code, Wv, G, E)
+        n = _scan_point(p, G, E, unit, code, spe, prior, tol, edge, w, d, row, out)
+        if n == -2:
+            return p, row
+        if n == -1:
+            undecided[p] = True
+        else:
+            row += n
+    return pay.shape[1], row

@@ -3,15 +3,17 @@
 :mod:`deterrence.kernels._linforms` compiles every candidate structure into a
 :class:`~deterrence.kernels._linforms.StructurePlan` (rows of a sparse matrix ``W`` of linear
 forms over per-point features, per corner of the mixing square). The engine
-(:mod:`deterrence.kernels._engine`) cannot read Python objects, so this module lays the plans
-out as flat ``int64`` arrays with offsets (:class:`Program`), and the tree's shape as the
-arrays that compute the features at a point (:class:`FeaturePlan`). Nothing here is numeric:
-both are built once per compiled model.
+(:mod:`deterrence.kernels._engine`) reads no Python objects, and it compiles fastest on few,
+plain arguments, so this module lays the plans (:func:`flatten`) and the arrays that compute a
+point's features from the tree's shape (:func:`feature_arrays`) out as ``int64`` arrays, and
+packs them all into one code array with a header of offsets (:func:`pack`, :class:`Packed`; slot
+``k`` of :data:`SLOTS` is read as ``code[code[2k] : code[2k] + code[2k+1]]``). Nothing here is
+numeric: it is built once per compiled model.
 
 Layout of one structure ``s`` (``ncorner`` is 1 for a pure structure, 4 for one mixing at two
 binary information sets ``h1``, ``h2`` with ``x = P(h1 plays action 1)``, ``y`` likewise):
 
-* ``s_ind[s]``: the indifference rows ``h1 at y=0, h1 at y=1, h2 at x=0, h2 at x=1`` (each
+* ``s_ind[4 s : 4 s + 4]``: the indifference rows ``h1 at y=0, h1 at y=1, h2 at x=0, h2 at x=1`` (each
   set's indifference does not depend on its own mixture: perfect recall);
 * checks ``s_chk[s] .. s_chk[s+1]``; check ``c`` has ``c_nplans[c]`` plans of its player and
   ``c_nnodes[c]`` nodes, its rows at ``c_val[c] + corner * nplans + plan`` (reach-weighted
@@ -32,37 +34,32 @@ from ..errors import UnsupportedError
 from ..game.extensive import CHANCE, ExtensiveFormGame
 from ._linforms import FeatureSpace, RowSet, StructurePlan
 
+#: the arrays packed into one ``int64`` code array, in order (see :func:`pack`)
+SLOTS = (
+    "parent", "chance_col", "terminals", "pair_ptr", "pair_nodes", "cond_pair", "cond_z", "cond_i",
+    "W_ptr", "W_idx",
+    "s_mix", "s_ind", "s_chk", "s_out", "s_pay",
+    "c_player", "c_nnodes", "c_nplans", "c_mixing", "c_val", "c_tot", "c_cond", "c_pv", "c_pt",
+    "rows", "err_rows", "dims",
+)  # fmt: skip
+(PARENT, CHANCE_COL, TERMINALS, PAIR_PTR, PAIR_NODES, COND_PAIR, COND_Z, COND_I, W_PTR, W_IDX,
+ S_MIX, S_IND, S_CHK, S_OUT, S_PAY,
+ C_PLAYER, C_NNODES, C_NPLANS, C_MIXING, C_VAL, C_TOT, C_COND, C_PV, C_PT,
+ ROWS, ERR_ROWS, DIMS) = range(len(SLOTS))  # fmt: skip
+#: entries of the ``dims`` slot
+DIM_ROWS, DIM_PLANS, DIM_FEATURES, DIM_LABELS = range(4)
 
-@dataclass(frozen=True)
-class Program:
-    """Every structure's plan as flat arrays (see the module docstring for the layout)."""
 
-    s_mix: np.ndarray
-    s_ind: np.ndarray
-    s_player: np.ndarray
-    s_chk: np.ndarray
-    s_out: np.ndarray
-    s_pay: np.ndarray
-    c_player: np.ndarray
-    c_nnodes: np.ndarray
-    c_nplans: np.ndarray
-    c_mixing: np.ndarray
-    c_val: np.ndarray
-    c_tot: np.ndarray
-    c_cond: np.ndarray
-    c_pv: np.ndarray
-    c_pt: np.ndarray
-    rows: np.ndarray  # every row id the offsets above point into
-    err_rows: np.ndarray  # the indifference rows (their floating-point error bounds are needed)
-    max_plans: int
-
-    def as_tuple(self) -> tuple[np.ndarray, ...]:
-        """The arrays in the order the engine unpacks them."""
-        return (
-            self.s_mix, self.s_ind, self.s_player, self.s_chk, self.s_out, self.s_pay,
-            self.c_player, self.c_nnodes, self.c_nplans, self.c_mixing, self.c_val, self.c_tot,
-            self.c_cond, self.c_pv, self.c_pt, self.rows, self.err_rows,
-        )  # fmt: skip
+def pack(arrays: dict[str, Sequence[int] | np.ndarray]) -> np.ndarray:
+    """One ``int64`` array: a header of ``(start, length)`` per slot of :data:`SLOTS`, then the
+    arrays one after the other (2-D arrays flattened by rows)."""
+    parts = [np.asarray(arrays[name], dtype=np.int64).reshape(-1) for name in SLOTS]
+    header = np.zeros(2 * len(SLOTS), dtype=np.int64)
+    start = len(header)
+    for k, part in enumerate(parts):
+        header[2 * k], header[2 * k + 1] = start, len(part)
+        start += len(part)
+    return np.concatenate([header, *parts])
 
 
 class _Rows:
@@ -77,8 +74,8 @@ class _Rows:
         return start
 
 
-def _indifference_rows(game: ExtensiveFormGame, plan: StructurePlan) -> tuple[list[int], list[int]]:
-    """``(h1 at y=0, h1 at y=1, h2 at x=0, h2 at x=1)`` and the two sets' players.
+def _indifference_rows(plan: StructurePlan) -> list[int]:
+    """The indifference rows ``(h1 at y=0, h1 at y=1, h2 at x=0, h2 at x=1)``.
 
     Corners run ``(0,0), (0,1), (1,0), (1,1)`` (first coordinate: ``h1``'s action). With perfect
     recall a set's indifference does not depend on its own action, so the rows at corners that
@@ -91,13 +88,13 @@ def _indifference_rows(game: ExtensiveFormGame, plan: StructurePlan) -> tuple[li
             "a mixing information set's indifference depends on its own mixture (no perfect recall?)",
             methods=("pointwise",),
         )
-    return [r1[0], r1[1], r2[0], r2[2]], [game.infosets[h1].player, game.infosets[h2].player]
+    return [r1[0], r1[1], r2[0], r2[2]]
 
 
-def flatten(game: ExtensiveFormGame, plans: Sequence[StructurePlan], n_labels: int) -> Program:
-    """Lay out the plans of a compiled model (pure ones and ones mixing at two sets) as arrays."""
+def flatten(game: ExtensiveFormGame, plans: Sequence[StructurePlan], n_labels: int) -> dict[str, np.ndarray]:
+    """The plans of a compiled model (pure ones and ones mixing at two sets) as arrays, by slot."""
     rows = _Rows()
-    s_cols: dict[str, list] = {k: [] for k in ("mix", "ind", "player", "chk", "out", "pay")}
+    s_cols: dict[str, list] = {k: [] for k in ("mix", "ind", "chk", "out", "pay")}
     c_cols: dict[str, list[int]] = {
         k: [] for k in ("player", "nnodes", "nplans", "mixing", "val", "tot", "cond", "pv", "pt")
     }
@@ -105,10 +102,8 @@ def flatten(game: ExtensiveFormGame, plans: Sequence[StructurePlan], n_labels: i
     for plan in plans:
         if plan.mixing and len(plan.mixing) != 2:
             raise UnsupportedError("the engine compiles pure structures and two mixing sets")
-        ind, players = _indifference_rows(game, plan) if plan.mixing else ([0, 0, 0, 0], [0, 0])
         s_cols["mix"].append(len(plan.mixing))
-        s_cols["ind"].append(ind)
-        s_cols["player"].append(players)
+        s_cols["ind"].append(_indifference_rows(plan) if plan.mixing else [0, 0, 0, 0])
         s_cols["chk"].append(len(c_cols["player"]))
         for chk in plan.checks:
             max_plans = max(max_plans, len(chk.strict))
@@ -127,61 +122,12 @@ def flatten(game: ExtensiveFormGame, plans: Sequence[StructurePlan], n_labels: i
             raise UnsupportedError("outcome rows do not match the tree's labels")
     s_cols["chk"].append(len(c_cols["player"]))
 
-    def arr(values: list, shape: tuple[int, ...] | None = None) -> np.ndarray:
-        out = np.asarray(values, dtype=np.int64)
-        return out.reshape(shape) if shape is not None else out
-
-    return Program(
-        s_mix=arr(s_cols["mix"]), s_ind=arr(s_cols["ind"], (len(plans), 4)),
-        s_player=arr(s_cols["player"], (len(plans), 2)), s_chk=arr(s_cols["chk"]),
-        s_out=arr(s_cols["out"]), s_pay=arr(s_cols["pay"]),
-        c_player=arr(c_cols["player"]), c_nnodes=arr(c_cols["nnodes"]), c_nplans=arr(c_cols["nplans"]),
-        c_mixing=arr(c_cols["mixing"]), c_val=arr(c_cols["val"]), c_tot=arr(c_cols["tot"]),
-        c_cond=arr(c_cols["cond"]), c_pv=arr(c_cols["pv"]), c_pt=arr(c_cols["pt"]),
-        rows=arr(rows.ids), err_rows=np.unique(arr(s_cols["ind"])) if plans else arr([]),
-        max_plans=max_plans,
-    )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class FeaturePlan:
-    """How the features of one point are computed from its payoffs and chance probabilities.
-
-    Attributes
-    ----------
-    parent, chance_col
-        Per node: its parent, and the column of the chance probability on the edge into it
-        (``-1`` for a decision edge, probability 1).
-    terminals
-        The terminal nodes, in the order of the payoff rows.
-    pair_ptr, pair_nodes
-        Per ``(v, z)`` pair of a conditional feature: the nodes whose incoming chance edges
-        lie on the path from ``v`` down to terminal ``z``.
-    cond_pair, cond_z, cond_i
-        Per conditional feature ``C(v, z, i)``: its pair, terminal row and player.
-    W_ptr, W_idx, W_val
-        The sparse matrix of rows (CSR).
-    """
-
-    parent: np.ndarray
-    chance_col: np.ndarray
-    terminals: np.ndarray
-    pair_ptr: np.ndarray
-    pair_nodes: np.ndarray
-    cond_pair: np.ndarray
-    cond_z: np.ndarray
-    cond_i: np.ndarray
-    W_ptr: np.ndarray
-    W_idx: np.ndarray
-    W_val: np.ndarray
-    n_features: int
-
-    def as_tuple(self) -> tuple[np.ndarray, ...]:
-        """The arrays in the order the engine unpacks them."""
-        return (
-            self.parent, self.chance_col, self.terminals, self.pair_ptr, self.pair_nodes,
-            self.cond_pair, self.cond_z, self.cond_i, self.W_ptr, self.W_idx, self.W_val,
-        )  # fmt: skip
+    out = {f"s_{k}": np.asarray(v, dtype=np.int64) for k, v in s_cols.items()}
+    out.update({f"c_{k}": np.asarray(v, dtype=np.int64) for k, v in c_cols.items()})
+    out["rows"] = np.asarray(rows.ids, dtype=np.int64)
+    out["err_rows"] = np.unique(out["s_ind"])
+    out["max_plans"] = np.asarray([max_plans])
+    return out
 
 
 def chance_columns(game: ExtensiveFormGame) -> np.ndarray:
@@ -195,8 +141,12 @@ def chance_columns(game: ExtensiveFormGame) -> np.ndarray:
     return col
 
 
-def feature_plan(game: ExtensiveFormGame, feats: FeatureSpace, rowset: RowSet) -> FeaturePlan:
-    """The arrays that compute a point's features and rows (see :class:`FeaturePlan`)."""
+def feature_arrays(game: ExtensiveFormGame, feats: FeatureSpace, rowset: RowSet) -> dict[str, np.ndarray]:
+    """The arrays that compute a point's features and rows, by slot: per node its parent and the
+    column of its incoming chance probability (-1 for a decision edge); the terminal nodes; per
+    ``(v, z)`` pair of a conditional feature the nodes whose incoming chance edges lie between
+    ``v`` and terminal ``z``; per conditional feature ``C(v, z, i)`` its pair, terminal row and
+    player; the rows' sparse matrix (CSR) and its values (returned as ``"W_val"``)."""
     col = chance_columns(game)
     pairs = sorted(feats.needed_chance_below())
     pair_index = {p: k for k, p in enumerate(pairs)}
@@ -210,18 +160,36 @@ def feature_plan(game: ExtensiveFormGame, feats: FeatureSpace, rowset: RowSet) -
         ptr.append(len(nodes))
     conds = sorted(feats.conditional_features().items(), key=lambda kv: kv[1])
     W = rowset.matrix(feats.size)
-    i64 = np.int64
-    return FeaturePlan(
-        parent=np.array([max(nd.parent, 0) for nd in game.nodes], dtype=i64),
-        chance_col=col,
-        terminals=np.array(game.terminals, dtype=i64),
-        pair_ptr=np.array(ptr, dtype=i64),
-        pair_nodes=np.array(nodes, dtype=i64),
-        cond_pair=np.array([pair_index[(v, z)] for (v, z, _i), _k in conds], dtype=i64),
-        cond_z=np.array([z for (_v, z, _i), _k in conds], dtype=i64),
-        cond_i=np.array([i for (_v, _z, i), _k in conds], dtype=i64),
-        W_ptr=W.indptr.astype(i64),
-        W_idx=W.indices.astype(i64),
-        W_val=W.data.astype(np.float64),
-        n_features=feats.size,
-    )
+    return {
+        "parent": np.array([max(nd.parent, 0) for nd in game.nodes]),
+        "chance_col": col,
+        "terminals": np.array(game.terminals),
+        "pair_ptr": np.array(ptr),
+        "pair_nodes": np.array(nodes, dtype=np.int64),
+        "cond_pair": np.array([pair_index[(v, z)] for (v, z, _i), _k in conds], dtype=np.int64),
+        "cond_z": np.array([z for (_v, z, _i), _k in conds], dtype=np.int64),
+        "cond_i": np.array([i for (_v, _z, i), _k in conds], dtype=np.int64),
+        "W_ptr": W.indptr,
+        "W_idx": W.indices,
+        "W_val": W.data.astype(np.float64),
+        "n_features": np.asarray([feats.size]),
+    }
+
+
+@dataclass(frozen=True)
+class Packed:
+    """A compiled model as the engine reads it: the code array and the rows' coefficients."""
+
+    code: np.ndarray
+    weights: np.ndarray
+    n_rows: int
+    n_labels: int
+
+
+def packed(game: ExtensiveFormGame, plans: Sequence[StructurePlan], feats: FeatureSpace, rowset: RowSet,
+           n_labels: int) -> Packed:
+    """Lay out a compiled model's plans and tree for the engine (:func:`pack`)."""
+    arrays = {**flatten(game, plans, n_labels), **feature_arrays(game, feats, rowset)}
+    n_rows = len(rowset)
+    arrays["dims"] = [n_rows, int(arrays["max_plans"][0]), int(arrays["n_features"][0]), n_labels]
+    return Packed(pack(arrays), np.ascontiguousarray(arrays["W_val"]), n_rows, n_labels)
