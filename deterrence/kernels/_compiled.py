@@ -193,6 +193,7 @@ class CompiledModel:
         ]
         self._packed: Packed = packed(game, plans, feats, rowset, len(self._labels))
         self._pure = np.array([not s.mixing for s in self.structures], dtype=bool)
+        self._rows_per_point = 1.25
 
     # ------------------------------------------------------------------ structures
     def _mixed_structures(self, sizes: list[int]) -> list[Structure]:
@@ -284,23 +285,22 @@ class CompiledModel:
         """The engine on one block of points: (undecided mask, equilibria found)."""
         npts = len(next(iter(cols.values()))) if cols else 1
         pay, ce = self.tree.numeric_columns(cols)
-        pk = self._packed
-        spe, prior = self.concept == "spe", self.belief_policy == "prior"
-        scratch = np.empty(engine.scratch_size(pay, pk.code))
+        pk, n_players = self._packed, self.game.num_players
+        flags = (self.concept == "spe", self.belief_policy == "prior", self.tol, self.edge)
+        bufs = engine_buffers(pk, n_players)
         undecided = np.zeros(npts, dtype=bool)
-        out = _row_arrays(npts + npts // 4 + 16, pk.n_labels, self.game.num_players)
+        # room for the rows: as many per point as the last block needed, grown when short
+        out = _row_arrays(int(npts * self._rows_per_point) + 16, pk.n_labels, n_players)
         start = row = 0
         while True:
-            start, row = engine.run(
-                pay, ce, pk.code, pk.weights, spe, prior, self.tol, self.edge, scratch, start, row, undecided,
-                out,
-            )  # fmt: skip
+            start, row = engine.run(pay, ce, pk.code, pk.weights, *flags, bufs, start, row, undecided, out)
             if start >= npts:
                 break
-            grown = _row_arrays(2 * len(out[0]), pk.n_labels, self.game.num_players)
+            grown = _row_arrays(2 * len(out[0]), pk.n_labels, n_players)
             for old, new in zip(out, grown, strict=True):
                 new[..., :row] = old[..., :row]
             out = grown
+        self._rows_per_point = max(1.0, 1.1 * row / max(npts, 1))
         return undecided, Found(*(a[..., :row] for a in out))
 
     def _table(self, points: pd.DataFrame, found: Found, with_structure: bool = False) -> pd.DataFrame:
@@ -329,6 +329,23 @@ class CompiledModel:
         if not points.index.is_monotonic_increasing:
             table = table.sort_values(["point", "equilibrium"], kind="stable").reset_index(drop=True)
         return table
+
+
+def engine_buffers(pk: Packed, n_players: int) -> tuple[np.ndarray, ...]:
+    """Scratch arrays of the engine (:func:`deterrence.kernels._engine.run`): per point reach,
+    chance products, corner weights, belief-interval values, the mixing equations' solutions and
+    the shared checks' results (point stamp, margin, flags); per block of points computed
+    together the features ``(features, B)``, rows ``(rows, B)`` and, one row per point, the rows,
+    their error bounds and the payoff ranges; and which points are finite. ``B`` keeps a block's
+    rows in the processor's first-level cache."""
+    B = 32 if pk.n_rows <= 128 else 16
+    return (
+        np.empty(pk.n_nodes), np.empty(max(pk.n_pairs, 1)), np.ones(4), np.empty(2 * pk.max_plans),
+        np.zeros(pk.n_equations, dtype=np.int64), np.zeros(pk.n_equations),
+        np.zeros(pk.n_memo, dtype=np.int64), np.zeros(pk.n_memo), np.zeros(pk.n_memo, dtype=np.int64),
+        np.empty((pk.n_features, B)), np.empty((pk.n_rows, B)), np.empty((B, pk.n_rows)),
+        np.zeros((B, pk.n_rows)), np.empty((B, n_players)), np.zeros(B, dtype=bool),
+    )  # fmt: skip
 
 
 def _row_arrays(n: int, n_labels: int, n_players: int) -> tuple[np.ndarray, ...]:

@@ -40,6 +40,7 @@ import numpy as np
 
 from ._program import (
     C_COND,
+    C_MEMO,
     C_MIXING,
     C_NNODES,
     C_NPLANS,
@@ -52,20 +53,17 @@ from ._program import (
     COND_I,
     COND_PAIR,
     COND_Z,
-    DIM_FEATURES,
-    DIM_PLANS,
-    DIM_ROWS,
-    DIMS,
     ERR_ROWS,
     PAIR_NODES,
     PAIR_PTR,
     PARENT,
+    ROOT_ROWS,
     ROWS,
     S_CHK,
-    S_IND,
     S_MIX,
     S_OUT,
     S_PAY,
+    S_ROOTS,
     TERMINALS,
     W_IDX,
     W_PTR,
@@ -132,21 +130,35 @@ def _features(p, pay, ce, code, reach, below, X, unit):
 
 
 @_jit
-def _rows(X, code, Wv, G, E):
-    """Every row of ``W @ X`` into ``G``, and the error bounds of the indifference rows into ``E``
-    (``ROUNDOFF`` times the sum of the row's terms' sizes)."""
+def _block_values(b0, nb, pay, ce, code, Wv, reach, below, XT, GT, GB, EB, UB, ok):
+    """Features, rows and row error bounds of points ``b0 .. b0 + nb - 1`` (into ``GB[k]``,
+    ``EB[k]``, ``UB[k]`` for point ``b0 + k``; ``ok[k]`` False where an input is not finite).
+
+    The rows ``G = W @ X`` are computed for the whole block at once, each coefficient applied
+    to a row of points (``XT``, ``GT``: one column per point), then transposed: one row of
+    values per point. Only the indifference rows get error bounds (``ROUNDOFF`` times the sum
+    of the sizes of their terms).
+    """
     Wp, Wi, err_rows = code[2 * W_PTR], code[2 * W_IDX], code[2 * ERR_ROWS]
-    for r in range(G.shape[0]):
-        acc = 0.0
+    for k in range(nb):
+        ok[k] = _features(b0 + k, pay, ce, code, reach, below, XT[:, k], UB[k])
+    for r in range(GT.shape[0]):
+        GT[r, :nb] = 0.0
         for j in range(code[Wp + r], code[Wp + r + 1]):
-            acc += Wv[j] * X[code[Wi + j]]
-        G[r] = acc
-    for k in range(code[2 * ERR_ROWS + 1]):
-        r = code[err_rows + k]
-        acc = 0.0
+            c, f = Wv[j], code[Wi + j]
+            for k in range(nb):
+                GT[r, k] += c * XT[f, k]
+        for k in range(nb):
+            GB[k, r] = GT[r, k]
+    for i in range(code[2 * ERR_ROWS + 1]):
+        r = code[err_rows + i]
+        GT[0, :nb] = 0.0
         for j in range(code[Wp + r], code[Wp + r + 1]):
-            acc += abs(Wv[j] * X[code[Wi + j]])
-        E[r] = ROUNDOFF * acc
+            c, f = Wv[j], code[Wi + j]
+            for k in range(nb):
+                GT[0, k] += abs(c * XT[f, k])
+        for k in range(nb):
+            EB[k, r] = ROUNDOFF * GT[0, k]
 
 
 @_inline
@@ -180,14 +192,22 @@ def root(a, q, err_a, err_q, edge):
 
 
 @_jit
-def _mixing(s, G, E, code, edge, w):
-    """Status and mixing probabilities ``(x, y)`` of a structure mixing at two sets (``E``:
-    error bounds of the rows); corner weights into ``w``."""
-    at = code[2 * S_IND] + 4 * s
-    r0, r1, r2, r3 = code[at], code[at + 1], code[at + 2], code[at + 3]
-    # the first set's indifference pins y, the second's x
-    st_y, y = root(G[r0], G[r1] - G[r0], E[r0], E[r0] + E[r1], edge)
-    st_x, x = root(G[r2], G[r3] - G[r2], E[r2], E[r2] + E[r3], edge)
+def _equations(G, E, code, edge, status, value):
+    """Solve every mixing equation of the model at one point (``status``, ``value``: see
+    :func:`root`)."""
+    rr = code[2 * ROOT_ROWS]
+    for e in range(code[2 * ROOT_ROWS + 1] // 2):
+        r0, r1 = code[rr + 2 * e], code[rr + 2 * e + 1]
+        status[e], value[e] = root(G[r0], G[r1] - G[r0], E[r0], E[r0] + E[r1], edge)
+
+
+@_inline
+def _mixing(s, code, status, value, w):
+    """Status and mixing probabilities ``(x, y)`` of structure ``s`` (mixing at two sets) from
+    its two equations; corner weights into ``w``."""
+    at = code[2 * S_ROOTS] + 2 * s
+    e_y, e_x = code[at], code[at + 1]
+    st_y, st_x, y, x = status[e_y], status[e_x], value[e_y], value[e_x]
     if st_x == NONE or st_y == NONE:
         return NONE, x, y
     w[0], w[1], w[2], w[3] = (1 - x) * (1 - y), (1 - x) * y, x * (1 - y), x * y
@@ -245,36 +265,52 @@ def _off_path(c, G, w, nc, u, code, prior, tol, edge, d):
     return -np.inf
 
 
-@_jit
-def _check(s, nc, G, unit, code, spe, prior, tol, edge, w, d):
+@_inline
+def _one_check(c, nc, G, unit, code, spe, prior, tol, edge, w, d):
+    """Margin of check ``c`` (relative to its player's payoff range) and flags: 1 if it counts
+    for the regret (on the path, or SPE), 2 if the kernel cannot tell."""
+    u, npl = unit[code[code[2 * C_PLAYER] + c]], code[code[2 * C_NPLANS] + c]
+    rows = code[2 * ROWS]
+    low = np.inf
+    if spe:
+        base = rows + code[code[2 * C_COND] + c]
+        for q in range(npl):
+            low = min(low, _comb(G, code, base + q, npl, w, nc) / u)
+        return low, 1
+    tot = _comb(G, code, rows + code[code[2 * C_TOT] + c], 1, w, nc)
+    if tot > 0:
+        scale, base = 1.0 / (tot * u), rows + code[code[2 * C_VAL] + c]
+        for q in range(npl):
+            low = min(low, _comb(G, code, base + q, npl, w, nc) * scale)
+        return low, 1
+    if code[code[2 * C_MIXING] + c]:
+        return -np.inf, 0  # a mixing set must be on the path
+    low = _off_path(c, G, w, nc, u, code, prior, tol, edge, d)
+    if math.isnan(low):
+        return np.inf, 2
+    return low, 0
+
+
+@_inline
+def _check(p, s, nc, G, unit, code, spe, prior, tol, edge, w, d, memo):
     """(worst margin, regret, unknown) of structure ``s`` (corner weights ``w``): its checks in
-    order, each relative to its player's payoff range, stopping at the first that fails by
-    more than ``edge``."""
-    c_player, c_nplans, c_mixing = code[2 * C_PLAYER], code[2 * C_NPLANS], code[2 * C_MIXING]
-    c_val, c_tot, c_cond = code[2 * C_VAL], code[2 * C_TOT], code[2 * C_COND]
-    rows, s_chk = code[2 * ROWS], code[2 * S_CHK]
+    order, stopping at the first that fails by more than ``edge``. The checks of pure
+    structures are shared (``c_memo``): each is computed once per point (``memo``)."""
+    stamp, m_low, m_flags = memo
+    c_memo, s_chk = code[2 * C_MEMO], code[2 * S_CHK]
     worst, regret, unknown = np.inf, 0.0, False
     for c in range(code[s_chk + s], code[s_chk + s + 1]):
-        u, npl = unit[code[c_player + c]], code[c_nplans + c]
-        low = np.inf
-        if spe:
-            base = rows + code[c_cond + c]
-            for q in range(npl):
-                low = min(low, _comb(G, code, base + q, npl, w, nc) / u)
-            regret = max(regret, -low)
+        m = code[c_memo + c]
+        if m >= 0 and stamp[m] == p:
+            low, flags = m_low[m], m_flags[m]
         else:
-            tot = _comb(G, code, rows + code[c_tot + c], 1, w, nc)
-            if tot > 0:
-                scale, base = 1.0 / (tot * u), rows + code[c_val + c]
-                for q in range(npl):
-                    low = min(low, _comb(G, code, base + q, npl, w, nc) * scale)
-                regret = max(regret, -low)
-            elif code[c_mixing + c]:
-                low = -np.inf  # a mixing set must be on the path
-            else:
-                low = _off_path(c, G, w, nc, u, code, prior, tol, edge, d)
-                if math.isnan(low):
-                    unknown, low = True, np.inf
+            low, flags = _one_check(c, nc, G, unit, code, spe, prior, tol, edge, w, d)
+            if m >= 0:
+                stamp[m], m_low[m], m_flags[m] = p, low, flags
+        if flags & 1:
+            regret = max(regret, -low)
+        if flags & 2:
+            unknown = True
         worst = min(worst, low)
         if not worst >= -edge:
             break
@@ -282,7 +318,7 @@ def _check(s, nc, G, unit, code, spe, prior, tol, edge, w, d):
 
 
 @_jit
-def _scan_point(p, G, E, unit, code, spe, prior, tol, edge, w, d, row, out):
+def _scan_point(p, G, E, unit, code, spe, prior, tol, edge, w, d, status, value, memo, row, out):
     """Test every structure at point ``p``; write a row per equilibrium from ``row`` on.
 
     Returns the number of equilibria, or -1 if the point is undecided, or -2 if the rows do not
@@ -292,16 +328,17 @@ def _scan_point(p, G, E, unit, code, spe, prior, tol, edge, w, d, row, out):
     n_labels, N, cap = outcome.shape[0], payoff.shape[0], point.shape[0]
     s_mix, s_out, s_pay, rows = code[2 * S_MIX], code[2 * S_OUT], code[2 * S_PAY], code[2 * ROWS]
     count = 0
+    _equations(G, E, code, edge, status, value)
     for s in range(code[2 * S_MIX + 1]):
-        nc, status = 1, INSIDE
+        nc, st = 1, INSIDE
         if code[s_mix + s] == 2:
-            status, _x, _y = _mixing(s, G, E, code, edge, w)
-            if status == NONE:
+            st, _x, _y = _mixing(s, code, status, value, w)
+            if st == NONE:
                 continue
             nc = 4
-        worst, reg, unknown = _check(s, nc, G, unit, code, spe, prior, tol, edge, w, d)
+        worst, reg, unknown = _check(p, s, nc, G, unit, code, spe, prior, tol, edge, w, d, memo)
         holds = worst >= -tol and not unknown
-        if (-edge <= worst < -tol) or (worst >= -tol and unknown) or (holds and status == AMBIGUOUS):
+        if (-edge <= worst < -tol) or (worst >= -tol and unknown) or (holds and st == AMBIGUOUS):
             return -1
         if not holds:
             continue
@@ -319,53 +356,37 @@ def _scan_point(p, G, E, unit, code, spe, prior, tol, edge, w, d, row, out):
     return count
 
 
-@_jit
-def _layout(pay, code):
-    """Offsets in the scratch array of one point: reach (nodes), chance products below (pairs),
-    features, rows, row error bounds, payoff ranges (players), corner weights (4), belief
-    interval values (2 per plan); the last entry is its length."""
-    dims = code[2 * DIMS]
-    n_rows = code[dims + DIM_ROWS]
-    o_below = code[2 * PARENT + 1]
-    o_x = o_below + code[2 * PAIR_PTR + 1] - 1
-    o_g = o_x + code[dims + DIM_FEATURES]
-    o_e = o_g + n_rows
-    o_unit = o_e + n_rows
-    o_w = o_unit + pay.shape[0] // code[2 * TERMINALS + 1]
-    o_d = o_w + 4
-    return o_below, o_x, o_g, o_e, o_unit, o_w, o_d, o_d + 2 * code[dims + DIM_PLANS]
-
-
 @_entry
-def scratch_size(pay, code):
-    """The length of the scratch array :func:`run` needs."""
-    return _layout(pay, code)[-1]
-
-
-@_entry
-def run(pay, ce, code, Wv, spe, prior, tol, edge, scratch, start, row, undecided, out):
+def run(pay, ce, code, Wv, spe, prior, tol, edge, bufs, start, row, undecided, out):
     """Evaluate points ``start, start + 1, ...``: their rows into ``out`` from ``row`` on, the
     undecided ones flagged in ``undecided``. Stops when the rows of a point do not fit; returns
     the next point to evaluate and the next free row.
 
     ``out`` holds ``(point, equilibrium, n_equilibria, structure, regret, outcome, payoff)``,
     the last two ``(labels, rows)`` and ``(players, rows)``; ``pay`` and ``ce`` are
-    ``(payoffs, points)`` and ``(chance edges, points)``.
+    ``(payoffs, points)`` and ``(chance edges, points)``; ``bufs`` are the scratch arrays of
+    :func:`deterrence.kernels._compiled.engine_buffers` (their last dimension, or for ``ok`` its
+    length, is the number of points computed together).
     """
-    o_below, o_x, o_g, o_e, o_unit, o_w, o_d, end = _layout(pay, code)
-    reach, below, X = scratch[:o_below], scratch[o_below:o_x], scratch[o_x:o_g]
-    G, E, unit = scratch[o_g:o_e], scratch[o_e:o_unit], scratch[o_unit:o_w]
-    w, d = scratch[o_w:o_d], scratch[o_d:end]
-    for p in range(start, pay.shape[1]):
-        if not _features(p, pay, ce, code, reach, below, X, unit):
-            undecided[p] = True
-            continue
-        _rows(X, code, Wv, G, E)
-        n = _scan_point(p, G, E, unit, code, spe, prior, tol, edge, w, d, row, out)
-        if n == -2:
-            return p, row
-        if n == -1:
-            undecided[p] = True
-        else:
-            row += n
-    return pay.shape[1], row
+    reach, below, w, d, status, value, stamp, m_low, m_flags, XT, GT, GB, EB, UB, ok = bufs
+    memo = (stamp, m_low, m_flags)
+    stamp[:] = -1
+    P, B = pay.shape[1], ok.shape[0]
+    for b0 in range(start, P, B):
+        nb = min(B, P - b0)
+        _block_values(b0, nb, pay, ce, code, Wv, reach, below, XT, GT, GB, EB, UB, ok)
+        for k in range(nb):
+            p = b0 + k
+            if not ok[k]:
+                undecided[p] = True
+                continue
+            n = _scan_point(
+                p, GB[k], EB[k], UB[k], code, spe, prior, tol, edge, w, d, status, value, memo, row, out
+            )
+            if n == -2:
+                return p, row
+            if n == -1:
+                undecided[p] = True
+            else:
+                row += n
+    return P, row

@@ -13,8 +13,11 @@ numeric: it is built once per compiled model.
 Layout of one structure ``s`` (``ncorner`` is 1 for a pure structure, 4 for one mixing at two
 binary information sets ``h1``, ``h2`` with ``x = P(h1 plays action 1)``, ``y`` likewise):
 
-* ``s_ind[4 s : 4 s + 4]``: the indifference rows ``h1 at y=0, h1 at y=1, h2 at x=0, h2 at x=1`` (each
-  set's indifference does not depend on its own mixture: perfect recall);
+* ``s_roots[2 s], s_roots[2 s + 1]``: the linear equations that pin ``y`` and ``x``: ``h1``'s
+  indifference (it does not depend on ``h1``'s own mixture: perfect recall) at ``y = 0`` and
+  ``y = 1``, and ``h2``'s at ``x = 0`` and ``x = 1``; equation ``e`` has its two rows at
+  ``root_rows[2 e], root_rows[2 e + 1]`` (structures share equations: each is solved once per
+  point);
 * checks ``s_chk[s] .. s_chk[s+1]``; check ``c`` has ``c_nplans[c]`` plans of its player and
   ``c_nnodes[c]`` nodes, its rows at ``c_val[c] + corner * nplans + plan`` (reach-weighted
   value differences), ``c_tot[c] + corner`` (reach total), ``c_cond[c] + (corner * nplans +
@@ -38,13 +41,13 @@ from ._linforms import FeatureSpace, RowSet, StructurePlan
 SLOTS = (
     "parent", "chance_col", "terminals", "pair_ptr", "pair_nodes", "cond_pair", "cond_z", "cond_i",
     "W_ptr", "W_idx",
-    "s_mix", "s_ind", "s_chk", "s_out", "s_pay",
-    "c_player", "c_nnodes", "c_nplans", "c_mixing", "c_val", "c_tot", "c_cond", "c_pv", "c_pt",
+    "s_mix", "s_roots", "root_rows", "s_chk", "s_out", "s_pay",
+    "c_player", "c_nnodes", "c_nplans", "c_mixing", "c_val", "c_tot", "c_cond", "c_pv", "c_pt", "c_memo",
     "rows", "err_rows", "dims",
 )  # fmt: skip
 (PARENT, CHANCE_COL, TERMINALS, PAIR_PTR, PAIR_NODES, COND_PAIR, COND_Z, COND_I, W_PTR, W_IDX,
- S_MIX, S_IND, S_CHK, S_OUT, S_PAY,
- C_PLAYER, C_NNODES, C_NPLANS, C_MIXING, C_VAL, C_TOT, C_COND, C_PV, C_PT,
+ S_MIX, S_ROOTS, ROOT_ROWS, S_CHK, S_OUT, S_PAY,
+ C_PLAYER, C_NNODES, C_NPLANS, C_MIXING, C_VAL, C_TOT, C_COND, C_PV, C_PT, C_MEMO,
  ROWS, ERR_ROWS, DIMS) = range(len(SLOTS))  # fmt: skip
 #: entries of the ``dims`` slot
 DIM_ROWS, DIM_PLANS, DIM_FEATURES, DIM_LABELS = range(4)
@@ -94,16 +97,20 @@ def _indifference_rows(plan: StructurePlan) -> list[int]:
 def flatten(game: ExtensiveFormGame, plans: Sequence[StructurePlan], n_labels: int) -> dict[str, np.ndarray]:
     """The plans of a compiled model (pure ones and ones mixing at two sets) as arrays, by slot."""
     rows = _Rows()
-    s_cols: dict[str, list] = {k: [] for k in ("mix", "ind", "chk", "out", "pay")}
+    s_cols: dict[str, list] = {k: [] for k in ("mix", "roots", "chk", "out", "pay")}
+    equations: dict[tuple[int, int], int] = {}
     c_cols: dict[str, list[int]] = {
-        k: [] for k in ("player", "nnodes", "nplans", "mixing", "val", "tot", "cond", "pv", "pt")
+        k: [] for k in ("player", "nnodes", "nplans", "mixing", "val", "tot", "cond", "pv", "pt", "memo")
     }
+    shared: dict[tuple, int] = {}  # a pure structure's check, by its rows: its slot in the per-point memo
     max_plans = 1
-    for plan in plans:
+    for plan in plans:  # one entry per structure (pure ones use equation 0 for nothing)
         if plan.mixing and len(plan.mixing) != 2:
             raise UnsupportedError("the engine compiles pure structures and two mixing sets")
         s_cols["mix"].append(len(plan.mixing))
-        s_cols["ind"].append(_indifference_rows(plan) if plan.mixing else [0, 0, 0, 0])
+        ind = _indifference_rows(plan) if plan.mixing else [0, 0, 0, 0]
+        for pair in ((ind[0], ind[1]), (ind[2], ind[3])):
+            s_cols["roots"].append(equations.setdefault(pair, len(equations)))
         s_cols["chk"].append(len(c_cols["player"]))
         for chk in plan.checks:
             max_plans = max(max_plans, len(chk.strict))
@@ -116,6 +123,10 @@ def flatten(game: ExtensiveFormGame, plans: Sequence[StructurePlan], n_labels: i
             c_cols["cond"].append(rows.put([r for corner in chk.cond for per in corner for r in per]))
             c_cols["pv"].append(rows.put(chk.prior_value[0]) if chk.prior_value else 0)
             c_cols["pt"].append(chk.prior_total)
+            key = (chk.player, len(chk.nodes), tuple(chk.total), tuple(map(tuple, chk.value)),
+                   tuple(tuple(map(tuple, per)) for per in chk.cond), chk.prior_total,
+                   tuple(map(tuple, chk.prior_value)), chk.mixing)  # fmt: skip
+            c_cols["memo"].append(-1 if plan.mixing else shared.setdefault(key, len(shared)))
         s_cols["out"].append(rows.put([corner[lab] for corner in plan.outcome for lab in corner]))
         s_cols["pay"].append(rows.put([r for corner in plan.payoff for r in corner]))
         if any(len(corner) != n_labels for corner in plan.outcome):
@@ -125,8 +136,10 @@ def flatten(game: ExtensiveFormGame, plans: Sequence[StructurePlan], n_labels: i
     out = {f"s_{k}": np.asarray(v, dtype=np.int64) for k, v in s_cols.items()}
     out.update({f"c_{k}": np.asarray(v, dtype=np.int64) for k, v in c_cols.items()})
     out["rows"] = np.asarray(rows.ids, dtype=np.int64)
-    out["err_rows"] = np.unique(out["s_ind"])
+    out["root_rows"] = np.asarray([r for pair in equations for r in pair], dtype=np.int64)
+    out["err_rows"] = np.unique(out["root_rows"])
     out["max_plans"] = np.asarray([max_plans])
+    out["n_memo"] = np.asarray([max(1, len(shared))])
     return out
 
 
@@ -178,12 +191,20 @@ def feature_arrays(game: ExtensiveFormGame, feats: FeatureSpace, rowset: RowSet)
 
 @dataclass(frozen=True)
 class Packed:
-    """A compiled model as the engine reads it: the code array and the rows' coefficients."""
+    """A compiled model as the engine reads it: the code array, the rows' coefficients, and the
+    sizes of its scratch arrays (nodes, chance pairs, features, rows, plans per check, labels,
+    mixing equations, shared checks)."""
 
     code: np.ndarray
     weights: np.ndarray
+    n_nodes: int
+    n_pairs: int
+    n_features: int
     n_rows: int
+    max_plans: int
     n_labels: int
+    n_equations: int
+    n_memo: int
 
 
 def packed(game: ExtensiveFormGame, plans: Sequence[StructurePlan], feats: FeatureSpace, rowset: RowSet,
@@ -191,5 +212,10 @@ def packed(game: ExtensiveFormGame, plans: Sequence[StructurePlan], feats: Featu
     """Lay out a compiled model's plans and tree for the engine (:func:`pack`)."""
     arrays = {**flatten(game, plans, n_labels), **feature_arrays(game, feats, rowset)}
     n_rows = len(rowset)
-    arrays["dims"] = [n_rows, int(arrays["max_plans"][0]), int(arrays["n_features"][0]), n_labels]
-    return Packed(pack(arrays), np.ascontiguousarray(arrays["W_val"]), n_rows, n_labels)
+    max_plans, n_features = int(arrays["max_plans"][0]), int(arrays["n_features"][0])
+    arrays["dims"] = [n_rows, max_plans, n_features, n_labels]
+    return Packed(
+        pack(arrays), np.ascontiguousarray(arrays["W_val"]), len(game.nodes), len(arrays["pair_ptr"]) - 1,
+        n_features, n_rows, max_plans, n_labels, max(1, len(arrays["root_rows"]) // 2),
+        int(arrays["n_memo"][0]),
+    )  # fmt: skip
