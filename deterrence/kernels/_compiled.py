@@ -313,7 +313,7 @@ class CompiledModel:
             data[name] = points[name].to_numpy()[found.point]
         data["equilibrium"] = found.equilibrium
         data["n_equilibria"] = found.n_equilibria
-        data["regime"] = pd.Series(regime_labels(outcome, self._pure[found.structure], n=n), dtype=object)
+        data["regime"] = _text(regime_labels(outcome, self._pure[found.structure], n=n))
         data.update(indicator_values(outcome, np.zeros(n)))
         for i, pl in enumerate(self.game.players):
             data[f"payoff_{pl}"] = found.payoff[i]
@@ -321,11 +321,11 @@ class CompiledModel:
             data[f"outcome_{lab}"] = outcome[lab]
         data["regret"] = found.regret
         data["bayes_error"] = np.zeros(n)
-        data["path"] = pd.Series(np.full(n, "compiled", dtype=object), dtype=object)
+        data["path"] = _text(np.array(["compiled"], dtype=object)[np.zeros(n, dtype=np.intp)])
         if with_structure:
             names = np.array([f"{k}.0" for k in range(len(self.structures))], dtype=object)
-            data["structure"] = pd.Series(names[found.structure], dtype=object)
-        table = pd.DataFrame(data)
+            data["structure"] = _text(names[found.structure])
+        table = pd.DataFrame(data, copy=False)
         if not points.index.is_monotonic_increasing:
             table = table.sort_values(["point", "equilibrium"], kind="stable").reset_index(drop=True)
         return table
@@ -346,6 +346,11 @@ def engine_buffers(pk: Packed, n_players: int) -> tuple[np.ndarray, ...]:
         np.empty((pk.n_features, B)), np.empty((pk.n_rows, B)), np.empty((B, pk.n_rows)),
         np.zeros((B, pk.n_rows)), np.empty((B, n_players)), np.zeros(B, dtype=bool),
     )  # fmt: skip
+
+
+def _text(values: np.ndarray) -> pd.Series:
+    """A column of Python strings kept as ``object`` (pandas would convert it to its string type)."""
+    return pd.Series(values, dtype=object, copy=False)
 
 
 def _row_arrays(n: int, n_labels: int, n_players: int) -> tuple[np.ndarray, ...]:
