@@ -249,9 +249,8 @@ def test_catalogue_round_grids_agree_with_per_point(name, concept):
     pts = pd.concat(frames, ignore_index=True)
     inside = np.all([np.asarray(p.contains(pts[n].to_numpy())) for n, p in m.parameters.items()], 0)
     pts = pts[inside].reset_index(drop=True)
-    ok = np.asarray(
-        m.evaluate({n: pts[n].to_numpy() for n in m.parameters}, check=False, check_orderings=False).ordering_ok
-    )
+    values = {n: pts[n].to_numpy() for n in m.parameters}
+    ok = np.asarray(m.evaluate(values, check=False, check_orderings=False).ordering_ok)
     pts = pts[ok].reset_index(drop=True)
     table, undecided = cm.evaluate(pts)
     assert undecided.mean() < 0.02
