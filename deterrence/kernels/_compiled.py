@@ -281,6 +281,36 @@ class CompiledModel:
         found = Found.concat([f for _u, f in parts], starts)
         return self._table(points, found, with_structure), undecided
 
+    def knife_edges(
+        self,
+        points: pd.DataFrame,
+        domains: Mapping[str, tuple[float, float]] | None = None,
+        rel: float = 1e-6,
+    ) -> np.ndarray:
+        """Per point: does it sit on a knife edge, where the equilibria change?
+
+        True where the kernel leaves the point undecided, or where moving one parameter by
+        ``rel`` (relative; absolute below 1) up or down, within ``domains``, changes the
+        point's equilibria (their regimes, with multiplicity): a tie between actions, a mixing
+        probability at 0 or 1, the boundary of a regime.
+        """
+        names, n = list(self.tree.names), len(points)
+        base = pd.DataFrame({k: points[k].to_numpy(dtype=float) for k in names})
+        moved = [base]
+        for k in names:
+            for sign in (-1.0, 1.0):
+                shifted = base.copy()
+                x = shifted[k].to_numpy()
+                lo, hi = (domains or {}).get(k, (-np.inf, np.inf))
+                shifted[k] = np.clip(x + sign * rel * np.maximum(np.abs(x), 1.0), lo, hi)
+                moved.append(shifted)
+        every = pd.concat(moved, ignore_index=True)
+        table, undecided = self.evaluate(every)
+        key = table.groupby("point")["regime"].agg(lambda r: tuple(sorted(r)))
+        sets = np.array([key.get(i, ()) for i in range(len(every))], dtype=object).reshape(-1, n)
+        edge = np.asarray(undecided).reshape(-1, n).any(axis=0)
+        return edge | np.array([any(sets[j, i] != sets[0, i] for j in range(1, len(sets))) for i in range(n)])
+
     def _evaluate_block(self, cols: Mapping[str, np.ndarray]) -> tuple[np.ndarray, Found]:
         """The engine on one block of points: (undecided mask, equilibria found)."""
         npts = len(next(iter(cols.values()))) if cols else 1
