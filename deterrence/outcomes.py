@@ -18,7 +18,7 @@ module.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -141,30 +141,39 @@ def regime_labels(
     labels = label_order(outcomes)
     if n is None:
         n = len(np.atleast_1d(outcomes[labels[0]])) if labels else 1
-    present = np.zeros((n, len(labels)), dtype=bool)
+    mixed = ~np.broadcast_to(np.asarray(pure, dtype=bool), (n,))
+    if len(labels) > 61:  # too many labels for one integer code per equilibrium
+        return _labels_by_rows(outcomes, labels, mixed, tol, n)
+    # one integer per equilibrium: bit k for label k present, the top bit for "mixed"
+    codes = mixed.astype(np.int64) << len(labels)
+    for k, lab in enumerate(labels):
+        codes |= (np.asarray(outcomes[lab], dtype=float) > tol).astype(np.int64) << k
+    if len(labels) < 20:  # few codes: count them, then one lookup
+        present = np.flatnonzero(np.bincount(codes, minlength=1 << (len(labels) + 1)))
+        table = np.empty(1 << (len(labels) + 1), dtype=object)
+        table[present] = [_code_name(int(c), labels) for c in present]
+        return table[codes]
+    present, inverse = np.unique(codes, return_inverse=True)
+    return np.array([_code_name(int(c), labels) for c in present], dtype=object)[inverse.reshape(-1)]
+
+
+def _code_name(code: int, labels: Sequence[str]) -> str:
+    """The regime label of an equilibrium code (bit k: ``labels[k]`` present; top bit: mixed)."""
+    present = [lab for k, lab in enumerate(labels) if code >> k & 1]
+    return regime_name(present, pure=not (code >> len(labels) & 1))
+
+
+def _labels_by_rows(
+    outcomes: Mapping[str, Any], labels: Sequence[str], mixed: np.ndarray, tol: float, n: int
+) -> np.ndarray:
+    """:func:`regime_labels` for label sets too large for integer codes (distinct rows)."""
+    present = np.zeros((n, len(labels) + 1), dtype=bool)
     for k, lab in enumerate(labels):
         present[:, k] = np.asarray(outcomes[lab], dtype=float) > tol
-    one_flag = np.ndim(pure) == 0
-    pure_all = np.broadcast_to(np.asarray(pure, dtype=bool), (n,))
-    out = np.empty(n, dtype=object)
-    for row, here in _distinct_rows(present):
-        body = "+".join(lab for lab, on in zip(labels, row, strict=True) if on) or "none"
-        if one_flag:  # one flag for every equilibrium (a kernel's structure): one assignment
-            out[here] = body if pure else f"mixed:{body}"
-        else:
-            out[here & pure_all] = body
-            out[here & ~pure_all] = f"mixed:{body}"
-    return out
-
-
-def _distinct_rows(present: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-    """The distinct rows of a boolean matrix, each with the mask of the rows equal to it."""
-    if present.shape[1] <= 62:  # one integer code per row: faster than sorting rows
-        codes = present.astype(np.int64) @ (np.int64(1) << np.arange(present.shape[1], dtype=np.int64))
-        return [((int(c) >> np.arange(present.shape[1])) & 1 == 1, codes == c) for c in np.unique(codes)]
+    present[:, -1] = mixed
     rows, inverse = np.unique(present, axis=0, return_inverse=True)
-    inverse = inverse.reshape(-1)
-    return [(row, inverse == k) for k, row in enumerate(rows)]
+    names = [regime_name([lab for lab, on in zip(labels, r, strict=False) if on], not r[-1]) for r in rows]
+    return np.array(names, dtype=object)[inverse.reshape(-1)]
 
 
 def regime_label(outcomes: Mapping[str, float], pure: bool, tol: float = LABEL_TOL) -> str:

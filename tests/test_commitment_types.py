@@ -259,11 +259,27 @@ def test_a_mis_specified_model_fails_the_ordering(monkeypatch: pytest.MonkeyPatc
     assert summary["pairs"]["defence_pact>entente"]["reversed"] > 0.1
 
 
-def test_knife_edge_points_fall_back_to_per_point_solving(model: dt.Model) -> None:
-    """At the defaults the entente sits on a knife edge the kernel defers; it is solved per point."""
+def test_knife_edge_points_are_decided_as_per_point(model: dt.Model) -> None:
+    """At the defaults the entente sits on a knife edge: the compiled path decides it, and every
+    selected equilibrium is the one the per-point path selects."""
+    from deterrence.kernels import compile_model
+    from deterrence.sweeps import evaluate_points, select
+
     fixed = {n: float(p.default) for n, p in model.parameters.items()
              if n not in ("commitment_type", "max_audience_cost", "stakes")}
     table = ct.commitment_type_sweep(samples=32, seed=0, **fixed)
-    assert (table["path"] == "pointwise").any()
+    assert (table["path"] == "compiled").all()
     assert len(table) == 4 * 32 and table.groupby(["point", "type"]).size().eq(1).all()
     assert not table["ordering_reversed"].any()
+    base = ct.sample_points(32, 0, model=model, fixed=fixed)
+    edges = 0
+    for name, code in ct.type_codes(model).items():
+        pts = base.copy()
+        pts["commitment_type"] = float(code)
+        edges += int(compile_model(model, "pbe", "free").knife_edges(pts).sum())
+        rows = evaluate_points(model, pts.reset_index(names="point"), "pbe", "free")
+        chosen = rows[select(rows, "pessimistic").to_numpy()].set_index("point").loc[pts.index]
+        ours = table[table["type"] == name].set_index("point").loc[pts.index]
+        assert ours["regime"].tolist() == chosen["regime"].tolist()
+        np.testing.assert_allclose(ours["p_attack"], chosen["p_attack"], atol=1e-9)
+    assert edges > 0

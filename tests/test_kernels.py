@@ -155,3 +155,142 @@ def test_unsupported_concepts_raise_typed_errors():
         compile_model(m, "qre", "free")
     with pytest.raises(UnsupportedError):
         compile_model(m, "pbe", "d1")
+
+
+# ---------------------------------------------------------------------------- knife edges
+def _key(regime, p_attack, payoffs):
+    return (regime, round(float(p_attack), 6), tuple(round(float(x), 6) for x in payoffs))
+
+
+def _sets_agree(m, table, points, concept="pbe", policy="free"):
+    """Compiled rows equal the certified per-point solve at every point (regimes, p_attack, payoffs)."""
+    players = list(m.game().players)
+    pay_cols = [f"payoff_{p}" for p in players]
+    for k, row in points.iterrows():
+        rows = table[table.point == k]
+        compiled = sorted(_key(r.regime, r.p_attack, r[pay_cols]) for _, r in rows.iterrows())
+        eqs = dt.solve(m.game(**row.to_dict()), concept, **belief_options(concept, policy))
+        pointwise = sorted(
+            _key(regime_label(e.outcomes, e.is_pure()), 1 - e.outcomes.get("status_quo", 0.0),
+                 [e.payoffs[p] for p in players])
+            for e in eqs
+        )  # fmt: skip
+        assert compiled == pointwise, (row.to_dict(), compiled, pointwise)
+
+
+def test_knife_edges_of_a_round_grid_are_decided_on_the_compiled_path():
+    """The README's grid, coarser: credibility = 1/10 (the Defender indifferent), the diagonal
+    credibility = 1.4 - 2 cost_attacker (the Attacker indifferent), cost_attacker = 0.2 and 0.7.
+    No point goes per point, and on every boundary the compiled equilibria are the per-point
+    solver's, several at once where a player is indifferent."""
+    m = dt.load_model("extended_deterrence")
+    c, a = np.meshgrid(np.linspace(0, 1, 41), np.linspace(0, 2, 41), indexing="ij")
+    pts = pd.DataFrame({n: np.full(c.size, float(p.default)) for n, p in m.parameters.items()})
+    pts["credibility"], pts["cost_attacker"] = c.ravel(), a.ravel()
+    table, undecided = compile_model(m, "pbe", "free").evaluate(pts)
+    assert not undecided.any()
+    cred, cost = pts["credibility"].to_numpy(), pts["cost_attacker"].to_numpy()
+    edge = (
+        np.isclose(cred, 0.1, atol=1e-12)
+        | np.isclose(cred, 1.4 - 2 * cost, atol=1e-12)
+        | np.isclose(cost, 0.2, atol=1e-12)
+        | np.isclose(cost, 0.7, atol=1e-12)
+    )
+    assert edge.sum() >= 60
+    on_edge = pts[edge]
+    assert (table[table.point.isin(on_edge.index)].groupby("point").size() > 1).sum() >= 40
+    _sets_agree(m, table, on_edge)
+
+
+@pytest.mark.parametrize(("name", "parameter"), [("extended_deterrence", "credibility"),
+                                                 ("extended_deterrence", "audience_cost")])  # fmt: skip
+def test_exact_boundaries_agree_with_per_point(name, parameter):
+    """At the boundaries ``dt.threshold`` derives symbolically from the structures the kernel
+    tests (and on each side of them), the compiled path decides every point, as the per-point
+    solver does."""
+    m = dt.load_model(name)
+    values = []
+    for b in dt.threshold(m, parameter):
+        values += [b["numeric"], b["numeric"] - 1e-9, b["numeric"] + 1e-9]
+    assert values
+    pts = pd.DataFrame({n: np.full(len(values), float(p.default)) for n, p in m.parameters.items()})
+    pts[parameter] = values
+    table, undecided = compile_model(m, "pbe", "free").evaluate(pts)
+    assert not undecided.any()
+    _sets_agree(m, table, pts)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "concept"), _catalogue_models())
+def test_catalogue_round_grids_agree_with_per_point(name, concept):
+    """Grids of round values (knife edges galore) over pairs of parameters: every point the
+    compiled path decides agrees with the per-point solver, and almost none is left undecided."""
+    m = dt.load_model(name)
+    try:
+        cm = compile_model(m, concept, "free")
+    except UnsupportedError as exc:
+        pytest.skip(f"{name} does not compile for {concept}: {exc}")
+    rng = np.random.default_rng(7)
+    names = list(m.parameters)
+    frames = []
+    for _ in range(3):
+        pair = rng.choice(len(names), 2, replace=False)
+        base = {n: float(p.default) for n, p in m.parameters.items()}
+        axes = []
+        for k in pair:
+            lo, hi = (float(v) for v in m.parameters[names[k]].domain)
+            hi = hi if np.isfinite(hi) else max(2 * base[names[k]], 2.0)
+            lo = lo if np.isfinite(lo) else -hi
+            axes.append(np.round(np.linspace(lo, hi, 11), 10))
+        A, B = np.meshgrid(*axes, indexing="ij")
+        f = pd.DataFrame({n: np.full(A.size, v) for n, v in base.items()})
+        f[names[pair[0]]], f[names[pair[1]]] = A.ravel(), B.ravel()
+        frames.append(f)
+    pts = pd.concat(frames, ignore_index=True)
+    inside = np.all([np.asarray(p.contains(pts[n].to_numpy())) for n, p in m.parameters.items()], 0)
+    pts = pts[inside].reset_index(drop=True)
+    values = {n: pts[n].to_numpy() for n in m.parameters}
+    ok = np.asarray(m.evaluate(values, check=False, check_orderings=False).ordering_ok)
+    pts = pts[ok].reset_index(drop=True)
+    table, undecided = cm.evaluate(pts)
+    assert undecided.mean() < 0.02
+    exact_ok = []
+    for k, row in pts.iterrows():
+        try:
+            m.game(**row.to_dict())  # the orderings hold exactly (not only in floating point)
+        except dt.ParameterError:
+            continue
+        exact_ok.append(k)
+    decided = pts.loc[[k for k in exact_ok if not undecided[k]]]
+    _sets_agree(m, table, decided, concept)
+
+
+def test_engine_results_do_not_depend_on_threads_blocks_or_row_buffers():
+    """Threads, block sizes and the row buffer's growth change nothing in the table."""
+    from deterrence.kernels import _compiled
+
+    m = dt.load_model("unilateral_deterrence")
+    cm = compile_model(m, "pbe", "free")
+    pts = pd.DataFrame(domain_sample(m, 9000, seed=4))
+    before = _compiled.threads()
+    try:
+        _compiled.set_threads(1)
+        one, und1 = cm.evaluate(pts)
+        _compiled.set_threads(3)
+        cm._rows_per_point = 0.001  # room for 16 rows: the buffers grow many times
+        many, und3 = cm.evaluate(pts)
+    finally:
+        _compiled.set_threads(before)
+    np.testing.assert_array_equal(und1, und3)
+    pd.testing.assert_frame_equal(one, many)
+    assert (one.groupby("point").size() > 1).any()
+
+
+def test_non_finite_payoffs_go_per_point():
+    m = dt.load_model("extended_deterrence")
+    pts = pd.DataFrame(domain_sample(m, 5, seed=1))
+    pts.loc[2, "stakes"] = np.nan
+    pts.loc[3, "cost_ally"] = np.inf
+    table, undecided = compile_model(m, "pbe", "free").evaluate(pts)
+    assert undecided.tolist() == [False, False, True, True, False]
+    assert not table.point.isin([2, 3]).any() and set(table.point) == {0, 1, 4}

@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import deterrence as dt
+from deterrence import outcomes as dt_outcomes
 from deterrence.kernels import compile_model, domain_sample
 from deterrence.model import Parameter
 from deterrence.outcomes import (
@@ -133,3 +134,19 @@ def test_models_sweeps_and_parameters_agree_on_the_domain(value):
         except dt.ParameterError:
             outcomes.append(False)
     assert outcomes == [inside] * 3, (value, par.domain_text, outcomes)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from([*sorted(dt_outcomes.OUTCOMES), "zzz_extra"]), unique=True, max_size=7),
+    st.integers(min_value=1, max_value=30),
+    st.randoms(use_true_random=False),
+)
+def test_regime_labels_on_arrays_equal_the_rule_for_one(labels, n, rnd):
+    """The vectorised labels (integer codes) are :func:`regime_name` of each equilibrium."""
+    outcomes = {lab: np.array([rnd.choice([0.0, 1e-10, 0.25, 1.0]) for _ in range(n)]) for lab in labels}
+    pure = np.array([rnd.random() < 0.5 for _ in range(n)])
+    got = dt_outcomes.regime_labels(outcomes, pure, n=n)
+    for k in range(n):
+        present = [lab for lab in labels if outcomes[lab][k] > dt_outcomes.LABEL_TOL]
+        assert got[k] == dt_outcomes.regime_name(present, bool(pure[k]))

@@ -20,10 +20,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import deterrence as dt
 from deterrence.errors import ParameterError, SweepError
 from deterrence.sweeps import SweepResult, column_order, saltelli_unit, sample_unit, sobol_estimates, sweep
+from deterrence.sweeps._tidy import SELECTIONS, select
 
 DATA = Path(__file__).parent / "data"
 TINY = DATA / "tiny_pledge.toml"
@@ -630,3 +633,22 @@ def test_the_spec_stage_types_the_arguments(tiny):
         spec.concept = "spe"  # frozen
     with pytest.raises(SweepError, match="workers"):
         check_spec(tiny, **{**args, "workers": True})
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 6), st.sampled_from([0.0, 0.5, 1.0, 0.5 + 1e-12])), min_size=1),
+    st.sampled_from(sorted(SELECTIONS)),
+    st.randoms(use_true_random=False),
+)
+def test_select_sorted_and_shuffled_tables_agree(rows, rule, rnd):
+    """One selected row per point, the same whether the table is sorted by point or not."""
+    points = sorted(p for p, _ in rows)
+    eq = [sum(1 for q in points[:k] if q == p) for k, p in enumerate(points)]
+    table = pd.DataFrame({"point": points, "equilibrium": eq, "p_attack": [a for _, a in rows]})
+    mask = select(table, rule).to_numpy()
+    assert sorted(table.point[mask]) == sorted(set(points))
+    order = list(range(len(table)))
+    rnd.shuffle(order)
+    shuffled = table.iloc[order].reset_index(drop=True)
+    np.testing.assert_array_equal(select(shuffled, rule).to_numpy(), mask[order])

@@ -14,13 +14,22 @@ For every model of ``dt.list_models()`` (concept PBE, belief policy ``free``):
   "solve the same tree per point", not the same concept.
 
 Memory: tracemalloc peak during ``evaluate`` (numpy reports its buffers to tracemalloc), per
-million points. Scaling: compiled time against the number of points for
-``extended_deterrence`` (chunks of 10^6 above 10^6, as the sweep engine would), and the
-end-to-end sweep engine (``dt.sweep``, numpy and processes backends).
+million points. Cost growth: the compiled path of ``extended_deterrence`` on 10^3 .. 10^7
+points, in chunks of the sweep's compiled chunk size, with points per second and the
+tracemalloc peak at each size (flat throughput; memory bounded by the chunk). Where the time
+goes: CPU seconds per point of the kernel's stages (payoffs, engine, tidy table). The first
+call (the engine compiled by numba, or loaded from its disk cache) and the README's main job
+(``deterrence sweep ... --out``, in a fresh process, cold and warm) are timed separately. And
+the end-to-end sweep engine (``dt.sweep``, numpy and processes backends).
 """
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
+import tempfile
 import time
 import tracemalloc
 from typing import Any
@@ -39,7 +48,12 @@ from .peers import PeerPool
 from .timing import summary
 
 SCALING_MODEL = "extended_deterrence"
-CHUNK = 1_000_000
+#: points per chunk in the cost-growth runs: the sweep's default on the compiled path
+CHUNK = 100_000
+#: the README's main job
+README_JOB = (
+    "sweep", "extended_deterrence", "--vary", "credibility=0:1:201", "--vary", "cost_attacker=0:2:201",
+)  # fmt: skip
 
 
 def fresh_model(name: str) -> Any:
@@ -225,42 +239,161 @@ def memory_scaling(st: Settings, log=print) -> list[dict[str, Any]]:
 
 
 def grid_scaling(st: Settings, log=print) -> list[dict[str, Any]]:
-    """Compiled evaluate time against the number of points (compile excluded)."""
-    top = 6 if st.quick else 7
+    """Cost growth: the compiled path on 10^3 .. 10^7 points (chunks of ``CHUNK``, as a sweep
+    runs them), with points per second and the tracemalloc peak at each size.
+
+    Each chunk's points are drawn (``domain_sample``, untimed) just before it is evaluated and
+    dropped after, so memory stays bounded by the chunk; the peak is measured in a second pass
+    (tracemalloc slows allocation), the time in the first.
+    """
     cm = compile_fresh(SCALING_MODEL)
     m = dt.load_model(SCALING_MODEL)
     out = []
-    for e in range(3, top + 1):
+    for e in range(3, 8):
         n = 10**e
-        chunks = max(1, n // CHUNK)
-        per = n // chunks
-        log(f"  scaling: {n:,} points ({chunks} chunk{'s' if chunks > 1 else ''})")
-        data = [points(m, per, st.seed + 100 + c) for c in range(chunks)]
-        total = sum(len(d) for d in data)
-        times = []
-        reps = st.repeats if n <= 100_000 else 1
-        undecided = 0
-        for r in range(reps):
-            t0 = time.perf_counter()
-            for d in data:
-                _, und = cm.evaluate(d)
+        sizes = [CHUNK] * (n // CHUNK) or [n]
+        log(f"  cost growth: {n:,} points ({len(sizes)} chunk{'s' if len(sizes) > 1 else ''})")
+        times, undecided, total = [], 0, 0
+        for r in range(st.repeats if n <= 100_000 else 1):
+            elapsed = 0.0
+            for c, size in enumerate(sizes):
+                pts = points(m, size, st.seed + 100 + c)
+                t0 = time.perf_counter()
+                _, und = cm.evaluate(pts)
+                elapsed += time.perf_counter() - t0
                 if r == 0:
                     undecided += int(np.sum(und))
-            times.append(time.perf_counter() - t0)
+                    total += len(pts)
+            times.append(elapsed)
             if sum(times) > st.budget:
                 break
+        peak = _chunked_peak(cm, m, sizes, st.seed + 100)
         s = summary(times)
         out.append(
             {
                 "points": total,
-                "chunks": chunks,
+                "chunks": len(sizes),
+                "chunk": sizes[0],
                 "repeats": len(times),
                 "stats": s,
                 "points_per_second": total / s["median"],
                 "undecided": undecided,
+                "peak_bytes": peak,
             }
         )
-        del data
+    return out
+
+
+def _chunked_peak(cm: kernels.CompiledModel, m: Any, sizes: list[int], seed: int) -> int:
+    """tracemalloc peak (bytes) over evaluating the chunks one after the other (points included)."""
+    tracemalloc.start()
+    try:
+        for c, size in enumerate(sizes):
+            pts = points(m, size, seed + c)
+            cm.evaluate(pts)
+            del pts
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def stages(st: Settings, log=print) -> dict[str, Any]:
+    """CPU seconds per point of the compiled path's stages on 10^5 points of ``SCALING_MODEL``
+    (one thread): payoffs and chance probabilities (sympy-lambdified numpy), the numba engine,
+    and the tidy table (pandas)."""
+    from deterrence.kernels import _compiled
+
+    cm = compile_fresh(SCALING_MODEL)
+    pts = points(dt.load_model(SCALING_MODEL), 100_000, st.seed + 3)
+    cols = {k: pts[k].to_numpy() for k in cm.tree.names}
+    before = _compiled.threads()
+    _compiled.set_threads(1)
+    try:
+        cm.evaluate(pts.iloc[:100])
+
+        def best(call):
+            out, least = None, float("inf")
+            for _ in range(max(3, st.repeats)):
+                c0 = time.process_time()
+                out = call()
+                least = min(least, time.process_time() - c0)
+            return least, out
+
+        t_pay, _ = best(lambda: cm.tree.numeric_columns(cols))
+        t_block, (_und, found) = best(lambda: cm._evaluate_block(cols))
+        t_table, _ = best(lambda: cm._table(pts, found))
+        t_all, _ = best(lambda: cm.evaluate(pts))
+    finally:
+        _compiled.set_threads(before)
+    n = len(pts)
+    log(f"  stages: {1e6 * t_all / n:.2f} µs per point on one thread")
+    return {
+        "model": SCALING_MODEL,
+        "points": n,
+        "threads": 1,
+        "us_per_point": {
+            "payoffs": 1e6 * t_pay / n,
+            "engine": 1e6 * (t_block - t_pay) / n,
+            "table": 1e6 * t_table / n,
+            "evaluate": 1e6 * t_all / n,
+        },
+    }
+
+
+_FIRST_CALL = """
+import time, pandas as pd, deterrence as dt
+from deterrence.kernels import compile_model
+m = dt.load_model({model!r}); cm = compile_model(m, "pbe", "free")
+pts = pd.DataFrame({{n: [float(p.default)] for n, p in m.parameters.items()}})
+t0 = time.perf_counter(); c0 = time.process_time(); cm.evaluate(pts)
+print(time.perf_counter() - t0, time.process_time() - c0)
+"""
+
+
+def first_call(st: Settings, log=print) -> list[dict[str, Any]]:
+    """The first ``evaluate`` in a fresh process: with an empty numba cache (the engine is
+    compiled, as on the first run after install) and with the cache it wrote (every later run)."""
+    out = []
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "NUMBA_CACHE_DIR": cache}
+        for when in ("cold (compiles the engine)", "warm (engine from the disk cache)"):
+            log(f"  first evaluate, {when}")
+            proc = subprocess.run(
+                [sys.executable, "-c", _FIRST_CALL.format(model=SCALING_MODEL)],
+                capture_output=True, text=True, env=env, timeout=st.timeout,
+            )  # fmt: skip
+            if proc.returncode:
+                out.append({"when": when, "error": proc.stderr.strip().splitlines()[-1:]})
+                continue
+            wall, cpu = map(float, proc.stdout.split()[-2:])
+            out.append({"when": when, "wall_s": wall, "cpu_s": cpu})
+    return out
+
+
+def readme_job(st: Settings, log=print) -> list[dict[str, Any]]:
+    """The README's main job, ``deterrence sweep extended_deterrence --vary credibility=0:1:201
+    --vary cost_attacker=0:2:201 --out results/``, in a fresh process: wall and CPU time of the
+    whole command (start-up, imports, compile, sweep, CSV, Parquet, manifest, map), cold (empty
+    numba cache) and warm; how many points went to the compiled and per-point paths."""
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "NUMBA_CACHE_DIR": os.path.join(tmp, "numba")}
+        for k, when in enumerate(("cold (compiles the engine)", "warm", "warm")):
+            log(f"  README job, {when}")
+            folder = os.path.join(tmp, f"results{k}")
+            cmd = [sys.executable, "-m", "deterrence", *README_JOB, "--out", folder, "--no-progress"]
+            before, t0 = os.times(), time.perf_counter()
+            proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=st.timeout)
+            wall, after = time.perf_counter() - t0, os.times()
+            cpu = sum(getattr(after, f) - getattr(before, f) for f in ("children_user", "children_system"))
+            row: dict[str, Any] = {"when": when, "wall_s": wall, "cpu_s": cpu, "returncode": proc.returncode}
+            found = re.search(r"paths: (.*?);", proc.stdout)
+            if found:
+                pairs = re.findall(r"(\w[\w-]*) ([\d,]+)", found.group(1))
+                row["paths"] = {path: int(count.replace(",", "")) for path, count in pairs}
+            if proc.returncode:
+                row["error"] = proc.stderr.strip().splitlines()[-1:]
+            out.append(row)
     return out
 
 
@@ -304,7 +437,8 @@ def sweep_engine(st: Settings, log=print) -> list[dict[str, Any]]:
 
 
 def run(pool: PeerPool, st: Settings, models: list[str] | None = None, log=print) -> dict[str, Any]:
-    """All sweep measurements: per-model cases, memory, grid scaling, sweep engine."""
+    """All sweep measurements: per-model cases, memory, cost growth, stages, first call, the
+    README job, sweep engine."""
     cases = []
     for name in models or dt.list_models():
         log(f"  sweep model {name}")
@@ -313,5 +447,8 @@ def run(pool: PeerPool, st: Settings, models: list[str] | None = None, log=print
         "cases": cases,
         "memory": memory_scaling(st, log),
         "grid_scaling": grid_scaling(st, log),
+        "stages": stages(st, log),
+        "first_call": first_call(st, log),
+        "readme_job": readme_job(st, log),
         "sweep_engine": sweep_engine(st, log),
     }

@@ -153,6 +153,18 @@ def targets(res: dict[str, Any]) -> list[dict[str, Any]]:
                 "met": best >= 1e6,
             }
         )
+    jobs = res.get("sweeps", {}).get("readme_job") or []
+    warm = [j for j in jobs if j["when"] == "warm" and not j.get("error")]
+    if warm:
+        fastest = min(warm, key=lambda j: j["wall_s"])
+        paths = ", ".join(f"{k} {v:,}" for k, v in (fastest.get("paths") or {}).items())
+        out.append(
+            {
+                "target": "README main job ≤ 2 s after install (numba cache warm)",
+                "value": f"{fastest['wall_s']:.2f} s wall, {fastest['cpu_s']:.2f} s CPU; paths: {paths}",
+                "met": fastest["wall_s"] <= 2.0,
+            }
+        )
     return out
 
 
@@ -371,23 +383,27 @@ def markdown(res: dict[str, Any]) -> str:
             "",
         ]
         lines += [
-            "Grid scaling (compiled `evaluate`, extended_deterrence; above 10⁶ points in chunks of 10⁶):",
+            "Cost growth (compiled `evaluate` of extended_deterrence, in chunks as a sweep runs them; "
+            "tracemalloc peak over the whole run, points included):",
             "",
         ]
         lines += _table(
-            ["points", "median", "spread", "repeats", "points/s", "undecided"],
+            ["points", "chunks", "median", "spread", "repeats", "points/s", "peak MB", "undecided"],
             [
                 [
                     f"{x['points']:,}",
+                    f"{x.get('chunks', 1)} × {x.get('chunk', x['points']):,}",
                     _fmt_t(x["stats"]["median"]),
                     _spread(x),
                     str(x["repeats"]),
                     f"{x['points_per_second']:,.0f}",
+                    f"{x['peak_bytes'] / 2**20:.0f}" if x.get("peak_bytes") else "-",
                     str(x["undecided"]),
                 ]
                 for x in sw.get("grid_scaling", [])
             ],
         )
+        lines += _kernel_lines(sw)
         lines += [
             "",
             "Sweep engine end to end (`dt.sweep` of extended_deterrence on a credibility × cost_attacker "
@@ -421,6 +437,52 @@ def markdown(res: dict[str, Any]) -> str:
     if res.get("plots"):
         lines += ["", "## Plots", ""] + [f"![{p}]({p})" for p in res["plots"]]
     return "\n".join(lines) + "\n"
+
+
+def _kernel_lines(sw: dict[str, Any]) -> list[str]:
+    """Where the compiled path's time goes, its first call, and the README's main job."""
+    lines: list[str] = []
+    st = sw.get("stages")
+    if st:
+        us = st["us_per_point"]
+        lines += [
+            "",
+            f"Where the time goes (CPU µs per point, {st['model']}, {st['points']:,} points, one thread): "
+            f"payoffs {us['payoffs']:.3f}, engine {us['engine']:.3f}, tidy table {us['table']:.3f}; "
+            f"`evaluate` {us['evaluate']:.3f}.",
+        ]
+    if sw.get("first_call"):
+        lines += ["", "First `evaluate` in a fresh process (one point; numba compiles or loads the engine):"]
+        lines += [""]
+        lines += _table(
+            ["numba cache", "wall", "CPU"],
+            [
+                [x["when"], f"{x['wall_s']:.2f} s", f"{x['cpu_s']:.2f} s"]
+                if "wall_s" in x
+                else [x["when"], "error", str(x.get("error"))]
+                for x in sw["first_call"]
+            ],
+        )
+    if sw.get("readme_job"):
+        lines += [
+            "",
+            "The README's main job (`deterrence sweep extended_deterrence --vary credibility=0:1:201 "
+            "--vary cost_attacker=0:2:201 --out ...`), a fresh process each time:",
+            "",
+        ]
+        lines += _table(
+            ["numba cache", "wall", "CPU", "points by path"],
+            [
+                [
+                    x["when"],
+                    f"{x['wall_s']:.2f} s",
+                    f"{x['cpu_s']:.2f} s",
+                    ", ".join(f"{k} {v:,}" for k, v in (x.get("paths") or {}).items()) or str(x.get("error")),
+                ]
+                for x in sw["readme_job"]
+            ],
+        )
+    return lines
 
 
 # ----------------------------------------------------------------------------- plots

@@ -4,9 +4,9 @@ Two questions, answered on compiled models in a few milliseconds:
 
 * does this (model, concept, belief policy) compile? (the page then promises fast answers and
   draws a fine map; otherwise it solves per point and says so);
-* is a point a *knife edge*? The kernels return a mask of points where the answer hangs on a
-  tie between actions, a mixing probability at 0 or 1 or a belief interval of zero width; the
-  page says so next to the equilibria found there.
+* is a point a *knife edge*? The kernels' ``knife_edges`` says where the equilibria change
+  within a hair of the point (a tie between actions, a mixing probability at 0 or 1, a regime
+  boundary); the page says so next to the equilibria found there.
 
 When the kernels' internals move, only this module needs to follow.
 """
@@ -41,14 +41,14 @@ def compiled(model: Any, concept: str, belief_policy: str) -> tuple[Any | None, 
 
 
 def knife_edge(model: Any, concept: str, belief_policy: str, values: Mapping[str, float]) -> bool | None:
-    """Whether the compiled kernel leaves this point undecided (a knife edge); ``None`` when the
-    model does not compile for this concept."""
+    """Whether the point is a knife edge (the compiled kernel's equilibria change within a hair of
+    it); ``None`` when the model does not compile for this concept."""
     kernel, _ = compiled(model, concept, belief_policy)
     if kernel is None:
         return None
     point = pd.DataFrame({name: np.array([float(values[name])]) for name in model.parameters})
+    domains = {n: (float(p.domain[0]), float(p.domain[1])) for n, p in model.parameters.items()}
     try:
-        _table, undecided = kernel.evaluate(point)
+        return bool(kernel.knife_edges(point, domains)[0])
     except (ValueError, ArithmeticError):  # values the kernel cannot evaluate: let the solver speak
         return None
-    return bool(np.asarray(undecided).any())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._compiled import MAX_STRUCTURES, CompiledModel, compile_model, compile_tree
+from ._compiled import MAX_STRUCTURES, CompiledModel, compile_model, compile_tree, set_threads, threads
 from ._linforms import FeatureSpace, RowSet, StructurePlan, TreePaths, build_plan, chance_arrays
 from ._sample import domain_sample
 from ._trees import Structure, SymbolicTree, symbolic_tree, symbolic_tree_from
@@ -23,6 +23,8 @@ __all__ = [
     "compile_model",
     "compile_tree",
     "domain_sample",
+    "set_threads",
     "symbolic_tree",
     "symbolic_tree_from",
+    "threads",
 ]

@@ -5,30 +5,32 @@ and chance-probability expressions (sympy -> numpy) and lists the candidate equi
 *structures* of its tree:
 
 * every pure behaviour profile, and
-* (PBE) every profile that mixes at one or two on-path binary information sets and is pure
-  elsewhere. Along any path the indifference condition of a mixing information set is
-  multilinear in the mixing probabilities, so it is known exactly from its values at the pure
-  corners; one unknown gives a linear equation, two give a quadratic, solved in closed form on
-  arrays.
+* (PBE) every profile that mixes at two on-path binary information sets and is pure
+  elsewhere. With perfect recall a set's indifference condition does not depend on its own
+  mixture, so each condition is linear in the other set's mixing probability: the pair is
+  solved in closed form at every point. (A profile mixing at one set only is an equilibrium
+  only on a knife edge, where it is a continuum: the per-point solver lists none, nor does
+  the kernel.)
 
-:meth:`CompiledModel.evaluate` then decides, for every structure and every point at once,
-whether it is an equilibrium of the concept: the same checks as :mod:`deterrence.certificates`
-(best-response gains by a sequence-form dynamic programme, Bayes beliefs on the path, the
-off-path belief policy), vectorised by :mod:`deterrence.kernels._vectree`. Points where the answer
-hangs on a knife edge (a tie between actions, a mixing probability at 0 or 1, a belief
-interval of zero width, an off-path set the kernel cannot treat) are returned in a mask so
-that the sweep solves them per point instead. Compiled and per-point results are tested to
-agree (``tests/test_kernels.py``).
+Every structure compiles to rows of linear forms over per-point features
+(:mod:`deterrence.kernels._linforms`), laid out as flat arrays
+(:mod:`deterrence.kernels._program`); :meth:`CompiledModel.evaluate` runs the numba engine
+(:mod:`deterrence.kernels._engine`) on blocks of points: the same checks as
+:mod:`deterrence.certificates` (best responses on the path given Bayes beliefs, the off-path
+belief policy, relative to each player's payoff range), with knife edges (ties, mixing
+probabilities at 0 or 1) decided as the per-point solver decides them. Points floating point
+cannot place are returned in a mask so that the sweep solves them per point instead.
+Compiled and per-point results are tested to agree (``tests/test_kernels.py``).
 
 Where the parts live
 --------------------
 This module holds :class:`CompiledModel` (construction, the structure enumeration,
 :meth:`~CompiledModel.evaluate` and the tidy rows), :func:`compile_tree` and
 :func:`compile_model` with its cache ``_COMPILED``. The symbolic trees and structures are in
-:mod:`deterrence.kernels._trees`; the fast linear-form checks in :mod:`deterrence.kernels._linear`
-(:class:`~deterrence.kernels._linear.LinearChecks`) and the tree-walking reference checks in
-:mod:`deterrence.kernels._reference` (:class:`~deterrence.kernels._reference.ReferencePath`),
-both held by a :class:`CompiledModel`; the closed-form roots in :mod:`deterrence.kernels._roots`;
+:mod:`deterrence.kernels._trees`; the rows in :mod:`deterrence.kernels._linforms`, their flat
+layout in :mod:`deterrence.kernels._program` and the engine in :mod:`deterrence.kernels._engine`;
+the tree-walking reference checks (the test oracle) in :mod:`deterrence.kernels._reference`
+(:class:`~deterrence.kernels._reference.ReferencePath`), held by a :class:`CompiledModel`;
 :func:`domain_sample` in :mod:`deterrence.kernels._sample`.
 """
 
@@ -36,7 +38,12 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from collections.abc import Mapping
+import math
+import os
+import threading
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -45,8 +52,9 @@ import sympy as sp
 
 from ..errors import UnsupportedError
 from ..outcomes import OUTCOMES, indicator_values, regime_labels
-from ._linear import LinearChecks, combine
-from ._linforms import FeatureSpace, RowSet, StructurePlan, TreePaths, build_plan, chance_arrays
+from . import _engine as engine
+from ._linforms import FeatureSpace, RowSet, StructurePlan, TreePaths, build_plan
+from ._program import Packed, packed
 from ._reference import ReferencePath
 from ._sample import domain_sample
 from ._trees import Structure, SymbolicTree, symbolic_tree
@@ -54,6 +62,73 @@ from ._vectree import VectorTree
 
 #: compiling more candidate structures than this is slower than solving per point
 MAX_STRUCTURES = 3_000
+#: points per call of the engine (bounds the memory of the per-point inputs)
+BLOCK_POINTS = 1 << 16
+#: below this many points a call runs on one thread
+MIN_PARALLEL = 4096
+
+
+_THREADS: list[int | None] = [None]
+_POOL: dict[int, ThreadPoolExecutor] = {}
+_POOL_LOCK = threading.Lock()
+
+
+def set_threads(n: int | None) -> None:
+    """Threads the kernels use to evaluate a call's points (``None``: one per CPU core).
+
+    A process-pool or Dask worker sets 1, so that workers do not compete for the cores.
+    """
+    _THREADS[0] = None if n is None else max(1, int(n))
+
+
+def threads() -> int:
+    """The number of threads the kernels use (see :func:`set_threads`)."""
+    return _THREADS[0] or os.cpu_count() or 1
+
+
+def _pool(n: int) -> ThreadPoolExecutor:
+    with _POOL_LOCK:
+        if n not in _POOL:
+            _POOL[n] = ThreadPoolExecutor(max_workers=n, thread_name_prefix="deterrence-kernel")
+        return _POOL[n]
+
+
+@dataclass(frozen=True)
+class Found:
+    """The equilibria found at a block of points, one entry per (point, equilibrium), sorted.
+
+    Attributes
+    ----------
+    point
+        Position of the point in the block.
+    equilibrium, n_equilibria
+        Index of the equilibrium at its point, and how many hold there.
+    structure
+        Index of the structure in :attr:`CompiledModel.structures`.
+    regret
+        Largest relative gain from a deviation on the path.
+    outcome, payoff
+        ``(labels, rows)`` outcome probabilities and ``(players, rows)`` expected payoffs.
+    """
+
+    point: np.ndarray
+    equilibrium: np.ndarray
+    n_equilibria: np.ndarray
+    structure: np.ndarray
+    regret: np.ndarray
+    outcome: np.ndarray
+    payoff: np.ndarray
+
+    @classmethod
+    def concat(cls, parts: Sequence[Found], offsets: Sequence[int]) -> Found:
+        """The blocks' entries as one (``offsets``: position of each block's first point)."""
+        if len(parts) == 1 and offsets[0] == 0:
+            return parts[0]
+        return cls(
+            np.concatenate([f.point + off for f, off in zip(parts, offsets, strict=True)]),
+            *(np.concatenate([getattr(f, k) for f in parts], axis=-1)
+              for k in ("equilibrium", "n_equilibria", "structure", "regret", "outcome", "payoff")),
+        )  # fmt: skip
 
 
 class CompiledModel:
@@ -70,8 +145,9 @@ class CompiledModel:
     tol
         Certification tolerance (as in ``solve``).
     edge
-        Margin below which a tie, a mixing probability at 0/1 or a belief interval counts as
-        a knife edge (the point is solved per point instead).
+        Margin of floating point: a regret between ``tol`` and ``edge``, or a mixing
+        probability within ``edge`` of 0 or 1 but not on it, sends the point to the per-point
+        path (see :mod:`deterrence.kernels._engine`).
     probe
         Parameter arrays of points inside the domains: mixed structures that cannot mix at
         them are not compiled (see :func:`compile_tree`).
@@ -88,23 +164,7 @@ class CompiledModel:
         probe: Mapping[str, np.ndarray] | None = None,
     ) -> None:
         game = tree.structure
-        if concept not in ("pbe", "spe"):
-            raise UnsupportedError(
-                f"compiled kernels serve 'pbe' and 'spe', not '{concept}'", methods=("pointwise",)
-            )
-        if concept == "spe" and not game.is_perfect_information():
-            raise UnsupportedError(
-                "compiled SPE kernels need perfect information (singleton information "
-                "sets); this model is solved per point",
-                methods=("pointwise",),
-            )
-        if concept == "pbe" and belief_policy not in ("free", "prior"):
-            raise UnsupportedError(
-                f"compiled PBE kernels serve belief policies 'free' and 'prior', not '{belief_policy}'",
-                methods=("pointwise",),
-            )
-        if not game.has_perfect_recall():
-            raise UnsupportedError("compiled kernels need perfect recall", methods=("pointwise",))
+        _check_supported(game, concept, belief_policy)
         self.tree = tree
         self.game = game
         self.concept = concept
@@ -113,7 +173,6 @@ class CompiledModel:
         self.edge = edge
         self.vt = VectorTree(game)
         self._labels = [lab for lab in OUTCOMES if any(lab in t for t in game.terminal_outcomes)]
-        self._linear = LinearChecks(concept, belief_policy, tol, edge)
         self._reference = ReferencePath(tree, game, self.vt, concept, belief_policy, tol, edge, self._labels)
         self._probe = None if probe is None else {k: np.asarray(v, dtype=float) for k, v in probe.items()}
         sizes = [len(h.actions) for h in game.infosets]
@@ -127,46 +186,41 @@ class CompiledModel:
         ]
         if concept == "pbe":
             self.structures += self._mixed_structures(sizes)
-        self._feats = FeatureSpace(game)
-        self._rowset = RowSet()
-        paths = TreePaths(game)
-        self._plans: list[StructurePlan] = [
-            build_plan(game, paths, self._feats, self._rowset, s.pure, s.mixing, concept, self._labels)
+        feats, rowset, paths = FeatureSpace(game), RowSet(), TreePaths(game)
+        plans: list[StructurePlan] = [
+            build_plan(game, paths, feats, rowset, s.pure, s.mixing, concept, self._labels)
             for s in self.structures
         ]
-        self._W = self._rowset.matrix(self._feats.size)
-        self._pairs = self._feats.needed_chance_below()
+        self._packed: Packed = packed(game, plans, feats, rowset, len(self._labels))
+        self._pure = np.array([not s.mixing for s in self.structures], dtype=bool)
+        self._rows_per_point = 1.25
 
     # ------------------------------------------------------------------ structures
     def _mixed_structures(self, sizes: list[int]) -> list[Structure]:
+        """Structures mixing at two binary sets, pure elsewhere, in the per-point solver's order
+        of support patterns (each set: its actions alone, in order, then the mixture)."""
         binary = [h for h, k in enumerate(sizes) if k == 2]
-        rest = [k for k in sizes]
-        n_candidates = 0
-        for r in (1, 2):
-            for mix in itertools.combinations(binary, r):
-                n_candidates += int(np.prod([k for h, k in enumerate(rest) if h not in mix]))
+        n_candidates = sum(
+            int(np.prod([k for h, k in enumerate(sizes) if h not in mix]))
+            for mix in itertools.combinations(binary, 2)
+        )
         if n_candidates + len(self.structures) > MAX_STRUCTURES:
             raise UnsupportedError(
                 f"{n_candidates + len(self.structures)} candidate equilibrium structures are too many "
-                "to compile "
-                f"(limit {MAX_STRUCTURES}); this model is solved per point",
+                f"to compile (limit {MAX_STRUCTURES}); this model is solved per point",
                 methods=("pointwise",),
             )
         out: list[Structure] = []
-        probe = self._probe
-        for r in (1, 2):
-            for mix in itertools.combinations(binary, r):
-                others = [h for h in range(len(sizes)) if h not in mix]
-                for combo in itertools.product(*[range(sizes[h]) for h in others]):
-                    pure = [-1] * len(sizes)
-                    for h, a in zip(others, combo, strict=True):
-                        pure[h] = a
-                    s = Structure(tuple(pure), mix)
-                    if probe is None or self._reference.may_mix(s, probe):
-                        out.append(s)
-                    if len(out) + len(self.structures) > MAX_STRUCTURES:
-                        raise UnsupportedError("too many mixed structures to compile", methods=("pointwise",))
-        return out
+        for mix in itertools.combinations(binary, 2):
+            others = [h for h in range(len(sizes)) if h not in mix]
+            for combo in itertools.product(*[range(sizes[h]) for h in others]):
+                pure = [-1] * len(sizes)
+                for h, a in zip(others, combo, strict=True):
+                    pure[h] = a
+                s = Structure(tuple(pure), mix)
+                if self._probe is None or self._reference.may_mix(s, self._probe):
+                    out.append(s)
+        return sorted(out, key=lambda s: tuple(a if a >= 0 else sizes[h] for h, a in enumerate(s.pure)))
 
     # ------------------------------------------------------------------ evaluation
     def substituted(self, fixed: Mapping[str, Any]) -> CompiledModel:
@@ -190,134 +244,197 @@ class CompiledModel:
     ) -> tuple[pd.DataFrame, np.ndarray]:
         """Same as :meth:`evaluate`, by the slower tree-walking path (a cross-check in tests)."""
         found, undecided = self._reference.search(points, self.structures)
-        return self._rows(points, found, undecided, with_structure), undecided
+        flat = _found_from_masks(found, undecided, self._labels, self.game.num_players)
+        return self._table(points, flat, with_structure), undecided
 
-    # ------------------------------------------------------------------ fast path (linear forms)
     def evaluate(
         self, points: pd.DataFrame, *, with_structure: bool = False
     ) -> tuple[pd.DataFrame, np.ndarray]:
-        """Equilibria at every point: the tidy rows and the mask of undecided (knife-edge) points.
+        """Equilibria at every point: the tidy rows and the mask of undecided points.
 
         Parameters
         ----------
         points
             One column per model parameter; the index holds the global point ids.
         with_structure
-            Add a ``structure`` column (``"k.s"``: structure ``k``, solution ``s``).
+            Add a ``structure`` column (``"k.0"``: structure ``k``).
 
         Returns
         -------
         table, undecided
             ``table`` has one row per (decided point, equilibrium) in the schema of
-            :mod:`deterrence.sweeps._tidy` (without ``selected`` and the baseline columns);
-            ``undecided[k]`` is True where point ``k`` must be solved per point (no rows
-            are returned for it).
+            :mod:`deterrence.sweeps._tidy` (without ``selected`` and the baseline columns),
+            sorted by point and equilibrium; ``undecided[k]`` is True where point ``k`` must
+            be solved per point (no rows are returned for it).
         """
         npts = len(points)
         cols = {name: points[name].to_numpy(dtype=float) for name in self.tree.names}
-        pay, chance = self.tree.numeric(cols)
-        payT = np.ascontiguousarray(pay.transpose(1, 2, 0))
-        CR, below = chance_arrays(self.game, chance, npts, self._pairs)
-        X = self._feats.matrix(payT, CR, below)
-        G = np.asarray(self._W @ X)
-        # regret tolerances are relative to each player's payoff range (as in deterrence.certificates)
-        spread = (
-            payT.max(axis=0) - payT.min(axis=0) if payT.shape[0] else np.ones((self.game.num_players, npts))
-        )
-        scale = np.where(spread > 0, spread, 1.0)
-        undecided = np.zeros(npts, dtype=bool)
-        found: list[tuple] = []
-        everywhere = np.arange(npts)
-        for k, plan in enumerate(self._plans):
-            for sol, (weights, mixvals, defined, knife) in enumerate(self._linear.corner_weights(plan, G)):
-                if plan.mixing:
-                    inside = defined.copy()
-                    near = np.zeros(npts, dtype=bool)
-                    for x in mixvals:
-                        inside &= (x > self.edge) & (x < 1 - self.edge)
-                        near |= defined & ((np.abs(x) <= self.edge) | (np.abs(1 - x) <= self.edge))
-                    candidates = np.flatnonzero(inside | near | knife)
-                    if not len(candidates):
-                        continue
-                    holds, und, regret = self._linear.test_plan(plan, G, weights, npts, candidates, scale)
-                    undecided |= (holds | und) & (knife | near) | und & ~knife
-                    holds &= inside & ~knife
-                else:
-                    holds, und, regret = self._linear.test_plan(plan, G, weights, npts, everywhere, scale)
-                    undecided |= und
-                if holds.any():
-                    outcome = {
-                        lab: combine(G, [c[lab] for c in plan.outcome], weights) for lab in self._labels
-                    }
-                    payoffs = np.stack(
-                        [
-                            combine(G, [c[i] for c in plan.payoff], weights)
-                            for i in range(self.game.num_players)
-                        ],
-                        axis=1,
-                    )
-                    found.append((holds, outcome, payoffs, regret, (k, sol), not plan.mixing))
-        return self._rows(points, found, undecided, with_structure), undecided
+        n_threads = threads() if npts >= MIN_PARALLEL else 1
+        size = min(BLOCK_POINTS, max(1, math.ceil(npts / n_threads)))
+        starts = list(range(0, npts, size)) or [0]
+        blocks = [{k: v[a : a + size] for k, v in cols.items()} for a in starts]
+        if n_threads > 1 and len(blocks) > 1:
+            parts = list(_pool(n_threads).map(self._evaluate_block, blocks))
+        else:
+            parts = [self._evaluate_block(b) for b in blocks]
+        undecided = np.concatenate([u for u, _f in parts])
+        found = Found.concat([f for _u, f in parts], starts)
+        return self._table(points, found, with_structure), undecided
 
-    def _rows(
-        self, points: pd.DataFrame, found: list, undecided: np.ndarray, with_structure: bool = False
-    ) -> pd.DataFrame:
-        """The tidy rows of the equilibria ``found`` at the decided points, sorted by point and
-        equilibrium (the columns of :mod:`deterrence.sweeps._tidy` that a kernel knows)."""
-        counts = np.zeros(len(points), dtype=np.int64)
-        for holds, *_rest in found:
-            counts += holds & ~undecided
-        eq_index = np.zeros(len(points), dtype=np.int64)
-        frames = []
-        for holds, outcome, payoffs, regret, sid, pure in found:
-            keep = holds & ~undecided
-            if keep.any():
-                frames.append(self._frame(points, keep, eq_index, counts, outcome, payoffs, regret, pure))
-                if with_structure:
-                    frames[-1]["structure"] = f"{sid[0]}.{sid[1]}"
-            eq_index += keep
-        if not frames:  # the same columns, no rows
-            nothing = np.zeros(len(points), dtype=bool)
-            outcome = {lab: np.zeros(len(points)) for lab in self._labels}
-            payoffs = np.zeros((len(points), self.game.num_players))
-            regret = np.zeros(len(points))
-            frames.append(self._frame(points, nothing, eq_index, counts, outcome, payoffs, regret, True))
-            if with_structure:
-                frames[-1]["structure"] = np.array([], dtype=object)
-        table = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-        return table.sort_values(["point", "equilibrium"], kind="stable").reset_index(drop=True)
-
-    def _frame(
+    def knife_edges(
         self,
         points: pd.DataFrame,
-        keep: np.ndarray,
-        eq_index: np.ndarray,
-        counts: np.ndarray,
-        outcome_all: Mapping[str, np.ndarray],
-        payoffs_all: np.ndarray,
-        regret: np.ndarray,
-        pure: bool,
-    ) -> pd.DataFrame:
-        """Rows of one structure's equilibria at the points ``keep`` (regime and indicators by
-        :mod:`deterrence.outcomes`)."""
-        nk = int(keep.sum())
-        outcome = {lab: np.asarray(v)[keep] for lab, v in outcome_all.items()}
-        data: dict[str, Any] = {"point": points.index.to_numpy()[keep]}
+        domains: Mapping[str, tuple[float, float]] | None = None,
+        rel: float = 1e-6,
+    ) -> np.ndarray:
+        """Per point: does it sit on a knife edge, where the equilibria change?
+
+        True where the kernel leaves the point undecided, or where moving one parameter by
+        ``rel`` (relative; absolute below 1) up or down, within ``domains``, changes the
+        point's equilibria (their regimes, with multiplicity): a tie between actions, a mixing
+        probability at 0 or 1, the boundary of a regime.
+        """
+        names, n = list(self.tree.names), len(points)
+        base = pd.DataFrame({k: points[k].to_numpy(dtype=float) for k in names})
+        moved = [base]
+        for k in names:
+            for sign in (-1.0, 1.0):
+                shifted = base.copy()
+                x = shifted[k].to_numpy()
+                lo, hi = (domains or {}).get(k, (-np.inf, np.inf))
+                shifted[k] = np.clip(x + sign * rel * np.maximum(np.abs(x), 1.0), lo, hi)
+                moved.append(shifted)
+        every = pd.concat(moved, ignore_index=True)
+        table, undecided = self.evaluate(every)
+        key = table.groupby("point")["regime"].agg(lambda r: tuple(sorted(r)))
+        sets = np.array([key.get(i, ()) for i in range(len(every))], dtype=object).reshape(-1, n)
+        edge = np.asarray(undecided).reshape(-1, n).any(axis=0)
+        return edge | np.array([any(sets[j, i] != sets[0, i] for j in range(1, len(sets))) for i in range(n)])
+
+    def _evaluate_block(self, cols: Mapping[str, np.ndarray]) -> tuple[np.ndarray, Found]:
+        """The engine on one block of points: (undecided mask, equilibria found)."""
+        npts = len(next(iter(cols.values()))) if cols else 1
+        pay, ce = self.tree.numeric_columns(cols)
+        pk, n_players = self._packed, self.game.num_players
+        flags = (self.concept == "spe", self.belief_policy == "prior", self.tol, self.edge)
+        bufs = engine_buffers(pk, n_players)
+        undecided = np.zeros(npts, dtype=bool)
+        # room for the rows: as many per point as the last block needed, grown when short
+        out = _row_arrays(int(npts * self._rows_per_point) + 16, pk.n_labels, n_players)
+        start = row = 0
+        while True:
+            start, row = engine.run(pay, ce, pk.code, pk.weights, *flags, bufs, start, row, undecided, out)
+            if start >= npts:
+                break
+            grown = _row_arrays(2 * len(out[0]), pk.n_labels, n_players)
+            for old, new in zip(out, grown, strict=True):
+                new[..., :row] = old[..., :row]
+            out = grown
+        self._rows_per_point = max(1.0, 1.1 * row / max(npts, 1))
+        return undecided, Found(*(a[..., :row] for a in out))
+
+    def _table(self, points: pd.DataFrame, found: Found, with_structure: bool = False) -> pd.DataFrame:
+        """The tidy rows of the equilibria ``found`` (the columns of :mod:`deterrence.sweeps._tidy`
+        that a kernel knows), sorted by point and equilibrium."""
+        n = len(found.point)
+        outcome = {lab: found.outcome[k] for k, lab in enumerate(self._labels)}
+        data: dict[str, Any] = {"point": points.index.to_numpy()[found.point]}
         for name in self.tree.names:
-            data[name] = points[name].to_numpy()[keep]
-        data["equilibrium"] = eq_index[keep]
-        data["n_equilibria"] = counts[keep]
-        data["regime"] = regime_labels(outcome, pure, n=nk)
-        data.update(indicator_values(outcome, np.zeros(nk)))
-        payoffs = payoffs_all[keep]
+            data[name] = points[name].to_numpy()[found.point]
+        data["equilibrium"] = found.equilibrium
+        data["n_equilibria"] = found.n_equilibria
+        data["regime"] = _text(regime_labels(outcome, self._pure[found.structure], n=n))
+        data.update(indicator_values(outcome, np.zeros(n)))
         for i, pl in enumerate(self.game.players):
-            data[f"payoff_{pl}"] = payoffs[:, i]
+            data[f"payoff_{pl}"] = found.payoff[i]
         for lab in self._labels:
             data[f"outcome_{lab}"] = outcome[lab]
-        data["regret"] = np.asarray(regret)[keep]
-        data["bayes_error"] = np.zeros(nk)
-        data["path"] = np.full(nk, "compiled")
-        return pd.DataFrame(data)
+        data["regret"] = found.regret
+        data["bayes_error"] = np.zeros(n)
+        data["path"] = _text(np.array(["compiled"], dtype=object)[np.zeros(n, dtype=np.intp)])
+        if with_structure:
+            names = np.array([f"{k}.0" for k in range(len(self.structures))], dtype=object)
+            data["structure"] = _text(names[found.structure])
+        table = pd.DataFrame(data, copy=False)
+        if not points.index.is_monotonic_increasing:
+            table = table.sort_values(["point", "equilibrium"], kind="stable").reset_index(drop=True)
+        return table
+
+
+def engine_buffers(pk: Packed, n_players: int) -> tuple[np.ndarray, ...]:
+    """Scratch arrays of the engine (:func:`deterrence.kernels._engine.run`): per point reach,
+    chance products, corner weights, belief-interval values, the mixing equations' solutions and
+    the shared checks' results (point stamp, margin, flags); per block of points computed
+    together the features ``(features, B)``, rows ``(rows, B)`` and, one row per point, the rows,
+    their error bounds and the payoff ranges; and which points are finite. ``B`` keeps a block's
+    rows in the processor's first-level cache."""
+    B = 32 if pk.n_rows <= 128 else 16
+    return (
+        np.empty(pk.n_nodes), np.empty(max(pk.n_pairs, 1)), np.ones(4), np.empty(2 * pk.max_plans),
+        np.zeros(pk.n_equations, dtype=np.int64), np.zeros(pk.n_equations),
+        np.zeros(pk.n_memo, dtype=np.int64), np.zeros(pk.n_memo), np.zeros(pk.n_memo, dtype=np.int64),
+        np.empty((pk.n_features, B)), np.empty((pk.n_rows, B)), np.empty((B, pk.n_rows)),
+        np.zeros((B, pk.n_rows)), np.empty((B, n_players)), np.zeros(B, dtype=bool),
+    )  # fmt: skip
+
+
+def _text(values: np.ndarray) -> pd.Series:
+    """A column of Python strings kept as ``object`` (pandas would convert it to its string type)."""
+    return pd.Series(values, dtype=object, copy=False)
+
+
+def _row_arrays(n: int, n_labels: int, n_players: int) -> tuple[np.ndarray, ...]:
+    """Room for ``n`` rows of the engine: point, equilibrium, count, structure, regret,
+    outcome probabilities ``(labels, n)`` and payoffs ``(players, n)``."""
+    ints = tuple(np.empty(n, dtype=np.int64) for _ in range(4))
+    return (*ints, np.empty(n), np.empty((n_labels, n)), np.empty((n_players, n)))
+
+
+def _check_supported(game: Any, concept: str, belief_policy: str) -> None:
+    """Refuse (``UnsupportedError``, the sweep then solves per point) what the kernels do not serve."""
+    if concept not in ("pbe", "spe"):
+        raise UnsupportedError(
+            f"compiled kernels serve 'pbe' and 'spe', not '{concept}'", methods=("pointwise",)
+        )
+    if concept == "spe" and not game.is_perfect_information():
+        raise UnsupportedError(
+            "compiled SPE kernels need perfect information (singleton information "
+            "sets); this model is solved per point",
+            methods=("pointwise",),
+        )
+    if concept == "pbe" and belief_policy not in ("free", "prior"):
+        raise UnsupportedError(
+            f"compiled PBE kernels serve belief policies 'free' and 'prior', not '{belief_policy}'",
+            methods=("pointwise",),
+        )
+    if not game.has_perfect_recall():
+        raise UnsupportedError("compiled kernels need perfect recall", methods=("pointwise",))
+
+
+def _found_from_masks(found: Sequence[tuple], undecided: np.ndarray, labels: Sequence[str], n_players: int
+                      ) -> Found:
+    """The reference path's equilibria (per structure: where it holds, outcomes, payoffs,
+    regret, id) as a :class:`Found`, the points in ``undecided`` left out."""
+    if not found:
+        empty = np.zeros(0, dtype=np.int64)
+        return Found(
+            empty, empty, empty, empty, np.zeros(0), np.zeros((len(labels), 0)), np.zeros((n_players, 0))
+        )
+    keep = np.stack([holds & ~undecided for holds, *_rest in found])  # (entries, points)
+    point, entry = np.nonzero(keep.T)  # sorted by point, then by structure
+    counts = keep.sum(axis=0)
+    first = np.cumsum(counts) - counts
+    outcome = np.stack([np.stack([np.asarray(f[1][lab]) for f in found])[entry, point] for lab in labels])
+    payoff = np.stack([f[2] for f in found])[entry, point].T
+    return Found(
+        point=point.astype(np.int64),
+        equilibrium=(np.arange(len(point)) - first[point]).astype(np.int64),
+        n_equilibria=counts[point].astype(np.int64),
+        structure=np.array([f[4][0] for f in found], dtype=np.int64)[entry],
+        regret=np.stack([np.asarray(f[3], dtype=float) for f in found])[entry, point],
+        outcome=outcome.reshape(len(labels), len(point)),
+        payoff=np.ascontiguousarray(payoff).reshape(n_players, len(point)),
+    )
 
 
 def compile_tree(

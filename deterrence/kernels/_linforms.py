@@ -86,6 +86,10 @@ class FeatureSpace:
             X[k] = chance_below[(v, z)] * pay[z, i]
         return X
 
+    def conditional_features(self) -> dict[tuple[int, int, int], int]:
+        """Every conditional feature ``(v, z, i)`` and its index."""
+        return dict(self._cond)
+
     def needed_chance_below(self) -> set[tuple[int, int]]:
         """The ``(v, z)`` pairs whose conditional chance probability the features need."""
         return {(v, z) for v, z, _ in self._cond}

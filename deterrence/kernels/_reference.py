@@ -6,7 +6,7 @@ mixing set and its closed-form solution, the SPE / PBE checks with their off-pat
 (:meth:`~ReferencePath.search`), and the pruning of mixed structures that can never mix
 (:meth:`~ReferencePath.may_mix`). A :class:`~deterrence.kernels.CompiledModel` holds one:
 :meth:`CompiledModel.evaluate_reference <deterrence.kernels.CompiledModel.evaluate_reference>`
-runs this path; the sweep runs the fast path (:mod:`deterrence.kernels._linear`).
+runs this path; the sweep runs the engine (:mod:`deterrence.kernels._engine`).
 """
 
 from __future__ import annotations
@@ -19,9 +19,22 @@ import numpy as np
 import pandas as pd
 
 from ..game.extensive import ExtensiveFormGame
-from ._roots import bilinear_roots, corner_coefficients, linear_root
+from ._engine import AMBIGUOUS, INSIDE, NONE, ROUNDOFF, root
 from ._trees import Structure, SymbolicTree
 from ._vectree import VectorTree
+
+
+def corner_coefficients(v: Sequence[np.ndarray]) -> tuple[np.ndarray, ...]:
+    """``(a, b, c, d)`` of ``a + b x + c y + d x y`` from its values at corners (0,0), (0,1), (1,0), (1,1)."""
+    return v[0], v[2] - v[0], v[1] - v[0], v[3] - v[2] - v[1] + v[0]
+
+
+def _roots_of(
+    a: np.ndarray, q: np.ndarray, err_a: np.ndarray, err_q: np.ndarray, edge: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Status and value of the root of ``a + q t`` at every point (the engine's rule, point by point)."""
+    out = [root(*map(float, args), edge) for args in zip(a, q, err_a, err_q, strict=True)]
+    return np.array([o[0] for o in out], dtype=np.int64), np.array([o[1] for o in out], dtype=float)
 
 
 class ReferencePath:
@@ -98,15 +111,16 @@ class ReferencePath:
             np.add.at(V.T, vt.parent[level], (E[:, level] * V[:, level]).T)
         return V
 
-    def _indifference(self, h: int, E: np.ndarray, pay: np.ndarray) -> np.ndarray:
-        """Unnormalised indifference at binary set ``h``: sum_v reach(v) (Q(v, 0) - Q(v, 1))."""
+    def _indifference(self, h: int, E: np.ndarray, pay: np.ndarray, sign: float = -1.0) -> np.ndarray:
+        """Unnormalised indifference at binary set ``h``: sum_v reach(v) (Q(v, 0) - Q(v, 1))
+        (``sign=1`` with absolute payoffs: the sum of its terms' sizes)."""
         info = self.game.infosets[h]
         R = self.vt.reach(E)
         V = self._node_values(E, pay, info.player)
         total = np.zeros(E.shape[0])
         for v in info.nodes:
             c0, c1 = self.game.nodes[v].children
-            total += R[:, v] * (V[:, c0] - V[:, c1])
+            total += R[:, v] * (V[:, c0] + sign * V[:, c1])
         return total
 
     def _indifference_coefficients(
@@ -132,16 +146,25 @@ class ReferencePath:
 
     def _solve_mixing(
         self, s: Structure, pay: np.ndarray, chance: list[np.ndarray]
-    ) -> list[tuple[dict, np.ndarray, np.ndarray]]:
-        """Closed-form mixing probabilities: list of (mix, defined mask, knife-edge mask)."""
-        coeffs = self._indifference_coefficients(s, pay, chance)
-        if len(s.mixing) == 1:
-            x, ok, knife = linear_root(coeffs[0][0], coeffs[0][0] + coeffs[0][1], self.edge)
-            return [({s.mixing[0]: x}, ok, knife)]
-        return [
-            ({s.mixing[0]: x, s.mixing[1]: y}, ok, knife)
-            for x, y, ok, knife in bilinear_roots(coeffs[0], coeffs[1], self.edge)
-        ]
+    ) -> tuple[dict[int, np.ndarray], np.ndarray]:
+        """Closed-form mixing probabilities of a structure mixing at two sets, and per point the
+        status of the solution (``NONE``, ``INSIDE`` or ``AMBIGUOUS``, decided by the engine's
+        rule :func:`deterrence.kernels._engine.root`)."""
+        npts = pay.shape[0]
+        h1, h2 = s.mixing
+        val, err = {}, {}
+        for corner in ((0.0, 0.0), (0.0, 1.0), (1.0, 0.0)):
+            mix = {h1: np.full(npts, corner[0]), h2: np.full(npts, corner[1])}
+            E = self.vt.edge_probabilities(chance, self._behaviour(s, npts, mix), npts)
+            for h in s.mixing:
+                val[corner, h] = self._indifference(h, E, pay)
+                err[corner, h] = ROUNDOFF * self._indifference(h, E, np.abs(pay), sign=1.0)
+        # the first set's indifference is linear in y (the second set's mixture), and vice versa
+        a1, a2, e1, e2 = val[(0.0, 0.0), h1], val[(0.0, 0.0), h2], err[(0.0, 0.0), h1], err[(0.0, 0.0), h2]
+        st_y, y = _roots_of(a1, val[(0.0, 1.0), h1] - a1, e1, e1 + err[(0.0, 1.0), h1], self.edge)
+        st_x, x = _roots_of(a2, val[(1.0, 0.0), h2] - a2, e2, e2 + err[(1.0, 0.0), h2], self.edge)
+        status = np.where((st_x == NONE) | (st_y == NONE), NONE, np.maximum(st_x, st_y))
+        return {h1: x, h2: y}, status
 
     # ------------------------------------------------------------------ checks
     def _check(
@@ -162,13 +185,12 @@ class ReferencePath:
                     continue
                 prog = vt.program(nd.player, (nd.index,))
                 excl = np.full(npts, s.pure[nd.infoset])
-                best, cur, alt = vt.gain(prog, E, pay, np.ones((npts, 1)), exclude=excl)
+                best, cur, _alt = vt.gain(prog, E, pay, np.ones((npts, 1)), exclude=excl)
                 g = best - cur
                 holds &= g <= tol
                 regret = np.maximum(regret, g)
                 undecided |= (g > tol) & (g <= eps)
-                undecided |= (g <= tol) & (cur - alt <= eps)
-            return holds, undecided & holds | undecided, regret, R
+            return holds, undecided, regret, R
         for h in self.game.infosets:
             nodes = list(h.nodes)
             r = R[:, nodes]
@@ -188,45 +210,38 @@ class ReferencePath:
                 else:
                     prior = np.ones((npts, len(nodes))) / len(nodes)
                 mu = np.where(on[:, None], mu, prior)
-                g, tie = self._gain_at(h, s, E, pay, mu)
+                g = self._gain_at(h, s, E, pay, mu)
                 holds &= g <= tol
                 regret = np.maximum(regret, g)
                 undecided |= (g > tol) & (g <= eps)
-                undecided |= tie
                 continue
             # free policy, several nodes: Bayes on the path, a supporting belief off it
             mu_on = np.where(on[:, None], mu, 1.0 / len(nodes))
-            g, tie = self._gain_at(h, s, E, pay, mu_on)
+            g = self._gain_at(h, s, E, pay, mu_on)
             g = np.where(on, g, 0.0)
             holds &= g <= tol
             regret = np.maximum(regret, g)
-            undecided |= on & (((g > tol) & (g <= eps)) | tie)
+            undecided |= on & (g > tol) & (g <= eps)
             if np.any(off):
                 if len(nodes) != 2:
                     undecided |= off
                     continue
-                feasible, strict = self._supporting_belief(h, s, E, pay)
+                feasible, near = self._supporting_belief(h, s, E, pay)
                 holds &= on | feasible
-                undecided |= off & (feasible != strict)
+                undecided |= off & near & ~feasible
         return holds, undecided, regret, R
 
-    def _gain_at(
-        self, h: Any, s: Structure, E: np.ndarray, pay: np.ndarray, mu: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def _gain_at(self, h: Any, s: Structure, E: np.ndarray, pay: np.ndarray, mu: np.ndarray) -> np.ndarray:
+        """The mover's best-response gain at set ``h`` under beliefs ``mu``."""
         prog = self.vt.program(h.player, tuple(h.nodes))
-        a = s.pure[h.index]
-        if a < 0:
-            best, cur, _ = self.vt.gain(prog, E, pay, mu)
-            return best - cur, np.zeros(len(best), dtype=bool)
-        best, cur, alt = self.vt.gain(prog, E, pay, mu, exclude=np.full(len(mu), a))
-        g = best - cur
-        return g, (g <= self.tol) & (cur - alt <= self.edge)
+        best, cur, _ = self.vt.gain(prog, E, pay, mu)
+        return best - cur
 
     def _supporting_belief(
         self, h: Any, s: Structure, E: np.ndarray, pay: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """Free policy at a 2-node set: is there a belief under which the profile's continuation
-        is optimal (``feasible``), and one under which it is optimal by a margin (``strict``)?"""
+        is optimal within ``tol`` (``feasible``), and one within the knife-edge margin (``near``)?"""
         vt = self.vt
         prog = vt.program(h.player, tuple(h.nodes))
         npts = E.shape[0]
@@ -245,10 +260,7 @@ class ReferencePath:
             alt = np.stack([(contrib * mask)[:, start == j].sum(axis=1) for j in (0, 1)], axis=1)
             d0 = cur[:, 0] - alt[:, 0]  # margin at belief m = 0 (all weight on the first node)
             d1 = cur[:, 1] - alt[:, 1]
-            checks = [(lo_f, hi_f, -self.tol)]
-            if choice[h.index] != s.pure[h.index]:
-                checks.append((lo_s, hi_s, self.edge))
-            for lo, hi, margin in checks:
+            for lo, hi, margin in ((lo_f, hi_f, -self.tol), (lo_s, hi_s, -self.edge)):
                 # need d0 + m (d1 - d0) >= margin
                 slope = d1 - d0
                 with np.errstate(divide="ignore", invalid="ignore"):
@@ -290,19 +302,14 @@ class ReferencePath:
                 if holds.any():
                     found.append(self._found_from_reach(holds, R, pay, regret, (k, 0), True))
                 continue
-            for sol, (mix, defined, knife) in enumerate(self._solve_mixing(s, pay, chance)):
-                inside = defined.copy()
-                near = np.zeros(npts, dtype=bool)
-                for x in mix.values():
-                    inside &= (x > self.edge) & (x < 1 - self.edge)
-                    near |= defined & ((np.abs(x) <= self.edge) | (np.abs(1 - x) <= self.edge))
-                beh = self._behaviour(s, npts, mix)
-                holds, und, regret, R = self._check(s, beh, pay, chance, CR)
-                # a knife edge (continuum, double root) matters only where the rest holds
-                undecided |= holds & (knife | und | near)
-                holds &= inside & ~knife
-                if holds.any():
-                    found.append(self._found_from_reach(holds, R, pay, regret, (k, sol), False))
+            mix, status = self._solve_mixing(s, pay, chance)
+            if np.all(status == NONE):
+                continue
+            holds, und, regret, R = self._check(s, self._behaviour(s, npts, mix), pay, chance, CR)
+            undecided |= (status != NONE) & (und | holds & (status == AMBIGUOUS))
+            holds &= status == INSIDE
+            if holds.any():
+                found.append(self._found_from_reach(holds, R, pay, regret, (k, 0), False))
         return found, undecided
 
     def _found_from_reach(

@@ -46,15 +46,31 @@ class SymbolicTree:
     chance: tuple[tuple[sp.Expr, ...], ...]
     _cache: dict = field(default_factory=dict, compare=False, repr=False)
 
-    def numeric(self, points: Mapping[str, np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
-        """Payoffs ``(P, Z, N)`` and chance probabilities (list of ``(P, k)``) at the points."""
+    def _values(self, points: Mapping[str, np.ndarray]) -> tuple[int, list[Any]]:
+        """The number of points and every payoff, then every chance probability, at the points
+        (arrays, or numbers where an expression is constant)."""
         if "f" not in self._cache:
             flat_pay = [e for row in self.payoffs for e in row]
             flat_ch = [e for row in self.chance for e in row]
             self._cache["f"] = sp.lambdify(self.symbols, flat_pay + flat_ch, modules="numpy")
         args = [np.asarray(points[name], dtype=float) for name in self.names]
-        npts = len(args[0]) if args else 1
-        vals = self._cache["f"](*args)
+        return (len(args[0]) if args else 1), self._cache["f"](*args)
+
+    def numeric_columns(self, points: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """Payoffs ``(Z * N, P)`` (row ``z * N + i``: player ``i`` at terminal row ``z``) and the
+        probabilities of the chance edges ``(edges, P)`` (chance moves in order, their actions in
+        order): one contiguous row per quantity, as the kernels' engine reads them."""
+        npts, vals = self._values(points)
+        n_pay = len(self.payoffs) * (len(self.payoffs[0]) if self.payoffs else 0)
+        pay = np.empty((n_pay, npts))
+        chance = np.empty((len(vals) - n_pay, npts))
+        for k, v in enumerate(vals):
+            (pay[k] if k < n_pay else chance[k - n_pay])[:] = v
+        return pay, chance
+
+    def numeric(self, points: Mapping[str, np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Payoffs ``(P, Z, N)`` and chance probabilities (list of ``(P, k)``) at the points."""
+        npts, vals = self._values(points)
         cols = [np.broadcast_to(np.asarray(v, dtype=float), (npts,)) for v in vals]
         Z, N = len(self.payoffs), len(self.payoffs[0]) if self.payoffs else 0
         pay = np.stack(cols[: Z * N], axis=1).reshape(npts, Z, N) if Z * N else np.zeros((npts, Z, N))

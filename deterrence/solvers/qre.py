@@ -34,7 +34,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.stats import norm
 
 from ..errors import ParameterError, SolverError, UnsupportedError
 from ._options import option
@@ -181,6 +180,8 @@ def _system(oracle: NormalValues | TreeValues, weights: np.ndarray, link: str) -
             raise UnsupportedError(
                 "link='probit' needs every choice to have exactly two actions; use link='logit'"
             )
+        from scipy.stats import norm  # late: scipy.stats costs half a second to import
+
         return BinarySystem(oracle, weights, norm.logcdf, norm.logpdf)
     raise UnsupportedError(f"unknown link {link!r}; links are {', '.join(LINKS)}")
 

@@ -38,8 +38,9 @@ orderings are kept (the first ``samples`` accepted points of the sequence, in or
 is fixed at 1 by default: every payoff is linear in ``stakes``, the costs and the audience cost,
 so scaling them together changes no equilibrium and the costs are read per unit of stakes.
 Each point is evaluated once per type code by the compiled kernels
-(:func:`deterrence.kernels.compile_model`), with knife-edge points solved one by one
-(:mod:`deterrence.sweeps._pointwise`), exactly as :func:`deterrence.sweep` evaluates a chunk; one
+(:func:`deterrence.kernels.compile_model`, knife edges included), with the points they cannot
+decide solved one by one (:mod:`deterrence.sweeps._pointwise`), exactly as
+:func:`deterrence.sweep` evaluates a chunk; one
 equilibrium per point is selected by the sweep's rule (:mod:`deterrence.sweeps._tidy`).
 """
 
@@ -283,7 +284,7 @@ def _derived(model: Any, functions: Mapping[str, Any], points: pd.DataFrame) -> 
 
 def _selected_rows(model: Any, compiled: Any, points: pd.DataFrame, concept: str, belief_policy: str,
                    selection: str) -> pd.DataFrame:
-    """The selected equilibrium's tidy row at every point (compiled, knife edges per point)."""
+    """The selected equilibrium's tidy row at every point (compiled; undecided points per point)."""
     from ..sweeps import evaluate_points, select
 
     rows, undecided = compiled.evaluate(points)

@@ -147,12 +147,13 @@ def _evaluate(
             **job.solve_options,
         )
         rows = pd.concat([rows, extra], ignore_index=True)
+        rows = rows.sort_values(["point", "equilibrium"], kind="stable").reset_index(drop=True)
     return rows
 
 
 def evaluate_chunk(job: ChunkJob, points: pd.DataFrame) -> pd.DataFrame:
     """Final tidy rows of one chunk: model, baseline, ``deterred`` and ``selected`` filled in."""
-    table = _evaluate(job.model, points, job, job.players, job.labels)
+    table = _evaluate(job.model, points, job, job.players, job.labels)  # sorted by point, equilibrium
     if job.baseline is not None and len(table):
         try:
             btab = _evaluate(job.baseline, points, job, job.base_players, job.base_labels)
@@ -160,15 +161,22 @@ def evaluate_chunk(job: ChunkJob, points: pd.DataFrame) -> pd.DataFrame:
             exc.add_note("in the model's no-pledge baseline")
             raise
         bsel = btab[select(btab, job.selection).to_numpy()]
-        base_p = pd.Series(bsel["p_attack"].to_numpy(dtype=float), index=bsel["point"].to_numpy())
-        table["p_attack_baseline"] = table["point"].map(base_p).to_numpy(dtype=float)
+        table["p_attack_baseline"] = _lookup(
+            bsel["point"].to_numpy(), bsel["p_attack"].to_numpy(dtype=float), table["point"].to_numpy()
+        )
         table["deterred"] = table["p_attack_baseline"] - table["p_attack"]
     else:
         table["p_attack_baseline"] = np.nan
         table["deterred"] = np.nan
-    table = table.sort_values(["point", "equilibrium"], kind="stable").reset_index(drop=True)
     table["selected"] = select(table, job.selection).to_numpy() if len(table) else []
     return conform(table, job.columns)
+
+
+def _lookup(keys: np.ndarray, values: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """``values`` of the ``keys`` (distinct, sorted) equal to each of ``at``; NaN where none is."""
+    pos = np.minimum(np.searchsorted(keys, at), max(len(keys) - 1, 0))
+    found = (keys[pos] == at) if len(keys) else np.zeros(len(at), dtype=bool)
+    return np.where(found, values[pos] if len(keys) else np.nan, np.nan)
 
 
 # ---------------------------------------------------------------- backends
@@ -196,6 +204,16 @@ _WORKER_JOB: ChunkJob | None = None
 def _init_worker(job: ChunkJob) -> None:
     global _WORKER_JOB
     _WORKER_JOB = job
+    _one_kernel_thread()
+
+
+def _one_kernel_thread() -> None:
+    """In a worker process: the compiled kernels use one thread (the workers share the cores)."""
+    try:
+        from ..kernels import set_threads
+    except ImportError:  # a build without kernels
+        return
+    set_threads(1)
 
 
 def _pool_task(chunk: int, points: pd.DataFrame) -> tuple[int, pd.DataFrame]:
@@ -204,6 +222,7 @@ def _pool_task(chunk: int, points: pd.DataFrame) -> tuple[int, pd.DataFrame]:
 
 
 def _dask_task(job: ChunkJob, chunk: int, points: pd.DataFrame) -> tuple[int, pd.DataFrame]:
+    _one_kernel_thread()
     return chunk, evaluate_chunk(job, points)
 
 

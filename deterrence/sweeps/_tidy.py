@@ -66,13 +66,26 @@ def select(table: pd.DataFrame, rule: str = "pessimistic") -> pd.Series:
         key = (
             table["p_attack"].to_numpy(dtype=float) * 1e6 + table["equilibrium"].to_numpy(dtype=float) * 1e-3
         )
-    order = np.lexsort((key, table["point"].to_numpy()))
-    pts = table["point"].to_numpy()[order]
+    points = table["point"].to_numpy()
+    return pd.Series(_first_smallest(points, key), index=table.index)
+
+
+def _first_smallest(points: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """Mask of the row with the smallest ``key`` of each point (ties: the first row)."""
+    mask = np.zeros(len(points), dtype=bool)
+    if len(points) and np.all(points[1:] >= points[:-1]):  # sorted by point: one pass per group
+        starts = np.flatnonzero(np.r_[True, points[1:] != points[:-1]])
+        group = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(points)]))
+        best = key == np.minimum.reduceat(key, starts)[group]
+        first = np.flatnonzero(best)
+        keep = np.r_[True, group[first[1:]] != group[first[:-1]]]
+        mask[first[keep]] = True
+        return mask
+    order = np.lexsort((key, points))
     first = np.ones(len(order), dtype=bool)
-    first[1:] = pts[1:] != pts[:-1]
-    mask = np.zeros(len(table), dtype=bool)
+    first[1:] = points[order][1:] != points[order][:-1]
     mask[order[first]] = True
-    return pd.Series(mask, index=table.index)
+    return mask
 
 
 #: columns of whole numbers, of true/false and of text (every other column holds floats)
@@ -137,19 +150,16 @@ def conform(table: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
 
 
 def coerce(table: pd.DataFrame) -> pd.DataFrame:
-    """Fixed dtypes for the tidy columns (so chunks concatenate and round-trip identically)."""
-    out = table.copy()
-    for col in INTEGER_COLUMNS:
-        if col in out:
-            out[col] = out[col].astype(np.int64)
-    for col in BOOLEAN_COLUMNS:
-        if col in out:
-            out[col] = out[col].astype(bool)
-    for col in TEXT_COLUMNS:
-        if col in out:
-            out[col] = out[col].astype(object)
-    skip = {*INTEGER_COLUMNS, *BOOLEAN_COLUMNS, *TEXT_COLUMNS}
-    for col in out.columns:
-        if col not in skip:
-            out[col] = out[col].astype(float)
-    return out
+    """Fixed dtypes for the tidy columns (so chunks concatenate and round-trip identically); a
+    new frame, sharing the columns whose type is already right."""
+    wanted = {
+        **dict.fromkeys(INTEGER_COLUMNS, np.dtype(np.int64)),
+        **dict.fromkeys(BOOLEAN_COLUMNS, np.dtype(bool)),
+        **dict.fromkeys(TEXT_COLUMNS, np.dtype(object)),
+    }
+    columns = {}
+    for col in table.columns:
+        dtype = wanted.get(col, np.dtype(float))
+        series = table[col]
+        columns[col] = series if series.dtype == dtype else series.astype(dtype)
+    return pd.DataFrame(columns, index=table.index, copy=False)

@@ -1,0 +1,392 @@
+"""The compiled kernels' engine: every candidate structure tested at every point, compiled by numba.
+
+For one point the engine computes the features (:mod:`deterrence.kernels._linforms`: chance
+probability times payoff of every terminal node, chance reach of every node, conditional
+values), the rows ``G = W @ X`` of the compiled sparse matrix, and then tests every structure
+of the compiled model (packed in one code array by :mod:`deterrence.kernels._program`) in
+turn: the mixing probabilities of a structure that mixes at two sets (closed form: each set's
+indifference is linear in the other set's mixture), then its information-set checks (on the
+path: the best response given Bayes beliefs, relative to the player's payoff range; off the
+path: under the belief policy; SPE: every decision node), stopping at the first check that
+fails by more than the knife-edge margin. The engine releases the GIL:
+:mod:`deterrence.kernels._compiled` runs blocks of points on threads.
+
+:func:`run` flags the points that must be solved per point and writes one row per equilibrium
+found at the others (structure, regret, outcome probabilities, payoffs) into arrays the caller
+provides, so that nothing is allocated inside the compiled code.
+
+Knife edges
+-----------
+Points where a check or a mixing probability sits exactly on its boundary are decided here,
+the way the per-point PBE solver (:mod:`deterrence.solvers.pbe`) decides them: a pure profile
+holds when no player gains more than the tolerance (ties included: several equilibria hold
+on a boundary); a mixture is listed only strictly inside ``(0, 1)``, and none where a set's
+indifference does not involve the other set's mixture (a continuum, or nothing). Only what
+floating point cannot place on either side goes to the per-point path: a regret between the
+tolerance and the knife-edge margin, a mixing probability within the margin of 0 or 1 but not
+on it, a root too ill-conditioned to place, an off-path set the kernel cannot treat, and
+non-finite payoffs.
+
+The engine is compiled on first use and cached on disk (``cache=True``: numba's cache
+next to this file, or its user-wide cache when the package folder is read-only).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba as nb
+import numpy as np
+
+from ._program import (
+    C_COND,
+    C_MEMO,
+    C_MIXING,
+    C_NNODES,
+    C_NPLANS,
+    C_PLAYER,
+    C_PT,
+    C_PV,
+    C_TOT,
+    C_VAL,
+    CHANCE_COL,
+    COND_I,
+    COND_PAIR,
+    COND_Z,
+    ERR_ROWS,
+    PAIR_NODES,
+    PAIR_PTR,
+    PARENT,
+    ROOT_ROWS,
+    ROWS,
+    S_CHK,
+    S_MIX,
+    S_OUT,
+    S_PAY,
+    S_ROOTS,
+    TERMINALS,
+    W_IDX,
+    W_PTR,
+)  # fmt: skip
+
+#: the per-point solver lists no mixture where a set's indifference slope is at most this
+FLAT = 1e-14
+#: a mixing probability within this of 0 or 1 is on the boundary (the solver needs > 1e-10)
+AT_BOUNDARY = 1e-11
+#: bound on the relative floating-point error of a row (times the sum of its terms' sizes)
+ROUNDOFF = 1e-14
+
+NONE, INSIDE, AMBIGUOUS = 0, 1, 2
+
+# Nothing allocates: every function is compiled without reference counting (``_nrt=False``), so
+# passing arrays costs no atomic operations; the smallest are inlined by numba. The model comes
+# packed in one code array, and there is one entry point: that keeps the first compilation short.
+_jit = nb.njit(nogil=True, error_model="numpy", _nrt=False)
+_inline = nb.njit(nogil=True, error_model="numpy", _nrt=False, inline="always")
+_entry = nb.njit(cache=True, nogil=True, error_model="numpy", _nrt=False)
+
+
+@_jit
+def _features(p, pay, ce, code, reach, below, X, unit):
+    """The features of point ``p`` into ``X`` and each player's payoff range into ``unit``;
+    returns False if a payoff or probability is not finite.
+
+    ``pay[z * N + i, p]`` is player ``i``'s payoff at terminal row ``z``; ``ce[k, p]`` the
+    probability of chance edge ``k``.
+    """
+    parent, col, terms = code[2 * PARENT], code[2 * CHANCE_COL], code[2 * TERMINALS]
+    pptr, pnodes = code[2 * PAIR_PTR], code[2 * PAIR_NODES]
+    cpair, cz, ci = code[2 * COND_PAIR], code[2 * COND_Z], code[2 * COND_I]
+    n, Z, N = code[2 * PARENT + 1], code[2 * TERMINALS + 1], unit.shape[0]
+    n_pairs, n_cond = code[2 * PAIR_PTR + 1] - 1, code[2 * COND_PAIR + 1]
+    for j in range(ce.shape[0]):
+        if not math.isfinite(ce[j, p]):
+            return False
+    for i in range(N):
+        lo, hi = np.inf, -np.inf
+        for z in range(Z):
+            v = pay[z * N + i, p]
+            if not math.isfinite(v):
+                return False
+            lo, hi = min(lo, v), max(hi, v)
+        unit[i] = hi - lo if hi - lo > 0 else 1.0
+    reach[0] = 1.0
+    for v in range(1, n):
+        c = code[col + v]
+        reach[v] = reach[code[parent + v]] * (ce[c, p] if c >= 0 else 1.0)
+    for z in range(Z):
+        for i in range(N):
+            X[z * N + i] = reach[code[terms + z]] * pay[z * N + i, p]
+    for v in range(n):
+        X[Z * N + v] = reach[v]
+    for q in range(n_pairs):
+        prod = 1.0
+        for j in range(code[pptr + q], code[pptr + q + 1]):
+            prod *= ce[code[col + code[pnodes + j]], p]
+        below[q] = prod
+    for k in range(n_cond):
+        X[Z * N + n + k] = below[code[cpair + k]] * pay[code[cz + k] * N + code[ci + k], p]
+    return True
+
+
+@_jit
+def _block_values(b0, nb, pay, ce, code, Wv, reach, below, XT, GT, GB, EB, UB, ok):
+    """Features, rows and row error bounds of points ``b0 .. b0 + nb - 1`` (into ``GB[k]``,
+    ``EB[k]``, ``UB[k]`` for point ``b0 + k``; ``ok[k]`` False where an input is not finite).
+
+    The rows ``G = W @ X`` are computed for the whole block at once, each coefficient applied
+    to a row of points (``XT``, ``GT``: one column per point), then transposed: one row of
+    values per point. Only the indifference rows get error bounds (``ROUNDOFF`` times the sum
+    of the sizes of their terms).
+    """
+    Wp, Wi, err_rows = code[2 * W_PTR], code[2 * W_IDX], code[2 * ERR_ROWS]
+    for k in range(nb):
+        ok[k] = _features(b0 + k, pay, ce, code, reach, below, XT[:, k], UB[k])
+    for r in range(GT.shape[0]):
+        GT[r, :nb] = 0.0
+        for j in range(code[Wp + r], code[Wp + r + 1]):
+            c, f = Wv[j], code[Wi + j]
+            for k in range(nb):
+                GT[r, k] += c * XT[f, k]
+        for k in range(nb):
+            GB[k, r] = GT[r, k]
+    for i in range(code[2 * ERR_ROWS + 1]):
+        r = code[err_rows + i]
+        GT[0, :nb] = 0.0
+        for j in range(code[Wp + r], code[Wp + r + 1]):
+            c, f = Wv[j], code[Wi + j]
+            for k in range(nb):
+                GT[0, k] += abs(c * XT[f, k])
+        for k in range(nb):
+            EB[k, r] = ROUNDOFF * GT[0, k]
+
+
+@_inline
+def _comb(G, code, base, stride, w, ncorner):
+    """Corner-weighted value of the rows ``code[base + k * stride]`` (``k`` over corners)."""
+    if ncorner == 1:
+        return G[code[base]]
+    acc = w[0] * G[code[base]]
+    for k in range(1, ncorner):
+        acc += w[k] * G[code[base + k * stride]]
+    return acc
+
+
+@_inline
+def root(a, q, err_a, err_q, edge):
+    """Status and value of the root of ``a + q t`` in ``t``, given bounds on the floating-point
+    errors of ``a`` and ``q`` (see "Knife edges")."""
+    if abs(q) <= FLAT:
+        return NONE, 0.5
+    v = -a / q
+    err = (err_a + abs(v) * err_q) / abs(q)
+    if err >= 0.1 * edge:
+        return AMBIGUOUS, v
+    if v < -edge or v > 1.0 + edge:
+        return NONE, v
+    if 2.0 * edge < v < 1.0 - 2.0 * edge:
+        return INSIDE, v
+    if err < 0.1 * AT_BOUNDARY and (abs(v) <= AT_BOUNDARY or abs(1.0 - v) <= AT_BOUNDARY):
+        return NONE, v
+    return AMBIGUOUS, v
+
+
+@_jit
+def _equations(G, E, code, edge, status, value):
+    """Solve every mixing equation of the model at one point (``status``, ``value``: see
+    :func:`root`)."""
+    rr = code[2 * ROOT_ROWS]
+    for e in range(code[2 * ROOT_ROWS + 1] // 2):
+        r0, r1 = code[rr + 2 * e], code[rr + 2 * e + 1]
+        status[e], value[e] = root(G[r0], G[r1] - G[r0], E[r0], E[r0] + E[r1], edge)
+
+
+@_inline
+def _mixing(s, code, status, value, w):
+    """Status and mixing probabilities ``(x, y)`` of structure ``s`` (mixing at two sets) from
+    its two equations; corner weights into ``w``."""
+    at = code[2 * S_ROOTS] + 2 * s
+    e_y, e_x = code[at], code[at + 1]
+    st_y, st_x, y, x = status[e_y], status[e_x], value[e_y], value[e_x]
+    if st_x == NONE or st_y == NONE:
+        return NONE, x, y
+    w[0], w[1], w[2], w[3] = (1 - x) * (1 - y), (1 - x) * y, x * (1 - y), x * y
+    return (AMBIGUOUS if st_x == AMBIGUOUS or st_y == AMBIGUOUS else INSIDE), x, y
+
+
+@_jit
+def _interval(d, nplans, margin):
+    """Is there a belief ``m`` in [0, 1] with ``d0 + m (d1 - d0) >= margin`` for every plan?"""
+    lo, hi = 0.0, 1.0
+    for q in range(nplans):
+        d0, d1 = d[2 * q], d[2 * q + 1]
+        slope = d1 - d0
+        if slope > 0:
+            lo = max(lo, (margin - d0) / slope)
+        elif slope < 0:
+            hi = min(hi, (margin - d0) / slope)
+        elif d0 < margin:
+            lo = 2.0
+    return lo <= hi
+
+
+@_jit
+def _off_path(c, G, w, nc, u, code, prior, tol, edge, d):
+    """Margin of an unreached information set under the belief policy; NaN if the kernel
+    cannot tell (free beliefs over more than two nodes)."""
+    nn, npl = code[code[2 * C_NNODES] + c], code[code[2 * C_NPLANS] + c]
+    cond = code[2 * ROWS] + code[code[2 * C_COND] + c]  # where the check's conditional rows start
+    low = np.inf
+    if nn == 1:
+        for q in range(npl):
+            low = min(low, _comb(G, code, cond + q, npl, w, nc) / u)
+        return low
+    if prior:
+        pt, pv = G[code[code[2 * C_PT] + c]], code[2 * ROWS] + code[code[2 * C_PV] + c]
+        for q in range(npl):
+            if pt > 0:
+                v = G[code[pv + q]] / (pt * u)
+            else:  # Nature never reaches the set: a uniform belief, as the per-point solver
+                v = 0.0
+                for j in range(nn):
+                    v += _comb(G, code, cond + q * nn + j, npl * nn, w, nc)
+                v /= nn * u
+            low = min(low, v)
+        return low
+    if nn != 2:
+        return np.nan
+    for q in range(npl):
+        for j in range(2):
+            d[2 * q + j] = _comb(G, code, cond + q * 2 + j, npl * 2, w, nc) / u
+    if _interval(d, npl, -tol):
+        return 0.0
+    if _interval(d, npl, -edge):
+        return -0.5 * (tol + edge)
+    return -np.inf
+
+
+@_inline
+def _one_check(c, nc, G, unit, code, spe, prior, tol, edge, w, d):
+    """Margin of check ``c`` (relative to its player's payoff range) and flags: 1 if it counts
+    for the regret (on the path, or SPE), 2 if the kernel cannot tell."""
+    u, npl = unit[code[code[2 * C_PLAYER] + c]], code[code[2 * C_NPLANS] + c]
+    rows = code[2 * ROWS]
+    low = np.inf
+    if spe:
+        base = rows + code[code[2 * C_COND] + c]
+        for q in range(npl):
+            low = min(low, _comb(G, code, base + q, npl, w, nc) / u)
+        return low, 1
+    tot = _comb(G, code, rows + code[code[2 * C_TOT] + c], 1, w, nc)
+    if tot > 0:
+        scale, base = 1.0 / (tot * u), rows + code[code[2 * C_VAL] + c]
+        for q in range(npl):
+            low = min(low, _comb(G, code, base + q, npl, w, nc) * scale)
+        return low, 1
+    if code[code[2 * C_MIXING] + c]:
+        return -np.inf, 0  # a mixing set must be on the path
+    low = _off_path(c, G, w, nc, u, code, prior, tol, edge, d)
+    if math.isnan(low):
+        return np.inf, 2
+    return low, 0
+
+
+@_inline
+def _check(p, s, nc, G, unit, code, spe, prior, tol, edge, w, d, memo):
+    """(worst margin, regret, unknown) of structure ``s`` (corner weights ``w``): its checks in
+    order, stopping at the first that fails by more than ``edge``. The checks of pure
+    structures are shared (``c_memo``): each is computed once per point (``memo``)."""
+    stamp, m_low, m_flags = memo
+    c_memo, s_chk = code[2 * C_MEMO], code[2 * S_CHK]
+    worst, regret, unknown = np.inf, 0.0, False
+    for c in range(code[s_chk + s], code[s_chk + s + 1]):
+        m = code[c_memo + c]
+        if m >= 0 and stamp[m] == p:
+            low, flags = m_low[m], m_flags[m]
+        else:
+            low, flags = _one_check(c, nc, G, unit, code, spe, prior, tol, edge, w, d)
+            if m >= 0:
+                stamp[m], m_low[m], m_flags[m] = p, low, flags
+        if flags & 1:
+            regret = max(regret, -low)
+        if flags & 2:
+            unknown = True
+        worst = min(worst, low)
+        if not worst >= -edge:
+            break
+    return worst, regret, unknown
+
+
+@_jit
+def _scan_point(p, G, E, unit, code, spe, prior, tol, edge, w, d, status, value, memo, row, out):
+    """Test every structure at point ``p``; write a row per equilibrium from ``row`` on.
+
+    Returns the number of equilibria, or -1 if the point is undecided, or -2 if the rows do not
+    fit in ``out`` (then nothing is final).
+    """
+    point, eq, n_eq, struct, regret, outcome, payoff = out
+    n_labels, N, cap = outcome.shape[0], payoff.shape[0], point.shape[0]
+    s_mix, s_out, s_pay, rows = code[2 * S_MIX], code[2 * S_OUT], code[2 * S_PAY], code[2 * ROWS]
+    count = 0
+    _equations(G, E, code, edge, status, value)
+    for s in range(code[2 * S_MIX + 1]):
+        nc, st = 1, INSIDE
+        if code[s_mix + s] == 2:
+            st, _x, _y = _mixing(s, code, status, value, w)
+            if st == NONE:
+                continue
+            nc = 4
+        worst, reg, unknown = _check(p, s, nc, G, unit, code, spe, prior, tol, edge, w, d, memo)
+        holds = worst >= -tol and not unknown
+        if (-edge <= worst < -tol) or (worst >= -tol and unknown) or (holds and st == AMBIGUOUS):
+            return -1
+        if not holds:
+            continue
+        o = row + count
+        if o >= cap:
+            return -2
+        point[o], eq[o], struct[o], regret[o] = p, count, s, max(reg, 0.0)
+        for lab in range(n_labels):
+            outcome[lab, o] = _comb(G, code, rows + code[s_out + s] + lab, n_labels, w, nc)
+        for i in range(N):
+            payoff[i, o] = _comb(G, code, rows + code[s_pay + s] + i, N, w, nc)
+        count += 1
+    for k in range(count):
+        n_eq[row + k] = count
+    return count
+
+
+@_entry
+def run(pay, ce, code, Wv, spe, prior, tol, edge, bufs, start, row, undecided, out):
+    """Evaluate points ``start, start + 1, ...``: their rows into ``out`` from ``row`` on, the
+    undecided ones flagged in ``undecided``. Stops when the rows of a point do not fit; returns
+    the next point to evaluate and the next free row.
+
+    ``out`` holds ``(point, equilibrium, n_equilibria, structure, regret, outcome, payoff)``,
+    the last two ``(labels, rows)`` and ``(players, rows)``; ``pay`` and ``ce`` are
+    ``(payoffs, points)`` and ``(chance edges, points)``; ``bufs`` are the scratch arrays of
+    :func:`deterrence.kernels._compiled.engine_buffers` (their last dimension, or for ``ok`` its
+    length, is the number of points computed together).
+    """
+    reach, below, w, d, status, value, stamp, m_low, m_flags, XT, GT, GB, EB, UB, ok = bufs
+    memo = (stamp, m_low, m_flags)
+    stamp[:] = -1
+    P, B = pay.shape[1], ok.shape[0]
+    for b0 in range(start, P, B):
+        nb = min(B, P - b0)
+        _block_values(b0, nb, pay, ce, code, Wv, reach, below, XT, GT, GB, EB, UB, ok)
+        for k in range(nb):
+            p = b0 + k
+            if not ok[k]:
+                undecided[p] = True
+                continue
+            n = _scan_point(
+                p, GB[k], EB[k], UB[k], code, spe, prior, tol, edge, w, d, status, value, memo, row, out
+            )
+            if n == -2:
+                return p, row
+            if n == -1:
+                undecided[p] = True
+            else:
+                row += n
+    return P, row
