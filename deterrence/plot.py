@@ -9,9 +9,12 @@ there is no display.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
 import sys
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -41,6 +44,25 @@ def _axes(ax: Any, path: Any, size: tuple[float, float]) -> tuple[Any, Any]:
 
     fig, ax = plt.subplots(figsize=size)
     return fig, ax
+
+
+def _save(fig: Any, path: str | os.PathLike[str]) -> None:
+    """Save a figure atomically: drawn into a new file beside ``path`` (created exclusively, with
+    the user's file mode), then renamed over it, so a symbolic link at ``path`` is replaced, never
+    written through, and an interrupted save leaves the old picture. The format is ``path``'s
+    extension."""
+    target = Path(path)
+    fmt = target.suffix.lstrip(".").lower() or None
+    tmp = target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666)
+    os.close(fd)
+    try:
+        fig.savefig(tmp, dpi=150, bbox_inches="tight", format=fmt)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
 
 
 def _label(result: Any, name: str) -> str:
@@ -173,7 +195,7 @@ def regime_map(
         note += "; " + ", ".join(f"{k}={v:g}" for k, v in at.items())
     ax.text(1.02, 0.0, note, transform=ax.transAxes, fontsize=7, va="bottom")
     if path is not None:
-        fig.savefig(path, dpi=150, bbox_inches="tight")
+        _save(fig, path)
     return ax
 
 
@@ -324,7 +346,7 @@ def lines(
     ax.set_title(f"{name}: {indicator} ({concept}, selection {selection})", fontsize=10)
     ax.grid(alpha=0.3)
     if path is not None:
-        fig.savefig(path, dpi=150, bbox_inches="tight")
+        _save(fig, path)
     return ax
 
 

@@ -1,9 +1,11 @@
 """The result of a sweep: :class:`SweepResult` (table, manifest, storage, analysis, pictures).
 
 A :class:`SweepResult` holds the tidy table and the manifest; it saves and loads itself
-(CSV, Parquet, ``manifest.json``), reads a large sweep's table from its chunks on demand,
-and offers the selected equilibria, regime tables and shares, partial dependence, Sobol
-indices (:func:`sobol_estimates` without SALib) and the plots of :mod:`deterrence.plot`.
+(CSV, Parquet, ``manifest.json``), reads a table kept in a folder (its table files, or a large
+sweep's chunks) on demand, and offers the selected equilibria, regime tables and shares,
+partial dependence, Sobol indices (:func:`sobol_estimates` without SALib) and the plots of
+:mod:`deterrence.plot`. Its summary (:meth:`SweepResult.summary`) and its pictures of a table
+left in a folder are computed a part at a time, with bounded memory, however large the sweep.
 Made by :func:`deterrence.sweeps.sweep`; exported by :mod:`deterrence.sweeps`.
 """
 
@@ -11,7 +13,8 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,10 +23,17 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SweepError
-from ._design import salib_analyzer
+from ._design import Linspace, salib_analyzer
 from ._manifest import Manifest
-from ._storage import atomic_write, read_chunks, read_manifest, write_manifest
+from ._storage import check_out, chunk_file, read_chunk, read_chunks, read_manifest, write_manifest, write_table_files
 from ._tidy import MEASURES, coerce
+
+#: a picture of a table kept in a folder reads at most this many points (grids are thinned evenly)
+MAP_POINTS = 1_000_000
+#: and at most this many values along each axis it draws
+MAP_SIDE = 1_000
+#: rows per part when a table file is read a part at a time
+PART_ROWS = 200_000
 
 
 # ====================================================================== the result
@@ -35,8 +45,8 @@ class SweepResult:
     ----------
     table
         One row per point and equilibrium (columns in :func:`deterrence.sweeps.column_order`).
-        For a sweep too large to hold in memory (more than ``max_points`` points, run with
-        ``out=``) it is read from the folder's chunks on first access.
+        For a sweep run with ``out=`` or loaded from a folder it is read from the folder (its
+        ``table.parquet``, or the chunks of a sweep too large for one table file) on first access.
     manifest
         A :class:`~deterrence.sweeps.Manifest`: model name and sha256, concept, belief policy,
         selection rule and its description, the design (grid values, or sample method, size,
@@ -66,23 +76,113 @@ class SweepResult:
 
     @property
     def table(self) -> pd.DataFrame:
-        """The tidy table (read from the folder's chunks on first access if not in memory)."""
+        """The tidy table (read from the folder on first access if not in memory)."""
         if self._table is None:
             assert self.folder is not None
-            object.__setattr__(self, "_table", read_chunks(self.folder, self.manifest.done))
+            source = self._source()
+            if source == "table.parquet":
+                table = coerce(pd.read_parquet(self.folder / source))
+            elif source == "table.csv":
+                table = coerce(pd.read_csv(self.folder / source))
+            else:
+                table = read_chunks(self.folder, self.manifest.done)
+            object.__setattr__(self, "_table", table)
         return self._table
+
+    def _source(self) -> str:
+        """Where a table not in memory is read from: ``table.parquet``, ``table.csv`` or ``chunks``."""
+        assert self.folder is not None
+        for name in ("table.parquet", "table.csv"):
+            if (self.folder / name).is_file() and not (self.folder / name).is_symlink():
+                return name
+        return "chunks"
+
+    def parts(self, columns: Sequence[str] | None = None) -> Iterator[pd.DataFrame]:
+        """The table a part at a time (the whole table when it is in memory; else at most a
+        chunk or :data:`PART_ROWS` rows at a time), with only ``columns`` (those it has)."""
+        if self._table is not None:
+            cols = None if columns is None else [c for c in columns if c in self._table.columns]
+            yield self._table if cols is None else self._table[cols]
+            return
+        assert self.folder is not None
+        source = self._source()
+        if source == "table.parquet":
+            import pyarrow.parquet as pq
+
+            pf = pq.ParquetFile(self.folder / source)
+            cols = None if columns is None else [c for c in columns if c in pf.schema_arrow.names]
+            for batch in pf.iter_batches(batch_size=PART_ROWS, columns=cols):
+                yield batch.to_pandas()
+        elif source == "table.csv":
+            yield from pd.read_csv(self.folder / source, chunksize=PART_ROWS,
+                                   usecols=None if columns is None else lambda c: c in columns)
+        else:
+            for c in sorted(self.manifest.done):
+                yield _read_columns(self.folder / "chunks" / chunk_file(c), columns)
 
     # ---------------------------------------------------------------- storage
     def save(self, folder: str | os.PathLike[str]) -> Path:
-        """Write ``table.csv``, ``table.parquet`` and ``manifest.json`` into ``folder`` (atomically)."""
-        path = Path(folder)
-        if path.exists() and not path.is_dir():
-            raise SweepError(f"{str(path)!r} exists and is not a folder")
-        path.mkdir(parents=True, exist_ok=True)
-        atomic_write(path / "table.parquet", lambda p: self.table.to_parquet(p, index=False))
-        atomic_write(path / "table.csv", lambda p: self.table.to_csv(p, index=False, float_format="%.17g"))
-        write_manifest(path / "manifest.json", self.manifest)
+        """Write ``table.csv``, ``table.parquet`` and ``manifest.json`` into ``folder`` (atomically,
+        with the user's file mode; a table kept in a folder is copied a part at a time).
+
+        Raises
+        ------
+        SweepError
+            ``folder`` is empty, is a file or below one, holds a symbolic link where the files
+            go, or cannot be written.
+        """
+        path = check_out(folder)
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            if self._table is not None:
+                write_table_files(path, lambda: iter([self._table]), list(self._table.columns))
+            else:
+                write_table_files(path, lambda: self.parts(), self._columns())
+            write_manifest(path / "manifest.json", self.manifest)
+        except OSError as exc:
+            raise SweepError(f"{path}: cannot save the sweep there ({exc.strerror or exc})") from None
         return path
+
+    def _columns(self) -> list[str]:
+        """The table's columns, read from the folder without reading the table."""
+        assert self.folder is not None
+        import pyarrow.parquet as pq
+
+        source = self._source()
+        if source == "table.parquet":
+            return list(pq.read_schema(self.folder / source).names)
+        if source == "table.csv":
+            return list(pd.read_csv(self.folder / source, nrows=0).columns)
+        names: list[str] = []
+        for c in sorted(self.manifest.done):
+            for n in pq.read_schema(self.folder / "chunks" / chunk_file(c)).names:
+                if n not in names:
+                    names.append(n)
+        return [n for n in names if not n.startswith("__")]
+
+    # ---------------------------------------------------------------- summary
+    def summary(self) -> dict[str, Any]:
+        """What the sweep found, computed a part at a time (bounded memory for a table left in
+        a folder): ``points``, ``rows``, ``regimes`` (share of points in each selected regime,
+        largest first), ``several_equilibria`` (points with more than one equilibrium) and
+        ``paths`` (points per path)."""
+        regimes: Counter[str] = Counter()
+        paths: Counter[str] = Counter()
+        rows = several = 0
+        for part in self.parts(["point", "regime", "selected", "n_equilibria", "path"]):
+            rows += len(part)
+            sel = part[part["selected"].to_numpy(dtype=bool)]
+            regimes.update(sel["regime"].astype(str).to_numpy().tolist())
+            paths.update(sel["path"].astype(str).to_numpy().tolist())
+            several += int((sel["n_equilibria"].to_numpy() > 1).sum())
+        points = sum(regimes.values())
+        return {
+            "points": points,
+            "rows": rows,
+            "regimes": {r: n / points for r, n in regimes.most_common()} if points else {},
+            "several_equilibria": several,
+            "paths": dict(paths.most_common()),
+        }
 
     @classmethod
     def load(cls, folder: str | os.PathLike[str]) -> SweepResult:
@@ -97,19 +197,17 @@ class SweepResult:
         mpath = path / "manifest.json"
         if not mpath.is_file():
             raise SweepError(f"{path}: no manifest.json; not a saved sweep")
-        manifest = Manifest.from_json(read_manifest(mpath))
-        if (path / "table.parquet").is_file():
-            table = pd.read_parquet(path / "table.parquet")
-        elif (path / "table.csv").is_file():
-            table = pd.read_csv(path / "table.csv")
-        elif manifest.status == "complete":
-            return cls(None, manifest, path)  # a large sweep: the chunks are the table
-        else:
+        data = read_manifest(mpath)
+        if not isinstance(data, Mapping) or "format" not in data:
+            raise SweepError(f"{path}: manifest.json holds something other than a deterrence sweep")
+        manifest = Manifest.from_json(data)
+        tables = [n for n in ("table.parquet", "table.csv") if (path / n).is_file() and not (path / n).is_symlink()]
+        if not tables and manifest.status != "complete":
             raise SweepError(
                 f"{path}: the sweep there is not finished ({len(manifest.done)} of "
                 f"{manifest.n_chunks or '?'} chunks); run the same sweep with out='{path}' to resume it"
             )
-        return cls(coerce(table), manifest, path)
+        return cls(None, manifest, path)  # the table is read on first access
 
     # ---------------------------------------------------------------- views
     @property
@@ -240,7 +338,7 @@ class SweepResult:
         """A labelled regime map over two parameters (see :func:`deterrence.plot.regime_map`)."""
         from ..plot import regime_map
 
-        return regime_map(self, x, y, indicator=indicator, ax=ax, path=path, at=at)
+        return regime_map(self._drawn((x, y), at), x, y, indicator=indicator, ax=ax, path=path, at=at)
 
     def plot_lines(
         self,
@@ -255,13 +353,102 @@ class SweepResult:
         (see :func:`deterrence.plot.lines`)."""
         from ..plot import lines
 
-        return lines(self, x, indicator=indicator, by=by, values=values, ax=ax, path=path)
+        keep = (x,) if by is None else (x, by)
+        return lines(self._drawn(keep, None), x, indicator=indicator, by=by, values=values, ax=ax, path=path)
+
+    def _drawn(self, keep: Sequence[str], at: Mapping[str, float] | None) -> SweepResult:
+        """What a picture reads: this result when its table is in memory; else the selected rows
+        of a thinned slice read from the folder (bounded memory): a grid's axes ``keep`` at most
+        :data:`MAP_SIDE` values each, the axes in ``at`` at their nearest value, the others
+        thinned so that at most :data:`MAP_POINTS` points are read; a sample's first
+        :data:`MAP_POINTS` points."""
+        if self._table is not None:
+            return self
+        for name in (*keep, *(at or {})):
+            if name not in self.parameters:
+                raise SweepError(f"unknown parameter '{name}'; parameters are {', '.join(self.parameters)}")
+        ids = _thinned_points(self.manifest, keep, at or {})
+        parts = []
+        have = 0
+        for part in self._parts_with(ids):
+            part = part[part["selected"].to_numpy(dtype=bool)]
+            if ids is not None:
+                part = part[np.isin(part["point"].to_numpy(), ids)]
+            parts.append(part)
+            have += len(part)
+            if ids is None and have >= MAP_POINTS:
+                break
+        table = coerce(pd.concat(parts, ignore_index=True)) if parts else pd.DataFrame(columns=self._columns())
+        return SweepResult(table, self.manifest, None)
+
+    def _parts_with(self, ids: np.ndarray | None) -> Iterator[pd.DataFrame]:
+        """The parts that hold the points ``ids`` (only their chunks when the table is in chunks)."""
+        assert self.folder is not None
+        if ids is None or self._source() != "chunks" or not self.manifest.chunk_size:
+            yield from self.parts()
+            return
+        for c in np.unique(ids // int(self.manifest.chunk_size)):
+            yield read_chunk(self.folder / "chunks" / chunk_file(int(c)))
 
     def __repr__(self) -> str:
         m = self.manifest
         name = m.model.name if m.model is not None else "?"
         rows = "?" if m.n_rows is None else m.n_rows
         return f"<SweepResult {name}: {m.n_points} points, {rows} rows, concept {m.concept}>"
+
+
+def _read_columns(path: Path, columns: Sequence[str] | None) -> pd.DataFrame:
+    if columns is None:
+        return read_chunk(path)
+    import pyarrow.parquet as pq
+
+    names = pq.read_schema(path).names
+    return read_chunk(path, [c for c in columns if c in names])
+
+
+def _axis_values(axis: Any) -> tuple[int, Any]:
+    if isinstance(axis, Linspace):
+        return axis.size, axis
+    values = np.asarray(axis, dtype=float)
+    return len(values), values
+
+
+def _nearest(axis: Any, value: float) -> int:
+    size, values = _axis_values(axis)
+    if isinstance(values, Linspace):
+        if size == 1:
+            return 0
+        k = int(round((float(value) - values.lo) / (values.hi - values.lo) * (size - 1)))
+        return min(max(k, 0), size - 1)
+    return int(np.argmin(np.abs(values - float(value))))
+
+
+def _spread(size: int, most: int) -> np.ndarray:
+    return np.unique(np.linspace(0, size - 1, min(size, max(1, most))).round().astype(np.int64))
+
+
+def _thinned_points(manifest: Manifest, keep: Sequence[str], at: Mapping[str, float]) -> np.ndarray | None:
+    """Grid designs: the point numbers of a thinned slice (see :meth:`SweepResult._drawn`);
+    ``None`` for samples."""
+    design = manifest.design
+    if design is None or design.kind != "grid" or not design.grid:
+        return None
+    names = list(design.grid)
+    sizes = [_axis_values(design.grid[n])[0] for n in names]
+    free = [n for n in names if n not in keep and n not in at]
+    kept_side = [min(s, MAP_SIDE) for n, s in zip(names, sizes, strict=True) if n in keep]
+    budget = MAP_POINTS / max(1, int(np.prod(kept_side)))
+    other = max(1, int(budget ** (1 / len(free)))) if free else 1
+    index = []
+    for n, size in zip(names, sizes, strict=True):
+        if n in keep:
+            index.append(_spread(size, MAP_SIDE))
+        elif n in at:
+            index.append(np.array([_nearest(design.grid[n], at[n])]))
+        else:
+            index.append(_spread(size, other))
+    mesh = np.meshgrid(*index, indexing="ij")
+    return np.ravel_multi_index([m.ravel() for m in mesh], sizes).astype(np.int64)
 
 
 def sobol_estimates(y: np.ndarray, d: int) -> tuple[np.ndarray, np.ndarray]:
