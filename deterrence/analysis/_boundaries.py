@@ -123,7 +123,9 @@ def numeric_threshold(
     a, b = _finite_range(m, parameter, lo, hi)
     if not tol < (b - a) / 2:
         raise ParameterError(
-            f"tol={tol:g} is not below half the scan interval [{a:g}, {b:g}] of '{parameter}'", name="tol", value=tol
+            f"tol={tol:g} is not below half the scan interval [{a:g}, {b:g}] of '{parameter}'",
+            name="tol",
+            value=tol,
         )
     a, b = a + tol, b - tol
     base = {n: p.default for n, p in m.parameters.items() if n != parameter}

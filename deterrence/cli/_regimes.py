@@ -44,7 +44,8 @@ def _check_scan_options(args: argparse.Namespace, model: Any, fixed: dict) -> No
             )
         if args.threshold in fixed:
             raise dt.ParameterError(
-                f"--threshold '{args.threshold}' is also fixed by --set; drop one of them", name=args.threshold
+                f"--threshold '{args.threshold}' is also fixed by --set; drop one of them",
+                name=args.threshold,
             )
     if args.grid < 3:  # too many scan points: dt.numeric_threshold refuses them before any work
         raise dt.ParameterError(f"--grid must be at least 3 scan points, got {args.grid}", name="grid")

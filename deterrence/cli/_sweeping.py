@@ -36,24 +36,44 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     say = (lambda m: print(m, file=sys.stderr, flush=True)) if args.json else (lambda m: print(m, flush=True))
     t0 = time.time()
     common: dict[str, Any] = dict(
-        fixed=fixed, concept=args.concept, belief_policy=args.belief_policy, selection=args.selection,
-        path=args.path, backend=args.backend, scheduler=args.scheduler, workers=args.workers,
-        chunk_size=args.chunk_size, out=out, progress=not args.no_progress, overwrite=args.overwrite,
-        allow_large=args.yes, log=say,
+        fixed=fixed,
+        concept=args.concept,
+        belief_policy=args.belief_policy,
+        selection=args.selection,
+        path=args.path,
+        backend=args.backend,
+        scheduler=args.scheduler,
+        workers=args.workers,
+        chunk_size=args.chunk_size,
+        out=out,
+        progress=not args.no_progress,
+        overwrite=args.overwrite,
+        allow_large=args.yes,
+        log=say,
     )
     options = parse_options(args.option)
     if options:
         common["solve_options"] = options
     if sampling:
-        result = dt.sweep(model, samples=args.samples, method=args.method, vary=list(varied) or None,
-                          bounds=bounds or None, rng=args.seed, **common)
+        result = dt.sweep(
+            model,
+            samples=args.samples,
+            method=args.method,
+            vary=list(varied) or None,
+            bounds=bounds or None,
+            rng=args.seed,
+            **common,
+        )
     else:
         result = dt.sweep(model, grid=varied, **common)
     picture = _draw(result, args, out)
     summary = result.summary()
     elapsed = time.time() - t0
-    files = [f for f in (out / "table.csv", out / "table.parquet", out / "manifest.json", picture)
-             if f is not None and f.is_file()]
+    files = [
+        f
+        for f in (out / "table.csv", out / "table.parquet", out / "manifest.json", picture)
+        if f is not None and f.is_file()
+    ]
     if args.json:
         print(json.dumps(_json(result, summary, files, out, elapsed), indent=2))
     else:
@@ -65,14 +85,17 @@ def _check_map_options(args: argparse.Namespace, model: Any, varied: list[str]) 
     """Refuse, before the sweep runs, a map that cannot be drawn: an unknown indicator, or an
     axis that is not a parameter the sweep varies."""
     if args.indicator not in CONTOURED:
-        raise dt.SweepError(f"--indicator '{args.indicator}' is not an indicator; indicators: {', '.join(CONTOURED)}")
+        raise dt.SweepError(
+            f"--indicator '{args.indicator}' is not an indicator; indicators: {', '.join(CONTOURED)}"
+        )
     for flag in ("x", "y"):
         name = getattr(args, flag)
         if name is None:
             continue
         if name not in model.parameters:
             raise dt.ParameterError(
-                f"--{flag} '{name}' is not a parameter of '{model.name}'; parameters: {', '.join(model.parameters)}",
+                f"--{flag} '{name}' is not a parameter of '{model.name}'; "
+                f"parameters: {', '.join(model.parameters)}",
                 name=name,
             )
         if varied and name not in varied:
@@ -124,7 +147,9 @@ def _this_run(result: Any) -> dict[str, Any]:
     }
 
 
-def _print(result: Any, summary: dict[str, Any], files: list[Path], out: Path, elapsed: float, given: str) -> None:
+def _print(
+    result: Any, summary: dict[str, Any], files: list[Path], out: Path, elapsed: float, given: str
+) -> None:
     m = result.manifest
     n = m.n_points
     name = m.model.name if m.model is not None else given
@@ -137,22 +162,31 @@ def _print(result: Any, summary: dict[str, Any], files: list[Path], out: Path, e
         print(f"points with several equilibria: {k:,} ({k / max(1, n):.1%})")
     print("paths: " + ", ".join(f"{k} {v:,}" for k, v in summary["paths"].items()))
     run = _this_run(result)
-    line = (f"this run: computed {run['computed_points']:,} points ({run['computed_chunks']} of {run['chunks']} "
-            f"chunks), reused {run['reused_points']:,} from earlier runs")
+    line = (
+        f"this run: computed {run['computed_points']:,} points ({run['computed_chunks']} of {run['chunks']} "
+        f"chunks), reused {run['reused_points']:,} from earlier runs"
+    )
     if run["pointwise_points"]:
         line += f"; {run['pointwise_points']:,} of the computed points solved one by one (per-point path)"
     print(line)
     if run["computed_points"]:
-        print(f"time {elapsed:.2f} s, {run['computed_points'] / max(elapsed, 1e-9):,.0f} points/second computed")
+        print(
+            f"time {elapsed:.2f} s, {run['computed_points'] / max(elapsed, 1e-9):,.0f} points/second computed"
+        )
     else:
         print(f"time {elapsed:.2f} s (nothing to compute: every chunk was already in {out})")
     print("wrote: " + ", ".join(str(f) for f in files))
     if not (out / "table.parquet").is_file():
-        print(f"the table stays in {out / 'chunks'} ({m.n_chunks:,} chunk files; too large for one table file): "
-              f"dt.SweepResult.load('{out}') reads it")
+        print(
+            f"the table stays in {out / 'chunks'} ({m.n_chunks:,} chunk files; too large for one "
+            "table file): "
+            f"dt.SweepResult.load('{out}') reads it"
+        )
 
 
-def _json(result: Any, summary: dict[str, Any], files: list[Path], out: Path, elapsed: float) -> dict[str, Any]:
+def _json(
+    result: Any, summary: dict[str, Any], files: list[Path], out: Path, elapsed: float
+) -> dict[str, Any]:
     m = result.manifest
     run = _this_run(result)
     run["elapsed_seconds"] = round(elapsed, 3)
@@ -177,36 +211,61 @@ def _json(result: Any, summary: dict[str, Any], files: list[Path], out: Path, el
 
 def register_sweep(sub: Any, common: argparse.ArgumentParser) -> None:
     """Add the ``sweep`` verb: sweep parameters."""
-    s = sub.add_parser("sweep", parents=[common],
-                       help="sweep parameters; write table, manifest and regime map")
+    s = sub.add_parser(
+        "sweep", parents=[common], help="sweep parameters; write table, manifest and regime map"
+    )
     s.add_argument("model", help="catalogue name or model file (.toml)")
-    s.add_argument("--vary", action="append", metavar="NAME=LO:HI:N",
-                   help="grid: NAME=LO:HI:N or NAME=V1,V2,...; with --samples: NAME or NAME=LO:HI "
-                        "(repeatable)")
+    s.add_argument(
+        "--vary",
+        action="append",
+        metavar="NAME=LO:HI:N",
+        help="grid: NAME=LO:HI:N or NAME=V1,V2,...; with --samples: NAME or NAME=LO:HI (repeatable)",
+    )
     s.add_argument("--samples", type=int, help="number of sample points instead of a grid")
-    s.add_argument("--method", default="sobol", choices=("sobol", "lhs", "random", "saltelli"),
-                   help="sampling method (default sobol)")
+    s.add_argument(
+        "--method",
+        default="sobol",
+        choices=("sobol", "lhs", "random", "saltelli"),
+        help="sampling method (default sobol)",
+    )
     s.add_argument("--seed", type=int, help="seed of the sample (default: fresh, recorded in the manifest)")
     s.add_argument("--set", action="append", metavar="NAME=VALUE", help="fixed parameter value (repeatable)")
     s.add_argument("--concept", choices=("nash", "spe", "pbe", "qre"), help="default: the model's concept")
     s.add_argument("--belief-policy", default="free", choices=("free", "prior", "d1"))
-    s.add_argument("--selection", default="pessimistic", choices=("pessimistic", "optimistic", "first"),
-                   help="which equilibrium gives the point's regime on the map (default pessimistic)")
+    s.add_argument(
+        "--selection",
+        default="pessimistic",
+        choices=("pessimistic", "optimistic", "first"),
+        help="which equilibrium gives the point's regime on the map (default pessimistic)",
+    )
     s.add_argument("--path", default="auto", choices=("auto", "compiled", "pointwise"))
     s.add_argument("--backend", default="numpy", choices=("numpy", "processes", "dask"))
     s.add_argument("--scheduler", help="Dask scheduler address (default: a LocalCluster)")
-    s.add_argument("--workers", type=int,
-                   help="worker processes (processes/dask backends; capped at the cores unless --yes)")
+    s.add_argument(
+        "--workers",
+        type=int,
+        help="worker processes (processes/dask backends; capped at the cores unless --yes)",
+    )
     s.add_argument("--chunk-size", type=int, help="points per chunk (default: several chunks per worker)")
-    s.add_argument("--option", action="append", metavar="NAME=VALUE",
-                   help="solver option for points solved one by one (repeatable): mixed=true|false, "
-                   "max_mixed_sets=N, seeds=true|false")
+    s.add_argument(
+        "--option",
+        action="append",
+        metavar="NAME=VALUE",
+        help="solver option for points solved one by one (repeatable): mixed=true|false, "
+        "max_mixed_sets=N, seeds=true|false",
+    )
     s.add_argument("--out", required=True, help="output folder (resumes an interrupted sweep there)")
-    s.add_argument("--overwrite", action="store_true",
-                   help="replace a different sweep held in --out (its files only) instead of refusing")
-    s.add_argument("--yes", action="store_true",
-                   help="run a sweep estimated beyond a day's work or the free disk, and start more workers "
-                   "than cores, instead of refusing")
+    s.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace a different sweep held in --out (its files only) instead of refusing",
+    )
+    s.add_argument(
+        "--yes",
+        action="store_true",
+        help="run a sweep estimated beyond a day's work or the free disk, and start more workers "
+        "than cores, instead of refusing",
+    )
     s.add_argument("--x", help="regime map x parameter (default: first varied)")
     s.add_argument("--y", help="regime map y parameter (default: second varied)")
     s.add_argument("--indicator", default="p_attack", help="contoured indicator (default p_attack)")

@@ -64,8 +64,11 @@ class Linspace:
         for end in ("lo", "hi"):
             value = getattr(self, end)
             try:
-                ok = isinstance(value, (int, float, np.number)) and not isinstance(value, bool) \
+                ok = (
+                    isinstance(value, (int, float, np.number))
+                    and not isinstance(value, bool)
                     and math.isfinite(float(value))
+                )
             except OverflowError:
                 ok = False
             if not ok:
@@ -188,7 +191,9 @@ class Design:
         if self.grid is not None:
             shape = self.shape
             multi = np.unravel_index(idx, shape) if len(idx) else [idx] * len(shape)
-            varied = {n: _axis_take(vals, m) for n, vals, m in zip(self.varied, self.grid, multi, strict=True)}
+            varied = {
+                n: _axis_take(vals, m) for n, vals, m in zip(self.varied, self.grid, multi, strict=True)
+            }
         else:
             assert self.sample is not None
             varied = {n: self.sample[idx, k] for k, n in enumerate(self.varied)}
@@ -485,13 +490,15 @@ def _grid_design(
     n_points = math.prod(_axis_size(a) for a in axes)
     if n_points > MAX_POINTS:
         raise ResourceError(
-            f"the grid has {n_points:.3g} points ({' x '.join(f'{_axis_size(a):,}' for a in axes)}): more than "
+            f"the grid has {n_points:.3g} points ({' x '.join(f'{_axis_size(a):,}' for a in axes)}): "
+            "more than "
             f"a sweep can number ({MAX_POINTS:.3g}); use fewer values",
             estimate=float(n_points),
         )
     design = Design(tuple(model.parameters), tuple(grid), dict(base), grid=tuple(axes))
     listed = {
-        n: a if isinstance(a, Linspace) and a.size > LISTED_AXIS_VALUES
+        n: a
+        if isinstance(a, Linspace) and a.size > LISTED_AXIS_VALUES
         else tuple(float(x) for x in (a.values() if isinstance(a, Linspace) else a))
         for n, a in zip(grid, axes, strict=True)
     }
@@ -599,4 +606,3 @@ def orderings_hold(model: Any, points: pd.DataFrame) -> np.ndarray:
     values = {n: points[n].to_numpy(dtype=float) for n in model.parameters}
     ok = model.evaluate(values, check=False, check_orderings=False).ordering_ok
     return np.broadcast_to(np.asarray(ok, dtype=bool), (len(points),))
-

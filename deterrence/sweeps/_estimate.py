@@ -67,7 +67,8 @@ class Estimate:
     def text(self) -> str:
         """One line for the user: ``estimate: ... points in about ..., writing about ...``."""
         line = (
-            f"estimate: {self.points:,} points to compute in about {duration(self.seconds)} on {self.workers} "
+            f"estimate: {self.points:,} points to compute in about {duration(self.seconds)} "
+            f"on {self.workers} "
             f"worker{'s' if self.workers != 1 else ''} (about {self.points_per_second:,.0f} points/s per "
             f"worker, measured on {self.measured_on:,} points)"
         )
@@ -79,9 +80,14 @@ class Estimate:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "points": self.points, "chunks": self.chunks, "workers": self.workers, "seconds": self.seconds,
-            "points_per_second": self.points_per_second, "measured_on": self.measured_on,
-            "disk_bytes": self.disk_bytes, "free_bytes": self.free_bytes,
+            "points": self.points,
+            "chunks": self.chunks,
+            "workers": self.workers,
+            "seconds": self.seconds,
+            "points_per_second": self.points_per_second,
+            "measured_on": self.measured_on,
+            "disk_bytes": self.disk_bytes,
+            "free_bytes": self.free_bytes,
         }
 
 
@@ -113,7 +119,8 @@ def refuse_at_once(points: int, workers: int, allow_large: bool) -> None:
     if fastest > DAY_SECONDS and not allow_large:
         raise ResourceError(
             f"the sweep has {points:,} points to compute: at least {duration(fastest)} on {workers} "
-            f"worker{'s' if workers != 1 else ''} even at {FASTEST_POINTS_PER_SECOND:,} points/s each, beyond a "
+            f"worker{'s' if workers != 1 else ''} even at {FASTEST_POINTS_PER_SECOND:,} points/s each, "
+            "beyond a "
             f"day's work; use fewer points, or {INSIST} to run it anyway",
             estimate=fastest,
         )
@@ -123,8 +130,16 @@ def worth_measuring(points: int, compiled: bool) -> bool:
     return points > MEASURE_ABOVE[0 if compiled else 1]
 
 
-def measure(evaluate: Any, design: Any, points: int, chunks: int, workers: int, compiled: bool,
-            out: Path | None, table_files: bool) -> Estimate:
+def measure(
+    evaluate: Any,
+    design: Any,
+    points: int,
+    chunks: int,
+    workers: int,
+    compiled: bool,
+    out: Path | None,
+    table_files: bool,
+) -> Estimate:
     """Time ``evaluate(points_frame) -> rows`` (a chunk's evaluation) on points spread over the
     design and estimate the cost of ``points`` points in ``chunks`` chunks on ``workers``.
 
@@ -180,7 +195,11 @@ def refuse_beyond(estimate: Estimate, allow_large: bool) -> None:
     over = []
     if estimate.seconds > DAY_SECONDS:
         over.append("a day's work")
-    if estimate.disk_bytes is not None and estimate.free_bytes is not None and estimate.disk_bytes > estimate.free_bytes:
+    if (
+        estimate.disk_bytes is not None
+        and estimate.free_bytes is not None
+        and estimate.disk_bytes > estimate.free_bytes
+    ):
         over.append("the free disk")
     if over:
         raise ResourceError(

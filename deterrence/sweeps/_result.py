@@ -25,7 +25,15 @@ import pandas as pd
 from ..errors import SweepError
 from ._design import Linspace, salib_analyzer
 from ._manifest import Manifest
-from ._storage import check_out, chunk_file, read_chunk, read_chunks, read_manifest, write_manifest, write_table_files
+from ._storage import (
+    check_out,
+    chunk_file,
+    read_chunk,
+    read_chunks,
+    read_manifest,
+    write_manifest,
+    write_table_files,
+)
 from ._tidy import MEASURES, coerce
 
 #: a picture of a table kept in a folder reads at most this many points (grids are thinned evenly)
@@ -114,8 +122,11 @@ class SweepResult:
             for batch in pf.iter_batches(batch_size=PART_ROWS, columns=cols):
                 yield batch.to_pandas()
         elif source == "table.csv":
-            yield from pd.read_csv(self.folder / source, chunksize=PART_ROWS,
-                                   usecols=None if columns is None else lambda c: c in columns)
+            yield from pd.read_csv(
+                self.folder / source,
+                chunksize=PART_ROWS,
+                usecols=None if columns is None else lambda c: c in columns,
+            )
         else:
             for c in sorted(self.manifest.done):
                 yield _read_columns(self.folder / "chunks" / chunk_file(c), columns)
@@ -201,7 +212,9 @@ class SweepResult:
         if not isinstance(data, Mapping) or "format" not in data:
             raise SweepError(f"{path}: manifest.json holds something other than a deterrence sweep")
         manifest = Manifest.from_json(data)
-        tables = [n for n in ("table.parquet", "table.csv") if (path / n).is_file() and not (path / n).is_symlink()]
+        tables = [
+            n for n in ("table.parquet", "table.csv") if (path / n).is_file() and not (path / n).is_symlink()
+        ]
         if not tables and manifest.status != "complete":
             raise SweepError(
                 f"{path}: the sweep there is not finished ({len(manifest.done)} of "
@@ -295,9 +308,7 @@ class SweepResult:
         n_points = int(design.samples or 0) * (d + 2)
         y = self.selected().sort_values("point")[indicator].to_numpy(dtype=float)
         if len(y) != n_points or not np.all(np.isfinite(y)):
-            raise SweepError(
-                f"Sobol indices need a finite {indicator} at every one of the {n_points} points"
-            )
+            raise SweepError(f"Sobol indices need a finite {indicator} at every one of the {n_points} points")
         salib = salib_analyzer()
         if salib is not None:
             bounds = design.bounds or {}
@@ -378,7 +389,9 @@ class SweepResult:
             have += len(part)
             if ids is None and have >= MAP_POINTS:
                 break
-        table = coerce(pd.concat(parts, ignore_index=True)) if parts else pd.DataFrame(columns=self._columns())
+        table = (
+            coerce(pd.concat(parts, ignore_index=True)) if parts else pd.DataFrame(columns=self._columns())
+        )
         return SweepResult(table, self.manifest, None)
 
     def _parts_with(self, ids: np.ndarray | None) -> Iterator[pd.DataFrame]:
@@ -418,7 +431,7 @@ def _nearest(axis: Any, value: float) -> int:
     if isinstance(values, Linspace):
         if size == 1:
             return 0
-        k = int(round((float(value) - values.lo) / (values.hi - values.lo) * (size - 1)))
+        k = round((float(value) - values.lo) / (values.hi - values.lo) * (size - 1))
         return min(max(k, 0), size - 1)
     return int(np.argmin(np.abs(values - float(value))))
 

@@ -4,9 +4,9 @@
 choice (backend, path, selection rule, concept, belief policy, ``on_error``), every count
 (``workers``, ``chunk_size``, the seed), the ``out=`` folder's path and the solver options, and
 names the culprit in a ``SweepError`` when one is wrong; ``workers`` beyond the cores here is
-capped at them (said in ``notes``) unless the caller insists. The design's own arguments (``grid``, ``samples``, ``fixed``,
-``vary``, ``bounds``) are checked when the design is built (:func:`deterrence.sweeps.build_design`),
-because a resumed sample takes its seed from the folder.
+capped at them (said in ``notes``) unless the caller insists. The design's own arguments
+(``grid``, ``samples``, ``fixed``, ``vary``, ``bounds``) are checked when the design is built
+(:func:`deterrence.sweeps.build_design`), because a resumed sample takes its seed from the folder.
 """
 
 from __future__ import annotations
@@ -112,8 +112,14 @@ def check_spec(model: Any, **arguments: Any) -> SweepSpec:
     workers, notes = _cap_workers(a["workers"], a["backend"], a["scheduler"], bool(a.get("allow_large")))
     rest = {k: v for k, v in a.items() if k not in ("concept", "solve_options", "out", "workers")}
     return SweepSpec(
-        model=model, baseline=_baseline(model), concept=concept, out=out, solve_options=options,
-        workers=workers, notes=notes, **rest
+        model=model,
+        baseline=_baseline(model),
+        concept=concept,
+        out=out,
+        solve_options=options,
+        workers=workers,
+        notes=notes,
+        **rest,
     )
 
 
@@ -125,7 +131,9 @@ def available_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _cap_workers(workers: Any, backend: str, scheduler: Any, insist: bool) -> tuple[int | None, tuple[str, ...]]:
+def _cap_workers(
+    workers: Any, backend: str, scheduler: Any, insist: bool
+) -> tuple[int | None, tuple[str, ...]]:
     """``workers`` capped at the cores here (local processes only), unless the caller insists."""
     cores = available_cores()
     local = backend == "processes" or (backend == "dask" and scheduler is None)
@@ -138,7 +146,9 @@ def _cap_workers(workers: Any, backend: str, scheduler: Any, insist: bool) -> tu
     return cores, (note,)
 
 
-_ADDRESS = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://)?(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)(?::\d{1,5})?/?$")
+_ADDRESS = re.compile(
+    r"^(?:[A-Za-z][A-Za-z0-9+.-]*://)?(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)(?::\d{1,5})?/?$"
+)
 
 
 def _check_scheduler(scheduler: Any, backend: str) -> None:
@@ -155,7 +165,8 @@ def _check_scheduler(scheduler: Any, backend: str) -> None:
         return
     if not (hasattr(scheduler, "submit") and hasattr(scheduler, "scheduler_info")):
         raise SweepError(
-            f"scheduler= must be a Dask scheduler address or a distributed.Client, not {type(scheduler).__name__}"
+            "scheduler= must be a Dask scheduler address or a distributed.Client, "
+            f"not {type(scheduler).__name__}"
         )
 
 
@@ -206,8 +217,9 @@ def _check_concept(concept: str, belief_policy: str) -> None:
         )
 
 
-def _check_solve_options(concept: str, belief_policy: str, options: Mapping[str, Any] | None
-                         ) -> dict[str, Any]:
+def _check_solve_options(
+    concept: str, belief_policy: str, options: Mapping[str, Any] | None
+) -> dict[str, Any]:
     """The options for the per-point solves, checked before any point is computed.
 
     The one place a sweep validates ``solve_options``: an unknown or misspelt option, or a value of

@@ -155,7 +155,9 @@ def read_chunks(folder: Path, chunks: Iterable[int]) -> pd.DataFrame:
     return coerce(pd.concat(parts, ignore_index=True))
 
 
-def write_table_files(folder: Path, parts: Callable[[], Iterator[pd.DataFrame]], columns: Sequence[str]) -> None:
+def write_table_files(
+    folder: Path, parts: Callable[[], Iterator[pd.DataFrame]], columns: Sequence[str]
+) -> None:
     """Write ``table.parquet`` and ``table.csv`` from a table given a part at a time (bounded
     memory), each atomically. ``parts()`` yields the parts in order; ``columns`` is the schema
     every part is given (a missing ``error`` column is empty)."""
@@ -179,7 +181,9 @@ def write_table_files(folder: Path, parts: Callable[[], Iterator[pd.DataFrame]],
                 if writer is None:
                     schema = table.schema
                     if ERROR_COLUMN in cols:
-                        schema = schema.set(schema.get_field_index(ERROR_COLUMN), pa.field(ERROR_COLUMN, pa.string()))
+                        schema = schema.set(
+                            schema.get_field_index(ERROR_COLUMN), pa.field(ERROR_COLUMN, pa.string())
+                        )
                     writer = pq.ParquetWriter(path, schema)
                 writer.write_table(table.cast(writer.schema))
         finally:
@@ -192,7 +196,9 @@ def write_table_files(folder: Path, parts: Callable[[], Iterator[pd.DataFrame]],
         with open(path, "w", newline="") as fh:
             first = True
             for part in conformed():
-                part.to_csv(fh, index=False, header=first)  # floats: the shortest text that reads back exactly
+                part.to_csv(
+                    fh, index=False, header=first
+                )  # floats: the shortest text that reads back exactly
                 first = False
             if first:
                 fh.write(",".join(cols) + "\n")
@@ -227,7 +233,8 @@ def check_out(out: Any) -> Path:
     for above in (path, *path.parents):
         if above.exists() and not above.is_dir():
             raise SweepError(
-                f"out={text!r}: {str(above)!r} exists and is not a folder; name a folder for the sweep's output"
+                f"out={text!r}: {str(above)!r} exists and is not a folder; "
+                "name a folder for the sweep's output"
             )
     if path.is_dir():
         links = _links_in(path)
@@ -261,7 +268,8 @@ class _Lock:
                 holder = _read_text(fd)
                 os.close(fd)
                 raise SweepError(
-                    f"out={str(self.path.parent)!r} is in use by another sweep ({holder or 'holder unknown'}); "
+                    f"out={str(self.path.parent)!r} is in use by another sweep "
+                    f"({holder or 'holder unknown'}); "
                     "wait for it to finish, or choose another out="
                 ) from None
             if _same_file(fd, self.path):  # not removed by the previous holder while we waited
@@ -382,7 +390,9 @@ class SweepFolder:
             folder._lock.acquire()
         except OSError as exc:
             folder.close()
-            raise SweepError(f"out='{folder.path}': cannot create or lock the folder ({exc.strerror or exc})") from None
+            raise SweepError(
+                f"out='{folder.path}': cannot create or lock the folder ({exc.strerror or exc})"
+            ) from None
         except BaseException:
             folder.close()
             raise
@@ -431,7 +441,9 @@ class SweepFolder:
         and nothing else: for ``overwrite=True``."""
         if self.chunks.is_dir():
             with os.scandir(self.chunks) as entries:
-                doomed = [Path(e.path) for e in entries if _CHUNK_NAME.match(e.name) or e.name.endswith(".tmp")]
+                doomed = [
+                    Path(e.path) for e in entries if _CHUNK_NAME.match(e.name) or e.name.endswith(".tmp")
+                ]
             for p in doomed:
                 p.unlink()
         for name in OWN_FILES:
@@ -472,7 +484,12 @@ class SweepFolder:
         return ChunkCheck(kept, foreign, redo)
 
     def _check_one(
-        self, path: Path, c: int, bounds: Callable[[int], tuple[int, int]], n_chunks: int, fingerprint: str,
+        self,
+        path: Path,
+        c: int,
+        bounds: Callable[[int], tuple[int, int]],
+        n_chunks: int,
+        fingerprint: str,
         trust_legacy: bool,
     ) -> ChunkRecord | str:
         """A chunk file's record if it is a good chunk of this sweep; ``"foreign"``; or the reason
@@ -520,10 +537,19 @@ class SweepFolder:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        meta = {"fingerprint": fingerprint, "chunk": record.id, "start": record.start, "stop": record.stop,
-                "rows": len(table), "run": record.run, "finished": record.finished}
+        meta = {
+            "fingerprint": fingerprint,
+            "chunk": record.id,
+            "start": record.start,
+            "stop": record.stop,
+            "rows": len(table),
+            "run": record.run,
+            "finished": record.finished,
+        }
         arrow = pa.Table.from_pandas(table, preserve_index=False)
-        arrow = arrow.replace_schema_metadata({**(arrow.schema.metadata or {}), CHUNK_KEY: json.dumps(meta).encode()})
+        arrow = arrow.replace_schema_metadata(
+            {**(arrow.schema.metadata or {}), CHUNK_KEY: json.dumps(meta).encode()}
+        )
         atomic_write(self.chunks / chunk_file(record.id), lambda p: pq.write_table(arrow, p))
 
     def write_manifest(self, manifest: Manifest) -> None:

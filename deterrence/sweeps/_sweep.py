@@ -95,14 +95,31 @@ MANIFEST_EVERY_CHUNK = 1_000
 
 
 def sweep(
-    model: Any, grid: Mapping[str, Any] | None = None, *, samples: int | None = None, method: str = "sobol",
-    vary: Sequence[str] | None = None, bounds: Mapping[str, Sequence[float]] | None = None,
-    fixed: Mapping[str, float] | None = None, concept: str | None = None, belief_policy: str = "free",
-    selection: str = "pessimistic", path: str = "auto", backend: str = "numpy", scheduler: Any = None,
-    workers: int | None = None, chunk_size: int | None = None, out: str | os.PathLike[str] | None = None,
-    overwrite: bool = False, rng: int | None = None, progress: bool = True, on_error: str = "raise",
-    max_points: int = MAX_POINTS_IN_MEMORY, solve_options: Mapping[str, Any] | None = None,
-    allow_large: bool = False, log: Callable[[str], Any] | None = None,
+    model: Any,
+    grid: Mapping[str, Any] | None = None,
+    *,
+    samples: int | None = None,
+    method: str = "sobol",
+    vary: Sequence[str] | None = None,
+    bounds: Mapping[str, Sequence[float]] | None = None,
+    fixed: Mapping[str, float] | None = None,
+    concept: str | None = None,
+    belief_policy: str = "free",
+    selection: str = "pessimistic",
+    path: str = "auto",
+    backend: str = "numpy",
+    scheduler: Any = None,
+    workers: int | None = None,
+    chunk_size: int | None = None,
+    out: str | os.PathLike[str] | None = None,
+    overwrite: bool = False,
+    rng: int | None = None,
+    progress: bool = True,
+    on_error: str = "raise",
+    max_points: int = MAX_POINTS_IN_MEMORY,
+    solve_options: Mapping[str, Any] | None = None,
+    allow_large: bool = False,
+    log: Callable[[str], Any] | None = None,
 ) -> SweepResult:
     """Evaluate a model's equilibria over a grid or a sample of parameter points.
 
@@ -192,11 +209,30 @@ def sweep(
     """
     clock = _Clock(time.time(), now())
     spec = check_spec(
-        model, grid=grid, samples=samples, method=method, vary=vary, bounds=bounds, fixed=fixed,
-        concept=concept, belief_policy=belief_policy, selection=selection, path=path, backend=backend,
-        scheduler=scheduler, workers=workers, chunk_size=chunk_size, out=out, rng=rng, progress=progress,
-        on_error=on_error, max_points=max_points, solve_options=solve_options, overwrite=overwrite,
-        allow_large=allow_large, log=log,
+        model,
+        grid=grid,
+        samples=samples,
+        method=method,
+        vary=vary,
+        bounds=bounds,
+        fixed=fixed,
+        concept=concept,
+        belief_policy=belief_policy,
+        selection=selection,
+        path=path,
+        backend=backend,
+        scheduler=scheduler,
+        workers=workers,
+        chunk_size=chunk_size,
+        out=out,
+        rng=rng,
+        progress=progress,
+        on_error=on_error,
+        max_points=max_points,
+        solve_options=solve_options,
+        overwrite=overwrite,
+        allow_large=allow_large,
+        log=log,
     )
     run = _RunState(say=_sayer(spec), notes=list(spec.notes))
     for note in spec.notes:
@@ -213,8 +249,9 @@ def _sweep_in(spec: SweepSpec, folder: SweepFolder | None, clock: _Clock, run: _
     """The stages of :func:`sweep` once the folder is open (and locked)."""
     previous = None if folder is None or spec.overwrite else folder.previous
     seed = _seed(spec, previous)
-    design, info = build_design(spec.model, spec.grid, spec.samples, spec.method, spec.fixed, spec.vary,
-                                spec.bounds, seed)
+    design, info = build_design(
+        spec.model, spec.grid, spec.samples, spec.method, spec.fixed, spec.vary, spec.bounds, seed
+    )
     _check_memory(spec, design)
     workers = _workers(spec)
     refuse_at_once(design.n_points, workers, spec.allow_large)
@@ -364,7 +401,9 @@ def default_chunk_size(n_points: int, workers: int, compiled: bool) -> int:
     return max(1, min(most, max(least, share)))
 
 
-def plan_chunks(spec: SweepSpec, design: Design, previous: Manifest | None = None, workers: int = 1) -> ChunkPlan:
+def plan_chunks(
+    spec: SweepSpec, design: Design, previous: Manifest | None = None, workers: int = 1
+) -> ChunkPlan:
     """Cut the design into chunks (the caller's size, the folder's when resuming, else
     :func:`default_chunk_size`) and gather what a worker needs.
 
@@ -472,7 +511,8 @@ def _resume(
     if check.foreign:
         shown = ", ".join(check.foreign[:3]) + (", ..." if len(check.foreign) > 3 else "")
         raise SweepError(
-            f"{folder.path}: chunks/ holds {len(check.foreign):,} chunk file(s) of a different sweep ({shown}); "
+            f"{folder.path}: chunks/ holds {len(check.foreign):,} chunk file(s) of a different sweep "
+            f"({shown}); "
             "choose another out= folder, or replace them with overwrite=True (command line: --overwrite)"
         )
     for c, why in sorted(check.redo.items())[:5]:
@@ -484,7 +524,12 @@ def _resume(
 
 
 def _estimate(
-    spec: SweepSpec, plan: ChunkPlan, design: Design, done: Mapping[int, ChunkRecord], workers: int, run: _RunState
+    spec: SweepSpec,
+    plan: ChunkPlan,
+    design: Design,
+    done: Mapping[int, ChunkRecord],
+    workers: int,
+    run: _RunState,
 ) -> None:
     """Measure and say the cost of the points left, and refuse it beyond a day or the free disk
     (unless ``allow_large``). Small sweeps are not measured."""
@@ -492,14 +537,22 @@ def _estimate(
     if not worth_measuring(points, plan.compiled):
         return
     estimate = measure(
-        lambda pts: evaluate_chunk(plan.job, pts), design, points, plan.n_chunks - len(done), workers,
-        plan.compiled, spec.out, plan.n_points <= spec.max_points,
+        lambda pts: evaluate_chunk(plan.job, pts),
+        design,
+        points,
+        plan.n_chunks - len(done),
+        workers,
+        plan.compiled,
+        spec.out,
+        plan.n_points <= spec.max_points,
     )
     refuse_beyond(estimate, spec.allow_large)
     run.note(estimate.text())
 
 
-def _start_writing(spec: SweepSpec, folder: SweepFolder, manifest: Manifest, done: Mapping[int, ChunkRecord]) -> None:
+def _start_writing(
+    spec: SweepSpec, folder: SweepFolder, manifest: Manifest, done: Mapping[int, ChunkRecord]
+) -> None:
     """Clear the folder (``overwrite``), make ``chunks/`` and write the running manifest."""
     try:
         if spec.overwrite:
@@ -573,7 +626,9 @@ class _ChunkWriter:
     """Writes finished chunks and keeps the manifest's list up to date (every chunk while there
     are few, at most once a second when there are many)."""
 
-    def __init__(self, folder: SweepFolder, manifest: Manifest, done: dict[int, ChunkRecord], run_id: str) -> None:
+    def __init__(
+        self, folder: SweepFolder, manifest: Manifest, done: dict[int, ChunkRecord], run_id: str
+    ) -> None:
         self.folder, self.manifest, self.done, self.run_id = folder, manifest, done, run_id
         self.fingerprint = manifest.fingerprint()
         self.last = time.monotonic()
@@ -585,7 +640,8 @@ class _ChunkWriter:
             self.folder.write_chunk(record, self.fingerprint, table)
         except OSError as exc:
             raise SweepError(
-                f"{self.folder.path}: cannot write chunk {chunk} ({exc.strerror or exc}); the finished chunks "
+                f"{self.folder.path}: cannot write chunk {chunk} ({exc.strerror or exc}); "
+                "the finished chunks "
                 "are kept: rerun the same sweep to resume"
             ) from None
         self.done[chunk] = record
@@ -599,7 +655,9 @@ class _ChunkWriter:
         try:
             self.folder.write_manifest(self.manifest.replace(chunks=chunk_records(list(self.done.values()))))
         except OSError as exc:
-            raise SweepError(f"{self.folder.path}: cannot write manifest.json ({exc.strerror or exc})") from None
+            raise SweepError(
+                f"{self.folder.path}: cannot write manifest.json ({exc.strerror or exc})"
+            ) from None
         self.last, self.stale = time.monotonic(), False
 
 
@@ -633,13 +691,23 @@ def _assemble(
         chunks = chunk_records(list(done.values()))
     finished, elapsed = now(), round(time.time() - clock.seconds, 3)
     record = replace(
-        manifest.runs[-1], finished=finished, computed_chunks=run.computed_chunks, elapsed_seconds=elapsed,
-        computed_points=run.computed_points, reused_points=run.reused_points,
-        pointwise_points=run.pointwise_points, notes=tuple(run.notes),
+        manifest.runs[-1],
+        finished=finished,
+        computed_chunks=run.computed_chunks,
+        elapsed_seconds=elapsed,
+        computed_points=run.computed_points,
+        reused_points=run.reused_points,
+        pointwise_points=run.pointwise_points,
+        notes=tuple(run.notes),
     )
     manifest = manifest.replace(
-        paths=paths, n_rows=rows, finished=finished, elapsed_seconds=elapsed,
-        runs=(*manifest.runs[:-1], record), status="complete", chunks=chunks,
+        paths=paths,
+        n_rows=rows,
+        finished=finished,
+        elapsed_seconds=elapsed,
+        runs=(*manifest.runs[:-1], record),
+        status="complete",
+        chunks=chunks,
     )
     if folder is not None:
         try:
