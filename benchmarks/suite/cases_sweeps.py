@@ -16,7 +16,8 @@ For every model of ``dt.list_models()`` (concept PBE, belief policy ``free``):
 Memory: tracemalloc peak during ``evaluate`` (numpy reports its buffers to tracemalloc), per
 million points. Scaling: compiled time against the number of points for
 ``extended_deterrence`` (chunks of 10^6 above 10^6, as the sweep engine would), and the
-end-to-end sweep engine (``dt.sweep``, numpy and processes backends).
+end-to-end sweep engine (``dt.sweep``, numpy and processes backends), and the speed-up of the
+parallel backends with 2 workers and default chunk sizes on the README's sweep.
 """
 
 from __future__ import annotations
@@ -303,6 +304,40 @@ def sweep_engine(st: Settings, log=print) -> list[dict[str, Any]]:
     return out
 
 
+def parallel_speedup(st: Settings, log=print) -> list[dict[str, Any]]:
+    """The README's sweep (``extended_deterrence``, credibility 0:1:201 x cost_attacker 0:2:201,
+    40,401 points) with *default* chunk sizes on each backend: wall time, chunks, and the
+    speed-up of 2 workers over the in-process run (the default chunking gives every worker
+    several chunks, so the parallel backends are parallel without a chunk_size). Compile
+    included, model cache cleared before every run."""
+    grid = {"credibility": dt.Linspace(0, 1, 201), "cost_attacker": dt.Linspace(0, 2, 201)}
+    runs = [("numpy", {}), ("processes", {"workers": 2}), ("dask", {"workers": 2})]
+    out, base = [], None
+    for backend, kw in runs:
+        log(f"  parallel speed-up: README sweep, backend={backend} {kw}")
+        times, chunks = [], None
+        for _ in range(1 if st.quick else 3):
+            fresh_model(SCALING_MODEL)
+            t0 = time.perf_counter()
+            try:
+                res = dt.sweep(SCALING_MODEL, grid=grid, progress=False, backend=backend, **kw)
+            except Exception as exc:  # reported, not hidden (e.g. no dask installed)
+                out.append({"backend": backend, **kw, "error": f"{type(exc).__name__}: {exc}"})
+                break
+            times.append(time.perf_counter() - t0)
+            chunks = res.manifest.n_chunks
+        if not times:
+            continue
+        s = summary(times)
+        base = s["median"] if backend == "numpy" else base
+        out.append({
+            "backend": backend, "workers": kw.get("workers", 1), "points": 201 * 201, "chunks": chunks,
+            "repeats": len(times), "stats": s, "points_per_second": 201 * 201 / s["median"],
+            "speedup": None if base is None else base / s["median"],
+        })
+    return out
+
+
 def run(pool: PeerPool, st: Settings, models: list[str] | None = None, log=print) -> dict[str, Any]:
     """All sweep measurements: per-model cases, memory, grid scaling, sweep engine."""
     cases = []
@@ -314,4 +349,5 @@ def run(pool: PeerPool, st: Settings, models: list[str] | None = None, log=print
         "memory": memory_scaling(st, log),
         "grid_scaling": grid_scaling(st, log),
         "sweep_engine": sweep_engine(st, log),
+        "parallel_speedup": parallel_speedup(st, log),
     }

@@ -140,45 +140,59 @@ def measure(
     out: Path | None,
     table_files: bool,
 ) -> Estimate:
-    """Time ``evaluate(points_frame) -> rows`` (a chunk's evaluation) on points spread over the
+    """Time ``evaluate(points_frame) -> rows`` (a chunk's evaluation) on a few points of the
     design and estimate the cost of ``points`` points in ``chunks`` chunks on ``workers``.
 
-    On the compiled path two probe sizes separate the cost per chunk from the cost per point;
-    the per-point path is timed on a few points (fewer when they are slow).
+    On the compiled path two probes of a run of points (256 and 2,048, as a chunk holds them)
+    separate the fixed cost of a chunk from the cost of a point, in time and in bytes of
+    Parquet; the per-point path is timed on a few points spread over the design (fewer when
+    they are slow).
     """
     n = design.n_points
     evaluate(design.points_at(np.array([0])))  # warm: the baseline's kernel, imports, caches
-    sizes = (min(n, 256), min(n, 2048)) if compiled else (1, min(n, 4))
-    timings, rows = [], None
-    for k in sizes:
-        idx = np.unique(np.linspace(0, n - 1, k).round().astype(np.int64))
+    probes = []
+    for k in (min(n, 256), min(n, 2048)) if compiled else (1, min(n, 4)):
+        start = min(n // 2, n - k)
+        idx = np.arange(start, start + k) if compiled else np.unique(np.linspace(0, n - 1, k).round())
         t0 = time.perf_counter()
-        rows = evaluate(design.points_at(idx))
-        timings.append((len(idx), time.perf_counter() - t0))
-        if not compiled and timings[-1][1] > 1.0:
+        rows = evaluate(design.points_at(idx.astype(np.int64)))
+        probes.append((len(idx), time.perf_counter() - t0, rows))
+        if not compiled and probes[-1][1] > 1.0:
             break
-    (k1, t1), (k2, t2) = timings[0], timings[-1]
-    per_point = (t2 - t1) / (k2 - k1) if k2 > k1 else t2 / k2
-    per_point = per_point if per_point > 0 else t2 / k2
-    per_chunk = max(0.0, t2 - per_point * k2) if compiled else 0.0
+    (k1, t1, rows1), (k2, t2, rows2) = probes[0], probes[-1]
+    per_chunk, per_point = _line(k1, t1, k2, t2)
     busy = min(max(1, workers), max(1, chunks))
-    seconds = (points * per_point + chunks * per_chunk) / busy
+    seconds = (points * per_point + chunks * (per_chunk if compiled else 0.0)) / busy
     disk = free = None
-    if out is not None and rows is not None and len(rows):
-        disk = _bytes_per_point(rows, k2, table_files) * points
+    if out is not None and len(rows2):
+        disk = _disk(rows1, rows2, k2, points, chunks, table_files)
         free = float(shutil.disk_usage(_existing(out)).free)
-    return Estimate(points, chunks, busy, seconds, k2 / max(t2, 1e-9), k2, disk, free)
+    return Estimate(points, chunks, busy, seconds, 1 / max(per_point, 1e-12), k2, disk, free)
 
 
-def _bytes_per_point(rows: Any, k: int, table_files: bool) -> float:
-    """Bytes a point takes in the chunk files (Parquet), and in ``table.parquet`` and
-    ``table.csv`` too when they are written."""
+def _line(x1: float, y1: float, x2: float, y2: float) -> tuple[float, float]:
+    """``(a, b)`` of ``y = a + b x`` through two measurements (``b`` at least a tenth of the
+    average, as timings are noisy; ``a`` not negative)."""
+    b = (y2 - y1) / (x2 - x1) if x2 > x1 else y2 / x2
+    b = max(b, 0.1 * y2 / x2)
+    return max(0.0, y2 - b * x2), b
+
+
+def _parquet_bytes(rows: Any) -> int:
     buf = io.BytesIO()
     rows.to_parquet(buf, index=False)
-    per = buf.tell() / k
+    return buf.tell()
+
+
+def _disk(rows1: Any, rows2: Any, k2: int, points: int, chunks: int, table_files: bool) -> float:
+    """Bytes of the chunk files (a fixed part per file, a part per row, from two probes), and of
+    ``table.parquet`` and ``table.csv`` too when they are written."""
+    per_file, per_row = _line(len(rows1), _parquet_bytes(rows1), len(rows2), _parquet_bytes(rows2))
+    rows = points * len(rows2) / k2
+    total = chunks * per_file + rows * per_row
     if table_files:
-        per += per + len(rows.to_csv(index=False).encode()) / k
-    return per
+        total += rows * per_row + rows * len(rows2.to_csv(index=False).encode()) / len(rows2)
+    return total
 
 
 def _existing(path: Path) -> Path:

@@ -355,7 +355,7 @@ class Manifest(_Readable):
             raise SweepError(f"a sweep manifest is a JSON object, not {type(data).__name__}")
         try:
             return cls(**_typed_fields(data))
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
             raise SweepError(f"the sweep manifest is malformed ({type(exc).__name__}: {exc})") from None
 
 

@@ -57,6 +57,8 @@ CHUNK_KEY = b"deterrence.sweep"
 #: the files a sweep writes in its folder (besides ``chunks/``): none may be a symbolic link
 OWN_FILES = ("manifest.json", "table.csv", "table.parquet", "regime_map.png", "lines.png", ".lock")
 _CHUNK_NAME = re.compile(r"^chunk-(\d+)\.parquet$")
+#: a manifest.json larger than this is not read (a sweep's is far smaller)
+MAX_MANIFEST_BYTES = 2**30
 
 
 # ====================================================================== files
@@ -104,6 +106,8 @@ def read_manifest(path: Path) -> Any:
     if path.is_symlink():
         raise SweepError(f"{path}: is a symbolic link; a sweep reads its manifest only from its own folder")
     try:
+        if path.stat().st_size > MAX_MANIFEST_BYTES:
+            raise SweepError(f"{path}: {path.stat().st_size:,} bytes, too large for a sweep manifest")
         return json.loads(path.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise SweepError(f"{path}: not valid JSON ({exc})") from None
@@ -364,16 +368,18 @@ class SweepFolder:
         writes, or holds a manifest that is not valid JSON or not a sweep's.
     """
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> None:
         self.path = check_out(path)
         self.previous: Manifest | None = None
+        self.overwrite = overwrite
         self._lock = _Lock(self.path)
         self._created: list[Path] = []
         self._read_previous()
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str]) -> SweepFolder:
+    def open(cls, path: str | os.PathLike[str], *, overwrite: bool = False) -> SweepFolder:
         """The folder, created if needed and locked for this sweep (released by :meth:`close`).
+        With ``overwrite`` a manifest that cannot be read is no obstacle (it will be replaced).
 
         Raises
         ------
@@ -381,7 +387,7 @@ class SweepFolder:
             As the class does; the folder cannot be created (naming the system's reason); or
             another sweep holds it.
         """
-        folder = cls(path)
+        folder = cls(path, overwrite=overwrite)
         missing = [p for p in (folder.path, *folder.path.parents) if not p.exists()]
         try:
             for p in reversed(missing):
@@ -416,10 +422,18 @@ class SweepFolder:
     def _read_previous(self) -> None:
         self.previous = None
         mpath = self.path / "manifest.json"
-        if mpath.is_file() and not mpath.is_symlink():
+        if not mpath.is_file() or mpath.is_symlink():
+            return
+        try:
             data = read_manifest(mpath)
             check_format(data, str(self.path))
             self.previous = Manifest.from_json(data)
+        except SweepError as exc:
+            if not self.overwrite:
+                raise SweepError(
+                    f"{exc}; repair or delete {mpath}, or replace the folder's sweep with overwrite=True "
+                    "(command line: --overwrite)"
+                ) from None
 
     @property
     def chunks(self) -> Path:

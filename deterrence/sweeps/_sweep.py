@@ -237,7 +237,7 @@ def sweep(
     run = _RunState(say=_sayer(spec), notes=list(spec.notes))
     for note in spec.notes:
         run.say(note)
-    folder = SweepFolder.open(spec.out) if spec.out is not None else None
+    folder = SweepFolder.open(spec.out, overwrite=spec.overwrite) if spec.out is not None else None
     try:
         return _sweep_in(spec, folder, clock, run)
     finally:
