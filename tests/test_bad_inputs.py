@@ -1706,6 +1706,82 @@ _add(
 )
 
 
+def _result() -> Any:
+    return _sweep(grid={"v": [0.5, 1.5], "r": [0.2, 0.9]})
+
+
+_add(
+    Case(
+        "sweep-plot-at-not-a-number",
+        lambda tmp: _result().plot("v", "r", at={"c": "abc"}),
+        SweepError,
+        ("at=", "'abc'", "finite number"),
+    )
+)
+_add(
+    Case(
+        "sweep-plot-path-a-folder",
+        lambda tmp: _result().plot("v", "r", path=tmp),
+        SweepError,
+        ("path=", "picture file"),
+    )
+)
+_add(
+    Case(
+        "sweep-plot-path-unknown-format",
+        lambda tmp: _result().plot("v", "r", path=tmp / "map.zzz"),
+        SweepError,
+        ("map.zzz", ".png"),
+    )
+)
+_add(
+    Case(
+        "sweep-plot-path-folder-missing",
+        lambda tmp: _result().plot("v", "r", path=tmp / "no" / "map.png"),
+        SweepError,
+        ("does not exist",),
+    )
+)
+_add(
+    Case(
+        "sweep-lines-100000-values",
+        lambda tmp: _result().plot_lines("v", by="r", values=range(10**5)),
+        SweepError,
+        ("values=", "100,000 values"),
+    )
+)
+_add(
+    Case(
+        "sweep-partial-dependence-zero-bins",
+        lambda tmp: _result().partial_dependence("p_attack", "v", bins=0),
+        SweepError,
+        ("bins", "0"),
+    )
+)
+_add(Case("sweep-load-none", lambda tmp: dt.SweepResult.load(None), SweepError, ("folder=", "NoneType")))
+_add(Case("sweep-load-empty-path", lambda tmp: dt.SweepResult.load(""), SweepError, ("folder= is empty",)))
+_add(
+    Case(
+        "sweep-chunks-beyond-memory",
+        lambda tmp: _sweep(grid={"v": dt.Linspace(0, 3, 10**9)}, out=tmp / "o", chunk_size=10**9),
+        ResourceError,
+        ("chunks of 1,000,000,000 points", "GB in memory"),
+        argv=_sweep_argv("--vary", "v=0:3:1000000000", "--chunk-size", "1000000000"),
+    )
+)
+_add(
+    Case(
+        "sweep-out-holds-someone-elses-table",
+        lambda tmp: _sweep(grid={"v": [0.1]}, out=_folder_with(tmp, "table.csv", "precious")),
+        SweepError,
+        ("table.csv", "no sweep's manifest", "overwrite=True"),
+        argv=lambda tmp: _sweep_argv("--vary", "v=0:1:3", out=str(_folder_with(tmp, "table.csv", "mine")))(
+            tmp
+        ),
+    )
+)
+
+
 # ---------------------------------------------------------------------------- fixed bugs (regression cases)
 def _bug(
     cid: str,

@@ -803,3 +803,108 @@ def test_interrupting_a_parallel_sweep(tmp_path, backend, how):
         assert len(lines) == 1 and lines[0].startswith("deterrence: interrupted"), err
     else:
         assert proc.returncode == -signal.SIGKILL
+
+
+# ============================================================================ found by the red-team pass
+def test_a_folder_holding_someone_elses_table_is_not_overwritten(tiny, tmp_path, reference):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "table.csv").write_text("precious")
+    with pytest.raises(SweepError, match=r"holds table\.csv but no sweep's manifest.*overwrite=True"):
+        _sweep(tiny, out)
+    assert (out / "table.csv").read_text() == "precious"
+    res = _sweep(tiny, out, overwrite=True)
+    pd.testing.assert_frame_equal(SweepResult.load(out).table, res.table)
+
+
+def test_without_its_manifest_a_sweep_finds_its_chunking_and_seed_in_its_chunks(tiny, tmp_path):
+    """The default chunk size depends on the backend and a sample's seed is fresh each time: a
+    sweep whose manifest is gone reads both from its chunk files, and resumes."""
+    out = tmp_path / "grid"
+    first = sweep(tiny, grid=GRID, progress=False, out=out, path="pointwise", backend="processes", workers=2)
+    (out / "manifest.json").unlink()
+    again = sweep(tiny, grid=GRID, progress=False, out=out, path="pointwise")  # numpy: another default
+    assert (
+        again.manifest.chunk_size == first.manifest.chunk_size
+        and again.manifest.runs[-1].computed_points == 0
+    )
+    out = tmp_path / "sample"
+    first = sweep(tiny, samples=40, vary=["r", "k"], progress=False, out=out, chunk_size=10)
+    (out / "manifest.json").unlink()
+    again = sweep(tiny, samples=40, vary=["r", "k"], progress=False, out=out, chunk_size=10)
+    assert again.manifest.design.seed == first.manifest.design.seed
+    assert again.manifest.runs[-1].computed_points == 0
+    pd.testing.assert_frame_equal(again.table, first.table)
+
+
+def test_only_the_names_a_sweep_writes_count_as_chunks(tiny, tmp_path, reference):
+    out = tmp_path / "out"
+    _sweep(tiny, out)
+    shutil.copy(out / "chunks" / "chunk-000002.parquet", out / "chunks" / "chunk-0000002.parquet")
+    (out / "chunks" / "chunk-000002.parquet").unlink()
+    res = _sweep(tiny, out)
+    assert res.manifest.runs[-1].computed_chunks == 1
+    pd.testing.assert_frame_equal(res.table, reference.table)
+
+
+def test_chunks_too_large_for_memory_are_refused(tiny, tmp_path):
+    with pytest.raises(
+        ResourceError, match=r"chunks of 1,000,000,000 points would need about .* GB in memory"
+    ):
+        sweep(tiny, grid={"r": Linspace(0, 2, 10**9)}, out=tmp_path / "o", chunk_size=10**9, progress=False)
+    assert not (tmp_path / "o").exists()
+
+
+def test_saving_into_another_sweeps_folder_is_refused(tiny, tmp_path, reference):
+    other = _sweep(tiny, tmp_path / "other", grid={"r": R[:2], "k": K})
+    with pytest.raises(SweepError, match="holds a different sweep"):
+        reference.save(tmp_path / "other")
+    pd.testing.assert_frame_equal(SweepResult.load(tmp_path / "other").table, other.table)
+    reference.save(tmp_path / "fresh")
+    other.save(tmp_path / "other")  # its own folder: fine
+
+
+def test_samples_check_their_orderings_a_block_at_a_time(monkeypatch):
+    from deterrence.sweeps import _design
+
+    m = dt.load_model("extended_deterrence")
+    kw = dict(samples=64, method="random", vary=["p_alone", "p_allied"], rng=3, progress=False, concept="pbe")
+    whole = sweep(m, **kw)
+    monkeypatch.setattr(_design, "ORDERING_BLOCK", 7)
+    pd.testing.assert_frame_equal(sweep(m, **kw).table, whole.table)
+
+
+def test_a_large_grid_in_memory_is_drawn_thinned(tiny, monkeypatch, tmp_path):
+    res = sweep(tiny, grid={"r": Linspace(0.05, 1.95, 40), "k": Linspace(0.1, 1.9, 30)}, progress=False)
+    monkeypatch.setattr(result_module, "MAP_POINTS", 100)
+    monkeypatch.setattr(result_module, "MAP_SIDE", 10)
+    drawn = res._drawn(("r", "k"), None)
+    assert len(drawn.table) == 100 and drawn.table["selected"].all()
+    res.plot("r", "k", path=tmp_path / "map.png")
+    assert (tmp_path / "map.png").is_file()
+
+
+def test_cli_on_error_record(tmp_path, capsys):
+    text = TINY.read_text().replace(
+        'payoffs = { Attacker = "v", Defender = "-1", Ally = "-1/5" }',
+        'payoffs = { Attacker = "exp(v*300)", Defender = "-1", Ally = "-1/5" }',
+    )
+    model = tmp_path / "overflow.toml"
+    model.write_text(text.replace('name = "tiny_pledge"', 'name = "overflow"'))
+    code, out, err = _cli(
+        capsys,
+        "sweep",
+        model,
+        "--vary",
+        "v=0:3:31",
+        "--out",
+        tmp_path / "o",
+        "--no-progress",
+        "--on-error",
+        "record",
+    )
+    assert code == 0, err
+    assert "error" in out and err == ""
+    table = pd.read_parquet(tmp_path / "o" / "table.parquet")
+    assert (table.loc[table["v"] > 2.37, "regime"] == "error").all()
+    assert table.loc[table["v"] > 2.37, "error"].str.contains("not a finite number").all()

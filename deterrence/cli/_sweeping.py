@@ -50,6 +50,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         overwrite=args.overwrite,
         allow_large=args.yes,
         log=say,
+        on_error=args.on_error,
     )
     options = parse_options(args.option)
     if options:
@@ -247,6 +248,13 @@ def register_sweep(sub: Any, common: argparse.ArgumentParser) -> None:
         help="worker processes (processes/dask backends; capped at the cores unless --yes)",
     )
     s.add_argument("--chunk-size", type=int, help="points per chunk (default: several chunks per worker)")
+    s.add_argument(
+        "--on-error",
+        default="raise",
+        choices=("raise", "record"),
+        help="a point whose solve fails stops the sweep (raise, default) or gets a row with regime 'error' "
+        "and the message (record)",
+    )
     s.add_argument(
         "--option",
         action="append",

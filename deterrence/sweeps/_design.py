@@ -29,6 +29,8 @@ MAX_SAMPLE_BYTES = 2 * 1024**3
 #: explicit grid values are held in memory; refuse an axis with more values than this
 #: (a :class:`Linspace` axis is never held in memory and has no such limit)
 MAX_AXIS_VALUES = 10**8
+#: a sample's orderings are checked this many points at a time
+ORDERING_BLOCK = 1_000_000
 #: points are numbered with 64-bit integers: no design may have more points than this
 MAX_POINTS = 2**63 - 1
 #: a grid axis with more values than this is written to the manifest as ``{"linspace": [lo, hi, n]}``
@@ -572,11 +574,15 @@ def _keep_ordered(
     model: Any, sample: np.ndarray, varied: Sequence[str], base: Mapping[str, float], samples: int
 ) -> tuple[np.ndarray, int]:
     """The sampled points where the model's orderings hold, and how many were dropped: a sample
-    covers the part of the box where the orderings hold."""
-    values = pd.DataFrame({n: np.full(len(sample), float(base[n])) for n in model.parameters})
-    for k, n in enumerate(varied):
-        values[n] = sample[:, k]
-    ok = orderings_hold(model, values)
+    covers the part of the box where the orderings hold. Checked a block of points at a time
+    (every parameter's column of the whole sample would be many times the sample's memory)."""
+    ok = np.empty(len(sample), dtype=bool)
+    for start in range(0, len(sample), ORDERING_BLOCK):
+        block = sample[start : start + ORDERING_BLOCK]
+        values = pd.DataFrame({n: np.full(len(block), float(base[n])) for n in model.parameters})
+        for k, n in enumerate(varied):
+            values[n] = block[:, k]
+        ok[start : start + len(block)] = orderings_hold(model, values)
     if not ok.any():
         raise SweepError(
             f"none of the {samples} sampled points satisfies the orderings of model "

@@ -142,7 +142,8 @@ class SweepResult:
             ``folder`` is empty, is a file or below one, holds a symbolic link where the files
             go, or cannot be written.
         """
-        path = check_out(folder)
+        path = check_out(folder, what="folder=")
+        _refuse_another_sweep(path, self.manifest)
         try:
             path.mkdir(parents=True, exist_ok=True)
             if self._table is not None:
@@ -204,7 +205,7 @@ class SweepResult:
         SweepError
             The folder has no manifest, or its sweep is not finished.
         """
-        path = Path(folder)
+        path = check_out(folder, what="folder=")
         mpath = path / "manifest.json"
         if not mpath.is_file():
             raise SweepError(f"{path}: no manifest.json; not a saved sweep")
@@ -265,6 +266,8 @@ class SweepResult:
         self._check_column(indicator)
         if parameter not in self.parameters:
             raise SweepError(f"unknown parameter '{parameter}'; parameters are {', '.join(self.parameters)}")
+        if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or not 1 <= bins <= 10_000:
+            raise SweepError(f"bins must be an integer from 1 to 10,000, got {bins!r}")
         sel = self.selected()
         x = sel[parameter].to_numpy(dtype=float)
         uniq = np.unique(x)
@@ -373,12 +376,21 @@ class SweepResult:
         :data:`MAP_SIDE` values each, the axes in ``at`` at their nearest value, the others
         thinned so that at most :data:`MAP_POINTS` points are read; a sample's first
         :data:`MAP_POINTS` points."""
-        if self._table is not None:
+        if self._table is not None and self.manifest.n_points <= MAP_POINTS:
             return self
         for name in (*keep, *(at or {})):
             if name not in self.parameters:
                 raise SweepError(f"unknown parameter '{name}'; parameters are {', '.join(self.parameters)}")
         ids = _thinned_points(self.manifest, keep, at or {})
+        if self._table is not None:  # a large grid held in memory: drawn thinned all the same
+            if ids is None:
+                return self
+            t = self._table
+            return SweepResult(
+                t[t["selected"].to_numpy(dtype=bool) & np.isin(t["point"].to_numpy(), ids)],
+                self.manifest,
+                None,
+            )
         parts = []
         have = 0
         for part in self._parts_with(ids):
@@ -408,6 +420,23 @@ class SweepResult:
         name = m.model.name if m.model is not None else "?"
         rows = "?" if m.n_rows is None else m.n_rows
         return f"<SweepResult {name}: {m.n_points} points, {rows} rows, concept {m.concept}>"
+
+
+def _refuse_another_sweep(path: Path, manifest: Manifest) -> None:
+    """``save`` into a folder: refused when the folder's manifest describes another sweep (its
+    chunks would then sit beside a manifest that is not theirs)."""
+    mpath = path / "manifest.json"
+    if not mpath.is_file():
+        return
+    try:
+        there = Manifest.from_json(read_manifest(mpath))
+    except SweepError:
+        return  # not a sweep's manifest: replaced like any file of the same name
+    differ = there.differences(manifest) if there.format == manifest.format else []
+    if differ and (path / "chunks").is_dir():
+        raise SweepError(
+            f"{path}: holds a different sweep (differs in {', '.join(differ)}); save into another folder"
+        )
 
 
 def _read_columns(path: Path, columns: Sequence[str] | None) -> pd.DataFrame:

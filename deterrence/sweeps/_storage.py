@@ -221,23 +221,24 @@ def _links_in(path: Path) -> list[Path]:
     return found
 
 
-def check_out(out: Any) -> Path:
-    """``out=`` as a path, refused if empty, if it or a folder above it is a file, or if a file
-    the sweep writes there is a symbolic link (``SweepError`` naming it)."""
+def check_out(out: Any, what: str = "out=") -> Path:
+    """``out=`` (or another folder argument, named by ``what``) as a path, refused if empty, if it
+    or a folder above it is a file, or if a file the sweep writes there is a symbolic link
+    (``SweepError`` naming it)."""
     text = os.fspath(out) if isinstance(out, (str, os.PathLike)) else None
     if text is None:
-        raise SweepError(f"out= must be a folder path, not {type(out).__name__}")
+        raise SweepError(f"{what} must be a folder path, not {type(out).__name__}")
     if isinstance(text, bytes):
         text = os.fsdecode(text)
     if not text.strip():
-        raise SweepError("out= is empty: name the folder for the sweep's output")
+        raise SweepError(f"{what} is empty: name the folder for the sweep's output")
     if "\0" in text:
-        raise SweepError(f"out={text!r} contains a NUL character")
+        raise SweepError(f"{what}{text!r} contains a NUL character")
     path = Path(text)
     for above in (path, *path.parents):
         if above.exists() and not above.is_dir():
             raise SweepError(
-                f"out={text!r}: {str(above)!r} exists and is not a folder; "
+                f"{what}{text!r}: {str(above)!r} exists and is not a folder; "
                 "name a folder for the sweep's output"
             )
     if path.is_dir():
@@ -245,8 +246,8 @@ def check_out(out: Any) -> Path:
         if links:
             target = os.readlink(links[0])
             raise SweepError(
-                f"out={text!r}: {links[0]} is a symbolic link (to {target}); a sweep writes only inside its "
-                "out= folder and never through a link: remove the link or choose another out="
+                f"{what}{text!r}: {links[0]} is a symbolic link (to {target}); a sweep writes only inside "
+                f"its folder and never through a link: remove the link or choose another {what}"
             )
     return path
 
@@ -488,6 +489,8 @@ class SweepFolder:
             names = sorted(e.name for e in entries if _CHUNK_NAME.match(e.name))
         for name in names:
             c = int(_CHUNK_NAME.match(name).group(1))  # type: ignore[union-attr]
+            if name != chunk_file(c):  # not a name a sweep writes (chunk-0000003.parquet): not ours
+                continue
             verdict = self._check_one(self.chunks / name, c, bounds, n_chunks, fingerprint, trust_legacy)
             if verdict == "foreign":
                 foreign.append(name)
@@ -545,9 +548,34 @@ class SweepFolder:
             with contextlib.suppress(OSError):
                 stale.unlink()
 
-    def write_chunk(self, record: ChunkRecord, fingerprint: str, table: pd.DataFrame) -> None:
+    def chunk_hints(self) -> dict[str, Any]:
+        """What the first chunk file of a sweep says about it (``chunk_size``, ``seed``): how a
+        sweep whose manifest is gone finds its chunking and its sample again. Empty if none."""
+        if not self.chunks.is_dir() or self.chunks.is_symlink():
+            return {}
+        with os.scandir(self.chunks) as entries:
+            names = sorted(e.name for e in entries if _CHUNK_NAME.match(e.name))
+        for name in names[:1]:
+            try:
+                meta, _rows = chunk_metadata(self.chunks / name)
+            except Exception:  # unreadable: the resume check says so
+                return {}
+            return {k: meta[k] for k in ("chunk_size", "seed") if meta and isinstance(meta.get(k), int)}
+        return {}
+
+    def foreign_files(self) -> list[str]:
+        """The files a sweep writes that are in the folder although it holds no sweep's manifest
+        (someone else's ``table.csv``...)."""
+        if self.previous is not None:
+            return []
+        return [n for n in OWN_FILES if n not in (".lock", "manifest.json") and (self.path / n).exists()]
+
+    def write_chunk(
+        self, record: ChunkRecord, fingerprint: str, table: pd.DataFrame, extra: dict[str, Any] | None = None
+    ) -> None:
         """Write one finished chunk's rows (atomically), with the sweep's fingerprint, the chunk's
-        number and point range and its row count in the file's metadata."""
+        number and point range and its row count in the file's metadata (and ``extra``: the
+        chunk size and the sample's seed)."""
         import pyarrow as pa
         import pyarrow.parquet as pq
 
@@ -559,6 +587,7 @@ class SweepFolder:
             "rows": len(table),
             "run": record.run,
             "finished": record.finished,
+            **(extra or {}),
         }
         arrow = pa.Table.from_pandas(table, preserve_index=False)
         arrow = arrow.replace_schema_metadata(

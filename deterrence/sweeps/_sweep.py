@@ -60,7 +60,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import SweepError
+from ..errors import ResourceError, SweepError
 from . import _pointwise as pointwise
 from ._backends import ChunkJob, compiled_kernel, evaluate_chunk, run_chunks
 from ._design import Design, DesignInfo, build_design
@@ -90,6 +90,8 @@ CHUNK_COMPILED_MIN = 2_000
 #: default chunking gives each worker at least this many chunks (so parallel backends share
 #: the work, and the progress bar moves)
 CHUNKS_PER_WORKER = 4
+#: memory a point of a chunk takes while it is evaluated, in tidy rows' bytes (intermediates included)
+CHUNK_MEMORY_FACTOR = 4
 #: above this many finished chunks the manifest is rewritten at most once a second
 MANIFEST_EVERY_CHUNK = 1_000
 
@@ -248,14 +250,16 @@ def sweep(
 def _sweep_in(spec: SweepSpec, folder: SweepFolder | None, clock: _Clock, run: _RunState) -> SweepResult:
     """The stages of :func:`sweep` once the folder is open (and locked)."""
     previous = None if folder is None or spec.overwrite else folder.previous
-    seed = _seed(spec, previous)
+    hints = folder.chunk_hints() if folder is not None and previous is None and not spec.overwrite else {}
+    seed = _seed(spec, previous, hints.get("seed"))
     design, info = build_design(
         spec.model, spec.grid, spec.samples, spec.method, spec.fixed, spec.vary, spec.bounds, seed
     )
     _check_memory(spec, design)
     workers = _workers(spec)
     refuse_at_once(design.n_points, workers, spec.allow_large)
-    plan = plan_chunks(spec, design, previous, workers)
+    plan = plan_chunks(spec, design, previous, workers, hints.get("chunk_size"))
+    _check_chunk_memory(spec, plan, design, workers)
     manifest = start_manifest(spec, design, info, plan, previous, clock)
     done = _resume(spec, folder, manifest, plan, run)
     _estimate(spec, plan, design, done, workers, run)
@@ -359,13 +363,16 @@ class ChunkPlan:
         return stop - start
 
 
-def _seed(spec: SweepSpec, previous: Manifest | None) -> int | None:
-    """The sample's seed: ``rng``, else the seed of the sample the folder holds, else a fresh one."""
+def _seed(spec: SweepSpec, previous: Manifest | None, hint: int | None = None) -> int | None:
+    """The sample's seed: ``rng``, else the seed of the sample the folder holds (its manifest's,
+    or its chunks' when the manifest is gone), else a fresh one."""
     if spec.samples is None or spec.rng is not None:
         return spec.rng
     design = previous.design if previous is not None else None
     if design is not None and design.kind == "sample" and design.seed is not None:
         return int(design.seed)
+    if hint is not None:
+        return int(hint)
     return int(np.random.SeedSequence().generate_state(1, dtype=np.uint32)[0])
 
 
@@ -379,6 +386,31 @@ def _check_memory(spec: SweepSpec, design: Design) -> None:
             f"the sweep has {n_points:,} points (a table of about {est / 1e9:.1f} GB in memory), more than "
             f"max_points={spec.max_points:,}; give out=FOLDER to write it to disk in chunks, "
             "or use fewer points"
+        )
+
+
+def total_memory() -> float | None:
+    """Bytes of memory of this machine (``None`` where the system does not say)."""
+    try:
+        return float(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def _check_chunk_memory(spec: SweepSpec, plan: ChunkPlan, design: Design, workers: int) -> None:
+    """Refuse chunks so large that the chunks in flight would need more than half the machine's
+    memory (a ``chunk_size`` of a hundred million points), unless ``allow_large``."""
+    memory = total_memory()
+    if memory is None or spec.allow_large:
+        return
+    per_point = CHUNK_MEMORY_FACTOR * (BYTES_PER_ROW + 8 * (len(design.names) + 20))
+    in_flight = min(plan.chunk_size, plan.n_points) * (1 if spec.backend == "numpy" else 2 * workers)
+    if in_flight * per_point > memory / 2:
+        raise ResourceError(
+            f"chunks of {plan.chunk_size:,} points would need about {in_flight * per_point / 1e9:.1f} GB in "
+            f"memory while they run ({memory / 1e9:.1f} GB here); give a smaller chunk_size (default: "
+            f"at most {CHUNK_COMPILED:,}), or allow_large=True (command line: --yes) to try anyway",
+            estimate=in_flight * per_point,
         )
 
 
@@ -402,10 +434,14 @@ def default_chunk_size(n_points: int, workers: int, compiled: bool) -> int:
 
 
 def plan_chunks(
-    spec: SweepSpec, design: Design, previous: Manifest | None = None, workers: int = 1
+    spec: SweepSpec,
+    design: Design,
+    previous: Manifest | None = None,
+    workers: int = 1,
+    hint: int | None = None,
 ) -> ChunkPlan:
-    """Cut the design into chunks (the caller's size, the folder's when resuming, else
-    :func:`default_chunk_size`) and gather what a worker needs.
+    """Cut the design into chunks (the caller's size, the folder's when resuming: its manifest's,
+    or ``hint``, its chunks', else :func:`default_chunk_size`) and gather what a worker needs.
 
     Raises
     ------
@@ -420,6 +456,8 @@ def plan_chunks(
         size = int(spec.chunk_size)
     elif previous is not None and previous.chunk_size and previous.n_points == n_points:
         size = int(previous.chunk_size)  # resuming: the folder's chunks
+    elif hint is not None and hint > 0:
+        size = int(hint)  # resuming without a manifest: the chunks say their size
     else:
         size = default_chunk_size(n_points, workers, compiled)
     players, labels = pointwise.schema(spec.model)
@@ -508,12 +546,18 @@ def _resume(
         return plan.bounds[c][1:]
 
     check = folder.check_chunks(bounds, plan.n_chunks, manifest.fingerprint(), folder.previous is not None)
+    replace = "or replace them with overwrite=True (command line: --overwrite)"
     if check.foreign:
         shown = ", ".join(check.foreign[:3]) + (", ..." if len(check.foreign) > 3 else "")
         raise SweepError(
             f"{folder.path}: chunks/ holds {len(check.foreign):,} chunk file(s) of a different sweep "
-            f"({shown}); "
-            "choose another out= folder, or replace them with overwrite=True (command line: --overwrite)"
+            f"({shown}); choose another out= folder, {replace}"
+        )
+    strangers = folder.foreign_files() if not check.kept else []
+    if strangers:
+        raise SweepError(
+            f"{folder.path}: holds {', '.join(strangers)} but no sweep's manifest: files a sweep would "
+            f"replace; choose an empty out= folder, {replace}"
         )
     for c, why in sorted(check.redo.items())[:5]:
         run.note(f"chunk {c} ({chunk_file(c)}) {why}: recomputing it")
@@ -631,13 +675,15 @@ class _ChunkWriter:
     ) -> None:
         self.folder, self.manifest, self.done, self.run_id = folder, manifest, done, run_id
         self.fingerprint = manifest.fingerprint()
+        seed = manifest.design.seed if manifest.design is not None else None
+        self.extra = {"chunk_size": manifest.chunk_size, **({"seed": int(seed)} if seed is not None else {})}
         self.last = time.monotonic()
         self.stale = False
 
     def write(self, chunk: int, start: int, stop: int, table: pd.DataFrame) -> None:
         record = ChunkRecord(chunk, start, stop, len(table), chunk_file(chunk), self.run_id, now())
         try:
-            self.folder.write_chunk(record, self.fingerprint, table)
+            self.folder.write_chunk(record, self.fingerprint, table, self.extra)
         except OSError as exc:
             raise SweepError(
                 f"{self.folder.path}: cannot write chunk {chunk} ({exc.strerror or exc}); "
