@@ -33,6 +33,8 @@ MAX_AXIS_VALUES = 10**8
 ORDERING_BLOCK = 1_000_000
 #: points are numbered with 64-bit integers: no design may have more points than this
 MAX_POINTS = 2**63 - 1
+#: an axis of values that are not evenly spaced lists them all in the manifest: at most this many
+MAX_LISTED_VALUES = 1_000_000
 #: a grid axis with more values than this is written to the manifest as ``{"linspace": [lo, hi, n]}``
 #: when its values are evenly spaced (a list of every value otherwise, as always)
 LISTED_AXIS_VALUES = 10_000
@@ -130,7 +132,11 @@ def _compact(values: np.ndarray) -> Any:
     """A long array of values that is exactly a ``numpy.linspace``: as a :class:`Linspace`."""
     if len(values) > LISTED_AXIS_VALUES and values[0] != values[-1]:
         axis = Linspace(float(values[0]), float(values[-1]), len(values))
-        if np.array_equal(axis.values(), values):
+        block = 1_000_000  # compared a block at a time: no second copy of a long axis
+        if all(
+            np.array_equal(axis.take(np.arange(s, min(s + block, len(values)))), values[s : s + block])
+            for s in range(0, len(values), block)
+        ):
             return axis
     return values
 
@@ -488,7 +494,15 @@ def _grid_design(
             continue
         arr = _as_values(n, v)
         _check_values(model, n, arr)
-        axes.append(_compact(arr))
+        axis = _compact(arr)
+        if not isinstance(axis, Linspace) and len(axis) > MAX_LISTED_VALUES:
+            raise ResourceError(
+                f"parameter '{n}': {len(axis):,} values that are not evenly spaced, each listed in the "
+                f"manifest (at most {MAX_LISTED_VALUES:,}); give evenly spaced values (Linspace), or a "
+                "sample (samples=N) for a dense irregular design",
+                estimate=float(len(axis)),
+            )
+        axes.append(axis)
     n_points = math.prod(_axis_size(a) for a in axes)
     if n_points > MAX_POINTS:
         raise ResourceError(
@@ -547,7 +561,7 @@ def _sample_box(
         if n in bounds:
             b = _as_values(n, bounds[n])
             if b.size != 2 or not b[0] < b[1]:
-                raise SweepError(f"bounds for '{n}' must be (lo, hi) with lo < hi, got {list(b)}")
+                raise SweepError(f"bounds for '{n}' must be (lo, hi) with lo < hi, got {[float(x) for x in b]}")
             _check_values(model, n, b)
             lo[k], hi[k] = b
         else:
