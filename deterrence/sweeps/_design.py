@@ -561,7 +561,9 @@ def _sample_box(
         if n in bounds:
             b = _as_values(n, bounds[n])
             if b.size != 2 or not b[0] < b[1]:
-                raise SweepError(f"bounds for '{n}' must be (lo, hi) with lo < hi, got {[float(x) for x in b]}")
+                raise SweepError(
+                    f"bounds for '{n}' must be (lo, hi) with lo < hi, got {[float(x) for x in b]}"
+                )
             _check_values(model, n, b)
             lo[k], hi[k] = b
         else:

@@ -37,9 +37,9 @@ from ._storage import (
 from ._tidy import MEASURES, coerce
 
 #: a picture of a table kept in a folder reads at most this many points (grids are thinned evenly)
-MAP_POINTS = 1_000_000
+MAP_POINTS = 250_000
 #: and at most this many values along each axis it draws
-MAP_SIDE = 1_000
+MAP_SIDE = 500
 #: rows per part when a table file is read a part at a time
 PART_ROWS = 200_000
 
@@ -352,7 +352,8 @@ class SweepResult:
         """A labelled regime map over two parameters (see :func:`deterrence.plot.regime_map`)."""
         from ..plot import regime_map
 
-        return regime_map(self._drawn((x, y), at), x, y, indicator=indicator, ax=ax, path=path, at=at)
+        drawn = self._drawn((x, y), at, [] if indicator is None else [indicator])
+        return regime_map(drawn, x, y, indicator=indicator, ax=ax, path=path, at=at)
 
     def plot_lines(
         self,
@@ -368,14 +369,18 @@ class SweepResult:
         from ..plot import lines
 
         keep = (x,) if by is None else (x, by)
-        return lines(self._drawn(keep, None), x, indicator=indicator, by=by, values=values, ax=ax, path=path)
+        drawn = self._drawn(keep, None, [indicator])
+        return lines(drawn, x, indicator=indicator, by=by, values=values, ax=ax, path=path)
 
-    def _drawn(self, keep: Sequence[str], at: Mapping[str, float] | None) -> SweepResult:
-        """What a picture reads: this result when its table is in memory; else the selected rows
-        of a thinned slice read from the folder (bounded memory): a grid's axes ``keep`` at most
-        :data:`MAP_SIDE` values each, the axes in ``at`` at their nearest value, the others
-        thinned so that at most :data:`MAP_POINTS` points are read; a sample's first
-        :data:`MAP_POINTS` points."""
+    def _drawn(
+        self, keep: Sequence[str], at: Mapping[str, float] | None, measures: Sequence[str] = ()
+    ) -> SweepResult:
+        """What a picture reads: this result when its table is in memory and not large; else the
+        selected rows of a thinned slice (bounded memory; read from the folder with only the
+        columns a picture needs: the parameters, the regime and ``measures``): a grid's axes
+        ``keep`` at most :data:`MAP_SIDE` values each, the axes in ``at`` at their nearest
+        value, the others thinned so that at most :data:`MAP_POINTS` points are read; a
+        sample's first :data:`MAP_POINTS` points."""
         if self._table is not None and self.manifest.n_points <= MAP_POINTS:
             return self
         for name in (*keep, *(at or {})):
@@ -391,9 +396,10 @@ class SweepResult:
                 self.manifest,
                 None,
             )
+        columns = ["point", *self.parameters, "regime", "selected", "n_equilibria", *measures]
         parts = []
         have = 0
-        for part in self._parts_with(ids):
+        for part in self._parts_with(ids, columns):
             part = part[part["selected"].to_numpy(dtype=bool)]
             if ids is not None:
                 part = part[np.isin(part["point"].to_numpy(), ids)]
@@ -401,19 +407,18 @@ class SweepResult:
             have += len(part)
             if ids is None and have >= MAP_POINTS:
                 break
-        table = (
-            coerce(pd.concat(parts, ignore_index=True)) if parts else pd.DataFrame(columns=self._columns())
-        )
+        table = coerce(pd.concat(parts, ignore_index=True)) if parts else pd.DataFrame(columns=columns)
         return SweepResult(table, self.manifest, None)
 
-    def _parts_with(self, ids: np.ndarray | None) -> Iterator[pd.DataFrame]:
-        """The parts that hold the points ``ids`` (only their chunks when the table is in chunks)."""
+    def _parts_with(self, ids: np.ndarray | None, columns: Sequence[str]) -> Iterator[pd.DataFrame]:
+        """The parts that hold the points ``ids`` (only their chunks when the table is in chunks),
+        with ``columns``."""
         assert self.folder is not None
         if ids is None or self._source() != "chunks" or not self.manifest.chunk_size:
-            yield from self.parts()
+            yield from self.parts(columns)
             return
         for c in np.unique(ids // int(self.manifest.chunk_size)):
-            yield read_chunk(self.folder / "chunks" / chunk_file(int(c)))
+            yield _read_columns(self.folder / "chunks" / chunk_file(int(c)), columns)
 
     def __repr__(self) -> str:
         m = self.manifest
