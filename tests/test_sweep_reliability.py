@@ -314,7 +314,7 @@ def test_beyond_a_days_work_or_the_free_disk_is_refused_with_the_estimate(tiny, 
     assert res.manifest.runs[-1].notes[0] == said[0]
 
 
-def test_workers_are_capped_at_the_cores_unless_the_user_insists(tiny):
+def test_workers_are_capped_at_the_cores_unless_the_user_insists(tiny, tmp_path, capsys):
     from deterrence.sweeps._spec import available_cores, check_spec
 
     args = dict(
@@ -347,6 +347,25 @@ def test_workers_are_capped_at_the_cores_unless_the_user_insists(tiny):
     said = []
     res = sweep(tiny, grid={"r": R}, progress=False, backend="processes", workers=2000, log=said.append)
     assert res.manifest.workers == available_cores() and "workers=2000" in said[0]
+    code = cli_main(
+        [
+            "sweep",
+            str(TINY),
+            "--vary",
+            "r=0.1:0.9:3",
+            "--backend",
+            "processes",
+            "--workers",
+            "2000",
+            "--out",
+            str(tmp_path / "cli"),
+            "--no-progress",
+        ]
+    )
+    assert (
+        code == 0
+        and f"workers=2000 is more than the {available_cores()} cores here" in capsys.readouterr().out
+    )
 
 
 def test_summary_and_map_of_a_table_left_in_its_folder_read_it_a_part_at_a_time(
@@ -673,38 +692,51 @@ def test_dask_scheduler_addresses_are_checked(tiny, tmp_path, monkeypatch):
         sweep(tiny, grid={"r": R}, backend="dask", scheduler="tcp://127.0.0.1:1", progress=False)
 
 
-def test_a_compiled_sweep_that_overflows_at_one_point_is_one_typed_line(tmp_path):
-    """Payoffs that overflow at some points: those points go to the per-point path (before, the
-    kernels dropped them silently), which refuses them typed; numpy's warnings stay quiet."""
+def _overflow_model(tmp_path: Path) -> Path:
     text = TINY.read_text().replace(
         'payoffs = { Attacker = "v", Defender = "-1", Ally = "-1/5" }',
         'payoffs = { Attacker = "exp(v*300)", Defender = "-1", Ally = "-1/5" }',
     )
     model = tmp_path / "overflow.toml"
     model.write_text(text.replace('name = "tiny_pledge"', 'name = "overflow"'))
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "deterrence",
-            "sweep",
-            str(model),
-            "--vary",
-            "v=0:3:31",
-            "--out",
-            str(tmp_path / "out"),
-            "--no-progress",
-        ],
-        env=_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return model
+
+
+@pytest.mark.parametrize("backend", ["numpy", "processes", pytest.param("dask", marks=pytest.mark.slow)])
+def test_a_compiled_sweep_that_overflows_at_one_point_is_one_typed_line(tmp_path, backend):
+    """Payoffs that overflow at some points: those points go to the per-point path (before, the
+    kernels dropped them silently), which refuses them typed; numpy's warnings and the workers'
+    logs stay quiet, on every backend."""
+    if backend == "dask":
+        pytest.importorskip("distributed")
+    model = _overflow_model(tmp_path)
+    argv = [
+        sys.executable,
+        "-m",
+        "deterrence",
+        "sweep",
+        str(model),
+        "--vary",
+        "v=0:3:31",
+        "--out",
+        str(tmp_path / "out"),
+        "--no-progress",
+        "--backend",
+        backend,
+        "--chunk-size",
+        "8",
+    ]
+    if backend != "numpy":
+        argv += ["--workers", "2"]
+    proc = subprocess.run(argv, env=_env(), capture_output=True, text=True, timeout=300)
     line = _one_error_line(proc.stderr)
-    assert proc.returncode == 2 and "not a finite number" in line and "at sweep point 24" in line
-    res = sweep(dt.load_model(model), grid={"v": np.linspace(0, 3, 31)}, progress=False, on_error="record")
-    sel = res.selected()
-    assert len(sel) == 31 and (sel.loc[sel["v"] > 2.37, "regime"] == "error").all()
+    assert proc.returncode == 2 and "not a finite number" in line and "at sweep point 2" in line
+    if backend == "numpy":
+        res = sweep(
+            dt.load_model(model), grid={"v": np.linspace(0, 3, 31)}, progress=False, on_error="record"
+        )
+        sel = res.selected()
+        assert len(sel) == 31 and (sel.loc[sel["v"] > 2.37, "regime"] == "error").all()
 
 
 _SLOW = textwrap.dedent("""
@@ -885,12 +917,7 @@ def test_a_large_grid_in_memory_is_drawn_thinned(tiny, monkeypatch, tmp_path):
 
 
 def test_cli_on_error_record(tmp_path, capsys):
-    text = TINY.read_text().replace(
-        'payoffs = { Attacker = "v", Defender = "-1", Ally = "-1/5" }',
-        'payoffs = { Attacker = "exp(v*300)", Defender = "-1", Ally = "-1/5" }',
-    )
-    model = tmp_path / "overflow.toml"
-    model.write_text(text.replace('name = "tiny_pledge"', 'name = "overflow"'))
+    model = _overflow_model(tmp_path)
     code, out, err = _cli(
         capsys,
         "sweep",
