@@ -576,9 +576,10 @@ def _estimate(
     run: _RunState,
 ) -> None:
     """Measure and say the cost of the points left, and refuse it beyond a day or the free disk
-    (unless ``allow_large``). Small sweeps are not measured."""
+    (unless ``allow_large``). Small sweeps are not measured, nor compiled sweeps held in memory
+    (at most ``max_points``: minutes, and no disk)."""
     points = plan.n_points - run.reused_points
-    if not worth_measuring(points, plan.compiled):
+    if not worth_measuring(points, plan.compiled) or (plan.compiled and spec.out is None):
         return
     estimate = measure(
         lambda pts: evaluate_chunk(plan.job, pts),
