@@ -50,6 +50,8 @@ ROOT = Path(__file__).resolve().parents[1]
 R = np.linspace(0.05, 1.95, 6)
 K = np.linspace(0.1, 1.9, 5)
 GRID = {"r": R, "k": K}
+#: a 12-point grid of tiny_pledge from the command line (add --out)
+SMALL_CLI = ("sweep", TINY, "--vary", "r=0.05:1.95:4", "--vary", "k=0.1:1.9:3", "--no-progress")
 
 
 @pytest.fixture(scope="module")
@@ -65,6 +67,33 @@ def reference(tiny):
 def _sweep(tiny, out, **kw):
     kw = {"grid": GRID, "chunk_size": 7, "progress": False, **kw}
     return sweep(tiny, out=out, **kw)
+
+
+def _spec_args(**changes):
+    """Every argument of ``check_spec`` at its default (as ``dt.sweep`` passes them), with ``changes``."""
+    args = dict(
+        grid=GRID,
+        samples=None,
+        method="sobol",
+        vary=None,
+        bounds=None,
+        fixed=None,
+        concept=None,
+        belief_policy="free",
+        selection="pessimistic",
+        path="auto",
+        backend="numpy",
+        scheduler=None,
+        workers=None,
+        chunk_size=None,
+        out=None,
+        rng=None,
+        progress=False,
+        on_error="raise",
+        max_points=10**7,
+        solve_options=None,
+    )
+    return {**args, **changes}
 
 
 def _cli(capsys, *argv):
@@ -146,8 +175,7 @@ def test_the_run_record_says_what_was_computed_reused_and_solved_one_by_one(tiny
         0,
         0,
     )
-    code, text, _ = _cli(
-        capsys,
+    argv = [
         "sweep",
         TINY,
         "--vary",
@@ -157,25 +185,11 @@ def test_the_run_record_says_what_was_computed_reused_and_solved_one_by_one(tiny
         "--no-progress",
         "--path",
         "pointwise",
-    )
-    assert (
-        code == 0
-        and "this run: computed 4 points" in text
-        and "4 of the computed points solved one by one" in text
-    )
-    assert "points/second computed" in text
-    code, text, _ = _cli(
-        capsys,
-        "sweep",
-        TINY,
-        "--vary",
-        "r=0.05:1.95:4",
-        "--out",
-        tmp_path / "cli",
-        "--no-progress",
-        "--path",
-        "pointwise",
-    )
+    ]
+    code, text, _ = _cli(capsys, *argv)
+    assert code == 0 and "this run: computed 4 points" in text
+    assert "4 of the computed points solved one by one" in text and "points/second computed" in text
+    code, text, _ = _cli(capsys, *argv)  # again: nothing to compute
     assert (
         "computed 0 points" in text and "reused 4 from earlier runs" in text and "points/second" not in text
     )
@@ -194,28 +208,7 @@ def test_default_chunks_give_every_worker_several(tiny):
     assert default_chunk_size(1000, 4, False) == 63 and default_chunk_size(3, 2, False) == 1
     grid = {"credibility": Linspace(0, 1, 201), "cost_attacker": Linspace(0, 2, 201)}
     for backend, workers in (("processes", 2), ("dask", 2)):
-        args = dict(
-            grid=grid,
-            samples=None,
-            method="sobol",
-            vary=None,
-            bounds=None,
-            fixed=None,
-            concept="pbe",
-            belief_policy="free",
-            selection="pessimistic",
-            path="auto",
-            backend=backend,
-            scheduler=None,
-            workers=workers,
-            chunk_size=None,
-            out=None,
-            rng=None,
-            progress=False,
-            on_error="raise",
-            max_points=10**7,
-            solve_options=None,
-        )
+        args = _spec_args(grid=grid, concept="pbe", backend=backend, workers=workers)
         spec = check_spec("extended_deterrence", **args)
         design, _ = dt.sweeps.build_design(spec.model, grid, None, "sobol", None, None, None, None)
         plan = plan_chunks(spec, design, None, workers)
@@ -317,28 +310,7 @@ def test_beyond_a_days_work_or_the_free_disk_is_refused_with_the_estimate(tiny, 
 def test_workers_are_capped_at_the_cores_unless_the_user_insists(tiny, tmp_path, capsys):
     from deterrence.sweeps._spec import available_cores, check_spec
 
-    args = dict(
-        grid=GRID,
-        samples=None,
-        method="sobol",
-        vary=None,
-        bounds=None,
-        fixed=None,
-        concept=None,
-        belief_policy="free",
-        selection="pessimistic",
-        path="auto",
-        backend="processes",
-        scheduler=None,
-        workers=2000,
-        chunk_size=None,
-        out=None,
-        rng=None,
-        progress=False,
-        on_error="raise",
-        max_points=10**7,
-        solve_options=None,
-    )
+    args = _spec_args(backend="processes", workers=2000)
     spec = check_spec(tiny, **args)
     assert (
         spec.workers == available_cores() and "allow_large=True" in spec.notes[0] and "--yes" in spec.notes[0]
@@ -388,20 +360,7 @@ def test_summary_and_map_of_a_table_left_in_its_folder_read_it_a_part_at_a_time(
     assert drawn.table["selected"].all() and res._table is None
     res.plot("r", "k", at={"v": 1.4}, path=tmp_path / "map.png")
     assert (tmp_path / "map.png").is_file() and res._table is None
-    code, text, err = _cli(
-        capsys,
-        "sweep",
-        TINY,
-        "--vary",
-        "r=0.05:1.95:4",
-        "--vary",
-        "k=0.1:1.9:3",
-        "--out",
-        tmp_path / "cli",
-        "--no-progress",
-        "--chunk-size",
-        "5",
-    )
+    code, text, err = _cli(capsys, *SMALL_CLI, "--out", tmp_path / "cli", "--chunk-size", "5")
     assert code == 0, err
     assert "table.csv" in text  # written: named
 
@@ -416,20 +375,7 @@ def test_the_cli_never_names_a_table_file_it_did_not_write(tmp_path, capsys, mon
         return original(*args, **kwargs)
 
     monkeypatch.setattr(dt, "sweep", small_memory)
-    code, text, err = _cli(
-        capsys,
-        "sweep",
-        TINY,
-        "--vary",
-        "r=0.05:1.95:4",
-        "--vary",
-        "k=0.1:1.9:3",
-        "--out",
-        tmp_path / "big",
-        "--no-progress",
-        "--chunk-size",
-        "5",
-    )
+    code, text, err = _cli(capsys, *SMALL_CLI, "--out", tmp_path / "big", "--chunk-size", "5")
     assert code == 0, err
     wrote = next(line for line in text.splitlines() if line.startswith("wrote:"))
     assert "table.csv" not in wrote and "table.parquet" not in wrote and "manifest.json" in wrote
@@ -438,19 +384,7 @@ def test_the_cli_never_names_a_table_file_it_did_not_write(tmp_path, capsys, mon
 
 
 def test_sweep_json_summary(tmp_path, capsys):
-    code, text, err = _cli(
-        capsys,
-        "sweep",
-        TINY,
-        "--vary",
-        "r=0.05:1.95:4",
-        "--vary",
-        "k=0.1:1.9:3",
-        "--out",
-        tmp_path / "j",
-        "--no-progress",
-        "--json",
-    )
+    code, text, err = _cli(capsys, *SMALL_CLI, "--out", tmp_path / "j", "--json")
     assert code == 0, err
     data = json.loads(text)
     assert data["model"] == "tiny_pledge" and data["points"] == 12 and data["varied"] == ["r", "k"]
