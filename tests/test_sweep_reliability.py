@@ -869,3 +869,20 @@ def test_cli_on_error_record(tmp_path, capsys):
     table = pd.read_parquet(tmp_path / "o" / "table.parquet")
     assert (table.loc[table["v"] > 2.37, "regime"] == "error").all()
     assert table.loc[table["v"] > 2.37, "error"].str.contains("not a finite number").all()
+
+
+def test_reading_a_table_left_in_chunks_checks_each_chunk(tiny, tmp_path, reference):
+    out = tmp_path / "big"
+    sweep(tiny, grid=GRID, progress=False, chunk_size=7, out=out, max_points=10)
+    pd.testing.assert_frame_equal(SweepResult.load(out).table, reference.table)
+    shutil.copy(out / "chunks" / "chunk-000001.parquet", out / "chunks" / "chunk-000003.parquet")
+    for read in (
+        lambda r: r.table,
+        lambda r: r.summary(),
+        lambda r: r.plot("r", "k", path=tmp_path / "m.png"),
+    ):
+        with pytest.raises(SweepError, match=r"chunk-000003\.parquet: is not chunk 3 of this folder's sweep"):
+            read(SweepResult.load(out))
+    res = sweep(tiny, grid=GRID, progress=False, chunk_size=7, out=out, max_points=10)  # resume repairs it
+    assert res.manifest.runs[-1].computed_chunks == 1
+    pd.testing.assert_frame_equal(SweepResult.load(out).table, reference.table)

@@ -28,6 +28,7 @@ from ._manifest import Manifest
 from ._storage import (
     check_out,
     chunk_file,
+    chunk_metadata,
     read_chunk,
     read_chunks,
     read_manifest,
@@ -93,7 +94,11 @@ class SweepResult:
             elif source == "table.csv":
                 table = coerce(pd.read_csv(self.folder / source))
             else:
-                table = read_chunks(self.folder, self.manifest.done)
+                table = (
+                    coerce(pd.concat(list(self.parts()), ignore_index=True))
+                    if self.manifest.done
+                    else read_chunks(self.folder, ())
+                )
             object.__setattr__(self, "_table", table)
         return self._table
 
@@ -129,7 +134,37 @@ class SweepResult:
             )
         else:
             for c in sorted(self.manifest.done):
-                yield _read_columns(self.folder / "chunks" / chunk_file(c), columns)
+                yield self._chunk(c, columns)
+
+    def _chunk(self, c: int, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """One chunk file of the folder, read after checking that it is this sweep's chunk ``c``
+        (its fingerprint and point range; files written before chunks carried them are read as
+        they are)."""
+        assert self.folder is not None
+        path = self.folder / "chunks" / chunk_file(c)
+        m = self.manifest
+        try:
+            meta, rows = chunk_metadata(path)
+        except Exception as exc:  # pyarrow's errors share no base class
+            raise SweepError(
+                f"{path}: cannot be read ({type(exc).__name__}); rerun the sweep with out= "
+                "this folder to recompute it"
+            ) from None
+        if meta is not None and m.chunk_size:
+            want = (m.fingerprint(), c, c * m.chunk_size, min((c + 1) * m.chunk_size, m.n_points), rows)
+            have = (
+                meta.get("fingerprint"),
+                meta.get("chunk"),
+                meta.get("start"),
+                meta.get("stop"),
+                meta.get("rows"),
+            )
+            if have != want:
+                raise SweepError(
+                    f"{path}: is not chunk {c} of this folder's sweep (damaged, copied or foreign); "
+                    "rerun the sweep with out= this folder to recompute it"
+                )
+        return _read_columns(path, columns)
 
     # ---------------------------------------------------------------- storage
     def save(self, folder: str | os.PathLike[str]) -> Path:
@@ -418,7 +453,7 @@ class SweepResult:
             yield from self.parts(columns)
             return
         for c in np.unique(ids // int(self.manifest.chunk_size)):
-            yield _read_columns(self.folder / "chunks" / chunk_file(int(c)), columns)
+            yield self._chunk(int(c), columns)
 
     def __repr__(self) -> str:
         m = self.manifest
