@@ -704,44 +704,51 @@ def _group(pgid: int) -> list[int]:
     return [int(p) for p in found]
 
 
+def _pool_workers(pid: int) -> list[int]:
+    """The children of ``pid`` that are pool workers (not multiprocessing's resource tracker)."""
+    kids = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    return [int(k) for k in kids if b"resource_tracker" not in Path(f"/proc/{k}/cmdline").read_bytes()]
+
+
 @pytest.mark.parametrize(
     ("backend", "how"),
     [
         ("processes", "ctrl-c"),
         ("processes", "sigkill"),
-        pytest.param("dask", "ctrl-c", marks=pytest.mark.slow),
-    ],  # a local cluster takes seconds to start
+        ("processes", "kill-a-worker"),
+        pytest.param("dask", "ctrl-c", marks=pytest.mark.slow),  # a local cluster takes seconds to start
+    ],
 )
 def test_interrupting_a_parallel_sweep(tmp_path, backend, how):
     """Ctrl-C (SIGINT to the whole process group, as a terminal sends it) is one line on stderr,
-    status 130, and no worker left; SIGKILL of the sweep's process leaves no pool worker alive."""
+    status 130, and no worker left; SIGKILL of the sweep's process leaves no pool worker alive; a
+    worker killed mid-chunk (out of memory) is one typed line, status 2."""
     if backend == "dask":
         pytest.importorskip("distributed")
     script = tmp_path / "slow_cli.py"
     script.write_text(_SLOW)
     out = tmp_path / "out"
+    argv = [
+        "sweep",
+        TINY,
+        "--vary",
+        "r=0:2:40",
+        "--vary",
+        "k=0:2:5",
+        "--path",
+        "pointwise",
+        "--backend",
+        backend,
+        "--workers",
+        "2",
+        "--chunk-size",
+        "2",
+        "--out",
+        out,
+        "--no-progress",
+    ]
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            str(script),
-            "sweep",
-            str(TINY),
-            "--vary",
-            "r=0:2:40",
-            "--vary",
-            "k=0:2:5",
-            "--path",
-            "pointwise",
-            "--backend",
-            backend,
-            "--workers",
-            "2",
-            "--chunk-size",
-            "2",
-            "--out",
-            str(out),
-            "--no-progress",
-        ],
+        [sys.executable, str(script), *map(str, argv)],
         env=_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -752,8 +759,10 @@ def test_interrupting_a_parallel_sweep(tmp_path, backend, how):
         _started(out, proc, 2)
         if how == "ctrl-c":
             os.killpg(proc.pid, signal.SIGINT)
-        else:
+        elif how == "sigkill":
             os.kill(proc.pid, signal.SIGKILL)
+        else:
+            os.kill(_pool_workers(proc.pid)[0], signal.SIGKILL)
         _, err = proc.communicate(timeout=120)
         deadline = time.monotonic() + 30
         while _group(proc.pid) and time.monotonic() < deadline:  # orphans notice within a second
@@ -767,8 +776,20 @@ def test_interrupting_a_parallel_sweep(tmp_path, backend, how):
         assert proc.returncode == 130
         lines = err.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("deterrence: interrupted"), err
-    else:
+    elif how == "sigkill":
         assert proc.returncode == -signal.SIGKILL
+    else:
+        assert proc.returncode == 2 and "worker process died" in _one_error_line(err)
+
+
+def test_a_dask_scheduler_without_workers_is_refused(tiny, monkeypatch):
+    distributed = pytest.importorskip("distributed")
+    from deterrence.sweeps import _workers
+
+    monkeypatch.setattr(_workers, "CONNECT_SECONDS", 1)
+    with distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=None) as cluster:
+        with pytest.raises(SweepError, match="has no worker"):
+            sweep(tiny, grid={"r": R}, backend="dask", scheduler=cluster.scheduler_address, progress=False)
 
 
 # ============================================================================ found by the red-team pass

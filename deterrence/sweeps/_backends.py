@@ -26,7 +26,7 @@ from ..errors import DeterrenceError, UnsupportedError
 from . import _pointwise as pointwise
 from ._design import Design, orderings_hold
 from ._tidy import conform, select
-from ._workers import dask_client, init_pool_worker, quiet_dask, stop_pool
+from ._workers import dask_client, dask_result, init_pool_worker, quiet_dask, stop_pool, worker_died
 
 
 # ====================================================================== evaluation of one chunk
@@ -258,6 +258,9 @@ def _run_processes(
 
         for fut in _bounded(submit, todo, 2 * workers, wait_one):
             yield fut.result()
+    except cf.process.BrokenProcessPool:
+        stop_pool(ex)
+        raise worker_died() from None
     except BaseException:
         stop_pool(ex)  # at once: the workers' unfinished chunks are recomputed on resume
         raise
@@ -302,7 +305,7 @@ def _run_on_client(
             return set(res.done), set(res.not_done)
 
         for fut in _bounded(submit, todo, window, wait_one):
-            yield fut.result()
+            yield dask_result(fut)
     finally:
         if own_client:
             client.close()

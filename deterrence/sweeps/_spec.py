@@ -147,8 +147,8 @@ def _cap_workers(
 
 
 _ADDRESS = re.compile(
-    r"^(?:[A-Za-z][A-Za-z0-9+.-]*://)?(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)(?::\d{1,5})?/?$"
-)
+    r"^(?:[A-Za-z][A-Za-z0-9+.-]*://\S+|(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)(?::\d{1,5})?/?)$"
+)  # scheme://anything without spaces (tcp, tls, ws, inproc, ucx ...), or host[:port]
 
 
 def _check_scheduler(scheduler: Any, backend: str) -> None:

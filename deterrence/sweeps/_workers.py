@@ -91,6 +91,30 @@ def quiet_dask() -> Iterator[None]:
             lg.setLevel(level)
 
 
+def worker_died(where: str = "a worker process") -> SweepError:
+    """The error for a worker that died mid-chunk (killed, out of memory)."""
+    return SweepError(
+        f"{where} died before finishing its chunk (killed, or out of memory?); the finished chunks are kept: "
+        "rerun the same sweep to resume (a smaller chunk_size needs less memory)"
+    )
+
+
+def dask_result(future: Any) -> Any:
+    """A Dask future's result; a worker killed mid-chunk or a lost scheduler is a ``SweepError``
+    (a task's own error, typed by the library, is raised as it is)."""
+    from distributed import KilledWorker
+
+    try:
+        return future.result()
+    except KilledWorker:
+        raise worker_died("a Dask worker") from None
+    except (OSError, TimeoutError) as exc:  # CommClosedError is an OSError
+        raise SweepError(
+            f"lost the Dask scheduler ({type(exc).__name__}: {exc}); the finished chunks are kept: rerun the "
+            "same sweep to resume"
+        ) from None
+
+
 def dask_client(scheduler: Any, workers: int | None) -> tuple[Any, Any]:
     """A Dask client (and the local cluster it owns, or ``None``): ``scheduler`` a ``Client``,
     an address, or ``None`` for a ``LocalCluster`` of ``workers`` processes that ignore SIGINT.
@@ -103,6 +127,7 @@ def dask_client(scheduler: Any, workers: int | None) -> tuple[Any, Any]:
     from distributed import Client, LocalCluster
 
     if isinstance(scheduler, Client):
+        _wait_for_workers(scheduler, repr(scheduler))
         return scheduler, None
     if scheduler is None:
         with workers_ignore_sigint():
@@ -115,19 +140,39 @@ def dask_client(scheduler: Any, workers: int | None) -> tuple[Any, Any]:
             )
         return Client(cluster), cluster
     try:
-        return Client(scheduler, timeout=CONNECT_SECONDS), None
+        client = Client(scheduler, timeout=CONNECT_SECONDS)
     except (OSError, TimeoutError, ValueError, TypeError) as exc:
         raise SweepError(
             f"cannot reach the Dask scheduler at {scheduler!r} ({type(exc).__name__}: {exc}); start it, "
             "check the address, or leave scheduler= out for a local cluster"
         ) from None
+    try:
+        _wait_for_workers(client, repr(scheduler))
+    except BaseException:
+        client.close()
+        raise
+    return client, None
+
+
+def _wait_for_workers(client: Any, shown: str) -> None:
+    """Wait up to :data:`CONNECT_SECONDS` for the scheduler to have a worker (a scheduler
+    without one would leave the sweep waiting forever)."""
+    try:
+        client.wait_for_workers(1, timeout=CONNECT_SECONDS)
+    except (TimeoutError, OSError) as exc:
+        raise SweepError(
+            f"the Dask scheduler at {shown} has no worker (none joined in {CONNECT_SECONDS} s: {exc}); "
+            "start workers for it, or leave scheduler= out for a local cluster"
+        ) from None
 
 
 __all__ = [
     "dask_client",
+    "dask_result",
     "init_pool_worker",
     "quiet_dask",
     "stop_pool",
     "watch_parent",
+    "worker_died",
     "workers_ignore_sigint",
 ]
