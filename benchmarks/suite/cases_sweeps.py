@@ -311,7 +311,12 @@ def parallel_speedup(st: Settings, log=print) -> list[dict[str, Any]]:
     several chunks, so the parallel backends are parallel without a chunk_size). Compile
     included, model cache cleared before every run."""
     grid = {"credibility": dt.Linspace(0, 1, 201), "cost_attacker": dt.Linspace(0, 2, 201)}
-    runs = [("numpy", {}), ("processes", {"workers": 2}), ("dask", {"workers": 2})]
+    runs = [
+        ("numpy", {}),
+        ("processes", {"workers": 2}),
+        ("processes", {"workers": 2, "chunk_size": 100_000}),  # the old default: one chunk, one core
+        ("dask", {"workers": 2}),
+    ]
     out, base = [], None
     for backend, kw in runs:
         log(f"  parallel speed-up: README sweep, backend={backend} {kw}")
@@ -331,7 +336,8 @@ def parallel_speedup(st: Settings, log=print) -> list[dict[str, Any]]:
         s = summary(times)
         base = s["median"] if backend == "numpy" else base
         out.append({
-            "backend": backend, "workers": kw.get("workers", 1), "points": 201 * 201, "chunks": chunks,
+            "backend": backend + ("" if "chunk_size" not in kw else f" (chunk_size={kw['chunk_size']:,})"),
+            "workers": kw.get("workers", 1), "points": 201 * 201, "chunks": chunks,
             "repeats": len(times), "stats": s, "points_per_second": 201 * 201 / s["median"],
             "speedup": None if base is None else base / s["median"],
         })
