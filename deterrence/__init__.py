@@ -61,6 +61,7 @@ _PUBLIC: dict[str, str] = {
     "numeric_threshold": "analysis",
     "sweep": "sweeps",
     "SweepResult": "sweeps",
+    "Linspace": "sweeps",
     "fit": "studies.estimation",
     "load_dataset": "studies.estimation",
     "vuong": "studies.estimation",

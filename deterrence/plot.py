@@ -9,9 +9,12 @@ there is no display.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
 import sys
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -43,6 +46,36 @@ def _axes(ax: Any, path: Any, size: tuple[float, float]) -> tuple[Any, Any]:
     return fig, ax
 
 
+def _save(fig: Any, path: str | os.PathLike[str]) -> None:
+    """Save a figure atomically: drawn into a new file beside ``path`` (created exclusively, with
+    the user's file mode), then renamed over it, so a symbolic link at ``path`` is replaced, never
+    written through, and an interrupted save leaves the old picture. The format is ``path``'s
+    extension."""
+    target = Path(path)
+    fmt = target.suffix.lstrip(".").lower()
+    known = fig.canvas.get_supported_filetypes()
+    if target.is_dir() or fmt not in known:
+        raise SweepError(
+            f"path={str(target)!r}: name a picture file ending in one of .{', .'.join(sorted(known))}"
+        )
+    if not target.parent.is_dir():
+        raise SweepError(f"path={str(target)!r}: the folder {str(target.parent)!r} does not exist")
+    tmp = target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp"
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666)
+        os.close(fd)
+        fig.savefig(tmp, dpi=150, bbox_inches="tight", format=fmt)
+        os.replace(tmp, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise SweepError(f"path={str(target)!r}: cannot write the picture ({exc.strerror or exc})") from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
 def _label(result: Any, name: str) -> str:
     info = result.manifest.parameters.get(name)
     desc = (info.description if info is not None else "").strip()
@@ -67,9 +100,11 @@ def _slice(result: Any, keep: Sequence[str], at: Mapping[str, float] | None) -> 
         if name not in result.parameters:
             raise SweepError(f"unknown parameter '{name}'; parameters are {', '.join(result.parameters)}")
     at = dict(at or {})
-    for name in at:
+    for name, value in at.items():
         if name not in sel.columns:
             raise SweepError(f"at= names unknown parameter '{name}'")
+        if not _finite_number(value):
+            raise SweepError(f"at= gives '{name}' the value {value!r}, not a finite number")
     for name in result.varied:
         if name in keep:
             continue
@@ -81,6 +116,17 @@ def _slice(result: Any, keep: Sequence[str], at: Mapping[str, float] | None) -> 
             raise SweepError(
                 f"the sweep also varies '{name}'; pass at={{'{name}': value}} to choose a slice")
     return sel
+
+
+def _finite_number(value: Any) -> bool:
+    try:
+        return not isinstance(value, (bool, str, bytes)) and bool(np.isfinite(float(value)))
+    except (TypeError, ValueError, OverflowError):
+        return False
+
+
+#: the most lines :func:`lines` draws
+MAX_LINES = 50
 
 
 def _edges(v: np.ndarray) -> np.ndarray:
@@ -173,7 +219,7 @@ def regime_map(
         note += "; " + ", ".join(f"{k}={v:g}" for k, v in at.items())
     ax.text(1.02, 0.0, note, transform=ax.transAxes, fontsize=7, va="bottom")
     if path is not None:
-        fig.savefig(path, dpi=150, bbox_inches="tight")
+        _save(fig, path)
     return ax
 
 
@@ -283,6 +329,14 @@ def lines(
             raise SweepError(f"unknown parameter '{name}'; parameters are {', '.join(result.parameters)}")
     if by == x:
         raise SweepError(f"x and by must be different parameters, both are '{x}'")
+    if values is not None:
+        values = list(values)
+        bad = [v for v in values if not _finite_number(v)]
+        if bad or not values or len(values) > MAX_LINES:
+            raise SweepError(
+                f"values= must be 1 to {MAX_LINES} finite numbers (one line each), got "
+                + (f"{bad[0]!r}" if bad else f"{len(values):,} values")
+            )
     fig, ax = _axes(ax, path, (6.4, 4.4))
     xs_all = np.unique(sel[x].to_numpy(dtype=float))
     binned = len(xs_all) > 60
@@ -324,7 +378,7 @@ def lines(
     ax.set_title(f"{name}: {indicator} ({concept}, selection {selection})", fontsize=10)
     ax.grid(alpha=0.3)
     if path is not None:
-        fig.savefig(path, dpi=150, bbox_inches="tight")
+        _save(fig, path)
     return ax
 
 

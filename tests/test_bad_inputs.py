@@ -1455,6 +1455,333 @@ _add(
 )
 
 
+# ---------------------------------------------------------------------------- sweep sizes, folders (issue 20)
+def _sweep_argv(*extra: str, out: str | None = None) -> Callable[[Path], list[str]]:
+    def argv(tmp: Path) -> list[str]:
+        return ["sweep", TINY, *extra, "--out", out if out is not None else str(tmp / "out"), "--no-progress"]
+
+    return argv
+
+
+def _folder_with(tmp: Path, name: str, content: str | None = None, link: bool = False) -> Path:
+    """An ``out`` folder holding ``name``: a file with ``content``, or a symbolic link out of it."""
+    out = tmp / "out"
+    out.mkdir(exist_ok=True)
+    if link:
+        target = _write(tmp, "precious.txt", "keep")
+        if not (out / name).is_symlink():
+            (out / name).symlink_to(target)
+    else:
+        _write(out, name, content or "")
+    return out
+
+
+def _below_a_file(tmp: Path) -> str:
+    _write(tmp, "afile", "x")
+    return str(tmp / "afile" / "sub")
+
+
+_add(
+    Case(
+        "sweep-grid-beyond-numbering",
+        lambda tmp: _sweep(grid={"v": dt.Linspace(0, 3, 10**20)}),
+        ResourceError,
+        ("1e+20 points", "more than a sweep can number"),
+        argv=_sweep_argv("--vary", "v=0:3:99999999999999999999"),
+    )
+)
+_add(
+    Case(
+        "sweep-explicit-values-beyond-memory",
+        lambda tmp: _sweep(grid={"v": range(10**10)}),
+        ResourceError,
+        ("'v'", "10,000,000,000 explicit values", "Linspace"),
+    )
+)
+_add(
+    Case(
+        "sweep-beyond-a-days-work",
+        lambda tmp: _sweep(
+            grid={"v": dt.Linspace(0, 3, 10**6), "r": dt.Linspace(0, 2, 10**6)}, out=tmp / "o"
+        ),
+        ResourceError,
+        ("1,000,000,000,000 points", "beyond a day's work", "allow_large=True"),
+        argv=_sweep_argv("--vary", "v=0:3:1000000", "--vary", "r=0:2:1000000"),
+        cli_needles=("1,000,000,000,000 points", "beyond a day's work", "--yes"),
+    )
+)
+_add(
+    Case(
+        "sweep-linspace-zero-values",
+        lambda tmp: _sweep(grid={"v": dt.Linspace(0, 1, 0)}),
+        SweepError,
+        ("Linspace", "positive integer", "0"),
+    )
+)
+_add(
+    Case(
+        "sweep-linspace-infinite-end",
+        lambda tmp: _sweep(grid={"v": dt.Linspace(0, math.inf, 3)}),
+        SweepError,
+        ("Linspace", "hi=inf"),
+    )
+)
+_add(
+    Case(
+        "sweep-out-empty",
+        lambda tmp: _sweep(grid={"v": [0.1]}, out=""),
+        SweepError,
+        ("out= is empty",),
+        argv=_sweep_argv("--vary", "v=0:1:3", out=""),
+        cli_needles=("--out is empty",),
+    )
+)
+_add(
+    Case(
+        "sweep-out-below-a-file",
+        lambda tmp: _sweep(grid={"v": [0.1]}, out=_below_a_file(tmp)),
+        SweepError,
+        ("afile", "exists and is not a folder"),
+        argv=lambda tmp: _sweep_argv("--vary", "v=0:1:3", out=_below_a_file(tmp))(tmp),
+    )
+)
+_add(
+    Case(
+        "sweep-out-in-proc",
+        lambda tmp: _sweep(grid={"v": [0.1]}, out="/proc/self/x"),
+        SweepError,
+        ("/proc/self/x", "cannot create"),
+        argv=_sweep_argv("--vary", "v=0:1:3", out="/proc/self/x"),
+    )
+)
+_add(
+    Case(
+        "sweep-out-map-is-a-symlink",
+        lambda tmp: _sweep(grid={"v": [0.1]}, out=_folder_with(tmp, "regime_map.png", link=True)),
+        SweepError,
+        ("regime_map.png is a symbolic link",),
+        argv=lambda tmp: _sweep_argv(
+            "--vary", "v=0:1:3", out=str(_folder_with(tmp, "regime_map.png", link=True))
+        )(tmp),
+    )
+)
+_add(
+    Case(
+        "sweep-out-chunks-is-a-symlink",
+        lambda tmp: _sweep(grid={"v": [0.1]}, out=_folder_with(tmp, "chunks", link=True)),
+        SweepError,
+        ("chunks is a symbolic link",),
+    )
+)
+_add(
+    Case(
+        "sweep-out-manifest-holds-a-list",
+        lambda tmp: _sweep(grid={"v": [0.1]}, out=_folder_with(tmp, "manifest.json", "[]")),
+        SweepError,
+        ("other than a deterrence sweep", "overwrite=True"),
+        argv=lambda tmp: _sweep_argv("--vary", "v=0:1:3", out=str(_folder_with(tmp, "manifest.json", "[]")))(
+            tmp
+        ),
+    )
+)
+_add(
+    Case(
+        "sweep-out-manifest-chunks-malformed",
+        lambda tmp: _sweep(
+            grid={"v": [0.1]},
+            out=_folder_with(
+                tmp,
+                "manifest.json",
+                json.dumps({"format": "deterrence-sweep/1", "chunks": {"records": [{"x": 1}]}}),
+            ),
+        ),
+        SweepError,
+        ("malformed", "overwrite=True"),
+    )
+)
+_add(
+    Case(
+        "sweep-scheduler-not-a-url",
+        lambda tmp: _sweep(grid={"v": [0.1]}, backend="dask", scheduler="not a url"),
+        SweepError,
+        ("'not a url'", "not a Dask scheduler address"),
+        argv=_sweep_argv("--vary", "v=0:1:3", "--backend", "dask", "--scheduler", "not a url"),
+    )
+)
+_add(
+    Case(
+        "sweep-scheduler-an-int",
+        lambda tmp: _sweep(grid={"v": [0.1]}, backend="dask", scheduler=5),
+        SweepError,
+        ("scheduler=", "not int"),
+    )
+)
+_add(
+    Case(
+        "sweep-overwrite-not-a-bool",
+        lambda tmp: _sweep(grid={"v": [0.1]}, overwrite="yes"),
+        SweepError,
+        ("overwrite", "'yes'"),
+    )
+)
+_add(
+    Case(
+        "sweep-max-points-zero",
+        lambda tmp: _sweep(grid={"v": [0.1]}, max_points=0),
+        SweepError,
+        ("max_points", "0"),
+    )
+)
+_add(
+    Case(
+        "sweep-log-not-callable",
+        lambda tmp: _sweep(grid={"v": [0.1]}, log="stderr"),
+        SweepError,
+        ("log", "str"),
+    )
+)
+_add(
+    Case(
+        "sweep-cli-unknown-indicator",
+        lambda tmp: _sweep(grid={"v": [0.1]}).plot("v", "c", indicator="nope"),
+        SweepError,
+        ("'nope'",),
+        argv=_sweep_argv("--vary", "v=0:1:3", "--indicator", "nope"),
+    )
+)
+_add(
+    Case(
+        "sweep-cli-map-axis-not-varied",
+        lambda tmp: _sweep(grid={"v": [0.1, 0.2]}).plot("v", "zz"),
+        SweepError,
+        ("'zz'",),
+        argv=_sweep_argv("--vary", "v=0:1:3", "--x", "zz"),
+        cli_needles=("--x 'zz'", "not a parameter"),
+    )
+)
+_add(
+    Case(
+        "regimes-threshold-unknown",
+        lambda tmp: dt.numeric_threshold(TINY, "nope"),
+        ParameterError,
+        ("'nope'",),
+        argv=lambda tmp: ["regimes", TINY, "--threshold", "nope"],
+        cli_needles=("--threshold 'nope'", "not a parameter"),
+    )
+)
+_add(
+    Case(
+        "regimes-scan-grid-beyond-limit",
+        lambda tmp: dt.numeric_threshold(TINY, "r", "pbe", "d1", grid=10**8),
+        ResourceError,
+        ("100,000,000 scan points",),
+        argv=lambda tmp: [
+            "regimes",
+            TINY,
+            "--belief-policy",
+            "d1",
+            "--threshold",
+            "r",
+            "--grid",
+            "100000000",
+        ],
+    )
+)
+_add(
+    Case(
+        "regimes-scan-tol-wider-than-the-interval",
+        lambda tmp: dt.numeric_threshold(TINY, "r", grid=5, tol=5.0),
+        ParameterError,
+        ("tol=5", "half the scan interval"),
+    )
+)
+_add(
+    Case(
+        "regimes-scan-tol-nan",
+        lambda tmp: dt.numeric_threshold(TINY, "r", grid=5, tol=math.nan),
+        ParameterError,
+        ("tol",),
+        argv=lambda tmp: ["regimes", TINY, "--tol", "nan"],
+    )
+)
+
+
+def _result() -> Any:
+    return _sweep(grid={"v": [0.5, 1.5], "r": [0.2, 0.9]})
+
+
+_add(
+    Case(
+        "sweep-plot-at-not-a-number",
+        lambda tmp: _result().plot("v", "r", at={"c": "abc"}),
+        SweepError,
+        ("at=", "'abc'", "finite number"),
+    )
+)
+_add(
+    Case(
+        "sweep-plot-path-a-folder",
+        lambda tmp: _result().plot("v", "r", path=tmp),
+        SweepError,
+        ("path=", "picture file"),
+    )
+)
+_add(
+    Case(
+        "sweep-plot-path-unknown-format",
+        lambda tmp: _result().plot("v", "r", path=tmp / "map.zzz"),
+        SweepError,
+        ("map.zzz", ".png"),
+    )
+)
+_add(
+    Case(
+        "sweep-plot-path-folder-missing",
+        lambda tmp: _result().plot("v", "r", path=tmp / "no" / "map.png"),
+        SweepError,
+        ("does not exist",),
+    )
+)
+_add(
+    Case(
+        "sweep-lines-100000-values",
+        lambda tmp: _result().plot_lines("v", by="r", values=range(10**5)),
+        SweepError,
+        ("values=", "100,000 values"),
+    )
+)
+_add(
+    Case(
+        "sweep-partial-dependence-zero-bins",
+        lambda tmp: _result().partial_dependence("p_attack", "v", bins=0),
+        SweepError,
+        ("bins", "0"),
+    )
+)
+_add(Case("sweep-load-none", lambda tmp: dt.SweepResult.load(None), SweepError, ("folder=", "NoneType")))
+_add(Case("sweep-load-empty-path", lambda tmp: dt.SweepResult.load(""), SweepError, ("folder= is empty",)))
+_add(
+    Case(
+        "sweep-chunks-beyond-memory",
+        lambda tmp: _sweep(grid={"v": dt.Linspace(0, 3, 10**9)}, out=tmp / "o", chunk_size=10**9),
+        ResourceError,
+        ("chunks of 1,000,000,000 points", "GB in memory"),
+        argv=_sweep_argv("--vary", "v=0:3:1000000000", "--chunk-size", "1000000000"),
+    )
+)
+_add(
+    Case(
+        "sweep-out-holds-someone-elses-table",
+        lambda tmp: _sweep(grid={"v": [0.1]}, out=_folder_with(tmp, "table.csv", "precious")),
+        SweepError,
+        ("table.csv", "no sweep's manifest", "overwrite=True"),
+        argv=lambda tmp: _sweep_argv("--vary", "v=0:1:3", out=str(_folder_with(tmp, "table.csv", "mine")))(
+            tmp
+        ),
+    )
+)
+
+
 # ---------------------------------------------------------------------------- fixed bugs (regression cases)
 def _bug(
     cid: str,
@@ -1545,7 +1872,8 @@ KNOWN_BUGS = [
         ["'x'"],
         "OverflowError (extensive.py)",
     ),
-    # deterrence/sweeping.py: out= naming an existing file
+    # out= naming an existing file: refused by deterrence/sweeps/_storage.py check_out (with every folder
+    # above it, and "" and symbolic links where a sweep writes: the sweep-out-* cases above)
     _bug(
         "sweep-out-is-a-file",
         lambda tmp: _sweep(grid={"v": [0.1]}, out=_write(tmp, "taken.txt", "x")),
@@ -1655,6 +1983,10 @@ SUBPROCESS_IDS = [
     # sweep specifications
     "sweep-zero-steps",
     "sweep-unknown-parameter",
+    "sweep-grid-beyond-numbering",
+    "sweep-out-below-a-file",
+    "sweep-out-map-is-a-symlink",
+    "regimes-scan-grid-beyond-limit",
 ]
 
 

@@ -108,7 +108,8 @@ def test_sweep_writes_table_manifest_and_map(capsys, tmp_path):
     # the same command again resumes: nothing to compute
     code, out, _ = run(capsys, "sweep", TINY, "--vary", "r=0.05:1.95:4", "--vary", "k=0.1:1.9:3",
                        "--out", str(out_dir), "--no-progress", "--chunk-size", "5")
-    assert code == 0 and "0 of 3 chunks computed in this run" in out
+    assert code == 0 and "this run: computed 0 points (0 of 3 chunks), reused 12 from earlier runs" in out
+    assert "points/second" not in out and "nothing to compute" in out
 
 
 def test_sweep_samples(capsys, tmp_path):

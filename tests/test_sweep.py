@@ -475,7 +475,8 @@ def test_compiled_path_plumbing_with_undecided_points(monkeypatch, grid_result):
     with pytest.raises(dt.UnsupportedError, match="does not compile"):
         sweep(dt.load_model(TINY), grid={"r": R}, progress=False, path="compiled")
     auto = sweep(dt.load_model(TINY), grid={"r": R}, progress=False, path="auto")
-    assert auto.manifest["paths"] == {"pointwise": len(R)} and auto.manifest["chunk_size"] == 100
+    # per point: the default chunk gives the one worker four chunks (at most 100 points each)
+    assert auto.manifest["paths"] == {"pointwise": len(R)} and auto.manifest["chunk_size"] == 2
 
 
 # ---------------------------------------------------------------------------- analysis

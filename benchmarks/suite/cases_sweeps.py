@@ -20,7 +20,8 @@ tracemalloc peak at each size (flat throughput; memory bounded by the chunk). Wh
 goes: CPU seconds per point of the kernel's stages (payoffs, engine, tidy table). The first
 call (the engine compiled by numba, or loaded from its disk cache) and the README's main job
 (``deterrence sweep ... --out``, in a fresh process, cold and warm) are timed separately. And
-the end-to-end sweep engine (``dt.sweep``, numpy and processes backends).
+the end-to-end sweep engine (``dt.sweep``, numpy and processes backends), and the speed-up of
+the parallel backends with 2 workers and default chunk sizes on the README's sweep.
 """
 
 from __future__ import annotations
@@ -436,6 +437,46 @@ def sweep_engine(st: Settings, log=print) -> list[dict[str, Any]]:
     return out
 
 
+def parallel_speedup(st: Settings, log=print) -> list[dict[str, Any]]:
+    """The README's sweep (``extended_deterrence``, credibility 0:1:201 x cost_attacker 0:2:201,
+    40,401 points) with *default* chunk sizes on each backend: wall time, chunks, and the
+    speed-up of 2 workers over the in-process run (the default chunking gives every worker
+    several chunks, so the parallel backends are parallel without a chunk_size). Compile
+    included, model cache cleared before every run."""
+    grid = {"credibility": dt.Linspace(0, 1, 201), "cost_attacker": dt.Linspace(0, 2, 201)}
+    runs = [
+        ("numpy", {}),
+        ("processes", {"workers": 2}),
+        ("processes", {"workers": 2, "chunk_size": 100_000}),  # the old default: one chunk, one core
+        ("dask", {"workers": 2}),
+    ]
+    out, base = [], None
+    for backend, kw in runs:
+        log(f"  parallel speed-up: README sweep, backend={backend} {kw}")
+        times, chunks = [], None
+        for _ in range(1 if st.quick else 3):
+            fresh_model(SCALING_MODEL)
+            t0 = time.perf_counter()
+            try:
+                res = dt.sweep(SCALING_MODEL, grid=grid, progress=False, backend=backend, **kw)
+            except Exception as exc:  # reported, not hidden (e.g. no dask installed)
+                out.append({"backend": backend, **kw, "error": f"{type(exc).__name__}: {exc}"})
+                break
+            times.append(time.perf_counter() - t0)
+            chunks = res.manifest.n_chunks
+        if not times:
+            continue
+        s = summary(times)
+        base = s["median"] if backend == "numpy" else base
+        out.append({
+            "backend": backend + ("" if "chunk_size" not in kw else f" (chunk_size={kw['chunk_size']:,})"),
+            "workers": kw.get("workers", 1), "points": 201 * 201, "chunks": chunks,
+            "repeats": len(times), "stats": s, "points_per_second": 201 * 201 / s["median"],
+            "speedup": None if base is None else base / s["median"],
+        })
+    return out
+
+
 def run(pool: PeerPool, st: Settings, models: list[str] | None = None, log=print) -> dict[str, Any]:
     """All sweep measurements: per-model cases, memory, cost growth, stages, first call, the
     README job, sweep engine."""
@@ -451,4 +492,5 @@ def run(pool: PeerPool, st: Settings, models: list[str] | None = None, log=print
         "first_call": first_call(st, log),
         "readme_job": readme_job(st, log),
         "sweep_engine": sweep_engine(st, log),
+        "parallel_speedup": parallel_speedup(st, log),
     }

@@ -428,6 +428,27 @@ def markdown(res: dict[str, Any]) -> str:
             ),
             "",
         ]
+        lines += [
+            "Parallel speed-up (`dt.sweep` of the README's 40,401-point extended_deterrence grid with the "
+            "default chunk sizes; speed-up over the in-process run):",
+            "",
+            *_table(
+                ["backend", "workers", "chunks", "median", "points/s", "speed-up", "notes"],
+                [
+                    [
+                        x["backend"],
+                        str(x.get("workers", "-")),
+                        str(x.get("chunks", "-")),
+                        _fmt_t(x["stats"]["median"]) if x.get("stats") else "-",
+                        f"{x['points_per_second']:,.0f}" if x.get("points_per_second") else "-",
+                        f"{x['speedup']:.2f}x" if x.get("speedup") else "-",
+                        x.get("error", ""),
+                    ]
+                    for x in sw.get("parallel_speedup", [])
+                ],
+            ),
+            "",
+        ]
     if res.get("profiles"):
         lines += ["## Profiles", ""]
         for p in res["profiles"]:

@@ -18,7 +18,7 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ..errors import ParameterError
+from ..errors import ParameterError, ResourceError
 from ..outcomes import regime_label
 
 
@@ -34,6 +34,10 @@ def regime_set(model: Any, values: Mapping[str, Any], concept: str, belief_polic
         kwargs["belief_policy"] = belief_policy
     eqs = solve(game, concept, **kwargs)
     return frozenset(regime_label(e.outcomes, e.is_pure()) for e in eqs)
+
+
+#: the most scan points numeric_threshold solves (each is a game solved one by one)
+MAX_SCAN_POINTS = 100_000
 
 
 def _finite_range(model: Any, parameter: str, lo: float | None, hi: float | None) -> tuple[float, float]:
@@ -108,6 +112,8 @@ def numeric_threshold(
     ParameterError
         If the parameter is unknown, the interval unbounded or outside the domain, or
         ``grid``/``tol`` unusable.
+    ResourceError
+        More than :data:`MAX_SCAN_POINTS` scan points.
     """
     from ..catalogue import load_model
 
@@ -115,11 +121,17 @@ def numeric_threshold(
     _check_scan(m, parameter, grid, tol)
     concept = concept or m.concepts[0]
     a, b = _finite_range(m, parameter, lo, hi)
+    if not tol < (b - a) / 2:
+        raise ParameterError(
+            f"tol={tol:g} is not below half the scan interval [{a:g}, {b:g}] of '{parameter}'",
+            name="tol",
+            value=tol,
+        )
     a, b = a + tol, b - tol
     base = {n: p.default for n, p in m.parameters.items() if n != parameter}
     base.update(fixed)
     scan = _Scan(m, parameter, base, concept, belief_policy, solve_options, progress)
-    xs = [a + (b - a) * k / (grid - 1) for k in range(grid)]
+    xs = (a + (b - a) * k / (grid - 1) for k in range(grid))
     valid = [(x, r) for x, r in ((x, scan.at(x)) for x in xs) if r is not None]
     out: list[dict[str, Any]] = []
     for (x0, r0), (x1, r1) in itertools.pairwise(valid):
@@ -136,6 +148,12 @@ def _check_scan(model: Any, parameter: str, grid: Any, tol: Any) -> None:
         )
     if isinstance(grid, bool) or not isinstance(grid, int) or grid < 3:
         raise ParameterError(f"grid must be an integer >= 3, got {grid!r}", name="grid", value=grid)
+    if grid > MAX_SCAN_POINTS:
+        raise ResourceError(
+            f"grid={grid:,} scan points would each be solved one by one (at most {MAX_SCAN_POINTS:,}); the "
+            "boundaries are bisected to tol after the scan, so a coarse grid finds them as precisely",
+            estimate=float(grid),
+        )
     if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not (0 < tol < math.inf):
         raise ParameterError(f"tol must be a positive number, got {tol!r}", name="tol", value=tol)
 

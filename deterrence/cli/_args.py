@@ -90,7 +90,8 @@ def parse_vary(items: Sequence[str] | None, sampling: bool
                ) -> tuple[dict[str, Any], dict[str, tuple[float, float]]]:
     """Parse ``--vary`` specs.
 
-    Grid mode: ``k=lo:hi:n`` (``n`` evenly spaced values, ends included) or ``k=v1,v2,...``.
+    Grid mode: ``k=lo:hi:n`` (``n`` evenly spaced values, ends included, as a
+    :class:`~deterrence.Linspace`: never held in memory) or ``k=v1,v2,...``.
     Sampling mode: ``k`` (sample over its domain) or ``k=lo:hi`` (over these bounds).
 
     Returns
@@ -135,7 +136,7 @@ def parse_vary(items: Sequence[str] | None, sampling: bool
                 raise dt.SweepError(f"--vary '{item}': the number of steps must be at least 1, got {n}")
             if n > 1 and lo == hi:
                 raise dt.SweepError(f"--vary '{item}': empty range ({lo:g} to {hi:g}) with {n} steps")
-            values[name] = np.linspace(lo, hi, n)
+            values[name] = dt.Linspace(lo, hi, n)  # evenly spaced values, computed a chunk at a time
         else:
             values[name] = np.array([float(parse_number(p, f"--vary {name}")) for p in spec.split(",")])
     return values, bounds

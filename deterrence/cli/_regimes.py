@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 from typing import Any
 
 import deterrence as dt
@@ -15,6 +16,7 @@ from ._format import jsonable
 def cmd_regimes(args: argparse.Namespace) -> int:
     model = dt.load_model(args.model)
     fixed = parse_sets(args.set)
+    _check_scan_options(args, model, fixed)
     try:
         result = dt.regimes(model, concept=args.concept, belief_policy=args.belief_policy, **fixed)
     except (dt.UnsupportedError, dt.ResourceError) as exc:
@@ -36,6 +38,36 @@ def cmd_regimes(args: argparse.Namespace) -> int:
     for name, cond in dict(result).items():
         print(f"{name}: {sp.latex(cond) if args.latex and isinstance(cond, sp.Basic) else cond}")
     return 0
+
+
+def _check_scan_options(args: argparse.Namespace, model: Any, fixed: dict) -> None:
+    """Refuse, before any work, a --threshold that is no parameter (or one --set fixes), and scan
+    options no scan can use (``--grid`` below 3, ``--tol``, ``--lo``/``--hi``)."""
+    if args.threshold is not None:
+        if args.threshold not in model.parameters:
+            raise dt.ParameterError(
+                f"--threshold '{args.threshold}' is not a parameter of '{model.name}'; parameters: "
+                f"{', '.join(model.parameters)}",
+                name=args.threshold,
+            )
+        if args.threshold in fixed:
+            raise dt.ParameterError(
+                f"--threshold '{args.threshold}' is also fixed by --set; drop one of them",
+                name=args.threshold,
+            )
+    if args.grid < 3:  # too many scan points: dt.numeric_threshold refuses them before any work
+        raise dt.ParameterError(f"--grid must be at least 3 scan points, got {args.grid}", name="grid")
+    if not (math.isfinite(args.tol) and args.tol > 0):
+        raise dt.ParameterError(f"--tol must be a positive number, got {args.tol}", name="tol")
+    for flag in ("lo", "hi"):
+        value = getattr(args, flag)
+        if value is not None and not math.isfinite(value):
+            raise dt.ParameterError(f"--{flag} must be a finite number, got {value}", name=flag)
+    if args.lo is not None and args.hi is not None and not args.lo < args.hi:
+        raise dt.ParameterError(f"--lo {args.lo:g} must be below --hi {args.hi:g}", name="lo")
+    if args.max_mixed_sets is not None and args.max_mixed_sets < 0:
+        raise dt.ParameterError(f"--max-mixed-sets must be 0 or more, got {args.max_mixed_sets}",
+                                name="max_mixed_sets")
 
 
 def _numeric_regimes(model: Any, fixed: dict, args: argparse.Namespace, reason: str) -> int:

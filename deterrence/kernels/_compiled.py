@@ -43,7 +43,7 @@ import os
 import threading
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
@@ -331,7 +331,10 @@ class CompiledModel:
                 new[..., :row] = old[..., :row]
             out = grown
         self._rows_per_point = max(1.0, 1.1 * row / max(npts, 1))
-        return undecided, Found(*(a[..., :row] for a in out))
+        found = Found(*(a[..., :row] for a in out))
+        if self.concept == "pbe" and self.belief_policy == "free" and ce.size:
+            found = _without_zero_chance(found, ce, undecided)
+        return undecided, found
 
     def _table(self, points: pd.DataFrame, found: Found, with_structure: bool = False) -> pd.DataFrame:
         """The tidy rows of the equilibria ``found`` (the columns of :mod:`deterrence.sweeps._tidy`
@@ -409,6 +412,18 @@ def _check_supported(game: Any, concept: str, belief_policy: str) -> None:
         )
     if not game.has_perfect_recall():
         raise UnsupportedError("compiled kernels need perfect recall", methods=("pointwise",))
+
+
+def _without_zero_chance(found: Found, ce: np.ndarray, undecided: np.ndarray) -> Found:
+    """Hand to the per-point solver the points where Nature takes some branch with probability
+    0 (marked in ``undecided``, their rows dropped): free beliefs may not weigh the nodes Nature
+    never reaches, a restriction the engine's belief intervals do not know."""
+    zero = (np.asarray(ce) <= 0).any(axis=0)
+    if not zero.any():
+        return found
+    undecided |= zero
+    keep = ~zero[found.point]
+    return Found(*(getattr(found, f.name)[..., keep] for f in fields(Found)))
 
 
 def _found_from_masks(found: Sequence[tuple], undecided: np.ndarray, labels: Sequence[str], n_players: int

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._design import METHODS, Design, DesignInfo, build_design, saltelli_unit, sample_unit
+from ._design import METHODS, Design, DesignInfo, Linspace, build_design, saltelli_unit, sample_unit
 from ._manifest import FORMAT, ChunkRecord, Chunks, Manifest, ModelIdentity, ParameterInfo, RunRecord
 from ._pointwise import evaluate_points
 from ._result import SweepResult, sobol_estimates
@@ -26,6 +26,7 @@ __all__ = [
     "Chunks",
     "Design",
     "DesignInfo",
+    "Linspace",
     "Manifest",
     "ModelIdentity",
     "ParameterInfo",

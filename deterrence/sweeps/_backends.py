@@ -26,6 +26,7 @@ from ..errors import DeterrenceError, UnsupportedError
 from . import _pointwise as pointwise
 from ._design import Design, orderings_hold
 from ._tidy import conform, select
+from ._workers import dask_client, dask_result, init_pool_worker, quiet_dask, stop_pool, worker_died
 
 
 # ====================================================================== evaluation of one chunk
@@ -70,7 +71,8 @@ def compiled_kernel(model: Any, concept: str, belief_policy: str, path: str) -> 
                 ) from None
             return None
         try:
-            cache[key] = compile_model(_distinct(model), concept, belief_policy)
+            with np.errstate(all="ignore"):  # compiling probes the domain, where payoffs may overflow
+                cache[key] = compile_model(_distinct(model), concept, belief_policy)
         except UnsupportedError as exc:
             cache[key] = exc
     found = cache[key]
@@ -128,11 +130,13 @@ def _evaluate(
     for name, par in model.parameters.items():
         if name not in full.columns:
             full[name] = float(par.default)
-    rows, undecided = compiled.evaluate(full)
-    # points the kernel cannot decide (knife edges), and points that violate one of the model's
-    # orderings (kernels do not check them), go to the per-point path, which decides, or
-    # refuses them as model.game does
-    undecided = np.asarray(undecided, dtype=bool) | ~orderings_hold(model, full)
+    with np.errstate(all="ignore"):  # a point whose payoffs overflow is re-solved below (typed error there)
+        rows, undecided = compiled.evaluate(full)
+        # points the kernel cannot decide (knife edges), and points that violate one of the model's
+        # orderings (kernels do not check them), go to the per-point path, which decides, or
+        # refuses them as model.game does; so do points the kernel gave no row (non-finite values)
+        undecided = np.asarray(undecided, dtype=bool) | ~orderings_hold(model, full)
+    undecided |= ~full.index.isin(rows["point"].to_numpy())
     if undecided.any():
         redo = pts[undecided]
         rows = rows[~rows["point"].isin(redo["point"])]
@@ -204,6 +208,7 @@ _WORKER_JOB: ChunkJob | None = None
 def _init_worker(job: ChunkJob) -> None:
     global _WORKER_JOB
     _WORKER_JOB = job
+    init_pool_worker()  # ignore Ctrl-C (the sweep's process stops the pool), exit if orphaned
     _one_kernel_thread()
 
 
@@ -272,8 +277,11 @@ def _run_processes(
 
         for fut in _bounded(submit, todo, 2 * workers, wait_one):
             yield fut.result()
+    except cf.process.BrokenProcessPool:
+        stop_pool(ex)
+        raise worker_died() from None
     except BaseException:
-        ex.shutdown(wait=False, cancel_futures=True)
+        stop_pool(ex)  # at once: the workers' unfinished chunks are recomputed on resume
         raise
     else:
         ex.shutdown(wait=True)
@@ -283,32 +291,27 @@ def _run_dask(
     job: ChunkJob, todo: Sequence[tuple[int, int, int]], design: Design, workers: int | None, scheduler: Any
 ) -> Iterator[tuple[int, pd.DataFrame]]:
     try:
-        from distributed import Client, LocalCluster, wait
+        import distributed  # noqa: F401
     except ImportError:
         raise UnsupportedError(
             "backend='dask' needs dask.distributed (pip install 'deterrence[dask]')",
             methods=("numpy", "processes"),
         ) from None
-    import logging
+    with quiet_dask():
+        yield from _run_on_client(job, todo, design, *dask_client(scheduler, workers), scheduler)
 
-    cluster = None
-    if scheduler is None:
-        n = workers or min(2, os.cpu_count() or 1)
-        cluster = LocalCluster(
-            n_workers=n,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            silence_logs=logging.ERROR,
-        )
-        client = Client(cluster)
-        window = 2 * n
-    elif isinstance(scheduler, Client):
-        client = scheduler
-        window = 2 * max(1, len(client.scheduler_info().get("workers", {})))
-    else:
-        client = Client(scheduler)
-        window = 2 * max(1, len(client.scheduler_info().get("workers", {})))
+
+def _run_on_client(
+    job: ChunkJob,
+    todo: Sequence[tuple[int, int, int]],
+    design: Design,
+    client: Any,
+    cluster: Any,
+    scheduler: Any,
+) -> Iterator[tuple[int, pd.DataFrame]]:
+    from distributed import wait
+
+    window = 2 * max(1, len(client.scheduler_info().get("workers", {})))
     own_client = client is not scheduler
     try:
         [job_future] = client.scatter([job], broadcast=True)
@@ -321,7 +324,7 @@ def _run_dask(
             return set(res.done), set(res.not_done)
 
         for fut in _bounded(submit, todo, window, wait_one):
-            yield fut.result()
+            yield dask_result(fut)
     finally:
         if own_client:
             client.close()

@@ -20,12 +20,133 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import ParameterError, SweepError
+from ..errors import ParameterError, ResourceError, SweepError
 
 METHODS = ("sobol", "lhs", "random", "saltelli")
 
 #: sample designs are held in memory; refuse designs whose array would exceed this (bytes)
 MAX_SAMPLE_BYTES = 2 * 1024**3
+#: explicit grid values are held in memory; refuse an axis with more values than this
+#: (a :class:`Linspace` axis is never held in memory and has no such limit)
+MAX_AXIS_VALUES = 10**8
+#: a sample's orderings are checked this many points at a time
+ORDERING_BLOCK = 1_000_000
+#: points are numbered with 64-bit integers: no design may have more points than this
+MAX_POINTS = 2**63 - 1
+#: an axis of values that are not evenly spaced lists them all in the manifest: at most this many
+MAX_LISTED_VALUES = 1_000_000
+#: a grid axis with more values than this is written to the manifest as ``{"linspace": [lo, hi, n]}``
+#: when its values are evenly spaced (a list of every value otherwise, as always)
+LISTED_AXIS_VALUES = 10_000
+
+
+# ====================================================================== a grid axis never held in memory
+@dataclass(frozen=True)
+class Linspace:
+    """``n`` evenly spaced values from ``lo`` to ``hi`` (both included), as ``numpy.linspace(lo,
+    hi, n)`` gives them bit for bit, but computed only for the points a chunk needs: a grid axis
+    of a billion values costs nothing until its points are evaluated.
+
+    ``dt.sweep(model, grid={"credibility": dt.Linspace(0, 1, 10**9)}, out=...)``; the command
+    line's ``--vary NAME=LO:HI:N`` is one.
+
+    Raises
+    ------
+    SweepError
+        ``n`` not a positive integer, ``lo`` or ``hi`` not finite numbers, or ``lo == hi``
+        with more than one value.
+    """
+
+    lo: float
+    hi: float
+    n: int
+
+    def __post_init__(self) -> None:
+        n = self.n
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+            raise SweepError(f"Linspace: the number of values must be a positive integer, got {n!r}")
+        for end in ("lo", "hi"):
+            value = getattr(self, end)
+            try:
+                ok = (
+                    isinstance(value, (int, float, np.number))
+                    and not isinstance(value, bool)
+                    and math.isfinite(float(value))
+                )
+            except OverflowError:
+                ok = False
+            if not ok:
+                raise SweepError(f"Linspace: {end}={value!r} is not a finite number")
+            object.__setattr__(self, end, float(value))
+        object.__setattr__(self, "n", int(n))
+        if n > 1 and self.lo == self.hi:
+            raise SweepError(f"Linspace: empty range ({self.lo:g} to {self.hi:g}) with {n} values")
+
+    @property
+    def size(self) -> int:
+        """The number of values (``len()`` is not defined: it may exceed what ``len`` allows)."""
+        return self.n
+
+    def take(self, index: np.ndarray) -> np.ndarray:
+        """The values at positions ``index`` (integers in ``0 .. n-1``), exactly as in
+        ``numpy.linspace(lo, hi, n)[index]``."""
+        idx = np.asarray(index, dtype=np.int64)
+        y = idx.astype(float)
+        delta = self.hi - self.lo
+        div = self.n - 1
+        if div > 0:
+            step = delta / div
+            y = y / div * delta if step == 0 else y * step
+        else:
+            y = y * delta
+        y = y + self.lo
+        if div > 0:
+            y[idx == div] = self.hi
+        return y
+
+    def values(self) -> np.ndarray:
+        """Every value (held in memory: for axes small enough)."""
+        return self.take(np.arange(self.n, dtype=np.int64))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"linspace": [self.lo, self.hi, self.n]}
+
+
+def _axis_size(axis: Any) -> int:
+    return axis.size if isinstance(axis, Linspace) else len(axis)
+
+
+def _axis_take(axis: Any, index: np.ndarray) -> np.ndarray:
+    return axis.take(index) if isinstance(axis, Linspace) else np.asarray(axis)[index]
+
+
+def _axis_json(axis: Any) -> Any:
+    """An axis as the manifest writes it: a list of its values, or ``{"linspace": [lo, hi, n]}``
+    for a long evenly spaced axis."""
+    if isinstance(axis, Linspace):
+        return axis.to_json() if axis.size > LISTED_AXIS_VALUES else [float(x) for x in axis.values()]
+    return [float(x) for x in axis]
+
+
+def _compact(values: np.ndarray) -> Any:
+    """A long array of values that is exactly a ``numpy.linspace``: as a :class:`Linspace`."""
+    if len(values) > LISTED_AXIS_VALUES and values[0] != values[-1]:
+        axis = Linspace(float(values[0]), float(values[-1]), len(values))
+        block = 1_000_000  # compared a block at a time: no second copy of a long axis
+        if all(
+            np.array_equal(axis.take(np.arange(s, min(s + block, len(values)))), values[s : s + block])
+            for s in range(0, len(values), block)
+        ):
+            return axis
+    return values
+
+
+def _axis_from_json(data: Any) -> Any:
+    if isinstance(data, Mapping) and "linspace" in data:
+        lo, hi, n = data["linspace"]
+        return Linspace(float(lo), float(hi), int(n))
+    axis = _compact(np.asarray([float(x) for x in data], dtype=float))
+    return axis if isinstance(axis, Linspace) else tuple(float(x) for x in axis)
 
 
 # ====================================================================== the design
@@ -43,7 +164,8 @@ class Design:
         Values of all parameters at the points before the varied ones are set (defaults
         overridden by ``fixed``).
     grid
-        Grid values per varied parameter (full factorial, first varies slowest), or ``None``.
+        Grid values per varied parameter (full factorial, first varies slowest): an array, or
+        a :class:`Linspace` whose values are computed a chunk at a time; or ``None``.
     sample
         Sample array ``(n_points, len(varied))``, or ``None``.
     """
@@ -51,26 +173,38 @@ class Design:
     names: tuple[str, ...]
     varied: tuple[str, ...]
     base: Mapping[str, float]
-    grid: tuple[np.ndarray, ...] | None = None
+    grid: tuple[Any, ...] | None = None
     sample: np.ndarray | None = None
 
     @property
     def n_points(self) -> int:
         if self.grid is not None:
-            return math.prod(len(v) for v in self.grid)
+            return math.prod(_axis_size(v) for v in self.grid)
         return 0 if self.sample is None else len(self.sample)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """Grid designs: the number of values of each varied parameter."""
+        return tuple(_axis_size(v) for v in self.grid or ())
 
     def points(self, start: int, stop: int) -> pd.DataFrame:
         """Points ``start .. stop-1``: a ``point`` column and one column per parameter."""
-        idx = np.arange(start, stop, dtype=np.int64)
+        return self.points_at(np.arange(start, stop, dtype=np.int64))
+
+    def points_at(self, index: np.ndarray) -> pd.DataFrame:
+        """The points numbered ``index`` (any integers in ``0 .. n_points-1``): a ``point`` column
+        and one column per parameter."""
+        idx = np.asarray(index, dtype=np.int64)
         cols: dict[str, Any] = {"point": idx}
         if self.grid is not None:
-            shape = tuple(len(v) for v in self.grid)
+            shape = self.shape
             multi = np.unravel_index(idx, shape) if len(idx) else [idx] * len(shape)
-            varied = {n: vals[m] for n, vals, m in zip(self.varied, self.grid, multi, strict=True)}
+            varied = {
+                n: _axis_take(vals, m) for n, vals, m in zip(self.varied, self.grid, multi, strict=True)
+            }
         else:
             assert self.sample is not None
-            varied = {n: self.sample[start:stop, k] for k, n in enumerate(self.varied)}
+            varied = {n: self.sample[idx, k] for k, n in enumerate(self.varied)}
         for n in self.names:
             cols[n] = np.asarray(varied[n], dtype=float) if n in varied else np.full(len(idx), self.base[n])
         return pd.DataFrame(cols)
@@ -85,7 +219,8 @@ class DesignInfo:
     kind
         ``"grid"`` or ``"sample"``.
     grid
-        Grid designs: the values of each varied parameter (the first varies slowest).
+        Grid designs: the values of each varied parameter (the first varies slowest), a tuple
+        of values or, for a long evenly spaced axis, a :class:`Linspace`.
     method, samples, seed
         Sample designs: ``"sobol"``, ``"lhs"``, ``"random"`` or ``"saltelli"``; the number of
         samples asked for (Saltelli: base rows); the seed.
@@ -100,7 +235,7 @@ class DesignInfo:
     """
 
     kind: str
-    grid: Mapping[str, tuple[float, ...]] | None = None
+    grid: Mapping[str, tuple[float, ...] | Linspace] | None = None
     method: str | None = None
     samples: int | None = None
     seed: int | None = None
@@ -118,7 +253,7 @@ class DesignInfo:
     def to_json(self) -> dict[str, Any]:
         """The description as JSON data (the ``design`` entry of ``manifest.json``)."""
         if self.kind == "grid":
-            return {"kind": "grid", "grid": {n: list(v) for n, v in (self.grid or {}).items()}}
+            return {"kind": "grid", "grid": {n: _axis_json(v) for n, v in (self.grid or {}).items()}}
         out: dict[str, Any] = {
             "kind": self.kind,
             "method": self.method,
@@ -137,7 +272,7 @@ class DesignInfo:
     def from_json(cls, data: Mapping[str, Any]) -> DesignInfo:
         """Read :meth:`to_json`'s data (as written in ``manifest.json``)."""
         if data.get("kind") == "grid":
-            return cls("grid", grid={str(n): tuple(float(x) for x in v) for n, v in data["grid"].items()})
+            return cls("grid", grid={str(n): _axis_from_json(v) for n, v in data["grid"].items()})
         bounds = data.get("bounds")
         return cls(
             kind=str(data.get("kind", "sample")),
@@ -171,15 +306,35 @@ def _check_values(model: Any, name: str, values: np.ndarray) -> None:
 
 
 def _as_values(name: str, values: Any) -> np.ndarray:
+    """Explicit values as a 1-d float array (refused, before any is copied, beyond
+    :data:`MAX_AXIS_VALUES`)."""
+    if isinstance(values, (str, bytes, Mapping)):
+        raise SweepError(f"parameter '{name}': values {_shown(values)} are not numbers")
+    try:
+        count = len(values)
+    except (TypeError, OverflowError):
+        count = None if not isinstance(values, range) else MAX_AXIS_VALUES + 1
+    if count is not None and count > MAX_AXIS_VALUES:
+        raise ResourceError(
+            f"parameter '{name}': {count:,} explicit values would need {8 * count / 1e9:.1f} GB in memory "
+            f"(at most {MAX_AXIS_VALUES:,}); give evenly spaced values as Linspace(lo, hi, n), which is "
+            "never held in memory",
+            estimate=8.0 * count,
+        )
     try:
         arr = np.atleast_1d(np.asarray(values, dtype=float))
-    except (TypeError, ValueError):
-        raise SweepError(f"parameter '{name}': values {values!r} are not numbers") from None
+    except (TypeError, ValueError, OverflowError):
+        raise SweepError(f"parameter '{name}': values {_shown(values)} are not numbers") from None
     if arr.ndim != 1:
         raise SweepError(f"parameter '{name}': values must be one-dimensional, got shape {arr.shape}")
     if arr.size == 0:
         raise SweepError(f"parameter '{name}': the grid has no values (empty range)")
     return arr
+
+
+def _shown(values: Any) -> str:
+    text = repr(values)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _unknown(model: Any, names: Iterable[str], what: str) -> None:
@@ -271,6 +426,9 @@ def build_design(
         Unknown parameter, empty grid, non-finite value, ``samples <= 0``, a parameter both
         varied and fixed, an unbounded domain to sample, an unknown method, or a sample too
         large to hold in memory.
+    ResourceError
+        More grid points than a sweep can number, or more explicit values on one axis than
+        fit in memory.
     ParameterError
         A value outside its parameter's domain.
     """
@@ -328,16 +486,39 @@ def _grid_design(
     both = [n for n in grid if n in fixed]
     if both:
         raise SweepError(f"parameter '{both[0]}' is both varied (grid) and fixed")
-    values = []
+    axes = []
     for n, v in grid.items():
+        if isinstance(v, Linspace):
+            _check_values(model, n, np.array([v.lo, v.hi]))
+            axes.append(v)
+            continue
         arr = _as_values(n, v)
         _check_values(model, n, arr)
-        values.append(arr)
-    design = Design(tuple(model.parameters), tuple(grid), dict(base), grid=tuple(values))
-    info = DesignInfo(
-        kind="grid", grid={n: tuple(float(x) for x in v) for n, v in zip(grid, values, strict=True)}
-    )
-    return design, info
+        axis = _compact(arr)
+        if not isinstance(axis, Linspace) and len(axis) > MAX_LISTED_VALUES:
+            raise ResourceError(
+                f"parameter '{n}': {len(axis):,} values that are not evenly spaced, each listed in the "
+                f"manifest (at most {MAX_LISTED_VALUES:,}); give evenly spaced values (Linspace), or a "
+                "sample (samples=N) for a dense irregular design",
+                estimate=float(len(axis)),
+            )
+        axes.append(axis)
+    n_points = math.prod(_axis_size(a) for a in axes)
+    if n_points > MAX_POINTS:
+        raise ResourceError(
+            f"the grid has {n_points:.3g} points ({' x '.join(f'{_axis_size(a):,}' for a in axes)}): "
+            "more than "
+            f"a sweep can number ({MAX_POINTS:.3g}); use fewer values",
+            estimate=float(n_points),
+        )
+    design = Design(tuple(model.parameters), tuple(grid), dict(base), grid=tuple(axes))
+    listed = {
+        n: a
+        if isinstance(a, Linspace) and a.size > LISTED_AXIS_VALUES
+        else tuple(float(x) for x in (a.values() if isinstance(a, Linspace) else a))
+        for n, a in zip(grid, axes, strict=True)
+    }
+    return design, DesignInfo(kind="grid", grid=listed)
 
 
 def _check_samples(samples: Any, method: str) -> None:
@@ -380,7 +561,9 @@ def _sample_box(
         if n in bounds:
             b = _as_values(n, bounds[n])
             if b.size != 2 or not b[0] < b[1]:
-                raise SweepError(f"bounds for '{n}' must be (lo, hi) with lo < hi, got {list(b)}")
+                raise SweepError(
+                    f"bounds for '{n}' must be (lo, hi) with lo < hi, got {[float(x) for x in b]}"
+                )
             _check_values(model, n, b)
             lo[k], hi[k] = b
         else:
@@ -407,11 +590,15 @@ def _keep_ordered(
     model: Any, sample: np.ndarray, varied: Sequence[str], base: Mapping[str, float], samples: int
 ) -> tuple[np.ndarray, int]:
     """The sampled points where the model's orderings hold, and how many were dropped: a sample
-    covers the part of the box where the orderings hold."""
-    values = pd.DataFrame({n: np.full(len(sample), float(base[n])) for n in model.parameters})
-    for k, n in enumerate(varied):
-        values[n] = sample[:, k]
-    ok = orderings_hold(model, values)
+    covers the part of the box where the orderings hold. Checked a block of points at a time
+    (every parameter's column of the whole sample would be many times the sample's memory)."""
+    ok = np.empty(len(sample), dtype=bool)
+    for start in range(0, len(sample), ORDERING_BLOCK):
+        block = sample[start : start + ORDERING_BLOCK]
+        values = pd.DataFrame({n: np.full(len(block), float(base[n])) for n in model.parameters})
+        for k, n in enumerate(varied):
+            values[n] = block[:, k]
+        ok[start : start + len(block)] = orderings_hold(model, values)
     if not ok.any():
         raise SweepError(
             f"none of the {samples} sampled points satisfies the orderings of model "
@@ -441,4 +628,3 @@ def orderings_hold(model: Any, points: pd.DataFrame) -> np.ndarray:
     values = {n: points[n].to_numpy(dtype=float) for n in model.parameters}
     ok = model.evaluate(values, check=False, check_orderings=False).ordering_ok
     return np.broadcast_to(np.asarray(ok, dtype=bool), (len(points),))
-

@@ -15,6 +15,7 @@ with a new sweep on all of them holds the same sweep, which may resume there.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -173,7 +174,9 @@ class ChunkRecord(_Readable):
 @dataclass(frozen=True)
 class RunRecord(_Readable):
     """One run of the sweep (a resumed sweep has several): when, on which backend, and, once
-    it finished, how many chunks it computed and how long it took."""
+    it finished, how many chunks and points it computed, how many points it reused from earlier
+    runs, how many of its points went to the per-point path, how long it took, and what it
+    noted (chunks found damaged and recomputed, workers capped, its estimate)."""
 
     id: str
     started: str
@@ -181,9 +184,18 @@ class RunRecord(_Readable):
     finished: str | None = None
     computed_chunks: int | None = None
     elapsed_seconds: float | None = None
+    computed_points: int | None = None
+    reused_points: int | None = None
+    pointwise_points: int | None = None
+    notes: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        return _without_none(dataclasses.asdict(self))
+        data = _without_none(dataclasses.asdict(self))
+        if self.notes:
+            data["notes"] = list(self.notes)
+        else:
+            data.pop("notes", None)
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> RunRecord:
@@ -194,6 +206,10 @@ class RunRecord(_Readable):
             data.get("finished"),
             data.get("computed_chunks"),
             data.get("elapsed_seconds"),
+            data.get("computed_points"),
+            data.get("reused_points"),
+            data.get("pointwise_points"),
+            tuple(str(n) for n in data.get("notes", ())),
         )
 
 
@@ -308,6 +324,13 @@ class Manifest(_Readable):
         mine, theirs = self.to_json(), other.to_json()
         return [k for k in SPEC_FIELDS if mine.get(k) != theirs.get(k)]
 
+    def fingerprint(self) -> str:
+        """A digest of the :data:`SPEC_FIELDS`: two manifests of the same sweep have the same
+        fingerprint, which every chunk file of the sweep carries."""
+        data = self.to_json()
+        text = json.dumps({k: data.get(k) for k in SPEC_FIELDS}, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
     # ---------------------------------------------------------------- JSON
     def to_json(self) -> dict[str, Any]:
         """The manifest as the JSON data of ``manifest.json``."""
@@ -332,7 +355,7 @@ class Manifest(_Readable):
             raise SweepError(f"a sweep manifest is a JSON object, not {type(data).__name__}")
         try:
             return cls(**_typed_fields(data))
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
             raise SweepError(f"the sweep manifest is malformed ({type(exc).__name__}: {exc})") from None
 
 

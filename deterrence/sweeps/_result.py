@@ -1,9 +1,11 @@
 """The result of a sweep: :class:`SweepResult` (table, manifest, storage, analysis, pictures).
 
 A :class:`SweepResult` holds the tidy table and the manifest; it saves and loads itself
-(CSV, Parquet, ``manifest.json``), reads a large sweep's table from its chunks on demand,
-and offers the selected equilibria, regime tables and shares, partial dependence, Sobol
-indices (:func:`sobol_estimates` without SALib) and the plots of :mod:`deterrence.plot`.
+(CSV, Parquet, ``manifest.json``), reads a table kept in a folder (its table files, or a large
+sweep's chunks) on demand, and offers the selected equilibria, regime tables and shares,
+partial dependence, Sobol indices (:func:`sobol_estimates` without SALib) and the plots of
+:mod:`deterrence.plot`. Its summary (:meth:`SweepResult.summary`) and its pictures of a table
+left in a folder are computed a part at a time, with bounded memory, however large the sweep.
 Made by :func:`deterrence.sweeps.sweep`; exported by :mod:`deterrence.sweeps`.
 """
 
@@ -11,7 +13,8 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,23 +23,26 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SweepError
-from ._design import salib_analyzer
+from ._design import Linspace, salib_analyzer
 from ._manifest import Manifest
-from ._storage import atomic_write, read_chunks, read_manifest, write_manifest
+from ._storage import (
+    check_out,
+    chunk_file,
+    chunk_metadata,
+    read_chunk,
+    read_chunks,
+    read_manifest,
+    write_manifest,
+    write_table_files,
+)
 from ._tidy import MEASURES, coerce
 
-
-def write_csv(table: pd.DataFrame, path: str | os.PathLike[str]) -> None:
-    """Write a tidy table as CSV with pyarrow's writer (ten times pandas' speed).
-
-    Floats are written in their shortest exact form (``pd.read_csv`` reads back the same
-    numbers; a whole number is written without ``.0``), booleans as ``true``/``false``, text in
-    double quotes, missing values as empty fields.
-    """
-    import pyarrow as pa
-    import pyarrow.csv as pa_csv
-
-    pa_csv.write_csv(pa.Table.from_pandas(table, preserve_index=False), str(path))
+#: a picture of a table kept in a folder reads at most this many points (grids are thinned evenly)
+MAP_POINTS = 250_000
+#: and at most this many values along each axis it draws
+MAP_SIDE = 500
+#: rows per part when a table file is read a part at a time
+PART_ROWS = 200_000
 
 
 # ====================================================================== the result
@@ -48,8 +54,8 @@ class SweepResult:
     ----------
     table
         One row per point and equilibrium (columns in :func:`deterrence.sweeps.column_order`).
-        For a sweep too large to hold in memory (more than ``max_points`` points, run with
-        ``out=``) it is read from the folder's chunks on first access.
+        For a sweep run with ``out=`` or loaded from a folder it is read from the folder (its
+        ``table.parquet``, or the chunks of a sweep too large for one table file) on first access.
     manifest
         A :class:`~deterrence.sweeps.Manifest`: model name and sha256, concept, belief policy,
         selection rule and its description, the design (grid values, or sample method, size,
@@ -79,23 +85,151 @@ class SweepResult:
 
     @property
     def table(self) -> pd.DataFrame:
-        """The tidy table (read from the folder's chunks on first access if not in memory)."""
+        """The tidy table (read from the folder on first access if not in memory)."""
         if self._table is None:
             assert self.folder is not None
-            object.__setattr__(self, "_table", read_chunks(self.folder, self.manifest.done))
+            source = self._source()
+            if source == "table.parquet":
+                table = coerce(pd.read_parquet(self.folder / source))
+            elif source == "table.csv":
+                table = coerce(pd.read_csv(self.folder / source))
+            else:
+                table = (
+                    coerce(pd.concat(list(self.parts()), ignore_index=True))
+                    if self.manifest.done
+                    else read_chunks(self.folder, ())
+                )
+            object.__setattr__(self, "_table", table)
         return self._table
+
+    def _source(self) -> str:
+        """Where a table not in memory is read from: ``table.parquet``, ``table.csv`` or ``chunks``."""
+        assert self.folder is not None
+        for name in ("table.parquet", "table.csv"):
+            if (self.folder / name).is_file() and not (self.folder / name).is_symlink():
+                return name
+        return "chunks"
+
+    def parts(self, columns: Sequence[str] | None = None) -> Iterator[pd.DataFrame]:
+        """The table a part at a time (the whole table when it is in memory; else at most a
+        chunk or :data:`PART_ROWS` rows at a time), with only ``columns`` (those it has)."""
+        if self._table is not None:
+            cols = None if columns is None else [c for c in columns if c in self._table.columns]
+            yield self._table if cols is None else self._table[cols]
+            return
+        assert self.folder is not None
+        source = self._source()
+        if source == "table.parquet":
+            import pyarrow.parquet as pq
+
+            pf = pq.ParquetFile(self.folder / source)
+            cols = None if columns is None else [c for c in columns if c in pf.schema_arrow.names]
+            for batch in pf.iter_batches(batch_size=PART_ROWS, columns=cols):
+                yield batch.to_pandas()
+        elif source == "table.csv":
+            yield from pd.read_csv(
+                self.folder / source,
+                chunksize=PART_ROWS,
+                usecols=None if columns is None else lambda c: c in columns,
+            )
+        else:
+            for c in sorted(self.manifest.done):
+                yield self._chunk(c, columns)
+
+    def _chunk(self, c: int, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """One chunk file of the folder, read after checking that it is this sweep's chunk ``c``
+        (its fingerprint and point range; files written before chunks carried them are read as
+        they are)."""
+        assert self.folder is not None
+        path = self.folder / "chunks" / chunk_file(c)
+        m = self.manifest
+        try:
+            meta, rows = chunk_metadata(path)
+        except Exception as exc:  # pyarrow's errors share no base class
+            raise SweepError(
+                f"{path}: cannot be read ({type(exc).__name__}); rerun the sweep with out= "
+                "this folder to recompute it"
+            ) from None
+        if meta is not None and m.chunk_size:
+            want = (m.fingerprint(), c, c * m.chunk_size, min((c + 1) * m.chunk_size, m.n_points), rows)
+            have = (
+                meta.get("fingerprint"),
+                meta.get("chunk"),
+                meta.get("start"),
+                meta.get("stop"),
+                meta.get("rows"),
+            )
+            if have != want:
+                raise SweepError(
+                    f"{path}: is not chunk {c} of this folder's sweep (damaged, copied or foreign); "
+                    "rerun the sweep with out= this folder to recompute it"
+                )
+        return _read_columns(path, columns)
 
     # ---------------------------------------------------------------- storage
     def save(self, folder: str | os.PathLike[str]) -> Path:
-        """Write ``table.csv``, ``table.parquet`` and ``manifest.json`` into ``folder`` (atomically)."""
-        path = Path(folder)
-        if path.exists() and not path.is_dir():
-            raise SweepError(f"{str(path)!r} exists and is not a folder")
-        path.mkdir(parents=True, exist_ok=True)
-        atomic_write(path / "table.parquet", lambda p: self.table.to_parquet(p, index=False))
-        atomic_write(path / "table.csv", lambda p: write_csv(self.table, p))
-        write_manifest(path / "manifest.json", self.manifest)
+        """Write ``table.csv``, ``table.parquet`` and ``manifest.json`` into ``folder`` (atomically,
+        with the user's file mode; a table kept in a folder is copied a part at a time).
+
+        Raises
+        ------
+        SweepError
+            ``folder`` is empty, is a file or below one, holds a symbolic link where the files
+            go, or cannot be written.
+        """
+        path = check_out(folder, what="folder=")
+        _refuse_another_sweep(path, self.manifest)
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            if self._table is not None:
+                write_table_files(path, lambda: iter([self._table]), list(self._table.columns))
+            else:
+                write_table_files(path, lambda: self.parts(), self._columns())
+            write_manifest(path / "manifest.json", self.manifest)
+        except OSError as exc:
+            raise SweepError(f"{path}: cannot save the sweep there ({exc.strerror or exc})") from None
         return path
+
+    def _columns(self) -> list[str]:
+        """The table's columns, read from the folder without reading the table."""
+        assert self.folder is not None
+        import pyarrow.parquet as pq
+
+        source = self._source()
+        if source == "table.parquet":
+            return list(pq.read_schema(self.folder / source).names)
+        if source == "table.csv":
+            return list(pd.read_csv(self.folder / source, nrows=0).columns)
+        names: list[str] = []
+        for c in sorted(self.manifest.done):
+            for n in pq.read_schema(self.folder / "chunks" / chunk_file(c)).names:
+                if n not in names:
+                    names.append(n)
+        return [n for n in names if not n.startswith("__")]
+
+    # ---------------------------------------------------------------- summary
+    def summary(self) -> dict[str, Any]:
+        """What the sweep found, computed a part at a time (bounded memory for a table left in
+        a folder): ``points``, ``rows``, ``regimes`` (share of points in each selected regime,
+        largest first), ``several_equilibria`` (points with more than one equilibrium) and
+        ``paths`` (points per path)."""
+        regimes: Counter[str] = Counter()
+        paths: Counter[str] = Counter()
+        rows = several = 0
+        for part in self.parts(["point", "regime", "selected", "n_equilibria", "path"]):
+            rows += len(part)
+            sel = part[part["selected"].to_numpy(dtype=bool)]
+            regimes.update(sel["regime"].astype(str).to_numpy().tolist())
+            paths.update(sel["path"].astype(str).to_numpy().tolist())
+            several += int((sel["n_equilibria"].to_numpy() > 1).sum())
+        points = sum(regimes.values())
+        return {
+            "points": points,
+            "rows": rows,
+            "regimes": {r: n / points for r, n in regimes.most_common()} if points else {},
+            "several_equilibria": several,
+            "paths": dict(paths.most_common()),
+        }
 
     @classmethod
     def load(cls, folder: str | os.PathLike[str]) -> SweepResult:
@@ -106,23 +240,23 @@ class SweepResult:
         SweepError
             The folder has no manifest, or its sweep is not finished.
         """
-        path = Path(folder)
+        path = check_out(folder, what="folder=")
         mpath = path / "manifest.json"
         if not mpath.is_file():
             raise SweepError(f"{path}: no manifest.json; not a saved sweep")
-        manifest = Manifest.from_json(read_manifest(mpath))
-        if (path / "table.parquet").is_file():
-            table = pd.read_parquet(path / "table.parquet")
-        elif (path / "table.csv").is_file():
-            table = pd.read_csv(path / "table.csv")
-        elif manifest.status == "complete":
-            return cls(None, manifest, path)  # a large sweep: the chunks are the table
-        else:
+        data = read_manifest(mpath)
+        if not isinstance(data, Mapping) or "format" not in data:
+            raise SweepError(f"{path}: manifest.json holds something other than a deterrence sweep")
+        manifest = Manifest.from_json(data)
+        tables = [
+            n for n in ("table.parquet", "table.csv") if (path / n).is_file() and not (path / n).is_symlink()
+        ]
+        if not tables and manifest.status != "complete":
             raise SweepError(
                 f"{path}: the sweep there is not finished ({len(manifest.done)} of "
                 f"{manifest.n_chunks or '?'} chunks); run the same sweep with out='{path}' to resume it"
             )
-        return cls(coerce(table), manifest, path)
+        return cls(None, manifest, path)  # the table is read on first access
 
     # ---------------------------------------------------------------- views
     @property
@@ -167,6 +301,8 @@ class SweepResult:
         self._check_column(indicator)
         if parameter not in self.parameters:
             raise SweepError(f"unknown parameter '{parameter}'; parameters are {', '.join(self.parameters)}")
+        if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or not 1 <= bins <= 10_000:
+            raise SweepError(f"bins must be an integer from 1 to 10,000, got {bins!r}")
         sel = self.selected()
         x = sel[parameter].to_numpy(dtype=float)
         uniq = np.unique(x)
@@ -210,9 +346,7 @@ class SweepResult:
         n_points = int(design.samples or 0) * (d + 2)
         y = self.selected().sort_values("point")[indicator].to_numpy(dtype=float)
         if len(y) != n_points or not np.all(np.isfinite(y)):
-            raise SweepError(
-                f"Sobol indices need a finite {indicator} at every one of the {n_points} points"
-            )
+            raise SweepError(f"Sobol indices need a finite {indicator} at every one of the {n_points} points")
         salib = salib_analyzer()
         if salib is not None:
             bounds = design.bounds or {}
@@ -253,7 +387,8 @@ class SweepResult:
         """A labelled regime map over two parameters (see :func:`deterrence.plot.regime_map`)."""
         from ..plot import regime_map
 
-        return regime_map(self, x, y, indicator=indicator, ax=ax, path=path, at=at)
+        drawn = self._drawn((x, y), at, [] if indicator is None else [indicator])
+        return regime_map(drawn, x, y, indicator=indicator, ax=ax, path=path, at=at)
 
     def plot_lines(
         self,
@@ -268,13 +403,134 @@ class SweepResult:
         (see :func:`deterrence.plot.lines`)."""
         from ..plot import lines
 
-        return lines(self, x, indicator=indicator, by=by, values=values, ax=ax, path=path)
+        keep = (x,) if by is None else (x, by)
+        drawn = self._drawn(keep, None, [indicator])
+        return lines(drawn, x, indicator=indicator, by=by, values=values, ax=ax, path=path)
+
+    def _drawn(
+        self, keep: Sequence[str], at: Mapping[str, float] | None, measures: Sequence[str] = ()
+    ) -> SweepResult:
+        """What a picture reads: this result when its table is in memory and not large; else the
+        selected rows of a thinned slice (bounded memory; read from the folder with only the
+        columns a picture needs: the parameters, the regime and ``measures``): a grid's axes
+        ``keep`` at most :data:`MAP_SIDE` values each, the axes in ``at`` at their nearest
+        value, the others thinned so that at most :data:`MAP_POINTS` points are read; a
+        sample's first :data:`MAP_POINTS` points."""
+        if self._table is not None and self.manifest.n_points <= MAP_POINTS:
+            return self
+        for name in (*keep, *(at or {})):
+            if name not in self.parameters:
+                raise SweepError(f"unknown parameter '{name}'; parameters are {', '.join(self.parameters)}")
+        ids = _thinned_points(self.manifest, keep, at or {})
+        if self._table is not None:  # a large grid held in memory: drawn thinned all the same
+            if ids is None:
+                return self
+            t = self._table
+            return SweepResult(
+                t[t["selected"].to_numpy(dtype=bool) & np.isin(t["point"].to_numpy(), ids)],
+                self.manifest,
+                None,
+            )
+        columns = ["point", *self.parameters, "regime", "selected", "n_equilibria", *measures]
+        parts = []
+        have = 0
+        for part in self._parts_with(ids, columns):
+            part = part[part["selected"].to_numpy(dtype=bool)]
+            if ids is not None:
+                part = part[np.isin(part["point"].to_numpy(), ids)]
+            parts.append(part)
+            have += len(part)
+            if ids is None and have >= MAP_POINTS:
+                break
+        table = coerce(pd.concat(parts, ignore_index=True)) if parts else pd.DataFrame(columns=columns)
+        return SweepResult(table, self.manifest, None)
+
+    def _parts_with(self, ids: np.ndarray | None, columns: Sequence[str]) -> Iterator[pd.DataFrame]:
+        """The parts that hold the points ``ids`` (only their chunks when the table is in chunks),
+        with ``columns``."""
+        assert self.folder is not None
+        if ids is None or self._source() != "chunks" or not self.manifest.chunk_size:
+            yield from self.parts(columns)
+            return
+        for c in np.unique(ids // int(self.manifest.chunk_size)):
+            yield self._chunk(int(c), columns)
 
     def __repr__(self) -> str:
         m = self.manifest
         name = m.model.name if m.model is not None else "?"
         rows = "?" if m.n_rows is None else m.n_rows
         return f"<SweepResult {name}: {m.n_points} points, {rows} rows, concept {m.concept}>"
+
+
+def _refuse_another_sweep(path: Path, manifest: Manifest) -> None:
+    """``save`` into a folder: refused when the folder's manifest describes another sweep (its
+    chunks would then sit beside a manifest that is not theirs)."""
+    mpath = path / "manifest.json"
+    if not mpath.is_file():
+        return
+    try:
+        there = Manifest.from_json(read_manifest(mpath))
+    except SweepError:
+        return  # not a sweep's manifest: replaced like any file of the same name
+    differ = there.differences(manifest) if there.format == manifest.format else []
+    if differ and (path / "chunks").is_dir():
+        raise SweepError(
+            f"{path}: holds a different sweep (differs in {', '.join(differ)}); save into another folder"
+        )
+
+
+def _read_columns(path: Path, columns: Sequence[str] | None) -> pd.DataFrame:
+    if columns is None:
+        return read_chunk(path)
+    import pyarrow.parquet as pq
+
+    names = pq.read_schema(path).names
+    return read_chunk(path, [c for c in columns if c in names])
+
+
+def _axis_values(axis: Any) -> tuple[int, Any]:
+    if isinstance(axis, Linspace):
+        return axis.size, axis
+    values = np.asarray(axis, dtype=float)
+    return len(values), values
+
+
+def _nearest(axis: Any, value: float) -> int:
+    size, values = _axis_values(axis)
+    if isinstance(values, Linspace):
+        if size == 1:
+            return 0
+        k = round((float(value) - values.lo) / (values.hi - values.lo) * (size - 1))
+        return min(max(k, 0), size - 1)
+    return int(np.argmin(np.abs(values - float(value))))
+
+
+def _spread(size: int, most: int) -> np.ndarray:
+    return np.unique(np.linspace(0, size - 1, min(size, max(1, most))).round().astype(np.int64))
+
+
+def _thinned_points(manifest: Manifest, keep: Sequence[str], at: Mapping[str, float]) -> np.ndarray | None:
+    """Grid designs: the point numbers of a thinned slice (see :meth:`SweepResult._drawn`);
+    ``None`` for samples."""
+    design = manifest.design
+    if design is None or design.kind != "grid" or not design.grid:
+        return None
+    names = list(design.grid)
+    sizes = [_axis_values(design.grid[n])[0] for n in names]
+    free = [n for n in names if n not in keep and n not in at]
+    kept_side = [min(s, MAP_SIDE) for n, s in zip(names, sizes, strict=True) if n in keep]
+    budget = MAP_POINTS / max(1, int(np.prod(kept_side)))
+    other = max(1, int(budget ** (1 / len(free)))) if free else 1
+    index = []
+    for n, size in zip(names, sizes, strict=True):
+        if n in keep:
+            index.append(_spread(size, MAP_SIDE))
+        elif n in at:
+            index.append(np.array([_nearest(design.grid[n], at[n])]))
+        else:
+            index.append(_spread(size, other))
+    mesh = np.meshgrid(*index, indexing="ij")
+    return np.ravel_multi_index([m.ravel() for m in mesh], sizes).astype(np.int64)
 
 
 def sobol_estimates(y: np.ndarray, d: int) -> tuple[np.ndarray, np.ndarray]:

@@ -2,16 +2,18 @@
 
 :func:`check_spec` resolves the model (a catalogue name or path, or a ``Model``), checks every
 choice (backend, path, selection rule, concept, belief policy, ``on_error``), every count
-(``workers``, ``chunk_size``, the seed) and the solver options, and names the culprit in a
-``SweepError`` when one is wrong. The design's own arguments (``grid``, ``samples``, ``fixed``,
-``vary``, ``bounds``) are checked when the design is built (:func:`deterrence.sweeps.build_design`),
-because a resumed sample takes its seed from the folder.
+(``workers``, ``chunk_size``, the seed), the ``out=`` folder's path and the solver options, and
+names the culprit in a ``SweepError`` when one is wrong; ``workers`` beyond the cores here is
+capped at them (said in ``notes``) unless the caller insists. The design's own arguments
+(``grid``, ``samples``, ``fixed``, ``vary``, ``bounds``) are checked when the design is built
+(:func:`deterrence.sweeps.build_design`), because a resumed sample takes its seed from the folder.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,7 @@ import numpy as np
 
 from ..errors import ModelError, SweepError
 from ._pointwise import ON_ERROR
+from ._storage import check_out
 from ._tidy import SELECTIONS
 
 BACKENDS = ("numpy", "processes", "dask")
@@ -61,6 +64,10 @@ class SweepSpec:
     vary: Sequence[str] | None = None
     bounds: Mapping[str, Sequence[float]] | None = None
     fixed: Mapping[str, float] | None = None
+    overwrite: bool = False
+    allow_large: bool = False
+    log: Callable[[str], Any] | None = None
+    notes: tuple[str, ...] = ()
 
 
 def check_spec(model: Any, **arguments: Any) -> SweepSpec:
@@ -77,29 +84,90 @@ def check_spec(model: Any, **arguments: Any) -> SweepSpec:
     ------
     SweepError
         Naming the culprit: a model that is none, an unknown backend, path, selection rule,
-        ``on_error``, concept or belief policy, ``scheduler=`` without Dask, a ``workers``,
-        ``chunk_size`` or seed that is not a positive (non-negative) integer.
+        ``on_error``, concept or belief policy, ``scheduler=`` without Dask or not a scheduler
+        address, a ``workers``, ``chunk_size``, ``max_points`` or seed that is not a positive
+        (non-negative) integer, an empty ``out=`` or one below a file.
     """
+    a = dict(arguments)
+    for flag in ("overwrite", "allow_large", "progress"):
+        if not isinstance(a.get(flag, False), (bool, np.bool_)):
+            raise SweepError(f"{flag} must be True or False, got {a[flag]!r}")
+    if a.get("log") is not None and not callable(a["log"]):
+        raise SweepError(f"log must be a function of one message (or None), got {type(a['log']).__name__}")
     model = _resolve_model(model)
-    a = arguments
     _check_choice("backend", a["backend"], BACKENDS, "backends")
     _check_choice("path", a["path"], PATHS, "paths")
     _check_choice("selection rule", a["selection"], SELECTIONS, "rules")
-    if a["scheduler"] is not None and a["backend"] != "dask":
-        raise SweepError(f"scheduler= is for backend='dask', not backend='{a['backend']}'")
+    _check_scheduler(a["scheduler"], a["backend"])
     _check_count("workers", a["workers"], "a positive integer", 1)
     _check_count("chunk_size", a["chunk_size"], "a positive integer", 1)
+    _check_count("max_points", a["max_points"], "a positive integer", 1)
     if a["on_error"] not in ON_ERROR:
         raise SweepError(f"unknown on_error '{a['on_error']}'; choose one of {', '.join(ON_ERROR)}")
     _check_count("rng", a["rng"], "a non-negative integer seed", 0)
     concept = a["concept"] or _default_concept(model)
     _check_concept(concept, a["belief_policy"])
     options = _check_solve_options(concept, a["belief_policy"], a["solve_options"])
-    out = Path(a["out"]) if a["out"] is not None else None
-    rest = {k: v for k, v in a.items() if k not in ("concept", "solve_options", "out")}
+    out = check_out(a["out"]) if a["out"] is not None else None
+    workers, notes = _cap_workers(a["workers"], a["backend"], a["scheduler"], bool(a.get("allow_large")))
+    rest = {k: v for k, v in a.items() if k not in ("concept", "solve_options", "out", "workers")}
     return SweepSpec(
-        model=model, baseline=_baseline(model), concept=concept, out=out, solve_options=options, **rest
+        model=model,
+        baseline=_baseline(model),
+        concept=concept,
+        out=out,
+        solve_options=options,
+        workers=workers,
+        notes=notes,
+        **rest,
     )
+
+
+def available_cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def _cap_workers(
+    workers: Any, backend: str, scheduler: Any, insist: bool
+) -> tuple[int | None, tuple[str, ...]]:
+    """``workers`` capped at the cores here (local processes only), unless the caller insists."""
+    cores = available_cores()
+    local = backend == "processes" or (backend == "dask" and scheduler is None)
+    if workers is None or not local or workers <= cores or insist:
+        return workers, ()
+    note = (
+        f"workers={workers} is more than the {cores} cores here: using {cores} "
+        "(allow_large=True, command line --yes, starts them all)"
+    )
+    return cores, (note,)
+
+
+_ADDRESS = re.compile(
+    r"^(?:[A-Za-z][A-Za-z0-9+.-]*://\S+|(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)(?::\d{1,5})?/?)$"
+)  # scheme://anything without spaces (tcp, tls, ws, inproc, ucx ...), or host[:port]
+
+
+def _check_scheduler(scheduler: Any, backend: str) -> None:
+    """``None``, a Dask ``Client``, or an address such as ``tcp://10.0.0.5:8786`` (for ``"dask"``)."""
+    if scheduler is None:
+        return
+    if backend != "dask":
+        raise SweepError(f"scheduler= is for backend='dask', not backend='{backend}'")
+    if isinstance(scheduler, str):
+        if not _ADDRESS.match(scheduler.strip()):
+            raise SweepError(
+                f"scheduler={scheduler!r} is not a Dask scheduler address (such as tcp://10.0.0.5:8786)"
+            )
+        return
+    if not (hasattr(scheduler, "submit") and hasattr(scheduler, "scheduler_info")):
+        raise SweepError(
+            "scheduler= must be a Dask scheduler address or a distributed.Client, "
+            f"not {type(scheduler).__name__}"
+        )
 
 
 def _resolve_model(model: Any) -> Any:
@@ -149,8 +217,9 @@ def _check_concept(concept: str, belief_policy: str) -> None:
         )
 
 
-def _check_solve_options(concept: str, belief_policy: str, options: Mapping[str, Any] | None
-                         ) -> dict[str, Any]:
+def _check_solve_options(
+    concept: str, belief_policy: str, options: Mapping[str, Any] | None
+) -> dict[str, Any]:
     """The options for the per-point solves, checked before any point is computed.
 
     The one place a sweep validates ``solve_options``: an unknown or misspelt option, or a value of

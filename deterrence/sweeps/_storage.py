@@ -1,11 +1,20 @@
 """Storage of sweeps: atomic writes, chunk files, the manifest file, and resuming in a folder.
 
 Every file is written atomically (a temporary file in the same folder, then
-:func:`os.replace`), so a file is absent, the old one, or complete. Chunks are Parquet files
-``chunks/chunk-NNNNNN.parquet``. A :class:`SweepFolder` is a sweep's ``out=`` folder: it reads
-the manifest a previous run left there, refuses a folder that holds a different sweep, finds
-the chunks already finished, and writes chunks and manifests as the run goes. Used by
-:func:`deterrence.sweeps.sweep` and :class:`deterrence.sweeps.SweepResult`.
+:func:`os.replace`), so a file is absent, the old one, or complete; it gets the mode the
+user's umask gives new files (not the temporary file's 0600). Chunks are Parquet files
+``chunks/chunk-NNNNNN.parquet``; each carries, in its Parquet metadata, the fingerprint of the
+sweep that wrote it (:meth:`~deterrence.sweeps.Manifest.fingerprint`), its number and its
+point range, so a resume checks every chunk it trusts.
+
+A :class:`SweepFolder` is a sweep's ``out=`` folder. Opening it creates it, refuses symbolic
+links where the sweep writes (a sweep writes only inside its folder), and locks it, so a
+second sweep into the same folder is refused while the first runs. It reads the manifest a
+previous run left, refuses a folder that holds a different sweep (unless told to overwrite
+it), finds the chunks already finished (listing the folder once: the cost grows with the
+chunks done, not with the chunks planned), recomputes damaged or misplaced ones, and writes
+chunks and manifests as the run goes. Used by :func:`deterrence.sweeps.sweep` and
+:class:`deterrence.sweeps.SweepResult`.
 """
 
 from __future__ import annotations
@@ -14,17 +23,21 @@ import contextlib
 import json
 import os
 import platform
-import tempfile
-from collections.abc import Callable, Iterable
+import re
+import secrets
+import socket
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..errors import SweepError
 from ._manifest import FORMAT, ChunkRecord, Manifest, check_format
-from ._tidy import coerce
+from ._tidy import ERROR_COLUMN, coerce
 
 __all__ = [
     "FORMAT",
@@ -36,15 +49,27 @@ __all__ = [
     "read_chunks",
     "read_manifest",
     "write_manifest",
+    "write_table_files",
 ]
+
+#: the Parquet metadata key under which a chunk file records which sweep and points it holds
+CHUNK_KEY = b"deterrence.sweep"
+#: the files a sweep writes in its folder (besides ``chunks/``): none may be a symbolic link
+OWN_FILES = ("manifest.json", "table.csv", "table.parquet", "regime_map.png", "lines.png", ".lock")
+_CHUNK_NAME = re.compile(r"^chunk-(\d+)\.parquet$")
+#: a manifest.json larger than this is not read (a sweep's is far smaller)
+MAX_MANIFEST_BYTES = 2**30
 
 
 # ====================================================================== files
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Write a file so that ``path`` is either absent, the old file, or complete: never half-written."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    tmp_path = Path(tmp)
+    """Write a file so that ``path`` is either absent, the old file, or complete: never half-written.
+
+    The temporary file is made (exclusively, never through a link) in ``path``'s folder with
+    the mode the user's umask gives new files, and renamed over ``path``, which replaces a
+    symbolic link there rather than writing through it.
+    """
+    tmp_path = new_temporary(path)
     try:
         write(tmp_path)
         with open(tmp_path, "rb+") as fh:
@@ -56,18 +81,38 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
         raise
 
 
+def new_temporary(path: Path) -> Path:
+    """A new empty file beside ``path`` (``.NAME.RANDOM.tmp``), created exclusively with mode
+    ``0o666`` less the umask (as any new file of the user's; ``mkstemp`` would give 0600)."""
+    for _attempt in range(100):
+        tmp = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666)
+        except FileExistsError:
+            continue
+        os.close(fd)
+        return tmp
+    raise FileExistsError(f"no free temporary name beside {path}")
+
+
 def write_manifest(path: Path, manifest: Manifest) -> None:
     """Write ``manifest.json`` atomically."""
     text = json.dumps(manifest.to_json(), indent=2, sort_keys=False) + "\n"
     atomic_write(path, lambda p: p.write_text(text))
 
 
-def read_manifest(path: Path) -> dict[str, Any]:
-    """The JSON data of a ``manifest.json`` (a ``SweepError`` if it is not valid JSON)."""
+def read_manifest(path: Path) -> Any:
+    """The JSON data of a ``manifest.json`` (a ``SweepError`` if it cannot be read or is not JSON)."""
+    if path.is_symlink():
+        raise SweepError(f"{path}: is a symbolic link; a sweep reads its manifest only from its own folder")
     try:
+        if path.stat().st_size > MAX_MANIFEST_BYTES:
+            raise SweepError(f"{path}: {path.stat().st_size:,} bytes, too large for a sweep manifest")
         return json.loads(path.read_text())
-    except json.JSONDecodeError as exc:
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise SweepError(f"{path}: not valid JSON ({exc})") from None
+    except OSError as exc:
+        raise SweepError(f"{path}: cannot be read ({exc.strerror or exc})") from None
 
 
 def chunk_file(chunk: int) -> str:
@@ -95,22 +140,222 @@ def package_versions() -> dict[str, str]:
     return out
 
 
+def read_chunk(path: Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """One chunk file's rows (``SweepError`` naming the file if it cannot be read)."""
+    try:
+        return pd.read_parquet(path, columns=None if columns is None else list(columns))
+    except Exception as exc:  # pyarrow's errors (ArrowInvalid, OSError, ...) share no base class
+        raise SweepError(
+            f"{path}: cannot be read ({type(exc).__name__}: {exc}); run the same sweep with the same "
+            "out= to recompute it"
+        ) from None
+
+
 def read_chunks(folder: Path, chunks: Iterable[int]) -> pd.DataFrame:
     """The tidy table of a folder's finished chunks, in chunk order."""
-    parts = [pd.read_parquet(folder / "chunks" / chunk_file(c)) for c in sorted(chunks)]
+    parts = [read_chunk(folder / "chunks" / chunk_file(c)) for c in sorted(chunks)]
     if not parts:
         return pd.DataFrame()
     return coerce(pd.concat(parts, ignore_index=True))
+
+
+def write_table_files(
+    folder: Path, parts: Callable[[], Iterator[pd.DataFrame]], columns: Sequence[str]
+) -> None:
+    """Write ``table.parquet`` and ``table.csv`` from a table given a part at a time (bounded
+    memory), each atomically. ``parts()`` yields the parts in order; ``columns`` is the schema
+    every part is given (a missing ``error`` column is empty)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    cols = list(columns)
+
+    def conformed() -> Iterator[pd.DataFrame]:
+        for part in parts():
+            for c in cols:
+                if c not in part.columns:
+                    part[c] = None if c == ERROR_COLUMN else np.nan
+            yield part[cols]
+
+    def parquet(path: Path) -> None:
+        writer = None
+        try:
+            for part in conformed():
+                table = pa.Table.from_pandas(part, preserve_index=False)
+                if writer is None:
+                    schema = table.schema
+                    if ERROR_COLUMN in cols:
+                        schema = schema.set(
+                            schema.get_field_index(ERROR_COLUMN), pa.field(ERROR_COLUMN, pa.string())
+                        )
+                    writer = pq.ParquetWriter(path, schema)
+                writer.write_table(table.cast(writer.schema))
+        finally:
+            if writer is not None:
+                writer.close()
+        if writer is None:
+            pd.DataFrame(columns=cols).to_parquet(path, index=False)
+
+    def csv(path: Path) -> None:
+        with open(path, "w", newline="") as fh:
+            first = True
+            for part in conformed():
+                part.to_csv(
+                    fh, index=False, header=first
+                )  # floats: the shortest text that reads back exactly
+                first = False
+            if first:
+                fh.write(",".join(cols) + "\n")
+
+    atomic_write(folder / "table.parquet", parquet)
+    atomic_write(folder / "table.csv", csv)
+
+
+def _links_in(path: Path) -> list[Path]:
+    """The sweep's own files and chunk files in ``path`` that are symbolic links."""
+    found = [path / n for n in (*OWN_FILES, "chunks") if (path / n).is_symlink()]
+    chunks = path / "chunks"
+    if chunks.is_dir() and not chunks.is_symlink():
+        with os.scandir(chunks) as entries:
+            found += [Path(e.path) for e in entries if e.is_symlink()]
+    return found
+
+
+def check_out(out: Any, what: str = "out=") -> Path:
+    """``out=`` (or another folder argument, named by ``what``) as a path, refused if empty, if it
+    or a folder above it is a file, or if a file the sweep writes there is a symbolic link
+    (``SweepError`` naming it)."""
+    text = os.fspath(out) if isinstance(out, (str, os.PathLike)) else None
+    if text is None:
+        raise SweepError(f"{what} must be a folder path, not {type(out).__name__}")
+    if isinstance(text, bytes):
+        text = os.fsdecode(text)
+    if not text.strip():
+        raise SweepError(f"{what} is empty: name the folder for the sweep's output")
+    if "\0" in text:
+        raise SweepError(f"{what}{text!r} contains a NUL character")
+    path = Path(text)
+    for above in (path, *path.parents):
+        if above.exists() and not above.is_dir():
+            raise SweepError(
+                f"{what}{text!r}: {str(above)!r} exists and is not a folder; "
+                "name a folder for the sweep's output"
+            )
+    if path.is_dir():
+        links = _links_in(path)
+        if links:
+            target = os.readlink(links[0])
+            raise SweepError(
+                f"{what}{text!r}: {links[0]} is a symbolic link (to {target}); a sweep writes only inside "
+                f"its folder and never through a link: remove the link or choose another {what}"
+            )
+    return path
+
+
+# ====================================================================== the folder's lock
+class _Lock:
+    """An exclusive lock on a folder (``flock`` of its ``.lock`` file), refused at once if held."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / ".lock"
+        self.fd: int | None = None
+
+    def acquire(self) -> None:
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: no lock (documented)
+            return
+        for _attempt in range(20):
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o666)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                holder = _read_text(fd)
+                os.close(fd)
+                raise SweepError(
+                    f"out={str(self.path.parent)!r} is in use by another sweep "
+                    f"({holder or 'holder unknown'}); "
+                    "wait for it to finish, or choose another out="
+                ) from None
+            if _same_file(fd, self.path):  # not removed by the previous holder while we waited
+                os.ftruncate(fd, 0)
+                os.write(fd, f"process {os.getpid()} on {socket.gethostname()}, since {now()}".encode())
+                self.fd = fd
+                return
+            os.close(fd)
+        raise SweepError(f"out={str(self.path.parent)!r}: cannot take the folder's lock")
+
+    def release(self) -> None:
+        if self.fd is None:
+            return
+        with contextlib.suppress(OSError):
+            self.path.unlink()  # while still held: whoever opened the old file retries
+        os.close(self.fd)
+        self.fd = None
+
+
+def _read_text(fd: int) -> str:
+    with contextlib.suppress(OSError):
+        return os.pread(fd, 300, 0).decode(errors="replace").strip()
+    return ""
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    try:
+        st = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return False
+    mine = os.fstat(fd)
+    return (st.st_ino, st.st_dev) == (mine.st_ino, mine.st_dev)
+
+
+# ====================================================================== checked chunks
+@dataclass(frozen=True)
+class ChunkCheck:
+    """What a look at a folder's chunk files found: the chunks to keep (by id), the files of
+    other sweeps, and the chunks to recompute with the reason for each."""
+
+    kept: dict[int, ChunkRecord]
+    foreign: list[str]
+    redo: dict[int, str]
+
+
+def chunk_metadata(path: Path) -> tuple[dict[str, Any] | None, int]:
+    """The sweep metadata a chunk file carries (``None`` for a file written without it) and its
+    number of rows; ``OSError``/``ValueError`` if the file is not a readable Parquet file."""
+    import pyarrow.parquet as pq
+
+    meta = pq.read_metadata(path)
+    raw = (meta.metadata or {}).get(CHUNK_KEY)
+    if raw is None:
+        return None, meta.num_rows
+    data = json.loads(raw)
+    if not isinstance(data, dict):
+        raise ValueError("malformed sweep metadata")
+    return data, meta.num_rows
+
+
+def _points_cover(path: Path, start: int, stop: int) -> bool:
+    """Whether a chunk file's rows are the points ``start .. stop-1``, each at least once."""
+    pts = pd.read_parquet(path, columns=["point"])["point"].to_numpy()
+    if len(pts) == 0:
+        return stop == start
+    if pts.min() < start or pts.max() >= stop:
+        return False
+    return len(np.unique(pts)) == stop - start
 
 
 # ====================================================================== a sweep's folder
 class SweepFolder:
     """The ``out=`` folder of a sweep: its manifest, its chunk files, and resuming there.
 
+    Use :meth:`open` (which creates and locks the folder) and :meth:`close` (which releases
+    the lock, and removes the folder again if the sweep failed before writing anything there).
+
     Parameters
     ----------
     path
-        The folder (created when the sweep starts writing).
+        The folder.
 
     Attributes
     ----------
@@ -120,24 +365,76 @@ class SweepFolder:
     Raises
     ------
     SweepError
-        ``path`` is a file, or holds a manifest that is not valid JSON or not a sweep's.
+        ``path`` is empty, is a file (or below one), holds a symbolic link where the sweep
+        writes, or holds a manifest that is not valid JSON or not a sweep's.
     """
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.path = Path(path)
-        if self.path.exists() and not self.path.is_dir():
-            raise SweepError(
-                f"out={str(self.path)!r} exists and is not a folder; name a folder for the sweep's output"
-            )
+    def __init__(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> None:
+        self.path = check_out(path)
         self.previous: Manifest | None = None
+        self.overwrite = overwrite
+        self._lock = _Lock(self.path)
+        self._created: list[Path] = []
+        self._read_previous()
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], *, overwrite: bool = False) -> SweepFolder:
+        """The folder, created if needed and locked for this sweep (released by :meth:`close`).
+        With ``overwrite`` a manifest that cannot be read is no obstacle (it will be replaced).
+
+        Raises
+        ------
+        SweepError
+            As the class does; the folder cannot be created (naming the system's reason); or
+            another sweep holds it.
+        """
+        folder = cls(path, overwrite=overwrite)
+        missing = [p for p in (folder.path, *folder.path.parents) if not p.exists()]
+        try:
+            for p in reversed(missing):
+                p.mkdir()
+                folder._created.append(p)
+            folder._lock.acquire()
+        except OSError as exc:
+            folder.close()
+            raise SweepError(
+                f"out='{folder.path}': cannot create or lock the folder ({exc.strerror or exc})"
+            ) from None
+        except BaseException:
+            folder.close()
+            raise
+        try:
+            check_out(folder.path)  # again, under the lock
+            folder._read_previous()
+        except BaseException:
+            folder.close()
+            raise
+        return folder
+
+    def close(self) -> None:
+        """Release the lock; remove the folders :meth:`open` created if nothing was written there."""
+        self._lock.release()
+        for p in reversed(self._created):
+            with contextlib.suppress(OSError):
+                if p.is_dir() and not any(p.iterdir()):
+                    p.rmdir()
+        self._created = []
+
+    def _read_previous(self) -> None:
+        self.previous = None
         mpath = self.path / "manifest.json"
-        if mpath.is_file():
-            try:
-                data = json.loads(mpath.read_text())
-            except json.JSONDecodeError as exc:
-                raise SweepError(f"{mpath}: the folder's manifest is not valid JSON ({exc})") from None
+        if not mpath.is_file() or mpath.is_symlink():
+            return
+        try:
+            data = read_manifest(mpath)
             check_format(data, str(self.path))
             self.previous = Manifest.from_json(data)
+        except SweepError as exc:
+            if not self.overwrite:
+                raise SweepError(
+                    f"{exc}; repair or delete {mpath}, or replace the folder's sweep with overwrite=True "
+                    "(command line: --overwrite)"
+                ) from None
 
     @property
     def chunks(self) -> Path:
@@ -150,34 +447,153 @@ class SweepFolder:
         differ = self.previous.differences(manifest)
         if differ:
             raise SweepError(
-                f"{self.path}: holds a different sweep (differs in {', '.join(differ)}); "
-                "choose another out= folder or delete this one"
+                f"{self.path}: holds a different sweep (differs in {', '.join(differ)}); choose another out= "
+                "folder, or replace it with overwrite=True (command line: --overwrite)"
             )
 
-    def finished(self, bounds: Iterable[tuple[int, int, int]]) -> dict[int, ChunkRecord]:
-        """Records of the chunks whose files are in the folder (chunk files are written
-        atomically, so a file there is complete), after removing the temporary files a process
-        killed mid-write left behind; a chunk without a record gets one (run ``"unrecorded"``)."""
-        self.chunks.mkdir(parents=True, exist_ok=True)
+    def clear(self) -> None:
+        """Remove what a sweep wrote in the folder (its chunk files, table, pictures and manifest),
+        and nothing else: for ``overwrite=True``."""
+        if self.chunks.is_dir():
+            with os.scandir(self.chunks) as entries:
+                doomed = [
+                    Path(e.path) for e in entries if _CHUNK_NAME.match(e.name) or e.name.endswith(".tmp")
+                ]
+            for p in doomed:
+                p.unlink()
+        for name in OWN_FILES:
+            if name != ".lock" and (self.path / name).is_file():
+                (self.path / name).unlink()
+        self.previous = None
+
+    def check_chunks(
+        self, bounds: Callable[[int], tuple[int, int]], n_chunks: int, fingerprint: str, trust_legacy: bool
+    ) -> ChunkCheck:
+        """Look at every chunk file in the folder (one listing, then one footer read and one
+        ``point`` column read per file: the cost grows with the chunks done).
+
+        A file is kept when its metadata names this sweep (``fingerprint``), its chunk number
+        and point range, its row count matches, and its points are the range. A file of
+        another sweep is *foreign*. Anything else (unreadable, truncated, copied over another
+        chunk, rows missing) is to be recomputed, with the reason. Files written before chunks
+        carried metadata are kept when ``trust_legacy`` (the folder's manifest holds this
+        sweep) and their points are the range. Removes the temporary files a killed run left.
+        """
+        kept: dict[int, ChunkRecord] = {}
+        foreign: list[str] = []
+        redo: dict[int, str] = {}
+        if not self.chunks.is_dir():
+            return ChunkCheck(kept, foreign, redo)
+        self._remove_temporaries()
+        with os.scandir(self.chunks) as entries:
+            names = sorted(e.name for e in entries if _CHUNK_NAME.match(e.name))
+        for name in names:
+            c = int(_CHUNK_NAME.match(name).group(1))  # type: ignore[union-attr]
+            if name != chunk_file(c):  # not a name a sweep writes (chunk-0000003.parquet): not ours
+                continue
+            verdict = self._check_one(self.chunks / name, c, bounds, n_chunks, fingerprint, trust_legacy)
+            if verdict == "foreign":
+                foreign.append(name)
+            elif isinstance(verdict, str):
+                redo[c] = verdict
+            else:
+                kept[c] = verdict
+        return ChunkCheck(kept, foreign, redo)
+
+    def _check_one(
+        self,
+        path: Path,
+        c: int,
+        bounds: Callable[[int], tuple[int, int]],
+        n_chunks: int,
+        fingerprint: str,
+        trust_legacy: bool,
+    ) -> ChunkRecord | str:
+        """A chunk file's record if it is a good chunk of this sweep; ``"foreign"``; or the reason
+        to recompute it."""
+        try:
+            meta, rows = chunk_metadata(path)
+        except Exception as exc:  # an unreadable footer: pyarrow raises several unrelated types
+            return f"unreadable ({type(exc).__name__})"
+        if meta is not None and meta.get("fingerprint") != fingerprint:
+            return "foreign"
+        if c >= n_chunks:
+            return "foreign" if meta is None else "not a chunk of this sweep"
+        start, stop = bounds(c)
+        if meta is None:
+            known = self.previous.chunks.records if self.previous and self.previous.chunks else ()
+            rec = next((r for r in known if r.id == c), None)
+            if not trust_legacy or (rec is not None and (rec.start, rec.stop) != (start, stop)):
+                return "written without the sweep's fingerprint, by another version or program"
+            meta = {"chunk": c, "start": start, "stop": stop, "rows": rows, "run": "unrecorded"}
+        if (meta.get("chunk"), meta.get("start"), meta.get("stop")) != (c, start, stop):
+            return f"holds chunk {meta.get('chunk')}'s points (copied or renamed?)"
+        if meta.get("rows") != rows:
+            return f"has {rows} rows, its record says {meta.get('rows')}"
+        try:
+            if not _points_cover(path, start, stop):
+                return f"does not hold exactly the points {start}..{stop - 1}"
+        except Exception as exc:  # damaged data pages
+            return f"unreadable ({type(exc).__name__})"
+        return ChunkRecord(c, start, stop, rows, path.name, meta.get("run"), meta.get("finished"))
+
+    def _remove_temporaries(self) -> None:
         for stale in [
             *self.chunks.glob(".chunk-*.tmp"),
             *self.path.glob(".manifest.json.*.tmp"),
             *self.path.glob(".table.*.tmp"),
+            *self.path.glob(".regime_map.png.*.tmp"),
+            *self.path.glob(".lines.png.*.tmp"),
         ]:
             with contextlib.suppress(OSError):
                 stale.unlink()
-        known = {
-            r.id: r for r in (self.previous.chunks.records if self.previous and self.previous.chunks else ())
-        }
-        out = {}
-        for c, start, stop in bounds:
-            if (self.chunks / chunk_file(c)).is_file():
-                out[c] = known.get(c) or ChunkRecord(c, start, stop, file=chunk_file(c), run="unrecorded")
-        return out
 
-    def write_chunk(self, chunk: int, table: pd.DataFrame) -> None:
-        """Write one finished chunk's rows (atomically)."""
-        atomic_write(self.chunks / chunk_file(chunk), lambda p: table.to_parquet(p, index=False))
+    def chunk_hints(self) -> dict[str, Any]:
+        """What the first chunk file of a sweep says about it (``chunk_size``, ``seed``): how a
+        sweep whose manifest is gone finds its chunking and its sample again. Empty if none."""
+        if not self.chunks.is_dir() or self.chunks.is_symlink():
+            return {}
+        with os.scandir(self.chunks) as entries:
+            names = sorted(e.name for e in entries if _CHUNK_NAME.match(e.name))
+        for name in names[:1]:
+            try:
+                meta, _rows = chunk_metadata(self.chunks / name)
+            except Exception:  # unreadable: the resume check says so
+                return {}
+            return {k: meta[k] for k in ("chunk_size", "seed") if meta and isinstance(meta.get(k), int)}
+        return {}
+
+    def foreign_files(self) -> list[str]:
+        """The files a sweep writes that are in the folder although it holds no sweep's manifest
+        (someone else's ``table.csv``...)."""
+        if self.previous is not None:
+            return []
+        return [n for n in OWN_FILES if n not in (".lock", "manifest.json") and (self.path / n).exists()]
+
+    def write_chunk(
+        self, record: ChunkRecord, fingerprint: str, table: pd.DataFrame, extra: dict[str, Any] | None = None
+    ) -> None:
+        """Write one finished chunk's rows (atomically), with the sweep's fingerprint, the chunk's
+        number and point range and its row count in the file's metadata (and ``extra``: the
+        chunk size and the sample's seed)."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        meta = {
+            "fingerprint": fingerprint,
+            "chunk": record.id,
+            "start": record.start,
+            "stop": record.stop,
+            "rows": len(table),
+            "run": record.run,
+            "finished": record.finished,
+            **(extra or {}),
+        }
+        arrow = pa.Table.from_pandas(table, preserve_index=False)
+        arrow = arrow.replace_schema_metadata(
+            {**(arrow.schema.metadata or {}), CHUNK_KEY: json.dumps(meta).encode()}
+        )
+        atomic_write(self.chunks / chunk_file(record.id), lambda p: pq.write_table(arrow, p))
 
     def write_manifest(self, manifest: Manifest) -> None:
         write_manifest(self.path / "manifest.json", manifest)
@@ -185,14 +601,25 @@ class SweepFolder:
     def read_table(self, chunks: Iterable[int]) -> pd.DataFrame:
         return read_chunks(self.path, chunks)
 
-    def path_counts(self, chunks: Iterable[int]) -> tuple[dict[str, int], int]:
-        """Points per path and rows of the finished chunks, read a chunk at a time (for a sweep
-        too large to hold in memory)."""
+    def tally(self, chunks: Iterable[int]) -> tuple[dict[str, int], int, list[str]]:
+        """Points per path, rows, and the optional columns (``error``) of the finished chunks,
+        read a chunk (and two columns) at a time."""
+        import pyarrow.parquet as pq
+
         counts: dict[str, int] = {}
         rows = 0
+        extra: set[str] = set()
         for c in sorted(chunks):
-            part = pd.read_parquet(self.chunks / chunk_file(c), columns=["point", "path"])
+            path = self.chunks / chunk_file(c)
+            part = read_chunk(path, ["point", "path"])
             rows += len(part)
             for k, v in part.drop_duplicates("point")["path"].value_counts().items():
                 counts[str(k)] = counts.get(str(k), 0) + int(v)
-        return counts, rows
+            if ERROR_COLUMN in pq.read_schema(path).names:
+                extra.add(ERROR_COLUMN)
+        return counts, rows, sorted(extra)
+
+    def write_tables(self, chunks: Iterable[int], columns: Sequence[str]) -> None:
+        """``table.parquet`` and ``table.csv`` written from the finished chunks, one at a time."""
+        ids = sorted(chunks)
+        write_table_files(self.path, lambda: (read_chunk(self.chunks / chunk_file(c)) for c in ids), columns)

@@ -7,32 +7,41 @@ and a manifest (:class:`~deterrence.sweeps.Manifest`) that lets anyone redo the 
 How a sweep runs
 ----------------
 1. The *design*: a full-factorial grid (parameter -> values; the first parameter varies
-   slowest) or ``samples=N`` points from :mod:`scipy.stats.qmc` (scrambled Sobol, Latin
+   slowest; evenly spaced values may be a :class:`~deterrence.sweeps.Linspace`, never held in
+   memory) or ``samples=N`` points from :mod:`scipy.stats.qmc` (scrambled Sobol, Latin
    hypercube), plain uniform random points, or a Saltelli design for Sobol indices, over the
    declared domains of the varied parameters. Other parameters sit at their defaults or at
    ``fixed`` values. Points are numbered ``0..n-1``; grid points are generated chunk by chunk,
    never all at once.
-2. The points are cut into chunks of ``chunk_size``. Each chunk is evaluated by the compiled
-   kernels (:mod:`deterrence.kernels`) where the model compiles, with the points a kernel
-   cannot decide (knife edges) re-solved one by one (:mod:`deterrence.sweeps._pointwise`); or per point
+2. The points are cut into chunks: by default enough of them for every worker to get several
+   (:func:`default_chunk_size`). Each chunk is evaluated by the compiled kernels
+   (:mod:`deterrence.kernels`) where the model compiles, with the points a kernel cannot decide
+   (knife edges) re-solved one by one (:mod:`deterrence.sweeps._pointwise`); or per point
    throughout. The no-pledge baseline is evaluated at the same points and gives
    ``p_attack_baseline`` and ``deterred``; the selection rule marks one row per point.
-3. Chunks run in-process (``backend="numpy"``), in a process pool (``"processes"``) or on a
+3. Before the work, a sweep large enough to matter is *estimated*
+   (:mod:`deterrence.sweeps._estimate`): its time on the workers and the disk it writes; one
+   beyond a day's work or the free disk is refused with a ``ResourceError`` giving the estimate,
+   unless ``allow_large=True``.
+4. Chunks run in-process (``backend="numpy"``), in a process pool (``"processes"``) or on a
    Dask cluster (``"dask"``). The result is identical whatever the backend: rows are sorted by
    point, then equilibrium.
-4. With ``out=FOLDER`` each finished chunk is written atomically (a temporary file in the same
-   folder, then :func:`os.replace`) to ``FOLDER/chunks/``, and ``FOLDER/manifest.json`` (also
-   replaced atomically) lists the finished chunks. Running the same sweep with the same
-   ``out`` resumes: finished chunks are read, not recomputed; a folder that holds a different
-   sweep is refused.
+5. With ``out=FOLDER`` the folder is locked for the run (a second sweep into it is refused),
+   each finished chunk is written atomically to ``FOLDER/chunks/`` carrying the sweep's
+   fingerprint and its point range, and ``FOLDER/manifest.json`` lists the finished chunks.
+   Running the same sweep with the same ``out`` resumes: finished chunks are checked and read,
+   not recomputed (a damaged or misplaced one is recomputed, and said so); a folder that holds
+   a different sweep is refused unless ``overwrite=True``. The table files are written from the
+   chunks a chunk at a time, and the result reads its table from the folder when asked.
 
 Where the parts live
 --------------------
 This module holds :func:`sweep`, a short driver of named stages: the arguments are checked
 into a :class:`~deterrence.sweeps._spec.SweepSpec` (:mod:`deterrence.sweeps._spec`), the design
 is built (:mod:`deterrence.sweeps._design`), the chunks are planned (:func:`plan_chunks`), the
-``out=`` folder is opened or resumed (:class:`~deterrence.sweeps._storage.SweepFolder`), the chunks
-run on a backend (:mod:`deterrence.sweeps._backends`) and the result is assembled
+``out=`` folder is opened, locked and checked (:class:`~deterrence.sweeps._storage.SweepFolder`),
+the cost is estimated (:mod:`deterrence.sweeps._estimate`), the chunks run on a backend
+(:mod:`deterrence.sweeps._backends`) and the result is assembled
 (:class:`~deterrence.sweeps.SweepResult`, :mod:`deterrence.sweeps._result`, with its
 :class:`~deterrence.sweeps.Manifest`, :mod:`deterrence.sweeps._manifest`).
 """
@@ -44,17 +53,18 @@ import os
 import sys
 import time
 import uuid
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..errors import SweepError
+from ..errors import ResourceError, SweepError
 from . import _pointwise as pointwise
-from ._backends import ChunkJob, compiled_kernel, run_chunks
+from ._backends import ChunkJob, compiled_kernel, evaluate_chunk, run_chunks
 from ._design import Design, DesignInfo, build_design
+from ._estimate import measure, refuse_at_once, refuse_beyond, worth_measuring
 from ._manifest import (
     ChunkRecord,
     Chunks,
@@ -66,25 +76,52 @@ from ._manifest import (
     jsonable,
 )
 from ._result import SweepResult
-from ._spec import MAX_POINTS_IN_MEMORY, SweepSpec, check_spec
+from ._spec import MAX_POINTS_IN_MEMORY, SweepSpec, available_cores, check_spec
 from ._storage import SweepFolder, chunk_file, now, package_versions
 from ._tidy import SELECTIONS, coerce, column_order
 
 #: rough bytes per tidy row in memory (about 25 numeric columns plus two short strings)
 BYTES_PER_ROW = 320
-#: default chunk sizes (points) for the compiled and the per-point path
+#: the largest default chunk (points) on the compiled and on the per-point path
 CHUNK_COMPILED = 100_000
 CHUNK_POINTWISE = 100
+#: the smallest default chunk on the compiled path (a chunk has a fixed cost)
+CHUNK_COMPILED_MIN = 2_000
+#: default chunking gives each worker at least this many chunks (so parallel backends share
+#: the work, and the progress bar moves)
+CHUNKS_PER_WORKER = 4
+#: memory a point of a chunk takes while it is evaluated, in tidy rows' bytes (intermediates included)
+CHUNK_MEMORY_FACTOR = 4
+#: above this many finished chunks the manifest is rewritten at most once a second
+MANIFEST_EVERY_CHUNK = 1_000
 
 
 def sweep(
-    model: Any, grid: Mapping[str, Any] | None = None, *, samples: int | None = None, method: str = "sobol",
-    vary: Sequence[str] | None = None, bounds: Mapping[str, Sequence[float]] | None = None,
-    fixed: Mapping[str, float] | None = None, concept: str | None = None, belief_policy: str = "free",
-    selection: str = "pessimistic", path: str = "auto", backend: str = "numpy", scheduler: Any = None,
-    workers: int | None = None, chunk_size: int | None = None, out: str | os.PathLike[str] | None = None,
-    rng: int | None = None, progress: bool = True, on_error: str = "raise",
-    max_points: int = MAX_POINTS_IN_MEMORY, solve_options: Mapping[str, Any] | None = None,
+    model: Any,
+    grid: Mapping[str, Any] | None = None,
+    *,
+    samples: int | None = None,
+    method: str = "sobol",
+    vary: Sequence[str] | None = None,
+    bounds: Mapping[str, Sequence[float]] | None = None,
+    fixed: Mapping[str, float] | None = None,
+    concept: str | None = None,
+    belief_policy: str = "free",
+    selection: str = "pessimistic",
+    path: str = "auto",
+    backend: str = "numpy",
+    scheduler: Any = None,
+    workers: int | None = None,
+    chunk_size: int | None = None,
+    out: str | os.PathLike[str] | None = None,
+    overwrite: bool = False,
+    rng: int | None = None,
+    progress: bool = True,
+    on_error: str = "raise",
+    max_points: int = MAX_POINTS_IN_MEMORY,
+    solve_options: Mapping[str, Any] | None = None,
+    allow_large: bool = False,
+    log: Callable[[str], Any] | None = None,
 ) -> SweepResult:
     """Evaluate a model's equilibria over a grid or a sample of parameter points.
 
@@ -93,7 +130,9 @@ def sweep(
     model
         A catalogue name or model file path (:func:`deterrence.load_model`), or a ``Model``.
     grid
-        Parameter -> values: a full-factorial grid (the first parameter varies slowest).
+        Parameter -> values: a full-factorial grid (the first parameter varies slowest). Values
+        are a sequence of numbers or a :class:`~deterrence.Linspace` (evenly spaced values that
+        are never held in memory).
     samples
         Number of sample points (for ``method="saltelli"``: base rows, ``samples * (d + 2)``
         points) over the declared domains of the ``vary`` parameters (default: every
@@ -117,25 +156,41 @@ def sweep(
         ``"numpy"`` (in-process), ``"processes"`` (a process pool, ``workers`` default all
         cores) or ``"dask"`` (``scheduler`` address or ``Client``; default a ``LocalCluster``
         of ``workers`` processes, 2 by default).
+    workers
+        Worker processes (``"processes"``, or a local Dask cluster); more than the cores here
+        are capped at the cores unless ``allow_large=True``, and never more than the chunks.
     chunk_size
-        Points per chunk (default 100,000 on the compiled path, 100 per point). Memory
-        during the run is bounded by the chunk size times the number of chunks in flight.
+        Points per chunk. Default: the points shared so that every worker gets at least
+        :data:`CHUNKS_PER_WORKER` chunks, between 2,000 and 100,000 points on the compiled
+        path and at most 100 per point (a resumed sweep keeps its folder's). Memory during
+        the run is bounded by the chunk size times the number of chunks in flight.
     out
         Folder for chunks and manifest: chunks are written as they finish, and a rerun with
         the same folder resumes, recomputing nothing already finished. The finished table and
-        manifest are saved there too.
+        manifest are saved there too. The folder is locked while the sweep runs.
+    overwrite
+        With ``out``: replace a different (or damaged) sweep held in the folder instead of
+        refusing it; the sweep's own files there are removed first, nothing else.
     rng
         Seed for sample designs (default: a fresh one, recorded in the manifest; when
         resuming, the folder's seed).
     progress
-        Show a tqdm progress bar.
+        Show a tqdm progress bar, and the estimate and notes on stderr (unless ``log`` is given).
     on_error
         ``"raise"`` (a point whose solve fails stops the sweep) or ``"record"`` (its row gets
         ``regime="error"`` and the message in an ``error`` column).
     max_points
-        Sweeps larger than this need ``out=`` (fail fast otherwise, with a memory estimate).
+        Sweeps larger than this need ``out=`` (fail fast otherwise, with a memory estimate),
+        and with ``out=`` keep their table in the chunk files (no ``table.csv``).
     solve_options
         Extra options for :func:`deterrence.solve` on the per-point path (``method``, ``tol``...).
+    allow_large
+        Run a sweep estimated beyond a day's work or the free disk, and start more workers
+        than there are cores, instead of refusing.
+    log
+        Called with each one-line message (the estimate before the work, chunks recomputed,
+        workers capped); default: printed to stderr when ``progress`` is on. The messages are
+        also in the run's record in the manifest.
 
     Returns
     -------
@@ -144,28 +199,74 @@ def sweep(
     Raises
     ------
     SweepError
-        An invalid specification (naming the culprit), too many points without ``out``, or an
-        ``out`` folder holding a different sweep.
+        An invalid specification (naming the culprit), too many points without ``out``, an
+        ``out`` folder holding a different sweep or chunk files of one, in use by another
+        sweep, below a file, with a symbolic link where the sweep writes, or that cannot be
+        created or written.
+    ResourceError
+        A sweep estimated beyond a day's work or the free disk (with the estimate), or with
+        more points than can be numbered.
     ParameterError
         A value outside its parameter's domain.
     """
     clock = _Clock(time.time(), now())
     spec = check_spec(
-        model, grid=grid, samples=samples, method=method, vary=vary, bounds=bounds, fixed=fixed,
-        concept=concept, belief_policy=belief_policy, selection=selection, path=path, backend=backend,
-        scheduler=scheduler, workers=workers, chunk_size=chunk_size, out=out, rng=rng, progress=progress,
-        on_error=on_error, max_points=max_points, solve_options=solve_options,
+        model,
+        grid=grid,
+        samples=samples,
+        method=method,
+        vary=vary,
+        bounds=bounds,
+        fixed=fixed,
+        concept=concept,
+        belief_policy=belief_policy,
+        selection=selection,
+        path=path,
+        backend=backend,
+        scheduler=scheduler,
+        workers=workers,
+        chunk_size=chunk_size,
+        out=out,
+        rng=rng,
+        progress=progress,
+        on_error=on_error,
+        max_points=max_points,
+        solve_options=solve_options,
+        overwrite=overwrite,
+        allow_large=allow_large,
+        log=log,
     )
-    folder = SweepFolder(spec.out) if spec.out is not None else None
-    seed = _seed(spec, folder)
-    design, info = build_design(spec.model, spec.grid, spec.samples, spec.method, spec.fixed, spec.vary,
-                                spec.bounds, seed)
+    run = _RunState(say=_sayer(spec), notes=list(spec.notes))
+    for note in spec.notes:
+        run.say(note)
+    folder = SweepFolder.open(spec.out, overwrite=spec.overwrite) if spec.out is not None else None
+    try:
+        return _sweep_in(spec, folder, clock, run)
+    finally:
+        if folder is not None:
+            folder.close()
+
+
+def _sweep_in(spec: SweepSpec, folder: SweepFolder | None, clock: _Clock, run: _RunState) -> SweepResult:
+    """The stages of :func:`sweep` once the folder is open (and locked)."""
+    previous = None if folder is None or spec.overwrite else folder.previous
+    hints = folder.chunk_hints() if folder is not None and previous is None and not spec.overwrite else {}
+    seed = _seed(spec, previous, hints.get("seed"))
+    design, info = build_design(
+        spec.model, spec.grid, spec.samples, spec.method, spec.fixed, spec.vary, spec.bounds, seed
+    )
     _check_memory(spec, design)
-    plan = plan_chunks(spec, design)
-    manifest = start_manifest(spec, design, info, plan, folder, clock)
-    done = _resume(folder, manifest, plan)
-    kept, computed = _run(spec, plan, design, folder, manifest, done)
-    return _assemble(spec, plan, folder, manifest, kept, done, computed, clock)
+    workers = _workers(spec)
+    refuse_at_once(design.n_points, workers, spec.allow_large)
+    plan = plan_chunks(spec, design, previous, workers, hints.get("chunk_size"))
+    _check_chunk_memory(spec, plan, design, workers)
+    manifest = start_manifest(spec, design, info, plan, previous, clock)
+    done = _resume(spec, folder, manifest, plan, run)
+    _estimate(spec, plan, design, done, workers, run)
+    if folder is not None:
+        _start_writing(spec, folder, manifest, done)
+    kept = _run(spec, plan, design, folder, manifest, done, workers, run)
+    return _assemble(spec, plan, folder, manifest, kept, done, run, clock)
 
 
 # ====================================================================== the stages
@@ -175,6 +276,59 @@ class _Clock:
 
     seconds: float
     iso: str
+
+
+@dataclass
+class _RunState:
+    """What this run did, as it goes: for its record in the manifest and for the user."""
+
+    say: Callable[[str], Any]
+    notes: list[str] = field(default_factory=list)
+    computed_chunks: int = 0
+    computed_points: int = 0
+    reused_points: int = 0
+    pointwise_points: int = 0
+
+    def note(self, message: str) -> None:
+        self.notes.append(message)
+        self.say(message)
+
+
+def _sayer(spec: SweepSpec) -> Callable[[str], Any]:
+    if spec.log is not None:
+        return spec.log
+    if spec.progress:
+        return lambda message: print(message, file=sys.stderr, flush=True)
+    return lambda message: None
+
+
+class ChunkBounds(Sequence[tuple[int, int, int]]):
+    """``(chunk, start, stop)`` of every chunk, computed when asked (never all held at once)."""
+
+    def __init__(self, n_points: int, size: int) -> None:
+        self.n_points, self.size = n_points, size
+        self._len = math.ceil(n_points / size) if n_points else 0
+
+    def __len__(self) -> int:
+        return self._len
+
+    def __getitem__(self, chunk: Any) -> Any:
+        if isinstance(chunk, slice):
+            return [self[c] for c in range(*chunk.indices(self._len))]
+        c = int(chunk) + (self._len if int(chunk) < 0 else 0)
+        if not 0 <= c < self._len:
+            raise IndexError(f"chunk {chunk} of {self._len}")
+        return c, c * self.size, min((c + 1) * self.size, self.n_points)
+
+    def __iter__(self) -> Iterator[tuple[int, int, int]]:
+        return (self[c] for c in range(self._len))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, ChunkBounds):
+            return (self.n_points, self.size) == (other.n_points, other.size)
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -188,13 +342,17 @@ class ChunkPlan:
     chunk_size, n_points
         Points per chunk, and in the design.
     bounds
-        ``(chunk, start, stop)`` of every chunk: it holds points ``start .. stop-1``.
+        ``(chunk, start, stop)`` of every chunk: it holds points ``start .. stop-1``
+        (:class:`ChunkBounds`, computed when asked).
+    compiled
+        Whether the chunks run on the compiled path.
     """
 
     job: ChunkJob
     chunk_size: int
     n_points: int
-    bounds: tuple[tuple[int, int, int], ...]
+    bounds: Sequence[tuple[int, int, int]]
+    compiled: bool = False
 
     @property
     def n_chunks(self) -> int:
@@ -205,14 +363,16 @@ class ChunkPlan:
         return stop - start
 
 
-def _seed(spec: SweepSpec, folder: SweepFolder | None) -> int | None:
-    """The sample's seed: ``rng``, else the seed of the sample the folder holds, else a fresh one."""
+def _seed(spec: SweepSpec, previous: Manifest | None, hint: int | None = None) -> int | None:
+    """The sample's seed: ``rng``, else the seed of the sample the folder holds (its manifest's,
+    or its chunks' when the manifest is gone), else a fresh one."""
     if spec.samples is None or spec.rng is not None:
         return spec.rng
-    previous = folder.previous if folder is not None else None
     design = previous.design if previous is not None else None
     if design is not None and design.kind == "sample" and design.seed is not None:
         return int(design.seed)
+    if hint is not None:
+        return int(hint)
     return int(np.random.SeedSequence().generate_state(1, dtype=np.uint32)[0])
 
 
@@ -229,8 +389,59 @@ def _check_memory(spec: SweepSpec, design: Design) -> None:
         )
 
 
-def plan_chunks(spec: SweepSpec, design: Design) -> ChunkPlan:
-    """Cut the design into chunks (default size by path) and gather what a worker needs.
+def total_memory() -> float | None:
+    """Bytes of memory of this machine (``None`` where the system does not say)."""
+    try:
+        return float(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def _check_chunk_memory(spec: SweepSpec, plan: ChunkPlan, design: Design, workers: int) -> None:
+    """Refuse chunks so large that the chunks in flight would need more than half the machine's
+    memory (a ``chunk_size`` of a hundred million points), unless ``allow_large``."""
+    memory = total_memory()
+    if memory is None or spec.allow_large:
+        return
+    per_point = CHUNK_MEMORY_FACTOR * (BYTES_PER_ROW + 8 * (len(design.names) + 20))
+    in_flight = min(plan.chunk_size, plan.n_points) * (1 if spec.backend == "numpy" else 2 * workers)
+    if in_flight * per_point > memory / 2:
+        raise ResourceError(
+            f"chunks of {plan.chunk_size:,} points would need about {in_flight * per_point / 1e9:.1f} GB in "
+            f"memory while they run ({memory / 1e9:.1f} GB here); give a smaller chunk_size (default: "
+            f"at most {CHUNK_COMPILED:,}), or allow_large=True (command line: --yes) to try anyway",
+            estimate=in_flight * per_point,
+        )
+
+
+def _workers(spec: SweepSpec) -> int:
+    """How many workers the chunks run on (for chunk sizes and estimates)."""
+    if spec.backend == "numpy":
+        return 1
+    if spec.workers is not None:
+        return int(spec.workers)
+    return available_cores() if spec.backend == "processes" else 2
+
+
+def default_chunk_size(n_points: int, workers: int, compiled: bool) -> int:
+    """Points per chunk when the caller gives none: every worker gets at least
+    :data:`CHUNKS_PER_WORKER` chunks where the points allow, within the path's bounds
+    (:data:`CHUNK_COMPILED_MIN` .. :data:`CHUNK_COMPILED` compiled, 1 .. :data:`CHUNK_POINTWISE`
+    per point)."""
+    most, least = (CHUNK_COMPILED, CHUNK_COMPILED_MIN) if compiled else (CHUNK_POINTWISE, 1)
+    share = math.ceil(max(1, n_points) / (CHUNKS_PER_WORKER * max(1, workers)))
+    return max(1, min(most, max(least, share)))
+
+
+def plan_chunks(
+    spec: SweepSpec,
+    design: Design,
+    previous: Manifest | None = None,
+    workers: int = 1,
+    hint: int | None = None,
+) -> ChunkPlan:
+    """Cut the design into chunks (the caller's size, the folder's when resuming: its manifest's,
+    or ``hint``, its chunks', else :func:`default_chunk_size`) and gather what a worker needs.
 
     Raises
     ------
@@ -240,11 +451,15 @@ def plan_chunks(spec: SweepSpec, design: Design) -> ChunkPlan:
     compiled = spec.path != "pointwise" and (
         compiled_kernel(spec.model, spec.concept, spec.belief_policy, spec.path) is not None
     )
-    default = CHUNK_COMPILED if compiled else CHUNK_POINTWISE
-    size = int(spec.chunk_size if spec.chunk_size is not None else default)
     n_points = design.n_points
-    n_chunks = max(1, math.ceil(n_points / size))
-    bounds = tuple((c, c * size, min((c + 1) * size, n_points)) for c in range(n_chunks)) if n_points else ()
+    if spec.chunk_size is not None:
+        size = int(spec.chunk_size)
+    elif previous is not None and previous.chunk_size and previous.n_points == n_points:
+        size = int(previous.chunk_size)  # resuming: the folder's chunks
+    elif hint is not None and hint > 0:
+        size = int(hint)  # resuming without a manifest: the chunks say their size
+    else:
+        size = default_chunk_size(n_points, workers, compiled)
     players, labels = pointwise.schema(spec.model)
     base_players, base_labels = pointwise.schema(spec.baseline) if spec.baseline is not None else ([], [])
     job = ChunkJob(
@@ -262,7 +477,7 @@ def plan_chunks(spec: SweepSpec, design: Design) -> ChunkPlan:
         tuple(base_players),
         tuple(base_labels),
     )
-    return ChunkPlan(job, size, n_points, bounds)
+    return ChunkPlan(job, size, n_points, ChunkBounds(n_points, size), compiled)
 
 
 def start_manifest(
@@ -270,12 +485,13 @@ def start_manifest(
     design: Design,
     info: DesignInfo,
     plan: ChunkPlan,
-    folder: SweepFolder | None,
+    previous: Manifest | None,
     clock: _Clock,
 ) -> Manifest:
     """The manifest of a sweep about to run (status ``"running"``; a resumed sweep keeps its
     first start and the list of earlier runs)."""
-    previous = folder.previous if folder is not None else None
+    if isinstance(previous, SweepFolder):  # the signature of earlier versions
+        previous = previous.previous
     run = RunRecord(uuid.uuid4().hex[:12], clock.iso, spec.backend)
     parameters = {
         n: ParameterInfo(
@@ -316,15 +532,80 @@ def start_manifest(
     )
 
 
-def _resume(folder: SweepFolder | None, manifest: Manifest, plan: ChunkPlan) -> dict[int, ChunkRecord]:
-    """Open the ``out=`` folder: refuse one holding another sweep, find the chunks already
-    finished there, and write the manifest. Returns the finished chunks' records."""
-    if folder is None:
+def _resume(
+    spec: SweepSpec, folder: SweepFolder | None, manifest: Manifest, plan: ChunkPlan, run: _RunState
+) -> dict[int, ChunkRecord]:
+    """The chunks already finished in the ``out=`` folder, checked: refuse a folder holding
+    another sweep (by its manifest, or by its chunk files when the manifest is gone), and note
+    the damaged or misplaced chunks, which are recomputed. Nothing is written here."""
+    if folder is None or spec.overwrite:
         return {}
     folder.refuse_other_sweep(manifest)
-    done = folder.finished(plan.bounds)
-    folder.write_manifest(manifest.replace(chunks=chunk_records(list(done.values()))))
-    return done
+
+    def bounds(c: int) -> tuple[int, int]:
+        return plan.bounds[c][1:]
+
+    check = folder.check_chunks(bounds, plan.n_chunks, manifest.fingerprint(), folder.previous is not None)
+    replace = "or replace them with overwrite=True (command line: --overwrite)"
+    if check.foreign:
+        shown = ", ".join(check.foreign[:3]) + (", ..." if len(check.foreign) > 3 else "")
+        raise SweepError(
+            f"{folder.path}: chunks/ holds {len(check.foreign):,} chunk file(s) of a different sweep "
+            f"({shown}); choose another out= folder, {replace}"
+        )
+    strangers = folder.foreign_files() if not check.kept else []
+    if strangers:
+        raise SweepError(
+            f"{folder.path}: holds {', '.join(strangers)} but no sweep's manifest: files a sweep would "
+            f"replace; choose an empty out= folder, {replace}"
+        )
+    for c, why in sorted(check.redo.items())[:5]:
+        run.note(f"chunk {c} ({chunk_file(c)}) {why}: recomputing it")
+    if len(check.redo) > 5:
+        run.note(f"... and {len(check.redo) - 5:,} more damaged chunk files: recomputing them")
+    run.reused_points = sum(r.stop - r.start for r in check.kept.values())
+    return dict(check.kept)
+
+
+def _estimate(
+    spec: SweepSpec,
+    plan: ChunkPlan,
+    design: Design,
+    done: Mapping[int, ChunkRecord],
+    workers: int,
+    run: _RunState,
+) -> None:
+    """Measure and say the cost of the points left, and refuse it beyond a day or the free disk
+    (unless ``allow_large``). Small sweeps are not measured, nor compiled sweeps held in memory
+    (at most ``max_points``: minutes, and no disk)."""
+    points = plan.n_points - run.reused_points
+    if not worth_measuring(points, plan.compiled) or (plan.compiled and spec.out is None):
+        return
+    estimate = measure(
+        lambda pts: evaluate_chunk(plan.job, pts),
+        design,
+        points,
+        plan.n_chunks - len(done),
+        workers,
+        plan.compiled,
+        spec.out,
+        plan.n_points <= spec.max_points,
+    )
+    refuse_beyond(estimate, spec.allow_large)
+    run.note(estimate.text())
+
+
+def _start_writing(
+    spec: SweepSpec, folder: SweepFolder, manifest: Manifest, done: Mapping[int, ChunkRecord]
+) -> None:
+    """Clear the folder (``overwrite``), make ``chunks/`` and write the running manifest."""
+    try:
+        if spec.overwrite:
+            folder.clear()
+        folder.chunks.mkdir(exist_ok=True)
+        folder.write_manifest(manifest.replace(chunks=chunk_records(list(done.values()))))
+    except OSError as exc:
+        raise SweepError(f"{folder.path}: cannot write the sweep there ({exc.strerror or exc})") from None
 
 
 def _run(
@@ -334,27 +615,97 @@ def _run(
     folder: SweepFolder | None,
     manifest: Manifest,
     done: dict[int, ChunkRecord],
-) -> tuple[dict[int, pd.DataFrame], int]:
+    workers: int,
+    run: _RunState,
+) -> dict[int, pd.DataFrame]:
     """Evaluate the chunks not yet done on the spec's backend. Each finished chunk is written to
-    the folder with an updated manifest (``done`` gains its record), or kept in memory.
-    Returns the chunks kept in memory and the number of chunks computed."""
-    todo = [b for b in plan.bounds if b[0] not in done]
+    the folder (``done`` gains its record, the manifest is updated), or kept in memory.
+    Returns the chunks kept in memory."""
+    todo = _Todo(plan.bounds, done)
     kept: dict[int, pd.DataFrame] = {}
-    run_id = manifest.runs[-1].id
-    bar = _progress(plan.n_points, sum(plan.size(c) for c in done), spec.progress)
+    writer = _ChunkWriter(folder, manifest, done, manifest.runs[-1].id) if folder is not None else None
+    bar = _progress(plan.n_points, run.reused_points, spec.progress)
+    pool = max(1, min(workers, len(todo)))  # never more worker processes than chunks
     try:
-        for chunk, table in run_chunks(plan.job, todo, design, spec.backend, spec.workers, spec.scheduler):
-            if folder is None:
+        for chunk, table in run_chunks(plan.job, todo, design, spec.backend, pool, spec.scheduler):
+            _c, start, stop = plan.bounds[chunk]
+            if writer is None:
                 kept[chunk] = table
             else:
-                folder.write_chunk(chunk, table)
-                _c, start, stop = plan.bounds[chunk]
-                done[chunk] = ChunkRecord(chunk, start, stop, len(table), chunk_file(chunk), run_id, now())
-                folder.write_manifest(manifest.replace(chunks=chunk_records(list(done.values()))))
-            bar.update(plan.size(chunk))
+                writer.write(chunk, start, stop, table)
+            run.computed_chunks += 1
+            run.computed_points += stop - start
+            run.pointwise_points += _pointwise_points(table)
+            bar.update(stop - start)
     finally:
         bar.close()
-    return kept, len(todo)
+        if writer is not None:
+            writer.flush()
+    return kept
+
+
+class _Todo(Sequence[tuple[int, int, int]]):
+    """The chunks not yet done, in order, computed when iterated."""
+
+    def __init__(self, bounds: Sequence[tuple[int, int, int]], done: Mapping[int, Any]) -> None:
+        self.bounds, self.done = bounds, set(done)
+        self._len = len(bounds) - sum(1 for c in self.done if 0 <= c < len(bounds))
+
+    def __len__(self) -> int:
+        return self._len
+
+    def __iter__(self) -> Iterator[tuple[int, int, int]]:
+        return (self.bounds[c] for c in range(len(self.bounds)) if c not in self.done)
+
+    def __getitem__(self, k: Any) -> Any:
+        return list(self)[k]
+
+
+def _pointwise_points(table: pd.DataFrame) -> int:
+    if not len(table):
+        return 0
+    return int(table.loc[table["path"] == "pointwise", "point"].nunique())
+
+
+class _ChunkWriter:
+    """Writes finished chunks and keeps the manifest's list up to date (every chunk while there
+    are few, at most once a second when there are many)."""
+
+    def __init__(
+        self, folder: SweepFolder, manifest: Manifest, done: dict[int, ChunkRecord], run_id: str
+    ) -> None:
+        self.folder, self.manifest, self.done, self.run_id = folder, manifest, done, run_id
+        self.fingerprint = manifest.fingerprint()
+        seed = manifest.design.seed if manifest.design is not None else None
+        self.extra = {"chunk_size": manifest.chunk_size, **({"seed": int(seed)} if seed is not None else {})}
+        self.last = time.monotonic()
+        self.stale = False
+
+    def write(self, chunk: int, start: int, stop: int, table: pd.DataFrame) -> None:
+        record = ChunkRecord(chunk, start, stop, len(table), chunk_file(chunk), self.run_id, now())
+        try:
+            self.folder.write_chunk(record, self.fingerprint, table, self.extra)
+        except OSError as exc:
+            raise SweepError(
+                f"{self.folder.path}: cannot write chunk {chunk} ({exc.strerror or exc}); "
+                "the finished chunks "
+                "are kept: rerun the same sweep to resume"
+            ) from None
+        self.done[chunk] = record
+        self.stale = True
+        if len(self.done) <= MANIFEST_EVERY_CHUNK or time.monotonic() - self.last >= 1.0:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.stale:
+            return
+        try:
+            self.folder.write_manifest(self.manifest.replace(chunks=chunk_records(list(self.done.values()))))
+        except OSError as exc:
+            raise SweepError(
+                f"{self.folder.path}: cannot write manifest.json ({exc.strerror or exc})"
+            ) from None
+        self.last, self.stale = time.monotonic(), False
 
 
 def _assemble(
@@ -364,12 +715,13 @@ def _assemble(
     manifest: Manifest,
     kept: dict[int, pd.DataFrame],
     done: dict[int, ChunkRecord],
-    computed: int,
+    run: _RunState,
     clock: _Clock,
 ) -> SweepResult:
-    """The result: the table (in memory, or left in the folder's chunks when it is too large)
-    and the finished manifest, saved to the folder."""
-    in_memory = folder is None or plan.n_points <= spec.max_points
+    """The result: the table in memory (no folder), or written to the folder's table files from
+    the chunks, a chunk at a time (or left in the chunks when it is too large); and the finished
+    manifest, saved to the folder."""
+    table = None
     if folder is None:
         frames = [kept[c] for c in sorted(kept)]
         table = (
@@ -377,36 +729,41 @@ def _assemble(
             if frames
             else pd.DataFrame(columns=list(plan.job.columns))
         )
-    else:
-        table = folder.read_table(done) if in_memory else None
-    if table is None:
-        assert folder is not None
-        paths, rows = folder.path_counts(done)
-    else:
         counts = table.drop_duplicates("point")["path"].value_counts() if len(table) else pd.Series(dtype=int)
         paths, rows = {str(k): int(v) for k, v in counts.items()}, len(table)
-    finished, elapsed = now(), round(time.time() - clock.seconds, 3)
-    run = replace(manifest.runs[-1], finished=finished, computed_chunks=computed, elapsed_seconds=elapsed)
-    if folder is not None:
-        chunks = chunk_records(list(done.values()))
-    else:
         records = tuple(ChunkRecord(c, start, stop, rows=len(kept[c])) for c, start, stop in plan.bounds)
         chunks = Chunks(tuple(sorted(kept)), records)
+    else:
+        paths, rows, extra = folder.tally(done)
+        chunks = chunk_records(list(done.values()))
+    finished, elapsed = now(), round(time.time() - clock.seconds, 3)
+    record = replace(
+        manifest.runs[-1],
+        finished=finished,
+        computed_chunks=run.computed_chunks,
+        elapsed_seconds=elapsed,
+        computed_points=run.computed_points,
+        reused_points=run.reused_points,
+        pointwise_points=run.pointwise_points,
+        notes=tuple(run.notes),
+    )
     manifest = manifest.replace(
         paths=paths,
         n_rows=rows,
         finished=finished,
         elapsed_seconds=elapsed,
-        runs=(*manifest.runs[:-1], run),
+        runs=(*manifest.runs[:-1], record),
         status="complete",
         chunks=chunks,
     )
-    result = SweepResult(table, manifest, None if folder is None else folder.path)
     if folder is not None:
-        folder.write_manifest(manifest)
-        if in_memory:
-            result.save(folder.path)
-    return result
+        try:
+            if plan.n_points <= spec.max_points:
+                folder.write_tables(done, [*plan.job.columns, *extra])
+            folder.write_manifest(manifest)
+        except OSError as exc:
+            raise SweepError(f"{folder.path}: cannot write the table files ({exc.strerror or exc})") from None
+    return SweepResult(table, manifest, None if folder is None else folder.path)
 
 
 # ====================================================================== progress
@@ -430,9 +787,13 @@ def _progress(total: int, initial: int, enabled: bool) -> Any:
 
 __all__ = [
     "BYTES_PER_ROW",
+    "CHUNKS_PER_WORKER",
     "CHUNK_COMPILED",
+    "CHUNK_COMPILED_MIN",
     "CHUNK_POINTWISE",
+    "ChunkBounds",
     "ChunkPlan",
+    "default_chunk_size",
     "plan_chunks",
     "start_manifest",
     "sweep",

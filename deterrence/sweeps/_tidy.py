@@ -71,8 +71,10 @@ def select(table: pd.DataFrame, rule: str = "pessimistic") -> pd.Series:
 
 
 def _first_smallest(points: np.ndarray, key: np.ndarray) -> np.ndarray:
-    """Mask of the row with the smallest ``key`` of each point (ties: the first row)."""
+    """Mask of the row with the smallest ``key`` of each point (ties: the first row; a missing
+    key, as on a failed point's row, counts as the largest)."""
     mask = np.zeros(len(points), dtype=bool)
+    key = np.where(np.isnan(key), np.inf, key)
     if len(points) and np.all(points[1:] >= points[:-1]):  # sorted by point: one pass per group
         starts = np.flatnonzero(np.r_[True, points[1:] != points[:-1]])
         group = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(points)]))
