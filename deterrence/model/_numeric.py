@@ -108,7 +108,7 @@ def check_orderings_exact(
     """Refuse exact values (``subs``) that violate an ordering (``shown``: the values, for messages)."""
     for o in orderings:
         for c in o.condition.comparisons:
-            diff = to_number((c.lhs - c.rhs).xreplace(subs))
+            diff = to_number(c.lhs - c.rhs, subs)
             if diff is None or not c.holds(diff, 0):
                 names = sorted(str(s) for s in (c.lhs.free_symbols | c.rhs.free_symbols))
                 at = ", ".join(f"{k}={shown[k]}" for k in names if k in shown)

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from .._numbers import evaluate
 from ..equilibrium import CONCEPTS  # the solution concepts a model may declare
 from ..errors import ParameterError
 from ..expr import Condition, is_identifier
@@ -422,21 +423,11 @@ def exact_value(value: Any) -> sp.Expr:
     return sp.Rational(Fraction(repr(f)))
 
 
-def to_number(expr: sp.Expr) -> int | Fraction | float | None:
-    """An evaluated sympy expression as int/Fraction (exact) or float; None if not finite/real."""
-    if expr.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
-        return None
-    if expr.is_Integer:
-        return int(expr)
-    if expr.is_Rational:
-        return Fraction(int(expr.p), int(expr.q))
-    try:
-        value = complex(expr.evalf(30))
-    except (TypeError, ValueError, OverflowError, ArithmeticError):
-        return None
-    if abs(value.imag) > 0 or not math.isfinite(value.real):
-        return None
-    return float(value.real)
+def to_number(expr: sp.Expr, values: Mapping[sp.Basic, Any] | None = None) -> int | Fraction | float | None:
+    """``expr`` (at ``values``: ``{symbol: exact number}``) as int/Fraction (exact) or float; None
+    if not finite or not real. The cost is bounded (:func:`deterrence._numbers.evaluate`): pass
+    the values rather than substituting them first, since sympy evaluates a substitution eagerly."""
+    return evaluate(expr, values)
 
 
 def expr_key(expr: sp.Expr) -> str:

@@ -1,0 +1,251 @@
+"""Numbers of sympy expressions at known values, with the cost bounded before the work is done.
+
+sympy evaluates numbers eagerly and exactly: ``exp(exp(exp(exp(exp(1)))))`` asked for 30 digits
+needs a precision of millions of digits, ``(v**10000 + 1)**10000`` at ``v = 0.1234567`` a
+rational of billions of bits, and either runs until killed. :func:`evaluate` walks the
+expression once (its shared graph, so in time linear in its distinct nodes) and carries two
+numbers per node:
+
+* a floating-point value, computed as numpy would (an overflow is ``inf``, never an error);
+* the exact rational value, kept only while its size, estimated *before* each operation from
+  the sizes of the operands, stays within :data:`MAX_EXACT_BITS`.
+
+An expression whose value is rational and small stays exact (``int`` or ``Fraction``); any
+other is a float, refined by sympy to a correctly rounded float only when every intermediate
+value was a finite float (then sympy's evaluation is bounded too). The model's exact
+evaluation (:meth:`deterrence.model.Model.game`) and the expression parser's checks of constant
+arguments use it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import sympy as sp
+
+#: largest exact rational kept (bits of numerator and denominator together); beyond, floats
+MAX_EXACT_BITS = 100_000
+
+Number = int | Fraction | float
+
+
+@dataclass(frozen=True)
+class _Value:
+    """One node's numbers: its float value, its exact value (or None), and whether sympy may
+    evaluate it: every value below it a finite float, no exact value given up for its size."""
+
+    value: float
+    exact: Fraction | None
+    tame: bool
+
+
+def _bits(x: Fraction) -> int:
+    return x.numerator.bit_length() + x.denominator.bit_length()
+
+
+def _float(x: Fraction) -> float:
+    try:
+        return float(x)
+    except OverflowError:
+        return math.inf if x > 0 else -math.inf
+
+
+def _exact_from(value: Any) -> Fraction | None:
+    """A value given for a symbol as an exact Fraction (floats as the decimal they print as)."""
+    if isinstance(value, sp.Rational):
+        return Fraction(int(value.p), int(value.q))
+    if isinstance(value, (int, Fraction)) and not isinstance(value, bool):
+        return Fraction(value)
+    if isinstance(value, float) and math.isfinite(value):
+        return Fraction(repr(value))
+    return None
+
+
+def _pow_float(base: float, expo: float) -> float:
+    try:
+        out = math.pow(base, expo)
+    except OverflowError:
+        return math.inf
+    except (ValueError, ZeroDivisionError):  # a negative base to a fractional power; 0 to a negative one
+        return math.inf if base == 0 else math.nan
+    return out
+
+
+def _root(x: Fraction, q: int) -> Fraction | None:
+    """The exact ``q``-th root of ``x >= 0`` if it is rational, else None."""
+    num, num_exact = sp.integer_nthroot(x.numerator, q)
+    if not num_exact:
+        return None
+    den, den_exact = sp.integer_nthroot(x.denominator, q)
+    return Fraction(int(num), int(den)) if den_exact else None
+
+
+def _pow_exact(base: Fraction | None, expo: Fraction | None) -> tuple[Fraction | None, bool]:
+    """``base ** expo`` exactly when it is rational and its size is within the limit; and whether
+    its size is (False: sympy would compute a rational too large)."""
+    if base is None or expo is None:
+        return None, True
+    if base == 0:
+        return (Fraction(0) if expo > 0 else (Fraction(1) if expo == 0 else None)), True
+    p, q = expo.numerator, expo.denominator
+    if _bits(base) * abs(p) > MAX_EXACT_BITS * q or q > 64:
+        return None, False
+    if q != 1:
+        if base < 0:
+            return None, True
+        base = _root(base, q)
+        if base is None:
+            return None, True
+    return base**p, True
+
+
+def _combine(op: str, parts: list[_Value]) -> _Value:
+    """A sum or product: float and, when every part is exact and small enough, exact."""
+    tame = all(p.tame for p in parts)
+    exacts = [p.exact for p in parts]
+    if all(e is not None for e in exacts):
+        if sum(_bits(e) for e in exacts) <= MAX_EXACT_BITS:  # type: ignore[arg-type]
+            exact = sum(exacts, Fraction(0)) if op == "add" else math.prod(exacts)  # type: ignore[arg-type]
+            return _Value(_float(exact), exact, tame)
+        tame = False
+    value = sum(p.value for p in parts) if op == "add" else math.prod(p.value for p in parts)
+    return _Value(value, None, tame)
+
+
+def _function(node: sp.Basic, args: list[_Value]) -> _Value:
+    """exp, log, Abs, Min, Max (and any other function, through sympy on finite floats)."""
+    tame = all(a.tame for a in args)
+    x = args[0]
+    if isinstance(node, sp.exp):
+        if x.exact == 0:
+            return _Value(1.0, Fraction(1), tame)
+        try:
+            return _Value(math.exp(x.value), None, tame)
+        except OverflowError:
+            return _Value(math.inf, None, tame)
+    if isinstance(node, sp.log):
+        if x.exact == 1:
+            return _Value(0.0, Fraction(0), tame)
+        if math.isnan(x.value) or x.value <= 0:
+            return _Value(math.nan if x.value < 0 else -math.inf, None, tame)
+        return _Value(math.log(x.value), None, tame)
+    if isinstance(node, sp.Abs):
+        return _Value(abs(x.value), None if x.exact is None else abs(x.exact), tame)
+    if isinstance(node, (sp.Min, sp.Max)):
+        pick = min if isinstance(node, sp.Min) else max
+        if all(a.exact is not None for a in args):
+            exact = pick(a.exact for a in args)  # type: ignore[type-var]
+            return _Value(_float(exact), exact, tame)
+        values = [a.value for a in args]
+        return _Value(math.nan if any(map(math.isnan, values)) else pick(values), None, tame)
+    return _other(node, args, tame)
+
+
+def _other(node: sp.Basic, args: list[_Value], tame: bool) -> _Value:
+    """A function outside the parser's allow-list (a model built in Python): sympy on the floats."""
+    if not all(math.isfinite(a.value) for a in args):
+        return _Value(math.nan, None, False)
+    try:
+        value = complex(node.func(*(sp.Float(a.value, 30) for a in args)).evalf(30))
+    except (TypeError, ValueError, ArithmeticError):
+        return _Value(math.nan, None, False)
+    return _Value(value.real if value.imag == 0 else math.nan, None, tame)
+
+
+def _atom(node: sp.Basic, values: Mapping[sp.Basic, Any]) -> _Value:
+    if node in values:
+        raw = values[node]
+        exact = _exact_from(raw)
+        return _Value(_float(exact) if exact is not None else float(raw), exact, True)
+    if isinstance(node, sp.Rational):
+        exact = Fraction(int(node.p), int(node.q))
+        return _Value(_float(exact), exact, True)
+    if node.has(sp.zoo, sp.nan, sp.I) or node in (sp.oo, -sp.oo):
+        return _Value(math.nan, None, False)
+    if node.is_number:  # a float, pi, E, ...: a named constant evaluates quickly
+        try:
+            return _Value(float(node), None, True)
+        except (TypeError, ValueError, OverflowError):
+            return _Value(math.nan, None, False)
+    return _Value(math.nan, None, False)  # a symbol without a value
+
+
+def _node(node: sp.Basic, args: list[_Value], values: Mapping[sp.Basic, Any]) -> _Value:
+    if not node.args:
+        return _atom(node, values)
+    if isinstance(node, sp.Add):
+        return _combine("add", args)
+    if isinstance(node, sp.Mul):
+        return _combine("mul", args)
+    if isinstance(node, sp.Pow):
+        base, expo = args
+        exact, small = _pow_exact(base.exact, expo.exact)
+        value = _float(exact) if exact is not None else _pow_float(base.value, expo.value)
+        return _Value(value, exact, base.tame and expo.tame and small)
+    return _function(node, args)
+
+
+def _walk(expr: sp.Basic, values: Mapping[sp.Basic, Any]) -> _Value:
+    """The numbers of every distinct node of ``expr``, children first (iterative, shared nodes once)."""
+    memo: dict[sp.Basic, _Value] = {}
+    stack: list[tuple[sp.Basic, bool]] = [(expr, False)]
+    while stack:
+        node, ready = stack.pop()
+        if node in memo:
+            continue
+        if not ready:
+            stack.append((node, True))
+            stack.extend((a, False) for a in node.args if a not in memo)
+            continue
+        result = _node(node, [memo[a] for a in node.args], values)
+        finite = math.isfinite(result.value)
+        memo[node] = _Value(result.value, result.exact, result.tame and finite)
+    return memo[expr]
+
+
+def float_value(expr: sp.Basic, values: Mapping[sp.Basic, Any] | None = None) -> float:
+    """``expr``'s value as a float computed as numpy would: ``inf`` on overflow, ``nan`` if not
+    real or not defined. Never slow: no exact arithmetic beyond :data:`MAX_EXACT_BITS`."""
+    return _walk(expr, values or {}).value
+
+
+def evaluate(expr: sp.Basic, values: Mapping[sp.Basic, Any] | None = None) -> Number | None:
+    """``expr`` at ``values`` (``{symbol: number}``): exact where it can be, else a float.
+
+    Returns
+    -------
+    int, Fraction, float or None
+        ``int``/``Fraction`` if the value is rational and every exact intermediate stays within
+        :data:`MAX_EXACT_BITS`; else a float (correctly rounded by sympy when every
+        intermediate value is a finite float); ``None`` if the value is not a finite real number.
+    """
+    values = values or {}
+    result = _walk(expr, values)
+    if result.exact is not None:
+        exact = result.exact
+        return int(exact) if exact.denominator == 1 else exact
+    if not math.isfinite(result.value):
+        return None
+    if not result.tame:
+        return result.value
+    return _refined(expr, values, result.value)
+
+
+def _refined(expr: sp.Basic, values: Mapping[sp.Basic, Any], fallback: float) -> float | None:
+    """sympy's correctly rounded value (bounded: every intermediate value is a finite float)."""
+    subs = {k: (sp.Rational(e.numerator, e.denominator) if (e := _exact_from(v)) is not None else v)
+            for k, v in values.items()}
+    try:
+        value = complex(expr.xreplace(subs).evalf(30))
+    except (TypeError, ValueError, OverflowError, ArithmeticError):
+        return fallback
+    if value.imag != 0 or not math.isfinite(value.real):
+        return None
+    return float(value.real)
+
+
+__all__ = ["MAX_EXACT_BITS", "evaluate", "float_value"]
