@@ -237,8 +237,10 @@ def evaluate(expr: sp.Basic, values: Mapping[sp.Basic, Any] | None = None) -> Nu
 
 def _refined(expr: sp.Basic, values: Mapping[sp.Basic, Any], fallback: float) -> float | None:
     """sympy's correctly rounded value (bounded: every intermediate value is a finite float)."""
-    subs = {k: (sp.Rational(e.numerator, e.denominator) if (e := _exact_from(v)) is not None else v)
-            for k, v in values.items()}
+    subs = {
+        k: (sp.Rational(e.numerator, e.denominator) if (e := _exact_from(v)) is not None else v)
+        for k, v in values.items()
+    }
     try:
         value = complex(expr.xreplace(subs).evalf(30))
     except (TypeError, ValueError, OverflowError, ArithmeticError):

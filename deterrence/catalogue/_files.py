@@ -25,10 +25,14 @@ from typing import Any
 import sympy as sp
 from sympy.printing.str import StrPrinter
 
+from .._textfile import read_bytes
 from ..errors import ModelError, ParameterError
 from ..model import Baseline, Derived, Model, ModelSpec, NodeSpec, Ordering, Parameter, Reference
 
 __all__ = ["dumps_model", "list_models", "load_model", "loads_model", "models_dir"]
+
+#: the largest model file read (the catalogue's largest is about 50 kB)
+MAX_MODEL_BYTES = 8_000_000
 
 _TOP_KEYS = ("model", "parameters", "derived", "nodes", "baseline", "meta")
 _MODEL_KEYS = (
@@ -339,6 +343,7 @@ def loads_model(text: str, file: str = "<text>") -> Model:
         For a TOML syntax error (with tomllib's line) or any problem of content, naming the
         file, the key and the line.
     """
+    text = text.removeprefix("\ufeff")  # a byte-order mark, as some editors write
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -614,7 +619,11 @@ def load_model(name_or_path: str | Path) -> Model:
     """
     if isinstance(name_or_path, Path) or (
         isinstance(name_or_path, str)
-        and (name_or_path.endswith(".toml") or "/" in name_or_path or "\\" in name_or_path)
+        and (
+            Path(name_or_path).suffix.lower() in (".toml", ".nfg", ".efg")
+            or "/" in name_or_path
+            or "\\" in name_or_path
+        )
     ):
         path = Path(name_or_path)
     elif isinstance(name_or_path, str):
@@ -632,7 +641,7 @@ def load_model(name_or_path: str | Path) -> Model:
         key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
         if key in _CACHE:
             return _CACHE[key]
-        raw = path.read_bytes()
+        raw = read_bytes(path, max_bytes=MAX_MODEL_BYTES, what="model file")
     except OSError as exc:
         raise ModelError(f"cannot read model file: {exc.strerror or exc}", file=str(path)) from None
     try:
@@ -641,9 +650,32 @@ def load_model(name_or_path: str | Path) -> Model:
         raise ModelError(
             f"model file is not UTF-8 text ({exc.reason} at byte {exc.start})", file=str(path)
         ) from None
+    _refuse_game_file(text, path)
     model = loads_model(text, file=str(path))
     _CACHE[key] = model
     return model
+
+
+_GAME_HEADER_RE = re.compile(r"\s*(NFG|EFG)\s+\d")
+
+
+def _refuse_game_file(text: str, path: Path) -> None:
+    """A Gambit game file given where a model is expected: say so, and what to do instead."""
+    match = _GAME_HEADER_RE.match(text.removeprefix("\ufeff"))
+    suffix = path.suffix.lower()
+    if not (match or suffix in (".nfg", ".efg")):
+        return
+    kind = match.group(1).lower() if match else suffix[1:]
+    how = (
+        f"solve it with 'deterrence solve {path}'"
+        if suffix == f".{kind}"
+        else f"give it the suffix .{kind} to solve it with 'deterrence solve'"
+    )
+    raise ModelError(
+        f"this is a Gambit game file (.{kind}), not a model file: read it with deterrence.read_game() or "
+        f"{how} (show, sweep and regimes take a model: a .toml file or a catalogue name)",
+        file=str(path),
+    )
 
 
 # ---------------------------------------------------------------------------------- writing

@@ -39,6 +39,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from .._textfile import read_bytes
 from ..errors import FormatError, UnsupportedError
 from ..game.extensive import ExtensiveFormGame
 from ..game.normal import NormalFormGame
@@ -46,11 +47,14 @@ from ._efg import format_efg, parse_efg
 from ._lexer import Token, format_number, normalize_labels, tokenize
 from ._nfg import format_nfg, parse_nfg
 
-
 # ---------------------------------------------------------------------------------- public
+#: the largest game file read (a tree of a million nodes takes about 50 MB)
+MAX_GAME_BYTES = 64_000_000
+
+
 def _read_text(path: str | os.PathLike[str]) -> str:
     try:
-        data = Path(path).read_bytes()
+        data = read_bytes(path, max_bytes=MAX_GAME_BYTES, what="game file")
     except OSError as exc:
         raise FormatError(f"cannot read the file: {exc.strerror or exc}", file=str(path)) from None
     try:

@@ -7,10 +7,13 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import GameError
+from ..errors import GameError, ResourceError
 
 Profile = Sequence[np.ndarray]
 """A mixed profile: one probability vector per player."""
+
+#: the most players of a normal-form game (each player is an array dimension; numpy allows 64)
+MAX_PLAYERS = 32
 
 
 def _names(given: Sequence[Any] | None, count: int, prefix: str, what: str) -> tuple[str, ...]:
@@ -69,6 +72,12 @@ class NormalFormGame:
             raw = list(payoffs)
         except TypeError:
             raise GameError(f"payoffs must be one array per player, got {payoffs!r}") from None
+        if len(raw) > MAX_PLAYERS:
+            raise ResourceError(
+                f"a normal-form game of {len(raw)} players is too large (at most {MAX_PLAYERS}: each "
+                "player is a dimension of the payoff arrays)",
+                estimate=len(raw),
+            )
         arrays = []
         for i, p in enumerate(raw):
             try:
