@@ -429,30 +429,82 @@ def _keep_largest(details: dict[str, float], gains: dict[str, float]) -> None:
         details["details_omitted"] = float(len(gains) - _MAX_DETAILS)
 
 
+def _perfect_information_values(nums: _TreeNumbers) -> tuple[list[list[Any]], list[list[Any]]]:
+    """Every node's value under the profile and each player's best-response value there, for a
+    game of perfect information (one pass, children first): the mover's best response takes
+    the best child, everyone else's follows the profile and chance."""
+    game = nums.game
+    values: list[list[Any]] = [[]] * len(game.nodes)
+    best: list[list[Any]] = [[]] * len(game.nodes)
+    players = range(game.num_players)
+    zero = nums.zero
+    for nd in reversed(game.nodes):
+        v = nd.index
+        if nd.kind == TERMINAL:
+            values[v] = best[v] = list(nums.payoffs[game.terminal_index(v)])
+            continue
+        probs = nums.beh[nd.infoset] if nd.kind == DECISION else nums.chance[nd.infoset]
+        here, top = [zero] * len(players), [zero] * len(players)
+        for p, c in zip(probs, nd.children, strict=True):
+            if p:
+                below, best_below = values[c], best[c]
+                for i in players:
+                    here[i] += p * below[i]
+                    top[i] += p * best_below[i]
+        if nd.kind == DECISION:
+            top[nd.player] = max(best[c][nd.player] for c in nd.children)
+        values[v], best[v] = here, top
+    return values, best
+
+
+def _subgame_gains(nums: _TreeNumbers) -> dict[int, np.ndarray]:
+    """Each subgame root's largest gain per player from a deviation inside it (on the scale)."""
+    game = nums.game
+    roots = game.subgame_roots()
+    if game.is_perfect_information():
+        values, best = _perfect_information_values(nums)
+        return {
+            r: np.array([max(0.0, float(b - v)) for b, v in zip(best[r], values[r], strict=True)])
+            for r in roots
+        }
+    cut: list[dict[int, tuple[Any, Any]]] = [{} for _ in game.players]
+    gains: dict[int, np.ndarray] = {}
+    for r in reversed(roots):  # deepest first: a checked subgame enters the ones above by its values
+        per = np.zeros(game.num_players)
+        for i in range(game.num_players):
+            b, v = _deviation_gain(nums, i, [(r, nums.one)], cut[i])
+            cut[i][r] = (b, v)
+            per[i] = max(0.0, float(b - v))
+        gains[r] = per
+    return gains
+
+
 def _spe_regret(nums: _TreeNumbers, details: dict[str, float]) -> tuple[float, float]:
     """Largest gain (in the game's units, relative) from a deviation in any subgame.
 
     Subgames are checked deepest first; a subgame already checked enters the ones above it by
-    its best-response and current values, so the work is linear in the tree however deeply the
-    subgames nest.
+    its best-response and current values (in a game of perfect information, one pass over the
+    nodes computes both everywhere), so the work is linear in the tree however deeply the
+    subgames nest. Details: every subgame's gain, or, with many subgames, the largest positive
+    ones.
     """
     game = nums.game
-    cut: list[dict[int, tuple[Any, Any]]] = [{} for _ in game.players]
-    regret = relative = 0.0
-    gains: dict[int, np.ndarray] = {}
-    for r in reversed(game.subgame_roots()):
-        per = np.zeros(game.num_players)
-        for i in range(game.num_players):
-            best, now = _deviation_gain(nums, i, [(r, nums.one)], cut[i])
-            cut[i][r] = (best, now)
-            per[i] = max(0.0, float(best - now))
-        gains[r] = per
-        regret = max(regret, _in_units(per, nums.units))
-        relative = max(relative, float((per / nums.ranges).max()))
-    worst = sorted(gains, key=lambda r: -float(gains[r].max()))[:_MAX_DETAILS]
-    _keep_largest(details, {f"subgame {game.nodes[r].path}": _in_units(gains[r], nums.units) for r in worst})
+    gains = _subgame_gains(nums)
+    if not gains:
+        return 0.0, 0.0
+    table = np.array(list(gains.values()))
+    regret = _in_units(table, nums.units)
+    relative = float((table / nums.ranges).max())
+    shown = list(gains) if len(gains) <= _MAX_DETAILS else [r for r in gains if gains[r].max() > 0]
+    _keep_largest(
+        details,
+        {
+            f"subgame {game.nodes[r].path}": _in_units(gains[r], nums.units)
+            for r in sorted(shown, key=lambda r: -gains[r].max())[:_MAX_DETAILS]
+        },
+    )
     if len(gains) > _MAX_DETAILS:
-        details["details_omitted"] = float(len(gains) - _MAX_DETAILS)
+        details["subgames_checked"] = float(len(gains))
     return regret, relative
 
 

@@ -441,6 +441,7 @@ class ExtensiveFormGame:
         self._paths = paths
         self._own_sequences: tuple[np.ndarray, tuple[tuple[int, int, int], ...]] | None = None
         self._recall: tuple[str | None] | None = None
+        self._subgame_roots: tuple[int, ...] | None = None
         self.nodes: tuple[NodeInfo, ...] = tuple(flat.nodes)
         self.infosets: tuple[InfoSet, ...] = flat.infosets()
         self.chance_infos: tuple[ChanceInfo, ...] = flat.chance_infos()
@@ -530,6 +531,7 @@ class ExtensiveFormGame:
         by_depth = np.argsort(depth, kind="stable")
         cuts = np.flatnonzero(np.diff(depth[by_depth])) + 1
         self._levels = np.split(by_depth, cuts)[1:] if n > 1 else []
+        self._deep = len(self._levels) > 64 and len(self._levels) * 8 > n
 
     # ------------------------------------------------------------------ basic facts
     @property
@@ -624,6 +626,8 @@ class ExtensiveFormGame:
         wholly below it: the range of preorder indices its sets reach is computed children
         first, in one pass.
         """
+        if self._subgame_roots is not None:
+            return list(self._subgame_roots)
         first: dict[tuple[str, int], int] = {}
         last: dict[tuple[str, int], int] = {}
         for sets, tag in ((self.infosets, DECISION), (self.chance_infos, CHANCE)):
@@ -637,11 +641,12 @@ class ExtensiveFormGame:
                 for c in nd.children:
                     lo, hi = min(lo, low[c]), max(hi, high[c])
                 low[nd.index], high[nd.index] = lo, hi
-        return [
+        self._subgame_roots = tuple(
             nd.index
             for nd in self.nodes
             if nd.kind != TERMINAL and low[nd.index] >= nd.index and high[nd.index] < nd.end
-        ]
+        )
+        return list(self._subgame_roots)
 
     def __repr__(self) -> str:
         title = f" {self.title!r}" if self.title else ""
@@ -672,20 +677,26 @@ class ExtensiveFormGame:
         return self.check_behaviour(beh)
 
     def check_behaviour(self, behaviour: Sequence[Any], atol: float = 1e-9) -> Behaviour:
-        """Validate a behaviour profile and return it as float arrays."""
+        """Validate a behaviour profile and return it as float arrays (checked all at once)."""
         if len(behaviour) != len(self.infosets):
             raise GameError(
                 f"behaviour profile has {len(behaviour)} entries, game has "
                 f"{len(self.infosets)} information sets"
             )
-        out = []
-        for h, b in zip(self.infosets, behaviour, strict=True):
-            v = np.asarray(b, dtype=float).reshape(-1)
-            if v.shape != (len(h.actions),):
+        out = [np.asarray(b, dtype=float).reshape(-1) for b in behaviour]
+        for h, v in zip(self.infosets, out, strict=True):
+            if v.size != len(h.actions):
                 raise GameError(f"{v.size} probabilities given for {len(h.actions)} actions", infoset=h.name)
-            if not np.all(np.isfinite(v)) or np.any(v < -atol) or abs(v.sum() - 1) > max(atol, 1e-6):
-                raise GameError(f"not a probability vector: {v}", infoset=h.name)
-            out.append(v)
+        if not out:
+            return out
+        flat = np.concatenate(out)
+        starts = self._action_offset[:-1]
+        with np.errstate(invalid="ignore"):
+            wrong = np.add.reduceat((~np.isfinite(flat) | (flat < -atol)).astype(np.int64), starts) > 0
+            wrong |= ~(np.abs(np.add.reduceat(flat, starts) - 1) <= max(atol, 1e-6))
+        if wrong.any():
+            k = int(np.argmax(wrong))
+            raise GameError(f"not a probability vector: {out[k]}", infoset=self.infosets[k].name)
         return out
 
     def edge_probabilities(self, behaviour: Behaviour) -> np.ndarray:
@@ -698,6 +709,12 @@ class ExtensiveFormGame:
     def realization_probabilities(self, behaviour: Behaviour) -> np.ndarray:
         """Probability of reaching each node under a behaviour profile."""
         edge = self.edge_probabilities(behaviour)
+        if self._deep:  # one pass over the nodes beats one numpy call per level of a deep, narrow tree
+            out = [1.0] * len(self.nodes)
+            for v, (par, e) in enumerate(zip(self._parent.tolist(), edge.tolist(), strict=True)):
+                if par >= 0:
+                    out[v] = out[par] * e
+            return np.array(out)
         reach = np.ones(len(self.nodes))
         for level in self._levels:
             reach[level] = reach[self._parent[level]] * edge[level]
@@ -735,6 +752,10 @@ class ExtensiveFormGame:
         edge = self.edge_probabilities(behaviour)
         val = np.zeros((len(self.nodes), self.num_players))
         val[self._terminal_idx] = self.payoffs
+        if self._deep:  # children after parents in preorder: add each node's value into its parent's
+            for v in range(len(self.nodes) - 1, 0, -1):
+                val[self._parent[v]] += edge[v] * val[v]
+            return val
         for level in reversed(self._levels):
             np.add.at(val, self._parent[level], edge[level][:, None] * val[level])
         return val
