@@ -20,6 +20,15 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"{PROG}: error: {message} (see '{self.prog} --help')\n")
 
 
+def add_check_orderings(parser: argparse.ArgumentParser) -> None:
+    """``--check-orderings`` (the default) / ``--no-check-orderings``: refuse parameter values that
+    violate one of the model's orderings, or use them anyway (``Model.game(check_orderings=...)``)."""
+    parser.add_argument(
+        "--check-orderings", action=argparse.BooleanOptionalAction, default=True,
+        help="refuse parameter values that violate one of the model's published orderings (default); "
+        "--no-check-orderings uses them anyway")
+
+
 def parse_number(text: str, what: str) -> float | Fraction:
     """``"0.7"`` -> 0.7, ``"1/3"`` -> Fraction(1, 3); anything else is a dt.ParameterError."""
     raw = text.strip()

@@ -26,6 +26,7 @@ from ._specs import PROB_TOL, Ordering, Parameter, to_number
 from ._structure import Tree
 
 _FLOAT_MAX = 1.7976931348623157e308
+_CLI_HINT = "(on the command line: --no-check-orderings)"
 
 
 # ---------------------------------------------------------------------------------- values
@@ -114,7 +115,7 @@ def check_orderings_exact(
                 at = ", ".join(f"{k}={shown[k]}" for k in names if k in shown)
                 raise ParameterError(
                     f"values violate the ordering '{o.text}' of model '{model}' ({c} fails at {at}); "
-                    "pass check_orderings=False to use them anyway",
+                    f"pass check_orderings=False {_CLI_HINT} to use them anyway",
                     name=names[0] if names else None,
                     value={k: shown[k] for k in names if k in shown},
                     domain=o.text,
@@ -146,7 +147,7 @@ def orderings_mask(
                 )
                 raise ParameterError(
                     f"values violate the ordering '{o.text}' of model '{model}' at index {idx} "
-                    f"({comp} fails at {at}); pass check_orderings=False to use them anyway",
+                    f"({comp} fails at {at}); pass check_orderings=False {_CLI_HINT} to use them anyway",
                     domain=o.text,
                 )
     return ok
