@@ -15,6 +15,7 @@ profiles are rationalised (``limit_denominator``), payoffs are taken exactly as 
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
@@ -49,6 +50,12 @@ def _lam_per_player(lam: Any, n: int) -> list[float]:
     if len(lams) != n:
         raise GameError(f"{len(lams)} precisions given for {n} players")
     return lams
+
+
+def _worst(*values: float) -> float:
+    """The largest value, or NaN if any is NaN (Python's ``max`` drops a NaN after the first
+    argument, and a NaN in a certificate must fail it, not vanish)."""
+    return math.nan if any(math.isnan(v) for v in values) else max(values)
 
 
 def _softmax(x: np.ndarray) -> np.ndarray:
@@ -127,7 +134,7 @@ def _certify_normal(
         with np.errstate(over="ignore", invalid="ignore"):
             for i in range(game.num_players):
                 target = _softmax(lams[i] * game.deviation_payoffs(prof, i))
-                residual = max(residual, float(np.abs(target - prof[i]).max()))
+                residual = _worst(residual, float(np.abs(target - prof[i]).max()))
         passed = residual <= tol
     else:
         if exact:
@@ -140,7 +147,7 @@ def _certify_normal(
     return _finished(
         Certificate(
             concept=concept,
-            regret=max(regret, 0.0),
+            regret=_worst(regret, 0.0),
             qre_residual=residual,
             tolerance=tol,
             exact=exact and concept != "qre",
@@ -386,7 +393,7 @@ def _tree_regret(nums: _TreeNumbers, starts: Sequence[tuple[int, Any]]) -> np.nd
     out = np.zeros(nums.game.num_players)
     for i in range(nums.game.num_players):
         br, cur = _deviation_gain(nums, i, starts)
-        out[i] = max(0.0, float(br - cur))
+        out[i] = _worst(0.0, float(br - cur))
     return out
 
 
@@ -413,7 +420,7 @@ def _qre_residual_tree(game: ExtensiveFormGame, beh: Sequence[np.ndarray], lam: 
                 for a in range(len(h.actions))
             ]
         )
-        residual = max(residual, float(np.abs(_softmax(lams[h.player] * q) - b).max()))
+        residual = _worst(residual, float(np.abs(_softmax(lams[h.player] * q) - b).max()))
     return residual
 
 
@@ -464,7 +471,7 @@ def _subgame_gains(nums: _TreeNumbers) -> dict[int, np.ndarray]:
     if game.is_perfect_information():
         values, best = _perfect_information_values(nums)
         return {
-            r: np.array([max(0.0, float(b - v)) for b, v in zip(best[r], values[r], strict=True)])
+            r: np.array([_worst(0.0, float(b - v)) for b, v in zip(best[r], values[r], strict=True)])
             for r in roots
         }
     cut: list[dict[int, tuple[Any, Any]]] = [{} for _ in game.players]
@@ -474,7 +481,7 @@ def _subgame_gains(nums: _TreeNumbers) -> dict[int, np.ndarray]:
         for i in range(game.num_players):
             b, v = _deviation_gain(nums, i, [(r, nums.one)], cut[i])
             cut[i][r] = (b, v)
-            per[i] = max(0.0, float(b - v))
+            per[i] = _worst(0.0, float(b - v))
         gains[r] = per
     return gains
 
@@ -537,12 +544,12 @@ def _pbe_regret(
         br, cur = _deviation_gain(nums, h.player, list(zip(h.nodes, weights, strict=True)))
         gain = float(br - cur)
         gains[f"infoset {h.name}"] = gain * float(nums.units[h.player])
-        regret = max(regret, gains[f"infoset {h.name}"])
-        relative = max(relative, gain / nums.ranges[h.player])
+        regret = _worst(regret, gains[f"infoset {h.name}"])
+        relative = _worst(relative, gain / nums.ranges[h.player])
     _keep_largest(details, gains)
     per = _tree_regret(nums, [(game.root, nums.one)])
-    regret = max(regret, _in_units(per, nums.units))
-    relative = max(relative, float((per / nums.ranges).max()))
+    regret = _worst(regret, _in_units(per, nums.units))
+    relative = _worst(relative, float((per / nums.ranges).max()))
     return regret, relative, bayes_error
 
 
@@ -589,7 +596,7 @@ def _certify_tree(
     return _finished(
         Certificate(
             concept=concept,
-            regret=max(regret, 0.0),
+            regret=_worst(regret, 0.0),
             bayes_error=bayes_error,
             tolerance=tol,
             exact=exact,
