@@ -11,8 +11,10 @@ numbers per node:
   the sizes of the operands, stays within :data:`MAX_EXACT_BITS`.
 
 An expression whose value is rational and small stays exact (``int`` or ``Fraction``); any
-other is a float, refined by sympy to a correctly rounded float only when every intermediate
-value was a finite float (then sympy's evaluation is bounded too). The model's exact
+other is a float, recomputed at 128 bits with mpmath in a second pass over the graph when every
+intermediate value was a finite float (sympy's own ``evalf`` is avoided: it raises its
+precision adaptively, which takes time exponential in the depth of nested functions). The
+model's exact
 evaluation (:meth:`deterrence.model.Model.game`) and the expression parser's checks of constant
 arguments use it.
 """
@@ -25,6 +27,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+import mpmath
 import sympy as sp
 
 #: largest exact rational kept (bits of numerator and denominator together); beyond, floats
@@ -220,7 +223,7 @@ def evaluate(expr: sp.Basic, values: Mapping[sp.Basic, Any] | None = None) -> Nu
     -------
     int, Fraction, float or None
         ``int``/``Fraction`` if the value is rational and every exact intermediate stays within
-        :data:`MAX_EXACT_BITS`; else a float (correctly rounded by sympy when every
+        :data:`MAX_EXACT_BITS`; else a float (recomputed at 128 bits when every
         intermediate value is a finite float); ``None`` if the value is not a finite real number.
     """
     values = values or {}
@@ -235,19 +238,142 @@ def evaluate(expr: sp.Basic, values: Mapping[sp.Basic, Any] | None = None) -> Nu
     return _refined(expr, values, result.value)
 
 
-def _refined(expr: sp.Basic, values: Mapping[sp.Basic, Any], fallback: float) -> float | None:
-    """sympy's correctly rounded value (bounded: every intermediate value is a finite float)."""
-    subs = {
-        k: (sp.Rational(e.numerator, e.denominator) if (e := _exact_from(v)) is not None else v)
-        for k, v in values.items()
-    }
-    try:
-        value = complex(expr.xreplace(subs).evalf(30))
-    except (TypeError, ValueError, OverflowError, ArithmeticError):
-        return fallback
-    if value.imag != 0 or not math.isfinite(value.real):
-        return None
-    return float(value.real)
+#: the working precision (bits) of the refined value: far more than a float's 53, at a fixed cost
+REFINE_BITS = 128
 
 
-__all__ = ["MAX_EXACT_BITS", "evaluate", "float_value"]
+def _refined(expr: sp.Basic, values: Mapping[sp.Basic, Any], fallback: float) -> float:
+    """The value recomputed at :data:`REFINE_BITS` bits with mpmath, one pass over the shared graph
+    (sympy's own ``evalf`` raises its precision adaptively, which for nested functions takes
+    time exponential in their depth); ``fallback`` where a node is outside the allow-list or
+    the arithmetic leaves the reals."""
+    memo: dict[sp.Basic, Any] = {}
+    stack: list[tuple[sp.Basic, bool]] = [(expr, False)]
+    with mpmath.workprec(REFINE_BITS):
+        try:
+            while stack:
+                node, ready = stack.pop()
+                if node in memo:
+                    continue
+                if not ready:
+                    stack.append((node, True))
+                    stack.extend((a, False) for a in node.args if a not in memo)
+                    continue
+                memo[node] = _mp_node(node, [memo[a] for a in node.args], values)
+            value = memo[expr]
+        except (TypeError, ValueError, ArithmeticError, _NotReal):
+            return fallback
+        if not isinstance(value, mpmath.mpf) or not mpmath.isfinite(value):
+            return fallback
+        return float(value)
+
+
+class _NotReal(Exception):
+    """A node whose value is not a real number, or that the refinement does not know."""
+
+
+def _mp_node(node: sp.Basic, args: list[Any], values: Mapping[sp.Basic, Any]) -> Any:
+    """One node's value in mpmath (at the working precision)."""
+    if not node.args:
+        if node in values:
+            exact = _exact_from(values[node])
+            return (
+                mpmath.mpf(values[node]) if exact is None else mpmath.mpf(exact.numerator) / exact.denominator
+            )
+        if isinstance(node, sp.Rational):
+            return mpmath.mpf(int(node.p)) / int(node.q)
+        if node.is_number and node.is_real:
+            return mpmath.mpf(str(node.evalf(40)))
+        raise _NotReal
+    if isinstance(node, sp.Add):
+        return mpmath.fsum(args)
+    if isinstance(node, sp.Mul):
+        return mpmath.fprod(args)
+    if isinstance(node, sp.Pow):
+        base, expo = args
+        if base < 0 and not mpmath.isint(expo):
+            raise _NotReal
+        return mpmath.power(base, expo)
+    simple = {sp.exp: mpmath.exp, sp.Abs: abs}
+    if type(node) in simple:
+        return simple[type(node)](args[0])
+    if isinstance(node, sp.log):
+        if args[0] <= 0:
+            raise _NotReal
+        return mpmath.log(args[0])
+    if isinstance(node, (sp.Min, sp.Max)):
+        return (min if isinstance(node, sp.Min) else max)(args)
+    raise _NotReal
+
+
+# ---------------------------------------------------------------------------------- substitution
+_LOG_FLOAT_MAX = math.log(1.7976931348623157e308)
+
+
+@dataclass(frozen=True)
+class _Size:
+    """What substituting may make of a node: a bound on the bits of the rationals sympy computes
+    on the way, and its float value when it becomes a number (else None)."""
+
+    bits: float
+    value: float | None
+
+
+def substitution_problem(expr: sp.Basic, subs: Mapping[sp.Basic, sp.Basic], max_bits: float) -> str | None:
+    """What would go wrong in ``expr.xreplace(subs)``, or None.
+
+    sympy evaluates numbers eagerly while it substitutes: a pinned coefficient raised to a
+    power in ``expr``, pins that square each other, a function of a constant beyond the float
+    range can make it compute a rational of millions of bits, or compare numbers forever. This
+    walks both graphs once (no substitution done) and bounds the size of every rational that
+    could appear.
+    """
+    memo: dict[sp.Basic, _Size] = {}
+    stack: list[tuple[sp.Basic, bool]] = [(expr, False)]
+    while stack:
+        node, ready = stack.pop()
+        if node in memo:
+            continue
+        kids = (subs[node],) if node in subs else node.args
+        if not ready:
+            stack.append((node, True))
+            stack.extend((a, False) for a in kids if a not in memo)
+            continue
+        size = _size(node, [memo[a] for a in kids], node in subs)
+        if size.bits > max_bits:
+            return f"a number of about {size.bits:,.0f} bits (more than {max_bits:,.0f})"
+        if isinstance(node, sp.Function) and any(
+            a.value is not None and not math.isfinite(a.value) for a in [*(memo[k] for k in kids), size]
+        ):
+            return f"a constant beyond the float range in {type(node).__name__.lower()}(...)"
+        memo[node] = size
+    return None
+
+
+def _size(node: sp.Basic, args: list[_Size], substituted: bool) -> _Size:
+    if substituted:
+        return args[0]
+    if not node.args:
+        if isinstance(node, sp.Rational):
+            exact = Fraction(int(node.p), int(node.q))
+            return _Size(_bits(exact), _float(exact))
+        return _Size(0.0, float(node) if node.is_number and node.is_real else None)
+    values = [a.value for a in args]
+    numeric = all(v is not None for v in values)
+    bits = sum(a.bits for a in args)
+    if isinstance(node, (sp.Add, sp.Mul)):
+        value = (math.fsum(values) if isinstance(node, sp.Add) else math.prod(values)) if numeric else None
+        return _Size(bits + len(args), value)  # type: ignore[arg-type]
+    if isinstance(node, sp.Pow):
+        base, expo = args
+        if expo.value is None:
+            return _Size(bits, None)
+        grown = base.bits * max(1.0, abs(expo.value)) if math.isfinite(expo.value) else math.inf
+        return _Size(grown, _pow_float(base.value, expo.value) if base.value is not None else None)
+    if isinstance(node, sp.exp) and numeric:
+        # exp(n*log(b)) becomes b**n: bounded by the float range, checked through the value
+        return _Size(bits + 1100, math.inf if values[0] > _LOG_FLOAT_MAX else math.exp(values[0]))  # type: ignore[operator]
+    return _Size(bits, float_value(node.func(*(sp.Float(v) for v in values))) if numeric else None)  # type: ignore[arg-type]
+
+
+__all__ = ["MAX_EXACT_BITS", "evaluate", "float_value", "substitution_problem"]

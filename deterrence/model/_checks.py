@@ -15,8 +15,16 @@ from typing import Any
 
 import sympy as sp
 
-from ..errors import ModelError, ParameterError
-from ..expr import Condition, check_tree_size, is_identifier, parse_condition, parse_expression
+from .._numbers import substitution_problem
+from ..errors import ModelError, ParameterError, ResourceError, location
+from ..expr import (
+    MAX_POWER_BITS,
+    Condition,
+    check_tree_size,
+    is_identifier,
+    parse_condition,
+    parse_expression,
+)
 from ._specs import CONCEPTS, RESERVED, STATUSES, Derived, ExprLike, Ordering, Parameter, to_number
 
 
@@ -60,6 +68,26 @@ def parse(raw: ExprLike, key: str, line: int | None, names: Mapping[str, sp.Expr
             f"expected an expression (a string or a number), got {type(raw).__name__} {raw!r}", key, line
         )
     return parse_expression(raw, names, file=where.file, key=key, line=line)
+
+
+def substitute(
+    expr: sp.Expr, subs: Mapping[sp.Symbol, sp.Expr], key: str | None, line: int | None, where: Where
+) -> sp.Expr:
+    """``expr`` with the pinned parameters ``subs`` substituted, its size checked again (pins that
+    are expressions can make it grow; :func:`deterrence.expr.check_tree_size`)."""
+    if not subs:
+        return expr
+    problem = substitution_problem(expr, subs, MAX_POWER_BITS)
+    if problem is not None:
+        raise ResourceError(
+            (f"{location(where.file, key, line)}: " if key or where.file else "")
+            + f"substituting the baseline's pinned parameters would make {problem}",
+        )
+    out = expr.xreplace(subs)
+    check_tree_size(
+        out, f"<{key or 'expression'} with the pinned parameters>", file=where.file, key=key, line=line
+    )
+    return out
 
 
 # ---------------------------------------------------------------------------------- names
@@ -158,11 +186,13 @@ def _resolve_pins(
     while len(resolved) < len(pins):
         ready = [n for n in pins if n not in resolved and all(u in resolved for u in uses[n])]
         if not ready:  # every pin left uses one that is left: follow the uses to a cycle
-            _pin_cycle_error(pins, {n: [u for u in uses[n] if u not in resolved] for n in pins
-                                    if n not in resolved}, where)
+            _pin_cycle_error(
+                pins, {n: [u for u in uses[n] if u not in resolved] for n in pins if n not in resolved}, where
+            )
         for name in ready:
             subs = {symbols[u]: resolved[u] for u in uses[name]}
-            resolved[name] = pins[name].xreplace(subs) if subs else pins[name]
+            key = f"baseline.parameters.{name}"
+            resolved[name] = substitute(pins[name], subs, key, where.line(key), where)
     return resolved
 
 
@@ -171,7 +201,7 @@ def _pin_cycle_error(pins: Mapping[str, sp.Expr], uses: Mapping[str, list[str]],
     chain = [next(iter(uses))]
     while uses[chain[-1]][0] not in chain:
         chain.append(uses[chain[-1]][0])
-    cycle = chain[chain.index(uses[chain[-1]][0]):]
+    cycle = chain[chain.index(uses[chain[-1]][0]) :]
     first = cycle[0]
     what = (
         f"pins parameter '{first}' to an expression of '{first}' itself"
@@ -215,7 +245,7 @@ def parse_derived(
             raise where.error(
                 f"derived quantity '{dname}' clashes with a parameter or an earlier derived quantity", key
             )
-        expr = parse(raw, key, where.line(key), names, where).xreplace(subs)
+        expr = substitute(parse(raw, key, where.line(key), names, where), subs, key, where.line(key), where)
         out[dname] = Derived(dname, expr, raw if isinstance(raw, str) else str(raw), desc)
         names[dname] = expr
     return out, names
@@ -244,7 +274,9 @@ def parse_ordering(
         raise where.error(f"an ordering must be a string, got {type(item).__name__}", key, line)
     comps = []
     for c in cond.comparisons:
-        c2 = type(c)(c.lhs.xreplace(subs), c.op, c.rhs.xreplace(subs))
+        c2 = type(c)(
+            substitute(c.lhs, subs, key, line, where), c.op, substitute(c.rhs, subs, key, line, where)
+        )
         if not (c2.lhs - c2.rhs).free_symbols:
             value = to_number(c2.lhs - c2.rhs)
             if value is not None and not c2.holds(value, 0):

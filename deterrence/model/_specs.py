@@ -43,6 +43,10 @@ def _shown(value: Any) -> str:
     """A value for a message; very large integers are described, not printed."""
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 330:
         return f"an integer with about {int(value.bit_length() * 0.30103)} digits"
+    if isinstance(value, Fraction):
+        bits = max(value.numerator.bit_length(), value.denominator.bit_length())
+        if bits > 330:
+            return f"a fraction of about {int(bits * 0.30103)} digits, about {float(value):.6g}"
     return str(value)
 
 
@@ -189,7 +193,7 @@ class Parameter:
             )
         if not self.contains(float(value)):
             raise ParameterError(
-                f"{what} {value} of parameter '{self.name}' is outside its domain {self.domain_text}",
+                f"{what} {_shown(value)} of parameter '{self.name}' is outside its domain {self.domain_text}",
                 name=self.name,
                 value=value,
                 domain=self.domain,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from ..outcomes import OUTCOMES
-from ._checks import Where, parse
+from ._checks import Where, parse, substitute
 from ._specs import NODE_ID, NODE_KINDS, NodeSpec
 
 
@@ -327,16 +327,30 @@ def _parse_numbers(
         node = by_id[nid]
         if node.kind == "terminal":
             payoffs[nid] = {
-                p: parse(
-                    node.payoffs[p], f"nodes.{nid}.payoffs.{p}", node.line_of(f"payoffs.{p}"), names, where
-                ).xreplace(subs)
+                p: substitute(
+                    parse(
+                        node.payoffs[p],
+                        f"nodes.{nid}.payoffs.{p}",
+                        node.line_of(f"payoffs.{p}"),
+                        names,
+                        where,
+                    ),
+                    subs,
+                    f"nodes.{nid}.payoffs.{p}",
+                    node.line_of(f"payoffs.{p}"),
+                    where,
+                )
                 for p in players
             }
         elif node.kind == "chance":
             probs[nid] = {
-                a: parse(
-                    node.probs[a], f"nodes.{nid}.probs.{a}", node.line_of(f"probs.{a}"), names, where
-                ).xreplace(subs)
+                a: substitute(
+                    parse(node.probs[a], f"nodes.{nid}.probs.{a}", node.line_of(f"probs.{a}"), names, where),
+                    subs,
+                    f"nodes.{nid}.probs.{a}",
+                    node.line_of(f"probs.{a}"),
+                    where,
+                )
                 for a in node.actions
             }
     return payoffs, probs
