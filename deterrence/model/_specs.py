@@ -46,7 +46,8 @@ def _shown(value: Any) -> str:
     if isinstance(value, Fraction):
         bits = max(value.numerator.bit_length(), value.denominator.bit_length())
         if bits > 330:
-            return f"a fraction of about {int(bits * 0.30103)} digits, about {float(value):.6g}"
+            size = f"{float(value):.6g}" if abs(value) < 1e308 else "beyond the float range"
+            return f"a fraction of about {int(bits * 0.30103)} digits ({size})"
     return str(value)
 
 
