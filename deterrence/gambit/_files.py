@@ -57,6 +57,8 @@ def _read_text(path: str | os.PathLike[str]) -> str:
         data = read_bytes(path, max_bytes=MAX_GAME_BYTES, what="game file")
     except OSError as exc:
         raise FormatError(f"cannot read the file: {exc.strerror or exc}", file=str(path)) from None
+    except ValueError as exc:  # e.g. a path with a NUL character
+        raise FormatError(f"cannot read the file: {exc}", file=repr(str(path))) from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -95,6 +97,9 @@ def read_game(
     if text:
         content, file = str(path_or_text), None
     else:
+        if not isinstance(path_or_text, (str, os.PathLike)):
+            kind = type(path_or_text).__name__
+            raise FormatError(f"read_game() takes a path (or text=True and the file's text), got {kind}")
         file = os.fspath(path_or_text)
         content = _read_text(file)
     match = re.match(r"\s*(\S+)", content)

@@ -156,7 +156,7 @@ class Model:
         self.root = tree.root
         self._by_id = tree.by_id
         self._order = tree.order
-        self.paths: dict[str, str] = dict(tree.paths)
+        self.paths: Mapping[str, str] = tree.paths  # built when asked (deep trees)
         self.infosets: dict[str, tuple[str, ...]] = dict(tree.infosets)
         self._payoffs = tree.payoffs
         self._probs = tree.probs

@@ -267,8 +267,8 @@ def _run(game: ExtensiveFormGame, options: SolveOptions) -> RawResult:
     _check_report_work(game, cands, log, options)
     notes = []
     if log.ties:
-        paths = sorted(game.nodes[v].path for v in log.ties)
-        shown = ", ".join(f"'{p}'" for p in paths[:10]) + (" ..." if len(paths) > 10 else "")
+        first = sorted(log.ties)[:10]  # in preorder; a path is built only for the nodes shown
+        shown = ", ".join(f"'{game.nodes[v].path}'" for v in first) + (" ..." if len(log.ties) > 10 else "")
         notes.append(
             f"ties: the mover is indifferent at {len(log.ties)} node(s) ({shown}); every optimal "
             f"action gives an equilibrium: {len(cands)} pure SPE listed; mixtures over tied "
