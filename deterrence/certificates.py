@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import numbers
 from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
@@ -41,15 +42,58 @@ def _rationalise(values: Sequence[Any], max_den: int = 10**9) -> list[Fraction]:
     return [x / total for x in fr]
 
 
+def _exact_profile(exact: Sequence[Any], floats: Sequence[np.ndarray], atol: float) -> list[list[Fraction]]:
+    """A solver's exact strategies, checked before they are certified in its place: each a
+    probability vector of exact numbers summing to 1, no further than ``atol`` from the float
+    strategy it stands for (the certificate must certify what is reported).
+
+    Raises
+    ------
+    GameError
+        Naming the strategy that is not such a vector.
+    """
+    if len(exact) != len(floats):
+        raise GameError(f"{len(exact)} exact strategies given for {len(floats)} strategies")
+    out = []
+    for k, (given, approx) in enumerate(zip(exact, floats, strict=True)):
+        try:
+            row = [Fraction(x) for x in given]
+        except (TypeError, ValueError) as exc:
+            raise GameError(f"exact strategy {k + 1} is not a vector of numbers: {exc}") from None
+        if (
+            len(row) != len(approx)
+            or any(x < 0 for x in row)
+            or sum(row) != 1
+            or max(abs(float(x) - a) for x, a in zip(row, approx, strict=True)) > max(atol, 1e-6)
+        ):
+            raise GameError(
+                f"exact strategy {k + 1} is not an exact probability vector matching the strategy "
+                f"{np.asarray(approx).tolist()}"
+            )
+        out.append(row)
+    return out
+
+
 def _lam_per_player(lam: Any, n: int) -> list[float]:
     if lam is None:
         raise UnsupportedError("a QRE certificate needs the precision lam")
-    if np.ndim(lam) == 0:
-        return [float(lam)] * n
-    lams = [float(x) for x in lam]
+    try:
+        lams = [float(lam)] * n if np.ndim(lam) == 0 else [float(x) for x in lam]
+    except (TypeError, ValueError):
+        raise GameError(f"the precision lam must be a number or one per player, got {lam!r}") from None
     if len(lams) != n:
         raise GameError(f"{len(lams)} precisions given for {n} players")
     return lams
+
+
+def _check_arguments(concept: str, tol: Any, exact: Any) -> None:
+    """``certify``'s own arguments: a known concept, a positive finite tolerance, a bool."""
+    if concept not in ("nash", "spe", "pbe", "qre"):
+        raise UnsupportedError(f"unknown concept '{concept}'; concepts are nash, spe, pbe, qre")
+    if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not 0 < tol < math.inf:
+        raise SolverError(f"tol must be a positive finite number, got {tol!r}")
+    if not isinstance(exact, bool):
+        raise SolverError(f"exact must be True or False, got {exact!r}")
 
 
 def _worst(*values: float) -> float:
@@ -138,7 +182,11 @@ def _certify_normal(
         passed = residual <= tol
     else:
         if exact:
-            fr = exact_strategies if exact_strategies is not None else [_rationalise(s) for s in prof]
+            fr = (
+                _exact_profile(exact_strategies, prof, tol)
+                if exact_strategies is not None
+                else [_rationalise(s) for s in prof]
+            )
             relative = _normal_regret_exact(game, fr)
             details["float_regret"] = regret
             details["relative_regret"] = float(max(relative))
@@ -272,8 +320,11 @@ class _TreeNumbers:
                 [sc.apply_exact(v) for sc, v in zip(scales, row, strict=True)] for row in game.payoff_values
             ]
             self.chance = [[Fraction(p) for p in ci.probs] for ci in game.chance_infos]
-            src = exact_strategies if exact_strategies is not None else behaviour
-            self.beh = [_rationalise(b) for b in src]
+            self.beh = (
+                _exact_profile(exact_strategies, behaviour, 1e-6)
+                if exact_strategies is not None
+                else [_rationalise(b) for b in behaviour]
+            )
         else:
             columns = [sc.apply(game.payoffs[:, i]) for i, sc in enumerate(scales)]
             self.payoffs = np.stack(columns, axis=1).tolist() if columns else []
@@ -526,14 +577,22 @@ def _pbe_regret(
     """Largest gain (in the game's units, relative) at any information set given the beliefs, and
     the Bayes error."""
     game = nums.game
-    if beliefs is None or len(beliefs) != len(game.infosets):
+    if beliefs is None or not hasattr(beliefs, "__len__") or len(beliefs) != len(game.infosets):
         raise GameError("a PBE certificate needs a belief vector at every information set")
     reach = game.realization_probabilities(beh)
     regret = relative = bayes_error = 0.0
     gains: dict[str, float] = {}
     for h, mu in zip(game.infosets, beliefs, strict=True):
-        mu = np.asarray(mu, dtype=float).reshape(-1)
-        if mu.shape != (len(h.nodes),) or np.any(mu < -tol) or abs(mu.sum() - 1) > 1e-6:
+        try:
+            mu = np.asarray(mu, dtype=float).reshape(-1)
+        except (TypeError, ValueError):
+            raise GameError(f"beliefs {mu!r} are not numbers", infoset=h.name) from None
+        if (
+            mu.shape != (len(h.nodes),)
+            or not np.all(np.isfinite(mu))
+            or np.any(mu < -tol)
+            or abs(mu.sum() - 1) > 1e-6
+        ):
             raise GameError(
                 f"beliefs {mu} are not a distribution over the set's {len(h.nodes)} nodes", infoset=h.name
             )
@@ -656,6 +715,7 @@ def certify(
     >>> certify(g, [np.array([0.5, 0.5]), np.array([0.5, 0.5])], exact=True).regret
     0.0
     """
+    _check_arguments(concept, tol, exact)
     if isinstance(game, NormalFormGame):
         if concept in ("spe", "pbe"):
             raise UnsupportedError(f"{concept} needs an extensive-form game")

@@ -44,6 +44,7 @@ class Paths:
 
     def add(self, parent: int, step: str) -> int:
         """Record a node (its parent's index, -1 for the root, and the action leading to it)."""
+        step = str(step)
         self.parents.append(parent)
         self.steps.append(step)
         if parent < 0:
@@ -64,7 +65,7 @@ class Paths:
 
     def child_path(self, parent: int, step: str) -> str:
         """The path of a child not yet recorded."""
-        return step if self.parents[parent] < 0 else f"{self.path(parent)}/{step}"
+        return str(step) if self.parents[parent] < 0 else f"{self.path(parent)}/{step}"
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,9 @@ def _show(x: Any) -> str:
     """A number for a message; integers beyond the float range are described, not printed."""
     if isinstance(x, int) and not isinstance(x, bool) and x.bit_length() > 1024:
         return f"an integer with about {int(x.bit_length() * 0.30103)} digits (beyond the float range)"
+    if isinstance(x, Fraction) and max(x.numerator.bit_length(), x.denominator.bit_length()) > 1024:
+        digits = int(max(abs(x.numerator), x.denominator).bit_length() * 0.30103)
+        return f"a fraction of about {digits} digits"
     return str(x)
 
 
@@ -678,12 +682,21 @@ class ExtensiveFormGame:
 
     def check_behaviour(self, behaviour: Sequence[Any], atol: float = 1e-9) -> Behaviour:
         """Validate a behaviour profile and return it as float arrays (checked all at once)."""
+        if not isinstance(behaviour, Sequence | np.ndarray) or isinstance(behaviour, str):
+            raise GameError(
+                f"a behaviour profile is one vector per information set, got {type(behaviour).__name__}"
+            )
         if len(behaviour) != len(self.infosets):
             raise GameError(
                 f"behaviour profile has {len(behaviour)} entries, game has "
                 f"{len(self.infosets)} information sets"
             )
-        out = [np.asarray(b, dtype=float).reshape(-1) for b in behaviour]
+        out = []
+        for h, b in zip(self.infosets, behaviour, strict=True):
+            try:
+                out.append(np.asarray(b, dtype=float).reshape(-1))
+            except (TypeError, ValueError):
+                raise GameError(f"behaviour {b!r} is not numbers", infoset=h.name) from None
         for h, v in zip(self.infosets, out, strict=True):
             if v.size != len(h.actions):
                 raise GameError(f"{v.size} probabilities given for {len(h.actions)} actions", infoset=h.name)
