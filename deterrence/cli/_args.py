@@ -32,14 +32,17 @@ def add_check_orderings(parser: argparse.ArgumentParser) -> None:
 def parse_number(text: str, what: str) -> float | Fraction:
     """``"0.7"`` -> 0.7, ``"1/3"`` -> Fraction(1, 3); anything else is a dt.ParameterError."""
     raw = text.strip()
+    shown = text if len(text) <= 40 else text[:37] + "..."
     try:
         if "/" in raw:
             return Fraction(raw)
         value = float(raw)
     except (ValueError, ZeroDivisionError):
-        raise dt.ParameterError(f"{what}: '{text}' is not a number", value=text) from None
+        raise dt.ParameterError(f"{what}: '{shown}' is not a number", value=text) from None
     if not math.isfinite(value):
-        raise dt.ParameterError(f"{what}: '{text}' is not a finite number", value=text)
+        raise dt.ParameterError(f"{what}: '{shown}' is not a finite number", value=text)
+    if value == 0 and any(c in "123456789" for c in raw.lower().partition("e")[0]):
+        raise dt.ParameterError(f"{what}: '{shown}' is too small: it would be read as 0", value=text)
     return value
 
 
