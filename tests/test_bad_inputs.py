@@ -38,6 +38,7 @@ import sympy as sp
 
 import deterrence as dt
 from deterrence._solve import solve
+from deterrence.catalogue import loads_model
 from deterrence.cli import main as cli_main
 from deterrence.errors import (
     DeterrenceError,
@@ -1627,6 +1628,69 @@ _add(Case(
                       "--no-progress"],
 ))
 
+# the fresh red-team pass (issue 20): new inputs of the same kinds
+_a = "".join(f"[parameters.a{i}]\ndefault = 0.5\ndomain = [0, 1]\n\n" for i in range(30))
+_pins = ", ".join(f'a{i} = "(a{i + 1} + a{i + 1})*a{i + 1}"' for i in range(29))
+_t = BASE.replace("[parameters.q]", _a + "[parameters.q]").replace(
+    "parameters = { q = 0 }", f"parameters = {{ q = 0, {_pins} }}"
+)
+model_case(  # pins that square each other: sympy computed 2**(2**29) while substituting
+    "baseline-pins-square-each-other", _t, ["pinned parameters", "bits"], error=ResourceError,
+)
+_t = edit("parameters = { q = 0 }", 'parameters = { q = 0, v = "3**8000*c" }')
+_t = _t.replace(WAR_W, 'payoffs = { A = "v**10000", B = "-c" }')
+model_case(  # a pinned coefficient raised to a power: 3**80000000
+    "baseline-pin-raised-to-a-power", _t, ["pinned parameters", "bits"], error=ResourceError,
+)
+model_case("toml-nested-5000-deep", "a = " + "[" * 5000 + "]" * 5000 + "\n", ["nested too deeply"])
+_extra = '\n[[nodes]]\nid = "x{k}"\noutcome = "war"\npayoffs = {{ A = 0, B = 0 }}\n'
+_t = BASE + "".join(_extra.format(k=k) for k in range(10_000))
+model_case("model-10011-nodes", _t, ["10,011 nodes", "limit of 10,000"], error=ResourceError)
+_add(Case("model-path-with-nul", lambda tmp: dt.load_model(f"{tmp}/a\x00b.toml"), ModelError, ("null byte",)))
+_add(Case("game-path-with-nul", lambda tmp: dt.read_game(f"{tmp}/a\x00b.efg"), FormatError, ("null byte",)))
+_add(Case("read-game-of-an-int", lambda tmp: dt.read_game(5), FormatError, ("takes a path", "int")))
+_add(Case("loads-model-of-bytes", lambda tmp: loads_model(b"[model]"), ModelError, ("bytes",)))  # type: ignore[arg-type]
+_many = 'EFG 2 R "x" { ' + " ".join(f'"p{i}"' for i in range(100_000)) + ' }\n""\np "" 1 1 "a" { '
+_many += " ".join(f'"a{i}"' for i in range(1000)) + " } 0\n" + 't "" 0\n' * 1000
+_add(Case(  # 100,000 players x 1,000 terminals: every terminal held a tuple of 100,000 zeros
+    "efg-100000-players", lambda tmp: dt.read_game(_many, text=True), ResourceError,
+    ("100,000 payoffs each", "too large"),
+))
+
+
+def _uniform(game: Any) -> list[np.ndarray]:
+    return [np.full(len(h.actions), 1 / len(h.actions)) for h in game.infosets]
+
+
+def _nan_beliefs() -> Any:
+    tree = _tree()
+    return dt.certify(tree, _uniform(tree), concept="pbe", beliefs=[np.full(len(h.nodes), np.nan)
+                                                                    for h in tree.infosets])
+
+
+# certify() on what is not a profile: untyped errors, or a pass
+for _cid, _call, _error, _needles in (
+    ("certify-strings", lambda: dt.certify(_pd(), [["a", "b"], [1, 0]]), GameError, ("not numbers",)),
+    ("certify-none", lambda: dt.certify(_pd(), None), GameError, ("NoneType",)),
+    ("certify-lam-text", lambda: dt.certify(_pd(), [[.5, .5]] * 2, concept="qre", lam="x"), GameError,
+     ("lam",)),
+    ("certify-unknown-concept", lambda: dt.certify(_pd(), [[1, 0], [1, 0]], concept="nah"),
+     UnsupportedError, ("'nah'",)),
+    ("certify-nan-tol", lambda: dt.certify(_pd(), [[1, 0], [1, 0]], tol=math.nan), SolverError,
+     ("tol", "nan")),
+    ("certify-exact-yes", lambda: dt.certify(_pd(), [[1, 0], [1, 0]], exact="yes"), SolverError, ("exact",)),
+    ("certify-nan-beliefs", _nan_beliefs, GameError, ("not a distribution",)),
+    # exact strategies summing to 2 were certified in place of the reported profile (and passed)
+    ("certify-exact-strategies-not-a-distribution", lambda: dt.certify(
+        _pd(), [[1, 0], [0, 1]], exact=True, exact_strategies=[[1, 1], [0, 1]]), GameError,
+     ("exact strategy 1", "probability vector")),
+):
+    _add(Case(_cid, lambda tmp, _call=_call: _call(), _error, _needles))
+param_case(  # silently read as 0
+    "param-cli-underflow", {"credibility": "1e-400"}, ["real number"], "credibility",
+    cli=["--set", "credibility=1e-400"], cli_needles=["'1e-400'", "too small"],
+)
+
 #: the cases that used to run until killed or fill the memory, each run in a real process with a
 #: timeout (a regression fails the test instead of hanging the suite)
 HANG_IDS = [
@@ -1635,6 +1699,7 @@ HANG_IDS = [
     "derived-chain-doubling",
     "expr-max-of-exp-tower",
     "nfg-billion-strategies",
+    "baseline-pins-square-each-other",
     *([f"{w}-file-{k}" for w in ("game", "model") for k in ("fifo", "zero")] if _SPECIAL_OK else []),
 ]
 HANG_TIMEOUT = 60  # seconds; each of these now fails in about one
