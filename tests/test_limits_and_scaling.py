@@ -316,8 +316,10 @@ def test_equilibria_do_not_depend_on_the_payoffs_scale(shape: tuple[int, ...], d
         for e, b in zip(
             sorted(scaled, key=lambda e: _profiles_one(e)), sorted(base, key=_profiles_one), strict=True
         ):
+            span = float(f(np.array(9.0)) - f(np.array(-9.0)))  # the payoffs' range, mapped
             for p in e.payoffs:
-                assert e.payoffs[p] == pytest.approx(f(np.array(b.payoffs[p])), rel=1e-9, abs=1e-300), name
+                want = float(f(np.array(b.payoffs[p])))
+                assert e.payoffs[p] == pytest.approx(want, rel=1e-9, abs=1e-9 * span), name
 
 
 def _profiles_one(e: dt.Equilibrium) -> tuple[float, ...]:
@@ -428,3 +430,49 @@ def test_escape_sequences_in_a_title_are_shown_not_sent(
         out = capsys.readouterr().out
         assert "\x1b" not in out and "\u202e" not in out
         assert "Evil \\x1b[31mRED\\x1b[0m \\u202e end" in out
+
+
+# ---------------------------------------------------------------------------- the red-team pass
+def test_nested_functions_evaluate_in_linear_time(tmp_path: Path) -> None:
+    """sympy's evalf of 50 nested exp took time exponential in the depth (in a real process)."""
+    path = tmp_path / "nested.toml"
+    path.write_text(_with_payoff("exp(-" * 50 + "v" + ")" * 50), encoding="utf-8")
+    proc = _cli_subprocess(["solve", str(path), "--set", "v=0.3"])
+    assert proc.returncode == 0, proc.stderr
+    value = 0.3
+    for _ in range(50):
+        value = math.exp(-value)
+    model = dt.load_model(path)
+    cap = model.game(v=0.3).payoffs[model.terminals.index("cap"), 0]
+    assert cap == pytest.approx(value, rel=1e-15)
+
+
+def test_deep_model_paths_are_built_when_asked() -> None:
+    nodes = []
+    for k in range(2000):
+        nodes.append(
+            f'[[nodes]]\nid = "d{k}"\nplayer = "{"Attacker" if k % 2 == 0 else "Defender"}"\n'
+            f'actions = {{ stop = "t{k}", go = "{f"d{k + 1}" if k + 1 < 2000 else "end"}" }}\n'
+        )
+        nodes.append(
+            f'[[nodes]]\nid = "t{k}"\noutcome = "war"\npayoffs = {{ Attacker = "v - {k}", '
+            f'Defender = "c + {k}", Ally = "0" }}\n'
+        )
+    nodes.append(
+        '[[nodes]]\nid = "end"\noutcome = "status_quo"\npayoffs = { Attacker = 0, Defender = 0, Ally = 0 }\n'
+    )
+    head = TINY_TEXT[: TINY_TEXT.index("[[nodes]]")].replace('root = "attacker"', 'root = "d0"')
+    model = loads_model(head + "\n".join(nodes), "deep.toml")
+    assert not isinstance(model.paths, dict) and len(model.paths) == 4001
+    assert model.paths["d0"] == "root" and model.paths["t3"] == "go/go/go/stop"
+    assert model.paths["end"] == "/".join(["go"] * 2000)
+    g = model.game()
+    assert [g.nodes[i].path for i in g.terminals[:3]] == [model.paths[t] for t in model.terminals[:3]]
+
+
+def test_action_names_need_not_be_strings() -> None:
+    g = dt.ExtensiveFormGame(
+        decision("A", {1: terminal([0]), 2: decision("A", {3: terminal([2]), 4: terminal([1])})})
+    )
+    assert [g.nodes[i].path for i in g.terminals] == ["1", "2/3", "2/4"]
+    assert dt.solve(g, concept="spe")[0].payoffs == {"A": 2.0}
