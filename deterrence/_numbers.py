@@ -22,7 +22,7 @@ arguments use it.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -192,18 +192,29 @@ def _node(node: sp.Basic, args: list[_Value], values: Mapping[sp.Basic, Any]) ->
     return _function(node, args)
 
 
-def _walk(expr: sp.Basic, values: Mapping[sp.Basic, Any]) -> _Value:
-    """The numbers of every distinct node of ``expr``, children first (iterative, shared nodes once)."""
-    memo: dict[sp.Basic, _Value] = {}
+def postorder(
+    expr: sp.Basic, children: Callable[[sp.Basic], Sequence[sp.Basic]] | None = None
+) -> Iterator[sp.Basic]:
+    """Every distinct node of ``expr``'s graph once, each after its children (``node.args``, or
+    ``children(node)``): iterative, so neither the depth nor the sharing of an expression matters
+    (sympy shares repeated subexpressions; a walk of the tree they stand for can be exponential)."""
+    kids = children or (lambda node: node.args)
+    seen: set[sp.Basic] = set()
     stack: list[tuple[sp.Basic, bool]] = [(expr, False)]
     while stack:
         node, ready = stack.pop()
-        if node in memo:
-            continue
-        if not ready:
+        if ready:
+            yield node
+        elif node not in seen:
+            seen.add(node)
             stack.append((node, True))
-            stack.extend((a, False) for a in node.args if a not in memo)
-            continue
+            stack.extend((a, False) for a in kids(node) if a not in seen)
+
+
+def _walk(expr: sp.Basic, values: Mapping[sp.Basic, Any]) -> _Value:
+    """The numbers of every distinct node of ``expr``, children first."""
+    memo: dict[sp.Basic, _Value] = {}
+    for node in postorder(expr):
         result = _node(node, [memo[a] for a in node.args], values)
         finite = math.isfinite(result.value)
         memo[node] = _Value(result.value, result.exact, result.tame and finite)
@@ -248,17 +259,9 @@ def _refined(expr: sp.Basic, values: Mapping[sp.Basic, Any], fallback: float) ->
     time exponential in their depth); ``fallback`` where a node is outside the allow-list or
     the arithmetic leaves the reals."""
     memo: dict[sp.Basic, Any] = {}
-    stack: list[tuple[sp.Basic, bool]] = [(expr, False)]
     with mpmath.workprec(REFINE_BITS):
         try:
-            while stack:
-                node, ready = stack.pop()
-                if node in memo:
-                    continue
-                if not ready:
-                    stack.append((node, True))
-                    stack.extend((a, False) for a in node.args if a not in memo)
-                    continue
+            for node in postorder(expr):
                 memo[node] = _mp_node(node, [memo[a] for a in node.args], values)
             value = memo[expr]
         except (TypeError, ValueError, ArithmeticError, _NotReal):
@@ -329,16 +332,12 @@ def substitution_problem(expr: sp.Basic, subs: Mapping[sp.Basic, sp.Basic], max_
     could appear.
     """
     memo: dict[sp.Basic, _Size] = {}
-    stack: list[tuple[sp.Basic, bool]] = [(expr, False)]
-    while stack:
-        node, ready = stack.pop()
-        if node in memo:
-            continue
-        kids = (subs[node],) if node in subs else node.args
-        if not ready:
-            stack.append((node, True))
-            stack.extend((a, False) for a in kids if a not in memo)
-            continue
+
+    def children(node: sp.Basic) -> Sequence[sp.Basic]:
+        return (subs[node],) if node in subs else node.args
+
+    for node in postorder(expr, children):
+        kids = children(node)
         size = _size(node, [memo[a] for a in kids], node in subs)
         if size.bits > max_bits:
             return f"a number of about {size.bits:,.0f} bits (more than {max_bits:,.0f})"
@@ -376,4 +375,4 @@ def _size(node: sp.Basic, args: list[_Size], substituted: bool) -> _Size:
     return _Size(bits, float_value(node.func(*(sp.Float(v) for v in values))) if numeric else None)  # type: ignore[arg-type]
 
 
-__all__ = ["MAX_EXACT_BITS", "evaluate", "float_value", "substitution_problem"]
+__all__ = ["MAX_EXACT_BITS", "evaluate", "float_value", "postorder", "substitution_problem"]

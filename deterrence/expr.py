@@ -47,7 +47,7 @@ from typing import Any
 
 import sympy as sp
 
-from ._numbers import float_value
+from ._numbers import float_value, postorder
 from .errors import ExpressionError, ResourceError, location
 
 #: longest expression text accepted (characters)
@@ -495,16 +495,8 @@ def tree_size(expr: sp.Basic) -> int:
     number of distinct nodes.
     """
     sizes: dict[sp.Basic, int] = {}
-    stack: list[tuple[sp.Basic, bool]] = [(expr, False)]
-    while stack:
-        node, done = stack.pop()
-        if node in sizes:
-            continue
-        if done:
-            sizes[node] = 1 + sum(sizes[a] for a in node.args)
-            continue
-        stack.append((node, True))
-        stack.extend((a, False) for a in node.args if a not in sizes)
+    for node in postorder(expr):
+        sizes[node] = 1 + sum(sizes[a] for a in node.args)
     return sizes[expr]
 
 
