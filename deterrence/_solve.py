@@ -2,7 +2,8 @@
 
 Choosing the method, checking the options and running the solver are the job of
 :mod:`deterrence.solvers` (its dispatch module); certifying, of :mod:`deterrence.certificates`.
-This module ties them together and builds the result objects, in one path: every candidate is
+This module ties them together and builds the result objects, in one path: a badly scaled game
+is solved on a common scale (:func:`on_common_scale`), every candidate is
 certified (two-player Nash candidates in one batch of matrix products), evaluated, and
 assembled into an :class:`~deterrence.Equilibrium` by :func:`_assemble`.
 """
@@ -18,7 +19,8 @@ import numpy as np
 from .certificates import certify_bimatrix_batch, certify_candidate, check_passed
 from .equilibrium import Certificate, Equilibrium, EquilibriumSet
 from .errors import GameError, ResourceError
-from .game import ExtensiveFormGame, NormalFormGame
+from .game import ExtensiveFormGame, Game, NormalFormGame
+from .game.scaling import payoff_scales, rescaled, well_scaled
 from .solvers import Candidate, SolveOptions
 from .solvers._dispatch import (
     check_common,
@@ -142,6 +144,19 @@ def certify_and_wrap(game: Any, cands: list[Candidate], concept: str, options: S
         ) from None
 
 
+def on_common_scale(game: Game, concept: str) -> Game:
+    """The game the solver sees: a badly scaled game with each player's payoffs mapped into
+    [-8, 8] (:mod:`deterrence.game.scaling`; equilibria do not change), else the game itself.
+
+    Not for QRE, whose precision ``lam`` is in the payoffs' units. Candidates are certified, and
+    their payoffs reported, on the game as given.
+    """
+    if concept == "qre":
+        return game
+    scales = payoff_scales(game)
+    return game if well_scaled(scales) else rescaled(game, scales)
+
+
 def solve(
     game: NormalFormGame | ExtensiveFormGame,
     concept: str = "nash",
@@ -212,7 +227,7 @@ def solve(
     check_game_kind(game, concept)
     info = choose_method(game, concept, method, max_work)
     opts = method_options(info, common, options)
-    raw = run_solver(info, game, opts)
+    raw = run_solver(info, on_common_scale(game, concept), opts)
     eqs = certify_and_wrap(game, dedupe(raw.candidates, tol), concept, opts)
     return EquilibriumSet(
         equilibria=eqs,

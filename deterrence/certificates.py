@@ -19,6 +19,9 @@ profiles are rationalised (``limit_denominator``), payoffs are taken exactly as 
 
 from __future__ import annotations
 
+import dataclasses
+import math
+import numbers
 from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
@@ -31,6 +34,7 @@ from .errors import GameError, SolverError, UnsupportedError
 from .game import ExtensiveFormGame, NormalFormGame
 from .game.extensive import CHANCE, DECISION, TERMINAL
 from .game.reputation import ReputationGame
+from .game.scaling import player_scale
 
 _MAX_PURE_ENUMERATION = 1_000_000
 
@@ -45,15 +49,64 @@ def _rationalise(values: Sequence[Any], max_den: int = 10**9) -> list[Fraction]:
     return [x / total for x in fr]
 
 
+def _exact_profile(exact: Sequence[Any], floats: Sequence[np.ndarray], atol: float) -> list[list[Fraction]]:
+    """A solver's exact strategies, checked before they are certified in its place: each a
+    probability vector of exact numbers summing to 1, no further than ``atol`` from the float
+    strategy it stands for (the certificate must certify what is reported).
+
+    Raises
+    ------
+    GameError
+        Naming the strategy that is not such a vector.
+    """
+    if len(exact) != len(floats):
+        raise GameError(f"{len(exact)} exact strategies given for {len(floats)} strategies")
+    out = []
+    for k, (given, approx) in enumerate(zip(exact, floats, strict=True)):
+        try:
+            row = [Fraction(x) for x in given]
+        except (TypeError, ValueError) as exc:
+            raise GameError(f"exact strategy {k + 1} is not a vector of numbers: {exc}") from None
+        if (
+            len(row) != len(approx)
+            or any(x < 0 for x in row)
+            or sum(row) != 1
+            or max(abs(float(x) - a) for x, a in zip(row, approx, strict=True)) > max(atol, 1e-6)
+        ):
+            raise GameError(
+                f"exact strategy {k + 1} is not an exact probability vector matching the strategy "
+                f"{np.asarray(approx).tolist()}"
+            )
+        out.append(row)
+    return out
+
+
 def _lam_per_player(lam: Any, n: int) -> list[float]:
     if lam is None:
         raise UnsupportedError("a QRE certificate needs the precision lam")
-    if np.ndim(lam) == 0:
-        return [float(lam)] * n
-    lams = [float(x) for x in lam]
+    try:
+        lams = [float(lam)] * n if np.ndim(lam) == 0 else [float(x) for x in lam]
+    except (TypeError, ValueError):
+        raise GameError(f"the precision lam must be a number or one per player, got {lam!r}") from None
     if len(lams) != n:
         raise GameError(f"{len(lams)} precisions given for {n} players")
     return lams
+
+
+def _check_arguments(concept: str, tol: Any, exact: Any) -> None:
+    """``certify``'s own arguments: a known concept, a positive finite tolerance, a bool."""
+    if concept not in ("nash", "spe", "pbe", "qre"):
+        raise UnsupportedError(f"unknown concept '{concept}'; concepts are nash, spe, pbe, qre")
+    if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not 0 < tol < math.inf:
+        raise SolverError(f"tol must be a positive finite number, got {tol!r}")
+    if not isinstance(exact, bool):
+        raise SolverError(f"exact must be True or False, got {exact!r}")
+
+
+def _worst(*values: float) -> float:
+    """The largest value, or NaN if any is NaN (Python's ``max`` drops a NaN after the first
+    argument, and a NaN in a certificate must fail it, not vanish)."""
+    return math.nan if any(math.isnan(v) for v in values) else max(values)
 
 
 def _softmax(x: np.ndarray) -> np.ndarray:
@@ -62,13 +115,33 @@ def _softmax(x: np.ndarray) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------- normal form
-def _scales(ranges: Sequence[float]) -> np.ndarray:
-    """Per-player payoff ranges (1 where a player's payoffs are all equal): tolerances are relative."""
-    r = np.asarray([float(x) for x in ranges], dtype=float)
-    return np.where(r > 0, r, 1.0)
+def _on_scale(arrays: Sequence[np.ndarray]) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    """Each player's payoffs on its scale (:func:`deterrence.game.scaling.player_scale`), the
+    units back to the game's, and the ranges on the scale (1 where a player's payoffs are all
+    equal): regrets are computed on the scale, where the arithmetic cannot overflow or cancel,
+    and reported relative to the range (the certificate's tolerance) and in the game's units."""
+    scales = [player_scale(a) for a in arrays]
+    scaled = [sc.apply(a) for sc, a in zip(scales, arrays, strict=True)]
+    ranges = np.array([float(a.max() - a.min()) for a in scaled])
+    return scaled, np.array([sc.unit for sc in scales]), np.where(ranges > 0, ranges, 1.0)
 
 
-def _normal_regret_exact(game: NormalFormGame, strategies: Sequence[Sequence[Fraction]]) -> list[float]:
+def _in_units(regrets: Any, units: np.ndarray) -> float:
+    """The largest regret (on the scale) in the game's units (``inf`` beyond the float range)."""
+    with np.errstate(over="ignore"):
+        return float(np.max(np.maximum(np.asarray(regrets, dtype=float), 0.0) * units))
+
+
+def _deviations(arrays: Sequence[np.ndarray], profile: Sequence[np.ndarray], i: int) -> np.ndarray:
+    """Player ``i``'s payoff from each pure strategy against the others' mixture."""
+    a = np.moveaxis(arrays[i], i, 0)
+    for p in reversed([p for j, p in enumerate(profile) if j != i]):
+        a = a @ p
+    return np.asarray(a, dtype=float)
+
+
+def _normal_regret_exact(game: NormalFormGame, strategies: Sequence[Sequence[Fraction]]) -> list[Fraction]:
+    """Each player's regret in rational arithmetic, relative to the range of its payoffs."""
     ints = game.integer_payoffs()
     out = []
     for i in range(game.num_players):
@@ -78,11 +151,12 @@ def _normal_regret_exact(game: NormalFormGame, strategies: Sequence[Sequence[Fra
             a = np.vectorize(Fraction, otypes=[object])(a)
         else:
             a = np.vectorize(int, otypes=[object])(a)
+        span = Fraction(max(a.flat)) - Fraction(min(a.flat))
         for j in reversed([j for j in range(game.num_players) if j != i]):
             a = a.dot(np.array(strategies[j], dtype=object))
         dev = list(a.reshape(-1))
         cur = sum(d * p for d, p in zip(dev, strategies[i], strict=True))
-        out.append(float(max(dev) - cur))
+        out.append(max(Fraction(max(dev) - cur), Fraction(0)) / (span if span > 0 else 1))
     return out
 
 
@@ -96,36 +170,63 @@ def _certify_normal(
     exact_strategies: Any,
 ) -> Certificate:
     prof = game.check_profile(strategies, atol=max(tol, 1e-9))
-    scales = _scales([a.max() - a.min() for a in game.payoffs])
-    regrets = game.regrets(prof)
-    regret = float(regrets.max())
+    scaled, units, ranges = _on_scale(game.payoffs)
+    on_scale = np.array(
+        [
+            float(d.max() - d @ p)
+            for d, p in ((_deviations(scaled, prof, i), prof[i]) for i in range(game.num_players))
+        ]
+    )
+    regret = _in_units(on_scale, units)
     residual = 0.0
-    details: dict[str, float] = {"relative_regret": float((np.maximum(regrets, 0) / scales).max())}
+    details: dict[str, float] = {"relative_regret": float((np.maximum(on_scale, 0) / ranges).max())}
     if concept == "qre" and lam is not None:
         lams = _lam_per_player(lam, game.num_players)
-        for i in range(game.num_players):
-            target = _softmax(lams[i] * game.deviation_payoffs(prof, i))
-            residual = max(residual, float(np.abs(target - prof[i]).max()))
+        with np.errstate(over="ignore", invalid="ignore"):
+            for i in range(game.num_players):
+                target = _softmax(lams[i] * game.deviation_payoffs(prof, i))
+                residual = _worst(residual, float(np.abs(target - prof[i]).max()))
         passed = residual <= tol
     else:
         if exact:
-            fr = exact_strategies if exact_strategies is not None else [_rationalise(s) for s in prof]
-            per = _normal_regret_exact(game, fr)
-            details["float_regret"] = regret
-            regret = float(max(per))
-            details["relative_regret"] = float(
-                max(max(r, 0.0) / sc for r, sc in zip(per, scales, strict=True))
+            fr = (
+                _exact_profile(exact_strategies, prof, tol)
+                if exact_strategies is not None
+                else [_rationalise(s) for s in prof]
             )
+            relative = _normal_regret_exact(game, fr)
+            details["float_regret"] = regret
+            details["relative_regret"] = float(max(relative))
+            regret = _in_units([float(r) for r in relative], ranges * units)
         passed = details["relative_regret"] <= tol
-    return Certificate(
-        concept=concept,
-        regret=max(regret, 0.0),
-        qre_residual=residual,
-        tolerance=tol,
-        exact=exact and concept != "qre",
-        passed=passed,
-        details=details,
+    return _finished(
+        Certificate(
+            concept=concept,
+            regret=_worst(regret, 0.0),
+            qre_residual=residual,
+            tolerance=tol,
+            exact=exact and concept != "qre",
+            passed=passed,
+            details=details,
+        )
     )
+
+
+def _finished(cert: Certificate) -> Certificate:
+    """``cert``, failed if any of its numbers is not finite (NaN or infinite arithmetic proves nothing).
+
+    The absolute regret may be infinite when the payoffs span more than the float range: it is
+    the relative regret, computed on the players' scales, that decides.
+    """
+    numbers = [
+        cert.bayes_error,
+        cert.qre_residual,
+        *(v for k, v in cert.details.items() if k != "float_regret"),
+    ]
+    if not all(np.isfinite(numbers)) or np.isnan(cert.regret):
+        details = {**cert.details, "non_finite": 1.0}
+        return dataclasses.replace(cert, passed=False, details=details)
+    return cert
 
 
 def certify_bimatrix_batch(
@@ -170,44 +271,76 @@ def certify_bimatrix_batch(
         if bad.any():
             row = arr[int(np.argmax(bad))]
             raise GameError(f"strategy of player {who} is not a probability vector: {row}")
-    a, b = (np.asarray(p, dtype=float) for p in game.payoffs)
-    dev_row = ys @ a.T  # payoff of each pure row against each profile's column mixture
+    (a, b), units, ranges = _on_scale(game.payoffs)
+    dev_row = ys @ a.T  # payoff of each pure row against each profile's column mixture (on the scale)
     dev_col = xs @ b
-    u = np.stack([(xs * dev_row).sum(axis=1), (ys * dev_col).sum(axis=1)], axis=1)
-    regrets = np.stack([dev_row.max(axis=1) - u[:, 0], dev_col.max(axis=1) - u[:, 1]], axis=1)
-    scales = _scales([a.max() - a.min(), b.max() - b.min()])
-    relative = (np.maximum(regrets, 0) / scales).max(axis=1)
+    on_scale = np.stack([(xs * dev_row).sum(axis=1), (ys * dev_col).sum(axis=1)], axis=1)
+    regrets = np.stack([dev_row.max(axis=1) - on_scale[:, 0], dev_col.max(axis=1) - on_scale[:, 1]], axis=1)
+    relative = (np.maximum(regrets, 0) / ranges).max(axis=1)
     certs = [
-        Certificate(
-            concept="nash",
-            regret=max(float(r.max()), 0.0),
-            tolerance=tol,
-            exact=False,
-            passed=bool(rel <= tol),
-            details={"relative_regret": float(rel)},
+        _finished(
+            Certificate(
+                concept="nash",
+                regret=_in_units(r, units),
+                tolerance=tol,
+                exact=False,
+                passed=bool(rel <= tol),
+                details={"relative_regret": float(rel)},
+            )
         )
         for r, rel in zip(regrets, relative, strict=True)
     ]
-    return certs, u
+    return certs, _expected(game, xs, ys)
+
+
+def _expected(game: NormalFormGame, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """Both players' expected payoffs of each profile, in the game's units (on the players' scales
+    and mapped back where the direct sums overflow)."""
+    a, b = game.payoffs
+    with np.errstate(over="ignore", invalid="ignore"):
+        u = np.stack([(xs * (ys @ a.T)).sum(axis=1), (ys * (xs @ b)).sum(axis=1)], axis=1)
+    bad = ~np.isfinite(u)
+    if bad.any():
+        scales = [player_scale(a), player_scale(b)]
+        for k, (sc, arr) in enumerate(zip(scales, (a, b), strict=True)):
+            arr = sc.apply(arr)
+            v = (xs * (ys @ arr.T)).sum(axis=1) if k == 0 else (ys * (xs @ arr)).sum(axis=1)
+            u[bad[:, k], k] = v[bad[:, k]] * sc.unit + sc.shift
+    return u
 
 
 # ----------------------------------------------------------------------------- trees
 class _TreeNumbers:
-    """The game's numbers as Python objects: floats, or exact Fractions."""
+    """The game's numbers as Python objects, floats or exact Fractions, with each player's payoffs
+    on its scale (:func:`deterrence.game.scaling.player_scale`): regrets are computed there and
+    reported relative to the range (``ranges``) and in the game's units (``units``)."""
 
     def __init__(
         self, game: ExtensiveFormGame, behaviour: Sequence[Any], exact: bool, exact_strategies: Any = None
     ) -> None:
         self.game = game
+        n = game.num_players
+        scales = [player_scale(game.payoffs[:, i]) for i in range(n)] if len(game.payoffs) else []
+        self.units = np.array([sc.unit for sc in scales]) if scales else np.ones(n)
         if exact:
-            self.payoffs = [[Fraction(v) for v in row] for row in game.payoff_values]
+            self.payoffs = [
+                [sc.apply_exact(v) for sc, v in zip(scales, row, strict=True)] for row in game.payoff_values
+            ]
             self.chance = [[Fraction(p) for p in ci.probs] for ci in game.chance_infos]
-            src = exact_strategies if exact_strategies is not None else behaviour
-            self.beh = [_rationalise(b) for b in src]
+            self.beh = (
+                _exact_profile(exact_strategies, behaviour, 1e-6)
+                if exact_strategies is not None
+                else [_rationalise(b) for b in behaviour]
+            )
         else:
-            self.payoffs = game.payoffs.tolist()
+            columns = [sc.apply(game.payoffs[:, i]) for i, sc in enumerate(scales)]
+            self.payoffs = np.stack(columns, axis=1).tolist() if columns else []
             self.chance = [[float(p) for p in ci.probs] for ci in game.chance_infos]
             self.beh = [list(map(float, b)) for b in behaviour]
+        spans = (
+            [float(max(col) - min(col)) for col in zip(*self.payoffs, strict=True)] if self.payoffs else []
+        )
+        self.ranges = np.array([r if r > 0 else 1.0 for r in spans]) if spans else np.ones(n)
         self.zero = Fraction(0) if exact else 0.0
         self.one = Fraction(1) if exact else 1.0
 
@@ -218,51 +351,60 @@ class _TreeNumbers:
         return self.beh[nd.infoset][action]
 
 
-def _deviation_gain(nums: _TreeNumbers, player: int, starts: Sequence[tuple[int, Any]]) -> tuple[Any, Any]:
+def _deviation_gain(
+    nums: _TreeNumbers,
+    player: int,
+    starts: Sequence[tuple[int, Any]],
+    cut: dict[int, tuple[Any, Any]] | None = None,
+) -> tuple[Any, Any]:
     """Best-response value and current value of ``player`` from weighted start nodes.
 
     The weights are the probabilities (or beliefs) of the start nodes. Other players and chance
     follow the profile; ``player`` may change its behaviour at every one of its information sets
-    below the starts (a sequence-form dynamic programme; perfect recall below the starts assumed,
-    otherwise pure strategies are enumerated).
+    below the starts (a sequence-form dynamic programme over the player's own histories, each a
+    number; perfect recall below the starts assumed, otherwise pure strategies are enumerated).
+    ``cut``: nodes that root subgames already solved, with the player's best-response and current
+    values there (a subgame's best response does not depend on moves outside it). Iterative
+    throughout, so the depth of the tree does not matter.
     """
     game = nums.game
-    acc: dict[tuple, Any] = {}
-    kids: dict[tuple, dict[int, int]] = {}
+    acc: list[Any] = [nums.zero]  # per own history: the payoff it secures directly
+    kids: list[dict[int, list[int]]] = [{}]  # per own history: infoset -> histories, one per action
     current = nums.zero
-    stack: list[tuple[int, Any, Any, tuple]] = [(v, w, nums.one, ()) for v, w in starts]
+    stack: list[tuple[int, Any, Any, int]] = [(v, w, nums.one, 0) for v, w in starts]
     recall_ok = True
-    seen_infoset_key: dict[int, tuple] = {}
+    seen: dict[int, int] = {}
     while stack:
         v, w, own, key = stack.pop()
         if w == 0:
             continue
         nd = game.nodes[v]
-        if nd.kind == TERMINAL:
+        if cut is not None and v in cut:
+            best, now = cut[v]
+            acc[key] += w * best
+            current += w * own * now
+        elif nd.kind == TERMINAL:
             u = nums.payoffs[game.terminal_index(v)][player]
-            acc[key] = acc.get(key, nums.zero) + w * u
+            acc[key] += w * u
             current += w * own * u
         elif nd.kind == DECISION and nd.player == player:
             h = nd.infoset
-            prev = seen_infoset_key.setdefault(h, key)
-            if prev != key:
-                recall_ok = False
-            kids.setdefault(key, {})[h] = len(game.infosets[h].actions)
-            for a, c in enumerate(nd.children):
-                stack.append((c, w, own * nums.beh[h][a], (*key, (h, a))))
+            recall_ok = recall_ok and seen.setdefault(h, key) == key
+            after = kids[key].get(h)
+            if after is None:
+                after = kids[key][h] = list(range(len(acc), len(acc) + len(nd.children)))
+                acc.extend([nums.zero] * len(nd.children))
+                kids.extend({} for _ in nd.children)
+            stack.extend((c, w, own * nums.beh[h][a], after[a]) for a, c in enumerate(nd.children))
         else:
-            for a, c in enumerate(nd.children):
-                stack.append((c, w * nums.edge(v, a), own, key))
+            stack.extend((c, w * nums.edge(v, a), own, key) for a, c in enumerate(nd.children))
     if not recall_ok:
         return _deviation_gain_pure(nums, player, starts), current
-
-    def value(key: tuple) -> Any:
-        total = acc.get(key, nums.zero)
-        for h, n_act in kids.get(key, {}).items():
-            total += max(value((*key, (h, a))) for a in range(n_act))
-        return total
-
-    return value(()), current
+    value = list(acc)
+    for k in range(len(acc) - 1, -1, -1):  # a history's continuations have larger numbers
+        for after in kids[k].values():
+            value[k] += max(value[c] for c in after)
+    return value[0], current
 
 
 def _deviation_gain_pure(nums: _TreeNumbers, player: int, starts: Sequence[tuple[int, Any]]) -> Any:
@@ -305,11 +447,11 @@ def _deviation_gain_pure(nums: _TreeNumbers, player: int, starts: Sequence[tuple
 
 
 def _tree_regret(nums: _TreeNumbers, starts: Sequence[tuple[int, Any]]) -> np.ndarray:
-    """Per-player largest gain from a deviation below the weighted starts."""
+    """Per-player largest gain from a deviation below the weighted starts (on the players' scales)."""
     out = np.zeros(nums.game.num_players)
     for i in range(nums.game.num_players):
         br, cur = _deviation_gain(nums, i, starts)
-        out[i] = max(0.0, float(br - cur))
+        out[i] = _worst(0.0, float(br - cur))
     return out
 
 
@@ -336,19 +478,98 @@ def _qre_residual_tree(game: ExtensiveFormGame, beh: Sequence[np.ndarray], lam: 
                 for a in range(len(h.actions))
             ]
         )
-        residual = max(residual, float(np.abs(_softmax(lams[h.player] * q) - b).max()))
+        residual = _worst(residual, float(np.abs(_softmax(lams[h.player] * q) - b).max()))
     return residual
 
 
-def _spe_regret(nums: _TreeNumbers, scales: np.ndarray, details: dict[str, float]) -> tuple[float, float]:
-    """Largest gain (absolute, relative) from a deviation in any subgame; one detail per subgame."""
+#: per-subgame and per-information-set details kept in a certificate (the largest gains)
+_MAX_DETAILS = 50
+
+
+def _keep_largest(details: dict[str, float], gains: dict[str, float]) -> None:
+    """Add the largest ``gains`` to ``details`` (all of them when there are few)."""
+    shown = sorted(gains.items(), key=lambda kv: -kv[1])[:_MAX_DETAILS]
+    details.update(shown)
+    if len(gains) > _MAX_DETAILS:
+        details["details_omitted"] = float(len(gains) - _MAX_DETAILS)
+
+
+def _perfect_information_values(nums: _TreeNumbers) -> tuple[list[list[Any]], list[list[Any]]]:
+    """Every node's value under the profile and each player's best-response value there, for a
+    game of perfect information (one pass, children first): the mover's best response takes
+    the best child, everyone else's follows the profile and chance."""
     game = nums.game
-    regret = relative = 0.0
-    for r in game.subgame_roots():
-        per = _tree_regret(nums, [(r, nums.one)])
-        details[f"subgame {game.nodes[r].path}"] = float(per.max())
-        regret = max(regret, float(per.max()))
-        relative = max(relative, float((per / scales).max()))
+    values: list[list[Any]] = [[]] * len(game.nodes)
+    best: list[list[Any]] = [[]] * len(game.nodes)
+    players = range(game.num_players)
+    zero = nums.zero
+    for nd in reversed(game.nodes):
+        v = nd.index
+        if nd.kind == TERMINAL:
+            values[v] = best[v] = list(nums.payoffs[game.terminal_index(v)])
+            continue
+        probs = nums.beh[nd.infoset] if nd.kind == DECISION else nums.chance[nd.infoset]
+        here, top = [zero] * len(players), [zero] * len(players)
+        for p, c in zip(probs, nd.children, strict=True):
+            if p:
+                below, best_below = values[c], best[c]
+                for i in players:
+                    here[i] += p * below[i]
+                    top[i] += p * best_below[i]
+        if nd.kind == DECISION:
+            top[nd.player] = max(best[c][nd.player] for c in nd.children)
+        values[v], best[v] = here, top
+    return values, best
+
+
+def _subgame_gains(nums: _TreeNumbers) -> dict[int, np.ndarray]:
+    """Each subgame root's largest gain per player from a deviation inside it (on the scale)."""
+    game = nums.game
+    roots = game.subgame_roots()
+    if game.is_perfect_information():
+        values, best = _perfect_information_values(nums)
+        return {
+            r: np.array([_worst(0.0, float(b - v)) for b, v in zip(best[r], values[r], strict=True)])
+            for r in roots
+        }
+    cut: list[dict[int, tuple[Any, Any]]] = [{} for _ in game.players]
+    gains: dict[int, np.ndarray] = {}
+    for r in reversed(roots):  # deepest first: a checked subgame enters the ones above by its values
+        per = np.zeros(game.num_players)
+        for i in range(game.num_players):
+            b, v = _deviation_gain(nums, i, [(r, nums.one)], cut[i])
+            cut[i][r] = (b, v)
+            per[i] = _worst(0.0, float(b - v))
+        gains[r] = per
+    return gains
+
+
+def _spe_regret(nums: _TreeNumbers, details: dict[str, float]) -> tuple[float, float]:
+    """Largest gain (in the game's units, relative) from a deviation in any subgame.
+
+    Subgames are checked deepest first; a subgame already checked enters the ones above it by
+    its best-response and current values (in a game of perfect information, one pass over the
+    nodes computes both everywhere), so the work is linear in the tree however deeply the
+    subgames nest. Details: every subgame's gain, or, with many subgames, the largest positive
+    ones.
+    """
+    game = nums.game
+    gains = _subgame_gains(nums)
+    if not gains:
+        return 0.0, 0.0
+    table = np.array(list(gains.values()))
+    regret = _in_units(table, nums.units)
+    relative = float((table / nums.ranges).max())
+    shown = list(gains) if len(gains) <= _MAX_DETAILS else [r for r in gains if gains[r].max() > 0]
+    _keep_largest(
+        details,
+        {
+            f"subgame {game.nodes[r].path}": _in_units(gains[r], nums.units)
+            for r in sorted(shown, key=lambda r: -gains[r].max())[:_MAX_DETAILS]
+        },
+    )
+    if len(gains) > _MAX_DETAILS:
+        details["subgames_checked"] = float(len(gains))
     return regret, relative
 
 
@@ -356,21 +577,30 @@ def _pbe_regret(
     nums: _TreeNumbers,
     beh: Sequence[np.ndarray],
     beliefs: Any,
-    scales: np.ndarray,
     tol: float,
     exact: bool,
     details: dict[str, float],
 ) -> tuple[float, float, float]:
-    """Largest gain (absolute, relative) at any information set given the beliefs, and the Bayes error."""
+    """Largest gain (in the game's units, relative) at any information set given the beliefs, and
+    the Bayes error."""
     game = nums.game
-    if beliefs is None or len(beliefs) != len(game.infosets):
+    if beliefs is None or not hasattr(beliefs, "__len__") or len(beliefs) != len(game.infosets):
         raise GameError("a PBE certificate needs a belief vector at every information set")
     reach = game.realization_probabilities(beh)
     nature = game.realization_probabilities([np.ones(len(h.actions)) for h in game.infosets])
     regret = relative = bayes_error = nature_error = 0.0
+    gains: dict[str, float] = {}
     for h, mu in zip(game.infosets, beliefs, strict=True):
-        mu = np.asarray(mu, dtype=float).reshape(-1)
-        if mu.shape != (len(h.nodes),) or np.any(mu < -tol) or abs(mu.sum() - 1) > 1e-6:
+        try:
+            mu = np.asarray(mu, dtype=float).reshape(-1)
+        except (TypeError, ValueError):
+            raise GameError(f"beliefs {mu!r} are not numbers", infoset=h.name) from None
+        if (
+            mu.shape != (len(h.nodes),)
+            or not np.all(np.isfinite(mu))
+            or np.any(mu < -tol)
+            or abs(mu.sum() - 1) > 1e-6
+        ):
             raise GameError(
                 f"beliefs {mu} are not a distribution over the set's {len(h.nodes)} nodes", infoset=h.name
             )
@@ -383,12 +613,13 @@ def _pbe_regret(
         weights = _rationalise(mu) if exact else [float(m) for m in mu]
         br, cur = _deviation_gain(nums, h.player, list(zip(h.nodes, weights, strict=True)))
         gain = float(br - cur)
-        details[f"infoset {h.name}"] = gain
-        regret = max(regret, gain)
-        relative = max(relative, gain / scales[h.player])
+        gains[f"infoset {h.name}"] = gain * float(nums.units[h.player])
+        regret = _worst(regret, gains[f"infoset {h.name}"])
+        relative = _worst(relative, gain / nums.ranges[h.player])
+    _keep_largest(details, gains)
     per = _tree_regret(nums, [(game.root, nums.one)])
-    regret = max(regret, float(per.max()))
-    relative = max(relative, float((per / scales).max()))
+    regret = _worst(regret, _in_units(per, nums.units))
+    relative = _worst(relative, float((per / nums.ranges).max()))
     details["nature_error"] = nature_error
     return regret, relative, max(bayes_error, nature_error)
 
@@ -408,40 +639,41 @@ def _certify_tree(
     details: dict[str, float] = {}
     bayes_error = 0.0
     if concept == "qre" and lam is not None:
-        residual = _qre_residual_tree(game, beh, lam)
-        regret = float(_tree_regret(_TreeNumbers(game, beh, False), [(game.root, 1.0)]).max())
-        return Certificate(
-            concept="qre",
-            regret=regret,
-            qre_residual=residual,
-            tolerance=tol,
-            passed=residual <= tol,
-            details=details,
+        with np.errstate(over="ignore", invalid="ignore"):
+            residual = _qre_residual_tree(game, beh, lam)
+        floats = _TreeNumbers(game, beh, False)
+        regret = _in_units(_tree_regret(floats, [(game.root, 1.0)]), floats.units)
+        return _finished(
+            Certificate(
+                concept="qre",
+                regret=regret,
+                qre_residual=residual,
+                tolerance=tol,
+                passed=residual <= tol,
+                details=details,
+            )
         )
-    scales = (
-        _scales(game.payoffs.max(axis=0) - game.payoffs.min(axis=0))
-        if len(game.payoffs)
-        else np.ones(game.num_players)
-    )
     if concept in ("nash", "qre"):
         per = _tree_regret(nums, [(game.root, nums.one)])
-        regret, relative = float(per.max()), float((per / scales).max())
+        regret, relative = _in_units(per, nums.units), float((per / nums.ranges).max())
     elif concept == "spe":
-        regret, relative = _spe_regret(nums, scales, details)
+        regret, relative = _spe_regret(nums, details)
     elif concept == "pbe":
-        regret, relative, bayes_error = _pbe_regret(nums, beh, beliefs, scales, tol, exact, details)
+        regret, relative, bayes_error = _pbe_regret(nums, beh, beliefs, tol, exact, details)
     else:
         raise UnsupportedError(f"unknown concept '{concept}'")
     details["relative_regret"] = relative
     passed = relative <= tol and bayes_error <= max(tol, 1e-9)
-    return Certificate(
-        concept=concept,
-        regret=max(regret, 0.0),
-        bayes_error=bayes_error,
-        tolerance=tol,
-        exact=exact,
-        passed=passed,
-        details=details,
+    return _finished(
+        Certificate(
+            concept=concept,
+            regret=_worst(regret, 0.0),
+            bayes_error=bayes_error,
+            tolerance=tol,
+            exact=exact,
+            passed=passed,
+            details=details,
+        )
     )
 
 
@@ -497,6 +729,7 @@ def certify(
     >>> certify(g, [np.array([0.5, 0.5]), np.array([0.5, 0.5])], exact=True).regret
     0.0
     """
+    _check_arguments(concept, tol, exact)
     if isinstance(game, NormalFormGame):
         if concept in ("spe", "pbe"):
             raise UnsupportedError(f"{concept} needs an extensive-form game")

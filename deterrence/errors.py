@@ -16,6 +16,18 @@ class DeterrenceError(Exception):
     """Base class of every error raised by ``deterrence``."""
 
 
+def location(file: str | None = None, key: str | None = None, line: int | None = None) -> str:
+    """Where something is, as error messages name it: ``"m.toml:12, key 'nodes.war.payoffs.A'"``."""
+    where = []
+    if file is not None:
+        where.append(f"{file}" + (f":{line}" if line is not None else ""))
+    elif line is not None:
+        where.append(f"line {line}")
+    if key is not None:
+        where.append(f"key '{key}'")
+    return ", ".join(where)
+
+
 class ModelError(DeterrenceError, ValueError):
     """A model file or model definition is malformed.
 
@@ -40,14 +52,7 @@ class ModelError(DeterrenceError, ValueError):
         self.file = file
         self.key = key
         self.line = line
-        where = []
-        if file is not None:
-            where.append(f"{file}" + (f":{line}" if line is not None else ""))
-        elif line is not None:
-            where.append(f"line {line}")
-        if key is not None:
-            where.append(f"key '{key}'")
-        prefix = ", ".join(where)
+        prefix = location(file, key, line)
         super().__init__(f"{prefix}: {message}" if prefix else message)
 
 

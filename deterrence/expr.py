@@ -47,14 +47,19 @@ from typing import Any
 
 import sympy as sp
 
-from .errors import ExpressionError
+from ._numbers import float_value, postorder
+from .errors import ExpressionError, ResourceError, location
 
 #: longest expression text accepted (characters)
 MAX_LENGTH = 2000
 #: deepest nesting accepted (parentheses, unary operators, calls, right operands of powers, ...)
 MAX_DEPTH = 100
-#: a numeric power ``b**e`` may have at most this many bits (guards ``10**10**10``)
-MAX_POWER_BITS = 20000
+#: a number computed from constants (``b**e``, products, sums) may have at most this many bits:
+#: guards ``10**10**10``, and keeps every number printable (Python prints at most 4300 digits)
+MAX_POWER_BITS = 14000
+#: most operations an expression may have when written out as a tree, derived quantities
+#: substituted (chains of derived quantities that each use the previous one twice double it)
+MAX_TREE_SIZE = 20000
 
 
 def _min(*args: sp.Expr) -> sp.Expr:
@@ -125,6 +130,7 @@ _OP_NAMES: dict[type, str] = {
 }
 
 _BAD_VALUES = (sp.zoo, sp.oo, -sp.oo, sp.nan)
+_LOG_FLOAT_MAX = math.log(1.7976931348623157e308)
 
 
 @dataclass(frozen=True)
@@ -313,9 +319,16 @@ def _number(node: ast.Constant, ctx: _Context) -> sp.Expr:
     raise ctx.error(f"the constant {value!r} is not allowed", node)
 
 
+def _log2_size(x: sp.Expr) -> float:
+    """About how many bits a number's numerator and denominator take (for ``x**n``: n times it)."""
+    if isinstance(x, sp.Rational):
+        return math.log2(max(abs(int(x.p)), 1)) + math.log2(int(x.q)) or 1.0
+    return 64.0
+
+
 def _bits(x: sp.Expr) -> float:
     if isinstance(x, sp.Rational):
-        return float(max(abs(x.p).bit_length(), abs(x.q).bit_length(), 1))
+        return float(abs(x.p).bit_length() + abs(x.q).bit_length())
     return 64.0
 
 
@@ -386,6 +399,12 @@ class _Walker:
         return self.apply(node, left, right)
 
     def apply(self, node: ast.BinOp, left: sp.Expr, right: sp.Expr) -> sp.Expr:
+        value = self.operate(node, left, right)
+        if value.is_Rational and _bits(value) > MAX_POWER_BITS:
+            raise self.ctx.error(f"number is too large (more than {MAX_POWER_BITS} bits)", node)
+        return value
+
+    def operate(self, node: ast.BinOp, left: sp.Expr, right: sp.Expr) -> sp.Expr:
         ctx = self.ctx
         op = type(node.op)
         if op is ast.Add:
@@ -402,7 +421,7 @@ class _Walker:
             if right.is_Number and left.is_Number:
                 if left == 0 and right.is_negative:
                     raise ctx.error("division by zero (0 to a negative power)", node)
-                if abs(float(right)) * _bits(left) > MAX_POWER_BITS:
+                if abs(float(right)) * _log2_size(left) > MAX_POWER_BITS:
                     raise ctx.error("number is too large (power)", node)
                 value = left**right
                 if value.is_real is False:
@@ -410,6 +429,9 @@ class _Walker:
                 return value
             elif right.is_Number and abs(right) > 10000:
                 raise ctx.error("exponent is too large (at most 10000)", node.right)
+            unevaluated = sp.Pow(left, right, evaluate=False)
+            if not unevaluated.free_symbols and any(map(_beyond_floats, (left, right, unevaluated))):
+                raise ctx.error("number is too large (a power of constants beyond the float range)", node)
             return left**right
         sym = _OP_NAMES.get(op, op.__name__)
         raise ctx.error(f"operator '{sym}' is not allowed (allowed: + - * / **)", node)
@@ -440,15 +462,76 @@ class _Walker:
         args = [self.walk(a, depth + 1) for a in node.args]
         if func.id == "log" and args[0] == 0:
             raise ctx.error("log(0) is not finite", node)
+        self.check_constants(func.id, args, node)
         try:
             return builder(*args)
         except (ValueError, TypeError, ArithmeticError) as exc:
             raise ctx.error(f"cannot apply '{func.id}': {exc}", node) from None
 
+    def check_constants(self, name: str, args: list[sp.Expr], node: ast.AST) -> None:
+        """Refuse a constant argument beyond the float range, or ``exp`` of a constant beyond it.
+
+        sympy evaluates functions of constants eagerly and exactly (``max`` compares its
+        arguments, ``exp(10**8*log(2))`` becomes ``2**100000000``): with constants beyond the
+        float range that can run until killed, and no payoff can use such a number anyway.
+        """
+        for k, arg in enumerate(args):
+            if _beyond_floats(arg):
+                what = "too large (beyond the float range)" if abs(float_value(arg)) == math.inf else (
+                    "not a real number (complex or undefined)")
+                raise self.ctx.error(
+                    f"argument {k + 1} of '{name}' is a constant that is {what}", node.args[k]  # type: ignore[attr-defined]
+                )
+        if name == "exp" and not args[0].free_symbols and float_value(args[0]) > _LOG_FLOAT_MAX:
+            raise self.ctx.error("exp of this constant is too large (beyond the float range)", node)
+
+
+def tree_size(expr: sp.Basic) -> int:
+    """The number of operations and atoms of ``expr`` written out as a tree.
+
+    sympy shares repeated subexpressions, so an expression built from derived quantities may be
+    small in memory but exponentially large as a tree, and sympy's tree walks (``has``,
+    ``xreplace``, printing) visit the tree. Counted on the shared graph, in time linear in its
+    number of distinct nodes.
+    """
+    sizes: dict[sp.Basic, int] = {}
+    for node in postorder(expr):
+        sizes[node] = 1 + sum(sizes[a] for a in node.args)
+    return sizes[expr]
+
+
+def check_tree_size(
+    expr: sp.Basic, text: str, *, file: str | None = None, key: str | None = None, line: int | None = None
+) -> None:
+    """Refuse an expression with more than :data:`MAX_TREE_SIZE` operations written out as a tree.
+
+    Raises
+    ------
+    ResourceError
+        Naming where the expression was written, with the size as ``estimate``.
+    """
+    size = tree_size(expr)
+    if size > MAX_TREE_SIZE:
+        where = location(file, key, line)
+        shown = text if len(text) <= 80 else text[:77] + "..."
+        raise ResourceError(
+            (f"{where}: " if where else "") + f"expression {shown!r} has {size:,} operations when its "
+            f"derived quantities are written out, more than the limit of {MAX_TREE_SIZE:,} (a chain of "
+            "derived quantities that each use the previous one more than once grows exponentially); "
+            "simplify the chain",
+            estimate=size,
+        )
+
+
+def _beyond_floats(expr: sp.Expr) -> bool:
+    """Whether a constant expression's value is beyond the float range (or not a real number)."""
+    return not expr.free_symbols and not math.isfinite(float_value(expr))
+
 
 def _finish(expr: sp.Expr, ctx: _Context) -> sp.Expr:
     if not isinstance(expr, sp.Expr):
         raise ctx.error("not an arithmetic expression")
+    check_tree_size(expr, ctx.text, file=ctx.file, key=ctx.key, line=ctx.line)
     if expr.has(*_BAD_VALUES):
         raise ctx.error("expression is not finite (division by zero or an infinite value)")
     if expr.has(sp.I):
@@ -519,7 +602,7 @@ def parse_expression(
     try:
         expr = _Walker(ctx, max_depth).walk(body, 0)
         return _finish(expr, ctx)
-    except ExpressionError:
+    except (ExpressionError, ResourceError):
         raise
     except (RecursionError, MemoryError, OverflowError, ValueError, TypeError, ArithmeticError) as exc:
         raise ctx.error(f"cannot build the expression ({type(exc).__name__})") from None
@@ -567,7 +650,7 @@ def parse_condition(
                     sym = _OP_NAMES.get(type(op), type(op).__name__)
                     raise ctx.error(f"comparison '{sym}' is not allowed (allowed: < <= > >=)", part)
                 comps.append(Comparison(sides[i], _COMPARE_OPS[type(op)], sides[i + 1]))
-    except ExpressionError:
+    except (ExpressionError, ResourceError):
         raise
     except (RecursionError, MemoryError, OverflowError, ValueError, TypeError, ArithmeticError) as exc:
         raise ctx.error(f"cannot build the condition ({type(exc).__name__})") from None
@@ -593,9 +676,12 @@ __all__ = [
     "FUNCTIONS",
     "MAX_DEPTH",
     "MAX_LENGTH",
+    "MAX_TREE_SIZE",
     "Comparison",
     "Condition",
+    "check_tree_size",
     "is_identifier",
     "parse_condition",
     "parse_expression",
+    "tree_size",
 ]

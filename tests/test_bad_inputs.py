@@ -11,9 +11,10 @@ The last part proves that nothing in a model file is ever executed: payloads tha
 a file, wherever they are put in a model file, create nothing, and a Python audit hook sees no
 process started and no such file opened while the model is loaded, built and evaluated.
 
-Cases that currently leak an untyped exception are in ``KNOWN_BUGS``, marked
-``xfail(strict=True)`` so that each turns into a failure (and must be moved to ``CASES``) once
-fixed.
+``KNOWN_BUGS`` holds the cases that once leaked an untyped exception: all are fixed and kept as
+regression cases. Inputs that once ran until killed or filled the memory (issue 20) also run in
+real processes with a timeout (``HANG_IDS``), so that a regression fails instead of hanging the
+suite.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ import sympy as sp
 
 import deterrence as dt
 from deterrence._solve import solve
+from deterrence.catalogue import loads_model
 from deterrence.cli import main as cli_main
 from deterrence.errors import (
     DeterrenceError,
@@ -1780,6 +1782,252 @@ _add(
         ),
     )
 )
+# ------------------------------------------------------------------- limits, edges, messages (issue 20)
+# Inputs that used to run until killed, fill the memory, leak a traceback or print a poor
+# message. The hang-prone ones also run in real subprocesses with a timeout (HANG_IDS below).
+_TINY_TEXT = Path(TINY).read_text(encoding="utf-8")
+
+
+def _derived_chain(levels: int) -> str:
+    """BASE with derived quantities that each use the previous one twice (size doubles per level)."""
+    chain = ['p0 = "(v+c)*(v-c)"'] + [f'p{i} = "(p{i - 1}+c)*(p{i - 1}-c)"' for i in range(1, levels)]
+    return edit('net = "v - c"', 'net = "v - c"\n' + "\n".join(chain)).replace(
+        WAR_W, f'payoffs = {{ A = "p{levels - 1}", B = "-c" }}'
+    )
+
+
+payoff_case(  # sympy's exact evaluation of this ran until killed; exact=False refused it at once
+    "payoff-exp-tower", '"exp(exp(exp(exp(exp(v)))))"', ["'war_w'", "not a finite number"],
+    error=ModelError, values={"v": 1.2},
+)
+payoff_case(  # (v**10000)**10000 is v**100000000: exactly, a rational of 2.4e9 bits
+    "payoff-power-tower", '"(v**10000)**10000"', ["'war_w'", "not a finite number"],
+    error=ModelError, values={"v": 1.2345},
+)
+_t = _derived_chain(26)
+model_case(  # loading took 4 s at 18 levels, 37 s at 22, over 120 s at 26
+    "derived-chain-doubling", _t, ["derived quantities", "limit of 20,000"], error=ResourceError,
+)
+expr_case("expr-max-of-exp-tower", "max(exp(exp(exp(exp(exp(1))))), 2)", ["too large"])  # sympy compared them
+expr_case("expr-abs-of-exp-tower", "abs(exp(exp(exp(exp(exp(1))))) - 3)", ["too large"])
+expr_case("expr-exp-of-log-power", "exp(log(2)*10**8)", ["too large"])  # sympy made it 2**100000000
+expr_case("expr-integer-too-long-to-print", "3**9999", ["too large"])  # 4771 digits: str() raised
+model_case(
+    "baseline-pin-uses-itself",
+    edit("parameters = { q = 0 }", 'parameters = { q = "q / 2" }'),
+    ["'q'", "itself"],
+    key="baseline.parameters.q",
+)
+model_case(
+    "baseline-pins-in-a-cycle",
+    edit("parameters = { q = 0 }", 'parameters = { q = "c", c = "q" }'),
+    ["cycle", "'q' -> 'c' -> 'q'"],
+    key="baseline.parameters.q",
+)
+model_case(  # exact probabilities off by 1e-15 were reported as "sum to 1, not 1"
+    "probs-sum-to-one-plus-1e-15",
+    edit(PROBS, 'probs = { tough = "q", weak = "1 - q + 1/10**15" }'),
+    ["'nature'", "sum to 1 + 1e-15, not 1"],
+    key="nodes.nature.probs",
+    line=L_PROBS,
+    values={},
+)
+model_case(  # an escape sequence in a name must reach the terminal as text (the CLI line is printable)
+    "player-name-with-escape-sequence",
+    edit('player = "B"\nactions = { fight = "war_w"', 'player = "\\u001b[31mX"\nactions = { fight = "war_w"'),
+    ["'b_w'", "player"],
+    key="nodes.b_w.player",
+)
+for _cid, _name, _text, _needles in (
+    # allocated 10**9 strategy labels
+    ("nfg-billion-strategies", "big.nfg", 'NFG 1 R "x" { "A" "B" } { 1000000000 2 }\n1 2\n',
+     ("1,000,000,000", "too large")),
+    # a ValueError traceback (numpy's 64 dimensions)
+    ("nfg-200000-players", "many.nfg",
+     'NFG 1 R "x" { ' + " ".join(f'"p{k}"' for k in range(200_000)) + " } { " + "1 " * 200_000 + "}\n",
+     ("200,000 players", "at most 32")),
+):
+    _add(Case(_cid, lambda tmp, _n=_name, _t=_text: dt.read_game(_write(tmp, _n, _t)), ResourceError,
+              (_name, *_needles), argv=lambda tmp, _n=_name, _t=_text: ["solve", str(_write(tmp, _n, _t))]))
+_add(Case("nf-40-players", lambda tmp: dt.NormalFormGame([np.zeros((1,) * 40)] * 40), ResourceError,
+          ("40 players",)))
+
+
+def _special(kind: str, suffix: str) -> Callable[[Path], Path]:
+    """A path to a FIFO, or a symbolic link to /dev/zero, named like a game or model file."""
+
+    def make(tmp: Path) -> Path:
+        path = tmp / f"{kind}{suffix}"
+        if not path.exists() and not path.is_symlink():
+            if kind == "fifo":
+                os.mkfifo(path)
+            else:
+                os.symlink("/dev/zero", path)
+        return path
+
+    return make
+
+
+_SPECIAL_OK = hasattr(os, "mkfifo") and Path("/dev/zero").exists()
+for _kind, _what in (("fifo", "FIFO"), ("zero", "character device")):
+    if not _SPECIAL_OK:
+        break
+    for _suffix, _error, _read in ((".efg", FormatError, dt.read_game), (".toml", ModelError, dt.load_model)):
+        _make = _special(_kind, _suffix)
+        _add(Case(  # read forever (a FIFO waits for a writer, /dev/zero never ends)
+            f"{'game' if _suffix == '.efg' else 'model'}-file-{_kind}",
+            lambda tmp, _make=_make, _read=_read: _read(_make(tmp)),
+            _error,
+            (_kind + _suffix, _what, "not a regular file"),
+            argv=lambda tmp, _make=_make: ["solve", str(_make(tmp))],
+        ))
+
+
+def _huge_model(tmp: Path) -> Path:
+    path = tmp / "huge.toml"
+    with open(path, "wb") as fh:  # a sparse file: large, but nothing is written
+        fh.truncate(9_000_000)
+    return path
+
+
+_add(Case("model-file-too-large", lambda tmp: dt.load_model(_huge_model(tmp)), ResourceError,
+          ("huge.toml", "9 MB", "limit"), argv=lambda tmp: ["show", str(_huge_model(tmp))]))
+
+
+def _tied_chain(levels: int) -> dt.ExtensiveFormGame:
+    """A chain of decisions whose every payoff is 0: 2**levels pure SPE."""
+    node: Any = terminal([0, 0])
+    for k in reversed(range(levels)):
+        node = decision("AB"[k % 2], {"stop": terminal([0, 0]), "go": node}, infoset=f"i{k}")
+    return dt.ExtensiveFormGame(node, players=["A", "B"])
+
+
+solve_case(  # 76 s at 500 levels, past 300 s at 2,000, no ResourceError (300 levels: 2**300 SPE)
+    "spe-tied-chain-too-many-to-report",
+    lambda: solve(_tied_chain(300), concept="spe"),
+    ResourceError,
+    ["1,000 subgame-perfect equilibria", "max_equilibria"],
+)
+
+
+def _forgetful() -> dt.ExtensiveFormGame:
+    """Player A forgets its first move at information set I2."""
+
+    def after(first: str) -> Any:
+        pays = ([1, 0], [0, 1]) if first == "l" else ([0, 1], [1, 0])
+        again = decision("A", {"u": terminal(pays[0]), "d": terminal(pays[1])}, infoset="I2")
+        return decision("B", {"x": again, "y": terminal([0, 0])}, infoset="J")
+
+    root = decision("A", {"l": after("l"), "r": after("r")}, infoset="I1")
+    return dt.ExtensiveFormGame(root, players=["A", "B"])
+
+
+solve_case("solve-imperfect-recall-names-the-set", lambda: solve(_forgetful()), UnsupportedError,
+           ["no method computes nash", "information set 'I2'"])
+solve_case("solve-pbe-imperfect-recall-names-the-set", lambda: solve(_forgetful(), concept="pbe"),
+           UnsupportedError, ["information set 'I2'"])
+_add(Case(  # isdigit() accepted '²'
+    "option-superscript-digit", lambda tmp: solve(_tree(), concept="pbe", max_mixed_sets="²"), ParameterError,
+    ("max_mixed_sets",),
+    argv=lambda tmp: ["solve", "extended_deterrence", "--concept", "pbe", "--option", "max_mixed_sets=²"],
+    cli_needles=("max_mixed_sets", "'²'"),
+))
+param_case(  # the CLI had no way to say check_orderings=False
+    "param-violates-ordering-cli-flag", {"p_alone": 0.9}, ["check_orderings=False"], None,
+    cli=["--set", "p_alone=0.9"], cli_needles=["--no-check-orderings"],
+)
+for _verb in ("show", "regimes"):  # reported a TOML syntax error
+    _add(Case(
+        f"{_verb}-gambit-game-file",
+        lambda tmp: dt.load_model(_write(tmp, "pd.nfg", NFG)),
+        ModelError,
+        ("pd.nfg", "Gambit game file", "deterrence solve"),
+        argv=lambda tmp, _verb=_verb: [_verb, str(_write(tmp, "pd.nfg", NFG))],
+    ))
+_add(Case(
+    "sweep-gambit-game-file",
+    lambda tmp: dt.sweep(_write(tmp, "pd.nfg", NFG), grid={"v": [0.1]}, progress=False),
+    ModelError,
+    ("pd.nfg", "Gambit game file"),
+    argv=lambda tmp: ["sweep", str(_write(tmp, "pd.nfg", NFG)), "--vary", "v=0:1:2", "--out", str(tmp / "o"),
+                      "--no-progress"],
+))
+
+# the fresh red-team pass (issue 20): new inputs of the same kinds
+_a = "".join(f"[parameters.a{i}]\ndefault = 0.5\ndomain = [0, 1]\n\n" for i in range(30))
+_pins = ", ".join(f'a{i} = "(a{i + 1} + a{i + 1})*a{i + 1}"' for i in range(29))
+_t = BASE.replace("[parameters.q]", _a + "[parameters.q]").replace(
+    "parameters = { q = 0 }", f"parameters = {{ q = 0, {_pins} }}"
+)
+model_case(  # pins that square each other: sympy computed 2**(2**29) while substituting
+    "baseline-pins-square-each-other", _t, ["pinned parameters", "bits"], error=ResourceError,
+)
+_t = edit("parameters = { q = 0 }", 'parameters = { q = 0, v = "3**8000*c" }')
+_t = _t.replace(WAR_W, 'payoffs = { A = "v**10000", B = "-c" }')
+model_case(  # a pinned coefficient raised to a power: 3**80000000
+    "baseline-pin-raised-to-a-power", _t, ["pinned parameters", "bits"], error=ResourceError,
+)
+model_case("toml-nested-5000-deep", "a = " + "[" * 5000 + "]" * 5000 + "\n", ["nested too deeply"])
+_extra = '\n[[nodes]]\nid = "x{k}"\noutcome = "war"\npayoffs = {{ A = 0, B = 0 }}\n'
+_t = BASE + "".join(_extra.format(k=k) for k in range(10_000))
+model_case("model-10011-nodes", _t, ["10,011 nodes", "limit of 10,000"], error=ResourceError)
+_add(Case("model-path-with-nul", lambda tmp: dt.load_model(f"{tmp}/a\x00b.toml"), ModelError, ("null byte",)))
+_add(Case("game-path-with-nul", lambda tmp: dt.read_game(f"{tmp}/a\x00b.efg"), FormatError, ("null byte",)))
+_add(Case("read-game-of-an-int", lambda tmp: dt.read_game(5), FormatError, ("takes a path", "int")))
+_add(Case("loads-model-of-bytes", lambda tmp: loads_model(b"[model]"), ModelError, ("bytes",)))  # type: ignore[arg-type]
+_many = 'EFG 2 R "x" { ' + " ".join(f'"p{i}"' for i in range(100_000)) + ' }\n""\np "" 1 1 "a" { '
+_many += " ".join(f'"a{i}"' for i in range(1000)) + " } 0\n" + 't "" 0\n' * 1000
+_add(Case(  # 100,000 players x 1,000 terminals: every terminal held a tuple of 100,000 zeros
+    "efg-100000-players", lambda tmp: dt.read_game(_many, text=True), ResourceError,
+    ("100,000 payoffs each", "too large"),
+))
+
+
+def _uniform(game: Any) -> list[np.ndarray]:
+    return [np.full(len(h.actions), 1 / len(h.actions)) for h in game.infosets]
+
+
+def _nan_beliefs() -> Any:
+    tree = _tree()
+    return dt.certify(tree, _uniform(tree), concept="pbe", beliefs=[np.full(len(h.nodes), np.nan)
+                                                                    for h in tree.infosets])
+
+
+# certify() on what is not a profile: untyped errors, or a pass
+for _cid, _call, _error, _needles in (
+    ("certify-strings", lambda: dt.certify(_pd(), [["a", "b"], [1, 0]]), GameError, ("not numbers",)),
+    ("certify-none", lambda: dt.certify(_pd(), None), GameError, ("NoneType",)),
+    ("certify-lam-text", lambda: dt.certify(_pd(), [[.5, .5]] * 2, concept="qre", lam="x"), GameError,
+     ("lam",)),
+    ("certify-unknown-concept", lambda: dt.certify(_pd(), [[1, 0], [1, 0]], concept="nah"),
+     UnsupportedError, ("'nah'",)),
+    ("certify-nan-tol", lambda: dt.certify(_pd(), [[1, 0], [1, 0]], tol=math.nan), SolverError,
+     ("tol", "nan")),
+    ("certify-exact-yes", lambda: dt.certify(_pd(), [[1, 0], [1, 0]], exact="yes"), SolverError, ("exact",)),
+    ("certify-nan-beliefs", _nan_beliefs, GameError, ("not a distribution",)),
+    # exact strategies summing to 2 were certified in place of the reported profile (and passed)
+    ("certify-exact-strategies-not-a-distribution", lambda: dt.certify(
+        _pd(), [[1, 0], [0, 1]], exact=True, exact_strategies=[[1, 1], [0, 1]]), GameError,
+     ("exact strategy 1", "probability vector")),
+):
+    _add(Case(_cid, lambda tmp, _call=_call: _call(), _error, _needles))
+param_case(  # silently read as 0
+    "param-cli-underflow", {"credibility": "1e-400"}, ["real number"], "credibility",
+    cli=["--set", "credibility=1e-400"], cli_needles=["'1e-400'", "too small"],
+)
+
+#: the cases that used to run until killed or fill the memory, each run in a real process with a
+#: timeout (a regression fails the test instead of hanging the suite)
+HANG_IDS = [
+    "payoff-exp-tower",
+    "payoff-power-tower",
+    "derived-chain-doubling",
+    "expr-max-of-exp-tower",
+    "nfg-billion-strategies",
+    "baseline-pins-square-each-other",
+    *([f"{w}-file-{k}" for w in ("game", "model") for k in ("fifo", "zero")] if _SPECIAL_OK else []),
+]
+HANG_TIMEOUT = 60  # seconds; each of these now fails in about one
 
 
 # ---------------------------------------------------------------------------- fixed bugs (regression cases)
@@ -2020,6 +2268,36 @@ def test_cli_subprocess_one_line_status_2(cid: str, subprocess_results: dict[str
     case = next(c for c in CLI_CASES if c.id == cid)
     proc = subprocess_results[cid]
     _check_cli(case, proc.returncode, proc.stderr)
+
+
+def _run_with_timeout(argv: list[str]) -> subprocess.CompletedProcess[str] | None:
+    """The command in a real process, or None if it was still running after HANG_TIMEOUT seconds."""
+    try:
+        env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+        return subprocess.run([sys.executable, "-m", "deterrence", *argv], capture_output=True, text=True,
+                              timeout=HANG_TIMEOUT, env=env, cwd=str(ROOT))
+    except subprocess.TimeoutExpired:
+        return None
+
+
+@pytest.fixture(scope="module")
+def hang_results(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[str, subprocess.CompletedProcess[str] | None]:
+    by_id = {c.id: c for c in CLI_CASES}
+    jobs = {cid: by_id[cid].argv(tmp_path_factory.mktemp("hang")) for cid in HANG_IDS}  # type: ignore[misc]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {cid: pool.submit(_run_with_timeout, argv) for cid, argv in jobs.items()}
+        return {cid: f.result() for cid, f in futures.items()}
+
+
+@pytest.mark.parametrize("cid", HANG_IDS)
+def test_cli_subprocess_no_hang(cid: str, hang_results: dict[str, Any]) -> None:
+    """Inputs that used to run until killed now end, in a real process, with the one-line error."""
+    proc = hang_results[cid]
+    if proc is None:
+        pytest.fail(f"{cid}: still running after {HANG_TIMEOUT} s")
+    _check_cli(next(c for c in CLI_CASES if c.id == cid), proc.returncode, proc.stderr)
 
 
 def test_cli_debug_shows_the_traceback(subprocess_results: dict[str, Any]) -> None:

@@ -12,6 +12,7 @@ carries them as ``deterrence/_models`` (see ``pyproject.toml``).
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import re
@@ -25,10 +26,16 @@ from typing import Any
 import sympy as sp
 from sympy.printing.str import StrPrinter
 
-from ..errors import ModelError, ParameterError
+from .._textfile import read_bytes
+from ..errors import ModelError, ParameterError, ResourceError
 from ..model import Baseline, Derived, Model, ModelSpec, NodeSpec, Ordering, Parameter, Reference
 
 __all__ = ["dumps_model", "list_models", "load_model", "loads_model", "models_dir"]
+
+#: the largest model file read (the catalogue's largest is about 50 kB)
+MAX_MODEL_BYTES = 8_000_000
+#: the most nodes a model file may declare (the catalogue's largest model has 99)
+MAX_MODEL_NODES = 10_000
 
 _TOP_KEYS = ("model", "parameters", "derived", "nodes", "baseline", "meta")
 _MODEL_KEYS = (
@@ -63,20 +70,26 @@ class _Lines:
     def __init__(self, text: str) -> None:
         self.lines = text.splitlines()
         self.headers: list[tuple[int, str, bool]] = []  # (line, dotted name, is array-of-tables)
+        # indexed, so that a file of thousands of tables is located in linear time
+        self._by_name: dict[tuple[str, bool | None], list[int]] = {}
         for i, raw in enumerate(self.lines, start=1):
             m = _HEADER_RE.match(raw)
             if m:
                 name = re.sub(r"\s*\.\s*", ".", m.group(2).replace('"', "").replace("'", ""))
-                self.headers.append((i, name, m.group(1) == "[["))
+                array = m.group(1) == "[["
+                self.headers.append((i, name, array))
+                self._by_name.setdefault((name, array), []).append(i)
+                self._by_name.setdefault((name, None), []).append(i)
+        self._header_lines = [ln for ln, _, _ in self.headers]
 
     def header(self, name: str, index: int = 0, array: bool | None = None) -> int | None:
-        found = [ln for ln, n, arr in self.headers if n == name and (array is None or arr == array)]
+        found = self._by_name.get((name, array), [])
         return found[index] if index < len(found) else None
 
     def region(self, start: int) -> tuple[int, int]:
         """Lines from a header (exclusive) to the next header (exclusive)."""
-        nxt = [ln for ln, _, _ in self.headers if ln > start]
-        return start, (nxt[0] if nxt else len(self.lines) + 1)
+        k = bisect.bisect_right(self._header_lines, start)
+        return start, (self._header_lines[k] if k < len(self._header_lines) else len(self.lines) + 1)
 
     def key(self, key: str, start: int | None, stop: int | None = None) -> int | None:
         """First line in (start, stop) assigning ``key`` (bare or quoted, possibly dotted)."""
@@ -339,6 +352,10 @@ def loads_model(text: str, file: str = "<text>") -> Model:
         For a TOML syntax error (with tomllib's line) or any problem of content, naming the
         file, the key and the line.
     """
+    if not isinstance(text, str):
+        raise ModelError(f"loads_model() takes the text of a model file (str), got {type(text).__name__}",
+                         file=file)
+    text = text.removeprefix("\ufeff")  # a byte-order mark, as some editors write
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -348,6 +365,15 @@ def loads_model(text: str, file: str = "<text>") -> Model:
         ) from None
     except ValueError as exc:  # e.g. an integer literal beyond Python's digit limit
         raise ModelError(f"TOML value error: {exc}", file=file) from None
+    except RecursionError:  # tomllib reads nested arrays and tables recursively
+        raise ModelError("TOML syntax error: arrays or tables nested too deeply", file=file) from None
+    nodes = data.get("nodes")
+    if isinstance(nodes, list) and len(nodes) > MAX_MODEL_NODES:
+        raise ResourceError(
+            f"{file}: the model has {len(nodes):,} nodes, more than the limit of {MAX_MODEL_NODES:,} for a "
+            "model file (write a larger tree as a Gambit .efg file, or build it in Python)",
+            estimate=float(len(nodes)),
+        )
     lines = _Lines(text)
     rd = _Reader(file, text, lines)
     return _build(rd, data)
@@ -614,7 +640,11 @@ def load_model(name_or_path: str | Path) -> Model:
     """
     if isinstance(name_or_path, Path) or (
         isinstance(name_or_path, str)
-        and (name_or_path.endswith(".toml") or "/" in name_or_path or "\\" in name_or_path)
+        and (
+            Path(name_or_path).suffix.lower() in (".toml", ".nfg", ".efg")
+            or "/" in name_or_path
+            or "\\" in name_or_path
+        )
     ):
         path = Path(name_or_path)
     elif isinstance(name_or_path, str):
@@ -632,18 +662,43 @@ def load_model(name_or_path: str | Path) -> Model:
         key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
         if key in _CACHE:
             return _CACHE[key]
-        raw = path.read_bytes()
+        raw = read_bytes(path, max_bytes=MAX_MODEL_BYTES, what="model file")
     except OSError as exc:
         raise ModelError(f"cannot read model file: {exc.strerror or exc}", file=str(path)) from None
+    except ValueError as exc:  # e.g. a path with a NUL character
+        raise ModelError(f"cannot read model file: {exc}", file=repr(str(path))) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ModelError(
             f"model file is not UTF-8 text ({exc.reason} at byte {exc.start})", file=str(path)
         ) from None
+    _refuse_game_file(text, path)
     model = loads_model(text, file=str(path))
     _CACHE[key] = model
     return model
+
+
+_GAME_HEADER_RE = re.compile(r"\s*(NFG|EFG)\s+\d")
+
+
+def _refuse_game_file(text: str, path: Path) -> None:
+    """A Gambit game file given where a model is expected: say so, and what to do instead."""
+    match = _GAME_HEADER_RE.match(text.removeprefix("\ufeff"))
+    suffix = path.suffix.lower()
+    if not (match or suffix in (".nfg", ".efg")):
+        return
+    kind = match.group(1).lower() if match else suffix[1:]
+    how = (
+        f"solve it with 'deterrence solve {path}'"
+        if suffix == f".{kind}"
+        else f"give it the suffix .{kind} to solve it with 'deterrence solve'"
+    )
+    raise ModelError(
+        f"this is a Gambit game file (.{kind}), not a model file: read it with deterrence.read_game() or "
+        f"{how} (show, sweep and regimes take a model: a .toml file or a catalogue name)",
+        file=str(path),
+    )
 
 
 # ---------------------------------------------------------------------------------- writing

@@ -23,6 +23,7 @@ Examples
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import traceback
 from collections.abc import Sequence
@@ -33,6 +34,7 @@ from ._args import PROG, Parser
 from ._catalogue import register_models, register_show
 from ._demo import register_demo
 from ._explore import register_explore
+from ._format import TerminalSafe, terminal_safe
 from ._regimes import register_regimes
 from ._solving import register_solve
 from ._sweeping import register_sweep
@@ -61,16 +63,21 @@ def _one_line(exc: BaseException) -> str:
     notes = getattr(exc, "__notes__", None) or []
     if notes:
         text += " (" + "; ".join(str(n) for n in notes) + ")"
-    return " ".join(text.split())
+    return terminal_safe(" ".join(text.split()))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status (0 ok, 2 error, 130 interrupted)."""
+    """Run the command line; returns the exit status (0 ok, 2 error, 130 interrupted).
+
+    Everything printed goes through :func:`~deterrence.cli._format.terminal_safe`: a title or a
+    label read from a file cannot send escape sequences to the terminal.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     debug = bool(getattr(args, "debug", False))
     try:
-        return int(args.func(args) or 0)
+        with contextlib.redirect_stdout(TerminalSafe(sys.stdout)):
+            return int(args.func(args) or 0)
     except dt.DeterrenceError as exc:
         if debug:
             traceback.print_exc()

@@ -20,17 +20,29 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"{PROG}: error: {message} (see '{self.prog} --help')\n")
 
 
+def add_check_orderings(parser: argparse.ArgumentParser) -> None:
+    """``--check-orderings`` (the default) / ``--no-check-orderings``: refuse parameter values that
+    violate one of the model's orderings, or use them anyway (``Model.game(check_orderings=...)``)."""
+    parser.add_argument(
+        "--check-orderings", action=argparse.BooleanOptionalAction, default=True,
+        help="refuse parameter values that violate one of the model's published orderings (default); "
+        "--no-check-orderings uses them anyway")
+
+
 def parse_number(text: str, what: str) -> float | Fraction:
     """``"0.7"`` -> 0.7, ``"1/3"`` -> Fraction(1, 3); anything else is a dt.ParameterError."""
     raw = text.strip()
+    shown = text if len(text) <= 40 else text[:37] + "..."
     try:
         if "/" in raw:
             return Fraction(raw)
         value = float(raw)
     except (ValueError, ZeroDivisionError):
-        raise dt.ParameterError(f"{what}: '{text}' is not a number", value=text) from None
+        raise dt.ParameterError(f"{what}: '{shown}' is not a number", value=text) from None
     if not math.isfinite(value):
-        raise dt.ParameterError(f"{what}: '{text}' is not a finite number", value=text)
+        raise dt.ParameterError(f"{what}: '{shown}' is not a finite number", value=text)
+    if value == 0 and any(c in "123456789" for c in raw.lower().partition("e")[0]):
+        raise dt.ParameterError(f"{what}: '{shown}' is too small: it would be read as 0", value=text)
     return value
 
 

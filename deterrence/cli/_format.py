@@ -2,11 +2,39 @@
 
 from __future__ import annotations
 
+import io
+import re
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
-from typing import Any
+from typing import Any, TextIO
 
 import deterrence as dt
+
+# control characters (ANSI escapes, carriage returns, ...) and the bidirectional-text controls:
+# text from a model or game file must not move the cursor, recolour or reorder the terminal
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with every control character shown as an escape (``\\x1b``); newlines and tabs kept."""
+    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+class TerminalSafe(io.TextIOBase):
+    """A text stream that writes to ``stream`` through :func:`terminal_safe`."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(terminal_safe(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def isatty(self) -> bool:
+        return self._stream.isatty()
 
 
 def fmt_value(x: Any) -> str:
@@ -56,6 +84,7 @@ def equilibrium_dict(eq: Any) -> dict[str, Any]:
         "outcomes": eq.outcomes,
         "indicators": eq.indicators,
         "regret": cert.regret,
+        "relative_regret": cert.details.get("relative_regret"),
         "bayes_error": cert.bayes_error,
         "qre_residual": cert.qre_residual,
         "certificate": {"concept": cert.concept, "tolerance": cert.tolerance, "exact": cert.exact,

@@ -8,7 +8,7 @@ from typing import Any
 
 import deterrence as dt
 
-from ._args import parse_lam, parse_options, parse_sets
+from ._args import add_check_orderings, parse_lam, parse_options, parse_sets
 from ._format import equilibrium_dict, jsonable, nonzero, print_profile
 
 GAME_SUFFIXES = (".efg", ".nfg")
@@ -24,7 +24,7 @@ def _target(args: argparse.Namespace) -> tuple[Any, Any, str]:
         game = dt.read_game(target)
         return game, None, "nash"
     model = dt.load_model(target)
-    game = model.game(**sets)
+    game = model.game(sets, check_orderings=args.check_orderings)
     concepts = getattr(model, "concepts", ()) or ()
     return game, model, (concepts[0] if concepts else ("pbe" if game.kind == "extensive" else "nash"))
 
@@ -86,11 +86,23 @@ def cmd_solve(args: argparse.Namespace) -> int:
         if eq.outcomes:
             print("  outcomes: " + ", ".join(f"{o}={v:.4g}" for o, v in nonzero(eq.outcomes).items()))
             print("  indicators: " + ", ".join(f"{o}={v:.4g}" for o, v in eq.indicators.items()))
-        cert = eq.certificate
-        print(f"  regret {cert.regret:.3g}, Bayes error {cert.bayes_error:.3g}"
-              + (f", QRE residual {cert.qre_residual:.3g}" if concept == "qre" else "")
-              + (" (exact)" if cert.exact else "") + f", tolerance {cert.tolerance:.3g}")
+        print("  " + certificate_line(eq.certificate, concept))
     return 0
+
+
+def certificate_line(cert: Any, concept: str) -> str:
+    """The certificate in one line, each number next to the tolerance it is checked against: the
+    regret relative to the players' payoff ranges (and in payoff units), the Bayes error and the
+    QRE residual as probabilities."""
+    if concept == "qre":
+        regret = f"Nash regret {cert.regret:.3g} in payoff units (not checked)"
+    else:
+        relative = cert.details.get("relative_regret", float("nan"))
+        regret = f"relative regret {relative:.3g} ({cert.regret:.3g} in payoff units)"
+    return (f"{regret}, Bayes error {cert.bayes_error:.3g}"
+            + (f", QRE residual {cert.qre_residual:.3g}" if concept == "qre" else "")
+            + (" (exact)" if cert.exact else "")
+            + f"; tolerance {cert.tolerance:.3g} ({'passed' if cert.passed else 'FAILED'})")
 
 
 def register_solve(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -109,5 +121,6 @@ def register_solve(sub: Any, common: argparse.ArgumentParser) -> None:
                    help="an option of the method (repeatable), typed as the method declares it, e.g. for "
                    "pbe mixed=true|false, max_mixed_sets=N, seeds=true|false; for qre trace=true "
                    "(dt.solver_options(method) lists them)")
+    add_check_orderings(s)
     s.add_argument("--json", action="store_true", help="machine-readable output")
     s.set_defaults(func=cmd_solve)

@@ -14,7 +14,7 @@ When the kernels' internals move, only this module needs to follow.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -40,15 +40,36 @@ def compiled(model: Any, concept: str, belief_policy: str) -> tuple[Any | None, 
         return None, str(exc)
 
 
-def knife_edge(model: Any, concept: str, belief_policy: str, values: Mapping[str, float]) -> bool | None:
+def knife_edge(
+    model: Any,
+    concept: str,
+    belief_policy: str,
+    values: Mapping[str, float],
+    regimes: Sequence[str] | None = None,
+) -> bool | None:
     """Whether the point is a knife edge (the compiled kernel's equilibria change within a hair of
-    it); ``None`` when the model does not compile for this concept."""
+    it; ``regimes``: those of the equilibria solved at the point, if known); ``None`` when the
+    model does not compile for this concept."""
     kernel, _ = compiled(model, concept, belief_policy)
     if kernel is None:
         return None
     point = pd.DataFrame({name: np.array([float(values[name])]) for name in model.parameters})
     domains = {n: (float(p.domain[0]), float(p.domain[1])) for n, p in model.parameters.items()}
     try:
-        return bool(kernel.knife_edges(point, domains)[0])
+        known = None if regimes is None else [regimes]
+        solve = _point_solver(model, concept, belief_policy)
+        return bool(kernel.knife_edges(point, domains, regimes_at=known, solve_point=solve)[0])
     except (ValueError, ArithmeticError):  # values the kernel cannot evaluate: let the solver speak
         return None
+
+
+def _point_solver(model: Any, concept: str, belief_policy: str) -> Any:
+    """The regimes of the equilibria at a point, solved per point (for the points the kernel
+    hands to the per-point solver, such as those where Nature never draws a type)."""
+    options = {"belief_policy": belief_policy} if concept == "pbe" else {}
+
+    def solve(values: Mapping[str, float]) -> list[str]:
+        eqs = dt.solve(model.game(**values), concept, **options)
+        return [dt.regime_label(eq.outcomes, eq.is_pure()) for eq in eqs]
+
+    return solve

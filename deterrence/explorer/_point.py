@@ -132,7 +132,8 @@ def answer(
 def with_knife_edge(result: PointAnswer, model: Any, belief_policy: str = "free") -> PointAnswer:
     """The answer with the compiled kernel's knife-edge test done (a warning added if the point is
     one; the degenerate-point note then gives way to it)."""
-    if not result.ok or not _kernel.knife_edge(model, result.concept, belief_policy, result.values):
+    regimes = [v.regime for v in result.equilibria]
+    if not result.ok or not _kernel.knife_edge(model, result.concept, belief_policy, result.values, regimes):
         return result
     return replace(result, knife_edge=True, warnings=(KNIFE_EDGE,))
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import FormatError, GameError
+from ..errors import FormatError, GameError, ResourceError
 from ..game.extensive import CHANCE, DECISION, ExtensiveFormGame
 from ..game.tree import ChanceNode, DecisionNode, Node, TerminalNode
 from ._lexer import (
@@ -31,6 +31,9 @@ from ._lexer import (
     format_number,
     normalize_labels,
 )
+
+#: the most payoffs (terminal nodes x players) a .efg file may hold
+MAX_PAYOFFS = 4_000_000
 
 
 # ---------------------------------------------------------------------------------- .efg
@@ -93,6 +96,7 @@ class _EfgReader:
         self.outcomes: dict[int, _Outcome] = {}
         self.members: list[tuple[Node, tuple[int, int]]] = []
         self.zero: tuple[Exact, ...] = (0,) * self.nplayers
+        self.terminals = 0
 
     def read_outcome(self) -> _Outcome | None:
         """An outcome reference, with its name and payoffs where first given; ``None`` for 0."""
@@ -208,6 +212,7 @@ class _EfgReader:
             raise p.error(f"expected a node type 'p', 'c' or 't', found {start.describe()}", start.line)
         label = p.expect(TEXT, "the node name (quoted text)").text or None
         if start.text == "t":
+            self._count_terminal(start)
             outcome = self.read_outcome()
             payoffs = _add(accumulated, outcome.payoffs if outcome else self.zero)
             name = outcome.label if outcome else None
@@ -232,6 +237,17 @@ class _EfgReader:
             node.gambit_outcome = (outcome.label, outcome.payoffs)
         self.members.append((node, key))
         return node, info, _add(accumulated, outcome.payoffs if outcome else self.zero)
+
+    def _count_terminal(self, start: Token) -> None:
+        """Refuse the terminal node that takes the game past :data:`MAX_PAYOFFS` payoffs."""
+        self.terminals += 1
+        if self.terminals * self.nplayers > MAX_PAYOFFS:
+            raise ResourceError(
+                f"{self.p.file or '<text>'}:{start.line}: the game has more than {self.terminals - 1:,} "
+                f"terminal nodes of {self.nplayers:,} payoffs each, more than {MAX_PAYOFFS:,} payoffs; "
+                "too large to read",
+                estimate=float(self.terminals * self.nplayers),
+            )
 
     def read_tree(self) -> Node:
         """The whole tree, in preorder, with an explicit stack (deep trees need no recursion)."""

@@ -41,6 +41,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from .._textfile import read_bytes
 from ..errors import FormatError, UnsupportedError
 from ..game.extensive import ExtensiveFormGame
 from ..game.normal import NormalFormGame
@@ -48,13 +49,18 @@ from ._efg import format_efg, parse_efg
 from ._lexer import Token, format_number, normalize_labels, tokenize
 from ._nfg import format_nfg, parse_nfg
 
-
 # ---------------------------------------------------------------------------------- public
+#: the largest game file read (a tree of a million nodes takes about 50 MB)
+MAX_GAME_BYTES = 64_000_000
+
+
 def _read_text(path: str | os.PathLike[str]) -> str:
     try:
-        data = Path(path).read_bytes()
+        data = read_bytes(path, max_bytes=MAX_GAME_BYTES, what="game file")
     except OSError as exc:
         raise FormatError(f"cannot read the file: {exc.strerror or exc}", file=str(path)) from None
+    except ValueError as exc:  # e.g. a path with a NUL character
+        raise FormatError(f"cannot read the file: {exc}", file=repr(str(path))) from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -93,6 +99,9 @@ def read_game(
     if text:
         content, file = str(path_or_text), None
     else:
+        if not isinstance(path_or_text, (str, os.PathLike)):
+            kind = type(path_or_text).__name__
+            raise FormatError(f"read_game() takes a path (or text=True and the file's text), got {kind}")
         file = os.fspath(path_or_text)
         content = _read_text(file)
     match = re.match(r"\s*(\S+)", content)

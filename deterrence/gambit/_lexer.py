@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, NamedTuple
@@ -94,59 +94,81 @@ def tokenize(text: str, file: str | None = None) -> list[Token]:
     FormatError
         For an unterminated quoted text or a malformed number.
     """
-    tokens: list[Token] = []
-    append = tokens.append
+    return list(iter_tokens(text, file))
+
+
+def iter_tokens(text: str, file: str | None = None) -> Iterator[Token]:
+    """The tokens of :func:`tokenize` one at a time (a large file is never held as a token list)."""
     line = 1
+    last = 1
     for m in _TOKEN_RE.finditer(text):
         kind = m.lastgroup
         if kind == "newline":
             line += 1
-        elif kind == "word":
+            continue
+        last = line
+        if kind == "word":
             word = m.group(kind)
             if word[0] in _NUMBER_START:
                 value = int(word) if len(word) < 20 and _INT_RE.match(word) else _number(word, line, file)
-                append(Token(NUMBER, word, line, value))
+                yield Token(NUMBER, word, line, value)
             else:
-                append(Token(SYMBOL, word, line))
+                yield Token(SYMBOL, word, line)
         elif kind == "text":
             body = m.group(kind)[1:-1]
-            append(Token(TEXT, _UNESCAPE_RE.sub(r"\1", body) if "\\" in body else body, line))
+            yield Token(TEXT, _UNESCAPE_RE.sub(r"\1", body) if "\\" in body else body, line)
             line += body.count("\n")
         elif kind == "brace":
-            append(Token(m.group(kind), m.group(kind), line))
+            yield Token(m.group(kind), m.group(kind), line)
         else:  # a quote that is never closed
             raise FormatError(f"quoted text opened on line {line} is never closed", file=file, line=line)
-    append(Token(EOF, "", tokens[-1].line if tokens else 1))
-    return tokens
+    yield Token(EOF, "", last)
+
+
+_QUOTED_RE = re.compile(r'"(?:[^"\\]|\\.)*"|(")', re.DOTALL)
+
+
+def _check_quotes(text: str, file: str | None) -> None:
+    """Raise for a quoted text that is never closed (every '"' opens or closes a quoted text)."""
+    for m in _QUOTED_RE.finditer(text):
+        if m.group(1) is not None:
+            line = text.count("\n", 0, m.start()) + 1
+            raise FormatError(f"quoted text opened on line {line} is never closed", file=file, line=line)
 
 
 class _Parser:
-    """A cursor over the tokens with helpers that raise ``FormatError`` naming the line."""
+    """A cursor over the tokens with helpers that raise ``FormatError`` naming the line.
+
+    Tokens are read one at a time from :func:`iter_tokens`, one ahead of the cursor.
+    """
 
     def __init__(self, text: str, file: str | None) -> None:
         self.file = file
-        self.tokens = tokenize(text, file)
-        self.pos = 0
+        _check_quotes(text, file)  # a quote never closed is reported first, wherever it is
+        self._tokens = iter_tokens(text, file)
+        self._current = next(self._tokens)
+        self._previous: Token | None = None
 
     def peek(self) -> Token:
-        return self.tokens[self.pos]
+        return self._current
 
     def next(self) -> Token:
-        tok = self.tokens[self.pos]
+        tok = self._current
         if tok.kind != EOF:
-            self.pos += 1
+            self._previous = tok
+            self._current = next(self._tokens)
         return tok
 
     def error(self, message: str, line: int) -> FormatError:
         return FormatError(message, file=self.file, line=line)
 
     def expect(self, kind: str, what: str) -> Token:
-        index = self.pos
+        prior = self._previous
         tok = self.next()
         if tok.kind != kind:
             if tok.kind == EOF:
                 raise self.error(f"the file ends where {what} was expected", tok.line)
-            before = self.tokens[index - 1].line if index > 0 else tok.line
+            before = prior.line if prior is not None else tok.line
             if before < tok.line:  # the record on the line before is incomplete
                 raise self.error(f"expected {what}, found {tok.describe()} on line {tok.line}", before)
             raise self.error(f"expected {what}, found {tok.describe()}", tok.line)

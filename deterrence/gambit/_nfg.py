@@ -11,8 +11,8 @@ import math
 
 import numpy as np
 
-from ..errors import FormatError, GameError
-from ..game.normal import NormalFormGame
+from ..errors import FormatError, GameError, ResourceError
+from ..game.normal import MAX_PLAYERS, NormalFormGame
 from ._lexer import (
     EOF,
     LBRACE,
@@ -25,6 +25,9 @@ from ._lexer import (
     format_number,
     normalize_labels,
 )
+
+#: the most payoffs (players x pure profiles) a .nfg file may declare
+MAX_PAYOFFS = 4_000_000
 
 
 # ---------------------------------------------------------------------------------- .nfg
@@ -43,6 +46,8 @@ def parse_nfg(text: str, file: str | None = None) -> NormalFormGame:
     players, players_tok = p.text_list("list of player names")
     if not players:
         raise p.error("the game has no players", players_tok.line)
+    if len(players) > MAX_PLAYERS:
+        raise _too_large(file, f"{len(players):,} players (at most {MAX_PLAYERS})", len(players))
     opening = p.expect(LBRACE, "'{' opening the strategy list")
     strategies: list[list[str]] = []
     if p.peek().kind == LBRACE:
@@ -53,9 +58,12 @@ def parse_nfg(text: str, file: str | None = None) -> NormalFormGame:
             strategies.append(names)
         p.expect(RBRACE, "'{' or '}' in the strategy list")
     else:
+        counts: list[int] = []
         while p.peek().kind == NUMBER:
-            count, _ = p.integer(f"the number of strategies of player {len(strategies) + 1}", minimum=1)
-            strategies.append([str(k + 1) for k in range(count)])
+            count, _ = p.integer(f"the number of strategies of player {len(counts) + 1}", minimum=1)
+            counts.append(count)
+            _check_profiles(file, counts, len(players))  # before any label is made
+        strategies = [[str(k + 1) for k in range(count)] for count in counts]
         p.expect(RBRACE, "a number of strategies or '}'")
     if len(strategies) != len(players):
         raise p.error(
@@ -65,6 +73,7 @@ def parse_nfg(text: str, file: str | None = None) -> NormalFormGame:
     if p.peek().kind == TEXT:  # optional comment
         p.next()
     shape = tuple(len(s) for s in strategies)
+    _check_profiles(file, list(shape), len(players))
     nplayers, ncells = len(players), math.prod(shape)
     start = p.peek()
     if start.kind == LBRACE:
@@ -83,6 +92,21 @@ def parse_nfg(text: str, file: str | None = None) -> NormalFormGame:
         )
     except GameError as exc:  # not expected: the parser checks what the game checks
         raise FormatError(str(exc), file=file) from None
+
+
+def _too_large(file: str | None, what: str, estimate: float) -> ResourceError:
+    return ResourceError(f"{file or '<text>'}: the game has {what}; too large to read", estimate=estimate)
+
+
+def _check_profiles(file: str | None, counts: list[int], nplayers: int) -> None:
+    """Refuse, from the header alone, a game with more than :data:`MAX_PAYOFFS` payoffs."""
+    payoffs = math.prod(counts) * nplayers
+    if payoffs > MAX_PAYOFFS:
+        shape = " x ".join(f"{c:,}" for c in counts)
+        raise _too_large(
+            file, f"{shape} pure profiles{' so far' if len(counts) < nplayers else ''}, "
+            f"{payoffs:,} payoffs (at most {MAX_PAYOFFS:,})", payoffs
+        )
 
 
 def _nfg_payoff_body(

@@ -65,13 +65,7 @@ def recall_violation(game: ExtensiveFormGame) -> str | None:
     Perfect recall: all nodes of an information set share the owner's history of own
     information sets and actions (this also excludes absent-mindedness).
     """
-    hist = _histories(game)
-    for h in game.infosets:
-        first = hist[h.nodes[0]][h.player]
-        for v in h.nodes[1:]:
-            if hist[v][h.player] != first:
-                return h.name
-    return None
+    return game.recall_violation()
 
 
 def _require_perfect_recall(game: ExtensiveFormGame, what: str) -> None:
@@ -86,11 +80,11 @@ def _require_perfect_recall(game: ExtensiveFormGame, what: str) -> None:
 
 def _parent_sequences(game: ExtensiveFormGame) -> dict[int, tuple[int, int] | None]:
     """For a perfect-recall game: infoset -> the owner's last own move before it (``None``: none)."""
-    hist = _histories(game)
+    ids, table = game.own_sequences()
     out: dict[int, tuple[int, int] | None] = {}
     for h in game.infosets:
-        own = hist[h.nodes[0]][h.player]
-        out[h.index] = own[-1] if own else None
+        own = int(ids[h.nodes[0], h.player])
+        out[h.index] = table[own][1:] if own else None
     return out
 
 
@@ -585,9 +579,9 @@ def sequence_form(game: ExtensiveFormGame) -> SequenceForm:
         parents.append(par)
         cons.append((E, e))
         index.append(idx)
-    hist = _histories(game)
+    ids, table = game.own_sequences()
     term = list(game.terminals)
-    leaf = np.array([[index[i][hist[z][i][-1] if hist[z][i] else None] for i in range(n_players)]
+    leaf = np.array([[index[i][table[k][1:] if (k := int(ids[z, i])) else None] for i in range(n_players)]
                      for z in term], dtype=np.int64).reshape(len(term), n_players)
     weights = _chance_reach(game)[term]
     payoffs: dict[tuple[int, ...], np.ndarray] = {}

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
-from ..errors import GameError
+from ..errors import GameError, ResourceError
 from ..outcomes import OUTCOMES
 from .tree import ChanceNode, DecisionNode, Node, TerminalNode
 
@@ -23,6 +23,49 @@ Behaviour = list[np.ndarray]
 """A behaviour profile: one probability vector per information set (``game.infosets`` order)."""
 
 DECISION, CHANCE, TERMINAL = "decision", "chance", "terminal"
+
+
+#: most characters of the default information-set names (``player@path``) of a tree; a deep tree
+#: whose decision nodes have no information-set names would need more than its file ever had
+MAX_DEFAULT_NAME_CHARS = 20_000_000
+
+
+class Paths:
+    """The action paths of a tree's nodes (``"attack/resist"``; ``"root"`` for the root).
+
+    Only each node's parent and the action leading to it are stored: a path is built when
+    asked, so a deep tree does not hold a string as long as its depth at every node.
+    """
+
+    def __init__(self) -> None:
+        self.parents: list[int] = []
+        self.steps: list[str] = []
+        self.lengths: list[int] = []  # the length of each path, without building it
+
+    def add(self, parent: int, step: str) -> int:
+        """Record a node (its parent's index, -1 for the root, and the action leading to it)."""
+        step = str(step)
+        self.parents.append(parent)
+        self.steps.append(step)
+        if parent < 0:
+            self.lengths.append(len("root"))
+        else:
+            self.lengths.append(
+                len(step) if self.parents[parent] < 0 else self.lengths[parent] + 1 + len(step)
+            )
+        return len(self.parents) - 1
+
+    def path(self, index: int) -> str:
+        """The action path of node ``index``."""
+        steps = []
+        while index >= 0 and self.parents[index] >= 0:
+            steps.append(self.steps[index])
+            index = self.parents[index]
+        return "/".join(reversed(steps)) or "root"
+
+    def child_path(self, parent: int, step: str) -> str:
+        """The path of a child not yet recorded."""
+        return str(step) if self.parents[parent] < 0 else f"{self.path(parent)}/{step}"
 
 
 @dataclass(frozen=True)
@@ -36,9 +79,14 @@ class NodeInfo:
     children: tuple[int, ...]
     player: int  # player index for decision nodes, -1 otherwise
     infoset: int  # infoset index for decision nodes, chance-infoset index for chance nodes, -1 for terminals
-    path: str  # e.g. "attack/resist"; "root" for the root
     label: str | None
     end: int  # preorder index one past the last node of this subtree
+    paths: Paths = field(repr=False, compare=False)
+
+    @property
+    def path(self) -> str:
+        """The action path, e.g. ``"attack/resist"``; ``"root"`` for the root."""
+        return self.paths.path(self.index)
 
 
 @dataclass(frozen=True)
@@ -67,6 +115,9 @@ def _show(x: Any) -> str:
     """A number for a message; integers beyond the float range are described, not printed."""
     if isinstance(x, int) and not isinstance(x, bool) and x.bit_length() > 1024:
         return f"an integer with about {int(x.bit_length() * 0.30103)} digits (beyond the float range)"
+    if isinstance(x, Fraction) and max(x.numerator.bit_length(), x.denominator.bit_length()) > 1024:
+        digits = int(max(abs(x.numerator), x.denominator).bit_length() * 0.30103)
+        return f"a fraction of about {digits} digits"
     return str(x)
 
 
@@ -86,7 +137,7 @@ def _where(path: str, label: str | None) -> str:
     return f"'{label}' ({path})" if label else f"'{path}'"
 
 
-def _branches(node: Any, path: str) -> list[tuple[str, Any]]:
+def _branches(node: Any) -> list[tuple[str, Any]]:
     """The (name, child) pairs below a node (``None`` child: a chance branch that is not a pair)."""
     if isinstance(node, DecisionNode):
         return list(node.actions.items())
@@ -95,8 +146,8 @@ def _branches(node: Any, path: str) -> list[tuple[str, Any]]:
     return []
 
 
-def _preorder(root: Node) -> tuple[list[tuple[Any, int, int, str]], dict[int, list[int]]]:
-    """The nodes in preorder as ``(node, parent, action, path)``, and each node's children.
+def _preorder(root: Node) -> tuple[list[tuple[Any, int, int]], dict[int, list[int]], Paths]:
+    """The nodes in preorder as ``(node, parent, action)``, each node's children, and the paths.
 
     Iterative, with an explicit stack, so deep trees do not hit the recursion limit.
 
@@ -108,33 +159,35 @@ def _preorder(root: Node) -> tuple[list[tuple[Any, int, int, str]], dict[int, li
     """
     seen: set[int] = set()
     children_of: dict[int, list[int]] = {}
-    order_nodes: list[tuple[Any, int, int, str]] = []
+    order_nodes: list[tuple[Any, int, int]] = []
+    paths = Paths()
     stack: list[tuple[Any, int, int, str]] = [(root, -1, -1, "root")]
     while stack:
-        node, parent, action, path = stack.pop()
+        node, parent, action, step = stack.pop()
         if not isinstance(node, (TerminalNode, DecisionNode, ChanceNode)):
+            where = "root" if parent < 0 else paths.child_path(parent, step)
             raise GameError(
-                f"expected a decision, chance or terminal node, got {type(node).__name__}", node=path
+                f"expected a decision, chance or terminal node, got {type(node).__name__}", node=where
             )
         if id(node) in seen:
             raise GameError(
                 "node is reachable twice (a tree node may appear only once; build a fresh "
                 "subtree for each branch)",
-                node=_where(path, getattr(node, "label", None)),
+                node=_where(paths.child_path(parent, step), getattr(node, "label", None)),
             )
         seen.add(id(node))
-        idx = len(order_nodes)
-        order_nodes.append((node, parent, action, path))
+        idx = paths.add(parent, step)
+        order_nodes.append((node, parent, action))
         if parent >= 0:
             children_of.setdefault(parent, []).append(idx)
-        for a, (name, child) in reversed(list(enumerate(_branches(node, path)))):
-            child_path = name if path == "root" else f"{path}/{name}"
+        for a, (name, child) in reversed(list(enumerate(_branches(node)))):
             if child is None:
                 raise GameError(
-                    f"branch '{name}' must be a (probability, subtree) pair", node=_where(path, node.label)
+                    f"branch '{name}' must be a (probability, subtree) pair",
+                    node=_where(paths.path(idx), node.label),
                 )
-            stack.append((child, idx, a, child_path))
-    return order_nodes, children_of
+            stack.append((child, idx, a, name))
+    return order_nodes, children_of, paths
 
 
 def _subtree_ends(n: int, children_of: dict[int, list[int]]) -> list[int]:
@@ -146,32 +199,69 @@ def _subtree_ends(n: int, children_of: dict[int, list[int]]) -> list[int]:
     return ends
 
 
-def _check_chance_probabilities(acts: tuple[str, ...], probs: tuple[Any, ...], where: str) -> None:
-    """Raise GameError unless the probabilities are finite numbers in ``[0, 1]`` summing to one."""
+def sum_text(total: Any) -> str:
+    """A sum of probabilities that is not 1, shown with enough digits to see that it is not 1."""
+    shown = f"{float(total):.12g}"
+    if shown != "1":
+        return shown
+    diff = float(total - 1) if isinstance(total, (int, Fraction)) else float(total) - 1.0
+    return f"1 {'+' if diff > 0 else '-'} {abs(diff):.3g}"
+
+
+def _probability_problem(acts: tuple[str, ...], probs: tuple[Any, ...]) -> str | None:
+    """What is wrong with chance probabilities (not finite numbers in ``[0, 1]`` summing to one)."""
     for a, p in zip(acts, probs, strict=True):
         if not _is_number(p):
-            raise GameError(f"probability of branch '{a}' is not a number: {p!r}", node=where)
+            return f"probability of branch '{a}' is not a number: {p!r}"
         if not _finite(p):
-            raise GameError(f"probability of branch '{a}' is not finite: {_show(p)}", node=where)
+            return f"probability of branch '{a}' is not finite: {_show(p)}"
         if p < 0 or p > 1:
-            raise GameError(f"probability of branch '{a}' is {p}, outside [0, 1]", node=where)
+            return f"probability of branch '{a}' is {p}, outside [0, 1]"
     total = sum(probs)
     exact = all(isinstance(p, (int, Fraction, np.integer)) for p in probs)
     if (exact and total != 1) or (not exact and abs(float(total) - 1.0) > 1e-9):
-        raise GameError(f"chance probabilities sum to {float(total):.12g}, not 1", node=where)
+        return f"chance probabilities sum to {sum_text(total)}, not 1"
+    return None
+
+
+def _check_default_names(order: list[tuple[Any, int, int]], paths: Paths) -> None:
+    """Refuse a tree whose default information-set names (``player@path``) would be too long.
+
+    Raises
+    ------
+    ResourceError
+        With the total length of those names as the estimate.
+    """
+    total = 0
+    for idx, (node, _, _) in enumerate(order):
+        if isinstance(node, (DecisionNode, ChanceNode)) and node.infoset is None:
+            total += paths.lengths[idx] + len(str(getattr(node, "player", "chance"))) + 1
+    if total > MAX_DEFAULT_NAME_CHARS:
+        raise ResourceError(
+            f"the tree is {max(paths.lengths):,} characters deep in action names and its decision nodes "
+            f"have no information-set names: the default names (player@path) would take {total:,} "
+            f"characters (at most {MAX_DEFAULT_NAME_CHARS:,}); name the information sets (infoset=...)",
+            estimate=total,
+        )
 
 
 class _Flattener:
     """Collects the flat tables of a tree node by node (in preorder), checking each node."""
 
-    def __init__(self, declared: list[str] | None, found: list[str], check_labels: bool) -> None:
+    def __init__(
+        self, declared: list[str] | None, found: list[str], check_labels: bool, paths: Paths
+    ) -> None:
         self.declared, self.found, self.check_labels = declared, found, check_labels
+        self.paths = paths
         self.nodes: list[NodeInfo] = []
         self.infoset_map: dict[tuple[str, str], list[int]] = {}
         self.infoset_order: list[tuple[str, str]] = []
+        self.infoset_index: dict[tuple[str, str], int] = {}
+        self.infoset_owner: dict[str, str] = {}  # a named information set's player
         self.infoset_meta: dict[tuple[str, str], tuple[str, tuple[str, ...], str]] = {}
         self.chance_map: dict[str, list[int]] = {}
         self.chance_order: list[str] = []
+        self.chance_index: dict[str, int] = {}
         self.chance_meta: dict[str, tuple[tuple[str, ...], tuple[Any, ...], str]] = {}
         self.terminal_payoffs: list[Any] = []
         self.terminal_outcomes: list[tuple[str, ...]] = []
@@ -180,22 +270,27 @@ class _Flattener:
         self.interior_outcomes: dict[int, tuple[str, tuple[Any, ...]]] = {}
         self.player_index: dict[str, int] = {p: i for i, p in enumerate(declared)} if declared else {}
 
-    def add(self, idx: int, node: Any, parent: int, action: int, path: str, kids: tuple[int, ...],
-            end: int) -> None:
+    def add(self, idx: int, node: Any, parent: int, action: int, kids: tuple[int, ...], end: int) -> None:
         """Check node ``idx`` and record it."""
-        where = _where(path, node.label)
+        paths = self.paths
         if getattr(node, "gambit_outcome", None) is not None and not isinstance(node, TerminalNode):
-            self.interior_outcomes[idx] = self._interior(node.gambit_outcome, where)
+            self.interior_outcomes[idx] = self._interior(node.gambit_outcome, self.where(idx, node))
         if isinstance(node, DecisionNode):
-            player, infoset = self._decision(idx, node, path, where)
-            info = NodeInfo(idx, DECISION, parent, action, kids, player, infoset, path, node.label, end)
+            player, infoset = self._decision(idx, node)
+            info = NodeInfo(idx, DECISION, parent, action, kids, player, infoset, node.label, end, paths)
             self.nodes.append(info)
         elif isinstance(node, ChanceNode):
-            infoset = self._chance(idx, node, path, where)
-            self.nodes.append(NodeInfo(idx, CHANCE, parent, action, kids, -1, infoset, path, node.label, end))
+            infoset = self._chance(idx, node)
+            self.nodes.append(
+                NodeInfo(idx, CHANCE, parent, action, kids, -1, infoset, node.label, end, paths)
+            )
         else:
-            self._terminal(idx, node, where)
-            self.nodes.append(NodeInfo(idx, TERMINAL, parent, action, (), -1, -1, path, node.label, end))
+            self._terminal(idx, node)
+            self.nodes.append(NodeInfo(idx, TERMINAL, parent, action, (), -1, -1, node.label, end, paths))
+
+    def where(self, idx: int, node: Any) -> str:
+        """Node ``idx`` as error messages name it (its label and path)."""
+        return _where(self.paths.path(idx), getattr(node, "label", None))
 
     def _player(self, pname: str, where: str) -> int:
         if pname not in self.player_index:
@@ -207,60 +302,67 @@ class _Flattener:
             self.found.append(pname)
         return self.player_index[pname]
 
-    def _decision(self, idx: int, node: DecisionNode, path: str, where: str) -> tuple[int, int]:
+    def _decision(self, idx: int, node: DecisionNode) -> tuple[int, int]:
         """The player's index and the information set's index of a decision node."""
         if not node.actions:
-            raise GameError("decision node has no actions", node=where)
+            raise GameError("decision node has no actions", node=self.where(idx, node))
         pname = node.player
-        pl = self._player(pname, where)
-        iname = node.infoset if node.infoset is not None else f"{pname}@{path}"
+        pl = (
+            self._player(pname, self.where(idx, node))
+            if pname not in self.player_index
+            else (self.player_index[pname])
+        )
+        iname = node.infoset if node.infoset is not None else f"{pname}@{self.paths.path(idx)}"
         key = (pname, iname)
         acts = tuple(str(a) for a in node.actions)
         if len(set(acts)) != len(acts):
-            raise GameError(f"duplicate action names {acts}", node=where)
-        if node.infoset is not None:
-            clash = [k for k in self.infoset_meta if k[1] == iname and k[0] != pname]
-            if clash:
-                raise GameError(
-                    f"nodes of information set '{iname}' belong to different players "
-                    f"('{clash[0][0]}' and '{pname}')",
-                    infoset=iname,
-                    node=where,
-                )
+            raise GameError(f"duplicate action names {acts}", node=self.where(idx, node))
+        owner = self.infoset_owner.setdefault(iname, pname)
+        if node.infoset is not None and owner != pname:
+            raise GameError(
+                f"nodes of information set '{iname}' belong to different players ('{owner}' and '{pname}')",
+                infoset=iname,
+                node=self.where(idx, node),
+            )
         if key in self.infoset_meta:
             if self.infoset_meta[key][1] != acts:
                 raise GameError(
                     f"nodes of information set '{iname}' offer different actions "
                     f"{list(self.infoset_meta[key][1])} and {list(acts)}",
                     infoset=iname,
-                    node=where,
+                    node=self.where(idx, node),
                 )
         else:
             self.infoset_meta[key] = (pname, acts, iname)
+            self.infoset_index[key] = len(self.infoset_order)
             self.infoset_order.append(key)
             self.infoset_map[key] = []
         self.infoset_map[key].append(idx)
-        return pl, self.infoset_order.index(key)
+        return pl, self.infoset_index[key]
 
-    def _chance(self, idx: int, node: ChanceNode, path: str, where: str) -> int:
+    def _chance(self, idx: int, node: ChanceNode) -> int:
         """The chance set's index of a chance node."""
         if not node.branches:
-            raise GameError("chance node has no branches", node=where)
+            raise GameError("chance node has no branches", node=self.where(idx, node))
         acts = tuple(str(a) for a in node.branches)
         probs = tuple(v[0] for v in node.branches.values())
-        _check_chance_probabilities(acts, probs, where)
-        cname = node.infoset if node.infoset is not None else f"chance@{path}"
+        problem = _probability_problem(acts, probs)
+        if problem is not None:
+            raise GameError(problem, node=self.where(idx, node))
+        cname = node.infoset if node.infoset is not None else f"chance@{self.paths.path(idx)}"
         if cname in self.chance_meta:
             if self.chance_meta[cname][0] != acts or self.chance_meta[cname][1] != probs:
                 raise GameError(
-                    f"chance nodes of set '{cname}' differ in actions or probabilities", node=where
+                    f"chance nodes of set '{cname}' differ in actions or probabilities",
+                    node=self.where(idx, node),
                 )
         else:
             self.chance_meta[cname] = (acts, probs, cname)
+            self.chance_index[cname] = len(self.chance_order)
             self.chance_order.append(cname)
             self.chance_map[cname] = []
         self.chance_map[cname].append(idx)
-        return self.chance_order.index(cname)
+        return self.chance_index[cname]
 
     def _interior(self, outcome: Any, where: str) -> tuple[str, tuple[Any, ...]]:
         """A Gambit outcome on a decision or chance node, checked: ``(name, finite numbers)``."""
@@ -273,14 +375,15 @@ class _Flattener:
             raise GameError(f"gambit_outcome payoffs must be finite numbers, got {payoffs!r}", node=where)
         return str(name), payoffs
 
-    def _terminal(self, idx: int, node: TerminalNode, where: str) -> None:
+    def _terminal(self, idx: int, node: TerminalNode) -> None:
         for lab in node.outcome:
             if self.check_labels and lab not in OUTCOMES:
                 raise GameError(
-                    f"outcome label '{lab}' is not in the vocabulary {sorted(OUTCOMES)}", node=where
+                    f"outcome label '{lab}' is not in the vocabulary {sorted(OUTCOMES)}",
+                    node=self.where(idx, node),
                 )
         self.terminal_of_node[idx] = len(self.terminal_payoffs)
-        self.terminal_payoffs.append((node.payoffs, where))
+        self.terminal_payoffs.append((node.payoffs, idx, node.label))
         self.terminal_outcomes.append(tuple(node.outcome))
         self.terminal_names.append(node.name)
 
@@ -353,11 +456,16 @@ class ExtensiveFormGame:
 
     # ------------------------------------------------------------------ construction
     def _flatten(self, root: Node, declared: list[str] | None, found: list[str], check_labels: bool) -> None:
-        flat = _Flattener(declared, found, check_labels)
-        order, children = _preorder(root)
+        order, children, paths = _preorder(root)
+        _check_default_names(order, paths)
+        flat = _Flattener(declared, found, check_labels, paths)
         ends = _subtree_ends(len(order), children)
-        for idx, (node, parent, action, path) in enumerate(order):
-            flat.add(idx, node, parent, action, path, tuple(children.get(idx, [])), ends[idx])
+        for idx, (node, parent, action) in enumerate(order):
+            flat.add(idx, node, parent, action, tuple(children.get(idx, [])), ends[idx])
+        self._paths = paths
+        self._own_sequences: tuple[np.ndarray, tuple[tuple[int, int, int], ...]] | None = None
+        self._recall: tuple[str | None] | None = None
+        self._subgame_roots: tuple[int, ...] | None = None
         self.nodes: tuple[NodeInfo, ...] = tuple(flat.nodes)
         self.infosets: tuple[InfoSet, ...] = flat.infosets()
         self.chance_infos: tuple[ChanceInfo, ...] = flat.chance_infos()
@@ -371,38 +479,55 @@ class ExtensiveFormGame:
         self._terminal_of_node = flat.terminal_of_node
 
     def _finish(self) -> None:
+        self.payoff_values: tuple[tuple[Any, ...], ...] = tuple(self._payoff_rows())
+        del self._raw_payoffs
+        self.payoffs = np.array([[float(v) for v in row] for row in self.payoff_values], dtype=float).reshape(
+            -1, len(self.players)
+        )
+        self.payoffs.setflags(write=False)
+        self._edge_tables()
+
+    def _payoff_rows(self) -> list[tuple[Any, ...]]:
+        """Every terminal's payoffs, one per player in order, checked."""
         nplayers = len(self.players)
         index = {p: i for i, p in enumerate(self.players)}
         values: list[tuple[Any, ...]] = []
-        for raw, where in self._raw_payoffs:
+        for raw, idx, label in self._raw_payoffs:
             if isinstance(raw, Mapping):
                 unknown = [k for k in raw if k not in index]
                 if unknown:
                     raise GameError(
                         f"payoff for unknown player(s) {unknown}; players are {list(self.players)}",
-                        node=where,
+                        node=_where(self._paths.path(idx), label),
                     )
                 missing = [p for p in self.players if p not in raw]
                 if missing:
-                    raise GameError(f"no payoff for player(s) {missing}", node=where)
+                    raise GameError(
+                        f"no payoff for player(s) {missing}", node=_where(self._paths.path(idx), label)
+                    )
                 row = tuple(raw[p] for p in self.players)
             else:
                 row = tuple(raw)
                 if len(row) != nplayers:
-                    raise GameError(f"{len(row)} payoffs given for {nplayers} players", node=where)
+                    raise GameError(
+                        f"{len(row)} payoffs given for {nplayers} players",
+                        node=_where(self._paths.path(idx), label),
+                    )
             for p, v in zip(self.players, row, strict=True):
                 if not _is_number(v):
-                    raise GameError(f"payoff of '{p}' is not a number: {v!r}", node=where)
+                    raise GameError(
+                        f"payoff of '{p}' is not a number: {v!r}", node=_where(self._paths.path(idx), label)
+                    )
                 if not _finite(v):
-                    raise GameError(f"payoff of '{p}' is not finite: {_show(v)}", node=where)
+                    raise GameError(
+                        f"payoff of '{p}' is not finite: {_show(v)}",
+                        node=_where(self._paths.path(idx), label),
+                    )
             values.append(row)
-        del self._raw_payoffs
-        self.payoff_values: tuple[tuple[Any, ...], ...] = tuple(values)
-        self.payoffs = np.array([[float(v) for v in row] for row in values], dtype=float).reshape(
-            -1, nplayers
-        )
-        self.payoffs.setflags(write=False)
-        # edge table for vectorised realisation probabilities
+        return values
+
+    def _edge_tables(self) -> None:
+        """Arrays of the tree's edges, for vectorised realisation probabilities and values."""
         n = len(self.nodes)
         self._parent = np.array([nd.parent for nd in self.nodes], dtype=np.int64)
         self._terminal_idx = np.array(self.terminals, dtype=np.int64)
@@ -425,14 +550,15 @@ class ExtensiveFormGame:
         flat[mask] = offsets[self._edge_infoset[mask]] + self._edge_action[mask]
         self._edge_flat = flat
         self._decision_edge = mask
-        # depth levels, so realisation probabilities need one numpy op per level
+        # depth levels, so realisation probabilities need one numpy op per level (grouped by a
+        # stable sort of the depths: linear in the nodes however deep the tree)
         depth = np.zeros(n, dtype=np.int64)
         for nd in self.nodes[1:]:
             depth[nd.index] = depth[nd.parent] + 1
-        self._levels = [np.flatnonzero(depth == d) for d in range(1, int(depth.max()) + 1)] if n > 1 else []
-        for p_i in range(nplayers):
-            if not any(h.player == p_i for h in self.infosets):
-                pass  # a player without moves is allowed (payoff-only player)
+        by_depth = np.argsort(depth, kind="stable")
+        cuts = np.flatnonzero(np.diff(depth[by_depth])) + 1
+        self._levels = np.split(by_depth, cuts)[1:] if n > 1 else []
+        self._deep = len(self._levels) > 64 and len(self._levels) * 8 > n
 
     # ------------------------------------------------------------------ basic facts
     @property
@@ -466,44 +592,88 @@ class ExtensiveFormGame:
 
     def has_perfect_recall(self) -> bool:
         """True if every player remembers its own earlier information sets and actions."""
-        for h in self.infosets:
-            seqs = {self.own_sequence(v, h.player) for v in h.nodes}
-            if len(seqs) != 1:
-                return False
-        return True
+        return self.recall_violation() is None
+
+    def recall_violation(self) -> str | None:
+        """Name of the first information set at which its player forgets own earlier moves (its
+        nodes have different own histories; this also excludes absent-mindedness), else ``None``."""
+        if self._recall is None:
+            ids, _ = self.own_sequences()
+            bad = [
+                h.name
+                for h in self.infosets
+                if len(h.nodes) > 1 and len(set(ids[list(h.nodes), h.player])) > 1
+            ]
+            self._recall = (bad[0] if bad else None,)
+        return self._recall[0]
+
+    def own_sequences(self) -> tuple[np.ndarray, tuple[tuple[int, int, int], ...]]:
+        """Every player's own history at every node, as numbers: linear in the nodes, however deep.
+
+        Returns
+        -------
+        ids, table
+            ``ids[v, i]``: the number of player ``i``'s own history (its ``(infoset, action)``
+            moves from the root) at node ``v``; equal numbers are equal histories, 0 the empty
+            one. ``table[k]``: history ``k`` as ``(previous history, infoset, action)``
+            (``(-1, -1, -1)`` for 0), so a history is read back by following ``previous``.
+        """
+        if self._own_sequences is None:
+            n, players = len(self.nodes), self.num_players
+            ids = np.zeros((n, players), dtype=np.int64)
+            table: list[tuple[int, int, int]] = [(-1, -1, -1)]
+            known: dict[tuple[int, int, int], int] = {}
+            for nd in self.nodes[1:]:  # preorder: a parent comes before its children
+                par = self.nodes[nd.parent]
+                ids[nd.index] = ids[par.index]
+                if par.kind == DECISION:
+                    key = (int(ids[par.index, par.player]), par.infoset, nd.action)
+                    if key not in known:
+                        known[key] = len(table)
+                        table.append(key)
+                    ids[nd.index, par.player] = known[key]
+            ids.setflags(write=False)
+            self._own_sequences = (ids, tuple(table))
+        return self._own_sequences
 
     def own_sequence(self, node: int, player: int) -> tuple[tuple[int, int], ...]:
         """The player's own (infoset, action) pairs on the path from the root to ``node``."""
+        ids, table = self.own_sequences()
         seq = []
-        cur = node
-        while self.nodes[cur].parent >= 0:
-            par = self.nodes[self.nodes[cur].parent]
-            if par.kind == DECISION and par.player == player:
-                seq.append((par.infoset, self.nodes[cur].action))
-            cur = par.index
+        k = int(ids[node, player])
+        while k > 0:
+            k, infoset, action = table[k]
+            seq.append((infoset, action))
         return tuple(reversed(seq))
 
     def subgame_roots(self) -> list[int]:
-        """Nodes that root a proper subgame (or the whole game), in preorder."""
-        roots = []
-        for nd in self.nodes:
-            if nd.kind == TERMINAL:
-                continue
-            lo, hi = nd.index, nd.end
-            ok = True
-            for v in range(lo, hi):
-                w = self.nodes[v]
-                if w.kind == DECISION:
-                    if any(u < lo or u >= hi for u in self.infosets[w.infoset].nodes):
-                        ok = False
-                        break
-                elif w.kind == CHANCE:
-                    if any(u < lo or u >= hi for u in self.chance_infos[w.infoset].nodes):
-                        ok = False
-                        break
-            if ok:
-                roots.append(nd.index)
-        return roots
+        """Nodes that root a proper subgame (or the whole game), in preorder.
+
+        A node roots a subgame when every information set (and chance set) met below it lies
+        wholly below it: the range of preorder indices its sets reach is computed children
+        first, in one pass.
+        """
+        if self._subgame_roots is not None:
+            return list(self._subgame_roots)
+        first: dict[tuple[str, int], int] = {}
+        last: dict[tuple[str, int], int] = {}
+        for sets, tag in ((self.infosets, DECISION), (self.chance_infos, CHANCE)):
+            for h in sets:
+                first[(tag, h.index)], last[(tag, h.index)] = min(h.nodes), max(h.nodes)
+        low = list(range(len(self.nodes)))
+        high = list(range(len(self.nodes)))
+        for nd in reversed(self.nodes):
+            if nd.kind != TERMINAL:
+                lo, hi = first[(nd.kind, nd.infoset)], last[(nd.kind, nd.infoset)]
+                for c in nd.children:
+                    lo, hi = min(lo, low[c]), max(hi, high[c])
+                low[nd.index], high[nd.index] = lo, hi
+        self._subgame_roots = tuple(
+            nd.index
+            for nd in self.nodes
+            if nd.kind != TERMINAL and low[nd.index] >= nd.index and high[nd.index] < nd.end
+        )
+        return list(self._subgame_roots)
 
     def __repr__(self) -> str:
         title = f" {self.title!r}" if self.title else ""
@@ -534,7 +704,11 @@ class ExtensiveFormGame:
         return self.check_behaviour(beh)
 
     def check_behaviour(self, behaviour: Sequence[Any], atol: float = 1e-9) -> Behaviour:
-        """Validate a behaviour profile and return it as float arrays."""
+        """Validate a behaviour profile and return it as float arrays (checked all at once)."""
+        if not isinstance(behaviour, Sequence | np.ndarray) or isinstance(behaviour, str):
+            raise GameError(
+                f"a behaviour profile is one vector per information set, got {type(behaviour).__name__}"
+            )
         if len(behaviour) != len(self.infosets):
             raise GameError(
                 f"behaviour profile has {len(behaviour)} entries, game has "
@@ -542,12 +716,23 @@ class ExtensiveFormGame:
             )
         out = []
         for h, b in zip(self.infosets, behaviour, strict=True):
-            v = np.asarray(b, dtype=float).reshape(-1)
-            if v.shape != (len(h.actions),):
+            try:
+                out.append(np.asarray(b, dtype=float).reshape(-1))
+            except (TypeError, ValueError):
+                raise GameError(f"behaviour {b!r} is not numbers", infoset=h.name) from None
+        for h, v in zip(self.infosets, out, strict=True):
+            if v.size != len(h.actions):
                 raise GameError(f"{v.size} probabilities given for {len(h.actions)} actions", infoset=h.name)
-            if not np.all(np.isfinite(v)) or np.any(v < -atol) or abs(v.sum() - 1) > max(atol, 1e-6):
-                raise GameError(f"not a probability vector: {v}", infoset=h.name)
-            out.append(v)
+        if not out:
+            return out
+        flat = np.concatenate(out)
+        starts = self._action_offset[:-1]
+        with np.errstate(invalid="ignore"):
+            wrong = np.add.reduceat((~np.isfinite(flat) | (flat < -atol)).astype(np.int64), starts) > 0
+            wrong |= ~(np.abs(np.add.reduceat(flat, starts) - 1) <= max(atol, 1e-6))
+        if wrong.any():
+            k = int(np.argmax(wrong))
+            raise GameError(f"not a probability vector: {out[k]}", infoset=self.infosets[k].name)
         return out
 
     def edge_probabilities(self, behaviour: Behaviour) -> np.ndarray:
@@ -560,6 +745,12 @@ class ExtensiveFormGame:
     def realization_probabilities(self, behaviour: Behaviour) -> np.ndarray:
         """Probability of reaching each node under a behaviour profile."""
         edge = self.edge_probabilities(behaviour)
+        if self._deep:  # one pass over the nodes beats one numpy call per level of a deep, narrow tree
+            out = [1.0] * len(self.nodes)
+            for v, (par, e) in enumerate(zip(self._parent.tolist(), edge.tolist(), strict=True)):
+                if par >= 0:
+                    out[v] = out[par] * e
+            return np.array(out)
         reach = np.ones(len(self.nodes))
         for level in self._levels:
             reach[level] = reach[self._parent[level]] * edge[level]
@@ -597,6 +788,10 @@ class ExtensiveFormGame:
         edge = self.edge_probabilities(behaviour)
         val = np.zeros((len(self.nodes), self.num_players))
         val[self._terminal_idx] = self.payoffs
+        if self._deep:  # children after parents in preorder: add each node's value into its parent's
+            for v in range(len(self.nodes) - 1, 0, -1):
+                val[self._parent[v]] += edge[v] * val[v]
+            return val
         for level in reversed(self._levels):
             np.add.at(val, self._parent[level], edge[level][:, None] * val[level])
         return val

@@ -7,10 +7,13 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import GameError
+from ..errors import GameError, ResourceError
 
 Profile = Sequence[np.ndarray]
 """A mixed profile: one probability vector per player."""
+
+#: the most players of a normal-form game (each player is an array dimension; numpy allows 64)
+MAX_PLAYERS = 32
 
 
 def _names(given: Sequence[Any] | None, count: int, prefix: str, what: str) -> tuple[str, ...]:
@@ -69,6 +72,12 @@ class NormalFormGame:
             raw = list(payoffs)
         except TypeError:
             raise GameError(f"payoffs must be one array per player, got {payoffs!r}") from None
+        if len(raw) > MAX_PLAYERS:
+            raise ResourceError(
+                f"a normal-form game of {len(raw)} players is too large (at most {MAX_PLAYERS}: each "
+                "player is a dimension of the payoff arrays)",
+                estimate=len(raw),
+            )
         arrays = []
         for i, p in enumerate(raw):
             try:
@@ -169,11 +178,16 @@ class NormalFormGame:
             If the profile has the wrong number of players or lengths, negative
             entries, or rows that do not sum to one.
         """
+        if not isinstance(profile, Sequence | np.ndarray) or isinstance(profile, str):
+            raise GameError(f"a profile is one mixed strategy per player, got {type(profile).__name__}")
         if len(profile) != self.num_players:
             raise GameError(f"profile has {len(profile)} strategies, game has {self.num_players} players")
         out = []
         for i, (p, n) in enumerate(zip(profile, self.shape, strict=True)):
-            v = np.asarray(p, dtype=float).reshape(-1)
+            try:
+                v = np.asarray(p, dtype=float).reshape(-1)
+            except (TypeError, ValueError):
+                raise GameError(f"strategy of player {self.players[i]} is not numbers: {p!r}") from None
             if v.shape != (n,):
                 raise GameError(f"strategy of player {self.players[i]} has {v.size} entries, expected {n}")
             if not np.all(np.isfinite(v)) or np.any(v < -atol) or abs(v.sum() - 1) > max(atol, 1e-6):

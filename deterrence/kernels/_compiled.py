@@ -41,7 +41,7 @@ import itertools
 import math
 import os
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from typing import Any
@@ -51,6 +51,7 @@ import pandas as pd
 import sympy as sp
 
 from ..errors import UnsupportedError
+from ..game.extensive import CHANCE
 from ..outcomes import OUTCOMES, indicator_values, regime_labels
 from . import _engine as engine
 from ._linforms import FeatureSpace, RowSet, StructurePlan, TreePaths, build_plan
@@ -286,13 +287,17 @@ class CompiledModel:
         points: pd.DataFrame,
         domains: Mapping[str, tuple[float, float]] | None = None,
         rel: float = 1e-6,
+        regimes_at: Sequence[Sequence[str]] | None = None,
+        solve_point: Callable[[dict[str, float]], Sequence[str]] | None = None,
     ) -> np.ndarray:
         """Per point: does it sit on a knife edge, where the equilibria change?
 
-        True where the kernel leaves the point undecided, or where moving one parameter by
-        ``rel`` (relative; absolute below 1) up or down, within ``domains``, changes the
-        point's equilibria (their regimes, with multiplicity): a tie between actions, a mixing
-        probability at 0 or 1, the boundary of a regime.
+        True where moving one parameter by ``rel`` (relative; absolute below 1) up or down,
+        within ``domains``, changes the point's equilibria (their regimes, with multiplicity): a
+        tie between actions, a mixing probability at 0 or 1, the boundary of a regime; and
+        where the kernel leaves the point (or a moved point) undecided, unless the caller
+        supplies the answer there: ``regimes_at`` (the regimes of the equilibria solved at each
+        point) and ``solve_point`` (the regimes at a moved point, from its parameter values).
         """
         names, n = list(self.tree.names), len(points)
         base = pd.DataFrame({k: points[k].to_numpy(dtype=float) for k in names})
@@ -307,9 +312,22 @@ class CompiledModel:
         every = pd.concat(moved, ignore_index=True)
         table, undecided = self.evaluate(every)
         key = table.groupby("point")["regime"].agg(lambda r: tuple(sorted(r)))
-        sets = np.array([key.get(i, ()) for i in range(len(every))], dtype=object).reshape(-1, n)
-        edge = np.asarray(undecided).reshape(-1, n).any(axis=0)
-        return edge | np.array([any(sets[j, i] != sets[0, i] for j in range(1, len(sets))) for i in range(n)])
+        sets = np.empty(len(every), dtype=object)  # filled one by one: tuples stay whole
+        for i in range(len(every)):
+            sets[i] = key.get(i, ())
+        open_ = np.asarray(undecided).copy()
+        if regimes_at is not None:
+            for i, regimes in enumerate(regimes_at):
+                same = [j * n + i for j, m in enumerate(moved) if (m.iloc[i] == base.iloc[i]).all()]
+                for row in same:
+                    sets[row], open_[row] = tuple(sorted(regimes)), False
+        if solve_point is not None:
+            for row in np.flatnonzero(open_):
+                sets[row] = tuple(sorted(solve_point(every.iloc[row].to_dict())))
+                open_[row] = False
+        sets, open_ = sets.reshape(-1, n), open_.reshape(-1, n)
+        changed = np.array([any(sets[j, i] != sets[0, i] for j in range(1, len(sets))) for i in range(n)])
+        return open_.any(axis=0) | changed
 
     def _evaluate_block(self, cols: Mapping[str, np.ndarray]) -> tuple[np.ndarray, Found]:
         """The engine on one block of points: (undecided mask, equilibria found)."""
@@ -333,7 +351,7 @@ class CompiledModel:
         self._rows_per_point = max(1.0, 1.1 * row / max(npts, 1))
         found = Found(*(a[..., :row] for a in out))
         if self.concept == "pbe" and self.belief_policy == "free" and ce.size:
-            found = _without_zero_chance(found, ce, undecided)
+            found = _without_zero_chance(found, ce, undecided, self.game)
         return undecided, found
 
     def _table(self, points: pd.DataFrame, found: Found, with_structure: bool = False) -> pd.DataFrame:
@@ -414,16 +432,48 @@ def _check_supported(game: Any, concept: str, belief_policy: str) -> None:
         raise UnsupportedError("compiled kernels need perfect recall", methods=("pointwise",))
 
 
-def _without_zero_chance(found: Found, ce: np.ndarray, undecided: np.ndarray) -> Found:
-    """Hand to the per-point solver the points where Nature takes some branch with probability
-    0 (marked in ``undecided``, their rows dropped): free beliefs may not weigh the nodes Nature
-    never reaches, a restriction the engine's belief intervals do not know."""
-    zero = (np.asarray(ce) <= 0).any(axis=0)
-    if not zero.any():
+def _without_zero_chance(found: Found, ce: np.ndarray, undecided: np.ndarray, game: Any) -> Found:
+    """Hand to the per-point solver the points where an information set holds both a node that
+    Nature reaches with probability 0 and one it reaches (marked in ``undecided``, their rows
+    dropped): free beliefs may not weigh the first, a restriction the engine's belief intervals
+    do not know."""
+    ce = np.asarray(ce)
+    mixed = np.zeros(ce.shape[1], dtype=bool)
+    for edges in _chance_edges_of_sets(game):
+        positive = np.stack([np.prod(ce[list(e)], axis=0) > 0 if e else np.ones(ce.shape[1], bool)
+                             for e in edges])
+        mixed |= positive.any(axis=0) & ~positive.all(axis=0)
+    if not mixed.any():
         return found
-    undecided |= zero
-    keep = ~zero[found.point]
+    undecided |= mixed
+    keep = ~mixed[found.point]
     return Found(*(getattr(found, f.name)[..., keep] for f in fields(Found)))
+
+
+def _chance_edges_of_sets(game: Any) -> list[list[tuple[int, ...]]]:
+    """Per information set of two or more nodes with a chance move above one of them: for each
+    node, the chance edges on its path (indices into the rows of the chance probabilities)."""
+    offsets = np.cumsum([0] + [len(c.actions) for c in game.chance_infos])
+    out = []
+    for h in game.infosets:
+        if len(h.nodes) < 2:
+            continue
+        edges = [_chance_edges_above(game, v, offsets) for v in h.nodes]
+        if any(edges):
+            out.append(edges)
+    return out
+
+
+def _chance_edges_above(game: Any, v: int, offsets: np.ndarray) -> tuple[int, ...]:
+    """The chance edges on the path from the root to node ``v``."""
+    out = []
+    node = game.nodes[v]
+    while node.parent >= 0:
+        parent = game.nodes[node.parent]
+        if parent.kind == CHANCE:
+            out.append(int(offsets[parent.infoset]) + node.action)
+        node = parent
+    return tuple(out)
 
 
 def _found_from_masks(found: Sequence[tuple], undecided: np.ndarray, labels: Sequence[str], n_players: int

@@ -15,8 +15,16 @@ from typing import Any
 
 import sympy as sp
 
-from ..errors import ModelError, ParameterError
-from ..expr import Condition, is_identifier, parse_condition, parse_expression
+from .._numbers import substitution_problem
+from ..errors import ModelError, ParameterError, ResourceError, location
+from ..expr import (
+    MAX_POWER_BITS,
+    Condition,
+    check_tree_size,
+    is_identifier,
+    parse_condition,
+    parse_expression,
+)
 from ._specs import CONCEPTS, RESERVED, STATUSES, Derived, ExprLike, Ordering, Parameter, to_number
 
 
@@ -45,10 +53,14 @@ def parse(raw: ExprLike, key: str, line: int | None, names: Mapping[str, sp.Expr
     if isinstance(raw, sp.Basic):
         if not isinstance(raw, sp.Expr):
             raise where.error(f"expected an arithmetic expression, got {raw}", key, line)
+        shown = f"<a sympy {type(raw).__name__}>"
+        check_tree_size(raw, shown, file=where.file, key=key, line=line)
         unknown = sorted(str(s) for s in raw.free_symbols if str(s) not in names)
         if unknown:
             raise where.error(f"expression {raw} uses undeclared name(s) {unknown}", key, line)
-        return raw.xreplace({s: names[str(s)] for s in raw.free_symbols})
+        expr = raw.xreplace({s: names[str(s)] for s in raw.free_symbols})
+        check_tree_size(expr, shown, file=where.file, key=key, line=line)
+        return expr
     if isinstance(raw, Fraction):
         return sp.Rational(raw.numerator, raw.denominator)
     if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
@@ -56,6 +68,26 @@ def parse(raw: ExprLike, key: str, line: int | None, names: Mapping[str, sp.Expr
             f"expected an expression (a string or a number), got {type(raw).__name__} {raw!r}", key, line
         )
     return parse_expression(raw, names, file=where.file, key=key, line=line)
+
+
+def substitute(
+    expr: sp.Expr, subs: Mapping[sp.Symbol, sp.Expr], key: str | None, line: int | None, where: Where
+) -> sp.Expr:
+    """``expr`` with the pinned parameters ``subs`` substituted, its size checked again (pins that
+    are expressions can make it grow; :func:`deterrence.expr.check_tree_size`)."""
+    if not subs:
+        return expr
+    problem = substitution_problem(expr, subs, MAX_POWER_BITS)
+    if problem is not None:
+        raise ResourceError(
+            (f"{location(where.file, key, line)}: " if key or where.file else "")
+            + f"substituting the baseline's pinned parameters would make {problem}",
+        )
+    out = expr.xreplace(subs)
+    check_tree_size(
+        out, f"<{key or 'expression'} with the pinned parameters>", file=where.file, key=key, line=line
+    )
+    return out
 
 
 # ---------------------------------------------------------------------------------- names
@@ -112,15 +144,18 @@ def pin_parameters(
     symbols: Mapping[str, sp.Expr],
     where: Where,
 ) -> dict[str, sp.Expr]:
-    """Pinned parameters (a baseline's) as expressions; a pinned number must lie in the domain."""
-    out: dict[str, sp.Expr] = {}
+    """Pinned parameters (a baseline's) as expressions in the parameters that are not pinned; a
+    pin that is a number must lie in the domain."""
+    parsed: dict[str, sp.Expr] = {}
     for pname, value in (fixed or {}).items():
         key = f"baseline.parameters.{pname}"
         if pname not in parameters:
             raise where.error(
                 f"cannot pin unknown parameter '{pname}'; parameters are {sorted(parameters)}", key
             )
-        expr = parse(value, key, where.line(key), symbols, where)
+        parsed[pname] = parse(value, key, where.line(key), symbols, where)
+    out = _resolve_pins(parsed, symbols, where)
+    for pname, expr in out.items():
         if not expr.free_symbols and expr.is_Number:
             try:
                 parameters[pname].check(
@@ -128,9 +163,56 @@ def pin_parameters(
                     what="pinned value",
                 )
             except ParameterError as exc:
-                raise where.error(str(exc), key) from None
-        out[pname] = expr
+                raise where.error(str(exc), f"baseline.parameters.{pname}") from None
     return out
+
+
+def _resolve_pins(
+    pins: Mapping[str, sp.Expr], symbols: Mapping[str, sp.Expr], where: Where
+) -> dict[str, sp.Expr]:
+    """The pins with pinned parameters substituted into each other, so that each uses only free
+    parameters (``a = "b + 1"``, ``b = 0`` pins ``a`` to 1).
+
+    Raises
+    ------
+    ModelError
+        A pin that uses its own parameter (``v = "v + 1"``), or pins that use each other in a
+        cycle (``v = "c"``, ``c = "v"``), naming the entries.
+    """
+    uses = {
+        name: [other for other in pins if symbols[other] in expr.free_symbols] for name, expr in pins.items()
+    }
+    resolved: dict[str, sp.Expr] = {}
+    while len(resolved) < len(pins):
+        ready = [n for n in pins if n not in resolved and all(u in resolved for u in uses[n])]
+        if not ready:  # every pin left uses one that is left: follow the uses to a cycle
+            _pin_cycle_error(
+                pins, {n: [u for u in uses[n] if u not in resolved] for n in pins if n not in resolved}, where
+            )
+        for name in ready:
+            subs = {symbols[u]: resolved[u] for u in uses[name]}
+            key = f"baseline.parameters.{name}"
+            resolved[name] = substitute(pins[name], subs, key, where.line(key), where)
+    return resolved
+
+
+def _pin_cycle_error(pins: Mapping[str, sp.Expr], uses: Mapping[str, list[str]], where: Where) -> None:
+    """Raise the error naming a cycle of pins (``uses``: the unresolved pins, each using one)."""
+    chain = [next(iter(uses))]
+    while uses[chain[-1]][0] not in chain:
+        chain.append(uses[chain[-1]][0])
+    cycle = chain[chain.index(uses[chain[-1]][0]) :]
+    first = cycle[0]
+    what = (
+        f"pins parameter '{first}' to an expression of '{first}' itself"
+        if len(cycle) == 1
+        else "pins parameters in a cycle: " + " -> ".join(f"'{c}'" for c in (*cycle, first))
+    )
+    raise where.error(
+        f"the baseline {what} ({', '.join(f'{c} = {pins[c]}' for c in cycle)}); a pinned parameter "
+        "may use only parameters that are not pinned",
+        f"baseline.parameters.{first}",
+    )
 
 
 def parse_derived(
@@ -163,7 +245,7 @@ def parse_derived(
             raise where.error(
                 f"derived quantity '{dname}' clashes with a parameter or an earlier derived quantity", key
             )
-        expr = parse(raw, key, where.line(key), names, where).xreplace(subs)
+        expr = substitute(parse(raw, key, where.line(key), names, where), subs, key, where.line(key), where)
         out[dname] = Derived(dname, expr, raw if isinstance(raw, str) else str(raw), desc)
         names[dname] = expr
     return out, names
@@ -192,7 +274,9 @@ def parse_ordering(
         raise where.error(f"an ordering must be a string, got {type(item).__name__}", key, line)
     comps = []
     for c in cond.comparisons:
-        c2 = type(c)(c.lhs.xreplace(subs), c.op, c.rhs.xreplace(subs))
+        c2 = type(c)(
+            substitute(c.lhs, subs, key, line, where), c.op, substitute(c.rhs, subs, key, line, where)
+        )
         if not (c2.lhs - c2.rhs).free_symbols:
             value = to_number(c2.lhs - c2.rhs)
             if value is not None and not c2.holds(value, 0):

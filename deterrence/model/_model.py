@@ -156,7 +156,7 @@ class Model:
         self.root = tree.root
         self._by_id = tree.by_id
         self._order = tree.order
-        self.paths: dict[str, str] = dict(tree.paths)
+        self.paths: Mapping[str, str] = tree.paths  # built when asked (deep trees)
         self.infosets: dict[str, tuple[str, ...]] = dict(tree.infosets)
         self._payoffs = tree.payoffs
         self._probs = tree.probs
@@ -477,12 +477,8 @@ class Model:
         subs = {self.symbols[n]: exact_value(v) for n, v in vals.items()}
         if check_orderings:
             check_orderings_exact(self.orderings, self.name, subs, vals)
-        pay = {
-            t: {p: to_number(e.xreplace(subs)) for p, e in row.items()} for t, row in self._payoffs.items()
-        }
-        prob = {
-            c: {a: to_number(e.xreplace(subs)) for a, e in row.items()} for c, row in self._probs.items()
-        }
+        pay = {t: {p: to_number(e, subs) for p, e in row.items()} for t, row in self._payoffs.items()}
+        prob = {c: {a: to_number(e, subs) for a, e in row.items()} for c, row in self._probs.items()}
         return pay, prob
 
     def _float_numbers(self, vals: Mapping[str, Any], check_orderings: bool) -> tuple[dict, dict]:
@@ -559,7 +555,7 @@ class Model:
             )
         vals = check_values(self.parameters, self.name, values)
         subs = {self.symbols[n]: exact_value(v) for n, v in vals.items()}
-        value = to_number(self.derived[name].expr.xreplace(subs))
+        value = to_number(self.derived[name].expr, subs)
         if value is None:
             raise ModelError(f"derived quantity '{name}' is not finite at these values")
         return value

@@ -19,13 +19,14 @@ import numpy as np
 import sympy as sp
 
 from ..errors import GameError, ModelError, ParameterError
-from ..game.extensive import ExtensiveFormGame
+from ..game.extensive import ExtensiveFormGame, sum_text
 from ..game.tree import chance, decision, terminal
 from ._checks import Where
 from ._specs import PROB_TOL, Ordering, Parameter, to_number
 from ._structure import Tree
 
 _FLOAT_MAX = 1.7976931348623157e308
+_CLI_HINT = "(on the command line: --no-check-orderings)"
 
 
 # ---------------------------------------------------------------------------------- values
@@ -108,13 +109,13 @@ def check_orderings_exact(
     """Refuse exact values (``subs``) that violate an ordering (``shown``: the values, for messages)."""
     for o in orderings:
         for c in o.condition.comparisons:
-            diff = to_number((c.lhs - c.rhs).xreplace(subs))
+            diff = to_number(c.lhs - c.rhs, subs)
             if diff is None or not c.holds(diff, 0):
                 names = sorted(str(s) for s in (c.lhs.free_symbols | c.rhs.free_symbols))
                 at = ", ".join(f"{k}={shown[k]}" for k in names if k in shown)
                 raise ParameterError(
                     f"values violate the ordering '{o.text}' of model '{model}' ({c} fails at {at}); "
-                    "pass check_orderings=False to use them anyway",
+                    f"pass check_orderings=False {_CLI_HINT} to use them anyway",
                     name=names[0] if names else None,
                     value={k: shown[k] for k in names if k in shown},
                     domain=o.text,
@@ -146,7 +147,7 @@ def orderings_mask(
                 )
                 raise ParameterError(
                     f"values violate the ordering '{o.text}' of model '{model}' at index {idx} "
-                    f"({comp} fails at {at}); pass check_orderings=False to use them anyway",
+                    f"({comp} fails at {at}); pass check_orderings=False {_CLI_HINT} to use them anyway",
                     domain=o.text,
                 )
     return ok
@@ -197,7 +198,7 @@ def _check_probs(tree: Tree, c: str, row: Mapping[str, Any], at: str, where: Whe
     exact = all(isinstance(v, (int, Fraction)) for v in row.values())
     if (exact and total != 1) or (not exact and abs(float(total) - 1.0) > PROB_TOL):
         raise where.error(
-            f"probabilities at chance node '{c}' sum to {float(total):.12g}, not 1 (at {at})",
+            f"probabilities at chance node '{c}' sum to {sum_text(total)}, not 1 (at {at})",
             f"nodes.{c}.probs",
             node.line_of("probs"),
         )
@@ -246,7 +247,8 @@ def lambdify_tree(
     exprs = [tree.payoffs[t][p] for t in tree.terminals for p in players]
     exprs += [tree.probs[c][a] for c, a in tree.branches]
     exprs += [comp.lhs - comp.rhs for o in orderings for comp in o.condition.comparisons]
-    return sp.lambdify(list(symbols), exprs, modules="numpy", cse=True)
+    # dummify: a parameter named like a numpy function (`maximum`) must not shadow it in the code
+    return sp.lambdify(list(symbols), exprs, modules="numpy", cse=True, dummify=True)
 
 
 def split_outputs(
@@ -327,7 +329,7 @@ def check_arrays(
         if bad.any():
             idx = tuple(int(i) for i in np.argwhere(bad)[0])
             raise where.error(
-                f"probabilities at chance node '{c}' sum to {total[idx]:.12g}, not 1, at "
+                f"probabilities at chance node '{c}' sum to {sum_text(float(total[idx]))}, not 1, at "
                 f"index {idx} ({at(idx)})",
                 f"nodes.{c}.probs",
                 tree.by_id[c].line_of("probs"),

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from .._numbers import evaluate
 from ..equilibrium import CONCEPTS  # the solution concepts a model may declare
 from ..errors import ParameterError
 from ..expr import Condition, is_identifier
@@ -42,6 +43,11 @@ def _shown(value: Any) -> str:
     """A value for a message; very large integers are described, not printed."""
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 330:
         return f"an integer with about {int(value.bit_length() * 0.30103)} digits"
+    if isinstance(value, Fraction):
+        bits = max(value.numerator.bit_length(), value.denominator.bit_length())
+        if bits > 330:
+            size = f"{float(value):.6g}" if abs(value) < 1e308 else "beyond the float range"
+            return f"a fraction of about {int(bits * 0.30103)} digits ({size})"
     return str(value)
 
 
@@ -188,7 +194,7 @@ class Parameter:
             )
         if not self.contains(float(value)):
             raise ParameterError(
-                f"{what} {value} of parameter '{self.name}' is outside its domain {self.domain_text}",
+                f"{what} {_shown(value)} of parameter '{self.name}' is outside its domain {self.domain_text}",
                 name=self.name,
                 value=value,
                 domain=self.domain,
@@ -422,21 +428,11 @@ def exact_value(value: Any) -> sp.Expr:
     return sp.Rational(Fraction(repr(f)))
 
 
-def to_number(expr: sp.Expr) -> int | Fraction | float | None:
-    """An evaluated sympy expression as int/Fraction (exact) or float; None if not finite/real."""
-    if expr.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
-        return None
-    if expr.is_Integer:
-        return int(expr)
-    if expr.is_Rational:
-        return Fraction(int(expr.p), int(expr.q))
-    try:
-        value = complex(expr.evalf(30))
-    except (TypeError, ValueError, OverflowError, ArithmeticError):
-        return None
-    if abs(value.imag) > 0 or not math.isfinite(value.real):
-        return None
-    return float(value.real)
+def to_number(expr: sp.Expr, values: Mapping[sp.Basic, Any] | None = None) -> int | Fraction | float | None:
+    """``expr`` (at ``values``: ``{symbol: exact number}``) as int/Fraction (exact) or float; None
+    if not finite or not real. The cost is bounded (:func:`deterrence._numbers.evaluate`): pass
+    the values rather than substituting them first, since sympy evaluates a substitution eagerly."""
+    return evaluate(expr, values)
 
 
 def expr_key(expr: sp.Expr) -> str:

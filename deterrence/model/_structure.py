@@ -9,13 +9,13 @@ and returns the checked :class:`Tree`. Errors name the file, the key and the lin
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import sympy as sp
 
 from ..outcomes import OUTCOMES
-from ._checks import Where, parse
+from ._checks import Where, parse, substitute
 from ._specs import NODE_ID, NODE_KINDS, NodeSpec
 
 
@@ -90,7 +90,7 @@ def check_tree(
         root=root_id,
         by_id=by_id,
         order=tuple(order),
-        paths={nid: paths[nid] for nid in order},
+        paths=paths,
         infosets=_infosets(by_id, order),
         payoffs=payoffs,
         probs=probs,
@@ -123,11 +123,39 @@ def _index_nodes(specs: Sequence[NodeSpec], players: Sequence[str], where: Where
     return by_id
 
 
-def _walk(by_id: Mapping[str, NodeSpec], root_id: str, where: Where) -> tuple[list[str], dict[str, str]]:
+class ActionPaths(Mapping[str, str]):
+    """Node id -> action path from the root (``"attack/resist"``; ``"root"`` for the root).
+
+    Each node's parent and action are stored and a path is built when asked, so a deep tree
+    does not hold a string as long as its depth for every node.
+    """
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self.parent: dict[str, tuple[str, str]] = {}  # child -> (parent, action)
+
+    def __getitem__(self, nid: str) -> str:
+        if nid != self.root and nid not in self.parent:
+            raise KeyError(nid)
+        steps = []
+        while nid != self.root:
+            nid, action = self.parent[nid]
+            steps.append(action)
+        return "/".join(reversed(steps)) or "root"
+
+    def __iter__(self) -> Iterator[str]:
+        yield self.root
+        yield from self.parent
+
+    def __len__(self) -> int:
+        return 1 + len(self.parent)
+
+
+def _walk(by_id: Mapping[str, NodeSpec], root_id: str, where: Where) -> tuple[list[str], ActionPaths]:
     """Depth-first from the root: the preorder and each node's action path; refuses missing
     children, cycles and nodes reachable twice."""
     order: list[str] = []
-    paths: dict[str, str] = {root_id: "root"}
+    paths = ActionPaths(root_id)
     seen: set[str] = set()
     on_path: set[str] = set()
     stack: list[tuple[str, bool]] = [(root_id, False)]
@@ -153,7 +181,7 @@ def _walk(by_id: Mapping[str, NodeSpec], root_id: str, where: Where) -> tuple[li
                     f"'{nid}'); a tree node has exactly one parent"
                 )
             else:
-                paths[child] = action if nid == root_id else f"{paths[nid]}/{action}"
+                paths.parent[child] = (nid, action)
                 stack.append((child, False))
                 continue
             raise where.error(problem, key, node.line_of("actions"))
@@ -327,16 +355,30 @@ def _parse_numbers(
         node = by_id[nid]
         if node.kind == "terminal":
             payoffs[nid] = {
-                p: parse(
-                    node.payoffs[p], f"nodes.{nid}.payoffs.{p}", node.line_of(f"payoffs.{p}"), names, where
-                ).xreplace(subs)
+                p: substitute(
+                    parse(
+                        node.payoffs[p],
+                        f"nodes.{nid}.payoffs.{p}",
+                        node.line_of(f"payoffs.{p}"),
+                        names,
+                        where,
+                    ),
+                    subs,
+                    f"nodes.{nid}.payoffs.{p}",
+                    node.line_of(f"payoffs.{p}"),
+                    where,
+                )
                 for p in players
             }
         elif node.kind == "chance":
             probs[nid] = {
-                a: parse(
-                    node.probs[a], f"nodes.{nid}.probs.{a}", node.line_of(f"probs.{a}"), names, where
-                ).xreplace(subs)
+                a: substitute(
+                    parse(node.probs[a], f"nodes.{nid}.probs.{a}", node.line_of(f"probs.{a}"), names, where),
+                    subs,
+                    f"nodes.{nid}.probs.{a}",
+                    node.line_of(f"probs.{a}"),
+                    where,
+                )
                 for a in node.actions
             }
     return payoffs, probs

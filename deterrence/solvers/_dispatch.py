@@ -144,9 +144,12 @@ def choose_method(game: Any, concept: str, method: str = "auto", max_work: float
         check_work(info, game, max_work)
         return info
     too_big: list[tuple[str, float]] = []
+    refused: list[str] = []
     for name in auto_methods(concept, game.kind, game.num_players == 2):
         info = reg[name]
-        if info.serves(game, concept) is not None:
+        reason = info.serves(game, concept)
+        if reason is not None:
+            refused.append(reason)
             continue
         est = estimate_work(info, game)
         if est > max_work:
@@ -161,8 +164,12 @@ def choose_method(game: Any, concept: str, method: str = "auto", max_work: float
             "raise max_work or pick a method that finds one equilibrium",
             estimate=est,
         )
+    bad = game.recall_violation() if game.kind == "extensive" else None
+    if bad is not None and not any(f"'{bad}'" in r for r in refused):
+        refused.append(f"the game lacks perfect recall at information set '{bad}'")
+    why = f" like this one ({'; '.join(dict.fromkeys(refused))})" if refused else ""
     raise UnsupportedError(
-        f"no method computes {concept} equilibria of {game.num_players}-player {game.kind}-form games",
+        f"no method computes {concept} equilibria of {game.num_players}-player {game.kind}-form games{why}",
         methods=tuple(serving(game, concept)),
     )
 

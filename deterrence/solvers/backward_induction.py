@@ -26,22 +26,24 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
 from ..certificates import certify_candidate
-from ..errors import SolverError
+from ..errors import ResourceError, SolverError
 from ..game.extensive import CHANCE, DECISION, TERMINAL, ExtensiveFormGame
 from ._dispatch import sub_candidates
 from ._tree_utils import subtree_game
 from .base import Candidate, RawResult, SolveOptions, SolverInfo, SolverOptions
 
 
-@dataclass(frozen=True)
-class _Sol:
-    """One equilibrium of a subgame: its payoff vector and the moves it prescribes (a tree of parts)."""
+class _Sol(NamedTuple):
+    """One equilibrium of a subgame: its payoff vector (and its bytes, to group equal payoffs) and
+    the moves it prescribes (a tree of parts). A named tuple: ties can make millions of them."""
 
     payoff: np.ndarray
+    key: bytes
     own: tuple[tuple[int, np.ndarray], ...]
     below: tuple[_Sol, ...]
 
@@ -113,9 +115,13 @@ def _leaf_value(game: ExtensiveFormGame, v: int, s: int, cut_values: dict[int, n
         return game.payoffs[game.terminal_index(v)]
     if nd.kind == CHANCE:
         ci = game.chance_infos[nd.infoset]
-        return sum((float(p) * _leaf_value(game, c, s, cut_values) for p, c in zip(ci.probs, nd.children,
-                                                                                   strict=True)),
-                   start=np.zeros(game.num_players))
+        return sum(
+            (
+                float(p) * _leaf_value(game, c, s, cut_values)
+                for p, c in zip(ci.probs, nd.children, strict=True)
+            ),
+            start=np.zeros(game.num_players),
+        )
     raise SolverError(f"internal: decision node '{nd.path}' inside a decision-free region")
 
 
@@ -168,7 +174,8 @@ def _nash_of_subgame(
     where = game.nodes[s].path
     if not found.complete:
         log.incomplete.append(
-            f"the Nash solve of the subgame at '{where}' ({found.info.name}) is not complete")
+            f"the Nash solve of the subgame at '{where}' ({found.info.name}) is not complete"
+        )
     if found.degenerate:
         log.degenerate_subgames.append(where)
     if not found.candidates:
@@ -199,10 +206,16 @@ def spe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list
     for s in reversed(roots):
         kids = nested[s]
         out: list[_Sol] = []
+        # the region's equilibria depend on the nested subgames' payoffs only: solved once per
+        # distinct combination of payoffs (ties give many combinations of the same payoffs)
+        solved: dict[tuple[bytes, ...], list[tuple[np.ndarray, tuple[tuple[int, np.ndarray], ...]]]] = {}
         for combo in itertools.product(*(sols[k] for k in kids)):
-            cut_values = {k: sol.payoff for k, sol in zip(kids, combo, strict=True)}
-            for pay, own in _solve_region(game, s, cut_values, options, log, name_to_index):
-                out.append(_Sol(pay, own, tuple(combo)))
+            key = tuple(sol.key for sol in combo)
+            if key not in solved:
+                cut_values = {k: sol.payoff for k, sol in zip(kids, combo, strict=True)}
+                solved[key] = _solve_region(game, s, cut_values, options, log, name_to_index)
+            for pay, own in solved[key]:
+                out.append(_Sol(pay, pay.tobytes(), own, combo))
                 if len(out) >= cap:
                     break
             if len(out) >= cap:
@@ -223,21 +236,53 @@ def spe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list
     return cands, log, cap
 
 
+#: about how many operations certifying and reporting one equilibrium takes, per node and player
+#: (the front door certifies every candidate: each is a pass over the tree in Python)
+WRAP_COST = 1000
+
+
+def _check_report_work(
+    game: ExtensiveFormGame, cands: list[Candidate], log: _Log, options: SolveOptions
+) -> None:
+    """Refuse to hand over more equilibria than can be certified and reported within ``max_work``.
+
+    Ties multiply the pure SPE (a chain of tied choices has 2**n of them), so the number found is
+    known only now; each costs a pass over the tree downstream.
+    """
+    work = float(len(cands)) * len(game.nodes) * game.num_players * WRAP_COST
+    if len(cands) > 1 and work > options.max_work:
+        more = " (there are more)" if log.capped else ""
+        raise ResourceError(
+            f"backward induction found {len(cands):,} subgame-perfect equilibria{more}, the mover being "
+            f"indifferent at {len(log.ties):,} node(s); certifying and reporting them on this tree of "
+            f"{len(game.nodes):,} nodes would take about {work:.3g} operations, more than "
+            f"max_work={options.max_work:.3g}: ask for fewer with the option max_equilibria (e.g. "
+            f"max_equilibria={max(1, int(options.max_work // (work / len(cands))))}), or raise max_work",
+            estimate=work,
+        )
+
+
 def _run(game: ExtensiveFormGame, options: SolveOptions) -> RawResult:
     cands, log, cap = spe_candidates(game, options)
+    _check_report_work(game, cands, log, options)
     notes = []
     if log.ties:
-        paths = sorted(game.nodes[v].path for v in log.ties)
-        shown = ", ".join(f"'{p}'" for p in paths[:10]) + (" ..." if len(paths) > 10 else "")
-        notes.append(f"ties: the mover is indifferent at {len(log.ties)} node(s) ({shown}); every optimal "
-                     f"action gives an equilibrium: {len(cands)} pure SPE listed; mixtures over tied "
-                     "actions are subgame perfect too (a continuum, not listed)")
+        first = sorted(log.ties)[:10]  # in preorder; a path is built only for the nodes shown
+        shown = ", ".join(f"'{game.nodes[v].path}'" for v in first) + (" ..." if len(log.ties) > 10 else "")
+        notes.append(
+            f"ties: the mover is indifferent at {len(log.ties)} node(s) ({shown}); every optimal "
+            f"action gives an equilibrium: {len(cands)} pure SPE listed; mixtures over tied "
+            "actions are subgame perfect too (a continuum, not listed)"
+        )
     if log.capped:
         notes.append(f"stopped at max_equilibria={cap}: there are more SPE than listed")
     if log.degenerate_subgames:
-        notes.append("degenerate subgame(s) at " + ", ".join(f"'{p}'" for p in log.degenerate_subgames)
-                     + ": their equilibrium continua enter only through the extreme points the Nash solver "
-                     "returned")
+        notes.append(
+            "degenerate subgame(s) at "
+            + ", ".join(f"'{p}'" for p in log.degenerate_subgames)
+            + ": their equilibrium continua enter only through the extreme points the Nash solver "
+            "returned"
+        )
     notes.extend(log.incomplete)
     if log.nash_solves:
         notes.append(f"{log.nash_solves} subgame(s) with information sets solved for all Nash equilibria")

@@ -1,0 +1,114 @@
+"""Payoffs put on a common scale: each player's payoffs shifted and divided by a power of two.
+
+Equilibria (Nash, subgame-perfect, perfect Bayesian) do not change when a player's payoffs are
+mapped by a positive affine map ``u -> (u - shift) / unit``, but floating-point arithmetic
+does: a game whose payoffs are all about ``1e-12``, or all near ``1e12``, or spread up to
+``1.7e308``, loses its equilibria in absolute tolerances, cancellation or overflow. Here each
+player's payoffs are mapped into ``[-8, 8]``: ``shift`` is the midpoint of the player's payoffs
+when they lie far from 0 next to their spread (a whole number when they are whole numbers),
+else 0; ``unit`` is the power of two at most half their range and more than a quarter of it.
+Both steps are exact in floating point (no payoff is rounded) and never overflow.
+
+:func:`deterrence.solve` solves a badly scaled game on this scale (:func:`well_scaled`,
+:func:`rescaled`) and certifies the result on the game as given; the certificates compute
+regrets on this scale too (:func:`player_scale`), so their arithmetic stays finite.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from .extensive import ExtensiveFormGame
+from .normal import NormalFormGame
+
+#: a game is solved as given when every player's payoffs lie within this factor of 1 in scale
+#: (half their range) and their midpoint within this many ranges of 0
+WELL_SCALED = 2.0**20
+
+
+@dataclass(frozen=True)
+class PlayerScale:
+    """``u -> (u - shift) / unit`` maps one player's payoffs into ``[-8, 8]``.
+
+    ``unit`` is a power of two (1 when all the player's payoffs are equal); ``shift`` an ``int``
+    when the payoffs are whole numbers.
+    """
+
+    shift: int | float
+    unit: float
+
+    def apply(self, values: np.ndarray) -> np.ndarray:
+        """The values on this scale (floats)."""
+        return (np.asarray(values, dtype=float) - self.shift) / self.unit
+
+    def apply_exact(self, value: Any) -> Any:
+        """One value on this scale, exactly for ints and Fractions."""
+        if isinstance(value, (int, Fraction, np.integer)) and not isinstance(value, bool):
+            return (
+                Fraction(int(value) if isinstance(value, np.integer) else value) - Fraction(self.shift)
+            ) / (Fraction(self.unit))
+        return (float(value) - self.shift) / self.unit
+
+
+def player_scale(values: np.ndarray) -> PlayerScale:
+    """The scale of one player's payoffs (finite numbers; at least one)."""
+    v = np.asarray(values, dtype=float)
+    lo, hi = float(v.min()), float(v.max())
+    mid, half = lo / 2 + hi / 2, hi / 2 - lo / 2  # neither overflows
+    # shift only payoffs far from 0 next to their spread: then every payoff is within a factor 2
+    # of the midpoint and the subtraction is exact (Sterbenz); near 0 a shift would only lose
+    # the precision of the small payoffs
+    shift: int | float = 0
+    if abs(mid) >= 3 * half:
+        shift = round(mid) if np.all(v == np.round(v)) and abs(mid) < 2.0**53 else mid
+    # the power of two with half / unit in [1, 2): 2**1023 at most, and dividing by it is exact
+    unit = 1.0 if half == 0 else math.ldexp(1.0, math.frexp(half)[1] - 1)
+    return PlayerScale(shift, unit)
+
+
+def payoff_scales(game: NormalFormGame | ExtensiveFormGame) -> tuple[PlayerScale, ...]:
+    """Every player's :class:`PlayerScale` (a player of a tree without terminals: the identity)."""
+    if isinstance(game, NormalFormGame):
+        return tuple(player_scale(a) for a in game.payoffs)
+    if not len(game.payoffs):
+        return tuple(PlayerScale(0, 1.0) for _ in game.players)
+    return tuple(player_scale(game.payoffs[:, i]) for i in range(game.num_players))
+
+
+def well_scaled(scales: Sequence[PlayerScale]) -> bool:
+    """Whether payoffs of these scales are solved as given (units near 1, midpoints near 0)."""
+    return all(
+        1 / WELL_SCALED <= s.unit <= WELL_SCALED and abs(s.shift) <= WELL_SCALED * s.unit for s in scales
+    )
+
+
+def rescaled(
+    game: NormalFormGame | ExtensiveFormGame, scales: Sequence[PlayerScale]
+) -> NormalFormGame | ExtensiveFormGame:
+    """The same game with each player's payoffs on its scale (players, strategies, labels kept)."""
+    if isinstance(game, NormalFormGame):
+        return NormalFormGame(
+            [s.apply(a) for s, a in zip(scales, game.payoffs, strict=True)],
+            players=game.players,
+            strategies=game.strategies,
+            title=game.title,
+            outcomes=game.outcomes,
+        )
+    out = copy.copy(game)  # the tree is shared; only the payoffs differ
+    out.payoff_values = tuple(
+        tuple(s.apply_exact(v) for s, v in zip(scales, row, strict=True)) for row in game.payoff_values
+    )
+    payoffs = np.array([[float(v) for v in row] for row in out.payoff_values], dtype=float)
+    out.payoffs = payoffs.reshape(-1, game.num_players)
+    out.payoffs.setflags(write=False)
+    return out
+
+
+__all__ = ["WELL_SCALED", "PlayerScale", "payoff_scales", "player_scale", "rescaled", "well_scaled"]
