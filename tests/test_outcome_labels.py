@@ -28,9 +28,10 @@ import deterrence as dt
 PRIMARY = ("status_quo", "capitulation", "backdown", "war", "allied_war")
 TOL = 1e-9
 
-#: models in which one terminal node stands for several crises (the chain store's markets): a
+#: models in which one terminal node stands for several crises (the chain store's markets, the
+#: patron's successive crises): a
 #: terminal may carry one outcome per market
-SEVERAL_CRISES = {"chain_store"}
+SEVERAL_CRISES = {"chain_store", "patron_reputation"}
 #: solver options that keep the per-point solves fast (pure PBE only where mixed ones take seconds)
 OPTIONS = {"asymmetric_escalation": {"mixed": False}, "chain_store": {"mixed": False},
            "costly_signal_menu": {"mixed": False}}
