@@ -19,6 +19,7 @@ from .certificates import certify_bimatrix_batch, certify_candidate, check_passe
 from .equilibrium import Certificate, Equilibrium, EquilibriumSet
 from .errors import GameError, ResourceError
 from .game import ExtensiveFormGame, NormalFormGame
+from .game.collective import CollectiveDefenceGame
 from .solvers import Candidate, SolveOptions
 from .solvers._dispatch import (
     check_common,
@@ -90,6 +91,8 @@ def _beliefs(game: Any, cand: Candidate) -> tuple[dict[str, dict[str, float]] | 
     """The candidate's beliefs by information set and node path, and the unreached information sets."""
     if isinstance(game, NormalFormGame):
         return None, ()
+    if hasattr(game, "belief_table"):  # the aggregated collective-defence game: beliefs about types
+        return game.belief_table(cand.beliefs, cand.strategies)
     bayes = game.beliefs(list(np.asarray(s, dtype=float) for s in cand.strategies))
     off_path = tuple(h.name for h, b in zip(game.infosets, bayes, strict=True) if b is None)
     if cand.beliefs is None:
@@ -205,8 +208,9 @@ def solve(
     >>> eqs[0].profile["1"]
     {'1': 0.5, '2': 0.5}
     """
-    if not isinstance(game, (NormalFormGame, ExtensiveFormGame)):
-        raise GameError(f"solve() takes a NormalFormGame or ExtensiveFormGame, not {type(game).__name__}")
+    if not isinstance(game, (NormalFormGame, ExtensiveFormGame, CollectiveDefenceGame)):
+        raise GameError(f"solve() takes a NormalFormGame, an ExtensiveFormGame or a CollectiveDefenceGame, "
+                        f"not {type(game).__name__}")
     check_concept(concept)
     common = check_common(tol, exact, max_work)
     check_game_kind(game, concept)

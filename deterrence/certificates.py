@@ -20,9 +20,11 @@ from typing import Any
 
 import numpy as np
 
+from ._certify_collective import certify_collective, certify_collective_batch
 from .equilibrium import Certificate
 from .errors import GameError, SolverError, UnsupportedError
 from .game import ExtensiveFormGame, NormalFormGame
+from .game.collective import CollectiveDefenceGame
 from .game.extensive import CHANCE, DECISION, TERMINAL
 
 _MAX_PURE_ENUMERATION = 1_000_000
@@ -489,6 +491,8 @@ def certify(
         return _certify_normal(game, strategies, concept, tol, exact, lam, exact_strategies)
     if isinstance(game, ExtensiveFormGame):
         return _certify_tree(game, strategies, concept, beliefs, tol, exact, lam, exact_strategies)
+    if isinstance(game, CollectiveDefenceGame):
+        return certify_collective(game, strategies, concept, beliefs=beliefs, tol=tol, exact=exact)
     raise GameError(f"cannot certify a {type(game).__name__}")
 
 

@@ -41,6 +41,7 @@ SOLVER_MODULES: tuple[str, ...] = (
     "backward_induction",
     "pbe",
     "qre",
+    "collective",
 )
 
 #: ``method="auto"``: (concept, game kind, two players?) -> methods in order of preference;
@@ -54,6 +55,7 @@ AUTO: dict[tuple[str, str, bool], tuple[str, ...]] = {
     ("spe", "extensive", False): ("backward_induction",),
     ("pbe", "extensive", True): ("pbe",),
     ("pbe", "extensive", False): ("pbe",),
+    ("pbe", "collective", False): ("collective",),
     ("qre", "normal", True): ("qre",),
     ("qre", "normal", False): ("qre",),
     ("qre", "extensive", True): ("qre",),
