@@ -46,8 +46,18 @@ def certify_collective_batch(games: Sequence[CollectiveDefenceGame], profiles: S
                              tol: float = 1e-8, exact: bool = False) -> list[Certificate]:
     """Certify many profiles (one per game; games may repeat) at once.
 
-    Rows of the simultaneous timing with the same allies' capabilities, the same number of
-    allies and no stated beliefs are checked together on arrays; other rows one by one.
+    Rows whose games have the same timing, number of allies and capabilities (or all equal
+    capabilities) are checked together on arrays.
+
+    Parameters
+    ----------
+    games
+        One game per row.
+    profiles
+        One profile per row: a vector per information set (or an array ``(sets, 2)``).
+    beliefs
+        ``None`` (the prior everywhere), or one entry per row: ``None``, or one entry per
+        information set, ``None`` (the prior) or ``P(committed)`` of each ally.
 
     Raises
     ------
@@ -55,7 +65,7 @@ def certify_collective_batch(games: Sequence[CollectiveDefenceGame], profiles: S
         ``exact=True`` (the contest function is irrational in general), or a concept other
         than ``"pbe"``/``"nash"``.
     GameError
-        A profile that does not fit its game.
+        A profile or a belief that does not fit its game.
     """
     if exact:
         raise UnsupportedError("exact certificates of collective-defence games are not implemented: the "
@@ -66,83 +76,120 @@ def certify_collective_batch(games: Sequence[CollectiveDefenceGame], profiles: S
     if len(games) != len(profiles):
         raise GameError(f"{len(games)} games and {len(profiles)} profiles")
     stated = list(beliefs) if beliefs is not None else [None] * len(games)
-    checked = [g.check_behaviour(p, atol=max(tol, 1e-9)) for g, p in zip(games, profiles, strict=True)]
+    checked = [_checked(g, p, tol) for g, p in zip(games, profiles, strict=True)]
     groups: dict[tuple, list[int]] = {}
-    for r, (g, b) in enumerate(zip(games, stated, strict=True)):
-        key = (g.timing, g.n, g.initiative > 0, g.capability) if b is None else ("row", r)
-        groups.setdefault(key, []).append(r)
+    for r, g in enumerate(games):
+        caps = ("equal", g.equal_capability == 0) if g.equal_capability is not None else g.capability
+        groups.setdefault((g.timing, g.n, g.initiative > 0, caps), []).append(r)
     out: list[Certificate | None] = [None] * len(games)
     for rows in groups.values():
-        for r, cert in zip(rows, _certify_rows([games[r] for r in rows], [checked[r] for r in rows],
-                                               stated[rows[0]] if len(rows) == 1 else None, tol, concept),
-                           strict=True):
+        sub = [games[r] for r in rows]
+        mu = _belief_array(sub, [stated[r] for r in rows])
+        certs = _certify_rows(sub, np.stack([checked[r] for r in rows]), mu, tol, concept)
+        for r, cert in zip(rows, certs, strict=True):
             out[r] = cert
     return [c for c in out if c is not None]
 
 
-# ====================================================================== one group of rows
-def _certify_rows(games: list[CollectiveDefenceGame], profiles: list[list[np.ndarray]],
-                  beliefs: Sequence[Any] | None, tol: float, concept: str) -> list[Certificate]:
+def _checked(game: CollectiveDefenceGame, profile: Any, tol: float) -> np.ndarray:
+    """A profile as an array ``(sets, 2)``, checked (a fast path for arrays)."""
+    arr = np.asarray(profile, dtype=float) if not isinstance(profile, list | tuple) or all(
+        np.shape(x) == (2,) for x in profile) else None
+    if arr is None or arr.shape != (len(game.infosets), 2):
+        return np.array(game.check_behaviour(profile, atol=max(tol, 1e-9)))
+    atol = max(tol, 1e-9)
+    bad = (~np.isfinite(arr)).any(axis=1) | (arr < -atol).any(axis=1) | (np.abs(arr.sum(axis=1) - 1) > max(atol, 1e-6))
+    if bad.any():
+        h = game.infosets[int(np.flatnonzero(bad)[0])]
+        raise GameError(f"not a probability vector over {h.actions}: {arr[h.index]}", infoset=h.name)
+    return arr
+
+
+def _belief_array(games: list[CollectiveDefenceGame], stated: list[Any]) -> np.ndarray | None:
+    """``(rows, sets, n)`` beliefs, NaN where the prior holds; ``None`` if the prior holds everywhere."""
+    if all(b is None for b in stated):
+        return None
     g0 = games[0]
-    rows = _Rows(games, profiles)
+    out = np.full((len(games), len(g0.infosets), g0.n), np.nan)
+    for r, b in enumerate(stated):
+        if b is None:
+            continue
+        if len(b) != len(g0.infosets):
+            raise GameError(f"{len(b)} beliefs for {len(g0.infosets)} information sets")
+        for k, mu in enumerate(b):
+            if mu is not None:
+                out[r, k] = np.asarray(mu, dtype=float)
+    return out
+
+
+# ====================================================================== one group of rows
+def _certify_rows(games: list[CollectiveDefenceGame], profiles: np.ndarray, mu: np.ndarray | None,
+                  tol: float, concept: str) -> list[Certificate]:
+    g0 = games[0]
+    rows = _Rows(games, profiles, mu)
     gains: list[tuple[np.ndarray, np.ndarray, int]] = []  # (gain of action 1 over 0, prob of action 1, player)
     wins = {}
     for war in g0.wars:
-        set_beliefs = _set_beliefs(g0, beliefs, war)
         if g0.timing == "simultaneous":
-            win, ally_gains = _simultaneous(rows, war, set_beliefs)
+            win, ally_gains = _simultaneous(rows, war)
         else:
-            win, ally_gains = _sequential(rows, war, set_beliefs)
+            win, ally_gains = _sequential(rows, war)
         wins[war] = win
         gains.extend(ally_gains)
-    defender_win = wins["defence"] if beliefs is None or beliefs[1] is None else \
-        _believed_win(rows, "defence", np.asarray(beliefs[1], dtype=float))
     v = rows.v
-    gains.append((defender_win * v - rows.c_d, rows.tau, 1))
+    gains.append((_believed_win(rows, "defence", 1, wins["defence"]) * v - rows.c_d, rows.tau, 1))
     if g0.initiative > 0:
-        gains.append((wins["provoked"] * (v + rows.g) - rows.c_d - v, rows.beta, 1))
+        provoked = _believed_win(rows, "provoked", 2, wins["provoked"])
+        gains.append((provoked * (v + rows.g) - rows.c_d - v, rows.beta, 1))
     attack = (1 - rows.tau) * v + rows.tau * ((1 - wins["defence"]) * v - rows.c_a)
     gains.append((attack, rows.alpha, 0))
     regret = np.zeros((len(games), g0.num_players))
     for gain, p1, player in gains:
         r = np.where(gain > 0, (1 - p1) * gain, p1 * (-gain))
         regret[:, player] = np.maximum(regret[:, player], r)
-    scale = rows.payoff_ranges()
-    relative = (np.maximum(regret, 0) / scale).max(axis=1)
-    bayes = _bayes_error(g0, profiles[0], beliefs) if beliefs is not None else 0.0
-    return [Certificate(concept=concept, regret=float(regret[k].max()), bayes_error=bayes, tolerance=tol,
-                        exact=False, passed=bool(relative[k] <= tol and bayes <= max(tol, 1e-9)),
+    relative = (np.maximum(regret, 0) / rows.payoff_ranges()).max(axis=1)
+    bayes = _bayes_error(rows, wins)
+    return [Certificate(concept=concept, regret=float(regret[k].max()), bayes_error=float(bayes[k]),
+                        tolerance=tol, exact=False,
+                        passed=bool(relative[k] <= tol and bayes[k] <= max(tol, 1e-9)),
                         details={"relative_regret": float(relative[k])})
             for k in range(len(games))]
-
-
-def _set_beliefs(game: CollectiveDefenceGame, beliefs: Sequence[Any] | None, war: str) -> dict[int, np.ndarray]:
-    """The stated belief (``P(committed)`` per ally) at each ally set of this war, by set index."""
-    if beliefs is None:
-        return {}
-    return {h.index: np.asarray(beliefs[h.index], dtype=float) for h in game.infosets
-            if h.war == war and beliefs[h.index] is not None}
 
 
 class _Rows:
     """The primitives of a group of rows as arrays."""
 
-    def __init__(self, games: list[CollectiveDefenceGame], profiles: list[list[np.ndarray]]) -> None:
+    def __init__(self, games: list[CollectiveDefenceGame], profiles: np.ndarray, mu: np.ndarray | None) -> None:
         g0 = games[0]
         self.games = games
-        self.profiles = profiles
+        self.profiles = profiles  # (R, sets, 2)
+        self.mu = mu
         self.v = np.array([g.stakes for g in games])
         self.c_a = np.array([g.cost_attacker for g in games])
         self.c_d = np.array([g.cost_defender for g in games])
         self.g = np.array([g.revision for g in games])
+        self.rho = np.array([g.initiative for g in games])
         self.pi = np.array([g.credibility for g in games])
         self.cost = np.array([g.cost_ally for g in games])
         self.interest = np.stack([g.interest() for g in games])  # (R, n, 2)
         self.sums = g0.sums
-        self.win = np.stack([g.contest.win(g0.sums.values) for g in games])  # (R, S)
-        self.alpha = np.array([p[0][1] for p in profiles])
-        self.tau = np.array([p[1][1] for p in profiles])
-        self.beta = np.array([p[2][1] for p in profiles]) if g0.initiative > 0 else np.zeros(len(games))
+        if g0.equal_capability is not None:  # the same counts for every row, p(m k) per row
+            m = np.arange(g0.n + 1) if g0.equal_capability > 0 else np.zeros(1)
+            self.win = np.stack([g.contest.win(m * g.equal_capability) for g in games])
+        else:
+            self.win = np.stack([g.contest.win(g0.sums.values) for g in games])  # (R, S)
+        self.alpha = profiles[:, 0, 1]
+        self.tau = profiles[:, 1, 1]
+        self.beta = profiles[:, 2, 1] if g0.initiative > 0 else np.zeros(len(games))
+
+    def belief(self, index: int) -> np.ndarray | None:
+        """``(R, n)`` belief at a set (the prior where none was stated); ``None``: prior everywhere."""
+        if self.mu is None:
+            return None
+        b = self.mu[:, index, :]
+        if np.isnan(b).all():
+            return None
+        return np.where(np.isnan(b), self.pi, b)
 
     def audience(self, war: str) -> np.ndarray:
         return np.stack([g.audience(war) for g in self.games])
@@ -154,12 +201,12 @@ class _Rows:
             out = np.zeros((len(self.games), g0.n, 2))
             for h in g0.infosets:
                 if h.war == war:
-                    out[:, h.ally, h.kind] = [p[h.index][0] for p in self.profiles]
+                    out[:, h.ally, h.kind] = self.profiles[:, h.index, 0]
             return [out]
         per = [np.zeros((len(self.games), 2, len(g0.sequential_states(i)))) for i in range(g0.n)]
         for h in g0.infosets:
             if h.war == war:
-                per[h.ally][:, h.kind, h.state] = [p[h.index][0] for p in self.profiles]
+                per[h.ally][:, h.kind, h.state] = self.profiles[:, h.index, 0]
         return per
 
     def payoff_ranges(self) -> np.ndarray:
@@ -184,15 +231,25 @@ class _Rows:
 
 
 # ====================================================================== simultaneous
+def _steps(rows: _Rows) -> list[np.ndarray]:
+    """Per ally: the index of ``s + k_j`` for each sum index ``s`` (``-1``: not a sum)."""
+    g0 = rows.games[0]
+    if g0.equal_capability is not None:
+        m = rows.win.shape[1]
+        up = np.append(np.arange(1, m), -1) if m > 1 else np.zeros(1, dtype=np.int64)
+        return [up.astype(np.int64)] * g0.n
+    return rows.sums.step
+
+
 def _distribution(rows: _Rows, q: np.ndarray, skip: int | None) -> np.ndarray:
     """``(R, S)``: probability of each capability sum when ally ``j`` joins with ``q[:, j]``."""
-    sums = rows.sums
-    dist = np.zeros((q.shape[0], sums.size))
+    steps = _steps(rows)
+    dist = np.zeros((q.shape[0], rows.win.shape[1]))
     dist[:, 0] = 1.0
     for j in range(q.shape[1]):
         if j == skip:
             continue
-        move = sums.step[j]
+        move = steps[j]
         ok = move >= 0
         stay = dist * (1 - q[:, j:j + 1])
         stay[:, move[ok]] += dist[:, ok] * q[:, j:j + 1]
@@ -200,31 +257,33 @@ def _distribution(rows: _Rows, q: np.ndarray, skip: int | None) -> np.ndarray:
     return dist
 
 
-def _simultaneous(rows: _Rows, war: str, believed: dict[int, np.ndarray]
-                  ) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray, int]]]:
+def _join_probabilities(rows: _Rows, sigma: np.ndarray, mu: np.ndarray | None) -> np.ndarray:
+    """``(R, n)``: each ally's probability of joining under the belief ``mu`` (the prior if ``None``)."""
+    prob = rows.pi if mu is None else mu
+    return prob * sigma[:, :, 0] + (1 - prob) * sigma[:, :, 1]
+
+
+def _simultaneous(rows: _Rows, war: str) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray, int]]]:
     g0 = rows.games[0]
     (sigma,) = rows.joins(war)
-    pi = rows.pi
-    q = pi * sigma[:, :, 0] + (1 - pi) * sigma[:, :, 1]
+    steps = _steps(rows)
+    q = _join_probabilities(rows, sigma, None)
     win = (_distribution(rows, q, None) * rows.win).sum(axis=1)
     audience = rows.audience(war)
+    caps = g0.capability
     out = []
     cache: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
     for h in g0.infosets:
         if h.war != war:
             continue
         i = h.ally
-        if h.index in believed:
-            mu = believed[h.index]
-            qq = mu[None, :] * sigma[:, :, 0] + (1 - mu[None, :]) * sigma[:, :, 1]
-            key = b"b" + qq.tobytes() + bytes([i])
-        else:
-            qq = q
-            others = sorted((g0.capability[j], q[:, j].tobytes()) for j in range(g0.n) if j != i)
-            key = repr((g0.capability[i], others)).encode()
+        qq = _join_probabilities(rows, sigma, rows.belief(h.index))
+        others = np.column_stack([np.delete(np.asarray(caps), i), np.delete(qq, i, axis=1).T])
+        others = others[np.lexsort(others.T[::-1])]
+        key = np.float64(caps[i]).tobytes() + others.tobytes()
         if key not in cache:
             dist = _distribution(rows, qq, i)
-            move = rows.sums.step[i]
+            move = steps[i]
             ok = move >= 0
             cache[key] = ((dist * rows.win).sum(axis=1), (dist[:, ok] * rows.win[:, move[ok]]).sum(axis=1))
         stay, fight = cache[key]
@@ -234,13 +293,15 @@ def _simultaneous(rows: _Rows, war: str, believed: dict[int, np.ndarray]
     return win, out
 
 
-def _believed_win(rows: _Rows, war: str, mu: np.ndarray) -> np.ndarray:
-    """The Target side's chance of winning under the belief ``mu`` about the allies' types."""
+def _believed_win(rows: _Rows, war: str, index: int, prior_win: np.ndarray) -> np.ndarray:
+    """The Target side's chance of winning under the belief stated at set ``index``."""
+    mu = rows.belief(index)
+    if mu is None:
+        return prior_win
     if rows.games[0].timing == "sequential":
         return _sequential_values(rows, war, mu)[0][:, 0]
     (sigma,) = rows.joins(war)
-    q = mu[None, :] * sigma[:, :, 0] + (1 - mu[None, :]) * sigma[:, :, 1]
-    return (_distribution(rows, q, None) * rows.win).sum(axis=1)
+    return (_distribution(rows, _join_probabilities(rows, sigma, mu), None) * rows.win).sum(axis=1)
 
 
 # ====================================================================== sequential
@@ -248,12 +309,12 @@ def _sequential_values(rows: _Rows, war: str, mu: np.ndarray | None = None) -> l
     """``V[i]`` ``(R, S)``: expected ``p`` at the end with allies ``i..n-1`` still to decide
     (``mu``: the belief that each is committed; the prior by default)."""
     g0 = rows.games[0]
-    sums = rows.sums
+    sums = g0.sums
     joins = rows.joins(war)
     n = g0.n
-    prob = rows.pi if mu is None else np.broadcast_to(mu, rows.pi.shape)
+    prob = rows.pi if mu is None else mu
     values: list[np.ndarray] = [np.zeros(0)] * (n + 1)
-    values[n] = rows.win.copy()
+    values[n] = np.stack([g.win for g in rows.games])
     for i in range(n - 1, -1, -1):
         idx = sums.index(g0.sequential_states(i))
         move = sums.step[i][idx]
@@ -264,10 +325,9 @@ def _sequential_values(rows: _Rows, war: str, mu: np.ndarray | None = None) -> l
     return values
 
 
-def _sequential(rows: _Rows, war: str, believed: dict[int, np.ndarray]
-                ) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray, int]]]:
+def _sequential(rows: _Rows, war: str) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray, int]]]:
     g0 = rows.games[0]
-    sums = rows.sums
+    sums = g0.sums
     values = _sequential_values(rows, war)
     joins = rows.joins(war)
     audience = rows.audience(war)
@@ -276,7 +336,8 @@ def _sequential(rows: _Rows, war: str, believed: dict[int, np.ndarray]
         if h.war != war:
             continue
         i, s = h.ally, h.state
-        vals = values if h.index not in believed else _sequential_values(rows, war, believed[h.index])
+        mu = rows.belief(h.index)
+        vals = values if mu is None else _sequential_values(rows, war, mu)
         here = int(sums.index(g0.sequential_states(i)[s:s + 1])[0])
         there = int(sums.step[i][here])
         w = rows.interest[:, i, h.kind] * rows.v
@@ -286,42 +347,39 @@ def _sequential(rows: _Rows, war: str, believed: dict[int, np.ndarray]
 
 
 # ====================================================================== beliefs
-def _bayes_error(game: CollectiveDefenceGame, profile: list[np.ndarray], beliefs: Sequence[Any]) -> float:
-    """The largest gap between a stated belief and the prior at a set the profile reaches."""
-    if len(beliefs) != len(game.infosets):
-        raise GameError(f"{len(beliefs)} beliefs for {len(game.infosets)} information sets")
-    reached = _reached(game, profile)
-    prior = np.asarray(game.credibility, dtype=float)
-    gap = 0.0
-    for h, b, r in zip(game.infosets, beliefs, reached, strict=True):
-        if b is None or not r:
-            continue
-        mu = np.asarray(b, dtype=float)
-        mask = np.ones(game.n, dtype=bool)
+def _bayes_error(rows: _Rows, wins: dict[str, np.ndarray]) -> np.ndarray:
+    """Per row: the largest gap between a stated belief and the prior at a set the row reaches
+    (nothing before a war reveals a type; the payoff-relevant belief of an ally is about the others)."""
+    out = np.zeros(len(rows.games))
+    if rows.mu is None:
+        return out
+    g0 = rows.games[0]
+    reached = _reached(rows)
+    for h in g0.infosets:
+        mu = rows.mu[:, h.index, :]
+        gap = np.abs(np.where(np.isnan(mu), rows.pi, mu) - rows.pi)
         if h.ally >= 0:
-            mask[h.ally] = False
-        gap = max(gap, float(np.abs(mu[mask] - prior[mask]).max(initial=0.0)))
-    return gap
+            gap[:, h.ally] = 0.0
+        out = np.maximum(out, np.where(reached[:, h.index], gap.max(axis=1), 0.0))
+    return out
 
 
-def _reached(game: CollectiveDefenceGame, profile: list[np.ndarray]) -> np.ndarray:
-    """Whether each set is reached: computed from the profile, not taken from the game."""
-    alpha, tau = float(profile[0][1]), float(profile[1][1])
-    beta = float(profile[2][1]) if game.initiative > 0 else 0.0
-    war_prob = {"defence": (1 - game.initiative) * alpha * tau, "provoked": game.initiative * beta}
-    out = []
-    pi = np.asarray(game.credibility, dtype=float)
-    for h in game.infosets:
+def _reached(rows: _Rows) -> np.ndarray:
+    """``(R, sets)``: whether each set is reached, computed from the profile (not from the game)."""
+    g0 = rows.games[0]
+    war_prob = {"defence": (1 - rows.rho) * rows.alpha * rows.tau, "provoked": rows.rho * rows.beta}
+    out = np.zeros((len(rows.games), len(g0.infosets)), dtype=bool)
+    for h in g0.infosets:
         if h.name == "attacker":
-            out.append(True)
+            out[:, h.index] = True
         elif h.name == "defender":
-            out.append((1 - game.initiative) * alpha > 0)
+            out[:, h.index] = (1 - rows.rho) * rows.alpha > 0
         elif h.name == "defender_initiative":
-            out.append(game.initiative > 0)
+            out[:, h.index] = rows.rho > 0
         else:
-            type_prob = pi[h.ally] if h.kind == 0 else 1 - pi[h.ally]
-            out.append(war_prob[h.war] > 0 and type_prob > 0)  # sequential states: conservative
-    return np.array(out, dtype=bool)
+            type_prob = rows.pi[:, h.ally] if h.kind == 0 else 1 - rows.pi[:, h.ally]
+            out[:, h.index] = (war_prob[h.war] > 0) & (type_prob > 0)  # sequential states: conservative
+    return out
 
 
 __all__ = ["certify_collective", "certify_collective_batch"]

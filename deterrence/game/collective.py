@@ -43,7 +43,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
@@ -123,16 +123,26 @@ class Contest:
 
     def win(self, capability: Any) -> np.ndarray:
         """``p(K)`` for an array of capabilities ``K >= 0`` (elementwise)."""
-        k = np.asarray(capability, dtype=float)
-        if self.p_allied >= 1.0:
-            return np.where(k > 0, 1.0, float(self.p_alone))
-        x0, x1 = self._roots
+        return win_probability(self.p_alone, self.p_allied, self.decisiveness, capability)
+
+
+def win_probability(p_alone: Any, p_allied: Any, decisiveness: Any, capability: Any) -> np.ndarray:
+    """The contest function of :class:`Contest` on arrays (all arguments broadcast together).
+
+    ``p(0) = p_alone``; with ``p_allied = 1`` any positive capability wins for sure; otherwise
+    ``p = g**r / (1 + g**r)`` with ``g = x0 + K (x1 - x0)`` (clipped at 0; :meth:`Contest.check`
+    refuses the points where it would be negative).
+    """
+    p0, p1, r, k = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in
+                                         (p_alone, p_allied, decisiveness, capability)))
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        x0 = np.where(p0 < 1, (p0 / np.where(p0 < 1, 1 - p0, 1.0)) ** (1 / r), np.inf)
+        x1 = np.where(p1 < 1, (p1 / np.where(p1 < 1, 1 - p1, 1.0)) ** (1 / r), np.inf)
         g = np.maximum(x0 + k * (x1 - x0), 0.0)
-        r = float(self.decisiveness)
-        with np.errstate(divide="ignore", over="ignore"):
-            odds = g**r
-            out = np.where(np.isinf(odds), 1.0, odds / (1.0 + odds))
-        return np.where(k > 0, out, float(self.p_alone))
+        odds = g**r
+        out = np.where(np.isinf(odds), 1.0, odds / (1.0 + odds))
+    out = np.where(p1 >= 1, np.where(k > 0, 1.0, p0), out)
+    return np.where(k > 0, out, p0)
 
 
 def _odds_root(p: float, r: float) -> float:
@@ -160,6 +170,10 @@ class Sums:
     def __init__(self, capabilities: Sequence[float]) -> None:
         caps = np.asarray(capabilities, dtype=float)
         self.capabilities = caps
+        n = len(caps)
+        if n and np.all(np.abs(caps - caps[0]) <= SUM_TOL * np.maximum(1.0, np.abs(caps))):
+            self._equal(n, float(caps[0]))
+            return
         values = np.zeros(1)
         stages = [values]
         for k in caps:
@@ -174,6 +188,18 @@ class Sums:
         self.values = values
         self.stages = stages  # stages[i]: sums of subsets of allies 0..i-1
         self.step = [_index(values, values + k) for k in caps]
+
+    def _equal(self, n: int, k: float) -> None:
+        """Equal capabilities: the sums are ``m k``, ``m = 0..n`` (one sum if ``k = 0``)."""
+        if k == 0:
+            self.values = np.zeros(1)
+            self.stages = [self.values] * (n + 1)
+            self.step = [np.zeros(1, dtype=np.int64)] * n
+            return
+        self.values = np.arange(n + 1) * k
+        self.stages = [np.arange(i + 1) * k for i in range(n + 1)]
+        up = np.append(np.arange(1, n + 1), -1).astype(np.int64)
+        self.step = [up] * n
 
     @property
     def size(self) -> int:
@@ -197,6 +223,12 @@ class Sums:
             np.add.at(new, move[ok], dist[ok] * q)
             dist = new
         return dist
+
+
+@lru_cache(maxsize=256)
+def sums_of(capabilities: tuple[float, ...]) -> Sums:
+    """The :class:`Sums` of these capabilities (cached: games at many points share them)."""
+    return Sums(capabilities)
 
 
 def _merge(values: np.ndarray) -> np.ndarray:
@@ -244,6 +276,17 @@ def ally_player(i: int, n: int) -> str:
 def ally_prefix(i: int, n: int) -> str:
     """The information-set prefix of ally ``i``: ``"ally"`` alone (as ``extended_deterrence``), else ``"ally1"``..."""
     return "ally" if n == 1 else f"ally{i + 1}"
+
+
+@lru_cache(maxsize=512)
+def _infosets_of(n: int, timing: str, provocation: bool, capabilities: tuple[float, ...] | None
+                 ) -> tuple[CollectiveInfoSet, ...]:
+    """The information sets of every game of this shape (see :attr:`CollectiveDefenceGame.infosets`)."""
+    caps = capabilities if capabilities is not None else (1.0,) * n
+    probe = CollectiveDefenceGame(1.0, 0.0, 0.0, Contest(0.5, 0.5), (0.5,) * n, (0.0,) * n, (0.0,) * n,
+                                  (0.0,) * n, (0.0,) * n, caps, (False,) * n, timing,
+                                  0.5 if provocation else 0.0)
+    return probe._make_infosets()
 
 
 def _state_text(value: float, equal: float | None) -> str:
@@ -365,8 +408,8 @@ class CollectiveDefenceGame:
 
     @cached_property
     def sums(self) -> Sums:
-        """The capability sums (:class:`Sums`)."""
-        return Sums(self.capability)
+        """The capability sums (:class:`Sums`; shared by games with the same capabilities)."""
+        return sums_of(self.capability)
 
     @cached_property
     def equal_capability(self) -> float | None:
@@ -416,17 +459,24 @@ class CollectiveDefenceGame:
 
     def _largest_marginal_gain(self) -> np.ndarray:
         """``max_K p(K + k_i) - p(K)`` over the sums ``K`` of the other allies, for each ally."""
+        if self.equal_capability is not None:
+            win = self.contest.win(np.arange(self.n + 1) * self.equal_capability)
+            return np.full(self.n, float(np.diff(win).max()))
         out = np.zeros(self.n)
         for i in range(self.n):
-            others = Sums([k for j, k in enumerate(self.capability) if j != i]) if self.n > 1 else None
-            base = others.values if others is not None else np.zeros(1)
+            others = [k for j, k in enumerate(self.capability) if j != i]
+            base = sums_of(tuple(others)).values if others else np.zeros(1)
             lifted = self.contest.win(base + self.capability[i]) - self.contest.win(base)
             out[i] = float(lifted.max())
         return out
 
     @cached_property
     def infosets(self) -> tuple[CollectiveInfoSet, ...]:
-        """The information sets, in the order of a profile's strategies."""
+        """The information sets, in the order of a profile's strategies (shared by games of one shape)."""
+        states = self.capability if self.timing == "sequential" else None
+        return _infosets_of(self.n, self.timing, self.initiative > 0, states)
+
+    def _make_infosets(self) -> tuple[CollectiveInfoSet, ...]:
         sets = [CollectiveInfoSet(0, 0, "attacker", ATTACKER_ACTIONS),
                 CollectiveInfoSet(1, 1, "defender", DEFENDER_ACTIONS)]
         if self.initiative > 0:
@@ -540,44 +590,64 @@ class CollectiveDefenceGame:
                 "capitulation": attacked * (1 - t["resist"]),
                 "defence": attacked * t["resist"], "provoked": rho * t["provoke"]}
 
-    def expected_payoffs(self, behaviour: Sequence[Any]) -> np.ndarray:
-        """Expected payoff of every player (Attacker, Defender, allies)."""
+    def summary(self, behaviour: Sequence[Any]) -> ProfileSummary:
+        """Payoffs, outcome probabilities and alliance measures of a profile, in one pass.
+
+        ``measures``: ``expected_allies_at_war`` (allies that fight), ``expected_entrapped``
+        (pledged allies of an unwilling type that fight), ``p_full_abandonment`` (a war no ally
+        joins although some pledge covers it), ``join_probability`` (the mean over allies of the
+        probability of joining a war the Attacker starts, once it has started: the equilibrium's
+        behaviour there, defined on the path or off it), ``p_target_wins``; and per ally (arrays)
+        ``p_join``, ``p_entrapped``, ``p_abandons`` (unconditional) and ``join_given_war`` (given
+        that some war starts; NaN without war).
+        """
         w = self._weights(behaviour)
         t = self.top(behaviour)
-        v, g = self.stakes, self.revision
-        rho = self.initiative
-        interest = self.interest()
-        ptype = self.type_probabilities()
-        quo = np.array([0.0, v, *(v * (interest * ptype).sum(axis=1))])
-        out = (1 - rho) * (1 - t["attack"]) * quo + rho * (1 - t["provoke"]) * quo
-        out[0] += w["capitulation"] * v
+        v, g, n, rho = self.stakes, self.revision, self.n, self.initiative
+        quo = np.array([0.0, v, *(v * (self.interest() * self.type_probabilities()).sum(axis=1))])
+        payoffs = ((1 - rho) * (1 - t["attack"]) + rho * (1 - t["provoke"])) * quo
+        payoffs[0] += w["capitulation"] * v
+        outcomes = dict.fromkeys(self.labels, 0.0)
+        outcomes["status_quo"], outcomes["capitulation"] = w["status_quo"], w["capitulation"]
+        p_join, p_entrapped, p_abandons = np.zeros(n), np.zeros(n), np.zeros(n)
+        full = win_total = 0.0
+        defence_join = None
         for war in self.wars:
+            stage = self.war_stage(behaviour, war)
+            if war == "defence":
+                defence_join = stage.join
             if w[war] == 0:
                 continue
-            stage = self.war_stage(behaviour, war)
             p = stage.win
-            if war == "defence":
-                top = np.array([(1 - p) * v - self.cost_attacker, p * v - self.cost_defender])
-            else:
-                top = np.array([(1 - p) * v - p * g - self.cost_attacker, p * (v + g) - self.cost_defender])
-            out += w[war] * np.concatenate([top, stage.ally_payoffs])
-        return out
+            top = ([(1 - p) * v - self.cost_attacker, p * v - self.cost_defender] if war == "defence" else
+                   [(1 - p) * v - p * g - self.cost_attacker, p * (v + g) - self.cost_defender])
+            payoffs += w[war] * np.concatenate([top, stage.ally_payoffs])
+            outcomes["war"] += w[war] * stage.none_join
+            outcomes["allied_war"] += w[war] * (1 - stage.none_join)
+            outcomes["abandonment"] += w[war] * stage.some_abandon
+            outcomes["entrapment"] += w[war] * stage.some_entrapped
+            p_join += w[war] * stage.join
+            p_entrapped += w[war] * stage.entrapped
+            p_abandons += w[war] * (1 - stage.join) * self.covered(war)
+            full += w[war] * stage.none_join * float(self.covered(war).any())
+            win_total += w[war] * p
+        total_war = sum(w[war] for war in self.wars)
+        measures = {
+            "expected_allies_at_war": float(p_join.sum()), "expected_entrapped": float(p_entrapped.sum()),
+            "p_full_abandonment": float(full), "join_probability": float(np.mean(defence_join)),
+            "p_target_wins": float(win_total), "p_join": p_join, "p_entrapped": p_entrapped,
+            "p_abandons": p_abandons,
+            "join_given_war": p_join / total_war if total_war > 0 else np.full(n, np.nan),
+        }
+        return ProfileSummary(payoffs, outcomes, measures)
+
+    def expected_payoffs(self, behaviour: Sequence[Any]) -> np.ndarray:
+        """Expected payoff of every player (Attacker, Defender, allies)."""
+        return self.summary(behaviour).payoffs
 
     def outcome_probabilities(self, behaviour: Sequence[Any]) -> dict[str, float]:
         """Probability of every outcome label of the game."""
-        w = self._weights(behaviour)
-        out = dict.fromkeys(self.labels, 0.0)
-        out["status_quo"] = w["status_quo"]
-        out["capitulation"] = w["capitulation"]
-        for war in self.wars:
-            if w[war] == 0:
-                continue
-            stage = self.war_stage(behaviour, war)
-            out["war"] += w[war] * stage.none_join
-            out["allied_war"] += w[war] * (1 - stage.none_join)
-            out["abandonment"] += w[war] * stage.some_abandon
-            out["entrapment"] += w[war] * stage.some_entrapped
-        return out
+        return self.summary(behaviour).outcomes
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -585,39 +655,8 @@ class CollectiveDefenceGame:
         return ("status_quo", "capitulation", "war", "allied_war", "abandonment", "entrapment")
 
     def measures(self, behaviour: Sequence[Any]) -> dict[str, Any]:
-        """Alliance measures of a profile (unconditional probabilities and expectations).
-
-        ``expected_allies_at_war`` (allies that fight), ``expected_entrapped`` (pledged allies
-        of an unwilling type that fight), ``p_full_abandonment`` (a war no ally joins although
-        some pledge covers it), ``join_probability`` (the mean over allies of the probability
-        of joining once a war starts, weighting the kinds of war by their probability; NaN
-        without war), ``p_target_wins``; and per ally (arrays) ``p_join``, ``p_entrapped``,
-        ``p_abandons`` and ``join_given_war``.
-        """
-        w = self._weights(behaviour)
-        n = self.n
-        total_war = sum(w[war] for war in self.wars)
-        p_join, p_entrapped, p_abandons = np.zeros(n), np.zeros(n), np.zeros(n)
-        full = win = 0.0
-        for war in self.wars:
-            if w[war] == 0:
-                continue
-            stage = self.war_stage(behaviour, war)
-            p_join += w[war] * stage.join
-            p_entrapped += w[war] * stage.entrapped
-            p_abandons += w[war] * (1 - stage.join) * self.covered(war)
-            full += w[war] * stage.none_join * float(self.covered(war).any())
-            win += w[war] * stage.win
-        given = p_join / total_war if total_war > 0 else np.full(n, np.nan)
-        return {
-            "expected_allies_at_war": float(p_join.sum()),
-            "expected_entrapped": float(p_entrapped.sum()),
-            "p_full_abandonment": float(full),
-            "join_probability": float(given.mean()),
-            "p_target_wins": float(win),
-            "p_join": p_join, "p_entrapped": p_entrapped, "p_abandons": p_abandons,
-            "join_given_war": given,
-        }
+        """Alliance measures of a profile (see :meth:`summary`)."""
+        return self.summary(behaviour).measures
 
     def beliefs(self, behaviour: Sequence[Any]) -> list[np.ndarray | None]:
         """Per information set: the prior of the other allies' types (``P(committed)`` per ally)
@@ -688,6 +727,16 @@ class CollectiveDefenceGame:
 
 
 # ====================================================================== war stages
+@dataclass(frozen=True)
+class ProfileSummary:
+    """A profile's expected ``payoffs`` (one per player), ``outcomes`` (label -> probability) and
+    alliance ``measures`` (see :meth:`CollectiveDefenceGame.summary`)."""
+
+    payoffs: np.ndarray
+    outcomes: dict[str, float]
+    measures: dict[str, Any]
+
+
 @dataclass(frozen=True)
 class WarStage:
     """What happens once a war of one kind starts, under a profile.
@@ -854,6 +903,7 @@ __all__ = [
     "DEFENDER_ACTIONS",
     "INITIATIVE_ACTIONS",
     "MAX_SUMS",
+    "ProfileSummary",
     "TIMINGS",
     "TYPES",
     "WARS",
@@ -865,4 +915,5 @@ __all__ = [
     "ally_player",
     "ally_prefix",
     "continuation_values",
+    "win_probability",
 ]

@@ -87,6 +87,8 @@ def solve_multilinear(a: np.ndarray, lo: np.ndarray, hi: np.ndarray, tol: float 
     """
     a = np.asarray(a, dtype=float)
     m = a.shape[0]
+    if m == 2:
+        return _two(a, np.asarray(lo, dtype=float), np.asarray(hi, dtype=float))
     dcoef = derivative_coefficients(a).reshape(m * m, 1 << m)
     boxes_lo = np.asarray(lo, dtype=float)[None, :]
     boxes_hi = np.asarray(hi, dtype=float)[None, :]
@@ -124,6 +126,19 @@ def solve_multilinear(a: np.ndarray, lo: np.ndarray, hi: np.ndarray, tol: float 
         boxes_hi = np.concatenate([left_hi, hi_r])
     pts = _distinct(np.array(found).reshape(-1, m))
     return BoxSolutions(pts, _distinct(np.array(unresolved).reshape(-1, m), 1e-7))
+
+
+def _two(a: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> BoxSolutions:
+    """Two equations, each linear in the *other* unknown: ``a[0,0] + a[0,2] x1 = 0``,
+    ``a[1,0] + a[1,1] x0 = 0`` (bit 0 is ``x0``, bit 1 ``x1``; the other coefficients are 0)."""
+    b0, b1 = a[0, 2], a[1, 1]
+    if b0 == 0.0 or b1 == 0.0:  # an equation that does not move: no isolated solution
+        none = np.zeros((0, 2))
+        cont = (b0 == 0.0 and a[0, 0] == 0.0) or (b1 == 0.0 and a[1, 0] == 0.0)
+        return BoxSolutions(none, 0.5 * (lo + hi)[None, :] if cont else none)
+    x = np.array([-a[1, 0] / b1, -a[0, 0] / b0])
+    inside = np.all(x >= lo) and np.all(x <= hi)
+    return BoxSolutions(x[None, :] if inside else np.zeros((0, 2)), np.zeros((0, 2)))
 
 
 def _krawczyk(a: np.ndarray, dcoef: np.ndarray, lo: np.ndarray, hi: np.ndarray

@@ -26,6 +26,7 @@ simultaneous, heterogeneous allies, more than :data:`SMALL`
 from __future__ import annotations
 
 import itertools
+import weakref
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -106,34 +107,38 @@ def _symmetric(game: CollectiveDefenceGame, war: str, tol: float) -> JoinResult:
 
 
 # ====================================================================== small: every equilibrium
+_MARGINAL: weakref.WeakKeyDictionary[CollectiveDefenceGame, np.ndarray] = weakref.WeakKeyDictionary()
+
+
 def marginal_coefficients(game: CollectiveDefenceGame) -> np.ndarray:
     """``c[i, T]``: ally ``i``'s expected marginal contribution ``D_i`` as a multilinear polynomial
     in the others' join probabilities, ``D_i(q) = sum_T c[i, T] prod_{j in T} q_j`` (``T`` a bit
-    mask over all allies, never holding ``i``)."""
+    mask over all allies, never holding ``i``; cached per game)."""
+    if game in _MARGINAL:
+        return _MARGINAL[game]
     n = game.n
     caps = np.asarray(game.capability, dtype=float)
+    masks = np.arange(1 << n)
+    bits = (masks[:, None] >> np.arange(n)) & 1
+    sums = bits @ caps
+    base = game.contest.win(sums)
     out = np.zeros((n, 1 << n))
     for i in range(n):
-        # Delta_i(S) for every subset S of the others
-        delta = np.zeros(1 << n)
-        for s in range(1 << n):
-            if s >> i & 1:
-                continue
-            k = float(sum(caps[j] for j in range(n) if s >> j & 1))
-            delta[s] = float(game.contest.win(np.array([k + caps[i]]))[0] - game.contest.win(np.array([k]))[0])
-        # Moebius: prod q_j over S, prod (1 - q_j) over the rest of the others
-        for t in range(1 << n):
-            if t >> i & 1:
-                continue
-            sub = t
-            total = 0.0
-            while True:
-                total += (-1) ** (bin(t ^ sub).count("1")) * delta[sub]
-                if sub == 0:
-                    break
-                sub = (sub - 1) & t
-            out[i, t] = total
+        delta = np.where(bits[:, i] == 1, 0.0, game.contest.win(sums + caps[i]) - base)
+        out[i] = moebius(delta, n)
+        out[i, bits[:, i] == 1] = 0.0
+    _MARGINAL[game] = out
     return out
+
+
+def moebius(values: np.ndarray, n: int) -> np.ndarray:
+    """The multilinear coefficients ``c_T = sum_{S in T} (-1)^|T - S| f(S)`` of ``f`` on subsets."""
+    c = np.array(values, dtype=float, copy=True)
+    masks = np.arange(1 << n)
+    for j in range(n):
+        has = masks[(masks >> j) & 1 == 1]
+        c[has] -= c[has ^ (1 << j)]
+    return c
 
 
 def _value(coef: np.ndarray, q: np.ndarray) -> np.ndarray:
@@ -202,16 +207,35 @@ def _small(game: CollectiveDefenceGame, war: str, tol: float) -> JoinResult:
         identical = abs(weights[i, 0] - weights[i, 1]) <= eps[i]
         options.append([r for r in REGIMES if _feasible(r, g[:, 0], g[:, 1], eps[i], identical, pi[i])])
     found: list[JoinSolution] = []
+    keys: set[tuple] = set()
     degenerate = False
-    for combo in itertools.product(*options):
+    exchangeable = _exchangeable(game)
+    combos = (itertools.combinations_with_replacement(options[0], n) if exchangeable
+              else itertools.product(*options))
+    for combo in combos:
         sols, deg = _solve_combo(game, coef, weights, hurdle, eps, pi, combo)
         degenerate |= deg
         for sigma, knife, dg in sols:
-            if not any(np.abs(sigma - f.sigma).max() <= 1e-9 for f in found):
-                found.append(JoinSolution(sigma, _label(game, sigma), knife, dg))
+            for perm in (_permutations(sigma) if exchangeable else [sigma]):
+                key = tuple(np.round(perm, 9).ravel())
+                if key not in keys:
+                    keys.add(key)
+                    found.append(JoinSolution(perm, _label(game, perm), knife, dg))
     notes = ("some join equilibria form a continuum here (a knife edge): the listed ones are its "
              "extreme points",) if degenerate else ()
     return JoinResult(found, complete=True, notes=notes)
+
+
+def _permutations(sigma: np.ndarray) -> list[np.ndarray]:
+    """The distinct reorderings of the allies' rows (exchangeable allies: each is an equilibrium)."""
+    rows = [tuple(r) for r in np.round(sigma, 12)]
+    out, seen = [], set()
+    for order in itertools.permutations(range(len(rows))):
+        key = tuple(rows[k] for k in order)
+        if key not in seen:
+            seen.add(key)
+            out.append(sigma[list(order)])
+    return out
 
 
 def _label(game: CollectiveDefenceGame, sigma: np.ndarray) -> str:

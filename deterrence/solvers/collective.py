@@ -80,6 +80,11 @@ def strategies_of(game: CollectiveDefenceGame, alpha: float, tau: float, beta: f
 
 
 def _win(game: CollectiveDefenceGame, war: str, solution: JoinSolution) -> float:
+    """The Target side's chance of winning a war of this kind under a join equilibrium."""
+    if game.timing == "simultaneous":
+        sigma = np.asarray(solution.sigma, dtype=float)
+        q = (game.type_probabilities() * sigma).sum(axis=1)
+        return float(game.sums.distribution(q) @ game.win)
     strategies = strategies_of(game, 0.0, 0.0, 0.0, {w: solution for w in game.wars})
     return game.war_stage(strategies, war).win
 
@@ -111,10 +116,10 @@ def collective_candidates(game: CollectiveDefenceGame, belief_policy: str = "fre
         from ._collective_free import free_extras
 
         extra, extra_complete, extra_notes = free_extras(game, results, tol)
-        seen = [c.strategies for c in cands]
+        seen = {_key(c.strategies) for c in cands}
         for c in extra:
-            if not any(all(np.allclose(a, b, atol=1e-9) for a, b in zip(c.strategies, s, strict=True))
-                       for s in seen):
+            if _key(c.strategies) not in seen:
+                seen.add(_key(c.strategies))
                 cands.append(c)
         complete = complete and extra_complete
         notes.extend(extra_notes)
@@ -122,6 +127,10 @@ def collective_candidates(game: CollectiveDefenceGame, belief_policy: str = "fre
         notes.append("knife edge: some player is indifferent between pure actions; the pure choices "
                      "(the extreme points of a continuum) are listed")
     return cands, complete, degenerate or knife, tuple(dict.fromkeys(notes))
+
+
+def _key(strategies: tuple[np.ndarray, ...]) -> tuple:
+    return tuple(np.round(np.concatenate(strategies), 9))
 
 
 def _run(game: CollectiveDefenceGame, options: SolveOptions) -> RawResult:

@@ -256,7 +256,7 @@ def plan_chunks(spec: SweepSpec, design: Design) -> ChunkPlan:
         spec.path,
         spec.on_error,
         spec.solve_options,
-        tuple(column_order(design.names, players, labels)),
+        (*column_order(design.names, players, labels), *getattr(spec.model, "measures", ())),
         tuple(players),
         tuple(labels),
         tuple(base_players),

@@ -2,7 +2,8 @@
 
 Each builder returns a :class:`~deterrence.Model` equal to the matching file in ``models/``
 (tests check that they agree). ``alliances`` holds the attacker–defender–ally models and the
-strategic statistical trees; ``perfect_deterrence`` the Zagare–Kilgour family and the
+strategic statistical trees; ``collective`` the collective-defence model families (1 to 32
+allies; :mod:`deterrence.families`, no file); ``perfect_deterrence`` the Zagare–Kilgour family and the
 reputation and teaching models; ``signalling`` the costly-signal menu (a signal level the
 defender chooses); ``threats`` the brinkmanship model, the threat that leaves something to chance (teaching).
 """
@@ -18,6 +19,11 @@ from .alliances import (
     egame123,
     extended_deterrence,
     extended_deterrence_commitment_types,
+)
+from .collective import (
+    collective_defence,
+    collective_defence_chain_gang,
+    collective_defence_sequential,
 )
 from .perfect_deterrence import (
     asymmetric_escalation,
@@ -43,6 +49,9 @@ __all__ = [
     "asymmetric_escalation",
     "brinkmanship",
     "chain_store",
+    "collective_defence",
+    "collective_defence_chain_gang",
+    "collective_defence_sequential",
     "costly_signal_menu",
     "costly_signal_pledge",
     "egame12",
