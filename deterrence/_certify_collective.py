@@ -31,7 +31,7 @@ import numpy as np
 
 from .equilibrium import Certificate
 from .errors import GameError, UnsupportedError
-from .game.collective import CollectiveDefenceGame
+from .game.collective import CollectiveDefenceGame, win_probability
 
 
 def certify_collective(game: CollectiveDefenceGame, strategies: Sequence[Any], concept: str = "pbe", *,
@@ -75,8 +75,6 @@ def certify_collective_batch(games: Sequence[CollectiveDefenceGame], profiles: S
         raise UnsupportedError(f"collective-defence games are certified as 'pbe' (or 'nash'), not '{concept}'")
     if len(games) != len(profiles):
         raise GameError(f"{len(games)} games and {len(profiles)} profiles")
-    stated = list(beliefs) if beliefs is not None else [None] * len(games)
-    checked = [_checked(g, p, tol) for g, p in zip(games, profiles, strict=True)]
     groups: dict[tuple, list[int]] = {}
     for r, g in enumerate(games):
         caps = ("equal", g.equal_capability == 0) if g.equal_capability is not None else g.capability
@@ -84,11 +82,31 @@ def certify_collective_batch(games: Sequence[CollectiveDefenceGame], profiles: S
     out: list[Certificate | None] = [None] * len(games)
     for rows in groups.values():
         sub = [games[r] for r in rows]
-        mu = _belief_array(sub, [stated[r] for r in rows])
-        certs = _certify_rows(sub, np.stack([checked[r] for r in rows]), mu, tol, concept)
-        for r, cert in zip(rows, certs, strict=True):
+        if isinstance(profiles, np.ndarray):  # (rows, sets, 2)
+            prof = _checked_array(sub[0], profiles[rows], tol)
+        else:
+            prof = np.stack([_checked(games[r], profiles[r], tol) for r in rows])
+        if isinstance(beliefs, np.ndarray):  # (rows, sets, n), NaN where the prior holds
+            mu = beliefs[rows]
+            mu = None if np.isnan(mu).all() else mu
+        else:
+            mu = _belief_array(sub, [beliefs[r] for r in rows] if beliefs is not None else [None] * len(rows))
+        for r, cert in zip(rows, _certify_rows(sub, prof, mu, tol, concept), strict=True):
             out[r] = cert
     return [c for c in out if c is not None]
+
+
+def _checked_array(game: CollectiveDefenceGame, arr: np.ndarray, tol: float) -> np.ndarray:
+    """Profiles ``(rows, sets, 2)`` checked at once."""
+    if arr.shape[1:] != (len(game.infosets), 2):
+        raise GameError(f"profiles of shape {arr.shape[1:]} for a game with {len(game.infosets)} information sets")
+    atol = max(tol, 1e-9)
+    bad = (~np.isfinite(arr)).any(axis=2) | (arr < -atol).any(axis=2) | (np.abs(arr.sum(axis=2) - 1) > max(atol, 1e-6))
+    if bad.any():
+        r, k = np.argwhere(bad)[0]
+        h = game.infosets[int(k)]
+        raise GameError(f"not a probability vector over {h.actions}: {arr[r, k]}", infoset=h.name)
+    return arr
 
 
 def _checked(game: CollectiveDefenceGame, profile: Any, tol: float) -> np.ndarray:
@@ -173,11 +191,15 @@ class _Rows:
         self.cost = np.array([g.cost_ally for g in games])
         self.interest = np.stack([g.interest() for g in games])  # (R, n, 2)
         self.sums = g0.sums
+        p0 = np.array([g.contest.p_alone for g in games])[:, None]
+        p1 = np.array([g.contest.p_allied for g in games])[:, None]
+        r = np.array([g.contest.decisiveness for g in games])[:, None]
         if g0.equal_capability is not None:  # the same counts for every row, p(m k) per row
             m = np.arange(g0.n + 1) if g0.equal_capability > 0 else np.zeros(1)
-            self.win = np.stack([g.contest.win(m * g.equal_capability) for g in games])
+            k = np.array([g.equal_capability for g in games])[:, None]
+            self.win = win_probability(p0, p1, r, m[None, :] * k)
         else:
-            self.win = np.stack([g.contest.win(g0.sums.values) for g in games])  # (R, S)
+            self.win = win_probability(p0, p1, r, g0.sums.values[None, :])  # (R, S)
         self.alpha = profiles[:, 0, 1]
         self.tau = profiles[:, 1, 1]
         self.beta = profiles[:, 2, 1] if g0.initiative > 0 else np.zeros(len(games))
@@ -219,14 +241,14 @@ class _Rows:
         dfn = np.stack([np.zeros_like(v), v, p_lo * v - self.c_d, p_hi * v - self.c_d,
                         p_lo * (v + g) - self.c_d, p_hi * (v + g) - self.c_d], axis=1)
         out = [np.ptp(att, axis=1), np.ptp(dfn, axis=1)]
-        a_max = np.stack([self.audience(w) for w in g0.wars]).max(axis=0)
-        for i in range(g0.n):
-            w = self.interest[:, i, :] * v[:, None]  # (R, 2)
-            vals = [np.zeros_like(v), *w.T, *(w * p_lo[:, None]).T - self.cost[:, i],
-                    *(w * p_hi[:, None]).T - self.cost[:, i],
-                    *(w * p_lo[:, None]).T - a_max[:, i], *(w * p_hi[:, None]).T - a_max[:, i]]
-            out.append(np.ptp(np.stack(vals, axis=1), axis=1))
-        r = np.stack(out, axis=1)
+        a_max = np.stack([self.audience(w) for w in g0.wars]).max(axis=0)  # (R, n)
+        w = self.interest * v[:, None, None]  # (R, n, 2)
+        lo, hi = p_lo[:, None, None], p_hi[:, None, None]
+        cost, aud = self.cost[:, :, None], a_max[:, :, None]
+        vals = np.concatenate([np.zeros_like(w[:, :, :1]), w, w * lo - cost, w * hi - cost, w * lo - aud,
+                               w * hi - aud], axis=2)  # (R, n, 9)
+        allies = np.ptp(vals, axis=2)
+        r = np.column_stack([*out, allies])
         return np.where(r > 0, r, 1.0)
 
 
@@ -273,14 +295,19 @@ def _simultaneous(rows: _Rows, war: str) -> tuple[np.ndarray, list[tuple[np.ndar
     caps = g0.capability
     out = []
     cache: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
+    # allies alike (capability and join probability at every row) leave the same others behind
+    alike = [np.float64(caps[i]).tobytes() + q[:, i].tobytes() for i in range(g0.n)]
     for h in g0.infosets:
         if h.war != war:
             continue
         i = h.ally
-        qq = _join_probabilities(rows, sigma, rows.belief(h.index))
-        others = np.column_stack([np.delete(np.asarray(caps), i), np.delete(qq, i, axis=1).T])
-        others = others[np.lexsort(others.T[::-1])]
-        key = np.float64(caps[i]).tobytes() + others.tobytes()
+        mu = rows.belief(h.index)
+        qq = q if mu is None else _join_probabilities(rows, sigma, mu)
+        if mu is None:
+            key = b"prior" + alike[i]
+        else:
+            others = np.column_stack([np.delete(np.asarray(caps), i), np.delete(qq, i, axis=1).T])
+            key = np.float64(caps[i]).tobytes() + others[np.lexsort(others.T[::-1])].tobytes()
         if key not in cache:
             dist = _distribution(rows, qq, i)
             move = steps[i]

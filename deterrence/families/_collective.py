@@ -194,21 +194,23 @@ class CollectiveDefence:
         n = int(point["members"])
         ally = ally_vectors(self.parameters, point, n)
         codes = ally["pledge"]
-        names = ["pledge" if "pledge" in self.parameters else f"pledge_{i + 1}" for i in range(n)]
-        mult = np.array([audience_multiplier(c, nm) for c, nm in zip(codes, names, strict=True)])
+        if "pledge" in self.parameters:  # shared: one code
+            mult = np.full(n, audience_multiplier(codes[0], "pledge"))
+        else:
+            mult = np.array([audience_multiplier(c, f"pledge_{i + 1}") for i, c in enumerate(codes)])
         pledged = codes != 0
         if self.is_baseline:
             mult, pledged = np.zeros(n), np.zeros(n, dtype=bool)
-        try:
-            return CollectiveDefenceGame(
+        try:  # every value is in its domain (checked by point() or by the sweep's design)
+            return CollectiveDefenceGame.trusted(
                 stakes=point["stakes"], cost_attacker=point["cost_attacker"], cost_defender=point["cost_defender"],
                 contest=Contest(point["p_alone"], point["p_allied"], point["decisiveness"]),
-                credibility=tuple(ally["credibility"]), cost_ally=tuple(ally["cost_ally"]),
-                interest_committed=tuple(ally["interest_committed"]),
-                interest_uncommitted=tuple(ally["interest_uncommitted"]),
-                audience_cost=tuple(point["audience_cost"] * mult), capability=tuple(ally["capability"]),
-                pledged=tuple(bool(x) for x in pledged), timing=self.timing,
-                initiative=point.get("initiative", 0.0), revision=point.get("revision", 0.0),
+                credibility=tuple(ally["credibility"].tolist()), cost_ally=tuple(ally["cost_ally"].tolist()),
+                interest_committed=tuple(ally["interest_committed"].tolist()),
+                interest_uncommitted=tuple(ally["interest_uncommitted"].tolist()),
+                audience_cost=tuple((point["audience_cost"] * mult).tolist()),
+                capability=tuple(ally["capability"].tolist()), pledged=tuple(pledged.tolist()),
+                timing=self.timing, initiative=point.get("initiative", 0.0), revision=point.get("revision", 0.0),
                 conditional=point.get("conditional", 0.0), title=self.title)
         except ParameterError as exc:
             if exc.name == "capability" and "capability" not in self.parameters:

@@ -215,6 +215,7 @@ class _Points:
     def __init__(self, fam: CollectiveDefence, n: int, cols: dict[str, np.ndarray]) -> None:
         self.n = n
         self.fam = fam
+        self._games: dict[int, Any] = {}
         self.pi, self.cost = cols["credibility"], cols["cost_ally"]
         self.w_c, self.w_u = cols["interest_committed"], cols["interest_uncommitted"]
         self.v, self.c_a, self.c_d = cols["stakes"], cols["cost_attacker"], cols["cost_defender"]
@@ -242,6 +243,12 @@ class _Points:
 
     def covered(self, war: str) -> np.ndarray:
         return self.pledged & (self.cond < 1) if war == "provoked" else self.pledged
+
+    def game(self, k: int, cols: dict[str, np.ndarray]) -> Any:
+        """The aggregated game at point ``k`` of the group (built once)."""
+        if k not in self._games:
+            self._games[k] = self.fam.game_at({name: float(v[k]) for name, v in cols.items()})
+        return self._games[k]
 
 
 def _check_contest(cols: dict[str, np.ndarray], total: np.ndarray) -> None:
@@ -354,15 +361,8 @@ class _RowBuilder:
         return np.stack(cols, axis=1)
 
     def _certify(self, tol: float) -> list[Any]:
-        games: dict[int, Any] = {}
-        for k in np.unique(self.pt):
-            point = {name: float(v[k]) for name, v in self.cols.items()}
-            games[int(k)] = self.fam.game_at(point)
-        profiles = self._profiles()
-        beliefs = None if self.beliefs is None else [
-            [None if np.isnan(b).all() else b for b in row] for row in self.beliefs]
-        certs = certify_collective_batch([games[int(k)] for k in self.pt], list(profiles), "pbe",
-                                         beliefs=beliefs, tol=tol)
+        games = [self.p.game(int(k), self.cols) for k in self.pt]
+        certs = certify_collective_batch(games, self._profiles(), "pbe", beliefs=self.beliefs, tol=tol)
         for k, c in enumerate(certs):
             if not c.passed:
                 raise SolverError(f"a symmetric equilibrium of {self.fam.name} failed its certificate at point "

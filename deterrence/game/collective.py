@@ -371,12 +371,27 @@ class CollectiveDefenceGame:
         self._check_numbers()
         self.contest.check(float(sum(self.capability)))
 
+    @classmethod
+    def trusted(cls, **fields: Any) -> CollectiveDefenceGame:
+        """A game from values already checked (a model family's point): the per-ally fields are
+        tuples of floats of one length and every number lies in its domain; only the contest
+        function is checked (:meth:`Contest.check`). For the family's fast paths."""
+        game = object.__new__(cls)
+        for name, value in fields.items():
+            object.__setattr__(game, name, value)
+        for name, f in cls.__dataclass_fields__.items():
+            if name not in fields:
+                object.__setattr__(game, name, f.default)
+        game.contest.check(float(sum(game.capability)))
+        return game
+
     def _check_numbers(self) -> None:
         probs = {"credibility": self.credibility, "initiative": (self.initiative,),
                  "conditional": (self.conditional,),
                  "p_alone": (self.contest.p_alone,), "p_allied": (self.contest.p_allied,)}
         for name, values in probs.items():
-            if not all(0.0 <= x <= 1.0 for x in values):
+            v = np.asarray(values, dtype=float)
+            if not np.all((v >= 0.0) & (v <= 1.0)):
                 raise GameError(f"{name} must lie in [0, 1], got {list(values)}")
         nonneg = {"cost_ally": self.cost_ally, "interest_committed": self.interest_committed,
                   "interest_uncommitted": self.interest_uncommitted, "audience_cost": self.audience_cost,
@@ -384,7 +399,8 @@ class CollectiveDefenceGame:
                   "cost_attacker": (self.cost_attacker,), "cost_defender": (self.cost_defender,),
                   "stakes": (self.stakes,)}
         for name, values in nonneg.items():
-            if not all(math.isfinite(x) and x >= 0.0 for x in values):
+            v = np.asarray(values, dtype=float)
+            if not np.all(np.isfinite(v) & (v >= 0.0)):
                 raise GameError(f"{name} must be finite and non-negative, got {list(values)}")
 
     # ------------------------------------------------------------------ shape
@@ -433,13 +449,25 @@ class CollectiveDefenceGame:
         return p & (self.conditional < 1.0) if war == "provoked" else p
 
     def interest(self) -> np.ndarray:
-        """Interests, shape ``(n, 2)``: column 0 committed, 1 uncommitted."""
-        return np.column_stack([self.interest_committed, self.interest_uncommitted])
+        """Interests, shape ``(n, 2)``: column 0 committed, 1 uncommitted (do not modify)."""
+        return self._interest
+
+    @cached_property
+    def _interest(self) -> np.ndarray:
+        out = np.column_stack([self.interest_committed, self.interest_uncommitted])
+        out.setflags(write=False)
+        return out
 
     def type_probabilities(self) -> np.ndarray:
-        """Type probabilities, shape ``(n, 2)``."""
+        """Type probabilities, shape ``(n, 2)`` (do not modify)."""
+        return self._types
+
+    @cached_property
+    def _types(self) -> np.ndarray:
         pi = np.asarray(self.credibility, dtype=float)
-        return np.column_stack([pi, 1.0 - pi])
+        out = np.column_stack([pi, 1.0 - pi])
+        out.setflags(write=False)
+        return out
 
     @cached_property
     def unwilling(self) -> np.ndarray:

@@ -99,9 +99,8 @@ def _candidates(pts: SymmetricPoints, sols: SymmetricSolutions, tol: float) -> d
             fits_p = gain_p >= -scale if s == 1.0 else gain_p <= scale
             ok &= fits_p | fits_b.any(axis=1)
             choice[:, t] = np.where(fits_p, -1, np.argmax(fits_b, axis=1))
-        same = np.zeros(len(pts.pi), dtype=bool)
-        for k, a, b in zip(sols.point, sols.s_c, sols.s_u, strict=True):
-            same[k] |= (a == pattern[0]) and (b == pattern[1])
+        same = np.zeros(len(pts.pi), dtype=bool)  # the pattern is a consistent equilibrium already
+        same[sols.point[(sols.s_c == pattern[0]) & (sols.s_u == pattern[1])]] = True
         keep = np.flatnonzero(ok & ~same)
         out["pt"].append(keep)
         out["s_c"].append(np.full(len(keep), pattern[0]))

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import gammaln
 
 #: pieces narrower than this (relative to the unit interval) are not split further
 MIN_WIDTH = 1e-11
@@ -133,7 +134,7 @@ def bernstein_roots(coeffs: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> Roots
         changes = _sign_changes(pieces, tol)
         one = changes == 1
         if one.any():
-            x = _bisect(pieces[one], a[one], b[one], tol[one])
+            x = _bisect(pieces[one], a[one], b[one], tol[one], c0[owner[one]])
             found_owner.append(owner[one])
             found_x.append(x)
             found_multi.append(np.zeros(int(one.sum()), dtype=bool))
@@ -163,21 +164,26 @@ def bernstein_roots(coeffs: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> Roots
     return Roots(o[keep], x[keep], mflag[keep])
 
 
-def _bisect(pieces: np.ndarray, a: np.ndarray, b: np.ndarray, tol: np.ndarray) -> np.ndarray:
-    """The one root of each piece (one sign change) by bisection on the piece's own variable."""
+def _bisect(pieces: np.ndarray, a: np.ndarray, b: np.ndarray, tol: np.ndarray, full: np.ndarray) -> np.ndarray:
+    """The one root of each piece (one sign change), by bisection on ``[a, b]`` evaluating the
+    whole polynomial (``full``: its coefficients on ``[0, 1]``) through binomial weights."""
+    d = full.shape[1] - 1
     big = np.abs(pieces) > tol[:, None]
     first = np.argmax(big, axis=1)
     f0 = pieces[np.arange(len(pieces)), first]  # the sign the polynomial has near the left end
-    lo_t = np.zeros(len(pieces))
-    hi_t = np.ones(len(pieces))
+    lo, hi = a.copy(), b.copy()
+    m = np.arange(d + 1)[None, :]
+    log_c = gammaln(d + 1) - gammaln(m + 1) - gammaln(d - m + 1)
     for _ in range(BISECTIONS):
-        mid = 0.5 * (lo_t + hi_t)
-        fm = evaluate(pieces, mid)
+        mid = 0.5 * (lo + hi)
+        x = mid[:, None]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            w = np.exp(log_c + m * np.log(x) + (d - m) * np.log1p(-x))
+        fm = (w * full).sum(axis=1)
         same = np.sign(fm) == np.sign(f0)
-        lo_t = np.where(same, mid, lo_t)
-        hi_t = np.where(same, hi_t, mid)
-    t = 0.5 * (lo_t + hi_t)
-    return a + t * (b - a)
+        lo = np.where(same, mid, lo)
+        hi = np.where(same, hi, mid)
+    return 0.5 * (lo + hi)
 
 
 __all__ = ["MIN_WIDTH", "Roots", "bernstein_roots", "evaluate", "restrict", "split"]

@@ -27,8 +27,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import gammaln
 
-from ._collective_roots import bernstein_roots, evaluate
+from ._collective_roots import bernstein_roots
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ def _pure(pi: np.ndarray, weights: np.ndarray, hurdle: np.ndarray, delta: np.nda
     for s_c in (0.0, 1.0):
         for s_u in (0.0, 1.0):
             q = pi * s_c + (1 - pi) * s_u
-            g = _gains(weights, hurdle, evaluate(delta, q))
+            g = _gains(weights, hurdle, bernstein_mean(delta, q))
             s = np.array([s_c, s_u])
             ok = np.where(s == 1.0, g >= -eps[:, None], g <= eps[:, None]).all(axis=1)
             knife = (np.abs(g) <= eps[:, None]).any(axis=1)
@@ -128,7 +129,7 @@ def _one_type_mixes(pi: np.ndarray, weights: np.ndarray, hurdle: np.ndarray, del
     roots = bernstein_roots(coeffs[usable], lo[usable], hi[usable])
     idx = np.flatnonzero(usable)[roots.owner]
     q = roots.x
-    g = _gains(weights[idx], hurdle[idx], evaluate(delta[idx], q))
+    g = _gains(weights[idx], hurdle[idx], bernstein_mean(delta[idx], q))
     o = 1 - mixing
     ok = (g[:, o] >= -eps[idx]) if other == 1.0 else (g[:, o] <= eps[idx])
     knife = np.abs(g[:, o]) <= eps[idx]
@@ -164,12 +165,23 @@ def _collect(parts: list[tuple]) -> SymmetricSolutions:
                               degenerate[keep].astype(bool))
 
 
+def binomial_pmf(d: int, q: np.ndarray) -> np.ndarray:
+    """``(len(q), d + 1)``: ``C(d, m) q^m (1 - q)^(d - m)`` for ``m = 0..d`` (exact at ``q`` 0 and 1)."""
+    q = np.asarray(q, dtype=float)[:, None]
+    m = np.arange(d + 1)[None, :]
+    log_c = gammaln(d + 1) - gammaln(m + 1) - gammaln(d - m + 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.exp(log_c + m * np.log(q) + (d - m) * np.log1p(-q))
+    out = np.where(q <= 0, (m == 0).astype(float), out)
+    return np.where(q >= 1, (m == d).astype(float), out)
+
+
 def bernstein_mean(values: np.ndarray, q: np.ndarray) -> np.ndarray:
     """``E[values[M]]`` for ``M ~ Binomial(len - 1, q)``, row-wise (a Bernstein polynomial at ``q``)."""
     v = np.asarray(values, dtype=float)
     if v.shape[1] == 1:
         return v[:, 0].copy()
-    return evaluate(v, np.asarray(q, dtype=float))
+    return (binomial_pmf(v.shape[1] - 1, np.asarray(q, dtype=float)) * v).sum(axis=1)
 
 
-__all__ = ["SymmetricSolutions", "bernstein_mean", "gain_scale", "symmetric_solutions"]
+__all__ = ["SymmetricSolutions", "bernstein_mean", "binomial_pmf", "gain_scale", "symmetric_solutions"]
