@@ -20,7 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from ._certify_collective import certify_collective, certify_collective_batch
+from ._certify_collective import certify_collective
+from ._certify_collective import certify_collective_batch as certify_collective_batch  # re-exported
 from .equilibrium import Certificate
 from .errors import GameError, SolverError, UnsupportedError
 from .game import ExtensiveFormGame, NormalFormGame

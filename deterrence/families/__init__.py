@@ -14,9 +14,10 @@ Public names: :class:`CollectiveDefence` (built by ``dt.builders.collective_defe
 
 from __future__ import annotations
 
-from ._collective import LABELS, MEASURES, CollectiveDefence
+from ._collective import CollectiveDefence
 from ._parameters import MAX_MEMBERS, PER_ALLY, IntegerParameter
 from ._pledges import COMMITMENT_TYPES, DEFENCE_PACT, NO_PLEDGE, audience_multiplier
+from ._schema import LABELS, MEASURES, TABLE_PLAYERS
 
 __all__ = [
     "COMMITMENT_TYPES",
@@ -26,6 +27,7 @@ __all__ = [
     "MEASURES",
     "NO_PLEDGE",
     "PER_ALLY",
+    "TABLE_PLAYERS",
     "CollectiveDefence",
     "IntegerParameter",
     "audience_multiplier",

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
@@ -27,18 +26,11 @@ from typing import Any
 import numpy as np
 
 from ..errors import ParameterError, UnsupportedError
-from ..game.collective import Contest, CollectiveDefenceGame
-from ..model import Parameter, Reference
+from ..game.collective import CollectiveDefenceGame, Contest
+from ..model import Reference
 from ._parameters import PER_ALLY, ally_vectors, build_parameters
 from ._pledges import audience_multiplier
-
-#: the outcome labels of the family's games, in vocabulary order
-LABELS = ("status_quo", "capitulation", "war", "allied_war", "abandonment", "entrapment")
-#: the alliance measures the family adds to a sweep's table (see ``CollectiveDefenceGame.measures``)
-MEASURES = ("expected_allies_at_war", "expected_entrapped", "p_full_abandonment", "join_probability",
-            "p_target_wins")
-#: the players of the tidy table: ``payoff_Ally`` is the mean payoff of the allies
-TABLE_PLAYERS = ("Attacker", "Defender", "Ally")
+from ._schema import LABELS, MEASURES, TABLE_PLAYERS
 
 
 class CollectiveDefence:
@@ -225,7 +217,9 @@ class CollectiveDefence:
         ResourceError
             More than 4 members.
         """
-        return self.game(values, **kwargs).tree()
+        from ..game.collective_tree import explicit_tree
+
+        return explicit_tree(self.game(values, **kwargs))
 
     # ------------------------------------------------------------------ what the sweep engine uses
     def compiled_kernel(self, concept: str, belief_policy: str, path: str = "auto") -> Any:
@@ -252,12 +246,4 @@ class CollectiveDefence:
         return family_regimes(self, concept, belief_policy, **fixed)
 
 
-def check_members(value: Any) -> int:
-    """``value`` as a member count (a whole number in [1, 32])."""
-    v = float(value)
-    if not math.isfinite(v) or v != int(v) or not 1 <= v <= 32:
-        raise ParameterError(f"members must be a whole number from 1 to 32, got {value}", name="members", value=value)
-    return int(v)
-
-
-__all__ = ["LABELS", "MEASURES", "TABLE_PLAYERS", "CollectiveDefence", "Parameter", "check_members"]
+__all__ = ["CollectiveDefence"]

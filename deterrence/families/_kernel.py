@@ -36,8 +36,8 @@ from ..solvers._collective_join import SMALL
 from ..solvers._collective_symmetric import bernstein_mean, symmetric_solutions
 from ..solvers._collective_upper import top_choices
 from ..solvers.collective import collective_candidates
-from ._collective import LABELS, MEASURES, CollectiveDefence
 from ._pledges import COMMITMENT_TYPES
+from ._schema import LABELS, MEASURES
 
 TOL = 1e-8
 SOLVE_TOL = 1e-9
@@ -46,7 +46,7 @@ SOLVE_TOL = 1e-9
 class CollectiveKernel:
     """The family's vectorised evaluation (see the module docstring)."""
 
-    def __init__(self, family: CollectiveDefence, belief_policy: str = "free", tol: float = TOL) -> None:
+    def __init__(self, family: Any, belief_policy: str = "free", tol: float = TOL) -> None:
         self.family = family
         self.belief_policy = belief_policy
         self.tol = tol
@@ -98,7 +98,7 @@ class CollectiveKernel:
         return pd.DataFrame(rows)
 
 
-def _check_domains(fam: CollectiveDefence, cols: dict[str, np.ndarray], ids: np.ndarray) -> None:
+def _check_domains(fam: Any, cols: dict[str, np.ndarray], ids: np.ndarray) -> None:
     for name, par in fam.parameters.items():
         bad = ~np.asarray(par.contains(cols[name]), dtype=bool)
         if bad.any():
@@ -108,13 +108,13 @@ def _check_domains(fam: CollectiveDefence, cols: dict[str, np.ndarray], ids: np.
                                  domain=par.domain)
 
 
-def _empty(fam: CollectiveDefence) -> pd.DataFrame:
+def _empty(fam: Any) -> pd.DataFrame:
     names = ["point", *fam.parameters, "equilibrium", "n_equilibria", "regime", "regret", "bayes_error", "path"]
     return pd.DataFrame({c: [] for c in names})
 
 
 # ====================================================================== one point
-def point_rows(fam: CollectiveDefence, point: dict[str, float], point_id: int, belief_policy: str,
+def point_rows(fam: Any, point: dict[str, float], point_id: int, belief_policy: str,
                tol: float = TOL) -> list[dict[str, Any]]:
     """The tidy rows of every equilibrium at one point (the ``collective`` solver, certified)."""
     game = fam.game_at(point)
@@ -170,7 +170,7 @@ class RowSpec:
     beliefs: np.ndarray | None = None
 
 
-def symmetric_rows(fam: CollectiveDefence, n: int, cols: dict[str, np.ndarray], ids: np.ndarray,
+def symmetric_rows(fam: Any, n: int, cols: dict[str, np.ndarray], ids: np.ndarray,
                    belief_policy: str, tol: float = TOL) -> tuple[pd.DataFrame, np.ndarray]:
     """Every symmetric equilibrium at every point (exchangeable allies, ``n`` members).
 
@@ -212,7 +212,7 @@ def _numbered(frames: list[pd.DataFrame]) -> pd.DataFrame:
 class _Points:
     """The parameters of a group of points with ``n`` exchangeable allies, as arrays."""
 
-    def __init__(self, fam: CollectiveDefence, n: int, cols: dict[str, np.ndarray]) -> None:
+    def __init__(self, fam: Any, n: int, cols: dict[str, np.ndarray]) -> None:
         self.n = n
         self.fam = fam
         self._games: dict[int, Any] = {}
@@ -286,7 +286,7 @@ def _combinations(sols: dict[str, Any], wars: tuple[str, ...], npts: int) -> dic
 class _RowBuilder:
     """Outcomes, payoffs, measures, certificates and the table of a group's equilibria."""
 
-    def __init__(self, fam: CollectiveDefence, p: _Points, cols: dict[str, np.ndarray], ids: np.ndarray,
+    def __init__(self, fam: Any, p: _Points, cols: dict[str, np.ndarray], ids: np.ndarray,
                  spec: RowSpec, wars: tuple[str, ...]) -> None:
         self.fam, self.p, self.cols, self.ids, self.wars = fam, p, cols, ids, wars
         self.pt = spec.pt
@@ -342,6 +342,8 @@ class _RowBuilder:
             meas["expected_allies_at_war"] += wt * p.n * s["q"]
             meas["expected_entrapped"] += wt * p.n * s["entrapped"]
             meas["p_full_abandonment"] += wt * s["none"] * s["covered"]
+            if w == "provoked":
+                meas["p_chain_gang"] += wt * s["some_entrapped"]
             meas["p_target_wins"] += wt * win
         meas["join_probability"] = stages["defence"]["q"]
         certs = self._certify(tol)

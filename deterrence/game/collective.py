@@ -13,8 +13,8 @@ The Target's side wins a war with the probability :meth:`Contest.win` of the tot
 ``K`` of the allies that fight; everyone's payoff depends on the other allies only through who
 fights, so the game is *aggregated*: a profile gives each ally type's probability of joining
 (per state ``K`` already joined, in the sequential game), not a strategy per node of a tree
-with ``2**n`` type profiles. :meth:`CollectiveDefenceGame.tree` builds that explicit tree where it
-is small (a test oracle for the generic solvers).
+with ``2**n`` type profiles. :func:`deterrence.game.collective_tree.explicit_tree` builds that
+explicit tree where it is small (a test oracle for the generic solvers).
 
 Payoffs (``v`` the stakes, ``p(K)`` the Target side's chance of winning, ``w`` an ally type's
 interest in the Target, ``c`` its cost of fighting, ``a`` its audience cost of reneging):
@@ -623,7 +623,8 @@ class CollectiveDefenceGame:
 
         ``measures``: ``expected_allies_at_war`` (allies that fight), ``expected_entrapped``
         (pledged allies of an unwilling type that fight), ``p_full_abandonment`` (a war no ally
-        joins although some pledge covers it), ``join_probability`` (the mean over allies of the
+        joins although some pledge covers it), ``p_chain_gang`` (a war the Target provoked in which
+        at least one ally is entrapped), ``join_probability`` (the mean over allies of the
         probability of joining a war the Attacker starts, once it has started: the equilibrium's
         behaviour there, defined on the path or off it), ``p_target_wins``; and per ally (arrays)
         ``p_join``, ``p_entrapped``, ``p_abandons`` (unconditional) and ``join_given_war`` (given
@@ -638,7 +639,7 @@ class CollectiveDefenceGame:
         outcomes = dict.fromkeys(self.labels, 0.0)
         outcomes["status_quo"], outcomes["capitulation"] = w["status_quo"], w["capitulation"]
         p_join, p_entrapped, p_abandons = np.zeros(n), np.zeros(n), np.zeros(n)
-        full = win_total = 0.0
+        full = win_total = chain = 0.0
         defence_join = None
         for war in self.wars:
             stage = self.war_stage(behaviour, war)
@@ -659,10 +660,13 @@ class CollectiveDefenceGame:
             p_abandons += w[war] * (1 - stage.join) * self.covered(war)
             full += w[war] * stage.none_join * float(self.covered(war).any())
             win_total += w[war] * p
+            if war == "provoked":
+                chain += w[war] * stage.some_entrapped
         total_war = sum(w[war] for war in self.wars)
         measures = {
             "expected_allies_at_war": float(p_join.sum()), "expected_entrapped": float(p_entrapped.sum()),
-            "p_full_abandonment": float(full), "join_probability": float(np.mean(defence_join)),
+            "p_full_abandonment": float(full), "p_chain_gang": float(chain),
+            "join_probability": float(np.mean(defence_join)),
             "p_target_wins": float(win_total), "p_join": p_join, "p_entrapped": p_entrapped,
             "p_abandons": p_abandons,
             "join_given_war": p_join / total_war if total_war > 0 else np.full(n, np.nan),
@@ -729,29 +733,6 @@ class CollectiveDefenceGame:
             table[h.name] = {f"{ally_player(j, self.n)} committed": float(mu[j]) for j in range(self.n)
                              if j != h.ally}
         return table, off
-
-    # ------------------------------------------------------------------ the explicit tree
-    def tree(self, max_allies: int = 4, war: str | None = None) -> Any:
-        """The explicit game tree (an :class:`~deterrence.ExtensiveFormGame`; small ``n`` only).
-
-        ``war="defence"`` or ``"provoked"`` gives only the allies' join stage of that war (Nature
-        draws the types, then the allies move).
-
-        Raises
-        ------
-        ResourceError
-            More than ``max_allies`` allies (the tree has ``2**n`` type profiles and ``2**n``
-            sets of joiners under each).
-        """
-        from ._collective_tree import explicit_tree
-
-        return explicit_tree(self, max_allies, war)
-
-    def tree_profile(self, tree: Any, strategies: Sequence[Any]) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        """A profile of this game as a behaviour profile of :meth:`tree` with consistent beliefs."""
-        from ._collective_tree import tree_profile
-
-        return tree_profile(self, tree, strategies)
 
 
 # ====================================================================== war stages

@@ -31,7 +31,16 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..game.collective import CollectiveDefenceGame
-from ._collective_join import SMALL, JoinResult, JoinSolution, _eps, _exchangeable, marginal_coefficients, moebius
+from ._collective_join import (
+    SMALL,
+    JoinResult,
+    JoinSolution,
+    _eps,
+    _exchangeable,
+    marginal_coefficients,
+    moebius,
+)
+from ._collective_profiles import strategies_of
 from ._collective_symmetric import SymmetricSolutions, bernstein_mean
 from .base import Candidate
 
@@ -174,8 +183,6 @@ def free_extras(game: CollectiveDefenceGame, results: dict[str, JoinResult], tol
     exchangeable = _exchangeable(game)
     per_war = {war: (_symmetric_options(game, war, results[war].solutions, tol) if exchangeable
                      else _small_options(game, war, results[war].solutions, tol)) for war in game.wars}
-    from .collective import strategies_of
-
     out: list[Candidate] = []
     for combo in itertools.product(*(per_war[w] for w in game.wars)):
         if not any(o.free for o in combo):

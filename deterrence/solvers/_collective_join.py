@@ -247,7 +247,6 @@ def _solve_combo(game: CollectiveDefenceGame, coef: np.ndarray, weights: np.ndar
                  eps: np.ndarray, pi: np.ndarray, combo: tuple[Regime, ...]
                  ) -> tuple[list[tuple[np.ndarray, bool, bool]], bool]:
     """The equilibria with each ally in its regime of ``combo``; and whether a continuum was met."""
-    n = game.n
     mixing = [i for i, r in enumerate(combo) if None in r]
     q = np.array([_interval(pi[i], r)[0] for i, r in enumerate(combo)])
     if len(mixing) == 1:  # its indifference does not involve its own q: a knife edge at most

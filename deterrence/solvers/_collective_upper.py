@@ -49,7 +49,7 @@ def top_choices(win_defence: np.ndarray, win_provoked: np.ndarray | None, stakes
     ``win_provoked`` is ``None`` for games without initiative (``beta`` is then 0).
     """
     v = np.asarray(stakes, dtype=float)
-    rows, alphas, taus, betas, knives = [], [], [], [], []
+    rows, alphas, taus, knives = [], [], [], []
     resist = win_defence * v - cost_defender
     for r_idx, tau, r_tie in _options(resist, eps):
         attack_value = (1 - tau) * v[r_idx] + tau * ((1 - win_defence[r_idx]) * v[r_idx] - cost_attacker[r_idx])

@@ -38,6 +38,7 @@ import numpy as np
 from ..equilibrium import BELIEF_POLICIES
 from ..game.collective import CollectiveDefenceGame
 from ._collective_join import JoinResult, JoinSolution, join_equilibria
+from ._collective_profiles import strategies_of
 from ._collective_symmetric import gain_scale
 from ._collective_upper import top_choices
 from ._options import option
@@ -57,26 +58,6 @@ class CollectiveOptions(SolverOptions):
     """
 
     belief_policy: str = option("free", choices=BELIEF_POLICIES)
-
-
-def strategies_of(game: CollectiveDefenceGame, alpha: float, tau: float, beta: float,
-                  joins: dict[str, JoinSolution]) -> tuple[np.ndarray, ...]:
-    """The profile (one vector per information set) of top choices and join equilibria."""
-    out: list[np.ndarray] = []
-    for h in game.infosets:
-        if h.name == "attacker":
-            p = alpha
-        elif h.name == "defender":
-            p = tau
-        elif h.name == "defender_initiative":
-            p = beta
-        else:
-            sigma = joins[h.war].sigma
-            p = float(sigma[h.ally][h.kind] if game.timing == "simultaneous" else sigma[h.ally][h.kind, h.state])
-            out.append(np.array([p, 1.0 - p]))  # intervene, stay_out
-            continue
-        out.append(np.array([1.0 - p, p]))
-    return tuple(out)
 
 
 def _win(game: CollectiveDefenceGame, war: str, solution: JoinSolution) -> float:

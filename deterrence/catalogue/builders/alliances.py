@@ -32,8 +32,8 @@ from typing import Any
 
 import sympy as sp
 
-from ...game.tree import chance, decision, terminal
 from ...families._pledges import COMMITMENT_TYPES
+from ...game.tree import chance, decision, terminal
 from ...model import Baseline, Derived, Model, NodeSpec, Ordering, Parameter, Reference
 from ._parts import parameter
 

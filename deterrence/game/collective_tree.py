@@ -1,5 +1,9 @@
 """The explicit tree of a :class:`~deterrence.game.collective.CollectiveDefenceGame` (small ``n``).
 
+:func:`explicit_tree` builds it; :func:`tree_profile` turns a profile of the aggregated game
+into a behaviour profile of the tree, with the consistent beliefs (for
+:func:`deterrence.certify` on the tree: the generic certifier as an oracle).
+
 Nature draws the allies' types one after the other (chance nodes ``<ally>_type``), then, with
 ``initiative > 0``, who has the initiative; then the Attacker and the Target move (information
 sets ``attacker``, ``defender``, ``defender_initiative``), and the allies decide in their order.
