@@ -245,5 +245,12 @@ class CollectiveDefence:
 
         return family_regimes(self, concept, belief_policy, **fixed)
 
+    def threshold(self, parameter: str, concept: str | None = None, belief_policy: str = "free",
+                  **fixed: Any) -> list[dict[str, Any]]:
+        """Values of ``parameter`` where the set of regimes changes (used by :func:`deterrence.threshold`)."""
+        from ._regimes import family_threshold
+
+        return family_threshold(self, parameter, concept, belief_policy, **fixed)
+
 
 __all__ = ["CollectiveDefence"]

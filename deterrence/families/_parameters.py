@@ -35,6 +35,9 @@ class IntegerParameter(Parameter):
     the domain.
     """
 
+    #: sliders, scans and grids step by whole numbers
+    integer = True
+
     def contains(self, value: Any, *, closed: bool = False) -> Any:
         inside = super().contains(value, closed=closed)
         v = np.asarray(value, dtype=float)

@@ -198,4 +198,4 @@ def _distinct(points: np.ndarray, tol: float = 1e-10) -> np.ndarray:
     return np.array(out).reshape(-1, points.shape[1] if points.ndim == 2 else 0)
 
 
-__all__ = ["BoxSolutions", "MIN_WIDTH", "derivative_coefficients", "solve_multilinear"]
+__all__ = ["MIN_WIDTH", "BoxSolutions", "derivative_coefficients", "solve_multilinear"]
