@@ -34,16 +34,28 @@ from .errors import GameError, UnsupportedError
 from .game.collective import CollectiveDefenceGame, win_probability
 
 
-def certify_collective(game: CollectiveDefenceGame, strategies: Sequence[Any], concept: str = "pbe", *,
-                       beliefs: Sequence[Any] | None = None, tol: float = 1e-8, exact: bool = False
-                       ) -> Certificate:
+def certify_collective(
+    game: CollectiveDefenceGame,
+    strategies: Sequence[Any],
+    concept: str = "pbe",
+    *,
+    beliefs: Sequence[Any] | None = None,
+    tol: float = 1e-8,
+    exact: bool = False,
+) -> Certificate:
     """Certify one profile of a collective-defence game (see the module docstring)."""
     return certify_collective_batch([game], [strategies], concept, beliefs=[beliefs], tol=tol, exact=exact)[0]
 
 
-def certify_collective_batch(games: Sequence[CollectiveDefenceGame], profiles: Sequence[Sequence[Any]],
-                             concept: str = "pbe", *, beliefs: Sequence[Any] | None = None,
-                             tol: float = 1e-8, exact: bool = False) -> list[Certificate]:
+def certify_collective_batch(
+    games: Sequence[CollectiveDefenceGame],
+    profiles: Sequence[Sequence[Any]],
+    concept: str = "pbe",
+    *,
+    beliefs: Sequence[Any] | None = None,
+    tol: float = 1e-8,
+    exact: bool = False,
+) -> list[Certificate]:
     """Certify many profiles (one per game; games may repeat) at once.
 
     Rows whose games have the same timing, number of allies and capabilities (or all equal
@@ -68,11 +80,15 @@ def certify_collective_batch(games: Sequence[CollectiveDefenceGame], profiles: S
         A profile or a belief that does not fit its game.
     """
     if exact:
-        raise UnsupportedError("exact certificates of collective-defence games are not implemented: the "
-                               "contest function is irrational in general; the float certificate's "
-                               "tolerance is relative to each player's payoff range")
+        raise UnsupportedError(
+            "exact certificates of collective-defence games are not implemented: the "
+            "contest function is irrational in general; the float certificate's "
+            "tolerance is relative to each player's payoff range"
+        )
     if concept not in ("pbe", "nash"):
-        raise UnsupportedError(f"collective-defence games are certified as 'pbe' (or 'nash'), not '{concept}'")
+        raise UnsupportedError(
+            f"collective-defence games are certified as 'pbe' (or 'nash'), not '{concept}'"
+        )
     if len(games) != len(profiles):
         raise GameError(f"{len(games)} games and {len(profiles)} profiles")
     groups: dict[tuple, list[int]] = {}
@@ -99,9 +115,15 @@ def certify_collective_batch(games: Sequence[CollectiveDefenceGame], profiles: S
 def _checked_array(game: CollectiveDefenceGame, arr: np.ndarray, tol: float) -> np.ndarray:
     """Profiles ``(rows, sets, 2)`` checked at once."""
     if arr.shape[1:] != (len(game.infosets), 2):
-        raise GameError(f"profiles of shape {arr.shape[1:]} for a game with {len(game.infosets)} information sets")
+        raise GameError(
+            f"profiles of shape {arr.shape[1:]} for a game with {len(game.infosets)} information sets"
+        )
     atol = max(tol, 1e-9)
-    bad = (~np.isfinite(arr)).any(axis=2) | (arr < -atol).any(axis=2) | (np.abs(arr.sum(axis=2) - 1) > max(atol, 1e-6))
+    bad = (
+        (~np.isfinite(arr)).any(axis=2)
+        | (arr < -atol).any(axis=2)
+        | (np.abs(arr.sum(axis=2) - 1) > max(atol, 1e-6))
+    )
     if bad.any():
         r, k = np.argwhere(bad)[0]
         h = game.infosets[int(k)]
@@ -111,12 +133,19 @@ def _checked_array(game: CollectiveDefenceGame, arr: np.ndarray, tol: float) -> 
 
 def _checked(game: CollectiveDefenceGame, profile: Any, tol: float) -> np.ndarray:
     """A profile as an array ``(sets, 2)``, checked (a fast path for arrays)."""
-    arr = np.asarray(profile, dtype=float) if not isinstance(profile, list | tuple) or all(
-        np.shape(x) == (2,) for x in profile) else None
+    arr = (
+        np.asarray(profile, dtype=float)
+        if not isinstance(profile, list | tuple) or all(np.shape(x) == (2,) for x in profile)
+        else None
+    )
     if arr is None or arr.shape != (len(game.infosets), 2):
         return np.array(game.check_behaviour(profile, atol=max(tol, 1e-9)))
     atol = max(tol, 1e-9)
-    bad = (~np.isfinite(arr)).any(axis=1) | (arr < -atol).any(axis=1) | (np.abs(arr.sum(axis=1) - 1) > max(atol, 1e-6))
+    bad = (
+        (~np.isfinite(arr)).any(axis=1)
+        | (arr < -atol).any(axis=1)
+        | (np.abs(arr.sum(axis=1) - 1) > max(atol, 1e-6))
+    )
     if bad.any():
         h = game.infosets[int(np.flatnonzero(bad)[0])]
         raise GameError(f"not a probability vector over {h.actions}: {arr[h.index]}", infoset=h.name)
@@ -141,11 +170,14 @@ def _belief_array(games: list[CollectiveDefenceGame], stated: list[Any]) -> np.n
 
 
 # ====================================================================== one group of rows
-def _certify_rows(games: list[CollectiveDefenceGame], profiles: np.ndarray, mu: np.ndarray | None,
-                  tol: float, concept: str) -> list[Certificate]:
+def _certify_rows(
+    games: list[CollectiveDefenceGame], profiles: np.ndarray, mu: np.ndarray | None, tol: float, concept: str
+) -> list[Certificate]:
     g0 = games[0]
     rows = _Rows(games, profiles, mu)
-    gains: list[tuple[np.ndarray, np.ndarray, int]] = []  # (gain of action 1 over 0, prob of action 1, player)
+    gains: list[
+        tuple[np.ndarray, np.ndarray, int]
+    ] = []  # (gain of action 1 over 0, prob of action 1, player)
     wins = {}
     for war in g0.wars:
         if g0.timing == "simultaneous":
@@ -167,17 +199,26 @@ def _certify_rows(games: list[CollectiveDefenceGame], profiles: np.ndarray, mu: 
         regret[:, player] = np.maximum(regret[:, player], r)
     relative = (np.maximum(regret, 0) / rows.payoff_ranges()).max(axis=1)
     bayes = _bayes_error(rows, wins)
-    return [Certificate(concept=concept, regret=float(regret[k].max()), bayes_error=float(bayes[k]),
-                        tolerance=tol, exact=False,
-                        passed=bool(relative[k] <= tol and bayes[k] <= max(tol, 1e-9)),
-                        details={"relative_regret": float(relative[k])})
-            for k in range(len(games))]
+    return [
+        Certificate(
+            concept=concept,
+            regret=float(regret[k].max()),
+            bayes_error=float(bayes[k]),
+            tolerance=tol,
+            exact=False,
+            passed=bool(relative[k] <= tol and bayes[k] <= max(tol, 1e-9)),
+            details={"relative_regret": float(relative[k])},
+        )
+        for k in range(len(games))
+    ]
 
 
 class _Rows:
     """The primitives of a group of rows as arrays."""
 
-    def __init__(self, games: list[CollectiveDefenceGame], profiles: np.ndarray, mu: np.ndarray | None) -> None:
+    def __init__(
+        self, games: list[CollectiveDefenceGame], profiles: np.ndarray, mu: np.ndarray | None
+    ) -> None:
         g0 = games[0]
         self.games = games
         self.profiles = profiles  # (R, sets, 2)
@@ -236,17 +277,36 @@ class _Rows:
         g0 = self.games[0]
         p_lo, p_hi = self.win.min(axis=1), self.win.max(axis=1)
         v, g = self.v, self.g
-        att = np.stack([np.zeros_like(v), v, (1 - p_hi) * v - self.c_a, (1 - p_lo) * v - self.c_a,
-                        (1 - p_hi) * v - p_hi * g - self.c_a, (1 - p_lo) * v - p_lo * g - self.c_a], axis=1)
-        dfn = np.stack([np.zeros_like(v), v, p_lo * v - self.c_d, p_hi * v - self.c_d,
-                        p_lo * (v + g) - self.c_d, p_hi * (v + g) - self.c_d], axis=1)
+        att = np.stack(
+            [
+                np.zeros_like(v),
+                v,
+                (1 - p_hi) * v - self.c_a,
+                (1 - p_lo) * v - self.c_a,
+                (1 - p_hi) * v - p_hi * g - self.c_a,
+                (1 - p_lo) * v - p_lo * g - self.c_a,
+            ],
+            axis=1,
+        )
+        dfn = np.stack(
+            [
+                np.zeros_like(v),
+                v,
+                p_lo * v - self.c_d,
+                p_hi * v - self.c_d,
+                p_lo * (v + g) - self.c_d,
+                p_hi * (v + g) - self.c_d,
+            ],
+            axis=1,
+        )
         out = [np.ptp(att, axis=1), np.ptp(dfn, axis=1)]
         a_max = np.stack([self.audience(w) for w in g0.wars]).max(axis=0)  # (R, n)
         w = self.interest * v[:, None, None]  # (R, n, 2)
         lo, hi = p_lo[:, None, None], p_hi[:, None, None]
         cost, aud = self.cost[:, :, None], a_max[:, :, None]
-        vals = np.concatenate([np.zeros_like(w[:, :, :1]), w, w * lo - cost, w * hi - cost, w * lo - aud,
-                               w * hi - aud], axis=2)  # (R, n, 9)
+        vals = np.concatenate(
+            [np.zeros_like(w[:, :, :1]), w, w * lo - cost, w * hi - cost, w * lo - aud, w * hi - aud], axis=2
+        )  # (R, n, 9)
         allies = np.ptp(vals, axis=2)
         r = np.column_stack([*out, allies])
         return np.where(r > 0, r, 1.0)
@@ -273,8 +333,8 @@ def _distribution(rows: _Rows, q: np.ndarray, skip: int | None) -> np.ndarray:
             continue
         move = steps[j]
         ok = move >= 0
-        stay = dist * (1 - q[:, j:j + 1])
-        stay[:, move[ok]] += dist[:, ok] * q[:, j:j + 1]
+        stay = dist * (1 - q[:, j : j + 1])
+        stay[:, move[ok]] += dist[:, ok] * q[:, j : j + 1]
         dist = stay
     return dist
 
@@ -345,7 +405,7 @@ def _sequential_values(rows: _Rows, war: str, mu: np.ndarray | None = None) -> l
     for i in range(n - 1, -1, -1):
         idx = sums.index(g0.sequential_states(i))
         move = sums.step[i][idx]
-        q = prob[:, i:i + 1] * joins[i][:, 0, :] + (1 - prob[:, i:i + 1]) * joins[i][:, 1, :]
+        q = prob[:, i : i + 1] * joins[i][:, 0, :] + (1 - prob[:, i : i + 1]) * joins[i][:, 1, :]
         cur = np.full(values[i + 1].shape, np.nan)
         cur[:, idx] = q * values[i + 1][:, move] + (1 - q) * values[i + 1][:, idx]
         values[i] = cur
@@ -365,7 +425,7 @@ def _sequential(rows: _Rows, war: str) -> tuple[np.ndarray, list[tuple[np.ndarra
         i, s = h.ally, h.state
         mu = rows.belief(h.index)
         vals = values if mu is None else _sequential_values(rows, war, mu)
-        here = int(sums.index(g0.sequential_states(i)[s:s + 1])[0])
+        here = int(sums.index(g0.sequential_states(i)[s : s + 1])[0])
         there = int(sums.step[i][here])
         w = rows.interest[:, i, h.kind] * rows.v
         gain = w * (vals[i + 1][:, there] - vals[i + 1][:, here]) - rows.cost[:, i] + audience[:, i]

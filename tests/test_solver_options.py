@@ -60,7 +60,8 @@ def _collective() -> Any:
 def _game_and_concept(method: str) -> tuple[Any, str]:
     info = registry()[method]
     concept = sorted(info.concepts)[0]
-    game = _bimatrix() if "normal" in info.kinds else _collective() if "collective" in info.kinds else _signalling()
+    game = (_bimatrix() if "normal" in info.kinds else _collective() if "collective" in info.kinds
+            else _signalling())
     assert info.serves(game, concept) is None, (method, info.serves(game, concept))
     return game, concept
 

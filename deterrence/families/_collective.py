@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from types import MappingProxyType
 from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
@@ -62,14 +63,25 @@ class CollectiveDefence:
     concepts: tuple[str, ...] = ("pbe",)
     status = "stylised"
     orderings: tuple = ()
-    fixed: dict = {}
+    fixed: Mapping[str, Any] = MappingProxyType({})
     file = None
     text = None
 
-    def __init__(self, *, name: str, title: str, description: str, values: Mapping[str, Any],
-                 timing: str = "simultaneous", provocation: bool = False, is_baseline: bool = False,
-                 references: tuple[Reference, ...] = (), claims: tuple[dict[str, Any], ...] = (),
-                 entrapment: str = "", baseline_text: str = "") -> None:
+    def __init__(
+        self,
+        *,
+        name: str,
+        title: str,
+        description: str,
+        values: Mapping[str, Any],
+        timing: str = "simultaneous",
+        provocation: bool = False,
+        is_baseline: bool = False,
+        references: tuple[Reference, ...] = (),
+        claims: tuple[dict[str, Any], ...] = (),
+        entrapment: str = "",
+        baseline_text: str = "",
+    ) -> None:
         self.name = name
         self.title = title + (" — no-pledge baseline" if is_baseline else "")
         self.description = description
@@ -83,16 +95,21 @@ class CollectiveDefence:
         self._values = dict(values)
         self.parameters, self.members_fixed = build_parameters(values, provocation)
         self.derived: dict[str, Any] = {}
-        self.meta = {"family": "collective_defence", "timing": timing, "provocation": provocation,
-                     "per_ally": [k for k in PER_ALLY if k not in self.parameters],
-                     "commitment_types": "deterrence.families.COMMITMENT_TYPES (pledge codes 0..3)"}
+        self.meta = {
+            "family": "collective_defence",
+            "timing": timing,
+            "provocation": provocation,
+            "per_ally": [k for k in PER_ALLY if k not in self.parameters],
+            "commitment_types": "deterrence.families.COMMITMENT_TYPES (pledge codes 0..3)",
+        }
         self.game()  # the defaults must give a game (e.g. a defined contest function)
 
     # ------------------------------------------------------------------ facts
     def __repr__(self) -> str:
         kind = " (baseline)" if self.is_baseline else ""
         n = self.members_fixed or f"1..{int(self.parameters['members'].domain[1])}"
-        return f"<CollectiveDefence {self.name!r}{kind}: {n} members, {self.timing}, {len(self.parameters)} parameters>"
+        return (f"<CollectiveDefence {self.name!r}{kind}: {n} members, {self.timing}, "
+                f"{len(self.parameters)} parameters>")
 
     @property
     def players(self) -> tuple[str, ...]:
@@ -115,10 +132,17 @@ class CollectiveDefence:
 
     @cached_property
     def sha256(self) -> str:
-        canon = {"name": self.name, "timing": self.timing, "provocation": self.provocation,
-                 "baseline": self.is_baseline, "version": 1,
-                 "parameters": {n: [p.default, list(p.domain), p.open_lower, p.open_upper, type(p).__name__]
-                                for n, p in self.parameters.items()}}
+        canon = {
+            "name": self.name,
+            "timing": self.timing,
+            "provocation": self.provocation,
+            "baseline": self.is_baseline,
+            "version": 1,
+            "parameters": {
+                n: [p.default, list(p.domain), p.open_lower, p.open_upper, type(p).__name__]
+                for n, p in self.parameters.items()
+            },
+        }
         return hashlib.sha256(json.dumps(canon, sort_keys=True, default=str).encode()).hexdigest()
 
     def schema(self) -> tuple[list[str], list[str]]:
@@ -138,10 +162,19 @@ class CollectiveDefence:
 
     @cached_property
     def _baseline(self) -> CollectiveDefence:
-        return CollectiveDefence(name=self.name, title=self.title, description=self.description,
-                                 values=self._values, timing=self.timing, provocation=self.provocation,
-                                 is_baseline=True, references=self.references, claims=self.claims,
-                                 entrapment=self.entrapment, baseline_text=self.baseline_description)
+        return CollectiveDefence(
+            name=self.name,
+            title=self.title,
+            description=self.description,
+            values=self._values,
+            timing=self.timing,
+            provocation=self.provocation,
+            is_baseline=True,
+            references=self.references,
+            claims=self.claims,
+            entrapment=self.entrapment,
+            baseline_text=self.baseline_description,
+        )
 
     # ------------------------------------------------------------------ values and games
     def point(self, values: Mapping[str, Any] | None = None, /, **kwargs: Any) -> dict[str, float]:
@@ -157,8 +190,11 @@ class CollectiveDefence:
         given = {**dict(values or {}), **kwargs}
         unknown = [k for k in given if k not in self.parameters]
         if unknown:
-            raise ParameterError(f"unknown parameter '{unknown[0]}' for model '{self.name}'; parameters are "
-                                 f"{', '.join(self.parameters)}", name=unknown[0])
+            raise ParameterError(
+                f"unknown parameter '{unknown[0]}' for model '{self.name}'; parameters are "
+                f"{', '.join(self.parameters)}",
+                name=unknown[0],
+            )
         out = {}
         for name, par in self.parameters.items():
             value = given.get(name, par.default)
@@ -166,8 +202,15 @@ class CollectiveDefence:
             out[name] = float(value)
         return out
 
-    def game(self, values: Mapping[str, Any] | None = None, /, *, check_orderings: bool = True,
-             exact: bool = False, **kwargs: Any) -> CollectiveDefenceGame:
+    def game(
+        self,
+        values: Mapping[str, Any] | None = None,
+        /,
+        *,
+        check_orderings: bool = True,
+        exact: bool = False,
+        **kwargs: Any,
+    ) -> CollectiveDefenceGame:
         """The aggregated game at a point (any number of members; :func:`deterrence.solve` solves it).
 
         ``check_orderings`` and ``exact`` are accepted for the model interface (the family has no
@@ -195,15 +238,23 @@ class CollectiveDefence:
             mult, pledged = np.zeros(n), np.zeros(n, dtype=bool)
         try:  # every value is in its domain (checked by point() or by the sweep's design)
             return CollectiveDefenceGame.trusted(
-                stakes=point["stakes"], cost_attacker=point["cost_attacker"], cost_defender=point["cost_defender"],
+                stakes=point["stakes"],
+                cost_attacker=point["cost_attacker"],
+                cost_defender=point["cost_defender"],
                 contest=Contest(point["p_alone"], point["p_allied"], point["decisiveness"]),
-                credibility=tuple(ally["credibility"].tolist()), cost_ally=tuple(ally["cost_ally"].tolist()),
+                credibility=tuple(ally["credibility"].tolist()),
+                cost_ally=tuple(ally["cost_ally"].tolist()),
                 interest_committed=tuple(ally["interest_committed"].tolist()),
                 interest_uncommitted=tuple(ally["interest_uncommitted"].tolist()),
                 audience_cost=tuple((point["audience_cost"] * mult).tolist()),
-                capability=tuple(ally["capability"].tolist()), pledged=tuple(pledged.tolist()),
-                timing=self.timing, initiative=point.get("initiative", 0.0), revision=point.get("revision", 0.0),
-                conditional=point.get("conditional", 0.0), title=self.title)
+                capability=tuple(ally["capability"].tolist()),
+                pledged=tuple(pledged.tolist()),
+                timing=self.timing,
+                initiative=point.get("initiative", 0.0),
+                revision=point.get("revision", 0.0),
+                conditional=point.get("conditional", 0.0),
+                title=self.title,
+            )
         except ParameterError as exc:
             if exc.name == "capability" and "capability" not in self.parameters:
                 exc.add_note("the capabilities are the per-ally parameters capability_1, capability_2, ...")
@@ -232,8 +283,9 @@ class CollectiveDefence:
         """
         if concept != "pbe":
             if path == "compiled":
-                raise UnsupportedError(f"the {self.name} family is solved as 'pbe', not '{concept}'",
-                                       methods=("pbe",))
+                raise UnsupportedError(
+                    f"the {self.name} family is solved as 'pbe', not '{concept}'", methods=("pbe",)
+                )
             return None
         from ._kernel import CollectiveKernel
 
@@ -245,8 +297,9 @@ class CollectiveDefence:
 
         return family_regimes(self, concept, belief_policy, **fixed)
 
-    def threshold(self, parameter: str, concept: str | None = None, belief_policy: str = "free",
-                  **fixed: Any) -> list[dict[str, Any]]:
+    def threshold(
+        self, parameter: str, concept: str | None = None, belief_policy: str = "free", **fixed: Any
+    ) -> list[dict[str, Any]]:
         """Values of ``parameter`` where the set of regimes changes (used by :func:`deterrence.threshold`)."""
         from ._regimes import family_threshold
 

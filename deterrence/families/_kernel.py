@@ -76,8 +76,9 @@ class CollectiveKernel:
         for n in np.unique(members):
             sel = np.flatnonzero(members == n)
             if fam.exchangeable and fam.timing == "simultaneous" and n > SMALL:
-                rows, redo = symmetric_rows(fam, int(n), {k: v[sel] for k, v in cols.items()}, ids[sel],
-                                            self.belief_policy, self.tol)
+                rows, redo = symmetric_rows(
+                    fam, int(n), {k: v[sel] for k, v in cols.items()}, ids[sel], self.belief_policy, self.tol
+                )
                 frames.append(rows)
                 if len(redo):
                     keep = ~frames[-1]["point"].isin(ids[sel][redo])
@@ -103,40 +104,66 @@ def _check_domains(fam: Any, cols: dict[str, np.ndarray], ids: np.ndarray) -> No
         bad = ~np.asarray(par.contains(cols[name]), dtype=bool)
         if bad.any():
             k = int(np.flatnonzero(bad)[0])
-            raise ParameterError(f"parameter '{name}': value {cols[name][k]:g} at point {int(ids[k])} is outside "
-                                 f"its domain {par.domain_text}", name=name, value=float(cols[name][k]),
-                                 domain=par.domain)
+            raise ParameterError(
+                f"parameter '{name}': value {cols[name][k]:g} at point {int(ids[k])} is outside "
+                f"its domain {par.domain_text}",
+                name=name,
+                value=float(cols[name][k]),
+                domain=par.domain,
+            )
 
 
 def _empty(fam: Any) -> pd.DataFrame:
-    names = ["point", *fam.parameters, "equilibrium", "n_equilibria", "regime", "regret", "bayes_error", "path"]
+    names = [
+        "point",
+        *fam.parameters,
+        "equilibrium",
+        "n_equilibria",
+        "regime",
+        "regret",
+        "bayes_error",
+        "path",
+    ]
     return pd.DataFrame({c: [] for c in names})
 
 
 # ====================================================================== one point
-def point_rows(fam: Any, point: dict[str, float], point_id: int, belief_policy: str,
-               tol: float = TOL) -> list[dict[str, Any]]:
+def point_rows(
+    fam: Any, point: dict[str, float], point_id: int, belief_policy: str, tol: float = TOL
+) -> list[dict[str, Any]]:
     """The tidy rows of every equilibrium at one point (the ``collective`` solver, certified)."""
     game = fam.game_at(point)
     cands, _complete, _degenerate, _notes = collective_candidates(game, belief_policy, SOLVE_TOL)
-    certs = certify_collective_batch([game] * len(cands), [c.strategies for c in cands], "pbe",
-                                     beliefs=[c.beliefs for c in cands], tol=tol)
+    certs = certify_collective_batch(
+        [game] * len(cands), [c.strategies for c in cands], "pbe", beliefs=[c.beliefs for c in cands], tol=tol
+    )
     outcomes = {lab: np.zeros(len(cands)) for lab in LABELS}
     pure = np.zeros(len(cands), dtype=bool)
     rows = []
     for j, (cand, cert) in enumerate(zip(cands, certs, strict=True)):
         if not cert.passed:
-            raise SolverError(f"an equilibrium of {fam.name} failed its certificate at point {point_id} "
-                              f"(relative regret {cert.details.get('relative_regret', np.nan):.3g}); this is a bug")
+            raise SolverError(
+                f"an equilibrium of {fam.name} failed its certificate at point {point_id} "
+                f"(relative regret {cert.details.get('relative_regret', np.nan):.3g}); this is a bug"
+            )
         summary = game.summary(cand.strategies)
         for lab in LABELS:
             outcomes[lab][j] = summary.outcomes.get(lab, 0.0)
         pure[j] = all(float(np.max(s)) >= 1 - 1e-9 for s in cand.strategies)
         pay, meas = summary.payoffs, summary.measures
-        row = {"point": point_id, **point, "equilibrium": j, "n_equilibria": len(cands),
-               "payoff_Attacker": float(pay[0]), "payoff_Defender": float(pay[1]),
-               "payoff_Ally": float(np.mean(pay[2:])), "regret": cert.regret, "bayes_error": cert.bayes_error,
-               "path": "compiled", **{m: float(meas[m]) for m in MEASURES}}
+        row = {
+            "point": point_id,
+            **point,
+            "equilibrium": j,
+            "n_equilibria": len(cands),
+            "payoff_Attacker": float(pay[0]),
+            "payoff_Defender": float(pay[1]),
+            "payoff_Ally": float(np.mean(pay[2:])),
+            "regret": cert.regret,
+            "bayes_error": cert.bayes_error,
+            "path": "compiled",
+            **{m: float(meas[m]) for m in MEASURES},
+        }
         rows.append(row)
     _finish(rows, outcomes, pure)
     return rows
@@ -170,8 +197,9 @@ class RowSpec:
     beliefs: np.ndarray | None = None
 
 
-def symmetric_rows(fam: Any, n: int, cols: dict[str, np.ndarray], ids: np.ndarray,
-                   belief_policy: str, tol: float = TOL) -> tuple[pd.DataFrame, np.ndarray]:
+def symmetric_rows(
+    fam: Any, n: int, cols: dict[str, np.ndarray], ids: np.ndarray, belief_policy: str, tol: float = TOL
+) -> tuple[pd.DataFrame, np.ndarray]:
     """Every symmetric equilibrium at every point (exchangeable allies, ``n`` members).
 
     Returns the rows and the indices (into the points) to be solved one by one instead (the
@@ -180,16 +208,24 @@ def symmetric_rows(fam: Any, n: int, cols: dict[str, np.ndarray], ids: np.ndarra
     """
     p = _Points(fam, n, cols)
     wars = ("defence", "provoked") if fam.provocation else ("defence",)
-    sols = {w: symmetric_solutions(p.pi, p.w_c, p.w_u, p.cost, p.audience(w), p.v, p.delta, SOLVE_TOL)
-            for w in wars}
+    sols = {
+        w: symmetric_solutions(p.pi, p.w_c, p.w_u, p.cost, p.audience(w), p.v, p.delta, SOLVE_TOL)
+        for w in wars
+    }
     combo = _combinations(sols, wars, len(ids))
     win = {w: bernstein_mean(p.win[combo[w]["point"]], combo[w]["q"]) for w in wars}
     pt = combo["defence"]["point"]
     eps = SOLVE_TOL * (1.0 + p.v + p.g + p.c_a + p.c_d)[pt]
     top = top_choices(win["defence"], win.get("provoked"), p.v[pt], p.c_a[pt], p.c_d[pt], p.g[pt], eps)
     o = top.owner
-    spec = RowSpec(pt[o], top.alpha, top.tau, top.beta, {w: {k: v[o] for k, v in combo[w].items()} for w in wars},
-                   {w: win[w][o] for w in wars})
+    spec = RowSpec(
+        pt[o],
+        top.alpha,
+        top.tau,
+        top.beta,
+        {w: {k: v[o] for k, v in combo[w].items()} for w in wars},
+        {w: win[w][o] for w in wars},
+    )
     specs = [spec]
     redo = np.zeros(0, dtype=np.int64)
     if belief_policy == "free" and fam.provocation:
@@ -229,13 +265,18 @@ class _Points:
         self.a = np.where(self.pledged, cols["audience_cost"] * mult, 0.0)
         k = cols["capability"]
         grid = np.arange(n + 1)[None, :] * k[:, None]
-        self.win = win_probability(cols["p_alone"][:, None], cols["p_allied"][:, None],
-                                   cols["decisiveness"][:, None], grid)
+        self.win = win_probability(
+            cols["p_alone"][:, None], cols["p_allied"][:, None], cols["decisiveness"][:, None], grid
+        )
         _check_contest(cols, k * n)
         self.delta = np.diff(self.win, axis=1)
         gain = self.delta.max(axis=1) * self.v
-        self.unwilling = np.column_stack([self.w_c * gain < self.cost - 1e-12 * np.maximum(1, self.cost),
-                                          self.w_u * gain < self.cost - 1e-12 * np.maximum(1, self.cost)])
+        self.unwilling = np.column_stack(
+            [
+                self.w_c * gain < self.cost - 1e-12 * np.maximum(1, self.cost),
+                self.w_u * gain < self.cost - 1e-12 * np.maximum(1, self.cost),
+            ]
+        )
         self.unwilling &= self.pledged[:, None]
 
     def audience(self, war: str) -> np.ndarray:
@@ -278,16 +319,36 @@ def _combinations(sols: dict[str, Any], wars: tuple[str, ...], npts: int) -> dic
         left.append(np.repeat(a, len(b)))
         right.append(np.tile(b, len(a)))
     li, ri = np.concatenate(left).astype(np.int64), np.concatenate(right).astype(np.int64)
-    return {"defence": {"point": d.point[li], "s_c": d.s_c[li], "s_u": d.s_u[li], "q": d.q[li], "knife": d.knife[li]},
-            "provoked": {"point": pr.point[ri], "s_c": pr.s_c[ri], "s_u": pr.s_u[ri], "q": pr.q[ri],
-                         "knife": pr.knife[ri]}}
+    return {
+        "defence": {
+            "point": d.point[li],
+            "s_c": d.s_c[li],
+            "s_u": d.s_u[li],
+            "q": d.q[li],
+            "knife": d.knife[li],
+        },
+        "provoked": {
+            "point": pr.point[ri],
+            "s_c": pr.s_c[ri],
+            "s_u": pr.s_u[ri],
+            "q": pr.q[ri],
+            "knife": pr.knife[ri],
+        },
+    }
 
 
 class _RowBuilder:
     """Outcomes, payoffs, measures, certificates and the table of a group's equilibria."""
 
-    def __init__(self, fam: Any, p: _Points, cols: dict[str, np.ndarray], ids: np.ndarray,
-                 spec: RowSpec, wars: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        fam: Any,
+        p: _Points,
+        cols: dict[str, np.ndarray],
+        ids: np.ndarray,
+        spec: RowSpec,
+        wars: tuple[str, ...],
+    ) -> None:
         self.fam, self.p, self.cols, self.ids, self.wars = fam, p, cols, ids, wars
         self.pt = spec.pt
         self.top = spec
@@ -305,11 +366,19 @@ class _RowBuilder:
         a = p.audience(war)[pt]
         cost = p.cost[pt]
         v = p.v[pt]
-        ally = (pi * (s_c * (p.w_c[pt] * v * fight - cost) + (1 - s_c) * (p.w_c[pt] * v * stay - a))
-                + (1 - pi) * (s_u * (p.w_u[pt] * v * fight - cost) + (1 - s_u) * (p.w_u[pt] * v * stay - a)))
+        ally = pi * (s_c * (p.w_c[pt] * v * fight - cost) + (1 - s_c) * (p.w_c[pt] * v * stay - a)) + (
+            1 - pi
+        ) * (s_u * (p.w_u[pt] * v * fight - cost) + (1 - s_u) * (p.w_u[pt] * v * stay - a))
         covered = p.covered(war)[pt]
-        return {"none": (1 - q) ** n, "abandon": np.where(covered, 1 - q**n, 0.0), "entrapped": e,
-                "some_entrapped": 1 - (1 - e) ** n, "ally": ally, "q": q, "covered": covered}
+        return {
+            "none": (1 - q) ** n,
+            "abandon": np.where(covered, 1 - q**n, 0.0),
+            "entrapped": e,
+            "some_entrapped": 1 - (1 - e) ** n,
+            "ally": ally,
+            "q": q,
+            "covered": covered,
+        }
 
     def build(self, tol: float) -> pd.DataFrame:
         p, t, pt = self.p, self.top, self.pt
@@ -367,13 +436,20 @@ class _RowBuilder:
         certs = certify_collective_batch(games, self._profiles(), "pbe", beliefs=self.beliefs, tol=tol)
         for k, c in enumerate(certs):
             if not c.passed:
-                raise SolverError(f"a symmetric equilibrium of {self.fam.name} failed its certificate at point "
-                                  f"{int(self.ids[self.pt[k]])} (relative regret "
-                                  f"{c.details.get('relative_regret', np.nan):.3g}); this is a bug")
+                raise SolverError(
+                    f"a symmetric equilibrium of {self.fam.name} failed its certificate at point "
+                    f"{int(self.ids[self.pt[k]])} (relative regret "
+                    f"{c.details.get('relative_regret', np.nan):.3g}); this is a bug"
+                )
         return certs
 
-    def _table(self, out: dict[str, np.ndarray], pay: dict[str, np.ndarray], meas: dict[str, np.ndarray],
-               certs: list[Any]) -> pd.DataFrame:
+    def _table(
+        self,
+        out: dict[str, np.ndarray],
+        pay: dict[str, np.ndarray],
+        meas: dict[str, np.ndarray],
+        certs: list[Any],
+    ) -> pd.DataFrame:
         t, pt = self.top, self.pt
         pure = np.isin(t.alpha, (0, 1)) & np.isin(t.tau, (0, 1)) & np.isin(t.beta, (0, 1))
         for w in self.wars:
@@ -417,8 +493,14 @@ def _free_spec(p: _Points, sols: Any) -> RowSpec:
                 if m not in tables:
                     tables[m] = committed_others(n, m)
                 beliefs[r, 2 + 2 * np.arange(n) + t, :] = tables[m]
-    joins = {"defence": {"s_c": rows.s_c, "s_u": rows.s_u, "q": rows.q,
-                         "knife": np.zeros(len(rows.point), dtype=bool)}}
+    joins = {
+        "defence": {
+            "s_c": rows.s_c,
+            "s_u": rows.s_u,
+            "q": rows.q,
+            "knife": np.zeros(len(rows.point), dtype=bool),
+        }
+    }
     return RowSpec(rows.point, rows.alpha, rows.tau, rows.beta, joins, {"defence": rows.win}, beliefs)
 
 

@@ -69,54 +69,119 @@ class Spec:
         value = self.default if default is None else default
         if not isinstance(value, (int, float, np.integer, np.floating)) or isinstance(value, bool):
             raise ParameterError(f"{name} must be a number, got {value!r}", name=name, value=value)
-        return cls(name, value, self.domain, description or self.description, self.symbol,
-                   self.open_lower, self.open_upper)
+        return cls(
+            name,
+            value,
+            self.domain,
+            description or self.description,
+            self.symbol,
+            self.open_lower,
+            self.open_upper,
+        )
 
 
 _PLEDGES = ", ".join(f"{k} {v[0].replace('_', ' ')}" for k, v in COMMITMENT_TYPES.items())
 
 #: every parameter of the family (shared form), in declaration order
 SPECS: dict[str, Spec] = {
-    "members": Spec(3, (1, MAX_MEMBERS), "number of allies pledged to the Target (a whole number)", "n",
-                    integer=True),
-    "credibility": Spec(0.5, (0, 1), "probability that an ally is the committed type (the credibility of "
-                        "its pledge)", "\\pi"),
-    "stakes": Spec(1.0, (0, INF), "value of the disputed prize to the Attacker and the Target", "v",
-                   open_lower=True, open_upper=True),
+    "members": Spec(
+        3, (1, MAX_MEMBERS), "number of allies pledged to the Target (a whole number)", "n", integer=True
+    ),
+    "credibility": Spec(
+        0.5, (0, 1), "probability that an ally is the committed type (the credibility of its pledge)", "\\pi"
+    ),
+    "stakes": Spec(
+        1.0,
+        (0, INF),
+        "value of the disputed prize to the Attacker and the Target",
+        "v",
+        open_lower=True,
+        open_upper=True,
+    ),
     "p_alone": Spec(0.3, (0, 1), "probability that the Target wins a war it fights alone", "p_0"),
-    "p_allied": Spec(0.8, (0, 1), "probability that the Target wins a war fought with one ally of capability 1",
-                     "p_1"),
+    "p_allied": Spec(
+        0.8, (0, 1), "probability that the Target wins a war fought with one ally of capability 1", "p_1"
+    ),
     "cost_attacker": Spec(0.4, (0, INF), "the Attacker's cost of war", "c_A"),
     "cost_defender": Spec(0.35, (0, INF), "the Target's cost of war", "c_D"),
     "cost_ally": Spec(0.3, (0, INF), "an ally's cost of fighting", "c_L"),
-    "interest_committed": Spec(1.0, (0, INF), "the committed type's interest in the Target: its value of the "
-                               "Target holding the prize, per unit of stakes", "w_C"),
-    "interest_uncommitted": Spec(0.2, (0, INF), "the uncommitted type's interest in the Target (how far an "
-                                 "ally's interests diverge from the Target's)", "w_U"),
-    "audience_cost": Spec(0.1, (0, INF), "an ally's audience (reputation) cost of reneging on a defence pact; a "
-                          "pledge of another type costs its share of it (0, 0.25, 0.6, 1 for codes 0..3)", "a"),
-    "pledge": Spec(DEFENCE_PACT, (0, 3), f"an ally's pledge type: {_PLEDGES} (the commitment-type codes)",
-                   "\\tau", integer=True),
-    "capability": Spec(1.0, (0, INF), "an ally's capability: one ally of capability 1 turns p_alone into "
-                       "p_allied, and the contest function adds the capabilities of those who fight", "k"),
-    "decisiveness": Spec(1.0, (0, INF), "decisiveness r of the ratio-form contest function: 1 the lottery form "
-                         "(each ally adds less than the one before), above 1 an S-shaped curve", "r",
-                         open_lower=True),
+    "interest_committed": Spec(
+        1.0,
+        (0, INF),
+        "the committed type's interest in the Target: its value of the "
+        "Target holding the prize, per unit of stakes",
+        "w_C",
+    ),
+    "interest_uncommitted": Spec(
+        0.2,
+        (0, INF),
+        "the uncommitted type's interest in the Target (how far an "
+        "ally's interests diverge from the Target's)",
+        "w_U",
+    ),
+    "audience_cost": Spec(
+        0.1,
+        (0, INF),
+        "an ally's audience (reputation) cost of reneging on a defence pact; a "
+        "pledge of another type costs its share of it (0, 0.25, 0.6, 1 for codes 0..3)",
+        "a",
+    ),
+    "pledge": Spec(
+        DEFENCE_PACT,
+        (0, 3),
+        f"an ally's pledge type: {_PLEDGES} (the commitment-type codes)",
+        "\\tau",
+        integer=True,
+    ),
+    "capability": Spec(
+        1.0,
+        (0, INF),
+        "an ally's capability: one ally of capability 1 turns p_alone into "
+        "p_allied, and the contest function adds the capabilities of those who fight",
+        "k",
+    ),
+    "decisiveness": Spec(
+        1.0,
+        (0, INF),
+        "decisiveness r of the ratio-form contest function: 1 the lottery form "
+        "(each ally adds less than the one before), above 1 an S-shaped curve",
+        "r",
+        open_lower=True,
+    ),
 }
 
 #: the parameters of the provocation-prone variant
 PROVOCATION: dict[str, Spec] = {
-    "initiative": Spec(0.3, (0, 1), "probability that the Target, not the Attacker, has the crisis initiative "
-                       "and may provoke a war", "\\rho"),
-    "revision": Spec(0.5, (0, INF), "the Target's extra prize in a war it provokes (what it would take from "
-                     "the Attacker)", "g"),
-    "conditional": Spec(0.0, (0, 1), "share of its audience cost a pledge waives in a war the Target provoked "
-                        "(1: the pledges cover only wars the Attacker starts)", "\\kappa"),
+    "initiative": Spec(
+        0.3,
+        (0, 1),
+        "probability that the Target, not the Attacker, has the crisis initiative and may provoke a war",
+        "\\rho",
+    ),
+    "revision": Spec(
+        0.5,
+        (0, INF),
+        "the Target's extra prize in a war it provokes (what it would take from the Attacker)",
+        "g",
+    ),
+    "conditional": Spec(
+        0.0,
+        (0, 1),
+        "share of its audience cost a pledge waives in a war the Target provoked "
+        "(1: the pledges cover only wars the Attacker starts)",
+        "\\kappa",
+    ),
 }
 
 #: the quantities each ally has: one shared parameter, or one per ally
-PER_ALLY: tuple[str, ...] = ("credibility", "cost_ally", "interest_committed", "interest_uncommitted",
-                             "pledge", "capability")
+PER_ALLY: tuple[str, ...] = (
+    "credibility",
+    "cost_ally",
+    "interest_committed",
+    "interest_uncommitted",
+    "pledge",
+    "capability",
+)
 
 
 def build_parameters(values: Mapping[str, Any], provocation: bool) -> tuple[dict[str, Parameter], int | None]:
@@ -135,13 +200,18 @@ def build_parameters(values: Mapping[str, Any], provocation: bool) -> tuple[dict
     specs = {**SPECS, **(PROVOCATION if provocation else {})}
     unknown = [k for k in values if k not in specs]
     if unknown:
-        raise ParameterError(f"unknown parameter '{unknown[0]}' for collective_defence; parameters are "
-                             f"{', '.join(specs)}", name=unknown[0])
+        raise ParameterError(
+            f"unknown parameter '{unknown[0]}' for collective_defence; parameters are {', '.join(specs)}",
+            name=unknown[0],
+        )
     vectors = {k: v for k, v in values.items() if _is_vector(v)}
     bad = [k for k in vectors if k not in PER_ALLY]
     if bad:
-        raise ParameterError(f"{bad[0]} is shared by all allies and takes one number, not a list; the "
-                             f"quantities given per ally are {', '.join(PER_ALLY)}", name=bad[0])
+        raise ParameterError(
+            f"{bad[0]} is shared by all allies and takes one number, not a list; the "
+            f"quantities given per ally are {', '.join(PER_ALLY)}",
+            name=bad[0],
+        )
     fixed = _member_count(values, vectors)
     out: dict[str, Parameter] = {}
     for name, spec in specs.items():
@@ -149,8 +219,13 @@ def build_parameters(values: Mapping[str, Any], provocation: bool) -> tuple[dict
             for i, x in enumerate(vectors[name]):
                 out[f"{name}_{i + 1}"] = spec.make(f"{name}_{i + 1}", x, f"{spec.description} (ally {i + 1})")
         elif name == "members" and fixed is not None:
-            out[name] = IntegerParameter(name, fixed, (fixed, fixed), "number of allies pledged to the Target "
-                                         f"(fixed at {fixed} by the per-ally lists)", spec.symbol)
+            out[name] = IntegerParameter(
+                name,
+                fixed,
+                (fixed, fixed),
+                f"number of allies pledged to the Target (fixed at {fixed} by the per-ally lists)",
+                spec.symbol,
+            )
         else:
             out[name] = spec.make(name, values.get(name))
     return out, fixed
@@ -168,20 +243,31 @@ def _member_count(values: Mapping[str, Any], vectors: Mapping[str, Any]) -> int 
     n = next(iter(lengths.values()))
     for k, m in lengths.items():
         if m != n:
-            raise ParameterError(f"{k} has {m} values but {next(iter(lengths))} has {n}: give one value per "
-                                 "ally for every per-ally quantity", name=k, value=m)
+            raise ParameterError(
+                f"{k} has {m} values but {next(iter(lengths))} has {n}: give one value per "
+                "ally for every per-ally quantity",
+                name=k,
+                value=m,
+            )
     if not 1 <= n <= MAX_MEMBERS:
         k = next(iter(lengths))
-        raise ParameterError(f"{k} has {n} values; the family takes 1 to {MAX_MEMBERS} allies", name=k, value=n)
+        raise ParameterError(
+            f"{k} has {n} values; the family takes 1 to {MAX_MEMBERS} allies", name=k, value=n
+        )
     if "members" in values and float(values["members"]) != n:
         k = next(iter(lengths))
-        raise ParameterError(f"{k} has {n} values for members = {values['members']}: a per-ally list needs one "
-                             "value per member", name=k, value=n)
+        raise ParameterError(
+            f"{k} has {n} values for members = {values['members']}: a per-ally list needs one "
+            "value per member",
+            name=k,
+            value=n,
+        )
     return n
 
 
-def ally_vectors(parameters: Mapping[str, Parameter], point: Mapping[str, float], n: int
-                 ) -> dict[str, np.ndarray]:
+def ally_vectors(
+    parameters: Mapping[str, Parameter], point: Mapping[str, float], n: int
+) -> dict[str, np.ndarray]:
     """Per-ally values of every :data:`PER_ALLY` quantity at a point (shared ones repeated)."""
     out = {}
     for name in PER_ALLY:
@@ -192,5 +278,13 @@ def ally_vectors(parameters: Mapping[str, Parameter], point: Mapping[str, float]
     return out
 
 
-__all__ = ["MAX_MEMBERS", "PER_ALLY", "PROVOCATION", "SPECS", "IntegerParameter", "Spec", "ally_vectors",
-           "build_parameters"]
+__all__ = [
+    "MAX_MEMBERS",
+    "PER_ALLY",
+    "PROVOCATION",
+    "SPECS",
+    "IntegerParameter",
+    "Spec",
+    "ally_vectors",
+    "build_parameters",
+]

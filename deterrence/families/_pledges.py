@@ -41,8 +41,9 @@ def audience_multiplier(code: float, name: str = "pledge") -> float:
     key = int(code) if float(code).is_integer() else None
     if key not in COMMITMENT_TYPES:
         codes = ", ".join(f"{k} {v[0]}" for k, v in COMMITMENT_TYPES.items())
-        raise ParameterError(f"{name} = {code:g} is not a pledge type code; the codes are {codes}",
-                             name=name, value=code)
+        raise ParameterError(
+            f"{name} = {code:g} is not a pledge type code; the codes are {codes}", name=name, value=code
+        )
     return COMMITMENT_TYPES[key][1]
 
 

@@ -20,6 +20,7 @@ and the contest's decisiveness is 1; numeric roots otherwise, said so).
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,23 +86,31 @@ class FamilyRegimes:
         ``q`` where every other parameter is fixed (LaTeX for expressions with ``latex=True``)."""
         show = sp.latex if latex else sp.sstr
         n, q = self.members, self.symbols["q"]
-        lines = [f"Exact regimes of {self.model} with {n} members (symmetric equilibria of exchangeable allies "
-                 "deciding at once; PBE with consistent beliefs):",
-                 "  contest: p(K) = g^r / (1 + g^r), g = x0 + K (x1 - x0), x = (p / (1 - p))^(1/r) at p_alone and "
-                 "p_allied, r = decisiveness",
-                 f"  D(q) = sum_m C({n - 1}, m) q^m (1-q)^({n - 1}-m) [p((m+1) k) - p(m k)]  (an ally's expected "
-                 "marginal contribution)",
-                 f"  P(q) = sum_m C({n}, m) q^m (1-q)^({n}-m) p(m k)  (the Target side's chance of winning)"]
+        lines = [
+            f"Exact regimes of {self.model} with {n} members (symmetric equilibria of exchangeable allies "
+            "deciding at once; PBE with consistent beliefs):",
+            "  contest: p(K) = g^r / (1 + g^r), g = x0 + K (x1 - x0), x = (p / (1 - p))^(1/r) at p_alone and "
+            "p_allied, r = decisiveness",
+            f"  D(q) = sum_m C({n - 1}, m) q^m (1-q)^({n - 1}-m) [p((m+1) k) - p(m k)]  (an ally's expected "
+            "marginal contribution)",
+            f"  P(q) = sum_m C({n}, m) q^m (1-q)^({n}-m) p(m k)  (the Target side's chance of winning)",
+        ]
         if not (self.marginal.free_symbols - {q}):
-            lines += [f"  at these values D(q) = {show(sp.expand(self.marginal))}",
-                      f"                P(q) = {show(sp.expand(self.win))}"]
-        lines.append("  join regimes (h = cost_ally - the audience cost the pledge sets; w_C, w_U the interests, "
-                     "v the stakes, pi the credibility):")
+            lines += [
+                f"  at these values D(q) = {show(sp.expand(self.marginal))}",
+                f"                P(q) = {show(sp.expand(self.win))}",
+            ]
+        lines.append(
+            "  join regimes (h = cost_ally - the audience cost the pledge sets; w_C, w_U the interests, "
+            "v the stakes, pi the credibility):"
+        )
         width = max(len(k) for k in self.conditions) + 2
         for name, text in _TEXT.items():
             lines.append(f"    [{name}]".ljust(width + 6) + text)
-        lines.append("  then the attacked Target resists iff P(q) v >= c_D, and the Attacker attacks iff the Target "
-                     "concedes or (1 - P(q)) v > c_A.")
+        lines.append(
+            "  then the attacked Target resists iff P(q) v >= c_D, and the Attacker attacks iff the Target "
+            "concedes or (1 - P(q)) v > c_A."
+        )
         if self.fixed:
             lines.append("  fixed: " + ", ".join(f"{k} = {v}" for k, v in self.fixed.items()))
         lines.extend(f"  note: {n}" for n in self.notes)
@@ -151,11 +160,15 @@ def _roots(expr: sp.Expr, x: sp.Symbol) -> list[tuple[sp.Expr, bool]]:
     if all(c.is_rational for c in poly.coeffs()):
         roots = [(r, True) for r in sp.real_roots(poly)]
     else:
-        roots = [(sp.Float(complex(r).real), False) for r in poly.nroots(n=15) if abs(complex(r).imag) < 1e-12]
+        roots = [
+            (sp.Float(complex(r).real), False) for r in poly.nroots(n=15) if abs(complex(r).imag) < 1e-12
+        ]
     return [(r, e) for r, e in roots if 0 < float(r) < 1]
 
 
-def family_regimes(fam: Any, concept: str | None = None, belief_policy: str = "free", **fixed: Any) -> FamilyRegimes:
+def family_regimes(
+    fam: Any, concept: str | None = None, belief_policy: str = "free", **fixed: Any
+) -> FamilyRegimes:
     """The exact regimes of an exchangeable, simultaneous collective-defence family.
 
     Raises
@@ -169,8 +182,10 @@ def family_regimes(fam: Any, concept: str | None = None, belief_policy: str = "f
     if concept not in (None, "pbe"):
         raise UnsupportedError(f"the {fam.name} family is solved as 'pbe', not '{concept}'", methods=("pbe",))
     if not fam.exchangeable or fam.timing != "simultaneous" or fam.provocation:
-        raise UnsupportedError(f"exact regimes are written for exchangeable allies deciding at once "
-                               f"(collective_defence); {fam.name} has its boundaries found numerically")
+        raise UnsupportedError(
+            f"exact regimes are written for exchangeable allies deciding at once "
+            f"(collective_defence); {fam.name} has its boundaries found numerically"
+        )
     unknown = [k for k in fixed if k not in fam.parameters]
     if unknown:
         raise ParameterError(f"unknown parameter '{unknown[0]}' for model '{fam.name}'", name=unknown[0])
@@ -190,9 +205,17 @@ def family_regimes(fam: Any, concept: str | None = None, belief_policy: str = "f
     total = sum(sp.binomial(n, m) * q**m * (1 - q) ** (n - m) * win[m] for m in range(n + 1))
     hurdle = s["cost_ally"] - s["audience_cost"] * sp.nsimplify(mult)
     conds = _join_conditions(s, q, marginal, hurdle)
-    return FamilyRegimes(fam.name, n, {**syms, "q": q}, conds, sp.simplify(total) if n <= 3 else total,
-                         marginal, dict(fixed), {k: getattr(fam.parameters[k], "symbol", "") for k in names},
-                         notes=(f"pledge code {int(code)}: audience-cost multiplier {mult:g}",))
+    return FamilyRegimes(
+        fam.name,
+        n,
+        {**syms, "q": q},
+        conds,
+        sp.simplify(total) if n <= 3 else total,
+        marginal,
+        dict(fixed),
+        {k: getattr(fam.parameters[k], "symbol", "") for k in names},
+        notes=(f"pledge code {int(code)}: audience-cost multiplier {mult:g}",),
+    )
 
 
 def _contest(s: dict[str, Any], m: int) -> sp.Expr:
@@ -206,8 +229,9 @@ def _contest(s: dict[str, Any], m: int) -> sp.Expr:
     return sp.simplify(g**r / (1 + g**r)) if r == 1 else g**r / (1 + g**r)
 
 
-def _join_conditions(s: dict[str, Any], q: sp.Symbol, marginal: sp.Expr, hurdle: sp.Expr
-                     ) -> dict[str, list[sp.Basic]]:
+def _join_conditions(
+    s: dict[str, Any], q: sp.Symbol, marginal: sp.Expr, hurdle: sp.Expr
+) -> dict[str, list[sp.Basic]]:
     """Each join regime's best-response conditions (``q`` at its value in the pure regimes)."""
     pi, v = s["credibility"], s["stakes"]
     w = (s["interest_committed"], s["interest_uncommitted"])
@@ -223,20 +247,27 @@ def _join_conditions(s: dict[str, Any], q: sp.Symbol, marginal: sp.Expr, hurdle:
             act = a_u if t == 0 else a_c
             lo = (1 - pi) * act if t == 0 else pi * act
             hi = lo + (pi if t == 0 else 1 - pi)
-            out[name] = [sp.Eq(w[t] * v * marginal, hurdle), sp.Gt(q, lo), sp.Lt(q, hi),
-                         (sp.Ge if act else sp.Le)(w[other] * v * marginal, hurdle)]
+            out[name] = [
+                sp.Eq(w[t] * v * marginal, hurdle),
+                sp.Gt(q, lo),
+                sp.Lt(q, hi),
+                (sp.Ge if act else sp.Le)(w[other] * v * marginal, hurdle),
+            ]
     return out
 
 
-def family_threshold(fam: Any, parameter: str, concept: str | None = None, belief_policy: str = "free",
-                     **fixed: Any) -> list[dict[str, Any]]:
+def family_threshold(
+    fam: Any, parameter: str, concept: str | None = None, belief_policy: str = "free", **fixed: Any
+) -> list[dict[str, Any]]:
     """Values of ``parameter`` where the set of regimes changes: exact candidates on ``credibility``
     (:meth:`FamilyRegimes.boundaries`), each kept where the family's own evaluation finds different
     regime sets on its two sides; other parameters numerically (:func:`deterrence.numeric_threshold`
     does not apply to families: a scan with the same evaluation)."""
     if parameter not in fam.parameters:
-        raise ParameterError(f"unknown parameter '{parameter}' for model '{fam.name}'; valid: "
-                             f"{', '.join(fam.parameters)}", name=parameter)
+        raise ParameterError(
+            f"unknown parameter '{parameter}' for model '{fam.name}'; valid: {', '.join(fam.parameters)}",
+            name=parameter,
+        )
     values = {n: p.default for n, p in fam.parameters.items() if n != parameter}
     values.update(fixed)
     try:
@@ -252,8 +283,16 @@ def family_threshold(fam: Any, parameter: str, concept: str | None = None, belie
         eps = 1e-6 * max(1.0, abs(x))
         below, above = (_regime_set(fam, {**values, parameter: y}, belief_policy) for y in (x - eps, x + eps))
         if below != above:
-            out.append({"parameter": parameter, "value": root, "numeric": x, "below": sorted(below),
-                        "above": sorted(above), "exact": exact})
+            out.append(
+                {
+                    "parameter": parameter,
+                    "value": root,
+                    "numeric": x,
+                    "below": sorted(below),
+                    "above": sorted(above),
+                    "exact": exact,
+                }
+            )
     return out
 
 
@@ -265,27 +304,43 @@ def _regime_set(fam: Any, values: dict[str, Any], belief_policy: str) -> frozens
     return frozenset(rows["regime"])
 
 
-def _scan(fam: Any, parameter: str, values: dict[str, Any], belief_policy: str, grid: int = 65,
-          tol: float = 1e-6) -> list[dict[str, Any]]:
+def _scan(
+    fam: Any, parameter: str, values: dict[str, Any], belief_policy: str, grid: int = 65, tol: float = 1e-6
+) -> list[dict[str, Any]]:
     """Boundaries on a bounded parameter by a scan and bisection with the family's evaluation."""
     par = fam.parameters[parameter]
     lo, hi = (float(x) for x in par.domain)
     if not (np.isfinite(lo) and np.isfinite(hi)):
-        raise ParameterError(f"parameter '{parameter}' has the unbounded domain {par.domain_text}; thresholds "
-                             "are found on bounded parameters", name=parameter)
-    xs = np.unique(np.round(np.linspace(lo, hi, grid))) if getattr(par, "integer", False) else np.linspace(
-        lo + tol, hi - tol, grid)
+        raise ParameterError(
+            f"parameter '{parameter}' has the unbounded domain {par.domain_text}; thresholds "
+            "are found on bounded parameters",
+            name=parameter,
+        )
+    xs = (
+        np.unique(np.round(np.linspace(lo, hi, grid)))
+        if getattr(par, "integer", False)
+        else np.linspace(lo + tol, hi - tol, grid)
+    )
     sets = [(float(x), _regime_set(fam, {**values, parameter: float(x)}, belief_policy)) for x in xs]
     out = []
-    for (a, ra), (b, rb) in zip(sets, sets[1:], strict=False):
+    for (a, ra), (b, rb) in itertools.pairwise(sets):
         if ra == rb:
             continue
         while not getattr(par, "integer", False) and b - a > tol:
             mid = 0.5 * (a + b)
             rm = _regime_set(fam, {**values, parameter: mid}, belief_policy)
             a, b = (mid, b) if rm == ra else (a, mid)
-        out.append({"parameter": parameter, "value": None, "numeric": 0.5 * (a + b), "bracket": (a, b),
-                    "below": sorted(ra), "above": sorted(rb), "exact": False})
+        out.append(
+            {
+                "parameter": parameter,
+                "value": None,
+                "numeric": 0.5 * (a + b),
+                "bracket": (a, b),
+                "below": sorted(ra),
+                "above": sorted(rb),
+                "exact": False,
+            }
+        )
     return out
 
 

@@ -19,14 +19,12 @@ explicit tree where it is small (a test oracle for the generic solvers).
 Payoffs (``v`` the stakes, ``p(K)`` the Target side's chance of winning, ``w`` an ally type's
 interest in the Target, ``c`` its cost of fighting, ``a`` its audience cost of reneging):
 
-============================  ===========================  ==========================  =================================
-outcome                       Attacker                     Target (``Defender``)       ally ``i`` of type ``t``
-============================  ===========================  ==========================  =================================
-status quo                    ``0``                        ``v``                       ``w_t v``
-capitulation                  ``v``                        ``0``                       ``0``
-war, joiners ``S``            ``(1 - p) v - c_A``          ``p v - c_D``               ``w_t p v - c`` if it fights, ``w_t p v - a`` if not
-provoked war, joiners ``S``   ``(1 - p) v - p g - c_A``    ``p (v + g) - c_D``         as above, ``a`` times ``1 - conditional``
-============================  ===========================  ==========================  =================================
+* status quo: Attacker ``0``, Target ``v``, ally ``w_t v``;
+* capitulation: Attacker ``v``, Target ``0``, ally ``0``;
+* war, with the allies ``S`` fighting: Attacker ``(1 - p) v - c_A``, Target ``p v - c_D``, ally
+  ``w_t p v - c`` if it fights and ``w_t p v - a`` if it stays out;
+* a war the Target provoked: Attacker ``(1 - p) v - p g - c_A``, Target ``p (v + g) - c_D``, ally as
+  above with ``a`` times ``1 - conditional``.
 
 The Target's survival is a public good: every ally gets ``w_t p v`` whether it fought or not.
 With one ally, ``p(0) = p_alone`` and ``p(1) = p_allied``: the game is ``extended_deterrence``.
@@ -102,15 +100,21 @@ class Contest:
         """Raise :class:`~deterrence.ParameterError` (naming ``capability`` or ``p_allied``)
         if the contest is undefined for some capability in ``[0, total]``."""
         if not self.decisiveness > 0 or not math.isfinite(self.decisiveness):
-            raise ParameterError(f"decisiveness must be a positive number, got {self.decisiveness}",
-                                 name="decisiveness", value=self.decisiveness)
+            raise ParameterError(
+                f"decisiveness must be a positive number, got {self.decisiveness}",
+                name="decisiveness",
+                value=self.decisiveness,
+            )
         if self.p_allied >= 1.0 or total <= 0:
             return
         if self.p_alone >= 1.0:
             raise ParameterError(
                 "the contest function is undefined: p_alone = 1 (the Target cannot lose alone) with "
                 f"p_allied = {self.p_allied:g} < 1 (an ally would make it lose); no ratio-form contest "
-                "gives that", name="p_allied", value=self.p_allied)
+                "gives that",
+                name="p_allied",
+                value=self.p_allied,
+            )
         x0, x1 = self._roots
         g = x0 + total * (x1 - x0)
         if g < -1e-12 * max(1.0, x0):
@@ -119,7 +123,9 @@ class Contest:
                 f"p_alone = {self.p_alone:g} > p_allied = {self.p_allied:g} each unit of capability "
                 f"weakens the Target, and its strength x0 + K (x1 - x0) turns negative above "
                 f"K = {x0 / (x0 - x1):.6g}; lower the capability or the number of members",
-                name="capability", value=total)
+                name="capability",
+                value=total,
+            )
 
     def win(self, capability: Any) -> np.ndarray:
         """``p(K)`` for an array of capabilities ``K >= 0`` (elementwise)."""
@@ -133,8 +139,9 @@ def win_probability(p_alone: Any, p_allied: Any, decisiveness: Any, capability: 
     ``p = g**r / (1 + g**r)`` with ``g = x0 + K (x1 - x0)`` (clipped at 0; :meth:`Contest.check`
     refuses the points where it would be negative).
     """
-    p0, p1, r, k = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in
-                                         (p_alone, p_allied, decisiveness, capability)))
+    p0, p1, r, k = np.broadcast_arrays(
+        *(np.asarray(x, dtype=float) for x in (p_alone, p_allied, decisiveness, capability))
+    )
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
         x0 = np.where(p0 < 1, (p0 / np.where(p0 < 1, 1 - p0, 1.0)) ** (1 / r), np.inf)
         x1 = np.where(p1 < 1, (p1 / np.where(p1 < 1, 1 - p1, 1.0)) ** (1 / r), np.inf)
@@ -183,7 +190,8 @@ class Sums:
                     f"the allies' capabilities give more than {MAX_SUMS:,} distinct sums (distinct "
                     f"capabilities of {len(caps)} allies can give up to 2**{len(caps)}); the exact "
                     "methods track every sum: give the allies fewer distinct capabilities "
-                    "(classes of equal capability) or fewer members")
+                    "(classes of equal capability) or fewer members"
+                )
             stages.append(values)
         self.values = values
         self.stages = stages  # stages[i]: sums of subsets of allies 0..i-1
@@ -274,24 +282,38 @@ def ally_player(i: int, n: int) -> str:
 
 
 def ally_prefix(i: int, n: int) -> str:
-    """The information-set prefix of ally ``i``: ``"ally"`` alone (as ``extended_deterrence``), else ``"ally1"``..."""
+    """The information-set prefix of ally ``i``: ``"ally"`` alone (as ``extended_deterrence``), else
+    ``"ally1"``, ``"ally2"``, ..."""
     return "ally" if n == 1 else f"ally{i + 1}"
 
 
 @lru_cache(maxsize=512)
-def _infosets_of(n: int, timing: str, provocation: bool, capabilities: tuple[float, ...] | None
-                 ) -> tuple[CollectiveInfoSet, ...]:
+def _infosets_of(
+    n: int, timing: str, provocation: bool, capabilities: tuple[float, ...] | None
+) -> tuple[CollectiveInfoSet, ...]:
     """The information sets of every game of this shape (see :attr:`CollectiveDefenceGame.infosets`)."""
     caps = capabilities if capabilities is not None else (1.0,) * n
-    probe = CollectiveDefenceGame(1.0, 0.0, 0.0, Contest(0.5, 0.5), (0.5,) * n, (0.0,) * n, (0.0,) * n,
-                                  (0.0,) * n, (0.0,) * n, caps, (False,) * n, timing,
-                                  0.5 if provocation else 0.0)
+    probe = CollectiveDefenceGame(
+        1.0,
+        0.0,
+        0.0,
+        Contest(0.5, 0.5),
+        (0.5,) * n,
+        (0.0,) * n,
+        (0.0,) * n,
+        (0.0,) * n,
+        (0.0,) * n,
+        caps,
+        (False,) * n,
+        timing,
+        0.5 if provocation else 0.0,
+    )
     return probe._make_infosets()
 
 
 def _state_text(value: float, equal: float | None) -> str:
     if equal is not None and equal > 0:
-        return f"{int(round(value / equal))}"
+        return f"{round(value / equal)}"
     return f"K{value:.6g}"
 
 
@@ -355,8 +377,15 @@ class CollectiveDefenceGame:
     kind: str = field(default="collective", init=False)
 
     def __post_init__(self) -> None:
-        vectors = ("credibility", "cost_ally", "interest_committed", "interest_uncommitted",
-                   "audience_cost", "capability", "pledged")
+        vectors = (
+            "credibility",
+            "cost_ally",
+            "interest_committed",
+            "interest_uncommitted",
+            "audience_cost",
+            "capability",
+            "pledged",
+        )
         n = len(self.credibility)
         if n < 1:
             raise GameError("a collective-defence game needs at least one ally")
@@ -364,8 +393,11 @@ class CollectiveDefenceGame:
             value = tuple(getattr(self, name))
             if len(value) != n:
                 raise GameError(f"{name} has {len(value)} entries for {n} allies")
-            object.__setattr__(self, name, tuple(bool(x) for x in value) if name == "pledged"
-                               else tuple(float(x) for x in value))
+            object.__setattr__(
+                self,
+                name,
+                tuple(bool(x) for x in value) if name == "pledged" else tuple(float(x) for x in value),
+            )
         if self.timing not in TIMINGS:
             raise GameError(f"unknown timing '{self.timing}'; timings are {', '.join(TIMINGS)}")
         self._check_numbers()
@@ -386,18 +418,28 @@ class CollectiveDefenceGame:
         return game
 
     def _check_numbers(self) -> None:
-        probs = {"credibility": self.credibility, "initiative": (self.initiative,),
-                 "conditional": (self.conditional,),
-                 "p_alone": (self.contest.p_alone,), "p_allied": (self.contest.p_allied,)}
+        probs = {
+            "credibility": self.credibility,
+            "initiative": (self.initiative,),
+            "conditional": (self.conditional,),
+            "p_alone": (self.contest.p_alone,),
+            "p_allied": (self.contest.p_allied,),
+        }
         for name, values in probs.items():
             v = np.asarray(values, dtype=float)
             if not np.all((v >= 0.0) & (v <= 1.0)):
                 raise GameError(f"{name} must lie in [0, 1], got {list(values)}")
-        nonneg = {"cost_ally": self.cost_ally, "interest_committed": self.interest_committed,
-                  "interest_uncommitted": self.interest_uncommitted, "audience_cost": self.audience_cost,
-                  "capability": self.capability, "revision": (self.revision,),
-                  "cost_attacker": (self.cost_attacker,), "cost_defender": (self.cost_defender,),
-                  "stakes": (self.stakes,)}
+        nonneg = {
+            "cost_ally": self.cost_ally,
+            "interest_committed": self.interest_committed,
+            "interest_uncommitted": self.interest_uncommitted,
+            "audience_cost": self.audience_cost,
+            "capability": self.capability,
+            "revision": (self.revision,),
+            "cost_attacker": (self.cost_attacker,),
+            "cost_defender": (self.cost_defender,),
+            "stakes": (self.stakes,),
+        }
         for name, values in nonneg.items():
             v = np.asarray(values, dtype=float)
             if not np.all(np.isfinite(v) & (v >= 0.0)):
@@ -482,7 +524,9 @@ class CollectiveDefenceGame:
         w = self.interest()
         for i in range(self.n):
             for t in range(2):
-                out[i, t] = w[i, t] * self.stakes * gain[i] < self.cost_ally[i] - 1e-12 * max(1.0, self.cost_ally[i])
+                out[i, t] = w[i, t] * self.stakes * gain[i] < self.cost_ally[i] - 1e-12 * max(
+                    1.0, self.cost_ally[i]
+                )
         return out & np.asarray(self.pledged, dtype=bool)[:, None]
 
     def _largest_marginal_gain(self) -> np.ndarray:
@@ -505,8 +549,10 @@ class CollectiveDefenceGame:
         return _infosets_of(self.n, self.timing, self.initiative > 0, states)
 
     def _make_infosets(self) -> tuple[CollectiveInfoSet, ...]:
-        sets = [CollectiveInfoSet(0, 0, "attacker", ATTACKER_ACTIONS),
-                CollectiveInfoSet(1, 1, "defender", DEFENDER_ACTIONS)]
+        sets = [
+            CollectiveInfoSet(0, 0, "attacker", ATTACKER_ACTIONS),
+            CollectiveInfoSet(1, 1, "defender", DEFENDER_ACTIONS),
+        ]
         if self.initiative > 0:
             sets.append(CollectiveInfoSet(2, 1, "defender_initiative", INITIATIVE_ACTIONS))
         for war in self.wars:
@@ -515,7 +561,9 @@ class CollectiveDefenceGame:
                 for t, tname in enumerate(TYPES):
                     base = f"{ally_prefix(i, self.n)}_{tname}"
                     if self.timing == "simultaneous":
-                        sets.append(CollectiveInfoSet(len(sets), 2 + i, base + suffix, ALLY_ACTIONS, war, i, t))
+                        sets.append(
+                            CollectiveInfoSet(len(sets), 2 + i, base + suffix, ALLY_ACTIONS, war, i, t)
+                        )
                         continue
                     for s, value in enumerate(self.sequential_states(i)):
                         name = f"{base}_after{_state_text(value, self.equal_capability)}{suffix}"
@@ -540,13 +588,18 @@ class CollectiveDefenceGame:
     def check_behaviour(self, behaviour: Sequence[Any], atol: float = 1e-9) -> list[np.ndarray]:
         """Validate a profile (one probability vector per information set) as float arrays."""
         if len(behaviour) != len(self.infosets):
-            raise GameError(f"the profile has {len(behaviour)} entries, the game {len(self.infosets)} "
-                            "information sets")
+            raise GameError(
+                f"the profile has {len(behaviour)} entries, the game {len(self.infosets)} information sets"
+            )
         out = []
         for h, b in zip(self.infosets, behaviour, strict=True):
             v = np.asarray(b, dtype=float).reshape(-1)
-            if v.shape != (len(h.actions),) or not np.all(np.isfinite(v)) or np.any(v < -atol) \
-                    or abs(v.sum() - 1) > max(atol, 1e-6):
+            if (
+                v.shape != (len(h.actions),)
+                or not np.all(np.isfinite(v))
+                or np.any(v < -atol)
+                or abs(v.sum() - 1) > max(atol, 1e-6)
+            ):
                 raise GameError(f"not a probability vector over {h.actions}: {v}", infoset=h.name)
             out.append(v)
         return out
@@ -558,7 +611,9 @@ class CollectiveDefenceGame:
             out[self.players[h.player]][h.name] = {a: float(x) for a, x in zip(h.actions, b, strict=True)}
         return out
 
-    def behaviour_from_mapping(self, mapping: Mapping[str, Mapping[str, Mapping[str, float]]]) -> list[np.ndarray]:
+    def behaviour_from_mapping(
+        self, mapping: Mapping[str, Mapping[str, Mapping[str, float]]]
+    ) -> list[np.ndarray]:
         """A profile from ``{player: {infoset: {action: prob}}}`` (sets not named: uniform)."""
         beh = [np.full(len(h.actions), 1.0 / len(h.actions)) for h in self.infosets]
         for h in self.infosets:
@@ -614,9 +669,12 @@ class CollectiveDefenceGame:
         t = self.top(behaviour)
         rho = self.initiative
         attacked = (1 - rho) * t["attack"]
-        return {"status_quo": (1 - rho) * (1 - t["attack"]) + rho * (1 - t["provoke"]),
-                "capitulation": attacked * (1 - t["resist"]),
-                "defence": attacked * t["resist"], "provoked": rho * t["provoke"]}
+        return {
+            "status_quo": (1 - rho) * (1 - t["attack"]) + rho * (1 - t["provoke"]),
+            "capitulation": attacked * (1 - t["resist"]),
+            "defence": attacked * t["resist"],
+            "provoked": rho * t["provoke"],
+        }
 
     def summary(self, behaviour: Sequence[Any]) -> ProfileSummary:
         """Payoffs, outcome probabilities and alliance measures of a profile, in one pass.
@@ -648,8 +706,11 @@ class CollectiveDefenceGame:
             if w[war] == 0:
                 continue
             p = stage.win
-            top = ([(1 - p) * v - self.cost_attacker, p * v - self.cost_defender] if war == "defence" else
-                   [(1 - p) * v - p * g - self.cost_attacker, p * (v + g) - self.cost_defender])
+            top = (
+                [(1 - p) * v - self.cost_attacker, p * v - self.cost_defender]
+                if war == "defence"
+                else [(1 - p) * v - p * g - self.cost_attacker, p * (v + g) - self.cost_defender]
+            )
             payoffs += w[war] * np.concatenate([top, stage.ally_payoffs])
             outcomes["war"] += w[war] * stage.none_join
             outcomes["allied_war"] += w[war] * (1 - stage.none_join)
@@ -664,10 +725,14 @@ class CollectiveDefenceGame:
                 chain += w[war] * stage.some_entrapped
         total_war = sum(w[war] for war in self.wars)
         measures = {
-            "expected_allies_at_war": float(p_join.sum()), "expected_entrapped": float(p_entrapped.sum()),
-            "p_full_abandonment": float(full), "p_chain_gang": float(chain),
+            "expected_allies_at_war": float(p_join.sum()),
+            "expected_entrapped": float(p_entrapped.sum()),
+            "p_full_abandonment": float(full),
+            "p_chain_gang": float(chain),
             "join_probability": float(np.mean(defence_join)),
-            "p_target_wins": float(win_total), "p_join": p_join, "p_entrapped": p_entrapped,
+            "p_target_wins": float(win_total),
+            "p_join": p_join,
+            "p_entrapped": p_entrapped,
             "p_abandons": p_abandons,
             "join_given_war": p_join / total_war if total_war > 0 else np.full(n, np.nan),
         }
@@ -710,7 +775,9 @@ class CollectiveDefenceGame:
         for war in self.wars:
             if w[war] <= 0:
                 continue
-            reach_state = None if self.timing == "simultaneous" else self.war_stage(behaviour, war).state_reach
+            reach_state = (
+                None if self.timing == "simultaneous" else self.war_stage(behaviour, war).state_reach
+            )
             for h in self.infosets:
                 if h.war != war:
                     continue
@@ -719,8 +786,9 @@ class CollectiveDefenceGame:
                 out[h.index] = type_prob > 0 and state_prob > 0
         return out
 
-    def belief_table(self, beliefs: Sequence[Any] | None, behaviour: Sequence[Any]
-                     ) -> tuple[dict[str, dict[str, float]] | None, tuple[str, ...]]:
+    def belief_table(
+        self, beliefs: Sequence[Any] | None, behaviour: Sequence[Any]
+    ) -> tuple[dict[str, dict[str, float]] | None, tuple[str, ...]]:
         """Beliefs by information set for an :class:`~deterrence.Equilibrium` (``P(<ally>
         committed)`` per ally), and the names of the sets off the path."""
         reached = self.reached(behaviour)
@@ -730,8 +798,9 @@ class CollectiveDefenceGame:
         table = {}
         for h, b in zip(self.infosets, beliefs, strict=True):
             mu = np.asarray(self.credibility if b is None else b, dtype=float)
-            table[h.name] = {f"{ally_player(j, self.n)} committed": float(mu[j]) for j in range(self.n)
-                             if j != h.ally}
+            table[h.name] = {
+                f"{ally_player(j, self.n)} committed": float(mu[j]) for j in range(self.n) if j != h.ally
+            }
         return table, off
 
 
@@ -791,11 +860,15 @@ def _simultaneous_stage(game: CollectiveDefenceGame, joins: list[np.ndarray], wa
     interest = game.interest()
     audience = game.audience(war)
     for i, (stay, fight) in _leave_one_out_wins(game, q).items():
-        value = ptype[i] * (sigma[i] * (interest[i] * game.stakes * fight - game.cost_ally[i])
-                            + (1 - sigma[i]) * (interest[i] * game.stakes * stay - audience[i]))
+        value = ptype[i] * (
+            sigma[i] * (interest[i] * game.stakes * fight - game.cost_ally[i])
+            + (1 - sigma[i]) * (interest[i] * game.stakes * stay - audience[i])
+        )
         payoffs[i] = value.sum()
     return WarStage(
-        win=float(dist @ win), join=q, entrapped=entrapped,
+        win=float(dist @ win),
+        join=q,
+        entrapped=entrapped,
         none_join=float(np.prod(1 - q)),
         some_abandon=float(1 - np.prod(np.where(covered, q, 1.0))),
         some_entrapped=float(1 - np.prod(1 - entrapped)),
@@ -857,11 +930,14 @@ def _sequential_stage(game: CollectiveDefenceGame, joins: list[np.ndarray], war:
     by_flag = dist.sum(axis=0)
     payoffs = _sequential_payoffs(game, joins, war, reach)
     return WarStage(
-        win=float(final @ win), join=join, entrapped=entrapped,
+        win=float(final @ win),
+        join=join,
+        entrapped=entrapped,
         none_join=float(by_flag[(bits & 1) == 0].sum()),
         some_abandon=float(by_flag[(bits & 2) > 0].sum()),
         some_entrapped=float(by_flag[(bits & 4) > 0].sum()),
-        ally_payoffs=payoffs, state_reach=reach,
+        ally_payoffs=payoffs,
+        state_reach=reach,
     )
 
 
@@ -886,8 +962,9 @@ def continuation_values(game: CollectiveDefenceGame, joins: list[np.ndarray]) ->
     return values
 
 
-def _sequential_payoffs(game: CollectiveDefenceGame, joins: list[np.ndarray], war: str,
-                        reach: list[np.ndarray]) -> np.ndarray:
+def _sequential_payoffs(
+    game: CollectiveDefenceGame, joins: list[np.ndarray], war: str, reach: list[np.ndarray]
+) -> np.ndarray:
     values = continuation_values(game, joins)
     ptype = game.type_probabilities()
     interest = game.interest()
@@ -900,8 +977,9 @@ def _sequential_payoffs(game: CollectiveDefenceGame, joins: list[np.ndarray], wa
         after_join, after_stay = values[i + 1][move], values[i + 1][idx]
         for t in range(2):
             sigma = joins[i][t]
-            val = sigma * (interest[i, t] * game.stakes * after_join - game.cost_ally[i]) \
-                + (1 - sigma) * (interest[i, t] * game.stakes * after_stay - audience[i])
+            val = sigma * (interest[i, t] * game.stakes * after_join - game.cost_ally[i]) + (1 - sigma) * (
+                interest[i, t] * game.stakes * after_stay - audience[i]
+            )
             out[i] += ptype[i, t] * float(reach[i] @ val)
     return out
 

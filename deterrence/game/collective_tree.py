@@ -27,7 +27,9 @@ from .extensive import ExtensiveFormGame
 from .tree import chance, decision, terminal
 
 
-def explicit_tree(game: CollectiveDefenceGame, max_allies: int = 4, war: str | None = None) -> ExtensiveFormGame:
+def explicit_tree(
+    game: CollectiveDefenceGame, max_allies: int = 4, war: str | None = None
+) -> ExtensiveFormGame:
     """The explicit :class:`~deterrence.ExtensiveFormGame` of ``game`` (see the module docstring).
 
     ``war="defence"`` (or ``"provoked"``) gives only the allies' join stage of that war: Nature
@@ -36,16 +38,18 @@ def explicit_tree(game: CollectiveDefenceGame, max_allies: int = 4, war: str | N
     n = game.n
     if n > max_allies:
         raise ResourceError(
-            f"the explicit tree of a collective-defence game with {n} allies has {2 ** n} type profiles "
-            f"and {2 ** n} sets of joiners under each; it is built for at most {max_allies} allies "
-            "(the aggregated game solves any number up to 32)")
+            f"the explicit tree of a collective-defence game with {n} allies has {2**n} type profiles "
+            f"and {2**n} sets of joiners under each; it is built for at most {max_allies} allies "
+            "(the aggregated game solves any number up to 32)"
+        )
     builder = _Builder(game, war)
     root = builder.types(0, ())
     return ExtensiveFormGame(root, players=list(game.players), title=game.title)
 
 
-def tree_profile(game: CollectiveDefenceGame, tree: ExtensiveFormGame, strategies: Any
-                 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+def tree_profile(
+    game: CollectiveDefenceGame, tree: ExtensiveFormGame, strategies: Any
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """A profile of the aggregated game as a behaviour profile of its explicit tree, with the
     consistent beliefs (Nature's odds times the earlier allies' moves) at every information set."""
     by_name = {h.name: h for h in game.infosets}
@@ -63,9 +67,15 @@ def tree_profile(game: CollectiveDefenceGame, tree: ExtensiveFormGame, strategie
         state = int(np.flatnonzero(sums.index(game.sequential_states(ally)) == sums.index([k])[0])[0])
         base = name.split("_after_")[0]
         suffix = "_provoked" if name.endswith("_provoked") else ""
-        agg = next(x for x in game.infosets if x.ally == ally and x.state == state
-                   and x.name.startswith(base + "_after") and x.name.endswith(suffix)
-                   and (suffix or not x.name.endswith("_provoked")))
+        agg = next(
+            x
+            for x in game.infosets
+            if x.ally == ally
+            and x.state == state
+            and x.name.startswith(base + "_after")
+            and x.name.endswith(suffix)
+            and (suffix or not x.name.endswith("_provoked"))
+        )
         behaviour.append(np.asarray(strategies[agg.index], dtype=float))
     weights = _consistent_weights(tree, behaviour)
     beliefs = []
@@ -122,39 +132,63 @@ class _Builder:
         if i == self.n:
             if self.g.initiative > 0:
                 rho = self.g.initiative
-                return chance({"attacker": (1 - rho, self.attacker(types)),
-                               "target": (rho, self.initiative(types))}, label=f"initiative_{self._tag(types)}")
+                return chance(
+                    {"attacker": (1 - rho, self.attacker(types)), "target": (rho, self.initiative(types))},
+                    label=f"initiative_{self._tag(types)}",
+                )
             return self.attacker(types)
         pi = self.g.credibility[i]
-        branches = {name: (pi if t == 0 else 1 - pi, self.types(i + 1, (*types, t)))
-                    for t, name in enumerate(TYPES)}
+        branches = {
+            name: (pi if t == 0 else 1 - pi, self.types(i + 1, (*types, t))) for t, name in enumerate(TYPES)
+        }
         label = f"{ally_prefix(i, self.n)}_type" + ("" if i == 0 else f"_{self._tag(types)}")
         return chance(branches, label=label)
 
     def _quo(self, types: tuple[int, ...]) -> dict[str, float]:
         w = self.g.interest()
         v = self.g.stakes
-        return {"Attacker": 0.0, "Defender": v,
-                **{ally_player(i, self.n): float(w[i, t] * v) for i, t in enumerate(types)}}
+        return {
+            "Attacker": 0.0,
+            "Defender": v,
+            **{ally_player(i, self.n): float(w[i, t] * v) for i, t in enumerate(types)},
+        }
 
     def attacker(self, types: tuple[int, ...]) -> Any:
         tag = self._tag(types)
         zero = {p: 0.0 for p in self.p}
-        return decision("Attacker", {
-            "no_attack": terminal(self._quo(types), "status_quo", label=f"status_quo_{tag}"),
-            "attack": decision("Defender", {
-                "concede": terminal({**zero, "Attacker": float(self.g.stakes)}, "capitulation",
-                                    label=f"capitulation_{tag}"),
-                "resist": self.allies(0, types, (), "defence"),
-            }, infoset="defender", label=f"defender_{tag}"),
-        }, infoset="attacker", label=f"attacker_{tag}")
+        return decision(
+            "Attacker",
+            {
+                "no_attack": terminal(self._quo(types), "status_quo", label=f"status_quo_{tag}"),
+                "attack": decision(
+                    "Defender",
+                    {
+                        "concede": terminal(
+                            {**zero, "Attacker": float(self.g.stakes)},
+                            "capitulation",
+                            label=f"capitulation_{tag}",
+                        ),
+                        "resist": self.allies(0, types, (), "defence"),
+                    },
+                    infoset="defender",
+                    label=f"defender_{tag}",
+                ),
+            },
+            infoset="attacker",
+            label=f"attacker_{tag}",
+        )
 
     def initiative(self, types: tuple[int, ...]) -> Any:
         tag = self._tag(types)
-        return decision("Defender", {
-            "status_quo": terminal(self._quo(types), "status_quo", label=f"status_quo_target_{tag}"),
-            "provoke": self.allies(0, types, (), "provoked"),
-        }, infoset="defender_initiative", label=f"initiative_{tag}")
+        return decision(
+            "Defender",
+            {
+                "status_quo": terminal(self._quo(types), "status_quo", label=f"status_quo_target_{tag}"),
+                "provoke": self.allies(0, types, (), "provoked"),
+            },
+            infoset="defender_initiative",
+            label=f"initiative_{tag}",
+        )
 
     def allies(self, i: int, types: tuple[int, ...], acts: tuple[int, ...], war: str) -> Any:
         if i == self.n:
@@ -166,10 +200,15 @@ class _Builder:
             base += "_after_" + ("-".join(joined) if joined else "none")
         tag = self._tag(types) + "".join("j" if a else "s" for a in acts)
         label = f"{ally_prefix(i, self.n)}_{tag}{suffix}" if self.n > 1 else f"ally_{tag}{suffix}"
-        return decision(ally_player(i, self.n), {
-            "intervene": self.allies(i + 1, types, (*acts, 1), war),
-            "stay_out": self.allies(i + 1, types, (*acts, 0), war),
-        }, infoset=base + suffix, label=label)
+        return decision(
+            ally_player(i, self.n),
+            {
+                "intervene": self.allies(i + 1, types, (*acts, 1), war),
+                "stay_out": self.allies(i + 1, types, (*acts, 0), war),
+            },
+            infoset=base + suffix,
+            label=label,
+        )
 
     def war_terminal(self, types: tuple[int, ...], acts: tuple[int, ...], war: str) -> Any:
         g = self.g
@@ -182,7 +221,10 @@ class _Builder:
         if war == "defence":
             pay = {"Attacker": (1 - p) * v - g.cost_attacker, "Defender": p * v - g.cost_defender}
         else:
-            pay = {"Attacker": (1 - p) * v - p * r - g.cost_attacker, "Defender": p * (v + r) - g.cost_defender}
+            pay = {
+                "Attacker": (1 - p) * v - p * r - g.cost_attacker,
+                "Defender": p * (v + r) - g.cost_defender,
+            }
         for i, (t, a) in enumerate(zip(types, acts, strict=True)):
             cost = g.cost_ally[i] if a else audience[i]
             pay[ally_player(i, self.n)] = float(w[i, t] * p * v - cost)

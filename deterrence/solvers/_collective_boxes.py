@@ -141,8 +141,9 @@ def _two(a: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> BoxSolutions:
     return BoxSolutions(x[None, :] if inside else np.zeros((0, 2)), np.zeros((0, 2)))
 
 
-def _krawczyk(a: np.ndarray, dcoef: np.ndarray, lo: np.ndarray, hi: np.ndarray
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _krawczyk(
+    a: np.ndarray, dcoef: np.ndarray, lo: np.ndarray, hi: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per box: a unique solution proved, no solution proved, and the Jacobian at the centre usable."""
     b, m = lo.shape
     c = 0.5 * (lo + hi)

@@ -16,7 +16,8 @@ An ally type's action is *supportable* when some belief about the others' types 
 optimal: its gain from joining is multilinear in those beliefs, so it suffices to try the prior
 and the point-mass beliefs (a type for each other ally). The join profiles tried are the
 consistent join equilibria and the four pure symmetric profiles (exchangeable allies, any number:
-the same list at every member count) or every pure profile (heterogeneous allies, up to 4). Mixed play at unreached sets is not enumerated (the generic
+the same list at every member count) or every pure profile (heterogeneous allies, up to 4).
+Mixed play at unreached sets is not enumerated (the generic
 ``pbe`` solver does not enumerate it under free beliefs either): such a result is not complete.
 
 :func:`symmetric_free` does this on arrays of points for exchangeable allies (the compiled path
@@ -92,8 +93,13 @@ def _candidates(pts: SymmetricPoints, sols: SymmetricSolutions, tol: float) -> d
     delta = np.diff(pts.win, axis=1)
     hurdle = pts.cost - pts.audience
     scale = tol * (1 + pts.stakes * np.maximum(pts.w_c, pts.w_u) + pts.cost + pts.audience)
-    out = {"pt": [sols.point], "s_c": [sols.s_c], "s_u": [sols.s_u],
-           "consistent": [np.ones(len(sols.point), dtype=bool)], "believed": [np.full((len(sols.point), 2), -1)]}
+    out = {
+        "pt": [sols.point],
+        "s_c": [sols.s_c],
+        "s_u": [sols.s_u],
+        "consistent": [np.ones(len(sols.point), dtype=bool)],
+        "believed": [np.full((len(sols.point), 2), -1)],
+    }
     for pattern in ((0.0, 0.0), (1.0, 0.0), (0.0, 1.0), (1.0, 1.0)):
         m = np.arange(n)
         joined = (m * pattern[0] + (n - 1 - m) * pattern[1]).astype(int)  # others joining, per belief
@@ -119,8 +125,9 @@ def _candidates(pts: SymmetricPoints, sols: SymmetricSolutions, tol: float) -> d
     return {k: np.concatenate(v) for k, v in out.items()}
 
 
-def symmetric_free(pts: SymmetricPoints, sols: SymmetricSolutions, war: str = "defence",
-                   tol: float = 1e-9) -> FreeRows:
+def symmetric_free(
+    pts: SymmetricPoints, sols: SymmetricSolutions, war: str = "defence", tol: float = 1e-9
+) -> FreeRows:
     """Cases A and B (``war="defence"``) or C (``"provoked"``) at many points (module docstring)."""
     c = _candidates(pts, sols, tol)
     pt = c["pt"].astype(np.int64)
@@ -132,19 +139,42 @@ def symmetric_free(pts: SymmetricPoints, sols: SymmetricSolutions, war: str = "d
     if war == "provoked":
         keep = np.flatnonzero(~consistent & (win * (v + pts.revision[pt]) - pts.cost_defender[pt] - v <= eps))
         zeros = np.zeros(len(keep))
-        return FreeRows(pt[keep], c["s_c"][keep], c["s_u"][keep], q[keep], win[keep], zeros, zeros, zeros,
-                        np.full(len(keep), -1), c["believed"][keep])
+        return FreeRows(
+            pt[keep],
+            c["s_c"][keep],
+            c["s_u"][keep],
+            q[keep],
+            win[keep],
+            zeros,
+            zeros,
+            zeros,
+            np.full(len(keep), -1),
+            c["believed"][keep],
+        )
     win_c, win_u = bernstein_mean(pts.win[pt], c["s_c"]), bernstein_mean(pts.win[pt], c["s_u"])
     resist = win * v - pts.cost_defender[pt]
-    case_a = ((1 - win) * v - pts.cost_attacker[pt] <= eps) & (np.maximum(win_c, win_u) * v
-                                                                 - pts.cost_defender[pt] >= -eps)
+    case_a = ((1 - win) * v - pts.cost_attacker[pt] <= eps) & (
+        np.maximum(win_c, win_u) * v - pts.cost_defender[pt] >= -eps
+    )
     case_a &= ~consistent | (resist < -eps)
     case_b = ~consistent & (resist <= eps)
     rows = np.concatenate([np.flatnonzero(case_a), np.flatnonzero(case_b)])
     alpha = np.concatenate([np.zeros(int(case_a.sum())), np.ones(int(case_b.sum()))])
-    target = np.where((alpha == 0) & (resist[rows] < -eps[rows]), (win_c[rows] >= win_u[rows]).astype(int), -1)
-    return FreeRows(pt[rows], c["s_c"][rows], c["s_u"][rows], q[rows], win[rows], alpha, 1 - alpha,
-                    np.zeros(len(rows)), target, c["believed"][rows])
+    target = np.where(
+        (alpha == 0) & (resist[rows] < -eps[rows]), (win_c[rows] >= win_u[rows]).astype(int), -1
+    )
+    return FreeRows(
+        pt[rows],
+        c["s_c"][rows],
+        c["s_u"][rows],
+        q[rows],
+        win[rows],
+        alpha,
+        1 - alpha,
+        np.zeros(len(rows)),
+        target,
+        c["believed"][rows],
+    )
 
 
 def committed_others(n: int, m: int) -> np.ndarray:
@@ -171,18 +201,37 @@ class _Option:
     free: bool
 
 
-def free_extras(game: CollectiveDefenceGame, results: dict[str, JoinResult], tol: float
-                ) -> tuple[list[Candidate], bool, tuple[str, ...]]:
+def free_extras(
+    game: CollectiveDefenceGame, results: dict[str, JoinResult], tol: float
+) -> tuple[list[Candidate], bool, tuple[str, ...]]:
     """The equilibria of cases A, B and C at one point, as candidates with their beliefs."""
     if game.timing == "sequential":
-        return [], False, ("free beliefs in the sequential timing: off-path play supported only by "
-                           "non-prior beliefs about later allies' types is not enumerated",)
+        return (
+            [],
+            False,
+            (
+                "free beliefs in the sequential timing: off-path play supported only by "
+                "non-prior beliefs about later allies' types is not enumerated",
+            ),
+        )
     if game.n > SMALL and not _exchangeable(game):
-        return [], False, (f"free beliefs with {game.n} heterogeneous allies: off-path join profiles other "
-                           "than the consistent equilibria are not enumerated",)
+        return (
+            [],
+            False,
+            (
+                f"free beliefs with {game.n} heterogeneous allies: off-path join profiles other "
+                "than the consistent equilibria are not enumerated",
+            ),
+        )
     exchangeable = _exchangeable(game)
-    per_war = {war: (_symmetric_options(game, war, results[war].solutions, tol) if exchangeable
-                     else _small_options(game, war, results[war].solutions, tol)) for war in game.wars}
+    per_war = {
+        war: (
+            _symmetric_options(game, war, results[war].solutions, tol)
+            if exchangeable
+            else _small_options(game, war, results[war].solutions, tol)
+        )
+        for war in game.wars
+    }
     out: list[Candidate] = []
     for combo in itertools.product(*(per_war[w] for w in game.wars)):
         if not any(o.free for o in combo):
@@ -196,8 +245,10 @@ def free_extras(game: CollectiveDefenceGame, results: dict[str, JoinResult], tol
             for k, mu in o.beliefs.items():
                 beliefs[k] = mu
         out.append(Candidate(strategies=strategies, beliefs=tuple(beliefs), label="free-beliefs"))
-    note = ("free beliefs: pure off-path join profiles supported by some belief about the allies' types are "
-            "listed; mixed off-path play is not enumerated")
+    note = (
+        "free beliefs: pure off-path join profiles supported by some belief about the allies' types are "
+        "listed; mixed off-path play is not enumerated"
+    )
     return out, False, (note,)
 
 
@@ -206,14 +257,17 @@ def _pure_replies(value: float, eps: float) -> list[float]:
     return [1.0] if value > eps else [0.0] if value < -eps else [1.0, 0.0]
 
 
-def _consistent_options(game: CollectiveDefenceGame, war: str, sigma: np.ndarray, win: float, eps: float
-                        ) -> list[_Option]:
+def _consistent_options(
+    game: CollectiveDefenceGame, war: str, sigma: np.ndarray, win: float, eps: float
+) -> list[_Option]:
     """The consistent play of this war with the Target's and the Attacker's replies (the rules of
     :func:`~deterrence.solvers._collective_upper.top_choices`)."""
     v, g = game.stakes, game.revision
     if war == "provoked":
-        return [_Option(war, sigma, 0.0, 0.0, b, {}, False)
-                for b in _pure_replies(win * (v + g) - game.cost_defender - v, eps)]
+        return [
+            _Option(war, sigma, 0.0, 0.0, b, {}, False)
+            for b in _pure_replies(win * (v + g) - game.cost_defender - v, eps)
+        ]
     out = []
     for tau in _pure_replies(win * v - game.cost_defender, eps):
         attack = (1 - tau) * v + tau * ((1 - win) * v - game.cost_attacker)
@@ -221,17 +275,26 @@ def _consistent_options(game: CollectiveDefenceGame, war: str, sigma: np.ndarray
     return out
 
 
-def _symmetric_options(game: CollectiveDefenceGame, war: str, solutions: list[JoinSolution], tol: float
-                       ) -> list[_Option]:
+def _symmetric_options(
+    game: CollectiveDefenceGame, war: str, solutions: list[JoinSolution], tol: float
+) -> list[_Option]:
     """Exchangeable allies at one point: :func:`symmetric_free` with one point."""
     n = game.n
     k = game.capability[0]
     win = game.contest.win(np.arange(n + 1) * k)[None, :]
     one = np.ones(1)
-    pts = SymmetricPoints(game.credibility[0] * one, game.interest_committed[0] * one,
-                          game.interest_uncommitted[0] * one, game.cost_ally[0] * one,
-                          game.audience(war)[0] * one, game.stakes * one, game.cost_attacker * one,
-                          game.cost_defender * one, game.revision * one, win)
+    pts = SymmetricPoints(
+        game.credibility[0] * one,
+        game.interest_committed[0] * one,
+        game.interest_uncommitted[0] * one,
+        game.cost_ally[0] * one,
+        game.audience(war)[0] * one,
+        game.stakes * one,
+        game.cost_attacker * one,
+        game.cost_defender * one,
+        game.revision * one,
+        win,
+    )
     eps = tol * (1.0 + game.stakes + game.revision + game.cost_attacker + game.cost_defender)
     prior = np.asarray(game.credibility, dtype=float)
     out: list[_Option] = []
@@ -245,22 +308,29 @@ def _symmetric_options(game: CollectiveDefenceGame, war: str, solutions: list[Jo
         elif war == "defence":  # an asymmetric consistent profile: case A with an optimistic Target
             out.extend(_optimistic_target(game, sigma, w, eps))
     pi = game.credibility[0]
-    sols = SymmetricSolutions(np.zeros(len(symmetric), dtype=np.int64), np.array([s[0] for s in symmetric]),
-                              np.array([s[1] for s in symmetric]),
-                              np.array([pi * s[0] + (1 - pi) * s[1] for s in symmetric]),
-                              np.zeros(len(symmetric), dtype=bool), np.zeros(len(symmetric), dtype=bool))
+    sols = SymmetricSolutions(
+        np.zeros(len(symmetric), dtype=np.int64),
+        np.array([s[0] for s in symmetric]),
+        np.array([s[1] for s in symmetric]),
+        np.array([pi * s[0] + (1 - pi) * s[1] for s in symmetric]),
+        np.zeros(len(symmetric), dtype=bool),
+        np.zeros(len(symmetric), dtype=bool),
+    )
     rows = symmetric_free(pts, sols, war, tol)
     for r in range(len(rows.point)):
         sigma = np.tile([rows.s_c[r], rows.s_u[r]], (n, 1))
         beliefs = _ally_beliefs(game, war, rows.believed[r])
         if rows.target[r] >= 0:
             beliefs[1] = np.full(n, float(rows.target[r]))
-        out.append(_Option(war, sigma, float(rows.alpha[r]), float(rows.tau[r]), float(rows.beta[r]), beliefs,
-                           True))
+        out.append(
+            _Option(war, sigma, float(rows.alpha[r]), float(rows.tau[r]), float(rows.beta[r]), beliefs, True)
+        )
     return out
 
 
-def _optimistic_target(game: CollectiveDefenceGame, sigma: np.ndarray, win: float, eps: float) -> list[_Option]:
+def _optimistic_target(
+    game: CollectiveDefenceGame, sigma: np.ndarray, win: float, eps: float
+) -> list[_Option]:
     """Case A for a consistent join profile: the Target resists off the path only because it
     believes the allies committed (or uncommitted: whichever makes them join more)."""
     v = game.stakes
@@ -269,7 +339,9 @@ def _optimistic_target(game: CollectiveDefenceGame, sigma: np.ndarray, win: floa
     # E[p] rises with every ally's join probability, so the most optimistic point mass makes each
     # ally the type that joins more (when p rises with capability; the other corner otherwise)
     ups = (sigma[:, 0] >= sigma[:, 1]).astype(float)
-    best, mu_best = max(((_believed_win(game, sigma, mu)[0], mu) for mu in (ups, 1 - ups)), key=lambda x: x[0])
+    best, mu_best = max(
+        ((_believed_win(game, sigma, mu)[0], mu) for mu in (ups, 1 - ups)), key=lambda x: x[0]
+    )
     if best * v - game.cost_defender < -eps:
         return []
     return [_Option("defence", sigma, 0.0, 1.0, 0.0, {1: mu_best}, True)]
@@ -308,8 +380,9 @@ def _monomials(q: np.ndarray, n: int) -> np.ndarray:
     return out
 
 
-def _small_options(game: CollectiveDefenceGame, war: str, solutions: list[JoinSolution], tol: float
-                   ) -> list[_Option]:
+def _small_options(
+    game: CollectiveDefenceGame, war: str, solutions: list[JoinSolution], tol: float
+) -> list[_Option]:
     """Up to four allies: the consistent join equilibria and every pure profile, each with the
     prior or a point-mass belief supporting every ally type's action (all profiles at once)."""
     n = game.n
@@ -330,13 +403,22 @@ def _small_options(game: CollectiveDefenceGame, war: str, solutions: list[JoinSo
         out.extend(_consistent_options(game, war, sigma, float(wins[k, 0]), eps_v))
     for k in range(len(profiles)):
         if support[k] is not None:
-            out.extend(_small_cases(game, war, profiles[k], beliefs, wins[k], support[k], k >= len(consistent),
-                                    eps_v))
+            out.extend(
+                _small_cases(
+                    game, war, profiles[k], beliefs, wins[k], support[k], k >= len(consistent), eps_v
+                )
+            )
     return out
 
 
-def _supports(game: CollectiveDefenceGame, war: str, profiles: np.ndarray, d: np.ndarray, beliefs: np.ndarray,
-              tol: float) -> list[dict[int, np.ndarray] | None]:
+def _supports(
+    game: CollectiveDefenceGame,
+    war: str,
+    profiles: np.ndarray,
+    d: np.ndarray,
+    beliefs: np.ndarray,
+    tol: float,
+) -> list[dict[int, np.ndarray] | None]:
     """Per profile: the beliefs supporting every ally type's action (the prior where it does),
     or ``None`` if some action is supported by no belief."""
     weights = game.interest() * game.stakes
@@ -350,8 +432,9 @@ def _supports(game: CollectiveDefenceGame, war: str, profiles: np.ndarray, d: np
         i, t = h.ally, h.kind
         gain = weights[i, t] * d[:, :, i] - hurdle[i]  # (P, B)
         s = profiles[:, i, t][:, None]
-        good = np.where((s > 0) & (s < 1), np.abs(gain) <= eps[i], np.where(s >= 0.5, gain >= -eps[i],
-                                                                                gain <= eps[i]))
+        good = np.where(
+            (s > 0) & (s < 1), np.abs(gain) <= eps[i], np.where(s >= 0.5, gain >= -eps[i], gain <= eps[i])
+        )
         ok &= good.any(axis=1)
         chosen[h.index] = np.where(good[:, 0], -1, np.argmax(good, axis=1))
     out: list[dict[int, np.ndarray] | None] = []
@@ -360,8 +443,16 @@ def _supports(game: CollectiveDefenceGame, war: str, profiles: np.ndarray, d: np
     return out
 
 
-def _small_cases(game: CollectiveDefenceGame, war: str, sigma: np.ndarray, beliefs: np.ndarray, wins: np.ndarray,
-                 support: dict[int, np.ndarray], free: bool, eps: float) -> list[_Option]:
+def _small_cases(
+    game: CollectiveDefenceGame,
+    war: str,
+    sigma: np.ndarray,
+    beliefs: np.ndarray,
+    wins: np.ndarray,
+    support: dict[int, np.ndarray],
+    free: bool,
+    eps: float,
+) -> list[_Option]:
     """Cases A and B (defence) or C (provoked) for one supportable join profile (``wins``: the
     Target side's chance under the prior, then under each point-mass belief)."""
     prior_win = float(wins[0])

@@ -79,15 +79,27 @@ def join_equilibria(game: CollectiveDefenceGame, war: str = "defence", tol: floa
 
 
 def _exchangeable(game: CollectiveDefenceGame) -> bool:
-    vectors = (game.credibility, game.cost_ally, game.interest_committed, game.interest_uncommitted,
-               game.audience_cost, game.capability, game.pledged)
+    vectors = (
+        game.credibility,
+        game.cost_ally,
+        game.interest_committed,
+        game.interest_uncommitted,
+        game.audience_cost,
+        game.capability,
+        game.pledged,
+    )
     return all(len(set(v)) == 1 for v in vectors)
 
 
 def _eps(game: CollectiveDefenceGame, war: str, tol: float) -> np.ndarray:
     a = game.audience(war)
-    return tol * gain_scale(np.asarray(game.interest_committed), np.asarray(game.interest_uncommitted),
-                            np.asarray(game.cost_ally), a, np.full(game.n, game.stakes))
+    return tol * gain_scale(
+        np.asarray(game.interest_committed),
+        np.asarray(game.interest_uncommitted),
+        np.asarray(game.cost_ally),
+        a,
+        np.full(game.n, game.stakes),
+    )
 
 
 # ====================================================================== exchangeable: symmetric
@@ -96,13 +108,24 @@ def _symmetric(game: CollectiveDefenceGame, war: str, tol: float) -> JoinResult:
     win = game.contest.win(np.arange(n + 1) * k)
     delta = (win[1:] - win[:-1])[None, :]
     a = game.audience(war)[0]
-    sols = symmetric_solutions(np.array([game.credibility[0]]), np.array([game.interest_committed[0]]),
-                               np.array([game.interest_uncommitted[0]]), np.array([game.cost_ally[0]]),
-                               np.array([a]), np.array([game.stakes]), delta, tol)
-    out = [JoinSolution(np.tile([s_c, s_u], (n, 1)), "symmetric", bool(kn), bool(dg))
-           for s_c, s_u, kn, dg in zip(sols.s_c, sols.s_u, sols.knife, sols.degenerate, strict=True)]
-    note = (f"{n} exchangeable allies: every symmetric equilibrium of the join game is listed; "
-            f"asymmetric ones (which allies join) are searched only up to {SMALL} allies")
+    sols = symmetric_solutions(
+        np.array([game.credibility[0]]),
+        np.array([game.interest_committed[0]]),
+        np.array([game.interest_uncommitted[0]]),
+        np.array([game.cost_ally[0]]),
+        np.array([a]),
+        np.array([game.stakes]),
+        delta,
+        tol,
+    )
+    out = [
+        JoinSolution(np.tile([s_c, s_u], (n, 1)), "symmetric", bool(kn), bool(dg))
+        for s_c, s_u, kn, dg in zip(sols.s_c, sols.s_u, sols.knife, sols.degenerate, strict=True)
+    ]
+    note = (
+        f"{n} exchangeable allies: every symmetric equilibrium of the join game is listed; "
+        f"asymmetric ones (which allies join) are searched only up to {SMALL} allies"
+    )
     return JoinResult(out, complete=False, notes=(note,))
 
 
@@ -153,8 +176,17 @@ def _value(coef: np.ndarray, q: np.ndarray) -> np.ndarray:
 
 #: a regime: each type's action, ``None`` where that type mixes
 Regime = tuple[float | None, float | None]
-REGIMES: tuple[Regime, ...] = ((0.0, 0.0), (1.0, 0.0), (0.0, 1.0), (1.0, 1.0),
-                               (None, 0.0), (None, 1.0), (0.0, None), (1.0, None), (None, None))
+REGIMES: tuple[Regime, ...] = (
+    (0.0, 0.0),
+    (1.0, 0.0),
+    (0.0, 1.0),
+    (1.0, 1.0),
+    (None, 0.0),
+    (None, 1.0),
+    (0.0, None),
+    (1.0, None),
+    (None, None),
+)
 
 
 def _interval(pi: float, regime: Regime) -> tuple[float, float]:
@@ -171,8 +203,9 @@ def _interval(pi: float, regime: Regime) -> tuple[float, float]:
     return q, q
 
 
-def _feasible(regime: Regime, g_lo: np.ndarray, g_hi: np.ndarray, eps: float, identical: bool,
-              pi: float) -> bool:
+def _feasible(
+    regime: Regime, g_lo: np.ndarray, g_hi: np.ndarray, eps: float, identical: bool, pi: float
+) -> bool:
     """Whether the regime can hold for some profile of the others (``g_lo, g_hi``: each type's
     gain range)."""
     s_c, s_u = regime
@@ -210,19 +243,25 @@ def _small(game: CollectiveDefenceGame, war: str, tol: float) -> JoinResult:
     keys: set[tuple] = set()
     degenerate = False
     exchangeable = _exchangeable(game)
-    combos = (itertools.combinations_with_replacement(options[0], n) if exchangeable
-              else itertools.product(*options))
+    combos = (
+        itertools.combinations_with_replacement(options[0], n)
+        if exchangeable
+        else itertools.product(*options)
+    )
     for combo in combos:
         sols, deg = _solve_combo(game, coef, weights, hurdle, eps, pi, combo)
         degenerate |= deg
         for sigma, knife, dg in sols:
-            for perm in (_permutations(sigma) if exchangeable else [sigma]):
+            for perm in _permutations(sigma) if exchangeable else [sigma]:
                 key = tuple(np.round(perm, 9).ravel())
                 if key not in keys:
                     keys.add(key)
                     found.append(JoinSolution(perm, _label(game, perm), knife, dg))
-    notes = ("some join equilibria form a continuum here (a knife edge): the listed ones are its "
-             "extreme points",) if degenerate else ()
+    notes = (
+        ("some join equilibria form a continuum here (a knife edge): the listed ones are its extreme points",)
+        if degenerate
+        else ()
+    )
     return JoinResult(found, complete=True, notes=notes)
 
 
@@ -240,12 +279,22 @@ def _permutations(sigma: np.ndarray) -> list[np.ndarray]:
 
 def _label(game: CollectiveDefenceGame, sigma: np.ndarray) -> str:
     same = np.abs(sigma - sigma[0]).max() <= 1e-9
-    return "symmetric" if same and _exchangeable(game) else ("asymmetric" if _exchangeable(game) else "equilibrium")
+    return (
+        "symmetric"
+        if same and _exchangeable(game)
+        else ("asymmetric" if _exchangeable(game) else "equilibrium")
+    )
 
 
-def _solve_combo(game: CollectiveDefenceGame, coef: np.ndarray, weights: np.ndarray, hurdle: np.ndarray,
-                 eps: np.ndarray, pi: np.ndarray, combo: tuple[Regime, ...]
-                 ) -> tuple[list[tuple[np.ndarray, bool, bool]], bool]:
+def _solve_combo(
+    game: CollectiveDefenceGame,
+    coef: np.ndarray,
+    weights: np.ndarray,
+    hurdle: np.ndarray,
+    eps: np.ndarray,
+    pi: np.ndarray,
+    combo: tuple[Regime, ...],
+) -> tuple[list[tuple[np.ndarray, bool, bool]], bool]:
     """The equilibria with each ally in its regime of ``combo``; and whether a continuum was met."""
     mixing = [i for i, r in enumerate(combo) if None in r]
     q = np.array([_interval(pi[i], r)[0] for i, r in enumerate(combo)])
@@ -275,9 +324,15 @@ def _solve_combo(game: CollectiveDefenceGame, coef: np.ndarray, weights: np.ndar
     return out, degenerate
 
 
-def _system(coef: np.ndarray, weights: np.ndarray, hurdle: np.ndarray, pi: np.ndarray,
-            combo: tuple[Regime, ...], mixing: list[int], q: np.ndarray
-            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _system(
+    coef: np.ndarray,
+    weights: np.ndarray,
+    hurdle: np.ndarray,
+    pi: np.ndarray,
+    combo: tuple[Regime, ...],
+    mixing: list[int],
+    q: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The mixing allies' indifference conditions as a multilinear system in their own q's."""
     n = len(combo)
     m = len(mixing)
@@ -302,8 +357,15 @@ def _system(coef: np.ndarray, weights: np.ndarray, hurdle: np.ndarray, pi: np.nd
     return system, np.array([b[0] for b in bounds]), np.array([b[1] for b in bounds])
 
 
-def _check(combo: tuple[Regime, ...], q: np.ndarray, coef: np.ndarray, weights: np.ndarray,
-           hurdle: np.ndarray, eps: np.ndarray, pi: np.ndarray) -> tuple[np.ndarray, bool] | None:
+def _check(
+    combo: tuple[Regime, ...],
+    q: np.ndarray,
+    coef: np.ndarray,
+    weights: np.ndarray,
+    hurdle: np.ndarray,
+    eps: np.ndarray,
+    pi: np.ndarray,
+) -> tuple[np.ndarray, bool] | None:
     """``(sigma, knife)`` if every ally's regime is a best response at ``q``, else ``None``."""
     d = _value(coef, q)
     sigma = np.zeros((len(combo), 2))
@@ -344,13 +406,16 @@ def _cutoff(game: CollectiveDefenceGame, war: str, tol: float) -> JoinResult:
                 "substitutes (each ally adds less the more capability has joined: a contest concave in "
                 "capability, decisiveness <= 1 and p_allied >= p_alone); give at most "
                 f"{SMALL} allies, identical allies, or the sequential timing",
-                methods=("sequential timing", f"at most {SMALL} allies"))
+                methods=("sequential timing", f"at most {SMALL} allies"),
+            )
         deltas.append(d)
     search = _CutoffSearch(game, war, tol, deltas)
     search.run()
     sols = [JoinSolution(s, "cutoff", kn) for s, kn in search.found]
-    note = (f"{n} heterogeneous allies: every pure equilibrium in cutoff strategies (nobody / the "
-            "committed type / both types join) is listed; mixed equilibria are not searched")
+    note = (
+        f"{n} heterogeneous allies: every pure equilibrium in cutoff strategies (nobody / the "
+        "committed type / both types join) is listed; mixed equilibria are not searched"
+    )
     return JoinResult(sols, complete=False, notes=(note,))
 
 
@@ -391,11 +456,12 @@ class _CutoffSearch:
             raise ResourceError(
                 f"the search for the cutoff equilibria of {self.g.n} heterogeneous allies passed "
                 f"{MAX_NODES:,} nodes (many allies nearly alike have very many equilibria); give fewer "
-                "members, identical allies (symmetric equilibria), or the sequential timing")
+                "members, identical allies (symmetric equilibria), or the sequential timing"
+            )
         if i == self.g.n:
             self._leaf(chosen)
             return
-        rest = float(sum(self.g.capability[i + 1:]))
+        rest = float(sum(self.g.capability[i + 1 :]))
         d = self.deltas[i]
         d_hi = float(dist @ np.nan_to_num(d))
         shifted = self._shift(dist, rest)
@@ -454,8 +520,10 @@ def _sequential(game: CollectiveDefenceGame, war: str, tol: float) -> JoinResult
             base = (gain > eps[i]).astype(float)
             ties = np.argwhere(np.abs(gain) <= eps[i])
             if len(ties) > 6:
-                raise ResourceError(f"{len(ties)} indifferent choices of ally {i + 1} in the sequential "
-                                    "game (a knife edge with too many ties to resolve both ways)")
+                raise ResourceError(
+                    f"{len(ties)} indifferent choices of ally {i + 1} in the sequential "
+                    "game (a knife edge with too many ties to resolve both ways)"
+                )
             for bits in itertools.product((0.0, 1.0), repeat=len(ties)):
                 sigma = base.copy()
                 for (t, s), b in zip(ties, bits, strict=True):

@@ -9,8 +9,9 @@ import numpy as np
 from ..game.collective import CollectiveDefenceGame
 
 
-def strategies_of(game: CollectiveDefenceGame, alpha: float, tau: float, beta: float,
-                  joins: dict[str, Any]) -> tuple[np.ndarray, ...]:
+def strategies_of(
+    game: CollectiveDefenceGame, alpha: float, tau: float, beta: float, joins: dict[str, Any]
+) -> tuple[np.ndarray, ...]:
     """The profile (one vector per information set) of top choices and join equilibria."""
     out: list[np.ndarray] = []
     for h in game.infosets:
@@ -22,7 +23,9 @@ def strategies_of(game: CollectiveDefenceGame, alpha: float, tau: float, beta: f
             p = beta
         else:
             sigma = joins[h.war].sigma
-            p = float(sigma[h.ally][h.kind] if game.timing == "simultaneous" else sigma[h.ally][h.kind, h.state])
+            p = float(
+                sigma[h.ally][h.kind] if game.timing == "simultaneous" else sigma[h.ally][h.kind, h.state]
+            )
             out.append(np.array([p, 1.0 - p]))  # intervene, stay_out
             continue
         out.append(np.array([1.0 - p, p]))

@@ -164,7 +164,9 @@ def bernstein_roots(coeffs: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> Roots
     return Roots(o[keep], x[keep], mflag[keep])
 
 
-def _bisect(pieces: np.ndarray, a: np.ndarray, b: np.ndarray, tol: np.ndarray, full: np.ndarray) -> np.ndarray:
+def _bisect(
+    pieces: np.ndarray, a: np.ndarray, b: np.ndarray, tol: np.ndarray, full: np.ndarray
+) -> np.ndarray:
     """The one root of each piece (one sign change), by bisection on ``[a, b]`` evaluating the
     whole polynomial (``full``: its coefficients on ``[0, 1]``) through binomial weights."""
     d = full.shape[1] - 1

@@ -61,15 +61,23 @@ class SymmetricSolutions:
         return len(self.point)
 
 
-def gain_scale(w_c: np.ndarray, w_u: np.ndarray, cost: np.ndarray, audience: np.ndarray,
-               stakes: np.ndarray) -> np.ndarray:
+def gain_scale(
+    w_c: np.ndarray, w_u: np.ndarray, cost: np.ndarray, audience: np.ndarray, stakes: np.ndarray
+) -> np.ndarray:
     """A payoff scale per point for the tolerance of ties: ``1 + v max(w) + c + a``."""
     return 1.0 + stakes * np.maximum(w_c, w_u) + cost + audience
 
 
-def symmetric_solutions(pi: np.ndarray, w_c: np.ndarray, w_u: np.ndarray, cost: np.ndarray,
-                        audience: np.ndarray, stakes: np.ndarray, delta: np.ndarray,
-                        tol: float = 1e-9) -> SymmetricSolutions:
+def symmetric_solutions(
+    pi: np.ndarray,
+    w_c: np.ndarray,
+    w_u: np.ndarray,
+    cost: np.ndarray,
+    audience: np.ndarray,
+    stakes: np.ndarray,
+    delta: np.ndarray,
+    tol: float = 1e-9,
+) -> SymmetricSolutions:
     """Every symmetric join equilibrium at every point (see the module docstring).
 
     Parameters
@@ -82,8 +90,9 @@ def symmetric_solutions(pi: np.ndarray, w_c: np.ndarray, w_u: np.ndarray, cost: 
     tol
         Ties: gains within ``tol`` times :func:`gain_scale` of zero.
     """
-    pi, w_c, w_u, cost, audience, stakes = (np.asarray(x, dtype=float) for x in
-                                            (pi, w_c, w_u, cost, audience, stakes))
+    pi, w_c, w_u, cost, audience, stakes = (
+        np.asarray(x, dtype=float) for x in (pi, w_c, w_u, cost, audience, stakes)
+    )
     delta = np.asarray(delta, dtype=float)
     eps = tol * gain_scale(w_c, w_u, cost, audience, stakes)
     weights = np.column_stack([w_c * stakes, w_u * stakes])  # (points, 2)
@@ -101,8 +110,9 @@ def _gains(weights: np.ndarray, hurdle: np.ndarray, d: np.ndarray) -> np.ndarray
     return weights * d[:, None] - hurdle[:, None]
 
 
-def _pure(pi: np.ndarray, weights: np.ndarray, hurdle: np.ndarray, delta: np.ndarray,
-          eps: np.ndarray) -> tuple:
+def _pure(
+    pi: np.ndarray, weights: np.ndarray, hurdle: np.ndarray, delta: np.ndarray, eps: np.ndarray
+) -> tuple:
     out = []
     for s_c in (0.0, 1.0):
         for s_u in (0.0, 1.0):
@@ -112,13 +122,28 @@ def _pure(pi: np.ndarray, weights: np.ndarray, hurdle: np.ndarray, delta: np.nda
             ok = np.where(s == 1.0, g >= -eps[:, None], g <= eps[:, None]).all(axis=1)
             knife = (np.abs(g) <= eps[:, None]).any(axis=1)
             idx = np.flatnonzero(ok)
-            out.append((idx, np.full(len(idx), s_c), np.full(len(idx), s_u), q[idx], knife[idx],
-                        np.zeros(len(idx), dtype=bool)))
+            out.append(
+                (
+                    idx,
+                    np.full(len(idx), s_c),
+                    np.full(len(idx), s_u),
+                    q[idx],
+                    knife[idx],
+                    np.zeros(len(idx), dtype=bool),
+                )
+            )
     return tuple(np.concatenate([o[k] for o in out]) for k in range(6))
 
 
-def _one_type_mixes(pi: np.ndarray, weights: np.ndarray, hurdle: np.ndarray, delta: np.ndarray,
-                    eps: np.ndarray, mixing: int, other: float) -> tuple:
+def _one_type_mixes(
+    pi: np.ndarray,
+    weights: np.ndarray,
+    hurdle: np.ndarray,
+    delta: np.ndarray,
+    eps: np.ndarray,
+    mixing: int,
+    other: float,
+) -> tuple:
     """Type ``mixing`` mixes, the other type plays ``other``: roots of ``W_t D(q) - h = 0``."""
     share = pi if mixing == 0 else 1 - pi  # the mixing type's probability
     lo = (1 - share) * other
@@ -140,8 +165,9 @@ def _one_type_mixes(pi: np.ndarray, weights: np.ndarray, hurdle: np.ndarray, del
     return idx, s_c, s_u, q, knife, multi
 
 
-def _identical_types(pi: np.ndarray, weights: np.ndarray, hurdle: np.ndarray, delta: np.ndarray,
-                     eps: np.ndarray) -> tuple:
+def _identical_types(
+    pi: np.ndarray, weights: np.ndarray, hurdle: np.ndarray, delta: np.ndarray, eps: np.ndarray
+) -> tuple:
     """Both types mix: only where their gains coincide (``w_C = w_U``), a continuum of splits."""
     same = (np.abs(weights[:, 0] - weights[:, 1]) <= eps) & (weights[:, 0] > 0) & (pi > 0) & (pi < 1)
     coeffs = weights[:, 0][:, None] * delta - hurdle[:, None]
@@ -159,10 +185,14 @@ def _collect(parts: list[tuple]) -> SymmetricSolutions:
     order = np.lexsort((s_u, s_c, point))
     point, s_c, s_u, q, knife, degenerate = (c[order] for c in (point, s_c, s_u, q, knife, degenerate))
     keep = np.ones(len(point), dtype=bool)  # the same profile found twice (a root at a pure end)
-    keep[1:] = ~((point[1:] == point[:-1]) & (np.abs(s_c[1:] - s_c[:-1]) <= 1e-9)
-                 & (np.abs(s_u[1:] - s_u[:-1]) <= 1e-9))
-    return SymmetricSolutions(point[keep], s_c[keep], s_u[keep], q[keep], knife[keep].astype(bool),
-                              degenerate[keep].astype(bool))
+    keep[1:] = ~(
+        (point[1:] == point[:-1])
+        & (np.abs(s_c[1:] - s_c[:-1]) <= 1e-9)
+        & (np.abs(s_u[1:] - s_u[:-1]) <= 1e-9)
+    )
+    return SymmetricSolutions(
+        point[keep], s_c[keep], s_u[keep], q[keep], knife[keep].astype(bool), degenerate[keep].astype(bool)
+    )
 
 
 def binomial_pmf(d: int, q: np.ndarray) -> np.ndarray:

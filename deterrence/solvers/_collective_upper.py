@@ -41,9 +41,15 @@ def _options(value: np.ndarray, eps: np.ndarray) -> list[tuple[np.ndarray, float
     return [(np.flatnonzero((value > 0) | tie), 1.0, tie), (np.flatnonzero((value < 0) | tie), 0.0, tie)]
 
 
-def top_choices(win_defence: np.ndarray, win_provoked: np.ndarray | None, stakes: np.ndarray,
-                cost_attacker: np.ndarray, cost_defender: np.ndarray, revision: np.ndarray,
-                eps: np.ndarray) -> TopChoices:
+def top_choices(
+    win_defence: np.ndarray,
+    win_provoked: np.ndarray | None,
+    stakes: np.ndarray,
+    cost_attacker: np.ndarray,
+    cost_defender: np.ndarray,
+    revision: np.ndarray,
+    eps: np.ndarray,
+) -> TopChoices:
     """Every equilibrium continuation of each combination (see the module docstring).
 
     ``win_provoked`` is ``None`` for games without initiative (``beta`` is then 0).
@@ -52,7 +58,9 @@ def top_choices(win_defence: np.ndarray, win_provoked: np.ndarray | None, stakes
     rows, alphas, taus, knives = [], [], [], []
     resist = win_defence * v - cost_defender
     for r_idx, tau, r_tie in _options(resist, eps):
-        attack_value = (1 - tau) * v[r_idx] + tau * ((1 - win_defence[r_idx]) * v[r_idx] - cost_attacker[r_idx])
+        attack_value = (1 - tau) * v[r_idx] + tau * (
+            (1 - win_defence[r_idx]) * v[r_idx] - cost_attacker[r_idx]
+        )
         for a_sel, alpha, a_tie in _options(attack_value, eps[r_idx]):
             idx = r_idx[a_sel]
             kn = r_tie[idx] | a_tie[a_sel]

@@ -70,8 +70,9 @@ def _win(game: CollectiveDefenceGame, war: str, solution: JoinSolution) -> float
     return game.war_stage(strategies, war).win
 
 
-def collective_candidates(game: CollectiveDefenceGame, belief_policy: str = "free", tol: float = 1e-9
-                          ) -> tuple[list[Candidate], bool, bool, tuple[str, ...]]:
+def collective_candidates(
+    game: CollectiveDefenceGame, belief_policy: str = "free", tol: float = 1e-9
+) -> tuple[list[Candidate], bool, bool, tuple[str, ...]]:
     """Every equilibrium found: ``(candidates, complete, degenerate, notes)``."""
     results: dict[str, JoinResult] = {war: join_equilibria(game, war, tol) for war in game.wars}
     combos = list(itertools.product(*(results[w].solutions for w in game.wars)))
@@ -79,8 +80,15 @@ def collective_candidates(game: CollectiveDefenceGame, belief_policy: str = "fre
     m = len(combos)
     full = np.ones(m)
     eps = tol * (1.0 + game.stakes + game.revision + game.cost_attacker + game.cost_defender) * full
-    top = top_choices(wins["defence"], wins.get("provoked"), game.stakes * full, game.cost_attacker * full,
-                      game.cost_defender * full, game.revision * full, eps)
+    top = top_choices(
+        wins["defence"],
+        wins.get("provoked"),
+        game.stakes * full,
+        game.cost_attacker * full,
+        game.cost_defender * full,
+        game.revision * full,
+        eps,
+    )
     cands: list[Candidate] = []
     knife = False
     for k, alpha, tau, beta, kn in zip(top.owner, top.alpha, top.tau, top.beta, top.knife, strict=True):
@@ -91,7 +99,8 @@ def collective_candidates(game: CollectiveDefenceGame, belief_policy: str = "fre
         knife |= bool(kn) or any(j.knife for j in combos[k])
     notes = [n for w in game.wars for n in results[w].notes]
     degenerate = any(j.degenerate for w in game.wars for j in results[w].solutions) or any(
-        "continuum" in n for n in notes)
+        "continuum" in n for n in notes
+    )
     complete = all(results[w].complete for w in game.wars)
     if belief_policy == "free":
         from ._collective_free import free_extras
@@ -105,8 +114,10 @@ def collective_candidates(game: CollectiveDefenceGame, belief_policy: str = "fre
         complete = complete and extra_complete
         notes.extend(extra_notes)
     if knife:
-        notes.append("knife edge: some player is indifferent between pure actions; the pure choices "
-                     "(the extreme points of a continuum) are listed")
+        notes.append(
+            "knife edge: some player is indifferent between pure actions; the pure choices "
+            "(the extreme points of a continuum) are listed"
+        )
     return cands, complete, degenerate or knife, tuple(dict.fromkeys(notes))
 
 
@@ -117,8 +128,12 @@ def _key(strategies: tuple[np.ndarray, ...]) -> tuple:
 def _run(game: CollectiveDefenceGame, options: SolveOptions) -> RawResult:
     policy = options.of(CollectiveOptions).belief_policy
     cands, complete, degenerate, notes = collective_candidates(game, policy, min(options.tol, 1e-9))
-    return RawResult(candidates=cands, complete=complete, degenerate=degenerate,
-                     notes=(f"belief policy '{policy}' (consistent beliefs: see the method's notes)", *notes))
+    return RawResult(
+        candidates=cands,
+        complete=complete,
+        degenerate=degenerate,
+        notes=(f"belief policy '{policy}' (consistent beliefs: see the method's notes)", *notes),
+    )
 
 
 def _estimate(game: CollectiveDefenceGame) -> float:
@@ -134,7 +149,7 @@ SOLVER = SolverInfo(
     finds="all",
     estimate=_estimate,
     description="perfect Bayesian equilibria of the aggregated collective-defence game (up to 32 allies): "
-                "join-stage equilibria by structure, then the Target's and the Attacker's best responses",
+    "join-stage equilibria by structure, then the Target's and the Attacker's best responses",
 )
 
 __all__ = ["SOLVER", "CollectiveOptions", "collective_candidates", "gain_scale", "strategies_of"]
