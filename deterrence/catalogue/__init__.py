@@ -12,4 +12,12 @@ from ._files import (
     models_dir,
 )
 
-__all__ = ["FAMILIES", "dumps_model", "expression_text", "list_models", "load_model", "loads_model", "models_dir"]
+__all__ = [
+    "FAMILIES",
+    "dumps_model",
+    "expression_text",
+    "list_models",
+    "load_model",
+    "loads_model",
+    "models_dir",
+]

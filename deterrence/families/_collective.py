@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from types import MappingProxyType
 from collections.abc import Mapping
 from functools import cached_property
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
