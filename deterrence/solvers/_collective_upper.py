@@ -82,7 +82,7 @@ def top_choices(
         alpha = np.concatenate([alpha[p[0]] for p in parts])
         tau = np.concatenate([tau[p[0]] for p in parts])
         knife = np.concatenate([knife[p[0]] | p[2][p[0]] for p in parts])
-    order = np.lexsort((-beta, -tau, -alpha, owner))
+    order = np.lexsort((-beta, tau, -alpha, owner))  # concede before resist, as the tree solvers list them
     return TopChoices(owner[order], alpha[order], tau[order], beta[order], knife[order])
 
 

@@ -110,6 +110,11 @@ _CLAIMS: tuple[dict[str, Any], ...] = (
 )
 
 
+def _with_members(members: int | None, values: dict[str, Any]) -> dict[str, Any]:
+    """The builder's arguments: ``members`` when given (else 3, or the length of per-ally lists)."""
+    return values if members is None else {"members": members, **values}
+
+
 def _family(name: str, title: str, timing: str, provocation: bool, values: dict[str, Any]) -> CollectiveDefence:
     extra = _CHAIN_GANG if provocation else ""
     return CollectiveDefence(
@@ -118,13 +123,14 @@ def _family(name: str, title: str, timing: str, provocation: bool, values: dict[
         entrapment=_ENTRAPMENT, baseline_text=_BASELINE)
 
 
-def collective_defence(members: int = 3, **values: Any) -> CollectiveDefence:
+def collective_defence(members: int | None = None, **values: Any) -> CollectiveDefence:
     """Collective defence with ``members`` allies deciding at once (a catalogue model family).
 
     Parameters
     ----------
     members
-        The number of allies, 1 to 32 (a whole number; with per-ally lists, their length).
+        The number of allies, 1 to 32 (a whole number). Default: 3, or the length of the per-ally
+        lists when some are given.
     **values
         Defaults of the other parameters (see ``dt.load_model("collective_defence").parameters``):
         ``credibility``, ``stakes``, ``p_alone``, ``p_allied``, ``cost_attacker``,
@@ -149,10 +155,10 @@ def collective_defence(members: int = 3, **values: Any) -> CollectiveDefence:
     (5, 5)
     """
     return _family("collective_defence", "Collective defence: an alliance of many members", "simultaneous",
-                   False, {"members": members, **values})
+                   False, _with_members(members, values))
 
 
-def collective_defence_sequential(members: int = 3, **values: Any) -> CollectiveDefence:
+def collective_defence_sequential(members: int | None = None, **values: Any) -> CollectiveDefence:
     """Collective defence with the allies joining one after the other, each seeing who joined before it.
 
     Same parameters as :func:`collective_defence`; the equilibrium is found by backward
@@ -160,10 +166,10 @@ def collective_defence_sequential(members: int = 3, **values: Any) -> Collective
     a cutoff of its own, by type).
     """
     return _family("collective_defence_sequential", "Collective defence: allies join in sequence",
-                   "sequential", False, {"members": members, **values})
+                   "sequential", False, _with_members(members, values))
 
 
-def collective_defence_chain_gang(members: int = 3, **values: Any) -> CollectiveDefence:
+def collective_defence_chain_gang(members: int | None = None, **values: Any) -> CollectiveDefence:
     """Collective defence with a provocation-prone Target (moral hazard: chain-ganging).
 
     Adds ``initiative`` (the probability that the Target has the crisis initiative), ``revision``
@@ -171,4 +177,4 @@ def collective_defence_chain_gang(members: int = 3, **values: Any) -> Collective
     pledge waives in such a war) to the parameters of :func:`collective_defence`.
     """
     return _family("collective_defence_chain_gang", "Collective defence with a provocation-prone Target",
-                   "simultaneous", True, {"members": members, **values})
+                   "simultaneous", True, _with_members(members, values))
