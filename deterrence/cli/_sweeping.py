@@ -52,6 +52,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     elif x is not None:
         result.plot_lines(x, indicator=args.indicator or "p_attack", path=out / "lines.png")
         files.append(out / "lines.png")
+    if x is not None and getattr(model, "measures", ()):
+        files.append(_plot_measures(result, x, y, out / "measures.png"))
     manifest = result.manifest
     n = manifest.n_points
     name = manifest.model.name if manifest.model is not None else args.model
@@ -70,6 +72,26 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     print(f"time {elapsed:.2f} s, {n / max(elapsed, 1e-9):,.0f} points/second")
     print("wrote: " + ", ".join(str(f) for f in files))
     return 0
+
+
+#: the alliance measures drawn for a model family that reports them (collective_defence)
+MEASURE_PLOTS = ("expected_allies_at_war", "expected_entrapped")
+
+
+def _plot_measures(result: Any, x: str, y: str | None, path: Path) -> Path:
+    """Expected allies at war and entrapped against ``x``, one line per value of ``y``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(MEASURE_PLOTS), figsize=(6.4 * len(MEASURE_PLOTS), 4.4))
+    for ax, measure in zip(axes, MEASURE_PLOTS, strict=True):
+        result.plot_lines(x, indicator=measure, by=y, ax=ax)
+    fig.tight_layout()
+    fig.savefig(path, dpi=150)
+    plt.close(fig)
+    return path
 
 
 def register_sweep(sub: Any, common: argparse.ArgumentParser) -> None:
