@@ -45,9 +45,12 @@ def _timed(fn: Any) -> tuple[float, float]:
 
 
 def _summary(runs: list[tuple[float, float]]) -> dict[str, Any]:
-    return {"wall_median_s": statistics.median(r[0] for r in runs),
-            "cpu_median_s": statistics.median(r[1] for r in runs),
-            "wall_s": [r[0] for r in runs], "cpu_s": [r[1] for r in runs]}
+    return {
+        "wall_median_s": statistics.median(r[0] for r in runs),
+        "cpu_median_s": statistics.median(r[1] for r in runs),
+        "wall_s": [r[0] for r in runs],
+        "cpu_s": [r[1] for r in runs],
+    }
 
 
 def point(repeats: int) -> dict[str, Any]:
@@ -56,8 +59,14 @@ def point(repeats: int) -> dict[str, Any]:
     for policy in ("free", "prior"):
         for credibility in (0.1, 0.5, 0.9):
             dt.solve(model.game(members=32, credibility=credibility), "pbe", belief_policy=policy)  # warm
-            runs = [_timed(lambda c=credibility, p=policy: dt.solve(
-                model.game(members=32, credibility=c), "pbe", belief_policy=p)) for _ in range(repeats)]
+            runs = [
+                _timed(
+                    lambda c=credibility, p=policy: dt.solve(
+                        model.game(members=32, credibility=c), "pbe", belief_policy=p
+                    )
+                )
+                for _ in range(repeats)
+            ]
             out[f"{policy}, credibility {credibility}"] = _summary(runs)
     return out
 
@@ -67,12 +76,19 @@ def sweep(repeats: int) -> dict[str, Any]:
     dt.sweep("collective_defence", grid={"members": [1, 5], "credibility": [0.5]}, progress=False)  # warm
     runs = [_timed(lambda: dt.sweep("collective_defence", grid=grid, progress=False)) for _ in range(repeats)]
     model = dt.load_model("collective_defence")
-    pts = pd.DataFrame([{**model.defaults, "members": n, "credibility": c}
-                        for n in grid["members"] for c in grid["credibility"]])
+    pts = pd.DataFrame(
+        [
+            {**model.defaults, "members": n, "credibility": c}
+            for n in grid["members"]
+            for c in grid["credibility"]
+        ]
+    )
     kernel = model.compiled_kernel("pbe", "free")
     kernel_runs = [_timed(lambda: kernel.evaluate(pts)) for _ in range(repeats)]
-    return {"sweep (model + baseline, 3,232 points)": _summary(runs),
-            "kernel only (model, 3,232 points)": _summary(kernel_runs)}
+    return {
+        "sweep (model + baseline, 3,232 points)": _summary(runs),
+        "kernel only (model, 3,232 points)": _summary(kernel_runs),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -81,13 +97,22 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sweeps", type=int, default=3, help="repeats of the sweep")
     ap.add_argument("--out", help="write the results as JSON here")
     args = ap.parse_args(argv)
-    results = {"machine": {"python": platform.python_version(), "processor": platform.processor(),
-                           "deterrence": dt.__version__},
-               "point_32_members": point(args.repeats), "sweep": sweep(args.sweeps)}
+    results = {
+        "machine": {
+            "python": platform.python_version(),
+            "processor": platform.processor(),
+            "deterrence": dt.__version__,
+        },
+        "point_32_members": point(args.repeats),
+        "sweep": sweep(args.sweeps),
+    }
     for group in ("point_32_members", "sweep"):
         print(group)
         for name, r in results[group].items():
-            print(f"  {name:45s} cpu {1000 * r['cpu_median_s']:9.1f} ms   wall {1000 * r['wall_median_s']:9.1f} ms")
+            print(
+                f"  {name:45s} cpu {1000 * r['cpu_median_s']:9.1f} ms"
+                f"   wall {1000 * r['wall_median_s']:9.1f} ms"
+            )
     if args.out:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         Path(args.out).write_text(json.dumps(results, indent=2))

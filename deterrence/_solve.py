@@ -146,7 +146,7 @@ def certify_and_wrap(game: Any, cands: list[Candidate], concept: str, options: S
 
 
 def solve(
-    game: NormalFormGame | ExtensiveFormGame,
+    game: NormalFormGame | ExtensiveFormGame | CollectiveDefenceGame,
     concept: str = "nash",
     method: str = "auto",
     *,
@@ -160,7 +160,9 @@ def solve(
     Parameters
     ----------
     game
-        A :class:`~deterrence.NormalFormGame` or :class:`~deterrence.ExtensiveFormGame`.
+        A :class:`~deterrence.NormalFormGame` or :class:`~deterrence.ExtensiveFormGame`, or the
+        aggregated game of a collective-defence family (``dt.load_model("collective_defence")
+        .game(members=32)``; method ``collective``).
     concept
         ``"nash"``, ``"spe"`` (subgame-perfect), ``"pbe"`` (perfect Bayesian) or
         ``"qre"`` (logit quantal response).

@@ -22,10 +22,17 @@ def _draws(rng: np.random.Generator, n: int, provocation: bool = False) -> list[
     out = []
     for _ in range(n):
         p0 = float(rng.uniform(0, 0.6))
-        d = {"credibility": rng.uniform(0, 1), "cost_attacker": rng.uniform(0, 1),
-             "cost_defender": rng.uniform(0, 1), "cost_ally": rng.uniform(0, 0.8),
-             "interest_committed": rng.uniform(0, 2), "interest_uncommitted": rng.uniform(0, 1),
-             "audience_cost": rng.uniform(0, 0.6), "p_alone": p0, "p_allied": p0 + rng.uniform(0, 1) * (1 - p0)}
+        d = {
+            "credibility": rng.uniform(0, 1),
+            "cost_attacker": rng.uniform(0, 1),
+            "cost_defender": rng.uniform(0, 1),
+            "cost_ally": rng.uniform(0, 0.8),
+            "interest_committed": rng.uniform(0, 2),
+            "interest_uncommitted": rng.uniform(0, 1),
+            "audience_cost": rng.uniform(0, 0.6),
+            "p_alone": p0,
+            "p_allied": p0 + rng.uniform(0, 1) * (1 - p0),
+        }
         if provocation:
             d.update(initiative=rng.uniform(0, 1), revision=rng.uniform(0, 1))
         out.append({k: float(v) for k, v in d.items()})
@@ -42,8 +49,9 @@ def _symmetric(name: str, values: dict[str, float], members: range) -> np.ndarra
         eqs = [e for e in dt.solve(g, "pbe", belief_policy="prior") if "asymmetric" not in e.label]
         e = max(eqs, key=lambda x: x.indicators["p_attack"])
         m = g.measures(e.strategies)
-        out.append([e.indicators["p_attack"], e.indicators["p_entrapment"], m["join_probability"],
-                    m["p_chain_gang"]])
+        out.append(
+            [e.indicators["p_attack"], e.indicators["p_entrapment"], m["join_probability"], m["p_chain_gang"]]
+        )
     return np.array(out)
 
 
@@ -72,11 +80,21 @@ def test_buck_passing_fails_with_an_s_shaped_contest() -> None:
     help barely matters, two or more turn the war, so the uncommitted type joins once there are
     others to join with -- the join probability rises from 0.79 (one member) to 1 (two to five)
     and falls back to 0.79 at eight."""
-    fam = dt.builders.collective_defence(credibility=0.79, interest_committed=1.3, interest_uncommitted=0.53,
-                                         cost_ally=0.32, audience_cost=0.27, p_alone=0.11, p_allied=0.19,
-                                         decisiveness=4.0)
-    res = _symmetric("collective_defence", {k: p.default for k, p in fam.parameters.items() if k != "members"},
-                     (1, 2, 5, 8))
+    fam = dt.builders.collective_defence(
+        credibility=0.79,
+        interest_committed=1.3,
+        interest_uncommitted=0.53,
+        cost_ally=0.32,
+        audience_cost=0.27,
+        p_alone=0.11,
+        p_allied=0.19,
+        decisiveness=4.0,
+    )
+    res = _symmetric(
+        "collective_defence",
+        {k: p.default for k, p in fam.parameters.items() if k != "members"},
+        (1, 2, 5, 8),
+    )
     assert res[:, 2] == pytest.approx([0.79, 1.0, 1.0, 0.79])
 
 
@@ -85,9 +103,17 @@ def test_more_members_can_deter_less_when_committed_allies_pass_the_buck() -> No
     """Counterexample to "more members deter more": one committed ally joins for sure and the
     Target resists; with two or more each committed ally joins with a probability that falls
     with the number of members, the Target's chance drops below c_D / v and it concedes."""
-    values = {"credibility": 0.78, "cost_attacker": 0.2, "cost_defender": 0.83, "cost_ally": 0.4,
-              "interest_committed": 1.24, "interest_uncommitted": 0.53, "audience_cost": 0.06,
-              "p_alone": 0.54, "p_allied": 0.97}
+    values = {
+        "credibility": 0.78,
+        "cost_attacker": 0.2,
+        "cost_defender": 0.83,
+        "cost_ally": 0.4,
+        "interest_committed": 1.24,
+        "interest_uncommitted": 0.53,
+        "audience_cost": 0.06,
+        "p_alone": 0.54,
+        "p_allied": 0.97,
+    }
     res = _symmetric("collective_defence", values, range(1, 5))
     assert res[0, 0] == 0 and np.all(res[1:, 0] == 1)
     assert np.all(np.diff(res[:, 2]) < 0)  # each ally joins less
@@ -137,9 +163,19 @@ def test_chain_ganging_rises_with_members_when_pledges_bind() -> None:
 def test_chain_ganging_can_fall_when_pledges_do_not_bind() -> None:
     """Counterexample: an audience cost below the cost of fighting. The unwilling types pass the
     buck as members are added, and fewer are dragged into the Target's war."""
-    values = {"credibility": 0.25, "cost_attacker": 0.34, "cost_defender": 0.22, "cost_ally": 0.78,
-              "interest_committed": 1.77, "interest_uncommitted": 0.85, "audience_cost": 0.55,
-              "p_alone": 0.15, "p_allied": 0.97, "initiative": 0.82, "revision": 0.7}
+    values = {
+        "credibility": 0.25,
+        "cost_attacker": 0.34,
+        "cost_defender": 0.22,
+        "cost_ally": 0.78,
+        "interest_committed": 1.77,
+        "interest_uncommitted": 0.85,
+        "audience_cost": 0.55,
+        "p_alone": 0.15,
+        "p_allied": 0.97,
+        "initiative": 0.82,
+        "revision": 0.7,
+    }
     res = _symmetric("collective_defence_chain_gang", values, (1, 2, 3, 5))
     assert res[0, 3] > 0.5 and res[-1, 3] == 0 and np.all(np.diff(res[:, 3]) < 0)
 
@@ -147,9 +183,19 @@ def test_chain_ganging_can_fall_when_pledges_do_not_bind() -> None:
 def test_entrapment_can_fall_because_more_members_deter() -> None:
     """Counterexample to "p_entrapment rises with members" even with binding pledges: at four
     members the Attacker is deterred, and the defensive wars in which allies were entrapped stop."""
-    values = {"credibility": 0.01, "cost_attacker": 0.2, "cost_defender": 0.13, "cost_ally": 0.32,
-              "interest_committed": 0.74, "interest_uncommitted": 0.3, "audience_cost": 0.51,
-              "p_alone": 0.35, "p_allied": 0.6, "initiative": 0.05, "revision": 0.26}
+    values = {
+        "credibility": 0.01,
+        "cost_attacker": 0.2,
+        "cost_defender": 0.13,
+        "cost_ally": 0.32,
+        "interest_committed": 0.74,
+        "interest_uncommitted": 0.3,
+        "audience_cost": 0.51,
+        "p_alone": 0.35,
+        "p_allied": 0.6,
+        "initiative": 0.05,
+        "revision": 0.26,
+    }
     res = _symmetric("collective_defence_chain_gang", values, range(1, 6))
     assert res[2, 1] > 0.9 and res[3, 1] == 0 and res[3, 0] == 0
 
@@ -160,8 +206,12 @@ def test_free_riders_in_peace_are_unreliable_in_war() -> None:
     capability and join a war less often than those that meet it; a sanction that makes everyone
     meet the pledge raises the alliance's capability."""
     b = dt.studies.burden
-    game = b.BurdenGame(incomes=(10, 10, 5, 5, 2, 2), valuations=(3, 3, 2, 2, 1, 1),
-                        technology=b.Technology("contest", 1.0), target_share=0.02)
+    game = b.BurdenGame(
+        incomes=(10, 10, 5, 5, 2, 2),
+        valuations=(3, 3, 2, 2, 1, 1),
+        technology=b.Technology("contest", 1.0),
+        target_share=0.02,
+    )
     table = dt.studies.collective.burden_link(game, [0.0, 0.03, 0.05], credibility=0.6)
     mixed = table.dropna(subset=["join_free_riders", "join_contributors"])
     assert len(mixed) >= 1 and (mixed["join_free_riders"] <= mixed["join_contributors"]).all()

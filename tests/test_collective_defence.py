@@ -28,7 +28,7 @@ from deterrence.kernels import domain_sample
 from deterrence.solvers._collective_boxes import solve_multilinear
 from deterrence.solvers._collective_join import join_equilibria
 from deterrence.solvers._collective_symmetric import bernstein_mean, symmetric_solutions
-from deterrence.solvers.collective import collective_candidates, strategies_of
+from deterrence.solvers.collective import strategies_of
 
 ED = "extended_deterrence"
 FAMILY = "collective_defence"
@@ -36,18 +36,28 @@ FAMILY = "collective_defence"
 
 def game(n: int = 2, **kw) -> CollectiveDefenceGame:
     """A collective-defence game with the catalogue's defaults (per-ally values repeated)."""
-    d = dict(stakes=1.0, cost_attacker=0.4, cost_defender=0.35, contest=Contest(0.3, 0.8),
-             credibility=(0.5,) * n, cost_ally=(0.3,) * n, interest_committed=(1.0,) * n,
-             interest_uncommitted=(0.2,) * n, audience_cost=(0.1,) * n, capability=(1.0,) * n,
-             pledged=(True,) * n)
+    d = dict(
+        stakes=1.0,
+        cost_attacker=0.4,
+        cost_defender=0.35,
+        contest=Contest(0.3, 0.8),
+        credibility=(0.5,) * n,
+        cost_ally=(0.3,) * n,
+        interest_committed=(1.0,) * n,
+        interest_uncommitted=(0.2,) * n,
+        audience_cost=(0.1,) * n,
+        capability=(1.0,) * n,
+        pledged=(True,) * n,
+    )
     d.update(kw)
     return CollectiveDefenceGame(**d)
 
 
 def key(eqs) -> list[tuple]:
     """An equilibrium set as sorted (regime, payoffs of the Attacker, the Target and the allies)."""
-    return sorted((dt.regime_label(e.outcomes, e.is_pure()), tuple(np.round(list(e.payoffs.values()), 7)))
-                  for e in eqs)
+    return sorted(
+        (dt.regime_label(e.outcomes, e.is_pure()), tuple(np.round(list(e.payoffs.values()), 7))) for e in eqs
+    )
 
 
 # ---------------------------------------------------------------------------- one member = ED
@@ -81,8 +91,11 @@ def test_one_member_is_extended_deterrence_at_every_sampled_point(policy: str) -
         a = dt.solve(fam.game(members=1, **values), "pbe", belief_policy=policy)
         b = dt.solve(ed.game(**values), "pbe", belief_policy=policy)
         assert key(a) == key(b), values
-        for ea, eb in zip(sorted(a, key=lambda e: tuple(e.payoffs.values())),
-                          sorted(b, key=lambda e: tuple(e.payoffs.values())), strict=True):
+        for ea, eb in zip(
+            sorted(a, key=lambda e: tuple(e.payoffs.values())),
+            sorted(b, key=lambda e: tuple(e.payoffs.values())),
+            strict=True,
+        ):
             for name, value in eb.indicators.items():
                 assert ea.indicators[name] == pytest.approx(value, abs=1e-9), (name, values)
 
@@ -91,29 +104,47 @@ def test_one_member_sweep_matches_extended_deterrence() -> None:
     grid = {"credibility": np.linspace(0, 1, 11), "audience_cost": [0.0, 0.1, 0.3]}
     ed = dt.sweep(ED, grid=grid, progress=False).selected()
     fam = dt.sweep(FAMILY, grid=grid, fixed={"members": 1}, progress=False).selected()
-    cols = ["p_attack", "p_war", "p_allied_war", "p_entrapment", "p_abandonment", "p_attack_baseline",
-            "payoff_Attacker", "payoff_Defender", "payoff_Ally"]
+    cols = [
+        "p_attack",
+        "p_war",
+        "p_allied_war",
+        "p_entrapment",
+        "p_abandonment",
+        "p_attack_baseline",
+        "payoff_Attacker",
+        "payoff_Defender",
+        "payoff_Ally",
+    ]
     np.testing.assert_allclose(fam[cols].to_numpy(float), ed[cols].to_numpy(float), atol=1e-9)
     assert list(fam["regime"]) == list(ed["regime"])
 
 
 # ---------------------------------------------------------------------------- 2 and 3 members
 def _random_game(rng: np.random.Generator, n: int, timing: str) -> CollectiveDefenceGame:
-    return game(n, cost_attacker=float(rng.uniform(0, 1)), cost_defender=float(rng.uniform(0, 1)),
-                contest=Contest(float(rng.uniform(0, 0.5)), float(rng.uniform(0.5, 1)),
-                                float(rng.choice([0.5, 1.0, 3.0]))),
-                credibility=tuple(rng.uniform(0, 1, n)), cost_ally=tuple(rng.uniform(0.05, 0.6, n)),
-                interest_committed=tuple(rng.uniform(0.5, 2, n)),
-                interest_uncommitted=tuple(rng.uniform(0, 0.6, n)), audience_cost=tuple(rng.uniform(0, 0.4, n)),
-                capability=tuple(rng.choice([0.5, 1.0, 2.0], n)), timing=timing)
+    return game(
+        n,
+        cost_attacker=float(rng.uniform(0, 1)),
+        cost_defender=float(rng.uniform(0, 1)),
+        contest=Contest(
+            float(rng.uniform(0, 0.5)), float(rng.uniform(0.5, 1)), float(rng.choice([0.5, 1.0, 3.0]))
+        ),
+        credibility=tuple(rng.uniform(0, 1, n)),
+        cost_ally=tuple(rng.uniform(0.05, 0.6, n)),
+        interest_committed=tuple(rng.uniform(0.5, 2, n)),
+        interest_uncommitted=tuple(rng.uniform(0, 0.6, n)),
+        audience_cost=tuple(rng.uniform(0, 0.4, n)),
+        capability=tuple(rng.choice([0.5, 1.0, 2.0], n)),
+        timing=timing,
+    )
 
 
 def _intervene(profile: dict) -> tuple:
     return tuple(np.round([profile[p][h]["intervene"] for p in profile for h in sorted(profile[p])], 6))
 
 
-@pytest.mark.parametrize(("n", "timing"), [(2, "simultaneous"), (3, "simultaneous"), (2, "sequential"),
-                                          (3, "sequential")])
+@pytest.mark.parametrize(
+    ("n", "timing"), [(2, "simultaneous"), (3, "simultaneous"), (2, "sequential"), (3, "sequential")]
+)
 def test_join_stage_agrees_with_the_generic_pbe_solver(n: int, timing: str) -> None:
     """Every join-stage equilibrium, symmetric or not, is one the generic solver finds on the
     explicit tree of that stage (all its sets are on the path: no belief policy matters), and
@@ -143,7 +174,8 @@ def test_every_equilibrium_certifies_on_the_explicit_tree(n: int) -> None:
                 cert = dt.certify(tree, behaviour, "pbe", beliefs=beliefs)
                 assert cert.passed, (timing, cert)
                 assert tree.outcome_probabilities(behaviour)["status_quo"] == pytest.approx(
-                    e.outcomes["status_quo"], abs=1e-9)
+                    e.outcomes["status_quo"], abs=1e-9
+                )
 
 
 @pytest.mark.parametrize("n", [2, 3])
@@ -204,16 +236,25 @@ def test_symmetric_roots_are_all_the_symmetric_equilibria() -> None:
         p0, p1, r = rng.uniform(0.05, 0.3), rng.uniform(0.3, 0.7), rng.choice([1.0, 3.0, 5.0])
         win = win_probability(p0, p1, r, np.arange(n + 1) * 1.0)
         delta = np.diff(win)[None, :]
-        pi, w_c, w_u, c, a = rng.uniform(0.1, 0.9), rng.uniform(0.5, 3), rng.uniform(0, 0.5), rng.uniform(0, 0.6), 0.0
-        sols = symmetric_solutions(np.array([pi]), np.array([w_c]), np.array([w_u]), np.array([c]),
-                                   np.array([a]), np.ones(1), delta)
+        pi, w_c, w_u, c, a = (
+            rng.uniform(0.1, 0.9),
+            rng.uniform(0.5, 3),
+            rng.uniform(0, 0.5),
+            rng.uniform(0, 0.6),
+            0.0,
+        )
+        sols = symmetric_solutions(
+            np.array([pi]), np.array([w_c]), np.array([w_u]), np.array([c]), np.array([a]), np.ones(1), delta
+        )
         grid = np.linspace(0, 1, 20001)
         d = bernstein_mean(np.repeat(delta, len(grid), axis=0), grid)
         gain_c = w_c * d - c
         # roots of the committed type's indifference strictly inside (0, pi) with the uncommitted out
         flips = np.flatnonzero(np.diff(np.sign(gain_c)) != 0)
         expected = [grid[i] for i in flips if 0.001 < grid[i] < pi - 0.001 and w_u * d[i] - c < -1e-3]
-        found = [q for q, s_c, s_u in zip(sols.q, sols.s_c, sols.s_u, strict=True) if 0 < s_c < 1 and s_u == 0]
+        found = [
+            q for q, s_c, s_u in zip(sols.q, sols.s_c, sols.s_u, strict=True) if 0 < s_c < 1 and s_u == 0
+        ]
         assert len(found) == len(expected), (n, p0, p1, r, found, expected)
         assert np.allclose(sorted(found), sorted(expected), atol=2e-4)
 
@@ -225,8 +266,15 @@ def test_small_solver_contains_the_symmetric_ones() -> None:
         sym = [s for s in small if np.abs(s.sigma - s.sigma[0]).max() < 1e-12]
         assert len(sym) == 1 and sym[0].label == "symmetric"
         win = g.contest.win(np.arange(n + 1) * 1.0)
-        ref = symmetric_solutions(np.array([0.8]), np.array([1.0]), np.array([0.2]), np.array([0.3]),
-                                  np.array([0.1]), np.ones(1), np.diff(win)[None, :])
+        ref = symmetric_solutions(
+            np.array([0.8]),
+            np.array([1.0]),
+            np.array([0.2]),
+            np.array([0.3]),
+            np.array([0.1]),
+            np.ones(1),
+            np.diff(win)[None, :],
+        )
         assert sym[0].sigma[0] == pytest.approx([ref.s_c[0], ref.s_u[0]], abs=1e-9)
         assert len(small) > 1  # and asymmetric ones: who buck-passes
 
@@ -244,11 +292,18 @@ def test_multilinear_boxes_find_every_solution() -> None:
                 for t in range(1 << m):
                     if not t >> i & 1:
                         a[i, t] = rng.normal()
-                mono = np.array([np.prod([planted[j] for j in range(m) if t >> j & 1]) for t in range(1 << m)])
+                mono = np.array(
+                    [np.prod([planted[j] for j in range(m) if t >> j & 1]) for t in range(1 << m)]
+                )
                 a[i, 0] -= a[i] @ mono
             found = solve_multilinear(a, np.zeros(m), np.ones(m)).points
-            eqs = [sum(sp.Rational(str(a[i, t])) * sp.Mul(*[xs[j] for j in range(m) if t >> j & 1])
-                       for t in range(1 << m)) for i in range(m)]
+            eqs = [
+                sum(
+                    sp.Rational(str(a[i, t])) * sp.Mul(*[xs[j] for j in range(m) if t >> j & 1])
+                    for t in range(1 << m)
+                )
+                for i in range(m)
+            ]
             real = []
             for sol in sp.solve_poly_system(eqs, *xs[:m]):
                 v = np.array([complex(sp.N(s)) for s in sol])
@@ -263,9 +318,14 @@ def test_heterogeneous_cutoff_equilibria_are_every_pure_monotone_one() -> None:
     """Five and six heterogeneous allies: branch and bound against all 3**n cutoff profiles."""
     rng = np.random.default_rng(8)
     for n in (5, 6):
-        g = game(n, credibility=tuple(rng.uniform(0.2, 0.9, n)), cost_ally=tuple(rng.uniform(0.05, 0.4, n)),
-                 interest_committed=tuple(rng.uniform(0.3, 2, n)), audience_cost=tuple(rng.uniform(0, 0.2, n)),
-                 capability=tuple(rng.choice([0.5, 1.0], n)))
+        g = game(
+            n,
+            credibility=tuple(rng.uniform(0.2, 0.9, n)),
+            cost_ally=tuple(rng.uniform(0.05, 0.4, n)),
+            interest_committed=tuple(rng.uniform(0.3, 2, n)),
+            audience_cost=tuple(rng.uniform(0, 0.2, n)),
+            capability=tuple(rng.choice([0.5, 1.0], n)),
+        )
         res = join_equilibria(g)
         assert not res.complete and all(s.label == "cutoff" for s in res.solutions)
         found = {tuple(map(tuple, s.sigma)) for s in res.solutions}
@@ -309,7 +369,9 @@ def test_the_family_is_in_the_catalogue_and_builds_per_ally_parameters() -> None
     assert isinstance(fam.parameters["members"], IntegerParameter) and fam.concepts == ("pbe",)
     het = dt.builders.collective_defence(credibility=[0.9, 0.5, 0.2], pledge=[3, 2, 0])
     assert het.parameters["members"].domain == (3, 3)
-    assert {"credibility_1", "credibility_3", "pledge_2"} <= set(het.parameters) and "credibility" not in het.parameters
+    assert {"credibility_1", "credibility_3", "pledge_2"} <= set(
+        het.parameters
+    ) and "credibility" not in het.parameters
     g = het.game(credibility_2=0.4)
     assert g.credibility == (0.9, 0.4, 0.2) and g.pledged == (True, True, False)
     assert g.audience_cost == pytest.approx((0.1, 0.1 * COMMITMENT_TYPES[2][1], 0.0))
@@ -317,22 +379,28 @@ def test_the_family_is_in_the_catalogue_and_builds_per_ally_parameters() -> None
     assert dt.solve(g, "pbe").complete is False  # the free extras are listed but not complete
 
 
-@pytest.mark.parametrize(("call", "name"), [
-    (lambda: dt.builders.collective_defence(members=0), "members"),
-    (lambda: dt.builders.collective_defence(members=33), "members"),
-    (lambda: dt.builders.collective_defence(members=2.5), "members"),
-    (lambda: dt.load_model(FAMILY).game(members=0), "members"),
-    (lambda: dt.load_model(FAMILY).game(members=3.5), "members"),
-    (lambda: dt.builders.collective_defence(members=4, credibility=[0.5, 0.5, 0.5]), "credibility"),
-    (lambda: dt.builders.collective_defence(credibility=[0.5, 0.5], cost_ally=[0.1, 0.2, 0.3]), "cost_ally"),
-    (lambda: dt.builders.collective_defence(stakes=[1.0, 2.0]), "stakes"),
-    (lambda: dt.load_model(FAMILY).game(pledge=4), "pledge"),
-    (lambda: dt.load_model(FAMILY).game(pledge=2.5), "pledge"),
-    (lambda: dt.builders.collective_defence(pledge=[3, 7]), "pledge_2"),
-    (lambda: dt.load_model(FAMILY).game(p_alone=0.8, p_allied=0.3, capability=3.0), "capability"),
-    (lambda: dt.load_model(FAMILY).game(credibility=1.5), "credibility"),
-    (lambda: dt.load_model(FAMILY).game(no_such=1), "no_such"),
-])
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [
+        (lambda: dt.builders.collective_defence(members=0), "members"),
+        (lambda: dt.builders.collective_defence(members=33), "members"),
+        (lambda: dt.builders.collective_defence(members=2.5), "members"),
+        (lambda: dt.load_model(FAMILY).game(members=0), "members"),
+        (lambda: dt.load_model(FAMILY).game(members=3.5), "members"),
+        (lambda: dt.builders.collective_defence(members=4, credibility=[0.5, 0.5, 0.5]), "credibility"),
+        (
+            lambda: dt.builders.collective_defence(credibility=[0.5, 0.5], cost_ally=[0.1, 0.2, 0.3]),
+            "cost_ally",
+        ),
+        (lambda: dt.builders.collective_defence(stakes=[1.0, 2.0]), "stakes"),
+        (lambda: dt.load_model(FAMILY).game(pledge=4), "pledge"),
+        (lambda: dt.load_model(FAMILY).game(pledge=2.5), "pledge"),
+        (lambda: dt.builders.collective_defence(pledge=[3, 7]), "pledge_2"),
+        (lambda: dt.load_model(FAMILY).game(p_alone=0.8, p_allied=0.3, capability=3.0), "capability"),
+        (lambda: dt.load_model(FAMILY).game(credibility=1.5), "credibility"),
+        (lambda: dt.load_model(FAMILY).game(no_such=1), "no_such"),
+    ],
+)
 def test_bad_input_is_a_typed_error_naming_the_parameter(call, name: str) -> None:
     with pytest.raises(dt.ParameterError) as info:
         call()
@@ -364,14 +432,22 @@ def test_the_sweep_engine_runs_the_family_with_its_measures() -> None:
 def test_symmetric_rows_match_the_solver_point_by_point() -> None:
     """The vectorised symmetric path (members > 4) against dt.solve one point at a time."""
     fam = dt.load_model(FAMILY)
-    pts = pd.DataFrame([{**fam.defaults, "members": n, "credibility": c, "cost_defender": cd}
-                        for n in (5, 9) for c in (0.05, 0.3, 0.7) for cd in (0.35, 0.85)])
+    pts = pd.DataFrame(
+        [
+            {**fam.defaults, "members": n, "credibility": c, "cost_defender": cd}
+            for n in (5, 9)
+            for c in (0.05, 0.3, 0.7)
+            for cd in (0.35, 0.85)
+        ]
+    )
     rows, _ = fam.compiled_kernel("pbe", "free").evaluate(pts)
     for k, point in pts.iterrows():
         mine = rows[rows["point"] == k]
         eqs = dt.solve(fam.game(**point.to_dict()), "pbe", belief_policy="free")
         assert len(mine) == len(eqs)
-        assert sorted(np.round(mine["p_attack"], 9)) == sorted(round(e.indicators["p_attack"], 9) for e in eqs)
+        assert sorted(np.round(mine["p_attack"], 9)) == sorted(
+            round(e.indicators["p_attack"], 9) for e in eqs
+        )
         ally = sorted(np.round(mine["payoff_Ally"], 8))
         assert ally == sorted(round(float(np.mean(list(e.payoffs.values())[2:])), 8) for e in eqs)
 

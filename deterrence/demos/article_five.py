@@ -79,8 +79,8 @@ def make(quick: bool, new_figure: FigureFactory) -> DemoOutput:
     lines = [
         f"each ally joins a war with probability {runs[0.6]['join'][0]:.2f} alone and "
         f"{runs[0.6]['join'][-1]:.3f} among {members[-1]} members (credibility 0.6)",
-        f"the Target side's chance of winning rises from {runs[0.3]['win'][0]:.2f} to {runs[0.3]['win'][-1]:.2f} "
-        "(credibility 0.3)",
+        f"the Target side's chance of winning rises from {runs[0.3]['win'][0]:.2f} to "
+        f"{runs[0.3]['win'][-1]:.2f} (credibility 0.3)",
         f"with binding pledges, P(chain gang) goes from {chain[0.35]['chain'][0]:.2f} to "
         f"{chain[0.35]['chain'][-1]:.2f}; with non-binding ones it stays at {chain[0.2]['chain'].max():.2f}",
     ]

@@ -39,7 +39,7 @@ c_i`` for every capability ``K`` the others could bring; :attr:`CollectiveDefenc
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any
@@ -610,21 +610,6 @@ class CollectiveDefenceGame:
         for h, b in zip(self.infosets, behaviour, strict=True):
             out[self.players[h.player]][h.name] = {a: float(x) for a, x in zip(h.actions, b, strict=True)}
         return out
-
-    def behaviour_from_mapping(
-        self, mapping: Mapping[str, Mapping[str, Mapping[str, float]]]
-    ) -> list[np.ndarray]:
-        """A profile from ``{player: {infoset: {action: prob}}}`` (sets not named: uniform)."""
-        beh = [np.full(len(h.actions), 1.0 / len(h.actions)) for h in self.infosets]
-        for h in self.infosets:
-            pl = self.players[h.player]
-            if pl in mapping and h.name in mapping[pl]:
-                probs = mapping[pl][h.name]
-                unknown = [a for a in probs if a not in h.actions]
-                if unknown:
-                    raise GameError(f"unknown action(s) {unknown}", infoset=h.name)
-                beh[h.index] = np.array([float(probs.get(a, 0.0)) for a in h.actions])
-        return self.check_behaviour(beh)
 
     def join_table(self, behaviour: Sequence[Any], war: str = "defence") -> list[np.ndarray]:
         """Each ally's probability of intervening in a war of this kind, per type (and state).

@@ -1,7 +1,8 @@
 """Python builders of the catalogue's models, by parameter name.
 
 Each builder returns a :class:`~deterrence.Model` equal to the matching file in ``models/``
-(tests check that they agree). ``alliances`` holds the attacker–defender–ally models and the
+(tests check that they agree), except the builders of model families (``collective``), which
+have no file. ``alliances`` holds the attacker–defender–ally models and the
 strategic statistical trees; ``collective`` the collective-defence model families (1 to 32
 allies; :mod:`deterrence.families`, no file); ``perfect_deterrence`` the Zagare–Kilgour family and the
 reputation and teaching models; ``signalling`` the costly-signal menu (a signal level the

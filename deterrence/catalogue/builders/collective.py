@@ -31,7 +31,8 @@ An Attacker, a Target (player Defender, as in extended_deterrence) and `members`
 to it (NATO's Article 5: an attack on one is an attack on all). Nature draws each ally's type:
 committed with probability `credibility` (it values the Target enough to fight for it alone) or
 uncommitted. The Attacker, not knowing the types, attacks or not; the Target resists or concedes;
-then the allies decide {timing}. The Target side wins with a probability that grows with the
+then the allies decide {timing}.
+The Target side wins with a probability that grows with the
 total capability of the allies that fight (a ratio-form contest function: one ally of capability
 1 turns p_alone into p_allied). The Target's survival is a public good: every ally gets its
 interest in it whether it fought or not, so each is tempted to leave the fighting to the others
