@@ -20,6 +20,7 @@ from .certificates import certify_bimatrix_batch, certify_candidate, check_passe
 from .equilibrium import Certificate, Equilibrium, EquilibriumSet
 from .errors import GameError, ResourceError
 from .game import ExtensiveFormGame, Game, NormalFormGame
+from .game.collective import CollectiveDefenceGame
 from .game.scaling import payoff_scales, rescaled, well_scaled
 from .solvers import Candidate, SolveOptions
 from .solvers._dispatch import (
@@ -92,6 +93,8 @@ def _beliefs(game: Any, cand: Candidate) -> tuple[dict[str, dict[str, float]] | 
     """The candidate's beliefs by information set and node path, and the unreached information sets."""
     if isinstance(game, NormalFormGame):
         return None, ()
+    if hasattr(game, "belief_table"):  # the aggregated collective-defence game: beliefs about types
+        return game.belief_table(cand.beliefs, cand.strategies)
     bayes = game.beliefs(list(np.asarray(s, dtype=float) for s in cand.strategies))
     off_path = tuple(h.name for h, b in zip(game.infosets, bayes, strict=True) if b is None)
     if cand.beliefs is None:
@@ -151,14 +154,14 @@ def on_common_scale(game: Game, concept: str) -> Game:
     Not for QRE, whose precision ``lam`` is in the payoffs' units. Candidates are certified, and
     their payoffs reported, on the game as given.
     """
-    if concept == "qre":
-        return game
+    if concept == "qre" or not isinstance(game, (NormalFormGame, ExtensiveFormGame)):
+        return game  # the aggregated games of model families keep their own parameters
     scales = payoff_scales(game)
     return game if well_scaled(scales) else rescaled(game, scales)
 
 
 def solve(
-    game: NormalFormGame | ExtensiveFormGame,
+    game: NormalFormGame | ExtensiveFormGame | CollectiveDefenceGame,
     concept: str = "nash",
     method: str = "auto",
     *,
@@ -172,7 +175,9 @@ def solve(
     Parameters
     ----------
     game
-        A :class:`~deterrence.NormalFormGame` or :class:`~deterrence.ExtensiveFormGame`.
+        A :class:`~deterrence.NormalFormGame` or :class:`~deterrence.ExtensiveFormGame`, or the
+        aggregated game of a collective-defence family (``dt.load_model("collective_defence")
+        .game(members=32)``; method ``collective``).
     concept
         ``"nash"``, ``"spe"`` (subgame-perfect), ``"pbe"`` (perfect Bayesian) or
         ``"qre"`` (logit quantal response).
@@ -220,8 +225,9 @@ def solve(
     >>> eqs[0].profile["1"]
     {'1': 0.5, '2': 0.5}
     """
-    if not isinstance(game, (NormalFormGame, ExtensiveFormGame)):
-        raise GameError(f"solve() takes a NormalFormGame or ExtensiveFormGame, not {type(game).__name__}")
+    if not isinstance(game, (NormalFormGame, ExtensiveFormGame, CollectiveDefenceGame)):
+        raise GameError(f"solve() takes a NormalFormGame, an ExtensiveFormGame or a CollectiveDefenceGame, "
+                        f"not {type(game).__name__}")
     check_concept(concept)
     common = check_common(tol, exact, max_work)
     check_game_kind(game, concept)

@@ -28,10 +28,13 @@ from typing import Any
 
 import numpy as np
 
+from ._certify_collective import certify_collective
+from ._certify_collective import certify_collective_batch as certify_collective_batch  # re-exported
 from ._reputation_certificate import certify_reputation
 from .equilibrium import Certificate
 from .errors import GameError, SolverError, UnsupportedError
 from .game import ExtensiveFormGame, NormalFormGame
+from .game.collective import CollectiveDefenceGame
 from .game.extensive import CHANCE, DECISION, TERMINAL
 from .game.reputation import ReputationGame
 from .game.scaling import player_scale
@@ -740,6 +743,8 @@ def certify(
         if concept != "pbe":
             raise UnsupportedError(f"a reputation game in compact form is certified as a PBE, not {concept}")
         return certify_reputation(game, strategies, tol=tol)  # type: ignore[arg-type]
+    if isinstance(game, CollectiveDefenceGame):
+        return certify_collective(game, strategies, concept, beliefs=beliefs, tol=tol, exact=exact)
     raise GameError(f"cannot certify a {type(game).__name__}")
 
 

@@ -230,10 +230,81 @@ def draw_tree(model: Any, path: str | Path) -> Path:
 
 
 # ---------------------------------------------------------------------------- the page
+def _parameter_table(model: Any) -> list[str]:
+    lines: list[str] = []
+    lines += ["## Parameters", "", "| name | symbol | default | domain | meaning |", "|---|---|---|---|---|"]
+    for name, p in model.parameters.items():
+        sym = f"\\({p.symbol}\\)" if getattr(p, "symbol", "") else ""
+        lines.append(f"| `{name}` | {sym} | {_number(p.default)} | `{_domain(p)}` | {_cell(p.description)} |")
+    lines.append("")
+    return lines
+
+
+def _references_and_claims(model: Any) -> list[str]:
+    lines: list[str] = []
+    if model.references:
+        lines += ["## References", ""]
+        for r in model.references:
+            extra = []
+            if r.provenance:
+                extra.append(f"provenance {r.provenance} ({PROVENANCE.get(r.provenance, r.provenance)})")
+            if r.note:
+                extra.append(r.note)
+            link = f" <{r.url}>" if r.url else (f" doi:{r.doi}" if r.doi else "")
+            tail = f" — {_cell('; '.join(extra))}" if extra else ""
+            lines.append(f"- {_cell(r.citation)}{link}{tail}")
+        lines.append("")
+
+    if model.claims:
+        lines += ["## Claims", "", "What the model should reproduce (checked by a test or a sweep).", ""]
+        for c in model.claims:
+            prov = c.get("provenance", "")
+            tag = f" *[{prov}: {PROVENANCE.get(prov, prov)}]*" if prov else ""
+            lines.append(f"- {_cell(c.get('text', ''))}{tag}")
+        lines.append("")
+    return lines
+
+
+def family_page(model: Any) -> str:
+    """The Markdown reference page of a model family (built in Python, no file, no fixed tree)."""
+    lines: list[str] = [f"# `{model.name}`: {model.title}", ""]
+    status = STATUS_TEXT.get(model.status, model.status)
+    lines += [f"**Status:** {model.status} — {status}.", ""]
+    lines += ["**Players:** the Attacker, the Target (player `Defender`) and `members` allies "
+              "(`Ally` alone; `Ally1`, `Ally2`, ... with several).  ", ""]
+    lines += [f"**Solution concepts:** {', '.join(f'`{c}`' for c in model.concepts)}.", ""]
+    lines += [_prose(model.description), ""]
+    lines += [f"A *model family* (built by `dt.builders.{model.name}`, no model file): the number of "
+              "members is a parameter, so the game is not one tree. `model.game(**values)` gives the "
+              "aggregated game, which `dt.solve` solves at any size (method `collective`); "
+              "`model.tree(**values)` the explicit tree up to 4 members. The analysis is in "
+              "[Derivations](../../discussion/derivations.md#collective-defence) and the tutorial "
+              "[Article 5 with N members](../../tutorials/article-5.md).", ""]
+    lines += _parameter_table(model)
+    outcomes = ", ".join(f"`{x}`" for x in model.outcomes())
+    measures = ", ".join(f"`{x}`" for x in model.measures)
+    lines += ["## Outcomes and measures", "", f"Outcome labels ([vocabulary](../outcomes.md)): {outcomes}. "
+              f"A sweep's table also holds the alliance measures {measures} (`payoff_Ally` is the allies' "
+              "mean payoff).", ""]
+    lines += ["## Entrapment", "", _prose(model.entrapment), ""]
+    lines += ["## No-pledge baseline", "", _prose(model.baseline_description) + " The pledges' deterrent "
+              "effect in a sweep is `deterred = p_attack(baseline) − p_attack(model)`.", ""]
+    lines += _references_and_claims(model)
+    lines += ["## Metadata", "", "```text", *[f"{k} = {v!r}" for k, v in model.meta.items()], "```", ""]
+    return "\n".join(lines)
+
+
+def is_family(model: Any) -> bool:
+    """Whether a catalogue entry is a model family (no fixed tree)."""
+    return not hasattr(model, "terminals")
+
+
 def model_page(model: Any) -> str:
     """The Markdown reference page of one model."""
     from deterrence.catalogue import expression_text
 
+    if is_family(model):
+        return family_page(model)
     lines: list[str] = [f"# `{model.name}`: {model.title}", ""]
     status = STATUS_TEXT.get(model.status, model.status)
     lines += [f"**Status:** {model.status or 'not stated'} — {status}.", ""]
@@ -246,11 +317,7 @@ def model_page(model: Any) -> str:
     lines += ["Load it with `dt.load_model(\"" + model.name + "\")`; "
               f"solve it from the command line with `deterrence solve {model.name}`.", ""]
 
-    lines += ["## Parameters", "", "| name | symbol | default | domain | meaning |", "|---|---|---|---|---|"]
-    for name, p in model.parameters.items():
-        sym = f"\\({p.symbol}\\)" if getattr(p, "symbol", "") else ""
-        lines.append(f"| `{name}` | {sym} | {_number(p.default)} | `{_domain(p)}` | {_cell(p.description)} |")
-    lines.append("")
+    lines += _parameter_table(model)
 
     if model.derived:
         lines += ["## Derived quantities", "", "| name | definition | meaning |", "|---|---|---|"]
@@ -296,26 +363,7 @@ def model_page(model: Any) -> str:
     else:
         lines += ["This model declares no baseline; sweeps report no `deterred` column for it.", ""]
 
-    if model.references:
-        lines += ["## References", ""]
-        for r in model.references:
-            extra = []
-            if r.provenance:
-                extra.append(f"provenance {r.provenance} ({PROVENANCE.get(r.provenance, r.provenance)})")
-            if r.note:
-                extra.append(r.note)
-            link = f" <{r.url}>" if r.url else (f" doi:{r.doi}" if r.doi else "")
-            tail = f" — {_cell('; '.join(extra))}" if extra else ""
-            lines.append(f"- {_cell(r.citation)}{link}{tail}")
-        lines.append("")
-
-    if model.claims:
-        lines += ["## Claims", "", "What the model should reproduce (checked by a test or a sweep).", ""]
-        for c in model.claims:
-            prov = c.get("provenance", "")
-            tag = f" *[{prov}: {PROVENANCE.get(prov, prov)}]*" if prov else ""
-            lines.append(f"- {_cell(c.get('text', ''))}{tag}")
-        lines.append("")
+    lines += _references_and_claims(model)
 
     if model.meta:
         lines += ["## Metadata", "", "```text"]
@@ -332,12 +380,13 @@ def model_page(model: Any) -> str:
 def index_page(models: Iterable[Any]) -> str:
     """The catalogue's table of contents."""
     lines = ["# The model catalogue", "",
-             "Every model shipped in `models/`, generated from the model files at each docs build. "
+             "Every model shipped in `models/`, generated from the model files at each docs build, and "
+             "the model families built in Python (`collective_defence` and its variants). "
              "`dt.list_models()` lists the same names; the file format is described in "
              "[the model file format](../model-format.md).", "",
              "| model | title | players | status |", "|---|---|---|---|"]
     for m in models:
-        players = ", ".join(m.players)
+        players = "Attacker, Defender, 1-32 allies" if is_family(m) else ", ".join(m.players)
         lines.append(f"| [`{m.name}`]({m.name}.md) | {_cell(m.title)} | {players} | {m.status} |")
     return "\n".join([*lines, ""])
 
@@ -365,7 +414,7 @@ def generate(out: Path = OUT, pictures: bool = True) -> list[str]:
     models = [dt.load_model(n) for n in names]
     for m in models:
         _write_if_changed(out / f"{m.name}.md", model_page(m))
-        if pictures:
+        if pictures and not is_family(m):
             draw_tree(m, out / f"{m.name}.png")
     _write_if_changed(out / "index.md", index_page(models))
     for stale in out.glob("*"):

@@ -28,9 +28,17 @@ def doc_models() -> list[str]:
 
 
 def test_list_models_matches_the_folder() -> None:
-    names = dt.list_models()
-    assert names == sorted(p.stem for p in (ROOT / "models").glob("*.toml"))
-    assert "extended_deterrence" in names
+    files = dt.list_models("files")
+    assert files == sorted(p.stem for p in (ROOT / "models").glob("*.toml"))
+    assert "extended_deterrence" in files
+    # the model families built in Python (no file) are listed with the files, by their builders
+    families = dt.list_models("families")
+    assert families == sorted(dt.catalogue.FAMILIES) and "collective_defence" in families
+    assert dt.list_models() == sorted(files + families)
+    assert all(hasattr(dt.builders, dt.catalogue.FAMILIES[name]) for name in families)
+    assert dt.load_model("collective_defence") is dt.load_model("collective_defence")
+    with pytest.raises(dt.ModelError, match="kinds are all, files, families"):
+        dt.list_models("toml")
 
 
 def test_the_documented_example_loads_and_solves_to_the_stated_threshold() -> None:
@@ -59,7 +67,7 @@ def test_every_documented_snippet_is_valid_toml() -> None:
         tomllib.loads(block)
 
 
-@pytest.mark.parametrize("name", dt.list_models())
+@pytest.mark.parametrize("name", dt.list_models("files"))
 def test_dump_round_trip_of_shipped_models(name: str) -> None:
     m = dt.load_model(name)
     again = loads_model(dumps_model(m), "dumped.toml")

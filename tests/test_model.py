@@ -46,7 +46,7 @@ def test_list_models_from_a_fresh_interpreter() -> None:
     assert "extended_deterrence" in out.stdout
 
 
-@pytest.mark.parametrize("name", dt.list_models())
+@pytest.mark.parametrize("name", dt.list_models("files"))
 def test_every_shipped_model_loads_and_builds(name: str) -> None:
     m = dt.load_model(name)
     path = models_dir() / f"{name}.toml"

@@ -52,10 +52,16 @@ def _signalling() -> ExtensiveFormGame:
     return ExtensiveFormGame(root, players=["C", "D"])
 
 
+def _collective() -> Any:
+    """A small collective-defence game (the aggregated form the ``collective`` method serves)."""
+    return dt.load_model("collective_defence").game(members=2)
+
+
 def _game_and_concept(method: str) -> tuple[Any, str]:
     info = registry()[method]
     concept = sorted(info.concepts)[0]
-    game = _bimatrix() if "normal" in info.kinds else _signalling()
+    game = (_bimatrix() if "normal" in info.kinds else _collective() if "collective" in info.kinds
+            else _signalling())
     if method == "reputation":  # serves only repeated crises with a persistent private type
         game = dt.builders.chain_store_game(markets=2).tree()
     assert info.serves(game, concept) is None, (method, info.serves(game, concept))
@@ -73,6 +79,7 @@ VALID: dict[tuple[str, str], Any] = {
     ("homotopy", "max_steps"): 5000,
     ("homotopy", "max_lambda"): 1e8,
     ("sequence_form", "seed"): 1,
+    ("collective", "belief_policy"): "prior",
     ("sequence_form", "attempts"): 2,
     ("enumerate_reduced", "normal_method"): "support_enumeration",
     ("enumerate_reduced", "max_strategies"): 1000,
@@ -151,7 +158,7 @@ def test_front_door_options_are_not_solver_options() -> None:
 
 def test_belief_policy_belongs_to_pbe_and_lam_to_qre() -> None:
     owners = {name: spec.methods for name, spec in solver_options().items()}
-    assert owners["belief_policy"] == ("pbe", "reputation")
+    assert owners["belief_policy"] == ("pbe", "reputation", "collective")
     assert owners["lam"] == ("qre",)
     assert set(owners) >= {"mixed", "max_mixed_sets", "seeds"}
     assert solver_options("pbe")["belief_policy"].choices == dt.BELIEF_POLICIES
@@ -253,8 +260,7 @@ def test_option_values_are_normalised() -> None:
 
 # ---------------------------------------------------------------------------- check_options
 def test_check_options_types_the_options_of_one_method() -> None:
-    # on a game only 'pbe' serves (the reputation solver takes repeated crises only)
-    opts = check_options("pbe", {"belief_policy": "d1", "max_mixed_sets": 2, "tol": 1e-7}, game=_signalling())
+    opts = check_options("pbe", {"belief_policy": "d1", "max_mixed_sets": 2, "tol": 1e-7}, method="pbe")
     assert isinstance(opts, SolveOptions) and opts.tol == 1e-7
     assert opts.method_options.belief_policy == "d1" and opts.method_options.max_mixed_sets == 2
     opts = check_options("nash", {"labels": (1,)}, method="lemke_howson")

@@ -1,6 +1,7 @@
 """Sweeps: points per second of every catalogue model, memory per million points, grid scaling.
 
-For every model of ``dt.list_models()`` (concept PBE, belief policy ``free``):
+For every model file of ``dt.list_models("files")`` (concept PBE, belief policy ``free``; the
+model families have their own benchmark, ``benchmarks/bench_collective.py``):
 
 * compile time: ``deterrence.kernels.compile_model`` on a freshly loaded model with the
   compile cache (``deterrence.kernels._compiled._COMPILED``) and the model cache cleared before every repeat;
@@ -481,7 +482,7 @@ def run(pool: PeerPool, st: Settings, models: list[str] | None = None, log=print
     """All sweep measurements: per-model cases, memory, cost growth, stages, first call, the
     README job, sweep engine."""
     cases = []
-    for name in models or dt.list_models():
+    for name in models or dt.list_models("files"):  # model families: benchmarks/bench_collective.py
         log(f"  sweep model {name}")
         cases.append(model_case(pool, name, st, log))
     return {

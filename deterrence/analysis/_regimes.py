@@ -640,6 +640,8 @@ def regimes(
     from ..kernels import compile_model
 
     m = load_model(model) if isinstance(model, str) else model
+    if callable(getattr(m, "regimes", None)):  # a model family writes its own (deterrence.families)
+        return m.regimes(concept, belief_policy, **fixed)
     if concept is None:
         concept = "pbe" if "pbe" in m.concepts or "spe" not in m.concepts else "spe"
     unknown = [k for k in fixed if k not in m.parameters]
@@ -684,6 +686,8 @@ def threshold(
     from ._boundaries import numeric_threshold
 
     m = load_model(model) if isinstance(model, str) else model
+    if callable(getattr(m, "threshold", None)):  # a model family finds its own (deterrence.families)
+        return m.threshold(parameter, concept, belief_policy, **fixed)
     if parameter not in m.parameters:
         raise ParameterError(
             f"unknown parameter '{parameter}' for model '{m.name}'; valid: {', '.join(m.parameters)}",

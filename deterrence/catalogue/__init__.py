@@ -2,6 +2,22 @@
 
 from __future__ import annotations
 
-from ._files import dumps_model, expression_text, list_models, load_model, loads_model, models_dir
+from ._files import (
+    FAMILIES,
+    dumps_model,
+    expression_text,
+    list_models,
+    load_model,
+    loads_model,
+    models_dir,
+)
 
-__all__ = ["dumps_model", "expression_text", "list_models", "load_model", "loads_model", "models_dir"]
+__all__ = [
+    "FAMILIES",
+    "dumps_model",
+    "expression_text",
+    "list_models",
+    "load_model",
+    "loads_model",
+    "models_dir",
+]

@@ -618,12 +618,49 @@ def models_dir() -> Path:
     return here.parent / "models"
 
 
-def list_models() -> list[str]:
-    """Names of the shipped models (the file names in :func:`models_dir` without ``.toml``)."""
+#: catalogue models that are model families built in Python, not files: name -> builder in
+#: :mod:`deterrence.catalogue.builders` (a family's game changes shape with a parameter, e.g. the
+#: number of members; see :mod:`deterrence.families`)
+FAMILIES: dict[str, str] = {
+    "collective_defence": "collective_defence",
+    "collective_defence_chain_gang": "collective_defence_chain_gang",
+    "collective_defence_sequential": "collective_defence_sequential",
+}
+#: what :func:`list_models` can list
+KINDS = ("all", "files", "families")
+
+
+def list_models(kind: str = "all") -> list[str]:
+    """Names of the catalogue's models, sorted.
+
+    Parameters
+    ----------
+    kind
+        ``"all"`` (default): the shipped model files (their names in :func:`models_dir` without
+        ``.toml``) and the model families built in Python (:data:`FAMILIES`); ``"files"`` or
+        ``"families"``: one of the two.
+    """
+    if kind not in KINDS:
+        raise ModelError(f"unknown kind '{kind}' of catalogue models; kinds are {', '.join(KINDS)}")
     folder = models_dir()
-    if not folder.is_dir():
-        return []
-    return sorted(p.stem for p in folder.glob("*.toml"))
+    files = sorted(p.stem for p in folder.glob("*.toml")) if folder.is_dir() else []
+    if kind == "files":
+        return files
+    if kind == "families":
+        return sorted(FAMILIES)
+    return sorted({*files, *FAMILIES})
+
+
+_FAMILY_CACHE: dict[str, Any] = {}
+
+
+def _family(name: str) -> Any:
+    """The model family ``name`` (built once, then the same object: caches key on it)."""
+    if name not in _FAMILY_CACHE:
+        from . import builders
+
+        _FAMILY_CACHE[name] = getattr(builders, FAMILIES[name])()
+    return _FAMILY_CACHE[name]
 
 
 _CACHE: dict[tuple[str, int, int], Model] = {}
@@ -631,6 +668,9 @@ _CACHE: dict[tuple[str, int, int], Model] = {}
 
 def load_model(name_or_path: str | Path) -> Model:
     """Load a model by catalogue name (``"extended_deterrence"``) or from a ``.toml`` path.
+
+    A model family's name (:data:`FAMILIES`, e.g. ``"collective_defence"``) gives the family
+    built by its builder at its defaults (a :class:`deterrence.families.CollectiveDefence`).
 
     Raises
     ------
@@ -647,6 +687,8 @@ def load_model(name_or_path: str | Path) -> Model:
         )
     ):
         path = Path(name_or_path)
+    elif isinstance(name_or_path, str) and name_or_path in FAMILIES:
+        return _family(name_or_path)
     elif isinstance(name_or_path, str):
         names = list_models()
         if name_or_path not in names:

@@ -68,11 +68,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     else:
         result = dt.sweep(model, grid=varied, **common)
     picture = _draw(result, args, out)
+    measures = _draw_measures(result, args, model, out)
     summary = result.summary()
     elapsed = time.time() - t0
     files = [
         f
-        for f in (out / "table.csv", out / "table.parquet", out / "manifest.json", picture)
+        for f in (out / "table.csv", out / "table.parquet", out / "manifest.json", picture, measures)
         if f is not None and f.is_file()
     ]
     if args.json:
@@ -208,6 +209,37 @@ def _json(
         "wrote": [str(f) for f in files],
         "table_in_chunks": not (out / "table.parquet").is_file(),
     }
+
+
+#: the alliance measures drawn for a model family that reports them (collective_defence)
+MEASURE_PLOTS = ("expected_allies_at_war", "expected_entrapped")
+
+
+def _draw_measures(result: Any, args: argparse.Namespace, model: Any, out: Path) -> Path | None:
+    """The alliance measures against the first varied parameter, for a model family that reports
+    them (one line per value of the second); the file written, if any."""
+    names = result.varied
+    x = args.x or (names[0] if names else None)
+    if x is None or not getattr(model, "measures", ()):
+        return None
+    y = args.y or next((n for n in names if n != x), None)
+    return _plot_measures(result, x, y, out / "measures.png")
+
+
+def _plot_measures(result: Any, x: str, y: str | None, path: Path) -> Path:
+    """Expected allies at war and entrapped against ``x``, one line per value of ``y``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(MEASURE_PLOTS), figsize=(6.4 * len(MEASURE_PLOTS), 4.4))
+    for ax, measure in zip(axes, MEASURE_PLOTS, strict=True):
+        result.plot_lines(x, indicator=measure, by=y, ax=ax)
+    fig.tight_layout()
+    fig.savefig(path, dpi=150)
+    plt.close(fig)
+    return path
 
 
 def register_sweep(sub: Any, common: argparse.ArgumentParser) -> None:

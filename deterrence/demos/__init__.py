@@ -36,6 +36,7 @@ NAMES = (
     "udg_phase_diagram",
     "burden_sharing",
     "commitment_types",
+    "article_five",
 )
 
 

@@ -162,6 +162,10 @@ class Page:
             self.tree_layout = None
             self.tree_holder = column(Div(text=_panels.message(f"No tree: {exc}", "error")))
             return None, None
+        if getattr(game, "kind", "") != "extensive":  # a model family's aggregated game: no tree
+            self.tree_layout = None
+            self.tree_holder = column(Div(text=_panels.message(_panels.NO_TREE, "warn")))
+            return None, None
         self.tree_layout = _tree.layout(game)
         fig, edges = _tree.figure(self.tree_layout, "Game tree: the equilibrium path in red")
         self.tree_holder = column(fig, sizing_mode="stretch_width")

@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 import deterrence as dt
 
 #: concepts the explorer solves (the model's own list decides which are offered)
@@ -24,22 +26,30 @@ SLIDER_STEPS = 200
 
 @dataclass(frozen=True)
 class Range:
-    """A parameter's slider and map range: ``lo``, ``hi`` and the slider step."""
+    """A parameter's slider and map range: ``lo``, ``hi`` and the slider step (``integer``: a
+    parameter of whole numbers, such as the number of members, steps by 1)."""
 
     lo: float
     hi: float
     step: float
+    integer: bool = False
 
     def snap(self, value: float) -> float:
         """``value`` clipped to the range and rounded to a short decimal (0.45, not 0.45000000000000007),
         so that the exact game sees the number the slider shows."""
         value = min(max(float(value), self.lo), self.hi)
+        if self.integer:
+            return float(round(value))
         digits = max(0, 2 - math.floor(math.log10(self.step))) if self.step > 0 else 6
         return float(round(value, digits))
 
     def cell_centres(self, n: int) -> list[float]:
         """``n`` map cells across the range: their centres (never the ends, where knife edges and
         open domain ends sit)."""
+        if self.integer:  # whole numbers: each one if they fit, else n of them spread out
+            whole = np.arange(math.ceil(self.lo), math.floor(self.hi) + 1, dtype=float)
+            keep = np.unique(np.linspace(0, len(whole) - 1, min(n, len(whole))).round().astype(int))
+            return [float(x) for x in whole[keep]]
         width = (self.hi - self.lo) / n
         return [self.lo + (k + 0.5) * width for k in range(n)]
 
@@ -61,6 +71,8 @@ def default_range(param: Any) -> Range:
         lo = lo + step if not math.isinf(float(param.domain[0])) else lo
     if getattr(param, "open_upper", False) and not math.isinf(float(param.domain[1])):
         hi = hi - step
+    if getattr(param, "integer", False):
+        return Range(float(math.ceil(lo)), float(math.floor(hi)), 1.0, integer=True)
     return Range(lo, hi, step)
 
 

@@ -73,6 +73,8 @@ def export(
         Not two or three distinct parameters, an unknown one, or a grid size out of range.
     ResourceError
         The grid would take longer than ``max_seconds``.
+    UnsupportedError
+        A model family (no game tree to draw).
     """
     names = list(params or [])
     if names and not 2 <= len(names) <= 3:
@@ -80,6 +82,9 @@ def export(
     if len(set(names)) != len(names):
         raise dt.ParameterError(f"--params: a parameter is named twice in {', '.join(names)}")
     cfg = make_config(model, x=names[0] if names else None, y=names[1] if names else None, **options)
+    if callable(getattr(cfg.model, "compiled_kernel", None)):
+        raise dt.UnsupportedError(f"the static page draws the game tree, and '{cfg.model.name}' is a model "
+                                  "family without one; use the live explorer (deterrence explore)")
     third = names[2] if len(names) == 3 else None
     if third is not None and third not in cfg.model.parameters:
         raise dt.ParameterError(f"--params: model '{cfg.model.name}' has no parameter '{third}'", name=third)

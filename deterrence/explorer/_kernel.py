@@ -31,6 +31,13 @@ def compiled(model: Any, concept: str, belief_policy: str) -> tuple[Any | None, 
         return None, f"no compiled kernel serves {concept}" + (
             f" with belief policy '{belief_policy}'" if concept == "pbe" else ""
         )
+    own = getattr(model, "compiled_kernel", None)
+    if callable(own):  # a model family brings its own vectorised evaluation
+        try:
+            kernel = own(concept, belief_policy, "compiled")
+        except dt.UnsupportedError as exc:
+            return None, str(exc)
+        return kernel, ""
     from deterrence.kernels import compile_model
 
     try:

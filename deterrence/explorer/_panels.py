@@ -141,6 +141,11 @@ def ramp_legend(name: str, lo: float, hi: float) -> str:
     return legend(entries, f"{name} of the selected equilibrium")
 
 
+#: what the page says instead of a tree for a model family (collective_defence: 1 to 32 allies)
+NO_TREE = ("No game tree drawn: this model family is solved on its aggregated game (the allies' "
+           "decisions summed up); its explicit tree is model.tree(...), up to 4 allies.")
+
+
 def message(text: str, kind: str = "warn") -> str:
     """A visible sentence: ``kind`` is ``"warn"``, ``"error"`` or ``"busy"``; empty text, no box."""
     if not text:

@@ -42,6 +42,7 @@ SOLVER_MODULES: tuple[str, ...] = (
     "pbe",
     "reputation",
     "qre",
+    "collective",
 )
 
 #: ``method="auto"``: (concept, game kind, two players?) -> methods in order of preference;
@@ -55,6 +56,7 @@ AUTO: dict[tuple[str, str, bool], tuple[str, ...]] = {
     ("spe", "extensive", False): ("backward_induction",),
     ("pbe", "extensive", True): ("pbe", "reputation"),
     ("pbe", "extensive", False): ("pbe", "reputation"),
+    ("pbe", "collective", False): ("collective",),
     ("qre", "normal", True): ("qre",),
     ("qre", "normal", False): ("qre",),
     ("qre", "extensive", True): ("qre",),

@@ -55,7 +55,10 @@ _COMPILED: weakref.WeakKeyDictionary[Any, dict[tuple[str, str], Any]] = weakref.
 def compiled_kernel(model: Any, concept: str, belief_policy: str, path: str) -> Any:
     """The model's :class:`~deterrence.kernels.CompiledModel`, cached per process and model
     object; ``None`` if it does not compile (``path="auto"``). Raises ``UnsupportedError`` for
-    ``path="compiled"``."""
+    ``path="compiled"``. A model family (:mod:`deterrence.families`) brings its own kernel."""
+    own = getattr(model, "compiled_kernel", None)
+    if callable(own):
+        return own(concept, belief_policy, path)
     try:
         cache = _COMPILED.setdefault(model, {})
     except TypeError:  # not weak-referenceable: no cache

@@ -32,8 +32,12 @@ def schema(model: Any) -> tuple[list[str], list[str]]:
 
     Players come from ``model.players`` when the model declares them, else from the game at
     the defaults; outcome labels are those that occur in the game at the defaults, in
-    vocabulary order (the tree, hence the label set, is the same at every point).
+    vocabulary order (the tree, hence the label set, is the same at every point). A model family
+    (:mod:`deterrence.families`) states its own.
     """
+    if callable(getattr(model, "schema", None)):
+        players, labels = model.schema()
+        return list(players), list(labels)
     game = model.game()
     players = [str(p) for p in getattr(model, "players", None) or game.players]
     found: set[str] = set()

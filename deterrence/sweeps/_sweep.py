@@ -471,7 +471,7 @@ def plan_chunks(
         spec.path,
         spec.on_error,
         spec.solve_options,
-        tuple(column_order(design.names, players, labels)),
+        (*column_order(design.names, players, labels), *getattr(spec.model, "measures", ())),
         tuple(players),
         tuple(labels),
         tuple(base_players),

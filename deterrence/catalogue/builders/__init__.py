@@ -1,8 +1,10 @@
 """Python builders of the catalogue's models, by parameter name.
 
 Each builder returns a :class:`~deterrence.Model` equal to the matching file in ``models/``
-(tests check that they agree). ``alliances`` holds the attacker–defender–ally models and the
-strategic statistical trees; ``perfect_deterrence`` the Zagare–Kilgour family and the
+(tests check that they agree), except the builders of model families (``collective``), which
+have no file. ``alliances`` holds the attacker–defender–ally models and the
+strategic statistical trees; ``collective`` the collective-defence model families (1 to 32
+allies; :mod:`deterrence.families`, no file); ``perfect_deterrence`` the Zagare–Kilgour family and the
 reputation and teaching models; ``signalling`` the costly-signal menu (a signal level the
 defender chooses); ``threats`` the brinkmanship model, the threat that leaves something to chance (teaching);
 ``reputation`` a patron's reputation across its protégés, and the chain store and that model in
@@ -20,6 +22,11 @@ from .alliances import (
     egame123,
     extended_deterrence,
     extended_deterrence_commitment_types,
+)
+from .collective import (
+    collective_defence,
+    collective_defence_chain_gang,
+    collective_defence_sequential,
 )
 from .perfect_deterrence import (
     asymmetric_escalation,
@@ -51,6 +58,9 @@ __all__ = [
     "brinkmanship",
     "chain_store",
     "chain_store_game",
+    "collective_defence",
+    "collective_defence_chain_gang",
+    "collective_defence_sequential",
     "costly_signal_menu",
     "costly_signal_pledge",
     "egame12",

@@ -32,6 +32,7 @@ from typing import Any
 
 import sympy as sp
 
+from ...families._pledges import COMMITMENT_TYPES
 from ...game.tree import chance, decision, terminal
 from ...model import Baseline, Derived, Model, NodeSpec, Ordering, Parameter, Reference
 from ._parts import parameter
@@ -412,17 +413,8 @@ def extended_deterrence(
 
 
 # ---------------------------------------------------------------------------- commitment types
-#: The commitment types of :func:`extended_deterrence_commitment_types`: code -> (name, audience-cost
-#: multiplier, credibility multiplier). STYLISED: the ordering defence pact > entente >
-#: non-aggression pact > coalition of convenience follows the ATOP/Correlates-of-War literature
-#: (Leeds, Ritter, Mitchell & Long 2002; Leeds 2003; Gibler & Sarkees 2004); the numbers are not
-#: estimates, they only encode that ordering and can be changed through the parameters.
-COMMITMENT_TYPES: dict[int, tuple[str, float, float]] = {
-    0: ("coalition_of_convenience", 0.0, 0.25),
-    1: ("non_aggression_pact", 0.25, 0.5),
-    2: ("entente", 0.6, 0.75),
-    3: ("defence_pact", 1.0, 1.0),
-}
+# COMMITMENT_TYPES (code -> name, audience-cost multiplier, credibility multiplier) lives with the
+# model families (deterrence.families), which use the same codes for each ally's pledge.
 
 
 def _ct_text(values: dict[int, float]) -> str:
