@@ -306,6 +306,34 @@ def _tree_regret(nums: _TreeNumbers, starts: Sequence[tuple[int, Any]]) -> np.nd
     return out
 
 
+def _agent_regret(nums: _TreeNumbers) -> np.ndarray:
+    """Per-player largest gain of one *agent*: a mover changing its move at one information set only.
+
+    The regret of the agent form (Selten 1975), the equilibrium notion of trees without perfect
+    recall: every other move, the player's own elsewhere included, stays as in the profile.
+    """
+    game = nums.game
+    nodes = game.nodes
+    reach = [nums.one] * len(nodes)
+    for nd in nodes[1:]:
+        reach[nd.index] = reach[nd.parent] * nums.edge(nd.parent, nd.action)
+    value: list[list[Any]] = [[nums.zero] * game.num_players for _ in nodes]
+    for nd in reversed(nodes):
+        if nd.kind == TERMINAL:
+            value[nd.index] = list(nums.payoffs[game.terminal_index(nd.index)])
+        else:
+            value[nd.index] = [sum((nums.edge(nd.index, a) * value[c][i] for a, c in enumerate(nd.children)),
+                                   nums.zero) for i in range(game.num_players)]
+    out = np.zeros(game.num_players)
+    for h in game.infosets:
+        i = h.player
+        now = sum((reach[v] * value[v][i] for v in h.nodes), nums.zero)
+        best = max(sum((reach[v] * value[nodes[v].children[a]][i] for v in h.nodes), nums.zero)
+                   for a in range(len(h.actions)))
+        out[i] = max(out[i], float(best - now))
+    return out
+
+
 def _qre_residual_tree(game: ExtensiveFormGame, beh: Sequence[np.ndarray], lam: Any) -> float:
     """Largest gap between the behaviour and the agent logit response to it."""
     lams = _lam_per_player(lam, game.num_players)
@@ -390,6 +418,7 @@ def _certify_tree(
     exact: bool,
     lam: Any,
     exact_strategies: Any,
+    agent: bool = False,
 ) -> Certificate:
     beh = game.check_behaviour(strategies, atol=max(tol, 1e-9))
     nums = _TreeNumbers(game, beh, exact, exact_strategies)
@@ -411,7 +440,11 @@ def _certify_tree(
         if len(game.payoffs)
         else np.ones(game.num_players)
     )
-    if concept in ("nash", "qre"):
+    if concept in ("nash", "qre") and agent and not game.has_perfect_recall():
+        per = _agent_regret(nums)
+        regret, relative = float(per.max()), float((per / scales).max())
+        details["agent_regret"] = regret
+    elif concept in ("nash", "qre"):
         per = _tree_regret(nums, [(game.root, nums.one)])
         regret, relative = float(per.max()), float((per / scales).max())
     elif concept == "spe":
@@ -444,6 +477,7 @@ def certify(
     exact: bool = False,
     lam: Any = None,
     exact_strategies: Any = None,
+    agent: bool = False,
 ) -> Certificate:
     """Certify a profile as an equilibrium of ``concept``.
 
@@ -469,6 +503,12 @@ def certify(
         QRE precision (number or one per player).
     exact_strategies
         Exact rational version of ``strategies`` if the solver has one.
+    agent
+        Trees, ``"nash"`` (or ``"qre"`` without ``lam``): check the regret of the *agent form*
+        instead — the largest gain of a mover who changes its move at one information set
+        only (``details["agent_regret"]``). The equilibrium notion of trees without perfect
+        recall, where an agent-form equilibrium need not be a Nash equilibrium; ignored on
+        trees with perfect recall, whose Nash regret is always checked.
 
     Returns
     -------
@@ -488,7 +528,7 @@ def certify(
             raise UnsupportedError(f"{concept} needs an extensive-form game")
         return _certify_normal(game, strategies, concept, tol, exact, lam, exact_strategies)
     if isinstance(game, ExtensiveFormGame):
-        return _certify_tree(game, strategies, concept, beliefs, tol, exact, lam, exact_strategies)
+        return _certify_tree(game, strategies, concept, beliefs, tol, exact, lam, exact_strategies, agent)
     raise GameError(f"cannot certify a {type(game).__name__}")
 
 
@@ -519,7 +559,8 @@ def certify_candidate(
     """Certify a solver's candidate (anything with ``strategies``, ``beliefs``, ``lam``, ``exact``).
 
     The precision of a QRE candidate is its own ``lam``; ``exact`` values the solver computed
-    are used by an exact certificate.
+    are used by an exact certificate; a candidate marked ``agent`` (an equilibrium of the agent
+    form of a tree without perfect recall) is certified by its agent-form regret.
 
     Raises
     ------
@@ -535,5 +576,6 @@ def certify_candidate(
         exact=exact,
         lam=candidate.lam,
         exact_strategies=candidate.exact,
+        agent=bool(getattr(candidate, "agent", False)),
     )
     return check_passed(cert)
