@@ -101,13 +101,18 @@ class LogitGame:
         """Flat probability vector at the branch point ``y``."""
         return np.exp(kern.x_of_d(self.goff, y[: self.n]))
 
+    @property
+    def regret_mode(self) -> int:
+        """0: normal form; 1: tree, Nash regret; 2: tree without perfect recall, agent-form regret."""
+        return 0 if not self.tree else 1 if self.recall else 2
+
+    def regret_arrays(self) -> tuple:
+        """The arrays :func:`~._logit_kernels.tree_regret` needs (placeholders where unused)."""
+        return self.regret_args or _NO_SEQUENCES
+
     def regret(self, p: np.ndarray) -> float:
         """Nash regret (agent-form regret without perfect recall), in scaled payoffs."""
-        if not self.tree:
-            return float(kern.normal_regret(self.sy, p))
-        if not self.recall:
-            return float(kern.tree_agent_regret(self.sy, p))
-        return float(kern.tree_regret(self.sy, p, *self.regret_args))
+        return float(kern.regret_of(self.sy, p, self.regret_mode, *self.regret_arrays()))
 
     def residual(self, y: np.ndarray) -> float:
         """Largest gap between the profile at ``y`` and the logit response to it (probabilities)."""
@@ -123,6 +128,7 @@ class LogitGame:
 
 
 _I0 = np.zeros(0, dtype=np.int64)
+_NO_SEQUENCES = (np.zeros((1, 1), dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
 _I1 = np.zeros(1, dtype=np.int64)
 _F1 = np.zeros(0)
 _F2 = np.zeros((0, 0))
@@ -265,7 +271,7 @@ class LogitPath:
         self.h = self.ctl.h0
         self.steps = 0
         self.bifurcations: list[float] = []  # in the game's own lambda
-        self._chunk = 8
+        self._chunk = 32
 
     @property
     def lam(self) -> float:
@@ -350,60 +356,24 @@ class LogitPath:
 
 
 # ---------------------------------------------------------------------------- refinement
-def refine(lg: LogitGame, p: np.ndarray, mask: np.ndarray, max_mixed: int | None = None) -> np.ndarray | None:
-    """Solve the indifference equations on the support ``mask`` from ``p``; the equilibrium or None.
-
-    ``max_mixed``: give up at once if more groups than this would mix (a point still far
-    from the limit, where Newton's method on a large system would only waste time).
-    """
-    goff = lg.goff
-    ng = len(goff) - 1
-    group = np.repeat(np.arange(ng), np.diff(goff))
-    q = np.where(mask, p, 0.0)
-    q = q / np.bincount(group, weights=q, minlength=ng)[group]
-    reached = kern.reached_sets(lg.sy, q)
-    counts = np.add.reduceat(mask.astype(np.int64), goff[:-1]) if ng else np.zeros(0, dtype=np.int64)
-    mixed = np.flatnonzero(reached & (counts >= 2)).astype(np.int64)
-    if max_mixed is not None and mixed.size > max_mixed:
-        return None
-    if mixed.size:
-        with np.errstate(divide="ignore"):
-            x = np.log(q)
-        x, res = kern.support_newton(lg.sy, x, mask, mixed, 40)
-        if not res <= 1e-11:
-            return None
-        q = np.exp(x)
-    if lg.regret(q) > _REGRET * regret_unit(lg):
-        return None
-    return q
-
-
 def regret_unit(lg: LogitGame) -> float:
     """The smallest positive payoff range of a player, relative to the scale (at most 1)."""
     pos = lg.ranges[lg.ranges > 0]
     return float(min(1.0, pos.min() / lg.scale)) if pos.size else 1.0
 
 
+_THRESHOLDS = np.array([1.0, 1e-3, 1e-6, 1e-9, 1e-12])  # 1.0: each group's best action alone
+
+
 def refine_near(lg: LogitGame, p: np.ndarray, t: float) -> np.ndarray | None:
     """Try the supports that the traced point ``p`` (scaled precision ``t``) suggests; the first
-    exact equilibrium close to ``p``, or None."""
-    goff = lg.goff
-    ng = len(goff) - 1
-    group = np.repeat(np.arange(ng), np.diff(goff))
-    gmax = np.maximum.reduceat(p, goff[:-1]) if ng else np.zeros(0)
+    exact equilibrium close to ``p``, or None (:func:`~._logit_kernels.refine_near`)."""
+    ng = len(lg.goff) - 1
     near = max(1e-3, 20.0 / max(t, 1e-300))
-    max_mixed = None if t >= 1e4 else max(8, ng // 10)
-    tried: set[bytes] = set()
-    for thr in (1.0, 1e-3, 1e-6, 1e-9, 1e-12):  # 1.0: the best action of each group alone
-        mask = p >= thr * gmax[group]
-        key = mask.tobytes()
-        if key in tried:
-            continue
-        tried.add(key)
-        q = refine(lg, p, mask, max_mixed)
-        if q is not None and float(np.max(np.abs(q - p))) <= near:
-            return q
-    return None
+    max_mixed = -1 if t >= 1e4 else max(8, ng // 10)
+    q, found = kern.refine_near(lg.sy, p, _THRESHOLDS, near, max_mixed, _REGRET * regret_unit(lg),
+                                lg.regret_mode, *lg.regret_arrays())
+    return q if found else None
 
 
 @dataclass(frozen=True)

@@ -763,3 +763,79 @@ def pure_agent_equilibria(sy, start, count, tol, recall, last, first_of_set, set
                 break
             digits[g] = 0
     return out[:min(found, max_out)], found
+
+
+@njit(cache=True)
+def regret_of(sy, p, mode, last, first_of_set, set_order):
+    """Regret of ``p`` in scaled payoffs: mode 0 normal form, 1 tree (Nash), 2 tree (agent form)."""
+    if mode == 0:
+        return normal_regret(sy, p)
+    if mode == 1:
+        return tree_regret(sy, p, last, first_of_set, set_order)
+    return tree_agent_regret(sy, p)
+
+
+@njit(cache=True)
+def refine_support(sy, p, mask, max_mixed, regret_tol, mode, last, first_of_set, set_order):
+    """The exact equilibrium on the support ``mask`` near ``p``: ``(q, ok)``.
+
+    Groups with one support action are held pure, groups the support does not reach (trees)
+    at ``p`` restricted to the support; the others solve their indifference equations
+    (:func:`support_newton`). ``ok`` if that converged and the regret is at most ``regret_tol``.
+    """
+    goff = sy.goff
+    ng = goff.shape[0] - 1
+    q = np.where(mask, p, 0.0)
+    for g in range(ng):
+        s = 0.0
+        for a in range(goff[g], goff[g + 1]):
+            s += q[a]
+        for a in range(goff[g], goff[g + 1]):
+            q[a] /= s
+    reached = reached_sets(sy, q)
+    mixed = np.empty(ng, dtype=np.int64)
+    nm = 0
+    for g in range(ng):
+        cnt = 0
+        for a in range(goff[g], goff[g + 1]):
+            if mask[a]:
+                cnt += 1
+        if reached[g] and cnt >= 2:
+            mixed[nm] = g
+            nm += 1
+    if max_mixed >= 0 and nm > max_mixed:
+        return q, False
+    if nm:
+        x = np.log(np.maximum(q, 0.0))
+        x, res = support_newton(sy, x, mask, mixed[:nm], 40)
+        if not res <= 1e-11:
+            return q, False
+        q = np.exp(x)
+    return q, regret_of(sy, q, mode, last, first_of_set, set_order) <= regret_tol
+
+
+@njit(cache=True)
+def refine_near(sy, p, thresholds, near, max_mixed, regret_tol, mode, last, first_of_set, set_order):
+    """Try the supports ``p`` suggests (actions with at least ``threshold`` times the largest
+    probability of their group, for each threshold): the first exact equilibrium within ``near``
+    of ``p``, as ``(q, found)``."""
+    goff = sy.goff
+    ng = goff.shape[0] - 1
+    k_all = p.shape[0]
+    gmax = np.zeros(ng)
+    for g in range(ng):
+        for a in range(goff[g], goff[g + 1]):
+            gmax[g] = max(gmax[g], p[a])
+    prev = np.zeros(k_all, dtype=np.bool_)
+    for k in range(thresholds.shape[0]):
+        mask = np.zeros(k_all, dtype=np.bool_)
+        for g in range(ng):
+            for a in range(goff[g], goff[g + 1]):
+                mask[a] = p[a] >= thresholds[k] * gmax[g]
+        if k > 0 and np.all(mask == prev):
+            continue
+        prev = mask
+        q, ok = refine_support(sy, p, mask, max_mixed, regret_tol, mode, last, first_of_set, set_order)
+        if ok and np.max(np.abs(q - p)) <= near:
+            return q, True
+    return p, False

@@ -55,8 +55,7 @@ def _run(game: Any, options: SolveOptions) -> RawResult:
     lg = _logit.logit_game(game)
     total = _profiles(game)
     tol = options.tol * _logit.regret_unit(lg)
-    args = lg.regret_args or (np.zeros((1, 1), dtype=np.int64), np.zeros(0, dtype=np.int64),
-                              np.zeros(0, dtype=np.int64))
+    args = lg.regret_arrays()
     chunk = max(1, int(2e6 // max(len(game.nodes) * game.num_players, 1)))
     found: list[int] = []
     count = 0
