@@ -35,6 +35,7 @@ from benchmarks.suite import (  # noqa: E402
     cases_nplayer,
     cases_reputation,
     cases_sweeps,
+    cases_trees,
     machine,
     profiling,
     report,
@@ -42,7 +43,7 @@ from benchmarks.suite import (  # noqa: E402
 from benchmarks.suite.measure import Settings, strip  # noqa: E402
 from benchmarks.suite.peers import PeerPool  # noqa: E402
 
-GROUPS = ("two_player", "n_player", "extensive", "sweeps", "estimation", "reputation")
+GROUPS = ("two_player", "n_player", "extensive", "trees", "sweeps", "estimation", "reputation")
 
 
 def _log(msg: str) -> None:
@@ -88,6 +89,10 @@ def _rerun(case: dict[str, Any], st: Settings):
         trees = cases_extensive.catalogue_trees()
         items = [{"efg": t, "lam": cases_extensive.LAM} for _, t in trees]
         call = cases_extensive._seq if tool == "sequence_form" else cases_extensive._qre
+    elif case["group"] == "trees":
+        game = dict(cases_trees.games(st.quick))[case["case"]]
+        items = [{"efg": __import__("deterrence").write_game(game)}]
+        call = cases_trees._pure_agent if "pure_agent" in ref["tool"] else cases_trees._nash
     else:
         return None
     return lambda: [call(it) for it in items]
@@ -153,6 +158,10 @@ def main(argv: list[str] | None = None) -> int:
         if "extensive" in args.cases:
             _log("extensive games")
             full_cases += cases_extensive.run(pool, st, log=_log)
+        if "trees" in args.cases:
+            _log("N-player trees")
+            tree_cases, res["trees_first_call"] = cases_trees.run(pool, st, log=_log)
+            full_cases += tree_cases
         if "sweeps" in args.cases:
             _log("sweeps")
             sw = cases_sweeps.run(pool, st, args.models, log=_log)

@@ -27,6 +27,7 @@ _PUBLIC: dict[str, str] = {
     "UnsupportedError": "errors",
     "SolverError": "errors",
     "ResourceError": "errors",
+    "TimeLimitError": "errors",
     "SweepError": "errors",
     "OptionError": "errors",
     "NormalFormGame": "game",

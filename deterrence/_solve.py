@@ -27,10 +27,11 @@ from .solvers._dispatch import (
     check_common,
     check_concept,
     check_game_kind,
-    choose_method,
+    choice_options,
+    choose,
     dedupe,
     method_options,
-    run_solver,
+    run_choice,
 )
 
 
@@ -168,6 +169,7 @@ def solve(
     tol: float = 1e-8,
     exact: bool = False,
     max_work: float = 1e9,
+    time_limit: float | None = None,
     **options: Any,
 ) -> EquilibriumSet:
     """Find the equilibria of a game and certify each one.
@@ -190,7 +192,15 @@ def solve(
         Certify in exact rational arithmetic.
     max_work
         Fail fast with :class:`~deterrence.ResourceError` if the method's work estimate
-        exceeds this.
+        exceeds this. With ``method="auto"``, when every method that finds all equilibria
+        exceeds it, a method that finds one runs instead and the result says so
+        (``complete=False`` and a note).
+    time_limit
+        Seconds the solve may take (``None``: no limit). The long-running methods (``qre``,
+        ``homotopy``, ``polynomial``, ``pure_agent``) stop with :class:`~deterrence.TimeLimitError`
+        when it passes, and log their progress to the ``deterrence.solvers`` logger (level
+        INFO) about once a second; the others run to the end and the result says if they
+        took longer.
     **options
         The chosen method's own options (:func:`deterrence.solver_options` lists them), e.g.
         for ``pbe``: ``belief_policy`` (off-path beliefs: ``"free"``, ``"prior"`` or ``"d1"``),
@@ -211,7 +221,9 @@ def solve(
     OptionError
         An option the method does not take (a ``ParameterError`` and an ``UnsupportedError``).
     ResourceError
-        The game is too large for the method.
+        The game is too large for the method (every method, with ``method="auto"``).
+    TimeLimitError
+        The solve ran past ``time_limit``.
     SolverError
         A candidate failed certification.
 
@@ -229,11 +241,12 @@ def solve(
         raise GameError(f"solve() takes a NormalFormGame, an ExtensiveFormGame or a CollectiveDefenceGame, "
                         f"not {type(game).__name__}")
     check_concept(concept)
-    common = check_common(tol, exact, max_work)
+    common = check_common(tol, exact, max_work, time_limit)
     check_game_kind(game, concept)
-    info = choose_method(game, concept, method, max_work)
-    opts = method_options(info, common, options)
-    raw = run_solver(info, on_common_scale(game, concept), opts)
+    choice = choose(game, concept, method, max_work)
+    info = choice.info
+    opts = method_options(info, common, choice_options(choice, options))
+    raw = run_choice(choice, on_common_scale(game, concept), opts)
     eqs = certify_and_wrap(game, dedupe(raw.candidates, tol), concept, opts)
     return EquilibriumSet(
         equilibria=eqs,

@@ -458,6 +458,34 @@ def _tree_regret(nums: _TreeNumbers, starts: Sequence[tuple[int, Any]]) -> np.nd
     return out
 
 
+def _agent_regret(nums: _TreeNumbers) -> np.ndarray:
+    """Per-player largest gain of one *agent*: a mover changing its move at one information set only.
+
+    The regret of the agent form (Selten 1975), the equilibrium notion of trees without perfect
+    recall: every other move, the player's own elsewhere included, stays as in the profile.
+    """
+    game = nums.game
+    nodes = game.nodes
+    reach = [nums.one] * len(nodes)
+    for nd in nodes[1:]:
+        reach[nd.index] = reach[nd.parent] * nums.edge(nd.parent, nd.action)
+    value: list[list[Any]] = [[nums.zero] * game.num_players for _ in nodes]
+    for nd in reversed(nodes):
+        if nd.kind == TERMINAL:
+            value[nd.index] = list(nums.payoffs[game.terminal_index(nd.index)])
+        else:
+            value[nd.index] = [sum((nums.edge(nd.index, a) * value[c][i] for a, c in enumerate(nd.children)),
+                                   nums.zero) for i in range(game.num_players)]
+    out = np.zeros(game.num_players)
+    for h in game.infosets:
+        i = h.player
+        now = sum((reach[v] * value[v][i] for v in h.nodes), nums.zero)
+        best = max(sum((reach[v] * value[nodes[v].children[a]][i] for v in h.nodes), nums.zero)
+                   for a in range(len(h.actions)))
+        out[i] = max(out[i], float(best - now))
+    return out
+
+
 def _qre_residual_tree(game: ExtensiveFormGame, beh: Sequence[np.ndarray], lam: Any) -> float:
     """Largest gap between the behaviour and the agent logit response to it."""
     lams = _lam_per_player(lam, game.num_players)
@@ -636,6 +664,7 @@ def _certify_tree(
     exact: bool,
     lam: Any,
     exact_strategies: Any,
+    agent: bool = False,
 ) -> Certificate:
     beh = game.check_behaviour(strategies, atol=max(tol, 1e-9))
     nums = _TreeNumbers(game, beh, exact, exact_strategies)
@@ -656,7 +685,11 @@ def _certify_tree(
                 details=details,
             )
         )
-    if concept in ("nash", "qre"):
+    if concept in ("nash", "qre") and agent and not game.has_perfect_recall():
+        per = _agent_regret(nums)
+        regret, relative = _in_units(per, nums.units), float((per / nums.ranges).max())
+        details["agent_regret"] = regret
+    elif concept in ("nash", "qre"):
         per = _tree_regret(nums, [(game.root, nums.one)])
         regret, relative = _in_units(per, nums.units), float((per / nums.ranges).max())
     elif concept == "spe":
@@ -691,6 +724,7 @@ def certify(
     exact: bool = False,
     lam: Any = None,
     exact_strategies: Any = None,
+    agent: bool = False,
 ) -> Certificate:
     """Certify a profile as an equilibrium of ``concept``.
 
@@ -718,6 +752,12 @@ def certify(
         QRE precision (number or one per player).
     exact_strategies
         Exact rational version of ``strategies`` if the solver has one.
+    agent
+        Trees, ``"nash"`` (or ``"qre"`` without ``lam``): check the regret of the *agent form*
+        instead — the largest gain of a mover who changes its move at one information set
+        only (``details["agent_regret"]``). The equilibrium notion of trees without perfect
+        recall, where an agent-form equilibrium need not be a Nash equilibrium; ignored on
+        trees with perfect recall, whose Nash regret is always checked.
 
     Returns
     -------
@@ -738,7 +778,7 @@ def certify(
             raise UnsupportedError(f"{concept} needs an extensive-form game")
         return _certify_normal(game, strategies, concept, tol, exact, lam, exact_strategies)
     if isinstance(game, ExtensiveFormGame):
-        return _certify_tree(game, strategies, concept, beliefs, tol, exact, lam, exact_strategies)
+        return _certify_tree(game, strategies, concept, beliefs, tol, exact, lam, exact_strategies, agent)
     if isinstance(game, ReputationGame):
         if concept != "pbe":
             raise UnsupportedError(f"a reputation game in compact form is certified as a PBE, not {concept}")
@@ -775,7 +815,8 @@ def certify_candidate(
     """Certify a solver's candidate (anything with ``strategies``, ``beliefs``, ``lam``, ``exact``).
 
     The precision of a QRE candidate is its own ``lam``; ``exact`` values the solver computed
-    are used by an exact certificate.
+    are used by an exact certificate; a candidate marked ``agent`` (an equilibrium of the agent
+    form of a tree without perfect recall) is certified by its agent-form regret.
 
     Raises
     ------
@@ -791,5 +832,6 @@ def certify_candidate(
         exact=exact,
         lam=candidate.lam,
         exact_strategies=candidate.exact,
+        agent=bool(getattr(candidate, "agent", False)),
     )
     return check_passed(cert)

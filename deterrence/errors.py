@@ -191,6 +191,23 @@ class ResourceError(DeterrenceError, MemoryError):
         super().__init__(message)
 
 
+class TimeLimitError(ResourceError, TimeoutError):
+    """A solve ran past the time limit the caller set (``time_limit=`` seconds) and was stopped.
+
+    Attributes
+    ----------
+    elapsed
+        Seconds spent when the solver stopped.
+    limit
+        The time limit, in seconds.
+    """
+
+    def __init__(self, message: str, *, elapsed: float, limit: float) -> None:
+        self.elapsed = elapsed
+        self.limit = limit
+        super().__init__(message)
+
+
 class SweepError(DeterrenceError, ValueError):
     """A sweep specification (grid, sample, backend, output folder) is invalid."""
 
@@ -206,5 +223,6 @@ __all__ = [
     "ResourceError",
     "SolverError",
     "SweepError",
+    "TimeLimitError",
     "UnsupportedError",
 ]

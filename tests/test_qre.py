@@ -421,10 +421,13 @@ def test_limit_on_catalogue_trees_is_a_nash_equilibrium():
         eqs = dt.solve(game, "qre")
         assert eqs[0].lam is None and eqs[0].certificate.passed, slug
         assert eqs[0].regret < 1e-12, slug
-    # without perfect recall the agent-form limit need not be Nash: solve() refuses it
+    # without perfect recall the limit is an equilibrium of the agent form, labelled as such; in
+    # Wichardt's (2008) game no Nash equilibrium in behaviour strategies exists, so it is not Nash
     game, _ = _to_tree(gbt.catalog.load("journals/geb/wichardt2008"))
-    with pytest.raises(UnsupportedError, match="perfect recall"):
-        dt.solve(game, "qre")
+    eqs = dt.solve(game, "qre")
+    assert not eqs.complete and any("agent form" in n for n in eqs.notes)
+    assert eqs[0].certificate.passed and "agent_regret" in eqs[0].certificate.details
+    assert not dt.certify(game, eqs[0].strategies, "nash").passed
     assert dt.solve(game, "qre", lam=2.0)[0].certificate.passed
     # Selten's horse: the limit selects the perfect equilibrium path (1 and 2 play R)
     game, _ = _to_tree(gbt.catalog.load("journals/ijgt/selten1975/fig1"))

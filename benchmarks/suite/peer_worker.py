@@ -133,6 +133,12 @@ def _gambit_tree(method: str):
         if method == "lcp":
             res = gbt.nash.lcp_solve(g, rational=False)
             return [_behaviour(g, lambda a, eq=eq: eq[a]) for eq in res.equilibria]
+        if method == "logit":  # the limit of the (agent) logit branch: one Nash equilibrium
+            res = gbt.nash.logit_solve(g)
+            return [_behaviour(g, lambda a, eq=eq: eq[a]) for eq in res.equilibria]
+        if method == "enumpure_agent":
+            res = gbt.nash.enumpure_agent_solve(g)
+            return [_behaviour(g, lambda a, eq=eq: eq[a]) for eq in res.equilibria]
         if method == "logit_lambda":
             res = gbt.qre.logit_solve_lambda(g, float(item["lam"]))[0]
             flat = [float(res[i]) for i in range(len(res))]
@@ -217,6 +223,8 @@ TOOLS = {
     "gambit_gnm": lambda: _gambit_nplayer("gnm"),
     "gambit_lcp_tree": lambda: _gambit_tree("lcp"),
     "gambit_logit_lambda": lambda: _gambit_tree("logit_lambda"),
+    "gambit_logit_tree": lambda: _gambit_tree("logit"),
+    "gambit_enumpure_agent_tree": lambda: _gambit_tree("enumpure_agent"),
     "gambit_sweep_loop": _gambit_loop,
     "deterrence_pointwise": _ours_pointwise,
     "gambit_logit_limit": lambda: _gambit_tree_limit("logit"),

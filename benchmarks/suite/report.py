@@ -140,6 +140,7 @@ def targets(res: dict[str, Any]) -> list[dict[str, Any]]:
                     "met": loop["speedup"] >= 1000,
                 }
             )
+    out += _solver_targets(res)
     grid = res.get("sweeps", {}).get("grid_scaling") or []
     engine = [e for e in res.get("sweeps", {}).get("sweep_engine") or [] if e.get("points_per_second")]
     best = max(
@@ -168,6 +169,27 @@ def targets(res: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def _solver_targets(res: dict[str, Any]) -> list[dict[str, Any]]:
+    """Issue 15's rows for logit tracing (QRE, one N-player equilibrium) and issue 14's 2 s per tree."""
+    out = []
+    for case in res["cases"]:
+        rs = ratios(case)
+        if (case["group"] == "n_player" and "one equilibrium" in case["case"]) or (
+                case["group"] == "extensive" and case["case"].startswith("logit QRE")):
+            for name, r in rs.items():
+                if name.startswith("pygambit") and r["speedup"] is not None:
+                    out.append({"target": f"{case['case']}: ≥ 1× {name}", "value": _fmt_r(r),
+                                "met": r["speedup"] >= 1 if r["bound"] == "=" else True})
+        if case["group"] == "trees" and 3 <= case.get("players", 0) <= 5 and case.get("infosets", 0) <= 200:
+            row = next((r for r in case["tools"] if r["tool"] == "deterrence nash (auto)"), None)
+            med = _median(row) if row else None
+            out.append({"target": f"{case['case']}: a certified equilibrium in under 2 s",
+                        "value": f"{_fmt_t(med)} ({row.get('method', '?')})" if med else (row or {}).get(
+                            "status", "-"),
+                        "met": bool(med is not None and med < 2.0 and row.get("certified"))})
+    return out
+
+
 # ----------------------------------------------------------------------------- markdown
 def _table(head: list[str], rows: list[list[str]]) -> list[str]:
     out = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
@@ -182,6 +204,7 @@ def ratio_tables(res: dict[str, Any]) -> list[str]:
         "two_player": "2-player, all equilibria",
         "n_player": "N-player",
         "extensive": "Extensive games",
+        "trees": "N-player trees, one equilibrium",
         "sweeps": "Sweeps (per point)",
         "estimation": "Estimation (maximum likelihood)",
         "reputation": "Reputation games and signalling trees (PBE; pygambit on the same trees)",
@@ -233,6 +256,15 @@ def _estimation_lines(res: dict[str, Any]) -> list[str]:
                      _fmt_t(per_row)])  # fmt: skip
     head = ["case", "task", "fit (median)", "log-likelihood + gradient, per call", "per row"]
     return ["", "## Estimation", "", *_table(head, rows), ""]
+def _first_call(res: dict[str, Any]) -> list[str]:
+    """The first call of the compiled logit tracing in a fresh process, warm and empty numba cache."""
+    rows = res.get("trees_first_call") or []
+    if not rows:
+        return []
+    table = [[r["cache"], f"{r['import_and_build_s']:.2f} s", f"{r['first_solve_s']:.2f} s",
+              f"{r['second_solve_s']:.3f} s"] for r in rows]
+    return ["### First call (fresh process, a 4-player tree with ~60 information sets)", "",
+            *_table(["numba cache", "import and build", "first dt.solve", "second dt.solve"], table), ""]
 
 
 def markdown(res: dict[str, Any]) -> str:
@@ -271,6 +303,7 @@ def markdown(res: dict[str, Any]) -> str:
     ]
     lines += [*_table(["target", "measured", ""], rows), ""]
     lines += ["## Ratio table", "", *ratio_tables(res)]
+    lines += _first_call(res)
     lines += ["## Every measurement", ""]
     rows = []
     rs_all = {c["case"]: ratios(c) for c in res["cases"]}

@@ -17,14 +17,15 @@ equilibria of a sub-solve certifies them itself with :mod:`deterrence.certificat
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
 import numpy as np
 
-from ..errors import ParameterError, ResourceError, SolverError, UnsupportedError
+from ..errors import OptionError, ParameterError, ResourceError, SolverError, UnsupportedError
 from ._options import OptionSpec, merge_specs, specs_of, typed_options, unknown_option
 from .base import CONCEPTS, Candidate, RawResult, SolveOptions, SolverInfo
 
@@ -43,6 +44,7 @@ SOLVER_MODULES: tuple[str, ...] = (
     "reputation",
     "qre",
     "collective",
+    "pure_agent",
 )
 
 #: ``method="auto"``: (concept, game kind, two players?) -> methods in order of preference;
@@ -50,8 +52,8 @@ SOLVER_MODULES: tuple[str, ...] = (
 AUTO: dict[tuple[str, str, bool], tuple[str, ...]] = {
     ("nash", "normal", True): ("vertex_enumeration", "support_enumeration", "lemke_howson"),
     ("nash", "normal", False): ("polynomial", "homotopy"),
-    ("nash", "extensive", True): ("enumerate_reduced", "sequence_form"),
-    ("nash", "extensive", False): ("enumerate_reduced",),
+    ("nash", "extensive", True): ("enumerate_reduced", "sequence_form", "homotopy"),
+    ("nash", "extensive", False): ("enumerate_reduced", "backward_induction", "homotopy"),
     ("spe", "extensive", True): ("backward_induction",),
     ("spe", "extensive", False): ("backward_induction",),
     ("pbe", "extensive", True): ("pbe", "reputation"),
@@ -63,8 +65,40 @@ AUTO: dict[tuple[str, str, bool], tuple[str, ...]] = {
     ("qre", "extensive", False): ("qre",),
 }
 
+
+@dataclass(frozen=True)
+class StandIn:
+    """A method of another concept that ``auto`` may run for a concept whose equilibria include its own.
+
+    Attributes
+    ----------
+    concept
+        The concept the method computes (e.g. ``"spe"``: every subgame-perfect equilibrium is
+        a Nash equilibrium).
+    applies
+        ``applies(game) -> bool``: where it stands in.
+    options
+        The method's options when it stands in.
+    note
+        What the result says about it.
+    """
+
+    concept: str
+    applies: Callable[[Any], bool]
+    options: Mapping[str, Any] = field(default_factory=dict)
+    note: str = ""
+
+
+#: (concept, method) -> how a method of another concept stands in for ``auto``
+STAND_INS: dict[tuple[str, str], StandIn] = {
+    ("nash", "backward_induction"): StandIn(
+        "spe", lambda g: g.is_perfect_information(), {"max_equilibria": 1},
+        "a subgame-perfect equilibrium by backward induction (the tree has perfect information): every "
+        "subgame-perfect equilibrium is a Nash equilibrium"),
+}
+
 #: options of :func:`deterrence.solve` itself, taken by every method
-COMMON_OPTIONS: tuple[str, ...] = ("tol", "exact", "max_work")
+COMMON_OPTIONS: tuple[str, ...] = ("tol", "exact", "max_work", "time_limit")
 
 
 @cache
@@ -124,8 +158,55 @@ def check_work(info: SolverInfo, game: Any, max_work: float) -> None:
 
 
 # ---------------------------------------------------------------------------- choosing a method
-def choose_method(game: Any, concept: str, method: str = "auto", max_work: float = 1e9) -> SolverInfo:
-    """The solver ``solve`` would run for ``(game, concept, method)``.
+@dataclass(frozen=True)
+class Choice:
+    """The method :func:`choose` picked, and what the result must say about the choice.
+
+    Attributes
+    ----------
+    info
+        The solver to run.
+    concept
+        The concept it computes (another one when it stands in: see :data:`STAND_INS`).
+    options
+        Options it runs with unless the caller gives them.
+    notes
+        Why it was chosen, when ``auto`` fell back from methods that find every equilibrium.
+    complete
+        False when the result cannot be the complete set of the concept asked for.
+    """
+
+    info: SolverInfo
+    concept: str
+    options: Mapping[str, Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    complete: bool = True
+
+
+def _auto_serves(name: str, game: Any, concept: str) -> tuple[SolverInfo, StandIn | None] | None:
+    """The solver ``auto`` may run under ``name`` for ``(game, concept)``, if it serves it."""
+    info = registry()[name]
+    stand = STAND_INS.get((concept, name))
+    if stand is not None:
+        if not stand.applies(game) or info.serves(game, stand.concept) is not None:
+            return None
+        return info, stand
+    return (info, None) if info.serves(game, concept) is None else None
+
+
+def _fallback_note(concept: str, info: SolverInfo, skipped: list[tuple[str, float]], max_work: float) -> str:
+    big = ", ".join(f"'{n}' (about {e:.3g} operations)" for n, e in skipped)
+    return (f"every method that finds all {concept} equilibria of this game is estimated to exceed "
+            f"max_work={max_work:.3g}: {big}; fell back to '{info.name}', which finds one "
+            "(complete=False: other equilibria may exist; raise max_work to run the complete method)")
+
+
+def choose(game: Any, concept: str, method: str = "auto", max_work: float = 1e9) -> Choice:
+    """The method ``solve`` runs for ``(game, concept, method)``, with the notes the choice needs.
+
+    With ``method="auto"`` the methods of :data:`AUTO` are tried in order; the first that serves
+    the game and whose estimate fits ``max_work`` runs. When it finds one equilibrium after
+    every method that finds all of them was skipped for its work estimate, the choice says so.
 
     Raises
     ------
@@ -133,7 +214,8 @@ def choose_method(game: Any, concept: str, method: str = "auto", max_work: float
         If no registered method serves the combination (the message names those that
         serve the concept for other games, or the game for other concepts).
     ResourceError
-        If every serving method estimates more work than ``max_work``.
+        If every serving method estimates more work than ``max_work`` (the message lists each
+        with its estimate, the last one tried included).
     """
     reg = registry()
     if method != "auto":
@@ -144,27 +226,29 @@ def choose_method(game: Any, concept: str, method: str = "auto", max_work: float
         if reason is not None:
             raise UnsupportedError(reason, methods=tuple(serving(game, concept)))
         check_work(info, game, max_work)
-        return info
+        return Choice(info, concept)
     too_big: list[tuple[str, float]] = []
     refused: list[str] = []
     for name in auto_methods(concept, game.kind, game.num_players == 2):
-        info = reg[name]
-        reason = info.serves(game, concept)
-        if reason is not None:
-            refused.append(reason)
+        found = _auto_serves(name, game, concept)
+        if found is None:
+            reason = reg[name].serves(game, concept)
+            if reason is not None:
+                refused.append(reason)
             continue
+        info, stand = found
         est = estimate_work(info, game)
         if est > max_work:
             too_big.append((name, est))
             continue
-        return info
+        return _choice(info, stand, concept, too_big, max_work)
     if too_big:
-        name, est = min(too_big, key=lambda t: t[1])
+        listed = ", ".join(f"'{n}' about {e:.3g}" for n, e in too_big)
         raise ResourceError(
-            f"every method for {concept} on this game is estimated to need too much work "
-            f"(least: '{name}', about {est:.3g} operations > max_work={max_work:.3g}); "
-            "raise max_work or pick a method that finds one equilibrium",
-            estimate=est,
+            f"every method for {concept} on this game is estimated to need too much work (max_work="
+            f"{max_work:.3g}): {listed} operations; the last, '{too_big[-1][0]}', is the last resort; "
+            "raise max_work to run one anyway",
+            estimate=min(e for _, e in too_big),
         )
     bad = game.recall_violation() if game.kind == "extensive" else None
     if bad is not None and not any(f"'{bad}'" in r for r in refused):
@@ -174,6 +258,25 @@ def choose_method(game: Any, concept: str, method: str = "auto", max_work: float
         f"no method computes {concept} equilibria of {game.num_players}-player {game.kind}-form games{why}",
         methods=tuple(serving(game, concept)),
     )
+
+
+def _choice(info: SolverInfo, stand: StandIn | None, concept: str, too_big: list[tuple[str, float]],
+            max_work: float) -> Choice:
+    notes: list[str] = []
+    skipped_all = [(n, e) for n, e in too_big
+                   if registry()[n].finds == "all" and (concept, n) not in STAND_INS]
+    fell_back = bool(skipped_all) and (info.finds != "all" or stand is not None)
+    if fell_back:
+        notes.append(_fallback_note(concept, info, skipped_all, max_work))
+    if stand is not None:
+        notes.append(stand.note)
+        return Choice(info, stand.concept, stand.options, tuple(notes), complete=False)
+    return Choice(info, concept, {}, tuple(notes), complete=not fell_back)
+
+
+def choose_method(game: Any, concept: str, method: str = "auto", max_work: float = 1e9) -> SolverInfo:
+    """The solver ``solve`` would run for ``(game, concept, method)`` (see :func:`choose`)."""
+    return choose(game, concept, method, max_work).info
 
 
 def check_concept(concept: str) -> None:
@@ -192,7 +295,7 @@ def check_game_kind(game: Any, concept: str) -> None:
 
 
 # ---------------------------------------------------------------------------- options
-def check_common(tol: Any, exact: Any, max_work: Any) -> SolveOptions:
+def check_common(tol: Any, exact: Any, max_work: Any, time_limit: Any = None) -> SolveOptions:
     """The options every method takes, checked (as :func:`deterrence.solve` does).
 
     Raises
@@ -200,6 +303,8 @@ def check_common(tol: Any, exact: Any, max_work: Any) -> SolveOptions:
     SolverError
         ``tol`` not a positive finite number, ``max_work`` not a positive number, or
         ``exact`` not a bool.
+    OptionError
+        ``time_limit`` neither ``None`` nor a positive number of seconds.
     """
     if not _positive_number(tol) or not np.isfinite(tol):
         raise SolverError(f"tol must be a positive number, got {tol!r}")
@@ -207,7 +312,11 @@ def check_common(tol: Any, exact: Any, max_work: Any) -> SolveOptions:
         raise SolverError(f"max_work must be a positive number, got {max_work!r}")
     if not isinstance(exact, bool):
         raise SolverError(f"exact must be True or False, got {exact!r}")
-    return SolveOptions(tol=tol, exact=exact, max_work=max_work)
+    if time_limit is not None and not (_positive_number(time_limit) and np.isfinite(time_limit)):
+        raise OptionError(f"time_limit must be None or a positive number of seconds, got {time_limit!r}",
+                          name="time_limit", value=time_limit, method="solve")
+    return SolveOptions(tol=tol, exact=exact, max_work=max_work,
+                        time_limit=None if time_limit is None else float(time_limit))
 
 
 def _positive_number(x: Any) -> bool:
@@ -224,7 +333,7 @@ def method_options(info: SolverInfo, common: SolveOptions, options: Mapping[str,
         An option the method does not declare, or a value of the wrong type.
     """
     typed = typed_options(info.options, options, info.name)
-    return SolveOptions(tol=common.tol, exact=common.exact, max_work=common.max_work, method_options=typed)
+    return replace(common, method_options=typed)
 
 
 def _candidate_methods(concept: str, method: str, game: Any) -> tuple[str, ...]:
@@ -239,7 +348,7 @@ def _candidate_methods(concept: str, method: str, game: Any) -> tuple[str, ...]:
         return (method,)
     if game is not None:
         names = auto_methods(concept, game.kind, game.num_players == 2)
-        return tuple(n for n in names if reg[n].serves(game, concept) is None) or names
+        return tuple(n for n in names if _auto_serves(n, game, concept) is not None) or names
     return tuple(dict.fromkeys(n for (c, _, _), names in AUTO.items() if c == concept for n in names))
 
 
@@ -285,7 +394,8 @@ def check_options(concept: str, options: Mapping[str, Any], method: str = "auto"
         if method not in ("auto", named):
             raise ParameterError(f"two methods given: '{method}' and '{named}'", name="method", value=named)
         method = named
-    common = check_common(given.pop("tol", 1e-8), given.pop("exact", False), given.pop("max_work", 1e9))
+    common = check_common(given.pop("tol", 1e-8), given.pop("exact", False), given.pop("max_work", 1e9),
+                          given.pop("time_limit", None))
     if game is not None:
         check_game_kind(game, concept)
     reg = registry()
@@ -354,14 +464,40 @@ def solver_options(method: str | None = None, *, concept: str | None = None) -> 
 
 # ---------------------------------------------------------------------------- running
 def run_solver(info: SolverInfo, game: Any, options: SolveOptions) -> RawResult:
-    """``info.run(game, options)``; a tree too deep for Python's recursion is a ResourceError."""
+    """``info.run(game, options)``; a tree too deep for Python's recursion is a ResourceError.
+
+    Starts the solve's clock (``options.started``) unless a caller already did. A solver that
+    does not stop at ``options.time_limit`` (``SolverInfo.stops_at_time_limit`` False) and ran
+    past it gets a note saying so.
+    """
+    if options.started is None:
+        options = replace(options, started=time.perf_counter())
     try:
-        return info.run(game, options)
+        raw = info.run(game, options)
     except RecursionError:
         raise ResourceError(
             f"the game tree is too deep for method '{info.name}' (Python recursion limit); "
             "shorten the tree or raise sys.setrecursionlimit"
         ) from None
+    spent = time.perf_counter() - options.started
+    if options.time_limit is not None and spent > options.time_limit and not info.stops_at_time_limit:
+        raw = replace(raw, notes=(*raw.notes, f"method '{info.name}' does not stop at time_limit: it ran "
+                                  f"{spent:.3g} s, past the limit of {options.time_limit:g} s"))
+    return raw
+
+
+def run_choice(choice: Choice, game: Any, options: SolveOptions) -> RawResult:
+    """Run the chosen method (:func:`run_solver`); the result carries the choice's notes and limits."""
+    raw = run_solver(choice.info, game, options)
+    if not choice.notes and choice.complete:
+        return raw
+    notes = tuple(n for n in raw.notes if not (choice.options and n.startswith("stopped at max_equilibria")))
+    return replace(raw, complete=raw.complete and choice.complete, notes=(*choice.notes, *notes))
+
+
+def choice_options(choice: Choice, options: Mapping[str, Any]) -> dict[str, Any]:
+    """The keyword options the chosen method runs with: the choice's defaults, then the caller's."""
+    return {**choice.options, **options}
 
 
 def _flat(c: Candidate) -> np.ndarray:
@@ -419,9 +555,12 @@ def sub_candidates(game: Any, concept: str, method: str, options: SolveOptions) 
     UnsupportedError, ResourceError
         As :func:`choose_method`.
     """
-    info = choose_method(game, concept, method, options.max_work)
-    raw = run_solver(info, game, options.common())
-    return SubSolve(info=info, candidates=dedupe(raw.candidates, options.tol), complete=raw.complete,
+    choice = choose(game, concept, method, options.max_work)
+    opts = options.common()
+    if choice.options:
+        opts = method_options(choice.info, opts, choice.options)
+    raw = run_choice(choice, game, opts)
+    return SubSolve(info=choice.info, candidates=dedupe(raw.candidates, options.tol), complete=raw.complete,
                     degenerate=raw.degenerate, notes=tuple(raw.notes))
 
 

@@ -10,6 +10,8 @@ and wraps the survivors.
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from fractions import Fraction
@@ -18,7 +20,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from ..equilibrium import BELIEF_POLICIES, CONCEPTS
-from ..errors import SolverError
+from ..errors import SolverError, TimeLimitError
 from ._options import normalise_fields
 
 T = TypeVar("T", bound="SolverOptions")
@@ -56,12 +58,20 @@ class SolveOptions:
     method_options
         The solver's own options, an instance of its ``SolverInfo.options`` class; ``None``
         means its defaults (see :meth:`of`).
+    time_limit
+        Seconds the solve may take (``None``: no limit). Solvers that declare
+        ``SolverInfo.stops_at_time_limit`` check it through :meth:`clock` and stop with
+        :class:`~deterrence.TimeLimitError`.
+    started
+        ``time.perf_counter()`` when the solve started (set by the dispatcher).
     """
 
     tol: float = 1e-8
     exact: bool = False
     max_work: float = 1e9
     method_options: SolverOptions | None = None
+    time_limit: float | None = None
+    started: float | None = None
 
     def of(self, cls: type[T]) -> T:
         """The solver's own options as an instance of ``cls`` (its defaults if none were given).
@@ -84,6 +94,55 @@ class SolveOptions:
         """These options without the solver's own (for a sub-solve by another method)."""
         return replace(self, method_options=None)
 
+    def clock(self, method: str) -> Clock:
+        """The time limit and progress messages of this solve, for the solver ``method``."""
+        return Clock(method, self.time_limit, self.started)
+
+
+#: progress of long solves is logged here (level INFO, at most one message a second)
+LOG = logging.getLogger("deterrence.solvers")
+
+
+class Clock:
+    """A solve's time limit and progress reports.
+
+    A long-running solver calls :meth:`check` now and then (between chunks of work): it
+    raises :class:`~deterrence.TimeLimitError` once the time limit has passed, and logs a
+    progress message to the ``deterrence.solvers`` logger at most once a second.
+    """
+
+    def __init__(self, method: str, limit: float | None, started: float | None = None,
+                 interval: float = 1.0) -> None:
+        self.method = method
+        self.limit = limit
+        self.started = time.perf_counter() if started is None else started
+        self.interval = interval
+        self._last_report = self.started
+
+    def elapsed(self) -> float:
+        """Seconds since the solve started."""
+        return time.perf_counter() - self.started
+
+    def check(self, doing: str = "") -> None:
+        """Stop if the time limit has passed; report progress (``doing``) if a second has passed.
+
+        Raises
+        ------
+        TimeLimitError
+            Past the time limit; the message says how far the solver got (``doing``).
+        """
+        now = time.perf_counter()
+        spent = now - self.started
+        if self.limit is not None and spent > self.limit:
+            where = f" ({doing})" if doing else ""
+            raise TimeLimitError(
+                f"method '{self.method}' stopped at the time limit of {self.limit:g} s after "
+                f"{spent:.3g} s{where}; raise time_limit to let it run longer",
+                elapsed=spent, limit=self.limit)
+        if doing and now - self._last_report >= self.interval:
+            self._last_report = now
+            LOG.info("%s: %s (%.1f s)", self.method, doing, spent)
+
 
 @dataclass(frozen=True, eq=False)
 class Candidate:
@@ -103,6 +162,10 @@ class Candidate:
         Optional class label (``"pooling"``, ``"separating"``, ...).
     lam
         QRE precision at which this point was computed (scalar or per player).
+    agent
+        True for an equilibrium of the *agent form* of a tree without perfect recall (no
+        information set's mover gains by changing its move there alone); it is certified by
+        the agent-form regret, since such a profile need not be a Nash equilibrium.
     """
 
     strategies: tuple[np.ndarray, ...]
@@ -110,6 +173,7 @@ class Candidate:
     exact: tuple[tuple[Fraction, ...], ...] | None = None
     label: str = ""
     lam: Any = None
+    agent: bool = False
 
 
 @dataclass(frozen=True)
@@ -165,6 +229,10 @@ class SolverInfo:
         operations), checked against ``options.max_work`` before running.
     description
         One line for ``deterrence solve --help`` and the docs.
+    stops_at_time_limit
+        True if the solver checks the ``time_limit`` option while it runs and stops with
+        :class:`~deterrence.TimeLimitError`; False if it runs to the end (the result then
+        says that it took longer than the limit).
     """
 
     name: str
@@ -178,6 +246,7 @@ class SolverInfo:
     applicable: Callable[[Any], str | None] | None = None
     estimate: Callable[[Any], float] | None = None
     description: str = ""
+    stops_at_time_limit: bool = False
 
     def serves(self, game: Any, concept: str) -> str | None:
         """``None`` if this solver can serve ``(game, concept)``, else the reason it cannot."""
@@ -197,7 +266,9 @@ class SolverInfo:
 __all__ = [
     "BELIEF_POLICIES",
     "CONCEPTS",
+    "LOG",
     "Candidate",
+    "Clock",
     "RawResult",
     "SolveOptions",
     "SolverInfo",

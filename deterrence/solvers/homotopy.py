@@ -1,44 +1,38 @@
-"""One Nash equilibrium of an N-player normal-form game by the logit homotopy.
+"""One Nash equilibrium of an N-player game or tree by the logit homotopy (logit tracing).
 
-The logit quantal-response equilibria of a game form, for generic games, a smooth curve
-that starts at the uniform profile at precision ``lambda = 0`` and converges, as
-``lambda -> infinity``, to a Nash equilibrium (McKelvey and Palfrey 1995; Turocy 2005). This
-module traces that *principal branch* by predictor-corrector continuation in arclength
-(Allgower and Georg), in log-probability coordinates so that vanishing probabilities stay
-well conditioned, and parameterised by arclength so that turning points in ``lambda`` do
-no harm.
+The logit quantal-response equilibria of a game form, for generic games, a smooth curve that
+starts at the centroid at precision ``lambda = 0`` and converges, as ``lambda -> infinity``, to
+a Nash equilibrium (McKelvey and Palfrey 1995; Turocy 2005). On a tree the curve is that of the
+*agent* logit QRE (McKelvey and Palfrey 1998; the method of Gambit's ``logit`` on trees), whose
+limits are sequential equilibria. This solver traces the curve's *principal branch* with the
+compiled predictor–corrector path follower of :mod:`deterrence.solvers._logit`, in
+log-probability coordinates so that vanishing probabilities stay well conditioned, and
+parameterised by arclength so that turning points in ``lambda`` do no harm.
 
-At a geometric sequence of precisions the current point is *polished*: a support profile is
-read off it (strategies that are nearly best responses, or carry visible probability), the
-support's indifference system (see :class:`deterrence.solvers.polynomial.SupportSystem`)
-is solved by Newton's method from the current point, and the result is kept if it is a
-probability profile with regret at most ``min(tol, 1e-9)``. The equilibrium returned is the
-limit of the principal branch (the logit *tracing* selection), found to machine precision.
-If the path cannot be followed (near a bifurcation, or a very slow approach to the limit), a
-last resort polishes from the last point with every profile of nested best-reply supports;
-the result then says it is not the traced limit (``HomotopyResult.limit``, and a note).
+At every doubling of the precision (from ``lambda = 3`` in payoffs divided by their range) the
+current point is *refined*: a support is read off it (each group's best action alone, then the
+actions with at least ``1e-3 ... 1e-12`` of the best one's probability), the support's
+indifference equations are solved by Newton's method, and the result is kept as soon as its
+regret is below ``1e-10`` of the payoff range. The equilibrium returned is exact to rounding and
+certified by :mod:`deterrence.certificates` like every other.
 
-Payoffs are rescaled per player to the range ``[0, 1]`` for tracing (a positive affine
-change of payoffs leaves the equilibria unchanged); the polish and the regret test use the
-game's own payoffs.
+Trees without perfect recall: the limit is an equilibrium of the **agent form** (no
+information set's mover gains by changing its move there alone), which need not be a Nash
+equilibrium of the tree; it is returned as such, labelled, and certified by its agent-form
+regret.
 """
 
 from __future__ import annotations
 
-import itertools
-import math
-from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from ..errors import SolverError
-from ..game import NormalFormGame
+from . import _logit
 from ._options import option
-from .base import Candidate, RawResult, SolveOptions, SolverInfo, SolverOptions
-from .polynomial import SupportSystem
-
-_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+from .base import Candidate, Clock, RawResult, SolveOptions, SolverInfo, SolverOptions
 
 
 @dataclass
@@ -48,261 +42,76 @@ class HomotopyResult:
     Attributes
     ----------
     profile
-        The polished equilibrium (one mixed strategy per player).
+        The refined equilibrium: one mixed strategy per player (normal form) or one behaviour
+        vector per information set (tree).
     regret
-        Its largest regret in the game's own payoffs.
+        Its largest regret in the game's own payoffs (agent-form regret without perfect recall).
     lam
-        Precision (in rescaled payoffs) at which the polish succeeded.
+        Precision (in the game's own payoffs) of the traced point it was refined from.
     steps
         Continuation steps taken.
-    support
-        The support profile of the equilibrium.
     limit
-        True if the polish started on the path (the logit limit); False if the path could
-        not be followed and the equilibrium came from the last-resort polish near its end.
+        True if the refinement started on the path; False if the path could not be followed
+        and the equilibrium came from the last point reached.
+    agent
+        True for an equilibrium of the agent form of a tree without perfect recall.
     """
 
     profile: list[np.ndarray]
     regret: float
     lam: float
     steps: int
-    support: list[np.ndarray]
     limit: bool = True
+    agent: bool = False
 
 
-class _LogitSystem:
-    """``H(y, lambda) = 0``: the logit equilibrium conditions in log-probabilities."""
-
-    def __init__(self, payoffs: Sequence[np.ndarray]) -> None:
-        self.n_players = len(payoffs)
-        self.shape = tuple(np.shape(payoffs[0]))
-        scaled = []
-        for a in payoffs:
-            a = np.asarray(a, dtype=float)
-            span = float(a.max() - a.min())
-            scaled.append((a - a.min()) / span if span > 0 else np.zeros_like(a))
-        self.payoffs = scaled
-        self.offsets = np.concatenate([[0], np.cumsum(self.shape)]).astype(int)
-        self.m = int(self.offsets[-1])
-        n = self.n_players
-        self._pair_subs: dict[tuple[int, int], str] = {}
-        for i in range(n):
-            for j in range(n):
-                if i != j:
-                    ins = [_LETTERS[:n]] + [_LETTERS[k] for k in range(n) if k not in (i, j)]
-                    self._pair_subs[(i, j)] = ",".join(ins) + "->" + _LETTERS[i] + _LETTERS[j]
-
-    def split(self, vec: np.ndarray) -> list[np.ndarray]:
-        return [vec[self.offsets[i]:self.offsets[i + 1]] for i in range(self.n_players)]
-
-    def _pair(self, i: int, j: int, probs: list[np.ndarray]) -> np.ndarray:
-        """``W[s, t]``: player ``i``'s payoff from ``s`` against ``t`` of ``j`` and the others' mix."""
-        ops = [self.payoffs[i]] + [probs[k] for k in range(self.n_players) if k not in (i, j)]
-        return np.einsum(self._pair_subs[(i, j)], *ops)
-
-    def _values(self, i: int, probs: list[np.ndarray]) -> np.ndarray:
-        a = np.moveaxis(self.payoffs[i], i, 0)
-        for k in reversed([k for k in range(self.n_players) if k != i]):
-            a = a @ probs[k]
-        return a
-
-    def residual(self, z: np.ndarray) -> np.ndarray:
-        y, lam = z[:-1], z[-1]
-        ys = self.split(y)
-        probs = [np.exp(v) for v in ys]
-        out = np.empty(self.m)
-        for i in range(self.n_players):
-            o = self.offsets[i]
-            val = self._values(i, probs)
-            out[o] = probs[i].sum() - 1.0
-            out[o + 1:self.offsets[i + 1]] = ys[i][1:] - ys[i][0] - lam * (val[1:] - val[0])
-        return out
-
-    def jacobian(self, z: np.ndarray) -> np.ndarray:
-        y, lam = z[:-1], z[-1]
-        ys = self.split(y)
-        probs = [np.exp(v) for v in ys]
-        jac = np.zeros((self.m, self.m + 1))
-        n = self.n_players
-        for i in range(n):
-            o, e = self.offsets[i], self.offsets[i + 1]
-            jac[o, o:e] = probs[i]
-            k = e - o
-            if k > 1:
-                jac[o + 1:e, o + 1:e] = np.eye(k - 1)
-                jac[o + 1:e, o] = -1.0
-            val = None
-            for j in range(n):
-                if j == i:
-                    continue
-                w = self._pair(i, j, probs)
-                if val is None:
-                    val = w @ probs[j]
-                if k > 1:
-                    cols = slice(self.offsets[j], self.offsets[j + 1])
-                    jac[o + 1:e, cols] = -lam * (w[1:] - w[:1]) * probs[j][None, :]
-            if val is None:  # one player: payoffs do not depend on others
-                val = np.asarray(self.payoffs[i], dtype=float)
-            if k > 1:
-                jac[o + 1:e, -1] = -(val[1:] - val[0])
-        return jac
-
-
-def _tangent(jac: np.ndarray) -> np.ndarray:
-    q, _ = np.linalg.qr(jac.T, mode="complete")
-    t = q[:, -1]
-    return t / np.linalg.norm(t)
-
-
-def _correct(system: _LogitSystem, z: np.ndarray, tol: float, max_step: float,
-             max_iter: int = 10) -> tuple[np.ndarray, bool, float]:
-    """Moore-Penrose Newton corrector; returns ``(z, converged, first step length)``.
-
-    Fails if the first step exceeds ``max_step`` or the steps stop contracting (ratio 0.5).
-    """
-    prev = math.inf
-    first = 0.0
-    for it in range(max_iter):
-        jac = system.jacobian(z)
-        res = system.residual(z)
-        step = np.linalg.lstsq(jac, res, rcond=None)[0]
-        norm = float(np.linalg.norm(step))
-        if it == 0:
-            first = norm
-            if not norm <= max_step:
-                return z, False, first
-        if not np.isfinite(norm) or (it > 0 and norm > 0.5 * prev):
-            return z, False, first
-        z = z - step
-        prev = norm
-        if norm < tol:
-            return z, True, first
-    return z, False, first
-
-
-def _candidate_supports(game: NormalFormGame, probs: list[np.ndarray], lam: float) -> list[list[np.ndarray]]:
-    out: list[list[np.ndarray]] = []
-    seen: set[tuple[tuple[int, ...], ...]] = set()
-    gaps = []
-    for i in range(game.num_players):
-        dev = game.deviation_payoffs(probs, i)
-        span = float(np.ptp(game.payoffs[i])) or 1.0
-        gaps.append((dev.max() - dev) / span)
-    rules: list[list[np.ndarray]] = []
-    for theta in (1e-2, 1e-3, 1e-4, 1e-6, 1e-8):
-        rules.append([np.flatnonzero(p >= theta * p.max()) for p in probs])
-    for c in (3.0, 10.0, 30.0):
-        rules.append([np.flatnonzero(g <= c / max(lam, 1e-12)) for g in gaps])
-    for sup in rules:
-        key = tuple(tuple(int(x) for x in s) for s in sup)
-        if key not in seen and all(s.size for s in sup):
-            seen.add(key)
-            out.append(sup)
-    return out
-
-
-def _nested_supports(game: NormalFormGame, probs: list[np.ndarray]) -> list[list[np.ndarray]]:
-    """Every profile of "the k best replies" supports, smallest total size first (last resort)."""
-    orders = []
-    for i in range(game.num_players):
-        dev = game.deviation_payoffs(probs, i)
-        orders.append(np.lexsort((-probs[i], -dev)))
-    combos = sorted(itertools.product(*[range(1, k + 1) for k in game.shape]), key=lambda c: (sum(c), c))
-    return [[np.sort(o[:k]) for o, k in zip(orders, combo, strict=True)] for combo in combos]
-
-
-def _polish(game: NormalFormGame, probs: list[np.ndarray], lam: float, target: float,
-            supports: list[list[np.ndarray]] | None = None,
-            ) -> tuple[list[np.ndarray], float, list[np.ndarray]] | None:
-    for sup in supports if supports is not None else _candidate_supports(game, probs, lam):
-        system = SupportSystem(game.payoffs, sup)
-        x, _ = system.newton(system.coordinates(probs), iterations=15)
-        prof = system.profile(x)
-        if any(np.any(p < -1e-12) or not np.all(np.isfinite(p)) for p in prof):
-            continue
-        prof = [np.clip(p, 0.0, None) / np.clip(p, 0.0, None).sum() for p in prof]
-        regret = float(game.regrets(prof).max())
-        if regret <= target:
-            return prof, regret, sup
-    return None
-
-
-def logit_homotopy(game: NormalFormGame, tol: float = 1e-9, *, max_steps: int = 20000,
-                   max_lambda: float = 1e9, first_polish: float = 3.0) -> HomotopyResult:
-    """Trace the principal logit branch and polish its limit into an exact equilibrium.
+def logit_homotopy(game: Any, tol: float = 1e-9, *, max_steps: int = 20000, max_lambda: float = 1e9,
+                   clock: Clock | None = None) -> HomotopyResult:
+    """Trace the principal logit branch and refine a point near its end into an exact equilibrium.
 
     Parameters
     ----------
     game
-        The normal-form game (any number of players).
+        A normal-form game or a tree (any number of players).
     tol
-        Largest regret accepted after polishing.
+        Largest regret accepted, relative to the payoff range (the refinement itself asks
+        for ``1e-10``).
     max_steps
         Continuation step budget.
     max_lambda
-        Give up beyond this precision (in payoffs rescaled to ``[0, 1]``).
-    first_polish
-        Precision of the first polish attempt; later ones follow at a factor of two.
-
-    Returns
-    -------
-    HomotopyResult
+        Give up beyond this precision (in payoffs divided by their range).
+    clock
+        Time limit and progress reports.
 
     Raises
     ------
     SolverError
-        If the path cannot be followed or its end does not polish into an equilibrium.
+        If the path cannot be followed and its last point does not refine into an equilibrium.
     """
-    system = _LogitSystem(game.payoffs)
-    z = np.concatenate([np.concatenate([np.full(k, -math.log(k)) for k in game.shape]), [0.0]])
-    t = _tangent(system.jacobian(z))
-    if t[-1] < 0:
-        t = -t
-    h, steps = 0.1, 0
-    next_polish = first_polish
-    ctol = 1e-10
-    max_dist = 0.4  # largest first corrector step accepted (log-probability units)
-    while steps < max_steps:
-        lam = float(z[-1])
-        if lam >= next_polish:
-            probs = [np.exp(v) for v in system.split(z[:-1])]
-            probs = [p / p.sum() for p in probs]
-            found = _polish(game, probs, lam, tol)
-            if found is not None:
-                prof, regret, sup = found
-                return HomotopyResult(prof, regret, lam, steps, sup)
-            next_polish *= 2.0
-        if lam > max_lambda:
-            break
-        zp = z + h * t
-        znew, ok, first = _correct(system, zp, ctol, max_dist)
-        if ok:
-            tnew = _tangent(system.jacobian(znew))
-            if tnew @ t < 0:
-                tnew = -tnew
-            # the principal branch never returns to lambda <= 0; a sharp turn means a jump
-            ok = float(tnew @ t) > 0.95 and float(znew[-1]) > 0.0
-        if not ok:
-            h *= 0.5
-            if h < 1e-12:
-                break
-            continue
-        z, t = znew, tnew
-        steps += 1
-        # step-size adaptation from the predictor's error (quadratic in h)
-        factor = math.sqrt(max_dist / max(first, 1e-12) / 4.0)
-        h = min(h * min(max(factor, 0.5), 2.0), 1e6)
-    # last resort: polish with every nested best-reply support around the last point
-    probs = [np.exp(v) for v in system.split(z[:-1])]
-    probs = [p / p.sum() for p in probs]
-    if math.prod(game.shape) <= 10**5:
-        found = _polish(game, probs, float(z[-1]), tol, _nested_supports(game, probs))
-        if found is not None:
-            prof, regret, sup = found
-            return HomotopyResult(prof, regret, float(z[-1]), steps, sup, limit=False)
-    raise SolverError(
-        f"homotopy: no equilibrium after {steps} continuation steps (the path stopped at "
-        f"lambda={float(z[-1]):.4g}); the game may be degenerate: try method='polynomial' or 'pure'")
+    lg = _logit.logit_game(game)
+    try:
+        lim = _logit.limit(lg, settle=False, max_steps=max_steps, clock=clock, max_t=max_lambda)
+        q, lam, steps, on_path = np.concatenate(lim.strategies), lim.lam_reached, lim.steps, True
+    except SolverError as exc:
+        q, lam, steps = _last_resort(lg, exc)
+        on_path = False
+    regret = lg.regret(q) * lg.scale
+    if regret > max(tol, 1e-9) * lg.scale:
+        raise SolverError(f"homotopy: the refined profile has regret {regret:.3g}")  # pragma: no cover
+    return HomotopyResult(lg.split(q), regret, lam, steps, on_path, agent=lg.tree and not lg.recall)
+
+
+def _last_resort(lg: Any, exc: SolverError) -> tuple[np.ndarray, float, int]:
+    """Refine the last point the path reached, with every support it suggests; or re-raise."""
+    path = getattr(exc, "path", None)
+    if path is None:
+        raise exc
+    q = _logit.refine_near(lg, lg.probs(path.y), max(float(path.y[-1]), 1e4))
+    if q is None:
+        raise SolverError(f"homotopy: {exc}; the last point reached (lambda={path.lam:.4g}) does not "
+                          "refine into an equilibrium; the game may be degenerate: try method='polynomial' "
+                          "or 'pure'") from None
+    return q, path.lam, path.steps
 
 
 @dataclass(frozen=True)
@@ -314,44 +123,60 @@ class HomotopyOptions(SolverOptions):
     max_steps
         Bound on the continuation steps along the logit path.
     max_lambda
-        Precision at which the path is abandoned (the last point is then polished).
+        Precision (in payoffs divided by their range) at which the path is abandoned (the last
+        point is then refined).
     """
 
     max_steps: int = option(20000, minimum=1)
     max_lambda: float = option(1e9, minimum=0, exclusive=True)
 
 
-def _run(game: NormalFormGame, options: SolveOptions) -> RawResult:
+def _run(game: Any, options: SolveOptions) -> RawResult:
     opts = options.of(HomotopyOptions)
-    target = min(options.tol, 1e-9)
-    res = logit_homotopy(game, target, max_steps=opts.max_steps, max_lambda=opts.max_lambda)
-    sizes = "x".join(str(s.size) for s in res.support)
-    how = ("the limit of the principal logit-QRE branch (logit tracing selection), reached at"
-           if res.limit else "an equilibrium near the end of the logit-QRE path (the path stopped at")
-    notes = (f"{how} lambda={res.lam:.4g} after {res.steps} steps{'' if res.limit else ')'}; "
-             f"support sizes {sizes}; polished to regret {res.regret:.2g}",
-             "finds one equilibrium: other equilibria may exist")
-    return RawResult(candidates=[Candidate(strategies=tuple(res.profile), label="logit-tracing")],
-                     complete=False, degenerate=None, notes=notes)
+    res = logit_homotopy(game, min(options.tol, 1e-9), max_steps=opts.max_steps, max_lambda=opts.max_lambda,
+                         clock=options.clock("homotopy"))
+    form = "agent logit QRE" if game.kind == "extensive" else "logit QRE"
+    if res.limit:
+        how = f"an equilibrium near the principal {form} branch (logit tracing), from lambda={res.lam:.4g}"
+    else:
+        how = f"an equilibrium near the last point of the {form} path (it stopped at lambda={res.lam:.4g})"
+    notes = [f"{how} after {res.steps} steps; exact on its support (regret {res.regret:.2g})",
+             "finds one equilibrium: other equilibria may exist"]
+    if res.agent:
+        notes.append(_logit.AGENT_NOTE.format(what="this is an equilibrium", it="it"))
+    cand = Candidate(strategies=tuple(res.profile), label="agent-form" if res.agent else "logit-tracing",
+                     agent=res.agent)
+    return RawResult(candidates=[cand], complete=False, degenerate=None, notes=tuple(notes))
 
 
-def _estimate(game: NormalFormGame) -> float:
-    # per step: N^2 partial payoff tables of prod(shape) entries, a few hundred steps
-    return float(300 * game.num_players ** 2 * math.prod(float(k) for k in game.shape))
+def _applicable(game: Any) -> str | None:
+    return _logit.absent_minded(game, "homotopy")
+
+
+def _estimate(game: Any) -> float:
+    # per step: the Jacobian (normal form: N^2 partial payoff tables; tree: nodes x depth x
+    # actions) and one sparse LU of size (actions - groups); a few hundred steps
+    if game.kind == "normal":
+        return float(300 * game.num_players ** 2 * np.prod([float(k) for k in game.shape]))
+    k = float(sum(len(h.actions) for h in game.infosets))
+    n = k - len(game.infosets)
+    return 300.0 * (len(game.nodes) * 10.0 * k / max(len(game.infosets), 1) + n * n * 4.0)
 
 
 SOLVER = SolverInfo(
     name="homotopy",
     concepts=frozenset({"nash"}),
-    kinds=frozenset({"normal"}),
+    kinds=frozenset({"normal", "extensive"}),
     run=_run,
     options=HomotopyOptions,
     finds="one",
     min_players=1,
     max_players=None,
+    applicable=_applicable,
     estimate=_estimate,
-    description="one Nash equilibrium of an N-player game: the logit-QRE path traced from lambda=0, "
-    "its limit polished by Newton's method on the support's indifference system",
+    stops_at_time_limit=True,
+    description="one Nash equilibrium of an N-player game or tree: the logit-QRE branch (agent form on "
+    "trees) traced from lambda=0, a point near its end refined to an exact equilibrium",
 )
 
 __all__ = ["SOLVER", "HomotopyOptions", "HomotopyResult", "logit_homotopy"]

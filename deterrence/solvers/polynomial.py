@@ -43,7 +43,7 @@ import numpy as np
 from ..errors import SolverError
 from ..game import NormalFormGame
 from ._options import option
-from .base import Candidate, RawResult, SolveOptions, SolverInfo, SolverOptions
+from .base import Candidate, Clock, RawResult, SolveOptions, SolverInfo, SolverOptions
 from .pure import iterated_dominance
 
 # the domain of each free coordinate: [-_LO_PAD, 1 + _HI_PAD]; asymmetric pads keep the
@@ -447,7 +447,7 @@ class PolynomialResult:
 
 
 def polynomial_equilibria(game: NormalFormGame, tol: float = 1e-8, *, max_boxes: int = 4000,
-                          min_width: float = 1e-7) -> PolynomialResult:
+                          min_width: float = 1e-7, clock: Clock | None = None) -> PolynomialResult:
     """Every isolated Nash equilibrium of a (small) N-player game.
 
     Parameters
@@ -460,6 +460,8 @@ def polynomial_equilibria(game: NormalFormGame, tol: float = 1e-8, *, max_boxes:
         Box budget per support profile.
     min_width
         Smallest box width before a box counts as unresolved.
+    clock
+        Time limit and progress reports, checked between support profiles.
 
     Returns
     -------
@@ -475,6 +477,8 @@ def polynomial_equilibria(game: NormalFormGame, tol: float = 1e-8, *, max_boxes:
     if removed:
         notes.append(f"{removed} strictly dominated strateg{'y' if removed == 1 else 'ies'} removed first")
     for sup in support_profiles(payoffs, alive):
+        if clock is not None:
+            clock.check(f"{tried} support profiles solved, {len(profiles)} equilibria")
         tried += 1
         system = SupportSystem(payoffs, sup)
         search = find_roots(system, max_boxes=max_boxes, min_width=min_width)
@@ -534,7 +538,8 @@ class PolynomialOptions(SolverOptions):
 
 def _run(game: NormalFormGame, options: SolveOptions) -> RawResult:
     opts = options.of(PolynomialOptions)
-    res = polynomial_equilibria(game, options.tol, max_boxes=opts.max_boxes, min_width=opts.min_width)
+    res = polynomial_equilibria(game, options.tol, max_boxes=opts.max_boxes, min_width=opts.min_width,
+                                clock=options.clock("polynomial"))
     if res.complete and not res.profiles:
         raise SolverError("polynomial: no equilibrium found although every support resolved "
                           "(every finite game has one); this is a bug")
@@ -561,6 +566,7 @@ SOLVER = SolverInfo(
     min_players=2,
     max_players=None,
     estimate=estimate,
+    stops_at_time_limit=True,
     description="all isolated Nash equilibria of small N-player games: support enumeration, "
     "polynomial indifference systems solved by subdivision with Krawczyk verification",
 )

@@ -7,8 +7,9 @@ payoffs of its actions, with beliefs from the realisation probabilities (every
 information set is reached under a full-support profile).
 
 The principal branch starts at the centroid (``lambda = 0``) and is traced by a
-predictor–corrector continuation method in ``(lambda, log-probabilities)`` (Turocy 2005;
-the method of Gambit's ``logit``), with step-size control (Allgower & Georg 1990).
+predictor–corrector continuation method in ``(lambda, log-odds)`` (Turocy 2005; the method
+of Gambit's ``logit``), with step-size control (Allgower & Georg 1990): the compiled logit
+tracing of :mod:`deterrence.solvers._logit`, shared with the ``homotopy`` Nash solver.
 Precision may differ by player: the branch then follows the ray ``lambda = t * w`` with
 ``w = lam / max(lam)``.
 
@@ -24,11 +25,13 @@ Precision may differ by player: the branch then follows the ray ``lambda = t * w
 Solver options (``solve(game, "qre", lam=..., **options)``): see :class:`QREOptions`. Besides
 ``"logit"``, :func:`qre_at` and :func:`qre_branch` take ``link="probit"`` on games whose choices
 all have two actions (``p = Phi(lambda * (v_1 - v_0))``; the ``games`` R package's agent probit
-is ``lambda = 1/sqrt(2)``).
+is ``lambda = 1/sqrt(2)``; that link is traced by the pure-Python follower of
+:mod:`deterrence.solvers._qre_path`, which is also the test oracle of the compiled logit path).
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +39,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ParameterError, SolverError, UnsupportedError
+from . import _logit
 from ._options import option
 from ._qre_path import (
     BinarySystem,
@@ -47,7 +51,7 @@ from ._qre_path import (
     locate_bifurcation,
     newton_at,
 )
-from .base import Candidate, RawResult, SolveOptions, SolverInfo, SolverOptions
+from .base import Candidate, Clock, RawResult, SolveOptions, SolverInfo, SolverOptions
 
 LINKS = ("logit", "probit")
 
@@ -146,6 +150,19 @@ def _oracle(game: Any) -> NormalValues | TreeValues:
     if reason is not None:
         raise UnsupportedError(reason)
     return TreeValues(game)
+
+
+def _logit_game(game: Any, weights: np.ndarray) -> _logit.LogitGame:
+    """The game's arrays for the compiled logit tracing (after the checks of :func:`_oracle_check`)."""
+    _oracle_check(game)
+    return _logit.logit_game(game, weights)
+
+
+def _oracle_check(game: Any) -> None:
+    """Raise :class:`~deterrence.UnsupportedError` for a tree the agent QRE does not serve."""
+    reason = _applicable(game) if game.kind == "extensive" else None
+    if reason is not None:
+        raise UnsupportedError(reason)
 
 
 def _lam_vector(lam: Any, n: int) -> np.ndarray:
@@ -272,8 +289,16 @@ def qre_at(
     >>> [s.round(3).tolist() for s in qre_at(g, 2.0).strategies]
     [[0.5, 0.5], [0.5, 0.5]]
     """
-    oracle = _oracle(game)
     w, t = _ray(lam, game.num_players)
+    if link == "logit":
+        lg = _logit_game(game, w)
+        if lg.K == 0:
+            return QREPoint(tuple(t * w), (), 0.0)
+        path = _logit.LogitPath(lg, max_steps=max_steps)
+        y = path.point_at(t)
+        return QREPoint(tuple(float(x) for x in t * w), tuple(lg.split(lg.probs(y))), lg.residual(y),
+                        tuple(path.bifurcations))
+    oracle = _oracle(game)
     if oracle.K == 0:
         return QREPoint(tuple(t * w), (), 0.0)
     system = _system(oracle, w, link)
@@ -313,140 +338,39 @@ def qre_branch(
     >>> float(br.lam[0]), float(br.lam[-1]), br.columns
     (0.0, 5.0, ('1:1', '1:2', '2:1', '2:2'))
     """
-    oracle = _oracle(game)
     w, t = _ray(lam_max, game.num_players)
-    system = _system(oracle, w, link)
-    pts: list[np.ndarray] = []
-    bif: list[float] = []
-    if oracle.K == 0:
-        pts = [system.start()]
+    if link == "logit":
+        lg = _logit_game(game, w)
+        path = _logit.LogitPath(lg, max_steps=max_steps)
+        pts: list[np.ndarray] = []
+        if lg.K and t > 0:
+            path.point_at(t, record=pts)
+        else:
+            pts.append(path.y.copy())
+        ts = np.array([y[-1] for y in pts]) / lg.scale
+        probs = np.array([lg.probs(y) for y in pts]).reshape(len(pts), lg.K)
+        offsets, bif = lg.goff, tuple(path.bifurcations)
     else:
-        _trace_to(system, t, StepControl(max_steps=max_steps), record=pts, bifurcations=bif)
-    ts = np.array([y[-1] for y in pts])
-    probs = np.array([system.probs(y) for y in pts]).reshape(len(pts), oracle.K)
-    groups = tuple(
-        slice(int(a), int(b)) for a, b in zip(oracle.offsets[:-1], oracle.offsets[1:], strict=True)
-    )
-    return QREBranch(
-        lam=ts,
-        lam_per_player=ts[:, None] * w[None, :],
-        probs=probs,
-        columns=_columns(game),
-        groups=groups,
-        bifurcations=tuple(bif),
-    )
+        oracle = _oracle(game)
+        system = _system(oracle, w, link)
+        pts = []
+        bif_list: list[float] = []
+        if oracle.K == 0:
+            pts = [system.start()]
+        else:
+            _trace_to(system, t, StepControl(max_steps=max_steps), record=pts, bifurcations=bif_list)
+        ts = np.array([y[-1] for y in pts])
+        probs = np.array([system.probs(y) for y in pts]).reshape(len(pts), oracle.K)
+        offsets, bif = oracle.offsets, tuple(bif_list)
+    groups = tuple(slice(int(a), int(b)) for a, b in itertools.pairwise(offsets))
+    return QREBranch(lam=ts, lam_per_player=ts[:, None] * w[None, :], probs=probs, columns=_columns(game),
+                     groups=groups, bifurcations=bif)
 
 
 # ---------------------------------------------------------------------------- the limit
-def _support_system(
-    oracle: NormalValues | TreeValues, q: np.ndarray, cols: np.ndarray, skip: frozenset[int] = frozenset()
-) -> tuple[np.ndarray, np.ndarray]:
-    """Indifference equations on the support ``cols`` and their Jacobian in ``q[cols]``.
-
-    Groups in ``skip`` (information sets off the path of ``q``) get no indifference
-    equations: there only deviations matter, which the Nash check covers.
-    """
-    v, dv = oracle.jacobian(q)
-    rows_f: list[float] = []
-    rows_j: list[np.ndarray] = []
-    in_supp = np.zeros(oracle.K, dtype=bool)
-    in_supp[cols] = True
-    for g, (a, b) in enumerate(zip(oracle.offsets[:-1], oracle.offsets[1:], strict=True)):
-        s = np.flatnonzero(in_supp[a:b]) + a
-        ref = s[0]
-        for j in s[1:] if g not in skip else ():
-            rows_f.append(v[j] - v[ref])
-            rows_j.append(dv[j, cols] - dv[ref, cols])
-        rows_f.append(q[s].sum() - 1.0)
-        rows_j.append(in_supp[cols] & (oracle.group[cols] == oracle.group[a]))
-    return np.array(rows_f), np.array(rows_j, dtype=float).reshape(len(rows_f), len(cols))
-
-
-def _frozen_offpath(oracle: TreeValues, q: np.ndarray, p_traced: np.ndarray) -> frozenset[int]:
-    """Freeze, at sets that ``q`` does not reach, the beliefs of the traced full-support point.
-
-    Returns the indices of every information set off the path of ``q``.
-    """
-    reach_q = oracle.reach(q)
-    reach_p = oracle.reach(p_traced)
-    frozen = {}
-    for h in oracle.game.infosets:
-        if h.index in oracle.structurally_frozen:
-            continue
-        nodes = list(h.nodes)
-        if reach_q[nodes].sum() <= 0:
-            w = reach_p[nodes]
-            frozen[h.index] = w / w.sum() if w.sum() > 0 else np.full(len(nodes), 1.0 / len(nodes))
-    oracle.freeze(frozen)
-    return frozenset(frozen) | oracle.structurally_frozen
-
-
-def _polish_support(oracle: NormalValues | TreeValues, p: np.ndarray, mask: np.ndarray) -> np.ndarray | None:
-    """Solve the indifference equations on the support ``mask`` from ``p``; verify; or None."""
-    scale = oracle.scale
-    cols = np.flatnonzero(mask)
-    q = np.where(mask, p, 0.0)
-    q = q / np.bincount(oracle.group, weights=q, minlength=oracle.num_groups)[oracle.group]
-    tree = isinstance(oracle, TreeValues)
-    off: frozenset[int] = frozenset()
-    if tree:
-        off = _frozen_offpath(oracle, q, p)
-    try:
-        for _ in range(40):
-            f, jac = _support_system(oracle, q, cols, off)
-            if not np.all(np.isfinite(f)):
-                return None
-            if np.max(np.abs(f), initial=0.0) <= 1e-14 * scale:
-                break
-            dq = np.linalg.lstsq(jac, -f, rcond=None)[0]
-            q[cols] += dq
-            if np.max(np.abs(dq), initial=0.0) <= 1e-16:
-                break
-        f, _ = _support_system(oracle, q, cols, off)
-        if not np.all(np.isfinite(f)) or np.max(np.abs(f), initial=0.0) > 1e-10 * scale:
-            return None
-        if np.any(q[cols] < -1e-12):
-            return None
-        q = np.clip(q, 0.0, None)
-        q = q / np.bincount(oracle.group, weights=q, minlength=oracle.num_groups)[oracle.group]
-        # no action outside the support does better (sequential rationality w.r.t. the beliefs)
-        v = oracle.values(q)
-        for g, (a, b) in enumerate(zip(oracle.offsets[:-1], oracle.offsets[1:], strict=True)):
-            inside = mask[a:b]
-            gap = float(v[a:b][~inside].max(initial=-np.inf) - v[a:b][inside].max())
-            slack = 1e-7 if g in off else 1e-9
-            if gap > slack * scale:
-                return None
-        if tree and not oracle.game.has_perfect_recall():
-            return q
-        if oracle.regret(q) > 1e-10 * scale:
-            return None
-        return q
-    finally:
-        if tree:
-            oracle.unfreeze(keep=oracle.structurally_frozen)
-
-
-def _limit_from(oracle: NormalValues | TreeValues, p: np.ndarray, t: float) -> np.ndarray | None:
-    """Try the supports the traced point ``p`` at ``t`` suggests; the first exact equilibrium near ``p``."""
-    tried: set[bytes] = set()
-    gmax = np.zeros(oracle.num_groups)
-    np.maximum.at(gmax, oracle.group, p)
-    near = max(1e-3, 20.0 / max(t * oracle.scale, 1e-300))
-    for thr in (1e-3, 1e-6, 1e-9, 1e-12):
-        mask = p >= thr * gmax[oracle.group]
-        key = mask.tobytes()
-        if key in tried:
-            continue
-        tried.add(key)
-        q = _polish_support(oracle, p, mask)
-        if q is not None and float(np.max(np.abs(q - p))) <= near:
-            return q
-    return None
-
-
 def qre_limit(
-    game: Any, *, link: str = "logit", max_steps: int = 20000, record: list[np.ndarray] | None = None
+    game: Any, *, link: str = "logit", max_steps: int = 20000, record: list[np.ndarray] | None = None,
+    clock: Clock | None = None,
 ) -> QRELimit:
     """The limit of the principal branch as ``lambda -> infinity``: an exact Nash equilibrium.
 
@@ -462,7 +386,10 @@ def qre_limit(
     max_steps
         Bound on continuation steps.
     record
-        If a list is given, the branch points ``y = (coordinates, t)`` are appended to it.
+        If a list is given, the branch points ``y = (coordinates, t)`` are appended to it
+        (logit: ``t`` is the precision times the payoff range).
+    clock
+        Time limit and progress reports (logit only).
 
     Returns
     -------
@@ -484,12 +411,23 @@ def qre_limit(
     >>> [s.tolist() for s in qre_limit(g).strategies]
     [[0.0, 1.0], [0.0, 1.0]]
     """
-    oracle = _oracle(game)
-    if oracle.K == 0:
+    lg = _logit_game(game, np.ones(game.num_players))
+    if lg.K == 0:
         return QRELimit((), 0.0)
-    system = _system(oracle, np.ones(game.num_players), link)
-    scale = oracle.scale
-    next_check = 64.0 / scale
+    if link == "logit":
+        try:
+            lim = _logit.limit(lg, settle=True, max_steps=max_steps, clock=clock, record=record)
+        except SolverError as exc:
+            raise SolverError(f"{exc}: try method='vertex_enumeration'") from None
+        return QRELimit(lim.strategies, lim.lam_reached, lim.bifurcations, lim.settled)
+    return _probit_limit(game, lg, max_steps, record)
+
+
+def _probit_limit(game: Any, lg: Any, max_steps: int, record: list[np.ndarray] | None) -> QRELimit:
+    """The limit of the probit branch: traced in Python, refined like the logit one."""
+    oracle = _oracle(game)
+    system = _system(oracle, np.ones(game.num_players), "probit")
+    next_check = 64.0 / oracle.scale
     bif: list[float] = []
     sign, y_prev, tau_prev = 0.0, None, None
     last: tuple[np.ndarray, float] | None = None
@@ -501,35 +439,25 @@ def qre_limit(
             bif.append(locate_bifurcation(system, y_prev, tau_prev, sign, y))
         sign, y_prev, tau_prev = (sgn if sgn != 0 else sign), y, tau
         if t >= next_check:
-            q = _limit_from(oracle, system.probs(y), t)
+            q = _logit.refine_near(lg, system.probs(y), t * oracle.scale)
             if q is not None and last is not None and float(np.max(np.abs(q - last[0]))) <= 1e-6:
-                return QRELimit(tuple(oracle.split(q)), t, tuple(bif))
+                return QRELimit(tuple(lg.split(q)), t, tuple(bif))
             if q is not None:
                 last = (q, t)
-            if t * scale > 1e9:
+            if t * oracle.scale > 1e9:
                 break
             next_check = 4.0 * t
     if last is not None:
-        return QRELimit(tuple(oracle.split(last[0])), last[1], tuple(bif), settled=False)
+        return QRELimit(tuple(lg.split(last[0])), last[1], tuple(bif), settled=False)
     raise SolverError(
-        "the logit branch did not settle on an exact Nash equilibrium up to "
+        "the probit branch did not settle on an exact Nash equilibrium up to "
         f"lambda = {next_check:.3g}; the game may be degenerate: try method='vertex_enumeration'"
     )
 
 
 # ---------------------------------------------------------------------------- solver protocol
 def _applicable(game: Any) -> str | None:
-    if game.kind != "extensive":
-        return None
-    for h in game.infosets:
-        for v in h.nodes:
-            end = game.nodes[v].end
-            if any(v < u < end for u in h.nodes):
-                return (
-                    f"'qre' needs a game without absent-mindedness; information set '{h.name}' "
-                    "is met twice on one path"
-                )
-    return None
+    return _logit.absent_minded(game, "qre")
 
 
 def _estimate(game: Any) -> float:
@@ -590,77 +518,75 @@ def run(game: Any, options: SolveOptions) -> RawResult:
     """Solver entry point (see :class:`QREOptions` for the options)."""
     opts = options.of(QREOptions)
     _check_link(opts)
-    oracle = _oracle(game)
+    _oracle_check(game)
     n = game.num_players
-    ctl = StepControl(max_steps=opts.max_steps)
-    if oracle.K == 0:
-        return RawResult(
-            candidates=[Candidate(strategies=(), lam=opts.lam)],
-            complete=False,
-            notes=("the game has no choices",),
-        )
-    notes: list[str] = []
+    clock = options.clock("qre")
+    w, t = _ray(opts.lam if opts.lam is not None else 1.0, n)
+    lg = _logit_game(game, w)
+    if lg.K == 0:
+        return RawResult(candidates=[Candidate(strategies=(), lam=opts.lam)], complete=False,
+                         notes=("the game has no choices",))
     record: list[np.ndarray] | None = [] if opts.trace else None
     if opts.lam is None:
-        if game.kind == "extensive" and not game.has_perfect_recall():
-            raise UnsupportedError(
-                "without perfect recall the lambda -> infinity limit of the agent QRE is an equilibrium "
-                "of the agent form, not necessarily Nash; give a finite lam or use concept='nash'"
-            )
-        system = _system(oracle, np.ones(n), "logit")
-        lim = qre_limit(game, max_steps=opts.max_steps, record=record)
-        strategies, reached, bif = lim.strategies, lim.lam_reached, lim.bifurcations
-        if not lim.settled:
-            notes.append(
-                "the branch approaches a continuum of equilibria (a degenerate game) too slowly to settle "
-                f"by lambda={reached:.4g}; the equilibrium returned is exact but is only near the limit"
-            )
-        if record is not None and opts.lam_max is not None and record[-1][-1] < opts.lam_max:
-            record.clear()
-            _trace_to(system, opts.lam_max, ctl, record=record)
-        final = Candidate(strategies=strategies, lam=None, label="logit limit")
-        notes.append(
-            f"limit of the logit principal branch (left the branch at lambda={reached:.4g} for the "
-            "exact equilibrium on its support): a Nash equilibrium selected by the logit tracing procedure"
-        )
+        final, bif, notes = _limit_candidate(game, lg, opts, clock, record)
     else:
-        w, t = _ray(opts.lam, n)
-        system = _system(oracle, w, "logit")
-        bif_list: list[float] = []
-        y = _trace_to(system, t, ctl, record=record, bifurcations=bif_list)
-        bif = tuple(bif_list)
-        final = Candidate(strategies=tuple(oracle.split(system.probs(y))), lam=_lam_out(t * w))
-        notes.append(
-            f"first point of the logit principal branch at lambda={_lam_out(t * w)} "
-            f"(fixed-point residual {system.residual(y):.2g})"
-        )
+        path = _logit.LogitPath(lg, max_steps=opts.max_steps, clock=clock)
+        y = path.point_at(t, record=record)
+        bif = tuple(path.bifurcations)
+        final = Candidate(strategies=tuple(lg.split(lg.probs(y))), lam=_lam_out(t * w))
+        notes = [f"first point of the logit principal branch at lambda={_lam_out(t * w)} "
+                 f"(fixed-point residual {lg.residual(y):.2g})"]
     if bif:
         notes.append(
-            "the branch passed bifurcation point(s) near lambda="
-            + ", ".join(f"{b:.4g}" for b in bif)
+            "the branch passed bifurcation point(s) near lambda=" + ", ".join(f"{b:.4g}" for b in bif)
             + "; other QRE branches split off there and the tracer kept to the continuation of "
-            "its own branch (the game is not generic, e.g. symmetric)"
-        )
-    cands = []
+            "its own branch (the game is not generic, e.g. symmetric)")
+    cands = [final]
     if record is not None:
-        skipped = 0
-        for y in record[:-1] if opts.lam is not None else record:
-            ty = float(y[-1])
-            if ty > 0:
-                y = newton_at(system, y, ty)
-            strategies = tuple(oracle.split(system.probs(y)))
-            if _underflows(game, strategies):
-                skipped += 1
-                continue
-            cands.append(Candidate(strategies=strategies, lam=_lam_out(ty * system.w)))
-        notes.append(f"trace: {len(cands)} branch points besides the requested one")
-        if skipped:
-            notes.append(
-                f"trace: {skipped} branch points left out: an information set's realisation probability "
-                "underflows to 0 in floating point there, so the logit response cannot be checked"
-            )
-    cands.insert(0, final)
+        cands += _trace_candidates(game, lg, record[:-1] if opts.lam is not None else record, notes)
     return RawResult(candidates=cands, complete=False, degenerate=None, notes=tuple(notes))
+
+
+def _limit_candidate(game: Any, lg: Any, opts: QREOptions, clock: Clock,
+                     record: list[np.ndarray] | None) -> tuple[Candidate, tuple[float, ...], list[str]]:
+    """The lambda -> infinity limit as a candidate, with its notes."""
+    agent = game.kind == "extensive" and not game.has_perfect_recall()
+    lim = qre_limit(game, max_steps=opts.max_steps, record=record, clock=clock)
+    notes: list[str] = []
+    if not lim.settled:
+        notes.append(
+            "the branch approaches a continuum of equilibria (a degenerate game) too slowly to settle "
+            f"by lambda={lim.lam_reached:.4g}; the equilibrium returned is exact but is only near the limit")
+    if record is not None and opts.lam_max is not None and record[-1][-1] < opts.lam_max * lg.scale:
+        record.clear()
+        _logit.LogitPath(lg, max_steps=opts.max_steps, clock=clock).point_at(opts.lam_max, record=record)
+    notes.append(
+        f"limit of the logit principal branch (left the branch at lambda={lim.lam_reached:.4g} for the "
+        "exact equilibrium on its support): a Nash equilibrium selected by the logit tracing procedure")
+    if agent:
+        notes.append(_logit.AGENT_NOTE.format(what="the limit is an equilibrium", it="it"))
+    final = Candidate(strategies=lim.strategies, lam=None, label="logit limit", agent=agent)
+    return final, lim.bifurcations, notes
+
+
+def _trace_candidates(game: Any, lg: Any, record: list[np.ndarray], notes: list[str]) -> list[Candidate]:
+    """The recorded branch points, each pulled back onto the branch, as candidates at their own lambda."""
+    cands = []
+    skipped = 0
+    path = _logit.LogitPath(lg)
+    for y in record:
+        y = path.polish_at(y)
+        strategies = tuple(lg.split(lg.probs(y)))
+        if _underflows(game, strategies):
+            skipped += 1
+            continue
+        cands.append(Candidate(strategies=strategies, lam=_lam_out(float(y[-1]) / lg.scale * lg.weights)))
+    notes.append(f"trace: {len(cands)} branch points besides the requested one")
+    if skipped:
+        notes.append(
+            f"trace: {skipped} branch points left out: an information set's realisation probability "
+            "underflows to 0 in floating point there, so the logit response cannot be checked")
+    return cands
 
 
 SOLVER = SolverInfo(
@@ -672,6 +598,7 @@ SOLVER = SolverInfo(
     finds="one",
     applicable=_applicable,
     estimate=_estimate,
+    stops_at_time_limit=True,
     description="logit quantal-response equilibrium: principal branch from lambda=0 by path following "
     "(agent form on trees); the point at lambda, or the lambda->infinity limit as a selection",
 )
