@@ -108,7 +108,7 @@ def test_labels_of_gambit_files_are_distinct(path):
 
 
 @pytest.mark.oracle
-@pytest.mark.parametrize("name", dt.list_models())
+@pytest.mark.parametrize("name", dt.list_models("files"))  # families: tests/test_collective_defence.py
 def test_labels_of_catalogue_trees_are_distinct(name):
     game = dt.load_model(name).game()
     text = write_game(game)

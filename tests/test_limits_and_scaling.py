@@ -265,7 +265,7 @@ def _subgame_roots_by_definition(game: dt.ExtensiveFormGame) -> list[int]:
     return roots
 
 
-@pytest.mark.parametrize("name", dt.list_models())
+@pytest.mark.parametrize("name", dt.list_models("files"))  # families: tests/test_collective_defence.py
 def test_subgame_roots_and_recall_match_their_definitions(name: str) -> None:
     game = dt.load_model(name).game()
     assert game.subgame_roots() == _subgame_roots_by_definition(game)

@@ -171,7 +171,7 @@ def test_who_gives_in(name):
             assert mover in ATTACKERS[name], f"{name} node {node}: only the attacker backs down"
 
 
-@pytest.mark.parametrize("name", dt.list_models())
+@pytest.mark.parametrize("name", dt.list_models("files"))  # families: tests/test_collective_defence.py
 def test_terminal_labels_follow_the_definitions(name):
     m = dt.load_model(name)
     for node, labels in m.outcomes().items():
@@ -216,7 +216,7 @@ def _check_equilibrium(eq, where: str) -> None:
     assert ind["p_attack"] == pytest.approx(1 - p(eq, "status_quo"), abs=1e-12)
 
 
-@pytest.mark.parametrize("name", dt.list_models())
+@pytest.mark.parametrize("name", dt.list_models("files"))  # families: tests/test_collective_defence.py
 def test_labels_at_the_extremes_of_each_parameter(name):
     _check_extremes(name, DEFAULT_RUN.get(name))
 
