@@ -11,7 +11,7 @@ assembled into an :class:`~deterrence.Equilibrium` by :func:`_assemble`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -148,6 +148,42 @@ def certify_and_wrap(game: Any, cands: list[Candidate], concept: str, options: S
         ) from None
 
 
+#: probabilities closer to 0 than this are reported as 0 (and the rest of their vector rescaled)
+SNAP = 1e-12
+
+
+def snapped(cands: Any, concept: str) -> Any:
+    """The candidates with float noise around 0 removed (``3.7e-17`` -> ``0``, so a pure
+    equilibrium reads pure), before they are certified: every probability or belief within
+    :data:`SNAP` of 0 becomes 0 and its vector is rescaled to sum to 1. Not for QRE, whose
+    probabilities are all positive however small."""
+    if concept == "qre" or not isinstance(cands, list):
+        return cands
+    return [
+        replace(
+            c,
+            strategies=tuple(_snap(s) for s in c.strategies),
+            beliefs=None if c.beliefs is None else tuple(_snap(b) for b in c.beliefs),
+        )
+        if isinstance(c, Candidate)
+        else c
+        for c in cands
+    ]
+
+
+def _snap(vector: Any) -> Any:
+    """One probability vector with its entries within :data:`SNAP` of 0 set to 0, rescaled."""
+    if vector is None:
+        return None
+    v = np.asarray(vector, dtype=float)
+    small = np.abs(v) < SNAP
+    if v.ndim != 1 or not small.any() or small.all():
+        return vector
+    out = np.where(small, 0.0, v)
+    total = out.sum()
+    return out / total if total > 0 else vector
+
+
 def on_common_scale(game: Game, concept: str) -> Game:
     """The game the solver sees: a badly scaled game with each player's payoffs mapped into
     [-8, 8] (:mod:`deterrence.game.scaling`; equilibria do not change), else the game itself.
@@ -247,7 +283,7 @@ def solve(
     info = choice.info
     opts = method_options(info, common, choice_options(choice, options))
     raw = run_choice(choice, on_common_scale(game, concept), opts)
-    eqs = certify_and_wrap(game, dedupe(raw.candidates, tol), concept, opts)
+    eqs = certify_and_wrap(game, snapped(dedupe(raw.candidates, tol), concept), concept, opts)
     return EquilibriumSet(
         equilibria=eqs,
         concept=concept,
