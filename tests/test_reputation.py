@@ -320,3 +320,71 @@ def test_random_games_solved_or_declined(game):
     assert e.certificate.passed
     for label, p in eq.outcomes.items():
         assert e.outcomes[label] == pytest.approx(p, abs=1e-12)
+
+
+def _tied_game(stage_labels=None) -> ReputationGame:
+    """A game hypothesis found where the tree used to be read the other way round: the challengers
+    like the weak type's yield less than the resolute type's resist, and both readings (either
+    type resolute) are in the solver's class, with different equilibria."""
+    zero = (F(0),) * 3
+    lr = ((F(0), F(1), F(0)), (F(0), F(0), F(1)))
+    quiet_hurts = (zero, (F(-1), F(0), F(0)))
+    yield_hurts = (zero, (F(0), F(0), F(-1)))
+    stages = (CrisisStage("C0", lr, quiet_hurts), CrisisStage("C1", lr, yield_hurts),
+              CrisisStage("C2", lr, quiet_hurts))
+    extra = {} if stage_labels is None else {"stage_labels": stage_labels}
+    return ReputationGame("L", ("r", "w"), F(1, 8), stages, **extra)
+
+
+def _compact_terminals(eq, game: ReputationGame) -> dict[str, float]:
+    """The terminals (``type.codes``) the compact equilibrium's play reaches, with probabilities,
+    by walking its public play stage by stage from the prior."""
+    out: dict[str, float] = {}
+    resist = [f"{game.response_actions[0]} ({t})" for t in game.types]
+
+    def walk(k: int, q: float, reach: tuple[float, float], code: str) -> None:
+        if k == game.num_stages:
+            for t, p in enumerate(reach):
+                if p > 0:
+                    out[f"{game.types[t]}.{code}"] = out.get(f"{game.types[t]}.{code}", 0.0) + p
+            return
+        play = eq.play(k + 1, q)
+        quiet = play[game.challenge_actions[0]]
+        walk(k + 1, q, (reach[0] * quiet, reach[1] * quiet), code + game.codes[QUIET])
+        for o, share in ((RESIST, lambda r: r), (YIELD, lambda r: 1 - r)):
+            nxt = tuple(reach[t] * (1 - quiet) * share(play[resist[t]]) for t in (0, 1))
+            if sum(nxt) > 0:
+                walk(k + 1, nxt[0] / sum(nxt), nxt, code + game.codes[o])
+
+    walk(0, float(game.prior), (float(game.prior), float(1 - game.prior)), "")
+    return out
+
+
+def test_tree_of_a_compact_game_is_read_as_that_game():
+    """Regression: the tree's outcome labels (a yield is ``capitulation``) name the resolute type
+    and its response, so the tree solver finds the compact solver's equilibrium, not the one of
+    the mirror reading ('w' resolute, 'acquiesce' as resist) the challengers' payoffs suggest."""
+    game = _tied_game()
+    eq = dt.solve_reputation(game)
+    assert eq.certificate.passed
+    tree = game.tree()
+    found = detect(tree)
+    assert (found.game.types, found.game.response_actions) == (("r", "w"), ("fight", "acquiesce"))
+    assert found.game.prior == F(1, 8)
+    (e,) = dt.solve(tree, "pbe", method="reputation", exact=True)
+    assert e.certificate.passed
+    assert {k: v for k, v in e.outcomes.items() if v > 0} == pytest.approx(eq.outcomes, abs=1e-12)
+    assert eq.outcomes == pytest.approx({"war": 1 / 8, "capitulation": 7 / 8})
+    probs = tree.terminal_probabilities(e.strategies)
+    reached = {tree.nodes[v].label: float(p) for v, p in zip(tree.terminals, probs, strict=True) if p > 1e-12}
+    assert reached == pytest.approx(_compact_terminals(eq, game), abs=1e-12)
+    assert reached == pytest.approx({"r.foo": 1 / 8, "w.aoa": 7 / 8})
+
+
+def test_unlabelled_tree_is_read_by_the_challengers_payoffs():
+    """Without outcome labels the tree does not say which response gives in: resist is then the
+    response the challengers like less (here 'acquiesce', making 'w' the resolute type)."""
+    bare = _tied_game(stage_labels=(((), (), ()), ((), (), ())))
+    found = detect(bare.tree())
+    assert (found.game.types, found.game.response_actions) == (("w", "r"), ("acquiesce", "fight"))
+    assert found.alternative is not None and found.alternative.game.types == ("r", "w")

@@ -17,6 +17,14 @@
 * one type strictly prefers one response in every stage's crisis taken alone (resist, the
   *resolute* type) and the other type strictly prefers the other (yield, the *weak* type).
 
+Such a tree can always be read two ways (either type resolute, with its preferred response as
+resist), and the construction may find a different equilibrium under each. The tree's own outcome
+labels decide when they can: the response after which the terminals say the challenged side
+gave in (``capitulation``) is *yield*, as :meth:`ReputationGame.tree
+<deterrence.game.reputation.ReputationGame.tree>` and the catalogue write it, so a compact
+game's tree is read as that game. Unlabelled trees are read with *resist* the response the
+challengers like less.
+
 The result also maps every information set of the tree to its stage, public history and (for
 the long-run player) type, so that an equilibrium of the compact game can be written back as a
 behaviour profile with beliefs.
@@ -121,7 +129,7 @@ class _Reader:
         if self.long_run is None:
             raise NotReputation("nobody responds to a challenge")
         tables = self._stage_payoffs(n)
-        readings = _resolute(tables)
+        readings = _resolute(tables, self._labelled_yield(n))
         first = self._assemble(tables, *readings[0])
         if len(readings) > 1:
             first = replace(first, alternative=self._assemble(tables, *readings[1]))
@@ -221,6 +229,26 @@ class _Reader:
                     if not _close(self._payoff(br, history, self.challengers[k]), tables[k][br][1][o]):
                         raise NotReputation(f"challenger {k + 1}'s payoff depends on other stages")
 
+    def _labelled_yield(self, n: int) -> int | None:
+        """The tree index of the response the outcome labels call giving in, if they say.
+
+        That is the response whose terminals after a single challenge (stage ``k`` challenged,
+        every other stage quiet) carry ``capitulation`` for both types in every stage, while
+        the other response's never do; ``None`` if no response is labelled so.
+        """
+        quiet = (QUIET,) * n
+
+        def gives_in(k: int, o: int) -> list[bool]:
+            history = (*quiet[:k], o, *quiet[k + 1:])
+            nodes = self.terminals[history]
+            return ["capitulation" in self.g.terminal_outcomes[self.g.terminal_index(v)] for v in nodes]
+
+        marks = [[gives_in(k, o) for k in range(n)] for o in (RESIST, YIELD)]  # tree action order
+        for j in (0, 1):
+            if all(all(m) for m in marks[j]) and not any(any(m) for m in marks[1 - j]):
+                return j
+        return None
+
     # ------------------------------------------------------------------ the compact game
     def _assemble(self, tables: list, resolute: int, resist: int) -> Structure:
         # tree order of the response actions: j = 0, 1 stood for RESIST, YIELD provisionally
@@ -253,13 +281,14 @@ class _Reader:
                          response_order=order_resp, challenge_order=self.challenge_order)
 
 
-def _resolute(tables: list) -> list[tuple[int, int]]:
+def _resolute(tables: list, labelled_yield: int | None = None) -> list[tuple[int, int]]:
     """The readings (branch of the resolute type, tree index of its preferred response, *resist*).
 
     The types must disagree strictly in every stage; then either response could be called
-    resist. Readings come in order of preference: resist first the response the challengers
-    like less (their payoffs summed over stages and types), the one that makes a challenge
-    unattractive.
+    resist. Readings come in order of preference: first the one whose resist is not the response
+    the outcome labels call giving in (``labelled_yield``, the tree index of that response, if
+    the labels say), then resist the response the challengers like less (their payoffs summed
+    over stages and types), the one that makes a challenge unattractive.
     """
     found = [(br, j) for br in (0, 1) for j in (0, 1)
              if all(t[br][0][1 + j] > t[br][0][2 - j] and t[1 - br][0][2 - j] > t[1 - br][0][1 + j]
@@ -271,7 +300,7 @@ def _resolute(tables: list) -> list[tuple[int, int]]:
     def challengers_payoff(j: int) -> Fraction:
         return sum((t[br][1][1 + j] for t in tables for br in (0, 1)), Fraction(0))
 
-    return sorted(found, key=lambda f: challengers_payoff(f[1]))
+    return sorted(found, key=lambda f: (f[1] == labelled_yield, challengers_payoff(f[1])))
 
 
 def _close(a: Fraction, b: Fraction) -> bool:
