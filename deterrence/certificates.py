@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from ._jit import njit
 from .equilibrium import Certificate
 from .errors import GameError, SolverError, UnsupportedError
 from .game import ExtensiveFormGame, NormalFormGame
@@ -89,7 +90,7 @@ def _certify_normal(
     exact_strategies: Any,
 ) -> Certificate:
     prof = game.check_profile(strategies, atol=max(tol, 1e-9))
-    scales = _scales([a.max() - a.min() for a in game.payoffs])
+    scales = _scales(game.payoff_ranges())
     regrets = game.regrets(prof)
     regret = float(regrets.max())
     residual = 0.0
@@ -121,14 +122,97 @@ def _certify_normal(
     )
 
 
-def certify_bimatrix_batch(
-    game: NormalFormGame, xs: np.ndarray, ys: np.ndarray, tol: float = 1e-8
-) -> tuple[list[Certificate], np.ndarray]:
+@njit
+def _bimatrix_kernel(a: np.ndarray, b: np.ndarray, xs: np.ndarray, ys: np.ndarray, scale_a: float,
+                     scale_b: float, atol: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Expected payoffs ``(E, 2)``, the larger regret ``(E,)``, the larger regret relative to the
+    player's payoff scale ``(E,)`` and "not a probability vector" flags ``(E, 2)``.
+
+    Profile ``e``: the row player's payoff of each pure strategy against ``ys[e]`` (``a @ y``)
+    and the column player's against ``xs[e]`` (``x @ b``); a regret is the best of these minus
+    the expected payoff. A strategy is flagged if an entry is not finite or below ``-atol`` or
+    its sum is off 1 by more than ``max(atol, 1e-6)``.
+    """
+    n_prof, m = xs.shape
+    n = ys.shape[1]
+    pay = np.empty((n_prof, 2))
+    regret = np.empty(n_prof)
+    relative = np.empty(n_prof)
+    bad = np.zeros((n_prof, 2), dtype=np.bool_)
+    for e in range(n_prof):
+        bad[e, 0] = _not_probabilities(xs, e, atol)
+        bad[e, 1] = _not_probabilities(ys, e, atol)
+        best_a, best_b, u_a, u_b = -np.inf, -np.inf, 0.0, 0.0
+        for i in range(m):
+            acc = 0.0
+            for j in range(n):
+                acc += a[i, j] * ys[e, j]
+            u_a += xs[e, i] * acc
+            best_a = max(best_a, acc)
+        for j in range(n):
+            acc = 0.0
+            for i in range(m):
+                acc += xs[e, i] * b[i, j]
+            u_b += ys[e, j] * acc
+            best_b = max(best_b, acc)
+        pay[e, 0], pay[e, 1] = u_a, u_b
+        regret[e] = max(best_a - u_a, best_b - u_b, 0.0)
+        relative[e] = max(max(best_a - u_a, 0.0) / scale_a, max(best_b - u_b, 0.0) / scale_b)
+    return pay, regret, relative, bad
+
+
+@njit
+def _not_probabilities(s: np.ndarray, e: int, atol: float) -> bool:
+    total, ok = 0.0, True
+    for v in s[e]:
+        ok = ok and np.isfinite(v) and v >= -atol
+        total += v
+    return not ok or abs(total - 1.0) > max(atol, 1e-6)
+
+
+class BimatrixCertificates:
+    """Nash certificates of many profiles of a two-player game, computed at once (floating point).
+
+    Built by :func:`certify_bimatrix_profiles`; :meth:`certificate` gives profile ``k``'s
+    :class:`~deterrence.Certificate` (the same as :func:`certify` with ``concept="nash"``).
+
+    Attributes
+    ----------
+    payoffs
+        Expected payoffs ``(E, 2)``.
+    regret
+        Largest gain of a pure deviation over both players, ``>= 0`` ``(E,)``.
+    relative
+        The same relative to each player's payoff range (the tested quantity) ``(E,)``.
+    passed
+        ``relative <= tol`` ``(E,)``.
+    tol
+        The tolerance.
+    """
+
+    __slots__ = ("passed", "payoffs", "regret", "relative", "tol")
+
+    def __init__(self, payoffs: np.ndarray, regret: np.ndarray, relative: np.ndarray, tol: float) -> None:
+        self.payoffs, self.regret, self.relative, self.tol = payoffs, regret, relative, tol
+        self.passed = relative <= tol
+
+    def __len__(self) -> int:
+        return len(self.regret)
+
+    def certificate(self, k: int) -> Certificate:
+        """Profile ``k``'s certificate."""
+        rel = float(self.relative[k])
+        return Certificate(concept="nash", regret=float(self.regret[k]), tolerance=self.tol, exact=False,
+                           passed=bool(self.passed[k]), details={"relative_regret": rel})
+
+
+def certify_bimatrix_profiles(game: NormalFormGame, xs: np.ndarray, ys: np.ndarray, tol: float = 1e-8
+                              ) -> BimatrixCertificates:
     """Nash certificates of many profiles of a two-player game at once (floating point).
 
     The same checks as :func:`certify` with ``concept="nash"``: each row of ``xs`` and ``ys``
     must be a probability vector, and no player may gain more than ``tol`` times its payoff
-    range by a pure deviation, computed with two matrix products for all profiles.
+    range by a pure deviation; computed in one compiled pass over the profiles.
 
     Parameters
     ----------
@@ -139,11 +223,6 @@ def certify_bimatrix_batch(
     tol
         Tolerance on the regret relative to each player's payoff range.
 
-    Returns
-    -------
-    certificates, payoffs
-        One certificate per profile, and the expected payoffs (profiles x 2).
-
     Raises
     ------
     GameError
@@ -151,37 +230,41 @@ def certify_bimatrix_batch(
     """
     if game.num_players != 2:
         raise GameError(f"certify_bimatrix_batch needs a two-player game, not {game.num_players} players")
-    xs = np.asarray(xs, dtype=float)
-    ys = np.asarray(ys, dtype=float)
+    xs = np.ascontiguousarray(xs, dtype=float)
+    ys = np.ascontiguousarray(ys, dtype=float)
     m, n = game.shape
     if xs.ndim != 2 or ys.ndim != 2 or xs.shape[1] != m or ys.shape[1] != n or len(xs) != len(ys):
         raise GameError(f"profiles of shapes {xs.shape} and {ys.shape} do not fit a {m}x{n} game")
-    atol = max(tol, 1e-9)
-    for who, arr in ((game.players[0], xs), (game.players[1], ys)):
-        off_sum = np.abs(arr.sum(axis=1) - 1) > max(atol, 1e-6)
-        bad = ~np.isfinite(arr).all(axis=1) | (arr < -atol).any(axis=1) | off_sum
-        if bad.any():
-            row = arr[int(np.argmax(bad))]
-            raise GameError(f"strategy of player {who} is not a probability vector: {row}")
-    a, b = (np.asarray(p, dtype=float) for p in game.payoffs)
-    dev_row = ys @ a.T  # payoff of each pure row against each profile's column mixture
-    dev_col = xs @ b
-    u = np.stack([(xs * dev_row).sum(axis=1), (ys * dev_col).sum(axis=1)], axis=1)
-    regrets = np.stack([dev_row.max(axis=1) - u[:, 0], dev_col.max(axis=1) - u[:, 1]], axis=1)
-    scales = _scales([a.max() - a.min(), b.max() - b.min()])
-    relative = (np.maximum(regrets, 0) / scales).max(axis=1)
-    certs = [
-        Certificate(
-            concept="nash",
-            regret=max(float(r.max()), 0.0),
-            tolerance=tol,
-            exact=False,
-            passed=bool(rel <= tol),
-            details={"relative_regret": float(rel)},
-        )
-        for r, rel in zip(regrets, relative, strict=True)
-    ]
-    return certs, u
+    a, b = game.payoffs
+    scale_a, scale_b = _scales(game.payoff_ranges()).tolist()
+    pay, regret, relative, bad = _bimatrix_kernel(a, b, xs, ys, scale_a, scale_b, max(tol, 1e-9))
+    if bad.any():
+        e, who = _first_bad(bad)
+        raise GameError(f"strategy of player {game.players[who]} is not a probability vector: "
+                        f"{(xs, ys)[who][e]}")
+    return BimatrixCertificates(pay, regret, relative, tol)
+
+
+def _first_bad(bad: np.ndarray) -> tuple[int, int]:
+    """The row player's first bad strategy if any, else the column player's (as :func:`certify`)."""
+    who = 0 if bad[:, 0].any() else 1
+    return int(np.argmax(bad[:, who])), who
+
+
+def certify_bimatrix_batch(
+    game: NormalFormGame, xs: np.ndarray, ys: np.ndarray, tol: float = 1e-8
+) -> tuple[list[Certificate], np.ndarray]:
+    """Nash certificates of many profiles of a two-player game at once (floating point).
+
+    :func:`certify_bimatrix_profiles`, with every certificate built.
+
+    Returns
+    -------
+    certificates, payoffs
+        One certificate per profile, and the expected payoffs (profiles x 2).
+    """
+    res = certify_bimatrix_profiles(game, xs, ys, tol)
+    return [res.certificate(k) for k in range(len(res))], res.payoffs
 
 
 # ----------------------------------------------------------------------------- trees

@@ -17,7 +17,7 @@ equilibria of a sub-solve certifies them itself with :mod:`deterrence.certificat
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -26,7 +26,7 @@ import numpy as np
 
 from ..errors import ParameterError, ResourceError, SolverError, UnsupportedError
 from ._options import OptionSpec, merge_specs, specs_of, typed_options, unknown_option
-from .base import CONCEPTS, Candidate, RawResult, SolveOptions, SolverInfo
+from .base import CONCEPTS, Candidate, CandidateArrays, RawResult, SolveOptions, SolverInfo
 
 #: the solver modules (each defines ``SOLVER``), in the order listings and messages name them
 SOLVER_MODULES: tuple[str, ...] = (
@@ -361,9 +361,12 @@ def _flat(c: Candidate) -> np.ndarray:
     return np.concatenate(parts) if parts else np.zeros(0)
 
 
-def dedupe(cands: Iterable[Candidate], tol: float) -> list[Candidate]:
-    """Drop candidates equal (within tolerance) to an earlier one: one vectorised test per candidate."""
+def dedupe(cands: Iterable[Candidate], tol: float) -> Sequence[Candidate]:
+    """Drop candidates equal (within tolerance) to an earlier one: one vectorised test per candidate
+    (:class:`~deterrence.solvers.base.CandidateArrays`: one pairwise test of the whole batch)."""
     atol = max(tol, 1e-9) * 10
+    if isinstance(cands, CandidateArrays):
+        return cands.distinct(atol)
     out: list[Candidate] = []
     kept: list[np.ndarray] = []
     for c in cands:
@@ -392,7 +395,7 @@ class SubSolve:
     """
 
     info: SolverInfo
-    candidates: list[Candidate]
+    candidates: Sequence[Candidate]
     complete: bool
     degenerate: bool | None
     notes: tuple[str, ...]
