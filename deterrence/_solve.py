@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from .certificates import BimatrixCertificates, certify_bimatrix_profiles, certify_candidate, check_passed
-from .equilibrium import Certificate, Equilibrium, EquilibriumSet
+from .equilibrium import Certificate, Equilibrium, EquilibriumSet, instance
 from .errors import GameError, ResourceError
 from .game import ExtensiveFormGame, NormalFormGame
 from .solvers import Candidate, CandidateArrays, SolveOptions
@@ -116,13 +116,14 @@ def _wrap_batch(game: NormalFormGame, xs: np.ndarray, ys: np.ndarray, cands: Seq
     products); the same checks and values as :func:`_evaluate_one` candidate by candidate
     (:func:`deterrence.certificates.certify_bimatrix_profiles`)."""
     certs = certify_bimatrix_profiles(game, xs, ys, options.tol)
-    if not certs.passed.all():
-        check_passed(certs.certificate(int(np.argmin(certs.passed))))
+    if certs.first_failed >= 0:
+        check_passed(certs.certificate(certs.first_failed))
     probs = {lab: ((xs @ arr) * ys).sum(axis=1) for lab, arr in game.outcomes.items()}
     source = _BatchFields(game, xs, ys, certs, probs)
+    lazy = Equilibrium.lazy
     if isinstance(cands, CandidateArrays):
-        return tuple(Equilibrium.lazy({}, source, k) for k in range(len(xs)))
-    return tuple(Equilibrium.lazy({"label": c.label, "lam": c.lam}, source, k) for k, c in enumerate(cands))
+        return tuple([lazy({}, source, k) for k in range(len(xs))])
+    return tuple([lazy({"label": c.label, "lam": c.lam}, source, k) for k, c in enumerate(cands)])
 
 
 def _beliefs(game: Any, cand: Candidate) -> tuple[dict[str, dict[str, float]] | None, tuple[str, ...]]:
@@ -249,14 +250,14 @@ def solve(
     opts = method_options(info, common, options)
     raw = run_solver(info, game, opts)
     eqs = certify_and_wrap(game, dedupe(raw.candidates, tol), concept, opts)
-    return EquilibriumSet(
-        equilibria=eqs,
-        concept=concept,
-        method=info.name,
-        complete=raw.complete,
-        degenerate=raw.degenerate,
-        tolerance=tol,
-        belief_policy=getattr(opts.method_options, "belief_policy", None) if concept == "pbe" else None,
-        notes=tuple(raw.notes),
-        game=game,
-    )
+    return instance(EquilibriumSet, {  # every field, as EquilibriumSet(...) would set them
+        "equilibria": eqs,
+        "concept": concept,
+        "method": info.name,
+        "complete": raw.complete,
+        "degenerate": raw.degenerate,
+        "tolerance": tol,
+        "belief_policy": getattr(opts.method_options, "belief_policy", None) if concept == "pbe" else None,
+        "notes": tuple(raw.notes),
+        "game": game,
+    })

@@ -123,25 +123,41 @@ def _certify_normal(
 
 
 @njit
-def _bimatrix_kernel(a: np.ndarray, b: np.ndarray, xs: np.ndarray, ys: np.ndarray, scale_a: float,
-                     scale_b: float, atol: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Expected payoffs ``(E, 2)``, the larger regret ``(E,)``, the larger regret relative to the
-    player's payoff scale ``(E,)`` and "not a probability vector" flags ``(E, 2)``.
+def _bimatrix_kernel(a: np.ndarray, b: np.ndarray, xs: np.ndarray, ys: np.ndarray, tol: float):
+    """The regrets of many profiles of the bimatrix game ``(a, b)``, in one pass.
 
     Profile ``e``: the row player's payoff of each pure strategy against ``ys[e]`` (``a @ y``)
     and the column player's against ``xs[e]`` (``x @ b``); a regret is the best of these minus
-    the expected payoff. A strategy is flagged if an entry is not finite or below ``-atol`` or
-    its sum is off 1 by more than ``max(atol, 1e-6)``.
+    the expected payoff, and the profile passes if neither regret exceeds ``tol`` times the
+    player's payoff range (1 if all its payoffs are equal). A strategy is not a probability
+    vector if an entry is not finite or below ``-max(tol, 1e-9)`` or its sum is off 1 by more
+    than ``max(tol, 1e-9, 1e-6)``.
+
+    Returns
+    -------
+    tuple
+        Expected payoffs ``(E, 2)``, the larger regret (``>= 0``) ``(E,)``, the larger regret
+        relative to the player's scale ``(E,)``, passed ``(E,)``, the first profile failing
+        the test (-1: none), and the player (0 or 1) and profile of the first strategy that is
+        not a probability vector (profile -1: none; the row player's are checked first).
     """
     n_prof, m = xs.shape
     n = ys.shape[1]
+    atol = max(tol, 1e-9)
+    scale_a, scale_b = a.max() - a.min(), b.max() - b.min()
+    scale_a, scale_b = scale_a if scale_a > 0 else 1.0, scale_b if scale_b > 0 else 1.0
     pay = np.empty((n_prof, 2))
     regret = np.empty(n_prof)
     relative = np.empty(n_prof)
-    bad = np.zeros((n_prof, 2), dtype=np.bool_)
+    passed = np.empty(n_prof, dtype=np.bool_)
+    failed, bad_who, bad_row = -1, 0, -1
+    for e in range(n_prof - 1, -1, -1):  # the row player's first bad strategy wins
+        if _not_probabilities(ys, e, atol):
+            bad_who, bad_row = 1, e
+    for e in range(n_prof - 1, -1, -1):
+        if _not_probabilities(xs, e, atol):
+            bad_who, bad_row = 0, e
     for e in range(n_prof):
-        bad[e, 0] = _not_probabilities(xs, e, atol)
-        bad[e, 1] = _not_probabilities(ys, e, atol)
         best_a, best_b, u_a, u_b = -np.inf, -np.inf, 0.0, 0.0
         for i in range(m):
             acc = 0.0
@@ -158,7 +174,10 @@ def _bimatrix_kernel(a: np.ndarray, b: np.ndarray, xs: np.ndarray, ys: np.ndarra
         pay[e, 0], pay[e, 1] = u_a, u_b
         regret[e] = max(best_a - u_a, best_b - u_b, 0.0)
         relative[e] = max(max(best_a - u_a, 0.0) / scale_a, max(best_b - u_b, 0.0) / scale_b)
-    return pay, regret, relative, bad
+        passed[e] = relative[e] <= tol
+        if not passed[e] and failed < 0:
+            failed = e
+    return pay, regret, relative, passed, failed, bad_who, bad_row
 
 
 @njit
@@ -186,15 +205,18 @@ class BimatrixCertificates:
         The same relative to each player's payoff range (the tested quantity) ``(E,)``.
     passed
         ``relative <= tol`` ``(E,)``.
+    first_failed
+        The first profile that did not pass (-1 if all did).
     tol
         The tolerance.
     """
 
-    __slots__ = ("passed", "payoffs", "regret", "relative", "tol")
+    __slots__ = ("first_failed", "passed", "payoffs", "regret", "relative", "tol")
 
-    def __init__(self, payoffs: np.ndarray, regret: np.ndarray, relative: np.ndarray, tol: float) -> None:
-        self.payoffs, self.regret, self.relative, self.tol = payoffs, regret, relative, tol
-        self.passed = relative <= tol
+    def __init__(self, payoffs: np.ndarray, regret: np.ndarray, relative: np.ndarray, passed: np.ndarray,
+                 first_failed: int, tol: float) -> None:
+        self.payoffs, self.regret, self.relative, self.passed = payoffs, regret, relative, passed
+        self.first_failed, self.tol = first_failed, tol
 
     def __len__(self) -> int:
         return len(self.regret)
@@ -236,19 +258,11 @@ def certify_bimatrix_profiles(game: NormalFormGame, xs: np.ndarray, ys: np.ndarr
     if xs.ndim != 2 or ys.ndim != 2 or xs.shape[1] != m or ys.shape[1] != n or len(xs) != len(ys):
         raise GameError(f"profiles of shapes {xs.shape} and {ys.shape} do not fit a {m}x{n} game")
     a, b = game.payoffs
-    scale_a, scale_b = _scales(game.payoff_ranges()).tolist()
-    pay, regret, relative, bad = _bimatrix_kernel(a, b, xs, ys, scale_a, scale_b, max(tol, 1e-9))
-    if bad.any():
-        e, who = _first_bad(bad)
+    pay, regret, relative, passed, failed, who, row = _bimatrix_kernel(a, b, xs, ys, tol)
+    if row >= 0:
         raise GameError(f"strategy of player {game.players[who]} is not a probability vector: "
-                        f"{(xs, ys)[who][e]}")
-    return BimatrixCertificates(pay, regret, relative, tol)
-
-
-def _first_bad(bad: np.ndarray) -> tuple[int, int]:
-    """The row player's first bad strategy if any, else the column player's (as :func:`certify`)."""
-    who = 0 if bad[:, 0].any() else 1
-    return int(np.argmax(bad[:, who])), who
+                        f"{(xs, ys)[who][row]}")
+    return BimatrixCertificates(pay, regret, relative, passed, failed, tol)
 
 
 def certify_bimatrix_batch(

@@ -117,11 +117,12 @@ class Equilibrium:
 
         Used by :func:`deterrence.solve`, which certifies every equilibrium before it builds it
         (the certificate's numbers are computed then; only the objects wait for access).
-        ``beliefs``, ``off_path``, ``label`` and ``lam`` default as in the constructor.
+        ``beliefs``, ``off_path``, ``label`` and ``lam`` default as in the constructor (their
+        defaults are class attributes).
         """
-        values = {"beliefs": None, "off_path": (), "label": "", "lam": None, **fields,
-                  "_source": source, "_index": index}
-        return instance(cls, values)
+        obj = object.__new__(cls)
+        obj.__dict__.update(fields, _source=source, _index=index)
+        return obj
 
     def __getattr__(self, name: str) -> Any:
         # only called when normal lookup fails: the fields ``lazy`` left to be computed

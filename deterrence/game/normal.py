@@ -55,7 +55,7 @@ def _as_floats(i: int, a: np.ndarray) -> np.ndarray:
     elif a.dtype.kind not in "iuf" and not np.issubdtype(a.dtype, np.number):
         raise GameError(f"payoffs of player {i + 1} are not numbers (dtype {a.dtype})")
     out = np.ascontiguousarray(a, dtype=float)
-    if not np.isfinite(out).all():
+    if a.dtype.kind not in "iu" and not np.isfinite(out).all():  # integers convert to finite floats
         bad = np.argwhere(~np.isfinite(out))[0]
         raise GameError(f"payoff of player {i + 1} at profile {tuple(int(x) for x in bad)} is not finite")
     return out
@@ -127,9 +127,7 @@ class NormalFormGame:
             a.setflags(write=False)
         self.players: tuple[str, ...] = _names(players, len(shape), "", "players")
         if strategies is None:
-            self.strategies: tuple[tuple[str, ...], ...] = tuple(
-                _names(None, n, "", f"strategies of player {self_i + 1}") for self_i, n in enumerate(shape)
-            )
+            self.strategies: tuple[tuple[str, ...], ...] = tuple(_numbered(n, "") for n in shape)
         else:
             if len(strategies) != len(shape):
                 raise GameError(f"strategy names given for {len(strategies)} players, game has {len(shape)}")

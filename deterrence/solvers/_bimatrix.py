@@ -44,9 +44,12 @@ def scaled_positive(a: np.ndarray) -> np.ndarray:
     """``a`` (floats) mapped by a positive affine transformation onto ``[1, 2]`` (constant -> 1)."""
     lo, hi = a.min(), a.max()
     span = hi - lo
-    if span <= 0:
-        return np.ones_like(a)
-    return 1.0 + (a - lo) / span
+    out = np.ones(a.shape)
+    if span > 0:
+        for i in range(a.shape[0]):
+            for j in range(a.shape[1]):
+                out[i, j] = 1.0 + (a[i, j] - lo) / span
+    return out
 
 
 def polytope_p(b_pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -256,7 +256,8 @@ _DONE, _FULL_LAYER, _FULL_SEEN, _FULL_VERTICES, _FULL_VTAB = 0, 1, 2, 3, 4
 
 @njit
 def _expand(lay, n_lay: int, nxt, state: np.ndarray, seen: np.ndarray, labels: np.ndarray,
-            vmask: np.ndarray, vz: np.ndarray, vtab: np.ndarray, where: np.ndarray) -> int:
+            vmask: np.ndarray, vz: np.ndarray, vtab: np.ndarray, where: np.ndarray, rows: np.ndarray,
+            low: np.ndarray) -> int:
     """Walk every edge of the bases of layer ``lay`` (from ``state``'s position) and put each new
     basis into ``nxt``, recording its vertex; returns why it stopped (``_DONE`` or an array full).
 
@@ -269,7 +270,6 @@ def _expand(lay, n_lay: int, nxt, state: np.ndarray, seen: np.ndarray, labels: n
     k, d = T.shape[1], T.shape[2]
     f, c0, n_nxt, n_seen, nv, n_vtab = state[0], state[1], state[2], state[3], state[4], state[5]
     status = _DONE
-    rows, low = np.empty(d, dtype=np.int64), np.empty(d)
     while f < n_lay and status == _DONE:
         for i in range(k):
             where[basic[f, i]] = i
@@ -341,7 +341,7 @@ def polytope_vertices(M: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np
     """
     k, d = M.shape
     n_words = words_for(d + k)
-    lay, nxt = _layer(8, k, d, n_words), _layer(8, k, d, n_words)
+    lay, nxt = _layer(16, k, d, n_words), _layer(16, k, d, n_words)
     T, beta, basic, non, key = lay
     T[0], beta[0], key[0] = M, 1.0, 0
     for i in range(k):
@@ -351,15 +351,15 @@ def polytope_vertices(M: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np
         _set_bit(key, 0, c)
     seen = np.full((64, n_words), -1, dtype=np.int64)
     seen[_find(seen, key, 0)] = key[0]
-    vmask, vz = np.zeros((16, n_words), dtype=np.int64), np.zeros((16, d))
+    vmask, vz = np.empty((32, n_words), dtype=np.int64), np.empty((32, d))
     vtab = np.full((16, n_words), -1, dtype=np.int64)
     state = np.zeros(8, dtype=np.int64)  # f, c, n_nxt, n_seen, nv, n_vtab, degenerate, error
     state[3], state[4] = 1, 1
     state[6] = _record(beta, basic, non, 0, labels, vmask, vz, 0)
-    where = np.empty(d + k, dtype=np.int64)
+    where, rows, low = np.empty(d + k, dtype=np.int64), np.empty(d, dtype=np.int64), np.empty(d)
     n_lay = 1
     while n_lay > 0 and state[7] == OK:
-        status = _expand(lay, n_lay, nxt, state, seen, labels, vmask, vz, vtab, where)
+        status = _expand(lay, n_lay, nxt, state, seen, labels, vmask, vz, vtab, where, rows, low)
         if status == _FULL_LAYER:
             nxt = _grown_layer(nxt, 2 * nxt[0].shape[0])
         elif status == _FULL_SEEN:
@@ -459,26 +459,20 @@ def match_pairs(mask_p: np.ndarray, mask_q: np.ndarray, m: int, n: int) -> np.nd
 
 
 @njit
-def masks_to_bool(masks: np.ndarray, n_labels: int) -> np.ndarray:
-    """Label masks ``(V, words)`` as a boolean matrix ``(V, n_labels)``."""
-    out = np.zeros((masks.shape[0], n_labels), dtype=np.bool_)
-    for v in range(masks.shape[0]):
-        for lab in range(n_labels):
-            out[v, lab] = ((masks[v, lab // BITS] >> np.int64(lab % BITS)) & 1) != 0
-    return out
+def _bits(masks: np.ndarray, v: int, out: np.ndarray, row: int) -> None:
+    """Row ``row`` of the boolean matrix ``out``: the labels in mask ``v``."""
+    for lab in range(out.shape[1]):
+        out[row, lab] = ((masks[v, lab // BITS] >> np.int64(lab % BITS)) & 1) != 0
 
 
 @njit
-def _normalised(z: np.ndarray) -> np.ndarray:
-    """Rows of ``z`` (nonnegative, nonzero) scaled to sum to one."""
-    out = np.empty_like(z)
-    for r in range(z.shape[0]):
-        total = 0.0
-        for c in range(z.shape[1]):
-            total += z[r, c]
-        for c in range(z.shape[1]):
-            out[r, c] = z[r, c] / total
-    return out
+def _strategy(z: np.ndarray, v: int, out: np.ndarray, row: int) -> None:
+    """Row ``row`` of ``out``: vertex ``v``'s coordinates scaled to sum to one."""
+    total = 0.0
+    for c in range(z.shape[1]):
+        total += z[v, c]
+    for c in range(z.shape[1]):
+        out[row, c] = z[v, c] / total
 
 
 @njit
@@ -493,9 +487,15 @@ def pair_up(mask_p: np.ndarray, z_p: np.ndarray, mask_q: np.ndarray, z_q: np.nda
         tight labels of each vertex as booleans ``(E, m + n)``.
     """
     pairs = match_pairs(mask_p, mask_q, m, n)
-    ip, jq = pairs[:, 0], pairs[:, 1]
-    return (pairs, _normalised(z_p[ip]), _normalised(z_q[jq]), masks_to_bool(mask_p[ip], m + n),
-            masks_to_bool(mask_q[jq], m + n))
+    count = pairs.shape[0]
+    x, y = np.empty((count, m)), np.empty((count, n))
+    xt, yt = np.empty((count, m + n), dtype=np.bool_), np.empty((count, m + n), dtype=np.bool_)
+    for e in range(count):
+        _strategy(z_p, pairs[e, 0], x, e)
+        _strategy(z_q, pairs[e, 1], y, e)
+        _bits(mask_p, pairs[e, 0], xt, e)
+        _bits(mask_q, pairs[e, 1], yt, e)
+    return pairs, x, y, xt, yt
 
 
 @njit

@@ -168,30 +168,33 @@ def distinct_rows(parts: Sequence[np.ndarray], atol: float) -> np.ndarray:
     """Indices of the rows kept by a greedy pass over the rows of the arrays ``parts`` side by side
     (one row per candidate): a row is dropped if it lies within ``atol`` (largest entry difference)
     of an earlier kept row."""
-    parts = tuple(np.ascontiguousarray(p, dtype=float) for p in parts)
     if not parts or len(parts[0]) <= 1:
         return np.arange(len(parts[0]) if parts else 0)
-    return np.flatnonzero(_kept_rows(parts, atol))
+    if len(parts) == 2:
+        x, y = (np.ascontiguousarray(p, dtype=float) for p in parts)
+    else:
+        x = np.ascontiguousarray(np.hstack(parts), dtype=float)
+        y = x[:, :0]
+    return np.flatnonzero(_kept_rows(x, y, atol))
 
 
 @njit
-def _kept_rows(parts: tuple[np.ndarray, ...], atol: float) -> np.ndarray:
-    n_rows = parts[0].shape[0]
-    keep = np.ones(n_rows, dtype=np.bool_)
-    for k in range(n_rows):
+def _kept_rows(x: np.ndarray, y: np.ndarray, atol: float) -> np.ndarray:
+    """Greedy pass over the rows of ``x`` and ``y`` side by side (see :func:`distinct_rows`)."""
+    keep = np.ones(x.shape[0], dtype=np.bool_)
+    for k in range(x.shape[0]):
         if keep[k]:
-            for j in range(k + 1, n_rows):
-                if keep[j] and _within(parts, k, j, atol):
+            for j in range(k + 1, x.shape[0]):
+                if keep[j] and _within(x, k, j, atol) and _within(y, k, j, atol):
                     keep[j] = False
     return keep
 
 
 @njit
-def _within(parts: tuple[np.ndarray, ...], k: int, j: int, atol: float) -> bool:
-    for p in parts:
-        for c in range(p.shape[1]):
-            if abs(p[k, c] - p[j, c]) > atol:
-                return False
+def _within(p: np.ndarray, k: int, j: int, atol: float) -> bool:
+    for c in range(p.shape[1]):
+        if abs(p[k, c] - p[j, c]) > atol:
+            return False
     return True
 
 

@@ -354,7 +354,11 @@ def _max_vertices(facets: int, dim: int) -> int:
 
 def estimate(game: Any) -> float:
     """Work estimate: the upper-bound vertex counts times the cost of one pivot."""
-    m, n = game.shape
+    return _estimate(*game.shape)
+
+
+@cache
+def _estimate(m: int, n: int) -> float:
     size = m + n
     return float(_max_vertices(size, m) * m * m * size + _max_vertices(size, n) * n * n * size)
 
