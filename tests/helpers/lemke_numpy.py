@@ -1,6 +1,6 @@
-"""Test oracle: the plain-numpy Lemke pivoting that deterrence.solvers.lemke compiled (kept to check the kernel).
+"""Test oracle: the plain-numpy Lemke pivoting that deterrence.solvers.lemke now compiles.
 
-This module is a helper, not a registered solver (it has no ``SOLVER``).
+Kept to check the compiled kernel against; it is not part of the package.
 
 The system is ``M v = rhs`` over variables ``v`` of three kinds:
 
