@@ -40,15 +40,20 @@ class _Evaluated:
     strategies: tuple[np.ndarray, ...]
     payoffs: Sequence[float]
     outcomes: dict[str, float]
+    reach: np.ndarray | None  # trees: the profile's realisation probabilities
 
 
 def _evaluate_one(game: Any, cand: Candidate, concept: str, options: SolveOptions) -> _Evaluated:
     """Certify one candidate (SolverError if it fails) and compute its payoffs and outcomes."""
     cert = certify_candidate(game, cand, concept, options.tol, options.exact)
     strategies = tuple(np.asarray(s, dtype=float) for s in cand.strategies)
-    profile = strategies if isinstance(game, NormalFormGame) else list(strategies)
-    return _Evaluated(cand, cert, strategies, game.expected_payoffs(profile),
-                      game.outcome_probabilities(profile))
+    if isinstance(game, NormalFormGame):
+        return _Evaluated(cand, cert, strategies, game.expected_payoffs(strategies),
+                          game.outcome_probabilities(strategies), None)
+    profile = list(strategies)
+    reach = game.realization_probabilities(profile)
+    return _Evaluated(cand, cert, strategies, game.expected_payoffs(profile, reach),
+                      game.outcome_probabilities(profile, reach), reach)
 
 
 def _batch_arrays(game: Any, cands: Sequence[Candidate], concept: str, options: SolveOptions
@@ -126,11 +131,12 @@ def _wrap_batch(game: NormalFormGame, xs: np.ndarray, ys: np.ndarray, cands: Seq
     return tuple([lazy({"label": c.label, "lam": c.lam}, source, k) for k, c in enumerate(cands)])
 
 
-def _beliefs(game: Any, cand: Candidate) -> tuple[dict[str, dict[str, float]] | None, tuple[str, ...]]:
+def _beliefs(game: Any, cand: Candidate, reach: np.ndarray | None
+             ) -> tuple[dict[str, dict[str, float]] | None, tuple[str, ...]]:
     """The candidate's beliefs by information set and node path, and the unreached information sets."""
     if isinstance(game, NormalFormGame):
         return None, ()
-    bayes = game.beliefs(list(np.asarray(s, dtype=float) for s in cand.strategies))
+    bayes = game.beliefs(list(np.asarray(s, dtype=float) for s in cand.strategies), reach)
     off_path = tuple(h.name for h, b in zip(game.infosets, bayes, strict=True) if b is None)
     if cand.beliefs is None:
         return None, off_path
@@ -143,7 +149,7 @@ def _beliefs(game: Any, cand: Candidate) -> tuple[dict[str, dict[str, float]] | 
 
 def _assemble(game: Any, ev: _Evaluated) -> Equilibrium:
     """The :class:`~deterrence.Equilibrium` of a certified, evaluated candidate."""
-    beliefs, off_path = _beliefs(game, ev.candidate)
+    beliefs, off_path = _beliefs(game, ev.candidate, ev.reach)
     fields = {
         "certificate": ev.certificate,
         "strategies": ev.strategies,

@@ -96,25 +96,24 @@ def tokenize(text: str, file: str | None = None) -> list[Token]:
     """
     tokens: list[Token] = []
     append = tokens.append
+    new = tuple.__new__  # Token(...) without the Python-level __new__ of a NamedTuple
     line = 1
-    for m in _TOKEN_RE.finditer(text):
-        kind = m.lastgroup
-        if kind == "newline":
-            line += 1
-        elif kind == "word":
-            word = m.group(kind)
+    for newline, brace, quoted, opened, word in _TOKEN_RE.findall(text):
+        if word:
             if word[0] in _NUMBER_START:
                 value = int(word) if len(word) < 20 and _INT_RE.match(word) else _number(word, line, file)
-                append(Token(NUMBER, word, line, value))
+                append(new(Token, (NUMBER, word, line, value)))
             else:
-                append(Token(SYMBOL, word, line))
-        elif kind == "text":
-            body = m.group(kind)[1:-1]
-            append(Token(TEXT, _UNESCAPE_RE.sub(r"\1", body) if "\\" in body else body, line))
+                append(new(Token, (SYMBOL, word, line, None)))
+        elif brace:
+            append(new(Token, (brace, brace, line, None)))
+        elif newline:
+            line += 1
+        elif quoted:
+            body = quoted[1:-1]
+            append(new(Token, (TEXT, _UNESCAPE_RE.sub(r"\1", body) if "\\" in body else body, line, None)))
             line += body.count("\n")
-        elif kind == "brace":
-            append(Token(m.group(kind), m.group(kind), line))
-        else:  # a quote that is never closed
+        elif opened:  # a quote that is never closed
             raise FormatError(f"quoted text opened on line {line} is never closed", file=file, line=line)
     append(Token(EOF, "", tokens[-1].line if tokens else 1))
     return tokens

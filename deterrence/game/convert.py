@@ -19,6 +19,7 @@ Sequence form (Koller, Megiddo and von Stengel 1996)
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import GameError, ResourceError
-from .extensive import CHANCE, DECISION, TERMINAL, Behaviour, ExtensiveFormGame
+from .extensive import DECISION, TERMINAL, Behaviour, ExtensiveFormGame
 from .normal import NormalFormGame
 
 History = tuple[tuple[int, int], ...]
@@ -52,25 +53,51 @@ def _histories(game: ExtensiveFormGame) -> list[list[History]]:
 def _chance_reach(game: ExtensiveFormGame) -> np.ndarray:
     """Product of the chance probabilities on the path to every node."""
     reach = np.ones(len(game.nodes))
-    for nd in game.nodes[1:]:
-        par = game.nodes[nd.parent]
-        p = float(game.chance_infos[par.infoset].probs[nd.action]) if par.kind == CHANCE else 1.0
-        reach[nd.index] = reach[par.index] * p
+    prob = game._chance_prob
+    for level in game._levels:
+        reach[level] = reach[game._parent[level]] * prob[level]
     return reach
+
+
+_LAST_MOVES: weakref.WeakKeyDictionary[ExtensiveFormGame, list[list[int]]] = weakref.WeakKeyDictionary()
+
+
+def _last_moves(game: ExtensiveFormGame) -> list[list[int]]:
+    """``last[v][i]``: player ``i``'s last own move on the path to node ``v`` as a flat action index
+    (the infoset's first action's index plus the action), -1 if none. Kept per game object
+    (a game does not change), so the recall check and the sequence form share one pass."""
+    last = _LAST_MOVES.get(game)
+    if last is None:
+        offset = game._action_offset.tolist()
+        none = [-1] * game.num_players
+        last = [none] * len(game.nodes)
+        nodes = game.nodes
+        for nd in nodes[1:]:  # preorder: parents come first
+            par = nodes[nd.parent]
+            if par.kind == DECISION:
+                row = list(last[par.index])
+                row[par.player] = offset[par.infoset] + nd.action
+                last[nd.index] = row
+            else:
+                last[nd.index] = last[par.index]
+        _LAST_MOVES[game] = last
+    return last
 
 
 def recall_violation(game: ExtensiveFormGame) -> str | None:
     """Name of the first information set at which a player forgets own earlier moves, else ``None``.
 
     Perfect recall: all nodes of an information set share the owner's history of own
-    information sets and actions (this also excludes absent-mindedness).
+    information sets and actions (this also excludes absent-mindedness). Going down the tree,
+    it is enough that they share the owner's last own move: the set of that move comes earlier
+    and is checked first.
     """
-    hist = _histories(game)
+    last = _last_moves(game)
     for h in game.infosets:
-        first = hist[h.nodes[0]][h.player]
-        for v in h.nodes[1:]:
-            if hist[v][h.player] != first:
-                return h.name
+        p = h.player
+        first = last[h.nodes[0]][p]
+        if any(last[v][p] != first for v in h.nodes):
+            return h.name  # (an earlier violation would have been found at its earlier set)
     return None
 
 
@@ -558,42 +585,34 @@ def sequence_form(game: ExtensiveFormGame) -> SequenceForm:
     [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, -1.0, 1.0]]
     """
     _require_perfect_recall(game, "the sequence form")
-    parent_move = _parent_sequences(game)
     n_players = game.num_players
-    seqs: list[tuple[tuple[int, int] | None, ...]] = []
-    own_sets: list[tuple[int, ...]] = []
-    parents: list[np.ndarray] = []
-    cons: list[tuple[np.ndarray, np.ndarray]] = []
-    index: list[dict[tuple[int, int] | None, int]] = []
+    last = _last_moves(game)
+    seq_of = [0] * (int(game._action_offset[-1]) if len(game._action_offset) else 0)  # flat -> sequence
+    own_of: list[list[int]] = [[] for _ in range(n_players)]
+    for h in game.infosets:
+        own_of[h.player].append(h.index)
+    seqs, own_sets, parents, cons = [], [], [], []
     for i in range(n_players):
-        own = tuple(h.index for h in game.infosets_of(i))
+        own = tuple(own_of[i])
         s: list[tuple[int, int] | None] = [None]
         for h in own:
-            s.extend((h, a) for a in range(len(game.infosets[h].actions)))
-        idx = {q: k for k, q in enumerate(s)}
-        par = np.array([idx[parent_move[h]] for h in own], dtype=np.int64)
-        E = np.zeros((1 + len(own), len(s)))
-        E[0, 0] = 1.0
-        for r, h in enumerate(own, start=1):
-            E[r, par[r - 1]] = -1.0
+            base = int(game._action_offset[h])
             for a in range(len(game.infosets[h].actions)):
-                E[r, idx[(h, a)]] = 1.0
-        e = np.zeros(1 + len(own))
-        e[0] = 1.0
+                seq_of[base + a] = len(s)
+                s.append((h, a))
+        par = np.array([_sequence(seq_of, last[game.infosets[h].nodes[0]][i]) for h in own], dtype=np.int64)
         seqs.append(tuple(s))
         own_sets.append(own)
         parents.append(par)
-        cons.append((E, e))
-        index.append(idx)
-    hist = _histories(game)
-    term = list(game.terminals)
-    leaf = np.array([[index[i][hist[z][i][-1] if hist[z][i] else None] for i in range(n_players)]
-                     for z in term], dtype=np.int64).reshape(len(term), n_players)
-    weights = _chance_reach(game)[term]
+        cons.append(_plan_constraints(len(s), par, [len(game.infosets[h].actions) for h in own]))
+    term = game.terminals
+    leaf = np.array([[_sequence(seq_of, last[z][i]) for i in range(n_players)] for z in term],
+                    dtype=np.int64).reshape(len(term), n_players)
+    weights = _chance_reach(game)[list(term)]
     payoffs: dict[tuple[int, ...], np.ndarray] = {}
-    for z in range(len(term)):
-        key = tuple(int(k) for k in leaf[z])
-        payoffs[key] = payoffs.get(key, np.zeros(n_players)) + weights[z] * game.payoffs[z]
+    rows = game.payoffs
+    for z, key in enumerate(map(tuple, leaf.tolist())):
+        payoffs[key] = payoffs.get(key, 0.0) + weights[z] * rows[z]
     return SequenceForm(
         game=game,
         sequences=tuple(seqs),
@@ -604,6 +623,27 @@ def sequence_form(game: ExtensiveFormGame) -> SequenceForm:
         leaf_weights=weights,
         payoffs=payoffs,
     )
+
+
+def _sequence(seq_of: list[int], flat: int) -> int:
+    """The sequence index of a flat action (0, the empty sequence, for -1)."""
+    return seq_of[flat] if flat >= 0 else 0
+
+
+def _plan_constraints(n_seq: int, parent: np.ndarray, n_actions: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """``(E, e)`` of a player's realisation plans: ``x_0 = 1`` and, per information set (whose
+    actions are the consecutive sequences after the previous set's), the actions' sum equals the
+    parent sequence."""
+    E = np.zeros((1 + len(n_actions), n_seq))
+    E[0, 0] = 1.0
+    start = 1
+    for r, (par, k) in enumerate(zip(parent.tolist(), n_actions, strict=True), start=1):
+        E[r, par] = -1.0
+        E[r, start:start + k] = 1.0
+        start += k
+    e = np.zeros(1 + len(n_actions))
+    e[0] = 1.0
+    return E, e
 
 
 def realization_plan_to_behaviour(sf: SequenceForm, player: int, x: np.ndarray,

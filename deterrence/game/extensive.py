@@ -395,7 +395,8 @@ class ExtensiveFormGame:
             else:
                 self._edge_infoset[nd.index] = par.infoset
                 self._edge_action[nd.index] = nd.action
-        offsets = np.cumsum([0] + [len(h.actions) for h in self.infosets])
+        self._action_counts = [len(h.actions) for h in self.infosets]
+        offsets = np.cumsum([0, *self._action_counts])
         self._action_offset = offsets
         flat = np.full(n, -1, dtype=np.int64)
         mask = self._edge_infoset >= 0
@@ -517,14 +518,19 @@ class ExtensiveFormGame:
                 f"behaviour profile has {len(behaviour)} entries, game has "
                 f"{len(self.infosets)} information sets"
             )
-        out = []
-        for h, b in zip(self.infosets, behaviour, strict=True):
-            v = np.asarray(b, dtype=float).reshape(-1)
+        out = [np.asarray(b, dtype=float).reshape(-1) for b in behaviour]
+        sizes = [v.size for v in out]
+        if sizes == self._action_counts and out:  # the common case: every test at once
+            flat = np.concatenate(out)
+            sums = np.add.reduceat(flat, self._action_offset[:-1])
+            if (np.isfinite(flat).all() and flat.min() >= -atol
+                    and np.abs(sums - 1).max() <= max(atol, 1e-6)):
+                return out
+        for h, v in zip(self.infosets, out, strict=True):  # find the culprit
             if v.shape != (len(h.actions),):
                 raise GameError(f"{v.size} probabilities given for {len(h.actions)} actions", infoset=h.name)
             if not np.all(np.isfinite(v)) or np.any(v < -atol) or abs(v.sum() - 1) > max(atol, 1e-6):
                 raise GameError(f"not a probability vector: {v}", infoset=h.name)
-            out.append(v)
         return out
 
     def edge_probabilities(self, behaviour: Behaviour) -> np.ndarray:
@@ -542,26 +548,34 @@ class ExtensiveFormGame:
             reach[level] = reach[self._parent[level]] * edge[level]
         return reach
 
-    def terminal_probabilities(self, behaviour: Behaviour) -> np.ndarray:
-        """Probability of each terminal node (rows of ``payoffs``)."""
-        return self.realization_probabilities(behaviour)[self._terminal_idx]
+    def terminal_probabilities(self, behaviour: Behaviour, reach: np.ndarray | None = None) -> np.ndarray:
+        """Probability of each terminal node (rows of ``payoffs``).
 
-    def expected_payoffs(self, behaviour: Behaviour) -> np.ndarray:
+        ``reach``: the profile's :meth:`realization_probabilities` if already computed (here and
+        in the methods below).
+        """
+        if reach is None:
+            reach = self.realization_probabilities(behaviour)
+        return reach[self._terminal_idx]
+
+    def expected_payoffs(self, behaviour: Behaviour, reach: np.ndarray | None = None) -> np.ndarray:
         """Expected payoff of every player under a behaviour profile."""
-        return self.terminal_probabilities(behaviour) @ self.payoffs
+        return self.terminal_probabilities(behaviour, reach) @ self.payoffs
 
-    def outcome_probabilities(self, behaviour: Behaviour) -> dict[str, float]:
+    def outcome_probabilities(self, behaviour: Behaviour, reach: np.ndarray | None = None
+                              ) -> dict[str, float]:
         """Probability of each outcome label that appears in the game."""
-        probs = self.terminal_probabilities(behaviour)
+        probs = self.terminal_probabilities(behaviour, reach)
         out: dict[str, float] = {}
-        for p, labels in zip(probs, self.terminal_outcomes, strict=True):
+        for p, labels in zip(probs.tolist(), self.terminal_outcomes, strict=True):
             for lab in labels:
-                out[lab] = out.get(lab, 0.0) + float(p)
+                out[lab] = out.get(lab, 0.0) + p
         return out
 
-    def beliefs(self, behaviour: Behaviour) -> list[np.ndarray | None]:
+    def beliefs(self, behaviour: Behaviour, reach: np.ndarray | None = None) -> list[np.ndarray | None]:
         """Bayes beliefs at each information set (``None`` where the set is reached with probability 0)."""
-        reach = self.realization_probabilities(behaviour)
+        if reach is None:
+            reach = self.realization_probabilities(behaviour)
         out: list[np.ndarray | None] = []
         for h in self.infosets:
             r = reach[list(h.nodes)]
