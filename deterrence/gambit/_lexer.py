@@ -30,11 +30,8 @@ _INT_RE = re.compile(r"[+-]?\d+\Z")
 _RATIONAL_RE = re.compile(r"[+-]?\d+/\d+\Z")
 _DECIMAL_RE = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\Z")
 _NUMBER_START = frozenset("0123456789+-.")
-_TOKEN_RE = re.compile(
-    r'[^\S\n]*(?:(?P<newline>\n)|(?P<brace>[{},])|(?P<text>"(?:[^"\\]|\\.)*")|(?P<open>")'
-    r'|(?P<word>[^\s{},"]+))',
-    re.DOTALL,
-)
+_QUOTED_SPLIT_RE = re.compile(r'("(?:[^"\\]|\\.)*")', re.DOTALL)  # keeps the quoted texts
+_PAD_PUNCTUATION = str.maketrans({"{": " { ", "}": " } ", ",": " , "})
 _UNESCAPE_RE = re.compile(r'\\(["\\])')
 _MAX_DIGITS = 400  # longer numbers are surely a mistake (and would be slow to convert)
 
@@ -89,6 +86,9 @@ def tokenize(text: str, file: str | None = None) -> list[Token]:
     backslash; any other backslash is kept as it is, as Gambit does (its own catalogue has
     LaTeX such as ``\\neg`` in game descriptions).
 
+    The quoted texts are cut out first (one regular-expression split); the text between them is
+    split into words at whitespace, braces and commas, line by line.
+
     Raises
     ------
     FormatError
@@ -98,22 +98,25 @@ def tokenize(text: str, file: str | None = None) -> list[Token]:
     append = tokens.append
     new = tuple.__new__  # Token(...) without the Python-level __new__ of a NamedTuple
     line = 1
-    for newline, brace, quoted, opened, word in _TOKEN_RE.findall(text):
-        if word:
-            if word[0] in _NUMBER_START:
-                value = int(word) if len(word) < 20 and _INT_RE.match(word) else _number(word, line, file)
-                append(new(Token, (NUMBER, word, line, value)))
-            else:
-                append(new(Token, (SYMBOL, word, line, None)))
-        elif brace:
-            append(new(Token, (brace, brace, line, None)))
-        elif newline:
-            line += 1
-        elif quoted:
-            body = quoted[1:-1]
+    for k, part in enumerate(_QUOTED_SPLIT_RE.split(text)):
+        if k % 2:  # a quoted text
+            body = part[1:-1]
             append(new(Token, (TEXT, _UNESCAPE_RE.sub(r"\1", body) if "\\" in body else body, line, None)))
             line += body.count("\n")
-        elif opened:  # a quote that is never closed
+            continue
+        stray = part.find('"')  # a quote that is never closed (the split took every closed one)
+        for i, segment in enumerate((part if stray < 0 else part[:stray]).split("\n")):
+            line += i > 0
+            for word in segment.translate(_PAD_PUNCTUATION).split():
+                first = word[0]
+                if first in "{},":
+                    append(new(Token, (word, word, line, None)))
+                elif first in _NUMBER_START:
+                    value = int(word) if len(word) < 20 and _INT_RE.match(word) else _number(word, line, file)
+                    append(new(Token, (NUMBER, word, line, value)))
+                else:
+                    append(new(Token, (SYMBOL, word, line, None)))
+        if stray >= 0:
             raise FormatError(f"quoted text opened on line {line} is never closed", file=file, line=line)
     append(Token(EOF, "", tokens[-1].line if tokens else 1))
     return tokens

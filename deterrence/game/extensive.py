@@ -146,8 +146,28 @@ def _subtree_ends(n: int, children_of: dict[int, list[int]]) -> list[int]:
     return ends
 
 
+def _exact_total_is_one(probs: tuple[Any, ...]) -> bool | None:
+    """Whether ints and Fractions sum to exactly one, by integer arithmetic over the common
+    denominator (much faster than adding Fractions); ``None`` if some value is of another type."""
+    nums, dens = [], []
+    for p in probs:
+        t = type(p)
+        if t is int:
+            nums.append(p)
+            dens.append(1)
+        elif t is Fraction:
+            nums.append(p.numerator)
+            dens.append(p.denominator)
+        else:
+            return None
+    common = math.lcm(*dens)
+    return sum(n * (common // d) for n, d in zip(nums, dens, strict=True)) == common
+
+
 def _check_chance_probabilities(acts: tuple[str, ...], probs: tuple[Any, ...], where: str) -> None:
     """Raise GameError unless the probabilities are finite numbers in ``[0, 1]`` summing to one."""
+    if _exact_total_is_one(probs) and all(0 <= p.numerator <= p.denominator for p in probs):
+        return  # exact probabilities in [0, 1] summing to one (ints are Rationals too)
     for a, p in zip(acts, probs, strict=True):
         if not _is_number(p):
             raise GameError(f"probability of branch '{a}' is not a number: {p!r}", node=where)
@@ -169,9 +189,12 @@ class _Flattener:
         self.nodes: list[NodeInfo] = []
         self.infoset_map: dict[tuple[str, str], list[int]] = {}
         self.infoset_order: list[tuple[str, str]] = []
+        self.infoset_index: dict[tuple[str, str], int] = {}
+        self.name_owner: dict[str, str] = {}  # an information set name -> the first player using it
         self.infoset_meta: dict[tuple[str, str], tuple[str, tuple[str, ...], str]] = {}
         self.chance_map: dict[str, list[int]] = {}
         self.chance_order: list[str] = []
+        self.chance_index: dict[str, int] = {}
         self.chance_meta: dict[str, tuple[tuple[str, ...], tuple[Any, ...], str]] = {}
         self.terminal_payoffs: list[Any] = []
         self.terminal_outcomes: list[tuple[str, ...]] = []
@@ -185,14 +208,17 @@ class _Flattener:
         where = _where(path, node.label)
         if isinstance(node, DecisionNode):
             player, infoset = self._decision(idx, node, path, where)
-            info = NodeInfo(idx, DECISION, parent, action, kids, player, infoset, path, node.label, end)
-            self.nodes.append(info)
+            kind = DECISION
         elif isinstance(node, ChanceNode):
-            infoset = self._chance(idx, node, path, where)
-            self.nodes.append(NodeInfo(idx, CHANCE, parent, action, kids, -1, infoset, path, node.label, end))
+            player, infoset = -1, self._chance(idx, node, path, where)
+            kind = CHANCE
         else:
             self._terminal(idx, node, where)
-            self.nodes.append(NodeInfo(idx, TERMINAL, parent, action, (), -1, -1, path, node.label, end))
+            player, infoset, kind, kids = -1, -1, TERMINAL, ()
+        info = object.__new__(NodeInfo)  # the frozen dataclass's fields, without its per-field setattr
+        info.__dict__.update(index=idx, kind=kind, parent=parent, action=action, children=kids, player=player,
+                             infoset=infoset, path=path, label=node.label, end=end)
+        self.nodes.append(info)
 
     def _player(self, pname: str, where: str) -> int:
         if pname not in self.player_index:
@@ -216,11 +242,11 @@ class _Flattener:
         if len(set(acts)) != len(acts):
             raise GameError(f"duplicate action names {acts}", node=where)
         if node.infoset is not None:
-            clash = [k for k in self.infoset_meta if k[1] == iname and k[0] != pname]
-            if clash:
+            other = self.name_owner.get(iname, pname)
+            if other != pname:
                 raise GameError(
                     f"nodes of information set '{iname}' belong to different players "
-                    f"('{clash[0][0]}' and '{pname}')",
+                    f"('{other}' and '{pname}')",
                     infoset=iname,
                     node=where,
                 )
@@ -234,10 +260,12 @@ class _Flattener:
                 )
         else:
             self.infoset_meta[key] = (pname, acts, iname)
+            self.name_owner.setdefault(iname, pname)
+            self.infoset_index[key] = len(self.infoset_order)
             self.infoset_order.append(key)
             self.infoset_map[key] = []
         self.infoset_map[key].append(idx)
-        return pl, self.infoset_order.index(key)
+        return pl, self.infoset_index[key]
 
     def _chance(self, idx: int, node: ChanceNode, path: str, where: str) -> int:
         """The chance set's index of a chance node."""
@@ -254,10 +282,11 @@ class _Flattener:
                 )
         else:
             self.chance_meta[cname] = (acts, probs, cname)
+            self.chance_index[cname] = len(self.chance_order)
             self.chance_order.append(cname)
             self.chance_map[cname] = []
         self.chance_map[cname].append(idx)
-        return self.chance_order.index(cname)
+        return self.chance_index[cname]
 
     def _terminal(self, idx: int, node: TerminalNode, where: str) -> None:
         for lab in node.outcome:
