@@ -48,7 +48,7 @@ def _games(seed: int, m: int, n: int, kind: str) -> tuple[np.ndarray, np.ndarray
         return rng.normal(size=(m, n)), rng.normal(size=(m, n))
     if kind == "ties":
         return rng.integers(0, 3, (m, n)).astype(float), rng.integers(0, 3, (m, n)).astype(float)
-    return rng.integers(-9, 10, (m, n)).astype(float), np.zeros((m, n))  # "flat": the column player never cares
+    return rng.integers(-9, 10, (m, n)).astype(float), np.zeros((m, n))  # "flat": column player indifferent
 
 
 def _vertex_set(masks: np.ndarray, z: np.ndarray) -> dict[tuple[int, ...], np.ndarray]:

@@ -262,8 +262,11 @@ def _applicable(game) -> str | None:
 
 
 def _estimate(game) -> float:
-    size = 2 + sum(1 + 2 * len(h.actions) for h in game.infosets)
-    return float(size) ** 3
+    """Work estimate: rows of the LCP (sequences and information sets of both players, plus the two
+    empty sequences and their constraints) cubed: about as many pivots as rows, each a rank-one
+    update of the basis inverse."""
+    rows = 4 + sum(1 + len(h.actions) for h in game.infosets)
+    return float(rows) ** 3
 
 
 SOLVER = SolverInfo(
