@@ -244,31 +244,63 @@ def _child(basic: np.ndarray, non: np.ndarray, f: int, r: int, c: int, basic2: n
 
 
 @njit
-def _layer(cap: int, k: int, d: int, n_words: int):
-    """Empty arrays of one BFS layer: dictionaries, right-hand sides, basic, nonbasic, keys."""
-    return (np.empty((cap, k, d)), np.empty((cap, k)), np.empty((cap, k), dtype=np.int64),
-            np.empty((cap, d), dtype=np.int64), np.empty((cap, n_words), dtype=np.int64))
-
-
-# what stopped _expand: done with the layer, or an array is full (the caller grows it and resumes)
-_DONE, _FULL_LAYER, _FULL_SEEN, _FULL_VERTICES, _FULL_VTAB = 0, 1, 2, 3, 4
+def _layers(cap: int, k: int, d: int, n_words: int):
+    """Arrays of two BFS layers (the current one and the next, by a leading axis of 2):
+    dictionaries, right-hand sides, basic and nonbasic variables, keys."""
+    return (np.empty((2, cap, k, d)), np.empty((2, cap, k)), np.empty((2, cap, k), dtype=np.int64),
+            np.empty((2, cap, d), dtype=np.int64), np.empty((2, cap, n_words), dtype=np.int64))
 
 
 @njit
-def _expand(lay, n_lay: int, nxt, state: np.ndarray, seen: np.ndarray, labels: np.ndarray,
-            vmask: np.ndarray, vz: np.ndarray, vtab: np.ndarray, where: np.ndarray, rows: np.ndarray,
-            low: np.ndarray) -> int:
-    """Walk every edge of the bases of layer ``lay`` (from ``state``'s position) and put each new
-    basis into ``nxt``, recording its vertex; returns why it stopped (``_DONE`` or an array full).
+def _grown_layers(layers, cap: int):
+    """The layers' arrays with room for ``cap`` bases each, contents kept."""
+    old = layers[0].shape[1]
+    T, beta, basic, non, key = _layers(cap, layers[0].shape[2], layers[0].shape[3], layers[4].shape[2])
+    T[:, :old], beta[:, :old], basic[:, :old] = layers[0], layers[1], layers[2]
+    non[:, :old], key[:, :old] = layers[3], layers[4]
+    return T, beta, basic, non, key
 
-    ``state`` holds ``[f, c, n_nxt, n_seen, nv, n_vtab, degenerate, error]`` and is updated in
-    place, so a call after the caller has grown the full array resumes at the same edge. No
-    array is reassigned here, so numba keeps no reference counts in the loop.
+
+# what stopped _expand: every layer done, or an array is full (the caller grows it and resumes)
+_DONE, _FULL_LAYER, _FULL_SEEN, _FULL_VERTICES, _FULL_VTAB = 0, 1, 2, 3, 4
+# state: position (basis, column), next-layer count, visited count, vertices, degenerate vertices,
+# degenerate?, error, which layer is current, the current layer's size
+_F, _C, _NXT, _SEEN, _NV, _VTAB, _DEG, _ERR, _CUR, _LAY = range(10)
+
+
+@njit
+def _expand(layers, state: np.ndarray, seen: np.ndarray, labels: np.ndarray, vmask: np.ndarray,
+            vz: np.ndarray, vtab: np.ndarray, work: tuple) -> int:
+    """Breadth-first search, layer after layer, until done or an array is full (see :func:`_walk`)."""
+    T, beta, basic, non, key = layers
+    status = _DONE
+    while state[_LAY] > 0 and status == _DONE and state[_ERR] == OK:
+        cur, nxt = state[_CUR], 1 - state[_CUR]
+        status = _walk(T[cur], beta[cur], basic[cur], non[cur], key[cur], T[nxt], beta[nxt], basic[nxt],
+                       non[nxt], key[nxt], state, seen, labels, vmask, vz, vtab, work)
+        if status == _DONE:  # the next layer becomes the current one
+            state[_CUR], state[_LAY] = nxt, state[_NXT]
+            state[_F], state[_C], state[_NXT] = 0, 0, 0
+    return status
+
+
+@njit
+def _walk(T: np.ndarray, beta: np.ndarray, basic: np.ndarray, non: np.ndarray, key: np.ndarray,
+          T2: np.ndarray, beta2: np.ndarray, basic2: np.ndarray, non2: np.ndarray, key2: np.ndarray,
+          state: np.ndarray, seen: np.ndarray, labels: np.ndarray, vmask: np.ndarray, vz: np.ndarray,
+          vtab: np.ndarray, work: tuple) -> int:
+    """Walk every edge of the current layer's bases (from ``state``'s position) and put each new
+    basis into the next layer, recording its vertex; returns why it stopped (``_DONE`` or an
+    array full).
+
+    ``state`` (see ``_F`` ... ``_LAY``) is updated in place, so a call after the caller has grown
+    the full array resumes at the same edge. No array is reassigned here, so numba keeps no
+    reference counts in the loop.
     """
-    T, beta, basic, non, key = lay
-    T2, beta2, basic2, non2, key2 = nxt
+    where, rows, low = work
     k, d = T.shape[1], T.shape[2]
-    f, c0, n_nxt, n_seen, nv, n_vtab = state[0], state[1], state[2], state[3], state[4], state[5]
+    f, c0, n_nxt, n_lay = state[_F], state[_C], state[_NXT], state[_LAY]
+    n_seen, nv, n_vtab = state[_SEEN], state[_NV], state[_VTAB]
     status = _DONE
     while f < n_lay and status == _DONE:
         for i in range(k):
@@ -290,7 +322,7 @@ def _expand(lay, n_lay: int, nxt, state: np.ndarray, seen: np.ndarray, labels: n
                 break
             r = rows[c]
             if r < 0:
-                state[7] = UNBOUNDED
+                state[_ERR] = UNBOUNDED
                 continue
             _child_key(basic, non, key, f, r, c, key2, n_nxt)
             slot = _find(seen, key2, n_nxt)
@@ -303,7 +335,7 @@ def _expand(lay, n_lay: int, nxt, state: np.ndarray, seen: np.ndarray, labels: n
             if not _record(beta2, basic2, non2, n_nxt, labels, vmask, vz, nv):
                 nv += 1
             else:  # a degenerate vertex may have several bases: keep its first record
-                state[6] = 1
+                state[_DEG] = 1
                 slot = _find(vtab, vmask, nv)
                 if vtab[slot, 0] == -1:
                     _copy_row(vmask, nv, vtab, slot)
@@ -311,15 +343,9 @@ def _expand(lay, n_lay: int, nxt, state: np.ndarray, seen: np.ndarray, labels: n
             n_nxt += 1
         if status == _DONE:
             f, c0 = f + 1, 0
-    state[0], state[1], state[2], state[3], state[4], state[5] = f, c0, n_nxt, n_seen, nv, n_vtab
+    state[_F], state[_C], state[_NXT] = f, c0, n_nxt
+    state[_SEEN], state[_NV], state[_VTAB] = n_seen, nv, n_vtab
     return status
-
-
-@njit
-def _grown_layer(lay, need: int):
-    """The five layer arrays with room for ``need`` bases."""
-    T, beta, basic, non, key = lay
-    return _grow(T, need), _grow(beta, need), _grow(basic, need), _grow(non, need), _grow(key, need)
 
 
 @njit
@@ -341,27 +367,26 @@ def polytope_vertices(M: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np
     """
     k, d = M.shape
     n_words = words_for(d + k)
-    lay, nxt = _layer(16, k, d, n_words), _layer(16, k, d, n_words)
-    T, beta, basic, non, key = lay
-    T[0], beta[0], key[0] = M, 1.0, 0
+    layers = _layers(16, k, d, n_words)
+    T, beta, basic, non, key = layers
+    T[0, 0], beta[0, 0], key[0, 0] = M, 1.0, 0
     for i in range(k):
-        basic[0, i] = d + i
+        basic[0, 0, i] = d + i
     for c in range(d):
-        non[0, c] = c
-        _set_bit(key, 0, c)
+        non[0, 0, c] = c
+        _set_bit(key[0], 0, c)
     seen = np.full((64, n_words), -1, dtype=np.int64)
-    seen[_find(seen, key, 0)] = key[0]
+    seen[_find(seen, key[0], 0)] = key[0, 0]
     vmask, vz = np.empty((32, n_words), dtype=np.int64), np.empty((32, d))
     vtab = np.full((16, n_words), -1, dtype=np.int64)
-    state = np.zeros(8, dtype=np.int64)  # f, c, n_nxt, n_seen, nv, n_vtab, degenerate, error
-    state[3], state[4] = 1, 1
-    state[6] = _record(beta, basic, non, 0, labels, vmask, vz, 0)
-    where, rows, low = np.empty(d + k, dtype=np.int64), np.empty(d, dtype=np.int64), np.empty(d)
-    n_lay = 1
-    while n_lay > 0 and state[7] == OK:
-        status = _expand(lay, n_lay, nxt, state, seen, labels, vmask, vz, vtab, where, rows, low)
+    state = np.zeros(10, dtype=np.int64)
+    state[_SEEN], state[_NV], state[_LAY] = 1, 1, 1
+    state[_DEG] = _record(beta[0], basic[0], non[0], 0, labels, vmask, vz, 0)
+    work = (np.empty(d + k, dtype=np.int64), np.empty(d, dtype=np.int64), np.empty(d))
+    while True:
+        status = _expand(layers, state, seen, labels, vmask, vz, vtab, work)
         if status == _FULL_LAYER:
-            nxt = _grown_layer(nxt, 2 * nxt[0].shape[0])
+            layers = _grown_layers(layers, 2 * layers[0].shape[1])
         elif status == _FULL_SEEN:
             seen = _rehashed(seen)
         elif status == _FULL_VERTICES:
@@ -369,11 +394,9 @@ def polytope_vertices(M: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np
         elif status == _FULL_VTAB:
             vtab = _rehashed(vtab)
         else:
-            lay, nxt = nxt, lay
-            n_lay = state[2]
-            state[0], state[1], state[2] = 0, 0, 0
-    nv = state[4]
-    return vmask[:nv], vz[:nv], state[6] != 0, state[7]
+            break
+    nv = state[_NV]
+    return vmask[:nv], vz[:nv], state[_DEG] != 0, state[_ERR]
 
 
 @njit
