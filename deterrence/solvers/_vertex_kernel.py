@@ -50,7 +50,7 @@ def words_for(n_bits: int) -> int:
     return (n_bits + BITS - 1) // BITS
 
 
-@njit(inline=True)
+@njit
 def _hash(keys: np.ndarray, row: int) -> int:
     h = 0
     for w in range(keys.shape[1]):
@@ -59,7 +59,7 @@ def _hash(keys: np.ndarray, row: int) -> int:
     return h
 
 
-@njit(inline=True)
+@njit
 def _find(table: np.ndarray, keys: np.ndarray, row: int) -> int:
     """Slot of key ``keys[row]`` in an open-addressing table (``table[s, 0] == -1``: empty)."""
     mask = table.shape[0] - 1
@@ -83,7 +83,7 @@ def _rehashed(table: np.ndarray) -> np.ndarray:
     new = np.full((2 * table.shape[0], table.shape[1]), -1, dtype=np.int64)
     for t in range(table.shape[0]):
         if table[t, 0] != -1:
-            new[_find(new, table, t)] = table[t]
+            _copy_row(table, t, new, _find(new, table, t))
     return new
 
 
@@ -94,11 +94,20 @@ def _grow(arr: np.ndarray, need: int) -> np.ndarray:
         return arr
     cap = max(need, 2 * arr.shape[0])
     out = np.empty((cap,) + arr.shape[1:], dtype=arr.dtype)  # noqa: RUF005 (numba: no unpacking)
-    out[:arr.shape[0]] = arr
+    _copy_flat(arr, out)
     return out
 
 
-@njit(inline=True)
+@njit
+def _copy_flat(src: np.ndarray, dst: np.ndarray) -> None:
+    """The elements of ``src`` into the first elements of ``dst`` (both C-contiguous), one by one:
+    array assignment would make numba compile its whole broadcasting and error-message machinery."""
+    flat_src, flat_dst = src.ravel(), dst.ravel()
+    for i in range(flat_src.shape[0]):
+        flat_dst[i] = flat_src[i]
+
+
+@njit
 def _binv(T: np.ndarray, f: int, where: np.ndarray, d: int, i: int, j: int) -> float:
     """Entry ``(i, j)`` of basis ``f``'s inverse: the dictionary column of the slack ``w_j``."""
     pos = where[d + j]
@@ -133,7 +142,7 @@ def _lex_row(T: np.ndarray, beta: np.ndarray, f: int, where: np.ndarray, d: int,
     return tied[0]
 
 
-@njit(inline=True)
+@njit
 def _ratio_rows(T: np.ndarray, beta: np.ndarray, f: int, where: np.ndarray, rows: np.ndarray,
                 low: np.ndarray) -> None:
     """For every nonbasic column ``c`` of basis ``f``, the row that blocks its edge (``rows[c]``;
@@ -165,7 +174,7 @@ def _ratio_rows(T: np.ndarray, beta: np.ndarray, f: int, where: np.ndarray, rows
             rows[c] = _lex_row(T, beta, f, where, d, c, low[c])
 
 
-@njit(inline=True)
+@njit
 def _pivot(T: np.ndarray, beta: np.ndarray, f: int, r: int, c: int, T2: np.ndarray, beta2: np.ndarray,
            g: int) -> None:
     """Dictionary ``g`` of ``(T2, beta2)``: dictionary ``f`` after column ``c`` enters at row ``r``."""
@@ -185,19 +194,19 @@ def _pivot(T: np.ndarray, beta: np.ndarray, f: int, r: int, c: int, T2: np.ndarr
             T2[g, i, c] = -fac * T2[g, r, c]
 
 
-@njit(inline=True)
+@njit
 def _copy_row(src: np.ndarray, i: int, dst: np.ndarray, j: int) -> None:
     """``dst[j] = src[i]``, element by element (no row views, so no reference counting)."""
     for w in range(src.shape[1]):
         dst[j, w] = src[i, w]
 
 
-@njit(inline=True)
+@njit
 def _set_bit(mask: np.ndarray, row: int, bit: int) -> None:
     mask[row, bit // BITS] |= np.int64(1) << np.int64(bit % BITS)
 
 
-@njit(inline=True)
+@njit
 def _record(beta: np.ndarray, basic: np.ndarray, non: np.ndarray, g: int, labels: np.ndarray,
             vmask: np.ndarray, vz: np.ndarray, nv: int) -> bool:
     """Write the vertex of basis ``g`` (tight labels, coordinates) into row ``nv``; True if degenerate."""
@@ -219,7 +228,7 @@ def _record(beta: np.ndarray, basic: np.ndarray, non: np.ndarray, g: int, labels
     return degenerate
 
 
-@njit(inline=True)
+@njit
 def _child_key(basic: np.ndarray, non: np.ndarray, key: np.ndarray, f: int, r: int, c: int,
                key2: np.ndarray, g: int) -> None:
     """Key ``g`` of ``key2``: basis ``f``'s key with column ``c``'s variable out and row ``r``'s in."""
@@ -230,7 +239,7 @@ def _child_key(basic: np.ndarray, non: np.ndarray, key: np.ndarray, f: int, r: i
     key2[g, leave // BITS] |= np.int64(1) << np.int64(leave % BITS)
 
 
-@njit(inline=True)
+@njit
 def _child(basic: np.ndarray, non: np.ndarray, f: int, r: int, c: int, basic2: np.ndarray,
            non2: np.ndarray, g: int) -> None:
     """Basis ``g``: basis ``f`` with the nonbasic variable of column ``c`` and the basic one of row
@@ -254,10 +263,13 @@ def _layers(cap: int, k: int, d: int, n_words: int):
 @njit
 def _grown_layers(layers, cap: int):
     """The layers' arrays with room for ``cap`` bases each, contents kept."""
-    old = layers[0].shape[1]
     T, beta, basic, non, key = _layers(cap, layers[0].shape[2], layers[0].shape[3], layers[4].shape[2])
-    T[:, :old], beta[:, :old], basic[:, :old] = layers[0], layers[1], layers[2]
-    non[:, :old], key[:, :old] = layers[3], layers[4]
+    for slot in range(2):
+        _copy_flat(layers[0][slot], T[slot])
+        _copy_flat(layers[1][slot], beta[slot])
+        _copy_flat(layers[2][slot], basic[slot])
+        _copy_flat(layers[3][slot], non[slot])
+        _copy_flat(layers[4][slot], key[slot])
     return T, beta, basic, non, key
 
 
@@ -369,14 +381,17 @@ def polytope_vertices(M: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np
     n_words = words_for(d + k)
     layers = _layers(16, k, d, n_words)
     T, beta, basic, non, key = layers
-    T[0, 0], beta[0, 0], key[0, 0] = M, 1.0, 0
+    _copy_flat(M, T[0, 0])
     for i in range(k):
+        beta[0, 0, i] = 1.0
         basic[0, 0, i] = d + i
+    for w in range(n_words):
+        key[0, 0, w] = 0
     for c in range(d):
         non[0, 0, c] = c
         _set_bit(key[0], 0, c)
     seen = np.full((64, n_words), -1, dtype=np.int64)
-    seen[_find(seen, key[0], 0)] = key[0, 0]
+    _copy_row(key[0], 0, seen, _find(seen, key[0], 0))
     vmask, vz = np.empty((32, n_words), dtype=np.int64), np.empty((32, d))
     vtab = np.full((16, n_words), -1, dtype=np.int64)
     state = np.zeros(10, dtype=np.int64)
@@ -468,7 +483,7 @@ def match_pairs(mask_p: np.ndarray, mask_q: np.ndarray, m: int, n: int) -> np.nd
     for j in range(1, n_q):
         if _popcount(mask_q, j) == n:
             slot = _find(table, mask_q, j)
-            table[slot] = mask_q[j]
+            _copy_row(mask_q, j, table, slot)
             index[slot] = j
         else:
             degen[j] = True
