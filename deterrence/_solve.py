@@ -16,13 +16,13 @@ from typing import Any
 
 import numpy as np
 
-from .certificates import certify_bimatrix_batch, certify_candidate, check_passed
-from .equilibrium import Certificate, Equilibrium, EquilibriumSet
+from .certificates import BimatrixCertificates, certify_bimatrix_profiles, certify_candidate, check_passed
+from .equilibrium import Certificate, Equilibrium, EquilibriumSet, instance
 from .errors import GameError, ResourceError
 from .game import ExtensiveFormGame, Game, NormalFormGame
 from .game.collective import CollectiveDefenceGame
 from .game.scaling import payoff_scales, rescaled, well_scaled
-from .solvers import Candidate, SolveOptions
+from .solvers import Candidate, CandidateArrays, SolveOptions
 from .solvers._dispatch import (
     check_common,
     check_concept,
@@ -44,59 +44,105 @@ class _Evaluated:
     strategies: tuple[np.ndarray, ...]
     payoffs: Sequence[float]
     outcomes: dict[str, float]
+    reach: np.ndarray | None  # trees: the profile's realisation probabilities
 
 
 def _evaluate_one(game: Any, cand: Candidate, concept: str, options: SolveOptions) -> _Evaluated:
     """Certify one candidate (SolverError if it fails) and compute its payoffs and outcomes."""
     cert = certify_candidate(game, cand, concept, options.tol, options.exact)
     strategies = tuple(np.asarray(s, dtype=float) for s in cand.strategies)
-    profile = strategies if isinstance(game, NormalFormGame) else list(strategies)
-    return _Evaluated(cand, cert, strategies, game.expected_payoffs(profile),
-                      game.outcome_probabilities(profile))
+    if isinstance(game, NormalFormGame):
+        return _Evaluated(cand, cert, strategies, game.expected_payoffs(strategies),
+                          game.outcome_probabilities(strategies), None)
+    profile = list(strategies)
+    reach = game.realization_probabilities(profile)
+    return _Evaluated(cand, cert, strategies, game.expected_payoffs(profile, reach),
+                      game.outcome_probabilities(profile, reach), reach)
 
 
-def _batchable(game: Any, cands: list[Candidate], concept: str, options: SolveOptions) -> bool:
-    """Nash candidates of a two-player normal form, certified in floating point, of the right sizes."""
-    return (
-        isinstance(game, NormalFormGame)
-        and game.num_players == 2
-        and concept == "nash"
-        and not options.exact
-        and len(cands) >= 1
-        and all(
-            len(c.strategies) == 2
-            and all(np.size(s) == n for s, n in zip(c.strategies, game.shape, strict=True))
-            for c in cands
-        )
-    )
+def _batch_arrays(game: Any, cands: Sequence[Candidate], concept: str, options: SolveOptions
+                  ) -> tuple[np.ndarray, np.ndarray] | None:
+    """The candidates as stacked arrays ``(xs, ys)`` if they are certified in one batch, else ``None``:
+    Nash candidates of a two-player normal form, certified in floating point, of the right sizes."""
+    if not (isinstance(game, NormalFormGame) and game.num_players == 2 and concept == "nash"
+            and not options.exact and len(cands) >= 1):
+        return None
+    if isinstance(cands, CandidateArrays):
+        xs, ys = cands.strategies
+    elif all(len(c.strategies) == 2 for c in cands):
+        xs = np.array([np.asarray(c.strategies[0], dtype=float).reshape(-1) for c in cands], dtype=float)
+        ys = np.array([np.asarray(c.strategies[1], dtype=float).reshape(-1) for c in cands], dtype=float)
+    else:
+        return None
+    m, n = game.shape
+    if xs.ndim != 2 or ys.ndim != 2 or xs.shape[1] != m or ys.shape[1] != n:
+        return None
+    return xs, ys
 
 
-def _evaluate_batch(game: NormalFormGame, cands: list[Candidate], options: SolveOptions) -> list[_Evaluated]:
-    """Certify two-player Nash candidates in one batch; payoffs and outcomes by matrix products.
+class _Fields:
+    """The labelled fields of one evaluated candidate, built on first access (:meth:`Equilibrium.lazy`)."""
 
-    The same checks and results as :func:`_evaluate_one` candidate by candidate
-    (:func:`deterrence.certificates.certify_bimatrix_batch`).
-    """
-    xs = np.array([np.asarray(c.strategies[0], dtype=float).reshape(-1) for c in cands])
-    ys = np.array([np.asarray(c.strategies[1], dtype=float).reshape(-1) for c in cands])
-    certs, pay = certify_bimatrix_batch(game, xs, ys, options.tol)
-    probs = {
-        lab: ((xs @ np.asarray(arr, dtype=float)) * ys).sum(axis=1) for lab, arr in game.outcomes.items()
-    }
-    out = []
-    for k, (cand, cert) in enumerate(zip(cands, certs, strict=True)):
-        outcomes = {lab: float(v[k]) for lab, v in probs.items()}
-        out.append(_Evaluated(cand, check_passed(cert), (xs[k], ys[k]), pay[k], outcomes))
-    return out
+    __slots__ = ("game", "outcomes", "payoffs", "strategies")
+
+    def __init__(self, game: Any, strategies: tuple[np.ndarray, ...], payoffs: Sequence[float],
+                 outcomes: dict[str, float]) -> None:
+        self.game, self.strategies, self.payoffs, self.outcomes = game, strategies, payoffs, outcomes
+
+    def field(self, name: str, k: int) -> Any:
+        if name == "profile":
+            s = self.strategies
+            return self.game.labelled(s if isinstance(self.game, NormalFormGame) else list(s))
+        if name == "payoffs":
+            return {p: float(x) for p, x in zip(self.game.players, self.payoffs, strict=True)}
+        return dict(self.outcomes)
 
 
-def _beliefs(game: Any, cand: Candidate) -> tuple[dict[str, dict[str, float]] | None, tuple[str, ...]]:
+class _BatchFields:
+    """The fields of a batch of certified two-player equilibria, built on first access."""
+
+    __slots__ = ("certs", "game", "probs", "xs", "ys")
+
+    def __init__(self, game: NormalFormGame, xs: np.ndarray, ys: np.ndarray, certs: BimatrixCertificates,
+                 probs: dict[str, np.ndarray]) -> None:
+        self.game, self.xs, self.ys, self.certs, self.probs = game, xs, ys, certs, probs
+
+    def field(self, name: str, k: int) -> Any:
+        if name == "strategies":
+            return self.xs[k], self.ys[k]
+        if name == "certificate":
+            return self.certs.certificate(k)
+        if name == "profile":
+            return self.game.labelled((self.xs[k], self.ys[k]))
+        if name == "payoffs":
+            return {p: float(x) for p, x in zip(self.game.players, self.certs.payoffs[k], strict=True)}
+        return {lab: float(v[k]) for lab, v in self.probs.items()}
+
+
+def _wrap_batch(game: NormalFormGame, xs: np.ndarray, ys: np.ndarray, cands: Sequence[Candidate],
+                options: SolveOptions) -> tuple[Equilibrium, ...]:
+    """Certify two-player Nash candidates in one batch and wrap them (payoffs and outcomes by matrix
+    products); the same checks and values as :func:`_evaluate_one` candidate by candidate
+    (:func:`deterrence.certificates.certify_bimatrix_profiles`)."""
+    certs = certify_bimatrix_profiles(game, xs, ys, options.tol)
+    if certs.first_failed >= 0:
+        check_passed(certs.certificate(certs.first_failed))
+    probs = {lab: ((xs @ arr) * ys).sum(axis=1) for lab, arr in game.outcomes.items()}
+    source = _BatchFields(game, xs, ys, certs, probs)
+    lazy = Equilibrium.lazy
+    if isinstance(cands, CandidateArrays):
+        return tuple([lazy({}, source, k) for k in range(len(xs))])
+    return tuple([lazy({"label": c.label, "lam": c.lam}, source, k) for k, c in enumerate(cands)])
+
+
+def _beliefs(game: Any, cand: Candidate, reach: np.ndarray | None
+             ) -> tuple[dict[str, dict[str, float]] | None, tuple[str, ...]]:
     """The candidate's beliefs by information set and node path, and the unreached information sets."""
     if isinstance(game, NormalFormGame):
         return None, ()
     if hasattr(game, "belief_table"):  # the aggregated collective-defence game: beliefs about types
         return game.belief_table(cand.beliefs, cand.strategies)
-    bayes = game.beliefs(list(np.asarray(s, dtype=float) for s in cand.strategies))
+    bayes = game.beliefs(list(np.asarray(s, dtype=float) for s in cand.strategies), reach)
     off_path = tuple(h.name for h, b in zip(game.infosets, bayes, strict=True) if b is None)
     if cand.beliefs is None:
         return None, off_path
@@ -109,22 +155,19 @@ def _beliefs(game: Any, cand: Candidate) -> tuple[dict[str, dict[str, float]] | 
 
 def _assemble(game: Any, ev: _Evaluated) -> Equilibrium:
     """The :class:`~deterrence.Equilibrium` of a certified, evaluated candidate."""
-    beliefs, off_path = _beliefs(game, ev.candidate)
-    profile = ev.strategies if isinstance(game, NormalFormGame) else list(ev.strategies)
-    return Equilibrium(
-        profile=game.labelled(profile),
-        payoffs={p: float(x) for p, x in zip(game.players, ev.payoffs, strict=True)},
-        outcomes=ev.outcomes,
-        certificate=ev.certificate,
-        strategies=ev.strategies,
-        beliefs=beliefs,
-        off_path=off_path,
-        label=ev.candidate.label,
-        lam=ev.candidate.lam,
-    )
+    beliefs, off_path = _beliefs(game, ev.candidate, ev.reach)
+    fields = {
+        "certificate": ev.certificate,
+        "strategies": ev.strategies,
+        "beliefs": beliefs,
+        "off_path": off_path,
+        "label": ev.candidate.label,
+        "lam": ev.candidate.lam,
+    }
+    return Equilibrium.lazy(fields, _Fields(game, ev.strategies, ev.payoffs, ev.outcomes))
 
 
-def certify_and_wrap(game: Any, cands: list[Candidate], concept: str, options: SolveOptions
+def certify_and_wrap(game: Any, cands: Sequence[Candidate], concept: str, options: SolveOptions
                      ) -> tuple[Equilibrium, ...]:
     """Certify every candidate and wrap it as an :class:`~deterrence.Equilibrium`.
 
@@ -136,11 +179,10 @@ def certify_and_wrap(game: Any, cands: list[Candidate], concept: str, options: S
         If the tree is too deep to certify (Python's recursion limit).
     """
     try:
-        if _batchable(game, cands, concept, options):
-            evaluated = _evaluate_batch(game, cands, options)
-        else:
-            evaluated = [_evaluate_one(game, c, concept, options) for c in cands]
-        return tuple(_assemble(game, ev) for ev in evaluated)
+        arrays = _batch_arrays(game, cands, concept, options)
+        if arrays is not None:
+            return _wrap_batch(game, *arrays, cands, options)
+        return tuple(_assemble(game, _evaluate_one(game, c, concept, options)) for c in cands)
     except RecursionError:
         raise ResourceError(
             "the game tree is too deep to certify (Python recursion limit); shorten the tree or raise "
@@ -157,7 +199,11 @@ def snapped(cands: Any, concept: str) -> Any:
     equilibrium reads pure), before they are certified: every probability or belief within
     :data:`SNAP` of 0 becomes 0 and its vector is rescaled to sum to 1. Not for QRE, whose
     probabilities are all positive however small."""
-    if concept == "qre" or not isinstance(cands, list):
+    if concept == "qre":
+        return cands
+    if isinstance(cands, CandidateArrays):
+        return CandidateArrays([_snap_rows(s) for s in cands.strategies], cands.exact)
+    if not isinstance(cands, list):
         return cands
     return [
         replace(
@@ -169,6 +215,18 @@ def snapped(cands: Any, concept: str) -> Any:
         else c
         for c in cands
     ]
+
+
+def _snap_rows(rows: np.ndarray) -> np.ndarray:
+    """:func:`_snap` on every row of a stack of probability vectors."""
+    rows = np.asarray(rows, dtype=float)
+    small = np.abs(rows) < SNAP
+    if rows.ndim != 2 or not small.any():
+        return rows
+    out = np.where(small, 0.0, rows)
+    total = out.sum(axis=1, keepdims=True)
+    keep = (total > 0) & ~small.all(axis=1, keepdims=True)
+    return np.where(keep, out / np.where(total > 0, total, 1.0), rows)
 
 
 def _snap(vector: Any) -> Any:
@@ -284,14 +342,14 @@ def solve(
     opts = method_options(info, common, choice_options(choice, options))
     raw = run_choice(choice, on_common_scale(game, concept), opts)
     eqs = certify_and_wrap(game, snapped(dedupe(raw.candidates, tol), concept), concept, opts)
-    return EquilibriumSet(
-        equilibria=eqs,
-        concept=concept,
-        method=info.name,
-        complete=raw.complete,
-        degenerate=raw.degenerate,
-        tolerance=tol,
-        belief_policy=getattr(opts.method_options, "belief_policy", None) if concept == "pbe" else None,
-        notes=tuple(raw.notes),
-        game=game,
-    )
+    return instance(EquilibriumSet, {  # every field, as EquilibriumSet(...) would set them
+        "equilibria": eqs,
+        "concept": concept,
+        "method": info.name,
+        "complete": raw.complete,
+        "degenerate": raw.degenerate,
+        "tolerance": tol,
+        "belief_policy": getattr(opts.method_options, "belief_policy", None) if concept == "pbe" else None,
+        "notes": tuple(raw.notes),
+        "game": game,
+    })

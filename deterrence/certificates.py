@@ -22,7 +22,9 @@ from __future__ import annotations
 import dataclasses
 import math
 import numbers
+import weakref
 from collections.abc import Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -30,6 +32,7 @@ import numpy as np
 
 from ._certify_collective import certify_collective
 from ._certify_collective import certify_collective_batch as certify_collective_batch  # re-exported
+from ._jit import njit
 from ._reputation_certificate import certify_reputation
 from .equilibrium import Certificate
 from .errors import GameError, SolverError, UnsupportedError
@@ -37,7 +40,7 @@ from .game import ExtensiveFormGame, NormalFormGame
 from .game.collective import CollectiveDefenceGame
 from .game.extensive import CHANCE, DECISION, TERMINAL
 from .game.reputation import ReputationGame
-from .game.scaling import player_scale
+from .game.scaling import payoff_scales, player_scale, well_scaled
 
 _MAX_PURE_ENUMERATION = 1_000_000
 
@@ -232,14 +235,125 @@ def _finished(cert: Certificate) -> Certificate:
     return cert
 
 
-def certify_bimatrix_batch(
-    game: NormalFormGame, xs: np.ndarray, ys: np.ndarray, tol: float = 1e-8
-) -> tuple[list[Certificate], np.ndarray]:
+@njit
+def _bimatrix_kernel(a: np.ndarray, b: np.ndarray, xs: np.ndarray, ys: np.ndarray, tol: float):
+    """The regrets of many profiles of the bimatrix game ``(a, b)``, in one pass.
+
+    Profile ``e``: the row player's payoff of each pure strategy against ``ys[e]`` (``a @ y``)
+    and the column player's against ``xs[e]`` (``x @ b``); a regret is the best of these minus
+    the expected payoff, and the profile passes if neither regret exceeds ``tol`` times the
+    player's payoff range (1 if all its payoffs are equal). A strategy is not a probability
+    vector if an entry is not finite or below ``-max(tol, 1e-9)`` or its sum is off 1 by more
+    than ``max(tol, 1e-9, 1e-6)``.
+
+    Returns
+    -------
+    tuple
+        Expected payoffs ``(E, 2)``, the larger regret (``>= 0``) ``(E,)``, the larger regret
+        relative to the player's scale ``(E,)``, passed ``(E,)``, the first profile failing
+        the test (-1: none), and the player (0 or 1) and profile of the first strategy that is
+        not a probability vector (profile -1: none; the row player's are checked first).
+    """
+    n_prof, m = xs.shape
+    n = ys.shape[1]
+    atol = max(tol, 1e-9)
+    scale_a, scale_b = a.max() - a.min(), b.max() - b.min()
+    scale_a, scale_b = scale_a if scale_a > 0 else 1.0, scale_b if scale_b > 0 else 1.0
+    pay = np.empty((n_prof, 2))
+    regret = np.empty(n_prof)
+    relative = np.empty(n_prof)
+    passed = np.empty(n_prof, dtype=np.bool_)
+    failed, bad_who, bad_row = -1, 0, -1
+    for e in range(n_prof - 1, -1, -1):  # the row player's first bad strategy wins
+        if _not_probabilities(ys, e, atol):
+            bad_who, bad_row = 1, e
+    for e in range(n_prof - 1, -1, -1):
+        if _not_probabilities(xs, e, atol):
+            bad_who, bad_row = 0, e
+    for e in range(n_prof):
+        best_a, best_b, u_a, u_b = -np.inf, -np.inf, 0.0, 0.0
+        for i in range(m):
+            acc = 0.0
+            for j in range(n):
+                acc += a[i, j] * ys[e, j]
+            u_a += xs[e, i] * acc
+            best_a = max(best_a, acc)
+        for j in range(n):
+            acc = 0.0
+            for i in range(m):
+                acc += xs[e, i] * b[i, j]
+            u_b += ys[e, j] * acc
+            best_b = max(best_b, acc)
+        pay[e, 0], pay[e, 1] = u_a, u_b
+        regret[e] = max(best_a - u_a, best_b - u_b, 0.0)
+        relative[e] = max(max(best_a - u_a, 0.0) / scale_a, max(best_b - u_b, 0.0) / scale_b)
+        passed[e] = relative[e] <= tol
+        if not passed[e] and failed < 0:
+            failed = e
+    return pay, regret, relative, passed, failed, bad_who, bad_row
+
+
+@njit
+def _not_probabilities(s: np.ndarray, e: int, atol: float) -> bool:
+    total, ok = 0.0, True
+    for v in s[e]:
+        ok = ok and np.isfinite(v) and v >= -atol
+        total += v
+    return not ok or abs(total - 1.0) > max(atol, 1e-6)
+
+
+class BimatrixCertificates:
+    """Nash certificates of many profiles of a two-player game, computed at once (floating point).
+
+    Built by :func:`certify_bimatrix_profiles`; :meth:`certificate` gives profile ``k``'s
+    :class:`~deterrence.Certificate` (the same as :func:`certify` with ``concept="nash"``).
+
+    Attributes
+    ----------
+    payoffs
+        Expected payoffs ``(E, 2)``, in the game's units.
+    regret
+        Largest gain of a pure deviation over both players, ``>= 0``, in the game's units (``inf``
+        where that is beyond the float range) ``(E,)``.
+    relative
+        The same relative to each player's payoff range (the tested quantity) ``(E,)``.
+    passed
+        ``relative <= tol``, and every number finite but the absolute regret ``(E,)``.
+    first_failed
+        The first profile that did not pass (-1 if all did).
+    tol
+        The tolerance.
+    """
+
+    __slots__ = ("first_failed", "passed", "payoffs", "regret", "relative", "tol")
+
+    def __init__(self, payoffs: np.ndarray, regret: np.ndarray, relative: np.ndarray, passed: np.ndarray,
+                 first_failed: int, tol: float) -> None:
+        self.payoffs, self.regret, self.relative, self.passed = payoffs, regret, relative, passed
+        self.first_failed, self.tol = first_failed, tol
+
+    def __len__(self) -> int:
+        return len(self.regret)
+
+    def certificate(self, k: int) -> Certificate:
+        """Profile ``k``'s certificate (failed if one of its numbers is not finite, :func:`_finished`)."""
+        details = {"relative_regret": float(self.relative[k])}
+        return _finished(Certificate(concept="nash", regret=float(self.regret[k]), tolerance=self.tol,
+                                     exact=False, passed=bool(self.passed[k]), details=details))
+
+
+def certify_bimatrix_profiles(game: NormalFormGame, xs: np.ndarray, ys: np.ndarray, tol: float = 1e-8
+                              ) -> BimatrixCertificates:
     """Nash certificates of many profiles of a two-player game at once (floating point).
 
     The same checks as :func:`certify` with ``concept="nash"``: each row of ``xs`` and ``ys``
     must be a probability vector, and no player may gain more than ``tol`` times its payoff
-    range by a pure deviation, computed with two matrix products for all profiles.
+    range by a pure deviation. A well-scaled game (:func:`deterrence.game.scaling.well_scaled`) is
+    certified in one compiled pass over the profiles on its payoffs as given; any other game, or
+    a pass whose numbers are not all finite, by matrix products on the players' scales
+    (:func:`_bimatrix_on_scale`). Either way the tested quantity is the regret relative to each
+    player's payoff range, and a certificate with a number that is not finite fails
+    (:func:`_finished`).
 
     Parameters
     ----------
@@ -250,11 +364,6 @@ def certify_bimatrix_batch(
     tol
         Tolerance on the regret relative to each player's payoff range.
 
-    Returns
-    -------
-    certificates, payoffs
-        One certificate per profile, and the expected payoffs (profiles x 2).
-
     Raises
     ------
     GameError
@@ -262,11 +371,26 @@ def certify_bimatrix_batch(
     """
     if game.num_players != 2:
         raise GameError(f"certify_bimatrix_batch needs a two-player game, not {game.num_players} players")
-    xs = np.asarray(xs, dtype=float)
-    ys = np.asarray(ys, dtype=float)
+    xs = np.ascontiguousarray(xs, dtype=float)
+    ys = np.ascontiguousarray(ys, dtype=float)
     m, n = game.shape
     if xs.ndim != 2 or ys.ndim != 2 or xs.shape[1] != m or ys.shape[1] != n or len(xs) != len(ys):
         raise GameError(f"profiles of shapes {xs.shape} and {ys.shape} do not fit a {m}x{n} game")
+    if well_scaled(payoff_scales(game)):  # the compiled pass on the payoffs as given
+        a, b = game.payoffs
+        pay, regret, relative, passed, failed, who, row = _bimatrix_kernel(a, b, xs, ys, tol)
+        if row >= 0:
+            raise GameError(f"strategy of player {game.players[who]} is not a probability vector: "
+                            f"{(xs, ys)[who][row]}")
+        if np.isfinite(pay).all() and np.isfinite(regret).all() and np.isfinite(relative).all():
+            return BimatrixCertificates(pay, regret, relative, passed, failed, tol)
+    return _bimatrix_on_scale(game, xs, ys, tol)
+
+
+def _bimatrix_on_scale(game: NormalFormGame, xs: np.ndarray, ys: np.ndarray, tol: float
+                       ) -> BimatrixCertificates:
+    """:func:`certify_bimatrix_profiles` for a badly scaled game: regrets by matrix products on the
+    players' scales (:func:`_on_scale`), reported relative to the ranges and in the game's units."""
     atol = max(tol, 1e-9)
     for who, arr in ((game.players[0], xs), (game.players[1], ys)):
         off_sum = np.abs(arr.sum(axis=1) - 1) > max(atol, 1e-6)
@@ -280,20 +404,11 @@ def certify_bimatrix_batch(
     on_scale = np.stack([(xs * dev_row).sum(axis=1), (ys * dev_col).sum(axis=1)], axis=1)
     regrets = np.stack([dev_row.max(axis=1) - on_scale[:, 0], dev_col.max(axis=1) - on_scale[:, 1]], axis=1)
     relative = (np.maximum(regrets, 0) / ranges).max(axis=1)
-    certs = [
-        _finished(
-            Certificate(
-                concept="nash",
-                regret=_in_units(r, units),
-                tolerance=tol,
-                exact=False,
-                passed=bool(rel <= tol),
-                details={"relative_regret": float(rel)},
-            )
-        )
-        for r, rel in zip(regrets, relative, strict=True)
-    ]
-    return certs, _expected(game, xs, ys)
+    with np.errstate(over="ignore", invalid="ignore"):
+        regret = (np.maximum(regrets, 0) * units).max(axis=1)
+    passed = np.isfinite(relative) & (relative <= tol) & ~np.isnan(regret)
+    failed = int(np.argmax(~passed)) if not passed.all() else -1
+    return BimatrixCertificates(_expected(game, xs, ys), regret, relative, passed, failed, tol)
 
 
 def _expected(game: NormalFormGame, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
@@ -312,7 +427,45 @@ def _expected(game: NormalFormGame, xs: np.ndarray, ys: np.ndarray) -> np.ndarra
     return u
 
 
+def certify_bimatrix_batch(
+    game: NormalFormGame, xs: np.ndarray, ys: np.ndarray, tol: float = 1e-8
+) -> tuple[list[Certificate], np.ndarray]:
+    """Nash certificates of many profiles of a two-player game at once (floating point).
+
+    :func:`certify_bimatrix_profiles`, with every certificate built.
+
+    Returns
+    -------
+    certificates, payoffs
+        One certificate per profile, and the expected payoffs (profiles x 2).
+    """
+    res = certify_bimatrix_profiles(game, xs, ys, tol)
+    return [res.certificate(k) for k in range(len(res))], res.payoffs
+
+
 # ----------------------------------------------------------------------------- trees
+_SCALED: weakref.WeakKeyDictionary[ExtensiveFormGame, tuple[np.ndarray, np.ndarray, np.ndarray]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _scaled_payoffs(game: ExtensiveFormGame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The terminals' payoffs on each player's scale (:func:`deterrence.game.scaling.player_scale`;
+    terminals x players), the units back to the game's, and the ranges on the scale (1 where a
+    player's payoffs are all equal); kept per game object, whose payoffs do not change."""
+    cached = _SCALED.get(game)
+    if cached is None:
+        scales = payoff_scales(game)
+        columns = [sc.apply(game.payoffs[:, i]) for i, sc in enumerate(scales)]
+        scaled = np.ascontiguousarray(np.stack(columns, axis=1) if len(game.payoffs) else game.payoffs,
+                                      dtype=float).reshape(-1, game.num_players)
+        ranges = scaled.max(axis=0) - scaled.min(axis=0) if len(scaled) else np.ones(game.num_players)
+        scaled.setflags(write=False)
+        units = np.array([sc.unit for sc in scales])
+        cached = _SCALED[game] = (scaled, units, np.where(ranges > 0, ranges, 1.0))
+    return cached
+
+
 class _TreeNumbers:
     """The game's numbers as Python objects, floats or exact Fractions, with each player's payoffs
     on its scale (:func:`deterrence.game.scaling.player_scale`): regrets are computed there and
@@ -322,10 +475,10 @@ class _TreeNumbers:
         self, game: ExtensiveFormGame, behaviour: Sequence[Any], exact: bool, exact_strategies: Any = None
     ) -> None:
         self.game = game
-        n = game.num_players
-        scales = [player_scale(game.payoffs[:, i]) for i in range(n)] if len(game.payoffs) else []
-        self.units = np.array([sc.unit for sc in scales]) if scales else np.ones(n)
+        #: floating point: the payoffs on the players' scales as an array (terminals x players)
+        self.scaled, self.units, self.ranges = _scaled_payoffs(game)
         if exact:
+            scales = payoff_scales(game)
             self.payoffs = [
                 [sc.apply_exact(v) for sc, v in zip(scales, row, strict=True)] for row in game.payoff_values
             ]
@@ -335,17 +488,16 @@ class _TreeNumbers:
                 if exact_strategies is not None
                 else [_rationalise(b) for b in behaviour]
             )
+            spans = [float(max(col) - min(col)) for col in zip(*self.payoffs, strict=True)]
+            if spans:
+                self.ranges = np.array([r if r > 0 else 1.0 for r in spans])
         else:
-            columns = [sc.apply(game.payoffs[:, i]) for i, sc in enumerate(scales)]
-            self.payoffs = np.stack(columns, axis=1).tolist() if columns else []
+            self.payoffs = self.scaled.tolist()
             self.chance = [[float(p) for p in ci.probs] for ci in game.chance_infos]
             self.beh = [list(map(float, b)) for b in behaviour]
-        spans = (
-            [float(max(col) - min(col)) for col in zip(*self.payoffs, strict=True)] if self.payoffs else []
-        )
-        self.ranges = np.array([r if r > 0 else 1.0 for r in spans]) if spans else np.ones(n)
         self.zero = Fraction(0) if exact else 0.0
         self.one = Fraction(1) if exact else 1.0
+        self.exact = exact
 
     def edge(self, parent: int, action: int) -> Any:
         nd = self.game.nodes[parent]
@@ -449,8 +601,139 @@ def _deviation_gain_pure(nums: _TreeNumbers, player: int, starts: Sequence[tuple
     return best
 
 
+@dataclass(frozen=True)
+class _TreeArrays:
+    """A game's tree as flat arrays for :func:`_root_regret_kernel` (built once per game object)."""
+
+    parent: np.ndarray  # per node (preorder), -1 at the root
+    owner: np.ndarray  # player moving on the edge into the node, -1 for chance edges and the root
+    edge_flat: np.ndarray  # flat action index of a decision edge into the node, -1 otherwise
+    chance_prob: np.ndarray  # chance probability of the edge into the node (1 otherwise)
+    terminals: np.ndarray  # terminal nodes (rows of game.payoffs)
+    set_player: np.ndarray  # per information set
+    set_offset: np.ndarray  # flat index of each set's first action; the last entry is the total
+    set_nodes: np.ndarray  # member nodes of every set, set after set
+    set_start: np.ndarray  # where each set's members start in set_nodes; last entry: the total
+
+
+_TREE_ARRAYS: weakref.WeakKeyDictionary[ExtensiveFormGame, _TreeArrays] = weakref.WeakKeyDictionary()
+
+
+def _tree_arrays(game: ExtensiveFormGame) -> _TreeArrays:
+    arrays = _TREE_ARRAYS.get(game)
+    if arrays is None:
+        nodes = game.nodes
+        owner = np.array([nodes[nd.parent].player if nd.parent >= 0 and nodes[nd.parent].kind == DECISION
+                          else -1 for nd in nodes], dtype=np.int64)
+        members = [v for h in game.infosets for v in h.nodes]
+        arrays = _TreeArrays(
+            parent=np.asarray(game._parent, dtype=np.int64), owner=owner,
+            edge_flat=np.asarray(game._edge_flat, dtype=np.int64), chance_prob=np.asarray(game._chance_prob),
+            terminals=np.asarray(game.terminals, dtype=np.int64),
+            set_player=np.array([h.player for h in game.infosets], dtype=np.int64),
+            set_offset=np.asarray(game._action_offset, dtype=np.int64),
+            set_nodes=np.array(members, dtype=np.int64),
+            set_start=np.cumsum([0] + [len(h.nodes) for h in game.infosets]).astype(np.int64),
+        )
+        _TREE_ARRAYS[game] = arrays
+    return arrays
+
+
+@njit
+def _reach_and_last(parent: np.ndarray, owner: np.ndarray, edge_flat: np.ndarray, chance_prob: np.ndarray,
+                    beh: np.ndarray, n_players: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per node: the probability of reaching it, the same without each player's own moves
+    ``(nodes, N)``, and each player's last own move (flat action, -1: none) ``(nodes, N)``."""
+    n = parent.shape[0]
+    reach = np.ones(n)
+    others = np.ones((n, n_players))
+    last = np.full((n, n_players), -1, dtype=np.int64)
+    for v in range(1, n):
+        p = parent[v]
+        j = owner[v]
+        prob = beh[edge_flat[v]] if j >= 0 else chance_prob[v]
+        reach[v] = reach[p] * prob
+        for i in range(n_players):
+            others[v, i] = others[p, i] * (prob if i != j else 1.0)
+            last[v, i] = last[p, i]
+        if j >= 0:
+            last[v, j] = edge_flat[v]
+    return reach, others, last
+
+
+@njit
+def _root_regret_kernel(t: tuple, beh: np.ndarray, payoffs: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Each player's largest gain from a deviation at the root, and whether recall is perfect.
+
+    With perfect recall the best response is a backward induction over the player's own
+    sequences: the payoff of the other players' and chance's moves is summed by the player's
+    last own move at each terminal node, then, from the last information set to the first,
+    each set adds its best action's value to the sequence that leads to it. (Without perfect
+    recall this is not valid: ``ok`` is False and the caller enumerates.)
+    """
+    parent, owner, edge_flat, chance_prob, terminals, set_player, set_offset, set_nodes, set_start = t
+    n_players = payoffs.shape[1]
+    reach, others, last = _reach_and_last(parent, owner, edge_flat, chance_prob, beh, n_players)
+    n_flat = set_offset[set_offset.shape[0] - 1]
+    out = np.zeros(n_players)
+    for i in range(n_players):
+        for h in range(set_player.shape[0]):
+            if set_player[h] == i:
+                first = last[set_nodes[set_start[h]], i]
+                for k in range(set_start[h], set_start[h + 1]):
+                    if last[set_nodes[k], i] != first:
+                        return out, False
+        value = np.zeros(n_flat + 1)  # by own sequence: the flat actions, then the empty sequence
+        current = 0.0
+        for r in range(terminals.shape[0]):
+            z = terminals[r]
+            s = last[z, i] if last[z, i] >= 0 else n_flat
+            value[s] += others[z, i] * payoffs[r, i]
+            current += reach[z] * payoffs[r, i]
+        for h in range(set_player.shape[0] - 1, -1, -1):
+            if set_player[h] == i:
+                best = -np.inf
+                for f in range(set_offset[h], set_offset[h + 1]):
+                    best = max(best, value[f])
+                up = last[set_nodes[set_start[h]], i]
+                value[up if up >= 0 else n_flat] += best
+        out[i] = max(0.0, value[n_flat] - current)
+    return out, True
+
+
+def _root_regret(game: ExtensiveFormGame, beh: Sequence[Any], payoffs: np.ndarray) -> np.ndarray | None:
+    """Per-player Nash regret of a behaviour profile (floating point) with the terminals' ``payoffs``
+    (the players' scaled payoffs, :func:`_scaled_payoffs`), or ``None`` without perfect recall."""
+    a = _tree_arrays(game)
+    flat = np.concatenate([np.asarray(b, dtype=float) for b in beh]) if len(beh) else np.zeros(0)
+    packed = (a.parent, a.owner, a.edge_flat, a.chance_prob, a.terminals, a.set_player, a.set_offset,
+              a.set_nodes, a.set_start)
+    regret, ok = _root_regret_kernel(packed, flat, payoffs)
+    return regret if ok and np.isfinite(regret).all() else None
+
+
+def _nash_regret(game: ExtensiveFormGame, beh: Sequence[np.ndarray], exact: bool, exact_strategies: Any
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-player largest gain from a deviation in the whole game on the players' scales, with the
+    units and ranges of the scales (compiled in floating point with perfect recall, on the scaled
+    payoffs; else :func:`_tree_regret`)."""
+    if not exact:
+        scaled, units, ranges = _scaled_payoffs(game)
+        fast = _root_regret(game, beh, scaled)
+        if fast is not None:
+            return fast, units, ranges
+    nums = _TreeNumbers(game, beh, exact, exact_strategies)
+    return _tree_regret(nums, [(game.root, nums.one)]), nums.units, nums.ranges
+
+
 def _tree_regret(nums: _TreeNumbers, starts: Sequence[tuple[int, Any]]) -> np.ndarray:
-    """Per-player largest gain from a deviation below the weighted starts (on the players' scales)."""
+    """Per-player largest gain from a deviation below the weighted starts (on the players' scales;
+    compiled in floating point for the whole game with perfect recall, :func:`_root_regret`)."""
+    game = nums.game
+    if not nums.exact and len(starts) == 1 and starts[0][0] == game.root and starts[0][1] == 1:
+        fast = _root_regret(game, nums.beh, nums.scaled)
+        if fast is not None:
+            return fast
     out = np.zeros(nums.game.num_players)
     for i in range(nums.game.num_players):
         br, cur = _deviation_gain(nums, i, starts)
@@ -667,18 +950,16 @@ def _certify_tree(
     agent: bool = False,
 ) -> Certificate:
     beh = game.check_behaviour(strategies, atol=max(tol, 1e-9))
-    nums = _TreeNumbers(game, beh, exact, exact_strategies)
     details: dict[str, float] = {}
     bayes_error = 0.0
     if concept == "qre" and lam is not None:
         with np.errstate(over="ignore", invalid="ignore"):
             residual = _qre_residual_tree(game, beh, lam)
-        floats = _TreeNumbers(game, beh, False)
-        regret = _in_units(_tree_regret(floats, [(game.root, 1.0)]), floats.units)
+        per, units, _ = _nash_regret(game, beh, False, None)
         return _finished(
             Certificate(
                 concept="qre",
-                regret=regret,
+                regret=_in_units(per, units),
                 qre_residual=residual,
                 tolerance=tol,
                 passed=residual <= tol,
@@ -686,15 +967,17 @@ def _certify_tree(
             )
         )
     if concept in ("nash", "qre") and agent and not game.has_perfect_recall():
+        nums = _TreeNumbers(game, beh, exact, exact_strategies)
         per = _agent_regret(nums)
         regret, relative = _in_units(per, nums.units), float((per / nums.ranges).max())
         details["agent_regret"] = regret
     elif concept in ("nash", "qre"):
-        per = _tree_regret(nums, [(game.root, nums.one)])
-        regret, relative = _in_units(per, nums.units), float((per / nums.ranges).max())
+        per, units, ranges = _nash_regret(game, beh, exact, exact_strategies)
+        regret, relative = _in_units(per, units), float((per / ranges).max())
     elif concept == "spe":
-        regret, relative = _spe_regret(nums, details)
+        regret, relative = _spe_regret(_TreeNumbers(game, beh, exact, exact_strategies), details)
     elif concept == "pbe":
+        nums = _TreeNumbers(game, beh, exact, exact_strategies)
         regret, relative, bayes_error = _pbe_regret(nums, beh, beliefs, tol, exact, details)
     else:
         raise UnsupportedError(f"unknown concept '{concept}'")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -15,6 +15,18 @@ CONCEPTS: tuple[str, ...] = ("nash", "spe", "pbe", "qre")
 
 #: off-path belief policies of perfect Bayesian equilibria (see :mod:`deterrence.solvers.pbe`)
 BELIEF_POLICIES: tuple[str, ...] = ("free", "prior", "d1")
+
+T = TypeVar("T")
+
+
+def instance(cls: type[T], values: dict[str, Any]) -> T:
+    """An instance of the frozen dataclass ``cls`` holding ``values`` (every field), made without
+    its generated ``__init__`` (which sets each field through ``object.__setattr__``): for
+    building many results at once. The values are taken as they are, unchecked.
+    """
+    obj = object.__new__(cls)
+    obj.__dict__.update(values)
+    return obj
 
 
 @dataclass(frozen=True)
@@ -81,6 +93,10 @@ class Equilibrium:
         Equilibrium class label where the solver or model assigns one (``"separating"``, ...).
     lam
         The logit precision (QRE only).
+
+    Equilibria returned by :func:`deterrence.solve` may build their fields (the labelled
+    dictionaries, the certificate object) on first access (:meth:`lazy`); the values are the
+    same as if they had been given.
     """
 
     profile: Mapping[str, Any]
@@ -92,6 +108,39 @@ class Equilibrium:
     off_path: tuple[str, ...] = ()
     label: str = ""
     lam: float | None = None
+
+    @classmethod
+    def lazy(cls, fields: dict[str, Any], source: Any, index: int = 0) -> Equilibrium:
+        """An equilibrium holding ``fields`` whose other fields among ``profile``, ``payoffs``,
+        ``outcomes``, ``certificate`` and ``strategies`` are ``source.field(name, index)``,
+        computed on first access and kept.
+
+        Used by :func:`deterrence.solve`, which certifies every equilibrium before it builds it
+        (the certificate's numbers are computed then; only the objects wait for access).
+        ``beliefs``, ``off_path``, ``label`` and ``lam`` default as in the constructor (their
+        defaults are class attributes).
+        """
+        obj = object.__new__(cls)
+        obj.__dict__.update(fields, _source=source, _index=index)
+        return obj
+
+    def __getattr__(self, name: str) -> Any:
+        # only called when normal lookup fails: the fields ``lazy`` left to be computed
+        state = self.__dict__
+        if name not in _LAZY_FIELDS or "_source" not in state:
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+        value = state["_source"].field(name, state["_index"])
+        state[name] = value
+        return value
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Every field computed (for pickling and copying): the source is not kept."""
+        state = dict(self.__dict__)
+        if "_source" in state:
+            for name in _LAZY_FIELDS:
+                state.setdefault(name, getattr(self, name))
+            del state["_source"], state["_index"]
+        return state
 
     @property
     def regret(self) -> float:
@@ -119,6 +168,9 @@ class Equilibrium:
             return repr(d)
 
         return f"Equilibrium({fmt(dict(self.profile))}, regret={self.regret:.2g})"
+
+
+_LAZY_FIELDS = frozenset({"profile", "payoffs", "outcomes", "certificate", "strategies"})
 
 
 @dataclass(frozen=True, eq=False)

@@ -19,7 +19,7 @@ from .compare import compare_sets
 from .measure import Settings, ours, peer, skipped
 from .peers import PeerPool
 
-SIZES = (4, 6, 8, 10, 12)
+SIZES = (4, 6, 8, 10, 12, 14)
 PAYOFFS = (-1000, 1000)
 ROOT = Path(__file__).resolve().parents[2]
 #: von Stengel's 6x6 game with 75 equilibria, shipped with the tests (see tests/data/README.md)
@@ -88,6 +88,8 @@ def _peer_allowed(tool: str, size: int, st: Settings) -> str | None:
         return "quick mode: nashpy only up to 8x8"
     if tool == "gambit_enummixed_rational" and st.quick and size > 8:
         return "quick mode: rational enummixed only up to 8x8"
+    if tool in ("quantecon_support", "gambit_enummixed") and st.quick and size > 12:
+        return "quick mode: only up to 12x12 (beyond the time limit at 14x14: several minutes per game)"
     return None
 
 

@@ -1,4 +1,5 @@
-"""Sequence-form Nash and logit QRE on the 2-player extensive games of pygambit's catalogue.
+"""Sequence-form Nash and logit QRE on the 2-player extensive games of pygambit's catalogue,
+and sequence-form Nash on seeded random trees with hundreds of sequences.
 
 Ours: ``dt.solve(game, method="sequence_form")`` (one Nash equilibrium by Lemke's algorithm)
 and ``dt.solve(game, concept="qre", lam=LAM)`` (agent logit QRE on the principal branch).
@@ -6,11 +7,14 @@ Peers: pygambit ``lcp_solve(g, rational=False)`` and ``qre.logit_solve_lambda(g,
 Every timed call parses the ``.efg`` text (ours with ``dt.read_game``, pygambit with
 ``read_efg``) and solves. Lemke may end at different equilibria, so the Nash answers are
 certified (regret) rather than matched; the QRE answers are matched within 1e-6 and
-disagreements are certified with the logit residual.
+disagreements are certified with the logit residual. The random trees (``tests/helpers/trees.py``,
+the family the tests solve too) are written to ``.efg`` text once, untimed, and then timed like
+the catalogue's.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -21,6 +25,7 @@ from .compare import PATH_REGRET, TOL, behaviour_from_paths, regret, regret_tol
 from .measure import Settings, ours, peer
 
 LAM = 1.0
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def catalogue_trees() -> list[tuple[str, str]]:
@@ -47,17 +52,41 @@ def _keep(eqs) -> list:
     return [[np.asarray(s).tolist() for s in e.strategies] for e in eqs]
 
 
-def run(pool, st: Settings, log=print) -> list[dict[str, Any]]:
-    """Two cases: sequence form vs lcp_solve, logit QRE vs logit_solve_lambda (all trees each)."""
-    trees = catalogue_trees()
-    slugs = [s for s, _ in trees]
-    items = [{"efg": text, "lam": LAM, "slug": s} for s, text in trees]
-    games = [dt.read_game(it["efg"], text=True) for it in items]
-    _seq(items[0])
-    _qre(items[0])
-    cases = []
+def random_trees(st: Settings) -> list[tuple[str, tuple[int, ...], str]]:
+    """``(case name, sizes, efg texts)`` of the seeded random trees with many sequences.
 
-    log(f"  sequence form on {len(items)} catalogue trees")
+    The trees are ``tests/helpers/trees.py``'s family (player 1 has a private type, then rounds
+    of moves in which player 2 does not see player 1's type or move of the round; perfect
+    recall): 128 and 512 sequences (one tree each) quick; also 1,022 in the full suite (two
+    trees each).
+    """
+    trees = _load_trees()
+    shapes = [(3, 2), (4, 2)] if st.quick else [(3, 2), (4, 2), (4, 5)]
+    count = 1 if st.quick else 2
+    out = []
+    for rounds, types in shapes:
+        n_seq = trees.sequence_count(rounds, types, 2, 2)
+        texts = [dt.write_game(trees.random_tree(st.seed + k, rounds=rounds, types=types))
+                 for k in range(count)]
+        out.append((f"sequence form, random trees with {n_seq} sequences", (rounds, types, n_seq), texts))
+    return out
+
+
+def _load_trees():
+    """``tests/helpers/trees.py`` as a module (the tests and this case solve the same trees)."""
+    import importlib.util
+
+    path = ROOT / "tests" / "helpers" / "trees.py"
+    spec = importlib.util.spec_from_file_location("deterrence_bench_trees", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def sequence_form_case(pool, st: Settings, name: str, items: list[dict[str, Any]], slugs: list[str],
+                       extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Time our sequence form and pygambit's ``lcp_solve`` on ``items``; certify both sides' answers."""
+    games = [dt.read_game(it["efg"], text=True) for it in items]
     rows = [
         ours("deterrence sequence_form", _seq, items, st, keep=_keep),
         peer(pool, "gambit_lcp_tree", "pygambit lcp_solve (float, tree)", items, st),
@@ -107,19 +136,37 @@ def run(pool, st: Settings, log=print) -> list[dict[str, Any]]:
                     }
                 )
         row["max_regret"] = worst
-    cases.append(
-        {
-            "group": "extensive",
-            "case": f"sequence form, {len(items)} catalogue trees",
-            "task": "one Nash equilibrium",
-            "unit": "s per game",
-            "items": len(items),
-            "tools": rows,
-            "disagreements": dis,
-            "games": slugs,
-            "same_equilibrium_as_peer": same,
-        }
-    )
+    return {
+        "group": "extensive",
+        "case": name,
+        "task": "one Nash equilibrium",
+        "unit": "s per game",
+        "items": len(items),
+        "tools": rows,
+        "disagreements": dis,
+        "games": slugs,
+        "same_equilibrium_as_peer": same,
+        **(extra or {}),
+    }
+
+
+def run(pool, st: Settings, log=print) -> list[dict[str, Any]]:
+    """Sequence form vs lcp_solve (catalogue trees, then random trees with many sequences), and
+    logit QRE vs logit_solve_lambda (catalogue trees)."""
+    trees = catalogue_trees()
+    slugs = [s for s, _ in trees]
+    items = [{"efg": text, "lam": LAM, "slug": s} for s, text in trees]
+    games = [dt.read_game(it["efg"], text=True) for it in items]
+    _seq(items[0])
+    _qre(items[0])
+    log(f"  sequence form on {len(items)} catalogue trees")
+    cases = [sequence_form_case(pool, st, f"sequence form, {len(items)} catalogue trees", items, slugs)]
+    for name, (rounds, types, n_seq), texts in random_trees(st):
+        log(f"  {name} ({len(texts)} trees)")
+        tree_items = [{"efg": t, "lam": LAM, "slug": f"random tree {k}"} for k, t in enumerate(texts)]
+        extra = {"sequences": n_seq, "tree_family": "tests/helpers/trees.py", "rounds": rounds,
+                 "types": types, "seeds": [st.seed + k for k in range(len(texts))]}
+        cases.append(sequence_form_case(pool, st, name, tree_items, [it["slug"] for it in tree_items], extra))
 
     log(f"  logit QRE (lambda={LAM}) on {len(items)} catalogue trees")
     rows = [

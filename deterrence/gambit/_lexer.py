@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from fractions import Fraction
+from itertools import chain
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -30,11 +31,9 @@ _INT_RE = re.compile(r"[+-]?\d+\Z")
 _RATIONAL_RE = re.compile(r"[+-]?\d+/\d+\Z")
 _DECIMAL_RE = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\Z")
 _NUMBER_START = frozenset("0123456789+-.")
-_TOKEN_RE = re.compile(
-    r'[^\S\n]*(?:(?P<newline>\n)|(?P<brace>[{},])|(?P<text>"(?:[^"\\]|\\.)*")|(?P<open>")'
-    r'|(?P<word>[^\s{},"]+))',
-    re.DOTALL,
-)
+_QUOTED_RE = re.compile(r'"(?:[^"\\]|\\.)*"|(")', re.DOTALL)  # a quoted text, or (group 1) an open quote
+_CHUNK_RE = re.compile(r"[^\n]{1,8192}\S*|\n")  # a newline, or a piece of a line ending at a word's end
+_PAD_PUNCTUATION = str.maketrans({"{": " { ", "}": " } ", ",": " , "})
 _UNESCAPE_RE = re.compile(r'\\(["\\])')
 _MAX_DIGITS = 400  # longer numbers are surely a mistake (and would be slow to convert)
 
@@ -89,6 +88,8 @@ def tokenize(text: str, file: str | None = None) -> list[Token]:
     backslash; any other backslash is kept as it is, as Gambit does (its own catalogue has
     LaTeX such as ``\\neg`` in game descriptions).
 
+    The text between quoted texts is split into words at whitespace, braces and commas.
+
     Raises
     ------
     FormatError
@@ -98,34 +99,40 @@ def tokenize(text: str, file: str | None = None) -> list[Token]:
 
 
 def iter_tokens(text: str, file: str | None = None) -> Iterator[Token]:
-    """The tokens of :func:`tokenize` one at a time (a large file is never held as a token list)."""
-    line = 1
-    last = 1
-    for m in _TOKEN_RE.finditer(text):
-        kind = m.lastgroup
-        if kind == "newline":
-            line += 1
-            continue
-        last = line
-        if kind == "word":
-            word = m.group(kind)
-            if word[0] in _NUMBER_START:
-                value = int(word) if len(word) < 20 and _INT_RE.match(word) else _number(word, line, file)
-                yield Token(NUMBER, word, line, value)
-            else:
-                yield Token(SYMBOL, word, line)
-        elif kind == "text":
-            body = m.group(kind)[1:-1]
-            yield Token(TEXT, _UNESCAPE_RE.sub(r"\1", body) if "\\" in body else body, line)
-            line += body.count("\n")
-        elif kind == "brace":
-            yield Token(m.group(kind), m.group(kind), line)
-        else:  # a quote that is never closed
+    """The tokens of :func:`tokenize` one at a time (a large file is never held as a token list).
+
+    The text between quoted texts is read in chunks of at most a line (and about 8,000
+    characters, ending at a word's end), each split into words at whitespace, braces and commas.
+    """
+    new = tuple.__new__  # Token(...) without the Python-level __new__ of a NamedTuple
+    line = last = 1
+    pos = 0
+    for quoted in chain(_QUOTED_RE.finditer(text), (None,)):
+        for chunk in _CHUNK_RE.finditer(text, pos, len(text) if quoted is None else quoted.start()):
+            words = chunk.group()
+            if words == "\n":
+                line += 1
+                continue
+            for word in words.translate(_PAD_PUNCTUATION).split():
+                last = line
+                first = word[0]
+                if first in "{},":
+                    yield new(Token, (word, word, line, None))
+                elif first in _NUMBER_START:
+                    value = int(word) if len(word) < 20 and _INT_RE.match(word) else _number(word, line, file)
+                    yield new(Token, (NUMBER, word, line, value))
+                else:
+                    yield new(Token, (SYMBOL, word, line, None))
+        if quoted is None:
+            break
+        if quoted.group(1) is not None:  # a quote that is never closed
             raise FormatError(f"quoted text opened on line {line} is never closed", file=file, line=line)
+        body = quoted.group()[1:-1]
+        last = line
+        yield new(Token, (TEXT, _UNESCAPE_RE.sub(r"\1", body) if "\\" in body else body, line, None))
+        line += body.count("\n")
+        pos = quoted.end()
     yield Token(EOF, "", last)
-
-
-_QUOTED_RE = re.compile(r'"(?:[^"\\]|\\.)*"|(")', re.DOTALL)
 
 
 def _check_quotes(text: str, file: str | None) -> None:

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import GameError, ResourceError
-from .extensive import CHANCE, DECISION, TERMINAL, Behaviour, ExtensiveFormGame
+from .extensive import DECISION, TERMINAL, Behaviour, ExtensiveFormGame
 from .normal import NormalFormGame
 
 History = tuple[tuple[int, int], ...]
@@ -52,10 +52,9 @@ def _histories(game: ExtensiveFormGame) -> list[list[History]]:
 def _chance_reach(game: ExtensiveFormGame) -> np.ndarray:
     """Product of the chance probabilities on the path to every node."""
     reach = np.ones(len(game.nodes))
-    for nd in game.nodes[1:]:
-        par = game.nodes[nd.parent]
-        p = float(game.chance_infos[par.infoset].probs[nd.action]) if par.kind == CHANCE else 1.0
-        reach[nd.index] = reach[par.index] * p
+    prob = game._chance_prob
+    for level in game._levels:
+        reach[level] = reach[game._parent[level]] * prob[level]
     return reach
 
 
@@ -552,52 +551,60 @@ def sequence_form(game: ExtensiveFormGame) -> SequenceForm:
     [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, -1.0, 1.0]]
     """
     _require_perfect_recall(game, "the sequence form")
-    parent_move = _parent_sequences(game)
     n_players = game.num_players
-    seqs: list[tuple[tuple[int, int] | None, ...]] = []
-    own_sets: list[tuple[int, ...]] = []
-    parents: list[np.ndarray] = []
-    cons: list[tuple[np.ndarray, np.ndarray]] = []
-    index: list[dict[tuple[int, int] | None, int]] = []
+    offset = game._action_offset.tolist()
+    seq_of = [0] * (offset[-1] if offset else 0)  # flat action index -> the owner's sequence index
+    own_of: list[list[int]] = [[] for _ in range(n_players)]
+    for h in game.infosets:
+        own_of[h.player].append(h.index)
+    seqs = []
     for i in range(n_players):
-        own = tuple(h.index for h in game.infosets_of(i))
         s: list[tuple[int, int] | None] = [None]
-        for h in own:
-            s.extend((h, a) for a in range(len(game.infosets[h].actions)))
-        idx = {q: k for k, q in enumerate(s)}
-        par = np.array([idx[parent_move[h]] for h in own], dtype=np.int64)
-        E = np.zeros((1 + len(own), len(s)))
-        E[0, 0] = 1.0
-        for r, h in enumerate(own, start=1):
-            E[r, par[r - 1]] = -1.0
+        for h in own_of[i]:
             for a in range(len(game.infosets[h].actions)):
-                E[r, idx[(h, a)]] = 1.0
-        e = np.zeros(1 + len(own))
-        e[0] = 1.0
+                seq_of[offset[h] + a] = len(s)
+                s.append((h, a))
         seqs.append(tuple(s))
-        own_sets.append(own)
-        parents.append(par)
-        cons.append((E, e))
-        index.append(idx)
     ids, table = game.own_sequences()
-    term = list(game.terminals)
-    leaf = np.array([[index[i][table[k][1:] if (k := int(ids[z, i])) else None] for i in range(n_players)]
-                     for z in term], dtype=np.int64).reshape(len(term), n_players)
-    weights = _chance_reach(game)[term]
+    last = [0] + [seq_of[offset[h] + a] for _, h, a in table[1:]]  # own history -> its last sequence
+    hist = ids.tolist()
+    parents = [np.array([last[hist[game.infosets[h].nodes[0]][i]] for h in own_of[i]], dtype=np.int64)
+               for i in range(n_players)]
+    cons = [_plan_constraints(len(seqs[i]), parents[i], [len(game.infosets[h].actions) for h in own_of[i]])
+            for i in range(n_players)]
+    term = game.terminals
+    leaf = np.array([[last[k] for k in hist[z]] for z in term], dtype=np.int64).reshape(len(term), n_players)
+    weights = _chance_reach(game)[list(term)]
     payoffs: dict[tuple[int, ...], np.ndarray] = {}
-    for z in range(len(term)):
-        key = tuple(int(k) for k in leaf[z])
-        payoffs[key] = payoffs.get(key, np.zeros(n_players)) + weights[z] * game.payoffs[z]
+    rows = game.payoffs
+    for z, key in enumerate(map(tuple, leaf.tolist())):
+        payoffs[key] = payoffs.get(key, 0.0) + weights[z] * rows[z]
     return SequenceForm(
         game=game,
         sequences=tuple(seqs),
-        infosets=tuple(own_sets),
+        infosets=tuple(tuple(own) for own in own_of),
         parent=tuple(parents),
         constraints=tuple(cons),
         leaf_sequences=leaf,
         leaf_weights=weights,
         payoffs=payoffs,
     )
+
+
+def _plan_constraints(n_seq: int, parent: np.ndarray, n_actions: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """``(E, e)`` of a player's realisation plans: ``x_0 = 1`` and, per information set (whose
+    actions are the consecutive sequences after the previous set's), the actions' sum equals the
+    parent sequence."""
+    E = np.zeros((1 + len(n_actions), n_seq))
+    E[0, 0] = 1.0
+    start = 1
+    for r, (par, k) in enumerate(zip(parent.tolist(), n_actions, strict=True), start=1):
+        E[r, par] = -1.0
+        E[r, start:start + k] = 1.0
+        start += k
+    e = np.zeros(1 + len(n_actions))
+    e[0] = 1.0
+    return E, e
 
 
 def realization_plan_to_behaviour(sf: SequenceForm, player: int, x: np.ndarray,

@@ -208,8 +208,28 @@ def sum_text(total: Any) -> str:
     return f"1 {'+' if diff > 0 else '-'} {abs(diff):.3g}"
 
 
+def _exact_total_is_one(probs: tuple[Any, ...]) -> bool | None:
+    """Whether ints and Fractions sum to exactly one, by integer arithmetic over the common
+    denominator (much faster than adding Fractions); ``None`` if some value is of another type."""
+    nums, dens = [], []
+    for p in probs:
+        t = type(p)
+        if t is int:
+            nums.append(p)
+            dens.append(1)
+        elif t is Fraction:
+            nums.append(p.numerator)
+            dens.append(p.denominator)
+        else:
+            return None
+    common = math.lcm(*dens)
+    return sum(n * (common // d) for n, d in zip(nums, dens, strict=True)) == common
+
+
 def _probability_problem(acts: tuple[str, ...], probs: tuple[Any, ...]) -> str | None:
     """What is wrong with chance probabilities (not finite numbers in ``[0, 1]`` summing to one)."""
+    if _exact_total_is_one(probs) and all(0 <= p.numerator <= p.denominator for p in probs):
+        return None  # exact probabilities in [0, 1] summing to one (ints are Rationals too)
     for a, p in zip(acts, probs, strict=True):
         if not _is_number(p):
             return f"probability of branch '{a}' is not a number: {p!r}"
@@ -277,16 +297,17 @@ class _Flattener:
             self.interior_outcomes[idx] = self._interior(node.gambit_outcome, self.where(idx, node))
         if isinstance(node, DecisionNode):
             player, infoset = self._decision(idx, node)
-            info = NodeInfo(idx, DECISION, parent, action, kids, player, infoset, node.label, end, paths)
-            self.nodes.append(info)
+            kind = DECISION
         elif isinstance(node, ChanceNode):
-            infoset = self._chance(idx, node)
-            self.nodes.append(
-                NodeInfo(idx, CHANCE, parent, action, kids, -1, infoset, node.label, end, paths)
-            )
+            player, infoset = -1, self._chance(idx, node)
+            kind = CHANCE
         else:
             self._terminal(idx, node)
-            self.nodes.append(NodeInfo(idx, TERMINAL, parent, action, (), -1, -1, node.label, end, paths))
+            player, infoset, kind, kids = -1, -1, TERMINAL, ()
+        info = object.__new__(NodeInfo)  # the frozen dataclass's fields, without its per-field setattr
+        info.__dict__.update(index=idx, kind=kind, parent=parent, action=action, children=kids, player=player,
+                             infoset=infoset, label=node.label, end=end, paths=paths)
+        self.nodes.append(info)
 
     def where(self, idx: int, node: Any) -> str:
         """Node ``idx`` as error messages name it (its label and path)."""
@@ -543,7 +564,8 @@ class ExtensiveFormGame:
             else:
                 self._edge_infoset[nd.index] = par.infoset
                 self._edge_action[nd.index] = nd.action
-        offsets = np.cumsum([0] + [len(h.actions) for h in self.infosets])
+        self._action_counts = [len(h.actions) for h in self.infosets]
+        offsets = np.cumsum([0, *self._action_counts])
         self._action_offset = offsets
         flat = np.full(n, -1, dtype=np.int64)
         mask = self._edge_infoset >= 0
@@ -619,19 +641,23 @@ class ExtensiveFormGame:
             (``(-1, -1, -1)`` for 0), so a history is read back by following ``previous``.
         """
         if self._own_sequences is None:
-            n, players = len(self.nodes), self.num_players
-            ids = np.zeros((n, players), dtype=np.int64)
+            nodes, players = self.nodes, self.num_players
+            rows: list[list[int]] = [[0] * players] * len(nodes)  # a chance node's children share its row
             table: list[tuple[int, int, int]] = [(-1, -1, -1)]
             known: dict[tuple[int, int, int], int] = {}
-            for nd in self.nodes[1:]:  # preorder: a parent comes before its children
-                par = self.nodes[nd.parent]
-                ids[nd.index] = ids[par.index]
+            for nd in nodes[1:]:  # preorder: a parent comes before its children
+                par = nodes[nd.parent]
+                row = rows[nd.parent]
                 if par.kind == DECISION:
-                    key = (int(ids[par.index, par.player]), par.infoset, nd.action)
-                    if key not in known:
-                        known[key] = len(table)
+                    key = (row[par.player], par.infoset, nd.action)
+                    k = known.get(key)
+                    if k is None:
+                        k = known[key] = len(table)
                         table.append(key)
-                    ids[nd.index, par.player] = known[key]
+                    row = list(row)
+                    row[par.player] = k
+                rows[nd.index] = row
+            ids = np.array(rows, dtype=np.int64).reshape(len(nodes), players)
             ids.setflags(write=False)
             self._own_sequences = (ids, tuple(table))
         return self._own_sequences
@@ -756,26 +782,34 @@ class ExtensiveFormGame:
             reach[level] = reach[self._parent[level]] * edge[level]
         return reach
 
-    def terminal_probabilities(self, behaviour: Behaviour) -> np.ndarray:
-        """Probability of each terminal node (rows of ``payoffs``)."""
-        return self.realization_probabilities(behaviour)[self._terminal_idx]
+    def terminal_probabilities(self, behaviour: Behaviour, reach: np.ndarray | None = None) -> np.ndarray:
+        """Probability of each terminal node (rows of ``payoffs``).
 
-    def expected_payoffs(self, behaviour: Behaviour) -> np.ndarray:
+        ``reach``: the profile's :meth:`realization_probabilities` if already computed (here and
+        in the methods below).
+        """
+        if reach is None:
+            reach = self.realization_probabilities(behaviour)
+        return reach[self._terminal_idx]
+
+    def expected_payoffs(self, behaviour: Behaviour, reach: np.ndarray | None = None) -> np.ndarray:
         """Expected payoff of every player under a behaviour profile."""
-        return self.terminal_probabilities(behaviour) @ self.payoffs
+        return self.terminal_probabilities(behaviour, reach) @ self.payoffs
 
-    def outcome_probabilities(self, behaviour: Behaviour) -> dict[str, float]:
+    def outcome_probabilities(self, behaviour: Behaviour, reach: np.ndarray | None = None
+                              ) -> dict[str, float]:
         """Probability of each outcome label that appears in the game."""
-        probs = self.terminal_probabilities(behaviour)
+        probs = self.terminal_probabilities(behaviour, reach)
         out: dict[str, float] = {}
-        for p, labels in zip(probs, self.terminal_outcomes, strict=True):
+        for p, labels in zip(probs.tolist(), self.terminal_outcomes, strict=True):
             for lab in labels:
-                out[lab] = out.get(lab, 0.0) + float(p)
+                out[lab] = out.get(lab, 0.0) + p
         return out
 
-    def beliefs(self, behaviour: Behaviour) -> list[np.ndarray | None]:
+    def beliefs(self, behaviour: Behaviour, reach: np.ndarray | None = None) -> list[np.ndarray | None]:
         """Bayes beliefs at each information set (``None`` where the set is reached with probability 0)."""
-        reach = self.realization_probabilities(behaviour)
+        if reach is None:
+            reach = self.realization_probabilities(behaviour)
         out: list[np.ndarray | None] = []
         for h in self.infosets:
             r = reach[list(h.nodes)]

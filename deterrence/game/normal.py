@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -16,15 +17,51 @@ Profile = Sequence[np.ndarray]
 MAX_PLAYERS = 32
 
 
+@cache
+def _numbered(count: int, prefix: str) -> tuple[str, ...]:
+    return tuple(f"{prefix}{k + 1}" for k in range(count))
+
+
 def _names(given: Sequence[Any] | None, count: int, prefix: str, what: str) -> tuple[str, ...]:
     if given is None:
-        return tuple(f"{prefix}{k + 1}" for k in range(count))
+        return _numbered(count, prefix)
     names = tuple(str(x) for x in given)
     if len(names) != count:
         raise GameError(f"{what}: expected {count} names, got {len(names)}")
     if len(set(names)) != len(names):
         raise GameError(f"{what}: names must be distinct, got {list(names)}")
     return names
+
+
+def _as_array(i: int, payoffs: Any) -> np.ndarray:
+    """Player ``i``'s payoffs as an array (GameError if they are not rectangular or are complex)."""
+    if isinstance(payoffs, np.ndarray) and payoffs.dtype.kind in "iuf":
+        return payoffs
+    try:
+        a = np.asarray(payoffs)
+    except (ValueError, TypeError) as exc:
+        raise GameError(f"payoffs of player {i + 1} are not a rectangular array: {exc}") from None
+    if np.iscomplexobj(a):
+        raise GameError(f"payoffs of player {i + 1} are complex numbers; payoffs must be real")
+    return a
+
+
+def _as_floats(i: int, a: np.ndarray) -> np.ndarray:
+    """Player ``i``'s payoffs as contiguous finite floats (GameError if not numbers or not finite)."""
+    if a.dtype == object:
+        try:
+            a = a.astype(float)
+        except OverflowError:
+            raise GameError(f"payoffs of player {i + 1} hold a number beyond the float range") from None
+        except (TypeError, ValueError) as exc:
+            raise GameError(f"payoffs of player {i + 1} are not numbers: {exc}") from None
+    elif a.dtype.kind not in "iuf" and not np.issubdtype(a.dtype, np.number):
+        raise GameError(f"payoffs of player {i + 1} are not numbers (dtype {a.dtype})")
+    out = np.ascontiguousarray(a, dtype=float)
+    if a.dtype.kind not in "iu" and not np.isfinite(out).all():  # integers convert to finite floats
+        bad = np.argwhere(~np.isfinite(out))[0]
+        raise GameError(f"payoff of player {i + 1} at profile {tuple(int(x) for x in bad)} is not finite")
+    return out
 
 
 class NormalFormGame:
@@ -78,15 +115,7 @@ class NormalFormGame:
                 "player is a dimension of the payoff arrays)",
                 estimate=len(raw),
             )
-        arrays = []
-        for i, p in enumerate(raw):
-            try:
-                a = np.asarray(p)
-            except (ValueError, TypeError) as exc:
-                raise GameError(f"payoffs of player {i + 1} are not a rectangular array: {exc}") from None
-            if np.iscomplexobj(a):
-                raise GameError(f"payoffs of player {i + 1} are complex numbers; payoffs must be real")
-            arrays.append(a)
+        arrays = [_as_array(i, p) for i, p in enumerate(raw)]
         if not arrays:
             raise GameError("a normal-form game needs at least one player")
         shape = arrays[0].shape
@@ -98,33 +127,16 @@ class NormalFormGame:
         for i, a in enumerate(arrays):
             if a.shape != shape:
                 raise GameError(f"payoff array of player {i + 1} has shape {a.shape}, expected {shape}")
-            if a.dtype == object:
-                try:
-                    arrays[i] = a.astype(float)
-                except OverflowError:
-                    raise GameError(
-                        f"payoffs of player {i + 1} hold a number beyond the float range"
-                    ) from None
-                except (TypeError, ValueError) as exc:
-                    raise GameError(f"payoffs of player {i + 1} are not numbers: {exc}") from None
-            elif not np.issubdtype(a.dtype, np.number):
-                raise GameError(f"payoffs of player {i + 1} are not numbers (dtype {a.dtype})")
-            if not np.all(np.isfinite(arrays[i].astype(float))):
-                bad = np.argwhere(~np.isfinite(arrays[i].astype(float)))[0]
-                raise GameError(
-                    f"payoff of player {i + 1} at profile {tuple(int(x) for x in bad)} is not finite"
-                )
+        floats = [_as_floats(i, a) for i, a in enumerate(arrays)]
         if any(n < 1 for n in shape):
             raise GameError(f"every player needs at least one strategy, shape is {shape}")
-        self._exact = [a if np.issubdtype(a.dtype, np.integer) else None for a in arrays]
-        self.payoffs: tuple[np.ndarray, ...] = tuple(np.ascontiguousarray(a, dtype=float) for a in arrays)
+        self._exact = [a if a.dtype.kind in "iu" else None for a in arrays]
+        self.payoffs: tuple[np.ndarray, ...] = tuple(floats)
         for a in self.payoffs:
             a.setflags(write=False)
         self.players: tuple[str, ...] = _names(players, len(shape), "", "players")
         if strategies is None:
-            self.strategies: tuple[tuple[str, ...], ...] = tuple(
-                _names(None, n, "", f"strategies of player {self_i + 1}") for self_i, n in enumerate(shape)
-            )
+            self.strategies: tuple[tuple[str, ...], ...] = tuple(_numbered(n, "") for n in shape)
         else:
             if len(strategies) != len(shape):
                 raise GameError(f"strategy names given for {len(strategies)} players, game has {len(shape)}")
@@ -150,6 +162,13 @@ class NormalFormGame:
     def shape(self) -> tuple[int, ...]:
         """Number of pure strategies per player."""
         return self.payoffs[0].shape
+
+    def payoff_ranges(self) -> tuple[float, ...]:
+        """Each player's payoff range (largest minus smallest payoff), computed once."""
+        ranges = self.__dict__.get("_ranges")
+        if ranges is None:
+            ranges = self._ranges = tuple(float(a.max() - a.min()) for a in self.payoffs)
+        return ranges
 
     def payoff_tensor(self) -> np.ndarray:
         """All payoffs as one array of shape ``(N, n_1, ..., n_N)``."""

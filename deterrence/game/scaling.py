@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import math
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -73,13 +74,26 @@ def player_scale(values: np.ndarray) -> PlayerScale:
     return PlayerScale(shift, unit)
 
 
+_SCALES: weakref.WeakKeyDictionary[NormalFormGame | ExtensiveFormGame, tuple[PlayerScale, ...]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def payoff_scales(game: NormalFormGame | ExtensiveFormGame) -> tuple[PlayerScale, ...]:
-    """Every player's :class:`PlayerScale` (a player of a tree without terminals: the identity)."""
-    if isinstance(game, NormalFormGame):
-        return tuple(player_scale(a) for a in game.payoffs)
-    if not len(game.payoffs):
-        return tuple(PlayerScale(0, 1.0) for _ in game.players)
-    return tuple(player_scale(game.payoffs[:, i]) for i in range(game.num_players))
+    """Every player's :class:`PlayerScale` (a player of a tree without terminals: the identity).
+
+    Kept per game object (its payoffs are read-only arrays; :func:`rescaled` makes a new game).
+    """
+    scales = _SCALES.get(game)
+    if scales is None:
+        if isinstance(game, NormalFormGame):
+            scales = tuple(player_scale(a) for a in game.payoffs)
+        elif not len(game.payoffs):
+            scales = tuple(PlayerScale(0, 1.0) for _ in game.players)
+        else:
+            scales = tuple(player_scale(game.payoffs[:, i]) for i in range(game.num_players))
+        _SCALES[game] = scales
+    return scales
 
 
 def well_scaled(scales: Sequence[PlayerScale]) -> bool:

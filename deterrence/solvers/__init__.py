@@ -20,13 +20,14 @@ from ._dispatch import (
     solver_options,
 )
 from ._options import OptionSpec, option
-from .base import Candidate, RawResult, SolveOptions, SolverInfo, SolverOptions
+from .base import Candidate, CandidateArrays, RawResult, SolveOptions, SolverInfo, SolverOptions
 
 __all__ = [
     "AUTO",
     "COMMON_OPTIONS",
     "SOLVER_MODULES",
     "Candidate",
+    "CandidateArrays",
     "OptionSpec",
     "RawResult",
     "SolveOptions",

@@ -20,8 +20,9 @@ from typing import Any
 
 import numpy as np
 
+from .._jit import njit
 from ..errors import GameError, SolverError
-from .base import Candidate
+from .base import CandidateArrays
 
 
 def bimatrix(game: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -38,13 +39,17 @@ def bimatrix(game: Any) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(a, dtype=float), np.asarray(b, dtype=float)
 
 
+@njit
 def scaled_positive(a: np.ndarray) -> np.ndarray:
-    """``a`` mapped by a positive affine transformation onto ``[1, 2]`` (constant -> 1)."""
-    lo, hi = float(a.min()), float(a.max())
+    """``a`` (floats) mapped by a positive affine transformation onto ``[1, 2]`` (constant -> 1)."""
+    lo, hi = a.min(), a.max()
     span = hi - lo
-    if span <= 0:
-        return np.ones_like(a)
-    return 1.0 + (a - lo) / span
+    out = np.ones(a.shape)
+    if span > 0:
+        for i in range(a.shape[0]):
+            for j in range(a.shape[1]):
+                out[i, j] = 1.0 + (a[i, j] - lo) / span
+    return out
 
 
 def polytope_p(b_pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -182,19 +187,6 @@ def exact_profile(
 
 
 # ---------------------------------------------------------------------------- candidates
-def dedupe(profiles: list[tuple[np.ndarray, np.ndarray]], atol: float = 1e-9) -> list[int]:
-    """Indices of the first occurrence of each distinct profile (up to ``atol``)."""
-    if not profiles:
-        return []
-    flat = np.array([np.concatenate([x, y]) for x, y in profiles])
-    keep: list[int] = []
-    for k in range(len(flat)):
-        if keep and np.any(np.max(np.abs(flat[keep] - flat[k]), axis=1) <= atol):
-            continue
-        keep.append(k)
-    return keep
-
-
 def candidates_from_pairs(
     game: Any,
     xs: np.ndarray,
@@ -202,19 +194,15 @@ def candidates_from_pairs(
     x_tight: np.ndarray | None = None,
     y_tight: np.ndarray | None = None,
     exact: bool = False,
-) -> list[Candidate]:
-    """Normalise vertex pairs into candidates (exact versions from the label sets if asked)."""
-    out: list[Candidate] = []
+) -> CandidateArrays:
+    """Normalised vertex pairs as candidates (exact versions from the label sets if asked)."""
     xs = np.clip(np.asarray(xs, dtype=float), 0.0, None)
     ys = np.clip(np.asarray(ys, dtype=float), 0.0, None)
-    for k in range(len(xs)):
-        x = xs[k] / xs[k].sum()
-        y = ys[k] / ys[k].sum()
-        ex = None
-        if exact and x_tight is not None and y_tight is not None:
-            fx, fy = exact_profile(game, x_tight[k], y_tight[k])
-            ex = (fx, fy)
-            x = np.array([float(v) for v in fx])
-            y = np.array([float(v) for v in fy])
-        out.append(Candidate(strategies=(x, y), exact=ex))
-    return out
+    xs = xs / xs.sum(axis=1, keepdims=True)
+    ys = ys / ys.sum(axis=1, keepdims=True)
+    if not (exact and x_tight is not None and y_tight is not None):
+        return CandidateArrays((xs, ys))
+    profiles = [exact_profile(game, x_tight[k], y_tight[k]) for k in range(len(xs))]
+    xs = np.array([[float(v) for v in fx] for fx, _ in profiles]).reshape(xs.shape)
+    ys = np.array([[float(v) for v in fy] for _, fy in profiles]).reshape(ys.shape)
+    return CandidateArrays((xs, ys), exact=profiles)

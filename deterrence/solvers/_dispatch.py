@@ -17,17 +17,19 @@ equilibria of a sub-solve certifies them itself with :mod:`deterrence.certificat
 from __future__ import annotations
 
 import importlib
+import math
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
 import numpy as np
 
+from ..equilibrium import instance
 from ..errors import OptionError, ParameterError, ResourceError, SolverError, UnsupportedError
-from ._options import OptionSpec, merge_specs, specs_of, typed_options, unknown_option
-from .base import CONCEPTS, Candidate, RawResult, SolveOptions, SolverInfo
+from ._options import OptionSpec, default_options, merge_specs, specs_of, typed_options, unknown_option
+from .base import CONCEPTS, Candidate, CandidateArrays, RawResult, SolveOptions, SolverInfo
 
 #: the solver modules (each defines ``SOLVER``), in the order listings and messages name them
 SOLVER_MODULES: tuple[str, ...] = (
@@ -306,20 +308,28 @@ def check_common(tol: Any, exact: Any, max_work: Any, time_limit: Any = None) ->
     OptionError
         ``time_limit`` neither ``None`` nor a positive number of seconds.
     """
-    if not _positive_number(tol) or not np.isfinite(tol):
+    if not _positive_number(tol) or not math.isfinite(tol):
         raise SolverError(f"tol must be a positive number, got {tol!r}")
     if not _positive_number(max_work):
         raise SolverError(f"max_work must be a positive number, got {max_work!r}")
     if not isinstance(exact, bool):
         raise SolverError(f"exact must be True or False, got {exact!r}")
-    if time_limit is not None and not (_positive_number(time_limit) and np.isfinite(time_limit)):
+    if time_limit is not None and not (_positive_number(time_limit) and math.isfinite(time_limit)):
         raise OptionError(f"time_limit must be None or a positive number of seconds, got {time_limit!r}",
                           name="time_limit", value=time_limit, method="solve")
-    return SolveOptions(tol=tol, exact=exact, max_work=max_work,
-                        time_limit=None if time_limit is None else float(time_limit))
+    return _solve_options(tol, exact, max_work, None, None if time_limit is None else float(time_limit))
+
+
+def _solve_options(tol: float, exact: bool, max_work: float, typed: Any, time_limit: float | None = None
+                   ) -> SolveOptions:
+    """``SolveOptions`` of values already checked (built without the dataclass's per-field setattr)."""
+    return instance(SolveOptions, {"tol": tol, "exact": exact, "max_work": max_work, "method_options": typed,
+                                   "time_limit": time_limit, "started": None})
 
 
 def _positive_number(x: Any) -> bool:
+    if type(x) is float or type(x) is int:  # the common case, without the isinstance chain
+        return x > 0
     return (not isinstance(x, bool) and isinstance(x, int | float | np.floating | np.integer)
             and bool(x > 0))
 
@@ -332,8 +342,8 @@ def method_options(info: SolverInfo, common: SolveOptions, options: Mapping[str,
     OptionError
         An option the method does not declare, or a value of the wrong type.
     """
-    typed = typed_options(info.options, options, info.name)
-    return replace(common, method_options=typed)
+    typed = typed_options(info.options, options, info.name) if options else default_options(info.options)
+    return _solve_options(common.tol, common.exact, common.max_work, typed, common.time_limit)
 
 
 def _candidate_methods(concept: str, method: str, game: Any) -> tuple[str, ...]:
@@ -507,9 +517,12 @@ def _flat(c: Candidate) -> np.ndarray:
     return np.concatenate(parts) if parts else np.zeros(0)
 
 
-def dedupe(cands: Iterable[Candidate], tol: float) -> list[Candidate]:
-    """Drop candidates equal (within tolerance) to an earlier one: one vectorised test per candidate."""
+def dedupe(cands: Iterable[Candidate], tol: float) -> Sequence[Candidate]:
+    """Drop candidates equal (within tolerance) to an earlier one: one vectorised test per candidate
+    (:class:`~deterrence.solvers.base.CandidateArrays`: one pairwise test of the whole batch)."""
     atol = max(tol, 1e-9) * 10
+    if isinstance(cands, CandidateArrays):
+        return cands.distinct(atol)
     out: list[Candidate] = []
     kept: list[np.ndarray] = []
     for c in cands:
@@ -538,7 +551,7 @@ class SubSolve:
     """
 
     info: SolverInfo
-    candidates: list[Candidate]
+    candidates: Sequence[Candidate]
     complete: bool
     degenerate: bool | None
     notes: tuple[str, ...]

@@ -258,6 +258,12 @@ def typed_options(cls: type, values: Mapping[str, Any], method: str) -> Any:
     return cls(**{name: check_value(cls, name, v, method) for name, v in values.items()})
 
 
+@cache
+def default_options(cls: type) -> Any:
+    """The instance of the options class ``cls`` with every default (built once: it is frozen)."""
+    return cls()
+
+
 def normalise_fields(instance: Any) -> None:
     """Check every option of a freshly built options instance; store the normalised values.
 

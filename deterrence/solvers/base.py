@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 import numpy as np
 
+from .._jit import njit
 from ..equilibrium import BELIEF_POLICIES, CONCEPTS
 from ..errors import SolverError, TimeLimitError
 from ._options import normalise_fields
@@ -176,6 +177,91 @@ class Candidate:
     agent: bool = False
 
 
+class CandidateArrays(Sequence[Candidate]):
+    """Candidates of a normal-form game held as stacked arrays: one ``(E, n_i)`` array per player.
+
+    A sequence of :class:`Candidate` (each built when it is taken out), so it stands wherever a
+    list of candidates does; the front door deduplicates and certifies the arrays in one batch
+    instead (two-player Nash), without a Python object per candidate.
+
+    Parameters
+    ----------
+    strategies
+        One array per player, row ``k`` being candidate ``k``'s mixed strategy.
+    exact
+        Optional exact rational profile of each candidate (as :attr:`Candidate.exact`).
+    """
+
+    __slots__ = ("exact", "strategies")
+
+    def __init__(self, strategies: Sequence[np.ndarray],
+                 exact: Sequence[tuple[tuple[Fraction, ...], ...]] | None = None) -> None:
+        self.strategies = tuple(strategies)
+        self.exact = None if exact is None else list(exact)
+
+    def __len__(self) -> int:
+        return len(self.strategies[0])
+
+    @overload
+    def __getitem__(self, k: int) -> Candidate: ...
+
+    @overload
+    def __getitem__(self, k: slice) -> CandidateArrays: ...
+
+    def __getitem__(self, k: int | slice) -> Candidate | CandidateArrays:
+        if isinstance(k, slice):
+            return self.take(np.arange(len(self))[k])
+        return Candidate(strategies=tuple(s[k] for s in self.strategies),
+                         exact=None if self.exact is None else self.exact[k])
+
+    def __iter__(self) -> Iterator[Candidate]:
+        return (self[k] for k in range(len(self)))
+
+    def take(self, rows: np.ndarray) -> CandidateArrays:
+        """The candidates at the given row indices, in that order."""
+        exact = None if self.exact is None else [self.exact[int(k)] for k in rows]
+        return CandidateArrays([s[rows] for s in self.strategies], exact)
+
+    def distinct(self, atol: float) -> CandidateArrays:
+        """The candidates without those within ``atol`` (largest entry difference) of an earlier kept one."""
+        keep = distinct_rows(self.strategies, atol)
+        return self if len(keep) == len(self) else self.take(keep)
+
+
+def distinct_rows(parts: Sequence[np.ndarray], atol: float) -> np.ndarray:
+    """Indices of the rows kept by a greedy pass over the rows of the arrays ``parts`` side by side
+    (one row per candidate): a row is dropped if it lies within ``atol`` (largest entry difference)
+    of an earlier kept row."""
+    if not parts or len(parts[0]) <= 1:
+        return np.arange(len(parts[0]) if parts else 0)
+    if len(parts) == 2:
+        x, y = (np.ascontiguousarray(p, dtype=float) for p in parts)
+    else:
+        x = np.ascontiguousarray(np.hstack(parts), dtype=float)
+        y = x[:, :0]
+    return np.flatnonzero(_kept_rows(x, y, atol))
+
+
+@njit
+def _kept_rows(x: np.ndarray, y: np.ndarray, atol: float) -> np.ndarray:
+    """Greedy pass over the rows of ``x`` and ``y`` side by side (see :func:`distinct_rows`)."""
+    keep = np.ones(x.shape[0], dtype=np.bool_)
+    for k in range(x.shape[0]):
+        if keep[k]:
+            for j in range(k + 1, x.shape[0]):
+                if keep[j] and _within(x, k, j, atol) and _within(y, k, j, atol):
+                    keep[j] = False
+    return keep
+
+
+@njit
+def _within(p: np.ndarray, k: int, j: int, atol: float) -> bool:
+    for c in range(p.shape[1]):
+        if abs(p[k, c] - p[j, c]) > atol:
+            return False
+    return True
+
+
 @dataclass(frozen=True)
 class RawResult:
     """What a solver's ``run`` returns.
@@ -183,7 +269,7 @@ class RawResult:
     Attributes
     ----------
     candidates
-        Candidate equilibria (deduplicated by the solver).
+        Candidate equilibria (deduplicated by the solver): a list, or :class:`CandidateArrays`.
     complete
         True if the algorithm guarantees every equilibrium of the concept is among the
         candidates (for degenerate games: every extreme point of every component).
@@ -193,7 +279,7 @@ class RawResult:
         Human-readable remarks (ties, components, skipped supports, ...).
     """
 
-    candidates: list[Candidate]
+    candidates: Sequence[Candidate]
     complete: bool
     degenerate: bool | None = None
     notes: tuple[str, ...] = ()
@@ -268,6 +354,7 @@ __all__ = [
     "CONCEPTS",
     "LOG",
     "Candidate",
+    "CandidateArrays",
     "Clock",
     "RawResult",
     "SolveOptions",

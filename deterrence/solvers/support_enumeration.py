@@ -26,8 +26,8 @@ from typing import Any
 
 import numpy as np
 
-from ._bimatrix import bimatrix, candidates_from_pairs, dedupe, scaled_positive
-from .base import RawResult, SolveOptions, SolverInfo, SolverOptions
+from ._bimatrix import bimatrix, candidates_from_pairs, scaled_positive
+from .base import RawResult, SolveOptions, SolverInfo, SolverOptions, distinct_rows
 
 _TOL = 1e-9  # payoffs are scaled to [1, 2]
 _CHUNK = 1_500_000  # matrix entries per batch
@@ -122,7 +122,7 @@ def support_equilibria(a: np.ndarray, b: np.ndarray, tol: float = _TOL) -> dict[
                 xs.append(x / x.sum())
                 ys.append(y / y.sum())
                 supports.append((tuple(int(i) for i in sup_i[p]), tuple(int(j) for j in sup_j[p])))
-    keep = dedupe(list(zip(xs, ys, strict=True)), atol=1e-9)
+    keep = distinct_rows((np.reshape(xs, (-1, m)), np.reshape(ys, (-1, n))), atol=1e-9)
     return {
         "x": np.array([xs[k] for k in keep]).reshape(-1, m),
         "y": np.array([ys[k] for k in keep]).reshape(-1, n),

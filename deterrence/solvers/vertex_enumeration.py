@@ -8,21 +8,23 @@ the union of the convex hulls of its maximal Nash subsets (cliques of extreme eq
 
 How the vertices are found
 --------------------------
-1. *Convex hull* (default): the vertices are read from the facets of the polar point set
-   with qhull (``scipy.spatial.ConvexHull``, as QuantEcon does). Each vertex's tight
-   constraints are recomputed from its coordinates, so the triangulated pieces of one
-   facet of a degenerate polytope merge into one vertex with all its labels.
-2. *Lexicographic pivoting* (``vertex_method="pivot"``, and the fallback if qhull fails):
-   breadth-first search over the feasible bases of the lexicographically perturbed
-   polytope from the origin, a whole layer at a time in numpy (batched ratio tests and
-   batched pivots). Exact combinatorics for any degeneracy (Balinski: the graph of the
-   perturbed, simple polytope is connected; every vertex has a lexicographic basis).
+1. *Lexicographic pivoting* (default, ``vertex_method="pivot"``): breadth-first search over
+   the feasible bases of the lexicographically perturbed polytope from the origin, one pivot
+   per new basis, visited bases in a hash set; compiled with numba when it is installed
+   (:mod:`._vertex_kernel`). Exact combinatorics for any degeneracy (Balinski: the graph of
+   the perturbed, simple polytope is connected; every vertex has a lexicographic basis), and
+   each vertex is recorded with all its tight labels.
+2. *Convex hull* (``vertex_method="qhull"``): the vertices are read from the facets of the
+   polar point set with qhull (``scipy.spatial.ConvexHull``, as QuantEcon does). Each
+   vertex's tight constraints are recomputed from its coordinates, so the triangulated pieces
+   of one facet of a degenerate polytope merge into one vertex with all its labels; if qhull
+   fails (precision), pivoting is used.
 3. *Basis enumeration* (``vertex_method="bases"``, tiny games): every ``d``-subset.
 
-Labels are bitmasks; complementary pairs are matched by hashing (nondegenerate) or by a
-"labels missing from both" matrix product (degenerate). Each returned pair is re-solved
-from its tight constraints (least squares, or exactly in rationals with ``exact=True``).
-The result equals the extreme-equilibrium set of pygambit's ``enummixed_solve``.
+Labels are bitmasks; complementary pairs are matched by hashing (nondegenerate vertices) or
+by testing the union of the label sets (degenerate ones). With ``exact=True`` each pair is
+re-solved exactly in rationals from its tight labels. The result equals the
+extreme-equilibrium set of pygambit's ``enummixed_solve``.
 """
 
 from __future__ import annotations
@@ -36,201 +38,14 @@ from typing import Any
 import numpy as np
 
 from ..errors import SolverError
-from ._bimatrix import (
-    bimatrix,
-    bit_keys,
-    candidates_from_pairs,
-    polytope_p,
-    polytope_q,
-    scaled_positive,
-)
+from . import _vertex_kernel as kernel
+from ._bimatrix import bimatrix, bit_keys, candidates_from_pairs, polytope_p, polytope_q, scaled_positive
 from ._options import option
-from .base import RawResult, SolveOptions, SolverInfo, SolverOptions
+from .base import CandidateArrays, RawResult, SolveOptions, SolverInfo, SolverOptions
 
-_TIE = 1e-9  # relative tolerance for ties in ratio tests (degeneracy)
-_TIGHT = 1e-9  # tolerance for a constraint to count as tight (payoffs scaled to [1, 2])
-_BIG = 1e200  # "infinite" rate/slack of a blocking constraint at a degenerate vertex
-_TABLE_BITS = 26  # up to this many labels, visited bases are marked in a 2**L bit table
-_METHODS = ("auto", "qhull", "pivot", "bases")
-_THREAD_MIN = 49  # games with at least this many strategy pairs enumerate P and Q in parallel
-
-
-# ---------------------------------------------------------------------------- vertices by pivoting
-def _lex_entering(dic: np.ndarray, basis: np.ndarray, nonbasic: np.ndarray, p: np.ndarray,
-                  cands: np.ndarray) -> np.ndarray:
-    """Lexicographic ratio tests among tied rows, batched (rhs perturbed by ``eps**(label+1)``).
-
-    In the dictionary ``s_N = sbar_N + D s_T`` the perturbed ``sbar_k`` has coefficient
-    ``1`` on its own ``eps_k`` and ``-D[k, q]`` on ``eps_{T_q}``; the winner is the
-    lexicographic minimum of these vectors divided by the rate ``-D[k, p]``. Distinct
-    rows give distinct vectors, so the winner is unique.
-
-    Parameters
-    ----------
-    dic, basis, nonbasic
-        Dictionaries ``(T, L-d, d)``, basic ``(T, d)`` and nonbasic ``(T, L-d)``
-        constraint indices of the ``T`` tied ratio tests.
-    p
-        Leaving basis position of each test ``(T,)``.
-    cands
-        Tied rows of each test ``(T, L-d)`` (boolean).
-
-    Returns
-    -------
-    numpy.ndarray
-        The winning dictionary row of each test.
-    """
-    n_t, n_non, d = dic.shape
-    n_rows = n_non + d
-    t = np.arange(n_t)
-    rate = -dic[t, :, p]  # (T, L-d)
-    vec = np.zeros((n_t, n_non, n_rows))
-    vec[t[:, None, None], np.arange(n_non)[None, :, None], basis[:, None, :]] = -dic
-    vec[t[:, None], np.arange(n_non)[None, :], nonbasic] += 1.0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        vec /= rate[:, :, None]
-    alive = cands.copy()
-    for j in range(n_rows):
-        if np.all(alive.sum(axis=1) == 1):
-            break
-        vals = np.where(alive, vec[:, :, j], np.inf)
-        lo = vals.min(axis=1, keepdims=True)
-        alive &= vals <= lo + _TIE * (1.0 + np.abs(lo))
-    return alive.argmax(axis=1)
-
-
-def _basis_keys(basis: np.ndarray, n_rows: int) -> np.ndarray:
-    """Keys of sets of constraint indices (rows of ``basis``), as in :func:`bit_keys`."""
-    if n_rows <= 62:
-        return np.left_shift(np.int64(1), basis.astype(np.int64)).sum(axis=1)
-    mask = np.zeros((len(basis), n_rows), dtype=bool)
-    mask[np.arange(len(basis))[:, None], basis] = True
-    return bit_keys(mask)
-
-
-def _pivot_vertices(g: np.ndarray, rhs: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
-    """Vertices of ``{z : g z <= rhs}`` by layered lexicographic pivoting from the origin.
-
-    Breadth-first search over the feasible bases of the lexicographically perturbed
-    polytope (which is simple), a whole layer per step. A basis ``T`` (``d`` tight
-    constraints) carries the dictionary ``s_N = sbar_N + D s_T`` of the other slacks;
-    every basis of the layer runs its ``d`` ratio tests at once and each new basis gets
-    its dictionary from its parent's by one batched pivot. Every vertex of the original
-    polytope has at least one lexicographically feasible basis.
-
-    A first pass skips the tie checks: it is exact for simple polytopes, and the first
-    vertex with a nonbasic slack at zero (the only way a tie shows) restarts the search
-    with lexicographic tie-breaking.
-
-    Returns
-    -------
-    basis, tight, simple
-        One basis (constraint indices, ``(V, d)``) per distinct vertex, the vertices'
-        tight constraints ``(V, L)``, and whether the polytope is simple.
-    """
-    res = _pivot_search(g, rhs, checked=False)
-    if res is None:
-        res = _pivot_search(g, rhs, checked=True)
-    assert res is not None
-    return res
-
-
-def _pivot_search(g: np.ndarray, rhs: np.ndarray, checked: bool
-                  ) -> tuple[np.ndarray, np.ndarray, bool] | None:
-    """The search of :func:`_pivot_vertices`; unchecked, returns ``None`` on a degenerate vertex."""
-    n_rows, d = g.shape
-    n_non = n_rows - d
-    basis = np.flatnonzero(rhs == 0)[None, :]  # the origin: the d nonnegativity constraints
-    nonbasic = np.flatnonzero(rhs != 0)[None, :]
-    ginv0 = np.linalg.inv(g[basis[0]])
-    dic = (g[nonbasic[0]] @ ginv0)[None]  # (N, L-d, d)
-    sbar = (rhs[nonbasic[0]] - dic[0] @ rhs[basis[0]])[None]  # (N, L-d)
-    int_keys = n_rows <= 62
-    keys = _basis_keys(basis, n_rows)
-    seen = np.zeros(1 << n_rows, dtype=bool) if n_rows <= _TABLE_BITS else None
-    if seen is not None:
-        seen[keys] = True
-    visited = keys
-    bases: list[np.ndarray] = []
-    sbars: list[np.ndarray] = []
-    nonbases: list[np.ndarray] = []
-    simple = True
-    while len(basis):
-        bases.append(basis)
-        sbars.append(sbar)
-        nonbases.append(nonbasic)
-        # ratio test as a maximum of rate / slack: no division by the dictionary
-        if not checked:
-            q = np.multiply(dic, (-1.0 / sbar)[:, :, None])
-            enter = q.argmax(axis=1)  # (N, d): dictionary row that becomes tight
-        else:
-            q = np.negative(dic)  # rate at which each slack falls along each edge
-            np.maximum(q, 0.0, out=q)
-            pos = sbar > _TIGHT
-            blocking = (~pos)[:, :, None] & (q > 1e-12)  # a zero slack blocks at step 0
-            q *= np.where(pos, 1.0 / np.where(pos, sbar, 1.0), 0.0)[:, :, None]
-            q[blocking] = _BIG
-            enter = q.argmax(axis=1)
-            qmax = np.take_along_axis(q, enter[:, None, :], axis=1)
-            if not np.all(qmax > 0):
-                raise SolverError("best-response polytope is unbounded; payoffs were not made positive")
-            if n_non > 1:
-                tied = q >= qmax * (1.0 - _TIE)
-                ties = np.argwhere(tied.sum(axis=1) > 1)
-                if len(ties):
-                    simple = False
-                    tn, tp = ties[:, 0], ties[:, 1]
-                    enter[tn, tp] = _lex_entering(dic[tn], basis[tn], nonbasic[tn], tp, tied[tn, :, tp])
-        entering = np.take_along_axis(nonbasic, enter, axis=1)  # (N, d) constraint indices
-        if int_keys:
-            ckeys = (keys[:, None] - np.left_shift(np.int64(1), basis)
-                     + np.left_shift(np.int64(1), entering)).ravel()
-        else:
-            child = np.repeat(basis[:, None, :], d, axis=1)
-            child[:, np.arange(d), np.arange(d)] = entering
-            ckeys = _basis_keys(child.reshape(-1, d), n_rows)
-        if seen is not None:
-            cand = np.flatnonzero(~seen[ckeys])
-            uniq, first = np.unique(ckeys[cand], return_index=True)
-            sel = cand[first]
-            seen[uniq] = True
-        else:
-            uniq, first = np.unique(ckeys, return_index=True)
-            fresh = ~np.isin(uniq, visited, assume_unique=True)
-            sel = first[fresh]
-            visited = np.concatenate([visited, uniq[fresh]])
-        keys = ckeys[sel]
-        nn, pp = np.divmod(sel, d)
-        rr = enter[nn, pp]
-        f = np.arange(len(sel))
-        parent = dic[nn]  # (F, L-d, d)
-        col = parent[f, :, pp]  # (F, L-d): column of the leaving basic slack
-        row = parent[f, rr, :]  # (F, d): row of the entering slack
-        piv = row[f, pp]
-        step = np.maximum(sbar[nn, rr], 0.0) / -piv
-        newcol = col / piv[:, None]
-        dic = parent - newcol[:, :, None] * row[:, None, :]
-        dic[f, :, pp] = newcol
-        dic[f, rr, :] = -row / piv[:, None]
-        dic[f, rr, pp] = 1.0 / piv
-        sbar = sbar[nn] + step[:, None] * col
-        sbar[f, rr] = step
-        if not checked and np.any(sbar <= _TIGHT):
-            return None  # a degenerate vertex: redo with tie-breaking
-        new_basis = basis[nn]
-        new_basis[f, pp] = entering[nn, pp]
-        new_nonbasic = nonbasic[nn]
-        new_nonbasic[f, rr] = basis[nn, pp]
-        basis, nonbasic = new_basis, new_nonbasic
-    basis = np.vstack(bases)
-    tight = np.zeros((len(basis), n_rows), dtype=bool)
-    rows = np.arange(len(basis))[:, None]
-    tight[rows, basis] = True
-    tight[rows, np.vstack(nonbases)] = np.vstack(sbars) <= _TIGHT
-    if simple:
-        return basis, tight, True
-    _, first = np.unique(bit_keys(tight), return_index=True)
-    return basis[first], tight[first], False
+_TIGHT = kernel.TIGHT  # tolerance for a constraint to count as tight (payoffs scaled to [1, 2])
+_METHODS = ("auto", "pivot", "qhull", "bases")
+_THREAD_MIN = 100  # games with at least this many strategy pairs enumerate P and Q in two threads
 
 
 # ---------------------------------------------------------------------------- vertices by qhull
@@ -307,111 +122,77 @@ def _interval_vertices(g: np.ndarray, rhs: np.ndarray) -> tuple[np.ndarray, np.n
     return z, _tight_of(g, rhs, z)
 
 
+def _label_masks(tight: np.ndarray) -> np.ndarray:
+    """Boolean label rows ``(V, L)`` as the kernel's bitmask words ``(V, words)``."""
+    n_labels = tight.shape[1]
+    out = np.zeros((len(tight), kernel.words_for(n_labels)), dtype=np.int64)
+    for w in range(out.shape[1]):
+        part = tight[:, w * kernel.BITS:(w + 1) * kernel.BITS].astype(np.int64)
+        out[:, w] = part @ np.left_shift(np.int64(1), np.arange(part.shape[1], dtype=np.int64))
+    return out
+
+
+def _facet_vertices(g: np.ndarray, rhs: np.ndarray, method: str) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Vertices by qhull or by every basis, as the kernel returns them (origin first).
+
+    ``g`` has one row per label and its first rows with ``rhs == 0`` are the coordinate
+    constraints, tight together only at the origin.
+    """
+    d = g.shape[1]
+    if d == 1:
+        z, tight = _interval_vertices(g, rhs)
+    elif method == "bases":
+        z, tight = _basis_vertices(g, rhs)
+    else:
+        z, tight = _qhull_vertices(g, rhs)
+    origin = np.all(tight[:, rhs == 0], axis=1)
+    order = np.r_[np.flatnonzero(origin), np.flatnonzero(~origin)]
+    z, tight = _refine(g, rhs, z[order], tight[order]), tight[order]
+    return _label_masks(tight), np.clip(z, 0.0, None), bool(np.any(tight.sum(axis=1) > d))
+
+
+def _pivot_vertices(matrix: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
+    """The kernel's vertices of ``{z >= 0 : matrix z <= 1}`` (SolverError if it is unbounded)."""
+    masks, z, degenerate, err = kernel.polytope_vertices(matrix, labels)
+    if err != kernel.OK:
+        raise SolverError("best-response polytope is unbounded; payoffs were not made positive")
+    return masks, z, degenerate
+
+
 def polytope_vertices(g: np.ndarray, rhs: np.ndarray, method: str = "auto"
-                      ) -> tuple[np.ndarray, Any, bool]:
+                      ) -> tuple[np.ndarray, np.ndarray, bool]:
     """All vertices of a best-response polytope ``{z : g z <= rhs}`` (see the module doc).
 
     Parameters
     ----------
     g, rhs
-        Constraints, one row per label (from :func:`._bimatrix.polytope_p` / ``polytope_q``).
+        Constraints, one row per label (from :func:`._bimatrix.polytope_p` / ``polytope_q``):
+        ``d`` coordinate constraints ``-z_i <= 0`` and positive rows with right-hand side 1.
     method
-        ``"auto"``/``"qhull"`` (facets of the polar's convex hull; ``"auto"`` falls back to
-        pivoting if qhull fails), ``"pivot"`` (exact lexicographic pivoting) or ``"bases"``
-        (every ``d``-subset of constraints; small games only).
+        ``"auto"``/``"pivot"`` (exact lexicographic pivoting), ``"qhull"`` (facets of the
+        polar's convex hull; pivoting if qhull fails) or ``"bases"`` (every ``d``-subset of
+        constraints; small games only).
 
     Returns
     -------
-    tight, coords, simple
-        Tight constraints of each vertex ``(V, L)``; a function ``coords(idx)`` giving the
-        coordinates of the vertices ``idx``; whether every vertex has exactly ``d`` tight
-        constraints.
+    masks, coords, degenerate
+        Tight labels of each vertex as bitmask words ``(V, words)``, the coordinates
+        ``(V, d)``, and whether some vertex has more than ``d`` tight labels. The origin is
+        the first vertex.
     """
-    d = g.shape[1]
     if method not in _METHODS:
         raise SolverError(f"unknown vertex method '{method}'; use one of {', '.join(_METHODS)}")
-    use_pivot = d > 1 and method == "pivot"
-    z = np.zeros((0, d))
-    if d == 1:
-        z, tight = _interval_vertices(g, rhs)
-    elif method in ("auto", "qhull"):
+    if method in ("qhull", "bases"):
         try:
-            z, tight = _qhull_vertices(g, rhs)
+            return _facet_vertices(g, rhs, method)
         except Exception:  # qhull precision trouble (QhullError): exact pivoting instead
-            use_pivot = True
-    elif method == "bases":
-        z, tight = _basis_vertices(g, rhs)
-    if use_pivot:
-        basis, tight, _ = _pivot_vertices(g, rhs)
-
-        def coords(idx: np.ndarray) -> np.ndarray:
-            if len(idx) == 0:
-                return np.zeros((0, d))
-            rows = basis[idx]
-            return np.linalg.solve(g[rows], rhs[rows][..., None])[..., 0]
-    else:
-        def coords(idx: np.ndarray) -> np.ndarray:
-            return _refine(g, rhs, z[idx], tight[idx])
-    simple = bool(np.all(tight.sum(axis=1) == d))
-    return tight, coords, simple
+            if method == "bases":
+                raise
+    zero, one = np.flatnonzero(rhs == 0), np.flatnonzero(rhs != 0)  # rows -z_i <= 0 in order of i
+    return _pivot_vertices(np.ascontiguousarray(g[one]), np.r_[zero, one])
 
 
 # ---------------------------------------------------------------------------- matching
-def _match_dense(tp: np.ndarray, tq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """All completely labelled pairs, by counting labels missing from both (any label count)."""
-    miss_p = (~tp).astype(np.float32)
-    miss_q = (~tq).astype(np.float32)
-    ii: list[np.ndarray] = [np.zeros(0, dtype=np.int64)]
-    jj: list[np.ndarray] = [np.zeros(0, dtype=np.int64)]
-    chunk = max(1, 4_000_000 // max(1, len(tq)))
-    for lo in range(0, len(tp), chunk):
-        both = miss_p[lo:lo + chunk] @ miss_q.T
-        i, j = np.nonzero(both == 0)
-        ii.append(i + lo)
-        jj.append(j)
-    return np.concatenate(ii), np.concatenate(jj)
-
-
-def _match(tp: np.ndarray, tq: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
-    """Index pairs ``(i, j)`` with every label tight at P-vertex ``i`` or at Q-vertex ``j``.
-
-    Pairs of simple vertices (exactly ``m`` resp. ``n`` labels) must have complementary
-    label sets and are found by hashing; pairs with a degenerate vertex by bitmask
-    broadcasting over just the degenerate vertices.
-    """
-    n_labels = tp.shape[1]
-    if n_labels > 62:
-        return _match_dense(tp, tq)
-    kp, kq = bit_keys(tp), bit_keys(tq)
-    full = np.int64((1 << n_labels) - 1)
-    cnt_p, cnt_q = tp.sum(axis=1), tq.sum(axis=1)
-    simple_p = cnt_p == m
-    simple_q = cnt_q == n_labels - m
-    ii: list[np.ndarray] = []
-    jj: list[np.ndarray] = []
-    sp, sq = np.flatnonzero(simple_p), np.flatnonzero(simple_q)
-    if len(sp) and len(sq):
-        want = np.bitwise_xor(kp[sp], full)
-        order = np.argsort(kq[sq])
-        sorted_q = kq[sq][order]
-        pos = np.minimum(np.searchsorted(sorted_q, want), len(sq) - 1)
-        hit = sorted_q[pos] == want
-        ii.append(sp[hit])
-        jj.append(sq[order[pos[hit]]])
-    dp, dq = np.flatnonzero(~simple_p), np.flatnonzero(~simple_q)
-    if len(dp):  # degenerate P vertices against every Q vertex
-        i, j = np.nonzero((kp[dp][:, None] | kq[None, :]) == full)
-        ii.append(dp[i])
-        jj.append(j)
-    if len(dq):  # simple P vertices against degenerate Q vertices
-        i, j = np.nonzero((kp[sp][:, None] | kq[dq][None, :]) == full)
-        ii.append(sp[i])
-        jj.append(dq[j])
-    if not ii:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    return np.concatenate(ii), np.concatenate(jj)
-
-
 def _refine(g: np.ndarray, rhs: np.ndarray, z: np.ndarray, tight: np.ndarray) -> np.ndarray:
     """Re-solve vertices from their tight constraints (batched when exactly ``d`` are tight)."""
     out = z.copy()
@@ -448,8 +229,40 @@ def _components(ip: np.ndarray, jq: np.ndarray) -> int:
 # ---------------------------------------------------------------------------- solver entry points
 @cache
 def _executor() -> ThreadPoolExecutor:
-    """Two worker threads: qhull and numpy release the GIL, so both polytopes run at once."""
+    """Two worker threads: the compiled kernel (and qhull) release the GIL, so P and Q run at once."""
     return ThreadPoolExecutor(max_workers=2, thread_name_prefix="deterrence-vertices")
+
+
+def _both(job_p: Any, job_q: Any, parallel: bool) -> tuple[Any, Any]:
+    """``(job_p(), job_q())``, in two threads if ``parallel``."""
+    if not parallel:
+        return job_p(), job_q()
+    other = _executor().submit(job_q)
+    return job_p(), other.result()
+
+
+def _pivot_extremes(a: np.ndarray, b: np.ndarray, parallel: bool) -> tuple[Any, ...]:
+    """The kernel's pairs, strategies, tight labels, degeneracy and vertex counts (pivoting)."""
+    m, n = a.shape
+    if not parallel:
+        *out, err = kernel.bimatrix_extremes(a, b)
+        if err != kernel.OK:
+            raise SolverError("best-response polytope is unbounded; payoffs were not made positive")
+        return tuple(out)
+    p_matrix, p_labels, q_matrix, q_labels = kernel.polytopes(a, b)
+    (mp, zp, dp), (mq, zq, dq) = _both(lambda: _pivot_vertices(p_matrix, p_labels),
+                                       lambda: _pivot_vertices(q_matrix, q_labels), True)
+    return (*kernel.pair_up(mp, zp, mq, zq, m, n), dp or dq, len(mp), len(mq))
+
+
+def _facet_extremes(a: np.ndarray, b: np.ndarray, method: str, parallel: bool) -> tuple[Any, ...]:
+    """As :func:`_pivot_extremes`, with the vertices from qhull or every basis."""
+    m, n = a.shape
+    gp, rp = polytope_p(scaled_positive(b))
+    gq, rq = polytope_q(scaled_positive(a))
+    (mp, zp, dp), (mq, zq, dq) = _both(lambda: polytope_vertices(gp, rp, method),
+                                       lambda: polytope_vertices(gq, rq, method), parallel)
+    return (*kernel.pair_up(mp, zp, mq, zq, m, n), dp or dq, len(mp), len(mq))
 
 
 def extreme_equilibria(a: np.ndarray, b: np.ndarray, method: str = "auto", threads: bool = True
@@ -463,7 +276,7 @@ def extreme_equilibria(a: np.ndarray, b: np.ndarray, method: str = "auto", threa
     method
         Vertex method, see :func:`polytope_vertices`.
     threads
-        Enumerate the two polytopes in two threads (games of at least 49 strategy pairs).
+        Enumerate the two polytopes in two threads (games of at least 100 strategy pairs).
 
     Returns
     -------
@@ -472,37 +285,25 @@ def extreme_equilibria(a: np.ndarray, b: np.ndarray, method: str = "auto", threa
         ``y_tight`` (tight labels of each vertex), ``degenerate`` (bool), ``components``
         (number of equilibrium components) and the vertex counts ``vertices_p``/``vertices_q``.
     """
-    a = np.asarray(a, dtype=float)
-    b = np.asarray(b, dtype=float)
-    m = a.shape[0]
-    gp, rp = polytope_p(scaled_positive(b))
-    gq, rq = polytope_q(scaled_positive(a))
-    if threads and a.size >= _THREAD_MIN:
-        other = _executor().submit(polytope_vertices, gq, rq, method)
-        tp, coords_p, simple_p = polytope_vertices(gp, rp, method)
-        tq, coords_q, simple_q = other.result()
+    if method not in _METHODS:
+        raise SolverError(f"unknown vertex method '{method}'; use one of {', '.join(_METHODS)}")
+    a = np.ascontiguousarray(a, dtype=float)
+    b = np.ascontiguousarray(b, dtype=float)
+    parallel = threads and a.size >= _THREAD_MIN
+    if method in ("auto", "pivot"):
+        res = _pivot_extremes(a, b, parallel)
     else:
-        tp, coords_p, simple_p = polytope_vertices(gp, rp, method)
-        tq, coords_q, simple_q = polytope_vertices(gq, rq, method)
-    nz_p = np.flatnonzero(~np.all(tp[:, :m], axis=1))  # drop the origin (x = 0)
-    nz_q = np.flatnonzero(~np.all(tq[:, m:], axis=1))
-    tp, tq = tp[nz_p], tq[nz_q]
-    simple = simple_p and simple_q
-    ip, jq = _match(tp, tq, m)
-    xs, ys = coords_p(nz_p[ip]), coords_q(nz_q[jq])
-    xs = np.clip(xs, 0.0, None)
-    ys = np.clip(ys, 0.0, None)
-    xs = xs / xs.sum(axis=1, keepdims=True)
-    ys = ys / ys.sum(axis=1, keepdims=True)
+        res = _facet_extremes(a, b, method, parallel)
+    pairs, xs, ys, x_tight, y_tight, degenerate, n_p, n_q = res
     return {
         "x": xs,
         "y": ys,
-        "x_tight": tp[ip],
-        "y_tight": tq[jq],
-        "degenerate": not simple,
-        "components": _components(ip, jq) if not simple else len(ip),
-        "vertices_p": len(tp) + 1,
-        "vertices_q": len(tq) + 1,
+        "x_tight": x_tight,
+        "y_tight": y_tight,
+        "degenerate": bool(degenerate),
+        "components": _components(pairs[:, 0], pairs[:, 1]) if degenerate else len(pairs),
+        "vertices_p": int(n_p),
+        "vertices_q": int(n_q),
     }
 
 
@@ -513,11 +314,11 @@ class VertexEnumerationOptions(SolverOptions):
     Parameters
     ----------
     vertex_method
-        How the vertices of the best-response polytopes are found: ``"auto"`` (the convex
-        hull by qhull, exact pivoting if qhull fails), ``"qhull"``, ``"pivot"`` (exact
-        lexicographic pivoting) or ``"bases"`` (every basis; tiny games only).
+        How the vertices of the best-response polytopes are found: ``"auto"`` or ``"pivot"``
+        (exact lexicographic pivoting, compiled), ``"qhull"`` (the convex hull of the polar by
+        qhull; pivoting if qhull fails) or ``"bases"`` (every basis; tiny games only).
     threads
-        Enumerate the two polytopes in two threads (games of at least 49 strategy pairs);
+        Enumerate the two polytopes in two threads (games of at least 100 strategy pairs);
         ``False`` keeps the work in the calling thread.
     """
 
@@ -530,8 +331,10 @@ def run(game: Any, options: SolveOptions) -> RawResult:
     opts = options.of(VertexEnumerationOptions)
     a, b = bimatrix(game)
     res = extreme_equilibria(a, b, method=opts.vertex_method, threads=opts.threads)
-    cands = candidates_from_pairs(game, res["x"], res["y"], res["x_tight"], res["y_tight"],
-                                  exact=options.exact)
+    if options.exact:
+        cands = candidates_from_pairs(game, res["x"], res["y"], res["x_tight"], res["y_tight"], exact=True)
+    else:  # the kernel's strategies are normalised already
+        cands = CandidateArrays((res["x"], res["y"]))
     notes = [f"{res['vertices_p']} vertices of P and {res['vertices_q']} of Q enumerated"]
     if res["degenerate"]:
         notes.insert(0, (
@@ -551,7 +354,11 @@ def _max_vertices(facets: int, dim: int) -> int:
 
 def estimate(game: Any) -> float:
     """Work estimate: the upper-bound vertex counts times the cost of one pivot."""
-    m, n = game.shape
+    return _estimate(*game.shape)
+
+
+@cache
+def _estimate(m: int, n: int) -> float:
     size = m + n
     return float(_max_vertices(size, m) * m * m * size + _max_vertices(size, n) * n * n * size)
 
