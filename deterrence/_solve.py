@@ -55,6 +55,9 @@ def _evaluate_one(game: Any, cand: Candidate, concept: str, options: SolveOption
         return _Evaluated(cand, cert, strategies, game.expected_payoffs(strategies),
                           game.outcome_probabilities(strategies), None)
     profile = list(strategies)
+    if not isinstance(game, ExtensiveFormGame):  # an aggregated game of a model family
+        return _Evaluated(cand, cert, strategies, game.expected_payoffs(profile),
+                          game.outcome_probabilities(profile), None)
     reach = game.realization_probabilities(profile)
     return _Evaluated(cand, cert, strategies, game.expected_payoffs(profile, reach),
                       game.outcome_probabilities(profile, reach), reach)
@@ -198,10 +201,14 @@ def snapped(cands: Any, concept: str) -> Any:
     """The candidates with float noise around 0 removed (``3.7e-17`` -> ``0``, so a pure
     equilibrium reads pure), before they are certified: every probability or belief within
     :data:`SNAP` of 0 becomes 0 and its vector is rescaled to sum to 1. Not for QRE, whose
-    probabilities are all positive however small."""
+    probabilities are all positive however small, nor for candidates a solver also gave in exact
+    arithmetic (a probability of ``1e-18`` there is real). Every snapped candidate is then
+    certified as it is reported."""
     if concept == "qre":
         return cands
     if isinstance(cands, CandidateArrays):
+        if cands.exact is not None:
+            return cands
         return CandidateArrays([_snap_rows(s) for s in cands.strategies], cands.exact)
     if not isinstance(cands, list):
         return cands
@@ -211,7 +218,7 @@ def snapped(cands: Any, concept: str) -> Any:
             strategies=tuple(_snap(s) for s in c.strategies),
             beliefs=None if c.beliefs is None else tuple(_snap(b) for b in c.beliefs),
         )
-        if isinstance(c, Candidate)
+        if isinstance(c, Candidate) and c.exact is None  # exact answers hold their zeros exactly
         else c
         for c in cands
     ]

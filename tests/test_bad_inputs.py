@@ -1922,8 +1922,8 @@ def _forgetful() -> dt.ExtensiveFormGame:
     return dt.ExtensiveFormGame(root, players=["A", "B"])
 
 
-solve_case("solve-imperfect-recall-names-the-set", lambda: solve(_forgetful()), UnsupportedError,
-           ["no method computes nash", "information set 'I2'"])
+solve_case("solve-imperfect-recall-names-the-set", lambda: solve(_forgetful(), concept="spe"), UnsupportedError,
+           ["perfect recall", "information set 'I2'"])  # nash: agent-form answers (issue 14)
 solve_case("solve-pbe-imperfect-recall-names-the-set", lambda: solve(_forgetful(), concept="pbe"),
            UnsupportedError, ["information set 'I2'"])
 _add(Case(  # isdigit() accepted '²'

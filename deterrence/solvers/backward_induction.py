@@ -297,6 +297,14 @@ def _estimate(game: ExtensiveFormGame) -> float:
     return 20.0 * len(game.nodes)
 
 
+def _applicable(game: ExtensiveFormGame) -> str | None:
+    bad = game.recall_violation()
+    if bad is not None:
+        return (f"'backward_induction' needs perfect recall (the game lacks it at information set "
+                f"'{bad}'): a subgame's solution is then not a best reply of a player who forgets")
+    return None
+
+
 SOLVER = SolverInfo(
     name="backward_induction",
     concepts=frozenset({"spe"}),
@@ -305,5 +313,6 @@ SOLVER = SolverInfo(
     options=BackwardInductionOptions,
     finds="all",
     estimate=_estimate,
+    applicable=_applicable,
     description="subgame-perfect equilibria by backward induction subgame by subgame; ties reported",
 )
