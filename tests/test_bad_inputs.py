@@ -1922,8 +1922,9 @@ def _forgetful() -> dt.ExtensiveFormGame:
     return dt.ExtensiveFormGame(root, players=["A", "B"])
 
 
-solve_case("solve-imperfect-recall-names-the-set", lambda: solve(_forgetful(), concept="spe"), UnsupportedError,
-           ["perfect recall", "information set 'I2'"])  # nash: agent-form answers (issue 14)
+# (nash on this tree: agent-form answers since issue 14; spe and pbe still need perfect recall)
+solve_case("solve-imperfect-recall-names-the-set", lambda: solve(_forgetful(), concept="spe"),
+           UnsupportedError, ["perfect recall", "information set 'I2'"])
 solve_case("solve-pbe-imperfect-recall-names-the-set", lambda: solve(_forgetful(), concept="pbe"),
            UnsupportedError, ["information set 'I2'"])
 _add(Case(  # isdigit() accepted '²'
