@@ -302,3 +302,16 @@ def test_progress_is_logged_once_a_second(caplog) -> None:
     clock = Clock("homotopy", None, interval=0.0)
     clock.check("lambda=3")
     assert any("homotopy: lambda=3" in r.getMessage() for r in caplog.records)
+
+
+def test_work_estimates_of_huge_trees_are_infinite_not_computed() -> None:
+    """A 2-player tree of 220 information sets has about 1e30 reduced profiles: the estimate of
+    the reduced normal form is infinite at once (pricing its vertex enumeration used to compute
+    binomials of 1e30 and hang), so ``auto`` passes on to the sequence form."""
+    import math
+
+    from deterrence.solvers._dispatch import choose, estimate_work, registry
+
+    game = random_tree(2, 200, 1)
+    assert math.isinf(estimate_work(registry()["enumerate_reduced"], game))
+    assert choose(game, "nash").info.name == "sequence_form"

@@ -63,11 +63,18 @@ class _Shape:
         self.num_players = len(shape)
 
 
+#: reduced pure profiles beyond which the reduced normal form is never built (the estimate is
+#: then infinite, and the normal-form methods are not priced: their bounds grow combinatorially)
+_NO_NORMAL_FORM = 1e15
+
+
 def estimate(game: Any) -> float:
     """Work estimate: the reduced pure profiles, or the least estimate of a normal-form method
     that ``auto`` may choose and that finds every equilibrium, if larger."""
     counts = reduced_strategy_counts(game)
     work = float(math.prod(counts))
+    if work > _NO_NORMAL_FORM:  # no such normal form can be built: no need to price its methods
+        return math.inf
     methods = auto_methods("nash", "normal", len(counts) == 2, finds="all")
     least = work_of_methods(methods, _Shape(counts))
     return work if least is None else max(work, least)

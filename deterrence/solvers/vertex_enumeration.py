@@ -29,6 +29,7 @@ extreme-equilibrium set of pygambit's ``enummixed_solve``.
 
 from __future__ import annotations
 
+import math
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
@@ -345,6 +346,10 @@ def run(game: Any, options: SolveOptions) -> RawResult:
     return RawResult(candidates=cands, complete=True, degenerate=res["degenerate"], notes=tuple(notes))
 
 
+#: strategies (both players) above which the vertex bound is not computed (the estimate is infinite)
+_LARGEST_PRICED = 2_000
+
+
 def _max_vertices(facets: int, dim: int) -> int:
     """McMullen's upper bound on the vertices of a ``dim``-polytope with ``facets`` facets."""
     if dim <= 1:
@@ -360,6 +365,8 @@ def estimate(game: Any) -> float:
 @cache
 def _estimate(m: int, n: int) -> float:
     size = m + n
+    if size > _LARGEST_PRICED:  # the bound's binomials alone would take longer than any solve
+        return math.inf
     return float(_max_vertices(size, m) * m * m * size + _max_vertices(size, n) * n * n * size)
 
 
