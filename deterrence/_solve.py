@@ -238,15 +238,9 @@ def _snap_rows(rows: np.ndarray) -> np.ndarray:
 
 def _snap(vector: Any) -> Any:
     """One probability vector with its entries within :data:`SNAP` of 0 set to 0, rescaled."""
-    if vector is None:
-        return None
-    v = np.asarray(vector, dtype=float)
-    small = np.abs(v) < SNAP
-    if v.ndim != 1 or not small.any() or small.all():
+    if vector is None or np.ndim(vector) != 1:
         return vector
-    out = np.where(small, 0.0, v)
-    total = out.sum()
-    return out / total if total > 0 else vector
+    return _snap_rows(np.asarray(vector, dtype=float)[None, :])[0]
 
 
 def on_common_scale(game: Game, concept: str) -> Game:

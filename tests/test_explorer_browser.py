@@ -15,7 +15,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -264,8 +263,7 @@ def test_port_in_use_is_a_clear_error(live: str) -> None:
     env = dict(
         os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     )
-    started = time.time()
-    proc = subprocess.run(
+    proc = subprocess.run(  # timeout: a safety net for a hung server, not a speed check
         [sys.executable, "-m", "deterrence", "explore", "--no-browser", "--port", port],
         capture_output=True,
         text=True,
@@ -276,4 +274,3 @@ def test_port_in_use_is_a_clear_error(live: str) -> None:
     )
     assert proc.returncode == 2, (proc.stdout, proc.stderr)
     assert f"port {port} on 127.0.0.1 is in use" in proc.stderr and "Traceback" not in proc.stderr
-    assert time.time() - started < 60

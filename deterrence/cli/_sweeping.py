@@ -124,8 +124,7 @@ def _draw(result: Any, args: argparse.Namespace, out: Path) -> Path | None:
     """The regime map (two varied parameters) or the indicator line (one), from the folder a
     part at a time. Returns the file written."""
     names = result.varied
-    x = args.x or (names[0] if names else None)
-    y = args.y or next((n for n in names if n != x), None)
+    x, y = _axes(result, args)
     if x is not None and y is not None:
         at = {n: _middle(result, n) for n in names if n not in (x, y)} or None
         result.plot(x, y, indicator=args.indicator, path=out / "regime_map.png", at=at)
@@ -218,12 +217,17 @@ MEASURE_PLOTS = ("expected_allies_at_war", "expected_entrapped")
 def _draw_measures(result: Any, args: argparse.Namespace, model: Any, out: Path) -> Path | None:
     """The alliance measures against the first varied parameter, for a model family that reports
     them (one line per value of the second); the file written, if any."""
-    names = result.varied
-    x = args.x or (names[0] if names else None)
+    x, y = _axes(result, args)
     if x is None or not getattr(model, "measures", ()):
         return None
-    y = args.y or next((n for n in names if n != x), None)
     return _plot_measures(result, x, y, out / "measures.png")
+
+
+def _axes(result: Any, args: argparse.Namespace) -> tuple[str | None, str | None]:
+    """The pictures' x and y parameters: ``--x``/``--y``, else the first two varied."""
+    names = result.varied
+    x = args.x or (names[0] if names else None)
+    return x, args.y or next((n for n in names if n != x), None)
 
 
 def _plot_measures(result: Any, x: str, y: str | None, path: Path) -> Path:

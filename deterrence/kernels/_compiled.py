@@ -195,6 +195,8 @@ class CompiledModel:
         self._packed: Packed = packed(game, plans, feats, rowset, len(self._labels))
         self._pure = np.array([not s.mixing for s in self.structures], dtype=bool)
         self._rows_per_point = 1.25
+        #: per information set mixing chance branches: each node's chance edges (for PBE free)
+        self._nature_sets = _chance_edges_of_sets(self.game) if self.concept == "pbe" else []
 
     # ------------------------------------------------------------------ structures
     def _mixed_structures(self, sizes: list[int]) -> list[Structure]:
@@ -350,8 +352,8 @@ class CompiledModel:
             out = grown
         self._rows_per_point = max(1.0, 1.1 * row / max(npts, 1))
         found = Found(*(a[..., :row] for a in out))
-        if self.concept == "pbe" and self.belief_policy == "free" and ce.size:
-            found = _without_zero_chance(found, ce, undecided, self.game)
+        if self.belief_policy == "free" and self._nature_sets:
+            found = _without_zero_chance(found, ce, undecided, self._nature_sets)
         return undecided, found
 
     def _table(self, points: pd.DataFrame, found: Found, with_structure: bool = False) -> pd.DataFrame:
@@ -432,14 +434,16 @@ def _check_supported(game: Any, concept: str, belief_policy: str) -> None:
         raise UnsupportedError("compiled kernels need perfect recall", methods=("pointwise",))
 
 
-def _without_zero_chance(found: Found, ce: np.ndarray, undecided: np.ndarray, game: Any) -> Found:
+def _without_zero_chance(
+    found: Found, ce: np.ndarray, undecided: np.ndarray, nature_sets: list[list[tuple[int, ...]]]
+) -> Found:
     """Hand to the per-point solver the points where an information set holds both a node that
     Nature reaches with probability 0 and one it reaches (marked in ``undecided``, their rows
     dropped): free beliefs may not weigh the first, a restriction the engine's belief intervals
     do not know."""
     ce = np.asarray(ce)
     mixed = np.zeros(ce.shape[1], dtype=bool)
-    for edges in _chance_edges_of_sets(game):
+    for edges in nature_sets:
         positive = np.stack([np.prod(ce[list(e)], axis=0) > 0 if e else np.ones(ce.shape[1], bool)
                              for e in edges])
         mixed |= positive.any(axis=0) & ~positive.all(axis=0)
