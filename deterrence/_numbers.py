@@ -25,6 +25,7 @@ import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 import mpmath
@@ -238,6 +239,12 @@ def evaluate(expr: sp.Basic, values: Mapping[sp.Basic, Any] | None = None) -> Nu
         intermediate value is a finite float); ``None`` if the value is not a finite real number.
     """
     values = values or {}
+    rational = _rational_value(expr, _exact_values(values))
+    return rational if rational is not None else _evaluate_walk(expr, values)
+
+
+def _evaluate_walk(expr: sp.Basic, values: Mapping[sp.Basic, Any]) -> Number | None:
+    """:func:`evaluate` by the general walk of the expression's graph."""
     result = _walk(expr, values)
     if result.exact is not None:
         exact = result.exact
@@ -247,6 +254,92 @@ def evaluate(expr: sp.Basic, values: Mapping[sp.Basic, Any] | None = None) -> Nu
     if not result.tame:
         return result.value
     return _refined(expr, values, result.value)
+
+
+# ---------------------------------------------------------------------------------- rational fast path
+#: a step of a rational plan: ("symbol", node), ("constant", (node, value)), ("add" | "mul", child
+#: steps), ("pow", (step, integer exponent))
+_Step = tuple[str, Any]
+
+
+@lru_cache(maxsize=16_384)
+def _rational_plan(expr: sp.Basic) -> tuple[_Step, ...] | None:
+    """``expr``'s distinct nodes, children first, when it is a rational function of its symbols
+    built from sums, products and integer powers of symbols and rational constants (what model
+    files mostly hold); ``None`` for anything else (functions, floats, symbolic or fractional
+    exponents), which :func:`_walk` evaluates. Cached per expression: the sweep's per-point
+    path evaluates the same expressions at many points."""
+    index: dict[sp.Basic, int] = {}
+    steps: list[_Step] = []
+    for node in postorder(expr):
+        step: _Step
+        if isinstance(node, sp.Symbol):
+            step = ("symbol", node)
+        elif isinstance(node, sp.Rational):
+            step = ("constant", (node, Fraction(int(node.p), int(node.q))))
+        elif isinstance(node, (sp.Add, sp.Mul)):
+            step = ("add" if isinstance(node, sp.Add) else "mul", tuple(index[a] for a in node.args))
+        elif isinstance(node, sp.Pow) and isinstance(node.args[1], sp.Integer):
+            step = ("pow", (index[node.args[0]], int(node.args[1])))
+        else:
+            return None
+        index[node] = len(steps)
+        steps.append(step)
+    return tuple(steps)
+
+
+def _exact_values(values: Mapping[sp.Basic, Any]) -> dict[sp.Basic, Fraction | None]:
+    """The values given for symbols as exact Fractions (``None``: not exact), once per point."""
+    return {k: _exact_from(v) for k, v in values.items()}
+
+
+def _rational_value(expr: sp.Basic, exact: Mapping[sp.Basic, Fraction | None]) -> int | Fraction | None:
+    """``expr`` at the exact values ``exact`` (:func:`_exact_values`) by its rational plan: the
+    exact value :func:`_walk` computes, node for node under the same size limit, or ``None``
+    where the plan does not apply (no plan, a value that is not exact, a rational beyond
+    :data:`MAX_EXACT_BITS`, a zero to a negative power): the general walk decides those."""
+    try:
+        steps = _rational_plan(expr)
+    except TypeError:  # an unhashable expression: the general walk
+        return None
+    if steps is None:
+        return None
+    out: list[Fraction] = []
+    for kind, arg in steps:
+        if kind == "symbol":
+            value = exact.get(arg)
+            if value is None:
+                return None
+        elif kind == "constant":
+            value = exact.get(arg[0], arg[1]) if exact else arg[1]  # a value given for a constant wins
+            if value is None:
+                return None
+        elif kind == "pow":
+            base, p = out[arg[0]], arg[1]
+            if (base == 0 and p < 0) or _bits(base) * abs(p) > MAX_EXACT_BITS:
+                return None
+            value = base**p
+        else:
+            parts = [out[k] for k in arg]
+            if sum(_bits(e) for e in parts) > MAX_EXACT_BITS:
+                return None
+            value = sum(parts, Fraction(0)) if kind == "add" else math.prod(parts)
+        out.append(value)
+    result = out[-1]
+    return int(result) if result.denominator == 1 else result
+
+
+def evaluate_many(
+    exprs: Sequence[sp.Basic], values: Mapping[sp.Basic, Any] | None = None
+) -> list[Number | None]:
+    """:func:`evaluate` of every expression at the same ``values`` (the values converted once)."""
+    values = values or {}
+    exact = _exact_values(values)
+    out: list[Number | None] = []
+    for expr in exprs:
+        rational = _rational_value(expr, exact)
+        out.append(rational if rational is not None else _evaluate_walk(expr, values))
+    return out
 
 
 #: the working precision (bits) of the refined value: far more than a float's 53, at a fixed cost
@@ -375,4 +468,4 @@ def _size(node: sp.Basic, args: list[_Size], substituted: bool) -> _Size:
     return _Size(bits, float_value(node.func(*(sp.Float(v) for v in values))) if numeric else None)  # type: ignore[arg-type]
 
 
-__all__ = ["MAX_EXACT_BITS", "evaluate", "float_value", "postorder", "substitution_problem"]
+__all__ = ["MAX_EXACT_BITS", "evaluate", "evaluate_many", "float_value", "postorder", "substitution_problem"]

@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from .._numbers import evaluate_many
 from ..errors import ModelError
 from ..game.extensive import ExtensiveFormGame
 from ..game.tree import ChanceNode, DecisionNode, TerminalNode
@@ -477,9 +478,17 @@ class Model:
         subs = {self.symbols[n]: exact_value(v) for n, v in vals.items()}
         if check_orderings:
             check_orderings_exact(self.orderings, self.name, subs, vals)
-        pay = {t: {p: to_number(e, subs) for p, e in row.items()} for t, row in self._payoffs.items()}
-        prob = {c: {a: to_number(e, subs) for a, e in row.items()} for c, row in self._probs.items()}
+        numbers = iter(evaluate_many(self._exact_expressions, subs))
+        pay = {t: {p: next(numbers) for p in row} for t, row in self._payoffs.items()}
+        prob = {c: {a: next(numbers) for a in row} for c, row in self._probs.items()}
         return pay, prob
+
+    @cached_property
+    def _exact_expressions(self) -> tuple[sp.Expr, ...]:
+        """Every payoff, then every chance probability, in the order :meth:`_exact_numbers` reads them."""
+        return tuple(
+            e for table in (self._payoffs, self._probs) for row in table.values() for e in row.values()
+        )
 
     def _float_numbers(self, vals: Mapping[str, Any], check_orderings: bool) -> tuple[dict, dict]:
         """Payoffs and chance probabilities at ``vals``, in floating point (the compiled kernel)."""

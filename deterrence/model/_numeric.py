@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -109,7 +110,7 @@ def check_orderings_exact(
     """Refuse exact values (``subs``) that violate an ordering (``shown``: the values, for messages)."""
     for o in orderings:
         for c in o.condition.comparisons:
-            diff = to_number(c.lhs - c.rhs, subs)
+            diff = to_number(_difference(c.lhs, c.rhs), subs)
             if diff is None or not c.holds(diff, 0):
                 names = sorted(str(s) for s in (c.lhs.free_symbols | c.rhs.free_symbols))
                 at = ", ".join(f"{k}={shown[k]}" for k in names if k in shown)
@@ -120,6 +121,13 @@ def check_orderings_exact(
                     value={k: shown[k] for k in names if k in shown},
                     domain=o.text,
                 )
+
+
+@lru_cache(maxsize=4096)
+def _difference(lhs: sp.Expr, rhs: sp.Expr) -> sp.Expr:
+    """``lhs - rhs``, built once per comparison (sympy's arithmetic is slow, and a sweep's
+    per-point path checks the same orderings at every point)."""
+    return lhs - rhs
 
 
 def orderings_mask(
