@@ -41,9 +41,11 @@ def _grow(children: st.SearchStrategy[sp.Expr]) -> st.SearchStrategy[sp.Expr]:
         st.lists(children, min_size=2, max_size=3).map(lambda xs: sp.Add(*xs)),
         st.lists(children, min_size=2, max_size=3).map(lambda xs: sp.Mul(*xs)),
         st.tuples(children, st.integers(-3, 4)).map(lambda t: sp.Pow(t[0], t[1])),
-        st.tuples(children, st.sampled_from([sp.Rational(1, 2), sp.Float(0.5)])).map(lambda t: t[0] ** t[1]),
+        st.tuples(st.sampled_from([X, Y, Z]), st.sampled_from([sp.Rational(1, 2), sp.Float(0.5)])).map(
+            lambda t: t[0] ** t[1]
+        ),
         children.map(sp.Abs),
-        st.lists(children, min_size=2, max_size=2).map(lambda xs: sp.Max(*xs)),
+        st.tuples(st.sampled_from([X, Y, Z]), children).map(lambda t: sp.Max(*t)),
     )
 
 
