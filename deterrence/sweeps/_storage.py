@@ -200,15 +200,36 @@ def write_table_files(
         with open(path, "w", newline="") as fh:
             first = True
             for part in conformed():
-                part.to_csv(
-                    fh, index=False, header=first
-                )  # floats: the shortest text that reads back exactly
+                # floats: the shortest text that reads back exactly
+                csv_text(part).to_csv(fh, index=False, header=first)
                 first = False
             if first:
                 fh.write(",".join(cols) + "\n")
 
     atomic_write(folder / "table.parquet", parquet)
     atomic_write(folder / "table.csv", csv)
+
+
+def csv_text(part: pd.DataFrame) -> pd.DataFrame:
+    """``part`` with its float columns as the text ``part.to_csv`` writes for them (the shortest
+    text that reads back exactly, ``numpy``'s ``astype(str)``; empty for NaN), each distinct value
+    formatted once: a sweep's columns repeat few values (parameters, outcome probabilities), and
+    formatting every float was most of the time ``to_csv`` took. Writing the result with
+    ``to_csv`` gives the same bytes as writing ``part``."""
+    if not part.columns.is_unique:
+        return part
+    out = {}
+    for name in part.columns:
+        values = part[name].to_numpy()
+        if values.dtype != np.float64:
+            out[name] = part[name]
+            continue
+        bits, where = np.unique(values.view(np.int64), return_inverse=True)  # -0.0 apart from 0.0
+        distinct = bits.view(np.float64)
+        text = distinct.astype(str).astype(object)
+        text[np.isnan(distinct)] = ""
+        out[name] = pd.Series(text[where.reshape(-1)], index=part.index, dtype=object)
+    return pd.DataFrame(out, index=part.index, copy=False)
 
 
 def _links_in(path: Path) -> list[Path]:

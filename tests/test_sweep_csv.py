@@ -1,0 +1,46 @@
+"""``table.csv`` is written with its floats formatted once per distinct value; the bytes are the
+ones ``pandas.DataFrame.to_csv`` writes for the table itself."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from deterrence.sweeps._storage import csv_text
+
+FLOATS = hnp.arrays(
+    np.float64,
+    st.integers(0, 40),
+    elements=st.one_of(
+        st.floats(allow_nan=True, allow_infinity=True, width=64),
+        st.sampled_from([0.0, -0.0, 1.0, 0.005, 1e-5, 1e16, 123456789.125, math.nan]),
+    ),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(a=FLOATS, data=st.data())
+def test_the_same_bytes_as_to_csv(a: np.ndarray, data: st.DataObject) -> None:
+    n = len(a)
+    texts = data.draw(st.lists(st.sampled_from(["war", "a,b", 'say "no"', "two\nlines", "", None]),
+                               min_size=n, max_size=n))
+    frame = pd.DataFrame({
+        "point": np.arange(n, dtype=np.int64),
+        "x": a,
+        "y": a[::-1].copy(),
+        "regime": pd.Series(texts, dtype=object),
+        "selected": np.arange(n) % 2 == 0,
+        "error": pd.Series([None] * n, dtype=object),
+    })
+    for header in (True, False):
+        assert csv_text(frame).to_csv(index=False, header=header) == frame.to_csv(index=False, header=header)
+
+
+def test_one_float_column_and_an_empty_table() -> None:
+    for frame in (pd.DataFrame({"x": [math.nan, -0.0, 2.5]}), pd.DataFrame({"x": np.zeros(0)})):
+        assert csv_text(frame).to_csv(index=False) == frame.to_csv(index=False)
