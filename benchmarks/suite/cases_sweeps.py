@@ -389,7 +389,7 @@ def readme_job(st: Settings, log=print) -> list[dict[str, Any]]:
             wall, after = time.perf_counter() - t0, os.times()
             cpu = sum(getattr(after, f) - getattr(before, f) for f in ("children_user", "children_system"))
             row: dict[str, Any] = {"when": when, "wall_s": wall, "cpu_s": cpu, "returncode": proc.returncode}
-            found = re.search(r"paths: (.*?);", proc.stdout)
+            found = re.search(r"^paths: (.*)$", proc.stdout, re.M)  # "paths: compiled 39,999, pointwise 402"
             if found:
                 pairs = re.findall(r"(\w[\w-]*) ([\d,]+)", found.group(1))
                 row["paths"] = {path: int(count.replace(",", "")) for path, count in pairs}
