@@ -72,6 +72,7 @@ from ._specs import (
     Ordering,
     Parameter,
     Reference,
+    exact_fraction,
     exact_value,
     expr_key,
     to_number,
@@ -475,7 +476,7 @@ class Model:
     def _exact_numbers(self, vals: Mapping[str, Any], check_orderings: bool) -> tuple[dict, dict]:
         """Payoffs and chance probabilities at ``vals``, exactly (``int``/``Fraction`` where the
         expressions allow)."""
-        subs = {self.symbols[n]: exact_value(v) for n, v in vals.items()}
+        subs = {self.symbols[n]: exact_fraction(v) for n, v in vals.items()}
         if check_orderings:
             check_orderings_exact(self.orderings, self.name, subs, vals)
         numbers = iter(evaluate_many(self._exact_expressions, subs))

@@ -19,11 +19,12 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from .._numbers import evaluate_many
 from ..errors import GameError, ModelError, ParameterError
 from ..game.extensive import ExtensiveFormGame, sum_text
 from ..game.tree import chance, decision, terminal
 from ._checks import Where
-from ._specs import PROB_TOL, Ordering, Parameter, to_number
+from ._specs import PROB_TOL, Ordering, Parameter
 from ._structure import Tree
 
 _FLOAT_MAX = 1.7976931348623157e308
@@ -105,22 +106,23 @@ def _parameter_array(p: Parameter, raw: Any) -> np.ndarray:
 
 # ---------------------------------------------------------------------------------- orderings
 def check_orderings_exact(
-    orderings: Sequence[Ordering], model: str, subs: Mapping[sp.Symbol, sp.Expr], shown: Mapping[str, Any]
+    orderings: Sequence[Ordering], model: str, subs: Mapping[sp.Symbol, Any], shown: Mapping[str, Any]
 ) -> None:
-    """Refuse exact values (``subs``) that violate an ordering (``shown``: the values, for messages)."""
-    for o in orderings:
-        for c in o.condition.comparisons:
-            diff = to_number(_difference(c.lhs, c.rhs), subs)
-            if diff is None or not c.holds(diff, 0):
-                names = sorted(str(s) for s in (c.lhs.free_symbols | c.rhs.free_symbols))
-                at = ", ".join(f"{k}={shown[k]}" for k in names if k in shown)
-                raise ParameterError(
-                    f"values violate the ordering '{o.text}' of model '{model}' ({c} fails at {at}); "
-                    f"pass check_orderings=False {_CLI_HINT} to use them anyway",
-                    name=names[0] if names else None,
-                    value={k: shown[k] for k in names if k in shown},
-                    domain=o.text,
-                )
+    """Refuse exact values (``subs``: sympy or Python numbers) that violate an ordering (``shown``: the
+    values, for messages)."""
+    checks = [(o, c) for o in orderings for c in o.condition.comparisons]
+    diffs = evaluate_many([_difference(c.lhs, c.rhs) for _o, c in checks], subs)
+    for (o, c), diff in zip(checks, diffs, strict=True):
+        if diff is None or not c.holds(diff, 0):
+            names = sorted(str(s) for s in (c.lhs.free_symbols | c.rhs.free_symbols))
+            at = ", ".join(f"{k}={shown[k]}" for k in names if k in shown)
+            raise ParameterError(
+                f"values violate the ordering '{o.text}' of model '{model}' ({c} fails at {at}); "
+                f"pass check_orderings=False {_CLI_HINT} to use them anyway",
+                name=names[0] if names else None,
+                value={k: shown[k] for k in names if k in shown},
+                domain=o.text,
+            )
 
 
 @lru_cache(maxsize=4096)

@@ -428,6 +428,18 @@ def exact_value(value: Any) -> sp.Expr:
     return sp.Rational(Fraction(repr(f)))
 
 
+def exact_fraction(value: Any) -> Fraction:
+    """:func:`exact_value` as a ``Fraction`` (what :func:`deterrence._numbers.evaluate` computes
+    with; building the sympy number first costs more than the evaluation)."""
+    if isinstance(value, (int, np.integer)):
+        return Fraction(int(value))
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, sp.Rational):
+        return Fraction(int(value.p), int(value.q))
+    return Fraction(repr(float(value)))
+
+
 def to_number(expr: sp.Expr, values: Mapping[sp.Basic, Any] | None = None) -> int | Fraction | float | None:
     """``expr`` (at ``values``: ``{symbol: exact number}``) as int/Fraction (exact) or float; None
     if not finite or not real. The cost is bounded (:func:`deterrence._numbers.evaluate`): pass
