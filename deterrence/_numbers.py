@@ -295,37 +295,49 @@ def _exact_values(values: Mapping[sp.Basic, Any]) -> dict[sp.Basic, Fraction | N
 
 def _rational_value(expr: sp.Basic, exact: Mapping[sp.Basic, Fraction | None]) -> int | Fraction | None:
     """``expr`` at the exact values ``exact`` (:func:`_exact_values`) by its rational plan: the
-    exact value :func:`_walk` computes, node for node under the same size limit, or ``None``
-    where the plan does not apply (no plan, a value that is not exact, a rational beyond
-    :data:`MAX_EXACT_BITS`, a zero to a negative power): the general walk decides those."""
+    exact value :func:`_walk` computes, or ``None`` where the plan does not apply (no plan, a
+    value that is not exact, a zero to a negative power, a rational that may exceed
+    :data:`MAX_EXACT_BITS`): the general walk decides those.
+
+    The plan computes on numerator-denominator pairs of integers, reduced only at the end: the
+    value is the same, and the pairs are never smaller than the reduced fractions, so the size
+    limit, checked on them before each operation as the walk checks it, gives up wherever the
+    walk would (and, rarely, where it would not: the walk then decides)."""
     try:
         steps = _rational_plan(expr)
     except TypeError:  # an unhashable expression: the general walk
         return None
     if steps is None:
         return None
-    out: list[Fraction] = []
+    out: list[tuple[int, int]] = []
     for kind, arg in steps:
-        if kind == "symbol":
-            value = exact.get(arg)
+        if kind == "symbol" or kind == "constant":
+            value = exact.get(arg) if kind == "symbol" else (exact.get(arg[0], arg[1]) if exact else arg[1])
             if value is None:
                 return None
-        elif kind == "constant":
-            value = exact.get(arg[0], arg[1]) if exact else arg[1]  # a value given for a constant wins
-            if value is None:
+            out.append((value.numerator, value.denominator))
+            continue
+        if kind == "pow":
+            (n, d), p = out[arg[0]], arg[1]
+            if (n == 0 and p < 0) or (n.bit_length() + d.bit_length()) * abs(p) > MAX_EXACT_BITS:
                 return None
-        elif kind == "pow":
-            base, p = out[arg[0]], arg[1]
-            if (base == 0 and p < 0) or _bits(base) * abs(p) > MAX_EXACT_BITS:
-                return None
-            value = base**p
+            n, d = (n**p, d**p) if p >= 0 else (d**-p, n**-p)
+            if d < 0:
+                n, d = -n, -d
         else:
             parts = [out[k] for k in arg]
-            if sum(_bits(e) for e in parts) > MAX_EXACT_BITS:
+            if sum(n.bit_length() + d.bit_length() for n, d in parts) > MAX_EXACT_BITS:
                 return None
-            value = sum(parts, Fraction(0)) if kind == "add" else math.prod(parts)
-        out.append(value)
-    result = out[-1]
+            n, d = parts[0]
+            for n2, d2 in parts[1:]:
+                if kind == "mul":
+                    n, d = n * n2, d * d2
+                elif d == d2:
+                    n += n2
+                else:
+                    n, d = n * d2 + n2 * d, d * d2
+        out.append((n, d))
+    result = Fraction(*out[-1])
     return int(result) if result.denominator == 1 else result
 
 
