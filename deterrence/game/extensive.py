@@ -487,6 +487,7 @@ class ExtensiveFormGame:
         self._own_sequences: tuple[np.ndarray, tuple[tuple[int, int, int], ...]] | None = None
         self._recall: tuple[str | None] | None = None
         self._subgame_roots: tuple[int, ...] | None = None
+        self._sequence_form: Any = None  # deterrence.game.convert.sequence_form, built when first asked
         self.nodes: tuple[NodeInfo, ...] = tuple(flat.nodes)
         self.infosets: tuple[InfoSet, ...] = flat.infosets()
         self.chance_infos: tuple[ChanceInfo, ...] = flat.chance_infos()
