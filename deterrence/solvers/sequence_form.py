@@ -63,16 +63,11 @@ class _Structure:
     flat1: np.ndarray
     flat2: np.ndarray
     flat_size: int
-    splits: np.ndarray  # where to cut the flat behaviour into information sets
+    bounds: tuple[int, ...]  # where each information set's actions start in the flat behaviour, then the end
 
 
 def _players(sf: SequenceForm) -> tuple[_Player, _Player]:
-    out = []
-    for i in range(2):
-        n_act = np.array([len(sf.game.infosets[h].actions) for h in sf.infosets[i]], dtype=np.int64)
-        starts = 1 + np.concatenate([[0], np.cumsum(n_act)[:-1]]).astype(np.int64) if len(n_act) else n_act
-        out.append(_Player(starts, n_act, np.asarray(sf.parent[i], dtype=np.int64), len(sf.sequences[i])))
-    return out[0], out[1]
+    return _structure(sf).players
 
 
 _STRUCTURES: weakref.WeakKeyDictionary[SequenceForm, _Structure] = weakref.WeakKeyDictionary()
@@ -84,13 +79,20 @@ def _structure(sf: SequenceForm) -> _Structure:
     if cached is None:
         game = sf.game
         offset = np.asarray(game._action_offset, dtype=np.int64)
-        leaf = np.ascontiguousarray(sf.leaf_sequences, dtype=np.int64)
+        counts = np.diff(offset)  # actions per information set
+        players, flats = [], []
+        for i in range(2):
+            own = np.array(sf.infosets[i], dtype=np.int64)
+            n_act = counts[own]
+            parent = np.asarray(sf.parent[i], dtype=np.int64)
+            players.append(_Player(np.cumsum(n_act) - n_act + 1, n_act, parent, len(sf.sequences[i])))
+            flats.append(offset[own])
+        leaf = np.asarray(sf.leaf_sequences, dtype=np.int64)
         cached = _STRUCTURES[sf] = _Structure(
-            players=_players(sf), leaf1=np.ascontiguousarray(leaf[:, 0]), leaf2=np.ascontiguousarray(leaf[:, 1]),
+            players=(players[0], players[1]), leaf1=leaf[:, 0].copy(), leaf2=leaf[:, 1].copy(),
             weights=np.ascontiguousarray(sf.leaf_weights, dtype=float),
             u=np.ascontiguousarray(game.payoffs, dtype=float).reshape(-1, 2),
-            flat1=offset[list(sf.infosets[0])], flat2=offset[list(sf.infosets[1])],
-            flat_size=int(offset[-1]), splits=offset[1:-1])
+            flat1=flats[0], flat2=flats[1], flat_size=int(offset[-1]), bounds=tuple(offset.tolist()))
     return cached
 
 
@@ -234,7 +236,7 @@ def _plan_rows(M: np.ndarray, rhs: np.ndarray, starts: np.ndarray, n_actions: np
 
 @njit
 def _start(p1: tuple, p2: tuple, leaf1: np.ndarray, leaf2: np.ndarray, weights: np.ndarray, costs: np.ndarray,
-           jx: np.ndarray, jy: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, np.ndarray, np.ndarray]:
+           jx: np.ndarray, jy: np.ndarray) -> tuple:
     """The LCP and Lemke's start: ``(M, rhs, basis, z0, complement, is_free)``.
 
     The covering vector: costs against the uniform prior plus the random positive ``jx``, ``jy``
@@ -304,7 +306,8 @@ def _packed(pl: _Player) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     return (pl.starts, pl.n_actions, pl.parent, pl.size)
 
 
-def solve_lcp(sf: SequenceForm, seed: int = 0, max_pivots: int = 100_000) -> tuple[np.ndarray, np.ndarray, int, float]:
+def solve_lcp(sf: SequenceForm, seed: int = 0, max_pivots: int = 100_000
+              ) -> tuple[np.ndarray, np.ndarray, int, float]:
     """Realisation plans ``(x, y)`` of one equilibrium, the number of pivots and the regret.
 
     Raises
@@ -337,7 +340,8 @@ def plans_behaviour(sf: SequenceForm, x: np.ndarray, y: np.ndarray, tol: float =
     st = _structure(sf)
     flat = _behaviour_kernel(_packed(st.players[0]), _packed(st.players[1]), st.flat1, st.flat2,
                              st.flat_size, x, y, tol)
-    return np.split(flat, st.splits)
+    b = st.bounds
+    return [flat[b[k]:b[k + 1]] for k in range(len(b) - 1)]
 @dataclass(frozen=True)
 class SequenceFormOptions(SolverOptions):
     """Options of ``sequence_form``.
