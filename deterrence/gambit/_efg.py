@@ -308,7 +308,7 @@ _RECORD = {
     "p": re.compile(rf'\s*p\s+"(?P<label>{_Q})"\s+(?P<player>\d+){_END}\s+(?P<set>\d+){_END}'
                     + _SET.replace("{chance}", "") + _OUTCOME, re.DOTALL),
 }
-_KIND = re.compile(r"\s*([pct])\s")
+_RECORDS = tuple(_RECORD.items())  # a failed match fails at once, at the record's first letter
 _HEADER = re.compile(rf'\s*EFG\s+2\s+[RD]\s+"(?P<title>{_Q})"\s*\{{(?P<players>(?:\s*"{_Q}")*)\s*\}}'
                      rf'(?:\s*"{_Q}")?', re.DOTALL)
 _QUOTED_TEXT = re.compile(rf'"({_Q})"', re.DOTALL)
@@ -353,24 +353,21 @@ class _PlainReader(_EfgReader):
         self.text, self.pos = text, pos
 
     def read_node(self, accumulated: tuple[Exact, ...]) -> tuple[Node, _Infoset | None, tuple[Exact, ...]]:
-        kind = _KIND.match(self.text, self.pos)
-        m = _RECORD[kind.group(1)].match(self.text, self.pos) if kind is not None else None
-        if m is None:
-            raise _Unplain
+        kind, m = _match_record(self.text, self.pos)
         self.pos = m.end()
         label = _text(m["label"]) or None
         outcome = self._outcome(int(m["out"]), m["oname"], m["pay"])
-        if kind.group(1) == "t":
+        if kind == "t":
             self.terminals += 1
             if self.terminals * self.nplayers > MAX_PAYOFFS:
                 raise _Unplain
             return self.node("t", label, 0, (0, 0), None, outcome, accumulated)
-        player = int(m["player"]) if kind.group(1) == "p" else 0
-        if kind.group(1) == "p" and not 1 <= player <= self.nplayers:
+        player = int(m["player"]) if kind == "p" else 0
+        if kind == "p" and not 1 <= player <= self.nplayers:
             raise _Unplain
         key = (player, int(m["set"]))
-        info = self._infoset(key, m["iname"], m["acts"], chance=kind.group(1) == "c")
-        return self.node(kind.group(1), label, player, key, info, outcome, accumulated)
+        info = self._infoset(key, m["iname"], m["acts"], chance=kind == "c")
+        return self.node(kind, label, player, key, info, outcome, accumulated)
 
     def _infoset(self, key: tuple[int, int], name: str | None, body: str | None, chance: bool) -> _Infoset:
         known = self.infosets.get(key)
@@ -383,7 +380,7 @@ class _PlainReader(_EfgReader):
             pairs = _CHANCE_ACTION.findall(body)
             actions = [_text(a) for a, _ in pairs]
             probs = tuple(_number_word(w) for _, w in pairs)
-            if any(not 0 <= v <= 1 for v in probs) or _exact_sum(probs) != 1:
+            if any(not 0 <= v.numerator <= v.denominator for v in probs) or _exact_sum(probs) != 1:
                 raise _Unplain
         else:
             actions = [_text(a) for a in _QUOTED_TEXT.findall(body)]
@@ -422,6 +419,15 @@ class _PlainReader(_EfgReader):
         return known
 
 
+def _match_record(text: str, pos: int) -> tuple[str, re.Match[str]]:
+    """The kind and the match of the node record at ``pos`` (``_Unplain`` if none matches)."""
+    for kind, record in _RECORDS:
+        m = record.match(text, pos)
+        if m is not None:
+            return kind, m
+    raise _Unplain
+
+
 def _number_word(word: str) -> Exact:
     """A number word as the tokens read it (``_Unplain`` for a word that is not a number)."""
     if word[0] not in _NUMBER_START:
@@ -432,6 +438,8 @@ def _number_word(word: str) -> Exact:
 def _add(a: tuple[Exact, ...], b: tuple[Exact, ...]) -> tuple[Exact, ...]:
     if not any(b):
         return a
+    if not any(a):  # zeros are the int 0 (an exact sum that is whole is an int)
+        return b
     return tuple(_exact_sum((x, y)) for x, y in zip(a, b, strict=True))
 
 

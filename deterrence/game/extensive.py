@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .._jit import njit
 from ..errors import GameError, ResourceError
 from ..outcomes import OUTCOMES
 from .tree import ChanceNode, DecisionNode, Node, TerminalNode
@@ -425,6 +426,22 @@ class _Flattener:
         )
 
 
+@njit
+def _first_not_distribution(flat: np.ndarray, offset: np.ndarray, atol: float) -> int:
+    """The first information set whose vector (``flat[offset[k]:offset[k + 1]]``) is not a probability
+    vector: an entry not finite or below ``-atol``, or a sum off 1 by more than ``max(atol, 1e-6)``
+    (NaN included); -1 if none."""
+    for k in range(offset.shape[0] - 1):
+        total = 0.0
+        for j in range(offset[k], offset[k + 1]):
+            if not np.isfinite(flat[j]) or flat[j] < -atol:
+                return k
+            total += flat[j]
+        if not abs(total - 1.0) <= max(atol, 1e-6):
+            return k
+    return -1
+
+
 class ExtensiveFormGame:
     """A finite extensive-form game.
 
@@ -742,23 +759,21 @@ class ExtensiveFormGame:
                 f"{len(self.infosets)} information sets"
             )
         out = []
-        for h, b in zip(self.infosets, behaviour, strict=True):
-            try:
-                out.append(np.asarray(b, dtype=float).reshape(-1))
-            except (TypeError, ValueError):
-                raise GameError(f"behaviour {b!r} is not numbers", infoset=h.name) from None
-        for h, v in zip(self.infosets, out, strict=True):
-            if v.size != len(h.actions):
-                raise GameError(f"{v.size} probabilities given for {len(h.actions)} actions", infoset=h.name)
+        for h, b, count in zip(self.infosets, behaviour, self._action_counts, strict=True):
+            if type(b) is np.ndarray and b.ndim == 1 and b.dtype.char == "d":
+                v = b  # already a float vector
+            else:
+                try:
+                    v = np.asarray(b, dtype=float).reshape(-1)
+                except (TypeError, ValueError):
+                    raise GameError(f"behaviour {b!r} is not numbers", infoset=h.name) from None
+            if v.size != count:
+                raise GameError(f"{v.size} probabilities given for {count} actions", infoset=h.name)
+            out.append(v)
         if not out:
             return out
-        flat = np.concatenate(out)
-        starts = self._action_offset[:-1]
-        with np.errstate(invalid="ignore"):
-            wrong = np.add.reduceat((~np.isfinite(flat) | (flat < -atol)).astype(np.int64), starts) > 0
-            wrong |= ~(np.abs(np.add.reduceat(flat, starts) - 1) <= max(atol, 1e-6))
-        if wrong.any():
-            k = int(np.argmax(wrong))
+        k = _first_not_distribution(np.concatenate(out), self._action_offset, atol)
+        if k >= 0:
             raise GameError(f"not a probability vector: {out[k]}", infoset=self.infosets[k].name)
         return out
 
