@@ -567,37 +567,34 @@ class ExtensiveFormGame:
 
     def _edge_tables(self) -> None:
         """Arrays of the tree's edges, for vectorised realisation probabilities and values."""
-        n = len(self.nodes)
-        self._parent = np.array([nd.parent for nd in self.nodes], dtype=np.int64)
-        self._terminal_idx = np.array(self.terminals, dtype=np.int64)
-        self._chance_prob = np.ones(n)
-        self._edge_infoset = np.full(n, -1, dtype=np.int64)
-        self._edge_action = np.full(n, -1, dtype=np.int64)
-        for nd in self.nodes:
-            if nd.parent < 0:
-                continue
-            par = self.nodes[nd.parent]
+        nodes = self.nodes
+        n = len(nodes)
+        chance_prob, edge_infoset, edge_action = [1.0] * n, [-1] * n, [-1] * n
+        depth = [0] * n
+        for nd in nodes[1:]:  # preorder: a parent comes before its children
+            v, par = nd.index, nodes[nd.parent]
+            depth[v] = depth[nd.parent] + 1
             if par.kind == CHANCE:
-                self._chance_prob[nd.index] = float(self.chance_infos[par.infoset].probs[nd.action])
+                chance_prob[v] = float(self.chance_infos[par.infoset].probs[nd.action])
             else:
-                self._edge_infoset[nd.index] = par.infoset
-                self._edge_action[nd.index] = nd.action
+                edge_infoset[v], edge_action[v] = par.infoset, nd.action
+        self._parent = np.array([nd.parent for nd in nodes], dtype=np.int64)
+        self._terminal_idx = np.array(self.terminals, dtype=np.int64)
+        self._chance_prob = np.array(chance_prob, dtype=float)
+        self._edge_infoset = np.array(edge_infoset, dtype=np.int64)
+        self._edge_action = np.array(edge_action, dtype=np.int64)
         self._action_counts = [len(h.actions) for h in self.infosets]
         offsets = np.cumsum([0, *self._action_counts])
         self._action_offset = offsets
-        flat = np.full(n, -1, dtype=np.int64)
         mask = self._edge_infoset >= 0
-        flat[mask] = offsets[self._edge_infoset[mask]] + self._edge_action[mask]
-        self._edge_flat = flat
+        self._edge_flat = np.where(mask, offsets[np.maximum(self._edge_infoset, 0)] + self._edge_action, -1)
         self._decision_edge = mask
-        # depth levels, so realisation probabilities need one numpy op per level (grouped by a
-        # stable sort of the depths: linear in the nodes however deep the tree)
-        depth = np.zeros(n, dtype=np.int64)
-        for nd in self.nodes[1:]:
-            depth[nd.index] = depth[nd.parent] + 1
-        by_depth = np.argsort(depth, kind="stable")
-        cuts = np.flatnonzero(np.diff(depth[by_depth])) + 1
-        self._levels = np.split(by_depth, cuts)[1:] if n > 1 else []
+        # depth levels (nodes in preorder within a level), so realisation probabilities need one numpy
+        # op per level
+        levels: list[list[int]] = [[] for _ in range(max(depth, default=0) + 1)]
+        for v, d in enumerate(depth):
+            levels[d].append(v)
+        self._levels = [np.array(level, dtype=np.int64) for level in levels[1:]]
         self._deep = len(self._levels) > 64 and len(self._levels) * 8 > n
 
     # ------------------------------------------------------------------ basic facts
