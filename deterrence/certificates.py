@@ -460,7 +460,7 @@ def _scaled_payoffs(game: ExtensiveFormGame) -> tuple[np.ndarray, np.ndarray, np
         shifts = np.array([float(sc.shift) for sc in scales])
         units = np.array([sc.unit for sc in scales])
         scaled = ((game.payoffs - shifts) / units).reshape(-1, game.num_players)  # as sc.apply, all at once
-        ranges = np.ptp(scaled, axis=0) if len(scaled) else np.ones(game.num_players)
+        ranges = scaled.max(axis=0) - scaled.min(axis=0) if len(scaled) else np.ones(game.num_players)
         scaled.setflags(write=False)
         cached = _SCALED[game] = (scaled, units, np.where(ranges > 0, ranges, 1.0))
     return cached

@@ -568,15 +568,16 @@ def sequence_form(game: ExtensiveFormGame) -> SequenceForm:
     >>> sf.A.tolist()
     [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, -1.0, 1.0]]
     """
-    cached = getattr(game, "_sequence_form", None)
-    if cached is None or cached.game is not game:  # (a copy of a game, e.g. rescaled, has its own)
-        cached = game._sequence_form = _build_sequence_form(game)
-    return cached
+    parts = getattr(game, "_sequence_form", None)
+    if parts is None:
+        parts = game._sequence_form = _sequence_parts(game)
+    return SequenceForm(game, *parts)
 
 
-def _build_sequence_form(game: ExtensiveFormGame) -> SequenceForm:
-    """The :class:`SequenceForm` of :func:`sequence_form` (kept on the game, whose tree and payoffs
-    do not change); its arrays are read-only."""
+def _sequence_parts(game: ExtensiveFormGame) -> tuple[Any, ...]:
+    """The fields of :func:`sequence_form` after the game: they depend on the tree only (not on the
+    payoffs), so they are kept on the game (a copy with other payoffs, as ``rescaled`` makes, shares
+    them) and hold no reference to it; the arrays are read-only."""
     _require_perfect_recall(game, "the sequence form")
     n_players = game.num_players
     offset = game._action_offset.tolist()
@@ -602,14 +603,7 @@ def _build_sequence_form(game: ExtensiveFormGame) -> SequenceForm:
     weights = _chance_reach(game)[term]
     for arr in (*parents, leaf, weights):
         arr.setflags(write=False)
-    return SequenceForm(
-        game=game,
-        sequences=tuple(seqs),
-        infosets=tuple(tuple(own) for own in own_of),
-        parent=tuple(parents),
-        leaf_sequences=leaf,
-        leaf_weights=weights,
-    )
+    return tuple(seqs), tuple(tuple(own) for own in own_of), tuple(parents), leaf, weights
 
 
 def _plan_constraints(n_seq: int, parent: np.ndarray, n_actions: list[int]) -> tuple[np.ndarray, np.ndarray]:

@@ -181,7 +181,11 @@ def _preorder(root: Node) -> tuple[list[tuple[Any, int, int]], dict[int, list[in
         order_nodes.append((node, parent, action))
         if parent >= 0:
             children_of.setdefault(parent, []).append(idx)
-        for a, (name, child) in reversed(list(enumerate(_branches(node)))):
+        if type(node) is TerminalNode:
+            continue
+        branches = _branches(node)
+        for a in range(len(branches) - 1, -1, -1):
+            name, child = branches[a]
             if child is None:
                 raise GameError(
                     f"branch '{name}' must be a (probability, subtree) pair",
@@ -504,7 +508,7 @@ class ExtensiveFormGame:
         self._own_sequences: tuple[np.ndarray, tuple[tuple[int, int, int], ...]] | None = None
         self._recall: tuple[str | None] | None = None
         self._subgame_roots: tuple[int, ...] | None = None
-        self._sequence_form: Any = None  # deterrence.game.convert.sequence_form, built when first asked
+        self._sequence_form: Any = None  # the sequence form's tree-only parts (game.convert.sequence_form)
         self.nodes: tuple[NodeInfo, ...] = tuple(flat.nodes)
         self.infosets: tuple[InfoSet, ...] = flat.infosets()
         self.chance_infos: tuple[ChanceInfo, ...] = flat.chance_infos()

@@ -24,6 +24,7 @@ from __future__ import annotations
 import weakref
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -70,12 +71,12 @@ def _players(sf: SequenceForm) -> tuple[_Player, _Player]:
     return _structure(sf).players
 
 
-_STRUCTURES: weakref.WeakKeyDictionary[SequenceForm, _Structure] = weakref.WeakKeyDictionary()
+_STRUCTURES: weakref.WeakKeyDictionary[Any, _Structure] = weakref.WeakKeyDictionary()
 
 
 def _structure(sf: SequenceForm) -> _Structure:
-    """The arrays of :class:`_Structure`, kept per sequence form (itself kept per game)."""
-    cached = _STRUCTURES.get(sf)
+    """The arrays of :class:`_Structure`, kept per game object (they hold no reference to it)."""
+    cached = _STRUCTURES.get(sf.game)
     if cached is None:
         game = sf.game
         offset = np.asarray(game._action_offset, dtype=np.int64)
@@ -88,7 +89,7 @@ def _structure(sf: SequenceForm) -> _Structure:
             players.append(_Player(np.cumsum(n_act) - n_act + 1, n_act, parent, len(sf.sequences[i])))
             flats.append(offset[own])
         leaf = np.asarray(sf.leaf_sequences, dtype=np.int64)
-        cached = _STRUCTURES[sf] = _Structure(
+        cached = _STRUCTURES[game] = _Structure(
             players=(players[0], players[1]), leaf1=leaf[:, 0].copy(), leaf2=leaf[:, 1].copy(),
             weights=np.ascontiguousarray(sf.leaf_weights, dtype=float),
             u=np.ascontiguousarray(game.payoffs, dtype=float).reshape(-1, 2),
