@@ -17,6 +17,11 @@ the responses to the actual opponent. Payoffs are first moved by a positive affi
 
 The result is one equilibrium, as a behaviour profile; behaviour at information sets the
 player's own plan never reaches is set uniform (any choice there gives the same outcome).
+
+The fixed cost per solve is kept small: the tree's sequence arrays are built once per game
+(:func:`deterrence.game.convert.sequence_form` keeps them on the game; :func:`_structure` the
+solver's arrays), and one compiled kernel builds the LCP leaf by leaf, runs Lemke's pivoting and
+computes the regret of the result (another turns the plans into behaviour).
 """
 
 from __future__ import annotations
