@@ -59,6 +59,18 @@ def _facts(game) -> tuple:
             game.terminal_names, [nd.label for nd in game.nodes])
 
 
+def _assert_reads_as_checked(text: str) -> None:
+    """``parse_efg`` gives the checked reader's game, or raises its error."""
+    try:
+        expected = _facts(_checked(text))
+    except FormatError as exc:
+        with pytest.raises(FormatError) as raised:
+            parse_efg(text)
+        assert str(raised.value) == str(exc)
+    else:
+        assert _facts(parse_efg(text)) == expected
+
+
 @pytest.mark.parametrize("name,text", TEXTS, ids=[n for n, _ in TEXTS])
 def test_plain_reading_reads_the_files_and_builds_the_checked_readers_game(name: str, text: str) -> None:
     assert _efg._read_plain(text) is not None, f"{name} is plainly written but was not read plainly"
@@ -78,14 +90,7 @@ def test_plain_reading_reads_the_files_and_builds_the_checked_readers_game(name:
 ])
 def test_other_texts_are_left_to_the_checked_reader(text: str) -> None:
     assert _efg._read_plain(text) is None
-    try:
-        expected = _facts(_checked(text))
-    except FormatError as exc:
-        with pytest.raises(FormatError) as raised:
-            parse_efg(text)
-        assert str(raised.value) == str(exc)
-    else:
-        assert _facts(parse_efg(text)) == expected
+    _assert_reads_as_checked(text)
 
 
 def _rewritten(text: str, seps: list[str], edits: list[tuple[int, int]]) -> str:
@@ -107,12 +112,4 @@ def _rewritten(text: str, seps: list[str], edits: list[tuple[int, int]]) -> str:
        st.lists(st.tuples(st.integers(0, 400), st.integers(0, 2)), max_size=2))
 def test_any_rewriting_reads_as_the_checked_reader_reads_it(text: str, seps: list[str],
                                                             edits: list[tuple[int, int]]) -> None:
-    changed = _rewritten(text, seps, edits)
-    try:
-        expected = _facts(_checked(changed))
-    except FormatError as exc:
-        with pytest.raises(FormatError) as raised:
-            parse_efg(changed)
-        assert str(raised.value) == str(exc)
-    else:
-        assert _facts(parse_efg(changed)) == expected
+    _assert_reads_as_checked(_rewritten(text, seps, edits))
