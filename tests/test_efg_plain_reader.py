@@ -85,6 +85,7 @@ def test_plain_reading_reads_the_files_and_builds_the_checked_readers_game(name:
     'EFG 2 R "" { "A" "B" }\nc "" 1 "" { "x" 1/2 "y" 1/3 } 0\nt "" 1 "o" { 1 2 }\nt "" 0\n',  # sum 5/6
     'EFG 2 R "" { "A" "B" }\np "" 3 1 "" { "x" "y" } 0\nt "" 1 "o" { 1 2 }\nt "" 0\n',  # no player 3
     'EFG 2 R "" { "A" "B" }\np "" 1 1 "" { "x" "y" } 0\nt "" 0p "" 1 1 0\n',  # 0p is one word
+    'EFG 2 R "" { "A" "B" }\np "" 1 1 "" { "x" "y" } 0\nt "" \u0661 "o" { 1 2 }\nt "" 0\n',  # not 0-9
     'EFG 2 R "" { "A" "B" }\np "" 1 1 "" { "x" "y" } 0\nt "" 1 "o" { 1 2 }\nt "" 0\n t',  # trailing
     'EFG 2 R "" { "A" "B" }\np "" 1 1 "" { "x" "y } 0\nt "" 1 "o" { 1 2 }\nt "" 0\n',  # open quote
 ])

@@ -299,13 +299,13 @@ class _EfgReader:
 # checked reader accepts, and builds the same game from it.
 _Q = r'(?:[^"\\]|\\.)*'  # the inside of a quoted text
 _END = r'(?![^\s{},"])'  # a word ends here (as the tokens end)
-_OUTCOME = rf'\s+(?P<out>\d+){_END}(?:\s*"(?P<oname>{_Q})"\s*\{{(?P<pay>[^{{}}"]*)\}})?'
+_OUTCOME = rf'\s+(?P<out>[0-9]+){_END}(?:\s*"(?P<oname>{_Q})"\s*\{{(?P<pay>[^{{}}"]*)\}})?'
 _SET = rf'(?:\s*"(?P<iname>{_Q})"\s*\{{(?P<acts>(?:\s*"{_Q}"{{chance}})*)\s*\}})?'
 _RECORD = {
     "t": re.compile(rf'\s*t\s+"(?P<label>{_Q})"{_OUTCOME}', re.DOTALL),
-    "c": re.compile(rf'\s*c\s+"(?P<label>{_Q})"\s+(?P<set>\d+){_END}'
+    "c": re.compile(rf'\s*c\s+"(?P<label>{_Q})"\s+(?P<set>[0-9]+){_END}'
                     + _SET.replace("{chance}", r'\s*[^\s{},"]+') + _OUTCOME, re.DOTALL),
-    "p": re.compile(rf'\s*p\s+"(?P<label>{_Q})"\s+(?P<player>\d+){_END}\s+(?P<set>\d+){_END}'
+    "p": re.compile(rf'\s*p\s+"(?P<label>{_Q})"\s+(?P<player>[0-9]+){_END}\s+(?P<set>[0-9]+){_END}'
                     + _SET.replace("{chance}", "") + _OUTCOME, re.DOTALL),
 }
 _RECORDS = tuple(_RECORD.items())  # a failed match fails at once, at the record's first letter

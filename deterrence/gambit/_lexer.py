@@ -247,6 +247,8 @@ def normalize_labels(labels: Sequence[str]) -> list[str]:
     >>> normalize_labels(["x", "x", "", "y"])
     ['x_1', 'x_2', '_1', 'y']
     """
+    if "" not in labels and len(set(labels)) == len(labels):
+        return list(labels)  # distinct and non-empty: kept
     counts: dict[str, int] = {}
     for lab in labels:
         counts[lab] = counts.get(lab, 0) + 1
