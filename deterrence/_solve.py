@@ -215,7 +215,7 @@ def snapped(cands: Any, concept: str) -> Any:
     return [
         replace(
             c,
-            strategies=tuple(_snap(s) for s in c.strategies),
+            strategies=_snap_all(c.strategies),
             beliefs=None if c.beliefs is None else tuple(_snap(b) for b in c.beliefs),
         )
         if isinstance(c, Candidate) and c.exact is None  # exact answers hold their zeros exactly
@@ -234,6 +234,27 @@ def _snap_rows(rows: np.ndarray) -> np.ndarray:
     total = out.sum(axis=1, keepdims=True)
     keep = (total > 0) & ~small.all(axis=1, keepdims=True)
     return np.where(keep, out / np.where(total > 0, total, 1.0), rows)
+
+
+def _snap_all(vectors: Sequence[Any]) -> tuple[Any, ...]:
+    """:func:`_snap` on every vector of a profile (one test of their concatenation; the few vectors
+    with entries near 0 are then snapped in Python floats, cheaper than numpy on short vectors)."""
+    arrays = [np.asarray(v, dtype=float) if v is not None else v for v in vectors]
+    if not arrays or any(a is None or a.ndim != 1 or a.size == 0 for a in arrays):
+        return tuple(_snap(v) for v in vectors)
+    if not (np.abs(np.concatenate(arrays)) < SNAP).any():
+        return tuple(arrays)
+    out = []
+    for a in arrays:
+        values = a.tolist()
+        small = [abs(v) < SNAP for v in values]
+        if not any(small) or all(small):
+            out.append(a)
+            continue
+        kept = [0.0 if tiny else v for v, tiny in zip(values, small, strict=True)]
+        total = sum(kept)
+        out.append(np.array([v / total for v in kept]) if total > 0 else a)
+    return tuple(out)
 
 
 def _snap(vector: Any) -> Any:

@@ -26,6 +26,7 @@ import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -456,12 +457,11 @@ def _scaled_payoffs(game: ExtensiveFormGame) -> tuple[np.ndarray, np.ndarray, np
     cached = _SCALED.get(game)
     if cached is None:
         scales = payoff_scales(game)
-        columns = [sc.apply(game.payoffs[:, i]) for i, sc in enumerate(scales)]
-        scaled = np.ascontiguousarray(np.stack(columns, axis=1) if len(game.payoffs) else game.payoffs,
-                                      dtype=float).reshape(-1, game.num_players)
+        shifts = np.array([float(sc.shift) for sc in scales])
+        units = np.array([sc.unit for sc in scales])
+        scaled = ((game.payoffs - shifts) / units).reshape(-1, game.num_players)  # as sc.apply, all at once
         ranges = scaled.max(axis=0) - scaled.min(axis=0) if len(scaled) else np.ones(game.num_players)
         scaled.setflags(write=False)
-        units = np.array([sc.unit for sc in scales])
         cached = _SCALED[game] = (scaled, units, np.where(ranges > 0, ranges, 1.0))
     return cached
 
@@ -622,20 +622,20 @@ _TREE_ARRAYS: weakref.WeakKeyDictionary[ExtensiveFormGame, _TreeArrays] = weakre
 def _tree_arrays(game: ExtensiveFormGame) -> _TreeArrays:
     arrays = _TREE_ARRAYS.get(game)
     if arrays is None:
-        nodes = game.nodes
-        owner = np.array([nodes[nd.parent].player if nd.parent >= 0 and nodes[nd.parent].kind == DECISION
-                          else -1 for nd in nodes], dtype=np.int64)
-        members = [v for h in game.infosets for v in h.nodes]
-        arrays = _TreeArrays(
+        sets = game.infosets
+        set_player = np.array([h.player for h in sets], dtype=np.int64)
+        edge_set = np.asarray(game._edge_infoset, dtype=np.int64)  # the parent's set on decision edges
+        owner = np.where(edge_set >= 0, set_player[np.maximum(edge_set, 0)], -1) if len(sets) else edge_set
+        sizes = [len(h.nodes) for h in sets]
+        arrays = _TREE_ARRAYS[game] = _TreeArrays(
             parent=np.asarray(game._parent, dtype=np.int64), owner=owner,
             edge_flat=np.asarray(game._edge_flat, dtype=np.int64), chance_prob=np.asarray(game._chance_prob),
-            terminals=np.asarray(game.terminals, dtype=np.int64),
-            set_player=np.array([h.player for h in game.infosets], dtype=np.int64),
+            terminals=np.asarray(game.terminals, dtype=np.int64), set_player=set_player,
             set_offset=np.asarray(game._action_offset, dtype=np.int64),
-            set_nodes=np.array(members, dtype=np.int64),
-            set_start=np.cumsum([0] + [len(h.nodes) for h in game.infosets]).astype(np.int64),
+            set_nodes=np.fromiter(chain.from_iterable(h.nodes for h in sets), dtype=np.int64,
+                                  count=sum(sizes)),
+            set_start=np.cumsum([0, *sizes]).astype(np.int64),
         )
-        _TREE_ARRAYS[game] = arrays
     return arrays
 
 

@@ -103,22 +103,13 @@ def test_lemke_kernel_equals_numpy_lemke(seed: int) -> None:
     """The sequence-form LCP of a random tree: the same pivots and the same solution."""
     game = random_tree(seed, rounds=2, types=2 + seed % 2)
     sf = sequence_form(game)
-    players = sf_solver._players(sf)
-    A, B, cost_a, cost_b = sf_solver._payoffs_and_costs(sf)
-    captured = {}
-
-    def spy(M, rhs, basis, z0, complement, free, **kw):
-        captured.update(M=M, rhs=rhs, basis=basis, z0=z0, complement=complement, free=free)
-        return lemke(M, rhs, basis, z0, complement, free, **kw)
-
-    orig = sf_solver.lemke
-    sf_solver.lemke = spy
-    try:
-        sf_solver.solve_lcp(sf, seed=seed, _cache=(players, (A, B, cost_a, cost_b)))
-    finally:
-        sf_solver.lemke = orig
-    c = captured
+    M, rhs, basis, z0, complement, free = sf_solver.lcp_system(sf, seed=seed)
+    c = {"M": M, "rhs": rhs, "basis": basis, "z0": z0, "complement": complement, "free": free}
     ours = lemke(c["M"], c["rhs"], c["basis"], c["z0"], c["complement"], c["free"])
+    x, y, pivots, _ = sf_solver.solve_lcp(sf, seed=seed)  # the solver's own run of the kernel
+    n1, n2 = sf.sizes
+    assert pivots == ours.pivots
+    np.testing.assert_allclose(np.concatenate([x, y]), np.clip(ours.values[:n1 + n2], 0, None), atol=1e-12)
     comp = {int(k): int(v) for k, v in enumerate(c["complement"]) if v >= 0}
     theirs = lemke_numpy(c["M"], c["rhs"], [int(v) for v in c["basis"]], c["z0"], comp, c["free"].tolist())
     assert ours.pivots == theirs.pivots and ours.basis == theirs.basis

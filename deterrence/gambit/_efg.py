@@ -7,6 +7,7 @@ and :func:`~deterrence.gambit.write_game`); the tokens and numbers come from
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +16,9 @@ from ..errors import FormatError, GameError, ResourceError
 from ..game.extensive import CHANCE, DECISION, ExtensiveFormGame
 from ..game.tree import ChanceNode, DecisionNode, Node, TerminalNode
 from ._lexer import (
+    _INT_RE,
+    _NUMBER_START,
+    _UNESCAPE_RE,
     EOF,
     LBRACE,
     NUMBER,
@@ -25,6 +29,7 @@ from ._lexer import (
     Token,
     _as_exact,
     _exact_sum,
+    _number,
     _Parser,
     _quote,
     _show,
@@ -65,6 +70,20 @@ def parse_efg(text: str, file: str | None = None) -> ExtensiveFormGame:
     FormatError
         If the text is not a well-formed ``.efg`` file; the message names the line.
     """
+    fast = _read_plain(text)
+    title, players, reader = fast if fast is not None else _read_checked(text, file)
+    _name_infosets(reader.infosets)
+    for node, key in reader.members:
+        node.infoset = reader.infosets[key].name
+    try:
+        return ExtensiveFormGame(reader.root, players=players, title=title, check_labels=False)
+    except GameError as exc:  # not expected: the parser checks what the game checks
+        raise FormatError(str(exc), file=file) from None
+
+
+def _read_checked(text: str, file: str | None) -> tuple[str, list[str], _EfgReader]:
+    """The title, the players and the reader (holding the tree) of an ``.efg`` text, token by token,
+    every token checked: the reader that names the line of any problem."""
     p = _Parser(text, file)
     title = p.header("EFG", "2")
     raw_players, players_tok = p.text_list("list of player names")
@@ -74,15 +93,9 @@ def parse_efg(text: str, file: str | None = None) -> ExtensiveFormGame:
     if p.peek().kind == TEXT:  # optional comment
         p.next()
     reader = _EfgReader(p, players)
-    root = reader.read_tree()
+    reader.root = reader.read_tree()
     p.end("the last node of the game tree")
-    _name_infosets(reader.infosets)
-    for node, key in reader.members:
-        node.infoset = reader.infosets[key].name
-    try:
-        return ExtensiveFormGame(root, players=players, title=title, check_labels=False)
-    except GameError as exc:  # not expected: the parser checks what the game checks
-        raise FormatError(str(exc), file=file) from None
+    return title, players, reader
 
 
 class _EfgReader:
@@ -97,6 +110,7 @@ class _EfgReader:
         self.members: list[tuple[Node, tuple[int, int]]] = []
         self.zero: tuple[Exact, ...] = (0,) * self.nplayers
         self.terminals = 0
+        self.root: Node | None = None
 
     def read_outcome(self) -> _Outcome | None:
         """An outcome reference, with its name and payoffs where first given; ``None`` for 0."""
@@ -213,30 +227,37 @@ class _EfgReader:
         label = p.expect(TEXT, "the node name (quoted text)").text or None
         if start.text == "t":
             self._count_terminal(start)
-            outcome = self.read_outcome()
-            payoffs = _add(accumulated, outcome.payoffs if outcome else self.zero)
-            name = outcome.label if outcome else None
-            return TerminalNode(payoffs=list(payoffs), outcome=(), label=label, name=name), None, payoffs
+            return self.node("t", label, 0, (0, 0), None, self.read_outcome(), accumulated)
         if start.text == "c":
             number, _ = p.integer("a chance information set number", minimum=0)
             key = (0, number)
             info = self.read_infoset(key, f"chance information set {number}", start, chance=True)
-            node: Node = ChanceNode(branches={}, label=label)
-        else:
-            player, ptok = p.integer("a player number", minimum=1)
-            if player > self.nplayers:
-                raise p.error(
-                    f"player {player} does not exist (the file names {self.nplayers} players)", ptok.line
-                )
-            number, _ = p.integer("an information set number", minimum=0)
-            key = (player, number)
-            info = self.read_infoset(key, f"information set {number} of player {player}", start, chance=False)
-            node = DecisionNode(player=self.players[player - 1], actions={}, label=label)
-        outcome = self.read_outcome()
+            return self.node("c", label, 0, key, info, self.read_outcome(), accumulated)
+        player, ptok = p.integer("a player number", minimum=1)
+        if player > self.nplayers:
+            raise p.error(
+                f"player {player} does not exist (the file names {self.nplayers} players)", ptok.line
+            )
+        number, _ = p.integer("an information set number", minimum=0)
+        key = (player, number)
+        info = self.read_infoset(key, f"information set {number} of player {player}", start, chance=False)
+        return self.node("p", label, player, key, info, self.read_outcome(), accumulated)
+
+    def node(self, kind: str, label: str | None, player: int, key: tuple[int, int], info: _Infoset | None,
+             outcome: _Outcome | None, accumulated: tuple[Exact, ...]
+             ) -> tuple[Node, _Infoset | None, tuple[Exact, ...]]:
+        """The node of a record that has been read (kind ``"p"``, ``"c"`` or ``"t"``), its information
+        set and the payoffs accumulated down to it."""
+        payoffs = _add(accumulated, outcome.payoffs) if outcome is not None else accumulated
+        if kind == "t":
+            name = outcome.label if outcome else None
+            return TerminalNode(payoffs=list(payoffs), outcome=(), label=label, name=name), None, payoffs
+        node: Node = (ChanceNode(branches={}, label=label) if kind == "c"
+                      else DecisionNode(player=self.players[player - 1], actions={}, label=label))
         if outcome is not None:  # kept on the node, so that the writer puts it back there
             node.gambit_outcome = (outcome.label, outcome.payoffs)
         self.members.append((node, key))
-        return node, info, _add(accumulated, outcome.payoffs if outcome else self.zero)
+        return node, info, payoffs
 
     def _count_terminal(self, start: Token) -> None:
         """Refuse the terminal node that takes the game past :data:`MAX_PAYOFFS` payoffs."""
@@ -270,9 +291,155 @@ class _EfgReader:
         return root
 
 
+# ---------------------------------------------------------------------------------- plain files
+# The records of a plainly written file (Gambit's own layout: tokens apart by whitespace, whole
+# numbers as node and set numbers) are read one regular expression per record. Anything else, and
+# anything wrong, is left to the checked reader (``_read_checked``), which reads the file again,
+# token by token, and names the line of the problem: a plain reading only ever accepts a file the
+# checked reader accepts, and builds the same game from it.
+_Q = r'(?:[^"\\]|\\.)*'  # the inside of a quoted text
+_END = r'(?![^\s{},"])'  # a word ends here (as the tokens end)
+_OUTCOME = rf'\s+(?P<out>[0-9]+){_END}(?:\s*"(?P<oname>{_Q})"\s*\{{(?P<pay>[^{{}}"]*)\}})?'
+_SET = rf'(?:\s*"(?P<iname>{_Q})"\s*\{{(?P<acts>(?:\s*"{_Q}"{{chance}})*)\s*\}})?'
+_RECORD = {
+    "t": re.compile(rf'\s*t\s+"(?P<label>{_Q})"{_OUTCOME}', re.DOTALL),
+    "c": re.compile(rf'\s*c\s+"(?P<label>{_Q})"\s+(?P<set>[0-9]+){_END}'
+                    + _SET.replace("{chance}", r'\s*[^\s{},"]+') + _OUTCOME, re.DOTALL),
+    "p": re.compile(rf'\s*p\s+"(?P<label>{_Q})"\s+(?P<player>[0-9]+){_END}\s+(?P<set>[0-9]+){_END}'
+                    + _SET.replace("{chance}", "") + _OUTCOME, re.DOTALL),
+}
+_RECORDS = tuple(_RECORD.items())  # a failed match fails at once, at the record's first letter
+_HEADER = re.compile(rf'\s*EFG\s+2\s+[RD]\s+"(?P<title>{_Q})"\s*\{{(?P<players>(?:\s*"{_Q}")*)\s*\}}'
+                     rf'(?:\s*"{_Q}")?', re.DOTALL)
+_QUOTED_TEXT = re.compile(rf'"({_Q})"', re.DOTALL)
+_CHANCE_ACTION = re.compile(rf'"({_Q})"\s*([^\s{{}},"]+)', re.DOTALL)
+_PAYOFF_WORD = re.compile(r"[^\s,]+|,")
+_BLANK = re.compile(r"\s*\Z")
+
+
+class _Unplain(Exception):
+    """The file is not plainly written (or is wrong): the checked reader reads it."""
+
+
+def _text(body: str) -> str:
+    return _UNESCAPE_RE.sub(r"\1", body) if "\\" in body else body
+
+
+def _read_plain(text: str) -> tuple[str, list[str], _EfgReader] | None:
+    """What :func:`_read_checked` returns, read record by record; ``None`` unless the file is
+    plainly written and correct."""
+    head = _HEADER.match(text)
+    if head is None:
+        return None
+    raw_players = [_text(b) for b in _QUOTED_TEXT.findall(head["players"])]
+    if not raw_players:
+        return None
+    players = normalize_labels(raw_players)
+    reader = _PlainReader(text, head.end(), players)
+    try:
+        reader.root = reader.read_tree()
+    except (_Unplain, FormatError, ResourceError):
+        return None
+    if _BLANK.match(text, reader.pos) is None:
+        return None
+    return _text(head["title"]), players, reader
+
+
+class _PlainReader(_EfgReader):
+    """Reads the records of a plainly written file, one regular expression per record."""
+
+    def __init__(self, text: str, pos: int, players: list[str]) -> None:
+        super().__init__(None, players)  # type: ignore[arg-type]
+        self.text, self.pos = text, pos
+
+    def read_node(self, accumulated: tuple[Exact, ...]) -> tuple[Node, _Infoset | None, tuple[Exact, ...]]:
+        kind, m = _match_record(self.text, self.pos)
+        self.pos = m.end()
+        label = _text(m["label"]) or None
+        outcome = self._outcome(int(m["out"]), m["oname"], m["pay"])
+        if kind == "t":
+            self.terminals += 1
+            if self.terminals * self.nplayers > MAX_PAYOFFS:
+                raise _Unplain
+            return self.node("t", label, 0, (0, 0), None, outcome, accumulated)
+        player = int(m["player"]) if kind == "p" else 0
+        if kind == "p" and not 1 <= player <= self.nplayers:
+            raise _Unplain
+        key = (player, int(m["set"]))
+        info = self._infoset(key, m["iname"], m["acts"], chance=kind == "c")
+        return self.node(kind, label, player, key, info, outcome, accumulated)
+
+    def _infoset(self, key: tuple[int, int], name: str | None, body: str | None, chance: bool) -> _Infoset:
+        known = self.infosets.get(key)
+        if name is None:  # a reference to a set defined before
+            if known is None:
+                raise _Unplain
+            return known
+        probs: tuple[Exact, ...] | None = None
+        if chance:
+            pairs = _CHANCE_ACTION.findall(body)
+            actions = [_text(a) for a, _ in pairs]
+            probs = tuple(_number_word(w) for _, w in pairs)
+            if any(not 0 <= v.numerator <= v.denominator for v in probs) or _exact_sum(probs) != 1:
+                raise _Unplain
+        else:
+            actions = [_text(a) for a in _QUOTED_TEXT.findall(body)]
+        label = _text(name)
+        if not actions:
+            raise _Unplain
+        if known is None:
+            info = self.infosets[key] = _Infoset(label, actions, 0, probs)
+            return info
+        if known.label != label or known.actions != actions or (chance and known.probs != probs):
+            raise _Unplain
+        return known
+
+    def _outcome(self, index: int, name: str | None, body: str | None) -> _Outcome | None:
+        known = self.outcomes.get(index)
+        if name is None:
+            if index != 0 and known is None:
+                raise _Unplain
+            return known if index != 0 else None
+        if index == 0:
+            raise _Unplain
+        values: list[Exact] = []
+        for word in _PAYOFF_WORD.findall(body):
+            if word == ",":
+                if not values:
+                    raise _Unplain
+                continue
+            values.append(_number_word(word))
+        if len(values) != self.nplayers:
+            raise _Unplain
+        label, payoffs = _text(name), tuple(values)
+        if known is None:
+            known = self.outcomes[index] = _Outcome(label, payoffs, 0)
+        elif known.label != label or known.payoffs != payoffs:
+            raise _Unplain
+        return known
+
+
+def _match_record(text: str, pos: int) -> tuple[str, re.Match[str]]:
+    """The kind and the match of the node record at ``pos`` (``_Unplain`` if none matches)."""
+    for kind, record in _RECORDS:
+        m = record.match(text, pos)
+        if m is not None:
+            return kind, m
+    raise _Unplain
+
+
+def _number_word(word: str) -> Exact:
+    """A number word as the tokens read it (``_Unplain`` for a word that is not a number)."""
+    if word[0] not in _NUMBER_START:
+        raise _Unplain
+    return int(word) if len(word) < 20 and _INT_RE.match(word) else _number(word, 0, None)
+
+
 def _add(a: tuple[Exact, ...], b: tuple[Exact, ...]) -> tuple[Exact, ...]:
     if not any(b):
         return a
+    if not any(a):  # zeros are the int 0 (an exact sum that is whole is an int)
+        return b
     return tuple(_exact_sum((x, y)) for x, y in zip(a, b, strict=True))
 
 

@@ -14,7 +14,6 @@ import re
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from fractions import Fraction
-from itertools import chain
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -32,8 +31,8 @@ _RATIONAL_RE = re.compile(r"[+-]?\d+/\d+\Z")
 _DECIMAL_RE = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\Z")
 _NUMBER_START = frozenset("0123456789+-.")
 _QUOTED_RE = re.compile(r'"(?:[^"\\]|\\.)*"|(")', re.DOTALL)  # a quoted text, or (group 1) an open quote
-_CHUNK_RE = re.compile(r"[^\n]{1,8192}\S*|\n")  # a newline, or a piece of a line ending at a word's end
-_PAD_PUNCTUATION = str.maketrans({"{": " { ", "}": " } ", ",": " , "})
+# a quoted text, a brace or comma, a word, a newline, or (last) a quote that is never closed
+_TOKEN_RE = re.compile(r'"(?:[^"\\]|\\.)*"|[{},]|[^\s{},"]+|\n|"', re.DOTALL)
 _UNESCAPE_RE = re.compile(r'\\(["\\])')
 _MAX_DIGITS = 400  # longer numbers are surely a mistake (and would be slow to convert)
 
@@ -101,42 +100,39 @@ def tokenize(text: str, file: str | None = None) -> list[Token]:
 def iter_tokens(text: str, file: str | None = None) -> Iterator[Token]:
     """The tokens of :func:`tokenize` one at a time (a large file is never held as a token list).
 
-    The text between quoted texts is read in chunks of at most a line (and about 8,000
-    characters, ending at a word's end), each split into words at whitespace, braces and commas.
+    One regular expression scans the text: a quoted text, a brace or comma, a word (up to
+    whitespace, a brace, a comma or a quote), a newline (counted), or a quote never closed.
     """
     new = tuple.__new__  # Token(...) without the Python-level __new__ of a NamedTuple
     line = last = 1
-    pos = 0
-    for quoted in chain(_QUOTED_RE.finditer(text), (None,)):
-        for chunk in _CHUNK_RE.finditer(text, pos, len(text) if quoted is None else quoted.start()):
-            words = chunk.group()
-            if words == "\n":
-                line += 1
-                continue
-            for word in words.translate(_PAD_PUNCTUATION).split():
-                last = line
-                first = word[0]
-                if first in "{},":
-                    yield new(Token, (word, word, line, None))
-                elif first in _NUMBER_START:
-                    value = int(word) if len(word) < 20 and _INT_RE.match(word) else _number(word, line, file)
-                    yield new(Token, (NUMBER, word, line, value))
-                else:
-                    yield new(Token, (SYMBOL, word, line, None))
-        if quoted is None:
-            break
-        if quoted.group(1) is not None:  # a quote that is never closed
-            raise FormatError(f"quoted text opened on line {line} is never closed", file=file, line=line)
-        body = quoted.group()[1:-1]
+    for match in _TOKEN_RE.finditer(text):
+        word = match.group()
+        first = word[0]
+        if first == "\n":
+            line += 1
+            continue
         last = line
-        yield new(Token, (TEXT, _UNESCAPE_RE.sub(r"\1", body) if "\\" in body else body, line, None))
-        line += body.count("\n")
-        pos = quoted.end()
+        if first == '"':
+            if len(word) == 1 or word[-1] != '"':  # a quote that is never closed
+                raise FormatError(f"quoted text opened on line {line} is never closed", file=file, line=line)
+            body = word[1:-1]
+            yield new(Token, (TEXT, _UNESCAPE_RE.sub(r"\1", body) if "\\" in body else body, line, None))
+            if "\n" in body:
+                line += body.count("\n")
+        elif first in "{},":
+            yield new(Token, (word, word, line, None))
+        elif first in _NUMBER_START:
+            value = int(word) if len(word) < 20 and _INT_RE.match(word) else _number(word, line, file)
+            yield new(Token, (NUMBER, word, line, value))
+        else:
+            yield new(Token, (SYMBOL, word, line, None))
     yield Token(EOF, "", last)
 
 
 def _check_quotes(text: str, file: str | None) -> None:
     """Raise for a quoted text that is never closed (every '"' opens or closes a quoted text)."""
+    if "\\" not in text and text.count('"') % 2 == 0:
+        return  # without backslashes every quote opens or closes one: an even count closes them all
     for m in _QUOTED_RE.finditer(text):
         if m.group(1) is not None:
             line = text.count("\n", 0, m.start()) + 1
@@ -251,6 +247,8 @@ def normalize_labels(labels: Sequence[str]) -> list[str]:
     >>> normalize_labels(["x", "x", "", "y"])
     ['x_1', 'x_2', '_1', 'y']
     """
+    if "" not in labels and len(set(labels)) == len(labels):
+        return list(labels)  # distinct and non-empty: kept
     counts: dict[str, int] = {}
     for lab in labels:
         counts[lab] = counts.get(lab, 0) + 1

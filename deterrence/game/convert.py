@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -463,10 +464,27 @@ class SequenceForm:
     sequences: tuple[tuple[tuple[int, int] | None, ...], ...]
     infosets: tuple[tuple[int, ...], ...]
     parent: tuple[np.ndarray, ...]
-    constraints: tuple[tuple[np.ndarray, np.ndarray], ...]
     leaf_sequences: np.ndarray
     leaf_weights: np.ndarray
-    payoffs: dict[tuple[int, ...], np.ndarray]
+
+    @cached_property
+    def constraints(self) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+        """Per player: ``(E, e)`` with ``E x = e, x >= 0`` the realisation plans (built when first asked)."""
+        return tuple(
+            _plan_constraints(len(self.sequences[i]), self.parent[i],
+                              [len(self.game.infosets[h].actions) for h in self.infosets[i]])
+            for i in range(self.num_players)
+        )
+
+    @cached_property
+    def payoffs(self) -> dict[tuple[int, ...], np.ndarray]:
+        """Sparse payoffs: sequence tuple -> payoff vector (chance folded in), only where a leaf exists
+        (built when first asked)."""
+        out: dict[tuple[int, ...], np.ndarray] = {}
+        rows = self.game.payoffs
+        for z, key in enumerate(map(tuple, self.leaf_sequences.tolist())):
+            out[key] = out.get(key, 0.0) + self.leaf_weights[z] * rows[z]
+        return out
 
     @property
     def num_players(self) -> int:
@@ -550,6 +568,16 @@ def sequence_form(game: ExtensiveFormGame) -> SequenceForm:
     >>> sf.A.tolist()
     [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, -1.0, 1.0]]
     """
+    parts = getattr(game, "_sequence_form", None)
+    if parts is None:
+        parts = game._sequence_form = _sequence_parts(game)
+    return SequenceForm(game, *parts)
+
+
+def _sequence_parts(game: ExtensiveFormGame) -> tuple[Any, ...]:
+    """The fields of :func:`sequence_form` after the game: they depend on the tree only (not on the
+    payoffs), so they are kept on the game (a copy with other payoffs, as ``rescaled`` makes, shares
+    them) and hold no reference to it; the arrays are read-only."""
     _require_perfect_recall(game, "the sequence form")
     n_players = game.num_players
     offset = game._action_offset.tolist()
@@ -566,29 +594,16 @@ def sequence_form(game: ExtensiveFormGame) -> SequenceForm:
                 s.append((h, a))
         seqs.append(tuple(s))
     ids, table = game.own_sequences()
-    last = [0] + [seq_of[offset[h] + a] for _, h, a in table[1:]]  # own history -> its last sequence
-    hist = ids.tolist()
-    parents = [np.array([last[hist[game.infosets[h].nodes[0]][i]] for h in own_of[i]], dtype=np.int64)
+    last = np.array([0] + [seq_of[offset[h] + a] for _, h, a in table[1:]], dtype=np.int64)
+    first_nodes = [[game.infosets[h].nodes[0] for h in own_of[i]] for i in range(n_players)]
+    parents = [last[ids[first_nodes[i], i]] if first_nodes[i] else np.zeros(0, dtype=np.int64)
                for i in range(n_players)]
-    cons = [_plan_constraints(len(seqs[i]), parents[i], [len(game.infosets[h].actions) for h in own_of[i]])
-            for i in range(n_players)]
-    term = game.terminals
-    leaf = np.array([[last[k] for k in hist[z]] for z in term], dtype=np.int64).reshape(len(term), n_players)
-    weights = _chance_reach(game)[list(term)]
-    payoffs: dict[tuple[int, ...], np.ndarray] = {}
-    rows = game.payoffs
-    for z, key in enumerate(map(tuple, leaf.tolist())):
-        payoffs[key] = payoffs.get(key, 0.0) + weights[z] * rows[z]
-    return SequenceForm(
-        game=game,
-        sequences=tuple(seqs),
-        infosets=tuple(tuple(own) for own in own_of),
-        parent=tuple(parents),
-        constraints=tuple(cons),
-        leaf_sequences=leaf,
-        leaf_weights=weights,
-        payoffs=payoffs,
-    )
+    term = np.asarray(game.terminals, dtype=np.int64)
+    leaf = last[ids[term]].reshape(len(term), n_players)
+    weights = _chance_reach(game)[term]
+    for arr in (*parents, leaf, weights):
+        arr.setflags(write=False)
+    return tuple(seqs), tuple(tuple(own) for own in own_of), tuple(parents), leaf, weights
 
 
 def _plan_constraints(n_seq: int, parent: np.ndarray, n_actions: list[int]) -> tuple[np.ndarray, np.ndarray]:

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .._jit import njit
 from ..errors import GameError, ResourceError
 from ..outcomes import OUTCOMES
 from .tree import ChanceNode, DecisionNode, Node, TerminalNode
@@ -180,7 +181,11 @@ def _preorder(root: Node) -> tuple[list[tuple[Any, int, int]], dict[int, list[in
         order_nodes.append((node, parent, action))
         if parent >= 0:
             children_of.setdefault(parent, []).append(idx)
-        for a, (name, child) in reversed(list(enumerate(_branches(node)))):
+        if type(node) is TerminalNode:
+            continue
+        branches = _branches(node)
+        for a in range(len(branches) - 1, -1, -1):
+            name, child = branches[a]
             if child is None:
                 raise GameError(
                     f"branch '{name}' must be a (probability, subtree) pair",
@@ -425,6 +430,22 @@ class _Flattener:
         )
 
 
+@njit
+def _first_not_distribution(flat: np.ndarray, offset: np.ndarray, atol: float) -> int:
+    """The first information set whose vector (``flat[offset[k]:offset[k + 1]]``) is not a probability
+    vector: an entry not finite or below ``-atol``, or a sum off 1 by more than ``max(atol, 1e-6)``
+    (NaN included); -1 if none."""
+    for k in range(offset.shape[0] - 1):
+        total = 0.0
+        for j in range(offset[k], offset[k + 1]):
+            if not np.isfinite(flat[j]) or flat[j] < -atol:
+                return k
+            total += flat[j]
+        if not abs(total - 1.0) <= max(atol, 1e-6):
+            return k
+    return -1
+
+
 class ExtensiveFormGame:
     """A finite extensive-form game.
 
@@ -487,6 +508,7 @@ class ExtensiveFormGame:
         self._own_sequences: tuple[np.ndarray, tuple[tuple[int, int, int], ...]] | None = None
         self._recall: tuple[str | None] | None = None
         self._subgame_roots: tuple[int, ...] | None = None
+        self._sequence_form: Any = None  # the sequence form's tree-only parts (game.convert.sequence_form)
         self.nodes: tuple[NodeInfo, ...] = tuple(flat.nodes)
         self.infosets: tuple[InfoSet, ...] = flat.infosets()
         self.chance_infos: tuple[ChanceInfo, ...] = flat.chance_infos()
@@ -549,37 +571,34 @@ class ExtensiveFormGame:
 
     def _edge_tables(self) -> None:
         """Arrays of the tree's edges, for vectorised realisation probabilities and values."""
-        n = len(self.nodes)
-        self._parent = np.array([nd.parent for nd in self.nodes], dtype=np.int64)
-        self._terminal_idx = np.array(self.terminals, dtype=np.int64)
-        self._chance_prob = np.ones(n)
-        self._edge_infoset = np.full(n, -1, dtype=np.int64)
-        self._edge_action = np.full(n, -1, dtype=np.int64)
-        for nd in self.nodes:
-            if nd.parent < 0:
-                continue
-            par = self.nodes[nd.parent]
+        nodes = self.nodes
+        n = len(nodes)
+        chance_prob, edge_infoset, edge_action = [1.0] * n, [-1] * n, [-1] * n
+        depth = [0] * n
+        for nd in nodes[1:]:  # preorder: a parent comes before its children
+            v, par = nd.index, nodes[nd.parent]
+            depth[v] = depth[nd.parent] + 1
             if par.kind == CHANCE:
-                self._chance_prob[nd.index] = float(self.chance_infos[par.infoset].probs[nd.action])
+                chance_prob[v] = float(self.chance_infos[par.infoset].probs[nd.action])
             else:
-                self._edge_infoset[nd.index] = par.infoset
-                self._edge_action[nd.index] = nd.action
+                edge_infoset[v], edge_action[v] = par.infoset, nd.action
+        self._parent = np.array([nd.parent for nd in nodes], dtype=np.int64)
+        self._terminal_idx = np.array(self.terminals, dtype=np.int64)
+        self._chance_prob = np.array(chance_prob, dtype=float)
+        self._edge_infoset = np.array(edge_infoset, dtype=np.int64)
+        self._edge_action = np.array(edge_action, dtype=np.int64)
         self._action_counts = [len(h.actions) for h in self.infosets]
         offsets = np.cumsum([0, *self._action_counts])
         self._action_offset = offsets
-        flat = np.full(n, -1, dtype=np.int64)
         mask = self._edge_infoset >= 0
-        flat[mask] = offsets[self._edge_infoset[mask]] + self._edge_action[mask]
-        self._edge_flat = flat
+        self._edge_flat = np.where(mask, offsets[np.maximum(self._edge_infoset, 0)] + self._edge_action, -1)
         self._decision_edge = mask
-        # depth levels, so realisation probabilities need one numpy op per level (grouped by a
-        # stable sort of the depths: linear in the nodes however deep the tree)
-        depth = np.zeros(n, dtype=np.int64)
-        for nd in self.nodes[1:]:
-            depth[nd.index] = depth[nd.parent] + 1
-        by_depth = np.argsort(depth, kind="stable")
-        cuts = np.flatnonzero(np.diff(depth[by_depth])) + 1
-        self._levels = np.split(by_depth, cuts)[1:] if n > 1 else []
+        # depth levels (nodes in preorder within a level), so realisation probabilities need one numpy
+        # op per level
+        levels: list[list[int]] = [[] for _ in range(max(depth, default=0) + 1)]
+        for v, d in enumerate(depth):
+            levels[d].append(v)
+        self._levels = [np.array(level, dtype=np.int64) for level in levels[1:]]
         self._deep = len(self._levels) > 64 and len(self._levels) * 8 > n
 
     # ------------------------------------------------------------------ basic facts
@@ -741,23 +760,21 @@ class ExtensiveFormGame:
                 f"{len(self.infosets)} information sets"
             )
         out = []
-        for h, b in zip(self.infosets, behaviour, strict=True):
-            try:
-                out.append(np.asarray(b, dtype=float).reshape(-1))
-            except (TypeError, ValueError):
-                raise GameError(f"behaviour {b!r} is not numbers", infoset=h.name) from None
-        for h, v in zip(self.infosets, out, strict=True):
-            if v.size != len(h.actions):
-                raise GameError(f"{v.size} probabilities given for {len(h.actions)} actions", infoset=h.name)
+        for h, b, count in zip(self.infosets, behaviour, self._action_counts, strict=True):
+            if type(b) is np.ndarray and b.ndim == 1 and b.dtype.char == "d":
+                v = b  # already a float vector
+            else:
+                try:
+                    v = np.asarray(b, dtype=float).reshape(-1)
+                except (TypeError, ValueError):
+                    raise GameError(f"behaviour {b!r} is not numbers", infoset=h.name) from None
+            if v.size != count:
+                raise GameError(f"{v.size} probabilities given for {count} actions", infoset=h.name)
+            out.append(v)
         if not out:
             return out
-        flat = np.concatenate(out)
-        starts = self._action_offset[:-1]
-        with np.errstate(invalid="ignore"):
-            wrong = np.add.reduceat((~np.isfinite(flat) | (flat < -atol)).astype(np.int64), starts) > 0
-            wrong |= ~(np.abs(np.add.reduceat(flat, starts) - 1) <= max(atol, 1e-6))
-        if wrong.any():
-            k = int(np.argmax(wrong))
+        k = _first_not_distribution(np.concatenate(out), self._action_offset, atol)
+        if k >= 0:
             raise GameError(f"not a probability vector: {out[k]}", infoset=self.infosets[k].name)
         return out
 

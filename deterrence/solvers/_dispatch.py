@@ -523,6 +523,8 @@ def dedupe(cands: Iterable[Candidate], tol: float) -> Sequence[Candidate]:
     atol = max(tol, 1e-9) * 10
     if isinstance(cands, CandidateArrays):
         return cands.distinct(atol)
+    if isinstance(cands, list) and len(cands) <= 1:
+        return cands  # nothing to compare
     out: list[Candidate] = []
     kept: list[np.ndarray] = []
     for c in cands:

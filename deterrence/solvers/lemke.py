@@ -161,6 +161,7 @@ def _lemke_kernel(M: np.ndarray, rhs: np.ndarray, basis: np.ndarray, z0: int, co
                   ):
     """The pivoting of :func:`lemke`; returns ``(values, basis, pivots, status)``."""
     size = M.shape[0]
+    columns = np.ascontiguousarray(M.T)  # column j of M as a contiguous row (fast products)
     B0 = np.empty((size, size))
     for r in range(size):
         for c in range(size):
@@ -173,7 +174,7 @@ def _lemke_kernel(M: np.ndarray, rhs: np.ndarray, basis: np.ndarray, z0: int, co
     mask = np.empty(size, dtype=np.bool_)
     for r in range(size):
         mask[r] = not is_free[basis[r]]
-    col = binv @ M[:, z0]
+    col = binv @ columns[z0]
     scale = max(1.0, np.abs(values).max())
     colscale = max(1.0, np.abs(col).max())
     negative = False
@@ -192,7 +193,7 @@ def _lemke_kernel(M: np.ndarray, rhs: np.ndarray, basis: np.ndarray, z0: int, co
         if pivots >= max_pivots:
             return values, basis, pivots, _PIVOT_LIMIT
         entering = complement[leaving]
-        col = binv @ M[:, entering]
+        col = binv @ columns[entering]
         for r in range(size):
             mask[r] = not is_free[basis[r]]
         rows = _blocking(col, mask, tol * max(1.0, np.abs(col).max()), 1.0)
@@ -298,13 +299,18 @@ def lemke(
         refresh = max(50, M.shape[0])
     values, final, pivots, status = _lemke_kernel(M, rhs, start, z0, np.asarray(comp, dtype=np.int64),
                                                   is_free, max_pivots, refresh, tol)
+    check_status(status, pivots, max_pivots)
+    return LemkeResult(values, tuple(final.tolist()), pivots)
+
+
+def check_status(status: int, pivots: int, max_pivots: int) -> None:
+    """Raise the ``SolverError`` of a failed run of :func:`_lemke_kernel` (nothing for success)."""
     if status == _SECONDARY_RAY:
         raise SolverError(f"Lemke: the path ended in a secondary ray after {pivots} pivots")
     if status == _PIVOT_LIMIT:
         raise SolverError(f"Lemke: no solution after {max_pivots} pivots")
     if status != _OK:
         raise SolverError(_MESSAGES[status])
-    return LemkeResult(values, tuple(final.tolist()), pivots)
 
 
 def _complement_array(complement: dict[int, int], n_cols: int) -> np.ndarray:
@@ -314,4 +320,4 @@ def _complement_array(complement: dict[int, int], n_cols: int) -> np.ndarray:
     return out
 
 
-__all__ = ["LemkeResult", "lemke"]
+__all__ = ["LemkeResult", "check_status", "lemke"]

@@ -17,21 +17,28 @@ the responses to the actual opponent. Payoffs are first moved by a positive affi
 
 The result is one equilibrium, as a behaviour profile; behaviour at information sets the
 player's own plan never reaches is set uniform (any choice there gives the same outcome).
+
+The fixed cost per solve is kept small: the tree's sequence arrays are built once per game
+(:func:`deterrence.game.convert.sequence_form` keeps them on the game; :func:`_structure` the
+solver's arrays), and one compiled kernel builds the LCP leaf by leaf, runs Lemke's pivoting and
+computes the regret of the result (another turns the plans into behaviour).
 """
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
 from .._jit import njit
 from ..errors import SolverError
-from ..game.convert import SequenceForm, plans_to_behaviour, recall_violation, sequence_form
+from ..game.convert import SequenceForm, recall_violation, sequence_form
 from ._options import option
 from .base import Candidate, RawResult, SolveOptions, SolverInfo, SolverOptions
-from .lemke import lemke
+from .lemke import _lemke_kernel, check_status
 
 
 @dataclass(frozen=True)
@@ -45,13 +52,54 @@ class _Player:
     size: int
 
 
+@dataclass(frozen=True)
+class _Structure:
+    """What the compiled LCP needs of a game, built once per game object (:func:`_structure`).
+
+    ``players``: both players' sequence arrays; ``leaf1``, ``leaf2``: each terminal's sequence of
+    either player; ``weights``: each terminal's chance probability; ``u``: the payoffs (terminals x
+    2); ``flat1``, ``flat2``: where each of the player's information sets starts in the game's flat
+    actions (``game.infosets`` order); ``flat_size``: the number of flat actions."""
+
+    players: tuple[_Player, _Player]
+    leaf1: np.ndarray
+    leaf2: np.ndarray
+    weights: np.ndarray
+    u: np.ndarray
+    flat1: np.ndarray
+    flat2: np.ndarray
+    flat_size: int
+    bounds: tuple[int, ...]  # where each information set's actions start in the flat behaviour, then the end
+
+
 def _players(sf: SequenceForm) -> tuple[_Player, _Player]:
-    out = []
-    for i in range(2):
-        n_act = np.array([len(sf.game.infosets[h].actions) for h in sf.infosets[i]], dtype=np.int64)
-        starts = 1 + np.concatenate([[0], np.cumsum(n_act)[:-1]]).astype(np.int64) if len(n_act) else n_act
-        out.append(_Player(starts, n_act, np.asarray(sf.parent[i], dtype=np.int64), len(sf.sequences[i])))
-    return out[0], out[1]
+    return _structure(sf).players
+
+
+_STRUCTURES: weakref.WeakKeyDictionary[Any, _Structure] = weakref.WeakKeyDictionary()
+
+
+def _structure(sf: SequenceForm) -> _Structure:
+    """The arrays of :class:`_Structure`, kept per game object (they hold no reference to it)."""
+    cached = _STRUCTURES.get(sf.game)
+    if cached is None:
+        game = sf.game
+        offset = np.asarray(game._action_offset, dtype=np.int64)
+        counts = np.diff(offset)  # actions per information set
+        players, flats = [], []
+        for i in range(2):
+            own = np.array(sf.infosets[i], dtype=np.int64)
+            n_act = counts[own]
+            parent = np.asarray(sf.parent[i], dtype=np.int64)
+            players.append(_Player(np.cumsum(n_act) - n_act + 1, n_act, parent, len(sf.sequences[i])))
+            flats.append(offset[own])
+        leaf = np.asarray(sf.leaf_sequences, dtype=np.int64)
+        cached = _STRUCTURES[game] = _Structure(
+            players=(players[0], players[1]), leaf1=leaf[:, 0].copy(), leaf2=leaf[:, 1].copy(),
+            weights=np.ascontiguousarray(sf.leaf_weights, dtype=float),
+            u=np.ascontiguousarray(game.payoffs, dtype=float).reshape(-1, 2),
+            flat1=flats[0], flat2=flats[1], flat_size=int(offset[-1]), bounds=tuple(offset.tolist()))
+    return cached
 
 
 @njit
@@ -87,36 +135,6 @@ def optimal_plan(sf: SequenceForm, player: int, cost: np.ndarray) -> tuple[np.nd
     return np.flatnonzero(support), float(value)
 
 
-def _regret(players: tuple[_Player, _Player], A: np.ndarray, B: np.ndarray, x: np.ndarray,
-            y: np.ndarray) -> float:
-    """Largest gain of a unilateral deviation, by backward induction on the sequence form."""
-    p1, p2 = players
-    ay, bx = A @ y, B.T @ x
-    _, best1 = _optimal(p1.starts, p1.n_actions, p1.parent, -ay)
-    _, best2 = _optimal(p2.starts, p2.n_actions, p2.parent, -bx)
-    return max(-best1 - float(x @ ay), -best2 - float(y @ bx), 0.0)
-
-
-def _matrix(sf: SequenceForm, weights: np.ndarray) -> np.ndarray:
-    """The sequence-form matrix with ``weights`` summed at every leaf's pair of sequences."""
-    n1, n2 = sf.sizes
-    flat = sf.leaf_sequences[:, 0] * n2 + sf.leaf_sequences[:, 1]
-    return np.bincount(flat, weights=weights, minlength=n1 * n2).reshape(n1, n2)
-
-
-def _payoffs_and_costs(sf: SequenceForm) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """``A``, ``B`` and the same with payoffs mapped to ``[-2, -1]`` at every leaf (chance folded in)."""
-    out = []
-    u = sf.game.payoffs
-    for i in range(2):
-        ui = u[:, i]
-        span = float(ui.max() - ui.min()) if ui.size else 0.0
-        shifted = (ui - (ui.max() if ui.size else 0.0)) / (span if span > 0 else 1.0) - 1.0
-        out.append(_matrix(sf, sf.leaf_weights * ui))
-        out.append(_matrix(sf, sf.leaf_weights * shifted))
-    return out[0], out[2], out[1], out[3]
-
-
 @njit
 def _uniform(starts: np.ndarray, n_actions: np.ndarray, parent: np.ndarray, size: int) -> np.ndarray:
     """The realisation plan of uniform behaviour."""
@@ -126,6 +144,42 @@ def _uniform(starts: np.ndarray, n_actions: np.ndarray, parent: np.ndarray, size
         for s in range(starts[k], starts[k] + n_actions[k]):
             x[s] = x[parent[k]] / n_actions[k]
     return x
+
+
+@njit
+def _costs(u: np.ndarray) -> np.ndarray:
+    """The payoffs mapped by a positive affine map of each player's to ``[-2, -1]`` (costs)."""
+    out = np.empty_like(u)
+    for i in range(u.shape[1]):
+        high, low = -np.inf, np.inf
+        for r in range(u.shape[0]):
+            high, low = max(high, u[r, i]), min(low, u[r, i])
+        span = high - low if u.shape[0] > 0 and high - low > 0 else 1.0
+        for r in range(u.shape[0]):
+            out[r, i] = (u[r, i] - high) / span - 1.0
+    return out
+
+
+@njit
+def _against(leaf_own: np.ndarray, leaf_other: np.ndarray, weights: np.ndarray, u: np.ndarray,
+             plan: np.ndarray, size: int) -> np.ndarray:
+    """The payoff ``u`` of each own sequence against the other player's ``plan`` (``A y``, ``B^T x``),
+    summed leaf by leaf (chance folded in)."""
+    out = np.zeros(size)
+    for z in range(leaf_own.shape[0]):
+        out[leaf_own[z]] += weights[z] * u[z] * plan[leaf_other[z]]
+    return out
+
+
+@njit
+def _regret(p1: tuple, p2: tuple, leaf1: np.ndarray, leaf2: np.ndarray, weights: np.ndarray,
+            u: np.ndarray, x: np.ndarray, y: np.ndarray) -> float:
+    """Largest gain of a unilateral deviation, by backward induction on the sequence form."""
+    ay = _against(leaf1, leaf2, weights, u[:, 0], y, p1[3])
+    bx = _against(leaf2, leaf1, weights, u[:, 1], x, p2[3])
+    _, best1 = _optimal(p1[0], p1[1], p1[2], -ay)
+    _, best2 = _optimal(p2[0], p2[1], p2[2], -bx)
+    return max(-best1 - x @ ay, -best2 - y @ bx, 0.0)
 
 
 @lru_cache(maxsize=64)
@@ -139,71 +193,161 @@ def _jitter(seed: int, n1: int, n2: int) -> tuple[np.ndarray, np.ndarray]:
     return a, b
 
 
-def _system(sf: SequenceForm, A: np.ndarray, B: np.ndarray, cx: np.ndarray, cy: np.ndarray
-            ) -> tuple[np.ndarray, np.ndarray, int]:
-    """The LCP as ``M v = rhs`` (columns ``x, y, wx, wy, z0, p, q``) and the column of ``z0``."""
-    (E, e), (F, f) = sf.constraints
-    n1, n2 = E.shape[1], F.shape[1]
-    m1, m2 = E.shape[0], F.shape[0]
-    X, Y, WX, WY = 0, n1, n1 + n2, 2 * n1 + n2
+@njit
+def _system(p1: tuple, p2: tuple, leaf1: np.ndarray, leaf2: np.ndarray, weights: np.ndarray,
+            costs: np.ndarray, cx: np.ndarray, cy: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """The LCP as ``M v = rhs`` (columns ``x, y, wx, wy, z0, p, q``) and the column of ``z0``.
+
+    Player 1's rows: ``wx - E^T p + A y - cx z0 = 0``; player 2's: ``wy - F^T q + B^T x - cy z0 = 0``
+    (``A``, ``B`` the sequence-form matrices of the costs); then the plans' equalities ``E x = e``,
+    ``F y = f`` (the empty sequence is 1; each information set's actions sum to its parent sequence).
+    """
+    n1, n2 = p1[3], p2[3]
+    m1, m2 = p1[0].shape[0] + 1, p2[0].shape[0] + 1
+    Y, WX, WY = n1, n1 + n2, 2 * n1 + n2
     Z0 = 2 * (n1 + n2)
     P, Q = Z0 + 1, Z0 + 1 + m1
     M = np.zeros((n1 + n2 + m1 + m2, Q + m2))
     rhs = np.zeros(M.shape[0])
-    # player 1's rows: wx - E^T p + A y - cx z0 = 0; player 2's: wy - F^T q + B^T x - cy z0 = 0
-    M[np.arange(n1), WX + np.arange(n1)] = 1.0
-    M[:n1, P:P + m1] = -E.T
-    M[:n1, Y:Y + n2] = A
-    M[:n1, Z0] = -cx
-    M[n1 + np.arange(n2), WY + np.arange(n2)] = 1.0
-    M[n1:n1 + n2, Q:Q + m2] = -F.T
-    M[n1:n1 + n2, X:X + n1] = B.T
-    M[n1:n1 + n2, Z0] = -cy
-    # realisation-plan equalities
-    M[n1 + n2:n1 + n2 + m1, X:X + n1] = E
-    rhs[n1 + n2:n1 + n2 + m1] = e
-    M[n1 + n2 + m1:, Y:Y + n2] = F
-    rhs[n1 + n2 + m1:] = f
+    for z in range(leaf1.shape[0]):
+        M[leaf1[z], Y + leaf2[z]] += weights[z] * costs[z, 0]
+        M[n1 + leaf2[z], leaf1[z]] += weights[z] * costs[z, 1]
+    for s in range(n1):
+        M[s, WX + s] = 1.0
+        M[s, Z0] = -cx[s]
+    for s in range(n2):
+        M[n1 + s, WY + s] = 1.0
+        M[n1 + s, Z0] = -cy[s]
+    _plan_rows(M, rhs, p1[0], p1[1], p1[2], n1 + n2, 0, 0, P)
+    _plan_rows(M, rhs, p2[0], p2[1], p2[2], n1 + n2 + m1, Y, n1, Q)
     return M, rhs, Z0
 
 
-def solve_lcp(sf: SequenceForm, seed: int = 0, max_pivots: int = 100_000,
-              _cache: tuple | None = None) -> tuple[np.ndarray, np.ndarray, int]:
-    """Realisation plans ``(x, y)`` of one equilibrium and the number of pivots.
+@njit
+def _plan_rows(M: np.ndarray, rhs: np.ndarray, starts: np.ndarray, n_actions: np.ndarray, parent: np.ndarray,
+               row0: int, col0: int, own0: int, mult0: int) -> None:
+    """One player's ``E x = e`` in rows ``row0...`` over its plan's columns ``col0...``, and ``-E^T``
+    times its multipliers (columns ``mult0...``) in its own rows ``own0...``."""
+    M[row0, col0] = 1.0
+    M[own0, mult0] = -1.0
+    rhs[row0] = 1.0
+    for k in range(starts.shape[0]):
+        r = k + 1
+        M[row0 + r, col0 + parent[k]] = -1.0
+        M[own0 + parent[k], mult0 + r] = 1.0
+        for s in range(starts[k], starts[k] + n_actions[k]):
+            M[row0 + r, col0 + s] = 1.0
+            M[own0 + s, mult0 + r] = -1.0
+
+
+@njit
+def _start(p1: tuple, p2: tuple, leaf1: np.ndarray, leaf2: np.ndarray, weights: np.ndarray, costs: np.ndarray,
+           jx: np.ndarray, jy: np.ndarray) -> tuple:
+    """The LCP and Lemke's start: ``(M, rhs, basis, z0, complement, is_free)``.
+
+    The covering vector: costs against the uniform prior plus the random positive ``jx``, ``jy``
+    scaled alike, so that the starting best responses are unique with clear margins (a tiny
+    perturbation would create near-ties and ill-conditioned pivots). The starting basis holds the
+    free multipliers, each player's best response to the prior and the other slacks.
+    """
+    n1, n2 = p1[3], p2[3]
+    cx = -_against(leaf1, leaf2, weights, costs[:, 0], _uniform(p2[0], p2[1], p2[2], n2), n1)
+    cy = -_against(leaf2, leaf1, weights, costs[:, 1], _uniform(p1[0], p1[1], p1[2], n1), n2)
+    cx = cx + max(np.abs(cx).max(), 1e-3) * jx
+    cy = cy + max(np.abs(cy).max(), 1e-3) * jy
+    M, rhs, z0 = _system(p1, p2, leaf1, leaf2, weights, costs, cx, cy)
+    in1, _ = _optimal(p1[0], p1[1], p1[2], cx)
+    in2, _ = _optimal(p2[0], p2[1], p2[2], cy)
+    n_free = M.shape[1] - z0 - 1
+    basis = np.empty(M.shape[0], dtype=np.int64)
+    for k in range(n_free):
+        basis[k] = z0 + 1 + k
+    for s in range(n1):  # x or its slack wx
+        basis[n_free + s] = s if in1[s] else n1 + n2 + s
+    for s in range(n2):  # y or its slack wy
+        basis[n_free + n1 + s] = n1 + s if in2[s] else 2 * n1 + n2 + s
+    complement = np.full(M.shape[1], -1, dtype=np.int64)
+    is_free = np.zeros(M.shape[1], dtype=np.bool_)
+    for s in range(n1 + n2):
+        complement[s] = n1 + n2 + s
+        complement[n1 + n2 + s] = s
+    is_free[z0 + 1:] = True
+    return M, rhs, basis, z0, complement, is_free
+
+
+@njit
+def _solve_kernel(p1: tuple, p2: tuple, leaf1: np.ndarray, leaf2: np.ndarray, weights: np.ndarray,
+                  u: np.ndarray, jx: np.ndarray, jy: np.ndarray, max_pivots: int):
+    """One Lemke path: ``(x, y, pivots, status, regret)`` (the plans clipped at 0; ``status`` as
+    :func:`deterrence.solvers.lemke._lemke_kernel` reports it; the regret in ``u``'s units)."""
+    M, rhs, basis, z0, complement, is_free = _start(p1, p2, leaf1, leaf2, weights, _costs(u), jx, jy)
+    values, _, pivots, status = _lemke_kernel(M, rhs, basis, z0, complement, is_free, max_pivots,
+                                              max(50, M.shape[0]), 1e-10)
+    n1, n2 = p1[3], p2[3]
+    x = np.maximum(values[:n1], 0.0)
+    y = np.maximum(values[n1:n1 + n2], 0.0)
+    regret = _regret(p1, p2, leaf1, leaf2, weights, u, x, y) if status == 0 else np.inf
+    return x, y, pivots, status, regret
+
+
+@njit
+def _behaviour_kernel(p1: tuple, p2: tuple, flat1: np.ndarray, flat2: np.ndarray, flat_size: int,
+                      x: np.ndarray, y: np.ndarray, tol: float) -> np.ndarray:
+    """The behaviour profile of the plans as one flat vector (``game.infosets`` order): at each
+    information set ``b(a) = x[a] / x[parent]``; uniform where the plan reaches it with at most ``tol``."""
+    out = np.empty(flat_size)
+    for pl, flat, plan in ((p1, flat1, x), (p2, flat2, y)):
+        starts, n_actions, parent = pl[0], pl[1], pl[2]
+        for k in range(starts.shape[0]):
+            total = 0.0
+            for s in range(starts[k], starts[k] + n_actions[k]):
+                total += plan[s]
+            reached = plan[parent[k]] > tol and total > 0
+            for a in range(n_actions[k]):
+                out[flat[k] + a] = plan[starts[k] + a] / total if reached else 1.0 / n_actions[k]
+    return out
+
+
+def _packed(pl: _Player) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    return (pl.starts, pl.n_actions, pl.parent, pl.size)
+
+
+def solve_lcp(sf: SequenceForm, seed: int = 0, max_pivots: int = 100_000
+              ) -> tuple[np.ndarray, np.ndarray, int, float]:
+    """Realisation plans ``(x, y)`` of one equilibrium, the number of pivots and the regret.
 
     Raises
     ------
     SolverError
         If Lemke's algorithm fails (secondary ray, singular basis, pivot limit).
     """
-    players = _players(sf) if _cache is None else _cache[0]
-    _, _, A, B = _payoffs_and_costs(sf) if _cache is None else _cache[1]
-    p1, p2 = players
-    n1, n2 = p1.size, p2.size
-    # covering vector: costs against the uniform prior plus a random positive vector of the
-    # same size, so that the starting best responses are unique with clear margins (a tiny
-    # perturbation would create near-ties and ill-conditioned pivots)
-    cx = -(A @ _uniform(p2.starts, p2.n_actions, p2.parent, n2))
-    cy = -(B.T @ _uniform(p1.starts, p1.n_actions, p1.parent, n1))
-    jx, jy = _jitter(seed, n1, n2)
-    cx = cx + max(float(np.abs(cx).max()), 1e-3) * jx
-    cy = cy + max(float(np.abs(cy).max()), 1e-3) * jy
-    M, rhs, z0 = _system(sf, A, B, cx, cy)
-    in1, _ = _optimal(p1.starts, p1.n_actions, p1.parent, cx)
-    in2, _ = _optimal(p2.starts, p2.n_actions, p2.parent, cy)
-    m1, m2 = len(p1.starts) + 1, len(p2.starts) + 1
-    X, Y, WX, WY = 0, n1, n1 + n2, 2 * n1 + n2
-    free = np.arange(z0 + 1, z0 + 1 + m1 + m2)
-    basis = np.concatenate([free, np.where(in1, X, WX) + np.arange(n1), np.where(in2, Y, WY) + np.arange(n2)])
-    complement = np.full(M.shape[1], -1, dtype=np.int64)
-    complement[:n1 + n2] = np.arange(WX, WX + n1 + n2)
-    complement[WX:WX + n1 + n2] = np.arange(n1 + n2)
-    res = lemke(M, rhs, basis, z0, complement, free, max_pivots=max_pivots)
-    x = np.clip(res.values[X:X + n1], 0.0, None)
-    y = np.clip(res.values[Y:Y + n2], 0.0, None)
-    return x, y, res.pivots
+    st = _structure(sf)
+    p1, p2 = _packed(st.players[0]), _packed(st.players[1])
+    jx, jy = _jitter(seed, p1[3], p2[3])
+    x, y, pivots, status, regret = _solve_kernel(p1, p2, st.leaf1, st.leaf2, st.weights, st.u, jx, jy,
+                                                 max_pivots)
+    check_status(status, pivots, max_pivots)
+    return x, y, pivots, float(regret)
 
 
+def lcp_system(sf: SequenceForm, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, np.ndarray,
+                                                         np.ndarray]:
+    """The LCP that :func:`solve_lcp` hands to Lemke's kernel with ``seed``: ``(M, rhs, basis, z0,
+    complement, free columns)`` (for tests)."""
+    st = _structure(sf)
+    p1, p2 = _packed(st.players[0]), _packed(st.players[1])
+    jx, jy = _jitter(seed, p1[3], p2[3])
+    M, rhs, basis, z0, comp, is_free = _start(p1, p2, st.leaf1, st.leaf2, st.weights, _costs(st.u), jx, jy)
+    return M, rhs, basis, z0, comp, np.flatnonzero(is_free)
+
+
+def plans_behaviour(sf: SequenceForm, x: np.ndarray, y: np.ndarray, tol: float = 1e-12) -> list[np.ndarray]:
+    """The behaviour profile (``game.infosets`` order) of both players' realisation plans."""
+    st = _structure(sf)
+    flat = _behaviour_kernel(_packed(st.players[0]), _packed(st.players[1]), st.flat1, st.flat2,
+                             st.flat_size, x, y, tol)
+    b = st.bounds
+    return [flat[b[k]:b[k + 1]] for k in range(len(b) - 1)]
 @dataclass(frozen=True)
 class SequenceFormOptions(SolverOptions):
     """Options of ``sequence_form``.
@@ -226,18 +370,15 @@ def run(game, options: SolveOptions) -> RawResult:
     """One Nash equilibrium of a 2-player perfect-recall extensive game (behaviour profile)."""
     opts = options.of(SequenceFormOptions)
     sf = sequence_form(game)
-    players = _players(sf)
-    A, B, cost_a, cost_b = _payoffs_and_costs(sf)
     seed, attempts = opts.seed, opts.attempts
     best: tuple[float, np.ndarray, np.ndarray, int, int] | None = None
     errors: list[str] = []
     for k in range(max(attempts, 1)):
         try:
-            x, y, pivots = solve_lcp(sf, seed=seed + k, _cache=(players, (A, B, cost_a, cost_b)))
+            x, y, pivots, reg = solve_lcp(sf, seed=seed + k)
         except SolverError as exc:
             errors.append(str(exc))
             continue
-        reg = _regret(players, A, B, x, y)
         if best is None or reg < best[0]:
             best = (reg, x, y, pivots, seed + k)
         if reg <= options.tol:
@@ -245,7 +386,7 @@ def run(game, options: SolveOptions) -> RawResult:
     if best is None:
         raise SolverError("sequence-form Lemke failed: " + "; ".join(errors))
     reg, x, y, pivots, used = best
-    beh = plans_to_behaviour(sf, [x, y], tol=1e-12)
+    beh = plans_behaviour(sf, x, y, tol=1e-12)
     notes = [f"Lemke on the sequence form: {pivots} pivots, {sum(sf.sizes)} sequences, seed {used}",
              "behaviour at information sets the player's own plan never reaches is uniform"]
     if reg > options.tol:
