@@ -128,7 +128,12 @@ def test_slider_moves_the_answer_and_the_marker(chromium: Any, live: str) -> Non
         60,
         "the compiled map never arrived",
     )
-    assert "status_quo" in browser.shown_text(chromium, "legend")
+    browser.wait_for(  # the legend is a separate model update that may land a moment after the status
+        chromium,
+        lambda d: "status_quo" in browser.shown_text(d, "legend"),
+        30,
+        "the map's legend never showed the status_quo regime",
+    )
     _press(chromium, "credibility", Keys.END)  # a fully credible pledge deters
     browser.wait_for(
         chromium,
