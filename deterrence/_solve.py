@@ -208,9 +208,9 @@ def snapped(cands: Any, concept: str) -> Any:
     if concept == "qre":
         return cands
     if isinstance(cands, CandidateArrays):
-        if cands.exact is not None:
+        if cands.exact is not None or not any(_noisy(s) for s in cands.strategies):
             return cands
-        return CandidateArrays([_snap_rows(s) for s in cands.strategies], cands.exact)
+        return CandidateArrays([_snap_rows(s) for s in cands.strategies])
     if not isinstance(cands, list):
         return cands
     return [
@@ -234,6 +234,14 @@ def _has_noise(rows: np.ndarray, snap: float) -> bool:
             if v != 0.0 and abs(v) < snap:
                 return True
     return False
+
+
+def _noisy(rows: np.ndarray) -> bool:
+    """Whether :func:`_snap_rows` would change ``rows``: float noise around 0 in a 2-d array, or
+    not an array of floats (it converts)."""
+    if not (isinstance(rows, np.ndarray) and rows.dtype == np.float64):
+        return True
+    return rows.ndim == 2 and _has_noise(rows, SNAP)
 
 
 def _snap_rows(rows: np.ndarray) -> np.ndarray:

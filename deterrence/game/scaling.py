@@ -93,7 +93,7 @@ def payoff_scales(game: NormalFormGame | ExtensiveFormGame) -> tuple[PlayerScale
     scales = game.__dict__.get(_KEPT)
     if scales is None:
         if isinstance(game, NormalFormGame):
-            scales = tuple(player_scale(a) for a in game.payoffs)
+            scales = tuple([player_scale(a) for a in game.payoffs])
         elif not len(game.payoffs):
             scales = tuple(PlayerScale(0, 1.0) for _ in game.players)
         else:
@@ -104,9 +104,10 @@ def payoff_scales(game: NormalFormGame | ExtensiveFormGame) -> tuple[PlayerScale
 
 def well_scaled(scales: Sequence[PlayerScale]) -> bool:
     """Whether payoffs of these scales are solved as given (units near 1, midpoints near 0)."""
-    return all(
-        1 / WELL_SCALED <= s.unit <= WELL_SCALED and abs(s.shift) <= WELL_SCALED * s.unit for s in scales
-    )
+    for s in scales:
+        if not (1 / WELL_SCALED <= s.unit <= WELL_SCALED and abs(s.shift) <= WELL_SCALED * s.unit):
+            return False
+    return True
 
 
 def rescaled(
