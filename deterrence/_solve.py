@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from ._jit import njit
 from .certificates import BimatrixCertificates, certify_bimatrix_profiles, certify_candidate, check_passed
 from .equilibrium import Certificate, Equilibrium, EquilibriumSet, instance
 from .errors import GameError, ResourceError
@@ -207,9 +208,9 @@ def snapped(cands: Any, concept: str) -> Any:
     if concept == "qre":
         return cands
     if isinstance(cands, CandidateArrays):
-        if cands.exact is not None:
+        if cands.exact is not None or not any(_noisy(s) for s in cands.strategies):
             return cands
-        return CandidateArrays([_snap_rows(s) for s in cands.strategies], cands.exact)
+        return CandidateArrays([_snap_rows(s) for s in cands.strategies])
     if not isinstance(cands, list):
         return cands
     return [
@@ -224,12 +225,32 @@ def snapped(cands: Any, concept: str) -> Any:
     ]
 
 
+@njit
+def _has_noise(rows: np.ndarray, snap: float) -> bool:
+    """Whether an entry of the 2-d array ``rows`` is within ``snap`` of 0 but not 0 (one pass)."""
+    for r in range(rows.shape[0]):
+        for c in range(rows.shape[1]):
+            v = rows[r, c]
+            if v != 0.0 and abs(v) < snap:
+                return True
+    return False
+
+
+def _noisy(rows: np.ndarray) -> bool:
+    """Whether :func:`_snap_rows` would change ``rows``: float noise around 0 in a 2-d array, or
+    not an array of floats (it converts)."""
+    if not (isinstance(rows, np.ndarray) and rows.dtype == np.float64):
+        return True
+    return rows.ndim == 2 and _has_noise(rows, SNAP)
+
+
 def _snap_rows(rows: np.ndarray) -> np.ndarray:
-    """:func:`_snap` on every row of a stack of probability vectors."""
+    """:func:`_snap` on every row of a stack of probability vectors (the rows themselves if no entry
+    is within :data:`SNAP` of 0 but not 0: exact zeros need no snapping)."""
     rows = np.asarray(rows, dtype=float)
-    small = np.abs(rows) < SNAP
-    if rows.ndim != 2 or not small.any():
+    if rows.ndim != 2 or not _has_noise(rows, SNAP):
         return rows
+    small = np.abs(rows) < SNAP
     out = np.where(small, 0.0, rows)
     total = out.sum(axis=1, keepdims=True)
     keep = (total > 0) & ~small.all(axis=1, keepdims=True)

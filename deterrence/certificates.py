@@ -252,8 +252,9 @@ def _bimatrix_kernel(a: np.ndarray, b: np.ndarray, xs: np.ndarray, ys: np.ndarra
     tuple
         Expected payoffs ``(E, 2)``, the larger regret (``>= 0``) ``(E,)``, the larger regret
         relative to the player's scale ``(E,)``, passed ``(E,)``, the first profile failing
-        the test (-1: none), and the player (0 or 1) and profile of the first strategy that is
-        not a probability vector (profile -1: none; the row player's are checked first).
+        the test (-1: none), the player (0 or 1) and profile of the first strategy that is
+        not a probability vector (profile -1: none; the row player's are checked first), and
+        whether every payoff and regret is finite.
     """
     n_prof, m = xs.shape
     n = ys.shape[1]
@@ -264,7 +265,7 @@ def _bimatrix_kernel(a: np.ndarray, b: np.ndarray, xs: np.ndarray, ys: np.ndarra
     regret = np.empty(n_prof)
     relative = np.empty(n_prof)
     passed = np.empty(n_prof, dtype=np.bool_)
-    failed, bad_who, bad_row = -1, 0, -1
+    failed, bad_who, bad_row, finite = -1, 0, -1, True
     for e in range(n_prof - 1, -1, -1):  # the row player's first bad strategy wins
         if _not_probabilities(ys, e, atol):
             bad_who, bad_row = 1, e
@@ -291,7 +292,9 @@ def _bimatrix_kernel(a: np.ndarray, b: np.ndarray, xs: np.ndarray, ys: np.ndarra
         passed[e] = relative[e] <= tol
         if not passed[e] and failed < 0:
             failed = e
-    return pay, regret, relative, passed, failed, bad_who, bad_row
+        finite = finite and np.isfinite(u_a) and np.isfinite(u_b) and np.isfinite(regret[e]) and np.isfinite(
+            relative[e])
+    return pay, regret, relative, passed, failed, bad_who, bad_row, finite
 
 
 @njit
@@ -379,11 +382,11 @@ def certify_bimatrix_profiles(game: NormalFormGame, xs: np.ndarray, ys: np.ndarr
         raise GameError(f"profiles of shapes {xs.shape} and {ys.shape} do not fit a {m}x{n} game")
     if well_scaled(payoff_scales(game)):  # the compiled pass on the payoffs as given
         a, b = game.payoffs
-        pay, regret, relative, passed, failed, who, row = _bimatrix_kernel(a, b, xs, ys, tol)
+        pay, regret, relative, passed, failed, who, row, finite = _bimatrix_kernel(a, b, xs, ys, tol)
         if row >= 0:
             raise GameError(f"strategy of player {game.players[who]} is not a probability vector: "
                             f"{(xs, ys)[who][row]}")
-        if np.isfinite(pay).all() and np.isfinite(regret).all() and np.isfinite(relative).all():
+        if finite:
             return BimatrixCertificates(pay, regret, relative, passed, failed, tol)
     return _bimatrix_on_scale(game, xs, ys, tol)
 

@@ -176,6 +176,27 @@ def test_compiled_tree_regret_on_a_badly_scaled_tree(factor: float) -> None:
         assert distant.regret == pytest.approx(near.regret * factor, rel=1e-9)
 
 
+@pytest.mark.parametrize("seed,m,n,kind", CASES[::3])
+def test_strategies_kernel_is_the_full_kernel_less_tight_labels(seed: int, m: int, n: int, kind: str) -> None:
+    """``bimatrix_strategies`` (floating-point solves) returns what ``bimatrix_extremes`` does, less
+    the tight labels."""
+    a, b = _games(seed, m, n, kind)
+    full, short = kernel.bimatrix_extremes(a, b), kernel.bimatrix_strategies(a, b)
+    for mine, theirs in zip(short[:3], full[:3], strict=True):
+        np.testing.assert_array_equal(mine, theirs)
+    assert tuple(short[3:]) == tuple(full[5:])
+
+
+def test_a_rescaled_tree_keeps_its_own_scales() -> None:
+    """The scales kept on a tree are not carried over to its rescaled copy (which shares the tree)."""
+    game = random_tree(2, rounds=2, types=2)
+    kept = payoff_scales(game)
+    far = rescaled(game, [PlayerScale(0, 1 / 1e250)] * game.num_players)
+    assert payoff_scales(game) is kept
+    assert [s.unit for s in payoff_scales(far)] != [s.unit for s in kept]
+    assert not well_scaled(payoff_scales(far)) and well_scaled(kept)
+
+
 def test_distinct_rows_is_the_greedy_rule() -> None:
     rng = np.random.default_rng(3)
     base = rng.random((6, 3))

@@ -9,13 +9,22 @@ from hypothesis import strategies as st
 
 import deterrence as dt
 from deterrence._solve import SNAP, snapped
-from deterrence.solvers import Candidate
+from deterrence.solvers import Candidate, CandidateArrays
 
 
 def test_noise_is_snapped_and_the_vector_rescaled() -> None:
     (c,) = snapped([Candidate((np.array([3.7e-17, 1 - 3.7e-17]), np.array([0.5, 0.5])))], "nash")
     assert c.strategies[0].tolist() == [0.0, 1.0]
     assert c.strategies[1].tolist() == [0.5, 0.5]
+
+
+def test_candidate_arrays_are_snapped_only_where_noise_is() -> None:
+    clean = CandidateArrays((np.array([[0.0, 1.0], [0.25, 0.75]]), np.array([[0.5, 0.5], [1.0, 0.0]])))
+    assert snapped(clean, "nash") is clean  # exact zeros need nothing
+    noisy = CandidateArrays((np.array([[-2e-17, 1.0], [0.25, 0.75]]), np.array([[0.5, 0.5], [1.0, 0.0]])))
+    out = snapped(noisy, "nash")
+    assert out.strategies[0].tolist() == [[0.0, 1.0], [0.25, 0.75]]
+    assert out.strategies[1].tolist() == [[0.5, 0.5], [1.0, 0.0]]
 
 
 def test_qre_probabilities_are_not_snapped() -> None:

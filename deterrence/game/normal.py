@@ -22,6 +22,12 @@ def _numbered(count: int, prefix: str) -> tuple[str, ...]:
     return tuple(f"{prefix}{k + 1}" for k in range(count))
 
 
+@cache
+def _numbered_strategies(shape: tuple[int, ...]) -> tuple[tuple[str, ...], ...]:
+    """The default strategy names of every player of a game of this shape."""
+    return tuple(_numbered(n, "") for n in shape)
+
+
 def _names(given: Sequence[Any] | None, count: int, prefix: str, what: str) -> tuple[str, ...]:
     if given is None:
         return _numbered(count, prefix)
@@ -48,17 +54,20 @@ def _as_array(i: int, payoffs: Any) -> np.ndarray:
 
 def _as_floats(i: int, a: np.ndarray) -> np.ndarray:
     """Player ``i``'s payoffs as contiguous finite floats (GameError if not numbers or not finite)."""
-    if a.dtype == object:
+    kind = a.dtype.kind
+    if kind in "iu":  # integers convert to finite floats
+        return np.ascontiguousarray(a, dtype=float)
+    if kind == "O":
         try:
             a = a.astype(float)
         except OverflowError:
             raise GameError(f"payoffs of player {i + 1} hold a number beyond the float range") from None
         except (TypeError, ValueError) as exc:
             raise GameError(f"payoffs of player {i + 1} are not numbers: {exc}") from None
-    elif a.dtype.kind not in "iuf" and not np.issubdtype(a.dtype, np.number):
+    elif kind != "f" and not np.issubdtype(a.dtype, np.number):
         raise GameError(f"payoffs of player {i + 1} are not numbers (dtype {a.dtype})")
     out = np.ascontiguousarray(a, dtype=float)
-    if a.dtype.kind not in "iu" and not np.isfinite(out).all():  # integers convert to finite floats
+    if not np.isfinite(out).all():
         bad = np.argwhere(~np.isfinite(out))[0]
         raise GameError(f"payoff of player {i + 1} at profile {tuple(int(x) for x in bad)} is not finite")
     return out
@@ -128,7 +137,7 @@ class NormalFormGame:
             if a.shape != shape:
                 raise GameError(f"payoff array of player {i + 1} has shape {a.shape}, expected {shape}")
         floats = [_as_floats(i, a) for i, a in enumerate(arrays)]
-        if any(n < 1 for n in shape):
+        if min(shape, default=1) < 1:
             raise GameError(f"every player needs at least one strategy, shape is {shape}")
         self._exact = [a if a.dtype.kind in "iu" else None for a in arrays]
         self.payoffs: tuple[np.ndarray, ...] = tuple(floats)
@@ -136,7 +145,7 @@ class NormalFormGame:
             a.setflags(write=False)
         self.players: tuple[str, ...] = _names(players, len(shape), "", "players")
         if strategies is None:
-            self.strategies: tuple[tuple[str, ...], ...] = tuple(_numbered(n, "") for n in shape)
+            self.strategies: tuple[tuple[str, ...], ...] = _numbered_strategies(shape)
         else:
             if len(strategies) != len(shape):
                 raise GameError(f"strategy names given for {len(strategies)} players, game has {len(shape)}")

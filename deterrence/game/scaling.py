@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import copy
 import math
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -26,12 +25,15 @@ from typing import Any
 
 import numpy as np
 
+from .._jit import njit
 from .extensive import ExtensiveFormGame
 from .normal import NormalFormGame
 
 #: a game is solved as given when every player's payoffs lie within this factor of 1 in scale
 #: (half their range) and their midpoint within this many ranges of 0
 WELL_SCALED = 2.0**20
+#: the attribute of a game that keeps its scales (:func:`payoff_scales`)
+_KEPT = "_payoff_scales"
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ class PlayerScale:
 def player_scale(values: np.ndarray) -> PlayerScale:
     """The scale of one player's payoffs (finite numbers; at least one)."""
     v = np.asarray(values, dtype=float)
-    lo, hi = float(v.min()), float(v.max())
+    lo, hi = _bounds(v.reshape(-1))
     mid, half = lo / 2 + hi / 2, hi / 2 - lo / 2  # neither overflows
     # shift only payoffs far from 0 next to their spread: then every payoff is within a factor 2
     # of the midpoint and the subtraction is exact (Sterbenz); near 0 a shift would only lose
@@ -74,33 +76,38 @@ def player_scale(values: np.ndarray) -> PlayerScale:
     return PlayerScale(shift, unit)
 
 
-_SCALES: weakref.WeakKeyDictionary[NormalFormGame | ExtensiveFormGame, tuple[PlayerScale, ...]] = (
-    weakref.WeakKeyDictionary()
-)
+@njit
+def _bounds(v: np.ndarray) -> tuple[float, float]:
+    """The smallest and the largest entry of the 1-d array ``v`` (at least one entry), in one pass."""
+    lo = hi = v[0]
+    for x in v:
+        lo, hi = min(lo, x), max(hi, x)
+    return float(lo), float(hi)
 
 
 def payoff_scales(game: NormalFormGame | ExtensiveFormGame) -> tuple[PlayerScale, ...]:
     """Every player's :class:`PlayerScale` (a player of a tree without terminals: the identity).
 
-    Kept per game object (its payoffs are read-only arrays; :func:`rescaled` makes a new game).
+    Kept on the game object (its payoffs are read-only arrays; :func:`rescaled` makes a new game).
     """
-    scales = _SCALES.get(game)
+    scales = game.__dict__.get(_KEPT)
     if scales is None:
         if isinstance(game, NormalFormGame):
-            scales = tuple(player_scale(a) for a in game.payoffs)
+            scales = tuple([player_scale(a) for a in game.payoffs])
         elif not len(game.payoffs):
             scales = tuple(PlayerScale(0, 1.0) for _ in game.players)
         else:
             scales = tuple(player_scale(game.payoffs[:, i]) for i in range(game.num_players))
-        _SCALES[game] = scales
+        game.__dict__[_KEPT] = scales
     return scales
 
 
 def well_scaled(scales: Sequence[PlayerScale]) -> bool:
     """Whether payoffs of these scales are solved as given (units near 1, midpoints near 0)."""
-    return all(
-        1 / WELL_SCALED <= s.unit <= WELL_SCALED and abs(s.shift) <= WELL_SCALED * s.unit for s in scales
-    )
+    for s in scales:
+        if not (1 / WELL_SCALED <= s.unit <= WELL_SCALED and abs(s.shift) <= WELL_SCALED * s.unit):
+            return False
+    return True
 
 
 def rescaled(
@@ -116,6 +123,7 @@ def rescaled(
             outcomes=game.outcomes,
         )
     out = copy.copy(game)  # the tree is shared; only the payoffs differ
+    out.__dict__.pop(_KEPT, None)  # the scales of the game as given
     out.payoff_values = tuple(
         tuple(s.apply_exact(v) for s, v in zip(scales, row, strict=True)) for row in game.payoff_values
     )

@@ -480,8 +480,8 @@ def run_solver(info: SolverInfo, game: Any, options: SolveOptions) -> RawResult:
     does not stop at ``options.time_limit`` (``SolverInfo.stops_at_time_limit`` False) and ran
     past it gets a note saying so.
     """
-    if options.started is None:
-        options = replace(options, started=time.perf_counter())
+    if options.started is None:  # (as ``replace``, without the dataclass's checks: one field changes)
+        options = instance(SolveOptions, {**options.__dict__, "started": time.perf_counter()})
     try:
         raw = info.run(game, options)
     except RecursionError:
@@ -489,8 +489,10 @@ def run_solver(info: SolverInfo, game: Any, options: SolveOptions) -> RawResult:
             f"the game tree is too deep for method '{info.name}' (Python recursion limit); "
             "shorten the tree or raise sys.setrecursionlimit"
         ) from None
+    if options.time_limit is None or info.stops_at_time_limit:
+        return raw
     spent = time.perf_counter() - options.started
-    if options.time_limit is not None and spent > options.time_limit and not info.stops_at_time_limit:
+    if spent > options.time_limit:
         raw = replace(raw, notes=(*raw.notes, f"method '{info.name}' does not stop at time_limit: it ran "
                                   f"{spent:.3g} s, past the limit of {options.time_limit:g} s"))
     return raw

@@ -50,7 +50,7 @@ def words_for(n_bits: int) -> int:
     return (n_bits + BITS - 1) // BITS
 
 
-@njit
+@njit(inline=True)
 def _hash(keys: np.ndarray, row: int) -> int:
     h = 0
     for w in range(keys.shape[1]):
@@ -59,7 +59,7 @@ def _hash(keys: np.ndarray, row: int) -> int:
     return h
 
 
-@njit
+@njit(inline=True)
 def _find(table: np.ndarray, keys: np.ndarray, row: int) -> int:
     """Slot of key ``keys[row]`` in an open-addressing table (``table[s, 0] == -1``: empty)."""
     mask = table.shape[0] - 1
@@ -142,7 +142,7 @@ def _lex_row(T: np.ndarray, beta: np.ndarray, f: int, where: np.ndarray, d: int,
     return tied[0]
 
 
-@njit
+@njit(inline=True)
 def _ratio_rows(T: np.ndarray, beta: np.ndarray, f: int, where: np.ndarray, rows: np.ndarray,
                 low: np.ndarray) -> None:
     """For every nonbasic column ``c`` of basis ``f``, the row that blocks its edge (``rows[c]``;
@@ -174,7 +174,7 @@ def _ratio_rows(T: np.ndarray, beta: np.ndarray, f: int, where: np.ndarray, rows
             rows[c] = _lex_row(T, beta, f, where, d, c, low[c])
 
 
-@njit
+@njit(inline=True)
 def _pivot(T: np.ndarray, beta: np.ndarray, f: int, r: int, c: int, T2: np.ndarray, beta2: np.ndarray,
            g: int) -> None:
     """Dictionary ``g`` of ``(T2, beta2)``: dictionary ``f`` after column ``c`` enters at row ``r``."""
@@ -194,19 +194,19 @@ def _pivot(T: np.ndarray, beta: np.ndarray, f: int, r: int, c: int, T2: np.ndarr
             T2[g, i, c] = -fac * T2[g, r, c]
 
 
-@njit
+@njit(inline=True)
 def _copy_row(src: np.ndarray, i: int, dst: np.ndarray, j: int) -> None:
     """``dst[j] = src[i]``, element by element (no row views, so no reference counting)."""
     for w in range(src.shape[1]):
         dst[j, w] = src[i, w]
 
 
-@njit
+@njit(inline=True)
 def _set_bit(mask: np.ndarray, row: int, bit: int) -> None:
     mask[row, bit // BITS] |= np.int64(1) << np.int64(bit % BITS)
 
 
-@njit
+@njit(inline=True)
 def _record(beta: np.ndarray, basic: np.ndarray, non: np.ndarray, g: int, labels: np.ndarray,
             vmask: np.ndarray, vz: np.ndarray, nv: int) -> bool:
     """Write the vertex of basis ``g`` (tight labels, coordinates) into row ``nv``; True if degenerate."""
@@ -228,7 +228,7 @@ def _record(beta: np.ndarray, basic: np.ndarray, non: np.ndarray, g: int, labels
     return degenerate
 
 
-@njit
+@njit(inline=True)
 def _child_key(basic: np.ndarray, non: np.ndarray, key: np.ndarray, f: int, r: int, c: int,
                key2: np.ndarray, g: int) -> None:
     """Key ``g`` of ``key2``: basis ``f``'s key with column ``c``'s variable out and row ``r``'s in."""
@@ -239,7 +239,7 @@ def _child_key(basic: np.ndarray, non: np.ndarray, key: np.ndarray, f: int, r: i
     key2[g, leave // BITS] |= np.int64(1) << np.int64(leave % BITS)
 
 
-@njit
+@njit(inline=True)
 def _child(basic: np.ndarray, non: np.ndarray, f: int, r: int, c: int, basic2: np.ndarray,
            non2: np.ndarray, g: int) -> None:
     """Basis ``g``: basis ``f`` with the nonbasic variable of column ``c`` and the basic one of row
@@ -524,16 +524,26 @@ def pair_up(mask_p: np.ndarray, z_p: np.ndarray, mask_q: np.ndarray, z_q: np.nda
         Vertex indices ``(E, 2)``, normalised strategies ``(E, m)`` and ``(E, n)``, and the
         tight labels of each vertex as booleans ``(E, m + n)``.
     """
-    pairs = match_pairs(mask_p, mask_q, m, n)
+    pairs, x, y = pair_strategies(mask_p, z_p, mask_q, z_q, m, n)
     count = pairs.shape[0]
-    x, y = np.empty((count, m)), np.empty((count, n))
     xt, yt = np.empty((count, m + n), dtype=np.bool_), np.empty((count, m + n), dtype=np.bool_)
     for e in range(count):
-        _strategy(z_p, pairs[e, 0], x, e)
-        _strategy(z_q, pairs[e, 1], y, e)
         _bits(mask_p, pairs[e, 0], xt, e)
         _bits(mask_q, pairs[e, 1], yt, e)
     return pairs, x, y, xt, yt
+
+
+@njit
+def pair_strategies(mask_p: np.ndarray, z_p: np.ndarray, mask_q: np.ndarray, z_q: np.ndarray, m: int, n: int
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`pair_up` without the tight labels: the pairs and their normalised strategies."""
+    pairs = match_pairs(mask_p, mask_q, m, n)
+    count = pairs.shape[0]
+    x, y = np.empty((count, m)), np.empty((count, n))
+    for e in range(count):
+        _strategy(z_p, pairs[e, 0], x, e)
+        _strategy(z_q, pairs[e, 1], y, e)
+    return pairs, x, y
 
 
 @njit
@@ -567,3 +577,22 @@ def bimatrix_extremes(a: np.ndarray, b: np.ndarray):
     mask_q, z_q, deg_q, err_q = polytope_vertices(q_matrix, q_labels)
     pairs, x, y, xt, yt = pair_up(mask_p, z_p, mask_q, z_q, m, n)
     return pairs, x, y, xt, yt, deg_p or deg_q, mask_p.shape[0], mask_q.shape[0], max(err_p, err_q)
+
+
+@njit
+def bimatrix_strategies(a: np.ndarray, b: np.ndarray):
+    """:func:`bimatrix_extremes` without the tight labels (fewer arrays back to Python: floating-point
+    solves need only the strategies).
+
+    Returns
+    -------
+    tuple
+        ``pair_strategies``' three arrays, then whether P or Q is degenerate, their vertex counts
+        and the error code of the enumeration.
+    """
+    m, n = a.shape
+    p_matrix, p_labels, q_matrix, q_labels = polytopes(a, b)
+    mask_p, z_p, deg_p, err_p = polytope_vertices(p_matrix, p_labels)
+    mask_q, z_q, deg_q, err_q = polytope_vertices(q_matrix, q_labels)
+    pairs, x, y = pair_strategies(mask_p, z_p, mask_q, z_q, m, n)
+    return pairs, x, y, deg_p or deg_q, mask_p.shape[0], mask_q.shape[0], max(err_p, err_q)

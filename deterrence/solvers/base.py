@@ -224,6 +224,8 @@ class CandidateArrays(Sequence[Candidate]):
 
     def distinct(self, atol: float) -> CandidateArrays:
         """The candidates without those within ``atol`` (largest entry difference) of an earlier kept one."""
+        if len(self) <= 1:
+            return self
         keep = distinct_rows(self.strategies, atol)
         return self if len(keep) == len(self) else self.take(keep)
 
@@ -235,23 +237,32 @@ def distinct_rows(parts: Sequence[np.ndarray], atol: float) -> np.ndarray:
     if not parts or len(parts[0]) <= 1:
         return np.arange(len(parts[0]) if parts else 0)
     if len(parts) == 2:
-        x, y = (np.ascontiguousarray(p, dtype=float) for p in parts)
+        x, y = np.ascontiguousarray(parts[0], dtype=float), np.ascontiguousarray(parts[1], dtype=float)
     else:
         x = np.ascontiguousarray(np.hstack(parts), dtype=float)
         y = x[:, :0]
-    return np.flatnonzero(_kept_rows(x, y, atol))
+    return _kept_rows(x, y, atol)
 
 
 @njit
 def _kept_rows(x: np.ndarray, y: np.ndarray, atol: float) -> np.ndarray:
-    """Greedy pass over the rows of ``x`` and ``y`` side by side (see :func:`distinct_rows`)."""
+    """Indices of the rows kept by the greedy pass over the rows of ``x`` and ``y`` side by side
+    (see :func:`distinct_rows`)."""
     keep = np.ones(x.shape[0], dtype=np.bool_)
+    count = 0
     for k in range(x.shape[0]):
         if keep[k]:
+            count += 1
             for j in range(k + 1, x.shape[0]):
                 if keep[j] and _within(x, k, j, atol) and _within(y, k, j, atol):
                     keep[j] = False
-    return keep
+    rows = np.empty(count, dtype=np.int64)
+    count = 0
+    for k in range(x.shape[0]):
+        if keep[k]:
+            rows[count] = k
+            count += 1
+    return rows
 
 
 @njit

@@ -242,14 +242,19 @@ def _both(job_p: Any, job_q: Any, parallel: bool) -> tuple[Any, Any]:
     return job_p(), other.result()
 
 
-def _pivot_extremes(a: np.ndarray, b: np.ndarray, parallel: bool) -> tuple[Any, ...]:
-    """The kernel's pairs, strategies, tight labels, degeneracy and vertex counts (pivoting)."""
+def _pivot_extremes(a: np.ndarray, b: np.ndarray, parallel: bool, tight: bool = True) -> tuple[Any, ...]:
+    """The kernel's pairs, strategies, tight labels (``None`` unless ``tight``), degeneracy and vertex
+    counts (pivoting)."""
     m, n = a.shape
     if not parallel:
-        *out, err = kernel.bimatrix_extremes(a, b)
-        if err != kernel.OK:
+        if tight:
+            out = kernel.bimatrix_extremes(a, b)
+        else:
+            pairs, xs, ys, *rest = kernel.bimatrix_strategies(a, b)
+            out = (pairs, xs, ys, None, None, *rest)
+        if out[8] != kernel.OK:
             raise SolverError("best-response polytope is unbounded; payoffs were not made positive")
-        return tuple(out)
+        return out[:8]
     p_matrix, p_labels, q_matrix, q_labels = kernel.polytopes(a, b)
     (mp, zp, dp), (mq, zq, dq) = _both(lambda: _pivot_vertices(p_matrix, p_labels),
                                        lambda: _pivot_vertices(q_matrix, q_labels), True)
@@ -264,6 +269,20 @@ def _facet_extremes(a: np.ndarray, b: np.ndarray, method: str, parallel: bool) -
     (mp, zp, dp), (mq, zq, dq) = _both(lambda: polytope_vertices(gp, rp, method),
                                        lambda: polytope_vertices(gq, rq, method), parallel)
     return (*kernel.pair_up(mp, zp, mq, zq, m, n), dp or dq, len(mp), len(mq))
+
+
+def _extremes(a: np.ndarray, b: np.ndarray, method: str, threads: bool, tight: bool = True
+              ) -> tuple[Any, ...]:
+    """:func:`extreme_equilibria`'s arrays as a tuple: vertex pairs, strategies, tight labels (may
+    be ``None`` unless ``tight``), degeneracy and the vertex counts of P and Q."""
+    if method not in _METHODS:
+        raise SolverError(f"unknown vertex method '{method}'; use one of {', '.join(_METHODS)}")
+    a = np.ascontiguousarray(a, dtype=float)
+    b = np.ascontiguousarray(b, dtype=float)
+    parallel = threads and a.size >= _THREAD_MIN
+    if method in ("auto", "pivot"):
+        return _pivot_extremes(a, b, parallel, tight)
+    return _facet_extremes(a, b, method, parallel)
 
 
 def extreme_equilibria(a: np.ndarray, b: np.ndarray, method: str = "auto", threads: bool = True
@@ -286,16 +305,7 @@ def extreme_equilibria(a: np.ndarray, b: np.ndarray, method: str = "auto", threa
         ``y_tight`` (tight labels of each vertex), ``degenerate`` (bool), ``components``
         (number of equilibrium components) and the vertex counts ``vertices_p``/``vertices_q``.
     """
-    if method not in _METHODS:
-        raise SolverError(f"unknown vertex method '{method}'; use one of {', '.join(_METHODS)}")
-    a = np.ascontiguousarray(a, dtype=float)
-    b = np.ascontiguousarray(b, dtype=float)
-    parallel = threads and a.size >= _THREAD_MIN
-    if method in ("auto", "pivot"):
-        res = _pivot_extremes(a, b, parallel)
-    else:
-        res = _facet_extremes(a, b, method, parallel)
-    pairs, xs, ys, x_tight, y_tight, degenerate, n_p, n_q = res
+    pairs, xs, ys, x_tight, y_tight, degenerate, n_p, n_q = _extremes(a, b, method, threads)
     return {
         "x": xs,
         "y": ys,
@@ -331,19 +341,21 @@ def run(game: Any, options: SolveOptions) -> RawResult:
     """Every extreme Nash equilibrium of a 2-player normal-form game (see the module doc)."""
     opts = options.of(VertexEnumerationOptions)
     a, b = bimatrix(game)
-    res = extreme_equilibria(a, b, method=opts.vertex_method, threads=opts.threads)
+    pairs, xs, ys, x_tight, y_tight, degenerate, n_p, n_q = _extremes(
+        a, b, opts.vertex_method, opts.threads, tight=options.exact)
     if options.exact:
-        cands = candidates_from_pairs(game, res["x"], res["y"], res["x_tight"], res["y_tight"], exact=True)
+        cands = candidates_from_pairs(game, xs, ys, x_tight, y_tight, exact=True)
     else:  # the kernel's strategies are normalised already
-        cands = CandidateArrays((res["x"], res["y"]))
-    notes = [f"{res['vertices_p']} vertices of P and {res['vertices_q']} of Q enumerated"]
-    if res["degenerate"]:
-        notes.insert(0, (
+        cands = CandidateArrays((xs, ys))
+    notes: tuple[str, ...] = (f"{n_p} vertices of P and {n_q} of Q enumerated",)
+    if degenerate:
+        notes = (
             f"degenerate game: the {len(cands)} equilibria returned are the extreme points of "
-            f"{res['components']} equilibrium component(s); every convex combination within a "
-            "maximal Nash subset (clique of extreme equilibria) is also an equilibrium"
-        ))
-    return RawResult(candidates=cands, complete=True, degenerate=res["degenerate"], notes=tuple(notes))
+            f"{_components(pairs[:, 0], pairs[:, 1])} equilibrium component(s); every convex combination "
+            "within a maximal Nash subset (clique of extreme equilibria) is also an equilibrium",
+            *notes,
+        )
+    return RawResult(candidates=cands, complete=True, degenerate=bool(degenerate), notes=notes)
 
 
 #: strategies (both players) above which the vertex bound is not computed (the estimate is infinite)
