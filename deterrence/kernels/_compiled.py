@@ -337,7 +337,7 @@ class CompiledModel:
         pay, ce = self.tree.numeric_columns(cols)
         pk, n_players = self._packed, self.game.num_players
         flags = (self.concept == "spe", self.belief_policy == "prior", self.tol, self.edge)
-        bufs = engine_buffers(pk, n_players)
+        bufs = engine_buffers(pk, n_players, len(self.structures))
         undecided = np.zeros(npts, dtype=bool)
         # room for the rows: as many per point as the last block needed, grown when short
         out = _row_arrays(int(npts * self._rows_per_point) + 16, pk.n_labels, n_players)
@@ -384,18 +384,25 @@ class CompiledModel:
         return table
 
 
-def engine_buffers(pk: Packed, n_players: int) -> tuple[np.ndarray, ...]:
-    """Scratch arrays of the engine (:func:`deterrence.kernels._engine.run`): per point reach,
-    chance products, corner weights, belief-interval values, the mixing equations' solutions and
-    the shared checks' results (point stamp, margin, flags); per block of points computed
-    together the features ``(features, B)``, rows ``(rows, B)`` and, one row per point, the rows,
-    their error bounds and the payoff ranges; and which points are finite. ``B`` keeps a block's
-    rows in the processor's first-level cache."""
-    B = 32 if pk.n_rows <= 128 else 16
+def engine_buffers(pk: Packed, n_players: int, n_structures: int) -> tuple[np.ndarray, ...]:
+    """Scratch arrays of the engine (:func:`deterrence.kernels._engine.run`) for a block of ``B``
+    points computed together: per node and point the chance reach ``(nodes, B)``, the chance
+    products of the conditional features ``(pairs, B)``, two per-point temporaries ``(B,)``, the
+    corner weights and belief-interval values of one point, the mixing equations' status and
+    solutions ``(equations, B)``, the shared checks' margins and flags ``(memo, B)``, the pure
+    structures' verdicts and regrets ``(structures, B)`` and four per-point temporaries, the
+    features ``(features, B)``, rows ``(rows, B)`` and, one row per point, the rows, their error
+    bounds and the payoff ranges; and which points are finite. ``B`` keeps a block's arrays in
+    the processor's first-level cache where the model is small."""
+    B = 64 if pk.n_rows <= 64 else 32
+    S, E, M = max(n_structures, 1), max(pk.n_equations, 1), max(pk.n_memo, 1)
     return (
-        np.empty(pk.n_nodes), np.empty(max(pk.n_pairs, 1)), np.ones(4), np.empty(2 * pk.max_plans),
-        np.zeros(pk.n_equations, dtype=np.int64), np.zeros(pk.n_equations),
-        np.zeros(pk.n_memo, dtype=np.int64), np.zeros(pk.n_memo), np.zeros(pk.n_memo, dtype=np.int64),
+        np.empty((pk.n_nodes, B)), np.empty((max(pk.n_pairs, 1), B)), np.empty(B), np.empty(B),
+        np.ones(4), np.empty(2 * pk.max_plans),
+        np.zeros((E, B), dtype=np.int64), np.zeros((E, B)),
+        np.zeros((M, B)), np.zeros((M, B), dtype=np.int64),
+        np.zeros((S, B), dtype=np.int64), np.zeros((S, B)),
+        np.empty(B), np.empty(B), np.empty(B), np.empty(B),
         np.empty((pk.n_features, B)), np.empty((pk.n_rows, B)), np.empty((B, pk.n_rows)),
         np.zeros((B, pk.n_rows)), np.empty((B, n_players)), np.zeros(B, dtype=bool),
     )  # fmt: skip

@@ -49,6 +49,7 @@ from ._program import (
     C_PV,
     C_TOT,
     C_VAL,
+    MEMO_CHECK,
     CHANCE_COL,
     COND_I,
     COND_PAIR,
@@ -87,61 +88,77 @@ _entry = nb.njit(cache=True, nogil=True, error_model="numpy", _nrt=False)
 
 
 @_jit
-def _features(p, pay, ce, code, reach, below, X, unit):
-    """The features of point ``p`` into ``X`` and each player's payoff range into ``unit``;
-    returns False if a payoff or probability is not finite.
+def _block_features(b0, nb, pay, ce, code, RT, BT, LO, HI, XT, UB, ok):
+    """The features of points ``b0 .. b0 + nb - 1`` into ``XT[:, k]`` and each player's payoff
+    range into ``UB[k]`` (point ``b0 + k``); ``ok[k]`` False where a payoff or probability is
+    not finite. Every loop runs over the block's points innermost.
 
-    ``pay[z * N + i, p]`` is player ``i``'s payoff at terminal row ``z``; ``ce[k, p]`` the
-    probability of chance edge ``k``.
+    ``pay[z * N + i, p]`` is player ``i``'s payoff at terminal row ``z``; ``ce[j, p]`` the
+    probability of chance edge ``j``; ``RT``, ``BT`` hold the chance reach of every node and the
+    chance products below the pairs of the conditional features, ``LO``, ``HI`` the payoff ranges.
     """
     parent, col, terms = code[2 * PARENT], code[2 * CHANCE_COL], code[2 * TERMINALS]
     pptr, pnodes = code[2 * PAIR_PTR], code[2 * PAIR_NODES]
     cpair, cz, ci = code[2 * COND_PAIR], code[2 * COND_Z], code[2 * COND_I]
-    n, Z, N = code[2 * PARENT + 1], code[2 * TERMINALS + 1], unit.shape[0]
+    n, Z, N = code[2 * PARENT + 1], code[2 * TERMINALS + 1], UB.shape[1]
     n_pairs, n_cond = code[2 * PAIR_PTR + 1] - 1, code[2 * COND_PAIR + 1]
+    for k in range(nb):
+        ok[k] = True
     for j in range(ce.shape[0]):
-        if not math.isfinite(ce[j, p]):
-            return False
+        for k in range(nb):
+            if not math.isfinite(ce[j, b0 + k]):
+                ok[k] = False
     for i in range(N):
-        lo, hi = np.inf, -np.inf
+        for k in range(nb):
+            LO[k], HI[k] = np.inf, -np.inf
         for z in range(Z):
-            v = pay[z * N + i, p]
-            if not math.isfinite(v):
-                return False
-            lo, hi = min(lo, v), max(hi, v)
-        unit[i] = hi - lo if hi - lo > 0 else 1.0
-    reach[0] = 1.0
+            for k in range(nb):
+                v = pay[z * N + i, b0 + k]
+                if not math.isfinite(v):
+                    ok[k] = False
+                LO[k], HI[k] = min(LO[k], v), max(HI[k], v)
+        for k in range(nb):
+            UB[k, i] = HI[k] - LO[k] if HI[k] - LO[k] > 0 else 1.0
+    for k in range(nb):
+        RT[0, k] = 1.0
     for v in range(1, n):
-        c = code[col + v]
-        reach[v] = reach[code[parent + v]] * (ce[c, p] if c >= 0 else 1.0)
+        c, up = code[col + v], code[parent + v]
+        for k in range(nb):
+            RT[v, k] = RT[up, k] * (ce[c, b0 + k] if c >= 0 else 1.0)
     for z in range(Z):
+        t = code[terms + z]
         for i in range(N):
-            X[z * N + i] = reach[code[terms + z]] * pay[z * N + i, p]
+            for k in range(nb):
+                XT[z * N + i, k] = RT[t, k] * pay[z * N + i, b0 + k]
     for v in range(n):
-        X[Z * N + v] = reach[v]
+        for k in range(nb):
+            XT[Z * N + v, k] = RT[v, k]
     for q in range(n_pairs):
-        prod = 1.0
+        for k in range(nb):
+            BT[q, k] = 1.0
         for j in range(code[pptr + q], code[pptr + q + 1]):
-            prod *= ce[code[col + code[pnodes + j]], p]
-        below[q] = prod
-    for k in range(n_cond):
-        X[Z * N + n + k] = below[code[cpair + k]] * pay[code[cz + k] * N + code[ci + k], p]
-    return True
+            c = code[col + code[pnodes + j]]
+            for k in range(nb):
+                BT[q, k] *= ce[c, b0 + k]
+    for f in range(n_cond):
+        q, r = code[cpair + f], code[cz + f] * N + code[ci + f]
+        for k in range(nb):
+            XT[Z * N + n + f, k] = BT[q, k] * pay[r, b0 + k]
 
 
 @_jit
-def _block_values(b0, nb, pay, ce, code, Wv, reach, below, XT, GT, GB, EB, UB, ok):
-    """Features, rows and row error bounds of points ``b0 .. b0 + nb - 1`` (into ``GB[k]``,
-    ``EB[k]``, ``UB[k]`` for point ``b0 + k``; ``ok[k]`` False where an input is not finite).
+def _block_values(b0, nb, pay, ce, code, Wv, RT, BT, LO, HI, XT, GT, GB, EB, UB, ok):
+    """Features, rows and row error bounds of points ``b0 .. b0 + nb - 1`` (into ``GT[:, k]``
+    and ``GB[k]``, ``EB[k]``, ``UB[k]`` for point ``b0 + k``; ``ok[k]`` False where an input is
+    not finite).
 
     The rows ``G = W @ X`` are computed for the whole block at once, each coefficient applied
     to a row of points (``XT``, ``GT``: one column per point), then transposed: one row of
-    values per point. Only the indifference rows get error bounds (``ROUNDOFF`` times the sum
-    of the sizes of their terms).
+    values per point in ``GB``. Only the indifference rows get error bounds (``ROUNDOFF`` times
+    the sum of the sizes of their terms).
     """
     Wp, Wi, err_rows = code[2 * W_PTR], code[2 * W_IDX], code[2 * ERR_ROWS]
-    for k in range(nb):
-        ok[k] = _features(b0 + k, pay, ce, code, reach, below, XT[:, k], UB[k])
+    _block_features(b0, nb, pay, ce, code, RT, BT, LO, HI, XT, UB, ok)
     for r in range(GT.shape[0]):
         GT[r, :nb] = 0.0
         for j in range(code[Wp + r], code[Wp + r + 1]):
@@ -152,13 +169,13 @@ def _block_values(b0, nb, pay, ce, code, Wv, reach, below, XT, GT, GB, EB, UB, o
             GB[k, r] = GT[r, k]
     for i in range(code[2 * ERR_ROWS + 1]):
         r = code[err_rows + i]
-        GT[0, :nb] = 0.0
+        LO[:nb] = 0.0
         for j in range(code[Wp + r], code[Wp + r + 1]):
             c, f = Wv[j], code[Wi + j]
             for k in range(nb):
-                GT[0, k] += abs(c * XT[f, k])
+                LO[k] += abs(c * XT[f, k])
         for k in range(nb):
-            EB[k, r] = ROUNDOFF * GT[0, k]
+            EB[k, r] = ROUNDOFF * LO[k]
 
 
 @_inline
@@ -192,22 +209,24 @@ def root(a, q, err_a, err_q, edge):
 
 
 @_jit
-def _equations(G, E, code, edge, status, value):
-    """Solve every mixing equation of the model at one point (``status``, ``value``: see
-    :func:`root`)."""
+def _block_equations(nb, GT, EB, code, edge, EQS, EQV):
+    """Solve every mixing equation of the model at the block's points (``EQS[e, k]``,
+    ``EQV[e, k]``: status and value of equation ``e`` at point ``k``; see :func:`root`)."""
     rr = code[2 * ROOT_ROWS]
     for e in range(code[2 * ROOT_ROWS + 1] // 2):
         r0, r1 = code[rr + 2 * e], code[rr + 2 * e + 1]
-        status[e], value[e] = root(G[r0], G[r1] - G[r0], E[r0], E[r0] + E[r1], edge)
+        for k in range(nb):
+            a = GT[r0, k]
+            EQS[e, k], EQV[e, k] = root(a, GT[r1, k] - a, EB[k, r0], EB[k, r0] + EB[k, r1], edge)
 
 
 @_inline
-def _mixing(s, code, status, value, w):
-    """Status and mixing probabilities ``(x, y)`` of structure ``s`` (mixing at two sets) from
-    its two equations; corner weights into ``w``."""
+def _mixing(s, k, code, EQS, EQV, w):
+    """Status and mixing probabilities ``(x, y)`` of structure ``s`` (mixing at two sets) at
+    the block's point ``k``, from its two equations; corner weights into ``w``."""
     at = code[2 * S_ROOTS] + 2 * s
     e_y, e_x = code[at], code[at + 1]
-    st_y, st_x, y, x = status[e_y], status[e_x], value[e_y], value[e_x]
+    st_y, st_x, y, x = EQS[e_y, k], EQS[e_x, k], EQV[e_y, k], EQV[e_x, k]
     if st_x == NONE or st_y == NONE:
         return NONE, x, y
     w[0], w[1], w[2], w[3] = (1 - x) * (1 - y), (1 - x) * y, x * (1 - y), x * y
@@ -291,22 +310,93 @@ def _one_check(c, nc, G, unit, code, spe, prior, tol, edge, w, d):
     return low, 0
 
 
+@_jit
+def _block_shared_checks(nb, GT, GB, UB, code, spe, prior, tol, edge, w, d, MLOW, MFL):
+    """The shared checks of the pure structures (one per slot of ``c_memo``) at the block's
+    points: margin ``MLOW[m, k]`` and flags ``MFL[m, k]`` as :func:`_one_check` gives them."""
+    rows, mc = code[2 * ROWS], code[2 * MEMO_CHECK]
+    for m in range(code[2 * MEMO_CHECK + 1]):
+        c = code[mc + m]
+        pl, npl = code[code[2 * C_PLAYER] + c], code[code[2 * C_NPLANS] + c]
+        if spe:
+            base = rows + code[code[2 * C_COND] + c]
+            for k in range(nb):
+                low, u = np.inf, UB[k, pl]
+                for q in range(npl):
+                    low = min(low, GT[code[base + q], k] / u)
+                MLOW[m, k], MFL[m, k] = low, 1
+            continue
+        tr, base = code[rows + code[code[2 * C_TOT] + c]], rows + code[code[2 * C_VAL] + c]
+        mixing = code[code[2 * C_MIXING] + c]
+        for k in range(nb):
+            tot, u = GT[tr, k], UB[k, pl]
+            if tot > 0:
+                low, scale = np.inf, 1.0 / (tot * u)
+                for q in range(npl):
+                    low = min(low, GT[code[base + q], k] * scale)
+                MLOW[m, k], MFL[m, k] = low, 1
+            elif mixing:
+                MLOW[m, k], MFL[m, k] = -np.inf, 0
+            else:
+                low = _off_path(c, GB[k], w, 1, u, code, prior, tol, edge, d)
+                if math.isnan(low):
+                    MLOW[m, k], MFL[m, k] = np.inf, 2
+                else:
+                    MLOW[m, k], MFL[m, k] = low, 0
+
+
+@_jit
+def _block_pure(nb, code, tol, edge, MLOW, MFL, SST, SREG, W, R, U, BAD):
+    """Every pure structure at the block's points from the shared checks: ``SST[s, k]`` is 1
+    where it holds (regret ``SREG[s, k]``), 0 where it fails, -1 where the point is undecided.
+
+    The same rule as :func:`_check` with :func:`_scan_point`: a structure fails once a check
+    fails by more than ``edge``; otherwise it holds when its worst margin is at least ``-tol``
+    and no check is unknown, and the point is undecided when the worst margin lies in
+    ``[-edge, -tol)`` or a check is unknown. A block's structure stops at the first check
+    that fails at every point.
+    """
+    s_mix, s_chk, c_memo = code[2 * S_MIX], code[2 * S_CHK], code[2 * C_MEMO]
+    for s in range(code[2 * S_MIX + 1]):
+        if code[s_mix + s] != 0:
+            continue
+        for k in range(nb):
+            W[k], R[k], U[k], BAD[k] = np.inf, 0.0, 0.0, 0.0
+        for c in range(code[s_chk + s], code[s_chk + s + 1]):
+            m = code[c_memo + c]
+            alive = False
+            for k in range(nb):
+                low, flags = MLOW[m, k], MFL[m, k]
+                if flags & 1:
+                    R[k] = max(R[k], -low)
+                if flags & 2:
+                    U[k] = 1.0
+                W[k] = min(W[k], low)
+                if not W[k] >= -edge:
+                    BAD[k] = 1.0
+                alive = alive or BAD[k] == 0.0
+            if not alive:
+                break
+        for k in range(nb):
+            worst, unknown = W[k], U[k] != 0.0
+            if BAD[k] != 0.0:
+                SST[s, k] = 0
+            elif (-edge <= worst < -tol) or (worst >= -tol and unknown):
+                SST[s, k] = -1
+            elif worst >= -tol:
+                SST[s, k], SREG[s, k] = 1, max(R[k], 0.0)
+            else:
+                SST[s, k] = 0
+
+
 @_inline
-def _check(p, s, nc, G, unit, code, spe, prior, tol, edge, w, d, memo):
+def _check(s, nc, G, unit, code, spe, prior, tol, edge, w, d):
     """(worst margin, regret, unknown) of structure ``s`` (corner weights ``w``): its checks in
-    order, stopping at the first that fails by more than ``edge``. The checks of pure
-    structures are shared (``c_memo``): each is computed once per point (``memo``)."""
-    stamp, m_low, m_flags = memo
-    c_memo, s_chk = code[2 * C_MEMO], code[2 * S_CHK]
+    order, stopping at the first that fails by more than ``edge``."""
+    s_chk = code[2 * S_CHK]
     worst, regret, unknown = np.inf, 0.0, False
     for c in range(code[s_chk + s], code[s_chk + s + 1]):
-        m = code[c_memo + c]
-        if m >= 0 and stamp[m] == p:
-            low, flags = m_low[m], m_flags[m]
-        else:
-            low, flags = _one_check(c, nc, G, unit, code, spe, prior, tol, edge, w, d)
-            if m >= 0:
-                stamp[m], m_low[m], m_flags[m] = p, low, flags
+        low, flags = _one_check(c, nc, G, unit, code, spe, prior, tol, edge, w, d)
         if flags & 1:
             regret = max(regret, -low)
         if flags & 2:
@@ -317,42 +407,56 @@ def _check(p, s, nc, G, unit, code, spe, prior, tol, edge, w, d, memo):
     return worst, regret, unknown
 
 
+@_inline
+def _write_row(o, p, count, s, reg, G, code, w, nc, out):
+    """Row ``o`` of ``out``: point ``p``'s equilibrium ``count`` (structure ``s``, regret ``reg``,
+    its outcome probabilities and payoffs)."""
+    point, eq, _n_eq, struct, regret, outcome, payoff = out
+    n_labels, N, rows = outcome.shape[0], payoff.shape[0], code[2 * ROWS]
+    point[o], eq[o], struct[o], regret[o] = p, count, s, max(reg, 0.0)
+    for lab in range(n_labels):
+        outcome[lab, o] = _comb(G, code, rows + code[code[2 * S_OUT] + s] + lab, n_labels, w, nc)
+    for i in range(N):
+        payoff[i, o] = _comb(G, code, rows + code[code[2 * S_PAY] + s] + i, N, w, nc)
+
+
 @_jit
-def _scan_point(p, G, E, unit, code, spe, prior, tol, edge, w, d, status, value, memo, row, out):
-    """Test every structure at point ``p``; write a row per equilibrium from ``row`` on.
+def _scan_point(p, k, G, unit, code, spe, prior, tol, edge, w, d, EQS, EQV, SST, SREG, row, out):
+    """Test every structure at point ``p`` (the block's point ``k``; the pure structures come
+    decided in ``SST``, ``SREG``); write a row per equilibrium from ``row`` on.
 
     Returns the number of equilibria, or -1 if the point is undecided, or -2 if the rows do not
     fit in ``out`` (then nothing is final).
     """
-    point, eq, n_eq, struct, regret, outcome, payoff = out
-    n_labels, N, cap = outcome.shape[0], payoff.shape[0], point.shape[0]
-    s_mix, s_out, s_pay, rows = code[2 * S_MIX], code[2 * S_OUT], code[2 * S_PAY], code[2 * ROWS]
+    s_mix, cap = code[2 * S_MIX], out[0].shape[0]
     count = 0
-    _equations(G, E, code, edge, status, value)
     for s in range(code[2 * S_MIX + 1]):
-        nc, st = 1, INSIDE
         if code[s_mix + s] == 2:
-            st, _x, _y = _mixing(s, code, status, value, w)
+            st, _x, _y = _mixing(s, k, code, EQS, EQV, w)
             if st == NONE:
                 continue
+            worst, reg, unknown = _check(s, 4, G, unit, code, spe, prior, tol, edge, w, d)
+            holds = worst >= -tol and not unknown
+            if (-edge <= worst < -tol) or (worst >= -tol and unknown) or (holds and st == AMBIGUOUS):
+                return -1
+            if not holds:
+                continue
             nc = 4
-        worst, reg, unknown = _check(p, s, nc, G, unit, code, spe, prior, tol, edge, w, d, memo)
-        holds = worst >= -tol and not unknown
-        if (-edge <= worst < -tol) or (worst >= -tol and unknown) or (holds and st == AMBIGUOUS):
-            return -1
-        if not holds:
-            continue
+        else:
+            verdict = SST[s, k]
+            if verdict == 0:
+                continue
+            if verdict < 0:
+                return -1
+            reg, nc = SREG[s, k], 1
         o = row + count
         if o >= cap:
             return -2
-        point[o], eq[o], struct[o], regret[o] = p, count, s, max(reg, 0.0)
-        for lab in range(n_labels):
-            outcome[lab, o] = _comb(G, code, rows + code[s_out + s] + lab, n_labels, w, nc)
-        for i in range(N):
-            payoff[i, o] = _comb(G, code, rows + code[s_pay + s] + i, N, w, nc)
+        _write_row(o, p, count, s, reg, G, code, w, nc, out)
         count += 1
-    for k in range(count):
-        n_eq[row + k] = count
+    n_eq = out[2]
+    for j in range(count):
+        n_eq[row + j] = count
     return count
 
 
@@ -366,23 +470,27 @@ def run(pay, ce, code, Wv, spe, prior, tol, edge, bufs, start, row, undecided, o
     the last two ``(labels, rows)`` and ``(players, rows)``; ``pay`` and ``ce`` are
     ``(payoffs, points)`` and ``(chance edges, points)``; ``bufs`` are the scratch arrays of
     :func:`deterrence.kernels._compiled.engine_buffers` (their last dimension, or for ``ok`` its
-    length, is the number of points computed together).
+    length, is the number of points computed together: a block).
+
+    Per block the features, rows, mixing equations, shared checks and pure structures are
+    computed for all its points at once (loops over the points innermost); then each point's
+    mixed structures are tested and its rows written.
     """
-    reach, below, w, d, status, value, stamp, m_low, m_flags, XT, GT, GB, EB, UB, ok = bufs
-    memo = (stamp, m_low, m_flags)
-    stamp[:] = -1
+    (RT, BT, LO, HI, w, d, EQS, EQV, MLOW, MFL, SST, SREG, W, R, U, BAD,
+     XT, GT, GB, EB, UB, ok) = bufs  # fmt: skip
     P, B = pay.shape[1], ok.shape[0]
     for b0 in range(start, P, B):
         nb = min(B, P - b0)
-        _block_values(b0, nb, pay, ce, code, Wv, reach, below, XT, GT, GB, EB, UB, ok)
+        _block_values(b0, nb, pay, ce, code, Wv, RT, BT, LO, HI, XT, GT, GB, EB, UB, ok)
+        _block_equations(nb, GT, EB, code, edge, EQS, EQV)
+        _block_shared_checks(nb, GT, GB, UB, code, spe, prior, tol, edge, w, d, MLOW, MFL)
+        _block_pure(nb, code, tol, edge, MLOW, MFL, SST, SREG, W, R, U, BAD)
         for k in range(nb):
             p = b0 + k
             if not ok[k]:
                 undecided[p] = True
                 continue
-            n = _scan_point(
-                p, GB[k], EB[k], UB[k], code, spe, prior, tol, edge, w, d, status, value, memo, row, out
-            )
+            n = _scan_point(p, k, GB[k], UB[k], code, spe, prior, tol, edge, w, d, EQS, EQV, SST, SREG, row, out)
             if n == -2:
                 return p, row
             if n == -1:

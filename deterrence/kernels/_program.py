@@ -43,12 +43,12 @@ SLOTS = (
     "W_ptr", "W_idx",
     "s_mix", "s_roots", "root_rows", "s_chk", "s_out", "s_pay",
     "c_player", "c_nnodes", "c_nplans", "c_mixing", "c_val", "c_tot", "c_cond", "c_pv", "c_pt", "c_memo",
-    "rows", "err_rows", "dims",
+    "rows", "err_rows", "dims", "memo_check",
 )  # fmt: skip
 (PARENT, CHANCE_COL, TERMINALS, PAIR_PTR, PAIR_NODES, COND_PAIR, COND_Z, COND_I, W_PTR, W_IDX,
  S_MIX, S_ROOTS, ROOT_ROWS, S_CHK, S_OUT, S_PAY,
  C_PLAYER, C_NNODES, C_NPLANS, C_MIXING, C_VAL, C_TOT, C_COND, C_PV, C_PT, C_MEMO,
- ROWS, ERR_ROWS, DIMS) = range(len(SLOTS))  # fmt: skip
+ ROWS, ERR_ROWS, DIMS, MEMO_CHECK) = range(len(SLOTS))  # fmt: skip
 #: entries of the ``dims`` slot
 DIM_ROWS, DIM_PLANS, DIM_FEATURES, DIM_LABELS = range(4)
 
@@ -140,6 +140,8 @@ def flatten(game: ExtensiveFormGame, plans: Sequence[StructurePlan], n_labels: i
     out["err_rows"] = np.unique(out["root_rows"])
     out["max_plans"] = np.asarray([max_plans])
     out["n_memo"] = np.asarray([max(1, len(shared))])
+    memo = out["c_memo"]
+    out["memo_check"] = np.asarray([int(np.flatnonzero(memo == m)[0]) for m in range(len(shared))], dtype=np.int64)
     return out
 
 
