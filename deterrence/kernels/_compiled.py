@@ -400,11 +400,11 @@ def engine_buffers(pk: Packed, n_players: int, n_structures: int) -> tuple[np.nd
         np.empty((pk.n_nodes, B)), np.empty((max(pk.n_pairs, 1), B)), np.empty(B), np.empty(B),
         np.ones(4), np.empty(2 * pk.max_plans),
         np.zeros((E, B), dtype=np.int64), np.zeros((E, B)),
-        np.zeros((M, B)), np.zeros((M, B), dtype=np.int64),
+        np.zeros((M, B)), np.zeros((M, B)), np.zeros((M, B)),
         np.zeros((S, B), dtype=np.int64), np.zeros((S, B)),
-        np.empty(B), np.empty(B), np.empty(B), np.empty(B),
+        np.empty(B), np.empty(B), np.empty(B),
         np.empty((pk.n_features, B)), np.empty((pk.n_rows, B)), np.empty((B, pk.n_rows)),
-        np.zeros((B, pk.n_rows)), np.empty((B, n_players)), np.zeros(B, dtype=bool),
+        np.zeros((B, pk.n_rows)), np.empty((B, n_players)), np.empty((n_players, B)), np.zeros(B, dtype=bool),
     )  # fmt: skip
 
 

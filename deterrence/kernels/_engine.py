@@ -88,7 +88,7 @@ _entry = nb.njit(cache=True, nogil=True, error_model="numpy", _nrt=False)
 
 
 @_jit
-def _block_features(b0, nb, pay, ce, code, RT, BT, LO, HI, XT, UB, ok):
+def _block_features(b0, nb, pay, ce, code, RT, BT, LO, HI, XT, UB, UT, ok):
     """The features of points ``b0 .. b0 + nb - 1`` into ``XT[:, k]`` and each player's payoff
     range into ``UB[k]`` (point ``b0 + k``); ``ok[k]`` False where a payoff or probability is
     not finite. Every loop runs over the block's points innermost.
@@ -118,7 +118,8 @@ def _block_features(b0, nb, pay, ce, code, RT, BT, LO, HI, XT, UB, ok):
                     ok[k] = False
                 LO[k], HI[k] = min(LO[k], v), max(HI[k], v)
         for k in range(nb):
-            UB[k, i] = HI[k] - LO[k] if HI[k] - LO[k] > 0 else 1.0
+            UT[i, k] = HI[k] - LO[k] if HI[k] - LO[k] > 0 else 1.0
+            UB[k, i] = UT[i, k]
     for k in range(nb):
         RT[0, k] = 1.0
     for v in range(1, n):
@@ -147,7 +148,7 @@ def _block_features(b0, nb, pay, ce, code, RT, BT, LO, HI, XT, UB, ok):
 
 
 @_jit
-def _block_values(b0, nb, pay, ce, code, Wv, RT, BT, LO, HI, XT, GT, GB, EB, UB, ok):
+def _block_values(b0, nb, pay, ce, code, Wv, RT, BT, LO, HI, XT, GT, GB, EB, UB, UT, ok):
     """Features, rows and row error bounds of points ``b0 .. b0 + nb - 1`` (into ``GT[:, k]``
     and ``GB[k]``, ``EB[k]``, ``UB[k]`` for point ``b0 + k``; ``ok[k]`` False where an input is
     not finite).
@@ -158,7 +159,7 @@ def _block_values(b0, nb, pay, ce, code, Wv, RT, BT, LO, HI, XT, GT, GB, EB, UB,
     the sum of the sizes of their terms).
     """
     Wp, Wi, err_rows = code[2 * W_PTR], code[2 * W_IDX], code[2 * ERR_ROWS]
-    _block_features(b0, nb, pay, ce, code, RT, BT, LO, HI, XT, UB, ok)
+    _block_features(b0, nb, pay, ce, code, RT, BT, LO, HI, XT, UB, UT, ok)
     for r in range(GT.shape[0]):
         GT[r, :nb] = 0.0
         for j in range(code[Wp + r], code[Wp + r + 1]):
@@ -233,7 +234,7 @@ def _mixing(s, k, code, EQS, EQV, w):
     return (AMBIGUOUS if st_x == AMBIGUOUS or st_y == AMBIGUOUS else INSIDE), x, y
 
 
-@_jit
+@_inline
 def _interval(d, nplans, margin):
     """Is there a belief ``m`` in [0, 1] with ``d0 + m (d1 - d0) >= margin`` for every plan?"""
     lo, hi = 0.0, 1.0
@@ -249,7 +250,7 @@ def _interval(d, nplans, margin):
     return lo <= hi
 
 
-@_jit
+@_inline
 def _off_path(c, G, w, nc, u, code, prior, tol, edge, d):
     """Margin of an unreached information set under the belief policy; NaN if the kernel
     cannot tell (free beliefs over more than two nodes)."""
@@ -310,83 +311,99 @@ def _one_check(c, nc, G, unit, code, spe, prior, tol, edge, w, d):
     return low, 0
 
 
+@_inline
+def _min_over_plans(nb, GT, code, base, npl, u, SC, low, divide, tot):
+    """``low[k]``: the least over plans ``q`` of row ``code[base + q]`` at point ``k``, divided
+    by the player's payoff range ``u[k]`` (``divide``) or times ``1 / (tot[k] * u[k])``."""
+    for k in range(nb):
+        low[k] = np.inf
+    if divide:
+        for q in range(npl):
+            r = code[base + q]
+            for k in range(nb):
+                low[k] = min(low[k], GT[r, k] / u[k])
+        return
+    for k in range(nb):
+        SC[k] = 1.0 / (tot[k] * u[k])
+    for q in range(npl):
+        r = code[base + q]
+        for k in range(nb):
+            low[k] = min(low[k], GT[r, k] * SC[k])
+
+
 @_jit
-def _block_shared_checks(nb, GT, GB, UB, code, spe, prior, tol, edge, w, d, MLOW, MFL):
+def _block_shared_checks(nb, GT, GB, UB, UT, code, spe, prior, tol, edge, w, d, SC, MLOW, MREG, MUNK):
     """The shared checks of the pure structures (one per slot of ``c_memo``) at the block's
-    points: margin ``MLOW[m, k]`` and flags ``MFL[m, k]`` as :func:`_one_check` gives them."""
+    points, as :func:`_one_check` gives them: margin ``MLOW[m, k]``, its part in the regret
+    ``MREG[m, k]`` (``-margin`` where the check counts for it, else 0) and ``MUNK[m, k]`` (1 where
+    the kernel cannot tell, else 0). On-path, singleton and SPE checks run over the block's
+    points innermost (``SC`` holds their scales); the others point by point."""
     rows, mc = code[2 * ROWS], code[2 * MEMO_CHECK]
     for m in range(code[2 * MEMO_CHECK + 1]):
         c = code[mc + m]
         pl, npl = code[code[2 * C_PLAYER] + c], code[code[2 * C_NPLANS] + c]
+        nn, cond = code[code[2 * C_NNODES] + c], rows + code[code[2 * C_COND] + c]
         if spe:
-            base = rows + code[code[2 * C_COND] + c]
+            _min_over_plans(nb, GT, code, cond, npl, UT[pl], SC, MLOW[m], True, SC)
             for k in range(nb):
-                low, u = np.inf, UB[k, pl]
-                for q in range(npl):
-                    low = min(low, GT[code[base + q], k] / u)
-                MLOW[m, k], MFL[m, k] = low, 1
+                MREG[m, k], MUNK[m, k] = -MLOW[m, k], 0.0
             continue
         tr, base = code[rows + code[code[2 * C_TOT] + c]], rows + code[code[2 * C_VAL] + c]
+        _min_over_plans(nb, GT, code, base, npl, UT[pl], SC, MLOW[m], False, GT[tr])
         mixing = code[code[2 * C_MIXING] + c]
+        if nn == 1 and not mixing:  # for off-path points: the one node's conditional values
+            _min_over_plans(nb, GT, code, cond, npl, UT[pl], SC, MREG[m], True, SC)
         for k in range(nb):
-            tot, u = GT[tr, k], UB[k, pl]
-            if tot > 0:
-                low, scale = np.inf, 1.0 / (tot * u)
-                for q in range(npl):
-                    low = min(low, GT[code[base + q], k] * scale)
-                MLOW[m, k], MFL[m, k] = low, 1
-            elif mixing:
-                MLOW[m, k], MFL[m, k] = -np.inf, 0
+            MUNK[m, k] = 0.0
+            if GT[tr, k] > 0:
+                MREG[m, k] = -MLOW[m, k]
+                continue
+            if mixing:
+                MLOW[m, k] = -np.inf
+            elif nn == 1:
+                MLOW[m, k] = MREG[m, k]
             else:
-                low = _off_path(c, GB[k], w, 1, u, code, prior, tol, edge, d)
-                if math.isnan(low):
-                    MLOW[m, k], MFL[m, k] = np.inf, 2
-                else:
-                    MLOW[m, k], MFL[m, k] = low, 0
+                low = _off_path(c, GB[k], w, 1, UB[k, pl], code, prior, tol, edge, d)
+                MLOW[m, k], MUNK[m, k] = (np.inf, 1.0) if math.isnan(low) else (low, 0.0)
+            MREG[m, k] = 0.0
 
 
 @_jit
-def _block_pure(nb, code, tol, edge, MLOW, MFL, SST, SREG, W, R, U, BAD):
+def _block_pure(nb, code, tol, edge, MLOW, MREG, MUNK, SST, SREG, W, R, U):
     """Every pure structure at the block's points from the shared checks: ``SST[s, k]`` is 1
     where it holds (regret ``SREG[s, k]``), 0 where it fails, -1 where the point is undecided.
 
-    The same rule as :func:`_check` with :func:`_scan_point`: a structure fails once a check
-    fails by more than ``edge``; otherwise it holds when its worst margin is at least ``-tol``
-    and no check is unknown, and the point is undecided when the worst margin lies in
-    ``[-edge, -tol)`` or a check is unknown. A block's structure stops at the first check
-    that fails at every point.
+    The same rule as :func:`_check` with :func:`_scan_point`: a structure fails where a check
+    fails by more than ``edge`` (its worst margin, a running minimum, is below ``-edge``);
+    otherwise it holds when its worst margin is at least ``-tol`` and no check is unknown, and
+    the point is undecided when the worst margin lies in ``[-edge, -tol)`` or a check is
+    unknown. A block's structure stops at the first check that fails at every point.
     """
     s_mix, s_chk, c_memo = code[2 * S_MIX], code[2 * S_CHK], code[2 * C_MEMO]
     for s in range(code[2 * S_MIX + 1]):
         if code[s_mix + s] != 0:
             continue
         for k in range(nb):
-            W[k], R[k], U[k], BAD[k] = np.inf, 0.0, 0.0, 0.0
+            W[k], R[k], U[k] = np.inf, 0.0, 0.0
         for c in range(code[s_chk + s], code[s_chk + s + 1]):
             m = code[c_memo + c]
+            for k in range(nb):
+                W[k] = min(W[k], MLOW[m, k])
+                R[k] = max(R[k], MREG[m, k])
+                U[k] = max(U[k], MUNK[m, k])
             alive = False
             for k in range(nb):
-                low, flags = MLOW[m, k], MFL[m, k]
-                if flags & 1:
-                    R[k] = max(R[k], -low)
-                if flags & 2:
-                    U[k] = 1.0
-                W[k] = min(W[k], low)
-                if not W[k] >= -edge:
-                    BAD[k] = 1.0
-                alive = alive or BAD[k] == 0.0
+                alive |= W[k] >= -edge
             if not alive:
                 break
         for k in range(nb):
             worst, unknown = W[k], U[k] != 0.0
-            if BAD[k] != 0.0:
+            if not worst >= -edge:
                 SST[s, k] = 0
-            elif (-edge <= worst < -tol) or (worst >= -tol and unknown):
+            elif (worst < -tol) or unknown:
                 SST[s, k] = -1
-            elif worst >= -tol:
-                SST[s, k], SREG[s, k] = 1, max(R[k], 0.0)
             else:
-                SST[s, k] = 0
+                SST[s, k], SREG[s, k] = 1, max(R[k], 0.0)
 
 
 @_inline
@@ -476,15 +493,15 @@ def run(pay, ce, code, Wv, spe, prior, tol, edge, bufs, start, row, undecided, o
     computed for all its points at once (loops over the points innermost); then each point's
     mixed structures are tested and its rows written.
     """
-    (RT, BT, LO, HI, w, d, EQS, EQV, MLOW, MFL, SST, SREG, W, R, U, BAD,
-     XT, GT, GB, EB, UB, ok) = bufs  # fmt: skip
+    (RT, BT, LO, HI, w, d, EQS, EQV, MLOW, MREG, MUNK, SST, SREG, W, R, U,
+     XT, GT, GB, EB, UB, UT, ok) = bufs  # fmt: skip
     P, B = pay.shape[1], ok.shape[0]
     for b0 in range(start, P, B):
         nb = min(B, P - b0)
-        _block_values(b0, nb, pay, ce, code, Wv, RT, BT, LO, HI, XT, GT, GB, EB, UB, ok)
+        _block_values(b0, nb, pay, ce, code, Wv, RT, BT, LO, HI, XT, GT, GB, EB, UB, UT, ok)
         _block_equations(nb, GT, EB, code, edge, EQS, EQV)
-        _block_shared_checks(nb, GT, GB, UB, code, spe, prior, tol, edge, w, d, MLOW, MFL)
-        _block_pure(nb, code, tol, edge, MLOW, MFL, SST, SREG, W, R, U, BAD)
+        _block_shared_checks(nb, GT, GB, UB, UT, code, spe, prior, tol, edge, w, d, HI, MLOW, MREG, MUNK)
+        _block_pure(nb, code, tol, edge, MLOW, MREG, MUNK, SST, SREG, W, R, U)
         for k in range(nb):
             p = b0 + k
             if not ok[k]:
