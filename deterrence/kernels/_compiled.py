@@ -401,10 +401,10 @@ def engine_buffers(pk: Packed, n_players: int, n_structures: int) -> tuple[np.nd
         np.ones(4), np.empty(2 * pk.max_plans),
         np.zeros((E, B), dtype=np.int64), np.zeros((E, B)),
         np.zeros((M, B)), np.zeros((M, B)), np.zeros((M, B)),
-        np.zeros((S, B), dtype=np.int64), np.zeros((S, B)),
+        np.zeros((S, B), dtype=np.int64), np.zeros((S, B)), np.zeros(S, dtype=np.int64),
         np.empty(B), np.empty(B), np.empty(B),
         np.empty((pk.n_features, B)), np.empty((pk.n_rows, B)), np.empty((B, pk.n_rows)),
-        np.zeros((B, pk.n_rows)), np.empty((B, n_players)), np.empty((n_players, B)), np.zeros(B, dtype=bool),
+        np.zeros((pk.n_rows, B)), np.empty((B, n_players)), np.empty((n_players, B)), np.zeros(B, dtype=bool),
     )  # fmt: skip
 
 

@@ -148,7 +148,7 @@ def _block_features(b0, nb, pay, ce, code, RT, BT, LO, HI, XT, UB, UT, ok):
 
 
 @_jit
-def _block_values(b0, nb, pay, ce, code, Wv, RT, BT, LO, HI, XT, GT, GB, EB, UB, UT, ok):
+def _block_values(b0, nb, pay, ce, code, Wv, RT, BT, LO, HI, XT, GT, GB, ET, UB, UT, ok):
     """Features, rows and row error bounds of points ``b0 .. b0 + nb - 1`` (into ``GT[:, k]``
     and ``GB[k]``, ``EB[k]``, ``UB[k]`` for point ``b0 + k``; ``ok[k]`` False where an input is
     not finite).
@@ -176,7 +176,7 @@ def _block_values(b0, nb, pay, ce, code, Wv, RT, BT, LO, HI, XT, GT, GB, EB, UB,
             for k in range(nb):
                 LO[k] += abs(c * XT[f, k])
         for k in range(nb):
-            EB[k, r] = ROUNDOFF * LO[k]
+            ET[r, k] = ROUNDOFF * LO[k]
 
 
 @_inline
@@ -210,15 +210,26 @@ def root(a, q, err_a, err_q, edge):
 
 
 @_jit
-def _block_equations(nb, GT, EB, code, edge, EQS, EQV):
+def _block_equations(nb, GT, ET, code, edge, EQS, EQV):
     """Solve every mixing equation of the model at the block's points (``EQS[e, k]``,
-    ``EQV[e, k]``: status and value of equation ``e`` at point ``k``; see :func:`root`)."""
+    ``EQV[e, k]``: status and value of equation ``e`` at point ``k``): :func:`root` written
+    without branches, so that it runs on several points at once."""
     rr = code[2 * ROOT_ROWS]
+    lo, hi = 2.0 * edge, 1.0 - 2.0 * edge
     for e in range(code[2 * ROOT_ROWS + 1] // 2):
         r0, r1 = code[rr + 2 * e], code[rr + 2 * e + 1]
         for k in range(nb):
             a = GT[r0, k]
-            EQS[e, k], EQV[e, k] = root(a, GT[r1, k] - a, EB[k, r0], EB[k, r0] + EB[k, r1], edge)
+            q = GT[r1, k] - a
+            v = -a / q
+            err = (ET[r0, k] + abs(v) * (ET[r0, k] + ET[r1, k])) / abs(q)
+            flat = abs(q) <= FLAT
+            outside = (v < -edge) | (v > 1.0 + edge)
+            on_edge = (err < 0.1 * AT_BOUNDARY) & ((abs(v) <= AT_BOUNDARY) | (abs(1.0 - v) <= AT_BOUNDARY))
+            inner = INSIDE if (lo < v) & (v < hi) else (NONE if on_edge else AMBIGUOUS)
+            status = AMBIGUOUS if err >= 0.1 * edge else (NONE if outside else inner)
+            EQS[e, k] = NONE if flat else status
+            EQV[e, k] = 0.5 if flat else v
 
 
 @_inline
@@ -406,6 +417,28 @@ def _block_pure(nb, code, tol, edge, MLOW, MREG, MUNK, SST, SREG, W, R, U):
                 SST[s, k], SREG[s, k] = 1, max(R[k], 0.0)
 
 
+@_jit
+def _block_candidates(nb, code, SST, EQS, cand):
+    """The structures that hold, or may, at some point of the block, in order, into ``cand``;
+    returns how many. A pure structure is a candidate where ``SST`` is not 0; one mixing at two
+    sets where neither of its equations is without a root."""
+    s_mix, s_roots = code[2 * S_MIX], code[2 * S_ROOTS]
+    n = 0
+    for s in range(code[2 * S_MIX + 1]):
+        live = False
+        if code[s_mix + s] == 2:
+            e_y, e_x = code[s_roots + 2 * s], code[s_roots + 2 * s + 1]
+            for k in range(nb):
+                live |= (EQS[e_y, k] != NONE) & (EQS[e_x, k] != NONE)
+        else:
+            for k in range(nb):
+                live |= SST[s, k] != 0
+        if live:
+            cand[n] = s
+            n += 1
+    return n
+
+
 @_inline
 def _check(s, nc, G, unit, code, spe, prior, tol, edge, w, d):
     """(worst margin, regret, unknown) of structure ``s`` (corner weights ``w``): its checks in
@@ -437,17 +470,18 @@ def _write_row(o, p, count, s, reg, G, code, w, nc, out):
         payoff[i, o] = _comb(G, code, rows + code[code[2 * S_PAY] + s] + i, N, w, nc)
 
 
-@_jit
-def _scan_point(p, k, G, unit, code, spe, prior, tol, edge, w, d, EQS, EQV, SST, SREG, row, out):
-    """Test every structure at point ``p`` (the block's point ``k``; the pure structures come
-    decided in ``SST``, ``SREG``); write a row per equilibrium from ``row`` on.
+@_inline
+def _scan_point(p, k, G, unit, code, spe, prior, tol, edge, w, d, EQS, EQV, SST, SREG, cand, row, out):
+    """Test the block's candidate structures ``cand`` at point ``p`` (the block's point ``k``;
+    the pure structures come decided in ``SST``, ``SREG``); write a row per equilibrium from
+    ``row`` on.
 
     Returns the number of equilibria, or -1 if the point is undecided, or -2 if the rows do not
     fit in ``out`` (then nothing is final).
     """
     s_mix, cap = code[2 * S_MIX], out[0].shape[0]
     count = 0
-    for s in range(code[2 * S_MIX + 1]):
+    for s in cand:
         if code[s_mix + s] == 2:
             st, _x, _y = _mixing(s, k, code, EQS, EQV, w)
             if st == NONE:
@@ -493,21 +527,24 @@ def run(pay, ce, code, Wv, spe, prior, tol, edge, bufs, start, row, undecided, o
     computed for all its points at once (loops over the points innermost); then each point's
     mixed structures are tested and its rows written.
     """
-    (RT, BT, LO, HI, w, d, EQS, EQV, MLOW, MREG, MUNK, SST, SREG, W, R, U,
-     XT, GT, GB, EB, UB, UT, ok) = bufs  # fmt: skip
+    (RT, BT, LO, HI, w, d, EQS, EQV, MLOW, MREG, MUNK, SST, SREG, CAND, W, R, U,
+     XT, GT, GB, ET, UB, UT, ok) = bufs  # fmt: skip
     P, B = pay.shape[1], ok.shape[0]
     for b0 in range(start, P, B):
         nb = min(B, P - b0)
-        _block_values(b0, nb, pay, ce, code, Wv, RT, BT, LO, HI, XT, GT, GB, EB, UB, UT, ok)
-        _block_equations(nb, GT, EB, code, edge, EQS, EQV)
+        _block_values(b0, nb, pay, ce, code, Wv, RT, BT, LO, HI, XT, GT, GB, ET, UB, UT, ok)
+        _block_equations(nb, GT, ET, code, edge, EQS, EQV)
         _block_shared_checks(nb, GT, GB, UB, UT, code, spe, prior, tol, edge, w, d, HI, MLOW, MREG, MUNK)
         _block_pure(nb, code, tol, edge, MLOW, MREG, MUNK, SST, SREG, W, R, U)
+        n_cand = _block_candidates(nb, code, SST, EQS, CAND)
         for k in range(nb):
             p = b0 + k
             if not ok[k]:
                 undecided[p] = True
                 continue
-            n = _scan_point(p, k, GB[k], UB[k], code, spe, prior, tol, edge, w, d, EQS, EQV, SST, SREG, row, out)
+            n = _scan_point(
+                p, k, GB[k], UB[k], code, spe, prior, tol, edge, w, d, EQS, EQV, SST, SREG, CAND[:n_cand], row, out
+            )
             if n == -2:
                 return p, row
             if n == -1:
