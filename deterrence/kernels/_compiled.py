@@ -397,13 +397,13 @@ def engine_buffers(pk: Packed, n_players: int, n_structures: int) -> tuple[np.nd
     B = 64 if pk.n_rows <= 64 else 32
     S, E, M = max(n_structures, 1), max(pk.n_equations, 1), max(pk.n_memo, 1)
     return (
-        np.empty((pk.n_nodes, B)), np.empty((max(pk.n_pairs, 1), B)), np.empty(B), np.empty(B),
+        np.empty((pk.n_nodes, B)), np.empty((max(pk.n_pairs, 1), B)), np.empty(B), np.empty(B), np.empty((4, B)),
         np.ones(4), np.empty(2 * pk.max_plans),
         np.zeros((E, B), dtype=np.int64), np.zeros((E, B)),
-        np.zeros((M, B)), np.zeros((M, B)), np.zeros((M, B)),
+        np.zeros(M, dtype=np.int64), np.zeros((M, B)), np.zeros((M, B)), np.zeros((M, B)),
         np.zeros((S, B), dtype=np.int64), np.zeros((S, B)), np.zeros(S, dtype=np.int64),
         np.empty(B), np.empty(B), np.empty(B),
-        np.empty((pk.n_features, B)), np.empty((pk.n_rows, B)), np.empty((B, pk.n_rows)),
+        np.empty((pk.n_features, B)), np.empty((pk.n_rows, B)),
         np.zeros((pk.n_rows, B)), np.empty((B, n_players)), np.empty((n_players, B)), np.zeros(B, dtype=bool),
     )  # fmt: skip
 

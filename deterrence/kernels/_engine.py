@@ -148,7 +148,7 @@ def _block_features(b0, nb, pay, ce, code, RT, BT, LO, HI, XT, UB, UT, ok):
 
 
 @_jit
-def _block_values(b0, nb, pay, ce, code, Wv, RT, BT, LO, HI, XT, GT, GB, ET, UB, UT, ok):
+def _block_values(b0, nb, pay, ce, code, Wv, RT, BT, LO, HI, XT, GT, ET, UB, UT, ok):
     """Features, rows and row error bounds of points ``b0 .. b0 + nb - 1`` (into ``GT[:, k]``
     and ``GB[k]``, ``EB[k]``, ``UB[k]`` for point ``b0 + k``; ``ok[k]`` False where an input is
     not finite).
@@ -166,8 +166,6 @@ def _block_values(b0, nb, pay, ce, code, Wv, RT, BT, LO, HI, XT, GT, GB, ET, UB,
             c, f = Wv[j], code[Wi + j]
             for k in range(nb):
                 GT[r, k] += c * XT[f, k]
-        for k in range(nb):
-            GB[k, r] = GT[r, k]
     for i in range(code[2 * ERR_ROWS + 1]):
         r = code[err_rows + i]
         LO[:nb] = 0.0
@@ -342,47 +340,89 @@ def _min_over_plans(nb, GT, code, base, npl, u, SC, low, divide, tot):
             low[k] = min(low[k], GT[r, k] * SC[k])
 
 
-@_jit
-def _block_shared_checks(nb, GT, GB, UB, UT, code, spe, prior, tol, edge, w, d, SC, MLOW, MREG, MUNK):
-    """The shared checks of the pure structures (one per slot of ``c_memo``) at the block's
-    points, as :func:`_one_check` gives them: margin ``MLOW[m, k]``, its part in the regret
-    ``MREG[m, k]`` (``-margin`` where the check counts for it, else 0) and ``MUNK[m, k]`` (1 where
-    the kernel cannot tell, else 0). On-path, singleton and SPE checks run over the block's
-    points innermost (``SC`` holds their scales); the others point by point."""
-    rows, mc = code[2 * ROWS], code[2 * MEMO_CHECK]
-    for m in range(code[2 * MEMO_CHECK + 1]):
-        c = code[mc + m]
-        pl, npl = code[code[2 * C_PLAYER] + c], code[code[2 * C_NPLANS] + c]
-        nn, cond = code[code[2 * C_NNODES] + c], rows + code[code[2 * C_COND] + c]
-        if spe:
-            _min_over_plans(nb, GT, code, cond, npl, UT[pl], SC, MLOW[m], True, SC)
-            for k in range(nb):
-                MREG[m, k], MUNK[m, k] = -MLOW[m, k], 0.0
-            continue
-        tr, base = code[rows + code[code[2 * C_TOT] + c]], rows + code[code[2 * C_VAL] + c]
-        _min_over_plans(nb, GT, code, base, npl, UT[pl], SC, MLOW[m], False, GT[tr])
-        mixing = code[code[2 * C_MIXING] + c]
-        if nn == 1 and not mixing:  # for off-path points: the one node's conditional values
-            _min_over_plans(nb, GT, code, cond, npl, UT[pl], SC, MREG[m], True, SC)
+@_inline
+def _free_pair(nb, GT, code, cond, npl, u, tol, edge, TMP, low):
+    """:func:`_off_path` under free beliefs over two nodes, at the block's points: ``low[k]`` is
+    0 where a belief makes every plan lose at most ``tol``, ``-(tol + edge) / 2`` where one
+    makes them lose at most ``edge``, else ``-inf`` (:func:`_interval` for both margins at once,
+    ``TMP`` holding the four ends)."""
+    for k in range(nb):
+        TMP[0, k], TMP[1, k], TMP[2, k], TMP[3, k] = 0.0, 1.0, 0.0, 1.0
+    for q in range(npl):
+        r0, r1 = code[cond + q * 2], code[cond + q * 2 + 1]
         for k in range(nb):
-            MUNK[m, k] = 0.0
-            if GT[tr, k] > 0:
-                MREG[m, k] = -MLOW[m, k]
-                continue
-            if mixing:
-                MLOW[m, k] = -np.inf
-            elif nn == 1:
-                MLOW[m, k] = MREG[m, k]
+            d0, d1 = GT[r0, k] / u[k], GT[r1, k] / u[k]
+            slope = d1 - d0
+            t_tol, t_edge = (-tol - d0) / slope, (-edge - d0) / slope
+            if slope > 0:
+                TMP[0, k], TMP[2, k] = max(TMP[0, k], t_tol), max(TMP[2, k], t_edge)
+            elif slope < 0:
+                TMP[1, k], TMP[3, k] = min(TMP[1, k], t_tol), min(TMP[3, k], t_edge)
             else:
-                low = _off_path(c, GB[k], w, 1, UB[k, pl], code, prior, tol, edge, d)
-                MLOW[m, k], MUNK[m, k] = (np.inf, 1.0) if math.isnan(low) else (low, 0.0)
-            MREG[m, k] = 0.0
+                TMP[0, k] = 2.0 if d0 < -tol else TMP[0, k]
+                TMP[2, k] = 2.0 if d0 < -edge else TMP[2, k]
+    for k in range(nb):
+        if TMP[0, k] <= TMP[1, k]:
+            low[k] = 0.0
+        elif TMP[2, k] <= TMP[3, k]:
+            low[k] = -0.5 * (tol + edge)
+        else:
+            low[k] = -np.inf
 
 
 @_jit
-def _block_pure(nb, code, tol, edge, MLOW, MREG, MUNK, SST, SREG, W, R, U):
+def _shared_check(m, nb, GT, UB, UT, code, spe, prior, tol, edge, w, d, SC, TMP, MLOW, MREG, MUNK):
+    """Shared check ``m`` of the pure structures (a slot of ``c_memo``) at the block's points, as
+    :func:`_one_check` gives it: margin ``MLOW[m, k]``, its part in the regret ``MREG[m, k]``
+    (``-margin`` where the check counts for it, else 0) and ``MUNK[m, k]`` (1 where the kernel
+    cannot tell, else 0). On-path, singleton, free two-node and SPE checks run over the block's
+    points innermost (``SC``, ``TMP``: scratch); the others point by point."""
+    rows = code[2 * ROWS]
+    c = code[code[2 * MEMO_CHECK] + m]
+    pl, npl = code[code[2 * C_PLAYER] + c], code[code[2 * C_NPLANS] + c]
+    nn, cond = code[code[2 * C_NNODES] + c], rows + code[code[2 * C_COND] + c]
+    if spe:
+        _min_over_plans(nb, GT, code, cond, npl, UT[pl], SC, MLOW[m], True, SC)
+        for k in range(nb):
+            MREG[m, k], MUNK[m, k] = -MLOW[m, k], 0.0
+        return
+    tr, base = code[rows + code[code[2 * C_TOT] + c]], rows + code[code[2 * C_VAL] + c]
+    if tr != 0:  # row 0 is empty: a set off the path at every point
+        _min_over_plans(nb, GT, code, base, npl, UT[pl], SC, MLOW[m], False, GT[tr])
+    mixing = code[code[2 * C_MIXING] + c]
+    off = tr == 0
+    for k in range(nb):
+        off |= not GT[tr, k] > 0
+    if not off:  # on the path at every point
+        for k in range(nb):
+            MREG[m, k], MUNK[m, k] = -MLOW[m, k], 0.0
+        return
+    if nn == 1 and not mixing:  # for off-path points: the one node's conditional values
+        _min_over_plans(nb, GT, code, cond, npl, UT[pl], SC, MREG[m], True, SC)
+    pair = nn == 2 and not mixing and not prior
+    if pair:  # free beliefs over two nodes, for off-path points
+        _free_pair(nb, GT, code, cond, npl, UT[pl], tol, edge, TMP, MREG[m])
+    for k in range(nb):
+        MUNK[m, k] = 0.0
+        if GT[tr, k] > 0:
+            MREG[m, k] = -MLOW[m, k]
+            continue
+        if mixing:
+            MLOW[m, k] = -np.inf
+        elif nn == 1 or pair:
+            MLOW[m, k] = MREG[m, k]
+        else:
+            low = _off_path(c, GT[:, k], w, 1, UB[k, pl], code, prior, tol, edge, d)
+            MLOW[m, k], MUNK[m, k] = (np.inf, 1.0) if math.isnan(low) else (low, 0.0)
+        MREG[m, k] = 0.0
+
+
+@_jit
+def _block_pure(b0, nb, GT, UB, UT, code, spe, prior, tol, edge, w, d, SC, TMP, shared, SST, SREG, W, R, U):
     """Every pure structure at the block's points from the shared checks: ``SST[s, k]`` is 1
     where it holds (regret ``SREG[s, k]``), 0 where it fails, -1 where the point is undecided.
+    A shared check is computed (:func:`_shared_check`) when a structure first needs it in the
+    block (``done[m] == b0``); ``shared`` holds ``(done, MLOW, MREG, MUNK)``.
 
     The same rule as :func:`_check` with :func:`_scan_point`: a structure fails where a check
     fails by more than ``edge`` (its worst margin, a running minimum, is below ``-edge``);
@@ -390,6 +430,7 @@ def _block_pure(nb, code, tol, edge, MLOW, MREG, MUNK, SST, SREG, W, R, U):
     the point is undecided when the worst margin lies in ``[-edge, -tol)`` or a check is
     unknown. A block's structure stops at the first check that fails at every point.
     """
+    done, MLOW, MREG, MUNK = shared
     s_mix, s_chk, c_memo = code[2 * S_MIX], code[2 * S_CHK], code[2 * C_MEMO]
     for s in range(code[2 * S_MIX + 1]):
         if code[s_mix + s] != 0:
@@ -398,6 +439,9 @@ def _block_pure(nb, code, tol, edge, MLOW, MREG, MUNK, SST, SREG, W, R, U):
             W[k], R[k], U[k] = np.inf, 0.0, 0.0
         for c in range(code[s_chk + s], code[s_chk + s + 1]):
             m = code[c_memo + c]
+            if done[m] != b0:
+                _shared_check(m, nb, GT, UB, UT, code, spe, prior, tol, edge, w, d, SC, TMP, MLOW, MREG, MUNK)
+                done[m] = b0
             for k in range(nb):
                 W[k] = min(W[k], MLOW[m, k])
                 R[k] = max(R[k], MREG[m, k])
@@ -527,15 +571,16 @@ def run(pay, ce, code, Wv, spe, prior, tol, edge, bufs, start, row, undecided, o
     computed for all its points at once (loops over the points innermost); then each point's
     mixed structures are tested and its rows written.
     """
-    (RT, BT, LO, HI, w, d, EQS, EQV, MLOW, MREG, MUNK, SST, SREG, CAND, W, R, U,
-     XT, GT, GB, ET, UB, UT, ok) = bufs  # fmt: skip
+    (RT, BT, LO, HI, TMP, w, d, EQS, EQV, done, MLOW, MREG, MUNK, SST, SREG, CAND, W, R, U,
+     XT, GT, ET, UB, UT, ok) = bufs  # fmt: skip
+    shared = (done, MLOW, MREG, MUNK)
+    done[:] = -1
     P, B = pay.shape[1], ok.shape[0]
     for b0 in range(start, P, B):
         nb = min(B, P - b0)
-        _block_values(b0, nb, pay, ce, code, Wv, RT, BT, LO, HI, XT, GT, GB, ET, UB, UT, ok)
+        _block_values(b0, nb, pay, ce, code, Wv, RT, BT, LO, HI, XT, GT, ET, UB, UT, ok)
         _block_equations(nb, GT, ET, code, edge, EQS, EQV)
-        _block_shared_checks(nb, GT, GB, UB, UT, code, spe, prior, tol, edge, w, d, HI, MLOW, MREG, MUNK)
-        _block_pure(nb, code, tol, edge, MLOW, MREG, MUNK, SST, SREG, W, R, U)
+        _block_pure(b0, nb, GT, UB, UT, code, spe, prior, tol, edge, w, d, HI, TMP, shared, SST, SREG, W, R, U)
         n_cand = _block_candidates(nb, code, SST, EQS, CAND)
         for k in range(nb):
             p = b0 + k
@@ -543,7 +588,7 @@ def run(pay, ce, code, Wv, spe, prior, tol, edge, bufs, start, row, undecided, o
                 undecided[p] = True
                 continue
             n = _scan_point(
-                p, k, GB[k], UB[k], code, spe, prior, tol, edge, w, d, EQS, EQV, SST, SREG, CAND[:n_cand], row, out
+                p, k, GT[:, k], UB[k], code, spe, prior, tol, edge, w, d, EQS, EQV, SST, SREG, CAND[:n_cand], row, out
             )
             if n == -2:
                 return p, row
