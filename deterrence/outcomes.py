@@ -145,16 +145,27 @@ def regime_labels(
     if len(labels) > 61:  # too many labels for one integer code per equilibrium
         return _labels_by_rows(outcomes, labels, mixed, tol, n)
     # one integer per equilibrium: bit k for label k present, the top bit for "mixed"
+    if len(labels) < 8:  # few codes, one byte each (less to write): count them, then one lookup
+        codes8 = mixed.astype(np.uint8) << np.uint8(len(labels))
+        for k, lab in enumerate(labels):
+            codes8 |= (np.asarray(outcomes[lab], dtype=float) > tol).view(np.uint8) << np.uint8(k)
+        return _names_of_codes(codes8.astype(np.intp), labels)
     codes = mixed.astype(np.int64) << len(labels)
     for k, lab in enumerate(labels):
         codes |= (np.asarray(outcomes[lab], dtype=float) > tol).astype(np.int64) << k
-    if len(labels) < 20:  # few codes: count them, then one lookup
-        present = np.flatnonzero(np.bincount(codes, minlength=1 << (len(labels) + 1)))
-        table = np.empty(1 << (len(labels) + 1), dtype=object)
-        table[present] = [_code_name(int(c), labels) for c in present]
-        return table[codes]
+    if len(labels) < 20:
+        return _names_of_codes(codes, labels)
     present, inverse = np.unique(codes, return_inverse=True)
     return np.array([_code_name(int(c), labels) for c in present], dtype=object)[inverse.reshape(-1)]
+
+
+def _names_of_codes(codes: np.ndarray, labels: Sequence[str]) -> np.ndarray:
+    """The regime labels of equilibrium codes below ``2 ** (len(labels) + 1)`` (see
+    :func:`_code_name`): the codes present counted, each named once, then one lookup."""
+    present = np.flatnonzero(np.bincount(codes, minlength=1 << (len(labels) + 1)))
+    table = np.empty(1 << (len(labels) + 1), dtype=object)
+    table[present] = [_code_name(int(c), labels) for c in present]
+    return table.take(codes)
 
 
 def _code_name(code: int, labels: Sequence[str]) -> str:
