@@ -18,6 +18,7 @@ module.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -149,7 +150,7 @@ def regime_labels(
         codes8 = mixed.astype(np.uint8) << np.uint8(len(labels))
         for k, lab in enumerate(labels):
             codes8 |= (np.asarray(outcomes[lab], dtype=float) > tol).view(np.uint8) << np.uint8(k)
-        return _names_of_codes(codes8.astype(np.intp), labels)
+        return _all_code_names(tuple(labels)).take(codes8.astype(np.intp))
     codes = mixed.astype(np.int64) << len(labels)
     for k, lab in enumerate(labels):
         codes |= (np.asarray(outcomes[lab], dtype=float) > tol).astype(np.int64) << k
@@ -157,6 +158,13 @@ def regime_labels(
         return _names_of_codes(codes, labels)
     present, inverse = np.unique(codes, return_inverse=True)
     return np.array([_code_name(int(c), labels) for c in present], dtype=object)[inverse.reshape(-1)]
+
+
+@functools.lru_cache(maxsize=64)
+def _all_code_names(labels: tuple[str, ...]) -> np.ndarray:
+    """The regime label of every code of fewer than 8 ``labels`` (see :func:`_code_name`), built
+    once per label set: at most 256 names."""
+    return np.array([_code_name(c, labels) for c in range(1 << (len(labels) + 1))], dtype=object)
 
 
 def _names_of_codes(codes: np.ndarray, labels: Sequence[str]) -> np.ndarray:

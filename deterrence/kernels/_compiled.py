@@ -387,26 +387,28 @@ class CompiledModel:
 
 
 def engine_buffers(pk: Packed, n_players: int, n_structures: int) -> tuple[np.ndarray, ...]:
-    """Scratch arrays of the engine (:func:`deterrence.kernels._engine.run`) for a block of ``B``
-    points computed together: per node and point the chance reach ``(nodes, B)``, the chance
-    products of the conditional features ``(pairs, B)``, two per-point temporaries ``(B,)``, the
-    corner weights and belief-interval values of one point, the mixing equations' status and
-    solutions ``(equations, B)``, the shared checks' margins and flags ``(memo, B)``, the pure
-    structures' verdicts and regrets ``(structures, B)`` and four per-point temporaries, the
-    features ``(features, B)``, rows ``(rows, B)`` and, one row per point, the rows, their error
-    bounds and the payoff ranges; and which points are finite. ``B`` keeps a block's arrays in
-    the processor's first-level cache where the model is small."""
-    B = 64 if pk.n_rows <= 64 else 32
+    """Scratch arrays of the engine (:func:`deterrence.kernels._engine.run`), in the order it
+    unpacks them, for a block of ``B`` points computed together: chance reach ``(nodes, B)``,
+    chance products of the conditional features ``(pairs, B)``, two per-point temporaries and
+    the four ends of the belief intervals ``(4, B)``; one point's corner weights and
+    belief-interval values; the mixing equations' status and solutions ``(equations, B)``; the
+    shared checks' block stamps, margins, regret parts and unknown flags ``(memo, B)``; the pure
+    structures' verdicts and regrets ``(structures, B)`` and the block's candidate structures;
+    three per-point temporaries; features ``(features, B)``, rows ``(rows, B)`` and their error
+    bounds ``(rows, B)``; the payoff ranges ``(B, players)`` and ``(players, B)``; which points
+    are finite. ``B`` = 128 points: enough to spread each block's per-check and per-structure
+    bookkeeping thin, few enough to keep a block's arrays in the processor's second-level cache."""
+    B = 128
     S, E, M = max(n_structures, 1), max(pk.n_equations, 1), max(pk.n_memo, 1)
     return (
-        np.empty((pk.n_nodes, B)), np.empty((max(pk.n_pairs, 1), B)), np.empty(B), np.empty(B), np.empty((4, B)),
-        np.ones(4), np.empty(2 * pk.max_plans),
+        np.empty((pk.n_nodes, B)), np.empty((max(pk.n_pairs, 1), B)), np.empty(B), np.empty(B),
+        np.empty((4, B)), np.ones(4), np.empty(2 * pk.max_plans),
         np.zeros((E, B), dtype=np.int64), np.zeros((E, B)),
         np.zeros(M, dtype=np.int64), np.zeros((M, B)), np.zeros((M, B)), np.zeros((M, B)),
         np.zeros((S, B), dtype=np.int64), np.zeros((S, B)), np.zeros(S, dtype=np.int64),
         np.empty(B), np.empty(B), np.empty(B),
-        np.empty((pk.n_features, B)), np.empty((pk.n_rows, B)),
-        np.zeros((pk.n_rows, B)), np.empty((B, n_players)), np.empty((n_players, B)), np.zeros(B, dtype=bool),
+        np.empty((pk.n_features, B)), np.empty((pk.n_rows, B)), np.zeros((pk.n_rows, B)),
+        np.empty((B, n_players)), np.empty((n_players, B)), np.zeros(B, dtype=bool),
     )  # fmt: skip
 
 

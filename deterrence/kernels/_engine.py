@@ -1,15 +1,24 @@
 """The compiled kernels' engine: every candidate structure tested at every point, compiled by numba.
 
-For one point the engine computes the features (:mod:`deterrence.kernels._linforms`: chance
-probability times payoff of every terminal node, chance reach of every node, conditional
-values), the rows ``G = W @ X`` of the compiled sparse matrix, and then tests every structure
-of the compiled model (packed in one code array by :mod:`deterrence.kernels._program`) in
-turn: the mixing probabilities of a structure that mixes at two sets (closed form: each set's
-indifference is linear in the other set's mixture), then its information-set checks (on the
-path: the best response given Bayes beliefs, relative to the player's payoff range; off the
-path: under the belief policy; SPE: every decision node), stopping at the first check that
-fails by more than the knife-edge margin. The engine releases the GIL:
-:mod:`deterrence.kernels._compiled` runs blocks of points on threads.
+The engine works on blocks of points (128 at a time; every loop that can runs over the block's
+points innermost, so that the bookkeeping of the packed model is paid once per block and the
+arithmetic runs on several points at once). For a block it computes
+
+1. the features (:mod:`deterrence.kernels._linforms`: chance probability times payoff of every
+   terminal node, chance reach of every node, conditional values) and the rows ``G = W @ X`` of
+   the compiled sparse matrix, with error bounds on the indifference rows;
+2. the mixing equations (each set's indifference is linear in the other set's mixture: one
+   closed-form root per equation and point);
+3. the pure structures: the checks they share (on the path: the best response given Bayes
+   beliefs, relative to the player's payoff range; off the path: under the belief policy; SPE:
+   every decision node), each computed once per block when a structure first needs it, then
+   each structure's verdict at every point (holds, fails, undecided);
+4. the structures that hold or may hold at some point of the block (the candidates);
+
+and then, point by point, the candidates in order: the pure ones from their verdicts, the
+mixed ones (mixing at two sets) from their mixing probabilities and checks, stopping at the
+first check that fails by more than the knife-edge margin. The engine (all of it, GIL
+released) is :func:`run`; :mod:`deterrence.kernels._compiled` runs blocks of points on threads.
 
 :func:`run` flags the points that must be solved per point and writes one row per equilibrium
 found at the others (structure, regret, outcome probabilities, payoffs) into arrays the caller
@@ -49,12 +58,12 @@ from ._program import (
     C_PV,
     C_TOT,
     C_VAL,
-    MEMO_CHECK,
     CHANCE_COL,
     COND_I,
     COND_PAIR,
     COND_Z,
     ERR_ROWS,
+    MEMO_CHECK,
     PAIR_NODES,
     PAIR_PTR,
     PARENT,
@@ -80,8 +89,9 @@ ROUNDOFF = 1e-14
 NONE, INSIDE, AMBIGUOUS = 0, 1, 2
 
 # Nothing allocates: every function is compiled without reference counting (``_nrt=False``), so
-# passing arrays costs no atomic operations; the smallest are inlined by numba. The model comes
-# packed in one code array, and there is one entry point: that keeps the first compilation short.
+# passing arrays costs no atomic operations; the small and the per-point ones are inlined by
+# numba. The model comes packed in one code array, and there is one entry point: that keeps the
+# first compilation short.
 _jit = nb.njit(nogil=True, error_model="numpy", _nrt=False)
 _inline = nb.njit(nogil=True, error_model="numpy", _nrt=False, inline="always")
 _entry = nb.njit(cache=True, nogil=True, error_model="numpy", _nrt=False)
@@ -580,7 +590,9 @@ def run(pay, ce, code, Wv, spe, prior, tol, edge, bufs, start, row, undecided, o
         nb = min(B, P - b0)
         _block_values(b0, nb, pay, ce, code, Wv, RT, BT, LO, HI, XT, GT, ET, UB, UT, ok)
         _block_equations(nb, GT, ET, code, edge, EQS, EQV)
-        _block_pure(b0, nb, GT, UB, UT, code, spe, prior, tol, edge, w, d, HI, TMP, shared, SST, SREG, W, R, U)
+        _block_pure(
+            b0, nb, GT, UB, UT, code, spe, prior, tol, edge, w, d, HI, TMP, shared, SST, SREG, W, R, U
+        )
         n_cand = _block_candidates(nb, code, SST, EQS, CAND)
         for k in range(nb):
             p = b0 + k
@@ -588,8 +600,9 @@ def run(pay, ce, code, Wv, spe, prior, tol, edge, bufs, start, row, undecided, o
                 undecided[p] = True
                 continue
             n = _scan_point(
-                p, k, GT[:, k], UB[k], code, spe, prior, tol, edge, w, d, EQS, EQV, SST, SREG, CAND[:n_cand], row, out
-            )
+                p, k, GT[:, k], UB[k], code, spe, prior, tol, edge, w, d,
+                EQS, EQV, SST, SREG, CAND[:n_cand], row, out,
+            )  # fmt: skip
             if n == -2:
                 return p, row
             if n == -1:

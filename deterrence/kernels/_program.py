@@ -22,7 +22,9 @@ binary information sets ``h1``, ``h2`` with ``x = P(h1 plays action 1)``, ``y`` 
   ``c_nnodes[c]`` nodes, its rows at ``c_val[c] + corner * nplans + plan`` (reach-weighted
   value differences), ``c_tot[c] + corner`` (reach total), ``c_cond[c] + (corner * nplans +
   plan) * nnodes + node`` (conditional differences, for off-path sets and SPE),
-  ``c_pv[c] + plan`` and ``c_pt[c]`` (the prior policy's rows);
+  ``c_pv[c] + plan`` and ``c_pt[c]`` (the prior policy's rows); the checks of pure
+  structures with the same rows share a slot ``c_memo[c]`` (-1 for checks of mixed structures),
+  and ``memo_check[m]`` is the first check of slot ``m`` (the engine computes each slot once);
 * outcome rows ``s_out[s] + corner * L + label``, payoff rows ``s_pay[s] + corner * N + player``.
 """
 
@@ -102,7 +104,7 @@ def flatten(game: ExtensiveFormGame, plans: Sequence[StructurePlan], n_labels: i
     c_cols: dict[str, list[int]] = {
         k: [] for k in ("player", "nnodes", "nplans", "mixing", "val", "tot", "cond", "pv", "pt", "memo")
     }
-    shared: dict[tuple, int] = {}  # a pure structure's check, by its rows: its slot in the per-point memo
+    shared: dict[tuple, int] = {}  # a pure structure's check, by its rows: its shared slot
     max_plans = 1
     for plan in plans:  # one entry per structure (pure ones use equation 0 for nothing)
         if plan.mixing and len(plan.mixing) != 2:
@@ -140,8 +142,9 @@ def flatten(game: ExtensiveFormGame, plans: Sequence[StructurePlan], n_labels: i
     out["err_rows"] = np.unique(out["root_rows"])
     out["max_plans"] = np.asarray([max_plans])
     out["n_memo"] = np.asarray([max(1, len(shared))])
-    memo = out["c_memo"]
-    out["memo_check"] = np.asarray([int(np.flatnonzero(memo == m)[0]) for m in range(len(shared))], dtype=np.int64)
+    # each shared check's first check: the engine computes the shared checks from these
+    first = {m: c for c, m in reversed(list(enumerate(c_cols["memo"]))) if m >= 0}
+    out["memo_check"] = np.asarray([first[m] for m in range(len(shared))], dtype=np.int64)
     return out
 
 
