@@ -454,10 +454,16 @@ def _without_zero_chance(
     do not know."""
     ce = np.asarray(ce)
     mixed = np.zeros(ce.shape[1], dtype=bool)
+    reached: dict[tuple[int, ...], np.ndarray] = {}  # sets share their nodes' chance edges
+
+    def positive(e: tuple[int, ...]) -> np.ndarray:
+        if e not in reached:
+            reached[e] = (ce[e[0]] if len(e) == 1 else np.prod(ce[list(e)], axis=0)) > 0
+        return reached[e]
+
     for edges in nature_sets:
-        positive = np.stack([np.prod(ce[list(e)], axis=0) > 0 if e else np.ones(ce.shape[1], bool)
-                             for e in edges])
-        mixed |= positive.any(axis=0) & ~positive.all(axis=0)
+        signs = np.stack([positive(e) if e else np.ones(ce.shape[1], bool) for e in edges])
+        mixed |= signs.any(axis=0) & ~signs.all(axis=0)
     if not mixed.any():
         return found
     undecided |= mixed
