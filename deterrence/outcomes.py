@@ -18,6 +18,7 @@ module.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -145,16 +146,34 @@ def regime_labels(
     if len(labels) > 61:  # too many labels for one integer code per equilibrium
         return _labels_by_rows(outcomes, labels, mixed, tol, n)
     # one integer per equilibrium: bit k for label k present, the top bit for "mixed"
+    if len(labels) < 8:  # few codes, one byte each (less to write): count them, then one lookup
+        codes8 = mixed.astype(np.uint8) << np.uint8(len(labels))
+        for k, lab in enumerate(labels):
+            codes8 |= (np.asarray(outcomes[lab], dtype=float) > tol).view(np.uint8) << np.uint8(k)
+        return _all_code_names(tuple(labels)).take(codes8.astype(np.intp))
     codes = mixed.astype(np.int64) << len(labels)
     for k, lab in enumerate(labels):
         codes |= (np.asarray(outcomes[lab], dtype=float) > tol).astype(np.int64) << k
-    if len(labels) < 20:  # few codes: count them, then one lookup
-        present = np.flatnonzero(np.bincount(codes, minlength=1 << (len(labels) + 1)))
-        table = np.empty(1 << (len(labels) + 1), dtype=object)
-        table[present] = [_code_name(int(c), labels) for c in present]
-        return table[codes]
+    if len(labels) < 20:
+        return _names_of_codes(codes, labels)
     present, inverse = np.unique(codes, return_inverse=True)
     return np.array([_code_name(int(c), labels) for c in present], dtype=object)[inverse.reshape(-1)]
+
+
+@functools.lru_cache(maxsize=64)
+def _all_code_names(labels: tuple[str, ...]) -> np.ndarray:
+    """The regime label of every code of fewer than 8 ``labels`` (see :func:`_code_name`), built
+    once per label set: at most 256 names."""
+    return np.array([_code_name(c, labels) for c in range(1 << (len(labels) + 1))], dtype=object)
+
+
+def _names_of_codes(codes: np.ndarray, labels: Sequence[str]) -> np.ndarray:
+    """The regime labels of equilibrium codes below ``2 ** (len(labels) + 1)`` (see
+    :func:`_code_name`): the codes present counted, each named once, then one lookup."""
+    present = np.flatnonzero(np.bincount(codes, minlength=1 << (len(labels) + 1)))
+    table = np.empty(1 << (len(labels) + 1), dtype=object)
+    table[present] = [_code_name(int(c), labels) for c in present]
+    return table.take(codes)
 
 
 def _code_name(code: int, labels: Sequence[str]) -> str:

@@ -5,13 +5,16 @@ model families have their own benchmark, ``benchmarks/bench_collective.py``):
 
 * compile time: ``deterrence.kernels.compile_model`` on a freshly loaded model with the
   compile cache (``deterrence.kernels._compiled._COMPILED``) and the model cache cleared before every repeat;
-* compiled throughput: ``compiled.evaluate(points)`` on a seeded ``domain_sample`` (compile
-  excluded; points with a knife-edge answer come back in the "undecided" mask and are counted);
+* compiled throughput: ``compiled.evaluate(points)`` on a seeded ``domain_sample`` of 10^5
+  points (quick; 2 x 10^5 full: a sweep's chunk, or two), compile and one warm-up call on 64
+  points excluded; points with a knife-edge answer come back in the "undecided" mask and are
+  counted; at least ``FAST_REPEATS`` repeats, as for the pygambit loop;
 * per-point path: ``deterrence.sweeps.evaluate_points`` (build the game and ``dt.solve``
   at every point);
 * pygambit loop (in a worker process): per point, ``pygambit.read_efg`` of the point's game
   (written beforehand with ``dt.write_game``, untimed) and ``lcp_solve`` (2 players) or
-  ``enumpure_agent_solve`` (3+). pygambit has no PBE solver, so this is a speed proxy for
+  ``enumpure_agent_solve`` (3+), on the first 20 (quick) or 200 of the same points, at least
+  ``FAST_REPEATS`` repeats. pygambit has no PBE solver, so this is a speed proxy for
   "solve the same tree per point", not the same concept.
 
 Memory: tracemalloc peak during ``evaluate`` (numpy reports its buffers to tracemalloc), per
@@ -34,6 +37,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -52,6 +56,8 @@ from .timing import summary
 SCALING_MODEL = "extended_deterrence"
 #: points per chunk in the cost-growth runs: the sweep's default on the compiled path
 CHUNK = 100_000
+#: repeats at least of the compiled path and the pygambit loop in the per-model cases
+FAST_REPEATS = 7
 #: the README's main job
 README_JOB = (
     "sweep", "extended_deterrence", "--vary", "credibility=0:1:201", "--vary", "cost_attacker=0:2:201",
@@ -131,9 +137,14 @@ def peak_memory(cm: kernels.CompiledModel, pts: pd.DataFrame) -> int:
 
 def model_case(pool: PeerPool, name: str, st: Settings, log=print) -> dict[str, Any]:
     """Throughput of one model through the three paths (seconds per point; ratios in the report)."""
-    n_comp = 20_000 if st.quick else 200_000
+    # the compiled path: as many points as a chunk of a sweep (quick) or two (full), so that the
+    # fixed cost of a call (threads, the table's columns) is spread as in a sweep
+    n_comp = CHUNK if st.quick else 2 * CHUNK
     n_point = 6 if st.quick else 40
     n_loop = 20 if st.quick else 200
+    # the compiled path and the pygambit loop take tens of milliseconds a repeat: repeat both
+    # at least 7 times (the same for both), so that their medians resist a busy machine
+    st_fast = replace(st, repeats=max(st.repeats, FAST_REPEATS))
     # a point of a large tree can take minutes on either per-point path: cap the wait in quick mode
     limit = min(st.timeout, 30.0) if st.quick else st.timeout
     m = fresh_model(name)
@@ -177,7 +188,8 @@ def model_case(pool: PeerPool, name: str, st: Settings, log=print) -> dict[str, 
             undecided.append(int(np.sum(und)))
             return None
 
-        row = ours("deterrence compiled", evaluate, [None], st)
+        cm.evaluate(pts.iloc[:64])  # warm-up: the engine loaded from numba's cache, the thread pool
+        row = ours("deterrence compiled", evaluate, [None], st_fast)
         row["per_item"] = [t / n_comp for t in row.get("per_item", [])]
         if row.get("cpu_median") is not None:
             row["cpu_median"] /= n_comp
@@ -210,7 +222,7 @@ def model_case(pool: PeerPool, name: str, st: Settings, log=print) -> dict[str, 
         "gambit_sweep_loop",
         "pygambit loop (" + ("lcp_solve" if players == 2 else "enumpure_agent_solve") + ")",
         [{"efg": t} for t in texts],
-        st,
+        st_fast,
         timeout=limit,
         item_budget=st.budget,
     )

@@ -337,7 +337,7 @@ class CompiledModel:
         pay, ce = self.tree.numeric_columns(cols)
         pk, n_players = self._packed, self.game.num_players
         flags = (self.concept == "spe", self.belief_policy == "prior", self.tol, self.edge)
-        bufs = engine_buffers(pk, n_players)
+        bufs = engine_buffers(pk, n_players, len(self.structures))
         undecided = np.zeros(npts, dtype=bool)
         # room for the rows: as many per point as the last block needed, grown when short
         out = _row_arrays(int(npts * self._rows_per_point) + 16, pk.n_labels, n_players)
@@ -374,7 +374,9 @@ class CompiledModel:
             data[f"outcome_{lab}"] = outcome[lab]
         data["regret"] = found.regret
         data["bayes_error"] = np.zeros(n)
-        data["path"] = _text(np.array(["compiled"], dtype=object)[np.zeros(n, dtype=np.intp)])
+        path = np.empty(n, dtype=object)
+        path.fill("compiled")  # one object referenced n times: faster than a gather
+        data["path"] = _text(path)
         if with_structure:
             names = np.array([f"{k}.0" for k in range(len(self.structures))], dtype=object)
             data["structure"] = _text(names[found.structure])
@@ -384,20 +386,29 @@ class CompiledModel:
         return table
 
 
-def engine_buffers(pk: Packed, n_players: int) -> tuple[np.ndarray, ...]:
-    """Scratch arrays of the engine (:func:`deterrence.kernels._engine.run`): per point reach,
-    chance products, corner weights, belief-interval values, the mixing equations' solutions and
-    the shared checks' results (point stamp, margin, flags); per block of points computed
-    together the features ``(features, B)``, rows ``(rows, B)`` and, one row per point, the rows,
-    their error bounds and the payoff ranges; and which points are finite. ``B`` keeps a block's
-    rows in the processor's first-level cache."""
-    B = 32 if pk.n_rows <= 128 else 16
+def engine_buffers(pk: Packed, n_players: int, n_structures: int) -> tuple[np.ndarray, ...]:
+    """Scratch arrays of the engine (:func:`deterrence.kernels._engine.run`), in the order it
+    unpacks them, for a block of ``B`` points computed together: chance reach ``(nodes, B)``,
+    chance products of the conditional features ``(pairs, B)``, two per-point temporaries and
+    the four ends of the belief intervals ``(4, B)``; one point's corner weights and
+    belief-interval values; the mixing equations' status and solutions ``(equations, B)``; the
+    shared checks' block stamps, margins, regret parts and unknown flags ``(memo, B)``; the pure
+    structures' verdicts and regrets ``(structures, B)`` and the block's candidate structures;
+    three per-point temporaries; features ``(features, B)``, rows ``(rows, B)`` and their error
+    bounds ``(rows, B)``; the payoff ranges ``(B, players)`` and ``(players, B)``; which points
+    are finite. ``B`` = 128 points: enough to spread each block's per-check and per-structure
+    bookkeeping thin, few enough to keep a block's arrays in the processor's second-level cache."""
+    B = 128
+    S, E, M = max(n_structures, 1), max(pk.n_equations, 1), max(pk.n_memo, 1)
     return (
-        np.empty(pk.n_nodes), np.empty(max(pk.n_pairs, 1)), np.ones(4), np.empty(2 * pk.max_plans),
-        np.zeros(pk.n_equations, dtype=np.int64), np.zeros(pk.n_equations),
-        np.zeros(pk.n_memo, dtype=np.int64), np.zeros(pk.n_memo), np.zeros(pk.n_memo, dtype=np.int64),
-        np.empty((pk.n_features, B)), np.empty((pk.n_rows, B)), np.empty((B, pk.n_rows)),
-        np.zeros((B, pk.n_rows)), np.empty((B, n_players)), np.zeros(B, dtype=bool),
+        np.empty((pk.n_nodes, B)), np.empty((max(pk.n_pairs, 1), B)), np.empty(B), np.empty(B),
+        np.empty((4, B)), np.ones(4), np.empty(2 * pk.max_plans),
+        np.zeros((E, B), dtype=np.int64), np.zeros((E, B)),
+        np.zeros(M, dtype=np.int64), np.zeros((M, B)), np.zeros((M, B)), np.zeros((M, B)),
+        np.zeros((S, B), dtype=np.int64), np.zeros((S, B)), np.zeros(S, dtype=np.int64),
+        np.empty(B), np.empty(B), np.empty(B),
+        np.empty((pk.n_features, B)), np.empty((pk.n_rows, B)), np.zeros((pk.n_rows, B)),
+        np.empty((B, n_players)), np.empty((n_players, B)), np.zeros(B, dtype=bool),
     )  # fmt: skip
 
 
@@ -443,10 +454,16 @@ def _without_zero_chance(
     do not know."""
     ce = np.asarray(ce)
     mixed = np.zeros(ce.shape[1], dtype=bool)
+    reached: dict[tuple[int, ...], np.ndarray] = {}  # sets share their nodes' chance edges
+
+    def positive(e: tuple[int, ...]) -> np.ndarray:
+        if e not in reached:
+            reached[e] = (ce[e[0]] if len(e) == 1 else np.prod(ce[list(e)], axis=0)) > 0
+        return reached[e]
+
     for edges in nature_sets:
-        positive = np.stack([np.prod(ce[list(e)], axis=0) > 0 if e else np.ones(ce.shape[1], bool)
-                             for e in edges])
-        mixed |= positive.any(axis=0) & ~positive.all(axis=0)
+        signs = np.stack([positive(e) if e else np.ones(ce.shape[1], bool) for e in edges])
+        mixed |= signs.any(axis=0) & ~signs.all(axis=0)
     if not mixed.any():
         return found
     undecided |= mixed

@@ -1,15 +1,24 @@
 """The compiled kernels' engine: every candidate structure tested at every point, compiled by numba.
 
-For one point the engine computes the features (:mod:`deterrence.kernels._linforms`: chance
-probability times payoff of every terminal node, chance reach of every node, conditional
-values), the rows ``G = W @ X`` of the compiled sparse matrix, and then tests every structure
-of the compiled model (packed in one code array by :mod:`deterrence.kernels._program`) in
-turn: the mixing probabilities of a structure that mixes at two sets (closed form: each set's
-indifference is linear in the other set's mixture), then its information-set checks (on the
-path: the best response given Bayes beliefs, relative to the player's payoff range; off the
-path: under the belief policy; SPE: every decision node), stopping at the first check that
-fails by more than the knife-edge margin. The engine releases the GIL:
-:mod:`deterrence.kernels._compiled` runs blocks of points on threads.
+The engine works on blocks of points (128 at a time; every loop that can runs over the block's
+points innermost, so that the bookkeeping of the packed model is paid once per block and the
+arithmetic runs on several points at once). For a block it computes
+
+1. the features (:mod:`deterrence.kernels._linforms`: chance probability times payoff of every
+   terminal node, chance reach of every node, conditional values) and the rows ``G = W @ X`` of
+   the compiled sparse matrix, with error bounds on the indifference rows;
+2. the mixing equations (each set's indifference is linear in the other set's mixture: one
+   closed-form root per equation and point);
+3. the pure structures: the checks they share (on the path: the best response given Bayes
+   beliefs, relative to the player's payoff range; off the path: under the belief policy; SPE:
+   every decision node), each computed once per block when a structure first needs it, then
+   each structure's verdict at every point (holds, fails, undecided);
+4. the structures that hold or may hold at some point of the block (the candidates);
+
+and then, point by point, the candidates in order: the pure ones from their verdicts, the
+mixed ones (mixing at two sets) from their mixing probabilities and checks, stopping at the
+first check that fails by more than the knife-edge margin. The engine (all of it, GIL
+released) is :func:`run`; :mod:`deterrence.kernels._compiled` runs blocks of points on threads.
 
 :func:`run` flags the points that must be solved per point and writes one row per equilibrium
 found at the others (structure, regret, outcome probabilities, payoffs) into arrays the caller
@@ -54,6 +63,7 @@ from ._program import (
     COND_PAIR,
     COND_Z,
     ERR_ROWS,
+    MEMO_CHECK,
     PAIR_NODES,
     PAIR_PTR,
     PARENT,
@@ -79,86 +89,102 @@ ROUNDOFF = 1e-14
 NONE, INSIDE, AMBIGUOUS = 0, 1, 2
 
 # Nothing allocates: every function is compiled without reference counting (``_nrt=False``), so
-# passing arrays costs no atomic operations; the smallest are inlined by numba. The model comes
-# packed in one code array, and there is one entry point: that keeps the first compilation short.
+# passing arrays costs no atomic operations; the small and the per-point ones are inlined by
+# numba. The model comes packed in one code array, and there is one entry point: that keeps the
+# first compilation short.
 _jit = nb.njit(nogil=True, error_model="numpy", _nrt=False)
 _inline = nb.njit(nogil=True, error_model="numpy", _nrt=False, inline="always")
 _entry = nb.njit(cache=True, nogil=True, error_model="numpy", _nrt=False)
 
 
 @_jit
-def _features(p, pay, ce, code, reach, below, X, unit):
-    """The features of point ``p`` into ``X`` and each player's payoff range into ``unit``;
-    returns False if a payoff or probability is not finite.
+def _block_features(b0, nb, pay, ce, code, RT, BT, LO, HI, XT, UB, UT, ok):
+    """The features of points ``b0 .. b0 + nb - 1`` into ``XT[:, k]`` and each player's payoff
+    range into ``UB[k]`` (point ``b0 + k``); ``ok[k]`` False where a payoff or probability is
+    not finite. Every loop runs over the block's points innermost.
 
-    ``pay[z * N + i, p]`` is player ``i``'s payoff at terminal row ``z``; ``ce[k, p]`` the
-    probability of chance edge ``k``.
+    ``pay[z * N + i, p]`` is player ``i``'s payoff at terminal row ``z``; ``ce[j, p]`` the
+    probability of chance edge ``j``; ``RT``, ``BT`` hold the chance reach of every node and the
+    chance products below the pairs of the conditional features, ``LO``, ``HI`` the payoff ranges.
     """
     parent, col, terms = code[2 * PARENT], code[2 * CHANCE_COL], code[2 * TERMINALS]
     pptr, pnodes = code[2 * PAIR_PTR], code[2 * PAIR_NODES]
     cpair, cz, ci = code[2 * COND_PAIR], code[2 * COND_Z], code[2 * COND_I]
-    n, Z, N = code[2 * PARENT + 1], code[2 * TERMINALS + 1], unit.shape[0]
+    n, Z, N = code[2 * PARENT + 1], code[2 * TERMINALS + 1], UB.shape[1]
     n_pairs, n_cond = code[2 * PAIR_PTR + 1] - 1, code[2 * COND_PAIR + 1]
+    for k in range(nb):
+        ok[k] = True
     for j in range(ce.shape[0]):
-        if not math.isfinite(ce[j, p]):
-            return False
+        for k in range(nb):
+            if not math.isfinite(ce[j, b0 + k]):
+                ok[k] = False
     for i in range(N):
-        lo, hi = np.inf, -np.inf
+        for k in range(nb):
+            LO[k], HI[k] = np.inf, -np.inf
         for z in range(Z):
-            v = pay[z * N + i, p]
-            if not math.isfinite(v):
-                return False
-            lo, hi = min(lo, v), max(hi, v)
-        unit[i] = hi - lo if hi - lo > 0 else 1.0
-    reach[0] = 1.0
+            for k in range(nb):
+                v = pay[z * N + i, b0 + k]
+                if not math.isfinite(v):
+                    ok[k] = False
+                LO[k], HI[k] = min(LO[k], v), max(HI[k], v)
+        for k in range(nb):
+            UT[i, k] = HI[k] - LO[k] if HI[k] - LO[k] > 0 else 1.0
+            UB[k, i] = UT[i, k]
+    for k in range(nb):
+        RT[0, k] = 1.0
     for v in range(1, n):
-        c = code[col + v]
-        reach[v] = reach[code[parent + v]] * (ce[c, p] if c >= 0 else 1.0)
+        c, up = code[col + v], code[parent + v]
+        for k in range(nb):
+            RT[v, k] = RT[up, k] * (ce[c, b0 + k] if c >= 0 else 1.0)
     for z in range(Z):
+        t = code[terms + z]
         for i in range(N):
-            X[z * N + i] = reach[code[terms + z]] * pay[z * N + i, p]
+            for k in range(nb):
+                XT[z * N + i, k] = RT[t, k] * pay[z * N + i, b0 + k]
     for v in range(n):
-        X[Z * N + v] = reach[v]
+        for k in range(nb):
+            XT[Z * N + v, k] = RT[v, k]
     for q in range(n_pairs):
-        prod = 1.0
+        for k in range(nb):
+            BT[q, k] = 1.0
         for j in range(code[pptr + q], code[pptr + q + 1]):
-            prod *= ce[code[col + code[pnodes + j]], p]
-        below[q] = prod
-    for k in range(n_cond):
-        X[Z * N + n + k] = below[code[cpair + k]] * pay[code[cz + k] * N + code[ci + k], p]
-    return True
+            c = code[col + code[pnodes + j]]
+            for k in range(nb):
+                BT[q, k] *= ce[c, b0 + k]
+    for f in range(n_cond):
+        q, r = code[cpair + f], code[cz + f] * N + code[ci + f]
+        for k in range(nb):
+            XT[Z * N + n + f, k] = BT[q, k] * pay[r, b0 + k]
 
 
 @_jit
-def _block_values(b0, nb, pay, ce, code, Wv, reach, below, XT, GT, GB, EB, UB, ok):
-    """Features, rows and row error bounds of points ``b0 .. b0 + nb - 1`` (into ``GB[k]``,
-    ``EB[k]``, ``UB[k]`` for point ``b0 + k``; ``ok[k]`` False where an input is not finite).
+def _block_values(b0, nb, pay, ce, code, Wv, RT, BT, LO, HI, XT, GT, ET, UB, UT, ok):
+    """Features, rows and row error bounds of points ``b0 .. b0 + nb - 1`` (into ``GT[:, k]``
+    and ``GB[k]``, ``EB[k]``, ``UB[k]`` for point ``b0 + k``; ``ok[k]`` False where an input is
+    not finite).
 
     The rows ``G = W @ X`` are computed for the whole block at once, each coefficient applied
     to a row of points (``XT``, ``GT``: one column per point), then transposed: one row of
-    values per point. Only the indifference rows get error bounds (``ROUNDOFF`` times the sum
-    of the sizes of their terms).
+    values per point in ``GB``. Only the indifference rows get error bounds (``ROUNDOFF`` times
+    the sum of the sizes of their terms).
     """
     Wp, Wi, err_rows = code[2 * W_PTR], code[2 * W_IDX], code[2 * ERR_ROWS]
-    for k in range(nb):
-        ok[k] = _features(b0 + k, pay, ce, code, reach, below, XT[:, k], UB[k])
+    _block_features(b0, nb, pay, ce, code, RT, BT, LO, HI, XT, UB, UT, ok)
     for r in range(GT.shape[0]):
         GT[r, :nb] = 0.0
         for j in range(code[Wp + r], code[Wp + r + 1]):
             c, f = Wv[j], code[Wi + j]
             for k in range(nb):
                 GT[r, k] += c * XT[f, k]
-        for k in range(nb):
-            GB[k, r] = GT[r, k]
     for i in range(code[2 * ERR_ROWS + 1]):
         r = code[err_rows + i]
-        GT[0, :nb] = 0.0
+        LO[:nb] = 0.0
         for j in range(code[Wp + r], code[Wp + r + 1]):
             c, f = Wv[j], code[Wi + j]
             for k in range(nb):
-                GT[0, k] += abs(c * XT[f, k])
+                LO[k] += abs(c * XT[f, k])
         for k in range(nb):
-            EB[k, r] = ROUNDOFF * GT[0, k]
+            ET[r, k] = ROUNDOFF * LO[k]
 
 
 @_inline
@@ -192,29 +218,42 @@ def root(a, q, err_a, err_q, edge):
 
 
 @_jit
-def _equations(G, E, code, edge, status, value):
-    """Solve every mixing equation of the model at one point (``status``, ``value``: see
-    :func:`root`)."""
+def _block_equations(nb, GT, ET, code, edge, EQS, EQV):
+    """Solve every mixing equation of the model at the block's points (``EQS[e, k]``,
+    ``EQV[e, k]``: status and value of equation ``e`` at point ``k``): :func:`root` written
+    without branches, so that it runs on several points at once."""
     rr = code[2 * ROOT_ROWS]
+    lo, hi = 2.0 * edge, 1.0 - 2.0 * edge
     for e in range(code[2 * ROOT_ROWS + 1] // 2):
         r0, r1 = code[rr + 2 * e], code[rr + 2 * e + 1]
-        status[e], value[e] = root(G[r0], G[r1] - G[r0], E[r0], E[r0] + E[r1], edge)
+        for k in range(nb):
+            a = GT[r0, k]
+            q = GT[r1, k] - a
+            v = -a / q
+            err = (ET[r0, k] + abs(v) * (ET[r0, k] + ET[r1, k])) / abs(q)
+            flat = abs(q) <= FLAT
+            outside = (v < -edge) | (v > 1.0 + edge)
+            on_edge = (err < 0.1 * AT_BOUNDARY) & ((abs(v) <= AT_BOUNDARY) | (abs(1.0 - v) <= AT_BOUNDARY))
+            inner = INSIDE if (lo < v) & (v < hi) else (NONE if on_edge else AMBIGUOUS)
+            status = AMBIGUOUS if err >= 0.1 * edge else (NONE if outside else inner)
+            EQS[e, k] = NONE if flat else status
+            EQV[e, k] = 0.5 if flat else v
 
 
 @_inline
-def _mixing(s, code, status, value, w):
-    """Status and mixing probabilities ``(x, y)`` of structure ``s`` (mixing at two sets) from
-    its two equations; corner weights into ``w``."""
+def _mixing(s, k, code, EQS, EQV, w):
+    """Status and mixing probabilities ``(x, y)`` of structure ``s`` (mixing at two sets) at
+    the block's point ``k``, from its two equations; corner weights into ``w``."""
     at = code[2 * S_ROOTS] + 2 * s
     e_y, e_x = code[at], code[at + 1]
-    st_y, st_x, y, x = status[e_y], status[e_x], value[e_y], value[e_x]
+    st_y, st_x, y, x = EQS[e_y, k], EQS[e_x, k], EQV[e_y, k], EQV[e_x, k]
     if st_x == NONE or st_y == NONE:
         return NONE, x, y
     w[0], w[1], w[2], w[3] = (1 - x) * (1 - y), (1 - x) * y, x * (1 - y), x * y
     return (AMBIGUOUS if st_x == AMBIGUOUS or st_y == AMBIGUOUS else INSIDE), x, y
 
 
-@_jit
+@_inline
 def _interval(d, nplans, margin):
     """Is there a belief ``m`` in [0, 1] with ``d0 + m (d1 - d0) >= margin`` for every plan?"""
     lo, hi = 0.0, 1.0
@@ -230,7 +269,7 @@ def _interval(d, nplans, margin):
     return lo <= hi
 
 
-@_jit
+@_inline
 def _off_path(c, G, w, nc, u, code, prior, tol, edge, d):
     """Margin of an unreached information set under the belief policy; NaN if the kernel
     cannot tell (free beliefs over more than two nodes)."""
@@ -292,21 +331,176 @@ def _one_check(c, nc, G, unit, code, spe, prior, tol, edge, w, d):
 
 
 @_inline
-def _check(p, s, nc, G, unit, code, spe, prior, tol, edge, w, d, memo):
+def _min_over_plans(nb, GT, code, base, npl, u, SC, low, divide, tot):
+    """``low[k]``: the least over plans ``q`` of row ``code[base + q]`` at point ``k``, divided
+    by the player's payoff range ``u[k]`` (``divide``) or times ``1 / (tot[k] * u[k])``."""
+    for k in range(nb):
+        low[k] = np.inf
+    if divide:
+        for q in range(npl):
+            r = code[base + q]
+            for k in range(nb):
+                low[k] = min(low[k], GT[r, k] / u[k])
+        return
+    for k in range(nb):
+        SC[k] = 1.0 / (tot[k] * u[k])
+    for q in range(npl):
+        r = code[base + q]
+        for k in range(nb):
+            low[k] = min(low[k], GT[r, k] * SC[k])
+
+
+@_inline
+def _free_pair(nb, GT, code, cond, npl, u, tol, edge, TMP, low):
+    """:func:`_off_path` under free beliefs over two nodes, at the block's points: ``low[k]`` is
+    0 where a belief makes every plan lose at most ``tol``, ``-(tol + edge) / 2`` where one
+    makes them lose at most ``edge``, else ``-inf`` (:func:`_interval` for both margins at once,
+    ``TMP`` holding the four ends)."""
+    for k in range(nb):
+        TMP[0, k], TMP[1, k], TMP[2, k], TMP[3, k] = 0.0, 1.0, 0.0, 1.0
+    for q in range(npl):
+        r0, r1 = code[cond + q * 2], code[cond + q * 2 + 1]
+        for k in range(nb):
+            d0, d1 = GT[r0, k] / u[k], GT[r1, k] / u[k]
+            slope = d1 - d0
+            t_tol, t_edge = (-tol - d0) / slope, (-edge - d0) / slope
+            if slope > 0:
+                TMP[0, k], TMP[2, k] = max(TMP[0, k], t_tol), max(TMP[2, k], t_edge)
+            elif slope < 0:
+                TMP[1, k], TMP[3, k] = min(TMP[1, k], t_tol), min(TMP[3, k], t_edge)
+            else:
+                TMP[0, k] = 2.0 if d0 < -tol else TMP[0, k]
+                TMP[2, k] = 2.0 if d0 < -edge else TMP[2, k]
+    for k in range(nb):
+        if TMP[0, k] <= TMP[1, k]:
+            low[k] = 0.0
+        elif TMP[2, k] <= TMP[3, k]:
+            low[k] = -0.5 * (tol + edge)
+        else:
+            low[k] = -np.inf
+
+
+@_jit
+def _shared_check(m, nb, GT, UB, UT, code, spe, prior, tol, edge, w, d, SC, TMP, MLOW, MREG, MUNK):
+    """Shared check ``m`` of the pure structures (a slot of ``c_memo``) at the block's points, as
+    :func:`_one_check` gives it: margin ``MLOW[m, k]``, its part in the regret ``MREG[m, k]``
+    (``-margin`` where the check counts for it, else 0) and ``MUNK[m, k]`` (1 where the kernel
+    cannot tell, else 0). On-path, singleton, free two-node and SPE checks run over the block's
+    points innermost (``SC``, ``TMP``: scratch); the others point by point."""
+    rows = code[2 * ROWS]
+    c = code[code[2 * MEMO_CHECK] + m]
+    pl, npl = code[code[2 * C_PLAYER] + c], code[code[2 * C_NPLANS] + c]
+    nn, cond = code[code[2 * C_NNODES] + c], rows + code[code[2 * C_COND] + c]
+    if spe:
+        _min_over_plans(nb, GT, code, cond, npl, UT[pl], SC, MLOW[m], True, SC)
+        for k in range(nb):
+            MREG[m, k], MUNK[m, k] = -MLOW[m, k], 0.0
+        return
+    tr, base = code[rows + code[code[2 * C_TOT] + c]], rows + code[code[2 * C_VAL] + c]
+    if tr != 0:  # row 0 is empty: a set off the path at every point
+        _min_over_plans(nb, GT, code, base, npl, UT[pl], SC, MLOW[m], False, GT[tr])
+    mixing = code[code[2 * C_MIXING] + c]
+    off = tr == 0
+    for k in range(nb):
+        off |= not GT[tr, k] > 0
+    if not off:  # on the path at every point
+        for k in range(nb):
+            MREG[m, k], MUNK[m, k] = -MLOW[m, k], 0.0
+        return
+    if nn == 1 and not mixing:  # for off-path points: the one node's conditional values
+        _min_over_plans(nb, GT, code, cond, npl, UT[pl], SC, MREG[m], True, SC)
+    pair = nn == 2 and not mixing and not prior
+    if pair:  # free beliefs over two nodes, for off-path points
+        _free_pair(nb, GT, code, cond, npl, UT[pl], tol, edge, TMP, MREG[m])
+    for k in range(nb):
+        MUNK[m, k] = 0.0
+        if GT[tr, k] > 0:
+            MREG[m, k] = -MLOW[m, k]
+            continue
+        if mixing:
+            MLOW[m, k] = -np.inf
+        elif nn == 1 or pair:
+            MLOW[m, k] = MREG[m, k]
+        else:
+            low = _off_path(c, GT[:, k], w, 1, UB[k, pl], code, prior, tol, edge, d)
+            MLOW[m, k], MUNK[m, k] = (np.inf, 1.0) if math.isnan(low) else (low, 0.0)
+        MREG[m, k] = 0.0
+
+
+@_jit
+def _block_pure(b0, nb, GT, UB, UT, code, spe, prior, tol, edge, w, d, SC, TMP, shared, SST, SREG, W, R, U):
+    """Every pure structure at the block's points from the shared checks: ``SST[s, k]`` is 1
+    where it holds (regret ``SREG[s, k]``), 0 where it fails, -1 where the point is undecided.
+    A shared check is computed (:func:`_shared_check`) when a structure first needs it in the
+    block (``done[m] == b0``); ``shared`` holds ``(done, MLOW, MREG, MUNK)``.
+
+    The same rule as :func:`_check` with :func:`_scan_point`: a structure fails where a check
+    fails by more than ``edge`` (its worst margin, a running minimum, is below ``-edge``);
+    otherwise it holds when its worst margin is at least ``-tol`` and no check is unknown, and
+    the point is undecided when the worst margin lies in ``[-edge, -tol)`` or a check is
+    unknown. A block's structure stops at the first check that fails at every point.
+    """
+    done, MLOW, MREG, MUNK = shared
+    s_mix, s_chk, c_memo = code[2 * S_MIX], code[2 * S_CHK], code[2 * C_MEMO]
+    for s in range(code[2 * S_MIX + 1]):
+        if code[s_mix + s] != 0:
+            continue
+        for k in range(nb):
+            W[k], R[k], U[k] = np.inf, 0.0, 0.0
+        for c in range(code[s_chk + s], code[s_chk + s + 1]):
+            m = code[c_memo + c]
+            if done[m] != b0:
+                _shared_check(m, nb, GT, UB, UT, code, spe, prior, tol, edge, w, d, SC, TMP, MLOW, MREG, MUNK)
+                done[m] = b0
+            for k in range(nb):
+                W[k] = min(W[k], MLOW[m, k])
+                R[k] = max(R[k], MREG[m, k])
+                U[k] = max(U[k], MUNK[m, k])
+            alive = False
+            for k in range(nb):
+                alive |= W[k] >= -edge
+            if not alive:
+                break
+        for k in range(nb):
+            worst, unknown = W[k], U[k] != 0.0
+            if not worst >= -edge:
+                SST[s, k] = 0
+            elif (worst < -tol) or unknown:
+                SST[s, k] = -1
+            else:
+                SST[s, k], SREG[s, k] = 1, max(R[k], 0.0)
+
+
+@_jit
+def _block_candidates(nb, code, SST, EQS, cand):
+    """The structures that hold, or may, at some point of the block, in order, into ``cand``;
+    returns how many. A pure structure is a candidate where ``SST`` is not 0; one mixing at two
+    sets where neither of its equations is without a root."""
+    s_mix, s_roots = code[2 * S_MIX], code[2 * S_ROOTS]
+    n = 0
+    for s in range(code[2 * S_MIX + 1]):
+        live = False
+        if code[s_mix + s] == 2:
+            e_y, e_x = code[s_roots + 2 * s], code[s_roots + 2 * s + 1]
+            for k in range(nb):
+                live |= (EQS[e_y, k] != NONE) & (EQS[e_x, k] != NONE)
+        else:
+            for k in range(nb):
+                live |= SST[s, k] != 0
+        if live:
+            cand[n] = s
+            n += 1
+    return n
+
+
+@_inline
+def _check(s, nc, G, unit, code, spe, prior, tol, edge, w, d):
     """(worst margin, regret, unknown) of structure ``s`` (corner weights ``w``): its checks in
-    order, stopping at the first that fails by more than ``edge``. The checks of pure
-    structures are shared (``c_memo``): each is computed once per point (``memo``)."""
-    stamp, m_low, m_flags = memo
-    c_memo, s_chk = code[2 * C_MEMO], code[2 * S_CHK]
+    order, stopping at the first that fails by more than ``edge``."""
+    s_chk = code[2 * S_CHK]
     worst, regret, unknown = np.inf, 0.0, False
     for c in range(code[s_chk + s], code[s_chk + s + 1]):
-        m = code[c_memo + c]
-        if m >= 0 and stamp[m] == p:
-            low, flags = m_low[m], m_flags[m]
-        else:
-            low, flags = _one_check(c, nc, G, unit, code, spe, prior, tol, edge, w, d)
-            if m >= 0:
-                stamp[m], m_low[m], m_flags[m] = p, low, flags
+        low, flags = _one_check(c, nc, G, unit, code, spe, prior, tol, edge, w, d)
         if flags & 1:
             regret = max(regret, -low)
         if flags & 2:
@@ -317,42 +511,57 @@ def _check(p, s, nc, G, unit, code, spe, prior, tol, edge, w, d, memo):
     return worst, regret, unknown
 
 
-@_jit
-def _scan_point(p, G, E, unit, code, spe, prior, tol, edge, w, d, status, value, memo, row, out):
-    """Test every structure at point ``p``; write a row per equilibrium from ``row`` on.
+@_inline
+def _write_row(o, p, count, s, reg, G, code, w, nc, out):
+    """Row ``o`` of ``out``: point ``p``'s equilibrium ``count`` (structure ``s``, regret ``reg``,
+    its outcome probabilities and payoffs)."""
+    point, eq, _n_eq, struct, regret, outcome, payoff = out
+    n_labels, N, rows = outcome.shape[0], payoff.shape[0], code[2 * ROWS]
+    point[o], eq[o], struct[o], regret[o] = p, count, s, max(reg, 0.0)
+    for lab in range(n_labels):
+        outcome[lab, o] = _comb(G, code, rows + code[code[2 * S_OUT] + s] + lab, n_labels, w, nc)
+    for i in range(N):
+        payoff[i, o] = _comb(G, code, rows + code[code[2 * S_PAY] + s] + i, N, w, nc)
+
+
+@_inline
+def _scan_point(p, k, G, unit, code, spe, prior, tol, edge, w, d, EQS, EQV, SST, SREG, cand, row, out):
+    """Test the block's candidate structures ``cand`` at point ``p`` (the block's point ``k``;
+    the pure structures come decided in ``SST``, ``SREG``); write a row per equilibrium from
+    ``row`` on.
 
     Returns the number of equilibria, or -1 if the point is undecided, or -2 if the rows do not
     fit in ``out`` (then nothing is final).
     """
-    point, eq, n_eq, struct, regret, outcome, payoff = out
-    n_labels, N, cap = outcome.shape[0], payoff.shape[0], point.shape[0]
-    s_mix, s_out, s_pay, rows = code[2 * S_MIX], code[2 * S_OUT], code[2 * S_PAY], code[2 * ROWS]
+    s_mix, cap = code[2 * S_MIX], out[0].shape[0]
     count = 0
-    _equations(G, E, code, edge, status, value)
-    for s in range(code[2 * S_MIX + 1]):
-        nc, st = 1, INSIDE
+    for s in cand:
         if code[s_mix + s] == 2:
-            st, _x, _y = _mixing(s, code, status, value, w)
+            st, _x, _y = _mixing(s, k, code, EQS, EQV, w)
             if st == NONE:
                 continue
+            worst, reg, unknown = _check(s, 4, G, unit, code, spe, prior, tol, edge, w, d)
+            holds = worst >= -tol and not unknown
+            if (-edge <= worst < -tol) or (worst >= -tol and unknown) or (holds and st == AMBIGUOUS):
+                return -1
+            if not holds:
+                continue
             nc = 4
-        worst, reg, unknown = _check(p, s, nc, G, unit, code, spe, prior, tol, edge, w, d, memo)
-        holds = worst >= -tol and not unknown
-        if (-edge <= worst < -tol) or (worst >= -tol and unknown) or (holds and st == AMBIGUOUS):
-            return -1
-        if not holds:
-            continue
+        else:
+            verdict = SST[s, k]
+            if verdict == 0:
+                continue
+            if verdict < 0:
+                return -1
+            reg, nc = SREG[s, k], 1
         o = row + count
         if o >= cap:
             return -2
-        point[o], eq[o], struct[o], regret[o] = p, count, s, max(reg, 0.0)
-        for lab in range(n_labels):
-            outcome[lab, o] = _comb(G, code, rows + code[s_out + s] + lab, n_labels, w, nc)
-        for i in range(N):
-            payoff[i, o] = _comb(G, code, rows + code[s_pay + s] + i, N, w, nc)
+        _write_row(o, p, count, s, reg, G, code, w, nc, out)
         count += 1
-    for k in range(count):
-        n_eq[row + k] = count
+    n_eq = out[2]
+    for j in range(count):
+        n_eq[row + j] = count
     return count
 
 
@@ -366,23 +575,34 @@ def run(pay, ce, code, Wv, spe, prior, tol, edge, bufs, start, row, undecided, o
     the last two ``(labels, rows)`` and ``(players, rows)``; ``pay`` and ``ce`` are
     ``(payoffs, points)`` and ``(chance edges, points)``; ``bufs`` are the scratch arrays of
     :func:`deterrence.kernels._compiled.engine_buffers` (their last dimension, or for ``ok`` its
-    length, is the number of points computed together).
+    length, is the number of points computed together: a block).
+
+    Per block the features, rows, mixing equations, shared checks and pure structures are
+    computed for all its points at once (loops over the points innermost); then each point's
+    mixed structures are tested and its rows written.
     """
-    reach, below, w, d, status, value, stamp, m_low, m_flags, XT, GT, GB, EB, UB, ok = bufs
-    memo = (stamp, m_low, m_flags)
-    stamp[:] = -1
+    (RT, BT, LO, HI, TMP, w, d, EQS, EQV, done, MLOW, MREG, MUNK, SST, SREG, CAND, W, R, U,
+     XT, GT, ET, UB, UT, ok) = bufs  # fmt: skip
+    shared = (done, MLOW, MREG, MUNK)
+    done[:] = -1
     P, B = pay.shape[1], ok.shape[0]
     for b0 in range(start, P, B):
         nb = min(B, P - b0)
-        _block_values(b0, nb, pay, ce, code, Wv, reach, below, XT, GT, GB, EB, UB, ok)
+        _block_values(b0, nb, pay, ce, code, Wv, RT, BT, LO, HI, XT, GT, ET, UB, UT, ok)
+        _block_equations(nb, GT, ET, code, edge, EQS, EQV)
+        _block_pure(
+            b0, nb, GT, UB, UT, code, spe, prior, tol, edge, w, d, HI, TMP, shared, SST, SREG, W, R, U
+        )
+        n_cand = _block_candidates(nb, code, SST, EQS, CAND)
         for k in range(nb):
             p = b0 + k
             if not ok[k]:
                 undecided[p] = True
                 continue
             n = _scan_point(
-                p, GB[k], EB[k], UB[k], code, spe, prior, tol, edge, w, d, status, value, memo, row, out
-            )
+                p, k, GT[:, k], UB[k], code, spe, prior, tol, edge, w, d,
+                EQS, EQV, SST, SREG, CAND[:n_cand], row, out,
+            )  # fmt: skip
             if n == -2:
                 return p, row
             if n == -1:

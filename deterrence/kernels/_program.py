@@ -22,7 +22,9 @@ binary information sets ``h1``, ``h2`` with ``x = P(h1 plays action 1)``, ``y`` 
   ``c_nnodes[c]`` nodes, its rows at ``c_val[c] + corner * nplans + plan`` (reach-weighted
   value differences), ``c_tot[c] + corner`` (reach total), ``c_cond[c] + (corner * nplans +
   plan) * nnodes + node`` (conditional differences, for off-path sets and SPE),
-  ``c_pv[c] + plan`` and ``c_pt[c]`` (the prior policy's rows);
+  ``c_pv[c] + plan`` and ``c_pt[c]`` (the prior policy's rows); the checks of pure
+  structures with the same rows share a slot ``c_memo[c]`` (-1 for checks of mixed structures),
+  and ``memo_check[m]`` is the first check of slot ``m`` (the engine computes each slot once);
 * outcome rows ``s_out[s] + corner * L + label``, payoff rows ``s_pay[s] + corner * N + player``.
 """
 
@@ -43,12 +45,12 @@ SLOTS = (
     "W_ptr", "W_idx",
     "s_mix", "s_roots", "root_rows", "s_chk", "s_out", "s_pay",
     "c_player", "c_nnodes", "c_nplans", "c_mixing", "c_val", "c_tot", "c_cond", "c_pv", "c_pt", "c_memo",
-    "rows", "err_rows", "dims",
+    "rows", "err_rows", "dims", "memo_check",
 )  # fmt: skip
 (PARENT, CHANCE_COL, TERMINALS, PAIR_PTR, PAIR_NODES, COND_PAIR, COND_Z, COND_I, W_PTR, W_IDX,
  S_MIX, S_ROOTS, ROOT_ROWS, S_CHK, S_OUT, S_PAY,
  C_PLAYER, C_NNODES, C_NPLANS, C_MIXING, C_VAL, C_TOT, C_COND, C_PV, C_PT, C_MEMO,
- ROWS, ERR_ROWS, DIMS) = range(len(SLOTS))  # fmt: skip
+ ROWS, ERR_ROWS, DIMS, MEMO_CHECK) = range(len(SLOTS))  # fmt: skip
 #: entries of the ``dims`` slot
 DIM_ROWS, DIM_PLANS, DIM_FEATURES, DIM_LABELS = range(4)
 
@@ -102,7 +104,7 @@ def flatten(game: ExtensiveFormGame, plans: Sequence[StructurePlan], n_labels: i
     c_cols: dict[str, list[int]] = {
         k: [] for k in ("player", "nnodes", "nplans", "mixing", "val", "tot", "cond", "pv", "pt", "memo")
     }
-    shared: dict[tuple, int] = {}  # a pure structure's check, by its rows: its slot in the per-point memo
+    shared: dict[tuple, int] = {}  # a pure structure's check, by its rows: its shared slot
     max_plans = 1
     for plan in plans:  # one entry per structure (pure ones use equation 0 for nothing)
         if plan.mixing and len(plan.mixing) != 2:
@@ -140,6 +142,9 @@ def flatten(game: ExtensiveFormGame, plans: Sequence[StructurePlan], n_labels: i
     out["err_rows"] = np.unique(out["root_rows"])
     out["max_plans"] = np.asarray([max_plans])
     out["n_memo"] = np.asarray([max(1, len(shared))])
+    # each shared check's first check: the engine computes the shared checks from these
+    first = {m: c for c, m in reversed(list(enumerate(c_cols["memo"]))) if m >= 0}
+    out["memo_check"] = np.asarray([first[m] for m in range(len(shared))], dtype=np.int64)
     return out
 
 
