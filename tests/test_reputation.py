@@ -388,3 +388,24 @@ def test_unlabelled_tree_is_read_by_the_challengers_payoffs():
     found = detect(bare.tree())
     assert (found.game.types, found.game.response_actions) == (("w", "r"), ("acquiesce", "fight"))
     assert found.alternative is not None and found.alternative.game.types == ("r", "w")
+
+
+def test_reputation_solver_gives_the_generic_d1_equilibrium_of_the_chain_store_model():
+    """At seeded points of the catalogue's ``chain_store`` (2 markets) the generic PBE solver under
+    ``d1`` finds exactly one equilibrium, and the reputation solver's sequential equilibrium is it;
+    the reputation solver still says ``complete=False`` (it constructs one equilibrium and proves
+    no uniqueness), and under ``free`` the generic solver may find more."""
+    import pandas as pd
+
+    from deterrence import kernels
+
+    m = dt.load_model("chain_store")
+    points = pd.DataFrame(kernels.domain_sample(m, 8, seed=7))
+    for _, row in points.iterrows():
+        g = m.game(**{k: float(v) for k, v in row.items()})
+        generic = dt.solve(g, "pbe", method="pbe", belief_policy="d1")
+        rep = dt.solve(g, "pbe", method="reputation", belief_policy="d1")
+        assert generic.complete and not rep.complete
+        assert len(generic) == len(rep) == 1
+        ours, theirs = (np.concatenate(r[0].strategies) for r in (generic, rep))
+        assert np.allclose(ours, theirs, atol=1e-7)

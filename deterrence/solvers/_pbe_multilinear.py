@@ -5,8 +5,9 @@ multilinear in the mixing probabilities of the other information sets; they are 
 their values at the vertices of the product of simplices. ``_solve_multilinear`` returns
 their roots strictly inside the simplices: two binary sets in closed form
 (``_solve_two_binary``), patterns of binary sets first screened by a grid sign test
-(``_grid_may_vanish``), larger systems exactly with sympy (coefficients made rational by
-``_fraction``; factors of one sign on the open box divided out).
+(``_grid_may_vanish``), larger systems by a lex Gröbner basis in sympy (coefficients made rational by
+``_fraction``; factors of one sign on the open box divided out), whose real solutions are
+isolated exactly in the last unknown and extended at 30 digits (``_Multilinear._real_roots``).
 """
 
 from __future__ import annotations
@@ -165,36 +166,98 @@ class _Multilinear:
             factor_sets.append(keep)
         return factor_sets
 
-    def _collect(self, sols: list) -> None:
-        """Keep the real solutions strictly inside the simplices, not seen before."""
-        for sol in sols:
-            xs = []
-            for z in sol:
-                zc = complex(self.sympy.N(z, 30))
-                if abs(zc.imag) > 1e-12:
-                    break
-                xs.append(zc.real)
-            else:
-                point = []
-                for k in self.mixed:
-                    tail = [xs[self.var_of[(k, j)]] for j in range(1, len(self.pattern[k]))]
-                    point.append(np.array([1.0 - sum(tail), *tail]))
-                seen = any(all(np.allclose(p, q, atol=1e-12) for p, q in zip(point, f, strict=True))
-                           for f in self.found)
-                if all(p.min() > _INTERIOR for p in point) and not seen:
-                    self.found.append(point)
+    def _keep(self, xs: list[float]) -> None:
+        """Keep one real solution (a value per unknown) if strictly inside the simplices and new."""
+        point = []
+        for k in self.mixed:
+            tail = [xs[self.var_of[(k, j)]] for j in range(1, len(self.pattern[k]))]
+            point.append(np.array([1.0 - sum(tail), *tail]))
+        seen = any(all(np.allclose(p, q, atol=1e-12) for p, q in zip(point, f, strict=True))
+                   for f in self.found)
+        if all(p.min() > _INTERIOR for p in point) and not seen:
+            self.found.append(point)
+
+    def _real_roots(self, basis: Any) -> list[list[float]]:
+        """The real solutions of a zero-dimensional system from its reduced lex Gröbner basis.
+
+        The basis is triangular: its polynomials in the last unknown alone have one generator
+        ``f``, whose real roots are isolated exactly (:meth:`sympy.Poly.real_roots`, no
+        radicals) and evaluated to 30 digits. Each partial solution ``a`` of the unknowns
+        ``x_{i+1}, ...`` extends to ``x_i`` by the roots of ``g(x_i, a)``, where ``g`` is the
+        basis polynomial with leading unknown ``x_i`` of least degree in ``x_i`` whose leading
+        coefficient does not vanish at ``a`` (Gianni–Kalkbrener: its specialisation is the gcd
+        of all the specialised polynomials), found numerically at 30 digits and kept where every
+        other such polynomial vanishes too. (``sympy.solve_poly_system`` solves the same
+        basis through ``sympy.roots``, whose search for an integer basis and factoring over
+        algebraic extensions take minutes on the 50-digit coefficients float payoffs give.)
+        """
+        import mpmath
+
+        nv, sympy = self.nv, self.sympy
+        by_lead: list[list[dict]] = [[] for _ in range(nv)]
+        for g in basis.polys:
+            terms = {m: mpmath.mpf(c.p) / c.q for m, c in g.terms()}
+            lead = min(i for m in terms for i in range(nv) if m[i])
+            by_lead[lead].append(terms)
+        last = sympy.Poly(basis.polys[-1].as_expr(), self.gens[-1])
+        with mpmath.workdps(30):
+            partial = [{nv - 1: mpmath.mpf(str(r.evalf(30)))} for r in last.real_roots(radicals=False)]
+            for i in range(nv - 2, -1, -1):
+                partial = [{**a, i: x} for a in partial for x in _extensions(by_lead[i], i, a)]
+            return [[float(a[i]) for i in range(nv)] for a in partial]
 
     def attempt(self, system: list) -> bool:
         """Solve a zero-dimensional system; False if it has a continuum of solutions."""
-        sympy = self.sympy
-        try:
-            sols = sympy.solve_poly_system(system, *self.gens) if len(system) >= self.nv else None
-        except NotImplementedError:
-            sols = None
-        if sols is None:
-            return sympy.groebner(system, *self.gens, order="grevlex").exprs == [1]
-        self._collect(sols)
+        basis = self.sympy.groebner(system, *self.gens, order="lex")
+        if basis.exprs == [1]:
+            return True
+        if len(system) < self.nv or not basis.is_zero_dimensional:
+            return False
+        for xs in self._real_roots(basis):
+            self._keep(xs)
         return True
+
+
+def _specialised(terms: dict, i: int, a: dict) -> list:
+    """A basis polynomial with leading unknown ``x_i`` at the partial solution ``a``: its
+    coefficients in ``x_i``, highest degree first (current mpmath precision)."""
+    import mpmath
+
+    deg = max(m[i] for m in terms)
+    coeffs = [mpmath.mpf(0) for _ in range(deg + 1)]
+    for m, c in terms.items():
+        v = c
+        for j, e in enumerate(m):
+            if e and j != i:
+                v *= a[j] ** e
+        coeffs[deg - m[i]] += v
+    return coeffs
+
+
+def _extensions(polys: list[dict], i: int, a: dict) -> list[Any]:
+    """The real values of ``x_i`` extending the partial solution ``a`` (see ``_real_roots``)."""
+    import mpmath
+
+    spec = [_specialised(t, i, a) for t in polys]
+    scale = [max((abs(c) for c in cs), default=mpmath.mpf(0)) for cs in spec]
+    live = [(len(cs), cs, s) for cs, s in zip(spec, scale, strict=True) if s > 0 and abs(cs[0]) > 1e-20 * s]
+    if not live:
+        return []
+    _, best, _ = min(live, key=lambda t: t[0])
+    if len(best) == 1:
+        return []
+    try:
+        roots = mpmath.polyroots(best, maxsteps=200, extraprec=60)
+    except mpmath.libmp.NoConvergence:
+        roots = [mpmath.mpc(z) for z in np.roots([float(c) for c in best])]
+    out = []
+    for z in roots:
+        if abs(mpmath.im(z)) > 1e-12:
+            continue
+        x = mpmath.re(z)
+        if all(abs(mpmath.polyval(cs, x)) <= 1e-12 * max(s, 1) for cs, s in zip(spec, scale, strict=True)):
+            out.append(x)
+    return out
 
 
 def _grid_may_vanish(values: list[list[float]], k: int) -> bool:

@@ -74,11 +74,12 @@ deepest sets up). Then
    one system per choice of type) — are multilinear in the mixing probabilities of the
    *other* sets. Their coefficients are read off the pure profiles of the supports;
    patterns whose conditions cannot vanish in the box (vertex and grid sign tests) are
-   skipped; two binary sets are solved in closed form, larger systems exactly with sympy
-   (factors that vanish only on the box boundary divided out). Every root strictly inside
-   the simplices is then checked like a pure profile. This finds the semi-separating
-   (bluffing, straddle) equilibria of signalling and screening games, and mixing off the
-   path such as the Kreps–Wilson incumbent's fight probability after an unexpected entry.
+   skipped; two binary sets are solved in closed form, larger systems by a lex Gröbner basis
+   (sympy, rational coefficients; factors that vanish only on the box boundary divided out),
+   the real roots of its last unknown isolated exactly and extended to the others at 30 digits.
+   Every root strictly inside the simplices is then checked like a pure profile. This finds
+   the semi-separating (bluffing, straddle) equilibria of signalling and screening games, and
+   mixing off the path such as the Kreps–Wilson incumbent's fight probability after an unexpected entry.
 
 Under ``free`` beliefs, mixing at unreached sets is not solved (the belief there is not
 pinned down, so such PBE typically form continua); the result then says ``complete=False``.
