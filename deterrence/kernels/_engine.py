@@ -10,9 +10,10 @@ arithmetic runs on several points at once). For a block it computes
 2. the mixing equations (each set's indifference is linear in the other set's mixture: one
    closed-form root per equation and point);
 3. the pure structures: the checks they share (on the path: the best response given Bayes
-   beliefs, relative to the player's payoff range; off the path: under the belief policy; SPE:
-   every decision node), each computed once per block when a structure first needs it, then
-   each structure's verdict at every point (holds, fails, undecided);
+   beliefs, relative to the player's payoff range; off the path: under the belief policy, free
+   beliefs giving no weight to a node Nature never reaches; SPE: every decision node), each
+   computed once per block when a structure first needs it, then each structure's verdict at
+   every point (holds, fails, undecided);
 4. the structures that hold or may hold at some point of the block (the candidates);
 
 and then, point by point, the candidates in order: the pure ones from their verdicts, the
