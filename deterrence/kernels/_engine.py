@@ -383,14 +383,15 @@ def _free_pair(nb, GT, code, cond, reach, npl, u, tol, edge, TMP, low):
     over plans at that node (``TMP[4]``: the node, :func:`_forced_node`; ``TMP[5]``: the least
     margin). ``reach``: where the nodes' chance reach rows are listed."""
     ra, rb = code[reach], code[reach + 1]
+    forced = False
     for k in range(nb):
         TMP[0, k], TMP[1, k], TMP[2, k], TMP[3, k] = 0.0, 1.0, 0.0, 1.0
         TMP[4, k], TMP[5, k] = _forced_node(GT[ra, k], GT[rb, k]), np.inf
+        forced |= TMP[4, k] >= 0.0
     for q in range(npl):
         r0, r1 = code[cond + q * 2], code[cond + q * 2 + 1]
         for k in range(nb):
             d0, d1 = GT[r0, k] / u[k], GT[r1, k] / u[k]
-            TMP[5, k] = min(TMP[5, k], d1 if TMP[4, k] == 1.0 else d0)
             slope = d1 - d0
             t_tol, t_edge = (-tol - d0) / slope, (-edge - d0) / slope
             if slope > 0:
@@ -400,6 +401,10 @@ def _free_pair(nb, GT, code, cond, reach, npl, u, tol, edge, TMP, low):
             else:
                 TMP[0, k] = 2.0 if d0 < -tol else TMP[0, k]
                 TMP[2, k] = 2.0 if d0 < -edge else TMP[2, k]
+        if forced:
+            for k in range(nb):
+                d = GT[r1, k] if TMP[4, k] == 1.0 else GT[r0, k]
+                TMP[5, k] = min(TMP[5, k], d / u[k])
     for k in range(nb):
         if TMP[4, k] >= 0.0:
             low[k] = TMP[5, k]
