@@ -17,11 +17,11 @@ import itertools
 import numpy as np
 import pandas as pd
 import pytest
+from test_kernels import _sets_agree
 
 import deterrence as dt
 from deterrence.errors import ModelError, UnsupportedError
 from deterrence.kernels import MAX_STRUCTURES, compile_model, domain_sample, symbolic_tree
-from deterrence.outcomes import regime_label
 
 
 def _baseline(model):
@@ -87,30 +87,13 @@ def _mixes_reached_and_unreached(game):
     )
 
 
-def _key(regime, p_attack, payoffs):
-    return (regime, round(float(p_attack), 6), tuple(round(float(x), 6) for x in payoffs))
-
-
 def _agree(m, table, points):
-    """Compiled rows equal the certified per-point PBE (free beliefs) at every point; returns how
-    many points have an information set mixing reached and unreached nodes."""
-    players = list(m.game().players)
-    pay_cols = [f"payoff_{p}" for p in players]
-    mixed = 0
-    for k, row in points.iterrows():
-        game = m.game(**row.to_dict())
-        mixed += _mixes_reached_and_unreached(game)
-        rows = table[table.point == k]
-        assert (rows.n_equilibria == len(rows)).all()
-        compiled = sorted(_key(r.regime, r.p_attack, r[pay_cols]) for _, r in rows.iterrows())
-        eqs = dt.solve(game, "pbe", belief_policy="free")
-        pointwise = sorted(
-            _key(regime_label(e.outcomes, e.is_pure()), 1 - e.outcomes.get("status_quo", 0.0),
-                 [e.payoffs[p] for p in players])
-            for e in eqs
-        )  # fmt: skip
-        assert compiled == pointwise, (row.to_dict(), compiled, pointwise)
-    return mixed
+    """Compiled rows equal the certified per-point PBE (free beliefs) at every point (regimes,
+    probability of attack, payoffs, number of equilibria); returns how many points have an
+    information set of reached and unreached nodes."""
+    _sets_agree(m, table, points)
+    assert (table.n_equilibria == table.groupby("point").point.transform("size")).all()
+    return sum(_mixes_reached_and_unreached(m.game(**row.to_dict())) for _, row in points.iterrows())
 
 
 @pytest.mark.parametrize(("name", "which"), _cases())
