@@ -43,7 +43,7 @@ import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -51,7 +51,6 @@ import pandas as pd
 import sympy as sp
 
 from ..errors import UnsupportedError
-from ..game.extensive import CHANCE
 from ..outcomes import OUTCOMES, indicator_values, regime_labels
 from . import _engine as engine
 from ._linforms import FeatureSpace, RowSet, StructurePlan, TreePaths, build_plan
@@ -195,8 +194,6 @@ class CompiledModel:
         self._packed: Packed = packed(game, plans, feats, rowset, len(self._labels))
         self._pure = np.array([not s.mixing for s in self.structures], dtype=bool)
         self._rows_per_point = 1.25
-        #: per information set mixing chance branches: each node's chance edges (for PBE free)
-        self._nature_sets = _chance_edges_of_sets(self.game) if self.concept == "pbe" else []
 
     # ------------------------------------------------------------------ structures
     def _mixed_structures(self, sizes: list[int]) -> list[Structure]:
@@ -351,10 +348,7 @@ class CompiledModel:
                 new[..., :row] = old[..., :row]
             out = grown
         self._rows_per_point = max(1.0, 1.1 * row / max(npts, 1))
-        found = Found(*(a[..., :row] for a in out))
-        if self.belief_policy == "free" and self._nature_sets:
-            found = _without_zero_chance(found, ce, undecided, self._nature_sets)
-        return undecided, found
+        return undecided, Found(*(a[..., :row] for a in out))
 
     def _table(self, points: pd.DataFrame, found: Found, with_structure: bool = False) -> pd.DataFrame:
         """The tidy rows of the equilibria ``found`` (the columns of :mod:`deterrence.sweeps._tidy`
@@ -389,20 +383,21 @@ class CompiledModel:
 def engine_buffers(pk: Packed, n_players: int, n_structures: int) -> tuple[np.ndarray, ...]:
     """Scratch arrays of the engine (:func:`deterrence.kernels._engine.run`), in the order it
     unpacks them, for a block of ``B`` points computed together: chance reach ``(nodes, B)``,
-    chance products of the conditional features ``(pairs, B)``, two per-point temporaries and
-    the four ends of the belief intervals ``(4, B)``; one point's corner weights and
-    belief-interval values; the mixing equations' status and solutions ``(equations, B)``; the
-    shared checks' block stamps, margins, regret parts and unknown flags ``(memo, B)``; the pure
-    structures' verdicts and regrets ``(structures, B)`` and the block's candidate structures;
-    three per-point temporaries; features ``(features, B)``, rows ``(rows, B)`` and their error
-    bounds ``(rows, B)``; the payoff ranges ``(B, players)`` and ``(players, B)``; which points
-    are finite. ``B`` = 128 points: enough to spread each block's per-check and per-structure
-    bookkeeping thin, few enough to keep a block's arrays in the processor's second-level cache."""
+    chance products of the conditional features ``(pairs, B)``, two per-point temporaries, the
+    four ends of the belief intervals and a forced belief's node and margin ``(6, B)``; one
+    point's corner weights and belief-interval values; the mixing equations' status and
+    solutions ``(equations, B)``; the shared checks' block stamps, margins, regret parts and
+    unknown flags ``(memo, B)``; the pure structures' verdicts and regrets ``(structures, B)``
+    and the block's candidate structures; three per-point temporaries; features ``(features,
+    B)``, rows ``(rows, B)`` and their error bounds ``(rows, B)``; the payoff ranges ``(B,
+    players)`` and ``(players, B)``; which points are finite. ``B`` = 128 points: enough to
+    spread each block's per-check and per-structure bookkeeping thin, few enough to keep a
+    block's arrays in the processor's second-level cache."""
     B = 128
     S, E, M = max(n_structures, 1), max(pk.n_equations, 1), max(pk.n_memo, 1)
     return (
         np.empty((pk.n_nodes, B)), np.empty((max(pk.n_pairs, 1), B)), np.empty(B), np.empty(B),
-        np.empty((4, B)), np.ones(4), np.empty(2 * pk.max_plans),
+        np.empty((6, B)), np.ones(4), np.empty(2 * pk.max_plans),
         np.zeros((E, B), dtype=np.int64), np.zeros((E, B)),
         np.zeros(M, dtype=np.int64), np.zeros((M, B)), np.zeros((M, B)), np.zeros((M, B)),
         np.zeros((S, B), dtype=np.int64), np.zeros((S, B)), np.zeros(S, dtype=np.int64),
@@ -443,58 +438,6 @@ def _check_supported(game: Any, concept: str, belief_policy: str) -> None:
         )
     if not game.has_perfect_recall():
         raise UnsupportedError("compiled kernels need perfect recall", methods=("pointwise",))
-
-
-def _without_zero_chance(
-    found: Found, ce: np.ndarray, undecided: np.ndarray, nature_sets: list[list[tuple[int, ...]]]
-) -> Found:
-    """Hand to the per-point solver the points where an information set holds both a node that
-    Nature reaches with probability 0 and one it reaches (marked in ``undecided``, their rows
-    dropped): free beliefs may not weigh the first, a restriction the engine's belief intervals
-    do not know."""
-    ce = np.asarray(ce)
-    mixed = np.zeros(ce.shape[1], dtype=bool)
-    reached: dict[tuple[int, ...], np.ndarray] = {}  # sets share their nodes' chance edges
-
-    def positive(e: tuple[int, ...]) -> np.ndarray:
-        if e not in reached:
-            reached[e] = (ce[e[0]] if len(e) == 1 else np.prod(ce[list(e)], axis=0)) > 0
-        return reached[e]
-
-    for edges in nature_sets:
-        signs = np.stack([positive(e) if e else np.ones(ce.shape[1], bool) for e in edges])
-        mixed |= signs.any(axis=0) & ~signs.all(axis=0)
-    if not mixed.any():
-        return found
-    undecided |= mixed
-    keep = ~mixed[found.point]
-    return Found(*(getattr(found, f.name)[..., keep] for f in fields(Found)))
-
-
-def _chance_edges_of_sets(game: Any) -> list[list[tuple[int, ...]]]:
-    """Per information set of two or more nodes with a chance move above one of them: for each
-    node, the chance edges on its path (indices into the rows of the chance probabilities)."""
-    offsets = np.cumsum([0] + [len(c.actions) for c in game.chance_infos])
-    out = []
-    for h in game.infosets:
-        if len(h.nodes) < 2:
-            continue
-        edges = [_chance_edges_above(game, v, offsets) for v in h.nodes]
-        if any(edges):
-            out.append(edges)
-    return out
-
-
-def _chance_edges_above(game: Any, v: int, offsets: np.ndarray) -> tuple[int, ...]:
-    """The chance edges on the path from the root to node ``v``."""
-    out = []
-    node = game.nodes[v]
-    while node.parent >= 0:
-        parent = game.nodes[node.parent]
-        if parent.kind == CHANCE:
-            out.append(int(offsets[parent.infoset]) + node.action)
-        node = parent
-    return tuple(out)
 
 
 def _found_from_masks(found: Sequence[tuple], undecided: np.ndarray, labels: Sequence[str], n_players: int

@@ -10,9 +10,10 @@ arithmetic runs on several points at once). For a block it computes
 2. the mixing equations (each set's indifference is linear in the other set's mixture: one
    closed-form root per equation and point);
 3. the pure structures: the checks they share (on the path: the best response given Bayes
-   beliefs, relative to the player's payoff range; off the path: under the belief policy; SPE:
-   every decision node), each computed once per block when a structure first needs it, then
-   each structure's verdict at every point (holds, fails, undecided);
+   beliefs, relative to the player's payoff range; off the path: under the belief policy, free
+   beliefs giving no weight to a node Nature never reaches; SPE: every decision node), each
+   computed once per block when a structure first needs it, then each structure's verdict at
+   every point (holds, fails, undecided);
 4. the structures that hold or may hold at some point of the block (the candidates);
 
 and then, point by point, the candidates in order: the pure ones from their verdicts, the
@@ -56,6 +57,7 @@ from ._program import (
     C_PLAYER,
     C_PT,
     C_PV,
+    C_REACH,
     C_TOT,
     C_VAL,
     CHANCE_COL,
@@ -270,9 +272,25 @@ def _interval(d, nplans, margin):
 
 
 @_inline
+def _forced_node(r0, r1):
+    """The node of a two-node set that free beliefs must weigh, from the nodes' chance reach
+    ``r0``, ``r1``: 1 if Nature reaches the second only, 0 if the first only, else -1 (both
+    reached: any belief; neither: any belief too, as the per-point solver, which then frees
+    every node). Nature's zero-probability moves carry no belief (:mod:`deterrence.solvers.pbe`)."""
+    if r1 > 0 and not r0 > 0:
+        return 1
+    if r0 > 0 and not r1 > 0:
+        return 0
+    return -1
+
+
+@_inline
 def _off_path(c, G, w, nc, u, code, prior, tol, edge, d):
     """Margin of an unreached information set under the belief policy; NaN if the kernel
-    cannot tell (free beliefs over more than two nodes)."""
+    cannot tell (free beliefs over more than two nodes). Free beliefs over two nodes: the
+    margin of the forced belief if Nature reaches one node only (:func:`_forced_node`), else
+    0, ``-(tol + edge) / 2`` or ``-inf`` as some belief makes every plan lose at most ``tol``,
+    at most ``edge``, or none does."""
     nn, npl = code[code[2 * C_NNODES] + c], code[code[2 * C_NPLANS] + c]
     cond = code[2 * ROWS] + code[code[2 * C_COND] + c]  # where the check's conditional rows start
     low = np.inf
@@ -294,6 +312,12 @@ def _off_path(c, G, w, nc, u, code, prior, tol, edge, d):
         return low
     if nn != 2:
         return np.nan
+    reach = code[2 * ROWS] + code[code[2 * C_REACH] + c]
+    j = _forced_node(G[code[reach]], G[code[reach + 1]])
+    if j >= 0:  # Nature reaches one node only: the belief is on it
+        for q in range(npl):
+            low = min(low, _comb(G, code, cond + q * 2 + j, npl * 2, w, nc) / u)
+        return low
     for q in range(npl):
         for j in range(2):
             d[2 * q + j] = _comb(G, code, cond + q * 2 + j, npl * 2, w, nc) / u
@@ -351,13 +375,19 @@ def _min_over_plans(nb, GT, code, base, npl, u, SC, low, divide, tot):
 
 
 @_inline
-def _free_pair(nb, GT, code, cond, npl, u, tol, edge, TMP, low):
+def _free_pair(nb, GT, code, cond, reach, npl, u, tol, edge, TMP, low):
     """:func:`_off_path` under free beliefs over two nodes, at the block's points: ``low[k]`` is
     0 where a belief makes every plan lose at most ``tol``, ``-(tol + edge) / 2`` where one
     makes them lose at most ``edge``, else ``-inf`` (:func:`_interval` for both margins at once,
-    ``TMP`` holding the four ends)."""
+    ``TMP[:4]`` holding the four ends); where Nature reaches one node only, the least margin
+    over plans at that node (``TMP[4]``: the node, :func:`_forced_node`; ``TMP[5]``: the least
+    margin). ``reach``: where the nodes' chance reach rows are listed."""
+    ra, rb = code[reach], code[reach + 1]
+    forced = False
     for k in range(nb):
         TMP[0, k], TMP[1, k], TMP[2, k], TMP[3, k] = 0.0, 1.0, 0.0, 1.0
+        TMP[4, k], TMP[5, k] = _forced_node(GT[ra, k], GT[rb, k]), np.inf
+        forced |= TMP[4, k] >= 0.0
     for q in range(npl):
         r0, r1 = code[cond + q * 2], code[cond + q * 2 + 1]
         for k in range(nb):
@@ -371,8 +401,14 @@ def _free_pair(nb, GT, code, cond, npl, u, tol, edge, TMP, low):
             else:
                 TMP[0, k] = 2.0 if d0 < -tol else TMP[0, k]
                 TMP[2, k] = 2.0 if d0 < -edge else TMP[2, k]
+        if forced:
+            for k in range(nb):
+                d = GT[r1, k] if TMP[4, k] == 1.0 else GT[r0, k]
+                TMP[5, k] = min(TMP[5, k], d / u[k])
     for k in range(nb):
-        if TMP[0, k] <= TMP[1, k]:
+        if TMP[4, k] >= 0.0:
+            low[k] = TMP[5, k]
+        elif TMP[0, k] <= TMP[1, k]:
             low[k] = 0.0
         elif TMP[2, k] <= TMP[3, k]:
             low[k] = -0.5 * (tol + edge)
@@ -411,7 +447,8 @@ def _shared_check(m, nb, GT, UB, UT, code, spe, prior, tol, edge, w, d, SC, TMP,
         _min_over_plans(nb, GT, code, cond, npl, UT[pl], SC, MREG[m], True, SC)
     pair = nn == 2 and not mixing and not prior
     if pair:  # free beliefs over two nodes, for off-path points
-        _free_pair(nb, GT, code, cond, npl, UT[pl], tol, edge, TMP, MREG[m])
+        reach = rows + code[code[2 * C_REACH] + c]
+        _free_pair(nb, GT, code, cond, reach, npl, UT[pl], tol, edge, TMP, MREG[m])
     for k in range(nb):
         MUNK[m, k] = 0.0
         if GT[tr, k] > 0:

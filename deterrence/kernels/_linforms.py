@@ -188,6 +188,7 @@ class InfosetCheck:
     prior_value: list[list[int]] = field(default_factory=list)
     prior_total: int = 0
     cond: list[list[list[int]]] = field(default_factory=list)  # [corner][plan][node] conditional rows
+    reach: list[int] = field(default_factory=list)  # [node] chance reach row (PBE, several nodes)
     mixing: bool = False
 
 
@@ -317,7 +318,8 @@ def _prior_rows(
     below: Mapping[int, list[int]],
 ) -> None:
     """The prior belief policy's rows: every node weighted by its chance probability, whatever
-    the profile (set on ``chk``)."""
+    the profile; and each node's chance reach alone, which free beliefs need too (Nature's
+    zero-probability nodes carry no belief). Set on ``chk``."""
     pv = []
     for plan in plans:
         entries: dict[int, float] = {}
@@ -329,6 +331,7 @@ def _prior_rows(
         pv.append(rows.add(entries))
     chk.prior_value = [pv]
     chk.prior_total = rows.add({feats.R(v): 1.0 for v in chk.nodes})
+    chk.reach = [rows.add({feats.R(v): 1.0}) for v in chk.nodes]
 
 
 def _indifference_row(

@@ -22,7 +22,9 @@ binary information sets ``h1``, ``h2`` with ``x = P(h1 plays action 1)``, ``y`` 
   ``c_nnodes[c]`` nodes, its rows at ``c_val[c] + corner * nplans + plan`` (reach-weighted
   value differences), ``c_tot[c] + corner`` (reach total), ``c_cond[c] + (corner * nplans +
   plan) * nnodes + node`` (conditional differences, for off-path sets and SPE),
-  ``c_pv[c] + plan`` and ``c_pt[c]`` (the prior policy's rows); the checks of pure
+  ``c_pv[c] + plan`` and ``c_pt[c]`` (the prior policy's rows), ``c_reach[c] + node`` (each
+  node's chance reach, for PBE checks of several nodes: free beliefs give no weight to a node
+  Nature reaches with probability 0); the checks of pure
   structures with the same rows share a slot ``c_memo[c]`` (-1 for checks of mixed structures),
   and ``memo_check[m]`` is the first check of slot ``m`` (the engine computes each slot once);
 * outcome rows ``s_out[s] + corner * L + label``, payoff rows ``s_pay[s] + corner * N + player``.
@@ -44,12 +46,13 @@ SLOTS = (
     "parent", "chance_col", "terminals", "pair_ptr", "pair_nodes", "cond_pair", "cond_z", "cond_i",
     "W_ptr", "W_idx",
     "s_mix", "s_roots", "root_rows", "s_chk", "s_out", "s_pay",
-    "c_player", "c_nnodes", "c_nplans", "c_mixing", "c_val", "c_tot", "c_cond", "c_pv", "c_pt", "c_memo",
+    "c_player", "c_nnodes", "c_nplans", "c_mixing", "c_val", "c_tot", "c_cond", "c_pv", "c_pt", "c_reach",
+    "c_memo",
     "rows", "err_rows", "dims", "memo_check",
 )  # fmt: skip
 (PARENT, CHANCE_COL, TERMINALS, PAIR_PTR, PAIR_NODES, COND_PAIR, COND_Z, COND_I, W_PTR, W_IDX,
  S_MIX, S_ROOTS, ROOT_ROWS, S_CHK, S_OUT, S_PAY,
- C_PLAYER, C_NNODES, C_NPLANS, C_MIXING, C_VAL, C_TOT, C_COND, C_PV, C_PT, C_MEMO,
+ C_PLAYER, C_NNODES, C_NPLANS, C_MIXING, C_VAL, C_TOT, C_COND, C_PV, C_PT, C_REACH, C_MEMO,
  ROWS, ERR_ROWS, DIMS, MEMO_CHECK) = range(len(SLOTS))  # fmt: skip
 #: entries of the ``dims`` slot
 DIM_ROWS, DIM_PLANS, DIM_FEATURES, DIM_LABELS = range(4)
@@ -102,7 +105,8 @@ def flatten(game: ExtensiveFormGame, plans: Sequence[StructurePlan], n_labels: i
     s_cols: dict[str, list] = {k: [] for k in ("mix", "roots", "chk", "out", "pay")}
     equations: dict[tuple[int, int], int] = {}
     c_cols: dict[str, list[int]] = {
-        k: [] for k in ("player", "nnodes", "nplans", "mixing", "val", "tot", "cond", "pv", "pt", "memo")
+        k: []
+        for k in ("player", "nnodes", "nplans", "mixing", "val", "tot", "cond", "pv", "pt", "reach", "memo")
     }
     shared: dict[tuple, int] = {}  # a pure structure's check, by its rows: its shared slot
     max_plans = 1
@@ -125,9 +129,10 @@ def flatten(game: ExtensiveFormGame, plans: Sequence[StructurePlan], n_labels: i
             c_cols["cond"].append(rows.put([r for corner in chk.cond for per in corner for r in per]))
             c_cols["pv"].append(rows.put(chk.prior_value[0]) if chk.prior_value else 0)
             c_cols["pt"].append(chk.prior_total)
+            c_cols["reach"].append(rows.put(chk.reach))
             key = (chk.player, len(chk.nodes), tuple(chk.total), tuple(map(tuple, chk.value)),
                    tuple(tuple(map(tuple, per)) for per in chk.cond), chk.prior_total,
-                   tuple(map(tuple, chk.prior_value)), chk.mixing)  # fmt: skip
+                   tuple(map(tuple, chk.prior_value)), tuple(chk.reach), chk.mixing)  # fmt: skip
             c_cols["memo"].append(-1 if plan.mixing else shared.setdefault(key, len(shared)))
         s_cols["out"].append(rows.put([corner[lab] for corner in plan.outcome for lab in corner]))
         s_cols["pay"].append(rows.put([r for corner in plan.payoff for r in corner]))

@@ -226,7 +226,7 @@ class ReferencePath:
                 if len(nodes) != 2:
                     undecided |= off
                     continue
-                feasible, near = self._supporting_belief(h, s, E, pay)
+                feasible, near = self._supporting_belief(h, s, E, pay, CR[:, nodes])
                 holds &= on | feasible
                 undecided |= off & near & ~feasible
         return holds, undecided, regret, R
@@ -238,10 +238,12 @@ class ReferencePath:
         return best - cur
 
     def _supporting_belief(
-        self, h: Any, s: Structure, E: np.ndarray, pay: np.ndarray
+        self, h: Any, s: Structure, E: np.ndarray, pay: np.ndarray, chance: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """Free policy at a 2-node set: is there a belief under which the profile's continuation
-        is optimal within ``tol`` (``feasible``), and one within the knife-edge margin (``near``)?"""
+        is optimal within ``tol`` (``feasible``), and one within the knife-edge margin (``near``)?
+        Where Nature reaches one node only (``chance``: the nodes' chance reach, per point) the
+        belief is on that node: Nature's zero-probability moves carry no belief."""
         vt = self.vt
         prog = vt.program(h.player, tuple(h.nodes))
         npts = E.shape[0]
@@ -253,6 +255,7 @@ class ReferencePath:
         cur = np.stack([(contrib * own)[:, start == j].sum(axis=1) for j in (0, 1)], axis=1)
         lo_f, hi_f = np.zeros(npts), np.ones(npts)
         lo_s, hi_s = np.zeros(npts), np.ones(npts)
+        forced = np.full((npts, 2), np.inf)  # per node: the least margin over plans
         key_of_terminal = [prog.keys[int(np.argmax(row))] for row in prog.key_matrix]
         for plan in itertools.product(*map(range, sizes)):
             choice = dict(zip(own_sets, plan, strict=True))
@@ -260,6 +263,7 @@ class ReferencePath:
             alt = np.stack([(contrib * mask)[:, start == j].sum(axis=1) for j in (0, 1)], axis=1)
             d0 = cur[:, 0] - alt[:, 0]  # margin at belief m = 0 (all weight on the first node)
             d1 = cur[:, 1] - alt[:, 1]
+            np.minimum(forced, np.stack([d0, d1], axis=1), out=forced)
             for lo, hi, margin in ((lo_f, hi_f, -self.tol), (lo_s, hi_s, -self.edge)):
                 # need d0 + m (d1 - d0) >= margin
                 slope = d1 - d0
@@ -272,7 +276,13 @@ class ReferencePath:
                 np.minimum(hi, np.where(down, bound, hi), out=hi)
                 bad = flat & (d0 < margin)
                 lo[bad] = 2.0
-        return lo_f <= hi_f, lo_s <= hi_s
+        feasible, near = lo_f <= hi_f, lo_s <= hi_s
+        reached = chance > 0
+        for j in (0, 1):
+            only = reached[:, j] & ~reached[:, 1 - j]
+            feasible = np.where(only, forced[:, j] >= -self.tol, feasible)
+            near = np.where(only, forced[:, j] >= -self.edge, near)
+        return feasible, near
 
     def search(
         self, points: pd.DataFrame, structures: Sequence[Structure]
