@@ -258,24 +258,14 @@ def _snap_rows(rows: np.ndarray) -> np.ndarray:
 
 
 def _snap_all(vectors: Sequence[Any]) -> tuple[Any, ...]:
-    """:func:`_snap` on every vector of a profile (one test of their concatenation; the few vectors
-    with entries near 0 are then snapped in Python floats, cheaper than numpy on short vectors)."""
+    """:func:`_snap` on every vector of a profile, after one noise test of their concatenation
+    (most profiles have none, and are returned as float arrays at once)."""
     arrays = [np.asarray(v, dtype=float) if v is not None else v for v in vectors]
     if not arrays or any(a is None or a.ndim != 1 or a.size == 0 for a in arrays):
         return tuple(_snap(v) for v in vectors)
-    if not (np.abs(np.concatenate(arrays)) < SNAP).any():
+    if not _has_noise(np.concatenate(arrays)[None, :], SNAP):
         return tuple(arrays)
-    out = []
-    for a in arrays:
-        values = a.tolist()
-        small = [abs(v) < SNAP for v in values]
-        if not any(small) or all(small):
-            out.append(a)
-            continue
-        kept = [0.0 if tiny else v for v, tiny in zip(values, small, strict=True)]
-        total = sum(kept)
-        out.append(np.array([v / total for v in kept]) if total > 0 else a)
-    return tuple(out)
+    return tuple(_snap(a) for a in arrays)
 
 
 def _snap(vector: Any) -> Any:
