@@ -24,9 +24,9 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
-import scipy.sparse as sps
 
 from ..game.extensive import CHANCE, DECISION, ExtensiveFormGame
 
@@ -112,17 +112,28 @@ class RowSet:
     def __len__(self) -> int:
         return len(self._rows)
 
-    def matrix(self, n_features: int) -> sps.csr_matrix:
+    def matrix(self, n_features: int) -> CSR:
+        """The rows as a compressed sparse row matrix (each row's columns ascending, no duplicates)."""
         data, cols, ptr = [], [], [0]
         for row in self._rows:
             for k, c in row:
                 cols.append(k)
                 data.append(c)
             ptr.append(len(cols))
-        return sps.csr_matrix(
-            (np.array(data, dtype=float), np.array(cols, dtype=np.int64), np.array(ptr, dtype=np.int64)),
-            shape=(len(self._rows), n_features),
+        return CSR(
+            np.array(ptr, dtype=np.int64), np.array(cols, dtype=np.int64), np.array(data, dtype=float),
+            (len(self._rows), n_features),
         )
+
+
+class CSR(NamedTuple):
+    """A sparse matrix in compressed sparse row form (the layout of ``scipy.sparse.csr_matrix``,
+    without importing scipy.sparse, slow to import, for three arrays)."""
+
+    indptr: np.ndarray
+    indices: np.ndarray
+    data: np.ndarray
+    shape: tuple[int, int]
 
 
 class TreePaths:

@@ -20,7 +20,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import gammaln
 
 #: pieces narrower than this (relative to the unit interval) are not split further
 MIN_WIDTH = 1e-11
@@ -175,6 +174,8 @@ def _bisect(
     f0 = pieces[np.arange(len(pieces)), first]  # the sign the polynomial has near the left end
     lo, hi = a.copy(), b.copy()
     m = np.arange(d + 1)[None, :]
+    from scipy.special import gammaln  # here: scipy.special is slow to import
+
     log_c = gammaln(d + 1) - gammaln(m + 1) - gammaln(d - m + 1)
     for _ in range(BISECTIONS):
         mid = 0.5 * (lo + hi)

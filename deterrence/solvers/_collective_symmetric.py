@@ -27,7 +27,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import gammaln
 
 from ._collective_roots import bernstein_roots
 
@@ -199,6 +198,8 @@ def binomial_pmf(d: int, q: np.ndarray) -> np.ndarray:
     """``(len(q), d + 1)``: ``C(d, m) q^m (1 - q)^(d - m)`` for ``m = 0..d`` (exact at ``q`` 0 and 1)."""
     q = np.asarray(q, dtype=float)[:, None]
     m = np.arange(d + 1)[None, :]
+    from scipy.special import gammaln  # here: scipy.special is slow to import
+
     log_c = gammaln(d + 1) - gammaln(m + 1) - gammaln(d - m + 1)
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.exp(log_c + m * np.log(q) + (d - m) * np.log1p(-q))

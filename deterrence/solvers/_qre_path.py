@@ -25,7 +25,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.linalg import solve_triangular
 
 from ..errors import SolverError
 
@@ -522,6 +521,8 @@ def _qr_tangent(J: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def _min_norm_step(q1: np.ndarray, r1: np.ndarray, h: np.ndarray) -> np.ndarray:
     """Minimum-norm ``dy`` with ``J dy = -h`` from ``J^T = q1 r1``."""
+    from scipy.linalg import solve_triangular  # here: scipy.linalg is slow to import, rarely needed
+
     w = solve_triangular(r1, -h, trans="T", check_finite=False)
     return q1 @ w
 
