@@ -1,8 +1,9 @@
-"""``table.csv`` is written with its floats formatted once per distinct value; the bytes are the
-ones ``pandas.DataFrame.to_csv`` writes for the table itself."""
+"""``table.csv`` is written with its floats formatted once per distinct value, by the csv writer
+pandas uses; the bytes are the ones ``pandas.DataFrame.to_csv`` writes for the table itself."""
 
 from __future__ import annotations
 
+import io
 import math
 
 import numpy as np
@@ -11,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from deterrence.sweeps._storage import csv_text
+from deterrence.sweeps._storage import csv_text, write_csv
 
 FLOATS = hnp.arrays(
     np.float64,
@@ -37,8 +38,32 @@ def test_the_same_bytes_as_to_csv(a: np.ndarray, data: st.DataObject) -> None:
         "selected": np.arange(n) % 2 == 0,
         "error": pd.Series([None] * n, dtype=object),
     })
+    frame["label"] = pd.Series(texts, dtype="string")  # pandas' text dtype, with missing values
+    frame["count"] = np.arange(n, dtype=np.int32) - 3
     for header in (True, False):
         assert csv_text(frame).to_csv(index=False, header=header) == frame.to_csv(index=False, header=header)
+        assert _written(frame, header) == frame.to_csv(index=False, header=header)
+
+
+def _written(frame: pd.DataFrame, header: bool = True) -> str:
+    buf = io.StringIO(newline="")
+    write_csv(frame, buf, header=header)
+    return buf.getvalue()
+
+
+def test_columns_of_other_kinds_are_written_by_pandas() -> None:
+    odd = [
+        pd.DataFrame({"when": pd.to_datetime(["2026-01-02", None]), "x": [1.5, 2.0]}),
+        pd.DataFrame({"c": pd.Categorical(["a", "b,c"]), "x": [1.5, math.nan]}),
+        pd.DataFrame({"mixed": [1.25, "war"], "n": [1, 2]}),  # an object column with a float
+        pd.DataFrame({"a,b": [1.0], 'say "x"': [2]}),  # names that need quoting
+        pd.DataFrame(np.zeros((2, 2)), columns=["x", "x"]),  # repeated names
+        pd.DataFrame({"x": np.zeros(0), "s": pd.Series([], dtype=object)}),  # no rows
+        pd.DataFrame({"f32": np.array([0.1, 2.5], dtype=np.float32)}),
+    ]
+    for frame in odd:
+        for header in (True, False):
+            assert _written(frame, header) == frame.to_csv(index=False, header=header)
 
 
 def test_one_float_column_and_an_empty_table() -> None:

@@ -20,6 +20,7 @@ chunks and manifests as the run goes. Used by :func:`deterrence.sweeps.sweep` an
 from __future__ import annotations
 
 import contextlib
+import csv
 import json
 import os
 import platform
@@ -42,12 +43,14 @@ from ._tidy import ERROR_COLUMN, coerce
 __all__ = [
     "FORMAT",
     "SweepFolder",
+    "atomic_files",
     "atomic_write",
     "chunk_file",
     "now",
     "package_versions",
     "read_chunks",
     "read_manifest",
+    "write_csv",
     "write_manifest",
     "write_table_files",
 ]
@@ -163,51 +166,126 @@ def write_table_files(
     folder: Path, parts: Callable[[], Iterator[pd.DataFrame]], columns: Sequence[str]
 ) -> None:
     """Write ``table.parquet`` and ``table.csv`` from a table given a part at a time (bounded
-    memory), each atomically. ``parts()`` yields the parts in order; ``columns`` is the schema
-    every part is given (a missing ``error`` column is empty)."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
+    memory), each atomically, both in one pass over the parts. ``parts()`` yields the parts in
+    order; ``columns`` is the schema every part is given (a missing ``error`` column is empty)."""
     cols = list(columns)
-
-    def conformed() -> Iterator[pd.DataFrame]:
-        for part in parts():
-            for c in cols:
-                if c not in part.columns:
-                    part[c] = None if c == ERROR_COLUMN else np.nan
-            yield part[cols]
-
-    def parquet(path: Path) -> None:
-        writer = None
-        try:
-            for part in conformed():
-                table = pa.Table.from_pandas(part, preserve_index=False)
-                if writer is None:
-                    schema = table.schema
-                    if ERROR_COLUMN in cols:
-                        schema = schema.set(
-                            schema.get_field_index(ERROR_COLUMN), pa.field(ERROR_COLUMN, pa.string())
-                        )
-                    writer = pq.ParquetWriter(path, schema)
-                writer.write_table(table.cast(writer.schema))
-        finally:
-            if writer is not None:
-                writer.close()
-        if writer is None:
-            pd.DataFrame(columns=cols).to_parquet(path, index=False)
-
-    def csv(path: Path) -> None:
-        with open(path, "w", newline="") as fh:
+    with atomic_files(folder / "table.parquet", folder / "table.csv") as (parquet_tmp, csv_tmp):
+        parquet = _ParquetParts(parquet_tmp, cols)
+        with open(csv_tmp, "w", newline="") as fh:
             first = True
-            for part in conformed():
-                # floats: the shortest text that reads back exactly
-                csv_text(part).to_csv(fh, index=False, header=first)
+            for part in parts():
+                for c in cols:
+                    if c not in part.columns:
+                        part[c] = None if c == ERROR_COLUMN else np.nan
+                part = part[cols]
+                parquet.write(part)
+                write_csv(part, fh, header=first)
                 first = False
             if first:
-                fh.write(",".join(cols) + "\n")
+                fh.write(",".join(cols) + os.linesep)
+        parquet.close()
 
-    atomic_write(folder / "table.parquet", parquet)
-    atomic_write(folder / "table.csv", csv)
+
+@contextlib.contextmanager
+def atomic_files(*paths: Path) -> Iterator[tuple[Path, ...]]:
+    """:func:`atomic_write` for several files written together: yields a new temporary file
+    beside each path; when the block ends without an error each is synced and renamed over its
+    path (in order), else all are removed."""
+    tmps: list[Path] = []
+    try:
+        for path in paths:
+            tmps.append(new_temporary(path))
+        yield tuple(tmps)
+        for tmp in tmps:
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+        for tmp, path in zip(tmps, paths, strict=True):
+            os.replace(tmp, path)
+    except BaseException:
+        for tmp in tmps:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+        raise
+
+
+class _ParquetParts:
+    """A Parquet file written a part at a time (the ``error`` column typed as text)."""
+
+    def __init__(self, path: Path, columns: list[str]) -> None:
+        self.path, self.columns, self.writer = path, columns, None
+
+    def write(self, part: pd.DataFrame) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_pandas(part, preserve_index=False)
+        if self.writer is None:
+            schema = table.schema
+            if ERROR_COLUMN in self.columns:
+                schema = schema.set(schema.get_field_index(ERROR_COLUMN), pa.field(ERROR_COLUMN, pa.string()))
+            self.writer = pq.ParquetWriter(self.path, schema)
+        self.writer.write_table(table.cast(self.writer.schema))
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        else:
+            pd.DataFrame(columns=self.columns).to_parquet(self.path, index=False)
+
+
+def write_csv(part: pd.DataFrame, fh: Any, header: bool = True) -> None:
+    """Write ``part`` to the open text file ``fh`` (opened with ``newline=""``) as the bytes
+    ``part.to_csv(fh, index=False, header=header)`` writes, faster: the columns are turned into
+    text column by column (each distinct float formatted once) and written by the same
+    :mod:`csv` writer pandas uses. A part with a column of another kind is written by pandas."""
+    texts = _column_texts(part)
+    if texts is None:
+        csv_text(part).to_csv(fh, index=False, header=header)
+        return
+    writer = csv.writer(fh, lineterminator=os.linesep)  # pandas' defaults: ',', '"', QUOTE_MINIMAL
+    if header:
+        writer.writerow([str(c) for c in part.columns])
+    writer.writerows(zip(*texts, strict=True))
+
+
+def _column_texts(part: pd.DataFrame) -> list[list[str]] | None:
+    """Each column's values as the text ``to_csv`` writes (floats: the shortest text that reads
+    back exactly, empty for NaN; integers; ``True``/``False``; strings, empty for a missing
+    one); ``None`` if a column is of another kind, or the columns' names repeat."""
+    if not part.columns.is_unique or len(part.columns) == 0:
+        return None
+    out = []
+    for name in part.columns:
+        column = part[name]
+        kind = column.dtype.kind if isinstance(column.dtype, np.dtype) else None
+        if kind == "f" and column.dtype == np.float64:
+            out.append(_float_texts(column.to_numpy()).tolist())
+        elif kind in ("i", "u"):
+            out.append(column.to_numpy().astype(str).tolist())
+        elif kind == "b":
+            out.append(np.where(column.to_numpy(), "True", "False").tolist())
+        elif kind == "O" or isinstance(column.dtype, pd.StringDtype):
+            values = column.tolist()
+            if not all(isinstance(v, str) or _missing(v) for v in values):
+                return None
+            out.append([v if isinstance(v, str) else "" for v in values])
+        else:
+            return None
+    return out
+
+
+def _missing(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
+def _float_texts(values: np.ndarray) -> np.ndarray:
+    """The text of each float (``numpy``'s ``astype(str)``, the shortest that reads back exactly;
+    empty for NaN), each distinct value formatted once."""
+    bits, where = np.unique(values.view(np.int64), return_inverse=True)  # -0.0 apart from 0.0
+    distinct = bits.view(np.float64)
+    text = distinct.astype(str).astype(object)
+    text[np.isnan(distinct)] = ""
+    return text[where.reshape(-1)]
 
 
 def csv_text(part: pd.DataFrame) -> pd.DataFrame:
@@ -224,11 +302,7 @@ def csv_text(part: pd.DataFrame) -> pd.DataFrame:
         if values.dtype != np.float64:
             out[name] = part[name]
             continue
-        bits, where = np.unique(values.view(np.int64), return_inverse=True)  # -0.0 apart from 0.0
-        distinct = bits.view(np.float64)
-        text = distinct.astype(str).astype(object)
-        text[np.isnan(distinct)] = ""
-        out[name] = pd.Series(text[where.reshape(-1)], index=part.index, dtype=object)
+        out[name] = pd.Series(_float_texts(values), index=part.index, dtype=object)
     return pd.DataFrame(out, index=part.index, copy=False)
 
 
