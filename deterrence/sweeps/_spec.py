@@ -227,11 +227,13 @@ def _check_solve_options(
     not at the first point solved one by one. The options are returned as given (the per-point
     path passes them to :func:`deterrence.solve` with the belief policy).
     """
-    from ..solvers import belief_options, check_options
-
     given = dict(options or {})
     if "belief_policy" in given:
         raise SweepError("give the belief policy as sweep(..., belief_policy=...), not in solve_options")
+    if not given:  # the concept and the belief policy are checked: nothing more to check (and no
+        return given  # solver module to import, for a compiled sweep that may solve no point alone)
+    from ..solvers import belief_options, check_options
+
     check_options(concept, {**belief_options(concept, belief_policy), **given}, method="auto", game=None)
     return given
 
