@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ResourceError
-from ._storage import csv_text
+from ._storage import write_csv
 
 #: a day's work: sweeps estimated to take longer are refused unless the caller insists
 DAY_SECONDS = 86_400.0
@@ -193,7 +193,9 @@ def _disk(rows1: Any, rows2: Any, k2: int, points: int, chunks: int, table_files
     rows = points * len(rows2) / k2
     total = chunks * per_file + rows * per_row
     if table_files:
-        total += rows * per_row + rows * len(csv_text(rows2).to_csv(index=False).encode()) / len(rows2)
+        text = io.StringIO(newline="")
+        write_csv(rows2, text)
+        total += rows * per_row + rows * len(text.getvalue().encode()) / len(rows2)
     return total
 
 
