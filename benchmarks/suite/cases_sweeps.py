@@ -391,7 +391,10 @@ def readme_job(st: Settings, log=print) -> list[dict[str, Any]]:
     numba cache) and warm; how many points went to the compiled and per-point paths."""
     out = []
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "NUMBA_CACHE_DIR": os.path.join(tmp, "numba")}
+        # after install the package's bytecode is compiled (pip does it): the cold run writes
+        # it, unless the caller's environment forbids it (PYTHONDONTWRITEBYTECODE)
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env["NUMBA_CACHE_DIR"] = os.path.join(tmp, "numba")
         for k, when in enumerate(("cold (compiles the engine)", "warm", "warm")):
             log(f"  README job, {when}")
             folder = os.path.join(tmp, f"results{k}")
