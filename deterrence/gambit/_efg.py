@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import FormatError, GameError, ResourceError
+from ..game._flat import PreorderRecords, game_from_preorder
 from ..game.extensive import CHANCE, DECISION, ExtensiveFormGame
 from ..game.tree import ChanceNode, DecisionNode, Node, TerminalNode
 from ._lexer import (
@@ -71,13 +72,18 @@ def parse_efg(text: str, file: str | None = None) -> ExtensiveFormGame:
         If the text is not a well-formed ``.efg`` file; the message names the line.
     """
     fast = _read_plain(text)
-    title, players, reader = fast if fast is not None else _read_checked(text, file)
+    if fast is not None:  # read straight into the game's tables (no tree of builder nodes)
+        title, players, records = fast
+        game = game_from_preorder(records, players, title)
+        if game is not None:
+            return game
+    title, players, reader = _read_checked(text, file)
     _name_infosets(reader.infosets)
     for node, key in reader.members:
         node.infoset = reader.infosets[key].name
     try:
         return ExtensiveFormGame(reader.root, players=players, title=title, check_labels=False)
-    except GameError as exc:  # not expected: the parser checks what the game checks
+    except GameError as exc:  # payoffs beyond the float range; nothing else is expected
         raise FormatError(str(exc), file=file) from None
 
 
@@ -325,9 +331,9 @@ def _text(body: str) -> str:
     return _UNESCAPE_RE.sub(r"\1", body) if "\\" in body else body
 
 
-def _read_plain(text: str) -> tuple[str, list[str], _EfgReader] | None:
-    """What :func:`_read_checked` returns, read record by record; ``None`` unless the file is
-    plainly written and correct."""
+def _read_plain(text: str) -> tuple[str, list[str], PreorderRecords] | None:
+    """The title, the players and the nodes (in preorder, information sets named) of an ``.efg`` text,
+    read record by record; ``None`` unless the file is plainly written and correct."""
     head = _HEADER.match(text)
     if head is None:
         return None
@@ -337,37 +343,61 @@ def _read_plain(text: str) -> tuple[str, list[str], _EfgReader] | None:
     players = normalize_labels(raw_players)
     reader = _PlainReader(text, head.end(), players)
     try:
-        reader.root = reader.read_tree()
+        records = reader.read_records()
     except (_Unplain, FormatError, ResourceError):
         return None
     if _BLANK.match(text, reader.pos) is None:
         return None
-    return _text(head["title"]), players, reader
+    _name_infosets(reader.infosets)
+    records.set_info = {key: (key[0] - 1, info.name, tuple(info.names), info.probs)
+                        for key, info in reader.infosets.items()}
+    return _text(head["title"]), players, records
 
 
 class _PlainReader(_EfgReader):
-    """Reads the records of a plainly written file, one regular expression per record."""
+    """Reads the records of a plainly written file, one regular expression per record, into
+    :class:`~deterrence.game._flat.PreorderRecords`."""
 
     def __init__(self, text: str, pos: int, players: list[str]) -> None:
         super().__init__(None, players)  # type: ignore[arg-type]
         self.text, self.pos = text, pos
 
-    def read_node(self, accumulated: tuple[Exact, ...]) -> tuple[Node, _Infoset | None, tuple[Exact, ...]]:
-        kind, m = _match_record(self.text, self.pos)
-        self.pos = m.end()
-        label = _text(m["label"]) or None
-        outcome = self._outcome(int(m["out"]), m["oname"], m["pay"])
-        if kind == "t":
-            self.terminals += 1
-            if self.terminals * self.nplayers > MAX_PAYOFFS:
+    def read_records(self) -> PreorderRecords:
+        """Every node record, in preorder (the order of the file), with an explicit stack."""
+        rec = PreorderRecords([], [], [], [], [], [], [], {}, {})
+        text, nplayers = self.text, self.nplayers
+        stack: list[tuple[int, int, tuple[Exact, ...]]] = [(-1, -1, self.zero)]  # (parent, action, payoffs)
+        while stack:
+            parent, action, acc = stack.pop()
+            kind, m = _match_record(text, self.pos)
+            self.pos = m.end()
+            outcome = self._outcome(int(m["out"]), m["oname"], m["pay"])
+            here = acc if outcome is None else _add(acc, outcome.payoffs)
+            v = len(rec.kinds)
+            rec.kinds.append(kind)
+            rec.parents.append(parent)
+            rec.actions.append(action)
+            rec.labels.append(_text(m["label"]) or None)
+            if kind == "t":
+                self.terminals += 1
+                if self.terminals * nplayers > MAX_PAYOFFS:
+                    raise _Unplain
+                rec.sets.append(None)
+                rec.payoffs.append(here)
+                rec.outcome_names.append(outcome.label if outcome is not None else None)
+                continue
+            player = int(m["player"]) if kind == "p" else 0
+            if kind == "p" and not 1 <= player <= nplayers:
                 raise _Unplain
-            return self.node("t", label, 0, (0, 0), None, outcome, accumulated)
-        player = int(m["player"]) if kind == "p" else 0
-        if kind == "p" and not 1 <= player <= self.nplayers:
-            raise _Unplain
-        key = (player, int(m["set"]))
-        info = self._infoset(key, m["iname"], m["acts"], chance=kind == "c")
-        return self.node(kind, label, player, key, info, outcome, accumulated)
+            key = (player, int(m["set"]))
+            info = self._infoset(key, m["iname"], m["acts"], chance=kind == "c")
+            rec.sets.append(key)
+            rec.payoffs.append(None)
+            rec.outcome_names.append(None)
+            if outcome is not None:  # kept, so that the writer puts it back on the node
+                rec.interior[v] = (outcome.label, outcome.payoffs)
+            stack.extend((v, a, here) for a in range(len(info.actions) - 1, -1, -1))
+        return rec
 
     def _infoset(self, key: tuple[int, int], name: str | None, body: str | None, chance: bool) -> _Infoset:
         known = self.infosets.get(key)

@@ -481,7 +481,7 @@ class ExtensiveFormGame:
         check_labels: bool = True,
     ) -> None:
         self.title = title
-        self.root_node = root
+        self._root_node: Node | None = root
         declared = list(players) if players is not None else None
         if declared is not None and len(set(declared)) != len(declared):
             raise GameError(f"player names must be distinct: {declared}")
@@ -521,12 +521,25 @@ class ExtensiveFormGame:
         self.terminals: tuple[int, ...] = tuple(sorted(flat.terminal_of_node))
         self._terminal_of_node = flat.terminal_of_node
 
+    @property
+    def root_node(self) -> Node:
+        """The root of the game's tree of builder nodes (built from the game's tables on first use when
+        the game was read straight into them, as a plainly written ``.efg`` file is)."""
+        if self._root_node is None:
+            from ._flat import builder_tree
+
+            self._root_node = builder_tree(self)
+        return self._root_node
+
     def _finish(self) -> None:
-        self.payoff_values: tuple[tuple[Any, ...], ...] = tuple(self._payoff_rows())
+        rows = tuple(self._payoff_rows())
         del self._raw_payoffs
-        self.payoffs = np.array([[float(v) for v in row] for row in self.payoff_values], dtype=float).reshape(
-            -1, len(self.players)
-        )
+        self._set_payoffs(rows)
+
+    def _set_payoffs(self, rows: tuple[tuple[Any, ...], ...]) -> None:
+        """The terminals' payoffs (checked rows, one value per player) and the tables that follow."""
+        self.payoff_values: tuple[tuple[Any, ...], ...] = rows
+        self.payoffs = np.array(rows, dtype=float).reshape(-1, len(self.players))
         self.payoffs.setflags(write=False)
         self._edge_tables()
 

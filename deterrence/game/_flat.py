@@ -1,0 +1,162 @@
+"""An extensive-form game built straight from its nodes in preorder (no builder tree on the way).
+
+A reader that meets the nodes of a tree one after another in preorder (a Gambit ``.efg`` file
+lists them so) knows everything :class:`~deterrence.game.extensive.ExtensiveFormGame` works out
+from a tree of builder nodes: each node's parent, the action leading to it, its information
+set. :func:`game_from_preorder` fills the game's tables from such records directly, with one
+pass over the nodes, and leaves the builder tree (``game.root_node``) to be built on first use
+(:func:`builder_tree`). It checks nothing the reader has not checked already, and declines
+(returns ``None``) where the tree builder would have to judge: payoffs that are not finite
+floats. The games are the same as :class:`ExtensiveFormGame` builds from the same tree
+(``tests/test_flat_game.py`` compares them field by field).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .extensive import CHANCE, DECISION, TERMINAL, ChanceInfo, ExtensiveFormGame, InfoSet, NodeInfo, Paths
+from .tree import ChanceNode, DecisionNode, Node, TerminalNode
+
+
+@dataclass
+class PreorderRecords:
+    """The nodes of a tree in preorder, as parallel lists (one entry per node).
+
+    ``kinds``: ``"p"`` (decision), ``"c"`` (chance) or ``"t"`` (terminal); ``parents``: the
+    parent's index (-1 for the root); ``actions``: the index of the action at the parent that leads
+    here (-1 for the root); ``labels``: node labels (``None`` for none); ``sets``: for decision and
+    chance nodes, the key of the node's set in ``set_info`` (``None`` for terminals); ``payoffs``:
+    terminal nodes' payoff rows in player order (``None`` elsewhere); ``outcome_names``: terminal
+    nodes' Gambit outcome names (``None`` for none); ``interior``: node index -> ``(name, payoffs)``
+    of a Gambit outcome on a decision or chance node.
+
+    ``set_info``: set key -> ``(player index or -1 for chance, name, action names, chance
+    probabilities or None)``.
+    """
+
+    kinds: list[str]
+    parents: list[int]
+    actions: list[int]
+    labels: list[str | None]
+    sets: list[Any]
+    payoffs: list[tuple[Any, ...] | None]
+    outcome_names: list[str | None]
+    interior: dict[int, tuple[str, tuple[Any, ...]]]
+    set_info: dict[Any, tuple[int, str, tuple[str, ...], tuple[Any, ...] | None]]
+
+
+def _all_finite(rows: Sequence[Sequence[Any]]) -> bool:
+    try:
+        return all(math.isfinite(float(v)) for row in rows for v in row)
+    except OverflowError:
+        return False
+
+
+def game_from_preorder(rec: PreorderRecords, players: Sequence[str], title: str) -> ExtensiveFormGame | None:
+    """The game of the records, or ``None`` if some payoff is not a finite float (the tree builder
+    then says what is wrong)."""
+    terminal_rows = [p for p in rec.payoffs if p is not None]
+    if not _all_finite(terminal_rows) or not _all_finite([p for _, p in rec.interior.values()]):
+        return None
+    game = object.__new__(ExtensiveFormGame)
+    game.title, game.players = title, tuple(players)
+    game._root_node = None
+    game._own_sequences = game._recall = game._subgame_roots = game._sequence_form = None
+    _fill_nodes(game, rec)
+    game.interior_outcomes = dict(rec.interior)
+    game._set_payoffs(tuple(terminal_rows))
+    return game
+
+
+def _fill_nodes(game: ExtensiveFormGame, rec: PreorderRecords) -> None:
+    """``game.nodes``, its information sets, chance sets, terminals and paths, in one pass."""
+    n = len(rec.kinds)
+    children: list[list[int]] = [[] for _ in range(n)]
+    for v in range(1, n):
+        children[rec.parents[v]].append(v)
+    ends = [0] * n
+    for v in range(n - 1, -1, -1):
+        kids = children[v]
+        ends[v] = ends[kids[-1]] if kids else v + 1
+    set_index: dict[Any, int] = {}
+    chance_index: dict[Any, int] = {}
+    set_nodes: list[list[int]] = []
+    chance_nodes: list[list[int]] = []
+    set_keys: list[Any] = []
+    chance_keys: list[Any] = []
+    paths = Paths()
+    nodes: list[NodeInfo] = []
+    terminal_of_node: dict[int, int] = {}
+    info_of = rec.set_info
+    for v in range(n):
+        kind, parent, key = rec.kinds[v], rec.parents[v], rec.sets[v]
+        paths.add(parent, "root" if parent < 0 else info_of[rec.sets[parent]][2][rec.actions[v]])
+        player = -1
+        if kind == "t":
+            terminal_of_node[v] = len(terminal_of_node)
+            kind_name, index, kids = TERMINAL, -1, ()
+        elif kind == "c":
+            index = chance_index.get(key)
+            if index is None:
+                index = chance_index[key] = len(chance_keys)
+                chance_keys.append(key)
+                chance_nodes.append([])
+            chance_nodes[index].append(v)
+            kind_name, kids = CHANCE, tuple(children[v])
+        else:
+            index = set_index.get(key)
+            if index is None:
+                index = set_index[key] = len(set_keys)
+                set_keys.append(key)
+                set_nodes.append([])
+            set_nodes[index].append(v)
+            player = info_of[key][0]
+            kind_name, kids = DECISION, tuple(children[v])
+        info = object.__new__(NodeInfo)  # as the tree builder makes them (see _Flattener.add)
+        info.__dict__.update(index=v, kind=kind_name, parent=parent, action=rec.actions[v], children=kids,
+                             player=player, infoset=index, label=rec.labels[v], end=ends[v], paths=paths)
+        nodes.append(info)
+    game._paths = paths
+    game.nodes = tuple(nodes)
+    game.infosets = tuple(InfoSet(k, info_of[key][0], info_of[key][1], info_of[key][2], tuple(set_nodes[k]))
+                          for k, key in enumerate(set_keys))
+    game.chance_infos = tuple(ChanceInfo(k, info_of[key][1], info_of[key][2], info_of[key][3],
+                                         tuple(chance_nodes[k])) for k, key in enumerate(chance_keys))
+    game.terminal_outcomes = ((),) * len(terminal_of_node)
+    game.terminal_names = tuple(name for name, kind in zip(rec.outcome_names, rec.kinds, strict=True)
+                                if kind == "t")
+    game.terminals = tuple(terminal_of_node)
+    game._terminal_of_node = terminal_of_node
+
+
+def builder_tree(game: ExtensiveFormGame) -> Node:
+    """The tree of builder nodes of a game (children first, from its tables): what
+    :class:`ExtensiveFormGame` would have been given to build the same game."""
+    built: list[Any] = [None] * len(game.nodes)
+    interior = game.interior_outcomes
+    for nd in reversed(game.nodes):
+        v = nd.index
+        if nd.kind == TERMINAL:
+            t = game.terminal_index(v)
+            built[v] = TerminalNode(payoffs=list(game.payoff_values[t]), outcome=game.terminal_outcomes[t],
+                                    label=nd.label, name=game.terminal_names[t])
+            continue
+        outcome = interior.get(v)
+        if nd.kind == DECISION:
+            h = game.infosets[nd.infoset]
+            built[v] = DecisionNode(player=game.players[nd.player],
+                                    actions={a: built[c] for a, c in zip(h.actions, nd.children, strict=True)},
+                                    infoset=h.name, label=nd.label, gambit_outcome=outcome)
+        else:
+            c = game.chance_infos[nd.infoset]
+            built[v] = ChanceNode(branches={a: (p, built[k]) for a, p, k in zip(c.actions, c.probs, nd.children,
+                                                                                strict=True)},
+                                  label=nd.label, infoset=c.name, gambit_outcome=outcome)
+    return built[0]
+
+
+__all__ = ["PreorderRecords", "builder_tree", "game_from_preorder"]
