@@ -11,9 +11,9 @@ import pytest
 from helpers.trees import random_tree
 
 import deterrence as dt
+from deterrence.gambit import _efg, parse_efg
 from deterrence.game import ExtensiveFormGame
 from deterrence.game._flat import game_from_preorder
-from deterrence.gambit import _efg, parse_efg
 
 try:
     import pygambit as gbt
@@ -50,8 +50,8 @@ def _tables(game: ExtensiveFormGame) -> tuple:
     nodes = [(nd.index, nd.kind, nd.parent, nd.action, nd.children, nd.player, nd.infoset, nd.label, nd.end,
               nd.path) for nd in game.nodes]
     arrays = [np.asarray(getattr(game, name)).tolist() for name in (
-        "payoffs", "_parent", "_terminal_idx", "_chance_prob", "_edge_infoset", "_edge_action", "_action_offset",
-        "_edge_flat", "_decision_edge")]
+        "payoffs", "_parent", "_terminal_idx", "_chance_prob", "_edge_infoset", "_edge_action",
+        "_action_offset", "_edge_flat", "_decision_edge")]
     return (game.title, game.players, nodes, game.infosets, game.chance_infos, game.payoff_values,
             game.terminal_outcomes, game.terminal_names, game.interior_outcomes, game.terminals,
             game._terminal_of_node, arrays, [lv.tolist() for lv in game._levels], game._deep,

@@ -148,14 +148,13 @@ def builder_tree(game: ExtensiveFormGame) -> Node:
         outcome = interior.get(v)
         if nd.kind == DECISION:
             h = game.infosets[nd.infoset]
-            built[v] = DecisionNode(player=game.players[nd.player],
-                                    actions={a: built[c] for a, c in zip(h.actions, nd.children, strict=True)},
-                                    infoset=h.name, label=nd.label, gambit_outcome=outcome)
+            moves = {a: built[c] for a, c in zip(h.actions, nd.children, strict=True)}
+            built[v] = DecisionNode(player=game.players[nd.player], actions=moves, infoset=h.name,
+                                    label=nd.label, gambit_outcome=outcome)
         else:
             c = game.chance_infos[nd.infoset]
-            built[v] = ChanceNode(branches={a: (p, built[k]) for a, p, k in zip(c.actions, c.probs, nd.children,
-                                                                                strict=True)},
-                                  label=nd.label, infoset=c.name, gambit_outcome=outcome)
+            branches = {a: (p, built[k]) for a, p, k in zip(c.actions, c.probs, nd.children, strict=True)}
+            built[v] = ChanceNode(branches=branches, label=nd.label, infoset=c.name, gambit_outcome=outcome)
     return built[0]
 
 
