@@ -146,8 +146,10 @@ def _beliefs(game: Any, cand: Candidate, reach: np.ndarray | None
         return None, ()
     if hasattr(game, "belief_table"):  # the aggregated collective-defence game: beliefs about types
         return game.belief_table(cand.beliefs, cand.strategies)
-    bayes = game.beliefs(list(np.asarray(s, dtype=float) for s in cand.strategies), reach)
-    off_path = tuple(h.name for h, b in zip(game.infosets, bayes, strict=True) if b is None)
+    if reach is None:
+        reach = game.realization_probabilities([np.asarray(s, dtype=float) for s in cand.strategies])
+    totals = game.infoset_reach(reach).tolist()
+    off_path = tuple(h.name for h, total in zip(game.infosets, totals, strict=True) if not total > 0)
     if cand.beliefs is None:
         return None, off_path
     beliefs = {

@@ -35,6 +35,7 @@ from ._certify_collective import certify_collective
 from ._certify_collective import certify_collective_batch as certify_collective_batch  # re-exported
 from ._jit import njit
 from ._reputation_certificate import certify_reputation
+from ._tree_certificate import nash_regret_on_scale
 from .equilibrium import Certificate
 from .errors import GameError, SolverError, UnsupportedError
 from .game import ExtensiveFormGame, NormalFormGame
@@ -135,6 +136,11 @@ def _on_scale(arrays: Sequence[np.ndarray]) -> tuple[list[np.ndarray], np.ndarra
 
 def _in_units(regrets: Any, units: np.ndarray) -> float:
     """The largest regret (on the scale) in the game's units (``inf`` beyond the float range)."""
+    arr = np.asarray(regrets, dtype=float)
+    if arr.ndim == 1 and arr.shape == np.shape(units) and arr.size:  # a few players: Python floats
+        scale = np.asarray(units, dtype=float).tolist()
+        values = [(r if not r < 0.0 else 0.0) * u for r, u in zip(arr.tolist(), scale, strict=True)]
+        return math.nan if any(v != v for v in values) else max(values)  # NaN wins, as in numpy
     with np.errstate(over="ignore"):
         return float(np.max(np.maximum(np.asarray(regrets, dtype=float), 0.0) * units))
 
@@ -230,7 +236,7 @@ def _finished(cert: Certificate) -> Certificate:
         cert.qre_residual,
         *(v for k, v in cert.details.items() if k != "float_regret"),
     ]
-    if not all(np.isfinite(numbers)) or np.isnan(cert.regret):
+    if not all(map(math.isfinite, numbers)) or math.isnan(cert.regret):
         details = {**cert.details, "non_finite": 1.0}
         return dataclasses.replace(cert, passed=False, details=details)
     return cert
@@ -720,11 +726,10 @@ def _nash_regret(game: ExtensiveFormGame, beh: Sequence[np.ndarray], exact: bool
     """Per-player largest gain from a deviation in the whole game on the players' scales, with the
     units and ranges of the scales (compiled in floating point with perfect recall, on the scaled
     payoffs; else :func:`_tree_regret`)."""
-    if not exact:
-        scaled, units, ranges = _scaled_payoffs(game)
-        fast = _root_regret(game, beh, scaled)
+    if not exact:  # one compiled pass (:mod:`deterrence._tree_certificate`)
+        fast = nash_regret_on_scale(game, beh)
         if fast is not None:
-            return fast, units, ranges
+            return fast
     nums = _TreeNumbers(game, beh, exact, exact_strategies)
     return _tree_regret(nums, [(game.root, nums.one)]), nums.units, nums.ranges
 

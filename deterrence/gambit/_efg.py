@@ -361,6 +361,7 @@ class _PlainReader(_EfgReader):
     def __init__(self, text: str, pos: int, players: list[str]) -> None:
         super().__init__(None, players)  # type: ignore[arg-type]
         self.text, self.pos = text, pos
+        self.words: dict[str, Exact] = {}  # number words read, and their values
 
     def read_records(self) -> PreorderRecords:
         """Every node record, in preorder (the order of the file), with an explicit stack."""
@@ -409,7 +410,7 @@ class _PlainReader(_EfgReader):
         if chance:
             pairs = _CHANCE_ACTION.findall(body)
             actions = [_text(a) for a, _ in pairs]
-            probs = tuple(_number_word(w) for _, w in pairs)
+            probs = tuple(_number_word(w, self.words) for _, w in pairs)
             if any(not 0 <= v.numerator <= v.denominator for v in probs) or _exact_sum(probs) != 1:
                 raise _Unplain
         else:
@@ -438,7 +439,7 @@ class _PlainReader(_EfgReader):
                 if not values:
                     raise _Unplain
                 continue
-            values.append(_number_word(word))
+            values.append(_number_word(word, self.words))
         if len(values) != self.nplayers:
             raise _Unplain
         label, payoffs = _text(name), tuple(values)
@@ -458,11 +459,15 @@ def _match_record(text: str, pos: int) -> tuple[str, re.Match[str]]:
     raise _Unplain
 
 
-def _number_word(word: str) -> Exact:
-    """A number word as the tokens read it (``_Unplain`` for a word that is not a number)."""
-    if word[0] not in _NUMBER_START:
-        raise _Unplain
-    return int(word) if len(word) < 20 and _INT_RE.match(word) else _number(word, 0, None)
+def _number_word(word: str, known: dict[str, Exact]) -> Exact:
+    """A number word as the tokens read it (``_Unplain`` for a word that is not a number); ``known``:
+    the words of the file read so far, and their values (a file repeats its payoffs)."""
+    value = known.get(word)
+    if value is None:
+        if word[0] not in _NUMBER_START:
+            raise _Unplain
+        value = known[word] = int(word) if len(word) < 20 and _INT_RE.match(word) else _number(word, 0, None)
+    return value
 
 
 def _add(a: tuple[Exact, ...], b: tuple[Exact, ...]) -> tuple[Exact, ...]:

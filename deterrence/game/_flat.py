@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from .extensive import CHANCE, DECISION, TERMINAL, ChanceInfo, ExtensiveFormGame, InfoSet, NodeInfo, Paths
 from .tree import ChanceNode, DecisionNode, Node, TerminalNode
 
@@ -68,8 +70,26 @@ def game_from_preorder(rec: PreorderRecords, players: Sequence[str], title: str)
     game._own_sequences = game._recall = game._subgame_roots = game._sequence_form = None
     _fill_nodes(game, rec)
     game.interior_outcomes = dict(rec.interior)
-    game._set_payoffs(tuple(terminal_rows))
+    game.payoff_values = tuple(terminal_rows)
+    game.payoffs = np.array(terminal_rows, dtype=float).reshape(-1, len(game.players))
+    game.payoffs.setflags(write=False)
+    _edges(game, rec)
     return game
+
+
+def _edges(game: ExtensiveFormGame, rec: PreorderRecords) -> None:
+    """The game's edge tables (:meth:`ExtensiveFormGame._edge_arrays`) from the records."""
+    n = len(rec.kinds)
+    chance_prob, edge_infoset, edge_action, depth = [1.0] * n, [-1] * n, [-1] * n, [0] * n
+    parents, actions, kinds, nodes = rec.parents, rec.actions, rec.kinds, game.nodes
+    for v in range(1, n):
+        p = parents[v]
+        depth[v] = depth[p] + 1
+        if kinds[p] == "c":
+            chance_prob[v] = float(rec.set_info[rec.sets[p]][3][actions[v]])
+        else:
+            edge_infoset[v], edge_action[v] = nodes[p].infoset, actions[v]
+    game._edge_arrays(parents, chance_prob, edge_infoset, edge_action, depth)
 
 
 def _fill_nodes(game: ExtensiveFormGame, rec: PreorderRecords) -> None:

@@ -446,6 +446,30 @@ def _first_not_distribution(flat: np.ndarray, offset: np.ndarray, atol: float) -
     return -1
 
 
+@njit
+def _reach(parent: np.ndarray, edge_flat: np.ndarray, chance_prob: np.ndarray, flat: np.ndarray
+           ) -> np.ndarray:
+    """Each node's probability of being reached (preorder: a parent's before its children's), the
+    behaviour given flat (``flat[edge_flat[v]]`` on the decision edge into ``v``)."""
+    reach = np.ones(parent.shape[0])
+    for v in range(1, parent.shape[0]):
+        f = edge_flat[v]
+        reach[v] = reach[parent[v]] * (flat[f] if f >= 0 else chance_prob[v])
+    return reach
+
+
+@njit
+def _set_reach(parent: np.ndarray, edge_set: np.ndarray, edge_action: np.ndarray, reach: np.ndarray,
+               n_sets: int) -> np.ndarray:
+    """Per information set, the sum of ``reach`` over its nodes (each met once, by its first action's
+    edge; in preorder)."""
+    out = np.zeros(n_sets)
+    for v in range(1, parent.shape[0]):
+        if edge_set[v] >= 0 and edge_action[v] == 0:
+            out[edge_set[v]] += reach[parent[v]]
+    return out
+
+
 class ExtensiveFormGame:
     """A finite extensive-form game.
 
@@ -595,7 +619,15 @@ class ExtensiveFormGame:
                 chance_prob[v] = float(self.chance_infos[par.infoset].probs[nd.action])
             else:
                 edge_infoset[v], edge_action[v] = par.infoset, nd.action
-        self._parent = np.array([nd.parent for nd in nodes], dtype=np.int64)
+        self._edge_arrays([nd.parent for nd in nodes], chance_prob, edge_infoset, edge_action, depth)
+
+    def _edge_arrays(self, parent: list[int], chance_prob: list[float], edge_infoset: list[int],
+                     edge_action: list[int], depth: list[int]) -> None:
+        """The edge tables from per-node lists (nodes in preorder): each node's parent, the chance
+        probability of the edge into it (1 for decision edges), the information set and action of a
+        decision edge into it (-1 otherwise), its depth."""
+        n = len(parent)
+        self._parent = np.array(parent, dtype=np.int64)
         self._terminal_idx = np.array(self.terminals, dtype=np.int64)
         self._chance_prob = np.array(chance_prob, dtype=float)
         self._edge_infoset = np.array(edge_infoset, dtype=np.int64)
@@ -606,13 +638,20 @@ class ExtensiveFormGame:
         mask = self._edge_infoset >= 0
         self._edge_flat = np.where(mask, offsets[np.maximum(self._edge_infoset, 0)] + self._edge_action, -1)
         self._decision_edge = mask
-        # depth levels (nodes in preorder within a level), so realisation probabilities need one numpy
-        # op per level
-        levels: list[list[int]] = [[] for _ in range(max(depth, default=0) + 1)]
-        for v, d in enumerate(depth):
-            levels[d].append(v)
-        self._levels = [np.array(level, dtype=np.int64) for level in levels[1:]]
-        self._deep = len(self._levels) > 64 and len(self._levels) * 8 > n
+        self._depth = depth
+        self._deep = max(depth, default=0) > 64 and max(depth, default=0) * 8 > n
+
+    @property
+    def _levels(self) -> list[np.ndarray]:
+        """The nodes by depth (in preorder within a depth; the root's level left out), so that values
+        need one numpy operation per level; built on first use."""
+        levels = self.__dict__.get("_level_arrays")
+        if levels is None:
+            by_depth: list[list[int]] = [[] for _ in range(max(self._depth, default=0) + 1)]
+            for v, d in enumerate(self._depth):
+                by_depth[d].append(v)
+            levels = self.__dict__["_level_arrays"] = [np.array(lv, dtype=np.int64) for lv in by_depth[1:]]
+        return levels
 
     # ------------------------------------------------------------------ basic facts
     @property
@@ -800,7 +839,10 @@ class ExtensiveFormGame:
 
     def realization_probabilities(self, behaviour: Behaviour) -> np.ndarray:
         """Probability of reaching each node under a behaviour profile."""
-        edge = self.edge_probabilities(behaviour)
+        flat = np.concatenate([np.asarray(b, dtype=float) for b in behaviour]) if behaviour else np.zeros(0)
+        if flat.ndim == 1 and flat.shape[0] == self._action_offset[-1]:  # one compiled pass down the tree
+            return _reach(self._parent, self._edge_flat, self._chance_prob, flat)
+        edge = self.edge_probabilities(behaviour)  # (which says what is wrong with the profile)
         if self._deep:  # one pass over the nodes beats one numpy call per level of a deep, narrow tree
             out = [1.0] * len(self.nodes)
             for v, (par, e) in enumerate(zip(self._parent.tolist(), edge.tolist(), strict=True)):
@@ -835,6 +877,12 @@ class ExtensiveFormGame:
             for lab in labels:
                 out[lab] = out.get(lab, 0.0) + p
         return out
+
+    def infoset_reach(self, reach: np.ndarray) -> np.ndarray:
+        """The probability of reaching each information set (the sum over its nodes of ``reach``, the
+        nodes' :meth:`realization_probabilities`), in one compiled pass."""
+        return _set_reach(self._parent, self._edge_infoset, self._edge_action,
+                          np.ascontiguousarray(reach, dtype=float), len(self.infosets))
 
     def beliefs(self, behaviour: Behaviour, reach: np.ndarray | None = None) -> list[np.ndarray | None]:
         """Bayes beliefs at each information set (``None`` where the set is reached with probability 0)."""
