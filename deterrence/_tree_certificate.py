@@ -12,6 +12,7 @@ against the Python walk).
 
 from __future__ import annotations
 
+import math
 import weakref
 from collections.abc import Sequence
 from typing import Any
@@ -22,16 +23,22 @@ from ._jit import njit
 from .game import ExtensiveFormGame
 from .game.scaling import payoff_scales
 
-_SET_PLAYERS: weakref.WeakKeyDictionary[ExtensiveFormGame, np.ndarray] = weakref.WeakKeyDictionary()
+_GAME_ARRAYS: weakref.WeakKeyDictionary[ExtensiveFormGame, tuple[np.ndarray, ...]] = (
+    weakref.WeakKeyDictionary())
 
 
-def _set_players(game: ExtensiveFormGame) -> np.ndarray:
-    """The player of each information set (kept per game object)."""
-    players = _SET_PLAYERS.get(game)
-    if players is None:
-        players = _SET_PLAYERS[game] = np.fromiter((h.player for h in game.infosets), dtype=np.int64,
-                                                   count=len(game.infosets))
-    return players
+def _game_arrays(game: ExtensiveFormGame) -> tuple[np.ndarray, ...]:
+    """The player of each information set, the payoffs (terminals x players), and the shifts and
+    units of the players' scales (:func:`deterrence.game.scaling.payoff_scales`), kept per game
+    object (its payoffs do not change)."""
+    arrays = _GAME_ARRAYS.get(game)
+    if arrays is None:
+        scales = payoff_scales(game)
+        arrays = _GAME_ARRAYS[game] = (
+            np.fromiter((h.player for h in game.infosets), dtype=np.int64, count=len(game.infosets)),
+            np.ascontiguousarray(game.payoffs, dtype=float).reshape(-1, game.num_players),
+            np.array([float(sc.shift) for sc in scales]), np.array([sc.unit for sc in scales]))
+    return arrays
 
 
 def nash_regret_on_scale(game: ExtensiveFormGame, beh: Sequence[Any]
@@ -40,17 +47,14 @@ def nash_regret_on_scale(game: ExtensiveFormGame, beh: Sequence[Any]
     :func:`deterrence.game.scaling.player_scale`), the units of the scales and the ranges of the
     scaled payoffs (1 where a player's payoffs are all equal); ``None`` without perfect recall or
     when the float arithmetic is not finite (the caller then walks the tree)."""
-    scales = payoff_scales(game)
-    shifts = np.array([float(sc.shift) for sc in scales])
-    units = np.array([sc.unit for sc in scales])
-    flat = np.concatenate(beh) if len(beh) else np.zeros(0)
+    set_players, payoffs, shifts, units = _game_arrays(game)
+    flat = np.concatenate(beh).astype(float, copy=False) if len(beh) else np.zeros(0)
     regret, ranges, ok = _nash_regret_kernel(
         game._parent, game._edge_infoset, game._edge_flat, game._chance_prob, game._action_offset,
-        _set_players(game), game._terminal_idx, game.payoffs.reshape(-1, game.num_players), shifts, units,
-        flat.astype(float, copy=False))
-    if not ok or not np.isfinite(regret).all():
+        set_players, game._terminal_idx, payoffs, shifts, units, flat)
+    if not ok or not all(map(math.isfinite, regret.tolist())):
         return None
-    return regret, units, ranges
+    return regret, units.copy(), ranges
 
 
 @njit

@@ -303,7 +303,7 @@ class _EfgReader:
 # anything wrong, is left to the checked reader (``_read_checked``), which reads the file again,
 # token by token, and names the line of the problem: a plain reading only ever accepts a file the
 # checked reader accepts, and builds the same game from it.
-_Q = r'(?:[^"\\]|\\.)*'  # the inside of a quoted text
+_Q = r'[^"\\]*(?:\\.[^"\\]*)*'  # the inside of a quoted text (unrolled: no alternation per character)
 _END = r'(?![^\s{},"])'  # a word ends here (as the tokens end)
 _OUTCOME = rf'\s+(?P<out>[0-9]+){_END}(?:\s*"(?P<oname>{_Q})"\s*\{{(?P<pay>[^{{}}"]*)\}})?'
 _SET = rf'(?:\s*"(?P<iname>{_Q})"\s*\{{(?P<acts>(?:\s*"{_Q}"{{chance}})*)\s*\}})?'
@@ -314,7 +314,7 @@ _RECORD = {
     "p": re.compile(rf'\s*p\s+"(?P<label>{_Q})"\s+(?P<player>[0-9]+){_END}\s+(?P<set>[0-9]+){_END}'
                     + _SET.replace("{chance}", "") + _OUTCOME, re.DOTALL),
 }
-_RECORDS = tuple(_RECORD.items())  # a failed match fails at once, at the record's first letter
+_RECORDS = tuple((k, _RECORD[k]) for k in "tpc")  # a failed match fails at once, at its first letter
 _HEADER = re.compile(rf'\s*EFG\s+2\s+[RD]\s+"(?P<title>{_Q})"\s*\{{(?P<players>(?:\s*"{_Q}")*)\s*\}}'
                      rf'(?:\s*"{_Q}")?', re.DOTALL)
 _QUOTED_TEXT = re.compile(rf'"({_Q})"', re.DOTALL)
@@ -366,38 +366,45 @@ class _PlainReader(_EfgReader):
     def read_records(self) -> PreorderRecords:
         """Every node record, in preorder (the order of the file), with an explicit stack."""
         rec = PreorderRecords([], [], [], [], [], [], [], {}, {})
-        text, nplayers = self.text, self.nplayers
+        kinds, parents, actions, labels = rec.kinds, rec.parents, rec.actions, rec.labels
+        sets, payoffs, names = rec.sets, rec.payoffs, rec.outcome_names
+        text, nplayers, infosets = self.text, self.nplayers, self.infosets
         stack: list[tuple[int, int, tuple[Exact, ...]]] = [(-1, -1, self.zero)]  # (parent, action, payoffs)
         while stack:
             parent, action, acc = stack.pop()
             kind, m = _match_record(text, self.pos)
             self.pos = m.end()
-            outcome = self._outcome(int(m["out"]), m["oname"], m["pay"])
+            out, oname = m["out"], m["oname"]
+            outcome = None if oname is None and out == "0" else self._outcome(int(out), oname, m["pay"])
             here = acc if outcome is None else _add(acc, outcome.payoffs)
-            v = len(rec.kinds)
-            rec.kinds.append(kind)
-            rec.parents.append(parent)
-            rec.actions.append(action)
-            rec.labels.append(_text(m["label"]) or None)
+            v = len(kinds)
+            kinds.append(kind)
+            parents.append(parent)
+            actions.append(action)
+            label = m["label"]
+            labels.append(_text(label) if label else None)
             if kind == "t":
                 self.terminals += 1
                 if self.terminals * nplayers > MAX_PAYOFFS:
                     raise _Unplain
-                rec.sets.append(None)
-                rec.payoffs.append(here)
-                rec.outcome_names.append(outcome.label if outcome is not None else None)
+                sets.append(None)
+                payoffs.append(here)
+                names.append(outcome.label if outcome is not None else None)
                 continue
             player = int(m["player"]) if kind == "p" else 0
             if kind == "p" and not 1 <= player <= nplayers:
                 raise _Unplain
             key = (player, int(m["set"]))
-            info = self._infoset(key, m["iname"], m["acts"], chance=kind == "c")
-            rec.sets.append(key)
-            rec.payoffs.append(None)
-            rec.outcome_names.append(None)
+            iname = m["iname"]
+            info = infosets.get(key) if iname is None else self._infoset(key, iname, m["acts"], kind == "c")
+            if info is None:  # a reference to a set not defined before
+                raise _Unplain
+            sets.append(key)
+            payoffs.append(None)
+            names.append(None)
             if outcome is not None:  # kept, so that the writer puts it back on the node
                 rec.interior[v] = (outcome.label, outcome.payoffs)
-            stack.extend((v, a, here) for a in range(len(info.actions) - 1, -1, -1))
+            stack.extend([(v, a, here) for a in range(len(info.actions) - 1, -1, -1)])
         return rec
 
     def _infoset(self, key: tuple[int, int], name: str | None, body: str | None, chance: bool) -> _Infoset:

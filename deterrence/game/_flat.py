@@ -136,21 +136,30 @@ def _fill_nodes(game: ExtensiveFormGame, rec: PreorderRecords) -> None:
             set_nodes[index].append(v)
             player = info_of[key][0]
             kind_name, kids = DECISION, tuple(children[v])
-        info = object.__new__(NodeInfo)  # as the tree builder makes them (see _Flattener.add)
-        info.__dict__.update(index=v, kind=kind_name, parent=parent, action=rec.actions[v], children=kids,
-                             player=player, infoset=index, label=rec.labels[v], end=ends[v], paths=paths)
-        nodes.append(info)
+        nodes.append(_frozen(NodeInfo, index=v, kind=kind_name, parent=parent, action=rec.actions[v],
+                             children=kids, player=player, infoset=index, label=rec.labels[v], end=ends[v],
+                             paths=paths))
     game._paths = paths
     game.nodes = tuple(nodes)
-    game.infosets = tuple(InfoSet(k, info_of[key][0], info_of[key][1], info_of[key][2], tuple(set_nodes[k]))
+    game.infosets = tuple(_frozen(InfoSet, index=k, player=info_of[key][0], name=info_of[key][1],
+                                  actions=info_of[key][2], nodes=tuple(set_nodes[k]))
                           for k, key in enumerate(set_keys))
-    game.chance_infos = tuple(ChanceInfo(k, info_of[key][1], info_of[key][2], info_of[key][3],
-                                         tuple(chance_nodes[k])) for k, key in enumerate(chance_keys))
+    game.chance_infos = tuple(_frozen(ChanceInfo, index=k, name=info_of[key][1], actions=info_of[key][2],
+                                      probs=info_of[key][3], nodes=tuple(chance_nodes[k]))
+                              for k, key in enumerate(chance_keys))
     game.terminal_outcomes = ((),) * len(terminal_of_node)
     game.terminal_names = tuple(name for name, kind in zip(rec.outcome_names, rec.kinds, strict=True)
                                 if kind == "t")
     game.terminals = tuple(terminal_of_node)
     game._terminal_of_node = terminal_of_node
+
+
+def _frozen(cls: type, **fields: Any) -> Any:
+    """An instance of the frozen dataclass ``cls`` holding ``fields`` (every field), made without its
+    generated ``__init__`` (which sets each field through ``object.__setattr__``)."""
+    obj = object.__new__(cls)
+    obj.__dict__.update(fields)
+    return obj
 
 
 def builder_tree(game: ExtensiveFormGame) -> Node:

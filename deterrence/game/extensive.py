@@ -802,7 +802,9 @@ class ExtensiveFormGame:
 
     def check_behaviour(self, behaviour: Sequence[Any], atol: float = 1e-9) -> Behaviour:
         """Validate a behaviour profile and return it as float arrays (checked all at once)."""
-        if not isinstance(behaviour, Sequence | np.ndarray) or isinstance(behaviour, str):
+        if type(behaviour) not in (list, tuple) and (
+            not isinstance(behaviour, Sequence | np.ndarray) or isinstance(behaviour, str)
+        ):
             raise GameError(
                 f"a behaviour profile is one vector per information set, got {type(behaviour).__name__}"
             )
