@@ -79,3 +79,10 @@ def test_records_with_payoffs_beyond_the_float_range_are_left_to_the_tree_builde
     records.payoffs[1] = (1, 0)
     records.interior[0] = ("x", (float("inf"), 0))
     assert game_from_preorder(records, players, title) is None
+
+
+def test_solving_a_game_read_into_its_tables_does_not_build_its_nodes() -> None:
+    game = parse_efg(TEXTS[-1][1])
+    eqs = dt.solve(game, method="sequence_form")
+    assert game.__dict__["_nodes"] is None  # the solve and its certificate used the tables only
+    assert len(game.nodes) == game.nodes[0].end and eqs[0].certificate.passed

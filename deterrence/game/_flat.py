@@ -60,7 +60,8 @@ def _all_finite(rows: Sequence[Sequence[Any]]) -> bool:
 
 def game_from_preorder(rec: PreorderRecords, players: Sequence[str], title: str) -> ExtensiveFormGame | None:
     """The game of the records, or ``None`` if some payoff is not a finite float (the tree builder
-    then says what is wrong)."""
+    then says what is wrong). ``game.nodes`` (and the paths) wait for their first use
+    (:func:`build_nodes`): solving needs only the tables."""
     terminal_rows = [p for p in rec.payoffs if p is not None]
     if not _all_finite(terminal_rows) or not _all_finite([p for _, p in rec.interior.values()]):
         return None
@@ -68,32 +69,65 @@ def game_from_preorder(rec: PreorderRecords, players: Sequence[str], title: str)
     game.title, game.players = title, tuple(players)
     game._root_node = None
     game._own_sequences = game._recall = game._subgame_roots = game._sequence_form = None
-    _fill_nodes(game, rec)
+    game.__dict__["_nodes"] = None
+    game._records = rec
+    _fill_tables(game, rec)
     game.interior_outcomes = dict(rec.interior)
     game.payoff_values = tuple(terminal_rows)
     game.payoffs = np.array(terminal_rows, dtype=float).reshape(-1, len(game.players))
     game.payoffs.setflags(write=False)
-    _edges(game, rec)
     return game
 
 
-def _edges(game: ExtensiveFormGame, rec: PreorderRecords) -> None:
-    """The game's edge tables (:meth:`ExtensiveFormGame._edge_arrays`) from the records."""
+def _fill_tables(game: ExtensiveFormGame, rec: PreorderRecords) -> None:
+    """The game's information sets, chance sets, terminals and edge tables, in one pass."""
     n = len(rec.kinds)
+    set_index: dict[Any, int] = {}
+    chance_index: dict[Any, int] = {}
+    members: tuple[list[list[int]], list[list[int]]] = ([], [])  # of the decision sets, the chance sets
+    keys: tuple[list[Any], list[Any]] = ([], [])
+    index = [-1] * n  # per node: its set (decision nodes) or chance set (chance nodes)
     chance_prob, edge_infoset, edge_action, depth = [1.0] * n, [-1] * n, [-1] * n, [0] * n
-    parents, actions, kinds, nodes = rec.parents, rec.actions, rec.kinds, game.nodes
-    for v in range(1, n):
-        p = parents[v]
-        depth[v] = depth[p] + 1
-        if kinds[p] == "c":
-            chance_prob[v] = float(rec.set_info[rec.sets[p]][3][actions[v]])
-        else:
-            edge_infoset[v], edge_action[v] = nodes[p].infoset, actions[v]
+    terminal_of_node: dict[int, int] = {}
+    kinds, parents, actions, sets, info_of = rec.kinds, rec.parents, rec.actions, rec.sets, rec.set_info
+    for v in range(n):
+        kind, p = kinds[v], parents[v]
+        if p >= 0:
+            depth[v] = depth[p] + 1
+            if kinds[p] == "c":
+                chance_prob[v] = float(info_of[sets[p]][3][actions[v]])
+            else:
+                edge_infoset[v], edge_action[v] = index[p], actions[v]
+        if kind == "t":
+            terminal_of_node[v] = len(terminal_of_node)
+            continue
+        chance = kind == "c"
+        found = (chance_index if chance else set_index)
+        k = found.get(sets[v])
+        if k is None:
+            k = found[sets[v]] = len(keys[chance])
+            keys[chance].append(sets[v])
+            members[chance].append([])
+        members[chance][k].append(v)
+        index[v] = k
+    game._node_sets = index
+    game.infosets = tuple(_frozen(InfoSet, index=k, player=info_of[key][0], name=info_of[key][1],
+                                  actions=info_of[key][2], nodes=tuple(members[False][k]))
+                          for k, key in enumerate(keys[False]))
+    game.chance_infos = tuple(_frozen(ChanceInfo, index=k, name=info_of[key][1], actions=info_of[key][2],
+                                      probs=info_of[key][3], nodes=tuple(members[True][k]))
+                              for k, key in enumerate(keys[True]))
+    game.terminal_outcomes = ((),) * len(terminal_of_node)
+    game.terminal_names = tuple(name for name, kind in zip(rec.outcome_names, kinds, strict=True)
+                                if kind == "t")
+    game.terminals = tuple(terminal_of_node)
+    game._terminal_of_node = terminal_of_node
     game._edge_arrays(parents, chance_prob, edge_infoset, edge_action, depth)
 
 
-def _fill_nodes(game: ExtensiveFormGame, rec: PreorderRecords) -> None:
-    """``game.nodes``, its information sets, chance sets, terminals and paths, in one pass."""
+def build_nodes(game: ExtensiveFormGame) -> tuple[NodeInfo, ...]:
+    """``game.nodes`` and ``game._paths`` of a game read straight into its tables, from its records."""
+    rec, index = game._records, game._node_sets
     n = len(rec.kinds)
     children: list[list[int]] = [[] for _ in range(n)]
     for v in range(1, n):
@@ -102,56 +136,19 @@ def _fill_nodes(game: ExtensiveFormGame, rec: PreorderRecords) -> None:
     for v in range(n - 1, -1, -1):
         kids = children[v]
         ends[v] = ends[kids[-1]] if kids else v + 1
-    set_index: dict[Any, int] = {}
-    chance_index: dict[Any, int] = {}
-    set_nodes: list[list[int]] = []
-    chance_nodes: list[list[int]] = []
-    set_keys: list[Any] = []
-    chance_keys: list[Any] = []
     paths = Paths()
     nodes: list[NodeInfo] = []
-    terminal_of_node: dict[int, int] = {}
-    info_of = rec.set_info
+    info_of, kind_names = rec.set_info, {"t": TERMINAL, "c": CHANCE, "p": DECISION}
     for v in range(n):
         kind, parent, key = rec.kinds[v], rec.parents[v], rec.sets[v]
         paths.add(parent, "root" if parent < 0 else info_of[rec.sets[parent]][2][rec.actions[v]])
-        player = -1
-        if kind == "t":
-            terminal_of_node[v] = len(terminal_of_node)
-            kind_name, index, kids = TERMINAL, -1, ()
-        elif kind == "c":
-            index = chance_index.get(key)
-            if index is None:
-                index = chance_index[key] = len(chance_keys)
-                chance_keys.append(key)
-                chance_nodes.append([])
-            chance_nodes[index].append(v)
-            kind_name, kids = CHANCE, tuple(children[v])
-        else:
-            index = set_index.get(key)
-            if index is None:
-                index = set_index[key] = len(set_keys)
-                set_keys.append(key)
-                set_nodes.append([])
-            set_nodes[index].append(v)
-            player = info_of[key][0]
-            kind_name, kids = DECISION, tuple(children[v])
-        nodes.append(_frozen(NodeInfo, index=v, kind=kind_name, parent=parent, action=rec.actions[v],
-                             children=kids, player=player, infoset=index, label=rec.labels[v], end=ends[v],
-                             paths=paths))
+        nodes.append(_frozen(NodeInfo, index=v, kind=kind_names[kind], parent=parent, action=rec.actions[v],
+                             children=tuple(children[v]) if kind != "t" else (),
+                             player=info_of[key][0] if kind == "p" else -1, infoset=index[v],
+                             label=rec.labels[v], end=ends[v], paths=paths))
     game._paths = paths
-    game.nodes = tuple(nodes)
-    game.infosets = tuple(_frozen(InfoSet, index=k, player=info_of[key][0], name=info_of[key][1],
-                                  actions=info_of[key][2], nodes=tuple(set_nodes[k]))
-                          for k, key in enumerate(set_keys))
-    game.chance_infos = tuple(_frozen(ChanceInfo, index=k, name=info_of[key][1], actions=info_of[key][2],
-                                      probs=info_of[key][3], nodes=tuple(chance_nodes[k]))
-                              for k, key in enumerate(chance_keys))
-    game.terminal_outcomes = ((),) * len(terminal_of_node)
-    game.terminal_names = tuple(name for name, kind in zip(rec.outcome_names, rec.kinds, strict=True)
-                                if kind == "t")
-    game.terminals = tuple(terminal_of_node)
-    game._terminal_of_node = terminal_of_node
+    game.__dict__["_nodes"] = out = tuple(nodes)
+    return out
 
 
 def _frozen(cls: type, **fields: Any) -> Any:
@@ -187,4 +184,4 @@ def builder_tree(game: ExtensiveFormGame) -> Node:
     return built[0]
 
 
-__all__ = ["PreorderRecords", "builder_tree", "game_from_preorder"]
+__all__ = ["PreorderRecords", "build_nodes", "builder_tree", "game_from_preorder"]

@@ -533,7 +533,7 @@ class ExtensiveFormGame:
         self._recall: tuple[str | None] | None = None
         self._subgame_roots: tuple[int, ...] | None = None
         self._sequence_form: Any = None  # the sequence form's tree-only parts (game.convert.sequence_form)
-        self.nodes: tuple[NodeInfo, ...] = tuple(flat.nodes)
+        self.nodes = tuple(flat.nodes)
         self.infosets: tuple[InfoSet, ...] = flat.infosets()
         self.chance_infos: tuple[ChanceInfo, ...] = flat.chance_infos()
         self._raw_payoffs = flat.terminal_payoffs
@@ -544,6 +544,21 @@ class ExtensiveFormGame:
         self.interior_outcomes: dict[int, tuple[str, tuple[Any, ...]]] = flat.interior_outcomes
         self.terminals: tuple[int, ...] = tuple(sorted(flat.terminal_of_node))
         self._terminal_of_node = flat.terminal_of_node
+
+    @property
+    def nodes(self) -> tuple[NodeInfo, ...]:
+        """Every node, in preorder (built on first use when the game was read straight into its
+        tables, as a plainly written ``.efg`` file is: solving needs only the tables)."""
+        nodes = self.__dict__["_nodes"]
+        if nodes is None:
+            from ._flat import build_nodes
+
+            nodes = build_nodes(self)
+        return nodes
+
+    @nodes.setter
+    def nodes(self, value: tuple[NodeInfo, ...]) -> None:
+        self.__dict__["_nodes"] = value
 
     @property
     def root_node(self) -> Node:
