@@ -74,9 +74,9 @@ def test_records_with_payoffs_beyond_the_float_range_are_left_to_the_tree_builde
     text = 'EFG 2 R "t" { "1" "2" }\n""\np "" 1 1 "" { "a" "b" } 0\nt "" 1 "o" { 1, 0 }\nt "" 0\n'
     title, players, records = _efg._read_plain(text)
     assert game_from_preorder(records, players, title) is not None
-    records.payoffs[1] = (10**400, 0)
+    records.payoffs[0] = (10**400, 0)
     assert game_from_preorder(records, players, title) is None
-    records.payoffs[1] = (1, 0)
+    records.payoffs[0] = (1, 0)
     records.interior[0] = ("x", (float("inf"), 0))
     assert game_from_preorder(records, players, title) is None
 

@@ -365,31 +365,23 @@ class _PlainReader(_EfgReader):
 
     def read_records(self) -> PreorderRecords:
         """Every node record, in preorder (the order of the file), with an explicit stack."""
-        rec = PreorderRecords([], [], [], [], [], [], [], {}, {})
-        kinds, parents, actions, labels = rec.kinds, rec.parents, rec.actions, rec.labels
-        sets, payoffs, names = rec.sets, rec.payoffs, rec.outcome_names
+        rec = PreorderRecords([], [], [], {}, {})
+        nodes, payoffs, names = rec.nodes, rec.payoffs, rec.outcome_names
         text, nplayers, infosets = self.text, self.nplayers, self.infosets
         stack: list[tuple[int, int, tuple[Exact, ...]]] = [(-1, -1, self.zero)]  # (parent, action, payoffs)
         while stack:
             parent, action, acc = stack.pop()
             kind, m = _match_record(text, self.pos)
             self.pos = m.end()
-            out, oname = m["out"], m["oname"]
+            out, oname, label = m["out"], m["oname"], m["label"]
             outcome = None if oname is None and out == "0" else self._outcome(int(out), oname, m["pay"])
             here = acc if outcome is None else _add(acc, outcome.payoffs)
-            v = len(kinds)
-            kinds.append(kind)
-            parents.append(parent)
-            actions.append(action)
-            label = m["label"]
-            labels.append(_text(label) if label else None)
             if kind == "t":
-                self.terminals += 1
-                if self.terminals * nplayers > MAX_PAYOFFS:
-                    raise _Unplain
-                sets.append(None)
+                nodes.append(("t", parent, action, _text(label) if label else None, None))
                 payoffs.append(here)
                 names.append(outcome.label if outcome is not None else None)
+                if len(payoffs) * nplayers > MAX_PAYOFFS:
+                    raise _Unplain
                 continue
             player = int(m["player"]) if kind == "p" else 0
             if kind == "p" and not 1 <= player <= nplayers:
@@ -399,9 +391,8 @@ class _PlainReader(_EfgReader):
             info = infosets.get(key) if iname is None else self._infoset(key, iname, m["acts"], kind == "c")
             if info is None:  # a reference to a set not defined before
                 raise _Unplain
-            sets.append(key)
-            payoffs.append(None)
-            names.append(None)
+            v = len(nodes)
+            nodes.append((kind, parent, action, _text(label) if label else None, key))
             if outcome is not None:  # kept, so that the writer puts it back on the node
                 rec.interior[v] = (outcome.label, outcome.payoffs)
             stack.extend([(v, a, here) for a in range(len(info.actions) - 1, -1, -1)])

@@ -26,26 +26,22 @@ from .tree import ChanceNode, DecisionNode, Node, TerminalNode
 
 @dataclass
 class PreorderRecords:
-    """The nodes of a tree in preorder, as parallel lists (one entry per node).
+    """The nodes of a tree in preorder.
 
-    ``kinds``: ``"p"`` (decision), ``"c"`` (chance) or ``"t"`` (terminal); ``parents``: the
-    parent's index (-1 for the root); ``actions``: the index of the action at the parent that leads
-    here (-1 for the root); ``labels``: node labels (``None`` for none); ``sets``: for decision and
-    chance nodes, the key of the node's set in ``set_info`` (``None`` for terminals); ``payoffs``:
-    terminal nodes' payoff rows in player order (``None`` elsewhere); ``outcome_names``: terminal
-    nodes' Gambit outcome names (``None`` for none); ``interior``: node index -> ``(name, payoffs)``
-    of a Gambit outcome on a decision or chance node.
+    ``nodes``: one ``(kind, parent, action, label, set)`` per node: kind ``"p"`` (decision),
+    ``"c"`` (chance) or ``"t"`` (terminal); the parent's index (-1 for the root); the index of the
+    action at the parent that leads here (-1 for the root); the node's label (``None`` for none);
+    for decision and chance nodes, the key of the node's set in ``set_info`` (``None`` for
+    terminals). ``payoffs`` and ``outcome_names``: the terminal nodes' payoff rows in player order
+    and Gambit outcome names (``None`` for none), in preorder. ``interior``: node index ->
+    ``(name, payoffs)`` of a Gambit outcome on a decision or chance node.
 
     ``set_info``: set key -> ``(player index or -1 for chance, name, action names, chance
     probabilities or None)``.
     """
 
-    kinds: list[str]
-    parents: list[int]
-    actions: list[int]
-    labels: list[str | None]
-    sets: list[Any]
-    payoffs: list[tuple[Any, ...] | None]
+    nodes: list[tuple[str, int, int, str | None, Any]]
+    payoffs: list[tuple[Any, ...]]
     outcome_names: list[str | None]
     interior: dict[int, tuple[str, tuple[Any, ...]]]
     set_info: dict[Any, tuple[int, str, tuple[str, ...], tuple[Any, ...] | None]]
@@ -62,7 +58,7 @@ def game_from_preorder(rec: PreorderRecords, players: Sequence[str], title: str)
     """The game of the records, or ``None`` if some payoff is not a finite float (the tree builder
     then says what is wrong). ``game.nodes`` (and the paths) wait for their first use
     (:func:`build_nodes`): solving needs only the tables."""
-    terminal_rows = [p for p in rec.payoffs if p is not None]
+    terminal_rows = rec.payoffs
     if not _all_finite(terminal_rows) or not _all_finite([p for _, p in rec.interior.values()]):
         return None
     game = object.__new__(ExtensiveFormGame)
@@ -81,32 +77,33 @@ def game_from_preorder(rec: PreorderRecords, players: Sequence[str], title: str)
 
 def _fill_tables(game: ExtensiveFormGame, rec: PreorderRecords) -> None:
     """The game's information sets, chance sets, terminals and edge tables, in one pass."""
-    n = len(rec.kinds)
+    n = len(rec.nodes)
     set_index: dict[Any, int] = {}
     chance_index: dict[Any, int] = {}
     members: tuple[list[list[int]], list[list[int]]] = ([], [])  # of the decision sets, the chance sets
     keys: tuple[list[Any], list[Any]] = ([], [])
     index = [-1] * n  # per node: its set (decision nodes) or chance set (chance nodes)
+    parents = [-1] * n
     chance_prob, edge_infoset, edge_action, depth = [1.0] * n, [-1] * n, [-1] * n, [0] * n
     terminal_of_node: dict[int, int] = {}
-    kinds, parents, actions, sets, info_of = rec.kinds, rec.parents, rec.actions, rec.sets, rec.set_info
-    for v in range(n):
-        kind, p = kinds[v], parents[v]
+    nodes, info_of = rec.nodes, rec.set_info
+    for v, (kind, p, action, _, key) in enumerate(nodes):
         if p >= 0:
-            depth[v] = depth[p] + 1
-            if kinds[p] == "c":
-                chance_prob[v] = float(info_of[sets[p]][3][actions[v]])
+            parents[v], depth[v] = p, depth[p] + 1
+            up = nodes[p]
+            if up[0] == "c":
+                chance_prob[v] = float(info_of[up[4]][3][action])
             else:
-                edge_infoset[v], edge_action[v] = index[p], actions[v]
+                edge_infoset[v], edge_action[v] = index[p], action
         if kind == "t":
             terminal_of_node[v] = len(terminal_of_node)
             continue
         chance = kind == "c"
         found = (chance_index if chance else set_index)
-        k = found.get(sets[v])
+        k = found.get(key)
         if k is None:
-            k = found[sets[v]] = len(keys[chance])
-            keys[chance].append(sets[v])
+            k = found[key] = len(keys[chance])
+            keys[chance].append(key)
             members[chance].append([])
         members[chance][k].append(v)
         index[v] = k
@@ -118,8 +115,7 @@ def _fill_tables(game: ExtensiveFormGame, rec: PreorderRecords) -> None:
                                       probs=info_of[key][3], nodes=tuple(members[True][k]))
                               for k, key in enumerate(keys[True]))
     game.terminal_outcomes = ((),) * len(terminal_of_node)
-    game.terminal_names = tuple(name for name, kind in zip(rec.outcome_names, kinds, strict=True)
-                                if kind == "t")
+    game.terminal_names = tuple(rec.outcome_names)
     game.terminals = tuple(terminal_of_node)
     game._terminal_of_node = terminal_of_node
     game._edge_arrays(parents, chance_prob, edge_infoset, edge_action, depth)
@@ -128,10 +124,10 @@ def _fill_tables(game: ExtensiveFormGame, rec: PreorderRecords) -> None:
 def build_nodes(game: ExtensiveFormGame) -> tuple[NodeInfo, ...]:
     """``game.nodes`` and ``game._paths`` of a game read straight into its tables, from its records."""
     rec, index = game._records, game._node_sets
-    n = len(rec.kinds)
+    n = len(rec.nodes)
     children: list[list[int]] = [[] for _ in range(n)]
     for v in range(1, n):
-        children[rec.parents[v]].append(v)
+        children[rec.nodes[v][1]].append(v)
     ends = [0] * n
     for v in range(n - 1, -1, -1):
         kids = children[v]
@@ -139,13 +135,12 @@ def build_nodes(game: ExtensiveFormGame) -> tuple[NodeInfo, ...]:
     paths = Paths()
     nodes: list[NodeInfo] = []
     info_of, kind_names = rec.set_info, {"t": TERMINAL, "c": CHANCE, "p": DECISION}
-    for v in range(n):
-        kind, parent, key = rec.kinds[v], rec.parents[v], rec.sets[v]
-        paths.add(parent, "root" if parent < 0 else info_of[rec.sets[parent]][2][rec.actions[v]])
-        nodes.append(_frozen(NodeInfo, index=v, kind=kind_names[kind], parent=parent, action=rec.actions[v],
+    for v, (kind, parent, action, label, key) in enumerate(rec.nodes):
+        paths.add(parent, "root" if parent < 0 else info_of[rec.nodes[parent][4]][2][action])
+        nodes.append(_frozen(NodeInfo, index=v, kind=kind_names[kind], parent=parent, action=action,
                              children=tuple(children[v]) if kind != "t" else (),
                              player=info_of[key][0] if kind == "p" else -1, infoset=index[v],
-                             label=rec.labels[v], end=ends[v], paths=paths))
+                             label=label, end=ends[v], paths=paths))
     game._paths = paths
     game.__dict__["_nodes"] = out = tuple(nodes)
     return out
