@@ -60,7 +60,8 @@ def _evaluate_one(game: Any, cand: Candidate, concept: str, options: SolveOption
         return _Evaluated(cand, cert, strategies, game.expected_payoffs(profile),
                           game.outcome_probabilities(profile), None)
     reach = game.realization_probabilities(profile)  # payoffs and outcomes from it on first access
-    return _Evaluated(cand, cert, strategies, None, None, reach)
+    return instance(_Evaluated, {"candidate": cand, "certificate": cert, "strategies": strategies,
+                                 "payoffs": None, "outcomes": None, "reach": reach})
 
 
 def _batch_arrays(game: Any, cands: Sequence[Candidate], concept: str, options: SolveOptions
@@ -276,7 +277,8 @@ def _snap_rows(rows: np.ndarray) -> np.ndarray:
 def _snap_all(vectors: Sequence[Any]) -> tuple[Any, ...]:
     """:func:`_snap` on every vector of a profile, after one noise test of their concatenation
     (most profiles have none, and are returned as float arrays at once)."""
-    arrays = [np.asarray(v, dtype=float) if v is not None else v for v in vectors]
+    arrays = [v if type(v) is np.ndarray and v.dtype == np.float64 else  # float arrays kept as they are
+              np.asarray(v, dtype=float) if v is not None else v for v in vectors]
     if not arrays or any(a is None or a.ndim != 1 or a.size == 0 for a in arrays):
         return tuple(_snap(v) for v in vectors)
     if not _has_noise(np.concatenate(arrays)[None, :], SNAP):

@@ -36,7 +36,7 @@ from ._certify_collective import certify_collective_batch as certify_collective_
 from ._jit import njit
 from ._reputation_certificate import certify_reputation
 from ._tree_certificate import nash_regret_on_scale
-from .equilibrium import Certificate
+from .equilibrium import Certificate, instance
 from .errors import GameError, SolverError, UnsupportedError
 from .game import ExtensiveFormGame, NormalFormGame
 from .game.collective import CollectiveDefenceGame
@@ -991,17 +991,10 @@ def _certify_tree(
         raise UnsupportedError(f"unknown concept '{concept}'")
     details["relative_regret"] = relative
     passed = relative <= tol and bayes_error <= max(tol, 1e-9)
-    return _finished(
-        Certificate(
-            concept=concept,
-            regret=_worst(regret, 0.0),
-            bayes_error=bayes_error,
-            tolerance=tol,
-            exact=exact,
-            passed=passed,
-            details=details,
-        )
-    )
+    return _finished(instance(Certificate, {  # every field, as Certificate(...) would set them
+        "concept": concept, "regret": _worst(regret, 0.0), "bayes_error": bayes_error, "qre_residual": 0.0,
+        "tolerance": tol, "exact": exact, "passed": passed, "details": details,
+    }))
 
 
 # ----------------------------------------------------------------------------- entry point

@@ -29,7 +29,7 @@ from __future__ import annotations
 import weakref
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -42,10 +42,10 @@ from .base import Candidate, RawResult, SolveOptions, SolverInfo, SolverOptions
 from .lemke import _lemke_kernel, check_status
 
 
-@dataclass(frozen=True)
-class _Player:
+class _Player(NamedTuple):
     """One player's sequences as arrays: where each information set's actions start, how many
-    there are and the sequence leading to the set (information sets in the player's order)."""
+    there are and the sequence leading to the set (information sets in the player's order); a
+    tuple, as the compiled kernels take it."""
 
     starts: np.ndarray
     n_actions: np.ndarray
@@ -53,8 +53,7 @@ class _Player:
     size: int
 
 
-@dataclass(frozen=True)
-class _Structure:
+class _Structure(NamedTuple):
     """What the compiled LCP needs of a game, built once per game object (:func:`_structure`).
 
     ``players``: both players' sequence arrays; ``leaf1``, ``leaf2``: each terminal's sequence of
@@ -78,6 +77,7 @@ def _players(sf: SequenceForm) -> tuple[_Player, _Player]:
 
 
 _STRUCTURES: weakref.WeakKeyDictionary[Any, _Structure | None] = weakref.WeakKeyDictionary()
+_MISSING = object()
 
 
 def _structure(sf: SequenceForm | ExtensiveFormGame) -> _Structure | None:
@@ -88,8 +88,9 @@ def _structure(sf: SequenceForm | ExtensiveFormGame) -> _Structure | None:
     :func:`deterrence.game.convert.sequence_form` numbers the sequences.
     """
     game = sf.game if isinstance(sf, SequenceForm) else sf
-    if game in _STRUCTURES:
-        return _STRUCTURES[game]
+    cached = _STRUCTURES.get(game, _MISSING)
+    if cached is not _MISSING:
+        return cached
     offset = np.asarray(game._action_offset, dtype=np.int64)
     set_player = np.fromiter((h.player for h in game.infosets), dtype=np.int64, count=len(game.infosets))
     out = _tables_kernel(game._parent, game._edge_infoset, game._edge_action, game._chance_prob, offset,
@@ -363,7 +364,7 @@ def _behaviour_kernel(p1: tuple, p2: tuple, flat1: np.ndarray, flat2: np.ndarray
 
 
 def _packed(pl: _Player) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
-    return (pl.starts, pl.n_actions, pl.parent, pl.size)
+    return tuple.__new__(tuple, pl)  # a plain tuple: the kernels are compiled for those
 
 
 def solve_lcp(sf: SequenceForm | ExtensiveFormGame, seed: int = 0, max_pivots: int = 100_000
