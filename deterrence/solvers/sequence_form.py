@@ -34,7 +34,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .._jit import njit
-from ..errors import SolverError
+from ..errors import GameError, SolverError
 from ..game.convert import SequenceForm, recall_violation, sequence_form
 from ..game.extensive import ExtensiveFormGame
 from ._options import option
@@ -91,6 +91,8 @@ def _structure(sf: SequenceForm | ExtensiveFormGame) -> _Structure | None:
     cached = _STRUCTURES.get(game, _MISSING)
     if cached is not _MISSING:
         return cached
+    if game.num_players != 2:  # the kernel numbers two players' sequences
+        raise GameError(f"the sequence-form LCP takes 2-player games, not {game.num_players}-player ones")
     offset = np.asarray(game._action_offset, dtype=np.int64)
     set_player = np.fromiter((h.player for h in game.infosets), dtype=np.int64, count=len(game.infosets))
     out = _tables_kernel(game._parent, game._edge_infoset, game._edge_action, game._chance_prob, offset,
