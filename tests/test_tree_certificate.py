@@ -1,7 +1,7 @@
-"""The compiled Nash regret of trees (:mod:`deterrence._tree_certificate`) against the certificate's
-older paths, which stay as oracles: ``_root_regret`` (the same arithmetic on per-game arrays built
-in Python: equal bit for bit), the Python walk of ``_tree_regret`` and, without perfect recall,
-the pure-strategy enumeration it leaves to them."""
+"""The compiled Nash regret of trees (``deterrence.certificates.nash_regret_on_scale``) against
+the certificate's older paths, which stay as oracles: ``_root_regret`` (the same arithmetic on
+per-game arrays built in Python: equal bit for bit), the Python walk of ``_tree_regret`` and,
+without perfect recall, the pure-strategy enumeration it leaves to them."""
 
 from __future__ import annotations
 
@@ -11,8 +11,13 @@ from hypothesis import strategies as st
 from test_convert import random_games
 
 import deterrence as dt
-from deterrence._tree_certificate import nash_regret_on_scale
-from deterrence.certificates import _root_regret, _scaled_payoffs, _tree_regret, _TreeNumbers
+from deterrence.certificates import (
+    _root_regret,
+    _scaled_payoffs,
+    _tree_regret,
+    _TreeNumbers,
+    nash_regret_on_scale,
+)
 from deterrence.game import ExtensiveFormGame, decision, terminal
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -5,7 +5,7 @@ lists them so) knows everything :class:`~deterrence.game.extensive.ExtensiveForm
 from a tree of builder nodes: each node's parent, the action leading to it, its information
 set. :func:`game_from_preorder` fills the game's tables from such records directly, with one
 pass over the nodes, and leaves the builder tree (``game.root_node``) to be built on first use
-(:func:`builder_tree`). It checks nothing the reader has not checked already, and declines
+(``ExtensiveFormGame.root_node``). It checks nothing the reader has not checked already, and declines
 (returns ``None``) where the tree builder would have to judge: payoffs that are not finite
 floats. The games are the same as :class:`ExtensiveFormGame` builds from the same tree
 (``tests/test_flat_game.py`` compares them field by field).
@@ -21,7 +21,6 @@ from typing import Any
 import numpy as np
 
 from .extensive import CHANCE, DECISION, TERMINAL, ChanceInfo, ExtensiveFormGame, InfoSet, NodeInfo, Paths
-from .tree import ChanceNode, DecisionNode, Node, TerminalNode
 
 
 @dataclass
@@ -66,6 +65,7 @@ def game_from_preorder(rec: PreorderRecords, players: Sequence[str], title: str)
     game._root_node = None
     game._own_sequences = game._recall = game._subgame_roots = game._sequence_form = None
     game.__dict__["_nodes"] = None
+    game._nodes_builder = build_nodes  # game.nodes calls it on first use
     game._records = rec
     _fill_tables(game, rec)
     game.interior_outcomes = dict(rec.interior)
@@ -154,29 +154,4 @@ def _frozen(cls: type, **fields: Any) -> Any:
     return obj
 
 
-def builder_tree(game: ExtensiveFormGame) -> Node:
-    """The tree of builder nodes of a game (children first, from its tables): what
-    :class:`ExtensiveFormGame` would have been given to build the same game."""
-    built: list[Any] = [None] * len(game.nodes)
-    interior = game.interior_outcomes
-    for nd in reversed(game.nodes):
-        v = nd.index
-        if nd.kind == TERMINAL:
-            t = game.terminal_index(v)
-            built[v] = TerminalNode(payoffs=list(game.payoff_values[t]), outcome=game.terminal_outcomes[t],
-                                    label=nd.label, name=game.terminal_names[t])
-            continue
-        outcome = interior.get(v)
-        if nd.kind == DECISION:
-            h = game.infosets[nd.infoset]
-            moves = {a: built[c] for a, c in zip(h.actions, nd.children, strict=True)}
-            built[v] = DecisionNode(player=game.players[nd.player], actions=moves, infoset=h.name,
-                                    label=nd.label, gambit_outcome=outcome)
-        else:
-            c = game.chance_infos[nd.infoset]
-            branches = {a: (p, built[k]) for a, p, k in zip(c.actions, c.probs, nd.children, strict=True)}
-            built[v] = ChanceNode(branches=branches, label=nd.label, infoset=c.name, gambit_outcome=outcome)
-    return built[0]
-
-
-__all__ = ["PreorderRecords", "build_nodes", "builder_tree", "game_from_preorder"]
+__all__ = ["PreorderRecords", "build_nodes", "game_from_preorder"]

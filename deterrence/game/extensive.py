@@ -470,6 +470,32 @@ def _set_reach(parent: np.ndarray, edge_set: np.ndarray, edge_action: np.ndarray
     return out
 
 
+def _builder_tree(game: ExtensiveFormGame) -> Node:
+    """The tree of builder nodes of a game (children first, from its tables): what
+    :class:`ExtensiveFormGame` would have been given to build the same game."""
+    built: list[Any] = [None] * len(game.nodes)
+    interior = game.interior_outcomes
+    for nd in reversed(game.nodes):
+        v = nd.index
+        if nd.kind == TERMINAL:
+            t = game.terminal_index(v)
+            built[v] = TerminalNode(payoffs=list(game.payoff_values[t]), outcome=game.terminal_outcomes[t],
+                                    label=nd.label, name=game.terminal_names[t])
+            continue
+        outcome = interior.get(v)
+        if nd.kind == DECISION:
+            h = game.infosets[nd.infoset]
+            moves = {a: built[c] for a, c in zip(h.actions, nd.children, strict=True)}
+            built[v] = DecisionNode(player=game.players[nd.player], actions=moves, infoset=h.name,
+                                    label=nd.label, gambit_outcome=outcome)
+        else:
+            c = game.chance_infos[nd.infoset]
+            branches = {a: (p, built[k]) for a, p, k in zip(c.actions, c.probs, nd.children, strict=True)}
+            built[v] = ChanceNode(branches=branches, label=nd.label, infoset=c.name, gambit_outcome=outcome)
+    return built[0]
+
+
+
 class ExtensiveFormGame:
     """A finite extensive-form game.
 
@@ -551,9 +577,7 @@ class ExtensiveFormGame:
         tables, as a plainly written ``.efg`` file is: solving needs only the tables)."""
         nodes = self.__dict__["_nodes"]
         if nodes is None:
-            from ._flat import build_nodes
-
-            nodes = build_nodes(self)
+            nodes = self._nodes_builder(self)  # set by the reader that left them out
         return nodes
 
     @nodes.setter
@@ -565,9 +589,7 @@ class ExtensiveFormGame:
         """The root of the game's tree of builder nodes (built from the game's tables on first use when
         the game was read straight into them, as a plainly written ``.efg`` file is)."""
         if self._root_node is None:
-            from ._flat import builder_tree
-
-            self._root_node = builder_tree(self)
+            self._root_node = _builder_tree(self)
         return self._root_node
 
     def _finish(self) -> None:
