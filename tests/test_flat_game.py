@@ -4,46 +4,19 @@ every table the same, and the builder tree rebuilt on first use gives the game a
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
-from helpers.trees import random_tree
+from test_efg_plain_reader import TEXTS, _checked
 
 import deterrence as dt
 from deterrence.gambit import _efg, parse_efg
 from deterrence.game import ExtensiveFormGame
 from deterrence.game._flat import game_from_preorder
 
-try:
-    import pygambit as gbt
-except ImportError:  # pragma: no cover - pygambit is a test dependency
-    gbt = None
-
-DATA = Path(__file__).parent / "data"
-
-
-def _texts() -> list[tuple[str, str]]:
-    out = [(p.name, p.read_text()) for p in sorted(DATA.glob("*.efg"))]
-    out += [(f"random tree {s}", dt.write_game(random_tree(s, rounds=2, types=2))) for s in range(3)]
-    if gbt is not None:
-        for slug in gbt.catalog.games()["Game"]:
-            g = gbt.catalog.load(slug)
-            if g.is_tree:
-                out.append((slug, g.to_efg()))
-    return out
-
-
-TEXTS = _texts()
-
 
 def _built(text: str) -> ExtensiveFormGame:
     """The game as the checked reader builds it (from a tree of builder nodes)."""
-    plain, _efg._read_plain = _efg._read_plain, lambda text: None
-    try:
-        return parse_efg(text)
-    finally:
-        _efg._read_plain = plain
+    return _checked(text)
 
 
 def _tables(game: ExtensiveFormGame) -> tuple:
