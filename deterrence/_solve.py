@@ -43,8 +43,8 @@ class _Evaluated:
     candidate: Candidate
     certificate: Certificate
     strategies: tuple[np.ndarray, ...]
-    payoffs: Sequence[float]
-    outcomes: dict[str, float]
+    payoffs: Sequence[float] | None  # trees: None, computed from ``reach`` when asked for
+    outcomes: dict[str, float] | None
     reach: np.ndarray | None  # trees: the profile's realisation probabilities
 
 
@@ -59,9 +59,9 @@ def _evaluate_one(game: Any, cand: Candidate, concept: str, options: SolveOption
     if not isinstance(game, ExtensiveFormGame):  # an aggregated game of a model family
         return _Evaluated(cand, cert, strategies, game.expected_payoffs(profile),
                           game.outcome_probabilities(profile), None)
-    reach = game.realization_probabilities(profile)
-    return _Evaluated(cand, cert, strategies, game.expected_payoffs(profile, reach),
-                      game.outcome_probabilities(profile, reach), reach)
+    reach = game.realization_probabilities(profile)  # payoffs and outcomes from it on first access
+    return instance(_Evaluated, {"candidate": cand, "certificate": cert, "strategies": strategies,
+                                 "payoffs": None, "outcomes": None, "reach": reach})
 
 
 def _batch_arrays(game: Any, cands: Sequence[Candidate], concept: str, options: SolveOptions
@@ -87,18 +87,24 @@ def _batch_arrays(game: Any, cands: Sequence[Candidate], concept: str, options: 
 class _Fields:
     """The labelled fields of one evaluated candidate, built on first access (:meth:`Equilibrium.lazy`)."""
 
-    __slots__ = ("game", "outcomes", "payoffs", "strategies")
+    __slots__ = ("game", "outcomes", "payoffs", "reach", "strategies")
 
-    def __init__(self, game: Any, strategies: tuple[np.ndarray, ...], payoffs: Sequence[float],
-                 outcomes: dict[str, float]) -> None:
+    def __init__(self, game: Any, strategies: tuple[np.ndarray, ...], payoffs: Sequence[float] | None,
+                 outcomes: dict[str, float] | None, reach: np.ndarray | None = None) -> None:
         self.game, self.strategies, self.payoffs, self.outcomes = game, strategies, payoffs, outcomes
+        self.reach = reach  # a tree's realisation probabilities, when payoffs and outcomes wait for it
 
     def field(self, name: str, k: int) -> Any:
         if name == "profile":
             s = self.strategies
             return self.game.labelled(s if isinstance(self.game, NormalFormGame) else list(s))
         if name == "payoffs":
-            return {p: float(x) for p, x in zip(self.game.players, self.payoffs, strict=True)}
+            payoffs = self.payoffs
+            if payoffs is None:
+                payoffs = self.game.expected_payoffs(list(self.strategies), self.reach)
+            return {p: float(x) for p, x in zip(self.game.players, payoffs, strict=True)}
+        if self.outcomes is None:
+            return self.game.outcome_probabilities(list(self.strategies), self.reach)
         return dict(self.outcomes)
 
 
@@ -146,8 +152,10 @@ def _beliefs(game: Any, cand: Candidate, reach: np.ndarray | None
         return None, ()
     if hasattr(game, "belief_table"):  # the aggregated collective-defence game: beliefs about types
         return game.belief_table(cand.beliefs, cand.strategies)
-    bayes = game.beliefs(list(np.asarray(s, dtype=float) for s in cand.strategies), reach)
-    off_path = tuple(h.name for h, b in zip(game.infosets, bayes, strict=True) if b is None)
+    if reach is None:
+        reach = game.realization_probabilities([np.asarray(s, dtype=float) for s in cand.strategies])
+    totals = game.infoset_reach(reach).tolist()
+    off_path = tuple(h.name for h, total in zip(game.infosets, totals, strict=True) if not total > 0)
     if cand.beliefs is None:
         return None, off_path
     beliefs = {
@@ -168,7 +176,7 @@ def _assemble(game: Any, ev: _Evaluated) -> Equilibrium:
         "label": ev.candidate.label,
         "lam": ev.candidate.lam,
     }
-    return Equilibrium.lazy(fields, _Fields(game, ev.strategies, ev.payoffs, ev.outcomes))
+    return Equilibrium.lazy(fields, _Fields(game, ev.strategies, ev.payoffs, ev.outcomes, ev.reach))
 
 
 def certify_and_wrap(game: Any, cands: Sequence[Candidate], concept: str, options: SolveOptions
@@ -214,15 +222,24 @@ def snapped(cands: Any, concept: str) -> Any:
     if not isinstance(cands, list):
         return cands
     return [
-        replace(
-            c,
-            strategies=_snap_all(c.strategies),
-            beliefs=None if c.beliefs is None else tuple(_snap(b) for b in c.beliefs),
-        )
+        _snapped_candidate(c)
         if isinstance(c, Candidate) and c.exact is None  # exact answers hold their zeros exactly
         else c
         for c in cands
     ]
+
+
+def _snapped_candidate(c: Candidate) -> Candidate:
+    """:func:`snapped` of one candidate (the candidate itself if nothing changes)."""
+    strategies = _snap_all(c.strategies)
+    if c.beliefs is None and type(c.strategies) is tuple and all(map(_is, strategies, c.strategies)):
+        return c
+    return replace(c, strategies=strategies,
+                   beliefs=None if c.beliefs is None else tuple(_snap(b) for b in c.beliefs))
+
+
+def _is(a: Any, b: Any) -> bool:
+    return a is b
 
 
 @njit
@@ -260,7 +277,8 @@ def _snap_rows(rows: np.ndarray) -> np.ndarray:
 def _snap_all(vectors: Sequence[Any]) -> tuple[Any, ...]:
     """:func:`_snap` on every vector of a profile, after one noise test of their concatenation
     (most profiles have none, and are returned as float arrays at once)."""
-    arrays = [np.asarray(v, dtype=float) if v is not None else v for v in vectors]
+    arrays = [v if type(v) is np.ndarray and v.dtype == np.float64 else  # float arrays kept as they are
+              np.asarray(v, dtype=float) if v is not None else v for v in vectors]
     if not arrays or any(a is None or a.ndim != 1 or a.size == 0 for a in arrays):
         return tuple(_snap(v) for v in vectors)
     if not _has_noise(np.concatenate(arrays)[None, :], SNAP):

@@ -35,7 +35,7 @@ from ._certify_collective import certify_collective
 from ._certify_collective import certify_collective_batch as certify_collective_batch  # re-exported
 from ._jit import njit
 from ._reputation_certificate import certify_reputation
-from .equilibrium import Certificate
+from .equilibrium import Certificate, instance
 from .errors import GameError, SolverError, UnsupportedError
 from .game import ExtensiveFormGame, NormalFormGame
 from .game.collective import CollectiveDefenceGame
@@ -135,6 +135,11 @@ def _on_scale(arrays: Sequence[np.ndarray]) -> tuple[list[np.ndarray], np.ndarra
 
 def _in_units(regrets: Any, units: np.ndarray) -> float:
     """The largest regret (on the scale) in the game's units (``inf`` beyond the float range)."""
+    arr = np.asarray(regrets, dtype=float)
+    if arr.ndim == 1 and arr.shape == np.shape(units) and arr.size:  # a few players: Python floats
+        scale = np.asarray(units, dtype=float).tolist()
+        values = [(r if not r < 0.0 else 0.0) * u for r, u in zip(arr.tolist(), scale, strict=True)]
+        return math.nan if any(v != v for v in values) else max(values)  # NaN wins, as in numpy
     with np.errstate(over="ignore"):
         return float(np.max(np.maximum(np.asarray(regrets, dtype=float), 0.0) * units))
 
@@ -230,7 +235,7 @@ def _finished(cert: Certificate) -> Certificate:
         cert.qre_residual,
         *(v for k, v in cert.details.items() if k != "float_regret"),
     ]
-    if not all(np.isfinite(numbers)) or np.isnan(cert.regret):
+    if not all(map(math.isfinite, numbers)) or math.isnan(cert.regret):
         details = {**cert.details, "non_finite": 1.0}
         return dataclasses.replace(cert, passed=False, details=details)
     return cert
@@ -715,16 +720,124 @@ def _root_regret(game: ExtensiveFormGame, beh: Sequence[Any], payoffs: np.ndarra
     return regret if ok and np.isfinite(regret).all() else None
 
 
+# The Nash regret of a tree with perfect recall in one compiled pass: what _root_regret does with
+# per-game arrays built in Python (each player's payoffs put on its scale, the perfect-recall
+# test, the reach probabilities, the backward induction over the player's own sequences), on the
+# game's own edge tables and payoffs, with the same floating-point operations in the same order,
+# so that the regrets are equal bit for bit (tests/test_tree_certificate.py checks them against
+# _root_regret and the Python walk of _tree_regret, which stay as oracles).
+_GAME_ARRAYS: weakref.WeakKeyDictionary[ExtensiveFormGame, tuple[np.ndarray, ...]] = (
+    weakref.WeakKeyDictionary())
+
+
+def _game_arrays(game: ExtensiveFormGame) -> tuple[np.ndarray, ...]:
+    """The player of each information set, the payoffs (terminals x players), and the shifts and
+    units of the players' scales (:func:`deterrence.game.scaling.payoff_scales`), kept per game
+    object (its payoffs do not change)."""
+    arrays = _GAME_ARRAYS.get(game)
+    if arrays is None:
+        scales = payoff_scales(game)
+        arrays = _GAME_ARRAYS[game] = (
+            np.fromiter((h.player for h in game.infosets), dtype=np.int64, count=len(game.infosets)),
+            np.ascontiguousarray(game.payoffs, dtype=float).reshape(-1, game.num_players),
+            np.array([float(sc.shift) for sc in scales]), np.array([sc.unit for sc in scales]))
+    return arrays
+
+
+def nash_regret_on_scale(game: ExtensiveFormGame, beh: Sequence[Any]
+                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Per-player largest gain from a deviation (on the players' scales,
+    :func:`deterrence.game.scaling.player_scale`), the units of the scales and the ranges of the
+    scaled payoffs (1 where a player's payoffs are all equal); ``None`` without perfect recall or
+    when the float arithmetic is not finite (the caller then walks the tree)."""
+    set_players, payoffs, shifts, units = _game_arrays(game)
+    flat = np.concatenate(beh).astype(float, copy=False) if len(beh) else np.zeros(0)
+    regret, ranges, ok = _nash_regret_kernel(
+        game._parent, game._edge_infoset, game._edge_flat, game._chance_prob, game._action_offset,
+        set_players, game._terminal_idx, payoffs, shifts, units, flat)
+    if not ok or not all(map(math.isfinite, regret.tolist())):
+        return None
+    return regret, units.copy(), ranges
+
+
+@njit
+def _scaled(payoffs: np.ndarray, shifts: np.ndarray, units: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The payoffs on each player's scale, and each player's range there (1 where it is 0)."""
+    scaled = np.empty(payoffs.shape)
+    ranges = np.ones(payoffs.shape[1])
+    for i in range(payoffs.shape[1]):
+        for r in range(payoffs.shape[0]):
+            scaled[r, i] = (payoffs[r, i] - shifts[i]) / units[i]
+        if payoffs.shape[0] > 0:
+            span = scaled[:, i].max() - scaled[:, i].min()
+            ranges[i] = span if span > 0 else 1.0
+    return scaled, ranges
+
+
+@njit
+def _nash_regret_kernel(parent: np.ndarray, edge_set: np.ndarray, edge_flat: np.ndarray,
+                        chance_prob: np.ndarray, set_offset: np.ndarray, set_player: np.ndarray,
+                        terminals: np.ndarray, payoffs: np.ndarray, shifts: np.ndarray, units: np.ndarray,
+                        beh: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
+    """``(regret per player, ranges, perfect recall?)`` of the flat behaviour ``beh``.
+
+    Per node (preorder): the probability of reaching it, the same without each player's own
+    moves and each player's last own move (a flat action). Recall is perfect when every node
+    of a set has its first node's last own move. The best response of player ``i`` is then a
+    backward induction over its sequences: the terminals' payoffs weighted by the others' and
+    chance's moves are summed by ``i``'s last own move, and from the last set to the first each
+    set adds its best action's value to the sequence leading to it.
+    """
+    scaled, ranges = _scaled(payoffs, shifts, units)
+    n_players = payoffs.shape[1]
+    n, n_sets = parent.shape[0], set_player.shape[0]
+    reach = np.ones(n)
+    others = np.ones((n, n_players))
+    last = np.full((n, n_players), -1, dtype=np.int64)
+    lead = np.full(n_sets, -2, dtype=np.int64)  # the owner's last own move at each set's first node
+    out = np.zeros(n_players)
+    for v in range(1, n):
+        p, h = parent[v], edge_set[v]
+        j = set_player[h] if h >= 0 else -1
+        prob = beh[edge_flat[v]] if h >= 0 else chance_prob[v]
+        reach[v] = reach[p] * prob
+        for i in range(n_players):
+            others[v, i] = others[p, i] * (prob if i != j else 1.0)
+            last[v, i] = last[p, i]
+        if h >= 0:
+            if lead[h] == -2:
+                lead[h] = last[p, j]
+            elif lead[h] != last[p, j]:
+                return out, ranges, False
+            last[v, j] = edge_flat[v]
+    n_flat = set_offset[n_sets]
+    for i in range(n_players):
+        value = np.zeros(n_flat + 1)  # by own sequence: the flat actions, then the empty sequence
+        current = 0.0
+        for r in range(terminals.shape[0]):
+            z = terminals[r]
+            s = last[z, i] if last[z, i] >= 0 else n_flat
+            value[s] += others[z, i] * scaled[r, i]
+            current += reach[z] * scaled[r, i]
+        for h in range(n_sets - 1, -1, -1):
+            if set_player[h] == i:
+                best = -np.inf
+                for f in range(set_offset[h], set_offset[h + 1]):
+                    best = max(best, value[f])
+                value[lead[h] if lead[h] >= 0 else n_flat] += best
+        out[i] = max(0.0, value[n_flat] - current)
+    return out, ranges, True
+
+
 def _nash_regret(game: ExtensiveFormGame, beh: Sequence[np.ndarray], exact: bool, exact_strategies: Any
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per-player largest gain from a deviation in the whole game on the players' scales, with the
     units and ranges of the scales (compiled in floating point with perfect recall, on the scaled
     payoffs; else :func:`_tree_regret`)."""
-    if not exact:
-        scaled, units, ranges = _scaled_payoffs(game)
-        fast = _root_regret(game, beh, scaled)
+    if not exact:  # one compiled pass (:func:`nash_regret_on_scale`)
+        fast = nash_regret_on_scale(game, beh)
         if fast is not None:
-            return fast, units, ranges
+            return fast
     nums = _TreeNumbers(game, beh, exact, exact_strategies)
     return _tree_regret(nums, [(game.root, nums.one)]), nums.units, nums.ranges
 
@@ -986,17 +1099,10 @@ def _certify_tree(
         raise UnsupportedError(f"unknown concept '{concept}'")
     details["relative_regret"] = relative
     passed = relative <= tol and bayes_error <= max(tol, 1e-9)
-    return _finished(
-        Certificate(
-            concept=concept,
-            regret=_worst(regret, 0.0),
-            bayes_error=bayes_error,
-            tolerance=tol,
-            exact=exact,
-            passed=passed,
-            details=details,
-        )
-    )
+    return _finished(instance(Certificate, {  # every field, as Certificate(...) would set them
+        "concept": concept, "regret": _worst(regret, 0.0), "bayes_error": bayes_error, "qre_residual": 0.0,
+        "tolerance": tol, "exact": exact, "passed": passed, "details": details,
+    }))
 
 
 # ----------------------------------------------------------------------------- entry point

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import FormatError, GameError, ResourceError
+from ..game._flat import PreorderRecords, game_from_preorder
 from ..game.extensive import CHANCE, DECISION, ExtensiveFormGame
 from ..game.tree import ChanceNode, DecisionNode, Node, TerminalNode
 from ._lexer import (
@@ -71,13 +72,18 @@ def parse_efg(text: str, file: str | None = None) -> ExtensiveFormGame:
         If the text is not a well-formed ``.efg`` file; the message names the line.
     """
     fast = _read_plain(text)
-    title, players, reader = fast if fast is not None else _read_checked(text, file)
+    if fast is not None:  # read straight into the game's tables (no tree of builder nodes)
+        title, players, records = fast
+        game = game_from_preorder(records, players, title)
+        if game is not None:
+            return game
+    title, players, reader = _read_checked(text, file)
     _name_infosets(reader.infosets)
     for node, key in reader.members:
         node.infoset = reader.infosets[key].name
     try:
         return ExtensiveFormGame(reader.root, players=players, title=title, check_labels=False)
-    except GameError as exc:  # not expected: the parser checks what the game checks
+    except GameError as exc:  # payoffs beyond the float range; nothing else is expected
         raise FormatError(str(exc), file=file) from None
 
 
@@ -297,7 +303,7 @@ class _EfgReader:
 # anything wrong, is left to the checked reader (``_read_checked``), which reads the file again,
 # token by token, and names the line of the problem: a plain reading only ever accepts a file the
 # checked reader accepts, and builds the same game from it.
-_Q = r'(?:[^"\\]|\\.)*'  # the inside of a quoted text
+_Q = r'[^"\\]*(?:\\.[^"\\]*)*'  # the inside of a quoted text (unrolled: no alternation per character)
 _END = r'(?![^\s{},"])'  # a word ends here (as the tokens end)
 _OUTCOME = rf'\s+(?P<out>[0-9]+){_END}(?:\s*"(?P<oname>{_Q})"\s*\{{(?P<pay>[^{{}}"]*)\}})?'
 _SET = rf'(?:\s*"(?P<iname>{_Q})"\s*\{{(?P<acts>(?:\s*"{_Q}"{{chance}})*)\s*\}})?'
@@ -308,7 +314,7 @@ _RECORD = {
     "p": re.compile(rf'\s*p\s+"(?P<label>{_Q})"\s+(?P<player>[0-9]+){_END}\s+(?P<set>[0-9]+){_END}'
                     + _SET.replace("{chance}", "") + _OUTCOME, re.DOTALL),
 }
-_RECORDS = tuple(_RECORD.items())  # a failed match fails at once, at the record's first letter
+_RECORDS = tuple((k, _RECORD[k]) for k in "tpc")  # a failed match fails at once, at its first letter
 _HEADER = re.compile(rf'\s*EFG\s+2\s+[RD]\s+"(?P<title>{_Q})"\s*\{{(?P<players>(?:\s*"{_Q}")*)\s*\}}'
                      rf'(?:\s*"{_Q}")?', re.DOTALL)
 _QUOTED_TEXT = re.compile(rf'"({_Q})"', re.DOTALL)
@@ -325,9 +331,9 @@ def _text(body: str) -> str:
     return _UNESCAPE_RE.sub(r"\1", body) if "\\" in body else body
 
 
-def _read_plain(text: str) -> tuple[str, list[str], _EfgReader] | None:
-    """What :func:`_read_checked` returns, read record by record; ``None`` unless the file is
-    plainly written and correct."""
+def _read_plain(text: str) -> tuple[str, list[str], PreorderRecords] | None:
+    """The title, the players and the nodes (in preorder, information sets named) of an ``.efg`` text,
+    read record by record; ``None`` unless the file is plainly written and correct."""
     head = _HEADER.match(text)
     if head is None:
         return None
@@ -337,37 +343,60 @@ def _read_plain(text: str) -> tuple[str, list[str], _EfgReader] | None:
     players = normalize_labels(raw_players)
     reader = _PlainReader(text, head.end(), players)
     try:
-        reader.root = reader.read_tree()
+        records = reader.read_records()
     except (_Unplain, FormatError, ResourceError):
         return None
     if _BLANK.match(text, reader.pos) is None:
         return None
-    return _text(head["title"]), players, reader
+    _name_infosets(reader.infosets)
+    records.set_info = {key: (key[0] - 1, info.name, tuple(info.names), info.probs)
+                        for key, info in reader.infosets.items()}
+    return _text(head["title"]), players, records
 
 
 class _PlainReader(_EfgReader):
-    """Reads the records of a plainly written file, one regular expression per record."""
+    """Reads the records of a plainly written file, one regular expression per record, into
+    :class:`~deterrence.game._flat.PreorderRecords`."""
 
     def __init__(self, text: str, pos: int, players: list[str]) -> None:
         super().__init__(None, players)  # type: ignore[arg-type]
         self.text, self.pos = text, pos
+        self.words: dict[str, Exact] = {}  # number words read, and their values
 
-    def read_node(self, accumulated: tuple[Exact, ...]) -> tuple[Node, _Infoset | None, tuple[Exact, ...]]:
-        kind, m = _match_record(self.text, self.pos)
-        self.pos = m.end()
-        label = _text(m["label"]) or None
-        outcome = self._outcome(int(m["out"]), m["oname"], m["pay"])
-        if kind == "t":
-            self.terminals += 1
-            if self.terminals * self.nplayers > MAX_PAYOFFS:
+    def read_records(self) -> PreorderRecords:
+        """Every node record, in preorder (the order of the file), with an explicit stack."""
+        rec = PreorderRecords([], [], [], {}, {})
+        nodes, payoffs, names = rec.nodes, rec.payoffs, rec.outcome_names
+        text, nplayers, infosets = self.text, self.nplayers, self.infosets
+        stack: list[tuple[int, int, tuple[Exact, ...]]] = [(-1, -1, self.zero)]  # (parent, action, payoffs)
+        while stack:
+            parent, action, acc = stack.pop()
+            kind, m = _match_record(text, self.pos)
+            self.pos = m.end()
+            out, oname, label = m["out"], m["oname"], m["label"]
+            outcome = None if oname is None and out == "0" else self._outcome(int(out), oname, m["pay"])
+            here = acc if outcome is None else _add(acc, outcome.payoffs)
+            if kind == "t":
+                nodes.append(("t", parent, action, _text(label) if label else None, None))
+                payoffs.append(here)
+                names.append(outcome.label if outcome is not None else None)
+                if len(payoffs) * nplayers > MAX_PAYOFFS:
+                    raise _Unplain
+                continue
+            player = int(m["player"]) if kind == "p" else 0
+            if kind == "p" and not 1 <= player <= nplayers:
                 raise _Unplain
-            return self.node("t", label, 0, (0, 0), None, outcome, accumulated)
-        player = int(m["player"]) if kind == "p" else 0
-        if kind == "p" and not 1 <= player <= self.nplayers:
-            raise _Unplain
-        key = (player, int(m["set"]))
-        info = self._infoset(key, m["iname"], m["acts"], chance=kind == "c")
-        return self.node(kind, label, player, key, info, outcome, accumulated)
+            key = (player, int(m["set"]))
+            iname = m["iname"]
+            info = infosets.get(key) if iname is None else self._infoset(key, iname, m["acts"], kind == "c")
+            if info is None:  # a reference to a set not defined before
+                raise _Unplain
+            v = len(nodes)
+            nodes.append((kind, parent, action, _text(label) if label else None, key))
+            if outcome is not None:  # kept, so that the writer puts it back on the node
+                rec.interior[v] = (outcome.label, outcome.payoffs)
+            stack.extend([(v, a, here) for a in range(len(info.actions) - 1, -1, -1)])
+        return rec
 
     def _infoset(self, key: tuple[int, int], name: str | None, body: str | None, chance: bool) -> _Infoset:
         known = self.infosets.get(key)
@@ -379,7 +408,7 @@ class _PlainReader(_EfgReader):
         if chance:
             pairs = _CHANCE_ACTION.findall(body)
             actions = [_text(a) for a, _ in pairs]
-            probs = tuple(_number_word(w) for _, w in pairs)
+            probs = tuple(_number_word(w, self.words) for _, w in pairs)
             if any(not 0 <= v.numerator <= v.denominator for v in probs) or _exact_sum(probs) != 1:
                 raise _Unplain
         else:
@@ -408,7 +437,7 @@ class _PlainReader(_EfgReader):
                 if not values:
                     raise _Unplain
                 continue
-            values.append(_number_word(word))
+            values.append(_number_word(word, self.words))
         if len(values) != self.nplayers:
             raise _Unplain
         label, payoffs = _text(name), tuple(values)
@@ -428,11 +457,15 @@ def _match_record(text: str, pos: int) -> tuple[str, re.Match[str]]:
     raise _Unplain
 
 
-def _number_word(word: str) -> Exact:
-    """A number word as the tokens read it (``_Unplain`` for a word that is not a number)."""
-    if word[0] not in _NUMBER_START:
-        raise _Unplain
-    return int(word) if len(word) < 20 and _INT_RE.match(word) else _number(word, 0, None)
+def _number_word(word: str, known: dict[str, Exact]) -> Exact:
+    """A number word as the tokens read it (``_Unplain`` for a word that is not a number); ``known``:
+    the words of the file read so far, and their values (a file repeats its payoffs)."""
+    value = known.get(word)
+    if value is None:
+        if word[0] not in _NUMBER_START:
+            raise _Unplain
+        value = known[word] = int(word) if len(word) < 20 and _INT_RE.match(word) else _number(word, 0, None)
+    return value
 
 
 def _add(a: tuple[Exact, ...], b: tuple[Exact, ...]) -> tuple[Exact, ...]:

@@ -446,6 +446,56 @@ def _first_not_distribution(flat: np.ndarray, offset: np.ndarray, atol: float) -
     return -1
 
 
+@njit
+def _reach(parent: np.ndarray, edge_flat: np.ndarray, chance_prob: np.ndarray, flat: np.ndarray
+           ) -> np.ndarray:
+    """Each node's probability of being reached (preorder: a parent's before its children's), the
+    behaviour given flat (``flat[edge_flat[v]]`` on the decision edge into ``v``)."""
+    reach = np.ones(parent.shape[0])
+    for v in range(1, parent.shape[0]):
+        f = edge_flat[v]
+        reach[v] = reach[parent[v]] * (flat[f] if f >= 0 else chance_prob[v])
+    return reach
+
+
+@njit
+def _set_reach(parent: np.ndarray, edge_set: np.ndarray, edge_action: np.ndarray, reach: np.ndarray,
+               n_sets: int) -> np.ndarray:
+    """Per information set, the sum of ``reach`` over its nodes (each met once, by its first action's
+    edge; in preorder)."""
+    out = np.zeros(n_sets)
+    for v in range(1, parent.shape[0]):
+        if edge_set[v] >= 0 and edge_action[v] == 0:
+            out[edge_set[v]] += reach[parent[v]]
+    return out
+
+
+def _builder_tree(game: ExtensiveFormGame) -> Node:
+    """The tree of builder nodes of a game (children first, from its tables): what
+    :class:`ExtensiveFormGame` would have been given to build the same game."""
+    built: list[Any] = [None] * len(game.nodes)
+    interior = game.interior_outcomes
+    for nd in reversed(game.nodes):
+        v = nd.index
+        if nd.kind == TERMINAL:
+            t = game.terminal_index(v)
+            built[v] = TerminalNode(payoffs=list(game.payoff_values[t]), outcome=game.terminal_outcomes[t],
+                                    label=nd.label, name=game.terminal_names[t])
+            continue
+        outcome = interior.get(v)
+        if nd.kind == DECISION:
+            h = game.infosets[nd.infoset]
+            moves = {a: built[c] for a, c in zip(h.actions, nd.children, strict=True)}
+            built[v] = DecisionNode(player=game.players[nd.player], actions=moves, infoset=h.name,
+                                    label=nd.label, gambit_outcome=outcome)
+        else:
+            c = game.chance_infos[nd.infoset]
+            branches = {a: (p, built[k]) for a, p, k in zip(c.actions, c.probs, nd.children, strict=True)}
+            built[v] = ChanceNode(branches=branches, label=nd.label, infoset=c.name, gambit_outcome=outcome)
+    return built[0]
+
+
+
 class ExtensiveFormGame:
     """A finite extensive-form game.
 
@@ -481,7 +531,7 @@ class ExtensiveFormGame:
         check_labels: bool = True,
     ) -> None:
         self.title = title
-        self.root_node = root
+        self._root_node: Node | None = root
         declared = list(players) if players is not None else None
         if declared is not None and len(set(declared)) != len(declared):
             raise GameError(f"player names must be distinct: {declared}")
@@ -509,7 +559,7 @@ class ExtensiveFormGame:
         self._recall: tuple[str | None] | None = None
         self._subgame_roots: tuple[int, ...] | None = None
         self._sequence_form: Any = None  # the sequence form's tree-only parts (game.convert.sequence_form)
-        self.nodes: tuple[NodeInfo, ...] = tuple(flat.nodes)
+        self.nodes = tuple(flat.nodes)
         self.infosets: tuple[InfoSet, ...] = flat.infosets()
         self.chance_infos: tuple[ChanceInfo, ...] = flat.chance_infos()
         self._raw_payoffs = flat.terminal_payoffs
@@ -521,12 +571,36 @@ class ExtensiveFormGame:
         self.terminals: tuple[int, ...] = tuple(sorted(flat.terminal_of_node))
         self._terminal_of_node = flat.terminal_of_node
 
+    @property
+    def nodes(self) -> tuple[NodeInfo, ...]:
+        """Every node, in preorder (built on first use when the game was read straight into its
+        tables, as a plainly written ``.efg`` file is: solving needs only the tables)."""
+        nodes = self.__dict__["_nodes"]
+        if nodes is None:
+            nodes = self._nodes_builder(self)  # set by the reader that left them out
+        return nodes
+
+    @nodes.setter
+    def nodes(self, value: tuple[NodeInfo, ...]) -> None:
+        self.__dict__["_nodes"] = value
+
+    @property
+    def root_node(self) -> Node:
+        """The root of the game's tree of builder nodes (built from the game's tables on first use when
+        the game was read straight into them, as a plainly written ``.efg`` file is)."""
+        if self._root_node is None:
+            self._root_node = _builder_tree(self)
+        return self._root_node
+
     def _finish(self) -> None:
-        self.payoff_values: tuple[tuple[Any, ...], ...] = tuple(self._payoff_rows())
+        rows = tuple(self._payoff_rows())
         del self._raw_payoffs
-        self.payoffs = np.array([[float(v) for v in row] for row in self.payoff_values], dtype=float).reshape(
-            -1, len(self.players)
-        )
+        self._set_payoffs(rows)
+
+    def _set_payoffs(self, rows: tuple[tuple[Any, ...], ...]) -> None:
+        """The terminals' payoffs (checked rows, one value per player) and the tables that follow."""
+        self.payoff_values: tuple[tuple[Any, ...], ...] = rows
+        self.payoffs = np.array(rows, dtype=float).reshape(-1, len(self.players))
         self.payoffs.setflags(write=False)
         self._edge_tables()
 
@@ -582,7 +656,15 @@ class ExtensiveFormGame:
                 chance_prob[v] = float(self.chance_infos[par.infoset].probs[nd.action])
             else:
                 edge_infoset[v], edge_action[v] = par.infoset, nd.action
-        self._parent = np.array([nd.parent for nd in nodes], dtype=np.int64)
+        self._edge_arrays([nd.parent for nd in nodes], chance_prob, edge_infoset, edge_action, depth)
+
+    def _edge_arrays(self, parent: list[int], chance_prob: list[float], edge_infoset: list[int],
+                     edge_action: list[int], depth: list[int]) -> None:
+        """The edge tables from per-node lists (nodes in preorder): each node's parent, the chance
+        probability of the edge into it (1 for decision edges), the information set and action of a
+        decision edge into it (-1 otherwise), its depth."""
+        n = len(parent)
+        self._parent = np.array(parent, dtype=np.int64)
         self._terminal_idx = np.array(self.terminals, dtype=np.int64)
         self._chance_prob = np.array(chance_prob, dtype=float)
         self._edge_infoset = np.array(edge_infoset, dtype=np.int64)
@@ -593,13 +675,20 @@ class ExtensiveFormGame:
         mask = self._edge_infoset >= 0
         self._edge_flat = np.where(mask, offsets[np.maximum(self._edge_infoset, 0)] + self._edge_action, -1)
         self._decision_edge = mask
-        # depth levels (nodes in preorder within a level), so realisation probabilities need one numpy
-        # op per level
-        levels: list[list[int]] = [[] for _ in range(max(depth, default=0) + 1)]
-        for v, d in enumerate(depth):
-            levels[d].append(v)
-        self._levels = [np.array(level, dtype=np.int64) for level in levels[1:]]
-        self._deep = len(self._levels) > 64 and len(self._levels) * 8 > n
+        self._depth = depth
+        self._deep = max(depth, default=0) > 64 and max(depth, default=0) * 8 > n
+
+    @property
+    def _levels(self) -> list[np.ndarray]:
+        """The nodes by depth (in preorder within a depth; the root's level left out), so that values
+        need one numpy operation per level; built on first use."""
+        levels = self.__dict__.get("_level_arrays")
+        if levels is None:
+            by_depth: list[list[int]] = [[] for _ in range(max(self._depth, default=0) + 1)]
+            for v, d in enumerate(self._depth):
+                by_depth[d].append(v)
+            levels = self.__dict__["_level_arrays"] = [np.array(lv, dtype=np.int64) for lv in by_depth[1:]]
+        return levels
 
     # ------------------------------------------------------------------ basic facts
     @property
@@ -750,7 +839,9 @@ class ExtensiveFormGame:
 
     def check_behaviour(self, behaviour: Sequence[Any], atol: float = 1e-9) -> Behaviour:
         """Validate a behaviour profile and return it as float arrays (checked all at once)."""
-        if not isinstance(behaviour, Sequence | np.ndarray) or isinstance(behaviour, str):
+        if type(behaviour) not in (list, tuple) and (
+            not isinstance(behaviour, Sequence | np.ndarray) or isinstance(behaviour, str)
+        ):
             raise GameError(
                 f"a behaviour profile is one vector per information set, got {type(behaviour).__name__}"
             )
@@ -787,7 +878,10 @@ class ExtensiveFormGame:
 
     def realization_probabilities(self, behaviour: Behaviour) -> np.ndarray:
         """Probability of reaching each node under a behaviour profile."""
-        edge = self.edge_probabilities(behaviour)
+        flat = np.concatenate([np.asarray(b, dtype=float) for b in behaviour]) if behaviour else np.zeros(0)
+        if flat.ndim == 1 and flat.shape[0] == self._action_offset[-1]:  # one compiled pass down the tree
+            return _reach(self._parent, self._edge_flat, self._chance_prob, flat)
+        edge = self.edge_probabilities(behaviour)  # (which says what is wrong with the profile)
         if self._deep:  # one pass over the nodes beats one numpy call per level of a deep, narrow tree
             out = [1.0] * len(self.nodes)
             for v, (par, e) in enumerate(zip(self._parent.tolist(), edge.tolist(), strict=True)):
@@ -822,6 +916,12 @@ class ExtensiveFormGame:
             for lab in labels:
                 out[lab] = out.get(lab, 0.0) + p
         return out
+
+    def infoset_reach(self, reach: np.ndarray) -> np.ndarray:
+        """The probability of reaching each information set (the sum over its nodes of ``reach``, the
+        nodes' :meth:`realization_probabilities`), in one compiled pass."""
+        return _set_reach(self._parent, self._edge_infoset, self._edge_action,
+                          np.ascontiguousarray(reach, dtype=float), len(self.infosets))
 
     def beliefs(self, behaviour: Behaviour, reach: np.ndarray | None = None) -> list[np.ndarray | None]:
         """Bayes beliefs at each information set (``None`` where the set is reached with probability 0)."""

@@ -29,22 +29,23 @@ from __future__ import annotations
 import weakref
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from .._jit import njit
-from ..errors import SolverError
+from ..errors import GameError, SolverError
 from ..game.convert import SequenceForm, recall_violation, sequence_form
+from ..game.extensive import ExtensiveFormGame
 from ._options import option
 from .base import Candidate, RawResult, SolveOptions, SolverInfo, SolverOptions
 from .lemke import _lemke_kernel, check_status
 
 
-@dataclass(frozen=True)
-class _Player:
+class _Player(NamedTuple):
     """One player's sequences as arrays: where each information set's actions start, how many
-    there are and the sequence leading to the set (information sets in the player's order)."""
+    there are and the sequence leading to the set (information sets in the player's order); a
+    tuple, as the compiled kernels take it."""
 
     starts: np.ndarray
     n_actions: np.ndarray
@@ -52,8 +53,7 @@ class _Player:
     size: int
 
 
-@dataclass(frozen=True)
-class _Structure:
+class _Structure(NamedTuple):
     """What the compiled LCP needs of a game, built once per game object (:func:`_structure`).
 
     ``players``: both players' sequence arrays; ``leaf1``, ``leaf2``: each terminal's sequence of
@@ -76,30 +76,87 @@ def _players(sf: SequenceForm) -> tuple[_Player, _Player]:
     return _structure(sf).players
 
 
-_STRUCTURES: weakref.WeakKeyDictionary[Any, _Structure] = weakref.WeakKeyDictionary()
+_STRUCTURES: weakref.WeakKeyDictionary[Any, _Structure | None] = weakref.WeakKeyDictionary()
+_MISSING = object()
 
 
-def _structure(sf: SequenceForm) -> _Structure:
-    """The arrays of :class:`_Structure`, kept per game object (they hold no reference to it)."""
-    cached = _STRUCTURES.get(sf.game)
-    if cached is None:
-        game = sf.game
-        offset = np.asarray(game._action_offset, dtype=np.int64)
-        counts = np.diff(offset)  # actions per information set
-        players, flats = [], []
-        for i in range(2):
-            own = np.array(sf.infosets[i], dtype=np.int64)
-            n_act = counts[own]
-            parent = np.asarray(sf.parent[i], dtype=np.int64)
-            players.append(_Player(np.cumsum(n_act) - n_act + 1, n_act, parent, len(sf.sequences[i])))
-            flats.append(offset[own])
-        leaf = np.asarray(sf.leaf_sequences, dtype=np.int64)
-        cached = _STRUCTURES[game] = _Structure(
-            players=(players[0], players[1]), leaf1=leaf[:, 0].copy(), leaf2=leaf[:, 1].copy(),
-            weights=np.ascontiguousarray(sf.leaf_weights, dtype=float),
-            u=np.ascontiguousarray(game.payoffs, dtype=float).reshape(-1, 2),
-            flat1=flats[0], flat2=flats[1], flat_size=int(offset[-1]), bounds=tuple(offset.tolist()))
+def _structure(sf: SequenceForm | ExtensiveFormGame) -> _Structure | None:
+    """The arrays of :class:`_Structure` of a game (or of its sequence form), kept per game object
+    (they hold no reference to it); ``None`` if the game lacks perfect recall.
+
+    Built in one compiled pass over the game's edge tables (:func:`_tables_kernel`), numbered as
+    :func:`deterrence.game.convert.sequence_form` numbers the sequences.
+    """
+    game = sf.game if isinstance(sf, SequenceForm) else sf
+    cached = _STRUCTURES.get(game, _MISSING)
+    if cached is not _MISSING:
+        return cached
+    if game.num_players != 2:  # the kernel numbers two players' sequences
+        raise GameError(f"the sequence-form LCP takes 2-player games, not {game.num_players}-player ones")
+    offset = np.asarray(game._action_offset, dtype=np.int64)
+    set_player = np.fromiter((h.player for h in game.infosets), dtype=np.int64, count=len(game.infosets))
+    out = _tables_kernel(game._parent, game._edge_infoset, game._edge_action, game._chance_prob, offset,
+                         set_player, game._terminal_idx)
+    ok, starts, n_act, parents, flats, sizes, leaf1, leaf2, weights = out
+    cached = None
+    if ok:
+        players = tuple(_Player(starts[i], n_act[i], parents[i], int(sizes[i])) for i in range(2))
+        cached = _Structure(players=players, leaf1=leaf1, leaf2=leaf2, weights=weights,  # type: ignore[arg-type]
+                            u=np.ascontiguousarray(game.payoffs, dtype=float).reshape(-1, 2),
+                            flat1=flats[0], flat2=flats[1], flat_size=int(offset[-1]),
+                            bounds=tuple(offset.tolist()))
+    _STRUCTURES[game] = cached
     return cached
+
+
+@njit
+def _tables_kernel(parent: np.ndarray, edge_set: np.ndarray, edge_action: np.ndarray, chance_prob: np.ndarray,
+                   offset: np.ndarray, set_player: np.ndarray, terminals: np.ndarray):
+    """Both players' sequence arrays from a tree's edge tables (nodes in preorder; ``edge_set``: the
+    information set of the decision edge into a node, -1 for chance edges and the root).
+
+    Returns ``(perfect recall?, starts, action counts, parent sequences, flat starts, sizes, leaf
+    sequences of player 1 and 2, chance weights)``, the per-player arrays as lists of two. A set's
+    parent sequence is its player's last own move at its first node; recall is perfect when every
+    node of every set has that last own move (by induction, equal last moves are equal histories).
+    """
+    n_sets = set_player.shape[0]
+    seq_of_flat = np.zeros(offset[n_sets], dtype=np.int64)
+    count = np.ones(2, dtype=np.int64)
+    local = np.zeros(n_sets, dtype=np.int64)
+    own = np.zeros(2, dtype=np.int64)
+    for h in range(n_sets):
+        i = set_player[h]
+        local[h] = own[i]
+        own[i] += 1
+    starts = [np.zeros(own[0], dtype=np.int64), np.zeros(own[1], dtype=np.int64)]
+    n_act = [np.zeros(own[0], dtype=np.int64), np.zeros(own[1], dtype=np.int64)]
+    parents = [np.full(own[0], -1, dtype=np.int64), np.full(own[1], -1, dtype=np.int64)]
+    flats = [np.zeros(own[0], dtype=np.int64), np.zeros(own[1], dtype=np.int64)]
+    for h in range(n_sets):
+        i, k = set_player[h], local[h]
+        starts[i][k], n_act[i][k], flats[i][k] = count[i], offset[h + 1] - offset[h], offset[h]
+        for f in range(offset[h], offset[h + 1]):
+            seq_of_flat[f] = count[i] + f - offset[h]
+        count[i] += offset[h + 1] - offset[h]
+    n = parent.shape[0]
+    last = np.zeros((n, 2), dtype=np.int64)
+    weight = np.ones(n)
+    ok = True
+    for v in range(1, n):
+        p, h = parent[v], edge_set[v]
+        last[v, 0], last[v, 1], weight[v] = last[p, 0], last[p, 1], weight[p]
+        if h < 0:
+            weight[v] = weight[p] * chance_prob[v]
+            continue
+        i, k = set_player[h], local[h]
+        if parents[i][k] < 0:  # the set's first node (preorder: its children come first)
+            parents[i][k] = last[p, i]
+        elif parents[i][k] != last[p, i]:
+            ok = False
+        last[v, i] = seq_of_flat[offset[h] + edge_action[v]]
+    leaf1, leaf2 = last[terminals, 0].copy(), last[terminals, 1].copy()
+    return ok, starts, n_act, parents, flats, count, leaf1, leaf2, weight[terminals].copy()
 
 
 @njit
@@ -309,10 +366,10 @@ def _behaviour_kernel(p1: tuple, p2: tuple, flat1: np.ndarray, flat2: np.ndarray
 
 
 def _packed(pl: _Player) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
-    return (pl.starts, pl.n_actions, pl.parent, pl.size)
+    return tuple.__new__(tuple, pl)  # a plain tuple: the kernels are compiled for those
 
 
-def solve_lcp(sf: SequenceForm, seed: int = 0, max_pivots: int = 100_000
+def solve_lcp(sf: SequenceForm | ExtensiveFormGame, seed: int = 0, max_pivots: int = 100_000
               ) -> tuple[np.ndarray, np.ndarray, int, float]:
     """Realisation plans ``(x, y)`` of one equilibrium, the number of pivots and the regret.
 
@@ -341,7 +398,8 @@ def lcp_system(sf: SequenceForm, seed: int = 0) -> tuple[np.ndarray, np.ndarray,
     return M, rhs, basis, z0, comp, np.flatnonzero(is_free)
 
 
-def plans_behaviour(sf: SequenceForm, x: np.ndarray, y: np.ndarray, tol: float = 1e-12) -> list[np.ndarray]:
+def plans_behaviour(sf: SequenceForm | ExtensiveFormGame, x: np.ndarray, y: np.ndarray, tol: float = 1e-12
+                    ) -> list[np.ndarray]:
     """The behaviour profile (``game.infosets`` order) of both players' realisation plans."""
     st = _structure(sf)
     flat = _behaviour_kernel(_packed(st.players[0]), _packed(st.players[1]), st.flat1, st.flat2,
@@ -369,13 +427,15 @@ class SequenceFormOptions(SolverOptions):
 def run(game, options: SolveOptions) -> RawResult:
     """One Nash equilibrium of a 2-player perfect-recall extensive game (behaviour profile)."""
     opts = options.of(SequenceFormOptions)
-    sf = sequence_form(game)
+    st = _structure(game)
+    if st is None:  # not expected: the dispatcher checks applicability first
+        sequence_form(game)  # raises the perfect-recall error, naming the information set
     seed, attempts = opts.seed, opts.attempts
     best: tuple[float, np.ndarray, np.ndarray, int, int] | None = None
     errors: list[str] = []
     for k in range(max(attempts, 1)):
         try:
-            x, y, pivots, reg = solve_lcp(sf, seed=seed + k)
+            x, y, pivots, reg = solve_lcp(game, seed=seed + k)
         except SolverError as exc:
             errors.append(str(exc))
             continue
@@ -386,8 +446,9 @@ def run(game, options: SolveOptions) -> RawResult:
     if best is None:
         raise SolverError("sequence-form Lemke failed: " + "; ".join(errors))
     reg, x, y, pivots, used = best
-    beh = plans_behaviour(sf, x, y, tol=1e-12)
-    notes = [f"Lemke on the sequence form: {pivots} pivots, {sum(sf.sizes)} sequences, seed {used}",
+    beh = plans_behaviour(game, x, y, tol=1e-12)
+    n_seq = st.players[0].size + st.players[1].size
+    notes = [f"Lemke on the sequence form: {pivots} pivots, {n_seq} sequences, seed {used}",
              "behaviour at information sets the player's own plan never reaches is uniform"]
     if reg > options.tol:
         notes.append(f"sequence-form regret {reg:.3g} exceeds the tolerance")
@@ -396,17 +457,16 @@ def run(game, options: SolveOptions) -> RawResult:
 
 
 def _applicable(game) -> str | None:
-    bad = recall_violation(game)
-    if bad is not None:
-        return f"'sequence_form' needs perfect recall; information set '{bad}' violates it"
-    return None
+    if _structure(game) is not None:  # the sequence arrays exist only with perfect recall
+        return None
+    return f"'sequence_form' needs perfect recall; information set '{recall_violation(game)}' violates it"
 
 
 def _estimate(game) -> float:
     """Work estimate: rows of the LCP (sequences and information sets of both players, plus the two
     empty sequences and their constraints) cubed: about as many pivots as rows, each a rank-one
     update of the basis inverse."""
-    rows = 4 + sum(1 + len(h.actions) for h in game.infosets)
+    rows = 4 + len(game.infosets) + int(game._action_offset[-1])  # each set, and its actions
     return float(rows) ** 3
 
 
