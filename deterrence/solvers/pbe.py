@@ -116,6 +116,7 @@ from ._pbe_context import _INTERIOR, _Ctx
 from ._pbe_multilinear import _solve_multilinear
 from ._pbe_patterns import feasible_patterns
 from ._pbe_seeds import nash_seeds, repaired
+from ._pbe_table import PureTable
 from ._tree_utils import child_tables, prior_mass, undominated_actions
 from .base import Candidate, RawResult, SolveOptions, SolverInfo, SolverOptions
 
@@ -286,59 +287,90 @@ def _pattern_specs(ctx: _Ctx, ind: list[np.ndarray], on_path: np.ndarray, mixed:
     return out
 
 
-def _batch_payoffs(ctx: _Ctx, k: int, specs: dict[int, Spec], behs: list[list[np.ndarray]],
-                   reach: np.ndarray, edge: np.ndarray, values: np.ndarray) -> np.ndarray:
+def _batch_payoffs(ctx: _Ctx, k: int, specs: dict[int, Spec], vertices: _Vertices) -> np.ndarray:
     """The mover's unnormalised expected payoff per action at set ``k``, at every vertex profile."""
+    spec = specs.get(k, ("reach",))
+    if spec[0] in ("reach", "prior") and vertices.rows is not None:
+        return ctx.table.payoffs(k, spec[0])[vertices.rows]
     h = ctx.game.infosets[k]
     nodes = list(h.nodes)
+    reach, edge, values = vertices.evaluated()
     q = values[:, ctx.kids[k], h.player]  # (combos, nodes, actions)
-    spec = specs.get(k, ("reach",))
     if spec[0] == "reach":
         weights = reach[:, nodes]
     elif spec[0] == "prior":
-        weights = np.broadcast_to(ctx.prior[nodes], (len(behs), len(nodes)))
+        weights = np.broadcast_to(ctx.prior[nodes], (len(q), len(nodes)))
     else:
         weights = np.array([_weights(ctx, k, spec, beh, reach[c], edge[c], specs)
-                            for c, beh in enumerate(behs)])
+                            for c, beh in enumerate(vertices.profiles())])
     return np.einsum("cn,cna->ca", weights, q)
 
 
+class _Vertices:
+    """The vertex profiles of a support pattern: rows of the solver's pure table when it has one
+    (``rows``), else evaluated in one batch; the behaviour vectors are built only if asked for."""
+
+    def __init__(self, ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int],
+                 rows: np.ndarray | None) -> None:
+        self.ctx, self.pattern, self.mixed, self.rows = ctx, pattern, mixed, rows
+        self._behs: list[list[np.ndarray]] | None = None
+        self._evaluated: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    def profiles(self) -> list[list[np.ndarray]]:
+        if self._behs is None:
+            base = [np.zeros(len(h.actions)) for h in self.ctx.game.infosets]
+            for k, s in enumerate(self.pattern):
+                if len(s) == 1:
+                    base[k][s[0]] = 1.0
+            self._behs = []
+            for combo in itertools.product(*(self.pattern[k] for k in self.mixed)):
+                beh = [b.copy() for b in base]
+                for k, a in zip(self.mixed, combo, strict=True):
+                    beh[k][a] = 1.0
+                self._behs.append(beh)
+        return self._behs
+
+    def evaluated(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(reach, edge, values) of the vertex profiles, ``(combos, nodes[, players])``."""
+        if self._evaluated is None:
+            table = self.ctx.table
+            if self.rows is not None:
+                self._evaluated = (table.reach[self.rows], table.edge[self.rows], table.values[self.rows])
+            else:
+                self._evaluated = self.ctx.batch.evaluate(np.array([np.concatenate(b) for b in self.profiles()]))
+        return self._evaluated
+
+
 def _solve_pattern(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int],
-                   on_path: np.ndarray, specs: dict[int, Spec]) -> list[list[np.ndarray]]:
-    """Profiles with exactly these supports that satisfy the indifference conditions."""
+                   on_path: np.ndarray, specs: dict[int, Spec], rows: np.ndarray | None = None
+                   ) -> list[list[np.ndarray]]:
+    """Profiles with exactly these supports that satisfy the indifference conditions (``rows``:
+    the pattern's vertices in the solver's pure table, if it has one)."""
     game, tol = ctx.game, ctx.tol
     combos = list(itertools.product(*(pattern[k] for k in mixed)))
     eqs_vals: dict[tuple[int, int], list[float]] = {
         (k, j): [] for k in mixed for j in range(1, len(pattern[k]))}
-    slack_max: dict[tuple[int, int], float] = {}
     base = [np.zeros(len(h.actions)) for h in game.infosets]
     for k, s in enumerate(pattern):
         if len(s) == 1:
             base[k][s[0]] = 1.0
-    behs = []
-    for combo in combos:
-        beh = [b.copy() for b in base]
-        for k, a in zip(mixed, combo, strict=True):
-            beh[k][a] = 1.0
-        behs.append(beh)
-    reach, edge, values = ctx.batch.evaluate(np.array([np.concatenate(b) for b in behs]))
+    vertices = _Vertices(ctx, pattern, mixed, rows)
+    # the conditions are multilinear: their values anywhere in the box are convex combinations
+    # of the vertex values, so a strict sign at every vertex rules the pattern out
     for k, h in enumerate(game.infosets):
         if not (on_path[k] or (k in specs and len(pattern[k]) > 1)):
             continue
-        w = _batch_payoffs(ctx, k, specs, behs, reach, edge, values)  # (combos, actions), unnormalised
+        w = _batch_payoffs(ctx, k, specs, vertices)  # (combos, actions), unnormalised
         s = pattern[k]
         for j in range(1, len(s)):
-            eqs_vals[(k, j)] = (w[:, s[j]] - w[:, s[0]]).tolist()
+            diff = w[:, s[j]] - w[:, s[0]]
+            if diff.min() > tol or diff.max() < -tol:
+                return []
+            eqs_vals[(k, j)] = diff.tolist()
         for b in range(len(h.actions)):
             if b not in s:
-                slack_max[(k, b)] = float((w[:, s[0]] - w[:, b]).max())
-    # multilinear: the value anywhere in the box is a convex combination of these vertex values
-    if any(v < -tol for v in slack_max.values()):
-        return []
-    for vals in eqs_vals.values():
-        arr = np.array(vals)
-        if arr.min() > tol or arr.max() < -tol:
-            return []
+                if float((w[:, s[0]] - w[:, b]).max()) < -tol:
+                    return []
     names = ", ".join(f"'{game.infosets[k].name}'" for k in mixed)
     if len(mixed) == 1:  # its conditions do not depend on its own mixture: constant
         if all(np.all(np.abs(v) <= tol) for v in eqs_vals.values()):
@@ -403,6 +435,26 @@ def _applicable(game: ExtensiveFormGame) -> str | None:
     return None
 
 
+def _specs_of(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int], rows: np.ndarray | None
+              ) -> tuple[np.ndarray, list[dict[int, Spec]]] | None:
+    """The sets a pattern reaches and its belief-weight specs (``_pattern_specs``); ``None`` if
+    it mixes at an unreached set whose belief is free. With every mixing set reached, each
+    spec is Bayes' rule and the indicator profile is not needed."""
+    game = ctx.game
+    if rows is not None:
+        on_path = ctx.table.on_path(rows)
+        if all(on_path[k] for k in mixed):
+            return on_path, [{k: ("reach",) for k in mixed}]
+    ind = [np.zeros(len(h.actions)) for h in game.infosets]
+    for b, s in zip(ind, pattern, strict=True):
+        b[list(s)] = 1.0
+    if rows is None:
+        reach = game.realization_probabilities(ind)
+        on_path = np.array([reach[list(h.nodes)].sum() > 0 for h in game.infosets])
+    spec_list = _pattern_specs(ctx, ind, on_path, mixed)
+    return None if spec_list is None else (on_path, spec_list)
+
+
 def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list[Candidate], _Ctx, bool]:
     """All PBE found under the option ``belief_policy``; returns candidates, the context and whether
     every support pattern was examined."""
@@ -426,6 +478,8 @@ def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list
             loose.append(v.loose)
         cands.append(Candidate(strategies=tuple(beh), beliefs=tuple(v.beliefs), label=_label(ctx, beh)))
 
+    if opts.mixed and n_patterns > n_pure and PureTable.fits(game, allowed):
+        ctx.table = PureTable(game, allowed, ctx.batch, ctx.kids, ctx.prior)
     possible = [ctx.possible(k) for k in range(len(game.infosets))]
     pure, mixed_patterns = feasible_patterns(game, allowed, possible, options.tol, mixed=opts.mixed)
     for pattern in pure:
@@ -439,20 +493,17 @@ def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list
         skipped = free_offpath = 0
         for pattern in mixed_patterns:
             mixed = [k for k, s in enumerate(pattern) if len(s) > 1]
-            ind = [np.zeros(len(h.actions)) for h in game.infosets]
-            for b, s in zip(ind, pattern, strict=True):
-                b[list(s)] = 1.0
-            reach = game.realization_probabilities(ind)
-            on_path = np.array([reach[list(h.nodes)].sum() > 0 for h in game.infosets])
             if len(mixed) > max_mixed:
                 skipped += 1
                 continue
-            spec_list = _pattern_specs(ctx, ind, on_path, mixed)
+            rows = ctx.table.rows(pattern, mixed) if ctx.table is not None else None
+            spec_list = _specs_of(ctx, pattern, mixed, rows)
             if spec_list is None:  # mixing at an unreached set under free beliefs
                 free_offpath += 1
                 continue
+            on_path, spec_list = spec_list
             for specs in spec_list:
-                for beh in _solve_pattern(ctx, pattern, mixed, on_path, specs):
+                for beh in _solve_pattern(ctx, pattern, mixed, on_path, specs, rows):
                     keep(beh)
         if free_offpath:
             all_patterns = False

@@ -1,0 +1,96 @@
+"""Every pure profile of the PBE solver's search, evaluated once per solve.
+
+The vertices of every support pattern that :mod:`deterrence.solvers.pbe` solves are pure
+behaviour profiles over the actions that survive the conditional-dominance test, so they are
+rows of one table: the pure profiles over those actions, numbered in mixed radix (the first
+information set slowest, as ``itertools.product`` lists them). :class:`PureTable` evaluates
+them all in one batch (:class:`~deterrence.solvers._tree_utils.BatchTree`) and gives a
+pattern's vertices as row numbers, the information sets each pattern reaches, and the mover's
+unnormalised payoff per action at a set under Bayes' rule (reach weights) or Nature's odds at
+every row, computed once per set. The numbers are those the per-pattern batch evaluation gave
+(the same rows of the same batch code).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..game.extensive import ExtensiveFormGame
+from ._tree_utils import BatchTree
+
+#: the most table entries (profiles x nodes x players) built; larger searches evaluate per pattern
+MAX_TABLE_ENTRIES = 4_000_000
+
+
+class PureTable:
+    """The pure profiles over ``allowed`` actions: (reach, edge, values) per row, and per-set payoffs.
+
+    Parameters
+    ----------
+    game
+        The tree.
+    allowed
+        Per information set, the actions the solver keeps.
+    batch
+        The tree's batch evaluator.
+    kids, prior
+        The solver's child tables (per set, ``(nodes, actions)`` child node numbers) and
+        Nature's mass of every node.
+    """
+
+    def __init__(self, game: ExtensiveFormGame, allowed: Sequence[tuple[int, ...]], batch: BatchTree,
+                 kids: Sequence[np.ndarray], prior: np.ndarray) -> None:
+        self.game, self.kids, self.prior = game, kids, prior
+        sizes = [len(a) for a in allowed]
+        self.strides = np.array([math.prod(sizes[k + 1:]) for k in range(len(sizes))], dtype=np.int64)
+        self.pos = [{a: i for i, a in enumerate(acts)} for acts in allowed]
+        n = math.prod(sizes)
+        offsets = np.cumsum([0] + [len(h.actions) for h in game.infosets])
+        flat = np.zeros((n, int(offsets[-1])))
+        rows = np.arange(n)
+        for k, acts in enumerate(allowed):
+            choice = np.asarray(acts, dtype=np.int64)[(rows // self.strides[k]) % sizes[k]]
+            flat[rows, offsets[k] + choice] = 1.0
+        self.reach, self.edge, self.values = batch.evaluate(flat)
+        self.nodes = [np.asarray(h.nodes, dtype=np.int64) for h in game.infosets]
+        self._payoffs: dict[tuple[int, str], np.ndarray] = {}
+
+    @staticmethod
+    def fits(game: ExtensiveFormGame, allowed: Sequence[tuple[int, ...]]) -> bool:
+        """Whether the table of ``allowed`` stays within :data:`MAX_TABLE_ENTRIES`."""
+        n = math.prod(len(a) for a in allowed)
+        return n * len(game.nodes) * max(1, game.num_players) <= MAX_TABLE_ENTRIES
+
+    def rows(self, pattern: Sequence[tuple[int, ...]], mixed: Sequence[int]) -> np.ndarray:
+        """Row numbers of the pattern's vertices, in ``itertools.product`` order over ``mixed``."""
+        base = sum(int(self.strides[k]) * self.pos[k][s[0]] for k, s in enumerate(pattern) if k not in mixed)
+        out = np.array([base], dtype=np.int64)
+        for k in mixed:
+            step = np.array([int(self.strides[k]) * self.pos[k][a] for a in pattern[k]], dtype=np.int64)
+            out = (out[:, None] + step[None, :]).ravel()
+        return out
+
+    def on_path(self, rows: np.ndarray) -> np.ndarray:
+        """Per information set, whether some vertex profile reaches it (as the indicator profile
+        of the pattern's supports does)."""
+        reached = self.reach[rows].max(axis=0) > 0
+        return np.array([bool(reached[nodes].any()) for nodes in self.nodes])
+
+    def payoffs(self, k: int, kind: str) -> np.ndarray:
+        """The mover's unnormalised payoff per action at set ``k`` at every row, ``(rows, actions)``:
+        weights ``"reach"`` (Bayes' rule on the path) or ``"prior"`` (Nature's odds)."""
+        key = (k, kind)
+        out = self._payoffs.get(key)
+        if out is None:
+            q = self.values[:, self.kids[k], self.game.infosets[k].player]  # (rows, nodes, actions)
+            nodes = self.nodes[k]
+            if kind == "reach":
+                out = np.einsum("cn,cna->ca", self.reach[:, nodes], q)
+            else:
+                weights = np.broadcast_to(self.prior[nodes], (q.shape[0], len(nodes)))
+                out = np.einsum("cn,cna->ca", weights, q)
+            self._payoffs[key] = out
+        return out
