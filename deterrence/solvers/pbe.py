@@ -337,7 +337,8 @@ class _Vertices:
             if self.rows is not None:
                 self._evaluated = (table.reach[self.rows], table.edge[self.rows], table.values[self.rows])
             else:
-                self._evaluated = self.ctx.batch.evaluate(np.array([np.concatenate(b) for b in self.profiles()]))
+                flat = np.array([np.concatenate(b) for b in self.profiles()])
+                self._evaluated = self.ctx.batch.evaluate(flat)
         return self._evaluated
 
 
