@@ -21,7 +21,6 @@ import deterrence as dt
 import deterrence.solvers.pbe as pbe_module
 from deterrence.game import chance, decision, terminal
 from deterrence.solvers import _pbe_multilinear, _pbe_patterns
-from deterrence.solvers._pbe_context import _INTERIOR
 from deterrence.solvers._tree_utils import BatchTree
 
 
@@ -126,7 +125,7 @@ def test_batch_evaluation_equals_the_games_methods(name):
 def _grid_direct(values, k):
     """The grid sign test as first written: every grid point and every sub-box corner at once."""
     m = 8 if k <= 3 else 4
-    ticks = np.concatenate([[_INTERIOR], np.linspace(0, 1, m + 1)[1:-1], [1 - _INTERIOR]])
+    ticks = _pbe_multilinear.grid_ticks(m)
     grid = np.stack(np.meshgrid(*([ticks] * k), indexing="ij"), axis=-1).reshape(-1, k)
     corners = np.array(list(itertools.product((0, 1), repeat=k)))
     w = np.prod(np.where(corners[None, :, :] == 1, grid[:, None, :], 1 - grid[:, None, :]), axis=2)

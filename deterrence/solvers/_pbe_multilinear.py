@@ -260,37 +260,46 @@ def _extensions(polys: list[dict], i: int, a: dict) -> list[Any]:
     return out
 
 
+#: the inner ticks of the grid screen are shifted off the simple fractions (k/8, k/4, ...) at
+#: which the roots of conditions built from round payoffs tend to lie: a root on a tick keeps
+#: both neighbouring sub-boxes alive, so two conditions with roots one tick apart would share one
+_GRID_SHIFT = 0.0137
+
+
+def grid_ticks(m: int) -> np.ndarray:
+    """The ``m + 1`` ticks per axis of the grid screen: ``1e-10``, ``m − 1`` inner ticks (the
+    multiples of ``1/m`` shifted by :data:`_GRID_SHIFT`) and ``1 − 1e-10``."""
+    return np.concatenate([[_INTERIOR], np.linspace(0, 1, m + 1)[1:-1] + _GRID_SHIFT, [1 - _INTERIOR]])
+
+
 def _grid_may_vanish(values: list[list[float]], k: int) -> bool:
     """False if the binary system certainly has no root with every ``x`` in ``[1e-10, 1 − 1e-10]``.
 
-    The box is cut into a grid of sub-boxes; a multilinear function lies between its values at
-    a sub-box's corners, so a sub-box where some condition keeps one strict sign at every
-    corner holds no root. Roots on the box boundary (``x = 0``, a mover not mixing after all)
-    are excluded by staying ``1e-10`` inside it. The grid values come from the vertex values by
-    interpolating one axis at a time, and the corner extremes of every sub-box by taking
-    neighbouring minima and maxima one axis at a time (both separable).
+    The box is cut into a grid of sub-boxes (:func:`grid_ticks`); a multilinear function lies
+    between its values at a sub-box's corners, so a sub-box where some condition keeps one
+    strict sign at every corner holds no root. Roots on the box boundary (``x = 0``, a mover
+    not mixing after all) are excluded by staying ``1e-10`` inside it. The grid values come
+    from the vertex values by interpolating one axis at a time, and the corner extremes of
+    every sub-box by taking neighbouring minima and maxima one axis at a time (both separable),
+    for all the conditions at once.
     """
     m = 8 if k <= 3 else 4
-    ticks = np.concatenate([[_INTERIOR], np.linspace(0, 1, m + 1)[1:-1], [1 - _INTERIOR]])
+    ticks = grid_ticks(m)
     interp = np.stack([1 - ticks, ticks], axis=1)  # (m + 1, 2): weights of the vertices x_i = 0, 1
     g = np.asarray(values, dtype=float)  # (equations, vertices) in itertools.product order
     scale = max(1.0, float(np.abs(g).max()))
     eps = 1e-13 * scale
-    alive = np.ones([m] * k, dtype=bool)
-    for row in g:
-        f = row.reshape([2] * k)
-        for axis in range(k):  # values on the grid
-            f = np.moveaxis(np.tensordot(interp, f, axes=([1], [axis])), 0, axis)
-        lo, hi = f, f
-        for axis in range(k):  # extremes over each sub-box's corners
-            a = [slice(None)] * k
-            b = [slice(None)] * k
-            a[axis], b[axis] = slice(None, -1), slice(1, None)
-            lo = np.minimum(lo[tuple(a)], lo[tuple(b)])
-            hi = np.maximum(hi[tuple(a)], hi[tuple(b)])
-        alive &= ~((lo > eps) | (hi < -eps))
-        if not alive.any():
-            return False
+    f = g.reshape([len(g)] + [2] * k)
+    for axis in range(1, k + 1):  # values on the grid
+        f = np.moveaxis(np.tensordot(interp, f, axes=([1], [axis])), 0, axis)
+    lo, hi = f, f
+    for axis in range(1, k + 1):  # extremes over each sub-box's corners
+        a = [slice(None)] * (k + 1)
+        b = [slice(None)] * (k + 1)
+        a[axis], b[axis] = slice(None, -1), slice(1, None)
+        lo = np.minimum(lo[tuple(a)], lo[tuple(b)])
+        hi = np.maximum(hi[tuple(a)], hi[tuple(b)])
+    alive = ~((lo > eps) | (hi < -eps)).any(axis=0)
     return bool(alive.any())
 
 
