@@ -87,6 +87,13 @@ class _Multilinear:
                 self.var_of[(k, j)] = len(self.gens)
                 self.gens.append(sympy.Symbol(f"x{k}_{j}"))
         self.nv = len(self.gens)
+        from sympy.polys.domains import QQ
+        from sympy.polys.orderings import lex
+        from sympy.polys.rings import PolyRing
+
+        # sympy's low-level polynomial ring: Gröbner bases and factorisations without the
+        # expression layer (``sympy.groebner`` turns every Poly back into an expression and parses it)
+        self.ring = PolyRing(self.gens, QQ, lex)
         self.pos = {k: {a: i for i, a in enumerate(pattern[k])} for k in mixed}
         self.terms = self._vertex_terms(ctx, combos)
         self.vertices = [self._vertex(combo) for combo in combos]
@@ -129,8 +136,8 @@ class _Multilinear:
         return tuple(pt)
 
     def polynomials(self, values: list[list[float]]) -> list[Any] | None:
-        """The equations as sympy polynomials over QQ; ``None`` if one vanishes identically."""
-        sympy = self.sympy
+        """The equations as polynomials of the ring over QQ; ``None`` if one vanishes identically."""
+        qq = self.ring.domain
         polys = []
         for vals in values:
             coeffs: dict[tuple[int, ...], Fraction] = {}
@@ -143,13 +150,12 @@ class _Multilinear:
             coeffs = {m: c for m, c in coeffs.items() if c != 0}
             if not coeffs:
                 return None
-            polys.append(sympy.Poly.from_dict({m: sympy.Rational(c.numerator, c.denominator)
-                                               for m, c in coeffs.items()}, *self.gens, domain="QQ"))
+            polys.append(self.ring({m: qq(c.numerator, c.denominator) for m, c in coeffs.items()}))
         return polys
 
     def _sign_definite(self, f: Any) -> bool:
         """Whether ``f`` keeps one sign (not all zero) at every vertex, hence on the open box."""
-        terms = f.as_dict()  # monomial -> coefficient; at a 0/1 point a monomial is 0 or 1
+        terms = dict(f)  # monomial -> coefficient; at a 0/1 point a monomial is 0 or 1
         vals = [sum((c for m, c in terms.items() if all(v[i] for i, e in enumerate(m) if e)), start=0)
                 for v in self.vertices]
         return (all(v >= 0 for v in vals) and any(v > 0 for v in vals)) or \
@@ -195,11 +201,11 @@ class _Multilinear:
 
         nv, sympy = self.nv, self.sympy
         by_lead: list[list[dict]] = [[] for _ in range(nv)]
-        for g in basis.polys:
-            terms = {m: mpmath.mpf(c.p) / c.q for m, c in g.terms()}
+        for g in basis:
+            terms = {m: mpmath.mpf(int(c.numerator)) / int(c.denominator) for m, c in g.terms()}
             lead = min(i for m in terms for i in range(nv) if m[i])
             by_lead[lead].append(terms)
-        last = sympy.Poly(basis.polys[-1].as_expr(), self.gens[-1])
+        last = sympy.Poly(basis[-1].as_expr(), self.gens[-1])
         with mpmath.workdps(30):
             partial = [{nv - 1: mpmath.mpf(str(r.evalf(30)))} for r in last.real_roots(radicals=False)]
             for i in range(nv - 2, -1, -1):
@@ -208,14 +214,29 @@ class _Multilinear:
 
     def attempt(self, system: list) -> bool:
         """Solve a zero-dimensional system; False if it has a continuum of solutions."""
-        basis = self.sympy.groebner(system, *self.gens, order="lex")
-        if basis.exprs == [1]:
+        from sympy.polys.groebnertools import groebner
+
+        basis = groebner([f for f in system if f], self.ring)  # reduced, lex
+        if len(basis) == 1 and basis[0] == self.ring.one:
             return True
-        if len(system) < self.nv or not basis.is_zero_dimensional:
+        if len(system) < self.nv or not _zero_dimensional(basis, self.nv):
             return False
         for xs in self._real_roots(basis):
             self._keep(xs)
         return True
+
+
+def _zero_dimensional(basis: list, nv: int) -> bool:
+    """Whether a Gröbner basis generates a zero-dimensional ideal: every unknown has a pure power
+    among the leading monomials (Cox, Little, O'Shea, *Ideals, Varieties and Algorithms*, p. 230;
+    as ``sympy.GroebnerBasis.is_zero_dimensional``)."""
+    bounded = [False] * nv
+    for g in basis:
+        lm = g.LM
+        used = [i for i, e in enumerate(lm) if e]
+        if len(used) == 1:
+            bounded[used[0]] = True
+    return all(bounded)
 
 
 def _specialised(terms: dict, i: int, a: dict) -> list:
