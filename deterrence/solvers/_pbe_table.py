@@ -56,6 +56,9 @@ class PureTable:
             flat[rows, offsets[k] + choice] = 1.0
         self.reach, self.edge, self.values = batch.evaluate(flat)
         self.nodes = [np.asarray(h.nodes, dtype=np.int64) for h in game.infosets]
+        self.members = np.zeros((len(game.infosets), len(game.nodes)))
+        for k, nodes in enumerate(self.nodes):
+            self.members[k, nodes] = 1.0
         self._payoffs: dict[tuple[int, str], np.ndarray] = {}
 
     @staticmethod
@@ -66,18 +69,53 @@ class PureTable:
 
     def rows(self, pattern: Sequence[tuple[int, ...]], mixed: Sequence[int]) -> np.ndarray:
         """Row numbers of the pattern's vertices, in ``itertools.product`` order over ``mixed``."""
-        base = sum(int(self.strides[k]) * self.pos[k][s[0]] for k, s in enumerate(pattern) if k not in mixed)
+        strides, pos = self.strides, self.pos
+        base = sum(int(strides[k]) * pos[k][s[0]] for k, s in enumerate(pattern) if len(s) == 1)
         out = np.array([base], dtype=np.int64)
         for k in mixed:
-            step = np.array([int(self.strides[k]) * self.pos[k][a] for a in pattern[k]], dtype=np.int64)
+            step = np.array([int(strides[k]) * pos[k][a] for a in pattern[k]], dtype=np.int64)
             out = (out[:, None] + step[None, :]).ravel()
         return out
 
     def on_path(self, rows: np.ndarray) -> np.ndarray:
         """Per information set, whether some vertex profile reaches it (as the indicator profile
         of the pattern's supports does)."""
-        reached = self.reach[rows].max(axis=0) > 0
-        return np.array([bool(reached[nodes].any()) for nodes in self.nodes])
+        reached = (self.reach[rows].max(axis=0) > 0).astype(float)
+        return (self.members @ reached) > 0
+
+    def row_of(self, beh: Sequence[np.ndarray]) -> int | None:
+        """The row of a pure profile over the table's actions (``None`` for any other profile)."""
+        row = 0
+        for k, b in enumerate(beh):
+            probs = b.tolist()
+            if 1.0 not in probs or probs.count(0.0) != len(probs) - 1:
+                return None
+            p = self.pos[k].get(probs.index(1.0))
+            if p is None:
+                return None
+            row += int(self.strides[k]) * p
+        return row
+
+    def forced_rows(self, rows: np.ndarray, devs: Sequence[tuple[int, int]]) -> np.ndarray | None:
+        """The rows with every (set, action) of ``devs`` played instead (``None`` if an action
+        is not in the table)."""
+        out = rows
+        for k, a in devs:
+            p = self.pos[k].get(a)
+            if p is None:
+                return None
+            stride = int(self.strides[k])
+            out = out + stride * (p - (out // stride) % len(self.pos[k]))
+        return out
+
+    def forced_reach(self, beh: Sequence[np.ndarray], devs: Sequence[tuple[int, int]]) -> np.ndarray | None:
+        """Reach probabilities of the pure profile ``beh`` with every (set, action) of ``devs``
+        played instead (``None`` if that profile is not in the table)."""
+        row = self.row_of(beh)
+        if row is None:
+            return None
+        forced = self.forced_rows(np.array([row], dtype=np.int64), devs)
+        return None if forced is None else self.reach[int(forced[0])]
 
     def payoffs(self, k: int, kind: str) -> np.ndarray:
         """The mover's unnormalised payoff per action at set ``k`` at every row, ``(rows, actions)``:

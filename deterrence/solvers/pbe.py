@@ -292,6 +292,11 @@ def _batch_payoffs(ctx: _Ctx, k: int, specs: dict[int, Spec], vertices: _Vertice
     spec = specs.get(k, ("reach",))
     if spec[0] in ("reach", "prior") and vertices.rows is not None:
         return ctx.table.payoffs(k, spec[0])[vertices.rows]
+    if spec[0] == "types" and vertices.rows is not None:
+        weights = _type_weights(ctx, k, spec, vertices.rows)
+        if weights is not None:
+            q = ctx.table.values[vertices.rows][:, ctx.kids[k], ctx.game.infosets[k].player]
+            return np.einsum("cn,cna->ca", weights, q)
     h = ctx.game.infosets[k]
     nodes = list(h.nodes)
     reach, edge, values = vertices.evaluated()
@@ -304,6 +309,23 @@ def _batch_payoffs(ctx: _Ctx, k: int, specs: dict[int, Spec], vertices: _Vertice
         weights = np.array([_weights(ctx, k, spec, beh, reach[c], edge[c], specs)
                             for c, beh in enumerate(vertices.profiles())])
     return np.einsum("cn,cna->ca", weights, q)
+
+
+def _type_weights(ctx: _Ctx, k: int, spec: Spec, rows: np.ndarray) -> np.ndarray | None:
+    """The ``("types", ...)`` weights at set ``k`` at the vertex rows of the pure table, as
+    ``_deviation_weights`` gives them vertex by vertex (``None`` if a deviation leaves the table)."""
+    nodes = ctx.table.nodes[k]
+    weights = np.zeros((len(rows), len(nodes)))
+    for (devs, positions), use_prior in zip(spec[1], spec[2], strict=True):
+        idx = nodes[list(positions)]
+        if use_prior:
+            weights[:, list(positions)] += ctx.prior[idx]
+            continue
+        forced = ctx.table.forced_rows(rows, devs)
+        if forced is None:
+            return None
+        weights[:, list(positions)] += ctx.table.reach[forced][:, idx]
+    return weights
 
 
 class _Vertices:
