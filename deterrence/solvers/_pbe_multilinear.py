@@ -5,9 +5,10 @@ multilinear in the mixing probabilities of the other information sets; they are 
 their values at the vertices of the product of simplices. ``_solve_multilinear`` returns
 their roots strictly inside the simplices: two binary sets in closed form
 (``_solve_two_binary``), patterns of binary sets first screened by a grid sign test
-(``_grid_may_vanish``), larger systems by a lex Gröbner basis in sympy (coefficients made rational by
-``_fraction``; factors of one sign on the open box divided out), whose real solutions are
-isolated exactly in the last unknown and extended at 30 digits (``_Multilinear._real_roots``).
+(``_grid_may_vanish``) and by box contraction (:mod:`deterrence.solvers._pbe_contract`),
+larger systems by a lex Gröbner basis in sympy (coefficients made rational by ``_fraction``;
+factors of one sign on the open box divided out), whose real solutions are isolated exactly
+in the last unknown and extended at 30 digits (``_Multilinear._real_roots``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from ._pbe_context import _INTERIOR, _Ctx
+from ._pbe_contract import box_may_vanish
 
 
 def _solve_multilinear(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int],
@@ -36,13 +38,15 @@ def _solve_multilinear(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: lis
     if all(len(pattern[k]) == 2 for k in mixed):
         if len(mixed) == 2:
             return _solve_two_binary(ctx, values, names)
-        if not _grid_may_vanish(values, len(mixed)):
+        if not _grid_may_vanish(values, len(mixed)) or not box_may_vanish(values, len(mixed)):
             return []
     else:
         shapes = [len(pattern[k]) for k in mixed]
         nv = sum(m - 1 for m in shapes)
-        if nv <= _MAX_BOX_DIMENSION and not _grid_may_vanish(_box_corners(values, shapes), nv):
-            return []
+        if nv <= _MAX_BOX_DIMENSION:
+            corners = _box_corners(values, shapes)
+            if not _grid_may_vanish(corners, nv) or not box_may_vanish(corners, nv):
+                return []
     system = _Multilinear(ctx, pattern, mixed, combos)
     polys = system.polynomials(values)
     if polys is None:

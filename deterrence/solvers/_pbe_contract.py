@@ -1,0 +1,117 @@
+"""A box-contraction screen for the PBE solver's multilinear indifference systems.
+
+Before a support pattern's system goes to sympy (:mod:`deterrence.solvers._pbe_multilinear`),
+:func:`box_may_vanish` tries to prove that it has no root in the box ``[1e-10, 1 − 1e-10]^k``
+of its unknowns, the box the grid screen (``_grid_may_vanish``) covers. A multilinear ``f`` is
+affine in each unknown ``x_i``: on a sub-box ``B`` with ``x_i = l + t (u − l)``,
+
+    ``f = (1 − t) f(l, y) + t f(u, y)``, with ``f(l, y)`` between ``a_min`` and ``a_max`` and
+    ``f(u, y)`` between ``b_min`` and ``b_max``, the extremes of ``f`` at the corners of ``B``
+    with ``x_i = l`` (resp. ``u``),
+
+so a root in ``B`` needs ``(1 − t) a_min + t b_min <= eps`` and ``(1 − t) a_max + t b_max >= −eps``:
+an interval of ``t``. Each equation and unknown shrinks the box to that interval (intervals
+widened by ``1e-9`` of the box against rounding, ``eps`` the grid screen's ``1e-13`` of the
+largest value); an empty interval proves the system has no root in ``B``. Boxes that stop
+shrinking are cut in two across their widest side (off the middle, like the grid's ticks) up
+to :data:`MAX_BOXES` boxes. Systems whose conditions pin some unknowns and contradict each
+other across them (``x = 0.20`` from one condition and ``x · (x − 0.26) = 0`` from another on
+the open box) are settled here without a Gröbner basis; the screen never rules out a box
+that holds a root.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._pbe_context import _INTERIOR
+
+#: boxes examined at most before the screen gives up (the system then goes to sympy)
+MAX_BOXES = 16
+#: contraction rounds per box
+ROUNDS = 6
+#: where a box is cut, as a share of its widest side
+_CUT = 0.5137
+
+
+def box_may_vanish(values: list[list[float]], k: int) -> bool:
+    """False if the multilinear system certainly has no root with every unknown in
+    ``[1e-10, 1 − 1e-10]``.
+
+    Parameters
+    ----------
+    values
+        Per equation, its values at the ``2^k`` corners of the unit box, in
+        ``itertools.product((0, 1), repeat=k)`` order.
+    k
+        The number of unknowns.
+    """
+    f = np.asarray(values, dtype=float)
+    eps = 1e-13 * max(1.0, float(np.abs(f).max()))
+    f = f.reshape([len(f)] + [2] * k)
+    boxes = [(np.full(k, _INTERIOR), np.full(k, 1 - _INTERIOR))]
+    seen = 0
+    while boxes:
+        lo, hi = boxes.pop()
+        seen += 1
+        if seen > MAX_BOXES:
+            return True
+        if not _contract(f, lo, hi, eps):
+            continue
+        axis = int(np.argmax(hi - lo))
+        cut = lo[axis] + _CUT * (hi[axis] - lo[axis])
+        left_hi, right_lo = hi.copy(), lo.copy()
+        left_hi[axis], right_lo[axis] = cut, cut
+        boxes.extend([(lo.copy(), left_hi), (right_lo, hi.copy())])
+    return False
+
+
+def _corner_values(f: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """The equations' values at the corners of the box ``[lo, hi]`` (multilinear interpolation)."""
+    g = f
+    for axis in range(len(lo)):
+        w = np.array([[1 - lo[axis], lo[axis]], [1 - hi[axis], hi[axis]]])
+        g = np.moveaxis(np.tensordot(w, g, axes=([1], [axis + 1])), 0, axis + 1)
+    return g
+
+
+def _contract(f: np.ndarray, lo: np.ndarray, hi: np.ndarray, eps: float) -> bool:
+    """Shrink ``[lo, hi]`` (in place) to where a root may lie; False if nowhere."""
+    n_eq = f.shape[0]
+    for _ in range(ROUNDS):
+        g = _corner_values(f, lo, hi)
+        before = hi - lo
+        for axis in range(len(lo)):
+            a = np.take(g, 0, axis=axis + 1).reshape(n_eq, -1)
+            b = np.take(g, 1, axis=axis + 1).reshape(n_eq, -1)
+            t0, t1 = _feasible_t(a.min(axis=1), b.min(axis=1), a.max(axis=1), b.max(axis=1), eps)
+            if t0 > t1:
+                return False
+            width = hi[axis] - lo[axis]
+            new_lo = lo[axis] + max(0.0, t0 - 1e-9) * width
+            new_hi = lo[axis] + min(1.0, t1 + 1e-9) * width
+            lo[axis], hi[axis] = max(lo[axis], new_lo), min(hi[axis], new_hi)
+        if np.all(hi - lo > 0.9 * before):
+            break
+    return True
+
+
+def _feasible_t(amin: np.ndarray, bmin: np.ndarray, amax: np.ndarray, bmax: np.ndarray, eps: float
+                ) -> tuple[float, float]:
+    """The ``t`` in ``[0, 1]`` with ``(1 − t) amin + t bmin <= eps`` and ``(1 − t) amax + t bmax >= −eps``
+    for every equation (``t0 > t1``: none)."""
+    t0, t1 = 0.0, 1.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for base, slope, sign in ((amin - eps, bmin - amin, 1.0), (amax + eps, bmax - amax, -1.0)):
+            # sign 1: base + t slope <= 0; sign -1: base + t slope >= 0
+            s, c = sign * slope, sign * base  # c + t s <= 0
+            if np.any((s == 0) & (c > 0)):
+                return 1.0, 0.0
+            bound = -c / s
+            up = s > 0
+            down = s < 0
+            if up.any():
+                t1 = min(t1, float(bound[up].min()))
+            if down.any():
+                t0 = max(t0, float(bound[down].max()))
+    return t0, t1
