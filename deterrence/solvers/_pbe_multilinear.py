@@ -345,13 +345,11 @@ def _box_corners(values: list[list[float]], shapes: list[int]) -> list[list[floa
     for m in shapes:
         bits = np.array(list(itertools.product((0, 1), repeat=m - 1)), dtype=float)
         maps.append(np.column_stack([1 - bits.sum(axis=1), bits]))  # (2^(m-1), m)
-    out = []
-    for row in values:
-        f = np.asarray(row, dtype=float).reshape(shapes)
-        for i in reversed(range(len(shapes))):
-            f = np.moveaxis(np.tensordot(maps[i], f, axes=([1], [i])), 0, i)
-        out.append(f.reshape(-1).tolist())
-    return out
+    g = np.asarray(values, dtype=float)
+    f = g.reshape([len(g), *shapes])  # all the equations at once
+    for i in reversed(range(len(shapes))):
+        f = np.moveaxis(np.tensordot(maps[i], f, axes=([1], [i + 1])), 0, i + 1)
+    return f.reshape(len(g), -1).tolist()
 
 
 def _solve_two_binary(ctx: _Ctx, values: list[list[float]], names: str) -> list[list[np.ndarray]]:
