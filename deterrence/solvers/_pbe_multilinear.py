@@ -309,14 +309,17 @@ def _grid_may_vanish(values: list[list[float]], k: int) -> bool:
     for all the conditions at once.
     """
     m = 8 if k <= 3 else 4
-    ticks = grid_ticks(m)
-    interp = np.stack([1 - ticks, ticks], axis=1)  # (m + 1, 2): weights of the vertices x_i = 0, 1
     g = np.asarray(values, dtype=float)  # (equations, vertices) in itertools.product order
     scale = max(1.0, float(np.abs(g).max()))
     eps = 1e-13 * scale
-    f = g.reshape([len(g)] + [2] * k)
-    for axis in range(1, k + 1):  # values on the grid
-        f = np.moveaxis(np.tensordot(interp, f, axes=([1], [axis])), 0, axis)
+    if k <= _MAX_MAPPED:  # values on the grid
+        f = (g @ _grid_map(k, m).T).reshape([len(g)] + [m + 1] * k)
+    else:
+        ticks = grid_ticks(m)
+        interp = np.stack([1 - ticks, ticks], axis=1)
+        f = g.reshape([len(g)] + [2] * k)
+        for axis in range(1, k + 1):
+            f = np.moveaxis(np.tensordot(interp, f, axes=([1], [axis])), 0, axis)
     lo, hi = f, f
     for axis in range(1, k + 1):  # extremes over each sub-box's corners
         a = [slice(None)] * (k + 1)
@@ -326,6 +329,25 @@ def _grid_may_vanish(values: list[list[float]], k: int) -> bool:
         hi = np.maximum(hi[tuple(a)], hi[tuple(b)])
     alive = ~((lo > eps) | (hi < -eps)).any(axis=0)
     return bool(alive.any())
+
+
+_GRID_MAPS: dict[tuple[int, int], np.ndarray] = {}
+#: the most unknowns whose grid map is built (5: 3125 x 32 entries); more interpolate axis by axis
+_MAX_MAPPED = 5
+
+
+def _grid_map(k: int, m: int) -> np.ndarray:
+    """The ``((m + 1)^k, 2^k)`` matrix from a multilinear function's values at the unit box's
+    corners to its values on the grid (the Kronecker power of one axis's interpolation), cached."""
+    out = _GRID_MAPS.get((k, m))
+    if out is None:
+        ticks = grid_ticks(m)
+        interp = np.stack([1 - ticks, ticks], axis=1)  # (m + 1, 2): weights of the vertices x_i = 0, 1
+        out = np.ones((1, 1))
+        for _ in range(k):
+            out = np.kron(out, interp)
+        _GRID_MAPS[(k, m)] = out
+    return out
 
 
 #: the most unknowns for which the grid screen runs on supports of three or more actions
