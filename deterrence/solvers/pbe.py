@@ -370,13 +370,8 @@ def _solve_pattern(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[in
     """Profiles with exactly these supports that satisfy the indifference conditions (``rows``:
     the pattern's vertices in the solver's pure table, if it has one)."""
     game, tol = ctx.game, ctx.tol
-    combos = list(itertools.product(*(pattern[k] for k in mixed)))
     eqs_vals: dict[tuple[int, int], list[float]] = {
         (k, j): [] for k in mixed for j in range(1, len(pattern[k]))}
-    base = [np.zeros(len(h.actions)) for h in game.infosets]
-    for k, s in enumerate(pattern):
-        if len(s) == 1:
-            base[k][s[0]] = 1.0
     vertices = _Vertices(ctx, pattern, mixed, rows)
     # the conditions are multilinear: their values anywhere in the box are convex combinations
     # of the vertex values, so a strict sign at every vertex rules the pattern out
@@ -390,16 +385,20 @@ def _solve_pattern(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[in
             if diff.min() > tol or diff.max() < -tol:
                 return []
             eqs_vals[(k, j)] = diff.tolist()
-        for b in range(len(h.actions)):
-            if b not in s:
-                if float((w[:, s[0]] - w[:, b]).max()) < -tol:
-                    return []
+        others = [b for b in range(len(h.actions)) if b not in s]
+        if others and float((w[:, [s[0]]] - w[:, others]).max(axis=0).min()) < -tol:
+            return []
     names = ", ".join(f"'{game.infosets[k].name}'" for k in mixed)
     if len(mixed) == 1:  # its conditions do not depend on its own mixture: constant
         if all(np.all(np.abs(v) <= tol) for v in eqs_vals.values()):
             ctx.continua.append(f"{names} indifferent on a continuum (supports {pattern[mixed[0]]})")
         return []
+    combos = list(itertools.product(*(pattern[k] for k in mixed)))
     points = _solve_multilinear(ctx, pattern, mixed, combos, list(eqs_vals.values()), names)
+    base = [np.zeros(len(h.actions)) for h in game.infosets]
+    for k, s in enumerate(pattern):
+        if len(s) == 1:
+            base[k][s[0]] = 1.0
     out = []
     for point in points:
         beh = [b.copy() for b in base]
@@ -440,9 +439,17 @@ class PBEOptions(SolverOptions):
 
 # ---------------------------------------------------------------------------------- driver
 def _counts(game: ExtensiveFormGame, tol: float = 1e-12) -> tuple[list[tuple[int, ...]], int, int]:
+    """The undominated actions per set and the numbers of pure profiles and support patterns over
+    them; kept on the game (the work estimate and the solve both ask), keyed by the tolerance and
+    the payoff array (a rescaled copy of the game has its own)."""
+    kept = game.__dict__.setdefault("_pbe_counts", {})
+    hit = kept.get(tol)
+    if hit is not None and hit[0] is game.payoffs:
+        return hit[1]
     allowed = undominated_actions(game, tol)
     pure = math.prod(len(a) for a in allowed)
     patterns = math.prod(2 ** len(a) - 1 for a in allowed)
+    kept[tol] = (game.payoffs, (allowed, pure, patterns))
     return allowed, pure, patterns
 
 
