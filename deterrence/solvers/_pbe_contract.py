@@ -22,12 +22,14 @@ that holds a root.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from ._pbe_context import _INTERIOR
 
 #: boxes examined at most before the screen gives up (the system then goes to sympy)
-MAX_BOXES = 16
+MAX_BOXES = 4
 #: contraction rounds per box
 ROUNDS = 6
 #: where a box is cut, as a share of its widest side
@@ -48,7 +50,7 @@ def box_may_vanish(values: list[list[float]], k: int) -> bool:
     """
     f = np.asarray(values, dtype=float)
     eps = 1e-13 * max(1.0, float(np.abs(f).max()))
-    f = f.reshape([len(f)] + [2] * k)
+    sides = _sides(k)
     boxes = [(np.full(k, _INTERIOR), np.full(k, 1 - _INTERIOR))]
     seen = 0
     while boxes:
@@ -56,7 +58,7 @@ def box_may_vanish(values: list[list[float]], k: int) -> bool:
         seen += 1
         if seen > MAX_BOXES:
             return True
-        if not _contract(f, lo, hi, eps):
+        if not _contract(f, sides, lo, hi, eps):
             continue
         axis = int(np.argmax(hi - lo))
         cut = lo[axis] + _CUT * (hi[axis] - lo[axis])
@@ -66,52 +68,64 @@ def box_may_vanish(values: list[list[float]], k: int) -> bool:
     return False
 
 
+_SIDES: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _sides(k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per unknown, the corners (in ``itertools.product`` order) where it is at its lower and at
+    its upper end: two ``(k, 2^(k-1))`` index arrays, cached."""
+    out = _SIDES.get(k)
+    if out is None:
+        bits = np.array(list(itertools.product((0, 1), repeat=k)), dtype=bool)  # (2^k, k)
+        out = (np.array([np.flatnonzero(~bits[:, i]) for i in range(k)]),
+               np.array([np.flatnonzero(bits[:, i]) for i in range(k)]))
+        _SIDES[k] = out
+    return out
+
+
 def _corner_values(f: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """The equations' values at the corners of the box ``[lo, hi]`` (multilinear interpolation)."""
-    g = f
-    for axis in range(len(lo)):
-        w = np.array([[1 - lo[axis], lo[axis]], [1 - hi[axis], hi[axis]]])
-        g = np.moveaxis(np.tensordot(w, g, axes=([1], [axis + 1])), 0, axis + 1)
-    return g
+    """The equations' values at the corners of the box ``[lo, hi]`` (multilinear interpolation:
+    the Kronecker product of one 2 x 2 map per unknown), ``(equations, 2^k)``."""
+    m = np.ones((1, 1))
+    for a, b in zip(lo, hi, strict=True):
+        m = np.kron(m, np.array([[1 - a, a], [1 - b, b]]))
+    return f @ m.T
 
 
-def _contract(f: np.ndarray, lo: np.ndarray, hi: np.ndarray, eps: float) -> bool:
-    """Shrink ``[lo, hi]`` (in place) to where a root may lie; False if nowhere."""
-    n_eq = f.shape[0]
+def _contract(f: np.ndarray, sides: tuple[np.ndarray, np.ndarray], lo: np.ndarray, hi: np.ndarray,
+              eps: float) -> bool:
+    """Shrink ``[lo, hi]`` (in place) to where a root may lie; False if nowhere. Every unknown is
+    contracted on the bounds of the same round (valid: they hold on the smaller box too)."""
     for _ in range(ROUNDS):
         g = _corner_values(f, lo, hi)
+        at_lo, at_hi = g[:, sides[0]], g[:, sides[1]]  # (equations, k, 2^(k-1))
+        t0, t1 = _feasible_t(at_lo.min(axis=2), at_hi.min(axis=2), at_lo.max(axis=2), at_hi.max(axis=2), eps)
+        if np.any(t0 > t1):
+            return False
         before = hi - lo
-        for axis in range(len(lo)):
-            a = np.take(g, 0, axis=axis + 1).reshape(n_eq, -1)
-            b = np.take(g, 1, axis=axis + 1).reshape(n_eq, -1)
-            t0, t1 = _feasible_t(a.min(axis=1), b.min(axis=1), a.max(axis=1), b.max(axis=1), eps)
-            if t0 > t1:
-                return False
-            width = hi[axis] - lo[axis]
-            new_lo = lo[axis] + max(0.0, t0 - 1e-9) * width
-            new_hi = lo[axis] + min(1.0, t1 + 1e-9) * width
-            lo[axis], hi[axis] = max(lo[axis], new_lo), min(hi[axis], new_hi)
+        new_lo = lo + np.maximum(0.0, t0 - 1e-9) * before
+        new_hi = lo + np.minimum(1.0, t1 + 1e-9) * before
+        np.maximum(lo, new_lo, out=lo)
+        np.minimum(hi, new_hi, out=hi)
         if np.all(hi - lo > 0.9 * before):
             break
     return True
 
 
 def _feasible_t(amin: np.ndarray, bmin: np.ndarray, amax: np.ndarray, bmax: np.ndarray, eps: float
-                ) -> tuple[float, float]:
-    """The ``t`` in ``[0, 1]`` with ``(1 − t) amin + t bmin <= eps`` and ``(1 − t) amax + t bmax >= −eps``
-    for every equation (``t0 > t1``: none)."""
-    t0, t1 = 0.0, 1.0
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Per unknown, the ``t`` in ``[0, 1]`` with ``(1 − t) amin + t bmin <= eps`` and
+    ``(1 − t) amax + t bmax >= −eps`` for every equation (arrays ``(equations, k)``; where
+    ``t0 > t1`` there is none)."""
+    t0 = np.zeros(amin.shape[1])
+    t1 = np.ones(amin.shape[1])
     with np.errstate(divide="ignore", invalid="ignore"):
         for base, slope, sign in ((amin - eps, bmin - amin, 1.0), (amax + eps, bmax - amax, -1.0)):
-            # sign 1: base + t slope <= 0; sign -1: base + t slope >= 0
             s, c = sign * slope, sign * base  # c + t s <= 0
-            if np.any((s == 0) & (c > 0)):
-                return 1.0, 0.0
+            never = ((s == 0) & (c > 0)).any(axis=0)
             bound = -c / s
-            up = s > 0
-            down = s < 0
-            if up.any():
-                t1 = min(t1, float(bound[up].min()))
-            if down.any():
-                t0 = max(t0, float(bound[down].max()))
+            t1 = np.minimum(t1, np.where(s > 0, bound, np.inf).min(axis=0))
+            t0 = np.maximum(t0, np.where(s < 0, bound, -np.inf).max(axis=0))
+            t0 = np.where(never, 1.0, t0)
+            t1 = np.where(never, 0.0, t1)
     return t0, t1
