@@ -22,7 +22,7 @@ from ..game.extensive import ExtensiveFormGame
 from ._tree_utils import BatchTree
 
 #: the most table entries (profiles x nodes x players) built; larger searches evaluate per pattern
-MAX_TABLE_ENTRIES = 4_000_000
+MAX_TABLE_ENTRIES = 1_000_000
 
 
 class PureTable:

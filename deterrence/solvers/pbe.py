@@ -508,10 +508,10 @@ def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list
             loose.append(v.loose)
         cands.append(Candidate(strategies=tuple(beh), beliefs=tuple(v.beliefs), label=_label(ctx, beh)))
 
-    if opts.mixed and n_patterns > n_pure and PureTable.fits(game, allowed):
-        ctx.table = PureTable(game, allowed, ctx.batch, ctx.kids, ctx.prior)
     possible = [ctx.possible(k) for k in range(len(game.infosets))]
     pure, mixed_patterns = feasible_patterns(game, allowed, possible, options.tol, mixed=opts.mixed)
+    if mixed_patterns and PureTable.fits(game, allowed):  # the vertices of every mixed pattern
+        ctx.table = PureTable(game, allowed, ctx.batch, ctx.kids, ctx.prior)
     for pattern in pure:
         beh = [np.zeros(len(h.actions)) for h in game.infosets]
         for b, s in zip(beh, pattern, strict=True):
