@@ -73,8 +73,11 @@ deepest sets up). Then
    mover's own carried-forward belief, or Bayes after a chosen type's deviation (``d1``,
    one system per choice of type) — are multilinear in the mixing probabilities of the
    *other* sets. Their coefficients are read off the pure profiles of the supports;
-   patterns whose conditions cannot vanish in the box (vertex and grid sign tests) are
-   skipped; two binary sets are solved in closed form, larger systems by a lex Gröbner basis
+   patterns whose conditions cannot vanish in the box (vertex and grid sign tests, box
+   contraction) are skipped; the vertex profiles of all patterns are rows of one table of the
+   pure profiles over the undominated actions, evaluated once per solve
+   (:mod:`deterrence.solvers._pbe_table`);
+   two binary sets are solved in closed form, larger systems by a lex Gröbner basis
    (sympy, rational coefficients; factors that vanish only on the box boundary divided out),
    the real roots of its last unknown isolated exactly and extended to the others at 30 digits.
    Every root strictly inside the simplices is then checked like a pure profile. This finds
@@ -94,8 +97,9 @@ or cannot list (points of continua); they never make the result complete.
 
 Code layout: this module holds the driver, the PBE test of a profile and the support
 patterns; the beliefs are in ``_pbe_beliefs``, the exact solver of the indifference systems in
-``_pbe_multilinear``, the pruned list of patterns in ``_pbe_patterns``, and the shared search
-context in ``_pbe_context``.
+``_pbe_multilinear`` (with the box-contraction screen of ``_pbe_contract``), the pruned list of
+patterns in ``_pbe_patterns``, the table of pure vertex profiles in ``_pbe_table``, and the
+shared search context in ``_pbe_context``.
 """
 
 from __future__ import annotations
