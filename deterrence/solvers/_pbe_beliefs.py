@@ -289,14 +289,24 @@ def _deviation_weights(ctx: _Ctx, beh: list[np.ndarray], k: int,
         if use_prior is not None and use_prior[n]:
             w[list(positions)] += ctx.prior[idx]
             continue
-        forced = [x.copy() for x in beh]
-        for iota, a in devs:
-            forced[iota] = np.zeros(len(game.infosets[iota].actions))
-            forced[iota][a] = 1.0
-        part = ctx.evaluate(forced)[0][idx]
+        part = _forced_reach(ctx, beh, devs)[idx]
         if use_prior is None and part.sum() <= 0:
             part = ctx.prior[idx]
             if part.sum() <= 0:
                 part = np.ones(len(idx))
         w[list(positions)] += part
     return w
+
+
+def _forced_reach(ctx: _Ctx, beh: list[np.ndarray], devs: Sequence[tuple[int, int]]) -> np.ndarray:
+    """Reach probabilities of ``beh`` with each deviation (information set, action) played
+    instead: a row of the solver's pure table when the profile is one, else evaluated (cached)."""
+    if ctx.table is not None:
+        reach = ctx.table.forced_reach(beh, devs)
+        if reach is not None:
+            return reach
+    forced = [x.copy() for x in beh]
+    for iota, a in devs:
+        forced[iota] = np.zeros(len(ctx.game.infosets[iota].actions))
+        forced[iota][a] = 1.0
+    return ctx.evaluate(forced)[0]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -37,6 +38,7 @@ class _Ctx:
     cache: dict[bytes, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
     batch: BatchTree = field(init=False)
     expansions: dict[tuple[int, ...], list[dict]] = field(default_factory=dict)
+    table: Any = None  # the pure profiles of the search evaluated once (``_pbe_table.PureTable``), if built
 
     def __post_init__(self) -> None:
         self.batch = BatchTree(self.game)

@@ -5,9 +5,10 @@ multilinear in the mixing probabilities of the other information sets; they are 
 their values at the vertices of the product of simplices. ``_solve_multilinear`` returns
 their roots strictly inside the simplices: two binary sets in closed form
 (``_solve_two_binary``), patterns of binary sets first screened by a grid sign test
-(``_grid_may_vanish``), larger systems by a lex Gröbner basis in sympy (coefficients made rational by
-``_fraction``; factors of one sign on the open box divided out), whose real solutions are
-isolated exactly in the last unknown and extended at 30 digits (``_Multilinear._real_roots``).
+(``_grid_may_vanish``) and by box contraction (:mod:`deterrence.solvers._pbe_contract`),
+larger systems by a lex Gröbner basis in sympy (coefficients made rational by ``_fraction``;
+factors of one sign on the open box divided out), whose real solutions are isolated exactly
+in the last unknown and extended at 30 digits (``_Multilinear._real_roots``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from ._pbe_context import _INTERIOR, _Ctx
+from ._pbe_contract import box_may_vanish
 
 
 def _solve_multilinear(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int],
@@ -36,13 +38,15 @@ def _solve_multilinear(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: lis
     if all(len(pattern[k]) == 2 for k in mixed):
         if len(mixed) == 2:
             return _solve_two_binary(ctx, values, names)
-        if not _grid_may_vanish(values, len(mixed)):
+        if not _grid_may_vanish(values, len(mixed)) or not box_may_vanish(values, len(mixed)):
             return []
     else:
         shapes = [len(pattern[k]) for k in mixed]
         nv = sum(m - 1 for m in shapes)
-        if nv <= _MAX_BOX_DIMENSION and not _grid_may_vanish(_box_corners(values, shapes), nv):
-            return []
+        if nv <= _MAX_BOX_DIMENSION:
+            corners = _box_corners(values, shapes)
+            if not _grid_may_vanish(corners, nv) or not box_may_vanish(corners, nv):
+                return []
     system = _Multilinear(ctx, pattern, mixed, combos)
     polys = system.polynomials(values)
     if polys is None:
@@ -87,6 +91,13 @@ class _Multilinear:
                 self.var_of[(k, j)] = len(self.gens)
                 self.gens.append(sympy.Symbol(f"x{k}_{j}"))
         self.nv = len(self.gens)
+        from sympy.polys.domains import QQ
+        from sympy.polys.orderings import lex
+        from sympy.polys.rings import PolyRing
+
+        # sympy's low-level polynomial ring: Gröbner bases and factorisations without the
+        # expression layer (``sympy.groebner`` turns every Poly back into an expression and parses it)
+        self.ring = PolyRing(self.gens, QQ, lex)
         self.pos = {k: {a: i for i, a in enumerate(pattern[k])} for k in mixed}
         self.terms = self._vertex_terms(ctx, combos)
         self.vertices = [self._vertex(combo) for combo in combos]
@@ -129,8 +140,8 @@ class _Multilinear:
         return tuple(pt)
 
     def polynomials(self, values: list[list[float]]) -> list[Any] | None:
-        """The equations as sympy polynomials over QQ; ``None`` if one vanishes identically."""
-        sympy = self.sympy
+        """The equations as polynomials of the ring over QQ; ``None`` if one vanishes identically."""
+        qq = self.ring.domain
         polys = []
         for vals in values:
             coeffs: dict[tuple[int, ...], Fraction] = {}
@@ -143,13 +154,12 @@ class _Multilinear:
             coeffs = {m: c for m, c in coeffs.items() if c != 0}
             if not coeffs:
                 return None
-            polys.append(sympy.Poly.from_dict({m: sympy.Rational(c.numerator, c.denominator)
-                                               for m, c in coeffs.items()}, *self.gens, domain="QQ"))
+            polys.append(self.ring({m: qq(c.numerator, c.denominator) for m, c in coeffs.items()}))
         return polys
 
     def _sign_definite(self, f: Any) -> bool:
         """Whether ``f`` keeps one sign (not all zero) at every vertex, hence on the open box."""
-        terms = f.as_dict()  # monomial -> coefficient; at a 0/1 point a monomial is 0 or 1
+        terms = dict(f)  # monomial -> coefficient; at a 0/1 point a monomial is 0 or 1
         vals = [sum((c for m, c in terms.items() if all(v[i] for i, e in enumerate(m) if e)), start=0)
                 for v in self.vertices]
         return (all(v >= 0 for v in vals) and any(v > 0 for v in vals)) or \
@@ -195,11 +205,11 @@ class _Multilinear:
 
         nv, sympy = self.nv, self.sympy
         by_lead: list[list[dict]] = [[] for _ in range(nv)]
-        for g in basis.polys:
-            terms = {m: mpmath.mpf(c.p) / c.q for m, c in g.terms()}
+        for g in basis:
+            terms = {m: mpmath.mpf(int(c.numerator)) / int(c.denominator) for m, c in g.terms()}
             lead = min(i for m in terms for i in range(nv) if m[i])
             by_lead[lead].append(terms)
-        last = sympy.Poly(basis.polys[-1].as_expr(), self.gens[-1])
+        last = sympy.Poly(basis[-1].as_expr(), self.gens[-1])
         with mpmath.workdps(30):
             partial = [{nv - 1: mpmath.mpf(str(r.evalf(30)))} for r in last.real_roots(radicals=False)]
             for i in range(nv - 2, -1, -1):
@@ -208,14 +218,29 @@ class _Multilinear:
 
     def attempt(self, system: list) -> bool:
         """Solve a zero-dimensional system; False if it has a continuum of solutions."""
-        basis = self.sympy.groebner(system, *self.gens, order="lex")
-        if basis.exprs == [1]:
+        from sympy.polys.groebnertools import groebner
+
+        basis = groebner([f for f in system if f], self.ring)  # reduced, lex
+        if len(basis) == 1 and basis[0] == self.ring.one:
             return True
-        if len(system) < self.nv or not basis.is_zero_dimensional:
+        if len(system) < self.nv or not _zero_dimensional(basis, self.nv):
             return False
         for xs in self._real_roots(basis):
             self._keep(xs)
         return True
+
+
+def _zero_dimensional(basis: list, nv: int) -> bool:
+    """Whether a Gröbner basis generates a zero-dimensional ideal: every unknown has a pure power
+    among the leading monomials (Cox, Little, O'Shea, *Ideals, Varieties and Algorithms*, p. 230;
+    as ``sympy.GroebnerBasis.is_zero_dimensional``)."""
+    bounded = [False] * nv
+    for g in basis:
+        lm = g.LM
+        used = [i for i, e in enumerate(lm) if e]
+        if len(used) == 1:
+            bounded[used[0]] = True
+    return all(bounded)
 
 
 def _specialised(terms: dict, i: int, a: dict) -> list:
@@ -260,38 +285,69 @@ def _extensions(polys: list[dict], i: int, a: dict) -> list[Any]:
     return out
 
 
+#: the inner ticks of the grid screen are shifted off the simple fractions (k/8, k/4, ...) at
+#: which the roots of conditions built from round payoffs tend to lie: a root on a tick keeps
+#: both neighbouring sub-boxes alive, so two conditions with roots one tick apart would share one
+_GRID_SHIFT = 0.0137
+
+
+def grid_ticks(m: int) -> np.ndarray:
+    """The ``m + 1`` ticks per axis of the grid screen: ``1e-10``, ``m − 1`` inner ticks (the
+    multiples of ``1/m`` shifted by :data:`_GRID_SHIFT`) and ``1 − 1e-10``."""
+    return np.concatenate([[_INTERIOR], np.linspace(0, 1, m + 1)[1:-1] + _GRID_SHIFT, [1 - _INTERIOR]])
+
+
 def _grid_may_vanish(values: list[list[float]], k: int) -> bool:
     """False if the binary system certainly has no root with every ``x`` in ``[1e-10, 1 − 1e-10]``.
 
-    The box is cut into a grid of sub-boxes; a multilinear function lies between its values at
-    a sub-box's corners, so a sub-box where some condition keeps one strict sign at every
-    corner holds no root. Roots on the box boundary (``x = 0``, a mover not mixing after all)
-    are excluded by staying ``1e-10`` inside it. The grid values come from the vertex values by
-    interpolating one axis at a time, and the corner extremes of every sub-box by taking
-    neighbouring minima and maxima one axis at a time (both separable).
+    The box is cut into a grid of sub-boxes (:func:`grid_ticks`); a multilinear function lies
+    between its values at a sub-box's corners, so a sub-box where some condition keeps one
+    strict sign at every corner holds no root. Roots on the box boundary (``x = 0``, a mover
+    not mixing after all) are excluded by staying ``1e-10`` inside it. The grid values come
+    from the vertex values by interpolating one axis at a time, and the corner extremes of
+    every sub-box by taking neighbouring minima and maxima one axis at a time (both separable),
+    for all the conditions at once.
     """
     m = 8 if k <= 3 else 4
-    ticks = np.concatenate([[_INTERIOR], np.linspace(0, 1, m + 1)[1:-1], [1 - _INTERIOR]])
-    interp = np.stack([1 - ticks, ticks], axis=1)  # (m + 1, 2): weights of the vertices x_i = 0, 1
     g = np.asarray(values, dtype=float)  # (equations, vertices) in itertools.product order
     scale = max(1.0, float(np.abs(g).max()))
     eps = 1e-13 * scale
-    alive = np.ones([m] * k, dtype=bool)
-    for row in g:
-        f = row.reshape([2] * k)
-        for axis in range(k):  # values on the grid
+    if k <= _MAX_MAPPED:  # values on the grid
+        f = (g @ _grid_map(k, m).T).reshape([len(g)] + [m + 1] * k)
+    else:
+        ticks = grid_ticks(m)
+        interp = np.stack([1 - ticks, ticks], axis=1)
+        f = g.reshape([len(g)] + [2] * k)
+        for axis in range(1, k + 1):
             f = np.moveaxis(np.tensordot(interp, f, axes=([1], [axis])), 0, axis)
-        lo, hi = f, f
-        for axis in range(k):  # extremes over each sub-box's corners
-            a = [slice(None)] * k
-            b = [slice(None)] * k
-            a[axis], b[axis] = slice(None, -1), slice(1, None)
-            lo = np.minimum(lo[tuple(a)], lo[tuple(b)])
-            hi = np.maximum(hi[tuple(a)], hi[tuple(b)])
-        alive &= ~((lo > eps) | (hi < -eps))
-        if not alive.any():
-            return False
+    lo, hi = f, f
+    for axis in range(1, k + 1):  # extremes over each sub-box's corners
+        a = [slice(None)] * (k + 1)
+        b = [slice(None)] * (k + 1)
+        a[axis], b[axis] = slice(None, -1), slice(1, None)
+        lo = np.minimum(lo[tuple(a)], lo[tuple(b)])
+        hi = np.maximum(hi[tuple(a)], hi[tuple(b)])
+    alive = ~((lo > eps) | (hi < -eps)).any(axis=0)
     return bool(alive.any())
+
+
+_GRID_MAPS: dict[tuple[int, int], np.ndarray] = {}
+#: the most unknowns whose grid map is built (5: 3125 x 32 entries); more interpolate axis by axis
+_MAX_MAPPED = 5
+
+
+def _grid_map(k: int, m: int) -> np.ndarray:
+    """The ``((m + 1)^k, 2^k)`` matrix from a multilinear function's values at the unit box's
+    corners to its values on the grid (the Kronecker power of one axis's interpolation), cached."""
+    out = _GRID_MAPS.get((k, m))
+    if out is None:
+        ticks = grid_ticks(m)
+        interp = np.stack([1 - ticks, ticks], axis=1)  # (m + 1, 2): weights of the vertices x_i = 0, 1
+        out = np.ones((1, 1))
+        for _ in range(k):
+            out = np.kron(out, interp)
+        _GRID_MAPS[(k, m)] = out
+    return out
 
 
 #: the most unknowns for which the grid screen runs on supports of three or more actions
@@ -311,13 +367,11 @@ def _box_corners(values: list[list[float]], shapes: list[int]) -> list[list[floa
     for m in shapes:
         bits = np.array(list(itertools.product((0, 1), repeat=m - 1)), dtype=float)
         maps.append(np.column_stack([1 - bits.sum(axis=1), bits]))  # (2^(m-1), m)
-    out = []
-    for row in values:
-        f = np.asarray(row, dtype=float).reshape(shapes)
-        for i in reversed(range(len(shapes))):
-            f = np.moveaxis(np.tensordot(maps[i], f, axes=([1], [i])), 0, i)
-        out.append(f.reshape(-1).tolist())
-    return out
+    g = np.asarray(values, dtype=float)
+    f = g.reshape([len(g), *shapes])  # all the equations at once
+    for i in reversed(range(len(shapes))):
+        f = np.moveaxis(np.tensordot(maps[i], f, axes=([1], [i + 1])), 0, i + 1)
+    return f.reshape(len(g), -1).tolist()
 
 
 def _solve_two_binary(ctx: _Ctx, values: list[list[float]], names: str) -> list[list[np.ndarray]]:

@@ -81,9 +81,15 @@ class _Bounds:
             self.lo[v] = self.hi[v] = game.payoffs[game.terminal_index(v)]
         self.kids = [np.array([game.nodes[v].children for v in h.nodes], dtype=np.int64)[possible[h.index]]
                      for h in game.infosets]
-        self.all_kids = [[game.nodes[v].children for v in h.nodes] for h in game.infosets]
+        self.all_kids = [np.array([game.nodes[v].children for v in h.nodes], dtype=np.int64)
+                         for h in game.infosets]
         self.probs = {nd.index: game._chance_prob[list(nd.children)]
                       for nd in game.nodes if nd.kind == CHANCE}
+        # per set, its children that are chance nodes: all of them (assign) and at possible nodes (passes)
+        self.chance_kids = [[[int(c) for c in kids[:, a] if game.nodes[c].kind == CHANCE]
+                             for a in range(kids.shape[1])] for kids in self.all_kids]
+        self.possible_chance_kids = [sorted({int(c) for c in kids.ravel() if game.nodes[c].kind == CHANCE})
+                                     for kids in self.kids]
 
     def _chance(self, v: int) -> None:
         """Expected bounds at a chance node from its children (chance children first)."""
@@ -96,14 +102,13 @@ class _Bounds:
 
     def assign(self, k: int, support: tuple[int, ...]) -> None:
         """Bounds at the nodes of set ``k`` playing ``support`` (the sets below already assigned)."""
-        game = self.game
-        for v, kids in zip(game.infosets[k].nodes, self.all_kids[k], strict=True):
-            cs = [kids[a] for a in support]
-            for c in cs:
-                if game.nodes[c].kind == CHANCE:
-                    self._chance(c)
-            self.lo[v] = self.lo[cs].min(axis=0)
-            self.hi[v] = self.hi[cs].max(axis=0)
+        kids = self.all_kids[k][:, list(support)]  # (nodes, support)
+        for a in support:
+            for c in self.chance_kids[k][a]:
+                self._chance(c)
+        nodes = list(self.game.infosets[k].nodes)
+        self.lo[nodes] = self.lo[kids].min(axis=1)
+        self.hi[nodes] = self.hi[kids].max(axis=1)
 
     def assign_all(self, pattern: Pattern) -> None:
         """Bounds at every node under a complete pattern, from the leaves up (any order of sets)."""
@@ -121,18 +126,15 @@ class _Bounds:
 
     def passes(self, k: int, support: tuple[int, ...]) -> bool:
         """The necessary condition at set ``k`` (children's bounds must be current)."""
-        game = self.game
-        h = game.infosets[k]
+        h = self.game.infosets[k]
         kids = self.kids[k]
-        for c in {int(c) for c in kids.ravel()}:
-            if game.nodes[c].kind == CHANCE:
-                self._chance(c)
+        for c in self.possible_chance_kids[k]:
+            self._chance(c)
         lo, hi = self.lo[kids, h.player], self.hi[kids, h.player]  # possible nodes x actions
-        for a in support:
-            for b in range(len(h.actions)):
-                if b != a and not np.any(hi[:, a] >= lo[:, b] - self.tol):
-                    return False
-        return True
+        ok = (hi[:, list(support), None] >= lo[:, None, :] - self.tol).any(axis=0)  # (support, actions)
+        for i, a in enumerate(support):
+            ok[i, a] = True
+        return bool(ok.all())
 
 
 def feasible_patterns(game: ExtensiveFormGame, allowed: Sequence[tuple[int, ...]],

@@ -73,8 +73,11 @@ deepest sets up). Then
    mover's own carried-forward belief, or Bayes after a chosen type's deviation (``d1``,
    one system per choice of type) — are multilinear in the mixing probabilities of the
    *other* sets. Their coefficients are read off the pure profiles of the supports;
-   patterns whose conditions cannot vanish in the box (vertex and grid sign tests) are
-   skipped; two binary sets are solved in closed form, larger systems by a lex Gröbner basis
+   patterns whose conditions cannot vanish in the box (vertex and grid sign tests, box
+   contraction) are skipped; the vertex profiles of all patterns are rows of one table of the
+   pure profiles over the undominated actions, evaluated once per solve
+   (:mod:`deterrence.solvers._pbe_table`);
+   two binary sets are solved in closed form, larger systems by a lex Gröbner basis
    (sympy, rational coefficients; factors that vanish only on the box boundary divided out),
    the real roots of its last unknown isolated exactly and extended to the others at 30 digits.
    Every root strictly inside the simplices is then checked like a pure profile. This finds
@@ -94,8 +97,9 @@ or cannot list (points of continua); they never make the result complete.
 
 Code layout: this module holds the driver, the PBE test of a profile and the support
 patterns; the beliefs are in ``_pbe_beliefs``, the exact solver of the indifference systems in
-``_pbe_multilinear``, the pruned list of patterns in ``_pbe_patterns``, and the shared search
-context in ``_pbe_context``.
+``_pbe_multilinear`` (with the box-contraction screen of ``_pbe_contract``), the pruned list of
+patterns in ``_pbe_patterns``, the table of pure vertex profiles in ``_pbe_table``, and the
+shared search context in ``_pbe_context``.
 """
 
 from __future__ import annotations
@@ -116,6 +120,7 @@ from ._pbe_context import _INTERIOR, _Ctx
 from ._pbe_multilinear import _solve_multilinear
 from ._pbe_patterns import feasible_patterns
 from ._pbe_seeds import nash_seeds, repaired
+from ._pbe_table import PureTable
 from ._tree_utils import child_tables, prior_mass, undominated_actions
 from .base import Candidate, RawResult, SolveOptions, SolverInfo, SolverOptions
 
@@ -286,65 +291,118 @@ def _pattern_specs(ctx: _Ctx, ind: list[np.ndarray], on_path: np.ndarray, mixed:
     return out
 
 
-def _batch_payoffs(ctx: _Ctx, k: int, specs: dict[int, Spec], behs: list[list[np.ndarray]],
-                   reach: np.ndarray, edge: np.ndarray, values: np.ndarray) -> np.ndarray:
+def _batch_payoffs(ctx: _Ctx, k: int, specs: dict[int, Spec], vertices: _Vertices) -> np.ndarray:
     """The mover's unnormalised expected payoff per action at set ``k``, at every vertex profile."""
+    spec = specs.get(k, ("reach",))
+    if spec[0] in ("reach", "prior") and vertices.rows is not None:
+        return ctx.table.payoffs(k, spec[0])[vertices.rows]
+    if spec[0] == "types" and vertices.rows is not None:
+        weights = _type_weights(ctx, k, spec, vertices.rows)
+        if weights is not None:
+            q = ctx.table.values[vertices.rows][:, ctx.kids[k], ctx.game.infosets[k].player]
+            return np.einsum("cn,cna->ca", weights, q)
     h = ctx.game.infosets[k]
     nodes = list(h.nodes)
+    reach, edge, values = vertices.evaluated()
     q = values[:, ctx.kids[k], h.player]  # (combos, nodes, actions)
-    spec = specs.get(k, ("reach",))
     if spec[0] == "reach":
         weights = reach[:, nodes]
     elif spec[0] == "prior":
-        weights = np.broadcast_to(ctx.prior[nodes], (len(behs), len(nodes)))
+        weights = np.broadcast_to(ctx.prior[nodes], (len(q), len(nodes)))
     else:
         weights = np.array([_weights(ctx, k, spec, beh, reach[c], edge[c], specs)
-                            for c, beh in enumerate(behs)])
+                            for c, beh in enumerate(vertices.profiles())])
     return np.einsum("cn,cna->ca", weights, q)
 
 
+def _type_weights(ctx: _Ctx, k: int, spec: Spec, rows: np.ndarray) -> np.ndarray | None:
+    """The ``("types", ...)`` weights at set ``k`` at the vertex rows of the pure table, as
+    ``_deviation_weights`` gives them vertex by vertex (``None`` if a deviation leaves the table)."""
+    nodes = ctx.table.nodes[k]
+    weights = np.zeros((len(rows), len(nodes)))
+    for (devs, positions), use_prior in zip(spec[1], spec[2], strict=True):
+        idx = nodes[list(positions)]
+        if use_prior:
+            weights[:, list(positions)] += ctx.prior[idx]
+            continue
+        forced = ctx.table.forced_rows(rows, devs)
+        if forced is None:
+            return None
+        weights[:, list(positions)] += ctx.table.reach[forced][:, idx]
+    return weights
+
+
+class _Vertices:
+    """The vertex profiles of a support pattern: rows of the solver's pure table when it has one
+    (``rows``), else evaluated in one batch; the behaviour vectors are built only if asked for."""
+
+    def __init__(self, ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int],
+                 rows: np.ndarray | None) -> None:
+        self.ctx, self.pattern, self.mixed, self.rows = ctx, pattern, mixed, rows
+        self._behs: list[list[np.ndarray]] | None = None
+        self._evaluated: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    def profiles(self) -> list[list[np.ndarray]]:
+        if self._behs is None:
+            base = [np.zeros(len(h.actions)) for h in self.ctx.game.infosets]
+            for k, s in enumerate(self.pattern):
+                if len(s) == 1:
+                    base[k][s[0]] = 1.0
+            self._behs = []
+            for combo in itertools.product(*(self.pattern[k] for k in self.mixed)):
+                beh = [b.copy() for b in base]
+                for k, a in zip(self.mixed, combo, strict=True):
+                    beh[k][a] = 1.0
+                self._behs.append(beh)
+        return self._behs
+
+    def evaluated(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(reach, edge, values) of the vertex profiles, ``(combos, nodes[, players])``."""
+        if self._evaluated is None:
+            table = self.ctx.table
+            if self.rows is not None:
+                self._evaluated = (table.reach[self.rows], table.edge[self.rows], table.values[self.rows])
+            else:
+                flat = np.array([np.concatenate(b) for b in self.profiles()])
+                self._evaluated = self.ctx.batch.evaluate(flat)
+        return self._evaluated
+
+
 def _solve_pattern(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int],
-                   on_path: np.ndarray, specs: dict[int, Spec]) -> list[list[np.ndarray]]:
-    """Profiles with exactly these supports that satisfy the indifference conditions."""
+                   on_path: np.ndarray, specs: dict[int, Spec], rows: np.ndarray | None = None
+                   ) -> list[list[np.ndarray]]:
+    """Profiles with exactly these supports that satisfy the indifference conditions (``rows``:
+    the pattern's vertices in the solver's pure table, if it has one)."""
     game, tol = ctx.game, ctx.tol
-    combos = list(itertools.product(*(pattern[k] for k in mixed)))
     eqs_vals: dict[tuple[int, int], list[float]] = {
         (k, j): [] for k in mixed for j in range(1, len(pattern[k]))}
-    slack_max: dict[tuple[int, int], float] = {}
-    base = [np.zeros(len(h.actions)) for h in game.infosets]
-    for k, s in enumerate(pattern):
-        if len(s) == 1:
-            base[k][s[0]] = 1.0
-    behs = []
-    for combo in combos:
-        beh = [b.copy() for b in base]
-        for k, a in zip(mixed, combo, strict=True):
-            beh[k][a] = 1.0
-        behs.append(beh)
-    reach, edge, values = ctx.batch.evaluate(np.array([np.concatenate(b) for b in behs]))
+    vertices = _Vertices(ctx, pattern, mixed, rows)
+    # the conditions are multilinear: their values anywhere in the box are convex combinations
+    # of the vertex values, so a strict sign at every vertex rules the pattern out
     for k, h in enumerate(game.infosets):
         if not (on_path[k] or (k in specs and len(pattern[k]) > 1)):
             continue
-        w = _batch_payoffs(ctx, k, specs, behs, reach, edge, values)  # (combos, actions), unnormalised
+        w = _batch_payoffs(ctx, k, specs, vertices)  # (combos, actions), unnormalised
         s = pattern[k]
         for j in range(1, len(s)):
-            eqs_vals[(k, j)] = (w[:, s[j]] - w[:, s[0]]).tolist()
-        for b in range(len(h.actions)):
-            if b not in s:
-                slack_max[(k, b)] = float((w[:, s[0]] - w[:, b]).max())
-    # multilinear: the value anywhere in the box is a convex combination of these vertex values
-    if any(v < -tol for v in slack_max.values()):
-        return []
-    for vals in eqs_vals.values():
-        arr = np.array(vals)
-        if arr.min() > tol or arr.max() < -tol:
+            diff = w[:, s[j]] - w[:, s[0]]
+            if diff.min() > tol or diff.max() < -tol:
+                return []
+            eqs_vals[(k, j)] = diff.tolist()
+        others = [b for b in range(len(h.actions)) if b not in s]
+        if others and float((w[:, [s[0]]] - w[:, others]).max(axis=0).min()) < -tol:
             return []
     names = ", ".join(f"'{game.infosets[k].name}'" for k in mixed)
     if len(mixed) == 1:  # its conditions do not depend on its own mixture: constant
         if all(np.all(np.abs(v) <= tol) for v in eqs_vals.values()):
             ctx.continua.append(f"{names} indifferent on a continuum (supports {pattern[mixed[0]]})")
         return []
+    combos = list(itertools.product(*(pattern[k] for k in mixed)))
     points = _solve_multilinear(ctx, pattern, mixed, combos, list(eqs_vals.values()), names)
+    base = [np.zeros(len(h.actions)) for h in game.infosets]
+    for k, s in enumerate(pattern):
+        if len(s) == 1:
+            base[k][s[0]] = 1.0
     out = []
     for point in points:
         beh = [b.copy() for b in base]
@@ -385,9 +443,17 @@ class PBEOptions(SolverOptions):
 
 # ---------------------------------------------------------------------------------- driver
 def _counts(game: ExtensiveFormGame, tol: float = 1e-12) -> tuple[list[tuple[int, ...]], int, int]:
+    """The undominated actions per set and the numbers of pure profiles and support patterns over
+    them; kept on the game (the work estimate and the solve both ask), keyed by the tolerance and
+    the payoff array (a rescaled copy of the game has its own)."""
+    kept = game.__dict__.setdefault("_pbe_counts", {})
+    hit = kept.get(tol)
+    if hit is not None and hit[0] is game.payoffs:
+        return hit[1]
     allowed = undominated_actions(game, tol)
     pure = math.prod(len(a) for a in allowed)
     patterns = math.prod(2 ** len(a) - 1 for a in allowed)
+    kept[tol] = (game.payoffs, (allowed, pure, patterns))
     return allowed, pure, patterns
 
 
@@ -401,6 +467,26 @@ def _applicable(game: ExtensiveFormGame) -> str | None:
         return ("'pbe' needs perfect recall (sequential rationality is checked information set by "
                 "information set)")
     return None
+
+
+def _specs_of(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int], rows: np.ndarray | None
+              ) -> tuple[np.ndarray, list[dict[int, Spec]]] | None:
+    """The sets a pattern reaches and its belief-weight specs (``_pattern_specs``); ``None`` if
+    it mixes at an unreached set whose belief is free. With every mixing set reached, each
+    spec is Bayes' rule and the indicator profile is not needed."""
+    game = ctx.game
+    if rows is not None:
+        on_path = ctx.table.on_path(rows)
+        if all(on_path[k] for k in mixed):
+            return on_path, [{k: ("reach",) for k in mixed}]
+    ind = [np.zeros(len(h.actions)) for h in game.infosets]
+    for b, s in zip(ind, pattern, strict=True):
+        b[list(s)] = 1.0
+    if rows is None:
+        reach = game.realization_probabilities(ind)
+        on_path = np.array([reach[list(h.nodes)].sum() > 0 for h in game.infosets])
+    spec_list = _pattern_specs(ctx, ind, on_path, mixed)
+    return None if spec_list is None else (on_path, spec_list)
 
 
 def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list[Candidate], _Ctx, bool]:
@@ -428,6 +514,8 @@ def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list
 
     possible = [ctx.possible(k) for k in range(len(game.infosets))]
     pure, mixed_patterns = feasible_patterns(game, allowed, possible, options.tol, mixed=opts.mixed)
+    if mixed_patterns and PureTable.fits(game, allowed):  # the vertices of every mixed pattern
+        ctx.table = PureTable(game, allowed, ctx.batch, ctx.kids, ctx.prior)
     for pattern in pure:
         beh = [np.zeros(len(h.actions)) for h in game.infosets]
         for b, s in zip(beh, pattern, strict=True):
@@ -439,20 +527,17 @@ def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list
         skipped = free_offpath = 0
         for pattern in mixed_patterns:
             mixed = [k for k, s in enumerate(pattern) if len(s) > 1]
-            ind = [np.zeros(len(h.actions)) for h in game.infosets]
-            for b, s in zip(ind, pattern, strict=True):
-                b[list(s)] = 1.0
-            reach = game.realization_probabilities(ind)
-            on_path = np.array([reach[list(h.nodes)].sum() > 0 for h in game.infosets])
             if len(mixed) > max_mixed:
                 skipped += 1
                 continue
-            spec_list = _pattern_specs(ctx, ind, on_path, mixed)
+            rows = ctx.table.rows(pattern, mixed) if ctx.table is not None else None
+            spec_list = _specs_of(ctx, pattern, mixed, rows)
             if spec_list is None:  # mixing at an unreached set under free beliefs
                 free_offpath += 1
                 continue
+            on_path, spec_list = spec_list
             for specs in spec_list:
-                for beh in _solve_pattern(ctx, pattern, mixed, on_path, specs):
+                for beh in _solve_pattern(ctx, pattern, mixed, on_path, specs, rows):
                     keep(beh)
         if free_offpath:
             all_patterns = False

@@ -1,0 +1,134 @@
+"""Every pure profile of the PBE solver's search, evaluated once per solve.
+
+The vertices of every support pattern that :mod:`deterrence.solvers.pbe` solves are pure
+behaviour profiles over the actions that survive the conditional-dominance test, so they are
+rows of one table: the pure profiles over those actions, numbered in mixed radix (the first
+information set slowest, as ``itertools.product`` lists them). :class:`PureTable` evaluates
+them all in one batch (:class:`~deterrence.solvers._tree_utils.BatchTree`) and gives a
+pattern's vertices as row numbers, the information sets each pattern reaches, and the mover's
+unnormalised payoff per action at a set under Bayes' rule (reach weights) or Nature's odds at
+every row, computed once per set. The numbers are those the per-pattern batch evaluation gave
+(the same rows of the same batch code).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..game.extensive import ExtensiveFormGame
+from ._tree_utils import BatchTree
+
+#: the most table entries (profiles x nodes x players) built; larger searches evaluate per pattern
+MAX_TABLE_ENTRIES = 1_000_000
+
+
+class PureTable:
+    """The pure profiles over ``allowed`` actions: (reach, edge, values) per row, and per-set payoffs.
+
+    Parameters
+    ----------
+    game
+        The tree.
+    allowed
+        Per information set, the actions the solver keeps.
+    batch
+        The tree's batch evaluator.
+    kids, prior
+        The solver's child tables (per set, ``(nodes, actions)`` child node numbers) and
+        Nature's mass of every node.
+    """
+
+    def __init__(self, game: ExtensiveFormGame, allowed: Sequence[tuple[int, ...]], batch: BatchTree,
+                 kids: Sequence[np.ndarray], prior: np.ndarray) -> None:
+        self.game, self.kids, self.prior = game, kids, prior
+        sizes = [len(a) for a in allowed]
+        self.strides = np.array([math.prod(sizes[k + 1:]) for k in range(len(sizes))], dtype=np.int64)
+        self.pos = [{a: i for i, a in enumerate(acts)} for acts in allowed]
+        n = math.prod(sizes)
+        offsets = np.cumsum([0] + [len(h.actions) for h in game.infosets])
+        flat = np.zeros((n, int(offsets[-1])))
+        rows = np.arange(n)
+        for k, acts in enumerate(allowed):
+            choice = np.asarray(acts, dtype=np.int64)[(rows // self.strides[k]) % sizes[k]]
+            flat[rows, offsets[k] + choice] = 1.0
+        self.reach, self.edge, self.values = batch.evaluate(flat)
+        self.nodes = [np.asarray(h.nodes, dtype=np.int64) for h in game.infosets]
+        self.members = np.zeros((len(game.infosets), len(game.nodes)))
+        for k, nodes in enumerate(self.nodes):
+            self.members[k, nodes] = 1.0
+        self._payoffs: dict[tuple[int, str], np.ndarray] = {}
+
+    @staticmethod
+    def fits(game: ExtensiveFormGame, allowed: Sequence[tuple[int, ...]]) -> bool:
+        """Whether the table of ``allowed`` stays within :data:`MAX_TABLE_ENTRIES`."""
+        n = math.prod(len(a) for a in allowed)
+        return n * len(game.nodes) * max(1, game.num_players) <= MAX_TABLE_ENTRIES
+
+    def rows(self, pattern: Sequence[tuple[int, ...]], mixed: Sequence[int]) -> np.ndarray:
+        """Row numbers of the pattern's vertices, in ``itertools.product`` order over ``mixed``."""
+        strides, pos = self.strides, self.pos
+        base = sum(int(strides[k]) * pos[k][s[0]] for k, s in enumerate(pattern) if len(s) == 1)
+        out = np.array([base], dtype=np.int64)
+        for k in mixed:
+            step = np.array([int(strides[k]) * pos[k][a] for a in pattern[k]], dtype=np.int64)
+            out = (out[:, None] + step[None, :]).ravel()
+        return out
+
+    def on_path(self, rows: np.ndarray) -> np.ndarray:
+        """Per information set, whether some vertex profile reaches it (as the indicator profile
+        of the pattern's supports does)."""
+        reached = (self.reach[rows].max(axis=0) > 0).astype(float)
+        return (self.members @ reached) > 0
+
+    def row_of(self, beh: Sequence[np.ndarray]) -> int | None:
+        """The row of a pure profile over the table's actions (``None`` for any other profile)."""
+        row = 0
+        for k, b in enumerate(beh):
+            probs = b.tolist()
+            if 1.0 not in probs or probs.count(0.0) != len(probs) - 1:
+                return None
+            p = self.pos[k].get(probs.index(1.0))
+            if p is None:
+                return None
+            row += int(self.strides[k]) * p
+        return row
+
+    def forced_rows(self, rows: np.ndarray, devs: Sequence[tuple[int, int]]) -> np.ndarray | None:
+        """The rows with every (set, action) of ``devs`` played instead (``None`` if an action
+        is not in the table)."""
+        out = rows
+        for k, a in devs:
+            p = self.pos[k].get(a)
+            if p is None:
+                return None
+            stride = int(self.strides[k])
+            out = out + stride * (p - (out // stride) % len(self.pos[k]))
+        return out
+
+    def forced_reach(self, beh: Sequence[np.ndarray], devs: Sequence[tuple[int, int]]) -> np.ndarray | None:
+        """Reach probabilities of the pure profile ``beh`` with every (set, action) of ``devs``
+        played instead (``None`` if that profile is not in the table)."""
+        row = self.row_of(beh)
+        if row is None:
+            return None
+        forced = self.forced_rows(np.array([row], dtype=np.int64), devs)
+        return None if forced is None else self.reach[int(forced[0])]
+
+    def payoffs(self, k: int, kind: str) -> np.ndarray:
+        """The mover's unnormalised payoff per action at set ``k`` at every row, ``(rows, actions)``:
+        weights ``"reach"`` (Bayes' rule on the path) or ``"prior"`` (Nature's odds)."""
+        key = (k, kind)
+        out = self._payoffs.get(key)
+        if out is None:
+            q = self.values[:, self.kids[k], self.game.infosets[k].player]  # (rows, nodes, actions)
+            nodes = self.nodes[k]
+            if kind == "reach":
+                out = np.einsum("cn,cna->ca", self.reach[:, nodes], q)
+            else:
+                weights = np.broadcast_to(self.prior[nodes], (q.shape[0], len(nodes)))
+                out = np.einsum("cn,cna->ca", weights, q)
+            self._payoffs[key] = out
+        return out

@@ -1,0 +1,177 @@
+"""The PBE solver's per-solve pure table and its box-contraction screen change nothing it finds.
+
+* :class:`~deterrence.solvers._pbe_table.PureTable`: a pattern's vertex rows carry the numbers
+  the per-pattern batch evaluation gives, the sets they reach are those the indicator profile
+  reaches, and forced rows are the profiles with the deviations played; the solver finds the
+  same equilibria, beliefs and notes with the table as without it (catalogue models at seeded
+  points, random signalling trees);
+* :func:`~deterrence.solvers._pbe_contract.box_may_vanish` never rules out a system with a root in
+  the box (random multilinear systems made to vanish at a random point), rules out the
+  contradictory systems it is there for, and the solver finds the same with the screen as with
+  every such system sent to sympy's Gröbner bases.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_pbe_patterns import signalling_trees
+
+import deterrence as dt
+from deterrence import kernels
+from deterrence.solvers import _pbe_contract, _pbe_multilinear, _pbe_patterns, _pbe_table
+from deterrence.solvers._pbe_context import _INTERIOR
+from deterrence.solvers._tree_utils import BatchTree, child_tables, prior_mass, undominated_actions
+
+
+def _summary(res) -> tuple:
+    eqs = sorted((tuple(np.round(np.concatenate(e.strategies), 7)),
+                  tuple(np.round([float(p) for b in e.beliefs.values() for p in b.values()], 7)))
+                 for e in res.equilibria)
+    return eqs, res.complete, tuple(res.notes)
+
+
+def _without(monkeypatch, target, name, value):
+    monkeypatch.setattr(target, name, value)
+
+
+def _points(name: str, n: int) -> list[dict[str, float]]:
+    m = dt.load_model(name)
+    pts = pd.DataFrame(kernels.domain_sample(m, n, seed=3))
+    out = [{k: float(v) for k, v in r.items()} for _, r in pts.iterrows()]
+    first = {"chain_store": "p_tough", "costly_signal_menu": "resolve"}[name]
+    return [*out, {first: 0.0}, {first: 1.0}]  # Nature's zero-probability moves
+
+
+def _table(game) -> _pbe_table.PureTable:
+    allowed = undominated_actions(game, 1e-12)
+    return _pbe_table.PureTable(game, allowed, BatchTree(game), child_tables(game), prior_mass(game))
+
+
+# ---------------------------------------------------------------------------------- the table
+@pytest.mark.parametrize("name", ["chain_store", "costly_signal_menu"])
+def test_table_rows_are_the_patterns_vertex_profiles(name):
+    game = dt.load_model(name).game(**_points(name, 1)[0])
+    allowed = undominated_actions(game, 1e-12)
+    table = _table(game)
+    batch = BatchTree(game)
+    rng = np.random.default_rng(0)
+    for _ in range(25):
+        pattern = tuple(tuple(sorted(rng.choice(a, size=int(rng.integers(1, len(a) + 1)), replace=False)))
+                        for a in allowed)
+        mixed = [k for k, s in enumerate(pattern) if len(s) > 1]
+        rows = table.rows(pattern, mixed)
+        behs = []
+        for combo in itertools.product(*(pattern[k] for k in mixed)):
+            beh = [np.zeros(len(h.actions)) for h in game.infosets]
+            for k, s in enumerate(pattern):
+                beh[k][s[0]] = 1.0
+            for k, a in zip(mixed, combo, strict=True):
+                beh[k][:] = 0.0
+                beh[k][a] = 1.0
+            behs.append(beh)
+            assert table.row_of(beh) == rows[len(behs) - 1]
+        reach, edge, values = batch.evaluate(np.array([np.concatenate(b) for b in behs]))
+        assert np.array_equal(table.reach[rows], reach) and np.array_equal(table.values[rows], values)
+        assert np.array_equal(table.edge[rows], edge)
+        ind = [np.zeros(len(h.actions)) for h in game.infosets]
+        for b, s in zip(ind, pattern, strict=True):
+            b[list(s)] = 1.0
+        assert table.row_of(ind) is None or not mixed
+        r_ind = game.realization_probabilities(ind)
+        expected = np.array([r_ind[list(h.nodes)].sum() > 0 for h in game.infosets])
+        assert np.array_equal(table.on_path(rows), expected)
+        k = int(rng.integers(len(allowed)))
+        a = int(rng.choice(allowed[k]))
+        forced = [b.copy() for b in behs[0]]
+        forced[k] = np.zeros(len(game.infosets[k].actions))
+        forced[k][a] = 1.0
+        assert np.array_equal(table.forced_reach(behs[0], [(k, a)]), game.realization_probabilities(forced))
+
+
+@pytest.mark.parametrize("name", ["chain_store", "costly_signal_menu"])
+@pytest.mark.parametrize("policy", ["free", "prior", "d1"])
+def test_solver_finds_the_same_with_and_without_the_table(name, policy, monkeypatch):
+    m = dt.load_model(name)
+    for values in _points(name, 3):
+        game = m.game(**values)
+        with_table = _summary(dt.solve(game, "pbe", belief_policy=policy))
+        monkeypatch.setattr(_pbe_table.PureTable, "fits", staticmethod(lambda game, allowed: False))
+        without = _summary(dt.solve(game, "pbe", belief_policy=policy))
+        monkeypatch.undo()
+        assert with_table == without
+
+
+@settings(max_examples=10, deadline=None)
+@given(signalling_trees(), st.sampled_from(["free", "prior", "d1"]))
+def test_table_changes_nothing_on_random_signalling_trees(game, policy):
+    with_table = _summary(dt.solve(game, "pbe", method="pbe", belief_policy=policy))
+    original = _pbe_table.PureTable.fits
+    _pbe_table.PureTable.fits = staticmethod(lambda game, allowed: False)
+    try:
+        without = _summary(dt.solve(game, "pbe", method="pbe", belief_policy=policy))
+    finally:
+        _pbe_table.PureTable.fits = original
+    assert with_table == without
+
+
+# ---------------------------------------------------------------------------------- the screen
+def _multilinear_at(values: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """The equations (values at the unit box's corners) at the point ``x``."""
+    k = len(x)
+    weights = np.array([np.prod([xi if bit else 1 - xi for xi, bit in zip(x, bits, strict=True)])
+                        for bits in itertools.product((0, 1), repeat=k)])
+    return values @ weights
+
+
+def test_box_screen_never_rules_out_a_system_with_a_root_in_the_box():
+    rng = np.random.default_rng(5)
+    for _ in range(60):
+        k = int(rng.integers(2, 6))
+        n_eq = int(rng.integers(1, k + 2))
+        values = rng.normal(size=(n_eq, 2**k)) * rng.uniform(0.01, 100)
+        if rng.random() < 0.3:  # conditions that vanish on a face: x_0 times something
+            values[:, : 2 ** (k - 1)] = 0.0
+        x = rng.uniform(_INTERIOR, 1 - _INTERIOR, size=k)
+        if rng.random() < 0.2:  # a root near the box boundary
+            x[int(rng.integers(k))] = float(rng.choice([1e-9, 1 - 1e-9]))
+        values = values - _multilinear_at(values, x)[:, None]  # every equation vanishes at x
+        assert _pbe_contract.box_may_vanish(values.tolist(), k)
+
+
+def test_box_screen_rules_out_conditions_that_contradict_each_other():
+    """From chain_store: one condition pins ``x3``, another (times ``x0 > 0``) pins it elsewhere;
+    the grid sign test leaves the system alive, the contraction does not."""
+    def system(x):  # unknowns (x0, x3, x6)
+        x0, x3, x6 = x
+        return [0.9128 * x3 - 0.1846, x0 * (-4.795 * x6 + 3.882), x0 * (-0.2481 * x3 + 0.06353)]
+
+    corners = np.array([system(b) for b in itertools.product((0, 1), repeat=3)]).T
+    assert _pbe_multilinear._grid_may_vanish(corners.tolist(), 3)
+    assert not _pbe_contract.box_may_vanish(corners.tolist(), 3)
+    # two parallel lines: x - y = 0.2 and x - y = -0.2
+    lines = np.array([[a - b - 0.2 for a, b in itertools.product((0, 1), repeat=2)],
+                      [a - b + 0.2 for a, b in itertools.product((0, 1), repeat=2)]])
+    assert not _pbe_contract.box_may_vanish(lines.tolist(), 2)
+
+
+@pytest.mark.parametrize("name", ["chain_store", "costly_signal_menu"])
+@pytest.mark.parametrize("policy", ["free", "d1"])
+def test_solver_finds_the_same_with_every_system_sent_to_sympy(name, policy, monkeypatch):
+    m = dt.load_model(name)
+    for values in _points(name, 3):
+        game = m.game(**values)
+        screened = _summary(dt.solve(game, "pbe", belief_policy=policy))
+        monkeypatch.setattr(_pbe_multilinear, "box_may_vanish", lambda values, k: True)
+        exact = _summary(dt.solve(game, "pbe", belief_policy=policy))
+        monkeypatch.undo()
+        assert screened == exact
+
+
+def test_patterns_module_still_lists_subsets_in_order():
+    assert _pbe_patterns.subsets((0, 1)) == [(0,), (1,), (0, 1)]
