@@ -13,6 +13,7 @@ isolated exactly in the last unknown and extended at 30 digits (``_Multilinear._
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
@@ -89,6 +90,7 @@ class _Multilinear:
         self.nv = len(self.gens)
         self.pos = {k: {a: i for i, a in enumerate(pattern[k])} for k in mixed}
         self.terms = self._vertex_terms(ctx, combos)
+        self.int_terms = [{m: int(c) for m, c in t.items()} for t in self.terms]
         self.vertices = [self._vertex(combo) for combo in combos]
         self.found: list[list[np.ndarray]] = []
 
@@ -133,18 +135,11 @@ class _Multilinear:
         sympy = self.sympy
         polys = []
         for vals in values:
-            coeffs: dict[tuple[int, ...], Fraction] = {}
-            for t, g in zip(self.terms, vals, strict=True):
-                fg = _fraction(g)
-                if fg == 0:
-                    continue
-                for m, c in t.items():
-                    coeffs[m] = coeffs.get(m, Fraction(0)) + c * fg
-            coeffs = {m: c for m, c in coeffs.items() if c != 0}
+            # scaled by the common denominator: integer arithmetic (the vertex terms are integral)
+            coeffs = _integer_combination(self.int_terms, [_fraction(g) for g in vals])
             if not coeffs:
                 return None
-            polys.append(sympy.Poly.from_dict({m: sympy.Rational(c.numerator, c.denominator)
-                                               for m, c in coeffs.items()}, *self.gens, domain="QQ"))
+            polys.append(sympy.Poly.from_dict(coeffs, *self.gens, domain="QQ"))
         return polys
 
     def _sign_definite(self, f: Any) -> bool:
@@ -342,6 +337,20 @@ def _solve_two_binary(ctx: _Ctx, values: list[list[float]], names: str) -> list[
     if not (_INTERIOR < x0 < 1 - _INTERIOR and _INTERIOR < x1 < 1 - _INTERIOR):
         return []
     return [[np.array([1 - x0, x0]), np.array([1 - x1, x1])]]
+
+
+def _integer_combination(terms: list[dict], weights: list[Fraction]) -> dict[tuple[int, ...], int]:
+    """``Σ_c weights[c] · terms[c]`` times the weights' common denominator (a positive integer),
+    without its zero coefficients: the same equation in exact integer arithmetic."""
+    den = math.lcm(*(w.denominator for w in weights if w))  if any(weights) else 1
+    coeffs: dict[tuple[int, ...], int] = {}
+    for t, w in zip(terms, weights, strict=True):
+        if not w:
+            continue
+        g = w.numerator * (den // w.denominator)
+        for m, c in t.items():
+            coeffs[m] = coeffs.get(m, 0) + c * g
+    return {m: c for m, c in coeffs.items() if c}
 
 
 def _fraction(x: float) -> Fraction:

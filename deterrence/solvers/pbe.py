@@ -115,8 +115,9 @@ from ._pbe_beliefs import _Beliefs, _br_actions, _deviation_groups, _deviation_w
 from ._pbe_context import _INTERIOR, _Ctx
 from ._pbe_multilinear import _solve_multilinear
 from ._pbe_patterns import feasible_patterns
+from ._pbe_pruning import BeliefSupportPruner, iterated_undominated_actions
 from ._pbe_seeds import nash_seeds, repaired
-from ._tree_utils import child_tables, prior_mass, undominated_actions
+from ._tree_utils import child_tables, prior_mass
 from .base import Candidate, RawResult, SolveOptions, SolverInfo, SolverOptions
 
 
@@ -385,7 +386,7 @@ class PBEOptions(SolverOptions):
 
 # ---------------------------------------------------------------------------------- driver
 def _counts(game: ExtensiveFormGame, tol: float = 1e-12) -> tuple[list[tuple[int, ...]], int, int]:
-    allowed = undominated_actions(game, tol)
+    allowed = iterated_undominated_actions(game, tol)
     pure = math.prod(len(a) for a in allowed)
     patterns = math.prod(2 ** len(a) - 1 for a in allowed)
     return allowed, pure, patterns
@@ -428,11 +429,13 @@ def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list
 
     possible = [ctx.possible(k) for k in range(len(game.infosets))]
     pure, mixed_patterns = feasible_patterns(game, allowed, possible, options.tol, mixed=opts.mixed)
+    pruner = BeliefSupportPruner(game, possible, options.tol)
     for pattern in pure:
         beh = [np.zeros(len(h.actions)) for h in game.infosets]
         for b, s in zip(beh, pattern, strict=True):
             b[s[0]] = 1.0
-        keep(beh)
+        if pruner.admits(pattern, game.realization_probabilities(beh)):
+            keep(beh)
     all_patterns = True
     if opts.mixed and n_patterns > n_pure:
         max_mixed = opts.max_mixed_sets
@@ -444,6 +447,8 @@ def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list
                 b[list(s)] = 1.0
             reach = game.realization_probabilities(ind)
             on_path = np.array([reach[list(h.nodes)].sum() > 0 for h in game.infosets])
+            if not pruner.admits(pattern, reach):
+                continue
             if len(mixed) > max_mixed:
                 skipped += 1
                 continue

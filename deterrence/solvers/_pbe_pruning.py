@@ -1,0 +1,211 @@
+"""Belief-free and belief-support pruning for the PBE solver (private).
+
+Two sound reductions of the search of :mod:`deterrence.solvers.pbe`, applied before any
+indifference system is solved. Both only drop actions or support patterns that hold no PBE the
+solver keeps, under *every* belief policy (``free``, ``prior``, ``d1``).
+
+Iterated conditional strict dominance (:func:`iterated_undominated_actions`)
+    Action ``b`` at set ``h`` (player ``i``) is dropped when some action ``a`` does strictly
+    better (by more than ``tol``) at every node ``v`` of ``h`` for every continuation still
+    allowed: ``lo(v, a) > hi(v, b) + tol``, where ``lo``/``hi`` bound ``i``'s payoff below the
+    child over all behaviour profiles that play only allowed actions at the sets below (a decision
+    node takes the min / max over its allowed children, a chance node the expectation of its
+    children's bounds). The allowed actions shrink and the bounds are recomputed until nothing
+    changes. The first round is :func:`deterrence.solvers._tree_utils.undominated_actions`.
+
+    *Proof.* By induction on the rounds: suppose no PBE plays (with positive probability) an
+    action dropped in an earlier round. In a PBE, the continuation payoff after ``(v, b)`` is
+    the value of a profile playing only allowed actions below, so it lies in
+    ``[lo(v, b), hi(v, b)]``; likewise after ``(v, a)``. Whatever the belief ``μ`` at ``h``
+    (Bayes, carried forward, Nature's odds, D1 or free: every policy puts it on the nodes of
+    ``h``), ``μ·Q(a) − μ·Q(b) > tol``, so ``b`` is not optimal and no PBE plays it.
+    Ties are never dropped (the inequality is strict with the tolerance on the safe side).
+    The pruning is belief-free: it uses no belief, so it holds for every policy.
+
+Belief support of a support pattern (:class:`BeliefSupportPruner`)
+    In a profile whose supports are exactly the pattern ``P``, a node is reached with positive
+    probability iff every move on its path is in ``P`` and every chance move on it has positive
+    probability; call these nodes ``R(P)``. At a set ``h`` that meets ``R(P)`` Bayes' rule fixes
+    the belief, under every policy, with support exactly ``R(P) ∩ h``. Each action ``a`` in the
+    support ``P(h)`` must then be optimal: ``μ·Q(a) ≥ μ·Q(b) − tol`` for every action ``b``. As
+    ``Q(v, a) ≤ hi(v, a)`` and ``Q(v, b) ≥ lo(v, b)`` (bounds over the pattern's supports
+    below ``h``, as in :mod:`deterrence.solvers._pbe_patterns`), some node of ``R(P) ∩ h`` has
+    ``hi(v, a) ≥ lo(v, b) − tol`` (a weighted average exceeding ``−tol`` has a term that
+    does). When moreover every player move above ``h`` in ``P`` is pure, the belief is known
+    exactly: Nature's odds restricted to ``R(P) ∩ h``, and the test becomes
+    ``μ·hi(a) ≥ μ·lo(b) − tol``. A pattern failing either test at some reached set holds no PBE.
+    The test of :mod:`deterrence.solvers._pbe_patterns` uses all nodes Nature can reach
+    instead of ``R(P) ∩ h`` (the reached nodes are not known in its deepest-first search),
+    so this one is strictly stronger on the sets the pattern reaches. It uses only Bayes'
+    rule on the path, which every policy shares; unreached sets are left alone.
+
+Verdicts depend only on the set, its support, the supports of the sets below it (the bounds),
+the reached nodes of the set and whether the belief is exact, so they are remembered by that key.
+
+``ENABLED`` switches both reductions off for the soundness tests (the oracle examines every
+pattern the older test admits); it is not a user option.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..game.extensive import CHANCE, DECISION, TERMINAL, ExtensiveFormGame
+from ._pbe_patterns import Pattern, _below
+from ._tree_utils import BatchTree, child_tables, undominated_actions
+
+ENABLED = True  # the soundness tests switch the pruning off to compare (not a user option)
+
+
+def _allowed_bounds(game: ExtensiveFormGame, allowed: Sequence[tuple[int, ...]]
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Smallest and largest payoff of each player below each node when every set plays only
+    its allowed actions (chance nodes: the expectation of the children's bounds)."""
+    n, k = len(game.nodes), game.num_players
+    lo = np.zeros((n, k))
+    hi = np.zeros((n, k))
+    for nd in reversed(game.nodes):
+        v = nd.index
+        if nd.kind == TERMINAL:
+            lo[v] = hi[v] = game.payoffs[game.terminal_index(v)]
+        elif nd.kind == DECISION:
+            kids = [nd.children[a] for a in allowed[nd.infoset]]
+            lo[v] = lo[kids].min(axis=0)
+            hi[v] = hi[kids].max(axis=0)
+        else:
+            kids = list(nd.children)
+            probs = game._chance_prob[kids]
+            lo[v] = probs @ lo[kids]
+            hi[v] = probs @ hi[kids]
+    return lo, hi
+
+
+def iterated_undominated_actions(game: ExtensiveFormGame, tol: float = 1e-12) -> list[tuple[int, ...]]:
+    """Per information set, the actions that survive iterated conditional strict dominance.
+
+    See the module documentation for the rule and its proof. With ``ENABLED`` off, only the
+    first round (:func:`deterrence.solvers._tree_utils.undominated_actions`).
+    """
+    allowed = undominated_actions(game, tol)
+    if not ENABLED:
+        return allowed
+    tables = child_tables(game)
+    while True:
+        lo, hi = _allowed_bounds(game, allowed)
+        new: list[tuple[int, ...]] = []
+        for h, kids, acts in zip(game.infosets, tables, allowed, strict=True):
+            p = h.player
+            keep = tuple(b for b in acts if not any(
+                a != b and bool(np.all(lo[kids[:, a], p] > hi[kids[:, b], p] + tol)) for a in acts))
+            new.append(keep)
+        if new == allowed:
+            return allowed
+        allowed = new
+
+
+class BeliefSupportPruner:
+    """The belief-support test of support patterns (see the module documentation).
+
+    Parameters
+    ----------
+    game
+        The tree.
+    possible
+        Per set, the mask of its nodes that Nature reaches with positive probability.
+    tol
+        The solver's tolerance.
+    """
+
+    def __init__(self, game: ExtensiveFormGame, possible: Sequence[np.ndarray], tol: float) -> None:
+        self.game, self.tol = game, tol
+        self.possible = possible
+        self.tree = BatchTree(game)
+        self.kids = child_tables(game)
+        self.nodes = [np.array(h.nodes, dtype=np.int64) for h in game.infosets]
+        self.offsets = np.cumsum([0] + [len(h.actions) for h in game.infosets])
+        self.below = {k: sorted(v) for k, v in _below(game).items()}
+        self.above = self._above(game)
+        self.memo: dict[tuple, bool] = {}
+        self.dropped = 0
+
+    @staticmethod
+    def _above(game: ExtensiveFormGame) -> dict[int, list[int]]:
+        """For each information set, the sets with a decision node on the path to one of its nodes."""
+        out: dict[int, list[int]] = {}
+        for h in game.infosets:
+            seen: set[int] = set()
+            for v in h.nodes:
+                p = game.nodes[v].parent
+                while p >= 0:
+                    if game.nodes[p].kind != CHANCE:
+                        seen.add(game.nodes[p].infoset)
+                    p = game.nodes[p].parent
+            out[h.index] = sorted(seen)
+        return out
+
+    def admits(self, pattern: Pattern, reach: np.ndarray) -> bool:
+        """Whether ``pattern`` passes the test at every set it reaches.
+
+        ``reach`` is the realisation probability of every node under the pattern's indicator
+        profile (1 on each support action), positive exactly on the reached nodes.
+        """
+        if not ENABLED:
+            return True
+        bounds = None
+        for k, nodes in enumerate(self.nodes):
+            mask = (reach[nodes] > 0) & self.possible[k]
+            if not mask.any():
+                continue
+            exact = all(len(pattern[j]) == 1 for j in self.above[k])
+            key = (k, pattern[k], tuple(pattern[j] for j in self.below[k]), mask.tobytes(), exact)
+            ok = self.memo.get(key)
+            if ok is None:
+                if bounds is None:
+                    bounds = self._bounds(pattern)
+                ok = self.memo[key] = self._passes(k, pattern[k], mask, bounds, reach if exact else None)
+            if not ok:
+                self.dropped += 1
+                return False
+        return True
+
+    def _bounds(self, pattern: Pattern) -> tuple[np.ndarray, np.ndarray]:
+        """Bounds on every player's payoff below every node over the profiles with these supports
+        (decision nodes: min / max over the support's children; chance nodes: expectations)."""
+        t = self.tree
+        ind = np.zeros(int(self.offsets[-1]), dtype=bool)
+        for k, s in enumerate(pattern):
+            ind[self.offsets[k] + np.array(s, dtype=np.int64)] = True
+        lo = np.full((t.n, t.players), np.inf)
+        hi = np.full((t.n, t.players), -np.inf)
+        lo[t.terminals] = hi[t.terminals] = t.payoffs
+        chance_parent = ~t.decision
+        for level in reversed(t.levels):
+            dec = level[t.decision[level]]
+            dec = dec[ind[t.flat[dec]]]
+            np.minimum.at(lo, t.parent[dec], lo[dec])
+            np.maximum.at(hi, t.parent[dec], hi[dec])
+            ch = level[chance_parent[level]]
+            if len(ch):
+                par = t.parent[ch]
+                first = np.unique(par)
+                lo[first] = hi[first] = 0.0
+                np.add.at(lo, par, t.chance[ch, None] * lo[ch])
+                np.add.at(hi, par, t.chance[ch, None] * hi[ch])
+        return lo, hi
+
+    def _passes(self, k: int, support: tuple[int, ...], mask: np.ndarray,
+                bounds: tuple[np.ndarray, np.ndarray], reach: np.ndarray | None) -> bool:
+        h = self.game.infosets[k]
+        kids = self.kids[k][mask]
+        lo, hi = bounds[0][kids, h.player], bounds[1][kids, h.player]
+        if reach is not None:  # the belief is Nature's odds on the reached nodes
+            w = reach[self.nodes[k]][mask]
+            mu = w / w.sum()
+            lo, hi = (mu @ lo)[None, :], (mu @ hi)[None, :]
+        for a in support:
+            for b in range(len(h.actions)):
+                if b != a and not np.any(hi[:, a] >= lo[:, b] - self.tol):
+                    return False
+        return True
