@@ -42,13 +42,19 @@ Belief support of a support pattern (:class:`BeliefSupportPruner`)
 Verdicts depend only on the set, its support, the supports of the sets below it (the bounds),
 the reached nodes of the set and whether the belief is exact, so they are remembered by that key.
 
+The pattern list of :func:`deterrence.solvers._pbe_patterns.feasible_patterns` is remembered
+across calls by :func:`cached_patterns`, keyed on the tree's shape and the *order* of each
+player's terminal payoffs (see there): in a sweep over points that keep a model's orderings
+the deepest-first search runs once.
+
 ``ENABLED`` switches both reductions off for the soundness tests (the oracle examines every
 pattern the older test admits); it is not a user option.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -209,3 +215,59 @@ class BeliefSupportPruner:
                 if b != a and not np.any(hi[:, a] >= lo[:, b] - self.tol):
                     return False
         return True
+
+
+# ---------------------------------------------------------------------------------- pattern cache
+_PATTERNS: OrderedDict[tuple, tuple[list[Pattern], list[Pattern]]] = OrderedDict()
+_PATTERNS_MAX = 8
+
+
+def _ordinal_key(game: ExtensiveFormGame, tol: float) -> tuple | None:
+    """What the pattern test reads of the payoffs, if that is their order (``None`` otherwise).
+
+    The test compares bounds that are, at a decision node, a min or max of its children's
+    bounds. When no chance node lies below a decision node, every bound at a child of a
+    decision node is a terminal payoff, so each verdict is fixed by the exact order of each
+    player's terminal payoffs (which one is the min / max) and by which pairs satisfy
+    ``x >= y - tol``. Chance probabilities enter only through ``possible`` (part of the key).
+    """
+    for nd in game.nodes:
+        if nd.kind == CHANCE:
+            p = nd.parent
+            while p >= 0:
+                if game.nodes[p].kind == DECISION:
+                    return None
+                p = game.nodes[p].parent
+    pay = np.asarray(game.payoffs, dtype=float)
+    parts: list[bytes] = []
+    for i in range(pay.shape[1]):
+        col = pay[:, i]
+        parts.append(np.unique(col, return_inverse=True)[1].astype(np.int32).tobytes())
+        parts.append(np.packbits(col[:, None] >= col[None, :] - tol).tobytes())
+    return tuple(parts)
+
+
+def _shape_key(game: ExtensiveFormGame) -> tuple:
+    nodes = tuple((nd.kind, nd.parent, nd.infoset, nd.player, nd.action) for nd in game.nodes)
+    sets = tuple((h.player, len(h.actions), tuple(h.nodes)) for h in game.infosets)
+    return nodes, sets
+
+
+def cached_patterns(search: Callable[..., tuple[list[Pattern], list[Pattern]]], game: ExtensiveFormGame,
+                    allowed: Sequence[tuple[int, ...]], possible: Sequence[np.ndarray], tol: float,
+                    mixed: bool = True) -> tuple[list[Pattern], list[Pattern]]:
+    """``search(game, allowed, possible, tol, mixed=mixed)``, remembered for trees of the same shape
+    whose payoffs are in the same order (:func:`_ordinal_key`); not remembered otherwise."""
+    order = _ordinal_key(game, tol) if ENABLED else None
+    if order is None:
+        return search(game, allowed, possible, tol, mixed=mixed)
+    key = (search, _shape_key(game), order, tuple(tuple(a) for a in allowed),
+           tuple(np.asarray(m, dtype=bool).tobytes() for m in possible), tol, mixed)
+    hit = _PATTERNS.get(key)
+    if hit is None:
+        hit = _PATTERNS[key] = search(game, allowed, possible, tol, mixed=mixed)
+        while len(_PATTERNS) > _PATTERNS_MAX:
+            _PATTERNS.popitem(last=False)
+    else:
+        _PATTERNS.move_to_end(key)
+    return list(hit[0]), list(hit[1])

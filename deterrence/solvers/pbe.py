@@ -115,7 +115,7 @@ from ._pbe_beliefs import _Beliefs, _br_actions, _deviation_groups, _deviation_w
 from ._pbe_context import _INTERIOR, _Ctx
 from ._pbe_multilinear import _solve_multilinear
 from ._pbe_patterns import feasible_patterns
-from ._pbe_pruning import BeliefSupportPruner, iterated_undominated_actions
+from ._pbe_pruning import BeliefSupportPruner, cached_patterns, iterated_undominated_actions
 from ._pbe_seeds import nash_seeds, repaired
 from ._tree_utils import child_tables, prior_mass
 from .base import Candidate, RawResult, SolveOptions, SolverInfo, SolverOptions
@@ -428,7 +428,8 @@ def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list
         cands.append(Candidate(strategies=tuple(beh), beliefs=tuple(v.beliefs), label=_label(ctx, beh)))
 
     possible = [ctx.possible(k) for k in range(len(game.infosets))]
-    pure, mixed_patterns = feasible_patterns(game, allowed, possible, options.tol, mixed=opts.mixed)
+    pure, mixed_patterns = cached_patterns(feasible_patterns, game, allowed, possible, options.tol,
+                                           mixed=opts.mixed)
     pruner = BeliefSupportPruner(game, possible, options.tol)
     for pattern in pure:
         beh = [np.zeros(len(h.actions)) for h in game.infosets]
