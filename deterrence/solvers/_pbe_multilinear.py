@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from ._pbe_context import _INTERIOR, _Ctx
+from ._pbe_pruning import no_interior_root
 
 
 def _solve_multilinear(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int],
@@ -48,6 +49,8 @@ def _solve_multilinear(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: lis
     polys = system.polynomials(values)
     if polys is None:
         ctx.continua.append(f"a mover mixing at {names} is indifferent whatever the others do")
+        return []
+    if no_interior_root([{m: int(c) for m, c in p.as_dict().items()} for p in polys]):
         return []
     if system.attempt(polys):
         return system.found

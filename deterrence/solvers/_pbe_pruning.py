@@ -42,6 +42,16 @@ Belief support of a support pattern (:class:`BeliefSupportPruner`)
 Verdicts depend only on the set, its support, the supports of the sets below it (the bounds),
 the reached nodes of the set and whether the belief is exact, so they are remembered by that key.
 
+Indifference systems with no root inside the box (:func:`no_interior_root`)
+    Before a pattern's system goes to the Gröbner basis, its equations (exact integer
+    coefficients, unknowns ``x > 0`` inside the box) are row-reduced exactly. Every row of the
+    reduced echelon form is a linear combination of the equations, so it vanishes at every
+    common root; if one row has all its nonzero coefficients of one sign it is a sum of
+    positive monomials (or of negative ones) inside the box and cannot vanish there: the
+    system has no interior root. (Two Defender types whose indifference conditions differ by
+    one term give such a row; the lex Gröbner basis finds the same ``[1]`` but can take a minute
+    on the 50-digit coefficients that float payoffs give.)
+
 The pattern list of :func:`deterrence.solvers._pbe_patterns.feasible_patterns` is remembered
 across calls by :func:`cached_patterns`, keyed on the tree's shape and the *order* of each
 player's terminal payoffs (see there): in a sweep over points that keep a model's orderings
@@ -271,3 +281,37 @@ def cached_patterns(search: Callable[..., tuple[list[Pattern], list[Pattern]]], 
     else:
         _PATTERNS.move_to_end(key)
     return list(hit[0]), list(hit[1])
+
+
+# ---------------------------------------------------------------------------------- root screen
+def no_interior_root(polys: Sequence[dict[tuple[int, ...], int]]) -> bool:
+    """Whether a row of the exact reduced echelon form of the equations (monomial -> integer
+    coefficient) has all its nonzero coefficients of one sign: then no common root has every
+    unknown positive (see the module documentation). ``False`` when no such row shows up (or
+    ``ENABLED`` is off); it never claims a root exists."""
+    if not ENABLED or not polys:
+        return False
+    from fractions import Fraction
+
+    monos = sorted({m for p in polys for m in p})
+    rows = [[Fraction(p.get(m, 0)) for m in monos] for p in polys]
+    pivot_row = 0
+    for col in range(len(monos)):
+        piv = next((r for r in range(pivot_row, len(rows)) if rows[r][col] != 0), None)
+        if piv is None:
+            continue
+        rows[pivot_row], rows[piv] = rows[piv], rows[pivot_row]
+        lead = rows[pivot_row][col]
+        rows[pivot_row] = [x / lead for x in rows[pivot_row]]
+        for r in range(len(rows)):
+            if r != pivot_row and rows[r][col] != 0:
+                f = rows[r][col]
+                rows[r] = [x - f * y for x, y in zip(rows[r], rows[pivot_row], strict=True)]
+        pivot_row += 1
+        if pivot_row == len(rows):
+            break
+    for row in rows:
+        nz = [x for x in row if x != 0]
+        if nz and (all(x > 0 for x in nz) or all(x < 0 for x in nz)):
+            return True
+    return False

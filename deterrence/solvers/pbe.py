@@ -60,11 +60,15 @@ A PBE here is a behaviour profile with a belief at *every* information set such 
 Algorithm
 ---------
 Actions that are conditionally strictly dominated (worse at every node of the set, whatever
-follows) are dropped first. Support patterns (and pure profiles) that cannot hold a PBE are
-skipped without being solved: at every set each action of the support must be, at some node
-Nature can reach, at least as good as every other action under the best and worst continuation
-the pattern allows (:mod:`deterrence.solvers._pbe_patterns`, a depth-first search from the
-deepest sets up). Then
+follows among the actions still allowed; iterated from the last moves up) are dropped first.
+Support patterns (and pure profiles) that cannot hold a PBE are skipped without being solved:
+at every set each action of the support must be, at some node Nature can reach, at least as
+good as every other action under the best and worst continuation the pattern allows
+(:mod:`deterrence.solvers._pbe_patterns`, a depth-first search from the deepest sets up; its
+list is remembered for trees of one shape whose payoffs keep their order), and at every set the
+pattern reaches, the same must hold on the nodes it reaches, under Nature's odds when the
+moves above are pure (:mod:`deterrence.solvers._pbe_pruning`, which also proves both sound for
+every policy). Then
 
 1. every **pure** behaviour profile is checked (beliefs by Bayes' rule or the policy);
 2. every **support pattern** (a non-empty support per set) with mixing is solved: the
@@ -73,8 +77,9 @@ deepest sets up). Then
    mover's own carried-forward belief, or Bayes after a chosen type's deviation (``d1``,
    one system per choice of type) — are multilinear in the mixing probabilities of the
    *other* sets. Their coefficients are read off the pure profiles of the supports;
-   patterns whose conditions cannot vanish in the box (vertex and grid sign tests) are
-   skipped; two binary sets are solved in closed form, larger systems by a lex Gröbner basis
+   patterns whose conditions cannot vanish in the box (vertex and grid sign tests, or a
+   combination of the equations with coefficients of one sign) are skipped; two binary sets
+   are solved in closed form, larger systems by a lex Gröbner basis
    (sympy, rational coefficients; factors that vanish only on the box boundary divided out),
    the real roots of its last unknown isolated exactly and extended to the others at 30 digits.
    Every root strictly inside the simplices is then checked like a pure profile. This finds
