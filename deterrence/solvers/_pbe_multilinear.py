@@ -14,6 +14,7 @@ in the last unknown and extended at 30 digits (``_Multilinear._real_roots``).
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
@@ -22,6 +23,7 @@ import numpy as np
 
 from ._pbe_context import _INTERIOR, _Ctx
 from ._pbe_contract import box_may_vanish
+from ._pbe_pruning import no_interior_root
 
 
 def _solve_multilinear(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int],
@@ -51,6 +53,8 @@ def _solve_multilinear(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: lis
     polys = system.polynomials(values)
     if polys is None:
         ctx.continua.append(f"a mover mixing at {names} is indifferent whatever the others do")
+        return []
+    if no_interior_root([{m: int(c) for m, c in p.items()} for p in polys]):
         return []
     if system.attempt(polys):
         return system.found
@@ -100,6 +104,7 @@ class _Multilinear:
         self.ring = PolyRing(self.gens, QQ, lex)
         self.pos = {k: {a: i for i, a in enumerate(pattern[k])} for k in mixed}
         self.terms = self._vertex_terms(ctx, combos)
+        self.int_terms = [{m: int(c) for m, c in t.items()} for t in self.terms]
         self.vertices = [self._vertex(combo) for combo in combos]
         self.found: list[list[np.ndarray]] = []
 
@@ -144,17 +149,11 @@ class _Multilinear:
         qq = self.ring.domain
         polys = []
         for vals in values:
-            coeffs: dict[tuple[int, ...], Fraction] = {}
-            for t, g in zip(self.terms, vals, strict=True):
-                fg = _fraction(g)
-                if fg == 0:
-                    continue
-                for m, c in t.items():
-                    coeffs[m] = coeffs.get(m, Fraction(0)) + c * fg
-            coeffs = {m: c for m, c in coeffs.items() if c != 0}
+            # scaled by the common denominator: integer arithmetic (the vertex terms are integral)
+            coeffs = _integer_combination(self.int_terms, [_fraction(g) for g in vals])
             if not coeffs:
                 return None
-            polys.append(self.ring({m: qq(c.numerator, c.denominator) for m, c in coeffs.items()}))
+            polys.append(self.ring({m: qq(c) for m, c in coeffs.items()}))
         return polys
 
     def _sign_definite(self, f: Any) -> bool:
@@ -396,6 +395,20 @@ def _solve_two_binary(ctx: _Ctx, values: list[list[float]], names: str) -> list[
     if not (_INTERIOR < x0 < 1 - _INTERIOR and _INTERIOR < x1 < 1 - _INTERIOR):
         return []
     return [[np.array([1 - x0, x0]), np.array([1 - x1, x1])]]
+
+
+def _integer_combination(terms: list[dict], weights: list[Fraction]) -> dict[tuple[int, ...], int]:
+    """``Σ_c weights[c] · terms[c]`` times the weights' common denominator (a positive integer),
+    without its zero coefficients: the same equation in exact integer arithmetic."""
+    den = math.lcm(*(w.denominator for w in weights if w))  if any(weights) else 1
+    coeffs: dict[tuple[int, ...], int] = {}
+    for t, w in zip(terms, weights, strict=True):
+        if not w:
+            continue
+        g = w.numerator * (den // w.denominator)
+        for m, c in t.items():
+            coeffs[m] = coeffs.get(m, 0) + c * g
+    return {m: c for m, c in coeffs.items() if c}
 
 
 def _fraction(x: float) -> Fraction:

@@ -60,11 +60,15 @@ A PBE here is a behaviour profile with a belief at *every* information set such 
 Algorithm
 ---------
 Actions that are conditionally strictly dominated (worse at every node of the set, whatever
-follows) are dropped first. Support patterns (and pure profiles) that cannot hold a PBE are
-skipped without being solved: at every set each action of the support must be, at some node
-Nature can reach, at least as good as every other action under the best and worst continuation
-the pattern allows (:mod:`deterrence.solvers._pbe_patterns`, a depth-first search from the
-deepest sets up). Then
+follows among the actions still allowed; iterated from the last moves up) are dropped first.
+Support patterns (and pure profiles) that cannot hold a PBE are skipped without being solved:
+at every set each action of the support must be, at some node Nature can reach, at least as
+good as every other action under the best and worst continuation the pattern allows
+(:mod:`deterrence.solvers._pbe_patterns`, a depth-first search from the deepest sets up; its
+list is remembered for trees of one shape whose payoffs keep their order), and at every set the
+pattern reaches, the same must hold on the nodes it reaches, under Nature's odds when the
+moves above are pure (:mod:`deterrence.solvers._pbe_pruning`, which also proves both sound for
+every policy). Then
 
 1. every **pure** behaviour profile is checked (beliefs by Bayes' rule or the policy);
 2. every **support pattern** (a non-empty support per set) with mixing is solved: the
@@ -74,9 +78,9 @@ deepest sets up). Then
    one system per choice of type) — are multilinear in the mixing probabilities of the
    *other* sets. Their coefficients are read off the pure profiles of the supports;
    patterns whose conditions cannot vanish in the box (vertex and grid sign tests, box
-   contraction) are skipped; the vertex profiles of all patterns are rows of one table of the
-   pure profiles over the undominated actions, evaluated once per solve
-   (:mod:`deterrence.solvers._pbe_table`);
+   contraction, or a combination of the equations with coefficients of one sign) are skipped;
+   the vertex profiles of all patterns are rows of one table of the pure profiles over the
+   undominated actions, evaluated once per solve (:mod:`deterrence.solvers._pbe_table`);
    two binary sets are solved in closed form, larger systems by a lex Gröbner basis
    (sympy, rational coefficients; factors that vanish only on the box boundary divided out),
    the real roots of its last unknown isolated exactly and extended to the others at 30 digits.
@@ -119,9 +123,10 @@ from ._pbe_beliefs import _Beliefs, _br_actions, _deviation_groups, _deviation_w
 from ._pbe_context import _INTERIOR, _Ctx
 from ._pbe_multilinear import _solve_multilinear
 from ._pbe_patterns import feasible_patterns
+from ._pbe_pruning import BeliefSupportPruner, cached_patterns, iterated_undominated_actions
 from ._pbe_seeds import nash_seeds, repaired
 from ._pbe_table import PureTable
-from ._tree_utils import child_tables, prior_mass, undominated_actions
+from ._tree_utils import child_tables, prior_mass
 from .base import Candidate, RawResult, SolveOptions, SolverInfo, SolverOptions
 
 
@@ -443,14 +448,15 @@ class PBEOptions(SolverOptions):
 
 # ---------------------------------------------------------------------------------- driver
 def _counts(game: ExtensiveFormGame, tol: float = 1e-12) -> tuple[list[tuple[int, ...]], int, int]:
-    """The undominated actions per set and the numbers of pure profiles and support patterns over
-    them; kept on the game (the work estimate and the solve both ask), keyed by the tolerance and
-    the payoff array (a rescaled copy of the game has its own)."""
+    """The undominated actions per set (iterated conditional dominance) and the numbers of pure
+    profiles and support patterns over them; kept on the game (the work estimate and the solve
+    both ask), keyed by the tolerance and the payoff array (a rescaled copy of the game has its
+    own)."""
     kept = game.__dict__.setdefault("_pbe_counts", {})
     hit = kept.get(tol)
     if hit is not None and hit[0] is game.payoffs:
         return hit[1]
-    allowed = undominated_actions(game, tol)
+    allowed = iterated_undominated_actions(game, tol)
     pure = math.prod(len(a) for a in allowed)
     patterns = math.prod(2 ** len(a) - 1 for a in allowed)
     kept[tol] = (game.payoffs, (allowed, pure, patterns))
@@ -489,6 +495,21 @@ def _specs_of(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int], r
     return None if spec_list is None else (on_path, spec_list)
 
 
+def _pattern_reach(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], rows: np.ndarray | None,
+                   indicator: list[np.ndarray] | None = None) -> np.ndarray:
+    """Realisation probability of every node under the pattern's indicator profile (1 on each
+    support action). With the pure table it is the largest reach over the pattern's vertex rows:
+    a node's reach is Nature's product along its path for every vertex that follows the path, 0
+    for the others."""
+    if rows is not None:
+        return ctx.table.reach[rows].max(axis=0)
+    if indicator is None:
+        indicator = [np.zeros(len(h.actions)) for h in ctx.game.infosets]
+        for b, s in zip(indicator, pattern, strict=True):
+            b[list(s)] = 1.0
+    return ctx.game.realization_probabilities(indicator)
+
+
 def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list[Candidate], _Ctx, bool]:
     """All PBE found under the option ``belief_policy``; returns candidates, the context and whether
     every support pattern was examined."""
@@ -513,24 +534,29 @@ def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list
         cands.append(Candidate(strategies=tuple(beh), beliefs=tuple(v.beliefs), label=_label(ctx, beh)))
 
     possible = [ctx.possible(k) for k in range(len(game.infosets))]
-    pure, mixed_patterns = feasible_patterns(game, allowed, possible, options.tol, mixed=opts.mixed)
+    pure, mixed_patterns = cached_patterns(feasible_patterns, game, allowed, possible, options.tol,
+                                           mixed=opts.mixed)
     if mixed_patterns and PureTable.fits(game, allowed):  # the vertices of every mixed pattern
         ctx.table = PureTable(game, allowed, ctx.batch, ctx.kids, ctx.prior)
+    pruner = BeliefSupportPruner(game, possible, options.tol)
     for pattern in pure:
         beh = [np.zeros(len(h.actions)) for h in game.infosets]
         for b, s in zip(beh, pattern, strict=True):
             b[s[0]] = 1.0
-        keep(beh)
+        if pruner.admits(pattern, _pattern_reach(ctx, pattern, None, beh)):
+            keep(beh)
     all_patterns = True
     if opts.mixed and n_patterns > n_pure:
         max_mixed = opts.max_mixed_sets
         skipped = free_offpath = 0
         for pattern in mixed_patterns:
             mixed = [k for k, s in enumerate(pattern) if len(s) > 1]
+            rows = ctx.table.rows(pattern, mixed) if ctx.table is not None else None
+            if not pruner.admits(pattern, _pattern_reach(ctx, pattern, rows)):
+                continue
             if len(mixed) > max_mixed:
                 skipped += 1
                 continue
-            rows = ctx.table.rows(pattern, mixed) if ctx.table is not None else None
             spec_list = _specs_of(ctx, pattern, mixed, rows)
             if spec_list is None:  # mixing at an unreached set under free beliefs
                 free_offpath += 1
