@@ -280,7 +280,7 @@ class CompiledModel:
         n_chunks = max(1, math.ceil(npts / CHUNK_POINTS))
         tasks = min(threads() if npts >= MIN_PARALLEL else 1, n_chunks)
         undecided = np.zeros(npts, dtype=bool)
-        sink = RowSink(self._layout, points, int(npts * self._rows_per_point) + 16)
+        sink = RowSink(self._layout, points, int(npts * self._rows_per_point) + 16, with_structure)
         order = itertools.count()  # the next chunk to evaluate (next() is atomic)
 
         def work(_task: int) -> None:
@@ -395,7 +395,7 @@ class CompiledModel:
     def _table(self, points: pd.DataFrame, found: Found, with_structure: bool = False) -> pd.DataFrame:
         """The tidy rows of the equilibria ``found`` at ``points`` (one block: the columns of
         :mod:`deterrence.sweeps._tidy` that a kernel knows), sorted by point and equilibrium."""
-        sink = RowSink(self._layout, points, found.count)
+        sink = RowSink(self._layout, points, found.count, with_structure)
         sink.deliver(0, 0, found.arrays(), found.count)
         table = sink.table(self._structure_names() if with_structure else None)
         if not points.index.is_monotonic_increasing:

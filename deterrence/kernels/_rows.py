@@ -33,7 +33,7 @@ import pandas as pd
 
 from ..outcomes import INDICATORS, LABEL_TOL, regime_code_names
 
-#: rows of the integer array: point id, equilibrium, count, structure
+#: rows of the integer array: point id, equilibrium, count (and structure, when asked for)
 I_POINT, I_EQ, I_COUNT, I_STRUCT = range(4)
 
 
@@ -44,15 +44,18 @@ class RowLayout:
     Attributes
     ----------
     params, players, labels
-        Parameter names, players, outcome labels (vocabulary order).
+        Parameter names, players, outcome labels (vocabulary order; at most 7).
     mixed
         Per structure: does some player mix (``uint8``)?
     status_quo
         Position of ``status_quo`` in ``labels`` (-1 if the model never reaches it).
+    summed
+        The indicators of :data:`deterrence.outcomes.INDICATORS` the model can reach (the
+        others are 0 everywhere: columns of zeros, never written).
     ind_ptr, ind_labels
-        The labels the indicators of :data:`deterrence.outcomes.INDICATORS` sum: indicator ``i``
-        sums the labels ``ind_labels[ind_ptr[i]:ind_ptr[i + 1]]`` (positions in ``labels``), in
-        the order :func:`deterrence.outcomes.indicator_values` sums them.
+        The labels they sum: indicator ``summed[i]`` sums the labels
+        ``ind_labels[ind_ptr[i]:ind_ptr[i + 1]]`` (positions in ``labels``), in the order
+        :func:`deterrence.outcomes.indicator_values` sums them.
     names
         The regime name of every code (:func:`deterrence.outcomes.regime_code_names`).
     """
@@ -62,6 +65,7 @@ class RowLayout:
     labels: tuple[str, ...]
     mixed: np.ndarray
     status_quo: int
+    summed: tuple[str, ...]
     ind_ptr: np.ndarray
     ind_labels: np.ndarray
     names: np.ndarray
@@ -71,24 +75,32 @@ class RowLayout:
            ) -> RowLayout:
         """The layout of a model with these parameters, players, labels and pure structures."""
         labels = tuple(labels)
+        if len(labels) > 7:  # the kernels' labels are the vocabulary's: one byte per regime code
+            raise ValueError(f"{len(labels)} outcome labels: the compiled rows take at most 7")
         pos = {lab: k for k, lab in enumerate(labels)}
-        summed = [[pos[lab] for lab in labs if lab in pos] for labs in INDICATORS.values()]
+        summed = {name: [pos[lab] for lab in labs if lab in pos] for name, labs in INDICATORS.items()}
+        summed = {name: ks for name, ks in summed.items() if ks}
         return cls(
             tuple(params), tuple(players), labels,
             (~np.asarray(pure, dtype=bool)).astype(np.uint8),
             pos.get("status_quo", -1),
-            np.cumsum([0, *map(len, summed)]).astype(np.int64),
-            np.array([k for labs in summed for k in labs], dtype=np.int64),
+            tuple(summed),
+            np.cumsum([0, *map(len, summed.values())]).astype(np.int64),
+            np.array([k for ks in summed.values() for k in ks], dtype=np.int64),
             regime_code_names(labels),
         )  # fmt: skip
 
-    @property
-    def indicator_names(self) -> tuple[str, ...]:
-        return ("p_attack", *INDICATORS)
+    def float_names(self) -> tuple[str, ...]:
+        """The columns of the float rows after the parameters, in order."""
+        return (
+            "p_attack", *self.summed, *(f"payoff_{pl}" for pl in self.players),
+            *(f"outcome_{lab}" for lab in self.labels), "regret",
+        )  # fmt: skip
 
     def n_float(self, n_params: int) -> int:
-        """Float rows: ``n_params`` parameters, indicators, payoffs, outcome probabilities, regret."""
-        return n_params + len(self.indicator_names) + len(self.players) + len(self.labels) + 1
+        """Float rows: ``n_params`` parameters, the indicators reached, payoffs, outcome
+        probabilities, regret."""
+        return n_params + len(self.float_names())
 
 
 _fill = nb.njit(cache=True, nogil=True, error_model="numpy")
@@ -100,19 +112,24 @@ def fill_rows(block, n, first, ids, params, n_params, layout, tol, row0, F, I, c
 
     ``block`` is the engine's ``(point, equilibrium, n_equilibria, structure, regret, outcome,
     payoff)`` for points ``first, first + 1, ...`` (``point`` counts from the block's first; the
-    arrays may be longer than ``n``: their first ``n`` rows are the block's);
-    ``ids[p]`` is point ``p``'s id, ``params[q][p]`` its value of parameter ``q`` (the first
-    ``n_params`` of the tuple); ``layout`` is ``(mixed, status_quo, ind_ptr, ind_labels)`` of
-    :class:`RowLayout`. ``F`` gets the parameters, indicators, payoffs, outcome probabilities
-    and regret, one row each; ``I`` the point id, equilibrium, count and
-    structure; ``codes`` the regime codes. Every loop runs down one column.
+    arrays may be longer than ``n``: their first ``n`` rows are the block's); ``ids[p]`` is
+    point ``p``'s id, ``params[q][p]`` its value of parameter ``q`` (the first ``n_params`` of
+    the tuple); ``layout`` is ``(mixed, status_quo, ind_ptr, ind_labels)`` of
+    :class:`RowLayout`. ``F`` gets the parameters, the indicators reached, payoffs, outcome
+    probabilities and regret, one row each; ``I`` the point id, equilibrium and count (and the
+    structure if it has a fourth row); ``codes`` the regime codes. Every loop runs down one
+    column.
     """
     point, eq, n_eq, struct, regret, outcome, payoff = block
     mixed, sq, ind_ptr, ind_labels = layout
     L, N = outcome.shape[0], payoff.shape[0]
     for j in range(n):
-        r, p = row0 + j, first + point[j]
-        I[I_POINT, r], I[I_EQ, r], I[I_COUNT, r], I[I_STRUCT, r] = ids[p], eq[j], n_eq[j], struct[j]
+        I[I_POINT, row0 + j] = ids[first + point[j]]
+    for j in range(n):
+        I[I_EQ, row0 + j], I[I_COUNT, row0 + j] = eq[j], n_eq[j]
+    if I.shape[0] > I_STRUCT:
+        for j in range(n):
+            I[I_STRUCT, row0 + j] = struct[j]
     for q in range(n_params):
         col = params[q]
         for j in range(n):
@@ -123,8 +140,8 @@ def fill_rows(block, n, first, ids, params, n_params, layout, tol, row0, F, I, c
     for i in range(ind_ptr.shape[0] - 1):  # the others: 0 + first label + second label ...
         c += 1
         for j in range(n):
-            F[c, row0 + j] = 0.0
-        for t in range(ind_ptr[i], ind_ptr[i + 1]):
+            F[c, row0 + j] = 0.0 + outcome[ind_labels[ind_ptr[i]], j]
+        for t in range(ind_ptr[i] + 1, ind_ptr[i + 1]):
             lab = ind_labels[t]
             for j in range(n):
                 F[c, row0 + j] += outcome[lab, j]
@@ -159,10 +176,14 @@ class RowSink:
         The points (one column per parameter, the ids as the index).
     capacity
         Rows to make room for (grown when short).
+    structures
+        Keep every row's structure (for :meth:`table`'s ``structure`` column).
     """
 
-    def __init__(self, layout: RowLayout, points: pd.DataFrame, capacity: int) -> None:
+    def __init__(self, layout: RowLayout, points: pd.DataFrame, capacity: int, structures: bool = False
+                 ) -> None:
         self.layout = layout
+        self._structures = structures
         self._index = points.index.to_numpy()
         self._values = {name: points[name].to_numpy() for name in layout.params}
         self._fused = [name for name, v in self._values.items() if v.dtype == np.float64]
@@ -180,8 +201,8 @@ class RowSink:
         self._lock = threading.Lock()
 
     def _room(self, capacity: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        n_float = self.layout.n_float(len(self._fused))
-        return np.empty((n_float, capacity)), np.empty((4, capacity), dtype=np.int64), np.empty(capacity, np.intp)
+        n_float, n_int = self.layout.n_float(len(self._fused)), 4 if self._structures else 3
+        return np.empty((n_float, capacity)), np.empty((n_int, capacity), np.int64), np.empty(capacity, np.uint8)
 
     def deliver(self, k: int, first: int, block: tuple[np.ndarray, ...], rows: int,
                 done: Callable[[], Any] = lambda: None) -> None:
@@ -203,13 +224,15 @@ class RowSink:
             for old, new in zip(self._arrays, grown, strict=True):
                 new[..., : self.rows] = old[..., : self.rows]
             F, I, codes = self._arrays = grown
-        n_fused = len(self._fused)
-        fill_rows(block, rows, first, self._ids, self._cols, n_fused, self._spec, LABEL_TOL, self.rows, F, I, codes)
+        fill_rows(
+            block, rows, first, self._ids, self._cols, len(self._fused), self._spec, LABEL_TOL, self.rows, F, I, codes
+        )
         self.rows += rows
 
     def table(self, structure_names: np.ndarray | None = None) -> pd.DataFrame:
         """The tidy rows (columns in the order of :func:`deterrence.sweeps._tidy.column_order`, the
-        kernel's part of it); ``structure_names``: add a ``structure`` column with these names."""
+        kernel's part of it); ``structure_names`` (with ``structures``): add a ``structure``
+        column with these names."""
         n, layout = self.rows, self.layout
         F, I, codes = (a[..., :n] for a in self._arrays)
         at = I[I_POINT]
@@ -218,10 +241,10 @@ class RowSink:
             data[name] = F[self._fused.index(name)] if name in self._fused else self._values[name][at]
         data["equilibrium"], data["n_equilibria"] = I[I_EQ], I[I_COUNT]
         data["regime"] = _text(layout.names[codes])
-        c = len(self._fused)
-        for name in (*layout.indicator_names, *(f"payoff_{pl}" for pl in layout.players),
-                     *(f"outcome_{lab}" for lab in layout.labels), "regret"):  # fmt: skip
-            data[name], c = F[c], c + 1
+        rows = dict(zip(layout.float_names(), F[len(self._fused) :], strict=True))
+        for name in ("p_attack", *INDICATORS):
+            data[name] = rows[name] if name in rows else np.zeros(n)  # zeros: never written
+        data.update((name, rows[name]) for name in layout.float_names()[1 + len(layout.summed) :])
         data["bayes_error"] = np.zeros(n)
         path = np.empty(n, dtype=object)
         path.fill("compiled")  # one object referenced n times: faster than a gather
