@@ -22,6 +22,7 @@ of :func:`~deterrence.outcomes.indicator_values`, summed in the same order; the 
 
 from __future__ import annotations
 
+import mmap
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -242,16 +243,29 @@ class RowSink:
         data["equilibrium"], data["n_equilibria"] = I[I_EQ], I[I_COUNT]
         data["regime"] = _text(layout.names[codes])
         rows = dict(zip(layout.float_names(), F[len(self._fused) :], strict=True))
+        zeros = iter(untouched_zeros(6 - len(layout.summed), n))
         for name in ("p_attack", *INDICATORS):
-            data[name] = rows[name] if name in rows else np.zeros(n)  # zeros: never written
+            data[name] = rows[name] if name in rows else next(zeros)
         data.update((name, rows[name]) for name in layout.float_names()[1 + len(layout.summed) :])
-        data["bayes_error"] = np.zeros(n)
+        data["bayes_error"] = next(zeros)
         path = np.empty(n, dtype=object)
         path.fill("compiled")  # one object referenced n times: faster than a gather
         data["path"] = _text(path)
         if structure_names is not None:
             data["structure"] = _text(structure_names[I[I_STRUCT]])
         return pd.DataFrame(data, copy=False)
+
+
+def untouched_zeros(k: int, n: int) -> np.ndarray:
+    """``k`` rows of ``n`` zeros in fresh private anonymous memory (where the system has it): the
+    system maps its pages to its zero page until they are written, so nothing is filled and
+    nothing faulted in, as ``np.zeros`` would (heap memory: cleared, page by page). Columns of
+    zeros (a ``bayes_error``, the indicators a model never reaches) cost nothing to make."""
+    private = getattr(mmap, "MAP_PRIVATE", None)
+    if private is None or k * n == 0:  # pragma: no cover - systems without mmap flags
+        return np.zeros((k, n))
+    buf = mmap.mmap(-1, k * n * 8, flags=private)
+    return np.frombuffer(buf, dtype=np.float64).reshape(k, n)
 
 
 def _readonly(values: np.ndarray) -> np.ndarray:
