@@ -286,7 +286,8 @@ class CompiledModel:
         def work(_task: int) -> None:
             while (k := next(order)) < n_chunks:
                 a, b = k * CHUNK_POINTS, (k + 1) * CHUNK_POINTS
-                _und, found = self._evaluate_block({n: v[a:b] for n, v in cols.items()}, undecided[a:b], self._reuse())
+                chunk = {name: v[a:b] for name, v in cols.items()}
+                _und, found = self._evaluate_block(chunk, undecided[a:b], self._reuse())
                 sink.deliver(k, a, found.arrays(), found.count, lambda s=found.scratch: self._keep(s))
 
         list((_pool(tasks).map if tasks > 1 else map)(work, range(tasks)))
@@ -382,7 +383,9 @@ class CompiledModel:
             out = _row_arrays(need + need // 4, pk.n_labels, n_players)
         start = row = 0
         while True:
-            start, row = engine.run(pay, ce, pk.code, pk.weights, *flags, scratch.bufs, start, row, undecided, out)
+            start, row = engine.run(
+                pay, ce, pk.code, pk.weights, *flags, scratch.bufs, start, row, undecided, out
+            )
             if start >= npts:
                 break
             grown = _row_arrays(2 * len(out[0]), pk.n_labels, n_players)

@@ -203,7 +203,8 @@ class RowSink:
 
     def _room(self, capacity: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         n_float, n_int = self.layout.n_float(len(self._fused)), 4 if self._structures else 3
-        return np.empty((n_float, capacity)), np.empty((n_int, capacity), np.int64), np.empty(capacity, np.uint8)
+        F, I = np.empty((n_float, capacity)), np.empty((n_int, capacity), np.int64)
+        return F, I, np.empty(capacity, np.uint8)
 
     def deliver(self, k: int, first: int, block: tuple[np.ndarray, ...], rows: int,
                 done: Callable[[], Any] = lambda: None) -> None:
@@ -225,9 +226,8 @@ class RowSink:
             for old, new in zip(self._arrays, grown, strict=True):
                 new[..., : self.rows] = old[..., : self.rows]
             F, I, codes = self._arrays = grown
-        fill_rows(
-            block, rows, first, self._ids, self._cols, len(self._fused), self._spec, LABEL_TOL, self.rows, F, I, codes
-        )
+        at, n_fused = self.rows, len(self._fused)
+        fill_rows(block, rows, first, self._ids, self._cols, n_fused, self._spec, LABEL_TOL, at, F, I, codes)
         self.rows += rows
 
     def table(self, structure_names: np.ndarray | None = None) -> pd.DataFrame:
