@@ -9,6 +9,8 @@ This module is the one source of two rules, written once for whole arrays of equ
   :data:`INDICATORS`, on numbers, numpy arrays or sympy expressions alike;
 * the **regime labels** (:func:`regime_labels`): the labels with positive probability, in
   vocabulary order, joined by ``+``, prefixed by ``mixed:`` where some player randomises.
+  On arrays they go through integer codes (:func:`regime_codes`, named by
+  :func:`regime_code_names`), which the compiled kernels compute in compiled code.
 
 The per-equilibrium functions :func:`indicators` and :func:`regime_label` are these rules on
 one equilibrium; the compiled kernels (:mod:`deterrence.kernels`), the per-point sweep path

@@ -15,12 +15,14 @@ and chance-probability expressions (sympy -> numpy) and lists the candidate equi
 Every structure compiles to rows of linear forms over per-point features
 (:mod:`deterrence.kernels._linforms`), laid out as flat arrays
 (:mod:`deterrence.kernels._program`); :meth:`CompiledModel.evaluate` runs the numba engine
-(:mod:`deterrence.kernels._engine`) on blocks of points: the same checks as
+(:mod:`deterrence.kernels._engine`) on chunks of points, on threads: the same checks as
 :mod:`deterrence.certificates` (best responses on the path given Bayes beliefs, the off-path
 belief policy, relative to each player's payoff range), with knife edges (ties, mixing
 probabilities at 0 or 1) decided as the per-point solver decides them. Points floating point
 cannot place are returned in a mask so that the sweep solves them per point instead.
 Compiled and per-point results are tested to agree (``tests/test_kernels.py``).
+Each chunk's rows are filled into the tidy table in compiled code as soon as the chunks
+before it are in (:mod:`deterrence.kernels._rows`), while they are still in the cache.
 
 Where the parts live
 --------------------
@@ -28,7 +30,8 @@ This module holds :class:`CompiledModel` (construction, the structure enumeratio
 :meth:`~CompiledModel.evaluate` and the tidy rows), :func:`compile_tree` and
 :func:`compile_model` with its cache ``_COMPILED``. The symbolic trees and structures are in
 :mod:`deterrence.kernels._trees`; the rows in :mod:`deterrence.kernels._linforms`, their flat
-layout in :mod:`deterrence.kernels._program` and the engine in :mod:`deterrence.kernels._engine`;
+layout in :mod:`deterrence.kernels._program`, the engine in :mod:`deterrence.kernels._engine` and
+the table's rows in :mod:`deterrence.kernels._rows`;
 the tree-walking reference checks (the test oracle) in :mod:`deterrence.kernels._reference`
 (:class:`~deterrence.kernels._reference.ReferencePath`), held by a :class:`CompiledModel`;
 :func:`domain_sample` in :mod:`deterrence.kernels._sample`.
