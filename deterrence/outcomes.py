@@ -9,6 +9,8 @@ This module is the one source of two rules, written once for whole arrays of equ
   :data:`INDICATORS`, on numbers, numpy arrays or sympy expressions alike;
 * the **regime labels** (:func:`regime_labels`): the labels with positive probability, in
   vocabulary order, joined by ``+``, prefixed by ``mixed:`` where some player randomises.
+  On arrays they go through integer codes (:func:`regime_codes`, named by
+  :func:`regime_code_names`), which the compiled kernels compute in compiled code.
 
 The per-equilibrium functions :func:`indicators` and :func:`regime_label` are these rules on
 one equilibrium; the compiled kernels (:mod:`deterrence.kernels`), the per-point sweep path
@@ -145,25 +147,40 @@ def regime_labels(
     mixed = ~np.broadcast_to(np.asarray(pure, dtype=bool), (n,))
     if len(labels) > 61:  # too many labels for one integer code per equilibrium
         return _labels_by_rows(outcomes, labels, mixed, tol, n)
-    # one integer per equilibrium: bit k for label k present, the top bit for "mixed"
-    if len(labels) < 8:  # few codes, one byte each (less to write): count them, then one lookup
+    if len(labels) < 8:  # few codes, one byte each (less to write), all named once per label set
         codes8 = mixed.astype(np.uint8) << np.uint8(len(labels))
         for k, lab in enumerate(labels):
             codes8 |= (np.asarray(outcomes[lab], dtype=float) > tol).view(np.uint8) << np.uint8(k)
-        return _all_code_names(tuple(labels)).take(codes8.astype(np.intp))
-    codes = mixed.astype(np.int64) << len(labels)
-    for k, lab in enumerate(labels):
-        codes |= (np.asarray(outcomes[lab], dtype=float) > tol).astype(np.int64) << k
+        return regime_code_names(tuple(labels))[codes8]  # indexing: ndarray.take is slower on objects
+    codes = regime_codes(outcomes, labels, ~mixed, tol)
     if len(labels) < 20:
         return _names_of_codes(codes, labels)
     present, inverse = np.unique(codes, return_inverse=True)
     return np.array([_code_name(int(c), labels) for c in present], dtype=object)[inverse.reshape(-1)]
 
 
+def regime_codes(
+    outcomes: Mapping[str, Any], labels: Sequence[str], pure: bool | np.ndarray, tol: float = LABEL_TOL
+) -> np.ndarray:
+    """The regime of every equilibrium of an array as an integer code (``int64``; fewer than 62
+    ``labels``): bit ``k`` set where ``labels[k]`` has a probability above ``tol``, bit
+    ``len(labels)`` where some player mixes (``pure`` false). :func:`regime_code_names` names
+    the codes; :func:`regime_labels` is the two together (the compiled kernels compute the same
+    codes in compiled code, :mod:`deterrence.kernels._rows`)."""
+    first = np.atleast_1d(outcomes[labels[0]]) if labels else np.zeros(1)
+    mixed = ~np.broadcast_to(np.asarray(pure, dtype=bool), first.shape)
+    codes = mixed.astype(np.int64) << len(labels)
+    for k, lab in enumerate(labels):
+        codes |= (np.asarray(outcomes[lab], dtype=float) > tol).astype(np.int64) << k
+    return codes
+
+
 @functools.lru_cache(maxsize=64)
-def _all_code_names(labels: tuple[str, ...]) -> np.ndarray:
-    """The regime label of every code of fewer than 8 ``labels`` (see :func:`_code_name`), built
-    once per label set: at most 256 names."""
+def regime_code_names(labels: tuple[str, ...]) -> np.ndarray:
+    """The regime label of every code of :func:`regime_codes` for fewer than 12 ``labels`` (in
+    vocabulary order), built once per label set: ``names[code]``."""
+    if len(labels) >= 12:
+        raise ValueError(f"{len(labels)} labels have too many regime codes to list")
     return np.array([_code_name(c, labels) for c in range(1 << (len(labels) + 1))], dtype=object)
 
 
@@ -173,7 +190,7 @@ def _names_of_codes(codes: np.ndarray, labels: Sequence[str]) -> np.ndarray:
     present = np.flatnonzero(np.bincount(codes, minlength=1 << (len(labels) + 1)))
     table = np.empty(1 << (len(labels) + 1), dtype=object)
     table[present] = [_code_name(int(c), labels) for c in present]
-    return table.take(codes)
+    return table[codes]  # indexing: ndarray.take is slower on objects
 
 
 def _code_name(code: int, labels: Sequence[str]) -> str:

@@ -282,6 +282,7 @@ def test_engine_results_do_not_depend_on_threads_blocks_or_row_buffers():
         one, und1 = cm.evaluate(pts)
         _compiled.set_threads(3)
         cm._rows_per_point = 0.001  # room for 16 rows: the buffers grow many times
+        cm._spare.clear()  # (new engine buffers, sized by that)
         many, und3 = cm.evaluate(pts)
     finally:
         _compiled.set_threads(before)

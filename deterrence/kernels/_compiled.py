@@ -15,12 +15,14 @@ and chance-probability expressions (sympy -> numpy) and lists the candidate equi
 Every structure compiles to rows of linear forms over per-point features
 (:mod:`deterrence.kernels._linforms`), laid out as flat arrays
 (:mod:`deterrence.kernels._program`); :meth:`CompiledModel.evaluate` runs the numba engine
-(:mod:`deterrence.kernels._engine`) on blocks of points: the same checks as
+(:mod:`deterrence.kernels._engine`) on chunks of points, on threads: the same checks as
 :mod:`deterrence.certificates` (best responses on the path given Bayes beliefs, the off-path
 belief policy, relative to each player's payoff range), with knife edges (ties, mixing
 probabilities at 0 or 1) decided as the per-point solver decides them. Points floating point
 cannot place are returned in a mask so that the sweep solves them per point instead.
 Compiled and per-point results are tested to agree (``tests/test_kernels.py``).
+Each chunk's rows are filled into the tidy table in compiled code as soon as the chunks
+before it are in (:mod:`deterrence.kernels._rows`), while they are still in the cache.
 
 Where the parts live
 --------------------
@@ -28,7 +30,8 @@ This module holds :class:`CompiledModel` (construction, the structure enumeratio
 :meth:`~CompiledModel.evaluate` and the tidy rows), :func:`compile_tree` and
 :func:`compile_model` with its cache ``_COMPILED``. The symbolic trees and structures are in
 :mod:`deterrence.kernels._trees`; the rows in :mod:`deterrence.kernels._linforms`, their flat
-layout in :mod:`deterrence.kernels._program` and the engine in :mod:`deterrence.kernels._engine`;
+layout in :mod:`deterrence.kernels._program`, the engine in :mod:`deterrence.kernels._engine` and
+the table's rows in :mod:`deterrence.kernels._rows`;
 the tree-walking reference checks (the test oracle) in :mod:`deterrence.kernels._reference`
 (:class:`~deterrence.kernels._reference.ReferencePath`), held by a :class:`CompiledModel`;
 :func:`domain_sample` in :mod:`deterrence.kernels._sample`.
@@ -51,19 +54,23 @@ import pandas as pd
 import sympy as sp
 
 from ..errors import UnsupportedError
-from ..outcomes import OUTCOMES, indicator_values, regime_labels
+from ..outcomes import OUTCOMES
 from . import _engine as engine
 from ._linforms import FeatureSpace, RowSet, StructurePlan, TreePaths, build_plan
 from ._program import Packed, packed
 from ._reference import ReferencePath
+from ._rows import RowLayout, RowSink
 from ._sample import domain_sample
 from ._trees import Structure, SymbolicTree, symbolic_tree
 from ._vectree import VectorTree
 
 #: compiling more candidate structures than this is slower than solving per point
 MAX_STRUCTURES = 3_000
-#: points per call of the engine (bounds the memory of the per-point inputs)
-BLOCK_POINTS = 1 << 16
+#: points per call of the engine: a chunk; its rows are copied into the table while they are
+#: still in the processor's cache (:class:`~deterrence.kernels._rows.RowSink`)
+CHUNK_POINTS = 8192
+#: spare engine buffers a compiled model keeps for its next chunks
+MAX_SPARE = 8
 #: below this many points a call runs on one thread
 MIN_PARALLEL = 4096
 
@@ -95,7 +102,8 @@ def _pool(n: int) -> ThreadPoolExecutor:
 
 @dataclass(frozen=True)
 class Found:
-    """The equilibria found at a block of points, one entry per (point, equilibrium), sorted.
+    """The equilibria found at a block of points: its first ``count`` entries, one per (point,
+    equilibrium), sorted (the arrays may be longer: the engine's room for rows).
 
     Attributes
     ----------
@@ -109,6 +117,10 @@ class Found:
         Largest relative gain from a deviation on the path.
     outcome, payoff
         ``(labels, rows)`` outcome probabilities and ``(players, rows)`` expected payoffs.
+    count
+        The number of entries.
+    scratch
+        The engine buffers that hold the arrays (reused once the rows are in the table).
     """
 
     point: np.ndarray
@@ -118,17 +130,14 @@ class Found:
     regret: np.ndarray
     outcome: np.ndarray
     payoff: np.ndarray
+    count: int
+    scratch: Any = None
 
-    @classmethod
-    def concat(cls, parts: Sequence[Found], offsets: Sequence[int]) -> Found:
-        """The blocks' entries as one (``offsets``: position of each block's first point)."""
-        if len(parts) == 1 and offsets[0] == 0:
-            return parts[0]
-        return cls(
-            np.concatenate([f.point + off for f, off in zip(parts, offsets, strict=True)]),
-            *(np.concatenate([getattr(f, k) for f in parts], axis=-1)
-              for k in ("equilibrium", "n_equilibria", "structure", "regret", "outcome", "payoff")),
-        )  # fmt: skip
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        """``(point, equilibrium, n_equilibria, structure, regret, outcome, payoff)``, as
+        :func:`deterrence.kernels._rows.fill_rows` reads them."""
+        return (self.point, self.equilibrium, self.n_equilibria, self.structure, self.regret,
+                self.outcome, self.payoff)  # fmt: skip
 
 
 class CompiledModel:
@@ -193,7 +202,9 @@ class CompiledModel:
         ]
         self._packed: Packed = packed(game, plans, feats, rowset, len(self._labels))
         self._pure = np.array([not s.mixing for s in self.structures], dtype=bool)
+        self._layout = RowLayout.of(tree.names, game.players, self._labels, self._pure)
         self._rows_per_point = 1.25
+        self._spare: list[_Scratch] = []  # engine buffers of finished chunks, reused
 
     # ------------------------------------------------------------------ structures
     def _mixed_structures(self, sizes: list[int]) -> list[Structure]:
@@ -269,17 +280,40 @@ class CompiledModel:
         """
         npts = len(points)
         cols = {name: points[name].to_numpy(dtype=float) for name in self.tree.names}
-        n_threads = threads() if npts >= MIN_PARALLEL else 1
-        size = min(BLOCK_POINTS, max(1, math.ceil(npts / n_threads)))
-        starts = list(range(0, npts, size)) or [0]
-        blocks = [{k: v[a : a + size] for k, v in cols.items()} for a in starts]
-        if n_threads > 1 and len(blocks) > 1:
-            parts = list(_pool(n_threads).map(self._evaluate_block, blocks))
-        else:
-            parts = [self._evaluate_block(b) for b in blocks]
-        undecided = np.concatenate([u for u, _f in parts])
-        found = Found.concat([f for _u, f in parts], starts)
-        return self._table(points, found, with_structure), undecided
+        n_chunks = max(1, math.ceil(npts / CHUNK_POINTS))
+        tasks = min(threads() if npts >= MIN_PARALLEL else 1, n_chunks)
+        undecided = np.zeros(npts, dtype=bool)
+        sink = RowSink(self._layout, points, int(npts * self._rows_per_point) + 16, with_structure)
+        order = itertools.count()  # the next chunk to evaluate (next() is atomic)
+
+        def work(_task: int) -> None:
+            while (k := next(order)) < n_chunks:
+                a, b = k * CHUNK_POINTS, (k + 1) * CHUNK_POINTS
+                chunk = {name: v[a:b] for name, v in cols.items()}
+                _und, found = self._evaluate_block(chunk, undecided[a:b], self._reuse())
+                sink.deliver(k, a, found.arrays(), found.count, lambda s=found.scratch: self._keep(s))
+
+        list((_pool(tasks).map if tasks > 1 else map)(work, range(tasks)))
+        self._rows_per_point = max(1.0, 1.05 * sink.rows / max(npts, 1))
+        table = sink.table(self._structure_names() if with_structure else None)
+        if not points.index.is_monotonic_increasing:
+            table = table.sort_values(["point", "equilibrium"], kind="stable").reset_index(drop=True)
+        return table, undecided
+
+    def _reuse(self) -> _Scratch | None:
+        """Spare engine buffers, if any (``list.pop`` is atomic: threads may race for them)."""
+        try:
+            return self._spare.pop()
+        except IndexError:
+            return None
+
+    def _keep(self, scratch: _Scratch | None) -> None:
+        """Keep a finished chunk's engine buffers for the next chunks (a few at most)."""
+        if scratch is not None and len(self._spare) < MAX_SPARE:
+            self._spare.append(scratch)
+
+    def _structure_names(self) -> np.ndarray:
+        return np.array([f"{k}.0" for k in range(len(self.structures))], dtype=object)
 
     def knife_edges(
         self,
@@ -328,56 +362,61 @@ class CompiledModel:
         changed = np.array([any(sets[j, i] != sets[0, i] for j in range(1, len(sets))) for i in range(n)])
         return open_.any(axis=0) | changed
 
-    def _evaluate_block(self, cols: Mapping[str, np.ndarray]) -> tuple[np.ndarray, Found]:
-        """The engine on one block of points: (undecided mask, equilibria found)."""
+    def _evaluate_block(
+        self,
+        cols: Mapping[str, np.ndarray],
+        undecided: np.ndarray | None = None,
+        scratch: _Scratch | None = None,
+    ) -> tuple[np.ndarray, Found]:
+        """The engine on one chunk of points: (undecided mask, equilibria found). ``undecided``:
+        the mask to flag the undecided points in (else a new one); ``scratch``: engine buffers
+        to reuse (else new ones; :attr:`Found.scratch` holds those used, the row arrays grown
+        when short)."""
         npts = len(next(iter(cols.values()))) if cols else 1
         pay, ce = self.tree.numeric_columns(cols)
         pk, n_players = self._packed, self.game.num_players
         flags = (self.concept == "spe", self.belief_policy == "prior", self.tol, self.edge)
-        bufs = engine_buffers(pk, n_players, len(self.structures))
-        undecided = np.zeros(npts, dtype=bool)
-        # room for the rows: as many per point as the last block needed, grown when short
-        out = _row_arrays(int(npts * self._rows_per_point) + 16, pk.n_labels, n_players)
+        if scratch is None:
+            scratch = _Scratch(engine_buffers(pk, n_players, len(self.structures)), ())
+        if undecided is None:
+            undecided = np.zeros(npts, dtype=bool)
+        # room for the rows: as many per point as the last call needed, grown when short
+        out, need = scratch.out, int(npts * self._rows_per_point) + 16
+        if not out or len(out[0]) < need:
+            out = _row_arrays(need + need // 4, pk.n_labels, n_players)
         start = row = 0
         while True:
-            start, row = engine.run(pay, ce, pk.code, pk.weights, *flags, bufs, start, row, undecided, out)
+            start, row = engine.run(
+                pay, ce, pk.code, pk.weights, *flags, scratch.bufs, start, row, undecided, out
+            )
             if start >= npts:
                 break
             grown = _row_arrays(2 * len(out[0]), pk.n_labels, n_players)
             for old, new in zip(out, grown, strict=True):
                 new[..., :row] = old[..., :row]
             out = grown
-        self._rows_per_point = max(1.0, 1.1 * row / max(npts, 1))
-        return undecided, Found(*(a[..., :row] for a in out))
+        scratch.out = out
+        return undecided, Found(*out, count=row, scratch=scratch)
 
     def _table(self, points: pd.DataFrame, found: Found, with_structure: bool = False) -> pd.DataFrame:
-        """The tidy rows of the equilibria ``found`` (the columns of :mod:`deterrence.sweeps._tidy`
-        that a kernel knows), sorted by point and equilibrium."""
-        n = len(found.point)
-        outcome = {lab: found.outcome[k] for k, lab in enumerate(self._labels)}
-        data: dict[str, Any] = {"point": points.index.to_numpy()[found.point]}
-        for name in self.tree.names:
-            data[name] = points[name].to_numpy()[found.point]
-        data["equilibrium"] = found.equilibrium
-        data["n_equilibria"] = found.n_equilibria
-        data["regime"] = _text(regime_labels(outcome, self._pure[found.structure], n=n))
-        data.update(indicator_values(outcome, np.zeros(n)))
-        for i, pl in enumerate(self.game.players):
-            data[f"payoff_{pl}"] = found.payoff[i]
-        for lab in self._labels:
-            data[f"outcome_{lab}"] = outcome[lab]
-        data["regret"] = found.regret
-        data["bayes_error"] = np.zeros(n)
-        path = np.empty(n, dtype=object)
-        path.fill("compiled")  # one object referenced n times: faster than a gather
-        data["path"] = _text(path)
-        if with_structure:
-            names = np.array([f"{k}.0" for k in range(len(self.structures))], dtype=object)
-            data["structure"] = _text(names[found.structure])
-        table = pd.DataFrame(data, copy=False)
+        """The tidy rows of the equilibria ``found`` at ``points`` (one block: the columns of
+        :mod:`deterrence.sweeps._tidy` that a kernel knows), sorted by point and equilibrium."""
+        sink = RowSink(self._layout, points, found.count, with_structure)
+        sink.deliver(0, 0, found.arrays(), found.count)
+        table = sink.table(self._structure_names() if with_structure else None)
         if not points.index.is_monotonic_increasing:
             table = table.sort_values(["point", "equilibrium"], kind="stable").reset_index(drop=True)
         return table
+
+
+class _Scratch:
+    """A chunk's engine buffers: the scratch arrays (:func:`engine_buffers`) and the room for
+    rows (:func:`_row_arrays`, empty until the first chunk)."""
+
+    __slots__ = ("bufs", "out")
+
+    def __init__(self, bufs: tuple[np.ndarray, ...], out: tuple[np.ndarray, ...]) -> None:
+        self.bufs, self.out = bufs, out
 
 
 def engine_buffers(pk: Packed, n_players: int, n_structures: int) -> tuple[np.ndarray, ...]:
@@ -405,11 +444,6 @@ def engine_buffers(pk: Packed, n_players: int, n_structures: int) -> tuple[np.nd
         np.empty((pk.n_features, B)), np.empty((pk.n_rows, B)), np.zeros((pk.n_rows, B)),
         np.empty((B, n_players)), np.empty((n_players, B)), np.zeros(B, dtype=bool),
     )  # fmt: skip
-
-
-def _text(values: np.ndarray) -> pd.Series:
-    """A column of Python strings kept as ``object`` (pandas would convert it to its string type)."""
-    return pd.Series(values, dtype=object, copy=False)
 
 
 def _row_arrays(n: int, n_labels: int, n_players: int) -> tuple[np.ndarray, ...]:
@@ -447,7 +481,7 @@ def _found_from_masks(found: Sequence[tuple], undecided: np.ndarray, labels: Seq
     if not found:
         empty = np.zeros(0, dtype=np.int64)
         return Found(
-            empty, empty, empty, empty, np.zeros(0), np.zeros((len(labels), 0)), np.zeros((n_players, 0))
+            empty, empty, empty, empty, np.zeros(0), np.zeros((len(labels), 0)), np.zeros((n_players, 0)), 0
         )
     keep = np.stack([holds & ~undecided for holds, *_rest in found])  # (entries, points)
     point, entry = np.nonzero(keep.T)  # sorted by point, then by structure
@@ -463,6 +497,7 @@ def _found_from_masks(found: Sequence[tuple], undecided: np.ndarray, labels: Seq
         regret=np.stack([np.asarray(f[3], dtype=float) for f in found])[entry, point],
         outcome=outcome.reshape(len(labels), len(point)),
         payoff=np.ascontiguousarray(payoff).reshape(n_players, len(point)),
+        count=len(point),
     )
 
 
