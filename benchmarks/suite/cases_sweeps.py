@@ -364,6 +364,15 @@ print(time.perf_counter() - t0, time.process_time() - c0)
 """
 
 
+def _run_limited(cmd: list[str], env: dict[str, str], limit: float) -> subprocess.CompletedProcess | None:
+    """``cmd`` run to completion with its output captured; ``None`` if it passed ``limit`` seconds
+    (the child is killed; the caller records a timeout instead of losing the whole group)."""
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=limit)
+    except subprocess.TimeoutExpired:
+        return None
+
+
 def first_call(st: Settings, log=print) -> list[dict[str, Any]]:
     """The first ``evaluate`` in a fresh process: with an empty numba cache (the engine is
     compiled, as on the first run after install) and with the cache it wrote (every later run)."""
@@ -372,10 +381,11 @@ def first_call(st: Settings, log=print) -> list[dict[str, Any]]:
         env = {**os.environ, "NUMBA_CACHE_DIR": cache}
         for when in ("cold (compiles the engine)", "warm (engine from the disk cache)"):
             log(f"  first evaluate, {when}")
-            proc = subprocess.run(
-                [sys.executable, "-c", _FIRST_CALL.format(model=SCALING_MODEL)],
-                capture_output=True, text=True, env=env, timeout=st.timeout,
-            )  # fmt: skip
+            proc = _run_limited([sys.executable, "-c", _FIRST_CALL.format(model=SCALING_MODEL)],
+                                env, st.timeout)
+            if proc is None:
+                out.append({"when": when, "error": [f"timeout after {st.timeout:g} s"]})
+                continue
             if proc.returncode:
                 out.append({"when": when, "error": proc.stderr.strip().splitlines()[-1:]})
                 continue
@@ -400,8 +410,11 @@ def readme_job(st: Settings, log=print) -> list[dict[str, Any]]:
             folder = os.path.join(tmp, f"results{k}")
             cmd = [sys.executable, "-m", "deterrence", *README_JOB, "--out", folder, "--no-progress"]
             before, t0 = os.times(), time.perf_counter()
-            proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=st.timeout)
+            proc = _run_limited(cmd, env, st.timeout)
             wall, after = time.perf_counter() - t0, os.times()
+            if proc is None:  # a loaded machine: recorded, and the other cases still run
+                out.append({"when": when, "wall_s": wall, "error": [f"timeout after {st.timeout:g} s"]})
+                continue
             cpu = sum(getattr(after, f) - getattr(before, f) for f in ("children_user", "children_system"))
             row: dict[str, Any] = {"when": when, "wall_s": wall, "cpu_s": cpu, "returncode": proc.returncode}
             found = re.search(r"^paths: (.*)$", proc.stdout, re.M)  # "paths: compiled 39,999, pointwise 402"

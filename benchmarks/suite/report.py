@@ -533,6 +533,8 @@ def _kernel_lines(sw: dict[str, Any]) -> list[str]:
                     f"{x['cpu_s']:.2f} s",
                     ", ".join(f"{k} {v:,}" for k, v in (x.get("paths") or {}).items()) or str(x.get("error")),
                 ]
+                if "cpu_s" in x
+                else [x["when"], "error", "", str(x.get("error"))]
                 for x in sw["readme_job"]
             ],
         )
