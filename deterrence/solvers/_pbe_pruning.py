@@ -68,6 +68,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from .._jit import njit
 from ..game.extensive import CHANCE, DECISION, TERMINAL, ExtensiveFormGame
 from ._pbe_patterns import Pattern, _below
 from ._tree_utils import BatchTree, child_tables, undominated_actions
@@ -145,6 +146,7 @@ class BeliefSupportPruner:
         self.above = self._above(game)
         self.memo: dict[tuple, bool] = {}
         self.dropped = 0
+        self._order, self._start_lo, self._start_hi = _bounds_start(self.tree)
 
     @staticmethod
     def _above(game: ExtensiveFormGame) -> dict[int, list[int]]:
@@ -190,25 +192,12 @@ class BeliefSupportPruner:
         """Bounds on every player's payoff below every node over the profiles with these supports
         (decision nodes: min / max over the support's children; chance nodes: expectations)."""
         t = self.tree
-        ind = np.zeros(int(self.offsets[-1]), dtype=bool)
+        ind = np.zeros(int(self.offsets[-1]), dtype=np.bool_)
         for k, s in enumerate(pattern):
-            ind[self.offsets[k] + np.array(s, dtype=np.int64)] = True
-        lo = np.full((t.n, t.players), np.inf)
-        hi = np.full((t.n, t.players), -np.inf)
-        lo[t.terminals] = hi[t.terminals] = t.payoffs
-        chance_parent = ~t.decision
-        for level in reversed(t.levels):
-            dec = level[t.decision[level]]
-            dec = dec[ind[t.flat[dec]]]
-            np.minimum.at(lo, t.parent[dec], lo[dec])
-            np.maximum.at(hi, t.parent[dec], hi[dec])
-            ch = level[chance_parent[level]]
-            if len(ch):
-                par = t.parent[ch]
-                first = np.unique(par)
-                lo[first] = hi[first] = 0.0
-                np.add.at(lo, par, t.chance[ch, None] * lo[ch])
-                np.add.at(hi, par, t.chance[ch, None] * hi[ch])
+            for a in s:
+                ind[self.offsets[k] + a] = True
+        lo, hi = self._start_lo.copy(), self._start_hi.copy()
+        _bounds_kernel(self._order, t.parent, t.flat, t.chance, t.decision, ind, lo, hi)
         return lo, hi
 
     def _passes(self, k: int, support: tuple[int, ...], mask: np.ndarray,
@@ -225,6 +214,38 @@ class BeliefSupportPruner:
                 if b != a and not np.any(hi[:, a] >= lo[:, b] - self.tol):
                     return False
         return True
+
+
+def _bounds_start(t: BatchTree) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The non-root nodes deepest level first, and the bounds before any child is folded in:
+    payoffs at terminals, 0 at chance nodes (sums of weighted children), ±inf at decision nodes."""
+    order = np.concatenate(t.levels[::-1]) if t.levels else np.zeros(0, dtype=np.int64)
+    lo = np.full((t.n, t.players), np.inf)
+    hi = np.full((t.n, t.players), -np.inf)
+    lo[t.terminals] = hi[t.terminals] = t.payoffs
+    chance_nodes = np.unique(t.parent[order[~t.decision[order]]])
+    lo[chance_nodes] = hi[chance_nodes] = 0.0
+    return order.astype(np.int64), lo, hi
+
+
+@njit
+def _bounds_kernel(order: np.ndarray, parent: np.ndarray, flat: np.ndarray, chance: np.ndarray,
+                   decision: np.ndarray, ind: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> None:
+    """Fold every node into its parent, deepest level first: min / max over a decision node's
+    support children, Nature's weighted sum at a chance node (in node order, as ``np.add.at``)."""
+    players = lo.shape[1]
+    for c in order:
+        p = parent[c]
+        if decision[c]:
+            if ind[flat[c]]:
+                for i in range(players):
+                    lo[p, i] = min(lo[p, i], lo[c, i])
+                    hi[p, i] = max(hi[p, i], hi[c, i])
+        else:
+            w = chance[c]
+            for i in range(players):
+                lo[p, i] += w * lo[c, i]
+                hi[p, i] += w * hi[c, i]
 
 
 # ---------------------------------------------------------------------------------- pattern cache
