@@ -143,38 +143,6 @@ def _lex_row(T: np.ndarray, beta: np.ndarray, f: int, where: np.ndarray, d: int,
 
 
 @njit(inline=True)
-def _ratio_rows(T: np.ndarray, beta: np.ndarray, f: int, where: np.ndarray, rows: np.ndarray,
-                low: np.ndarray) -> None:
-    """For every nonbasic column ``c`` of basis ``f``, the row that blocks its edge (``rows[c]``;
-    -1 if none: unbounded).
-
-    The smallest ratio ``beta_i / T_ic`` over ``T_ic > 0``, all columns in one pass over the
-    rows; ties (within :data:`TIE`) are broken by the lexicographic rule.
-    """
-    k, d = T.shape[1], T.shape[2]
-    for c in range(d):
-        rows[c] = -1
-        low[c] = np.inf
-    for i in range(k):
-        b = max(beta[f, i], 0.0)
-        for c in range(d):
-            t = T[f, i, c]
-            if t > PIVOT and b < low[c] * t:
-                low[c] = b / t
-                rows[c] = i
-    for i in range(k):  # another row within the tie tolerance: the lexicographic rule decides
-        b = max(beta[f, i], 0.0)
-        for c in range(d):
-            t = T[f, i, c]
-            if (t > PIVOT and i != rows[c] and rows[c] >= 0
-                    and b <= (low[c] + TIE * (1.0 + low[c])) * t):
-                rows[c] = -2 - rows[c]  # marked: a tie
-    for c in range(d):
-        if rows[c] < -1:
-            rows[c] = _lex_row(T, beta, f, where, d, c, low[c])
-
-
-@njit(inline=True)
 def _pivot(T: np.ndarray, beta: np.ndarray, f: int, r: int, c: int, T2: np.ndarray, beta2: np.ndarray,
            g: int) -> None:
     """Dictionary ``g`` of ``(T2, beta2)``: dictionary ``f`` after column ``c`` enters at row ``r``."""
@@ -310,7 +278,27 @@ def _walk(T: np.ndarray, beta: np.ndarray, basic: np.ndarray, non: np.ndarray, k
             where[basic[f, i]] = i
         for c in range(d):
             where[non[f, c]] = -c - 1
-        _ratio_rows(T, beta, f, where, rows, low)
+        # the row that blocks each nonbasic column's edge (rows[c]; -1 if none: unbounded): the smallest
+        # ratio beta_i / T_ic over T_ic > 0, all columns in one pass over the rows; ties (within TIE) are
+        # broken by the lexicographic rule. Written out here: an inlined helper taking these arrays
+        # would pay their atomic reference counts once per basis.
+        for c in range(d):
+            rows[c], low[c] = -1, np.inf
+        for i in range(k):
+            b = max(beta[f, i], 0.0)
+            for c in range(d):
+                t = T[f, i, c]
+                if t > PIVOT and b < low[c] * t:
+                    low[c], rows[c] = b / t, i
+        for i in range(k):  # another row within the tie tolerance: marked, the lexicographic rule decides
+            b = max(beta[f, i], 0.0)
+            for c in range(d):
+                t = T[f, i, c]
+                if t > PIVOT and i != rows[c] and rows[c] >= 0 and b <= (low[c] + TIE * (1.0 + low[c])) * t:
+                    rows[c] = -2 - rows[c]
+        for c in range(d):
+            if rows[c] < -1:
+                rows[c] = _lex_row(T, beta, f, where, d, c, low[c])
         for c in range(c0, d):
             if tail == T.shape[0]:
                 status = _FULL_QUEUE
