@@ -7,7 +7,8 @@
   equilibria and non-equilibria of drawn games, degenerate ones included;
 * both players' payoff scales of a two-player game come from one compiled pass: the same as
   :func:`~deterrence.game.scaling.player_scale` player by player;
-* vertex enumeration's candidates are known to be distinct: deduplication keeps them all.
+* vertex enumeration's candidates in a nondegenerate game are known to be distinct:
+  deduplication keeps them all (in a degenerate game it still compares them).
 """
 
 from __future__ import annotations
@@ -121,11 +122,15 @@ def test_candidates_known_distinct_are_kept_without_comparing() -> None:
     assert not known.take(np.array([0])).known_distinct  # a selection is compared again
 
 
-def test_vertex_enumeration_marks_its_candidates_distinct() -> None:
+def test_vertex_enumeration_marks_its_candidates_distinct_in_nondegenerate_games() -> None:
     from deterrence.solvers._dispatch import check_common, run_solver
     from deterrence.solvers.vertex_enumeration import SOLVER
 
+    options = check_common(1e-8, False, 1e9)
     game = dt.NormalFormGame([np.array([[3, 0], [0, 2]]), np.array([[2, 0], [0, 3]])])
-    raw = run_solver(SOLVER, game, check_common(1e-8, False, 1e9))
+    raw = run_solver(SOLVER, game, options)
     assert isinstance(raw.candidates, CandidateArrays) and raw.candidates.known_distinct
-    assert len(raw.candidates) == 3
+    assert not raw.degenerate and len(raw.candidates) == 3
+    degenerate = dt.NormalFormGame([np.array([[1, 1], [0, 2]]), np.array([[1, 1], [2, 0]])])
+    raw = run_solver(SOLVER, degenerate, options)
+    assert raw.degenerate and not raw.candidates.known_distinct

@@ -192,8 +192,9 @@ class CandidateArrays(Sequence[Candidate]):
         Optional exact rational profile of each candidate (as :attr:`Candidate.exact`).
     distinct
         True if the solver guarantees that no two candidates are the same profile (vertex
-        enumeration: each is a different pair of polytope vertices); :meth:`distinct` then keeps
-        them all without comparing them, even two closer than its tolerance.
+        enumeration of a nondegenerate game: each is a different pair of polytope vertices);
+        :meth:`distinct` then keeps them all without comparing them, even two closer than its
+        tolerance.
     """
 
     __slots__ = ("exact", "known_distinct", "strategies")

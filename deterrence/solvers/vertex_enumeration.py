@@ -346,8 +346,9 @@ def run(game: Any, options: SolveOptions) -> RawResult:
         a, b, opts.vertex_method, opts.threads, tight=options.exact)
     if options.exact:
         cands = candidates_from_pairs(game, xs, ys, x_tight, y_tight, exact=True)
-    else:  # the kernel's strategies are normalised already, each a different pair of vertices
-        cands = CandidateArrays((xs, ys), distinct=True)
+    else:  # the kernel's strategies are normalised already; in a nondegenerate game each is a different
+        # pair of vertices (no basis had a basic variable at 0), so no two are the same profile
+        cands = CandidateArrays((xs, ys), distinct=not degenerate)
     notes: tuple[str, ...] = (f"{n_p} vertices of P and {n_q} of Q enumerated",)
     if degenerate:
         notes = (
