@@ -49,9 +49,9 @@ def test_queue_kernel_equals_numpy_pivoting_on_games_that_fill_the_queue(seed: i
             np.testing.assert_allclose(ours[key], theirs[key], atol=1e-9)
 
 
-@pytest.mark.parametrize("head,grows", [(0, True), (3, True), (8, False), (20, False)])
+@pytest.mark.parametrize("head,grows", [(0, True), (3, True), (15, True), (16, False), (20, False)])
 def test_requeued_moves_the_waiting_bases_to_the_front(head: int, grows: bool) -> None:
-    """In place when that frees a quarter of the queue, else into arrays twice as large."""
+    """In place when that frees half of the queue, else into arrays twice as large."""
     cap, k, d, words = 32, 3, 2, 1
     queue = kernel._queue(cap, k, d, words)
     for arr, scale in zip(queue, (1.0, 10.0, 100, 1000, 10000), strict=True):

@@ -230,11 +230,12 @@ def _queue(cap: int, k: int, d: int, n_words: int):
 
 @njit
 def _requeued(queue, state: np.ndarray):
-    """The queue's waiting bases (from the head on) moved to its front: in place if that frees a
-    quarter of it, else into arrays twice as large; the head is then 0."""
+    """The queue's waiting bases (from the head on) moved to its front: in place if that frees half
+    of it (so each basis is moved at most once per basis added, on average), else into arrays twice
+    as large; the head is then 0."""
     head, tail = state[_F], state[_N]
     cap = queue[0].shape[0]
-    grow = 4 * head < cap
+    grow = 2 * head < cap
     T, beta, basic, non, key = _queue(2 * cap if grow else 0, queue[0].shape[1], queue[0].shape[2],
                                       queue[4].shape[1])
     if not grow:
