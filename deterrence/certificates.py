@@ -255,21 +255,19 @@ def _bimatrix_kernel(a: np.ndarray, b: np.ndarray, xs: np.ndarray, ys: np.ndarra
     Returns
     -------
     tuple
-        Expected payoffs ``(E, 2)``, the larger regret (``>= 0``) ``(E,)``, the larger regret
-        relative to the player's scale ``(E,)``, passed ``(E,)``, the first profile failing
-        the test (-1: none), the player (0 or 1) and profile of the first strategy that is
-        not a probability vector (profile -1: none; the row player's are checked first), and
-        whether every payoff and regret is finite.
+        The numbers ``(E, 5)`` of every profile, one array (one array back to Python, not
+        five): both expected payoffs, the larger regret (``>= 0``), the larger regret relative
+        to the player's scale, and 1.0 if it passed (else 0.0) (see :data:`_NUMBERS`); then the
+        first profile failing the test (-1: none), the player (0 or 1) and profile of the first
+        strategy that is not a probability vector (profile -1: none; the row player's are
+        checked first), and whether every payoff and regret is finite.
     """
     n_prof, m = xs.shape
     n = ys.shape[1]
     atol = max(tol, 1e-9)
     scale_a, scale_b = a.max() - a.min(), b.max() - b.min()
     scale_a, scale_b = scale_a if scale_a > 0 else 1.0, scale_b if scale_b > 0 else 1.0
-    pay = np.empty((n_prof, 2))
-    regret = np.empty(n_prof)
-    relative = np.empty(n_prof)
-    passed = np.empty(n_prof, dtype=np.bool_)
+    out = np.empty((n_prof, 5))
     failed, bad_who, bad_row, finite = -1, 0, -1, True
     for e in range(n_prof - 1, -1, -1):  # the row player's first bad strategy wins
         if _not_probabilities(ys, e, atol):
@@ -291,15 +289,20 @@ def _bimatrix_kernel(a: np.ndarray, b: np.ndarray, xs: np.ndarray, ys: np.ndarra
                 acc += xs[e, i] * b[i, j]
             u_b += ys[e, j] * acc
             best_b = max(best_b, acc)
-        pay[e, 0], pay[e, 1] = u_a, u_b
-        regret[e] = max(best_a - u_a, best_b - u_b, 0.0)
-        relative[e] = max(max(best_a - u_a, 0.0) / scale_a, max(best_b - u_b, 0.0) / scale_b)
-        passed[e] = relative[e] <= tol
-        if not passed[e] and failed < 0:
+        regret = max(best_a - u_a, best_b - u_b, 0.0)
+        relative = max(max(best_a - u_a, 0.0) / scale_a, max(best_b - u_b, 0.0) / scale_b)
+        passed = relative <= tol
+        out[e, 0], out[e, 1], out[e, 2], out[e, 3] = u_a, u_b, regret, relative
+        out[e, 4] = 1.0 if passed else 0.0
+        if not passed and failed < 0:
             failed = e
-        finite = finite and np.isfinite(u_a) and np.isfinite(u_b) and np.isfinite(regret[e]) and np.isfinite(
-            relative[e])
-    return pay, regret, relative, passed, failed, bad_who, bad_row, finite
+        finite = finite and np.isfinite(u_a) and np.isfinite(u_b) and np.isfinite(regret) and np.isfinite(
+            relative)
+    return out, failed, bad_who, bad_row, finite
+
+
+#: the columns of :func:`_bimatrix_kernel`'s numbers: payoffs (two), regret, relative regret, passed
+_NUMBERS = ("payoff_row", "payoff_column", "regret", "relative", "passed")
 
 
 @njit
@@ -316,6 +319,8 @@ class BimatrixCertificates:
 
     Built by :func:`certify_bimatrix_profiles`; :meth:`certificate` gives profile ``k``'s
     :class:`~deterrence.Certificate` (the same as :func:`certify` with ``concept="nash"``).
+    The numbers are held in one array ``(E, 5)`` (see :data:`_NUMBERS`); the attributes below
+    are views of it.
 
     Attributes
     ----------
@@ -334,21 +339,42 @@ class BimatrixCertificates:
         The tolerance.
     """
 
-    __slots__ = ("first_failed", "passed", "payoffs", "regret", "relative", "tol")
+    __slots__ = ("first_failed", "numbers", "tol")
 
-    def __init__(self, payoffs: np.ndarray, regret: np.ndarray, relative: np.ndarray, passed: np.ndarray,
-                 first_failed: int, tol: float) -> None:
-        self.payoffs, self.regret, self.relative, self.passed = payoffs, regret, relative, passed
-        self.first_failed, self.tol = first_failed, tol
+    def __init__(self, numbers: np.ndarray, first_failed: int, tol: float) -> None:
+        self.numbers, self.first_failed, self.tol = numbers, first_failed, tol
+
+    @classmethod
+    def of_arrays(cls, payoffs: np.ndarray, regret: np.ndarray, relative: np.ndarray, passed: np.ndarray,
+                  first_failed: int, tol: float) -> BimatrixCertificates:
+        """The certificates of separate arrays (payoffs ``(E, 2)``, then ``(E,)`` each)."""
+        numbers = np.column_stack([payoffs, regret, relative, np.asarray(passed, dtype=float)])
+        return cls(numbers, first_failed, tol)
+
+    @property
+    def payoffs(self) -> np.ndarray:
+        return self.numbers[:, :2]
+
+    @property
+    def regret(self) -> np.ndarray:
+        return self.numbers[:, 2]
+
+    @property
+    def relative(self) -> np.ndarray:
+        return self.numbers[:, 3]
+
+    @property
+    def passed(self) -> np.ndarray:
+        return self.numbers[:, 4] > 0
 
     def __len__(self) -> int:
-        return len(self.regret)
+        return len(self.numbers)
 
     def certificate(self, k: int) -> Certificate:
         """Profile ``k``'s certificate (failed if one of its numbers is not finite, :func:`_finished`)."""
-        details = {"relative_regret": float(self.relative[k])}
-        return _finished(Certificate(concept="nash", regret=float(self.regret[k]), tolerance=self.tol,
-                                     exact=False, passed=bool(self.passed[k]), details=details))
+        _, _, regret, relative, passed = self.numbers[k].tolist()
+        return _finished(Certificate(concept="nash", regret=regret, tolerance=self.tol, exact=False,
+                                     passed=passed > 0, details={"relative_regret": relative}))
 
 
 def certify_bimatrix_profiles(game: NormalFormGame, xs: np.ndarray, ys: np.ndarray, tol: float = 1e-8
@@ -387,12 +413,12 @@ def certify_bimatrix_profiles(game: NormalFormGame, xs: np.ndarray, ys: np.ndarr
         raise GameError(f"profiles of shapes {xs.shape} and {ys.shape} do not fit a {m}x{n} game")
     if well_scaled(payoff_scales(game)):  # the compiled pass on the payoffs as given
         a, b = game.payoffs
-        pay, regret, relative, passed, failed, who, row, finite = _bimatrix_kernel(a, b, xs, ys, tol)
+        numbers, failed, who, row, finite = _bimatrix_kernel(a, b, xs, ys, tol)
         if row >= 0:
             raise GameError(f"strategy of player {game.players[who]} is not a probability vector: "
                             f"{(xs, ys)[who][row]}")
         if finite:
-            return BimatrixCertificates(pay, regret, relative, passed, failed, tol)
+            return BimatrixCertificates(numbers, failed, tol)
     return _bimatrix_on_scale(game, xs, ys, tol)
 
 
@@ -417,7 +443,7 @@ def _bimatrix_on_scale(game: NormalFormGame, xs: np.ndarray, ys: np.ndarray, tol
         regret = (np.maximum(regrets, 0) * units).max(axis=1)
     passed = np.isfinite(relative) & (relative <= tol) & ~np.isnan(regret)
     failed = int(np.argmax(~passed)) if not passed.all() else -1
-    return BimatrixCertificates(_expected(game, xs, ys), regret, relative, passed, failed, tol)
+    return BimatrixCertificates.of_arrays(_expected(game, xs, ys), regret, relative, passed, failed, tol)
 
 
 def _expected(game: NormalFormGame, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:

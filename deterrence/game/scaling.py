@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from .._jit import njit
+from ..equilibrium import instance
 from .extensive import ExtensiveFormGame
 from .normal import NormalFormGame
 
@@ -60,10 +61,11 @@ class PlayerScale:
         return (float(value) - self.shift) / self.unit
 
 
-def player_scale(values: np.ndarray) -> PlayerScale:
-    """The scale of one player's payoffs (finite numbers; at least one)."""
+def player_scale(values: np.ndarray, bounds: tuple[float, float] | None = None) -> PlayerScale:
+    """The scale of one player's payoffs (finite numbers; at least one); ``bounds``: their smallest
+    and largest, if already known."""
     v = np.asarray(values, dtype=float)
-    lo, hi = _bounds(v.reshape(-1))
+    lo, hi = _bounds(v.reshape(-1)) if bounds is None else bounds
     mid, half = lo / 2 + hi / 2, hi / 2 - lo / 2  # neither overflows
     # shift only payoffs far from 0 next to their spread: then every payoff is within a factor 2
     # of the midpoint and the subtraction is exact (Sterbenz); near 0 a shift would only lose
@@ -73,7 +75,15 @@ def player_scale(values: np.ndarray) -> PlayerScale:
         shift = round(mid) if np.all(v == np.round(v)) and abs(mid) < 2.0**53 else mid
     # the power of two with half / unit in [1, 2): 2**1023 at most, and dividing by it is exact
     unit = 1.0 if half == 0 else math.ldexp(1.0, math.frexp(half)[1] - 1)
-    return PlayerScale(shift, unit)
+    return instance(PlayerScale, {"shift": shift, "unit": unit})  # without the frozen dataclass's setattr
+
+
+@njit
+def _bounds_of_two(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float, float]:
+    """:func:`_bounds` of two 1-d arrays in one compiled call (a two-player game's payoffs)."""
+    lo_a, hi_a = _bounds(a)
+    lo_b, hi_b = _bounds(b)
+    return lo_a, hi_a, lo_b, hi_b
 
 
 @njit
@@ -92,7 +102,11 @@ def payoff_scales(game: NormalFormGame | ExtensiveFormGame) -> tuple[PlayerScale
     """
     scales = game.__dict__.get(_KEPT)
     if scales is None:
-        if isinstance(game, NormalFormGame):
+        if isinstance(game, NormalFormGame) and len(game.payoffs) == 2:
+            a, b = game.payoffs
+            lo_a, hi_a, lo_b, hi_b = _bounds_of_two(a.reshape(-1), b.reshape(-1))
+            scales = (player_scale(a, (lo_a, hi_a)), player_scale(b, (lo_b, hi_b)))
+        elif isinstance(game, NormalFormGame):
             scales = tuple([player_scale(a) for a in game.payoffs])
         elif not len(game.payoffs):
             scales = tuple(PlayerScale(0, 1.0) for _ in game.players)

@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -185,6 +186,10 @@ class Choice:
     complete: bool = True
 
 
+#: the options of a :class:`Choice` that sets none (read only: ``choice_options`` copies them)
+_NO_OPTIONS: Mapping[str, Any] = MappingProxyType({})
+
+
 def _auto_serves(name: str, game: Any, concept: str) -> tuple[SolverInfo, StandIn | None] | None:
     """The solver ``auto`` may run under ``name`` for ``(game, concept)``, if it serves it."""
     info = registry()[name]
@@ -228,7 +233,8 @@ def choose(game: Any, concept: str, method: str = "auto", max_work: float = 1e9)
         if reason is not None:
             raise UnsupportedError(reason, methods=tuple(serving(game, concept)))
         check_work(info, game, max_work)
-        return Choice(info, concept)
+        return instance(Choice, {"info": info, "concept": concept, "options": _NO_OPTIONS, "notes": (),
+                                 "complete": True})  # Choice(info, concept), without the per-field setattr
     too_big: list[tuple[str, float]] = []
     refused: list[str] = []
     for name in auto_methods(concept, game.kind, game.num_players == 2):
@@ -476,11 +482,13 @@ def solver_options(method: str | None = None, *, concept: str | None = None) -> 
 def run_solver(info: SolverInfo, game: Any, options: SolveOptions) -> RawResult:
     """``info.run(game, options)``; a tree too deep for Python's recursion is a ResourceError.
 
-    Starts the solve's clock (``options.started``) unless a caller already did. A solver that
-    does not stop at ``options.time_limit`` (``SolverInfo.stops_at_time_limit`` False) and ran
-    past it gets a note saying so.
+    Starts the solve's clock (``options.started``) unless a caller already did, or nothing reads it:
+    a solver that does not stop at the time limit (``SolverInfo.stops_at_time_limit`` False) and
+    no limit given. A solver that does not stop at ``options.time_limit`` and ran past it gets a
+    note saying so.
     """
-    if options.started is None:  # (as ``replace``, without the dataclass's checks: one field changes)
+    if options.started is None and (options.time_limit is not None or info.stops_at_time_limit):
+        # (as ``replace``, without the dataclass's checks: one field changes)
         options = instance(SolveOptions, {**options.__dict__, "started": time.perf_counter()})
     try:
         raw = info.run(game, options)

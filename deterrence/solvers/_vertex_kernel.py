@@ -11,7 +11,7 @@ set of ``k`` basic variables; the ``d`` nonbasic ones are zero. The dictionary o
 (right-hand side ``1 + (eps, eps**2, ...)``), which is simple, so its graph is connected and
 each of its vertices has exactly one basis; every vertex of the original polytope is the limit
 of at least one of them (Balinski; the lexicographic rule of Dantzig, Orden and Wolfe). The
-search is breadth-first, a layer at a time, from the origin; each new basis gets its
+search is breadth-first from the origin, through a queue of bases; each new basis gets its
 dictionary from its parent's by one pivot, and visited bases are kept in a hash set keyed by
 the bitmask of their nonbasic variables. A vertex is recorded with all its tight labels
 (nonbasic variables and basic ones at zero), so the several bases of a degenerate vertex
@@ -143,38 +143,6 @@ def _lex_row(T: np.ndarray, beta: np.ndarray, f: int, where: np.ndarray, d: int,
 
 
 @njit(inline=True)
-def _ratio_rows(T: np.ndarray, beta: np.ndarray, f: int, where: np.ndarray, rows: np.ndarray,
-                low: np.ndarray) -> None:
-    """For every nonbasic column ``c`` of basis ``f``, the row that blocks its edge (``rows[c]``;
-    -1 if none: unbounded).
-
-    The smallest ratio ``beta_i / T_ic`` over ``T_ic > 0``, all columns in one pass over the
-    rows; ties (within :data:`TIE`) are broken by the lexicographic rule.
-    """
-    k, d = T.shape[1], T.shape[2]
-    for c in range(d):
-        rows[c] = -1
-        low[c] = np.inf
-    for i in range(k):
-        b = max(beta[f, i], 0.0)
-        for c in range(d):
-            t = T[f, i, c]
-            if t > PIVOT and b < low[c] * t:
-                low[c] = b / t
-                rows[c] = i
-    for i in range(k):  # another row within the tie tolerance: the lexicographic rule decides
-        b = max(beta[f, i], 0.0)
-        for c in range(d):
-            t = T[f, i, c]
-            if (t > PIVOT and i != rows[c] and rows[c] >= 0
-                    and b <= (low[c] + TIE * (1.0 + low[c])) * t):
-                rows[c] = -2 - rows[c]  # marked: a tie
-    for c in range(d):
-        if rows[c] < -1:
-            rows[c] = _lex_row(T, beta, f, where, d, c, low[c])
-
-
-@njit(inline=True)
 def _pivot(T: np.ndarray, beta: np.ndarray, f: int, r: int, c: int, T2: np.ndarray, beta2: np.ndarray,
            g: int) -> None:
     """Dictionary ``g`` of ``(T2, beta2)``: dictionary ``f`` after column ``c`` enters at row ``r``."""
@@ -253,76 +221,88 @@ def _child(basic: np.ndarray, non: np.ndarray, f: int, r: int, c: int, basic2: n
 
 
 @njit
-def _layers(cap: int, k: int, d: int, n_words: int):
-    """Arrays of two BFS layers (the current one and the next, by a leading axis of 2):
-    dictionaries, right-hand sides, basic and nonbasic variables, keys."""
-    return (np.empty((2, cap, k, d)), np.empty((2, cap, k)), np.empty((2, cap, k), dtype=np.int64),
-            np.empty((2, cap, d), dtype=np.int64), np.empty((2, cap, n_words), dtype=np.int64))
+def _queue(cap: int, k: int, d: int, n_words: int):
+    """Arrays of a queue of ``cap`` bases: dictionaries, right-hand sides, basic and nonbasic
+    variables, keys."""
+    return (np.empty((cap, k, d)), np.empty((cap, k)), np.empty((cap, k), dtype=np.int64),
+            np.empty((cap, d), dtype=np.int64), np.empty((cap, n_words), dtype=np.int64))
 
 
 @njit
-def _grown_layers(layers, cap: int):
-    """The layers' arrays with room for ``cap`` bases each, contents kept."""
-    T, beta, basic, non, key = _layers(cap, layers[0].shape[2], layers[0].shape[3], layers[4].shape[2])
-    for slot in range(2):
-        _copy_flat(layers[0][slot], T[slot])
-        _copy_flat(layers[1][slot], beta[slot])
-        _copy_flat(layers[2][slot], basic[slot])
-        _copy_flat(layers[3][slot], non[slot])
-        _copy_flat(layers[4][slot], key[slot])
+def _requeued(queue, state: np.ndarray):
+    """The queue's waiting bases (from the head on) moved to its front: in place if that frees half
+    of it (so each basis is moved at most once per basis added, on average), else into arrays twice
+    as large; the head is then 0."""
+    head, tail = state[_F], state[_N]
+    cap = queue[0].shape[0]
+    grow = 2 * head < cap
+    T, beta, basic, non, key = _queue(2 * cap if grow else 0, queue[0].shape[1], queue[0].shape[2],
+                                      queue[4].shape[1])
+    if not grow:
+        T, beta, basic, non, key = queue
+    for new, old in enumerate(range(head, tail)):  # forwards: a row never overwrites one still to move
+        _copy_flat(queue[0][old], T[new])
+        _copy_row(queue[1], old, beta, new)
+        _copy_row(queue[2], old, basic, new)
+        _copy_row(queue[3], old, non, new)
+        _copy_row(queue[4], old, key, new)
+    state[_F], state[_N] = 0, tail - head
     return T, beta, basic, non, key
 
 
-# what stopped _expand: every layer done, or an array is full (the caller grows it and resumes)
-_DONE, _FULL_LAYER, _FULL_SEEN, _FULL_VERTICES, _FULL_VTAB = 0, 1, 2, 3, 4
-# state: position (basis, column), next-layer count, visited count, vertices, degenerate vertices,
-# degenerate?, error, which layer is current, the current layer's size
-_F, _C, _NXT, _SEEN, _NV, _VTAB, _DEG, _ERR, _CUR, _LAY = range(10)
-
-
-@njit
-def _expand(layers, state: np.ndarray, seen: np.ndarray, labels: np.ndarray, vmask: np.ndarray,
-            vz: np.ndarray, vtab: np.ndarray, work: tuple) -> int:
-    """Breadth-first search, layer after layer, until done or an array is full (see :func:`_walk`)."""
-    T, beta, basic, non, key = layers
-    status = _DONE
-    while state[_LAY] > 0 and status == _DONE and state[_ERR] == OK:
-        cur, nxt = state[_CUR], 1 - state[_CUR]
-        status = _walk(T[cur], beta[cur], basic[cur], non[cur], key[cur], T[nxt], beta[nxt], basic[nxt],
-                       non[nxt], key[nxt], state, seen, labels, vmask, vz, vtab, work)
-        if status == _DONE:  # the next layer becomes the current one
-            state[_CUR], state[_LAY] = nxt, state[_NXT]
-            state[_F], state[_C], state[_NXT] = 0, 0, 0
-    return status
+# what stopped _walk: every basis done, or an array is full (the caller makes room and resumes)
+_DONE, _FULL_QUEUE, _FULL_SEEN, _FULL_VERTICES, _FULL_VTAB = 0, 1, 2, 3, 4
+# state: position (queue head, column), queue tail, visited count, vertices, degenerate vertices,
+# degenerate?, error
+_F, _C, _N, _SEEN, _NV, _VTAB, _DEG, _ERR = range(8)
 
 
 @njit
 def _walk(T: np.ndarray, beta: np.ndarray, basic: np.ndarray, non: np.ndarray, key: np.ndarray,
-          T2: np.ndarray, beta2: np.ndarray, basic2: np.ndarray, non2: np.ndarray, key2: np.ndarray,
           state: np.ndarray, seen: np.ndarray, labels: np.ndarray, vmask: np.ndarray, vz: np.ndarray,
-          vtab: np.ndarray, work: tuple) -> int:
-    """Walk every edge of the current layer's bases (from ``state``'s position) and put each new
-    basis into the next layer, recording its vertex; returns why it stopped (``_DONE`` or an
-    array full).
+          vtab: np.ndarray, where: np.ndarray, rows: np.ndarray, low: np.ndarray) -> int:
+    """Breadth-first search: walk every edge of the bases in the queue, from its head (``state``'s
+    position) on, and append each new basis to it, recording its vertex; returns why it stopped
+    (``_DONE`` or an array full).
 
-    ``state`` (see ``_F`` ... ``_LAY``) is updated in place, so a call after the caller has grown
-    the full array resumes at the same edge. No array is reassigned here, so numba keeps no
-    reference counts in the loop.
+    ``state`` (see ``_F`` ... ``_ERR``) is updated in place, so a call after the caller has made
+    room resumes at the same edge. One call does the whole search unless an array fills up: each
+    call of a compiled function with array arguments costs atomic reference counts (two per
+    array), which a call per basis or per layer would pay many times.
     """
-    where, rows, low = work
     k, d = T.shape[1], T.shape[2]
-    f, c0, n_nxt, n_lay = state[_F], state[_C], state[_NXT], state[_LAY]
+    f, c0, tail = state[_F], state[_C], state[_N]
     n_seen, nv, n_vtab = state[_SEEN], state[_NV], state[_VTAB]
     status = _DONE
-    while f < n_lay and status == _DONE:
+    while f < tail and status == _DONE:
         for i in range(k):
             where[basic[f, i]] = i
         for c in range(d):
             where[non[f, c]] = -c - 1
-        _ratio_rows(T, beta, f, where, rows, low)
+        # the row that blocks each nonbasic column's edge (rows[c]; -1 if none: unbounded): the smallest
+        # ratio beta_i / T_ic over T_ic > 0, all columns in one pass over the rows; ties (within TIE) are
+        # broken by the lexicographic rule. Written out here: an inlined helper taking these arrays
+        # would pay their atomic reference counts once per basis.
+        for c in range(d):
+            rows[c], low[c] = -1, np.inf
+        for i in range(k):
+            b = max(beta[f, i], 0.0)
+            for c in range(d):
+                t = T[f, i, c]
+                if t > PIVOT and b < low[c] * t:
+                    low[c], rows[c] = b / t, i
+        for i in range(k):  # another row within the tie tolerance: marked, the lexicographic rule decides
+            b = max(beta[f, i], 0.0)
+            for c in range(d):
+                t = T[f, i, c]
+                if t > PIVOT and i != rows[c] and rows[c] >= 0 and b <= (low[c] + TIE * (1.0 + low[c])) * t:
+                    rows[c] = -2 - rows[c]
+        for c in range(d):
+            if rows[c] < -1:
+                rows[c] = _lex_row(T, beta, f, where, d, c, low[c])
         for c in range(c0, d):
-            if n_nxt == T2.shape[0]:
-                status = _FULL_LAYER
+            if tail == T.shape[0]:
+                status = _FULL_QUEUE
             elif 2 * (n_seen + 1) > seen.shape[0]:
                 status = _FULL_SEEN
             elif nv == vmask.shape[0]:
@@ -336,15 +316,15 @@ def _walk(T: np.ndarray, beta: np.ndarray, basic: np.ndarray, non: np.ndarray, k
             if r < 0:
                 state[_ERR] = UNBOUNDED
                 continue
-            _child_key(basic, non, key, f, r, c, key2, n_nxt)
-            slot = _find(seen, key2, n_nxt)
+            _child_key(basic, non, key, f, r, c, key, tail)
+            slot = _find(seen, key, tail)
             if seen[slot, 0] != -1:
                 continue  # visited
-            _copy_row(key2, n_nxt, seen, slot)
+            _copy_row(key, tail, seen, slot)
             n_seen += 1
-            _child(basic, non, f, r, c, basic2, non2, n_nxt)
-            _pivot(T, beta, f, r, c, T2, beta2, n_nxt)
-            if not _record(beta2, basic2, non2, n_nxt, labels, vmask, vz, nv):
+            _child(basic, non, f, r, c, basic, non, tail)
+            _pivot(T, beta, f, r, c, T, beta, tail)
+            if not _record(beta, basic, non, tail, labels, vmask, vz, nv):
                 nv += 1
             else:  # a degenerate vertex may have several bases: keep its first record
                 state[_DEG] = 1
@@ -352,10 +332,10 @@ def _walk(T: np.ndarray, beta: np.ndarray, basic: np.ndarray, non: np.ndarray, k
                 if vtab[slot, 0] == -1:
                     _copy_row(vmask, nv, vtab, slot)
                     nv, n_vtab = nv + 1, n_vtab + 1
-            n_nxt += 1
+            tail += 1
         if status == _DONE:
             f, c0 = f + 1, 0
-    state[_F], state[_C], state[_NXT] = f, c0, n_nxt
+    state[_F], state[_C], state[_N] = f, c0, tail
     state[_SEEN], state[_NV], state[_VTAB] = n_seen, nv, n_vtab
     return status
 
@@ -379,29 +359,30 @@ def polytope_vertices(M: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np
     """
     k, d = M.shape
     n_words = words_for(d + k)
-    layers = _layers(16, k, d, n_words)
-    T, beta, basic, non, key = layers
-    _copy_flat(M, T[0, 0])
+    queue = _queue(32, k, d, n_words)
+    T, beta, basic, non, key = queue
+    _copy_flat(M, T[0])
     for i in range(k):
-        beta[0, 0, i] = 1.0
-        basic[0, 0, i] = d + i
+        beta[0, i] = 1.0
+        basic[0, i] = d + i
     for w in range(n_words):
-        key[0, 0, w] = 0
+        key[0, w] = 0
     for c in range(d):
-        non[0, 0, c] = c
-        _set_bit(key[0], 0, c)
+        non[0, c] = c
+        _set_bit(key, 0, c)
     seen = np.full((64, n_words), -1, dtype=np.int64)
-    _copy_row(key[0], 0, seen, _find(seen, key[0], 0))
+    _copy_row(key, 0, seen, _find(seen, key, 0))
     vmask, vz = np.empty((32, n_words), dtype=np.int64), np.empty((32, d))
     vtab = np.full((16, n_words), -1, dtype=np.int64)
-    state = np.zeros(10, dtype=np.int64)
-    state[_SEEN], state[_NV], state[_LAY] = 1, 1, 1
-    state[_DEG] = _record(beta[0], basic[0], non[0], 0, labels, vmask, vz, 0)
-    work = (np.empty(d + k, dtype=np.int64), np.empty(d, dtype=np.int64), np.empty(d))
+    state = np.zeros(8, dtype=np.int64)
+    state[_SEEN], state[_NV], state[_N] = 1, 1, 1
+    state[_DEG] = _record(beta, basic, non, 0, labels, vmask, vz, 0)
+    where, rows, low = np.empty(d + k, dtype=np.int64), np.empty(d, dtype=np.int64), np.empty(d)
     while True:
-        status = _expand(layers, state, seen, labels, vmask, vz, vtab, work)
-        if status == _FULL_LAYER:
-            layers = _grown_layers(layers, 2 * layers[0].shape[1])
+        status = _walk(queue[0], queue[1], queue[2], queue[3], queue[4], state, seen, labels, vmask, vz, vtab,
+                       where, rows, low)
+        if status == _FULL_QUEUE:
+            queue = _requeued(queue, state)
         elif status == _FULL_SEEN:
             seen = _rehashed(seen)
         elif status == _FULL_VERTICES:

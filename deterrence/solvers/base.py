@@ -190,14 +190,21 @@ class CandidateArrays(Sequence[Candidate]):
         One array per player, row ``k`` being candidate ``k``'s mixed strategy.
     exact
         Optional exact rational profile of each candidate (as :attr:`Candidate.exact`).
+    distinct
+        True if the solver guarantees that no two candidates are the same profile (vertex
+        enumeration of a nondegenerate game: each is a different pair of polytope vertices);
+        :meth:`distinct` then keeps them all without comparing them, even two closer than its
+        tolerance.
     """
 
-    __slots__ = ("exact", "strategies")
+    __slots__ = ("exact", "known_distinct", "strategies")
 
     def __init__(self, strategies: Sequence[np.ndarray],
-                 exact: Sequence[tuple[tuple[Fraction, ...], ...]] | None = None) -> None:
+                 exact: Sequence[tuple[tuple[Fraction, ...], ...]] | None = None, *,
+                 distinct: bool = False) -> None:
         self.strategies = tuple(strategies)
         self.exact = None if exact is None else list(exact)
+        self.known_distinct = distinct
 
     def __len__(self) -> int:
         return len(self.strategies[0])
@@ -224,7 +231,7 @@ class CandidateArrays(Sequence[Candidate]):
 
     def distinct(self, atol: float) -> CandidateArrays:
         """The candidates without those within ``atol`` (largest entry difference) of an earlier kept one."""
-        if len(self) <= 1:
+        if self.known_distinct or len(self) <= 1:
             return self
         keep = distinct_rows(self.strategies, atol)
         return self if len(keep) == len(self) else self.take(keep)

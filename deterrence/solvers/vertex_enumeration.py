@@ -38,6 +38,7 @@ from typing import Any
 
 import numpy as np
 
+from ..equilibrium import instance
 from ..errors import SolverError
 from . import _vertex_kernel as kernel
 from ._bimatrix import bimatrix, bit_keys, candidates_from_pairs, polytope_p, polytope_q, scaled_positive
@@ -248,13 +249,13 @@ def _pivot_extremes(a: np.ndarray, b: np.ndarray, parallel: bool, tight: bool = 
     m, n = a.shape
     if not parallel:
         if tight:
-            out = kernel.bimatrix_extremes(a, b)
+            *out, err = kernel.bimatrix_extremes(a, b)
         else:
-            pairs, xs, ys, *rest = kernel.bimatrix_strategies(a, b)
-            out = (pairs, xs, ys, None, None, *rest)
-        if out[8] != kernel.OK:
+            pairs, xs, ys, degenerate, n_p, n_q, err = kernel.bimatrix_strategies(a, b)
+            out = (pairs, xs, ys, None, None, degenerate, n_p, n_q)
+        if err != kernel.OK:
             raise SolverError("best-response polytope is unbounded; payoffs were not made positive")
-        return out[:8]
+        return tuple(out)
     p_matrix, p_labels, q_matrix, q_labels = kernel.polytopes(a, b)
     (mp, zp, dp), (mq, zq, dq) = _both(lambda: _pivot_vertices(p_matrix, p_labels),
                                        lambda: _pivot_vertices(q_matrix, q_labels), True)
@@ -345,8 +346,9 @@ def run(game: Any, options: SolveOptions) -> RawResult:
         a, b, opts.vertex_method, opts.threads, tight=options.exact)
     if options.exact:
         cands = candidates_from_pairs(game, xs, ys, x_tight, y_tight, exact=True)
-    else:  # the kernel's strategies are normalised already
-        cands = CandidateArrays((xs, ys))
+    else:  # the kernel's strategies are normalised already; in a nondegenerate game each is a different
+        # pair of vertices (no basis had a basic variable at 0), so no two are the same profile
+        cands = CandidateArrays((xs, ys), distinct=not degenerate)
     notes: tuple[str, ...] = (f"{n_p} vertices of P and {n_q} of Q enumerated",)
     if degenerate:
         notes = (
@@ -355,7 +357,9 @@ def run(game: Any, options: SolveOptions) -> RawResult:
             "within a maximal Nash subset (clique of extreme equilibria) is also an equilibrium",
             *notes,
         )
-    return RawResult(candidates=cands, complete=True, degenerate=bool(degenerate), notes=notes)
+    # RawResult(...) without the frozen dataclass's per-field setattr: this is most of a small game's solve
+    return instance(RawResult, {"candidates": cands, "complete": True, "degenerate": bool(degenerate),
+                                "notes": notes})
 
 
 #: strategies (both players) above which the vertex bound is not computed (the estimate is infinite)
