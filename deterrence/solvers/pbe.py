@@ -464,7 +464,9 @@ def _counts(game: ExtensiveFormGame, tol: float = 1e-12) -> tuple[list[tuple[int
 
 
 def _estimate(game: ExtensiveFormGame) -> float:
-    _, pure, patterns = _counts(game)
+    """Work of a solve at the default tolerance (a larger tolerance prunes fewer actions, so the
+    estimate errs high; a solve at the default shares the counts kept on the game)."""
+    _, pure, patterns = _counts(game, SolveOptions.tol)
     return float(len(game.nodes)) * (50.0 * pure + 200.0 * (patterns - pure))
 
 
