@@ -35,11 +35,10 @@ from helpers.vertex_pivot_numpy import pivot_vertices
 
 import deterrence as dt
 from deterrence.certificates import (
-    _root_regret,
-    _scaled_payoffs,
     _tree_regret,
     _TreeNumbers,
     certify_bimatrix_profiles,
+    nash_regret_on_scale,
 )
 from deterrence.game import ExtensiveFormGame, NormalFormGame, decision, terminal
 from deterrence.game.convert import sequence_form
@@ -116,13 +115,19 @@ def test_lemke_kernel_equals_numpy_lemke(seed: int) -> None:
     np.testing.assert_allclose(ours.values, theirs.values, atol=1e-9)
 
 
+def _compiled_regret(game: ExtensiveFormGame, beh: list) -> np.ndarray | None:
+    """The certificate's compiled Nash regret of a tree (``None``: it declines the game)."""
+    fast = nash_regret_on_scale(game, beh)
+    return None if fast is None else fast[0]
+
+
 @pytest.mark.parametrize("seed", range(10))
 def test_compiled_tree_regret_equals_the_python_walk(seed: int) -> None:
     rng = np.random.default_rng(seed)
     game = random_tree(seed, rounds=2, types=2)
     for _ in range(5):
         beh = [rng.dirichlet(np.ones(len(h.actions))) for h in game.infosets]
-        fast = _root_regret(game, beh, _scaled_payoffs(game)[0])
+        fast = _compiled_regret(game, beh)
         nums = _TreeNumbers(game, beh, False)
         nums.exact = True  # force the Python walk of _tree_regret
         slow = _tree_regret(nums, [(game.root, 1.0)])
@@ -136,7 +141,7 @@ def test_compiled_tree_regret_declines_imperfect_recall() -> None:
         "r": decision("A", {"a": terminal([0, 0]), "b": terminal([2, 1])}, infoset="x"),
     })
     game = ExtensiveFormGame(forget, players=["A", "B"])
-    assert _root_regret(game, game.uniform_behaviour(), _scaled_payoffs(game)[0]) is None
+    assert _compiled_regret(game, game.uniform_behaviour()) is None
     cert = dt.certify(game, game.uniform_behaviour())  # the pure-strategy enumeration instead
     assert cert.regret == pytest.approx(2 - (1 + 0 + 0 + 2) / 4)  # best pure plan (r, b) against uniform
 
@@ -170,7 +175,7 @@ def test_compiled_tree_regret_on_a_badly_scaled_tree(factor: float) -> None:
     np.testing.assert_allclose(far.payoffs, far_payoffs, rtol=1e-12)
     for _ in range(3):
         beh = [rng.dirichlet(np.ones(len(h.actions))) for h in game.infosets]
-        assert _root_regret(far, beh, _scaled_payoffs(far)[0]) is not None  # the compiled kernel serves
+        assert _compiled_regret(far, beh) is not None  # the compiled kernel serves
         near, distant = dt.certify(game, beh), dt.certify(far, beh)
         assert distant.details["relative_regret"] == pytest.approx(near.details["relative_regret"], rel=1e-9)
         assert distant.regret == pytest.approx(near.regret * factor, rel=1e-9)
