@@ -226,3 +226,19 @@ def test_sweep_passes_solver_options(capsys, tmp_path):
     assert code == 0 and "pointwise 3" in out
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     assert manifest["solve_options"] == {"max_mixed_sets": 1}
+
+
+def test_terminal_safe_stream_follows_the_stream_it_wraps():
+    """Escapes are shown, not obeyed; once the stream underneath is closed the wrapper says so
+    (an exit handler asking ``isatty`` then gets False, not a ValueError)."""
+    import io
+
+    from deterrence.cli._format import TerminalSafe
+
+    raw = io.StringIO()
+    safe = TerminalSafe(raw)
+    safe.write("a\x1b[31mred\n")
+    assert raw.getvalue() == "a\\x1b[31mred\n"
+    assert not safe.closed and not safe.isatty()
+    raw.close()
+    assert safe.closed and safe.isatty() is False

@@ -33,8 +33,13 @@ class TerminalSafe(io.TextIOBase):
     def flush(self) -> None:
         self._stream.flush()
 
+    @property
+    def closed(self) -> bool:
+        """Whether the stream underneath is closed (then so is this one)."""
+        return bool(getattr(self._stream, "closed", False))
+
     def isatty(self) -> bool:
-        return self._stream.isatty()
+        return not self.closed and self._stream.isatty()
 
 
 def fmt_value(x: Any) -> str:
