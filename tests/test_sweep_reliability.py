@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import shutil
 import signal
 import subprocess
@@ -523,8 +524,7 @@ def test_two_concurrent_sweeps_into_one_folder_one_is_refused(tmp_path):
         "--no-progress",
     ]
     first = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 120  # a safety net, not a speed check
-    while not (out / "manifest.json").exists() and first.poll() is None and time.monotonic() < deadline:
+    while not (out / "manifest.json").exists() and first.poll() is None:  # ends: the sweep finishes
         time.sleep(0.05)
     try:
         second = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=300)
@@ -688,8 +688,7 @@ _SLOW = textwrap.dedent("""
 
 
 def _started(out: Path, proc: subprocess.Popen, chunks: int) -> None:
-    deadline = time.monotonic() + 120  # a safety net for a hung subprocess, not a speed check
-    while proc.poll() is None and time.monotonic() < deadline:
+    while proc.poll() is None:  # ends: the sweep finishes by itself
         try:
             if len(json.loads((out / "manifest.json").read_text())["chunks"]["done"]) >= chunks:
                 return
@@ -702,6 +701,20 @@ def _started(out: Path, proc: subprocess.Popen, chunks: int) -> None:
 def _group(pgid: int) -> list[int]:
     found = subprocess.run(["pgrep", "-g", str(pgid)], capture_output=True, text=True).stdout.split()
     return [int(p) for p in found]
+
+
+def _wait_for_exit(pids: list[int]) -> None:
+    """Block until every process in ``pids`` has exited (not our children: through a pidfd each,
+    which becomes readable when its process ends)."""
+    for pid in pids:
+        try:
+            fd = os.pidfd_open(pid)
+        except ProcessLookupError:
+            continue  # already gone
+        try:
+            select.select([fd], [], [])
+        finally:
+            os.close(fd)
 
 
 def _pool_workers(pid: int) -> list[int]:
@@ -764,9 +777,9 @@ def test_interrupting_a_parallel_sweep(tmp_path, backend, how):
         else:
             os.kill(_pool_workers(proc.pid)[0], signal.SIGKILL)
         _, err = proc.communicate(timeout=120)
-        deadline = time.monotonic() + 30  # a safety net for the polling loop, not a speed check
-        while _group(proc.pid) and time.monotonic() < deadline:  # orphans notice their parent is gone
-            time.sleep(0.2)
+        while pids := _group(proc.pid):  # orphans notice their parent is gone and exit
+            _wait_for_exit(pids)
+            time.sleep(0.05)  # an exited process leaves the group once it is reaped
         left = _group(proc.pid)
     finally:
         for pid in _group(proc.pid):
