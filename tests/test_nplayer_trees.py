@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 import pytest
+from helpers.gambit_sets import matched_sets
 from helpers.random_trees import jury_voting, random_tree
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -28,29 +29,13 @@ gbt = pytest.importorskip("pygambit")
 
 
 # ---------------------------------------------------------------------------- helpers
-def _paths(game: dt.ExtensiveFormGame) -> list[tuple[int, ...]]:
-    """Each node's path from the root as child positions."""
-    out: list[tuple[int, ...]] = [()] * len(game.nodes)
-    for nd in game.nodes[1:]:
-        out[nd.index] = (*out[nd.parent], nd.action)
-    return out
-
-
 def _gambit_profile(game: dt.ExtensiveFormGame, strategies, gg=None) -> tuple:
     """pygambit's game read from our .efg text (or ``gg``) and our behaviour profile set on it."""
     gg = gbt.read_efg(io.StringIO(dt.write_game(game))) if gg is None else gg
-    where = {p: v for v, p in enumerate(_paths(game))}
     prof = gg.mixed_behavior_profile(rational=False)
-    for player in gg.players:
-        for h in player.infosets:
-            node = next(iter(h.members))
-            path = []
-            while node.parent is not None:
-                path.append(list(node.parent.children).index(node))
-                node = node.parent
-            ours = game.nodes[where[tuple(reversed(path))]].infoset
-            for a, act in enumerate(h.actions):
-                prof[act] = float(strategies[ours][a])
+    for ours, h in matched_sets(game, gg):
+        for a, act in enumerate(h.actions):
+            prof[act] = float(strategies[ours][a])
     return gg, prof
 
 

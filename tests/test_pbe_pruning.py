@@ -15,6 +15,7 @@ import io
 import numpy as np
 import pandas as pd
 import pytest
+from helpers.gambit_sets import matched_sets
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_pbe_patterns import signalling_trees
@@ -150,24 +151,10 @@ def test_aeg_last_moves_are_fixed_and_patterns_shrink():
 # ------------------------------------------------------------------ pygambit oracle on the AEG
 def _from_gambit(game, gg, prof) -> list[np.ndarray]:
     """pygambit's behaviour profile as ours (information sets matched by a member's path)."""
-    where = {}
-    for nd in game.nodes:
-        path, v = [], nd.index
-        while game.nodes[v].parent >= 0:
-            path.append(game.nodes[v].action)
-            v = game.nodes[v].parent
-        where[tuple(reversed(path))] = nd.index
     beh = [np.zeros(len(h.actions)) for h in game.infosets]
-    for player in gg.players:
-        for h in player.infosets:
-            node = next(iter(h.members))
-            path = []
-            while node.parent is not None:
-                path.append(list(node.parent.children).index(node))
-                node = node.parent
-            ours = game.nodes[where[tuple(reversed(path))]].infoset
-            for a, act in enumerate(h.actions):
-                beh[ours][a] = float(prof[act])
+    for ours, h in matched_sets(game, gg):
+        for a, act in enumerate(h.actions):
+            beh[ours][a] = float(prof[act])
     return beh
 
 
