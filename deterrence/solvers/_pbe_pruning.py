@@ -69,34 +69,44 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from .._jit import njit
-from ..game.extensive import CHANCE, DECISION, TERMINAL, ExtensiveFormGame
+from ..game.extensive import CHANCE, DECISION, ExtensiveFormGame
 from ._pbe_patterns import Pattern, _below
 from ._tree_utils import BatchTree, child_tables, undominated_actions
 
 ENABLED = True  # the soundness tests switch the pruning off to compare (not a user option)
 
 
-def _allowed_bounds(game: ExtensiveFormGame, allowed: Sequence[tuple[int, ...]]
-                    ) -> tuple[np.ndarray, np.ndarray]:
-    """Smallest and largest payoff of each player below each node when every set plays only
-    its allowed actions (chance nodes: the expectation of the children's bounds)."""
-    n, k = len(game.nodes), game.num_players
-    lo = np.zeros((n, k))
-    hi = np.zeros((n, k))
-    for nd in reversed(game.nodes):
-        v = nd.index
-        if nd.kind == TERMINAL:
-            lo[v] = hi[v] = game.payoffs[game.terminal_index(v)]
-        elif nd.kind == DECISION:
-            kids = [nd.children[a] for a in allowed[nd.infoset]]
-            lo[v] = lo[kids].min(axis=0)
-            hi[v] = hi[kids].max(axis=0)
-        else:
-            kids = list(nd.children)
-            probs = game._chance_prob[kids]
-            lo[v] = probs @ lo[kids]
-            hi[v] = probs @ hi[kids]
-    return lo, hi
+class SupportBounds:
+    """Smallest and largest payoff of each player below each node when every information set
+    plays only the actions of a support pattern (decision nodes: min / max over the support's
+    children; chance nodes: Nature's expectation of the children's bounds), in one compiled pass
+    over the nodes, deepest level first.
+
+    Parameters
+    ----------
+    tree
+        The tree's batch evaluator (:class:`~deterrence.solvers._tree_utils.BatchTree`).
+    offsets
+        Where each information set's actions start among all actions (last entry: their number).
+    """
+
+    def __init__(self, tree: BatchTree, offsets: np.ndarray) -> None:
+        self.tree, self.offsets = tree, offsets
+        self._order, self._start_lo, self._start_hi = _bounds_start(tree)
+
+    def __call__(self, pattern: Pattern) -> tuple[np.ndarray, np.ndarray]:
+        t = self.tree
+        ind = np.zeros(int(self.offsets[-1]), dtype=np.bool_)
+        for k, s in enumerate(pattern):
+            for a in s:
+                ind[self.offsets[k] + a] = True
+        lo, hi = self._start_lo.copy(), self._start_hi.copy()
+        _bounds_kernel(self._order, t.parent, t.flat, t.chance, t.decision, ind, lo, hi)
+        return lo, hi
+
+
+def _action_offsets(game: ExtensiveFormGame) -> np.ndarray:
+    return np.cumsum([0] + [len(h.actions) for h in game.infosets])
 
 
 def iterated_undominated_actions(game: ExtensiveFormGame, tol: float = 1e-12) -> list[tuple[int, ...]]:
@@ -109,8 +119,9 @@ def iterated_undominated_actions(game: ExtensiveFormGame, tol: float = 1e-12) ->
     if not ENABLED:
         return allowed
     tables = child_tables(game)
+    bounds = SupportBounds(BatchTree(game), _action_offsets(game))
     while True:
-        lo, hi = _allowed_bounds(game, allowed)
+        lo, hi = bounds(allowed)
         new: list[tuple[int, ...]] = []
         for h, kids, acts in zip(game.infosets, tables, allowed, strict=True):
             p = h.player
@@ -133,20 +144,22 @@ class BeliefSupportPruner:
         Per set, the mask of its nodes that Nature reaches with positive probability.
     tol
         The solver's tolerance.
+    tree, kids
+        The solver's batch evaluator and child tables of the same game, if it has them (built
+        here otherwise).
     """
 
-    def __init__(self, game: ExtensiveFormGame, possible: Sequence[np.ndarray], tol: float) -> None:
+    def __init__(self, game: ExtensiveFormGame, possible: Sequence[np.ndarray], tol: float,
+                 tree: BatchTree | None = None, kids: Sequence[np.ndarray] | None = None) -> None:
         self.game, self.tol = game, tol
         self.possible = possible
-        self.tree = BatchTree(game)
-        self.kids = child_tables(game)
+        self.kids = child_tables(game) if kids is None else kids
         self.nodes = [np.array(h.nodes, dtype=np.int64) for h in game.infosets]
-        self.offsets = np.cumsum([0] + [len(h.actions) for h in game.infosets])
+        self._bounds = SupportBounds(BatchTree(game) if tree is None else tree, _action_offsets(game))
         self.below = {k: sorted(v) for k, v in _below(game).items()}
         self.above = self._above(game)
         self.memo: dict[tuple, bool] = {}
         self.dropped = 0
-        self._order, self._start_lo, self._start_hi = _bounds_start(self.tree)
 
     @staticmethod
     def _above(game: ExtensiveFormGame) -> dict[int, list[int]]:
@@ -187,18 +200,6 @@ class BeliefSupportPruner:
                 self.dropped += 1
                 return False
         return True
-
-    def _bounds(self, pattern: Pattern) -> tuple[np.ndarray, np.ndarray]:
-        """Bounds on every player's payoff below every node over the profiles with these supports
-        (decision nodes: min / max over the support's children; chance nodes: expectations)."""
-        t = self.tree
-        ind = np.zeros(int(self.offsets[-1]), dtype=np.bool_)
-        for k, s in enumerate(pattern):
-            for a in s:
-                ind[self.offsets[k] + a] = True
-        lo, hi = self._start_lo.copy(), self._start_hi.copy()
-        _bounds_kernel(self._order, t.parent, t.flat, t.chance, t.decision, ind, lo, hi)
-        return lo, hi
 
     def _passes(self, k: int, support: tuple[int, ...], mask: np.ndarray,
                 bounds: tuple[np.ndarray, np.ndarray], reach: np.ndarray | None) -> bool:

@@ -540,7 +540,7 @@ def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list
                                            mixed=opts.mixed)
     if mixed_patterns and PureTable.fits(game, allowed):  # the vertices of every mixed pattern
         ctx.table = PureTable(game, allowed, ctx.batch, ctx.kids, ctx.prior)
-    pruner = BeliefSupportPruner(game, possible, options.tol)
+    pruner = BeliefSupportPruner(game, possible, options.tol, ctx.batch, ctx.kids)
     for pattern in pure:
         beh = [np.zeros(len(h.actions)) for h in game.infosets]
         for b, s in zip(beh, pattern, strict=True):
