@@ -10,6 +10,7 @@ assembled into an :class:`~deterrence.Equilibrium` by :func:`_assemble`.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -232,14 +233,10 @@ def snapped(cands: Any, concept: str) -> Any:
 def _snapped_candidate(c: Candidate) -> Candidate:
     """:func:`snapped` of one candidate (the candidate itself if nothing changes)."""
     strategies = _snap_all(c.strategies)
-    if c.beliefs is None and type(c.strategies) is tuple and all(map(_is, strategies, c.strategies)):
+    if c.beliefs is None and type(c.strategies) is tuple and all(map(operator.is_, strategies, c.strategies)):
         return c
     return replace(c, strategies=strategies,
                    beliefs=None if c.beliefs is None else tuple(_snap(b) for b in c.beliefs))
-
-
-def _is(a: Any, b: Any) -> bool:
-    return a is b
 
 
 @njit
