@@ -27,7 +27,8 @@ def njit(fn: F | None = None, *, inline: bool = False) -> Any:
     """``fn`` compiled in nopython mode with an on-disk cache, or ``fn`` itself without numba.
 
     ``inline=True`` (as ``@njit(inline=True)``): a small helper inlined into its callers by
-    numba (no call, no reference counting of its array arguments).
+    numba, which saves the call. It does not save reference counting: the inlined body still
+    increments and decrements the counts of the arrays it touches, inside the caller's loops.
     """
     def wrap(f: F) -> F:
         if _numba is None:  # pragma: no cover
