@@ -225,8 +225,7 @@ def _warm_up() -> None:
     from matplotlib.backends import backend_agg  # noqa: F401
     from matplotlib.figure import Figure  # noqa: F401
 
-    assert dt.SweepResult is not None
-    import deterrence.plot  # noqa: F401
+    assert dt.SweepResult is not None  # the sweeps' tables (pandas, pyarrow)
 
 
 def _serve(lines: Iterator[bytes]) -> dict[str, Any] | None:
