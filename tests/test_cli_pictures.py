@@ -42,7 +42,7 @@ def _map(where: Path, name: str = "map.png", **changes: object) -> Picture:
 def test_the_helper_draws_the_same_files_as_the_main_process(capsys, tmp_path, monkeypatch):
     outs = {}
     for helper in (True, False):
-        monkeypatch.setattr(_pictures, "SPARE_CORES", float("-inf") if helper else float("inf"))
+        monkeypatch.setenv(_pictures.HELPER_VARIABLE, "1" if helper else "0")
         out = tmp_path / f"helper_{helper}"
         assert cli_main(["sweep", "extended_deterrence", *GRID, "--out", str(out)]) == 0
         assert "regime_map.png" in capsys.readouterr().out
@@ -142,6 +142,7 @@ def test_the_helper_ends_when_its_input_closes():
 
 
 def test_the_policy_needs_a_core_to_spare(monkeypatch):
+    monkeypatch.delenv(_pictures.HELPER_VARIABLE, raising=False)
     monkeypatch.setattr(_pictures, "spare_cores", lambda: 0.5)
     assert Painter().helper is False
     monkeypatch.setattr(_pictures, "spare_cores", lambda: 3.0)
@@ -153,3 +154,15 @@ def test_spare_cores_is_the_cores_less_the_load(monkeypatch):
     monkeypatch.setattr(os, "getloadavg", lambda: (1.25, 0.0, 0.0))
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
     assert _pictures.spare_cores() == 2.75
+
+
+def test_the_environment_variable_decides_when_set(monkeypatch):
+    monkeypatch.setattr(_pictures, "spare_cores", lambda: 0.0)
+    monkeypatch.setenv(_pictures.HELPER_VARIABLE, "1")
+    assert Painter().helper is True
+    monkeypatch.setattr(_pictures, "spare_cores", lambda: 8.0)
+    monkeypatch.setenv(_pictures.HELPER_VARIABLE, "0")
+    assert Painter().helper is False
+    monkeypatch.setenv(_pictures.HELPER_VARIABLE, "yes")
+    with pytest.raises(dt.SweepError, match="DETERRENCE_PICTURE_HELPER"):
+        Painter()

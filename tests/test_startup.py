@@ -40,8 +40,8 @@ def test_a_compiled_sweep_imports_no_scipy_module_it_does_not_use(tmp_path: Path
     rows import them only where used; scipy.linalg is imported by numba's start-up itself),
     no pyplot (the map is drawn on a bare figure, here in the main process)."""
     held = _modules_after(
-        "from deterrence.cli import _pictures, main\n"
-        "_pictures.SPARE_CORES = float('inf')\n"
+        "import os\nos.environ['DETERRENCE_PICTURE_HELPER'] = '0'\n"
+        "from deterrence.cli import main\n"
         "main(['sweep', 'extended_deterrence', '--vary', 'credibility=0:1:5', '--vary', "
         f"'cost_attacker=0:2:5', '--out', {str(tmp_path / 'out')!r}, '--no-progress'])"
     )
@@ -54,8 +54,8 @@ def test_with_a_helper_drawing_the_sweep_imports_no_matplotlib(tmp_path: Path) -
     """When the pictures are drawn by the helper process (a core to spare), the main process
     never imports matplotlib; the map is drawn all the same."""
     held = _modules_after(
-        "from deterrence.cli import _pictures, main\n"
-        "_pictures.SPARE_CORES = float('-inf')\n"
+        "import os\nos.environ['DETERRENCE_PICTURE_HELPER'] = '1'\n"
+        "from deterrence.cli import main\n"
         "main(['sweep', 'extended_deterrence', '--vary', 'credibility=0:1:5', '--vary', "
         f"'cost_attacker=0:2:5', '--out', {str(tmp_path / 'out')!r}, '--no-progress'])"
     )

@@ -12,7 +12,8 @@ numpy and pandas imported twice, the table read back), so on a machine whose oth
 busy it would slow the command down. It is started when the cores the process may use exceed
 the load average by :data:`SPARE_CORES` (one core for the main process, most of one for the
 helper), and the pictures are drawn in the main process otherwise; they are the same files
-either way.
+either way. The environment variable :data:`HELPER_VARIABLE` decides instead when set: ``1``
+always a helper, ``0`` never.
 
 The helper is a plain ``python -m deterrence.cli._pictures`` importing the same package as the
 main process. It runs in a session of its own (a Ctrl-C at the terminal reaches only the main
@@ -45,6 +46,19 @@ KINDS = ("map", "lines", "measures")
 STOP_GRACE = 5.0
 #: the helper is started when the cores exceed the load average by this much
 SPARE_CORES = 1.5
+#: the environment variable that decides instead: "1" always a helper, "0" never
+HELPER_VARIABLE = "DETERRENCE_PICTURE_HELPER"
+
+
+def helper_wanted() -> bool:
+    """Whether to draw in a helper process: as :data:`HELPER_VARIABLE` says when it is set,
+    else when a core is to spare."""
+    said = os.environ.get(HELPER_VARIABLE, "").strip()
+    if said in ("0", "1"):
+        return said == "1"
+    if said:
+        raise dt.SweepError(f"{HELPER_VARIABLE}={said!r}: give 1 (draw in a helper process) or 0 (never)")
+    return spare_cores() >= SPARE_CORES
 
 
 def spare_cores() -> float:
@@ -122,12 +136,12 @@ class Painter:
     Parameters
     ----------
     helper
-        Draw in a helper process (``True``), in this one (``False``), or in a helper when a
-        core is to spare (``None``, :func:`spare_cores`).
+        Draw in a helper process (``True``), in this one (``False``), or as
+        :func:`helper_wanted` says (``None``).
     """
 
     def __init__(self, helper: bool | None = None) -> None:
-        self.helper = spare_cores() >= SPARE_CORES if helper is None else bool(helper)
+        self.helper = helper_wanted() if helper is None else bool(helper)
         self.process: subprocess.Popen[bytes] | None = None
         self.pictures: list[Picture] = []
 
