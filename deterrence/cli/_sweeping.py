@@ -17,7 +17,7 @@ from typing import Any
 import deterrence as dt
 
 from ._args import parse_options, parse_sets, parse_vary
-from ._pictures import Painter, Picture
+from ._pictures import HELPER_VARIABLE, SPARE_CORES, Painter, Picture
 
 #: the indicators a map may contour (checked before the sweep runs)
 CONTOURED = (*dt.INDICATOR_NAMES, "deterred", "p_attack_baseline")
@@ -237,7 +237,13 @@ def _axes(result: Any, args: argparse.Namespace) -> tuple[str | None, str | None
 def register_sweep(sub: Any, common: argparse.ArgumentParser) -> None:
     """Add the ``sweep`` verb: sweep parameters."""
     s = sub.add_parser(
-        "sweep", parents=[common], help="sweep parameters; write table, manifest and regime map"
+        "sweep",
+        parents=[common],
+        help="sweep parameters; write table, manifest and regime map",
+        epilog="The pictures are drawn by a helper process, started first so that it imports "
+        "matplotlib while the sweep runs, when a core is to spare (the cores exceed the load average "
+        f"by {SPARE_CORES:g}); else by the command itself. The files are the same either way. "
+        f"{HELPER_VARIABLE}=1 always starts the helper, {HELPER_VARIABLE}=0 never.",
     )
     s.add_argument("model", help="catalogue name or model file (.toml)")
     s.add_argument(
