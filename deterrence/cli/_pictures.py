@@ -15,7 +15,7 @@ helper), and the pictures are drawn in the main process otherwise; they are the 
 either way. The environment variable :data:`HELPER_VARIABLE` decides instead when set: ``1``
 always a helper, ``0`` never.
 
-The helper is a plain ``python -m deterrence.cli._pictures`` importing the same package as the
+The helper is a plain ``python -c`` (:data:`HELPER_CODE`) importing the same package as the
 main process. It runs in a session of its own (a Ctrl-C at the terminal reaches only the main
 process, which stops it), and it ends when its input closes (the main process ended, however
 it ended). An error while drawing comes back as the library's typed error
@@ -48,6 +48,12 @@ STOP_GRACE = 5.0
 SPARE_CORES = 1.5
 #: the environment variable that decides instead: "1" always a helper, "0" never
 HELPER_VARIABLE = "DETERRENCE_PICTURE_HELPER"
+#: what the helper runs: the package's folder (its argument) first on the path, whatever the
+#: working directory holds, then :func:`_main`
+HELPER_CODE = (
+    "import sys; sys.path.insert(0, sys.argv[1]); "
+    "from deterrence.cli._pictures import _main; sys.exit(_main())"
+)
 
 
 def helper_wanted() -> bool:
@@ -148,18 +154,13 @@ class Painter:
     def __enter__(self) -> Painter:
         if not self.helper:
             return self
-        package = Path(dt.__file__).resolve().parent.parent
-        env = {
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join(p for p in (str(package), os.environ.get("PYTHONPATH", "")) if p),
-        }
+        package = Path(dt.__file__).resolve().parent.parent  # the child imports this same package
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "deterrence.cli._pictures"],
+                [sys.executable, "-c", HELPER_CODE, str(package)],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
-                env=env,
                 start_new_session=os.name == "posix",
             )
         except OSError:
@@ -189,7 +190,9 @@ class Painter:
             return []
         process, self.process = self.process, None
         if process is not None:
-            out, _err = process.communicate()
+            out, err = process.communicate()
+            if err.strip():  # its warnings, or why it died: shown as the main process's would be
+                sys.stderr.write(err.decode(errors="replace"))
             reply = _reply(out)
             if reply is not None:
                 return reply
@@ -266,7 +269,3 @@ def _main() -> int:
         sys.stdout.write(json.dumps(answer) + "\n")
         sys.stdout.flush()
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(_main())
