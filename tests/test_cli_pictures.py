@@ -166,3 +166,26 @@ def test_the_environment_variable_decides_when_set(monkeypatch):
     monkeypatch.setenv(_pictures.HELPER_VARIABLE, "yes")
     with pytest.raises(dt.SweepError, match="DETERRENCE_PICTURE_HELPER"):
         Painter()
+
+
+def test_the_helper_imports_this_package_whatever_the_working_directory_holds(
+    folder, tmp_path, monkeypatch, capsys
+):
+    """A folder named ``deterrence`` in the working directory does not replace the package in
+    the helper (it would die on importing it, and say so on stderr)."""
+    decoy = tmp_path / "decoy" / "deterrence"
+    decoy.mkdir(parents=True)
+    (decoy / "__init__.py").write_text("raise ImportError('the decoy package was imported')\n")
+    monkeypatch.chdir(decoy.parent)
+    with Painter(helper=True) as painter:
+        painter.submit([_map(folder, "from_decoy_cwd.png")])
+        assert painter.wait() == [folder / "from_decoy_cwd.png"]
+    assert "decoy" not in capsys.readouterr().err
+
+
+def test_a_dying_helper_says_why_on_stderr(folder, capsys, monkeypatch):
+    monkeypatch.setattr(_pictures, "HELPER_CODE", "import sys; sys.exit('the helper could not start')")
+    with Painter(helper=True) as painter:
+        painter.submit([_map(folder, "after_failed_start.png")])
+        assert painter.wait() == [folder / "after_failed_start.png"]  # drawn here instead
+    assert "the helper could not start" in capsys.readouterr().err
