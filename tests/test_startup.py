@@ -38,8 +38,9 @@ def test_the_command_line_parser_imports_no_heavy_package() -> None:
 def test_a_compiled_sweep_imports_no_scipy_module_it_does_not_use(tmp_path: Path) -> None:
     """The README's job, small: no scipy.special or scipy.sparse (the solvers and the compiled
     rows import them only where used; scipy.linalg is imported by numba's start-up itself),
-    no pyplot (the map is drawn on a bare figure)."""
+    no pyplot (the map is drawn on a bare figure, here in the main process)."""
     held = _modules_after(
+        "import os\nos.environ['DETERRENCE_PICTURE_HELPER'] = '0'\n"
         "from deterrence.cli import main\n"
         "main(['sweep', 'extended_deterrence', '--vary', 'credibility=0:1:5', '--vary', "
         f"'cost_attacker=0:2:5', '--out', {str(tmp_path / 'out')!r}, '--no-progress'])"
@@ -47,3 +48,16 @@ def test_a_compiled_sweep_imports_no_scipy_module_it_does_not_use(tmp_path: Path
     assert (tmp_path / "out" / "regime_map.png").is_file()
     for name in ("scipy.special", "scipy.sparse", "matplotlib.pyplot"):
         assert name not in held, name
+
+
+def test_with_a_helper_drawing_the_sweep_imports_no_matplotlib(tmp_path: Path) -> None:
+    """When the pictures are drawn by the helper process (a core to spare), the main process
+    never imports matplotlib; the map is drawn all the same."""
+    held = _modules_after(
+        "import os\nos.environ['DETERRENCE_PICTURE_HELPER'] = '1'\n"
+        "from deterrence.cli import main\n"
+        "main(['sweep', 'extended_deterrence', '--vary', 'credibility=0:1:5', '--vary', "
+        f"'cost_attacker=0:2:5', '--out', {str(tmp_path / 'out')!r}, '--no-progress'])"
+    )
+    assert (tmp_path / "out" / "regime_map.png").is_file()
+    assert not {m for m in held if m.split(".")[0] == "matplotlib"}

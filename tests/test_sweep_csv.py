@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from deterrence.sweeps._storage import csv_text, write_csv
+from deterrence.sweeps._storage import _column_texts, csv_text, write_csv
 
 FLOATS = hnp.arrays(
     np.float64,
@@ -69,3 +69,16 @@ def test_columns_of_other_kinds_are_written_by_pandas() -> None:
 def test_one_float_column_and_an_empty_table() -> None:
     for frame in (pd.DataFrame({"x": [math.nan, -0.0, 2.5]}), pd.DataFrame({"x": np.zeros(0)})):
         assert csv_text(frame).to_csv(index=False) == frame.to_csv(index=False)
+
+
+def test_fields_that_need_no_quotes_are_joined_and_others_go_to_the_writer() -> None:
+    plain = pd.DataFrame(
+        {"point": [0, 1], "x": [0.5, math.nan], "regime": ["war", None], "ok": [True, False]}
+    )
+    quoted = plain.assign(regime=["war", "a,b"])
+    lone = pd.DataFrame({"s": ["", "war"]})  # a one-column table's empty field is quoted
+    named = pd.DataFrame({"two\nlines": [1.0], "x": [2.0]})  # a name with a line end
+    assert _column_texts(plain)[1] is False and _column_texts(quoted)[1] is True  # type: ignore[index]
+    for frame in (plain, quoted, lone, named):
+        for header in (True, False):
+            assert _written(frame, header) == frame.to_csv(index=False, header=header)

@@ -46,6 +46,7 @@ import pandas as pd
 import deterrence as dt
 from deterrence import kernels
 from deterrence.catalogue import _files as catalogue_files
+from deterrence.cli._pictures import HELPER_VARIABLE
 from deterrence.errors import DeterrenceError
 from deterrence.kernels import _compiled as compiled_kernels
 
@@ -394,29 +395,52 @@ def first_call(st: Settings, log=print) -> list[dict[str, Any]]:
     return out
 
 
+#: the README job's runs: (label, DETERRENCE_PICTURE_HELPER: None = the command's own choice)
+README_RUNS = (
+    ("cold (compiles the engine)", None),
+    ("warm", None),
+    ("warm", None),
+    ("warm, pictures in a helper process", "1"),
+    ("warm, pictures in the main process", "0"),
+    ("warm, pictures in a helper process", "1"),
+    ("warm, pictures in the main process", "0"),
+)
+
+
 def readme_job(st: Settings, log=print) -> list[dict[str, Any]]:
     """The README's main job, ``deterrence sweep extended_deterrence --vary credibility=0:1:201
     --vary cost_attacker=0:2:201 --out results/``, in a fresh process: wall and CPU time of the
     whole command (start-up, imports, compile, sweep, CSV, Parquet, manifest, map), cold (empty
-    numba cache) and warm; how many points went to the compiled and per-point paths."""
+    numba cache) and warm; how many points went to the compiled and per-point paths. The warm
+    job runs as the command chooses (its pictures drawn by a helper process when a core is to
+    spare) and with each choice forced, and each run records the load average it started at
+    (the helper pays only with a free core)."""
     out = []
     with tempfile.TemporaryDirectory() as tmp:
         # after install the package's bytecode is compiled (pip does it): the cold run writes
         # it, unless the caller's environment forbids it (PYTHONDONTWRITEBYTECODE)
-        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", HELPER_VARIABLE)}
         env["NUMBA_CACHE_DIR"] = os.path.join(tmp, "numba")
-        for k, when in enumerate(("cold (compiles the engine)", "warm", "warm")):
+        for k, (when, helper) in enumerate(README_RUNS):
             log(f"  README job, {when}")
             folder = os.path.join(tmp, f"results{k}")
             cmd = [sys.executable, "-m", "deterrence", *README_JOB, "--out", folder, "--no-progress"]
+            run_env = env if helper is None else {**env, HELPER_VARIABLE: helper}
+            load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
             before, t0 = os.times(), time.perf_counter()
-            proc = _run_limited(cmd, env, st.timeout)
+            proc = _run_limited(cmd, run_env, st.timeout)
             wall, after = time.perf_counter() - t0, os.times()
             if proc is None:  # a loaded machine: recorded, and the other cases still run
                 out.append({"when": when, "wall_s": wall, "error": [f"timeout after {st.timeout:g} s"]})
                 continue
             cpu = sum(getattr(after, f) - getattr(before, f) for f in ("children_user", "children_system"))
-            row: dict[str, Any] = {"when": when, "wall_s": wall, "cpu_s": cpu, "returncode": proc.returncode}
+            row: dict[str, Any] = {
+                "when": when,
+                "wall_s": wall,
+                "cpu_s": cpu,
+                "load_1min": load,
+                "returncode": proc.returncode,
+            }
             found = re.search(r"^paths: (.*)$", proc.stdout, re.M)  # "paths: compiled 39,999, pointwise 402"
             if found:
                 pairs = re.findall(r"(\w[\w-]*) ([\d,]+)", found.group(1))

@@ -155,7 +155,7 @@ def targets(res: dict[str, Any]) -> list[dict[str, Any]]:
             }
         )
     jobs = res.get("sweeps", {}).get("readme_job") or []
-    warm = [j for j in jobs if j["when"] == "warm" and not j.get("error")]
+    warm = [j for j in jobs if j["when"].startswith("warm") and not j.get("error")]
     if warm:
         fastest = min(warm, key=lambda j: j["wall_s"])
         paths = ", ".join(f"{k} {v:,}" for k, v in (fastest.get("paths") or {}).items())
@@ -525,16 +525,17 @@ def _kernel_lines(sw: dict[str, Any]) -> list[str]:
             "",
         ]
         lines += _table(
-            ["numba cache", "wall", "CPU", "points by path"],
+            ["run", "load (1 min)", "wall", "CPU", "points by path"],
             [
                 [
                     x["when"],
+                    "?" if x.get("load_1min") is None else f"{x['load_1min']:.2f}",
                     f"{x['wall_s']:.2f} s",
                     f"{x['cpu_s']:.2f} s",
                     ", ".join(f"{k} {v:,}" for k, v in (x.get("paths") or {}).items()) or str(x.get("error")),
                 ]
                 if "cpu_s" in x
-                else [x["when"], "error", "", str(x.get("error"))]
+                else [x["when"], "", "error", "", str(x.get("error"))]
                 for x in sw["readme_job"]
             ],
         )

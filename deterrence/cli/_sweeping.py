@@ -17,6 +17,7 @@ from typing import Any
 import deterrence as dt
 
 from ._args import parse_options, parse_sets, parse_vary
+from ._pictures import HELPER_VARIABLE, SPARE_CORES, Painter, Picture
 
 #: the indicators a map may contour (checked before the sweep runs)
 CONTOURED = (*dt.INDICATOR_NAMES, "deterred", "p_attack_baseline")
@@ -28,13 +29,41 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         raise dt.SweepError("give at least one --vary NAME=LO:HI:N (or --samples N)")
     if args.out is not None and not args.out.strip():
         raise dt.SweepError("--out is empty: name the folder for the sweep's output")
-    varied, bounds = parse_vary(args.vary, sampling)
-    fixed = {k: float(v) for k, v in parse_sets(args.set).items()}
-    model = dt.load_model(args.model)
-    _check_map_options(args, model, list(varied))
-    out = Path(args.out)
+    with Painter() as painter:  # imports what drawing needs while the sweep runs
+        varied, bounds = parse_vary(args.vary, sampling)
+        fixed = {k: float(v) for k, v in parse_sets(args.set).items()}
+        model = dt.load_model(args.model)
+        _check_map_options(args, model, list(varied))
+        out = Path(args.out)
+        t0 = time.time()
+        result = _run_sweep(args, model, varied, bounds, fixed, out, sampling)
+        painter.submit(_pictures(result, args, model, out))
+        summary = result.summary()
+        drawn = painter.wait()
+    elapsed = time.time() - t0
+    files = [
+        f
+        for f in (out / "table.csv", out / "table.parquet", out / "manifest.json", *drawn)
+        if f.is_file()
+    ]
+    if args.json:
+        print(json.dumps(_json(result, summary, files, out, elapsed), indent=2))
+    else:
+        _print(result, summary, files, out, elapsed, args.model)
+    return 0
+
+
+def _run_sweep(
+    args: argparse.Namespace,
+    model: Any,
+    varied: dict[str, Any],
+    bounds: dict[str, Any],
+    fixed: dict[str, float],
+    out: Path,
+    sampling: bool,
+) -> Any:
+    """Run the sweep the command line asks for (a grid, or a sample with ``--samples``)."""
     say = (lambda m: print(m, file=sys.stderr, flush=True)) if args.json else (lambda m: print(m, flush=True))
-    t0 = time.time()
     common: dict[str, Any] = dict(
         fixed=fixed,
         concept=args.concept,
@@ -56,7 +85,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if options:
         common["solve_options"] = options
     if sampling:
-        result = dt.sweep(
+        return dt.sweep(
             model,
             samples=args.samples,
             method=args.method,
@@ -65,22 +94,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             rng=args.seed,
             **common,
         )
-    else:
-        result = dt.sweep(model, grid=varied, **common)
-    picture = _draw(result, args, out)
-    measures = _draw_measures(result, args, model, out)
-    summary = result.summary()
-    elapsed = time.time() - t0
-    files = [
-        f
-        for f in (out / "table.csv", out / "table.parquet", out / "manifest.json", picture, measures)
-        if f is not None and f.is_file()
-    ]
-    if args.json:
-        print(json.dumps(_json(result, summary, files, out, elapsed), indent=2))
-    else:
-        _print(result, summary, files, out, elapsed, args.model)
-    return 0
+    return dt.sweep(model, grid=varied, **common)
 
 
 def _check_map_options(args: argparse.Namespace, model: Any, varied: list[str]) -> None:
@@ -120,19 +134,22 @@ def _middle(result: Any, name: str) -> float:
     return (lo + hi) / 2
 
 
-def _draw(result: Any, args: argparse.Namespace, out: Path) -> Path | None:
-    """The regime map (two varied parameters) or the indicator line (one), from the folder a
-    part at a time. Returns the file written."""
+def _pictures(result: Any, args: argparse.Namespace, model: Any, out: Path) -> list[Picture]:
+    """The pictures of a finished sweep: the regime map (two varied parameters) or the indicator
+    line (one), and the alliance measures for a model family that reports them."""
     names = result.varied
     x, y = _axes(result, args)
-    if x is not None and y is not None:
+    if x is None:
+        return []
+    folder = str(out)
+    if y is not None:
         at = {n: _middle(result, n) for n in names if n not in (x, y)} or None
-        result.plot(x, y, indicator=args.indicator, path=out / "regime_map.png", at=at)
-        return out / "regime_map.png"
-    if x is not None:
-        result.plot_lines(x, indicator=args.indicator, path=out / "lines.png")
-        return out / "lines.png"
-    return None
+        pictures = [Picture("map", folder, str(out / "regime_map.png"), x, y, args.indicator, at)]
+    else:
+        pictures = [Picture("lines", folder, str(out / "lines.png"), x, None, args.indicator)]
+    if getattr(model, "measures", ()):
+        pictures.append(Picture("measures", folder, str(out / "measures.png"), x, y))
+    return pictures
 
 
 def _this_run(result: Any) -> dict[str, Any]:
@@ -210,19 +227,6 @@ def _json(
     }
 
 
-#: the alliance measures drawn for a model family that reports them (collective_defence)
-MEASURE_PLOTS = ("expected_allies_at_war", "expected_entrapped")
-
-
-def _draw_measures(result: Any, args: argparse.Namespace, model: Any, out: Path) -> Path | None:
-    """The alliance measures against the first varied parameter, for a model family that reports
-    them (one line per value of the second); the file written, if any."""
-    x, y = _axes(result, args)
-    if x is None or not getattr(model, "measures", ()):
-        return None
-    return _plot_measures(result, x, y, out / "measures.png")
-
-
 def _axes(result: Any, args: argparse.Namespace) -> tuple[str | None, str | None]:
     """The pictures' x and y parameters: ``--x``/``--y``, else the first two varied."""
     names = result.varied
@@ -230,26 +234,16 @@ def _axes(result: Any, args: argparse.Namespace) -> tuple[str | None, str | None
     return x, args.y or next((n for n in names if n != x), None)
 
 
-def _plot_measures(result: Any, x: str, y: str | None, path: Path) -> Path:
-    """Expected allies at war and entrapped against ``x``, one line per value of ``y``."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, len(MEASURE_PLOTS), figsize=(6.4 * len(MEASURE_PLOTS), 4.4))
-    for ax, measure in zip(axes, MEASURE_PLOTS, strict=True):
-        result.plot_lines(x, indicator=measure, by=y, ax=ax)
-    fig.tight_layout()
-    fig.savefig(path, dpi=150)
-    plt.close(fig)
-    return path
-
-
 def register_sweep(sub: Any, common: argparse.ArgumentParser) -> None:
     """Add the ``sweep`` verb: sweep parameters."""
     s = sub.add_parser(
-        "sweep", parents=[common], help="sweep parameters; write table, manifest and regime map"
+        "sweep",
+        parents=[common],
+        help="sweep parameters; write table, manifest and regime map",
+        epilog="The pictures are drawn by a helper process, started first so that it imports "
+        "matplotlib while the sweep runs, when a core is to spare (the cores exceed the load average "
+        f"by {SPARE_CORES:g}); else by the command itself. The files are the same either way. "
+        f"{HELPER_VARIABLE}=1 always starts the helper, {HELPER_VARIABLE}=0 never.",
     )
     s.add_argument("model", help="catalogue name or model file (.toml)")
     s.add_argument(
