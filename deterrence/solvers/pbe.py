@@ -497,21 +497,6 @@ def _specs_of(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int], r
     return None if spec_list is None else (on_path, spec_list)
 
 
-def _pattern_reach(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], rows: np.ndarray | None,
-                   indicator: list[np.ndarray] | None = None) -> np.ndarray:
-    """Realisation probability of every node under the pattern's indicator profile (1 on each
-    support action). With the pure table it is the largest reach over the pattern's vertex rows:
-    a node's reach is Nature's product along its path for every vertex that follows the path, 0
-    for the others."""
-    if rows is not None:
-        return ctx.table.reach[rows].max(axis=0)
-    if indicator is None:
-        indicator = [np.zeros(len(h.actions)) for h in ctx.game.infosets]
-        for b, s in zip(indicator, pattern, strict=True):
-            b[list(s)] = 1.0
-    return ctx.game.realization_probabilities(indicator)
-
-
 def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list[Candidate], _Ctx, bool]:
     """All PBE found under the option ``belief_policy``; returns candidates, the context and whether
     every support pattern was examined."""
@@ -541,21 +526,21 @@ def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list
     if mixed_patterns and PureTable.fits(game, allowed):  # the vertices of every mixed pattern
         ctx.table = PureTable(game, allowed, ctx.batch, ctx.kids, ctx.prior)
     pruner = BeliefSupportPruner(game, possible, options.tol, ctx.batch, ctx.kids)
-    for pattern in pure:
-        beh = [np.zeros(len(h.actions)) for h in game.infosets]
-        for b, s in zip(beh, pattern, strict=True):
-            b[s[0]] = 1.0
-        if pruner.admits(pattern, _pattern_reach(ctx, pattern, None, beh)):
+    for pattern, ok in zip(pure, pruner.admits_all(pure), strict=True):
+        if ok:
+            beh = [np.zeros(len(h.actions)) for h in game.infosets]
+            for b, s in zip(beh, pattern, strict=True):
+                b[s[0]] = 1.0
             keep(beh)
     all_patterns = True
     if opts.mixed and n_patterns > n_pure:
         max_mixed = opts.max_mixed_sets
         skipped = free_offpath = 0
-        for pattern in mixed_patterns:
+        for pattern, ok in zip(mixed_patterns, pruner.admits_all(mixed_patterns), strict=True):
+            if not ok:
+                continue
             mixed = [k for k, s in enumerate(pattern) if len(s) > 1]
             rows = ctx.table.rows(pattern, mixed) if ctx.table is not None else None
-            if not pruner.admits(pattern, _pattern_reach(ctx, pattern, rows)):
-                continue
             if len(mixed) > max_mixed:
                 skipped += 1
                 continue
