@@ -496,6 +496,16 @@ def _builder_tree(game: ExtensiveFormGame) -> Node:
 
 
 
+#: what :meth:`ExtensiveFormGame.with_numbers` shares between a game and its copy: the tree's tables
+#: and what was worked out from them alone (neither payoffs nor chance probabilities)
+_TREE_ONLY = (
+    "title", "players", "_paths", "_nodes", "infosets", "terminals", "_terminal_of_node", "terminal_outcomes",
+    "terminal_names", "interior_outcomes", "_own_sequences", "_recall", "_subgame_roots", "_parent",
+    "_terminal_idx", "_edge_infoset", "_edge_action", "_action_counts", "_action_offset", "_edge_flat",
+    "_decision_edge", "_depth", "_deep", "_level_arrays", "_nodes_builder", "_records", "_node_sets",
+)
+
+
 class ExtensiveFormGame:
     """A finite extensive-form game.
 
@@ -603,6 +613,68 @@ class ExtensiveFormGame:
         self.payoffs = np.array(rows, dtype=float).reshape(-1, len(self.players))
         self.payoffs.setflags(write=False)
         self._edge_tables()
+
+    def with_numbers(self, payoffs: Sequence[Sequence[Any]], chance_probs: Sequence[Sequence[Any]]
+                     ) -> ExtensiveFormGame:
+        """The same tree with other terminal payoffs and chance probabilities.
+
+        The copy shares the tree's tables with this game (nodes, information sets, edge tables,
+        and what was worked out from the tree alone: perfect recall, own sequences, subgame
+        roots), so a model evaluated at many points builds its tree once.
+
+        Parameters
+        ----------
+        payoffs
+            One row per terminal (in ``terminals`` order), one number per player.
+        chance_probs
+            One row per chance set (in ``chance_infos`` order), one probability per action.
+
+        Raises
+        ------
+        GameError
+            Rows of the wrong length, payoffs that are not finite numbers, or chance
+            probabilities that are not finite numbers in ``[0, 1]`` summing to one.
+        """
+        if len(payoffs) != len(self.terminals) or len(chance_probs) != len(self.chance_infos):
+            want = (len(self.terminals), len(self.chance_infos))
+            raise GameError(f"with_numbers needs {want[0]} payoff rows and {want[1]} chance rows, "
+                            f"got {len(payoffs)} and {len(chance_probs)}")
+        game = object.__new__(type(self))
+        mine = self.__dict__
+        game.__dict__.update({k: mine[k] for k in _TREE_ONLY if k in mine})
+        game._root_node = None  # built from the tables on first use
+        game._sequence_form = None  # holds Nature's reach weights
+        game.chance_infos, game._chance_prob = self.chance_infos, self._chance_prob
+        game._set_chance(chance_probs)
+        rows = tuple(tuple(r) for r in payoffs)
+        for t, row in zip(self.terminals, rows, strict=True):
+            if len(row) != len(self.players) or not all(_is_number(v) and _finite(v) for v in row):
+                raise GameError(f"payoffs {row!r} are not {len(self.players)} finite numbers",
+                                node=_where(self.nodes[t].path, self.nodes[t].label))
+        game.payoff_values = rows
+        game.payoffs = np.array(rows, dtype=float).reshape(-1, len(self.players))
+        game.payoffs.setflags(write=False)
+        return game
+
+    def _set_chance(self, chance_probs: Sequence[Sequence[Any]]) -> None:
+        """New chance probabilities (checked) on a copy made by :meth:`with_numbers`."""
+        infos, edge = [], self._chance_prob.copy()
+        nodes = self.nodes
+        for c, row in zip(self.chance_infos, chance_probs, strict=True):
+            probs = tuple(row)
+            first = nodes[c.nodes[0]]
+            problem = (_probability_problem(c.actions, probs) if len(probs) == len(c.actions)
+                       else f"{len(probs)} probabilities for {len(c.actions)} branches")
+            if problem is not None:
+                raise GameError(problem, node=_where(first.path, first.label))
+            info = object.__new__(ChanceInfo)
+            info.__dict__.update(index=c.index, name=c.name, actions=c.actions, probs=probs, nodes=c.nodes)
+            infos.append(info)
+            for v in c.nodes:
+                for child, p in zip(nodes[v].children, probs, strict=True):
+                    edge[child] = float(p)
+        self.chance_infos = tuple(infos)
+        self._chance_prob = edge
 
     def _payoff_rows(self) -> list[tuple[Any, ...]]:
         """Every terminal's payoffs, one per player in order, checked."""
