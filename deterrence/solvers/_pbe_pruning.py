@@ -71,7 +71,7 @@ import numpy as np
 
 from .._jit import njit
 from ..game.extensive import CHANCE, DECISION, ExtensiveFormGame
-from ._pbe_patterns import Pattern
+from ._pbe_patterns import Pattern, _below, feasible_patterns
 from ._tree_utils import BatchTree, child_tables, undominated_actions
 
 ENABLED = True  # the soundness tests switch the pruning off to compare (not a user option)
@@ -300,15 +300,24 @@ def _set_passes(k: int, row: np.ndarray, reach: np.ndarray, lo: np.ndarray, hi: 
                     if b != a and not mu_hi[a] >= mu_lo[b] - tol:
                         return False
         return True
+    return _some_node_passes(row[offsets[k]:offsets[k + 1]], mask, lo, hi, kids[base:base + m * acts], p, tol)
+
+
+@njit(inline=True)
+def _some_node_passes(support: np.ndarray, mask: np.ndarray, lo: np.ndarray, hi: np.ndarray, kids: np.ndarray,
+                      p: int, tol: float) -> bool:
+    """Whether every support action ``a`` has, against every other action ``b``, some node of the
+    mask with ``hi(a) >= lo(b) - tol`` (``kids``: the set's child table, row-major)."""
+    acts = support.shape[0]
     for a in range(acts):
-        if not row[offsets[k] + a]:
+        if not support[a]:
             continue
         for b in range(acts):
             if b == a:
                 continue
             found = False
-            for i in range(m):
-                if mask[i] and hi[kids[base + i * acts + a], p] >= lo[kids[base + i * acts + b], p] - tol:
+            for i in range(mask.shape[0]):
+                if mask[i] and hi[kids[i * acts + a], p] >= lo[kids[i * acts + b], p] - tol:
                     found = True
                     break
             if not found:
@@ -388,9 +397,15 @@ def cached_patterns(search: Callable[..., tuple[list[Pattern], list[Pattern]]], 
                     allowed: Sequence[tuple[int, ...]], possible: Sequence[np.ndarray], tol: float,
                     mixed: bool = True) -> tuple[list[Pattern], list[Pattern]]:
     """``search(game, allowed, possible, tol, mixed=mixed)``, remembered for trees of the same shape
-    whose payoffs are in the same order (:func:`_ordinal_key`); not remembered otherwise."""
-    order = _ordinal_key(game, tol) if ENABLED else None
+    whose payoffs are in the same order (:func:`_ordinal_key`); for the other trees, the lists of
+    :func:`~deterrence.solvers._pbe_patterns.feasible_patterns` are replayed when the search's
+    verdicts come out the same on the new tree (:class:`_Replays`)."""
+    if not ENABLED:
+        return search(game, allowed, possible, tol, mixed=mixed)
+    order = _ordinal_key(game, tol)
     if order is None:
+        if search is feasible_patterns and game.has_perfect_recall():
+            return _REPLAYS.patterns(game, allowed, possible, tol, mixed)
         return search(game, allowed, possible, tol, mixed=mixed)
     key = (search, _shape_key(game), order, tuple(tuple(a) for a in allowed),
            tuple(np.asarray(m, dtype=bool).tobytes() for m in possible), tol, mixed)
@@ -402,6 +417,113 @@ def cached_patterns(search: Callable[..., tuple[list[Pattern], list[Pattern]]], 
     else:
         _PATTERNS.move_to_end(key)
     return list(hit[0]), list(hit[1])
+
+
+class _Replays:
+    """Pattern lists of :func:`~deterrence.solvers._pbe_patterns.feasible_patterns` with the
+    verdicts that made them, replayed on trees of the same shape.
+
+    The depth-first search is a function of its verdicts ``(set, support, supports of the sets
+    below) -> passes`` (it visits a key only through the verdicts before it), so a tree on which
+    every remembered verdict comes out the same gets the same lists. The verdicts are recomputed
+    on the new tree in one compiled pass (the support bounds of each key, then the test at its
+    set); a comparison within ``margin`` of its threshold (where the order of the floating-point
+    sums could matter) counts as different, and the search runs afresh.
+    """
+
+    #: remembered searches (all shapes together), and the most tried per solve
+    MAX, TRIES = 64, 16
+
+    def __init__(self) -> None:
+        self.entries: OrderedDict[int, tuple[tuple, np.ndarray, np.ndarray, np.ndarray, tuple]]
+        self.entries = OrderedDict()
+        self.serial = 0
+
+    def patterns(self, game: ExtensiveFormGame, allowed: Sequence[tuple[int, ...]],
+                 possible: Sequence[np.ndarray], tol: float, mixed: bool
+                 ) -> tuple[list[Pattern], list[Pattern]]:
+        key = (_shape_key(game), tuple(tuple(a) for a in allowed),
+               tuple(np.asarray(m, dtype=bool).tobytes() for m in possible), tol, mixed)
+        tables = None
+        tried = 0
+        for serial, (k, ks, rows, verdicts, lists) in reversed(self.entries.items()):
+            if k != key:
+                continue
+            if tables is None:
+                tables = _VerdictTables(game, possible)
+            if tables.agree(ks, rows, verdicts, tol):
+                self.entries.move_to_end(serial)
+                return list(lists[0]), list(lists[1])
+            tried += 1
+            if tried >= self.TRIES:
+                break
+        memo: dict[tuple, bool] = {}
+        lists = feasible_patterns(game, allowed, possible, tol, mixed=mixed, memo=memo)
+        if memo:  # (empty when the sets have no order: nothing to replay)
+            ks, rows = _verdict_rows(game, memo)
+            self.serial += 1
+            self.entries[self.serial] = (key, ks, rows, np.array(list(memo.values()), dtype=np.bool_), lists)
+            while len(self.entries) > self.MAX:
+                self.entries.popitem(last=False)
+        return list(lists[0]), list(lists[1])
+
+
+def _verdict_rows(game: ExtensiveFormGame, memo: dict[tuple, bool]) -> tuple[np.ndarray, np.ndarray]:
+    """Per remembered verdict, its set and a support indicator (``(verdicts, actions)``): the
+    key's support at its set, the key's supports at the sets below it, every action elsewhere."""
+    below = {k: sorted(v) for k, v in _below(game).items()}
+    offsets = _action_offsets(game)
+    rows = np.ones((len(memo), int(offsets[-1])), dtype=np.bool_)
+    ks = np.zeros(len(memo), dtype=np.int64)
+    for r, (k, support, context) in enumerate(memo):
+        ks[r] = k
+        for j, s in ((k, support), *zip(below[k], context, strict=True)):
+            rows[r, offsets[j]:offsets[j + 1]] = False
+            rows[r, [offsets[j] + a for a in s]] = True
+    return ks, rows
+
+
+class _VerdictTables:
+    """A tree's arrays for recomputing pattern-search verdicts (:func:`_verdicts_kernel`)."""
+
+    def __init__(self, game: ExtensiveFormGame, possible: Sequence[np.ndarray]) -> None:
+        tree = BatchTree(game)
+        self.tree, self.bounds = tree, SupportBounds(tree, _action_offsets(game))
+        self.sets = _SetTables(game, possible, child_tables(game), [[] for _ in game.infosets])
+        self.margin = 1e-9 * max(1.0, float(np.abs(tree.payoffs).max(initial=0.0)))
+
+    def agree(self, ks: np.ndarray, rows: np.ndarray, verdicts: np.ndarray, tol: float) -> bool:
+        """Whether every verdict comes out as remembered, each clear of its threshold by the margin."""
+        t, b, s = self.tree, self.bounds, self.sets
+        return bool(_verdicts_agree(rows, ks, verdicts, b._order, t.parent, t.flat, t.chance, t.decision,
+                                    b._start_lo, b._start_hi, s.ptr, s.possible, s.kid_ptr, s.kids, s.player,
+                                    s.offsets, tol, self.margin))
+
+
+_REPLAYS = _Replays()
+
+
+@njit
+def _verdicts_agree(rows: np.ndarray, ks: np.ndarray, verdicts: np.ndarray, order: np.ndarray,
+                    parent: np.ndarray, flat: np.ndarray, chance: np.ndarray, decision: np.ndarray,
+                    start_lo: np.ndarray, start_hi: np.ndarray, ptr: np.ndarray, possible: np.ndarray,
+                    kid_ptr: np.ndarray, kids: np.ndarray, player: np.ndarray, offsets: np.ndarray,
+                    tol: float, margin: float) -> bool:
+    """Whether the pattern test at set ``ks[r]`` under the supports ``rows[r]`` gives ``verdicts[r]``
+    for every ``r``, with the threshold moved by ``±margin`` and the same answer both ways."""
+    for r in range(rows.shape[0]):
+        row, k = rows[r], ks[r]
+        lo, hi = start_lo.copy(), start_hi.copy()
+        _bounds_kernel(order, parent, flat, chance, decision, row, lo, hi)
+        mask = possible[ptr[k]:ptr[k + 1]]
+        acts = offsets[k + 1] - offsets[k]
+        set_kids = kids[kid_ptr[k]:kid_ptr[k] + mask.shape[0] * acts]
+        support = row[offsets[k]:offsets[k + 1]]
+        strict = _some_node_passes(support, mask, lo, hi, set_kids, player[k], tol - margin)
+        loose = _some_node_passes(support, mask, lo, hi, set_kids, player[k], tol + margin)
+        if strict != loose or strict != verdicts[r]:
+            return False
+    return True
 
 
 # ---------------------------------------------------------------------------------- root screen
