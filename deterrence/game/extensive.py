@@ -503,6 +503,7 @@ _TREE_ONLY = (
     "terminal_names", "interior_outcomes", "_own_sequences", "_recall", "_subgame_roots", "_parent",
     "_terminal_idx", "_edge_infoset", "_edge_action", "_action_counts", "_action_offset", "_edge_flat",
     "_decision_edge", "_depth", "_deep", "_level_arrays", "_nodes_builder", "_records", "_node_sets",
+    "_node_array_cache",
 )
 
 
@@ -761,6 +762,35 @@ class ExtensiveFormGame:
                 by_depth[d].append(v)
             levels = self.__dict__["_level_arrays"] = [np.array(lv, dtype=np.int64) for lv in by_depth[1:]]
         return levels
+
+    @property
+    def node_arrays(self) -> tuple[np.ndarray, ...]:
+        """The nodes as arrays, for compiled walks of the tree (built on first use, kept, and shared
+        with the copies :meth:`with_numbers` makes).
+
+        Returns
+        -------
+        kind, player, infoset, child_ptr, children, terminal_row
+            Per node: 0 decision, 1 chance, 2 terminal; the mover (-1 off decision nodes); the
+            information set or chance set (-1 at terminals); ``children[child_ptr[v]:child_ptr[v + 1]]``
+            in action order; the row of ``payoffs`` of a terminal (-1 elsewhere).
+        """
+        arrays = self.__dict__.get("_node_array_cache")
+        if arrays is None:
+            nodes = self.nodes
+            codes = {DECISION: 0, CHANCE: 1, TERMINAL: 2}
+            kind = np.array([codes[nd.kind] for nd in nodes], dtype=np.int64)
+            player = np.array([nd.player for nd in nodes], dtype=np.int64)
+            infoset = np.array([nd.infoset for nd in nodes], dtype=np.int64)
+            child_ptr = np.cumsum([0] + [len(nd.children) for nd in nodes]).astype(np.int64)
+            children = np.array([c for nd in nodes for c in nd.children], dtype=np.int64)
+            terminal_row = np.full(len(nodes), -1, dtype=np.int64)
+            terminal_row[list(self.terminals)] = np.arange(len(self.terminals))
+            arrays = (kind, player, infoset, child_ptr, children, terminal_row)
+            for a in arrays:
+                a.setflags(write=False)
+            self.__dict__["_node_array_cache"] = arrays
+        return arrays
 
     # ------------------------------------------------------------------ basic facts
     @property

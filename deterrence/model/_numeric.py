@@ -250,8 +250,8 @@ def build_game(
 class GameTemplate:
     """A model's numeric game at one point, re-filled with the numbers of other points.
 
-    The tree (nodes, information sets, edge tables, perfect recall, own sequences, subgame roots)
-    is built once; each point gets a copy with its own payoffs and chance probabilities
+    The tree (nodes, information sets, edge tables, perfect recall, own sequences, subgame roots,
+    node arrays, levels) is built once; each point gets a copy with its own payoffs and chance probabilities
     (:meth:`~deterrence.game.ExtensiveFormGame.with_numbers`), the game :func:`build_game` would
     build from the same numbers.
     """
@@ -264,6 +264,8 @@ class GameTemplate:
         if game.has_perfect_recall():  # worked out once, shared by every copy
             game.own_sequences()
         game.subgame_roots()
+        game.node_arrays  # noqa: B018 (built on first use)
+        game._levels  # noqa: B018
 
     def fill(
         self,
