@@ -503,7 +503,7 @@ _TREE_ONLY = (
     "terminal_names", "interior_outcomes", "_own_sequences", "_recall", "_subgame_roots", "_parent",
     "_terminal_idx", "_edge_infoset", "_edge_action", "_action_counts", "_action_offset", "_edge_flat",
     "_decision_edge", "_depth", "_deep", "_level_arrays", "_nodes_builder", "_records", "_node_sets",
-    "_node_array_cache",
+    "_node_array_cache", "_tree_cache",
 )
 
 
@@ -762,6 +762,12 @@ class ExtensiveFormGame:
                 by_depth[d].append(v)
             levels = self.__dict__["_level_arrays"] = [np.array(lv, dtype=np.int64) for lv in by_depth[1:]]
         return levels
+
+    @property
+    def tree_cache(self) -> dict[str, Any]:
+        """A dictionary for what solvers work out from the tree alone (never from payoffs or
+        chance probabilities), shared with the copies :meth:`with_numbers` makes."""
+        return self.__dict__.setdefault("_tree_cache", {})
 
     @property
     def node_arrays(self) -> tuple[np.ndarray, ...]:

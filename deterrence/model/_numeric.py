@@ -264,6 +264,7 @@ class GameTemplate:
         if game.has_perfect_recall():  # worked out once, shared by every copy
             game.own_sequences()
         game.subgame_roots()
+        game.tree_cache  # noqa: B018 (one dictionary, shared by every copy)
         game.node_arrays  # noqa: B018 (built on first use)
         game._levels  # noqa: B018
 

@@ -162,8 +162,12 @@ class BeliefSupportPruner:
 
     @staticmethod
     def _above(game: ExtensiveFormGame) -> list[list[int]]:
-        """For each information set, the sets with a decision node on the path to one of its nodes."""
-        out: list[list[int]] = []
+        """For each information set, the sets with a decision node on the path to one of its nodes
+        (kept in the game's ``tree_cache``)."""
+        out: list[list[int]] | None = game.tree_cache.get("sets_above")
+        if out is not None:
+            return out
+        out = game.tree_cache["sets_above"] = []
         for h in game.infosets:
             seen: set[int] = set()
             for v in h.nodes:
@@ -177,14 +181,21 @@ class BeliefSupportPruner:
 
     def indicators(self, patterns: Sequence[Pattern]) -> np.ndarray:
         """The patterns' support indicators, ``(patterns, actions)`` booleans (sets in game order)."""
-        ind = np.zeros((len(patterns), int(self.offsets[-1])), dtype=np.bool_)
-        offsets = self.offsets.tolist()
-        for r, pattern in enumerate(patterns):
-            row = ind[r]
-            for off, s in zip(offsets, pattern):  # noqa: B905 (offsets has one more entry)
-                for a in s:
-                    row[off + a] = True
-        return ind
+        width = int(self.offsets[-1])
+        masks: list[dict[tuple[int, ...], int]] = [{} for _ in self.offsets[:-1]]
+        bits = []
+        for pattern in patterns:
+            word = 0
+            for off, s, known in zip(self.offsets.tolist(), pattern, masks):  # noqa: B905 (one more offset)
+                m = known.get(s)
+                if m is None:
+                    m = known[s] = sum(1 << (off + a) for a in s)
+                word |= m
+            bits.append(word)
+        size = (width + 7) // 8
+        raw = np.frombuffer(b"".join(w.to_bytes(size, "little") for w in bits), dtype=np.uint8)
+        unpacked = np.unpackbits(raw.reshape(len(patterns), size), axis=1, bitorder="little")
+        return unpacked[:, :width].astype(np.bool_)
 
     def admits_all(self, patterns: Sequence[Pattern]) -> np.ndarray:
         """Per pattern, whether it passes the test at every set it reaches (boolean array)."""
@@ -388,9 +399,13 @@ def _ordinal_key(game: ExtensiveFormGame, tol: float) -> tuple | None:
 
 
 def _shape_key(game: ExtensiveFormGame) -> tuple:
-    nodes = tuple((nd.kind, nd.parent, nd.infoset, nd.player, nd.action) for nd in game.nodes)
-    sets = tuple((h.player, len(h.actions), tuple(h.nodes)) for h in game.infosets)
-    return nodes, sets
+    """The tree's shape (kept in its ``tree_cache``)."""
+    key = game.tree_cache.get("shape_key")
+    if key is None:
+        nodes = tuple((nd.kind, nd.parent, nd.infoset, nd.player, nd.action) for nd in game.nodes)
+        sets = tuple((h.player, len(h.actions), tuple(h.nodes)) for h in game.infosets)
+        key = game.tree_cache["shape_key"] = (nodes, sets)
+    return key
 
 
 def cached_patterns(search: Callable[..., tuple[list[Pattern], list[Pattern]]], game: ExtensiveFormGame,
