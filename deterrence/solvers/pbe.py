@@ -487,6 +487,20 @@ def _specs_of(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int], r
         on_path = ctx.table.on_path(rows)
         if all(on_path[k] for k in mixed):
             return on_path, [{k: ("reach",) for k in mixed}]
+    # the specs read only the tree, the policy and which chance moves have probability 0: kept
+    key = ("pbe_specs", ctx.policy, (game._chance_prob > 0).tobytes(), tuple(pattern), rows is None)
+    hit = game.tree_cache.get(key)
+    if hit is None:
+        hit = game.tree_cache[key] = _specs_uncached(ctx, pattern, mixed, rows)
+    return None if hit is None else (hit[0].copy(), [dict(d) for d in hit[1]])
+
+
+def _specs_uncached(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int], rows: np.ndarray | None
+                    ) -> tuple[np.ndarray, list[dict[int, Spec]]] | None:
+    """:func:`_specs_of` worked out (when not every mixing set is reached)."""
+    game = ctx.game
+    if rows is not None:
+        on_path = ctx.table.on_path(rows)
     ind = [np.zeros(len(h.actions)) for h in game.infosets]
     for b, s in zip(ind, pattern, strict=True):
         b[list(s)] = 1.0
