@@ -190,3 +190,26 @@ def test_records_are_those_of_a_solve():
     eqs = dt.solve(dt.load_model("chain_store").game(), "pbe", belief_policy="d1")
     rec = record(eqs)
     assert rec["complete"] and len(rec["equilibria"]) == len(eqs)
+
+
+@pytest.mark.parametrize("policy", ["free", "prior", "d1"])
+def test_kept_pattern_specs_equal_fresh_ones(policy):
+    """The specs kept in the tree's cache (keyed by the policy and the zero chance moves) equal
+    those worked out afresh at another point of the same model, Nature's zero included."""
+    from deterrence.solvers import pbe
+
+    model = dt.load_model("chain_store")
+    for p in (0.3, 0.0, 0.6):  # 0.6 finds the specs that 0.3 left in the cache
+        game = model.game(p_tough=p)
+        dt.solve(game, "pbe", belief_policy=policy)  # fills the cache
+        ctx = pbe._Ctx(game=game, tol=1e-12, policy=policy, kids=child_tables(game), prior=prior_mass(game),
+                       senders=pbe._sender_sets(game))
+        allowed, possible = _search_inputs(game)
+        _, mixed = _pbe_patterns.feasible_patterns(game, allowed, possible, 1e-12)
+        for pattern in mixed[:60]:
+            sets = [k for k, s in enumerate(pattern) if len(s) > 1]
+            kept = pbe._specs_of(ctx, pattern, sets, None)
+            fresh = pbe._specs_uncached(ctx, pattern, sets, None)
+            assert (kept is None) == (fresh is None)
+            if kept is not None:
+                assert np.array_equal(kept[0], fresh[0]) and kept[1] == fresh[1]
