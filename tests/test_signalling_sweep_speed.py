@@ -213,3 +213,32 @@ def test_kept_pattern_specs_equal_fresh_ones(policy):
             assert (kept is None) == (fresh is None)
             if kept is not None:
                 assert np.array_equal(kept[0], fresh[0]) and kept[1] == fresh[1]
+
+
+def _node_values_numpy(game, beh):
+    """Node values as the numpy code before the compiled fold computed them (the oracle)."""
+    edge = game.edge_probabilities(beh)
+    val = np.zeros((len(game.nodes), game.num_players))
+    val[game._terminal_idx] = game.payoffs
+    if game._deep:
+        for v in range(len(game.nodes) - 1, 0, -1):
+            val[game._parent[v]] += edge[v] * val[v]
+        return val
+    for level in reversed(game._levels):
+        np.add.at(val, game._parent[level], edge[level][:, None] * val[level])
+    return val
+
+
+def test_compiled_node_values_equal_the_numpy_fold():
+    from deterrence.game import ExtensiveFormGame, decision, terminal
+
+    node = terminal([0.0, 1.0])
+    for i in range(150):  # deep and narrow: the last-node-first order
+        node = decision("A" if i % 2 else "B", {"stop": terminal([float(i), -float(i)]), "go": node})
+    games = [dt.load_model(name).game() for name in MODELS] + [ExtensiveFormGame(node)]
+    assert games[-1]._deep and not games[0]._deep
+    rng = np.random.default_rng(2)
+    for game in games:
+        for _ in range(4):
+            beh = [rng.dirichlet(np.ones(len(h.actions))) for h in game.infosets]
+            assert np.array_equal(game.node_values(beh), _node_values_numpy(game, beh))

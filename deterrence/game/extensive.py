@@ -470,6 +470,15 @@ def _set_reach(parent: np.ndarray, edge_set: np.ndarray, edge_action: np.ndarray
     return out
 
 
+@njit
+def _fold_values(order: np.ndarray, parent: np.ndarray, edge: np.ndarray, val: np.ndarray) -> None:
+    """``val[parent[c]] += edge[c] * val[c]`` for every node ``c`` in ``order``."""
+    for c in order:
+        p = parent[c]
+        for i in range(val.shape[1]):
+            val[p, i] += edge[c] * val[c, i]
+
+
 def _builder_tree(game: ExtensiveFormGame) -> Node:
     """The tree of builder nodes of a game (children first, from its tables): what
     :class:`ExtensiveFormGame` would have been given to build the same game."""
@@ -503,7 +512,7 @@ _TREE_ONLY = (
     "terminal_names", "interior_outcomes", "_own_sequences", "_recall", "_subgame_roots", "_parent",
     "_terminal_idx", "_edge_infoset", "_edge_action", "_action_counts", "_action_offset", "_edge_flat",
     "_decision_edge", "_depth", "_deep", "_level_arrays", "_nodes_builder", "_records", "_node_sets",
-    "_node_array_cache", "_tree_cache",
+    "_node_array_cache", "_tree_cache", "_value_order",
 )
 
 
@@ -1042,17 +1051,24 @@ class ExtensiveFormGame:
             out.append(r / s if s > 0 else None)
         return out
 
-    def node_values(self, behaviour: Behaviour) -> np.ndarray:
-        """Expected payoff vector at every node (conditional on reaching it), shape ``(nodes, N)``."""
-        edge = self.edge_probabilities(behaviour)
+    def node_values(self, behaviour: Behaviour, edge: np.ndarray | None = None) -> np.ndarray:
+        """Expected payoff vector at every node (conditional on reaching it), shape ``(nodes, N)``.
+
+        ``edge``: the profile's :meth:`edge_probabilities` if already computed. Every node's value
+        is added into its parent's in one compiled pass, deepest level first (node order within a
+        level; last node first on deep, narrow trees).
+        """
+        if edge is None:
+            edge = self.edge_probabilities(behaviour)
         val = np.zeros((len(self.nodes), self.num_players))
         val[self._terminal_idx] = self.payoffs
-        if self._deep:  # children after parents in preorder: add each node's value into its parent's
-            for v in range(len(self.nodes) - 1, 0, -1):
-                val[self._parent[v]] += edge[v] * val[v]
-            return val
-        for level in reversed(self._levels):
-            np.add.at(val, self._parent[level], edge[level][:, None] * val[level])
+        order = self.__dict__.get("_value_order")
+        if order is None:
+            n = len(self._parent)
+            order = (np.arange(n - 1, 0, -1, dtype=np.int64) if self._deep or n < 2
+                     else np.concatenate(self._levels[::-1]).astype(np.int64))
+            self.__dict__["_value_order"] = order
+        _fold_values(order, self._parent, np.asarray(edge, dtype=float), val)
         return val
 
     def labelled(self, behaviour: Behaviour) -> dict[str, dict[str, dict[str, float]]]:
