@@ -509,7 +509,7 @@ def _builder_tree(game: ExtensiveFormGame) -> Node:
 #: and what was worked out from them alone (neither payoffs nor chance probabilities)
 _TREE_ONLY = (
     "title", "players", "_paths", "_nodes", "infosets", "terminals", "_terminal_of_node", "terminal_outcomes",
-    "terminal_names", "interior_outcomes", "_own_sequences", "_recall", "_subgame_roots", "_parent",
+    "terminal_names", "_own_sequences", "_recall", "_subgame_roots", "_parent",
     "_terminal_idx", "_edge_infoset", "_edge_action", "_action_counts", "_action_offset", "_edge_flat",
     "_decision_edge", "_depth", "_deep", "_level_arrays", "_nodes_builder", "_records", "_node_sets",
     "_node_array_cache", "_tree_cache", "_value_order",
@@ -630,7 +630,8 @@ class ExtensiveFormGame:
 
         The copy shares the tree's tables with this game (nodes, information sets, edge tables,
         and what was worked out from the tree alone: perfect recall, own sequences, subgame
-        roots), so a model evaluated at many points builds its tree once.
+        roots), so a model evaluated at many points builds its tree once. The payoffs given are
+        the terminals' whole payoffs: a file's Gambit outcomes on interior nodes are not kept.
 
         Parameters
         ----------
@@ -654,6 +655,7 @@ class ExtensiveFormGame:
         game.__dict__.update({k: mine[k] for k in _TREE_ONLY if k in mine})
         game._root_node = None  # built from the tables on first use
         game._sequence_form = None  # holds Nature's reach weights
+        game.interior_outcomes = {}  # their payoffs are in the old terminals' (a file's); the new are whole
         game.chance_infos, game._chance_prob = self.chance_infos, self._chance_prob
         game._set_chance(chance_probs)
         rows = tuple(tuple(r) for r in payoffs)
