@@ -530,6 +530,7 @@ class _TreeNumbers:
         self.zero = Fraction(0) if exact else 0.0
         self.one = Fraction(1) if exact else 1.0
         self.exact = exact
+        self.flat_beh: np.ndarray | None = None  # the behaviour as one array (compiled walks)
 
     def edge(self, parent: int, action: int) -> Any:
         nd = self.game.nodes[parent]
@@ -555,6 +556,10 @@ def _deviation_gain(
     throughout, so the depth of the tree does not matter.
     """
     game = nums.game
+    if not nums.exact and cut is None and game.has_perfect_recall():
+        fast = _deviation_gain_compiled(nums, player, starts)
+        if fast is not None:
+            return fast
     acc: list[Any] = [nums.zero]  # per own history: the payoff it secures directly
     kids: list[dict[int, list[int]]] = [{}]  # per own history: infoset -> histories, one per action
     current = nums.zero
@@ -592,6 +597,93 @@ def _deviation_gain(
         for after in kids[k].values():
             value[k] += max(value[c] for c in after)
     return value[0], current
+
+
+def _deviation_gain_compiled(nums: _TreeNumbers, player: int, starts: Sequence[tuple[int, Any]]
+                             ) -> tuple[float, float] | None:
+    """:func:`_deviation_gain` in floating point on a tree with perfect recall, compiled: the same
+    walk (the same stack order, hence the same sums bit for bit); ``None`` if the walk finds a
+    set reached by two own histories (the caller then enumerates pure strategies)."""
+    game = nums.game
+    kind, movers, sets, child_ptr, children, terminal_row = game.node_arrays
+    if nums.flat_beh is None:
+        nums.flat_beh = np.array([x for b in nums.beh for x in b], dtype=float)
+    nodes = np.array([v for v, _ in starts], dtype=np.int64)
+    weights = np.array([float(w) for _, w in starts], dtype=float)
+    br, cur, ok = _deviation_gain_kernel(nodes, weights, player, kind, movers, sets, child_ptr, children,
+                                         terminal_row, nums.scaled, game._chance_prob, nums.flat_beh,
+                                         game._action_offset, len(game.infosets))
+    return (br, cur) if ok else None
+
+
+@njit
+def _deviation_gain_kernel(starts: np.ndarray, weights: np.ndarray, player: int, kind: np.ndarray,
+                           movers: np.ndarray, sets: np.ndarray, child_ptr: np.ndarray, children: np.ndarray,
+                           terminal_row: np.ndarray, payoffs: np.ndarray, chance_prob: np.ndarray,
+                           beh: np.ndarray, offsets: np.ndarray, n_sets: int) -> tuple[float, float, bool]:
+    """The walk of :func:`_deviation_gain` on arrays (``kind``: 0 decision, 1 chance, 2 terminal;
+    own histories numbered as there; each history's sets kept in the order first met)."""
+    cap = kind.shape[0] + starts.shape[0] + 1
+    acc = np.zeros(cap)
+    first, last = np.full(cap, -1, dtype=np.int64), np.full(cap, -1, dtype=np.int64)
+    ent_set, ent_start = np.empty(cap, dtype=np.int64), np.empty(cap, dtype=np.int64)
+    ent_size, ent_next = np.empty(cap, dtype=np.int64), np.full(cap, -1, dtype=np.int64)
+    seen = np.full(n_sets, -1, dtype=np.int64)
+    sv, sk = np.empty(cap, dtype=np.int64), np.empty(cap, dtype=np.int64)
+    sw, so = np.empty(cap), np.empty(cap)
+    top, n_hist, n_ent, current = 0, 1, 0, 0.0
+    for i in range(starts.shape[0]):
+        sv[top], sw[top], so[top], sk[top] = starts[i], weights[i], 1.0, 0
+        top += 1
+    while top > 0:
+        top -= 1
+        v, w, own, key = sv[top], sw[top], so[top], sk[top]
+        if w == 0:
+            continue
+        if kind[v] == 2:
+            u = payoffs[terminal_row[v], player]
+            acc[key] += w * u
+            current += w * own * u
+        elif kind[v] == 0 and movers[v] == player:
+            h = sets[v]
+            if seen[h] == -1:
+                seen[h] = key
+            elif seen[h] != key:
+                return 0.0, 0.0, False
+            e = first[key]
+            while e >= 0 and ent_set[e] != h:
+                e = ent_next[e]
+            if e < 0:  # a new (history, set): one history per action
+                e = n_ent
+                n_ent += 1
+                ent_set[e], ent_start[e], ent_size[e] = h, n_hist, child_ptr[v + 1] - child_ptr[v]
+                n_hist += ent_size[e]
+                if first[key] < 0:
+                    first[key] = e
+                else:
+                    ent_next[last[key]] = e
+                last[key] = e
+            for a in range(child_ptr[v + 1] - child_ptr[v]):
+                sv[top], sw[top] = children[child_ptr[v] + a], w
+                so[top], sk[top] = own * beh[offsets[h] + a], ent_start[e] + a
+                top += 1
+        else:
+            for a in range(child_ptr[v + 1] - child_ptr[v]):
+                c = children[child_ptr[v] + a]
+                edge = chance_prob[c] if kind[v] == 1 else beh[offsets[sets[v]] + a]
+                sv[top], sw[top], so[top], sk[top] = c, w * edge, own, key
+                top += 1
+    value = acc[:n_hist].copy()
+    for k in range(n_hist - 1, -1, -1):  # a history's continuations have larger numbers
+        e = first[k]
+        while e >= 0:
+            best = value[ent_start[e]]
+            for c in range(ent_start[e] + 1, ent_start[e] + ent_size[e]):
+                if value[c] > best:
+                    best = value[c]
+            value[k] += best
+            e = ent_next[e]
+    return value[0], current, True
 
 
 def _deviation_gain_pure(nums: _TreeNumbers, player: int, starts: Sequence[tuple[int, Any]]) -> Any:

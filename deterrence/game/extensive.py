@@ -470,6 +470,15 @@ def _set_reach(parent: np.ndarray, edge_set: np.ndarray, edge_action: np.ndarray
     return out
 
 
+@njit
+def _fold_values(order: np.ndarray, parent: np.ndarray, edge: np.ndarray, val: np.ndarray) -> None:
+    """``val[parent[c]] += edge[c] * val[c]`` for every node ``c`` in ``order``."""
+    for c in order:
+        p = parent[c]
+        for i in range(val.shape[1]):
+            val[p, i] += edge[c] * val[c, i]
+
+
 def _builder_tree(game: ExtensiveFormGame) -> Node:
     """The tree of builder nodes of a game (children first, from its tables): what
     :class:`ExtensiveFormGame` would have been given to build the same game."""
@@ -494,6 +503,17 @@ def _builder_tree(game: ExtensiveFormGame) -> Node:
             built[v] = ChanceNode(branches=branches, label=nd.label, infoset=c.name, gambit_outcome=outcome)
     return built[0]
 
+
+
+#: what :meth:`ExtensiveFormGame.with_numbers` shares between a game and its copy: the tree's tables
+#: and what was worked out from them alone (neither payoffs nor chance probabilities)
+_TREE_ONLY = (
+    "title", "players", "_paths", "_nodes", "infosets", "terminals", "_terminal_of_node", "terminal_outcomes",
+    "terminal_names", "_own_sequences", "_recall", "_subgame_roots", "_parent",
+    "_terminal_idx", "_edge_infoset", "_edge_action", "_action_counts", "_action_offset", "_edge_flat",
+    "_decision_edge", "_depth", "_deep", "_level_arrays", "_nodes_builder", "_records", "_node_sets",
+    "_node_array_cache", "_tree_cache", "_value_order",
+)
 
 
 class ExtensiveFormGame:
@@ -604,6 +624,70 @@ class ExtensiveFormGame:
         self.payoffs.setflags(write=False)
         self._edge_tables()
 
+    def with_numbers(self, payoffs: Sequence[Sequence[Any]], chance_probs: Sequence[Sequence[Any]]
+                     ) -> ExtensiveFormGame:
+        """The same tree with other terminal payoffs and chance probabilities.
+
+        The copy shares the tree's tables with this game (nodes, information sets, edge tables,
+        and what was worked out from the tree alone: perfect recall, own sequences, subgame
+        roots), so a model evaluated at many points builds its tree once. The payoffs given are
+        the terminals' whole payoffs: a file's Gambit outcomes on interior nodes are not kept.
+
+        Parameters
+        ----------
+        payoffs
+            One row per terminal (in ``terminals`` order), one number per player.
+        chance_probs
+            One row per chance set (in ``chance_infos`` order), one probability per action.
+
+        Raises
+        ------
+        GameError
+            Rows of the wrong length, payoffs that are not finite numbers, or chance
+            probabilities that are not finite numbers in ``[0, 1]`` summing to one.
+        """
+        if len(payoffs) != len(self.terminals) or len(chance_probs) != len(self.chance_infos):
+            want = (len(self.terminals), len(self.chance_infos))
+            raise GameError(f"with_numbers needs {want[0]} payoff rows and {want[1]} chance rows, "
+                            f"got {len(payoffs)} and {len(chance_probs)}")
+        game = object.__new__(type(self))
+        mine = self.__dict__
+        game.__dict__.update({k: mine[k] for k in _TREE_ONLY if k in mine})
+        game._root_node = None  # built from the tables on first use
+        game._sequence_form = None  # holds Nature's reach weights
+        game.interior_outcomes = {}  # their payoffs are in the old terminals' (a file's); the new are whole
+        game.chance_infos, game._chance_prob = self.chance_infos, self._chance_prob
+        game._set_chance(chance_probs)
+        rows = tuple(tuple(r) for r in payoffs)
+        for t, row in zip(self.terminals, rows, strict=True):
+            if len(row) != len(self.players) or not all(_is_number(v) and _finite(v) for v in row):
+                raise GameError(f"payoffs {row!r} are not {len(self.players)} finite numbers",
+                                node=_where(self.nodes[t].path, self.nodes[t].label))
+        game.payoff_values = rows
+        game.payoffs = np.array(rows, dtype=float).reshape(-1, len(self.players))
+        game.payoffs.setflags(write=False)
+        return game
+
+    def _set_chance(self, chance_probs: Sequence[Sequence[Any]]) -> None:
+        """New chance probabilities (checked) on a copy made by :meth:`with_numbers`."""
+        infos, edge = [], self._chance_prob.copy()
+        nodes = self.nodes
+        for c, row in zip(self.chance_infos, chance_probs, strict=True):
+            probs = tuple(row)
+            first = nodes[c.nodes[0]]
+            problem = (_probability_problem(c.actions, probs) if len(probs) == len(c.actions)
+                       else f"{len(probs)} probabilities for {len(c.actions)} branches")
+            if problem is not None:
+                raise GameError(problem, node=_where(first.path, first.label))
+            info = object.__new__(ChanceInfo)
+            info.__dict__.update(index=c.index, name=c.name, actions=c.actions, probs=probs, nodes=c.nodes)
+            infos.append(info)
+            for v in c.nodes:
+                for child, p in zip(nodes[v].children, probs, strict=True):
+                    edge[child] = float(p)
+        self.chance_infos = tuple(infos)
+        self._chance_prob = edge
+
     def _payoff_rows(self) -> list[tuple[Any, ...]]:
         """Every terminal's payoffs, one per player in order, checked."""
         nplayers = len(self.players)
@@ -689,6 +773,41 @@ class ExtensiveFormGame:
                 by_depth[d].append(v)
             levels = self.__dict__["_level_arrays"] = [np.array(lv, dtype=np.int64) for lv in by_depth[1:]]
         return levels
+
+    @property
+    def tree_cache(self) -> dict[str, Any]:
+        """A dictionary for what solvers work out from the tree alone (never from payoffs or
+        chance probabilities), shared with the copies :meth:`with_numbers` makes."""
+        return self.__dict__.setdefault("_tree_cache", {})
+
+    @property
+    def node_arrays(self) -> tuple[np.ndarray, ...]:
+        """The nodes as arrays, for compiled walks of the tree (built on first use, kept, and shared
+        with the copies :meth:`with_numbers` makes).
+
+        Returns
+        -------
+        kind, player, infoset, child_ptr, children, terminal_row
+            Per node: 0 decision, 1 chance, 2 terminal; the mover (-1 off decision nodes); the
+            information set or chance set (-1 at terminals); ``children[child_ptr[v]:child_ptr[v + 1]]``
+            in action order; the row of ``payoffs`` of a terminal (-1 elsewhere).
+        """
+        arrays = self.__dict__.get("_node_array_cache")
+        if arrays is None:
+            nodes = self.nodes
+            codes = {DECISION: 0, CHANCE: 1, TERMINAL: 2}
+            kind = np.array([codes[nd.kind] for nd in nodes], dtype=np.int64)
+            player = np.array([nd.player for nd in nodes], dtype=np.int64)
+            infoset = np.array([nd.infoset for nd in nodes], dtype=np.int64)
+            child_ptr = np.cumsum([0] + [len(nd.children) for nd in nodes]).astype(np.int64)
+            children = np.array([c for nd in nodes for c in nd.children], dtype=np.int64)
+            terminal_row = np.full(len(nodes), -1, dtype=np.int64)
+            terminal_row[list(self.terminals)] = np.arange(len(self.terminals))
+            arrays = (kind, player, infoset, child_ptr, children, terminal_row)
+            for a in arrays:
+                a.setflags(write=False)
+            self.__dict__["_node_array_cache"] = arrays
+        return arrays
 
     # ------------------------------------------------------------------ basic facts
     @property
@@ -934,17 +1053,24 @@ class ExtensiveFormGame:
             out.append(r / s if s > 0 else None)
         return out
 
-    def node_values(self, behaviour: Behaviour) -> np.ndarray:
-        """Expected payoff vector at every node (conditional on reaching it), shape ``(nodes, N)``."""
-        edge = self.edge_probabilities(behaviour)
+    def node_values(self, behaviour: Behaviour, edge: np.ndarray | None = None) -> np.ndarray:
+        """Expected payoff vector at every node (conditional on reaching it), shape ``(nodes, N)``.
+
+        ``edge``: the profile's :meth:`edge_probabilities` if already computed. Every node's value
+        is added into its parent's in one compiled pass, deepest level first (node order within a
+        level; last node first on deep, narrow trees).
+        """
+        if edge is None:
+            edge = self.edge_probabilities(behaviour)
         val = np.zeros((len(self.nodes), self.num_players))
         val[self._terminal_idx] = self.payoffs
-        if self._deep:  # children after parents in preorder: add each node's value into its parent's
-            for v in range(len(self.nodes) - 1, 0, -1):
-                val[self._parent[v]] += edge[v] * val[v]
-            return val
-        for level in reversed(self._levels):
-            np.add.at(val, self._parent[level], edge[level][:, None] * val[level])
+        order = self.__dict__.get("_value_order")
+        if order is None:
+            n = len(self._parent)
+            order = (np.arange(n - 1, 0, -1, dtype=np.int64) if self._deep or n < 2
+                     else np.concatenate(self._levels[::-1]).astype(np.int64))
+            self.__dict__["_value_order"] = order
+        _fold_values(order, self._parent, np.asarray(edge, dtype=float), val)
         return val
 
     def labelled(self, behaviour: Behaviour) -> dict[str, dict[str, dict[str, float]]]:

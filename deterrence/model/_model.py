@@ -52,6 +52,7 @@ from ._checks import (
     pin_parameters,
 )
 from ._numeric import (
+    GameTemplate,
     build_game,
     check_arrays,
     check_numbers,
@@ -471,7 +472,14 @@ class Model:
             else self._float_numbers(vals, check_orderings)
         )
         check_numbers(self._tree, pay, prob, ", ".join(f"{k}={v}" for k, v in vals.items()), self._where)
-        return build_game(self._tree, self.players, self.title, pay, prob, self._where)
+        template = self.__dict__.get("_game_template")
+        if template is not None and template.tree is self._tree:
+            game = template.fill(self.players, pay, prob)
+            if game is not None:
+                return game
+        game = build_game(self._tree, self.players, self.title, pay, prob, self._where)
+        self.__dict__["_game_template"] = GameTemplate(game, self._tree)  # the tree, for the next points
+        return game
 
     def _exact_numbers(self, vals: Mapping[str, Any], check_orderings: bool) -> tuple[dict, dict]:
         """Payoffs and chance probabilities at ``vals``, exactly (``int``/``Fraction`` where the

@@ -247,6 +247,48 @@ def build_game(
         raise where.error(f"the numeric game is malformed: {exc}") from exc
 
 
+class GameTemplate:
+    """A model's numeric game at one point, re-filled with the numbers of other points.
+
+    The tree (nodes, information sets, edge tables, perfect recall, own sequences, subgame roots,
+    node arrays, levels) is built once; each point gets a copy with its own payoffs and chance probabilities
+    (:meth:`~deterrence.game.ExtensiveFormGame.with_numbers`), the game :func:`build_game` would
+    build from the same numbers.
+    """
+
+    def __init__(self, game: ExtensiveFormGame, tree: Tree) -> None:
+        self.game, self.tree = game, tree
+        nodes = game.nodes
+        self.terminals = [nodes[t].label for t in game.terminals]
+        self.chance = [([nodes[v].label for v in c.nodes], c.actions) for c in game.chance_infos]
+        if game.has_perfect_recall():  # worked out once, shared by every copy
+            game.own_sequences()
+        game.subgame_roots()
+        game.tree_cache  # noqa: B018 (one dictionary, shared by every copy)
+        game.node_arrays  # noqa: B018 (built on first use)
+        game._levels  # noqa: B018
+
+    def fill(
+        self,
+        players: Sequence[str],
+        pay: Mapping[str, Mapping[str, Any]],
+        prob: Mapping[str, Mapping[str, Any]],
+    ) -> ExtensiveFormGame | None:
+        """The game at these numbers; ``None`` when they are not a valid game (:func:`build_game`
+        then says what is wrong)."""
+        try:
+            rows = [tuple(pay[t][p] for p in players) for t in self.terminals]
+            chance_rows = []
+            for ids, acts in self.chance:
+                row = tuple(prob[ids[0]][a] for a in acts)
+                if any(tuple(prob[i][a] for a in acts) != row for i in ids[1:]):
+                    return None
+                chance_rows.append(row)
+            return self.game.with_numbers(rows, chance_rows)
+        except (GameError, KeyError):
+            return None
+
+
 # ---------------------------------------------------------------------------------- arrays
 def lambdify_tree(
     symbols: Sequence[sp.Symbol], tree: Tree, players: Sequence[str], orderings: Sequence[Ordering]

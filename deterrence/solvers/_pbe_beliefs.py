@@ -163,10 +163,10 @@ class _Beliefs:
         self.ctx, self.beh = ctx, beh
         game = ctx.game
         self.reach = game.realization_probabilities(beh)
-        self.values = game.node_values(beh)
+        self.edge = game.edge_probabilities(beh)
+        self.values = game.node_values(beh, self.edge)
         self.mu: list[np.ndarray | None] = [None] * len(game.infosets)
         self.on_path = [False] * len(game.infosets)
-        self.edge = game.edge_probabilities(beh)
         self.fixed: set[int] = set()  # unreached sets whose belief is fixed by the mover's own earlier belief
         for h in game.infosets:
             r = self.reach[list(h.nodes)]

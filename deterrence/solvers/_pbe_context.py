@@ -50,7 +50,8 @@ class _Ctx:
         if hit is not None:
             return hit
         game = self.game
-        out = (game.realization_probabilities(beh), game.edge_probabilities(beh), game.node_values(beh))
+        edge = game.edge_probabilities(beh)
+        out = (game.realization_probabilities(beh), edge, game.node_values(beh, edge))
         if len(self.cache) < 100_000:
             self.cache[key] = out
         return out

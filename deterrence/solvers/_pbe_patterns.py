@@ -138,8 +138,8 @@ class _Bounds:
 
 
 def feasible_patterns(game: ExtensiveFormGame, allowed: Sequence[tuple[int, ...]],
-                      possible: Sequence[np.ndarray], tol: float, mixed: bool = True
-                      ) -> tuple[list[Pattern], list[Pattern]]:
+                      possible: Sequence[np.ndarray], tol: float, mixed: bool = True,
+                      memo: dict[tuple, bool] | None = None) -> tuple[list[Pattern], list[Pattern]]:
     """The pure and the mixed patterns passing the test, each list in ``itertools.product`` order.
 
     Parameters
@@ -155,6 +155,10 @@ def feasible_patterns(game: ExtensiveFormGame, allowed: Sequence[tuple[int, ...]
         The solver's tolerance.
     mixed
         ``False``: pure profiles only (no mixed pattern is listed).
+    memo
+        Filled with every verdict of the depth-first search, ``(set, support, supports of the
+        sets below) -> passes``; the search is a function of them (left empty when the sets
+        have no order and complete patterns are tested instead).
     """
     options = [subsets(a) if mixed else [(x,) for x in a] for a in allowed]
     rank = [{s: i for i, s in enumerate(opts)} for opts in options]
@@ -169,7 +173,7 @@ def feasible_patterns(game: ExtensiveFormGame, allowed: Sequence[tuple[int, ...]
     else:
         assigned: list[tuple[int, ...]] = [()] * len(allowed)
         below = {k: sorted(v) for k, v in _below(game).items()}
-        memo: dict[tuple, bool] = {}
+        memo = {} if memo is None else memo
         found.extend(_search(bounds, order, 0, options, assigned, below, memo))
     found.sort(key=lambda p: tuple(r[s] for r, s in zip(rank, p, strict=True)))
     pure = [p for p in found if all(len(s) == 1 for s in p)]

@@ -39,8 +39,9 @@ Belief support of a support pattern (:class:`BeliefSupportPruner`)
     so this one is strictly stronger on the sets the pattern reaches. It uses only Bayes'
     rule on the path, which every policy shares; unreached sets are left alone.
 
-Verdicts depend only on the set, its support, the supports of the sets below it (the bounds),
-the reached nodes of the set and whether the belief is exact, so they are remembered by that key.
+All the patterns of a solve are tested in one compiled pass (:meth:`BeliefSupportPruner.admits_all`):
+per pattern its reach (the indicator profile, top down), its support bounds, then the test at
+every set.
 
 Indifference systems with no root inside the box (:func:`no_interior_root`)
     Before a pattern's system goes to the Gröbner basis, its equations (exact integer
@@ -70,7 +71,7 @@ import numpy as np
 
 from .._jit import njit
 from ..game.extensive import CHANCE, DECISION, ExtensiveFormGame
-from ._pbe_patterns import Pattern, _below
+from ._pbe_patterns import Pattern, _below, feasible_patterns
 from ._tree_utils import BatchTree, child_tables, undominated_actions
 
 ENABLED = True  # the soundness tests switch the pruning off to compare (not a user option)
@@ -134,7 +135,8 @@ def iterated_undominated_actions(game: ExtensiveFormGame, tol: float = 1e-12) ->
 
 
 class BeliefSupportPruner:
-    """The belief-support test of support patterns (see the module documentation).
+    """The belief-support test of support patterns (see the module documentation), for many
+    patterns in one compiled pass (:meth:`admits_all`).
 
     Parameters
     ----------
@@ -152,19 +154,20 @@ class BeliefSupportPruner:
     def __init__(self, game: ExtensiveFormGame, possible: Sequence[np.ndarray], tol: float,
                  tree: BatchTree | None = None, kids: Sequence[np.ndarray] | None = None) -> None:
         self.game, self.tol = game, tol
-        self.possible = possible
-        self.kids = child_tables(game) if kids is None else kids
-        self.nodes = [np.array(h.nodes, dtype=np.int64) for h in game.infosets]
-        self._bounds = SupportBounds(BatchTree(game) if tree is None else tree, _action_offsets(game))
-        self.below = {k: sorted(v) for k, v in _below(game).items()}
-        self.above = self._above(game)
-        self.memo: dict[tuple, bool] = {}
+        kids = child_tables(game) if kids is None else kids
+        self.offsets = _action_offsets(game)
+        self._bounds = SupportBounds(BatchTree(game) if tree is None else tree, self.offsets)
+        self._sets = _SetTables(game, possible, kids, self._above(game))
         self.dropped = 0
 
     @staticmethod
-    def _above(game: ExtensiveFormGame) -> dict[int, list[int]]:
-        """For each information set, the sets with a decision node on the path to one of its nodes."""
-        out: dict[int, list[int]] = {}
+    def _above(game: ExtensiveFormGame) -> list[list[int]]:
+        """For each information set, the sets with a decision node on the path to one of its nodes
+        (kept in the game's ``tree_cache``)."""
+        out: list[list[int]] | None = game.tree_cache.get("sets_above")
+        if out is not None:
+            return out
+        out = game.tree_cache["sets_above"] = []
         for h in game.infosets:
             seen: set[int] = set()
             for v in h.nodes:
@@ -173,48 +176,164 @@ class BeliefSupportPruner:
                     if game.nodes[p].kind != CHANCE:
                         seen.add(game.nodes[p].infoset)
                     p = game.nodes[p].parent
-            out[h.index] = sorted(seen)
+            out.append(sorted(seen))
         return out
 
-    def admits(self, pattern: Pattern, reach: np.ndarray) -> bool:
-        """Whether ``pattern`` passes the test at every set it reaches.
+    def indicators(self, patterns: Sequence[Pattern]) -> np.ndarray:
+        """The patterns' support indicators, ``(patterns, actions)`` booleans (sets in game order)."""
+        width = int(self.offsets[-1])
+        masks: list[dict[tuple[int, ...], int]] = [{} for _ in self.offsets[:-1]]
+        bits = []
+        for pattern in patterns:
+            word = 0
+            for off, s, known in zip(self.offsets.tolist(), pattern, masks):  # noqa: B905 (one more offset)
+                m = known.get(s)
+                if m is None:
+                    m = known[s] = sum(1 << (off + a) for a in s)
+                word |= m
+            bits.append(word)
+        size = (width + 7) // 8
+        raw = np.frombuffer(b"".join(w.to_bytes(size, "little") for w in bits), dtype=np.uint8)
+        unpacked = np.unpackbits(raw.reshape(len(patterns), size), axis=1, bitorder="little")
+        return unpacked[:, :width].astype(np.bool_)
 
-        ``reach`` is the realisation probability of every node under the pattern's indicator
-        profile (1 on each support action), positive exactly on the reached nodes.
-        """
-        if not ENABLED:
-            return True
-        bounds = None
-        for k, nodes in enumerate(self.nodes):
-            mask = (reach[nodes] > 0) & self.possible[k]
-            if not mask.any():
+    def admits_all(self, patterns: Sequence[Pattern]) -> np.ndarray:
+        """Per pattern, whether it passes the test at every set it reaches (boolean array)."""
+        if not ENABLED or not patterns:
+            return np.ones(len(patterns), dtype=np.bool_)
+        t, b, s = self._bounds.tree, self._bounds, self._sets
+        ok = _admits_kernel(self.indicators(patterns), b._order, t.parent, t.flat, t.chance, t.decision,
+                            b._start_lo, b._start_hi, s.ptr, s.nodes, s.possible, s.kid_ptr, s.kids,
+                            s.player, s.offsets, s.above_ptr, s.above, self.tol)
+        self.dropped += int(len(ok) - ok.sum())
+        return ok
+
+    def admits(self, pattern: Pattern) -> bool:
+        """Whether ``pattern`` passes the test at every set it reaches."""
+        return bool(self.admits_all([pattern])[0])
+
+
+class _SetTables:
+    """The information sets as flat arrays for the compiled test: nodes (with Nature's
+    possibility mask), child tables, movers, action offsets and the sets above each one."""
+
+    def __init__(self, game: ExtensiveFormGame, possible: Sequence[np.ndarray], kids: Sequence[np.ndarray],
+                 above: Sequence[Sequence[int]]) -> None:
+        sets = game.infosets
+        self.ptr = np.cumsum([0] + [len(h.nodes) for h in sets]).astype(np.int64)
+        self.nodes = np.array([v for h in sets for v in h.nodes], dtype=np.int64)
+        self.possible = np.concatenate([np.asarray(m, dtype=np.bool_) for m in possible]) if sets \
+            else np.zeros(0, dtype=np.bool_)
+        self.kid_ptr = np.cumsum([0] + [k.size for k in kids]).astype(np.int64)
+        self.kids = np.concatenate([np.asarray(k, dtype=np.int64).ravel() for k in kids]) if sets \
+            else np.zeros(0, dtype=np.int64)
+        self.player = np.array([h.player for h in sets], dtype=np.int64)
+        self.offsets = _action_offsets(game).astype(np.int64)
+        self.above_ptr = np.cumsum([0] + [len(a) for a in above]).astype(np.int64)
+        self.above = np.array([j for a in above for j in a], dtype=np.int64)
+
+
+@njit
+def _admits_kernel(ind: np.ndarray, order: np.ndarray, parent: np.ndarray, flat: np.ndarray,
+                   chance: np.ndarray, decision: np.ndarray, start_lo: np.ndarray,
+                   start_hi: np.ndarray, ptr: np.ndarray,
+                   nodes: np.ndarray, possible: np.ndarray, kid_ptr: np.ndarray, kids: np.ndarray,
+                   player: np.ndarray, offsets: np.ndarray, above_ptr: np.ndarray, above: np.ndarray,
+                   tol: float) -> np.ndarray:
+    """The belief-support test of every pattern (rows of ``ind``): the pattern's reach (its
+    indicator profile, top down), its support bounds (:func:`_bounds_kernel`), then the test of
+    :func:`_set_passes` at every set with a reached node that Nature can reach."""
+    n_pat, n = ind.shape[0], parent.shape[0]
+    ok = np.ones(n_pat, dtype=np.bool_)
+    reach = np.empty(n)
+    for r in range(n_pat):
+        row = ind[r]
+        reach[0] = 1.0
+        for j in range(order.shape[0] - 1, -1, -1):  # top down
+            c = order[j]
+            if decision[c]:
+                reach[c] = reach[parent[c]] if row[flat[c]] else 0.0
+            else:
+                reach[c] = reach[parent[c]] * chance[c]
+        lo, hi = start_lo.copy(), start_hi.copy()
+        _bounds_kernel(order, parent, flat, chance, decision, row, lo, hi)
+        for k in range(ptr.shape[0] - 1):
+            if not _set_passes(k, row, reach, lo, hi, ptr, nodes, possible, kid_ptr, kids, player[k],
+                               offsets, above_ptr, above, tol):
+                ok[r] = False
+                break
+    return ok
+
+
+@njit(inline=True)
+def _set_passes(k: int, row: np.ndarray, reach: np.ndarray, lo: np.ndarray, hi: np.ndarray, ptr: np.ndarray,
+                nodes: np.ndarray, possible: np.ndarray, kid_ptr: np.ndarray, kids: np.ndarray, p: int,
+                offsets: np.ndarray, above_ptr: np.ndarray, above: np.ndarray, tol: float) -> bool:
+    """The test at set ``k`` (true if the pattern does not reach it): every support action is, at
+    some reached node, at least as good as each other action under the bounds; when every move
+    above is pure, under Nature's odds on the reached nodes (module documentation)."""
+    m = ptr[k + 1] - ptr[k]
+    acts = offsets[k + 1] - offsets[k]
+    mask = np.zeros(m, dtype=np.bool_)
+    total = 0.0
+    any_reached = False
+    for i in range(m):
+        v = nodes[ptr[k] + i]
+        if reach[v] > 0 and possible[ptr[k] + i]:
+            mask[i] = True
+            any_reached = True
+    if not any_reached:
+        return True
+    exact = True
+    for j in above[above_ptr[k]:above_ptr[k + 1]]:
+        count = 0
+        for a in range(offsets[j], offsets[j + 1]):
+            count += row[a]
+        if count != 1:
+            exact = False
+            break
+    base = kid_ptr[k]
+    if exact:  # the belief is Nature's odds on the reached nodes
+        for i in range(m):
+            if mask[i]:
+                total += reach[nodes[ptr[k] + i]]
+        mu_lo = np.zeros(acts)
+        mu_hi = np.zeros(acts)
+        for i in range(m):
+            if mask[i]:
+                mu = reach[nodes[ptr[k] + i]] / total
+                for a in range(acts):
+                    mu_lo[a] += mu * lo[kids[base + i * acts + a], p]
+                    mu_hi[a] += mu * hi[kids[base + i * acts + a], p]
+        for a in range(acts):
+            if row[offsets[k] + a]:
+                for b in range(acts):
+                    if b != a and not mu_hi[a] >= mu_lo[b] - tol:
+                        return False
+        return True
+    return _some_node_passes(row[offsets[k]:offsets[k + 1]], mask, lo, hi, kids[base:base + m * acts], p, tol)
+
+
+@njit(inline=True)
+def _some_node_passes(support: np.ndarray, mask: np.ndarray, lo: np.ndarray, hi: np.ndarray, kids: np.ndarray,
+                      p: int, tol: float) -> bool:
+    """Whether every support action ``a`` has, against every other action ``b``, some node of the
+    mask with ``hi(a) >= lo(b) - tol`` (``kids``: the set's child table, row-major)."""
+    acts = support.shape[0]
+    for a in range(acts):
+        if not support[a]:
+            continue
+        for b in range(acts):
+            if b == a:
                 continue
-            exact = all(len(pattern[j]) == 1 for j in self.above[k])
-            key = (k, pattern[k], tuple(pattern[j] for j in self.below[k]), mask.tobytes(), exact)
-            ok = self.memo.get(key)
-            if ok is None:
-                if bounds is None:
-                    bounds = self._bounds(pattern)
-                ok = self.memo[key] = self._passes(k, pattern[k], mask, bounds, reach if exact else None)
-            if not ok:
-                self.dropped += 1
+            found = False
+            for i in range(mask.shape[0]):
+                if mask[i] and hi[kids[i * acts + a], p] >= lo[kids[i * acts + b], p] - tol:
+                    found = True
+                    break
+            if not found:
                 return False
-        return True
-
-    def _passes(self, k: int, support: tuple[int, ...], mask: np.ndarray,
-                bounds: tuple[np.ndarray, np.ndarray], reach: np.ndarray | None) -> bool:
-        h = self.game.infosets[k]
-        kids = self.kids[k][mask]
-        lo, hi = bounds[0][kids, h.player], bounds[1][kids, h.player]
-        if reach is not None:  # the belief is Nature's odds on the reached nodes
-            w = reach[self.nodes[k]][mask]
-            mu = w / w.sum()
-            lo, hi = (mu @ lo)[None, :], (mu @ hi)[None, :]
-        for a in support:
-            for b in range(len(h.actions)):
-                if b != a and not np.any(hi[:, a] >= lo[:, b] - self.tol):
-                    return False
-        return True
+    return True
 
 
 def _bounds_start(t: BatchTree) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -280,18 +399,28 @@ def _ordinal_key(game: ExtensiveFormGame, tol: float) -> tuple | None:
 
 
 def _shape_key(game: ExtensiveFormGame) -> tuple:
-    nodes = tuple((nd.kind, nd.parent, nd.infoset, nd.player, nd.action) for nd in game.nodes)
-    sets = tuple((h.player, len(h.actions), tuple(h.nodes)) for h in game.infosets)
-    return nodes, sets
+    """The tree's shape (kept in its ``tree_cache``)."""
+    key = game.tree_cache.get("shape_key")
+    if key is None:
+        nodes = tuple((nd.kind, nd.parent, nd.infoset, nd.player, nd.action) for nd in game.nodes)
+        sets = tuple((h.player, len(h.actions), tuple(h.nodes)) for h in game.infosets)
+        key = game.tree_cache["shape_key"] = (nodes, sets)
+    return key
 
 
 def cached_patterns(search: Callable[..., tuple[list[Pattern], list[Pattern]]], game: ExtensiveFormGame,
                     allowed: Sequence[tuple[int, ...]], possible: Sequence[np.ndarray], tol: float,
                     mixed: bool = True) -> tuple[list[Pattern], list[Pattern]]:
     """``search(game, allowed, possible, tol, mixed=mixed)``, remembered for trees of the same shape
-    whose payoffs are in the same order (:func:`_ordinal_key`); not remembered otherwise."""
-    order = _ordinal_key(game, tol) if ENABLED else None
+    whose payoffs are in the same order (:func:`_ordinal_key`); for the other trees, the lists of
+    :func:`~deterrence.solvers._pbe_patterns.feasible_patterns` are replayed when the search's
+    verdicts come out the same on the new tree (:class:`_Replays`)."""
+    if not ENABLED:
+        return search(game, allowed, possible, tol, mixed=mixed)
+    order = _ordinal_key(game, tol)
     if order is None:
+        if search is feasible_patterns and game.has_perfect_recall():
+            return _REPLAYS.patterns(game, allowed, possible, tol, mixed)
         return search(game, allowed, possible, tol, mixed=mixed)
     key = (search, _shape_key(game), order, tuple(tuple(a) for a in allowed),
            tuple(np.asarray(m, dtype=bool).tobytes() for m in possible), tol, mixed)
@@ -303,6 +432,113 @@ def cached_patterns(search: Callable[..., tuple[list[Pattern], list[Pattern]]], 
     else:
         _PATTERNS.move_to_end(key)
     return list(hit[0]), list(hit[1])
+
+
+class _Replays:
+    """Pattern lists of :func:`~deterrence.solvers._pbe_patterns.feasible_patterns` with the
+    verdicts that made them, replayed on trees of the same shape.
+
+    The depth-first search is a function of its verdicts ``(set, support, supports of the sets
+    below) -> passes`` (it visits a key only through the verdicts before it), so a tree on which
+    every remembered verdict comes out the same gets the same lists. The verdicts are recomputed
+    on the new tree in one compiled pass (the support bounds of each key, then the test at its
+    set); a comparison within ``margin`` of its threshold (where the order of the floating-point
+    sums could matter) counts as different, and the search runs afresh.
+    """
+
+    #: remembered searches (all shapes together), and the most tried per solve
+    MAX, TRIES = 64, 16
+
+    def __init__(self) -> None:
+        self.entries: OrderedDict[int, tuple[tuple, np.ndarray, np.ndarray, np.ndarray, tuple]]
+        self.entries = OrderedDict()
+        self.serial = 0
+
+    def patterns(self, game: ExtensiveFormGame, allowed: Sequence[tuple[int, ...]],
+                 possible: Sequence[np.ndarray], tol: float, mixed: bool
+                 ) -> tuple[list[Pattern], list[Pattern]]:
+        key = (_shape_key(game), tuple(tuple(a) for a in allowed),
+               tuple(np.asarray(m, dtype=bool).tobytes() for m in possible), tol, mixed)
+        tables = None
+        tried = 0
+        for serial, (k, ks, rows, verdicts, lists) in reversed(self.entries.items()):
+            if k != key:
+                continue
+            if tables is None:
+                tables = _VerdictTables(game, possible)
+            if tables.agree(ks, rows, verdicts, tol):
+                self.entries.move_to_end(serial)
+                return list(lists[0]), list(lists[1])
+            tried += 1
+            if tried >= self.TRIES:
+                break
+        memo: dict[tuple, bool] = {}
+        lists = feasible_patterns(game, allowed, possible, tol, mixed=mixed, memo=memo)
+        if memo:  # (empty when the sets have no order: nothing to replay)
+            ks, rows = _verdict_rows(game, memo)
+            self.serial += 1
+            self.entries[self.serial] = (key, ks, rows, np.array(list(memo.values()), dtype=np.bool_), lists)
+            while len(self.entries) > self.MAX:
+                self.entries.popitem(last=False)
+        return list(lists[0]), list(lists[1])
+
+
+def _verdict_rows(game: ExtensiveFormGame, memo: dict[tuple, bool]) -> tuple[np.ndarray, np.ndarray]:
+    """Per remembered verdict, its set and a support indicator (``(verdicts, actions)``): the
+    key's support at its set, the key's supports at the sets below it, every action elsewhere."""
+    below = {k: sorted(v) for k, v in _below(game).items()}
+    offsets = _action_offsets(game)
+    rows = np.ones((len(memo), int(offsets[-1])), dtype=np.bool_)
+    ks = np.zeros(len(memo), dtype=np.int64)
+    for r, (k, support, context) in enumerate(memo):
+        ks[r] = k
+        for j, s in ((k, support), *zip(below[k], context, strict=True)):
+            rows[r, offsets[j]:offsets[j + 1]] = False
+            rows[r, [offsets[j] + a for a in s]] = True
+    return ks, rows
+
+
+class _VerdictTables:
+    """A tree's arrays for recomputing pattern-search verdicts (:func:`_verdicts_kernel`)."""
+
+    def __init__(self, game: ExtensiveFormGame, possible: Sequence[np.ndarray]) -> None:
+        tree = BatchTree(game)
+        self.tree, self.bounds = tree, SupportBounds(tree, _action_offsets(game))
+        self.sets = _SetTables(game, possible, child_tables(game), [[] for _ in game.infosets])
+        self.margin = 1e-9 * max(1.0, float(np.abs(tree.payoffs).max(initial=0.0)))
+
+    def agree(self, ks: np.ndarray, rows: np.ndarray, verdicts: np.ndarray, tol: float) -> bool:
+        """Whether every verdict comes out as remembered, each clear of its threshold by the margin."""
+        t, b, s = self.tree, self.bounds, self.sets
+        return bool(_verdicts_agree(rows, ks, verdicts, b._order, t.parent, t.flat, t.chance, t.decision,
+                                    b._start_lo, b._start_hi, s.ptr, s.possible, s.kid_ptr, s.kids, s.player,
+                                    s.offsets, tol, self.margin))
+
+
+_REPLAYS = _Replays()
+
+
+@njit
+def _verdicts_agree(rows: np.ndarray, ks: np.ndarray, verdicts: np.ndarray, order: np.ndarray,
+                    parent: np.ndarray, flat: np.ndarray, chance: np.ndarray, decision: np.ndarray,
+                    start_lo: np.ndarray, start_hi: np.ndarray, ptr: np.ndarray, possible: np.ndarray,
+                    kid_ptr: np.ndarray, kids: np.ndarray, player: np.ndarray, offsets: np.ndarray,
+                    tol: float, margin: float) -> bool:
+    """Whether the pattern test at set ``ks[r]`` under the supports ``rows[r]`` gives ``verdicts[r]``
+    for every ``r``, with the threshold moved by ``±margin`` and the same answer both ways."""
+    for r in range(rows.shape[0]):
+        row, k = rows[r], ks[r]
+        lo, hi = start_lo.copy(), start_hi.copy()
+        _bounds_kernel(order, parent, flat, chance, decision, row, lo, hi)
+        mask = possible[ptr[k]:ptr[k + 1]]
+        acts = offsets[k + 1] - offsets[k]
+        set_kids = kids[kid_ptr[k]:kid_ptr[k] + mask.shape[0] * acts]
+        support = row[offsets[k]:offsets[k + 1]]
+        strict = _some_node_passes(support, mask, lo, hi, set_kids, player[k], tol - margin)
+        loose = _some_node_passes(support, mask, lo, hi, set_kids, player[k], tol + margin)
+        if strict != loose or strict != verdicts[r]:
+            return False
+    return True
 
 
 # ---------------------------------------------------------------------------------- root screen

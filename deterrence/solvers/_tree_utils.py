@@ -6,13 +6,21 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from .._jit import njit
 from ..game.extensive import CHANCE, DECISION, TERMINAL, ExtensiveFormGame
 from ..game.tree import Node, chance, decision, terminal
 
 
 def child_tables(game: ExtensiveFormGame) -> list[np.ndarray]:
-    """Per information set, an int array ``(nodes of h, actions of h)`` of child node indices."""
-    return [np.array([game.nodes[v].children for v in h.nodes], dtype=np.int64) for h in game.infosets]
+    """Per information set, an int array ``(nodes of h, actions of h)`` of child node indices
+    (read-only; kept in the game's ``tree_cache``)."""
+    tables = game.tree_cache.get("child_tables")
+    if tables is None:
+        tables = [np.array([game.nodes[v].children for v in h.nodes], dtype=np.int64) for h in game.infosets]
+        for t in tables:
+            t.setflags(write=False)
+        game.tree_cache["child_tables"] = tables
+    return list(tables)
 
 
 def prior_mass(game: ExtensiveFormGame) -> np.ndarray:
@@ -26,14 +34,20 @@ def payoff_bounds(game: ExtensiveFormGame) -> tuple[np.ndarray, np.ndarray]:
     n, k = len(game.nodes), game.num_players
     lo = np.full((n, k), np.inf)
     hi = np.full((n, k), -np.inf)
-    for nd in reversed(game.nodes):
-        if nd.kind == TERMINAL:
-            lo[nd.index] = hi[nd.index] = game.payoffs[game.terminal_index(nd.index)]
-        else:
-            kids = list(nd.children)
-            lo[nd.index] = lo[kids].min(axis=0)
-            hi[nd.index] = hi[kids].max(axis=0)
+    terminals = np.asarray(game.terminals, dtype=np.int64)
+    lo[terminals] = hi[terminals] = game.payoffs
+    _fold_min_max(game._parent, lo, hi)
     return lo, hi
+
+
+@njit
+def _fold_min_max(parent: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> None:
+    """Fold every node into its parent, last node first (preorder: children after parents)."""
+    for c in range(parent.shape[0] - 1, 0, -1):
+        p = parent[c]
+        for i in range(lo.shape[1]):
+            lo[p, i] = min(lo[p, i], lo[c, i])
+            hi[p, i] = max(hi[p, i], hi[c, i])
 
 
 def undominated_actions(game: ExtensiveFormGame, tol: float = 1e-12) -> list[tuple[int, ...]]:
@@ -120,23 +134,13 @@ class BatchTree:
 
     def __init__(self, game: ExtensiveFormGame) -> None:
         n = len(game.nodes)
-        offsets = np.cumsum([0] + [len(h.actions) for h in game.infosets])
-        self.parent = np.array([nd.parent for nd in game.nodes], dtype=np.int64)
-        self.chance = np.ones(n)
-        self.flat = np.full(n, -1, dtype=np.int64)
-        for nd in game.nodes[1:]:
-            par = game.nodes[nd.parent]
-            if par.kind == CHANCE:
-                self.chance[nd.index] = float(game.chance_infos[par.infoset].probs[nd.action])
-            else:
-                self.flat[nd.index] = offsets[par.infoset] + nd.action
-        self.decision = self.flat >= 0
-        depth = np.zeros(n, dtype=np.int64)
-        for nd in game.nodes[1:]:
-            depth[nd.index] = depth[nd.parent] + 1
-        self.levels = [np.flatnonzero(depth == d) for d in range(1, int(depth.max()) + 1)] if n > 1 else []
+        self.parent = game._parent
+        self.flat = game._edge_flat  # the flat action of a decision edge, -1 for chance edges and the root
+        self.chance = game._chance_prob.copy()  # 1 on decision edges
+        self.decision = game._decision_edge
+        self.levels = list(game._levels) if n > 1 else []
         self.terminals = np.array(game.terminals, dtype=np.int64)
-        self.payoffs = np.array([game.payoffs[game.terminal_index(v)] for v in game.terminals], dtype=float)
+        self.payoffs = np.array(game.payoffs, dtype=float).reshape(len(game.terminals), game.num_players)
         self.n, self.players = n, game.num_players
 
     def evaluate(self, flat: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -487,6 +487,20 @@ def _specs_of(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int], r
         on_path = ctx.table.on_path(rows)
         if all(on_path[k] for k in mixed):
             return on_path, [{k: ("reach",) for k in mixed}]
+    # the specs read only the tree, the policy and which chance moves have probability 0: kept
+    key = ("pbe_specs", ctx.policy, (game._chance_prob > 0).tobytes(), tuple(pattern), rows is None)
+    hit = game.tree_cache.get(key)
+    if hit is None:
+        hit = game.tree_cache[key] = _specs_uncached(ctx, pattern, mixed, rows)
+    return None if hit is None else (hit[0].copy(), [dict(d) for d in hit[1]])
+
+
+def _specs_uncached(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int], rows: np.ndarray | None
+                    ) -> tuple[np.ndarray, list[dict[int, Spec]]] | None:
+    """:func:`_specs_of` worked out (when not every mixing set is reached)."""
+    game = ctx.game
+    if rows is not None:
+        on_path = ctx.table.on_path(rows)
     ind = [np.zeros(len(h.actions)) for h in game.infosets]
     for b, s in zip(ind, pattern, strict=True):
         b[list(s)] = 1.0
@@ -495,21 +509,6 @@ def _specs_of(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int], r
         on_path = np.array([reach[list(h.nodes)].sum() > 0 for h in game.infosets])
     spec_list = _pattern_specs(ctx, ind, on_path, mixed)
     return None if spec_list is None else (on_path, spec_list)
-
-
-def _pattern_reach(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], rows: np.ndarray | None,
-                   indicator: list[np.ndarray] | None = None) -> np.ndarray:
-    """Realisation probability of every node under the pattern's indicator profile (1 on each
-    support action). With the pure table it is the largest reach over the pattern's vertex rows:
-    a node's reach is Nature's product along its path for every vertex that follows the path, 0
-    for the others."""
-    if rows is not None:
-        return ctx.table.reach[rows].max(axis=0)
-    if indicator is None:
-        indicator = [np.zeros(len(h.actions)) for h in ctx.game.infosets]
-        for b, s in zip(indicator, pattern, strict=True):
-            b[list(s)] = 1.0
-    return ctx.game.realization_probabilities(indicator)
 
 
 def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list[Candidate], _Ctx, bool]:
@@ -541,21 +540,21 @@ def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list
     if mixed_patterns and PureTable.fits(game, allowed):  # the vertices of every mixed pattern
         ctx.table = PureTable(game, allowed, ctx.batch, ctx.kids, ctx.prior)
     pruner = BeliefSupportPruner(game, possible, options.tol, ctx.batch, ctx.kids)
-    for pattern in pure:
-        beh = [np.zeros(len(h.actions)) for h in game.infosets]
-        for b, s in zip(beh, pattern, strict=True):
-            b[s[0]] = 1.0
-        if pruner.admits(pattern, _pattern_reach(ctx, pattern, None, beh)):
+    for pattern, ok in zip(pure, pruner.admits_all(pure), strict=True):
+        if ok:
+            beh = [np.zeros(len(h.actions)) for h in game.infosets]
+            for b, s in zip(beh, pattern, strict=True):
+                b[s[0]] = 1.0
             keep(beh)
     all_patterns = True
     if opts.mixed and n_patterns > n_pure:
         max_mixed = opts.max_mixed_sets
         skipped = free_offpath = 0
-        for pattern in mixed_patterns:
+        for pattern, ok in zip(mixed_patterns, pruner.admits_all(mixed_patterns), strict=True):
+            if not ok:
+                continue
             mixed = [k for k, s in enumerate(pattern) if len(s) > 1]
             rows = ctx.table.rows(pattern, mixed) if ctx.table is not None else None
-            if not pruner.admits(pattern, _pattern_reach(ctx, pattern, rows)):
-                continue
             if len(mixed) > max_mixed:
                 skipped += 1
                 continue
