@@ -187,7 +187,23 @@ def _solver_targets(res: dict[str, Any]) -> list[dict[str, Any]]:
                         "value": f"{_fmt_t(med)} ({row.get('method', '?')})" if med else (row or {}).get(
                             "status", "-"),
                         "met": bool(med is not None and med < 2.0 and row.get("certified"))})
+        if case["group"] == "reputation" and " per point (PBE " in case["case"]:
+            out.append(_signalling_target(case))
     return out
+
+
+def _signalling_target(case: dict[str, Any]) -> dict[str, Any]:
+    """Issue 14 item 4: a signalling tree's PBE at 100 points/s or more (fresh points, game built)."""
+    row = next((r for r in case["tools"] if r["tool"].startswith("deterrence")), None)
+    med = _median(row) if row else None
+    if med is None:
+        bound = (row or {}).get("lower_bound_per_item")
+        value = f"≥ {_fmt_t(bound)} per point (time limit)" if bound else (row or {}).get("status", "-")
+        return {"target": f"{case['case']}: ≥ 100 points/s", "value": value, "met": False}
+    done = row.get("items_done") or case.get("items")
+    return {"target": f"{case['case']}: ≥ 100 points/s",
+            "value": f"{1 / med:,.0f} points/s ({_fmt_t(med)} median over {done} distinct points)",
+            "met": med <= 0.01}
 
 
 # ----------------------------------------------------------------------------- markdown
