@@ -407,6 +407,29 @@ README_RUNS = (
 )
 
 
+#: a warm README job starts once the 1-minute load average is below this (an idle machine, as a
+#: user's after install; the cases before it leave the average high for a minute) ...
+SETTLED_LOAD = 0.7
+#: ... or after this many seconds of waiting (a machine busy with other work)
+SETTLE_WAIT = 120.0
+
+
+def _load() -> float | None:
+    return os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+
+
+def settled_load() -> float | None:
+    """The 1-minute load average, after waiting (untimed) up to :data:`SETTLE_WAIT` seconds for
+    it to fall below :data:`SETTLED_LOAD`: the command decides whether to draw in a helper
+    process from it, so a run right after a busy case would see a machine busier than it is."""
+    start = time.monotonic()
+    load = _load()
+    while load is not None and load >= SETTLED_LOAD and time.monotonic() - start < SETTLE_WAIT:
+        time.sleep(1.0)
+        load = _load()
+    return load
+
+
 def readme_job(st: Settings, log=print) -> list[dict[str, Any]]:
     """The README's main job, ``deterrence sweep extended_deterrence --vary credibility=0:1:201
     --vary cost_attacker=0:2:201 --out results/``, in a fresh process: wall and CPU time of the
@@ -414,7 +437,8 @@ def readme_job(st: Settings, log=print) -> list[dict[str, Any]]:
     numba cache) and warm; how many points went to the compiled and per-point paths. The warm
     job runs as the command chooses (its pictures drawn by a helper process when a core is to
     spare) and with each choice forced, and each run records the load average it started at
-    (the helper pays only with a free core)."""
+    (the helper pays only with a free core). Each warm run waits, untimed, for the load average
+    to settle (:func:`settled_load`), as on a user's idle machine."""
     out = []
     with tempfile.TemporaryDirectory() as tmp:
         # after install the package's bytecode is compiled (pip does it): the cold run writes
@@ -426,7 +450,7 @@ def readme_job(st: Settings, log=print) -> list[dict[str, Any]]:
             folder = os.path.join(tmp, f"results{k}")
             cmd = [sys.executable, "-m", "deterrence", *README_JOB, "--out", folder, "--no-progress"]
             run_env = env if helper is None else {**env, HELPER_VARIABLE: helper}
-            load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+            load = settled_load() if when.startswith("warm") else _load()
             before, t0 = os.times(), time.perf_counter()
             proc = _run_limited(cmd, run_env, st.timeout)
             wall, after = time.perf_counter() - t0, os.times()
