@@ -171,7 +171,7 @@ def test_box_corners_give_the_system_inside_the_simplices():
 
 
 class _Expansions:
-    """The one field of the solver's context that :class:`_pbe_multilinear._Multilinear` uses."""
+    """The one field of the solver's context that :func:`_pbe_multilinear._shape_terms` uses."""
 
     def __init__(self) -> None:
         self.expansions: dict = {}
@@ -197,14 +197,18 @@ def test_real_roots_find_a_planted_root_and_only_roots(shapes):
         point = [np.array([Fraction(int(x), 12) for x in rng.multinomial(12 - m, np.ones(m) / m) + 1])
                  for m in shapes]
         weight = [np.prod([p[c] for p, c in zip(point, combo, strict=True)]) for combo in combos]
-        system = _pbe_multilinear._Multilinear(_Expansions(), pattern, mixed, combos)
+        system = _pbe_multilinear._Multilinear(pattern, mixed, combos)
+        terms = _pbe_multilinear._shape_terms(_Expansions(), pattern, mixed, combos)
         values = []
         for _ in range(system.nv):
             raw = [Fraction(int(v)) for v in rng.integers(-3, 4, size=len(combos))]
             at = sum(w * v for w, v in zip(weight, raw, strict=True))
-            values.append([float(v - at) for v in raw])
-        polys = system.polynomials(values)
-        if polys is None or not system.attempt(polys):
+            values.append([v - at for v in raw])  # exact, as the solver passes them
+        int_polys = [_pbe_multilinear._integer_combination(terms, v) for v in values]
+        if not all(int_polys):
+            continue  # an equation vanishes identically
+        polys = system.polynomials(int_polys)
+        if not system.attempt(polys):
             continue  # an equation vanishes identically, or a continuum of roots
         zero_dimensional += 1
         for found in system.found:

@@ -39,6 +39,16 @@ class _Ctx:
     batch: BatchTree = field(init=False)
     expansions: dict[tuple[int, ...], list[dict]] = field(default_factory=dict)
     table: Any = None  # the pure profiles of the search evaluated once (``_pbe_table.PureTable``), if built
+    _exact: Any = None
+
+    @property
+    def exact(self) -> Any:
+        """The tree's pure profiles in rational arithmetic (``_pbe_exact.ExactTree``), built on first use."""
+        if self._exact is None:
+            from ._pbe_exact import ExactTree
+
+            self._exact = ExactTree(self.game)
+        return self._exact
 
     def __post_init__(self) -> None:
         self.batch = BatchTree(self.game)

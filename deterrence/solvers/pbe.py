@@ -121,6 +121,7 @@ from ..game.extensive import DECISION, ExtensiveFormGame
 from ._options import option
 from ._pbe_beliefs import _Beliefs, _br_actions, _deviation_groups, _deviation_weights
 from ._pbe_context import _INTERIOR, _Ctx
+from ._pbe_exact import exact_conditions
 from ._pbe_multilinear import _solve_multilinear
 from ._pbe_patterns import feasible_patterns
 from ._pbe_pruning import BeliefSupportPruner, cached_patterns, iterated_undominated_actions
@@ -403,7 +404,8 @@ def _solve_pattern(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[in
             ctx.continua.append(f"{names} indifferent on a continuum (supports {pattern[mixed[0]]})")
         return []
     combos = list(itertools.product(*(pattern[k] for k in mixed)))
-    points = _solve_multilinear(ctx, pattern, mixed, combos, list(eqs_vals.values()), names)
+    points = _solve_multilinear(ctx, pattern, mixed, combos, list(eqs_vals.values()), names,
+                                lambda: exact_conditions(ctx.exact, pattern, mixed, specs))
     base = [np.zeros(len(h.actions)) for h in game.infosets]
     for k, s in enumerate(pattern):
         if len(s) == 1:
