@@ -302,8 +302,8 @@ def _batch_payoffs(ctx: _Ctx, k: int, specs: dict[int, Spec], vertices: _Vertice
     spec = specs.get(k, ("reach",))
     if spec[0] in ("reach", "prior") and vertices.rows is not None:
         return ctx.table.payoffs(k, spec[0])[vertices.rows]
-    if spec[0] == "types" and vertices.rows is not None:
-        weights = _type_weights(ctx, k, spec, vertices.rows)
+    if vertices.rows is not None:
+        weights = _row_weights(ctx, k, spec, vertices.rows, specs)
         if weights is not None:
             q = ctx.table.values[vertices.rows][:, ctx.kids[k], ctx.game.infosets[k].player]
             return np.einsum("cn,cna->ca", weights, q)
@@ -321,9 +321,61 @@ def _batch_payoffs(ctx: _Ctx, k: int, specs: dict[int, Spec], vertices: _Vertice
     return np.einsum("cn,cna->ca", weights, q)
 
 
+def _row_weights(ctx: _Ctx, k: int, spec: Spec, rows: np.ndarray, specs: dict[int, Spec]
+                 ) -> np.ndarray | None:
+    """The unnormalised belief weights of ``spec`` at set ``k`` at the vertex rows of the pure
+    table, ``(rows, nodes)``, as ``_weights`` gives them vertex by vertex (``None`` if a
+    deviation leaves the table)."""
+    kind = spec[0]
+    nodes = ctx.table.nodes[k]
+    if kind == "reach":
+        return ctx.table.reach[rows][:, nodes]
+    if kind == "prior":
+        return np.broadcast_to(ctx.prior[nodes], (len(rows), len(nodes)))
+    if kind == "types":
+        return _type_weights(ctx, k, spec, rows)
+    prev, act = spec[1], spec[2]
+    w_prev = _row_weights(ctx, prev, specs[prev], rows, specs)
+    if w_prev is None:
+        return None
+    edge = ctx.table.edge[rows]
+    w = np.zeros((len(rows), len(nodes)))
+    for u_pos, v_pos, path in _carry_paths(ctx, prev, act, k):
+        acc = w_prev[:, u_pos]
+        for x in path:  # in the order the vertex-by-vertex walk multiplies them
+            acc = acc * edge[:, x]
+        w[:, v_pos] += acc
+    return w
+
+
+def _carry_paths(ctx: _Ctx, prev: int, act: int, k: int) -> list[tuple[int, int, list[int]]]:
+    """How a belief at set ``prev`` is carried through action ``act`` to set ``k``: per pair of
+    nodes ``(u, v)`` (positions in their sets) with ``v`` below ``u``'s child by ``act``, the
+    nodes after that child down to ``v``, whose edge probabilities multiply the weight (cached)."""
+    key = (prev, act, k)
+    out = ctx.carry.get(key)
+    if out is None:
+        game = ctx.game
+        out = []
+        for u_pos, u in enumerate(game.infosets[prev].nodes):
+            c0 = game.nodes[u].children[act]
+            for v_pos, v in enumerate(game.infosets[k].nodes):
+                if not c0 <= v < game.nodes[c0].end:
+                    continue
+                path = []
+                x = v
+                while x != c0:
+                    path.append(x)
+                    x = game.nodes[x].parent
+                out.append((u_pos, v_pos, path[::-1]))
+        ctx.carry[key] = out
+    return out
+
+
 def _type_weights(ctx: _Ctx, k: int, spec: Spec, rows: np.ndarray) -> np.ndarray | None:
     """The ``("types", ...)`` weights at set ``k`` at the vertex rows of the pure table, as
-    ``_deviation_weights`` gives them vertex by vertex (``None`` if a deviation leaves the table)."""
+    ``_deviation_weights`` gives them vertex by vertex (a deviation to an action outside the table
+    is evaluated in one batch over the rows)."""
     nodes = ctx.table.nodes[k]
     weights = np.zeros((len(rows), len(nodes)))
     for (devs, positions), use_prior in zip(spec[1], spec[2], strict=True):
@@ -332,10 +384,26 @@ def _type_weights(ctx: _Ctx, k: int, spec: Spec, rows: np.ndarray) -> np.ndarray
             weights[:, list(positions)] += ctx.prior[idx]
             continue
         forced = ctx.table.forced_rows(rows, devs)
-        if forced is None:
-            return None
-        weights[:, list(positions)] += ctx.table.reach[forced][:, idx]
+        reach = _forced_reach_rows(ctx, rows, devs) if forced is None else ctx.table.reach[forced]
+        weights[:, list(positions)] += reach[:, idx]
     return weights
+
+
+def _forced_reach_rows(ctx: _Ctx, rows: np.ndarray, devs: Sequence[tuple[int, int]]) -> np.ndarray:
+    """Reach probabilities of the pure table's ``rows`` with every (set, action) of ``devs``
+    played instead, ``(rows, nodes)``: the profiles decoded from the row numbers and evaluated in
+    one batch."""
+    table, game = ctx.table, ctx.game
+    offsets = np.cumsum([0] + [len(h.actions) for h in game.infosets])
+    flat = np.zeros((len(rows), int(offsets[-1])))
+    at = np.arange(len(rows))
+    for k, pos in enumerate(table.pos):
+        acts = np.array(sorted(pos, key=pos.get), dtype=np.int64)
+        flat[at, offsets[k] + acts[(rows // table.strides[k]) % len(acts)]] = 1.0
+    for iota, a in devs:
+        flat[:, offsets[iota]:offsets[iota + 1]] = 0.0
+        flat[:, offsets[iota] + a] = 1.0
+    return ctx.batch.evaluate(flat)[0]
 
 
 class _Vertices:
