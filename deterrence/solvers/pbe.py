@@ -81,8 +81,11 @@ every policy). Then
    contraction, or a combination of the equations with coefficients of one sign) are skipped;
    the vertex profiles of all patterns are rows of one table of the pure profiles over the
    undominated actions, evaluated once per solve (:mod:`deterrence.solvers._pbe_table`);
-   two binary sets are solved in closed form, larger systems by a lex Gröbner basis
-   (sympy, rational coefficients; factors that vanish only on the box boundary divided out),
+   two binary sets are solved in closed form; for larger systems the vertex values are
+   recomputed exactly (:mod:`deterrence.solvers._pbe_exact`: integer-scaled rationals from the
+   game's numbers, a float read as the binary rational it is), an exact row reduction rules out
+   systems with a combination of one sign, and the rest go to a lex Gröbner basis
+   (sympy; factors that vanish only on the box boundary divided out),
    the real roots of its last unknown isolated exactly and extended to the others at 30 digits.
    Every root strictly inside the simplices is then checked like a pure profile. This finds
    the semi-separating (bluffing, straddle) equilibria of signalling and screening games, and
