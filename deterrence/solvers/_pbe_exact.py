@@ -218,24 +218,26 @@ def _scaled(row: tuple[int, ...], f: int) -> tuple[int, ...]:
 
 
 def exact_conditions(tree: ExactTree, pattern: Sequence[tuple[int, ...]], mixed: Sequence[int],
-                     specs: dict[int, tuple]) -> list[list[int]]:
+                     specs: dict[int, tuple], sets: Sequence[int] | None = None) -> list[list[int]]:
     """The pattern's indifference conditions at its vertices, exactly (each times a positive
     constant of its set, the same at every vertex: see :class:`ExactTree`).
 
-    One list per condition ``(k, j)`` (``k`` in ``mixed``, ``j >= 1``, in that order), of the
-    values ``Σ_v w_v · (Q_v(s_j) − Q_v(s_0))`` at the vertices in ``itertools.product`` order
-    over ``mixed`` (``s = pattern[k]``, ``w`` the unnormalised weights of ``specs[k]``, ``Q``
-    the mover's payoff below each action), as ``pbe._solve_pattern`` forms them in floats.
+    One list per condition ``(k, j)`` (``k`` in ``sets``, by default ``mixed``, and ``j >= 1``,
+    in that order), of the values ``Σ_v w_v · (Q_v(s_j) − Q_v(s_0))`` at the vertices in
+    ``itertools.product`` order over ``mixed`` (``s = pattern[k]``, ``w`` the unnormalised
+    weights of ``specs[k]``, ``Q`` the mover's payoff below each action), as
+    ``pbe._solve_pattern`` forms them in floats.
     """
+    sets = list(mixed) if sets is None else list(sets)
     base = [s[0] for s in pattern]
-    out: list[list[int]] = [[] for k in mixed for _ in range(1, len(pattern[k]))]
+    out: list[list[int]] = [[] for k in sets for _ in range(1, len(pattern[k]))]
     for combo in itertools.product(*(pattern[k] for k in mixed)):
         choice = list(base)
         for k, a in zip(mixed, combo, strict=True):
             choice[k] = a
         ch = tuple(choice)
         row = 0
-        for k in mixed:
+        for k in sets:
             pay = tree.payoffs(k, specs.get(k, ("reach",)), ch, specs)
             s = pattern[k]
             for j in range(1, len(s)):

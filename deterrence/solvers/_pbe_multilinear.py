@@ -29,7 +29,7 @@ from ._pbe_pruning import no_interior_root
 
 def _solve_multilinear(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int],
                        combos: list[tuple[int, ...]], values: list[list[float]], names: str,
-                       exact: Callable[[], list[list[int]]]) -> list[list[np.ndarray]]:
+                       exact: Callable[[], list[dict[tuple[int, ...], int]]]) -> list[list[np.ndarray]]:
     """Interior solutions of the indifference system given its values at the support vertices.
 
     Set ``k`` mixes over ``pattern[k] = (a0, a1, ...)`` with unknowns ``x_{k,j} = σ_k(a_j)``,
@@ -37,14 +37,15 @@ def _solve_multilinear(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: lis
     keep one sign on the open box (e.g. ``x`` or ``1 − x``) are divided out, each choice of
     one remaining factor per equation is solved exactly (sympy, rational coefficients), and the
     real roots strictly inside the simplices are returned. The screens read the float
-    ``values``; the polynomials are built from ``exact()``, the same values in rational
-    arithmetic (:mod:`deterrence.solvers._pbe_exact`).
+    ``values``; ``exact()`` gives the same equations as polynomials with integer coefficients,
+    built from the vertex values in exact arithmetic (:mod:`deterrence.solvers._pbe_exact`,
+    :func:`integer_polynomial`).
     """
     if all(len(pattern[k]) == 2 for k in mixed) and len(mixed) == 2:
         return _solve_two_binary(ctx, values, names)
     # exact row reduction first: cheap, and it settles most systems (those with a combination
     # of one sign, such as two types' conditions that differ by one term)
-    int_polys = [_integer_combination(_shape_terms(ctx, pattern, mixed, combos), vals) for vals in exact()]
+    int_polys = exact()
     if no_interior_root(int_polys):
         return []
     if not _screens_may_vanish(pattern, mixed, values):
@@ -80,6 +81,14 @@ def _screens_may_vanish(pattern: Sequence[tuple[int, ...]], mixed: list[int],
         return True
     corners = _box_corners(values, shapes)
     return _grid_may_vanish(corners, nv) and box_may_vanish(corners, nv)
+
+
+def integer_polynomial(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int],
+                       combos: list[tuple[int, ...]], values: Sequence[Fraction | int]
+                       ) -> dict[tuple[int, ...], int]:
+    """One condition given by its exact values at the vertices, as a polynomial in the unknowns
+    ``x_{k,j}`` (monomial -> integer coefficient; a positive multiple of the condition)."""
+    return _integer_combination(_shape_terms(ctx, pattern, mixed, combos), values)
 
 
 def _shape_terms(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int],

@@ -125,7 +125,7 @@ from ._options import option
 from ._pbe_beliefs import _Beliefs, _br_actions, _deviation_groups, _deviation_weights
 from ._pbe_context import _INTERIOR, _Ctx
 from ._pbe_exact import exact_conditions
-from ._pbe_multilinear import _solve_multilinear
+from ._pbe_multilinear import _solve_multilinear, integer_polynomial
 from ._pbe_patterns import feasible_patterns
 from ._pbe_pruning import BeliefSupportPruner, cached_patterns, iterated_undominated_actions
 from ._pbe_seeds import nash_seeds, repaired
@@ -445,38 +445,73 @@ class _Vertices:
         return self._evaluated
 
 
+def _set_conditions(ctx: _Ctx, k: int, pattern: Sequence[tuple[int, ...]], specs: dict[int, Spec],
+                    vertices: _Vertices) -> list[list[float]] | None:
+    """Set ``k``'s indifference conditions at the pattern's vertices (one list per ``j >= 1``),
+    or ``None`` if the vertex sign test rules the pattern out at ``k``.
+
+    The conditions are multilinear: their values anywhere in the box are convex combinations of
+    the vertex values, so a strict sign at every vertex rules the pattern out; so does an action
+    outside the support that beats ``s[0]`` at every vertex. They depend on the pattern, the
+    vertices and ``k``'s own weight spec only (a carried-forward spec's source is not a D1
+    choice), so a caller may remember them by ``(k, specs[k])`` across the pattern's specs.
+    """
+    tol, h = ctx.tol, ctx.game.infosets[k]
+    w = _batch_payoffs(ctx, k, specs, vertices)  # (combos, actions), unnormalised
+    s = pattern[k]
+    out = []
+    for j in range(1, len(s)):
+        diff = w[:, s[j]] - w[:, s[0]]
+        if diff.min() > tol or diff.max() < -tol:
+            return None
+        out.append(diff.tolist())
+    others = [b for b in range(len(h.actions)) if b not in s]
+    if others and float((w[:, [s[0]]] - w[:, others]).max(axis=0).min()) < -tol:
+        return None
+    return out
+
+
 def _solve_pattern(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int],
-                   on_path: np.ndarray, specs: dict[int, Spec], rows: np.ndarray | None = None
-                   ) -> list[list[np.ndarray]]:
+                   on_path: np.ndarray, specs: dict[int, Spec], rows: np.ndarray | None = None,
+                   vertices: _Vertices | None = None, checks: dict | None = None) -> list[list[np.ndarray]]:
     """Profiles with exactly these supports that satisfy the indifference conditions (``rows``:
-    the pattern's vertices in the solver's pure table, if it has one)."""
+    the pattern's vertices in the solver's pure table, if it has one; ``vertices`` and
+    ``checks``: the pattern's vertices and its sets' conditions (``_set_conditions``) kept
+    across its weight specs)."""
     game, tol = ctx.game, ctx.tol
     eqs_vals: dict[tuple[int, int], list[float]] = {
         (k, j): [] for k in mixed for j in range(1, len(pattern[k]))}
-    vertices = _Vertices(ctx, pattern, mixed, rows)
-    # the conditions are multilinear: their values anywhere in the box are convex combinations
-    # of the vertex values, so a strict sign at every vertex rules the pattern out
-    for k, h in enumerate(game.infosets):
+    if vertices is None:
+        vertices = _Vertices(ctx, pattern, mixed, rows)
+    checks = {} if checks is None else checks
+    for k in range(len(game.infosets)):
         if not (on_path[k] or (k in specs and len(pattern[k]) > 1)):
             continue
-        w = _batch_payoffs(ctx, k, specs, vertices)  # (combos, actions), unnormalised
-        s = pattern[k]
-        for j in range(1, len(s)):
-            diff = w[:, s[j]] - w[:, s[0]]
-            if diff.min() > tol or diff.max() < -tol:
-                return []
-            eqs_vals[(k, j)] = diff.tolist()
-        others = [b for b in range(len(h.actions)) if b not in s]
-        if others and float((w[:, [s[0]]] - w[:, others]).max(axis=0).min()) < -tol:
+        key = (k, specs.get(k, ("reach",)))
+        if key not in checks:
+            checks[key] = _set_conditions(ctx, k, pattern, specs, vertices)
+        conditions = checks[key]
+        if conditions is None:
             return []
+        for j, diff in enumerate(conditions, start=1):
+            eqs_vals[(k, j)] = diff
     names = ", ".join(f"'{game.infosets[k].name}'" for k in mixed)
     if len(mixed) == 1:  # its conditions do not depend on its own mixture: constant
         if all(np.all(np.abs(v) <= tol) for v in eqs_vals.values()):
             ctx.continua.append(f"{names} indifferent on a continuum (supports {pattern[mixed[0]]})")
         return []
     combos = list(itertools.product(*(pattern[k] for k in mixed)))
-    points = _solve_multilinear(ctx, pattern, mixed, combos, list(eqs_vals.values()), names,
-                                lambda: exact_conditions(ctx.exact, pattern, mixed, specs))
+    def exact() -> list[dict[tuple[int, ...], int]]:
+        polys = []
+        for k in mixed:  # each set's conditions depend on its own spec only: kept by it
+            key = ("exact", k, specs.get(k, ("reach",)))
+            if key not in checks:
+                values = exact_conditions(ctx.exact, pattern, mixed, specs, sets=[k])
+                checks[key] = [integer_polynomial(ctx, pattern, mixed, combos, v) for v in values]
+            polys.extend(checks[key])
+        return polys
+
+    points = _solve_multilinear(ctx, pattern, mixed, combos, list(eqs_vals.values()), names, exact)
     base = [np.zeros(len(h.actions)) for h in game.infosets]
     for k, s in enumerate(pattern):
         if len(s) == 1:
@@ -637,8 +672,9 @@ def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list
                 free_offpath += 1
                 continue
             on_path, spec_list = spec_list
+            vertices, checks = _Vertices(ctx, pattern, mixed, rows), {}
             for specs in spec_list:
-                for beh in _solve_pattern(ctx, pattern, mixed, on_path, specs, rows):
+                for beh in _solve_pattern(ctx, pattern, mixed, on_path, specs, rows, vertices, checks):
                     keep(beh)
         if free_offpath:
             all_patterns = False

@@ -915,10 +915,10 @@ def asymmetric_escalation(
                     "they concern the incomplete-information PBE over a parameter measure the paper "
                     "defines; the paper's definitions (and its warfighting deployment) were not retrieved; "
                     "and the PBE set is not listed completely (complete=False at every point tried): no "
-                    "two Defender types share payoffs (they differ in dDD+/dDD- or in dEE+/dEE-, strictly "
-                    "by the orderings), but under free beliefs mixing at unreached sets is not enumerated, "
-                    "patterns mixing at more than max_mixed_sets=6 sets are skipped, and some indifference "
-                    "systems have curves of solutions (reported, not listed)."
+                    "two Defender types share payoffs (they differ in dDD+/dDD- or in dEE+/dEE-; strictly "
+                    "by the orderings); but under free beliefs mixing at unreached sets is not enumerated; "
+                    "patterns mixing at more than max_mixed_sets=6 sets are skipped; and some indifference "
+                    "systems have curves of solutions (reported but not listed)."
                 ),
             },
             {
