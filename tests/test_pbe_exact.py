@@ -16,7 +16,7 @@ import numpy as np
 import deterrence as dt
 from deterrence.game import chance, decision, terminal
 from deterrence.solvers._pbe_exact import ExactTree, exact_conditions
-from deterrence.solvers._pbe_multilinear import _integer_combination, _shape_terms
+from deterrence.solvers._pbe_multilinear import integer_polynomial
 from deterrence.solvers._pbe_pruning import no_interior_root
 from deterrence.solvers._tree_utils import BatchTree
 
@@ -79,12 +79,26 @@ def test_inconsistent_challenger_conditions_are_settled_by_the_exact_row_reducti
         pattern[index[name]] = (0, 1)  # hold or escalate
     mixed = [k for k, s in enumerate(pattern) if len(s) > 1]
     values = exact_conditions(ExactTree(game), pattern, mixed, {k: ("reach",) for k in mixed})
-    combos = list(itertools.product(*(pattern[k] for k in mixed)))
-    terms = _shape_terms(_Expansions(), pattern, mixed, combos)
-    polys = [_integer_combination(terms, v) for v in values]
+    polys = [integer_polynomial(pattern, mixed, v) for v in values]
     assert all(polys) and no_interior_root(polys)
 
 
-class _Expansions:
-    def __init__(self) -> None:
-        self.expansions: dict = {}
+def test_integer_polynomial_takes_the_vertex_values_at_the_vertices():
+    """The multilinear polynomial from vertex values (unknowns ``x_{k,j} = σ_k(a_j)``, ``j >= 1``)
+    evaluated at each vertex of the product of simplices gives back that vertex's value."""
+    rng = np.random.default_rng(3)
+    for shape in [(2, 2, 2), (3, 2), (3, 3, 2), (2, 3, 2, 2)]:
+        pattern = [tuple(range(m)) for m in shape]
+        mixed = list(range(len(shape)))
+        combos = list(itertools.product(*pattern))
+        values = [int(v) * 10**25 + int(w) for v, w in zip(rng.integers(-9, 10, len(combos)),
+                                                            rng.integers(-9, 10, len(combos)), strict=True)]
+        poly = integer_polynomial(pattern, mixed, values)
+        offsets = list(itertools.accumulate((m - 1 for m in shape), initial=0))
+        for combo, value in zip(combos, values, strict=True):
+            point = [0] * offsets[-1]
+            for i, a in enumerate(combo):
+                if a:
+                    point[offsets[i] + a - 1] = 1
+            at = sum(c for m, c in poly.items() if all(point[i] for i, e in enumerate(m) if e))
+            assert at == value

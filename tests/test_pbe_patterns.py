@@ -170,13 +170,6 @@ def test_box_corners_give_the_system_inside_the_simplices():
 
 
 
-class _Expansions:
-    """The one field of the solver's context that :func:`_pbe_multilinear._shape_terms` uses."""
-
-    def __init__(self) -> None:
-        self.expansions: dict = {}
-
-
 def _at(poly, xs) -> float:
     """A polynomial of the system's ring (monomial -> rational coefficient) at a float point."""
     return sum(float(c) * float(np.prod([x**e for x, e in zip(xs, m, strict=True)])) for m, c in poly.terms())
@@ -198,13 +191,12 @@ def test_real_roots_find_a_planted_root_and_only_roots(shapes):
                  for m in shapes]
         weight = [np.prod([p[c] for p, c in zip(point, combo, strict=True)]) for combo in combos]
         system = _pbe_multilinear._Multilinear(pattern, mixed, combos)
-        terms = _pbe_multilinear._shape_terms(_Expansions(), pattern, mixed, combos)
         values = []
         for _ in range(system.nv):
             raw = [Fraction(int(v)) for v in rng.integers(-3, 4, size=len(combos))]
             at = sum(w * v for w, v in zip(weight, raw, strict=True))
-            values.append([v - at for v in raw])  # exact, as the solver passes them
-        int_polys = [_pbe_multilinear._integer_combination(terms, v) for v in values]
+            values.append([int((v - at) * 12 ** len(shapes)) for v in raw])  # integers, as the solver's
+        int_polys = [_pbe_multilinear.integer_polynomial(pattern, mixed, v) for v in values]
         if not all(int_polys):
             continue  # an equation vanishes identically
         polys = system.polynomials(int_polys)

@@ -37,7 +37,6 @@ class _Ctx:
 
     cache: dict[bytes, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
     batch: BatchTree = field(init=False)
-    expansions: dict[tuple[int, ...], list[dict]] = field(default_factory=dict)
     carry: dict[tuple[int, int, int], list] = field(default_factory=dict)  # ``pbe._carry_paths``
     table: Any = None  # the pure profiles of the search evaluated once (``_pbe_table.PureTable``), if built
     _exact: Any = None

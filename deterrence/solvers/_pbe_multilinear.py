@@ -15,9 +15,7 @@ in the last unknown and extended at 30 digits (``_Multilinear._real_roots``).
 from __future__ import annotations
 
 import itertools
-import math
 from collections.abc import Callable, Sequence
-from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -83,49 +81,36 @@ def _screens_may_vanish(pattern: Sequence[tuple[int, ...]], mixed: list[int],
     return _grid_may_vanish(corners, nv) and box_may_vanish(corners, nv)
 
 
-def integer_polynomial(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int],
-                       combos: list[tuple[int, ...]], values: Sequence[Fraction | int]
+def integer_polynomial(pattern: Sequence[tuple[int, ...]], mixed: Sequence[int], values: Sequence[int]
                        ) -> dict[tuple[int, ...], int]:
-    """One condition given by its exact values at the vertices, as a polynomial in the unknowns
-    ``x_{k,j}`` (monomial -> integer coefficient; a positive multiple of the condition)."""
-    return _integer_combination(_shape_terms(ctx, pattern, mixed, combos), values)
+    """One condition given by its exact (integer) values at the vertices, as a polynomial in the
+    unknowns ``x_{k,j}`` (monomial -> integer coefficient).
 
-
-def _shape_terms(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int],
-                 combos: list[tuple[int, ...]]) -> list[dict[tuple[int, ...], int]]:
-    """``Π_k σ_k(c_k)`` expanded into monomials (integer coefficients) for every vertex ``c``,
-    with ``σ_k(a_j) = x_{k,j}`` for ``j >= 1`` and ``1 − Σ_j x_{k,j}`` for ``j = 0``; it depends
-    on the supports' sizes only (cached on the context)."""
+    With ``σ_k(a_0) = 1 − Σ_j x_{k,j}`` a condition ``Σ_c Π_k σ_k(c_k) · v_c`` is, in one set's
+    unknowns with the others fixed, ``v_0 + Σ_j x_{k,j} (v_j − v_0)``: its coefficients follow
+    from the values by that difference along each set's axis in turn (a tensor product of one
+    small triangular map per set), in integer arithmetic; ``values`` are in
+    ``itertools.product`` order over ``mixed``.
+    """
     shape = tuple(len(pattern[k]) for k in mixed)
-    terms = ctx.expansions.get(shape)
-    if terms is None:
-        offsets = list(itertools.accumulate((m - 1 for m in shape), initial=0))
-        nv = offsets[-1]
-
-        def affine(i: int, j: int) -> dict[tuple[int, ...], int]:
-            unit = [tuple(int(v == offsets[i] + jj - 1) for v in range(nv)) for jj in range(1, shape[i])]
-            if j > 0:
-                return {unit[j - 1]: 1}
-            return {(0,) * nv: 1, **{u: -1 for u in unit}}
-
-        terms = []
-        for combo in combos:
-            t: dict[tuple[int, ...], int] = {(0,) * nv: 1}
-            for i, (k, a) in enumerate(zip(mixed, combo, strict=True)):
-                t = _mul(t, affine(i, pattern[k].index(a)))
-            terms.append(t)
-        ctx.expansions[shape] = terms
-    return terms
-
-
-def _mul(p: dict, q: dict) -> dict:
-    """Product of two polynomials given as ``{exponent tuple: coefficient}``."""
+    f = np.empty(len(values), dtype=object)
+    f[:] = list(values)
+    f = f.reshape(shape)
+    for axis in range(len(shape)):
+        g = np.moveaxis(f, axis, 0)
+        g = np.concatenate([g[:1], g[1:] - g[:1]], axis=0)
+        f = np.moveaxis(g, 0, axis)
+    offsets = list(itertools.accumulate((m - 1 for m in shape), initial=0))
+    nv = offsets[-1]
     out: dict[tuple[int, ...], int] = {}
-    for m1, c1 in p.items():
-        for m2, c2 in q.items():
-            m = tuple(x + y for x, y in zip(m1, m2, strict=True))
-            out[m] = out.get(m, 0) + c1 * c2
-    return {m: c for m, c in out.items() if c}
+    for index, c in np.ndenumerate(f):
+        if c:
+            mono = [0] * nv
+            for i, j in enumerate(index):
+                if j:
+                    mono[offsets[i] + j - 1] = 1
+            out[tuple(mono)] = int(c)
+    return out
 
 
 class _Multilinear:
@@ -407,17 +392,3 @@ def _solve_two_binary(ctx: _Ctx, values: list[list[float]], names: str) -> list[
     if not (_INTERIOR < x0 < 1 - _INTERIOR and _INTERIOR < x1 < 1 - _INTERIOR):
         return []
     return [[np.array([1 - x0, x0]), np.array([1 - x1, x1])]]
-
-
-def _integer_combination(terms: list[dict], weights: Sequence[Fraction | int]) -> dict[tuple[int, ...], int]:
-    """``Σ_c weights[c] · terms[c]`` times the weights' common denominator (a positive integer),
-    without its zero coefficients: the same equation in exact integer arithmetic."""
-    den = math.lcm(*(w.denominator for w in weights if w))  if any(weights) else 1
-    coeffs: dict[tuple[int, ...], int] = {}
-    for t, w in zip(terms, weights, strict=True):
-        if not w:
-            continue
-        g = w.numerator * (den // w.denominator)
-        for m, c in t.items():
-            coeffs[m] = coeffs.get(m, 0) + c * g
-    return {m: c for m, c in coeffs.items() if c}

@@ -507,7 +507,7 @@ def _solve_pattern(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[in
             key = ("exact", k, specs.get(k, ("reach",)))
             if key not in checks:
                 values = exact_conditions(ctx.exact, pattern, mixed, specs, sets=[k])
-                checks[key] = [integer_polynomial(ctx, pattern, mixed, combos, v) for v in values]
+                checks[key] = [integer_polynomial(pattern, mixed, v) for v in values]
             polys.extend(checks[key])
         return polys
 
