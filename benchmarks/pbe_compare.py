@@ -71,6 +71,8 @@ def run_solve(args: argparse.Namespace) -> None:
             done = {(r["index"], r["policy"]) for r in map(json.loads, fh)}
     with open(args.out, "a") as fh:
         for i, pt in enumerate(pts):
+            if args.indices is not None and i not in args.indices:
+                continue
             for policy in args.policies:
                 if (i, policy) in done:
                     continue
@@ -206,6 +208,7 @@ def main() -> int:
     s.add_argument("--timeout", type=float, default=180.0)
     s.add_argument("--out", required=True)
     s.add_argument("--resume", action="store_true")
+    s.add_argument("--indices", type=int, nargs="+", help="solve only these points (0: the defaults)")
     d = sub.add_parser("diff")
     d.add_argument("old")
     d.add_argument("new")
