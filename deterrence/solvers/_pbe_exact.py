@@ -97,6 +97,7 @@ class ExactTree:
         self.prior = self._reach(lambda k, a: True)
         self._profiles: dict[Choice, tuple[list[int], list[int], list[tuple[int, ...]]]] = {}
         self._payoffs: dict[tuple, list[int]] = {}
+        self._paths: dict[tuple[int, int, int], list[tuple[int, int, list[int]]]] = {}
 
     def _edge(self, v: int, chosen: Any) -> int:
         e = self.edge_of[v]
@@ -174,19 +175,16 @@ class ExactTree:
         prev, act = spec[1], spec[2]
         edge = self.evaluate(choice)[1]
         w_prev = self.weights(prev, specs[prev], choice, specs)
-        nodes = self.game.infosets[k].nodes
-        targets = {v: i for i, v in enumerate(nodes)}
-        w = [0] * len(nodes)
-        prev_nodes = self.game.infosets[prev].nodes
-        stack = [(self.children[u][act], m) for u, m in zip(prev_nodes, w_prev, strict=True) if m > 0]
-        while stack:
-            v, pr = stack.pop()
-            if pr <= 0:
-                continue
-            if v in targets:
-                w[targets[v]] += pr
-                continue
-            stack.extend((c, pr * edge[c]) for c in self.children[v])
+        key = (prev, act, k)
+        paths = self._paths.get(key)
+        if paths is None:
+            paths = self._paths[key] = carry_paths(self.game, prev, act, k)
+        w = [0] * len(self.game.infosets[k].nodes)
+        for u_pos, v_pos, path in paths:
+            acc = w_prev[u_pos]
+            for x in path:
+                acc *= edge[x]
+            w[v_pos] += acc
         return w
 
     def payoffs(self, k: int, spec: tuple, choice: Choice, specs: dict[int, tuple]) -> list[int]:
@@ -211,6 +209,26 @@ class ExactTree:
         if len(self._payoffs) < 200_000:
             self._payoffs[key] = out
         return out
+
+
+def carry_paths(game: ExtensiveFormGame, prev: int, act: int, k: int) -> list[tuple[int, int, list[int]]]:
+    """How a belief at set ``prev`` is carried through action ``act`` to set ``k``: per pair of
+    nodes ``(u, v)`` (positions in their sets) with ``v`` below ``u``'s child by ``act``, the
+    nodes after that child down to ``v``, top down; the weight at ``v`` is the weight at ``u``
+    times their edge probabilities (the node's own move at ``u`` is the one carried through)."""
+    out = []
+    for u_pos, u in enumerate(game.infosets[prev].nodes):
+        c0 = game.nodes[u].children[act]
+        for v_pos, v in enumerate(game.infosets[k].nodes):
+            if not c0 <= v < game.nodes[c0].end:
+                continue
+            path = []
+            x = v
+            while x != c0:
+                path.append(x)
+                x = game.nodes[x].parent
+            out.append((u_pos, v_pos, path[::-1]))
+    return out
 
 
 def _scaled(row: tuple[int, ...], f: int) -> tuple[int, ...]:

@@ -124,7 +124,7 @@ from ..game.extensive import DECISION, ExtensiveFormGame
 from ._options import option
 from ._pbe_beliefs import _Beliefs, _br_actions, _deviation_groups, _deviation_weights
 from ._pbe_context import _INTERIOR, _Ctx
-from ._pbe_exact import exact_conditions
+from ._pbe_exact import carry_paths, exact_conditions
 from ._pbe_multilinear import _solve_multilinear, integer_polynomial
 from ._pbe_patterns import feasible_patterns
 from ._pbe_pruning import BeliefSupportPruner, cached_patterns, iterated_undominated_actions
@@ -229,18 +229,12 @@ def _weights(ctx: _Ctx, k: int, spec: Spec, beh: list[np.ndarray], reach: np.nda
     if kind == "own":
         prev, act = spec[1], spec[2]
         w_prev = _weights(ctx, prev, specs[prev], beh, reach, edge, specs)
-        targets = {v: i for i, v in enumerate(nodes)}
         w = np.zeros(len(nodes))
-        stack = [(int(game.nodes[u].children[act]), float(m))
-                 for u, m in zip(game.infosets[prev].nodes, w_prev, strict=True) if m > 0]
-        while stack:
-            v, pr = stack.pop()
-            if pr <= 0:
-                continue
-            if v in targets:
-                w[targets[v]] += pr
-                continue
-            stack.extend((c, pr * edge[c]) for c in game.nodes[v].children)
+        for u_pos, v_pos, path in _carry_paths(ctx, prev, act, k):
+            acc = float(w_prev[u_pos])
+            for x in path:
+                acc *= edge[x]
+            w[v_pos] += acc
         return w
     return _deviation_weights(ctx, beh, k, spec[1], spec[2])
 
@@ -352,26 +346,11 @@ def _row_weights(ctx: _Ctx, k: int, spec: Spec, rows: np.ndarray, specs: dict[in
 
 
 def _carry_paths(ctx: _Ctx, prev: int, act: int, k: int) -> list[tuple[int, int, list[int]]]:
-    """How a belief at set ``prev`` is carried through action ``act`` to set ``k``: per pair of
-    nodes ``(u, v)`` (positions in their sets) with ``v`` below ``u``'s child by ``act``, the
-    nodes after that child down to ``v``, whose edge probabilities multiply the weight (cached)."""
+    """``_pbe_exact.carry_paths`` of the context's game, cached on the context."""
     key = (prev, act, k)
     out = ctx.carry.get(key)
     if out is None:
-        game = ctx.game
-        out = []
-        for u_pos, u in enumerate(game.infosets[prev].nodes):
-            c0 = game.nodes[u].children[act]
-            for v_pos, v in enumerate(game.infosets[k].nodes):
-                if not c0 <= v < game.nodes[c0].end:
-                    continue
-                path = []
-                x = v
-                while x != c0:
-                    path.append(x)
-                    x = game.nodes[x].parent
-                out.append((u_pos, v_pos, path[::-1]))
-        ctx.carry[key] = out
+        out = ctx.carry[key] = carry_paths(ctx.game, prev, act, k)
     return out
 
 
