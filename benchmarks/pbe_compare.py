@@ -23,6 +23,7 @@ model's orderings hold at every point).
 from __future__ import annotations
 
 import argparse
+import gzip
 import io
 import json
 import os
@@ -97,7 +98,8 @@ def run_solve(args: argparse.Namespace) -> None:
 
 
 def _load(path: str) -> dict[tuple[int, str], dict]:
-    with open(path) as fh:
+    """The jobs of a result file (``.jsonl``, or gzipped ``.jsonl.gz``) by (point, policy)."""
+    with (gzip.open(path, "rt") if path.endswith(".gz") else open(path)) as fh:
         return {(r["index"], r["policy"]): r for r in map(json.loads, fh)}
 
 
