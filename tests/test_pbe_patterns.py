@@ -170,13 +170,6 @@ def test_box_corners_give_the_system_inside_the_simplices():
 
 
 
-class _Expansions:
-    """The one field of the solver's context that :class:`_pbe_multilinear._Multilinear` uses."""
-
-    def __init__(self) -> None:
-        self.expansions: dict = {}
-
-
 def _at(poly, xs) -> float:
     """A polynomial of the system's ring (monomial -> rational coefficient) at a float point."""
     return sum(float(c) * float(np.prod([x**e for x, e in zip(xs, m, strict=True)])) for m, c in poly.terms())
@@ -197,14 +190,17 @@ def test_real_roots_find_a_planted_root_and_only_roots(shapes):
         point = [np.array([Fraction(int(x), 12) for x in rng.multinomial(12 - m, np.ones(m) / m) + 1])
                  for m in shapes]
         weight = [np.prod([p[c] for p, c in zip(point, combo, strict=True)]) for combo in combos]
-        system = _pbe_multilinear._Multilinear(_Expansions(), pattern, mixed, combos)
+        system = _pbe_multilinear._Multilinear(pattern, mixed, combos)
         values = []
         for _ in range(system.nv):
             raw = [Fraction(int(v)) for v in rng.integers(-3, 4, size=len(combos))]
             at = sum(w * v for w, v in zip(weight, raw, strict=True))
-            values.append([float(v - at) for v in raw])
-        polys = system.polynomials(values)
-        if polys is None or not system.attempt(polys):
+            values.append([int((v - at) * 12 ** len(shapes)) for v in raw])  # integers, as the solver's
+        int_polys = [_pbe_multilinear.integer_polynomial(pattern, mixed, v) for v in values]
+        if not all(int_polys):
+            continue  # an equation vanishes identically
+        polys = system.polynomials(int_polys)
+        if not system.attempt(polys):
             continue  # an equation vanishes identically, or a continuum of roots
         zero_dimensional += 1
         for found in system.found:

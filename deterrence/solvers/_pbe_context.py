@@ -37,8 +37,18 @@ class _Ctx:
 
     cache: dict[bytes, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
     batch: BatchTree = field(init=False)
-    expansions: dict[tuple[int, ...], list[dict]] = field(default_factory=dict)
+    carry: dict[tuple[int, int, int], list] = field(default_factory=dict)  # ``pbe._carry_paths``
     table: Any = None  # the pure profiles of the search evaluated once (``_pbe_table.PureTable``), if built
+    _exact: Any = None
+
+    @property
+    def exact(self) -> Any:
+        """The tree's pure profiles in rational arithmetic (``_pbe_exact.ExactTree``), built on first use."""
+        if self._exact is None:
+            from ._pbe_exact import ExactTree
+
+            self._exact = ExactTree(self.game)
+        return self._exact
 
     def __post_init__(self) -> None:
         self.batch = BatchTree(self.game)

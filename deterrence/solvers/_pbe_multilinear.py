@@ -6,7 +6,8 @@ their values at the vertices of the product of simplices. ``_solve_multilinear``
 their roots strictly inside the simplices: two binary sets in closed form
 (``_solve_two_binary``), patterns of binary sets first screened by a grid sign test
 (``_grid_may_vanish``) and by box contraction (:mod:`deterrence.solvers._pbe_contract`),
-larger systems by a lex Gröbner basis in sympy (coefficients made rational by ``_fraction``;
+larger systems by a lex Gröbner basis in sympy (from the vertex values in exact arithmetic,
+:mod:`deterrence.solvers._pbe_exact`, after an exact row reduction that settles most of them;
 factors of one sign on the open box divided out), whose real solutions are isolated exactly
 in the last unknown and extended at 30 digits (``_Multilinear._real_roots``).
 """
@@ -14,9 +15,7 @@ in the last unknown and extended at 30 digits (``_Multilinear._real_roots``).
 from __future__ import annotations
 
 import itertools
-import math
-from collections.abc import Sequence
-from fractions import Fraction
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -27,35 +26,33 @@ from ._pbe_pruning import no_interior_root
 
 
 def _solve_multilinear(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int],
-                       combos: list[tuple[int, ...]], values: list[list[float]], names: str
-                       ) -> list[list[np.ndarray]]:
+                       combos: list[tuple[int, ...]], values: list[list[float]], names: str,
+                       exact: Callable[[], list[dict[tuple[int, ...], int]]]) -> list[list[np.ndarray]]:
     """Interior solutions of the indifference system given its values at the support vertices.
 
     Set ``k`` mixes over ``pattern[k] = (a0, a1, ...)`` with unknowns ``x_{k,j} = σ_k(a_j)``,
     ``j >= 1``. Each equation is ``Σ_c Π_k σ_k(c_k) · values[c]`` (multi-affine). Factors that
     keep one sign on the open box (e.g. ``x`` or ``1 − x``) are divided out, each choice of
     one remaining factor per equation is solved exactly (sympy, rational coefficients), and the
-    real roots strictly inside the simplices are returned.
+    real roots strictly inside the simplices are returned. The screens read the float
+    ``values``; ``exact()`` gives the same equations as polynomials with integer coefficients,
+    built from the vertex values in exact arithmetic (:mod:`deterrence.solvers._pbe_exact`,
+    :func:`integer_polynomial`).
     """
-    if all(len(pattern[k]) == 2 for k in mixed):
-        if len(mixed) == 2:
-            return _solve_two_binary(ctx, values, names)
-        if not _grid_may_vanish(values, len(mixed)) or not box_may_vanish(values, len(mixed)):
-            return []
-    else:
-        shapes = [len(pattern[k]) for k in mixed]
-        nv = sum(m - 1 for m in shapes)
-        if nv <= _MAX_BOX_DIMENSION:
-            corners = _box_corners(values, shapes)
-            if not _grid_may_vanish(corners, nv) or not box_may_vanish(corners, nv):
-                return []
-    system = _Multilinear(ctx, pattern, mixed, combos)
-    polys = system.polynomials(values)
-    if polys is None:
+    if all(len(pattern[k]) == 2 for k in mixed) and len(mixed) == 2:
+        return _solve_two_binary(ctx, values, names)
+    # exact row reduction first: cheap, and it settles most systems (those with a combination
+    # of one sign, such as two types' conditions that differ by one term)
+    int_polys = exact()
+    if no_interior_root(int_polys):
+        return []
+    if not _screens_may_vanish(pattern, mixed, values):
+        return []
+    if any(not p for p in int_polys):
         ctx.continua.append(f"a mover mixing at {names} is indifferent whatever the others do")
         return []
-    if no_interior_root([{m: int(c) for m, c in p.items()} for p in polys]):
-        return []
+    system = _Multilinear(pattern, mixed, combos)
+    polys = system.polynomials(int_polys)
     if system.attempt(polys):
         return system.found
     # a continuum over the complex numbers: divide out factors of one sign on the open box
@@ -69,20 +66,57 @@ def _solve_multilinear(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: lis
     return system.found
 
 
-def _mul(p: dict, q: dict) -> dict:
-    """Product of two polynomials given as ``{exponent tuple: Fraction}``."""
-    out: dict[tuple[int, ...], Fraction] = {}
-    for m1, c1 in p.items():
-        for m2, c2 in q.items():
-            m = tuple(x + y for x, y in zip(m1, m2, strict=True))
-            out[m] = out.get(m, Fraction(0)) + c1 * c2
+def _screens_may_vanish(pattern: Sequence[tuple[int, ...]], mixed: list[int],
+                        values: list[list[float]]) -> bool:
+    """The float screens: False if the grid sign test or box contraction proves that the system
+    has no root inside the box (supports of three or more actions: on the box of the unknowns
+    ``x_{k,j}``, up to :data:`_MAX_BOX_DIMENSION` of them)."""
+    if all(len(pattern[k]) == 2 for k in mixed):
+        return _grid_may_vanish(values, len(mixed)) and box_may_vanish(values, len(mixed))
+    shapes = [len(pattern[k]) for k in mixed]
+    nv = sum(m - 1 for m in shapes)
+    if nv > _MAX_BOX_DIMENSION:
+        return True
+    corners = _box_corners(values, shapes)
+    return _grid_may_vanish(corners, nv) and box_may_vanish(corners, nv)
+
+
+def integer_polynomial(pattern: Sequence[tuple[int, ...]], mixed: Sequence[int], values: Sequence[int]
+                       ) -> dict[tuple[int, ...], int]:
+    """One condition given by its exact (integer) values at the vertices, as a polynomial in the
+    unknowns ``x_{k,j}`` (monomial -> integer coefficient).
+
+    With ``σ_k(a_0) = 1 − Σ_j x_{k,j}`` a condition ``Σ_c Π_k σ_k(c_k) · v_c`` is, in one set's
+    unknowns with the others fixed, ``v_0 + Σ_j x_{k,j} (v_j − v_0)``: its coefficients follow
+    from the values by that difference along each set's axis in turn (a tensor product of one
+    small triangular map per set), in integer arithmetic; ``values`` are in
+    ``itertools.product`` order over ``mixed``.
+    """
+    shape = tuple(len(pattern[k]) for k in mixed)
+    f = np.empty(len(values), dtype=object)
+    f[:] = list(values)
+    f = f.reshape(shape)
+    for axis in range(len(shape)):
+        g = np.moveaxis(f, axis, 0)
+        g = np.concatenate([g[:1], g[1:] - g[:1]], axis=0)
+        f = np.moveaxis(g, 0, axis)
+    offsets = list(itertools.accumulate((m - 1 for m in shape), initial=0))
+    nv = offsets[-1]
+    out: dict[tuple[int, ...], int] = {}
+    for index, c in np.ndenumerate(f):
+        if c:
+            mono = [0] * nv
+            for i, j in enumerate(index):
+                if j:
+                    mono[offsets[i] + j - 1] = 1
+            out[tuple(mono)] = int(c)
     return out
 
 
 class _Multilinear:
     """One support pattern's indifference system in sympy: its unknowns, vertices and roots found."""
 
-    def __init__(self, ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int],
+    def __init__(self, pattern: Sequence[tuple[int, ...]], mixed: list[int],
                  combos: list[tuple[int, ...]]) -> None:
         import sympy
 
@@ -103,38 +137,8 @@ class _Multilinear:
         # expression layer (``sympy.groebner`` turns every Poly back into an expression and parses it)
         self.ring = PolyRing(self.gens, QQ, lex)
         self.pos = {k: {a: i for i, a in enumerate(pattern[k])} for k in mixed}
-        self.terms = self._vertex_terms(ctx, combos)
-        self.int_terms = [{m: int(c) for m, c in t.items()} for t in self.terms]
         self.vertices = [self._vertex(combo) for combo in combos]
         self.found: list[list[np.ndarray]] = []
-
-    def _unit(self, k: int, j: int) -> tuple[int, ...]:
-        e = [0] * self.nv
-        e[self.var_of[(k, j)]] = 1
-        return tuple(e)
-
-    def _affine(self, k: int, j: int) -> dict[tuple[int, ...], Fraction]:
-        """``σ_k(a_j)`` as a polynomial: ``x_{k,j}``, or ``1 − Σ_j x_{k,j}`` for ``j = 0``."""
-        if j > 0:
-            return {self._unit(k, j): Fraction(1)}
-        out = {(0,) * self.nv: Fraction(1)}
-        for jj in range(1, len(self.pattern[k])):
-            out[self._unit(k, jj)] = Fraction(-1)
-        return out
-
-    def _vertex_terms(self, ctx: _Ctx, combos: list[tuple[int, ...]]) -> list[dict]:
-        """``Π_k σ_k(c_k)`` expanded into monomials, for every vertex ``c`` (cached by shape)."""
-        shape = tuple(len(self.pattern[k]) for k in self.mixed)
-        terms = ctx.expansions.get(shape)
-        if terms is None:  # depends on the shape only
-            terms = []
-            for combo in combos:
-                t: dict[tuple[int, ...], Fraction] = {(0,) * self.nv: Fraction(1)}
-                for k, a in zip(self.mixed, combo, strict=True):
-                    t = _mul(t, self._affine(k, self.pos[k][a]))
-                terms.append(t)
-            ctx.expansions[shape] = terms
-        return terms
 
     def _vertex(self, combo: tuple[int, ...]) -> tuple[int, ...]:
         """A vertex of the product of simplices, as a 0/1 point in the unknowns."""
@@ -144,17 +148,10 @@ class _Multilinear:
                 pt[self.var_of[(k, self.pos[k][a])]] = 1
         return tuple(pt)
 
-    def polynomials(self, values: list[list[float]]) -> list[Any] | None:
-        """The equations as polynomials of the ring over QQ; ``None`` if one vanishes identically."""
+    def polynomials(self, int_polys: Sequence[dict[tuple[int, ...], int]]) -> list[Any]:
+        """The equations (monomial -> integer coefficient) as polynomials of the ring over QQ."""
         qq = self.ring.domain
-        polys = []
-        for vals in values:
-            # scaled by the common denominator: integer arithmetic (the vertex terms are integral)
-            coeffs = _integer_combination(self.int_terms, [_fraction(g) for g in vals])
-            if not coeffs:
-                return None
-            polys.append(self.ring({m: qq(c) for m, c in coeffs.items()}))
-        return polys
+        return [self.ring({m: qq(c) for m, c in p.items()}) for p in int_polys]
 
     def _sign_definite(self, f: Any) -> bool:
         """Whether ``f`` keeps one sign (not all zero) at every vertex, hence on the open box."""
@@ -395,25 +392,3 @@ def _solve_two_binary(ctx: _Ctx, values: list[list[float]], names: str) -> list[
     if not (_INTERIOR < x0 < 1 - _INTERIOR and _INTERIOR < x1 < 1 - _INTERIOR):
         return []
     return [[np.array([1 - x0, x0]), np.array([1 - x1, x1])]]
-
-
-def _integer_combination(terms: list[dict], weights: list[Fraction]) -> dict[tuple[int, ...], int]:
-    """``Σ_c weights[c] · terms[c]`` times the weights' common denominator (a positive integer),
-    without its zero coefficients: the same equation in exact integer arithmetic."""
-    den = math.lcm(*(w.denominator for w in weights if w))  if any(weights) else 1
-    coeffs: dict[tuple[int, ...], int] = {}
-    for t, w in zip(terms, weights, strict=True):
-        if not w:
-            continue
-        g = w.numerator * (den // w.denominator)
-        for m, c in t.items():
-            coeffs[m] = coeffs.get(m, 0) + c * g
-    return {m: c for m, c in coeffs.items() if c}
-
-
-def _fraction(x: float) -> Fraction:
-    """A float as a rational: the simple fraction it rounds, if any, else exactly."""
-    if abs(x) < 1e-13:
-        return Fraction(0)
-    f = Fraction(x).limit_denominator(10**6)
-    return f if abs(float(f) - x) <= 1e-11 * max(1.0, abs(x)) else Fraction(x)

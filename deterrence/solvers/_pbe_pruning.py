@@ -64,6 +64,7 @@ pattern the older test admits); it is not a user option.
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 
@@ -549,22 +550,25 @@ def no_interior_root(polys: Sequence[dict[tuple[int, ...], int]]) -> bool:
     ``ENABLED`` is off); it never claims a root exists."""
     if not ENABLED or not polys:
         return False
-    from fractions import Fraction
-
+    # fraction-free Gauss-Jordan in integers: every row stays a nonzero multiple of the same row
+    # of the reduced echelon form (row r becomes lead * r - f * pivot, then divided by its
+    # content), and a row's "one sign" is the same for any nonzero multiple of it
     monos = sorted({m for p in polys for m in p})
-    rows = [[Fraction(p.get(m, 0)) for m in monos] for p in polys]
+    rows = [[p.get(m, 0) for m in monos] for p in polys]
     pivot_row = 0
     for col in range(len(monos)):
         piv = next((r for r in range(pivot_row, len(rows)) if rows[r][col] != 0), None)
         if piv is None:
             continue
         rows[pivot_row], rows[piv] = rows[piv], rows[pivot_row]
-        lead = rows[pivot_row][col]
-        rows[pivot_row] = [x / lead for x in rows[pivot_row]]
+        prow = rows[pivot_row]
+        lead = prow[col]
         for r in range(len(rows)):
-            if r != pivot_row and rows[r][col] != 0:
-                f = rows[r][col]
-                rows[r] = [x - f * y for x, y in zip(rows[r], rows[pivot_row], strict=True)]
+            f = rows[r][col]
+            if r != pivot_row and f != 0:
+                new = [lead * x - f * y for x, y in zip(rows[r], prow, strict=True)]
+                g = math.gcd(*new)
+                rows[r] = [x // g for x in new] if g > 1 else new
         pivot_row += 1
         if pivot_row == len(rows):
             break

@@ -81,8 +81,11 @@ every policy). Then
    contraction, or a combination of the equations with coefficients of one sign) are skipped;
    the vertex profiles of all patterns are rows of one table of the pure profiles over the
    undominated actions, evaluated once per solve (:mod:`deterrence.solvers._pbe_table`);
-   two binary sets are solved in closed form, larger systems by a lex Gröbner basis
-   (sympy, rational coefficients; factors that vanish only on the box boundary divided out),
+   two binary sets are solved in closed form; for larger systems the vertex values are
+   recomputed exactly (:mod:`deterrence.solvers._pbe_exact`: integer-scaled rationals from the
+   game's numbers, a float read as the binary rational it is), an exact row reduction rules out
+   systems with a combination of one sign, and the rest go to a lex Gröbner basis
+   (sympy; factors that vanish only on the box boundary divided out),
    the real roots of its last unknown isolated exactly and extended to the others at 30 digits.
    Every root strictly inside the simplices is then checked like a pure profile. This finds
    the semi-separating (bluffing, straddle) equilibria of signalling and screening games, and
@@ -121,7 +124,8 @@ from ..game.extensive import DECISION, ExtensiveFormGame
 from ._options import option
 from ._pbe_beliefs import _Beliefs, _br_actions, _deviation_groups, _deviation_weights
 from ._pbe_context import _INTERIOR, _Ctx
-from ._pbe_multilinear import _solve_multilinear
+from ._pbe_exact import carry_paths, exact_conditions
+from ._pbe_multilinear import _solve_multilinear, integer_polynomial
 from ._pbe_patterns import feasible_patterns
 from ._pbe_pruning import BeliefSupportPruner, cached_patterns, iterated_undominated_actions
 from ._pbe_seeds import nash_seeds, repaired
@@ -225,18 +229,12 @@ def _weights(ctx: _Ctx, k: int, spec: Spec, beh: list[np.ndarray], reach: np.nda
     if kind == "own":
         prev, act = spec[1], spec[2]
         w_prev = _weights(ctx, prev, specs[prev], beh, reach, edge, specs)
-        targets = {v: i for i, v in enumerate(nodes)}
         w = np.zeros(len(nodes))
-        stack = [(int(game.nodes[u].children[act]), float(m))
-                 for u, m in zip(game.infosets[prev].nodes, w_prev, strict=True) if m > 0]
-        while stack:
-            v, pr = stack.pop()
-            if pr <= 0:
-                continue
-            if v in targets:
-                w[targets[v]] += pr
-                continue
-            stack.extend((c, pr * edge[c]) for c in game.nodes[v].children)
+        for u_pos, v_pos, path in _carry_paths(ctx, prev, act, k):
+            acc = float(w_prev[u_pos])
+            for x in path:
+                acc *= edge[x]
+            w[v_pos] += acc
         return w
     return _deviation_weights(ctx, beh, k, spec[1], spec[2])
 
@@ -301,8 +299,8 @@ def _batch_payoffs(ctx: _Ctx, k: int, specs: dict[int, Spec], vertices: _Vertice
     spec = specs.get(k, ("reach",))
     if spec[0] in ("reach", "prior") and vertices.rows is not None:
         return ctx.table.payoffs(k, spec[0])[vertices.rows]
-    if spec[0] == "types" and vertices.rows is not None:
-        weights = _type_weights(ctx, k, spec, vertices.rows)
+    if vertices.rows is not None:
+        weights = _row_weights(ctx, k, spec, vertices.rows, specs)
         if weights is not None:
             q = ctx.table.values[vertices.rows][:, ctx.kids[k], ctx.game.infosets[k].player]
             return np.einsum("cn,cna->ca", weights, q)
@@ -320,9 +318,46 @@ def _batch_payoffs(ctx: _Ctx, k: int, specs: dict[int, Spec], vertices: _Vertice
     return np.einsum("cn,cna->ca", weights, q)
 
 
+def _row_weights(ctx: _Ctx, k: int, spec: Spec, rows: np.ndarray, specs: dict[int, Spec]
+                 ) -> np.ndarray | None:
+    """The unnormalised belief weights of ``spec`` at set ``k`` at the vertex rows of the pure
+    table, ``(rows, nodes)``, as ``_weights`` gives them vertex by vertex (``None`` if a
+    deviation leaves the table)."""
+    kind = spec[0]
+    nodes = ctx.table.nodes[k]
+    if kind == "reach":
+        return ctx.table.reach[rows][:, nodes]
+    if kind == "prior":
+        return np.broadcast_to(ctx.prior[nodes], (len(rows), len(nodes)))
+    if kind == "types":
+        return _type_weights(ctx, k, spec, rows)
+    prev, act = spec[1], spec[2]
+    w_prev = _row_weights(ctx, prev, specs[prev], rows, specs)
+    if w_prev is None:
+        return None
+    edge = ctx.table.edge[rows]
+    w = np.zeros((len(rows), len(nodes)))
+    for u_pos, v_pos, path in _carry_paths(ctx, prev, act, k):
+        acc = w_prev[:, u_pos]
+        for x in path:  # in the order the vertex-by-vertex walk multiplies them
+            acc = acc * edge[:, x]
+        w[:, v_pos] += acc
+    return w
+
+
+def _carry_paths(ctx: _Ctx, prev: int, act: int, k: int) -> list[tuple[int, int, list[int]]]:
+    """``_pbe_exact.carry_paths`` of the context's game, cached on the context."""
+    key = (prev, act, k)
+    out = ctx.carry.get(key)
+    if out is None:
+        out = ctx.carry[key] = carry_paths(ctx.game, prev, act, k)
+    return out
+
+
 def _type_weights(ctx: _Ctx, k: int, spec: Spec, rows: np.ndarray) -> np.ndarray | None:
     """The ``("types", ...)`` weights at set ``k`` at the vertex rows of the pure table, as
-    ``_deviation_weights`` gives them vertex by vertex (``None`` if a deviation leaves the table)."""
+    ``_deviation_weights`` gives them vertex by vertex (a deviation to an action outside the table
+    is evaluated in one batch over the rows)."""
     nodes = ctx.table.nodes[k]
     weights = np.zeros((len(rows), len(nodes)))
     for (devs, positions), use_prior in zip(spec[1], spec[2], strict=True):
@@ -331,10 +366,26 @@ def _type_weights(ctx: _Ctx, k: int, spec: Spec, rows: np.ndarray) -> np.ndarray
             weights[:, list(positions)] += ctx.prior[idx]
             continue
         forced = ctx.table.forced_rows(rows, devs)
-        if forced is None:
-            return None
-        weights[:, list(positions)] += ctx.table.reach[forced][:, idx]
+        reach = _forced_reach_rows(ctx, rows, devs) if forced is None else ctx.table.reach[forced]
+        weights[:, list(positions)] += reach[:, idx]
     return weights
+
+
+def _forced_reach_rows(ctx: _Ctx, rows: np.ndarray, devs: Sequence[tuple[int, int]]) -> np.ndarray:
+    """Reach probabilities of the pure table's ``rows`` with every (set, action) of ``devs``
+    played instead, ``(rows, nodes)``: the profiles decoded from the row numbers and evaluated in
+    one batch."""
+    table, game = ctx.table, ctx.game
+    offsets = np.cumsum([0] + [len(h.actions) for h in game.infosets])
+    flat = np.zeros((len(rows), int(offsets[-1])))
+    at = np.arange(len(rows))
+    for k, pos in enumerate(table.pos):
+        acts = np.array(sorted(pos, key=pos.get), dtype=np.int64)
+        flat[at, offsets[k] + acts[(rows // table.strides[k]) % len(acts)]] = 1.0
+    for iota, a in devs:
+        flat[:, offsets[iota]:offsets[iota + 1]] = 0.0
+        flat[:, offsets[iota] + a] = 1.0
+    return ctx.batch.evaluate(flat)[0]
 
 
 class _Vertices:
@@ -373,37 +424,73 @@ class _Vertices:
         return self._evaluated
 
 
+def _set_conditions(ctx: _Ctx, k: int, pattern: Sequence[tuple[int, ...]], specs: dict[int, Spec],
+                    vertices: _Vertices) -> list[list[float]] | None:
+    """Set ``k``'s indifference conditions at the pattern's vertices (one list per ``j >= 1``),
+    or ``None`` if the vertex sign test rules the pattern out at ``k``.
+
+    The conditions are multilinear: their values anywhere in the box are convex combinations of
+    the vertex values, so a strict sign at every vertex rules the pattern out; so does an action
+    outside the support that beats ``s[0]`` at every vertex. They depend on the pattern, the
+    vertices and ``k``'s own weight spec only (a carried-forward spec's source is not a D1
+    choice), so a caller may remember them by ``(k, specs[k])`` across the pattern's specs.
+    """
+    tol, h = ctx.tol, ctx.game.infosets[k]
+    w = _batch_payoffs(ctx, k, specs, vertices)  # (combos, actions), unnormalised
+    s = pattern[k]
+    out = []
+    for j in range(1, len(s)):
+        diff = w[:, s[j]] - w[:, s[0]]
+        if diff.min() > tol or diff.max() < -tol:
+            return None
+        out.append(diff.tolist())
+    others = [b for b in range(len(h.actions)) if b not in s]
+    if others and float((w[:, [s[0]]] - w[:, others]).max(axis=0).min()) < -tol:
+        return None
+    return out
+
+
 def _solve_pattern(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int],
-                   on_path: np.ndarray, specs: dict[int, Spec], rows: np.ndarray | None = None
-                   ) -> list[list[np.ndarray]]:
+                   on_path: np.ndarray, specs: dict[int, Spec], rows: np.ndarray | None = None,
+                   vertices: _Vertices | None = None, checks: dict | None = None) -> list[list[np.ndarray]]:
     """Profiles with exactly these supports that satisfy the indifference conditions (``rows``:
-    the pattern's vertices in the solver's pure table, if it has one)."""
+    the pattern's vertices in the solver's pure table, if it has one; ``vertices`` and
+    ``checks``: the pattern's vertices and its sets' conditions (``_set_conditions``) kept
+    across its weight specs)."""
     game, tol = ctx.game, ctx.tol
     eqs_vals: dict[tuple[int, int], list[float]] = {
         (k, j): [] for k in mixed for j in range(1, len(pattern[k]))}
-    vertices = _Vertices(ctx, pattern, mixed, rows)
-    # the conditions are multilinear: their values anywhere in the box are convex combinations
-    # of the vertex values, so a strict sign at every vertex rules the pattern out
-    for k, h in enumerate(game.infosets):
+    if vertices is None:
+        vertices = _Vertices(ctx, pattern, mixed, rows)
+    checks = {} if checks is None else checks
+    for k in range(len(game.infosets)):
         if not (on_path[k] or (k in specs and len(pattern[k]) > 1)):
             continue
-        w = _batch_payoffs(ctx, k, specs, vertices)  # (combos, actions), unnormalised
-        s = pattern[k]
-        for j in range(1, len(s)):
-            diff = w[:, s[j]] - w[:, s[0]]
-            if diff.min() > tol or diff.max() < -tol:
-                return []
-            eqs_vals[(k, j)] = diff.tolist()
-        others = [b for b in range(len(h.actions)) if b not in s]
-        if others and float((w[:, [s[0]]] - w[:, others]).max(axis=0).min()) < -tol:
+        key = (k, specs.get(k, ("reach",)))
+        if key not in checks:
+            checks[key] = _set_conditions(ctx, k, pattern, specs, vertices)
+        conditions = checks[key]
+        if conditions is None:
             return []
+        for j, diff in enumerate(conditions, start=1):
+            eqs_vals[(k, j)] = diff
     names = ", ".join(f"'{game.infosets[k].name}'" for k in mixed)
     if len(mixed) == 1:  # its conditions do not depend on its own mixture: constant
         if all(np.all(np.abs(v) <= tol) for v in eqs_vals.values()):
             ctx.continua.append(f"{names} indifferent on a continuum (supports {pattern[mixed[0]]})")
         return []
     combos = list(itertools.product(*(pattern[k] for k in mixed)))
-    points = _solve_multilinear(ctx, pattern, mixed, combos, list(eqs_vals.values()), names)
+    def exact() -> list[dict[tuple[int, ...], int]]:
+        polys = []
+        for k in mixed:  # each set's conditions depend on its own spec only: kept by it
+            key = ("exact", k, specs.get(k, ("reach",)))
+            if key not in checks:
+                values = exact_conditions(ctx.exact, pattern, mixed, specs, sets=[k])
+                checks[key] = [integer_polynomial(pattern, mixed, v) for v in values]
+            polys.extend(checks[key])
+        return polys
+
+    points = _solve_multilinear(ctx, pattern, mixed, combos, list(eqs_vals.values()), names, exact)
     base = [np.zeros(len(h.actions)) for h in game.infosets]
     for k, s in enumerate(pattern):
         if len(s) == 1:
@@ -563,8 +650,9 @@ def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list
                 free_offpath += 1
                 continue
             on_path, spec_list = spec_list
+            vertices, checks = _Vertices(ctx, pattern, mixed, rows), {}
             for specs in spec_list:
-                for beh in _solve_pattern(ctx, pattern, mixed, on_path, specs, rows):
+                for beh in _solve_pattern(ctx, pattern, mixed, on_path, specs, rows, vertices, checks):
                     keep(beh)
         if free_offpath:
             all_patterns = False

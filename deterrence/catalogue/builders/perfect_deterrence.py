@@ -914,9 +914,11 @@ def asymmetric_escalation(
                     " part of the last sentence only). Not tested: the posture comparisons and 'unlikely'; "
                     "they concern the incomplete-information PBE over a parameter measure the paper "
                     "defines; the paper's definitions (and its warfighting deployment) were not retrieved; "
-                    "and the exact PBE set is not computable here: the pattern search cannot list the AEG's"
-                    " continua of mixed PBE (two Defender types share payoffs) and solve with seeds=True "
-                    "finds some PBE but not all."
+                    "and the PBE set is not listed completely (complete=False at every point tried): no "
+                    "two Defender types share payoffs (they differ in dDD+/dDD- or in dEE+/dEE-; strictly "
+                    "by the orderings); but under free beliefs mixing at unreached sets is not enumerated; "
+                    "patterns mixing at more than max_mixed_sets=6 sets are skipped; and some indifference "
+                    "systems have curves of solutions (reported but not listed)."
                 ),
             },
             {

@@ -1,0 +1,264 @@
+"""Exact vertex values of the PBE solver's indifference systems (private).
+
+The indifference conditions of a support pattern (:mod:`deterrence.solvers.pbe`) are
+multilinear; they are given by their values at the pattern's vertices, the pure profiles of
+its supports. The solver's screens read those values in floating point (one vectorised table,
+:mod:`deterrence.solvers._pbe_table`), which is what their tolerances are for. The systems
+that survive the screens are solved exactly (:mod:`deterrence.solvers._pbe_multilinear`), and
+for that the values must be exact too: in floating point, a condition that vanishes
+identically, or two conditions that are proportional, differ by rounding noise, so an
+inconsistent system looks generic and its Gröbner basis (which is ``[1]`` all the same) is
+computed on 50-digit coefficients for minutes, and a continuum can look like isolated points.
+
+:class:`ExactTree` evaluates pure profiles in rational arithmetic from the numbers the game
+was built with (``game.payoff_values`` and the chance probabilities as given): ``int`` and
+``Fraction`` as they are, a ``float`` as the rational it is exactly (``Fraction(x)``: every
+binary float is a dyadic rational, so nothing is rounded). A model's game is built from exact
+numbers already (:meth:`deterrence.Model.game` reads a float parameter as the decimal it
+prints as); a game built from floats is solved for the binary values it holds, which are the
+values its certificate checks. :func:`exact_conditions` gives the values of a pattern's
+conditions at its vertices, weight spec by weight spec as the float path forms them
+(``pbe._weights``): Bayes' rule (``reach``), Nature's odds (``prior``), a belief carried
+forward from the mover's previous set (``own``) and Bayes' rule after a type's deviations
+(``types``, the D1 belief).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import Any
+
+from ..game.extensive import CHANCE, DECISION, ExtensiveFormGame
+
+Choice = tuple[int, ...]  # one action per information set: a pure profile
+
+
+def _exact(x: Any) -> Fraction:
+    """A game number as an exact rational (a float is the dyadic rational it is)."""
+    return x if isinstance(x, Fraction) else Fraction(x)
+
+
+class ExactTree:
+    """Pure profiles of a tree evaluated exactly, in integer arithmetic.
+
+    With ``D`` the common denominator of Nature's probabilities and ``U`` that of the payoffs,
+    a node ``v`` with ``c(v)`` chance moves above it and at most ``b(v)`` on a path below it has
+
+    * reach (and every belief weight the solver forms: Bayes, Nature's odds, carried forward,
+      Bayes after deviations) ``W(v) / D^c(v)`` with ``W(v)`` an integer: a sum of products of
+      ``c(v)`` chance numerators;
+    * value ``V(v) / (U · D^b(v))`` with ``V(v)`` an integer: at a chance node
+      ``V(v) = Σ n_c · V(c) · D^(b(v) − 1 − b(c))``, at a decision node the chosen child's
+      ``V`` times ``D^(b(v) − b(c))``.
+
+    So at information set ``k`` every term ``w_v · Q_v(a)`` times ``S_k = U · D^(c_k + b_k)``
+    (``c_k`` the largest ``c(v)`` of its nodes, ``b_k`` the largest ``b`` of their children) is
+    the integer ``W(v) · V(child) · D^(c_k − c(v)) · D^(b_k − b(child))``. The conditions of set
+    ``k`` are given times the positive constant ``S_k``, the same at every vertex: the same
+    equations, with the same roots.
+
+    Parameters
+    ----------
+    game
+        The tree; its payoffs and chance probabilities are read as given (see the module
+        documentation).
+    """
+
+    def __init__(self, game: ExtensiveFormGame) -> None:
+        self.game = game
+        n = len(game.nodes)
+        self.parent = [nd.parent for nd in game.nodes]
+        self.children = [list(nd.children) for nd in game.nodes]
+        self.kind = [nd.kind for nd in game.nodes]
+        self.infoset = [nd.infoset for nd in game.nodes]
+        self.players = game.num_players
+        probs = {nd.index: _exact(game.chance_infos[game.nodes[nd.parent].infoset].probs[nd.action])
+                 for nd in game.nodes[1:] if game.nodes[nd.parent].kind == CHANCE}
+        pays = {v: [_exact(x) for x in game.payoff_values[game.terminal_index(v)]] for v in game.terminals}
+        self.D = math.lcm(1, *(p.denominator for p in probs.values()))
+        self.U = math.lcm(1, *(x.denominator for row in pays.values() for x in row))
+        #: per node: its chance numerator ``p · D`` (a chance child) or ``(set, action)`` (a move)
+        self.edge_of: list[Any] = [1] * n
+        for nd in game.nodes[1:]:
+            par = game.nodes[nd.parent]
+            self.edge_of[nd.index] = (int(probs[nd.index] * self.D) if par.kind == CHANCE
+                                      else (par.infoset, nd.action))
+        self.payoff = {v: tuple(int(x * self.U) for x in row) for v, row in pays.items()}
+        self.c = [0] * n
+        for v in range(1, n):  # preorder: a parent comes before its children
+            self.c[v] = self.c[self.parent[v]] + (self.kind[self.parent[v]] == CHANCE)
+        self.b = [0] * n
+        for v in range(n - 1, -1, -1):
+            if self.children[v]:
+                self.b[v] = max(self.b[c] for c in self.children[v]) + (self.kind[v] == CHANCE)
+        self.prior = self._reach(lambda k, a: True)
+        self._profiles: dict[Choice, tuple[list[int], list[int], list[tuple[int, ...]]]] = {}
+        self._payoffs: dict[tuple, list[int]] = {}
+        self._paths: dict[tuple[int, int, int], list[tuple[int, int, list[int]]]] = {}
+
+    def _edge(self, v: int, chosen: Any) -> int:
+        e = self.edge_of[v]
+        if isinstance(e, int):
+            return e
+        return 1 if chosen(*e) else 0
+
+    def _reach(self, chosen: Any) -> list[int]:
+        reach = [1] * len(self.parent)
+        for v in range(1, len(self.parent)):
+            reach[v] = reach[self.parent[v]] * self._edge(v, chosen)
+        return reach
+
+    def evaluate(self, choice: Choice) -> tuple[list[int], list[int], list[tuple[int, ...]]]:
+        """Integer (reach ``W``, edge, value ``V``) of the pure profile playing ``choice[k]`` at
+        set ``k`` (see the class documentation), cached."""
+        hit = self._profiles.get(choice)
+        if hit is not None:
+            return hit
+
+        def chosen(k: int, a: int) -> bool:
+            return choice[k] == a
+
+        n, b, D = len(self.parent), self.b, self.D
+        edge = [self._edge(v, chosen) for v in range(n)]
+        reach = [1] * n
+        for v in range(1, n):
+            reach[v] = reach[self.parent[v]] * edge[v]
+        values: list[tuple[int, ...]] = [()] * n
+        for v in range(n - 1, -1, -1):  # children after their parent in preorder
+            if self.kind[v] == DECISION:
+                c = self.children[v][choice[self.infoset[v]]]
+                values[v] = _scaled(values[c], D ** (b[v] - b[c]))
+            elif self.kind[v] == CHANCE:
+                acc = [0] * self.players
+                for c in self.children[v]:
+                    f = edge[c] * D ** (b[v] - 1 - b[c])
+                    for i, x in enumerate(values[c]):
+                        acc[i] += f * x
+                values[v] = tuple(acc)
+            else:
+                values[v] = self.payoff[v]
+        out = (reach, edge, values)
+        if len(self._profiles) < 100_000:
+            self._profiles[choice] = out
+        return out
+
+    def weights(self, k: int, spec: tuple, choice: Choice, specs: dict[int, tuple]) -> list[int]:
+        """Integer belief weights ``W`` at the nodes of set ``k`` under a pure profile, as
+        ``pbe._weights`` forms them in floats (times ``D^c(v)`` at node ``v``)."""
+        nodes = self.game.infosets[k].nodes
+        kind = spec[0]
+        if kind == "reach":
+            reach = self.evaluate(choice)[0]
+            return [reach[v] for v in nodes]
+        if kind == "prior":
+            return [self.prior[v] for v in nodes]
+        if kind == "own":
+            return self._carried(k, spec, choice, specs)
+        w = [0] * len(nodes)
+        for (devs, positions), use_prior in zip(spec[1], spec[2], strict=True):
+            if use_prior:
+                source = self.prior
+            else:
+                forced = list(choice)
+                for iota, a in devs:
+                    forced[iota] = a
+                source = self.evaluate(tuple(forced))[0]
+            for p in positions:
+                w[p] += source[nodes[p]]
+        return w
+
+    def _carried(self, k: int, spec: tuple, choice: Choice, specs: dict[int, tuple]) -> list[int]:
+        """The mover's belief at its previous set carried forward through its action."""
+        prev, act = spec[1], spec[2]
+        edge = self.evaluate(choice)[1]
+        w_prev = self.weights(prev, specs[prev], choice, specs)
+        key = (prev, act, k)
+        paths = self._paths.get(key)
+        if paths is None:
+            paths = self._paths[key] = carry_paths(self.game, prev, act, k)
+        w = [0] * len(self.game.infosets[k].nodes)
+        for u_pos, v_pos, path in paths:
+            acc = w_prev[u_pos]
+            for x in path:
+                acc *= edge[x]
+            w[v_pos] += acc
+        return w
+
+    def payoffs(self, k: int, spec: tuple, choice: Choice, specs: dict[int, tuple]) -> list[int]:
+        """The mover's payoff per action at set ``k`` under the weights of ``spec``, times ``S_k``
+        (see the class documentation), cached."""
+        key = (k, spec, choice, spec[0] == "own" and tuple(sorted(specs.items())))
+        out = self._payoffs.get(key)
+        if out is not None:
+            return out
+        h = self.game.infosets[k]
+        values = self.evaluate(choice)[2]
+        w = self.weights(k, spec, choice, specs)
+        kids = [self.children[v] for v in h.nodes]
+        c_k = max(self.c[v] for v in h.nodes)
+        b_k = max(self.b[c] for ks in kids for c in ks)
+        D, i = self.D, h.player
+        out = [0] * len(h.actions)
+        for v, wv, ks in zip(h.nodes, w, kids, strict=True):
+            if wv:
+                for a, c in enumerate(ks):
+                    out[a] += wv * values[c][i] * D ** (c_k - self.c[v] + b_k - self.b[c])
+        if len(self._payoffs) < 200_000:
+            self._payoffs[key] = out
+        return out
+
+
+def carry_paths(game: ExtensiveFormGame, prev: int, act: int, k: int) -> list[tuple[int, int, list[int]]]:
+    """How a belief at set ``prev`` is carried through action ``act`` to set ``k``: per pair of
+    nodes ``(u, v)`` (positions in their sets) with ``v`` below ``u``'s child by ``act``, the
+    nodes after that child down to ``v``, top down; the weight at ``v`` is the weight at ``u``
+    times their edge probabilities (the node's own move at ``u`` is the one carried through)."""
+    out = []
+    for u_pos, u in enumerate(game.infosets[prev].nodes):
+        c0 = game.nodes[u].children[act]
+        for v_pos, v in enumerate(game.infosets[k].nodes):
+            if not c0 <= v < game.nodes[c0].end:
+                continue
+            path = []
+            x = v
+            while x != c0:
+                path.append(x)
+                x = game.nodes[x].parent
+            out.append((u_pos, v_pos, path[::-1]))
+    return out
+
+
+def _scaled(row: tuple[int, ...], f: int) -> tuple[int, ...]:
+    return row if f == 1 else tuple(x * f for x in row)
+
+
+def exact_conditions(tree: ExactTree, pattern: Sequence[tuple[int, ...]], mixed: Sequence[int],
+                     specs: dict[int, tuple], sets: Sequence[int] | None = None) -> list[list[int]]:
+    """The pattern's indifference conditions at its vertices, exactly (each times a positive
+    constant of its set, the same at every vertex: see :class:`ExactTree`).
+
+    One list per condition ``(k, j)`` (``k`` in ``sets``, by default ``mixed``, and ``j >= 1``,
+    in that order), of the values ``Σ_v w_v · (Q_v(s_j) − Q_v(s_0))`` at the vertices in
+    ``itertools.product`` order over ``mixed`` (``s = pattern[k]``, ``w`` the unnormalised
+    weights of ``specs[k]``, ``Q`` the mover's payoff below each action), as
+    ``pbe._solve_pattern`` forms them in floats.
+    """
+    sets = list(mixed) if sets is None else list(sets)
+    base = [s[0] for s in pattern]
+    out: list[list[int]] = [[] for k in sets for _ in range(1, len(pattern[k]))]
+    for combo in itertools.product(*(pattern[k] for k in mixed)):
+        choice = list(base)
+        for k, a in zip(mixed, combo, strict=True):
+            choice[k] = a
+        ch = tuple(choice)
+        row = 0
+        for k in sets:
+            pay = tree.payoffs(k, specs.get(k, ("reach",)), ch, specs)
+            s = pattern[k]
+            for j in range(1, len(s)):
+                out[row].append(pay[s[j]] - pay[s[0]])
+                row += 1
+    return out

@@ -1,0 +1,104 @@
+"""Exact vertex values of the PBE solver's indifference systems (``_pbe_exact``).
+
+The integer-scaled evaluation of pure profiles is checked against rational arithmetic done
+here by hand and against the float batch evaluator; on the Asymmetric Escalation Game, the
+conditions of the two Challenger types after a response, which differ by one term, are
+recognised as inconsistent by the exact row reduction (in floats the rounding noise hides it).
+"""
+
+from __future__ import annotations
+
+import itertools
+from fractions import Fraction
+
+import numpy as np
+
+import deterrence as dt
+from deterrence.game import chance, decision, terminal
+from deterrence.solvers._pbe_exact import ExactTree, exact_conditions
+from deterrence.solvers._pbe_multilinear import integer_polynomial
+from deterrence.solvers._pbe_pruning import no_interior_root
+from deterrence.solvers._tree_utils import BatchTree
+
+
+def _tree_with_chance_below() -> dt.ExtensiveFormGame:
+    """Nature, a move, Nature again below one action, then a move in an information set across
+    the types; float payoffs and probabilities that are not simple binary fractions."""
+    def tail(t: int) -> object:
+        answer = decision("2", {"l": terminal([0.2, 0.3]), "r": terminal([-1.1, t / 3])},
+                          infoset="2 after lottery")
+        lottery = chance({"up": (0.3, terminal([0.1 * t, 1.7])), "down": (0.7, answer)})
+        return decision("1", {"safe": terminal([0.6, -0.2 * t]), "risky": lottery}, infoset=f"1:{t}")
+
+    return dt.ExtensiveFormGame(chance({"a": (0.15, tail(1)), "b": (0.85, tail(2))}), players=["1", "2"])
+
+
+def test_exact_tree_is_the_rational_value_of_the_float_numbers():
+    game = _tree_with_chance_below()
+    tree = ExactTree(game)
+    batch = BatchTree(game)
+    offsets = np.cumsum([0] + [len(h.actions) for h in game.infosets])
+    for choice in itertools.product(*(range(len(h.actions)) for h in game.infosets)):
+        reach, _, values = tree.evaluate(choice)
+        flat = np.zeros((1, int(offsets[-1])))
+        for k, a in enumerate(choice):
+            flat[0, offsets[k] + a] = 1.0
+        f_reach, _, f_values = batch.evaluate(flat)
+        for v in range(len(game.nodes)):
+            r = Fraction(reach[v], tree.D ** tree.c[v])
+            assert abs(float(r) - f_reach[0, v]) < 1e-15
+            for i in range(2):
+                x = Fraction(values[v][i], tree.U * tree.D ** tree.b[v])
+                assert abs(float(x) - f_values[0, v, i]) < 1e-14
+    # the root's value under one profile, by hand in rationals from the floats as they are
+    play = {"1:1": "risky", "1:2": "risky", "2 after lottery": "l"}
+    reach, _, values = tree.evaluate(tuple(list(h.actions).index(play[h.name]) for h in game.infosets))
+    p = [Fraction(0.15), Fraction(0.85)]
+    by_hand = sum(pt * (Fraction(0.3) * Fraction(0.1 * t) + Fraction(0.7) * Fraction(0.2))
+                  for pt, t in zip(p, (1, 2), strict=True))
+    assert Fraction(values[0][0], tree.U * tree.D ** tree.b[0]) == by_hand
+
+
+def test_inconsistent_challenger_conditions_are_settled_by_the_exact_row_reduction():
+    point = {"p_challenger_hard": 0.4254492378792118, "p_defender_hh": 0.06964070885505419,
+             "p_defender_hs": 0.22398835252992433, "p_defender_sh": 0.09461037970363823,
+             "c_all_out_soft": -0.13498202657906377, "c_defender_escalates": 2.4414389951585944,
+             "c_all_out_hard": 3.0419802628186456, "c_limited_conflict": 7.340153272556185,
+             "c_challenger_escalates": 7.744337123862213, "c_status_quo": 9.038826043151003,
+             "c_defender_concedes": 10.583364504519015}
+    game = dt.load_model("asymmetric_escalation").game(point)
+    index = {h.name: k for k, h in enumerate(game.infosets)}
+    actions = {h.name: list(h.actions) for h in game.infosets}
+    pattern = [(0,)] * len(game.infosets)
+    for name in ("challenger_hard", "challenger_soft"):
+        pattern[index[name]] = (actions[name].index("initiate"),)
+    for t in ("HS", "SH", "SS"):
+        pattern[index[f"defender_{t}"]] = (actions[f"defender_{t}"].index("respond"),)
+    pattern[index["defender_HH"]] = (0, 1)  # concede or respond
+    for name in ("challenger_hard_after_response", "challenger_soft_after_response"):
+        pattern[index[name]] = (0, 1)  # hold or escalate
+    mixed = [k for k, s in enumerate(pattern) if len(s) > 1]
+    values = exact_conditions(ExactTree(game), pattern, mixed, {k: ("reach",) for k in mixed})
+    polys = [integer_polynomial(pattern, mixed, v) for v in values]
+    assert all(polys) and no_interior_root(polys)
+
+
+def test_integer_polynomial_takes_the_vertex_values_at_the_vertices():
+    """The multilinear polynomial from vertex values (unknowns ``x_{k,j} = σ_k(a_j)``, ``j >= 1``)
+    evaluated at each vertex of the product of simplices gives back that vertex's value."""
+    rng = np.random.default_rng(3)
+    for shape in [(2, 2, 2), (3, 2), (3, 3, 2), (2, 3, 2, 2)]:
+        pattern = [tuple(range(m)) for m in shape]
+        mixed = list(range(len(shape)))
+        combos = list(itertools.product(*pattern))
+        values = [int(v) * 10**25 + int(w) for v, w in zip(rng.integers(-9, 10, len(combos)),
+                                                            rng.integers(-9, 10, len(combos)), strict=True)]
+        poly = integer_polynomial(pattern, mixed, values)
+        offsets = list(itertools.accumulate((m - 1 for m in shape), initial=0))
+        for combo, value in zip(combos, values, strict=True):
+            point = [0] * offsets[-1]
+            for i, a in enumerate(combo):
+                if a:
+                    point[offsets[i] + a - 1] = 1
+            at = sum(c for m, c in poly.items() if all(point[i] for i, e in enumerate(m) if e))
+            assert at == value
