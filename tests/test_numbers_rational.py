@@ -45,8 +45,18 @@ def _grow(children: st.SearchStrategy[sp.Expr]) -> st.SearchStrategy[sp.Expr]:
             lambda t: t[0] ** t[1]
         ),
         children.map(sp.Abs),
-        st.tuples(st.sampled_from([X, Y, Z]), children).map(lambda t: sp.Max(*t)),
+        st.tuples(st.sampled_from([X, Y, Z]), children).filter(_comparable).map(lambda t: sp.Max(*t)),
     )
+
+
+def _comparable(pair: tuple[sp.Expr, sp.Expr]) -> bool:
+    """Whether sympy accepts ``Max(*pair)``: it refuses an argument that is not comparable
+    (``zoo`` from ``0**-1``, ``nan``, ``I``), which the tree strategy can generate."""
+    try:
+        sp.Max(*pair)
+    except ValueError:
+        return False
+    return True
 
 
 EXPRESSIONS = st.recursive(_ATOMS, _grow, max_leaves=10)
