@@ -199,8 +199,7 @@ class RowSink:
         self.rows = 0
         self._next = 0
         self._pending: dict[int, tuple[int, tuple[np.ndarray, ...], int, Callable[[], Any]]] = {}
-        self._changed = threading.Condition()  # guards the order of the chunks and the arrays
-        self._filling = 0  # fills under way, outside the lock
+        self._lock = threading.Lock()
 
     def _room(self, capacity: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         n_float, n_int = self.layout.n_float(len(self._fused)), 4 if self._structures else 3
@@ -211,45 +210,25 @@ class RowSink:
                 done: Callable[[], Any] = lambda: None) -> None:
         """Chunk ``k`` (chunks count from 0, in the order of the points): its ``rows`` rows of
         the engine's ``block`` (see :func:`fill_rows`) for points ``first, ...``. ``done()`` is
-        called once they are copied (the block's arrays may then be reused).
-
-        The table's rows of a chunk are reserved under the lock, in the order of the chunks, as
-        soon as every chunk before it is in; the rows are then filled outside the lock, so that
-        threads fill their chunks at once. Growing the arrays waits for every fill under way."""
-        with self._changed:
+        called once they are copied (the block's arrays may then be reused)."""
+        with self._lock:
             self._pending[k] = (first, block, rows, done)
-            ready = []
             while self._next in self._pending:
-                item = self._pending.pop(self._next)
-                ready.append((self.rows, item))
-                self.rows += item[2]
+                first, block, rows, done = self._pending.pop(self._next)
+                self._fill(first, block, rows)
                 self._next += 1
-            if not ready:
-                return
-            self._grow()
-            self._filling += 1
-            F, I, codes = self._arrays
-        try:
-            for at, (first, block, rows, done) in ready:
-                fill_rows(block, rows, first, self._ids, self._cols, len(self._fused), self._spec, LABEL_TOL,
-                          at, F, I, codes)
                 done()
-        finally:
-            with self._changed:
-                self._filling -= 1
-                self._changed.notify_all()
 
-    def _grow(self) -> None:
-        """Room for every reserved row (called with the lock held): once no fill is under way,
-        the arrays are copied into arrays twice as long (or as long as the rows reserved)."""
-        while self.rows > len(self._arrays[2]):
-            if self._filling:
-                self._changed.wait()
-                continue
-            grown = self._room(max(2 * len(self._arrays[2]), self.rows))
+    def _fill(self, first: int, block: tuple[np.ndarray, ...], rows: int) -> None:
+        F, I, codes = self._arrays
+        if self.rows + rows > len(codes):  # grow: every earlier chunk is in, none is being copied
+            grown = self._room(max(2 * len(codes), self.rows + rows))
             for old, new in zip(self._arrays, grown, strict=True):
-                new[..., : old.shape[-1]] = old
-            self._arrays = grown
+                new[..., : self.rows] = old[..., : self.rows]
+            F, I, codes = self._arrays = grown
+        at, n_fused = self.rows, len(self._fused)
+        fill_rows(block, rows, first, self._ids, self._cols, n_fused, self._spec, LABEL_TOL, at, F, I, codes)
+        self.rows += rows
 
     def table(self, structure_names: np.ndarray | None = None) -> pd.DataFrame:
         """The tidy rows (columns in the order of :func:`deterrence.sweeps._tidy.column_order`, the
