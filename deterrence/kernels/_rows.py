@@ -4,7 +4,8 @@ The engine (:mod:`deterrence.kernels._engine`) writes, per block of points, one 
 equilibrium (point, structure, regret, outcome probabilities, payoffs). :func:`tidy_table` turns
 the blocks' rows into the table of :mod:`deterrence.sweeps._tidy` (the columns a kernel knows):
 once every block's rows are counted, each block fills its own rows of a few wide arrays at once
-(:func:`fill_rows`, compiled by numba, GIL released, so the blocks fill in parallel):
+(:func:`fill_rows`, compiled by numba), in the order of the points, under the sink's lock (filling
+outside the lock measured no faster: the copy is bound by memory, not by the lock):
 
 * the point ids and the parameter values, gathered from the points;
 * the equilibrium's index and count at its point, and its structure;
