@@ -5,7 +5,7 @@ equilibrium (point, structure, regret, outcome probabilities, payoffs). :func:`t
 the blocks' rows into the table of :mod:`deterrence.sweeps._tidy` (the columns a kernel knows):
 once every block's rows are counted, each block fills its own rows of a few wide arrays at once
 (:func:`fill_rows`, compiled by numba), in the order of the points, under the sink's lock (filling
-outside the lock measured no faster: the copy is bound by memory, not by the lock):
+outside the lock was tried and measured no faster on two cores):
 
 * the point ids and the parameter values, gathered from the points;
 * the equilibrium's index and count at its point, and its structure;
