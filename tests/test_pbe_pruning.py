@@ -78,17 +78,24 @@ def test_random_signalling_trees_lose_nothing_long(game, policy):
 
 
 # ------------------------------------------------------------------ iterated dominance
-def test_second_round_of_dominance_drops_what_the_first_cannot():
-    """B's last move is fixed (r beats l at both nodes); only then is A's 'in' worse than 'out'
-    at both of its nodes (before, 'in' might lead to B's 'l', worth 5 to A)."""
+def _entry_game(left: float, right: tuple[float, float]) -> dt.ExtensiveFormGame:
+    """Nature picks s or t (1/2 each); A, not knowing which, plays out (2 to A) or in; then B, not
+    knowing either, plays l (``left`` to A) or r (``right[0]`` after s, ``right[1]`` after t)."""
     def pay(a, b):
         return terminal({"A": a, "B": b})
 
     def tail(x):
-        return decision("A", {"in": decision("B", {"l": pay(5, 0), "r": pay(x, 1)}, infoset="B"),
+        return decision("A", {"in": decision("B", {"l": pay(left, 0), "r": pay(x, 1)}, infoset="B"),
                               "out": pay(2, 0)}, infoset="A")
 
-    g = dt.ExtensiveFormGame(chance({"s": (0.5, tail(0)), "t": (0.5, tail(1))}), players=["A", "B"])
+    return dt.ExtensiveFormGame(chance({"s": (0.5, tail(right[0])), "t": (0.5, tail(right[1]))}),
+                                players=["A", "B"])
+
+
+def test_second_round_of_dominance_drops_what_the_first_cannot():
+    """B's last move is fixed (r beats l at both nodes); only then is A's 'in' worse than 'out'
+    at both of its nodes (before, 'in' might lead to B's 'l', worth 5 to A)."""
+    g = _entry_game(left=5, right=(0, 1))
     first = undominated_actions(g)
     iterated = _pbe_pruning.iterated_undominated_actions(g)
     a = next(h.index for h in g.infosets if h.name == "A")
@@ -99,14 +106,7 @@ def test_second_round_of_dominance_drops_what_the_first_cannot():
 
 def test_ties_are_not_pruned():
     """'in' ties 'out' at one node whatever B does: neither is dropped."""
-    def pay(a, b):
-        return terminal({"A": a, "B": b})
-
-    def tail(x):
-        return decision("A", {"in": decision("B", {"l": pay(2, 0), "r": pay(x, 1)}, infoset="B"),
-                              "out": pay(2, 0)}, infoset="A")
-
-    g = dt.ExtensiveFormGame(chance({"s": (0.5, tail(0)), "t": (0.5, tail(2))}), players=["A", "B"])
+    g = _entry_game(left=2, right=(0, 2))
     a = next(h.index for h in g.infosets if h.name == "A")
     assert _pbe_pruning.iterated_undominated_actions(g)[a] == (0, 1)
 
