@@ -193,10 +193,10 @@ def test_regimes(capsys):
 def test_python_dash_m_and_exit_status():
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     ok = subprocess.run([sys.executable, "-m", "deterrence", "models"], capture_output=True, text=True,
-                        env=env, timeout=120)
+                        env=env)
     assert ok.returncode == 0 and "extended_deterrence" in ok.stdout
     bad = subprocess.run([sys.executable, "-m", "deterrence", "show", "nope"], capture_output=True,
-                         text=True, env=env, timeout=120)
+                         text=True, env=env)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and bad.stdout == ""
 
 

@@ -270,7 +270,7 @@ print(json.dumps(out))
 
 def test_without_numba_the_same_results() -> None:
     code = _WITHOUT_NUMBA.format(tests=str(ROOT / "tests"))
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=600,
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
                          env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert res.returncode == 0, res.stderr[-2000:]
     plain = json.loads(res.stdout.strip().splitlines()[-1])

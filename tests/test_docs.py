@@ -396,7 +396,7 @@ def test_mkdocs_build_strict(tmp_path: Path) -> None:
     exe = Path(sys.executable).with_name("mkdocs")
     cmd = [str(exe)] if exe.is_file() else [sys.executable, "-m", "mkdocs"]
     proc = subprocess.run([*cmd, "build", "--strict", "-d", str(tmp_path / "site")], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=900, check=False)
+                          capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr[-4000:]
     site = tmp_path / "site"
     assert (site / "index.html").is_file()

@@ -136,7 +136,7 @@ def test_built_site_loads_no_external_script(tmp_path):
     exe = Path(sys.executable).with_name("mkdocs")
     cmd = [str(exe)] if exe.is_file() else [sys.executable, "-m", "mkdocs"]
     proc = subprocess.run([*cmd, "build", "--strict", "-d", str(tmp_path / "site")], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=1800, check=False)
+                          capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr[-4000:]
     for page in (tmp_path / "site").rglob("*.html"):
         html = page.read_text()

@@ -268,13 +268,12 @@ def test_port_in_use_is_a_clear_error(live: str) -> None:
     env = dict(
         os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     )
-    proc = subprocess.run(  # timeout: a safety net for a hung server, not a speed check
+    proc = subprocess.run(
         [sys.executable, "-m", "deterrence", "explore", "--no-browser", "--port", port],
         capture_output=True,
         text=True,
         env=env,
         cwd=ROOT,
-        timeout=60,
         check=False,
     )
     assert proc.returncode == 2, (proc.stdout, proc.stderr)

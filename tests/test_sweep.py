@@ -296,7 +296,7 @@ def _run_until(script: Path, out: Path, log: Path, delay: float, n_done: int, si
         time.sleep(0.05)
     assert proc.poll() is None, proc.communicate()[1].decode()[-2000:]
     proc.send_signal(sig)
-    proc.communicate(timeout=30)
+    proc.communicate()
     return proc.returncode
 
 

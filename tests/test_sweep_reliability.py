@@ -527,10 +527,10 @@ def test_two_concurrent_sweeps_into_one_folder_one_is_refused(tmp_path):
     while not (out / "manifest.json").exists() and first.poll() is None:  # ends: the sweep finishes
         time.sleep(0.05)
     try:
-        second = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=300)
+        second = subprocess.run(argv, env=env, capture_output=True, text=True)
     finally:
         hold.unlink()
-    _, err1 = first.communicate(timeout=300)
+    _, err1 = first.communicate()
     assert first.returncode == 0, err1
     assert second.returncode == 2 and "in use by another sweep" in _one_error_line(second.stderr)
     manifest = json.loads((out / "manifest.json").read_text())
@@ -662,7 +662,7 @@ def test_a_compiled_sweep_that_overflows_at_one_point_is_one_typed_line(tmp_path
     ]
     if backend != "numpy":
         argv += ["--workers", "2"]
-    proc = subprocess.run(argv, env=_env(), capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(argv, env=_env(), capture_output=True, text=True)
     line = _one_error_line(proc.stderr)
     assert proc.returncode == 2 and "not a finite number" in line and "at sweep point 2" in line
     if backend == "numpy":
@@ -776,7 +776,7 @@ def test_interrupting_a_parallel_sweep(tmp_path, backend, how):
             os.kill(proc.pid, signal.SIGKILL)
         else:
             os.kill(_pool_workers(proc.pid)[0], signal.SIGKILL)
-        _, err = proc.communicate(timeout=120)
+        _, err = proc.communicate()
         while pids := _group(proc.pid):  # orphans notice their parent is gone and exit
             _wait_for_exit(pids)
             time.sleep(0.05)  # an exited process leaves the group once it is reaped
