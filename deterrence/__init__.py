@@ -63,6 +63,7 @@ _PUBLIC: dict[str, str] = {
     "sweep": "sweeps",
     "SweepResult": "sweeps",
     "Linspace": "sweeps",
+    "MAX_POINTS_IN_MEMORY": "sweeps",
     "fit": "studies.estimation",
     "load_dataset": "studies.estimation",
     "vuong": "studies.estimation",

@@ -2,7 +2,7 @@
 
 import sys
 
-from .cli import main
+from .cli import run
 
 if __name__ == "__main__":  # not when a documentation tool imports every submodule
-    sys.exit(main())
+    sys.exit(run())

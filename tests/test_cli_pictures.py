@@ -51,6 +51,21 @@ def test_the_helper_draws_the_same_files_as_the_main_process(capsys, tmp_path, m
         assert (outs[True] / name).read_bytes() == (outs[False] / name).read_bytes(), name
 
 
+def test_the_command_writes_the_table_files_dt_sweep_writes(capsys, tmp_path, monkeypatch):
+    """The command leaves the table files out of the sweep and writes them while the pictures
+    are drawn (from the chunks): the same bytes as ``dt.sweep(..., out=)`` writes at its end."""
+    monkeypatch.setenv(_pictures.HELPER_VARIABLE, "1")
+    out = tmp_path / "command"
+    assert cli_main(["sweep", "extended_deterrence", *GRID, "--out", str(out)]) == 0
+    capsys.readouterr()
+    ref = tmp_path / "library"
+    grid = {"credibility": dt.Linspace(0, 1, 6), "cost_attacker": dt.Linspace(0, 2, 5)}
+    dt.sweep("extended_deterrence", grid=grid, out=ref, progress=False)
+    for name in ("table.csv", "table.parquet"):
+        assert (out / name).read_bytes() == (ref / name).read_bytes(), name
+    assert dt.SweepResult.load(out).manifest.status == "complete"
+
+
 def test_the_helper_draws_lines_and_maps(folder):
     pictures = [
         _map(folder),

@@ -367,21 +367,29 @@ def test_summary_and_map_of_a_table_left_in_its_folder_read_it_a_part_at_a_time(
 
 
 def test_the_cli_never_names_a_table_file_it_did_not_write(tmp_path, capsys, monkeypatch):
-    import deterrence.sweeps._sweep as sweep_module
-
-    original = sweep_module.sweep
-
-    def small_memory(*args, **kwargs):
-        kwargs["max_points"] = 5
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(dt, "sweep", small_memory)
+    monkeypatch.setattr(dt, "MAX_POINTS_IN_MEMORY", 5)  # the command's limit for one table file
     code, text, err = _cli(capsys, *SMALL_CLI, "--out", tmp_path / "big", "--chunk-size", "5")
     assert code == 0, err
     wrote = next(line for line in text.splitlines() if line.startswith("wrote:"))
     assert "table.csv" not in wrote and "table.parquet" not in wrote and "manifest.json" in wrote
     assert "the table stays in" in text and not (tmp_path / "big" / "table.csv").exists()
     assert "12 points" in text and "regimes (selected):" in text
+
+
+def test_table_files_false_leaves_the_table_in_the_chunks_until_saved(tiny, tmp_path, reference):
+    out = tmp_path / "later"
+    _sweep(tiny, out)  # an earlier run's table files ...
+    res = _sweep(tiny, out, table_files=False)
+    assert not (out / "table.csv").exists() and not (out / "table.parquet").exists()  # ... removed
+    loaded = SweepResult.load(out)
+    assert loaded.manifest.status == "complete"
+    pd.testing.assert_frame_equal(loaded.table, reference.table)
+    res.save(out)  # (the table read from the chunks a part at a time, as the sweep writes it)
+    now = _sweep(tiny, tmp_path / "now")
+    for name in ("table.csv", "table.parquet"):
+        assert (out / name).read_bytes() == (now.folder / name).read_bytes(), name
+    with pytest.raises(SweepError, match="table_files must be True or False"):
+        _sweep(tiny, tmp_path / "bad", table_files="no")
 
 
 def test_sweep_json_summary(tmp_path, capsys):

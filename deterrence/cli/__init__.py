@@ -33,6 +33,7 @@ import deterrence as dt
 from ._args import PROG, Parser
 from ._catalogue import register_models, register_show
 from ._demo import register_demo
+from ._exit import QUICK_EXIT_VARIABLE, quick_exit
 from ._explore import register_explore
 from ._format import TerminalSafe, terminal_safe
 from ._regimes import register_regimes
@@ -50,7 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                         help="show the full traceback on errors")
     p = Parser(prog=PROG, description="Game-theoretic models of deterrence and alliances.",
-                parents=[common])
+                parents=[common],
+                epilog=f"The program ends without Python's teardown of the libraries it loaded (their exit "
+                f"handlers still run); {QUICK_EXIT_VARIABLE}=0 keeps the normal ending.")
     p.add_argument("--version", action="version", version=f"{PROG} {dt.__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=Parser)
     for register in VERBS:
@@ -93,5 +96,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
+def run() -> int:
+    """The ``deterrence`` program: :func:`main` on the process's arguments, then a quick exit
+    (:func:`~deterrence.cli._exit.quick_exit`: the interpreter's teardown skipped when that is
+    safe); the exit status, returned when the exit is a normal one."""
+    status = main()
+    quick_exit(status)
+    return status
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    sys.exit(run())

@@ -38,6 +38,8 @@ from typing import Any
 
 import deterrence as dt
 
+from ._exit import quick_exit
+
 #: the alliance measures drawn for a model family that reports them (collective_defence)
 MEASURE_PLOTS = ("expected_allies_at_war", "expected_entrapped")
 #: the kinds of picture: a regime map, an indicator line, the alliance measures
@@ -49,10 +51,10 @@ SPARE_CORES = 1.5
 #: the environment variable that decides instead: "1" always a helper, "0" never
 HELPER_VARIABLE = "DETERRENCE_PICTURE_HELPER"
 #: what the helper runs: the package's folder (its argument) first on the path, whatever the
-#: working directory holds, then :func:`_main`
+#: working directory holds, then :func:`_run`
 HELPER_CODE = (
     "import sys; sys.path.insert(0, sys.argv[1]); "
-    "from deterrence.cli._pictures import _main; sys.exit(_main())"
+    "from deterrence.cli._pictures import _run; sys.exit(_run())"
 )
 
 
@@ -259,6 +261,14 @@ def _serve(lines: Iterator[bytes]) -> dict[str, Any] | None:
 
 def _stop_on_term(signum: int, frame: Any) -> None:
     raise SystemExit(128 + signum)  # unwinds: a picture being saved leaves no temporary file
+
+
+def _run() -> int:
+    """The helper process: :func:`_main`, then a quick exit (the main process waits for the
+    helper's end, so the helper's teardown of matplotlib and pandas would be its wait)."""
+    status = _main()
+    quick_exit(status)
+    return status
 
 
 def _main() -> int:

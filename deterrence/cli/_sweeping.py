@@ -37,7 +37,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         out = Path(args.out)
         t0 = time.time()
         result = _run_sweep(args, model, varied, bounds, fixed, out, sampling)
-        painter.submit(_pictures(result, args, model, out))
+        painter.submit(_pictures(result, args, model, out))  # drawn from the chunks ...
+        _write_table_files(result, out)  # ... while the table files are written here
         summary = result.summary()
         drawn = painter.wait()
     elapsed = time.time() - t0
@@ -78,6 +79,7 @@ def _run_sweep(
         progress=not args.no_progress,
         overwrite=args.overwrite,
         allow_large=args.yes,
+        table_files=False,  # written by cmd_sweep once the pictures are under way
         log=say,
         on_error=args.on_error,
     )
@@ -95,6 +97,13 @@ def _run_sweep(
             **common,
         )
     return dt.sweep(model, grid=varied, **common)
+
+
+def _write_table_files(result: Any, out: Path) -> None:
+    """``table.parquet`` and ``table.csv`` in ``out``, from the sweep's chunks (a sweep too large
+    for one table file keeps its table in the chunks, as :func:`deterrence.sweep` would)."""
+    if result.manifest.n_points <= dt.MAX_POINTS_IN_MEMORY:
+        result.save(out)
 
 
 def _check_map_options(args: argparse.Namespace, model: Any, varied: list[str]) -> None:
@@ -243,6 +252,7 @@ def register_sweep(sub: Any, common: argparse.ArgumentParser) -> None:
         epilog="The pictures are drawn by a helper process, started first so that it imports "
         "matplotlib while the sweep runs, when a core is to spare (the cores exceed the load average "
         f"by {SPARE_CORES:g}); else by the command itself. The files are the same either way. "
+        "The table files are written from the sweep's chunks while the pictures are drawn. "
         f"{HELPER_VARIABLE}=1 always starts the helper, {HELPER_VARIABLE}=0 never.",
     )
     s.add_argument("model", help="catalogue name or model file (.toml)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ._model import Model
+from ._numeric import numpy_function
 from ._specs import (
     CONCEPTS,
     NODE_KINDS,
@@ -34,4 +35,5 @@ __all__ = [
     "Ordering",
     "Parameter",
     "Reference",
+    "numpy_function",
 ]

@@ -66,6 +66,7 @@ class SweepSpec:
     fixed: Mapping[str, float] | None = None
     overwrite: bool = False
     allow_large: bool = False
+    table_files: bool = True
     log: Callable[[str], Any] | None = None
     notes: tuple[str, ...] = ()
 
@@ -89,7 +90,7 @@ def check_spec(model: Any, **arguments: Any) -> SweepSpec:
         (non-negative) integer, an empty ``out=`` or one below a file.
     """
     a = dict(arguments)
-    for flag in ("overwrite", "allow_large", "progress"):
+    for flag in ("overwrite", "allow_large", "progress", "table_files"):
         if not isinstance(a.get(flag, False), (bool, np.bool_)):
             raise SweepError(f"{flag} must be True or False, got {a[flag]!r}")
     if a.get("log") is not None and not callable(a["log"]):

@@ -57,8 +57,10 @@ __all__ = [
 
 #: the Parquet metadata key under which a chunk file records which sweep and points it holds
 CHUNK_KEY = b"deterrence.sweep"
+#: the table files written from the chunks when a sweep ends
+TABLE_FILES = ("table.parquet", "table.csv")
 #: the files a sweep writes in its folder (besides ``chunks/``): none may be a symbolic link
-OWN_FILES = ("manifest.json", "table.csv", "table.parquet", "regime_map.png", "lines.png", ".lock")
+OWN_FILES = ("manifest.json", *TABLE_FILES, "regime_map.png", "lines.png", ".lock")
 _CHUNK_NAME = re.compile(r"^chunk-(\d+)\.parquet$")
 #: a manifest.json larger than this is not read (a sweep's is far smaller)
 MAX_MANIFEST_BYTES = 2**30
@@ -730,6 +732,12 @@ class SweepFolder:
             if ERROR_COLUMN in pq.read_schema(path).names:
                 extra.add(ERROR_COLUMN)
         return counts, rows, sorted(extra)
+
+    def remove_tables(self) -> None:
+        """Remove ``table.parquet`` and ``table.csv`` (the table is then read from the chunks)."""
+        for name in TABLE_FILES:
+            with contextlib.suppress(FileNotFoundError):
+                (self.path / name).unlink()
 
     def write_tables(self, chunks: Iterable[int], columns: Sequence[str]) -> None:
         """``table.parquet`` and ``table.csv`` written from the finished chunks, one at a time."""

@@ -121,6 +121,7 @@ def sweep(
     max_points: int = MAX_POINTS_IN_MEMORY,
     solve_options: Mapping[str, Any] | None = None,
     allow_large: bool = False,
+    table_files: bool = True,
     log: Callable[[str], Any] | None = None,
 ) -> SweepResult:
     """Evaluate a model's equilibria over a grid or a sample of parameter points.
@@ -187,6 +188,11 @@ def sweep(
     allow_large
         Run a sweep estimated beyond a day's work or the free disk, and start more workers
         than there are cores, instead of refusing.
+    table_files
+        With ``out``: write ``table.parquet`` and ``table.csv`` when the sweep ends (a sweep of
+        at most ``max_points``). ``False`` leaves the table in the chunk files, where
+        :meth:`SweepResult.load` and every method of the result read it; ``result.save(out)``
+        writes the table files later (the command line does so while its pictures are drawn).
     log
         Called with each one-line message (the estimate before the work, chunks recomputed,
         workers capped); default: printed to stderr when ``progress`` is on. The messages are
@@ -234,6 +240,7 @@ def sweep(
         solve_options=solve_options,
         overwrite=overwrite,
         allow_large=allow_large,
+        table_files=table_files,
         log=log,
     )
     run = _RunState(say=_sayer(spec), notes=list(spec.notes))
@@ -758,7 +765,9 @@ def _assemble(
     )
     if folder is not None:
         try:
-            if plan.n_points <= spec.max_points:
+            if not spec.table_files:
+                folder.remove_tables()  # any there describe an earlier run; the chunks hold this one
+            elif plan.n_points <= spec.max_points:
                 folder.write_tables(done, [*plan.job.columns, *extra])
             folder.write_manifest(manifest)
         except OSError as exc:

@@ -1,0 +1,75 @@
+"""The program's quick exit (``deterrence.cli._exit``): the interpreter's teardown is skipped
+only when nothing anyone can observe is lost: the exit handlers run, the standard streams are
+flushed (also into a pipe), the exit status is kept; and it is not skipped while a thread a
+normal exit waits for still runs, or when ``DETERRENCE_QUICK_EXIT=0``."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from deterrence.cli._exit import QUICK_EXIT_VARIABLE, quick_exit
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: a program that registers an exit handler, prints without a newline and exits quickly
+PROGRAM = """
+import atexit, sys
+from deterrence.cli._exit import quick_exit
+atexit.register(lambda: print("handler ran"))
+print("x" * 100000, end="")
+sys.stderr.write("to stderr")
+quick_exit(int(sys.argv[1]))
+print("not reached")
+"""
+
+
+def _python(code: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "PYTHONPATH": str(ROOT), **env}
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, env=environment, check=False
+    )
+
+
+@pytest.mark.parametrize("status", [0, 2, 130])
+def test_handlers_run_streams_flush_and_the_status_is_kept(status: int) -> None:
+    done = _python(PROGRAM, str(status))
+    assert done.returncode == status
+    assert done.stdout == "x" * 100000 + "handler ran\n"  # flushed into the pipe, nothing after
+    assert done.stderr == "to stderr"
+
+
+def test_turned_off_by_the_environment_it_returns(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(QUICK_EXIT_VARIABLE, "0")
+    quick_exit(0)  # returned: this test goes on
+
+
+def test_a_thread_a_normal_exit_waits_for_keeps_the_normal_exit() -> None:
+    release = threading.Event()
+    worker = threading.Thread(target=release.wait)
+    worker.start()
+    try:
+        quick_exit(0)  # returned: this test goes on
+    finally:
+        release.set()
+        worker.join()
+
+
+def test_the_program_prints_everything_and_keeps_its_status(tmp_path: Path) -> None:
+    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-m", "deterrence", "models"], capture_output=True, text=True, env=environment
+    )
+    assert done.returncode == 0 and "extended_deterrence" in done.stdout
+    bad = subprocess.run(
+        [sys.executable, "-m", "deterrence", "show", str(tmp_path / "missing.toml")],
+        capture_output=True,
+        text=True,
+        env=environment,
+    )
+    assert bad.returncode == 2 and bad.stderr.startswith("deterrence: error: ")
