@@ -33,9 +33,9 @@ import deterrence as dt
 from ._args import PROG, Parser
 from ._catalogue import register_models, register_show
 from ._demo import register_demo
-from ._exit import QUICK_EXIT_VARIABLE, quick_exit
 from ._explore import register_explore
 from ._format import TerminalSafe, terminal_safe
+from ._process import QUICK_EXIT_VARIABLE, fewer_full_collections, quick_exit
 from ._regimes import register_regimes
 from ._solving import register_solve
 from ._sweeping import register_sweep
@@ -97,9 +97,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run() -> int:
-    """The ``deterrence`` program: :func:`main` on the process's arguments, then a quick exit
-    (:func:`~deterrence.cli._exit.quick_exit`: the interpreter's teardown skipped when that is
-    safe); the exit status, returned when the exit is a normal one."""
+    """The ``deterrence`` program: :func:`main` on the process's arguments, with rarer full
+    garbage collections, then a quick exit (the interpreter's teardown skipped when that is
+    safe; both in :mod:`deterrence.cli._process`); the exit status, returned when the exit is
+    a normal one."""
+    fewer_full_collections()
     status = main()
     quick_exit(status)
     return status

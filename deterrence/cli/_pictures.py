@@ -36,9 +36,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 import deterrence as dt
 
-from ._exit import quick_exit
+from ._process import fewer_full_collections, quick_exit
 
 #: the alliance measures drawn for a model family that reports them (collective_defence)
 MEASURE_PLOTS = ("expected_allies_at_war", "expected_entrapped")
@@ -240,11 +242,18 @@ def _error(name: str, message: str) -> Exception:
 
 # ====================================================================== the helper process
 def _warm_up() -> None:
-    """Import what drawing needs (while the main process computes)."""
-    from matplotlib.backends import backend_agg  # noqa: F401
-    from matplotlib.figure import Figure  # noqa: F401
+    """Import what drawing needs and draw a small throw-away figure with text into memory (the
+    fonts loaded, the text layout cached), while the main process computes."""
+    import io
+
+    from matplotlib.figure import Figure
 
     assert dt.SweepResult is not None  # the sweeps' tables (pandas, pyarrow)
+    fig = Figure(figsize=(2, 2))
+    ax = fig.add_subplot()
+    ax.imshow(np.zeros((2, 2)))
+    ax.set_title("warm-up")
+    fig.savefig(io.BytesIO(), format="png", bbox_inches="tight")
 
 
 def _serve(lines: Iterator[bytes]) -> dict[str, Any] | None:
@@ -264,8 +273,10 @@ def _stop_on_term(signum: int, frame: Any) -> None:
 
 
 def _run() -> int:
-    """The helper process: :func:`_main`, then a quick exit (the main process waits for the
-    helper's end, so the helper's teardown of matplotlib and pandas would be its wait)."""
+    """The helper process: :func:`_main`, with rarer full garbage collections, then a quick
+    exit (the main process waits for the helper's end, so the helper's teardown of matplotlib
+    and pandas would be its wait); see :mod:`deterrence.cli._process`."""
+    fewer_full_collections()
     status = _main()
     quick_exit(status)
     return status

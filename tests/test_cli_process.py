@@ -1,7 +1,10 @@
-"""The program's quick exit (``deterrence.cli._exit``): the interpreter's teardown is skipped
-only when nothing anyone can observe is lost: the exit handlers run, the standard streams are
-flushed (also into a pipe), the exit status is kept; and it is not skipped while a thread a
-normal exit waits for still runs, or when ``DETERRENCE_QUICK_EXIT=0``."""
+"""The program's process settings (``deterrence.cli._process``).
+
+The quick exit: the interpreter's teardown is skipped only when nothing anyone can observe is
+lost: the exit handlers run, the standard streams are flushed (also into a pipe), the exit
+status is kept; and it is not skipped while a thread a normal exit waits for still runs, or
+when ``DETERRENCE_QUICK_EXIT=0``. The rarer full collections: set by the program only, never
+by importing the library."""
 
 from __future__ import annotations
 
@@ -13,14 +16,14 @@ from pathlib import Path
 
 import pytest
 
-from deterrence.cli._exit import QUICK_EXIT_VARIABLE, quick_exit
+from deterrence.cli._process import FULL_COLLECTION_EVERY, QUICK_EXIT_VARIABLE, quick_exit
 
 ROOT = Path(__file__).resolve().parents[1]
 
 #: a program that registers an exit handler, prints without a newline and exits quickly
 PROGRAM = """
 import atexit, sys
-from deterrence.cli._exit import quick_exit
+from deterrence.cli._process import quick_exit
 atexit.register(lambda: print("handler ran"))
 print("x" * 100000, end="")
 sys.stderr.write("to stderr")
@@ -73,3 +76,13 @@ def test_the_program_prints_everything_and_keeps_its_status(tmp_path: Path) -> N
         env=environment,
     )
     assert bad.returncode == 2 and bad.stderr.startswith("deterrence: error: ")
+
+
+def test_the_program_makes_full_collections_rarer_and_the_library_does_not() -> None:
+    code = "import gc, deterrence as dt, deterrence.cli; dt.sweep; print(gc.get_threshold()[2])"
+    assert _python(code).stdout.strip() == "10"  # importing the library changes nothing
+    code = (
+        "import gc, sys; from deterrence import cli; "
+        "cli.main = lambda: print(gc.get_threshold()[2]) or 0; cli.run()"
+    )
+    assert _python(code).stdout.strip() == str(FULL_COLLECTION_EVERY)
