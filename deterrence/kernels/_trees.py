@@ -19,7 +19,6 @@ import sympy as sp
 
 from ..errors import UnsupportedError
 from ..game.extensive import ExtensiveFormGame
-from ..model import numpy_function
 
 
 @dataclass(frozen=True)
@@ -53,7 +52,7 @@ class SymbolicTree:
         if "f" not in self._cache:
             flat_pay = [e for row in self.payoffs for e in row]
             flat_ch = [e for row in self.chance for e in row]
-            self._cache["f"] = numpy_function(self.symbols, flat_pay + flat_ch)
+            self._cache["f"] = sp.lambdify(self.symbols, flat_pay + flat_ch, modules="numpy")
         args = [np.asarray(points[name], dtype=float) for name in self.names]
         return (len(args[0]) if args else 1), self._cache["f"](*args)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from ._model import Model
-from ._numeric import numpy_function
 from ._specs import (
     CONCEPTS,
     NODE_KINDS,
@@ -35,5 +34,4 @@ __all__ = [
     "Ordering",
     "Parameter",
     "Reference",
-    "numpy_function",
 ]

@@ -290,23 +290,6 @@ class GameTemplate:
 
 
 # ---------------------------------------------------------------------------------- arrays
-def numpy_function(
-    args: Sequence[sp.Symbol], exprs: Any, *, cse: bool = False, dummify: bool = False
-) -> Callable[..., Any]:
-    """``sympy.lambdify(args, exprs, modules="numpy", cse=cse, dummify=dummify)``: the same
-    printer, settings and generated code, with numpy's own module dictionary as the code's
-    namespace. ``modules="numpy"`` builds its namespace with ``from numpy import *``, which
-    imports every lazily loaded submodule of numpy (``numpy.random``, ``numpy.ma``, ...: about
-    60 ms, once per process, on the way to a sweep's first point); the names the printer emits
-    are numpy's top-level functions, and lambdify imports any other it records itself."""
-    from sympy.printing.numpy import NumPyPrinter
-
-    settings = {"fully_qualified_modules": False, "inline": True, "allow_unknown_functions": True}
-    printer = NumPyPrinter({**settings, "user_functions": {}})  # lambdify's own, for modules="numpy"
-    namespace = {k: v for k, v in vars(np).items() if not k.startswith("__")}
-    return sp.lambdify(args, exprs, modules=[namespace], printer=printer, cse=cse, dummify=dummify)
-
-
 def lambdify_tree(
     symbols: Sequence[sp.Symbol], tree: Tree, players: Sequence[str], orderings: Sequence[Ordering]
 ) -> Callable[..., Any]:
@@ -317,7 +300,7 @@ def lambdify_tree(
     exprs += [tree.probs[c][a] for c, a in tree.branches]
     exprs += [comp.lhs - comp.rhs for o in orderings for comp in o.condition.comparisons]
     # dummify: a parameter named like a numpy function (`maximum`) must not shadow it in the code
-    return numpy_function(list(symbols), exprs, cse=True, dummify=True)
+    return sp.lambdify(list(symbols), exprs, modules="numpy", cse=True, dummify=True)
 
 
 def split_outputs(
