@@ -202,6 +202,31 @@ def test_a_rescaled_tree_keeps_its_own_scales() -> None:
     assert not well_scaled(payoff_scales(far)) and well_scaled(kept)
 
 
+def test_a_rescaled_tree_holds_its_payoffs_everywhere() -> None:
+    """Its builder nodes carry the rescaled payoffs, even when the tree it came from had built its
+    own (they once came along in the copy, on the old scale); its sequence form too."""
+    from deterrence.game.convert import sequence_form
+
+    game = random_tree(2, rounds=2, types=2)
+    _ = game.root_node, sequence_form(game)  # built and kept on the original
+    far = rescaled(game, [PlayerScale(1, 1 / 1e250)] * game.num_players)
+    np.testing.assert_allclose(far.payoffs, (game.payoffs - 1) * 1e250, rtol=1e-12)
+    leaves = []
+
+    def walk(node) -> None:
+        if hasattr(node, "payoffs"):
+            leaves.append(tuple(float(v) for v in node.payoffs))
+        for child in getattr(node, "actions", {}).values():
+            walk(child)
+        for _prob, child in getattr(node, "branches", {}).values():
+            walk(child)
+
+    walk(far.root_node)
+    np.testing.assert_allclose(sorted(leaves), sorted(tuple(row) for row in far.payoffs), rtol=1e-12)
+    fresh = game.with_numbers(far.payoff_values, [c.probs for c in game.chance_infos])
+    np.testing.assert_array_equal(sequence_form(far).A, sequence_form(fresh).A)
+
+
 def test_distinct_rows_is_the_greedy_rule() -> None:
     rng = np.random.default_rng(3)
     base = rng.random((6, 3))

@@ -16,7 +16,6 @@ regrets on this scale too (:func:`player_scale`), so their arithmetic stays fini
 
 from __future__ import annotations
 
-import copy
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -136,14 +135,12 @@ def rescaled(
             title=game.title,
             outcomes=game.outcomes,
         )
-    out = copy.copy(game)  # the tree is shared; only the payoffs differ
-    out.__dict__.pop(_KEPT, None)  # the scales of the game as given
-    out.payoff_values = tuple(
-        tuple(s.apply_exact(v) for s, v in zip(scales, row, strict=True)) for row in game.payoff_values
-    )
-    payoffs = np.array([[float(v) for v in row] for row in out.payoff_values], dtype=float)
-    out.payoffs = payoffs.reshape(-1, game.num_players)
-    out.payoffs.setflags(write=False)
+    # the tree's tables are shared; what holds payoffs (the builder nodes, the scales of the game
+    # as given) is built afresh from the new ones; the sequence form's parts hold the tree and
+    # Nature's probabilities only (the same), and are shared too
+    values = [tuple(s.apply_exact(v) for s, v in zip(scales, row, strict=True)) for row in game.payoff_values]
+    out = game.with_numbers(values, [c.probs for c in game.chance_infos])
+    out._sequence_form = game._sequence_form
     return out
 
 
