@@ -4,12 +4,14 @@ In a support pattern of :mod:`deterrence.solvers.pbe`, the indifference conditio
 multilinear in the mixing probabilities of the other information sets; they are given by
 their values at the vertices of the product of simplices. ``_solve_multilinear`` returns
 their roots strictly inside the simplices: two binary sets in closed form
-(``_solve_two_binary``), patterns of binary sets first screened by a grid sign test
-(``_grid_may_vanish``) and by box contraction (:mod:`deterrence.solvers._pbe_contract`),
-larger systems by a lex Gröbner basis in sympy (from the vertex values in exact arithmetic,
-:mod:`deterrence.solvers._pbe_exact`, after an exact row reduction that settles most of them;
-factors of one sign on the open box divided out), whose real solutions are isolated exactly
-in the last unknown and extended at 30 digits (``_Multilinear._real_roots``).
+(``_solve_two_binary``); larger systems are first screened in floating point by a grid sign
+test (``_grid_may_vanish``, compiled, coarse to fine) and by box contraction
+(:mod:`deterrence.solvers._pbe_contract`), then by an exact row reduction of the vertex values
+in exact arithmetic (:mod:`deterrence.solvers._pbe_exact`), built only for the systems the
+float screens keep; the rest are solved by a lex Gröbner basis in sympy (factors of one sign on
+the open box divided out), whose real solutions are isolated exactly in the last unknown and
+extended at 30 digits (``_Multilinear._real_roots``). Every screen only rules out systems
+with no root inside the box, so their order changes no result, only the time.
 """
 
 from __future__ import annotations
