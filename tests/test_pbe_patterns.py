@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 import deterrence as dt
 import deterrence.solvers.pbe as pbe_module
+from deterrence._jit import python_version
 from deterrence.game import chance, decision, terminal
 from deterrence.solvers import _pbe_multilinear, _pbe_patterns
 from deterrence.solvers._tree_utils import BatchTree
@@ -140,13 +141,38 @@ def _grid_direct(values, k):
     return bool(alive.any())
 
 
-def test_separable_grid_test_equals_the_direct_one():
-    rng = np.random.default_rng(1)
-    for _ in range(120):
-        k = int(rng.integers(3, 6))
+def _grid_systems(seed: int, count: int, k_max: int):
+    """Random systems for the grid screen: half of them real-valued, half with small integer
+    vertex values (round numbers: exact zeros and ties at vertices and on grid lines)."""
+    rng = np.random.default_rng(seed)
+    for i in range(count):
+        k = int(rng.integers(1, k_max + 1))
         n_eq = int(rng.integers(1, k + 1))
-        vals = rng.normal(size=(n_eq, 2**k)) + rng.normal(size=(n_eq, 1)) * float(rng.uniform(0, 3))
-        assert _pbe_multilinear._grid_may_vanish(vals.tolist(), k) == _grid_direct(vals.tolist(), k)
+        if i % 2:
+            yield rng.integers(-3, 4, size=(n_eq, 2**k)).astype(float), k
+        else:
+            yield rng.normal(size=(n_eq, 2**k)) + rng.normal(size=(n_eq, 1)) * float(rng.uniform(0, 3)), k
+
+
+def test_coarse_to_fine_grid_test_equals_the_direct_one():
+    """The compiled grid screen, which reaches the cells coarse to fine and drops whole boxes by
+    their corners, gives the verdict of testing every cell of the grid (the direct test above)."""
+    verdicts = set()
+    for vals, k in _grid_systems(1, 400, 6):
+        got = _pbe_multilinear._grid_may_vanish(vals.tolist(), k)
+        assert got == _grid_direct(vals.tolist(), k)
+        verdicts.add(got)
+    assert verdicts == {True, False}
+
+
+def test_grid_kernel_compiled_equals_its_python_version():
+    kernel = _pbe_multilinear._grid_alive
+    plain = python_version(kernel)
+    for vals, k in _grid_systems(3, 60, 5):
+        m = 8 if k <= 3 else 4
+        ticks = _pbe_multilinear.grid_ticks(m)
+        eps = 1e-13 * max(1.0, float(np.abs(vals).max()))
+        assert bool(kernel(vals, k, ticks, eps)) == bool(plain(vals, k, ticks, eps))
 
 
 def test_box_corners_give_the_system_inside_the_simplices():

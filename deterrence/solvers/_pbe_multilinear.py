@@ -4,12 +4,14 @@ In a support pattern of :mod:`deterrence.solvers.pbe`, the indifference conditio
 multilinear in the mixing probabilities of the other information sets; they are given by
 their values at the vertices of the product of simplices. ``_solve_multilinear`` returns
 their roots strictly inside the simplices: two binary sets in closed form
-(``_solve_two_binary``), patterns of binary sets first screened by a grid sign test
-(``_grid_may_vanish``) and by box contraction (:mod:`deterrence.solvers._pbe_contract`),
-larger systems by a lex Gröbner basis in sympy (from the vertex values in exact arithmetic,
-:mod:`deterrence.solvers._pbe_exact`, after an exact row reduction that settles most of them;
-factors of one sign on the open box divided out), whose real solutions are isolated exactly
-in the last unknown and extended at 30 digits (``_Multilinear._real_roots``).
+(``_solve_two_binary``); larger systems are first screened in floating point by a grid sign
+test (``_grid_may_vanish``, compiled, coarse to fine) and by box contraction
+(:mod:`deterrence.solvers._pbe_contract`), then by an exact row reduction of the vertex values
+in exact arithmetic (:mod:`deterrence.solvers._pbe_exact`), built only for the systems the
+float screens keep; the rest are solved by a lex Gröbner basis in sympy (factors of one sign on
+the open box divided out), whose real solutions are isolated exactly in the last unknown and
+extended at 30 digits (``_Multilinear._real_roots``). Every screen only rules out systems
+with no root inside the box, so their order changes no result, only the time.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from .._jit import njit
 from ._pbe_context import _INTERIOR, _Ctx
 from ._pbe_contract import box_may_vanish
 from ._pbe_pruning import no_interior_root
@@ -41,12 +44,14 @@ def _solve_multilinear(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: lis
     """
     if all(len(pattern[k]) == 2 for k in mixed) and len(mixed) == 2:
         return _solve_two_binary(ctx, values, names)
-    # exact row reduction first: cheap, and it settles most systems (those with a combination
-    # of one sign, such as two types' conditions that differ by one term)
+    # the float screens first: compiled, they settle most systems before any exact value is
+    # computed; then the exact row reduction (it settles those with a combination of one sign,
+    # such as two types' conditions that differ by one term). Each only rules out systems
+    # without an interior root, so their order changes no result.
+    if not _screens_may_vanish(pattern, mixed, values):
+        return []
     int_polys = exact()
     if no_interior_root(int_polys):
-        return []
-    if not _screens_may_vanish(pattern, mixed, values):
         return []
     if any(not p for p in int_polys):
         ctx.continua.append(f"a mover mixing at {names} is indifferent whatever the others do")
@@ -296,54 +301,77 @@ def grid_ticks(m: int) -> np.ndarray:
 def _grid_may_vanish(values: list[list[float]], k: int) -> bool:
     """False if the binary system certainly has no root with every ``x`` in ``[1e-10, 1 − 1e-10]``.
 
-    The box is cut into a grid of sub-boxes (:func:`grid_ticks`); a multilinear function lies
-    between its values at a sub-box's corners, so a sub-box where some condition keeps one
-    strict sign at every corner holds no root. Roots on the box boundary (``x = 0``, a mover
-    not mixing after all) are excluded by staying ``1e-10`` inside it. The grid values come
-    from the vertex values by interpolating one axis at a time, and the corner extremes of
-    every sub-box by taking neighbouring minima and maxima one axis at a time (both separable),
-    for all the conditions at once.
+    The box is cut into a grid of sub-boxes (:func:`grid_ticks`, ``m`` per axis); a multilinear
+    function lies between its values at a sub-box's corners, so a sub-box where some condition
+    keeps one strict sign at every corner holds no root. Roots on the box boundary (``x = 0``,
+    a mover not mixing after all) are excluded by staying ``1e-10`` inside it. The verdict is
+    that of every grid cell tested, reached coarse to fine (:func:`_grid_alive`).
     """
     m = 8 if k <= 3 else 4
-    g = np.asarray(values, dtype=float)  # (equations, vertices) in itertools.product order
-    scale = max(1.0, float(np.abs(g).max()))
-    eps = 1e-13 * scale
-    if k <= _MAX_MAPPED:  # values on the grid
-        f = (g @ _grid_map(k, m).T).reshape([len(g)] + [m + 1] * k)
-    else:
-        ticks = grid_ticks(m)
-        interp = np.stack([1 - ticks, ticks], axis=1)
-        f = g.reshape([len(g)] + [2] * k)
-        for axis in range(1, k + 1):
-            f = np.moveaxis(np.tensordot(interp, f, axes=([1], [axis])), 0, axis)
-    lo, hi = f, f
-    for axis in range(1, k + 1):  # extremes over each sub-box's corners
-        a = [slice(None)] * (k + 1)
-        b = [slice(None)] * (k + 1)
-        a[axis], b[axis] = slice(None, -1), slice(1, None)
-        lo = np.minimum(lo[tuple(a)], lo[tuple(b)])
-        hi = np.maximum(hi[tuple(a)], hi[tuple(b)])
-    alive = ~((lo > eps) | (hi < -eps)).any(axis=0)
-    return bool(alive.any())
+    g = np.ascontiguousarray(np.asarray(values, dtype=float).reshape(-1, 2**k))
+    eps = 1e-13 * max(1.0, float(np.abs(g).max()))  # (equations, vertices) in itertools.product order
+    return bool(_grid_alive(g, k, grid_ticks(m), eps))
 
 
-_GRID_MAPS: dict[tuple[int, int], np.ndarray] = {}
-#: the most unknowns whose grid map is built (5: 3125 x 32 entries); more interpolate axis by axis
-_MAX_MAPPED = 5
+@njit
+def _grid_alive(g: np.ndarray, k: int, ticks: np.ndarray, eps: float) -> bool:
+    """Whether some cell of the grid ``ticks^k`` keeps every condition (rows of ``g``, values at
+    the unit box's corners) from one strict sign (beyond ``eps``) at all its corners.
+
+    The cells are reached coarse to fine: a box of whole cells (an index range per axis) where
+    some condition has one strict sign at the box's corners has it at every point inside (the
+    multilinear hull property: values inside are convex combinations of the corner values), so
+    at every corner of its cells, and none of its cells is alive; other boxes are halved across
+    their widest index range, down to single cells. The corner values of a box come from the
+    vertex values by interpolating one axis at a time. The verdict is that of testing every cell.
+    """
+    m = ticks.shape[0] - 1
+    n_c = g.shape[1]
+    cap = 2 + k * (m + 1)  # depth first: a split pops one box and pushes two
+    lo = np.empty((cap, k), dtype=np.int64)
+    hi = np.empty((cap, k), dtype=np.int64)
+    lo[0, :], hi[0, :] = 0, m
+    top = 1
+    buf = np.empty(n_c)
+    while top > 0:
+        top -= 1
+        bl, bh = lo[top].copy(), hi[top].copy()
+        if not _box_dead(g, k, ticks, bl, bh, eps, buf):
+            axis, width = 0, 0
+            for i in range(k):
+                if bh[i] - bl[i] > width:
+                    axis, width = i, bh[i] - bl[i]
+            if width == 1:
+                return True
+            mid = (bl[axis] + bh[axis]) // 2
+            lo[top, :], hi[top, :] = bl, bh
+            hi[top, axis] = mid
+            lo[top + 1, :], hi[top + 1, :] = bl, bh
+            lo[top + 1, axis] = mid
+            top += 2
+    return False
 
 
-def _grid_map(k: int, m: int) -> np.ndarray:
-    """The ``((m + 1)^k, 2^k)`` matrix from a multilinear function's values at the unit box's
-    corners to its values on the grid (the Kronecker power of one axis's interpolation), cached."""
-    out = _GRID_MAPS.get((k, m))
-    if out is None:
-        ticks = grid_ticks(m)
-        interp = np.stack([1 - ticks, ticks], axis=1)  # (m + 1, 2): weights of the vertices x_i = 0, 1
-        out = np.ones((1, 1))
-        for _ in range(k):
-            out = np.kron(out, interp)
-        _GRID_MAPS[(k, m)] = out
-    return out
+@njit
+def _box_dead(g: np.ndarray, k: int, ticks: np.ndarray, bl: np.ndarray, bh: np.ndarray, eps: float,
+              buf: np.ndarray) -> bool:
+    """Whether some condition keeps one strict sign at every corner of the box with tick ranges
+    ``[bl, bh]`` (``buf``: room for one condition's corner values)."""
+    n_c = g.shape[1]
+    for e in range(g.shape[0]):
+        buf[:] = g[e]
+        for i in range(k):  # axis i: the bit of weight 2^(k-1-i) in itertools.product order
+            bit = 1 << (k - 1 - i)
+            t0, t1 = ticks[bl[i]], ticks[bh[i]]
+            for j in range(n_c):
+                if not j & bit:
+                    a, b = buf[j], buf[j | bit]
+                    buf[j] = (1.0 - t0) * a + t0 * b
+                    buf[j | bit] = (1.0 - t1) * a + t1 * b
+        lo_v, hi_v = buf.min(), buf.max()
+        if lo_v > eps or hi_v < -eps:
+            return True
+    return False
 
 
 #: the most unknowns for which the grid screen runs on supports of three or more actions

@@ -90,15 +90,21 @@ class _Bounds:
                              for a in range(kids.shape[1])] for kids in self.all_kids]
         self.possible_chance_kids = [sorted({int(c) for c in kids.ravel() if game.nodes[c].kind == CHANCE})
                                      for kids in self.kids]
+        #: per chance node, the chance nodes below it through chance moves only, children first,
+        #: each with its children and their probabilities: the order ``_chance`` updates them in
+        self._chance_steps: dict[int, list[tuple[int, list[int], np.ndarray]]] = {}
+        for nd in reversed(game.nodes):  # children before parents
+            if nd.kind == CHANCE:
+                kids = list(nd.children)
+                steps = [st for c in kids if game.nodes[c].kind == CHANCE for st in self._chance_steps[c]]
+                self._chance_steps[nd.index] = [*steps, (nd.index, kids, self.probs[nd.index])]
 
     def _chance(self, v: int) -> None:
-        """Expected bounds at a chance node from its children (chance children first)."""
-        kids = list(self.game.nodes[v].children)
-        for c in kids:
-            if self.game.nodes[c].kind == CHANCE:
-                self._chance(c)
-        self.lo[v] = self.probs[v] @ self.lo[kids]
-        self.hi[v] = self.probs[v] @ self.hi[kids]
+        """Expected bounds at a chance node from its children (chance children first, depth first)."""
+        lo, hi = self.lo, self.hi
+        for u, kids, p in self._chance_steps[v]:
+            lo[u] = p @ lo[kids]
+            hi[u] = p @ hi[kids]
 
     def assign(self, k: int, support: tuple[int, ...]) -> None:
         """Bounds at the nodes of set ``k`` playing ``support`` (the sets below already assigned)."""

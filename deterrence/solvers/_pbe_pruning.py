@@ -491,11 +491,15 @@ def _verdict_rows(game: ExtensiveFormGame, memo: dict[tuple, bool]) -> tuple[np.
     offsets = _action_offsets(game)
     rows = np.ones((len(memo), int(offsets[-1])), dtype=np.bool_)
     ks = np.zeros(len(memo), dtype=np.int64)
+    segments: dict[tuple[int, tuple[int, ...]], np.ndarray] = {}  # (set, support) -> its indicator
     for r, (k, support, context) in enumerate(memo):
         ks[r] = k
         for j, s in ((k, support), *zip(below[k], context, strict=True)):
-            rows[r, offsets[j]:offsets[j + 1]] = False
-            rows[r, [offsets[j] + a for a in s]] = True
+            seg = segments.get((j, s))
+            if seg is None:
+                seg = segments[(j, s)] = np.zeros(int(offsets[j + 1] - offsets[j]), dtype=np.bool_)
+                seg[list(s)] = True
+            rows[r, offsets[j]:offsets[j + 1]] = seg
     return ks, rows
 
 
