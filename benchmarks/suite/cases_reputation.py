@@ -17,7 +17,8 @@ Cases (group ``reputation``):
 * **signalling trees per point**: ``costly_signal_menu``, ``asymmetric_escalation``,
   ``chain_store`` (2 markets) at 30 (quick; 100 full) seeded points of their domains, each point
   solved once, one after the other, by every tool (no repeats: a repeat of the same point would
-  be served by caches a sweep of fresh points does not have). Ours: ``dt.solve(game, "pbe",
+  be served by caches a sweep of fresh points does not have; and ``d1`` solves other points
+  than ``free``, so that no pattern search of one serves the other). Ours: ``dt.solve(game, "pbe",
   belief_policy=...)`` for ``free`` and ``d1`` (in the worker process, with the time limit; the
   game is built from the model inside the timing). Peers: ``lcp_solve`` (2-player trees),
   ``enumpure_agent_solve`` and ``logit_solve`` on the same trees. pygambit has no PBE solver:
@@ -47,6 +48,8 @@ from .measure import Settings, ours, peer, skipped
 
 KW1 = {"p_tough": 0.1, "monopoly_profit": 2, "entry_profit": 0.5}
 SIGNALLING = ("costly_signal_menu", "asymmetric_escalation", "chain_store")
+#: added to the run's seed for each belief policy's points (no point is solved under both)
+POLICY_SEED = {"free": 0, "d1": 1}
 
 
 def _markets(st: Settings) -> tuple[list[int], int]:
@@ -135,8 +138,11 @@ def _signalling_case(pool, st: Settings, name: str, policy: str) -> dict[str, An
     # the model is loaded once (its tree template and tree caches serve the later points), but no
     # point is solved twice, so no cache keyed by a point's numbers flatters a repeat
     n = 30 if st.quick else 100
-    st = replace(st, repeats=1)
-    pts = pd.DataFrame(kernels.domain_sample(m, n, seed=st.seed))
+    # one repeat only (a second would solve the same points again), and each policy its own
+    # points (d1 after free on the same points would replay free's pattern searches)
+    budget = st.budget
+    st = replace(st, repeats=1, budget=0.0)
+    pts = pd.DataFrame(kernels.domain_sample(m, n, seed=st.seed + POLICY_SEED[policy]))
     values = [{k: float(v) for k, v in row.items()} for _, row in pts.iterrows()]
     limit = min(st.timeout, 60.0) if st.quick else st.timeout
     case: dict[str, Any] = {"group": "reputation", "case": f"{name} per point (PBE {policy})",
@@ -144,17 +150,17 @@ def _signalling_case(pool, st: Settings, name: str, policy: str) -> dict[str, An
                             "disagreements": [], "model": name}
     items = [{"model": name, "values": v, "policy": policy} for v in values]
     rows = [peer(pool, "deterrence_pbe_point", f"deterrence dt.solve (pbe {policy})", items, st,
-                 timeout=limit, item_budget=st.budget, role="ours")]
+                 timeout=limit, item_budget=budget, role="ours")]
     if policy == "free":
         efgs = [{"efg": dt.write_game(m.game(**v))} for v in values]
         players = m.game().num_players
         rows += [peer(pool, "gambit_logit_limit", "pygambit logit_solve (limit)", efgs, st, timeout=limit,
-                      item_budget=st.budget),
+                      item_budget=budget),
                  peer(pool, "gambit_enumpure_agent", "pygambit enumpure_agent_solve", efgs, st, timeout=limit,
-                      item_budget=st.budget)]
+                      item_budget=budget)]
         if players == 2:
             rows.append(peer(pool, "gambit_lcp_tree", "pygambit lcp_solve (float, tree)", efgs, st,
-                             timeout=limit, item_budget=st.budget))
+                             timeout=limit, item_budget=budget))
     for row in rows:
         if row.get("stats") and row["stats"].get("median"):
             row["points_per_second"] = 1.0 / row["stats"]["median"]
