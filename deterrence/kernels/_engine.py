@@ -25,7 +25,7 @@ point's rows come out in the order of the candidates, as the per-point solver li
 The engine (all of it, GIL released) is :func:`run`; :mod:`deterrence.kernels._compiled`
 runs chunks of points on threads. (The candidates were once tested point by point, stopping
 at a point's first failing check; testing them block by block, with the loops over the
-points innermost, measured 20% faster on the 2x2 ``snyder_alliance_dilemma``, whose mixed
+points innermost, took about 18% less CPU time on the 2x2 ``snyder_alliance_dilemma``, whose mixed
 equilibrium holds at most points, and gives the same rows.)
 
 :func:`run` flags the points that must be solved per point and writes one row per equilibrium
