@@ -431,9 +431,8 @@ def engine_buffers(pk: Packed, n_players: int, n_structures: int) -> tuple[np.nd
     rows ``(rows, B)`` and their error bounds ``(rows, B)``; the payoff ranges ``(B, players)``
     and ``(players, B)``; which points are finite; each point's count of equilibria, first row
     and rows written so far; for the structures mixing at two sets, the corner weights ``(4,
-    B)``, the plans' corner-weighted values ``(plans, B)``, the reach total and the margin
-    ``(2, B)``, the plans' positions (``0 .. plans - 1``), and the mixing status and check
-    flags ``(2, B)``. ``B`` = 128 points: enough to
+    B)``, a check's rows per corner ``(4 (plans + 1))``, its margins, and the mixing status,
+    the check flags and the points still in play ``(3, B)``. ``B`` = 128 points: enough to
     spread each block's per-check and per-structure bookkeeping thin, few enough to keep a
     block's arrays in the processor's second-level cache."""
     B = 128
@@ -448,8 +447,8 @@ def engine_buffers(pk: Packed, n_players: int, n_structures: int) -> tuple[np.nd
         np.empty((pk.n_features, B)), np.empty((pk.n_rows, B)), np.zeros((pk.n_rows, B)),
         np.empty((B, n_players)), np.empty((n_players, B)), np.zeros(B, dtype=bool),
         np.empty(B, dtype=np.int64), np.empty(B, dtype=np.int64), np.empty(B, dtype=np.int64),
-        np.empty((4, B)), np.empty((pk.max_plans, B)), np.empty((2, B)),
-        np.arange(pk.max_plans, dtype=np.int64), np.empty((2, B), dtype=np.int64),
+        np.empty((4, B)), np.empty(4 * (pk.max_plans + 1), dtype=np.int64), np.empty(B),
+        np.empty((3, B), dtype=np.int64),
     )  # fmt: skip
 
 

@@ -16,17 +16,18 @@ arithmetic runs on several points at once). For a block it computes
    every point (holds, fails, undecided);
 4. the structures that hold or may hold at some point of the block (the candidates);
 5. the verdicts of the candidates that mix at two sets, from their mixing probabilities and
-   their checks at those mixtures (the plans' values corner-weighted at every point, a set
-   off the path at a point checked at that point alone);
+   their checks at those mixtures (each check's rows looked up once per block, then the
+   points where the structure is still in play, each dropped at its first check that fails
+   by more than the knife-edge margin; a set off the path at a point checked at that point);
 6. each point's number of equilibria (or that it is undecided) and the row of its first;
 
 and then writes the rows, candidate by candidate, each at the points where it holds: a
 point's rows come out in the order of the candidates, as the per-point solver lists them.
 The engine (all of it, GIL released) is :func:`run`; :mod:`deterrence.kernels._compiled`
-runs chunks of points on threads. (The candidates were once tested point by point, stopping
-at a point's first failing check; testing them block by block, with the loops over the
-points innermost, took about 18% less CPU time on the 2x2 ``snyder_alliance_dilemma``, whose mixed
-equilibrium holds at most points, and gives the same rows.)
+runs chunks of points on threads. (The candidates were once tested and written point by
+point; block by block gives the same rows with about 10% less engine CPU time on the 2x2
+``snyder_alliance_dilemma``, whose mixed equilibrium holds at most points, and no more on
+the other compiled catalogue models.)
 
 :func:`run` flags the points that must be solved per point and writes one row per equilibrium
 found at the others (structure, regret, outcome probabilities, payoffs) into arrays the caller
@@ -547,44 +548,49 @@ def _block_candidates(nb, code, SST, EQS, cand):
 
 
 @_inline
-def _corner_rows(nb, GT, code, base, stride, CW, out):
-    """``out[k]``: the corner-weighted value at the block's point ``k`` of the rows
-    ``code[base + c * stride]`` (corners ``c``, weights ``CW[c, k]``), summed as :func:`_comb`."""
-    r0, r1, r2, r3 = code[base], code[base + stride], code[base + 2 * stride], code[base + 3 * stride]
-    for k in range(nb):
-        acc = CW[0, k] * GT[r0, k]
-        acc += CW[1, k] * GT[r1, k]
-        acc += CW[2, k] * GT[r2, k]
-        acc += CW[3, k] * GT[r3, k]
-        out[k] = acc
+def _corner_value(GT, k, CW, RIX, at, step):
+    """The corner-weighted value at the block's point ``k`` of the rows ``RIX[at + c * step]``
+    (corners ``c``, weights ``CW[c, k]``), summed in the order of :func:`_comb`."""
+    acc = CW[0, k] * GT[RIX[at], k]
+    acc += CW[1, k] * GT[RIX[at + step], k]
+    acc += CW[2, k] * GT[RIX[at + 2 * step], k]
+    acc += CW[3, k] * GT[RIX[at + 3 * step], k]
+    return acc
 
 
 @_jit
-def _mixed_check(c, nb, GT, UB, UT, code, spe, prior, tol, edge, w, d, CW, MG, MT, IDN, SC, low, flags):
-    """Check ``c`` of a structure mixing at two sets at the block's points (corner weights ``CW``),
-    as :func:`_one_check` gives it: margin ``low[k]``, flags ``flags[k]``. The plans' values (on
-    the path, or SPE) run over the block's points innermost, combined into ``MG`` (the reach
-    total into ``MT[0]``) and compared by :func:`_min_over_plans`; a point where the set is off
-    the path is checked by :func:`_one_check`."""
+def _mixed_check(c, live, m, GT, UB, UT, code, spe, prior, tol, edge, w, d, CW, RIX, low, flags):
+    """Check ``c`` of a structure mixing at two sets at the block's points ``live[:m]`` (corner
+    weights ``CW``), as :func:`_one_check` gives it: margin ``low[k]`` and flags ``flags[k]`` at
+    point ``k``, the rows' positions looked up once for the block (into ``RIX``: per corner,
+    the plans' rows, then the reach total's); a point where the set is off the path is checked
+    by :func:`_one_check` itself."""
     pl, npl, rows = code[code[2 * C_PLAYER] + c], code[code[2 * C_NPLANS] + c], code[2 * ROWS]
-    if spe:
-        base = rows + code[code[2 * C_COND] + c]
+    base = rows + code[code[2 * (C_COND if spe else C_VAL)] + c]
+    total = rows + code[code[2 * C_TOT] + c]
+    step = npl + 1
+    for j in range(4):
         for q in range(npl):
-            _corner_rows(nb, GT, code, base + q, npl, CW, MG[q])
-        _min_over_plans(nb, MG, IDN, 0, npl, UT[pl], SC, low, True, SC)
-        for k in range(nb):
-            flags[k] = 1
-        return
-    tot, base = MT[0], rows + code[code[2 * C_VAL] + c]
-    _corner_rows(nb, GT, code, rows + code[code[2 * C_TOT] + c], 1, CW, tot)
-    for q in range(npl):
-        _corner_rows(nb, GT, code, base + q, npl, CW, MG[q])
-    _min_over_plans(nb, MG, IDN, 0, npl, UT[pl], SC, low, False, tot)
-    for k in range(nb):
+            RIX[j * step + q] = code[base + j * npl + q]
+        RIX[j * step + npl] = 0 if spe else code[total + j]
+    for t in range(m):
+        k = live[t]
+        u, lo = UT[pl, k], np.inf
         flags[k] = 1
-        if not tot[k] > 0:  # off the path at this point
+        if spe:
+            for q in range(npl):
+                lo = min(lo, _corner_value(GT, k, CW, RIX, q, step) / u)
+            low[k] = lo
+            continue
+        tot = _corner_value(GT, k, CW, RIX, npl, step)
+        if not tot > 0:  # off the path at this point
             w[0], w[1], w[2], w[3] = CW[0, k], CW[1, k], CW[2, k], CW[3, k]
             low[k], flags[k] = _one_check(c, 4, GT[:, k], UB[k], code, spe, prior, tol, edge, w, d)
+            continue
+        scale = 1.0 / (tot * u)
+        for q in range(npl):
+            lo = min(lo, _corner_value(GT, k, CW, RIX, q, step) * scale)
+        low[k] = lo
 
 
 @_jit
@@ -595,41 +601,46 @@ def _block_mixed(nb, GT, UB, UT, code, spe, prior, tol, edge, w, d, EQS, EQV, ca
     probabilities are inside ``(0, 1)`` and its checks (:func:`_mixed_check`, at those
     mixtures) lose at most ``tol``; the point is undecided where a check loses between ``tol``
     and ``edge``, where a check cannot be told, or where the structure holds with a mixing
-    probability that floating point cannot place. A block's structure stops at the first
-    check that fails at every point. ``mixed``: the scratch arrays ``(CW, MG, MT, IDN, SC, W,
-    R, U, ST)``."""
-    CW, MG, MT, IDN, SC, W, R, U, ST = mixed
+    probability that floating point cannot place. Each point stops at its first check that
+    fails by more than ``edge`` (the points still in play are listed in ``live``).
+    ``mixed``: the scratch arrays ``(CW, RIX, low, W, R, U, ST)``."""
+    CW, RIX, low, W, R, U, ST = mixed
+    status, flags, live = ST[0], ST[1], ST[2]
     s_mix, s_chk = code[2 * S_MIX], code[2 * S_CHK]
-    low, flags = MT[1], ST[1]
     for s in cand:
         if code[s_mix + s] != 2:
             continue
-        alive = False
+        m = 0
         for k in range(nb):
             st, _x, _y = _mixing(s, k, code, EQS, EQV, w)
-            CW[0, k], CW[1, k], CW[2, k], CW[3, k] = w[0], w[1], w[2], w[3]
-            ST[0, k] = st
-            W[k], R[k], U[k] = (np.inf if st != NONE else -np.inf), 0.0, 0.0
-            alive |= st != NONE
+            status[k], SST[s, k] = st, 0
+            if st != NONE:
+                CW[0, k], CW[1, k], CW[2, k], CW[3, k] = w[0], w[1], w[2], w[3]
+                W[k], R[k], U[k] = np.inf, 0.0, 0.0
+                live[m] = k
+                m += 1
         for c in range(code[s_chk + s], code[s_chk + s + 1]):
-            if not alive:
+            if m == 0:
                 break
-            _mixed_check(
-                c, nb, GT, UB, UT, code, spe, prior, tol, edge, w, d, CW, MG, MT, IDN, SC, low, flags
-            )
-            alive = False
-            for k in range(nb):
+            _mixed_check(c, live, m, GT, UB, UT, code, spe, prior, tol, edge, w, d, CW, RIX, low, flags)
+            kept = 0
+            for t in range(m):
+                k = live[t]
                 if flags[k] & 1:
                     R[k] = max(R[k], -low[k])
                 if flags[k] & 2:
                     U[k] = 1.0
                 W[k] = min(W[k], low[k])
-                alive |= W[k] >= -edge
+                if W[k] >= -edge:
+                    live[kept] = k
+                    kept += 1
+            m = kept
         for k in range(nb):
+            if status[k] == NONE:
+                continue
             worst, unknown = W[k], U[k] != 0.0
             holds = worst >= -tol and not unknown
-            SST[s, k] = 0
-            if (-edge <= worst < -tol) or (worst >= -tol and unknown) or (holds and ST[0, k] == AMBIGUOUS):
+            if (-edge <= worst < -tol) or (worst >= -tol and unknown) or (holds and status[k] == AMBIGUOUS):
                 SST[s, k] = -1
             elif holds:
                 SST[s, k], SREG[s, k] = 1, R[k]
@@ -702,8 +713,8 @@ def run(pay, ce, code, Wv, spe, prior, tol, edge, bufs, start, row, undecided, o
     row; then the rows are written, candidate by candidate.
     """
     (RT, BT, LO, HI, TMP, w, d, EQS, EQV, done, MLOW, MREG, MUNK, SST, SREG, CAND, W, R, U,
-     XT, GT, ET, UB, UT, ok, CNT, OFF, RANK, CW, MG, MT, IDN, MST) = bufs  # fmt: skip
-    shared, mixed = (done, MLOW, MREG, MUNK), (CW, MG, MT, IDN, HI, W, R, U, MST)
+     XT, GT, ET, UB, UT, ok, CNT, OFF, RANK, CW, RIX, MLOW1, MST) = bufs  # fmt: skip
+    shared, mixed = (done, MLOW, MREG, MUNK), (CW, RIX, MLOW1, W, R, U, MST)
     done[:] = -1
     P, B = pay.shape[1], ok.shape[0]
     for b0 in range(start, P, B):
