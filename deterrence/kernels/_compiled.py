@@ -426,10 +426,13 @@ def engine_buffers(pk: Packed, n_players: int, n_structures: int) -> tuple[np.nd
     four ends of the belief intervals and a forced belief's node and margin ``(6, B)``; one
     point's corner weights and belief-interval values; the mixing equations' status and
     solutions ``(equations, B)``; the shared checks' block stamps, margins, regret parts and
-    unknown flags ``(memo, B)``; the pure structures' verdicts and regrets ``(structures, B)``
-    and the block's candidate structures; three per-point temporaries; features ``(features,
-    B)``, rows ``(rows, B)`` and their error bounds ``(rows, B)``; the payoff ranges ``(B,
-    players)`` and ``(players, B)``; which points are finite. ``B`` = 128 points: enough to
+    unknown flags ``(memo, B)``; the structures' verdicts and regrets ``(structures, B)`` and
+    the block's candidate structures; three per-point temporaries; features ``(features, B)``,
+    rows ``(rows, B)`` and their error bounds ``(rows, B)``; the payoff ranges ``(B, players)``
+    and ``(players, B)``; which points are finite; each point's count of equilibria, first row
+    and rows written so far; for the structures mixing at two sets, the corner weights ``(4,
+    B)``, a check's rows per corner ``(4 (plans + 1))``, its margins, and the mixing status,
+    the check flags and the points still in play ``(3, B)``. ``B`` = 128 points: enough to
     spread each block's per-check and per-structure bookkeeping thin, few enough to keep a
     block's arrays in the processor's second-level cache."""
     B = 128
@@ -443,6 +446,9 @@ def engine_buffers(pk: Packed, n_players: int, n_structures: int) -> tuple[np.nd
         np.empty(B), np.empty(B), np.empty(B),
         np.empty((pk.n_features, B)), np.empty((pk.n_rows, B)), np.zeros((pk.n_rows, B)),
         np.empty((B, n_players)), np.empty((n_players, B)), np.zeros(B, dtype=bool),
+        np.empty(B, dtype=np.int64), np.empty(B, dtype=np.int64), np.empty(B, dtype=np.int64),
+        np.empty((4, B)), np.empty(4 * (pk.max_plans + 1), dtype=np.int64), np.empty(B),
+        np.empty((3, B), dtype=np.int64),
     )  # fmt: skip
 
 

@@ -15,11 +15,19 @@ arithmetic runs on several points at once). For a block it computes
    computed once per block when a structure first needs it, then each structure's verdict at
    every point (holds, fails, undecided);
 4. the structures that hold or may hold at some point of the block (the candidates);
+5. the verdicts of the candidates that mix at two sets, from their mixing probabilities and
+   their checks at those mixtures (each check's rows looked up once per block, then the
+   points where the structure is still in play, each dropped at its first check that fails
+   by more than the knife-edge margin; a set off the path at a point checked at that point);
+6. each point's number of equilibria (or that it is undecided) and the row of its first;
 
-and then, point by point, the candidates in order: the pure ones from their verdicts, the
-mixed ones (mixing at two sets) from their mixing probabilities and checks, stopping at the
-first check that fails by more than the knife-edge margin. The engine (all of it, GIL
-released) is :func:`run`; :mod:`deterrence.kernels._compiled` runs blocks of points on threads.
+and then writes the rows, candidate by candidate, each at the points where it holds: a
+point's rows come out in the order of the candidates, as the per-point solver lists them.
+The engine (all of it, GIL released) is :func:`run`; :mod:`deterrence.kernels._compiled`
+runs chunks of points on threads. (The candidates were once tested and written point by
+point; block by block gives the same rows with about 10% less engine CPU time on the 2x2
+``snyder_alliance_dilemma``, whose mixed equilibrium holds at most points, and no more on
+the other compiled catalogue models.)
 
 :func:`run` flags the points that must be solved per point and writes one row per equilibrium
 found at the others (structure, regret, outcome probabilities, payoffs) into arrays the caller
@@ -243,15 +251,24 @@ def _block_equations(nb, GT, ET, code, edge, EQS, EQV):
 
 
 @_inline
+def _corners(s, k, code, EQV, w):
+    """Corner weights of structure ``s`` (mixing at two sets) at the block's point ``k`` into
+    ``w``, from its two equations' roots; returns the mixing probabilities ``(x, y)``."""
+    at = code[2 * S_ROOTS] + 2 * s
+    y, x = EQV[code[at], k], EQV[code[at + 1], k]
+    w[0], w[1], w[2], w[3] = (1 - x) * (1 - y), (1 - x) * y, x * (1 - y), x * y
+    return x, y
+
+
+@_inline
 def _mixing(s, k, code, EQS, EQV, w):
     """Status and mixing probabilities ``(x, y)`` of structure ``s`` (mixing at two sets) at
     the block's point ``k``, from its two equations; corner weights into ``w``."""
     at = code[2 * S_ROOTS] + 2 * s
-    e_y, e_x = code[at], code[at + 1]
-    st_y, st_x, y, x = EQS[e_y, k], EQS[e_x, k], EQV[e_y, k], EQV[e_x, k]
+    st_y, st_x = EQS[code[at], k], EQS[code[at + 1], k]
     if st_x == NONE or st_y == NONE:
-        return NONE, x, y
-    w[0], w[1], w[2], w[3] = (1 - x) * (1 - y), (1 - x) * y, x * (1 - y), x * y
+        return NONE, EQV[code[at + 1], k], EQV[code[at], k]
+    x, y = _corners(s, k, code, EQV, w)
     return (AMBIGUOUS if st_x == AMBIGUOUS or st_y == AMBIGUOUS else INSIDE), x, y
 
 
@@ -531,75 +548,151 @@ def _block_candidates(nb, code, SST, EQS, cand):
 
 
 @_inline
-def _check(s, nc, G, unit, code, spe, prior, tol, edge, w, d):
-    """(worst margin, regret, unknown) of structure ``s`` (corner weights ``w``): its checks in
-    order, stopping at the first that fails by more than ``edge``."""
-    s_chk = code[2 * S_CHK]
-    worst, regret, unknown = np.inf, 0.0, False
-    for c in range(code[s_chk + s], code[s_chk + s + 1]):
-        low, flags = _one_check(c, nc, G, unit, code, spe, prior, tol, edge, w, d)
-        if flags & 1:
-            regret = max(regret, -low)
-        if flags & 2:
-            unknown = True
-        worst = min(worst, low)
-        if not worst >= -edge:
-            break
-    return worst, regret, unknown
+def _corner_value(GT, k, CW, RIX, at, step):
+    """The corner-weighted value at the block's point ``k`` of the rows ``RIX[at + c * step]``
+    (corners ``c``, weights ``CW[c, k]``), summed in the order of :func:`_comb`."""
+    acc = CW[0, k] * GT[RIX[at], k]
+    acc += CW[1, k] * GT[RIX[at + step], k]
+    acc += CW[2, k] * GT[RIX[at + 2 * step], k]
+    acc += CW[3, k] * GT[RIX[at + 3 * step], k]
+    return acc
 
 
-@_inline
-def _write_row(o, p, count, s, reg, G, code, w, nc, out):
-    """Row ``o`` of ``out``: point ``p``'s equilibrium ``count`` (structure ``s``, regret ``reg``,
-    its outcome probabilities and payoffs)."""
-    point, eq, _n_eq, struct, regret, outcome, payoff = out
-    n_labels, N, rows = outcome.shape[0], payoff.shape[0], code[2 * ROWS]
-    point[o], eq[o], struct[o], regret[o] = p, count, s, max(reg, 0.0)
-    for lab in range(n_labels):
-        outcome[lab, o] = _comb(G, code, rows + code[code[2 * S_OUT] + s] + lab, n_labels, w, nc)
-    for i in range(N):
-        payoff[i, o] = _comb(G, code, rows + code[code[2 * S_PAY] + s] + i, N, w, nc)
+@_jit
+def _mixed_check(c, live, m, GT, UB, UT, code, spe, prior, tol, edge, w, d, CW, RIX, low, flags):
+    """Check ``c`` of a structure mixing at two sets at the block's points ``live[:m]`` (corner
+    weights ``CW``), as :func:`_one_check` gives it: margin ``low[k]`` and flags ``flags[k]`` at
+    point ``k``, the rows' positions looked up once for the block (into ``RIX``: per corner,
+    the plans' rows, then the reach total's); a point where the set is off the path is checked
+    by :func:`_one_check` itself."""
+    pl, npl, rows = code[code[2 * C_PLAYER] + c], code[code[2 * C_NPLANS] + c], code[2 * ROWS]
+    base = rows + code[code[2 * (C_COND if spe else C_VAL)] + c]
+    total = rows + code[code[2 * C_TOT] + c]
+    step = npl + 1
+    for j in range(4):
+        for q in range(npl):
+            RIX[j * step + q] = code[base + j * npl + q]
+        RIX[j * step + npl] = 0 if spe else code[total + j]
+    for t in range(m):
+        k = live[t]
+        u, lo = UT[pl, k], np.inf
+        flags[k] = 1
+        if spe:
+            for q in range(npl):
+                lo = min(lo, _corner_value(GT, k, CW, RIX, q, step) / u)
+            low[k] = lo
+            continue
+        tot = _corner_value(GT, k, CW, RIX, npl, step)
+        if not tot > 0:  # off the path at this point
+            w[0], w[1], w[2], w[3] = CW[0, k], CW[1, k], CW[2, k], CW[3, k]
+            low[k], flags[k] = _one_check(c, 4, GT[:, k], UB[k], code, spe, prior, tol, edge, w, d)
+            continue
+        scale = 1.0 / (tot * u)
+        for q in range(npl):
+            lo = min(lo, _corner_value(GT, k, CW, RIX, q, step) * scale)
+        low[k] = lo
 
 
-@_inline
-def _scan_point(p, k, G, unit, code, spe, prior, tol, edge, w, d, EQS, EQV, SST, SREG, cand, row, out):
-    """Test the block's candidate structures ``cand`` at point ``p`` (the block's point ``k``;
-    the pure structures come decided in ``SST``, ``SREG``); write a row per equilibrium from
-    ``row`` on.
-
-    Returns the number of equilibria, or -1 if the point is undecided, or -2 if the rows do not
-    fit in ``out`` (then nothing is final).
-    """
-    s_mix, cap = code[2 * S_MIX], out[0].shape[0]
-    count = 0
+@_jit
+def _block_mixed(nb, GT, UB, UT, code, spe, prior, tol, edge, w, d, EQS, EQV, cand, SST, SREG, mixed):
+    """Every candidate structure mixing at two sets at the block's points, as :func:`_block_pure`
+    gives the pure ones: ``SST[s, k]`` is 1 where it holds (regret ``SREG[s, k]``), 0 where it
+    does not, -1 where the point is undecided. A structure holds where both its mixing
+    probabilities are inside ``(0, 1)`` and its checks (:func:`_mixed_check`, at those
+    mixtures) lose at most ``tol``; the point is undecided where a check loses between ``tol``
+    and ``edge``, where a check cannot be told, or where the structure holds with a mixing
+    probability that floating point cannot place. Each point stops at its first check that
+    fails by more than ``edge`` (the points still in play are listed in ``live``).
+    ``mixed``: the scratch arrays ``(CW, RIX, low, W, R, U, ST)``."""
+    CW, RIX, low, W, R, U, ST = mixed
+    status, flags, live = ST[0], ST[1], ST[2]
+    s_mix, s_chk = code[2 * S_MIX], code[2 * S_CHK]
     for s in cand:
-        if code[s_mix + s] == 2:
+        if code[s_mix + s] != 2:
+            continue
+        m = 0
+        for k in range(nb):
             st, _x, _y = _mixing(s, k, code, EQS, EQV, w)
-            if st == NONE:
+            status[k], SST[s, k] = st, 0
+            if st != NONE:
+                CW[0, k], CW[1, k], CW[2, k], CW[3, k] = w[0], w[1], w[2], w[3]
+                W[k], R[k], U[k] = np.inf, 0.0, 0.0
+                live[m] = k
+                m += 1
+        for c in range(code[s_chk + s], code[s_chk + s + 1]):
+            if m == 0:
+                break
+            _mixed_check(c, live, m, GT, UB, UT, code, spe, prior, tol, edge, w, d, CW, RIX, low, flags)
+            kept = 0
+            for t in range(m):
+                k = live[t]
+                if flags[k] & 1:
+                    R[k] = max(R[k], -low[k])
+                if flags[k] & 2:
+                    U[k] = 1.0
+                W[k] = min(W[k], low[k])
+                if W[k] >= -edge:
+                    live[kept] = k
+                    kept += 1
+            m = kept
+        for k in range(nb):
+            if status[k] == NONE:
                 continue
-            worst, reg, unknown = _check(s, 4, G, unit, code, spe, prior, tol, edge, w, d)
+            worst, unknown = W[k], U[k] != 0.0
             holds = worst >= -tol and not unknown
-            if (-edge <= worst < -tol) or (worst >= -tol and unknown) or (holds and st == AMBIGUOUS):
-                return -1
-            if not holds:
+            if (-edge <= worst < -tol) or (worst >= -tol and unknown) or (holds and status[k] == AMBIGUOUS):
+                SST[s, k] = -1
+            elif holds:
+                SST[s, k], SREG[s, k] = 1, R[k]
+
+
+@_jit
+def _block_counts(nb, ok, SST, cand, row, cap, CNT, OFF):
+    """Per point of the block: ``CNT[k]`` its number of equilibria (-1 if it is undecided: an
+    input is not finite, or a candidate's verdict is -1) and ``OFF[k]`` the row of its first
+    equilibrium, counting from ``row``. Returns how many of the block's points have their rows
+    fit in ``cap`` rows (all of them, unless the caller's arrays are short)."""
+    for k in range(nb):
+        CNT[k] = 0 if ok[k] else -1
+    for s in cand:
+        for k in range(nb):
+            v = SST[s, k]
+            CNT[k] = -1 if (v < 0) | (CNT[k] < 0) else CNT[k] + v
+    for k in range(nb):
+        OFF[k] = row
+        if CNT[k] > 0:
+            if row + CNT[k] > cap:
+                return k
+            row += CNT[k]
+    return nb
+
+
+@_jit
+def _block_rows(b0, nb, GT, code, EQV, SST, SREG, cand, CNT, OFF, RANK, w, out):
+    """The rows of the block's first ``nb`` points' equilibria into ``out`` (see :func:`run`): the
+    candidates in order, each at the points where it holds (``SST[s, k] == 1``, the point
+    decided), the rows of point ``k`` from ``OFF[k]`` on (``RANK``: scratch)."""
+    point, eq, n_eq, struct, regret, outcome, payoff = out
+    L, N, rows, s_mix = outcome.shape[0], payoff.shape[0], code[2 * ROWS], code[2 * S_MIX]
+    for k in range(nb):
+        RANK[k] = 0
+    for s in cand:
+        mixed = code[s_mix + s] == 2
+        nc = 4 if mixed else 1
+        o_base, p_base = rows + code[code[2 * S_OUT] + s], rows + code[code[2 * S_PAY] + s]
+        for k in range(nb):
+            if SST[s, k] != 1 or CNT[k] < 0:
                 continue
-            nc = 4
-        else:
-            verdict = SST[s, k]
-            if verdict == 0:
-                continue
-            if verdict < 0:
-                return -1
-            reg, nc = SREG[s, k], 1
-        o = row + count
-        if o >= cap:
-            return -2
-        _write_row(o, p, count, s, reg, G, code, w, nc, out)
-        count += 1
-    n_eq = out[2]
-    for j in range(count):
-        n_eq[row + j] = count
-    return count
+            if mixed:
+                _corners(s, k, code, EQV, w)
+            o = OFF[k] + RANK[k]
+            point[o], eq[o], n_eq[o], struct[o], regret[o] = b0 + k, RANK[k], CNT[k], s, max(SREG[s, k], 0.0)
+            G = GT[:, k]
+            for lab in range(L):
+                outcome[lab, o] = _comb(G, code, o_base + lab, L, w, nc)
+            for i in range(N):
+                payoff[i, o] = _comb(G, code, p_base + i, N, w, nc)
+            RANK[k] += 1
 
 
 @_entry
@@ -614,13 +707,14 @@ def run(pay, ce, code, Wv, spe, prior, tol, edge, bufs, start, row, undecided, o
     :func:`deterrence.kernels._compiled.engine_buffers` (their last dimension, or for ``ok`` its
     length, is the number of points computed together: a block).
 
-    Per block the features, rows, mixing equations, shared checks and pure structures are
-    computed for all its points at once (loops over the points innermost); then each point's
-    mixed structures are tested and its rows written.
+    Per block everything is computed for all its points at once (loops over the points
+    innermost): the features, rows, mixing equations, shared checks, the pure structures, the
+    candidates, the mixed structures among them, each point's count of equilibria and first
+    row; then the rows are written, candidate by candidate.
     """
     (RT, BT, LO, HI, TMP, w, d, EQS, EQV, done, MLOW, MREG, MUNK, SST, SREG, CAND, W, R, U,
-     XT, GT, ET, UB, UT, ok) = bufs  # fmt: skip
-    shared = (done, MLOW, MREG, MUNK)
+     XT, GT, ET, UB, UT, ok, CNT, OFF, RANK, CW, RIX, MLOW1, MST) = bufs  # fmt: skip
+    shared, mixed = (done, MLOW, MREG, MUNK), (CW, RIX, MLOW1, W, R, U, MST)
     done[:] = -1
     P, B = pay.shape[1], ok.shape[0]
     for b0 in range(start, P, B):
@@ -630,20 +724,15 @@ def run(pay, ce, code, Wv, spe, prior, tol, edge, bufs, start, row, undecided, o
         _block_pure(
             b0, nb, GT, UB, UT, code, spe, prior, tol, edge, w, d, HI, TMP, shared, SST, SREG, W, R, U
         )
-        n_cand = _block_candidates(nb, code, SST, EQS, CAND)
-        for k in range(nb):
-            p = b0 + k
-            if not ok[k]:
-                undecided[p] = True
-                continue
-            n = _scan_point(
-                p, k, GT[:, k], UB[k], code, spe, prior, tol, edge, w, d,
-                EQS, EQV, SST, SREG, CAND[:n_cand], row, out,
-            )  # fmt: skip
-            if n == -2:
-                return p, row
-            if n == -1:
-                undecided[p] = True
+        cand = CAND[: _block_candidates(nb, code, SST, EQS, CAND)]
+        _block_mixed(nb, GT, UB, UT, code, spe, prior, tol, edge, w, d, EQS, EQV, cand, SST, SREG, mixed)
+        fit = _block_counts(nb, ok, SST, cand, row, out[0].shape[0], CNT, OFF)
+        _block_rows(b0, fit, GT, code, EQV, SST, SREG, cand, CNT, OFF, RANK, w, out)
+        for k in range(fit):
+            if CNT[k] < 0:
+                undecided[b0 + k] = True
             else:
-                row += n
+                row += CNT[k]
+        if fit < nb:
+            return b0 + fit, row
     return P, row
