@@ -240,9 +240,12 @@ def _weights(ctx: _Ctx, k: int, spec: Spec, beh: list[np.ndarray], reach: np.nda
 
 
 def _pattern_specs(ctx: _Ctx, ind: list[np.ndarray], on_path: np.ndarray, mixed: list[int]
-                   ) -> list[dict[int, Spec]] | None:
-    """Belief-weight specs for the sets of a pattern, one dict per D1 type choice; ``None`` if a
-    mixing set is unreached and its belief is free (such continua are not solved)."""
+                   ) -> tuple[dict[int, Spec], list[list[Spec]]] | None:
+    """Belief-weight specs for the sets of a pattern: the specs every choice shares, and per
+    mixing set (in the order of ``mixed``) its options, one per D1 type choice (a single one
+    under the other policies); the pattern's specs are the product of the options
+    (:func:`_spec_combos`). ``None`` if a mixing set is unreached and its belief is free (such
+    continua are not solved)."""
     game = ctx.game
     specs: dict[int, Spec] = {}
     reach_ind = game.realization_probabilities(ind)
@@ -286,10 +289,17 @@ def _pattern_specs(ctx: _Ctx, ind: list[np.ndarray], on_path: np.ndarray, mixed:
         if len(types) > 1:  # the refinement does not bind: every type
             opts.append(("types", tuple(types), tuple(zero[t] for t in types)))
         choices.append(opts)
+    return specs, choices
+
+
+def _spec_combos(base: dict[int, Spec], mixed: list[int], choices: Sequence[Sequence[Spec]]
+                 ) -> list[dict[int, Spec]]:
+    """The pattern's specs, one dict per combination of the mixing sets' options, in
+    ``itertools.product`` order."""
     out = []
     for combo in itertools.product(*choices):
-        d = dict(specs)
-        d.update(dict(zip(mixed, combo, strict=True)))
+        d = dict(base)
+        d.update(zip(mixed, combo, strict=True))
         out.append(d)
     return out
 
@@ -564,38 +574,85 @@ def _applicable(game: ExtensiveFormGame) -> str | None:
     return None
 
 
-def _specs_of(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int], rows: np.ndarray | None
-              ) -> tuple[np.ndarray, list[dict[int, Spec]]] | None:
-    """The sets a pattern reaches and its belief-weight specs (``_pattern_specs``); ``None`` if
-    it mixes at an unreached set whose belief is free. With every mixing set reached, each
-    spec is Bayes' rule and the indicator profile is not needed."""
+Specs = tuple[np.ndarray, dict[int, Spec], list[list[Spec]]]  # on_path, shared specs, options per mixing set
+
+
+def _specs_of(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int], on_path: np.ndarray | None
+              ) -> Specs | None:
+    """The sets a pattern reaches and its belief-weight specs (``_pattern_specs``: the shared
+    specs and each mixing set's options); ``None`` if it mixes at an unreached set whose belief
+    is free. ``on_path``: the sets the pattern reaches, if known (else worked out from its
+    indicator profile). With every mixing set reached, each spec is Bayes' rule and the
+    indicator profile is not needed."""
     game = ctx.game
-    if rows is not None:
-        on_path = ctx.table.on_path(rows)
-        if all(on_path[k] for k in mixed):
-            return on_path, [{k: ("reach",) for k in mixed}]
+    if on_path is not None and all(on_path[k] for k in mixed):
+        return on_path, {k: ("reach",) for k in mixed}, [[("reach",)]] * len(mixed)
     # the specs read only the tree, the policy and which chance moves have probability 0: kept
-    key = ("pbe_specs", ctx.policy, (game._chance_prob > 0).tobytes(), tuple(pattern), rows is None)
+    key = ("pbe_specs", ctx.policy, ctx.chance_key, tuple(pattern), ctx.table is None)
     hit = game.tree_cache.get(key)
     if hit is None:
-        hit = game.tree_cache[key] = _specs_uncached(ctx, pattern, mixed, rows)
-    return None if hit is None else (hit[0].copy(), [dict(d) for d in hit[1]])
+        hit = game.tree_cache[key] = _specs_uncached(ctx, pattern, mixed, on_path)
+    return None if hit is None else (hit[0].copy(), dict(hit[1]), hit[2])
 
 
-def _specs_uncached(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int], rows: np.ndarray | None
-                    ) -> tuple[np.ndarray, list[dict[int, Spec]]] | None:
+def _specs_uncached(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int],
+                    on_path: np.ndarray | None) -> Specs | None:
     """:func:`_specs_of` worked out (when not every mixing set is reached)."""
     game = ctx.game
-    if rows is not None:
-        on_path = ctx.table.on_path(rows)
     ind = [np.zeros(len(h.actions)) for h in game.infosets]
     for b, s in zip(ind, pattern, strict=True):
         b[list(s)] = 1.0
-    if rows is None:
+    if on_path is None:
         reach = game.realization_probabilities(ind)
         on_path = np.array([reach[list(h.nodes)].sum() > 0 for h in game.infosets])
-    spec_list = _pattern_specs(ctx, ind, on_path, mixed)
-    return None if spec_list is None else (on_path, spec_list)
+    found = _pattern_specs(ctx, ind, on_path, mixed)
+    return None if found is None else (on_path, *found)
+
+
+def _live_options(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int], on_path: np.ndarray,
+                  base: dict[int, Spec], choices: list[list[Spec]], vertices: _Vertices, checks: dict
+                  ) -> list[list[Spec]] | None:
+    """Each mixing set's options whose conditions pass the vertex sign tests (``_set_conditions``,
+    kept in ``checks`` by ``(set, spec)`` as :func:`_solve_pattern` keeps them); ``None`` if a
+    reached set that does not mix, or every option of a mixing set, fails them.
+
+    :func:`_solve_pattern` returns nothing for a combination of options in which any set it
+    checks (the reached sets, with Bayes' rule, and the mixing sets, with their options) fails
+    the tests, before it solves anything; a set's conditions depend on its own spec only. So the
+    combinations it would solve are the product of these lists, in the same order. (A reached
+    set that does not mix is not in ``base``, or is there with Bayes' rule.)
+    """
+    options = dict(zip(mixed, choices, strict=True))
+    live = {}
+    for k in range(len(pattern)):  # in the order _solve_pattern checks them
+        if k not in options and not on_path[k]:
+            continue
+        keep = []
+        for spec in options.get(k, [("reach",)]):
+            key = (k, spec)
+            if key not in checks:
+                checks[key] = _set_conditions(ctx, k, pattern, {**base, k: spec}, vertices)
+            if checks[key] is not None:
+                keep.append(spec)
+        if not keep:
+            return None
+        live[k] = keep
+    return [live[k] for k in mixed]
+
+
+def _solve_mixed(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int], rows: np.ndarray | None,
+                 found: Specs) -> list[list[np.ndarray]]:
+    """The profiles of a support pattern that satisfy its indifference conditions, over every
+    combination of its sets' weight specs that passes the vertex sign tests."""
+    on_path, base, choices = found
+    vertices, checks = _Vertices(ctx, pattern, mixed, rows), {}
+    live = _live_options(ctx, pattern, mixed, on_path, base, choices, vertices, checks)
+    if live is None:
+        return []
+    out = []
+    for specs in _spec_combos(base, mixed, live):
+        out.extend(_solve_pattern(ctx, pattern, mixed, on_path, specs, rows, vertices, checks))
+    return out
 
 
 def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list[Candidate], _Ctx, bool]:
@@ -637,23 +694,21 @@ def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list
     if opts.mixed and n_patterns > n_pure:
         max_mixed = opts.max_mixed_sets
         skipped = free_offpath = 0
-        for pattern, ok in zip(mixed_patterns, pruner.admits_all(mixed_patterns), strict=True):
-            if not ok:
-                continue
+        admitted = np.flatnonzero(pruner.admits_all(mixed_patterns))
+        reached = pruner.reached(pruner.indicators(mixed_patterns)[admitted]) if len(admitted) else []
+        for i, on_path in zip(admitted.tolist(), reached, strict=True):
+            pattern = mixed_patterns[i]
             mixed = [k for k, s in enumerate(pattern) if len(s) > 1]
-            rows = ctx.table.rows(pattern, mixed) if ctx.table is not None else None
             if len(mixed) > max_mixed:
                 skipped += 1
                 continue
-            spec_list = _specs_of(ctx, pattern, mixed, rows)
-            if spec_list is None:  # mixing at an unreached set under free beliefs
+            found = _specs_of(ctx, pattern, mixed, on_path)
+            if found is None:  # mixing at an unreached set under free beliefs
                 free_offpath += 1
                 continue
-            on_path, spec_list = spec_list
-            vertices, checks = _Vertices(ctx, pattern, mixed, rows), {}
-            for specs in spec_list:
-                for beh in _solve_pattern(ctx, pattern, mixed, on_path, specs, rows, vertices, checks):
-                    keep(beh)
+            rows = ctx.table.rows(pattern, mixed) if ctx.table is not None else None
+            for beh in _solve_mixed(ctx, pattern, mixed, rows, found):
+                keep(beh)
         if free_offpath:
             all_patterns = False
             ctx.notes.append(f"{free_offpath} support pattern(s) mix at unreached information sets whose "
