@@ -95,8 +95,14 @@ class ExactTree:
             if self.children[v]:
                 self.b[v] = max(self.b[c] for c in self.children[v]) + (self.kind[v] == CHANCE)
         self.prior = self._reach(lambda k, a: True)
+        #: per node, the player moves (set, action) on its path from the root
+        self.moves: list[tuple[tuple[int, int], ...]] = [()] * n
+        for v in range(1, n):
+            e = self.edge_of[v]
+            self.moves[v] = self.moves[self.parent[v]] + ((e,) if isinstance(e, tuple) else ())
         self._profiles: dict[Choice, tuple[list[int], list[int], list[tuple[int, ...]]]] = {}
-        self._payoffs: dict[tuple, list[int]] = {}
+        self._payoffs: dict[tuple, dict[Choice, list[int]]] = {}  # by (set, spec): by choice
+        self._kept = 0
         self._paths: dict[tuple[int, int, int], list[tuple[int, int, list[int]]]] = {}
 
     def _edge(self, v: int, chosen: Any) -> int:
@@ -160,14 +166,16 @@ class ExactTree:
         w = [0] * len(nodes)
         for (devs, positions), use_prior in zip(spec[1], spec[2], strict=True):
             if use_prior:
-                source = self.prior
-            else:
-                forced = list(choice)
-                for iota, a in devs:
-                    forced[iota] = a
-                source = self.evaluate(tuple(forced))[0]
-            for p in positions:
-                w[p] += source[nodes[p]]
+                for p in positions:
+                    w[p] += self.prior[nodes[p]]
+                continue
+            forced = list(choice)
+            for iota, a in devs:
+                forced[iota] = a
+            for p in positions:  # the forced profile's reach ``W``: Nature's, if it plays the path
+                v = nodes[p]
+                if all(forced[j] == b for j, b in self.moves[v]):
+                    w[p] += self.prior[v]
         return w
 
     def _carried(self, k: int, spec: tuple, choice: Choice, specs: dict[int, tuple]) -> list[int]:
@@ -190,10 +198,28 @@ class ExactTree:
     def payoffs(self, k: int, spec: tuple, choice: Choice, specs: dict[int, tuple]) -> list[int]:
         """The mover's payoff per action at set ``k`` under the weights of ``spec``, times ``S_k``
         (see the class documentation), cached."""
-        key = (k, spec, choice, spec[0] == "own" and tuple(sorted(specs.items())))
-        out = self._payoffs.get(key)
-        if out is not None:
-            return out
+        return self.payoffs_at(k, spec, [choice], specs)[0]
+
+    def payoffs_at(self, k: int, spec: tuple, choices: Sequence[Choice], specs: dict[int, tuple]
+                   ) -> list[list[int]]:
+        """:meth:`payoffs` at each of ``choices`` (the cache looked up once per spec)."""
+        kept = self._payoffs.get((k, spec, spec[0] == "own" and tuple(sorted(specs.items()))))
+        if kept is None:
+            kept = {}
+            if self._kept < 200_000:
+                self._payoffs[(k, spec, spec[0] == "own" and tuple(sorted(specs.items())))] = kept
+        out = []
+        for choice in choices:
+            pay = kept.get(choice)
+            if pay is None:
+                pay = self._payoffs_of(k, spec, choice, specs)
+                if self._kept < 200_000:
+                    kept[choice] = pay
+                    self._kept += 1
+            out.append(pay)
+        return out
+
+    def _payoffs_of(self, k: int, spec: tuple, choice: Choice, specs: dict[int, tuple]) -> list[int]:
         h = self.game.infosets[k]
         values = self.evaluate(choice)[2]
         w = self.weights(k, spec, choice, specs)
@@ -206,8 +232,6 @@ class ExactTree:
             if wv:
                 for a, c in enumerate(ks):
                     out[a] += wv * values[c][i] * D ** (c_k - self.c[v] + b_k - self.b[c])
-        if len(self._payoffs) < 200_000:
-            self._payoffs[key] = out
         return out
 
 
@@ -248,17 +272,16 @@ def exact_conditions(tree: ExactTree, pattern: Sequence[tuple[int, ...]], mixed:
     """
     sets = list(mixed) if sets is None else list(sets)
     base = [s[0] for s in pattern]
-    out: list[list[int]] = [[] for k in sets for _ in range(1, len(pattern[k]))]
+    choices = []
     for combo in itertools.product(*(pattern[k] for k in mixed)):
         choice = list(base)
         for k, a in zip(mixed, combo, strict=True):
             choice[k] = a
-        ch = tuple(choice)
-        row = 0
-        for k in sets:
-            pay = tree.payoffs(k, specs.get(k, ("reach",)), ch, specs)
-            s = pattern[k]
-            for j in range(1, len(s)):
-                out[row].append(pay[s[j]] - pay[s[0]])
-                row += 1
+        choices.append(tuple(choice))
+    out: list[list[int]] = []
+    for k in sets:
+        pays = tree.payoffs_at(k, specs.get(k, ("reach",)), choices, specs)
+        s = pattern[k]
+        for j in range(1, len(s)):
+            out.append([pay[s[j]] - pay[s[0]] for pay in pays])
     return out

@@ -366,8 +366,7 @@ def _carry_paths(ctx: _Ctx, prev: int, act: int, k: int) -> list[tuple[int, int,
 
 def _type_weights(ctx: _Ctx, k: int, spec: Spec, rows: np.ndarray) -> np.ndarray | None:
     """The ``("types", ...)`` weights at set ``k`` at the vertex rows of the pure table, as
-    ``_deviation_weights`` gives them vertex by vertex (a deviation to an action outside the table
-    is evaluated in one batch over the rows)."""
+    ``_deviation_weights`` gives them vertex by vertex (:func:`forced_reach_at`)."""
     nodes = ctx.table.nodes[k]
     weights = np.zeros((len(rows), len(nodes)))
     for (devs, positions), use_prior in zip(spec[1], spec[2], strict=True):
@@ -375,27 +374,54 @@ def _type_weights(ctx: _Ctx, k: int, spec: Spec, rows: np.ndarray) -> np.ndarray
         if use_prior:
             weights[:, list(positions)] += ctx.prior[idx]
             continue
-        forced = ctx.table.forced_rows(rows, devs)
-        reach = _forced_reach_rows(ctx, rows, devs) if forced is None else ctx.table.reach[forced]
-        weights[:, list(positions)] += reach[:, idx]
+        weights[:, list(positions)] += forced_reach_at(ctx, rows, devs, idx)
     return weights
 
 
-def _forced_reach_rows(ctx: _Ctx, rows: np.ndarray, devs: Sequence[tuple[int, int]]) -> np.ndarray:
-    """Reach probabilities of the pure table's ``rows`` with every (set, action) of ``devs``
-    played instead, ``(rows, nodes)``: the profiles decoded from the row numbers and evaluated in
-    one batch."""
-    table, game = ctx.table, ctx.game
-    offsets = np.cumsum([0] + [len(h.actions) for h in game.infosets])
-    flat = np.zeros((len(rows), int(offsets[-1])))
-    at = np.arange(len(rows))
-    for k, pos in enumerate(table.pos):
-        acts = np.array(sorted(pos, key=pos.get), dtype=np.int64)
-        flat[at, offsets[k] + acts[(rows // table.strides[k]) % len(acts)]] = 1.0
-    for iota, a in devs:
-        flat[:, offsets[iota]:offsets[iota + 1]] = 0.0
-        flat[:, offsets[iota] + a] = 1.0
-    return ctx.batch.evaluate(flat)[0]
+def forced_reach_at(ctx: _Ctx, rows: np.ndarray, devs: Sequence[tuple[int, int]], nodes: np.ndarray
+                    ) -> np.ndarray:
+    """Reach probabilities at ``nodes`` of the pure table's ``rows`` with every (set, action) of
+    ``devs`` played instead, ``(rows, nodes)``.
+
+    A pure profile reaches node ``v`` with Nature's mass of ``v`` (the product of the chance
+    probabilities on its path, top down: :func:`prior_mass`) if it plays every player move on
+    the path, and with 0 otherwise; the batch evaluation of the forced profiles multiplies the
+    same chance probabilities in the same order, times moves of probability 1 or 0, so the
+    numbers are the same to the bit (``tests/test_pbe_table.py`` compares them). The moves are
+    read off the row numbers (mixed radix, :class:`~deterrence.solvers._pbe_table.PureTable`).
+    """
+    table, moves = ctx.table, _moves_above(ctx.game)
+    forced = dict(devs)
+    out = np.zeros((len(rows), len(nodes)))
+    for col, v in enumerate(nodes.tolist()):
+        mask = np.ones(len(rows), dtype=np.bool_)
+        for j, b in moves[v]:
+            if j in forced:
+                if forced[j] != b:
+                    mask[:] = False
+                    break
+                continue
+            p = table.pos[j].get(b)
+            if p is None:
+                mask[:] = False
+                break
+            mask &= (rows // table.strides[j]) % len(table.pos[j]) == p
+        out[mask, col] = ctx.prior[v]
+    return out
+
+
+def _moves_above(game: ExtensiveFormGame) -> list[tuple[tuple[int, int], ...]]:
+    """Per node, the player moves (information set, action) on its path from the root (kept in
+    the game's ``tree_cache``)."""
+    out = game.tree_cache.get("pbe_moves_above")
+    if out is None:
+        out = [()] * len(game.nodes)
+        for v in range(1, len(game.nodes)):  # preorder: a parent before its children
+            nd = game.nodes[v]
+            par = game.nodes[nd.parent]
+            out[v] = out[nd.parent] + ((par.infoset, nd.action),) if par.kind == DECISION else out[nd.parent]
+        game.tree_cache["pbe_moves_above"] = out
+    return out
 
 
 class _Vertices:
