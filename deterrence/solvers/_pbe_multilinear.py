@@ -94,7 +94,7 @@ def integer_polynomial(pattern: Sequence[tuple[int, ...]], mixed: Sequence[int],
     ``itertools.product`` order over ``mixed``.
     """
     differences, monomials = _polynomial_plan(tuple(len(pattern[k]) for k in mixed))
-    f = [int(v) for v in values]
+    f = list(map(int, values))
     for p, q in differences:
         f[p] -= f[q]
     return {mono: f[p] for p, mono in monomials if f[p]}

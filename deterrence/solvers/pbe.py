@@ -248,8 +248,12 @@ def _pattern_specs(ctx: _Ctx, ind: list[np.ndarray], on_path: np.ndarray, mixed:
     continua are not solved)."""
     game = ctx.game
     specs: dict[int, Spec] = {}
-    reach_ind = game.realization_probabilities(ind)
-    edge_ind = game.edge_probabilities(ind)
+    evaluated: list[tuple[np.ndarray, np.ndarray]] = []  # the indicator profile's reach and edges
+
+    def reach_edge() -> tuple[np.ndarray, np.ndarray]:
+        if not evaluated:
+            evaluated.append((game.realization_probabilities(ind), game.edge_probabilities(ind)))
+        return evaluated[0]
 
     def spec(k: int) -> Spec | None:
         if k in specs:
@@ -266,7 +270,7 @@ def _pattern_specs(ctx: _Ctx, ind: list[np.ndarray], on_path: np.ndarray, mixed:
             if ps is not None and ps[0] != "d1":
                 specs[prev] = ps
                 cand = ("own", prev, act)
-                if _weights(ctx, k, cand, ind, reach_ind, edge_ind, specs).sum() > 0:
+                if _weights(ctx, k, cand, ind, *reach_edge(), specs).sum() > 0:
                     out = cand
         if out is None:
             out = {"prior": ("prior",), "d1": ("d1",)}.get(ctx.policy)
@@ -312,7 +316,7 @@ def _batch_payoffs(ctx: _Ctx, k: int, specs: dict[int, Spec], vertices: _Vertice
     if vertices.rows is not None:
         weights = _row_weights(ctx, k, spec, vertices.rows, specs)
         if weights is not None:
-            q = ctx.table.values[vertices.rows][:, ctx.kids[k], ctx.game.infosets[k].player]
+            q = ctx.table.q(k)[vertices.rows]
             return np.einsum("cn,cna->ca", weights, q)
     h = ctx.game.infosets[k]
     nodes = list(h.nodes)
@@ -517,14 +521,15 @@ def _solve_pattern(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[in
         return []
     combos = list(itertools.product(*(pattern[k] for k in mixed)))
     def exact() -> list[dict[tuple[int, ...], int]]:
-        polys = []
-        for k in mixed:  # each set's conditions depend on its own spec only: kept by it
-            key = ("exact", k, specs.get(k, ("reach",)))
-            if key not in checks:
-                values = exact_conditions(ctx.exact, pattern, mixed, specs, sets=[k])
-                checks[key] = [integer_polynomial(pattern, mixed, v) for v in values]
-            polys.extend(checks[key])
-        return polys
+        # each set's conditions depend on its own spec only: kept by it
+        keys = {k: ("exact", k, specs.get(k, ("reach",))) for k in mixed}
+        missing = [k for k in mixed if keys[k] not in checks]
+        if missing:
+            values = iter(exact_conditions(ctx.exact, pattern, mixed, specs, sets=missing))
+            for k in missing:  # len(pattern[k]) - 1 conditions per set, in order
+                checks[keys[k]] = [integer_polynomial(pattern, mixed, next(values))
+                                   for _ in range(1, len(pattern[k]))]
+        return [p for k in mixed for p in checks[keys[k]]]
 
     points = _solve_multilinear(ctx, pattern, mixed, combos, list(eqs_vals.values()), names, exact)
     base = [np.zeros(len(h.actions)) for h in game.infosets]
