@@ -56,6 +56,11 @@ class PureTable:
             choice = np.asarray(acts, dtype=np.int64)[(rows // self.strides[k]) % sizes[k]]
             flat[rows, offsets[k] + choice] = 1.0
         self.reach, self.edge, self.values = batch.evaluate(flat)
+        #: per row and set, the row's action as its position among the set's table actions
+        self.positions = np.stack([(rows // self.strides[k]) % sizes[k] for k in range(len(sizes))], axis=1) \
+            if sizes else np.zeros((n, 0), dtype=np.int64)
+        #: what the solver works out about rows (``pbe._reach_plan``), kept for the solve
+        self.plans: dict = {}
         self.nodes = [np.asarray(h.nodes, dtype=np.int64) for h in game.infosets]
         self.members = np.zeros((len(game.infosets), len(game.nodes)))
         for k, nodes in enumerate(self.nodes):

@@ -394,24 +394,43 @@ def forced_reach_at(ctx: _Ctx, rows: np.ndarray, devs: Sequence[tuple[int, int]]
     numbers are the same to the bit (``tests/test_pbe_table.py`` compares them). The moves are
     read off the row numbers (mixed radix, :class:`~deterrence.solvers._pbe_table.PureTable`).
     """
-    table, moves = ctx.table, _moves_above(ctx.game)
-    forced = dict(devs)
+    table = ctx.table
+    chosen = table.positions[rows]  # (rows, sets): each row's action, as its position in the table
     out = np.zeros((len(rows), len(nodes)))
     for col, v in enumerate(nodes.tolist()):
-        mask = np.ones(len(rows), dtype=np.bool_)
-        for j, b in moves[v]:
-            if j in forced:
-                if forced[j] != b:
-                    mask[:] = False
-                    break
-                continue
-            p = table.pos[j].get(b)
-            if p is None:
-                mask[:] = False
-                break
-            mask &= (rows // table.strides[j]) % len(table.pos[j]) == p
-        out[mask, col] = ctx.prior[v]
+        plan = _reach_plan(ctx, v, devs)
+        if plan is None:
+            continue
+        sets, want = plan
+        out[(chosen[:, sets] == want).all(axis=1), col] = ctx.prior[v]
     return out
+
+
+def _reach_plan(ctx: _Ctx, v: int, devs: Sequence[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray] | None:
+    """What a row of the pure table must play to reach node ``v`` with ``devs`` forced: the sets
+    on the path that ``devs`` leaves free and the table positions of their moves; ``None`` if no
+    row does (a forced move off the path, or a move outside the table). Kept on the table."""
+    key = (v, tuple(devs))
+    plans = ctx.table.plans
+    if key in plans:
+        return plans[key]
+    forced = dict(devs)
+    sets, want = [], []
+    plan: tuple[np.ndarray, np.ndarray] | None = None
+    for j, b in _moves_above(ctx.game)[v]:
+        if j in forced:
+            if forced[j] != b:
+                break
+            continue
+        p = ctx.table.pos[j].get(b)
+        if p is None:
+            break
+        sets.append(j)
+        want.append(p)
+    else:
+        plan = (np.array(sets, dtype=np.int64), np.array(want, dtype=np.int64))
+    plans[key] = plan
+    return plan
 
 
 def _moves_above(game: ExtensiveFormGame) -> list[tuple[tuple[int, int], ...]]:
