@@ -75,8 +75,9 @@ every policy). Then
    indifference conditions ``Σ_v w_v(σ)·(Q_v(a) − Q_v(b)) = 0`` — ``w`` the unnormalised
    belief weights: reach probabilities on the path; off it Nature's odds (``prior``), the
    mover's own carried-forward belief, or Bayes after a chosen type's deviation (``d1``,
-   one system per choice of type) — are multilinear in the mixing probabilities of the
-   *other* sets. Their coefficients are read off the pure profiles of the supports;
+   one system per choice of type, the choices tested set by set and only the combinations
+   of those that pass the vertex sign tests below solved) — are multilinear in the mixing
+   probabilities of the *other* sets. Their coefficients are read off the pure profiles of the supports;
    patterns whose conditions cannot vanish in the box (vertex and grid sign tests, box
    contraction, or a combination of the equations with coefficients of one sign) are skipped;
    the vertex profiles of all patterns are rows of one table of the pure profiles over the
