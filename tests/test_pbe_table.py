@@ -213,3 +213,33 @@ def test_solver_finds_the_same_with_every_system_sent_to_sympy(name, policy, mon
 
 def test_patterns_module_still_lists_subsets_in_order():
     assert _pbe_patterns.subsets((0, 1)) == [(0,), (1,), (0, 1)]
+
+
+@pytest.mark.parametrize("name", ["asymmetric_escalation", "chain_store", "costly_signal_menu"])
+def test_reached_sets_are_those_the_vertex_rows_reach(name):
+    """The pruner's compiled pass gives each pattern the sets its vertex rows reach
+    (``PureTable.on_path``), at Nature's zeros too; the kept indicators are those of the list."""
+    from deterrence.solvers import _pbe_pruning
+
+    m = dt.load_model(name)
+    if name == "asymmetric_escalation":
+        sample = pd.DataFrame(kernels.domain_sample(m, 2, seed=2))
+        points = [{k: float(v) for k, v in r.items()} for _, r in sample.iterrows()]
+    else:
+        points = _points(name, 1)
+    for values in points:
+        game = m.game(**values)
+        allowed = undominated_actions(game, 1e-12)
+        table = _table(game)
+        possible = [np.ones(len(h.nodes), dtype=bool) for h in game.infosets]
+        pruner = _pbe_pruning.BeliefSupportPruner(game, possible, 1e-12)
+        rng = np.random.default_rng(2)
+        patterns = [tuple(tuple(sorted(int(x) for x in rng.choice(a, size=int(rng.integers(1, len(a) + 1)),
+                                                                   replace=False)))
+                          for a in allowed) for _ in range(60)]
+        ind = pruner.indicators(patterns)
+        assert ind is pruner.indicators(list(patterns))  # kept for an equal list
+        reached = pruner.reached(ind)
+        for pattern, row in zip(patterns, reached, strict=True):
+            mixed = [k for k, s in enumerate(pattern) if len(s) > 1]
+            assert np.array_equal(row, table.on_path(table.rows(pattern, mixed)))
