@@ -101,6 +101,15 @@ class ExactTree:
             e = self.edge_of[v]
             self.moves[v] = self.moves[self.parent[v]] + ((e,) if isinstance(e, tuple) else ())
         self._profiles: dict[Choice, tuple[list[int], list[int], list[tuple[int, ...]]]] = {}
+        #: per node, the information sets with a decision node in its subtree
+        below: list[set[int]] = [set() for _ in range(n)]
+        for v in range(n - 1, -1, -1):
+            if self.kind[v] == DECISION:
+                below[v].add(self.infoset[v])
+            for c in self.children[v]:
+                below[v] |= below[c]
+        self.sets_below = [tuple(sorted(x)) for x in below]
+        self._values: dict[tuple[int, tuple[int, ...]], tuple[int, ...]] = {}
         self._payoffs: dict[tuple, dict[Choice, list[int]]] = {}  # by (set, spec): by choice
         self._kept = 0
         self._paths: dict[tuple[int, int, int], list[tuple[int, int, list[int]]]] = {}
@@ -156,9 +165,8 @@ class ExactTree:
         ``pbe._weights`` forms them in floats (times ``D^c(v)`` at node ``v``)."""
         nodes = self.game.infosets[k].nodes
         kind = spec[0]
-        if kind == "reach":
-            reach = self.evaluate(choice)[0]
-            return [reach[v] for v in nodes]
+        if kind == "reach":  # a pure profile's reach ``W``: Nature's, if it plays the path
+            return [self.prior[v] if all(choice[j] == b for j, b in self.moves[v]) else 0 for v in nodes]
         if kind == "prior":
             return [self.prior[v] for v in nodes]
         if kind == "own":
@@ -181,7 +189,7 @@ class ExactTree:
     def _carried(self, k: int, spec: tuple, choice: Choice, specs: dict[int, tuple]) -> list[int]:
         """The mover's belief at its previous set carried forward through its action."""
         prev, act = spec[1], spec[2]
-        edge = self.evaluate(choice)[1]
+        edge = self._edge_under(choice)
         w_prev = self.weights(prev, specs[prev], choice, specs)
         key = (prev, act, k)
         paths = self._paths.get(key)
@@ -191,9 +199,45 @@ class ExactTree:
         for u_pos, v_pos, path in paths:
             acc = w_prev[u_pos]
             for x in path:
-                acc *= edge[x]
+                acc *= edge(x)
             w[v_pos] += acc
         return w
+
+    def _edge_under(self, choice: Choice) -> Any:
+        """The edge numbers of the pure profile ``choice`` (as :meth:`evaluate` lists them), node by node."""
+        def edge(v: int) -> int:
+            e = self.edge_of[v]
+            if isinstance(e, int):
+                return e
+            return 1 if choice[e[0]] == e[1] else 0
+
+        return edge
+
+    def value(self, v: int, choice: Choice) -> tuple[int, ...]:
+        """The integer value ``V`` of node ``v`` under the pure profile ``choice`` (as
+        :meth:`evaluate` gives it), from the values below it, each kept by the node and the
+        choices at the sets below it (the only ones it depends on)."""
+        kind = self.kind[v]
+        if kind != DECISION and kind != CHANCE:
+            return self.payoff[v]
+        key = (v, tuple([choice[j] for j in self.sets_below[v]]))
+        out = self._values.get(key)
+        if out is not None:
+            return out
+        b, D = self.b, self.D
+        if kind == DECISION:
+            c = self.children[v][choice[self.infoset[v]]]
+            out = _scaled(self.value(c, choice), D ** (b[v] - b[c]))
+        else:
+            acc = [0] * self.players
+            for c in self.children[v]:
+                f = self.edge_of[c] * D ** (b[v] - 1 - b[c])
+                for i, x in enumerate(self.value(c, choice)):
+                    acc[i] += f * x
+            out = tuple(acc)
+        if len(self._values) < 400_000:
+            self._values[key] = out
+        return out
 
     def payoffs(self, k: int, spec: tuple, choice: Choice, specs: dict[int, tuple]) -> list[int]:
         """The mover's payoff per action at set ``k`` under the weights of ``spec``, times ``S_k``
@@ -221,7 +265,6 @@ class ExactTree:
 
     def _payoffs_of(self, k: int, spec: tuple, choice: Choice, specs: dict[int, tuple]) -> list[int]:
         h = self.game.infosets[k]
-        values = self.evaluate(choice)[2]
         w = self.weights(k, spec, choice, specs)
         kids = [self.children[v] for v in h.nodes]
         c_k = max(self.c[v] for v in h.nodes)
@@ -231,7 +274,7 @@ class ExactTree:
         for v, wv, ks in zip(h.nodes, w, kids, strict=True):
             if wv:
                 for a, c in enumerate(ks):
-                    out[a] += wv * values[c][i] * D ** (c_k - self.c[v] + b_k - self.b[c])
+                    out[a] += wv * self.value(c, choice)[i] * D ** (c_k - self.c[v] + b_k - self.b[c])
         return out
 
 
