@@ -110,6 +110,7 @@ class ExactTree:
                 below[v] |= below[c]
         self.sets_below = [tuple(sorted(x)) for x in below]
         self._values: dict[tuple[int, tuple[int, ...]], tuple[int, ...]] = {}
+        self._powers: dict[int, int] = {}
         self._payoffs: dict[tuple, dict[Choice, list[int]]] = {}  # by (set, spec): by choice
         self._kept = 0
         self._paths: dict[tuple[int, int, int], list[tuple[int, int, list[int]]]] = {}
@@ -213,6 +214,13 @@ class ExactTree:
 
         return edge
 
+    def power(self, e: int) -> int:
+        """``D ** e``, kept (``D`` can have dozens of digits)."""
+        out = self._powers.get(e)
+        if out is None:
+            out = self._powers[e] = self.D ** e
+        return out
+
     def value(self, v: int, choice: Choice) -> tuple[int, ...]:
         """The integer value ``V`` of node ``v`` under the pure profile ``choice`` (as
         :meth:`evaluate` gives it), from the values below it, each kept by the node and the
@@ -224,14 +232,14 @@ class ExactTree:
         out = self._values.get(key)
         if out is not None:
             return out
-        b, D = self.b, self.D
+        b = self.b
         if kind == DECISION:
             c = self.children[v][choice[self.infoset[v]]]
-            out = _scaled(self.value(c, choice), D ** (b[v] - b[c]))
+            out = _scaled(self.value(c, choice), self.power(b[v] - b[c]))
         else:
             acc = [0] * self.players
             for c in self.children[v]:
-                f = self.edge_of[c] * D ** (b[v] - 1 - b[c])
+                f = self.edge_of[c] * self.power(b[v] - 1 - b[c])
                 for i, x in enumerate(self.value(c, choice)):
                     acc[i] += f * x
             out = tuple(acc)
@@ -269,12 +277,12 @@ class ExactTree:
         kids = [self.children[v] for v in h.nodes]
         c_k = max(self.c[v] for v in h.nodes)
         b_k = max(self.b[c] for ks in kids for c in ks)
-        D, i = self.D, h.player
+        i = h.player
         out = [0] * len(h.actions)
         for v, wv, ks in zip(h.nodes, w, kids, strict=True):
             if wv:
                 for a, c in enumerate(ks):
-                    out[a] += wv * self.value(c, choice)[i] * D ** (c_k - self.c[v] + b_k - self.b[c])
+                    out[a] += wv * self.value(c, choice)[i] * self.power(c_k - self.c[v] + b_k - self.b[c])
         return out
 
 
