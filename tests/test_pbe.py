@@ -486,3 +486,33 @@ def test_horse_from_the_pygambit_catalogue():
         if policy != "prior":
             assert pure == nash - {("2", "1", "1")}
     assert all(len(a) == 2 for a in labels.values())
+
+
+def _profitable_share_loop(dev, ustar, tol):
+    """The oracle of ``_profitable_share`` for three or more actions: the grid walked one
+    mixture at a time (the solver's code before it took the grid as one matrix)."""
+    import itertools
+
+    m = len(dev)
+    res = {3: 40, 4: 16, 5: 8}.get(m, 5)
+    hits = total = 0
+    for comp in itertools.product(range(res + 1), repeat=m - 1):
+        if sum(comp) > res:
+            continue
+        sig = np.array([*comp, res - sum(comp)], dtype=float) / res
+        total += 1
+        hits += bool(sig @ dev > ustar + tol)
+    return hits / total
+
+
+def test_profitable_share_is_the_grid_walked_one_mixture_at_a_time():
+    from deterrence.solvers._pbe_beliefs import _profitable_share
+
+    rng = np.random.default_rng(8)
+    for _ in range(300):
+        m = int(rng.integers(3, 7))
+        dev = rng.choice([rng.normal(size=m), rng.integers(-3, 4, size=m).astype(float) / 4])
+        # thresholds at a deviation payoff, at a grid mixture's payoff (ties) and anywhere
+        ustar = float(rng.choice([dev[int(rng.integers(m))], float(np.full(m, 1 / m) @ dev), rng.normal()]))
+        tol = float(rng.choice([0.0, 1e-12]))
+        assert _profitable_share(dev, ustar, tol) == _profitable_share_loop(dev, ustar, tol)

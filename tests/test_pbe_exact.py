@@ -102,3 +102,42 @@ def test_integer_polynomial_takes_the_vertex_values_at_the_vertices():
                     point[offsets[i] + a - 1] = 1
             at = sum(c for m, c in poly.items() if all(point[i] for i, e in enumerate(m) if e))
             assert at == value
+
+
+def test_type_weights_are_the_forced_profiles_reach():
+    """``ExactTree.weights`` for a type (Bayes after its deviations) reads the forced profile's
+    reach off the path: it equals the reach of the forced profile evaluated in full."""
+    game = dt.load_model("asymmetric_escalation").game()
+    tree = ExactTree(game)
+    rng = np.random.default_rng(4)
+    sizes = [len(h.actions) for h in game.infosets]
+    for _ in range(200):
+        choice = tuple(int(rng.integers(m)) for m in sizes)
+        k = int(rng.integers(len(sizes)))
+        nodes = game.infosets[k].nodes
+        sets = rng.choice(len(sizes), size=int(rng.integers(0, 3)), replace=False)
+        devs = tuple((int(j), int(rng.integers(sizes[j]))) for j in sets)
+        positions = tuple(range(len(nodes)))
+        forced = list(choice)
+        for j, a in devs:
+            forced[j] = a
+        reach = tree.evaluate(tuple(forced))[0]
+        assert tree.weights(k, ("types", ((devs, positions),), (False,)), choice, {}) == \
+            [reach[v] for v in nodes]
+
+
+def test_node_values_and_weights_read_off_the_path_are_the_full_evaluation():
+    """``ExactTree.value`` (kept by the choices below a node) and the reach and carried weights
+    (read off the path) equal the pure profile's full evaluation, whatever was kept before."""
+    for game in (_tree_with_chance_below(), dt.load_model("asymmetric_escalation").game()):
+        tree = ExactTree(game)
+        rng = np.random.default_rng(6)
+        sizes = [len(h.actions) for h in game.infosets]
+        for _ in range(150):
+            choice = tuple(int(rng.integers(m)) for m in sizes)
+            reach, edge, values = tree.evaluate(choice)
+            assert [tree.value(v, choice) for v in range(len(game.nodes))] == values
+            for k, h in enumerate(game.infosets):
+                assert tree.weights(k, ("reach",), choice, {}) == [reach[v] for v in h.nodes]
+            under = tree._edge_under(choice)
+            assert [under(v) for v in range(len(game.nodes))] == edge

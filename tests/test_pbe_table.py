@@ -94,6 +94,44 @@ def test_table_rows_are_the_patterns_vertex_profiles(name):
         assert np.array_equal(table.forced_reach(behs[0], [(k, a)]), game.realization_probabilities(forced))
 
 
+def _forced_reach_batch(ctx, rows, devs):
+    """The oracle of ``pbe.forced_reach_at``: the forced profiles decoded from the row numbers
+    and evaluated in one batch (the solver's code before it read the reach off the path)."""
+    table, game = ctx.table, ctx.game
+    offsets = np.cumsum([0] + [len(h.actions) for h in game.infosets])
+    flat = np.zeros((len(rows), int(offsets[-1])))
+    at = np.arange(len(rows))
+    for k, pos in enumerate(table.pos):
+        acts = np.array(sorted(pos, key=pos.get), dtype=np.int64)
+        flat[at, offsets[k] + acts[(rows // table.strides[k]) % len(acts)]] = 1.0
+    for iota, a in devs:
+        flat[:, offsets[iota]:offsets[iota + 1]] = 0.0
+        flat[:, offsets[iota] + a] = 1.0
+    return ctx.batch.evaluate(flat)[0]
+
+
+@pytest.mark.parametrize("name", ["asymmetric_escalation", "chain_store", "costly_signal_menu"])
+def test_forced_reach_at_is_the_batch_evaluation_to_the_bit(name):
+    from deterrence.solvers import pbe
+
+    m = dt.load_model(name)
+    pts = pd.DataFrame(kernels.domain_sample(m, 2, seed=5))
+    rng = np.random.default_rng(1)
+    for _, row in pts.iterrows():
+        game = m.game(**{k: float(v) for k, v in row.items()})
+        ctx = pbe._Ctx(game=game, tol=1e-12, policy="d1", kids=child_tables(game), prior=prior_mass(game),
+                       senders=pbe._sender_sets(game))
+        ctx.table = _table(game)
+        n_rows = len(ctx.table.reach)
+        for _ in range(40):
+            rows = rng.integers(0, n_rows, size=int(rng.integers(1, 30)))
+            sets = rng.choice(len(game.infosets), size=int(rng.integers(0, 3)), replace=False)
+            devs = [(int(k), int(rng.integers(len(game.infosets[k].actions)))) for k in sets]  # any action
+            nodes = np.arange(len(game.nodes))
+            expected = _forced_reach_batch(ctx, rows, devs)
+            assert np.array_equal(pbe.forced_reach_at(ctx, rows, devs, nodes), expected)
+
+
 @pytest.mark.parametrize("name", ["chain_store", "costly_signal_menu"])
 @pytest.mark.parametrize("policy", ["free", "prior", "d1"])
 def test_solver_finds_the_same_with_and_without_the_table(name, policy, monkeypatch):
@@ -175,3 +213,33 @@ def test_solver_finds_the_same_with_every_system_sent_to_sympy(name, policy, mon
 
 def test_patterns_module_still_lists_subsets_in_order():
     assert _pbe_patterns.subsets((0, 1)) == [(0,), (1,), (0, 1)]
+
+
+@pytest.mark.parametrize("name", ["asymmetric_escalation", "chain_store", "costly_signal_menu"])
+def test_reached_sets_are_those_the_vertex_rows_reach(name):
+    """The pruner's compiled pass gives each pattern the sets its vertex rows reach
+    (``PureTable.on_path``), at Nature's zeros too; the kept indicators are those of the list."""
+    from deterrence.solvers import _pbe_pruning
+
+    m = dt.load_model(name)
+    if name == "asymmetric_escalation":
+        sample = pd.DataFrame(kernels.domain_sample(m, 2, seed=2))
+        points = [{k: float(v) for k, v in r.items()} for _, r in sample.iterrows()]
+    else:
+        points = _points(name, 1)
+    for values in points:
+        game = m.game(**values)
+        allowed = undominated_actions(game, 1e-12)
+        table = _table(game)
+        possible = [np.ones(len(h.nodes), dtype=bool) for h in game.infosets]
+        pruner = _pbe_pruning.BeliefSupportPruner(game, possible, 1e-12)
+        rng = np.random.default_rng(2)
+        patterns = [tuple(tuple(sorted(int(x) for x in rng.choice(a, size=int(rng.integers(1, len(a) + 1)),
+                                                                   replace=False)))
+                          for a in allowed) for _ in range(60)]
+        ind = pruner.indicators(patterns)
+        assert ind is pruner.indicators(list(patterns))  # kept for an equal list
+        reached = pruner.reached(ind)
+        for pattern, row in zip(patterns, reached, strict=True):
+            mixed = [k for k, s in enumerate(pattern) if len(s) > 1]
+            assert np.array_equal(row, table.on_path(table.rows(pattern, mixed)))

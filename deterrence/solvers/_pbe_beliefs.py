@@ -104,15 +104,31 @@ def _profitable_share(dev: np.ndarray, ustar: float, tol: float) -> float:
             return 1.0 if d1 > thr else 0.0
         t0 = (thr - d2) / (d1 - d2)
         return float(np.clip(1.0 - t0, 0.0, 1.0)) if d1 > d2 else float(np.clip(t0, 0.0, 1.0))
-    res = {3: 40, 4: 16, 5: 8}.get(m, 5)
-    hits = total = 0
-    for comp in itertools.product(range(res + 1), repeat=m - 1):
-        if sum(comp) > res:
-            continue
-        sig = np.array([*comp, res - sum(comp)], dtype=float) / res
-        total += 1
-        hits += bool(sig @ dev > ustar + tol)
-    return hits / total
+    grid = _mixture_grid(m)
+    thr = ustar + tol
+    values = grid @ dev
+    # the rows' dot products taken one by one (as the grid's definition reads) may round
+    # differently from the matrix product: near the threshold each is taken one by one
+    near = np.abs(values - thr) <= 1e-9 * max(1.0, abs(thr), float(np.abs(dev).max()))
+    hits = int(np.count_nonzero(values[~near] > thr))
+    hits += sum(bool(sig @ dev > thr) for sig in grid[near])
+    return hits / len(grid)
+
+
+_GRIDS: dict[int, np.ndarray] = {}
+
+
+def _mixture_grid(m: int) -> np.ndarray:
+    """The mixtures of ``m`` actions on the grid of :func:`_profitable_share` (step ``1/res``),
+    one per row, cached."""
+    grid = _GRIDS.get(m)
+    if grid is None:
+        res = {3: 40, 4: 16, 5: 8}.get(m, 5)
+        rows = [np.array([*comp, res - sum(comp)], dtype=float) / res
+                for comp in itertools.product(range(res + 1), repeat=m - 1) if sum(comp) <= res]
+        grid = _GRIDS[m] = np.array(rows)
+        grid.setflags(write=False)
+    return grid
 
 
 def _deviations(game: ExtensiveFormGame, beh: Sequence[np.ndarray], v: int

@@ -37,6 +37,7 @@ class _Ctx:
 
     cache: dict[bytes, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
     batch: BatchTree = field(init=False)
+    chance_key: bytes = field(init=False)
     carry: dict[tuple[int, int, int], list] = field(default_factory=dict)  # ``pbe._carry_paths``
     table: Any = None  # the pure profiles of the search evaluated once (``_pbe_table.PureTable``), if built
     _exact: Any = None
@@ -52,6 +53,8 @@ class _Ctx:
 
     def __post_init__(self) -> None:
         self.batch = BatchTree(self.game)
+        #: which chance moves have positive probability (part of the keys of what the tree alone decides)
+        self.chance_key = (self.game._chance_prob > 0).tobytes()
 
     def evaluate(self, beh: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(reach, edge probabilities, node values) of a profile, cached."""

@@ -95,8 +95,24 @@ class ExactTree:
             if self.children[v]:
                 self.b[v] = max(self.b[c] for c in self.children[v]) + (self.kind[v] == CHANCE)
         self.prior = self._reach(lambda k, a: True)
+        #: per node, the player moves (set, action) on its path from the root
+        self.moves: list[tuple[tuple[int, int], ...]] = [()] * n
+        for v in range(1, n):
+            e = self.edge_of[v]
+            self.moves[v] = self.moves[self.parent[v]] + ((e,) if isinstance(e, tuple) else ())
         self._profiles: dict[Choice, tuple[list[int], list[int], list[tuple[int, ...]]]] = {}
-        self._payoffs: dict[tuple, list[int]] = {}
+        #: per node, the information sets with a decision node in its subtree
+        below: list[set[int]] = [set() for _ in range(n)]
+        for v in range(n - 1, -1, -1):
+            if self.kind[v] == DECISION:
+                below[v].add(self.infoset[v])
+            for c in self.children[v]:
+                below[v] |= below[c]
+        self.sets_below = [tuple(sorted(x)) for x in below]
+        self._values: dict[tuple[int, tuple[int, ...]], tuple[int, ...]] = {}
+        self._powers: dict[int, int] = {}
+        self._payoffs: dict[tuple, dict[Choice, list[int]]] = {}  # by (set, spec): by choice
+        self._kept = 0
         self._paths: dict[tuple[int, int, int], list[tuple[int, int, list[int]]]] = {}
 
     def _edge(self, v: int, chosen: Any) -> int:
@@ -150,9 +166,8 @@ class ExactTree:
         ``pbe._weights`` forms them in floats (times ``D^c(v)`` at node ``v``)."""
         nodes = self.game.infosets[k].nodes
         kind = spec[0]
-        if kind == "reach":
-            reach = self.evaluate(choice)[0]
-            return [reach[v] for v in nodes]
+        if kind == "reach":  # a pure profile's reach ``W``: Nature's, if it plays the path
+            return [self.prior[v] if all(choice[j] == b for j, b in self.moves[v]) else 0 for v in nodes]
         if kind == "prior":
             return [self.prior[v] for v in nodes]
         if kind == "own":
@@ -160,20 +175,22 @@ class ExactTree:
         w = [0] * len(nodes)
         for (devs, positions), use_prior in zip(spec[1], spec[2], strict=True):
             if use_prior:
-                source = self.prior
-            else:
-                forced = list(choice)
-                for iota, a in devs:
-                    forced[iota] = a
-                source = self.evaluate(tuple(forced))[0]
-            for p in positions:
-                w[p] += source[nodes[p]]
+                for p in positions:
+                    w[p] += self.prior[nodes[p]]
+                continue
+            forced = list(choice)
+            for iota, a in devs:
+                forced[iota] = a
+            for p in positions:  # the forced profile's reach ``W``: Nature's, if it plays the path
+                v = nodes[p]
+                if all(forced[j] == b for j, b in self.moves[v]):
+                    w[p] += self.prior[v]
         return w
 
     def _carried(self, k: int, spec: tuple, choice: Choice, specs: dict[int, tuple]) -> list[int]:
         """The mover's belief at its previous set carried forward through its action."""
         prev, act = spec[1], spec[2]
-        edge = self.evaluate(choice)[1]
+        edge = self._edge_under(choice)
         w_prev = self.weights(prev, specs[prev], choice, specs)
         key = (prev, act, k)
         paths = self._paths.get(key)
@@ -183,31 +200,89 @@ class ExactTree:
         for u_pos, v_pos, path in paths:
             acc = w_prev[u_pos]
             for x in path:
-                acc *= edge[x]
+                acc *= edge(x)
             w[v_pos] += acc
         return w
+
+    def _edge_under(self, choice: Choice) -> Any:
+        """The edge numbers of the pure profile ``choice`` (as :meth:`evaluate` lists them), node by node."""
+        def edge(v: int) -> int:
+            e = self.edge_of[v]
+            if isinstance(e, int):
+                return e
+            return 1 if choice[e[0]] == e[1] else 0
+
+        return edge
+
+    def power(self, e: int) -> int:
+        """``D ** e``, kept (``D`` can have dozens of digits)."""
+        out = self._powers.get(e)
+        if out is None:
+            out = self._powers[e] = self.D ** e
+        return out
+
+    def value(self, v: int, choice: Choice) -> tuple[int, ...]:
+        """The integer value ``V`` of node ``v`` under the pure profile ``choice`` (as
+        :meth:`evaluate` gives it), from the values below it, each kept by the node and the
+        choices at the sets below it (the only ones it depends on)."""
+        kind = self.kind[v]
+        if kind != DECISION and kind != CHANCE:
+            return self.payoff[v]
+        key = (v, tuple([choice[j] for j in self.sets_below[v]]))
+        out = self._values.get(key)
+        if out is not None:
+            return out
+        b = self.b
+        if kind == DECISION:
+            c = self.children[v][choice[self.infoset[v]]]
+            out = _scaled(self.value(c, choice), self.power(b[v] - b[c]))
+        else:
+            acc = [0] * self.players
+            for c in self.children[v]:
+                f = self.edge_of[c] * self.power(b[v] - 1 - b[c])
+                for i, x in enumerate(self.value(c, choice)):
+                    acc[i] += f * x
+            out = tuple(acc)
+        if len(self._values) < 400_000:
+            self._values[key] = out
+        return out
 
     def payoffs(self, k: int, spec: tuple, choice: Choice, specs: dict[int, tuple]) -> list[int]:
         """The mover's payoff per action at set ``k`` under the weights of ``spec``, times ``S_k``
         (see the class documentation), cached."""
-        key = (k, spec, choice, spec[0] == "own" and tuple(sorted(specs.items())))
-        out = self._payoffs.get(key)
-        if out is not None:
-            return out
+        return self.payoffs_at(k, spec, [choice], specs)[0]
+
+    def payoffs_at(self, k: int, spec: tuple, choices: Sequence[Choice], specs: dict[int, tuple]
+                   ) -> list[list[int]]:
+        """:meth:`payoffs` at each of ``choices`` (the cache looked up once per spec)."""
+        kept = self._payoffs.get((k, spec, spec[0] == "own" and tuple(sorted(specs.items()))))
+        if kept is None:
+            kept = {}
+            if self._kept < 200_000:
+                self._payoffs[(k, spec, spec[0] == "own" and tuple(sorted(specs.items())))] = kept
+        out = []
+        for choice in choices:
+            pay = kept.get(choice)
+            if pay is None:
+                pay = self._payoffs_of(k, spec, choice, specs)
+                if self._kept < 200_000:
+                    kept[choice] = pay
+                    self._kept += 1
+            out.append(pay)
+        return out
+
+    def _payoffs_of(self, k: int, spec: tuple, choice: Choice, specs: dict[int, tuple]) -> list[int]:
         h = self.game.infosets[k]
-        values = self.evaluate(choice)[2]
         w = self.weights(k, spec, choice, specs)
         kids = [self.children[v] for v in h.nodes]
         c_k = max(self.c[v] for v in h.nodes)
         b_k = max(self.b[c] for ks in kids for c in ks)
-        D, i = self.D, h.player
+        i = h.player
         out = [0] * len(h.actions)
         for v, wv, ks in zip(h.nodes, w, kids, strict=True):
             if wv:
                 for a, c in enumerate(ks):
-                    out[a] += wv * values[c][i] * D ** (c_k - self.c[v] + b_k - self.b[c])
-        if len(self._payoffs) < 200_000:
-            self._payoffs[key] = out
+                    out[a] += wv * self.value(c, choice)[i] * self.power(c_k - self.c[v] + b_k - self.b[c])
         return out
 
 
@@ -248,17 +323,16 @@ def exact_conditions(tree: ExactTree, pattern: Sequence[tuple[int, ...]], mixed:
     """
     sets = list(mixed) if sets is None else list(sets)
     base = [s[0] for s in pattern]
-    out: list[list[int]] = [[] for k in sets for _ in range(1, len(pattern[k]))]
+    choices = []
     for combo in itertools.product(*(pattern[k] for k in mixed)):
         choice = list(base)
         for k, a in zip(mixed, combo, strict=True):
             choice[k] = a
-        ch = tuple(choice)
-        row = 0
-        for k in sets:
-            pay = tree.payoffs(k, specs.get(k, ("reach",)), ch, specs)
-            s = pattern[k]
-            for j in range(1, len(s)):
-                out[row].append(pay[s[j]] - pay[s[0]])
-                row += 1
+        choices.append(tuple(choice))
+    out: list[list[int]] = []
+    for k in sets:
+        pays = tree.payoffs_at(k, specs.get(k, ("reach",)), choices, specs)
+        s = pattern[k]
+        for j in range(1, len(s)):
+            out.append([pay[s[j]] - pay[s[0]] for pay in pays])
     return out

@@ -17,6 +17,7 @@ with no root inside the box, so their order changes no result, only the time.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -97,25 +98,38 @@ def integer_polynomial(pattern: Sequence[tuple[int, ...]], mixed: Sequence[int],
     small triangular map per set), in integer arithmetic; ``values`` are in
     ``itertools.product`` order over ``mixed``.
     """
-    shape = tuple(len(pattern[k]) for k in mixed)
-    f = np.empty(len(values), dtype=object)
-    f[:] = list(values)
-    f = f.reshape(shape)
-    for axis in range(len(shape)):
-        g = np.moveaxis(f, axis, 0)
-        g = np.concatenate([g[:1], g[1:] - g[:1]], axis=0)
-        f = np.moveaxis(g, 0, axis)
-    offsets = list(itertools.accumulate((m - 1 for m in shape), initial=0))
-    nv = offsets[-1]
-    out: dict[tuple[int, ...], int] = {}
-    for index, c in np.ndenumerate(f):
-        if c:
-            mono = [0] * nv
+    differences, monomials = _polynomial_plan(tuple(len(pattern[k]) for k in mixed))
+    f = list(map(int, values))
+    for p, q in differences:
+        f[p] -= f[q]
+    return {mono: f[p] for p, mono in monomials if f[p]}
+
+
+_Plan = tuple[list[tuple[int, int]], list[tuple[int, tuple[int, ...]]]]
+_PLANS: dict[tuple[int, ...], _Plan] = {}
+
+
+def _polynomial_plan(shape: tuple[int, ...]) -> _Plan:
+    """How :func:`integer_polynomial` turns vertex values of this shape into coefficients, cached:
+    the in-place differences ``f[p] -= f[q]`` (axis by axis; ``q`` is ``p`` with that axis's index
+    set to 0, untouched while that axis is done, so each entry becomes ``v_j − v_0`` along it),
+    and each flat position's monomial (``itertools.product`` order)."""
+    plan = _PLANS.get(shape)
+    if plan is None:
+        strides = [math.prod(shape[i + 1:]) for i in range(len(shape))]
+        indices = list(itertools.product(*(range(m) for m in shape)))
+        differences = [(p, p - index[axis] * strides[axis]) for axis in range(len(shape))
+                       for p, index in enumerate(indices) if index[axis]]
+        offsets = list(itertools.accumulate((m - 1 for m in shape), initial=0))
+        monomials = []
+        for p, index in enumerate(indices):
+            mono = [0] * offsets[-1]
             for i, j in enumerate(index):
                 if j:
                     mono[offsets[i] + j - 1] = 1
-            out[tuple(mono)] = int(c)
-    return out
+            monomials.append((p, tuple(mono)))
+        plan = _PLANS[shape] = (differences, monomials)
+    return plan
 
 
 class _Multilinear:

@@ -41,7 +41,9 @@ Belief support of a support pattern (:class:`BeliefSupportPruner`)
 
 All the patterns of a solve are tested in one compiled pass (:meth:`BeliefSupportPruner.admits_all`):
 per pattern its reach (the indicator profile, top down), its support bounds, then the test at
-every set.
+every set; the sets each admitted pattern reaches come from a second such pass
+(:meth:`BeliefSupportPruner.reached`), and the indicators of a pattern list are kept for the
+next solve of the same list (a sweep's points share it).
 
 Indifference systems with no root inside the box (:func:`no_interior_root`)
     Before a pattern's system goes to the Gröbner basis, its equations (exact integer
@@ -181,7 +183,20 @@ class BeliefSupportPruner:
         return out
 
     def indicators(self, patterns: Sequence[Pattern]) -> np.ndarray:
-        """The patterns' support indicators, ``(patterns, actions)`` booleans (sets in game order)."""
+        """The patterns' support indicators, ``(patterns, actions)`` booleans (sets in game order),
+        read-only; the last few lists' are remembered (a sweep's points share their pattern lists,
+        :func:`cached_patterns`, and a list equal to a remembered one gets its indicators)."""
+        offsets = tuple(self.offsets.tolist())
+        for kept_offsets, kept_patterns, kept in _INDICATORS:
+            if kept_offsets == offsets and kept_patterns == patterns:
+                return kept
+        out = self._indicators(patterns)
+        out.setflags(write=False)
+        _INDICATORS.insert(0, (offsets, list(patterns), out))
+        del _INDICATORS[_INDICATORS_MAX:]
+        return out
+
+    def _indicators(self, patterns: Sequence[Pattern]) -> np.ndarray:
         width = int(self.offsets[-1])
         masks: list[dict[tuple[int, ...], int]] = [{} for _ in self.offsets[:-1]]
         bits = []
@@ -209,9 +224,24 @@ class BeliefSupportPruner:
         self.dropped += int(len(ok) - ok.sum())
         return ok
 
+    def reached(self, ind: np.ndarray) -> np.ndarray:
+        """Per pattern (rows of the indicators ``ind``) and information set, whether a profile with
+        these supports reaches the set: some node of it has positive reach, every move on its path
+        in the supports (reach as the pure table's vertex rows have it, the same products top
+        down; :meth:`PureTable.on_path <deterrence.solvers._pbe_table.PureTable.on_path>`),
+        ``(patterns, sets)`` booleans."""
+        t, s = self._bounds.tree, self._sets
+        return _reached_kernel(np.ascontiguousarray(ind), self._bounds._order, t.parent, t.flat, t.chance,
+                               t.decision, s.ptr, s.nodes)
+
     def admits(self, pattern: Pattern) -> bool:
         """Whether ``pattern`` passes the test at every set it reaches."""
         return bool(self.admits_all([pattern])[0])
+
+
+#: the indicators of the last pattern lists (offsets, patterns, indicators), newest first
+_INDICATORS: list[tuple[tuple[int, ...], list[Pattern], np.ndarray]] = []
+_INDICATORS_MAX = 4
 
 
 class _SetTables:
@@ -264,6 +294,32 @@ def _admits_kernel(ind: np.ndarray, order: np.ndarray, parent: np.ndarray, flat:
                 ok[r] = False
                 break
     return ok
+
+
+@njit
+def _reached_kernel(ind: np.ndarray, order: np.ndarray, parent: np.ndarray, flat: np.ndarray,
+                    chance: np.ndarray, decision: np.ndarray, ptr: np.ndarray, nodes: np.ndarray
+                    ) -> np.ndarray:
+    """Per pattern (rows of ``ind``), the information sets its reach (top down, as in
+    :func:`_admits_kernel`) is positive at."""
+    n_pat, n, n_sets = ind.shape[0], parent.shape[0], ptr.shape[0] - 1
+    out = np.zeros((n_pat, n_sets), dtype=np.bool_)
+    reach = np.empty(n)
+    for r in range(n_pat):
+        row = ind[r]
+        reach[0] = 1.0
+        for j in range(order.shape[0] - 1, -1, -1):
+            c = order[j]
+            if decision[c]:
+                reach[c] = reach[parent[c]] if row[flat[c]] else 0.0
+            else:
+                reach[c] = reach[parent[c]] * chance[c]
+        for k in range(n_sets):
+            for i in range(ptr[k], ptr[k + 1]):
+                if reach[nodes[i]] > 0:
+                    out[r, k] = True
+                    break
+    return out
 
 
 @njit(inline=True)

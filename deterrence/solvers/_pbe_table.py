@@ -46,6 +46,7 @@ class PureTable:
         self.game, self.kids, self.prior = game, kids, prior
         sizes = [len(a) for a in allowed]
         self.strides = np.array([math.prod(sizes[k + 1:]) for k in range(len(sizes))], dtype=np.int64)
+        self._strides = self.strides.tolist()
         self.pos = [{a: i for i, a in enumerate(acts)} for acts in allowed]
         n = math.prod(sizes)
         offsets = np.cumsum([0] + [len(h.actions) for h in game.infosets])
@@ -55,11 +56,17 @@ class PureTable:
             choice = np.asarray(acts, dtype=np.int64)[(rows // self.strides[k]) % sizes[k]]
             flat[rows, offsets[k] + choice] = 1.0
         self.reach, self.edge, self.values = batch.evaluate(flat)
+        #: per row and set, the row's action as its position among the set's table actions
+        self.positions = np.stack([(rows // self.strides[k]) % sizes[k] for k in range(len(sizes))], axis=1) \
+            if sizes else np.zeros((n, 0), dtype=np.int64)
+        #: what the solver works out about rows (``pbe._reach_plan``), kept for the solve
+        self.plans: dict = {}
         self.nodes = [np.asarray(h.nodes, dtype=np.int64) for h in game.infosets]
         self.members = np.zeros((len(game.infosets), len(game.nodes)))
         for k, nodes in enumerate(self.nodes):
             self.members[k, nodes] = 1.0
         self._payoffs: dict[tuple[int, str], np.ndarray] = {}
+        self._q: dict[int, np.ndarray] = {}
 
     @staticmethod
     def fits(game: ExtensiveFormGame, allowed: Sequence[tuple[int, ...]]) -> bool:
@@ -69,13 +76,12 @@ class PureTable:
 
     def rows(self, pattern: Sequence[tuple[int, ...]], mixed: Sequence[int]) -> np.ndarray:
         """Row numbers of the pattern's vertices, in ``itertools.product`` order over ``mixed``."""
-        strides, pos = self.strides, self.pos
-        base = sum(int(strides[k]) * pos[k][s[0]] for k, s in enumerate(pattern) if len(s) == 1)
-        out = np.array([base], dtype=np.int64)
+        strides, pos = self._strides, self.pos
+        out = [sum(strides[k] * pos[k][s[0]] for k, s in enumerate(pattern) if len(s) == 1)]
         for k in mixed:
-            step = np.array([int(strides[k]) * pos[k][a] for a in pattern[k]], dtype=np.int64)
-            out = (out[:, None] + step[None, :]).ravel()
-        return out
+            steps = [strides[k] * pos[k][a] for a in pattern[k]]
+            out = [r + step for r in out for step in steps]
+        return np.array(out, dtype=np.int64)
 
     def on_path(self, rows: np.ndarray) -> np.ndarray:
         """Per information set, whether some vertex profile reaches it (as the indicator profile
@@ -117,13 +123,21 @@ class PureTable:
         forced = self.forced_rows(np.array([row], dtype=np.int64), devs)
         return None if forced is None else self.reach[int(forced[0])]
 
+    def q(self, k: int) -> np.ndarray:
+        """The mover's payoff below each action at each node of set ``k`` at every row,
+        ``(rows, nodes, actions)``, cached."""
+        out = self._q.get(k)
+        if out is None:
+            out = self._q[k] = self.values[:, self.kids[k], self.game.infosets[k].player]
+        return out
+
     def payoffs(self, k: int, kind: str) -> np.ndarray:
         """The mover's unnormalised payoff per action at set ``k`` at every row, ``(rows, actions)``:
         weights ``"reach"`` (Bayes' rule on the path) or ``"prior"`` (Nature's odds)."""
         key = (k, kind)
         out = self._payoffs.get(key)
         if out is None:
-            q = self.values[:, self.kids[k], self.game.infosets[k].player]  # (rows, nodes, actions)
+            q = self.q(k)
             nodes = self.nodes[k]
             if kind == "reach":
                 out = np.einsum("cn,cna->ca", self.reach[:, nodes], q)

@@ -75,8 +75,9 @@ every policy). Then
    indifference conditions ``Σ_v w_v(σ)·(Q_v(a) − Q_v(b)) = 0`` — ``w`` the unnormalised
    belief weights: reach probabilities on the path; off it Nature's odds (``prior``), the
    mover's own carried-forward belief, or Bayes after a chosen type's deviation (``d1``,
-   one system per choice of type) — are multilinear in the mixing probabilities of the
-   *other* sets. Their coefficients are read off the pure profiles of the supports;
+   one system per choice of type, the choices tested set by set and only the combinations
+   of those that pass the vertex sign tests below solved) — are multilinear in the mixing
+   probabilities of the *other* sets. Their coefficients are read off the pure profiles of the supports;
    patterns whose conditions cannot vanish in the box (vertex and grid sign tests, box
    contraction, or a combination of the equations with coefficients of one sign) are skipped;
    the vertex profiles of all patterns are rows of one table of the pure profiles over the
@@ -240,13 +241,20 @@ def _weights(ctx: _Ctx, k: int, spec: Spec, beh: list[np.ndarray], reach: np.nda
 
 
 def _pattern_specs(ctx: _Ctx, ind: list[np.ndarray], on_path: np.ndarray, mixed: list[int]
-                   ) -> list[dict[int, Spec]] | None:
-    """Belief-weight specs for the sets of a pattern, one dict per D1 type choice; ``None`` if a
-    mixing set is unreached and its belief is free (such continua are not solved)."""
+                   ) -> tuple[dict[int, Spec], list[list[Spec]]] | None:
+    """Belief-weight specs for the sets of a pattern: the specs every choice shares, and per
+    mixing set (in the order of ``mixed``) its options, one per D1 type choice (a single one
+    under the other policies); the pattern's specs are the product of the options
+    (:func:`_spec_combos`). ``None`` if a mixing set is unreached and its belief is free (such
+    continua are not solved)."""
     game = ctx.game
     specs: dict[int, Spec] = {}
-    reach_ind = game.realization_probabilities(ind)
-    edge_ind = game.edge_probabilities(ind)
+    evaluated: list[tuple[np.ndarray, np.ndarray]] = []  # the indicator profile's reach and edges
+
+    def reach_edge() -> tuple[np.ndarray, np.ndarray]:
+        if not evaluated:
+            evaluated.append((game.realization_probabilities(ind), game.edge_probabilities(ind)))
+        return evaluated[0]
 
     def spec(k: int) -> Spec | None:
         if k in specs:
@@ -263,7 +271,7 @@ def _pattern_specs(ctx: _Ctx, ind: list[np.ndarray], on_path: np.ndarray, mixed:
             if ps is not None and ps[0] != "d1":
                 specs[prev] = ps
                 cand = ("own", prev, act)
-                if _weights(ctx, k, cand, ind, reach_ind, edge_ind, specs).sum() > 0:
+                if _weights(ctx, k, cand, ind, *reach_edge(), specs).sum() > 0:
                     out = cand
         if out is None:
             out = {"prior": ("prior",), "d1": ("d1",)}.get(ctx.policy)
@@ -286,10 +294,17 @@ def _pattern_specs(ctx: _Ctx, ind: list[np.ndarray], on_path: np.ndarray, mixed:
         if len(types) > 1:  # the refinement does not bind: every type
             opts.append(("types", tuple(types), tuple(zero[t] for t in types)))
         choices.append(opts)
+    return specs, choices
+
+
+def _spec_combos(base: dict[int, Spec], mixed: list[int], choices: Sequence[Sequence[Spec]]
+                 ) -> list[dict[int, Spec]]:
+    """The pattern's specs, one dict per combination of the mixing sets' options, in
+    ``itertools.product`` order."""
     out = []
     for combo in itertools.product(*choices):
-        d = dict(specs)
-        d.update(dict(zip(mixed, combo, strict=True)))
+        d = dict(base)
+        d.update(zip(mixed, combo, strict=True))
         out.append(d)
     return out
 
@@ -302,7 +317,7 @@ def _batch_payoffs(ctx: _Ctx, k: int, specs: dict[int, Spec], vertices: _Vertice
     if vertices.rows is not None:
         weights = _row_weights(ctx, k, spec, vertices.rows, specs)
         if weights is not None:
-            q = ctx.table.values[vertices.rows][:, ctx.kids[k], ctx.game.infosets[k].player]
+            q = ctx.table.q(k)[vertices.rows]
             return np.einsum("cn,cna->ca", weights, q)
     h = ctx.game.infosets[k]
     nodes = list(h.nodes)
@@ -356,8 +371,7 @@ def _carry_paths(ctx: _Ctx, prev: int, act: int, k: int) -> list[tuple[int, int,
 
 def _type_weights(ctx: _Ctx, k: int, spec: Spec, rows: np.ndarray) -> np.ndarray | None:
     """The ``("types", ...)`` weights at set ``k`` at the vertex rows of the pure table, as
-    ``_deviation_weights`` gives them vertex by vertex (a deviation to an action outside the table
-    is evaluated in one batch over the rows)."""
+    ``_deviation_weights`` gives them vertex by vertex (:func:`forced_reach_at`)."""
     nodes = ctx.table.nodes[k]
     weights = np.zeros((len(rows), len(nodes)))
     for (devs, positions), use_prior in zip(spec[1], spec[2], strict=True):
@@ -365,27 +379,73 @@ def _type_weights(ctx: _Ctx, k: int, spec: Spec, rows: np.ndarray) -> np.ndarray
         if use_prior:
             weights[:, list(positions)] += ctx.prior[idx]
             continue
-        forced = ctx.table.forced_rows(rows, devs)
-        reach = _forced_reach_rows(ctx, rows, devs) if forced is None else ctx.table.reach[forced]
-        weights[:, list(positions)] += reach[:, idx]
+        weights[:, list(positions)] += forced_reach_at(ctx, rows, devs, idx)
     return weights
 
 
-def _forced_reach_rows(ctx: _Ctx, rows: np.ndarray, devs: Sequence[tuple[int, int]]) -> np.ndarray:
-    """Reach probabilities of the pure table's ``rows`` with every (set, action) of ``devs``
-    played instead, ``(rows, nodes)``: the profiles decoded from the row numbers and evaluated in
-    one batch."""
-    table, game = ctx.table, ctx.game
-    offsets = np.cumsum([0] + [len(h.actions) for h in game.infosets])
-    flat = np.zeros((len(rows), int(offsets[-1])))
-    at = np.arange(len(rows))
-    for k, pos in enumerate(table.pos):
-        acts = np.array(sorted(pos, key=pos.get), dtype=np.int64)
-        flat[at, offsets[k] + acts[(rows // table.strides[k]) % len(acts)]] = 1.0
-    for iota, a in devs:
-        flat[:, offsets[iota]:offsets[iota + 1]] = 0.0
-        flat[:, offsets[iota] + a] = 1.0
-    return ctx.batch.evaluate(flat)[0]
+def forced_reach_at(ctx: _Ctx, rows: np.ndarray, devs: Sequence[tuple[int, int]], nodes: np.ndarray
+                    ) -> np.ndarray:
+    """Reach probabilities at ``nodes`` of the pure table's ``rows`` with every (set, action) of
+    ``devs`` played instead, ``(rows, nodes)``.
+
+    A pure profile reaches node ``v`` with Nature's mass of ``v`` (the product of the chance
+    probabilities on its path, top down: :func:`prior_mass`) if it plays every player move on
+    the path, and with 0 otherwise; the batch evaluation of the forced profiles multiplies the
+    same chance probabilities in the same order, times moves of probability 1 or 0, so the
+    numbers are the same to the bit (``tests/test_pbe_table.py`` compares them). The moves are
+    read off the row numbers (mixed radix, :class:`~deterrence.solvers._pbe_table.PureTable`).
+    """
+    table = ctx.table
+    chosen = table.positions[rows]  # (rows, sets): each row's action, as its position in the table
+    out = np.zeros((len(rows), len(nodes)))
+    for col, v in enumerate(nodes.tolist()):
+        plan = _reach_plan(ctx, v, devs)
+        if plan is None:
+            continue
+        sets, want = plan
+        out[(chosen[:, sets] == want).all(axis=1), col] = ctx.prior[v]
+    return out
+
+
+def _reach_plan(ctx: _Ctx, v: int, devs: Sequence[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray] | None:
+    """What a row of the pure table must play to reach node ``v`` with ``devs`` forced: the sets
+    on the path that ``devs`` leaves free and the table positions of their moves; ``None`` if no
+    row does (a forced move off the path, or a move outside the table). Kept on the table."""
+    key = (v, tuple(devs))
+    plans = ctx.table.plans
+    if key in plans:
+        return plans[key]
+    forced = dict(devs)
+    sets, want = [], []
+    plan: tuple[np.ndarray, np.ndarray] | None = None
+    for j, b in _moves_above(ctx.game)[v]:
+        if j in forced:
+            if forced[j] != b:
+                break
+            continue
+        p = ctx.table.pos[j].get(b)
+        if p is None:
+            break
+        sets.append(j)
+        want.append(p)
+    else:
+        plan = (np.array(sets, dtype=np.int64), np.array(want, dtype=np.int64))
+    plans[key] = plan
+    return plan
+
+
+def _moves_above(game: ExtensiveFormGame) -> list[tuple[tuple[int, int], ...]]:
+    """Per node, the player moves (information set, action) on its path from the root (kept in
+    the game's ``tree_cache``)."""
+    out = game.tree_cache.get("pbe_moves_above")
+    if out is None:
+        out = [()] * len(game.nodes)
+        for v in range(1, len(game.nodes)):  # preorder: a parent before its children
+            nd = game.nodes[v]
+            par = game.nodes[nd.parent]
+            out[v] = out[nd.parent] + ((par.infoset, nd.action),) if par.kind == DECISION else out[nd.parent]
+        game.tree_cache["pbe_moves_above"] = out
+    return out
 
 
 class _Vertices:
@@ -481,14 +541,15 @@ def _solve_pattern(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[in
         return []
     combos = list(itertools.product(*(pattern[k] for k in mixed)))
     def exact() -> list[dict[tuple[int, ...], int]]:
-        polys = []
-        for k in mixed:  # each set's conditions depend on its own spec only: kept by it
-            key = ("exact", k, specs.get(k, ("reach",)))
-            if key not in checks:
-                values = exact_conditions(ctx.exact, pattern, mixed, specs, sets=[k])
-                checks[key] = [integer_polynomial(pattern, mixed, v) for v in values]
-            polys.extend(checks[key])
-        return polys
+        # each set's conditions depend on its own spec only: kept by it
+        keys = {k: ("exact", k, specs.get(k, ("reach",))) for k in mixed}
+        missing = [k for k in mixed if keys[k] not in checks]
+        if missing:
+            values = iter(exact_conditions(ctx.exact, pattern, mixed, specs, sets=missing))
+            for k in missing:  # len(pattern[k]) - 1 conditions per set, in order
+                checks[keys[k]] = [integer_polynomial(pattern, mixed, next(values))
+                                   for _ in range(1, len(pattern[k]))]
+        return [p for k in mixed for p in checks[keys[k]]]
 
     points = _solve_multilinear(ctx, pattern, mixed, combos, list(eqs_vals.values()), names, exact)
     base = [np.zeros(len(h.actions)) for h in game.infosets]
@@ -564,38 +625,85 @@ def _applicable(game: ExtensiveFormGame) -> str | None:
     return None
 
 
-def _specs_of(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int], rows: np.ndarray | None
-              ) -> tuple[np.ndarray, list[dict[int, Spec]]] | None:
-    """The sets a pattern reaches and its belief-weight specs (``_pattern_specs``); ``None`` if
-    it mixes at an unreached set whose belief is free. With every mixing set reached, each
-    spec is Bayes' rule and the indicator profile is not needed."""
+Specs = tuple[np.ndarray, dict[int, Spec], list[list[Spec]]]  # on_path, shared specs, options per mixing set
+
+
+def _specs_of(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int], on_path: np.ndarray | None
+              ) -> Specs | None:
+    """The sets a pattern reaches and its belief-weight specs (``_pattern_specs``: the shared
+    specs and each mixing set's options); ``None`` if it mixes at an unreached set whose belief
+    is free. ``on_path``: the sets the pattern reaches, if known (else worked out from its
+    indicator profile). With every mixing set reached, each spec is Bayes' rule and the
+    indicator profile is not needed."""
     game = ctx.game
-    if rows is not None:
-        on_path = ctx.table.on_path(rows)
-        if all(on_path[k] for k in mixed):
-            return on_path, [{k: ("reach",) for k in mixed}]
+    if on_path is not None and all(on_path[k] for k in mixed):
+        return on_path, {k: ("reach",) for k in mixed}, [[("reach",)]] * len(mixed)
     # the specs read only the tree, the policy and which chance moves have probability 0: kept
-    key = ("pbe_specs", ctx.policy, (game._chance_prob > 0).tobytes(), tuple(pattern), rows is None)
+    key = ("pbe_specs", ctx.policy, ctx.chance_key, tuple(pattern), ctx.table is None)
     hit = game.tree_cache.get(key)
     if hit is None:
-        hit = game.tree_cache[key] = _specs_uncached(ctx, pattern, mixed, rows)
-    return None if hit is None else (hit[0].copy(), [dict(d) for d in hit[1]])
+        hit = game.tree_cache[key] = _specs_uncached(ctx, pattern, mixed, on_path)
+    return None if hit is None else (hit[0].copy(), dict(hit[1]), hit[2])
 
 
-def _specs_uncached(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int], rows: np.ndarray | None
-                    ) -> tuple[np.ndarray, list[dict[int, Spec]]] | None:
+def _specs_uncached(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int],
+                    on_path: np.ndarray | None) -> Specs | None:
     """:func:`_specs_of` worked out (when not every mixing set is reached)."""
     game = ctx.game
-    if rows is not None:
-        on_path = ctx.table.on_path(rows)
     ind = [np.zeros(len(h.actions)) for h in game.infosets]
     for b, s in zip(ind, pattern, strict=True):
         b[list(s)] = 1.0
-    if rows is None:
+    if on_path is None:
         reach = game.realization_probabilities(ind)
         on_path = np.array([reach[list(h.nodes)].sum() > 0 for h in game.infosets])
-    spec_list = _pattern_specs(ctx, ind, on_path, mixed)
-    return None if spec_list is None else (on_path, spec_list)
+    found = _pattern_specs(ctx, ind, on_path, mixed)
+    return None if found is None else (on_path, *found)
+
+
+def _live_options(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int], on_path: np.ndarray,
+                  base: dict[int, Spec], choices: list[list[Spec]], vertices: _Vertices, checks: dict
+                  ) -> list[list[Spec]] | None:
+    """Each mixing set's options whose conditions pass the vertex sign tests (``_set_conditions``,
+    kept in ``checks`` by ``(set, spec)`` as :func:`_solve_pattern` keeps them); ``None`` if a
+    reached set that does not mix, or every option of a mixing set, fails them.
+
+    :func:`_solve_pattern` returns nothing for a combination of options in which any set it
+    checks (the reached sets, with Bayes' rule, and the mixing sets, with their options) fails
+    the tests, before it solves anything; a set's conditions depend on its own spec only. So the
+    combinations it would solve are the product of these lists, in the same order. (A reached
+    set that does not mix is not in ``base``, or is there with Bayes' rule.)
+    """
+    options = dict(zip(mixed, choices, strict=True))
+    live = {}
+    for k in range(len(pattern)):  # in the order _solve_pattern checks them
+        if k not in options and not on_path[k]:
+            continue
+        keep = []
+        for spec in options.get(k, [("reach",)]):
+            key = (k, spec)
+            if key not in checks:
+                checks[key] = _set_conditions(ctx, k, pattern, {**base, k: spec}, vertices)
+            if checks[key] is not None:
+                keep.append(spec)
+        if not keep:
+            return None
+        live[k] = keep
+    return [live[k] for k in mixed]
+
+
+def _solve_mixed(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int], rows: np.ndarray | None,
+                 found: Specs) -> list[list[np.ndarray]]:
+    """The profiles of a support pattern that satisfy its indifference conditions, over every
+    combination of its sets' weight specs that passes the vertex sign tests."""
+    on_path, base, choices = found
+    vertices, checks = _Vertices(ctx, pattern, mixed, rows), {}
+    live = _live_options(ctx, pattern, mixed, on_path, base, choices, vertices, checks)
+    if live is None:
+        return []
+    out = []
+    for specs in _spec_combos(base, mixed, live):
+        out.extend(_solve_pattern(ctx, pattern, mixed, on_path, specs, rows, vertices, checks))
+    return out
 
 
 def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list[Candidate], _Ctx, bool]:
@@ -637,23 +745,21 @@ def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list
     if opts.mixed and n_patterns > n_pure:
         max_mixed = opts.max_mixed_sets
         skipped = free_offpath = 0
-        for pattern, ok in zip(mixed_patterns, pruner.admits_all(mixed_patterns), strict=True):
-            if not ok:
-                continue
+        admitted = np.flatnonzero(pruner.admits_all(mixed_patterns))
+        reached = pruner.reached(pruner.indicators(mixed_patterns)[admitted]) if len(admitted) else []
+        for i, on_path in zip(admitted.tolist(), reached, strict=True):
+            pattern = mixed_patterns[i]
             mixed = [k for k, s in enumerate(pattern) if len(s) > 1]
-            rows = ctx.table.rows(pattern, mixed) if ctx.table is not None else None
             if len(mixed) > max_mixed:
                 skipped += 1
                 continue
-            spec_list = _specs_of(ctx, pattern, mixed, rows)
-            if spec_list is None:  # mixing at an unreached set under free beliefs
+            found = _specs_of(ctx, pattern, mixed, on_path)
+            if found is None:  # mixing at an unreached set under free beliefs
                 free_offpath += 1
                 continue
-            on_path, spec_list = spec_list
-            vertices, checks = _Vertices(ctx, pattern, mixed, rows), {}
-            for specs in spec_list:
-                for beh in _solve_pattern(ctx, pattern, mixed, on_path, specs, rows, vertices, checks):
-                    keep(beh)
+            rows = ctx.table.rows(pattern, mixed) if ctx.table is not None else None
+            for beh in _solve_mixed(ctx, pattern, mixed, rows, found):
+                keep(beh)
         if free_offpath:
             all_patterns = False
             ctx.notes.append(f"{free_offpath} support pattern(s) mix at unreached information sets whose "
