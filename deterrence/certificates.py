@@ -1027,14 +1027,26 @@ class _SetLayout:
             self.groups.append((members, at, self.nodes[at]))
 
 
-_LAYOUTS: weakref.WeakKeyDictionary[ExtensiveFormGame, _SetLayout] = weakref.WeakKeyDictionary()
-
-
 def _set_layout(game: ExtensiveFormGame) -> _SetLayout:
-    layout = _LAYOUTS.get(game)
+    """The game's :class:`_SetLayout` (read from the tree alone: kept in the game's ``tree_cache``,
+    shared by the copies of one tree)."""
+    layout = game.tree_cache.get("certificate_set_layout")
     if layout is None:
-        layout = _LAYOUTS[game] = _SetLayout(game)
+        layout = game.tree_cache["certificate_set_layout"] = _SetLayout(game)
     return layout
+
+
+_POSSIBLE: weakref.WeakKeyDictionary[ExtensiveFormGame, list[np.ndarray]] = weakref.WeakKeyDictionary()
+
+
+def _possible_nodes(game: ExtensiveFormGame, layout: _SetLayout) -> list[np.ndarray]:
+    """Per group of :attr:`_SetLayout.groups`, which nodes Nature reaches with positive
+    probability (kept per game object: its chance probabilities do not change)."""
+    possible = _POSSIBLE.get(game)
+    if possible is None:
+        nature = game.realization_probabilities([np.ones(len(h.actions)) for h in game.infosets])
+        possible = _POSSIBLE[game] = [nature[nodes] > 0 for _, _, nodes in layout.groups]
+    return possible
 
 
 def _check_belief(h: Any, mu: Any, tol: float) -> np.ndarray:
@@ -1086,19 +1098,19 @@ def _flat_beliefs(game: ExtensiveFormGame, layout: _SetLayout, beliefs: Any, tol
     return flat
 
 
-def _belief_errors(layout: _SetLayout, flat: np.ndarray, reach: np.ndarray, nature: np.ndarray
+def _belief_errors(layout: _SetLayout, flat: np.ndarray, reach: np.ndarray, nature: list[np.ndarray]
                    ) -> tuple[float, float]:
     """The largest gap between the beliefs and Bayes' rule at a reached set, and the largest
-    belief on nodes Nature reaches with probability 0 in a set that has others."""
+    belief on nodes Nature reaches with probability 0 in a set that has others (``nature``:
+    :func:`_possible_nodes`)."""
     bayes_error = nature_error = 0.0
-    for _, at, nodes in layout.groups:
+    for (_, at, nodes), possible in zip(layout.groups, nature, strict=True):
         mu, r = flat[at], reach[nodes]
         total = r.sum(axis=1)
         reached = total > 1e-12
         if reached.any():
             gap = np.abs(r[reached] / total[reached][:, None] - mu[reached]).max()
             bayes_error = max(bayes_error, float(gap))
-        possible = nature[nodes] > 0
         for row in np.flatnonzero(possible.any(axis=1) & ~possible.all(axis=1)):
             nature_error = max(nature_error, float(mu[row][~possible[row]].sum()))
     return bayes_error, nature_error
@@ -1161,15 +1173,13 @@ def _pbe_regret(
     layout = _set_layout(game)
     flat = _flat_beliefs(game, layout, beliefs, tol)
     reach = game.realization_probabilities(beh)
-    nature = game.realization_probabilities([np.ones(len(h.actions)) for h in game.infosets])
-    bayes_error, nature_error = _belief_errors(layout, flat, reach, nature)
-    regret = relative = 0.0
-    gains: dict[str, float] = {}
-    units = nums.units.tolist()
-    for h, gain in zip(game.infosets, _set_gains(nums, layout, flat), strict=True):
-        gains[f"infoset {h.name}"] = gain * units[h.player]
-        regret = _worst(regret, gains[f"infoset {h.name}"])
-        relative = _worst(relative, gain / nums.ranges[h.player])
+    bayes_error, nature_error = _belief_errors(layout, flat, reach, _possible_nodes(game, layout))
+    per_set = _set_gains(nums, layout, flat)
+    units, ranges = nums.units.tolist(), nums.ranges
+    in_units = [g * units[h.player] for h, g in zip(game.infosets, per_set, strict=True)]
+    gains = {f"infoset {h.name}": g for h, g in zip(game.infosets, in_units, strict=True)}
+    regret = _worst(0.0, *in_units)
+    relative = _worst(0.0, *(g / ranges[h.player] for h, g in zip(game.infosets, per_set, strict=True)))
     _keep_largest(details, gains)
     per = _tree_regret(nums, [(game.root, nums.one)])
     regret = _worst(regret, _in_units(per, nums.units))

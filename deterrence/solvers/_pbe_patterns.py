@@ -104,7 +104,8 @@ class _Bounds:
             if nd.kind == CHANCE:
                 kids = list(nd.children)
                 steps = [st for c in kids if game.nodes[c].kind == CHANCE for st in self._chance_steps[c]]
-                self._chance_steps[nd.index] = [*steps, (nd.index, kids, self.probs[nd.index])]
+                self._chance_steps[nd.index] = [*steps, (nd.index, np.array(kids, dtype=np.int64),
+                                                         self.probs[nd.index])]
 
     def _chance(self, v: int) -> None:
         """Expected bounds at a chance node from its children (chance children first, depth first)."""
