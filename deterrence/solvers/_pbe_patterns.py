@@ -40,21 +40,33 @@ def subsets(actions: tuple[int, ...]) -> list[tuple[int, ...]]:
 
 
 def _below(game: ExtensiveFormGame) -> dict[int, set[int]]:
-    """For each information set, the other sets with a node below one of its nodes."""
-    below: dict[int, set[int]] = {h.index: set() for h in game.infosets}
+    """For each information set, the other sets with a node below one of its nodes (read from
+    the tree alone: kept in the game's ``tree_cache``, shared; callers must not change it)."""
+    below: dict[int, set[int]] | None = game.tree_cache.get("pbe_sets_below")
+    if below is not None:
+        return below
+    below = {h.index: set() for h in game.infosets}
     for h in game.infosets:
         for v in h.nodes:
             for w in range(v + 1, game.nodes[v].end):
                 nd = game.nodes[w]
                 if nd.kind == DECISION and nd.infoset != h.index:
                     below[h.index].add(nd.infoset)
+    game.tree_cache["pbe_sets_below"] = below
     return below
 
 
 def _order(game: ExtensiveFormGame) -> list[int] | None:
     """Information sets so that every set with a node below a node of ``h`` comes before ``h``
-    (``None`` if the relation has a cycle)."""
-    below = _below(game)
+    (``None`` if the relation has a cycle; kept in the game's ``tree_cache``, shared: callers
+    must not change it)."""
+    if "pbe_set_order" not in game.tree_cache:
+        game.tree_cache["pbe_set_order"] = _order_of(_below(game))
+    return game.tree_cache["pbe_set_order"]  # type: ignore[no-any-return]
+
+
+def _order_of(below: dict[int, set[int]]) -> list[int] | None:
+    """:func:`_order` worked out."""
     order: list[int] = []
     done: set[int] = set()
     pending = sorted(below, key=lambda k: len(below[k]))
