@@ -8,16 +8,15 @@ order and fill the memo with the same verdicts in the same order.
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from hypothesis import given, settings
 from test_pbe_patterns import signalling_trees
+from test_signalling_sweep_speed import _search_inputs
 
 import deterrence as dt
 from deterrence import kernels
 from deterrence.game.extensive import CHANCE
-from deterrence.solvers import _pbe_patterns, _pbe_pruning
-from deterrence.solvers._tree_utils import prior_mass
+from deterrence.solvers import _pbe_patterns
 
 
 def _former_assign(bounds, k, support):
@@ -75,13 +74,9 @@ def _former(game, allowed, possible, tol, mixed=True):
 
 
 def _inputs(game, every_action=False):
-    allowed = ([tuple(range(len(h.actions))) for h in game.infosets] if every_action
-               else _pbe_pruning.iterated_undominated_actions(game, 1e-12))
-    prior = prior_mass(game)
-    possible = []
-    for h in game.infosets:
-        mask = prior[list(h.nodes)] > 0
-        possible.append(mask if mask.any() else np.ones(len(mask), dtype=bool))
+    allowed, possible = _search_inputs(game)
+    if every_action:
+        allowed = [tuple(range(len(h.actions))) for h in game.infosets]
     return allowed, possible
 
 
