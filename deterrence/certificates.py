@@ -1008,6 +1008,157 @@ def _spe_regret(nums: _TreeNumbers, details: dict[str, float]) -> tuple[float, f
     return regret, relative
 
 
+class _SetLayout:
+    """The information sets' nodes as flat arrays, for the PBE checks on all sets at once: the
+    sets grouped by size (``groups``: set indices and their nodes, one row per set), so that a
+    row's sum is the sum numpy takes of that set's vector alone (the same arithmetic, bit for
+    bit); ``nodes``/``ptr``: every set's nodes one after another; ``players``: each set's player."""
+
+    def __init__(self, game: ExtensiveFormGame) -> None:
+        sizes = [len(h.nodes) for h in game.infosets]
+        self.sizes = sizes
+        self.ptr = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        self.nodes = np.array([v for h in game.infosets for v in h.nodes], dtype=np.int64)
+        self.players = np.array([h.player for h in game.infosets], dtype=np.int64)
+        self.groups: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        for k in sorted(set(sizes)):
+            members = np.array([i for i, n in enumerate(sizes) if n == k], dtype=np.int64)
+            at = self.ptr[members][:, None] + np.arange(k)  # positions in the flat belief vector
+            self.groups.append((members, at, self.nodes[at]))
+
+
+def _set_layout(game: ExtensiveFormGame) -> _SetLayout:
+    """The game's :class:`_SetLayout` (read from the tree alone: kept in the game's ``tree_cache``,
+    shared by the copies of one tree)."""
+    layout = game.tree_cache.get("certificate_set_layout")
+    if layout is None:
+        layout = game.tree_cache["certificate_set_layout"] = _SetLayout(game)
+    return layout
+
+
+_POSSIBLE: weakref.WeakKeyDictionary[ExtensiveFormGame, list[np.ndarray]] = weakref.WeakKeyDictionary()
+
+
+def _possible_nodes(game: ExtensiveFormGame, layout: _SetLayout) -> list[np.ndarray]:
+    """Per group of :attr:`_SetLayout.groups`, which nodes Nature reaches with positive
+    probability (kept per game object: its chance probabilities do not change)."""
+    possible = _POSSIBLE.get(game)
+    if possible is None:
+        nature = game.realization_probabilities([np.ones(len(h.actions)) for h in game.infosets])
+        possible = _POSSIBLE[game] = [nature[nodes] > 0 for _, _, nodes in layout.groups]
+    return possible
+
+
+def _check_belief(h: Any, mu: Any, tol: float) -> np.ndarray:
+    """One set's belief as a float vector.
+
+    Raises
+    ------
+    GameError
+        If it is not numbers, or not a distribution over the set's nodes.
+    """
+    try:
+        mu = np.asarray(mu, dtype=float).reshape(-1)
+    except (TypeError, ValueError):
+        raise GameError(f"beliefs {mu!r} are not numbers", infoset=h.name) from None
+    if (
+        mu.shape != (len(h.nodes),)
+        or not np.all(np.isfinite(mu))
+        or np.any(mu < -tol)
+        or abs(mu.sum() - 1) > 1e-6
+    ):
+        raise GameError(
+            f"beliefs {mu} are not a distribution over the set's {len(h.nodes)} nodes", infoset=h.name
+        )
+    return mu
+
+
+def _flat_beliefs(game: ExtensiveFormGame, layout: _SetLayout, beliefs: Any, tol: float) -> np.ndarray:
+    """Every set's belief, checked (:func:`_check_belief`, all sets at once), one after another.
+
+    Raises
+    ------
+    GameError
+        Naming the first set whose belief is not numbers or not a distribution over its nodes.
+    """
+    if beliefs is None or not hasattr(beliefs, "__len__") or len(beliefs) != len(game.infosets):
+        raise GameError("a PBE certificate needs a belief vector at every information set")
+    try:
+        mus = [np.asarray(mu, dtype=float).reshape(-1) for mu in beliefs]
+        ok = all(m.shape == (n,) for m, n in zip(mus, layout.sizes, strict=True))
+    except (TypeError, ValueError):
+        ok = False
+    if ok:
+        flat = np.concatenate(mus) if mus else np.zeros(0)
+        ok = bool(np.all(np.isfinite(flat))) and not np.any(flat < -tol) and all(
+            not np.any(np.abs(flat[at].sum(axis=1) - 1) > 1e-6) for _, at, _ in layout.groups)
+    if not ok:  # the first set at fault says what is wrong
+        mus = [_check_belief(h, mu, tol) for h, mu in zip(game.infosets, beliefs, strict=True)]
+        flat = np.concatenate(mus) if mus else np.zeros(0)
+    return flat
+
+
+def _belief_errors(layout: _SetLayout, flat: np.ndarray, reach: np.ndarray, nature: list[np.ndarray]
+                   ) -> tuple[float, float]:
+    """The largest gap between the beliefs and Bayes' rule at a reached set, and the largest
+    belief on nodes Nature reaches with probability 0 in a set that has others (``nature``:
+    :func:`_possible_nodes`)."""
+    bayes_error = nature_error = 0.0
+    for (_, at, nodes), possible in zip(layout.groups, nature, strict=True):
+        mu, r = flat[at], reach[nodes]
+        total = r.sum(axis=1)
+        reached = total > 1e-12
+        if reached.any():
+            gap = np.abs(r[reached] / total[reached][:, None] - mu[reached]).max()
+            bayes_error = max(bayes_error, float(gap))
+        for row in np.flatnonzero(possible.any(axis=1) & ~possible.all(axis=1)):
+            nature_error = max(nature_error, float(mu[row][~possible[row]].sum()))
+    return bayes_error, nature_error
+
+
+def _set_gains(nums: _TreeNumbers, layout: _SetLayout, flat: np.ndarray) -> list[float]:
+    """At every information set, the gain of its player's best response over the profile from
+    the set's nodes weighted by the beliefs (:func:`_deviation_gain`; all sets in one compiled
+    call when the arithmetic is floating point and the game has perfect recall)."""
+    game = nums.game
+    done = np.zeros(len(game.infosets), dtype=bool)
+    if not nums.exact and game.has_perfect_recall():
+        if nums.flat_beh is None:
+            nums.flat_beh = np.array([x for b in nums.beh for x in b], dtype=float)
+        kind, movers, sets, child_ptr, children, terminal_row = game.node_arrays
+        br, cur, done = _set_gains_kernel(layout.ptr, layout.nodes, flat, layout.players, kind, movers, sets,
+                                          child_ptr, children, terminal_row, nums.scaled, game._chance_prob,
+                                          nums.flat_beh, game._action_offset, len(game.infosets))
+        gains = (br - cur).tolist()
+    else:
+        gains = [0.0] * len(game.infosets)
+    for i in np.flatnonzero(~done):
+        h, mu = game.infosets[i], flat[layout.ptr[i]:layout.ptr[i + 1]]
+        weights = _rationalise(mu) if nums.exact else [float(m) for m in mu]
+        best, now = _deviation_gain(nums, h.player, list(zip(h.nodes, weights, strict=True)))
+        gains[i] = float(best - now)
+    return gains
+
+
+@njit
+def _set_gains_kernel(ptr: np.ndarray, nodes: np.ndarray, weights: np.ndarray, players: np.ndarray,
+                      kind: np.ndarray, movers: np.ndarray, sets: np.ndarray, child_ptr: np.ndarray,
+                      children: np.ndarray, terminal_row: np.ndarray, payoffs: np.ndarray,
+                      chance_prob: np.ndarray, beh: np.ndarray, offsets: np.ndarray, n_sets: int
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_deviation_gain_kernel` from each set's nodes (``nodes[ptr[i]:ptr[i + 1]]``, weighted
+    by ``weights``) for its player: best-response values, current values, and whether the walk
+    found perfect recall (else the caller enumerates)."""
+    m = players.shape[0]
+    br, cur, ok = np.zeros(m), np.zeros(m), np.zeros(m, dtype=np.bool_)
+    for i in range(m):
+        lo, hi = ptr[i], ptr[i + 1]
+        br[i], cur[i], ok[i] = _deviation_gain_kernel(nodes[lo:hi], weights[lo:hi], players[i], kind, movers,
+                                                      sets, child_ptr, children, terminal_row, payoffs,
+                                                      chance_prob, beh, offsets, n_sets)
+    return br, cur, ok
+
+
 def _pbe_regret(
     nums: _TreeNumbers,
     beh: Sequence[np.ndarray],
@@ -1019,38 +1170,16 @@ def _pbe_regret(
     """Largest gain (in the game's units, relative) at any information set given the beliefs, and
     the Bayes error."""
     game = nums.game
-    if beliefs is None or not hasattr(beliefs, "__len__") or len(beliefs) != len(game.infosets):
-        raise GameError("a PBE certificate needs a belief vector at every information set")
+    layout = _set_layout(game)
+    flat = _flat_beliefs(game, layout, beliefs, tol)
     reach = game.realization_probabilities(beh)
-    nature = game.realization_probabilities([np.ones(len(h.actions)) for h in game.infosets])
-    regret = relative = bayes_error = nature_error = 0.0
-    gains: dict[str, float] = {}
-    for h, mu in zip(game.infosets, beliefs, strict=True):
-        try:
-            mu = np.asarray(mu, dtype=float).reshape(-1)
-        except (TypeError, ValueError):
-            raise GameError(f"beliefs {mu!r} are not numbers", infoset=h.name) from None
-        if (
-            mu.shape != (len(h.nodes),)
-            or not np.all(np.isfinite(mu))
-            or np.any(mu < -tol)
-            or abs(mu.sum() - 1) > 1e-6
-        ):
-            raise GameError(
-                f"beliefs {mu} are not a distribution over the set's {len(h.nodes)} nodes", infoset=h.name
-            )
-        r = reach[list(h.nodes)]
-        if r.sum() > 1e-12:
-            bayes_error = max(bayes_error, float(np.abs(r / r.sum() - mu).max()))
-        possible = nature[list(h.nodes)] > 0
-        if possible.any():  # no belief on a node that Nature reaches with probability 0
-            nature_error = max(nature_error, float(mu[~possible].sum()))
-        weights = _rationalise(mu) if exact else [float(m) for m in mu]
-        br, cur = _deviation_gain(nums, h.player, list(zip(h.nodes, weights, strict=True)))
-        gain = float(br - cur)
-        gains[f"infoset {h.name}"] = gain * float(nums.units[h.player])
-        regret = _worst(regret, gains[f"infoset {h.name}"])
-        relative = _worst(relative, gain / nums.ranges[h.player])
+    bayes_error, nature_error = _belief_errors(layout, flat, reach, _possible_nodes(game, layout))
+    per_set = _set_gains(nums, layout, flat)
+    units, ranges = nums.units.tolist(), nums.ranges
+    in_units = [g * units[h.player] for h, g in zip(game.infosets, per_set, strict=True)]
+    gains = {f"infoset {h.name}": g for h, g in zip(game.infosets, in_units, strict=True)}
+    regret = _worst(0.0, *in_units)
+    relative = _worst(0.0, *(g / ranges[h.player] for h, g in zip(game.infosets, per_set, strict=True)))
     _keep_largest(details, gains)
     per = _tree_regret(nums, [(game.root, nums.one)])
     regret = _worst(regret, _in_units(per, nums.units))

@@ -487,7 +487,9 @@ class Model:
         subs = {self.symbols[n]: exact_fraction(v) for n, v in vals.items()}
         if check_orderings:
             check_orderings_exact(self.orderings, self.name, subs, vals)
-        numbers = iter(evaluate_many(self._exact_expressions, subs))
+        distinct, index = self._distinct_expressions
+        values = evaluate_many(distinct, subs)  # each distinct expression once
+        numbers = iter([values[i] for i in index])
         pay = {t: {p: next(numbers) for p in row} for t, row in self._payoffs.items()}
         prob = {c: {a: next(numbers) for a in row} for c, row in self._probs.items()}
         return pay, prob
@@ -498,6 +500,14 @@ class Model:
         return tuple(
             e for table in (self._payoffs, self._probs) for row in table.values() for e in row.values()
         )
+
+    @cached_property
+    def _distinct_expressions(self) -> tuple[tuple[sp.Expr, ...], tuple[int, ...]]:
+        """The distinct expressions of :attr:`_exact_expressions` (many payoffs repeat) and, for each
+        of those, the position of its expression among them."""
+        position: dict[sp.Expr, int] = {}
+        index = tuple(position.setdefault(e, len(position)) for e in self._exact_expressions)
+        return tuple(position), index
 
     def _float_numbers(self, vals: Mapping[str, Any], check_orderings: bool) -> tuple[dict, dict]:
         """Payoffs and chance probabilities at ``vals``, in floating point (the compiled kernel)."""

@@ -28,6 +28,19 @@ from ._specs import PROB_TOL, Ordering, Parameter
 from ._structure import Tree
 
 _FLOAT_MAX = 1.7976931348623157e308
+_INT_MAX = int(_FLOAT_MAX)  # the same number, exactly
+
+
+def _not_finite(v: Any) -> bool:
+    """Whether a payoff or probability is missing, NaN, infinite or too large for a float:
+    ``v is None or not abs(v) <= _FLOAT_MAX``, on integers for the exact numbers (which a
+    comparison with the float would convert to a fraction first)."""
+    kind = type(v)
+    if kind is int:
+        return not -_INT_MAX <= v <= _INT_MAX
+    if kind is Fraction:
+        return abs(v.numerator) > _INT_MAX * v.denominator
+    return v is None or not abs(v) <= _FLOAT_MAX
 _CLI_HINT = "(on the command line: --no-check-orderings)"
 
 
@@ -176,7 +189,7 @@ def check_numbers(
     for t, row in pay.items():
         node = tree.by_id[t]
         for p, v in row.items():
-            if v is None or not abs(v) <= _FLOAT_MAX:  # NaN, inf or too large for a float
+            if _not_finite(v):
                 raise where.error(
                     f"payoff of '{p}' at node '{t}' is not a finite number ({tree.payoffs[t][p]} at {at})",
                     f"nodes.{t}.payoffs.{p}",
@@ -190,7 +203,7 @@ def _check_probs(tree: Tree, c: str, row: Mapping[str, Any], at: str, where: Whe
     node = tree.by_id[c]
     for a, v in row.items():
         key = f"nodes.{c}.probs.{a}"
-        if v is None or not abs(v) <= _FLOAT_MAX:  # NaN, inf or too large for a float
+        if _not_finite(v):
             raise where.error(
                 f"probability of branch '{a}' at chance node '{c}' is not a finite number "
                 f"({tree.probs[c][a]} at {at})",

@@ -25,7 +25,7 @@ only (bounds from the leaves up, which needs no order).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -40,21 +40,33 @@ def subsets(actions: tuple[int, ...]) -> list[tuple[int, ...]]:
 
 
 def _below(game: ExtensiveFormGame) -> dict[int, set[int]]:
-    """For each information set, the other sets with a node below one of its nodes."""
-    below: dict[int, set[int]] = {h.index: set() for h in game.infosets}
+    """For each information set, the other sets with a node below one of its nodes (read from
+    the tree alone: kept in the game's ``tree_cache``, shared; callers must not change it)."""
+    below: dict[int, set[int]] | None = game.tree_cache.get("pbe_sets_below")
+    if below is not None:
+        return below
+    below = {h.index: set() for h in game.infosets}
     for h in game.infosets:
         for v in h.nodes:
             for w in range(v + 1, game.nodes[v].end):
                 nd = game.nodes[w]
                 if nd.kind == DECISION and nd.infoset != h.index:
                     below[h.index].add(nd.infoset)
+    game.tree_cache["pbe_sets_below"] = below
     return below
 
 
 def _order(game: ExtensiveFormGame) -> list[int] | None:
     """Information sets so that every set with a node below a node of ``h`` comes before ``h``
-    (``None`` if the relation has a cycle)."""
-    below = _below(game)
+    (``None`` if the relation has a cycle; kept in the game's ``tree_cache``, shared: callers
+    must not change it)."""
+    if "pbe_set_order" not in game.tree_cache:
+        game.tree_cache["pbe_set_order"] = _order_of(_below(game))
+    return game.tree_cache["pbe_set_order"]  # type: ignore[no-any-return]
+
+
+def _order_of(below: dict[int, set[int]]) -> list[int] | None:
+    """:func:`_order` worked out."""
     order: list[int] = []
     done: set[int] = set()
     pending = sorted(below, key=lambda k: len(below[k]))
@@ -85,11 +97,18 @@ class _Bounds:
                          for h in game.infosets]
         self.probs = {nd.index: game._chance_prob[list(nd.children)]
                       for nd in game.nodes if nd.kind == CHANCE}
-        # per set, its children that are chance nodes: all of them (assign) and at possible nodes (passes)
+        # per set and action, the children that are chance nodes
         self.chance_kids = [[[int(c) for c in kids[:, a] if game.nodes[c].kind == CHANCE]
                              for a in range(kids.shape[1])] for kids in self.all_kids]
-        self.possible_chance_kids = [sorted({int(c) for c in kids.ravel() if game.nodes[c].kind == CHANCE})
-                                     for kids in self.kids]
+        #: per set, every child of its nodes that is a chance node (what :meth:`refresh` updates)
+        self.set_chance_kids = [sorted({c for per in kids for c in per}) for kids in self.chance_kids]
+        self._assign_at: dict[tuple[int, tuple[int, ...]], tuple[np.ndarray, np.ndarray]] = {}
+        #: the sets with a node below another of their nodes (none with perfect recall): assigning
+        #: one changes the bounds below it
+        self.nested = set() if game.has_perfect_recall() else {
+            h.index for h in game.infosets for v in h.nodes
+            if any(game.nodes[w].kind == DECISION and game.nodes[w].infoset == h.index
+                   for w in range(v + 1, game.nodes[v].end))}
         #: per chance node, the chance nodes below it through chance moves only, children first,
         #: each with its children and their probabilities: the order ``_chance`` updates them in
         self._chance_steps: dict[int, list[tuple[int, list[int], np.ndarray]]] = {}
@@ -97,7 +116,8 @@ class _Bounds:
             if nd.kind == CHANCE:
                 kids = list(nd.children)
                 steps = [st for c in kids if game.nodes[c].kind == CHANCE for st in self._chance_steps[c]]
-                self._chance_steps[nd.index] = [*steps, (nd.index, kids, self.probs[nd.index])]
+                self._chance_steps[nd.index] = [*steps, (nd.index, np.array(kids, dtype=np.int64),
+                                                         self.probs[nd.index])]
 
     def _chance(self, v: int) -> None:
         """Expected bounds at a chance node from its children (chance children first, depth first)."""
@@ -106,13 +126,21 @@ class _Bounds:
             lo[u] = p @ lo[kids]
             hi[u] = p @ hi[kids]
 
+    def refresh(self, k: int) -> None:
+        """Expected bounds at every chance node that is a child of a node of set ``k`` (the sets
+        below ``k`` already assigned): what :meth:`verdicts` and :meth:`assign` read there."""
+        for c in self.set_chance_kids[k]:
+            self._chance(c)
+
     def assign(self, k: int, support: tuple[int, ...]) -> None:
-        """Bounds at the nodes of set ``k`` playing ``support`` (the sets below already assigned)."""
-        kids = self.all_kids[k][:, list(support)]  # (nodes, support)
-        for a in support:
-            for c in self.chance_kids[k][a]:
-                self._chance(c)
-        nodes = list(self.game.infosets[k].nodes)
+        """Bounds at the nodes of set ``k`` playing ``support`` (the sets below already assigned
+        and the chance children of ``k`` refreshed, :meth:`refresh`)."""
+        key = (k, support)
+        at = self._assign_at.get(key)
+        if at is None:
+            at = self._assign_at[key] = (np.array(self.game.infosets[k].nodes, dtype=np.int64),
+                                         self.all_kids[k][:, list(support)])
+        nodes, kids = at
         self.lo[nodes] = self.lo[kids].min(axis=1)
         self.hi[nodes] = self.hi[kids].max(axis=1)
 
@@ -130,17 +158,21 @@ class _Bounds:
                 self.lo[v] = self.probs[v] @ self.lo[kids]
                 self.hi[v] = self.probs[v] @ self.hi[kids]
 
-    def passes(self, k: int, support: tuple[int, ...]) -> bool:
-        """The necessary condition at set ``k`` (children's bounds must be current)."""
-        h = self.game.infosets[k]
+    def verdicts(self, k: int) -> np.ndarray:
+        """The necessary condition at set ``k`` for every pair of its actions, ``(a, b)``: some
+        possible node where ``a`` may do as well as ``b`` (up to ``tol``; true where ``a == b``).
+        A support passes where all its rows are true. The children's bounds must be current."""
         kids = self.kids[k]
-        for c in self.possible_chance_kids[k]:
-            self._chance(c)
-        lo, hi = self.lo[kids, h.player], self.hi[kids, h.player]  # possible nodes x actions
-        ok = (hi[:, list(support), None] >= lo[:, None, :] - self.tol).any(axis=0)  # (support, actions)
-        for i, a in enumerate(support):
-            ok[i, a] = True
-        return bool(ok.all())
+        p = self.game.infosets[k].player
+        lo, hi = self.lo[kids, p], self.hi[kids, p]  # possible nodes x actions
+        ok = (hi[:, :, None] >= lo[:, None, :] - self.tol).any(axis=0)  # (actions, actions)
+        np.fill_diagonal(ok, True)
+        return ok
+
+    def passes(self, k: int, support: tuple[int, ...]) -> bool:
+        """The necessary condition at set ``k`` (the sets below assigned)."""
+        self.refresh(k)
+        return bool(self.verdicts(k)[list(support)].all())
 
 
 def feasible_patterns(game: ExtensiveFormGame, allowed: Sequence[tuple[int, ...]],
@@ -180,7 +212,10 @@ def feasible_patterns(game: ExtensiveFormGame, allowed: Sequence[tuple[int, ...]
         assigned: list[tuple[int, ...]] = [()] * len(allowed)
         below = {k: sorted(v) for k, v in _below(game).items()}
         memo = {} if memo is None else memo
-        found.extend(_search(bounds, order, 0, options, assigned, below, memo))
+        if order:
+            _search(bounds, order, 0, options, assigned, below, memo, found)
+        else:
+            found.append(())
     found.sort(key=lambda p: tuple(r[s] for r, s in zip(rank, p, strict=True)))
     pure = [p for p in found if all(len(s) == 1 for s in p)]
     mixed = [p for p in found if any(len(s) > 1 for s in p)]
@@ -188,22 +223,37 @@ def feasible_patterns(game: ExtensiveFormGame, allowed: Sequence[tuple[int, ...]
 
 
 def _search(bounds: _Bounds, order: list[int], depth: int, options: list[list[tuple[int, ...]]],
-            assigned: list[tuple[int, ...]], below: dict[int, list[int]], memo: dict[tuple, bool]
-            ) -> Iterator[Pattern]:
-    """Depth-first over ``order``; a set's test depends only on the supports of the sets below
-    it, so its verdicts are remembered by those."""
-    if depth == len(order):
-        yield tuple(assigned)
-        return
+            assigned: list[tuple[int, ...]], below: dict[int, list[int]], memo: dict[tuple, bool],
+            found: list[Pattern]) -> None:
+    """Depth-first over ``order``, adding the patterns that pass to ``found``; a set's test
+    depends only on the supports of the sets below it, so its verdicts are remembered by those.
+
+    The bounds at the children of set ``k`` stay as they are while its supports are tried
+    (the deeper search assigns only sets that are not below ``k``), so they are refreshed and
+    the verdicts of all supports taken once per visit; the last set of the order is not
+    assigned (no set reads its bounds)."""
     k = order[depth]
+    last = depth == len(order) - 1
     context = tuple(assigned[j] for j in below[k])
+    fresh = False
+    table: np.ndarray | None = None
     for support in options[k]:
         key = (k, support, context)
         ok = memo.get(key)
-        if ok is None:
-            ok = memo[key] = bounds.passes(k, support)
+        if ok is None or not last:
+            if not fresh:
+                bounds.refresh(k)
+                fresh, table = True, None
+            if ok is None:
+                if table is None:
+                    table = bounds.verdicts(k)
+                ok = memo[key] = bool(table[list(support)].all())
         if not ok:
             continue
-        bounds.assign(k, support)
         assigned[k] = support
-        yield from _search(bounds, order, depth + 1, options, assigned, below, memo)
+        if last:
+            found.append(tuple(assigned))
+            continue
+        bounds.assign(k, support)
+        fresh = fresh and k not in bounds.nested
+        _search(bounds, order, depth + 1, options, assigned, below, memo, found)
