@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 from pathlib import Path
 
 import numpy as np
@@ -158,18 +157,22 @@ def test_tree_highlights_the_path_played(cfg: dt.explorer.ExplorerConfig) -> Non
 # ---------------------------------------------------------------------------- the worker
 def test_worker_runs_only_the_latest_request() -> None:
     ran, done = [], threading.Event()
+    started, release = threading.Event(), threading.Event()
     worker = LatestWorker("test")
     try:
-        worker.submit(lambda: (time.sleep(0.3), ran.append(0)), lambda _r: None)
-        time.sleep(0.05)
+        # the first job holds the worker (no sleeps: events order the steps, no deadline)
+        worker.submit(lambda: (started.set(), release.wait(), ran.append(0)), lambda _r: None)
+        started.wait()
         for k in range(1, 6):
             worker.submit(lambda k=k: ran.append(k), lambda _r, k=k: done.set() if k == 5 else None)
-        assert done.wait(5)
+        release.set()
+        done.wait()
         assert ran == [0, 5]
         failed = threading.Event()
         worker.submit(lambda: 1 / 0, lambda r: failed.set() if isinstance(r, ZeroDivisionError) else None)
-        assert failed.wait(5)
+        failed.wait()
     finally:
+        release.set()
         worker.close()
 
 

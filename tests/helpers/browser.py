@@ -11,6 +11,7 @@ Bokeh renders each widget in a shadow root: :data:`FIND` locates a widget's view
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import tempfile
@@ -123,10 +124,12 @@ def resources(driver: Any) -> list[str]:
     return list(driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)"))
 
 
-def wait_for(driver: Any, condition: Any, timeout: float = 30.0, what: str = "") -> Any:
+def wait_for(driver: Any, condition: Any, what: str = "") -> Any:
+    """Poll until ``condition(driver)`` holds, without a deadline (like every wait on our own
+    code in the tests: a regression hangs the test rather than failing it on a slow machine)."""
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout, poll_frequency=0.05).until(lambda d: condition(d), message=what)
+    return WebDriverWait(driver, math.inf, poll_frequency=0.05).until(lambda d: condition(d), message=what)
 
 
 def screenshot_folder() -> Path | None:
