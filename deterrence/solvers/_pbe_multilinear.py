@@ -50,12 +50,13 @@ def _solve_multilinear(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: lis
     # combination of one sign, such as two types' conditions that differ by one term); the box
     # contraction (in Python, about 1 ms a call). Each only rules out systems without an
     # interior root, so their order changes no result.
-    if not _screen_may_vanish(pattern, mixed, values, _grid_may_vanish):
+    box = _screened_box(pattern, mixed, values)
+    if box is not None and not _grid_may_vanish(*box):
         return []
     int_polys = exact()
     if no_interior_root(int_polys):
         return []
-    if not _screen_may_vanish(pattern, mixed, values, box_may_vanish):
+    if box is not None and not box_may_vanish(*box):
         return []
     if any(not p for p in int_polys):
         ctx.continua.append(f"a mover mixing at {names} is indifferent whatever the others do")
@@ -75,18 +76,19 @@ def _solve_multilinear(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: lis
     return system.found
 
 
-def _screen_may_vanish(pattern: Sequence[tuple[int, ...]], mixed: list[int], values: list[list[float]],
-                       screen: Callable[[Any, int], bool]) -> bool:
-    """A float screen (the grid sign test or the box contraction): False if it proves that the
-    system has no root inside the box (supports of three or more actions: on the box of the
-    unknowns ``x_{k,j}``, up to :data:`_MAX_BOX_DIMENSION` of them)."""
+def _screened_box(pattern: Sequence[tuple[int, ...]], mixed: list[int], values: list[list[float]]
+                  ) -> tuple[list[list[float]], int] | None:
+    """What the float screens (the grid sign test and the box contraction) read: the equations'
+    values on the box of the unknowns and its dimension (supports of three or more actions: at
+    the corners of the box of the ``x_{k,j}``); ``None`` beyond :data:`_MAX_BOX_DIMENSION`
+    unknowns, where neither screen runs."""
     if all(len(pattern[k]) == 2 for k in mixed):
-        return screen(values, len(mixed))
+        return values, len(mixed)
     shapes = [len(pattern[k]) for k in mixed]
     nv = sum(m - 1 for m in shapes)
     if nv > _MAX_BOX_DIMENSION:
-        return True
-    return screen(_box_corners(values, shapes), nv)
+        return None
+    return _box_corners(values, shapes), nv
 
 
 def integer_polynomial(pattern: Sequence[tuple[int, ...]], mixed: Sequence[int], values: Sequence[int]
