@@ -640,9 +640,11 @@ def _specs_of(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int], o
         return on_path, {k: ("reach",) for k in mixed}, [[("reach",)]] * len(mixed)
     # the specs read only the tree, the policy and which chance moves have probability 0: kept
     key = ("pbe_specs", ctx.policy, ctx.chance_key, tuple(pattern), ctx.table is None)
-    hit = game.tree_cache.get(key)
-    if hit is None:
-        hit = game.tree_cache[key] = _specs_uncached(ctx, pattern, mixed, on_path)
+    cache = game.tree_cache
+    if key in cache:  # a kept ``None`` (a free belief where the pattern mixes) is a hit too
+        hit = cache[key]
+    else:
+        hit = cache[key] = _specs_uncached(ctx, pattern, mixed, on_path)
     return None if hit is None else (hit[0].copy(), dict(hit[1]), hit[2])
 
 
