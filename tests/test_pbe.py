@@ -516,3 +516,33 @@ def test_profitable_share_is_the_grid_walked_one_mixture_at_a_time():
         ustar = float(rng.choice([dev[int(rng.integers(m))], float(np.full(m, 1 / m) @ dev), rng.normal()]))
         tol = float(rng.choice([0.0, 1e-12]))
         assert _profitable_share(dev, ustar, tol) == _profitable_share_loop(dev, ustar, tol)
+
+
+def test_supporting_belief_remembers_each_linear_program_by_its_exact_input():
+    from deterrence.solvers import _pbe_beliefs as beliefs
+
+    rng = np.random.default_rng(3)
+    asked = []
+    for _ in range(200):
+        n, m = int(rng.integers(3, 6)), int(rng.integers(2, 4))
+        q = rng.integers(-4, 5, size=(n, m)).astype(float)
+        sigma = np.eye(m)[int(rng.integers(m))]
+        mu0 = rng.dirichlet(np.ones(n))
+        asked.append((q, sigma, mu0))
+        if rng.random() < 0.5:  # a neighbour one ulp away gets its own program
+            q2 = q.copy()
+            q2[int(rng.integers(n)), int(rng.integers(m))] = np.nextafter(q2[0, 0], np.inf)
+            asked.append((q2, sigma, mu0))
+    beliefs._LP_BELIEFS.clear()
+    for _round in range(2):  # the second round answers from memory
+        for q, sigma, mu0 in asked:
+            got = beliefs._supporting_belief(q, sigma, mu0, 1e-12)
+            gap = (q @ sigma)[:, None] - q
+            if (mu0 @ gap).min() >= -1e-12:
+                assert got is mu0
+                continue
+            want = beliefs._lp_belief(gap, mu0, 1e-12)
+            assert (got is None) == (want is None)
+            if want is not None:
+                assert got.tobytes() == want.tobytes()
+        assert len(beliefs._LP_BELIEFS) > 100

@@ -45,8 +45,30 @@ def _supporting_belief(q: np.ndarray, sigma: np.ndarray, mu0: np.ndarray, tol: f
         t = float(np.clip(mu0[0], lo, max(lo, hi)))
         mu = np.array([t, 1.0 - t])
         return mu if (mu @ gap).min() >= -tol else None
+    key = (gap.shape, gap.tobytes(), mu0.tobytes(), tol)
+    if key in _LP_BELIEFS:
+        return _LP_BELIEFS[key]
+    mu = _lp_belief(gap, mu0, tol)
+    if mu is not None:
+        mu.setflags(write=False)
+    if len(_LP_BELIEFS) >= _LP_BELIEFS_MAX:
+        _LP_BELIEFS.clear()
+    _LP_BELIEFS[key] = mu
+    return mu
+
+
+#: the linear programs' answers by their exact input (gap, mu0, tol): the candidates of one solve
+#: share most of their continuation payoffs at a set, hence the same program (AEG: 17 distinct of
+#: 269); emptied when full
+_LP_BELIEFS: dict[tuple, np.ndarray | None] = {}
+_LP_BELIEFS_MAX = 4096
+
+
+def _lp_belief(gap: np.ndarray, mu0: np.ndarray, tol: float) -> np.ndarray | None:
+    """:func:`_supporting_belief` on three or more nodes: by linear programs (``mu @ gap >= 0``)."""
     from scipy.optimize import linprog
 
+    n = len(mu0)
     eye = np.eye(n)
     a_eq = np.concatenate([np.ones(n), np.zeros(n)])[None, :]
     # closest belief to mu0 (L1) ...
