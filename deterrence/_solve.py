@@ -160,10 +160,19 @@ def _beliefs(game: Any, cand: Candidate, reach: np.ndarray | None
     if cand.beliefs is None:
         return None, off_path
     beliefs = {
-        h.name: {game.nodes[v].path: float(x) for v, x in zip(h.nodes, mu, strict=True)}
-        for h, mu in zip(game.infosets, cand.beliefs, strict=True)
+        name: dict(zip(paths, np.asarray(mu, dtype=float).tolist(), strict=True))
+        for (name, paths), mu in zip(_set_paths(game), cand.beliefs, strict=True)
     }
     return beliefs, off_path
+
+
+def _set_paths(game: Any) -> list[tuple[str, tuple[str, ...]]]:
+    """Each information set's name and its nodes' paths (the tree alone: kept in its ``tree_cache``)."""
+    out = game.tree_cache.get("set_paths")
+    if out is None:
+        out = game.tree_cache["set_paths"] = [
+            (h.name, tuple(game.nodes[v].path for v in h.nodes)) for h in game.infosets]
+    return out
 
 
 def _assemble(game: Any, ev: _Evaluated) -> Equilibrium:
