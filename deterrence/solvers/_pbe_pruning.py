@@ -41,7 +41,8 @@ Belief support of a support pattern (:class:`BeliefSupportPruner`)
 
 All the patterns of a solve are tested in one compiled pass (:meth:`BeliefSupportPruner.admits_all`):
 per pattern its reach (the indicator profile, top down), its support bounds, then the test at
-every set; the sets each admitted pattern reaches come from a second such pass
+every set, each pattern redoing from the one before only what reads a set whose support changed
+(the same numbers and verdicts as a pass over the pattern alone); the sets each admitted pattern reaches come from a second such pass
 (:meth:`BeliefSupportPruner.reached`), and the indicators of a pattern list are kept for the
 next solve of the same list (a sweep's points share it).
 
@@ -161,6 +162,7 @@ class BeliefSupportPruner:
         self.offsets = _action_offsets(game)
         self._bounds = SupportBounds(BatchTree(game) if tree is None else tree, self.offsets)
         self._sets = _SetTables(game, possible, kids, self._above(game))
+        self._steps = _step_tables(game, self._bounds._order)
         self.dropped = 0
 
     @staticmethod
@@ -219,8 +221,8 @@ class BeliefSupportPruner:
             return np.ones(len(patterns), dtype=np.bool_)
         t, b, s = self._bounds.tree, self._bounds, self._sets
         ok = _admits_kernel(self.indicators(patterns), b._order, t.parent, t.flat, t.chance, t.decision,
-                            b._start_lo, b._start_hi, s.ptr, s.nodes, s.possible, s.kid_ptr, s.kids,
-                            s.player, s.offsets, s.above_ptr, s.above, self.tol)
+                            b._start_lo, b._start_hi, *self._steps, s.ptr, s.nodes, s.possible, s.kid_ptr,
+                            s.kids, s.player, s.offsets, s.above_ptr, s.above, self.tol)
         self.dropped += int(len(ok) - ok.sum())
         return ok
 
@@ -264,36 +266,154 @@ class _SetTables:
         self.above = np.array([j for a in above for j in a], dtype=np.int64)
 
 
+def _step_tables(game: ExtensiveFormGame, order: np.ndarray) -> tuple[np.ndarray, ...]:
+    """What :func:`_admits_kernel` redoes when a set's support changes, from the tree alone (kept
+    in its ``tree_cache``), as CSR arrays (``ptr``, ``items``) per information set:
+
+    * ``folded`` (the nodes with children, deepest level first), ``child_ptr`` / ``children``
+      (each one's children in the order of ``order``, as :func:`_bounds_kernel` folds them);
+    * ``fold_ptr`` / ``folds``: positions in ``folded`` of the set's nodes and their ancestors,
+      the nodes whose support bounds read the set's support;
+    * ``down_ptr`` / ``down``: the strict descendants of the set's nodes, top down, the nodes
+      whose reach reads it (and a last entry: every node but the root, top down);
+    * ``hit_ptr`` / ``hits``: the sets whose test reads it (itself, the sets with a node below one
+      of its nodes: reach and the sets above; the sets above it: their children's bounds).
+    """
+    cached = game.tree_cache.get("admits_steps")
+    if cached is not None:
+        return cached
+    parent = [nd.parent for nd in game.nodes]
+    folded: list[int] = []
+    kids: dict[int, list[int]] = {}
+    for c in order.tolist():
+        p = parent[c]
+        if p not in kids:
+            kids[p] = []
+            folded.append(p)
+        kids[p].append(c)
+    position = {p: q for q, p in enumerate(folded)}
+    top_down = {v: i for i, v in enumerate(reversed(order.tolist()))}
+    above = BeliefSupportPruner._above(game)
+    folds, down, hits = [], [], []
+    for h in game.infosets:
+        ups: set[int] = set()
+        below: set[int] = set()
+        for v in h.nodes:
+            u = v
+            while u >= 0:
+                ups.add(position[u])
+                u = parent[u]
+            stack = list(game.nodes[v].children)
+            while stack:
+                c = stack.pop()
+                below.add(c)
+                stack.extend(game.nodes[c].children)
+        folds.append(sorted(ups))
+        down.append(sorted(below, key=top_down.__getitem__))
+        hits.append(sorted({h.index, *above[h.index]}
+                           | {j.index for j in game.infosets if any(v in below for v in j.nodes)}))
+
+    def csr(lists: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+        return (np.cumsum([0] + [len(x) for x in lists]).astype(np.int64),
+                np.array([i for x in lists for i in x], dtype=np.int64))
+
+    down.append(sorted(top_down, key=top_down.__getitem__))  # a last entry: every node but the root
+    out = (np.array(folded, dtype=np.int64), *csr([kids[p] for p in folded]), *csr(folds), *csr(down),
+           *csr(hits))
+    game.tree_cache["admits_steps"] = out
+    return out
+
+
 @njit
 def _admits_kernel(ind: np.ndarray, order: np.ndarray, parent: np.ndarray, flat: np.ndarray,
-                   chance: np.ndarray, decision: np.ndarray, start_lo: np.ndarray,
-                   start_hi: np.ndarray, ptr: np.ndarray,
-                   nodes: np.ndarray, possible: np.ndarray, kid_ptr: np.ndarray, kids: np.ndarray,
-                   player: np.ndarray, offsets: np.ndarray, above_ptr: np.ndarray, above: np.ndarray,
-                   tol: float) -> np.ndarray:
+                   chance: np.ndarray, decision: np.ndarray, start_lo: np.ndarray, start_hi: np.ndarray,
+                   folded: np.ndarray, child_ptr: np.ndarray, children: np.ndarray, fold_ptr: np.ndarray,
+                   folds: np.ndarray, down_ptr: np.ndarray, down: np.ndarray, hit_ptr: np.ndarray,
+                   hits: np.ndarray, ptr: np.ndarray, nodes: np.ndarray, possible: np.ndarray,
+                   kid_ptr: np.ndarray, kids: np.ndarray, player: np.ndarray, offsets: np.ndarray,
+                   above_ptr: np.ndarray, above: np.ndarray, tol: float) -> np.ndarray:
     """The belief-support test of every pattern (rows of ``ind``): the pattern's reach (its
-    indicator profile, top down), its support bounds (:func:`_bounds_kernel`), then the test of
-    :func:`_set_passes` at every set with a reached node that Nature can reach."""
-    n_pat, n = ind.shape[0], parent.shape[0]
+    indicator profile, top down), its support bounds (as :func:`_bounds_kernel`), then the test of
+    :func:`_set_passes` at every set with a reached node that Nature can reach.
+
+    Consecutive patterns of a list differ at a few sets, so each pattern starts from the one
+    before and redoes only what reads a set whose support changed (:func:`_step_tables`): the
+    reach below its nodes (top down, the same products), the bounds of its nodes and their
+    ancestors (each refolded from its start value, its children in the same order: the same
+    sums), and the test at the sets that read either. Every number is the one a pass over the
+    pattern alone gives, and so is every verdict."""
+    n_pat, n_sets, n_folded = ind.shape[0], ptr.shape[0] - 1, folded.shape[0]
     ok = np.ones(n_pat, dtype=np.bool_)
-    reach = np.empty(n)
+    reach = np.zeros(parent.shape[0])
+    reach[0] = 1.0
+    lo, hi = start_lo.copy(), start_hi.copy()
+    changed = np.ones(n_sets, dtype=np.bool_)
+    refold = np.ones(n_folded, dtype=np.bool_)
+    known = np.zeros(n_sets, dtype=np.bool_)
+    verdict = np.zeros(n_sets, dtype=np.bool_)
+    widest = 1
+    for k in range(n_sets):
+        widest = max(widest, ptr[k + 1] - ptr[k], offsets[k + 1] - offsets[k])
+    mask, mu_lo, mu_hi = np.empty(widest, dtype=np.bool_), np.empty(widest), np.empty(widest)
     for r in range(n_pat):
         row = ind[r]
-        reach[0] = 1.0
-        for j in range(order.shape[0] - 1, -1, -1):  # top down
-            c = order[j]
-            if decision[c]:
-                reach[c] = reach[parent[c]] if row[flat[c]] else 0.0
-            else:
-                reach[c] = reach[parent[c]] * chance[c]
-        lo, hi = start_lo.copy(), start_hi.copy()
-        _bounds_kernel(order, parent, flat, chance, decision, row, lo, hi)
-        for k in range(ptr.shape[0] - 1):
-            if not _set_passes(k, row, reach, lo, hi, ptr, nodes, possible, kid_ptr, kids, player[k],
-                               offsets, above_ptr, above, tol):
+        for k in range(n_sets):
+            changed[k] = r == 0
+            if r > 0:
+                for a in range(offsets[k], offsets[k + 1]):
+                    if row[a] != ind[r - 1, a]:
+                        changed[k] = True
+                        break
+            if changed[k]:
+                for e in range(fold_ptr[k], fold_ptr[k + 1]):
+                    refold[folds[e]] = True
+                for e in range(hit_ptr[k], hit_ptr[k + 1]):
+                    known[hits[e]] = False
+        for k in range(n_sets + 1):  # the reach below the changed sets (all of it at first), top down
+            if (k < n_sets and changed[k] and r > 0) or (k == n_sets and r == 0):
+                for e in range(down_ptr[k], down_ptr[k + 1]):  # (redone for a set below another: the same)
+                    c = down[e]
+                    if decision[c]:
+                        reach[c] = reach[parent[c]] if row[flat[c]] else 0.0
+                    else:
+                        reach[c] = reach[parent[c]] * chance[c]
+        for q in range(n_folded):  # deepest first
+            if refold[q]:
+                refold[q] = False
+                _refold(folded[q], child_ptr[q], child_ptr[q + 1], children, flat, chance, decision, row,
+                        start_lo, start_hi, lo, hi)
+        for k in range(n_sets):
+            if not known[k]:
+                verdict[k] = _set_passes(k, row, reach, lo, hi, ptr, nodes, possible, kid_ptr, kids,
+                                         player[k], offsets, above_ptr, above, tol, mask, mu_lo, mu_hi)
+                known[k] = True
+            if not verdict[k]:
                 ok[r] = False
                 break
     return ok
+
+
+@njit(inline=True)
+def _refold(p: int, start: int, stop: int, children: np.ndarray, flat: np.ndarray, chance: np.ndarray,
+            decision: np.ndarray, row: np.ndarray, start_lo: np.ndarray, start_hi: np.ndarray, lo: np.ndarray,
+            hi: np.ndarray) -> None:
+    """Node ``p``'s support bounds from its start value and its children ``children[start:stop]``,
+    as :func:`_bounds_kernel` folds them."""
+    players = lo.shape[1]
+    for i in range(players):
+        lo[p, i], hi[p, i] = start_lo[p, i], start_hi[p, i]
+    for e in range(start, stop):
+        c = children[e]
+        if decision[c]:
+            if row[flat[c]]:
+                for i in range(players):
+                    lo[p, i] = min(lo[p, i], lo[c, i])
+                    hi[p, i] = max(hi[p, i], hi[c, i])
+        else:
+            w = chance[c]
+            for i in range(players):
+                lo[p, i] += w * lo[c, i]
+                hi[p, i] += w * hi[c, i]
 
 
 @njit
@@ -325,24 +445,27 @@ def _reached_kernel(ind: np.ndarray, order: np.ndarray, parent: np.ndarray, flat
 @njit(inline=True)
 def _set_passes(k: int, row: np.ndarray, reach: np.ndarray, lo: np.ndarray, hi: np.ndarray, ptr: np.ndarray,
                 nodes: np.ndarray, possible: np.ndarray, kid_ptr: np.ndarray, kids: np.ndarray, p: int,
-                offsets: np.ndarray, above_ptr: np.ndarray, above: np.ndarray, tol: float) -> bool:
+                offsets: np.ndarray, above_ptr: np.ndarray, above: np.ndarray, tol: float,
+                buf_mask: np.ndarray, buf_lo: np.ndarray, buf_hi: np.ndarray) -> bool:
     """The test at set ``k`` (true if the pattern does not reach it): every support action is, at
     some reached node, at least as good as each other action under the bounds; when every move
-    above is pure, under Nature's odds on the reached nodes (module documentation)."""
+    above is pure, under Nature's odds on the reached nodes (module documentation). ``buf_*``:
+    scratch arrays at least as long as the set's nodes and actions."""
     m = ptr[k + 1] - ptr[k]
     acts = offsets[k + 1] - offsets[k]
-    mask = np.zeros(m, dtype=np.bool_)
+    mask = buf_mask
     total = 0.0
     any_reached = False
     for i in range(m):
         v = nodes[ptr[k] + i]
-        if reach[v] > 0 and possible[ptr[k] + i]:
-            mask[i] = True
+        mask[i] = reach[v] > 0 and possible[ptr[k] + i]
+        if mask[i]:
             any_reached = True
     if not any_reached:
         return True
     exact = True
-    for j in above[above_ptr[k]:above_ptr[k + 1]]:
+    for e in range(above_ptr[k], above_ptr[k + 1]):
+        j = above[e]
         count = 0
         for a in range(offsets[j], offsets[j + 1]):
             count += row[a]
@@ -354,8 +477,9 @@ def _set_passes(k: int, row: np.ndarray, reach: np.ndarray, lo: np.ndarray, hi: 
         for i in range(m):
             if mask[i]:
                 total += reach[nodes[ptr[k] + i]]
-        mu_lo = np.zeros(acts)
-        mu_hi = np.zeros(acts)
+        mu_lo, mu_hi = buf_lo, buf_hi
+        for a in range(acts):
+            mu_lo[a] = mu_hi[a] = 0.0
         for i in range(m):
             if mask[i]:
                 mu = reach[nodes[ptr[k] + i]] / total
@@ -368,24 +492,24 @@ def _set_passes(k: int, row: np.ndarray, reach: np.ndarray, lo: np.ndarray, hi: 
                     if b != a and not mu_hi[a] >= mu_lo[b] - tol:
                         return False
         return True
-    return _some_node_passes(row[offsets[k]:offsets[k + 1]], mask, lo, hi, kids[base:base + m * acts], p, tol)
+    return _some_node_passes(row, offsets[k], acts, mask, m, lo, hi, kids, base, p, tol)
 
 
 @njit(inline=True)
-def _some_node_passes(support: np.ndarray, mask: np.ndarray, lo: np.ndarray, hi: np.ndarray, kids: np.ndarray,
-                      p: int, tol: float) -> bool:
-    """Whether every support action ``a`` has, against every other action ``b``, some node of the
-    mask with ``hi(a) >= lo(b) - tol`` (``kids``: the set's child table, row-major)."""
-    acts = support.shape[0]
+def _some_node_passes(row: np.ndarray, first: int, acts: int, mask: np.ndarray, m: int, lo: np.ndarray,
+                      hi: np.ndarray, kids: np.ndarray, base: int, p: int, tol: float) -> bool:
+    """Whether every support action ``a`` (``row[first + a]``) has, against every other action
+    ``b``, some node ``i < m`` of the mask with ``hi(a) >= lo(b) - tol`` (the set's child table,
+    row-major, from ``kids[base]``)."""
     for a in range(acts):
-        if not support[a]:
+        if not row[first + a]:
             continue
         for b in range(acts):
             if b == a:
                 continue
             found = False
-            for i in range(mask.shape[0]):
-                if mask[i] and hi[kids[i * acts + a], p] >= lo[kids[i * acts + b], p] - tol:
+            for i in range(m):
+                if mask[i] and hi[kids[base + i * acts + a], p] >= lo[kids[base + i * acts + b], p] - tol:
                     found = True
                     break
             if not found:
@@ -592,11 +716,9 @@ def _verdicts_agree(rows: np.ndarray, ks: np.ndarray, verdicts: np.ndarray, orde
         lo, hi = start_lo.copy(), start_hi.copy()
         _bounds_kernel(order, parent, flat, chance, decision, row, lo, hi)
         mask = possible[ptr[k]:ptr[k + 1]]
-        acts = offsets[k + 1] - offsets[k]
-        set_kids = kids[kid_ptr[k]:kid_ptr[k] + mask.shape[0] * acts]
-        support = row[offsets[k]:offsets[k + 1]]
-        strict = _some_node_passes(support, mask, lo, hi, set_kids, player[k], tol - margin)
-        loose = _some_node_passes(support, mask, lo, hi, set_kids, player[k], tol + margin)
+        acts, m, p = offsets[k + 1] - offsets[k], ptr[k + 1] - ptr[k], player[k]
+        strict = _some_node_passes(row, offsets[k], acts, mask, m, lo, hi, kids, kid_ptr[k], p, tol - margin)
+        loose = _some_node_passes(row, offsets[k], acts, mask, m, lo, hi, kids, kid_ptr[k], p, tol + margin)
         if strict != loose or strict != verdicts[r]:
             return False
     return True
