@@ -546,3 +546,42 @@ def test_supporting_belief_remembers_each_linear_program_by_its_exact_input():
             if want is not None:
                 assert got.tobytes() == want.tobytes()
         assert len(beliefs._LP_BELIEFS) > 100
+
+
+def _carried_by_walk(game, edge, prev, act, k, mu_prev):
+    """The carried-forward weights by a walk per profile (the solver's way before its paths were kept)."""
+    targets = {v: i for i, v in enumerate(game.infosets[k].nodes)}
+    w = np.zeros(len(game.infosets[k].nodes))
+    stack = [(int(game.nodes[u].children[act]), float(m))
+             for u, m in zip(game.infosets[prev].nodes, mu_prev, strict=True) if m > 0]
+    while stack:
+        v, p = stack.pop()
+        if p <= 0:
+            continue
+        if v in targets:
+            w[targets[v]] += p
+            continue
+        for c in game.nodes[v].children:
+            stack.append((c, p * edge[c]))
+    return w
+
+
+def test_carried_beliefs_equal_the_walk_bit_for_bit():
+    from deterrence.solvers._pbe_beliefs import _carried
+
+    game = dt.load_model("asymmetric_escalation").game()
+    pairs = [(h.index, game.own_sequence(h.nodes[0], h.player)[-1]) for h in game.infosets
+             if game.own_sequence(h.nodes[0], h.player)]
+    assert len(pairs) >= 4
+    rng = np.random.default_rng(11)
+    for _ in range(300):
+        beh = []
+        for h in game.infosets:
+            x = rng.dirichlet(np.ones(len(h.actions))) * (rng.random(len(h.actions)) < 0.7)
+            beh.append(x / x.sum() if x.sum() > 0 else np.eye(len(h.actions))[0])
+        edge = game.edge_probabilities(beh)
+        k, (prev, act) = pairs[int(rng.integers(len(pairs)))]
+        mu_prev = rng.dirichlet(np.ones(len(game.infosets[prev].nodes))) * (rng.random() < 0.8)
+        mu_prev[int(rng.integers(len(mu_prev)))] = 0.0
+        want = _carried_by_walk(game, edge, prev, act, k, mu_prev)
+        assert _carried(game, edge, prev, act, k, mu_prev).tobytes() == want.tobytes()

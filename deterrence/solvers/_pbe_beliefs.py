@@ -211,6 +211,48 @@ def _deviation_groups(game: ExtensiveFormGame, beh: Sequence[np.ndarray], k: int
             if not any(other < sets[devs] for other in sets.values())}
 
 
+def _own_paths(game: ExtensiveFormGame, prev: int, act: int, k: int) -> list[tuple[int, int, list[int]]]:
+    """The paths from the nodes of set ``prev`` after action ``act`` to the first node of set ``k``
+    on them: (position in ``prev``, position in ``k``, the nodes after the action's child down to
+    that node), in the order a depth-first walk from every node of ``prev`` (last first, last
+    child first) reaches them; from the tree alone (kept in its ``tree_cache``).
+
+    :meth:`_Beliefs._own_consistent` adds the paths' weights in this order, which is the order
+    of its walk (before it was cached: a walk per profile, stopping where the weight is 0).
+    """
+    key = ("own_paths", prev, act, k)
+    out = game.tree_cache.get(key)
+    if out is None:
+        targets = {v: i for i, v in enumerate(game.infosets[k].nodes)}
+        out = []
+        stack = [(int(game.nodes[u].children[act]), pos, [])
+                 for pos, u in enumerate(game.infosets[prev].nodes)]
+        while stack:
+            v, pos, path = stack.pop()
+            if v in targets:
+                out.append((pos, targets[v], path))
+                continue
+            for c in game.nodes[v].children:
+                stack.append((c, pos, [*path, c]))
+        game.tree_cache[key] = out
+    return out
+
+
+
+def _carried(game: ExtensiveFormGame, edge: np.ndarray, prev: int, act: int, k: int, mu_prev: np.ndarray
+             ) -> np.ndarray:
+    """Weights on the nodes of set ``k`` of the belief ``mu_prev`` at set ``prev`` carried forward
+    by the edge probabilities ``edge`` with action ``act`` taken at ``prev`` (:func:`_own_paths`)."""
+    w = np.zeros(len(game.infosets[k].nodes))
+    for u_pos, v_pos, path in _own_paths(game, prev, act, k):
+        p = float(mu_prev[u_pos])
+        if p > 0:  # (a path through a move of probability 0 adds 0.0: as if left out)
+            for c in path:
+                p = p * edge[c]
+            w[v_pos] += p
+    return w
+
+
 class _Beliefs:
     """Beliefs of one profile: Bayes on the path, the policy off it (resolved lazily, d1 recursively)."""
 
@@ -223,12 +265,12 @@ class _Beliefs:
         self.mu: list[np.ndarray | None] = [None] * len(game.infosets)
         self.on_path = [False] * len(game.infosets)
         self.fixed: set[int] = set()  # unreached sets whose belief is fixed by the mover's own earlier belief
-        for h in game.infosets:
-            r = self.reach[list(h.nodes)]
+        for k, nodes in enumerate(ctx.set_nodes):
+            r = self.reach[nodes]
             s = r.sum()
             if s > _REACH:
-                self.mu[h.index] = r / s
-                self.on_path[h.index] = True
+                self.mu[k] = r / s
+                self.on_path[k] = True
         self._busy: set[int] = set()
 
     def belief(self, k: int) -> np.ndarray | None:
@@ -274,19 +316,7 @@ class _Beliefs:
         mu_prev = self.belief(prev)
         if mu_prev is None:
             return None
-        targets = {v: i for i, v in enumerate(h.nodes)}
-        w = np.zeros(len(h.nodes))
-        stack = [(int(game.nodes[u].children[act]), float(m))
-                 for u, m in zip(game.infosets[prev].nodes, mu_prev, strict=True) if m > 0]
-        while stack:
-            v, p = stack.pop()
-            if p <= 0:
-                continue
-            if v in targets:
-                w[targets[v]] += p
-                continue
-            for c in game.nodes[v].children:
-                stack.append((c, p * self.edge[c]))
+        w = _carried(game, self.edge, prev, act, k, mu_prev)
         s = w.sum()
         return w / s if s > _REACH else None
 

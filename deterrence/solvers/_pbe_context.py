@@ -41,6 +41,10 @@ class _Ctx:
     carry: dict[tuple[int, int, int], list] = field(default_factory=dict)  # ``pbe._carry_paths``
     table: Any = None  # the pure profiles of the search evaluated once (``_pbe_table.PureTable``), if built
     _exact: Any = None
+    #: per information set: its nodes (indices), Nature's mask and Nature's odds (built on first use)
+    set_nodes: list[np.ndarray] = field(init=False)
+    _possible: dict[int, np.ndarray] = field(default_factory=dict)
+    _prior_belief: dict[int, np.ndarray] = field(default_factory=dict)
 
     @property
     def exact(self) -> Any:
@@ -55,6 +59,7 @@ class _Ctx:
         self.batch = BatchTree(self.game)
         #: which chance moves have positive probability (part of the keys of what the tree alone decides)
         self.chance_key = (self.game._chance_prob > 0).tobytes()
+        self.set_nodes = [np.array(h.nodes, dtype=np.intp) for h in self.game.infosets]
 
     def evaluate(self, beh: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(reach, edge probabilities, node values) of a profile, cached."""
@@ -75,11 +80,21 @@ class _Ctx:
 
     def possible(self, k: int) -> np.ndarray:
         """Mask of the nodes of set ``k`` that Nature reaches with positive probability (all of
-        them if none is): no belief may weigh the others, whatever the policy."""
-        mask = self.prior[list(self.game.infosets[k].nodes)] > 0
-        return mask if mask.any() else np.ones(len(mask), dtype=bool)
+        them if none is): no belief may weigh the others, whatever the policy (kept, read-only)."""
+        mask = self._possible.get(k)
+        if mask is None:
+            mask = self.prior[self.set_nodes[k]] > 0
+            if not mask.any():
+                mask = np.ones(len(mask), dtype=bool)
+            mask.setflags(write=False)
+            self._possible[k] = mask
+        return mask
 
     def prior_belief(self, k: int) -> np.ndarray:
-        w = self.prior[list(self.game.infosets[k].nodes)]
-        s = w.sum()
-        return w / s if s > 0 else np.full(len(w), 1.0 / len(w))
+        """Nature's odds of the nodes of set ``k`` (uniform if Nature reaches none), a fresh copy."""
+        mu = self._prior_belief.get(k)
+        if mu is None:
+            w = self.prior[self.set_nodes[k]]
+            s = w.sum()
+            mu = self._prior_belief[k] = w / s if s > 0 else np.full(len(w), 1.0 / len(w))
+        return mu.copy()

@@ -42,9 +42,9 @@ Belief support of a support pattern (:class:`BeliefSupportPruner`)
 All the patterns of a solve are tested in one compiled pass (:meth:`BeliefSupportPruner.admits_all`):
 per pattern its reach (the indicator profile, top down), its support bounds, then the test at
 every set, each pattern redoing from the one before only what reads a set whose support changed
-(the same numbers and verdicts as a pass over the pattern alone); the sets each admitted pattern reaches come from a second such pass
-(:meth:`BeliefSupportPruner.reached`), and the indicators of a pattern list are kept for the
-next solve of the same list (a sweep's points share it).
+(the same numbers and verdicts as a pass over the pattern alone); the sets each admitted pattern
+reaches come from a second such pass (:meth:`BeliefSupportPruner.reached`), and the indicators
+of a pattern list are kept for the next solve of the same list (a sweep's points share it).
 
 Indifference systems with no root inside the box (:func:`no_interior_root`)
     Before a pattern's system goes to the Gröbner basis, its equations (exact integer
