@@ -585,3 +585,20 @@ def test_carried_beliefs_equal_the_walk_bit_for_bit():
         mu_prev[int(rng.integers(len(mu_prev)))] = 0.0
         want = _carried_by_walk(game, edge, prev, act, k, mu_prev)
         assert _carried(game, edge, prev, act, k, mu_prev).tobytes() == want.tobytes()
+
+
+def test_profitable_share_of_two_actions_is_the_clipped_crossing():
+    from deterrence.solvers._pbe_beliefs import _profitable_share
+
+    rng = np.random.default_rng(12)
+    for _ in range(500):
+        dev = rng.choice([rng.normal(size=2), rng.integers(-3, 4, size=2).astype(float) / 4])
+        ustar = float(rng.choice([dev[int(rng.integers(2))], float(dev.mean()), rng.normal()]))
+        tol = float(rng.choice([0.0, 1e-12]))
+        d1, d2, thr = float(dev[0]), float(dev[1]), ustar + tol
+        if abs(d1 - d2) <= 1e-15:
+            want = 1.0 if d1 > thr else 0.0
+        else:
+            t0 = (thr - d2) / (d1 - d2)
+            want = float(np.clip(1.0 - t0, 0.0, 1.0)) if d1 > d2 else float(np.clip(t0, 0.0, 1.0))
+        assert _profitable_share(dev, ustar, tol) == want

@@ -142,7 +142,7 @@ def _profitable_share(dev: np.ndarray, ustar: float, tol: float) -> float:
         if abs(d1 - d2) <= 1e-15:
             return 1.0 if d1 > thr else 0.0
         t0 = (thr - d2) / (d1 - d2)
-        return float(np.clip(1.0 - t0, 0.0, 1.0)) if d1 > d2 else float(np.clip(t0, 0.0, 1.0))
+        return min(max(1.0 - t0, 0.0), 1.0) if d1 > d2 else min(max(t0, 0.0), 1.0)  # (clipped to [0, 1])
     grid = _mixture_grid(m)
     thr = ustar + tol
     values = grid @ dev
@@ -320,22 +320,31 @@ class _Beliefs:
         s = w.sum()
         return w / s if s > _REACH else None
 
+    def _groups(self, k: int) -> dict[tuple[tuple[int, int], ...], list[int]]:
+        """:func:`_deviation_groups` of set ``k``, kept in the context by which moves of the profile
+        have probability at most ``_REACH`` (all it reads of the profile); do not modify."""
+        key = (k, (np.concatenate(self.beh) <= _REACH).tobytes())
+        out = self.ctx.groups.get(key)
+        if out is None:
+            out = self.ctx.groups[key] = _deviation_groups(self.ctx.game, self.beh, k)
+        return out
+
     def _d1(self, k: int) -> np.ndarray:
         """The D1-style belief at unreached set ``k`` (see the docstring of :mod:`deterrence.solvers.pbe`)."""
         ctx, game, beh = self.ctx, self.ctx.game, self.beh
         h = game.infosets[k]
         q = ctx.q(self.values, k)
         answers = _br_actions(q[ctx.possible(k)], ctx.tol)
-        groups = _deviation_groups(game, beh, k)
+        groups = self._groups(k)
         if not groups:
             return ctx.prior_belief(k)
-        # deviation payoff of each type against each admissible pure answer
+        # deviation payoff of each type against each admissible pure answer: the profile with the
+        # answer played at k (its edge probabilities: the profile's, the answer's at k's edges)
         answer_values = []
         for b in answers:
-            alt = [x.copy() for x in beh]
-            alt[k] = np.zeros(len(h.actions))
-            alt[k][b] = 1.0
-            answer_values.append(game.node_values(alt))
+            alt = self.edge.copy()
+            alt[ctx.kids[k]] = np.eye(len(h.actions))[b]
+            answer_values.append(game.node_values(beh, alt))
         scores = {}
         for devs in groups:
             iota, a = devs[-1]  # the last deviation is the one that tells these nodes apart
@@ -345,7 +354,7 @@ class _Beliefs:
                 continue
             hi = game.infosets[iota]
             i = hi.player
-            ustar = float(mu_i @ self.values[list(hi.nodes), i])
+            ustar = float(mu_i @ self.values[ctx.set_nodes[iota], i])
             dev = np.array([float(mu_i @ vals[ctx.kids[iota][:, a], i]) for vals in answer_values])
             scores[devs] = _profitable_share(dev, ustar, ctx.tol)
         best = max(scores.values())
