@@ -176,20 +176,38 @@ def _deviations(game: ExtensiveFormGame, beh: Sequence[np.ndarray], v: int
 
     ``None`` if a chance move on the path has probability 0 (no deviation explains the node).
     """
+    moves = _path_moves(game, v)
+    if moves is None:
+        return None
+    return tuple((k, a) for k, a in moves if beh[k][a] <= _REACH) or None
+
+
+def _path_moves(game: ExtensiveFormGame, v: int) -> tuple[tuple[int, int], ...] | None:
+    """The player moves (information set, action) on the path to ``v``, root first; ``None`` if a
+    chance move on it has probability 0 (kept on the game: its tree and chance probabilities)."""
+    cache = game.__dict__.get("_pbe_path_moves")
+    if cache is None or cache[0] is not game._chance_prob:
+        cache = game.__dict__["_pbe_path_moves"] = (game._chance_prob, {})
+    kept = cache[1]
+    if v in kept:
+        return kept[v]
     path = []
-    while game.nodes[v].parent >= 0:
-        path.append(v)
-        v = game.nodes[v].parent
-    devs = []
+    u = v
+    while game.nodes[u].parent >= 0:
+        path.append(u)
+        u = game.nodes[u].parent
+    moves: list[tuple[int, int]] | None = []
     for c in reversed(path):
         nd = game.nodes[c]
         par = game.nodes[nd.parent]
         if par.kind == CHANCE:
             if float(game.chance_infos[par.infoset].probs[nd.action]) <= 0:
-                return None
-        elif beh[par.infoset][nd.action] <= _REACH:
-            devs.append((par.infoset, nd.action))
-    return tuple(devs) or None
+                moves = None
+                break
+        else:
+            moves.append((par.infoset, nd.action))
+    out = kept[v] = None if moves is None else tuple(moves)
+    return out
 
 
 def _deviation_groups(game: ExtensiveFormGame, beh: Sequence[np.ndarray], k: int
@@ -320,22 +338,12 @@ class _Beliefs:
         s = w.sum()
         return w / s if s > _REACH else None
 
-    def _groups(self, k: int) -> dict[tuple[tuple[int, int], ...], list[int]]:
-        """:func:`_deviation_groups` of set ``k``, kept in the context by which moves of the profile
-        have probability at most ``_REACH`` (all it reads of the profile); do not modify."""
-        key = (k, (np.concatenate(self.beh) <= _REACH).tobytes())
-        out = self.ctx.groups.get(key)
-        if out is None:
-            out = self.ctx.groups[key] = _deviation_groups(self.ctx.game, self.beh, k)
-        return out
-
     def _d1(self, k: int) -> np.ndarray:
         """The D1-style belief at unreached set ``k`` (see the docstring of :mod:`deterrence.solvers.pbe`)."""
         ctx, game, beh = self.ctx, self.ctx.game, self.beh
-        h = game.infosets[k]
         q = ctx.q(self.values, k)
         answers = _br_actions(q[ctx.possible(k)], ctx.tol)
-        groups = self._groups(k)
+        groups = _deviation_groups(game, beh, k)
         if not groups:
             return ctx.prior_belief(k)
         # deviation payoff of each type against each admissible pure answer: the profile with the
@@ -343,7 +351,8 @@ class _Beliefs:
         answer_values = []
         for b in answers:
             alt = self.edge.copy()
-            alt[ctx.kids[k]] = np.eye(len(h.actions))[b]
+            alt[ctx.kids[k]] = 0.0
+            alt[ctx.kids[k][:, b]] = 1.0
             answer_values.append(game.node_values(beh, alt))
         scores = {}
         for devs in groups:

@@ -45,7 +45,6 @@ class _Ctx:
     set_nodes: list[np.ndarray] = field(init=False)
     _possible: dict[int, np.ndarray] = field(default_factory=dict)
     _prior_belief: dict[int, np.ndarray] = field(default_factory=dict)
-    groups: dict[tuple[int, bytes], dict] = field(default_factory=dict)  # ``_Beliefs._groups``
 
     @property
     def exact(self) -> Any:
