@@ -244,8 +244,7 @@ def _snapped_candidate(c: Candidate) -> Candidate:
     strategies = _snap_all(c.strategies)
     if c.beliefs is None and type(c.strategies) is tuple and all(map(operator.is_, strategies, c.strategies)):
         return c
-    return replace(c, strategies=strategies,
-                   beliefs=None if c.beliefs is None else tuple(_snap(b) for b in c.beliefs))
+    return replace(c, strategies=strategies, beliefs=None if c.beliefs is None else _snap_all(c.beliefs))
 
 
 @njit

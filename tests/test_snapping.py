@@ -63,3 +63,39 @@ def test_pure_tree_answers_read_pure(model: str) -> None:
     for eq in dt.solve(dt.load_model(model).game(), "pbe"):
         for s in eq.strategies:
             assert not np.any((s > 0) & (s < SNAP)), s
+
+
+def _dedupe_one_stack_per_candidate(cands, tol):
+    """The deduplication before its kept vectors were one preallocated array (the oracle)."""
+    from deterrence.solvers._dispatch import _flat
+
+    atol = max(tol, 1e-9) * 10
+    out, kept = [], []
+    for c in cands:
+        v = _flat(c)
+        if kept and len(kept[0]) == len(v):
+            if (np.abs(np.asarray(kept) - v).max(axis=1) <= atol).any():
+                continue
+        out.append(c)
+        kept.append(v)
+    return out
+
+
+def test_dedupe_keeps_what_the_stack_per_candidate_kept():
+    from deterrence.solvers._dispatch import dedupe
+
+    rng = np.random.default_rng(4)
+    dropped = 0
+    for _ in range(200):
+        base = [rng.dirichlet(np.ones(3)) for _ in range(int(rng.integers(2, 6)))]
+        cands = []
+        with_beliefs = rng.random() < 0.5
+        for _ in range(int(rng.integers(0, 30))):
+            b = base[int(rng.integers(len(base)))]
+            noise = rng.choice([0.0, 1e-9, 5e-8, 1e-3]) * rng.normal(size=3)
+            beliefs = (b + noise,) if with_beliefs else None
+            cands.append(Candidate(strategies=(b + noise, 1 - b), beliefs=beliefs))
+        want = _dedupe_one_stack_per_candidate(cands, 1e-9)
+        assert [id(c) for c in dedupe(cands, 1e-9)] == [id(c) for c in want]
+        dropped += len(cands) - len(want)
+    assert dropped > 500

@@ -535,10 +535,26 @@ def dedupe(cands: Iterable[Candidate], tol: float) -> Sequence[Candidate]:
         return cands.distinct(atol)
     if isinstance(cands, list) and len(cands) <= 1:
         return cands  # nothing to compare
+    cands = list(cands)
+    flats = [_flat(c) for c in cands]
+    if len({len(v) for v in flats}) > 1:
+        return _dedupe_ragged(cands, flats, atol)
+    out: list[Candidate] = []
+    kept = np.empty((len(flats), len(flats[0]) if flats else 0))  # the kept vectors, rows [:len(out)]
+    for c, v in zip(cands, flats, strict=True):
+        if out and (np.abs(kept[:len(out)] - v).max(axis=1) <= atol).any():
+            continue
+        kept[len(out)] = v
+        out.append(c)
+    return out
+
+
+def _dedupe_ragged(cands: list[Candidate], flats: list[np.ndarray], atol: float) -> list[Candidate]:
+    """:func:`dedupe` of candidates whose vectors differ in length (compared with the first kept
+    one's length only)."""
     out: list[Candidate] = []
     kept: list[np.ndarray] = []
-    for c in cands:
-        v = _flat(c)
+    for c, v in zip(cands, flats, strict=True):
         if kept and len(kept[0]) == len(v):
             diff = np.abs(np.asarray(kept) - v).max(axis=1)
             if (diff <= atol).any():
