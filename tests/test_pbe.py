@@ -602,3 +602,17 @@ def test_profitable_share_of_two_actions_is_the_clipped_crossing():
             t0 = (thr - d2) / (d1 - d2)
             want = float(np.clip(1.0 - t0, 0.0, 1.0)) if d1 > d2 else float(np.clip(t0, 0.0, 1.0))
         assert _profitable_share(dev, ustar, tol) == want
+
+
+def test_label_closeness_is_numpys_allclose():
+    from deterrence.solvers.pbe import _close
+
+    rng = np.random.default_rng(13)
+    for _ in range(2000):
+        a = rng.dirichlet(np.ones(3))
+        b = a + rng.choice([0.0, 1e-12, 1e-9, 2e-9, 1e-6, 1e-3]) * rng.normal(size=3)
+        if rng.random() < 0.05:
+            b[int(rng.integers(3))] = rng.choice([np.nan, np.inf, -np.inf])
+        if rng.random() < 0.05:
+            a[int(rng.integers(3))] = rng.choice([np.nan, np.inf])
+        assert _close(a, b) == bool(np.allclose(a, b, atol=1e-9))

@@ -162,13 +162,19 @@ def _label(ctx: _Ctx, beh: Sequence[np.ndarray]) -> str:
         return ""
     moves = [np.asarray(beh[k]) for k in ctx.senders]
     pure = all(m.max() >= 1 - _INTERIOR for m in moves)
-    same = all(np.allclose(m, moves[0], atol=1e-9) for m in moves)
+    same = all(_close(m, moves[0]) for m in moves)
     if same:
         return "pooling"
     if pure:
         picks = [int(np.argmax(m)) for m in moves]
         return "separating" if len(set(picks)) == len(picks) else "partially pooling"
     return "semi-separating"
+
+
+def _close(a: np.ndarray, b: np.ndarray) -> bool:
+    """``np.allclose(a, b, atol=1e-9)`` (its formula, without its argument handling)."""
+    with np.errstate(invalid="ignore"):
+        return bool(np.all(((np.abs(a - b) <= 1e-9 + 1e-5 * np.abs(b)) & np.isfinite(b)) | (a == b)))
 
 
 @dataclass
