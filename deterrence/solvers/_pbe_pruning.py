@@ -399,21 +399,10 @@ def _refold(p: int, start: int, stop: int, children: np.ndarray, flat: np.ndarra
             hi: np.ndarray) -> None:
     """Node ``p``'s support bounds from its start value and its children ``children[start:stop]``,
     as :func:`_bounds_kernel` folds them."""
-    players = lo.shape[1]
-    for i in range(players):
+    for i in range(lo.shape[1]):
         lo[p, i], hi[p, i] = start_lo[p, i], start_hi[p, i]
     for e in range(start, stop):
-        c = children[e]
-        if decision[c]:
-            if row[flat[c]]:
-                for i in range(players):
-                    lo[p, i] = min(lo[p, i], lo[c, i])
-                    hi[p, i] = max(hi[p, i], hi[c, i])
-        else:
-            w = chance[c]
-            for i in range(players):
-                lo[p, i] += w * lo[c, i]
-                hi[p, i] += w * hi[c, i]
+        _fold(p, children[e], flat, chance, decision, row, lo, hi)
 
 
 @njit
@@ -534,19 +523,25 @@ def _bounds_kernel(order: np.ndarray, parent: np.ndarray, flat: np.ndarray, chan
                    decision: np.ndarray, ind: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> None:
     """Fold every node into its parent, deepest level first: min / max over a decision node's
     support children, Nature's weighted sum at a chance node (in node order, as ``np.add.at``)."""
-    players = lo.shape[1]
     for c in order:
-        p = parent[c]
-        if decision[c]:
-            if ind[flat[c]]:
-                for i in range(players):
-                    lo[p, i] = min(lo[p, i], lo[c, i])
-                    hi[p, i] = max(hi[p, i], hi[c, i])
-        else:
-            w = chance[c]
-            for i in range(players):
-                lo[p, i] += w * lo[c, i]
-                hi[p, i] += w * hi[c, i]
+        _fold(parent[c], c, flat, chance, decision, ind, lo, hi)
+
+
+@njit(inline=True)
+def _fold(p: int, c: int, flat: np.ndarray, chance: np.ndarray, decision: np.ndarray, ind: np.ndarray,
+          lo: np.ndarray, hi: np.ndarray) -> None:
+    """Fold child ``c`` into its parent ``p``: min / max if ``c`` is a support action's child
+    (``ind``), Nature's weighted sum if ``c`` is a chance move's."""
+    if decision[c]:
+        if ind[flat[c]]:
+            for i in range(lo.shape[1]):
+                lo[p, i] = min(lo[p, i], lo[c, i])
+                hi[p, i] = max(hi[p, i], hi[c, i])
+    else:
+        w = chance[c]
+        for i in range(lo.shape[1]):
+            lo[p, i] += w * lo[c, i]
+            hi[p, i] += w * hi[c, i]
 
 
 # ---------------------------------------------------------------------------------- pattern cache
