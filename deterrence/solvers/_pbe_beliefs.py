@@ -46,8 +46,9 @@ def _supporting_belief(q: np.ndarray, sigma: np.ndarray, mu0: np.ndarray, tol: f
         mu = np.array([t, 1.0 - t])
         return mu if (mu @ gap).min() >= -tol else None
     key = (gap.shape, gap.tobytes(), mu0.tobytes(), tol)
-    if key in _LP_BELIEFS:
-        return _LP_BELIEFS[key]
+    hit = _LP_BELIEFS.get(key, _MISSING)  # (one lookup: another thread may empty the dict)
+    if hit is not _MISSING:
+        return hit
     mu = _lp_belief(gap, mu0, tol)
     if mu is not None:
         mu.setflags(write=False)
@@ -62,6 +63,7 @@ def _supporting_belief(q: np.ndarray, sigma: np.ndarray, mu0: np.ndarray, tol: f
 #: 269); emptied when full
 _LP_BELIEFS: dict[tuple, np.ndarray | None] = {}
 _LP_BELIEFS_MAX = 4096
+_MISSING = object()
 
 
 def _lp_belief(gap: np.ndarray, mu0: np.ndarray, tol: float) -> np.ndarray | None:
