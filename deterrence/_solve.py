@@ -168,9 +168,10 @@ def _beliefs(game: Any, cand: Candidate, reach: np.ndarray | None
 
 def _set_paths(game: Any) -> list[tuple[str, tuple[str, ...]]]:
     """Each information set's name and its nodes' paths (the tree alone: kept in its ``tree_cache``)."""
-    out = game.tree_cache.get("set_paths")
+    cache = getattr(game, "tree_cache", {})
+    out = cache.get("set_paths")
     if out is None:
-        out = game.tree_cache["set_paths"] = [
+        out = cache["set_paths"] = [
             (h.name, tuple(game.nodes[v].path for v in h.nodes)) for h in game.infosets]
     return out
 

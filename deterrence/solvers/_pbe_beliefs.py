@@ -118,7 +118,7 @@ def _br_actions(q: np.ndarray, tol: float) -> list[int]:
     return list(out)
 
 
-_BR_ACTIONS: dict[tuple, tuple[int, ...]] = {}
+_BR_ACTIONS: dict[tuple, tuple[int, ...]] = {}  # by exact input, emptied when full as _LP_BELIEFS
 
 
 def _br_actions_uncached(q: np.ndarray, tol: float) -> tuple[int, ...]:
@@ -237,8 +237,8 @@ def _own_paths(game: ExtensiveFormGame, prev: int, act: int, k: int) -> list[tup
     that node), in the order a depth-first walk from every node of ``prev`` (last first, last
     child first) reaches them; from the tree alone (kept in its ``tree_cache``).
 
-    :meth:`_Beliefs._own_consistent` adds the paths' weights in this order, which is the order
-    of its walk (before it was cached: a walk per profile, stopping where the weight is 0).
+    :func:`_carried` adds the paths' weights in this order, the order of the walk it replaced (a
+    walk per profile, stopping where the weight is 0; in a tree each node has one path anyway).
     """
     key = ("own_paths", prev, act, k)
     out = game.tree_cache.get(key)
@@ -256,7 +256,6 @@ def _own_paths(game: ExtensiveFormGame, prev: int, act: int, k: int) -> list[tup
                 stack.append((c, pos, [*path, c]))
         game.tree_cache[key] = out
     return out
-
 
 
 def _carried(game: ExtensiveFormGame, edge: np.ndarray, prev: int, act: int, k: int, mu_prev: np.ndarray
