@@ -114,6 +114,9 @@ class ExactTree:
         self._payoffs: dict[tuple, dict[Choice, list[int]]] = {}  # by (set, spec): by choice
         self._kept = 0
         self._paths: dict[tuple[int, int, int], list[tuple[int, int, list[int]]]] = {}
+        self._relevant: dict[tuple[int, str], tuple[int, ...]] = {}
+        self._conditions: dict[tuple, list[dict[tuple[int, ...], int]]] = {}
+        self._embeddings: dict[tuple[tuple[int, ...], int], dict[tuple[int, ...], tuple[int, ...]]] = {}
 
     def _edge(self, v: int, chosen: Any) -> int:
         e = self.edge_of[v]
@@ -286,6 +289,84 @@ class ExactTree:
         return out
 
 
+    def polynomials(self, pattern: Sequence[tuple[int, ...]], mixed: Sequence[int], specs: dict[int, tuple]
+                    ) -> list[dict[tuple[int, ...], int]]:
+        """The pattern's indifference conditions as polynomials with integer coefficients: those of
+        :func:`exact_conditions` turned into polynomials by :func:`integer_polynomial`, set by set
+        (``k`` in ``mixed``, ``j >= 1``), kept across patterns.
+
+        A condition of set ``k`` depends on the choices at the sets its weights read (the player
+        moves above its nodes; for ``prior`` weights none; for a belief carried forward, every set)
+        and at the sets below its nodes' children, and on no other: it is computed at the vertices
+        of those sets alone (the others at their first action, as :func:`exact_conditions` fixes
+        the pure ones) and kept by ``k``, its spec and the pattern at those sets. Its coefficients
+        are those over all of ``mixed`` (a difference along the axis of a set it does not depend on
+        is zero), in the same order (that of the vertices over ``mixed``, in which the monomials
+        of the sets it depends on come in their own order).
+        """
+        mixed_set = set(mixed)
+        nv = sum(len(pattern[j]) - 1 for j in mixed)
+        out: list[dict[tuple[int, ...], int]] = []
+        for k in mixed:
+            spec = specs.get(k, ("reach",))
+            where, local = self._set_polynomials(k, spec, pattern, mixed, mixed_set, specs)
+            embed = self._embeddings.get((where, nv))
+            if embed is None:
+                embed = self._embeddings[(where, nv)] = {}
+            for poly in local:
+                full = {}
+                for mono, c in poly.items():
+                    m = embed.get(mono)
+                    if m is None:
+                        row = [0] * nv
+                        for i, e in enumerate(mono):
+                            if e:
+                                row[where[i]] = 1
+                        m = embed[mono] = tuple(row)
+                    full[m] = c
+                out.append(full)
+        return out
+
+    def _set_polynomials(self, k: int, spec: tuple, pattern: Sequence[tuple[int, ...]], mixed: Sequence[int],
+                         mixed_set: set[int], specs: dict[int, tuple]
+                         ) -> tuple[tuple[int, ...], list[dict[tuple[int, ...], int]]]:
+        """Set ``k``'s conditions over the mixed sets they depend on (see :meth:`polynomials`, kept)
+        and where each of their unknowns sits among those of ``mixed``."""
+        relevant = self.relevant_sets(k, spec[0])
+        where: list[int] = []
+        offset = 0
+        for j in mixed:
+            if j in relevant:
+                where.extend(range(offset, offset + len(pattern[j]) - 1))
+            offset += len(pattern[j]) - 1
+        sets = [j for j in mixed if j in relevant]
+        key = (k, spec, spec[0] == "own" and tuple(sorted(specs.items())), pattern[k], tuple(sets),
+               tuple([pattern[j] if j in mixed_set else pattern[j][0] for j in relevant]))
+        local = self._conditions.get(key)
+        if local is None:
+            local = [integer_polynomial(pattern, sets, v)
+                     for v in exact_conditions(self, pattern, sets, specs, sets=[k])]
+            if len(self._conditions) < 100_000:
+                self._conditions[key] = local
+        return tuple(where), local
+
+    def relevant_sets(self, k: int, kind: str) -> tuple[int, ...]:
+        """The information sets whose choices set ``k``'s conditions under weights of this kind
+        may depend on: those with a move above its nodes (the weights; none for ``prior``, every
+        set for ``own``) or a node below their children (the payoffs), cached."""
+        out = self._relevant.get((k, kind))
+        if out is None:
+            h = self.game.infosets[k]
+            sets: set[int] = set()
+            if kind == "own":
+                sets.update(range(len(self.game.infosets)))
+            elif kind != "prior":
+                sets.update(j for v in h.nodes for j, _ in self.moves[v])
+            sets.update(j for v in h.nodes for c in self.children[v] for j in self.sets_below[c])
+            out = self._relevant[(k, kind)] = tuple(sorted(sets))
+        return out
+
+
 def carry_paths(game: ExtensiveFormGame, prev: int, act: int, k: int) -> list[tuple[int, int, list[int]]]:
     """How a belief at set ``prev`` is carried through action ``act`` to set ``k``: per pair of
     nodes ``(u, v)`` (positions in their sets) with ``v`` below ``u``'s child by ``act``, the
@@ -336,3 +417,48 @@ def exact_conditions(tree: ExactTree, pattern: Sequence[tuple[int, ...]], mixed:
         for j in range(1, len(s)):
             out.append([pay[s[j]] - pay[s[0]] for pay in pays])
     return out
+
+
+def integer_polynomial(pattern: Sequence[tuple[int, ...]], mixed: Sequence[int], values: Sequence[int]
+                       ) -> dict[tuple[int, ...], int]:
+    """One condition given by its exact (integer) values at the vertices, as a polynomial in the
+    unknowns ``x_{k,j}`` (monomial -> integer coefficient).
+
+    With ``σ_k(a_0) = 1 − Σ_j x_{k,j}`` a condition ``Σ_c Π_k σ_k(c_k) · v_c`` is, in one set's
+    unknowns with the others fixed, ``v_0 + Σ_j x_{k,j} (v_j − v_0)``: its coefficients follow
+    from the values by that difference along each set's axis in turn (a tensor product of one
+    small triangular map per set), in integer arithmetic; ``values`` are in
+    ``itertools.product`` order over ``mixed``.
+    """
+    differences, monomials = _polynomial_plan(tuple(len(pattern[k]) for k in mixed))
+    f = list(map(int, values))
+    for p, q in differences:
+        f[p] -= f[q]
+    return {mono: f[p] for p, mono in monomials if f[p]}
+
+
+_Plan = tuple[list[tuple[int, int]], list[tuple[int, tuple[int, ...]]]]
+_PLANS: dict[tuple[int, ...], _Plan] = {}
+
+
+def _polynomial_plan(shape: tuple[int, ...]) -> _Plan:
+    """How :func:`integer_polynomial` turns vertex values of this shape into coefficients, cached:
+    the in-place differences ``f[p] -= f[q]`` (axis by axis; ``q`` is ``p`` with that axis's index
+    set to 0, untouched while that axis is done, so each entry becomes ``v_j − v_0`` along it),
+    and each flat position's monomial (``itertools.product`` order)."""
+    plan = _PLANS.get(shape)
+    if plan is None:
+        strides = [math.prod(shape[i + 1:]) for i in range(len(shape))]
+        indices = list(itertools.product(*(range(m) for m in shape)))
+        differences = [(p, p - index[axis] * strides[axis]) for axis in range(len(shape))
+                       for p, index in enumerate(indices) if index[axis]]
+        offsets = list(itertools.accumulate((m - 1 for m in shape), initial=0))
+        monomials = []
+        for p, index in enumerate(indices):
+            mono = [0] * offsets[-1]
+            for i, j in enumerate(index):
+                if j:
+                    mono[offsets[i] + j - 1] = 1
+            monomials.append((p, tuple(mono)))
+        plan = _PLANS[shape] = (differences, monomials)
+    return plan

@@ -17,7 +17,6 @@ with no root inside the box, so their order changes no result, only the time.
 from __future__ import annotations
 
 import itertools
-import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -41,7 +40,7 @@ def _solve_multilinear(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: lis
     real roots strictly inside the simplices are returned. The screens read the float
     ``values``; ``exact()`` gives the same equations as polynomials with integer coefficients,
     built from the vertex values in exact arithmetic (:mod:`deterrence.solvers._pbe_exact`,
-    :func:`integer_polynomial`).
+    :func:`~deterrence.solvers._pbe_exact.integer_polynomial`).
     """
     if all(len(pattern[k]) == 2 for k in mixed) and len(mixed) == 2:
         return _solve_two_binary(ctx, values, names)
@@ -89,51 +88,6 @@ def _screened_box(pattern: Sequence[tuple[int, ...]], mixed: list[int], values: 
     if nv > _MAX_BOX_DIMENSION:
         return None
     return _box_corners(values, shapes), nv
-
-
-def integer_polynomial(pattern: Sequence[tuple[int, ...]], mixed: Sequence[int], values: Sequence[int]
-                       ) -> dict[tuple[int, ...], int]:
-    """One condition given by its exact (integer) values at the vertices, as a polynomial in the
-    unknowns ``x_{k,j}`` (monomial -> integer coefficient).
-
-    With ``σ_k(a_0) = 1 − Σ_j x_{k,j}`` a condition ``Σ_c Π_k σ_k(c_k) · v_c`` is, in one set's
-    unknowns with the others fixed, ``v_0 + Σ_j x_{k,j} (v_j − v_0)``: its coefficients follow
-    from the values by that difference along each set's axis in turn (a tensor product of one
-    small triangular map per set), in integer arithmetic; ``values`` are in
-    ``itertools.product`` order over ``mixed``.
-    """
-    differences, monomials = _polynomial_plan(tuple(len(pattern[k]) for k in mixed))
-    f = list(map(int, values))
-    for p, q in differences:
-        f[p] -= f[q]
-    return {mono: f[p] for p, mono in monomials if f[p]}
-
-
-_Plan = tuple[list[tuple[int, int]], list[tuple[int, tuple[int, ...]]]]
-_PLANS: dict[tuple[int, ...], _Plan] = {}
-
-
-def _polynomial_plan(shape: tuple[int, ...]) -> _Plan:
-    """How :func:`integer_polynomial` turns vertex values of this shape into coefficients, cached:
-    the in-place differences ``f[p] -= f[q]`` (axis by axis; ``q`` is ``p`` with that axis's index
-    set to 0, untouched while that axis is done, so each entry becomes ``v_j − v_0`` along it),
-    and each flat position's monomial (``itertools.product`` order)."""
-    plan = _PLANS.get(shape)
-    if plan is None:
-        strides = [math.prod(shape[i + 1:]) for i in range(len(shape))]
-        indices = list(itertools.product(*(range(m) for m in shape)))
-        differences = [(p, p - index[axis] * strides[axis]) for axis in range(len(shape))
-                       for p, index in enumerate(indices) if index[axis]]
-        offsets = list(itertools.accumulate((m - 1 for m in shape), initial=0))
-        monomials = []
-        for p, index in enumerate(indices):
-            mono = [0] * offsets[-1]
-            for i, j in enumerate(index):
-                if j:
-                    mono[offsets[i] + j - 1] = 1
-            monomials.append((p, tuple(mono)))
-        plan = _PLANS[shape] = (differences, monomials)
-    return plan
 
 
 class _Multilinear:
