@@ -163,8 +163,8 @@ def _random_specs(game: dt.ExtensiveFormGame, mixed: list[int], rng: np.random.G
             for _ in range(int(rng.integers(1, 3))):
                 sets = rng.choice(len(sizes), size=int(rng.integers(0, 3)), replace=False)
                 devs = tuple((int(j), int(rng.integers(sizes[j]))) for j in sets)
-                positions = tuple(int(p) for p in rng.choice(len(nodes), size=int(rng.integers(1, len(nodes) + 1)),
-                                                             replace=False))
+                size = int(rng.integers(1, len(nodes) + 1))
+                positions = tuple(int(p) for p in rng.choice(len(nodes), size=size, replace=False))
                 groups.append((devs, positions))
             specs[k] = ("types", tuple(groups), tuple(bool(rng.integers(2)) for _ in groups))
         elif kind == 1:

@@ -17,6 +17,7 @@ with no root inside the box, so their order changes no result, only the time.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -142,12 +143,20 @@ class _Multilinear:
         """Each equation's factors that may vanish inside the box; ``None`` if one has none."""
         factor_sets = []
         for poly in polys:
-            _, facs = poly.factor_list()
-            keep = [f for f, _ in facs if not self._sign_definite(f)]
+            keep = [f for f in self.factors(poly) if not self._sign_definite(f)]
             if not keep:
                 return None
             factor_sets.append(keep)
         return factor_sets
+
+    def factors(self, poly: Any) -> list[Any]:
+        """The irreducible factors of ``poly`` (multiplicities dropped), as sympy's ``factor_list``
+        gives them: itself divided by its content (sign of its leading coefficient) when
+        :func:`_irreducible_multilinear` proves it irreducible, else from ``factor_list``."""
+        if _irreducible_multilinear(poly, self.ring.gens):
+            content = math.gcd(*(int(c) for c in poly.values()))
+            return [poly.quo_ground(self.ring.domain(content if poly.LC > 0 else -content))]
+        return [f for f, _ in poly.factor_list()[1]]
 
     def _keep(self, xs: list[float]) -> None:
         """Keep one real solution (a value per unknown) if strictly inside the simplices and new."""
@@ -201,6 +210,33 @@ class _Multilinear:
         for xs in self._real_roots(basis):
             self._keep(xs)
         return True
+
+
+def _irreducible_multilinear(f: Any, gens: Sequence[Any]) -> bool:
+    """Whether ``f`` (a polynomial of a sympy ring over QQ with integer coefficients) is multilinear
+    (degree at most 1 in each unknown), not constant, and irreducible by this test (``False`` when
+    it cannot tell).
+
+    A product ``f = g · h`` of nonconstant factors of a multilinear ``f`` has them in disjoint
+    sets of unknowns (degrees add up), both nonempty; for ``x`` of ``g`` and ``y`` of ``h``,
+    ``f_x = g_x h``, ``f_y = g h_y`` and ``f_xy = g_x h_y``, so ``f · f_xy = f_x · f_y``. Hence if the
+    graph on the unknowns of ``f`` joining ``x`` and ``y`` whenever ``f · f_xy ≠ f_x · f_y`` is
+    connected, no such split exists and ``f`` is irreducible (Shpilka and Volkovich's criterion for
+    variable-disjoint factors).
+    """
+    used = [i for i in range(len(gens)) if any(m[i] for m in f.keys())]
+    if not used or any(e > 1 for m in f.keys() for e in m):
+        return False
+    first = {i: f.diff(gens[i]) for i in used}
+    component = {used[0]}
+    todo = [used[0]]
+    while todo:
+        i = todo.pop()
+        for j in used:
+            if j not in component and f * first[i].diff(gens[j]) != first[i] * first[j]:
+                component.add(j)
+                todo.append(j)
+    return len(component) == len(used)
 
 
 def _zero_dimensional(basis: list, nv: int) -> bool:
