@@ -1,17 +1,22 @@
-"""The exact steps of the PBE solver's multilinear systems (``_pbe_multilinear``).
+"""The steps of the PBE solver's multilinear systems (``_pbe_multilinear``, ``_pbe_contract``)
+against their older implementations, kept here as oracles.
 
-The factors of an indifference condition are those sympy's ``factor_list`` gives (the older
-implementation, kept here as the oracle) on random multilinear polynomials, irreducible ones
-and products of factors in disjoint unknowns, with integer coefficients up to 50 digits.
+* The factors of an indifference condition are those sympy's ``factor_list`` gives, on random
+  multilinear polynomials, irreducible ones and products of factors in disjoint unknowns, with
+  integer coefficients up to 50 digits.
+* The float screens' inputs are the same to the bit: the values at the box corners (one matrix
+  product per set before) and the box contraction's corner values (``np.kron`` before); the
+  grid kernel (each condition tried in a fixed order before) gives the same verdicts.
 """
 
 from __future__ import annotations
 
 import itertools
 
+import numba
 import numpy as np
 
-from deterrence.solvers import _pbe_multilinear
+from deterrence.solvers import _pbe_contract, _pbe_multilinear
 
 
 def _random_multilinear(system: _pbe_multilinear._Multilinear, unknowns: list[int], rng: np.random.Generator,
@@ -73,3 +78,106 @@ def test_irreducibility_test_never_claims_a_product_irreducible():
     x = gens[0]
     assert not _pbe_multilinear._irreducible_multilinear(x**2 - 2, gens)
     assert _pbe_multilinear._irreducible_multilinear(3 * x * gens[1] - 2 * gens[1] + 5, gens)
+
+
+def _box_corners_by_products(values, shapes):
+    """The older ``_box_corners``: one contraction with the map ``[1 − Σ b, b]`` per set."""
+    maps = []
+    for m in shapes:
+        bits = np.array(list(itertools.product((0, 1), repeat=m - 1)), dtype=float)
+        maps.append(np.column_stack([1 - bits.sum(axis=1), bits]))
+    g = np.asarray(values, dtype=float)
+    f = g.reshape([len(g), *shapes])
+    for i in reversed(range(len(shapes))):
+        f = np.moveaxis(np.tensordot(maps[i], f, axes=([1], [i + 1])), 0, i + 1)
+    return f.reshape(len(g), -1)
+
+
+def test_box_corners_are_those_of_the_matrix_products_to_the_bit():
+    rng = np.random.default_rng(12)
+    for _ in range(600):
+        shapes = [int(m) for m in rng.choice([2, 3, 4], size=int(rng.integers(1, 5)), p=[0.45, 0.45, 0.1])]
+        n_eq = int(rng.integers(1, 6))
+        values = rng.normal(size=(n_eq, int(np.prod(shapes)))) * 10.0 ** int(rng.integers(-3, 4))
+        if rng.random() < 0.3:
+            values = np.round(values)  # exact zeros and ties
+        got = _pbe_multilinear._box_corners(values.tolist(), shapes)
+        # equal as numbers (a zero may lose its sign: ``1 · (−0) + 0 · v`` is ``+0``), bit for bit
+        assert np.array_equal(got, _box_corners_by_products(values.tolist(), shapes))
+
+
+def test_box_contraction_corner_values_are_those_of_the_kronecker_product_to_the_bit():
+    rng = np.random.default_rng(13)
+    for _ in range(300):
+        k = int(rng.integers(1, 8))
+        f = rng.normal(size=(int(rng.integers(1, 6)), 2**k))
+        lo = rng.uniform(0, 0.5, size=k)
+        hi = lo + rng.uniform(0, 0.5, size=k)
+        m = np.ones((1, 1))
+        for a, b in zip(lo, hi, strict=True):
+            m = np.kron(m, np.array([[1 - a, a], [1 - b, b]]))
+        assert _pbe_contract._corner_values(f, lo, hi).tobytes() == (f @ m.T).tobytes()
+
+
+@numba.njit(cache=False)
+def _grid_alive_in_order(g, k, ticks, eps):  # pragma: no cover - compiled
+    """The older grid kernel: the same boxes, each condition tried in its own order."""
+    m = ticks.shape[0] - 1
+    n_c = g.shape[1]
+    cap = 2 + k * (m + 1)
+    lo = np.empty((cap, k), dtype=np.int64)
+    hi = np.empty((cap, k), dtype=np.int64)
+    lo[0, :], hi[0, :] = 0, m
+    top = 1
+    buf = np.empty(n_c)
+    while top > 0:
+        top -= 1
+        bl, bh = lo[top].copy(), hi[top].copy()
+        dead = False
+        for e in range(g.shape[0]):
+            buf[:] = g[e]
+            for i in range(k):
+                bit = 1 << (k - 1 - i)
+                t0, t1 = ticks[bl[i]], ticks[bh[i]]
+                for j in range(n_c):
+                    if not j & bit:
+                        a, b = buf[j], buf[j | bit]
+                        buf[j] = (1.0 - t0) * a + t0 * b
+                        buf[j | bit] = (1.0 - t1) * a + t1 * b
+            if buf.min() > eps or buf.max() < -eps:
+                dead = True
+                break
+        if not dead:
+            axis, width = 0, 0
+            for i in range(k):
+                if bh[i] - bl[i] > width:
+                    axis, width = i, bh[i] - bl[i]
+            if width == 1:
+                return True
+            mid = (bl[axis] + bh[axis]) // 2
+            lo[top, :], hi[top, :] = bl, bh
+            hi[top, axis] = mid
+            lo[top + 1, :], hi[top + 1, :] = bl, bh
+            lo[top + 1, axis] = mid
+            top += 2
+    return False
+
+
+def test_grid_kernel_gives_the_verdicts_of_the_older_one():
+    """On random systems (real values; small integers, with exact zeros and ties on grid lines;
+    some with a planted root near a grid line) both kernels agree, and both verdicts occur."""
+    rng = np.random.default_rng(14)
+    verdicts = []
+    for i in range(300):
+        k = int(rng.integers(1, 8))
+        n_eq = int(rng.integers(1, k + 2))
+        if i % 3 == 0:
+            g = rng.integers(-3, 4, size=(n_eq, 2**k)).astype(float)
+        else:
+            g = rng.normal(size=(n_eq, 2**k)) + rng.normal(size=(n_eq, 1)) * float(rng.uniform(0, 3))
+        ticks = _pbe_multilinear.grid_ticks(8 if k <= 3 else 4)
+        eps = 1e-13 * max(1.0, float(np.abs(g).max()))
+        got = bool(_pbe_multilinear._grid_alive(g, k, ticks, eps))
+        assert got == bool(_grid_alive_in_order(g, k, ticks, eps))
+        verdicts.append(got)
+    assert 30 < sum(verdicts) < 270

@@ -36,7 +36,7 @@ ROUNDS = 6
 _CUT = 0.5137
 
 
-def box_may_vanish(values: list[list[float]], k: int) -> bool:
+def box_may_vanish(values: np.ndarray | list[list[float]], k: int) -> bool:
     """False if the multilinear system certainly has no root with every unknown in
     ``[1e-10, 1 − 1e-10]``.
 
@@ -85,10 +85,15 @@ def _sides(k: int) -> tuple[np.ndarray, np.ndarray]:
 
 def _corner_values(f: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     """The equations' values at the corners of the box ``[lo, hi]`` (multilinear interpolation:
-    the Kronecker product of one 2 x 2 map per unknown), ``(equations, 2^k)``."""
+    the Kronecker product of one 2 x 2 map ``[[1 − lo_i, lo_i], [1 − hi_i, hi_i]]`` per unknown,
+    built left to right), ``(equations, 2^k)``."""
+    maps = np.empty((len(lo), 1, 2, 1, 2))
+    maps[:, 0, 0, 0, 0], maps[:, 0, 0, 0, 1] = 1 - lo, lo
+    maps[:, 0, 1, 0, 0], maps[:, 0, 1, 0, 1] = 1 - hi, hi
     m = np.ones((1, 1))
-    for a, b in zip(lo, hi, strict=True):
-        m = np.kron(m, np.array([[1 - a, a], [1 - b, b]]))
+    for q in maps:
+        r, c = m.shape
+        m = (m[:, None, :, None] * q).reshape(2 * r, 2 * c)
     return f @ m.T
 
 

@@ -77,13 +77,13 @@ def _solve_multilinear(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: lis
 
 
 def _screened_box(pattern: Sequence[tuple[int, ...]], mixed: list[int], values: list[list[float]]
-                  ) -> tuple[list[list[float]], int] | None:
+                  ) -> tuple[np.ndarray, int] | None:
     """What the float screens (the grid sign test and the box contraction) read: the equations'
-    values on the box of the unknowns and its dimension (supports of three or more actions: at
-    the corners of the box of the ``x_{k,j}``); ``None`` beyond :data:`_MAX_BOX_DIMENSION`
-    unknowns, where neither screen runs."""
+    values on the box of the unknowns, ``(equations, 2^k)`` in ``itertools.product`` order, and its
+    dimension ``k`` (supports of three or more actions: at the corners of the box of the
+    ``x_{k,j}``); ``None`` beyond :data:`_MAX_BOX_DIMENSION` unknowns, where neither screen runs."""
     if all(len(pattern[k]) == 2 for k in mixed):
-        return values, len(mixed)
+        return np.asarray(values, dtype=float), len(mixed)
     shapes = [len(pattern[k]) for k in mixed]
     nv = sum(m - 1 for m in shapes)
     if nv > _MAX_BOX_DIMENSION:
@@ -302,11 +302,18 @@ _GRID_SHIFT = 0.0137
 
 def grid_ticks(m: int) -> np.ndarray:
     """The ``m + 1`` ticks per axis of the grid screen: ``1e-10``, ``m − 1`` inner ticks (the
-    multiples of ``1/m`` shifted by :data:`_GRID_SHIFT`) and ``1 − 1e-10``."""
-    return np.concatenate([[_INTERIOR], np.linspace(0, 1, m + 1)[1:-1] + _GRID_SHIFT, [1 - _INTERIOR]])
+    multiples of ``1/m`` shifted by :data:`_GRID_SHIFT`) and ``1 − 1e-10`` (kept: do not write)."""
+    out = _TICKS.get(m)
+    if out is None:
+        out = _TICKS[m] = np.concatenate([[_INTERIOR], np.linspace(0, 1, m + 1)[1:-1] + _GRID_SHIFT,
+                                          [1 - _INTERIOR]])
+    return out
 
 
-def _grid_may_vanish(values: list[list[float]], k: int) -> bool:
+_TICKS: dict[int, np.ndarray] = {}
+
+
+def _grid_may_vanish(values: np.ndarray | list[list[float]], k: int) -> bool:
     """False if the binary system certainly has no root with every ``x`` in ``[1e-10, 1 − 1e-10]``.
 
     The box is cut into a grid of sub-boxes (:func:`grid_ticks`, ``m`` per axis); a multilinear
@@ -331,79 +338,113 @@ def _grid_alive(g: np.ndarray, k: int, ticks: np.ndarray, eps: float) -> bool:
     multilinear hull property: values inside are convex combinations of the corner values), so
     at every corner of its cells, and none of its cells is alive; other boxes are halved across
     their widest index range, down to single cells. The corner values of a box come from the
-    vertex values by interpolating one axis at a time. The verdict is that of testing every cell.
+    vertex values by interpolating one axis at a time (:func:`_condition_dead`). The verdict is
+    that of testing every cell. The conditions are tried in turn, the last one that ruled out a
+    box first (a box is dead if any condition is, so the order changes no verdict).
     """
     m = ticks.shape[0] - 1
-    n_c = g.shape[1]
+    n_e, n_c = g.shape
     cap = 2 + k * (m + 1)  # depth first: a split pops one box and pushes two
     lo = np.empty((cap, k), dtype=np.int64)
     hi = np.empty((cap, k), dtype=np.int64)
     lo[0, :], hi[0, :] = 0, m
     top = 1
     buf = np.empty(n_c)
+    order = np.arange(n_e)
+    bl = np.empty(k, dtype=np.int64)
+    bh = np.empty(k, dtype=np.int64)
     while top > 0:
         top -= 1
-        bl, bh = lo[top].copy(), hi[top].copy()
-        if not _box_dead(g, k, ticks, bl, bh, eps, buf):
-            axis, width = 0, 0
-            for i in range(k):
-                if bh[i] - bl[i] > width:
-                    axis, width = i, bh[i] - bl[i]
-            if width == 1:
-                return True
-            mid = (bl[axis] + bh[axis]) // 2
-            lo[top, :], hi[top, :] = bl, bh
-            hi[top, axis] = mid
-            lo[top + 1, :], hi[top + 1, :] = bl, bh
-            lo[top + 1, axis] = mid
-            top += 2
-    return False
-
-
-@njit
-def _box_dead(g: np.ndarray, k: int, ticks: np.ndarray, bl: np.ndarray, bh: np.ndarray, eps: float,
-              buf: np.ndarray) -> bool:
-    """Whether some condition keeps one strict sign at every corner of the box with tick ranges
-    ``[bl, bh]`` (``buf``: room for one condition's corner values)."""
-    n_c = g.shape[1]
-    for e in range(g.shape[0]):
-        buf[:] = g[e]
-        for i in range(k):  # axis i: the bit of weight 2^(k-1-i) in itertools.product order
-            bit = 1 << (k - 1 - i)
-            t0, t1 = ticks[bl[i]], ticks[bh[i]]
-            for j in range(n_c):
-                if not j & bit:
-                    a, b = buf[j], buf[j | bit]
-                    buf[j] = (1.0 - t0) * a + t0 * b
-                    buf[j | bit] = (1.0 - t1) * a + t1 * b
-        lo_v, hi_v = buf.min(), buf.max()
-        if lo_v > eps or hi_v < -eps:
+        for i in range(k):
+            bl[i], bh[i] = lo[top, i], hi[top, i]
+        dead = False
+        for r in range(n_e):
+            e = order[r]
+            if _condition_dead(g, e, k, ticks, bl, bh, eps, buf):
+                dead = True
+                order[r], order[0] = order[0], e
+                break
+        if dead:
+            continue
+        axis, width = 0, 0
+        for i in range(k):
+            if bh[i] - bl[i] > width:
+                axis, width = i, bh[i] - bl[i]
+        if width == 1:
             return True
+        mid = (bl[axis] + bh[axis]) // 2
+        for i in range(k):
+            lo[top, i], hi[top, i] = bl[i], bh[i]
+            lo[top + 1, i], hi[top + 1, i] = bl[i], bh[i]
+        hi[top, axis] = mid
+        lo[top + 1, axis] = mid
+        top += 2
     return False
+
+
+@njit(inline=True)
+def _condition_dead(g: np.ndarray, e: int, k: int, ticks: np.ndarray, bl: np.ndarray, bh: np.ndarray,
+                    eps: float, buf: np.ndarray) -> bool:
+    """Whether condition ``e`` (row ``e`` of ``g``: values at the unit box's corners) keeps one
+    strict sign at every corner of the box with tick ranges ``[bl, bh]`` (``buf``: room for its
+    corner values)."""
+    n_c = buf.shape[0]
+    for j in range(n_c):
+        buf[j] = g[e, j]
+    for i in range(k):  # axis i: the bit of weight 2^(k-1-i) in itertools.product order
+        bit = 1 << (k - 1 - i)
+        t0, t1 = ticks[bl[i]], ticks[bh[i]]
+        for j in range(n_c):
+            if not j & bit:
+                a, b = buf[j], buf[j | bit]
+                buf[j] = (1.0 - t0) * a + t0 * b
+                buf[j | bit] = (1.0 - t1) * a + t1 * b
+    lo_v = hi_v = buf[0]
+    for j in range(1, n_c):
+        x = buf[j]
+        if x < lo_v:
+            lo_v = x
+        elif x > hi_v:
+            hi_v = x
+    return lo_v > eps or hi_v < -eps
 
 
 #: the most unknowns for which the grid screen runs on supports of three or more actions
 _MAX_BOX_DIMENSION = 7
 
 
-def _box_corners(values: list[list[float]], shapes: list[int]) -> list[list[float]]:
-    """The equations' values at the corners of the unit box of the unknowns ``x_{k,j}``.
+def _box_corners(values: list[list[float]], shapes: list[int]) -> np.ndarray:
+    """The equations' values at the corners of the unit box of the unknowns ``x_{k,j}``,
+    ``(equations, corners)``.
 
     With ``σ_k(a_0) = 1 − Σ_j x_{k,j}`` the equations are affine in each set's unknowns, so
     multilinear on the box ``[0, 1]^{unknowns}``, which contains the product of simplices: the
     grid test on that box (:func:`_grid_may_vanish`) is valid for roots in the simplices. A
     corner assigns 0 or 1 to each unknown; its value follows from the vertex values (corners
-    outside the simplices give ``σ_k(a_0) < 0``).
+    outside the simplices give ``σ_k(a_0) < 0``), one set at a time, last first: at the corner
+    ``b`` of a set's unknowns, ``(1 − Σ b) · v_0 + Σ_j b_j · v_j`` (:func:`_corners_of_set`).
     """
-    maps = []
-    for m in shapes:
-        bits = np.array(list(itertools.product((0, 1), repeat=m - 1)), dtype=float)
-        maps.append(np.column_stack([1 - bits.sum(axis=1), bits]))  # (2^(m-1), m)
     g = np.asarray(values, dtype=float)
     f = g.reshape([len(g), *shapes])  # all the equations at once
     for i in reversed(range(len(shapes))):
-        f = np.moveaxis(np.tensordot(maps[i], f, axes=([1], [i + 1])), 0, i + 1)
-    return f.reshape(len(g), -1).tolist()
+        f = _corners_of_set(f, i + 1, shapes[i])
+    return np.ascontiguousarray(f.reshape(len(g), -1))
+
+
+def _corners_of_set(f: np.ndarray, axis: int, m: int) -> np.ndarray:
+    """Along ``axis`` (a set of ``m`` actions), the values at the corners of its unknowns' box
+    from those at its vertices. Two actions: the corners are the vertices. Three: ``v_0``,
+    ``v_2``, ``v_1`` and ``(−v_0 + v_1) + v_2``, summed in the order of the matrix product of the
+    general case (which is the map ``[1 − Σ b, b]`` of each corner ``b`` times the vertex values,
+    one contraction per set), which it replaces bit for bit."""
+    if m == 2:
+        return f
+    if m == 3:
+        v0, v1, v2 = (f.take(j, axis=axis) for j in range(3))
+        return np.stack([v0, v2, v1, -v0 + v1 + v2], axis=axis)
+    bits = np.array(list(itertools.product((0, 1), repeat=m - 1)), dtype=float)
+    corner_map = np.column_stack([1 - bits.sum(axis=1), bits])  # (2^(m-1), m)
+    return np.moveaxis(np.tensordot(corner_map, f, axes=([1], [axis])), 0, axis)
 
 
 def _solve_two_binary(ctx: _Ctx, values: list[list[float]], names: str) -> list[list[np.ndarray]]:
