@@ -67,6 +67,36 @@ def test_factors_are_those_of_sympys_factor_list():
     assert shortcut > 60 and reducible > 30  # both paths were taken
 
 
+def _sign_definite_at_every_vertex(system, f) -> bool:
+    """The older ``_Multilinear._sign_definite``: ``f`` at every vertex of the pattern."""
+    terms = dict(f)
+    vals = [sum((c for m, c in terms.items() if all(v[i] for i, e in enumerate(m) if e)), start=0)
+            for v in system.vertices]
+    return (all(v >= 0 for v in vals) and any(v > 0 for v in vals)) or \
+           (all(v <= 0 for v in vals) and any(v < 0 for v in vals))
+
+
+def test_sign_test_on_the_projected_vertices_is_that_on_every_vertex():
+    """Random multilinear polynomials (some one-signed at the vertices: sums of monomials with
+    coefficients of one sign, ``x`` and ``1 − x``) on a pattern with a three-action set."""
+    rng = np.random.default_rng(9)
+    pattern = [(0, 1), (0, 1, 2), (0, 1), (0, 1)]
+    system = _pbe_multilinear._Multilinear(pattern, list(range(4)), list(itertools.product(*pattern)))
+    gens = system.ring.gens
+    found = set()
+    for _ in range(300):
+        unknowns = [int(i) for i in rng.permutation(system.nv)[: int(rng.integers(0, system.nv + 1))]]
+        f = _random_multilinear(system, unknowns, rng, big=False)
+        if rng.random() < 0.3:
+            f = sum((abs(c) * system.ring({m: 1}) for m, c in f.items()), system.ring.zero)
+        if rng.random() < 0.1:
+            f = 1 - gens[int(rng.integers(system.nv))]
+        got = system._sign_definite(f)
+        assert got == _sign_definite_at_every_vertex(system, f)
+        found.add(got)
+    assert found == {True, False}
+
+
 def test_irreducibility_test_never_claims_a_product_irreducible():
     """Products of two nonconstant multilinear factors in disjoint unknowns are never called
     irreducible; a polynomial of degree 2 in one unknown is not multilinear (no verdict)."""

@@ -160,9 +160,14 @@ class _Multilinear:
 
     def _sign_definite(self, f: Any) -> bool:
         """Whether ``f`` keeps one sign (not all zero) at every vertex, hence on the open box."""
-        terms = dict(f)  # monomial -> coefficient; at a 0/1 point a monomial is 0 or 1
-        vals = [sum((c for m, c in terms.items() if all(v[i] for i, e in enumerate(m) if e)), start=0)
-                for v in self.vertices]
+        # monomial -> coefficient; at a 0/1 point a monomial is 0 or 1. The values at the vertices
+        # depend only on the unknowns in ``f``: each distinct projection of the vertices once
+        terms = [(tuple(i for i, e in enumerate(m) if e), c) for m, c in f.items()]
+        used = sorted({i for support, _ in terms for i in support})
+        points = {tuple(v[i] for i in used) for v in self.vertices}
+        where = {i: j for j, i in enumerate(used)}
+        terms = [(tuple(where[i] for i in support), c) for support, c in terms]
+        vals = [sum((c for support, c in terms if all(p[j] for j in support)), start=0) for p in points]
         return (all(v >= 0 for v in vals) and any(v > 0 for v in vals)) or \
                (all(v <= 0 for v in vals) and any(v < 0 for v in vals))
 
@@ -349,10 +354,14 @@ def _grid_may_vanish(values: np.ndarray | list[list[float]], k: int) -> bool:
     a mover not mixing after all) are excluded by staying ``1e-10`` inside it. The verdict is
     that of every grid cell tested, reached coarse to fine (:func:`_grid_alive`).
     """
-    m = 8 if k <= 3 else 4
     g = np.ascontiguousarray(np.asarray(values, dtype=float).reshape(-1, 2**k))
-    eps = 1e-13 * max(1.0, float(np.abs(g).max()))  # (equations, vertices) in itertools.product order
-    return bool(_grid_alive(g, k, grid_ticks(m), eps))
+    return bool(_grid_verdict(g, k, grid_ticks(8 if k <= 3 else 4)))
+
+
+@njit
+def _grid_verdict(g: np.ndarray, k: int, ticks: np.ndarray) -> bool:
+    """:func:`_grid_alive` with ``eps`` ``1e-13`` of the largest value (at least ``1e-13``)."""
+    return _grid_alive(g, k, ticks, 1e-13 * max(1.0, np.abs(g).max()))
 
 
 @njit
