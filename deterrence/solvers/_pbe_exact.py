@@ -20,7 +20,10 @@ values its certificate checks. :func:`exact_conditions` gives the values of a pa
 conditions at its vertices, weight spec by weight spec as the float path forms them
 (``pbe._weights``): Bayes' rule (``reach``), Nature's odds (``prior``), a belief carried
 forward from the mover's previous set (``own``) and Bayes' rule after a type's deviations
-(``types``, the D1 belief).
+(``types``, the D1 belief). :func:`integer_polynomial` turns the values of a condition into its
+coefficients, and :meth:`ExactTree.polynomials` gives a pattern's conditions as such
+polynomials, each set's computed at the vertices of the sets it depends on only and kept by
+the tree, so that the many patterns of one solve that agree there share them.
 """
 
 from __future__ import annotations

@@ -4,14 +4,16 @@ In a support pattern of :mod:`deterrence.solvers.pbe`, the indifference conditio
 multilinear in the mixing probabilities of the other information sets; they are given by
 their values at the vertices of the product of simplices. ``_solve_multilinear`` returns
 their roots strictly inside the simplices: two binary sets in closed form
-(``_solve_two_binary``); larger systems are first screened in floating point by a grid sign
-test (``_grid_may_vanish``, compiled, coarse to fine) and by box contraction
-(:mod:`deterrence.solvers._pbe_contract`), then by an exact row reduction of the vertex values
-in exact arithmetic (:mod:`deterrence.solvers._pbe_exact`), built only for the systems the
-float screens keep; the rest are solved by a lex Gröbner basis in sympy (factors of one sign on
-the open box divided out), whose real solutions are isolated exactly in the last unknown and
-extended at 30 digits (``_Multilinear._real_roots``). Every screen only rules out systems
-with no root inside the box, so their order changes no result, only the time.
+(``_solve_two_binary``); larger systems are screened (``_screened``) in floating point by a
+grid sign test (``_grid_may_vanish``, compiled, coarse to fine) and by box contraction
+(:mod:`deterrence.solvers._pbe_contract`, compiled), and by an exact row reduction of their
+polynomials in exact arithmetic (:mod:`deterrence.solvers._pbe_exact`), built only for the
+systems the grid keeps (from seven unknowns on, before the grid); the rest are solved by a lex
+Gröbner basis in sympy (factors of one sign on the open box divided out; a condition proved
+irreducible by ``_irreducible_multilinear`` is its own factor), whose real solutions are
+isolated exactly in the last unknown and extended at 30 digits (``_Multilinear._real_roots``).
+Every screen only rules out systems with no root inside the box, and all run before anything
+else, so their order changes no result, only the time.
 """
 
 from __future__ import annotations
