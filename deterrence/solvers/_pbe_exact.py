@@ -260,19 +260,22 @@ class ExactTree:
 
     def payoffs_at(self, k: int, spec: tuple, choices: Sequence[Choice], specs: dict[int, tuple]
                    ) -> list[list[int]]:
-        """:meth:`payoffs` at each of ``choices`` (the cache looked up once per spec)."""
+        """:meth:`payoffs` at each of ``choices`` (the cache looked up once per spec, and kept by
+        the choices at the sets they depend on, :meth:`relevant_sets`)."""
         kept = self._payoffs.get((k, spec, spec[0] == "own" and tuple(sorted(specs.items()))))
         if kept is None:
             kept = {}
             if self._kept < 200_000:
                 self._payoffs[(k, spec, spec[0] == "own" and tuple(sorted(specs.items())))] = kept
+        relevant = self.relevant_sets(k, spec[0])
         out = []
         for choice in choices:
-            pay = kept.get(choice)
+            key = tuple([choice[j] for j in relevant])
+            pay = kept.get(key)
             if pay is None:
                 pay = self._payoffs_of(k, spec, choice, specs)
                 if self._kept < 200_000:
-                    kept[choice] = pay
+                    kept[key] = pay
                     self._kept += 1
             out.append(pay)
         return out
