@@ -78,10 +78,10 @@ def _sign_definite_at_every_vertex(system, f) -> bool:
 
 def test_sign_test_on_the_projected_vertices_is_that_on_every_vertex():
     """Random multilinear polynomials (some one-signed at the vertices: sums of monomials with
-    coefficients of one sign, ``x`` and ``1 − x``) on a pattern with a three-action set."""
+    coefficients of one sign, ``x`` and ``1 − x``) on a pattern with two three-action sets."""
     rng = np.random.default_rng(9)
-    pattern = [(0, 1), (0, 1, 2), (0, 1), (0, 1)]
-    system = _pbe_multilinear._Multilinear(pattern, list(range(4)), list(itertools.product(*pattern)))
+    pattern = [(0, 1), (0, 1, 2), (0, 1), (0, 1, 2), (0, 1)]
+    system = _pbe_multilinear._Multilinear(pattern, list(range(5)), list(itertools.product(*pattern)))
     gens = system.ring.gens
     found = set()
     for _ in range(300):

@@ -136,6 +136,7 @@ class _Multilinear:
                 self.var_of[(k, j)] = len(self.gens)
                 self.gens.append(sympy.Symbol(f"x{k}_{j}"))
         self.nv = len(self.gens)
+        self.set_of = [k for k, _ in self.var_of]  # per unknown, its set (unknowns in set order)
         from sympy.polys.domains import QQ
         from sympy.polys.orderings import lex
         from sympy.polys.rings import PolyRing
@@ -166,12 +167,29 @@ class _Multilinear:
         # depend only on the unknowns in ``f``: each distinct projection of the vertices once
         terms = [(tuple(i for i, e in enumerate(m) if e), c) for m, c in f.items()]
         used = sorted({i for support, _ in terms for i in support})
-        points = {tuple(v[i] for i in used) for v in self.vertices}
         where = {i: j for j, i in enumerate(used)}
         terms = [(tuple(where[i] for i in support), c) for support, c in terms]
-        vals = [sum((c for support, c in terms if all(p[j] for j in support)), start=0) for p in points]
+        vals = [sum((c for support, c in terms if all(p[j] for j in support)), start=0)
+                for p in self._projected_vertices(used)]
         return (all(v >= 0 for v in vals) and any(v > 0 for v in vals)) or \
                (all(v <= 0 for v in vals) and any(v < 0 for v in vals))
+
+    def _projected_vertices(self, used: list[int]) -> list[tuple[int, ...]]:
+        """The distinct projections of the vertices on the unknowns ``used`` (sorted indices).
+
+        A vertex picks one action per mixed set: ``a_0`` (its unknowns all 0) or ``a_j``
+        (``x_{k,j} = 1``, the others 0), each set independently; so the projections are the
+        products over the sets of all-0 and of one 1 at each of the set's unknowns in ``used``
+        (its unknowns are consecutive, in set order).
+        """
+        by_set: dict[int, list[int]] = {}
+        for position, i in enumerate(used):
+            by_set.setdefault(self.set_of[i], []).append(position)
+        options = []
+        for positions in by_set.values():
+            width = len(positions)
+            options.append([(0,) * width] + [tuple(int(b == a) for b in range(width)) for a in range(width)])
+        return [tuple(x for part in parts for x in part) for parts in itertools.product(*options)]
 
     def factors_inside(self, polys: list[Any]) -> list[list[Any]] | None:
         """Each equation's factors that may vanish inside the box; ``None`` if one has none."""
