@@ -253,29 +253,36 @@ class ExactTree:
             self._values[key] = out
         return out
 
-    def payoffs(self, k: int, spec: tuple, choice: Choice, specs: dict[int, tuple]) -> list[int]:
+    def payoffs_over(self, k: int, spec: tuple, pattern: Sequence[tuple[int, ...]], over: Sequence[int],
+                     specs: dict[int, tuple]) -> list[list[int]]:
         """The mover's payoff per action at set ``k`` under the weights of ``spec``, times ``S_k``
-        (see the class documentation), cached."""
-        return self.payoffs_at(k, spec, [choice], specs)[0]
-
-    def payoffs_at(self, k: int, spec: tuple, choices: Sequence[Choice], specs: dict[int, tuple]
-                   ) -> list[list[int]]:
-        """:meth:`payoffs` at each of ``choices`` (the cache looked up once per spec, and kept by
-        the choices at the sets they depend on, :meth:`relevant_sets`)."""
-        kept = self._payoffs.get((k, spec, spec[0] == "own" and tuple(sorted(specs.items()))))
+        (see the class documentation), at the vertices of the pattern over the sets ``over`` (in
+        ``itertools.product`` order; every other set at its support's first action), kept by the
+        choices at the sets they depend on (:meth:`relevant_sets`)."""
+        table = (k, spec, spec[0] == "own" and tuple(sorted(specs.items())))
+        kept = self._payoffs.get(table)
         if kept is None:
             kept = {}
             if self._kept < 200_000:
-                self._payoffs[(k, spec, spec[0] == "own" and tuple(sorted(specs.items())))] = kept
+                self._payoffs[table] = kept
         relevant = self.relevant_sets(k, spec[0])
+        slot = {j: p for p, j in enumerate(relevant)}
+        slots = [slot.get(j, -1) for j in over]
+        key = [pattern[j][0] for j in relevant]
         out = []
-        for choice in choices:
-            key = tuple([choice[j] for j in relevant])
-            pay = kept.get(key)
+        for combo in itertools.product(*(pattern[j] for j in over)):
+            for p, a in zip(slots, combo, strict=True):
+                if p >= 0:
+                    key[p] = a
+            at = tuple(key)
+            pay = kept.get(at)
             if pay is None:
-                pay = self._payoffs_of(k, spec, choice, specs)
+                choice = [s[0] for s in pattern]
+                for j, a in zip(over, combo, strict=True):
+                    choice[j] = a
+                pay = self._payoffs_of(k, spec, tuple(choice), specs)
                 if self._kept < 200_000:
-                    kept[key] = pay
+                    kept[at] = pay
                     self._kept += 1
             out.append(pay)
         return out
@@ -409,16 +416,9 @@ def exact_conditions(tree: ExactTree, pattern: Sequence[tuple[int, ...]], mixed:
     ``pbe._solve_pattern`` forms them in floats.
     """
     sets = list(mixed) if sets is None else list(sets)
-    base = [s[0] for s in pattern]
-    choices = []
-    for combo in itertools.product(*(pattern[k] for k in mixed)):
-        choice = list(base)
-        for k, a in zip(mixed, combo, strict=True):
-            choice[k] = a
-        choices.append(tuple(choice))
     out: list[list[int]] = []
     for k in sets:
-        pays = tree.payoffs_at(k, specs.get(k, ("reach",)), choices, specs)
+        pays = tree.payoffs_over(k, specs.get(k, ("reach",)), pattern, mixed, specs)
         s = pattern[k]
         for j in range(1, len(s)):
             out.append([pay[s[j]] - pay[s[0]] for pay in pays])
