@@ -290,14 +290,17 @@ def _everything(result) -> tuple:
 @pytest.mark.parametrize(("name", "policy"), [("asymmetric_escalation", "free"), ("chain_store", "d1"),
                                               ("costly_signal_menu", "free")])
 def test_the_order_of_the_screens_changes_no_result(name, policy, monkeypatch):
-    """The exact row reduction before the grid screen for every system, or after it for every
-    system: the same equilibria, beliefs and notes as with the default order."""
+    """Every order of the three screens (three of them on the larger game) for every system: the
+    same equilibria, beliefs and notes as with the default order."""
     m = dt.load_model(name)
     n = 1 if name == "asymmetric_escalation" else 3
+    orders = list(itertools.permutations(("grid", "box", "exact")))
+    if name == "asymmetric_escalation":
+        orders = [("exact", "grid", "box"), ("grid", "box", "exact"), ("box", "exact", "grid")]
     for values in pd.DataFrame(kernels.domain_sample(m, n, seed=4)).to_dict("records"):
         game = m.game(**{k: float(v) for k, v in values.items()})
-        found = []
-        for first in (_pbe_multilinear._EXACT_FIRST, 0, 100):
-            monkeypatch.setattr(_pbe_multilinear, "_EXACT_FIRST", first)
-            found.append(_everything(dt.solve(game, "pbe", belief_policy=policy)))
-        assert found[0] == found[1] == found[2]
+        expected = _everything(dt.solve(game, "pbe", belief_policy=policy))
+        for order in orders:
+            monkeypatch.setattr(_pbe_multilinear, "_screen_order", lambda unknowns, order=order: order)
+            assert _everything(dt.solve(game, "pbe", belief_policy=policy)) == expected
+            monkeypatch.undo()

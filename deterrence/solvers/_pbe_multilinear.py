@@ -8,7 +8,7 @@ their roots strictly inside the simplices: two binary sets in closed form
 grid sign test (``_grid_may_vanish``, compiled, coarse to fine) and by box contraction
 (:mod:`deterrence.solvers._pbe_contract`, compiled), and by an exact row reduction of their
 polynomials in exact arithmetic (:mod:`deterrence.solvers._pbe_exact`), built only for the
-systems the grid keeps (from seven unknowns on, before the grid); the rest are solved by a lex
+systems the screens before it keep (``_screen_order``); the rest are solved by a lex
 Gröbner basis in sympy (factors of one sign on the open box divided out; a condition proved
 irreducible by ``_irreducible_multilinear`` is its own factor), whose real solutions are
 isolated exactly in the last unknown and extended at 30 digits (``_Multilinear._real_roots``).
@@ -74,35 +74,43 @@ def _screened(pattern: Sequence[tuple[int, ...]], mixed: list[int], values: list
               exact: Callable[[], list[_IntPoly]]) -> list[_IntPoly] | None:
     """The system's exact equations (``exact()``), or ``None`` if a screen rules it out.
 
-    The screens, cheapest first: the compiled grid sign test (:func:`_grid_may_vanish`), which
-    settles most small systems before any exact value is computed; the exact row reduction
-    (:func:`~deterrence.solvers._pbe_pruning.no_interior_root`: it settles those with a
-    combination of one sign, such as two types' conditions that differ by one term); the box
-    contraction (:func:`~deterrence.solvers._pbe_contract.box_may_vanish`, about 1 ms a call).
-    From :data:`_EXACT_FIRST` unknowns on, the row reduction comes first: there it settles
-    almost every system (AEG: 441 of 450 with seven unknowns) and costs less than the grid
-    (0.14 against 0.27 ms a system). Each screen only rules out systems without an interior
-    root, and all of them run before anything else is done (no note, no Gröbner basis), so
-    their order changes no result, only the time.
+    The screens: the compiled grid sign test (:func:`_grid_may_vanish`), the compiled box
+    contraction (:func:`~deterrence.solvers._pbe_contract.box_may_vanish`), both in floating
+    point on the box of the unknowns (none beyond :data:`_MAX_BOX_DIMENSION` unknowns), and the
+    exact row reduction (:func:`~deterrence.solvers._pbe_pruning.no_interior_root`, after the
+    exact equations are built: it settles those with a combination of one sign, such as two
+    types' conditions that differ by one term). They run in the order of :func:`_screen_order`.
+    Each only rules out systems without an interior root, and all run before anything else is
+    done (no note, no Gröbner basis), so their order changes no result, only the time.
     """
-    exact_first = sum(len(pattern[k]) - 1 for k in mixed) >= _EXACT_FIRST
-    box = None if exact_first else _screened_box(pattern, mixed, values)
-    if box is not None and not _grid_may_vanish(*box):
-        return None
-    int_polys = exact()
-    if no_interior_root(int_polys):
-        return None
-    if exact_first:
-        box = _screened_box(pattern, mixed, values)
-        if box is not None and not _grid_may_vanish(*box):
+    box: tuple[np.ndarray, int] | None = None
+    made = False
+    int_polys = None
+    for screen in _screen_order(sum(len(pattern[k]) - 1 for k in mixed)):
+        if screen == "exact":
+            int_polys = exact()
+            if no_interior_root(int_polys):
+                return None
+            continue
+        if not made:
+            box, made = _screened_box(pattern, mixed, values), True
+        if box is not None and not (_grid_may_vanish(*box) if screen == "grid" else box_may_vanish(*box)):
             return None
-    if box is not None and not box_may_vanish(*box):
-        return None
     return int_polys
 
 
-#: from this many unknowns on, the exact row reduction screens a system before the grid does
-_EXACT_FIRST = 7
+def _screen_order(unknowns: int) -> tuple[str, str, str]:
+    """The order of the screens for a system of this many unknowns: the one expected to settle
+    it at the least cost first. From the AEG (6 points, free and D1 beliefs, every screen run on
+    every system): up to four unknowns the grid settles most systems in a few microseconds; with
+    five or six the box contraction settles more of them (free: 577 of 741 and 550 of 780, against
+    306 and 270 for the grid) at about the grid's cost; from seven the row reduction settles
+    almost all (441 of 450) at half the cost of either float screen."""
+    if unknowns >= 7:
+        return ("exact", "grid", "box")
+    if unknowns >= 5:
+        return ("box", "exact", "grid")
+    return ("grid", "box", "exact")
 
 
 def _screened_box(pattern: Sequence[tuple[int, ...]], mixed: list[int], values: list[list[float]]
