@@ -15,8 +15,7 @@ import numpy as np
 
 import deterrence as dt
 from deterrence.game import chance, decision, terminal
-from deterrence.solvers._pbe_exact import ExactTree, exact_conditions
-from deterrence.solvers._pbe_multilinear import integer_polynomial
+from deterrence.solvers._pbe_exact import ExactTree, carry_paths, exact_conditions, integer_polynomial
 from deterrence.solvers._pbe_pruning import no_interior_root
 from deterrence.solvers._tree_utils import BatchTree
 
@@ -59,14 +58,17 @@ def test_exact_tree_is_the_rational_value_of_the_float_numbers():
     assert Fraction(values[0][0], tree.U * tree.D ** tree.b[0]) == by_hand
 
 
+#: a point of the Asymmetric Escalation Game's domain (float parameters: 17-digit payoffs)
+_POINT = {"p_challenger_hard": 0.4254492378792118, "p_defender_hh": 0.06964070885505419,
+          "p_defender_hs": 0.22398835252992433, "p_defender_sh": 0.09461037970363823,
+          "c_all_out_soft": -0.13498202657906377, "c_defender_escalates": 2.4414389951585944,
+          "c_all_out_hard": 3.0419802628186456, "c_limited_conflict": 7.340153272556185,
+          "c_challenger_escalates": 7.744337123862213, "c_status_quo": 9.038826043151003,
+          "c_defender_concedes": 10.583364504519015}
+
+
 def test_inconsistent_challenger_conditions_are_settled_by_the_exact_row_reduction():
-    point = {"p_challenger_hard": 0.4254492378792118, "p_defender_hh": 0.06964070885505419,
-             "p_defender_hs": 0.22398835252992433, "p_defender_sh": 0.09461037970363823,
-             "c_all_out_soft": -0.13498202657906377, "c_defender_escalates": 2.4414389951585944,
-             "c_all_out_hard": 3.0419802628186456, "c_limited_conflict": 7.340153272556185,
-             "c_challenger_escalates": 7.744337123862213, "c_status_quo": 9.038826043151003,
-             "c_defender_concedes": 10.583364504519015}
-    game = dt.load_model("asymmetric_escalation").game(point)
+    game = dt.load_model("asymmetric_escalation").game(_POINT)
     index = {h.name: k for k, h in enumerate(game.infosets)}
     actions = {h.name: list(h.actions) for h in game.infosets}
     pattern = [(0,)] * len(game.infosets)
@@ -141,3 +143,77 @@ def test_node_values_and_weights_read_off_the_path_are_the_full_evaluation():
                 assert tree.weights(k, ("reach",), choice, {}) == [reach[v] for v in h.nodes]
             under = tree._edge_under(choice)
             assert [under(v) for v in range(len(game.nodes))] == edge
+
+
+def _random_specs(game: dt.ExtensiveFormGame, mixed: list[int], rng: np.random.Generator) -> dict[int, tuple]:
+    """Weight specs of every kind the solver forms: Bayes, Nature's odds, a type's deviations
+    (D1) and a belief carried forward from the mover's previous set (whose own spec is Bayes)."""
+    sizes = [len(h.actions) for h in game.infosets]
+    specs: dict[int, tuple] = {}
+    for k in mixed:
+        kind = int(rng.integers(4))
+        seq = game.own_sequence(game.infosets[k].nodes[0], game.infosets[k].player)
+        if kind == 3 and seq and carry_paths(game, *seq[-1], k):
+            prev, act = seq[-1]
+            specs.setdefault(prev, ("reach",))
+            specs[k] = ("own", prev, act)
+        elif kind == 2:
+            nodes = game.infosets[k].nodes
+            groups = []
+            for _ in range(int(rng.integers(1, 3))):
+                sets = rng.choice(len(sizes), size=int(rng.integers(0, 3)), replace=False)
+                devs = tuple((int(j), int(rng.integers(sizes[j]))) for j in sets)
+                size = int(rng.integers(1, len(nodes) + 1))
+                positions = tuple(int(p) for p in rng.choice(len(nodes), size=size, replace=False))
+                groups.append((devs, positions))
+            specs[k] = ("types", tuple(groups), tuple(bool(rng.integers(2)) for _ in groups))
+        elif kind == 1:
+            specs[k] = ("prior",)
+        elif rng.integers(2):
+            specs[k] = ("reach",)  # else left out: the default, Bayes
+    return specs
+
+
+def _conditions_at_every_vertex(tree: ExactTree, pattern: list, mixed: list[int], specs: dict
+                                ) -> list[list[int]]:
+    """What :func:`exact_conditions` gives, with nothing kept: every set's payoffs evaluated at
+    every vertex of the pattern, their differences to the support's first action."""
+    base = [s[0] for s in pattern]
+    choices = []
+    for combo in itertools.product(*(pattern[k] for k in mixed)):
+        choice = list(base)
+        for k, a in zip(mixed, combo, strict=True):
+            choice[k] = a
+        choices.append(tuple(choice))
+    out = []
+    for k in mixed:
+        pays = [tree._payoffs_of(k, specs.get(k, ("reach",)), c, specs) for c in choices]
+        out.extend([pay[a] - pay[pattern[k][0]] for pay in pays] for a in pattern[k][1:])
+    return out
+
+
+def test_kept_set_polynomials_are_those_over_every_mixed_set():
+    """``ExactTree.polynomials`` (each set's conditions computed at the vertices of the sets they
+    depend on, payoffs and conditions kept across patterns) against the conditions evaluated at
+    every vertex of the pattern (then :func:`integer_polynomial`) on a fresh tree: the same
+    coefficients in the same order, on random patterns and weight specs."""
+    games = [_tree_with_chance_below(), dt.load_model("asymmetric_escalation").game(_POINT)]
+    rng = np.random.default_rng(11)
+    for game in games:
+        kept = ExactTree(game)
+        sizes = [len(h.actions) for h in game.infosets]
+        checked = asked = 0
+        for _ in range(300):
+            pattern = [tuple(sorted(int(a) for a in rng.choice(m, size=int(rng.integers(1, min(m, 3) + 1)),
+                                                                  replace=False))) for m in sizes]
+            mixed = [k for k, s in enumerate(pattern) if len(s) > 1]
+            if len(mixed) > 6:
+                continue
+            specs = _random_specs(game, mixed, rng)
+            expected = [integer_polynomial(pattern, mixed, v)
+                        for v in _conditions_at_every_vertex(ExactTree(game), pattern, mixed, specs)]
+            got = kept.polynomials(pattern, mixed, specs)
+            assert [list(p.items()) for p in got] == [list(p.items()) for p in expected]
+            checked += 1
+            asked += len(mixed)
+        assert checked > 50 and len(kept._conditions) < asked  # some conditions were reused

@@ -21,7 +21,7 @@ import deterrence as dt
 import deterrence.solvers.pbe as pbe_module
 from deterrence._jit import python_version
 from deterrence.game import chance, decision, terminal
-from deterrence.solvers import _pbe_multilinear, _pbe_patterns
+from deterrence.solvers import _pbe_exact, _pbe_multilinear, _pbe_patterns
 from deterrence.solvers._tree_utils import BatchTree
 
 
@@ -222,7 +222,7 @@ def test_real_roots_find_a_planted_root_and_only_roots(shapes):
             raw = [Fraction(int(v)) for v in rng.integers(-3, 4, size=len(combos))]
             at = sum(w * v for w, v in zip(weight, raw, strict=True))
             values.append([int((v - at) * 12 ** len(shapes)) for v in raw])  # integers, as the solver's
-        int_polys = [_pbe_multilinear.integer_polynomial(pattern, mixed, v) for v in values]
+        int_polys = [_pbe_exact.integer_polynomial(pattern, mixed, v) for v in values]
         if not all(int_polys):
             continue  # an equation vanishes identically
         polys = system.polynomials(int_polys)

@@ -22,10 +22,9 @@ that holds a root.
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 
+from .._jit import njit
 from ._pbe_context import _INTERIOR
 
 #: boxes examined at most before the screen gives up (the system then goes to sympy)
@@ -36,7 +35,7 @@ ROUNDS = 6
 _CUT = 0.5137
 
 
-def box_may_vanish(values: list[list[float]], k: int) -> bool:
+def box_may_vanish(values: np.ndarray | list[list[float]], k: int) -> bool:
     """False if the multilinear system certainly has no root with every unknown in
     ``[1e-10, 1 − 1e-10]``.
 
@@ -50,7 +49,6 @@ def box_may_vanish(values: list[list[float]], k: int) -> bool:
     """
     f = np.asarray(values, dtype=float)
     eps = 1e-13 * max(1.0, float(np.abs(f).max()))
-    sides = _sides(k)
     boxes = [(np.full(k, _INTERIOR), np.full(k, 1 - _INTERIOR))]
     seen = 0
     while boxes:
@@ -58,7 +56,7 @@ def box_may_vanish(values: list[list[float]], k: int) -> bool:
         seen += 1
         if seen > MAX_BOXES:
             return True
-        if not _contract(f, sides, lo, hi, eps):
+        if not _contract(f, lo, hi, eps):
             continue
         axis = int(np.argmax(hi - lo))
         cut = lo[axis] + _CUT * (hi[axis] - lo[axis])
@@ -68,64 +66,110 @@ def box_may_vanish(values: list[list[float]], k: int) -> bool:
     return False
 
 
-_SIDES: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-
-
-def _sides(k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per unknown, the corners (in ``itertools.product`` order) where it is at its lower and at
-    its upper end: two ``(k, 2^(k-1))`` index arrays, cached."""
-    out = _SIDES.get(k)
-    if out is None:
-        bits = np.array(list(itertools.product((0, 1), repeat=k)), dtype=bool)  # (2^k, k)
-        out = (np.array([np.flatnonzero(~bits[:, i]) for i in range(k)]),
-               np.array([np.flatnonzero(bits[:, i]) for i in range(k)]))
-        _SIDES[k] = out
-    return out
-
-
-def _corner_values(f: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """The equations' values at the corners of the box ``[lo, hi]`` (multilinear interpolation:
-    the Kronecker product of one 2 x 2 map per unknown), ``(equations, 2^k)``."""
-    m = np.ones((1, 1))
-    for a, b in zip(lo, hi, strict=True):
-        m = np.kron(m, np.array([[1 - a, a], [1 - b, b]]))
-    return f @ m.T
-
-
-def _contract(f: np.ndarray, sides: tuple[np.ndarray, np.ndarray], lo: np.ndarray, hi: np.ndarray,
-              eps: float) -> bool:
+def _contract(f: np.ndarray, lo: np.ndarray, hi: np.ndarray, eps: float) -> bool:
     """Shrink ``[lo, hi]`` (in place) to where a root may lie; False if nowhere. Every unknown is
     contracted on the bounds of the same round (valid: they hold on the smaller box too)."""
     for _ in range(ROUNDS):
-        g = _corner_values(f, lo, hi)
-        at_lo, at_hi = g[:, sides[0]], g[:, sides[1]]  # (equations, k, 2^(k-1))
-        t0, t1 = _feasible_t(at_lo.min(axis=2), at_hi.min(axis=2), at_lo.max(axis=2), at_hi.max(axis=2), eps)
-        if np.any(t0 > t1):
+        status = _shrink(f @ _kronecker(lo, hi).T, lo, hi, eps)
+        if status == _EMPTY:
             return False
-        before = hi - lo
-        new_lo = lo + np.maximum(0.0, t0 - 1e-9) * before
-        new_hi = lo + np.minimum(1.0, t1 + 1e-9) * before
-        np.maximum(lo, new_lo, out=lo)
-        np.minimum(hi, new_hi, out=hi)
-        if np.all(hi - lo > 0.9 * before):
+        if status == _STALLED:
             break
     return True
 
 
+_EMPTY, _STALLED, _SHRUNK = 0, 1, 2
+
+
+@njit
+def _kronecker(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """The map from the values at the unit box's corners to those at the corners of ``[lo, hi]``
+    (multilinear interpolation): the Kronecker product of one 2 x 2 map
+    ``[[1 − lo_i, lo_i], [1 − hi_i, hi_i]]`` per unknown, built left to right (each entry the
+    product of one entry per map, in unknown order, as ``np.kron`` forms it), ``(2^k, 2^k)``."""
+    m = np.ones((1, 1))
+    for i in range(lo.shape[0]):
+        q = ((1 - lo[i], lo[i]), (1 - hi[i], hi[i]))
+        n = m.shape[0]
+        out = np.empty((2 * n, 2 * n))
+        for r in range(n):
+            for c in range(n):
+                for a in range(2):
+                    for b in range(2):
+                        out[2 * r + a, 2 * c + b] = m[r, c] * q[a][b]
+        m = out
+    return m
+
+
+@njit
+def _shrink(g: np.ndarray, lo: np.ndarray, hi: np.ndarray, eps: float) -> int:
+    """One contraction round on the box ``[lo, hi]`` (shrunk in place) from the equations' values
+    ``g`` at its corners, ``(equations, 2^k)``: :data:`_EMPTY` if no unknown has a feasible ``t``
+    (no root in the box), :data:`_STALLED` if no side shrank by a tenth, else :data:`_SHRUNK`.
+
+    Per unknown ``x_i`` and equation: ``a_min``, ``a_max`` (``b_min``, ``b_max``), the extremes
+    at the corners with ``x_i`` at its lower (upper) end; the feasible ``t`` of every equation
+    (:func:`_feasible_t`); the new ends ``lo + max(0, t0 − 1e-9) · (hi − lo)`` and
+    ``lo + min(1, t1 + 1e-9) · (hi − lo)``, kept where they shrink the box.
+    """
+    n_e, n_c = g.shape
+    k = lo.shape[0]
+    amin, amax = np.empty((n_e, k)), np.empty((n_e, k))
+    bmin, bmax = np.empty((n_e, k)), np.empty((n_e, k))
+    for e in range(n_e):
+        for i in range(k):
+            bit = 1 << (k - 1 - i)
+            amin[e, i] = bmin[e, i] = np.inf
+            amax[e, i] = bmax[e, i] = -np.inf
+            for j in range(n_c):
+                x = g[e, j]
+                if j & bit:
+                    bmin[e, i] = min(bmin[e, i], x)
+                    bmax[e, i] = max(bmax[e, i], x)
+                else:
+                    amin[e, i] = min(amin[e, i], x)
+                    amax[e, i] = max(amax[e, i], x)
+    t0, t1 = _feasible_t(amin, bmin, amax, bmax, eps)
+    for i in range(k):
+        if t0[i] > t1[i]:
+            return _EMPTY
+    stalled = True
+    for i in range(k):
+        before = hi[i] - lo[i]
+        new_lo = lo[i] + max(0.0, t0[i] - 1e-9) * before
+        new_hi = lo[i] + min(1.0, t1[i] + 1e-9) * before
+        lo[i] = max(lo[i], new_lo)
+        hi[i] = min(hi[i], new_hi)
+        if not hi[i] - lo[i] > 0.9 * before:
+            stalled = False
+    return _STALLED if stalled else _SHRUNK
+
+
+@njit
 def _feasible_t(amin: np.ndarray, bmin: np.ndarray, amax: np.ndarray, bmax: np.ndarray, eps: float
                 ) -> tuple[np.ndarray, np.ndarray]:
     """Per unknown, the ``t`` in ``[0, 1]`` with ``(1 − t) amin + t bmin <= eps`` and
     ``(1 − t) amax + t bmax >= −eps`` for every equation (arrays ``(equations, k)``; where
-    ``t0 > t1`` there is none)."""
-    t0 = np.zeros(amin.shape[1])
-    t1 = np.ones(amin.shape[1])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        for base, slope, sign in ((amin - eps, bmin - amin, 1.0), (amax + eps, bmax - amax, -1.0)):
-            s, c = sign * slope, sign * base  # c + t s <= 0
-            never = ((s == 0) & (c > 0)).any(axis=0)
-            bound = -c / s
-            t1 = np.minimum(t1, np.where(s > 0, bound, np.inf).min(axis=0))
-            t0 = np.maximum(t0, np.where(s < 0, bound, -np.inf).max(axis=0))
-            t0 = np.where(never, 1.0, t0)
-            t1 = np.where(never, 0.0, t1)
+    ``t0 > t1`` there is none): each is ``c + t s <= 0``, an upper bound ``−c / s`` on ``t`` where
+    ``s > 0``, a lower one where ``s < 0``, none where ``s = 0 < c``."""
+    n_e, k = amin.shape
+    t0, t1 = np.zeros(k), np.ones(k)
+    for i in range(k):
+        for side in range(2):
+            upper, lower, never = np.inf, -np.inf, False
+            for e in range(n_e):
+                if side == 0:
+                    s, c = bmin[e, i] - amin[e, i], amin[e, i] - eps
+                else:
+                    s, c = -(bmax[e, i] - amax[e, i]), -(amax[e, i] + eps)
+                if s > 0:
+                    upper = min(upper, -c / s)
+                elif s < 0:
+                    lower = max(lower, -c / s)
+                elif c > 0:
+                    never = True
+            t1[i] = min(t1[i], upper)
+            t0[i] = max(t0[i], lower)
+            if never:
+                t0[i], t1[i] = 1.0, 0.0
     return t0, t1

@@ -20,7 +20,10 @@ values its certificate checks. :func:`exact_conditions` gives the values of a pa
 conditions at its vertices, weight spec by weight spec as the float path forms them
 (``pbe._weights``): Bayes' rule (``reach``), Nature's odds (``prior``), a belief carried
 forward from the mover's previous set (``own``) and Bayes' rule after a type's deviations
-(``types``, the D1 belief).
+(``types``, the D1 belief). :func:`integer_polynomial` turns the values of a condition into its
+coefficients, and :meth:`ExactTree.polynomials` gives a pattern's conditions as such
+polynomials, each set's computed at the vertices of the sets it depends on only and kept by
+the tree, so that the many patterns of one solve that agree there share them.
 """
 
 from __future__ import annotations
@@ -114,6 +117,9 @@ class ExactTree:
         self._payoffs: dict[tuple, dict[Choice, list[int]]] = {}  # by (set, spec): by choice
         self._kept = 0
         self._paths: dict[tuple[int, int, int], list[tuple[int, int, list[int]]]] = {}
+        self._relevant: dict[tuple[int, str], tuple[int, ...]] = {}
+        self._conditions: dict[tuple, list[dict[tuple[int, ...], int]]] = {}
+        self._embeddings: dict[tuple[tuple[int, ...], int], dict[tuple[int, ...], tuple[int, ...]]] = {}
 
     def _edge(self, v: int, chosen: Any) -> int:
         e = self.edge_of[v]
@@ -247,26 +253,36 @@ class ExactTree:
             self._values[key] = out
         return out
 
-    def payoffs(self, k: int, spec: tuple, choice: Choice, specs: dict[int, tuple]) -> list[int]:
+    def payoffs_over(self, k: int, spec: tuple, pattern: Sequence[tuple[int, ...]], over: Sequence[int],
+                     specs: dict[int, tuple]) -> list[list[int]]:
         """The mover's payoff per action at set ``k`` under the weights of ``spec``, times ``S_k``
-        (see the class documentation), cached."""
-        return self.payoffs_at(k, spec, [choice], specs)[0]
-
-    def payoffs_at(self, k: int, spec: tuple, choices: Sequence[Choice], specs: dict[int, tuple]
-                   ) -> list[list[int]]:
-        """:meth:`payoffs` at each of ``choices`` (the cache looked up once per spec)."""
-        kept = self._payoffs.get((k, spec, spec[0] == "own" and tuple(sorted(specs.items()))))
+        (see the class documentation), at the vertices of the pattern over the sets ``over`` (in
+        ``itertools.product`` order; every other set at its support's first action), kept by the
+        choices at the sets they depend on (:meth:`relevant_sets`)."""
+        table = (k, spec, spec[0] == "own" and tuple(sorted(specs.items())))
+        kept = self._payoffs.get(table)
         if kept is None:
             kept = {}
             if self._kept < 200_000:
-                self._payoffs[(k, spec, spec[0] == "own" and tuple(sorted(specs.items())))] = kept
+                self._payoffs[table] = kept
+        relevant = self.relevant_sets(k, spec[0])
+        slot = {j: p for p, j in enumerate(relevant)}
+        slots = [slot.get(j, -1) for j in over]
+        key = [pattern[j][0] for j in relevant]
         out = []
-        for choice in choices:
-            pay = kept.get(choice)
+        for combo in itertools.product(*(pattern[j] for j in over)):
+            for p, a in zip(slots, combo, strict=True):
+                if p >= 0:
+                    key[p] = a
+            at = tuple(key)
+            pay = kept.get(at)
             if pay is None:
-                pay = self._payoffs_of(k, spec, choice, specs)
+                choice = [s[0] for s in pattern]
+                for j, a in zip(over, combo, strict=True):
+                    choice[j] = a
+                pay = self._payoffs_of(k, spec, tuple(choice), specs)
                 if self._kept < 200_000:
-                    kept[choice] = pay
+                    kept[at] = pay
                     self._kept += 1
             out.append(pay)
         return out
@@ -283,6 +299,84 @@ class ExactTree:
             if wv:
                 for a, c in enumerate(ks):
                     out[a] += wv * self.value(c, choice)[i] * self.power(c_k - self.c[v] + b_k - self.b[c])
+        return out
+
+
+    def polynomials(self, pattern: Sequence[tuple[int, ...]], mixed: Sequence[int], specs: dict[int, tuple]
+                    ) -> list[dict[tuple[int, ...], int]]:
+        """The pattern's indifference conditions as polynomials with integer coefficients: those of
+        :func:`exact_conditions` turned into polynomials by :func:`integer_polynomial`, set by set
+        (``k`` in ``mixed``, ``j >= 1``), kept across patterns.
+
+        A condition of set ``k`` depends on the choices at the sets its weights read (the player
+        moves above its nodes; for ``prior`` weights none; for a belief carried forward, every set)
+        and at the sets below its nodes' children, and on no other: it is computed at the vertices
+        of those sets alone (the others at their first action, as :func:`exact_conditions` fixes
+        the pure ones) and kept by ``k``, its spec and the pattern at those sets. Its coefficients
+        are those over all of ``mixed`` (a difference along the axis of a set it does not depend on
+        is zero), in the same order (that of the vertices over ``mixed``, in which the monomials
+        of the sets it depends on come in their own order).
+        """
+        mixed_set = set(mixed)
+        nv = sum(len(pattern[j]) - 1 for j in mixed)
+        out: list[dict[tuple[int, ...], int]] = []
+        for k in mixed:
+            spec = specs.get(k, ("reach",))
+            where, local = self._set_polynomials(k, spec, pattern, mixed, mixed_set, specs)
+            embed = self._embeddings.get((where, nv))
+            if embed is None:
+                embed = self._embeddings[(where, nv)] = {}
+            for poly in local:
+                full = {}
+                for mono, c in poly.items():
+                    m = embed.get(mono)
+                    if m is None:
+                        row = [0] * nv
+                        for i, e in enumerate(mono):
+                            if e:
+                                row[where[i]] = 1
+                        m = embed[mono] = tuple(row)
+                    full[m] = c
+                out.append(full)
+        return out
+
+    def _set_polynomials(self, k: int, spec: tuple, pattern: Sequence[tuple[int, ...]], mixed: Sequence[int],
+                         mixed_set: set[int], specs: dict[int, tuple]
+                         ) -> tuple[tuple[int, ...], list[dict[tuple[int, ...], int]]]:
+        """Set ``k``'s conditions over the mixed sets they depend on (see :meth:`polynomials`, kept)
+        and where each of their unknowns sits among those of ``mixed``."""
+        relevant = self.relevant_sets(k, spec[0])
+        where: list[int] = []
+        offset = 0
+        for j in mixed:
+            if j in relevant:
+                where.extend(range(offset, offset + len(pattern[j]) - 1))
+            offset += len(pattern[j]) - 1
+        sets = [j for j in mixed if j in relevant]
+        key = (k, spec, spec[0] == "own" and tuple(sorted(specs.items())), pattern[k], tuple(sets),
+               tuple([pattern[j] if j in mixed_set else pattern[j][0] for j in relevant]))
+        local = self._conditions.get(key)
+        if local is None:
+            local = [integer_polynomial(pattern, sets, v)
+                     for v in exact_conditions(self, pattern, sets, specs, sets=[k])]
+            if len(self._conditions) < 100_000:
+                self._conditions[key] = local
+        return tuple(where), local
+
+    def relevant_sets(self, k: int, kind: str) -> tuple[int, ...]:
+        """The information sets whose choices set ``k``'s conditions under weights of this kind
+        may depend on: those with a move above its nodes (the weights; none for ``prior``, every
+        set for ``own``) or a node below their children (the payoffs), cached."""
+        out = self._relevant.get((k, kind))
+        if out is None:
+            h = self.game.infosets[k]
+            sets: set[int] = set()
+            if kind == "own":
+                sets.update(range(len(self.game.infosets)))
+            elif kind != "prior":
+                sets.update(j for v in h.nodes for j, _ in self.moves[v])
+            sets.update(j for v in h.nodes for c in self.children[v] for j in self.sets_below[c])
+            out = self._relevant[(k, kind)] = tuple(sorted(sets))
         return out
 
 
@@ -322,17 +416,55 @@ def exact_conditions(tree: ExactTree, pattern: Sequence[tuple[int, ...]], mixed:
     ``pbe._solve_pattern`` forms them in floats.
     """
     sets = list(mixed) if sets is None else list(sets)
-    base = [s[0] for s in pattern]
-    choices = []
-    for combo in itertools.product(*(pattern[k] for k in mixed)):
-        choice = list(base)
-        for k, a in zip(mixed, combo, strict=True):
-            choice[k] = a
-        choices.append(tuple(choice))
     out: list[list[int]] = []
     for k in sets:
-        pays = tree.payoffs_at(k, specs.get(k, ("reach",)), choices, specs)
+        pays = tree.payoffs_over(k, specs.get(k, ("reach",)), pattern, mixed, specs)
         s = pattern[k]
         for j in range(1, len(s)):
             out.append([pay[s[j]] - pay[s[0]] for pay in pays])
     return out
+
+
+def integer_polynomial(pattern: Sequence[tuple[int, ...]], mixed: Sequence[int], values: Sequence[int]
+                       ) -> dict[tuple[int, ...], int]:
+    """One condition given by its exact (integer) values at the vertices, as a polynomial in the
+    unknowns ``x_{k,j}`` (monomial -> integer coefficient).
+
+    With ``σ_k(a_0) = 1 − Σ_j x_{k,j}`` a condition ``Σ_c Π_k σ_k(c_k) · v_c`` is, in one set's
+    unknowns with the others fixed, ``v_0 + Σ_j x_{k,j} (v_j − v_0)``: its coefficients follow
+    from the values by that difference along each set's axis in turn (a tensor product of one
+    small triangular map per set), in integer arithmetic; ``values`` are in
+    ``itertools.product`` order over ``mixed``.
+    """
+    differences, monomials = _polynomial_plan(tuple(len(pattern[k]) for k in mixed))
+    f = list(map(int, values))
+    for p, q in differences:
+        f[p] -= f[q]
+    return {mono: f[p] for p, mono in monomials if f[p]}
+
+
+_Plan = tuple[list[tuple[int, int]], list[tuple[int, tuple[int, ...]]]]
+_PLANS: dict[tuple[int, ...], _Plan] = {}
+
+
+def _polynomial_plan(shape: tuple[int, ...]) -> _Plan:
+    """How :func:`integer_polynomial` turns vertex values of this shape into coefficients, cached:
+    the in-place differences ``f[p] -= f[q]`` (axis by axis; ``q`` is ``p`` with that axis's index
+    set to 0, untouched while that axis is done, so each entry becomes ``v_j − v_0`` along it),
+    and each flat position's monomial (``itertools.product`` order)."""
+    plan = _PLANS.get(shape)
+    if plan is None:
+        strides = [math.prod(shape[i + 1:]) for i in range(len(shape))]
+        indices = list(itertools.product(*(range(m) for m in shape)))
+        differences = [(p, p - index[axis] * strides[axis]) for axis in range(len(shape))
+                       for p, index in enumerate(indices) if index[axis]]
+        offsets = list(itertools.accumulate((m - 1 for m in shape), initial=0))
+        monomials = []
+        for p, index in enumerate(indices):
+            mono = [0] * offsets[-1]
+            for i, j in enumerate(index):
+                if j:
+                    mono[offsets[i] + j - 1] = 1
+            monomials.append((p, tuple(mono)))
+        plan = _PLANS[shape] = (differences, monomials)
+    return plan

@@ -4,14 +4,16 @@ In a support pattern of :mod:`deterrence.solvers.pbe`, the indifference conditio
 multilinear in the mixing probabilities of the other information sets; they are given by
 their values at the vertices of the product of simplices. ``_solve_multilinear`` returns
 their roots strictly inside the simplices: two binary sets in closed form
-(``_solve_two_binary``); larger systems are first screened in floating point by a grid sign
-test (``_grid_may_vanish``, compiled, coarse to fine) and by box contraction
-(:mod:`deterrence.solvers._pbe_contract`), then by an exact row reduction of the vertex values
-in exact arithmetic (:mod:`deterrence.solvers._pbe_exact`), built only for the systems the
-float screens keep; the rest are solved by a lex Gröbner basis in sympy (factors of one sign on
-the open box divided out), whose real solutions are isolated exactly in the last unknown and
-extended at 30 digits (``_Multilinear._real_roots``). Every screen only rules out systems
-with no root inside the box, so their order changes no result, only the time.
+(``_solve_two_binary``); larger systems are screened (``_screened``) in floating point by a
+grid sign test (``_grid_may_vanish``, compiled, coarse to fine) and by box contraction
+(:mod:`deterrence.solvers._pbe_contract`, compiled), and by an exact row reduction of their
+polynomials in exact arithmetic (:mod:`deterrence.solvers._pbe_exact`), built only for the
+systems the screens before it keep (``_screen_order``); the rest are solved by a lex
+Gröbner basis in sympy (factors of one sign on the open box divided out; a condition proved
+irreducible by ``_irreducible_multilinear`` is its own factor), whose real solutions are
+isolated exactly in the last unknown and extended at 30 digits (``_Multilinear._real_roots``).
+Every screen only rules out systems with no root inside the box, and all run before anything
+else, so their order changes no result, only the time.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from ._pbe_context import _INTERIOR, _Ctx
 from ._pbe_contract import box_may_vanish
 from ._pbe_pruning import no_interior_root
 
+_IntPoly = dict[tuple[int, ...], int]  # monomial (exponent per unknown) -> integer coefficient
+
 
 def _solve_multilinear(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int],
                        combos: list[tuple[int, ...]], values: list[list[float]], names: str,
@@ -41,22 +45,12 @@ def _solve_multilinear(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: lis
     real roots strictly inside the simplices are returned. The screens read the float
     ``values``; ``exact()`` gives the same equations as polynomials with integer coefficients,
     built from the vertex values in exact arithmetic (:mod:`deterrence.solvers._pbe_exact`,
-    :func:`integer_polynomial`).
+    :func:`~deterrence.solvers._pbe_exact.integer_polynomial`).
     """
     if all(len(pattern[k]) == 2 for k in mixed) and len(mixed) == 2:
         return _solve_two_binary(ctx, values, names)
-    # the screens, cheapest first: the compiled grid sign test, which settles most systems
-    # before any exact value is computed; the exact row reduction (it settles those with a
-    # combination of one sign, such as two types' conditions that differ by one term); the box
-    # contraction (in Python, about 1 ms a call). Each only rules out systems without an
-    # interior root, so their order changes no result.
-    box = _screened_box(pattern, mixed, values)
-    if box is not None and not _grid_may_vanish(*box):
-        return []
-    int_polys = exact()
-    if no_interior_root(int_polys):
-        return []
-    if box is not None and not box_may_vanish(*box):
+    int_polys = _screened(pattern, mixed, values, exact)
+    if int_polys is None:
         return []
     if any(not p for p in int_polys):
         ctx.continua.append(f"a mover mixing at {names} is indifferent whatever the others do")
@@ -76,64 +70,62 @@ def _solve_multilinear(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: lis
     return system.found
 
 
+def _screened(pattern: Sequence[tuple[int, ...]], mixed: list[int], values: list[list[float]],
+              exact: Callable[[], list[_IntPoly]]) -> list[_IntPoly] | None:
+    """The system's exact equations (``exact()``), or ``None`` if a screen rules it out.
+
+    The screens: the compiled grid sign test (:func:`_grid_may_vanish`), the compiled box
+    contraction (:func:`~deterrence.solvers._pbe_contract.box_may_vanish`), both in floating
+    point on the box of the unknowns (none beyond :data:`_MAX_BOX_DIMENSION` unknowns), and the
+    exact row reduction (:func:`~deterrence.solvers._pbe_pruning.no_interior_root`, after the
+    exact equations are built: it settles those with a combination of one sign, such as two
+    types' conditions that differ by one term). They run in the order of :func:`_screen_order`.
+    Each only rules out systems without an interior root, and all run before anything else is
+    done (no note, no Gröbner basis), so their order changes no result, only the time.
+    """
+    box: tuple[np.ndarray, int] | None = None
+    made = False
+    int_polys = None
+    for screen in _screen_order(sum(len(pattern[k]) - 1 for k in mixed)):
+        if screen == "exact":
+            int_polys = exact()
+            if no_interior_root(int_polys):
+                return None
+            continue
+        if not made:
+            box, made = _screened_box(pattern, mixed, values), True
+        if box is not None and not (_grid_may_vanish(*box) if screen == "grid" else box_may_vanish(*box)):
+            return None
+    return int_polys
+
+
+def _screen_order(unknowns: int) -> tuple[str, str, str]:
+    """The order of the screens for a system of this many unknowns: the one expected to settle
+    it at the least cost first. From the AEG (6 points, free and D1 beliefs, every screen run on
+    every system): up to four unknowns the grid settles most systems in a few microseconds; with
+    five or six the box contraction settles more of them (free: 577 of 741 and 550 of 780, against
+    306 and 270 for the grid) at about the grid's cost; from seven the row reduction settles
+    almost all (441 of 450) at half the cost of either float screen."""
+    if unknowns >= 7:
+        return ("exact", "grid", "box")
+    if unknowns >= 5:
+        return ("box", "exact", "grid")
+    return ("grid", "box", "exact")
+
+
 def _screened_box(pattern: Sequence[tuple[int, ...]], mixed: list[int], values: list[list[float]]
-                  ) -> tuple[list[list[float]], int] | None:
+                  ) -> tuple[np.ndarray, int] | None:
     """What the float screens (the grid sign test and the box contraction) read: the equations'
-    values on the box of the unknowns and its dimension (supports of three or more actions: at
-    the corners of the box of the ``x_{k,j}``); ``None`` beyond :data:`_MAX_BOX_DIMENSION`
-    unknowns, where neither screen runs."""
+    values on the box of the unknowns, ``(equations, 2^k)`` in ``itertools.product`` order, and its
+    dimension ``k`` (supports of three or more actions: at the corners of the box of the
+    ``x_{k,j}``); ``None`` beyond :data:`_MAX_BOX_DIMENSION` unknowns, where neither screen runs."""
     if all(len(pattern[k]) == 2 for k in mixed):
-        return values, len(mixed)
+        return np.asarray(values, dtype=float), len(mixed)
     shapes = [len(pattern[k]) for k in mixed]
     nv = sum(m - 1 for m in shapes)
     if nv > _MAX_BOX_DIMENSION:
         return None
     return _box_corners(values, shapes), nv
-
-
-def integer_polynomial(pattern: Sequence[tuple[int, ...]], mixed: Sequence[int], values: Sequence[int]
-                       ) -> dict[tuple[int, ...], int]:
-    """One condition given by its exact (integer) values at the vertices, as a polynomial in the
-    unknowns ``x_{k,j}`` (monomial -> integer coefficient).
-
-    With ``σ_k(a_0) = 1 − Σ_j x_{k,j}`` a condition ``Σ_c Π_k σ_k(c_k) · v_c`` is, in one set's
-    unknowns with the others fixed, ``v_0 + Σ_j x_{k,j} (v_j − v_0)``: its coefficients follow
-    from the values by that difference along each set's axis in turn (a tensor product of one
-    small triangular map per set), in integer arithmetic; ``values`` are in
-    ``itertools.product`` order over ``mixed``.
-    """
-    differences, monomials = _polynomial_plan(tuple(len(pattern[k]) for k in mixed))
-    f = list(map(int, values))
-    for p, q in differences:
-        f[p] -= f[q]
-    return {mono: f[p] for p, mono in monomials if f[p]}
-
-
-_Plan = tuple[list[tuple[int, int]], list[tuple[int, tuple[int, ...]]]]
-_PLANS: dict[tuple[int, ...], _Plan] = {}
-
-
-def _polynomial_plan(shape: tuple[int, ...]) -> _Plan:
-    """How :func:`integer_polynomial` turns vertex values of this shape into coefficients, cached:
-    the in-place differences ``f[p] -= f[q]`` (axis by axis; ``q`` is ``p`` with that axis's index
-    set to 0, untouched while that axis is done, so each entry becomes ``v_j − v_0`` along it),
-    and each flat position's monomial (``itertools.product`` order)."""
-    plan = _PLANS.get(shape)
-    if plan is None:
-        strides = [math.prod(shape[i + 1:]) for i in range(len(shape))]
-        indices = list(itertools.product(*(range(m) for m in shape)))
-        differences = [(p, p - index[axis] * strides[axis]) for axis in range(len(shape))
-                       for p, index in enumerate(indices) if index[axis]]
-        offsets = list(itertools.accumulate((m - 1 for m in shape), initial=0))
-        monomials = []
-        for p, index in enumerate(indices):
-            mono = [0] * offsets[-1]
-            for i, j in enumerate(index):
-                if j:
-                    mono[offsets[i] + j - 1] = 1
-            monomials.append((p, tuple(mono)))
-        plan = _PLANS[shape] = (differences, monomials)
-    return plan
 
 
 class _Multilinear:
@@ -152,6 +144,7 @@ class _Multilinear:
                 self.var_of[(k, j)] = len(self.gens)
                 self.gens.append(sympy.Symbol(f"x{k}_{j}"))
         self.nv = len(self.gens)
+        self.set_of = [k for k, _ in self.var_of]  # per unknown, its set (unknowns in set order)
         from sympy.polys.domains import QQ
         from sympy.polys.orderings import lex
         from sympy.polys.rings import PolyRing
@@ -178,22 +171,52 @@ class _Multilinear:
 
     def _sign_definite(self, f: Any) -> bool:
         """Whether ``f`` keeps one sign (not all zero) at every vertex, hence on the open box."""
-        terms = dict(f)  # monomial -> coefficient; at a 0/1 point a monomial is 0 or 1
-        vals = [sum((c for m, c in terms.items() if all(v[i] for i, e in enumerate(m) if e)), start=0)
-                for v in self.vertices]
+        # monomial -> coefficient; at a 0/1 point a monomial is 0 or 1. The values at the vertices
+        # depend only on the unknowns in ``f``: each distinct projection of the vertices once
+        terms = [(tuple(i for i, e in enumerate(m) if e), c) for m, c in f.items()]
+        used = sorted({i for support, _ in terms for i in support})
+        where = {i: j for j, i in enumerate(used)}
+        terms = [(tuple(where[i] for i in support), c) for support, c in terms]
+        vals = [sum((c for support, c in terms if all(p[j] for j in support)), start=0)
+                for p in self._projected_vertices(used)]
         return (all(v >= 0 for v in vals) and any(v > 0 for v in vals)) or \
                (all(v <= 0 for v in vals) and any(v < 0 for v in vals))
+
+    def _projected_vertices(self, used: list[int]) -> list[tuple[int, ...]]:
+        """The distinct projections of the vertices on the unknowns ``used`` (sorted indices).
+
+        A vertex picks one action per mixed set: ``a_0`` (its unknowns all 0) or ``a_j``
+        (``x_{k,j} = 1``, the others 0), each set independently; so the projections are the
+        products over the sets of all-0 and of one 1 at each of the set's unknowns in ``used``
+        (its unknowns are consecutive, in set order).
+        """
+        by_set: dict[int, list[int]] = {}
+        for position, i in enumerate(used):
+            by_set.setdefault(self.set_of[i], []).append(position)
+        options = []
+        for positions in by_set.values():
+            width = len(positions)
+            options.append([(0,) * width] + [tuple(int(b == a) for b in range(width)) for a in range(width)])
+        return [tuple(x for part in parts for x in part) for parts in itertools.product(*options)]
 
     def factors_inside(self, polys: list[Any]) -> list[list[Any]] | None:
         """Each equation's factors that may vanish inside the box; ``None`` if one has none."""
         factor_sets = []
         for poly in polys:
-            _, facs = poly.factor_list()
-            keep = [f for f, _ in facs if not self._sign_definite(f)]
+            keep = [f for f in self.factors(poly) if not self._sign_definite(f)]
             if not keep:
                 return None
             factor_sets.append(keep)
         return factor_sets
+
+    def factors(self, poly: Any) -> list[Any]:
+        """The irreducible factors of ``poly`` (multiplicities dropped), as sympy's ``factor_list``
+        gives them: itself divided by its content (sign of its leading coefficient) when
+        :func:`_irreducible_multilinear` proves it irreducible, else from ``factor_list``."""
+        if _irreducible_multilinear(poly, self.ring.gens):
+            content = math.gcd(*(int(c) for c in poly.values()))
+            return [poly.quo_ground(self.ring.domain(content if poly.LC > 0 else -content))]
+        return [f for f, _ in poly.factor_list()[1]]
 
     def _keep(self, xs: list[float]) -> None:
         """Keep one real solution (a value per unknown) if strictly inside the simplices and new."""
@@ -247,6 +270,33 @@ class _Multilinear:
         for xs in self._real_roots(basis):
             self._keep(xs)
         return True
+
+
+def _irreducible_multilinear(f: Any, gens: Sequence[Any]) -> bool:
+    """Whether ``f`` (a polynomial of a sympy ring over QQ with integer coefficients) is multilinear
+    (degree at most 1 in each unknown), not constant, and irreducible by this test (``False`` when
+    it cannot tell).
+
+    A product ``f = g · h`` of nonconstant factors of a multilinear ``f`` has them in disjoint
+    sets of unknowns (degrees add up), both nonempty; for ``x`` of ``g`` and ``y`` of ``h``,
+    ``f_x = g_x h``, ``f_y = g h_y`` and ``f_xy = g_x h_y``, so ``f · f_xy = f_x · f_y``. Hence if the
+    graph on the unknowns of ``f`` joining ``x`` and ``y`` whenever ``f · f_xy ≠ f_x · f_y`` is
+    connected, no such split exists and ``f`` is irreducible (Shpilka and Volkovich's criterion for
+    variable-disjoint factors).
+    """
+    used = [i for i in range(len(gens)) if any(m[i] for m in f.keys())]
+    if not used or any(e > 1 for m in f.keys() for e in m):
+        return False
+    first = {i: f.diff(gens[i]) for i in used}
+    component = {used[0]}
+    todo = [used[0]]
+    while todo:
+        i = todo.pop()
+        for j in used:
+            if j not in component and f * first[i].diff(gens[j]) != first[i] * first[j]:
+                component.add(j)
+                todo.append(j)
+    return len(component) == len(used)
 
 
 def _zero_dimensional(basis: list, nv: int) -> bool:
@@ -312,11 +362,18 @@ _GRID_SHIFT = 0.0137
 
 def grid_ticks(m: int) -> np.ndarray:
     """The ``m + 1`` ticks per axis of the grid screen: ``1e-10``, ``m − 1`` inner ticks (the
-    multiples of ``1/m`` shifted by :data:`_GRID_SHIFT`) and ``1 − 1e-10``."""
-    return np.concatenate([[_INTERIOR], np.linspace(0, 1, m + 1)[1:-1] + _GRID_SHIFT, [1 - _INTERIOR]])
+    multiples of ``1/m`` shifted by :data:`_GRID_SHIFT`) and ``1 − 1e-10`` (kept: do not write)."""
+    out = _TICKS.get(m)
+    if out is None:
+        out = _TICKS[m] = np.concatenate([[_INTERIOR], np.linspace(0, 1, m + 1)[1:-1] + _GRID_SHIFT,
+                                          [1 - _INTERIOR]])
+    return out
 
 
-def _grid_may_vanish(values: list[list[float]], k: int) -> bool:
+_TICKS: dict[int, np.ndarray] = {}
+
+
+def _grid_may_vanish(values: np.ndarray | list[list[float]], k: int) -> bool:
     """False if the binary system certainly has no root with every ``x`` in ``[1e-10, 1 − 1e-10]``.
 
     The box is cut into a grid of sub-boxes (:func:`grid_ticks`, ``m`` per axis); a multilinear
@@ -325,10 +382,14 @@ def _grid_may_vanish(values: list[list[float]], k: int) -> bool:
     a mover not mixing after all) are excluded by staying ``1e-10`` inside it. The verdict is
     that of every grid cell tested, reached coarse to fine (:func:`_grid_alive`).
     """
-    m = 8 if k <= 3 else 4
     g = np.ascontiguousarray(np.asarray(values, dtype=float).reshape(-1, 2**k))
-    eps = 1e-13 * max(1.0, float(np.abs(g).max()))  # (equations, vertices) in itertools.product order
-    return bool(_grid_alive(g, k, grid_ticks(m), eps))
+    return bool(_grid_verdict(g, k, grid_ticks(8 if k <= 3 else 4)))
+
+
+@njit
+def _grid_verdict(g: np.ndarray, k: int, ticks: np.ndarray) -> bool:
+    """:func:`_grid_alive` with ``eps`` ``1e-13`` of the largest value (at least ``1e-13``)."""
+    return _grid_alive(g, k, ticks, 1e-13 * max(1.0, np.abs(g).max()))
 
 
 @njit
@@ -340,80 +401,125 @@ def _grid_alive(g: np.ndarray, k: int, ticks: np.ndarray, eps: float) -> bool:
     some condition has one strict sign at the box's corners has it at every point inside (the
     multilinear hull property: values inside are convex combinations of the corner values), so
     at every corner of its cells, and none of its cells is alive; other boxes are halved across
-    their widest index range, down to single cells. The corner values of a box come from the
-    vertex values by interpolating one axis at a time. The verdict is that of testing every cell.
+    their widest index range, down to single cells. The verdict is that of testing every cell.
+
+    The corner values of a box come from the vertex values by interpolating one axis at a time,
+    in axis order (:func:`_interpolate`). A box's two halves differ from it only on the axis it
+    is cut across, so they share its values after the axes before that one: those are kept with
+    them, and each half interpolates the rest (the same operations on the same numbers as from
+    the start). The conditions are tried in turn, the last one that ruled out a box first (a box
+    is dead if any condition is, so the order changes no verdict).
     """
     m = ticks.shape[0] - 1
-    n_c = g.shape[1]
+    n_e, n_c = g.shape
     cap = 2 + k * (m + 1)  # depth first: a split pops one box and pushes two
     lo = np.empty((cap, k), dtype=np.int64)
     hi = np.empty((cap, k), dtype=np.int64)
+    done = np.zeros(cap, dtype=np.int64)  # per box: the axes its kept values have been interpolated on
+    kept = np.empty((cap, n_e, n_c))
     lo[0, :], hi[0, :] = 0, m
     top = 1
+    shared = np.empty((n_e, n_c))
     buf = np.empty(n_c)
+    order = np.arange(n_e)
+    bl = np.empty(k, dtype=np.int64)
+    bh = np.empty(k, dtype=np.int64)
     while top > 0:
         top -= 1
-        bl, bh = lo[top].copy(), hi[top].copy()
-        if not _box_dead(g, k, ticks, bl, bh, eps, buf):
-            axis, width = 0, 0
-            for i in range(k):
-                if bh[i] - bl[i] > width:
-                    axis, width = i, bh[i] - bl[i]
-            if width == 1:
-                return True
-            mid = (bl[axis] + bh[axis]) // 2
-            lo[top, :], hi[top, :] = bl, bh
-            hi[top, axis] = mid
-            lo[top + 1, :], hi[top + 1, :] = bl, bh
-            lo[top + 1, axis] = mid
-            top += 2
-    return False
-
-
-@njit
-def _box_dead(g: np.ndarray, k: int, ticks: np.ndarray, bl: np.ndarray, bh: np.ndarray, eps: float,
-              buf: np.ndarray) -> bool:
-    """Whether some condition keeps one strict sign at every corner of the box with tick ranges
-    ``[bl, bh]`` (``buf``: room for one condition's corner values)."""
-    n_c = g.shape[1]
-    for e in range(g.shape[0]):
-        buf[:] = g[e]
-        for i in range(k):  # axis i: the bit of weight 2^(k-1-i) in itertools.product order
-            bit = 1 << (k - 1 - i)
-            t0, t1 = ticks[bl[i]], ticks[bh[i]]
+        axis, width = 0, 0
+        for i in range(k):
+            bl[i], bh[i] = lo[top, i], hi[top, i]
+            if bh[i] - bl[i] > width:
+                axis, width = i, bh[i] - bl[i]
+        first = done[top] if 0 < done[top] <= axis else 0
+        dead = False
+        for r in range(n_e):
+            e = order[r]
             for j in range(n_c):
-                if not j & bit:
-                    a, b = buf[j], buf[j | bit]
-                    buf[j] = (1.0 - t0) * a + t0 * b
-                    buf[j | bit] = (1.0 - t1) * a + t1 * b
-        lo_v, hi_v = buf.min(), buf.max()
-        if lo_v > eps or hi_v < -eps:
+                buf[j] = kept[top, e, j] if first else g[e, j]
+            _interpolate(buf, k, first, axis, ticks, bl, bh)
+            shared[e, :] = buf
+            _interpolate(buf, k, axis, k, ticks, bl, bh)
+            lo_v = hi_v = buf[0]
+            for j in range(1, n_c):
+                x = buf[j]
+                if x < lo_v:
+                    lo_v = x
+                elif x > hi_v:
+                    hi_v = x
+            if lo_v > eps or hi_v < -eps:
+                dead = True
+                order[r], order[0] = order[0], e
+                break
+        if dead:
+            continue
+        if width == 1:
             return True
+        mid = (bl[axis] + bh[axis]) // 2
+        for half in (top, top + 1):
+            for i in range(k):
+                lo[half, i], hi[half, i] = bl[i], bh[i]
+            kept[half] = shared
+            done[half] = axis
+        hi[top, axis] = mid
+        lo[top + 1, axis] = mid
+        top += 2
     return False
+
+
+@njit(inline=True)
+def _interpolate(buf: np.ndarray, k: int, start: int, stop: int, ticks: np.ndarray, bl: np.ndarray,
+                 bh: np.ndarray) -> None:
+    """Interpolate one condition's corner values ``buf`` on axes ``start <= i < stop`` to the tick
+    range ``[bl[i], bh[i]]`` (axis ``i``: the bit of weight ``2^(k-1-i)`` in ``itertools.product``
+    order)."""
+    n_c = buf.shape[0]
+    for i in range(start, stop):
+        bit = 1 << (k - 1 - i)
+        t0, t1 = ticks[bl[i]], ticks[bh[i]]
+        for j in range(n_c):
+            if not j & bit:
+                a, b = buf[j], buf[j | bit]
+                buf[j] = (1.0 - t0) * a + t0 * b
+                buf[j | bit] = (1.0 - t1) * a + t1 * b
 
 
 #: the most unknowns for which the grid screen runs on supports of three or more actions
 _MAX_BOX_DIMENSION = 7
 
 
-def _box_corners(values: list[list[float]], shapes: list[int]) -> list[list[float]]:
-    """The equations' values at the corners of the unit box of the unknowns ``x_{k,j}``.
+def _box_corners(values: list[list[float]], shapes: list[int]) -> np.ndarray:
+    """The equations' values at the corners of the unit box of the unknowns ``x_{k,j}``,
+    ``(equations, corners)``.
 
     With ``σ_k(a_0) = 1 − Σ_j x_{k,j}`` the equations are affine in each set's unknowns, so
     multilinear on the box ``[0, 1]^{unknowns}``, which contains the product of simplices: the
     grid test on that box (:func:`_grid_may_vanish`) is valid for roots in the simplices. A
     corner assigns 0 or 1 to each unknown; its value follows from the vertex values (corners
-    outside the simplices give ``σ_k(a_0) < 0``).
+    outside the simplices give ``σ_k(a_0) < 0``), one set at a time, last first: at the corner
+    ``b`` of a set's unknowns, ``(1 − Σ b) · v_0 + Σ_j b_j · v_j`` (:func:`_corners_of_set`).
     """
-    maps = []
-    for m in shapes:
-        bits = np.array(list(itertools.product((0, 1), repeat=m - 1)), dtype=float)
-        maps.append(np.column_stack([1 - bits.sum(axis=1), bits]))  # (2^(m-1), m)
     g = np.asarray(values, dtype=float)
     f = g.reshape([len(g), *shapes])  # all the equations at once
     for i in reversed(range(len(shapes))):
-        f = np.moveaxis(np.tensordot(maps[i], f, axes=([1], [i + 1])), 0, i + 1)
-    return f.reshape(len(g), -1).tolist()
+        f = _corners_of_set(f, i + 1, shapes[i])
+    return np.ascontiguousarray(f.reshape(len(g), -1))
+
+
+def _corners_of_set(f: np.ndarray, axis: int, m: int) -> np.ndarray:
+    """Along ``axis`` (a set of ``m`` actions), the values at the corners of its unknowns' box
+    from those at its vertices. Two actions: the corners are the vertices. Three: ``v_0``,
+    ``v_2``, ``v_1`` and ``(−v_0 + v_1) + v_2``, summed in the order of the matrix product of the
+    general case (which is the map ``[1 − Σ b, b]`` of each corner ``b`` times the vertex values,
+    one contraction per set), which it replaces bit for bit."""
+    if m == 2:
+        return f
+    if m == 3:
+        v0, v1, v2 = (f.take(j, axis=axis) for j in range(3))
+        return np.stack([v0, v2, v1, -v0 + v1 + v2], axis=axis)
+    bits = np.array(list(itertools.product((0, 1), repeat=m - 1)), dtype=float)
+    corner_map = np.column_stack([1 - bits.sum(axis=1), bits])  # (2^(m-1), m)
+    return np.moveaxis(np.tensordot(corner_map, f, axes=([1], [axis])), 0, axis)
 
 
 def _solve_two_binary(ctx: _Ctx, values: list[list[float]], names: str) -> list[list[np.ndarray]]:

@@ -125,8 +125,8 @@ from ..game.extensive import DECISION, ExtensiveFormGame
 from ._options import option
 from ._pbe_beliefs import _Beliefs, _br_actions, _deviation_groups, _deviation_weights
 from ._pbe_context import _INTERIOR, _Ctx
-from ._pbe_exact import carry_paths, exact_conditions
-from ._pbe_multilinear import _solve_multilinear, integer_polynomial
+from ._pbe_exact import carry_paths
+from ._pbe_multilinear import _solve_multilinear
 from ._pbe_patterns import feasible_patterns
 from ._pbe_pruning import BeliefSupportPruner, cached_patterns, iterated_undominated_actions
 from ._pbe_seeds import nash_seeds, repaired
@@ -547,15 +547,8 @@ def _solve_pattern(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[in
         return []
     combos = list(itertools.product(*(pattern[k] for k in mixed)))
     def exact() -> list[dict[tuple[int, ...], int]]:
-        # each set's conditions depend on its own spec only: kept by it
-        keys = {k: ("exact", k, specs.get(k, ("reach",))) for k in mixed}
-        missing = [k for k in mixed if keys[k] not in checks]
-        if missing:
-            values = iter(exact_conditions(ctx.exact, pattern, mixed, specs, sets=missing))
-            for k in missing:  # len(pattern[k]) - 1 conditions per set, in order
-                checks[keys[k]] = [integer_polynomial(pattern, mixed, next(values))
-                                   for _ in range(1, len(pattern[k]))]
-        return [p for k in mixed for p in checks[keys[k]]]
+        # each set's conditions are kept by the tree, by the pattern at the sets they depend on
+        return ctx.exact.polynomials(pattern, mixed, specs)
 
     points = _solve_multilinear(ctx, pattern, mixed, combos, list(eqs_vals.values()), names, exact)
     base = [np.zeros(len(h.actions)) for h in game.infosets]
