@@ -115,7 +115,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -131,6 +131,7 @@ from ._pbe_patterns import feasible_patterns
 from ._pbe_pruning import BeliefSupportPruner, cached_patterns, iterated_undominated_actions
 from ._pbe_seeds import nash_seeds, repaired
 from ._pbe_table import PureTable
+from ._pbe_vertex import encode, vertex_tests
 from ._tree_utils import child_tables, prior_mass
 from .base import Candidate, RawResult, SolveOptions, SolverInfo, SolverOptions
 
@@ -312,13 +313,8 @@ def _spec_combos(base: dict[int, Spec], mixed: list[int], choices: Sequence[Sequ
 def _batch_payoffs(ctx: _Ctx, k: int, specs: dict[int, Spec], vertices: _Vertices) -> np.ndarray:
     """The mover's unnormalised expected payoff per action at set ``k``, at every vertex profile."""
     spec = specs.get(k, ("reach",))
-    if spec[0] in ("reach", "prior") and vertices.rows is not None:
-        return ctx.table.payoffs(k, spec[0])[vertices.rows]
     if vertices.rows is not None:
-        weights = _row_weights(ctx, k, spec, vertices.rows, specs)
-        if weights is not None:
-            q = ctx.table.q(k)[vertices.rows]
-            return np.einsum("cn,cna->ca", weights, q)
+        return _spec_payoffs(ctx, _spec_key(k, spec, specs), k, spec, specs)[vertices.rows]
     h = ctx.game.infosets[k]
     nodes = list(h.nodes)
     reach, edge, values = vertices.evaluated()
@@ -333,11 +329,38 @@ def _batch_payoffs(ctx: _Ctx, k: int, specs: dict[int, Spec], vertices: _Vertice
     return np.einsum("cn,cna->ca", weights, q)
 
 
-def _row_weights(ctx: _Ctx, k: int, spec: Spec, rows: np.ndarray, specs: dict[int, Spec]
-                 ) -> np.ndarray | None:
+def _spec_key(k: int, spec: Spec, specs: dict[int, Spec]) -> tuple:
+    """What set ``k``'s payoffs under ``spec`` depend on besides the table row: the spec, and for a
+    carried-forward one, the key of its source set's spec (whose weights it carries)."""
+    if spec[0] != "own":
+        return (k, spec)
+    return (k, spec, _spec_key(spec[1], specs[spec[1]], specs))
+
+
+def _spec_payoffs(ctx: _Ctx, key: tuple, k: int, spec: Spec, specs: dict[int, Spec]) -> np.ndarray:
+    """The mover's unnormalised payoff per action at set ``k`` under ``spec`` at *every* row of the
+    pure table, ``(rows, actions)``, kept on the table by :func:`_spec_key`.
+
+    A row's payoffs depend on that row alone: the weights are computed row by row (elementwise,
+    :func:`_row_weights`) and ``einsum`` sums each row's products over the nodes on its own, in
+    node order, whatever the other rows (``tests/test_pbe_vertex.py`` checks, to the bit, that
+    the pattern's rows of this table are what the pattern's vertices alone give); Bayes' rule and
+    Nature's odds are the table's own payoffs."""
+    table = ctx.table
+    out = table.spec_payoffs.get(key)
+    if out is None:
+        if spec[0] in ("reach", "prior"):
+            out = table.payoffs(k, spec[0])
+        else:
+            every = np.arange(len(table.reach))
+            out = np.einsum("cn,cna->ca", _row_weights(ctx, k, spec, every, specs), table.q(k)[every])
+        table.spec_payoffs[key] = out
+    return out
+
+
+def _row_weights(ctx: _Ctx, k: int, spec: Spec, rows: np.ndarray, specs: dict[int, Spec]) -> np.ndarray:
     """The unnormalised belief weights of ``spec`` at set ``k`` at the vertex rows of the pure
-    table, ``(rows, nodes)``, as ``_weights`` gives them vertex by vertex (``None`` if a
-    deviation leaves the table)."""
+    table, ``(rows, nodes)``, as ``_weights`` gives them vertex by vertex."""
     kind = spec[0]
     nodes = ctx.table.nodes[k]
     if kind == "reach":
@@ -348,8 +371,6 @@ def _row_weights(ctx: _Ctx, k: int, spec: Spec, rows: np.ndarray, specs: dict[in
         return _type_weights(ctx, k, spec, rows)
     prev, act = spec[1], spec[2]
     w_prev = _row_weights(ctx, prev, specs[prev], rows, specs)
-    if w_prev is None:
-        return None
     edge = ctx.table.edge[rows]
     w = np.zeros((len(rows), len(nodes)))
     for u_pos, v_pos, path in _carry_paths(ctx, prev, act, k):
@@ -369,7 +390,7 @@ def _carry_paths(ctx: _Ctx, prev: int, act: int, k: int) -> list[tuple[int, int,
     return out
 
 
-def _type_weights(ctx: _Ctx, k: int, spec: Spec, rows: np.ndarray) -> np.ndarray | None:
+def _type_weights(ctx: _Ctx, k: int, spec: Spec, rows: np.ndarray) -> np.ndarray:
     """The ``("types", ...)`` weights at set ``k`` at the vertex rows of the pure table, as
     ``_deviation_weights`` gives them vertex by vertex (:func:`forced_reach_at`)."""
     nodes = ctx.table.nodes[k]
@@ -694,18 +715,157 @@ def _live_options(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int
 
 
 def _solve_mixed(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int], rows: np.ndarray | None,
-                 found: Specs) -> list[list[np.ndarray]]:
+                 found: Specs, tested: tuple[list[list[Spec]], dict] | None = None) -> list[list[np.ndarray]]:
     """The profiles of a support pattern that satisfy its indifference conditions, over every
-    combination of its sets' weight specs that passes the vertex sign tests."""
+    combination of its sets' weight specs that passes the vertex sign tests (``tested``: each
+    mixing set's options that pass them and the conditions known, if they were run already,
+    :func:`_tabled_patterns`)."""
     on_path, base, choices = found
-    vertices, checks = _Vertices(ctx, pattern, mixed, rows), {}
-    live = _live_options(ctx, pattern, mixed, on_path, base, choices, vertices, checks)
-    if live is None:
-        return []
+    vertices = _Vertices(ctx, pattern, mixed, rows)
+    if tested is None:
+        checks: dict = {}
+        live = _live_options(ctx, pattern, mixed, on_path, base, choices, vertices, checks)
+        if live is None:
+            return []
+    else:
+        live, checks = tested
     out = []
     for specs in _spec_combos(base, mixed, live):
         out.extend(_solve_pattern(ctx, pattern, mixed, on_path, specs, rows, vertices, checks))
     return out
+
+
+@dataclass
+class _Program:
+    """A mixed pattern's vertex sign tests (:mod:`deterrence.solvers._pbe_vertex`): its specs
+    (``None``: it mixes where beliefs are free), vertex rows, the sets it checks in
+    :func:`_live_options`'s order with their options, the encoded tests and the specs they read."""
+
+    mixed: list[int]
+    found: Specs | None
+    rows: np.ndarray | None = None
+    groups: list[tuple[int, list[Spec]]] = field(default_factory=list)
+    code: np.ndarray | None = None
+    keys: np.ndarray | None = None
+
+
+class _Programs:
+    """The programs of a tree's patterns under one policy, set of zero chance moves and set of
+    table actions (what they depend on; kept in the tree's cache for the points of a sweep),
+    and the weight specs they read, numbered."""
+
+    def __init__(self) -> None:
+        self.of: dict[tuple, _Program] = {}
+        self.index: dict[tuple, int] = {}
+        self.specs: list[tuple[tuple, int, Spec, dict[int, Spec]]] = []
+
+    def spec_index(self, k: int, spec: Spec, specs: dict[int, Spec]) -> int:
+        key = _spec_key(k, spec, specs)
+        i = self.index.get(key)
+        if i is None:
+            i = self.index[key] = len(self.specs)
+            self.specs.append((key, k, spec, specs))
+        return i
+
+    def program(self, ctx: _Ctx, pattern: tuple, mixed: list[int], on_path: np.ndarray) -> _Program:
+        """The pattern's program, worked out on first use (``on_path``: the sets it reaches)."""
+        prog = self.of.get(pattern)
+        if prog is not None:
+            return prog
+        found = _specs_of(ctx, pattern, mixed, on_path.copy())
+        prog = self.of[pattern] = _Program(mixed=mixed, found=found)
+        if found is None:
+            return prog
+        reached, base, choices = found
+        options = dict(zip(mixed, choices, strict=True))
+        coded, keys = [], []
+        for k in range(len(pattern)):  # in the order _live_options checks them
+            if k not in options and not reached[k]:
+                continue
+            opts = options.get(k, [("reach",)])
+            idx = [self.spec_index(k, spec, {**base, k: spec}) for spec in opts]
+            others = [b for b in range(len(ctx.game.infosets[k].actions)) if b not in pattern[k]]
+            coded.append((pattern[k], others, idx))
+            prog.groups.append((k, opts))
+            keys += idx
+        prog.rows = ctx.table.rows(pattern, mixed)
+        prog.code, prog.keys = encode(prog.rows, coded), np.array(keys, dtype=np.int64)
+        return prog
+
+
+def _programs(ctx: _Ctx) -> _Programs:
+    key = ("pbe_vertex_programs", ctx.policy, ctx.chance_key, ctx.table.allowed)
+    progs = ctx.game.tree_cache.get(key)
+    if progs is None:
+        progs = ctx.game.tree_cache[key] = _Programs()
+    return progs
+
+
+def _tabled_patterns(ctx: _Ctx, patterns: Sequence[tuple], admitted: np.ndarray, reached: np.ndarray,
+                     max_mixed: int) -> tuple[list[tuple], int, int]:
+    """The admitted patterns to solve, with each mixing set's options that pass the vertex sign
+    tests (all run in one compiled pass, :func:`deterrence.solvers._pbe_vertex.vertex_tests`), in
+    order; and the numbers of patterns skipped (``max_mixed``) and mixing where beliefs are free.
+
+    A pattern is kept iff :func:`_live_options` keeps it, with the same options: the tests read
+    the same payoffs (:func:`_spec_payoffs`) and compare them as :func:`_set_conditions` does.
+    The conditions of the reached sets that do not mix are empty lists (no ``j >= 1``)."""
+    progs = _programs(ctx)
+    batch: list[tuple[tuple, _Program]] = []
+    skipped = free_offpath = 0
+    for i, on_path in zip(admitted.tolist(), reached, strict=True):
+        pattern = patterns[i]
+        mixed = [k for k, s in enumerate(pattern) if len(s) > 1]
+        if len(mixed) > max_mixed:
+            skipped += 1
+            continue
+        prog = progs.program(ctx, pattern, mixed, on_path)
+        if prog.found is None:
+            free_offpath += 1
+            continue
+        batch.append((pattern, prog))
+    if not batch:
+        return [], skipped, free_offpath
+    used = np.unique(np.concatenate([prog.keys for _, prog in batch]))
+    tables = [_spec_payoffs(ctx, *progs.specs[i]) for i in used.tolist()]
+    stacked = np.zeros((len(tables), len(ctx.table.reach), max(t.shape[1] for t in tables)))
+    for j, t in enumerate(tables):
+        stacked[j, :, :t.shape[1]] = t
+    slot = np.full(len(progs.specs), -1, dtype=np.int64)
+    slot[used] = np.arange(len(used))
+    codes = [prog.code for _, prog in batch]
+    ok, opt_starts, passed = vertex_tests(codes, np.array([len(prog.keys) for _, prog in batch]),
+                                          stacked, slot, ctx.tol)
+    out = []
+    for i in np.flatnonzero(ok).tolist():
+        pattern, prog = batch[i]
+        flags, live, checks = iter(passed[opt_starts[i]:opt_starts[i + 1]].tolist()), {}, {}
+        for k, opts in prog.groups:
+            live[k] = [spec for spec in opts if next(flags)]
+            if len(pattern[k]) == 1:
+                checks[(k, opts[0])] = []
+        out.append((pattern, prog.mixed, prog.rows, prog.found, ([live[k] for k in prog.mixed], checks)))
+    return out, skipped, free_offpath
+
+
+def _untabled_patterns(ctx: _Ctx, patterns: Sequence[tuple], admitted: np.ndarray, reached: np.ndarray,
+                       max_mixed: int) -> tuple[list[tuple], int, int]:
+    """:func:`_tabled_patterns` without a pure table: every pattern to solve with its specs (its
+    vertex sign tests are run by :func:`_solve_mixed`)."""
+    out = []
+    skipped = free_offpath = 0
+    for i, on_path in zip(admitted.tolist(), reached, strict=True):
+        pattern = patterns[i]
+        mixed = [k for k, s in enumerate(pattern) if len(s) > 1]
+        if len(mixed) > max_mixed:
+            skipped += 1
+            continue
+        found = _specs_of(ctx, pattern, mixed, on_path)
+        if found is None:  # mixing at an unreached set under free beliefs
+            free_offpath += 1
+            continue
+        out.append((pattern, mixed, None, found, None))
+    return out, skipped, free_offpath
 
 
 def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list[Candidate], _Ctx, bool]:
@@ -746,21 +906,12 @@ def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list
     all_patterns = True
     if opts.mixed and n_patterns > n_pure:
         max_mixed = opts.max_mixed_sets
-        skipped = free_offpath = 0
         admitted = np.flatnonzero(pruner.admits_all(mixed_patterns))
         reached = pruner.reached(pruner.indicators(mixed_patterns)[admitted]) if len(admitted) else []
-        for i, on_path in zip(admitted.tolist(), reached, strict=True):
-            pattern = mixed_patterns[i]
-            mixed = [k for k, s in enumerate(pattern) if len(s) > 1]
-            if len(mixed) > max_mixed:
-                skipped += 1
-                continue
-            found = _specs_of(ctx, pattern, mixed, on_path)
-            if found is None:  # mixing at an unreached set under free beliefs
-                free_offpath += 1
-                continue
-            rows = ctx.table.rows(pattern, mixed) if ctx.table is not None else None
-            for beh in _solve_mixed(ctx, pattern, mixed, rows, found):
+        select = _tabled_patterns if ctx.table is not None else _untabled_patterns
+        work, skipped, free_offpath = select(ctx, mixed_patterns, admitted, reached, max_mixed)
+        for pattern, mixed, rows, found, tested in work:
+            for beh in _solve_mixed(ctx, pattern, mixed, rows, found, tested):
                 keep(beh)
         if free_offpath:
             all_patterns = False
