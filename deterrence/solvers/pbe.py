@@ -737,16 +737,20 @@ def _solve_mixed(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int]
 
 @dataclass
 class _Program:
-    """A mixed pattern's vertex sign tests (:mod:`deterrence.solvers._pbe_vertex`): its specs
-    (``None``: it mixes where beliefs are free), vertex rows, the sets it checks in
-    :func:`_live_options`'s order with their options, the encoded tests and the specs they read."""
+    """A mixed pattern's vertex sign tests (:mod:`deterrence.solvers._pbe_vertex`), worked out on
+    first use (``built``): its specs (``found``, ``None`` if it mixes where beliefs are free), its
+    vertex rows, the encoded tests and the weight specs they read (``keys``, one per option of
+    each set checked, in :func:`_live_options`'s order); per mixing set the position of its first
+    option in ``keys`` (``starts``); and the (empty) conditions of the reached sets that do not mix."""
 
     mixed: list[int]
-    found: Specs | None
+    built: bool = False
+    found: Specs | None = None
     rows: np.ndarray | None = None
-    groups: list[tuple[int, list[Spec]]] = field(default_factory=list)
     code: np.ndarray | None = None
     keys: np.ndarray | None = None
+    starts: list[int] = field(default_factory=list)
+    fixed: dict = field(default_factory=dict)
 
 
 class _Programs:
@@ -767,18 +771,15 @@ class _Programs:
             self.specs.append((key, k, spec, specs))
         return i
 
-    def program(self, ctx: _Ctx, pattern: tuple, mixed: list[int], on_path: np.ndarray) -> _Program:
-        """The pattern's program, worked out on first use (``on_path``: the sets it reaches)."""
-        prog = self.of.get(pattern)
-        if prog is not None:
-            return prog
-        found = _specs_of(ctx, pattern, mixed, on_path.copy())
-        prog = self.of[pattern] = _Program(mixed=mixed, found=found)
+    def build(self, ctx: _Ctx, pattern: tuple, prog: _Program, on_path: np.ndarray) -> None:
+        """Work out the pattern's program (``on_path``: the sets it reaches)."""
+        prog.built = True
+        prog.found = found = _specs_of(ctx, pattern, prog.mixed, on_path.copy())
         if found is None:
-            return prog
+            return
         reached, base, choices = found
-        options = dict(zip(mixed, choices, strict=True))
-        coded, keys = [], []
+        options = dict(zip(prog.mixed, choices, strict=True))
+        coded, keys, starts = [], [], {}
         for k in range(len(pattern)):  # in the order _live_options checks them
             if k not in options and not reached[k]:
                 continue
@@ -786,11 +787,14 @@ class _Programs:
             idx = [self.spec_index(k, spec, {**base, k: spec}) for spec in opts]
             others = [b for b in range(len(ctx.game.infosets[k].actions)) if b not in pattern[k]]
             coded.append((pattern[k], others, idx))
-            prog.groups.append((k, opts))
+            if k in options:
+                starts[k] = len(keys)
+            else:
+                prog.fixed[(k, opts[0])] = []
             keys += idx
-        prog.rows = ctx.table.rows(pattern, mixed)
+        prog.starts = [starts[k] for k in prog.mixed]
+        prog.rows = ctx.table.rows(pattern, prog.mixed)
         prog.code, prog.keys = encode(prog.rows, coded), np.array(keys, dtype=np.int64)
-        return prog
 
 
 def _programs(ctx: _Ctx) -> _Programs:
@@ -803,23 +807,27 @@ def _programs(ctx: _Ctx) -> _Programs:
 
 def _tabled_patterns(ctx: _Ctx, patterns: Sequence[tuple], admitted: np.ndarray, reached: np.ndarray,
                      max_mixed: int) -> tuple[list[tuple], int, int]:
-    """The admitted patterns to solve, with each mixing set's options that pass the vertex sign
-    tests (all run in one compiled pass, :func:`deterrence.solvers._pbe_vertex.vertex_tests`), in
-    order; and the numbers of patterns skipped (``max_mixed``) and mixing where beliefs are free.
+    """The admitted patterns to solve, each with its mixing sets' options that pass the vertex sign
+    tests and their conditions (all tests run in one compiled pass,
+    :func:`deterrence.solvers._pbe_vertex.vertex_tests`), in order; and the numbers of patterns
+    skipped (``max_mixed``) and mixing where beliefs are free.
 
-    A pattern is kept iff :func:`_live_options` keeps it, with the same options: the tests read
-    the same payoffs (:func:`_spec_payoffs`) and compare them as :func:`_set_conditions` does.
-    The conditions of the reached sets that do not mix are empty lists (no ``j >= 1``)."""
+    A pattern is kept iff :func:`_live_options` keeps it, with the same options and conditions:
+    the tests read the same payoffs (:func:`_spec_payoffs`) and compare them as
+    :func:`_set_conditions` does, which forms the conditions from them as here."""
     progs = _programs(ctx)
     batch: list[tuple[tuple, _Program]] = []
     skipped = free_offpath = 0
     for i, on_path in zip(admitted.tolist(), reached, strict=True):
         pattern = patterns[i]
-        mixed = [k for k, s in enumerate(pattern) if len(s) > 1]
-        if len(mixed) > max_mixed:
+        prog = progs.of.get(pattern)
+        if prog is None:
+            prog = progs.of[pattern] = _Program(mixed=[k for k, s in enumerate(pattern) if len(s) > 1])
+        if len(prog.mixed) > max_mixed:
             skipped += 1
             continue
-        prog = progs.program(ctx, pattern, mixed, on_path)
+        if not prog.built:
+            progs.build(ctx, pattern, prog, on_path)
         if prog.found is None:
             free_offpath += 1
             continue
@@ -839,13 +847,26 @@ def _tabled_patterns(ctx: _Ctx, patterns: Sequence[tuple], admitted: np.ndarray,
     out = []
     for i in np.flatnonzero(ok).tolist():
         pattern, prog = batch[i]
-        flags, live, checks = iter(passed[opt_starts[i]:opt_starts[i + 1]].tolist()), {}, {}
-        for k, opts in prog.groups:
-            live[k] = [spec for spec in opts if next(flags)]
-            if len(pattern[k]) == 1:
-                checks[(k, opts[0])] = []
-        out.append((pattern, prog.mixed, prog.rows, prog.found, ([live[k] for k in prog.mixed], checks)))
+        tested = _passed_options(pattern, prog, passed[opt_starts[i]:opt_starts[i + 1]], stacked, slot)
+        out.append((pattern, prog.mixed, prog.rows, prog.found, tested))
     return out, skipped, free_offpath
+
+
+def _passed_options(pattern: tuple, prog: _Program, passed: np.ndarray, stacked: np.ndarray, slot: np.ndarray
+                    ) -> tuple[list[list[Spec]], dict]:
+    """A kept pattern's options per mixing set that pass (``passed``: per option of its program)
+    and the conditions of every set it checks under them, as :func:`_set_conditions` forms them
+    (``stacked[slot[i]]``: the payoffs of spec ``i`` at every row)."""
+    live, checks = [], dict(prog.fixed)
+    for k, start, opts in zip(prog.mixed, prog.starts, prog.found[2], strict=True):
+        s, keep = pattern[k], []
+        for m, spec in enumerate(opts):
+            if passed[start + m]:
+                w = stacked[slot[prog.keys[start + m]]][prog.rows]
+                checks[(k, spec)] = [(w[:, s[j]] - w[:, s[0]]).tolist() for j in range(1, len(s))]
+                keep.append(spec)
+        live.append(keep)
+    return live, checks
 
 
 def _untabled_patterns(ctx: _Ctx, patterns: Sequence[tuple], admitted: np.ndarray, reached: np.ndarray,
