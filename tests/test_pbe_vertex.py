@@ -124,7 +124,7 @@ def _compare(game, policy) -> tuple[int, int]:
         assert checks == conditions  # the numbers the solver solves, to the bit
         for (k, spec), cond in conditions.items():
             assert pbe._set_conditions(ctx, k, pattern, {**found[1], k: spec}, vertices) == cond
-    assert n_kept == len(kept)
+    assert n_kept == len(kept_by)
     return tested, n_kept
 
 
@@ -203,5 +203,9 @@ def test_compiled_set_test_is_the_numpy_test():
         support = sorted(rng.choice(n_actions, size=size, replace=False).tolist())
         others = [b for b in range(n_actions) if b not in support]
         code = _pbe_vertex.encode(rows, [(support, others, [0])])
-        ok, _, passed = _pbe_vertex.vertex_tests([code], np.array([1]), w[None], np.array([0]), tol)
+        ok, _, passed, values = _pbe_vertex.vertex_tests([code], np.array([1]), w[None], np.array([0]), tol)
         assert bool(ok[0]) == bool(passed[0]) == _numpy_passes(w, rows, support, others, tol)
+        if ok[0]:
+            expected = [w[rows, s] - w[rows, support[0]] for s in support[1:]]
+            got = np.concatenate(expected) if expected else np.zeros(0)
+            assert np.array_equal(values, got, equal_nan=True)

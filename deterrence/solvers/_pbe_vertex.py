@@ -43,14 +43,17 @@ def encode(rows: np.ndarray, groups: Sequence[tuple[Sequence[int], Sequence[int]
 
 
 def vertex_tests(codes: Sequence[np.ndarray], n_options: np.ndarray, payoffs: np.ndarray, slot: np.ndarray,
-                 tol: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                 tol: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Run the encoded tests of ``codes`` (one array per pattern, :func:`encode`, ``n_options``
     options each) over the stacked payoff tables ``payoffs`` ``(tables, rows, actions)``; an
     option's payoff index ``i`` reads table ``slot[i]``.
 
     Returns per pattern whether every set it checks has an option that passes, the start of each
-    pattern's options in the third array, and per option whether it passes (left ``False`` after
-    a set with no passing option: the pattern is not solved).
+    pattern's options in the third array, per option whether it passes (left ``False`` after
+    a set with no passing option: the pattern is not solved), and the conditions of the patterns
+    that pass: pattern by pattern, set by set, per passing option of a set that mixes, the
+    values ``P(s_j) − P(s_0)`` at its vertex rows for ``j = 1, 2, ...`` (as ``_set_conditions``
+    forms them).
     """
     starts = np.zeros(len(codes) + 1, dtype=np.int64)
     np.cumsum([len(c) for c in codes], out=starts[1:])
@@ -59,7 +62,8 @@ def vertex_tests(codes: Sequence[np.ndarray], n_options: np.ndarray, payoffs: np
     flat = np.concatenate(codes) if len(codes) else np.zeros(0, dtype=np.int64)
     passed = np.zeros(int(opt_starts[-1]), dtype=np.bool_)
     ok = _tests_kernel(flat, starts, opt_starts, payoffs, slot, tol, passed)
-    return ok, opt_starts, passed
+    values = _conditions_kernel(flat, starts[:-1][ok], opt_starts[:-1][ok], passed, payoffs, slot)
+    return ok, opt_starts, passed, values
 
 
 @njit
@@ -97,6 +101,44 @@ def _tests_kernel(code: np.ndarray, starts: np.ndarray, opt_starts: np.ndarray, 
                 break
         ok[i] = alive
     return ok
+
+
+@njit
+def _conditions_kernel(code: np.ndarray, starts: np.ndarray, opt_starts: np.ndarray, passed: np.ndarray,
+                       payoffs: np.ndarray, slot: np.ndarray) -> np.ndarray:
+    """The conditions of the patterns starting at ``starts`` (in ``code``; their first options at
+    ``opt_starts``), in the order :func:`vertex_tests` describes: one pass to count, one to fill."""
+    out = np.empty(0)
+    for fill in range(2):
+        at = 0
+        for i in range(len(starts)):
+            p = starts[i]
+            nv = code[p]
+            rows = code[p + 1:p + 1 + nv]
+            p += 1 + nv
+            n_groups = code[p]
+            p += 1
+            o = opt_starts[i]
+            for _ in range(n_groups):
+                ns = code[p]
+                support = code[p + 1:p + 1 + ns]
+                p += 2 + ns + code[p + 1 + ns]  # past the support and the others
+                n_opts = code[p]
+                p += 1
+                for m in range(n_opts):
+                    if not passed[o + m] or ns < 2:
+                        continue
+                    w = payoffs[slot[code[p + m]]]
+                    for j in range(1, ns):
+                        for r in rows:
+                            if fill:
+                                out[at] = w[r, support[j]] - w[r, support[0]]
+                            at += 1
+                p += n_opts
+                o += n_opts
+        if not fill:
+            out = np.empty(at)
+    return out
 
 
 @njit(inline=True)

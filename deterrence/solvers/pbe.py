@@ -114,7 +114,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -573,6 +573,8 @@ def _solve_pattern(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[in
         return [p for k in mixed for p in checks[keys[k]]]
 
     points = _solve_multilinear(ctx, pattern, mixed, combos, list(eqs_vals.values()), names, exact)
+    if not points:
+        return []
     base = [np.zeros(len(h.actions)) for h in game.infosets]
     for k, s in enumerate(pattern):
         if len(s) == 1:
@@ -735,7 +737,7 @@ def _solve_mixed(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int]
     return out
 
 
-@dataclass
+@dataclass(slots=True)
 class _Program:
     """A mixed pattern's vertex sign tests (:mod:`deterrence.solvers._pbe_vertex`), worked out on
     first use (``built``): its specs (``found``, ``None`` if it mixes where beliefs are free), its
@@ -749,7 +751,7 @@ class _Program:
     rows: np.ndarray | None = None
     code: np.ndarray | None = None
     keys: np.ndarray | None = None
-    starts: list[int] = field(default_factory=list)
+    starts: tuple[int, ...] = ()
     fixed: dict = field(default_factory=dict)
 
 
@@ -792,7 +794,7 @@ class _Programs:
             else:
                 prog.fixed[(k, opts[0])] = []
             keys += idx
-        prog.starts = [starts[k] for k in prog.mixed]
+        prog.starts = tuple(starts[k] for k in prog.mixed)
         prog.rows = ctx.table.rows(pattern, prog.mixed)
         prog.code, prog.keys = encode(prog.rows, coded), np.array(keys, dtype=np.int64)
 
@@ -806,7 +808,7 @@ def _programs(ctx: _Ctx) -> _Programs:
 
 
 def _tabled_patterns(ctx: _Ctx, patterns: Sequence[tuple], admitted: np.ndarray, reached: np.ndarray,
-                     max_mixed: int) -> tuple[list[tuple], int, int]:
+                     max_mixed: int) -> tuple[Iterable[tuple], int, int]:
     """The admitted patterns to solve, each with its mixing sets' options that pass the vertex sign
     tests and their conditions (all tests run in one compiled pass,
     :func:`deterrence.solvers._pbe_vertex.vertex_tests`), in order; and the numbers of patterns
@@ -842,31 +844,39 @@ def _tabled_patterns(ctx: _Ctx, patterns: Sequence[tuple], admitted: np.ndarray,
     slot = np.full(len(progs.specs), -1, dtype=np.int64)
     slot[used] = np.arange(len(used))
     codes = [prog.code for _, prog in batch]
-    ok, opt_starts, passed = vertex_tests(codes, np.array([len(prog.keys) for _, prog in batch]),
-                                          stacked, slot, ctx.tol)
-    out = []
+    ok, opt_starts, passed, values = vertex_tests(codes, np.array([len(prog.keys) for _, prog in batch]),
+                                                  stacked, slot, ctx.tol)
+    return _kept(batch, ok, opt_starts, passed.tolist(), values.tolist()), skipped, free_offpath
+
+
+def _kept(batch: list[tuple[tuple, _Program]], ok: np.ndarray, opt_starts: np.ndarray, flags: list[bool],
+          conditions: list[float]) -> Iterator[tuple]:
+    """The patterns of ``batch`` that pass, one at a time (their conditions are built as the
+    solver reaches them, so that each pattern's lists are dropped once it is solved)."""
+    at = 0
     for i in np.flatnonzero(ok).tolist():
         pattern, prog = batch[i]
-        tested = _passed_options(pattern, prog, passed[opt_starts[i]:opt_starts[i + 1]], stacked, slot)
-        out.append((pattern, prog.mixed, prog.rows, prog.found, tested))
-    return out, skipped, free_offpath
+        tested, at = _passed_options(pattern, prog, flags, int(opt_starts[i]), conditions, at)
+        yield pattern, prog.mixed, prog.rows, prog.found, tested
 
 
-def _passed_options(pattern: tuple, prog: _Program, passed: np.ndarray, stacked: np.ndarray, slot: np.ndarray
-                    ) -> tuple[list[list[Spec]], dict]:
-    """A kept pattern's options per mixing set that pass (``passed``: per option of its program)
-    and the conditions of every set it checks under them, as :func:`_set_conditions` forms them
-    (``stacked[slot[i]]``: the payoffs of spec ``i`` at every row)."""
+def _passed_options(pattern: tuple, prog: _Program, flags: list[bool], first: int, conditions: list[float],
+                    at: int) -> tuple[tuple[list[list[Spec]], dict], int]:
+    """A kept pattern's options per mixing set that pass (``flags[first + i]``: whether option
+    ``i`` of its program does) and the conditions of every set it checks under them, read off
+    ``conditions`` from ``at`` (:func:`deterrence.solvers._pbe_vertex.vertex_tests`, in its
+    order); and where the next pattern's conditions start."""
     live, checks = [], dict(prog.fixed)
+    n = len(prog.rows)
     for k, start, opts in zip(prog.mixed, prog.starts, prog.found[2], strict=True):
-        s, keep = pattern[k], []
+        keep = []
         for m, spec in enumerate(opts):
-            if passed[start + m]:
-                w = stacked[slot[prog.keys[start + m]]][prog.rows]
-                checks[(k, spec)] = [(w[:, s[j]] - w[:, s[0]]).tolist() for j in range(1, len(s))]
+            if flags[first + start + m]:
+                checks[(k, spec)] = [conditions[a:a + n] for a in range(at, at + n * (len(pattern[k]) - 1), n)]
+                at += n * (len(pattern[k]) - 1)
                 keep.append(spec)
         live.append(keep)
-    return live, checks
+    return (live, checks), at
 
 
 def _untabled_patterns(ctx: _Ctx, patterns: Sequence[tuple], admitted: np.ndarray, reached: np.ndarray,
