@@ -94,20 +94,22 @@ def _search(game, policy):
     return ctx, patterns, admitted, reached
 
 
-def _compare(game, policy) -> tuple[int, int]:
-    """The compiled pass against the oracle on every admitted pattern; returns the numbers of
-    patterns tested and kept."""
+def _compare(game, policy, max_mixed: int = 6) -> tuple[int, int]:
+    """The compiled pass against the oracle on every admitted pattern (those mixing at more than
+    ``max_mixed`` sets are skipped); returns the numbers of patterns tested and kept."""
     ctx, patterns, admitted, reached = _search(game, policy)
-    kept, skipped, free = pbe._tabled_patterns(ctx, patterns, admitted, reached, 6)
+    kept, skipped, free = pbe._tabled_patterns(ctx, patterns, admitted, reached, max_mixed)
     kept_by = {pattern: item for pattern, *item in kept}
-    tested = n_kept = 0
+    tested = n_kept = n_skipped = n_free = 0
     for i, on_path in zip(admitted.tolist(), reached, strict=True):
         pattern = patterns[i]
         mixed = [k for k, s in enumerate(pattern) if len(s) > 1]
-        if len(mixed) > 6:
+        if len(mixed) > max_mixed:
+            n_skipped += 1
             continue
         found = pbe._specs_of(ctx, pattern, mixed, on_path)
         if found is None:
+            n_free += 1
             assert pattern not in kept_by
             continue
         tested += 1
@@ -124,7 +126,7 @@ def _compare(game, policy) -> tuple[int, int]:
         assert checks == conditions  # the numbers the solver solves, to the bit
         for (k, spec), cond in conditions.items():
             assert pbe._set_conditions(ctx, k, pattern, {**found[1], k: spec}, vertices) == cond
-    assert n_kept == len(kept_by)
+    assert n_kept == len(kept_by) and (n_skipped, n_free) == (skipped, free)
     return tested, n_kept
 
 
@@ -153,6 +155,7 @@ def test_compiled_tests_keep_what_the_per_pattern_tests_kept(name, policy):
     first = {"chain_store": "p_tough", "costly_signal_menu": "resolve"}[name]
     for values in [*_model_points(name, 3, 4), {first: 0.0}, {first: 1.0}]:  # Nature's zeros too
         _compare(m.game(**values), policy)
+        _compare(m.game(**values), policy, max_mixed=1)  # skipped patterns counted too
 
 
 @settings(max_examples=25, deadline=None)
@@ -167,7 +170,7 @@ def test_spec_payoffs_at_any_rows_are_those_rows_alone(policy):
     allowed): the once-per-solve payoffs are those the subset's rows alone give, to the bit."""
     game = dt.load_model("asymmetric_escalation").game(**_model_points("asymmetric_escalation", 1, 3)[0])
     ctx, patterns, admitted, reached = _search(game, policy)
-    pbe._tabled_patterns(ctx, patterns, admitted, reached, 6)
+    list(pbe._tabled_patterns(ctx, patterns, admitted, reached, 6)[0])
     progs = pbe._programs(ctx)
     assert any(spec[0] not in ("reach", "prior") for _, _, spec, _ in progs.specs)
     rng = np.random.default_rng(8)

@@ -72,23 +72,11 @@ def _tests_kernel(code: np.ndarray, starts: np.ndarray, opt_starts: np.ndarray, 
     n = len(starts) - 1
     ok = np.zeros(n, dtype=np.bool_)
     for i in range(n):
-        p = starts[i]
-        nv = code[p]
-        rows = code[p + 1:p + 1 + nv]
-        p += 1 + nv
-        n_groups = code[p]
-        p += 1
+        rows, n_groups, p = _pattern_head(code, starts[i])
         o = opt_starts[i]
         alive = True
         for _ in range(n_groups):
-            ns = code[p]
-            support = code[p + 1:p + 1 + ns]
-            p += 1 + ns
-            no = code[p]
-            others = code[p + 1:p + 1 + no]
-            p += 1 + no
-            n_opts = code[p]
-            p += 1
+            support, others, n_opts, p = _set_head(code, p)
             some = False
             for m in range(n_opts):
                 if _set_passes(payoffs[slot[code[p + m]]], rows, support, others, tol):
@@ -112,24 +100,15 @@ def _conditions_kernel(code: np.ndarray, starts: np.ndarray, opt_starts: np.ndar
     for fill in range(2):
         at = 0
         for i in range(len(starts)):
-            p = starts[i]
-            nv = code[p]
-            rows = code[p + 1:p + 1 + nv]
-            p += 1 + nv
-            n_groups = code[p]
-            p += 1
+            rows, n_groups, p = _pattern_head(code, starts[i])
             o = opt_starts[i]
             for _ in range(n_groups):
-                ns = code[p]
-                support = code[p + 1:p + 1 + ns]
-                p += 2 + ns + code[p + 1 + ns]  # past the support and the others
-                n_opts = code[p]
-                p += 1
+                support, _, n_opts, p = _set_head(code, p)
                 for m in range(n_opts):
-                    if not passed[o + m] or ns < 2:
+                    if not passed[o + m] or len(support) < 2:
                         continue
                     w = payoffs[slot[code[p + m]]]
-                    for j in range(1, ns):
+                    for j in range(1, len(support)):
                         for r in rows:
                             if fill:
                                 out[at] = w[r, support[j]] - w[r, support[0]]
@@ -139,6 +118,21 @@ def _conditions_kernel(code: np.ndarray, starts: np.ndarray, opt_starts: np.ndar
         if not fill:
             out = np.empty(at)
     return out
+
+
+@njit(inline=True)
+def _pattern_head(code: np.ndarray, p: int) -> tuple[np.ndarray, int, int]:
+    """A pattern's vertex rows and number of sets checked, and where its first set starts."""
+    nv = code[p]
+    return code[p + 1:p + 1 + nv], code[p + 1 + nv], p + 2 + nv
+
+
+@njit(inline=True)
+def _set_head(code: np.ndarray, p: int) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """A set's support, the actions outside it, its number of options, and where they start."""
+    ns = code[p]
+    no = code[p + 1 + ns]
+    return code[p + 1:p + 1 + ns], code[p + 2 + ns:p + 2 + ns + no], code[p + 2 + ns + no], p + 3 + ns + no
 
 
 @njit(inline=True)

@@ -81,7 +81,11 @@ every policy). Then
    patterns whose conditions cannot vanish in the box (vertex and grid sign tests, box
    contraction, or a combination of the equations with coefficients of one sign) are skipped;
    the vertex profiles of all patterns are rows of one table of the pure profiles over the
-   undominated actions, evaluated once per solve (:mod:`deterrence.solvers._pbe_table`);
+   undominated actions, evaluated once per solve (:mod:`deterrence.solvers._pbe_table`), and
+   the vertex sign tests of all the patterns of a solve run in one compiled pass over each
+   set's payoffs per weight spec at every row of that table
+   (:mod:`deterrence.solvers._pbe_vertex`), so that only the patterns and options that pass
+   them are handled one by one;
    two binary sets are solved in closed form; for larger systems the vertex values are
    recomputed exactly (:mod:`deterrence.solvers._pbe_exact`: integer-scaled rationals from the
    game's numbers, a float read as the binary rational it is), an exact row reduction rules out
@@ -106,8 +110,8 @@ or cannot list (points of continua); they never make the result complete.
 Code layout: this module holds the driver, the PBE test of a profile and the support
 patterns; the beliefs are in ``_pbe_beliefs``, the exact solver of the indifference systems in
 ``_pbe_multilinear`` (with the box-contraction screen of ``_pbe_contract``), the pruned list of
-patterns in ``_pbe_patterns``, the table of pure vertex profiles in ``_pbe_table``, and the
-shared search context in ``_pbe_context``.
+patterns in ``_pbe_patterns``, the table of pure vertex profiles in ``_pbe_table``, the
+compiled vertex sign tests in ``_pbe_vertex``, and the shared search context in ``_pbe_context``.
 """
 
 from __future__ import annotations
@@ -872,8 +876,9 @@ def _passed_options(pattern: tuple, prog: _Program, flags: list[bool], first: in
         keep = []
         for m, spec in enumerate(opts):
             if flags[first + start + m]:
-                checks[(k, spec)] = [conditions[a:a + n] for a in range(at, at + n * (len(pattern[k]) - 1), n)]
-                at += n * (len(pattern[k]) - 1)
+                end = at + n * (len(pattern[k]) - 1)
+                checks[(k, spec)] = [conditions[a:a + n] for a in range(at, end, n)]
+                at = end
                 keep.append(spec)
         live.append(keep)
     return (live, checks), at
