@@ -26,6 +26,7 @@ from test_pbe_patterns import signalling_trees
 
 import deterrence as dt
 from deterrence import kernels
+from deterrence._jit import python_version
 from deterrence.solvers import _pbe_vertex, pbe
 from deterrence.solvers._pbe_patterns import feasible_patterns
 from deterrence.solvers._pbe_pruning import BeliefSupportPruner, cached_patterns
@@ -212,3 +213,31 @@ def test_compiled_set_test_is_the_numpy_test():
             expected = [w[rows, s] - w[rows, support[0]] for s in support[1:]]
             got = np.concatenate(expected) if expected else np.zeros(0)
             assert np.array_equal(values, got, equal_nan=True)
+
+
+def test_kernels_compiled_equal_their_python_versions():
+    """Many patterns in one pass, compiled and as plain Python (the code that runs without numba)."""
+    rng = np.random.default_rng(13)
+    payoffs = rng.choice([-1.0, 0.0, 1e-12, 1.0, 2.0], size=(4, 30, 3))
+    codes, n_options = [], []
+    for _ in range(200):
+        rows = rng.integers(0, 30, size=int(rng.integers(1, 9)))
+        groups = []
+        for _ in range(int(rng.integers(1, 4))):
+            support = sorted(rng.choice(3, size=int(rng.integers(1, 4)), replace=False).tolist())
+            others = [b for b in range(3) if b not in support]
+            groups.append((support, others, rng.integers(0, 6, size=int(rng.integers(1, 4))).tolist()))
+        codes.append(_pbe_vertex.encode(rows, groups))
+        n_options.append(sum(len(g[2]) for g in groups))
+    slot = np.array([0, 1, 2, 3, 1, 0])
+    compiled = _pbe_vertex.vertex_tests(codes, np.array(n_options), payoffs, slot, 1e-12)
+    original = _pbe_vertex._tests_kernel, _pbe_vertex._conditions_kernel
+    try:
+        _pbe_vertex._tests_kernel = python_version(original[0])
+        _pbe_vertex._conditions_kernel = python_version(original[1])
+        plain = _pbe_vertex.vertex_tests(codes, np.array(n_options), payoffs, slot, 1e-12)
+    finally:
+        _pbe_vertex._tests_kernel, _pbe_vertex._conditions_kernel = original
+    assert 0 < compiled[0].sum() < len(codes)
+    for a, b in zip(compiled, plain, strict=True):
+        assert np.array_equal(a, b)
