@@ -119,7 +119,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -537,18 +537,21 @@ def _set_conditions(ctx: _Ctx, k: int, pattern: Sequence[tuple[int, ...]], specs
 
 def _solve_pattern(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int],
                    on_path: np.ndarray, specs: dict[int, Spec], rows: np.ndarray | None = None,
-                   vertices: _Vertices | None = None, checks: dict | None = None) -> list[list[np.ndarray]]:
+                   vertices: _Vertices | None = None, checks: dict | None = None,
+                   sets: Sequence[int] | None = None) -> list[list[np.ndarray]]:
     """Profiles with exactly these supports that satisfy the indifference conditions (``rows``:
     the pattern's vertices in the solver's pure table, if it has one; ``vertices`` and
     ``checks``: the pattern's vertices and its sets' conditions (``_set_conditions``) kept
-    across its weight specs)."""
+    across its weight specs; ``sets``: the sets whose conditions to read, by default every set;
+    a caller that knows the reached sets that do not mix to pass their tests, which give them
+    no condition, may pass only the mixing sets)."""
     game, tol = ctx.game, ctx.tol
     eqs_vals: dict[tuple[int, int], list[float]] = {
         (k, j): [] for k in mixed for j in range(1, len(pattern[k]))}
     if vertices is None:
         vertices = _Vertices(ctx, pattern, mixed, rows)
     checks = {} if checks is None else checks
-    for k in range(len(game.infosets)):
+    for k in range(len(game.infosets)) if sets is None else sets:
         if not (on_path[k] or (k in specs and len(pattern[k]) > 1)):
             continue
         key = (k, specs.get(k, ("reach",)))
@@ -728,16 +731,17 @@ def _solve_mixed(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int]
     :func:`_tabled_patterns`)."""
     on_path, base, choices = found
     vertices = _Vertices(ctx, pattern, mixed, rows)
+    sets = None
     if tested is None:
         checks: dict = {}
         live = _live_options(ctx, pattern, mixed, on_path, base, choices, vertices, checks)
         if live is None:
             return []
-    else:
-        live, checks = tested
+    else:  # every set the pattern checks passed: only the mixing sets have conditions
+        (live, checks), sets = tested, mixed
     out = []
     for specs in _spec_combos(base, mixed, live):
-        out.extend(_solve_pattern(ctx, pattern, mixed, on_path, specs, rows, vertices, checks))
+        out.extend(_solve_pattern(ctx, pattern, mixed, on_path, specs, rows, vertices, checks, sets))
     return out
 
 
@@ -747,7 +751,7 @@ class _Program:
     first use (``built``): its specs (``found``, ``None`` if it mixes where beliefs are free), its
     vertex rows, the encoded tests and the weight specs they read (``keys``, one per option of
     each set checked, in :func:`_live_options`'s order); per mixing set the position of its first
-    option in ``keys`` (``starts``); and the (empty) conditions of the reached sets that do not mix."""
+    option in ``keys`` (``starts``)."""
 
     mixed: list[int]
     built: bool = False
@@ -756,7 +760,6 @@ class _Program:
     code: np.ndarray | None = None
     keys: np.ndarray | None = None
     starts: tuple[int, ...] = ()
-    fixed: dict = field(default_factory=dict)
 
 
 class _Programs:
@@ -795,8 +798,6 @@ class _Programs:
             coded.append((pattern[k], others, idx))
             if k in options:
                 starts[k] = len(keys)
-            else:
-                prog.fixed[(k, opts[0])] = []
             keys += idx
         prog.starts = tuple(starts[k] for k in prog.mixed)
         prog.rows = ctx.table.rows(pattern, prog.mixed)
@@ -870,7 +871,7 @@ def _passed_options(pattern: tuple, prog: _Program, flags: list[bool], first: in
     ``i`` of its program does) and the conditions of every set it checks under them, read off
     ``conditions`` from ``at`` (:func:`deterrence.solvers._pbe_vertex.vertex_tests`, in its
     order); and where the next pattern's conditions start."""
-    live, checks = [], dict(prog.fixed)
+    live, checks = [], {}
     n = len(prog.rows)
     for k, start, opts in zip(prog.mixed, prog.starts, prog.found[2], strict=True):
         keep = []
