@@ -781,10 +781,12 @@ class _Programs:
         return i
 
     def build(self, ctx: _Ctx, pattern: tuple, prog: _Program, on_path: np.ndarray) -> None:
-        """Work out the pattern's program (``on_path``: the sets it reaches)."""
-        prog.built = True
+        """Work out the pattern's program (``on_path``: the sets it reaches); ``built`` is set last,
+        so a solve in another thread sharing the cache never reads a half-built program (it
+        may build the same one again)."""
         prog.found = found = _specs_of(ctx, pattern, prog.mixed, on_path.copy())
         if found is None:
+            prog.built = True
             return
         reached, base, choices = found
         options = dict(zip(prog.mixed, choices, strict=True))
@@ -802,6 +804,7 @@ class _Programs:
         prog.starts = tuple(starts[k] for k in prog.mixed)
         prog.rows = ctx.table.rows(pattern, prog.mixed)
         prog.code, prog.keys = encode(prog.rows, coded), np.array(keys, dtype=np.int64)
+        prog.built = True
 
 
 def _programs(ctx: _Ctx) -> _Programs:
