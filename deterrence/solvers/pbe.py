@@ -748,14 +748,18 @@ def _solve_mixed(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int]
 @dataclass(slots=True)
 class _Program:
     """A mixed pattern's vertex sign tests (:mod:`deterrence.solvers._pbe_vertex`), worked out on
-    first use (``built``): its specs (``found``, ``None`` if it mixes where beliefs are free), its
-    vertex rows, the encoded tests and the weight specs they read (``keys``, one per option of
-    each set checked, in :func:`_live_options`'s order); per mixing set the position of its first
-    option in ``keys`` (``starts``)."""
+    first use (``built``): whether it mixes where beliefs are free (``free``), its specs
+    (``found``; ``None`` when every mixing set is reached, where they are Bayes' rule and
+    :func:`_specs_of` gives them from the sets it reaches, ``on_path``: fewer objects kept for the
+    garbage collector to walk), its vertex rows, the encoded tests and the weight specs they read
+    (``keys``, one per option of each set checked, in :func:`_live_options`'s order); per mixing
+    set the position of its first option in ``keys`` (``starts``)."""
 
-    mixed: list[int]
+    mixed: tuple[int, ...]
     built: bool = False
+    free: bool = False
     found: Specs | None = None
+    on_path: np.ndarray | None = None
     rows: np.ndarray | None = None
     code: np.ndarray | None = None
     keys: np.ndarray | None = None
@@ -784,11 +788,15 @@ class _Programs:
         """Work out the pattern's program (``on_path``: the sets it reaches); ``built`` is set last,
         so a solve in another thread sharing the cache never reads a half-built program (it
         may build the same one again)."""
-        prog.found = found = _specs_of(ctx, pattern, prog.mixed, on_path.copy())
+        found = _specs_of(ctx, pattern, list(prog.mixed), on_path.copy())
         if found is None:
-            prog.built = True
+            prog.free = prog.built = True
             return
         reached, base, choices = found
+        if all(reached[k] for k in prog.mixed):
+            prog.on_path = reached
+        else:
+            prog.found = found
         options = dict(zip(prog.mixed, choices, strict=True))
         coded, keys, starts = [], [], {}
         for k in range(len(pattern)):  # in the order _live_options checks them
@@ -832,13 +840,13 @@ def _tabled_patterns(ctx: _Ctx, patterns: Sequence[tuple], admitted: np.ndarray,
         pattern = patterns[i]
         prog = progs.of.get(pattern)
         if prog is None:
-            prog = progs.of[pattern] = _Program(mixed=[k for k, s in enumerate(pattern) if len(s) > 1])
+            prog = progs.of[pattern] = _Program(mixed=tuple(k for k, s in enumerate(pattern) if len(s) > 1))
         if len(prog.mixed) > max_mixed:
             skipped += 1
             continue
         if not prog.built:
             progs.build(ctx, pattern, prog, on_path)
-        if prog.found is None:
+        if prog.free:
             free_offpath += 1
             continue
         batch.append((pattern, prog))
@@ -854,29 +862,31 @@ def _tabled_patterns(ctx: _Ctx, patterns: Sequence[tuple], admitted: np.ndarray,
     codes = [prog.code for _, prog in batch]
     ok, opt_starts, passed, values = vertex_tests(codes, np.array([len(prog.keys) for _, prog in batch]),
                                                   stacked, slot, ctx.tol)
-    return _kept(batch, ok, opt_starts, passed.tolist(), values.tolist()), skipped, free_offpath
+    return _kept(ctx, batch, ok, opt_starts, passed.tolist(), values.tolist()), skipped, free_offpath
 
 
-def _kept(batch: list[tuple[tuple, _Program]], ok: np.ndarray, opt_starts: np.ndarray, flags: list[bool],
-          conditions: list[float]) -> Iterator[tuple]:
+def _kept(ctx: _Ctx, batch: list[tuple[tuple, _Program]], ok: np.ndarray, opt_starts: np.ndarray,
+          flags: list[bool], conditions: list[float]) -> Iterator[tuple]:
     """The patterns of ``batch`` that pass, one at a time (their conditions are built as the
     solver reaches them, so that each pattern's lists are dropped once it is solved)."""
     at = 0
     for i in np.flatnonzero(ok).tolist():
         pattern, prog = batch[i]
-        tested, at = _passed_options(pattern, prog, flags, int(opt_starts[i]), conditions, at)
-        yield pattern, prog.mixed, prog.rows, prog.found, tested
+        mixed = list(prog.mixed)
+        found = prog.found if prog.found is not None else _specs_of(ctx, pattern, mixed, prog.on_path)
+        tested, at = _passed_options(pattern, prog, found[2], flags, int(opt_starts[i]), conditions, at)
+        yield pattern, mixed, prog.rows, found, tested
 
 
-def _passed_options(pattern: tuple, prog: _Program, flags: list[bool], first: int, conditions: list[float],
-                    at: int) -> tuple[tuple[list[list[Spec]], dict], int]:
-    """A kept pattern's options per mixing set that pass (``flags[first + i]``: whether option
-    ``i`` of its program does) and the conditions of every set it checks under them, read off
+def _passed_options(pattern: tuple, prog: _Program, choices: list[list[Spec]], flags: list[bool], first: int,
+                    conditions: list[float], at: int) -> tuple[tuple[list[list[Spec]], dict], int]:
+    """A kept pattern's options per mixing set (``choices``) that pass (``flags[first + i]``: whether
+    option ``i`` of its program does) and the conditions of every set it checks under them, read off
     ``conditions`` from ``at`` (:func:`deterrence.solvers._pbe_vertex.vertex_tests`, in its
     order); and where the next pattern's conditions start."""
     live, checks = [], {}
     n = len(prog.rows)
-    for k, start, opts in zip(prog.mixed, prog.starts, prog.found[2], strict=True):
+    for k, start, opts in zip(prog.mixed, prog.starts, choices, strict=True):
         keep = []
         for m, spec in enumerate(opts):
             if flags[first + start + m]:
