@@ -44,6 +44,7 @@ class PureTable:
     def __init__(self, game: ExtensiveFormGame, allowed: Sequence[tuple[int, ...]], batch: BatchTree,
                  kids: Sequence[np.ndarray], prior: np.ndarray) -> None:
         self.game, self.kids, self.prior = game, kids, prior
+        self.allowed = tuple(tuple(a) for a in allowed)
         sizes = [len(a) for a in allowed]
         self.strides = np.array([math.prod(sizes[k + 1:]) for k in range(len(sizes))], dtype=np.int64)
         self._strides = self.strides.tolist()
@@ -61,6 +62,8 @@ class PureTable:
             if sizes else np.zeros((n, 0), dtype=np.int64)
         #: what the solver works out about rows (``pbe._reach_plan``), kept for the solve
         self.plans: dict = {}
+        #: per set and weight spec, the mover's payoffs at every row (``pbe._spec_payoffs``)
+        self.spec_payoffs: dict[tuple, np.ndarray] = {}
         self.nodes = [np.asarray(h.nodes, dtype=np.int64) for h in game.infosets]
         self.members = np.zeros((len(game.infosets), len(game.nodes)))
         for k, nodes in enumerate(self.nodes):

@@ -81,7 +81,11 @@ every policy). Then
    patterns whose conditions cannot vanish in the box (vertex and grid sign tests, box
    contraction, or a combination of the equations with coefficients of one sign) are skipped;
    the vertex profiles of all patterns are rows of one table of the pure profiles over the
-   undominated actions, evaluated once per solve (:mod:`deterrence.solvers._pbe_table`);
+   undominated actions, evaluated once per solve (:mod:`deterrence.solvers._pbe_table`), and
+   the vertex sign tests of all the patterns of a solve run in one compiled pass over each
+   set's payoffs per weight spec at every row of that table
+   (:mod:`deterrence.solvers._pbe_vertex`), so that only the patterns and options that pass
+   them are handled one by one;
    two binary sets are solved in closed form; for larger systems the vertex values are
    recomputed exactly (:mod:`deterrence.solvers._pbe_exact`: integer-scaled rationals from the
    game's numbers, a float read as the binary rational it is), an exact row reduction rules out
@@ -106,15 +110,15 @@ or cannot list (points of continua); they never make the result complete.
 Code layout: this module holds the driver, the PBE test of a profile and the support
 patterns; the beliefs are in ``_pbe_beliefs``, the exact solver of the indifference systems in
 ``_pbe_multilinear`` (with the box-contraction screen of ``_pbe_contract``), the pruned list of
-patterns in ``_pbe_patterns``, the table of pure vertex profiles in ``_pbe_table``, and the
-shared search context in ``_pbe_context``.
+patterns in ``_pbe_patterns``, the table of pure vertex profiles in ``_pbe_table``, the
+compiled vertex sign tests in ``_pbe_vertex``, and the shared search context in ``_pbe_context``.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -131,6 +135,7 @@ from ._pbe_patterns import feasible_patterns
 from ._pbe_pruning import BeliefSupportPruner, cached_patterns, iterated_undominated_actions
 from ._pbe_seeds import nash_seeds, repaired
 from ._pbe_table import PureTable
+from ._pbe_vertex import encode, vertex_tests
 from ._tree_utils import child_tables, prior_mass
 from .base import Candidate, RawResult, SolveOptions, SolverInfo, SolverOptions
 
@@ -318,13 +323,8 @@ def _spec_combos(base: dict[int, Spec], mixed: list[int], choices: Sequence[Sequ
 def _batch_payoffs(ctx: _Ctx, k: int, specs: dict[int, Spec], vertices: _Vertices) -> np.ndarray:
     """The mover's unnormalised expected payoff per action at set ``k``, at every vertex profile."""
     spec = specs.get(k, ("reach",))
-    if spec[0] in ("reach", "prior") and vertices.rows is not None:
-        return ctx.table.payoffs(k, spec[0])[vertices.rows]
     if vertices.rows is not None:
-        weights = _row_weights(ctx, k, spec, vertices.rows, specs)
-        if weights is not None:
-            q = ctx.table.q(k)[vertices.rows]
-            return np.einsum("cn,cna->ca", weights, q)
+        return _spec_payoffs(ctx, _spec_key(k, spec, specs), k, spec, specs)[vertices.rows]
     h = ctx.game.infosets[k]
     nodes = list(h.nodes)
     reach, edge, values = vertices.evaluated()
@@ -339,11 +339,38 @@ def _batch_payoffs(ctx: _Ctx, k: int, specs: dict[int, Spec], vertices: _Vertice
     return np.einsum("cn,cna->ca", weights, q)
 
 
-def _row_weights(ctx: _Ctx, k: int, spec: Spec, rows: np.ndarray, specs: dict[int, Spec]
-                 ) -> np.ndarray | None:
+def _spec_key(k: int, spec: Spec, specs: dict[int, Spec]) -> tuple:
+    """What set ``k``'s payoffs under ``spec`` depend on besides the table row: the spec, and for a
+    carried-forward one, the key of its source set's spec (whose weights it carries)."""
+    if spec[0] != "own":
+        return (k, spec)
+    return (k, spec, _spec_key(spec[1], specs[spec[1]], specs))
+
+
+def _spec_payoffs(ctx: _Ctx, key: tuple, k: int, spec: Spec, specs: dict[int, Spec]) -> np.ndarray:
+    """The mover's unnormalised payoff per action at set ``k`` under ``spec`` at *every* row of the
+    pure table, ``(rows, actions)``, kept on the table by :func:`_spec_key`.
+
+    A row's payoffs depend on that row alone: the weights are computed row by row (elementwise,
+    :func:`_row_weights`) and ``einsum`` sums each row's products over the nodes on its own, in
+    node order, whatever the other rows (``tests/test_pbe_vertex.py`` checks, to the bit, that
+    the pattern's rows of this table are what the pattern's vertices alone give); Bayes' rule and
+    Nature's odds are the table's own payoffs."""
+    table = ctx.table
+    out = table.spec_payoffs.get(key)
+    if out is None:
+        if spec[0] in ("reach", "prior"):
+            out = table.payoffs(k, spec[0])
+        else:
+            every = np.arange(len(table.reach))
+            out = np.einsum("cn,cna->ca", _row_weights(ctx, k, spec, every, specs), table.q(k)[every])
+        table.spec_payoffs[key] = out
+    return out
+
+
+def _row_weights(ctx: _Ctx, k: int, spec: Spec, rows: np.ndarray, specs: dict[int, Spec]) -> np.ndarray:
     """The unnormalised belief weights of ``spec`` at set ``k`` at the vertex rows of the pure
-    table, ``(rows, nodes)``, as ``_weights`` gives them vertex by vertex (``None`` if a
-    deviation leaves the table)."""
+    table, ``(rows, nodes)``, as ``_weights`` gives them vertex by vertex."""
     kind = spec[0]
     nodes = ctx.table.nodes[k]
     if kind == "reach":
@@ -354,8 +381,6 @@ def _row_weights(ctx: _Ctx, k: int, spec: Spec, rows: np.ndarray, specs: dict[in
         return _type_weights(ctx, k, spec, rows)
     prev, act = spec[1], spec[2]
     w_prev = _row_weights(ctx, prev, specs[prev], rows, specs)
-    if w_prev is None:
-        return None
     edge = ctx.table.edge[rows]
     w = np.zeros((len(rows), len(nodes)))
     for u_pos, v_pos, path in _carry_paths(ctx, prev, act, k):
@@ -375,7 +400,7 @@ def _carry_paths(ctx: _Ctx, prev: int, act: int, k: int) -> list[tuple[int, int,
     return out
 
 
-def _type_weights(ctx: _Ctx, k: int, spec: Spec, rows: np.ndarray) -> np.ndarray | None:
+def _type_weights(ctx: _Ctx, k: int, spec: Spec, rows: np.ndarray) -> np.ndarray:
     """The ``("types", ...)`` weights at set ``k`` at the vertex rows of the pure table, as
     ``_deviation_weights`` gives them vertex by vertex (:func:`forced_reach_at`)."""
     nodes = ctx.table.nodes[k]
@@ -518,18 +543,21 @@ def _set_conditions(ctx: _Ctx, k: int, pattern: Sequence[tuple[int, ...]], specs
 
 def _solve_pattern(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int],
                    on_path: np.ndarray, specs: dict[int, Spec], rows: np.ndarray | None = None,
-                   vertices: _Vertices | None = None, checks: dict | None = None) -> list[list[np.ndarray]]:
+                   vertices: _Vertices | None = None, checks: dict | None = None,
+                   sets: Sequence[int] | None = None) -> list[list[np.ndarray]]:
     """Profiles with exactly these supports that satisfy the indifference conditions (``rows``:
     the pattern's vertices in the solver's pure table, if it has one; ``vertices`` and
     ``checks``: the pattern's vertices and its sets' conditions (``_set_conditions``) kept
-    across its weight specs)."""
+    across its weight specs; ``sets``: the sets whose conditions to read, by default every set;
+    a caller that knows the reached sets that do not mix to pass their tests, which give them
+    no condition, may pass only the mixing sets)."""
     game, tol = ctx.game, ctx.tol
     eqs_vals: dict[tuple[int, int], list[float]] = {
         (k, j): [] for k in mixed for j in range(1, len(pattern[k]))}
     if vertices is None:
         vertices = _Vertices(ctx, pattern, mixed, rows)
     checks = {} if checks is None else checks
-    for k in range(len(game.infosets)):
+    for k in range(len(game.infosets)) if sets is None else sets:
         if not (on_path[k] or (k in specs and len(pattern[k]) > 1)):
             continue
         key = (k, specs.get(k, ("reach",)))
@@ -551,6 +579,8 @@ def _solve_pattern(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[in
         return ctx.exact.polynomials(pattern, mixed, specs)
 
     points = _solve_multilinear(ctx, pattern, mixed, combos, list(eqs_vals.values()), names, exact)
+    if not points:
+        return []
     base = [np.zeros(len(h.actions)) for h in game.infosets]
     for k, s in enumerate(pattern):
         if len(s) == 1:
@@ -693,18 +723,198 @@ def _live_options(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int
 
 
 def _solve_mixed(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int], rows: np.ndarray | None,
-                 found: Specs) -> list[list[np.ndarray]]:
+                 found: Specs, tested: tuple[list[list[Spec]], dict] | None = None) -> list[list[np.ndarray]]:
     """The profiles of a support pattern that satisfy its indifference conditions, over every
-    combination of its sets' weight specs that passes the vertex sign tests."""
+    combination of its sets' weight specs that passes the vertex sign tests (``tested``: each
+    mixing set's options that pass them and the conditions known, if they were run already,
+    :func:`_tabled_patterns`)."""
     on_path, base, choices = found
-    vertices, checks = _Vertices(ctx, pattern, mixed, rows), {}
-    live = _live_options(ctx, pattern, mixed, on_path, base, choices, vertices, checks)
-    if live is None:
-        return []
+    vertices = _Vertices(ctx, pattern, mixed, rows)
+    sets = None
+    if tested is None:
+        checks: dict = {}
+        live = _live_options(ctx, pattern, mixed, on_path, base, choices, vertices, checks)
+        if live is None:
+            return []
+    else:  # every set the pattern checks passed: only the mixing sets have conditions
+        (live, checks), sets = tested, mixed
     out = []
     for specs in _spec_combos(base, mixed, live):
-        out.extend(_solve_pattern(ctx, pattern, mixed, on_path, specs, rows, vertices, checks))
+        out.extend(_solve_pattern(ctx, pattern, mixed, on_path, specs, rows, vertices, checks, sets))
     return out
+
+
+@dataclass(slots=True)
+class _Program:
+    """A mixed pattern's vertex sign tests (:mod:`deterrence.solvers._pbe_vertex`), worked out on
+    first use (``built``): whether it mixes where beliefs are free (``free``), its specs
+    (``found``; ``None`` when every mixing set is reached, where they are Bayes' rule and
+    :func:`_specs_of` gives them from the sets it reaches, ``on_path``: fewer objects kept for the
+    garbage collector to walk), its vertex rows, the encoded tests and the weight specs they read
+    (``keys``, one per option of each set checked, in :func:`_live_options`'s order); per mixing
+    set the position of its first option in ``keys`` (``starts``)."""
+
+    mixed: tuple[int, ...]
+    built: bool = False
+    free: bool = False
+    found: Specs | None = None
+    on_path: np.ndarray | None = None
+    rows: np.ndarray | None = None
+    code: np.ndarray | None = None
+    keys: np.ndarray | None = None
+    starts: tuple[int, ...] = ()
+
+
+class _Programs:
+    """The programs of a tree's patterns under one policy, set of zero chance moves and set of
+    table actions (what they depend on; kept in the tree's cache for the points of a sweep),
+    and the weight specs they read, numbered."""
+
+    def __init__(self) -> None:
+        self.of: dict[tuple, _Program] = {}
+        self.index: dict[tuple, int] = {}
+        self.specs: list[tuple[tuple, int, Spec, dict[int, Spec]]] = []
+
+    def spec_index(self, k: int, spec: Spec, specs: dict[int, Spec]) -> int:
+        key = _spec_key(k, spec, specs)
+        i = self.index.get(key)
+        if i is None:
+            i = self.index[key] = len(self.specs)
+            self.specs.append((key, k, spec, specs))
+        return i
+
+    def build(self, ctx: _Ctx, pattern: tuple, prog: _Program, on_path: np.ndarray) -> None:
+        """Work out the pattern's program (``on_path``: the sets it reaches); ``built`` is set last,
+        so a solve in another thread sharing the cache never reads a half-built program (it
+        may build the same one again)."""
+        found = _specs_of(ctx, pattern, list(prog.mixed), on_path.copy())
+        if found is None:
+            prog.free = prog.built = True
+            return
+        reached, base, choices = found
+        if all(reached[k] for k in prog.mixed):
+            prog.on_path = reached
+        else:
+            prog.found = found
+        options = dict(zip(prog.mixed, choices, strict=True))
+        coded, keys, starts = [], [], {}
+        for k in range(len(pattern)):  # in the order _live_options checks them
+            if k not in options and not reached[k]:
+                continue
+            opts = options.get(k, [("reach",)])
+            idx = [self.spec_index(k, spec, {**base, k: spec}) for spec in opts]
+            others = [b for b in range(len(ctx.game.infosets[k].actions)) if b not in pattern[k]]
+            coded.append((pattern[k], others, idx))
+            if k in options:
+                starts[k] = len(keys)
+            keys += idx
+        prog.starts = tuple(starts[k] for k in prog.mixed)
+        prog.rows = ctx.table.rows(pattern, prog.mixed)
+        prog.code, prog.keys = encode(prog.rows, coded), np.array(keys, dtype=np.int64)
+        prog.built = True
+
+
+def _programs(ctx: _Ctx) -> _Programs:
+    key = ("pbe_vertex_programs", ctx.policy, ctx.chance_key, ctx.table.allowed)
+    progs = ctx.game.tree_cache.get(key)
+    if progs is None:
+        progs = ctx.game.tree_cache[key] = _Programs()
+    return progs
+
+
+def _tabled_patterns(ctx: _Ctx, patterns: Sequence[tuple], admitted: np.ndarray, reached: np.ndarray,
+                     max_mixed: int) -> tuple[Iterable[tuple], int, int]:
+    """The admitted patterns to solve, each with its mixing sets' options that pass the vertex sign
+    tests and their conditions (all tests run in one compiled pass,
+    :func:`deterrence.solvers._pbe_vertex.vertex_tests`), in order; and the numbers of patterns
+    skipped (``max_mixed``) and mixing where beliefs are free.
+
+    A pattern is kept iff :func:`_live_options` keeps it, with the same options and conditions:
+    the tests read the same payoffs (:func:`_spec_payoffs`) and compare them as
+    :func:`_set_conditions` does, which forms the conditions from them as here."""
+    progs = _programs(ctx)
+    batch: list[tuple[tuple, _Program]] = []
+    skipped = free_offpath = 0
+    for i, on_path in zip(admitted.tolist(), reached, strict=True):
+        pattern = patterns[i]
+        prog = progs.of.get(pattern)
+        if prog is None:
+            prog = progs.of[pattern] = _Program(mixed=tuple(k for k, s in enumerate(pattern) if len(s) > 1))
+        if len(prog.mixed) > max_mixed:
+            skipped += 1
+            continue
+        if not prog.built:
+            progs.build(ctx, pattern, prog, on_path)
+        if prog.free:
+            free_offpath += 1
+            continue
+        batch.append((pattern, prog))
+    if not batch:
+        return [], skipped, free_offpath
+    used = np.unique(np.concatenate([prog.keys for _, prog in batch]))
+    tables = [_spec_payoffs(ctx, *progs.specs[i]) for i in used.tolist()]
+    stacked = np.zeros((len(tables), len(ctx.table.reach), max(t.shape[1] for t in tables)))
+    for j, t in enumerate(tables):
+        stacked[j, :, :t.shape[1]] = t
+    slot = np.full(len(progs.specs), -1, dtype=np.int64)
+    slot[used] = np.arange(len(used))
+    codes = [prog.code for _, prog in batch]
+    ok, opt_starts, passed, values = vertex_tests(codes, np.array([len(prog.keys) for _, prog in batch]),
+                                                  stacked, slot, ctx.tol)
+    return _kept(ctx, batch, ok, opt_starts, passed.tolist(), values.tolist()), skipped, free_offpath
+
+
+def _kept(ctx: _Ctx, batch: list[tuple[tuple, _Program]], ok: np.ndarray, opt_starts: np.ndarray,
+          flags: list[bool], conditions: list[float]) -> Iterator[tuple]:
+    """The patterns of ``batch`` that pass, one at a time (their conditions are built as the
+    solver reaches them, so that each pattern's lists are dropped once it is solved)."""
+    at = 0
+    for i in np.flatnonzero(ok).tolist():
+        pattern, prog = batch[i]
+        mixed = list(prog.mixed)
+        found = prog.found if prog.found is not None else _specs_of(ctx, pattern, mixed, prog.on_path)
+        tested, at = _passed_options(pattern, prog, found[2], flags, int(opt_starts[i]), conditions, at)
+        yield pattern, mixed, prog.rows, found, tested
+
+
+def _passed_options(pattern: tuple, prog: _Program, choices: list[list[Spec]], flags: list[bool], first: int,
+                    conditions: list[float], at: int) -> tuple[tuple[list[list[Spec]], dict], int]:
+    """A kept pattern's options per mixing set (``choices``) that pass (``flags[first + i]``: whether
+    option ``i`` of its program does) and the conditions of every set it checks under them, read off
+    ``conditions`` from ``at`` (:func:`deterrence.solvers._pbe_vertex.vertex_tests`, in its
+    order); and where the next pattern's conditions start."""
+    live, checks = [], {}
+    n = len(prog.rows)
+    for k, start, opts in zip(prog.mixed, prog.starts, choices, strict=True):
+        keep = []
+        for m, spec in enumerate(opts):
+            if flags[first + start + m]:
+                end = at + n * (len(pattern[k]) - 1)
+                checks[(k, spec)] = [conditions[a:a + n] for a in range(at, end, n)]
+                at = end
+                keep.append(spec)
+        live.append(keep)
+    return (live, checks), at
+
+
+def _untabled_patterns(ctx: _Ctx, patterns: Sequence[tuple], admitted: np.ndarray, reached: np.ndarray,
+                       max_mixed: int) -> tuple[list[tuple], int, int]:
+    """:func:`_tabled_patterns` without a pure table: every pattern to solve with its specs (its
+    vertex sign tests are run by :func:`_solve_mixed`)."""
+    out = []
+    skipped = free_offpath = 0
+    for i, on_path in zip(admitted.tolist(), reached, strict=True):
+        pattern = patterns[i]
+        mixed = [k for k, s in enumerate(pattern) if len(s) > 1]
+        if len(mixed) > max_mixed:
+            skipped += 1
+            continue
+        found = _specs_of(ctx, pattern, mixed, on_path)
+        if found is None:  # mixing at an unreached set under free beliefs
+            free_offpath += 1
+            continue
+        out.append((pattern, mixed, None, found, None))
+    return out, skipped, free_offpath
 
 
 def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list[Candidate], _Ctx, bool]:
@@ -745,21 +955,12 @@ def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list
     all_patterns = True
     if opts.mixed and n_patterns > n_pure:
         max_mixed = opts.max_mixed_sets
-        skipped = free_offpath = 0
         admitted = np.flatnonzero(pruner.admits_all(mixed_patterns))
         reached = pruner.reached(pruner.indicators(mixed_patterns)[admitted]) if len(admitted) else []
-        for i, on_path in zip(admitted.tolist(), reached, strict=True):
-            pattern = mixed_patterns[i]
-            mixed = [k for k, s in enumerate(pattern) if len(s) > 1]
-            if len(mixed) > max_mixed:
-                skipped += 1
-                continue
-            found = _specs_of(ctx, pattern, mixed, on_path)
-            if found is None:  # mixing at an unreached set under free beliefs
-                free_offpath += 1
-                continue
-            rows = ctx.table.rows(pattern, mixed) if ctx.table is not None else None
-            for beh in _solve_mixed(ctx, pattern, mixed, rows, found):
+        select = _tabled_patterns if ctx.table is not None else _untabled_patterns
+        work, skipped, free_offpath = select(ctx, mixed_patterns, admitted, reached, max_mixed)
+        for pattern, mixed, rows, found, tested in work:
+            for beh in _solve_mixed(ctx, pattern, mixed, rows, found, tested):
                 keep(beh)
         if free_offpath:
             all_patterns = False
