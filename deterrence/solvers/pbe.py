@@ -208,7 +208,7 @@ def _assess(ctx: _Ctx, beh: list[np.ndarray]) -> _Verdict | None:
         payoff = mu @ q
         if payoff.max() - payoff @ beh[k] > tol:
             return None
-        used = int(np.sum(beh[k] > _INTERIOR))
+        used = int(np.count_nonzero(beh[k] > _INTERIOR))
         if loose is None and len(h.actions) > used:
             if ctx.policy == "free" and k not in bel.fixed:
                 if len(_br_actions(q[ctx.possible(k)], tol)) > used:
@@ -861,11 +861,11 @@ def _tabled_patterns(ctx: _Ctx, patterns: Sequence[tuple], admitted: np.ndarray,
     codes = [prog.code for _, prog in batch]
     ok, opt_starts, passed, values = vertex_tests(codes, np.array([len(prog.keys) for _, prog in batch]),
                                                   stacked, slot, ctx.tol)
-    return _kept(ctx, batch, ok, opt_starts, passed.tolist(), values.tolist()), skipped, free_offpath
+    return _kept(ctx, batch, ok, opt_starts, passed.tolist(), values), skipped, free_offpath
 
 
 def _kept(ctx: _Ctx, batch: list[tuple[tuple, _Program]], ok: np.ndarray, opt_starts: np.ndarray,
-          flags: list[bool], conditions: list[float]) -> Iterator[tuple]:
+          flags: list[bool], conditions: np.ndarray) -> Iterator[tuple]:
     """The patterns of ``batch`` that pass, one at a time (their conditions are built as the
     solver reaches them, so that each pattern's lists are dropped once it is solved)."""
     at = 0
@@ -878,11 +878,12 @@ def _kept(ctx: _Ctx, batch: list[tuple[tuple, _Program]], ok: np.ndarray, opt_st
 
 
 def _passed_options(pattern: tuple, prog: _Program, choices: list[list[Spec]], flags: list[bool], first: int,
-                    conditions: list[float], at: int) -> tuple[tuple[list[list[Spec]], dict], int]:
+                    conditions: np.ndarray, at: int) -> tuple[tuple[list[list[Spec]], dict], int]:
     """A kept pattern's options per mixing set (``choices``) that pass (``flags[first + i]``: whether
     option ``i`` of its program does) and the conditions of every set it checks under them, read off
     ``conditions`` from ``at`` (:func:`deterrence.solvers._pbe_vertex.vertex_tests`, in its
-    order); and where the next pattern's conditions start."""
+    order; one list of floats per condition, as ``_set_conditions`` gives them); and where the
+    next pattern's conditions start."""
     live, checks = [], {}
     n = len(prog.rows)
     for k, start, opts in zip(prog.mixed, prog.starts, choices, strict=True):
@@ -890,7 +891,7 @@ def _passed_options(pattern: tuple, prog: _Program, choices: list[list[Spec]], f
         for m, spec in enumerate(opts):
             if flags[first + start + m]:
                 end = at + n * (len(pattern[k]) - 1)
-                checks[(k, spec)] = [conditions[a:a + n] for a in range(at, end, n)]
+                checks[(k, spec)] = conditions[at:end].reshape(len(pattern[k]) - 1, n).tolist()
                 at = end
                 keep.append(spec)
         live.append(keep)
