@@ -413,4 +413,4 @@ def _forced_reach(ctx: _Ctx, beh: list[np.ndarray], devs: Sequence[tuple[int, in
     for iota, a in devs:
         forced[iota] = np.zeros(len(ctx.game.infosets[iota].actions))
         forced[iota][a] = 1.0
-    return ctx.evaluate(forced)[0]
+    return ctx.reach(forced)

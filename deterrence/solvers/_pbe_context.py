@@ -1,7 +1,7 @@
 """The search context shared by the parts of the PBE solver (:mod:`deterrence.solvers.pbe`).
 
 ``_Ctx`` holds the game, the tolerance, the belief policy, the child tables and Nature's node
-masses, caches the evaluation of behaviour profiles, and collects the notes that the solver
+masses, caches the reach probabilities of behaviour profiles, and collects the notes that the solver
 reports. ``_REACH`` and ``_INTERIOR`` are the thresholds for an unreached information set and
 for an action in a mixture's support.
 """
@@ -35,7 +35,7 @@ class _Ctx:
     continua: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
 
-    cache: dict[bytes, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
+    cache: dict[bytes, np.ndarray] = field(default_factory=dict)  # :meth:`reach` by the profile's bytes
     batch: BatchTree = field(init=False)
     chance_key: bytes = field(init=False)
     carry: dict[tuple[int, int, int], list] = field(default_factory=dict)  # ``pbe._carry_paths``
@@ -61,18 +61,15 @@ class _Ctx:
         self.chance_key = (self.game._chance_prob > 0).tobytes()
         self.set_nodes = [np.array(h.nodes, dtype=np.intp) for h in self.game.infosets]
 
-    def evaluate(self, beh: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(reach, edge probabilities, node values) of a profile, cached."""
+    def reach(self, beh: Sequence[np.ndarray]) -> np.ndarray:
+        """The reach probabilities of a profile (``game.realization_probabilities``), cached."""
         key = np.concatenate(beh).tobytes() if len(beh) else b""
-        hit = self.cache.get(key)
-        if hit is not None:
-            return hit
-        game = self.game
-        edge = game.edge_probabilities(beh)
-        out = (game.realization_probabilities(beh), edge, game.node_values(beh, edge))
-        if len(self.cache) < 100_000:
-            self.cache[key] = out
-        return out
+        reach = self.cache.get(key)
+        if reach is None:
+            reach = self.game.realization_probabilities(beh)
+            if len(self.cache) < 100_000:
+                self.cache[key] = reach
+        return reach
 
     def q(self, values: np.ndarray, k: int) -> np.ndarray:
         """Mover's continuation payoff after each action at each node of set ``k``: (nodes, actions)."""
