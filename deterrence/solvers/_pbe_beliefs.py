@@ -388,12 +388,15 @@ def _deviation_weights(ctx: _Ctx, beh: list[np.ndarray], k: int,
     game = ctx.game
     nodes = game.infosets[k].nodes
     w = np.zeros(len(nodes))
+    row: list[int | None] = []  # the profile's row in the pure table, worked out once when needed
     for n, (devs, positions) in enumerate(types):
         idx = [nodes[p] for p in positions]
         if use_prior is not None and use_prior[n]:
             w[list(positions)] += ctx.prior[idx]
             continue
-        part = _forced_reach(ctx, beh, devs)[idx]
+        if not row:
+            row.append(None if ctx.table is None else ctx.table.row_of(beh))
+        part = _forced_reach(ctx, beh, devs, row[0])[idx]
         if use_prior is None and part.sum() <= 0:
             part = ctx.prior[idx]
             if part.sum() <= 0:
@@ -402,11 +405,13 @@ def _deviation_weights(ctx: _Ctx, beh: list[np.ndarray], k: int,
     return w
 
 
-def _forced_reach(ctx: _Ctx, beh: list[np.ndarray], devs: Sequence[tuple[int, int]]) -> np.ndarray:
+def _forced_reach(ctx: _Ctx, beh: list[np.ndarray], devs: Sequence[tuple[int, int]], row: int | None
+                  ) -> np.ndarray:
     """Reach probabilities of ``beh`` with each deviation (information set, action) played
-    instead: a row of the solver's pure table when the profile is one, else evaluated (cached)."""
-    if ctx.table is not None:
-        reach = ctx.table.forced_reach(beh, devs)
+    instead: a row of the solver's pure table when the profile is one (its row ``row``, else
+    ``None``), else evaluated (cached)."""
+    if row is not None:
+        reach = ctx.table.forced_reach_of_row(row, devs)
         if reach is not None:
             return reach
     forced = [x.copy() for x in beh]

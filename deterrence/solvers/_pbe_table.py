@@ -121,8 +121,10 @@ class PureTable:
         """Reach probabilities of the pure profile ``beh`` with every (set, action) of ``devs``
         played instead (``None`` if that profile is not in the table)."""
         row = self.row_of(beh)
-        if row is None:
-            return None
+        return None if row is None else self.forced_reach_of_row(row, devs)
+
+    def forced_reach_of_row(self, row: int, devs: Sequence[tuple[int, int]]) -> np.ndarray | None:
+        """:meth:`forced_reach` of the profile of table row ``row``."""
         forced = self.forced_rows(np.array([row], dtype=np.int64), devs)
         return None if forced is None else self.reach[int(forced[0])]
 
