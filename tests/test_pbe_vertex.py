@@ -45,20 +45,9 @@ def _oracle_payoffs(ctx, k, specs, rows):
 
 
 def _oracle_conditions(ctx, k, pattern, specs, rows):
-    """``_set_conditions`` as it was: numpy tests on the payoffs of ``_oracle_payoffs``."""
-    tol, h = ctx.tol, ctx.game.infosets[k]
-    w = _oracle_payoffs(ctx, k, specs, rows)
-    s = pattern[k]
-    out = []
-    for j in range(1, len(s)):
-        diff = w[:, s[j]] - w[:, s[0]]
-        if diff.min() > tol or diff.max() < -tol:
-            return None
-        out.append(diff.tolist())
-    others = [b for b in range(len(h.actions)) if b not in s]
-    if others and float((w[:, [s[0]]] - w[:, others]).max(axis=0).min()) < -tol:
-        return None
-    return out
+    """``_set_conditions`` (the per-pattern numpy tests, which the untabled path still runs) at the
+    pattern's vertex rows: its payoffs are ``_oracle_payoffs``'s for a vertex set given by rows."""
+    return pbe._set_conditions(ctx, k, pattern, specs, pbe._Vertices(ctx, pattern, [], rows))
 
 
 def _oracle_live(ctx, pattern, mixed, found, rows):
