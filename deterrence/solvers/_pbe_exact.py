@@ -282,13 +282,7 @@ class ExactTree:
             at = tuple(key)
             pay = kept.get(at)
             if pay is None:
-                choice = [s[0] for s in pattern]
-                for j, a in zip(over, combo, strict=True):
-                    choice[j] = a
-                pay = self._payoffs_of(k, spec, tuple(choice), specs)
-                if self._kept < 200_000:
-                    kept[at] = pay
-                    self._kept += 1
+                pay = self._kept_payoffs(kept, at, k, spec, pattern, relevant, specs)
             out.append(pay)
         return out
 
@@ -303,15 +297,23 @@ class ExactTree:
         for at in itertools.product(*[pattern[j] if j in inside else (pattern[j][0],) for j in relevant]):
             pay = kept.get(at)
             if pay is None:
-                choice = [s[0] for s in pattern]
-                for j, a in zip(relevant, at, strict=True):
-                    choice[j] = a
-                pay = self._payoffs_of(k, spec, tuple(choice), specs)
-                if self._kept < 200_000:
-                    kept[at] = pay
-                    self._kept += 1
+                pay = self._kept_payoffs(kept, at, k, spec, pattern, relevant, specs)
             out.append(pay)
         return out
+
+    def _kept_payoffs(self, kept: dict, at: tuple[int, ...], k: int, spec: tuple,
+                      pattern: Sequence[tuple[int, ...]], relevant: tuple[int, ...], specs: dict[int, tuple]
+                      ) -> list[int]:
+        """The payoffs at set ``k`` with the choices ``at`` at the ``relevant`` sets (every other set
+        at its support's first action: they do not depend on it), kept in ``kept`` by ``at``."""
+        choice = [s[0] for s in pattern]
+        for j, a in zip(relevant, at, strict=True):
+            choice[j] = a
+        pay = self._payoffs_of(k, spec, tuple(choice), specs)
+        if self._kept < 200_000:
+            kept[at] = pay
+            self._kept += 1
+        return pay
 
     def _payoffs_of(self, k: int, spec: tuple, choice: Choice, specs: dict[int, tuple]) -> list[int]:
         h = self.game.infosets[k]
