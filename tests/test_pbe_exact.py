@@ -214,6 +214,10 @@ def test_kept_set_polynomials_are_those_over_every_mixed_set():
                         for v in _conditions_at_every_vertex(ExactTree(game), pattern, mixed, specs)]
             got = kept.polynomials(pattern, mixed, specs)
             assert [list(p.items()) for p in got] == [list(p.items()) for p in expected]
+            # asked again: the kept embedded polynomials, unchanged
+            assert [list(p.items()) for p in kept.polynomials(pattern, mixed, specs)] == \
+                   [list(p.items()) for p in expected]
             checked += 1
             asked += len(mixed)
         assert checked > 50 and len(kept._conditions) < asked  # some conditions were reused
+        assert len(kept._embedded) < asked

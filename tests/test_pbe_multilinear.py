@@ -304,3 +304,50 @@ def test_the_order_of_the_screens_changes_no_result(name, policy, monkeypatch):
             monkeypatch.setattr(_pbe_multilinear, "_screen_order", lambda unknowns, order=order: order)
             assert _everything(dt.solve(game, "pbe", belief_policy=policy)) == expected
             monkeypatch.undo()
+
+
+@pytest.mark.parametrize(("name", "policy", "n"), [
+    ("asymmetric_escalation", "free", 2), ("asymmetric_escalation", "d1", 1), ("chain_store", "d1", 3)])
+def test_systems_kept_within_a_solve_change_no_result(name, policy, n, monkeypatch):
+    """Float screen verdicts and systems solved after the screens kept for their repeats in the
+    solve: the same equilibria, beliefs, notes and notes of continua (in order) as screening and
+    solving every repeat again, and on the AEG some systems are repeats."""
+    from deterrence.solvers import pbe
+
+    m = dt.load_model(name)
+    solved: list[int] = []
+    continua: list[list[str]] = []
+    inner, candidates = _pbe_multilinear._solved_exactly, pbe.pbe_candidates
+
+    def count(*args, **kwargs):
+        solved.append(1)
+        return inner(*args, **kwargs)
+
+    def keep_notes(*args, **kwargs):
+        out = candidates(*args, **kwargs)
+        continua.append(list(out[1].continua))
+        return out
+
+    screened: list[int] = []
+    box = _pbe_multilinear.box_may_vanish
+
+    def count_box(*args):
+        screened.append(1)
+        return box(*args)
+
+    monkeypatch.setattr(_pbe_multilinear, "_solved_exactly", count)
+    monkeypatch.setattr(_pbe_multilinear, "box_may_vanish", count_box)
+    monkeypatch.setattr(pbe, "pbe_candidates", keep_notes)
+    for values in pd.DataFrame(kernels.domain_sample(m, n, seed=4)).to_dict("records"):
+        game = m.game(**{k: float(v) for k, v in values.items()})
+        solved.clear(), continua.clear(), screened.clear()
+        kept = _everything(dt.solve(game, "pbe", belief_policy=policy))
+        kept_calls, kept_boxes = len(solved), len(screened)
+        monkeypatch.setattr(_pbe_multilinear, "REPEATS_KEPT", False)
+        again = _everything(dt.solve(game, "pbe", belief_policy=policy))
+        monkeypatch.setattr(_pbe_multilinear, "REPEATS_KEPT", True)
+        assert again == kept
+        assert continua[0] == continua[1]
+        if name == "asymmetric_escalation":
+            # repeats were answered from the kept systems and verdicts
+            assert kept_calls < len(solved) - kept_calls and kept_boxes < len(screened) - kept_boxes

@@ -120,6 +120,7 @@ class ExactTree:
         self._relevant: dict[tuple[int, str], tuple[int, ...]] = {}
         self._conditions: dict[tuple, list[dict[tuple[int, ...], int]]] = {}
         self._embeddings: dict[tuple[tuple[int, ...], int], dict[tuple[int, ...], tuple[int, ...]]] = {}
+        self._embedded: dict[tuple, list[dict[tuple[int, ...], int]]] = {}
 
     def _edge(self, v: int, chosen: Any) -> int:
         e = self.edge_of[v]
@@ -266,6 +267,10 @@ class ExactTree:
             if self._kept < 200_000:
                 self._payoffs[table] = kept
         relevant = self.relevant_sets(k, spec[0])
+        if set(over) <= set(relevant) and list(over) == sorted(set(over)):
+            # every set of ``over`` is relevant and they come in order: the keys are the product
+            # over the relevant sets (the others fixed at their first action), in the same order
+            return self._payoffs_at(kept, k, spec, pattern, over, relevant, specs)
         slot = {j: p for p, j in enumerate(relevant)}
         slots = [slot.get(j, -1) for j in over]
         key = [pattern[j][0] for j in relevant]
@@ -277,15 +282,38 @@ class ExactTree:
             at = tuple(key)
             pay = kept.get(at)
             if pay is None:
-                choice = [s[0] for s in pattern]
-                for j, a in zip(over, combo, strict=True):
-                    choice[j] = a
-                pay = self._payoffs_of(k, spec, tuple(choice), specs)
-                if self._kept < 200_000:
-                    kept[at] = pay
-                    self._kept += 1
+                pay = self._kept_payoffs(kept, at, k, spec, pattern, relevant, specs)
             out.append(pay)
         return out
+
+    def _payoffs_at(self, kept: dict, k: int, spec: tuple, pattern: Sequence[tuple[int, ...]],
+                    over: Sequence[int], relevant: tuple[int, ...], specs: dict[int, tuple]
+                    ) -> list[list[int]]:
+        """:meth:`payoffs_over` when ``over`` is an increasing list of relevant sets: the vertices'
+        keys are the product over ``relevant`` (a set of ``over`` on its support, any other at
+        its support's first action), in the order of the product over ``over``."""
+        inside = set(over)
+        out = []
+        for at in itertools.product(*[pattern[j] if j in inside else (pattern[j][0],) for j in relevant]):
+            pay = kept.get(at)
+            if pay is None:
+                pay = self._kept_payoffs(kept, at, k, spec, pattern, relevant, specs)
+            out.append(pay)
+        return out
+
+    def _kept_payoffs(self, kept: dict, at: tuple[int, ...], k: int, spec: tuple,
+                      pattern: Sequence[tuple[int, ...]], relevant: tuple[int, ...], specs: dict[int, tuple]
+                      ) -> list[int]:
+        """The payoffs at set ``k`` with the choices ``at`` at the ``relevant`` sets (every other set
+        at its support's first action: they do not depend on it), kept in ``kept`` by ``at``."""
+        choice = [s[0] for s in pattern]
+        for j, a in zip(relevant, at, strict=True):
+            choice[j] = a
+        pay = self._payoffs_of(k, spec, tuple(choice), specs)
+        if self._kept < 200_000:
+            kept[at] = pay
+            self._kept += 1
+        return pay
 
     def _payoffs_of(self, k: int, spec: tuple, choice: Choice, specs: dict[int, tuple]) -> list[int]:
         h = self.game.infosets[k]
@@ -315,36 +343,51 @@ class ExactTree:
         the pure ones) and kept by ``k``, its spec and the pattern at those sets. Its coefficients
         are those over all of ``mixed`` (a difference along the axis of a set it does not depend on
         is zero), in the same order (that of the vertices over ``mixed``, in which the monomials
-        of the sets it depends on come in their own order).
+        of the sets it depends on come in their own order). The embedded polynomials are kept too,
+        by the condition's key and where its unknowns sit: the dictionaries returned are shared
+        between calls and must not be changed.
         """
         mixed_set = set(mixed)
         nv = sum(len(pattern[j]) - 1 for j in mixed)
         out: list[dict[tuple[int, ...], int]] = []
         for k in mixed:
             spec = specs.get(k, ("reach",))
-            where, local = self._set_polynomials(k, spec, pattern, mixed, mixed_set, specs)
-            embed = self._embeddings.get((where, nv))
-            if embed is None:
-                embed = self._embeddings[(where, nv)] = {}
-            for poly in local:
-                full = {}
-                for mono, c in poly.items():
-                    m = embed.get(mono)
-                    if m is None:
-                        row = [0] * nv
-                        for i, e in enumerate(mono):
-                            if e:
-                                row[where[i]] = 1
-                        m = embed[mono] = tuple(row)
-                    full[m] = c
-                out.append(full)
+            where, local, key = self._set_polynomials(k, spec, pattern, mixed, mixed_set, specs)
+            placed = (key, where, nv)
+            embedded = self._embedded.get(placed)
+            if embedded is None:
+                embedded = self._embedded_polynomials(local, where, nv)
+                if len(self._embedded) < 100_000:
+                    self._embedded[placed] = embedded
+            out.extend(embedded)
+        return out
+
+    def _embedded_polynomials(self, local: list[dict[tuple[int, ...], int]], where: tuple[int, ...], nv: int
+                              ) -> list[dict[tuple[int, ...], int]]:
+        """Polynomials in the unknowns at positions ``where`` as polynomials in all ``nv`` unknowns."""
+        embed = self._embeddings.get((where, nv))
+        if embed is None:
+            embed = self._embeddings[(where, nv)] = {}
+        out = []
+        for poly in local:
+            full = {}
+            for mono, c in poly.items():
+                m = embed.get(mono)
+                if m is None:
+                    row = [0] * nv
+                    for i, e in enumerate(mono):
+                        if e:
+                            row[where[i]] = 1
+                    m = embed[mono] = tuple(row)
+                full[m] = c
+            out.append(full)
         return out
 
     def _set_polynomials(self, k: int, spec: tuple, pattern: Sequence[tuple[int, ...]], mixed: Sequence[int],
                          mixed_set: set[int], specs: dict[int, tuple]
-                         ) -> tuple[tuple[int, ...], list[dict[tuple[int, ...], int]]]:
-        """Set ``k``'s conditions over the mixed sets they depend on (see :meth:`polynomials`, kept)
-        and where each of their unknowns sits among those of ``mixed``."""
+                         ) -> tuple[tuple[int, ...], list[dict[tuple[int, ...], int]], tuple]:
+        """Set ``k``'s conditions over the mixed sets they depend on (see :meth:`polynomials`, kept),
+        where each of their unknowns sits among those of ``mixed`` and the key they are kept by."""
         relevant = self.relevant_sets(k, spec[0])
         where: list[int] = []
         offset = 0
@@ -361,7 +404,7 @@ class ExactTree:
                      for v in exact_conditions(self, pattern, sets, specs, sets=[k])]
             if len(self._conditions) < 100_000:
                 self._conditions[key] = local
-        return tuple(where), local
+        return tuple(where), local, key
 
     def relevant_sets(self, k: int, kind: str) -> tuple[int, ...]:
         """The information sets whose choices set ``k``'s conditions under weights of this kind

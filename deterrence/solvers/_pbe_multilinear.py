@@ -13,7 +13,10 @@ Gröbner basis in sympy (factors of one sign on the open box divided out; a cond
 irreducible by ``_irreducible_multilinear`` is its own factor), whose real solutions are
 isolated exactly in the last unknown and extended at 30 digits (``_Multilinear._real_roots``).
 Every screen only rules out systems with no root inside the box, and all run before anything
-else, so their order changes no result, only the time.
+else, so their order changes no result, only the time. What follows the screens reads only the
+exact equations, the mixed sets and their supports: a system seen before in the same solve with
+those equal (10-30% of the systems a solve of the AEG gets past the screens) takes the points
+and notes of the first (kept on the solver's context).
 """
 
 from __future__ import annotations
@@ -32,6 +35,10 @@ from ._pbe_pruning import no_interior_root
 
 _IntPoly = dict[tuple[int, ...], int]  # monomial (exponent per unknown) -> integer coefficient
 
+#: whether a solve keeps the float screens' verdicts and the systems it solved after the screens,
+#: to answer their repeats (the tests switch it off to compare; not a user option)
+REPEATS_KEPT = True
+
 
 def _solve_multilinear(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int],
                        combos: list[tuple[int, ...]], values: list[list[float]], names: str,
@@ -49,9 +56,29 @@ def _solve_multilinear(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: lis
     """
     if all(len(pattern[k]) == 2 for k in mixed) and len(mixed) == 2:
         return _solve_two_binary(ctx, values, names)
-    int_polys = _screened(pattern, mixed, values, exact)
+    int_polys = _screened(pattern, mixed, values, exact,
+                          ctx.__dict__.setdefault("_float_verdicts", {}) if REPEATS_KEPT else None)
     if int_polys is None:
         return []
+    # a system every screen keeps is solved from its exact equations alone: a repeat within the
+    # solve (same sets, supports and equations, in the same order) gives the same points and notes
+    memo = ctx.__dict__.setdefault("_multilinear_solved", {}) if REPEATS_KEPT else {}
+    key = (tuple(mixed), tuple([pattern[k] for k in mixed]), tuple([tuple(p.items()) for p in int_polys]))
+    hit = memo.get(key)
+    if hit is None:
+        told = len(ctx.continua)
+        points = _solved_exactly(ctx, pattern, mixed, combos, int_polys, names)
+        hit = memo[key] = ([[p.copy() for p in point] for point in points], ctx.continua[told:])
+    else:
+        ctx.continua.extend(hit[1])
+    return [[p.copy() for p in point] for point in hit[0]]
+
+
+def _solved_exactly(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int],
+                    combos: list[tuple[int, ...]], int_polys: list[_IntPoly], names: str
+                    ) -> list[list[np.ndarray]]:
+    """The interior roots of a system the screens keep, from its exact equations (the notes of
+    continua go to ``ctx.continua``): the rest of :func:`_solve_multilinear`."""
     if any(not p for p in int_polys):
         ctx.continua.append(f"a mover mixing at {names} is indifferent whatever the others do")
         return []
@@ -71,7 +98,7 @@ def _solve_multilinear(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: lis
 
 
 def _screened(pattern: Sequence[tuple[int, ...]], mixed: list[int], values: list[list[float]],
-              exact: Callable[[], list[_IntPoly]]) -> list[_IntPoly] | None:
+              exact: Callable[[], list[_IntPoly]], verdicts: dict | None = None) -> list[_IntPoly] | None:
     """The system's exact equations (``exact()``), or ``None`` if a screen rules it out.
 
     The screens: the compiled grid sign test (:func:`_grid_may_vanish`), the compiled box
@@ -82,10 +109,14 @@ def _screened(pattern: Sequence[tuple[int, ...]], mixed: list[int], values: list
     types' conditions that differ by one term). They run in the order of :func:`_screen_order`.
     Each only rules out systems without an interior root, and all run before anything else is
     done (no note, no Gröbner basis), so their order changes no result, only the time.
+
+    The float screens' verdicts are functions of the box values alone: ``verdicts`` (if given)
+    keeps them by screen and by those values to the bit, for the systems of a solve that repeat.
     """
     box: tuple[np.ndarray, int] | None = None
     made = False
     int_polys = None
+    seen: tuple | None = None
     for screen in _screen_order(sum(len(pattern[k]) - 1 for k in mixed)):
         if screen == "exact":
             int_polys = exact()
@@ -94,7 +125,16 @@ def _screened(pattern: Sequence[tuple[int, ...]], mixed: list[int], values: list
             continue
         if not made:
             box, made = _screened_box(pattern, mixed, values), True
-        if box is not None and not (_grid_may_vanish(*box) if screen == "grid" else box_may_vanish(*box)):
+            if box is not None and verdicts is not None:
+                seen = (box[1], box[0].shape, box[0].tobytes())
+        if box is None:
+            continue
+        verdict = None if seen is None else verdicts.get((screen, seen))
+        if verdict is None:
+            verdict = _grid_may_vanish(*box) if screen == "grid" else box_may_vanish(*box)
+            if seen is not None:
+                verdicts[(screen, seen)] = verdict
+        if not verdict:
             return None
     return int_polys
 
