@@ -45,6 +45,10 @@ class _Ctx:
     set_nodes: list[np.ndarray] = field(init=False)
     _possible: dict[int, np.ndarray] = field(default_factory=dict)
     _prior_belief: dict[int, np.ndarray] = field(default_factory=dict)
+    #: within the solve: the float screens' verdicts by their input, and the systems solved after
+    #: the screens by their exact equations (``_pbe_multilinear``)
+    float_verdicts: dict = field(default_factory=dict)
+    solved_systems: dict = field(default_factory=dict)
 
     @property
     def exact(self) -> Any:

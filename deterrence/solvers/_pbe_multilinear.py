@@ -57,12 +57,12 @@ def _solve_multilinear(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: lis
     if all(len(pattern[k]) == 2 for k in mixed) and len(mixed) == 2:
         return _solve_two_binary(ctx, values, names)
     int_polys = _screened(pattern, mixed, values, exact,
-                          ctx.__dict__.setdefault("_float_verdicts", {}) if REPEATS_KEPT else None)
+                          ctx.float_verdicts if REPEATS_KEPT else None)
     if int_polys is None:
         return []
     # a system every screen keeps is solved from its exact equations alone: a repeat within the
     # solve (same sets, supports and equations, in the same order) gives the same points and notes
-    memo = ctx.__dict__.setdefault("_multilinear_solved", {}) if REPEATS_KEPT else {}
+    memo = ctx.solved_systems if REPEATS_KEPT else {}
     key = (tuple(mixed), tuple([pattern[k] for k in mixed]), tuple([tuple(p.items()) for p in int_polys]))
     hit = memo.get(key)
     if hit is None:
