@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from test_pbe_patterns import signalling_trees
-from test_signalling_sweep_speed import _search_inputs
+from test_signalling_shortcuts import _search_inputs
 
 import deterrence as dt
 from deterrence import kernels

@@ -263,17 +263,25 @@ _KILL_SCRIPT = textwrap.dedent("""
     from deterrence.catalogue import load_model
     from deterrence.sweeps import sweep
 
-    model_path, out, delay, log = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4]
+    model_path, out, hold_at, log, hold = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
     original = pw.evaluate_points
 
-    def slow(model, points, *args, **kwargs):  # log what is computed, and take time
-        with open(log, "a") as fh:
+    def done():
+        try:
+            with open(os.path.join(out, "manifest.json")) as fh:
+                return len(json.load(fh)["chunks"]["done"])
+        except (OSError, ValueError, KeyError):
+            return 0
+
+    def held(model, points, *args, **kwargs):  # waits, once hold_at chunks are done, for the signal
+        while done() >= hold_at and os.path.exists(hold):
+            time.sleep(0.01)
+        with open(log, "a") as fh:  # log what is computed
             fh.write(json.dumps({"pid": os.getpid(), "baseline": bool(model.is_baseline),
                                  "points": points["point"].tolist()}) + "\\n")
-        time.sleep(delay)
         return original(model, points, *args, **kwargs)
 
-    pw.evaluate_points = slow
+    pw.evaluate_points = held
     r = np.linspace(0.05, 1.95, 6); k = np.linspace(0.1, 1.9, 5)
     sweep(load_model(model_path), grid={"r": r, "k": k}, chunk_size=2, out=out, progress=False,
           path="pointwise")
@@ -288,14 +296,19 @@ def _done_chunks(out: Path) -> list[int]:
         return []
 
 
-def _run_until(script: Path, out: Path, log: Path, delay: float, n_done: int, sig: int) -> int:
+def _run_until(script: Path, out: Path, log: Path, n_done: int, sig: int) -> int:
+    """Run the sweep script until ``n_done`` chunks are done, where it waits (no timing: the script
+    holds its next chunk while the hold file exists), then send it ``sig``."""
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    proc = subprocess.Popen([sys.executable, str(script), str(TINY), str(out), str(delay), str(log)],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    while len(_done_chunks(out)) < n_done and proc.poll() is None:  # ends: the sweep finishes by itself
+    hold = out.parent / f"hold-{n_done}"
+    hold.write_text("the sweep waits at its next chunk while this file exists")
+    argv = [sys.executable, str(script), str(TINY), str(out), str(n_done), str(log), str(hold)]
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    while len(_done_chunks(out)) < n_done and proc.poll() is None:  # ends: the script holds there
         time.sleep(0.05)
     assert proc.poll() is None, proc.communicate()[1].decode()[-2000:]
     proc.send_signal(sig)
+    hold.unlink()  # a sweep the signal did not stop runs to its end (and the caller's checks fail)
     proc.communicate()
     return proc.returncode
 
@@ -324,11 +337,11 @@ def test_resume_after_sigint_and_sigkill_computes_every_point_once(tiny, tmp_pat
     script.write_text(_KILL_SCRIPT)
     out, log = tmp_path / "out", tmp_path / "computed.jsonl"
     # run 1: interrupted with SIGINT (Ctrl-C) after 3 chunks; run 2: killed outright after 7
-    rc1 = _run_until(script, out, log, 0.1, 3, signal.SIGINT)
+    rc1 = _run_until(script, out, log, 3, signal.SIGINT)
     assert rc1 != 0
     after1 = _check_chunk_files(out)
     assert len(after1) >= 3
-    rc2 = _run_until(script, out, log, 0.1, 7, signal.SIGKILL)
+    rc2 = _run_until(script, out, log, 7, signal.SIGKILL)
     assert rc2 == -signal.SIGKILL
     after2 = _check_chunk_files(out)
     assert len(after2) >= 7 and set(after1) <= set(after2)

@@ -681,14 +681,21 @@ def test_a_compiled_sweep_that_overflows_at_one_point_is_one_typed_line(tmp_path
         assert len(sel) == 31 and (sel.loc[sel["v"] > 2.37, "regime"] == "error").all()
 
 
-_SLOW = textwrap.dedent("""
-    import sys, time
+_HELD_AFTER_TWO = textwrap.dedent("""
+    import json, os, sys, time
     import deterrence.sweeps._pointwise as pw
     original = pw.evaluate_points
-    def slow(*args, **kwargs):
-        time.sleep(0.3)
+    def done():
+        try:
+            with open(os.path.join(os.environ["OUT"], "manifest.json")) as fh:
+                return len(json.load(fh)["chunks"]["done"])
+        except (OSError, ValueError, KeyError):
+            return 0
+    def held(*args, **kwargs):  # once two chunks are done, waits while the file named by HOLD exists
+        while done() >= 2 and os.path.exists(os.environ["HOLD"]):
+            time.sleep(0.01)
         return original(*args, **kwargs)
-    pw.evaluate_points = slow
+    pw.evaluate_points = held
     if __name__ == "__main__":
         from deterrence.cli import main
         sys.exit(main(sys.argv[1:]))
@@ -746,9 +753,10 @@ def test_interrupting_a_parallel_sweep(tmp_path, backend, how):
     worker killed mid-chunk (out of memory) is one typed line, status 2."""
     if backend == "dask":
         pytest.importorskip("distributed")
-    script = tmp_path / "slow_cli.py"
-    script.write_text(_SLOW)
-    out = tmp_path / "out"
+    script = tmp_path / "held_cli.py"
+    script.write_text(_HELD_AFTER_TWO)
+    out, hold = tmp_path / "out", tmp_path / "hold"
+    hold.write_text("the sweep's workers wait, once two chunks are done, while this file exists")
     argv = [
         "sweep",
         TINY,
@@ -770,7 +778,7 @@ def test_interrupting_a_parallel_sweep(tmp_path, backend, how):
     ]
     proc = subprocess.Popen(
         [sys.executable, str(script), *map(str, argv)],
-        env=_env(),
+        env={**_env(), "OUT": str(out), "HOLD": str(hold)},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -784,6 +792,7 @@ def test_interrupting_a_parallel_sweep(tmp_path, backend, how):
             os.kill(proc.pid, signal.SIGKILL)
         else:
             os.kill(_pool_workers(proc.pid)[0], signal.SIGKILL)
+        hold.unlink()  # the workers still held finish their chunk, as after any signal
         _, err = proc.communicate()
         while pids := _group(proc.pid):  # orphans notice their parent is gone and exit
             _wait_for_exit(pids)

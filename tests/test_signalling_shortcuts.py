@@ -1,4 +1,4 @@
-"""The signalling trees at sweep speed give what they gave before, and the shortcuts equal the long way.
+"""The signalling trees' faster paths give what the slower ones gave, and the shortcuts equal the long way.
 
 * ``chain_store`` and ``costly_signal_menu`` at seeded points (with Nature's probability at 0 and
   1) under every belief policy give the equilibria, labels, certificates, ``complete`` flags and
