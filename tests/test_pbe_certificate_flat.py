@@ -36,19 +36,7 @@ def _pbe_regret_per_set(nums, beh, beliefs, tol, exact, details):
     regret = relative = bayes_error = nature_error = 0.0
     gains: dict[str, float] = {}
     for h, mu in zip(game.infosets, beliefs, strict=True):
-        try:
-            mu = np.asarray(mu, dtype=float).reshape(-1)
-        except (TypeError, ValueError):
-            raise GameError(f"beliefs {mu!r} are not numbers", infoset=h.name) from None
-        if (
-            mu.shape != (len(h.nodes),)
-            or not np.all(np.isfinite(mu))
-            or np.any(mu < -tol)
-            or abs(mu.sum() - 1) > 1e-6
-        ):
-            raise GameError(
-                f"beliefs {mu} are not a distribution over the set's {len(h.nodes)} nodes", infoset=h.name
-            )
+        mu = certificates._check_belief(h, mu, tol)  # the per-set check the flat one still names
         r = reach[list(h.nodes)]
         if r.sum() > 1e-12:
             bayes_error = max(bayes_error, float(np.abs(r / r.sum() - mu).max()))
