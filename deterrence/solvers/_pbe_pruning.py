@@ -41,8 +41,10 @@ Belief support of a support pattern (:class:`BeliefSupportPruner`)
 
 All the patterns of a solve are tested in one compiled pass (:meth:`BeliefSupportPruner.admits_all`):
 per pattern its reach (the indicator profile, top down), its support bounds, then the test at
-every set, each pattern redoing from the one before only what reads a set whose support changed
-(the same numbers and verdicts as a pass over the pattern alone); the sets each admitted pattern
+every set, each pattern keeping from the one before the verdicts that read no set whose support
+changed, a verdict remembered by the supports it reads, and the reach and bounds brought up to
+date only where a test reads them and only when one must be computed (the same numbers and
+verdicts as a pass over the pattern alone); the sets each admitted pattern
 reaches come from a second such pass (:meth:`BeliefSupportPruner.reached`), and the indicators
 of a pattern list are kept for the next solve of the same list (a sweep's points share it).
 
@@ -188,15 +190,21 @@ class BeliefSupportPruner:
         """The patterns' support indicators, ``(patterns, actions)`` booleans (sets in game order),
         read-only; the last few lists' are remembered (a sweep's points share their pattern lists,
         :func:`cached_patterns`, and a list equal to a remembered one gets its indicators)."""
+        return self._coded(patterns)[0]
+
+    def _coded(self, patterns: Sequence[Pattern]) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`indicators` and the supports as :func:`_support_codes`, remembered together."""
         offsets = tuple(self.offsets.tolist())
-        for kept_offsets, kept_patterns, kept in _INDICATORS:
+        for kept_offsets, kept_patterns, kept, codes in _INDICATORS:
             if kept_offsets == offsets and kept_patterns == patterns:
-                return kept
+                return kept, codes
         out = self._indicators(patterns)
+        codes = _support_codes(out, self._sets.offsets)
         out.setflags(write=False)
-        _INDICATORS.insert(0, (offsets, list(patterns), out))
+        codes.setflags(write=False)
+        _INDICATORS.insert(0, (offsets, list(patterns), out, codes))
         del _INDICATORS[_INDICATORS_MAX:]
-        return out
+        return out, codes
 
     def _indicators(self, patterns: Sequence[Pattern]) -> np.ndarray:
         width = int(self.offsets[-1])
@@ -220,7 +228,7 @@ class BeliefSupportPruner:
         if not ENABLED or not patterns:
             return np.ones(len(patterns), dtype=np.bool_)
         t, b, s = self._bounds.tree, self._bounds, self._sets
-        ok = _admits_kernel(self.indicators(patterns), b._order, t.parent, t.flat, t.chance, t.decision,
+        ok = _admits_kernel(*self._coded(patterns), b._order, t.parent, t.flat, t.chance, t.decision,
                             b._start_lo, b._start_hi, *self._steps, s.ptr, s.nodes, s.possible, s.kid_ptr,
                             s.kids, s.player, s.offsets, s.above_ptr, s.above, self.tol)
         self.dropped += int(len(ok) - ok.sum())
@@ -241,8 +249,8 @@ class BeliefSupportPruner:
         return bool(self.admits_all([pattern])[0])
 
 
-#: the indicators of the last pattern lists (offsets, patterns, indicators), newest first
-_INDICATORS: list[tuple[tuple[int, ...], list[Pattern], np.ndarray]] = []
+#: the indicators of the last pattern lists (offsets, patterns, indicators, codes), newest first
+_INDICATORS: list[tuple[tuple[int, ...], list[Pattern], np.ndarray, np.ndarray]] = []
 _INDICATORS_MAX = 4
 
 
@@ -272,12 +280,17 @@ def _step_tables(game: ExtensiveFormGame, order: np.ndarray) -> tuple[np.ndarray
 
     * ``folded`` (the nodes with children, deepest level first), ``child_ptr`` / ``children``
       (each one's children in the order of ``order``, as :func:`_bounds_kernel` folds them);
-    * ``fold_ptr`` / ``folds``: positions in ``folded`` of the set's nodes and their ancestors,
-      the nodes whose support bounds read the set's support;
-    * ``down_ptr`` / ``down``: the strict descendants of the set's nodes, top down, the nodes
-      whose reach reads it (and a last entry: every node but the root, top down);
+    * ``fold_ptr`` / ``folds``: positions in ``folded`` of the set's nodes and their ancestors
+      whose support bounds a test reads (those below a decision node: a test reads the bounds
+      at its set's children, and they are folded from the nodes below);
+    * ``down_ptr`` / ``down``: the strict descendants of the set's nodes, top down, whose reach
+      a test reads (the decision nodes and their ancestors: a test reads the reach at its set's
+      nodes); and a last entry: every such node but the root, top down;
     * ``hit_ptr`` / ``hits``: the sets whose test reads it (itself, the sets with a node below one
-      of its nodes: reach and the sets above; the sets above it: their children's bounds).
+      of its nodes: reach and the sets above; the sets above it: their children's bounds);
+    * ``dep_ptr`` / ``deps``: their inverse, the sets whose supports a set's test reads, with
+      ``shifts`` (where each one's support bits start in the verdict's key) and ``keyed`` (whether
+      the key fits in :data:`_KEY_BITS` bits).
     """
     cached = game.tree_cache.get("admits_steps")
     if cached is not None:
@@ -293,6 +306,7 @@ def _step_tables(game: ExtensiveFormGame, order: np.ndarray) -> tuple[np.ndarray
         kids[p].append(c)
     position = {p: q for q, p in enumerate(folded)}
     top_down = {v: i for i, v in enumerate(reversed(order.tolist()))}
+    bounds_read, reach_read = _read_nodes(game)
     above = BeliefSupportPruner._above(game)
     folds, down, hits = [], [], []
     for h in game.infosets:
@@ -301,7 +315,8 @@ def _step_tables(game: ExtensiveFormGame, order: np.ndarray) -> tuple[np.ndarray
         for v in h.nodes:
             u = v
             while u >= 0:
-                ups.add(position[u])
+                if bounds_read[u]:
+                    ups.add(position[u])
                 u = parent[u]
             stack = list(game.nodes[v].children)
             while stack:
@@ -309,88 +324,244 @@ def _step_tables(game: ExtensiveFormGame, order: np.ndarray) -> tuple[np.ndarray
                 below.add(c)
                 stack.extend(game.nodes[c].children)
         folds.append(sorted(ups))
-        down.append(sorted(below, key=top_down.__getitem__))
+        down.append(sorted((c for c in below if reach_read[c]), key=top_down.__getitem__))
         hits.append(sorted({h.index, *above[h.index]}
                            | {j.index for j in game.infosets if any(v in below for v in j.nodes)}))
-
-    def csr(lists: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
-        return (np.cumsum([0] + [len(x) for x in lists]).astype(np.int64),
-                np.array([i for x in lists for i in x], dtype=np.int64))
-
-    down.append(sorted(top_down, key=top_down.__getitem__))  # a last entry: every node but the root
-    out = (np.array(folded, dtype=np.int64), *csr([kids[p] for p in folded]), *csr(folds), *csr(down),
-           *csr(hits))
+    down.append(sorted((c for c in top_down if reach_read[c]), key=top_down.__getitem__))
+    out = (np.array(folded, dtype=np.int64), *_csr([kids[p] for p in folded]), *_csr(folds), *_csr(down),
+           *_csr(hits), *_verdict_keys(game, hits))
     game.tree_cache["admits_steps"] = out
     return out
 
 
-@njit
-def _admits_kernel(ind: np.ndarray, order: np.ndarray, parent: np.ndarray, flat: np.ndarray,
-                   chance: np.ndarray, decision: np.ndarray, start_lo: np.ndarray, start_hi: np.ndarray,
-                   folded: np.ndarray, child_ptr: np.ndarray, children: np.ndarray, fold_ptr: np.ndarray,
-                   folds: np.ndarray, down_ptr: np.ndarray, down: np.ndarray, hit_ptr: np.ndarray,
-                   hits: np.ndarray, ptr: np.ndarray, nodes: np.ndarray, possible: np.ndarray,
-                   kid_ptr: np.ndarray, kids: np.ndarray, player: np.ndarray, offsets: np.ndarray,
-                   above_ptr: np.ndarray, above: np.ndarray, tol: float) -> np.ndarray:
-    """The belief-support test of every pattern (rows of ``ind``): the pattern's reach (its
-    indicator profile, top down), its support bounds (as :func:`_bounds_kernel`), then the test of
-    :func:`_set_passes` at every set with a reached node that Nature can reach.
+def _csr(lists: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    return (np.cumsum([0] + [len(x) for x in lists]).astype(np.int64),
+            np.array([i for x in lists for i in x], dtype=np.int64))
 
-    Consecutive patterns of a list differ at a few sets, so each pattern starts from the one
-    before and redoes only what reads a set whose support changed (:func:`_step_tables`): the
-    reach below its nodes (top down, the same products), the bounds of its nodes and their
-    ancestors (each refolded from its start value, its children in the same order: the same
-    sums), and the test at the sets that read either. Every number is the one a pass over the
-    pattern alone gives, and so is every verdict."""
-    n_pat, n_sets, n_folded = ind.shape[0], ptr.shape[0] - 1, folded.shape[0]
+
+def _read_nodes(game: ExtensiveFormGame) -> tuple[list[bool], list[bool]]:
+    """Per node, whether a test of :func:`_set_passes` reads its support bounds, directly or
+    through its ancestors' (it lies below a decision node), and whether it reads its reach,
+    directly or through its descendants' (it is a decision node or has one below it)."""
+    nodes = game.nodes
+    bounds = [False] * len(nodes)
+    reach = [nd.kind == DECISION for nd in nodes]
+    for v in range(1, len(nodes)):  # preorder: a parent before its children
+        p = nodes[v].parent
+        bounds[v] = bounds[p] or nodes[p].kind == DECISION
+    for v in range(len(nodes) - 1, 0, -1):  # a child after its parent in preorder
+        if reach[v]:
+            reach[nodes[v].parent] = True
+    return bounds, reach
+
+
+def _verdict_keys(game: ExtensiveFormGame, hits: list[list[int]]) -> tuple[np.ndarray, ...]:
+    """``dep_ptr``, ``deps``, ``shifts`` and ``keyed`` of :func:`_step_tables`."""
+    deps = [[j for j in range(len(hits)) if k in hits[j]] for k in range(len(hits))]
+    widths = [len(h.actions) for h in game.infosets]
+    shifts = [np.cumsum([0] + [widths[j] for j in d]).tolist() for d in deps]
+    keyed = np.array([s[-1] <= _KEY_BITS for s in shifts], dtype=np.bool_)
+    return (*_csr(deps), np.array([i for s in shifts for i in s[:-1]], dtype=np.int64), keyed)
+
+
+#: the most bits a verdict's key (the supports at the sets it reads, one bit per action) may have
+_KEY_BITS = 62
+
+
+@njit
+def _admits_kernel(ind: np.ndarray, codes: np.ndarray, order: np.ndarray, parent: np.ndarray,
+                   flat: np.ndarray, chance: np.ndarray, decision: np.ndarray, start_lo: np.ndarray,
+                   start_hi: np.ndarray, folded: np.ndarray, child_ptr: np.ndarray, children: np.ndarray,
+                   fold_ptr: np.ndarray, folds: np.ndarray, down_ptr: np.ndarray, down: np.ndarray,
+                   hit_ptr: np.ndarray, hits: np.ndarray, dep_ptr: np.ndarray, deps: np.ndarray,
+                   shifts: np.ndarray, keyed: np.ndarray, ptr: np.ndarray, nodes: np.ndarray,
+                   possible: np.ndarray, kid_ptr: np.ndarray, kids: np.ndarray, player: np.ndarray,
+                   offsets: np.ndarray, above_ptr: np.ndarray, above: np.ndarray, tol: float) -> np.ndarray:
+    """The belief-support test of every pattern (rows of ``ind``, supports also as ``codes``,
+    :func:`_support_codes`): the pattern passes iff the test of :func:`_set_passes` (on the
+    pattern's reach, its indicator profile top down, and its support bounds, as
+    :func:`_bounds_kernel`) holds at every set.
+
+    A set's verdict reads only the supports at the sets whose change :func:`_step_tables` says
+    reaches it (``hits``; their inverse ``deps``), so each pattern keeps the verdicts of the one
+    before at the sets none of whose ``deps`` changed, and a verdict computed once is remembered
+    by the supports at its ``deps`` (a hash table, :func:`_memo_find`) for the later patterns
+    with the same supports there. A pattern with a kept or remembered failing verdict fails
+    without more work; the reach and bounds are brought up to date (:func:`_flush`) only before
+    a verdict is computed: the reach below every set whose support changed since (top down,
+    the same products), the bounds of its nodes and their ancestors (each refolded from its
+    start value, its children in the same order: the same sums). Every number a verdict reads
+    is the one a pass over the pattern alone gives, and so is every verdict."""
+    n_pat, n_sets = ind.shape[0], ptr.shape[0] - 1
     ok = np.ones(n_pat, dtype=np.bool_)
     reach = np.zeros(parent.shape[0])
     reach[0] = 1.0
     lo, hi = start_lo.copy(), start_hi.copy()
-    changed = np.ones(n_sets, dtype=np.bool_)
-    refold = np.ones(n_folded, dtype=np.bool_)
+    stale = np.ones(n_sets + 1, dtype=np.bool_)  # reach below the set to redo; last: all of it
+    refold = np.ones(folded.shape[0], dtype=np.bool_)
     known = np.zeros(n_sets, dtype=np.bool_)
     verdict = np.zeros(n_sets, dtype=np.bool_)
+    bits = 6
+    while (1 << bits) < 4 * n_pat:
+        bits += 1
+    memo_key, memo_set = np.empty(1 << bits, dtype=np.int64), np.empty(1 << bits, dtype=np.int64)
+    memo_val = np.zeros(1 << bits, dtype=np.int8)
+    room = np.array([1 << (bits - 1)])
     widest = 1
     for k in range(n_sets):
         widest = max(widest, ptr[k + 1] - ptr[k], offsets[k + 1] - offsets[k])
     mask, mu_lo, mu_hi = np.empty(widest, dtype=np.bool_), np.empty(widest), np.empty(widest)
+    failing = 0  # the kept verdicts that fail
     for r in range(n_pat):
         row = ind[r]
+        failing = _note_changes(r, ind, codes, offsets, fold_ptr, folds, hit_ptr, hits, stale, refold, known,
+                                verdict, failing)
+        if failing:
+            ok[r] = False
+            continue
+        flushed = False
         for k in range(n_sets):
-            changed[k] = r == 0
-            if r > 0:
-                for a in range(offsets[k], offsets[k + 1]):
-                    if row[a] != ind[r - 1, a]:
-                        changed[k] = True
-                        break
-            if changed[k]:
-                for e in range(fold_ptr[k], fold_ptr[k + 1]):
-                    refold[folds[e]] = True
-                for e in range(hit_ptr[k], hit_ptr[k + 1]):
-                    known[hits[e]] = False
-        for k in range(n_sets + 1):  # the reach below the changed sets (all of it at first), top down
-            if (k < n_sets and changed[k] and r > 0) or (k == n_sets and r == 0):
-                for e in range(down_ptr[k], down_ptr[k + 1]):  # (redone for a set below another: the same)
-                    c = down[e]
-                    if decision[c]:
-                        reach[c] = reach[parent[c]] if row[flat[c]] else 0.0
-                    else:
-                        reach[c] = reach[parent[c]] * chance[c]
-        for q in range(n_folded):  # deepest first
-            if refold[q]:
-                refold[q] = False
-                _refold(folded[q], child_ptr[q], child_ptr[q + 1], children, flat, chance, decision, row,
-                        start_lo, start_hi, lo, hi)
-        for k in range(n_sets):
-            if not known[k]:
-                verdict[k] = _set_passes(k, row, reach, lo, hi, ptr, nodes, possible, kid_ptr, kids,
-                                         player[k], offsets, above_ptr, above, tol, mask, mu_lo, mu_hi)
-                known[k] = True
-            if not verdict[k]:
+            if known[k]:
+                continue
+            key = _verdict_key(k, codes[r], dep_ptr, deps, shifts) if keyed[k] else -1
+            found = _memo_find(memo_key, memo_set, memo_val, bits, key, k) if key >= 0 else 0
+            if found:
+                passes = found == 1
+            else:
+                if not flushed:
+                    _flush(row, order, parent, flat, chance, decision, folded, child_ptr, children, down_ptr,
+                           down, start_lo, start_hi, stale, refold, reach, lo, hi)
+                    flushed = True
+                passes = _set_passes(k, row, reach, lo, hi, ptr, nodes, possible, kid_ptr, kids, player[k],
+                                     offsets, above_ptr, above, tol, mask, mu_lo, mu_hi)
+                if key >= 0:
+                    _memo_store(memo_key, memo_set, memo_val, bits, room, key, k, passes)
+            known[k], verdict[k] = True, passes
+            if not passes:
+                failing += 1
                 ok[r] = False
                 break
     return ok
+
+
+@njit
+def _note_changes(r: int, ind: np.ndarray, codes: np.ndarray, offsets: np.ndarray, fold_ptr: np.ndarray,
+                  folds: np.ndarray, hit_ptr: np.ndarray, hits: np.ndarray, stale: np.ndarray,
+                  refold: np.ndarray, known: np.ndarray, verdict: np.ndarray, failing: int) -> int:
+    """For each set whose support in pattern ``r`` differs from pattern ``r - 1``'s: its reach
+    marked stale, its nodes' and their ancestors' bounds to refold, and the verdicts that read it
+    forgotten. Returns the number of kept verdicts that fail."""
+    if r == 0:
+        return failing
+    for k in range(codes.shape[1]):
+        if offsets[k + 1] - offsets[k] <= _CODE_BITS:
+            changed = codes[r, k] != codes[r - 1, k]
+        else:
+            changed = False
+            for a in range(offsets[k], offsets[k + 1]):
+                if ind[r, a] != ind[r - 1, a]:
+                    changed = True
+                    break
+        if changed:
+            stale[k] = True
+            for e in range(fold_ptr[k], fold_ptr[k + 1]):
+                refold[folds[e]] = True
+            for e in range(hit_ptr[k], hit_ptr[k + 1]):
+                j = hits[e]
+                if known[j]:
+                    known[j] = False
+                    if not verdict[j]:
+                        failing -= 1
+    return failing
+
+
+#: the widest set whose support :func:`_support_codes` writes as bits
+_CODE_BITS = 62
+
+
+@njit
+def _support_codes(ind: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Per pattern (rows of ``ind``) and set, the support as an integer, bit ``a`` for action ``a``
+    (0 for a set with more than :data:`_CODE_BITS` actions)."""
+    n_sets = offsets.shape[0] - 1
+    out = np.zeros((ind.shape[0], n_sets), dtype=np.int64)
+    for r in range(ind.shape[0]):
+        for k in range(n_sets):
+            if offsets[k + 1] - offsets[k] <= _CODE_BITS:
+                c = 0
+                for a in range(offsets[k], offsets[k + 1]):
+                    if ind[r, a]:
+                        c |= 1 << (a - offsets[k])
+                out[r, k] = c
+    return out
+
+
+@njit
+def _flush(row: np.ndarray, order: np.ndarray, parent: np.ndarray, flat: np.ndarray, chance: np.ndarray,
+           decision: np.ndarray, folded: np.ndarray, child_ptr: np.ndarray, children: np.ndarray,
+           down_ptr: np.ndarray, down: np.ndarray, start_lo: np.ndarray, start_hi: np.ndarray,
+           stale: np.ndarray, refold: np.ndarray, reach: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> None:
+    """The reach and bounds of pattern ``row`` from those of an earlier pattern: the reach below
+    each ``stale`` set (all of it if the last flag is set), top down (redone below a set under
+    another: the same products, the last pass over a node following its parent's), and the
+    ``refold`` nodes, deepest first."""
+    n_sets = stale.shape[0] - 1
+    for k in range(n_sets + 1):
+        if stale[k] and (k == n_sets or not stale[n_sets]):
+            for e in range(down_ptr[k], down_ptr[k + 1]):
+                c = down[e]
+                if decision[c]:
+                    reach[c] = reach[parent[c]] if row[flat[c]] else 0.0
+                else:
+                    reach[c] = reach[parent[c]] * chance[c]
+    stale[:] = False
+    for q in range(folded.shape[0]):  # deepest first
+        if refold[q]:
+            refold[q] = False
+            _refold(folded[q], child_ptr[q], child_ptr[q + 1], children, flat, chance, decision, row,
+                    start_lo, start_hi, lo, hi)
+
+
+@njit(inline=True)
+def _verdict_key(k: int, code: np.ndarray, dep_ptr: np.ndarray, deps: np.ndarray, shifts: np.ndarray) -> int:
+    """The supports at the sets set ``k``'s verdict reads, as one integer (a bit per action)."""
+    key = 0
+    for e in range(dep_ptr[k], dep_ptr[k + 1]):
+        key |= code[deps[e]] << shifts[e]
+    return key
+
+
+@njit(inline=True)
+def _memo_slot(bits: int, key: int, k: int) -> int:
+    h = key * 0x5851F42D4C957F2D + (k + 1) * 0x14057B7EF767814F
+    return (h >> (63 - bits)) & ((1 << bits) - 1)
+
+
+@njit(inline=True)
+def _memo_find(memo_key: np.ndarray, memo_set: np.ndarray, memo_val: np.ndarray, bits: int, key: int,
+               k: int) -> int:
+    """Set ``k``'s remembered verdict for ``key``: 1 passes, 2 fails, 0 not remembered."""
+    mask = (1 << bits) - 1
+    i = _memo_slot(bits, key, k)
+    while memo_val[i]:
+        if memo_key[i] == key and memo_set[i] == k:
+            return memo_val[i]
+        i = (i + 1) & mask
+    return 0
+
+
+@njit
+def _memo_store(memo_key: np.ndarray, memo_set: np.ndarray, memo_val: np.ndarray, bits: int, room: np.ndarray,
+                key: int, k: int, passes: bool) -> None:
+    """Remember set ``k``'s verdict for ``key`` while the table is at most half full."""
+    if room[0] <= 0:
+        return
+    room[0] -= 1
+    mask = (1 << bits) - 1
+    i = _memo_slot(bits, key, k)
+    while memo_val[i]:
+        i = (i + 1) & mask
+    memo_key[i], memo_set[i], memo_val[i] = key, k, 1 if passes else 2
 
 
 @njit(inline=True)

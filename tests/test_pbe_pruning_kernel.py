@@ -1,0 +1,89 @@
+"""The compiled belief-support test (:meth:`BeliefSupportPruner.admits_all
+<deterrence.solvers._pbe_pruning.BeliefSupportPruner.admits_all>`) gives the verdicts of the kernel
+it replaced (``tests/helpers/admits_oracle.py``: every pattern redoes what reads a changed set,
+nothing remembered, the bounds refolded up to the root), on the AEG's pattern lists at sampled
+points and on random trees (signalling trees and trees with chance moves anywhere, perfect
+recall or not), in the search's order, shuffled and in random sublists."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+from helpers.admits_oracle import old_admits_all
+from helpers.random_trees import random_tree
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_pbe_patterns import signalling_trees
+
+import deterrence as dt
+from deterrence import kernels
+from deterrence.solvers import _pbe_patterns, _pbe_pruning
+from deterrence.solvers._tree_utils import prior_mass
+
+
+def _possible(game):
+    """Per set, the nodes Nature reaches (all of them if it reaches none), as the solver has them."""
+    prior = prior_mass(game)
+    masks = [prior[list(h.nodes)] > 0 for h in game.infosets]
+    return [m if m.any() else np.ones(len(m), dtype=bool) for m in masks]
+
+
+def _assert_same(pruner, patterns):
+    new = pruner.admits_all(patterns)
+    np.testing.assert_array_equal(new, old_admits_all(pruner, patterns))
+    return new
+
+
+@pytest.mark.parametrize("seed", [0, 7])
+def test_aeg_pattern_lists_keep_their_verdicts(seed):
+    m = dt.load_model("asymmetric_escalation")
+    pts = pd.DataFrame(kernels.domain_sample(m, 3, seed=seed))
+    rng = np.random.default_rng(seed)
+    for _, row in pts.iterrows():
+        g = m.game(**{k: float(v) for k, v in row.items()})
+        allowed = _pbe_pruning.iterated_undominated_actions(g, 1e-8)
+        possible = _possible(g)
+        pure, mixed = _pbe_patterns.feasible_patterns(g, allowed, possible, 1e-8)
+        pruner = _pbe_pruning.BeliefSupportPruner(g, possible, 1e-8)
+        for patterns in (pure, mixed, [mixed[i] for i in rng.permutation(len(mixed))[:4000]]):
+            ok = _assert_same(pruner, patterns)
+            assert 0 < ok.sum() < len(patterns)
+
+
+def _random_lists(game, rng, size=2500):
+    """The first patterns of the product of every set's supports, as many drawn at random (each
+    set's support uniform) in product order, and those shuffled."""
+    options = [_pbe_patterns.subsets(tuple(range(len(h.actions)))) for h in game.infosets]
+    first = list(itertools.islice(itertools.product(*options), size))
+    drawn = sorted({tuple(opts[int(rng.integers(len(opts)))] for opts in options) for _ in range(size)},
+                   key=lambda p: tuple(opts.index(s) for opts, s in zip(options, p, strict=True)))
+    return first, drawn, [drawn[i] for i in rng.permutation(len(drawn))]
+
+
+@settings(max_examples=30, deadline=None)
+@given(signalling_trees(), st.integers(0, 2**32 - 1))
+def test_random_signalling_trees_keep_their_verdicts(game, seed):
+    rng = np.random.default_rng(seed)
+    pruner = _pbe_pruning.BeliefSupportPruner(game, _possible(game), 1e-12)
+    for patterns in _random_lists(game, rng):
+        _assert_same(pruner, patterns)
+
+
+@pytest.mark.parametrize("recall", [True, False])
+@pytest.mark.parametrize("seed", range(8))
+def test_random_trees_keep_their_verdicts(seed, recall):
+    """Random trees (chance moves anywhere) with payoffs 0 or 1 (many ties, so that many patterns
+    pass) and Nature's probabilities as drawn or with one move of probability 0."""
+    base = random_tree(2 + seed % 2, 5 + seed % 4, seed, recall=recall)
+    rng = np.random.default_rng(seed)
+    pay = rng.integers(0, 2, size=(len(base.terminals), len(base.players))).tolist()
+    probs = [list(c.probs) for c in base.chance_infos]
+    if probs and seed % 2:
+        probs[0] = [1.0] + [0.0] * (len(probs[0]) - 1)
+    game = base.with_numbers(pay, probs)
+    pruner = _pbe_pruning.BeliefSupportPruner(game, _possible(game), 1e-9)
+    verdicts = np.concatenate([_assert_same(pruner, patterns) for patterns in _random_lists(game, rng)])
+    assert 0 < verdicts.sum() < len(verdicts)
