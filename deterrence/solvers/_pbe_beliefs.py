@@ -42,7 +42,7 @@ def _supporting_belief(q: np.ndarray, sigma: np.ndarray, mu0: np.ndarray, tol: f
                 hi = min(hi, -g1 / slope)
         if lo > hi + 1e-12:
             return None
-        t = float(np.clip(mu0[0], lo, max(lo, hi)))
+        t = _clipped(float(mu0[0]), lo, max(lo, hi))
         mu = np.array([t, 1.0 - t])
         return mu if (mu @ gap).min() >= -tol else None
     key = (gap.shape, gap.tobytes(), mu0.tobytes(), tol)
@@ -56,6 +56,14 @@ def _supporting_belief(q: np.ndarray, sigma: np.ndarray, mu0: np.ndarray, tol: f
         _LP_BELIEFS.clear()
     _LP_BELIEFS[key] = mu
     return mu
+
+
+def _clipped(x: float, lo: float, hi: float) -> float:
+    """``float(np.clip(x, lo, hi))`` for floats with ``lo <= hi``, without the array call: the same
+    comparisons, so a tie between ``0.0`` and ``-0.0`` keeps the same sign
+    (``tests/test_pbe_beliefs.py`` compares them)."""
+    y = lo if lo > x else x
+    return hi if hi < y else y
 
 
 #: the linear programs' answers by their exact input (gap, mu0, tol): the candidates of one solve
