@@ -266,6 +266,20 @@ def _own_paths(game: ExtensiveFormGame, prev: int, act: int, k: int) -> list[tup
     return out
 
 
+def _last_own_moves(game: ExtensiveFormGame) -> list[tuple[int, int] | None]:
+    """Per information set, the mover's own last move (set, action) before it (``None`` if none),
+    read at its first node (:meth:`~deterrence.game.extensive.ExtensiveFormGame.own_sequence`;
+    kept in the game's ``tree_cache``)."""
+    out = game.tree_cache.get("pbe_last_own_moves")
+    if out is None:
+        out = []
+        for h in game.infosets:
+            seq = game.own_sequence(h.nodes[0], h.player)
+            out.append(seq[-1] if seq else None)
+        game.tree_cache["pbe_last_own_moves"] = out
+    return out
+
+
 def _carried(game: ExtensiveFormGame, edge: np.ndarray, prev: int, act: int, k: int, mu_prev: np.ndarray
              ) -> np.ndarray:
     """Weights on the nodes of set ``k`` of the belief ``mu_prev`` at set ``prev`` carried forward
@@ -283,12 +297,19 @@ def _carried(game: ExtensiveFormGame, edge: np.ndarray, prev: int, act: int, k: 
 class _Beliefs:
     """Beliefs of one profile: Bayes on the path, the policy off it (resolved lazily, d1 recursively)."""
 
-    def __init__(self, ctx: _Ctx, beh: list[np.ndarray]) -> None:
+    def __init__(self, ctx: _Ctx, beh: list[np.ndarray],
+                 evaluated: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> None:
+        """``evaluated``: the profile's (reach, edge probabilities, node values) if known (the same
+        numbers as the game's methods give: :meth:`PureTable.evaluated
+        <deterrence.solvers._pbe_table.PureTable.evaluated>`), read only."""
         self.ctx, self.beh = ctx, beh
         game = ctx.game
-        self.reach = game.realization_probabilities(beh)
-        self.edge = game.edge_probabilities(beh)
-        self.values = game.node_values(beh, self.edge)
+        if evaluated is None:
+            self.reach = game.realization_probabilities(beh)
+            self.edge = game.edge_probabilities(beh)
+            self.values = game.node_values(beh, self.edge)
+        else:
+            self.reach, self.edge, self.values = evaluated
         self.mu: list[np.ndarray | None] = [None] * len(game.infosets)
         self.on_path = [False] * len(game.infosets)
         self.fixed: set[int] = set()  # unreached sets whose belief is fixed by the mover's own earlier belief
@@ -335,11 +356,10 @@ class _Beliefs:
         else deviated too) does the policy choose the belief.
         """
         game = self.ctx.game
-        h = game.infosets[k]
-        seq = game.own_sequence(h.nodes[0], h.player)
-        if not seq:
+        last = _last_own_moves(game)[k]
+        if last is None:
             return None
-        prev, act = seq[-1]
+        prev, act = last
         mu_prev = self.belief(prev)
         if mu_prev is None:
             return None

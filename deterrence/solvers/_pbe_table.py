@@ -105,6 +105,16 @@ class PureTable:
             row += int(self.strides[k]) * p
         return row
 
+    def evaluated(self, row: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """The (reach, edge probabilities, node values) of row ``row``'s profile, read only, as
+        ``game.realization_probabilities``, ``game.edge_probabilities`` and ``game.node_values``
+        give them to the bit (the same products top down; the values folded in the same order,
+        deepest level first and node order within a level, as ``np.add.at`` adds them); ``None``
+        on a deep, narrow tree, where ``node_values`` folds in node order instead."""
+        if self.game._deep:
+            return None
+        return self.reach[row], self.edge[row], self.values[row]
+
     def forced_rows(self, rows: np.ndarray, devs: Sequence[tuple[int, int]]) -> np.ndarray | None:
         """The rows with every (set, action) of ``devs`` played instead (``None`` if an action
         is not in the table)."""

@@ -188,10 +188,11 @@ class _Verdict:
     loose: str | None  # why mixtures at unreached sets might also be PBE
 
 
-def _assess(ctx: _Ctx, beh: list[np.ndarray]) -> _Verdict | None:
-    """Beliefs making ``beh`` a PBE under the context's policy, or ``None``."""
+def _assess(ctx: _Ctx, beh: list[np.ndarray], row: int | None = None) -> _Verdict | None:
+    """Beliefs making ``beh`` a PBE under the context's policy, or ``None``; ``row``: the profile's
+    row in the pure table, if it is one (its numbers are then read off the table)."""
     game, tol = ctx.game, ctx.tol
-    bel = _Beliefs(ctx, beh)
+    bel = _Beliefs(ctx, beh, None if row is None else ctx.table.evaluated(row))
     for k in range(len(game.infosets)):  # on-path sets first: cheapest test
         if bel.on_path[k]:
             payoff = bel.mu[k] @ ctx.q(bel.values, k)
@@ -933,8 +934,8 @@ def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list
     cands: list[Candidate] = []
     loose: list[str] = []
 
-    def keep(beh: list[np.ndarray]) -> None:
-        v = _assess(ctx, beh)
+    def keep(beh: list[np.ndarray], row: int | None = None) -> None:
+        v = _assess(ctx, beh, row)
         if v is None:
             return
         if v.loose:
@@ -952,7 +953,7 @@ def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list
             beh = [np.zeros(len(h.actions)) for h in game.infosets]
             for b, s in zip(beh, pattern, strict=True):
                 b[s[0]] = 1.0
-            keep(beh)
+            keep(beh, None if ctx.table is None else int(ctx.table.rows(pattern, [])[0]))
     all_patterns = True
     if opts.mixed and n_patterns > n_pure:
         max_mixed = opts.max_mixed_sets
