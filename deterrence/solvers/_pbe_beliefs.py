@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -297,13 +298,14 @@ def _carried(game: ExtensiveFormGame, edge: np.ndarray, prev: int, act: int, k: 
 class _Beliefs:
     """Beliefs of one profile: Bayes on the path, the policy off it (resolved lazily, d1 recursively)."""
 
-    def __init__(self, ctx: _Ctx, beh: list[np.ndarray],
-                 evaluated: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> None:
-        """``evaluated``: the profile's (reach, edge probabilities, node values) if known (the same
-        numbers as the game's methods give: :meth:`PureTable.evaluated
-        <deterrence.solvers._pbe_table.PureTable.evaluated>`), read only."""
+    def __init__(self, ctx: _Ctx, beh: list[np.ndarray], row: int | None = None) -> None:
+        """``row``: the profile's row in the solver's pure table, if it is one; its reach, edge
+        probabilities and node values are then read off the table (the numbers the game's methods
+        give: :meth:`PureTable.evaluated <deterrence.solvers._pbe_table.PureTable.evaluated>`)."""
         self.ctx, self.beh = ctx, beh
         game = ctx.game
+        evaluated = None if row is None else ctx.table.evaluated(row)
+        self._row: list[int | None] = [] if row is None else [row]  # the table row, once known
         if evaluated is None:
             self.reach = game.realization_probabilities(beh)
             self.edge = game.edge_probabilities(beh)
@@ -320,6 +322,13 @@ class _Beliefs:
                 self.mu[k] = r / s
                 self.on_path[k] = True
         self._busy: set[int] = set()
+
+    def table_row(self) -> int | None:
+        """The profile's row in the solver's pure table (``None`` if it has none or is not one of
+        its profiles), worked out once."""
+        if not self._row:
+            self._row.append(None if self.ctx.table is None else self.ctx.table.row_of(self.beh))
+        return self._row[0]
 
     def belief(self, k: int) -> np.ndarray | None:
         """Belief at set ``k`` (``None``: no belief makes the prescribed move optimal)."""
@@ -393,17 +402,23 @@ class _Beliefs:
             hi = game.infosets[iota]
             i = hi.player
             ustar = float(mu_i @ self.values[ctx.set_nodes[iota], i])
-            dev = np.array([float(mu_i @ vals[ctx.kids[iota][:, a], i]) for vals in answer_values])
+            after = ctx.kids[iota][:, a]
+            dev = np.array([float(mu_i @ vals[after, i]) for vals in answer_values])
             scores[devs] = _profitable_share(dev, ustar, ctx.tol)
         best = max(scores.values())
         chosen = [g for g, sc in scores.items() if best <= 0 or sc >= best - 1e-9]
-        mu = _deviation_weights(ctx, beh, k, [(devs, tuple(groups[devs])) for devs in chosen])
+        mu = _deviation_weights(ctx, beh, k, [(devs, tuple(groups[devs])) for devs in chosen],
+                                row=self.table_row())
         return mu / mu.sum()
+
+
+_UNKNOWN = object()  # a profile's table row not yet worked out
 
 
 def _deviation_weights(ctx: _Ctx, beh: list[np.ndarray], k: int,
                        types: Sequence[tuple[tuple[tuple[int, int], ...], tuple[int, ...]]],
-                       use_prior: Sequence[bool] | None = None) -> np.ndarray:
+                       use_prior: Sequence[bool] | None = None, row: object = _UNKNOWN
+                       ) -> np.ndarray:
     """Weights on the nodes of set ``k`` from Bayes' rule after each type's deviations.
 
     ``types`` lists (deviations, node positions), the deviations being the (information set,
@@ -411,20 +426,21 @@ def _deviation_weights(ctx: _Ctx, beh: list[np.ndarray], k: int,
     weight of a node is its reach probability with all those actions taken (the rest of the
     profile as is). A type whose nodes stay unreached even then gets Nature's odds instead
     (decided by ``use_prior`` when given, so that the weights stay multilinear across a
-    support pattern).
+    support pattern). ``row``: the profile's row in the solver's pure table (``None``: it has
+    none), worked out when needed if not given.
     """
     game = ctx.game
     nodes = game.infosets[k].nodes
     w = np.zeros(len(nodes))
-    row: list[int | None] = []  # the profile's row in the pure table, worked out once when needed
+    known: list[Any] = [] if row is _UNKNOWN else [row]
     for n, (devs, positions) in enumerate(types):
         idx = [nodes[p] for p in positions]
         if use_prior is not None and use_prior[n]:
             w[list(positions)] += ctx.prior[idx]
             continue
-        if not row:
-            row.append(None if ctx.table is None else ctx.table.row_of(beh))
-        part = _forced_reach(ctx, beh, devs, row[0])[idx]
+        if not known:
+            known.append(None if ctx.table is None else ctx.table.row_of(beh))
+        part = _forced_reach(ctx, beh, devs, known[0])[idx]
         if use_prior is None and part.sum() <= 0:
             part = ctx.prior[idx]
             if part.sum() <= 0:

@@ -192,7 +192,7 @@ def _assess(ctx: _Ctx, beh: list[np.ndarray], row: int | None = None) -> _Verdic
     """Beliefs making ``beh`` a PBE under the context's policy, or ``None``; ``row``: the profile's
     row in the pure table, if it is one (its numbers are then read off the table)."""
     game, tol = ctx.game, ctx.tol
-    bel = _Beliefs(ctx, beh, None if row is None else ctx.table.evaluated(row))
+    bel = _Beliefs(ctx, beh, row)
     for k in range(len(game.infosets)):  # on-path sets first: cheapest test
         if bel.on_path[k]:
             payoff = bel.mu[k] @ ctx.q(bel.values, k)
