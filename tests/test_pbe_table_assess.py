@@ -107,12 +107,39 @@ def _verdict(v):
 
 @pytest.mark.parametrize("policy", ["free", "prior", "d1"])
 def test_aeg_pure_profiles_get_the_same_verdicts_from_the_table(policy):
+    """``_assess`` with the row (numbers read off the table) and without any table (the game's
+    methods), to the bit, under every policy."""
     kept = 0
     for game in _aeg_games(2, 4):
-        ctx = _ctx(game, policy)
+        ctx, plain = _ctx(game, policy), _ctx(game, policy)
+        plain.table = None
         for row in range(len(ctx.table.reach)):
             beh = _profile(game, ctx.table, row)
-            with_row, without = pbe._assess(ctx, beh, row), pbe._assess(ctx, beh)
+            with_row, without = pbe._assess(ctx, beh, row), pbe._assess(plain, beh)
             assert _verdict(with_row) == _verdict(without)
             kept += with_row is not None
     assert kept > 0
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_answer_values_are_the_games_node_values_to_the_bit(seed):
+    """The row with an answer forced at a set is the profile under its edge probabilities with the
+    answer's at the set's edges (what the D1 scores evaluate), on random trees and the AEG."""
+    games = [random_tree(2, 5 + seed, seed), *_aeg_games(1, seed)]
+    rng = np.random.default_rng(seed)
+    for game in games:
+        ctx = _ctx(game)
+        table = ctx.table
+        for row in rng.choice(len(table.reach), size=min(60, len(table.reach)), replace=False).tolist():
+            beh = _profile(game, table, row)
+            edge = game.edge_probabilities(beh)
+            for k, h in enumerate(game.infosets):
+                for b in range(len(h.actions)):
+                    got = table.answer_values(row, k, b)
+                    if b not in table.allowed[k]:
+                        assert got is None
+                        continue
+                    alt = edge.copy()
+                    alt[ctx.kids[k]] = 0.0
+                    alt[ctx.kids[k][:, b]] = 1.0
+                    _same_bits(got, game.node_values(beh, alt))

@@ -376,6 +376,22 @@ class _Beliefs:
         s = w.sum()
         return w / s if s > _REACH else None
 
+    def _answer_values(self, k: int, b: int) -> np.ndarray:
+        """The node values of the profile with action ``b`` played at set ``k`` (the profile's edge
+        probabilities, ``b``'s at ``k``'s edges): a row of the pure table when the profile is one
+        and ``b`` is a table action (:meth:`PureTable.answer_values
+        <deterrence.solvers._pbe_table.PureTable.answer_values>`), else ``game.node_values``."""
+        ctx = self.ctx
+        row = self.table_row()
+        if row is not None:
+            values = ctx.table.answer_values(row, k, b)
+            if values is not None:
+                return values
+        alt = self.edge.copy()
+        alt[ctx.kids[k]] = 0.0
+        alt[ctx.kids[k][:, b]] = 1.0
+        return ctx.game.node_values(self.beh, alt)
+
     def _d1(self, k: int) -> np.ndarray:
         """The D1-style belief at unreached set ``k`` (see the docstring of :mod:`deterrence.solvers.pbe`)."""
         ctx, game, beh = self.ctx, self.ctx.game, self.beh
@@ -386,12 +402,7 @@ class _Beliefs:
             return ctx.prior_belief(k)
         # deviation payoff of each type against each admissible pure answer: the profile with the
         # answer played at k (its edge probabilities: the profile's, the answer's at k's edges)
-        answer_values = []
-        for b in answers:
-            alt = self.edge.copy()
-            alt[ctx.kids[k]] = 0.0
-            alt[ctx.kids[k][:, b]] = 1.0
-            answer_values.append(game.node_values(beh, alt))
+        answer_values = [self._answer_values(k, b) for b in answers]
         scores = {}
         for devs in groups:
             iota, a = devs[-1]  # the last deviation is the one that tells these nodes apart

@@ -115,6 +115,17 @@ class PureTable:
             return None
         return self.reach[row], self.edge[row], self.values[row]
 
+    def answer_values(self, row: int, k: int, b: int) -> np.ndarray | None:
+        """The node values of row ``row``'s profile with action ``b`` played at set ``k``, read
+        only: those of the row with ``b`` forced at ``k`` (:meth:`forced_rows`), which are
+        ``game.node_values`` of the profile under its edge probabilities with ``b``'s at ``k``'s
+        edges, to the bit (:meth:`evaluated`); ``None`` if ``b`` is not a table action or on a
+        deep tree."""
+        forced = self.forced_rows(np.array([row], dtype=np.int64), [(k, b)])
+        if forced is None or self.game._deep:
+            return None
+        return self.values[int(forced[0])]
+
     def forced_rows(self, rows: np.ndarray, devs: Sequence[tuple[int, int]]) -> np.ndarray | None:
         """The rows with every (set, action) of ``devs`` played instead (``None`` if an action
         is not in the table)."""
