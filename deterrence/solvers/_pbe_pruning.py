@@ -444,7 +444,7 @@ def _admits_kernel(ind: np.ndarray, codes: np.ndarray, order: np.ndarray, parent
     return ok
 
 
-@njit
+@njit(inline=True)
 def _note_changes(r: int, ind: np.ndarray, codes: np.ndarray, offsets: np.ndarray, fold_ptr: np.ndarray,
                   folds: np.ndarray, hit_ptr: np.ndarray, hits: np.ndarray, stale: np.ndarray,
                   refold: np.ndarray, known: np.ndarray, verdict: np.ndarray, failing: int) -> int:
@@ -496,7 +496,7 @@ def _support_codes(ind: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     return out
 
 
-@njit
+@njit(inline=True)
 def _flush(row: np.ndarray, order: np.ndarray, parent: np.ndarray, flat: np.ndarray, chance: np.ndarray,
            decision: np.ndarray, folded: np.ndarray, child_ptr: np.ndarray, children: np.ndarray,
            down_ptr: np.ndarray, down: np.ndarray, start_lo: np.ndarray, start_hi: np.ndarray,
@@ -550,7 +550,7 @@ def _memo_find(memo_key: np.ndarray, memo_set: np.ndarray, memo_val: np.ndarray,
     return 0
 
 
-@njit
+@njit(inline=True)
 def _memo_store(memo_key: np.ndarray, memo_set: np.ndarray, memo_val: np.ndarray, bits: int, room: np.ndarray,
                 key: int, k: int, passes: bool) -> None:
     """Remember set ``k``'s verdict for ``key`` while the table is at most half full."""
