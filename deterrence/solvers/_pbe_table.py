@@ -117,25 +117,25 @@ class PureTable:
 
     def answer_values(self, row: int, k: int, b: int) -> np.ndarray | None:
         """The node values of row ``row``'s profile with action ``b`` played at set ``k``, read
-        only: those of the row with ``b`` forced at ``k`` (:meth:`forced_rows`), which are
+        only: those of the row with ``b`` forced at ``k`` (:meth:`forced_row`), which are
         ``game.node_values`` of the profile under its edge probabilities with ``b``'s at ``k``'s
         edges, to the bit (:meth:`evaluated`); ``None`` if ``b`` is not a table action or on a
         deep tree."""
-        forced = self.forced_rows(np.array([row], dtype=np.int64), [(k, b)])
+        forced = self.forced_row(row, [(k, b)])
         if forced is None or self.game._deep:
             return None
-        return self.values[int(forced[0])]
+        return self.values[forced]
 
-    def forced_rows(self, rows: np.ndarray, devs: Sequence[tuple[int, int]]) -> np.ndarray | None:
-        """The rows with every (set, action) of ``devs`` played instead (``None`` if an action
-        is not in the table)."""
-        out = rows
+    def forced_row(self, row: int, devs: Sequence[tuple[int, int]]) -> int | None:
+        """Row ``row`` with every (set, action) of ``devs`` played instead (``None`` if an action is
+        not in the table)."""
+        out = row
         for k, a in devs:
             p = self.pos[k].get(a)
             if p is None:
                 return None
-            stride = int(self.strides[k])
-            out = out + stride * (p - (out // stride) % len(self.pos[k]))
+            stride = self._strides[k]
+            out += stride * (p - (out // stride) % len(self.pos[k]))
         return out
 
     def forced_reach(self, beh: Sequence[np.ndarray], devs: Sequence[tuple[int, int]]) -> np.ndarray | None:
@@ -146,8 +146,8 @@ class PureTable:
 
     def forced_reach_of_row(self, row: int, devs: Sequence[tuple[int, int]]) -> np.ndarray | None:
         """:meth:`forced_reach` of the profile of table row ``row``."""
-        forced = self.forced_rows(np.array([row], dtype=np.int64), devs)
-        return None if forced is None else self.reach[int(forced[0])]
+        forced = self.forced_row(row, devs)
+        return None if forced is None else self.reach[forced]
 
     def q(self, k: int) -> np.ndarray:
         """The mover's payoff below each action at each node of set ``k`` at every row,
