@@ -20,6 +20,7 @@ from test_pbe_patterns import signalling_trees
 
 import deterrence as dt
 from deterrence import kernels
+from deterrence.game import chance, decision, terminal
 from deterrence.solvers import _pbe_patterns, _pbe_pruning
 from deterrence.solvers._tree_utils import prior_mass
 
@@ -87,3 +88,42 @@ def test_random_trees_keep_their_verdicts(seed, recall):
     pruner = _pbe_pruning.BeliefSupportPruner(game, _possible(game), 1e-9)
     verdicts = np.concatenate([_assert_same(pruner, patterns) for patterns in _random_lists(game, rng)])
     assert 0 < verdicts.sum() < len(verdicts)
+
+
+def _wide_game(width: int, seed: int) -> dt.ExtensiveFormGame:
+    """Nature picks one of two types; the sender (knowing it) picks one of ``width`` messages; the
+    receiver (seeing the message only) answers with one of two actions, then (after answer 0) the
+    sender again picks one of three; payoffs 0, 1 or 2 (many ties)."""
+    rng = np.random.default_rng(seed)
+
+    def pay():
+        return terminal({"S": int(rng.integers(3)), "R": int(rng.integers(3))})
+
+    def answer(t: int, m: int):
+        again = decision("S", {f"z{j}": pay() for j in range(3)}, infoset=f"S{t} again")
+        return decision("R", {"a0": again, "a1": pay()}, infoset=f"R{m}")
+
+    types = {f"t{t}": (0.5, decision("S", {f"m{m}": answer(t, m) for m in range(width)}, infoset=f"S{t}"))
+             for t in range(2)}
+    return dt.ExtensiveFormGame(chance(types), players=["S", "R"])
+
+
+@pytest.mark.parametrize(("width", "seed"), [(9, 0), (20, 1), (40, 2), (70, 3)])
+def test_wide_sets_keep_their_verdicts(width, seed):
+    """Sets of more than 7, 15, 31 and 62 actions (the support codes' integer widths; a set wider
+    than 62 is compared action by action and its verdicts are not remembered)."""
+    game = _wide_game(width, seed)
+    rng = np.random.default_rng(seed)
+    options = [tuple(range(len(h.actions))) for h in game.infosets]
+    drawn = []
+    for _ in range(1500):
+        pattern = []
+        for acts in options:
+            size = int(rng.integers(1, min(3, len(acts)) + 1)) if rng.random() < 0.5 else 1
+            pattern.append(tuple(sorted(rng.choice(acts, size=size, replace=False).tolist())))
+        drawn.append(tuple(pattern))
+    drawn = sorted(set(drawn))
+    pruner = _pbe_pruning.BeliefSupportPruner(game, _possible(game), 1e-9)
+    shuffled = [drawn[i] for i in rng.permutation(len(drawn))]
+    ok = np.concatenate([_assert_same(pruner, p) for p in (drawn, shuffled)])
+    assert 0 < ok.sum() < len(ok)

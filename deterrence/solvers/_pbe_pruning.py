@@ -199,7 +199,7 @@ class BeliefSupportPruner:
             if kept_offsets == offsets and kept_patterns == patterns:
                 return kept, codes
         out = self._indicators(patterns)
-        codes = _support_codes(out, self._sets.offsets)
+        codes = _support_codes(out, self._sets.offsets, _code_dtype(self._sets.offsets))
         out.setflags(write=False)
         codes.setflags(write=False)
         _INDICATORS.insert(0, (offsets, list(patterns), out, codes))
@@ -364,6 +364,10 @@ def _verdict_keys(game: ExtensiveFormGame, hits: list[list[int]]) -> tuple[np.nd
     return (*_csr(deps), np.array([i for s in shifts for i in s[:-1]], dtype=np.int64), keyed)
 
 
+#: the memo of :func:`_admits_kernel` has at most ``2 ** _MEMO_BITS`` slots (17 bytes each) and
+#: remembers verdicts until it is half full
+_MEMO_BITS = 20
+
 #: the most bits a verdict's key (the supports at the sets it reads, one bit per action) may have
 _KEY_BITS = 62
 
@@ -402,7 +406,7 @@ def _admits_kernel(ind: np.ndarray, codes: np.ndarray, order: np.ndarray, parent
     known = np.zeros(n_sets, dtype=np.bool_)
     verdict = np.zeros(n_sets, dtype=np.bool_)
     bits = 6
-    while (1 << bits) < 4 * n_pat:
+    while (1 << bits) < 4 * n_pat and bits < _MEMO_BITS:
         bits += 1
     memo_key, memo_set = np.empty(1 << bits, dtype=np.int64), np.empty(1 << bits, dtype=np.int64)
     memo_val = np.zeros(1 << bits, dtype=np.int8)
@@ -479,21 +483,33 @@ def _note_changes(r: int, ind: np.ndarray, codes: np.ndarray, offsets: np.ndarra
 _CODE_BITS = 62
 
 
+def _code_dtype(offsets: np.ndarray) -> type:
+    """The smallest signed integer type that holds every support code (:func:`_support_codes`)."""
+    widths = [w for w in np.diff(offsets).tolist() if w <= _CODE_BITS]
+    widest = max(widths, default=0)
+    return next(t for t, bits in ((np.int8, 7), (np.int16, 15), (np.int32, 31), (np.int64, 63))
+                if widest <= bits)
+
+
+def _support_codes(ind: np.ndarray, offsets: np.ndarray, dtype: type) -> np.ndarray:
+    """Per pattern (rows of ``ind``) and set, the support as an integer of type ``dtype``, bit ``a``
+    for action ``a`` (0 for a set with more than :data:`_CODE_BITS` actions)."""
+    out = np.zeros((ind.shape[0], offsets.shape[0] - 1), dtype=dtype)
+    _fill_codes(ind, offsets, out)
+    return out
+
+
 @njit
-def _support_codes(ind: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-    """Per pattern (rows of ``ind``) and set, the support as an integer, bit ``a`` for action ``a``
-    (0 for a set with more than :data:`_CODE_BITS` actions)."""
-    n_sets = offsets.shape[0] - 1
-    out = np.zeros((ind.shape[0], n_sets), dtype=np.int64)
+def _fill_codes(ind: np.ndarray, offsets: np.ndarray, out: np.ndarray) -> None:
+    """:func:`_support_codes` into ``out``."""
     for r in range(ind.shape[0]):
-        for k in range(n_sets):
+        for k in range(out.shape[1]):
             if offsets[k + 1] - offsets[k] <= _CODE_BITS:
                 c = 0
                 for a in range(offsets[k], offsets[k + 1]):
                     if ind[r, a]:
                         c |= 1 << (a - offsets[k])
                 out[r, k] = c
-    return out
 
 
 @njit(inline=True)
@@ -527,7 +543,7 @@ def _verdict_key(k: int, code: np.ndarray, dep_ptr: np.ndarray, deps: np.ndarray
     """The supports at the sets set ``k``'s verdict reads, as one integer (a bit per action)."""
     key = 0
     for e in range(dep_ptr[k], dep_ptr[k + 1]):
-        key |= code[deps[e]] << shifts[e]
+        key |= np.int64(code[deps[e]]) << shifts[e]
     return key
 
 
