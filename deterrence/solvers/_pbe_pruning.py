@@ -406,7 +406,7 @@ def _admits_kernel(ind: np.ndarray, codes: np.ndarray, order: np.ndarray, parent
     known = np.zeros(n_sets, dtype=np.bool_)
     verdict = np.zeros(n_sets, dtype=np.bool_)
     bits = 6
-    while (1 << bits) < 4 * n_pat and bits < _MEMO_BITS:
+    while (1 << bits) < 2 * n_pat and bits < _MEMO_BITS:
         bits += 1
     memo_key, memo_set = np.empty(1 << bits, dtype=np.int64), np.empty(1 << bits, dtype=np.int64)
     memo_val = np.zeros(1 << bits, dtype=np.int8)
