@@ -135,6 +135,7 @@ from ._pbe_patterns import feasible_patterns
 from ._pbe_pruning import BeliefSupportPruner, cached_patterns, iterated_undominated_actions
 from ._pbe_seeds import nash_seeds, repaired
 from ._pbe_table import PureTable
+from ._pbe_prescreen import RULED_OUT, SCREENED, prescreen
 from ._pbe_vertex import encode, vertex_tests
 from ._tree_utils import child_tables, prior_mass
 from .base import Candidate, RawResult, SolveOptions, SolverInfo, SolverOptions
@@ -544,13 +545,14 @@ def _set_conditions(ctx: _Ctx, k: int, pattern: Sequence[tuple[int, ...]], specs
 def _solve_pattern(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int],
                    on_path: np.ndarray, specs: dict[int, Spec], rows: np.ndarray | None = None,
                    vertices: _Vertices | None = None, checks: dict | None = None,
-                   sets: Sequence[int] | None = None) -> list[list[np.ndarray]]:
+                   sets: Sequence[int] | None = None, screened: bool = False) -> list[list[np.ndarray]]:
     """Profiles with exactly these supports that satisfy the indifference conditions (``rows``:
     the pattern's vertices in the solver's pure table, if it has one; ``vertices`` and
     ``checks``: the pattern's vertices and its sets' conditions (``_set_conditions``) kept
     across its weight specs; ``sets``: the sets whose conditions to read, by default every set;
     a caller that knows the reached sets that do not mix to pass their tests, which give them
-    no condition, may pass only the mixing sets)."""
+    no condition, may pass only the mixing sets; ``screened``: the system is known to pass the
+    float screens, :mod:`deterrence.solvers._pbe_prescreen`)."""
     game, tol = ctx.game, ctx.tol
     eqs_vals: dict[tuple[int, int], list[float]] = {
         (k, j): [] for k in mixed for j in range(1, len(pattern[k]))}
@@ -578,7 +580,8 @@ def _solve_pattern(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[in
         # each set's conditions are kept by the tree, by the pattern at the sets they depend on
         return ctx.exact.polynomials(pattern, mixed, specs)
 
-    points = _solve_multilinear(ctx, pattern, mixed, combos, list(eqs_vals.values()), names, exact)
+    points = _solve_multilinear(ctx, pattern, mixed, combos, list(eqs_vals.values()), names, exact,
+                                screened=screened)
     if not points:
         return []
     base = [np.zeros(len(h.actions)) for h in game.infosets]
@@ -723,11 +726,14 @@ def _live_options(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int
 
 
 def _solve_mixed(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int], rows: np.ndarray | None,
-                 found: Specs, tested: tuple[list[list[Spec]], dict] | None = None) -> list[list[np.ndarray]]:
+                 found: Specs, tested: tuple[list[list[Spec]], dict, list[int]] | None = None
+                 ) -> list[list[np.ndarray]]:
     """The profiles of a support pattern that satisfy its indifference conditions, over every
     combination of its sets' weight specs that passes the vertex sign tests (``tested``: each
-    mixing set's options that pass them and the conditions known, if they were run already,
-    :func:`_tabled_patterns`)."""
+    mixing set's options that pass them, the conditions known and, per combination, the float
+    screens' verdict on its system (:mod:`deterrence.solvers._pbe_prescreen`), if they were run
+    already, :func:`_tabled_patterns`; a system a float screen rules out is not solved, one known
+    to pass them only goes through the exact screen)."""
     on_path, base, choices = found
     vertices = _Vertices(ctx, pattern, mixed, rows)
     sets = None
@@ -736,11 +742,16 @@ def _solve_mixed(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int]
         live = _live_options(ctx, pattern, mixed, on_path, base, choices, vertices, checks)
         if live is None:
             return []
+        verdicts = None
     else:  # every set the pattern checks passed: only the mixing sets have conditions
-        (live, checks), sets = tested, mixed
+        (live, checks, verdicts), sets = tested, mixed
     out = []
-    for specs in _spec_combos(base, mixed, live):
-        out.extend(_solve_pattern(ctx, pattern, mixed, on_path, specs, rows, vertices, checks, sets))
+    for n, specs in enumerate(_spec_combos(base, mixed, live)):
+        verdict = None if verdicts is None else verdicts[n]
+        if verdict == RULED_OUT:
+            continue
+        out.extend(_solve_pattern(ctx, pattern, mixed, on_path, specs, rows, vertices, checks, sets,
+                                  screened=verdict == SCREENED))
     return out
 
 
@@ -861,29 +872,36 @@ def _tabled_patterns(ctx: _Ctx, patterns: Sequence[tuple], admitted: np.ndarray,
     codes = [prog.code for _, prog in batch]
     ok, opt_starts, passed, values = vertex_tests(codes, np.array([len(prog.keys) for _, prog in batch]),
                                                   stacked, slot, ctx.tol)
-    return _kept(ctx, batch, ok, opt_starts, passed.tolist(), values), skipped, free_offpath
+    screens = prescreen(codes, ok, opt_starts, passed, values)
+    return _kept(ctx, batch, ok, opt_starts, passed.tolist(), values, screens), skipped, free_offpath
 
 
 def _kept(ctx: _Ctx, batch: list[tuple[tuple, _Program]], ok: np.ndarray, opt_starts: np.ndarray,
-          flags: list[bool], conditions: np.ndarray) -> Iterator[tuple]:
-    """The patterns of ``batch`` that pass, one at a time (their conditions are built as the
-    solver reaches them, so that each pattern's lists are dropped once it is solved)."""
-    at = 0
-    for i in np.flatnonzero(ok).tolist():
+          flags: list[bool], conditions: np.ndarray, screens: tuple[np.ndarray, np.ndarray, np.ndarray]
+          ) -> Iterator[tuple]:
+    """The patterns of ``batch`` that pass the vertex tests and have a system that no float screen
+    rules out (``screens``: :func:`deterrence.solvers._pbe_prescreen.prescreen`), one at a time
+    (their conditions are built as the solver reaches them, so that each pattern's lists are
+    dropped once it is solved), each with its systems' verdicts."""
+    verdicts, system_starts, condition_starts = screens
+    for n, i in enumerate(np.flatnonzero(ok).tolist()):
+        systems = verdicts[system_starts[n]:system_starts[n + 1]]
+        if not systems.any():
+            continue
         pattern, prog = batch[i]
         mixed = list(prog.mixed)
         found = prog.found if prog.found is not None else _specs_of(ctx, pattern, mixed, prog.on_path)
-        tested, at = _passed_options(pattern, prog, found[2], flags, int(opt_starts[i]), conditions, at)
-        yield pattern, mixed, prog.rows, found, tested
+        live, checks = _passed_options(pattern, prog, found[2], flags, int(opt_starts[i]), conditions,
+                                       int(condition_starts[n]))
+        yield pattern, mixed, prog.rows, found, (live, checks, systems.tolist())
 
 
 def _passed_options(pattern: tuple, prog: _Program, choices: list[list[Spec]], flags: list[bool], first: int,
-                    conditions: np.ndarray, at: int) -> tuple[tuple[list[list[Spec]], dict], int]:
+                    conditions: np.ndarray, at: int) -> tuple[list[list[Spec]], dict]:
     """A kept pattern's options per mixing set (``choices``) that pass (``flags[first + i]``: whether
     option ``i`` of its program does) and the conditions of every set it checks under them, read off
     ``conditions`` from ``at`` (:func:`deterrence.solvers._pbe_vertex.vertex_tests`, in its
-    order; one list of floats per condition, as ``_set_conditions`` gives them); and where the
-    next pattern's conditions start."""
+    order; one list of floats per condition, as ``_set_conditions`` gives them)."""
     live, checks = [], {}
     n = len(prog.rows)
     for k, start, opts in zip(prog.mixed, prog.starts, choices, strict=True):
@@ -895,7 +913,7 @@ def _passed_options(pattern: tuple, prog: _Program, choices: list[list[Spec]], f
                 at = end
                 keep.append(spec)
         live.append(keep)
-    return (live, checks), at
+    return live, checks
 
 
 def _untabled_patterns(ctx: _Ctx, patterns: Sequence[tuple], admitted: np.ndarray, reached: np.ndarray,
