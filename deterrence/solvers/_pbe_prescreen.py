@@ -93,7 +93,8 @@ def _prescreen_kernel(code: np.ndarray, starts: np.ndarray, opt_starts: np.ndarr
         system_starts[i + 1] = system_starts[i] + total
     verdicts = np.empty(system_starts[n], dtype=np.uint8)
     for i in range(n):
-        sizes, counts, offsets, _ = _mixing_options(code, starts[i], opt_starts[i], passed, condition_starts[i])
+        sizes, counts, offsets, _ = _mixing_options(code, starts[i], opt_starts[i], passed,
+                                                    condition_starts[i])
         _pattern_verdicts(sizes, counts, offsets, conditions, len(_pattern_head(code, starts[i])[0]),
                           ticks8, ticks4, verdicts[system_starts[i]:system_starts[i + 1]])
     return verdicts, system_starts, condition_starts

@@ -132,10 +132,10 @@ from ._pbe_context import _INTERIOR, _Ctx
 from ._pbe_exact import carry_paths
 from ._pbe_multilinear import _solve_multilinear
 from ._pbe_patterns import feasible_patterns
+from ._pbe_prescreen import RULED_OUT, SCREENED, prescreen
 from ._pbe_pruning import BeliefSupportPruner, cached_patterns, iterated_undominated_actions
 from ._pbe_seeds import nash_seeds, repaired
 from ._pbe_table import PureTable
-from ._pbe_prescreen import RULED_OUT, SCREENED, prescreen
 from ._pbe_vertex import encode, vertex_tests
 from ._tree_utils import child_tables, prior_mass
 from .base import Candidate, RawResult, SolveOptions, SolverInfo, SolverOptions
