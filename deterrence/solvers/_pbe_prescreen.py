@@ -164,7 +164,9 @@ def _pattern_verdicts(sizes: np.ndarray, counts: np.ndarray, offsets: np.ndarray
                 r += 1
         f = values if binary else _corner_values(values, sizes)
         ticks = ticks8 if unknowns <= 3 else ticks4
-        may_vanish = _grid_verdict(f, unknowns, ticks) and box_verdict(f, unknowns)
+        # the box contraction first: on the AEG it rules out more systems than the grid at every
+        # size, at about the same cost (the order changes no verdict)
+        may_vanish = box_verdict(f, unknowns) and _grid_verdict(f, unknowns, ticks)
         out[s] = SCREENED if may_vanish else RULED_OUT
         for k in range(n_mixed - 1, -1, -1):  # the next combination
             choice[k] += 1
