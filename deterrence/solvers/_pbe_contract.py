@@ -17,7 +17,9 @@ shrinking are cut in two across their widest side (off the middle, like the grid
 to :data:`MAX_BOXES` boxes. Systems whose conditions pin some unknowns and contradict each
 other across them (``x = 0.20`` from one condition and ``x · (x − 0.26) = 0`` from another on
 the open box) are settled here without a Gröbner basis; the screen never rules out a box
-that holds a root.
+that holds a root. It runs compiled whole (:func:`box_verdict`, which the compiled float screens
+of :mod:`deterrence.solvers._pbe_prescreen` call too); the corner values of each box are numpy's
+matrix product, which numba hands to the BLAS as numpy does.
 """
 
 from __future__ import annotations

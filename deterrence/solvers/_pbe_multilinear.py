@@ -6,7 +6,9 @@ their values at the vertices of the product of simplices. ``_solve_multilinear``
 their roots strictly inside the simplices: two binary sets in closed form
 (``_solve_two_binary``); larger systems are screened (``_screened``) in floating point by a
 grid sign test (``_grid_may_vanish``, compiled, coarse to fine) and by box contraction
-(:mod:`deterrence.solvers._pbe_contract`, compiled), and by an exact row reduction of their
+(:mod:`deterrence.solvers._pbe_contract`, compiled; for the patterns of the solver's pure table
+both run first in one compiled pass, :mod:`deterrence.solvers._pbe_prescreen`, and a system known
+to pass them is not screened by them again), and by an exact row reduction of their
 polynomials in exact arithmetic (:mod:`deterrence.solvers._pbe_exact`), built only for the
 systems the screens before it keep (``_screen_order``); the rest are solved by a lex
 Gröbner basis in sympy (factors of one sign on the open box divided out; a condition proved

@@ -15,11 +15,14 @@ the values :func:`~deterrence.solvers.pbe._solve_pattern` hands to ``_solve_mult
 mixing sets in order, ``j`` by ``j``) and the box ``_pbe_multilinear._screened_box`` forms
 (:func:`_corner_values`, the same operations as ``_box_corners`` for supports of two and three
 actions), and runs the same compiled screens on them (``_grid_verdict`` with the ticks
-``_grid_may_vanish`` uses, :func:`~deterrence.solvers._pbe_contract.box_verdict`): the same
-verdicts. Not screened here (:data:`UNSCREENED`, left to ``_solve_multilinear`` as before): a
-pattern mixing at one set (its conditions are constant; a continuum note), two sets of two
-actions (closed form), a support of four or more actions, and more than
-:data:`MAX_UNKNOWNS` unknowns (where ``_screen_order`` runs the exact row reduction first).
+``_grid_may_vanish`` uses, :func:`~deterrence.solvers._pbe_contract.box_verdict`; the box
+contraction first, which rules out more of the AEG's systems): the same verdicts
+(``tests/test_pbe_prescreen.py`` and ``tests/test_pbe_vertex.py`` compare them, system by
+system, with those of the Python path, the box contraction in numpy). Not screened here
+(:data:`UNSCREENED`, left to ``_solve_multilinear`` as before): a pattern mixing at one set (its
+conditions are constant; a continuum note), two sets of two actions (closed form), a support of
+four or more actions, and more than :data:`MAX_UNKNOWNS` unknowns (where ``_screen_order`` runs
+the exact row reduction first, cheaper there than the float screens even compiled).
 
 Why the result is the same: each screen only rules out systems without an interior root, and
 ``_screened`` returns ``None`` (``_solve_multilinear`` returns no point, adds no note) as soon as

@@ -84,8 +84,10 @@ every policy). Then
    undominated actions, evaluated once per solve (:mod:`deterrence.solvers._pbe_table`), and
    the vertex sign tests of all the patterns of a solve run in one compiled pass over each
    set's payoffs per weight spec at every row of that table
-   (:mod:`deterrence.solvers._pbe_vertex`), so that only the patterns and options that pass
-   them are handled one by one;
+   (:mod:`deterrence.solvers._pbe_vertex`), and the float screens (grid sign test, box
+   contraction) of the systems of the patterns that pass them in another
+   (:mod:`deterrence.solvers._pbe_prescreen`), so that only the patterns, options and systems
+   that pass them are handled one by one;
    two binary sets are solved in closed form; for larger systems the vertex values are
    recomputed exactly (:mod:`deterrence.solvers._pbe_exact`: integer-scaled rationals from the
    game's numbers, a float read as the binary rational it is), an exact row reduction rules out
@@ -111,7 +113,8 @@ Code layout: this module holds the driver, the PBE test of a profile and the sup
 patterns; the beliefs are in ``_pbe_beliefs``, the exact solver of the indifference systems in
 ``_pbe_multilinear`` (with the box-contraction screen of ``_pbe_contract``), the pruned list of
 patterns in ``_pbe_patterns``, the table of pure vertex profiles in ``_pbe_table``, the
-compiled vertex sign tests in ``_pbe_vertex``, and the shared search context in ``_pbe_context``.
+compiled vertex sign tests in ``_pbe_vertex``, the compiled float screens of the systems of the
+patterns that pass them in ``_pbe_prescreen``, and the shared search context in ``_pbe_context``.
 """
 
 from __future__ import annotations
@@ -837,12 +840,15 @@ def _tabled_patterns(ctx: _Ctx, patterns: Sequence[tuple], admitted: np.ndarray,
                      max_mixed: int) -> tuple[Iterable[tuple], int, int]:
     """The admitted patterns to solve, each with its mixing sets' options that pass the vertex sign
     tests and their conditions (all tests run in one compiled pass,
-    :func:`deterrence.solvers._pbe_vertex.vertex_tests`), in order; and the numbers of patterns
-    skipped (``max_mixed``) and mixing where beliefs are free.
+    :func:`deterrence.solvers._pbe_vertex.vertex_tests`) and the float screens' verdicts on its
+    systems (in another, :func:`deterrence.solvers._pbe_prescreen.prescreen`), in order; and the
+    numbers of patterns skipped (``max_mixed``) and mixing where beliefs are free.
 
-    A pattern is kept iff :func:`_live_options` keeps it, with the same options and conditions:
-    the tests read the same payoffs (:func:`_spec_payoffs`) and compare them as
-    :func:`_set_conditions` does, which forms the conditions from them as here."""
+    A pattern passes the tests iff :func:`_live_options` keeps it, with the same options and
+    conditions: the tests read the same payoffs (:func:`_spec_payoffs`) and compare them as
+    :func:`_set_conditions` does, which forms the conditions from them as here. It is kept if a
+    float screen rules out none of its systems (those it rules out would give
+    :func:`_solve_pattern` nothing, with no side effect: :mod:`deterrence.solvers._pbe_prescreen`)."""
     progs = _programs(ctx)
     batch: list[tuple[tuple, _Program]] = []
     skipped = free_offpath = 0
