@@ -749,10 +749,12 @@ def _solve_mixed(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int]
     else:  # every set the pattern checks passed: only the mixing sets have conditions
         (live, checks, verdicts), sets = tested, mixed
     out = []
-    for n, specs in enumerate(_spec_combos(base, mixed, live)):
+    for n, combo in enumerate(itertools.product(*live)):  # the order of _spec_combos
         verdict = None if verdicts is None else verdicts[n]
         if verdict == RULED_OUT:
             continue
+        specs = dict(base)
+        specs.update(zip(mixed, combo, strict=True))
         out.extend(_solve_pattern(ctx, pattern, mixed, on_path, specs, rows, vertices, checks, sets,
                                   screened=verdict == SCREENED))
     return out
@@ -890,16 +892,19 @@ def _kept(ctx: _Ctx, batch: list[tuple[tuple, _Program]], ok: np.ndarray, opt_st
     (their conditions are built as the solver reaches them, so that each pattern's lists are
     dropped once it is solved), each with its systems' verdicts."""
     verdicts, system_starts, condition_starts = screens
-    for n, i in enumerate(np.flatnonzero(ok).tolist()):
-        systems = verdicts[system_starts[n]:system_starts[n + 1]]
-        if not systems.any():
-            continue
+    passing = np.flatnonzero(ok)
+    if not len(passing):
+        return
+    # the patterns with a system left: each has at least one (an option passes at every mixing set)
+    alive = np.flatnonzero(np.maximum.reduceat(verdicts, system_starts[:-1]) != RULED_OUT)
+    for n, i, begin, end in zip(alive.tolist(), passing[alive].tolist(), system_starts[alive].tolist(),
+                                system_starts[alive + 1].tolist(), strict=True):
         pattern, prog = batch[i]
         mixed = list(prog.mixed)
         found = prog.found if prog.found is not None else _specs_of(ctx, pattern, mixed, prog.on_path)
         live, checks = _passed_options(pattern, prog, found[2], flags, int(opt_starts[i]), conditions,
                                        int(condition_starts[n]))
-        yield pattern, mixed, prog.rows, found, (live, checks, systems.tolist())
+        yield pattern, mixed, prog.rows, found, (live, checks, verdicts[begin:end].tolist())
 
 
 def _passed_options(pattern: tuple, prog: _Program, choices: list[list[Spec]], flags: list[bool], first: int,
