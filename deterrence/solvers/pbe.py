@@ -749,12 +749,10 @@ def _solve_mixed(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int]
     else:  # every set the pattern checks passed: only the mixing sets have conditions
         (live, checks, verdicts), sets = tested, mixed
     out = []
-    for n, combo in enumerate(itertools.product(*live)):  # the order of _spec_combos
+    for n, specs in enumerate(_spec_combos(base, mixed, live)):
         verdict = None if verdicts is None else verdicts[n]
         if verdict == RULED_OUT:
             continue
-        specs = dict(base)
-        specs.update(zip(mixed, combo, strict=True))
         out.extend(_solve_pattern(ctx, pattern, mixed, on_path, specs, rows, vertices, checks, sets,
                                   screened=verdict == SCREENED))
     return out
