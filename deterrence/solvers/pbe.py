@@ -765,8 +765,9 @@ class _Program:
     (``found``; ``None`` when every mixing set is reached, where they are Bayes' rule and
     :func:`_specs_of` gives them from the sets it reaches, ``on_path``: fewer objects kept for the
     garbage collector to walk), its vertex rows, the encoded tests and the weight specs they read
-    (``keys``, one per option of each set checked, in :func:`_live_options`'s order); per mixing
-    set the position of its first option in ``keys`` (``starts``)."""
+    (``keys``, one per option of each set checked, in :func:`_live_options`'s order, and
+    ``key_set``, the same as a set of bits, bit ``i`` for spec ``i``); per mixing set the position
+    of its first option in ``keys`` (``starts``)."""
 
     mixed: tuple[int, ...]
     built: bool = False
@@ -776,6 +777,7 @@ class _Program:
     rows: np.ndarray | None = None
     code: np.ndarray | None = None
     keys: np.ndarray | None = None
+    key_set: int = 0
     starts: tuple[int, ...] = ()
 
 
@@ -825,6 +827,7 @@ class _Programs:
         prog.starts = tuple(starts[k] for k in prog.mixed)
         prog.rows = ctx.table.rows(pattern, prog.mixed)
         prog.code, prog.keys = encode(prog.rows, coded), np.array(keys, dtype=np.int64)
+        prog.key_set = sum(1 << i for i in set(keys))
         prog.built = True
 
 
@@ -851,8 +854,8 @@ def _tabled_patterns(ctx: _Ctx, patterns: Sequence[tuple], admitted: np.ndarray,
     :func:`_solve_pattern` nothing, with no side effect: :mod:`deterrence.solvers._pbe_prescreen`)."""
     progs = _programs(ctx)
     batch: list[tuple[tuple, _Program]] = []
-    skipped = free_offpath = 0
-    for i, on_path in zip(admitted.tolist(), reached, strict=True):
+    skipped = free_offpath = used_set = 0
+    for j, i in enumerate(admitted.tolist()):
         pattern = patterns[i]
         prog = progs.of.get(pattern)
         if prog is None:
@@ -861,14 +864,15 @@ def _tabled_patterns(ctx: _Ctx, patterns: Sequence[tuple], admitted: np.ndarray,
             skipped += 1
             continue
         if not prog.built:
-            progs.build(ctx, pattern, prog, on_path)
+            progs.build(ctx, pattern, prog, reached[j])
         if prog.free:
             free_offpath += 1
             continue
         batch.append((pattern, prog))
+        used_set |= prog.key_set
     if not batch:
         return [], skipped, free_offpath
-    used = np.unique(np.concatenate([prog.keys for _, prog in batch]))
+    used = np.array([i for i in range(used_set.bit_length()) if used_set >> i & 1], dtype=np.int64)
     tables = [_spec_payoffs(ctx, *progs.specs[i]) for i in used.tolist()]
     stacked = np.zeros((len(tables), len(ctx.table.reach), max(t.shape[1] for t in tables)))
     for j, t in enumerate(tables):
