@@ -31,7 +31,14 @@ import deterrence as dt
 from deterrence import kernels
 from deterrence._jit import python_version
 from deterrence.solvers import _pbe_contract, _pbe_multilinear, _pbe_prescreen, pbe
-from deterrence.solvers._pbe_prescreen import MAX_UNKNOWNS, RULED_OUT, SCREENED, UNSCREENED
+from deterrence.solvers._pbe_prescreen import (
+    BOX_ONLY,
+    BOX_PASSED,
+    MAX_UNKNOWNS,
+    RULED_OUT,
+    SCREENED,
+    UNSCREENED,
+)
 
 
 # ---------------------------------------------------------------------------------- the oracle
@@ -60,12 +67,14 @@ def oracle_verdict(pattern, mixed, values) -> int:
     """The float screens' verdict on one system (``values`` as ``_solve_pattern`` hands them to
     ``_solve_multilinear``), by the Python path; :data:`UNSCREENED` for the systems the compiled
     pass leaves alone (one mixing set, two of two actions, a support of four actions or more,
-    more than ``MAX_UNKNOWNS`` unknowns)."""
+    more than ``MAX_UNKNOWNS`` unknowns), the box contraction's alone from ``BOX_ONLY`` unknowns."""
     sizes = [len(pattern[k]) for k in mixed]
     unknowns = sum(m - 1 for m in sizes)
     if len(mixed) == 1 or sizes == [2, 2] or max(sizes) > 3 or unknowns > MAX_UNKNOWNS:
         return UNSCREENED
     box = _pbe_multilinear._screened_box(pattern, mixed, values)
+    if unknowns >= BOX_ONLY:  # the box contraction alone
+        return BOX_PASSED if box_may_vanish_in_numpy(*box) else RULED_OUT
     may_vanish = _pbe_multilinear._grid_may_vanish(*box) and box_may_vanish_in_numpy(*box)
     return SCREENED if may_vanish else RULED_OUT
 
@@ -145,7 +154,7 @@ def test_compiled_pass_equals_its_python_version(policy, monkeypatch):
     for name in names:
         monkeypatch.setattr(_pbe_prescreen, name, python_version(getattr(_pbe_prescreen, name)))
     plain = _pbe_prescreen._prescreen_kernel(*args)
-    assert {RULED_OUT, SCREENED, UNSCREENED} <= set(compiled[0].tolist())
+    assert {RULED_OUT, SCREENED, UNSCREENED, BOX_PASSED} <= set(compiled[0].tolist())
     for a, b in zip(compiled, plain, strict=True):
         assert np.array_equal(a, b)
 
@@ -168,3 +177,15 @@ def test_a_solve_with_the_compiled_screens_is_a_solve_without(name, policy, n, m
         plain = dt.solve(game, "pbe", belief_policy=policy)
         monkeypatch.undo()
         assert _everything(plain) == _everything(screened) and plain.degenerate == screened.degenerate
+
+
+def test_the_float_screens_run_here_are_those_before_the_exact_row_reduction():
+    """The compiled pass runs the float screens that ``_screen_order`` puts before the exact row
+    reduction, and from ``MAX_UNKNOWNS + 1`` unknowns, where that comes first, none."""
+    for unknowns in range(1, MAX_UNKNOWNS + 3):
+        order = _pbe_multilinear._screen_order(unknowns)
+        before = set(order[:order.index("exact")])
+        if unknowns > MAX_UNKNOWNS:
+            assert not before
+        else:
+            assert before == set(_pbe_prescreen.PASSED[BOX_PASSED if unknowns >= BOX_ONLY else SCREENED])

@@ -44,7 +44,7 @@ REPEATS_KEPT = True
 
 def _solve_multilinear(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int],
                        combos: list[tuple[int, ...]], values: list[list[float]], names: str,
-                       exact: Callable[[], list[dict[tuple[int, ...], int]]], screened: bool = False
+                       exact: Callable[[], list[dict[tuple[int, ...], int]]], screened: tuple[str, ...] = ()
                        ) -> list[list[np.ndarray]]:
     """Interior solutions of the indifference system given its values at the support vertices.
 
@@ -55,14 +55,14 @@ def _solve_multilinear(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: lis
     real roots strictly inside the simplices are returned. The screens read the float
     ``values``; ``exact()`` gives the same equations as polynomials with integer coefficients,
     built from the vertex values in exact arithmetic (:mod:`deterrence.solvers._pbe_exact`,
-    :func:`~deterrence.solvers._pbe_exact.integer_polynomial`). ``screened``: the system is known
-    to pass the float screens (:mod:`deterrence.solvers._pbe_prescreen` ran them), which are not
-    run again.
+    :func:`~deterrence.solvers._pbe_exact.integer_polynomial`). ``screened``: the float screens
+    (``"grid"``, ``"box"``) the system is known to pass (:mod:`deterrence.solvers._pbe_prescreen`
+    ran them), which are not run again.
     """
     if all(len(pattern[k]) == 2 for k in mixed) and len(mixed) == 2:
         return _solve_two_binary(ctx, values, names)
     int_polys = _screened(pattern, mixed, values, exact,
-                          ctx.float_verdicts if REPEATS_KEPT else None, floats_passed=screened)
+                          ctx.float_verdicts if REPEATS_KEPT else None, passed=screened)
     if int_polys is None:
         return []
     # a system every screen keeps is solved from its exact equations alone: a repeat within the
@@ -103,7 +103,7 @@ def _solved_exactly(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[i
 
 
 def _screened(pattern: Sequence[tuple[int, ...]], mixed: list[int], values: list[list[float]],
-              exact: Callable[[], list[_IntPoly]], verdicts: dict | None = None, floats_passed: bool = False
+              exact: Callable[[], list[_IntPoly]], verdicts: dict | None = None, passed: tuple[str, ...] = ()
               ) -> list[_IntPoly] | None:
     """The system's exact equations (``exact()``), or ``None`` if a screen rules it out.
 
@@ -118,14 +118,14 @@ def _screened(pattern: Sequence[tuple[int, ...]], mixed: list[int], values: list
 
     The float screens' verdicts are functions of the box values alone: ``verdicts`` (if given)
     keeps them by screen and by those values to the bit, for the systems of a solve that repeat.
-    ``floats_passed``: the system is known to pass both float screens, which are skipped.
+    ``passed``: the float screens the system is known to pass, which are skipped.
     """
     box: tuple[np.ndarray, int] | None = None
     made = False
     int_polys = None
     seen: tuple | None = None
     for screen in _screen_order(sum(len(pattern[k]) - 1 for k in mixed)):
-        if floats_passed and screen != "exact":
+        if screen in passed:
             continue
         if screen == "exact":
             int_polys = exact()

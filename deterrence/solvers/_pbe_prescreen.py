@@ -31,8 +31,13 @@ an effect (``_solve_pattern`` only reads the kept conditions into lists; ``_solv
 reaches ``ctx.solved_systems`` and ``ctx.continua`` only after ``_screened`` keeps the system;
 ``ctx.float_verdicts`` only remembers verdicts that are functions of the box values; the exact
 polynomials are built, and kept, only on demand). So dropping a system a float screen rules out
-before Python sees it changes nothing, and a system known to pass both float screens needs only
-the exact screen (:data:`SCREENED`).
+before Python sees it changes nothing, and a system known to pass a float screen need not run it
+again (:data:`PASSED`).
+
+Which float screens run here: those ``_screen_order`` puts before the exact row reduction (the
+grid and the box contraction up to four unknowns, the box contraction alone with five or six:
+there the grid, after the row reduction, rules out almost nothing the box contraction keeps,
+and it costs most on the systems the row reduction rules out).
 """
 
 from __future__ import annotations
@@ -46,11 +51,17 @@ from ._pbe_contract import box_verdict
 from ._pbe_multilinear import _grid_verdict, grid_ticks
 from ._pbe_vertex import _pattern_head, _set_head
 
-#: a system's verdicts: ruled out by a float screen, passed both, not screened here
-RULED_OUT, SCREENED, UNSCREENED = 0, 1, 2
+#: a system's verdicts: ruled out by a float screen, passed both, not screened here, passed the
+#: box contraction (the grid left for after the exact row reduction)
+RULED_OUT, SCREENED, UNSCREENED, BOX_PASSED = 0, 1, 2, 3
+#: per verdict (but :data:`RULED_OUT`), the float screens the system passed here
+PASSED: dict[int, tuple[str, ...]] = {SCREENED: ("grid", "box"), UNSCREENED: (), BOX_PASSED: ("box",)}
 #: the most unknowns of the systems screened here (beyond, ``_screen_order`` runs the exact row
 #: reduction first, which settles almost all of them)
 MAX_UNKNOWNS = 6
+#: from this many unknowns only the box contraction runs here (``_screen_order``: the box
+#: contraction, the exact row reduction, then the grid)
+BOX_ONLY = 5
 
 
 def prescreen(codes: Sequence[np.ndarray], ok: np.ndarray, opt_starts: np.ndarray, passed: np.ndarray,
@@ -67,8 +78,8 @@ def prescreen(codes: Sequence[np.ndarray], ok: np.ndarray, opt_starts: np.ndarra
     -------
     Per system (pattern by pattern among those ``ok``, combination by combination of their mixing
     sets' passing options, in ``itertools.product`` order) its verdict (:data:`RULED_OUT`,
-    :data:`SCREENED`, :data:`UNSCREENED`); per such pattern where its systems start in that array
-    (one more entry: the end) and where its conditions start in ``conditions``.
+    :data:`SCREENED`, :data:`UNSCREENED`, :data:`BOX_PASSED`); per such pattern where its systems
+    start in that array (one more entry: the end) and where its conditions start in ``conditions``.
     """
     kept = np.flatnonzero(ok)
     pieces = [codes[i] for i in kept.tolist()]
@@ -166,11 +177,15 @@ def _pattern_verdicts(sizes: np.ndarray, counts: np.ndarray, offsets: np.ndarray
                 at += n_rows
                 r += 1
         f = values if binary else _corner_values(values, sizes)
-        ticks = ticks8 if unknowns <= 3 else ticks4
         # the box contraction first: on the AEG it rules out more systems than the grid at every
         # size, at about the same cost (the order changes no verdict)
-        may_vanish = box_verdict(f, unknowns) and _grid_verdict(f, unknowns, ticks)
-        out[s] = SCREENED if may_vanish else RULED_OUT
+        if not box_verdict(f, unknowns):
+            out[s] = RULED_OUT
+        elif unknowns >= BOX_ONLY:
+            out[s] = BOX_PASSED
+        else:
+            ticks = ticks8 if unknowns <= 3 else ticks4
+            out[s] = SCREENED if _grid_verdict(f, unknowns, ticks) else RULED_OUT
         for k in range(n_mixed - 1, -1, -1):  # the next combination
             choice[k] += 1
             if choice[k] < counts[k]:

@@ -135,7 +135,7 @@ from ._pbe_context import _INTERIOR, _Ctx
 from ._pbe_exact import carry_paths
 from ._pbe_multilinear import _solve_multilinear
 from ._pbe_patterns import feasible_patterns
-from ._pbe_prescreen import RULED_OUT, SCREENED, prescreen
+from ._pbe_prescreen import PASSED, RULED_OUT, prescreen
 from ._pbe_pruning import BeliefSupportPruner, cached_patterns, iterated_undominated_actions
 from ._pbe_seeds import nash_seeds, repaired
 from ._pbe_table import PureTable
@@ -548,14 +548,15 @@ def _set_conditions(ctx: _Ctx, k: int, pattern: Sequence[tuple[int, ...]], specs
 def _solve_pattern(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int],
                    on_path: np.ndarray, specs: dict[int, Spec], rows: np.ndarray | None = None,
                    vertices: _Vertices | None = None, checks: dict | None = None,
-                   sets: Sequence[int] | None = None, screened: bool = False) -> list[list[np.ndarray]]:
+                   sets: Sequence[int] | None = None, screened: tuple[str, ...] = ()
+                   ) -> list[list[np.ndarray]]:
     """Profiles with exactly these supports that satisfy the indifference conditions (``rows``:
     the pattern's vertices in the solver's pure table, if it has one; ``vertices`` and
     ``checks``: the pattern's vertices and its sets' conditions (``_set_conditions``) kept
     across its weight specs; ``sets``: the sets whose conditions to read, by default every set;
     a caller that knows the reached sets that do not mix to pass their tests, which give them
-    no condition, may pass only the mixing sets; ``screened``: the system is known to pass the
-    float screens, :mod:`deterrence.solvers._pbe_prescreen`)."""
+    no condition, may pass only the mixing sets; ``screened``: the float screens the system is
+    known to pass, :mod:`deterrence.solvers._pbe_prescreen`)."""
     game, tol = ctx.game, ctx.tol
     eqs_vals: dict[tuple[int, int], list[float]] = {
         (k, j): [] for k in mixed for j in range(1, len(pattern[k]))}
@@ -736,7 +737,7 @@ def _solve_mixed(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int]
     mixing set's options that pass them, the conditions known and, per combination, the float
     screens' verdict on its system (:mod:`deterrence.solvers._pbe_prescreen`), if they were run
     already, :func:`_tabled_patterns`; a system a float screen rules out is not solved, one known
-    to pass them only goes through the exact screen)."""
+    to pass some is not screened by them again)."""
     on_path, base, choices = found
     vertices = _Vertices(ctx, pattern, mixed, rows)
     sets = None
@@ -754,7 +755,7 @@ def _solve_mixed(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int]
         if verdict == RULED_OUT:
             continue
         out.extend(_solve_pattern(ctx, pattern, mixed, on_path, specs, rows, vertices, checks, sets,
-                                  screened=verdict == SCREENED))
+                                  screened=() if verdict is None else PASSED[verdict]))
     return out
 
 
