@@ -311,7 +311,10 @@ def test_the_order_of_the_screens_changes_no_result(name, policy, monkeypatch):
 def test_systems_kept_within_a_solve_change_no_result(name, policy, n, monkeypatch):
     """Float screen verdicts and systems solved after the screens kept for their repeats in the
     solve: the same equilibria, beliefs, notes and notes of continua (in order) as screening and
-    solving every repeat again, and on the AEG some systems are repeats."""
+    solving every repeat again, and on the AEG some systems are repeats (the float screens run in
+    Python here, as they do for the systems the compiled pass leaves to them)."""
+    from test_pbe_prescreen import _unscreened
+
     from deterrence.solvers import pbe
 
     m = dt.load_model(name)
@@ -337,6 +340,8 @@ def test_systems_kept_within_a_solve_change_no_result(name, policy, n, monkeypat
 
     monkeypatch.setattr(_pbe_multilinear, "_solved_exactly", count)
     monkeypatch.setattr(_pbe_multilinear, "box_may_vanish", count_box)
+    # the float screens in Python (where the verdicts are kept), not in the compiled pass before them
+    monkeypatch.setattr(pbe, "prescreen", _unscreened)
     monkeypatch.setattr(pbe, "pbe_candidates", keep_notes)
     for values in pd.DataFrame(kernels.domain_sample(m, n, seed=4)).to_dict("records"):
         game = m.game(**{k: float(v) for k, v in values.items()})

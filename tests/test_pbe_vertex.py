@@ -10,7 +10,9 @@ over the vertex rows' weights), then ``_set_conditions``'s tests in numpy, in
   same numbers (AEG, chain store, costly signalling menu at seeded points under every policy;
   random signalling trees; random subsets of rows);
 * the compiled pass (``pbe._tabled_patterns``, ``_pbe_vertex.vertex_tests``) keeps the same
-  patterns with the same options per mixing set;
+  patterns with the same options per mixing set, and the compiled float screens that follow it
+  (``_pbe_prescreen``) give every system of every such pattern the verdicts of the Python path's
+  screens (``test_pbe_prescreen.oracle_verdict``; a pattern with no system left is not kept);
 * the compiled test of one set agrees with the numpy test on random payoffs full of ties, values
   at ``±tol`` and NaN.
 """
@@ -23,6 +25,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_pbe_patterns import signalling_trees
+from test_pbe_prescreen import oracle_verdict
 
 import deterrence as dt
 from deterrence import kernels
@@ -90,7 +93,7 @@ def _compare(game, policy, max_mixed: int = 6) -> tuple[int, int]:
     ctx, patterns, admitted, reached = _search(game, policy)
     kept, skipped, free = pbe._tabled_patterns(ctx, patterns, admitted, reached, max_mixed)
     kept_by = {pattern: item for pattern, *item in kept}
-    tested = n_kept = n_skipped = n_free = 0
+    tested = n_kept = n_yielded = n_skipped = n_free = 0
     for i, on_path in zip(admitted.tolist(), reached, strict=True):
         pattern = patterns[i]
         mixed = [k for k, s in enumerate(pattern) if len(s) > 1]
@@ -109,7 +112,16 @@ def _compare(game, policy, max_mixed: int = 6) -> tuple[int, int]:
             assert pattern not in kept_by
             continue
         n_kept += 1
-        got_mixed, got_rows, got_found, (got_live, checks) = kept_by[pattern]
+        # the float screens of the pattern's systems (_pbe_prescreen) against those of the Python path
+        values = [[row for k in mixed for row in conditions[(k, specs[k])]]
+                  for specs in pbe._spec_combos(found[1], mixed, live)]
+        expected = [oracle_verdict(pattern, mixed, v) for v in values]
+        if not any(expected):
+            assert pattern not in kept_by
+            continue
+        n_yielded += 1
+        got_mixed, got_rows, got_found, (got_live, checks, verdicts) = kept_by[pattern]
+        assert verdicts == expected
         assert got_mixed == mixed and np.array_equal(got_rows, rows) and got_live == live
         assert np.array_equal(got_found[0], found[0]) and got_found[1:] == found[1:]
         vertices = pbe._Vertices(ctx, pattern, mixed, rows)
@@ -118,7 +130,7 @@ def _compare(game, policy, max_mixed: int = 6) -> tuple[int, int]:
         assert all(c == [] for key, c in conditions.items() if key[0] not in mixed)
         for (k, spec), cond in conditions.items():
             assert pbe._set_conditions(ctx, k, pattern, {**found[1], k: spec}, vertices) == cond
-    assert n_kept == len(kept_by) and (n_skipped, n_free) == (skipped, free)
+    assert n_yielded == len(kept_by) and (n_skipped, n_free) == (skipped, free)
     return tested, n_kept
 
 

@@ -17,7 +17,9 @@ shrinking are cut in two across their widest side (off the middle, like the grid
 to :data:`MAX_BOXES` boxes. Systems whose conditions pin some unknowns and contradict each
 other across them (``x = 0.20`` from one condition and ``x · (x − 0.26) = 0`` from another on
 the open box) are settled here without a Gröbner basis; the screen never rules out a box
-that holds a root.
+that holds a root. It runs compiled whole (:func:`box_verdict`, which the compiled float screens
+of :mod:`deterrence.solvers._pbe_prescreen` call too); the corner values of each box are numpy's
+matrix product, which numba hands to the BLAS as numpy does.
 """
 
 from __future__ import annotations
@@ -47,28 +49,44 @@ def box_may_vanish(values: np.ndarray | list[list[float]], k: int) -> bool:
     k
         The number of unknowns.
     """
-    f = np.asarray(values, dtype=float)
-    eps = 1e-13 * max(1.0, float(np.abs(f).max()))
-    boxes = [(np.full(k, _INTERIOR), np.full(k, 1 - _INTERIOR))]
-    seen = 0
-    while boxes:
-        lo, hi = boxes.pop()
+    f = np.ascontiguousarray(np.asarray(values, dtype=float).reshape(-1, 2**k))
+    return bool(box_verdict(f, k))
+
+
+@njit
+def box_verdict(f: np.ndarray, k: int) -> bool:
+    """:func:`box_may_vanish` on ``f`` (C-contiguous, ``(equations, 2^k)``), compiled (callable from
+    other kernels): the boxes are examined last in, first out, each cut box's upper part first."""
+    eps = 1e-13 * max(1.0, np.abs(f).max())
+    lo_of = np.empty((MAX_BOXES + 2, k))
+    hi_of = np.empty((MAX_BOXES + 2, k))
+    lo_of[0, :], hi_of[0, :] = _INTERIOR, 1 - _INTERIOR
+    top, seen = 1, 0
+    while top > 0:
+        top -= 1
+        lo, hi = lo_of[top].copy(), hi_of[top].copy()
         seen += 1
         if seen > MAX_BOXES:
             return True
         if not _contract(f, lo, hi, eps):
             continue
-        axis = int(np.argmax(hi - lo))
+        axis = np.argmax(hi - lo)  # the first widest side, as numpy's argmax
         cut = lo[axis] + _CUT * (hi[axis] - lo[axis])
-        left_hi, right_lo = hi.copy(), lo.copy()
-        left_hi[axis], right_lo[axis] = cut, cut
-        boxes.extend([(lo.copy(), left_hi), (right_lo, hi.copy())])
+        lo_of[top], hi_of[top] = lo, hi
+        hi_of[top, axis] = cut
+        lo_of[top + 1], hi_of[top + 1] = lo, hi
+        lo_of[top + 1, axis] = cut
+        top += 2
     return False
 
 
+@njit
 def _contract(f: np.ndarray, lo: np.ndarray, hi: np.ndarray, eps: float) -> bool:
     """Shrink ``[lo, hi]`` (in place) to where a root may lie; False if nowhere. Every unknown is
-    contracted on the bounds of the same round (valid: they hold on the smaller box too)."""
+    contracted on the bounds of the same round (valid: they hold on the smaller box too). The
+    values at the box's corners are the matrix product ``f @ _kronecker(lo, hi).T``, which numba
+    hands to the BLAS as numpy does (the same numbers, to the bit: ``tests/test_pbe_multilinear.py``
+    compares them with numpy's product)."""
     for _ in range(ROUNDS):
         status = _shrink(f @ _kronecker(lo, hi).T, lo, hi, eps)
         if status == _EMPTY:

@@ -6,7 +6,9 @@ their values at the vertices of the product of simplices. ``_solve_multilinear``
 their roots strictly inside the simplices: two binary sets in closed form
 (``_solve_two_binary``); larger systems are screened (``_screened``) in floating point by a
 grid sign test (``_grid_may_vanish``, compiled, coarse to fine) and by box contraction
-(:mod:`deterrence.solvers._pbe_contract`, compiled), and by an exact row reduction of their
+(:mod:`deterrence.solvers._pbe_contract`, compiled; for the patterns of the solver's pure table
+both run first in one compiled pass, :mod:`deterrence.solvers._pbe_prescreen`, and a system known
+to pass them is not screened by them again), and by an exact row reduction of their
 polynomials in exact arithmetic (:mod:`deterrence.solvers._pbe_exact`), built only for the
 systems the screens before it keep (``_screen_order``); the rest are solved by a lex
 Gröbner basis in sympy (factors of one sign on the open box divided out; a condition proved
@@ -42,7 +44,8 @@ REPEATS_KEPT = True
 
 def _solve_multilinear(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int],
                        combos: list[tuple[int, ...]], values: list[list[float]], names: str,
-                       exact: Callable[[], list[dict[tuple[int, ...], int]]]) -> list[list[np.ndarray]]:
+                       exact: Callable[[], list[dict[tuple[int, ...], int]]], screened: tuple[str, ...] = ()
+                       ) -> list[list[np.ndarray]]:
     """Interior solutions of the indifference system given its values at the support vertices.
 
     Set ``k`` mixes over ``pattern[k] = (a0, a1, ...)`` with unknowns ``x_{k,j} = σ_k(a_j)``,
@@ -52,12 +55,14 @@ def _solve_multilinear(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: lis
     real roots strictly inside the simplices are returned. The screens read the float
     ``values``; ``exact()`` gives the same equations as polynomials with integer coefficients,
     built from the vertex values in exact arithmetic (:mod:`deterrence.solvers._pbe_exact`,
-    :func:`~deterrence.solvers._pbe_exact.integer_polynomial`).
+    :func:`~deterrence.solvers._pbe_exact.integer_polynomial`). ``screened``: the float screens
+    (``"grid"``, ``"box"``) the system is known to pass (:mod:`deterrence.solvers._pbe_prescreen`
+    ran them), which are not run again.
     """
     if all(len(pattern[k]) == 2 for k in mixed) and len(mixed) == 2:
         return _solve_two_binary(ctx, values, names)
     int_polys = _screened(pattern, mixed, values, exact,
-                          ctx.float_verdicts if REPEATS_KEPT else None)
+                          ctx.float_verdicts if REPEATS_KEPT else None, passed=screened)
     if int_polys is None:
         return []
     # a system every screen keeps is solved from its exact equations alone: a repeat within the
@@ -98,7 +103,8 @@ def _solved_exactly(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[i
 
 
 def _screened(pattern: Sequence[tuple[int, ...]], mixed: list[int], values: list[list[float]],
-              exact: Callable[[], list[_IntPoly]], verdicts: dict | None = None) -> list[_IntPoly] | None:
+              exact: Callable[[], list[_IntPoly]], verdicts: dict | None = None, passed: tuple[str, ...] = ()
+              ) -> list[_IntPoly] | None:
     """The system's exact equations (``exact()``), or ``None`` if a screen rules it out.
 
     The screens: the compiled grid sign test (:func:`_grid_may_vanish`), the compiled box
@@ -112,12 +118,15 @@ def _screened(pattern: Sequence[tuple[int, ...]], mixed: list[int], values: list
 
     The float screens' verdicts are functions of the box values alone: ``verdicts`` (if given)
     keeps them by screen and by those values to the bit, for the systems of a solve that repeat.
+    ``passed``: the float screens the system is known to pass, which are skipped.
     """
     box: tuple[np.ndarray, int] | None = None
     made = False
     int_polys = None
     seen: tuple | None = None
     for screen in _screen_order(sum(len(pattern[k]) - 1 for k in mixed)):
+        if screen in passed:
+            continue
         if screen == "exact":
             int_polys = exact()
             if no_interior_root(int_polys):

@@ -84,8 +84,10 @@ every policy). Then
    undominated actions, evaluated once per solve (:mod:`deterrence.solvers._pbe_table`), and
    the vertex sign tests of all the patterns of a solve run in one compiled pass over each
    set's payoffs per weight spec at every row of that table
-   (:mod:`deterrence.solvers._pbe_vertex`), so that only the patterns and options that pass
-   them are handled one by one;
+   (:mod:`deterrence.solvers._pbe_vertex`), and the float screens (grid sign test, box
+   contraction) of the systems of the patterns that pass them in another
+   (:mod:`deterrence.solvers._pbe_prescreen`), so that only the patterns, options and systems
+   that pass them are handled one by one;
    two binary sets are solved in closed form; for larger systems the vertex values are
    recomputed exactly (:mod:`deterrence.solvers._pbe_exact`: integer-scaled rationals from the
    game's numbers, a float read as the binary rational it is), an exact row reduction rules out
@@ -111,7 +113,8 @@ Code layout: this module holds the driver, the PBE test of a profile and the sup
 patterns; the beliefs are in ``_pbe_beliefs``, the exact solver of the indifference systems in
 ``_pbe_multilinear`` (with the box-contraction screen of ``_pbe_contract``), the pruned list of
 patterns in ``_pbe_patterns``, the table of pure vertex profiles in ``_pbe_table``, the
-compiled vertex sign tests in ``_pbe_vertex``, and the shared search context in ``_pbe_context``.
+compiled vertex sign tests in ``_pbe_vertex``, the compiled float screens of the systems of the
+patterns that pass them in ``_pbe_prescreen``, and the shared search context in ``_pbe_context``.
 """
 
 from __future__ import annotations
@@ -132,6 +135,7 @@ from ._pbe_context import _INTERIOR, _Ctx
 from ._pbe_exact import carry_paths
 from ._pbe_multilinear import _solve_multilinear
 from ._pbe_patterns import feasible_patterns
+from ._pbe_prescreen import PASSED, RULED_OUT, prescreen
 from ._pbe_pruning import BeliefSupportPruner, cached_patterns, iterated_undominated_actions
 from ._pbe_seeds import nash_seeds, repaired
 from ._pbe_table import PureTable
@@ -545,13 +549,15 @@ def _set_conditions(ctx: _Ctx, k: int, pattern: Sequence[tuple[int, ...]], specs
 def _solve_pattern(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int],
                    on_path: np.ndarray, specs: dict[int, Spec], rows: np.ndarray | None = None,
                    vertices: _Vertices | None = None, checks: dict | None = None,
-                   sets: Sequence[int] | None = None) -> list[list[np.ndarray]]:
+                   sets: Sequence[int] | None = None, screened: tuple[str, ...] = ()
+                   ) -> list[list[np.ndarray]]:
     """Profiles with exactly these supports that satisfy the indifference conditions (``rows``:
     the pattern's vertices in the solver's pure table, if it has one; ``vertices`` and
     ``checks``: the pattern's vertices and its sets' conditions (``_set_conditions``) kept
     across its weight specs; ``sets``: the sets whose conditions to read, by default every set;
     a caller that knows the reached sets that do not mix to pass their tests, which give them
-    no condition, may pass only the mixing sets)."""
+    no condition, may pass only the mixing sets; ``screened``: the float screens the system is
+    known to pass, :mod:`deterrence.solvers._pbe_prescreen`)."""
     game, tol = ctx.game, ctx.tol
     eqs_vals: dict[tuple[int, int], list[float]] = {
         (k, j): [] for k in mixed for j in range(1, len(pattern[k]))}
@@ -579,7 +585,8 @@ def _solve_pattern(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[in
         # each set's conditions are kept by the tree, by the pattern at the sets they depend on
         return ctx.exact.polynomials(pattern, mixed, specs)
 
-    points = _solve_multilinear(ctx, pattern, mixed, combos, list(eqs_vals.values()), names, exact)
+    points = _solve_multilinear(ctx, pattern, mixed, combos, list(eqs_vals.values()), names, exact,
+                                screened=screened)
     if not points:
         return []
     base = [np.zeros(len(h.actions)) for h in game.infosets]
@@ -724,11 +731,14 @@ def _live_options(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int
 
 
 def _solve_mixed(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int], rows: np.ndarray | None,
-                 found: Specs, tested: tuple[list[list[Spec]], dict] | None = None) -> list[list[np.ndarray]]:
+                 found: Specs, tested: tuple[list[list[Spec]], dict, list[int]] | None = None
+                 ) -> list[list[np.ndarray]]:
     """The profiles of a support pattern that satisfy its indifference conditions, over every
     combination of its sets' weight specs that passes the vertex sign tests (``tested``: each
-    mixing set's options that pass them and the conditions known, if they were run already,
-    :func:`_tabled_patterns`)."""
+    mixing set's options that pass them, the conditions known and, per combination, the float
+    screens' verdict on its system (:mod:`deterrence.solvers._pbe_prescreen`), if they were run
+    already, :func:`_tabled_patterns`; a system a float screen rules out is not solved, one known
+    to pass some is not screened by them again)."""
     on_path, base, choices = found
     vertices = _Vertices(ctx, pattern, mixed, rows)
     sets = None
@@ -737,11 +747,16 @@ def _solve_mixed(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int]
         live = _live_options(ctx, pattern, mixed, on_path, base, choices, vertices, checks)
         if live is None:
             return []
+        verdicts = None
     else:  # every set the pattern checks passed: only the mixing sets have conditions
-        (live, checks), sets = tested, mixed
+        (live, checks, verdicts), sets = tested, mixed
     out = []
-    for specs in _spec_combos(base, mixed, live):
-        out.extend(_solve_pattern(ctx, pattern, mixed, on_path, specs, rows, vertices, checks, sets))
+    for n, specs in enumerate(_spec_combos(base, mixed, live)):
+        verdict = None if verdicts is None else verdicts[n]
+        if verdict == RULED_OUT:
+            continue
+        out.extend(_solve_pattern(ctx, pattern, mixed, on_path, specs, rows, vertices, checks, sets,
+                                  screened=() if verdict is None else PASSED[verdict]))
     return out
 
 
@@ -752,8 +767,9 @@ class _Program:
     (``found``; ``None`` when every mixing set is reached, where they are Bayes' rule and
     :func:`_specs_of` gives them from the sets it reaches, ``on_path``: fewer objects kept for the
     garbage collector to walk), its vertex rows, the encoded tests and the weight specs they read
-    (``keys``, one per option of each set checked, in :func:`_live_options`'s order); per mixing
-    set the position of its first option in ``keys`` (``starts``)."""
+    (``keys``, one per option of each set checked, in :func:`_live_options`'s order, and
+    ``key_set``, the same as a set of bits, bit ``i`` for spec ``i``); per mixing set the position
+    of its first option in ``keys`` (``starts``)."""
 
     mixed: tuple[int, ...]
     built: bool = False
@@ -763,6 +779,7 @@ class _Program:
     rows: np.ndarray | None = None
     code: np.ndarray | None = None
     keys: np.ndarray | None = None
+    key_set: int = 0
     starts: tuple[int, ...] = ()
 
 
@@ -812,6 +829,7 @@ class _Programs:
         prog.starts = tuple(starts[k] for k in prog.mixed)
         prog.rows = ctx.table.rows(pattern, prog.mixed)
         prog.code, prog.keys = encode(prog.rows, coded), np.array(keys, dtype=np.int64)
+        prog.key_set = sum(1 << i for i in set(keys))
         prog.built = True
 
 
@@ -827,16 +845,19 @@ def _tabled_patterns(ctx: _Ctx, patterns: Sequence[tuple], admitted: np.ndarray,
                      max_mixed: int) -> tuple[Iterable[tuple], int, int]:
     """The admitted patterns to solve, each with its mixing sets' options that pass the vertex sign
     tests and their conditions (all tests run in one compiled pass,
-    :func:`deterrence.solvers._pbe_vertex.vertex_tests`), in order; and the numbers of patterns
-    skipped (``max_mixed``) and mixing where beliefs are free.
+    :func:`deterrence.solvers._pbe_vertex.vertex_tests`) and the float screens' verdicts on its
+    systems (in another, :func:`deterrence.solvers._pbe_prescreen.prescreen`), in order; and the
+    numbers of patterns skipped (``max_mixed``) and mixing where beliefs are free.
 
-    A pattern is kept iff :func:`_live_options` keeps it, with the same options and conditions:
-    the tests read the same payoffs (:func:`_spec_payoffs`) and compare them as
-    :func:`_set_conditions` does, which forms the conditions from them as here."""
+    A pattern passes the tests iff :func:`_live_options` keeps it, with the same options and
+    conditions: the tests read the same payoffs (:func:`_spec_payoffs`) and compare them as
+    :func:`_set_conditions` does, which forms the conditions from them as here. It is kept if a
+    float screen rules out none of its systems (those it rules out would give
+    :func:`_solve_pattern` nothing, with no side effect: :mod:`deterrence.solvers._pbe_prescreen`)."""
     progs = _programs(ctx)
     batch: list[tuple[tuple, _Program]] = []
-    skipped = free_offpath = 0
-    for i, on_path in zip(admitted.tolist(), reached, strict=True):
+    skipped = free_offpath = used_set = 0
+    for j, i in enumerate(admitted.tolist()):
         pattern = patterns[i]
         prog = progs.of.get(pattern)
         if prog is None:
@@ -845,14 +866,15 @@ def _tabled_patterns(ctx: _Ctx, patterns: Sequence[tuple], admitted: np.ndarray,
             skipped += 1
             continue
         if not prog.built:
-            progs.build(ctx, pattern, prog, on_path)
+            progs.build(ctx, pattern, prog, reached[j])
         if prog.free:
             free_offpath += 1
             continue
         batch.append((pattern, prog))
+        used_set |= prog.key_set
     if not batch:
         return [], skipped, free_offpath
-    used = np.unique(np.concatenate([prog.keys for _, prog in batch]))
+    used = np.array([i for i in range(used_set.bit_length()) if used_set >> i & 1], dtype=np.int64)
     tables = [_spec_payoffs(ctx, *progs.specs[i]) for i in used.tolist()]
     stacked = np.zeros((len(tables), len(ctx.table.reach), max(t.shape[1] for t in tables)))
     for j, t in enumerate(tables):
@@ -862,29 +884,39 @@ def _tabled_patterns(ctx: _Ctx, patterns: Sequence[tuple], admitted: np.ndarray,
     codes = [prog.code for _, prog in batch]
     ok, opt_starts, passed, values = vertex_tests(codes, np.array([len(prog.keys) for _, prog in batch]),
                                                   stacked, slot, ctx.tol)
-    return _kept(ctx, batch, ok, opt_starts, passed.tolist(), values), skipped, free_offpath
+    screens = prescreen(codes, ok, opt_starts, passed, values)
+    return _kept(ctx, batch, ok, opt_starts, passed.tolist(), values, screens), skipped, free_offpath
 
 
 def _kept(ctx: _Ctx, batch: list[tuple[tuple, _Program]], ok: np.ndarray, opt_starts: np.ndarray,
-          flags: list[bool], conditions: np.ndarray) -> Iterator[tuple]:
-    """The patterns of ``batch`` that pass, one at a time (their conditions are built as the
-    solver reaches them, so that each pattern's lists are dropped once it is solved)."""
-    at = 0
-    for i in np.flatnonzero(ok).tolist():
+          flags: list[bool], conditions: np.ndarray, screens: tuple[np.ndarray, np.ndarray, np.ndarray]
+          ) -> Iterator[tuple]:
+    """The patterns of ``batch`` that pass the vertex tests and have a system that no float screen
+    rules out (``screens``: :func:`deterrence.solvers._pbe_prescreen.prescreen`), one at a time
+    (their conditions are built as the solver reaches them, so that each pattern's lists are
+    dropped once it is solved), each with its systems' verdicts."""
+    verdicts, system_starts, condition_starts = screens
+    passing = np.flatnonzero(ok)
+    if not len(passing):
+        return
+    # the patterns with a system left: each has at least one (an option passes at every mixing set)
+    alive = np.flatnonzero(np.maximum.reduceat(verdicts, system_starts[:-1]) != RULED_OUT)
+    for n, i, begin, end in zip(alive.tolist(), passing[alive].tolist(), system_starts[alive].tolist(),
+                                system_starts[alive + 1].tolist(), strict=True):
         pattern, prog = batch[i]
         mixed = list(prog.mixed)
         found = prog.found if prog.found is not None else _specs_of(ctx, pattern, mixed, prog.on_path)
-        tested, at = _passed_options(pattern, prog, found[2], flags, int(opt_starts[i]), conditions, at)
-        yield pattern, mixed, prog.rows, found, tested
+        live, checks = _passed_options(pattern, prog, found[2], flags, int(opt_starts[i]), conditions,
+                                       int(condition_starts[n]))
+        yield pattern, mixed, prog.rows, found, (live, checks, verdicts[begin:end].tolist())
 
 
 def _passed_options(pattern: tuple, prog: _Program, choices: list[list[Spec]], flags: list[bool], first: int,
-                    conditions: np.ndarray, at: int) -> tuple[tuple[list[list[Spec]], dict], int]:
+                    conditions: np.ndarray, at: int) -> tuple[list[list[Spec]], dict]:
     """A kept pattern's options per mixing set (``choices``) that pass (``flags[first + i]``: whether
     option ``i`` of its program does) and the conditions of every set it checks under them, read off
     ``conditions`` from ``at`` (:func:`deterrence.solvers._pbe_vertex.vertex_tests`, in its
-    order; one list of floats per condition, as ``_set_conditions`` gives them); and where the
-    next pattern's conditions start."""
+    order; one list of floats per condition, as ``_set_conditions`` gives them)."""
     live, checks = [], {}
     n = len(prog.rows)
     for k, start, opts in zip(prog.mixed, prog.starts, choices, strict=True):
@@ -896,7 +928,7 @@ def _passed_options(pattern: tuple, prog: _Program, choices: list[list[Spec]], f
                 at = end
                 keep.append(spec)
         live.append(keep)
-    return (live, checks), at
+    return live, checks
 
 
 def _untabled_patterns(ctx: _Ctx, patterns: Sequence[tuple], admitted: np.ndarray, reached: np.ndarray,
