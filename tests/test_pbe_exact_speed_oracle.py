@@ -6,18 +6,29 @@ many random inputs and on inputs recorded from solves of the Asymmetric Escalati
 * :func:`deterrence.solvers._pbe_pruning.no_interior_root` (sparse fraction-free elimination
   that stops at the first row of one term) against the dense fraction-free Gauss-Jordan it
   replaced: the same verdict on every input.
+* ``ExactTree._payoffs_of`` (each set's scale factors kept) against its version computing them
+  at each call: the same integers for random pure profiles and weight specs.
+* ``_pbe_multilinear._irreducible_multilinear`` (in integers) against its version in sympy's
+  polynomial ring: the same verdict on random polynomials.
+* ``_pbe_multilinear._solved_exactly``, which no longer recomputes the Gröbner basis of a
+  continuum whose conditions are their own only factors, against itself with that attempt
+  made: the same points and notes on the systems of AEG solves.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
+import types
 from collections.abc import Sequence
 
 import numpy as np
 import pytest
+from test_pbe_exact import _random_specs, _tree_with_chance_below
 
 import deterrence as dt
 from deterrence.solvers import _pbe_multilinear, _pbe_pruning
+from deterrence.solvers._pbe_exact import ExactTree
 
 #: a point of the Asymmetric Escalation Game's domain (float parameters: 17-digit payoffs)
 _POINT = {"p_challenger_hard": 0.4254492378792118, "p_defender_hh": 0.06964070885505419,
@@ -57,6 +68,39 @@ def _old_no_interior_root(polys: Sequence[dict[tuple[int, ...], int]]) -> bool:
         if nz and (all(x > 0 for x in nz) or all(x < 0 for x in nz)):
             return True
     return False
+
+
+def _old_irreducible_multilinear(f: object, gens: Sequence[object]) -> bool:
+    """``_pbe_multilinear._irreducible_multilinear`` as it was: in sympy's polynomial ring."""
+    used = [i for i in range(len(gens)) if any(m[i] for m in f.keys())]
+    if not used or any(e > 1 for m in f.keys() for e in m):
+        return False
+    first = {i: f.diff(gens[i]) for i in used}
+    component = {used[0]}
+    todo = [used[0]]
+    while todo:
+        i = todo.pop()
+        for j in used:
+            if j not in component and f * first[i].diff(gens[j]) != first[i] * first[j]:
+                component.add(j)
+                todo.append(j)
+    return len(component) == len(used)
+
+
+def _old_payoffs_of(tree: ExactTree, k: int, spec: tuple, choice: tuple[int, ...], specs: dict) -> list[int]:
+    """``ExactTree._payoffs_of`` as it was: the scale factors of set ``k`` found at each call."""
+    h = tree.game.infosets[k]
+    w = tree.weights(k, spec, choice, specs)
+    kids = [tree.children[v] for v in h.nodes]
+    c_k = max(tree.c[v] for v in h.nodes)
+    b_k = max(tree.b[c] for ks in kids for c in ks)
+    i = h.player
+    out = [0] * len(h.actions)
+    for v, wv, ks in zip(h.nodes, w, kids, strict=True):
+        if wv:
+            for a, c in enumerate(ks):
+                out[a] += wv * tree.value(c, choice)[i] * tree.power(c_k - tree.c[v] + b_k - tree.b[c])
+    return out
 
 
 # ------------------------------------------------------------------ inputs
@@ -118,3 +162,95 @@ def test_row_reduction_gives_the_old_verdict_on_recorded_systems(monkeypatch, po
     verdicts = [_pbe_pruning.no_interior_root(polys) for polys in systems]
     assert verdicts == [_old_no_interior_root(polys) for polys in systems]
     assert len(systems) > 100 and 0 < sum(verdicts) < len(verdicts)
+
+
+# ------------------------------------------------------------------ the exact polynomials
+def test_set_payoffs_are_the_old_ones():
+    for game in (_tree_with_chance_below(), dt.load_model("asymmetric_escalation").game(_POINT)):
+        tree = ExactTree(game)
+        rng = np.random.default_rng(7)
+        sizes = [len(h.actions) for h in game.infosets]
+        nonzero = 0
+        for _ in range(300):
+            choice = tuple(int(rng.integers(m)) for m in sizes)
+            specs = _random_specs(game, list(range(len(sizes))), rng)
+            for k in range(len(sizes)):
+                spec = specs.get(k, ("reach",))
+                new = tree._payoffs_of(k, spec, choice, specs)
+                assert new == _old_payoffs_of(tree, k, spec, choice, specs)
+                nonzero += any(new)
+        assert nonzero > 100
+
+
+# ------------------------------------------------------------------ the sympy stage
+def test_irreducibility_test_gives_the_old_verdict():
+    """Random polynomials over QQ: multilinear (some products of factors in disjoint unknowns,
+    some with fractional coefficients), constants, and some of degree 2."""
+    rng = np.random.default_rng(12)
+    pattern = [(0, 1), (0, 1, 2), (0, 1), (0, 1)]
+    system = _pbe_multilinear._Multilinear(pattern, list(range(4)), list(itertools.product(*pattern)))
+    ring, gens = system.ring, system.ring.gens
+    verdicts = []
+    for _ in range(400):
+        parts = []
+        unknowns = [int(i) for i in rng.permutation(system.nv)]
+        cut = int(rng.integers(0, system.nv + 1))
+        for part in (unknowns[:cut], unknowns[cut:]):
+            poly = ring.zero
+            for r in range(len(part) + 1):
+                for chosen in itertools.combinations(part, r):
+                    if rng.random() < 0.4:
+                        continue
+                    c = ring.domain(int(rng.integers(-9, 10)) * 10 ** int(rng.choice([0, 40])),
+                                    int(rng.choice([1, 1, 3, 7])))
+                    mono = ring.one
+                    for i in chosen:
+                        mono *= gens[i]
+                    poly += c * mono
+            parts.append(poly if poly else ring.one)
+        poly = parts[0] * parts[1] if rng.random() < 0.5 else parts[0] + parts[1]
+        if rng.random() < 0.05:
+            poly *= gens[0]
+        if not poly:
+            continue
+        new = _pbe_multilinear._irreducible_multilinear(poly, gens)
+        assert new == _old_irreducible_multilinear(poly, gens), poly
+        verdicts.append(new)
+    assert 0.2 < np.mean(verdicts) < 0.8
+
+
+def _recorded_exact_systems(monkeypatch: pytest.MonkeyPatch, policy: str) -> list[tuple]:
+    """The arguments of ``_solved_exactly`` in solves of the AEG at :data:`_POINT` and nearby."""
+    seen: list[tuple] = []
+    solve = _pbe_multilinear._solved_exactly
+
+    def record(ctx, pattern, mixed, combos, int_polys, names):
+        seen.append((pattern, list(mixed), list(combos), [dict(p) for p in int_polys], names))
+        return solve(ctx, pattern, mixed, combos, int_polys, names)
+
+    monkeypatch.setattr(_pbe_multilinear, "_solved_exactly", record)
+    model = dt.load_model("asymmetric_escalation")
+    for shift in (1.0, 1.1, 0.9):
+        point = {**_POINT, "c_status_quo": _POINT["c_status_quo"] * shift}
+        dt.solve(model.game(point), "pbe", belief_policy=policy)
+    monkeypatch.undo()
+    return seen
+
+
+@pytest.mark.parametrize("policy", ["free", "d1"])
+def test_continuum_attempts_left_out_give_the_same_points_and_notes(monkeypatch, policy):
+    systems = _recorded_exact_systems(monkeypatch, policy)
+
+    def run() -> list[tuple]:
+        out = []
+        for pattern, mixed, combos, int_polys, names in systems:
+            ctx = types.SimpleNamespace(continua=[])
+            points = _pbe_multilinear._solved_exactly(ctx, pattern, mixed, combos, int_polys, names)
+            out.append(([[p.tolist() for p in point] for point in points], ctx.continua))
+        return out
+
+    new = run()
+    monkeypatch.setattr(_pbe_multilinear, "_proportional", lambda f, g: False)  # every attempt made
+    old = run()
+    assert new == old
+    assert len(systems) > 20 and any(notes for _, notes in new) and any(points for points, _ in new)

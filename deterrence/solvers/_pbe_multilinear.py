@@ -91,10 +91,22 @@ def _solved_exactly(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[i
     factor_sets = system.factors_inside(polys)
     if factor_sets is None:
         return []  # some condition cannot hold inside the box
+    # each condition its own only factor (up to a constant): the one choice generates the same
+    # ideal, whose basis was just found not to be [1] and the system not zero-dimensional (or
+    # too short, and the choice is no longer): its attempt fails as the first did
+    again = all(len(fs) == 1 and _proportional(fs[0], p) for fs, p in zip(factor_sets, polys, strict=True))
     for choice in itertools.product(*factor_sets):
-        if not system.attempt(list(dict.fromkeys(choice))):
+        if again or not system.attempt(list(dict.fromkeys(choice))):
             ctx.continua.append(f"a curve of solutions mixing at {names}")
     return system.found
+
+
+def _proportional(f: Any, g: Any) -> bool:
+    """Whether two nonzero polynomials of one ring are constant multiples of each other."""
+    if len(f) != len(g):
+        return False
+    lf, lg = f.LC, g.LC
+    return all(m in g and c * lg == g[m] * lf for m, c in f.items())
 
 
 def _screened(pattern: Sequence[tuple[int, ...]], mixed: list[int], values: list[list[float]],
@@ -213,7 +225,7 @@ class _Multilinear:
         """Whether ``f`` keeps one sign (not all zero) at every vertex, hence on the open box."""
         # monomial -> coefficient; at a 0/1 point a monomial is 0 or 1. The values at the vertices
         # depend only on the unknowns in ``f``: each distinct projection of the vertices once
-        terms = [(tuple(i for i, e in enumerate(m) if e), c) for m, c in f.items()]
+        terms = [(tuple(i for i, e in enumerate(m) if e), c) for m, c in _integral(f).items()]
         used = sorted({i for support, _ in terms for i in support})
         where = {i: j for j, i in enumerate(used)}
         terms = [(tuple(where[i] for i in support), c) for support, c in terms]
@@ -327,16 +339,45 @@ def _irreducible_multilinear(f: Any, gens: Sequence[Any]) -> bool:
     used = [i for i in range(len(gens)) if any(m[i] for m in f.keys())]
     if not used or any(e > 1 for m in f.keys() for e in m):
         return False
-    first = {i: f.diff(gens[i]) for i in used}
+    # in integers (``f`` times a positive integer: the identities are homogeneous of degree 2 in
+    # the coefficients), a monomial as the integer with its exponent of unknown ``i`` at bits
+    # ``2i, 2i + 1``: a product of monomials is the sum of theirs (exponents of at most 2, no carry)
+    terms = {sum(1 << 2 * i for i, e in enumerate(m) if e): c for m, c in _integral(f).items()}
+    first = {i: _derivative(terms, i) for i in used}
     component = {used[0]}
     todo = [used[0]]
     while todo:
         i = todo.pop()
         for j in used:
-            if j not in component and f * first[i].diff(gens[j]) != first[i] * first[j]:
+            if j not in component and \
+                    _product(terms, _derivative(first[i], j)) != _product(first[i], first[j]):
                 component.add(j)
                 todo.append(j)
     return len(component) == len(used)
+
+
+def _integral(f: Any) -> dict[tuple[int, ...], int]:
+    """The terms of a polynomial over QQ times the least common denominator of its coefficients:
+    integers of the same signs (monomial -> coefficient)."""
+    scale = math.lcm(*(int(c.denominator) for c in f.values()))
+    return {m: int(c.numerator) * (scale // int(c.denominator)) for m, c in f.items()}
+
+
+def _derivative(terms: dict[int, int], i: int) -> dict[int, int]:
+    """The derivative in unknown ``i`` of a multilinear polynomial (monomials coded as in
+    :func:`_irreducible_multilinear`)."""
+    bit = 1 << 2 * i
+    return {m - bit: c for m, c in terms.items() if m & bit}
+
+
+def _product(f: dict[int, int], g: dict[int, int]) -> dict[int, int]:
+    """The product of two polynomials (monomials coded as in :func:`_irreducible_multilinear`),
+    zero terms dropped."""
+    out: dict[int, int] = {}
+    for m, c in f.items():
+        for n, d in g.items():
+            out[m + n] = out.get(m + n, 0) + c * d
+    return {m: c for m, c in out.items() if c}
 
 
 def _zero_dimensional(basis: list, nv: int) -> bool:
