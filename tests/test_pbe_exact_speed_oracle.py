@@ -10,6 +10,10 @@ many random inputs and on inputs recorded from solves of the Asymmetric Escalati
   at each call: the same integers for random pure profiles and weight specs.
 * ``_pbe_multilinear._irreducible_multilinear`` (in integers) against its version in sympy's
   polynomial ring: the same verdict on random polynomials.
+* ``_pbe_multilinear._reduced_lex_basis`` (Buchberger's algorithm in integers) against sympy's
+  ``groebner``, which ``_Multilinear.attempt`` called: the same reduced bases on the systems of
+  AEG solves and on random systems (of higher degrees too, some with the exponent fields made
+  narrow enough to overflow).
 * ``_pbe_multilinear._solved_exactly``, which no longer recomputes the Gröbner basis of a
   continuum whose conditions are their own only factors, against itself with that attempt
   made: the same points and notes on the systems of AEG solves.
@@ -254,3 +258,79 @@ def test_continuum_attempts_left_out_give_the_same_points_and_notes(monkeypatch,
     old = run()
     assert new == old
     assert len(systems) > 20 and any(notes for _, notes in new) and any(points for points, _ in new)
+
+
+def _sympy_basis(system: _pbe_multilinear._Multilinear, polys: list) -> list:
+    from sympy.polys.groebnertools import groebner
+
+    return groebner([f for f in polys if f], system.ring)
+
+
+def _basis_in_ring(system: _pbe_multilinear._Multilinear, polys: list) -> list:
+    """``_reduced_lex_basis`` of the ring's polynomials, made the ring's monic polynomials."""
+    qq = system.ring.domain
+    ints = [_pbe_multilinear._integral(f) for f in polys if f]
+    basis = _pbe_multilinear._reduced_lex_basis(ints, system.nv)
+    return [system.ring({m: qq(c, p[lm]) for m, c in p.items()}) for lm, p in basis]
+
+
+@pytest.mark.parametrize("policy", ["free", "d1"])
+def test_reduced_basis_is_sympys_on_recorded_systems(monkeypatch, policy):
+    tried = []
+    attempt = _pbe_multilinear._Multilinear.attempt
+
+    def record(self, system):
+        tried.append((self, list(system)))
+        return attempt(self, system)
+
+    monkeypatch.setattr(_pbe_multilinear._Multilinear, "attempt", record)
+    _recorded_exact_systems(monkeypatch, policy)
+    kinds = set()
+    for system, polys in tried:
+        expected = _sympy_basis(system, polys)
+        assert _basis_in_ring(system, polys) == expected
+        finite = _pbe_multilinear._zero_dimensional([g.LM for g in expected])
+        kinds.add("one" if expected == [system.ring.one] else "zero-dimensional" if finite else "curve")
+    assert len(tried) > 20 and kinds >= {"zero-dimensional", "curve"}
+
+
+@pytest.mark.parametrize("bits", [16, 3])
+def test_reduced_basis_is_sympys_on_random_systems(monkeypatch, bits):
+    """Random systems of two or three polynomials of up to three terms in three unknowns, of
+    degree up to 2 in each (some up to 4), small or 30-digit coefficients (some inconsistent,
+    some with a curve of roots), with fields of 16 bits (the package's) and of 3 (exponents from
+    4 overflow: the fields are widened)."""
+    monkeypatch.setattr(_pbe_multilinear, "_FIELD_BITS", bits)
+    widened = []
+    fields = _pbe_multilinear._basis_in_fields
+
+    def spy(polys, nv, width):
+        widened.append(width)
+        return fields(polys, nv, width)
+
+    monkeypatch.setattr(_pbe_multilinear, "_basis_in_fields", spy)
+    rng = np.random.default_rng(21)
+    pattern = [(0, 1), (0, 1), (0, 1)]
+    system = _pbe_multilinear._Multilinear(pattern, [0, 1, 2], list(itertools.product(*pattern)))
+    ring, gens = system.ring, system.ring.gens
+    kinds = set()
+    for _ in range(150):
+        polys = []
+        for _ in range(int(rng.integers(2, 4))):
+            poly = ring.zero
+            for _ in range(int(rng.integers(1, 4))):
+                mono = ring.one
+                for g in gens:
+                    mono *= g ** int(rng.integers(0, 3 if rng.random() < 0.8 else 5))
+                poly += int(rng.integers(-5, 6)) * 10 ** int(rng.choice([0, 30])) * mono
+            polys.append(poly)
+        if rng.random() < 0.2:  # a common factor: a curve of roots
+            polys = [p * (gens[0] - gens[1]) for p in polys]
+        polys = [p for p in polys if p]
+        if not polys:
+            continue
+        expected = _sympy_basis(system, polys)
+        assert _basis_in_ring(system, polys) == expected
+        kinds.add("one" if expected == [ring.one] else len(expected))
+    assert "one" in kinds and len(kinds) > 4
+    assert (max(widened) > bits) == (bits == 3)
