@@ -28,19 +28,11 @@ from collections.abc import Sequence
 
 import numpy as np
 import pytest
-from test_pbe_exact import _random_specs, _tree_with_chance_below
+from test_pbe_exact import _POINT, _random_specs, _tree_with_chance_below
 
 import deterrence as dt
 from deterrence.solvers import _pbe_multilinear, _pbe_pruning
 from deterrence.solvers._pbe_exact import ExactTree
-
-#: a point of the Asymmetric Escalation Game's domain (float parameters: 17-digit payoffs)
-_POINT = {"p_challenger_hard": 0.4254492378792118, "p_defender_hh": 0.06964070885505419,
-          "p_defender_hs": 0.22398835252992433, "p_defender_sh": 0.09461037970363823,
-          "c_all_out_soft": -0.13498202657906377, "c_defender_escalates": 2.4414389951585944,
-          "c_all_out_hard": 3.0419802628186456, "c_limited_conflict": 7.340153272556185,
-          "c_challenger_escalates": 7.744337123862213, "c_status_quo": 9.038826043151003,
-          "c_defender_concedes": 10.583364504519015}
 
 
 # ------------------------------------------------------------------ the old implementations

@@ -121,8 +121,7 @@ class ExactTree:
         self._paths: dict[tuple[int, int, int], list[tuple[int, int, list[int]]]] = {}
         self._relevant: dict[tuple[int, str], tuple[int, ...]] = {}
         self._terms: dict[int, tuple[int, list[list[tuple[int, int, int]]]]] = {}
-        #: by (mixed sets, their support sizes): by (set, weight kind), how its conditions sit
-        self._layouts: dict[tuple, dict[tuple[int, str], tuple[Any, tuple[int, ...], tuple[int, ...]]]] = {}
+        self._picks: dict[tuple[int, str], tuple[Any, frozenset[int]]] = {}
         self._conditions: dict[tuple, list[dict[tuple[int, ...], int]]] = {}
         self._embeddings: dict[tuple[tuple[int, ...], int], dict[tuple[int, ...], tuple[int, ...]]] = {}
         self._embedded: dict[tuple, list[dict[tuple[int, ...], int]]] = {}
@@ -360,10 +359,7 @@ class ExactTree:
         by the condition's key and where its unknowns sit: the dictionaries returned are shared
         between calls and must not be changed.
         """
-        shape = tuple([len(pattern[j]) for j in mixed])
-        layout = self._layouts.get((tuple(mixed), shape))
-        if layout is None:
-            layout = self._layouts[(tuple(mixed), shape)] = {}
+        shape = [len(pattern[j]) for j in mixed]
         nv = sum(shape) - len(shape)
         own = None
         out: list[dict[tuple[int, ...], int]] = []
@@ -372,10 +368,8 @@ class ExactTree:
             kind = spec[0]
             if kind == "own" and own is None:
                 own = tuple(sorted(specs.items()))
-            placed = layout.get((k, kind))
-            if placed is None:
-                placed = layout[(k, kind)] = self._placement(k, kind, mixed, shape)
-            pick, sets, where = placed
+            pick, inside = self._reads(k, kind)
+            sets, where = _placed(inside, mixed, shape)
             key = (k, spec, kind == "own" and own, pattern[k], sets, pick(pattern))
             embedded = self._embedded.get((key, where, nv))
             if embedded is None:
@@ -391,23 +385,16 @@ class ExactTree:
             out.extend(embedded)
         return out
 
-    def _placement(self, k: int, kind: str, mixed: Sequence[int], shape: tuple[int, ...]
-                   ) -> tuple[Any, tuple[int, ...], tuple[int, ...]]:
-        """For set ``k``'s conditions under weights of this kind in a pattern mixing at ``mixed``
-        (supports of sizes ``shape``): what picks the pattern at the sets they depend on
-        (:meth:`relevant_sets`), the mixed sets among those, and where each of their unknowns sits
-        among those of ``mixed``."""
-        relevant = self.relevant_sets(k, kind)
-        inside = set(relevant)
-        where: list[int] = []
-        offset = 0
-        for j, m in zip(mixed, shape, strict=True):
-            if j in inside:
-                where.extend(range(offset, offset + m - 1))
-            offset += m - 1
-        pick = operator.itemgetter(*relevant) if len(relevant) > 1 else (
-            (lambda pattern: (pattern[relevant[0]],)) if relevant else (lambda pattern: ()))
-        return pick, tuple(j for j in mixed if j in inside), tuple(where)
+    def _reads(self, k: int, kind: str) -> tuple[Any, frozenset[int]]:
+        """What picks the pattern at the sets set ``k``'s conditions under weights of this kind
+        depend on (:meth:`relevant_sets`, in their order), and those sets, kept."""
+        out = self._picks.get((k, kind))
+        if out is None:
+            relevant = self.relevant_sets(k, kind)
+            pick = operator.itemgetter(*relevant) if len(relevant) > 1 else (
+                (lambda pattern: (pattern[relevant[0]],)) if relevant else (lambda pattern: ()))
+            out = self._picks[(k, kind)] = (pick, frozenset(relevant))
+        return out
 
     def _embedded_polynomials(self, local: list[dict[tuple[int, ...], int]], where: tuple[int, ...], nv: int
                               ) -> list[dict[tuple[int, ...], int]]:
@@ -465,6 +452,21 @@ def carry_paths(game: ExtensiveFormGame, prev: int, act: int, k: int) -> list[tu
                 x = game.nodes[x].parent
             out.append((u_pos, v_pos, path[::-1]))
     return out
+
+
+def _placed(inside: frozenset[int], mixed: Sequence[int], shape: Sequence[int]
+            ) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The sets of ``mixed`` (supports of sizes ``shape``) in ``inside``, and where their unknowns
+    sit among those of ``mixed``."""
+    sets: list[int] = []
+    where: list[int] = []
+    offset = 0
+    for j, m in zip(mixed, shape, strict=True):
+        if j in inside:
+            sets.append(j)
+            where.extend(range(offset, offset + m - 1))
+        offset += m - 1
+    return tuple(sets), tuple(where)
 
 
 def _scaled(row: tuple[int, ...], f: int) -> tuple[int, ...]:
