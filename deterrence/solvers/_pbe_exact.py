@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import operator
 from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
@@ -37,6 +38,7 @@ from typing import Any
 from ..game.extensive import CHANCE, DECISION, ExtensiveFormGame
 
 Choice = tuple[int, ...]  # one action per information set: a pure profile
+_REACH = ("reach",)
 
 
 def _exact(x: Any) -> Fraction:
@@ -118,6 +120,8 @@ class ExactTree:
         self._kept = 0
         self._paths: dict[tuple[int, int, int], list[tuple[int, int, list[int]]]] = {}
         self._relevant: dict[tuple[int, str], tuple[int, ...]] = {}
+        self._terms: dict[int, tuple[int, list[list[tuple[int, int, int]]]]] = {}
+        self._picks: dict[tuple[int, str], tuple[Any, frozenset[int]]] = {}
         self._conditions: dict[tuple, list[dict[tuple[int, ...], int]]] = {}
         self._embeddings: dict[tuple[tuple[int, ...], int], dict[tuple[int, ...], tuple[int, ...]]] = {}
         self._embedded: dict[tuple, list[dict[tuple[int, ...], int]]] = {}
@@ -316,19 +320,27 @@ class ExactTree:
         return pay
 
     def _payoffs_of(self, k: int, spec: tuple, choice: Choice, specs: dict[int, tuple]) -> list[int]:
-        h = self.game.infosets[k]
-        w = self.weights(k, spec, choice, specs)
-        kids = [self.children[v] for v in h.nodes]
-        c_k = max(self.c[v] for v in h.nodes)
-        b_k = max(self.b[c] for ks in kids for c in ks)
-        i = h.player
-        out = [0] * len(h.actions)
-        for v, wv, ks in zip(h.nodes, w, kids, strict=True):
+        player, terms = self._set_terms(k)
+        out = [0] * len(self.game.infosets[k].actions)
+        for wv, row in zip(self.weights(k, spec, choice, specs), terms, strict=True):
             if wv:
-                for a, c in enumerate(ks):
-                    out[a] += wv * self.value(c, choice)[i] * self.power(c_k - self.c[v] + b_k - self.b[c])
+                for a, c, scale in row:
+                    out[a] += wv * self.value(c, choice)[player] * scale
         return out
 
+    def _set_terms(self, k: int) -> tuple[int, list[list[tuple[int, int, int]]]]:
+        """Set ``k``'s mover and, per node, ``(action, child, D^(c_k − c(v) + b_k − b(child)))``
+        for each of its children: what :meth:`_payoffs_of` scales each term by, kept."""
+        out = self._terms.get(k)
+        if out is None:
+            h = self.game.infosets[k]
+            kids = [self.children[v] for v in h.nodes]
+            c_k = max(self.c[v] for v in h.nodes)
+            b_k = max(self.b[c] for ks in kids for c in ks)
+            rows = [[(a, c, self.power(c_k - self.c[v] + b_k - self.b[c])) for a, c in enumerate(ks)]
+                    for v, ks in zip(h.nodes, kids, strict=True)]
+            out = self._terms[k] = (h.player, rows)
+        return out
 
     def polynomials(self, pattern: Sequence[tuple[int, ...]], mixed: Sequence[int], specs: dict[int, tuple]
                     ) -> list[dict[tuple[int, ...], int]]:
@@ -347,19 +359,41 @@ class ExactTree:
         by the condition's key and where its unknowns sit: the dictionaries returned are shared
         between calls and must not be changed.
         """
-        mixed_set = set(mixed)
-        nv = sum(len(pattern[j]) - 1 for j in mixed)
+        shape = [len(pattern[j]) for j in mixed]
+        nv = sum(shape) - len(shape)
+        own = None
         out: list[dict[tuple[int, ...], int]] = []
         for k in mixed:
-            spec = specs.get(k, ("reach",))
-            where, local, key = self._set_polynomials(k, spec, pattern, mixed, mixed_set, specs)
-            placed = (key, where, nv)
-            embedded = self._embedded.get(placed)
+            spec = specs.get(k, _REACH)
+            kind = spec[0]
+            if kind == "own" and own is None:
+                own = tuple(sorted(specs.items()))
+            pick, inside = self._reads(k, kind)
+            sets, where = _placed(inside, mixed, shape)
+            key = (k, spec, kind == "own" and own, pattern[k], sets, pick(pattern))
+            embedded = self._embedded.get((key, where, nv))
             if embedded is None:
+                local = self._conditions.get(key)
+                if local is None:
+                    local = [integer_polynomial(pattern, sets, v)
+                             for v in exact_conditions(self, pattern, sets, specs, sets=[k])]
+                    if len(self._conditions) < 100_000:
+                        self._conditions[key] = local
                 embedded = self._embedded_polynomials(local, where, nv)
                 if len(self._embedded) < 100_000:
-                    self._embedded[placed] = embedded
+                    self._embedded[(key, where, nv)] = embedded
             out.extend(embedded)
+        return out
+
+    def _reads(self, k: int, kind: str) -> tuple[Any, frozenset[int]]:
+        """What picks the pattern at the sets set ``k``'s conditions under weights of this kind
+        depend on (:meth:`relevant_sets`, in their order), and those sets, kept."""
+        out = self._picks.get((k, kind))
+        if out is None:
+            relevant = self.relevant_sets(k, kind)
+            pick = operator.itemgetter(*relevant) if len(relevant) > 1 else (
+                (lambda pattern: (pattern[relevant[0]],)) if relevant else (lambda pattern: ()))
+            out = self._picks[(k, kind)] = (pick, frozenset(relevant))
         return out
 
     def _embedded_polynomials(self, local: list[dict[tuple[int, ...], int]], where: tuple[int, ...], nv: int
@@ -382,29 +416,6 @@ class ExactTree:
                 full[m] = c
             out.append(full)
         return out
-
-    def _set_polynomials(self, k: int, spec: tuple, pattern: Sequence[tuple[int, ...]], mixed: Sequence[int],
-                         mixed_set: set[int], specs: dict[int, tuple]
-                         ) -> tuple[tuple[int, ...], list[dict[tuple[int, ...], int]], tuple]:
-        """Set ``k``'s conditions over the mixed sets they depend on (see :meth:`polynomials`, kept),
-        where each of their unknowns sits among those of ``mixed`` and the key they are kept by."""
-        relevant = self.relevant_sets(k, spec[0])
-        where: list[int] = []
-        offset = 0
-        for j in mixed:
-            if j in relevant:
-                where.extend(range(offset, offset + len(pattern[j]) - 1))
-            offset += len(pattern[j]) - 1
-        sets = [j for j in mixed if j in relevant]
-        key = (k, spec, spec[0] == "own" and tuple(sorted(specs.items())), pattern[k], tuple(sets),
-               tuple([pattern[j] if j in mixed_set else pattern[j][0] for j in relevant]))
-        local = self._conditions.get(key)
-        if local is None:
-            local = [integer_polynomial(pattern, sets, v)
-                     for v in exact_conditions(self, pattern, sets, specs, sets=[k])]
-            if len(self._conditions) < 100_000:
-                self._conditions[key] = local
-        return tuple(where), local, key
 
     def relevant_sets(self, k: int, kind: str) -> tuple[int, ...]:
         """The information sets whose choices set ``k``'s conditions under weights of this kind
@@ -441,6 +452,21 @@ def carry_paths(game: ExtensiveFormGame, prev: int, act: int, k: int) -> list[tu
                 x = game.nodes[x].parent
             out.append((u_pos, v_pos, path[::-1]))
     return out
+
+
+def _placed(inside: frozenset[int], mixed: Sequence[int], shape: Sequence[int]
+            ) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The sets of ``mixed`` (supports of sizes ``shape``) in ``inside``, and where their unknowns
+    sit among those of ``mixed``."""
+    sets: list[int] = []
+    where: list[int] = []
+    offset = 0
+    for j, m in zip(mixed, shape, strict=True):
+        if j in inside:
+            sets.append(j)
+            where.extend(range(offset, offset + m - 1))
+        offset += m - 1
+    return tuple(sets), tuple(where)
 
 
 def _scaled(row: tuple[int, ...], f: int) -> tuple[int, ...]:

@@ -96,10 +96,22 @@ def _solved_exactly(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[i
     factor_sets = system.factors_inside(polys)
     if factor_sets is None:
         return []  # some condition cannot hold inside the box
+    # each condition its own only factor (up to a constant): the one choice generates the same
+    # ideal, whose basis was just found not to be [1] and the system not zero-dimensional (or
+    # too short, and the choice is no longer): its attempt fails as the first did
+    again = all(len(fs) == 1 and _proportional(fs[0], p) for fs, p in zip(factor_sets, polys, strict=True))
     for choice in itertools.product(*factor_sets):
-        if not system.attempt(list(dict.fromkeys(choice))):
+        if again or not system.attempt(list(dict.fromkeys(choice))):
             ctx.continua.append(f"a curve of solutions mixing at {names}")
     return system.found
+
+
+def _proportional(f: Any, g: Any) -> bool:
+    """Whether two nonzero polynomials of one ring are constant multiples of each other."""
+    if len(f) != len(g):
+        return False
+    lf, lg = f.LC, g.LC
+    return all(m in g and c * lg == g[m] * lf for m, c in f.items())
 
 
 def _screened(pattern: Sequence[tuple[int, ...]], mixed: list[int], values: list[list[float]],
@@ -222,7 +234,7 @@ class _Multilinear:
         """Whether ``f`` keeps one sign (not all zero) at every vertex, hence on the open box."""
         # monomial -> coefficient; at a 0/1 point a monomial is 0 or 1. The values at the vertices
         # depend only on the unknowns in ``f``: each distinct projection of the vertices once
-        terms = [(tuple(i for i, e in enumerate(m) if e), c) for m, c in f.items()]
+        terms = [(tuple(i for i, e in enumerate(m) if e), c) for m, c in _integral(f).items()]
         used = sorted({i for support, _ in terms for i in support})
         where = {i: j for j, i in enumerate(used)}
         terms = [(tuple(where[i] for i in support), c) for support, c in terms]
@@ -308,15 +320,19 @@ class _Multilinear:
             return [[float(a[i]) for i in range(nv)] for a in partial]
 
     def attempt(self, system: list) -> bool:
-        """Solve a zero-dimensional system; False if it has a continuum of solutions."""
-        from sympy.polys.groebnertools import groebner
+        """Solve a zero-dimensional system; False if it has a continuum of solutions.
 
-        basis = groebner([f for f in system if f], self.ring)  # reduced, lex
-        if len(basis) == 1 and basis[0] == self.ring.one:
+        The reduced lex Gröbner basis is that of sympy's ``groebner`` (:func:`_reduced_lex_basis`:
+        the same unique basis, computed in integers); it is made a list of the ring's monic
+        polynomials only when the real roots are read from it."""
+        basis = _reduced_lex_basis([_integral(f) for f in system if f], self.nv)
+        if len(basis) == 1 and not any(basis[0][0]):
             return True
-        if len(system) < self.nv or not _zero_dimensional(basis, self.nv):
+        if len(system) < self.nv or not _zero_dimensional([lm for lm, _ in basis]):
             return False
-        for xs in self._real_roots(basis):
+        qq = self.ring.domain
+        monic = [self.ring({m: qq(c, poly[lm]) for m, c in poly.items()}) for lm, poly in basis]
+        for xs in self._real_roots(monic):
             self._keep(xs)
         return True
 
@@ -336,29 +352,258 @@ def _irreducible_multilinear(f: Any, gens: Sequence[Any]) -> bool:
     used = [i for i in range(len(gens)) if any(m[i] for m in f.keys())]
     if not used or any(e > 1 for m in f.keys() for e in m):
         return False
-    first = {i: f.diff(gens[i]) for i in used}
+    # in integers (``f`` times a positive integer: the identities are homogeneous of degree 2 in
+    # the coefficients), a monomial as the integer with its exponent of unknown ``i`` at bits
+    # ``2i, 2i + 1``: a product of monomials is the sum of theirs (exponents of at most 2, no carry)
+    terms = {sum(1 << 2 * i for i, e in enumerate(m) if e): c for m, c in _integral(f).items()}
+    first = {i: _derivative(terms, i) for i in used}
     component = {used[0]}
     todo = [used[0]]
     while todo:
         i = todo.pop()
         for j in used:
-            if j not in component and f * first[i].diff(gens[j]) != first[i] * first[j]:
+            if j not in component and \
+                    _product(terms, _derivative(first[i], j)) != _product(first[i], first[j]):
                 component.add(j)
                 todo.append(j)
     return len(component) == len(used)
 
 
-def _zero_dimensional(basis: list, nv: int) -> bool:
-    """Whether a Gröbner basis generates a zero-dimensional ideal: every unknown has a pure power
-    among the leading monomials (Cox, Little, O'Shea, *Ideals, Varieties and Algorithms*, p. 230;
-    as ``sympy.GroebnerBasis.is_zero_dimensional``)."""
-    bounded = [False] * nv
-    for g in basis:
-        lm = g.LM
+def _integral(f: Any) -> dict[tuple[int, ...], int]:
+    """The terms of a polynomial over QQ times the least common denominator of its coefficients:
+    integers of the same signs (monomial -> coefficient)."""
+    scale = math.lcm(*(int(c.denominator) for c in f.values()))
+    return {m: int(c.numerator) * (scale // int(c.denominator)) for m, c in f.items()}
+
+
+def _derivative(terms: dict[int, int], i: int) -> dict[int, int]:
+    """The derivative in unknown ``i`` of a multilinear polynomial (monomials coded as in
+    :func:`_irreducible_multilinear`)."""
+    bit = 1 << 2 * i
+    return {m - bit: c for m, c in terms.items() if m & bit}
+
+
+def _product(f: dict[int, int], g: dict[int, int]) -> dict[int, int]:
+    """The product of two polynomials (monomials coded as in :func:`_irreducible_multilinear`),
+    zero terms dropped."""
+    out: dict[int, int] = {}
+    for m, c in f.items():
+        for n, d in g.items():
+            out[m + n] = out.get(m + n, 0) + c * d
+    return {m: c for m, c in out.items() if c}
+
+
+def _zero_dimensional(leading: list[tuple[int, ...]]) -> bool:
+    """Whether a Gröbner basis with these leading monomials generates a zero-dimensional ideal:
+    every unknown has a pure power among them (Cox, Little, O'Shea, *Ideals, Varieties and
+    Algorithms*, p. 230; as ``sympy.GroebnerBasis.is_zero_dimensional``)."""
+    bounded = [False] * len(leading[0])
+    for lm in leading:
         used = [i for i, e in enumerate(lm) if e]
         if len(used) == 1:
             bounded[used[0]] = True
     return all(bounded)
+
+
+#: bits per unknown of a packed monomial (:func:`_reduced_lex_basis`) at first: 15 for its
+#: exponent and a guard bit above them
+_FIELD_BITS = 16
+
+
+class _ExponentOverflow(Exception):
+    """An exponent outgrew its field of a packed monomial (:func:`_reduced_lex_basis` widens them)."""
+
+
+def _reduced_lex_basis(polys: list[dict[tuple[int, ...], int]], nv: int
+                       ) -> list[tuple[tuple[int, ...], dict[tuple[int, ...], int]]]:
+    """The reduced Gröbner basis for the lex order (``x_0 > x_1 > ...``) of the ideal generated by
+    ``polys`` (monomial -> integer coefficient, each nonzero), as ``(leading monomial, polynomial)``
+    pairs, largest leading monomial first, each polynomial primitive with a positive leading
+    coefficient (``[((0, ..., 0), {(0, ..., 0): 1})]`` for the unit ideal; ``[]`` for no polynomial).
+
+    The reduced Gröbner basis of an ideal for a monomial order is unique (Cox, Little, O'Shea,
+    *Ideals, Varieties and Algorithms*, §2.7, Prop. 6), so made monic it is the basis sympy's
+    ``groebner`` gives, whatever the algorithm: here Buchberger's, fraction-free in integers
+    (S-polynomials and reductions scaled by integers, each result divided by its content: the
+    same ideal), pairs taken by least lcm of leading monomials, those with coprime leading
+    monomials skipped (Buchberger's first criterion); then the leading monomials divisible by
+    another's are dropped and each polynomial is reduced by the others.
+
+    Monomials are packed in integers (:func:`_basis_in_fields`), which makes a product a sum and
+    lex order that of integers; an exponent that outgrows its field raises
+    :class:`_ExponentOverflow`, and the basis is computed again with fields twice as wide.
+    """
+    if not polys:
+        return []
+    bits = _FIELD_BITS
+    while True:
+        try:
+            packed = _basis_in_fields([{_pack(m, bits): c for m, c in p.items()} for p in polys], nv, bits)
+        except _ExponentOverflow:
+            bits *= 2
+            continue
+        return [(_unpack(lm, nv, bits), {_unpack(m, nv, bits): c for m, c in poly.items()})
+                for lm, poly in packed]
+
+
+def _pack(monomial: tuple[int, ...], bits: int) -> int:
+    """A monomial as an integer: the exponent of ``x_i`` in field ``nv − 1 − i`` of ``bits`` bits
+    (so that integer order is lex order); :class:`_ExponentOverflow` if one does not fit below the
+    field's guard bit."""
+    out = 0
+    for e in monomial:
+        if e >> (bits - 1):
+            raise _ExponentOverflow
+        out = (out << bits) | e
+    return out
+
+
+def _unpack(code: int, nv: int, bits: int) -> tuple[int, ...]:
+    mask = (1 << bits) - 1
+    return tuple((code >> (bits * (nv - 1 - i))) & mask for i in range(nv))
+
+
+def _basis_in_fields(polys: list[dict[int, int]], nv: int, bits: int) -> list[tuple[int, dict[int, int]]]:
+    """:func:`_reduced_lex_basis` on packed monomials (fields of ``bits`` bits), by the steps of
+    sympy's ``_buchberger`` (Becker and Weispfenning, *Gröbner Bases*, p. 232: the generators
+    inter-reduced, pairs filtered by Gebauer and Möller's criteria (:func:`_updated`), the pair of
+    least lcm first). A monomial ``a`` divides ``b`` iff ``((b | guard) − a) & guard == guard`` (no
+    field borrows); their product is ``a + b`` (a guard bit set by a sum is an overflow)."""
+    guard = sum(1 << (bits * i + bits - 1) for i in range(nv))
+    fields = [((1 << (bits - 1)) - 1) << (bits * i) for i in range(nv)]
+    done = polys
+    while True:  # inter-reduce the generators, each by those before it, until nothing changes
+        start = done
+        done = []
+        for p in start:
+            r = _reduced(p, [(max(q), q[max(q)], q) for q in done], guard)
+            if r:
+                done.append(r)
+        if done == start:
+            break
+    if any(max(p) == 0 for p in done):
+        return [(0, {0: 1})]
+    polys_at: list[tuple[int, int, dict[int, int]]] = []  # (leading monomial, its coefficient, polynomial)
+    seen: dict[tuple, int] = {}
+
+    def keep(p: dict[int, int]) -> int:
+        key = tuple(sorted(p.items()))
+        if key not in seen:
+            seen[key] = len(polys_at)
+            polys_at.append((max(p), p[max(p)], p))
+        return seen[key]
+
+    todo = {keep(p) for p in done}
+    basis: set[int] = set()
+    pairs: set[tuple[int, int]] = set()
+    while todo:
+        ih = min(todo, key=lambda i: polys_at[i][0])
+        todo.remove(ih)
+        basis, pairs = _updated(polys_at, basis, pairs, ih, guard, fields)
+    while pairs:
+        pair = min(pairs, key=lambda ij: _lcm(polys_at[ij[0]][0], polys_at[ij[1]][0], fields))
+        pairs.remove(pair)
+        (li, ci, gi), (lj, cj, gj) = polys_at[pair[0]], polys_at[pair[1]]
+        lcm = _lcm(li, lj, fields)
+        d = math.gcd(ci, cj)
+        s = _combined(gi, cj // d, lcm - li, gj, ci // d, lcm - lj, guard)
+        r = _reduced(s, sorted((polys_at[i] for i in basis), key=lambda t: t[0]), guard) if s else s
+        if r:
+            if max(r) == 0:
+                return [(0, {0: 1})]
+            basis, pairs = _updated(polys_at, basis, pairs, keep(r), guard, fields)
+    reduced = []
+    for i in basis:
+        r = _reduced(polys_at[i][2], [polys_at[j] for j in basis if j != i], guard)
+        if r:
+            reduced.append((max(r), r))
+    return sorted(reduced, key=lambda t: t[0], reverse=True)
+
+
+def _lcm(a: int, b: int, fields: list[int]) -> int:
+    return sum(max(a & f, b & f) for f in fields)
+
+
+def _updated(polys_at: list[tuple[int, int, dict[int, int]]], basis: set[int], pairs: set[tuple[int, int]],
+             ih: int, guard: int, fields: list[int]) -> tuple[set[int], set[tuple[int, int]]]:
+    """The basis and the pairs with polynomial ``ih`` added, as sympy's ``_buchberger`` updates them
+    (Becker and Weispfenning, p. 230): new pairs ``(h, g)`` kept unless the lcm of another new
+    pair divides theirs, then those with coprime leading monomials dropped; old pairs kept unless
+    ``LM(h)`` divides their lcm strictly inside; basis polynomials whose leading monomial ``LM(h)``
+    divides dropped."""
+    def divides(a: int, b: int) -> bool:
+        return ((b | guard) - a) & guard == guard
+
+    mh = polys_at[ih][0]
+    rest = set(basis)
+    new: set[tuple[int, int]] = set()
+    while rest:
+        ig = rest.pop()
+        mg = polys_at[ig][0]
+        lcm_hg = _lcm(mh, mg, fields)
+        if mh + mg == lcm_hg or (
+                not any(divides(_lcm(mh, polys_at[ip][0], fields), lcm_hg) for ip in rest) and
+                not any(divides(_lcm(mh, polys_at[pr[1]][0], fields), lcm_hg) for pr in new)):
+            new.add((ih, ig))
+    kept = {(ih, ig) for ih, ig in new if mh + polys_at[ig][0] != _lcm(mh, polys_at[ig][0], fields)}
+    for ig1, ig2 in pairs:
+        m1, m2 = polys_at[ig1][0], polys_at[ig2][0]
+        lcm12 = _lcm(m1, m2, fields)
+        if not divides(mh, lcm12) or _lcm(m1, mh, fields) == lcm12 or _lcm(m2, mh, fields) == lcm12:
+            kept.add((ig1, ig2))
+    return {ig for ig in basis if not divides(mh, polys_at[ig][0])} | {ih}, kept
+
+
+def _combined(f: dict[int, int], a: int, shift_f: int, g: dict[int, int], b: int, shift_g: int,
+              guard: int) -> dict[int, int]:
+    """``a · m_f · f − b · m_g · g`` (``m``: the monomials packed as ``shift``), zero terms dropped."""
+    out = {_checked(m + shift_f, guard): a * c for m, c in f.items()}
+    for m, c in g.items():
+        key = _checked(m + shift_g, guard)
+        x = out.get(key, 0) - b * c
+        if x:
+            out[key] = x
+        else:
+            del out[key]
+    return out
+
+
+def _checked(monomial: int, guard: int) -> int:
+    if monomial & guard:
+        raise _ExponentOverflow
+    return monomial
+
+
+def _reduced(p: dict[int, int], basis: list[tuple[int, int, dict[int, int]]], guard: int) -> dict[int, int]:
+    """``p`` fully reduced by ``basis`` (no term divisible by a leading monomial), fraction-free,
+    divided by its content and with a positive leading coefficient (``{}`` if it reduces to 0).
+
+    The largest reducible term ``c · m`` (``m = s · LM(g)``) goes as ``p ← (lc/d) · p − (c/d) · s · g``
+    (``d = gcd(lc, c)``); only terms below ``m`` change, so the next one is looked for below it."""
+    below = None
+    while p:
+        hit = None
+        for m in sorted(p, reverse=True):
+            if below is not None and m >= below:
+                continue
+            for lm, lc, g in basis:
+                if ((m | guard) - lm) & guard == guard:
+                    hit = (m, lm, lc, g)
+                    break
+            if hit is not None:
+                break
+        if hit is None:
+            break
+        m, lm, lc, g = hit
+        d = math.gcd(lc, p[m])
+        p = _combined(p, lc // d, 0, g, p[m] // d, m - lm, guard)
+        below = m
+    if not p:
+        return p
+    content = math.gcd(*p.values())
+    if p[max(p)] < 0:
+        content = -content
+    return p if content == 1 else {m: c // content for m, c in p.items()}
 
 
 def _specialised(terms: dict, i: int, a: dict) -> list:

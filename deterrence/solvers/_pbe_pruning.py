@@ -909,35 +909,79 @@ def _verdicts_agree(rows: np.ndarray, ks: np.ndarray, verdicts: np.ndarray, orde
 # ---------------------------------------------------------------------------------- root screen
 def no_interior_root(polys: Sequence[dict[tuple[int, ...], int]]) -> bool:
     """Whether a row of the exact reduced echelon form of the equations (monomial -> integer
-    coefficient) has all its nonzero coefficients of one sign: then no common root has every
-    unknown positive (see the module documentation). ``False`` when no such row shows up (or
-    ``ENABLED`` is off); it never claims a root exists."""
-    if not ENABLED or not polys:
+    coefficient; columns in increasing monomial order) has all its nonzero coefficients of one
+    sign: then no common root has every unknown positive (see the module documentation).
+    ``False`` when no such row shows up (or ``ENABLED`` is off); it never claims a root exists.
+
+    The reduced echelon form is computed by fraction-free Gauss-Jordan elimination on sparse
+    rows (:func:`_reduced_rows`), and its rows are only known up to a nonzero factor each, which
+    changes no row's "one sign". The elimination stops early when a row of a single term turns
+    up: a vector ``c · e_m`` of the row space is, up to its factor, the row of the reduced form
+    with pivot ``m`` (``m`` is a pivot column, since ``e_m`` is a vector of the row space whose
+    first nonzero entry is at ``m``; the row ``r`` of pivot ``m`` is ``e_m`` plus entries at
+    non-pivot columns, so ``r − e_m`` is a vector of the row space that vanishes at every pivot
+    column, hence zero), and one term has one sign.
+    """
+    if not ENABLED:
         return False
-    # fraction-free Gauss-Jordan in integers: every row stays a nonzero multiple of the same row
-    # of the reduced echelon form (row r becomes lead * r - f * pivot, then divided by its
-    # content), and a row's "one sign" is the same for any nonzero multiple of it
-    monos = sorted({m for p in polys for m in p})
-    rows = [[p.get(m, 0) for m in monos] for p in polys]
-    pivot_row = 0
-    for col in range(len(monos)):
-        piv = next((r for r in range(pivot_row, len(rows)) if rows[r][col] != 0), None)
-        if piv is None:
+    rows = _reduced_rows(polys)
+    return rows is None or any(_one_sign(row) for row in rows)
+
+
+def _one_sign(row: dict[tuple[int, ...], int]) -> bool:
+    values = row.values()
+    return all(x > 0 for x in values) or all(x < 0 for x in values)
+
+
+def _reduced_rows(polys: Sequence[dict[tuple[int, ...], int]]) -> list[dict[tuple[int, ...], int]] | None:
+    """The nonzero rows of the reduced echelon form of ``polys`` (columns: the monomials in
+    increasing order), each up to a nonzero factor, as dictionaries of their nonzero entries;
+    ``None`` as soon as a row of one term turns up (see :func:`no_interior_root`).
+
+    Column by column, a row with a nonzero entry there (the shortest: the reduced form does not
+    depend on which) becomes the pivot row, and every other row, those of the earlier pivots
+    included, is replaced by ``lead · row − f · pivot`` divided by the gcd of its entries (a
+    nonzero multiple of what exact division would give); rows that vanish are dropped. The
+    dictionaries given are never changed (they are shared between calls)."""
+    live = [p for p in polys if p]
+    if any(len(p) == 1 for p in live):
+        return None
+    done: list[dict[tuple[int, ...], int]] = []
+    for col in sorted({m for p in live for m in p}):
+        pivot = None
+        for row in live:
+            if col in row and (pivot is None or len(row) < len(pivot)):
+                pivot = row
+        if pivot is None:
             continue
-        rows[pivot_row], rows[piv] = rows[piv], rows[pivot_row]
-        prow = rows[pivot_row]
-        lead = prow[col]
-        for r in range(len(rows)):
-            f = rows[r][col]
-            if r != pivot_row and f != 0:
-                new = [lead * x - f * y for x, y in zip(rows[r], prow, strict=True)]
-                g = math.gcd(*new)
-                rows[r] = [x // g for x in new] if g > 1 else new
-        pivot_row += 1
-        if pivot_row == len(rows):
+        rest = []
+        for row in live:
+            if row is not pivot:
+                if col in row:
+                    row = _eliminated(row, pivot, col)
+                    if len(row) == 1:
+                        return None
+                if row:
+                    rest.append(row)
+        done = [_eliminated(row, pivot, col) if col in row else row for row in done]
+        done.append(pivot)
+        if not rest:
             break
-    for row in rows:
-        nz = [x for x in row if x != 0]
-        if nz and (all(x > 0 for x in nz) or all(x < 0 for x in nz)):
-            return True
-    return False
+        live = rest
+    return done
+
+
+def _eliminated(row: dict[tuple[int, ...], int], pivot: dict[tuple[int, ...], int], col: tuple[int, ...]
+                ) -> dict[tuple[int, ...], int]:
+    """``lead · row − f · pivot`` (``lead``, ``f``: their entries at ``col``, which it clears),
+    divided by the gcd of its entries, as a new dictionary of its nonzero entries."""
+    lead, f = pivot[col], row[col]
+    out = {m: lead * x for m, x in row.items()}
+    for m, y in pivot.items():
+        x = out.get(m, 0) - f * y
+        if x:
+            out[m] = x
+        else:
+            del out[m]
+    g = math.gcd(*out.values()) if out else 1
+    return {m: x // g for m, x in out.items()} if g > 1 else out
