@@ -460,6 +460,39 @@ def _deviation_weights(ctx: _Ctx, beh: list[np.ndarray], k: int,
     return w
 
 
+def _type_unreached(ctx: _Ctx, ind: Sequence[np.ndarray], k: int, devs: Sequence[tuple[int, int]],
+                    positions: Sequence[int]) -> bool:
+    """Whether ``_deviation_weights(ctx, ind, k, [(devs, positions)], [False]).sum() <= 0`` for an
+    indicator profile ``ind`` (every entry 0.0 or 1.0): no node of the type is reached with its
+    deviations played, read off the paths instead of evaluating the forced profile.
+
+    Why it is the same: the weights are the forced profile's reach probabilities at the type's
+    nodes, each the product, root first, of the edge probabilities on the path to the node
+    (``realization_probabilities``): Nature's probabilities, and at a player's move ``(i, a)``
+    1.0 if ``i`` is a deviation set and ``a`` its deviation (the forced profile's entry), 0.0 if
+    ``i`` is one with another action, else ``ind[i][a]``, itself 0.0 or 1.0. A factor 0.0 makes
+    the product 0.0 (every factor is finite); factors 1.0 change nothing, so otherwise the product
+    is, to the bit, the one with every player move at 1.0: the node's entry in
+    :meth:`_Ctx.chance_reach <deterrence.solvers._pbe_context._Ctx.chance_reach>` (0.0 also when
+    it underflows). The weights are not negative, so their sum is 0 exactly when each is 0.
+    ``_path_moves`` lists the player moves on the path (``None``: a move of Nature's has
+    probability 0 on it, and the chance product is 0 too). ``tests/test_pbe_beliefs_types.py``
+    compares the two on recorded and random indicator profiles.
+    """
+    game = ctx.game
+    forced = dict(devs)  # (the forced profile sets each deviation set in turn: the last one stays)
+    chance = ctx.chance_reach()
+    nodes = game.infosets[k].nodes
+    for p in positions:
+        v = nodes[p]
+        moves = _path_moves(game, v)
+        if moves is None or not chance[v] > 0:
+            continue
+        if all(forced[i] == a if i in forced else ind[i][a] != 0 for i, a in moves):
+            return False
+    return True
+
+
 def _forced_reach(ctx: _Ctx, beh: list[np.ndarray], devs: Sequence[tuple[int, int]], row: int | None
                   ) -> np.ndarray:
     """Reach probabilities of ``beh`` with each deviation (information set, action) played
@@ -469,8 +502,10 @@ def _forced_reach(ctx: _Ctx, beh: list[np.ndarray], devs: Sequence[tuple[int, in
         reach = ctx.table.forced_reach_of_row(row, devs)
         if reach is not None:
             return reach
-    forced = [x.copy() for x in beh]
+    offsets = ctx.game._action_offset
+    forced = np.concatenate([np.asarray(x, dtype=float) for x in beh])  # the profile, flat
     for iota, a in devs:
-        forced[iota] = np.zeros(len(ctx.game.infosets[iota].actions))
-        forced[iota][a] = 1.0
+        lo = int(offsets[iota])
+        forced[lo:int(offsets[iota + 1])] = 0.0
+        forced[lo + a] = 1.0
     return ctx.reach(forced)

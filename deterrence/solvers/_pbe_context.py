@@ -45,6 +45,7 @@ class _Ctx:
     set_nodes: list[np.ndarray] = field(init=False)
     _possible: dict[int, np.ndarray] = field(default_factory=dict)
     _prior_belief: dict[int, np.ndarray] = field(default_factory=dict)
+    _chance_reach: np.ndarray | None = None
     #: within the solve: the float screens' verdicts by their input, and the systems solved after
     #: the screens by their exact equations (``_pbe_multilinear``)
     float_verdicts: dict = field(default_factory=dict)
@@ -65,15 +66,25 @@ class _Ctx:
         self.chance_key = (self.game._chance_prob > 0).tobytes()
         self.set_nodes = [np.array(h.nodes, dtype=np.intp) for h in self.game.infosets]
 
-    def reach(self, beh: Sequence[np.ndarray]) -> np.ndarray:
-        """The reach probabilities of a profile (``game.realization_probabilities``), cached."""
-        key = np.concatenate(beh).tobytes() if len(beh) else b""
+    def reach(self, flat: np.ndarray) -> np.ndarray:
+        """The reach probabilities of a profile given as its flat vector of action probabilities
+        (every set's, in set order: ``np.concatenate`` of the profile), cached by its bytes;
+        ``game.realization_probabilities`` of the profile (which concatenates it to this vector)."""
+        key = flat.tobytes()
         reach = self.cache.get(key)
         if reach is None:
-            reach = self.game.realization_probabilities(beh)
+            reach = self.game.realization_probabilities([flat])
             if len(self.cache) < 100_000:
                 self.cache[key] = reach
         return reach
+
+    def chance_reach(self) -> np.ndarray:
+        """``game.realization_probabilities`` of the profile with every action at 1.0: per node,
+        the product of Nature's probabilities on its path, root first (worked out once)."""
+        if self._chance_reach is None:
+            self._chance_reach = self.game.realization_probabilities(
+                [np.ones(len(h.actions)) for h in self.game.infosets])
+        return self._chance_reach
 
     def q(self, values: np.ndarray, k: int) -> np.ndarray:
         """Mover's continuation payoff after each action at each node of set ``k``: (nodes, actions)."""

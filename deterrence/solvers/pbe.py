@@ -130,7 +130,7 @@ from ..equilibrium import BELIEF_POLICIES
 from ..errors import ResourceError
 from ..game.extensive import DECISION, ExtensiveFormGame
 from ._options import option
-from ._pbe_beliefs import _Beliefs, _br_actions, _deviation_groups, _deviation_weights
+from ._pbe_beliefs import _Beliefs, _br_actions, _deviation_groups, _deviation_weights, _type_unreached
 from ._pbe_context import _INTERIOR, _Ctx
 from ._pbe_exact import carry_paths
 from ._pbe_multilinear import _solve_multilinear
@@ -305,7 +305,7 @@ def _pattern_specs(ctx: _Ctx, ind: list[np.ndarray], on_path: np.ndarray, mixed:
             continue
         groups = _deviation_groups(game, ind, k)
         types = [(devs, tuple(ps)) for devs, ps in groups.items()]
-        zero = {t: _deviation_weights(ctx, ind, k, [t], [False]).sum() <= 0 for t in types}
+        zero = {t: _type_unreached(ctx, ind, k, *t) for t in types}
         opts = [("types", (t,), (zero[t],)) for t in types]
         if len(types) > 1:  # the refinement does not bind: every type
             opts.append(("types", tuple(types), tuple(zero[t] for t in types)))
