@@ -793,12 +793,15 @@ class _Programs:
         self.index: dict[tuple, int] = {}
         self.specs: list[tuple[tuple, int, Spec, dict[int, Spec]]] = []
 
-    def spec_index(self, k: int, spec: Spec, specs: dict[int, Spec]) -> int:
-        key = _spec_key(k, spec, specs)
+    def spec_index(self, k: int, spec: Spec, base: dict[int, Spec]) -> int:
+        """The number of set ``k``'s ``spec`` among the pattern's specs ``base`` (``k``'s own spec
+        in ``base`` replaced by ``spec``; the key reads only the sets ``spec`` carries from, which
+        come before ``k``), numbered on first sight."""
+        key = _spec_key(k, spec, base)
         i = self.index.get(key)
         if i is None:
             i = self.index[key] = len(self.specs)
-            self.specs.append((key, k, spec, specs))
+            self.specs.append((key, k, spec, {**base, k: spec}))
         return i
 
     def build(self, ctx: _Ctx, pattern: tuple, prog: _Program, on_path: np.ndarray) -> None:
@@ -816,12 +819,13 @@ class _Programs:
             prog.found = found
         options = dict(zip(prog.mixed, choices, strict=True))
         coded, keys, starts = [], [], {}
+        n_actions = ctx.game._action_counts
         for k in range(len(pattern)):  # in the order _live_options checks them
             if k not in options and not reached[k]:
                 continue
             opts = options.get(k, [("reach",)])
-            idx = [self.spec_index(k, spec, {**base, k: spec}) for spec in opts]
-            others = [b for b in range(len(ctx.game.infosets[k].actions)) if b not in pattern[k]]
+            idx = [self.spec_index(k, spec, base) for spec in opts]
+            others = [b for b in range(n_actions[k]) if b not in pattern[k]]
             coded.append((pattern[k], others, idx))
             if k in options:
                 starts[k] = len(keys)
