@@ -23,7 +23,12 @@ from test_pbe_patterns import signalling_trees
 import deterrence as dt
 from deterrence import kernels
 from deterrence.solvers import pbe
-from deterrence.solvers._pbe_beliefs import _deviation_groups, _deviation_weights, _forced_reach, _type_unreached
+from deterrence.solvers._pbe_beliefs import (
+    _deviation_groups,
+    _deviation_weights,
+    _forced_reach,
+    _type_unreached,
+)
 from deterrence.solvers._tree_utils import child_tables, prior_mass
 
 

@@ -8,7 +8,6 @@ for an action in a mixture's support.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
