@@ -275,9 +275,28 @@ class _Multilinear:
         gives them: itself divided by its content (sign of its leading coefficient) when
         :func:`_irreducible_multilinear` proves it irreducible, else from ``factor_list``."""
         if _irreducible_multilinear(poly, self.ring.gens):
-            content = math.gcd(*(int(c) for c in poly.values()))
-            return [poly.quo_ground(self.ring.domain(content if poly.LC > 0 else -content))]
+            return [self._primitive(poly)]
+        split = _monomial_split(poly)
+        if split is not None:
+            unknowns, rest = split
+            if rest.is_ground or _irreducible_multilinear(rest, self.ring.gens):
+                return self._sorted_factors([self.ring.gens[i] for i in unknowns] +
+                                            ([] if rest.is_ground else [self._primitive(rest)]))
         return [f for f, _ in poly.factor_list()[1]]
+
+    def _primitive(self, poly: Any) -> Any:
+        """``poly`` (integer coefficients) divided by its content, with the sign of its leading
+        coefficient: as ``factor_list`` gives an irreducible factor."""
+        content = math.gcd(*(int(c) for c in poly.values()))
+        return poly.quo_ground(self.ring.domain(content if poly.LC > 0 else -content))
+
+    def _sorted_factors(self, factors: list[Any]) -> list[Any]:
+        """Irreducible factors (each of multiplicity 1) in the order ``factor_list`` gives them: that
+        of sympy's ``_sort_factors`` on their dense representations, which it sorts last."""
+        from sympy.polys.polyutils import _sort_factors
+
+        dense = _sort_factors([(f.to_dense(), 1) for f in factors])
+        return [self.ring.from_dense(f) for f, _ in dense]
 
     def _keep(self, xs: list[float]) -> None:
         """Keep one real solution (a value per unknown) if strictly inside the simplices and new."""
@@ -367,6 +386,27 @@ def _irreducible_multilinear(f: Any, gens: Sequence[Any]) -> bool:
                 component.add(j)
                 todo.append(j)
     return len(component) == len(used)
+
+
+def _monomial_split(f: Any) -> tuple[list[int], Any] | None:
+    """For a multilinear ``f`` (a polynomial of a sympy ring) whose terms share unknowns, those
+    unknowns and ``f`` divided by their product; ``None`` when no unknown is in every term or ``f``
+    is not multilinear.
+
+    ``factor_list`` first divides out the monomial of the least exponents of the terms (sympy's
+    ``dmp_terms_gcd``; for a multilinear ``f`` the product of the shared unknowns, each a factor of
+    multiplicity 1), factors the rest, and sorts all the factors (``_sort_factors``): so when the
+    rest is constant or irreducible, its factors are the shared unknowns and the rest made primitive
+    with a positive leading coefficient (as an irreducible ``f`` is its own factor), in that order.
+    """
+    monomials = list(f.keys())
+    if any(e > 1 for m in monomials for e in m):
+        return None
+    shared = [i for i in range(len(monomials[0])) if all(m[i] for m in monomials)]
+    if not shared:
+        return None
+    divisor = tuple(int(i in shared) for i in range(len(monomials[0])))
+    return shared, f.quo_term((divisor, f.ring.domain.one))
 
 
 def _integral(f: Any) -> dict[tuple[int, ...], int]:
