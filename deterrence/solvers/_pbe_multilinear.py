@@ -213,16 +213,22 @@ class _Multilinear:
         # sympy's low-level polynomial ring: Gröbner bases and factorisations without the
         # expression layer (``sympy.groebner`` turns every Poly back into an expression and parses it)
         self.ring = PolyRing(self.gens, QQ, lex)
-        self.pos = {k: {a: i for i, a in enumerate(pattern[k])} for k in mixed}
-        self.vertices = [self._vertex(combo) for combo in combos]
+        self.combos = combos
         self.found: list[list[np.ndarray]] = []
+
+    @property
+    def vertices(self) -> list[tuple[int, ...]]:
+        """The vertices of the product of simplices (of ``combos``), as 0/1 points in the unknowns
+        (for the tests: the solver reads the distinct projections, :meth:`_projected_vertices`)."""
+        return [self._vertex(combo) for combo in self.combos]
 
     def _vertex(self, combo: tuple[int, ...]) -> tuple[int, ...]:
         """A vertex of the product of simplices, as a 0/1 point in the unknowns."""
         pt = [0] * self.nv
         for k, a in zip(self.mixed, combo, strict=True):
-            if self.pos[k][a] > 0:
-                pt[self.var_of[(k, self.pos[k][a])]] = 1
+            j = self.pattern[k].index(a)
+            if j > 0:
+                pt[self.var_of[(k, j)]] = 1
         return tuple(pt)
 
     def polynomials(self, int_polys: Sequence[dict[tuple[int, ...], int]]) -> list[Any]:
@@ -331,7 +337,7 @@ class _Multilinear:
             terms = {m: mpmath.mpf(int(c.numerator)) / int(c.denominator) for m, c in g.terms()}
             lead = min(i for m in terms for i in range(nv) if m[i])
             by_lead[lead].append(terms)
-        last = sympy.Poly(basis[-1].as_expr(), self.gens[-1])
+        last = _univariate(sympy, basis[-1], self.gens[-1])
         with mpmath.workdps(30):
             partial = [{nv - 1: mpmath.mpf(str(r.evalf(30)))} for r in last.real_roots(radicals=False)]
             for i in range(nv - 2, -1, -1):
@@ -644,6 +650,21 @@ def _reduced(p: dict[int, int], basis: list[tuple[int, int, dict[int, int]]], gu
     if p[max(p)] < 0:
         content = -content
     return p if content == 1 else {m: c // content for m, c in p.items()}
+
+
+def _univariate(sympy: Any, f: Any, gen: Any) -> Any:
+    """The basis polynomial ``f`` in its last unknown ``gen`` alone as a ``sympy.Poly``, the one
+    ``sympy.Poly(f.as_expr(), gen)`` gives (over ZZ when every coefficient is an integer, else over
+    QQ), built from its terms instead of an expression (through it if ``f`` has other unknowns,
+    which the last polynomial of a zero-dimensional reduced lex basis never has)."""
+    from sympy.polys.domains import QQ, ZZ
+
+    if any(any(m[:-1]) for m in f.keys()):
+        return sympy.Poly(f.as_expr(), gen)
+    terms = {(m[-1],): c for m, c in f.items()}
+    if all(c.denominator == 1 for c in terms.values()):
+        return sympy.Poly.from_dict({m: ZZ(int(c.numerator)) for m, c in terms.items()}, gen, domain=ZZ)
+    return sympy.Poly.from_dict(terms, gen, domain=QQ)
 
 
 def _specialised(terms: dict, i: int, a: dict) -> list:
