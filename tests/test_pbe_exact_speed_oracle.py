@@ -14,6 +14,9 @@ many random inputs and on inputs recorded from solves of the Asymmetric Escalati
   ``groebner``, which ``_Multilinear.attempt`` called: the same reduced bases on the systems of
   AEG solves and on random systems (of higher degrees too, some with the exponent fields made
   narrow enough to overflow).
+* ``_pbe_multilinear._univariate`` (the last polynomial of a lex basis as a ``sympy.Poly`` built
+  from its terms) against ``sympy.Poly(f.as_expr(), x)``, which ``_real_roots`` called: equal Polys
+  over the same domain, on the bases of AEG solves and on random polynomials.
 * ``_pbe_multilinear._solved_exactly``, which no longer recomputes the Gröbner basis of a
   continuum whose conditions are their own only factors, against itself with that attempt
   made: the same points and notes on the systems of AEG solves.
@@ -326,3 +329,49 @@ def test_reduced_basis_is_sympys_on_random_systems(monkeypatch, bits):
         kinds.add("one" if expected == [ring.one] else len(expected))
     assert "one" in kinds and len(kinds) > 4
     assert (max(widened) > bits) == (bits == 3)
+
+
+@pytest.mark.parametrize("policy", ["free", "d1"])
+def test_last_basis_polynomial_is_the_poly_of_its_expression_on_recorded_systems(monkeypatch, policy):
+    """``_univariate`` (the Poly built from the terms) against ``sympy.Poly(f.as_expr(), x)``,
+    which ``_Multilinear._real_roots`` called: equal Polys (same terms, domain and unknown)."""
+    import sympy
+
+    seen = []
+    real_roots = _pbe_multilinear._Multilinear._real_roots
+
+    def record(self, basis):
+        seen.append((self, basis[-1]))
+        return real_roots(self, basis)
+
+    monkeypatch.setattr(_pbe_multilinear._Multilinear, "_real_roots", record)
+    _recorded_exact_systems(monkeypatch, policy)
+    for system, last in seen:
+        expected = sympy.Poly(last.as_expr(), system.gens[-1])
+        new = _pbe_multilinear._univariate(sympy, last, system.gens[-1])
+        assert new == expected and new.domain == expected.domain and new.gens == expected.gens
+    assert len(seen) > 5
+
+
+def test_last_basis_polynomial_is_the_poly_of_its_expression_on_random_polynomials():
+    import sympy
+
+    rng = np.random.default_rng(3)
+    pattern = [(0, 1), (0, 1), (0, 1)]
+    system = _pbe_multilinear._Multilinear(pattern, [0, 1, 2], list(itertools.product(*pattern)))
+    ring, gens, qq = system.ring, system.ring.gens, system.ring.domain
+    domains = set()
+    for _ in range(200):
+        poly = ring.zero
+        for _ in range(int(rng.integers(1, 5))):
+            c = qq(int(rng.integers(-9, 10)) * 10 ** int(rng.choice([0, 40])), int(rng.choice([1, 1, 3, 7])))
+            poly += c * gens[-1] ** int(rng.integers(0, 6))
+        if rng.random() < 0.1:  # another unknown: the expression path
+            poly += gens[0]
+        if not poly:
+            continue
+        expected = sympy.Poly(poly.as_expr(), system.gens[-1])
+        new = _pbe_multilinear._univariate(sympy, poly, system.gens[-1])
+        assert new == expected and new.domain == expected.domain and new.gens == expected.gens
+        domains.add(str(expected.domain))
+    assert {"ZZ", "QQ"} <= domains

@@ -2,8 +2,8 @@
 against their older implementations, kept here as oracles.
 
 * The factors of an indifference condition are those sympy's ``factor_list`` gives, on random
-  multilinear polynomials, irreducible ones and products of factors in disjoint unknowns, with
-  integer coefficients up to 50 digits.
+  multilinear polynomials, irreducible ones, products of factors in disjoint unknowns and such
+  products times a monomial, with integer coefficients up to 50 digits.
 * The float screens' inputs are the same to the bit: the values at the box corners (one matrix
   product per set before) and the box contraction's corner map (``np.kron`` before); the box
   contraction (numpy array operations before) shrinks every box to the same ends; the grid
@@ -65,6 +65,33 @@ def test_factors_are_those_of_sympys_factor_list():
         shortcut += _pbe_multilinear._irreducible_multilinear(poly, system.ring.gens)
         reducible += len(expected) > 1
     assert shortcut > 60 and reducible > 30  # both paths were taken
+
+
+def test_factors_with_a_monomial_factor_are_those_of_sympys_factor_list():
+    """Conditions sharing unknowns in every term (a monomial times the rest: the shortcut of
+    ``_monomial_split``) against ``factor_list``, whose order (``_sort_factors``) they keep."""
+    rng = np.random.default_rng(11)
+    pattern = [(0, 1), (0, 1, 2), (0, 1), (0, 1, 2), (0, 1)]
+    mixed = list(range(len(pattern)))
+    system = _pbe_multilinear._Multilinear(pattern, mixed, list(itertools.product(*pattern)))
+    shortcut = 0
+    for _ in range(250):
+        order = [int(i) for i in rng.permutation(system.nv)]
+        shared = order[: int(rng.integers(1, 4))]
+        rest = order[len(shared): len(shared) + int(rng.integers(0, system.nv - len(shared) + 1))]
+        poly = _random_multilinear(system, rest, rng, big=bool(rng.integers(2)))
+        if rng.random() < 0.3:  # sometimes a product of two parts: the rest is not irreducible
+            poly *= _random_multilinear(system, order[len(shared) + len(rest):], rng, big=False)
+        for i in shared:
+            poly *= system.ring.gens[i]
+        if not poly or poly.is_ground:
+            continue
+        expected = [f for f, _ in poly.factor_list()[1]]
+        assert system.factors(poly) == expected, poly
+        split = _pbe_multilinear._monomial_split(poly)
+        shortcut += split is not None and (split[1].is_ground or _pbe_multilinear._irreducible_multilinear(
+            split[1], system.ring.gens))
+    assert shortcut > 100
 
 
 def _sign_definite_at_every_vertex(system, f) -> bool:

@@ -264,12 +264,7 @@ class ExactTree:
         (see the class documentation), at the vertices of the pattern over the sets ``over`` (in
         ``itertools.product`` order; every other set at its support's first action), kept by the
         choices at the sets they depend on (:meth:`relevant_sets`)."""
-        table = (k, spec, spec[0] == "own" and tuple(sorted(specs.items())))
-        kept = self._payoffs.get(table)
-        if kept is None:
-            kept = {}
-            if self._kept < 200_000:
-                self._payoffs[table] = kept
+        kept = self._kept_table(k, spec, specs)
         relevant = self.relevant_sets(k, spec[0])
         if set(over) <= set(relevant) and list(over) == sorted(set(over)):
             # every set of ``over`` is relevant and they come in order: the keys are the product
@@ -289,6 +284,16 @@ class ExactTree:
                 pay = self._kept_payoffs(kept, at, k, spec, pattern, relevant, specs)
             out.append(pay)
         return out
+
+    def _kept_table(self, k: int, spec: tuple, specs: dict[int, tuple]) -> dict[Choice, list[int]]:
+        """Where the payoffs at set ``k`` under ``spec`` are kept, by the choices at its relevant sets."""
+        table = (k, spec, spec[0] == "own" and tuple(sorted(specs.items())))
+        kept = self._payoffs.get(table)
+        if kept is None:
+            kept = {}
+            if self._kept < 200_000:
+                self._payoffs[table] = kept
+        return kept
 
     def _payoffs_at(self, kept: dict, k: int, spec: tuple, pattern: Sequence[tuple[int, ...]],
                     over: Sequence[int], relevant: tuple[int, ...], specs: dict[int, tuple]
@@ -375,14 +380,36 @@ class ExactTree:
             if embedded is None:
                 local = self._conditions.get(key)
                 if local is None:
-                    local = [integer_polynomial(pattern, sets, v)
-                             for v in exact_conditions(self, pattern, sets, specs, sets=[k])]
+                    local = self._set_conditions(k, spec, pattern, sets, specs)
                     if len(self._conditions) < 100_000:
                         self._conditions[key] = local
                 embedded = self._embedded_polynomials(local, where, nv)
                 if len(self._embedded) < 100_000:
                     self._embedded[(key, where, nv)] = embedded
             out.extend(embedded)
+        return out
+
+    def _set_conditions(self, k: int, spec: tuple, pattern: Sequence[tuple[int, ...]], sets: tuple[int, ...],
+                        specs: dict[int, tuple]) -> list[dict[tuple[int, ...], int]]:
+        """Set ``k``'s conditions as polynomials in the unknowns of ``sets`` (mixed sets it depends
+        on, which :meth:`polynomials` gives in increasing order):
+        ``[integer_polynomial(pattern, sets, v) for v in exact_conditions(self, pattern, sets, specs,
+        sets=[k])]``, the payoffs read at the vertices over ``sets`` as :meth:`payoffs_over` reads
+        them (:meth:`_payoffs_at`) and made coefficients in place."""
+        relevant = self.relevant_sets(k, spec[0])
+        if any(a >= b for a, b in itertools.pairwise(sets)):  # (not from the solver, whose sets increase)
+            return [integer_polynomial(pattern, sets, v)
+                    for v in exact_conditions(self, pattern, sets, specs, sets=[k])]
+        pays = self._payoffs_at(self._kept_table(k, spec, specs), k, spec, pattern, sets, relevant, specs)
+        differences, monomials = _polynomial_plan(tuple([len(pattern[j]) for j in sets]))
+        s = pattern[k]
+        a0 = s[0]
+        out = []
+        for a in s[1:]:
+            f = [pay[a] - pay[a0] for pay in pays]
+            for p, q in differences:
+                f[p] -= f[q]
+            out.append({mono: f[p] for p, mono in monomials if f[p]})
         return out
 
     def _reads(self, k: int, kind: str) -> tuple[Any, frozenset[int]]:

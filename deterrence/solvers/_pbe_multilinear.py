@@ -10,10 +10,15 @@ grid sign test (``_grid_may_vanish``, compiled, coarse to fine) and by box contr
 both run first in one compiled pass, :mod:`deterrence.solvers._pbe_prescreen`, and a system known
 to pass them is not screened by them again), and by an exact row reduction of their
 polynomials in exact arithmetic (:mod:`deterrence.solvers._pbe_exact`), built only for the
-systems the screens before it keep (``_screen_order``); the rest are solved by a lex
-Gröbner basis in sympy (factors of one sign on the open box divided out; a condition proved
-irreducible by ``_irreducible_multilinear`` is its own factor), whose real solutions are
-isolated exactly in the last unknown and extended at 30 digits (``_Multilinear._real_roots``).
+systems the screens before it keep (``_screen_order``); the rest are solved by their reduced lex
+Gröbner basis, computed in integers (``_reduced_lex_basis``: Buchberger's algorithm on packed
+monomials, the unique basis sympy's ``groebner`` gives), and when it is not zero-dimensional
+factor by factor, the factors of one sign on the open box divided out (a condition proved
+irreducible by ``_irreducible_multilinear`` is its own factor, one whose terms share unknowns
+and whose rest is irreducible has those unknowns and the rest, ``_monomial_split``; any other is
+factored by sympy's ``factor_list``, in whose order they all come); the real solutions are
+isolated exactly in the last unknown (sympy's ``real_roots``) and extended at 30 digits
+(``_Multilinear._real_roots``).
 Every screen only rules out systems with no root inside the box, and all run before anything
 else, so their order changes no result, only the time. What follows the screens reads only the
 exact equations, the mixed sets and their supports: a system seen before in the same solve with
@@ -213,16 +218,22 @@ class _Multilinear:
         # sympy's low-level polynomial ring: Gröbner bases and factorisations without the
         # expression layer (``sympy.groebner`` turns every Poly back into an expression and parses it)
         self.ring = PolyRing(self.gens, QQ, lex)
-        self.pos = {k: {a: i for i, a in enumerate(pattern[k])} for k in mixed}
-        self.vertices = [self._vertex(combo) for combo in combos]
+        self.combos = combos
         self.found: list[list[np.ndarray]] = []
+
+    @property
+    def vertices(self) -> list[tuple[int, ...]]:
+        """The vertices of the product of simplices (of ``combos``), as 0/1 points in the unknowns
+        (for the tests: the solver reads the distinct projections, :meth:`_projected_vertices`)."""
+        return [self._vertex(combo) for combo in self.combos]
 
     def _vertex(self, combo: tuple[int, ...]) -> tuple[int, ...]:
         """A vertex of the product of simplices, as a 0/1 point in the unknowns."""
         pt = [0] * self.nv
         for k, a in zip(self.mixed, combo, strict=True):
-            if self.pos[k][a] > 0:
-                pt[self.var_of[(k, self.pos[k][a])]] = 1
+            j = self.pattern[k].index(a)
+            if j > 0:
+                pt[self.var_of[(k, j)]] = 1
         return tuple(pt)
 
     def polynomials(self, int_polys: Sequence[dict[tuple[int, ...], int]]) -> list[Any]:
@@ -275,9 +286,30 @@ class _Multilinear:
         gives them: itself divided by its content (sign of its leading coefficient) when
         :func:`_irreducible_multilinear` proves it irreducible, else from ``factor_list``."""
         if _irreducible_multilinear(poly, self.ring.gens):
-            content = math.gcd(*(int(c) for c in poly.values()))
-            return [poly.quo_ground(self.ring.domain(content if poly.LC > 0 else -content))]
+            return [self._primitive(poly)]
+        split = _monomial_split(poly)
+        if split is not None:
+            unknowns, rest = split
+            if rest.is_ground or _irreducible_multilinear(rest, self.ring.gens):
+                return self._sorted_factors([self.ring.gens[i] for i in unknowns] +
+                                            ([] if rest.is_ground else [self._primitive(rest)]))
         return [f for f, _ in poly.factor_list()[1]]
+
+    def _primitive(self, poly: Any) -> Any:
+        """``poly`` (integer coefficients) divided by its content, with the sign of its leading
+        coefficient: as ``factor_list`` gives an irreducible factor."""
+        content = math.gcd(*(int(c) for c in poly.values()))
+        if content == 1 and poly.LC > 0:
+            return poly
+        return poly.quo_ground(self.ring.domain(content if poly.LC > 0 else -content))
+
+    def _sorted_factors(self, factors: list[Any]) -> list[Any]:
+        """Irreducible factors (each of multiplicity 1) in the order ``factor_list`` gives them: that
+        of sympy's ``_sort_factors`` on their dense representations, which it sorts last."""
+        from sympy.polys.polyutils import _sort_factors
+
+        dense = _sort_factors([(f.to_dense(), 1) for f in factors])
+        return [self.ring.from_dense(f) for f, _ in dense]
 
     def _keep(self, xs: list[float]) -> None:
         """Keep one real solution (a value per unknown) if strictly inside the simplices and new."""
@@ -312,7 +344,7 @@ class _Multilinear:
             terms = {m: mpmath.mpf(int(c.numerator)) / int(c.denominator) for m, c in g.terms()}
             lead = min(i for m in terms for i in range(nv) if m[i])
             by_lead[lead].append(terms)
-        last = sympy.Poly(basis[-1].as_expr(), self.gens[-1])
+        last = _univariate(sympy, basis[-1], self.gens[-1])
         with mpmath.workdps(30):
             partial = [{nv - 1: mpmath.mpf(str(r.evalf(30)))} for r in last.real_roots(radicals=False)]
             for i in range(nv - 2, -1, -1):
@@ -367,6 +399,27 @@ def _irreducible_multilinear(f: Any, gens: Sequence[Any]) -> bool:
                 component.add(j)
                 todo.append(j)
     return len(component) == len(used)
+
+
+def _monomial_split(f: Any) -> tuple[list[int], Any] | None:
+    """For a multilinear ``f`` (a polynomial of a sympy ring) whose terms share unknowns, those
+    unknowns and ``f`` divided by their product; ``None`` when no unknown is in every term or ``f``
+    is not multilinear.
+
+    ``factor_list`` first divides out the monomial of the least exponents of the terms (sympy's
+    ``dmp_terms_gcd``; for a multilinear ``f`` the product of the shared unknowns, each a factor of
+    multiplicity 1), factors the rest, and sorts all the factors (``_sort_factors``): so when the
+    rest is constant or irreducible, its factors are the shared unknowns and the rest made primitive
+    with a positive leading coefficient (as an irreducible ``f`` is its own factor), in that order.
+    """
+    monomials = list(f.keys())
+    if any(e > 1 for m in monomials for e in m):
+        return None
+    shared = [i for i in range(len(monomials[0])) if all(m[i] for m in monomials)]
+    if not shared:
+        return None
+    divisor = tuple(int(i in shared) for i in range(len(monomials[0])))
+    return shared, f.quo_term((divisor, f.ring.domain.one))
 
 
 def _integral(f: Any) -> dict[tuple[int, ...], int]:
@@ -604,6 +657,21 @@ def _reduced(p: dict[int, int], basis: list[tuple[int, int, dict[int, int]]], gu
     if p[max(p)] < 0:
         content = -content
     return p if content == 1 else {m: c // content for m, c in p.items()}
+
+
+def _univariate(sympy: Any, f: Any, gen: Any) -> Any:
+    """The basis polynomial ``f`` in its last unknown ``gen`` alone as a ``sympy.Poly``, the one
+    ``sympy.Poly(f.as_expr(), gen)`` gives (over ZZ when every coefficient is an integer, else over
+    QQ), built from its terms instead of an expression (through it if ``f`` has other unknowns,
+    which the last polynomial of a zero-dimensional reduced lex basis never has)."""
+    from sympy.polys.domains import QQ, ZZ
+
+    if any(any(m[:-1]) for m in f.keys()):
+        return sympy.Poly(f.as_expr(), gen)
+    terms = {(m[-1],): c for m, c in f.items()}
+    if all(c.denominator == 1 for c in terms.values()):
+        return sympy.Poly.from_dict({m: ZZ(int(c.numerator)) for m, c in terms.items()}, gen, domain=ZZ)
+    return sympy.Poly.from_dict(terms, gen, domain=QQ)
 
 
 def _specialised(terms: dict, i: int, a: dict) -> list:
