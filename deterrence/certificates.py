@@ -532,7 +532,8 @@ class _TreeNumbers:
         self.flat_beh: np.ndarray | None = None
         self._behaviour = behaviour
         if not exact:
-            self.flat_beh = np.concatenate(behaviour).astype(float, copy=False) if len(behaviour) else np.zeros(0)
+            self.flat_beh = (np.concatenate(behaviour).astype(float, copy=False) if len(behaviour)
+                             else np.zeros(0))
 
     # floating point: the Python lists of the tree walks, made when a walk first needs them (the
     # compiled passes read ``scaled`` and ``flat_beh``); exact: set in ``__init__``
