@@ -1110,7 +1110,8 @@ def _flat_beliefs(game: ExtensiveFormGame, layout: _SetLayout, beliefs: Any, tol
     if beliefs is None or not hasattr(beliefs, "__len__") or len(beliefs) != len(game.infosets):
         raise GameError("a PBE certificate needs a belief vector at every information set")
     try:
-        mus = [np.asarray(mu, dtype=float).reshape(-1) for mu in beliefs]
+        mus = [mu if type(mu) is np.ndarray and mu.ndim == 1 and mu.dtype.char == "d"  # a float vector
+               else np.asarray(mu, dtype=float).reshape(-1) for mu in beliefs]
         ok = all(m.shape == (n,) for m, n in zip(mus, layout.sizes, strict=True))
     except (TypeError, ValueError):
         ok = False

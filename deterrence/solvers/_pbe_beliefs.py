@@ -315,12 +315,12 @@ class _Beliefs:
         self.mu: list[np.ndarray | None] = [None] * len(game.infosets)
         self.on_path = [False] * len(game.infosets)
         self.fixed: set[int] = set()  # unreached sets whose belief is fixed by the mover's own earlier belief
-        for k, nodes in enumerate(ctx.set_nodes):
+        for members, nodes in ctx.set_groups:  # all sets of a size at once (``_Ctx.set_groups``)
             r = self.reach[nodes]
-            s = r.sum()
-            if s > _REACH:
-                self.mu[k] = r / s
-                self.on_path[k] = True
+            s = r.sum(axis=1)
+            for j in np.flatnonzero(s > _REACH).tolist():
+                self.mu[members[j]] = r[j] / s[j]
+                self.on_path[members[j]] = True
         self._busy: set[int] = set()
 
     def table_row(self) -> int | None:
