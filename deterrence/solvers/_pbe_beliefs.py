@@ -76,7 +76,29 @@ _MISSING = object()
 
 
 def _lp_belief(gap: np.ndarray, mu0: np.ndarray, tol: float) -> np.ndarray | None:
-    """:func:`_supporting_belief` on three or more nodes: by linear programs (``mu @ gap >= 0``)."""
+    """:func:`_supporting_belief` on three or more nodes: by linear programs (:func:`_lp_programs`).
+
+    ``None`` without them when some action ``a`` has ``m + 4 (n + 2) eps M < -tol`` (``m``, ``M``:
+    the largest gap and the largest absolute gap of ``a`` over the ``n`` nodes; ``eps``: the
+    machine epsilon). The programs end with ``None`` or a vector ``mu`` normalised in floating
+    point (``mu >= 0``, ``sum(mu) >= 1 - (n + 1) eps``), kept only if the computed
+    ``(mu @ gap).min() >= -tol``. Exactly, ``mu @ gap[:, a] <= m sum(mu) <= m + (n + 1) eps |m|``
+    (as ``m < 0``); the float dot product adds at most ``n eps sum(mu_i |gap_ia|) <= (n + 1) eps M``
+    (any order of additions). So the computed value is below ``m + 4 (n + 2) eps M < -tol``, the
+    check fails, and the programs return ``None`` too.
+    """
+    bound = gap.max(axis=0) + 4 * (len(gap) + 2) * _EPS * np.abs(gap).max(axis=0)
+    if (bound < -tol).any():
+        return None
+    return _lp_programs(gap, mu0, tol)
+
+
+_EPS = float(np.finfo(float).eps)
+
+
+def _lp_programs(gap: np.ndarray, mu0: np.ndarray, tol: float) -> np.ndarray | None:
+    """A belief ``mu`` with ``mu @ gap >= -tol`` by linear programs: the closest to ``mu0`` (L1),
+    or if rounding spoils it the one with the largest margin; ``None`` if neither passes."""
     from scipy.optimize import linprog
 
     n = len(mu0)
