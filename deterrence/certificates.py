@@ -20,6 +20,7 @@ profiles are rationalised (``limit_denominator``), payoffs are taken exactly as 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import numbers
 import weakref
@@ -111,7 +112,7 @@ def _check_arguments(concept: str, tol: Any, exact: Any) -> None:
 def _worst(*values: float) -> float:
     """The largest value, or NaN if any is NaN (Python's ``max`` drops a NaN after the first
     argument, and a NaN in a certificate must fail it, not vanish)."""
-    return math.nan if any(math.isnan(v) for v in values) else max(values)
+    return math.nan if any(map(math.isnan, values)) else max(values)
 
 
 def _softmax(x: np.ndarray) -> np.ndarray:
@@ -523,14 +524,30 @@ class _TreeNumbers:
             spans = [float(max(col) - min(col)) for col in zip(*self.payoffs, strict=True)]
             if spans:
                 self.ranges = np.array([r if r > 0 else 1.0 for r in spans])
-        else:
-            self.payoffs = self.scaled.tolist()
-            self.chance = [[float(p) for p in ci.probs] for ci in game.chance_infos]
-            self.beh = [list(map(float, b)) for b in behaviour]
         self.zero = Fraction(0) if exact else 0.0
         self.one = Fraction(1) if exact else 1.0
         self.exact = exact
-        self.flat_beh: np.ndarray | None = None  # the behaviour as one array (compiled walks)
+        #: the behaviour as one array (compiled walks); floating point: the profile's float vectors
+        #: (``game.check_behaviour``), whose values ``beh`` holds as Python floats
+        self.flat_beh: np.ndarray | None = None
+        self._behaviour = behaviour
+        if not exact:
+            self.flat_beh = (np.concatenate(behaviour).astype(float, copy=False) if len(behaviour)
+                             else np.zeros(0))
+
+    # floating point: the Python lists of the tree walks, made when a walk first needs them (the
+    # compiled passes read ``scaled`` and ``flat_beh``); exact: set in ``__init__``
+    @functools.cached_property
+    def payoffs(self) -> list[list[Any]]:
+        return self.scaled.tolist()
+
+    @functools.cached_property
+    def chance(self) -> list[list[Any]]:
+        return [[float(p) for p in ci.probs] for ci in self.game.chance_infos]
+
+    @functools.cached_property
+    def beh(self) -> list[list[Any]]:
+        return [list(map(float, b)) for b in self._behaviour]
 
     def edge(self, parent: int, action: int) -> Any:
         nd = self.game.nodes[parent]
@@ -852,7 +869,7 @@ def _tree_regret(nums: _TreeNumbers, starts: Sequence[tuple[int, Any]]) -> np.nd
     :func:`nash_regret_on_scale`)."""
     game = nums.game
     if not nums.exact and len(starts) == 1 and starts[0][0] == game.root and starts[0][1] == 1:
-        fast = nash_regret_on_scale(game, nums.beh)
+        fast = nash_regret_on_scale(game, [nums.flat_beh])
         if fast is not None:
             return fast[0]
     out = np.zeros(nums.game.num_players)
@@ -1020,6 +1037,8 @@ class _SetLayout:
         self.ptr = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
         self.nodes = np.array([v for h in game.infosets for v in h.nodes], dtype=np.int64)
         self.players = np.array([h.player for h in game.infosets], dtype=np.int64)
+        self.player_list: list[int] = self.players.tolist()
+        self.keys = [f"infoset {h.name}" for h in game.infosets]  # the certificate's detail names
         self.groups: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         for k in sorted(set(sizes)):
             members = np.array([i for i, n in enumerate(sizes) if n == k], dtype=np.int64)
@@ -1040,13 +1059,20 @@ _POSSIBLE: weakref.WeakKeyDictionary[ExtensiveFormGame, list[np.ndarray]] = weak
 
 
 def _possible_nodes(game: ExtensiveFormGame, layout: _SetLayout) -> list[np.ndarray]:
-    """Per group of :attr:`_SetLayout.groups`, which nodes Nature reaches with positive
-    probability (kept per game object: its chance probabilities do not change)."""
-    possible = _POSSIBLE.get(game)
-    if possible is None:
+    """Per set some of whose nodes Nature reaches with positive probability and some not, in the
+    order of :attr:`_SetLayout.groups` and of their rows, the positions in the flat belief vector
+    of the nodes Nature does not reach (kept per game object: its chance probabilities do not
+    change)."""
+    impossible = _POSSIBLE.get(game)
+    if impossible is None:
         nature = game.realization_probabilities([np.ones(len(h.actions)) for h in game.infosets])
-        possible = _POSSIBLE[game] = [nature[nodes] > 0 for _, _, nodes in layout.groups]
-    return possible
+        impossible = []
+        for _, at, nodes in layout.groups:
+            possible = nature[nodes] > 0
+            impossible.extend(at[row][~possible[row]]
+                              for row in np.flatnonzero(possible.any(axis=1) & ~possible.all(axis=1)))
+        _POSSIBLE[game] = impossible
+    return impossible
 
 
 def _check_belief(h: Any, mu: Any, tol: float) -> np.ndarray:
@@ -1084,35 +1110,36 @@ def _flat_beliefs(game: ExtensiveFormGame, layout: _SetLayout, beliefs: Any, tol
     if beliefs is None or not hasattr(beliefs, "__len__") or len(beliefs) != len(game.infosets):
         raise GameError("a PBE certificate needs a belief vector at every information set")
     try:
-        mus = [np.asarray(mu, dtype=float).reshape(-1) for mu in beliefs]
+        mus = [mu if type(mu) is np.ndarray and mu.ndim == 1 and mu.dtype.char == "d"  # a float vector
+               else np.asarray(mu, dtype=float).reshape(-1) for mu in beliefs]
         ok = all(m.shape == (n,) for m, n in zip(mus, layout.sizes, strict=True))
     except (TypeError, ValueError):
         ok = False
     if ok:
         flat = np.concatenate(mus) if mus else np.zeros(0)
-        ok = bool(np.all(np.isfinite(flat))) and not np.any(flat < -tol) and all(
-            not np.any(np.abs(flat[at].sum(axis=1) - 1) > 1e-6) for _, at, _ in layout.groups)
+        ok = bool(np.isfinite(flat).all()) and not (flat < -tol).any() and not any(
+            (np.abs(flat[at].sum(axis=1) - 1) > 1e-6).any() for _, at, _ in layout.groups)
     if not ok:  # the first set at fault says what is wrong
         mus = [_check_belief(h, mu, tol) for h, mu in zip(game.infosets, beliefs, strict=True)]
         flat = np.concatenate(mus) if mus else np.zeros(0)
     return flat
 
 
-def _belief_errors(layout: _SetLayout, flat: np.ndarray, reach: np.ndarray, nature: list[np.ndarray]
+def _belief_errors(layout: _SetLayout, flat: np.ndarray, reach: np.ndarray, impossible: list[np.ndarray]
                    ) -> tuple[float, float]:
     """The largest gap between the beliefs and Bayes' rule at a reached set, and the largest
-    belief on nodes Nature reaches with probability 0 in a set that has others (``nature``:
+    belief on nodes Nature reaches with probability 0 in a set that has others (``impossible``:
     :func:`_possible_nodes`)."""
     bayes_error = nature_error = 0.0
-    for (_, at, nodes), possible in zip(layout.groups, nature, strict=True):
-        mu, r = flat[at], reach[nodes]
+    for _, at, nodes in layout.groups:
+        r = reach[nodes]
         total = r.sum(axis=1)
         reached = total > 1e-12
         if reached.any():
-            gap = np.abs(r[reached] / total[reached][:, None] - mu[reached]).max()
+            gap = np.abs(r[reached] / total[reached][:, None] - flat[at][reached]).max()
             bayes_error = max(bayes_error, float(gap))
-        for row in np.flatnonzero(possible.any(axis=1) & ~possible.all(axis=1)):
-            nature_error = max(nature_error, float(mu[row][~possible[row]].sum()))
+    for positions in impossible:
+        nature_error = max(nature_error, float(flat[positions].sum()))
     return bayes_error, nature_error
 
 
@@ -1175,11 +1202,11 @@ def _pbe_regret(
     reach = game.realization_probabilities(beh)
     bayes_error, nature_error = _belief_errors(layout, flat, reach, _possible_nodes(game, layout))
     per_set = _set_gains(nums, layout, flat)
-    units, ranges = nums.units.tolist(), nums.ranges
-    in_units = [g * units[h.player] for h, g in zip(game.infosets, per_set, strict=True)]
-    gains = {f"infoset {h.name}": g for h, g in zip(game.infosets, in_units, strict=True)}
+    units, ranges, players = nums.units.tolist(), nums.ranges, layout.player_list
+    in_units = [g * units[p] for p, g in zip(players, per_set, strict=True)]
+    gains = dict(zip(layout.keys, in_units, strict=True))
     regret = _worst(0.0, *in_units)
-    relative = _worst(0.0, *(g / ranges[h.player] for h, g in zip(game.infosets, per_set, strict=True)))
+    relative = _worst(0.0, *(g / ranges[p] for p, g in zip(players, per_set, strict=True)))
     _keep_largest(details, gains)
     per = _tree_regret(nums, [(game.root, nums.one)])
     regret = _worst(regret, _in_units(per, nums.units))

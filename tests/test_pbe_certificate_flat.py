@@ -129,3 +129,27 @@ def test_bad_beliefs_give_the_errors_of_the_loop(monkeypatch):
         found, oracle = _both(monkeypatch, game, beh, beliefs)
         _same(found, oracle)
         assert isinstance(found, tuple) == (k != 8), k  # all refused but the nested vector
+
+
+def _eager_float_numbers(game, beh):
+    """The float lists the former ``_TreeNumbers.__init__`` built at once (the oracle of the lazy ones)."""
+    scaled, _, _ = certificates._scaled_payoffs(game)
+    return (scaled.tolist(), [[float(p) for p in ci.probs] for ci in game.chance_infos],
+            [list(map(float, b)) for b in beh], np.array([x for b in beh for x in b], dtype=float))
+
+
+@pytest.mark.parametrize("name", ["costly_signal_menu", "chain_store", "egame12"])
+def test_float_tree_numbers_made_on_demand_equal_the_eager_ones(name):
+    model = dt.load_model(name)
+    sample = kernels.domain_sample(model, 3, seed=5)
+    rng = np.random.default_rng(9)
+    for i in range(3):
+        game = model.game(**{k: float(v[i]) for k, v in sample.items()})
+        beh = game.check_behaviour([rng.dirichlet(np.ones(len(h.actions))) for h in game.infosets])
+        nums = certificates._TreeNumbers(game, beh, False)
+        payoffs, chance, lists, flat = _eager_float_numbers(game, beh)
+        assert nums.flat_beh.tobytes() == flat.tobytes()
+        assert (nums.payoffs, nums.chance, nums.beh) == (payoffs, chance, lists)
+        fast = _tree_regret(nums, [(game.root, nums.one)])  # from ``flat_beh``
+        walked = certificates.nash_regret_on_scale(game, lists)
+        assert fast.tobytes() == walked[0].tobytes()

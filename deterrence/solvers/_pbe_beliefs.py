@@ -76,7 +76,29 @@ _MISSING = object()
 
 
 def _lp_belief(gap: np.ndarray, mu0: np.ndarray, tol: float) -> np.ndarray | None:
-    """:func:`_supporting_belief` on three or more nodes: by linear programs (``mu @ gap >= 0``)."""
+    """:func:`_supporting_belief` on three or more nodes: by linear programs (:func:`_lp_programs`).
+
+    ``None`` without them when some action ``a`` has ``m + 4 (n + 2) eps M < -tol`` (``m``, ``M``:
+    the largest gap and the largest absolute gap of ``a`` over the ``n`` nodes; ``eps``: the
+    machine epsilon). The programs end with ``None`` or a vector ``mu`` normalised in floating
+    point (``mu >= 0``, ``sum(mu) >= 1 - (n + 1) eps``), kept only if the computed
+    ``(mu @ gap).min() >= -tol``. Exactly, ``mu @ gap[:, a] <= m sum(mu) <= m + (n + 1) eps |m|``
+    (as ``m < 0``); the float dot product adds at most ``n eps sum(mu_i |gap_ia|) <= (n + 1) eps M``
+    (any order of additions). So the computed value is below ``m + 4 (n + 2) eps M < -tol``, the
+    check fails, and the programs return ``None`` too.
+    """
+    bound = gap.max(axis=0) + 4 * (len(gap) + 2) * _EPS * np.abs(gap).max(axis=0)
+    if (bound < -tol).any():
+        return None
+    return _lp_programs(gap, mu0, tol)
+
+
+_EPS = float(np.finfo(float).eps)
+
+
+def _lp_programs(gap: np.ndarray, mu0: np.ndarray, tol: float) -> np.ndarray | None:
+    """A belief ``mu`` with ``mu @ gap >= -tol`` by linear programs: the closest to ``mu0`` (L1),
+    or if rounding spoils it the one with the largest margin; ``None`` if neither passes."""
     from scipy.optimize import linprog
 
     n = len(mu0)
@@ -315,12 +337,12 @@ class _Beliefs:
         self.mu: list[np.ndarray | None] = [None] * len(game.infosets)
         self.on_path = [False] * len(game.infosets)
         self.fixed: set[int] = set()  # unreached sets whose belief is fixed by the mover's own earlier belief
-        for k, nodes in enumerate(ctx.set_nodes):
+        for members, nodes in ctx.set_groups:  # all sets of a size at once (``_Ctx.set_groups``)
             r = self.reach[nodes]
-            s = r.sum()
-            if s > _REACH:
-                self.mu[k] = r / s
-                self.on_path[k] = True
+            s = r.sum(axis=1)
+            for j in np.flatnonzero(s > _REACH).tolist():
+                self.mu[members[j]] = r[j] / s[j]
+                self.on_path[members[j]] = True
         self._busy: set[int] = set()
 
     def table_row(self) -> int | None:

@@ -42,6 +42,9 @@ class _Ctx:
     _exact: Any = None
     #: per information set: its nodes (indices), Nature's mask and Nature's odds (built on first use)
     set_nodes: list[np.ndarray] = field(init=False)
+    #: the sets grouped by size: their indices and their nodes, one row per set (a row's sum is the
+    #: sum numpy takes of that set's vector alone: the same additions in the same order)
+    set_groups: list[tuple[list[int], np.ndarray]] = field(init=False)
     _possible: dict[int, np.ndarray] = field(default_factory=dict)
     _prior_belief: dict[int, np.ndarray] = field(default_factory=dict)
     _chance_reach: np.ndarray | None = None
@@ -64,6 +67,10 @@ class _Ctx:
         #: which chance moves have positive probability (part of the keys of what the tree alone decides)
         self.chance_key = (self.game._chance_prob > 0).tobytes()
         self.set_nodes = [np.array(h.nodes, dtype=np.intp) for h in self.game.infosets]
+        sizes = [len(nodes) for nodes in self.set_nodes]
+        self.set_groups = [
+            (members, np.array([self.set_nodes[k] for k in members], dtype=np.intp).reshape(len(members), n))
+            for n in sorted(set(sizes)) for members in [[k for k, m in enumerate(sizes) if m == n]]]
 
     def reach(self, flat: np.ndarray) -> np.ndarray:
         """The reach probabilities of a profile given as its flat vector of action probabilities
