@@ -904,7 +904,7 @@ def _kept(ctx: _Ctx, batch: list[tuple[tuple, _Program]], ok: np.ndarray, opt_st
     if not len(passing):
         return
     # the patterns with a system left: each has at least one (an option passes at every mixing set)
-    alive = np.flatnonzero(np.maximum.reduceat(verdicts, system_starts[:-1]) != RULED_OUT)
+    alive = np.flatnonzero(np.logical_or.reduceat(verdicts != RULED_OUT, system_starts[:-1]))
     for n, i, begin, end in zip(alive.tolist(), passing[alive].tolist(), system_starts[alive].tolist(),
                                 system_starts[alive + 1].tolist(), strict=True):
         pattern, prog = batch[i]
