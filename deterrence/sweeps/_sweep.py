@@ -76,6 +76,7 @@ from ._manifest import (
     jsonable,
 )
 from ._result import SweepResult
+from ._slow_notice import say_if_slow
 from ._spec import MAX_POINTS_IN_MEMORY, SweepSpec, available_cores, check_spec
 from ._storage import SweepFolder, chunk_file, now, package_versions
 from ._tidy import SELECTIONS, coerce, column_order
@@ -574,6 +575,11 @@ def _resume(
     return dict(check.kept)
 
 
+#: said when measuring the cost takes long (a machine's first run compiles the kernels then)
+MEASURING = ("measuring the sweep's cost on a few points first (a machine's first run also compiles "
+             "the kernels, once: later runs reuse them) ...")
+
+
 def _estimate(
     spec: SweepSpec,
     plan: ChunkPlan,
@@ -588,16 +594,17 @@ def _estimate(
     points = plan.n_points - run.reused_points
     if not worth_measuring(points, plan.compiled) or (plan.compiled and spec.out is None):
         return
-    estimate = measure(
-        lambda pts: evaluate_chunk(plan.job, pts),
-        design,
-        points,
-        plan.n_chunks - len(done),
-        workers,
-        plan.compiled,
-        spec.out,
-        plan.n_points <= spec.max_points,
-    )
+    with say_if_slow(run.say, MEASURING):
+        estimate = measure(
+            lambda pts: evaluate_chunk(plan.job, pts),
+            design,
+            points,
+            plan.n_chunks - len(done),
+            workers,
+            plan.compiled,
+            spec.out,
+            plan.n_points <= spec.max_points,
+        )
     refuse_beyond(estimate, spec.allow_large)
     run.note(estimate.text())
 
