@@ -129,15 +129,17 @@ def _random_system(rng: np.random.Generator) -> list[dict[tuple[int, ...], int]]
 
 
 def _recorded(monkeypatch: pytest.MonkeyPatch, policy: str) -> list[list[dict[tuple[int, ...], int]]]:
-    """The systems the exact row reduction gets in a solve of the AEG at :data:`_POINT`."""
+    """The systems the exact row reduction gets in a solve of the AEG at :data:`_POINT` (all of
+    them: the memo of conditions that hold a one-term vector is switched off)."""
     seen: list[list[dict[tuple[int, ...], int]]] = []
-    screen = _pbe_multilinear.no_interior_root
+    screen = _pbe_multilinear.root_screen
 
-    def record(polys: list[dict[tuple[int, ...], int]]) -> bool:
+    def record(polys: list[dict[tuple[int, ...], int]]) -> int | None:
         seen.append([dict(p) for p in polys])
         return screen(polys)
 
-    monkeypatch.setattr(_pbe_multilinear, "no_interior_root", record)
+    monkeypatch.setattr(_pbe_multilinear, "root_screen", record)
+    monkeypatch.setattr(ExactTree, "note_one_term", lambda tree, conditions, mask: None)
     dt.solve(dt.load_model("asymmetric_escalation").game(_POINT), "pbe", belief_policy=policy)
     monkeypatch.undo()
     return seen

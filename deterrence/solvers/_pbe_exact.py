@@ -23,7 +23,10 @@ forward from the mover's previous set (``own``) and Bayes' rule after a type's d
 (``types``, the D1 belief). :func:`integer_polynomial` turns the values of a condition into its
 coefficients, and :meth:`ExactTree.polynomials` gives a pattern's conditions as such
 polynomials, each set's computed at the vertices of the sets it depends on only and kept by
-the tree, so that the many patterns of one solve that agree there share them.
+the tree, so that the many patterns of one solve that agree there share them. The tree also
+remembers which sets' conditions were found to hold a vector of one term in their row space
+(:meth:`ExactTree.note_one_term`): a later system of the solve with all of them is ruled out
+before any of its conditions are built, the verdict the exact root screen would give it.
 """
 
 from __future__ import annotations
@@ -125,6 +128,12 @@ class ExactTree:
         self._conditions: dict[tuple, list[dict[tuple[int, ...], int]]] = {}
         self._embeddings: dict[tuple[tuple[int, ...], int], dict[tuple[int, ...], tuple[int, ...]]] = {}
         self._embedded: dict[tuple, list[dict[tuple[int, ...], int]]] = {}
+        #: the keys of the groups of conditions (:meth:`polynomials`), numbered in order
+        self._groups: dict[tuple, int] = {}
+        self._placements: dict[tuple, dict[frozenset[int], tuple[tuple[int, ...], tuple[int, ...]]]] = {}
+        #: sets of groups whose conditions hold a vector of one term, by their lowest group
+        self._killers: dict[int, list[frozenset[int]]] = {}
+        self._killer_count = 0
 
     def _edge(self, v: int, chosen: Any) -> int:
         e = self.edge_of[v]
@@ -348,46 +357,98 @@ class ExactTree:
         return out
 
     def polynomials(self, pattern: Sequence[tuple[int, ...]], mixed: Sequence[int], specs: dict[int, tuple]
-                    ) -> list[dict[tuple[int, ...], int]]:
+                    ) -> Conditions | None:
         """The pattern's indifference conditions as polynomials with integer coefficients: those of
         :func:`exact_conditions` turned into polynomials by :func:`integer_polynomial`, set by set
-        (``k`` in ``mixed``, ``j >= 1``), kept across patterns.
+        (``k`` in ``mixed``, ``j >= 1``), kept across patterns; or ``None`` when conditions of the
+        pattern were found earlier to hold a vector of one term in their row space (see
+        :meth:`note_one_term`): the root screen rules the system out (its verdict, see
+        :func:`~deterrence.solvers._pbe_pruning.no_interior_root`, is ``True``) and nothing is built.
 
         A condition of set ``k`` depends on the choices at the sets its weights read (the player
         moves above its nodes; for ``prior`` weights none; for a belief carried forward, every set)
         and at the sets below its nodes' children, and on no other: it is computed at the vertices
         of those sets alone (the others at their first action, as :func:`exact_conditions` fixes
-        the pure ones) and kept by ``k``, its spec and the pattern at those sets. Its coefficients
-        are those over all of ``mixed`` (a difference along the axis of a set it does not depend on
-        is zero), in the same order (that of the vertices over ``mixed``, in which the monomials
-        of the sets it depends on come in their own order). The embedded polynomials are kept too,
-        by the condition's key and where its unknowns sit: the dictionaries returned are shared
-        between calls and must not be changed.
+        the pure ones) and kept by ``k``, its spec and the pattern at those sets (its *group*, a
+        number per such key). Its coefficients are those over all of ``mixed`` (a difference along
+        the axis of a set it does not depend on is zero), in the same order (that of the vertices
+        over ``mixed``, in which the monomials of the sets it depends on come in their own order).
+        The embedded polynomials are kept too, by the group and where its unknowns sit: the
+        dictionaries returned are shared between calls and must not be changed.
         """
         shape = [len(pattern[j]) for j in mixed]
         nv = sum(shape) - len(shape)
+        placements = self._placements.get(layout := (tuple(mixed), tuple(shape)))
+        if placements is None:
+            placements = self._placements[layout] = {}
         own = None
-        out: list[dict[tuple[int, ...], int]] = []
+        groups: list[tuple[int, int, tuple, tuple[int, ...], tuple[int, ...]]] = []
         for k in mixed:
             spec = specs.get(k, _REACH)
             kind = spec[0]
             if kind == "own" and own is None:
                 own = tuple(sorted(specs.items()))
             pick, inside = self._reads(k, kind)
-            sets, where = _placed(inside, mixed, shape)
-            key = (k, spec, kind == "own" and own, pattern[k], sets, pick(pattern))
-            embedded = self._embedded.get((key, where, nv))
+            placed = placements.get(inside)
+            if placed is None:
+                placed = placements[inside] = _placed(inside, mixed, shape)
+            key = (k, spec, kind == "own" and own, pattern[k], placed[0], pick(pattern))
+            group = self._groups.get(key)
+            if group is None:
+                group = self._groups[key] = len(self._groups)
+            groups.append((group, k, spec, *placed))
+        if self._killers and self._killed(groups):
+            return None
+        out = Conditions(self)
+        for group, k, spec, sets, where in groups:
+            embedded = self._embedded.get((group, where, nv))
             if embedded is None:
-                local = self._conditions.get(key)
+                local = self._conditions.get(group)
                 if local is None:
                     local = self._set_conditions(k, spec, pattern, sets, specs)
                     if len(self._conditions) < 100_000:
-                        self._conditions[key] = local
+                        self._conditions[group] = local
                 embedded = self._embedded_polynomials(local, where, nv)
                 if len(self._embedded) < 100_000:
-                    self._embedded[(key, where, nv)] = embedded
+                    self._embedded[(group, where, nv)] = embedded
             out.extend(embedded)
+            out.groups.extend([group] * len(embedded))
         return out
+
+    def _killed(self, groups: Sequence[tuple[int, ...]]) -> bool:
+        """Whether the groups (first entries) include every group of a set noted by :meth:`note_one_term`."""
+        have = {g[0] for g in groups}
+        for group in have:
+            for killer in self._killers.get(group, ()):
+                if killer <= have:
+                    return True
+        return False
+
+    def note_one_term(self, conditions: Conditions, mask: int) -> None:
+        """Note that the conditions of ``mask`` (bit ``i``: ``conditions[i]``) hold a vector of one
+        term in their row space, so that :meth:`polynomials` rules out, unbuilt, every later system
+        with all their groups (kept by the group of the lowest number, at most 100,000 sets).
+
+        Why that is sound. A group is a key of :meth:`polynomials`: set ``k``, its weight spec (and
+        for a belief carried forward every set's), its support, the mixed sets ``sets`` it depends
+        on and the supports at every set it depends on. The key fixes the group's polynomials in
+        the named unknowns ``x_(j, i) = σ_j(pattern[j][i])`` (``j`` in ``sets``, ``i >= 1``): they
+        are computed from the key alone (:meth:`_set_conditions`; that is why they are kept by it).
+        A system places each named unknown at one position of its own (:func:`_placed`: by the
+        order of its mixed sets and their supports' sizes): one map ``π`` for all its groups, and
+        injective. A system's equations are its groups' polynomials renamed by its ``π``; renaming
+        by an injective map sends distinct multilinear monomials to distinct monomials and
+        commutes with linear combinations. So if ``Σ λ_r π_A(p_r) = c · e_m`` in system ``A``, then
+        ``Σ λ_r p_r`` has the one term ``c · e_M`` (``π_A(M) = m``), and in any system ``B`` with all
+        those groups ``Σ λ_r π_B(p_r) = c · e_(π_B(M))``: a vector of one term in ``B``'s row space,
+        for which :func:`~deterrence.solvers._pbe_pruning.no_interior_root` is ``True`` (see
+        there). A tree belongs to one game and one solve's context, so the values agree too.
+        """
+        if not mask or self._killer_count >= 100_000:
+            return
+        self._killer_count += 1
+        killer = frozenset(g for i, g in enumerate(conditions.groups) if mask >> i & 1)
+        self._killers.setdefault(min(killer), []).append(killer)
 
     def _set_conditions(self, k: int, spec: tuple, pattern: Sequence[tuple[int, ...]], sets: tuple[int, ...],
                         specs: dict[int, tuple]) -> list[dict[tuple[int, ...], int]]:
@@ -459,6 +520,21 @@ class ExactTree:
             sets.update(j for v in h.nodes for c in self.children[v] for j in self.sets_below[c])
             out = self._relevant[(k, kind)] = tuple(sorted(sets))
         return out
+
+
+class Conditions(list):
+    """A system's conditions as :meth:`ExactTree.polynomials` gives them: the list of its
+    polynomials, with the group (a set's conditions, see there) each comes from, and the tree
+    that numbered the groups."""
+
+    def __init__(self, tree: ExactTree) -> None:
+        super().__init__()
+        self.tree = tree
+        self.groups: list[int] = []
+
+    def note_one_term(self, mask: int) -> None:
+        """:meth:`ExactTree.note_one_term` for these conditions."""
+        self.tree.note_one_term(self, mask)
 
 
 def carry_paths(game: ExtensiveFormGame, prev: int, act: int, k: int) -> list[tuple[int, int, list[int]]]:

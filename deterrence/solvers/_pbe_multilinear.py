@@ -38,7 +38,7 @@ import numpy as np
 from .._jit import njit
 from ._pbe_context import _INTERIOR, _Ctx
 from ._pbe_contract import box_may_vanish
-from ._pbe_pruning import no_interior_root
+from ._pbe_pruning import root_screen
 
 _IntPoly = dict[tuple[int, ...], int]  # monomial (exponent per unknown) -> integer coefficient
 
@@ -120,7 +120,8 @@ def _proportional(f: Any, g: Any) -> bool:
 
 
 def _screened(pattern: Sequence[tuple[int, ...]], mixed: list[int], values: list[list[float]],
-              exact: Callable[[], list[_IntPoly]], verdicts: dict | None = None, passed: tuple[str, ...] = ()
+              exact: Callable[[], list[_IntPoly] | None], verdicts: dict | None = None,
+              passed: tuple[str, ...] = ()
               ) -> list[_IntPoly] | None:
     """The system's exact equations (``exact()``), or ``None`` if a screen rules it out.
 
@@ -129,9 +130,12 @@ def _screened(pattern: Sequence[tuple[int, ...]], mixed: list[int], values: list
     point on the box of the unknowns (none beyond :data:`_MAX_BOX_DIMENSION` unknowns), and the
     exact row reduction (:func:`~deterrence.solvers._pbe_pruning.no_interior_root`, after the
     exact equations are built: it settles those with a combination of one sign, such as two
-    types' conditions that differ by one term). They run in the order of :func:`_screen_order`.
-    Each only rules out systems without an interior root, and all run before anything else is
-    done (no note, no Gröbner basis), so their order changes no result, only the time.
+    types' conditions that differ by one term; ``exact()`` is ``None`` when conditions of the
+    system were found earlier in the solve to hold a vector of one term, for which its verdict is
+    ``True``: see :meth:`~deterrence.solvers._pbe_exact.ExactTree.note_one_term`). They run in
+    the order of :func:`_screen_order`. Each only rules out systems without an interior root,
+    and all run before anything else is done (no note, no Gröbner basis), so their order changes
+    no result, only the time.
 
     The float screens' verdicts are functions of the box values alone: ``verdicts`` (if given)
     keeps them by screen and by those values to the bit, for the systems of a solve that repeat.
@@ -146,7 +150,7 @@ def _screened(pattern: Sequence[tuple[int, ...]], mixed: list[int], values: list
             continue
         if screen == "exact":
             int_polys = exact()
-            if no_interior_root(int_polys):
+            if int_polys is None or _ruled_out(int_polys):
                 return None
             continue
         if not made:
@@ -163,6 +167,19 @@ def _screened(pattern: Sequence[tuple[int, ...]], mixed: list[int], values: list
         if not verdict:
             return None
     return int_polys
+
+
+def _ruled_out(int_polys: list[_IntPoly]) -> bool:
+    """:func:`~deterrence.solvers._pbe_pruning.no_interior_root` of the equations; when a vector of
+    one term settles it, the equations that hold it are noted (if they come from
+    :meth:`~deterrence.solvers._pbe_exact.ExactTree.polynomials`, which then rules out every later
+    system of the solve with those conditions unbuilt: the same verdict, see there)."""
+    mask = root_screen(int_polys)
+    if mask:
+        note = getattr(int_polys, "note_one_term", None)
+        if note is not None:
+            note(mask)
+    return mask is not None
 
 
 def _screen_order(unknowns: int) -> tuple[str, str, str]:

@@ -56,7 +56,10 @@ Indifference systems with no root inside the box (:func:`no_interior_root`)
     positive monomials (or of negative ones) inside the box and cannot vanish there: the
     system has no interior root. (Two Defender types whose indifference conditions differ by
     one term give such a row; the lex Gröbner basis finds the same ``[1]`` but can take a minute
-    on the 50-digit coefficients that float payoffs give.)
+    on the 50-digit coefficients that float payoffs give.) When a row of one term settles it,
+    :func:`root_screen` also names the equations that row combines: any system with those
+    equations (renamed injectively) is ruled out too, which the solver remembers
+    (:meth:`deterrence.solvers._pbe_exact.ExactTree.note_one_term`).
 
 The pattern list of :func:`deterrence.solvers._pbe_patterns.feasible_patterns` is remembered
 across calls by :func:`cached_patterns`, keyed on the tree's shape and the *order* of each
@@ -920,12 +923,24 @@ def no_interior_root(polys: Sequence[dict[tuple[int, ...], int]]) -> bool:
     with pivot ``m`` (``m`` is a pivot column, since ``e_m`` is a vector of the row space whose
     first nonzero entry is at ``m``; the row ``r`` of pivot ``m`` is ``e_m`` plus entries at
     non-pivot columns, so ``r − e_m`` is a vector of the row space that vanishes at every pivot
-    column, hence zero), and one term has one sign.
+    column, hence zero), and one term has one sign. So the verdict is ``True`` for every system
+    whose row space holds a vector of one term, whatever else it holds.
     """
+    return root_screen(polys) is not None
+
+
+def root_screen(polys: Sequence[dict[tuple[int, ...], int]]) -> int | None:
+    """:func:`no_interior_root` with the equations that settle it: ``None`` when it is ``False``;
+    otherwise a bitmask of the equations (bit ``i``: ``polys[i]``) whose row space holds a vector
+    of one term (the one-term row :func:`_reduced_rows` found is a combination of them), or ``0``
+    when only a one-sign row of the full reduced form settles it (a row that names no subset:
+    more equations can change it)."""
     if not ENABLED:
-        return False
-    rows = _reduced_rows(polys)
-    return rows is None or any(_one_sign(row) for row in rows)
+        return None
+    rows, mask = _reduced_rows(polys)
+    if rows is None:
+        return mask
+    return 0 if any(_one_sign(row) for row in rows) else None
 
 
 def _one_sign(row: dict[tuple[int, ...], int]) -> bool:
@@ -933,42 +948,48 @@ def _one_sign(row: dict[tuple[int, ...], int]) -> bool:
     return all(x > 0 for x in values) or all(x < 0 for x in values)
 
 
-def _reduced_rows(polys: Sequence[dict[tuple[int, ...], int]]) -> list[dict[tuple[int, ...], int]] | None:
+def _reduced_rows(polys: Sequence[dict[tuple[int, ...], int]]
+                  ) -> tuple[list[dict[tuple[int, ...], int]] | None, int]:
     """The nonzero rows of the reduced echelon form of ``polys`` (columns: the monomials in
-    increasing order), each up to a nonzero factor, as dictionaries of their nonzero entries;
-    ``None`` as soon as a row of one term turns up (see :func:`no_interior_root`).
+    increasing order), each up to a nonzero factor, as dictionaries of their nonzero entries,
+    and ``0``; or ``None`` as soon as a row of one term turns up (see :func:`no_interior_root`),
+    and the bitmask of the equations that row is a combination of (bit ``i``: ``polys[i]``).
 
     Column by column, a row with a nonzero entry there (the shortest: the reduced form does not
     depend on which) becomes the pivot row, and every other row, those of the earlier pivots
     included, is replaced by ``lead · row − f · pivot`` divided by the gcd of its entries (a
-    nonzero multiple of what exact division would give); rows that vanish are dropped. The
-    dictionaries given are never changed (they are shared between calls)."""
-    live = [p for p in polys if p]
-    if any(len(p) == 1 for p in live):
-        return None
+    nonzero multiple of what exact division would give); rows that vanish are dropped. Each row
+    carries the bitmask of the equations it is a combination of: an equation's own bit, and the
+    union of both masks after each elimination (the rows of earlier pivots need none: they are
+    not looked at for one term). The dictionaries given are never changed (they are shared
+    between calls)."""
+    live = [(p, 1 << i) for i, p in enumerate(polys) if p]
+    for p, mask in live:
+        if len(p) == 1:
+            return None, mask
     done: list[dict[tuple[int, ...], int]] = []
-    for col in sorted({m for p in live for m in p}):
+    for col in sorted({m for p, _ in live for m in p}):
         pivot = None
-        for row in live:
+        for row, mask in live:
             if col in row and (pivot is None or len(row) < len(pivot)):
-                pivot = row
+                pivot, pmask = row, mask
         if pivot is None:
             continue
         rest = []
-        for row in live:
+        for row, mask in live:
             if row is not pivot:
                 if col in row:
-                    row = _eliminated(row, pivot, col)
+                    row, mask = _eliminated(row, pivot, col), mask | pmask
                     if len(row) == 1:
-                        return None
+                        return None, mask
                 if row:
-                    rest.append(row)
+                    rest.append((row, mask))
         done = [_eliminated(row, pivot, col) if col in row else row for row in done]
         done.append(pivot)
         if not rest:
             break
         live = rest
-    return done
+    return done, 0
 
 
 def _eliminated(row: dict[tuple[int, ...], int], pivot: dict[tuple[int, ...], int], col: tuple[int, ...]

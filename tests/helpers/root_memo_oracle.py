@@ -1,0 +1,95 @@
+"""What the PBE solver's exact root screen and its conditions were before a system's conditions
+were numbered by group and the groups that hold a vector of one term remembered (the oracles of
+``tests/test_pbe_root_memo.py``):
+
+* :func:`old_no_interior_root`: ``_pbe_pruning.no_interior_root`` with its sparse elimination as
+  it was (no bitmask of the equations behind each row), verbatim;
+* :func:`old_polynomials`: ``ExactTree.polynomials`` as it was, every set's conditions built and
+  embedded (no memo, no numbering), from the tree's own building blocks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+
+from deterrence.solvers._pbe_exact import _REACH, ExactTree, _placed
+from deterrence.solvers._pbe_pruning import _eliminated
+
+_IntPoly = dict[tuple[int, ...], int]
+
+
+def old_no_interior_root(polys: Sequence[_IntPoly]) -> bool:
+    """``no_interior_root`` as it was (with ``ENABLED`` on)."""
+    rows = _old_reduced_rows(polys)
+    return rows is None or any(_one_sign(row) for row in rows)
+
+
+def _one_sign(row: _IntPoly) -> bool:
+    values = row.values()
+    return all(x > 0 for x in values) or all(x < 0 for x in values)
+
+
+def _old_reduced_rows(polys: Sequence[_IntPoly]) -> list[_IntPoly] | None:
+    live = [p for p in polys if p]
+    if any(len(p) == 1 for p in live):
+        return None
+    done: list[_IntPoly] = []
+    for col in sorted({m for p in live for m in p}):
+        pivot = None
+        for row in live:
+            if col in row and (pivot is None or len(row) < len(pivot)):
+                pivot = row
+        if pivot is None:
+            continue
+        rest = []
+        for row in live:
+            if row is not pivot:
+                if col in row:
+                    row = _eliminated(row, pivot, col)
+                    if len(row) == 1:
+                        return None
+                if row:
+                    rest.append(row)
+        done = [_eliminated(row, pivot, col) if col in row else row for row in done]
+        done.append(pivot)
+        if not rest:
+            break
+        live = rest
+    return done
+
+
+def old_polynomials(tree: ExactTree, pattern: Sequence[tuple[int, ...]], mixed: Sequence[int],
+                    specs: dict[int, tuple]) -> list[_IntPoly]:
+    """Every set's conditions computed afresh and embedded, in the order ``polynomials`` gives them."""
+    shape = [len(pattern[j]) for j in mixed]
+    nv = sum(shape) - len(shape)
+    out: list[_IntPoly] = []
+    for k in mixed:
+        spec = specs.get(k, _REACH)
+        _, inside = tree._reads(k, spec[0])
+        sets, where = _placed(inside, mixed, shape)
+        local = tree._set_conditions(k, spec, pattern, sets, specs)
+        out.extend(tree._embedded_polynomials(local, where, nv))
+    return out
+
+
+def one_term_in_span(polys: Sequence[_IntPoly]) -> bool:
+    """Whether the row space of ``polys`` holds a vector of one term: whether a row of their reduced
+    echelon form (in exact rationals, dense) has one nonzero entry."""
+    monos = sorted({m for p in polys for m in p})
+    rows = [[Fraction(p.get(m, 0)) for m in monos] for p in polys]
+    r = 0
+    for col in range(len(monos)):
+        piv = next((i for i in range(r, len(rows)) if rows[i][col]), None)
+        if piv is None:
+            continue
+        rows[r], rows[piv] = rows[piv], rows[r]
+        lead = rows[r][col]
+        rows[r] = [x / lead for x in rows[r]]
+        for i in range(len(rows)):
+            if i != r and rows[i][col]:
+                f = rows[i][col]
+                rows[i] = [x - f * y for x, y in zip(rows[i], rows[r], strict=True)]
+        r += 1
+    return any(sum(1 for x in row if x) == 1 for row in rows[:r])
