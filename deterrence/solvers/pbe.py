@@ -880,7 +880,11 @@ def _tabled_patterns(ctx: _Ctx, patterns: Sequence[tuple], admitted: np.ndarray,
     float screen rules out none of its systems (those it rules out would give
     :func:`_solve_pattern` nothing, with no side effect: :mod:`deterrence.solvers._pbe_prescreen`)."""
     progs = _programs(ctx)
-    batch: list[tuple[tuple, _Program]] = []
+    # the patterns to test and their programs as two lists, not a list of pairs: the lists live
+    # until the last kept pattern is solved, and a pair per pattern (thousands per solve) would
+    # reach the collector's oldest generation and bring on its full collections sooner
+    chosen: list[tuple] = []
+    programs: list[_Program] = []
     codes: list[np.ndarray] = []
     n_options: list[int] = []
     skipped = free_offpath = used_set = 0
@@ -897,11 +901,12 @@ def _tabled_patterns(ctx: _Ctx, patterns: Sequence[tuple], admitted: np.ndarray,
         if prog.free:
             free_offpath += 1
             continue
-        batch.append((pattern, prog))
+        chosen.append(pattern)
+        programs.append(prog)
         codes.append(prog.code)
         n_options.append(prog.n_keys)
         used_set |= prog.key_set
-    if not batch:
+    if not chosen:
         return [], skipped, free_offpath
     used = np.array([i for i in range(used_set.bit_length()) if used_set >> i & 1], dtype=np.int64)
     tables = [_spec_payoffs(ctx, *progs.specs[i]) for i in used.tolist()]
@@ -913,16 +918,17 @@ def _tabled_patterns(ctx: _Ctx, patterns: Sequence[tuple], admitted: np.ndarray,
     ok, opt_starts, passed, values = vertex_tests(codes, np.array(n_options, dtype=np.int64), stacked, slot,
                                                   ctx.tol)
     screens = prescreen(codes, ok, opt_starts, passed, values)
-    return _kept(ctx, batch, ok, opt_starts, passed.tolist(), values, screens), skipped, free_offpath
+    kept = _kept(ctx, chosen, programs, ok, opt_starts, passed.tolist(), values, screens)
+    return kept, skipped, free_offpath
 
 
-def _kept(ctx: _Ctx, batch: list[tuple[tuple, _Program]], ok: np.ndarray, opt_starts: np.ndarray,
+def _kept(ctx: _Ctx, chosen: list[tuple], programs: list[_Program], ok: np.ndarray, opt_starts: np.ndarray,
           flags: list[bool], conditions: np.ndarray, screens: tuple[np.ndarray, np.ndarray, np.ndarray]
           ) -> Iterator[tuple]:
-    """The patterns of ``batch`` that pass the vertex tests and have a system that no float screen
-    rules out (``screens``: :func:`deterrence.solvers._pbe_prescreen.prescreen`), one at a time
-    (their conditions are built as the solver reaches them, so that each pattern's lists are
-    dropped once it is solved), each with its systems' verdicts."""
+    """The patterns ``chosen`` (with their ``programs``) that pass the vertex tests and have a system
+    that no float screen rules out (``screens``: :func:`deterrence.solvers._pbe_prescreen.prescreen`),
+    one at a time (their conditions are built as the solver reaches them, so that each pattern's
+    lists are dropped once it is solved), each with its systems' verdicts."""
     verdicts, system_starts, condition_starts = screens
     passing = np.flatnonzero(ok)
     if not len(passing):
@@ -932,7 +938,7 @@ def _kept(ctx: _Ctx, batch: list[tuple[tuple, _Program]], ok: np.ndarray, opt_st
     ends = np.append(condition_starts[1:], len(conditions))  # where each pattern's conditions end
     for n, i, begin, end in zip(alive.tolist(), passing[alive].tolist(), system_starts[alive].tolist(),
                                 system_starts[alive + 1].tolist(), strict=True):
-        pattern, prog = batch[i]
+        pattern, prog = chosen[i], programs[i]
         mixed = list(prog.mixed)
         found = prog.found if prog.found is not None else _specs_of(ctx, pattern, mixed, prog.on_path)
         live, checks = _passed_options(pattern, prog, found[2], flags, int(opt_starts[i]),
