@@ -49,6 +49,9 @@ class PureTable:
         self.strides = np.array([math.prod(sizes[k + 1:]) for k in range(len(sizes))], dtype=np.int64)
         self._strides = self.strides.tolist()
         self.pos = [{a: i for i, a in enumerate(acts)} for acts in allowed]
+        #: per set, each table action's step in the row number (its position times the set's stride)
+        self._steps = [{a: stride * i for a, i in pos.items()}
+                       for stride, pos in zip(self._strides, self.pos, strict=True)]
         n = math.prod(sizes)
         offsets = np.cumsum([0] + [len(h.actions) for h in game.infosets])
         flat = np.zeros((n, int(offsets[-1])))
@@ -79,11 +82,11 @@ class PureTable:
 
     def rows(self, pattern: Sequence[tuple[int, ...]], mixed: Sequence[int]) -> np.ndarray:
         """Row numbers of the pattern's vertices, in ``itertools.product`` order over ``mixed``."""
-        strides, pos = self._strides, self.pos
-        out = [sum(strides[k] * pos[k][s[0]] for k, s in enumerate(pattern) if len(s) == 1)]
+        steps = self._steps
+        out = [sum([steps[k][s[0]] for k, s in enumerate(pattern) if len(s) == 1])]
         for k in mixed:
-            steps = [strides[k] * pos[k][a] for a in pattern[k]]
-            out = [r + step for r in out for step in steps]
+            step = steps[k]
+            out = [r + step[a] for r in out for a in pattern[k]]
         return np.array(out, dtype=np.int64)
 
     def on_path(self, rows: np.ndarray) -> np.ndarray:

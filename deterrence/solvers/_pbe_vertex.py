@@ -36,9 +36,20 @@ def encode(rows: np.ndarray, groups: Sequence[tuple[Sequence[int], Sequence[int]
            ) -> np.ndarray:
     """A pattern's tests as one int64 array: ``rows`` (its vertex rows) and, per set checked in
     order, ``(support, others, option payoff indices)``."""
-    code = [len(rows), *rows.tolist(), len(groups)]
-    for support, others, options in groups:
-        code += [len(support), *support, len(others), *others, len(options), *options]
+    return encode_sets(rows, [set_code(*group) for group in groups])
+
+
+def set_code(support: Sequence[int], others: Sequence[int], options: Sequence[int]) -> list[int]:
+    """One set's part of a pattern's code (:func:`encode`): its support, the actions outside it and
+    the payoff indices of its options, each list after its length."""
+    return [len(support), *support, len(others), *others, len(options), *options]
+
+
+def encode_sets(rows: np.ndarray, sets: Sequence[list[int]]) -> np.ndarray:
+    """:func:`encode` from the sets' parts (:func:`set_code`; a caller may keep and reuse them)."""
+    code = [len(rows), *rows.tolist(), len(sets)]
+    for part in sets:
+        code += part
     return np.array(code, dtype=np.int64)
 
 

@@ -139,7 +139,7 @@ from ._pbe_prescreen import PASSED, RULED_OUT, prescreen
 from ._pbe_pruning import BeliefSupportPruner, cached_patterns, iterated_undominated_actions
 from ._pbe_seeds import nash_seeds, repaired
 from ._pbe_table import PureTable
-from ._pbe_vertex import encode, vertex_tests
+from ._pbe_vertex import encode_sets, set_code, vertex_tests
 from ._tree_utils import child_tables, prior_mass
 from .base import Candidate, RawResult, SolveOptions, SolverInfo, SolverOptions
 
@@ -766,10 +766,10 @@ class _Program:
     first use (``built``): whether it mixes where beliefs are free (``free``), its specs
     (``found``; ``None`` when every mixing set is reached, where they are Bayes' rule and
     :func:`_specs_of` gives them from the sets it reaches, ``on_path``: fewer objects kept for the
-    garbage collector to walk), its vertex rows, the encoded tests and the weight specs they read
-    (``keys``, one per option of each set checked, in :func:`_live_options`'s order, and
-    ``key_set``, the same as a set of bits, bit ``i`` for spec ``i``); per mixing set the position
-    of its first option in ``keys`` (``starts``)."""
+    garbage collector to walk), its vertex rows, the encoded tests, the number of options they
+    test (``n_keys``, one per option of each set checked, in :func:`_live_options`'s order) and
+    the weight specs they read (``key_set``, a set of bits, bit ``i`` for spec ``i``); per mixing
+    set the position of its first option among those options (``starts``)."""
 
     mixed: tuple[int, ...]
     built: bool = False
@@ -778,7 +778,7 @@ class _Program:
     on_path: np.ndarray | None = None
     rows: np.ndarray | None = None
     code: np.ndarray | None = None
-    keys: np.ndarray | None = None
+    n_keys: int = 0
     key_set: int = 0
     starts: tuple[int, ...] = ()
 
@@ -792,6 +792,9 @@ class _Programs:
         self.of: dict[tuple, _Program] = {}
         self.index: dict[tuple, int] = {}
         self.specs: list[tuple[tuple, int, Spec, dict[int, Spec]]] = []
+        #: per (set, support): the set's part of the code when it is checked under Bayes' rule
+        #: (a reached set that does not mix) and that option's spec number
+        self.reach_parts: dict[tuple[int, tuple[int, ...]], tuple[list[int], int]] = {}
 
     def spec_index(self, k: int, spec: Spec, base: dict[int, Spec]) -> int:
         """The number of set ``k``'s ``spec`` among the pattern's specs ``base`` (``k``'s own spec
@@ -818,23 +821,41 @@ class _Programs:
         else:
             prog.found = found
         options = dict(zip(prog.mixed, choices, strict=True))
-        coded, keys, starts = [], [], {}
-        n_actions = ctx.game._action_counts
-        for k in range(len(pattern)):  # in the order _live_options checks them
-            if k not in options and not reached[k]:
+        parts, keys, starts = [], [], {}
+        for k, flag in enumerate(reached.tolist()):  # in the order _live_options checks them
+            opts = options.get(k)
+            if opts is None:
+                if flag:
+                    part, i = self._reach_part(ctx, k, pattern[k], base)
+                    parts.append(part)
+                    keys.append(i)
                 continue
-            opts = options.get(k, [("reach",)])
             idx = [self.spec_index(k, spec, base) for spec in opts]
-            others = [b for b in range(n_actions[k]) if b not in pattern[k]]
-            coded.append((pattern[k], others, idx))
-            if k in options:
-                starts[k] = len(keys)
+            parts.append(set_code(pattern[k], _others(ctx, k, pattern[k]), idx))
+            starts[k] = len(keys)
             keys += idx
         prog.starts = tuple(starts[k] for k in prog.mixed)
         prog.rows = ctx.table.rows(pattern, prog.mixed)
-        prog.code, prog.keys = encode(prog.rows, coded), np.array(keys, dtype=np.int64)
+        prog.code, prog.n_keys = encode_sets(prog.rows, parts), len(keys)
         prog.key_set = sum(1 << i for i in set(keys))
         prog.built = True
+
+    def _reach_part(self, ctx: _Ctx, k: int, support: tuple[int, ...], base: dict[int, Spec]
+                    ) -> tuple[list[int], int]:
+        """Set ``k``'s part of the code (:func:`~deterrence.solvers._pbe_vertex.set_code`) with
+        support ``support`` checked under Bayes' rule alone, and that spec's number: the same for
+        every pattern (the spec's key is ``(k, ("reach",))`` whatever the other sets' specs), kept."""
+        key = (k, support)
+        hit = self.reach_parts.get(key)
+        if hit is None:
+            i = self.spec_index(k, ("reach",), base)
+            hit = self.reach_parts[key] = (set_code(support, _others(ctx, k, support), [i]), i)
+        return hit
+
+
+def _others(ctx: _Ctx, k: int, support: tuple[int, ...]) -> list[int]:
+    """The actions of set ``k`` outside ``support`` (all the game's, not only the table's)."""
+    return [b for b in range(ctx.game._action_counts[k]) if b not in support]
 
 
 def _programs(ctx: _Ctx) -> _Programs:
@@ -859,7 +880,13 @@ def _tabled_patterns(ctx: _Ctx, patterns: Sequence[tuple], admitted: np.ndarray,
     float screen rules out none of its systems (those it rules out would give
     :func:`_solve_pattern` nothing, with no side effect: :mod:`deterrence.solvers._pbe_prescreen`)."""
     progs = _programs(ctx)
-    batch: list[tuple[tuple, _Program]] = []
+    # the patterns to test and their programs as two lists, not a list of pairs: the lists live
+    # until the last kept pattern is solved, and a pair per pattern (thousands per solve) would
+    # reach the collector's oldest generation and bring on its full collections sooner
+    chosen: list[tuple] = []
+    programs: list[_Program] = []
+    codes: list[np.ndarray] = []
+    n_options: list[int] = []
     skipped = free_offpath = used_set = 0
     for j, i in enumerate(admitted.tolist()):
         pattern = patterns[i]
@@ -874,9 +901,12 @@ def _tabled_patterns(ctx: _Ctx, patterns: Sequence[tuple], admitted: np.ndarray,
         if prog.free:
             free_offpath += 1
             continue
-        batch.append((pattern, prog))
+        chosen.append(pattern)
+        programs.append(prog)
+        codes.append(prog.code)
+        n_options.append(prog.n_keys)
         used_set |= prog.key_set
-    if not batch:
+    if not chosen:
         return [], skipped, free_offpath
     used = np.array([i for i in range(used_set.bit_length()) if used_set >> i & 1], dtype=np.int64)
     tables = [_spec_payoffs(ctx, *progs.specs[i]) for i in used.tolist()]
@@ -885,50 +915,52 @@ def _tabled_patterns(ctx: _Ctx, patterns: Sequence[tuple], admitted: np.ndarray,
         stacked[j, :, :t.shape[1]] = t
     slot = np.full(len(progs.specs), -1, dtype=np.int64)
     slot[used] = np.arange(len(used))
-    codes = [prog.code for _, prog in batch]
-    ok, opt_starts, passed, values = vertex_tests(codes, np.array([len(prog.keys) for _, prog in batch]),
-                                                  stacked, slot, ctx.tol)
+    ok, opt_starts, passed, values = vertex_tests(codes, np.array(n_options, dtype=np.int64), stacked, slot,
+                                                  ctx.tol)
     screens = prescreen(codes, ok, opt_starts, passed, values)
-    return _kept(ctx, batch, ok, opt_starts, passed.tolist(), values, screens), skipped, free_offpath
+    kept = _kept(ctx, chosen, programs, ok, opt_starts, passed.tolist(), values, screens)
+    return kept, skipped, free_offpath
 
 
-def _kept(ctx: _Ctx, batch: list[tuple[tuple, _Program]], ok: np.ndarray, opt_starts: np.ndarray,
+def _kept(ctx: _Ctx, chosen: list[tuple], programs: list[_Program], ok: np.ndarray, opt_starts: np.ndarray,
           flags: list[bool], conditions: np.ndarray, screens: tuple[np.ndarray, np.ndarray, np.ndarray]
           ) -> Iterator[tuple]:
-    """The patterns of ``batch`` that pass the vertex tests and have a system that no float screen
-    rules out (``screens``: :func:`deterrence.solvers._pbe_prescreen.prescreen`), one at a time
-    (their conditions are built as the solver reaches them, so that each pattern's lists are
-    dropped once it is solved), each with its systems' verdicts."""
+    """The patterns ``chosen`` (with their ``programs``) that pass the vertex tests and have a system
+    that no float screen rules out (``screens``: :func:`deterrence.solvers._pbe_prescreen.prescreen`),
+    one at a time (their conditions are built as the solver reaches them, so that each pattern's
+    lists are dropped once it is solved), each with its systems' verdicts."""
     verdicts, system_starts, condition_starts = screens
     passing = np.flatnonzero(ok)
     if not len(passing):
         return
     # the patterns with a system left: each has at least one (an option passes at every mixing set)
     alive = np.flatnonzero(np.logical_or.reduceat(verdicts != RULED_OUT, system_starts[:-1]))
+    ends = np.append(condition_starts[1:], len(conditions))  # where each pattern's conditions end
     for n, i, begin, end in zip(alive.tolist(), passing[alive].tolist(), system_starts[alive].tolist(),
                                 system_starts[alive + 1].tolist(), strict=True):
-        pattern, prog = batch[i]
+        pattern, prog = chosen[i], programs[i]
         mixed = list(prog.mixed)
         found = prog.found if prog.found is not None else _specs_of(ctx, pattern, mixed, prog.on_path)
-        live, checks = _passed_options(pattern, prog, found[2], flags, int(opt_starts[i]), conditions,
-                                       int(condition_starts[n]))
+        live, checks = _passed_options(pattern, prog, found[2], flags, int(opt_starts[i]),
+                                       conditions[condition_starts[n]:ends[n]].tolist())
         yield pattern, mixed, prog.rows, found, (live, checks, verdicts[begin:end].tolist())
 
 
 def _passed_options(pattern: tuple, prog: _Program, choices: list[list[Spec]], flags: list[bool], first: int,
-                    conditions: np.ndarray, at: int) -> tuple[list[list[Spec]], dict]:
+                    conditions: list[float]) -> tuple[list[list[Spec]], dict]:
     """A kept pattern's options per mixing set (``choices``) that pass (``flags[first + i]``: whether
     option ``i`` of its program does) and the conditions of every set it checks under them, read off
-    ``conditions`` from ``at`` (:func:`deterrence.solvers._pbe_vertex.vertex_tests`, in its
+    the pattern's ``conditions`` (:func:`deterrence.solvers._pbe_vertex.vertex_tests`, in its
     order; one list of floats per condition, as ``_set_conditions`` gives them)."""
     live, checks = [], {}
     n = len(prog.rows)
+    at = 0
     for k, start, opts in zip(prog.mixed, prog.starts, choices, strict=True):
         keep = []
         for m, spec in enumerate(opts):
             if flags[first + start + m]:
                 end = at + n * (len(pattern[k]) - 1)
-                checks[(k, spec)] = conditions[at:end].reshape(len(pattern[k]) - 1, n).tolist()
+                checks[(k, spec)] = [conditions[a:a + n] for a in range(at, end, n)]
                 at = end
                 keep.append(spec)
         live.append(keep)
