@@ -10,15 +10,16 @@ grid sign test (``_grid_may_vanish``, compiled, coarse to fine) and by box contr
 both run first in one compiled pass, :mod:`deterrence.solvers._pbe_prescreen`, and a system known
 to pass them is not screened by them again), and by an exact row reduction of their
 polynomials in exact arithmetic (:mod:`deterrence.solvers._pbe_exact`), built only for the
-systems the screens before it keep (``_screen_order``); the rest are solved by their reduced lex
-Gröbner basis, computed in integers (``_reduced_lex_basis``: Buchberger's algorithm on packed
-monomials, the unique basis sympy's ``groebner`` gives), and when it is not zero-dimensional
-factor by factor, the factors of one sign on the open box divided out (a condition proved
-irreducible by ``_irreducible_multilinear`` is its own factor, one whose terms share unknowns
-and whose rest is irreducible has those unknowns and the rest, ``_monomial_split``; any other is
-factored by sympy's ``factor_list``, in whose order they all come); the real solutions are
-isolated exactly in the last unknown (sympy's ``real_roots``) and extended at 30 digits
-(``_Multilinear._real_roots``).
+systems the screens before it keep (``_screen_order``); the rest are solved in integers
+(``_solved_exactly``, :mod:`deterrence.solvers._pbe_roots`) by their reduced lex Gröbner basis
+(:mod:`deterrence.solvers._pbe_groebner`: Buchberger's algorithm on packed monomials, the unique
+basis sympy's ``groebner`` gives), and when it is not zero-dimensional factor by factor, the
+factors of one sign on the open box divided out (a condition proved irreducible by
+``_irreducible_multilinear`` is its own factor, one whose terms share unknowns and whose rest is
+irreducible has those unknowns and the rest, ``_monomial_split``; any other is factored by
+sympy's ``factor_list``, in whose order they all come); the real solutions are isolated exactly
+in the last unknown (a rational root for a linear polynomial, else sympy's ``real_roots``) and
+extended at 30 digits (``_System._real_roots``).
 Every screen only rules out systems with no root inside the box, and all run before anything
 else, so their order changes no result, only the time. What follows the screens reads only the
 exact equations, the mixed sets and their supports: a system seen before in the same solve with
