@@ -260,7 +260,8 @@ def test_root_of_x_plus_c_is_that_of_polyroots():
     answered = 0
     for _ in range(3000):
         num = rng.randint(-10 ** rng.randint(1, 60), 10 ** rng.randint(1, 60))
-        c = mpmath.mpf(num) / rng.randint(1, 10 ** rng.randint(1, 60))
+        with mpmath.workprec(53):  # as the solver reads a basis at mpmath's default precision
+            c = mpmath.mpf(num) / rng.randint(1, 10 ** rng.randint(1, 60))
         with mpmath.workdps(30):
             if rng.random() < 0.3:
                 c = c * mpmath.mpf(rng.randint(1, 10**30)) / 10**29
@@ -273,7 +274,8 @@ def test_root_of_x_plus_c_is_that_of_polyroots():
                                         extraprec=_pbe_roots._POLYROOTS_EXTRA)
             assert len(expected) == 1 and type(expected[0]) is type(root) and expected[0]._mpf_ == root._mpf_
     assert answered > 500
-    third = mpmath.mpf(1) / 3  # 53 bits
+    with mpmath.workprec(53):
+        third = mpmath.mpf(1) / 3
     with mpmath.workdps(30):
         assert _pbe_roots._linear_root(mpmath.mpf(2) ** -50) is None
         assert _pbe_roots._linear_root(mpmath.mpf(0)) is None
