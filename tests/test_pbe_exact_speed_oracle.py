@@ -8,18 +8,18 @@ many random inputs and on inputs recorded from solves of the Asymmetric Escalati
   replaced: the same verdict on every input.
 * ``ExactTree._payoffs_of`` (each set's scale factors kept) against its version computing them
   at each call: the same integers for random pure profiles and weight specs.
-* ``_pbe_multilinear._irreducible_multilinear`` (in integers) against its version in sympy's
+* ``_pbe_roots._irreducible_multilinear`` (in integers) against its version in sympy's
   polynomial ring: the same verdict on random polynomials.
-* ``_pbe_multilinear._reduced_lex_basis`` (Buchberger's algorithm in integers) against sympy's
+* ``_pbe_groebner._reduced_lex_basis`` (Buchberger's algorithm in integers) against sympy's
   ``groebner``, which ``_Multilinear.attempt`` called: the same reduced bases on the systems of
   AEG solves and on random systems (of higher degrees too, some with the exponent fields made
   narrow enough to overflow).
-* ``_pbe_multilinear._univariate`` (the last polynomial of a lex basis as a ``sympy.Poly`` built
-  from its terms) against ``sympy.Poly(f.as_expr(), x)``, which ``_real_roots`` called: equal Polys
-  over the same domain, on the bases of AEG solves and on random polynomials.
 * ``_pbe_multilinear._solved_exactly``, which no longer recomputes the Gröbner basis of a
   continuum whose conditions are their own only factors, against itself with that attempt
   made: the same points and notes on the systems of AEG solves.
+
+(``_pbe_roots._univariate``, the last basis polynomial as a ``sympy.Poly`` built from its terms
+instead of ``sympy.Poly(f.as_expr(), x)``: ``tests/test_pbe_roots.py``.)
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ import pytest
 from test_pbe_exact import _POINT, _random_specs, _tree_with_chance_below
 
 import deterrence as dt
-from deterrence.solvers import _pbe_multilinear, _pbe_pruning
+from deterrence.solvers import _pbe_groebner, _pbe_multilinear, _pbe_pruning, _pbe_roots
 from deterrence.solvers._pbe_exact import ExactTree
 
 
@@ -189,8 +189,9 @@ def test_irreducibility_test_gives_the_old_verdict():
     some with fractional coefficients), constants, and some of degree 2."""
     rng = np.random.default_rng(12)
     pattern = [(0, 1), (0, 1, 2), (0, 1), (0, 1)]
-    system = _pbe_multilinear._Multilinear(pattern, list(range(4)), list(itertools.product(*pattern)))
-    ring, gens = system.ring, system.ring.gens
+    system = _pbe_roots._System(pattern, list(range(4)), list(itertools.product(*pattern)))
+    ring = system.ring()
+    gens = ring.gens
     verdicts = []
     for _ in range(400):
         parts = []
@@ -214,7 +215,7 @@ def test_irreducibility_test_gives_the_old_verdict():
             poly *= gens[0]
         if not poly:
             continue
-        new = _pbe_multilinear._irreducible_multilinear(poly, gens)
+        new = _pbe_roots._irreducible_multilinear(_pbe_roots._integral(poly))
         assert new == _old_irreducible_multilinear(poly, gens), poly
         verdicts.append(new)
     assert 0.2 < np.mean(verdicts) < 0.8
@@ -257,37 +258,44 @@ def test_continuum_attempts_left_out_give_the_same_points_and_notes(monkeypatch,
     assert len(systems) > 20 and any(notes for _, notes in new) and any(points for points, _ in new)
 
 
-def _sympy_basis(system: _pbe_multilinear._Multilinear, polys: list) -> list:
+def _in_ring(system: _pbe_roots._System, polys: list) -> list:
+    """Integer polynomials (monomial -> int) as polynomials of the system's ring over QQ."""
+    ring = system.ring()
+    return [ring({m: ring.domain(c) for m, c in p.items()}) for p in polys]
+
+
+def _sympy_basis(system: _pbe_roots._System, polys: list) -> list:
     from sympy.polys.groebnertools import groebner
 
-    return groebner([f for f in polys if f], system.ring)
+    return groebner([f for f in polys if f], system.ring())
 
 
-def _basis_in_ring(system: _pbe_multilinear._Multilinear, polys: list) -> list:
+def _basis_in_ring(system: _pbe_roots._System, polys: list) -> list:
     """``_reduced_lex_basis`` of the ring's polynomials, made the ring's monic polynomials."""
-    qq = system.ring.domain
-    ints = [_pbe_multilinear._integral(f) for f in polys if f]
-    basis = _pbe_multilinear._reduced_lex_basis(ints, system.nv)
-    return [system.ring({m: qq(c, p[lm]) for m, c in p.items()}) for lm, p in basis]
+    ring = system.ring()
+    qq = ring.domain
+    ints = [_pbe_roots._integral(f) for f in polys if f]
+    basis = _pbe_groebner._reduced_lex_basis(ints, system.nv)
+    return [ring({m: qq(c, p[lm]) for m, c in p.items()}) for lm, p in basis]
 
 
 @pytest.mark.parametrize("policy", ["free", "d1"])
 def test_reduced_basis_is_sympys_on_recorded_systems(monkeypatch, policy):
     tried = []
-    attempt = _pbe_multilinear._Multilinear.attempt
+    attempt = _pbe_roots._System.attempt
 
     def record(self, system):
-        tried.append((self, list(system)))
+        tried.append((self, _in_ring(self, system)))
         return attempt(self, system)
 
-    monkeypatch.setattr(_pbe_multilinear._Multilinear, "attempt", record)
+    monkeypatch.setattr(_pbe_roots._System, "attempt", record)
     _recorded_exact_systems(monkeypatch, policy)
     kinds = set()
     for system, polys in tried:
         expected = _sympy_basis(system, polys)
         assert _basis_in_ring(system, polys) == expected
-        finite = _pbe_multilinear._zero_dimensional([g.LM for g in expected])
-        kinds.add("one" if expected == [system.ring.one] else "zero-dimensional" if finite else "curve")
+        finite = _pbe_groebner._zero_dimensional([g.LM for g in expected])
+        kinds.add("one" if expected == [system.ring().one] else "zero-dimensional" if finite else "curve")
     assert len(tried) > 20 and kinds >= {"zero-dimensional", "curve"}
 
 
@@ -297,19 +305,20 @@ def test_reduced_basis_is_sympys_on_random_systems(monkeypatch, bits):
     degree up to 2 in each (some up to 4), small or 30-digit coefficients (some inconsistent,
     some with a curve of roots), with fields of 16 bits (the package's) and of 3 (exponents from
     4 overflow: the fields are widened)."""
-    monkeypatch.setattr(_pbe_multilinear, "_FIELD_BITS", bits)
+    monkeypatch.setattr(_pbe_groebner, "_FIELD_BITS", bits)
     widened = []
-    fields = _pbe_multilinear._basis_in_fields
+    fields = _pbe_groebner._basis_in_fields
 
     def spy(polys, nv, width):
         widened.append(width)
         return fields(polys, nv, width)
 
-    monkeypatch.setattr(_pbe_multilinear, "_basis_in_fields", spy)
+    monkeypatch.setattr(_pbe_groebner, "_basis_in_fields", spy)
     rng = np.random.default_rng(21)
     pattern = [(0, 1), (0, 1), (0, 1)]
-    system = _pbe_multilinear._Multilinear(pattern, [0, 1, 2], list(itertools.product(*pattern)))
-    ring, gens = system.ring, system.ring.gens
+    system = _pbe_roots._System(pattern, [0, 1, 2], list(itertools.product(*pattern)))
+    ring = system.ring()
+    gens = ring.gens
     kinds = set()
     for _ in range(150):
         polys = []
@@ -331,49 +340,3 @@ def test_reduced_basis_is_sympys_on_random_systems(monkeypatch, bits):
         kinds.add("one" if expected == [ring.one] else len(expected))
     assert "one" in kinds and len(kinds) > 4
     assert (max(widened) > bits) == (bits == 3)
-
-
-@pytest.mark.parametrize("policy", ["free", "d1"])
-def test_last_basis_polynomial_is_the_poly_of_its_expression_on_recorded_systems(monkeypatch, policy):
-    """``_univariate`` (the Poly built from the terms) against ``sympy.Poly(f.as_expr(), x)``,
-    which ``_Multilinear._real_roots`` called: equal Polys (same terms, domain and unknown)."""
-    import sympy
-
-    seen = []
-    real_roots = _pbe_multilinear._Multilinear._real_roots
-
-    def record(self, basis):
-        seen.append((self, basis[-1]))
-        return real_roots(self, basis)
-
-    monkeypatch.setattr(_pbe_multilinear._Multilinear, "_real_roots", record)
-    _recorded_exact_systems(monkeypatch, policy)
-    for system, last in seen:
-        expected = sympy.Poly(last.as_expr(), system.gens[-1])
-        new = _pbe_multilinear._univariate(sympy, last, system.gens[-1])
-        assert new == expected and new.domain == expected.domain and new.gens == expected.gens
-    assert len(seen) > 5
-
-
-def test_last_basis_polynomial_is_the_poly_of_its_expression_on_random_polynomials():
-    import sympy
-
-    rng = np.random.default_rng(3)
-    pattern = [(0, 1), (0, 1), (0, 1)]
-    system = _pbe_multilinear._Multilinear(pattern, [0, 1, 2], list(itertools.product(*pattern)))
-    ring, gens, qq = system.ring, system.ring.gens, system.ring.domain
-    domains = set()
-    for _ in range(200):
-        poly = ring.zero
-        for _ in range(int(rng.integers(1, 5))):
-            c = qq(int(rng.integers(-9, 10)) * 10 ** int(rng.choice([0, 40])), int(rng.choice([1, 1, 3, 7])))
-            poly += c * gens[-1] ** int(rng.integers(0, 6))
-        if rng.random() < 0.1:  # another unknown: the expression path
-            poly += gens[0]
-        if not poly:
-            continue
-        expected = sympy.Poly(poly.as_expr(), system.gens[-1])
-        new = _pbe_multilinear._univariate(sympy, poly, system.gens[-1])
-        assert new == expected and new.domain == expected.domain and new.gens == expected.gens
-        domains.add(str(expected.domain))
-    assert {"ZZ", "QQ"} <= domains

@@ -23,14 +23,14 @@ import pytest
 
 import deterrence as dt
 from deterrence import kernels
-from deterrence.solvers import _pbe_contract, _pbe_multilinear
+from deterrence.solvers import _pbe_contract, _pbe_multilinear, _pbe_roots
 
 
-def _random_multilinear(system: _pbe_multilinear._Multilinear, unknowns: list[int], rng: np.random.Generator,
+def _random_multilinear(system: _pbe_roots._System, unknowns: list[int], rng: np.random.Generator,
                         big: bool) -> object:
     """A random multilinear polynomial in ``unknowns`` (some terms left out, small or 50-digit
-    integer coefficients, sometimes with a common factor)."""
-    ring = system.ring
+    integer coefficients, sometimes with a common factor), in sympy's ring over QQ."""
+    ring = system.ring()
     poly = ring.zero
     common = int(rng.choice([1, 1, 2, 6, -3]))
     for r in range(len(unknowns) + 1):
@@ -45,24 +45,30 @@ def _random_multilinear(system: _pbe_multilinear._Multilinear, unknowns: list[in
     return poly
 
 
+def _integers(f) -> dict:
+    """A polynomial of sympy's ring with integer coefficients as the solver's (monomial -> int)."""
+    assert all(c.denominator == 1 for c in f.values())
+    return {m: int(c.numerator) for m, c in f.items()}
+
+
 def test_factors_are_those_of_sympys_factor_list():
     rng = np.random.default_rng(5)
     pattern = [(0, 1), (0, 1, 2), (0, 1), (0, 1), (0, 1)]
     mixed = list(range(len(pattern)))
-    system = _pbe_multilinear._Multilinear(pattern, mixed, list(itertools.product(*pattern)))
+    system = _pbe_roots._System(pattern, mixed, list(itertools.product(*pattern)))
     shortcut = reducible = 0
     for _ in range(250):
         unknowns = [int(i) for i in rng.permutation(system.nv)[: int(rng.integers(1, system.nv + 1))]]
         cut = int(rng.integers(0, len(unknowns) + 1))  # 0: one part; else two parts in disjoint unknowns
         parts = [unknowns] if cut in (0, len(unknowns)) else [unknowns[:cut], unknowns[cut:]]
-        poly = system.ring.one
+        poly = system.ring().one
         for part in parts:
             poly *= _random_multilinear(system, part, rng, big=bool(rng.integers(2)))
         if not poly or poly.is_ground:
             continue
-        expected = [f for f, _ in poly.factor_list()[1]]
-        assert system.factors(poly) == expected
-        shortcut += _pbe_multilinear._irreducible_multilinear(poly, system.ring.gens)
+        expected = [_integers(f) for f, _ in poly.factor_list()[1]]
+        assert system.factors(_integers(poly)) == expected
+        shortcut += _pbe_roots._irreducible_multilinear(_integers(poly))
         reducible += len(expected) > 1
     assert shortcut > 60 and reducible > 30  # both paths were taken
 
@@ -73,7 +79,7 @@ def test_factors_with_a_monomial_factor_are_those_of_sympys_factor_list():
     rng = np.random.default_rng(11)
     pattern = [(0, 1), (0, 1, 2), (0, 1), (0, 1, 2), (0, 1)]
     mixed = list(range(len(pattern)))
-    system = _pbe_multilinear._Multilinear(pattern, mixed, list(itertools.product(*pattern)))
+    system = _pbe_roots._System(pattern, mixed, list(itertools.product(*pattern)))
     shortcut = 0
     for _ in range(250):
         order = [int(i) for i in rng.permutation(system.nv)]
@@ -83,14 +89,14 @@ def test_factors_with_a_monomial_factor_are_those_of_sympys_factor_list():
         if rng.random() < 0.3:  # sometimes a product of two parts: the rest is not irreducible
             poly *= _random_multilinear(system, order[len(shared) + len(rest):], rng, big=False)
         for i in shared:
-            poly *= system.ring.gens[i]
+            poly *= system.ring().gens[i]
         if not poly or poly.is_ground:
             continue
-        expected = [f for f, _ in poly.factor_list()[1]]
-        assert system.factors(poly) == expected, poly
-        split = _pbe_multilinear._monomial_split(poly)
-        shortcut += split is not None and (split[1].is_ground or _pbe_multilinear._irreducible_multilinear(
-            split[1], system.ring.gens))
+        expected = [_integers(f) for f, _ in poly.factor_list()[1]]
+        assert system.factors(_integers(poly)) == expected, poly
+        split = _pbe_roots._monomial_split(_integers(poly))
+        shortcut += split is not None and (not any(any(m) for m in split[1]) or
+                                           _pbe_roots._irreducible_multilinear(split[1]))
     assert shortcut > 100
 
 
@@ -108,17 +114,17 @@ def test_sign_test_on_the_projected_vertices_is_that_on_every_vertex():
     coefficients of one sign, ``x`` and ``1 − x``) on a pattern with two three-action sets."""
     rng = np.random.default_rng(9)
     pattern = [(0, 1), (0, 1, 2), (0, 1), (0, 1, 2), (0, 1)]
-    system = _pbe_multilinear._Multilinear(pattern, list(range(5)), list(itertools.product(*pattern)))
-    gens = system.ring.gens
+    system = _pbe_roots._System(pattern, list(range(5)), list(itertools.product(*pattern)))
+    gens = system.ring().gens
     found = set()
     for _ in range(300):
         unknowns = [int(i) for i in rng.permutation(system.nv)[: int(rng.integers(0, system.nv + 1))]]
         f = _random_multilinear(system, unknowns, rng, big=False)
         if rng.random() < 0.3:
-            f = sum((abs(c) * system.ring({m: 1}) for m, c in f.items()), system.ring.zero)
+            f = sum((abs(c) * system.ring()({m: 1}) for m, c in f.items()), system.ring().zero)
         if rng.random() < 0.1:
             f = 1 - gens[int(rng.integers(system.nv))]
-        got = system._sign_definite(f)
+        got = system._sign_definite(_integers(f))
         assert got == _sign_definite_at_every_vertex(system, f)
         found.add(got)
     assert found == {True, False}
@@ -129,8 +135,8 @@ def test_irreducibility_test_never_claims_a_product_irreducible():
     irreducible; a polynomial of degree 2 in one unknown is not multilinear (no verdict)."""
     rng = np.random.default_rng(8)
     pattern = [(0, 1)] * 5
-    system = _pbe_multilinear._Multilinear(pattern, list(range(5)), list(itertools.product(*pattern)))
-    gens = system.ring.gens
+    system = _pbe_roots._System(pattern, list(range(5)), list(itertools.product(*pattern)))
+    gens = system.ring().gens
     for _ in range(200):
         unknowns = [int(i) for i in rng.permutation(5)]
         cut = int(rng.integers(1, 5))
@@ -138,10 +144,10 @@ def test_irreducibility_test_never_claims_a_product_irreducible():
         h = _random_multilinear(system, unknowns[cut:], rng, big=False)
         if g.is_ground or h.is_ground:
             continue
-        assert not _pbe_multilinear._irreducible_multilinear(g * h, gens)
+        assert not _pbe_roots._irreducible_multilinear(_integers(g * h))
     x = gens[0]
-    assert not _pbe_multilinear._irreducible_multilinear(x**2 - 2, gens)
-    assert _pbe_multilinear._irreducible_multilinear(3 * x * gens[1] - 2 * gens[1] + 5, gens)
+    assert not _pbe_roots._irreducible_multilinear(_integers(x**2 - 2))
+    assert _pbe_roots._irreducible_multilinear(_integers(3 * x * gens[1] - 2 * gens[1] + 5))
 
 
 def _box_corners_by_products(values, shapes):

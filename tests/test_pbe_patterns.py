@@ -21,7 +21,7 @@ import deterrence as dt
 import deterrence.solvers.pbe as pbe_module
 from deterrence._jit import python_version
 from deterrence.game import chance, decision, terminal
-from deterrence.solvers import _pbe_exact, _pbe_multilinear, _pbe_patterns
+from deterrence.solvers import _pbe_exact, _pbe_multilinear, _pbe_patterns, _pbe_roots
 from deterrence.solvers._tree_utils import BatchTree
 
 
@@ -197,8 +197,8 @@ def test_box_corners_give_the_system_inside_the_simplices():
 
 
 def _at(poly, xs) -> float:
-    """A polynomial of the system's ring (monomial -> rational coefficient) at a float point."""
-    return sum(float(c) * float(np.prod([x**e for x, e in zip(xs, m, strict=True)])) for m, c in poly.terms())
+    """A polynomial (monomial -> integer coefficient) at a float point."""
+    return sum(float(c) * float(np.prod([x**e for x, e in zip(xs, m, strict=True)])) for m, c in poly.items())
 
 
 @pytest.mark.parametrize("shapes", [(2, 2, 2), (3, 2)])
@@ -216,7 +216,7 @@ def test_real_roots_find_a_planted_root_and_only_roots(shapes):
         point = [np.array([Fraction(int(x), 12) for x in rng.multinomial(12 - m, np.ones(m) / m) + 1])
                  for m in shapes]
         weight = [np.prod([p[c] for p, c in zip(point, combo, strict=True)]) for combo in combos]
-        system = _pbe_multilinear._Multilinear(pattern, mixed, combos)
+        system = _pbe_roots._System(pattern, mixed, combos)
         values = []
         for _ in range(system.nv):
             raw = [Fraction(int(v)) for v in rng.integers(-3, 4, size=len(combos))]
@@ -225,7 +225,7 @@ def test_real_roots_find_a_planted_root_and_only_roots(shapes):
         int_polys = [_pbe_exact.integer_polynomial(pattern, mixed, v) for v in values]
         if not all(int_polys):
             continue  # an equation vanishes identically
-        polys = system.polynomials(int_polys)
+        polys = int_polys
         if not system.attempt(polys):
             continue  # an equation vanishes identically, or a continuum of roots
         zero_dimensional += 1
