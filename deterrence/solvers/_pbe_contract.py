@@ -56,19 +56,25 @@ def box_may_vanish(values: np.ndarray | list[list[float]], k: int) -> bool:
 @njit
 def box_verdict(f: np.ndarray, k: int) -> bool:
     """:func:`box_may_vanish` on ``f`` (C-contiguous, ``(equations, 2^k)``), compiled (callable from
-    other kernels): the boxes are examined last in, first out, each cut box's upper part first."""
+    other kernels): the boxes are examined last in, first out, each cut box's upper part first.
+
+    The verdict is ``True`` as soon as a box is taken out past the :data:`MAX_BOXES`-th; so once as
+    many boxes wait as remain to be examined after the one just taken out, it is ``True`` whatever
+    that box and the next ones give (examining a box leaves one fewer waiting at worst, when it
+    holds no root), and it is returned without examining them."""
     eps = 1e-13 * max(1.0, np.abs(f).max())
     lo_of = np.empty((MAX_BOXES + 2, k))
     hi_of = np.empty((MAX_BOXES + 2, k))
     lo_of[0, :], hi_of[0, :] = _INTERIOR, 1 - _INTERIOR
+    t = np.empty((2, k))
     top, seen = 1, 0
     while top > 0:
         top -= 1
         lo, hi = lo_of[top].copy(), hi_of[top].copy()
         seen += 1
-        if seen > MAX_BOXES:
-            return True
-        if not _contract(f, lo, hi, eps):
+        if top >= MAX_BOXES + 1 - seen:
+            return True  # boxes enough left to reach the last one, whatever this one gives
+        if not _contract_in(f, lo, hi, eps, t):
             continue
         axis = np.argmax(hi - lo)  # the first widest side, as numpy's argmax
         cut = lo[axis] + _CUT * (hi[axis] - lo[axis])
@@ -82,13 +88,20 @@ def box_verdict(f: np.ndarray, k: int) -> bool:
 
 @njit
 def _contract(f: np.ndarray, lo: np.ndarray, hi: np.ndarray, eps: float) -> bool:
-    """Shrink ``[lo, hi]`` (in place) to where a root may lie; False if nowhere. Every unknown is
+    """Shrink ``[lo, hi]`` (in place) to where a root may lie; False if nowhere
+    (:func:`_contract_in` with its own work array)."""
+    return _contract_in(f, lo, hi, eps, np.empty((2, lo.shape[0])))
+
+
+@njit
+def _contract_in(f: np.ndarray, lo: np.ndarray, hi: np.ndarray, eps: float, t: np.ndarray) -> bool:
+    """:func:`_contract` with a work array for the feasible ``t`` (``(2, k)``). Every unknown is
     contracted on the bounds of the same round (valid: they hold on the smaller box too). The
     values at the box's corners are the matrix product ``f @ _kronecker(lo, hi).T``, which numba
     hands to the BLAS as numpy does (the same numbers, to the bit: ``tests/test_pbe_multilinear.py``
     compares them with numpy's product)."""
     for _ in range(ROUNDS):
-        status = _shrink(f @ _kronecker(lo, hi).T, lo, hi, eps)
+        status = _shrink_in(f @ _kronecker(lo, hi).T, lo, hi, eps, t)
         if status == _EMPTY:
             return False
         if status == _STALLED:
@@ -121,41 +134,31 @@ def _kronecker(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
 
 @njit
 def _shrink(g: np.ndarray, lo: np.ndarray, hi: np.ndarray, eps: float) -> int:
+    """One contraction round (:func:`_shrink_in` with its own work array)."""
+    return _shrink_in(g, lo, hi, eps, np.empty((2, lo.shape[0])))
+
+
+@njit
+def _shrink_in(g: np.ndarray, lo: np.ndarray, hi: np.ndarray, eps: float, t: np.ndarray) -> int:
     """One contraction round on the box ``[lo, hi]`` (shrunk in place) from the equations' values
     ``g`` at its corners, ``(equations, 2^k)``: :data:`_EMPTY` if no unknown has a feasible ``t``
     (no root in the box), :data:`_STALLED` if no side shrank by a tenth, else :data:`_SHRUNK`.
 
-    Per unknown ``x_i`` and equation: ``a_min``, ``a_max`` (``b_min``, ``b_max``), the extremes
-    at the corners with ``x_i`` at its lower (upper) end; the feasible ``t`` of every equation
-    (:func:`_feasible_t`); the new ends ``lo + max(0, t0 − 1e-9) · (hi − lo)`` and
-    ``lo + min(1, t1 + 1e-9) · (hi − lo)``, kept where they shrink the box.
+    Per unknown ``x_i``, the feasible ``t`` of every equation (:func:`_feasible_t`, rows of
+    ``t``), unknown by unknown up to the first with none (the box is then left as it is); then
+    the new ends ``lo + max(0, t0 − 1e-9) · (hi − lo)`` and ``lo + min(1, t1 + 1e-9) · (hi − lo)``,
+    kept where they shrink the box.
     """
-    n_e, n_c = g.shape
     k = lo.shape[0]
-    amin, amax = np.empty((n_e, k)), np.empty((n_e, k))
-    bmin, bmax = np.empty((n_e, k)), np.empty((n_e, k))
-    for e in range(n_e):
-        for i in range(k):
-            bit = 1 << (k - 1 - i)
-            amin[e, i] = bmin[e, i] = np.inf
-            amax[e, i] = bmax[e, i] = -np.inf
-            for j in range(n_c):
-                x = g[e, j]
-                if j & bit:
-                    bmin[e, i] = min(bmin[e, i], x)
-                    bmax[e, i] = max(bmax[e, i], x)
-                else:
-                    amin[e, i] = min(amin[e, i], x)
-                    amax[e, i] = max(amax[e, i], x)
-    t0, t1 = _feasible_t(amin, bmin, amax, bmax, eps)
     for i in range(k):
-        if t0[i] > t1[i]:
+        t[0, i], t[1, i] = _feasible_t(g, k, i, eps)
+        if t[0, i] > t[1, i]:
             return _EMPTY
     stalled = True
     for i in range(k):
         before = hi[i] - lo[i]
-        new_lo = lo[i] + max(0.0, t0[i] - 1e-9) * before
-        new_hi = lo[i] + min(1.0, t1[i] + 1e-9) * before
+        new_lo = lo[i] + max(0.0, t[0, i] - 1e-9) * before
+        new_hi = lo[i] + min(1.0, t[1, i] + 1e-9) * before
         lo[i] = max(lo[i], new_lo)
         hi[i] = min(hi[i], new_hi)
         if not hi[i] - lo[i] > 0.9 * before:
@@ -164,30 +167,48 @@ def _shrink(g: np.ndarray, lo: np.ndarray, hi: np.ndarray, eps: float) -> int:
 
 
 @njit
-def _feasible_t(amin: np.ndarray, bmin: np.ndarray, amax: np.ndarray, bmax: np.ndarray, eps: float
-                ) -> tuple[np.ndarray, np.ndarray]:
-    """Per unknown, the ``t`` in ``[0, 1]`` with ``(1 − t) amin + t bmin <= eps`` and
-    ``(1 − t) amax + t bmax >= −eps`` for every equation (arrays ``(equations, k)``; where
-    ``t0 > t1`` there is none): each is ``c + t s <= 0``, an upper bound ``−c / s`` on ``t`` where
-    ``s > 0``, a lower one where ``s < 0``, none where ``s = 0 < c``."""
-    n_e, k = amin.shape
-    t0, t1 = np.zeros(k), np.ones(k)
-    for i in range(k):
-        for side in range(2):
-            upper, lower, never = np.inf, -np.inf, False
-            for e in range(n_e):
-                if side == 0:
-                    s, c = bmin[e, i] - amin[e, i], amin[e, i] - eps
-                else:
-                    s, c = -(bmax[e, i] - amax[e, i]), -(amax[e, i] + eps)
-                if s > 0:
-                    upper = min(upper, -c / s)
-                elif s < 0:
-                    lower = max(lower, -c / s)
-                elif c > 0:
-                    never = True
-            t1[i] = min(t1[i], upper)
-            t0[i] = max(t0[i], lower)
-            if never:
-                t0[i], t1[i] = 1.0, 0.0
+def _feasible_t(g: np.ndarray, k: int, i: int, eps: float) -> tuple[float, float]:
+    """The ``t`` in ``[0, 1]`` (``t0 <= t <= t1``; none where ``t0 > t1``) of unknown ``x_i`` with
+    ``(1 − t) a_min + t b_min <= eps`` and ``(1 − t) a_max + t b_max >= −eps`` for every equation
+    (rows of ``g``; ``a_min``, ``a_max`` (``b_min``, ``b_max``) the extremes of its values at the
+    corners with ``x_i`` at its lower (upper) end, the bit of weight ``2^(k−1−i)`` clear (set),
+    each taken over those corners in their order): each is ``c + t s <= 0``, an upper bound
+    ``−c / s`` on ``t`` where ``s > 0``, a lower one where ``s < 0``, none where ``s = 0 < c``
+    (the first inequality's bounds over the equations first, then the second's)."""
+    bit = 1 << (k - 1 - i)
+    n_c = g.shape[1]
+    upper0, lower0, never0 = np.inf, -np.inf, False
+    upper1, lower1, never1 = np.inf, -np.inf, False
+    for e in range(g.shape[0]):
+        amin = bmin = np.inf
+        amax = bmax = -np.inf
+        for base in range(0, n_c, 2 * bit):
+            for j in range(base, base + bit):
+                x = g[e, j]
+                amin = min(amin, x)
+                amax = max(amax, x)
+            for j in range(base + bit, base + 2 * bit):
+                x = g[e, j]
+                bmin = min(bmin, x)
+                bmax = max(bmax, x)
+        s, c = bmin - amin, amin - eps
+        if s > 0:
+            upper0 = min(upper0, -c / s)
+        elif s < 0:
+            lower0 = max(lower0, -c / s)
+        elif c > 0:
+            never0 = True
+        s, c = -(bmax - amax), -(amax + eps)
+        if s > 0:
+            upper1 = min(upper1, -c / s)
+        elif s < 0:
+            lower1 = max(lower1, -c / s)
+        elif c > 0:
+            never1 = True
+    t0, t1 = max(0.0, lower0), min(1.0, upper0)
+    if never0:
+        t0, t1 = 1.0, 0.0
+    t0, t1 = max(t0, lower1), min(t1, upper1)
+    if never1:
+        t0, t1 = 1.0, 0.0
     return t0, t1

@@ -16,7 +16,8 @@ mixing sets in order, ``j`` by ``j``) and the box ``_pbe_multilinear._screened_b
 (:func:`_corner_values`, the same operations as ``_box_corners`` for supports of two and three
 actions), and runs the same compiled screens on them (``_grid_verdict`` with the ticks
 ``_grid_may_vanish`` uses, :func:`~deterrence.solvers._pbe_contract.box_verdict`; the box
-contraction first, which rules out more of the AEG's systems): the same verdicts
+contraction first, which rules out more of the AEG's systems; it takes most of the pass's time,
+in its rounds at five and six unknowns): the same verdicts
 (``tests/test_pbe_prescreen.py`` and ``tests/test_pbe_vertex.py`` compare them, system by
 system, with those of the Python path, the box contraction in numpy). Not screened here
 (:data:`UNSCREENED`, left to ``_solve_multilinear`` as before): a pattern mixing at one set (its
