@@ -31,6 +31,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pytest
+from helpers.exact_systems import recorded_exact_systems
 from test_pbe_exact import _POINT, _random_specs, _tree_with_chance_below
 
 import deterrence as dt
@@ -223,20 +224,10 @@ def test_irreducibility_test_gives_the_old_verdict():
 
 def _recorded_exact_systems(monkeypatch: pytest.MonkeyPatch, policy: str) -> list[tuple]:
     """The arguments of ``_solved_exactly`` in solves of the AEG at :data:`_POINT` and nearby."""
-    seen: list[tuple] = []
-    solve = _pbe_multilinear._solved_exactly
-
-    def record(ctx, pattern, mixed, combos, int_polys, names):
-        seen.append((pattern, list(mixed), list(combos), [dict(p) for p in int_polys], names))
-        return solve(ctx, pattern, mixed, combos, int_polys, names)
-
-    monkeypatch.setattr(_pbe_multilinear, "_solved_exactly", record)
     model = dt.load_model("asymmetric_escalation")
-    for shift in (1.0, 1.1, 0.9):
-        point = {**_POINT, "c_status_quo": _POINT["c_status_quo"] * shift}
-        dt.solve(model.game(point), "pbe", belief_policy=policy)
-    monkeypatch.undo()
-    return seen
+    games = (model.game({**_POINT, "c_status_quo": _POINT["c_status_quo"] * shift})
+             for shift in (1.0, 1.1, 0.9))
+    return recorded_exact_systems(monkeypatch, games, policy)
 
 
 @pytest.mark.parametrize("policy", ["free", "d1"])

@@ -26,6 +26,7 @@ import numpy as np
 import pytest
 import sympy
 from helpers import multilinear_oracle as oracle
+from helpers.exact_systems import recorded_exact_systems
 
 import deterrence as dt
 from deterrence.solvers import _pbe_exact, _pbe_groebner, _pbe_multilinear, _pbe_roots
@@ -49,20 +50,10 @@ def _recorded_systems(monkeypatch: pytest.MonkeyPatch, policy: str) -> list[tupl
     """The arguments of ``_solved_exactly`` in AEG solves at a few points of the model's domain."""
     from deterrence import kernels
 
-    seen: list[tuple] = []
-    solve = _pbe_multilinear._solved_exactly
-
-    def record(ctx, pattern, mixed, combos, int_polys, names):
-        seen.append((pattern, list(mixed), list(combos), [dict(p) for p in int_polys], names))
-        return solve(ctx, pattern, mixed, combos, int_polys, names)
-
-    monkeypatch.setattr(_pbe_multilinear, "_solved_exactly", record)
     model = dt.load_model("asymmetric_escalation")
     sample = kernels.domain_sample(model, 9, seed=11)
-    for i in (3, 4, 7, 8):
-        dt.solve(model.game(**{k: float(v[i]) for k, v in sample.items()}), "pbe", belief_policy=policy)
-    monkeypatch.undo()
-    return seen
+    games = (model.game(**{k: float(v[i]) for k, v in sample.items()}) for i in (3, 4, 7, 8))
+    return recorded_exact_systems(monkeypatch, games, policy)
 
 
 @pytest.mark.parametrize("policy", ["free", "d1"])

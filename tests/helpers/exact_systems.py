@@ -1,0 +1,28 @@
+"""The systems the PBE solver hands its exact stage, recorded from real solves (test inputs)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import pytest
+
+import deterrence as dt
+from deterrence.solvers import _pbe_multilinear
+
+
+def recorded_exact_systems(monkeypatch: pytest.MonkeyPatch, games: Iterable[Any], policy: str) -> list[tuple]:
+    """The arguments of ``_solved_exactly`` (pattern, mixed sets, combinations, integer
+    polynomials, names) in PBE solves of ``games`` under ``policy``, in the order they came."""
+    seen: list[tuple] = []
+    solve = _pbe_multilinear._solved_exactly
+
+    def record(ctx, pattern, mixed, combos, int_polys, names):
+        seen.append((pattern, list(mixed), list(combos), [dict(p) for p in int_polys], names))
+        return solve(ctx, pattern, mixed, combos, int_polys, names)
+
+    monkeypatch.setattr(_pbe_multilinear, "_solved_exactly", record)
+    for game in games:
+        dt.solve(game, "pbe", belief_policy=policy)
+    monkeypatch.undo()
+    return seen
