@@ -49,7 +49,7 @@ REPEATS_KEPT = True
 
 def _solve_multilinear(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int],
                        combos: list[tuple[int, ...]], values: list[list[float]], names: str,
-                       exact: Callable[[], list[dict[tuple[int, ...], int]]], screened: tuple[str, ...] = ()
+                       exact: Callable[[], list[_IntPoly] | None], screened: tuple[str, ...] = ()
                        ) -> list[list[np.ndarray]]:
     """Interior solutions of the indifference system given its values at the support vertices.
 
@@ -60,7 +60,8 @@ def _solve_multilinear(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: lis
     real roots strictly inside the simplices are returned. The screens read the float
     ``values``; ``exact()`` gives the same equations as polynomials with integer coefficients,
     built from the vertex values in exact arithmetic (:mod:`deterrence.solvers._pbe_exact`,
-    :func:`~deterrence.solvers._pbe_exact.integer_polynomial`). ``screened``: the float screens
+    :func:`~deterrence.solvers._pbe_exact.integer_polynomial`), or ``None`` when conditions the
+    solve already found to hold a one-term vector rule the system out unbuilt. ``screened``: the float screens
     (``"grid"``, ``"box"``) the system is known to pass (:mod:`deterrence.solvers._pbe_prescreen`
     ran them), which are not run again.
     """

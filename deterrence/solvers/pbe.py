@@ -581,8 +581,9 @@ def _solve_pattern(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[in
             ctx.continua.append(f"{names} indifferent on a continuum (supports {pattern[mixed[0]]})")
         return []
     combos = list(itertools.product(*(pattern[k] for k in mixed)))
-    def exact() -> list[dict[tuple[int, ...], int]]:
-        # each set's conditions are kept by the tree, by the pattern at the sets they depend on
+    def exact() -> list[dict[tuple[int, ...], int]] | None:
+        # each set's conditions are kept by the tree, by the pattern at the sets they depend on;
+        # None: the system holds conditions already found to rule it out (ExactTree.note_one_term)
         return ctx.exact.polynomials(pattern, mixed, specs)
 
     points = _solve_multilinear(ctx, pattern, mixed, combos, list(eqs_vals.values()), names, exact,
