@@ -293,7 +293,8 @@ def _extend(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
 
 EXPRESSIONS = st.recursive(_LEAF, _extend, max_leaves=12)
 
-mpmath.mp.dps = 50
+#: digits of the reference evaluation (set around it, never for the whole process)
+REFERENCE_DPS = 50
 
 
 class _Undefined(Exception):
@@ -359,12 +360,13 @@ _VALUES = st.fixed_dictionaries({n: st.integers(-300, 300).map(lambda k: Fractio
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=EXPRESSIONS, values=_VALUES)
 def test_parsed_value_matches_reference(text: str, values: dict[str, Fraction]) -> None:
-    env = {n: mpmath.mpf(v.numerator) / v.denominator for n, v in values.items()}
-    try:
-        ref = _reference(ast.parse(text, mode="eval"), env)
-        ok = mpmath.isfinite(ref) and abs(ref) < mpmath.mpf(10) ** 40
-    except (_Undefined, ZeroDivisionError, OverflowError, ValueError):
-        ok = False
+    with mpmath.workdps(REFERENCE_DPS):
+        env = {n: mpmath.mpf(v.numerator) / v.denominator for n, v in values.items()}
+        try:
+            ref = _reference(ast.parse(text, mode="eval"), env)
+            ok = mpmath.isfinite(ref) and abs(ref) < mpmath.mpf(10) ** 40
+        except (_Undefined, ZeroDivisionError, OverflowError, ValueError):
+            ok = False
     try:
         expr = parse(text)
     except ExpressionError as exc:
