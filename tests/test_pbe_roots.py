@@ -284,3 +284,22 @@ def test_lcm_of_packed_monomials_is_the_field_by_field_one():
                 a, b = (_pbe_groebner._pack(tuple(rng.randrange(1 << (bits - 1)) for _ in range(nv)), bits)
                         for _ in range(2))
                 assert _pbe_groebner._lcm(a, b, guard, bits - 1) == oracle._lcm(a, b, fields)
+
+
+def test_the_equilibria_do_not_depend_on_mpmaths_global_precision():
+    """A process that raises mpmath's precision gets the same floats (the basis is read at a fixed
+    precision; before, these points' roots differed in their last bits under ``mp.dps = 50``)."""
+    from deterrence import kernels
+
+    model = dt.load_model("asymmetric_escalation")
+    sample = kernels.domain_sample(model, 4, seed=5)
+    games = [model.game(**{k: float(v[i]) for k, v in sample.items()}) for i in range(4)]
+
+    def strategies() -> list:
+        return [[np.asarray(s).tolist() for e in dt.solve(g, "pbe").equilibria for s in e.strategies]
+                for g in games]
+
+    default = strategies()
+    with mpmath.workdps(50):
+        raised = strategies()
+    assert raised == default

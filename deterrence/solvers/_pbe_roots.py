@@ -30,6 +30,10 @@ from ._pbe_groebner import _reduced_lex_basis, _zero_dimensional
 
 _IntPoly = dict[tuple[int, ...], int]  # monomial (exponent per unknown) -> nonzero integer coefficient
 
+#: bits at which the basis is read into mpmath (mpmath's default precision; fixed, so that a
+#: process that raises ``mpmath.mp.dps`` gets the same equilibria)
+_READ_PREC = 53
+
 
 class _System:
     """One support pattern's indifference system: its unknowns, vertices and the roots found.
@@ -184,23 +188,25 @@ class _System:
         specialisation is the gcd of all the specialised polynomials), found numerically at 30
         digits and kept where every other such polynomial vanishes too. The basis is read made
         monic, each coefficient the reduced fraction ``c / LC`` as ``mpf(numerator) / denominator``
-        (at the current mpmath precision), terms in decreasing lex order. (``sympy.solve_poly_system``
-        solves the same basis through ``sympy.roots``, whose search for an integer basis and
-        factoring over algebraic extensions take minutes on the 50-digit coefficients float
-        payoffs give.)
+        (at :data:`_READ_PREC` bits, mpmath's default, whatever precision the process has set:
+        the roots do not depend on a global setting), terms in decreasing lex order.
+        (``sympy.solve_poly_system`` solves the same basis through ``sympy.roots``, whose search
+        for an integer basis and factoring over algebraic extensions take minutes on the 50-digit
+        coefficients float payoffs give.)
         """
         import mpmath
 
         nv = self.nv
         by_lead: list[list[dict]] = [[] for _ in range(nv)]
-        for lm, g in basis:
-            lc = g[lm]
-            terms = {}
-            for m in sorted(g, reverse=True):
-                d = math.gcd(g[m], lc)
-                terms[m] = mpmath.mpf(g[m] // d) / (lc // d)
-            lead = min(i for m in terms for i in range(nv) if m[i])
-            by_lead[lead].append(terms)
+        with mpmath.workprec(_READ_PREC):
+            for lm, g in basis:
+                lc = g[lm]
+                terms = {}
+                for m in sorted(g, reverse=True):
+                    d = math.gcd(g[m], lc)
+                    terms[m] = mpmath.mpf(g[m] // d) / (lc // d)
+                lead = min(i for m in terms for i in range(nv) if m[i])
+                by_lead[lead].append(terms)
         last = self.symbols()[-1]
         with mpmath.workdps(30):
             partial = [{nv - 1: mpmath.mpf(str(r.evalf(30)))} for r in _last_roots(basis[-1][1], last)]
