@@ -1,8 +1,12 @@
-"""The sweep says what it is doing when measuring its cost is slow (a machine's first run)."""
+"""The sweep says what it is doing when measuring its cost is slow (a machine's first run).
+
+The timer is a stand-in that the test fires by hand: no test here depends on a clock."""
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -11,30 +15,57 @@ from deterrence.sweeps import _sweep
 from deterrence.sweeps._slow_notice import say_if_slow
 
 
+class _HandTimer:
+    """``threading.Timer``'s interface, fired by the test (``fire``) instead of by a clock."""
+
+    def __init__(self, interval: float, function: Callable[..., Any], args: tuple = ()) -> None:
+        self.function, self.args = function, args
+        self.started = self.cancelled = False
+        self.daemon = False
+
+    def start(self) -> None:
+        self.started = True
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+    def fire(self) -> None:
+        if self.started and not self.cancelled:
+            self.function(*self.args)
+
+
 def test_a_slow_step_is_announced_once() -> None:
     said: list[str] = []
-    with say_if_slow(said.append, "working", after=0.0) as timer:
-        timer.join()  # the step outlasts the delay: the timer fires before the block ends
+    with say_if_slow(said.append, "working", timer=_HandTimer) as timer:
+        timer.fire()  # the delay passes while the step still runs
     assert said == ["working"]
+    assert timer.cancelled
 
 
 def test_a_fast_step_says_nothing() -> None:
     said: list[str] = []
-    with say_if_slow(said.append, "working", after=3600.0) as timer:
+    with say_if_slow(said.append, "working", timer=_HandTimer) as timer:
         pass
-    timer.join()  # cancelled when the block ended: it ends without firing
+    timer.fire()  # the delay passes after the step ended: the timer was cancelled
     assert said == []
 
 
 def test_the_message_is_cancelled_when_the_step_fails() -> None:
     said: list[str] = []
     try:
-        with say_if_slow(said.append, "working", after=3600.0) as timer:
+        with say_if_slow(said.append, "working", timer=_HandTimer) as timer:
             raise ValueError("the step failed")
     except ValueError:
         pass
-    timer.join()
+    timer.fire()
     assert said == []
+
+
+def test_the_real_timer_says_the_message() -> None:
+    said: list[str] = []
+    with say_if_slow(said.append, "working", after=0.0) as timer:
+        timer.join()  # threading.Timer: join returns once it has fired
+    assert said == ["working"]
 
 
 def test_the_sweep_measures_its_cost_under_the_notice(monkeypatch, tmp_path) -> None:

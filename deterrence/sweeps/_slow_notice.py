@@ -18,14 +18,16 @@ DELAY = 2.0
 
 
 @contextmanager
-def say_if_slow(say: Callable[[str], Any], message: str, after: float = DELAY) -> Iterator[threading.Timer]:
+def say_if_slow(say: Callable[[str], Any], message: str, after: float = DELAY,
+                timer: Callable[..., Any] = threading.Timer) -> Iterator[Any]:
     """Call ``say(message)`` once if the ``with`` block is still running ``after`` seconds in.
 
     The message is said from a timer thread (``say`` must accept being called from another
     thread, as printing to stderr does). The timer is cancelled when the block ends, however it
-    ends; the block receives the timer (``join()`` waits until it has fired or been cancelled).
+    ends; the block receives it. ``timer``: what makes it, called as ``threading.Timer`` is
+    (``timer(after, say, args=(message,))``, then ``start()`` and ``cancel()``).
     """
-    timer = threading.Timer(after, say, args=(message,))
+    timer = timer(after, say, args=(message,))
     timer.daemon = True
     timer.start()
     try:
