@@ -191,20 +191,8 @@ def _feasible_t(g: np.ndarray, k: int, i: int, eps: float) -> tuple[float, float
                 x = g[e, j]
                 bmin = min(bmin, x)
                 bmax = max(bmax, x)
-        s, c = bmin - amin, amin - eps
-        if s > 0:
-            upper0 = min(upper0, -c / s)
-        elif s < 0:
-            lower0 = max(lower0, -c / s)
-        elif c > 0:
-            never0 = True
-        s, c = -(bmax - amax), -(amax + eps)
-        if s > 0:
-            upper1 = min(upper1, -c / s)
-        elif s < 0:
-            lower1 = max(lower1, -c / s)
-        elif c > 0:
-            never1 = True
+        lower0, upper0, never0 = _bounded(bmin - amin, amin - eps, lower0, upper0, never0)
+        lower1, upper1, never1 = _bounded(-(bmax - amax), -(amax + eps), lower1, upper1, never1)
     t0, t1 = max(0.0, lower0), min(1.0, upper0)
     if never0:
         t0, t1 = 1.0, 0.0
@@ -212,3 +200,17 @@ def _feasible_t(g: np.ndarray, k: int, i: int, eps: float) -> tuple[float, float
     if never1:
         t0, t1 = 1.0, 0.0
     return t0, t1
+
+
+@njit(inline=True)
+def _bounded(s: float, c: float, lower: float, upper: float, never: bool) -> tuple[float, float, bool]:
+    """``(lower, upper, never)`` with the bound on ``t`` of ``c + t s <= 0`` added: an upper bound
+    ``−c / s`` where ``s > 0``, a lower one where ``s < 0``, none at all (``never``) where
+    ``s = 0 < c``."""
+    if s > 0:
+        upper = min(upper, -c / s)
+    elif s < 0:
+        lower = max(lower, -c / s)
+    elif c > 0:
+        never = True
+    return lower, upper, never
