@@ -1,0 +1,108 @@
+"""numba's kernel caches are dropped when a kernel module changes (deterrence._kernel_cache)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from deterrence._kernel_cache import STAMP, drop_stale_kernel_caches
+
+
+def _package(root: Path) -> Path:
+    """A package with a kernel module, a plain module and a subpackage."""
+    (root / "sub").mkdir(parents=True)
+    (root / "kernel.py").write_text("from ._jit import njit\n\n@njit\ndef f(x):\n    return x\n")
+    (root / "plain.py").write_text("X = 1\n")
+    (root / "sub" / "inner.py").write_text("from .._jit import njit\n")
+    return root
+
+
+def _cache(root: Path) -> list[Path]:
+    """numba-style cache files (and a bytecode file, which must survive) in two ``__pycache__``."""
+    files = []
+    for folder in (root / "__pycache__", root / "sub" / "__pycache__"):
+        folder.mkdir(exist_ok=True)
+        for name in ("k.f-3.py311.nbi", "k.f-3.py311.1.nbc", "k.cpython-311.pyc"):
+            (folder / name).write_bytes(b"x")
+            files.append(folder / name)
+    return files
+
+
+def _edit(path: Path, text: str) -> None:
+    """Change a file's content and make sure its modification time moves."""
+    before = path.stat().st_mtime_ns
+    path.write_text(text)
+    os.utime(path, ns=(before + 10**9, before + 10**9))
+
+
+def _numba_files(files: list[Path]) -> list[Path]:
+    return [f for f in files if f.suffix in (".nbi", ".nbc")]
+
+
+def test_first_check_drops_caches_of_unknown_sources(tmp_path: Path) -> None:
+    root = _package(tmp_path / "pkg")
+    files = _cache(root)
+    assert drop_stale_kernel_caches(root) is True
+    assert not any(f.exists() for f in _numba_files(files))
+    assert all(f.exists() for f in files if f.suffix == ".pyc")
+    assert (root / "__pycache__" / STAMP).exists()
+
+
+def test_unchanged_sources_keep_the_caches(tmp_path: Path) -> None:
+    root = _package(tmp_path / "pkg")
+    drop_stale_kernel_caches(root)
+    files = _cache(root)
+    assert drop_stale_kernel_caches(root) is False
+    assert all(f.exists() for f in files)
+
+
+def test_an_edit_outside_the_kernels_keeps_the_caches(tmp_path: Path) -> None:
+    root = _package(tmp_path / "pkg")
+    drop_stale_kernel_caches(root)
+    files = _cache(root)
+    _edit(root / "plain.py", "X = 2\n")
+    assert drop_stale_kernel_caches(root) is False
+    assert all(f.exists() for f in files)
+
+
+def test_an_edit_of_any_kernel_module_drops_every_cache(tmp_path: Path) -> None:
+    root = _package(tmp_path / "pkg")
+    drop_stale_kernel_caches(root)
+    files = _cache(root)
+    # the callee's module changes, not the caller's: numba alone would keep the caller's cache
+    _edit(root / "sub" / "inner.py", "from .._jit import njit\n# changed\n")
+    assert drop_stale_kernel_caches(root) is True
+    assert not any(f.exists() for f in _numba_files(files))
+    files = _cache(root)
+    assert drop_stale_kernel_caches(root) is False
+    assert all(f.exists() for f in files)
+
+
+def test_a_new_kernel_module_drops_the_caches(tmp_path: Path) -> None:
+    root = _package(tmp_path / "pkg")
+    drop_stale_kernel_caches(root)
+    files = _cache(root)
+    (root / "more.py").write_text("from ._jit import njit\n")
+    assert drop_stale_kernel_caches(root) is True
+    assert not any(f.exists() for f in _numba_files(files))
+
+
+def test_an_unreadable_stamp_counts_as_none(tmp_path: Path) -> None:
+    root = _package(tmp_path / "pkg")
+    drop_stale_kernel_caches(root)
+    (root / "__pycache__" / STAMP).write_text("{not json")
+    files = _cache(root)
+    assert drop_stale_kernel_caches(root) is True
+    assert not any(f.exists() for f in _numba_files(files))
+
+
+def test_a_missing_package_is_no_error(tmp_path: Path) -> None:
+    assert drop_stale_kernel_caches(tmp_path / "absent") is False
+
+
+def test_the_package_checks_its_own_sources_on_import() -> None:
+    import deterrence
+
+    stamp = Path(deterrence.__file__).parent / "__pycache__" / STAMP
+    if os.access(stamp.parent.parent, os.W_OK):
+        assert stamp.exists()
