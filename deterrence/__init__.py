@@ -14,7 +14,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from ._kernel_cache import drop_stale_kernel_caches
+from ._jit import drop_stale_kernel_caches
 
 __version__ = "0.1.0"
 

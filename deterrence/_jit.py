@@ -1,26 +1,48 @@
-"""Compilation of the numeric kernels (solvers, certificates) with numba, when it is installed.
+"""Compilation of the numeric kernels (solvers, certificates) with numba, when it is installed,
+and the kernels' on-disk cache.
 
 :func:`njit` compiles a function with ``numba.njit(cache=True, nogil=True)``: the machine
 code is cached on disk (next to the module, or in numba's user cache directory when the
 package directory is read-only), so only the very first call on a machine compiles. Without
 numba the function is returned unchanged and runs as plain Python: the same code, correct but
-slow (the tests run every kernel that way too, through :func:`python_version`).
+slow (the tests run every kernel that way too, through :func:`python_version`). numba itself is
+imported by the first :func:`njit`, not by this module, so that ``import deterrence`` (which runs
+:func:`drop_stale_kernel_caches`) stays light.
+
+Stale caches
+------------
+numba keys a cached kernel on the file that defines it (its modification time and size). A
+kernel that calls a kernel of another module compiles the callee into itself, so after a change
+to the callee's file alone (a ``git checkout``, an edit) the caller's cache still holds the old
+machine code, and runs it. :func:`drop_stale_kernel_caches` closes that gap in a source checkout:
+it keeps a stamp of the package's kernel sources and, when they differ from the stamp, removes
+every cached kernel of the package (each recompiles, once, on its next call).
+
+The check is cheap when nothing changed: the stamp holds the size and modification time of every
+``.py`` file of the package, and the files are read only when one of those differs; then the
+caches are dropped only if the content of a *kernel* module (one that mentions ``njit``) changed,
+so editing other modules does not cost a recompilation.
+
+Only the caches next to the sources (``__pycache__``, where numba writes them when the package
+directory is writable) are handled. An installed, read-only package keeps its caches in numba's
+user cache directory; a reinstall gives every file a new modification time, which numba sees.
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib
+import importlib.util
+import json
+import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-try:  # pragma: no cover - which branch runs depends on the environment
-    import numba as _numba
-except ImportError:  # pragma: no cover
-    _numba = None
-
 #: True if the kernels are compiled (numba is installed)
-COMPILED: bool = _numba is not None
+COMPILED: bool = importlib.util.find_spec("numba") is not None
 
 
 def njit(fn: F | None = None, *, inline: bool = False) -> Any:
@@ -31,10 +53,11 @@ def njit(fn: F | None = None, *, inline: bool = False) -> Any:
     increments and decrements the counts of the arrays it touches, inside the caller's loops.
     """
     def wrap(f: F) -> F:
-        if _numba is None:  # pragma: no cover
+        if not COMPILED:  # pragma: no cover
             return f
+        numba = importlib.import_module("numba")
         kw: dict[str, Any] = {"inline": "always"} if inline else {}
-        return _numba.njit(cache=True, nogil=True, **kw)(f)  # type: ignore[no-any-return]
+        return numba.njit(cache=True, nogil=True, **kw)(f)  # type: ignore[no-any-return]
 
     return wrap if fn is None else wrap(fn)
 
@@ -42,3 +65,91 @@ def njit(fn: F | None = None, *, inline: bool = False) -> Any:
 def python_version(fn: Callable[..., Any]) -> Callable[..., Any]:
     """The plain-Python function behind a kernel (itself without numba): the same code, uncompiled."""
     return getattr(fn, "py_func", fn)
+
+
+#: the stamp's file name, in the package's own ``__pycache__``
+STAMP = "kernel-sources.json"
+#: numba's cache files: the index and the machine code
+CACHE_SUFFIXES = (".nbi", ".nbc")
+
+
+def drop_stale_kernel_caches(package: Path | None = None) -> bool:
+    """Remove the package's cached kernels if its kernel sources changed since the last check.
+
+    Parameters
+    ----------
+    package
+        The package directory (default: this package's).
+
+    Returns
+    -------
+    bool
+        Whether cache files were removed. ``False`` also when the directory cannot be written
+        (nothing to do: numba then caches elsewhere) or on any file-system error (a cache check
+        must never stop an import). Without a stamp (the first check in a checkout) the sources
+        the caches were made from are unknown, so the caches found are removed too.
+    """
+    root = Path(__file__).parent if package is None else package
+    stamp_path = root / "__pycache__" / STAMP
+    try:
+        sources = sorted(root.rglob("*.py"))
+        stats = _stat_signature(root, sources)
+        old = _read_stamp(stamp_path)
+        if old.get("stats") == stats:
+            return False
+        digest = _kernel_digest(root, sources)
+        removed = _remove_caches(root) if old.get("kernels") != digest else 0
+        _write_stamp(stamp_path, {"stats": stats, "kernels": digest})
+        return removed > 0
+    except OSError:
+        return False
+
+
+def _stat_signature(root: Path, sources: list[Path]) -> str:
+    """A digest of every source file's path, size and modification time."""
+    h = hashlib.sha256()
+    for path in sources:
+        st = path.stat()
+        h.update(f"{path.relative_to(root)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def _kernel_digest(root: Path, sources: list[Path]) -> str:
+    """A digest of the path and content of every kernel module (a source mentioning ``njit``)."""
+    h = hashlib.sha256()
+    for path in sources:
+        text = path.read_bytes()
+        if b"njit" in text:
+            h.update(f"{path.relative_to(root)}\0{len(text)}\0".encode())
+            h.update(text)
+    return h.hexdigest()
+
+
+def _read_stamp(path: Path) -> dict[str, str]:
+    """The stamp's fields, or none if it is missing or unreadable."""
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write_stamp(path: Path, fields: dict[str, str]) -> None:
+    """Write the stamp atomically (a concurrent import reads the old stamp or the new one)."""
+    if not os.access(path.parent.parent, os.W_OK):
+        return
+    path.parent.mkdir(exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(fields))
+    os.replace(tmp, path)
+
+
+def _remove_caches(root: Path) -> int:
+    """Remove numba's cache files from every ``__pycache__`` of the package; how many."""
+    removed = 0
+    for cache in root.rglob("__pycache__"):
+        for path in cache.iterdir():
+            if path.suffix in CACHE_SUFFIXES:
+                path.unlink(missing_ok=True)
+                removed += 1
+    return removed

@@ -1,11 +1,11 @@
-"""numba's kernel caches are dropped when a kernel module changes (deterrence._kernel_cache)."""
+"""numba's kernel caches are dropped when a kernel module changes (deterrence._jit)."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-from deterrence._kernel_cache import STAMP, drop_stale_kernel_caches
+from deterrence._jit import STAMP, drop_stale_kernel_caches
 
 
 def _package(root: Path) -> Path:
