@@ -812,6 +812,10 @@ class _Programs:
         """Work out the pattern's program (``on_path``: the sets it reaches); ``built`` is set last,
         so a solve in another thread sharing the cache never reads a half-built program (it
         may build the same one again)."""
+        flags = on_path.tolist()
+        if all(flags[k] for k in prog.mixed):
+            self._build_reached(ctx, pattern, prog, on_path, flags)
+            return
         found = _specs_of(ctx, pattern, list(prog.mixed), on_path.copy())
         if found is None:
             prog.free = prog.built = True
@@ -839,6 +843,38 @@ class _Programs:
         prog.rows = ctx.table.rows(pattern, prog.mixed)
         prog.code, prog.n_keys = encode_sets(prog.rows, parts), len(keys)
         prog.key_set = sum(1 << i for i in set(keys))
+        prog.built = True
+
+    def _build_reached(self, ctx: _Ctx, pattern: tuple, prog: _Program, on_path: np.ndarray,
+                       flags: list[bool]) -> None:
+        """:meth:`build` of a pattern that reaches every set where it mixes (``flags``: ``on_path``
+        as a list). Every spec is then Bayes' rule (:func:`_specs_of`), so every set checked, mixing
+        or not, has one option and its part of the code is the kept :meth:`_reach_part`: the code
+        is the rows followed by those parts, in set order, and a mixing set's options start at its
+        place among the reached sets (what the general path gives, field by field)."""
+        mixed, table, kept = prog.mixed, ctx.table, self.reach_parts
+        steps = table.steps
+        row = n_keys = key_set = 0
+        body: list[int] = []
+        starts = []
+        for k, (flag, support) in enumerate(zip(flags, pattern, strict=True)):
+            if len(support) == 1:
+                row += steps[k][support[0]]
+            elif flag:
+                starts.append(n_keys)
+            if flag:
+                hit = kept.get((k, support))
+                if hit is None:
+                    hit = self._reach_part(ctx, k, support, {j: ("reach",) for j in mixed})
+                body += hit[0]
+                key_set |= 1 << hit[1]
+                n_keys += 1
+        rows = table.vertex_rows(row, pattern, mixed)
+        code = [len(rows), *rows.tolist(), n_keys, *body]
+        prog.on_path = on_path.copy()
+        prog.starts = tuple(starts)
+        prog.rows = rows
+        prog.code, prog.n_keys, prog.key_set = np.array(code, dtype=np.int64), n_keys, key_set
         prog.built = True
 
     def _reach_part(self, ctx: _Ctx, k: int, support: tuple[int, ...], base: dict[int, Spec]
