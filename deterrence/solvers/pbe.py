@@ -675,7 +675,7 @@ def _specs_of(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int], o
     indicator profile is not needed."""
     game = ctx.game
     if on_path is not None and all(on_path[k] for k in mixed):
-        return on_path, {k: ("reach",) for k in mixed}, [[("reach",)]] * len(mixed)
+        return _reached_specs(on_path, mixed)
     # the specs read only the tree, the policy and which chance moves have probability 0: kept
     key = ("pbe_specs", ctx.policy, ctx.chance_key, tuple(pattern), ctx.table is None)
     cache = game.tree_cache
@@ -684,6 +684,12 @@ def _specs_of(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int], o
     else:
         hit = cache[key] = _specs_uncached(ctx, pattern, mixed, on_path)
     return None if hit is None else (hit[0].copy(), dict(hit[1]), hit[2])
+
+
+def _reached_specs(on_path: np.ndarray, mixed: Sequence[int]) -> Specs:
+    """:func:`_specs_of` of a pattern that reaches every set where it mixes (``on_path``: the sets
+    it reaches): Bayes' rule at each."""
+    return on_path, {k: ("reach",) for k in mixed}, [[("reach",)]] * len(mixed)
 
 
 def _specs_uncached(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int],
@@ -977,27 +983,28 @@ def _kept(ctx: _Ctx, chosen: list[tuple], programs: list[_Program], ok: np.ndarr
                                 system_starts[alive + 1].tolist(), strict=True):
         pattern, prog = chosen[i], programs[i]
         mixed = list(prog.mixed)
-        found = prog.found if prog.found is not None else _specs_of(ctx, pattern, mixed, prog.on_path)
-        live, checks = _passed_options(pattern, prog, found[2], flags, int(opt_starts[i]),
-                                       conditions[condition_starts[n]:ends[n]].tolist())
+        # a program keeps no specs only when the pattern reaches every set where it mixes
+        found = prog.found if prog.found is not None else _reached_specs(prog.on_path, mixed)
+        values = conditions[condition_starts[n]:ends[n]].reshape(-1, len(prog.rows)).tolist()
+        live, checks = _passed_options(pattern, prog, found[2], flags, int(opt_starts[i]), values)
         yield pattern, mixed, prog.rows, found, (live, checks, verdicts[begin:end].tolist())
 
 
 def _passed_options(pattern: tuple, prog: _Program, choices: list[list[Spec]], flags: list[bool], first: int,
-                    conditions: list[float]) -> tuple[list[list[Spec]], dict]:
+                    conditions: list[list[float]]) -> tuple[list[list[Spec]], dict]:
     """A kept pattern's options per mixing set (``choices``) that pass (``flags[first + i]``: whether
     option ``i`` of its program does) and the conditions of every set it checks under them, read off
     the pattern's ``conditions`` (:func:`deterrence.solvers._pbe_vertex.vertex_tests`, in its
-    order; one list of floats per condition, as ``_set_conditions`` gives them)."""
+    order, one list of floats per condition, its values at the vertex rows, as
+    ``_set_conditions`` gives them)."""
     live, checks = [], {}
-    n = len(prog.rows)
     at = 0
     for k, start, opts in zip(prog.mixed, prog.starts, choices, strict=True):
         keep = []
         for m, spec in enumerate(opts):
             if flags[first + start + m]:
-                end = at + n * (len(pattern[k]) - 1)
-                checks[(k, spec)] = [conditions[a:a + n] for a in range(at, end, n)]
+                end = at + len(pattern[k]) - 1
+                checks[(k, spec)] = conditions[at:end]
                 at = end
                 keep.append(spec)
         live.append(keep)
