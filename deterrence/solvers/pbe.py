@@ -772,7 +772,7 @@ class _Program:
     """A mixed pattern's vertex sign tests (:mod:`deterrence.solvers._pbe_vertex`), worked out on
     first use (``built``): whether it mixes where beliefs are free (``free``), its specs
     (``found``; ``None`` when every mixing set is reached, where they are Bayes' rule and
-    :func:`_specs_of` gives them from the sets it reaches, ``on_path``: fewer objects kept for the
+    :func:`_reached_specs` gives them from the sets it reaches, ``on_path``: fewer objects kept for the
     garbage collector to walk), its vertex rows, the encoded tests, the number of options they
     test (``n_keys``, one per option of each set checked, in :func:`_live_options`'s order) and
     the weight specs they read (``key_set``, a set of bits, bit ``i`` for spec ``i``); per mixing
