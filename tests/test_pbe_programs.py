@@ -6,14 +6,16 @@ builds run over the admitted patterns of a solve in the same order, each into it
 ``_Programs``: every program (free or not, its specs, reached sets, rows, code, number of options,
 the specs it reads and where each mixing set's options start) and the numbering of the specs are
 the same (AEG and chain store at seeded points under every policy, Nature's zeros too; random
-signalling trees).
+signalling trees). Likewise the kept patterns of the compiled tests (``pbe._kept``, on the
+inputs ``_tabled_patterns`` gives it) are those the old ``_kept`` gave: the same patterns, rows,
+specs, passing options, verdicts and conditions, as lists of Python floats, to the bit.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers.programs_oracle import old_build, old_rows
+from helpers.programs_oracle import old_build, old_kept, old_rows
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_pbe_patterns import signalling_trees
@@ -52,11 +54,72 @@ def _compare_builds(game, policy: str) -> int:
     return n
 
 
+def _kept_inputs(game, policy: str) -> tuple:
+    """The arguments ``_tabled_patterns`` passes to ``pbe._kept`` in a search (``None`` if it
+    does not reach it)."""
+    ctx, patterns, admitted, reached = _search(game, policy)
+    calls, real = [], pbe._kept
+
+    def spy(*args):
+        calls.append(args)
+        return real(*args)
+
+    pbe._kept = spy
+    try:
+        pbe._tabled_patterns(ctx, patterns, admitted, reached, 6)
+    finally:
+        pbe._kept = real
+    return calls[0] if calls else None
+
+
+def _same_conditions(a: dict, b: dict) -> bool:
+    """Whether two dicts of conditions (lists of lists of floats) hold the same floats, NaN too."""
+    if a.keys() != b.keys():
+        return False
+    for key, rows in a.items():
+        if len(rows) != len(b[key]) or any(type(x) is not float for row in rows for x in row):
+            return False
+        if rows and not np.array_equal(np.array(rows), np.array(b[key]), equal_nan=True):
+            return False
+    return True
+
+
+def _compare_kept(game, policy: str) -> int:
+    """The new ``_kept`` against the old on a search's inputs; returns the number of kept patterns."""
+    args = _kept_inputs(game, policy)
+    if args is None:
+        return 0
+    new, old = list(pbe._kept(*args)), list(old_kept(*args))
+    assert len(new) == len(old)
+    for (pattern, mixed, rows, found, tested), (o_pattern, o_mixed, o_rows, o_found, o_tested) in zip(
+            new, old, strict=True):
+        assert (pattern, mixed) == (o_pattern, o_mixed) and rows is o_rows
+        assert found[0] is o_found[0] and found[1:] == o_found[1:]
+        (live, checks, verdicts), (o_live, o_checks, o_verdicts) = tested, o_tested
+        assert (live, verdicts) == (o_live, o_verdicts)
+        assert _same_conditions(checks, o_checks)
+    return len(new)
+
+
 @pytest.mark.parametrize("policy", ["free", "prior", "d1"])
 def test_programs_are_the_old_builds_on_aeg(policy):
     m = dt.load_model("asymmetric_escalation")
     for values in _model_points("asymmetric_escalation", 2, 21):
         assert _compare_builds(m.game(**values), policy) > 100
+
+
+@pytest.mark.parametrize("policy", ["free", "prior", "d1"])
+def test_kept_patterns_are_the_old_ones_on_aeg(policy):
+    m = dt.load_model("asymmetric_escalation")
+    for values in _model_points("asymmetric_escalation", 2, 21):
+        assert _compare_kept(m.game(**values), policy) > 10
+
+
+@pytest.mark.parametrize("policy", ["free", "prior", "d1"])
+def test_kept_patterns_are_the_old_ones_on_chain_store(policy):
+    m = dt.load_model("chain_store")
+    for values in [*_model_points("chain_store", 2, 4), {"p_tough": 0.0}, {"p_tough": 1.0}]:
+        _compare_kept(m.game(**values), policy)
 
 
 @pytest.mark.parametrize("policy", ["free", "prior", "d1"])
@@ -70,3 +133,4 @@ def test_programs_are_the_old_builds_on_chain_store(policy):
 @given(signalling_trees(), st.sampled_from(["free", "prior", "d1"]))
 def test_programs_are_the_old_builds_on_random_trees(game, policy):
     _compare_builds(game, policy)
+    _compare_kept(game, policy)

@@ -50,7 +50,7 @@ class PureTable:
         self._strides = self.strides.tolist()
         self.pos = [{a: i for i, a in enumerate(acts)} for acts in allowed]
         #: per set, each table action's step in the row number (its position times the set's stride)
-        self._steps = [{a: stride * i for a, i in pos.items()}
+        self.steps = [{a: stride * i for a, i in pos.items()}
                        for stride, pos in zip(self._strides, self.pos, strict=True)]
         n = math.prod(sizes)
         offsets = np.cumsum([0] + [len(h.actions) for h in game.infosets])
@@ -82,10 +82,15 @@ class PureTable:
 
     def rows(self, pattern: Sequence[tuple[int, ...]], mixed: Sequence[int]) -> np.ndarray:
         """Row numbers of the pattern's vertices, in ``itertools.product`` order over ``mixed``."""
-        steps = self._steps
-        out = [sum([steps[k][s[0]] for k, s in enumerate(pattern) if len(s) == 1])]
+        steps = self.steps
+        return self.vertex_rows(sum([steps[k][s[0]] for k, s in enumerate(pattern) if len(s) == 1]), pattern,
+                                mixed)
+
+    def vertex_rows(self, row: int, pattern: Sequence[tuple[int, ...]], mixed: Sequence[int]) -> np.ndarray:
+        """:meth:`rows` from ``row``, the sum of the steps of the pattern's one-action sets."""
+        out = [row]
         for k in mixed:
-            step = steps[k]
+            step = self.steps[k]
             out = [r + step[a] for r in out for a in pattern[k]]
         return np.array(out, dtype=np.int64)
 

@@ -675,7 +675,7 @@ def _specs_of(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int], o
     indicator profile is not needed."""
     game = ctx.game
     if on_path is not None and all(on_path[k] for k in mixed):
-        return on_path, {k: ("reach",) for k in mixed}, [[("reach",)]] * len(mixed)
+        return _reached_specs(on_path, mixed)
     # the specs read only the tree, the policy and which chance moves have probability 0: kept
     key = ("pbe_specs", ctx.policy, ctx.chance_key, tuple(pattern), ctx.table is None)
     cache = game.tree_cache
@@ -684,6 +684,12 @@ def _specs_of(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int], o
     else:
         hit = cache[key] = _specs_uncached(ctx, pattern, mixed, on_path)
     return None if hit is None else (hit[0].copy(), dict(hit[1]), hit[2])
+
+
+def _reached_specs(on_path: np.ndarray, mixed: Sequence[int]) -> Specs:
+    """:func:`_specs_of` of a pattern that reaches every set where it mixes (``on_path``: the sets
+    it reaches): Bayes' rule at each."""
+    return on_path, {k: ("reach",) for k in mixed}, [[("reach",)]] * len(mixed)
 
 
 def _specs_uncached(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int],
@@ -766,7 +772,7 @@ class _Program:
     """A mixed pattern's vertex sign tests (:mod:`deterrence.solvers._pbe_vertex`), worked out on
     first use (``built``): whether it mixes where beliefs are free (``free``), its specs
     (``found``; ``None`` when every mixing set is reached, where they are Bayes' rule and
-    :func:`_specs_of` gives them from the sets it reaches, ``on_path``: fewer objects kept for the
+    :func:`_reached_specs` gives them from the sets it reaches, ``on_path``: fewer objects kept for the
     garbage collector to walk), its vertex rows, the encoded tests, the number of options they
     test (``n_keys``, one per option of each set checked, in :func:`_live_options`'s order) and
     the weight specs they read (``key_set``, a set of bits, bit ``i`` for spec ``i``); per mixing
@@ -812,6 +818,10 @@ class _Programs:
         """Work out the pattern's program (``on_path``: the sets it reaches); ``built`` is set last,
         so a solve in another thread sharing the cache never reads a half-built program (it
         may build the same one again)."""
+        flags = on_path.tolist()
+        if all(flags[k] for k in prog.mixed):
+            self._build_reached(ctx, pattern, prog, on_path, flags)
+            return
         found = _specs_of(ctx, pattern, list(prog.mixed), on_path.copy())
         if found is None:
             prog.free = prog.built = True
@@ -839,6 +849,38 @@ class _Programs:
         prog.rows = ctx.table.rows(pattern, prog.mixed)
         prog.code, prog.n_keys = encode_sets(prog.rows, parts), len(keys)
         prog.key_set = sum(1 << i for i in set(keys))
+        prog.built = True
+
+    def _build_reached(self, ctx: _Ctx, pattern: tuple, prog: _Program, on_path: np.ndarray,
+                       flags: list[bool]) -> None:
+        """:meth:`build` of a pattern that reaches every set where it mixes (``flags``: ``on_path``
+        as a list). Every spec is then Bayes' rule (:func:`_specs_of`), so every set checked, mixing
+        or not, has one option and its part of the code is the kept :meth:`_reach_part`: the code
+        is the rows followed by those parts, in set order, and a mixing set's options start at its
+        place among the reached sets (what the general path gives, field by field)."""
+        mixed, table, kept = prog.mixed, ctx.table, self.reach_parts
+        steps = table.steps
+        row = n_keys = key_set = 0
+        body: list[int] = []
+        starts = []
+        for k, (flag, support) in enumerate(zip(flags, pattern, strict=True)):
+            if len(support) == 1:
+                row += steps[k][support[0]]
+            elif flag:
+                starts.append(n_keys)
+            if flag:
+                hit = kept.get((k, support))
+                if hit is None:
+                    hit = self._reach_part(ctx, k, support, {j: ("reach",) for j in mixed})
+                body += hit[0]
+                key_set |= 1 << hit[1]
+                n_keys += 1
+        rows = table.vertex_rows(row, pattern, mixed)
+        code = [len(rows), *rows.tolist(), n_keys, *body]
+        prog.on_path = on_path.copy()
+        prog.starts = tuple(starts)
+        prog.rows = rows
+        prog.code, prog.n_keys, prog.key_set = np.array(code, dtype=np.int64), n_keys, key_set
         prog.built = True
 
     def _reach_part(self, ctx: _Ctx, k: int, support: tuple[int, ...], base: dict[int, Spec]
@@ -941,27 +983,28 @@ def _kept(ctx: _Ctx, chosen: list[tuple], programs: list[_Program], ok: np.ndarr
                                 system_starts[alive + 1].tolist(), strict=True):
         pattern, prog = chosen[i], programs[i]
         mixed = list(prog.mixed)
-        found = prog.found if prog.found is not None else _specs_of(ctx, pattern, mixed, prog.on_path)
-        live, checks = _passed_options(pattern, prog, found[2], flags, int(opt_starts[i]),
-                                       conditions[condition_starts[n]:ends[n]].tolist())
+        # a program keeps no specs only when the pattern reaches every set where it mixes
+        found = prog.found if prog.found is not None else _reached_specs(prog.on_path, mixed)
+        values = conditions[condition_starts[n]:ends[n]].reshape(-1, len(prog.rows)).tolist()
+        live, checks = _passed_options(pattern, prog, found[2], flags, int(opt_starts[i]), values)
         yield pattern, mixed, prog.rows, found, (live, checks, verdicts[begin:end].tolist())
 
 
 def _passed_options(pattern: tuple, prog: _Program, choices: list[list[Spec]], flags: list[bool], first: int,
-                    conditions: list[float]) -> tuple[list[list[Spec]], dict]:
+                    conditions: list[list[float]]) -> tuple[list[list[Spec]], dict]:
     """A kept pattern's options per mixing set (``choices``) that pass (``flags[first + i]``: whether
     option ``i`` of its program does) and the conditions of every set it checks under them, read off
     the pattern's ``conditions`` (:func:`deterrence.solvers._pbe_vertex.vertex_tests`, in its
-    order; one list of floats per condition, as ``_set_conditions`` gives them)."""
+    order, one list of floats per condition, its values at the vertex rows, as
+    ``_set_conditions`` gives them)."""
     live, checks = [], {}
-    n = len(prog.rows)
     at = 0
     for k, start, opts in zip(prog.mixed, prog.starts, choices, strict=True):
         keep = []
         for m, spec in enumerate(opts):
             if flags[first + start + m]:
-                end = at + n * (len(pattern[k]) - 1)
-                checks[(k, spec)] = [conditions[a:a + n] for a in range(at, end, n)]
+                end = at + len(pattern[k]) - 1
+                checks[(k, spec)] = conditions[at:end]
                 at = end
                 keep.append(spec)
         live.append(keep)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from deterrence.solvers._pbe_prescreen import RULED_OUT
 from deterrence.solvers._pbe_vertex import encode
 from deterrence.solvers.pbe import _Program, _Programs, _specs_of
 
@@ -52,3 +53,39 @@ def old_build(progs: _Programs, ctx, pattern: tuple, prog: _Program, on_path: np
     prog.key_set = sum(1 << i for i in set(keys))
     prog.built = True
 
+
+
+def old_kept(ctx, chosen, programs, ok, opt_starts, flags, conditions, screens):
+    """``pbe._kept`` as it was (commit 4dccd68): each kept pattern's conditions read as one flat
+    list of floats and cut into one list per condition, and its specs from ``_specs_of``."""
+    verdicts, system_starts, condition_starts = screens
+    passing = np.flatnonzero(ok)
+    if not len(passing):
+        return
+    alive = np.flatnonzero(np.logical_or.reduceat(verdicts != RULED_OUT, system_starts[:-1]))
+    ends = np.append(condition_starts[1:], len(conditions))
+    for n, i, begin, end in zip(alive.tolist(), passing[alive].tolist(), system_starts[alive].tolist(),
+                                system_starts[alive + 1].tolist(), strict=True):
+        pattern, prog = chosen[i], programs[i]
+        mixed = list(prog.mixed)
+        found = prog.found if prog.found is not None else _specs_of(ctx, pattern, mixed, prog.on_path)
+        live, checks = old_passed_options(pattern, prog, found[2], flags, int(opt_starts[i]),
+                                          conditions[condition_starts[n]:ends[n]].tolist())
+        yield pattern, mixed, prog.rows, found, (live, checks, verdicts[begin:end].tolist())
+
+
+def old_passed_options(pattern, prog, choices, flags, first, conditions):
+    """``pbe._passed_options`` as it was: ``conditions`` one flat list of floats."""
+    live, checks = [], {}
+    n = len(prog.rows)
+    at = 0
+    for k, start, opts in zip(prog.mixed, prog.starts, choices, strict=True):
+        keep = []
+        for m, spec in enumerate(opts):
+            if flags[first + start + m]:
+                end = at + n * (len(pattern[k]) - 1)
+                checks[(k, spec)] = [conditions[a:a + n] for a in range(at, end, n)]
+                at = end
+                keep.append(spec)
+        live.append(keep)
+    return live, checks
