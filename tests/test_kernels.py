@@ -157,6 +157,32 @@ def test_unsupported_concepts_raise_typed_errors():
         compile_model(m, "pbe", "d1")
 
 
+def test_a_tree_too_large_is_refused_before_the_probe_is_sampled(monkeypatch):
+    # the probe costs about a second on this model; the refusal reads only the tree's shape
+    import deterrence.kernels._compiled as compiled
+
+    def no_probe(*args, **kwargs):
+        raise AssertionError("the probe was sampled for a tree that cannot compile")
+
+    monkeypatch.setattr(compiled, "domain_sample", no_probe)
+    with pytest.raises(UnsupportedError, match="82944 pure behaviour profiles are too many"):
+        compile_model(dt.load_model("asymmetric_escalation"), "pbe", "free")
+
+
+def test_size_refusal_counts_the_mixed_structures_of_pbe_only():
+    from types import SimpleNamespace
+
+    from deterrence.kernels._compiled import MAX_STRUCTURES, _check_size
+
+    # 11 binary sets: 2,048 pure profiles, plus 55 pairs x 512 = 28,160 mixing at two of them
+    game = SimpleNamespace(infosets=[SimpleNamespace(actions=("a", "b"))] * 11)
+    assert 2**11 <= MAX_STRUCTURES < 2**11 + 55 * 2**9
+    _check_size(game, "spe")
+    with pytest.raises(UnsupportedError, match="30208 candidate equilibrium structures"):
+        _check_size(game, "pbe")
+    _check_size(SimpleNamespace(infosets=game.infosets[:8]), "pbe")  # 256 + 28 x 64 = 2,048
+
+
 # ---------------------------------------------------------------------------- knife edges
 def _key(regime, p_attack, payoffs):
     return (regime, round(float(p_attack), 6), tuple(round(float(x), 6) for x in payoffs))

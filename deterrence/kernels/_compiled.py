@@ -184,12 +184,8 @@ class CompiledModel:
         self._labels = [lab for lab in OUTCOMES if any(lab in t for t in game.terminal_outcomes)]
         self._reference = ReferencePath(tree, game, self.vt, concept, belief_policy, tol, edge, self._labels)
         self._probe = None if probe is None else {k: np.asarray(v, dtype=float) for k, v in probe.items()}
+        _check_size(game, concept)
         sizes = [len(h.actions) for h in game.infosets]
-        n_pure = int(np.prod(sizes)) if sizes else 1
-        if n_pure > MAX_STRUCTURES:
-            raise UnsupportedError(
-                f"{n_pure} pure behaviour profiles are too many to compile", methods=("pointwise",)
-            )
         self.structures: list[Structure] = [
             Structure(tuple(p)) for p in itertools.product(*map(range, sizes))
         ]
@@ -211,16 +207,6 @@ class CompiledModel:
         """Structures mixing at two binary sets, pure elsewhere, in the per-point solver's order
         of support patterns (each set: its actions alone, in order, then the mixture)."""
         binary = [h for h, k in enumerate(sizes) if k == 2]
-        n_candidates = sum(
-            int(np.prod([k for h, k in enumerate(sizes) if h not in mix]))
-            for mix in itertools.combinations(binary, 2)
-        )
-        if n_candidates + len(self.structures) > MAX_STRUCTURES:
-            raise UnsupportedError(
-                f"{n_candidates + len(self.structures)} candidate equilibrium structures are too many "
-                f"to compile (limit {MAX_STRUCTURES}); this model is solved per point",
-                methods=("pointwise",),
-            )
         out: list[Structure] = []
         for mix in itertools.combinations(binary, 2):
             others = [h for h in range(len(sizes)) if h not in mix]
@@ -480,6 +466,32 @@ def _check_supported(game: Any, concept: str, belief_policy: str) -> None:
         raise UnsupportedError("compiled kernels need perfect recall", methods=("pointwise",))
 
 
+def _check_size(game: Any, concept: str) -> None:
+    """Refuse (``UnsupportedError``) a tree with more candidate structures than
+    :data:`MAX_STRUCTURES`: its pure behaviour profiles and (PBE) the profiles mixing at two binary
+    sets, pure elsewhere (:meth:`CompiledModel._mixed_structures`, before any probe prunes them).
+    It reads only the tree's shape, so :func:`compile_model` runs it before sampling a probe."""
+    sizes = [len(h.actions) for h in game.infosets]
+    n_pure = int(np.prod(sizes)) if sizes else 1
+    if n_pure > MAX_STRUCTURES:
+        raise UnsupportedError(
+            f"{n_pure} pure behaviour profiles are too many to compile", methods=("pointwise",)
+        )
+    if concept != "pbe":
+        return
+    binary = [h for h, k in enumerate(sizes) if k == 2]
+    n_candidates = n_pure + sum(
+        int(np.prod([k for h, k in enumerate(sizes) if h not in mix]))
+        for mix in itertools.combinations(binary, 2)
+    )
+    if n_candidates > MAX_STRUCTURES:
+        raise UnsupportedError(
+            f"{n_candidates} candidate equilibrium structures are too many "
+            f"to compile (limit {MAX_STRUCTURES}); this model is solved per point",
+            methods=("pointwise",),
+        )
+
+
 def _found_from_masks(found: Sequence[tuple], undecided: np.ndarray, labels: Sequence[str], n_players: int
                       ) -> Found:
     """The reference path's equilibria (per structure: where it holds, outcomes, payoffs,
@@ -536,6 +548,9 @@ def compile_model(
     content = repr((tree.names, tree.payoffs, tree.chance, [n.label for n in tree.structure.nodes]))
     key = (hashlib.sha256(content.encode()).hexdigest(), concept, belief_policy, tol)
     if key not in _COMPILED:
+        # refuse by the tree's shape first: the probe below costs about a second on large models
+        _check_supported(tree.structure, concept, belief_policy)
+        _check_size(tree.structure, concept)
         probe = domain_sample(model, 64, seed=12345)
         if len(next(iter(probe.values()))) < 8:
             probe = None
