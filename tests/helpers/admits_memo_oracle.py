@@ -14,7 +14,12 @@ import numpy as np
 from deterrence.game.extensive import DECISION, ExtensiveFormGame
 from deterrence.solvers._pbe_pruning import BeliefSupportPruner, _csr, _refold, _some_node_passes
 
-njit = numba.njit
+
+def njit(fn=None, *, inline: bool = False):
+    """``numba.njit`` (uncached), with ``inline=True`` as ``inline="always"``."""
+    def wrap(f):
+        return numba.njit(inline="always")(f) if inline else numba.njit(f)
+    return wrap(fn) if fn is not None else wrap
 
 
 def memo_admits_all(pruner: BeliefSupportPruner, patterns) -> np.ndarray:
