@@ -40,13 +40,17 @@ Belief support of a support pattern (:class:`BeliefSupportPruner`)
     rule on the path, which every policy shares; unreached sets are left alone.
 
 All the patterns of a solve are tested in one compiled pass (:meth:`BeliefSupportPruner.admits_all`):
-per pattern its reach (the indicator profile, top down), its support bounds, then the test at
-every set, each pattern keeping from the one before the verdicts that read no set whose support
-changed, a verdict remembered by the supports it reads, and the reach and bounds brought up to
-date only where a test reads them and only when one must be computed (the same numbers and
-verdicts as a pass over the pattern alone); the sets each admitted pattern
-reaches come from a second such pass (:meth:`BeliefSupportPruner.reached`), and the indicators
-of a pattern list are kept for the next solve of the same list (a sweep's points share it).
+per pattern the test at every set until one fails, each pattern keeping from the one before the
+verdicts that read no set whose support changed, and a computed verdict written to a table under
+two keys that determine it (the supports at every set it reads; and the supports at its set and
+below with, for the sets above, only the bits it reads of them: which of its nodes have positive
+reach and whether every set above is pure), so that a later pattern with the same key finds it;
+the reach of a node is read from the products with every decision move in the supports (the
+same numbers), and the support bounds are refolded only below the set tested and only where a
+support changed (the same numbers and verdicts as a pass over the pattern alone, see
+:func:`_admits_kernel`); the sets each admitted pattern reaches come from the same path bits
+(:meth:`BeliefSupportPruner.reached`), and the indicators and support ranks of a pattern list are
+kept for the next solve of the same list (a sweep's points share it).
 
 Indifference systems with no root inside the box (:func:`no_interior_root`)
     Before a pattern's system goes to the Gröbner basis, its equations (exact integer
