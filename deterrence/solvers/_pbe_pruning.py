@@ -377,24 +377,50 @@ def _read_nodes(game: ExtensiveFormGame) -> list[bool]:
 def _support_ranks(ind: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, ...]:
     """Per pattern (rows of ``ind``) and set, the support's rank among the set's supports in the
     list (``int32``; equal ranks iff equal supports), the number of supports per set, and as CSR
-    arrays per pattern the sets whose support differs from the pattern before (none for the first)."""
+    arrays per pattern the sets whose support differs from the pattern before (none for the first).
+    Sets of at most :data:`_NARROW` actions are ranked in order of first appearance
+    (:func:`_rank_narrow`), wider ones in the order of ``np.unique``."""
     n_pat, n_sets = ind.shape[0], offsets.shape[0] - 1
     ranks = np.zeros((n_pat, n_sets), dtype=np.int32)
     counts = np.ones(n_sets, dtype=np.int64)
+    _rank_narrow(np.ascontiguousarray(ind), offsets.astype(np.int64), ranks, counts)
     for k in range(n_sets):
-        packed = np.packbits(ind[:, offsets[k]:offsets[k + 1]], axis=1, bitorder="little")
-        if packed.shape[1] <= 8:
-            words = np.zeros((n_pat, 8), dtype=np.uint8)
-            words[:, :packed.shape[1]] = packed
-            present, inverse = np.unique(words.view(np.uint64).ravel(), return_inverse=True)
-        else:
-            present, inverse = np.unique(packed, axis=0, return_inverse=True)
-        ranks[:, k] = inverse.ravel()
-        counts[k] = max(1, len(present))
+        if offsets[k + 1] - offsets[k] > _NARROW:
+            present, inverse = np.unique(ind[:, offsets[k]:offsets[k + 1]], axis=0, return_inverse=True)
+            ranks[:, k] = inverse.ravel()
+            counts[k] = max(1, len(present))
     rows, sets = np.nonzero(ranks[1:] != ranks[:-1])
     chg_ptr = np.zeros(n_pat + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows + 1, minlength=n_pat), out=chg_ptr[1:])
     return ranks, counts, chg_ptr, sets.astype(np.int64)
+
+
+#: the widest set :func:`_rank_narrow` ranks (through a table of ``2 ** _NARROW`` entries)
+_NARROW = 16
+
+
+@njit
+def _rank_narrow(ind: np.ndarray, offsets: np.ndarray, ranks: np.ndarray, counts: np.ndarray) -> None:
+    """:func:`_support_ranks` into ``ranks`` and ``counts`` for the sets of at most :data:`_NARROW`
+    actions: a support's bits as an integer, its rank the number of distinct ones seen before it."""
+    n_pat = ind.shape[0]
+    seen = np.empty(1 << _NARROW, dtype=np.int32)
+    for k in range(offsets.shape[0] - 1):
+        width = offsets[k + 1] - offsets[k]
+        if width > _NARROW:
+            continue
+        seen[:1 << width] = -1
+        n = 0
+        for r in range(n_pat):
+            code = 0
+            for a in range(width):
+                if ind[r, offsets[k] + a]:
+                    code |= 1 << a
+            if seen[code] < 0:
+                seen[code] = n
+                n += 1
+            ranks[r, k] = seen[code]
+        counts[k] = max(1, n)
 
 
 #: the most bytes of the direct verdict tables of :func:`_admits_kernel` (one per key); a set whose
