@@ -1,9 +1,13 @@
 """The compiled belief-support test (:meth:`BeliefSupportPruner.admits_all
-<deterrence.solvers._pbe_pruning.BeliefSupportPruner.admits_all>`) gives the verdicts of the kernel
+<deterrence.solvers._pbe_pruning.BeliefSupportPruner.admits_all>`) gives the verdicts of the kernels
 it replaced (``tests/helpers/admits_oracle.py``: every pattern redoes what reads a changed set,
-nothing remembered, the bounds refolded up to the root), on the AEG's pattern lists at sampled
-points and on random trees (signalling trees and trees with chance moves anywhere, perfect
-recall or not), in the search's order, shuffled and in random sublists."""
+nothing remembered, the bounds refolded up to the root; ``tests/helpers/admits_memo_oracle.py``:
+verdicts in a hash table keyed by the support codes, the reach array brought up to date lazily),
+with its verdict tables as they fit, with every fine key hashed (no direct table) and with a few
+bytes of tables; and :meth:`~deterrence.solvers._pbe_pruning.BeliefSupportPruner.reached` gives the
+sets of the old full reach pass. On the AEG's pattern lists at sampled points and on random trees
+(signalling trees and trees with chance moves anywhere, perfect recall or not, sets of many
+actions and of many nodes), in the search's order, shuffled and in random sublists."""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ import itertools
 import numpy as np
 import pandas as pd
 import pytest
+from helpers.admits_memo_oracle import memo_admits_all, memo_reached
 from helpers.admits_oracle import old_admits_all
 from helpers.random_trees import random_tree
 from hypothesis import given, settings
@@ -32,10 +37,21 @@ def _possible(game):
     return [m if m.any() else np.ones(len(m), dtype=bool) for m in masks]
 
 
-def _assert_same(pruner, patterns):
-    new = pruner.admits_all(patterns)
-    np.testing.assert_array_equal(new, old_admits_all(pruner, patterns))
-    return new
+def _assert_same(pruner, patterns, budgets=(None, 0, 64)):
+    """The verdicts of both oracles under the given table budgets (``None``: the package's), and
+    the reached sets of the old pass."""
+    old = old_admits_all(pruner, patterns)
+    np.testing.assert_array_equal(memo_admits_all(pruner, patterns), old)
+    kept = _pbe_pruning._TABLE_BYTES
+    try:
+        for budget in budgets:
+            _pbe_pruning._TABLE_BYTES = kept if budget is None else budget
+            np.testing.assert_array_equal(pruner.admits_all(patterns), old)
+    finally:
+        _pbe_pruning._TABLE_BYTES = kept
+    ind = pruner.indicators(patterns)
+    np.testing.assert_array_equal(pruner.reached(ind), memo_reached(pruner, ind))
+    return old
 
 
 @pytest.mark.parametrize("seed", [0, 7])
@@ -123,6 +139,40 @@ def test_wide_sets_keep_their_verdicts(width, seed):
             pattern.append(tuple(sorted(rng.choice(acts, size=size, replace=False).tolist())))
         drawn.append(tuple(pattern))
     drawn = sorted(set(drawn))
+    pruner = _pbe_pruning.BeliefSupportPruner(game, _possible(game), 1e-9)
+    shuffled = [drawn[i] for i in rng.permutation(len(drawn))]
+    ok = np.concatenate([_assert_same(pruner, p) for p in (drawn, shuffled)])
+    assert 0 < ok.sum() < len(ok)
+
+
+def _many_types_game(types: int, seed: int) -> dt.ExtensiveFormGame:
+    """Nature picks one of ``types`` types (one of probability 0); the sender (knowing it) sends one
+    of two messages; the receiver (seeing the message only: a set of ``types`` nodes, more than a
+    fine key's 61 bits) answers with one of two actions; payoffs mostly 0 (many ties)."""
+    rng = np.random.default_rng(seed)
+
+    def pay():
+        return terminal({"S": int(rng.random() < 0.02), "R": int(rng.random() < 0.3)})
+
+    probs = np.full(types, 1.0 / (types - 1))
+    probs[0] = 0.0
+
+    def sender(t: int):
+        return decision("S", {f"m{m}": decision("R", {"a0": pay(), "a1": pay()}, infoset=f"R{m}")
+                              for m in range(2)}, infoset=f"S{t}")
+
+    kids = {f"t{t}": (float(probs[t]), sender(t)) for t in range(types)}
+    return dt.ExtensiveFormGame(chance(kids), players=["S", "R"])
+
+
+@pytest.mark.parametrize(("types", "seed"), [(62, 0), (70, 1)])
+def test_sets_of_many_nodes_keep_their_verdicts(types, seed):
+    """Receiver sets of 62 and 70 nodes: no key fits in 62 bits, so nothing is remembered."""
+    game = _many_types_game(types, seed)
+    rng = np.random.default_rng(seed)
+    supports = [(0,), (1,), (0, 1)]
+    drawn = sorted({tuple(supports[int(rng.choice(3, p=[0.45, 0.45, 0.1]))] for _ in game.infosets)
+                    for _ in range(600)})
     pruner = _pbe_pruning.BeliefSupportPruner(game, _possible(game), 1e-9)
     shuffled = [drawn[i] for i in rng.permutation(len(drawn))]
     ok = np.concatenate([_assert_same(pruner, p) for p in (drawn, shuffled)])

@@ -40,13 +40,17 @@ Belief support of a support pattern (:class:`BeliefSupportPruner`)
     rule on the path, which every policy shares; unreached sets are left alone.
 
 All the patterns of a solve are tested in one compiled pass (:meth:`BeliefSupportPruner.admits_all`):
-per pattern its reach (the indicator profile, top down), its support bounds, then the test at
-every set, each pattern keeping from the one before the verdicts that read no set whose support
-changed, a verdict remembered by the supports it reads, and the reach and bounds brought up to
-date only where a test reads them and only when one must be computed (the same numbers and
-verdicts as a pass over the pattern alone); the sets each admitted pattern
-reaches come from a second such pass (:meth:`BeliefSupportPruner.reached`), and the indicators
-of a pattern list are kept for the next solve of the same list (a sweep's points share it).
+per pattern the test at every set until one fails, each pattern keeping from the one before the
+verdicts that read no set whose support changed, and a computed verdict written to a table under
+two keys that determine it (the supports at every set it reads; and the supports at its set and
+below with, for the sets above, only the bits it reads of them: which of its nodes have positive
+reach and whether every set above is pure), so that a later pattern with the same key finds it;
+the reach of a node is read from the products with every decision move in the supports (the
+same numbers), and the support bounds are refolded only below the set tested and only where a
+support changed (the same numbers and verdicts as a pass over the pattern alone, see
+:func:`_admits_kernel`); the sets each admitted pattern reaches come from the same path bits
+(:meth:`BeliefSupportPruner.reached`), and the indicators and support ranks of a pattern list are
+kept for the next solve of the same list (a sweep's points share it).
 
 Indifference systems with no root inside the box (:func:`no_interior_root`)
     Before a pattern's system goes to the Gröbner basis, its equations (exact integer
@@ -168,6 +172,8 @@ class BeliefSupportPruner:
         self._bounds = SupportBounds(BatchTree(game) if tree is None else tree, self.offsets)
         self._sets = _SetTables(game, possible, kids, self._above(game))
         self._steps = _step_tables(game, self._bounds._order)
+        t = self._bounds.tree
+        self._full = _full_reach(self._bounds._order, t.parent, t.chance, t.decision)
         self.dropped = 0
 
     @staticmethod
@@ -193,21 +199,22 @@ class BeliefSupportPruner:
         """The patterns' support indicators, ``(patterns, actions)`` booleans (sets in game order),
         read-only; the last few lists' are remembered (a sweep's points share their pattern lists,
         :func:`cached_patterns`, and a list equal to a remembered one gets its indicators)."""
-        return self._coded(patterns)[0]
+        return self._listed(patterns)[0]
 
-    def _coded(self, patterns: Sequence[Pattern]) -> tuple[np.ndarray, np.ndarray]:
-        """:meth:`indicators` and the supports as :func:`_support_codes`, remembered together."""
+    def _listed(self, patterns: Sequence[Pattern]) -> tuple[np.ndarray, ...]:
+        """:meth:`indicators` and the supports as :func:`_support_ranks` gives them (ranks, counts and
+        the sets that change from one pattern to the next), remembered together."""
         offsets = tuple(self.offsets.tolist())
-        for kept_offsets, kept_patterns, kept, codes in _INDICATORS:
+        for kept_offsets, kept_patterns, arrays in _INDICATORS:
             if kept_offsets == offsets and kept_patterns == patterns:
-                return kept, codes
-        out = self._indicators(patterns)
-        codes = _support_codes(out, self._sets.offsets, _code_dtype(self._sets.offsets))
-        out.setflags(write=False)
-        codes.setflags(write=False)
-        _INDICATORS.insert(0, (offsets, list(patterns), out, codes))
+                return arrays
+        ind = self._indicators(patterns)
+        arrays = (ind, *_support_ranks(ind, self._sets.offsets))
+        for a in arrays:
+            a.setflags(write=False)
+        _INDICATORS.insert(0, (offsets, list(patterns), arrays))
         del _INDICATORS[_INDICATORS_MAX:]
-        return out, codes
+        return arrays
 
     def _indicators(self, patterns: Sequence[Pattern]) -> np.ndarray:
         width = int(self.offsets[-1])
@@ -231,9 +238,9 @@ class BeliefSupportPruner:
         if not ENABLED or not patterns:
             return np.ones(len(patterns), dtype=np.bool_)
         t, b, s = self._bounds.tree, self._bounds, self._sets
-        ok = _admits_kernel(*self._coded(patterns), b._order, t.parent, t.flat, t.chance, t.decision,
-                            b._start_lo, b._start_hi, *self._steps, s.ptr, s.nodes, s.possible, s.kid_ptr,
-                            s.kids, s.player, s.offsets, s.above_ptr, s.above, self.tol)
+        ok = _admits_kernel(*self._listed(patterns), t.flat, t.chance, t.decision, b._start_lo, b._start_hi,
+                            *self._steps, s.ptr, s.nodes, s.possible, s.kid_ptr, s.kids, s.player, s.offsets,
+                            s.above_ptr, s.above, self._full, self.tol, _TABLE_BYTES)
         self.dropped += int(len(ok) - ok.sum())
         return ok
 
@@ -241,19 +248,18 @@ class BeliefSupportPruner:
         """Per pattern (rows of the indicators ``ind``) and information set, whether a profile with
         these supports reaches the set: some node of it has positive reach, every move on its path
         in the supports (reach as the pure table's vertex rows have it, the same products top
-        down; :meth:`PureTable.on_path <deterrence.solvers._pbe_table.PureTable.on_path>`),
-        ``(patterns, sets)`` booleans."""
-        t, s = self._bounds.tree, self._sets
-        return _reached_kernel(np.ascontiguousarray(ind), self._bounds._order, t.parent, t.flat, t.chance,
-                               t.decision, s.ptr, s.nodes)
+        down; :meth:`PureTable.on_path <deterrence.solvers._pbe_table.PureTable.on_path>`; see
+        :func:`_full_reach`), ``(patterns, sets)`` booleans."""
+        s, steps = self._sets, self._steps
+        return _reached_kernel(np.ascontiguousarray(ind), s.ptr, s.nodes, steps[-2], steps[-1], self._full)
 
     def admits(self, pattern: Pattern) -> bool:
         """Whether ``pattern`` passes the test at every set it reaches."""
         return bool(self.admits_all([pattern])[0])
 
 
-#: the indicators of the last pattern lists (offsets, patterns, indicators, codes), newest first
-_INDICATORS: list[tuple[tuple[int, ...], list[Pattern], np.ndarray, np.ndarray]] = []
+#: the last pattern lists (offsets, patterns, their indicators and :func:`_support_ranks`), newest first
+_INDICATORS: list[tuple[tuple[int, ...], list[Pattern], tuple[np.ndarray, ...]]] = []
 _INDICATORS_MAX = 4
 
 
@@ -278,24 +284,26 @@ class _SetTables:
 
 
 def _step_tables(game: ExtensiveFormGame, order: np.ndarray) -> tuple[np.ndarray, ...]:
-    """What :func:`_admits_kernel` redoes when a set's support changes, from the tree alone (kept
-    in its ``tree_cache``), as CSR arrays (``ptr``, ``items``) per information set:
+    """What :func:`_admits_kernel` reads of the tree alone (kept in its ``tree_cache``), as CSR
+    arrays (``ptr``, ``items``), per information set unless said otherwise:
 
     * ``folded`` (the nodes with children, deepest level first), ``child_ptr`` / ``children``
       (each one's children in the order of ``order``, as :func:`_bounds_kernel` folds them);
     * ``fold_ptr`` / ``folds``: positions in ``folded`` of the set's nodes and their ancestors
-      whose support bounds a test reads (those below a decision node: a test reads the bounds
-      at its set's children, and they are folded from the nodes below);
-    * ``down_ptr`` / ``down``: the strict descendants of the set's nodes, top down, whose reach
-      a test reads (the decision nodes and their ancestors: a test reads the reach at its set's
-      nodes); and a last entry: every such node but the root, top down;
-    * ``hit_ptr`` / ``hits``: the sets whose test reads it (itself, the sets with a node below one
-      of its nodes: reach and the sets above; the sets above it: their children's bounds);
-    * ``dep_ptr`` / ``deps``: their inverse, the sets whose supports a set's test reads, with
-      ``shifts`` (where each one's support bits start in the verdict's key) and ``keyed`` (whether
-      the key fits in :data:`_KEY_BITS` bits).
+      whose support bounds a test reads (those below a decision node), the bounds its support
+      changes;
+    * ``sub_ptr`` / ``sub``: positions in ``folded`` of the nodes strictly below the set's nodes,
+      increasing (deepest first), the bounds its test reads (at its nodes' children) and those
+      they are folded from;
+    * ``hit_ptr`` / ``hits``: the sets whose verdict reads its support (itself, the sets with a node
+      below one of its nodes, the sets above it);
+    * ``dep_ptr`` / ``deps``: their inverse, the sets whose supports a set's verdict reads;
+    * ``low_ptr`` / ``lows``: the set itself and the sets with a node strictly below one of its
+      nodes (the supports its test reads through the bounds);
+    * ``path_ptr`` / ``paths``: per node of the sets (in the order of :class:`_SetTables`), the flat
+      actions of the decision moves on its path from the root.
     """
-    cached = game.tree_cache.get("admits_steps")
+    cached = game.tree_cache.get("admits_tables")
     if cached is not None:
         return cached
     parent = [nd.parent for nd in game.nodes]
@@ -308,10 +316,9 @@ def _step_tables(game: ExtensiveFormGame, order: np.ndarray) -> tuple[np.ndarray
             folded.append(p)
         kids[p].append(c)
     position = {p: q for q, p in enumerate(folded)}
-    top_down = {v: i for i, v in enumerate(reversed(order.tolist()))}
-    bounds_read, reach_read = _read_nodes(game)
+    bounds_read = _read_nodes(game)
     above = BeliefSupportPruner._above(game)
-    folds, down, hits = [], [], []
+    folds, subs, hits, lows = [], [], [], []
     for h in game.infosets:
         ups: set[int] = set()
         below: set[int] = set()
@@ -327,14 +334,28 @@ def _step_tables(game: ExtensiveFormGame, order: np.ndarray) -> tuple[np.ndarray
                 below.add(c)
                 stack.extend(game.nodes[c].children)
         folds.append(sorted(ups))
-        down.append(sorted((c for c in below if reach_read[c]), key=top_down.__getitem__))
-        hits.append(sorted({h.index, *above[h.index]}
-                           | {j.index for j in game.infosets if any(v in below for v in j.nodes)}))
-    down.append(sorted((c for c in top_down if reach_read[c]), key=top_down.__getitem__))
-    out = (np.array(folded, dtype=np.int64), *_csr([kids[p] for p in folded]), *_csr(folds), *_csr(down),
-           *_csr(hits), *_verdict_keys(game, hits))
-    game.tree_cache["admits_steps"] = out
+        subs.append(sorted(position[c] for c in below if c in position))
+        under = {j.index for j in game.infosets if j.index != h.index and any(v in below for v in j.nodes)}
+        hits.append(sorted({h.index, *above[h.index]} | under))
+        lows.append([h.index, *sorted(under)])
+    deps = [[j for j in range(len(hits)) if k in hits[j]] for k in range(len(hits))]
+    paths = [_path_actions(game, v) for h in game.infosets for v in h.nodes]
+    out = (np.array(folded, dtype=np.int64), *_csr([kids[p] for p in folded]), *_csr(folds), *_csr(subs),
+           *_csr(hits), *_csr(deps), *_csr(lows), *_csr(paths))
+    game.tree_cache["admits_tables"] = out
     return out
+
+
+def _path_actions(game: ExtensiveFormGame, v: int) -> list[int]:
+    """The flat actions (:func:`_action_offsets`) of the decision moves on node ``v``'s path."""
+    offsets = _action_offsets(game)
+    out = []
+    while game.nodes[v].parent >= 0:
+        p = game.nodes[game.nodes[v].parent]
+        if p.kind == DECISION:
+            out.append(int(offsets[p.infoset]) + int(game.nodes[v].action))
+        v = game.nodes[v].parent
+    return out[::-1]
 
 
 def _csr(lists: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
@@ -342,107 +363,200 @@ def _csr(lists: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
             np.array([i for x in lists for i in x], dtype=np.int64))
 
 
-def _read_nodes(game: ExtensiveFormGame) -> tuple[list[bool], list[bool]]:
+def _read_nodes(game: ExtensiveFormGame) -> list[bool]:
     """Per node, whether a test of :func:`_set_passes` reads its support bounds, directly or
-    through its ancestors' (it lies below a decision node), and whether it reads its reach,
-    directly or through its descendants' (it is a decision node or has one below it)."""
+    through its ancestors' (it lies below a decision node)."""
     nodes = game.nodes
     bounds = [False] * len(nodes)
-    reach = [nd.kind == DECISION for nd in nodes]
     for v in range(1, len(nodes)):  # preorder: a parent before its children
         p = nodes[v].parent
         bounds[v] = bounds[p] or nodes[p].kind == DECISION
-    for v in range(len(nodes) - 1, 0, -1):  # a child after its parent in preorder
-        if reach[v]:
-            reach[nodes[v].parent] = True
-    return bounds, reach
+    return bounds
 
 
-def _verdict_keys(game: ExtensiveFormGame, hits: list[list[int]]) -> tuple[np.ndarray, ...]:
-    """``dep_ptr``, ``deps``, ``shifts`` and ``keyed`` of :func:`_step_tables`."""
-    deps = [[j for j in range(len(hits)) if k in hits[j]] for k in range(len(hits))]
-    widths = [len(h.actions) for h in game.infosets]
-    shifts = [np.cumsum([0] + [widths[j] for j in d]).tolist() for d in deps]
-    keyed = np.array([s[-1] <= _KEY_BITS for s in shifts], dtype=np.bool_)
-    return (*_csr(deps), np.array([i for s in shifts for i in s[:-1]], dtype=np.int64), keyed)
+def _support_ranks(ind: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Per pattern (rows of ``ind``) and set, the support's rank among the set's supports in the
+    list (``int32``; equal ranks iff equal supports), the number of supports per set, and as CSR
+    arrays per pattern the sets whose support differs from the pattern before (none for the first).
+    Sets of at most :data:`_NARROW` actions are ranked in order of first appearance
+    (:func:`_rank_narrow`), wider ones in the order of ``np.unique``."""
+    n_pat, n_sets = ind.shape[0], offsets.shape[0] - 1
+    ranks = np.zeros((n_pat, n_sets), dtype=np.int32)
+    counts = np.ones(n_sets, dtype=np.int64)
+    _rank_narrow(np.ascontiguousarray(ind), offsets.astype(np.int64), ranks, counts)
+    for k in range(n_sets):
+        if offsets[k + 1] - offsets[k] > _NARROW:
+            present, inverse = np.unique(ind[:, offsets[k]:offsets[k + 1]], axis=0, return_inverse=True)
+            ranks[:, k] = inverse.ravel()
+            counts[k] = max(1, len(present))
+    rows, sets = np.nonzero(ranks[1:] != ranks[:-1])
+    chg_ptr = np.zeros(n_pat + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows + 1, minlength=n_pat), out=chg_ptr[1:])
+    return ranks, counts, chg_ptr, sets.astype(np.int64)
 
 
-#: the memo of :func:`_admits_kernel` has at most ``2 ** _MEMO_BITS`` slots (17 bytes each) and
-#: remembers verdicts until it is half full
-_MEMO_BITS = 20
-
-#: the most bits a verdict's key (the supports at the sets it reads, one bit per action) may have
-_KEY_BITS = 62
+#: the widest set :func:`_rank_narrow` ranks (through a table of ``2 ** _NARROW`` entries)
+_NARROW = 16
 
 
 @njit
-def _admits_kernel(ind: np.ndarray, codes: np.ndarray, order: np.ndarray, parent: np.ndarray,
-                   flat: np.ndarray, chance: np.ndarray, decision: np.ndarray, start_lo: np.ndarray,
-                   start_hi: np.ndarray, folded: np.ndarray, child_ptr: np.ndarray, children: np.ndarray,
-                   fold_ptr: np.ndarray, folds: np.ndarray, down_ptr: np.ndarray, down: np.ndarray,
-                   hit_ptr: np.ndarray, hits: np.ndarray, dep_ptr: np.ndarray, deps: np.ndarray,
-                   shifts: np.ndarray, keyed: np.ndarray, ptr: np.ndarray, nodes: np.ndarray,
-                   possible: np.ndarray, kid_ptr: np.ndarray, kids: np.ndarray, player: np.ndarray,
-                   offsets: np.ndarray, above_ptr: np.ndarray, above: np.ndarray, tol: float) -> np.ndarray:
-    """The belief-support test of every pattern (rows of ``ind``, supports also as ``codes``,
-    :func:`_support_codes`): the pattern passes iff the test of :func:`_set_passes` (on the
-    pattern's reach, its indicator profile top down, and its support bounds, as
-    :func:`_bounds_kernel`) holds at every set.
+def _rank_narrow(ind: np.ndarray, offsets: np.ndarray, ranks: np.ndarray, counts: np.ndarray) -> None:
+    """:func:`_support_ranks` into ``ranks`` and ``counts`` for the sets of at most :data:`_NARROW`
+    actions: a support's bits as an integer, its rank the number of distinct ones seen before it."""
+    n_pat = ind.shape[0]
+    seen = np.empty(1 << _NARROW, dtype=np.int32)
+    for k in range(offsets.shape[0] - 1):
+        width = offsets[k + 1] - offsets[k]
+        if width > _NARROW:
+            continue
+        seen[:1 << width] = -1
+        n = 0
+        for r in range(n_pat):
+            code = 0
+            for a in range(width):
+                if ind[r, offsets[k] + a]:
+                    code |= 1 << a
+            if seen[code] < 0:
+                seen[code] = n
+                n += 1
+            ranks[r, k] = seen[code]
+        counts[k] = max(1, n)
 
-    A set's verdict reads only the supports at the sets whose change :func:`_step_tables` says
-    reaches it (``hits``; their inverse ``deps``), so each pattern keeps the verdicts of the one
-    before at the sets none of whose ``deps`` changed, and a verdict computed once is remembered
-    by the supports at its ``deps`` (a hash table, :func:`_memo_find`) for the later patterns
-    with the same supports there. A pattern with a kept or remembered failing verdict fails
-    without more work; the reach and bounds are brought up to date (:func:`_flush`) only before
-    a verdict is computed: the reach below every set whose support changed since (top down,
-    the same products), the bounds of its nodes and their ancestors (each refolded from its
-    start value, its children in the same order: the same sums). Every number a verdict reads
-    is the one a pass over the pattern alone gives, and so is every verdict."""
-    n_pat, n_sets = ind.shape[0], ptr.shape[0] - 1
-    ok = np.ones(n_pat, dtype=np.bool_)
+
+#: the most bytes of the direct verdict tables of :func:`_admits_kernel` (one per key); a set whose
+#: table does not fit has its verdicts remembered in a hash table (:func:`_memo_find`)
+_TABLE_BYTES = 1 << 22
+
+#: the hash table of :func:`_admits_kernel` has at most ``2 ** _MEMO_BITS`` slots (17 bytes each) and
+#: remembers verdicts until it is half full
+_MEMO_BITS = 20
+
+
+@njit
+def _full_reach(order: np.ndarray, parent: np.ndarray, chance: np.ndarray, decision: np.ndarray
+                ) -> np.ndarray:
+    """The reach of every node when every decision move is in the supports: the products of
+    :func:`_reached_kernel`'s pass, top down, with every decision move's factor 1.
+
+    The pass sets ``reach[c] = reach[parent] if c's move is in the supports else 0`` at a
+    decision move and ``reach[parent] * chance[c]`` at a chance move. Along a path whose decision
+    moves are all in the supports it performs the operations this one does, in the same order,
+    so a node's reach is ``full[v]`` to the bit; otherwise it is 0 from the first move out of the
+    supports down (``0 * p = 0`` for ``p >= 0``). So ``reach[v] = full[v]`` if every decision move
+    on ``v``'s path is in the supports, else 0, and ``reach[v] > 0`` iff moreover ``full[v] > 0``.
+    """
     reach = np.zeros(parent.shape[0])
     reach[0] = 1.0
-    lo, hi = start_lo.copy(), start_hi.copy()
-    stale = np.ones(n_sets + 1, dtype=np.bool_)  # reach below the set to redo; last: all of it
-    refold = np.ones(folded.shape[0], dtype=np.bool_)
-    known = np.zeros(n_sets, dtype=np.bool_)
-    verdict = np.zeros(n_sets, dtype=np.bool_)
-    bits = 6
-    while (1 << bits) < 2 * n_pat and bits < _MEMO_BITS:
+    for j in range(order.shape[0] - 1, -1, -1):
+        c = order[j]
+        reach[c] = reach[parent[c]] if decision[c] else reach[parent[c]] * chance[c]
+    return reach
+
+
+@njit
+def _admits_kernel(ind: np.ndarray, ranks: np.ndarray, counts: np.ndarray, chg_ptr: np.ndarray,
+                   chg: np.ndarray, flat: np.ndarray, chance: np.ndarray, decision: np.ndarray,
+                   start_lo: np.ndarray, start_hi: np.ndarray, folded: np.ndarray, child_ptr: np.ndarray,
+                   children: np.ndarray, fold_ptr: np.ndarray, folds: np.ndarray, sub_ptr: np.ndarray,
+                   sub: np.ndarray, hit_ptr: np.ndarray, hits: np.ndarray, dep_ptr: np.ndarray,
+                   deps: np.ndarray, low_ptr: np.ndarray, lows: np.ndarray, path_ptr: np.ndarray,
+                   paths: np.ndarray, ptr: np.ndarray, nodes: np.ndarray, possible: np.ndarray,
+                   kid_ptr: np.ndarray, kids: np.ndarray, player: np.ndarray, offsets: np.ndarray,
+                   above_ptr: np.ndarray, above: np.ndarray, full: np.ndarray, tol: float, budget: int
+                   ) -> np.ndarray:
+    """The belief-support test of every pattern (rows of ``ind``; supports also as the ranks,
+    counts and changes of :func:`_support_ranks`): the pattern passes iff the test of
+    :func:`_set_passes` holds at every set.
+
+    *What a verdict reads.* The test at set ``k`` reads (a) ``k``'s support; (b) the reach at
+    ``k``'s nodes, which is ``full[v]`` if every decision move on ``v``'s path is in the supports
+    and 0 otherwise (:func:`_full_reach`): one bit per node (``_above_part``); (c) whether every
+    set above ``k`` is pure (one bit); (d) the support bounds at the children of ``k``'s nodes,
+    each folded (:func:`_refold`, always the same operations in the same order) from the supports
+    of the sets with a node below ``k``'s nodes. So a verdict is a function of its *fine key*
+    (the supports at ``lows[k]``: ``k`` and the sets below it, and the bits of (b) and (c)), and,
+    as (b) and (c) read only the supports of the sets above ``k``, of its *coarse key* (the
+    supports at ``deps[k]``: ``k``, the sets below and the sets above). Each key is a mixed-radix
+    number of the supports' ranks (a bijection of the supports present in the list), the fine
+    key's bits on top.
+
+    *What is kept.* A set's verdict is kept from the pattern before when no set of its ``deps``
+    changed (its coarse key is the same); a computed verdict is written to a table per set and key
+    (direct tables of one byte per key while they fit in ``budget`` bytes, the fine keys' first;
+    for a fine key that does not, the hash table of :func:`_memo_find`); a pattern with a kept
+    failing verdict fails without more work. A verdict found under either key is the one a pass
+    over the pattern would compute, as the key determines it.
+
+    *What is computed.* Before a test, the bounds below ``k``'s nodes are brought up to date
+    (:func:`_refold_below`): every node whose subtree holds a node of a set whose support changed
+    is marked (``folds``), and the marked nodes below ``k`` are refolded deepest first, each from
+    its start value and its children in the same order; an unmarked node holds the bounds of the
+    current pattern. So every number a test reads is the one a pass over the pattern alone gives
+    (the reach as (b) says), and so is every verdict."""
+    n_pat, n_sets = ind.shape[0], ptr.shape[0] - 1
+    stride, span = _mixed_radix(counts, dep_ptr, deps)
+    fstride, fspan = _mixed_radix(counts, low_ptr, lows)
+    base, fbase, hashed, size = _table_layout(span, fspan, ptr, budget)
+    table = np.zeros(size, dtype=np.int8)
+    bits = 1
+    while hashed.any() and (1 << bits) < 2 * n_pat and bits < _MEMO_BITS:
         bits += 1
     memo_key, memo_set = np.empty(1 << bits, dtype=np.int64), np.empty(1 << bits, dtype=np.int64)
     memo_val = np.zeros(1 << bits, dtype=np.int8)
     room = np.array([1 << (bits - 1)])
+    ok = np.ones(n_pat, dtype=np.bool_)
+    lo, hi = start_lo.copy(), start_hi.copy()
+    refold = np.ones(folded.shape[0], dtype=np.bool_)
+    known = np.zeros(n_sets, dtype=np.bool_)
+    verdict = np.zeros(n_sets, dtype=np.bool_)
     widest = 1
     for k in range(n_sets):
         widest = max(widest, ptr[k + 1] - ptr[k], offsets[k + 1] - offsets[k])
-    mask, mu_lo, mu_hi = np.empty(widest, dtype=np.bool_), np.empty(widest), np.empty(widest)
+    reached, mask = np.empty(widest, dtype=np.bool_), np.empty(widest, dtype=np.bool_)
+    mu_lo, mu_hi = np.empty(widest), np.empty(widest)
     failing = 0  # the kept verdicts that fail
     for r in range(n_pat):
-        row = ind[r]
-        failing = _note_changes(r, ind, codes, offsets, fold_ptr, folds, hit_ptr, hits, stale, refold, known,
-                                verdict, failing)
+        failing = _note_changes(chg_ptr[r], chg_ptr[r + 1], chg, fold_ptr, folds, hit_ptr, hits, refold,
+                                known, verdict, failing)
         if failing:
             ok[r] = False
             continue
-        flushed = False
+        row, rank = ind[r], ranks[r]
         for k in range(n_sets):
             if known[k]:
                 continue
-            key = _verdict_key(k, codes[r], dep_ptr, deps, shifts) if keyed[k] else -1
-            found = _memo_find(memo_key, memo_set, memo_val, bits, key, k) if key >= 0 else 0
+            slot, fslot, found, fkey, pure = -1, -1, 0, 0, True
+            if base[k] >= 0:
+                slot = base[k] + _key(rank, dep_ptr[k], dep_ptr[k + 1], deps, stride)
+                found = table[slot]
+            if not found and fspan[k] >= 0:
+                part, pure = _above_part(k, row, full, ptr, nodes, path_ptr, paths, above_ptr, above, offsets,
+                                         reached)
+                fkey = _key(rank, low_ptr[k], low_ptr[k + 1], lows, fstride) + part * fspan[k]
+                if fbase[k] >= 0:
+                    fslot = fbase[k] + fkey
+                    found = table[fslot]
+                elif hashed[k]:
+                    found = _memo_find(memo_key, memo_set, memo_val, bits, fkey, k)
+                if found and slot >= 0:
+                    table[slot] = found
             if found:
                 passes = found == 1
             else:
-                if not flushed:
-                    _flush(row, order, parent, flat, chance, decision, folded, child_ptr, children, down_ptr,
-                           down, start_lo, start_hi, stale, refold, reach, lo, hi)
-                    flushed = True
-                passes = _set_passes(k, row, reach, lo, hi, ptr, nodes, possible, kid_ptr, kids, player[k],
-                                     offsets, above_ptr, above, tol, mask, mu_lo, mu_hi)
-                if key >= 0:
-                    _memo_store(memo_key, memo_set, memo_val, bits, room, key, k, passes)
+                if fspan[k] < 0:
+                    pure = _above_part(k, row, full, ptr, nodes, path_ptr, paths, above_ptr, above, offsets,
+                                       reached)[1]
+                _refold_below(sub_ptr[k], sub_ptr[k + 1], sub, refold, folded, child_ptr, children, flat,
+                              chance, decision, row, start_lo, start_hi, lo, hi)
+                passes = _set_passes(k, row, reached, pure, full, lo, hi, ptr, nodes, possible, kid_ptr, kids,
+                                     player[k], offsets, tol, mask, mu_lo, mu_hi)
+                value = 1 if passes else 2
+                if slot >= 0:
+                    table[slot] = value
+                if fslot >= 0:
+                    table[fslot] = value
+                elif fspan[k] >= 0 and hashed[k]:
+                    _memo_store(memo_key, memo_set, memo_val, bits, room, fkey, k, passes)
             known[k], verdict[k] = True, passes
             if not passes:
                 failing += 1
@@ -452,102 +566,130 @@ def _admits_kernel(ind: np.ndarray, codes: np.ndarray, order: np.ndarray, parent
 
 
 @njit(inline=True)
-def _note_changes(r: int, ind: np.ndarray, codes: np.ndarray, offsets: np.ndarray, fold_ptr: np.ndarray,
-                  folds: np.ndarray, hit_ptr: np.ndarray, hits: np.ndarray, stale: np.ndarray,
-                  refold: np.ndarray, known: np.ndarray, verdict: np.ndarray, failing: int) -> int:
-    """For each set whose support in pattern ``r`` differs from pattern ``r - 1``'s: its reach
-    marked stale, its nodes' and their ancestors' bounds to refold, and the verdicts that read it
-    forgotten. Returns the number of kept verdicts that fail."""
-    if r == 0:
-        return failing
-    for k in range(codes.shape[1]):
-        if offsets[k + 1] - offsets[k] <= _CODE_BITS:
-            changed = codes[r, k] != codes[r - 1, k]
-        else:
-            changed = False
-            for a in range(offsets[k], offsets[k + 1]):
-                if ind[r, a] != ind[r - 1, a]:
-                    changed = True
-                    break
-        if changed:
-            stale[k] = True
-            for e in range(fold_ptr[k], fold_ptr[k + 1]):
-                refold[folds[e]] = True
-            for e in range(hit_ptr[k], hit_ptr[k + 1]):
-                j = hits[e]
-                if known[j]:
-                    known[j] = False
-                    if not verdict[j]:
-                        failing -= 1
+def _note_changes(start: int, stop: int, chg: np.ndarray, fold_ptr: np.ndarray, folds: np.ndarray,
+                  hit_ptr: np.ndarray, hits: np.ndarray, refold: np.ndarray, known: np.ndarray,
+                  verdict: np.ndarray, failing: int) -> int:
+    """For each set ``chg[start:stop]`` (whose support differs from the pattern before): its nodes'
+    and their ancestors' bounds marked to refold, and the verdicts that read it forgotten. Returns
+    the number of kept verdicts that fail."""
+    for e in range(start, stop):
+        k = chg[e]
+        for f in range(fold_ptr[k], fold_ptr[k + 1]):
+            refold[folds[f]] = True
+        for f in range(hit_ptr[k], hit_ptr[k + 1]):
+            j = hits[f]
+            if known[j]:
+                known[j] = False
+                if not verdict[j]:
+                    failing -= 1
     return failing
 
 
-#: the widest set whose support :func:`_support_codes` writes as bits
-_CODE_BITS = 62
+@njit
+def _mixed_radix(counts: np.ndarray, key_ptr: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per entry of ``keys`` (CSR per set) its stride in the set's mixed-radix key (the product of the
+    counts before it), and per set the number of keys (-1 when it reaches ``2 ** 62``)."""
+    n_sets = key_ptr.shape[0] - 1
+    stride = np.zeros(keys.shape[0], dtype=np.int64)
+    span = np.zeros(n_sets, dtype=np.int64)
+    for k in range(n_sets):
+        s = 1
+        for e in range(key_ptr[k], key_ptr[k + 1]):
+            stride[e] = s
+            c = counts[keys[e]]
+            if s >= _SPAN_MAX // c:
+                s = -1
+                break
+            s *= c
+        span[k] = s
+    return stride, span
 
 
-def _code_dtype(offsets: np.ndarray) -> type:
-    """The smallest signed integer type that holds every support code (:func:`_support_codes`)."""
-    widths = [w for w in np.diff(offsets).tolist() if w <= _CODE_BITS]
-    widest = max(widths, default=0)
-    return next(t for t, bits in ((np.int8, 7), (np.int16, 15), (np.int32, 31), (np.int64, 63))
-                if widest <= bits)
-
-
-def _support_codes(ind: np.ndarray, offsets: np.ndarray, dtype: type) -> np.ndarray:
-    """Per pattern (rows of ``ind``) and set, the support as an integer of type ``dtype``, bit ``a``
-    for action ``a`` (0 for a set with more than :data:`_CODE_BITS` actions)."""
-    out = np.zeros((ind.shape[0], offsets.shape[0] - 1), dtype=dtype)
-    _fill_codes(ind, offsets, out)
-    return out
+#: the most keys of a set (:func:`_mixed_radix`, with :func:`_above_part` on top), below ``2 ** 62``
+_SPAN_MAX = 1 << 62
 
 
 @njit
-def _fill_codes(ind: np.ndarray, offsets: np.ndarray, out: np.ndarray) -> None:
-    """:func:`_support_codes` into ``out``."""
-    for r in range(ind.shape[0]):
-        for k in range(out.shape[1]):
-            if offsets[k + 1] - offsets[k] <= _CODE_BITS:
-                c = 0
-                for a in range(offsets[k], offsets[k + 1]):
-                    if ind[r, a]:
-                        c |= 1 << (a - offsets[k])
-                out[r, k] = c
+def _table_layout(span: np.ndarray, fspan: np.ndarray, ptr: np.ndarray, budget: int
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Where each set's direct table of coarse and of fine keys starts (-1: none), the fine ones
+    first while the ``budget`` (bytes) lasts, then the coarse ones; and whether a set's fine keys
+    go to the hash table. ``fspan`` becomes the stride of the fine key's top part (-1 when the
+    fine keys reach ``2 ** 62``); and the tables' size."""
+    n_sets = span.shape[0]
+    base, fbase = np.full(n_sets, -1, dtype=np.int64), np.full(n_sets, -1, dtype=np.int64)
+    hashed = np.zeros(n_sets, dtype=np.bool_)
+    total = 0
+    for k in range(n_sets):
+        top = ptr[k + 1] - ptr[k] + 1  # the bits of _above_part
+        if fspan[k] < 0 or top >= 62 or fspan[k] >= _SPAN_MAX >> top:
+            fspan[k] = -1
+            continue
+        size = fspan[k] << top
+        if size <= budget - total:
+            fbase[k] = total
+            total += size
+        else:
+            hashed[k] = True
+    for k in range(n_sets):
+        if 0 <= span[k] <= budget - total:
+            base[k] = total
+            total += span[k]
+    return base, fbase, hashed, total
 
 
 @njit(inline=True)
-def _flush(row: np.ndarray, order: np.ndarray, parent: np.ndarray, flat: np.ndarray, chance: np.ndarray,
-           decision: np.ndarray, folded: np.ndarray, child_ptr: np.ndarray, children: np.ndarray,
-           down_ptr: np.ndarray, down: np.ndarray, start_lo: np.ndarray, start_hi: np.ndarray,
-           stale: np.ndarray, refold: np.ndarray, reach: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> None:
-    """The reach and bounds of pattern ``row`` from those of an earlier pattern: the reach below
-    each ``stale`` set (all of it if the last flag is set), top down (redone below a set under
-    another: the same products, the last pass over a node following its parent's), and the
-    ``refold`` nodes, deepest first."""
-    n_sets = stale.shape[0] - 1
-    for k in range(n_sets + 1):
-        if stale[k] and (k == n_sets or not stale[n_sets]):
-            for e in range(down_ptr[k], down_ptr[k + 1]):
-                c = down[e]
-                if decision[c]:
-                    reach[c] = reach[parent[c]] if row[flat[c]] else 0.0
-                else:
-                    reach[c] = reach[parent[c]] * chance[c]
-    stale[:] = False
-    for q in range(folded.shape[0]):  # deepest first
+def _key(rank: np.ndarray, start: int, stop: int, keys: np.ndarray, stride: np.ndarray) -> int:
+    """The mixed-radix number of the ranks at the sets ``keys[start:stop]``."""
+    key = 0
+    for e in range(start, stop):
+        key += np.int64(rank[keys[e]]) * stride[e]
+    return key
+
+
+@njit(inline=True)
+def _above_part(k: int, row: np.ndarray, full: np.ndarray, ptr: np.ndarray, nodes: np.ndarray,
+                path_ptr: np.ndarray, paths: np.ndarray, above_ptr: np.ndarray, above: np.ndarray,
+                offsets: np.ndarray, reached: np.ndarray) -> tuple[int, bool]:
+    """What the test at set ``k`` reads of the supports above it: per node ``i`` of the set whether
+    its reach is positive (``reached[i]``: every decision move on its path in the supports and
+    ``full > 0``, :func:`_full_reach`), and whether every set above is pure; as one number (bit
+    ``i + 1``: ``reached[i]``, bit 0: pure) and the purity."""
+    part = 0
+    for i in range(ptr[k + 1] - ptr[k]):
+        b = full[nodes[ptr[k] + i]] > 0
+        if b:
+            for e in range(path_ptr[ptr[k] + i], path_ptr[ptr[k] + i + 1]):
+                if not row[paths[e]]:
+                    b = False
+                    break
+        reached[i] = b
+        if b:
+            part |= 2 << i
+    pure = True
+    for e in range(above_ptr[k], above_ptr[k + 1]):
+        j = above[e]
+        count = 0
+        for a in range(offsets[j], offsets[j + 1]):
+            count += row[a]
+        if count != 1:
+            pure = False
+            break
+    return part | (1 if pure else 0), pure
+
+
+@njit(inline=True)
+def _refold_below(start: int, stop: int, sub: np.ndarray, refold: np.ndarray, folded: np.ndarray,
+                  child_ptr: np.ndarray, children: np.ndarray, flat: np.ndarray, chance: np.ndarray,
+                  decision: np.ndarray, row: np.ndarray, start_lo: np.ndarray, start_hi: np.ndarray,
+                  lo: np.ndarray, hi: np.ndarray) -> None:
+    """Refold the marked nodes among ``folded[sub[start:stop]]`` (a set's subtrees), deepest first."""
+    for e in range(start, stop):
+        q = sub[e]
         if refold[q]:
             refold[q] = False
             _refold(folded[q], child_ptr[q], child_ptr[q + 1], children, flat, chance, decision, row,
                     start_lo, start_hi, lo, hi)
-
-
-@njit(inline=True)
-def _verdict_key(k: int, code: np.ndarray, dep_ptr: np.ndarray, deps: np.ndarray, shifts: np.ndarray) -> int:
-    """The supports at the sets set ``k``'s verdict reads, as one integer (a bit per action)."""
-    key = 0
-    for e in range(dep_ptr[k], dep_ptr[k + 1]):
-        key |= np.int64(code[deps[e]]) << shifts[e]
-    return key
 
 
 @njit(inline=True)
@@ -596,72 +738,64 @@ def _refold(p: int, start: int, stop: int, children: np.ndarray, flat: np.ndarra
 
 
 @njit
-def _reached_kernel(ind: np.ndarray, order: np.ndarray, parent: np.ndarray, flat: np.ndarray,
-                    chance: np.ndarray, decision: np.ndarray, ptr: np.ndarray, nodes: np.ndarray
-                    ) -> np.ndarray:
-    """Per pattern (rows of ``ind``), the information sets its reach (top down, as in
-    :func:`_admits_kernel`) is positive at."""
-    n_pat, n, n_sets = ind.shape[0], parent.shape[0], ptr.shape[0] - 1
+def _reached_kernel(ind: np.ndarray, ptr: np.ndarray, nodes: np.ndarray, path_ptr: np.ndarray,
+                    paths: np.ndarray, full: np.ndarray) -> np.ndarray:
+    """Per pattern (rows of ``ind``), the information sets with a node of positive reach: ``full > 0``
+    and every decision move on its path in the supports (:func:`_full_reach`)."""
+    n_pat, n_sets = ind.shape[0], ptr.shape[0] - 1
     out = np.zeros((n_pat, n_sets), dtype=np.bool_)
-    reach = np.empty(n)
     for r in range(n_pat):
         row = ind[r]
-        reach[0] = 1.0
-        for j in range(order.shape[0] - 1, -1, -1):
-            c = order[j]
-            if decision[c]:
-                reach[c] = reach[parent[c]] if row[flat[c]] else 0.0
-            else:
-                reach[c] = reach[parent[c]] * chance[c]
         for k in range(n_sets):
             for i in range(ptr[k], ptr[k + 1]):
-                if reach[nodes[i]] > 0:
+                if full[nodes[i]] > 0 and _on_path(row, path_ptr[i], path_ptr[i + 1], paths):
                     out[r, k] = True
                     break
     return out
 
 
 @njit(inline=True)
-def _set_passes(k: int, row: np.ndarray, reach: np.ndarray, lo: np.ndarray, hi: np.ndarray, ptr: np.ndarray,
-                nodes: np.ndarray, possible: np.ndarray, kid_ptr: np.ndarray, kids: np.ndarray, p: int,
-                offsets: np.ndarray, above_ptr: np.ndarray, above: np.ndarray, tol: float,
-                buf_mask: np.ndarray, buf_lo: np.ndarray, buf_hi: np.ndarray) -> bool:
+def _on_path(row: np.ndarray, start: int, stop: int, paths: np.ndarray) -> bool:
+    """Whether every action ``paths[start:stop]`` is in the supports ``row``."""
+    for e in range(start, stop):
+        if not row[paths[e]]:
+            return False
+    return True
+
+
+@njit(inline=True)
+def _set_passes(k: int, row: np.ndarray, reached: np.ndarray, pure: bool, full: np.ndarray, lo: np.ndarray,
+                hi: np.ndarray, ptr: np.ndarray, nodes: np.ndarray, possible: np.ndarray, kid_ptr: np.ndarray,
+                kids: np.ndarray, p: int, offsets: np.ndarray, tol: float, buf_mask: np.ndarray,
+                buf_lo: np.ndarray, buf_hi: np.ndarray) -> bool:
     """The test at set ``k`` (true if the pattern does not reach it): every support action is, at
     some reached node, at least as good as each other action under the bounds; when every move
-    above is pure, under Nature's odds on the reached nodes (module documentation). ``buf_*``:
-    scratch arrays at least as long as the set's nodes and actions."""
+    above is pure (``pure``), under Nature's odds on the reached nodes (module documentation).
+    ``reached[i]``: node ``i`` of the set has positive reach, which is then ``full`` at it
+    (:func:`_full_reach`). ``buf_*``: scratch arrays at least as long as the set's nodes and
+    actions."""
     m = ptr[k + 1] - ptr[k]
     acts = offsets[k + 1] - offsets[k]
     mask = buf_mask
     total = 0.0
     any_reached = False
     for i in range(m):
-        v = nodes[ptr[k] + i]
-        mask[i] = reach[v] > 0 and possible[ptr[k] + i]
+        mask[i] = reached[i] and possible[ptr[k] + i]
         if mask[i]:
             any_reached = True
     if not any_reached:
         return True
-    exact = True
-    for e in range(above_ptr[k], above_ptr[k + 1]):
-        j = above[e]
-        count = 0
-        for a in range(offsets[j], offsets[j + 1]):
-            count += row[a]
-        if count != 1:
-            exact = False
-            break
     base = kid_ptr[k]
-    if exact:  # the belief is Nature's odds on the reached nodes
+    if pure:  # the belief is Nature's odds on the reached nodes
         for i in range(m):
             if mask[i]:
-                total += reach[nodes[ptr[k] + i]]
+                total += full[nodes[ptr[k] + i]]
         mu_lo, mu_hi = buf_lo, buf_hi
         for a in range(acts):
             mu_lo[a] = mu_hi[a] = 0.0
         for i in range(m):
             if mask[i]:
-                mu = reach[nodes[ptr[k] + i]] / total
+                mu = full[nodes[ptr[k] + i]] / total
                 for a in range(acts):
                     mu_lo[a] += mu * lo[kids[base + i * acts + a], p]
                     mu_hi[a] += mu * hi[kids[base + i * acts + a], p]
