@@ -184,8 +184,8 @@ class CompiledModel:
         self._labels = [lab for lab in OUTCOMES if any(lab in t for t in game.terminal_outcomes)]
         self._reference = ReferencePath(tree, game, self.vt, concept, belief_policy, tol, edge, self._labels)
         self._probe = None if probe is None else {k: np.asarray(v, dtype=float) for k, v in probe.items()}
-        _check_size(game, concept)
         sizes = [len(h.actions) for h in game.infosets]
+        _check_pure_count(sizes)
         self.structures: list[Structure] = [
             Structure(tuple(p)) for p in itertools.product(*map(range, sizes))
         ]
@@ -206,6 +206,7 @@ class CompiledModel:
     def _mixed_structures(self, sizes: list[int]) -> list[Structure]:
         """Structures mixing at two binary sets, pure elsewhere, in the per-point solver's order
         of support patterns (each set: its actions alone, in order, then the mixture)."""
+        _check_mixed_count(sizes)
         binary = [h for h, k in enumerate(sizes) if k == 2]
         out: list[Structure] = []
         for mix in itertools.combinations(binary, 2):
@@ -468,19 +469,32 @@ def _check_supported(game: Any, concept: str, belief_policy: str) -> None:
 
 def _check_size(game: Any, concept: str) -> None:
     """Refuse (``UnsupportedError``) a tree with more candidate structures than
-    :data:`MAX_STRUCTURES`: its pure behaviour profiles and (PBE) the profiles mixing at two binary
-    sets, pure elsewhere (:meth:`CompiledModel._mixed_structures`, before any probe prunes them).
-    It reads only the tree's shape, so :func:`compile_model` runs it before sampling a probe."""
+    :data:`MAX_STRUCTURES` (:func:`_check_pure_count`, and for PBE :func:`_check_mixed_count`). It
+    reads only the tree's shape, so :func:`compile_model` runs it before sampling a probe; the
+    constructor runs the same two checks where it lists each kind of structure."""
     sizes = [len(h.actions) for h in game.infosets]
-    n_pure = int(np.prod(sizes)) if sizes else 1
+    _check_pure_count(sizes)
+    if concept == "pbe":
+        _check_mixed_count(sizes)
+
+
+def _check_pure_count(sizes: Sequence[int]) -> int:
+    """The number of pure behaviour profiles of sets with these action counts; refused above
+    :data:`MAX_STRUCTURES`."""
+    n_pure = int(np.prod(sizes)) if len(sizes) else 1
     if n_pure > MAX_STRUCTURES:
         raise UnsupportedError(
             f"{n_pure} pure behaviour profiles are too many to compile", methods=("pointwise",)
         )
-    if concept != "pbe":
-        return
+    return n_pure
+
+
+def _check_mixed_count(sizes: Sequence[int]) -> None:
+    """Refuse the PBE structures, pure and mixing at two binary sets (pure elsewhere), above
+    :data:`MAX_STRUCTURES` (counted before any probe prunes the mixed ones)."""
     binary = [h for h, k in enumerate(sizes) if k == 2]
-    n_candidates = n_pure + sum(
+    n_candidates = int(np.prod(sizes)) if len(sizes) else 1
+    n_candidates += sum(
         int(np.prod([k for h, k in enumerate(sizes) if h not in mix]))
         for mix in itertools.combinations(binary, 2)
     )
