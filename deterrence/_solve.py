@@ -18,7 +18,13 @@ from typing import Any
 import numpy as np
 
 from ._jit import njit
-from .certificates import BimatrixCertificates, certify_bimatrix_profiles, certify_candidate, check_passed
+from .certificates import (
+    BimatrixCertificates,
+    certify_bimatrix_profiles,
+    certify_candidate,
+    certify_pbe_batch,
+    check_passed,
+)
 from .equilibrium import Certificate, Equilibrium, EquilibriumSet, instance
 from .errors import GameError, ResourceError
 from .game import ExtensiveFormGame, Game, NormalFormGame
@@ -51,7 +57,12 @@ class _Evaluated:
 
 def _evaluate_one(game: Any, cand: Candidate, concept: str, options: SolveOptions) -> _Evaluated:
     """Certify one candidate (SolverError if it fails) and compute its payoffs and outcomes."""
-    cert = certify_candidate(game, cand, concept, options.tol, options.exact)
+    return _evaluated(game, cand, certify_candidate(game, cand, concept, options.tol, options.exact))
+
+
+def _evaluated(game: Any, cand: Candidate, cert: Certificate, reach: np.ndarray | None = None) -> _Evaluated:
+    """A certified candidate with its payoffs and outcomes (a tree's: from ``reach``, its realisation
+    probabilities, computed here if not given)."""
     strategies = tuple(np.asarray(s, dtype=float) for s in cand.strategies)
     if isinstance(game, NormalFormGame):
         return _Evaluated(cand, cert, strategies, game.expected_payoffs(strategies),
@@ -60,7 +71,8 @@ def _evaluate_one(game: Any, cand: Candidate, concept: str, options: SolveOption
     if not isinstance(game, ExtensiveFormGame):  # an aggregated game of a model family
         return _Evaluated(cand, cert, strategies, game.expected_payoffs(profile),
                           game.outcome_probabilities(profile), None)
-    reach = game.realization_probabilities(profile)  # payoffs and outcomes from it on first access
+    if reach is None:
+        reach = game.realization_probabilities(profile)  # payoffs and outcomes from it on first access
     return instance(_Evaluated, {"candidate": cand, "certificate": cert, "strategies": strategies,
                                  "payoffs": None, "outcomes": None, "reach": reach})
 
@@ -205,12 +217,28 @@ def certify_and_wrap(game: Any, cands: Sequence[Candidate], concept: str, option
         arrays = _batch_arrays(game, cands, concept, options)
         if arrays is not None:
             return _wrap_batch(game, *arrays, cands, options)
+        batch = _pbe_batch(game, cands, concept, options)
+        if batch is not None:
+            certs, reach = batch
+            return tuple(_assemble(game, _evaluated(game, c, cert, r))
+                         for c, cert, r in zip(cands, certs, reach, strict=True))
         return tuple(_assemble(game, _evaluate_one(game, c, concept, options)) for c in cands)
     except RecursionError:
         raise ResourceError(
             "the game tree is too deep to certify (Python recursion limit); shorten the tree or raise "
             "sys.setrecursionlimit"
         ) from None
+
+
+def _pbe_batch(game: Any, cands: Sequence[Candidate], concept: str, options: SolveOptions
+               ) -> tuple[list[Certificate], np.ndarray] | None:
+    """PBE candidates of a tree certified in floating point all at once, with their realisation
+    probabilities (:func:`deterrence.certificates.certify_pbe_batch`: each certificate as
+    :func:`_evaluate_one` makes it), else ``None`` (then one by one, which raises the first error)."""
+    if concept != "pbe" or options.exact or not isinstance(game, ExtensiveFormGame) or isinstance(
+            game, NormalFormGame) or not isinstance(cands, list):
+        return None
+    return certify_pbe_batch(game, cands, options.tol)
 
 
 #: probabilities closer to 0 than this are reported as 0 (and the rest of their vector rescaled)

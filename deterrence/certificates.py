@@ -38,7 +38,7 @@ from .equilibrium import Certificate, instance
 from .errors import GameError, SolverError, UnsupportedError
 from .game import ExtensiveFormGame, NormalFormGame
 from .game.collective import CollectiveDefenceGame
-from .game.extensive import CHANCE, DECISION, TERMINAL
+from .game.extensive import CHANCE, DECISION, TERMINAL, _reach
 from .game.reputation import ReputationGame
 from .game.scaling import payoff_scales, player_scale, well_scaled
 
@@ -1125,22 +1125,32 @@ def _flat_beliefs(game: ExtensiveFormGame, layout: _SetLayout, beliefs: Any, tol
     return flat
 
 
-def _belief_errors(layout: _SetLayout, flat: np.ndarray, reach: np.ndarray, impossible: list[np.ndarray]
-                   ) -> tuple[float, float]:
-    """The largest gap between the beliefs and Bayes' rule at a reached set, and the largest
-    belief on nodes Nature reaches with probability 0 in a set that has others (``impossible``:
-    :func:`_possible_nodes`)."""
-    bayes_error = nature_error = 0.0
+def _belief_errors(layout: _SetLayout, flats: np.ndarray, reach: np.ndarray, impossible: list[np.ndarray]
+                   ) -> tuple[list[float], list[float]]:
+    """Per profile (rows of ``flats`` and ``reach``), the largest gap between the beliefs and Bayes'
+    rule at a reached set, and the largest belief on nodes Nature reaches with probability 0 in a
+    set that has others (``impossible``: :func:`_possible_nodes`).
+
+    Each reduction runs over the last axis of a C-contiguous array, one set (or one list of
+    positions) per row, as numpy reduces a single set's vector (pairwise summation along the
+    row; a strided copy from fancy indexing would be summed in another order): the numbers are
+    those of one profile alone, bit for bit.
+    """
+    n = len(flats)
+    bayes, nature = [0.0] * n, [0.0] * n
     for _, at, nodes in layout.groups:
-        r = reach[nodes]
-        total = r.sum(axis=1)
+        r = np.ascontiguousarray(reach[:, nodes])  # profiles x sets x nodes
+        total = r.sum(axis=2)
         reached = total > 1e-12
-        if reached.any():
-            gap = np.abs(r[reached] / total[reached][:, None] - flat[at][reached]).max()
-            bayes_error = max(bayes_error, float(gap))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            gap = np.abs(r / np.where(reached, total, 1.0)[..., None] - flats[:, at])
+        largest = np.where(reached[..., None], gap, -np.inf).max(axis=(1, 2)).tolist()
+        for e in np.flatnonzero(reached.any(axis=1)).tolist():
+            bayes[e] = max(bayes[e], largest[e])
     for positions in impossible:
-        nature_error = max(nature_error, float(flat[positions].sum()))
-    return bayes_error, nature_error
+        mass = np.ascontiguousarray(flats[:, positions]).sum(axis=1).tolist()
+        nature = [max(a, b) for a, b in zip(nature, mass, strict=True)]
+    return bayes, nature
 
 
 def _set_gains(nums: _TreeNumbers, layout: _SetLayout, flat: np.ndarray) -> list[float]:
@@ -1195,24 +1205,65 @@ def _pbe_regret(
     details: dict[str, float],
 ) -> tuple[float, float, float]:
     """Largest gain (in the game's units, relative) at any information set given the beliefs, and
-    the Bayes error."""
+    the Bayes error (:func:`_pbe_numbers` of this one profile)."""
     game = nums.game
     layout = _set_layout(game)
     flat = _flat_beliefs(game, layout, beliefs, tol)
     reach = game.realization_probabilities(beh)
-    bayes_error, nature_error = _belief_errors(layout, flat, reach, _possible_nodes(game, layout))
-    per_set = _set_gains(nums, layout, flat)
-    units, ranges, players = nums.units.tolist(), nums.ranges, layout.player_list
-    in_units = [g * units[p] for p, g in zip(players, per_set, strict=True)]
-    gains = dict(zip(layout.keys, in_units, strict=True))
-    regret = _worst(0.0, *in_units)
-    relative = _worst(0.0, *(g / ranges[p] for p, g in zip(players, per_set, strict=True)))
-    _keep_largest(details, gains)
+    per_set = np.array(_set_gains(nums, layout, flat), dtype=float).reshape(1, -1)
     per = _tree_regret(nums, [(game.root, nums.one)])
-    regret = _worst(regret, _in_units(per, nums.units))
-    relative = _worst(relative, float((per / nums.ranges).max()))
-    details["nature_error"] = nature_error
-    return regret, relative, max(bayes_error, nature_error)
+    return _pbe_numbers(layout, _possible_nodes(game, layout), nums.units, nums.ranges, flat[None, :],
+                        reach[None, :], per_set, per[None, :], [details])[0]
+
+
+def _pbe_numbers(layout: _SetLayout, impossible: list[np.ndarray], units: np.ndarray, ranges: np.ndarray,
+                 flats: np.ndarray, reach: np.ndarray, per_set: np.ndarray, per: np.ndarray,
+                 details: list[dict[str, float]]) -> list[tuple[float, float, float]]:
+    """Per profile (one row each of the beliefs ``flats``, the realisation probabilities ``reach``,
+    the gains at the sets ``per_set`` and the players' whole-game gains ``per``, both on the
+    players' scales): the largest gain in the game's units, the largest relative one, and the
+    larger of the Bayes and Nature errors; each profile's ``details`` get its sets' gains (the
+    largest, :func:`_keep_largest`) and its Nature error."""
+    bayes, nature = _belief_errors(layout, flats, reach, impossible)
+    players = layout.players
+    in_units = per_set * units[players]  # each gain times its player's unit, as Python floats would
+    relative = per_set / ranges[players]
+    set_regret, set_relative = _row_worst(in_units), _row_worst(relative, numpy_scalars=True)
+    tree_relative = (per / ranges).max(axis=1).tolist() if per.shape[1] else [0.0] * len(per)
+    out = []
+    for e, row in enumerate(in_units):
+        _keep_largest_row(details[e], layout.keys, row)
+        regret = _worst(set_regret[e], _in_units(per[e], units))
+        rel = _worst(set_relative[e], tree_relative[e])
+        details[e]["nature_error"] = nature[e]
+        out.append((regret, rel, max(bayes[e], nature[e])))
+    return out
+
+
+def _row_worst(table: np.ndarray, numpy_scalars: bool = False) -> list[Any]:
+    """Per row, :func:`_worst` of 0 and the row's values: NaN if one is NaN, else the largest of 0
+    and them (0.0, never -0.0, when none is positive, as Python's ``max`` keeps its first
+    argument among equals). ``numpy_scalars``: a positive largest value as a numpy float, the
+    type :func:`_worst` returns of values that are numpy floats (the certificate shows it)."""
+    if not table.shape[1]:
+        return [0.0] * len(table)
+    nan = np.isnan(table).any(axis=1).tolist()
+    top = table.max(axis=1).tolist()
+    wrap = np.float64 if numpy_scalars else float
+    return [math.nan if bad else wrap(x) if x > 0.0 else 0.0 for bad, x in zip(nan, top, strict=True)]
+
+
+def _keep_largest_row(details: dict[str, float], keys: list[str], row: np.ndarray) -> None:
+    """:func:`_keep_largest` of the gains ``dict(zip(keys, row))``: the same entries in the same
+    order (a stable sort on the negated values, as ``sorted`` by ``-value``; with a NaN, or a
+    name twice, the dict itself is sorted)."""
+    if np.isnan(row).any() or len(set(keys)) != len(keys):
+        _keep_largest(details, dict(zip(keys, row.tolist(), strict=True)))
+        return
+    order = np.argsort(-row, kind="stable")[:_MAX_DETAILS]
+    details.update(zip([keys[i] for i in order.tolist()], row[order].tolist(), strict=True))
+    if len(keys) > _MAX_DETAILS:
+        details["details_omitted"] = float(len(keys) - _MAX_DETAILS)
 
 
 def _certify_tree(
@@ -1258,12 +1309,100 @@ def _certify_tree(
         regret, relative, bayes_error = _pbe_regret(nums, beh, beliefs, tol, exact, details)
     else:
         raise UnsupportedError(f"unknown concept '{concept}'")
+    return _tree_certificate(concept, regret, relative, bayes_error, tol, exact, details)
+
+
+def _tree_certificate(concept: str, regret: float, relative: float, bayes_error: float, tol: float,
+                      exact: bool, details: dict[str, float]) -> Certificate:
+    """The certificate of a tree's numbers: passed when the relative regret is within ``tol`` and
+    the Bayes error within ``max(tol, 1e-9)`` (and every number finite, :func:`_finished`)."""
     details["relative_regret"] = relative
     passed = relative <= tol and bayes_error <= max(tol, 1e-9)
     return _finished(instance(Certificate, {  # every field, as Certificate(...) would set them
         "concept": concept, "regret": _worst(regret, 0.0), "bayes_error": bayes_error, "qre_residual": 0.0,
         "tolerance": tol, "exact": exact, "passed": passed, "details": details,
     }))
+
+
+@njit
+def _pbe_batch_kernel(behs: np.ndarray, weights: np.ndarray, ptr: np.ndarray, nodes: np.ndarray,
+                      players: np.ndarray, kind: np.ndarray, movers: np.ndarray, sets: np.ndarray,
+                      child_ptr: np.ndarray, children: np.ndarray, terminal_row: np.ndarray,
+                      scaled: np.ndarray, chance_prob: np.ndarray, offsets: np.ndarray, parent: np.ndarray,
+                      edge_flat: np.ndarray, edge_set: np.ndarray, terminals: np.ndarray, payoffs: np.ndarray,
+                      shifts: np.ndarray, units: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
+    """The compiled passes of :func:`_pbe_regret` for many profiles (rows of ``behs``, beliefs in
+    the rows of ``weights``), each the same call as for one profile alone: the reach
+    probabilities (``_reach`` of :mod:`deterrence.game.extensive`), the gains at every set
+    (:func:`_set_gains_kernel`) and the players' gains in the whole game
+    (:func:`_nash_regret_kernel`); and whether every walk found perfect recall (else the caller
+    certifies profile by profile)."""
+    n_prof, n_sets = behs.shape[0], players.shape[0]
+    reach = np.empty((n_prof, parent.shape[0]))
+    per_set = np.empty((n_prof, n_sets))
+    per = np.empty((n_prof, payoffs.shape[1]))
+    ok = True
+    for e in range(n_prof):
+        reach[e] = _reach(parent, edge_flat, chance_prob, behs[e])
+        br, cur, done = _set_gains_kernel(ptr, nodes, weights[e], players, kind, movers, sets, child_ptr,
+                                          children, terminal_row, scaled, chance_prob, behs[e], offsets,
+                                          n_sets)
+        per_set[e] = br - cur
+        regret, _, recall = _nash_regret_kernel(parent, edge_set, edge_flat, chance_prob, offsets, players,
+                                                terminals, payoffs, shifts, units, behs[e])
+        per[e] = regret
+        ok = ok and recall and done.all()
+    return reach, per_set, per, ok
+
+
+def certify_pbe_batch(game: Any, candidates: Sequence[Any], tol: float
+                      ) -> tuple[list[Certificate], np.ndarray] | None:
+    """Floating-point PBE certificates of many candidates of one tree (anything with ``strategies``
+    and ``beliefs``), each the certificate :func:`certify_candidate` gives it alone (bit for bit:
+    the same checks and compiled passes, taken over all candidates at once, :func:`_pbe_numbers`),
+    and the candidates' realisation probabilities (candidates x nodes).
+
+    ``None`` when the batch does not apply or a candidate is refused or fails (the tree lacks
+    perfect recall, a profile or belief is not valid, a number is not finite, a walk needs the
+    Python fallback, a certificate does not pass): the caller then certifies the candidates one
+    by one, which raises the first error in order.
+    """
+    out = _pbe_certificates(game, candidates, tol)
+    if out is None or not all(c.passed for c in out[0]):
+        return None
+    return out
+
+
+def _pbe_certificates(game: Any, candidates: Sequence[Any], tol: float
+                      ) -> tuple[list[Certificate], np.ndarray] | None:
+    """:func:`certify_pbe_batch`, passed or not (``None`` only when the batch does not apply)."""
+    if (not isinstance(game, ExtensiveFormGame) or not candidates or not game.infosets
+            or not game.has_perfect_recall()):
+        return None
+    try:
+        _check_arguments("pbe", tol, False)
+        behs = [game.check_behaviour(c.strategies, atol=max(tol, 1e-9)) for c in candidates]
+        layout = _set_layout(game)
+        flats = np.array([_flat_beliefs(game, layout, c.beliefs, tol) for c in candidates])
+    except (GameError, SolverError):
+        return None
+    scaled, units, ranges = _scaled_payoffs(game)
+    _, payoffs, shifts, game_units = _game_arrays(game)
+    kind, movers, sets, child_ptr, children, terminal_row = game.node_arrays
+    reach, per_set, per, ok = _pbe_batch_kernel(
+        np.array([np.concatenate(b) for b in behs], dtype=float), flats, layout.ptr, layout.nodes,
+        layout.players, kind, movers, sets, child_ptr, children, terminal_row, scaled, game._chance_prob,
+        game._action_offset, game._parent, game._edge_flat, game._edge_infoset, game._terminal_idx, payoffs,
+        shifts, game_units)
+    if not ok or not np.isfinite(per).all():
+        return None
+    details: list[dict[str, float]] = [{} for _ in candidates]
+    numbers = _pbe_numbers(layout, _possible_nodes(game, layout), units, ranges, flats, reach, per_set, per,
+                           details)
+    certs = [_tree_certificate("pbe", regret, relative, bayes, tol, False, d)
+             for (regret, relative, bayes), d in zip(numbers, details, strict=True)]
+    return certs, reach
 
 
 # ----------------------------------------------------------------------------- entry point
