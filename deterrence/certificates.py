@@ -1100,29 +1100,77 @@ def _check_belief(h: Any, mu: Any, tol: float) -> np.ndarray:
 
 
 def _flat_beliefs(game: ExtensiveFormGame, layout: _SetLayout, beliefs: Any, tol: float) -> np.ndarray:
-    """Every set's belief, checked (:func:`_check_belief`, all sets at once), one after another.
+    """Every set's belief, checked (:func:`_check_belief`, all sets at once), one after another
+    (:func:`_flat_beliefs_all` of one profile).
 
     Raises
     ------
     GameError
         Naming the first set whose belief is not numbers or not a distribution over its nodes.
     """
-    if beliefs is None or not hasattr(beliefs, "__len__") or len(beliefs) != len(game.infosets):
+    return _flat_beliefs_all(game, layout, [beliefs], tol)[0]
+
+
+def _flat_beliefs_all(game: ExtensiveFormGame, layout: _SetLayout, beliefs: Sequence[Any], tol: float
+                      ) -> np.ndarray:
+    """:func:`_flat_beliefs` of many profiles' beliefs, one row each, checked all at once (each
+    set's sum over the last axis of a C-contiguous array: as numpy sums the set's vector alone);
+    when one fails a check (or one is not vectors of the sets' sizes), the profiles that did (all)
+    are checked set by set in order, which names the first profile's first set at fault.
+
+    Raises
+    ------
+    GameError
+        For the first profile at fault, naming its first set whose belief is not numbers or not a
+        distribution over its nodes.
+    """
+    vectors = [_belief_vectors(game, layout, b) for b in beliefs]
+    bad = [True] * len(vectors)  # checked set by set, in order, unless all pass at once
+    if layout.sizes and all(v is not None for v in vectors):
+        flats = np.concatenate([m for v in vectors for m in v]).reshape(len(vectors), -1)
+        faults = ~np.isfinite(flats).all(axis=1) | (flats < -tol).any(axis=1)
+        for _, at, _ in layout.groups:
+            faults |= (np.abs(np.ascontiguousarray(flats[:, at]).sum(axis=2) - 1) > 1e-6).any(axis=1)
+        if not faults.any():
+            return flats
+        bad = faults.tolist()
+    if not layout.sizes and all(v is not None for v in vectors):
+        return np.zeros((len(vectors), 0))
+    rows = [np.concatenate(v) if not b else _checked_beliefs(game, mus, tol)
+            for v, b, mus in zip(vectors, bad, beliefs, strict=True)]
+    return np.array(rows)
+
+
+def _checked_beliefs(game: ExtensiveFormGame, beliefs: Any, tol: float) -> np.ndarray:
+    """One profile's beliefs checked set by set (:func:`_check_belief`), one after another.
+
+    Raises
+    ------
+    GameError
+        If there is not one belief per information set, or naming the first set at fault.
+    """
+    if not _one_per_set(game, beliefs):
         raise GameError("a PBE certificate needs a belief vector at every information set")
+    mus = [_check_belief(h, mu, tol) for h, mu in zip(game.infosets, beliefs, strict=True)]
+    return np.concatenate(mus) if mus else np.zeros(0)
+
+
+def _one_per_set(game: ExtensiveFormGame, beliefs: Any) -> bool:
+    """Whether ``beliefs`` has one entry per information set."""
+    return beliefs is not None and hasattr(beliefs, "__len__") and len(beliefs) == len(game.infosets)
+
+
+def _belief_vectors(game: ExtensiveFormGame, layout: _SetLayout, beliefs: Any) -> list[np.ndarray] | None:
+    """One profile's beliefs as float vectors, ``None`` if there is not one per information set, or
+    one is not numbers or has the wrong size."""
+    if not _one_per_set(game, beliefs):
+        return None
     try:
         mus = [mu if type(mu) is np.ndarray and mu.ndim == 1 and mu.dtype.char == "d"  # a float vector
                else np.asarray(mu, dtype=float).reshape(-1) for mu in beliefs]
-        ok = all(m.shape == (n,) for m, n in zip(mus, layout.sizes, strict=True))
     except (TypeError, ValueError):
-        ok = False
-    if ok:
-        flat = np.concatenate(mus) if mus else np.zeros(0)
-        ok = bool(np.isfinite(flat).all()) and not (flat < -tol).any() and not any(
-            (np.abs(flat[at].sum(axis=1) - 1) > 1e-6).any() for _, at, _ in layout.groups)
-    if not ok:  # the first set at fault says what is wrong
-        mus = [_check_belief(h, mu, tol) for h, mu in zip(game.infosets, beliefs, strict=True)]
-        flat = np.concatenate(mus) if mus else np.zeros(0)
-    return flat
+        return None
+    return mus if all(m.shape == (n,) for m, n in zip(mus, layout.sizes, strict=True)) else None
 
 
 def _belief_errors(layout: _SetLayout, flats: np.ndarray, reach: np.ndarray, impossible: list[np.ndarray]
@@ -1384,7 +1432,7 @@ def _pbe_certificates(game: Any, candidates: Sequence[Any], tol: float
         _check_arguments("pbe", tol, False)
         behs = [game.check_behaviour(c.strategies, atol=max(tol, 1e-9)) for c in candidates]
         layout = _set_layout(game)
-        flats = np.array([_flat_beliefs(game, layout, c.beliefs, tol) for c in candidates])
+        flats = _flat_beliefs_all(game, layout, [c.beliefs for c in candidates], tol)
     except (GameError, SolverError):
         return None
     scaled, units, ranges = _scaled_payoffs(game)

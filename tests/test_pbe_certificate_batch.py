@@ -106,3 +106,23 @@ def test_a_refused_or_failing_candidate_sends_the_batch_one_by_one(monkeypatch):
     assert certify_pbe_batch(game, [*good, failing], 1e-8) is None
     with pytest.raises(SolverError, match="failed certification"):  # the first fault in order wins
         _solve.certify_and_wrap(game, [*good, failing, bad_beliefs], "pbe", options)
+
+
+def test_beliefs_of_many_profiles_are_checked_as_one_by_one():
+    game = dt.load_model("costly_signal_menu").game()
+    rng = np.random.default_rng(7)
+    layout = certificates._set_layout(game)
+    good = [[rng.dirichlet(np.ones(len(h.nodes))) for h in game.infosets] for _ in range(4)]
+    good[1] = [list(mu) for mu in good[1]]  # lists of numbers, as arrays
+    flats = certificates._flat_beliefs_all(game, layout, good, 1e-8)
+    for row, beliefs in zip(flats, good, strict=True):
+        assert row.tobytes() == certificates._flat_beliefs(game, layout, beliefs, 1e-8).tobytes()
+    two = next(i for i, h in enumerate(game.infosets) if len(h.nodes) == 2)
+    off = [*good[0][:two], np.array([0.5, 0.6]), *good[0][two + 1:]]
+    short = [*good[0][:two], np.array([0.5]), *good[0][two + 1:]]
+    for first, second in ((off, short), (short, off), (off, None), (None, off), (good[0][:-1], off)):
+        with pytest.raises(GameError) as alone:
+            certificates._flat_beliefs(game, layout, first, 1e-8)
+        with pytest.raises(GameError) as many:
+            certificates._flat_beliefs_all(game, layout, [good[0], first, second], 1e-8)
+        assert str(many.value) == str(alone.value)
