@@ -262,6 +262,36 @@ def _deviation_groups(game: ExtensiveFormGame, beh: Sequence[np.ndarray], k: int
             if not any(other < sets[devs] for other in sets.values())}
 
 
+def _kept_deviation_groups(game: ExtensiveFormGame, beh: Sequence[np.ndarray], k: int, zeros: bytes
+                           ) -> dict[tuple[tuple[int, int], ...], list[int]]:
+    """:func:`_deviation_groups` kept by what it reads: the tree, which chance moves have
+    probability ``<= 0`` (:func:`_path_moves`) and which moves of the profile have probability
+    ``<= _REACH`` (:func:`_deviations`), ``zeros`` (:meth:`_Beliefs.zeros`). Kept in the game's
+    ``tree_cache`` across the candidates and the points of a sweep (emptied when full); callers
+    must not change the groups returned.
+    """
+    cache = game.tree_cache.get("pbe_deviation_groups")
+    if cache is None:
+        cache = game.tree_cache["pbe_deviation_groups"] = {}
+    key = (k, zeros, _chance_zeros(game))
+    out = cache.get(key)
+    if out is None:
+        out = _deviation_groups(game, beh, k)
+        if len(cache) >= _LP_BELIEFS_MAX:
+            cache.clear()
+        cache[key] = out
+    return out
+
+
+def _chance_zeros(game: ExtensiveFormGame) -> bytes:
+    """Which chance moves have probability ``<= 0`` (per node, the test of :func:`_path_moves`),
+    kept on the game."""
+    kept = game.__dict__.get("_pbe_chance_zeros")
+    if kept is None or kept[0] is not game._chance_prob:
+        kept = game.__dict__["_pbe_chance_zeros"] = (game._chance_prob, (game._chance_prob <= 0).tobytes())
+    return kept[1]
+
+
 def _own_paths(game: ExtensiveFormGame, prev: int, act: int, k: int) -> list[tuple[int, int, list[int]]]:
     """The paths from the nodes of set ``prev`` after action ``act`` to the first node of set ``k``
     on them: (position in ``prev``, position in ``k``, the nodes after the action's child down to
@@ -344,6 +374,14 @@ class _Beliefs:
                 self.mu[members[j]] = r[j] / s[j]
                 self.on_path[members[j]] = True
         self._busy: set[int] = set()
+        self._zeros: bytes | None = None
+
+    def zeros(self) -> bytes:
+        """Which moves of the profile have probability ``<= _REACH`` (the test of
+        :func:`_deviations`), set by set, worked out once."""
+        if self._zeros is None:
+            self._zeros = b"".join((b <= _REACH).tobytes() for b in self.beh)
+        return self._zeros
 
     def table_row(self) -> int | None:
         """The profile's row in the solver's pure table (``None`` if it has none or is not one of
@@ -376,6 +414,25 @@ class _Beliefs:
         self._busy.discard(k)
         self.mu[k] = mu
         return mu
+
+    def carried_belief(self, k: int) -> np.ndarray | None:
+        """The belief at unreached set ``k`` if the mover's own previous set is on the path and its
+        belief carried forward gives ``k`` weight (:meth:`_own_consistent`), else ``None``.
+
+        Kept as :meth:`belief` keeps it (with ``k`` in :attr:`fixed`): :meth:`belief` would work
+        out the same, as the carried belief reads only the on-path belief at the previous set
+        (set when the profile's beliefs were built) and the profile's edge probabilities.
+        """
+        if self.mu[k] is not None:
+            return self.mu[k] if k in self.fixed else None
+        last = _last_own_moves(self.ctx.game)[k]
+        if last is None or not self.on_path[last[0]]:
+            return None
+        own = self._own_consistent(k)
+        if own is not None:
+            self.fixed.add(k)
+            self.mu[k] = own
+        return own
 
     def _own_consistent(self, k: int) -> np.ndarray | None:
         """Bayes' rule from the mover's own previous information set, if it gives the set weight.
@@ -419,7 +476,7 @@ class _Beliefs:
         ctx, game, beh = self.ctx, self.ctx.game, self.beh
         q = ctx.q(self.values, k)
         answers = _br_actions(q[ctx.possible(k)], ctx.tol)
-        groups = _deviation_groups(game, beh, k)
+        groups = _kept_deviation_groups(game, beh, k, self.zeros())
         if not groups:
             return ctx.prior_belief(k)
         # deviation payoff of each type against each admissible pure answer: the profile with the

@@ -202,6 +202,8 @@ def _assess(ctx: _Ctx, beh: list[np.ndarray], row: int | None = None) -> _Verdic
             payoff = bel.mu[k] @ ctx.q(bel.values, k)
             if payoff.max() - payoff @ beh[k] > tol:
                 return None
+    if _carried_rejects(ctx, bel, beh):
+        return None
     loose = None
     for k, h in enumerate(game.infosets):
         if bel.on_path[k]:
@@ -222,6 +224,31 @@ def _assess(ctx: _Ctx, beh: list[np.ndarray], row: int | None = None) -> _Verdic
                 loose = f"'{h.name}' (unreached; an unused action ties under the policy's belief)"
     beliefs = [np.asarray(bel.mu[k], dtype=float) for k in range(len(game.infosets))]
     return _Verdict(beliefs=beliefs, loose=loose)
+
+
+def _carried_rejects(ctx: _Ctx, bel: _Beliefs, beh: list[np.ndarray]) -> bool:
+    """Whether some unreached set whose belief is its mover's own, carried forward from an on-path
+    set, fails sequential rationality: a test that rejects before any off-path policy belief
+    (``d1``, ``free``) is built.
+
+    Sound and exact: such a set's belief (:meth:`_Beliefs.carried_belief`) is the one
+    :meth:`_Beliefs.belief` gives it, whatever the order the sets are visited in (it reads only the
+    on-path belief fixed when ``bel`` was built), and the test is :func:`_assess`'s own. So when
+    it fails, :func:`_assess` returns ``None`` on reaching that set if not before, and returning
+    ``None`` here is its verdict; when it passes, the beliefs it kept are those :func:`_assess`
+    would work out. Rejections record nothing, so the order of the tests is not seen.
+    """
+    tol = ctx.tol
+    for k in range(len(beh)):
+        if bel.on_path[k]:
+            continue
+        mu = bel.carried_belief(k)
+        if mu is None:
+            continue
+        payoff = mu @ ctx.q(bel.values, k)
+        if payoff.max() - payoff @ beh[k] > tol:
+            return True
+    return False
 
 
 # ---------------------------------------------------------------------------------- mixed patterns

@@ -1,0 +1,152 @@
+"""The PBE solver's verdicts do not depend on the order of its tests.
+
+* ``pbe._assess`` (the carried-belief test :func:`~deterrence.solvers.pbe._carried_rejects` run
+  before any off-path policy belief) against the index-order version it replaced
+  (``tests/helpers/assess_oracle.py``): the same verdict, the same beliefs to the bit and the same
+  reason, on the profiles a solve of ``asymmetric_escalation`` assesses (policies ``d1`` and
+  ``free``) and on random profiles (mixed, with exact zeros) of catalogue models and random
+  signalling trees under every policy;
+* :meth:`_Beliefs.carried_belief` is the belief :meth:`_Beliefs.belief` gives;
+* :func:`~deterrence.solvers._pbe_beliefs._kept_deviation_groups` (kept by the profile's zero
+  pattern, across games sharing a tree) against :func:`_deviation_groups`, with Nature's
+  zero-probability moves changing between the games.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from helpers.assess_oracle import assess_in_index_order
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_pbe_patterns import signalling_trees
+
+import deterrence as dt
+from deterrence import kernels
+from deterrence.solvers import pbe
+from deterrence.solvers._pbe_beliefs import _Beliefs, _deviation_groups, _kept_deviation_groups
+from deterrence.solvers._tree_utils import child_tables, prior_mass
+
+
+def _ctx(game, policy: str) -> pbe._Ctx:
+    return pbe._Ctx(game=game, tol=1e-12, policy=policy, kids=child_tables(game), prior=prior_mass(game),
+                    senders=pbe._sender_sets(game))
+
+
+def _games(name: str, n: int) -> list:
+    m = dt.load_model(name)
+    pts = pd.DataFrame(kernels.domain_sample(m, n, seed=5))
+    out = [{k: float(v) for k, v in r.items()} for _, r in pts.iterrows()]
+    first = {"asymmetric_escalation": None, "chain_store": "p_tough", "costly_signal_menu": "resolve"}[name]
+    if first is not None:
+        out += [{first: 0.0}, {first: 1.0}]  # Nature's zero-probability moves
+    return [m.game(**v) for v in out]
+
+
+def _profile(game, rng) -> list[np.ndarray]:
+    """A random profile: pure at some sets, mixed with exact zeros at others."""
+    out = []
+    for h in game.infosets:
+        n = len(h.actions)
+        if rng.random() < 0.5:
+            b = np.zeros(n)
+            b[rng.integers(n)] = 1.0
+        else:
+            b = rng.dirichlet(np.ones(n)) * (rng.random(n) < 0.7)
+            if b.sum() <= 0:
+                b[rng.integers(n)] = 1.0
+            b = b / b.sum()
+        out.append(b)
+    return out
+
+
+def _same(ctx, beh, row=None) -> bool:
+    """Compare the two verdicts; whether it is a rejection."""
+    got, want = pbe._assess(ctx, beh, row), assess_in_index_order(ctx, beh, row)
+    assert (got is None) == (want is None)
+    if got is None:
+        return True
+    assert got.loose == want.loose
+    assert len(got.beliefs) == len(want.beliefs)
+    for a, b in zip(got.beliefs, want.beliefs, strict=True):
+        assert a.tobytes() == b.tobytes()
+    return False
+
+
+def _carried_agrees(ctx, beh) -> bool:
+    """:meth:`_Beliefs.carried_belief` against :meth:`_Beliefs.belief` on a fresh profile; whether
+    some set had a carried belief."""
+    game = ctx.game
+    carried = _Beliefs(ctx, beh)
+    full = _Beliefs(ctx, beh)
+    found = False
+    for k in range(len(game.infosets)):
+        if carried.on_path[k]:
+            continue
+        mu = carried.carried_belief(k)
+        if mu is not None:
+            found = True
+            want = full.belief(k)
+            assert want is not None and mu.tobytes() == want.tobytes()
+            assert k in full.fixed and k in carried.fixed
+    return found
+
+
+@pytest.mark.parametrize("policy", ["d1", "free"])
+def test_assess_on_recorded_escalation_profiles(policy, monkeypatch):
+    m = dt.load_model("asymmetric_escalation")
+    pts = pd.DataFrame(kernels.domain_sample(m, 3, seed=11))
+    recorded = []
+    real = pbe._assess
+
+    def record(ctx, beh, row=None):
+        recorded.append((ctx, [b.copy() for b in beh], row))
+        return real(ctx, beh, row)
+
+    monkeypatch.setattr(pbe, "_assess", record)
+    for _, r in pts.iterrows():
+        dt.solve(m.game(**{k: float(v) for k, v in r.items()}), "pbe", belief_policy=policy)
+    monkeypatch.setattr(pbe, "_assess", real)
+    carried = sum(pbe._carried_rejects(ctx, _Beliefs(ctx, beh, row), beh) for ctx, beh, row in recorded)
+    rejected = sum(_same(ctx, beh, row) for ctx, beh, row in recorded)
+    assert len(recorded) > 100 and 0 < carried < rejected < len(recorded)
+
+
+@pytest.mark.parametrize("name", ["asymmetric_escalation", "chain_store", "costly_signal_menu"])
+def test_assess_on_random_profiles(name):
+    rng = np.random.default_rng(3)
+    carried = 0
+    for game in _games(name, 2):
+        for policy in ("d1", "free", "prior"):
+            ctx = _ctx(game, policy)
+            for _ in range(30):
+                beh = _profile(game, rng)
+                _same(ctx, beh)
+                carried += _carried_agrees(ctx, beh)
+    assert carried > 0
+
+
+@settings(max_examples=40, deadline=None)
+@given(signalling_trees(), st.integers(0, 2**31 - 1))
+def test_assess_on_random_signalling_trees(game, seed):
+    rng = np.random.default_rng(seed)
+    for policy in ("d1", "free", "prior"):
+        ctx = _ctx(game, policy)
+        for _ in range(5):
+            beh = _profile(game, rng)
+            _same(ctx, beh)
+            _carried_agrees(ctx, beh)
+
+
+@pytest.mark.parametrize("name", ["asymmetric_escalation", "chain_store", "costly_signal_menu"])
+def test_kept_deviation_groups_are_the_groups(name):
+    rng = np.random.default_rng(4)
+    games = _games(name, 2)
+    assert all(g.tree_cache is games[0].tree_cache for g in games)  # one cache for the tree
+    for _ in range(40):
+        beh = _profile(games[0], rng)  # one profile for every game: the same keys
+        for game in games:
+            zeros = _Beliefs(_ctx(game, "d1"), beh).zeros()
+            for k in range(len(game.infosets)):
+                assert _kept_deviation_groups(game, beh, k, zeros) == _deviation_groups(game, beh, k)
