@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from helpers.assess_oracle import assess_in_index_order
+from helpers.pbe_context import catalogue_games, solver_context
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_pbe_patterns import signalling_trees
@@ -26,22 +27,6 @@ import deterrence as dt
 from deterrence import kernels
 from deterrence.solvers import pbe
 from deterrence.solvers._pbe_beliefs import _Beliefs, _deviation_groups, _kept_deviation_groups
-from deterrence.solvers._tree_utils import child_tables, prior_mass
-
-
-def _ctx(game, policy: str) -> pbe._Ctx:
-    return pbe._Ctx(game=game, tol=1e-12, policy=policy, kids=child_tables(game), prior=prior_mass(game),
-                    senders=pbe._sender_sets(game))
-
-
-def _games(name: str, n: int) -> list:
-    m = dt.load_model(name)
-    pts = pd.DataFrame(kernels.domain_sample(m, n, seed=5))
-    out = [{k: float(v) for k, v in r.items()} for _, r in pts.iterrows()]
-    first = {"asymmetric_escalation": None, "chain_store": "p_tough", "costly_signal_menu": "resolve"}[name]
-    if first is not None:
-        out += [{first: 0.0}, {first: 1.0}]  # Nature's zero-probability moves
-    return [m.game(**v) for v in out]
 
 
 def _profile(game, rng) -> list[np.ndarray]:
@@ -117,9 +102,9 @@ def test_assess_on_recorded_escalation_profiles(policy, monkeypatch):
 def test_assess_on_random_profiles(name):
     rng = np.random.default_rng(3)
     carried = 0
-    for game in _games(name, 2):
+    for game in catalogue_games(name, 2, seed=5):
         for policy in ("d1", "free", "prior"):
-            ctx = _ctx(game, policy)
+            ctx = solver_context(game, policy)
             for _ in range(30):
                 beh = _profile(game, rng)
                 _same(ctx, beh)
@@ -132,7 +117,7 @@ def test_assess_on_random_profiles(name):
 def test_assess_on_random_signalling_trees(game, seed):
     rng = np.random.default_rng(seed)
     for policy in ("d1", "free", "prior"):
-        ctx = _ctx(game, policy)
+        ctx = solver_context(game, policy)
         for _ in range(5):
             beh = _profile(game, rng)
             _same(ctx, beh)
@@ -142,11 +127,11 @@ def test_assess_on_random_signalling_trees(game, seed):
 @pytest.mark.parametrize("name", ["asymmetric_escalation", "chain_store", "costly_signal_menu"])
 def test_kept_deviation_groups_are_the_groups(name):
     rng = np.random.default_rng(4)
-    games = _games(name, 2)
+    games = catalogue_games(name, 2, seed=5)
     assert all(g.tree_cache is games[0].tree_cache for g in games)  # one cache for the tree
     for _ in range(40):
         beh = _profile(games[0], rng)  # one profile for every game: the same keys
         for game in games:
-            zeros = _Beliefs(_ctx(game, "d1"), beh).zeros()
+            zeros = _Beliefs(solver_context(game, "d1"), beh).zeros()
             for k in range(len(game.infosets)):
                 assert _kept_deviation_groups(game, beh, k, zeros) == _deviation_groups(game, beh, k)

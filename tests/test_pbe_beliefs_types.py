@@ -14,37 +14,18 @@ signalling trees, over random indicator profiles, random deviations and every D1
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
+from helpers.pbe_context import catalogue_games, solver_context
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_pbe_patterns import signalling_trees
 
-import deterrence as dt
-from deterrence import kernels
-from deterrence.solvers import pbe
 from deterrence.solvers._pbe_beliefs import (
     _deviation_groups,
     _deviation_weights,
     _forced_reach,
     _type_unreached,
 )
-from deterrence.solvers._tree_utils import child_tables, prior_mass
-
-
-def _ctx(game) -> pbe._Ctx:
-    return pbe._Ctx(game=game, tol=1e-12, policy="d1", kids=child_tables(game), prior=prior_mass(game),
-                    senders=pbe._sender_sets(game))
-
-
-def _games(name: str, n: int) -> list:
-    m = dt.load_model(name)
-    pts = pd.DataFrame(kernels.domain_sample(m, n, seed=7))
-    out = [{k: float(v) for k, v in r.items()} for _, r in pts.iterrows()]
-    first = {"asymmetric_escalation": None, "chain_store": "p_tough", "costly_signal_menu": "resolve"}[name]
-    if first is not None:
-        out += [{first: 0.0}, {first: 1.0}]  # Nature's zero-probability moves
-    return [m.game(**v) for v in out]
 
 
 def _indicator(game, rng) -> list[np.ndarray]:
@@ -99,8 +80,8 @@ def _check_forced(ctx, beh, devs) -> None:
 def test_type_unreached_is_the_evaluated_weight_test(name):
     rng = np.random.default_rng(11)
     compared = unreached = 0
-    for game in _games(name, 3):
-        ctx = _ctx(game)
+    for game in catalogue_games(name, 3, seed=7):
+        ctx = solver_context(game, "d1")
         for _ in range(25):
             ind = _indicator(game, rng)
             n, zero = _check_types(ctx, ind, rng)
@@ -111,8 +92,8 @@ def test_type_unreached_is_the_evaluated_weight_test(name):
 @pytest.mark.parametrize("name", ["asymmetric_escalation", "chain_store"])
 def test_forced_reach_is_the_copied_profile_evaluated(name):
     rng = np.random.default_rng(12)
-    for game in _games(name, 2):
-        ctx = _ctx(game)
+    for game in catalogue_games(name, 2, seed=7):
+        ctx = solver_context(game, "d1")
         for _ in range(40):
             beh = [rng.dirichlet(np.ones(len(h.actions))) * (rng.random(len(h.actions)) < 0.8)
                    for h in game.infosets]  # mixed, with exact zeros
@@ -124,7 +105,7 @@ def test_forced_reach_is_the_copied_profile_evaluated(name):
 @given(signalling_trees(), st.integers(0, 2**31 - 1))
 def test_type_weights_on_random_signalling_trees(game, seed):
     rng = np.random.default_rng(seed)
-    ctx = _ctx(game)
+    ctx = solver_context(game, "d1")
     for _ in range(5):
         ind = _indicator(game, rng)
         _check_types(ctx, ind, rng)
