@@ -90,6 +90,8 @@ def drop_stale_kernel_caches(package: Path | None = None) -> bool:
         the caches were made from are unknown, so the caches found are removed too.
     """
     root = Path(__file__).parent if package is None else package
+    if not os.access(root, os.W_OK):  # numba caches elsewhere: nothing here to check or drop
+        return False
     stamp_path = root / "__pycache__" / STAMP
     try:
         sources = sorted(root.rglob("*.py"))
@@ -136,8 +138,6 @@ def _read_stamp(path: Path) -> dict[str, str]:
 
 def _write_stamp(path: Path, fields: dict[str, str]) -> None:
     """Write the stamp atomically (a concurrent import reads the old stamp or the new one)."""
-    if not os.access(path.parent.parent, os.W_OK):
-        return
     path.parent.mkdir(exist_ok=True)
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(fields))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from deterrence._jit import STAMP, drop_stale_kernel_caches
 
 
@@ -94,6 +96,20 @@ def test_an_unreadable_stamp_counts_as_none(tmp_path: Path) -> None:
     files = _cache(root)
     assert drop_stale_kernel_caches(root) is True
     assert not any(f.exists() for f in _numba_files(files))
+
+
+def test_a_read_only_package_is_left_alone(tmp_path: Path, monkeypatch) -> None:
+    # numba caches a read-only package's kernels in its user cache directory, not here; the check
+    # neither reads the sources nor writes a stamp (os.access is patched: the tests may run as root)
+    import deterrence._jit as jit
+
+    root = _package(tmp_path / "pkg")
+    files = _cache(root)
+    monkeypatch.setattr(jit.os, "access", lambda path, mode: False)
+    monkeypatch.setattr(jit, "_kernel_digest", lambda *args: pytest.fail("the sources were read"))
+    assert drop_stale_kernel_caches(root) is False
+    assert all(f.exists() for f in files)
+    assert not (root / "__pycache__" / STAMP).exists()
 
 
 def test_a_missing_package_is_no_error(tmp_path: Path) -> None:
