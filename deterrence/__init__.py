@@ -14,12 +14,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from ._jit import drop_stale_kernel_caches
-
 __version__ = "0.1.0"
-
-# before any kernel loads numba's cache: a cache compiled from other sources is dropped
-drop_stale_kernel_caches()
 
 # public name -> module that defines it; imported on first use so `import deterrence` stays light
 _PUBLIC: dict[str, str] = {

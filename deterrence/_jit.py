@@ -6,8 +6,8 @@ code is cached on disk (next to the module, or in numba's user cache directory w
 package directory is read-only), so only the very first call on a machine compiles. Without
 numba the function is returned unchanged and runs as plain Python: the same code, correct but
 slow (the tests run every kernel that way too, through :func:`python_version`). numba itself is
-imported by the first :func:`njit`, not by this module, so that ``import deterrence`` (which runs
-:func:`drop_stale_kernel_caches`) stays light.
+imported by :func:`numba_module` (through which :func:`njit` and every kernel module get it), not
+by this module, so that ``import deterrence`` stays light.
 
 Stale caches
 ------------
@@ -45,6 +45,21 @@ F = TypeVar("F", bound=Callable[..., Any])
 COMPILED: bool = importlib.util.find_spec("numba") is not None
 
 
+_CACHES_CHECKED = False
+
+
+def numba_module() -> Any:
+    """numba, imported on first use; the first call checks the package's cached kernels first
+    (:func:`drop_stale_kernel_caches`, once per process). Every kernel module gets numba here, so
+    the check runs before any kernel is defined or loaded from the cache, and ``import
+    deterrence`` alone touches no file."""
+    global _CACHES_CHECKED
+    if not _CACHES_CHECKED:
+        _CACHES_CHECKED = True
+        drop_stale_kernel_caches()
+    return importlib.import_module("numba")
+
+
 def njit(fn: F | None = None, *, inline: bool = False) -> Any:
     """``fn`` compiled in nopython mode with an on-disk cache, or ``fn`` itself without numba.
 
@@ -55,7 +70,7 @@ def njit(fn: F | None = None, *, inline: bool = False) -> Any:
     def wrap(f: F) -> F:
         if not COMPILED:  # pragma: no cover
             return f
-        numba = importlib.import_module("numba")
+        numba = numba_module()
         kw: dict[str, Any] = {"inline": "always"} if inline else {}
         return numba.njit(cache=True, nogil=True, **kw)(f)  # type: ignore[no-any-return]
 

@@ -41,26 +41,36 @@ def _numba_files(files: list[Path]) -> list[Path]:
     return [f for f in files if f.suffix in (".nbi", ".nbc")]
 
 
+def _dropped(files: list[Path]) -> bool:
+    """Whether numba's cache files among ``files`` are all gone."""
+    return not any(f.exists() for f in _numba_files(files))
+
+
+def _checked_package(tmp_path: Path) -> Path:
+    """:func:`_package` after its first check (its stamp written), before any cache is made."""
+    root = _package(tmp_path / "pkg")
+    drop_stale_kernel_caches(root)
+    return root
+
+
 def test_first_check_drops_caches_of_unknown_sources(tmp_path: Path) -> None:
     root = _package(tmp_path / "pkg")
     files = _cache(root)
     assert drop_stale_kernel_caches(root) is True
-    assert not any(f.exists() for f in _numba_files(files))
+    assert _dropped(files)
     assert all(f.exists() for f in files if f.suffix == ".pyc")
     assert (root / "__pycache__" / STAMP).exists()
 
 
 def test_unchanged_sources_keep_the_caches(tmp_path: Path) -> None:
-    root = _package(tmp_path / "pkg")
-    drop_stale_kernel_caches(root)
+    root = _checked_package(tmp_path)
     files = _cache(root)
     assert drop_stale_kernel_caches(root) is False
     assert all(f.exists() for f in files)
 
 
 def test_an_edit_outside_the_kernels_keeps_the_caches(tmp_path: Path) -> None:
-    root = _package(tmp_path / "pkg")
-    drop_stale_kernel_caches(root)
+    root = _checked_package(tmp_path)
     files = _cache(root)
     _edit(root / "plain.py", "X = 2\n")
     assert drop_stale_kernel_caches(root) is False
@@ -68,34 +78,31 @@ def test_an_edit_outside_the_kernels_keeps_the_caches(tmp_path: Path) -> None:
 
 
 def test_an_edit_of_any_kernel_module_drops_every_cache(tmp_path: Path) -> None:
-    root = _package(tmp_path / "pkg")
-    drop_stale_kernel_caches(root)
+    root = _checked_package(tmp_path)
     files = _cache(root)
     # the callee's module changes, not the caller's: numba alone would keep the caller's cache
     _edit(root / "sub" / "inner.py", "from .._jit import njit\n# changed\n")
     assert drop_stale_kernel_caches(root) is True
-    assert not any(f.exists() for f in _numba_files(files))
+    assert _dropped(files)
     files = _cache(root)
     assert drop_stale_kernel_caches(root) is False
     assert all(f.exists() for f in files)
 
 
 def test_a_new_kernel_module_drops_the_caches(tmp_path: Path) -> None:
-    root = _package(tmp_path / "pkg")
-    drop_stale_kernel_caches(root)
+    root = _checked_package(tmp_path)
     files = _cache(root)
     (root / "more.py").write_text("from ._jit import njit\n")
     assert drop_stale_kernel_caches(root) is True
-    assert not any(f.exists() for f in _numba_files(files))
+    assert _dropped(files)
 
 
 def test_an_unreadable_stamp_counts_as_none(tmp_path: Path) -> None:
-    root = _package(tmp_path / "pkg")
-    drop_stale_kernel_caches(root)
+    root = _checked_package(tmp_path)
     (root / "__pycache__" / STAMP).write_text("{not json")
     files = _cache(root)
     assert drop_stale_kernel_caches(root) is True
-    assert not any(f.exists() for f in _numba_files(files))
+    assert _dropped(files)
 
 
 def test_a_read_only_package_is_left_alone(tmp_path: Path, monkeypatch) -> None:
@@ -116,8 +123,11 @@ def test_a_missing_package_is_no_error(tmp_path: Path) -> None:
     assert drop_stale_kernel_caches(tmp_path / "absent") is False
 
 
-def test_the_package_checks_its_own_sources_on_import() -> None:
+def test_the_package_checks_its_own_sources_before_its_kernels_load() -> None:
     import deterrence
+    from deterrence._jit import numba_module
+
+    numba_module()  # what every kernel module calls first
 
     stamp = Path(deterrence.__file__).parent / "__pycache__" / STAMP
     if os.access(stamp.parent.parent, os.W_OK):

@@ -53,9 +53,9 @@ from __future__ import annotations
 
 import math
 
-import numba as nb
 import numpy as np
 
+from .._jit import numba_module
 from ._program import (
     C_COND,
     C_MEMO,
@@ -88,6 +88,8 @@ from ._program import (
     W_IDX,
     W_PTR,
 )  # fmt: skip
+
+nb = numba_module()
 
 #: the per-point solver lists no mixture where a set's indifference slope is at most this
 FLAT = 1e-14

@@ -29,11 +29,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numba as nb
 import numpy as np
 import pandas as pd
 
+from .._jit import numba_module
 from ..outcomes import INDICATORS, LABEL_TOL, regime_code_names
+
+nb = numba_module()
 
 #: rows of the integer array: point id, equilibrium, count (and structure, when asked for)
 I_POINT, I_EQ, I_COUNT, I_STRUCT = range(4)

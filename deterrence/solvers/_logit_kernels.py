@@ -32,7 +32,10 @@ import math
 from collections import namedtuple
 
 import numpy as np
-from numba import njit
+
+from .._jit import numba_module
+
+njit = numba_module().njit
 
 #: a game as the kernels see it. ``kind`` 0: normal form (``shape``, ``npay`` of shape
 #: ``(N, prod(shape))``); 1: tree (the node arrays). ``goff``: offsets of each group's
