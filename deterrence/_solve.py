@@ -235,10 +235,9 @@ def _pbe_batch(game: Any, cands: Sequence[Candidate], concept: str, options: Sol
     """PBE candidates of a tree certified in floating point all at once, with their realisation
     probabilities (:func:`deterrence.certificates.certify_pbe_batch`: each certificate as
     :func:`_evaluate_one` makes it), else ``None`` (then one by one, which raises the first error)."""
-    if concept != "pbe" or options.exact or not isinstance(game, ExtensiveFormGame) or isinstance(
-            game, NormalFormGame) or not isinstance(cands, list):
+    if concept != "pbe" or options.exact or not isinstance(cands, list):
         return None
-    return certify_pbe_batch(game, cands, options.tol)
+    return certify_pbe_batch(game, cands, options.tol)  # None for anything but a tree
 
 
 #: probabilities closer to 0 than this are reported as 0 (and the rest of their vector rescaled)
