@@ -913,3 +913,20 @@ def test_mangled_files_raise_only_library_errors(cuts: list[tuple[int, int, list
         m.evaluate({})
     except DeterrenceError:
         pass
+
+
+@pytest.mark.parametrize("name", dt.list_models("files"))
+def test_a_model_pickles_after_it_has_been_evaluated(name):
+    """A sweep sends its model to worker processes pickled (spawned or forked from a server);
+    the evaluator a model lambdifies on first use is left out and rebuilt by the copy."""
+    import pickle
+
+    model = dt.load_model(name)
+    before = model.evaluate()
+    assert model._kernel is not None
+    copy = pickle.loads(pickle.dumps(model))
+    assert copy._kernel is None and model._kernel is not None
+    after = copy.evaluate()
+    np.testing.assert_array_equal(after.payoffs, before.payoffs)
+    np.testing.assert_array_equal(after.probs, before.probs)
+    np.testing.assert_array_equal(copy.game().payoffs, model.game().payoffs)

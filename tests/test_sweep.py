@@ -399,6 +399,40 @@ def test_processes_backend_equals_numpy(tiny, grid_result):
     assert res.manifest["backend"] == "processes"
 
 
+@pytest.mark.parametrize("method", ["spawn", "forkserver"])
+def test_processes_backend_under_other_start_methods_equals_numpy(tiny, grid_result, monkeypatch, method):
+    """macOS and Windows spawn the workers, and Linux from Python 3.14 forks them from a server:
+    the job reaches them pickled, with a model that has been evaluated already (so holding the
+    evaluator it lambdified, which pickle cannot name)."""
+    import multiprocessing
+
+    from deterrence.sweeps import _backends
+
+    if method not in multiprocessing.get_all_start_methods():
+        pytest.skip(f"no start method {method!r} on this platform")
+    assert tiny._kernel is not None  # grid_result evaluated it
+    monkeypatch.setattr(_backends, "START_METHOD", method)
+    res = sweep(tiny, grid={"r": R, "k": K}, progress=False, chunk_size=7, backend="processes", workers=2)
+    pd.testing.assert_frame_equal(res.table, grid_result.table)
+
+
+def test_progress_bar_runs_no_thread_of_its_own():
+    """The processes backend forks its workers while the bar runs (Linux, Python < 3.14): the bar
+    must not run tqdm's monitor thread then."""
+    import threading
+
+    pytest.importorskip("tqdm")
+    from deterrence.sweeps._sweep import _progress
+
+    before = set(threading.enumerate())
+    bar = _progress(10, 0, True)
+    try:
+        bar.update(5)
+        assert set(threading.enumerate()) == before
+    finally:
+        bar.close()
+
+
 def test_dask_backend_on_a_local_cluster_equals_numpy(tiny, grid_result):
     distributed = pytest.importorskip("distributed")
     import logging

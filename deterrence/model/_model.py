@@ -170,6 +170,14 @@ class Model:
     def _line(self, key: str) -> int | None:
         return self._where.line(key)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """The model's state for pickling (a sweep sends its model to worker processes), without
+        the evaluator :meth:`evaluate` lambdified: a generated function that pickle cannot name.
+        The copy builds its own on first use."""
+        state = self.__dict__.copy()
+        state["_kernel"] = None
+        return state
+
     def _error(self, message: str, key: str | None = None, line: int | None = None) -> ModelError:
         return self._where.error(message, key, line)
 

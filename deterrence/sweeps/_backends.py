@@ -263,12 +263,21 @@ def _bounded(
                 pending.add(submit(*nxt))
 
 
+#: the start method of the worker processes: ``None`` is the platform's default (fork on Linux
+#: before Python 3.14, a fork server from 3.14, spawn on macOS and Windows). Under every method but
+#: fork the job reaches the workers pickled (:meth:`deterrence.Model.__getstate__`); the tests run
+#: a sweep under ``"spawn"`` to keep it so.
+START_METHOD: str | None = None
+
+
 def _run_processes(
     job: ChunkJob, todo: Sequence[tuple[int, int, int]], design: Design, workers: int
 ) -> Iterator[tuple[int, pd.DataFrame]]:
     import concurrent.futures as cf
+    import multiprocessing as mp
 
-    ex = cf.ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(job,))
+    context = mp.get_context(START_METHOD)
+    ex = cf.ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(job,))
     try:
 
         def submit(chunk: int, start: int, stop: int) -> Any:

@@ -48,6 +48,7 @@ the cost is estimated (:mod:`deterrence.sweeps._estimate`), the chunks run on a 
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import sys
@@ -798,7 +799,17 @@ def _progress(total: int, initial: int, enabled: bool) -> Any:
         from tqdm.auto import tqdm
     except ImportError:
         return _NoBar()
-    return tqdm(total=total, initial=initial, unit="pt", unit_scale=True, desc="sweep", smoothing=0.1)
+    return _quiet_bar_class(tqdm)(total=total, initial=initial, unit="pt", unit_scale=True, desc="sweep",
+                                  smoothing=0.1)
+
+
+@functools.cache
+def _quiet_bar_class(tqdm: type) -> type:
+    """``tqdm`` without its monitor thread (``monitor_interval = 0``; the bar is updated per finished
+    chunk, so the monitor has nothing to do). The ``"processes"`` backend forks its workers while
+    the bar runs (on Linux before Python 3.14), and forking a process that runs another thread can
+    leave the child a lock held by a thread it does not have."""
+    return type("SweepBar", (tqdm,), {"monitor_interval": 0})
 
 
 __all__ = [
