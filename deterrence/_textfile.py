@@ -29,6 +29,13 @@ def _size_text(n: float) -> str:
     return f"{int(n)} bytes"
 
 
+def check_no_null_byte(path: str | os.PathLike[str]) -> None:
+    """Raise ``ValueError`` if ``path`` holds a null byte, which no file name can (Python's own
+    message for it differs between versions)."""
+    if "\x00" in os.fsdecode(os.fspath(path)):
+        raise ValueError("the path holds a null byte (\\x00), which no file name can")
+
+
 def read_bytes(path: str | os.PathLike[str], *, max_bytes: int, what: str) -> bytes:
     """The contents of a regular file of at most ``max_bytes`` bytes.
 
@@ -43,12 +50,15 @@ def read_bytes(path: str | os.PathLike[str], *, max_bytes: int, what: str) -> by
 
     Raises
     ------
+    ValueError
+        The path holds a null byte (:func:`check_no_null_byte`).
     OSError
         The file cannot be opened or read, or is not a regular file (a folder, a FIFO, a
         device such as ``/dev/zero``): ``strerror`` says which.
     ResourceError
         The file is larger than ``max_bytes`` (``estimate``: its size in bytes, where known).
     """
+    check_no_null_byte(path)
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     fd = os.open(os.fspath(path), flags)  # non-blocking: opening a FIFO does not wait for a writer
     try:

@@ -26,7 +26,7 @@ from typing import Any
 import sympy as sp
 from sympy.printing.str import StrPrinter
 
-from .._textfile import read_bytes
+from .._textfile import check_no_null_byte, read_bytes
 from ..errors import ModelError, ParameterError, ResourceError
 from ..model import Baseline, Derived, Model, ModelSpec, NodeSpec, Ordering, Parameter, Reference
 
@@ -700,6 +700,7 @@ def load_model(name_or_path: str | Path) -> Model:
     else:
         raise ModelError(f"expected a model name or a path, got {type(name_or_path).__name__}")
     try:
+        check_no_null_byte(path)
         stat = path.stat()
         key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
         if key in _CACHE:
