@@ -253,6 +253,11 @@ class BeliefSupportPruner:
         s, steps = self._sets, self._steps
         return _reached_kernel(np.ascontiguousarray(ind), s.ptr, s.nodes, steps[-2], steps[-1], self._full)
 
+    def reach_key(self) -> bytes:
+        """What :meth:`reached` reads of the probabilities: which nodes have positive full reach
+        (:func:`_full_reach`), as bytes."""
+        return (self._full > 0).tobytes()
+
     def admits(self, pattern: Pattern) -> bool:
         """Whether ``pattern`` passes the test at every set it reaches."""
         return bool(self.admits_all([pattern])[0])

@@ -134,6 +134,7 @@ from ._pbe_beliefs import _Beliefs, _br_actions, _deviation_groups, _deviation_w
 from ._pbe_context import _INTERIOR, _Ctx
 from ._pbe_exact import carry_paths
 from ._pbe_multilinear import _solve_multilinear
+from ._pbe_offpath import free_offpath_mask
 from ._pbe_patterns import feasible_patterns
 from ._pbe_prescreen import PASSED, RULED_OUT, prescreen
 from ._pbe_pruning import BeliefSupportPruner, cached_patterns, iterated_undominated_actions
@@ -1058,6 +1059,20 @@ def _untabled_patterns(ctx: _Ctx, patterns: Sequence[tuple], admitted: np.ndarra
     return out, skipped, free_offpath
 
 
+def _to_visit(ctx: _Ctx, pruner: BeliefSupportPruner, patterns: Sequence[tuple], max_mixed: int
+              ) -> tuple[np.ndarray, int]:
+    """The admitted mixed patterns (indices into ``patterns``) that the pattern loop must visit, and
+    the number of admitted ones it need not: those mixing at no more than ``max_mixed`` sets, one
+    of them unreached with a free belief (:func:`~deterrence.solvers._pbe_offpath.free_offpath_mask`),
+    which it would only count (it counts any other such pattern itself)."""
+    ok = pruner.admits_all(patterns)
+    free = free_offpath_mask(ctx, pruner, patterns, max_mixed)
+    if free is None:
+        return np.flatnonzero(ok), 0
+    counted = ok & free
+    return np.flatnonzero(ok & ~counted), int(np.count_nonzero(counted))
+
+
 def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list[Candidate], _Ctx, bool]:
     """All PBE found under the option ``belief_policy``; returns candidates, the context and whether
     every support pattern was examined."""
@@ -1096,10 +1111,11 @@ def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list
     all_patterns = True
     if opts.mixed and n_patterns > n_pure:
         max_mixed = opts.max_mixed_sets
-        admitted = np.flatnonzero(pruner.admits_all(mixed_patterns))
+        admitted, free_offpath = _to_visit(ctx, pruner, mixed_patterns, max_mixed)
         reached = pruner.reached(pruner.indicators(mixed_patterns)[admitted]) if len(admitted) else []
         select = _tabled_patterns if ctx.table is not None else _untabled_patterns
-        work, skipped, free_offpath = select(ctx, mixed_patterns, admitted, reached, max_mixed)
+        work, skipped, visited_free = select(ctx, mixed_patterns, admitted, reached, max_mixed)
+        free_offpath += visited_free
         for pattern, mixed, rows, found, tested in work:
             for beh in _solve_mixed(ctx, pattern, mixed, rows, found, tested):
                 keep(beh)
