@@ -27,6 +27,7 @@ import deterrence as dt
 from deterrence import kernels
 from deterrence.solvers import pbe
 from deterrence.solvers._pbe_beliefs import _Beliefs, _deviation_groups, _kept_deviation_groups
+from deterrence.solvers._pbe_purebatch import FALLBACK
 
 
 def _profile(game, rng) -> list[np.ndarray]:
@@ -90,9 +91,12 @@ def test_assess_on_recorded_escalation_profiles(policy, monkeypatch):
         return real(ctx, beh, row)
 
     monkeypatch.setattr(pbe, "_assess", record)
+    # every pure profile through ``_assess`` (not the batch of ``_pbe_purebatch``, which
+    # ``tests/test_pbe_purebatch.py`` compares with ``_assess``)
+    monkeypatch.setattr(pbe, "assess_rows", lambda ctx, rows: [FALLBACK] * len(rows))
     for _, r in pts.iterrows():
         dt.solve(m.game(**{k: float(v) for k, v in r.items()}), "pbe", belief_policy=policy)
-    monkeypatch.setattr(pbe, "_assess", real)
+    monkeypatch.undo()
     carried = sum(pbe._carried_rejects(ctx, _Beliefs(ctx, beh, row), beh) for ctx, beh, row in recorded)
     rejected = sum(_same(ctx, beh, row) for ctx, beh, row in recorded)
     assert len(recorded) > 100 and 0 < carried < rejected < len(recorded)

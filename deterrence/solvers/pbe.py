@@ -138,6 +138,7 @@ from ._pbe_offpath import free_offpath_mask
 from ._pbe_patterns import feasible_patterns
 from ._pbe_prescreen import PASSED, RULED_OUT, prescreen
 from ._pbe_pruning import BeliefSupportPruner, cached_patterns, iterated_undominated_actions
+from ._pbe_purebatch import FALLBACK, assess_rows
 from ._pbe_seeds import nash_seeds, repaired
 from ._pbe_table import PureTable
 from ._pbe_vertex import encode_sets, set_code, vertex_tests
@@ -225,6 +226,28 @@ def _assess(ctx: _Ctx, beh: list[np.ndarray], row: int | None = None) -> _Verdic
                 loose = f"'{h.name}' (unreached; an unused action ties under the policy's belief)"
     beliefs = [np.asarray(bel.mu[k], dtype=float) for k in range(len(game.infosets))]
     return _Verdict(beliefs=beliefs, loose=loose)
+
+
+_ASSESS = object()  # a verdict still to work out with :func:`_assess`
+
+
+def _pure_verdicts(ctx: _Ctx, patterns: Sequence[tuple]) -> list[tuple[list[np.ndarray], int | None, object]]:
+    """The admitted pure profiles (one action per set), in order, each with its table row and
+    its verdict: under the ``free`` policy with a pure table, worked out for all of them at once
+    (:func:`~deterrence.solvers._pbe_purebatch.assess_rows`, the same verdicts as :func:`_assess`),
+    else, and for the rows the batch leaves, ``_ASSESS`` (assessed one by one)."""
+    out = []
+    for pattern in patterns:
+        beh = [np.zeros(len(h.actions)) for h in ctx.game.infosets]
+        for b, s in zip(beh, pattern, strict=True):
+            b[s[0]] = 1.0
+        out.append([beh, None if ctx.table is None else int(ctx.table.rows(pattern, [])[0]), _ASSESS])
+    if ctx.table is not None and ctx.policy == "free" and out:
+        rows = np.array([row for _, row, _ in out], dtype=np.int64)
+        for item, v in zip(out, assess_rows(ctx, rows), strict=True):
+            if v is not FALLBACK:
+                item[2] = None if v is None else _Verdict(beliefs=v[0], loose=v[1])
+    return [tuple(item) for item in out]
 
 
 def _carried_rejects(ctx: _Ctx, bel: _Beliefs, beh: list[np.ndarray]) -> bool:
@@ -1088,9 +1111,11 @@ def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list
     cands: list[Candidate] = []
     loose: list[str] = []
 
-    def keep(beh: list[np.ndarray], row: int | None = None) -> None:
-        v = _assess(ctx, beh, row)
-        if v is None:
+    def keep(beh: list[np.ndarray], row: int | None = None, v: _Verdict | object | None = _ASSESS) -> None:
+        """Record ``beh`` if it is a PBE: ``v`` is its verdict if already known, else ``_assess``'s."""
+        if v is _ASSESS:
+            v = _assess(ctx, beh, row)
+        if not isinstance(v, _Verdict):
             return
         if v.loose:
             loose.append(v.loose)
@@ -1102,12 +1127,9 @@ def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list
     if mixed_patterns and PureTable.fits(game, allowed):  # the vertices of every mixed pattern
         ctx.table = PureTable(game, allowed, ctx.batch, ctx.kids, ctx.prior)
     pruner = BeliefSupportPruner(game, possible, options.tol, ctx.batch, ctx.kids)
-    for pattern, ok in zip(pure, pruner.admits_all(pure), strict=True):
-        if ok:
-            beh = [np.zeros(len(h.actions)) for h in game.infosets]
-            for b, s in zip(beh, pattern, strict=True):
-                b[s[0]] = 1.0
-            keep(beh, None if ctx.table is None else int(ctx.table.rows(pattern, [])[0]))
+    admitted_pure = [p for p, ok in zip(pure, pruner.admits_all(pure), strict=True) if ok]
+    for beh, row, v in _pure_verdicts(ctx, admitted_pure):
+        keep(beh, row, v)
     all_patterns = True
     if opts.mixed and n_patterns > n_pure:
         max_mixed = opts.max_mixed_sets

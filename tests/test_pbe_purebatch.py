@@ -1,0 +1,170 @@
+"""The pure profiles assessed together (:func:`deterrence.solvers._pbe_purebatch.assess_rows`) get
+``pbe._assess``'s verdicts to the bit: the same rejections, every belief's float, the same loose note.
+
+Oracle: ``pbe._assess(ctx, beh, row)``, the per-profile path (which the solver still takes for
+the rows the batch leaves, and under the ``prior`` and ``d1`` policies), on every row of the pure
+table of recorded AEG points, catalogue models, random trees (perfect recall or not) and random
+signalling trees; and whole solves with the batch against solves with every row left to
+``_assess``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from helpers.random_trees import random_tree
+from hypothesis import given, settings
+from test_pbe_patterns import signalling_trees
+
+import deterrence as dt
+from deterrence import kernels
+from deterrence.solvers import _pbe_purebatch, pbe
+from deterrence.solvers._pbe_context import _Ctx
+from deterrence.solvers._pbe_purebatch import FALLBACK, assess_rows
+from deterrence.solvers._pbe_table import PureTable
+from deterrence.solvers._tree_utils import child_tables, prior_mass, undominated_actions
+
+
+def _ctx(game, tol: float = 1e-8) -> _Ctx:
+    ctx = _Ctx(game=game, tol=tol, policy="free", kids=child_tables(game), prior=prior_mass(game),
+               senders=pbe._sender_sets(game))
+    ctx.table = PureTable(game, undominated_actions(game, tol), ctx.batch, ctx.kids, ctx.prior)
+    return ctx
+
+
+def _profile(table: PureTable, row: int) -> list[np.ndarray]:
+    beh = [np.zeros(len(h.actions)) for h in table.game.infosets]
+    for k, p in enumerate(table.positions[row].tolist()):
+        beh[k][table.allowed[k][p]] = 1.0
+    return beh
+
+
+def _oracle(v) -> object:
+    return None if v is None else ([(b.shape, b.tobytes()) for b in v.beliefs], v.loose)
+
+
+def _batch(v) -> object:
+    return None if v is None else ([(b.shape, b.tobytes()) for b in map(np.asarray, v[0])], v[1])
+
+
+def _compare(game, tol: float = 1e-8, rows=None) -> tuple[int, int, int]:
+    """Batch against ``_assess`` on ``rows`` (all by default): (rows compared, accepted, left to
+    ``_assess``)."""
+    ctx = _ctx(game, tol)
+    rows = np.arange(len(ctx.table.reach)) if rows is None else np.asarray(rows, dtype=np.int64)
+    got = assess_rows(ctx, rows)
+    accepted = fallback = 0
+    for row, v in zip(rows.tolist(), got, strict=True):
+        if v is FALLBACK:
+            fallback += 1
+            continue
+        want = pbe._assess(ctx, _profile(ctx.table, row), row)
+        assert _batch(v) == _oracle(want), row
+        accepted += want is not None
+    return len(rows), accepted, fallback
+
+
+def _aeg_games(n: int, seed: int):
+    m = dt.load_model("asymmetric_escalation")
+    pts = pd.DataFrame(kernels.domain_sample(m, n, seed=seed))
+    return [m.game(**{k: float(v) for k, v in r.items()}) for _, r in pts.iterrows()]
+
+
+@pytest.mark.parametrize("seed", [4, 11])
+def test_aeg_rows_get_assess_verdicts_to_the_bit(seed):
+    """Every row of the AEG's pure table at recorded points; none left to ``_assess``."""
+    for game in _aeg_games(3, seed):
+        n, accepted, fallback = _compare(game)
+        assert n > 100 and accepted > 10 and fallback == 0
+
+
+@pytest.mark.parametrize("name", ["costly_signal_pledge", "chain_store", "costly_signal_menu",
+                                  "rudimentary_asymmetric_deterrence",
+                                  "extended_deterrence", "tripartite_crisis"])
+def test_catalogue_rows_get_assess_verdicts_to_the_bit(name):
+    game = dt.load_model(name).game()
+    n_rows = len(_ctx(game).table.reach)
+    rows = np.random.default_rng(0).choice(n_rows, size=min(400, n_rows), replace=False)
+    _compare(game, rows=sorted(rows.tolist()))
+
+
+@pytest.mark.parametrize("recall", [True, False])
+@pytest.mark.parametrize("seed", range(8))
+def test_random_tree_rows_get_assess_verdicts_to_the_bit(seed, recall):
+    """Integer payoffs: exact ties at many sets (the tests' margins and their fall-backs)."""
+    game = random_tree(2 + seed % 2, 4 + seed % 5, seed, recall=recall)
+    n_rows = len(_ctx(game).table.reach)
+    rng = np.random.default_rng(seed)
+    rows = sorted(rng.choice(n_rows, size=min(300, n_rows), replace=False).tolist())
+    for tol in (1e-8, 0.0):
+        _compare(game, tol, rows)
+
+
+@settings(max_examples=40, deadline=None)
+@given(signalling_trees())
+def test_random_signalling_tree_rows_get_assess_verdicts_to_the_bit(game):
+    for tol in (1e-8, 0.0):
+        _compare(game, tol)
+
+
+def test_deep_trees_are_left_to_assess():
+    game = dt.load_model("chain_store").game()
+    ctx = _ctx(game)
+    game.__dict__["_deep"] = True
+    try:
+        assert assess_rows(ctx, np.arange(3)) == [FALLBACK] * 3
+    finally:
+        game.__dict__["_deep"] = False
+
+
+def test_two_node_closed_form_is_supporting_belief():
+    """The closed form on two nodes, vectorised, against ``_supporting_belief`` on random gaps
+    (Nature's odds failing), small integers for ties and floats."""
+    from deterrence.solvers._pbe_beliefs import _supporting_belief
+
+    rng = np.random.default_rng(0)
+    game = random_tree(2, 5, 0)
+    ctx = _ctx(game)
+    checked = 0
+    for trial in range(400):
+        n_act = int(rng.integers(2, 4))
+        q = rng.integers(-3, 4, size=(2, n_act)).astype(float) if trial % 2 else rng.normal(size=(2, n_act))
+        a = int(rng.integers(n_act))
+        mu0 = np.array([p := float(rng.uniform(0.05, 0.95)), 1.0 - p])
+        sigma = np.zeros(n_act)
+        sigma[a] = 1.0
+        want = _supporting_belief(q, sigma, mu0, 1e-8)
+        if want is mu0:
+            continue
+        b = _pbe_purebatch._Batch.__new__(_pbe_purebatch._Batch)
+        b.ctx, b.alive, b.fallback = ctx, np.ones(1, dtype=bool), np.zeros(1, dtype=bool)
+        b.mu, b.known = [np.full((1, 2), np.nan)], np.zeros((1, 1), dtype=bool)
+        gap = (q @ sigma)[:, None] - q
+        b._two_nodes(0, np.array([0]), np.ones(2, dtype=bool), gap[None], float(mu0[0]))
+        if b.fallback[0]:
+            continue
+        if want is None:
+            assert not b.alive[0]
+        else:
+            assert b.known[0, 0] and b.mu[0][0].tobytes() == want.tobytes()
+        checked += 1
+    assert checked > 200
+
+
+def _solve(game, batch: bool, monkeypatch):
+    if not batch:
+        monkeypatch.setattr(pbe, "assess_rows", lambda ctx, rows: [FALLBACK] * len(rows))
+    try:
+        return dt.solve(game, "pbe", belief_policy="free")
+    finally:
+        monkeypatch.undo()
+
+
+def test_aeg_solves_are_the_same_with_and_without_the_batch(monkeypatch):
+    """Candidates in the same order, the same beliefs, labels and notes."""
+    for game in _aeg_games(2, 11):
+        with_batch, without = _solve(game, True, monkeypatch), _solve(game, False, monkeypatch)
+        assert len(with_batch.equilibria) == len(without.equilibria) > 0
+        assert repr(with_batch.equilibria) == repr(without.equilibria)
+        assert with_batch.notes == without.notes
