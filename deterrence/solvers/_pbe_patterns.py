@@ -18,14 +18,18 @@ the bounds are exact.
 
 The sets are assigned deepest first (a depth-first search over a topological order of the
 relation "has a node below"), so a support that fails is dropped together with every
-completion of the rest; where the relation has a cycle the test runs on complete patterns
-only (bounds from the leaves up, which needs no order).
+completion of the rest; the bounds are brought up to date only where a verdict is not
+remembered (:class:`_Search`). Where the relation has a cycle, or the tree lacks perfect recall
+(the solver requires it), the test runs on complete patterns only (bounds from the leaves up,
+which needs no order).
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+import math
+import operator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -103,12 +107,6 @@ class _Bounds:
         #: per set, every child of its nodes that is a chance node (what :meth:`refresh` updates)
         self.set_chance_kids = [sorted({c for per in kids for c in per}) for kids in self.chance_kids]
         self._assign_at: dict[tuple[int, tuple[int, ...]], tuple[np.ndarray, np.ndarray]] = {}
-        #: the sets with a node below another of their nodes (none with perfect recall): assigning
-        #: one changes the bounds below it
-        self.nested = set() if game.has_perfect_recall() else {
-            h.index for h in game.infosets for v in h.nodes
-            if any(game.nodes[w].kind == DECISION and game.nodes[w].infoset == h.index
-                   for w in range(v + 1, game.nodes[v].end))}
         #: per chance node, the chance nodes below it through chance moves only, children first,
         #: each with its children and their probabilities: the order ``_chance`` updates them in
         self._chance_steps: dict[int, list[tuple[int, list[int], np.ndarray]]] = {}
@@ -195,65 +193,154 @@ def feasible_patterns(game: ExtensiveFormGame, allowed: Sequence[tuple[int, ...]
         ``False``: pure profiles only (no mixed pattern is listed).
     memo
         Filled with every verdict of the depth-first search, ``(set, support, supports of the
-        sets below) -> passes``; the search is a function of them (left empty when the sets
-        have no order and complete patterns are tested instead).
+        sets below) -> passes``, in the order the search first meets them; the search is a
+        function of them (left empty when the sets have no order, or the tree lacks perfect
+        recall, and complete patterns are tested instead).
     """
     options = [subsets(a) if mixed else [(x,) for x in a] for a in allowed]
-    rank = [{s: i for i, s in enumerate(opts)} for opts in options]
-    found: list[Pattern] = []
     bounds = _Bounds(game, possible, tol)
-    order = _order(game)
+    order = _order(game) if game.has_perfect_recall() else None
     if order is None:
-        for pattern in itertools.product(*options):
-            bounds.assign_all(pattern)
-            if all(bounds.passes(k, pattern[k]) for k in range(len(pattern))):
-                found.append(pattern)
-    else:
-        assigned: list[tuple[int, ...]] = [()] * len(allowed)
-        below = {k: sorted(v) for k, v in _below(game).items()}
-        memo = {} if memo is None else memo
-        if order:
-            _search(bounds, order, 0, options, assigned, below, memo, found)
-        else:
-            found.append(())
-    found.sort(key=lambda p: tuple(r[s] for r, s in zip(rank, p, strict=True)))
-    pure = [p for p in found if all(len(s) == 1 for s in p)]
-    mixed = [p for p in found if any(len(s) > 1 for s in p)]
-    return pure, mixed
+        found = [p for p in itertools.product(*options) if _passes_all(bounds, p)]
+        return ([p for p in found if all(len(s) == 1 for s in p)],
+                [p for p in found if any(len(s) > 1 for s in p)])
+    if not order:
+        return [()], []
+    search = _Search(bounds, order, options, _below(game), {} if memo is None else memo)
+    search.visit(0, 0, False)
+    return search.listed()
 
 
-def _search(bounds: _Bounds, order: list[int], depth: int, options: list[list[tuple[int, ...]]],
-            assigned: list[tuple[int, ...]], below: dict[int, list[int]], memo: dict[tuple, bool],
-            found: list[Pattern]) -> None:
-    """Depth-first over ``order``, adding the patterns that pass to ``found``; a set's test
-    depends only on the supports of the sets below it, so its verdicts are remembered by those.
+def _passes_all(bounds: _Bounds, pattern: Pattern) -> bool:
+    """The test at every set of a complete pattern (bounds from the leaves up)."""
+    bounds.assign_all(pattern)
+    return all(bounds.passes(k, pattern[k]) for k in range(len(pattern)))
 
-    The bounds at the children of set ``k`` stay as they are while its supports are tried
-    (the deeper search assigns only sets that are not below ``k``), so they are refreshed and
-    the verdicts of all supports taken once per visit; the last set of the order is not
-    assigned (no set reads its bounds)."""
-    k = order[depth]
-    last = depth == len(order) - 1
-    context = tuple(assigned[j] for j in below[k])
-    fresh = False
-    table: np.ndarray | None = None
-    for support in options[k]:
-        key = (k, support, context)
-        ok = memo.get(key)
-        if ok is None or not last:
-            if not fresh:
-                bounds.refresh(k)
-                fresh, table = True, None
-            if ok is None:
-                if table is None:
-                    table = bounds.verdicts(k)
-                ok = memo[key] = bool(table[list(support)].all())
-        if not ok:
-            continue
-        assigned[k] = support
-        if last:
+
+def _getter(indices: Sequence[int]) -> Callable[[list[tuple[int, ...]]], tuple[tuple[int, ...], ...]]:
+    """A function giving the tuple of a list's items at ``indices`` (the supports of those sets)."""
+    if not indices:
+        return lambda _: ()
+    if len(indices) == 1:
+        i = indices[0]
+        return lambda assigned: (assigned[i],)
+    return operator.itemgetter(*indices)
+
+
+class _Search:
+    """The depth-first search over a topological order of the sets (``order``: every set below a
+    set comes before it), adding the patterns that pass, with their keys in product order, to
+    :attr:`pure` and :attr:`mixed`.
+
+    A set's test depends only on the supports of the sets below it (``below``), so its verdicts
+    are remembered by those (``memo``, which also gives the search's order of first visits). The
+    bounds are brought up to date lazily, only when a verdict is not remembered: the sets below
+    the tested set whose support, or the supports below them, changed since their nodes were
+    last assigned are assigned again, deepest first (:meth:`_bring_up`). With perfect recall no
+    set has a node below another of its nodes, so the bounds at a set's nodes are a function of
+    its own support and the supports below it (min and max of its children's bounds, the chance
+    children's expected bounds taken by the same products from the same values): each bound read,
+    and so each verdict, is the one of assigning every set on the way down.
+    """
+
+    def __init__(self, bounds: _Bounds, order: list[int], options: list[list[tuple[int, ...]]],
+                 below: dict[int, set[int]], memo: dict[tuple, bool]) -> None:
+        self.bounds, self.order, self.options, self.memo = bounds, order, options, memo
+        n = len(options)
+        #: per set, the sets its test reads, in the search's order (deepest first): :func:`_reads`
+        self.reads = _reads(order, below)
+        #: per set, the supports below it (its memo's context)
+        self.context = [_getter(sorted(below[k])) for k in range(n)]
+        self.assigned: list[tuple[int, ...]] = [()] * n
+        #: per set, the support and the supports below it when its nodes were last assigned
+        self.written: list[tuple | None] = [None] * n
+        #: a pattern's place in product order: the sum over the sets of its support's rank
+        #: times these weights
+        self.weights = [math.prod(len(o) for o in options[k + 1:]) for k in range(n)]
+        #: per set and supports below it, :meth:`_passing`
+        self.passing: dict[tuple[int, tuple], list[tuple[int, tuple[int, ...], bool]]] = {}
+        self.pure: tuple[list[int], list[Pattern]] = ([], [])
+        self.mixed: tuple[list[int], list[Pattern]] = ([], [])
+
+    def visit(self, depth: int, key: int, mixing: bool) -> None:
+        """Try every support of the set at ``depth`` (``key``: the product-order key of the
+        supports above it in the order; ``mixing``: whether one of them mixes)."""
+        k = self.order[depth]
+        assigned = self.assigned
+        context = self.context[k](assigned)
+        supports: Iterable[tuple[int, tuple[int, ...], bool]] | None = self.passing.get((k, context))
+        if supports is None:
+            supports = self._tested(k, context, self.passing.setdefault((k, context), []))
+        if depth < len(self.order) - 1:
+            for offset, support, mixes in supports:
+                assigned[k] = support
+                self.visit(depth + 1, key + offset, mixing or mixes)
+            return
+        for offset, support, mixes in supports:
+            assigned[k] = support
+            keys, found = self.mixed if mixing or mixes else self.pure
+            keys.append(key + offset)
             found.append(tuple(assigned))
-            continue
-        bounds.assign(k, support)
-        fresh = fresh and k not in bounds.nested
-        _search(bounds, order, depth + 1, options, assigned, below, memo, found)
+
+    def _tested(self, k: int, context: tuple, passing: list[tuple[int, tuple[int, ...], bool]]
+                ) -> Iterator[tuple[int, tuple[int, ...], bool]]:
+        """The supports of set ``k`` that pass under the supports below it (``context``), each
+        with its part of the product-order key and whether it mixes, also added to ``passing``;
+        the verdicts taken from the memo, or tested and remembered there, one support at a time
+        (the search below a support runs before the next one is tested: the memo's order). The
+        search below ``k`` never comes back to ``k``, so the next visit under this context finds
+        ``passing`` complete."""
+        memo, weight = self.memo, self.weights[k]
+        rows: list[bool] | None = None
+        for rank, support in enumerate(self.options[k]):
+            memo_key = (k, support, context)
+            ok = memo.get(memo_key)
+            if ok is None:
+                if rows is None:
+                    rows = self._rows(k)
+                ok = memo[memo_key] = all(rows[a] for a in support)
+            if ok:
+                item = (rank * weight, support, len(support) > 1)
+                passing.append(item)
+                yield item
+
+    def _rows(self, k: int) -> list[bool]:
+        """Per action ``a`` of set ``k``, whether the test passes for ``a`` against every other
+        action (a support passes where all its actions do; the bounds brought up to date)."""
+        self._bring_up(k)
+        self.bounds.refresh(k)
+        return self.bounds.verdicts(k).all(axis=1).tolist()
+
+    def _bring_up(self, k: int) -> None:
+        """Assign again, deepest first, the sets whose bounds the test at ``k`` reads (:func:`_reads`)
+        and whose nodes were last assigned under other supports (their own or those below them).
+        A set is assigned at all its nodes, so the sets below any of them are brought up first;
+        then its nodes' bounds are those of assigning every set on the way down."""
+        assigned, written, context, bounds = self.assigned, self.written, self.context, self.bounds
+        for j in self.reads[k]:
+            now = (assigned[j], context[j](assigned))
+            if written[j] != now:
+                bounds.refresh(j)
+                bounds.assign(j, assigned[j])
+                written[j] = now
+
+    def listed(self) -> tuple[list[Pattern], list[Pattern]]:
+        """The pure and the mixed patterns found, each in product order."""
+        return _in_order(*self.pure), _in_order(*self.mixed)
+
+
+def _reads(order: list[int], below: dict[int, set[int]]) -> list[list[int]]:
+    """Per set ``k``, the sets whose bounds its test reads, in the order ``order`` (every set
+    below a set before it): the sets below ``k`` and, since a set is assigned at all its nodes,
+    the sets below each of those, and so on (a set below ``k`` may have other nodes elsewhere in
+    the tree, with other sets below them)."""
+    closure: dict[int, set[int]] = {}
+    for k in order:
+        closure[k] = set(below[k]).union(*(closure[j] for j in below[k]))
+    position = {k: i for i, k in enumerate(order)}
+    return [sorted(closure[k], key=position.__getitem__) for k in range(len(order))]
+
+
+def _in_order(keys: list[int], found: list[Pattern]) -> list[Pattern]:
+    """``found`` sorted by ``keys`` (distinct)."""
+    return [found[i] for i in sorted(range(len(keys)), key=keys.__getitem__)]
