@@ -16,6 +16,7 @@ for. Numbers must be finite.
 from __future__ import annotations
 
 import difflib
+import inspect
 import numbers
 import re
 import types
@@ -75,8 +76,13 @@ def annotations(cls: type) -> dict[str, Any]:
 
 @cache
 def descriptions(cls: type) -> dict[str, str]:
-    """The explanation of each option, read from the ``Parameters`` section of the docstring."""
-    lines = (cls.__doc__ or "").splitlines()
+    """The explanation of each option, read from the ``Parameters`` section of the docstring.
+
+    The docstring is cleaned first (:func:`inspect.cleandoc`): Python 3.13 strips its indentation
+    when compiling, earlier versions keep it, and the names are told from their explanations by
+    indentation (names at the section's own, explanations deeper).
+    """
+    lines = inspect.cleandoc(cls.__doc__ or "").splitlines()
     out: dict[str, list[str]] = {}
     current: str | None = None
     in_section = False
@@ -88,9 +94,9 @@ def descriptions(cls: type) -> dict[str, str]:
         if not in_section or text.startswith("---"):
             continue
         indent = len(line) - len(line.lstrip())
-        if text and indent <= 4 and k + 1 < len(lines) and lines[k + 1].strip().startswith("---"):
+        if text and indent == 0 and k + 1 < len(lines) and lines[k + 1].strip().startswith("---"):
             break  # the next section
-        if text and indent <= 4:
+        if text and indent == 0:
             current = text
             for name in (n.strip() for n in text.split(",")):
                 out[name] = []
