@@ -383,3 +383,20 @@ def test_cli_option_given_twice(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 2 and "already given by --belief-policy" in err
     code, _, err = _cli(capsys, "solve", "chain_store", "--option", "seeds=true", "--option", "seeds=false")
     assert code == 2 and "'seeds' is given twice" in err
+
+
+def test_option_descriptions_do_not_depend_on_docstring_indentation():
+    """Python 3.13 strips a docstring's indentation when compiling; 3.11 and 3.12 keep it."""
+    from deterrence.solvers._options import descriptions
+
+    kept = (
+        "Options.\n\n    Parameters\n    ----------\n    alpha, beta\n        What they do,\n"
+        "        in two lines.\n    gamma\n        Another.\n\n    Notes\n    -----\n    gamma2\n"
+        "        Not an option.\n    "
+    )
+    stripped = "\n".join(line.removeprefix("    ") for line in kept.splitlines())
+    both = "What they do, in two lines."
+    want = {"alpha": both, "beta": both, "gamma": "Another."}
+    for doc in (kept, stripped):
+        cls = type("Options", (), {"__doc__": doc})
+        assert descriptions(cls) == want
