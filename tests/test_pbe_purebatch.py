@@ -168,3 +168,20 @@ def test_aeg_solves_are_the_same_with_and_without_the_batch(monkeypatch):
         assert len(with_batch.equilibria) == len(without.equilibria) > 0
         assert repr(with_batch.equilibria) == repr(without.equilibria)
         assert with_batch.notes == without.notes
+
+
+def test_a_few_pure_profiles_are_assessed_one_by_one(monkeypatch):
+    """Below ``MIN_BATCH_ROWS`` admitted pure profiles the batch's fixed cost is not worth it
+    (chain store: one to five per point); with the threshold at 1 the batch gives the same result."""
+    game = dt.load_model("chain_store").game()
+
+    def refuse(ctx, rows):
+        raise AssertionError(f"batch run on {len(rows)} rows")
+
+    monkeypatch.setattr(pbe, "assess_rows", refuse)
+    alone = dt.solve(game, "pbe", belief_policy="free")
+    monkeypatch.undo()
+    monkeypatch.setattr(pbe, "MIN_BATCH_ROWS", 1)
+    together = dt.solve(game, "pbe", belief_policy="free")
+    assert len(alone.equilibria) == len(together.equilibria) > 0
+    assert repr(alone.equilibria) == repr(together.equilibria) and alone.notes == together.notes

@@ -231,9 +231,16 @@ def _assess(ctx: _Ctx, beh: list[np.ndarray], row: int | None = None) -> _Verdic
 _ASSESS = object()  # a verdict still to work out with :func:`_assess`
 
 
+#: the fewest admitted pure profiles assessed together (:func:`_pure_verdicts`): the batch's set-by-set
+#: numpy work costs about 2 ms whatever the number of rows, one profile assessed alone 0.1-0.3 ms
+#: (`chain_store` and `costly_signal_menu` admit 1-5 per point, `asymmetric_escalation` about 80)
+MIN_BATCH_ROWS = 16
+
+
 def _pure_verdicts(ctx: _Ctx, patterns: Sequence[tuple]) -> list[tuple[list[np.ndarray], int | None, object]]:
     """The admitted pure profiles (one action per set), in order, each with its table row and
-    its verdict: under the ``free`` policy with a pure table, worked out for all of them at once
+    its verdict: under the ``free`` policy with a pure table and at least :data:`MIN_BATCH_ROWS`
+    of them, worked out for all of them at once
     (:func:`~deterrence.solvers._pbe_purebatch.assess_rows`, the same verdicts as :func:`_assess`),
     else, and for the rows the batch leaves, ``_ASSESS`` (assessed one by one)."""
     out = []
@@ -242,7 +249,7 @@ def _pure_verdicts(ctx: _Ctx, patterns: Sequence[tuple]) -> list[tuple[list[np.n
         for b, s in zip(beh, pattern, strict=True):
             b[s[0]] = 1.0
         out.append([beh, None if ctx.table is None else int(ctx.table.rows(pattern, [])[0]), _ASSESS])
-    if ctx.table is not None and ctx.policy == "free" and out:
+    if ctx.table is not None and ctx.policy == "free" and len(out) >= MIN_BATCH_ROWS:
         rows = np.array([row for _, row, _ in out], dtype=np.int64)
         for item, v in zip(out, assess_rows(ctx, rows), strict=True):
             if v is not FALLBACK:
