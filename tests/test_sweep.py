@@ -399,21 +399,41 @@ def test_processes_backend_equals_numpy(tiny, grid_result):
     assert res.manifest["backend"] == "processes"
 
 
+_START_METHOD_SCRIPT = textwrap.dedent("""
+    import sys
+    import numpy as np
+    import deterrence as dt
+    from deterrence.sweeps import _backends, sweep
+
+    if __name__ == "__main__":
+        method, model_path, out = sys.argv[1], sys.argv[2], sys.argv[3]
+        model = dt.load_model(model_path)
+        model.evaluate()  # the model holds its lambdified evaluator when it is pickled
+        _backends.START_METHOD = method
+        r = np.linspace(0.05, 1.95, 6); k = np.linspace(0.1, 1.9, 5)
+        res = sweep(model, grid={"r": r, "k": k}, progress=False, chunk_size=7, backend="processes",
+                    workers=2)
+        res.table.to_pickle(out)
+""")
+
+
 @pytest.mark.parametrize("method", ["spawn", "forkserver"])
-def test_processes_backend_under_other_start_methods_equals_numpy(tiny, grid_result, monkeypatch, method):
+def test_processes_backend_under_other_start_methods_equals_numpy(grid_result, tmp_path, method):
     """macOS and Windows spawn the workers, and Linux from Python 3.14 forks them from a server:
     the job reaches them pickled, with a model that has been evaluated already (so holding the
-    evaluator it lambdified, which pickle cannot name)."""
+    evaluator it lambdified, which pickle cannot name). Run in a fresh process, so that the fork
+    server and the resource tracker it starts do not outlive the test in the test runner's process."""
     import multiprocessing
-
-    from deterrence.sweeps import _backends
 
     if method not in multiprocessing.get_all_start_methods():
         pytest.skip(f"no start method {method!r} on this platform")
-    assert tiny._kernel is not None  # grid_result evaluated it
-    monkeypatch.setattr(_backends, "START_METHOD", method)
-    res = sweep(tiny, grid={"r": R, "k": K}, progress=False, chunk_size=7, backend="processes", workers=2)
-    pd.testing.assert_frame_equal(res.table, grid_result.table)
+    script, out = tmp_path / "start_method.py", tmp_path / "table.pkl"
+    script.write_text(_START_METHOD_SCRIPT)
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    done = subprocess.run([sys.executable, str(script), method, str(TINY), str(out)], env=env,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    pd.testing.assert_frame_equal(pd.read_pickle(out), grid_result.table)
 
 
 def test_progress_bar_runs_no_thread_of_its_own():
