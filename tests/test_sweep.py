@@ -258,6 +258,10 @@ def test_out_folder_resume_and_refusal(tiny, tmp_path, grid_result):
 
 _KILL_SCRIPT = textwrap.dedent("""
     import json, os, sys, time
+    import signal
+    # Ctrl-C as a terminal delivers it, whatever disposition or mask the test runner passed on
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGINT])
     import numpy as np
     import deterrence.sweeps._pointwise as pw
     from deterrence.catalogue import load_model

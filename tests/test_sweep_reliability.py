@@ -683,6 +683,10 @@ def test_a_compiled_sweep_that_overflows_at_one_point_is_one_typed_line(tmp_path
 
 _HELD_AFTER_TWO = textwrap.dedent("""
     import json, os, sys, time
+    import signal
+    # Ctrl-C as a terminal delivers it, whatever disposition or mask the test runner passed on
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGINT])
     import deterrence.sweeps._pointwise as pw
     original = pw.evaluate_points
     def done():
