@@ -38,6 +38,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..game.extensive import ExtensiveFormGame
+from ._pbe_beliefs import _last_own_moves
 from ._pbe_context import _Ctx
 from ._pbe_exact import carry_paths
 from ._pbe_patterns import Pattern
@@ -90,21 +91,20 @@ def _mixing_counts(ind: np.ndarray, offsets: np.ndarray) -> np.ndarray:
 def _chain(game: ExtensiveFormGame, k: int) -> list[tuple[int, int]] | None:
     """The sets ``s_1, s_2, ...`` whose beliefs set ``k``'s carries, each with the own action
     carried through (``(s_1, a_1)``: the last own move on the path to ``k``'s first node, then
-    ``s_1``'s, ...), as ``_pattern_specs`` follows them; ``None`` if the chain comes back to a set."""
+    ``s_1``'s, ...: :func:`~deterrence.solvers._pbe_beliefs._last_own_moves`), as ``_pattern_specs``
+    follows them; ``None`` if the chain comes back to a set."""
+    last = _last_own_moves(game)
     out: list[tuple[int, int]] = []
     seen = {k}
-    s = k
-    while True:
-        h = game.infosets[s]
-        seq = game.own_sequence(h.nodes[0], h.player)
-        if not seq:
-            return out
-        prev, act = seq[-1]
+    move = last[k]
+    while move is not None:
+        prev, act = move
         if prev in seen:
             return None
         seen.add(prev)
         out.append((prev, act))
-        s = prev
+        move = last[prev]
+    return out
 
 
 def _routes(game: ExtensiveFormGame, positive: np.ndarray) -> Routes | None:

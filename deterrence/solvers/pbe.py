@@ -243,18 +243,19 @@ def _pure_verdicts(ctx: _Ctx, patterns: Sequence[tuple]) -> list[tuple[list[np.n
     of them, worked out for all of them at once
     (:func:`~deterrence.solvers._pbe_purebatch.assess_rows`, the same verdicts as :func:`_assess`),
     else, and for the rows the batch leaves, ``_ASSESS`` (assessed one by one)."""
-    out = []
+    behs, rows = [], []
     for pattern in patterns:
         beh = [np.zeros(len(h.actions)) for h in ctx.game.infosets]
         for b, s in zip(beh, pattern, strict=True):
             b[s[0]] = 1.0
-        out.append([beh, None if ctx.table is None else int(ctx.table.rows(pattern, [])[0]), _ASSESS])
-    if ctx.table is not None and ctx.policy == "free" and len(out) >= MIN_BATCH_ROWS:
-        rows = np.array([row for _, row, _ in out], dtype=np.int64)
-        for item, v in zip(out, assess_rows(ctx, rows), strict=True):
-            if v is not FALLBACK:
-                item[2] = None if v is None else _Verdict(beliefs=v[0], loose=v[1])
-    return [tuple(item) for item in out]
+        behs.append(beh)
+        rows.append(None if ctx.table is None else int(ctx.table.rows(pattern, [])[0]))
+    verdicts: list[object] = [_ASSESS] * len(behs)
+    if ctx.table is not None and ctx.policy == "free" and len(behs) >= MIN_BATCH_ROWS:
+        batch = assess_rows(ctx, np.array(rows, dtype=np.int64))
+        verdicts = [_ASSESS if v is FALLBACK else None if v is None else _Verdict(beliefs=v[0], loose=v[1])
+                    for v in batch]
+    return list(zip(behs, rows, verdicts, strict=True))
 
 
 def _carried_rejects(ctx: _Ctx, bel: _Beliefs, beh: list[np.ndarray]) -> bool:
