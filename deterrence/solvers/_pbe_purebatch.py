@@ -173,7 +173,7 @@ class _Batch:
             for j in np.flatnonzero(rest).tolist():
                 sigma = np.zeros(q.shape[2])
                 sigma[act[j]] = 1.0
-                mu = _supporting_belief(q[j], sigma, ctx.prior_belief(k)[mask], tol)
+                mu = _supporting_belief(q[j], sigma, mu0, tol)
                 self._found(k, int(idx[j]), mask, mu)
 
     def _found(self, k: int, r: int, mask: np.ndarray, mu: np.ndarray | None) -> None:
