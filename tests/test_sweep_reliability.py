@@ -707,6 +707,7 @@ _HELD_AFTER_TWO = textwrap.dedent("""
 """)
 
 
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="reads the signal masks in /proc")
 def test_the_ctrl_c_tests_sweeps_start_with_sigint_ignored_and_blocked_and_restore_it():
     """The Ctrl-C tests' sweeps start as under a test runner started in the background (SIGINT
     ignored and blocked: see ``helpers.sigint``); their scripts' first lines give them a
