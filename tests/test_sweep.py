@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from helpers.sigint import as_if_started_in_the_background
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -307,7 +308,8 @@ def _run_until(script: Path, out: Path, log: Path, n_done: int, sig: int) -> int
     hold = out.parent / f"hold-{n_done}"
     hold.write_text("the sweep waits at its next chunk while this file exists")
     argv = [sys.executable, str(script), str(TINY), str(out), str(n_done), str(log), str(hold)]
-    proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=as_if_started_in_the_background)  # the script restores Ctrl-C
     while len(_done_chunks(out)) < n_done and proc.poll() is None:  # ends: the script holds there
         time.sleep(0.05)
     assert proc.poll() is None, proc.communicate()[1].decode()[-2000:]

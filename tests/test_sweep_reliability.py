@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from helpers.sigint import as_if_started_in_the_background
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -706,6 +707,24 @@ _HELD_AFTER_TWO = textwrap.dedent("""
 """)
 
 
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="reads the signal masks in /proc")
+def test_the_ctrl_c_tests_sweeps_start_with_sigint_ignored_and_blocked_and_restore_it():
+    """The Ctrl-C tests' sweeps start as under a test runner started in the background (SIGINT
+    ignored and blocked: see ``helpers.sigint``); their scripts' first lines give them a
+    terminal's Ctrl-C back. Without those lines the sweep would run to its end."""
+    head = _HELD_AFTER_TWO.split("import deterrence")[0]
+    show = (
+        "import signal\n"
+        "status = dict(l.split(':', 1) for l in open('/proc/self/status'))\n"
+        "bit = 1 << (signal.SIGINT - 1)\n"
+        "print(bool(int(status['SigIgn'], 16) & bit), bool(int(status['SigBlk'], 16) & bit))\n"
+    )
+    for code, expected in ((show, "True True"), (head + show, "False False")):
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              preexec_fn=as_if_started_in_the_background)
+        assert proc.returncode == 0 and proc.stdout.split() == expected.split(), proc.stderr
+
+
 def _started(out: Path, proc: subprocess.Popen, chunks: int) -> None:
     while proc.poll() is None:  # ends: the sweep finishes by itself
         try:
@@ -787,6 +806,7 @@ def test_interrupting_a_parallel_sweep(tmp_path, backend, how):
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=as_if_started_in_the_background,  # the script restores Ctrl-C
     )
     try:
         _started(out, proc, 2)
