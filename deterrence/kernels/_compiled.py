@@ -100,6 +100,19 @@ def _pool(n: int) -> ThreadPoolExecutor:
         return _POOL[n]
 
 
+def _forget_pools() -> None:
+    """In a child forked from this process: start without pools. A fork copies only the thread
+    that forks, so a pool kept from the parent has no threads, and work queued on it would
+    never run (the child would hang); its lock may also have been held by another thread."""
+    global _POOL_LOCK
+    _POOL.clear()
+    _POOL_LOCK = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(after_in_child=_forget_pools)
+
+
 @dataclass(frozen=True)
 class Found:
     """The equilibria found at a block of points: its first ``count`` entries, one per (point,

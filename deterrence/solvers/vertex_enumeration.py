@@ -30,6 +30,7 @@ extreme-equilibrium set of pygambit's ``enummixed_solve``.
 from __future__ import annotations
 
 import math
+import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
@@ -231,8 +232,15 @@ def _components(ip: np.ndarray, jq: np.ndarray) -> int:
 # ---------------------------------------------------------------------------- solver entry points
 @cache
 def _executor() -> ThreadPoolExecutor:
-    """Two worker threads: the compiled kernel (and qhull) release the GIL, so P and Q run at once."""
+    """Two worker threads: the compiled kernel (and qhull) release the GIL, so P and Q run at once.
+    A child forked from this process makes its own (see below)."""
     return ThreadPoolExecutor(max_workers=2, thread_name_prefix="deterrence-vertices")
+
+
+# A fork copies only the thread that forks: the executor kept from the parent has no threads in
+# the child, and a job submitted to it would never run (the child would hang).
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(after_in_child=_executor.cache_clear)
 
 
 def _both(job_p: Any, job_q: Any, parallel: bool) -> tuple[Any, Any]:
