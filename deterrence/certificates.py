@@ -208,7 +208,10 @@ def _certify_normal(
             relative = _normal_regret_exact(game, fr)
             details["float_regret"] = regret
             details["relative_regret"] = float(max(relative))
-            regret = _in_units([float(r) for r in relative], ranges * units)
+            # relative regret times the range on the scale, then in units: the range in the
+            # game's units (``ranges * units``) overflows for payoffs spanning more than the
+            # float range, and a zero regret times ``inf`` would be NaN and fail the certificate
+            regret = _in_units([float(r) * s for r, s in zip(relative, ranges, strict=True)], units)
         passed = details["relative_regret"] <= tol
     return _finished(
         Certificate(

@@ -27,6 +27,14 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     sampling = args.samples is not None
     if not args.vary and not sampling:
         raise dt.SweepError("give at least one --vary NAME=LO:HI:N (or --samples N)")
+    # --method and --seed shape a sample: without --samples they would be ignored without a word
+    unused = [flag for flag, value in (("--method", args.method), ("--seed", args.seed)) if value is not None]
+    if unused and not sampling:
+        verb = "apply" if len(unused) > 1 else "applies"
+        raise dt.SweepError(
+            f"{' and '.join(unused)} {verb} to a sample (--samples N) only; a grid sweeps the --vary "
+            "values (drop them, or add --samples N)"
+        )
     if args.out is not None and not args.out.strip():
         raise dt.SweepError("--out is empty: name the folder for the sweep's output")
     with Painter() as painter:  # imports what drawing needs while the sweep runs
@@ -90,7 +98,7 @@ def _run_sweep(
         return dt.sweep(
             model,
             samples=args.samples,
-            method=args.method,
+            method=args.method or "sobol",
             vary=list(varied) or None,
             bounds=bounds or None,
             rng=args.seed,
@@ -265,7 +273,7 @@ def register_sweep(sub: Any, common: argparse.ArgumentParser) -> None:
     s.add_argument("--samples", type=int, help="number of sample points instead of a grid")
     s.add_argument(
         "--method",
-        default="sobol",
+        default=None,
         choices=("sobol", "lhs", "random", "saltelli"),
         help="sampling method (default sobol)",
     )

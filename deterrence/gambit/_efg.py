@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal, localcontext
 from typing import Any
 
 from ..errors import FormatError, GameError, ResourceError
 from ..game._flat import PreorderRecords, game_from_preorder
-from ..game.extensive import CHANCE, DECISION, ExtensiveFormGame
+from ..game.extensive import CHANCE, DECISION, ExtensiveFormGame, sum_text
 from ..game.tree import ChanceNode, DecisionNode, Node, TerminalNode
 from ._lexer import (
     _INT_RE,
@@ -191,8 +192,8 @@ class _EfgReader:
             raise p.error(f"{who} has no actions", opening.line)
         if chance and _exact_sum(probs) != 1:
             raise p.error(
-                f"the probabilities of {who} sum to {_show(_exact_sum(probs))}, not 1 "
-                f"({', '.join(map(_show, probs))})",
+                f"the probabilities of {who} sum to {_show_sum(_exact_sum(probs))}, not 1 "
+                f"({', '.join(map(_show_digits, probs))})",
                 start.line,
             )
         if known is None:
@@ -500,6 +501,25 @@ def _name_infosets(infosets: dict[tuple[int, int], _Infoset]) -> None:
                 name = f"{base}_{extra}"
             used.add(name)
             infosets[k].name = name
+
+
+def _show_sum(total: Exact) -> str:
+    """A sum of probabilities that is not 1, for error messages: exact when short (``2/3``), else
+    as 1 plus or minus the difference (:func:`~deterrence.game.extensive.sum_text`), which
+    rounding to 15 digits would hide."""
+    text = str(total)
+    return text if len(text) <= 24 else sum_text(total)
+
+
+def _show_digits(x: Exact) -> str:
+    """A probability for error messages: exact when short, else to 25 significant digits (the
+    15 of :func:`_show` would print ``0.50000000000000001`` as ``0.5``, hiding why a sum is not 1)."""
+    text = str(x)
+    if len(text) <= 24:
+        return text
+    with localcontext() as ctx:
+        ctx.prec = 25
+        return str(+(Decimal(x.numerator) / Decimal(x.denominator)))
 
 
 def _probabilities(probs: Sequence[Any]) -> list[Exact]:

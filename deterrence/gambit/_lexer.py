@@ -35,6 +35,11 @@ _QUOTED_RE = re.compile(r'"(?:[^"\\]|\\.)*"|(")', re.DOTALL)  # a quoted text, o
 _TOKEN_RE = re.compile(r'"(?:[^"\\]|\\.)*"|[{},]|[^\s{},"]+|\n|"', re.DOTALL)
 _UNESCAPE_RE = re.compile(r'\\(["\\])')
 _MAX_DIGITS = 400  # longer numbers are surely a mistake (and would be slow to convert)
+#: decimal exponents beyond this are refused before the number is made exact (``1e999999999``
+#: would be a billion-digit integer); every float, subnormals included, is within it
+_MAX_EXPONENT = 400
+#: the largest magnitude read: the largest float (a payoff must be a float for the solvers)
+_MAX_MAGNITUDE = Fraction(np.finfo(float).max)
 
 
 class Token(NamedTuple):
@@ -57,27 +62,41 @@ class Token(NamedTuple):
         return f"'{self.text}'"
 
 
+def _out_of_range(text: str, line: int, file: str | None) -> FormatError:
+    """The error of a number beyond what a game file may hold (its text shortened if long)."""
+    shown = text if len(text) <= 40 else f"{text[:20]}...{text[-8:]} ({len(text)} characters)"
+    return FormatError(
+        f"number '{shown}' is out of range: numbers in a game file must be at most about 1.8e308 "
+        "in size (the float range) and written with exponents from e-400 to e+400",
+        file=file,
+        line=line,
+    )
+
+
 def _number(text: str, line: int, file: str | None) -> Exact:
     """Parse one numeric token exactly: ``int`` for integers, ``Fraction`` otherwise."""
     if len(text) > _MAX_DIGITS:
         raise FormatError(f"number '{text[:20]}...' is too long", file=file, line=line)
+    value: Exact
     if _INT_RE.match(text):
-        return int(text)
-    if _RATIONAL_RE.match(text):
+        value = int(text)
+    elif _RATIONAL_RE.match(text):
         num, den = text.split("/")
         if int(den) == 0:
             raise FormatError(f"number '{text}' divides by zero", file=file, line=line)
         value = Fraction(int(num), int(den))
     elif _DECIMAL_RE.match(text):
         exponent = text.lower().partition("e")[2]
-        if exponent and abs(int(exponent)) > 300:
-            raise FormatError(f"number '{text}' is out of range", file=file, line=line)
+        if exponent and abs(int(exponent)) > _MAX_EXPONENT:
+            raise _out_of_range(text, line, file)
         value = Fraction(text)
     else:
         raise FormatError(f"malformed number '{text}'", file=file, line=line)
-    if abs(value) > 1e300:
-        raise FormatError(f"number '{text}' is out of range", file=file, line=line)
-    return int(value) if value.denominator == 1 else value
+    # the same bound however the number is written (an integer, a rational, a decimal): a value
+    # beyond the float range would overflow when the game is made (an untyped OverflowError)
+    if abs(value) > _MAX_MAGNITUDE:
+        raise _out_of_range(text, line, file)
+    return int(value) if isinstance(value, Fraction) and value.denominator == 1 else value
 
 
 def tokenize(text: str, file: str | None = None) -> list[Token]:

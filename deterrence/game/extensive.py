@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -134,6 +135,17 @@ def _is_number(x: Any) -> bool:
     return isinstance(x, (int, float, Fraction, np.integer, np.floating)) and not isinstance(x, bool)
 
 
+def _plain(x: Any) -> Any:
+    """A numpy number as the Python number of the same value (``np.float32(0.3)`` as the float
+    it is, ``np.int64(1)`` as an int), anything else as it is: chance probabilities are kept as
+    given and read exactly by ``Fraction``, which takes no numpy float."""
+    if isinstance(x, np.floating):
+        return float(x)
+    if isinstance(x, np.integer):
+        return int(x)
+    return x
+
+
 def _where(path: str, label: str | None) -> str:
     return f"'{label}' ({path})" if label else f"'{path}'"
 
@@ -209,7 +221,11 @@ def sum_text(total: Any) -> str:
     shown = f"{float(total):.12g}"
     if shown != "1":
         return shown
-    diff = float(total - 1) if isinstance(total, (int, Fraction)) else float(total) - 1.0
+    if isinstance(total, (int, Fraction)):  # exact: the difference may be below the float range
+        diff = Fraction(total) - 1
+        size = Decimal(abs(diff.numerator)) / Decimal(diff.denominator)
+        return f"1 {'+' if diff > 0 else '-'} {size:.3g}"
+    diff = float(total) - 1.0
     return f"1 {'+' if diff > 0 else '-'} {abs(diff):.3g}"
 
 
@@ -371,7 +387,7 @@ class _Flattener:
         if not node.branches:
             raise GameError("chance node has no branches", node=self.where(idx, node))
         acts = tuple(str(a) for a in node.branches)
-        probs = tuple(v[0] for v in node.branches.values())
+        probs = tuple(_plain(v[0]) for v in node.branches.values())
         problem = _probability_problem(acts, probs)
         if problem is not None:
             raise GameError(problem, node=self.where(idx, node))
@@ -673,7 +689,7 @@ class ExtensiveFormGame:
         infos, edge = [], self._chance_prob.copy()
         nodes = self.nodes
         for c, row in zip(self.chance_infos, chance_probs, strict=True):
-            probs = tuple(row)
+            probs = tuple(_plain(p) for p in row)
             first = nodes[c.nodes[0]]
             problem = (_probability_problem(c.actions, probs) if len(probs) == len(c.actions)
                        else f"{len(probs)} probabilities for {len(c.actions)} branches")

@@ -32,6 +32,8 @@ from .normal import NormalFormGame
 #: a game is solved as given when every player's payoffs lie within this factor of 1 in scale
 #: (half their range) and their midpoint within this many ranges of 0
 WELL_SCALED = 2.0**20
+#: the smallest positive float (a subnormal), the smallest unit of a scale
+_SMALLEST = math.ldexp(1.0, -1074)
 #: the attribute of a game that keeps its scales (:func:`payoff_scales`)
 _KEPT = "_payoff_scales"
 
@@ -65,15 +67,25 @@ def player_scale(values: np.ndarray, bounds: tuple[float, float] | None = None) 
     and largest, if already known."""
     v = np.asarray(values, dtype=float)
     lo, hi = _bounds(v.reshape(-1)) if bounds is None else bounds
-    mid, half = lo / 2 + hi / 2, hi / 2 - lo / 2  # neither overflows
+    mid = lo / 2 + hi / 2  # does not overflow
+    # the spread itself where it is finite: halving each end first would round subnormal
+    # payoffs (``hi / 2 - lo / 2`` is 0 for payoffs of +-5e-324, as if they were all equal)
+    spread = hi - lo
+    half = spread / 2 if math.isfinite(spread) else hi / 2 - lo / 2
     # shift only payoffs far from 0 next to their spread: then every payoff is within a factor 2
     # of the midpoint and the subtraction is exact (Sterbenz); near 0 a shift would only lose
     # the precision of the small payoffs
     shift: int | float = 0
     if abs(mid) >= 3 * half:
         shift = round(mid) if np.all(v == np.round(v)) and abs(mid) < 2.0**53 else mid
-    # the power of two with half / unit in [1, 2): 2**1023 at most, and dividing by it is exact
-    unit = 1.0 if half == 0 else math.ldexp(1.0, math.frexp(half)[1] - 1)
+    # the power of two with half / unit in [1, 2): 2**1023 at most, and dividing by it is exact;
+    # at least the smallest subnormal 2**-1074 (half / unit is then 0.5 for a spread of 2**-1074)
+    if spread == 0:
+        unit = 1.0
+    elif math.isfinite(spread):
+        unit = max(math.ldexp(1.0, math.frexp(spread)[1] - 2), _SMALLEST)
+    else:
+        unit = math.ldexp(1.0, math.frexp(half)[1] - 1)
     return instance(PlayerScale, {"shift": shift, "unit": unit})  # without the frozen dataclass's setattr
 
 

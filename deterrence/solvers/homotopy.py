@@ -89,6 +89,8 @@ def logit_homotopy(game: Any, tol: float = 1e-9, *, max_steps: int = 20000, max_
         If the path cannot be followed and its last point does not refine into an equilibrium.
     """
     lg = _logit.logit_game(game)
+    if lg.K == 0:  # a tree without a decision: the empty profile is its only equilibrium
+        return HomotopyResult([], 0.0, 0.0, 0, True, agent=False)
     try:
         lim = _logit.limit(lg, settle=False, max_steps=max_steps, clock=clock, max_t=max_lambda)
         q, lam, steps, on_path = np.concatenate(lim.strategies), lim.lam_reached, lim.steps, True

@@ -12,9 +12,11 @@ random, Saltelli); :func:`orderings_hold` tells which points satisfy the model's
 from __future__ import annotations
 
 import math
+import numbers
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -322,7 +324,12 @@ def _as_values(name: str, values: Any) -> np.ndarray:
             estimate=8.0 * count,
         )
     try:
-        arr = np.atleast_1d(np.asarray(values, dtype=float))
+        raw = np.asarray(values)
+        # numbers only, as Model.game takes them: numpy would read "0.3" as 0.3, True as 1 and
+        # None as nan (reported as "not finite", not as what it is)
+        if raw.dtype.kind in "USbcmM" or (raw.dtype.kind == "O" and not all(map(_is_real, raw.flat))):
+            raise TypeError
+        arr = np.atleast_1d(np.asarray(raw, dtype=float))
     except (TypeError, ValueError, OverflowError):
         raise SweepError(f"parameter '{name}': values {_shown(values)} are not numbers") from None
     if arr.ndim != 1:
@@ -330,6 +337,11 @@ def _as_values(name: str, values: Any) -> np.ndarray:
     if arr.size == 0:
         raise SweepError(f"parameter '{name}': the grid has no values (empty range)")
     return arr
+
+
+def _is_real(x: Any) -> bool:
+    """Whether ``x`` is a real number and not a bool (``Fraction``, ``Decimal`` and numpy scalars are)."""
+    return isinstance(x, (numbers.Real, Decimal)) and not isinstance(x, (bool, np.bool_))
 
 
 def _shown(values: Any) -> str:
@@ -437,12 +449,21 @@ def build_design(
     if (grid is None) == (samples is None):
         raise SweepError("give either grid= (parameter -> values) or samples=N, not both and not neither")
     if grid is not None:
+        # vary= and bounds= shape a sample only: on a grid they would be ignored without a word
+        unused = [name for name, given in (("vary", vary), ("bounds", bounds)) if given is not None]
+        if unused:
+            verb = "apply" if len(unused) > 1 else "applies"
+            raise SweepError(
+                f"{' and '.join(f'{n}=' for n in unused)} {verb} to samples=N only; a grid sweeps the "
+                "values grid= gives (drop them, or give samples= instead of grid=)"
+            )
         return _grid_design(model, grid, fixed, base)
     _check_samples(samples, method)
     assert samples is not None and seed is not None
     bounds = dict(bounds or {})
     _unknown(model, bounds, "bounds")
     varied = _sampled_parameters(model, vary, fixed, bounds)
+    _check_bounds_used(bounds, varied, fixed)
     lo, hi = _sample_box(model, varied, bounds)
     _check_sample_memory(method, int(samples), len(varied))
     sample = lo + sample_unit(method, int(samples), len(varied), seed) * (hi - lo)
@@ -539,6 +560,10 @@ def _sampled_parameters(
         if not varied:
             raise SweepError("no parameter to sample: every parameter is fixed or has an unbounded domain")
         return varied
+    if isinstance(vary, str):  # list("p_hard") would be its letters
+        raise SweepError(
+            f"vary= must be a list of parameter names, got the string {vary!r} (write vary=[{vary!r}])"
+        )
     varied = list(vary)
     if not varied:
         raise SweepError("vary= is empty: name at least one parameter to sample")
@@ -549,6 +574,22 @@ def _sampled_parameters(
     if both:
         raise SweepError(f"parameter '{both[0]}' is both varied and fixed")
     return varied
+
+
+def _check_bounds_used(bounds: Mapping[str, Any], varied: Sequence[str], fixed: Mapping[str, Any]) -> None:
+    """Refuse ``bounds`` for a parameter the sample does not vary (they would be ignored).
+
+    Raises
+    ------
+    SweepError
+        Naming the parameter, and why it is not sampled (fixed, or left out of ``vary``).
+    """
+    for name in bounds:
+        if name not in varied:
+            why = "it is fixed" if name in fixed else f"it is not in vary={list(varied)}"
+            raise SweepError(
+                f"bounds for '{name}' would be ignored: {why}; sample it (add it to vary=) or drop its bounds"
+            )
 
 
 def _sample_box(

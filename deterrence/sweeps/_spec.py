@@ -109,8 +109,10 @@ def check_spec(model: Any, **arguments: Any) -> SweepSpec:
     concept = a["concept"] or _default_concept(model)
     _check_concept(concept, a["belief_policy"])
     options = _check_solve_options(concept, a["belief_policy"], a["solve_options"])
+    a["path"], path_notes = _path_for_options(a["path"], options)
     out = check_out(a["out"]) if a["out"] is not None else None
     workers, notes = _cap_workers(a["workers"], a["backend"], a["scheduler"], bool(a.get("allow_large")))
+    notes = (*path_notes, *notes)
     rest = {k: v for k, v in a.items() if k not in ("concept", "solve_options", "out", "workers")}
     return SweepSpec(
         model=model,
@@ -237,6 +239,33 @@ def _check_solve_options(
 
     check_options(concept, {**belief_options(concept, belief_policy), **given}, method="auto", game=None)
     return given
+
+
+def _path_for_options(path: str, options: Mapping[str, Any]) -> tuple[str, tuple[str, ...]]:
+    """The path that honours ``solve_options``, and a note if it is not the one asked for.
+
+    The compiled kernels decide a point without :func:`deterrence.solve` and take none of its
+    options: with ``path="auto"`` a point they decide would silently ignore e.g. ``mixed=False``
+    or ``tol``. So any option makes ``"auto"`` solve every point one by one (``"pointwise"``),
+    and makes ``"compiled"`` an error.
+
+    Raises
+    ------
+    SweepError
+        ``path="compiled"`` with solve options.
+    """
+    if not options or path == "pointwise":
+        return path, ()
+    names = ", ".join(sorted(options))
+    if path == "compiled":
+        raise SweepError(
+            f"solve_options ({names}) are options of deterrence.solve, which only the per-point path "
+            "runs: the compiled path would ignore them; use path='pointwise' (or 'auto') or drop them"
+        )
+    return "pointwise", (
+        f"solve_options ({names}) apply on the per-point path only: every point is solved one by one "
+        "(path='pointwise'), not by the compiled kernel",
+    )
 
 
 def _baseline(model: Any) -> Any:

@@ -143,7 +143,9 @@ def sweep(
     method
         ``"sobol"`` (scrambled), ``"lhs"`` (Latin hypercube), ``"random"`` or ``"saltelli"``.
     vary, bounds
-        Parameters to sample, and optional ``(lo, hi)`` overriding their domains.
+        Parameters to sample, and optional ``(lo, hi)`` overriding their domains (a list of
+        names, and bounds for sampled parameters only; with ``grid=`` either is a
+        :class:`~deterrence.SweepError`, as they would be ignored).
     fixed
         Values for parameters that do not vary (others take their defaults).
     concept
@@ -187,6 +189,8 @@ def sweep(
         and with ``out=`` keep their table in the chunk files (no ``table.csv``).
     solve_options
         Extra options for :func:`deterrence.solve` on the per-point path (``method``, ``tol``...).
+        The compiled kernels take none, so with any option ``path="auto"`` solves every point one
+        by one (and says so) and ``path="compiled"`` is a :class:`~deterrence.SweepError`.
     allow_large
         Run a sweep estimated beyond a day's work or the free disk, and start more workers
         than there are cores, instead of refusing.
