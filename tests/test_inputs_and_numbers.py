@@ -8,6 +8,7 @@ error, reported a false failure, or returned an answer computed without an optio
 
 from __future__ import annotations
 
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ import pytest
 
 import deterrence as dt
 from deterrence.errors import FormatError, SweepError
+from deterrence.gambit import read_game
 from deterrence.game import chance, decision, terminal
 from deterrence.game.scaling import player_scale
 
@@ -198,3 +200,41 @@ def test_cli_sweep_method_and_seed_without_samples_are_refused(
                      "--no-progress", *flags])
         assert code == 2
         assert f"{flags[0]} applies to a sample (--samples N) only" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- payoffs that differ but not as floats
+def _pennies_around(base: object, dtype: object) -> list[np.ndarray]:
+    one = base + 1  # type: ignore[operator]
+    return [np.array([[one, base], [base, one]], dtype=dtype),
+            np.array([[base, one], [one, base]], dtype=dtype)]
+
+
+@pytest.mark.parametrize("base, dtype", [(2**70, object), (2**62, np.int64),
+                                         (Fraction(1, 3), object)], ids=["python-int", "int64", "fraction"])
+def test_payoffs_that_differ_only_beyond_float_precision_are_refused(base: object, dtype: object) -> None:
+    """Matching pennies around 2**70 (or 2**62 as int64) ties as floats: the solvers found four pure
+    'equilibria' of the rounded game and certified them against it."""
+    if isinstance(base, Fraction):  # 1/3 and 1/3 + 1e-20: distinct, one float
+        tiny = Fraction(1, 10**20)
+        pay = [np.array([[base + tiny, base], [base, base + tiny]], dtype=object),
+               np.array([[0, 1], [1, 0]], dtype=object)]
+    else:
+        pay = _pennies_around(base, dtype)
+    with pytest.raises(dt.GameError, match="differ but are the same float"):
+        dt.NormalFormGame(pay)
+
+
+def test_large_payoffs_that_stay_distinct_as_floats_are_kept() -> None:
+    b, one = 2**70, 2**70 + 2**20  # distinct floats: their spacing there is 2**18
+    pay = [np.array([[one, b], [b, one]], dtype=object), np.array([[b, one], [one, b]], dtype=object)]
+    (eq,) = dt.solve(dt.NormalFormGame(pay), "nash")
+    assert eq.strategies[0] == pytest.approx([0.5, 0.5]) and eq.certificate.passed
+
+
+def test_an_nfg_file_whose_payoffs_tie_as_floats_is_refused(tmp_path: Path) -> None:
+    b = 2**70
+    cells = [b + 1, b, b, b + 1, b, b + 1, b + 1, b]
+    path = tmp_path / "big.nfg"
+    path.write_text('NFG 1 R "big" { "1" "2" } { 2 2 }\n' + " ".join(map(str, cells)) + "\n")
+    with pytest.raises(FormatError, match="differ but are the same float"):
+        read_game(path)

@@ -161,8 +161,8 @@ def _nfg_outcome_body(p: _Parser, nplayers: int, ncells: int) -> list[tuple[Exac
 def _payoff_arrays(table: list[tuple[Exact, ...]], shape: tuple[int, ...]) -> list[np.ndarray]:
     """Per-player arrays from rows listed with player 1's strategy changing fastest."""
     integral = all(isinstance(v, int) and abs(v) < 2**62 for row in table for v in row)
-    dtype = np.int64 if integral else float
-    flat = np.array([[v if integral else float(v) for v in row] for row in table], dtype=dtype)
+    # exact values otherwise: the game checks that distinct payoffs stay distinct as floats
+    flat = np.array(table, dtype=np.int64 if integral else object)
     return [flat[:, i].reshape(shape, order="F") for i in range(len(shape))]
 
 def format_nfg(game: NormalFormGame, outcome_version: bool = False) -> str:

@@ -54,9 +54,11 @@ def _as_array(i: int, payoffs: Any) -> np.ndarray:
 
 def _as_floats(i: int, a: np.ndarray) -> np.ndarray:
     """Player ``i``'s payoffs as contiguous finite floats (GameError if not numbers or not finite)."""
-    kind = a.dtype.kind
+    kind, given = a.dtype.kind, a
     if kind in "iu":  # integers convert to finite floats
-        return np.ascontiguousarray(a, dtype=float)
+        out = np.ascontiguousarray(a, dtype=float)
+        _check_distinct_floats(i, given, out)
+        return out
     if kind == "O":
         try:
             a = a.astype(float)
@@ -70,7 +72,39 @@ def _as_floats(i: int, a: np.ndarray) -> np.ndarray:
     if not np.isfinite(out).all():
         bad = np.argwhere(~np.isfinite(out))[0]
         raise GameError(f"payoff of player {i + 1} at profile {tuple(int(x) for x in bad)} is not finite")
+    _check_distinct_floats(i, given, out)
     return out
+
+
+def _check_distinct_floats(i: int, given: np.ndarray, floats: np.ndarray) -> None:
+    """Refuse payoffs that differ but round to the same float (e.g. the integers ``2**70`` and
+    ``2**70 + 1``): the solvers work on the floats, and a game whose payoffs tie there is another
+    game (matching pennies would get four pure equilibria). Only integers beyond ``2**53`` and
+    numbers given as objects (Python ints, ``Fraction``, ``Decimal``) can round so; floats are
+    the floats solved.
+
+    Raises
+    ------
+    GameError
+        Naming two such payoffs and what to do.
+    """
+    kind = given.dtype.kind
+    if kind in "iu" and (given.size == 0 or max(abs(int(given.min())), abs(int(given.max()))) <= 2**53):
+        return
+    if kind not in "iuO":
+        return
+    exact = given.reshape(-1).tolist()
+    if len(set(exact)) == len(set(floats.reshape(-1).tolist())):
+        return
+    first: dict[float, Any] = {}
+    for x, f in zip(exact, floats.reshape(-1).tolist(), strict=True):
+        if f in first and first[f] != x:
+            raise GameError(
+                f"payoffs of player {i + 1} hold {first[f]} and {x}, which differ but are the same "
+                "float number: the solvers work in floats (about 16 significant digits), where they "
+                "would tie; subtract a common constant or rescale the payoffs"
+            )
+        first.setdefault(f, x)
 
 
 class NormalFormGame:
