@@ -27,6 +27,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     sampling = args.samples is not None
     if not args.vary and not sampling:
         raise dt.SweepError("give at least one --vary NAME=LO:HI:N (or --samples N)")
+    if not sampling and (args.seed is not None or args.method is not None):
+        flags = [f for f, v in (("--method", args.method), ("--seed", args.seed)) if v is not None]
+        raise dt.SweepError(
+            f"{' and '.join(flags)} only {'apply' if len(flags) > 1 else 'applies'} to --samples N; a grid "
+            "sweeps the --vary values"
+        )
     if args.out is not None and not args.out.strip():
         raise dt.SweepError("--out is empty: name the folder for the sweep's output")
     with Painter() as painter:  # imports what drawing needs while the sweep runs
@@ -90,7 +96,7 @@ def _run_sweep(
         return dt.sweep(
             model,
             samples=args.samples,
-            method=args.method,
+            method=args.method or "sobol",
             vary=list(varied) or None,
             bounds=bounds or None,
             rng=args.seed,
@@ -265,11 +271,12 @@ def register_sweep(sub: Any, common: argparse.ArgumentParser) -> None:
     s.add_argument("--samples", type=int, help="number of sample points instead of a grid")
     s.add_argument(
         "--method",
-        default="sobol",
         choices=("sobol", "lhs", "random", "saltelli"),
-        help="sampling method (default sobol)",
+        help="sampling method with --samples (default sobol)",
     )
-    s.add_argument("--seed", type=int, help="seed of the sample (default: fresh, recorded in the manifest)")
+    s.add_argument(
+        "--seed", type=int, help="seed of the sample with --samples (default: fresh, kept in the manifest)"
+    )
     s.add_argument("--set", action="append", metavar="NAME=VALUE", help="fixed parameter value (repeatable)")
     s.add_argument("--concept", choices=("nash", "spe", "pbe", "qre"), help="default: the model's concept")
     s.add_argument("--belief-policy", default="free", choices=("free", "prior", "d1"))
