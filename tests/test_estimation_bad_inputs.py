@@ -163,3 +163,32 @@ def test_profile_and_predict_errors(war: pd.DataFrame) -> None:
         fit.cov_params("bootstrap")
     with pytest.raises(dt.ParameterError, match="method must be"):
         fit.predict_profile("balanc", method="jackknife")
+
+
+def test_numbers_written_as_text_are_refused_not_made_factors(war: pd.DataFrame) -> None:
+    # a numeric column read as text used to enter as a factor with one dummy per distinct value
+    # (262 for s_wt_re1): a fit with NaN standard errors instead of an error
+    text = war.assign(s_wt_re1=war["s_wt_re1"].astype(str))
+    with pytest.raises(dt.ParameterError, match="column 's_wt_re1' holds numbers written as text") as exc:
+        dt.fit("egame12", F1, text)
+    assert exc.value.name == "s_wt_re1" and "pd.to_numeric" in str(exc.value)
+    stray = war.assign(s_wt_re1=war["s_wt_re1"].astype(object))
+    stray.loc[5, "s_wt_re1"] = "n/a"
+    with pytest.raises(dt.ParameterError, match=r"1 text value\(s\) that are not: 'n/a' \(row 5\)"):
+        dt.fit("egame12", F1, stray)
+    # the escapes: a Categorical is a factor on purpose; an outcome column may hold numbers as text
+    few = war.assign(code=pd.Categorical(np.where(war["dem1"] > 0, "1", "0")))
+    dt.fit("egame12", "esc + war ~ s_wt_re1 + revis1 | 0 | code | balanc + regime2", few)
+    outcome = war.assign(o=np.select([war["esc"] == 0, war["war"] == 0], ["1", "3"], default="4"))
+    fit = dt.fit("egame12", F1.replace("esc + war", "o"), outcome)
+    assert fit.params.round(6).equals(dt.fit("egame12", F1, war).params.round(6))
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("maxiter", 2.5), ("maxiter", "500"), ("boot", 2.7), ("boot", True), ("seed", "x"), ("seed", -1)],
+)
+def test_counts_and_seeds_must_be_integers(war: pd.DataFrame, option: str, value: object) -> None:
+    # maxiter=2.5 was truncated to 2 in silence; maxiter="a" and seed="x" raised bare ValueError/TypeError
+    with pytest.raises(dt.ParameterError, match=f"{option} must be"):
+        dt.fit("egame12", F1, war, **{option: value})

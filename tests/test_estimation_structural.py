@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import deterrence as dt
-from deterrence.studies.estimation import IdentificationWarning
+from deterrence.studies.estimation import IdentificationWarning, SeparationWarning
 from deterrence.studies.estimation._structural import qre_terminal_probabilities
 
 
@@ -144,3 +144,38 @@ def test_a_precision_running_to_zero_is_named() -> None:
     with pytest.warns(IdentificationWarning, match="uniformly random play fits these counts best"):
         fit = dt.fit("egame12", data={"status_quo": 50, "capitulation": 25, "war": 25}, estimate=[])
     assert fit.params["lambda"] < 1e-3
+
+
+def test_lambda_ridge_is_named_with_nan_standard_errors() -> None:
+    # lambda, u11 and u24 from 3 frequencies: a ridge of equal likelihood. The numerical Hessian's
+    # smallest eigenvalue (about 4e-6 of the largest) stayed above the singularity threshold, so
+    # finite standard errors (266, 212, 62) were reported and the promised names never came
+    with pytest.warns(IdentificationWarning) as record:
+        fit = dt.fit("egame12", data=_war_counts(), estimate=["u11", "u24"], fixed={"u13": 0, "u14": 0})
+    messages = " ".join(str(w.message) for w in record)
+    assert "identify at most 2 of them" in messages and "lambda" in messages
+    assert fit.bse.isna().all()
+    assert np.isfinite(fit.params).all()
+
+
+@pytest.mark.parametrize(
+    ("counts", "estimate"),
+    [
+        ({"status_quo": 50, "capitulation": 0, "war": 0}, ["u11"]),
+        ({"status_quo": 50, "capitulation": 5, "war": 0}, ["u11", "u24"]),
+    ],
+)
+def test_an_outcome_never_observed_and_driven_to_zero_warns(counts: dict, estimate: list) -> None:
+    # the estimates ran off (u11 = 30 with standard error 7371) and the fit said converged, silently
+    with pytest.warns(SeparationWarning, match="no crisis ended in .*run off towards infinity"):
+        fit = dt.fit("egame12", data=counts, estimate=estimate, fixed={"u13": 0, "u14": 0}, lam=0.7)
+    assert fit.bse.isna().all()
+
+
+def test_an_outcome_never_observed_with_a_finite_estimate_is_fine() -> None:
+    # no capitulation, but war happens: the estimate of u11 is finite and no warning is given
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fit = dt.fit("egame12", data={"status_quo": 50, "capitulation": 0, "war": 7}, estimate=["u11"],
+                     fixed={"u13": 0, "u14": 0}, lam=0.7)  # fmt: skip
+    assert np.isfinite(fit.bse).all()

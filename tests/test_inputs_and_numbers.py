@@ -158,8 +158,8 @@ def test_sweep_solve_options_on_the_compiled_path_are_refused() -> None:
 @pytest.mark.parametrize(
     ("extra", "match"),
     [
-        ({"bounds": {"p_defender_hard": (0, 0.5)}}, "bounds= applies to samples=N only"),
-        ({"vary": ["p_defender_hard"]}, "vary= applies to samples=N only"),
+        ({"bounds": {"p_defender_hard": (0, 0.5)}}, "bounds only applies to samples"),
+        ({"vary": ["p_defender_hard"]}, "vary only applies to samples"),
     ],
 )
 def test_sweep_sample_options_with_a_grid_are_refused(extra: dict, match: str) -> None:

@@ -166,6 +166,11 @@ def test_seed_is_recorded_when_not_given(tiny):
         ({"grid": {"r": [0.5]}, "workers": 0}, SweepError, "workers"),
         ({"grid": {"r": [0.5]}, "scheduler": "tcp://x:1"}, SweepError, "scheduler"),
         ({"grid": {"r": [0.5]}, "on_error": "ignore"}, SweepError, "ignore"),
+        # options of samples given to a grid were silently ignored
+        ({"grid": {"r": [0.5]}, "rng": 3}, SweepError, "rng only applies to samples"),
+        ({"grid": {"r": [0.5]}, "method": "lhs"}, SweepError, "method only applies to samples"),
+        ({"grid": {"r": [0.5]}, "vary": ["r"]}, SweepError, "vary only applies to samples"),
+        ({"grid": {"r": [0.5]}, "bounds": {"r": (0, 1)}}, SweepError, "bounds only applies to samples"),
     ],
 )
 def test_bad_specs_name_the_culprit(tiny, kwargs, error, culprit):

@@ -273,11 +273,12 @@ def register_sweep(sub: Any, common: argparse.ArgumentParser) -> None:
     s.add_argument("--samples", type=int, help="number of sample points instead of a grid")
     s.add_argument(
         "--method",
-        default=None,
         choices=("sobol", "lhs", "random", "saltelli"),
-        help="sampling method (default sobol)",
+        help="sampling method with --samples (default sobol)",
     )
-    s.add_argument("--seed", type=int, help="seed of the sample (default: fresh, recorded in the manifest)")
+    s.add_argument(
+        "--seed", type=int, help="seed of the sample with --samples (default: fresh, kept in the manifest)"
+    )
     s.add_argument("--set", action="append", metavar="NAME=VALUE", help="fixed parameter value (repeatable)")
     s.add_argument("--concept", choices=("nash", "spe", "pbe", "qre"), help="default: the model's concept")
     s.add_argument("--belief-policy", default="free", choices=("free", "prior", "d1"))

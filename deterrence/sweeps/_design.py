@@ -448,15 +448,7 @@ def build_design(
     base = _base_values(model, fixed)
     if (grid is None) == (samples is None):
         raise SweepError("give either grid= (parameter -> values) or samples=N, not both and not neither")
-    if grid is not None:
-        # vary= and bounds= shape a sample only: on a grid they would be ignored without a word
-        unused = [name for name, given in (("vary", vary), ("bounds", bounds)) if given is not None]
-        if unused:
-            verb = "apply" if len(unused) > 1 else "applies"
-            raise SweepError(
-                f"{' and '.join(f'{n}=' for n in unused)} {verb} to samples=N only; a grid sweeps the "
-                "values grid= gives (drop them, or give samples= instead of grid=)"
-            )
+    if grid is not None:  # sample options with a grid were refused by the sweep's spec check
         return _grid_design(model, grid, fixed, base)
     _check_samples(samples, method)
     assert samples is not None and seed is not None

@@ -87,7 +87,8 @@ def check_spec(model: Any, **arguments: Any) -> SweepSpec:
         Naming the culprit: a model that is none, an unknown backend, path, selection rule,
         ``on_error``, concept or belief policy, ``scheduler=`` without Dask or not a scheduler
         address, a ``workers``, ``chunk_size``, ``max_points`` or seed that is not a positive
-        (non-negative) integer, an empty ``out=`` or one below a file.
+        (non-negative) integer, an empty ``out=`` or one below a file, options of samples
+        (``vary``, ``bounds``, ``rng``, a ``method``) given with a grid.
     """
     a = dict(arguments)
     for flag in ("overwrite", "allow_large", "progress", "table_files"):
@@ -106,6 +107,7 @@ def check_spec(model: Any, **arguments: Any) -> SweepSpec:
     if a["on_error"] not in ON_ERROR:
         raise SweepError(f"unknown on_error '{a['on_error']}'; choose one of {', '.join(ON_ERROR)}")
     _check_count("rng", a["rng"], "a non-negative integer seed", 0)
+    _refuse_sample_options(a)
     concept = a["concept"] or _default_concept(model)
     _check_concept(concept, a["belief_policy"])
     options = _check_solve_options(concept, a["belief_policy"], a["solve_options"])
@@ -124,6 +126,21 @@ def check_spec(model: Any, **arguments: Any) -> SweepSpec:
         notes=notes,
         **rest,
     )
+
+
+def _refuse_sample_options(a: Mapping[str, Any]) -> None:
+    """Options of samples given to a grid (``grid=`` without ``samples=``) would be ignored:
+    refuse them, naming them (``method`` counts when it is not the default ``"sobol"``)."""
+    if a.get("grid") is None or a.get("samples") is not None:
+        return
+    given = [k for k in ("vary", "bounds", "rng") if a.get(k) is not None]
+    if a.get("method", "sobol") != "sobol":
+        given.append("method")
+    if given:
+        raise SweepError(
+            f"{', '.join(given)} only {'apply' if len(given) > 1 else 'applies'} to samples (samples=N); "
+            "a grid sweeps the values grid= lists"
+        )
 
 
 def available_cores() -> int:

@@ -141,7 +141,8 @@ def sweep(
         points) over the declared domains of the ``vary`` parameters (default: every
         parameter not fixed whose domain is bounded).
     method
-        ``"sobol"`` (scrambled), ``"lhs"`` (Latin hypercube), ``"random"`` or ``"saltelli"``.
+        ``"sobol"`` (scrambled), ``"lhs"`` (Latin hypercube), ``"random"`` or ``"saltelli"``
+        (samples only: another method with a grid is an error).
     vary, bounds
         Parameters to sample, and optional ``(lo, hi)`` overriding their domains (a list of
         names, and bounds for sampled parameters only; with ``grid=`` either is a
@@ -178,7 +179,7 @@ def sweep(
         refusing it; the sweep's own files there are removed first, nothing else.
     rng
         Seed for sample designs (default: a fresh one, recorded in the manifest; when
-        resuming, the folder's seed).
+        resuming, the folder's seed). Samples only: with a grid it is an error.
     progress
         Show a tqdm progress bar, and the estimate and notes on stderr (unless ``log`` is given).
     on_error

@@ -7,6 +7,10 @@
   level but the first (categories in their declared order, text sorted, unused levels dropped),
   named ``<column><level>`` as in R (``regime1dem``). Boolean columns are the factor
   ``FALSE``/``TRUE`` (``revis1TRUE``). Products ``a:b`` are of numeric columns only.
+* A text column whose values are numbers written as text (``"0.71"``), or nearly all numbers
+  with a few stray entries (``"abc"``, ``"n/a"``), is an error rather than a factor with one dummy
+  per distinct number: convert it with ``pd.to_numeric`` (``errors="coerce"`` makes the stray
+  entries missing), or make it a ``pd.Categorical`` to use it as a factor.
 * A part's columns must be linearly independent: a constant regressor next to the intercept, or a
   column that repeats a combination of others, is an error naming it.
 """
@@ -120,13 +124,46 @@ def _is_factor(series: pd.Series) -> bool:
     return not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series)
 
 
-def _coding(name: str, series: pd.Series) -> Coding:
+#: share of a text column's values that parse as numbers from which it is taken for a numeric
+#: column stored as text (and refused) rather than a factor
+NUMERIC_TEXT_SHARE = 0.9
+
+
+def _refuse_numbers_as_text(name: str, series: pd.Series) -> None:
+    """Raise if a text column holds numbers written as text (all, or nearly all, of its values)."""
+    if len(series) == 0:
+        return
+    parsed = pd.to_numeric(series.astype(str).str.strip(), errors="coerce")
+    numeric = parsed.notna().to_numpy()
+    if numeric.mean() < NUMERIC_TEXT_SHARE:
+        return
+    factor = "or make it a pd.Categorical to use it as a factor"
+    if numeric.all():
+        raise ParameterError(
+            f"column '{name}' holds numbers written as text (e.g. {series.iloc[0]!r}): as text it would "
+            f"enter as a factor with one dummy per distinct value ({series.nunique()}); convert it with "
+            f"pd.to_numeric, {factor}",
+            name=name,
+        )
+    stray = series[~numeric]
+    shown = ", ".join(f"{v!r} (row {i!r})" for i, v in stray.head(3).items())
+    raise ParameterError(
+        f"column '{name}' holds numbers and {len(stray)} text value(s) that are not: {shown}"
+        f"{' ...' if len(stray) > 3 else ''}; convert it with pd.to_numeric(..., errors='coerce') (which "
+        f"makes those entries missing), {factor}",
+        name=name,
+    )
+
+
+def _coding(name: str, series: pd.Series, outcome: bool = False) -> Coding:
     if pd.api.types.is_bool_dtype(series):
         return Coding(name, "factor", (False, True))
     if isinstance(series.dtype, pd.CategoricalDtype):
         present = set(series.unique())
         return Coding(name, "factor", tuple(c for c in series.cat.categories if c in present))
     if _is_factor(series):
+        if not outcome:  # an outcome column may hold its outcome numbers as text
+            _refuse_numbers_as_text(name, series)
         return Coding(name, "factor", tuple(sorted(series.unique(), key=str)))
     values = series.to_numpy(dtype=float)
     bad = ~np.isfinite(values)
@@ -139,8 +176,11 @@ def _coding(name: str, series: pd.Series) -> Coding:
     return Coding(name, "numeric")
 
 
-def model_frame(df: pd.DataFrame, variables: Sequence[str], subset: Any = None) -> Frame:
-    """The rows and column codings of a fit (see the module docstring)."""
+def model_frame(
+    df: pd.DataFrame, variables: Sequence[str], subset: Any = None, outcomes: Sequence[str] = ()
+) -> Frame:
+    """The rows and column codings of a fit (see the module docstring); ``outcomes`` names the
+    outcome columns, which may hold numbers as text."""
     mask = _subset_mask(df, subset)
     used = df.loc[mask, list(variables)]
     missing = used.isna()
@@ -153,7 +193,7 @@ def model_frame(df: pd.DataFrame, variables: Sequence[str], subset: Any = None) 
             f"value (by column: {dropped})",
             name="data",
         )
-    codings = {name: _coding(name, kept[name]) for name in variables}
+    codings = {name: _coding(name, kept[name], name in outcomes) for name in variables}
     return Frame(kept, codings, len(df), int((~mask).sum()), int((~keep).sum()), dropped)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
+
 from ...errors import ParameterError
 from ..statistical import LINKS, TYPES, _settle
 from . import _trees
@@ -25,11 +27,22 @@ def _model(model: Any) -> Any:
     return model
 
 
-def _check_common(link: str | None, type: str, maxiter: int, boot: int) -> None:
+def _is_int(value: Any) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def _check_common(link: str | None, type: str, maxiter: int, boot: int, seed: Any = None) -> None:
     if link is not None and link not in LINKS:
         raise ParameterError(f"unknown link '{link}'; links are {', '.join(LINKS)}", name="link", value=link)
     if type not in TYPES:
         raise ParameterError(f"unknown type '{type}'; types are {', '.join(TYPES)}", name="type", value=type)
+    for name, value in (("maxiter", maxiter), ("boot", boot)):
+        if not _is_int(value):
+            raise ParameterError(f"{name} must be an integer, got {value!r}", name=name, value=value)
+    if seed is not None and not (_is_int(seed) and seed >= 0):
+        raise ParameterError(
+            f"seed must be a non-negative integer or None, got {seed!r}", name="seed", value=seed
+        )
     if int(maxiter) < 1:
         raise ParameterError(
             f"maxiter must be a positive integer, got {maxiter}", name="maxiter", value=maxiter
@@ -144,14 +157,19 @@ def fit(
         Formula text that does not parse, or has the wrong number of parts.
     PerfectSeparationError
         Regressors that predict the last mover's choices perfectly (no maximum-likelihood estimate).
+    ParameterError
+        Also: ``maxiter`` or ``boot`` not an integer, ``seed`` not a non-negative integer; a text
+        regressor column holding numbers (all, or 90% of its values) rather than categories.
 
     Warns
     -----
     ConvergenceWarning, IdentificationWarning, SeparationWarning
-        A fit that stopped early, parameters the data do not identify (named), near-separation.
+        A fit that stopped early, parameters the data do not identify (named), near-separation;
+        a structural fit driving the probability of an outcome never observed to zero. In the
+        last two cases, and for unidentified parameters, the standard errors are NaN.
     """
     m = _model(model)
-    _check_common(link, type, maxiter, boot)
+    _check_common(link, type, maxiter, boot, seed)
     if formula is not None:
         tree = _trees.tree(m.name)
         if tree is None:

@@ -145,9 +145,17 @@ def warn_convergence(opt: Optimum, maxiter: int, names: Sequence[str]) -> None:
     )
 
 
-def covariance(H: np.ndarray, names: Sequence[str], converged: bool = True) -> np.ndarray:
+def covariance(
+    H: np.ndarray, names: Sequence[str], converged: bool = True, rank: int | None = None
+) -> np.ndarray:
     """``inv(-H)``, with an :class:`IdentificationWarning` naming the parameters of flat directions
-    (a :class:`ConvergenceWarning` instead when the fit stopped away from a maximum)."""
+    (a :class:`ConvergenceWarning` instead when the fit stopped away from a maximum).
+
+    ``rank``, when known, bounds the rank of the information matrix (structural fits: the number
+    of free outcome frequencies): its ``p - rank`` smallest eigenvalues are then zero whatever
+    their computed size (a numerical Hessian leaves them near 1e-6, not below the thresholds), and
+    the parameters along them are reported as not identified, with NaN standard errors.
+    """
     p = len(names)
     if p == 0:
         return np.zeros((0, 0))
@@ -155,6 +163,8 @@ def covariance(H: np.ndarray, names: Sequence[str], converged: bool = True) -> n
     vals, vecs = np.linalg.eigh(info)
     top = max(float(np.max(np.abs(vals))), 1e-300)
     weak = vals <= top / CONDITION_WEAK
+    deficient = max(0, p - rank) if rank is not None else 0
+    weak[:deficient] = True
     if not weak.any():
         return np.linalg.inv(info)
     if not converged and vals[0] <= 0:
@@ -166,7 +176,15 @@ def covariance(H: np.ndarray, names: Sequence[str], converged: bool = True) -> n
         )
         return np.full((p, p), np.nan)
     involved = _loaded(vecs[:, weak], names)
-    singular = bool(np.any(vals <= top / CONDITION_SINGULAR))
+    singular = deficient > 0 or bool(np.any(vals <= top / CONDITION_SINGULAR))
+    if deficient:
+        msg = (
+            f"{p} parameters are estimated but the data identify at most {rank} of them (the "
+            f"information matrix has rank {rank} at most): these parameters are not identified: "
+            f"{', '.join(involved)}. Their standard errors are NaN; fix some of them (fixed=, lam=)"
+        )
+        warnings.warn(msg, IdentificationWarning, stacklevel=3)
+        return np.full((p, p), np.nan)
     if singular:
         msg = (
             f"the information matrix (negative Hessian) is singular or not positive definite (smallest "

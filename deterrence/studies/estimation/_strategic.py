@@ -326,7 +326,7 @@ def fit_strategic(
         where.update({v: f"in {u}" for v in part.variables() if v not in where})
     used = parsed.variables() + ([v for p in sd.parts for v in p.variables()] if sd else [])
     check_columns(df, used, where)
-    frame = model_frame(df, list(dict.fromkeys(used)), subset)
+    frame = model_frame(df, list(dict.fromkeys(used)), subset, outcomes=parsed.lhs)
     y, names = code_response(tree, frame.data, parsed.lhs, outcomes)
     spec = Spec(tree, parsed, sd, link, type, fixed, frame.codings)
     blocks, Xs = designs(spec, frame.data, check=True)

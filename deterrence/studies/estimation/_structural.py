@@ -34,7 +34,7 @@ from scipy.special import ndtr, softmax
 from ...errors import DeterrenceError, ParameterError, UnsupportedError
 from ._optimize import covariance
 from ._result import FitInfo, FitResult
-from ._warnings import ConvergenceWarning, EstimationWarning, IdentificationWarning
+from ._warnings import ConvergenceWarning, EstimationWarning, IdentificationWarning, SeparationWarning
 
 LAMBDA = "lambda"
 _PAD = 1e-6
@@ -296,7 +296,9 @@ def _start_point(obj: StructuralObjective, start: Mapping[str, float] | None) ->
     return np.array(x + [float(start.get(n, obj.base[n])) for n in obj.names])
 
 
-def _identifiable(cats: Categories, game: Any, k: int) -> None:
+def _identifiable(cats: Categories, game: Any, k: int) -> int:
+    """The number of free outcome frequencies (the most parameters the counts can identify),
+    with an :class:`IdentificationWarning` when ``k`` parameters are more than that."""
     covered = sum(len(t) for t in cats.terminals)
     free = len(cats.names) - (1 if covered == len(game.terminals) else 0)
     if k > free:
@@ -307,6 +309,7 @@ def _identifiable(cats: Categories, game: Any, k: int) -> None:
             IdentificationWarning,
             stacklevel=4,
         )
+    return free
 
 
 def _optimise(obj: StructuralObjective, x0: np.ndarray, bounds: list, maxiter: int, n: float) -> Any:
@@ -426,7 +429,7 @@ def fit_structural(
         raise ParameterError(
             "nothing to estimate: name parameters in estimate= or leave lam=None", name="estimate"
         )
-    _identifiable(cats, game, len(pnames))
+    free = _identifiable(cats, game, len(pnames))
     bounds = ([(None, None)] if lam is None else []) + _bounds(model, names)
     n = float(cats.counts.sum())
     res = _optimise(obj, _start_point(obj, start), bounds, maxiter, n)
@@ -434,7 +437,7 @@ def fit_structural(
     given = {k: float(v) for k, v in (fixed or {}).items()}
     if lam is not None:
         given = {LAMBDA: float(lam), **given}
-    return _structural_result(model, obj, cats, pnames, bounds, x, res, (maxiter, boot, seed), given)
+    return _structural_result(model, obj, cats, pnames, bounds, x, res, (maxiter, boot, seed, free), given)
 
 
 def _at_bound(x: np.ndarray, bounds: list, names: Sequence[str]) -> list[str]:
@@ -468,8 +471,32 @@ def _warn_degenerate_precision(obj: StructuralObjective, x: np.ndarray) -> None:
         )
 
 
+#: fitted probability below which an outcome no crisis ended in counts as driven to zero
+SEPARATED = 1e-6
+
+
+def _separated(obj: StructuralObjective, cats: Categories, x: np.ndarray) -> bool:
+    """Warn (:class:`SeparationWarning`) and say True when the fit drives the probability of an
+    outcome that no crisis ended in to (nearly) zero: the likelihood then keeps rising as the
+    estimates run off to infinity, there is no maximum-likelihood estimate, and the standard
+    errors of a Hessian there mean nothing (they are set to NaN)."""
+    p = obj.category_probabilities(x)
+    gone = [n for n, c, q in zip(cats.names, cats.counts, p, strict=True) if c == 0 and q < SEPARATED]
+    if not gone:
+        return False
+    warnings.warn(
+        f"no crisis ended in {', '.join(gone)}, and the fit drives the probability of "
+        f"{'that outcome' if len(gone) == 1 else 'those outcomes'} to zero (below {SEPARATED:g}): the "
+        "estimates run off towards infinity and have no maximum-likelihood value, so their standard errors "
+        "are NaN; fix some parameters (fixed=, lam=) or fit counts where every outcome occurs",
+        SeparationWarning,
+        stacklevel=4,
+    )
+    return True
+
+
 def _structural_result(model, obj, cats, pnames, bounds, x, res, run, given) -> FitResult:
-    maxiter, boot, seed = run
+    maxiter, boot, seed, free = run
     n = float(cats.counts.sum())
     edge = _at_bound(x, bounds, pnames)
     g = _grad(obj.loglik, x, bounds)
@@ -491,7 +518,10 @@ def _structural_result(model, obj, cats, pnames, bounds, x, res, run, given) -> 
             stacklevel=3,
         )
     _warn_degenerate_precision(obj, x)
-    cov_x = covariance(_hessian(obj.loglik, x, bounds), pnames, converged)
+    if _separated(obj, cats, x):
+        cov_x = np.full((len(pnames), len(pnames)), np.nan)
+    else:
+        cov_x = covariance(_hessian(obj.loglik, x, bounds), pnames, converged, rank=free)
     J = np.diag([math.exp(x[0])] + [1.0] * (len(x) - 1)) if obj.lam is None else np.eye(len(x))
     backend = StructuralBackend(obj, bounds, maxiter)
     theta = backend.to_theta(x)

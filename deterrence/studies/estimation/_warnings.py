@@ -25,7 +25,8 @@ class IdentificationWarning(EstimationWarning):
 
 
 class SeparationWarning(EstimationWarning):
-    """Regressors (nearly) separate the choices at a decision that is not the last in the tree."""
+    """Regressors (nearly) separate the choices at a decision that is not the last in the tree,
+    or (structural fits) the fit drives the probability of an outcome never observed to zero."""
 
 
 class PerfectSeparationError(ParameterError):
