@@ -11,11 +11,14 @@
   ``accuracy``) and votes without seeing the others' votes; the defendant is convicted only
   by a unanimous vote. Juror ``j`` has two information sets (one per signal), so ``n``
   jurors make ``2 n`` information sets over ``2 * 4**n`` terminal nodes.
+* :func:`signalling_game` is a seeded random signalling game: Nature draws the sender's type,
+  the sender sends a message, the receiver sees the message only and responds.
 """
 
 from __future__ import annotations
 
 import itertools
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -157,3 +160,36 @@ def jury_voting(jurors: int, *, prior: float = 0.5, accuracy: float = 0.7,
     root = chance({"guilty": (prior, after_signals("guilty")),
                    "innocent": (1 - prior, after_signals("innocent"))})
     return ExtensiveFormGame(root, players=players, title=f"jury voting, {jurors} jurors (unanimity)")
+
+
+def signalling_game(seed: int, types: int = 2, messages: int = 2, responses: int = 2,
+                    payoff_range: int = 3, zero_type: bool = False) -> ExtensiveFormGame:
+    """A seeded random signalling game with small integer payoffs (ties are common).
+
+    Parameters
+    ----------
+    seed
+        Seed of the prior and the payoffs.
+    types, messages, responses
+        Numbers of sender types (Nature's draw), messages (sender's actions, set ``S<t>``
+        per type) and responses (receiver's actions, set ``R<m>`` per message).
+    payoff_range
+        Payoffs of both players are integers in ``[0, payoff_range)``.
+    zero_type
+        Give type 0 prior probability 0 (its set is reached by no profile).
+    """
+    rng = np.random.default_rng([seed, types, messages, responses, payoff_range, int(zero_type)])
+    weights = rng.integers(1, 5, types)
+    if zero_type:
+        weights[0] = 0
+    branches = {}
+    for t in range(types):
+        sends = {}
+        for m in range(messages):
+            answers = {f"r{a}": terminal([int(x) for x in rng.integers(0, payoff_range, 2)])
+                       for a in range(responses)}
+            sends[f"m{m}"] = decision("R", answers, infoset=f"R{m}")
+        prior = Fraction(int(weights[t]), int(weights.sum()))
+        branches[f"t{t}"] = (prior, decision("S", sends, infoset=f"S{t}"))
+    return ExtensiveFormGame(chance(branches), players=["S", "R"],
+                             title=f"random signalling game seed {seed}")
