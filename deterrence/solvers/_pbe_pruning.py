@@ -77,6 +77,8 @@ pattern the older test admits); it is not a user option.
 from __future__ import annotations
 
 import math
+import os
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 
@@ -179,11 +181,12 @@ class BeliefSupportPruner:
     @staticmethod
     def _above(game: ExtensiveFormGame) -> list[list[int]]:
         """For each information set, the sets with a decision node on the path to one of its nodes
-        (kept in the game's ``tree_cache``)."""
+        (kept in the game's ``tree_cache``, stored only once complete: a solve interrupted while
+        it is built, or another thread, never finds part of it)."""
         out: list[list[int]] | None = game.tree_cache.get("sets_above")
         if out is not None:
             return out
-        out = game.tree_cache["sets_above"] = []
+        out = []
         for h in game.infosets:
             seen: set[int] = set()
             for v in h.nodes:
@@ -193,6 +196,7 @@ class BeliefSupportPruner:
                         seen.add(game.nodes[p].infoset)
                     p = game.nodes[p].parent
             out.append(sorted(seen))
+        game.tree_cache["sets_above"] = out
         return out
 
     def indicators(self, patterns: Sequence[Pattern]) -> np.ndarray:
@@ -876,6 +880,22 @@ def _fold(p: int, c: int, flat: np.ndarray, chance: np.ndarray, decision: np.nda
 # ---------------------------------------------------------------------------------- pattern cache
 _PATTERNS: OrderedDict[tuple, tuple[list[Pattern], list[Pattern]]] = OrderedDict()
 _PATTERNS_MAX = 8
+#: guards the process-wide pattern caches (``_PATTERNS``, ``_REPLAYS``' entries) against solves
+#: on several threads: one iterating a cache while another adds to it raised ``RuntimeError``
+#: ("OrderedDict mutated during iteration"), and one could evict the key another had just found.
+#: Held only to read or change a cache, never while searching.
+_CACHE_LOCK = threading.Lock()
+
+
+def _new_cache_lock() -> None:
+    """In a child forked from this process: a fresh lock (another thread of the parent may have
+    held it at the fork, and the child has no such thread to release it)."""
+    global _CACHE_LOCK
+    _CACHE_LOCK = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(after_in_child=_new_cache_lock)
 
 
 def _ordinal_key(game: ExtensiveFormGame, tol: float) -> tuple | None:
@@ -929,13 +949,16 @@ def cached_patterns(search: Callable[..., tuple[list[Pattern], list[Pattern]]], 
         return search(game, allowed, possible, tol, mixed=mixed)
     key = (search, _shape_key(game), order, tuple(tuple(a) for a in allowed),
            tuple(np.asarray(m, dtype=bool).tobytes() for m in possible), tol, mixed)
-    hit = _PATTERNS.get(key)
+    with _CACHE_LOCK:
+        hit = _PATTERNS.get(key)
+        if hit is not None:
+            _PATTERNS.move_to_end(key)
     if hit is None:
-        hit = _PATTERNS[key] = search(game, allowed, possible, tol, mixed=mixed)
-        while len(_PATTERNS) > _PATTERNS_MAX:
-            _PATTERNS.popitem(last=False)
-    else:
-        _PATTERNS.move_to_end(key)
+        hit = search(game, allowed, possible, tol, mixed=mixed)
+        with _CACHE_LOCK:
+            _PATTERNS[key] = hit
+            while len(_PATTERNS) > _PATTERNS_MAX:
+                _PATTERNS.popitem(last=False)
     return list(hit[0]), list(hit[1])
 
 
@@ -965,26 +988,26 @@ class _Replays:
         key = (_shape_key(game), tuple(tuple(a) for a in allowed),
                tuple(np.asarray(m, dtype=bool).tobytes() for m in possible), tol, mixed)
         tables = None
-        tried = 0
-        for serial, (k, ks, rows, verdicts, lists) in reversed(self.entries.items()):
-            if k != key:
-                continue
+        with _CACHE_LOCK:  # (a copy: another thread may add an entry while these are tried)
+            kept = [(serial, entry) for serial, entry in reversed(self.entries.items()) if entry[0] == key]
+        for serial, (_, ks, rows, verdicts, lists) in kept[:self.TRIES]:
             if tables is None:
                 tables = _VerdictTables(game, possible)
             if tables.agree(ks, rows, verdicts, tol):
-                self.entries.move_to_end(serial)
+                with _CACHE_LOCK:
+                    if serial in self.entries:  # (unless another thread has dropped it since)
+                        self.entries.move_to_end(serial)
                 return list(lists[0]), list(lists[1])
-            tried += 1
-            if tried >= self.TRIES:
-                break
         memo: dict[tuple, bool] = {}
         lists = feasible_patterns(game, allowed, possible, tol, mixed=mixed, memo=memo)
         if memo:  # (empty when the sets have no order: nothing to replay)
             ks, rows = _verdict_rows(game, memo)
-            self.serial += 1
-            self.entries[self.serial] = (key, ks, rows, np.array(list(memo.values()), dtype=np.bool_), lists)
-            while len(self.entries) > self.MAX:
-                self.entries.popitem(last=False)
+            entry = (key, ks, rows, np.array(list(memo.values()), dtype=np.bool_), lists)
+            with _CACHE_LOCK:
+                self.serial += 1
+                self.entries[self.serial] = entry
+                while len(self.entries) > self.MAX:
+                    self.entries.popitem(last=False)
         return list(lists[0]), list(lists[1])
 
 
