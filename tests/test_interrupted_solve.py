@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 import deterrence as dt
-from deterrence.solvers import _pbe_pruning
+from deterrence.solvers import _pbe_pruning, pbe
 
 #: points of tripartite_crisis whose pattern searches have the same key (the same actions not
 #: dominated) but different verdicts: each adds its own replay entry, and each is tried first
@@ -87,6 +87,23 @@ def test_interrupted_sets_above_are_not_kept_half_built(line: int) -> None:
         dt.solve(game, "pbe")
     assert "sets_above" not in game.tree_cache
     assert _answer(dt.solve(game, "pbe")) == expected
+
+
+def test_solves_interrupted_while_numbering_specs_lose_nothing() -> None:
+    """A Ctrl-C between numbering a weight spec and listing it left the number to the next spec
+    too: later solves of the model tested the wrong spec and lost an equilibrium (or raised
+    IndexError). Interrupted at each line in turn, until a solve completes."""
+    expected = _answer(dt.solve(_fresh_game(), "pbe"))
+    for line in range(1, 200):
+        game = _fresh_game()
+        try:
+            with _interrupt_at(pbe._Programs.spec_index.__code__, line):
+                dt.solve(game, "pbe")
+        except KeyboardInterrupt:
+            assert _answer(dt.solve(game, "pbe")) == expected, f"interrupted at line {line}"
+        else:
+            break
+    assert line > 1
 
 
 def test_replays_tried_while_another_thread_adds_one(monkeypatch: pytest.MonkeyPatch) -> None:

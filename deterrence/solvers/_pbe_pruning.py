@@ -76,9 +76,9 @@ pattern the older test admits); it is not a user option.
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import math
-import os
-import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 
@@ -880,22 +880,20 @@ def _fold(p: int, c: int, flat: np.ndarray, chance: np.ndarray, decision: np.nda
 # ---------------------------------------------------------------------------------- pattern cache
 _PATTERNS: OrderedDict[tuple, tuple[list[Pattern], list[Pattern]]] = OrderedDict()
 _PATTERNS_MAX = 8
-#: guards the process-wide pattern caches (``_PATTERNS``, ``_REPLAYS``' entries) against solves
-#: on several threads: one iterating a cache while another adds to it raised ``RuntimeError``
-#: ("OrderedDict mutated during iteration"), and one could evict the key another had just found.
-#: Held only to read or change a cache, never while searching.
-_CACHE_LOCK = threading.Lock()
+# The process-wide pattern caches (``_PATTERNS``, ``_REPLAYS``' entries) are shared by solves on
+# several threads and take no lock (a lock left held by a Ctrl-C at the wrong moment would stop
+# every later solve): each is read as a copy made in one step (one thread iterating a cache while
+# another added to it raised ``RuntimeError: OrderedDict mutated during iteration``), and a key
+# another thread has evicted meanwhile is let go (it raised ``KeyError``).
 
 
-def _new_cache_lock() -> None:
-    """In a child forked from this process: a fresh lock (another thread of the parent may have
-    held it at the fork, and the child has no such thread to release it)."""
-    global _CACHE_LOCK
-    _CACHE_LOCK = threading.Lock()
-
-
-if hasattr(os, "register_at_fork"):  # POSIX
-    os.register_at_fork(after_in_child=_new_cache_lock)
+def _evict(cache: OrderedDict, most: int) -> None:
+    """Drop the oldest entries of ``cache`` beyond ``most`` (another thread may drop them too)."""
+    while len(cache) > most:
+        try:
+            cache.popitem(last=False)
+        except KeyError:  # emptied by another thread meanwhile
+            return
 
 
 def _ordinal_key(game: ExtensiveFormGame, tol: float) -> tuple | None:
@@ -949,16 +947,13 @@ def cached_patterns(search: Callable[..., tuple[list[Pattern], list[Pattern]]], 
         return search(game, allowed, possible, tol, mixed=mixed)
     key = (search, _shape_key(game), order, tuple(tuple(a) for a in allowed),
            tuple(np.asarray(m, dtype=bool).tobytes() for m in possible), tol, mixed)
-    with _CACHE_LOCK:
-        hit = _PATTERNS.get(key)
-        if hit is not None:
-            _PATTERNS.move_to_end(key)
+    hit = _PATTERNS.get(key)
     if hit is None:
-        hit = search(game, allowed, possible, tol, mixed=mixed)
-        with _CACHE_LOCK:
-            _PATTERNS[key] = hit
-            while len(_PATTERNS) > _PATTERNS_MAX:
-                _PATTERNS.popitem(last=False)
+        hit = _PATTERNS[key] = search(game, allowed, possible, tol, mixed=mixed)
+        _evict(_PATTERNS, _PATTERNS_MAX)
+    else:
+        with contextlib.suppress(KeyError):  # (evicted by another thread meanwhile)
+            _PATTERNS.move_to_end(key)
     return list(hit[0]), list(hit[1])
 
 
@@ -980,7 +975,7 @@ class _Replays:
     def __init__(self) -> None:
         self.entries: OrderedDict[int, tuple[tuple, np.ndarray, np.ndarray, np.ndarray, tuple]]
         self.entries = OrderedDict()
-        self.serial = 0
+        self.serials = itertools.count(1)  # (each number taken in one step, on any thread)
 
     def patterns(self, game: ExtensiveFormGame, allowed: Sequence[tuple[int, ...]],
                  possible: Sequence[np.ndarray], tol: float, mixed: bool
@@ -988,26 +983,22 @@ class _Replays:
         key = (_shape_key(game), tuple(tuple(a) for a in allowed),
                tuple(np.asarray(m, dtype=bool).tobytes() for m in possible), tol, mixed)
         tables = None
-        with _CACHE_LOCK:  # (a copy: another thread may add an entry while these are tried)
-            kept = [(serial, entry) for serial, entry in reversed(self.entries.items()) if entry[0] == key]
+        entries = list(self.entries.items())  # (a copy: another thread may add one meanwhile)
+        kept = [(serial, entry) for serial, entry in reversed(entries) if entry[0] == key]
         for serial, (_, ks, rows, verdicts, lists) in kept[:self.TRIES]:
             if tables is None:
                 tables = _VerdictTables(game, possible)
             if tables.agree(ks, rows, verdicts, tol):
-                with _CACHE_LOCK:
-                    if serial in self.entries:  # (unless another thread has dropped it since)
-                        self.entries.move_to_end(serial)
+                with contextlib.suppress(KeyError):  # (dropped by another thread meanwhile)
+                    self.entries.move_to_end(serial)
                 return list(lists[0]), list(lists[1])
         memo: dict[tuple, bool] = {}
         lists = feasible_patterns(game, allowed, possible, tol, mixed=mixed, memo=memo)
         if memo:  # (empty when the sets have no order: nothing to replay)
             ks, rows = _verdict_rows(game, memo)
             entry = (key, ks, rows, np.array(list(memo.values()), dtype=np.bool_), lists)
-            with _CACHE_LOCK:
-                self.serial += 1
-                self.entries[self.serial] = entry
-                while len(self.entries) > self.MAX:
-                    self.entries.popitem(last=False)
+            self.entries[next(self.serials)] = entry
+            _evict(self.entries, self.MAX)
         return list(lists[0]), list(lists[1])
 
 
