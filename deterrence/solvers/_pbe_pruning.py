@@ -76,6 +76,8 @@ pattern the older test admits); it is not a user option.
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import math
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -179,11 +181,12 @@ class BeliefSupportPruner:
     @staticmethod
     def _above(game: ExtensiveFormGame) -> list[list[int]]:
         """For each information set, the sets with a decision node on the path to one of its nodes
-        (kept in the game's ``tree_cache``)."""
+        (kept in the game's ``tree_cache``, stored only once complete: a solve interrupted while
+        it is built, or another thread, never finds part of it)."""
         out: list[list[int]] | None = game.tree_cache.get("sets_above")
         if out is not None:
             return out
-        out = game.tree_cache["sets_above"] = []
+        out = []
         for h in game.infosets:
             seen: set[int] = set()
             for v in h.nodes:
@@ -193,6 +196,7 @@ class BeliefSupportPruner:
                         seen.add(game.nodes[p].infoset)
                     p = game.nodes[p].parent
             out.append(sorted(seen))
+        game.tree_cache["sets_above"] = out
         return out
 
     def indicators(self, patterns: Sequence[Pattern]) -> np.ndarray:
@@ -876,6 +880,20 @@ def _fold(p: int, c: int, flat: np.ndarray, chance: np.ndarray, decision: np.nda
 # ---------------------------------------------------------------------------------- pattern cache
 _PATTERNS: OrderedDict[tuple, tuple[list[Pattern], list[Pattern]]] = OrderedDict()
 _PATTERNS_MAX = 8
+# The process-wide pattern caches (``_PATTERNS``, ``_REPLAYS``' entries) are shared by solves on
+# several threads and take no lock (a lock left held by a Ctrl-C at the wrong moment would stop
+# every later solve): each is read as a copy made in one step (one thread iterating a cache while
+# another added to it raised ``RuntimeError: OrderedDict mutated during iteration``), and a key
+# another thread has evicted meanwhile is let go (it raised ``KeyError``).
+
+
+def _evict(cache: OrderedDict, most: int) -> None:
+    """Drop the oldest entries of ``cache`` beyond ``most`` (another thread may drop them too)."""
+    while len(cache) > most:
+        try:
+            cache.popitem(last=False)
+        except KeyError:  # emptied by another thread meanwhile
+            return
 
 
 def _ordinal_key(game: ExtensiveFormGame, tol: float) -> tuple | None:
@@ -932,10 +950,10 @@ def cached_patterns(search: Callable[..., tuple[list[Pattern], list[Pattern]]], 
     hit = _PATTERNS.get(key)
     if hit is None:
         hit = _PATTERNS[key] = search(game, allowed, possible, tol, mixed=mixed)
-        while len(_PATTERNS) > _PATTERNS_MAX:
-            _PATTERNS.popitem(last=False)
+        _evict(_PATTERNS, _PATTERNS_MAX)
     else:
-        _PATTERNS.move_to_end(key)
+        with contextlib.suppress(KeyError):  # (evicted by another thread meanwhile)
+            _PATTERNS.move_to_end(key)
     return list(hit[0]), list(hit[1])
 
 
@@ -957,7 +975,7 @@ class _Replays:
     def __init__(self) -> None:
         self.entries: OrderedDict[int, tuple[tuple, np.ndarray, np.ndarray, np.ndarray, tuple]]
         self.entries = OrderedDict()
-        self.serial = 0
+        self.serials = itertools.count(1)  # (each number taken in one step, on any thread)
 
     def patterns(self, game: ExtensiveFormGame, allowed: Sequence[tuple[int, ...]],
                  possible: Sequence[np.ndarray], tol: float, mixed: bool
@@ -965,26 +983,22 @@ class _Replays:
         key = (_shape_key(game), tuple(tuple(a) for a in allowed),
                tuple(np.asarray(m, dtype=bool).tobytes() for m in possible), tol, mixed)
         tables = None
-        tried = 0
-        for serial, (k, ks, rows, verdicts, lists) in reversed(self.entries.items()):
-            if k != key:
-                continue
+        entries = list(self.entries.items())  # (a copy: another thread may add one meanwhile)
+        kept = [(serial, entry) for serial, entry in reversed(entries) if entry[0] == key]
+        for serial, (_, ks, rows, verdicts, lists) in kept[:self.TRIES]:
             if tables is None:
                 tables = _VerdictTables(game, possible)
             if tables.agree(ks, rows, verdicts, tol):
-                self.entries.move_to_end(serial)
+                with contextlib.suppress(KeyError):  # (dropped by another thread meanwhile)
+                    self.entries.move_to_end(serial)
                 return list(lists[0]), list(lists[1])
-            tried += 1
-            if tried >= self.TRIES:
-                break
         memo: dict[tuple, bool] = {}
         lists = feasible_patterns(game, allowed, possible, tol, mixed=mixed, memo=memo)
         if memo:  # (empty when the sets have no order: nothing to replay)
             ks, rows = _verdict_rows(game, memo)
-            self.serial += 1
-            self.entries[self.serial] = (key, ks, rows, np.array(list(memo.values()), dtype=np.bool_), lists)
-            while len(self.entries) > self.MAX:
-                self.entries.popitem(last=False)
+            entry = (key, ks, rows, np.array(list(memo.values()), dtype=np.bool_), lists)
+            self.entries[next(self.serials)] = entry
+            _evict(self.entries, self.MAX)
         return list(lists[0]), list(lists[1])
 
 

@@ -857,7 +857,10 @@ class _Programs:
     def __init__(self) -> None:
         self.of: dict[tuple, _Program] = {}
         self.index: dict[tuple, int] = {}
-        self.specs: list[tuple[tuple, int, Spec, dict[int, Spec]]] = []
+        #: the specs by number (numbers drawn from ``numbers``, each in one step: solves on
+        #: other threads share a tree's programs)
+        self.specs: dict[int, tuple[tuple, int, Spec, dict[int, Spec]]] = {}
+        self.numbers = itertools.count()
         #: per (set, support): the set's part of the code when it is checked under Bayes' rule
         #: (a reached set that does not mix) and that option's spec number
         self.reach_parts: dict[tuple[int, tuple[int, ...]], tuple[list[int], int]] = {}
@@ -865,12 +868,21 @@ class _Programs:
     def spec_index(self, k: int, spec: Spec, base: dict[int, Spec]) -> int:
         """The number of set ``k``'s ``spec`` among the pattern's specs ``base`` (``k``'s own spec
         in ``base`` replaced by ``spec``; the key reads only the sets ``spec`` carries from, which
-        come before ``k``), numbered on first sight."""
+        come before ``k``), numbered on first sight.
+
+        A number is given to a key only once its spec is listed under it: numbered first, a
+        solve interrupted before it listed the spec (Ctrl-C) left the number to the next spec
+        too, and the programs reading it then tested the wrong one (equilibria lost for the rest
+        of the process); two solves on threads could do the same. No lock (one left held by a
+        Ctrl-C would stop every later solve): a number interrupted before use is never used, and
+        of two threads numbering one key the first to record it wins (the other's spec stays
+        listed under its number, unused)."""
         key = _spec_key(k, spec, base)
         i = self.index.get(key)
         if i is None:
-            i = self.index[key] = len(self.specs)
-            self.specs.append((key, k, spec, {**base, k: spec}))
+            mine = next(self.numbers)
+            self.specs[mine] = (key, k, spec, {**base, k: spec})
+            i = self.index.setdefault(key, mine)
         return i
 
     def build(self, ctx: _Ctx, pattern: tuple, prog: _Program, on_path: np.ndarray) -> None:
@@ -1015,7 +1027,7 @@ def _tabled_patterns(ctx: _Ctx, patterns: Sequence[tuple], admitted: np.ndarray,
     stacked = np.zeros((len(tables), len(ctx.table.reach), max(t.shape[1] for t in tables)))
     for j, t in enumerate(tables):
         stacked[j, :, :t.shape[1]] = t
-    slot = np.full(len(progs.specs), -1, dtype=np.int64)
+    slot = np.full(used_set.bit_length(), -1, dtype=np.int64)  # (every spec number the codes read)
     slot[used] = np.arange(len(used))
     ok, opt_starts, passed, values = vertex_tests(codes, np.array(n_options, dtype=np.int64), stacked, slot,
                                                   ctx.tol)
