@@ -50,7 +50,7 @@ def _compare_builds(game, policy: str) -> int:
         assert np.array_equal(a.code, b.code) and a.code.dtype == b.code.dtype
         assert (a.n_keys, a.key_set, a.starts) == (b.n_keys, b.key_set, b.starts)
     assert new.index == old.index
-    assert [s[:3] for s in new.specs] == [s[:3] for s in old.specs]
+    assert [s[:3] for s in new.specs.values()] == [s[:3] for s in old.specs.values()]
     return n
 
 

@@ -176,10 +176,10 @@ def test_spec_payoffs_at_any_rows_are_those_rows_alone(policy):
     ctx, patterns, admitted, reached = _search(game, policy)
     list(pbe._tabled_patterns(ctx, patterns, admitted, reached, 6)[0])
     progs = pbe._programs(ctx)
-    assert any(spec[0] not in ("reach", "prior") for _, _, spec, _ in progs.specs)
+    assert any(spec[0] not in ("reach", "prior") for _, _, spec, _ in progs.specs.values())
     rng = np.random.default_rng(8)
     n_rows = len(ctx.table.reach)
-    for key, k, spec, specs in progs.specs:
+    for key, k, spec, specs in progs.specs.values():
         full = pbe._spec_payoffs(ctx, key, k, spec, specs)
         for size in (1, 2, 3, 4, 8, 17, 200):
             rows = rng.integers(0, n_rows, size=size)
