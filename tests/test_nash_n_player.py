@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import itertools
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
+from helpers.json_subprocess import run_json_script
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -148,14 +147,8 @@ def _enumpoly_batch(games: list[list[np.ndarray]], ours: list[list[list[np.ndarr
                     timeout: float = 90.0) -> list | None:
     data = json.dumps([[[a.tolist() for a in g], [[p.tolist() for p in prof] for prof in found]]
                        for g, found in zip(games, ours, strict=True)])
-    try:
-        proc = subprocess.run([sys.executable, "-c", _ENUMPOLY_SCRIPT], input=data, capture_output=True,
-                              text=True, timeout=timeout, check=False)
-    except subprocess.TimeoutExpired:
-        return None
-    if proc.returncode != 0:
-        return None
-    return json.loads(proc.stdout)
+    ran = run_json_script(_ENUMPOLY_SCRIPT, data, timeout)
+    return None if ran is None or ran[1] else ran[0]
 
 
 def _contains(ours: list[list[np.ndarray]], theirs: list[list[list[float]]], atol: float = 1e-6) -> bool:

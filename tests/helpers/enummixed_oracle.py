@@ -12,14 +12,14 @@ sequences), so that mixed strategies equivalent in the tree compare equal.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
 import deterrence as dt
+
+from .json_subprocess import run_json_script
 
 _SCRIPT = r"""
 import io, json, sys
@@ -66,14 +66,12 @@ def enummixed_behaviours(games: list[Any], timeout: float = 120.0) -> list[list[
         If the subprocess failed (its standard error is in the message).
     """
     data = json.dumps([dt.write_game(g) for g in games])
-    try:
-        proc = subprocess.run([sys.executable, "-c", _SCRIPT], input=data, capture_output=True,
-                              text=True, timeout=timeout, check=False)
-    except subprocess.TimeoutExpired:
+    ran = run_json_script(_SCRIPT, data, timeout)
+    if ran is None:
         return None
-    if proc.returncode != 0:
-        raise RuntimeError(f"pygambit subprocess failed:\n{proc.stderr[-2000:]}")
-    raw = json.loads(proc.stdout)
+    raw, stderr = ran
+    if stderr:
+        raise RuntimeError(f"pygambit subprocess failed:\n{stderr[-2000:]}")
     return [[_in_our_order(g, sets) for sets in eqs] for g, eqs in zip(games, raw, strict=True)]
 
 
