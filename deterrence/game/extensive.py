@@ -139,11 +139,7 @@ def _plain(x: Any) -> Any:
     """A numpy number as the Python number of the same value (``np.float32(0.3)`` as the float
     it is, ``np.int64(1)`` as an int), anything else as it is: chance probabilities are kept as
     given and read exactly by ``Fraction``, which takes no numpy float."""
-    if isinstance(x, np.floating):
-        return float(x)
-    if isinstance(x, np.integer):
-        return int(x)
-    return x
+    return x.item() if isinstance(x, (np.integer, np.floating)) else x
 
 
 def _where(path: str, label: str | None) -> str:

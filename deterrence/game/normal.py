@@ -55,10 +55,6 @@ def _as_array(i: int, payoffs: Any) -> np.ndarray:
 def _as_floats(i: int, a: np.ndarray) -> np.ndarray:
     """Player ``i``'s payoffs as contiguous finite floats (GameError if not numbers or not finite)."""
     kind, given = a.dtype.kind, a
-    if kind in "iu":  # integers convert to finite floats
-        out = np.ascontiguousarray(a, dtype=float)
-        _check_distinct_floats(i, given, out)
-        return out
     if kind == "O":
         try:
             a = a.astype(float)
@@ -66,10 +62,10 @@ def _as_floats(i: int, a: np.ndarray) -> np.ndarray:
             raise GameError(f"payoffs of player {i + 1} hold a number beyond the float range") from None
         except (TypeError, ValueError) as exc:
             raise GameError(f"payoffs of player {i + 1} are not numbers: {exc}") from None
-    elif kind != "f" and not np.issubdtype(a.dtype, np.number):
+    elif kind not in "iuf" and not np.issubdtype(a.dtype, np.number):
         raise GameError(f"payoffs of player {i + 1} are not numbers (dtype {a.dtype})")
     out = np.ascontiguousarray(a, dtype=float)
-    if not np.isfinite(out).all():
+    if kind not in "iu" and not np.isfinite(out).all():  # (integers convert to finite floats)
         bad = np.argwhere(~np.isfinite(out))[0]
         raise GameError(f"payoff of player {i + 1} at profile {tuple(int(x) for x in bad)} is not finite")
     _check_distinct_floats(i, given, out)
@@ -89,9 +85,9 @@ def _check_distinct_floats(i: int, given: np.ndarray, floats: np.ndarray) -> Non
         Naming two such payoffs and what to do.
     """
     kind = given.dtype.kind
-    if kind in "iu" and (given.size == 0 or max(abs(int(given.min())), abs(int(given.max()))) <= 2**53):
-        return
     if kind not in "iuO":
+        return
+    if kind in "iu" and (given.size == 0 or max(abs(int(given.min())), abs(int(given.max()))) <= 2**53):
         return
     exact = given.reshape(-1).tolist()
     if len(set(exact)) == len(set(floats.reshape(-1).tolist())):

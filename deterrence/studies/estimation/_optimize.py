@@ -176,7 +176,6 @@ def covariance(
         )
         return np.full((p, p), np.nan)
     involved = _loaded(vecs[:, weak], names)
-    singular = deficient > 0 or bool(np.any(vals <= top / CONDITION_SINGULAR))
     if deficient:
         msg = (
             f"{p} parameters are estimated but the data identify at most {rank} of them (the "
@@ -185,6 +184,7 @@ def covariance(
         )
         warnings.warn(msg, IdentificationWarning, stacklevel=3)
         return np.full((p, p), np.nan)
+    singular = bool(np.any(vals <= top / CONDITION_SINGULAR))
     if singular:
         msg = (
             f"the information matrix (negative Hessian) is singular or not positive definite (smallest "
