@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -246,3 +248,62 @@ def test_terminal_safe_stream_follows_the_stream_it_wraps():
     assert not safe.closed and not safe.isatty()
     raw.close()
     assert safe.closed and safe.isatty() is False
+
+
+def _verb_parsers() -> dict[str, Any]:
+    from deterrence.cli import build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return {"": parser, **sub.choices}
+
+
+#: the positional arguments each verb needs, so that only the option is wrong
+_POSITIONALS = {"": [], "models": [], "show": ["extended_deterrence"], "solve": ["extended_deterrence"],
+                "sweep": ["extended_deterrence", "--out", "x"], "regimes": ["extended_deterrence"],
+                "explore": [], "demo": []}
+
+
+def _abbreviations(parser: argparse.ArgumentParser) -> list[tuple[str, list[str]]]:
+    """Each long option of ``parser`` less its last letter, where that is no prefix of another
+    option (so only an abbreviation could read it), with a value the option accepts."""
+    options = {o: a for a in parser._actions for o in a.option_strings if o.startswith("--")}
+    out = []
+    for option, action in options.items():
+        short = option[:-1]
+        if short == "--" or any(o != option and o.startswith(short) for o in options):
+            continue  # refused as ambiguous with or without abbreviations
+        takes_value = action.nargs != 0 and not isinstance(action, argparse._VersionAction)
+        value = [str(next(iter(action.choices))) if action.choices else "1"] if takes_value else []
+        out.append((short, value))
+    return out
+
+
+def test_every_verb_refuses_abbreviated_options(capsys):
+    """A misspelt option is bad input: ``--sampl`` is not ``--samples`` (nor ``--belief`` the
+    belief policy, ``--js`` JSON), on the program and on every verb: status 2, naming it. Only
+    the command line is parsed (nothing runs, so nothing can hang when an abbreviation is read)."""
+    parsers = _verb_parsers()
+    assert set(parsers) == set(_POSITIONALS), "a verb was added: give it its positionals here"
+    tried = 0
+    for verb, parser in parsers.items():
+        for short, value in _abbreviations(parser):
+            argv = [short, *value, "models"] if verb == "" else [verb, *_POSITIONALS[verb], short, *value]
+            with pytest.raises(SystemExit) as info:
+                _verb_parsers()[""].parse_args(argv)
+            err = capsys.readouterr().err
+            assert info.value.code == 2 and "unrecognized arguments" in err and short in err, (argv, err)
+            tried += 1
+    assert tried > 40  # every verb's options were tried
+
+
+@pytest.mark.parametrize("argv", [
+    ["sweep", "extended_deterrence", "--vary", "credibility=0:1:3", "--sampl", "5", "--out", "x"],
+    ["solve", "extended_deterrence", "--belief", "prior", "--concept", "nash"],
+    ["regimes", "extended_deterrence", "--thresh", "credibility", "--grid", "1"],
+    ["explore", "--no-brows", "--port", "70000"],
+])
+def test_abbreviation_examples_are_refused(capsys, argv):
+    """Each would run (and fail later, or answer without the option) if the abbreviation were read."""
+    code, _, err = run_exit(capsys, *argv)
+    assert code == 2 and "unrecognized arguments" in err

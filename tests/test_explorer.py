@@ -237,3 +237,38 @@ def test_cli_export(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     )
     assert f"Wrote {tmp_path / 'index.html'}" in capsys.readouterr().out
     assert (tmp_path / "index.html").stat().st_size > 100_000
+
+
+def test_unknown_model_is_answered_404_over_loopback() -> None:
+    """``?model=NAME`` of no model here is a 404 whose reason names it and the closest model (no
+    page, no session); a known model is a page (200). Served on 127.0.0.1, read with the standard
+    library's client; the 60 s socket timeout is only a hang guard."""
+    import http.client
+    import threading
+
+    running = dt.explorer.start(dt.explorer.make_config("extended_deterrence"), port=0)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+
+    def get(path: str) -> tuple[int, str, str]:
+        conn = http.client.HTTPConnection("127.0.0.1", running.port, timeout=60)
+        try:
+            conn.request("GET", path)
+            response = conn.getresponse()
+            return response.status, response.reason, response.read().decode(errors="replace")
+        finally:
+            conn.close()
+
+    try:
+        status, reason, body = get("/?model=extended_deterence")
+        assert status == 404
+        assert "no model named 'extended_deterence'" in reason
+        assert "did you mean 'extended_deterrence'" in reason
+        assert "extended_deterence" in body
+        status, reason, body = get("/?model=%3Cb%3Ex")  # markup in the name never reaches the page
+        assert status == 404 and "<b>" not in body and "?b?x" in reason
+        assert get("/?model=alliance_moral_hazard")[0] == 200
+        assert get("/")[0] == 200
+    finally:
+        running.server.io_loop.add_callback(running.stop)
+        thread.join(timeout=60)

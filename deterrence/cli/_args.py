@@ -14,7 +14,14 @@ import deterrence as dt
 PROG = "deterrence"
 
 class Parser(argparse.ArgumentParser):
-    """argparse, but a bad command line is one line on stderr and status 2."""
+    """argparse, but a bad command line is one line on stderr and status 2, and an option must be
+    spelt in full: an abbreviation (``--sampl`` for ``--samples``) is refused as an unknown
+    option, never taken for the option it may stand for (``allow_abbrev=False``; every verb's
+    parser is one of these)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["allow_abbrev"] = False
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{PROG}: error: {message} (see '{self.prog} --help')\n")

@@ -2,18 +2,20 @@
 
 The server listens on ``127.0.0.1`` only and serves BokehJS and every style from the installed
 ``bokeh`` package (Bokeh's ``server`` resources: no CDN, no network). Each browser tab gets its
-own page (:class:`._app.Page`); ``?model=NAME`` picks a catalogue model. A page that cannot be
-built shows the reason in the browser, never a blank page.
+own page (:class:`._app.Page`); ``?model=NAME`` picks a catalogue model. A name that is no model
+here is answered 404 with the reason (and the closest name) before any page is made; a page of a
+known model that cannot be built shows the reason in the browser, never a blank page.
 """
 
 from __future__ import annotations
 
+import difflib
 import errno
 import logging
 import socket
 import sys
 import webbrowser
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,24 +52,70 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _page_factory(config: ExplorerConfig, models: tuple[str, ...], cache: MapCache) -> Callable[[Any], None]:
-    """The Bokeh document handler: a page for the configured model or for ``?model=NAME``."""
-    configs: dict[str, ExplorerConfig] = {config.model.name: config}
+class _Pages:
+    """The models this server shows and their configurations (made on first use): the configured
+    model, and each catalogue model by ``?model=NAME``."""
 
-    def config_for(name: str) -> ExplorerConfig:
-        if name not in configs:
-            if name not in models:
-                raise dt.ModelError(f"no model named '{name}' here; models: {', '.join(models)}")
-            configs[name] = make_config(name)
-        return configs[name]
+    def __init__(self, config: ExplorerConfig, models: tuple[str, ...], cache: MapCache) -> None:
+        self.first, self.models, self.cache = config, models, cache
+        self.configs: dict[str, ExplorerConfig] = {config.model.name: config}
+
+    def known(self, name: str) -> bool:
+        return name in self.configs or name in self.models
+
+    def unknown_message(self, name: str) -> str:
+        """Why ``name`` is no page here: the closest model name, then every one."""
+        names = list(dict.fromkeys([self.first.model.name, *self.models]))
+        close = difflib.get_close_matches(name, names, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        return f"no model named {name!r} here{hint}; models: {', '.join(names)}"
+
+    def config_for(self, name: str) -> ExplorerConfig:
+        if not self.known(name):
+            raise dt.ModelError(self.unknown_message(name))
+        if name not in self.configs:
+            self.configs[name] = make_config(name)
+        return self.configs[name]
+
+    def wanted(self, arguments: Mapping[str, list[bytes]]) -> str:
+        """The model a request asks for: ``?model=NAME`` (the first one), else the configured one."""
+        return arguments.get("model", [self.first.model.name.encode()])[0].decode(errors="replace")
+
+
+def _page_handler(pages: _Pages) -> Any:
+    """Bokeh's function handler for the pages, which first answers 404 (before any session is
+    made) to a request for a model this server does not have, the reason as status line and page."""
+    from bokeh.application.handlers.function import FunctionHandler
+    from tornado.web import HTTPError
+
+    class PageHandler(FunctionHandler):
+        def process_request(self, request: Any) -> dict[str, Any]:
+            wanted = pages.wanted(request.arguments or {})
+            if not pages.known(wanted):
+                raise HTTPError(404, reason=_status_text(pages.unknown_message(wanted)))
+            return super().process_request(request)
+
+    return PageHandler(_page_maker(pages))
+
+
+def _status_text(text: str) -> str:
+    """``text`` fit for an HTTP status line and for the HTML page Tornado makes of it: one line of
+    printable ASCII without ``<>&"`` (each other character shown as ``?``; a Tornado that does not
+    escape the reason cannot be fed markup), at most 400 characters."""
+    safe = "".join(c if " " <= c <= "~" and c not in '<>&"' else "?" for c in " ".join(text.split()))
+    return safe if len(safe) <= 400 else safe[:397] + "..."
+
+
+def _page_maker(pages: _Pages) -> Callable[[Any], None]:
+    """The Bokeh document handler: a page for the configured model or for ``?model=NAME``."""
 
     def make_page(doc: Any) -> None:
         from ._app import Page
 
         args = doc.session_context.request.arguments if doc.session_context else {}
-        wanted = args.get("model", [config.model.name.encode()])[0].decode(errors="replace")
+        wanted = pages.wanted(args)
         try:
-            Page(doc, config_for(wanted), cache, models)
+            Page(doc, pages.config_for(wanted), pages.cache, pages.models)
         except Exception as exc:  # every failure becomes a message in the page (the log has the traceback)
             if not isinstance(exc, dt.DeterrenceError):
                 log.exception("explorer page for %r failed", wanted)
@@ -103,7 +151,6 @@ def start(
         If the port is in use or cannot be bound.
     """
     from bokeh.application import Application
-    from bokeh.application.handlers.function import FunctionHandler
     from bokeh.server.server import Server
     from tornado.ioloop import IOLoop
 
@@ -111,7 +158,7 @@ def start(
         raise dt.ParameterError(f"--port must be between 0 and 65535, got {port}")
     port = int(port) or _free_port()
     names = tuple(models if models is not None else dt.list_models())
-    app = Application(FunctionHandler(_page_factory(config, names, MapCache())))
+    app = Application(_page_handler(_Pages(config, names, MapCache())))
     try:
         server = Server(
             {"/": app},
