@@ -1522,6 +1522,34 @@ _add(
 )
 _add(
     Case(
+        "sweep-grid-value-given-twice",
+        lambda tmp: _sweep(grid={"v": [0.5, 1.0, 0.5]}),
+        SweepError,
+        ("'v'", "0.5", "more than once"),
+        argv=_sweep_argv("--vary", "v=0.5,1,0.5"),
+    )
+)
+_add(
+    Case(
+        "sweep-linspace-one-value-two-ends",
+        lambda tmp: _sweep(grid={"v": dt.Linspace(0, 1, 1)}),
+        SweepError,
+        ("'v'", "Linspace(0, 1, 1)", "one value", "n >= 2"),
+        argv=_sweep_argv("--vary", "v=0:1:1"),
+        cli_needles=("v=0:1:1", "one value", "v=0", "at least 2"),
+    )
+)
+_add(
+    Case(
+        "sweep-linspace-below-float-resolution",
+        lambda tmp: _sweep(grid={"v": dt.Linspace(1, 1 + 4e-16, 5)}),
+        SweepError,
+        ("'v'", "repeats values", "resolution"),
+        argv=_sweep_argv("--vary", "v=1:1.0000000000000004:5"),
+    )
+)
+_add(
+    Case(
         "sweep-linspace-infinite-end",
         lambda tmp: _sweep(grid={"v": dt.Linspace(0, math.inf, 3)}),
         SweepError,

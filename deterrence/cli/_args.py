@@ -110,7 +110,8 @@ def parse_vary(items: Sequence[str] | None, sampling: bool
     """Parse ``--vary`` specs.
 
     Grid mode: ``k=lo:hi:n`` (``n`` evenly spaced values, ends included, as a
-    :class:`~deterrence.Linspace`: never held in memory) or ``k=v1,v2,...``.
+    :class:`~deterrence.Linspace`: never held in memory; ``n = 1`` only with ``lo == hi``) or
+    ``k=v1,v2,...`` (each value once: the sweep refuses a repeated one).
     Sampling mode: ``k`` (sample over its domain) or ``k=lo:hi`` (over these bounds).
 
     Returns
@@ -155,6 +156,10 @@ def parse_vary(items: Sequence[str] | None, sampling: bool
                 raise dt.SweepError(f"--vary '{item}': the number of steps must be at least 1, got {n}")
             if n > 1 and lo == hi:
                 raise dt.SweepError(f"--vary '{item}': empty range ({lo:g} to {hi:g}) with {n} steps")
+            if n == 1 and lo != hi:
+                raise dt.SweepError(
+                    f"--vary '{item}': one value cannot run from {lo:g} to {hi:g}; give {name}={lo:g} "
+                    f"for one value, or N of at least 2")
             values[name] = dt.Linspace(lo, hi, n)  # evenly spaced values, computed a chunk at a time
         else:
             values[name] = np.array([float(parse_number(p, f"--vary {name}")) for p in spec.split(",")])

@@ -49,6 +49,10 @@ class Linspace:
     hi, n)`` gives them bit for bit, but computed only for the points a chunk needs: a grid axis
     of a billion values costs nothing until its points are evaluated.
 
+    With ``n = 1`` the one value is ``lo``, as in numpy; a sweep refuses such an axis unless
+    ``lo == hi`` (one value cannot include both ends: give ``[lo]``, or ``n >= 2``), and refuses
+    an axis whose steps are too small for floating point to tell its values apart.
+
     ``dt.sweep(model, grid={"credibility": dt.Linspace(0, 1, 10**9)}, out=...)``; the command
     line's ``--vary NAME=LO:HI:N`` is one.
 
@@ -435,7 +439,9 @@ def build_design(
     Raises
     ------
     SweepError
-        Unknown parameter, empty grid, non-finite value, ``samples <= 0``, a parameter both
+        Unknown parameter, empty grid, a grid value given twice (or a :class:`Linspace` too
+        fine to tell its values apart), ``Linspace(lo, hi, 1)`` with ``lo != hi`` as a grid
+        axis, non-finite value, ``samples <= 0``, a parameter both
         varied and fixed, an unbounded domain to sample, an unknown method, or a sample too
         large to hold in memory.
     ResourceError
@@ -502,11 +508,13 @@ def _grid_design(
     axes = []
     for n, v in grid.items():
         if isinstance(v, Linspace):
+            _check_one_value_range(n, v)
             _check_values(model, n, np.array([v.lo, v.hi]))
             axes.append(v)
             continue
         arr = _as_values(n, v)
         _check_values(model, n, arr)
+        _check_distinct(n, arr)
         axis = _compact(arr)
         if not isinstance(axis, Linspace) and len(axis) > MAX_LISTED_VALUES:
             raise ResourceError(
@@ -524,6 +532,9 @@ def _grid_design(
             f"a sweep can number ({MAX_POINTS:.3g}); use fewer values",
             estimate=float(n_points),
         )
+    for n, a in zip(grid, axes, strict=True):  # after the count: a grid beyond numbering is that first
+        if isinstance(a, Linspace):
+            _check_linspace_distinct(n, a)
     design = Design(tuple(model.parameters), tuple(grid), dict(base), grid=tuple(axes))
     listed = {
         n: a
@@ -532,6 +543,59 @@ def _grid_design(
         for n, a in zip(grid, axes, strict=True)
     }
     return design, DesignInfo(kind="grid", grid=listed)
+
+
+def _check_one_value_range(name: str, axis: Linspace) -> None:
+    """Refuse ``Linspace(lo, hi, 1)`` with ``lo != hi`` as a grid axis: one value cannot include
+    both ends (``numpy.linspace`` would give ``lo`` alone, dropping ``hi`` without a word)."""
+    if axis.size == 1 and axis.lo != axis.hi:
+        raise SweepError(
+            f"parameter '{name}': Linspace({axis.lo:g}, {axis.hi:g}, 1) has one value, which cannot be "
+            f"both ends; give [{axis.lo:g}] for that one value, or n >= 2 values from {axis.lo:g} to "
+            f"{axis.hi:g}"
+        )
+
+
+def _check_distinct(name: str, values: np.ndarray) -> None:
+    """Refuse a grid axis that lists a value twice: each would be a point of its own, solved
+    and counted twice (in the regime shares, the map and the table)."""
+    ordered = np.sort(values, kind="stable")
+    same = ordered[1:] == ordered[:-1]
+    if np.any(same):
+        twice = float(ordered[1:][same][0])
+        raise SweepError(
+            f"parameter '{name}': value {twice!r} is given more than once in the grid; each value "
+            "is one grid line, so give it once"
+        )
+
+
+#: a Linspace axis of at most this many values is checked value by value for repeats
+DISTINCT_CHECK_VALUES = 1_000_000
+
+
+def _check_linspace_distinct(name: str, axis: Linspace) -> None:
+    """Refuse evenly spaced values whose steps are too small for floating point to tell apart
+    (``Linspace(1, 1 + 1e-16, 5)`` repeats values): checked value by value up to
+    :data:`DISTINCT_CHECK_VALUES`, beyond by the step against the numbers' resolution (4 units
+    in the last place of the larger end)."""
+    if axis.size < 2:
+        return
+    if axis.size <= DISTINCT_CHECK_VALUES:
+        values = axis.values()
+        same = values[1:] == values[:-1]
+        if not np.any(same):
+            return
+        twice = float(values[1:][same][0])
+    else:
+        step = abs(axis.hi - axis.lo) / (axis.size - 1)
+        if step >= 4 * np.spacing(max(abs(axis.lo), abs(axis.hi))):
+            return
+        twice = axis.lo
+    raise SweepError(
+        f"parameter '{name}': Linspace({axis.lo!r}, {axis.hi!r}, {axis.size}) repeats values (such as "
+        f"{twice!r}): its steps are below the resolution of floating point; use fewer values or a "
+        "wider range"
+    )
 
 
 def _check_samples(samples: Any, method: str) -> None:

@@ -135,7 +135,8 @@ def sweep(
     grid
         Parameter -> values: a full-factorial grid (the first parameter varies slowest). Values
         are a sequence of numbers or a :class:`~deterrence.Linspace` (evenly spaced values that
-        are never held in memory).
+        are never held in memory). Each value once: a repeated value (which would be solved and
+        counted twice) and ``Linspace(lo, hi, 1)`` with ``lo != hi`` are refused (``SweepError``).
     samples
         Number of sample points (for ``method="saltelli"``: base rows, ``samples * (d + 2)``
         points) over the declared domains of the ``vary`` parameters (default: every
