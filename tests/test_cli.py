@@ -307,3 +307,16 @@ def test_abbreviation_examples_are_refused(capsys, argv):
     """Each would run (and fail later, or answer without the option) if the abbreviation were read."""
     code, _, err = run_exit(capsys, *argv)
     assert code == 2 and "unrecognized arguments" in err
+
+
+@pytest.mark.parametrize(
+    "extra", [["--grid", "5"], ["--tol", "0.01", "--lo", "0.1"], ["--max-mixed-sets", "1"]]
+)
+def test_regimes_refuses_numeric_options_a_closed_form_ignores(capsys, extra):
+    """``brinkmanship`` has closed-form regimes: the numeric boundaries' options would change
+    nothing, so they are bad input (status 2, each named), not silently ignored."""
+    code, out, err = run(capsys, "regimes", "brinkmanship", *extra)
+    assert code == 2 and out == ""
+    named = [flag for flag in extra if flag.startswith("--")]
+    assert all(flag in err for flag in named) and "closed form" in err, err
+    assert run(capsys, "regimes", "brinkmanship")[0] == 0

@@ -12,6 +12,11 @@ import deterrence as dt
 from ._args import parse_sets
 from ._format import jsonable
 
+#: the numeric boundaries' scan points and bracket width unless --grid / --tol say otherwise
+SCAN_POINTS, SCAN_TOL = 17, 1e-4
+#: the options of the numeric boundaries only (found where a model has no closed form)
+NUMERIC_OPTIONS = ("grid", "tol", "lo", "hi", "max_mixed_sets")
+
 
 def cmd_regimes(args: argparse.Namespace) -> int:
     model = dt.load_model(args.model)
@@ -20,10 +25,13 @@ def cmd_regimes(args: argparse.Namespace) -> int:
     try:
         result = dt.regimes(model, concept=args.concept, belief_policy=args.belief_policy, **fixed)
     except (dt.UnsupportedError, dt.ResourceError) as exc:
+        args.grid = SCAN_POINTS if args.grid is None else args.grid
+        args.tol = SCAN_TOL if args.tol is None else args.tol
         if args.json:
             print(json.dumps(_numeric_json(model, fixed, args, reason=str(exc)), indent=2))
             return 0
         return _numeric_regimes(model, fixed, args, reason=str(exc))
+    _refuse_numeric_options(args, model)
     if args.json:
         print(json.dumps(_regimes_json(model, result, fixed, args), indent=2))
         return 0
@@ -42,7 +50,8 @@ def cmd_regimes(args: argparse.Namespace) -> int:
 
 def _check_scan_options(args: argparse.Namespace, model: Any, fixed: dict) -> None:
     """Refuse, before any work, a --threshold that is no parameter (or one --set fixes), and scan
-    options no scan can use (``--grid`` below 3, ``--tol``, ``--lo``/``--hi``)."""
+    options no scan can use (``--grid`` below 3, ``--tol``, ``--lo``/``--hi``); numeric options
+    that a closed form would ignore are refused once it is found (:func:`_refuse_numeric_options`)."""
     if args.threshold is not None:
         if args.threshold not in model.parameters:
             raise dt.ParameterError(
@@ -55,9 +64,10 @@ def _check_scan_options(args: argparse.Namespace, model: Any, fixed: dict) -> No
                 f"--threshold '{args.threshold}' is also fixed by --set; drop one of them",
                 name=args.threshold,
             )
-    if args.grid < 3:  # too many scan points: dt.numeric_threshold refuses them before any work
+    # (too many scan points: dt.numeric_threshold refuses them before any work)
+    if args.grid is not None and args.grid < 3:
         raise dt.ParameterError(f"--grid must be at least 3 scan points, got {args.grid}", name="grid")
-    if not (math.isfinite(args.tol) and args.tol > 0):
+    if args.tol is not None and not (math.isfinite(args.tol) and args.tol > 0):
         raise dt.ParameterError(f"--tol must be a positive number, got {args.tol}", name="tol")
     for flag in ("lo", "hi"):
         value = getattr(args, flag)
@@ -68,6 +78,19 @@ def _check_scan_options(args: argparse.Namespace, model: Any, fixed: dict) -> No
     if args.max_mixed_sets is not None and args.max_mixed_sets < 0:
         raise dt.ParameterError(f"--max-mixed-sets must be 0 or more, got {args.max_mixed_sets}",
                                 name="max_mixed_sets")
+
+
+def _refuse_numeric_options(args: argparse.Namespace, model: Any) -> None:
+    """The regimes have a closed form: refuse the options of the numeric boundaries (``--grid``,
+    ``--tol``, ``--lo``, ``--hi``, ``--max-mixed-sets``), which it would ignore without a word."""
+    given = ["--" + name.replace("_", "-") for name in NUMERIC_OPTIONS if getattr(args, name) is not None]
+    if given:
+        concept = f" ({args.concept})" if args.concept else ""
+        raise dt.ParameterError(
+            f"{', '.join(given)}: options of the numeric boundaries, which '{model.name}'{concept} does "
+            "not need: its regimes have a closed form, with exact thresholds; drop them",
+            name=given[0][2:].replace("-", "_"),
+        )
 
 
 def _numeric_regimes(model: Any, fixed: dict, args: argparse.Namespace, reason: str) -> int:
@@ -185,7 +208,10 @@ def _print_thresholds(model: Any, result: Any, param: str, fixed: dict, args: ar
 
 def register_regimes(sub: Any, common: argparse.ArgumentParser) -> None:
     """Add the ``regimes`` verb: exact conditions for each regime."""
-    s = sub.add_parser("regimes", parents=[common], help="exact conditions for each equilibrium regime")
+    s = sub.add_parser(
+        "regimes", parents=[common], help="exact conditions for each equilibrium regime",
+        epilog="--grid, --tol, --lo, --hi and --max-mixed-sets shape the numeric boundaries found where "
+        "a model has no closed form; where it has one they are refused (status 2), not ignored.")
     s.add_argument("model", help="catalogue name or model file (.toml)")
     s.add_argument("--concept", choices=("spe", "pbe"), help="default: the model's first of these")
     s.add_argument("--belief-policy", default="free", choices=("free", "prior", "d1"),
@@ -202,8 +228,10 @@ def register_regimes(sub: Any, common: argparse.ArgumentParser) -> None:
                    "(default: credibility, if the model has it)")
     s.add_argument("--lo", type=float, help="numeric boundaries: lower end of the scan (default: domain)")
     s.add_argument("--hi", type=float, help="numeric boundaries: upper end of the scan (default: domain)")
-    s.add_argument("--grid", type=int, default=17, help="numeric boundaries: scan points (default 17)")
-    s.add_argument("--tol", type=float, default=1e-4, help="numeric boundaries: bracket width (default 1e-4)")
+    s.add_argument("--grid", type=int,
+                   help=f"numeric boundaries: scan points (default {SCAN_POINTS})")
+    s.add_argument("--tol", type=float,
+                   help=f"numeric boundaries: bracket width (default {SCAN_TOL:g})")
     s.add_argument("--max-mixed-sets", type=int,
                    help="numeric boundaries: PBE option max_mixed_sets of the per-point solver")
     s.set_defaults(func=cmd_regimes)
