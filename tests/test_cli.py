@@ -320,3 +320,27 @@ def test_regimes_refuses_numeric_options_a_closed_form_ignores(capsys, extra):
     named = [flag for flag in extra if flag.startswith("--")]
     assert all(flag in err for flag in named) and "closed form" in err, err
     assert run(capsys, "regimes", "brinkmanship")[0] == 0
+
+
+@pytest.mark.parametrize("argv", [
+    ["sweep", "extended_deterrence", "--vary", "credibilty=0:1:3", "--out", "never-written"],
+    ["sweep", "extended_deterrence", "--samples", "4", "--vary", "credibilty", "--out", "never-written"],
+    ["sweep", "extended_deterrence", "--vary", "credibility=0:1:3", "--set", "credibilty=1",
+     "--out", "never-written"],
+    ["sweep", "extended_deterrence", "--vary", "credibility=0:1:3", "--x", "credibilty",
+     "--out", "never-written"],
+    ["regimes", "extended_deterrence", "--threshold", "credibilty"],
+    ["explore", "--x", "credibilty", "--no-browser", "--port", "0"],
+])
+def test_a_misspelt_parameter_is_named_with_the_close_match(capsys, argv, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and "'credibilty'" in err and "did you mean 'credibility'?" in err, err
+    assert not (tmp_path / "never-written").exists()
+
+
+def test_close_match_hint():
+    from deterrence._names import close_match_hint
+
+    assert close_match_hint("stake", ["credibility", "stakes"]) == " (did you mean 'stakes'?)"
+    assert close_match_hint("zzz", ["credibility", "stakes"]) == ""

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import difflib
 import math
 from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any, NoReturn
 
 import deterrence as dt
+
+from .._names import close_match_hint
 
 PROG = "deterrence"
 
@@ -92,10 +93,9 @@ def parse_options(items: Sequence[str] | None, *, concept: str | None = None,
             specs = dt.solver_options(None if method == "auto" else method, concept=concept)
         spec = specs.get(name)
         if spec is None:
-            close = difflib.get_close_matches(name, list(specs), n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
             raise dt.ParameterError(
-                f"--option: unknown solver option '{name}'{hint}; options: {', '.join(specs)}", name=name)
+                f"--option: unknown solver option '{name}'{close_match_hint(name, specs)}; options: "
+                f"{', '.join(specs)}", name=name)
         if name in out:
             raise dt.ParameterError(f"--option: option '{name}' is given twice", name=name)
         try:

@@ -9,6 +9,7 @@ from typing import Any
 
 import deterrence as dt
 
+from .._names import close_match_hint
 from ._args import parse_sets
 from ._format import jsonable
 
@@ -55,8 +56,9 @@ def _check_scan_options(args: argparse.Namespace, model: Any, fixed: dict) -> No
     if args.threshold is not None:
         if args.threshold not in model.parameters:
             raise dt.ParameterError(
-                f"--threshold '{args.threshold}' is not a parameter of '{model.name}'; parameters: "
-                f"{', '.join(model.parameters)}",
+                f"--threshold '{args.threshold}' is not a parameter of '{model.name}'"
+                f"{close_match_hint(args.threshold, model.parameters)}; "
+                f"parameters: {', '.join(model.parameters)}",
                 name=args.threshold,
             )
         if args.threshold in fixed:

@@ -16,6 +16,7 @@ from typing import Any
 
 import deterrence as dt
 
+from .._names import close_match_hint
 from ._args import parse_options, parse_sets, parse_vary
 from ._pictures import HELPER_VARIABLE, SPARE_CORES, Painter, Picture
 
@@ -127,12 +128,13 @@ def _check_map_options(args: argparse.Namespace, model: Any, varied: list[str]) 
             continue
         if name not in model.parameters:
             raise dt.ParameterError(
-                f"--{flag} '{name}' is not a parameter of '{model.name}'; "
-                f"parameters: {', '.join(model.parameters)}",
+                f"--{flag} '{name}' is not a parameter of '{model.name}'"
+                f"{close_match_hint(name, model.parameters)}; parameters: {', '.join(model.parameters)}",
                 name=name,
             )
         if varied and name not in varied:
-            raise dt.SweepError(f"--{flag} '{name}' is not varied; the sweep varies {', '.join(varied)}")
+            raise dt.SweepError(f"--{flag} '{name}' is not varied{close_match_hint(name, varied)}; the sweep "
+                                f"varies {', '.join(varied)}")
     if args.x is not None and args.x == args.y:
         raise dt.SweepError(f"--x and --y must be different parameters, both are '{args.x}'")
 

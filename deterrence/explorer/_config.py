@@ -17,6 +17,8 @@ import numpy as np
 
 import deterrence as dt
 
+from .._names import close_match_hint
+
 #: concepts the explorer solves (the model's own list decides which are offered)
 CONCEPTS = ("pbe", "spe", "nash", "qre")
 BELIEF_POLICIES = ("free", "prior", "d1")
@@ -194,8 +196,8 @@ def _default_concept(declared: Sequence[str]) -> str:
 def _known(model: Any, name: str, what: str) -> None:
     if name not in model.parameters:
         raise dt.ParameterError(
-            f"{what}: model '{model.name}' has no parameter '{name}'; parameters: "
-            f"{', '.join(model.parameters)}",
+            f"{what}: model '{model.name}' has no parameter '{name}'"
+            f"{close_match_hint(name, model.parameters)}; parameters: {', '.join(model.parameters)}",
             name=name,
         )
 

@@ -9,7 +9,6 @@ known model that cannot be built shows the reason in the browser, never a blank 
 
 from __future__ import annotations
 
-import difflib
 import errno
 import logging
 import socket
@@ -21,6 +20,7 @@ from typing import Any
 
 import deterrence as dt
 
+from .._names import close_match_hint
 from . import DEFAULT_PORT, HOST
 from ._config import ExplorerConfig, make_config
 from ._regime_map import MapCache
@@ -66,9 +66,7 @@ class _Pages:
     def unknown_message(self, name: str) -> str:
         """Why ``name`` is no page here: the closest model name, then every one."""
         names = list(dict.fromkeys([self.first.model.name, *self.models]))
-        close = difflib.get_close_matches(name, names, n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        return f"no model named {name!r} here{hint}; models: {', '.join(names)}"
+        return f"no model named {name!r} here{close_match_hint(name, names)}; models: {', '.join(names)}"
 
     def config_for(self, name: str) -> ExplorerConfig:
         if not self.known(name):

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._names import close_match_hint
 from ..errors import ParameterError, ResourceError, SweepError
 
 METHODS = ("sobol", "lhs", "random", "saltelli")
@@ -357,8 +358,8 @@ def _unknown(model: Any, names: Iterable[str], what: str) -> None:
     bad = [n for n in names if n not in model.parameters]
     if bad:
         raise SweepError(
-            f"unknown parameter {bad[0]!r} in {what} of model '{getattr(model, 'name', '?')}'; "
-            f"parameters are {', '.join(model.parameters)}"
+            f"unknown parameter {bad[0]!r} in {what} of model '{getattr(model, 'name', '?')}'"
+            f"{close_match_hint(bad[0], model.parameters)}; parameters are {', '.join(model.parameters)}"
         )
 
 
