@@ -9,6 +9,8 @@ and names it in its message.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from typing import Any
 
 
@@ -210,6 +212,21 @@ class TimeLimitError(ResourceError, TimeoutError):
 
 class SweepError(DeterrenceError, ValueError):
     """A sweep specification (grid, sample, backend, output folder) is invalid."""
+
+
+def close_match_hint(name: str, valid: Iterable[str]) -> str:
+    """``" (did you mean 'credibility'?)"`` for ``"credibilty"`` among the valid names, or ``""``
+    when none is close (:func:`difflib.get_close_matches`, its default cutoff 0.6).
+
+    Examples
+    --------
+    >>> close_match_hint("credibilty", ["credibility", "stakes"])
+    " (did you mean 'credibility'?)"
+    >>> close_match_hint("zzz", ["credibility", "stakes"])
+    ''
+    """
+    close = difflib.get_close_matches(str(name), [str(v) for v in valid], n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 __all__ = [

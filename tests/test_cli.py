@@ -340,7 +340,7 @@ def test_a_misspelt_parameter_is_named_with_the_close_match(capsys, argv, tmp_pa
 
 
 def test_close_match_hint():
-    from deterrence._names import close_match_hint
+    from deterrence.errors import close_match_hint
 
     assert close_match_hint("stake", ["credibility", "stakes"]) == " (did you mean 'stakes'?)"
     assert close_match_hint("zzz", ["credibility", "stakes"]) == ""

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import math
 from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any, NoReturn
 
 import deterrence as dt
-
-from .._names import close_match_hint
 
 PROG = "deterrence"
 
@@ -26,6 +25,14 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{PROG}: error: {message} (see '{self.prog} --help')\n")
+
+
+def close_match_hint(name: str, valid: Sequence[str]) -> str:
+    """``" (did you mean 'credibility'?)"`` for ``"credibilty"``, or ``""`` if no valid name is
+    close: the command line's copy of ``deterrence.errors.close_match_hint`` (the command line
+    uses the library through its public API only)."""
+    close = difflib.get_close_matches(name, [str(v) for v in valid], n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def add_check_orderings(parser: argparse.ArgumentParser) -> None:

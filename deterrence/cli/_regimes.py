@@ -9,8 +9,7 @@ from typing import Any
 
 import deterrence as dt
 
-from .._names import close_match_hint
-from ._args import parse_sets
+from ._args import close_match_hint, parse_sets
 from ._format import jsonable
 
 #: the numeric boundaries' scan points and bracket width unless --grid / --tol say otherwise

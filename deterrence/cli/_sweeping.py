@@ -16,8 +16,7 @@ from typing import Any
 
 import deterrence as dt
 
-from .._names import close_match_hint
-from ._args import parse_options, parse_sets, parse_vary
+from ._args import close_match_hint, parse_options, parse_sets, parse_vary
 from ._pictures import HELPER_VARIABLE, SPARE_CORES, Painter, Picture
 
 #: the indicators a map may contour (checked before the sweep runs)

@@ -17,7 +17,7 @@ import numpy as np
 
 import deterrence as dt
 
-from .._names import close_match_hint
+from ..errors import close_match_hint
 
 #: concepts the explorer solves (the model's own list decides which are offered)
 CONCEPTS = ("pbe", "spe", "nash", "qre")

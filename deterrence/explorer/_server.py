@@ -20,7 +20,7 @@ from typing import Any
 
 import deterrence as dt
 
-from .._names import close_match_hint
+from ..errors import close_match_hint
 from . import DEFAULT_PORT, HOST
 from ._config import ExplorerConfig, make_config
 from ._regime_map import MapCache

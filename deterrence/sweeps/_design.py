@@ -22,8 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._names import close_match_hint
-from ..errors import ParameterError, ResourceError, SweepError
+from ..errors import ParameterError, ResourceError, SweepError, close_match_hint
 
 METHODS = ("sobol", "lhs", "random", "saltelli")
 
