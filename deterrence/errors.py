@@ -15,7 +15,30 @@ from typing import Any
 
 
 class DeterrenceError(Exception):
-    """Base class of every error raised by ``deterrence``."""
+    """Base class of every error raised by ``deterrence``.
+
+    An error pickles as it is (its message, attributes and notes), so one raised in a sweep's
+    worker process reaches the sweep's process intact: unpickling does not call ``__init__``,
+    which for some subclasses takes keyword arguments, or builds the message from its parts.
+    """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _rebuilt, (type(self), self.args, dict(self.__dict__))
+
+
+#: ``Py_TPFLAGS_HEAPTYPE``: set on classes defined in Python, not on the built-in exceptions
+_HEAP_TYPE = 1 << 9
+
+
+def _rebuilt(cls: type[DeterrenceError], args: tuple[Any, ...], state: dict[str, Any]) -> DeterrenceError:
+    """An error of class ``cls`` with these ``args`` and attributes, made without ``cls.__init__``."""
+    base = cls
+    while base.__flags__ & _HEAP_TYPE:  # the built-in exception the class is laid out on
+        base = base.__base__
+    error = base.__new__(cls, *args)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 def location(file: str | None = None, key: str | None = None, line: int | None = None) -> str:

@@ -45,6 +45,10 @@ SPEC_FIELDS = (
 )
 
 
+#: how a grid that differs only in the order of its parameters is named
+ORDER_DIFFERS = "the order of the grid's parameters, the first varying slowest"
+
+
 def jsonable(obj: Any) -> Any:
     """``obj`` as plain JSON data (numpy numbers as Python numbers, tuples and sets as lists)."""
     return json.loads(json.dumps(obj, default=_json_default))
@@ -320,16 +324,49 @@ class Manifest(_Readable):
         return dataclasses.replace(self, **changes)
 
     def differences(self, other: Manifest) -> list[str]:
-        """The :data:`SPEC_FIELDS` on which two manifests disagree (empty: the same sweep)."""
-        mine, theirs = self.to_json(), other.to_json()
-        return [k for k in SPEC_FIELDS if mine.get(k) != theirs.get(k)]
+        """The :data:`SPEC_FIELDS` on which two manifests disagree (empty: the same sweep). A grid
+        whose parameters come in another order numbers its points otherwise: its design differs."""
+        mine, theirs = self._spec(ordered=True), other._spec(ordered=True)
+        differ = [k for k in SPEC_FIELDS if mine.get(k) != theirs.get(k)]
+        if "design" in differ and self._spec()["design"] == other._spec()["design"]:
+            differ[differ.index("design")] = f"design ({ORDER_DIFFERS})"
+        return differ
 
     def fingerprint(self) -> str:
-        """A digest of the :data:`SPEC_FIELDS`: two manifests of the same sweep have the same
-        fingerprint, which every chunk file of the sweep carries."""
+        """A digest of the :data:`SPEC_FIELDS` (a grid's parameters in their order): two manifests
+        of the same sweep have the same fingerprint, which every chunk file of the sweep carries."""
+        return _digest(self._spec(ordered=True))
+
+    def legacy_fingerprint(self) -> str:
+        """The fingerprint earlier versions gave the sweep's chunk files, blind to the order of a
+        grid's parameters: trusted only when the folder's manifest (which keeps the order) agrees."""
+        return _digest(self._spec())
+
+    def reusable_fingerprints(self, vouched: bool) -> set[str]:
+        """The fingerprints of the chunk files this sweep reuses on resume: its own; with
+        ``on_error="record"`` also those of the same sweep with ``on_error="raise"`` (every point
+        of such a chunk was solved: recording errors would give the same rows); and, when the
+        folder's manifest agrees with this sweep (``vouched``), the legacy ones of both."""
+        variants = [self, *([self.replace(on_error="raise")] if self.on_error == "record" else [])]
+        found = {m.fingerprint() for m in variants}
+        return found | ({m.legacy_fingerprint() for m in variants} if vouched else set())
+
+    def resumes(self, previous: Manifest) -> list[str]:
+        """The :meth:`differences` that keep this sweep from resuming ``previous``'s folder: a sweep
+        that raised at a failing point may go on recording errors (not the other way round)."""
+        differ = previous.differences(self)
+        if "on_error" in differ and (previous.on_error, self.on_error) == ("raise", "record"):
+            differ.remove("on_error")
+        return differ
+
+    def _spec(self, ordered: bool = False) -> dict[str, Any]:
+        """The JSON data of the :data:`SPEC_FIELDS`; ``ordered`` adds the order of a grid's parameters
+        (JSON objects compare, and digest with sorted keys, regardless of their order)."""
         data = self.to_json()
-        text = json.dumps({k: data.get(k) for k in SPEC_FIELDS}, sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(text.encode()).hexdigest()
+        spec = {k: data.get(k) for k in SPEC_FIELDS}
+        if ordered and self.design is not None and self.design.kind == "grid":
+            spec["design"] = {**spec["design"], "order": list(self.design.grid or {})}
+        return spec
 
     # ---------------------------------------------------------------- JSON
     def to_json(self) -> dict[str, Any]:
@@ -357,6 +394,11 @@ class Manifest(_Readable):
             return cls(**_typed_fields(data))
         except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
             raise SweepError(f"the sweep manifest is malformed ({type(exc).__name__}: {exc})") from None
+
+
+def _digest(spec: Mapping[str, Any]) -> str:
+    text = json.dumps(spec, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _field_json(value: Any) -> Any:

@@ -27,7 +27,7 @@ import platform
 import re
 import secrets
 import socket
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -70,33 +70,30 @@ MAX_MANIFEST_BYTES = 2**30
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     """Write a file so that ``path`` is either absent, the old file, or complete: never half-written.
 
-    The temporary file is made (exclusively, never through a link) in ``path``'s folder with
-    the mode the user's umask gives new files, and renamed over ``path``, which replaces a
-    symbolic link there rather than writing through it.
+    ``write`` writes a new temporary file (:func:`new_temporary`) in ``path``'s folder, which is
+    then renamed over ``path`` (:func:`atomic_files`); this replaces a symbolic link there rather
+    than writing through it.
     """
-    tmp_path = new_temporary(path)
-    try:
+    with atomic_files(path) as (tmp_path,):
         write(tmp_path)
-        with open(tmp_path, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp_path, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp_path.unlink()
-        raise
 
 
 def new_temporary(path: Path) -> Path:
-    """A new empty file beside ``path`` (``.NAME.RANDOM.tmp``), created exclusively with mode
-    ``0o666`` less the umask (as any new file of the user's; ``mkstemp`` would give 0600)."""
+    """A new empty file beside ``path`` (``.NAME.RANDOM.tmp``), created exclusively (never through
+    a link) with mode ``0o666`` less the umask (as any new file of the user's; ``mkstemp`` would
+    give 0600). Interrupted (Ctrl-C) once the file is made, it removes it again."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     for _attempt in range(100):
         tmp = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
         try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666)
-        except FileExistsError:
+            os.close(os.open(tmp, flags, 0o666))
+            return tmp
+        except FileExistsError:  # another's file: try another name
             continue
-        os.close(fd)
-        return tmp
+        except BaseException:  # interrupted, or cannot create it: leave nothing behind
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise
     raise FileExistsError(f"no free temporary name beside {path}")
 
 
@@ -190,9 +187,9 @@ def write_table_files(
 
 @contextlib.contextmanager
 def atomic_files(*paths: Path) -> Iterator[tuple[Path, ...]]:
-    """:func:`atomic_write` for several files written together: yields a new temporary file
-    beside each path; when the block ends without an error each is synced and renamed over its
-    path (in order), else all are removed."""
+    """Files written together so that each path is absent, the old file, or complete: yields a
+    new temporary file beside each path (:func:`new_temporary`); when the block ends without an
+    error each is synced and renamed over its path (in order), else all are removed."""
     tmps: list[Path] = []
     try:
         for path in paths:
@@ -400,12 +397,42 @@ class _Lock:
         raise SweepError(f"out={str(self.path.parent)!r}: cannot take the folder's lock")
 
     def release(self) -> None:
-        if self.fd is None:
-            return
-        with contextlib.suppress(OSError):
-            self.path.unlink()  # while still held: whoever opened the old file retries
-        os.close(self.fd)
-        self.fd = None
+        """Remove the lock file and release the lock, with Ctrl-C held back meanwhile (it is
+        raised once the lock is free): interrupted half way, the lock stayed held by this
+        process, and every later sweep into the folder from it was refused."""
+        with _ctrl_c_held_back():
+            fd, self.fd = self.fd, None
+            if fd is None:
+                return
+            try:
+                with contextlib.suppress(OSError):
+                    self.path.unlink()  # while still held: whoever opened the old file retries
+            finally:
+                os.close(fd)
+
+
+@contextlib.contextmanager
+def _ctrl_c_held_back() -> Iterator[None]:
+    """A Ctrl-C (SIGINT) in the block is noted and handled as it ends (its ``KeyboardInterrupt``
+    raised then), by the handler there was; on the main thread only (the only one that handles
+    signals). A Python handler, not a blocked signal: a process's signal goes to any of its
+    threads that does not block it."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[Any] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(frame))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if caught and callable(previous):
+            previous(signal.SIGINT, caught[0])
+        elif caught and previous == signal.SIG_DFL:
+            signal.raise_signal(signal.SIGINT)
 
 
 def _read_text(fd: int) -> str:
@@ -558,7 +585,7 @@ class SweepFolder:
         """Raise ``SweepError`` if the folder holds a sweep other than ``manifest``'s."""
         if self.previous is None:
             return
-        differ = self.previous.differences(manifest)
+        differ = manifest.resumes(self.previous)
         if differ:
             raise SweepError(
                 f"{self.path}: holds a different sweep (differs in {', '.join(differ)}); choose another out= "
@@ -581,12 +608,16 @@ class SweepFolder:
         self.previous = None
 
     def check_chunks(
-        self, bounds: Callable[[int], tuple[int, int]], n_chunks: int, fingerprint: str, trust_legacy: bool
+        self,
+        bounds: Callable[[int], tuple[int, int]],
+        n_chunks: int,
+        fingerprints: Collection[str],
+        trust_legacy: bool,
     ) -> ChunkCheck:
         """Look at every chunk file in the folder (one listing, then one footer read and one
         ``point`` column read per file: the cost grows with the chunks done).
 
-        A file is kept when its metadata names this sweep (``fingerprint``), its chunk number
+        A file is kept when its metadata names this sweep (one of its ``fingerprints``), its chunk number
         and point range, its row count matches, and its points are the range. A file of
         another sweep is *foreign*. Anything else (unreadable, truncated, copied over another
         chunk, rows missing) is to be recomputed, with the reason. Files written before chunks
@@ -605,7 +636,7 @@ class SweepFolder:
             c = int(_CHUNK_NAME.match(name).group(1))  # type: ignore[union-attr]
             if name != chunk_file(c):  # not a name a sweep writes (chunk-0000003.parquet): not ours
                 continue
-            verdict = self._check_one(self.chunks / name, c, bounds, n_chunks, fingerprint, trust_legacy)
+            verdict = self._check_one(self.chunks / name, c, bounds, n_chunks, fingerprints, trust_legacy)
             if verdict == "foreign":
                 foreign.append(name)
             elif isinstance(verdict, str):
@@ -620,7 +651,7 @@ class SweepFolder:
         c: int,
         bounds: Callable[[int], tuple[int, int]],
         n_chunks: int,
-        fingerprint: str,
+        fingerprints: Collection[str],
         trust_legacy: bool,
     ) -> ChunkRecord | str:
         """A chunk file's record if it is a good chunk of this sweep; ``"foreign"``; or the reason
@@ -629,7 +660,7 @@ class SweepFolder:
             meta, rows = chunk_metadata(path)
         except Exception as exc:  # an unreadable footer: pyarrow raises several unrelated types
             return f"unreadable ({type(exc).__name__})"
-        if meta is not None and meta.get("fingerprint") != fingerprint:
+        if meta is not None and meta.get("fingerprint") not in fingerprints:
             return "foreign"
         if c >= n_chunks:
             return "foreign" if meta is None else "not a chunk of this sweep"

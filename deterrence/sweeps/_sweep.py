@@ -61,7 +61,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import ResourceError, SweepError
+from ..errors import DeterrenceError, ResourceError, SweepError
 from . import _pointwise as pointwise
 from ._backends import ChunkJob, compiled_kernel, evaluate_chunk, run_chunks
 from ._design import Design, DesignInfo, build_design
@@ -560,7 +560,10 @@ def _resume(
     def bounds(c: int) -> tuple[int, int]:
         return plan.bounds[c][1:]
 
-    check = folder.check_chunks(bounds, plan.n_chunks, manifest.fingerprint(), folder.previous is not None)
+    # chunks written by earlier versions carry a fingerprint blind to the order of a grid's
+    # parameters: trusted only when the folder's manifest (which keeps the order) agrees
+    vouched = folder.previous is not None
+    check = folder.check_chunks(bounds, plan.n_chunks, manifest.reusable_fingerprints(vouched), vouched)
     replace = "or replace them with overwrite=True (command line: --overwrite)"
     if check.foreign:
         shown = ", ".join(check.foreign[:3]) + (", ..." if len(check.foreign) > 3 else "")
@@ -658,11 +661,25 @@ def _run(
             run.computed_points += stop - start
             run.pointwise_points += _pointwise_points(table)
             bar.update(stop - start)
+    except DeterrenceError as exc:
+        _say_how_to_go_on(exc, spec)
+        raise
     finally:
         bar.close()
         if writer is not None:
             writer.flush()
     return kept
+
+
+def _say_how_to_go_on(exc: DeterrenceError, spec: SweepSpec) -> None:
+    """A point whose solve failed stops a sweep with ``on_error="raise"``: the error names the
+    point; with ``out=`` a note adds that a rerun recording errors resumes the folder."""
+    at_point = any(str(note).startswith("at sweep point") for note in getattr(exc, "__notes__", ()))
+    if at_point and spec.on_error == "raise" and spec.out is not None:
+        exc.add_note(
+            f"the finished chunks are kept in {spec.out}; rerun with on_error='record' (command line: "
+            "--on-error record) to give this point a row with regime 'error' and go on"
+        )
 
 
 class _Todo(Sequence[tuple[int, int, int]]):
