@@ -210,7 +210,10 @@ def _certify_normal(
         lams = _lam_per_player(lam, game.num_players)
         with np.errstate(over="ignore", invalid="ignore"):
             for i in range(game.num_players):
-                target = _softmax(lams[i] * game.deviation_payoffs(prof, i))
+                # on the player's scale, the precision times its unit: the same logit response
+                # (a shift of the payoffs does not change it), without the cancellation of
+                # payoffs such as 1e9 + u, whose rounding ``lam`` would magnify
+                target = _softmax(lams[i] * units[i] * _deviations(scaled, prof, i))
                 residual = _worst(residual, float(np.abs(target - prof[i]).max()))
         passed = residual <= tol
     else:
@@ -934,7 +937,11 @@ def _qre_residual_tree(game: ExtensiveFormGame, beh: Sequence[np.ndarray], lam: 
     log_reach = np.zeros(len(game.nodes))
     for nd in game.nodes[1:]:
         log_reach[nd.index] = log_reach[nd.parent] + log_edge[nd.index]
-    values = game.node_values(beh)
+    # each player's values on its scale (the precision times the unit):
+    # the logit response is that of the game's payoffs, without their cancellation near 1e9
+    scaled, units, _ = _scaled_payoffs(game)
+    values = game.node_values(beh, payoffs=scaled)
+    lams = [lam_i * unit for lam_i, unit in zip(lams, units.tolist(), strict=True)]
     residual = 0.0
     for h, b in zip(game.infosets, beh, strict=True):
         lr = log_reach[list(h.nodes)]

@@ -11,6 +11,8 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import deterrence as dt
 from deterrence import decision, terminal
@@ -70,3 +72,49 @@ def test_an_exact_gain_below_the_float_range_is_not_rounded_to_zero() -> None:
     tiny = Fraction(1, 10**400)
     assert float(tiny) == 0.0 and _gain(tiny) > 0.0
     assert _gain(Fraction(0)) == 0.0 and _gain(-tiny) <= 0.0 and _gain(0.25) == 0.25
+
+
+# ----------------------------------------------------------------------------- logit QRE and scale
+# QRE is not scale invariant in lambda, but lambda * payoff is: the QRE of ``a * G + b`` at
+# ``lam / a`` is that of ``G`` at ``lam`` (the logit response ignores a constant), and so is the
+# limit of the branch (``lam=None``). The solver divides by one common range and takes each
+# player's shift off (exactly), so both hold in floating point too.
+
+
+def _bimatrix(seed: int, shape: tuple[int, int] = (3, 3)) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return rng.integers(-5, 6, shape).astype(float), rng.integers(-5, 6, shape).astype(float)
+
+
+def _qre(game: object, lam: float | None) -> np.ndarray:
+    eq = dt.solve(game, "qre", lam=lam)[0]
+    assert eq.certificate.passed
+    return np.concatenate([np.asarray(s, dtype=float) for s in eq.strategies])
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 2**16), log_a=st.floats(-6, 6), lam=st.sampled_from([0.3, 1.0, 4.0]))
+def test_qre_of_a_scaled_game_is_the_qre_at_the_scaled_precision(seed: int, log_a: float, lam: float) -> None:
+    a_pay, b_pay = _bimatrix(seed)
+    a = 10.0**log_a
+    scaled = dt.NormalFormGame([a * a_pay, a * b_pay])
+    np.testing.assert_allclose(_qre(scaled, lam / a), _qre(dt.NormalFormGame([a_pay, b_pay]), lam), atol=1e-8)
+
+
+@pytest.mark.parametrize("shift", [1e6, 1e9, 2.0**40])
+def test_qre_ignores_a_large_shift_of_the_payoffs(shift: float) -> None:
+    """Payoffs near 1e9 stalled the tracing ('step size below 1e-10'), and the certificate's
+    residual lost 1e-7 to cancellation: both now work on the payoffs less their shift."""
+    a_pay, b_pay = _bimatrix(3)
+    base, moved = dt.NormalFormGame([a_pay, b_pay]), dt.NormalFormGame([a_pay + shift, b_pay + shift])
+    for lam in (0.5, 3.0, None):
+        np.testing.assert_allclose(_qre(moved, lam), _qre(base, lam), atol=1e-8)
+
+
+@pytest.mark.parametrize(("a", "b"), [(1e-6, 0.0), (1e6, 0.0), (1.0, 1e9), (2.0**20, 2.0**40)])
+def test_tree_qre_of_an_affine_image_is_the_qre_at_the_scaled_precision(a: float, b: float) -> None:
+    g = dt.load_model("extended_deterrence").game()
+    moved = g.with_numbers([[a * float(v) + b for v in row] for row in g.payoff_values],
+                           [list(ci.probs) for ci in g.chance_infos])
+    for lam in (0.5, 3.0, None):
+        np.testing.assert_allclose(_qre(moved, None if lam is None else lam / a), _qre(g, lam), atol=1e-8)
