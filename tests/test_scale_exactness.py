@@ -118,3 +118,19 @@ def test_tree_qre_of_an_affine_image_is_the_qre_at_the_scaled_precision(a: float
                            [list(ci.probs) for ci in g.chance_infos])
     for lam in (0.5, 3.0, None):
         np.testing.assert_allclose(_qre(moved, None if lam is None else lam / a), _qre(g, lam), atol=1e-8)
+
+
+# ----------------------------------------------------------------------------- method choice and scale
+def test_the_method_is_chosen_on_the_scale_the_game_is_solved_on() -> None:
+    """``dt.solve`` solves a badly scaled game on a common scale, but chose the method, and
+    estimated its work, on the game as given: at payoffs times 2**-40 (an exact map, the same
+    equilibria) the PBE of ``chain_store`` went to the 'reputation' method, which refused the
+    'prior' belief policy, while the game itself is solved by 'pbe'."""
+    g = dt.load_model("chain_store").game()
+    a = 2.0**-40
+    small = g.with_numbers([[a * float(v) for v in row] for row in g.payoff_values],
+                           [list(ci.probs) for ci in g.chance_infos])
+    base, scaled = (dt.solve(x, "pbe", belief_policy="prior") for x in (g, small))
+    assert scaled.method == base.method
+    assert [[np.asarray(b).tolist() for b in e.strategies] for e in scaled] == \
+        [[np.asarray(b).tolist() for b in e.strategies] for e in base]
