@@ -437,10 +437,11 @@ def solve(
     check_concept(concept)
     common = check_common(tol, exact, max_work, time_limit)
     check_game_kind(game, concept)
-    choice = choose(game, concept, method, max_work)
+    seen = on_common_scale(game, concept)  # the method is chosen, and its work estimated, on it too
+    choice = choose(seen, concept, method, max_work)
     info = choice.info
     opts = method_options(info, common, choice_options(choice, options))
-    raw = run_choice(choice, on_common_scale(game, concept), opts)
+    raw = run_choice(choice, seen, opts)
     eqs = certify_and_wrap(game, snapped(dedupe(raw.candidates, tol), concept), concept, opts)
     return instance(EquilibriumSet, {  # every field, as EquilibriumSet(...) would set them
         "equilibria": eqs,

@@ -115,6 +115,21 @@ def _worst(*values: float) -> float:
     return math.nan if any(map(math.isnan, values)) else max(values)
 
 
+def _gain(value: Any) -> float:
+    """An exact (``Fraction``) or floating-point gain as a float; a positive exact gain stays
+    positive (the smallest positive float when it is smaller), so that an exact certificate,
+    which passes only on zero gains, never rounds a real gain away."""
+    out = float(value)
+    return out if out > 0 or not value > 0 else math.ulp(0.0)
+
+
+def _exact_passed(relative: float, tol: float, exact: bool) -> bool:
+    """The regret test: relative regret within ``tol`` in floating point; exactly zero when the
+    regrets were computed in rational arithmetic (``exact``), where a positive gain, however
+    small against the payoffs' range, means the profile is not an equilibrium."""
+    return relative <= 0.0 if exact else relative <= tol
+
+
 def _softmax(x: np.ndarray) -> np.ndarray:
     z = np.exp(x - x.max())
     return z / z.sum()
@@ -195,7 +210,10 @@ def _certify_normal(
         lams = _lam_per_player(lam, game.num_players)
         with np.errstate(over="ignore", invalid="ignore"):
             for i in range(game.num_players):
-                target = _softmax(lams[i] * game.deviation_payoffs(prof, i))
+                # on the player's scale, the precision times its unit: the same logit response
+                # (a shift of the payoffs does not change it), without the cancellation of
+                # payoffs such as 1e9 + u, whose rounding ``lam`` would magnify
+                target = _softmax(lams[i] * units[i] * _deviations(scaled, prof, i))
                 residual = _worst(residual, float(np.abs(target - prof[i]).max()))
         passed = residual <= tol
     else:
@@ -207,12 +225,12 @@ def _certify_normal(
             )
             relative = _normal_regret_exact(game, fr)
             details["float_regret"] = regret
-            details["relative_regret"] = float(max(relative))
+            details["relative_regret"] = _gain(max(relative))
             # relative regret times the range on the scale, then in units: the range in the
             # game's units (``ranges * units``) overflows for payoffs spanning more than the
             # float range, and a zero regret times ``inf`` would be NaN and fail the certificate
             regret = _in_units([float(r) * s for r, s in zip(relative, ranges, strict=True)], units)
-        passed = details["relative_regret"] <= tol
+        passed = _exact_passed(details["relative_regret"], tol, exact)
     return _finished(
         Certificate(
             concept=concept,
@@ -878,7 +896,7 @@ def _tree_regret(nums: _TreeNumbers, starts: Sequence[tuple[int, Any]]) -> np.nd
     out = np.zeros(nums.game.num_players)
     for i in range(nums.game.num_players):
         br, cur = _deviation_gain(nums, i, starts)
-        out[i] = _worst(0.0, float(br - cur))
+        out[i] = _worst(0.0, _gain(br - cur))
     return out
 
 
@@ -906,7 +924,7 @@ def _agent_regret(nums: _TreeNumbers) -> np.ndarray:
         now = sum((reach[v] * value[v][i] for v in h.nodes), nums.zero)
         best = max(sum((reach[v] * value[nodes[v].children[a]][i] for v in h.nodes), nums.zero)
                    for a in range(len(h.actions)))
-        out[i] = max(out[i], float(best - now))
+        out[i] = max(out[i], _gain(best - now))
     return out
 
 
@@ -919,7 +937,11 @@ def _qre_residual_tree(game: ExtensiveFormGame, beh: Sequence[np.ndarray], lam: 
     log_reach = np.zeros(len(game.nodes))
     for nd in game.nodes[1:]:
         log_reach[nd.index] = log_reach[nd.parent] + log_edge[nd.index]
-    values = game.node_values(beh)
+    # each player's values on its scale (the precision times the unit):
+    # the logit response is that of the game's payoffs, without their cancellation near 1e9
+    scaled, units, _ = _scaled_payoffs(game)
+    values = game.node_values(beh, payoffs=scaled)
+    lams = [lam_i * unit for lam_i, unit in zip(lams, units.tolist(), strict=True)]
     residual = 0.0
     for h, b in zip(game.infosets, beh, strict=True):
         lr = log_reach[list(h.nodes)]
@@ -984,7 +1006,7 @@ def _subgame_gains(nums: _TreeNumbers) -> dict[int, np.ndarray]:
     if game.is_perfect_information():
         values, best = _perfect_information_values(nums)
         return {
-            r: np.array([_worst(0.0, float(b - v)) for b, v in zip(best[r], values[r], strict=True)])
+            r: np.array([_worst(0.0, _gain(b - v)) for b, v in zip(best[r], values[r], strict=True)])
             for r in roots
         }
     cut: list[dict[int, tuple[Any, Any]]] = [{} for _ in game.players]
@@ -994,7 +1016,7 @@ def _subgame_gains(nums: _TreeNumbers) -> dict[int, np.ndarray]:
         for i in range(game.num_players):
             b, v = _deviation_gain(nums, i, [(r, nums.one)], cut[i])
             cut[i][r] = (b, v)
-            per[i] = _worst(0.0, float(b - v))
+            per[i] = _worst(0.0, _gain(b - v))
         gains[r] = per
     return gains
 
@@ -1224,7 +1246,7 @@ def _set_gains(nums: _TreeNumbers, layout: _SetLayout, flat: np.ndarray) -> list
         h, mu = game.infosets[i], flat[layout.ptr[i]:layout.ptr[i + 1]]
         weights = _rationalise(mu) if nums.exact else [float(m) for m in mu]
         best, now = _deviation_gain(nums, h.player, list(zip(h.nodes, weights, strict=True)))
-        gains[i] = float(best - now)
+        gains[i] = _gain(best - now)
     return gains
 
 
@@ -1365,10 +1387,11 @@ def _certify_tree(
 
 def _tree_certificate(concept: str, regret: float, relative: float, bayes_error: float, tol: float,
                       exact: bool, details: dict[str, float]) -> Certificate:
-    """The certificate of a tree's numbers: passed when the relative regret is within ``tol`` and
-    the Bayes error within ``max(tol, 1e-9)`` (and every number finite, :func:`_finished`)."""
+    """The certificate of a tree's numbers: passed when the relative regret is within ``tol``
+    (exactly 0 when ``exact``, :func:`_exact_passed`) and the Bayes error within
+    ``max(tol, 1e-9)`` (and every number finite, :func:`_finished`)."""
     details["relative_regret"] = relative
-    passed = relative <= tol and bayes_error <= max(tol, 1e-9)
+    passed = _exact_passed(relative, tol, exact) and bayes_error <= max(tol, 1e-9)
     return _finished(instance(Certificate, {  # every field, as Certificate(...) would set them
         "concept": concept, "regret": _worst(regret, 0.0), "bayes_error": bayes_error, "qre_residual": 0.0,
         "tolerance": tol, "exact": exact, "passed": passed, "details": details,
@@ -1490,7 +1513,10 @@ def certify(
         payoffs; so certificates do not depend on the units of the payoffs), and absolute
         tolerance on the Bayes error and the QRE residual (probabilities).
     exact
-        Compute regrets in rational arithmetic.
+        Compute regrets in rational arithmetic (float profiles rationalised, payoffs exactly as
+        given) and pass only if every gain is exactly 0: a positive gain fails however small
+        it is against the payoffs' range. ``tol`` then bounds only how far the profile may be
+        from probability vectors and, for ``"pbe"``, the Bayes error (floating point).
     lam
         QRE precision (number or one per player).
     exact_strategies

@@ -1065,17 +1065,20 @@ class ExtensiveFormGame:
             out.append(r / s if s > 0 else None)
         return out
 
-    def node_values(self, behaviour: Behaviour, edge: np.ndarray | None = None) -> np.ndarray:
+    def node_values(self, behaviour: Behaviour, edge: np.ndarray | None = None,
+                    payoffs: np.ndarray | None = None) -> np.ndarray:
         """Expected payoff vector at every node (conditional on reaching it), shape ``(nodes, N)``.
 
-        ``edge``: the profile's :meth:`edge_probabilities` if already computed. Every node's value
+        ``edge``: the profile's :meth:`edge_probabilities` if already computed; ``payoffs``: the
+        terminals' payoffs to use instead of the game's (e.g. on the players' scales, terminals
+        x players). Every node's value
         is added into its parent's in one compiled pass, deepest level first (node order within a
         level; last node first on deep, narrow trees).
         """
         if edge is None:
             edge = self.edge_probabilities(behaviour)
         val = np.zeros((len(self.nodes), self.num_players))
-        val[self._terminal_idx] = self.payoffs
+        val[self._terminal_idx] = self.payoffs if payoffs is None else payoffs
         order = self.__dict__.get("_value_order")
         if order is None:
             n = len(self._parent)

@@ -27,12 +27,14 @@ precision ``lambda`` of the game's own payoffs is ``t / scale``. The compiled ke
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from ..errors import SolverError
+from ..game.scaling import PlayerScale, payoff_scales
 from .base import Clock
 
 
@@ -139,9 +141,21 @@ def _weights(goff: np.ndarray, owner: np.ndarray, weights: np.ndarray) -> np.nda
     return np.repeat(np.asarray(weights, dtype=float)[owner], sizes) if len(sizes) else np.zeros(0)
 
 
+def _shifted(pay: np.ndarray, scales: Sequence[PlayerScale]) -> np.ndarray:
+    """Each player's payoffs (a column of ``pay``) less its shift (:func:`payoff_scales`): exact,
+    and the logit response does not change when a player's payoffs move by a constant, but a
+    game whose payoffs all lie near ``1e9`` would otherwise be traced in values ``1e9 / range``
+    large, where the tracing stalls in cancellation. Only the shift is taken: a player's unit
+    would change its precision ``lambda`` (the QRE of ``a * G`` at ``lambda`` is that of ``G``
+    at ``a * lambda``), so all payoffs are divided by one common ``scale`` instead."""
+    shifts = np.array([float(sc.shift) for sc in scales])
+    return pay - shifts if shifts.any() else pay
+
+
 def _normal(game: Any, weights: np.ndarray) -> LogitGame:
     n = game.num_players
-    pay = np.stack([np.asarray(a, dtype=float) for a in game.payoffs])
+    pay = _shifted(np.stack([np.asarray(a, dtype=float) for a in game.payoffs]).reshape(n, -1).T,
+                   payoff_scales(game)).T.reshape((n, *game.shape))
     scale = float(pay.max() - pay.min()) or 1.0
     shape = np.array(game.shape, dtype=np.int64)
     goff = np.concatenate([[0], np.cumsum(shape)]).astype(np.int64)
@@ -176,10 +190,11 @@ def _tree(game: Any, weights: np.ndarray) -> LogitGame:
     kid_ptr = np.concatenate([[0], np.cumsum([len(nd.children) for nd in nodes])]).astype(np.int64)
     kid_idx = np.array([k for nd in nodes for k in nd.children], dtype=np.int64)
     raw = np.asarray(game.payoffs, dtype=float).reshape(-1, game.num_players)
-    scale = float(raw.max() - raw.min()) if raw.size else 1.0
+    shifted = _shifted(raw, payoff_scales(game)) if raw.size else raw
+    scale = float(shifted.max() - shifted.min()) if raw.size else 1.0
     scale = scale or 1.0
     pay = np.zeros((nn, game.num_players))
-    pay[np.array(game.terminals, dtype=np.int64)] = raw / scale
+    pay[np.array(game.terminals, dtype=np.int64)] = shifted / scale
     set_ptr = np.concatenate([[0], np.cumsum([len(h.nodes) for h in game.infosets])]).astype(np.int64)
     set_nodes = np.array([v for h in game.infosets for v in h.nodes], dtype=np.int64)
     sy = kern.Sys(1, goff, owner, _weights(goff, owner, weights), _I1, _F2, parent, ntype, edge_act,

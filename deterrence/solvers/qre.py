@@ -22,6 +22,13 @@ Precision may differ by player: the branch then follows the ray ``lambda = t * w
   result is verified (non-negative, no profitable deviation). It is returned with
   ``lam=None`` and certified as a Nash equilibrium.
 
+Scale: ``lambda`` is in the units of the game's payoffs, as in the definition, so the QRE of
+``a * G + b`` (``a > 0``) at ``lam / a`` is the QRE of ``G`` at ``lam``, and both have the same
+limit. ``solve`` does not rescale a badly scaled game for QRE as it does for the other
+concepts (a player's own unit would change its precision); the tracing takes each player's
+payoffs less their shift (exact; the logit response ignores a constant) divided by one common
+range, and converts its path parameter back to ``lambda``.
+
 Solver options (``solve(game, "qre", lam=..., **options)``): see :class:`QREOptions`. Besides
 ``"logit"``, :func:`qre_at` and :func:`qre_branch` take ``link="probit"`` on games whose choices
 all have two actions (``p = Phi(lambda * (v_1 - v_0))``; the ``games`` R package's agent probit
