@@ -117,17 +117,10 @@ def _worst(*values: float) -> float:
 
 def _gain(value: Any) -> float:
     """An exact (``Fraction``) or floating-point gain as a float; a positive exact gain stays
-    positive (the smallest positive float when it is smaller), so that an exact certificate,
-    which passes only on zero gains, never rounds a real gain away."""
+    positive (the smallest positive float when it is smaller), so that an exact certificate
+    never reports a real gain as 0."""
     out = float(value)
     return out if out > 0 or not value > 0 else math.ulp(0.0)
-
-
-def _exact_passed(relative: float, tol: float, exact: bool) -> bool:
-    """The regret test: relative regret within ``tol`` in floating point; exactly zero when the
-    regrets were computed in rational arithmetic (``exact``), where a positive gain, however
-    small against the payoffs' range, means the profile is not an equilibrium."""
-    return relative <= 0.0 if exact else relative <= tol
 
 
 def _softmax(x: np.ndarray) -> np.ndarray:
@@ -230,7 +223,7 @@ def _certify_normal(
             # game's units (``ranges * units``) overflows for payoffs spanning more than the
             # float range, and a zero regret times ``inf`` would be NaN and fail the certificate
             regret = _in_units([float(r) * s for r, s in zip(relative, ranges, strict=True)], units)
-        passed = _exact_passed(details["relative_regret"], tol, exact)
+        passed = details["relative_regret"] <= tol
     return _finished(
         Certificate(
             concept=concept,
@@ -1387,11 +1380,10 @@ def _certify_tree(
 
 def _tree_certificate(concept: str, regret: float, relative: float, bayes_error: float, tol: float,
                       exact: bool, details: dict[str, float]) -> Certificate:
-    """The certificate of a tree's numbers: passed when the relative regret is within ``tol``
-    (exactly 0 when ``exact``, :func:`_exact_passed`) and the Bayes error within
-    ``max(tol, 1e-9)`` (and every number finite, :func:`_finished`)."""
+    """The certificate of a tree's numbers: passed when the relative regret is within ``tol`` and
+    the Bayes error within ``max(tol, 1e-9)`` (and every number finite, :func:`_finished`)."""
     details["relative_regret"] = relative
-    passed = _exact_passed(relative, tol, exact) and bayes_error <= max(tol, 1e-9)
+    passed = relative <= tol and bayes_error <= max(tol, 1e-9)
     return _finished(instance(Certificate, {  # every field, as Certificate(...) would set them
         "concept": concept, "regret": _worst(regret, 0.0), "bayes_error": bayes_error, "qre_residual": 0.0,
         "tolerance": tol, "exact": exact, "passed": passed, "details": details,
@@ -1514,9 +1506,10 @@ def certify(
         tolerance on the Bayes error and the QRE residual (probabilities).
     exact
         Compute regrets in rational arithmetic (float profiles rationalised, payoffs exactly as
-        given) and pass only if every gain is exactly 0: a positive gain fails however small
-        it is against the payoffs' range. ``tol`` then bounds only how far the profile may be
-        from probability vectors and, for ``"pbe"``, the Bayes error (floating point).
+        given): the reported regret is the profile's exact regret (a positive gain is never
+        reported as 0), and it passes within ``tol`` of the payoff range as a float
+        certificate does, so an equilibrium with irrational probabilities, given in floats,
+        can pass. The Bayes error is still computed in floating point.
     lam
         QRE precision (number or one per player).
     exact_strategies

@@ -1,8 +1,9 @@
 """Exact certificates and solver answers on badly scaled payoffs.
 
-An exact certificate (``exact=True``) passes only when every deviation gain is exactly 0: a
-gain that is tiny against the payoffs' range (1 ulp at 1e29) is still a gain. Floating-point
-certificates keep their stated tolerance, relative to each player's payoff range.
+An exact certificate (``exact=True``) computes the regret in rational arithmetic and reports it
+as it is (a real gain is never rounded to 0); it passes within the same tolerance, relative to
+each player's payoff range, as a floating-point certificate, so that equilibria with irrational
+probabilities, given in floats, can be certified.
 """
 
 from __future__ import annotations
@@ -18,52 +19,55 @@ import deterrence as dt
 from deterrence import decision, terminal
 
 
-def _ulp_gain_bimatrix(s: float) -> dt.NormalFormGame:
-    """Row's second strategy beats its first by one ulp of ``s`` against column 1."""
-    a = np.array([[s, 0.0], [s + np.spacing(s), 0.0]])
+def _gain_bimatrix(s: float, gain: float) -> dt.NormalFormGame:
+    """Row's second strategy beats its first by ``gain`` against column 1."""
+    a = np.array([[s, 0.0], [s + gain, 0.0]])
     return dt.NormalFormGame([a, np.array([[1.0, 0.0], [1.0, 0.0]])])  # column: column 1 dominates
 
 
 @pytest.mark.parametrize("s", [1.0, 1e9, 1e29, 1e-12, 1e300])
-def test_exact_normal_form_certificate_fails_on_a_positive_gain_at_any_scale(s: float) -> None:
-    g = _ulp_gain_bimatrix(s)
+def test_exact_normal_form_certificate_reports_the_exact_gain_at_any_scale(s: float) -> None:
     pure = [np.array([1.0, 0.0]), np.array([1.0, 0.0])]
-    gain = Fraction(s + np.spacing(s)) - Fraction(s)
-    exact = dt.certify(g, pure, exact=True)
-    assert not exact.passed and exact.exact
-    assert exact.regret == pytest.approx(float(gain), rel=1e-12)
-    # the float certificate's tolerance is relative to the range, as documented: one ulp passes
-    assert dt.certify(g, pure).passed
-    assert dt.certify(g, [np.array([0.0, 1.0]), np.array([1.0, 0.0])], exact=True).passed
+    tiny = _gain_bimatrix(s, float(np.spacing(s)))  # one ulp: within the relative tolerance
+    exact = dt.certify(tiny, pure, exact=True)
+    assert exact.passed and exact.exact
+    assert exact.regret == pytest.approx(float(Fraction(s + np.spacing(s)) - Fraction(s)), rel=1e-12)
+    assert exact.regret > 0
+    big = _gain_bimatrix(s, s / 1e4)  # 1e-4 of the range: beyond it
+    assert not dt.certify(big, pure, exact=True).passed
+    assert not dt.certify(big, pure).passed
+    assert dt.certify(tiny, [np.array([0.0, 1.0]), np.array([1.0, 0.0])], exact=True).regret == 0
 
 
-def test_exact_normal_form_certificate_fails_on_a_gain_below_the_tolerance() -> None:
-    g = dt.NormalFormGame([np.array([[1.0, 0.0], [1.0 + 1e-10, 0.0]]), np.eye(2)])
-    pure = [np.array([1.0, 0.0]), np.array([1.0, 0.0])]
-    assert dt.certify(g, pure, tol=1e-8).passed
-    assert not dt.certify(g, pure, tol=1e-8, exact=True).passed
-
-
-def _ulp_gain_tree(s: float) -> dt.ExtensiveFormGame:
-    """A moves l (payoff ``s``) or r, after which B's x gives A one ulp more than ``s``."""
-    u = np.spacing(s)
+def _gain_tree(s: float, gain: float) -> dt.ExtensiveFormGame:
+    """A moves l (payoff ``s``) or r, after which B's x gives A ``gain`` more than ``s``."""
     return dt.ExtensiveFormGame(decision("A", {
         "l": terminal({"A": s, "B": 0.0}),
-        "r": decision("B", {"x": terminal({"A": s + u, "B": 1.0}), "y": terminal({"A": 0.0, "B": 0.0})}),
+        "r": decision("B", {"x": terminal({"A": s + gain, "B": 1.0}), "y": terminal({"A": 0.0, "B": 0.0})}),
     }))
 
 
 @pytest.mark.parametrize("s", [1.0, 1e29])
 @pytest.mark.parametrize("concept", ["nash", "spe", "pbe"])
-def test_exact_tree_certificate_fails_on_a_positive_gain(s: float, concept: str) -> None:
-    g = _ulp_gain_tree(s)
+def test_exact_tree_certificate_reports_the_exact_gain(s: float, concept: str) -> None:
     beliefs = [np.array([1.0]), np.array([1.0])] if concept == "pbe" else None
-    not_eq = [np.array([1.0, 0.0]), np.array([1.0, 0.0])]  # A takes l, forgoing one ulp
+    not_eq = [np.array([1.0, 0.0]), np.array([1.0, 0.0])]  # A takes l, forgoing the gain
     equilibrium = [np.array([0.0, 1.0]), np.array([1.0, 0.0])]
-    assert dt.certify(g, not_eq, concept, beliefs=beliefs).passed  # within the float tolerance
-    cert = dt.certify(g, not_eq, concept, beliefs=beliefs, exact=True)
-    assert not cert.passed and cert.regret > 0
-    assert dt.certify(g, equilibrium, concept, beliefs=beliefs, exact=True).passed
+    tiny = _gain_tree(s, float(np.spacing(s)))
+    cert = dt.certify(tiny, not_eq, concept, beliefs=beliefs, exact=True)
+    assert cert.passed and cert.regret > 0  # reported, within the tolerance
+    assert not dt.certify(_gain_tree(s, s / 1e4), not_eq, concept, beliefs=beliefs, exact=True).passed
+    assert dt.certify(tiny, equilibrium, concept, beliefs=beliefs, exact=True).regret == 0
+
+
+def test_an_irrational_equilibrium_in_floats_passes_an_exact_certificate() -> None:
+    # a 3-player game whose equilibria include an irrational one: the solver gives it in floats,
+    # its exact regret is ~1e-16 of the range, and exact=True must not refuse it
+    a = np.array([[[[-1, -1], [2, 1]], [[-4, 3], [3, 5]]], [[[3, -2], [-2, 2]], [[2, 2], [4, -2]]],
+                  [[[5, -5], [-5, 5]], [[5, -2], [-4, -2]]]])
+    res = dt.solve(dt.NormalFormGame(list(a)), "nash", exact=True)
+    assert res.equilibria and all(e.certificate.passed and e.certificate.exact for e in res.equilibria)
+    assert any(e.certificate.regret > 0 for e in res.equilibria)
 
 
 def test_an_exact_gain_below_the_float_range_is_not_rounded_to_zero() -> None:

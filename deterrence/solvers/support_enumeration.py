@@ -149,7 +149,8 @@ def run(game: Any, options: SolveOptions) -> RawResult:
         x_tight[e, [m + j for j in sup_j]] = True
         y_tight[e, list(sup_i)] = True
         y_tight[e, [m + j for j in range(n) if j not in sup_j]] = True
-    cands = candidates_from_pairs(game, res["x"], res["y"], x_tight, y_tight, exact=options.exact)
+    cands = candidates_from_pairs(game, res["x"], res["y"], x_tight, y_tight,
+                                  exact=options.exact and not res["degenerate"])
     notes = [f"{res['pairs']} pairs of equal-size supports examined"]
     if res["degenerate"]:
         notes.insert(0, (
