@@ -1,0 +1,182 @@
+"""The live page's callbacks without a browser or a server: values the page never sends.
+
+The page's widgets only offer valid values, but a browser's console (or any websocket client)
+can set a widget to anything: NaN on a slider, an equilibrium index that does not exist, a map
+axis that is not a parameter, a concept the model does not declare. Each must put the widget
+back and leave the page working, never raise in a server callback (a traceback in the server's
+log and a page whose state is broken for good). The page runs here on a :class:`FakeDoc` that
+queues the callbacks the workers hand to the document, and :func:`pump` runs them.
+"""
+
+from __future__ import annotations
+
+import math
+import queue
+import threading
+import time
+from typing import Any
+
+import pandas as pd
+import pytest
+from bokeh.document import Document
+
+import deterrence as dt
+from deterrence.explorer import _regime_map, _tree
+from deterrence.explorer._app import Page
+from deterrence.explorer._regime_map import MapCache
+
+#: a hang guard only (the machine may be slow): a page whose workers never settle fails here
+HANG_GUARD = 600.0
+
+
+class FakeDoc(Document):
+    """A Bokeh document whose next-tick callbacks wait in a queue until :func:`pump` runs them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ticks: queue.Queue = queue.Queue()
+
+    def add_next_tick_callback(self, callback: Any) -> Any:
+        self.ticks.put(callback)
+
+    def add_timeout_callback(self, callback: Any, timeout_milliseconds: int) -> Any:
+        return None  # the "computing" box: not needed here
+
+    def on_session_destroyed(self, *callbacks: Any) -> None:
+        return None
+
+
+def pump(page: Page) -> None:
+    """Run the document's callbacks until both workers are idle and nothing is queued."""
+    deadline = time.monotonic() + HANG_GUARD
+    while time.monotonic() < deadline:
+        try:
+            page.doc.ticks.get(timeout=0.05)()
+            continue
+        except queue.Empty:
+            pass
+        if page.points.idle and page.maps.idle and page.doc.ticks.empty():
+            return
+    raise AssertionError("the page's workers never settled (hang guard)")
+
+
+def text(div: Any) -> str:
+    import re
+
+    return " ".join(re.sub(r"<style>.*?</style>|<[^>]+>", " ", div.text, flags=re.S).split())
+
+
+@pytest.fixture(scope="module")
+def page() -> Any:
+    cfg = dt.explorer.make_config("mutual_deterrence", x="a_wins", y="a_conflict")
+    p = Page(FakeDoc(), cfg, MapCache(), ("mutual_deterrence",))
+    pump(p)
+    assert "Regime:" in text(p.indicators) and p.map is not None
+    yield p
+    p.close()
+
+
+def _state(p: Page) -> tuple:
+    return (dict(p.values), p.concept, p.policy, p.x, p.y, p.colour_by, p.shown, p.point_gen)
+
+
+def _widget(p: Page, name: str) -> Any:
+    return p.doc.get_model_by_name(name)
+
+
+BAD_VALUES = [
+    ("a_wins", "value", math.nan),  # (None, "0.5", True: Bokeh's own property check refuses them)
+    ("a_wins", "value", 10**400),
+    ("equilibrium", "value", "abc"),
+    ("equilibrium", "value", "-5"),
+    ("equilibrium", "value", "99"),
+    ("equilibrium", "value", "\u00b2"),
+    ("map_x", "value", "no_such_parameter"),
+    ("map_y", "value", ""),
+    ("concept", "value", "bogus"),
+    ("concept", "value", "pbe"),  # a real concept that mutual_deterrence does not declare
+    ("belief_policy", "value", "bogus"),
+    ("colour_by", "value", "<b>bogus</b>"),
+]
+
+
+@pytest.mark.parametrize(("name", "attr", "value"), BAD_VALUES)
+def test_a_value_no_widget_offers_is_put_back(page: Page, name: str, attr: str, value: Any) -> None:
+    widget = _widget(page, name)
+    before, shown = _state(page), getattr(widget, attr)
+    widget.update(**{attr: value})  # as a websocket message would (Bokeh's property check passes it)
+    pump(page)
+    assert getattr(widget, attr) == shown, f"{name} kept {value!r}"
+    assert _state(page) == before
+    # the page still answers a real move
+    slider = page.sliders["a_wins"]
+    old = slider.value
+    slider.value = page.config.ranges["a_wins"].snap(old + 5 * page.config.ranges["a_wins"].step)
+    pump(page)
+    assert page.answer is not None and page.answer.ok and page.answer.values["a_wins"] == slider.value
+    slider.value = old
+    pump(page)
+
+
+def test_a_tap_outside_numbers_moves_nothing(page: Page) -> None:
+    before = _state(page)
+    page._on_tap(type("Tap", (), {"x": math.nan, "y": 1.0})())
+    pump(page)
+    assert _state(page) == before
+
+
+def test_swapping_the_map_axes_shows_the_swap_in_both_menus(page: Page) -> None:
+    x, y = page.x, page.y
+    _widget(page, "map_y").value = x  # y := the parameter on x: the axes swap
+    pump(page)
+    assert (page.x, page.y) == (y, x)
+    assert (_widget(page, "map_x").value, _widget(page, "map_y").value) == (y, x)
+    assert (page.map.x, page.map.y) == (y, x)
+    _widget(page, "map_x").value = x  # and back
+    pump(page)
+    assert (page.x, page.y) == (x, y)
+    assert (_widget(page, "map_x").value, _widget(page, "map_y").value) == (x, y)
+
+
+def test_a_closed_page_stops_its_per_point_map(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Closing the tab (the session is destroyed) while a per-point map is being solved stops the
+    map after the row in hand, rather than solving every row for nobody."""
+    rows: list[float] = []
+    started, release = threading.Event(), threading.Event()
+
+    def one_row(req: Any, grid: dict) -> pd.DataFrame:
+        rows.append(float(grid[req.y][0]))
+        started.set()
+        release.wait(HANG_GUARD)  # hang guard only
+        return pd.DataFrame()
+
+    monkeypatch.setattr(_regime_map, "_sweep", one_row)
+    cfg = dt.explorer.make_config("chain_store", grid=5)  # its PBE does not compile: per-point map
+    page = Page(FakeDoc(), cfg, MapCache(), ())
+    assert not page.compiled
+    deadline = time.monotonic() + HANG_GUARD
+    while not started.is_set() and time.monotonic() < deadline:  # the point answer, then the map
+        try:
+            page.doc.ticks.get(timeout=0.05)()
+        except queue.Empty:
+            pass
+    assert started.is_set(), "the per-point map never started (hang guard)"
+    page.close()
+    release.set()
+    while not page.maps.idle and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert page.maps.idle
+    assert len(rows) == 1, f"the closed page went on solving {len(rows) - 1} more rows"
+
+
+@pytest.mark.parametrize("name", ["extended_deterrence", "chain_store", "brinkmanship"])
+def test_tree_figure_passes_bokehs_checks(name: str) -> None:
+    """Bokeh checks every document it serves; a glyph property naming a column that does not exist
+    (a misspelt enum value reads as a column name) is logged as an error and warned in the
+    browser's console on every page load."""
+    from bokeh.core.validation import check_integrity
+
+    model = dt.load_model(name)
+    fig, _edges = _tree.figure(_tree.layout(model.game(check_orderings=False)))
+    issues = check_integrity(list(fig.references()))
+    assert not issues.error, [str(e) for e in issues.error]
