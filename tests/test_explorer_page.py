@@ -180,3 +180,83 @@ def test_tree_figure_passes_bokehs_checks(name: str) -> None:
     fig, _edges = _tree.figure(_tree.layout(model.game(check_orderings=False)))
     issues = check_integrity(list(fig.references()))
     assert not issues.error, [str(e) for e in issues.error]
+
+
+# ---------------------------------------------------------------------------- racing requests
+def _one_request(cfg: Any, kind: int) -> tuple:
+    from deterrence.explorer import _kernel
+
+    if kind == 0:
+        return ("compiled", _kernel.compiled(cfg.model, "spe", "free")[0] is not None)
+    if kind == 1:
+        a = dt.explorer.answer(cfg.model, cfg.values, "spe")
+        return ("answer", a.ok, tuple(e.regime for e in a.equilibria), a.selected, a.knife_edge)
+    req = _regime_map.request(cfg.model, "spe", "free", cfg.x, cfg.y, cfg.ranges, 7, cfg.values)
+    return ("map", tuple(_regime_map.compute(req).regime.ravel()))
+
+
+def test_racing_requests_give_the_serial_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages, points and maps asking for the same kernel at once (the first compile races the
+    others) neither deadlock nor answer differently from one request at a time."""
+    from deterrence.explorer import _kernel
+    from deterrence.kernels import _compiled
+
+    cfg = dt.explorer.make_config("brinkmanship")
+    monkeypatch.setattr(_compiled, "_COMPILED", {})  # a cold cache: every thread wants the compile
+    results: dict[int, Any] = {}
+
+    def run(k: int) -> None:
+        try:
+            results[k] = _one_request(cfg, k % 3)
+        except Exception as exc:  # reported by the assertion below
+            results[k] = repr(exc)
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(9)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(HANG_GUARD)  # hang guard only
+    assert not any(t.is_alive() for t in threads), "a request never finished (deadlock?)"
+    serial = [_one_request(cfg, kind) for kind in range(3)]
+    assert [results[k] for k in range(9)] == [serial[k % 3] for k in range(9)]
+    assert _kernel._LOCK.acquire(blocking=False)
+    _kernel._LOCK.release()
+
+
+@pytest.mark.parametrize("failure", [RuntimeError("compiler bug"), KeyboardInterrupt()])
+def test_a_failing_compile_leaves_no_lock_and_no_kernel(
+    monkeypatch: pytest.MonkeyPatch, failure: BaseException
+) -> None:
+    from deterrence.explorer import _kernel
+    from deterrence.kernels import _compiled
+
+    model = dt.load_model("egame12")
+    monkeypatch.setattr(_compiled, "_COMPILED", {})
+    real = _compiled.compile_tree
+
+    def failing(*args: Any, **kwargs: Any) -> Any:
+        raise failure
+
+    monkeypatch.setattr(_compiled, "compile_tree", failing)
+    with pytest.raises(type(failure)):
+        _kernel.compiled(model, "spe", "free")
+    assert not _compiled._COMPILED, "a half-built kernel was cached"
+    monkeypatch.setattr(_compiled, "compile_tree", real)
+    done = threading.Event()
+    threading.Thread(target=lambda: (_kernel.compiled(model, "spe", "free"), done.set()), daemon=True).start()
+    assert done.wait(HANG_GUARD), "the kernel lock was left held (hang guard)"
+    assert _kernel.compiled(model, "spe", "free")[0] is not None
+
+
+def test_a_model_familys_point_answer_has_no_knife_edge_test() -> None:
+    """A model family compiles to its own kernel, which has no knife-edge test: the point answer
+    says nothing about knife edges rather than raising (the live page dropped the error silently;
+    ``deterrence.explorer.answer`` raised AttributeError)."""
+    cfg = dt.explorer.make_config("collective_defence")
+    a = dt.explorer.answer(cfg.model, cfg.values, cfg.concept, cfg.belief_policy)
+    assert a.ok and not a.knife_edge
+    kw = {"belief_policy": cfg.belief_policy}
+    found = dt.solve(cfg.model.game(cfg.values), cfg.concept, **kw)
+    assert sorted(e.regime for e in a.equilibria) == sorted(
+        dt.regime_label(e.outcomes, e.is_pure()) for e in found
+    )
