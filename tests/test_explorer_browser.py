@@ -181,6 +181,43 @@ def test_knife_edge_and_orderings_are_explained(chromium: Any, live: str) -> Non
     assert "Traceback" not in browser.shown_text(chromium, "status")
 
 
+def test_extremes_quick_switches_and_resizes_leave_the_console_clean(chromium: Any, live: str) -> None:
+    """Every slider to both ends, models switched faster than they load, the window resized: the
+    page always shows an answer or a readable message, and the console has no error (nor a Bokeh
+    warning, such as a glyph asking for a column that does not exist)."""
+    from selenium.webdriver.common.keys import Keys
+
+    browser.console_problems(chromium)  # forget what earlier tests left
+    _open(chromium, live)
+    for name in ("credibility", "stakes", "p_alone", "cost_attacker"):
+        for key, end in ((Keys.END, "end"), (Keys.HOME, "start")):
+            _press(chromium, name, key)
+            browser.wait_for(
+                chromium,
+                lambda d, n=name, e=end: browser.model_value(d, n, "value") == browser.model_value(d, n, e),
+                f"{name} never reached its {end}",
+            )
+            browser.wait_for(
+                chromium,
+                lambda d: (
+                    "Regime:" in browser.shown_text(d, "indicators")
+                    or "No answer" in browser.shown_text(d, "status")
+                ),
+                f"no answer nor message with {name} at its {end}",
+            )
+    for model in ("egame12", "brinkmanship", "chain_store", "mutual_deterrence"):
+        chromium.get(live + "?model=" + model)  # the next load starts before this page answers
+    browser.wait_for(
+        chromium,
+        lambda d: "Regime:" in browser.shown_text(d, "indicators"),
+        "the last model switched to never answered",
+    )
+    for width, height in ((420, 300), (200, 200), (1500, 1250)):
+        chromium.set_window_size(width, height)
+    assert "Regime:" in browser.shown_text(chromium, "indicators")
+    assert browser.console_problems(chromium) == []
+
+
 def test_unknown_model_shows_a_message(chromium: Any, live: str) -> None:
     chromium.get(live + "?model=no_such_model")
     browser.wait_for(

@@ -10,13 +10,14 @@ takes longer than :data:`BUSY_AFTER` seconds shows a "computing" box until it ar
 
 from __future__ import annotations
 
+import math
 from functools import partial
 from typing import Any
 
 import numpy as np
 
 from . import _panels, _regime_map, _tree
-from ._config import ExplorerConfig
+from ._config import BELIEF_POLICIES, ExplorerConfig
 from ._map_view import map_figure
 from ._point import PointAnswer, answer, with_knife_edge
 from ._worker import LatestWorker
@@ -116,6 +117,8 @@ class Page:
         )
         self.colour_select = w["colour"]
         self.policy_select = w["policy"]
+        self.concept_select = w["concept"]
+        self.axis_selects = {"x": w["x"], "y": w["y"]}
         self.sliders = {n: self._slider(n) for n in params}
         w["meanings"] = Div(text=_panels.meanings(self.model), width=330)
         self.status = Div(text="", name="status", sizing_mode="stretch_width")
@@ -190,7 +193,12 @@ class Page:
         return fig, cells, marker
 
     # ------------------------------------------------------------------ callbacks (document thread)
+    # The page only sends values from its own widgets, but a browser's console (or any websocket
+    # client) can send anything: a value no widget offers puts the widget back and changes nothing.
     def _on_value(self, name: str, _attr: str, _old: Any, new: Any) -> None:
+        if not _is_number(new):  # NaN, None, a string: the slider goes back to the value in use
+            self.sliders[name].value = self.values[name]
+            return
         value = self.config.ranges[name].snap(new)
         if value == self.values.get(name):
             return
@@ -202,6 +210,11 @@ class Page:
             self.request_map()
 
     def _on_concept(self, _attr: str, _old: Any, new: str) -> None:
+        if new not in self.config.concepts:
+            self.concept_select.value = self.concept
+            return
+        if new == self.concept:
+            return
         self.concept = new
         self.compiled = self._compiles()
         self.shown_regime = ""
@@ -210,19 +223,31 @@ class Page:
         self.request_map()
 
     def _on_policy(self, _attr: str, _old: Any, new: str) -> None:
+        if new not in BELIEF_POLICIES:
+            self.policy_select.value = self.policy
+            return
+        if new == self.policy:
+            return
         self.policy = new
         self.compiled = self._compiles()
         self.request_point()
         self.request_map()
 
     def _on_axis(self, which: str, _attr: str, old: str, new: str) -> None:
-        other = self.y if which == "x" else self.x
+        current, other = (self.x, self.y) if which == "x" else (self.y, self.x)
+        if new not in self.model.parameters:
+            self.axis_selects[which].value = current
+            return
+        if new == current:
+            return
         if new == other:  # swap the axes rather than map one parameter against itself
-            self.x, self.y = (new, old) if which == "x" else (old, new)
+            self.x, self.y = (new, current) if which == "x" else (current, new)
         elif which == "x":
             self.x = new
         else:
             self.y = new
+        for axis, shown in (("x", self.x), ("y", self.y)):  # the other menu shows the swap too
+            self.axis_selects[axis].value = shown
         rx, ry = self.config.ranges[self.x], self.config.ranges[self.y]
         self.map_fig.x_range.update(start=rx.lo, end=rx.hi)
         self.map_fig.y_range.update(start=ry.lo, end=ry.hi)
@@ -231,16 +256,24 @@ class Page:
         self.request_map()
 
     def _on_colour(self, _attr: str, _old: Any, new: str) -> None:
+        if new not in self.colour_select.options:
+            self.colour_select.value = self.colour_by
+            return
         self.colour_by = new
         self.draw_map()
 
     def _on_pick(self, _attr: str, _old: Any, new: str) -> None:
-        if self.answer is not None and self.answer.ok:
-            self.shown = min(int(new), len(self.answer.equilibria) - 1)
-            self.draw_answer()
+        if self.answer is None or not self.answer.ok:
+            return
+        index = int(new) if isinstance(new, str) and new.isascii() and new.isdigit() else -1
+        if not 0 <= index < len(self.answer.equilibria):
+            self.pick.value = str(self.shown)
+            return
+        self.shown = index
+        self.draw_answer()
 
     def _on_tap(self, event: Any) -> None:
-        if event.x is None or event.y is None:
+        if not (_is_number(event.x) and _is_number(event.y)):
             return
         self.sliders[self.x].value = self.config.ranges[self.x].snap(event.x)
         self.sliders[self.y].value = self.config.ranges[self.y].snap(event.y)
@@ -362,8 +395,9 @@ class Page:
         self.map_key = key
 
         def on_row(partial_map: _regime_map.RegimeMap) -> bool:
+            """Show the rows so far; stop when the sliders moved on or the page is gone."""
             self._later(self._got_map, gen, partial_map, key)
-            return gen == self.map_gen
+            return gen == self.map_gen and not self.maps.closed
 
         self.maps.submit(
             lambda: _regime_map.compute(req, on_row), lambda res: self._later(self._got_map, gen, res, key)
@@ -483,3 +517,14 @@ class Page:
     def close(self) -> None:
         self.points.close()
         self.maps.close()
+
+
+def _is_number(value: Any) -> bool:
+    """A real number that is not NaN (infinities are clipped to a slider's ends; an integer too
+    large for a float is refused)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return not math.isnan(value)
+    except OverflowError:
+        return False

@@ -56,9 +56,9 @@ def knife_edge(
 ) -> bool | None:
     """Whether the point is a knife edge (the compiled kernel's equilibria change within a hair of
     it; ``regimes``: those of the equilibria solved at the point, if known); ``None`` when the
-    model does not compile for this concept."""
+    model does not compile for this concept, or its kernel (a model family's own) cannot tell."""
     kernel, _ = compiled(model, concept, belief_policy)
-    if kernel is None:
+    if kernel is None or not hasattr(kernel, "knife_edges"):  # a model family's kernel has no such test
         return None
     point = pd.DataFrame({name: np.array([float(values[name])]) for name in model.parameters})
     domains = {n: (float(p.domain[0]), float(p.domain[1])) for n, p in model.parameters.items()}

@@ -224,7 +224,7 @@ def figure(tree: TreeLayout, title: str = "") -> tuple[Any, Any]:
         y_offset="dy",
         text_font_size="8pt",
         text_align="center",
-        text_baseline="baseline",
+        text_baseline="alphabetic",
     )
     fig.add_tools(HoverTool(renderers=[dots], tooltips=[("", "@hover")]))
     return fig, edges

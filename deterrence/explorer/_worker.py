@@ -41,6 +41,12 @@ class LatestWorker:
         with self._cv:
             return self._pending is None and not self._busy
 
+    @property
+    def closed(self) -> bool:
+        """:meth:`close` was called (a running job may poll this to stop early)."""
+        with self._cv:
+            return self._closed
+
     def close(self) -> None:
         """Stop after the running job (a running solve cannot be interrupted; its result is dropped)."""
         with self._cv:

@@ -84,6 +84,7 @@ def start_chromium() -> tuple[Any, str]:
     options.binary_location = str(CHROMIUM)
     for flag in (*FLAGS, f"--user-data-dir={profile}"):
         options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # for :func:`console_problems`
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
     driver.set_page_load_timeout(60)
     return driver, profile
@@ -117,6 +118,16 @@ def model_value(driver: Any, name: str, attr: str) -> Any:
         name,
         attr,
     )
+
+
+def console_problems(driver: Any) -> list[str]:
+    """The console's errors and Bokeh's warnings since the last call (reading the log empties it)."""
+    entries = driver.get_log("browser")
+    return [
+        e["message"]
+        for e in entries
+        if e["level"] == "SEVERE" or (e["level"] == "WARNING" and "[bokeh" in e["message"])
+    ]
 
 
 def resources(driver: Any) -> list[str]:
