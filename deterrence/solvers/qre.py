@@ -471,10 +471,30 @@ def _estimate(game: Any) -> float:
 
 def _underflows(game: Any, strategies: tuple[np.ndarray, ...]) -> bool:
     """True if some information set of a tree is reached with probability 0.0 in floating point."""
+    return _underflowing_set(game, strategies) is not None
+
+
+def _underflowing_set(game: Any, strategies: tuple[np.ndarray, ...]) -> str | None:
+    """The first information set of a tree reached with probability 0.0 in floating point, or None."""
     if game.kind != "extensive":
-        return False
+        return None
     reach = game.realization_probabilities(list(strategies))
-    return any(reach[list(h.nodes)].sum() <= 0 for h in game.infosets)
+    return next((h.name for h in game.infosets if reach[list(h.nodes)].sum() <= 0), None)
+
+
+def _check_representable(game: Any, strategies: tuple[np.ndarray, ...], lam: Any) -> None:
+    """Raise :class:`~deterrence.SolverError` if the QRE at ``lam`` leaves a set unreached in floats.
+
+    Every information set is reached under a QRE, but at a high precision the probability can
+    fall below the smallest float: the set's beliefs, and so the logit response there, can then
+    not be read from the profile, and the point cannot be certified.
+    """
+    name = _underflowing_set(game, strategies)
+    if name is not None:
+        raise SolverError(
+            f"at lambda={lam} the logit QRE reaches information set '{name}' with a probability below "
+            "the smallest float (it rounds to 0), so the profile cannot be certified there; use a smaller "
+            "lam, or lam=None for the lambda -> infinity limit (a Nash equilibrium)")
 
 
 @dataclass(frozen=True)
@@ -534,6 +554,7 @@ def run(game: Any, options: SolveOptions) -> RawResult:
         y = path.point_at(t, record=record)
         bif = tuple(path.bifurcations)
         final = Candidate(strategies=tuple(lg.split(lg.probs(y))), lam=_lam_out(t * w))
+        _check_representable(game, final.strategies, final.lam)
         notes = [f"first point of the logit principal branch at lambda={_lam_out(t * w)} "
                  f"(fixed-point residual {lg.residual(y):.2g})"]
     if bif:
