@@ -107,15 +107,31 @@ def test_limit_of_random_normal_form_games_is_a_nash_equilibrium_by_brute_force(
         assert normal_regret(arrays, [np.asarray(s) for s in eqs[0].strategies]) <= 1e-10 * scale, k
 
 
-def test_points_at_high_precision_are_polished_to_the_rounding_floor():
-    # log-odds near 1e6 are known to their last bit (1.2e-10): Newton's equations cannot hold to
-    # 1e-10 there although the profile is exact; the point used to be refused at lambda=316228
-    arrays = [np.array([[3.0, 1.0], [0.0, 2.0]]), np.array([[2.0, 0.0], [1.0, 3.0]])]
+def test_newton_polish_keeps_the_point_of_its_last_step():
+    # Newton's method at a fixed precision stopped when its step became tiny without looking at
+    # the point that step reached, and returned the point before it: a residual of 2.4e-9 where
+    # one more evaluation gave 3e-13, so lambda = 19 to 30 on this game was refused
+    arrays = _random_normal_games(1, 60)[34]  # two players, 4 x 4, payoffs of size 100
     game = dt.NormalFormGame(arrays)
-    for lam in np.geomspace(1e3, 1e6, 13):
-        eqs = dt.solve(game, "qre", lam=float(lam))
+    for lam in (19.0, 20.0, 21.0, 30.0):
+        eqs = dt.solve(game, "qre", lam=lam)
         ours = [np.asarray(s) for s in eqs[0].strategies]
         assert eqs[0].certificate.passed and normal_residual(arrays, ours, [lam, lam]) < 1e-12
+    coordination = [np.array([[3.0, 1.0], [0.0, 2.0]]), np.array([[2.0, 0.0], [1.0, 3.0]])]
+    game = dt.NormalFormGame(coordination)
+    for lam in np.geomspace(1e3, 1e6, 13):  # lambda = 316228 was refused
+        eqs = dt.solve(game, "qre", lam=float(lam))
+        ours = [np.asarray(s) for s in eqs[0].strategies]
+        assert eqs[0].certificate.passed and normal_residual(coordination, ours, [lam, lam]) < 1e-12
+
+
+def test_a_point_whose_log_odds_are_known_to_their_last_bit_is_accepted():
+    # at lambda * range = 1e6 the log-odds are near 1e6, whose last bit is 1.2e-10: the logit
+    # equations stop at 1.2e-10, above Newton's 1e-10, while the probabilities are exact
+    arrays = [np.array([[2.0, 5.0], [3.0, 0.0]]), np.array([[5.0, 4.0], [0.0, 2.0]])]
+    eqs = dt.solve(dt.NormalFormGame(arrays), "qre", lam=2e5)
+    ours = [np.asarray(s) for s in eqs[0].strategies]
+    assert eqs[0].certificate.passed and normal_residual(arrays, ours, [2e5, 2e5]) < 1e-10
 
 
 # ---------------------------------------------------------------------------- trees (agent QRE)
