@@ -471,15 +471,24 @@ def _estimate(game: Any) -> float:
 
 def _underflows(game: Any, strategies: tuple[np.ndarray, ...]) -> bool:
     """True if some information set of a tree is reached with probability 0.0 in floating point."""
-    return _underflowing_set(game, strategies) is not None
+    if game.kind != "extensive":
+        return False
+    reach = game.realization_probabilities(list(strategies))
+    return any(reach[list(h.nodes)].sum() <= 0 for h in game.infosets)
 
 
 def _underflowing_set(game: Any, strategies: tuple[np.ndarray, ...]) -> str | None:
-    """The first information set of a tree reached with probability 0.0 in floating point, or None."""
+    """The first information set of a tree that Nature reaches but the profile does not in floats.
+
+    Sets that Nature's moves alone never reach (a zero-probability chance branch) are left out:
+    no profile reaches them, and the certificate says so.
+    """
     if game.kind != "extensive":
         return None
     reach = game.realization_probabilities(list(strategies))
-    return next((h.name for h in game.infosets if reach[list(h.nodes)].sum() <= 0), None)
+    by_chance = game.realization_probabilities([np.ones_like(s) for s in strategies])
+    return next((h.name for h in game.infosets
+                 if reach[list(h.nodes)].sum() <= 0 < by_chance[list(h.nodes)].sum()), None)
 
 
 def _check_representable(game: Any, strategies: tuple[np.ndarray, ...], lam: Any) -> None:
