@@ -355,9 +355,9 @@ class LogitPath:
         s = (t - prev[-1]) / (y[-1] - prev[-1]) if y[-1] != prev[-1] else 1.0
         guess = prev + s * (y - prev)
         point, res = kern.newton_fixed_t(self.lg.sy, guess, t, 1e-14, 60)
-        if not res <= 1e-10:
-            raise SolverError(f"Newton's method did not converge to the QRE at lambda={lam:.6g} "
-                              f"(residual {res:.3g})")
+        if not self._polished(point, res):
+            raise SolverError(f"Newton's method did not converge to the QRE at lambda={lam:.6g} (residual "
+                              f"{res:.3g} in log-odds, {self.lg.residual(point):.3g} in probabilities)")
         if record is not None and record:
             record[-1] = point
         return point
@@ -367,7 +367,17 @@ class LogitPath:
         if y[-1] <= 0:
             return y
         point, res = kern.newton_fixed_t(self.lg.sy, y, float(y[-1]), 1e-14, 60)
-        return point if res <= 1e-10 else y
+        return point if self._polished(point, res) else y
+
+    def _polished(self, point: np.ndarray, res: float) -> bool:
+        """True if Newton's point is the QRE: its log-odds equations hold to ``1e-10``, or its
+        probabilities are the logit response to themselves within ``1e-10``.
+
+        The second test serves large precisions: a log-odds coordinate of ``10**6`` is only
+        known to its last bit, ``1.2e-10``, so the equations cannot hold to ``1e-10`` there,
+        while the probabilities are exact.
+        """
+        return bool(res <= 1e-10 or self.lg.residual(point) <= 1e-10)
 
 
 # ---------------------------------------------------------------------------- refinement

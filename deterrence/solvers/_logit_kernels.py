@@ -529,6 +529,11 @@ def newton_fixed_t(sy, y, t, tol, iters):
         dy = lu_solve(lu, perm, -h)
         y[:n] += dy
         if np.max(np.abs(dy)) <= 1e-15 * max(1.0, np.max(np.abs(y))):
+            h, _ = system(sy, y, False)  # the step's own point, which may be the best
+            res = np.max(np.abs(h)) if n else 0.0
+            if res < best_res:
+                best_res = res
+                best[:] = y
             break
     return best, best_res
 

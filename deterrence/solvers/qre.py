@@ -484,6 +484,35 @@ def _underflows(game: Any, strategies: tuple[np.ndarray, ...]) -> bool:
     return any(reach[list(h.nodes)].sum() <= 0 for h in game.infosets)
 
 
+def _underflowing_set(game: Any, strategies: tuple[np.ndarray, ...]) -> str | None:
+    """The first information set of a tree that Nature reaches but the profile does not in floats.
+
+    Sets that Nature's moves alone never reach (a zero-probability chance branch) are left out:
+    no profile reaches them, and the certificate says so.
+    """
+    if game.kind != "extensive":
+        return None
+    reach = game.realization_probabilities(list(strategies))
+    by_chance = game.realization_probabilities([np.ones_like(s) for s in strategies])
+    return next((h.name for h in game.infosets
+                 if reach[list(h.nodes)].sum() <= 0 < by_chance[list(h.nodes)].sum()), None)
+
+
+def _check_representable(game: Any, strategies: tuple[np.ndarray, ...], lam: Any) -> None:
+    """Raise :class:`~deterrence.SolverError` if the QRE at ``lam`` leaves a set unreached in floats.
+
+    Every information set is reached under a QRE, but at a high precision the probability can
+    fall below the smallest float: the set's beliefs, and so the logit response there, can then
+    not be read from the profile, and the point cannot be certified.
+    """
+    name = _underflowing_set(game, strategies)
+    if name is not None:
+        raise SolverError(
+            f"at lambda={lam} the logit QRE reaches information set '{name}' with a probability below "
+            "the smallest float (it rounds to 0), so the profile cannot be certified there; use a smaller "
+            "lam, or lam=None for the lambda -> infinity limit (a Nash equilibrium)")
+
+
 @dataclass(frozen=True)
 class QREOptions(SolverOptions):
     """Options of ``qre``.
@@ -541,6 +570,7 @@ def run(game: Any, options: SolveOptions) -> RawResult:
         y = path.point_at(t, record=record)
         bif = tuple(path.bifurcations)
         final = Candidate(strategies=tuple(lg.split(lg.probs(y))), lam=_lam_out(t * w))
+        _check_representable(game, final.strategies, final.lam)
         notes = [f"first point of the logit principal branch at lambda={_lam_out(t * w)} "
                  f"(fixed-point residual {lg.residual(y):.2g})"]
     if bif:
