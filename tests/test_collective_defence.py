@@ -13,6 +13,8 @@ family's interfaces, and the oracles it is checked against.
 from __future__ import annotations
 
 import itertools
+import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -193,6 +195,57 @@ def test_whole_tree_agrees_where_war_is_on_the_path(n: int) -> None:
         assert key(dt.solve(g, "pbe", belief_policy="prior")) == key(generic)
         compared += 1
     assert compared >= 2
+
+
+_CONTINUUM_SCRIPT = r"""
+import json, sys
+d = json.load(sys.stdin)
+sys.path.insert(0, d.pop("root"))  # this checkout's package
+from deterrence.game.collective import CollectiveDefenceGame, Contest
+from deterrence.solvers._collective_join import join_equilibria
+g = CollectiveDefenceGame(contest=Contest(*d.pop("contest")), **{k: tuple(v) if isinstance(v, list) else v
+                                                                   for k, v in d.items()})
+res = join_equilibria(g)
+print(json.dumps({"sigma": sorted(s.sigma.tolist() for s in res.solutions), "notes": list(res.notes)}))
+"""
+
+
+def test_a_join_stage_continuum_is_reported_not_hung_on() -> None:
+    """Regression: an ally's uncommitted type with no interest and no net cost of joining is
+    indifferent whatever the others do (a continuum); the boxes left at the finest width (tens of
+    thousands) were deduplicated pairwise, for hours. The subprocess's time limit is a hang guard."""
+    from helpers.json_subprocess import run_json_script
+
+    fields = dict(stakes=1.0, cost_attacker=0.4, cost_defender=0.35, contest=(0.25, 0.75, 1.0),
+                  credibility=(0.0, 0.5, 1.0), cost_ally=(0.1, 0.2, 0.25), interest_committed=(1.0,) * 3,
+                  interest_uncommitted=(0.0, 0.1, 0.2), audience_cost=(0.1,) * 3, capability=(1.0, 2.0, 1.0),
+                  pledged=(True,) * 3, root=str(Path(dt.__file__).parents[1]))  # fmt: skip
+    ran = run_json_script(_CONTINUUM_SCRIPT, json.dumps(fields), timeout=300)
+    assert ran is not None, "join_equilibria did not finish in 300 s"
+    out, err = ran
+    assert out is not None, err
+    assert out["notes"] and "continuum" in out["notes"][0]
+    assert out["sigma"] == [[[1.0, 0.0], [1.0, 0.0], [1.0, 0.0]], [[1.0, 1.0], [1.0, 0.0], [0.0, 0.0]]]
+
+
+def test_distinct_is_the_greedy_rule_on_near_duplicates() -> None:
+    """``_distinct`` keeps a point unless an earlier kept one is within ``tol``: as a pairwise scan."""
+    from deterrence.solvers._collective_boxes import _distinct
+
+    def pairwise(points: np.ndarray, tol: float) -> np.ndarray:
+        out: list[np.ndarray] = []
+        for p in points:
+            if not any(np.abs(p - q).max() <= tol for q in out):
+                out.append(p)
+        return np.array(out).reshape(-1, points.shape[1])
+
+    rng = np.random.default_rng(5)
+    for _ in range(100):
+        m, tol = int(rng.integers(1, 5)), float(rng.choice([1e-10, 1e-7, 0.05]))
+        base = rng.uniform(0, 1, (int(rng.integers(1, 20)), m))
+        pts = np.concatenate([base, base + rng.uniform(-2 * tol, 2 * tol, base.shape), np.round(base, 1)])
+        rng.shuffle(pts)
+        np.testing.assert_array_equal(_distinct(pts, tol), pairwise(pts, tol))
 
 
 # ---------------------------------------------------------------------------- the certificate

@@ -191,12 +191,24 @@ def _newton(a: np.ndarray, dcoef: np.ndarray, lo: np.ndarray, hi: np.ndarray) ->
 
 
 def _distinct(points: np.ndarray, tol: float = 1e-10) -> np.ndarray:
-    """Points with near-duplicates (within ``tol``) removed."""
+    """Points with near-duplicates (within ``tol`` in every coordinate) removed: a point is kept
+    unless an earlier kept point lies within ``tol``.
+
+    Kept points are filed in a grid of cells of side ``2 tol``, so only the ``3**m`` cells next to
+    a point's own need searching: linear in the number of points (a continuum subdivided to the
+    finest width leaves tens of thousands of box centres).
+    """
+    width = points.shape[1] if points.ndim == 2 else 0
     out: list[np.ndarray] = []
+    cells: dict[tuple[int, ...], list[np.ndarray]] = {}
+    steps = list(itertools.product((-1, 0, 1), repeat=width))
     for p in points:
-        if not any(np.abs(p - q).max() <= tol for q in out):
+        cell = tuple(int(c) for c in np.floor(p / (2.0 * tol)))
+        nearby = (tuple(c + d for c, d in zip(cell, step, strict=True)) for step in steps)
+        if not any(np.abs(p - q).max() <= tol for near in nearby for q in cells.get(near, ())):
             out.append(p)
-    return np.array(out).reshape(-1, points.shape[1] if points.ndim == 2 else 0)
+            cells.setdefault(cell, []).append(p)
+    return np.array(out).reshape(-1, width)
 
 
 __all__ = ["MIN_WIDTH", "BoxSolutions", "derivative_coefficients", "solve_multilinear"]
