@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import SweepError
+from .errors import SweepError, close_match_hint
 
 #: colours for regimes, in order of their share of points (colour-blind friendly first)
 PALETTE = ("#4477AA", "#EE6677", "#228833", "#CCBB44", "#66CCEE", "#AA3377", "#BBBBBB", "#000000",
@@ -98,11 +98,12 @@ def _slice(result: Any, keep: Sequence[str], at: Mapping[str, float] | None) -> 
     sel = result.selected()
     for name in keep:
         if name not in result.parameters:
-            raise SweepError(f"unknown parameter '{name}'; parameters are {', '.join(result.parameters)}")
+            raise SweepError(f"unknown parameter '{name}'{close_match_hint(name, result.parameters)}; "
+                             f"parameters are {', '.join(result.parameters)}")
     at = dict(at or {})
     for name, value in at.items():
         if name not in sel.columns:
-            raise SweepError(f"at= names unknown parameter '{name}'")
+            raise SweepError(f"at= names unknown parameter '{name}'{close_match_hint(name, sel.columns)}")
         if not _finite_number(value):
             raise SweepError(f"at= gives '{name}' the value {value!r}, not a finite number")
     for name in result.varied:
@@ -326,7 +327,8 @@ def lines(
     sel = result.selected()
     for name in (x, by):
         if name is not None and name not in result.parameters:
-            raise SweepError(f"unknown parameter '{name}'; parameters are {', '.join(result.parameters)}")
+            raise SweepError(f"unknown parameter '{name}'{close_match_hint(name, result.parameters)}; "
+                             f"parameters are {', '.join(result.parameters)}")
     if by == x:
         raise SweepError(f"x and by must be different parameters, both are '{x}'")
     if values is not None:

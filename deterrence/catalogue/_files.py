@@ -27,7 +27,7 @@ import sympy as sp
 from sympy.printing.str import StrPrinter
 
 from .._textfile import check_no_null_byte, read_bytes
-from ..errors import ModelError, ParameterError, ResourceError
+from ..errors import ModelError, ParameterError, ResourceError, close_match_hint
 from ..model import Baseline, Derived, Model, ModelSpec, NodeSpec, Ordering, Parameter, Reference
 
 __all__ = ["dumps_model", "list_models", "load_model", "loads_model", "models_dir"]
@@ -693,7 +693,8 @@ def load_model(name_or_path: str | Path) -> Model:
         names = list_models()
         if name_or_path not in names:
             raise ModelError(
-                f"no model named '{name_or_path}' in the catalogue; available: "
+                f"no model named '{name_or_path}' in the catalogue"
+                f"{close_match_hint(name_or_path, names)}; available: "
                 f"{', '.join(names) or 'none'} (or give the path of a .toml file)"
             )
         path = models_dir() / f"{name_or_path}.toml"

@@ -65,9 +65,10 @@ def get(name: str) -> Demo:
         No demo has this name (the message lists them).
     """
     if name not in NAMES:
-        from ..errors import UnsupportedError
+        from ..errors import UnsupportedError, close_match_hint
 
-        raise UnsupportedError(f"no demo named '{name}'; demos: {', '.join(NAMES)}")
+        raise UnsupportedError(f"no demo named '{name}'{close_match_hint(name, NAMES)}; "
+                               f"demos: {', '.join(NAMES)}")
     module = importlib.import_module(f".{name}", __name__)
     return Demo(name, module.TITLE, " ".join(module.SHOWS.split()), module.TUTORIAL, module)
 

@@ -16,7 +16,7 @@ from typing import Any
 import sympy as sp
 
 from .._numbers import substitution_problem
-from ..errors import ModelError, ParameterError, ResourceError, location
+from ..errors import ModelError, ParameterError, ResourceError, close_match_hint, location
 from ..expr import (
     MAX_POWER_BITS,
     Condition,
@@ -151,7 +151,8 @@ def pin_parameters(
         key = f"baseline.parameters.{pname}"
         if pname not in parameters:
             raise where.error(
-                f"cannot pin unknown parameter '{pname}'; parameters are {sorted(parameters)}", key
+                f"cannot pin unknown parameter '{pname}'{close_match_hint(pname, parameters)}; "
+                f"parameters are {sorted(parameters)}", key
             )
         parsed[pname] = parse(value, key, where.line(key), symbols, where)
     out = _resolve_pins(parsed, symbols, where)

@@ -20,7 +20,7 @@ import numpy as np
 import sympy as sp
 
 from .._numbers import evaluate_many
-from ..errors import GameError, ModelError, ParameterError
+from ..errors import GameError, ModelError, ParameterError, close_match_hint
 from ..game.extensive import ExtensiveFormGame, sum_text
 from ..game.tree import chance, decision, terminal
 from ._checks import Where
@@ -51,7 +51,8 @@ def _unknown_parameter(
     unknown = [k for k in values if k not in parameters]
     if unknown:
         raise ParameterError(
-            f"unknown parameter '{unknown[0]}' for model '{model}'; valid parameters: "
+            f"unknown parameter '{unknown[0]}' for model '{model}'"
+            f"{close_match_hint(unknown[0], parameters)}; valid parameters: "
             f"{', '.join(parameters)}",
             name=unknown[0],
             value=values[unknown[0]] if show_value else None,

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ...errors import ParameterError, SolverError
+from ...errors import ParameterError, SolverError, close_match_hint
 from ._certify import BurdenEquilibrium
 
 
@@ -50,7 +50,8 @@ class DeterrenceLink:
 
         m = load_model(self.model)
         if self.parameter not in m.parameters:
-            raise ParameterError(f"unknown parameter '{self.parameter}' for model '{m.name}'; valid: "
+            raise ParameterError(f"unknown parameter '{self.parameter}' for model '{m.name}'"
+                                 f"{close_match_hint(self.parameter, m.parameters)}; valid: "
                                  f"{', '.join(m.parameters)}", name=self.parameter)
         return m
 
@@ -59,7 +60,8 @@ class DeterrenceLink:
         m = model if model is not None else self.load()
         for k in fixed:
             if k not in m.parameters:
-                raise ParameterError(f"unknown parameter '{k}' for model '{m.name}'; valid: "
+                raise ParameterError(f"unknown parameter '{k}' for model '{m.name}'"
+                                     f"{close_match_hint(k, m.parameters)}; valid: "
                                      f"{', '.join(m.parameters)}", name=k)
             if k == self.parameter:
                 raise ParameterError(f"'{k}' is set by the burden-sharing link and cannot be fixed", name=k)
