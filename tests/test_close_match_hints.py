@@ -58,3 +58,13 @@ def test_the_command_line_passes_the_hint_on() -> None:
     out = subprocess.run([sys.executable, "-m", "deterrence", "show", "extended_deterence"],
                          capture_output=True, text=True, timeout=120)  # hang guard only
     assert out.returncode == 2 and "did you mean 'extended_deterrence'?" in out.stderr
+
+
+def test_a_model_files_misspelt_pin_is_answered_with_the_close_match() -> None:
+    from test_model import MINI  # the suite's smallest model file
+
+    from deterrence.catalogue import loads_model
+
+    with pytest.raises(dt.ModelError) as info:
+        loads_model(MINI + '\n[baseline]\nparameters = { qq = "0.5" }\n', "mini.toml")
+    assert f"{HINT} 'q'?" in str(info.value) and "mini.toml" in str(info.value)
