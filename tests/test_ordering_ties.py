@@ -196,3 +196,30 @@ def test_the_explorer_map_is_blank_where_the_point_panel_refuses_the_values() ->
     assert not answer.ok and "violate the ordering" in answer.error
     req = _regime_map.request(cfg.model, "pbe", "free", "credibility", "cost_attacker", cfg.ranges, 4, values)
     assert (_regime_map.compute(req).regime == _regime_map.OUTSIDE).all()
+
+
+@pytest.mark.parametrize("condition", _CONDITIONS)
+@settings(max_examples=60, deadline=None)
+@given(
+    a=st.lists(st.integers(1, 99_999), min_size=5, max_size=5),
+    b=st.lists(st.integers(1, 99_999), min_size=5, max_size=5),
+    digits=st.integers(0, 4),
+)
+def test_the_error_bound_holds(condition: str, a: list[int], b: list[int], digits: int) -> None:
+    """The float value is within its bound of the exact value at the decimals the floats print as
+    (within twice the bound: the exact value, when irrational, is itself rounded to a float)."""
+    from deterrence.model._float_bounds import decided, value_and_error
+
+    model = _function_model(condition)
+    comp = model.orderings[0].condition.comparisons[0]
+    xa, xb = np.array(a) / 10**digits, np.array(b) / 10**digits
+    value, error = value_and_error(comp.lhs, {model.symbols["a"]: xa, model.symbols["b"]: xb})
+    for i in range(len(a)):
+        subs = {model.symbols[n]: Fraction(repr(float(x[i]))) for n, x in (("a", xa), ("b", xb))}
+        exact = evaluate(comp.lhs, subs)
+        if exact is None:  # beyond the float range (exp(710)): never decided in floats
+            assert not decided(value[i : i + 1], error[i : i + 1])[0]
+            continue
+        assert math.isfinite(error[i])
+        distance = abs(Fraction(float(value[i])) - Fraction(exact))
+        assert distance <= 2 * Fraction(float(error[i])), (xa[i], xb[i])
