@@ -180,7 +180,7 @@ def test_orderings_hold_on_a_sample_design_near_a_tie() -> None:
     from deterrence.sweeps._design import orderings_hold
 
     m = dt.load_model("extended_deterrence")
-    points = pd.DataFrame({"p_alone": [0.5, 0.5, 0.45], "cost_ally": [0.3, 0.29, 0.35]})
+    points = pd.DataFrame({"p_alone": [0.5, 0.5, 0.45], "cost_ally": [0.3, 0.29, 0.3]})
     for name, value in m.defaults.items():
         if name not in points:
             points[name] = value
