@@ -551,7 +551,8 @@ class Model:
             probabilities at a chance node leave [0, 1] or do not sum to one, at any point.
         check_orderings
             Raise :class:`ParameterError` if a point violates an ordering (else see
-            ``Evaluation.ordering_ok``).
+            ``Evaluation.ordering_ok``). Decided as :meth:`game` decides it: exactly at ties
+            and near ties (see :func:`deterrence.model._numeric.comparison_holds`).
 
         Returns
         -------
@@ -559,16 +560,14 @@ class Model:
         """
         arrays, shape = parameter_arrays(self.parameters, self.name, dict(values or {}))
         if self._kernel is None:
-            self._kernel = lambdify_tree(
-                list(self.symbols.values()), self._tree, self.players, self.orderings
-            )
+            self._kernel = lambdify_tree(list(self.symbols.values()), self._tree, self.players)
         try:
             with np.errstate(all="ignore"):
                 out = self._kernel(*(arrays[n] for n in self.parameters))
         except OverflowError:
             raise huge_constant_error(self._tree, self._where) from None
-        payoffs, probs, diffs = split_outputs(out, self._tree, self.players, shape)
-        ok = orderings_mask(self.orderings, self.name, diffs, arrays, shape, check_orderings)
+        payoffs, probs = split_outputs(out, self._tree, self.players, shape)
+        ok = orderings_mask(self.orderings, self.name, self.symbols, arrays, shape, check_orderings)
         if check:
             check_arrays(self._tree, self.players, payoffs, probs, arrays, self._where)
         payoffs.setflags(write=False)

@@ -4,7 +4,8 @@ Plain functions of what they use (the parameters, the orderings, the checked
 :class:`~deterrence.model._structure.Tree`), behind :meth:`Model.game
 <deterrence.model.Model.game>` and :meth:`Model.evaluate <deterrence.model.Model.evaluate>`:
 values checked against the domains (:func:`check_values`, :func:`parameter_arrays`) and the
-orderings (:func:`check_orderings_exact`, :func:`orderings_mask`), chance probabilities and
+orderings (:func:`check_orderings_exact`; :func:`orderings_mask`, which gives the same verdicts on
+arrays), chance probabilities and
 payoffs checked (:func:`check_numbers`, :func:`check_arrays`), the numeric tree built
 (:func:`build_game`), the expressions lambdified once (:func:`lambdify_tree`).
 """
@@ -20,11 +21,17 @@ import numpy as np
 import sympy as sp
 
 from .._numbers import evaluate_many
+<<<<<<< HEAD
 from ..errors import GameError, ModelError, ParameterError, close_match_hint
+=======
+from ..errors import GameError, ModelError, ParameterError
+from ..expr import Comparison
+>>>>>>> s12-ordering-ties
 from ..game.extensive import ExtensiveFormGame, sum_text
 from ..game.tree import chance, decision, terminal
 from ._checks import Where
-from ._specs import PROB_TOL, Ordering, Parameter
+from ._float_bounds import decided, value_and_error
+from ._specs import PROB_TOL, Ordering, Parameter, exact_fraction
 from ._structure import Tree
 
 _FLOAT_MAX = 1.7976931348623157e308
@@ -127,7 +134,7 @@ def check_orderings_exact(
     checks = [(o, c) for o in orderings for c in o.condition.comparisons]
     diffs = evaluate_many([_difference(c.lhs, c.rhs) for _o, c in checks], subs)
     for (o, c), diff in zip(checks, diffs, strict=True):
-        if diff is None or not c.holds(diff, 0):
+        if not _holds_exactly(c, diff):
             names = sorted(str(s) for s in (c.lhs.free_symbols | c.rhs.free_symbols))
             at = ", ".join(f"{k}={shown[k]}" for k in names if k in shown)
             raise ParameterError(
@@ -139,6 +146,12 @@ def check_orderings_exact(
             )
 
 
+def _holds_exactly(comp: Comparison, diff: Any) -> bool:
+    """The verdict of the exact check on ``lhs - rhs`` (:func:`deterrence._numbers.evaluate`'s
+    number; ``None``, not a finite real number, fails)."""
+    return diff is not None and bool(comp.holds(diff, 0))
+
+
 @lru_cache(maxsize=4096)
 def _difference(lhs: sp.Expr, rhs: sp.Expr) -> sp.Expr:
     """``lhs - rhs``, built once per comparison (sympy's arithmetic is slow, and a sweep's
@@ -146,27 +159,64 @@ def _difference(lhs: sp.Expr, rhs: sp.Expr) -> sp.Expr:
     return lhs - rhs
 
 
+def comparison_holds(comp: Comparison, values: Mapping[sp.Symbol, np.ndarray]) -> np.ndarray:
+    """Per point of ``values`` (``{symbol: float array}``): whether the comparison holds, decided
+    as :func:`check_orderings_exact` decides it at the point's values read as the decimals they
+    print as (:func:`~deterrence.model._specs.exact_fraction`, as :meth:`Model.game` reads them).
+
+    In floating point where ``lhs - rhs`` is farther from 0 than its error bound allows
+    (:func:`~deterrence.model._float_bounds.value_and_error`); the other points (ties, and
+    values too close to one for floats to tell) are checked exactly, once per distinct set of
+    values of the comparison's parameters.
+    """
+    diff = _difference(comp.lhs, comp.rhs)
+    value, error = value_and_error(diff, values)
+    holds = np.asarray(comp.holds(value, 0.0), dtype=bool).copy()
+    unsure = np.flatnonzero(~decided(value, error))
+    if unsure.size:
+        holds.flat[unsure] = _exact_verdicts(comp, diff, values, unsure)
+    return holds
+
+
+def _exact_verdicts(
+    comp: Comparison, diff: sp.Expr, values: Mapping[sp.Symbol, np.ndarray], flat: np.ndarray
+) -> np.ndarray:
+    """The exact check of the comparison at the points of flat indices ``flat``."""
+    symbols = sorted(diff.free_symbols, key=str)
+    if not symbols:
+        return np.full(flat.size, _holds_exactly(comp, evaluate_many([diff], {})[0]))
+    columns = np.stack([np.ravel(values[s])[flat] for s in symbols], axis=1)
+    rows, inverse = np.unique(columns, axis=0, return_inverse=True)
+
+    def verdict(row: Sequence[float]) -> bool:
+        subs = {s: exact_fraction(x) for s, x in zip(symbols, row, strict=True)}
+        return _holds_exactly(comp, evaluate_many([diff], subs)[0])
+
+    verdicts = np.array([verdict(row) for row in rows.tolist()], dtype=bool)
+    return verdicts[np.ravel(inverse)]
+
+
 def orderings_mask(
     orderings: Sequence[Ordering],
     model: str,
-    diffs: Sequence[np.ndarray],
+    symbols: Mapping[str, sp.Symbol],
     arrays: Mapping[str, np.ndarray],
     shape: tuple[int, ...],
     check: bool,
 ) -> np.ndarray:
-    """Per point: whether every ordering holds (``diffs``: lhs - rhs of each comparison, in
-    order). With ``check``, a point that violates one raises ``ParameterError``."""
+    """Per point: whether every ordering holds, decided as :meth:`Model.game` decides it
+    (:func:`comparison_holds`). With ``check``, a point that violates one raises
+    ``ParameterError``."""
+    values = {symbols[n]: a for n, a in arrays.items()}
     ok = np.ones(shape, dtype=bool)
-    k = 0
     for o in orderings:
         for comp in o.condition.comparisons:
-            holds = comp.holds(diffs[k], 0.0)
-            k += 1
+            holds = comparison_holds(comp, values)
             ok &= holds
             if check and not np.all(holds):
                 idx = tuple(int(i) for i in np.argwhere(~holds)[0])
                 at = ", ".join(
-                    f"{n}={arrays[n][idx]:.6g}"
+                    f"{n}={float(arrays[n][idx])!r}"
                     for n in sorted(str(s) for s in (comp.lhs.free_symbols | comp.rhs.free_symbols))
                 )
                 raise ParameterError(
@@ -304,31 +354,28 @@ class GameTemplate:
 
 
 # ---------------------------------------------------------------------------------- arrays
-def lambdify_tree(
-    symbols: Sequence[sp.Symbol], tree: Tree, players: Sequence[str], orderings: Sequence[Ordering]
-) -> Callable[..., Any]:
+def lambdify_tree(symbols: Sequence[sp.Symbol], tree: Tree, players: Sequence[str]) -> Callable[..., Any]:
     """One numpy function of the parameters giving every payoff (terminal by terminal, player by
-    player), every chance probability (branch by branch) and ``lhs - rhs`` of every ordering's
-    comparisons."""
+    player) and every chance probability (branch by branch). The orderings are not in it:
+    :func:`orderings_mask` evaluates them with their error bounds."""
     exprs = [tree.payoffs[t][p] for t in tree.terminals for p in players]
     exprs += [tree.probs[c][a] for c, a in tree.branches]
-    exprs += [comp.lhs - comp.rhs for o in orderings for comp in o.condition.comparisons]
     # dummify: a parameter named like a numpy function (`maximum`) must not shadow it in the code
     return sp.lambdify(list(symbols), exprs, modules="numpy", cse=True, dummify=True)
 
 
 def split_outputs(
     out: Sequence[Any], tree: Tree, players: Sequence[str], shape: tuple[int, ...]
-) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
-    """The lambdified function's outputs as ``payoffs`` ``shape + (terminals, players)``,
-    ``probs`` ``shape + (branches,)`` and the orderings' differences."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """The lambdified function's outputs as ``payoffs`` ``shape + (terminals, players)`` and
+    ``probs`` ``shape + (branches,)``."""
     nt, npl, nb = len(tree.terminals), len(players), len(tree.branches)
     cols = [np.broadcast_to(np.asarray(v, dtype=float), shape) for v in out]
     payoffs = (np.stack(cols[: nt * npl], axis=-1) if nt * npl else np.zeros((*shape, 0))).reshape(
         (*shape, nt, npl)
     )
     probs = np.stack(cols[nt * npl : nt * npl + nb], axis=-1) if nb else np.zeros((*shape, 0))
-    return payoffs, probs, cols[nt * npl + nb :]
+    return payoffs, probs
 
 
 def huge_constant_error(tree: Tree, where: Where) -> ModelError:

@@ -330,7 +330,9 @@ class Evaluation:
     branches
         ``(chance node id, action)`` per column of ``probs``.
     ordering_ok
-        ``shape``: whether every ordering of the model holds at the point.
+        ``shape``: whether every ordering of the model holds at the point, as
+        :meth:`Model.game <deterrence.model.Model.game>` decides it (exactly, at the decimals
+        the values print as; floating point only where its error cannot change the verdict).
     values
         The parameter arrays used, broadcast to ``shape`` (defaults filled in).
     """
