@@ -224,7 +224,8 @@ def test_many_pages_share_one_compile(slow: SlowCompile) -> None:
     slow.release()
     kernel, _why = futures[0].result(HANG_GUARD)
     assert kernel is not None and calls == [SLOW]
-    assert _kernel.prepare(cfg.model, cfg.concept, cfg.belief_policy).done()
+    again = _kernel.prepare(cfg.model, cfg.concept, cfg.belief_policy)
+    assert again.done() and again.result()[0] is kernel and calls == [SLOW]
 
 
 def test_a_compile_that_raises_is_logged_and_tried_again(

@@ -84,7 +84,20 @@ def prepare(model: Any, concept: str, belief_policy: str) -> Future:
             _THREAD.append(_CompileThread())
         future = _THREAD[0].submit(lambda: _compile_logged(model, concept, belief_policy))
         _PREPARED[key] = (model, future)
+    future.add_done_callback(lambda done: _keep_result_only(key, model, done))
     return future
+
+
+def _keep_result_only(key: tuple[int, str, str], model: Any, future: Future) -> None:
+    """Keep a finished compile as a new future holding its result alone: the one the pages waited
+    on holds their callbacks (and through them the pages) for as long as it is kept."""
+    if _failed(future):
+        return
+    settled: Future = Future()
+    settled.set_result(future.result())
+    with _PREPARED_LOCK:
+        if key in _PREPARED and _PREPARED[key][1] is future:
+            _PREPARED[key] = (model, settled)
 
 
 def _failed(future: Future) -> bool:
