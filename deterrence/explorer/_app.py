@@ -6,6 +6,12 @@ the map worker computes a new map (:mod:`._regime_map`, cached). Answers come ba
 workers' threads and are put on the document with ``add_next_tick_callback``. A point that
 takes longer than :data:`BUSY_AFTER` seconds shows a "computing" box until it arrives; errors
 (orderings violated, no equilibrium found, a solver's limit) show as messages in the page.
+
+Nothing slow runs on the server's event loop, which every page shares: the compiled kernel of
+the page's (model, concept, belief policy) comes from :func:`._kernel.prepare`, compiled on a
+background thread the first time. Until it is ready the page says "Preparing the compiled
+model…" where the map goes (the point is solved per point meanwhile, as always); when it is,
+the map is drawn.
 """
 
 from __future__ import annotations
@@ -26,6 +32,11 @@ from ._worker import LatestWorker
 BUSY_AFTER = 0.15
 #: per-point maps: a budget in seconds for the whole map, and the most a map may take
 MAP_BUDGET, MAP_LIMIT = 60.0, 180.0
+#: where the map goes while the kernel is compiled (the first page of a model and concept)
+PREPARING = (
+    "Preparing the compiled model for this concept (once per model and concept; other pages "
+    "are served meanwhile)… The map follows when it is ready."
+)
 
 
 class Page:
@@ -45,7 +56,10 @@ class Page:
         self.answer_gen = -1
         self.shown = 0
         self.shown_regime = ""
-        self.compiled = self._compiles()
+        #: whether the model compiles for the concept and policy; ``None`` while it is being prepared
+        self.compiled: bool | None = None
+        self.kernel_gen = 0
+        self._prepare_kernel()
         self.map: _regime_map.RegimeMap | None = None
         self.map_key: tuple | None = None
         self.point_gen = self.map_gen = 0
@@ -216,7 +230,7 @@ class Page:
         if new == self.concept:
             return
         self.concept = new
-        self.compiled = self._compiles()
+        self._prepare_kernel()
         self.shown_regime = ""
         self.policy_select.visible = new == "pbe"
         self.request_point()
@@ -229,7 +243,7 @@ class Page:
         if new == self.policy:
             return
         self.policy = new
-        self.compiled = self._compiles()
+        self._prepare_kernel()
         self.request_point()
         self.request_map()
 
@@ -301,7 +315,7 @@ class Page:
 
     def _maybe_busy(self, gen: int) -> None:
         if gen == self.point_gen and (self.answer is None or self.answer_gen != gen):
-            how = "compiled model" if self.compiled else "per-point solving"
+            how = self._how()
             self.status.text = _panels.message(f"Computing the equilibria at this point ({how})…", "busy")
 
     def _got_point(self, gen: int, result: Any) -> None:
@@ -323,10 +337,34 @@ class Page:
                 return k
         return result.selected
 
-    def _compiles(self) -> bool:
+    # ------------------------------------------------------------------ the compiled kernel
+    def _prepare_kernel(self) -> None:
+        """Ask for the kernel of the current concept and policy without waiting for it: known at
+        once if compiled before, else :attr:`compiled` is ``None`` until :meth:`_kernel_ready`."""
         from . import _kernel
 
-        return _kernel.compiled(self.model, self.concept, self.policy)[0] is not None
+        self.kernel_gen += 1
+        gen = self.kernel_gen
+        future = _kernel.prepare(self.model, self.concept, self.policy)
+        if future.done():
+            self.compiled = _compiles(future)
+            return
+        self.compiled = None
+        future.add_done_callback(lambda done: self._later(self._kernel_ready, gen, done))
+
+    def _kernel_ready(self, gen: int, future: Any) -> None:
+        """On the document's thread: the kernel asked for is ready; draw the map it was waiting for."""
+        if gen != self.kernel_gen:
+            return  # the concept or policy changed meanwhile; its own kernel is on its way
+        self.compiled = _compiles(future)
+        if self.answer is not None and self.answer_gen == self.point_gen:
+            self.draw_answer()  # its status line says how the page answers
+        self.request_map()
+
+    def _how(self) -> str:
+        if self.compiled is None:
+            return "per-point solving while the compiled model is prepared"
+        return "compiled model" if self.compiled else "per-point solving"
 
     def draw_answer(self) -> None:
         a = self.answer
@@ -339,7 +377,7 @@ class Page:
             return
         eq = a.equilibria[self.shown]
         self.shown_regime = eq.regime
-        how = "compiled model" if self.compiled else "per-point solving"
+        how = self._how()
         self.status.text = (
             f"<small>{len(a.equilibria)} certified {a.concept.upper()} equilibri"
             f"{'um' if len(a.equilibria) == 1 else 'a'}, solved in {a.seconds * 1000:.0f} ms "
@@ -377,6 +415,11 @@ class Page:
             self.config.selection,
         )
         key = req.key()
+        if self.compiled is None:  # :meth:`_kernel_ready` asks again
+            self.map_gen += 1  # a map on its way for another concept is not shown
+            self.map_key = None
+            self.map_status.text = _panels.message(PREPARING, "busy")
+            return
         cached = self.cache.get(key)
         if cached is not None:
             self.map_gen += 1
@@ -517,6 +560,14 @@ class Page:
     def close(self) -> None:
         self.points.close()
         self.maps.close()
+
+
+def _compiles(future: Any) -> bool:
+    """Whether a finished :func:`._kernel.prepare` gave a kernel (a compile that raised did not:
+    the page then solves per point, as for a model that does not compile)."""
+    if future.cancelled() or future.exception() is not None:
+        return False
+    return future.result()[0] is not None
 
 
 def _is_number(value: Any) -> bool:

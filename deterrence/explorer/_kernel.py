@@ -8,13 +8,25 @@ Two questions, answered on compiled models in a few milliseconds:
   within a hair of the point (a tie between actions, a mixing probability at 0 or 1, a regime
   boundary); the page says so next to the equilibria found there.
 
+The first compile of a (model, concept, belief policy) takes from a fraction of a second to
+several seconds (sympy, and numba on a machine's very first use). The server's event loop
+never waits for it: :func:`prepare` runs it on one background thread (:class:`_CompileThread`)
+and hands back a future, one per (model, concept, policy) however many pages ask, so a page
+shows at once and fills in its map when the future is done. A thread is enough: the loop
+still gets the interpreter every few milliseconds (a process could not hand the kernel back,
+whose lambdified functions do not pickle). The server also starts the compile of its first
+model's kernel as it starts (:func:`prepare` from :func:`._server.start`).
+
 When the kernels' internals move, only this module needs to follow.
 """
 
 from __future__ import annotations
 
+import logging
+import queue
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future
 from typing import Any
 
 import numpy as np
@@ -22,11 +34,87 @@ import pandas as pd
 
 import deterrence as dt
 
+log = logging.getLogger(__name__)
 _LOCK = threading.Lock()
 
+#: the kernel (or ``None``) and the reason it does not compile
+Compiled = tuple[Any | None, str]
 
-def compiled(model: Any, concept: str, belief_policy: str) -> tuple[Any | None, str]:
-    """The compiled model, or ``None`` and the reason it does not compile."""
+
+class _CompileThread:
+    """One daemon thread that runs the compiles :func:`prepare` hands it, in order (a daemon:
+    stopping the server never waits for a compile nobody needs any more)."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue[tuple[Future, Callable[[], Any]]] = queue.SimpleQueue()
+        threading.Thread(target=self._run, name="explorer-compile", daemon=True).start()
+
+    def submit(self, job: Callable[[], Any]) -> Future:
+        future: Future = Future()
+        self._jobs.put((future, job))
+        return future
+
+    def _run(self) -> None:
+        while True:
+            future, job = self._jobs.get()
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(job())
+            except BaseException as exc:  # handed to whoever waits on the future; the thread goes on
+                future.set_exception(exc)
+
+
+_PREPARED: dict[tuple[int, str, str], tuple[Any, Future]] = {}
+_PREPARED_LOCK = threading.Lock()
+_THREAD: list[_CompileThread] = []
+
+
+def prepare(model: Any, concept: str, belief_policy: str) -> Future:
+    """A future of :func:`compiled` for this (model, concept, policy), compiled on the background
+    thread: the same future for every caller (done at once for one compiled before; a compile
+    that raised, logged with its traceback, is tried again by the next caller). Never blocks:
+    for the server's event loop."""
+    key = (id(model), concept, belief_policy)  # the model is kept in the entry: its id stays its own
+    with _PREPARED_LOCK:
+        entry = _PREPARED.get(key)
+        if entry is not None and entry[0] is model and not _failed(entry[1]):
+            return entry[1]
+        if not _THREAD:
+            _THREAD.append(_CompileThread())
+        future = _THREAD[0].submit(lambda: _compile_logged(model, concept, belief_policy))
+        _PREPARED[key] = (model, future)
+    future.add_done_callback(lambda done: _keep_result_only(key, model, done))
+    return future
+
+
+def _keep_result_only(key: tuple[int, str, str], model: Any, future: Future) -> None:
+    """Keep a finished compile as a new future holding its result alone: the one the pages waited
+    on holds their callbacks (and through them the pages) for as long as it is kept."""
+    if _failed(future):
+        return
+    settled: Future = Future()
+    settled.set_result(future.result())
+    with _PREPARED_LOCK:
+        if key in _PREPARED and _PREPARED[key][1] is future:
+            _PREPARED[key] = (model, settled)
+
+
+def _failed(future: Future) -> bool:
+    return future.done() and (future.cancelled() or future.exception() is not None)
+
+
+def _compile_logged(model: Any, concept: str, belief_policy: str) -> Compiled:
+    try:
+        return compiled(model, concept, belief_policy)
+    except BaseException:  # a bug (the page then solves per point): the log has the traceback
+        log.exception("compiling %s (%s, %s) failed", getattr(model, "name", "?"), concept, belief_policy)
+        raise
+
+
+def compiled(model: Any, concept: str, belief_policy: str) -> Compiled:
+    """The compiled model, or ``None`` and the reason it does not compile (blocks while it
+    compiles: for worker threads; the event loop asks :func:`prepare`)."""
     if concept not in ("pbe", "spe") or (concept == "pbe" and belief_policy not in ("free", "prior")):
         return None, f"no compiled kernel serves {concept}" + (
             f" with belief policy '{belief_policy}'" if concept == "pbe" else ""

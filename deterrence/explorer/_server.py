@@ -5,6 +5,10 @@ The server listens on ``127.0.0.1`` only and serves BokehJS and every style from
 own page (:class:`._app.Page`); ``?model=NAME`` picks a catalogue model. A name that is no model
 here is answered 404 with the reason (and the closest name) before any page is made; a page of a
 known model that cannot be built shows the reason in the browser, never a blank page.
+
+Every page shares the server's one event loop, so nothing slow runs on it: the compiled kernels
+are prepared on a background thread (:func:`._kernel.prepare`), the first model's as the server
+starts, and each page's solves and maps run on its own worker threads (:mod:`._worker`).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from typing import Any
 import deterrence as dt
 
 from ..errors import close_match_hint
-from . import DEFAULT_PORT, HOST
+from . import DEFAULT_PORT, HOST, _kernel
 from ._config import ExplorerConfig, make_config
 from ._regime_map import MapCache
 
@@ -173,6 +177,7 @@ def start(
             ) from None
         raise dt.ResourceError(f"cannot listen on {HOST}:{port}: {exc.strerror or exc}") from None
     server.start()
+    _kernel.prepare(config.model, config.concept, config.belief_policy)  # warm: the first page finds it
     return RunningServer(server, f"http://{HOST}:{port}/", port)
 
 
