@@ -21,12 +21,8 @@ import numpy as np
 import sympy as sp
 
 from .._numbers import evaluate_many
-<<<<<<< HEAD
 from ..errors import GameError, ModelError, ParameterError, close_match_hint
-=======
-from ..errors import GameError, ModelError, ParameterError
 from ..expr import Comparison
->>>>>>> s12-ordering-ties
 from ..game.extensive import ExtensiveFormGame, sum_text
 from ..game.tree import chance, decision, terminal
 from ._checks import Where
