@@ -71,3 +71,18 @@ def test_a_forked_child_runs_kernel_work_on_a_pool_of_its_own() -> None:
         return pool is parent_pool, pool.submit(int, "7").result()
 
     assert _in_forked_child(child_job) == (False, 7)
+
+
+def _explorer_kernel_ready() -> bool:
+    from deterrence.explorer import _kernel
+
+    future = _kernel.prepare(dt.load_model("brinkmanship"), "spe", "free")  # not compiled before
+    return future.result(timeout=_HANG_GUARD)[0] is not None
+
+
+def test_a_forked_child_compiles_an_explorer_kernel_whose_parent_started_the_compile_thread() -> None:
+    from deterrence.explorer import _kernel
+
+    _kernel.prepare(dt.load_model("egame12"), "spe", "free").result(timeout=_HANG_GUARD)
+    assert _kernel._THREAD  # the parent's compile thread is running
+    assert _in_forked_child(_explorer_kernel_ready)

@@ -23,6 +23,7 @@ When the kernels' internals move, only this module needs to follow.
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -68,6 +69,21 @@ class _CompileThread:
 _PREPARED: dict[tuple[int, str, str], tuple[Any, Future]] = {}
 _PREPARED_LOCK = threading.Lock()
 _THREAD: list[_CompileThread] = []
+
+
+def _forget_compiles() -> None:
+    """In a child forked from a process that compiled here: the compile thread is not there (a
+    fork copies only the forking thread), so the futures it would have finished never finish,
+    and the lock may be held by a thread that is gone. Forget them all: the child starts its own
+    thread on its first :func:`prepare` (what ``kernels._compiled`` does with its pools)."""
+    global _PREPARED_LOCK
+    _PREPARED_LOCK = threading.Lock()
+    _PREPARED.clear()
+    _THREAD.clear()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(after_in_child=_forget_compiles)
 
 
 def prepare(model: Any, concept: str, belief_policy: str) -> Future:
