@@ -25,8 +25,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from bokeh.document import Document
 from helpers import browser
+from test_explorer_page import FakeDoc  # a document whose callbacks wait for the test
 
 import deterrence as dt
 from deterrence.explorer import _kernel
@@ -129,23 +129,6 @@ def test_pages_and_a_404_are_answered_while_a_compile_runs(server: int, slow: Sl
 
 
 # ---------------------------------------------------------------------------- a page without a server
-class FakeDoc(Document):
-    """A document whose next-tick callbacks wait in a queue until :func:`_pump` runs them."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.ticks: queue.Queue = queue.Queue()
-
-    def add_next_tick_callback(self, callback: Any) -> Any:
-        self.ticks.put(callback)
-
-    def add_timeout_callback(self, callback: Any, timeout_milliseconds: int) -> Any:
-        return None
-
-    def on_session_destroyed(self, *callbacks: Any) -> None:
-        return None
-
-
 def _pump_until(page: Page, condition: Any, what: str) -> None:
     """Run the page's document callbacks until ``condition()`` holds (hang guard only)."""
     deadline = time.monotonic() + HANG_GUARD
