@@ -19,14 +19,13 @@ import http.client
 import os
 import queue
 import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 from helpers import browser
-from test_explorer_page import FakeDoc  # a document whose callbacks wait for the test
+from test_explorer_page import FakeDoc, pump_until  # a document whose callbacks wait for the test
 
 import deterrence as dt
 from deterrence.explorer import _kernel
@@ -129,18 +128,6 @@ def test_pages_and_a_404_are_answered_while_a_compile_runs(server: int, slow: Sl
 
 
 # ---------------------------------------------------------------------------- a page without a server
-def _pump_until(page: Page, condition: Any, what: str) -> None:
-    """Run the page's document callbacks until ``condition()`` holds (hang guard only)."""
-    deadline = time.monotonic() + HANG_GUARD
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} (hang guard)")
-        try:
-            page.doc.ticks.get(timeout=0.05)()
-        except queue.Empty:
-            pass
-
-
 def _text(div: Any) -> str:
     import re
 
@@ -155,12 +142,12 @@ def test_a_page_shows_preparing_then_its_map(slow: SlowCompile) -> None:
     try:
         assert page.compiled is None
         assert "Preparing the compiled model" in _text(page.map_status)
-        _pump_until(page, lambda: page.answer is not None, "the point was never answered")
+        pump_until(page, lambda: page.answer is not None, "the point was never answered")
         assert page.answer is not None and page.answer.ok and page.map is None
         assert "while the compiled model is prepared" in _text(page.status)
         assert not slow.finished.is_set()
         slow.release()
-        _pump_until(page, lambda: page.map is not None and page.map.complete, "the map never came")
+        pump_until(page, lambda: page.map is not None and page.map.complete, "the map never came")
         assert page.compiled is True and page.map.compiled
         assert "compiled" in _text(page.map_status) and "Preparing" not in _text(page.map_status)
         assert "(compiled model)" in _text(page.status)
@@ -176,15 +163,15 @@ def test_a_belief_policy_switch_waits_for_its_own_kernel(monkeypatch: pytest.Mon
     assert (cfg.concept, cfg.belief_policy) == ("pbe", "free")
     page = Page(FakeDoc(), cfg, MapCache(), (SLOW,))
     try:
-        _pump_until(page, lambda: page.map is not None and page.map.complete, "the first map never came")
+        pump_until(page, lambda: page.map is not None and page.map.complete, "the first map never came")
         first_map = page.map
         page.policy_select.value = "prior"
         assert gate.started.wait(HANG_GUARD) and page.compiled is None
         assert "Preparing the compiled model" in _text(page.map_status)
-        _pump_until(page, lambda: page.answer_gen == page.point_gen, "the point was never answered")
+        pump_until(page, lambda: page.answer_gen == page.point_gen, "the point was never answered")
         assert page.map is first_map and not gate.finished.is_set()
         gate.release()
-        _pump_until(page, lambda: page.map is not first_map and page.map.complete, "the new map never came")
+        pump_until(page, lambda: page.map is not first_map and page.map.complete, "the new map never came")
         assert page.compiled is True and gate.finished.is_set() and page.map.compiled
     finally:
         gate.release()

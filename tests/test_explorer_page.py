@@ -10,10 +10,12 @@ queues the callbacks the workers hand to the document, and :func:`pump` runs the
 
 from __future__ import annotations
 
+import contextlib
 import math
 import queue
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -44,6 +46,25 @@ class FakeDoc(Document):
 
     def on_session_destroyed(self, *callbacks: Any) -> None:
         return None
+
+
+def wait_until(condition: Callable[[], bool], what: str, step: Callable[[], None]) -> None:
+    """Call ``step()`` until ``condition()`` holds. The deadline is a hang guard only: it keeps a
+    regression from stopping the suite and is no speed limit (:data:`HANG_GUARD`)."""
+    deadline = time.monotonic() + HANG_GUARD
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} (hang guard)")
+        step()
+
+
+def pump_until(page: Page, condition: Callable[[], bool], what: str) -> None:
+    """Run the page's document callbacks until ``condition()`` holds."""
+    def run_a_tick() -> None:
+        with contextlib.suppress(queue.Empty):
+            page.doc.ticks.get(timeout=0.05)()
+
+    wait_until(condition, what, run_a_tick)
 
 
 def pump(page: Page) -> None:
@@ -154,18 +175,10 @@ def test_a_closed_page_stops_its_per_point_map(monkeypatch: pytest.MonkeyPatch) 
     cfg = dt.explorer.make_config("chain_store", grid=5)  # its PBE does not compile: per-point map
     page = Page(FakeDoc(), cfg, MapCache(), ())
     assert not page.compiled
-    deadline = time.monotonic() + HANG_GUARD
-    while not started.is_set() and time.monotonic() < deadline:  # the point answer, then the map
-        try:
-            page.doc.ticks.get(timeout=0.05)()
-        except queue.Empty:
-            pass
-    assert started.is_set(), "the per-point map never started (hang guard)"
+    pump_until(page, started.is_set, "the per-point map never started")  # the point, then the map
     page.close()
     release.set()
-    while not page.maps.idle and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert page.maps.idle
+    wait_until(lambda: page.maps.idle, "the closed page's map never stopped", lambda: time.sleep(0.05))
     assert len(rows) == 1, f"the closed page went on solving {len(rows) - 1} more rows"
 
 

@@ -22,24 +22,15 @@ from helpers.reputation_oracle import assessment_problems
 import deterrence as dt
 from deterrence.errors import UnsupportedError
 from deterrence.game.reputation import CrisisStage, ReputationGame
-from deterrence.solvers._reputation_recursion import MarkovProfile, solve_recursion
-from deterrence.solvers._reputation_structure import detect
-from deterrence.solvers.reputation import profile_candidate
+from deterrence.solvers._reputation_recursion import MarkovProfile
+from deterrence.solvers.reputation import profile_candidate, solved_structure
 
 F = Fraction
 
 
 def _exact_solution(tree: dt.ExtensiveFormGame) -> tuple[MarkovProfile, tuple[tuple[Fraction, ...], ...]]:
     """The solver's profile and exact behaviour, read the way ``method='reputation'`` reads the tree."""
-    struct = detect(tree)
-    assert not isinstance(struct, str)
-    try:
-        profile = MarkovProfile(solve_recursion(struct.game))
-    except UnsupportedError:
-        if struct.alternative is None:
-            raise
-        struct = struct.alternative
-        profile = MarkovProfile(solve_recursion(struct.game))
+    struct, profile = solved_structure(tree)
     return profile, profile_candidate(tree, struct, profile).exact
 
 

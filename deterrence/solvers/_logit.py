@@ -27,14 +27,13 @@ precision ``lambda`` of the game's own payoffs is ``t / scale``. The compiled ke
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from ..errors import SolverError
-from ..game.scaling import PlayerScale, payoff_scales
+from ..game.scaling import payoff_scales
 from .base import Clock
 
 
@@ -141,21 +140,20 @@ def _weights(goff: np.ndarray, owner: np.ndarray, weights: np.ndarray) -> np.nda
     return np.repeat(np.asarray(weights, dtype=float)[owner], sizes) if len(sizes) else np.zeros(0)
 
 
-def _shifted(pay: np.ndarray, scales: Sequence[PlayerScale]) -> np.ndarray:
-    """Each player's payoffs (a column of ``pay``) less its shift (:func:`payoff_scales`): exact,
-    and the logit response does not change when a player's payoffs move by a constant, but a
-    game whose payoffs all lie near ``1e9`` would otherwise be traced in values ``1e9 / range``
-    large, where the tracing stalls in cancellation. Only the shift is taken: a player's unit
-    would change its precision ``lambda`` (the QRE of ``a * G`` at ``lambda`` is that of ``G``
-    at ``a * lambda``), so all payoffs are divided by one common ``scale`` instead."""
-    shifts = np.array([float(sc.shift) for sc in scales])
-    return pay - shifts if shifts.any() else pay
+def _shifts(game: Any) -> np.ndarray:
+    """Each player's payoff shift (:func:`payoff_scales`), taken off its payoffs before tracing:
+    exact, and the logit response does not change when a player's payoffs move by a constant,
+    but a game whose payoffs all lie near ``1e9`` would otherwise be traced in values
+    ``1e9 / range`` large, where the tracing stalls in cancellation. Only the shift is taken: a
+    player's unit would change its precision ``lambda`` (the QRE of ``a * G`` at ``lambda`` is
+    that of ``G`` at ``a * lambda``), so all payoffs are divided by one common ``scale`` instead."""
+    return np.array([float(sc.shift) for sc in payoff_scales(game)])
 
 
 def _normal(game: Any, weights: np.ndarray) -> LogitGame:
     n = game.num_players
-    pay = _shifted(np.stack([np.asarray(a, dtype=float) for a in game.payoffs]).reshape(n, -1).T,
-                   payoff_scales(game)).T.reshape((n, *game.shape))
+    shifts = _shifts(game).reshape((n,) + (1,) * len(game.shape))
+    pay = np.stack([np.asarray(a, dtype=float) for a in game.payoffs]) - shifts
     scale = float(pay.max() - pay.min()) or 1.0
     shape = np.array(game.shape, dtype=np.int64)
     goff = np.concatenate([[0], np.cumsum(shape)]).astype(np.int64)
@@ -190,7 +188,7 @@ def _tree(game: Any, weights: np.ndarray) -> LogitGame:
     kid_ptr = np.concatenate([[0], np.cumsum([len(nd.children) for nd in nodes])]).astype(np.int64)
     kid_idx = np.array([k for nd in nodes for k in nd.children], dtype=np.int64)
     raw = np.asarray(game.payoffs, dtype=float).reshape(-1, game.num_players)
-    shifted = _shifted(raw, payoff_scales(game)) if raw.size else raw
+    shifted = raw - _shifts(game) if raw.size else raw
     scale = float(shifted.max() - shifted.min()) if raw.size else 1.0
     scale = scale or 1.0
     pay = np.zeros((nn, game.num_players))

@@ -130,6 +130,22 @@ def profile_candidate(game: ExtensiveFormGame, struct: Structure, profile: Marko
     return Candidate(strategies=strategies, beliefs=tuple(beliefs), exact=tuple(exact), label="reputation")
 
 
+def solved_structure(game: ExtensiveFormGame) -> tuple[Structure, MarkovProfile]:
+    """The tree's reputation structure (:func:`detect`) and its solved Markov profile: the
+    structure as read first, or its alternative reading of the types when the recursion refuses
+    the first (``UnsupportedError`` when the tree has no such structure or neither reading
+    solves)."""
+    struct = detect(game)
+    if isinstance(struct, str):
+        raise UnsupportedError(struct, methods=("pbe",))
+    try:
+        return struct, MarkovProfile(solve_recursion(struct.game))
+    except UnsupportedError:
+        if struct.alternative is None:
+            raise
+        return struct.alternative, MarkovProfile(solve_recursion(struct.alternative.game))
+
+
 def _run(game: ExtensiveFormGame, options: SolveOptions) -> RawResult:
     opts = options.of(ReputationOptions)
     if opts.belief_policy == "prior":
@@ -137,16 +153,7 @@ def _run(game: ExtensiveFormGame, options: SolveOptions) -> RawResult:
             "'reputation' computes the sequential equilibrium, whose belief after an unexpected yield "
             "is that the long-run player is weak, not the 'prior' policy's Nature's odds; use "
             "belief_policy 'free' or 'd1', or method='pbe'", methods=("pbe",))
-    struct = detect(game)
-    if isinstance(struct, str):
-        raise UnsupportedError(struct, methods=("pbe",))
-    try:
-        profile = MarkovProfile(solve_recursion(struct.game))
-    except UnsupportedError:
-        if struct.alternative is None:
-            raise
-        struct = struct.alternative
-        profile = MarkovProfile(solve_recursion(struct.game))
+    struct, profile = solved_structure(game)
     notes = (
         f"reputation: {struct.game.num_stages} stage(s) solved on (stage, public posterior); the "
         f"'{struct.game.types[0]}' type always resists",

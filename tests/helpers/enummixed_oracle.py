@@ -21,9 +21,21 @@ import deterrence as dt
 
 from .json_subprocess import run_json_script
 
+#: pygambit script text defining ``set_path(h)``: an information set named by the path of child
+#: positions from the root to a member (what :func:`node_paths` reads back)
+SET_PATH_SNIPPET = r"""
+def set_path(h):
+    node, path = next(iter(h.members)), []
+    while node.parent is not None:
+        path.append(list(node.parent.children).index(node))
+        node = node.parent
+    return path[::-1]
+"""
+
 _SCRIPT = r"""
 import io, json, sys
 import pygambit as gbt
+""" + SET_PATH_SNIPPET + r"""
 out = []
 for text in json.load(sys.stdin):
     g = gbt.read_efg(io.StringIO(text))
@@ -33,11 +45,7 @@ for text in json.load(sys.stdin):
         sets = []
         for player in g.players:
             for h in player.infosets:
-                node, path = next(iter(h.members)), []
-                while node.parent is not None:
-                    path.append(list(node.parent.children).index(node))
-                    node = node.parent
-                sets.append([path[::-1], [str(beh[a]) for a in h.actions]])
+                sets.append([set_path(h), [str(beh[a]) for a in h.actions]])
         eqs.append(sets)
     out.append(eqs)
 print(json.dumps(out))

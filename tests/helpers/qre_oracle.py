@@ -24,23 +24,15 @@ import numpy as np
 
 import deterrence as dt
 
-from .enummixed_oracle import node_paths
+from .enummixed_oracle import SET_PATH_SNIPPET, node_paths
 from .json_subprocess import run_json_script
 
 _SCRIPT = r"""
 import io, json, sys
 import pygambit as gbt
-
+""" + SET_PATH_SNIPPET + r"""
 def sets_of(g):
-    out = []
-    for player in g.players:
-        for h in player.infosets:
-            node, path = next(iter(h.members)), []
-            while node.parent is not None:
-                path.append(list(node.parent.children).index(node))
-                node = node.parent
-            out.append((path[::-1], len(h.actions)))
-    return out
+    return [(set_path(h), len(h.actions)) for player in g.players for h in player.infosets]
 
 def behaviour(g, flat):
     out, k = [], 0
