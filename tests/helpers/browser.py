@@ -11,7 +11,6 @@ Bokeh renders each widget in a shadow root: :data:`FIND` locates a widget's view
 
 from __future__ import annotations
 
-import math
 import os
 import shutil
 import tempfile
@@ -135,12 +134,20 @@ def resources(driver: Any) -> list[str]:
     return list(driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)"))
 
 
+#: the most :func:`wait_for` waits (seconds): a hang guard only, so that a regression that never
+#: shows what is waited for fails its test instead of stopping the suite; it is no speed limit
+#: (the shared machine may be slow), so no test fails on a slow but working page
+HANG_GUARD = 600.0
+
+
 def wait_for(driver: Any, condition: Any, what: str = "") -> Any:
-    """Poll until ``condition(driver)`` holds, without a deadline (like every wait on our own
-    code in the tests: a regression hangs the test rather than failing it on a slow machine)."""
+    """Poll until ``condition(driver)`` holds, at most :data:`HANG_GUARD` seconds (a hang guard:
+    past it the wait fails with ``what``)."""
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, math.inf, poll_frequency=0.05).until(lambda d: condition(d), message=what)
+    return WebDriverWait(driver, HANG_GUARD, poll_frequency=0.05).until(
+        lambda d: condition(d), message=f"{what} (hang guard: {HANG_GUARD:.0f} s)"
+    )
 
 
 def screenshot_folder() -> Path | None:
