@@ -2,7 +2,8 @@
 
 A slider move snaps the value to what the slider shows and asks the point worker for the
 answer at the new point (:func:`._point.answer`); when the moved parameter is not on the map,
-the map worker computes a new map (:mod:`._regime_map`, cached). Answers come back on the
+the map worker computes a new map (:mod:`._regime_map`, cached, and computed once for every page
+that asks for the same map at the same time). Answers come back on the
 workers' threads and are put on the document with ``add_next_tick_callback``. A point that
 takes longer than :data:`BUSY_AFTER` seconds shows a "computing" box until it arrives; errors
 (orderings violated, no equilibrium found, a solver's limit) show as messages in the page.
@@ -437,13 +438,16 @@ class Page:
         gen = self.map_gen
         self.map_key = key
 
-        def on_row(partial_map: _regime_map.RegimeMap) -> bool:
-            """Show the rows so far; stop when the sliders moved on or the page is gone."""
+        def show_rows(partial_map: _regime_map.RegimeMap) -> None:
             self._later(self._got_map, gen, partial_map, key)
+
+        def wanted() -> bool:
+            """Whether this map is still wanted (not once the sliders moved on or the page is gone)."""
             return gen == self.map_gen and not self.maps.closed
 
-        self.maps.submit(
-            lambda: _regime_map.compute(req, on_row), lambda res: self._later(self._got_map, gen, res, key)
+        self.maps.submit(  # the same map asked for by other pages is computed once for all (MapCache)
+            lambda: self.cache.compute(req, show_rows, wanted, key),
+            lambda res: self._later(self._got_map, gen, res, key),
         )
         if self.compiled:
             self.map_status.text = _panels.message("Computing the regime map…", "busy")
@@ -475,7 +479,7 @@ class Page:
         return replace(req, cells=cells)
 
     def _got_map(self, gen: int, result: Any, key: tuple) -> None:
-        if gen != self.map_gen:
+        if gen != self.map_gen or result is None:  # None: a map nobody wanted any more
             return
         if isinstance(result, Exception):
             self.map_key = None

@@ -208,26 +208,137 @@ def _orderings_hold(req: MapRequest, xs: np.ndarray, ys: np.ndarray) -> np.ndarr
     return np.asarray(ok, dtype=bool).reshape(gx.shape)
 
 
+#: how often (seconds) a page waiting for another page's map checks that it still wants it
+_RECHECK = 0.05
+
+
+@dataclass
+class _Running:
+    """A map being computed for one or more pages (see :meth:`MapCache.compute`): who waits for
+    it (each page's ``show`` for finished rows and its ``wanted`` test), the rows so far, the end."""
+
+    listeners: list[tuple[Callable[[RegimeMap], Any], Callable[[], bool]]]
+    partial: RegimeMap | None = None
+    outcome: RegimeMap | BaseException | None = None
+    done: threading.Event = field(default_factory=threading.Event)
+
+
 class MapCache:
-    """A small thread-safe LRU cache of finished maps, shared by every page of a server."""
+    """The maps of every page of a server: a small thread-safe LRU cache of finished maps, and the
+    maps being computed, each computed once however many pages ask for it at the same time.
+
+    A class opening the same model asks for the same map from many pages at once: the first
+    page's map worker computes it (:meth:`compute`) and every other page asking for the same
+    :meth:`MapRequest.key` (everything the map depends on) waits for that result instead of
+    computing its own, and sees its rows as they come. The computation goes on while any page
+    waiting for it still wants it (a per-point map stops at the next row once none does). Memory
+    is bounded: at most ``size`` finished maps, and one running entry per map being computed.
+    """
 
     def __init__(self, size: int = 48) -> None:
         self._maps: OrderedDict[tuple, RegimeMap] = OrderedDict()
+        self._running: dict[tuple, _Running] = {}
         self._size = size
         self._lock = threading.Lock()
 
     def get(self, key: tuple) -> RegimeMap | None:
         with self._lock:
-            if key in self._maps:
-                self._maps.move_to_end(key)
-                return self._maps[key]
-            return None
+            return self._get(key)
+
+    def _get(self, key: tuple) -> RegimeMap | None:
+        if key in self._maps:
+            self._maps.move_to_end(key)
+            return self._maps[key]
+        return None
 
     def put(self, key: tuple, result: RegimeMap) -> None:
         if not result.complete:
             return
         with self._lock:
-            self._maps[key] = result
-            self._maps.move_to_end(key)
-            while len(self._maps) > self._size:
-                self._maps.popitem(last=False)
+            self._put(key, result)
+
+    def _put(self, key: tuple, result: RegimeMap) -> None:
+        self._maps[key] = result
+        self._maps.move_to_end(key)
+        while len(self._maps) > self._size:
+            self._maps.popitem(last=False)
+
+    def compute(
+        self,
+        req: MapRequest,
+        show: Callable[[RegimeMap], Any] | None = None,
+        wanted: Callable[[], bool] = lambda: True,
+        key: tuple | None = None,
+    ) -> RegimeMap | None:
+        """The map of ``req`` (blocks: for a page's map worker): cached, computed by a page that
+        asked for it first, or computed here. ``show(partial)`` gets the rows of a per-point map
+        as they come; ``wanted()`` says whether the caller still wants the map (``None`` is
+        returned once it does not). ``key``: the map's key if not ``req.key()`` (a page's
+        per-point map, coarser than the full map, is kept under the full map's key, whatever
+        number of cells its page's solving time gave it). Raises what the computation raised."""
+        key = req.key() if key is None else key
+        listener = (show or (lambda _partial: None), wanted)
+        while True:
+            with self._lock:
+                finished = self._get(key)
+                if finished is not None:
+                    return finished
+                running = self._running.get(key)
+                if running is None:
+                    running = self._running[key] = _Running([listener])
+                    owner = True
+                else:
+                    running.listeners.append(listener)
+                    owner, partial = False, running.partial
+            if owner:
+                return self._compute_for_all(key, req, running)
+            if partial is not None:
+                listener[0](partial)
+            outcome = self._wait(running, listener)
+            if isinstance(outcome, BaseException):
+                raise outcome
+            if outcome is None or outcome.complete or not wanted():
+                return outcome
+            # stopped by its last page just before this one came: compute it again
+
+    def _compute_for_all(self, key: tuple, req: MapRequest, running: _Running) -> RegimeMap:
+        """Compute the map on this thread for every page waiting for it (the rows go to each)."""
+
+        def on_row(partial: RegimeMap) -> bool:
+            with self._lock:
+                running.partial = partial
+                listeners = list(running.listeners)
+            gone = [item for item in listeners if not item[1]()]
+            for show, _wanted in listeners:
+                if (show, _wanted) not in gone:
+                    show(partial)
+            with self._lock:
+                running.listeners = [item for item in running.listeners if item not in gone]
+                return bool(running.listeners)
+
+        outcome: RegimeMap | BaseException
+        try:
+            outcome = compute(req, on_row)
+        except BaseException as exc:  # handed to every page waiting (each shows it), and raised here
+            outcome = exc
+        with self._lock:
+            del self._running[key]
+            running.outcome = outcome
+            if isinstance(outcome, RegimeMap) and outcome.complete:
+                self._put(key, outcome)  # no gap in which a new page would compute it again
+        running.done.set()
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+    def _wait(
+        self, running: _Running, listener: tuple[Callable[[RegimeMap], Any], Callable[[], bool]]
+    ) -> RegimeMap | BaseException | None:
+        """Wait for another page's computation; ``None`` once the caller no longer wants it."""
+        while not running.done.wait(_RECHECK):
+            if not listener[1]():
+                with self._lock:
+                    if listener in running.listeners:
+                        running.listeners.remove(listener)
+                return None
+        return running.outcome
