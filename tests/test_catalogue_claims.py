@@ -8,6 +8,7 @@ tests of the claims that had none (``extended_deterrence``).
 
 from __future__ import annotations
 
+import itertools
 import re
 from fractions import Fraction
 from pathlib import Path
@@ -129,3 +130,54 @@ def test_extended_deterrence_claim_above_the_entrapment_threshold() -> None:
                 assert e.profile["Ally"]["ally_committed"]["intervene"] == 1
                 assert e.profile["Ally"]["ally_uncommitted"]["intervene"] == 1
     assert min(kinds.values()) >= 5, kinds
+
+
+# -------------------------------------- extended_deterrence: Smith's published claims [S]
+def _credibility_grid(values: dict[str, Fraction]) -> list[Fraction]:
+    """Credibilities 1/20, 2/20, ..., 19/20 at least GAP from both credibility thresholds."""
+    bars = [ED.derived_value(k, **values) for k in ED.derived if k.startswith("cred")]
+    return [c for c in (Fraction(k, 20) for k in range(1, 20)) if all(abs(c - b) > GAP for b in bars)]
+
+
+def _play(model: dt.Model, values: dict[str, Fraction], policy: str) -> tuple[float, float, float]:
+    """P(attack), P(capitulation | attack) and P(war) of the unique PBE under ``policy``."""
+    (e,) = dt.solve(model.game(**values), "pbe", belief_policy=policy)
+    attack = 1 - float(e.outcomes["status_quo"])
+    given = float(e.outcomes["capitulation"]) / attack if attack > 0 else float("nan")
+    return attack, given, float(e.outcomes["war"]) + float(e.outcomes["allied_war"])
+
+
+@pytest.mark.parametrize("policy", ["prior", "d1"])
+def test_extended_deterrence_smith_unreliable_allies_attract_attacks_and_surrender(policy: str) -> None:
+    """'Nations with unreliable alliances are more likely to be attacked than those with reliable
+    alliances' [S: Smith 1995 abstract] and 'nations with unreliable allies are more likely to
+    surrender if attacked than are nations with reliable allies' [S: Smith 1996 abstract]: with
+    reliability = credibility (the probability that the ally is the committed type), P(attack) and
+    P(capitulation | attack) never rise with credibility, and fall somewhere, on seeded points."""
+    falls = {"attack": 0, "surrender": 0}
+    for v in _ed_points(24, seed=33, above=False) + _ed_points(8, seed=34, above=True):
+        runs = [_play(ED, {**v, "credibility": c}, policy) for c in _credibility_grid(v)]
+        attack = [a for a, _, _ in runs]
+        surrender = [s for a, s, _ in runs if a > 0]
+        assert all(a >= b for a, b in itertools.pairwise(attack)), (v, attack)
+        assert all(a >= b for a, b in itertools.pairwise(surrender)), (v, surrender)
+        falls["attack"] += attack[0] > attack[-1]
+        falls["surrender"] += bool(surrender) and surrender[0] > surrender[-1]
+    assert min(falls.values()) >= 3, falls
+
+
+def test_extended_deterrence_smith_alliances_raise_or_lower_war() -> None:
+    """'The aggregate effect of alliances on the occurrence of war is ambiguous. Under some
+    circumstances alliances increase the probability of war; in others, alliances reduce the
+    likelihood of war' [S: Smith 1995 abstract], read as the pledge against the model's no-pledge
+    baseline (audience_cost 0): P(war) of the unique PBE (prior beliefs) is higher with the pledge
+    at some seeded points and lower at others."""
+    base = ED.baseline()
+    signs = {+1: 0, -1: 0}
+    for point in _ed_points(12, seed=35, above=True):
+        for c in _credibility_grid(point)[::3]:
+            v = {**point, "credibility": c}
+            pledged, alone = _play(ED, v, "prior")[2], _play(base, v, "prior")[2]
+            if pledged != alone:
+                signs[1 if pledged > alone else -1] += 1
+    assert min(signs.values()) >= 3, signs

@@ -391,6 +391,56 @@ def extended_deterrence(
                     "test_catalogue_claims.py::test_extended_deterrence_claim_above_the_entrapment_threshold"
                 ),
             },
+            {
+                "text": (
+                    "Nations with unreliable alliances are more likely to be attacked than those with "
+                    "reliable alliances."
+                ),
+                "provenance": "S",
+                "source": (
+                    "Smith (1995), abstract"
+                ),
+                "reproduced": (
+                    "reliability read as credibility: P(attack) never rises with credibility"
+                ),
+                "test": (
+                    "test_catalogue_claims.py::test_extended_deterrence_smith_unreliable_allies_attract_attacks_and_surrender"
+                ),
+            },
+            {
+                "text": (
+                    "Nations with unreliable allies are more likely to surrender if attacked than are nations "
+                    "with reliable allies."
+                ),
+                "provenance": "S",
+                "source": (
+                    "Smith (1996), To Intervene or Not to Intervene: A Biased Decision, JCR 40(1), abstract"
+                ),
+                "reproduced": (
+                    "P(capitulation | attack) never rises with credibility"
+                ),
+                "test": (
+                    "test_catalogue_claims.py::test_extended_deterrence_smith_unreliable_allies_attract_attacks_and_surrender"
+                ),
+            },
+            {
+                "text": (
+                    "The aggregate effect of alliances on the occurrence of war is ambiguous: under some "
+                    "circumstances alliances increase the probability of war; in others, alliances reduce the "
+                    "likelihood of war."
+                ),
+                "provenance": "S",
+                "source": (
+                    "Smith (1995), abstract"
+                ),
+                "reproduced": (
+                    "as the sign of P(war) with the pledge minus P(war) in the no-pledge baseline, which "
+                    "takes both signs"
+                ),
+                "test": (
+                    "test_catalogue_claims.py::test_extended_deterrence_smith_alliances_raise_or_lower_war"
+                ),
+            },
         ],
         derived=_derived(
             [
