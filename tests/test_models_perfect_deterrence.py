@@ -804,6 +804,45 @@ def test_chain_store_entry_sweep():
                     assert move(g, e, h.name) == pytest.approx(s, abs=1e-7), (h.name, row)
 
 
+def test_chain_store_kw1_five_markets():
+    """Test KW1 [D][N] (b = 0.5, a = 2, p = 0.1, N = 5): no entry in markets 5 and 4 (p > b^5, b^4);
+    entry in market 3 (p < b^3 = 0.125), where Weak fights w.p. 1/3, so Pr(fight) = 0.4 < b and the
+    posterior after a fight is 0.25 = b^2, at which the next entrant stays out w.p. 1/a."""
+    g = builders.chain_store(markets=5).game(
+        p_tough=sp.Rational(1, 10), monopoly_profit=2, entry_profit=sp.Rational(1, 2)
+    )
+    (e,) = solve(g, "pbe", "d1")
+    assert move(g, e, "entrant1")[0] == 1 and move(g, e, "entrant2_o")[0] == 1  # deterred
+    assert move(g, e, "entrant3_oo")[1] == 1  # enters
+    tough, weak = move(g, e, "incumbent_tough_3_oo")[0], move(g, e, "incumbent_weak_3_oo")[0]
+    assert weak == pytest.approx(1 / 3) and 0.1 * tough + 0.9 * weak == pytest.approx(0.4)
+    assert e.beliefs["entrant4_oof"]["tough/stay_out/stay_out/enter/fight"] == pytest.approx(0.25)
+    assert move(g, e, "entrant4_oof")[0] == pytest.approx(0.5)
+
+
+def test_chain_store_first_entry_threshold_with_three_and_four_markets():
+    """[D] 'With N markets to go the entrant stays out iff p > b**N' for N = 3, 4 (the other tests
+    use N = 2), and the Weak incumbent's first fight probability min(1, p(1 - b**(N-1)) /
+    ((1 - p) b**(N-1))) wherever the first entrant enters. Seeded points, d1."""
+    rng = np.random.default_rng(13)
+    seen = {True: 0, False: 0}
+    for n in (3, 4):
+        model = builders.chain_store(markets=n)
+        for _ in range(8):
+            b, a = float(rng.uniform(0.3, 0.9)), float(rng.uniform(1.05, 4))
+            p = float(rng.uniform(0.3, 1.7)) * b**n
+            if abs(p - b**n) < 1e-3 or abs(p - b ** (n - 1)) < 1e-3 or p >= 0.95:
+                continue
+            g = model.game(p_tough=p, monopoly_profit=a, entry_profit=b, exact=False)
+            (e,) = solve(g, "pbe", "d1")
+            stays_out = p > b**n
+            seen[stays_out] += 1
+            assert move(g, e, "entrant1")[0] == (1 if stays_out else 0), (n, p, b)
+            sigma = min(1.0, p * (1 - b ** (n - 1)) / ((1 - p) * b ** (n - 1)))
+            assert move(g, e, "incumbent_weak_1")[0] == pytest.approx(sigma, abs=1e-9), (n, p, b)
+    assert min(seen.values()) >= 3, seen
+
+
 def test_chain_store_d1_above_the_fight_threshold():
     """p > b (the Weak incumbent would fight an entrant for sure): nobody enters, and off the path
     the d1 belief after an acquiescence is 0 — an acquiescence is the Weak type's one-step

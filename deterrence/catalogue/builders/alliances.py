@@ -373,14 +373,73 @@ def extended_deterrence(
             {
                 "text": "When audience_cost < entrapment_threshold, every perfect Bayesian equilibrium is free of "
                 "attack iff credibility > max(credibility_threshold_attacker, credibility_threshold_defender); "
-                "below it the Attacker attacks.",
+                "below it some PBE has the attack, and under prior and d1 beliefs every PBE has it (under free "
+                "beliefs an optimistic off-path belief of the Defender can also hold up a PBE without attack when "
+                "credibility_threshold_attacker < credibility < credibility_threshold_defender).",
                 "provenance": "D",
+                "test": (
+                    "test_catalogue_claims.py::test_extended_deterrence_claim_below_the_entrapment_threshold, "
+                    "test_sweep.py::test_extended_deterrence_grid_matches_its_derived_claim"
+                ),
             },
             {
                 "text": "When audience_cost > entrapment_threshold, both types intervene, so credibility no longer "
                 "matters: the Attacker is deterred iff (1 - p_allied) * stakes < cost_attacker and "
                 "p_allied * stakes > cost_defender.",
                 "provenance": "D",
+                "test": (
+                    "test_catalogue_claims.py::test_extended_deterrence_claim_above_the_entrapment_threshold"
+                ),
+            },
+            {
+                "text": (
+                    "Nations with unreliable alliances are more likely to be attacked than those with "
+                    "reliable alliances."
+                ),
+                "provenance": "S",
+                "source": (
+                    "Smith (1995), abstract"
+                ),
+                "reproduced": (
+                    "reliability read as credibility: P(attack) never rises with credibility"
+                ),
+                "test": (
+                    "test_catalogue_claims.py::test_extended_deterrence_smith_unreliable_allies_attract_attacks_and_surrender"
+                ),
+            },
+            {
+                "text": (
+                    "Nations with unreliable allies are more likely to surrender if attacked than are nations "
+                    "with reliable allies."
+                ),
+                "provenance": "S",
+                "source": (
+                    "Smith (1996), To Intervene or Not to Intervene: A Biased Decision, JCR 40(1), abstract"
+                ),
+                "reproduced": (
+                    "P(capitulation | attack) never rises with credibility"
+                ),
+                "test": (
+                    "test_catalogue_claims.py::test_extended_deterrence_smith_unreliable_allies_attract_attacks_and_surrender"
+                ),
+            },
+            {
+                "text": (
+                    "The aggregate effect of alliances on the occurrence of war is ambiguous: under some "
+                    "circumstances alliances increase the probability of war; in others, alliances reduce the "
+                    "likelihood of war."
+                ),
+                "provenance": "S",
+                "source": (
+                    "Smith (1995), abstract"
+                ),
+                "reproduced": (
+                    "as the sign of P(war) with the pledge minus P(war) in the no-pledge baseline, which "
+                    "takes both signs"
+                ),
+                "test": (
+                    "test_catalogue_claims.py::test_extended_deterrence_smith_alliances_raise_or_lower_war"
+                ),
             },
         ],
         derived=_derived(
@@ -571,11 +630,16 @@ def extended_deterrence_commitment_types(
                 "provenance": "L",
                 "source": "the empirical literature on alliance reliability (Leeds et al. 2002; Gibler & Sarkees 2004)",
                 "reproduced": "as an ordering of p_allied_war over commitment_type; see tests",
+                "test": (
+                    "test_models_alliances.py::test_commitment_types_mapping_and_assistance_ordering, "
+                    "test_commitment_types.py::test_ordering_holds_weakly_everywhere"
+                ),
             },
             {
                 "text": "The probability that the ally is the committed type and its audience cost of reneging are "
                 "non-decreasing in commitment_type.",
                 "provenance": "D",
+                "test": "test_models_alliances.py::test_commitment_types_mapping_and_assistance_ordering",
             },
         ],
         derived=_derived(
@@ -853,12 +917,16 @@ def alliance_moral_hazard(
                 "of provoking.",
                 "provenance": "S",
                 "source": "Benson (2012), ch. 3 summary",
+                "test": (
+                    "test_models_alliances.py::test_claim_a_stronger_unconditional_pledge_raises_provocation"
+                ),
             },
             {
                 "text": "Conditional commitment and probabilistic commitment can be effective instruments for "
                 "balancing the demands for deterrence against the effects of moral hazard.",
                 "provenance": "S",
                 "source": "Benson (2012), ch. 5 summary",
+                "test": "test_models_alliances.py::test_claim_conditional_commitment_resolves_the_dilemma",
             },
             {
                 "text": "The adversary attacks iff commitment < deter_threshold; the protege provokes iff "
@@ -867,6 +935,11 @@ def alliance_moral_hazard(
                 "restrains; otherwise no unconditional commitment does both, and a conditional one "
                 "(conditional = 1, commitment >= deter_threshold) does.",
                 "provenance": "D",
+                "test": (
+                    "test_models_alliances.py::test_moral_hazard_closed_form_on_1000_points_kernel_and_solver, "
+                    "test_models_alliances.py::test_b1_thresholds_and_the_three_regimes, "
+                    "test_models_alliances.py::test_b2_dilemma_and_the_conditional_commitment"
+                ),
             },
         ],
         derived=_derived(
@@ -1189,6 +1262,7 @@ def costly_signal_pledge(
                 "creates a greater ex ante risk of war than does the use of sunk-cost signals.",
                 "provenance": "S",
                 "source": "Fearon (1997) abstract (F2)",
+                "test": "test_models_alliances.py::test_claim_f2_tying_hands_pays_more_and_risks_more_war",
             },
             {
                 "text": "With sunk costs only, the separating PBE (resolute signals, irresolute does not) exists iff "
@@ -1197,6 +1271,11 @@ def costly_signal_pledge(
                 "commitment PBE (both signal and fight) exists iff audience_cost >= -war_irresolute and "
                 "(1 - share_determined) * value_irresolute + share_determined * war_irresolute >= 0.",
                 "provenance": "D",
+                "test": (
+                    "test_models_alliances.py::test_costly_signal_closed_forms_on_1000_points, "
+                    "test_models_alliances.py::test_fe1_sunk_costs_least_cost_separating, "
+                    "test_models_alliances.py::test_fe1_tied_hands"
+                ),
             },
         ],
         derived=_derived(
@@ -1336,6 +1415,10 @@ def egame12(u11: float = 0.5, u13: float = 1.0, u14: float = -1.0, u24: float = 
             {
                 "text": "Test G1: u11=0.5, u13=1, u14=-1, u24=0.5, logit agent: p4 = 0.587479, p2 = 0.382898.",
                 "provenance": "N",
+                "test": (
+                    "test_statistical.py::test_g1_egame12, "
+                    "test_qre.py::test_g1_egame12_logit_and_probit_agent"
+                ),
             }
         ],
         meta=dict(_GAMES_META),
@@ -1410,6 +1493,10 @@ def egame122(
                 "text": "Test G2: u11=1, u12=0, u13=0.5, u14=2, u22=-0.5, u24=1, probit agent: p2 = 0.760736, "
                 "p4 = 0.361837, p6 = 0.760250.",
                 "provenance": "N",
+                "test": (
+                    "test_statistical.py::test_g2_egame122, "
+                    "test_qre.py::test_g2_g3_probit_agent_egame122_and_egame123"
+                ),
             }
         ],
         meta=dict(_GAMES_META),
@@ -1497,6 +1584,10 @@ def egame123(
                 "text": "Test G3: u11=0, u13=1, u15=-1, u16=2, u23=0.5, u25=1, u26=-1, u36=0.3, probit agent: "
                 "p2 = 0.742567, p4 = 0.318340, p6 = 0.583998.",
                 "provenance": "N",
+                "test": (
+                    "test_statistical.py::test_g3_egame123, "
+                    "test_qre.py::test_g2_g3_probit_agent_egame122_and_egame123"
+                ),
             }
         ],
         meta=dict(_GAMES_META),

@@ -1286,6 +1286,9 @@ def tripartite_crisis(
                 "text": "Otherwise a straddle (or mixed) strategy is optimal for the Defender.",
                 "provenance": "S",
                 "source": "Zagare & Kilgour (2006), abstract (R2)",
+                "reproduced": "in TCG-R only where p_realigner < pi_star, p_determined < delta_star and "
+                "V_N_c > c_status_quo (d1 beliefs); where p_determined > delta_star the Defender withholds "
+                "support (sigma = 0) and both types demand",
                 "test": "test_tcg_claim_r2_r3_straddle_sweep",
             },
             {
@@ -1491,7 +1494,11 @@ def chain_store(
                 "b**(N-1); the next entrant, at that belief, stays out with probability 1/a.",
                 "provenance": "D",
                 "source": "Kreps & Wilson (1982) [L]; Melles & Nitsche notes [S]",
-                "test": "test_chain_store_kw_numbers, test_chain_store_entry_sweep",
+                "test": (
+                    "test_chain_store_kw_numbers, test_chain_store_entry_sweep, "
+                    "test_chain_store_kw1_five_markets, "
+                    "test_chain_store_first_entry_threshold_with_three_and_four_markets"
+                ),
             },
         ],
         meta={"markets": n},
