@@ -557,6 +557,7 @@ def run(game: Any, options: SolveOptions) -> RawResult:
     _oracle_check(game)
     n = game.num_players
     clock = options.clock("qre")
+    clock.check("starting")  # before the compiled kernels load: a limit already spent stops here
     w, t = _ray(opts.lam if opts.lam is not None else 1.0, n)
     lg = _logit_game(game, w)
     if lg.K == 0:
