@@ -131,3 +131,19 @@ def test_newton_at_still_refuses_a_point_far_from_the_branch() -> None:
     far[:-1] += 50.0
     with pytest.raises(SolverError, match="did not converge"):
         qp.newton_at(system, far, 19.0, iters=2)
+
+
+# ---------------------------------------------------------------------------- options
+@pytest.mark.parametrize("options", [{"lam_max": 5.0}, {"lam_max": 5.0, "lam": 2.0, "trace": True},
+                                     {"lam_max": 5.0, "lam": 2.0}])
+def test_lam_max_where_it_changes_nothing_is_refused(options: dict) -> None:
+    # lam_max serves lam=None with trace=True only; elsewhere it was dropped without a word
+    with pytest.raises(dt.OptionError, match="lam_max") as info:
+        dt.solve(dt.NormalFormGame(PRISONERS), "qre", **options)
+    assert info.value.name == "lam_max" and info.value.method == "qre"
+
+
+def test_lam_max_traces_the_branch_that_far() -> None:
+    eqs = dt.solve(dt.NormalFormGame(PRISONERS), "qre", trace=True, lam_max=5.0)
+    lams = [e.lam for e in eqs if e.lam is not None]
+    assert eqs[0].lam is None and max(lams) >= 5.0
