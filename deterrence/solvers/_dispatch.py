@@ -487,11 +487,12 @@ def solver_options(method: str | None = None, *, concept: str | None = None) -> 
 def run_solver(info: SolverInfo, game: Any, options: SolveOptions) -> RawResult:
     """``info.run(game, options)``; a tree too deep for Python's recursion is a ResourceError.
 
-    Starts the solve's clock (``options.started``) unless a caller already did, or nothing reads it:
-    a solver that does not stop at the time limit (``SolverInfo.stops_at_time_limit`` False) and
-    no limit given. A result that comes past ``options.time_limit`` gets a note saying so: from a
-    solver that does not stop at it, or from one that does but finished between two of its checks
-    (they come between stretches of work, and the first may come after a kernel's compilation).
+    Starts the solve's clock (``options.started``) unless a caller already did (``solve`` starts it
+    on entry), or nothing reads it: a solver that does not stop at the time limit
+    (``SolverInfo.stops_at_time_limit`` False) and no limit given. A result that comes past
+    ``options.time_limit`` gets a note saying so: from a solver that does not stop at it, or from
+    one that does but finished between two of its checks (they come before it loads its compiled
+    kernels and between stretches of work, not during a kernel's compilation or a stretch).
     """
     if options.started is None and (options.time_limit is not None or info.stops_at_time_limit):
         # (as ``replace``, without the dataclass's checks: one field changes)
