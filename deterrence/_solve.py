@@ -11,6 +11,7 @@ assembled into an :class:`~deterrence.Equilibrium` by :func:`_assemble`.
 from __future__ import annotations
 
 import operator
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -431,11 +432,12 @@ def solve(
     >>> eqs[0].profile["1"]
     {'1': 0.5, '2': 0.5}
     """
+    started = time.perf_counter()  # time_limit counts from here: choosing and scaling are part of the solve
     if not isinstance(game, (NormalFormGame, ExtensiveFormGame, CollectiveDefenceGame)):
         raise GameError(f"solve() takes a NormalFormGame, an ExtensiveFormGame or a CollectiveDefenceGame, "
                         f"not {type(game).__name__}")
     check_concept(concept)
-    common = check_common(tol, exact, max_work, time_limit)
+    common = check_common(tol, exact, max_work, time_limit, started)
     check_game_kind(game, concept)
     seen = on_common_scale(game, concept)  # the method is chosen, and its work estimated, on it too
     choice = choose(seen, concept, method, max_work)

@@ -303,8 +303,12 @@ def check_game_kind(game: Any, concept: str) -> None:
 
 
 # ---------------------------------------------------------------------------- options
-def check_common(tol: Any, exact: Any, max_work: Any, time_limit: Any = None) -> SolveOptions:
+def check_common(tol: Any, exact: Any, max_work: Any, time_limit: Any = None,
+                 started: float | None = None) -> SolveOptions:
     """The options every method takes, checked (as :func:`deterrence.solve` does).
+
+    ``started`` is the ``time.perf_counter()`` at which the caller's solve began: the time limit
+    counts from there (``None``: from when the solver starts, see :func:`run_solver`).
 
     Raises
     ------
@@ -323,14 +327,15 @@ def check_common(tol: Any, exact: Any, max_work: Any, time_limit: Any = None) ->
     if time_limit is not None and not (_positive_number(time_limit) and math.isfinite(time_limit)):
         raise OptionError(f"time_limit must be None or a positive number of seconds, got {time_limit!r}",
                           name="time_limit", value=time_limit, method="solve")
-    return _solve_options(tol, exact, max_work, None, None if time_limit is None else float(time_limit))
+    return _solve_options(tol, exact, max_work, None, None if time_limit is None else float(time_limit),
+                          started)
 
 
-def _solve_options(tol: float, exact: bool, max_work: float, typed: Any, time_limit: float | None = None
-                   ) -> SolveOptions:
+def _solve_options(tol: float, exact: bool, max_work: float, typed: Any, time_limit: float | None = None,
+                   started: float | None = None) -> SolveOptions:
     """``SolveOptions`` of values already checked (built without the dataclass's per-field setattr)."""
     return instance(SolveOptions, {"tol": tol, "exact": exact, "max_work": max_work, "method_options": typed,
-                                   "time_limit": time_limit, "started": None})
+                                   "time_limit": time_limit, "started": started})
 
 
 def _positive_number(x: Any) -> bool:
@@ -349,7 +354,7 @@ def method_options(info: SolverInfo, common: SolveOptions, options: Mapping[str,
         An option the method does not declare, or a value of the wrong type.
     """
     typed = typed_options(info.options, options, info.name) if options else default_options(info.options)
-    return _solve_options(common.tol, common.exact, common.max_work, typed, common.time_limit)
+    return _solve_options(common.tol, common.exact, common.max_work, typed, common.time_limit, common.started)
 
 
 def _candidate_methods(concept: str, method: str, game: Any) -> tuple[str, ...]:
@@ -482,11 +487,12 @@ def solver_options(method: str | None = None, *, concept: str | None = None) -> 
 def run_solver(info: SolverInfo, game: Any, options: SolveOptions) -> RawResult:
     """``info.run(game, options)``; a tree too deep for Python's recursion is a ResourceError.
 
-    Starts the solve's clock (``options.started``) unless a caller already did, or nothing reads it:
-    a solver that does not stop at the time limit (``SolverInfo.stops_at_time_limit`` False) and
-    no limit given. A result that comes past ``options.time_limit`` gets a note saying so: from a
-    solver that does not stop at it, or from one that does but finished between two of its checks
-    (they come between stretches of work, and the first may come after a kernel's compilation).
+    Starts the solve's clock (``options.started``) unless a caller already did (``solve`` starts it
+    on entry), or nothing reads it: a solver that does not stop at the time limit
+    (``SolverInfo.stops_at_time_limit`` False) and no limit given. A result that comes past
+    ``options.time_limit`` gets a note saying so: from a solver that does not stop at it, or from
+    one that does but finished between two of its checks (they come before it loads its compiled
+    kernels and between stretches of work, not during a kernel's compilation or a stretch).
     """
     if options.started is None and (options.time_limit is not None or info.stops_at_time_limit):
         # (as ``replace``, without the dataclass's checks: one field changes)

@@ -301,6 +301,8 @@ class LogitPath:
         if record is not None and self.steps == 0 and not record:
             record.append(self.y.copy())
         while True:
+            if self.clock is not None:  # before each chunk: the first comes after the kernels' load
+                self.clock.check(f"lambda={self.lam:.4g} after {self.steps} steps")
             left = self.max_steps - self.steps
             if left <= 0:
                 raise SolverError(f"logit path following took more than {self.max_steps} steps "
@@ -321,8 +323,6 @@ class LogitPath:
                 self.bifurcations.append(self._locate(yp, tp, sp, y) / self.lg.scale)
             if y[-1] >= t_stop:
                 return yp
-            if self.clock is not None:
-                self.clock.check(f"lambda={self.lam:.4g} after {self.steps} steps")
             if status == 1 and time.perf_counter() - t0 < 0.05:
                 self._chunk = min(4 * self._chunk, 4096)
 

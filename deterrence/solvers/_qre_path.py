@@ -650,6 +650,9 @@ def _correct(system, y: np.ndarray, ctl: StepControl) -> tuple[bool, np.ndarray,
 def newton_at(system, y: np.ndarray, t: float, tol: float = 1e-14, iters: int = 60) -> np.ndarray:
     """Newton's method on ``H(., t) = 0`` with ``t`` fixed, from ``y``; returns the polished point.
 
+    The point of smallest residual among those Newton's steps reached, the last one included
+    (it stops after ``iters`` steps, or once a step is below the rounding of ``y``).
+
     Raises
     ------
     SolverError
@@ -657,24 +660,23 @@ def newton_at(system, y: np.ndarray, t: float, tol: float = 1e-14, iters: int = 
     """
     y = np.asarray(y, dtype=float).copy()
     y[-1] = t
-    best = None
-    for _ in range(iters):
+    best_res, best = np.inf, y.copy()
+    tiny_step = False
+    for k in range(iters + 1):  # each step's point is evaluated, the last one's too
         H, J = system.HJ(y)
         res = float(np.max(np.abs(H), initial=0.0))
-        if best is None or res < best[0]:
-            best = (res, y.copy())
-        if res <= tol:
-            return y
+        if res < best_res:
+            best_res, best = res, y.copy()
+        if res <= tol or tiny_step or k == iters:
+            break
         try:
             dy = np.linalg.solve(J[:, :-1], -H)
         except np.linalg.LinAlgError:
             dy = np.linalg.lstsq(J[:, :-1], -H, rcond=None)[0]
         y[:-1] += dy
-        if float(np.max(np.abs(dy), initial=0.0)) <= 1e-15 * max(1.0, float(np.max(np.abs(y)))):
-            break
-    assert best is not None
-    if best[0] <= 1e-10:
-        return best[1]
+        tiny_step = float(np.max(np.abs(dy), initial=0.0)) <= 1e-15 * max(1.0, float(np.max(np.abs(y))))
+    if best_res <= 1e-10:
+        return best
     raise SolverError(
-        f"Newton's method did not converge to the QRE at lambda={t:.6g} (residual {best[0]:.3g})"
+        f"Newton's method did not converge to the QRE at lambda={t:.6g} (residual {best_res:.3g})"
     )

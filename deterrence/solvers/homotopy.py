@@ -135,8 +135,10 @@ class HomotopyOptions(SolverOptions):
 
 def _run(game: Any, options: SolveOptions) -> RawResult:
     opts = options.of(HomotopyOptions)
+    clock = options.clock("homotopy")
+    clock.check("starting")  # before the compiled kernels load: a limit already spent stops here
     res = logit_homotopy(game, min(options.tol, 1e-9), max_steps=opts.max_steps, max_lambda=opts.max_lambda,
-                         clock=options.clock("homotopy"))
+                         clock=clock)
     form = "agent logit QRE" if game.kind == "extensive" else "logit QRE"
     if res.limit:
         how = f"an equilibrium near the principal {form} branch (logit tracing), from lambda={res.lam:.4g}"

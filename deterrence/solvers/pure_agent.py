@@ -52,6 +52,7 @@ def _run(game: Any, options: SolveOptions) -> RawResult:
     if opts.max_equilibria < 1:
         raise SolverError(f"max_equilibria must be at least 1, got {opts.max_equilibria}")
     clock = options.clock("pure_agent")
+    clock.check("starting")  # before the compiled kernels load: a limit already spent stops here
     lg = _logit.logit_game(game)
     total = _profiles(game)
     tol = options.tol * _logit.regret_unit(lg)

@@ -45,7 +45,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ParameterError, SolverError, UnsupportedError
+from ..errors import OptionError, ParameterError, SolverError, UnsupportedError
 from . import _logit
 from ._options import option
 from ._qre_path import (
@@ -550,13 +550,25 @@ def _check_link(opts: QREOptions) -> None:
         )
 
 
+def _check_lam_max(opts: QREOptions) -> None:
+    """Refuse ``lam_max`` where it would change nothing: it serves ``lam=None`` with ``trace=True`` only."""
+    if opts.lam_max is not None and (opts.lam is not None or not opts.trace):
+        why = "lam is given" if opts.lam is not None else "trace is False"
+        raise OptionError(
+            f"option 'lam_max' of method 'qre' sets how far trace=True follows the branch when lam=None "
+            f"(the limit); here {why}, so it would change nothing: drop it, or use lam=None, trace=True",
+            name="lam_max", value=opts.lam_max, method="qre")
+
+
 def run(game: Any, options: SolveOptions) -> RawResult:
     """Solver entry point (see :class:`QREOptions` for the options)."""
     opts = options.of(QREOptions)
     _check_link(opts)
+    _check_lam_max(opts)
     _oracle_check(game)
     n = game.num_players
     clock = options.clock("qre")
+    clock.check("starting")  # before the compiled kernels load: a limit already spent stops here
     w, t = _ray(opts.lam if opts.lam is not None else 1.0, n)
     lg = _logit_game(game, w)
     if lg.K == 0:
