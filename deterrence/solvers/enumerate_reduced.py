@@ -116,7 +116,7 @@ def run(game: Any, options: SolveOptions) -> RawResult:
     kept: list[np.ndarray] = []  # the kept behaviour profiles, flat
     for c in raw.candidates:
         beh = mixed_to_behaviour(rnf, [np.asarray(s, dtype=float) for s in c.strategies])
-        flat = np.concatenate([np.asarray(b, dtype=float).ravel() for b in beh])
+        flat = np.concatenate([np.asarray(b, dtype=float).ravel() for b in beh] or [np.zeros(0)])
         if kept and same_equilibrium(np.asarray(kept), flat, tol).any():
             continue  # another mixed profile realisation-equivalent to a kept one
         kept.append(flat)
