@@ -10,8 +10,10 @@ For games too large for an explicit tree (a chain store with 50 markets has abou
 * ``posterior(k, q, outcome) -> q'``: the public posterior after the stage's outcome
   (0 quiet, 1 resist, 2 yield), on and off the path.
 
-It uses nothing of the solver that produced the profile. What is checked, exactly (rational
-arithmetic):
+It uses nothing of the solver that produced the profile. What is checked, in exact rational
+arithmetic (the regrets and the belief error are computed exactly; the verdict then allows a
+tolerance, ``tol``: a profile passes when its largest regret, relative to the player's payoff
+range, and its largest belief error are at most ``tol``; ``tol=0`` passes exact equilibria only):
 
 1. **States.** Every state reachable from ``(stage 0, prior)`` by *any* sequence of stage
    outcomes, on or off the path, following ``posterior``; these are the states of all public
@@ -37,11 +39,13 @@ player, such equilibria are sequential (Fudenberg & Tirole 1991, JET 53: 236–2
 
 from __future__ import annotations
 
+import math
+import numbers
 from fractions import Fraction
 from typing import Any, Protocol
 
 from .equilibrium import Certificate
-from .errors import GameError, ResourceError
+from .errors import GameError, ResourceError, SolverError
 from .game.reputation import QUIET, RESIST, YIELD, ReputationGame, exact_number
 
 Pair = tuple[Fraction, Fraction]
@@ -139,8 +143,22 @@ def certify_reputation(game: ReputationGame, profile: MarkovProfile, *, tol: flo
                        max_states: int = MAX_STATES) -> Certificate:
     """Certify a Markov profile of a :class:`~deterrence.game.reputation.ReputationGame` as a PBE.
 
-    See the module documentation for exactly what is checked. The check is exact; ``tol``
-    bounds the regret relative to each player's payoff range and the belief error.
+    See the module documentation for what is checked. The regrets and the belief error are
+    computed in exact rational arithmetic, but the verdict is within ``tol``: the profile passes
+    when its largest regret relative to the player's payoff range, and its largest belief error,
+    are at most ``tol`` (``tol=0``: only an exact equilibrium passes). ``exact=True`` on the
+    certificate says how it was computed, not that the regret is 0: read ``regret``.
+
+    Parameters
+    ----------
+    game
+        The repeated crisis.
+    profile
+        The Markov profile (see the module documentation).
+    tol
+        The largest relative regret and belief error that pass (a finite number, 0 or more).
+    max_states
+        The most (stage, posterior) states visited.
 
     Returns
     -------
@@ -152,11 +170,15 @@ def certify_reputation(game: ReputationGame, profile: MarkovProfile, *, tol: flo
     ------
     GameError
         If ``play`` or ``posterior`` returns something that is not a probability.
+    SolverError
+        If ``tol`` is not a finite number of 0 or more.
     ResourceError
         If the profile reaches more than ``max_states`` states.
     """
     if not isinstance(game, ReputationGame):
         raise GameError(f"certify_reputation takes a ReputationGame, not {type(game).__name__}")
+    if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not 0 <= tol < math.inf:
+        raise SolverError(f"tol must be a finite number of 0 or more, got {tol!r}")
     layers, bayes_error = _states(game, profile, max_states)
     scales = _scales(game)
     later: dict[Fraction, Pair] = {}

@@ -42,6 +42,7 @@ from .solvers._dispatch import (
     method_options,
     run_choice,
 )
+from .solvers.base import ZERO_PROBABILITY
 
 
 @dataclass(frozen=True)
@@ -242,7 +243,7 @@ def _pbe_batch(game: Any, cands: Sequence[Candidate], concept: str, options: Sol
 
 
 #: probabilities closer to 0 than this are reported as 0 (and the rest of their vector rescaled)
-SNAP = 1e-12
+SNAP = ZERO_PROBABILITY
 
 
 def snapped(cands: Any, concept: str) -> Any:

@@ -38,7 +38,8 @@ class ReputationEquilibrium:
         ``q``, the challenger's probability of staying quiet and each type's probability of
         resisting; ``profile.posterior(k, q, outcome)`` the posterior after the stage.
     certificate
-        From :func:`deterrence.certificates.certify_reputation` (exact).
+        From :func:`deterrence.certificates.certify_reputation` (computed in exact arithmetic;
+        passed within ``tol``: its ``regret`` says whether it is exactly 0).
     outcomes
         Probability of each outcome label of the whole play (``status_quo`` if nobody ever
         challenges; otherwise the labels of the stages' outcomes).
@@ -131,8 +132,9 @@ def solve_reputation(game: ReputationGame, *, tol: float = 1e-8) -> ReputationEq
         A :class:`~deterrence.game.reputation.ReputationGame` (e.g.
         ``dt.builders.chain_store_game(markets=50)``).
     tol
-        Certification tolerance (the check is exact; see
-        :func:`deterrence.certificates.certify_reputation`).
+        Certification tolerance: the regrets are computed in exact arithmetic and pass when at
+        most ``tol`` (relative to each player's payoff range; ``0``: only an exact equilibrium
+        passes; see :func:`deterrence.certificates.certify_reputation`).
 
     Returns
     -------

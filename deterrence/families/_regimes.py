@@ -27,7 +27,8 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from ..errors import ParameterError, UnsupportedError
+from ..equilibrium import BELIEF_POLICIES
+from ..errors import OptionError, ParameterError, UnsupportedError
 from ._pledges import audience_multiplier
 
 #: the join regimes: name -> (committed action, uncommitted action); None where the type mixes
@@ -69,6 +70,15 @@ class FamilyRegimes:
         ``P(q)`` and ``D(q)`` (sympy).
     fixed
         The values substituted.
+    latex_names
+        Parameter name -> its LaTeX symbol.
+    notes
+        What else the reader should know (the pledge's audience-cost multiplier; under a belief
+        policy other than ``"prior"``, that equilibria supported only by off-path beliefs are
+        not written here).
+    concept, belief_policy
+        The solution concept (always ``"pbe"``) and the belief policy asked for, as on
+        :class:`deterrence.analysis.Regimes`.
     """
 
     model: str
@@ -80,6 +90,8 @@ class FamilyRegimes:
     fixed: dict[str, Any]
     latex_names: dict[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    concept: str = "pbe"
+    belief_policy: str = "prior"
 
     def to_text(self, latex: bool = False) -> str:
         """The regimes as text: the conditions in terms of ``D`` and ``P``, and their polynomials in
@@ -88,7 +100,7 @@ class FamilyRegimes:
         n, q = self.members, self.symbols["q"]
         lines = [
             f"Exact regimes of {self.model} with {n} members (symmetric equilibria of exchangeable allies "
-            "deciding at once; PBE with consistent beliefs):",
+            f"deciding at once; PBE with consistent beliefs; belief policy {self.belief_policy}):",
             "  contest: p(K) = g^r / (1 + g^r), g = x0 + K (x1 - x0), x = (p / (1 - p))^(1/r) at p_alone and "
             "p_allied, r = decisiveness",
             f"  D(q) = sum_m C({n - 1}, m) q^m (1-q)^({n - 1}-m) [p((m+1) k) - p(m k)]  (an ally's expected "
@@ -181,6 +193,11 @@ def family_regimes(
     """
     if concept not in (None, "pbe"):
         raise UnsupportedError(f"the {fam.name} family is solved as 'pbe', not '{concept}'", methods=("pbe",))
+    if belief_policy not in BELIEF_POLICIES:
+        raise OptionError(
+            f"unknown belief policy '{belief_policy}'; policies are {', '.join(BELIEF_POLICIES)}",
+            name="belief_policy", value=belief_policy, valid=BELIEF_POLICIES,
+        )
     if not fam.exchangeable or fam.timing != "simultaneous" or fam.provocation:
         raise UnsupportedError(
             f"exact regimes are written for exchangeable allies deciding at once "
@@ -214,8 +231,20 @@ def family_regimes(
         marginal,
         dict(fixed),
         {k: getattr(fam.parameters[k], "symbol", "") for k in names},
-        notes=(f"pledge code {int(code)}: audience-cost multiplier {mult:g}",),
+        notes=(f"pledge code {int(code)}: audience-cost multiplier {mult:g}", *_policy_notes(belief_policy)),
+        concept="pbe",
+        belief_policy=belief_policy,
     )
+
+
+def _policy_notes(belief_policy: str) -> tuple[str, ...]:
+    """What the conditions leave out under ``belief_policy``: they are written with beliefs that
+    follow the prior, so equilibria that only other off-path beliefs support are not among them."""
+    if belief_policy == "prior":
+        return ()
+    return (f"belief policy '{belief_policy}': the conditions are those of equilibria with beliefs that "
+            "follow the prior off the path; equilibria that only other off-path beliefs support are not "
+            "written here (dt.solve and dt.sweep find them)",)
 
 
 def _contest(s: dict[str, Any], m: int) -> sp.Expr:

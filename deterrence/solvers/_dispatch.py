@@ -30,7 +30,7 @@ import numpy as np
 from ..equilibrium import instance
 from ..errors import OptionError, ParameterError, ResourceError, SolverError, UnsupportedError
 from ._options import OptionSpec, default_options, merge_specs, specs_of, typed_options, unknown_option
-from .base import CONCEPTS, Candidate, CandidateArrays, RawResult, SolveOptions, SolverInfo
+from .base import CONCEPTS, Candidate, CandidateArrays, RawResult, SolveOptions, SolverInfo, same_equilibrium
 
 #: the solver modules (each defines ``SOLVER``), in the order listings and messages name them
 SOLVER_MODULES: tuple[str, ...] = (
@@ -537,8 +537,9 @@ def _flat(c: Candidate) -> np.ndarray:
 
 
 def dedupe(cands: Iterable[Candidate], tol: float) -> Sequence[Candidate]:
-    """Drop candidates equal (within tolerance) to an earlier one: one vectorised test per candidate
-    (:class:`~deterrence.solvers.base.CandidateArrays`: one pairwise test of the whole batch)."""
+    """Drop candidates that are the same equilibrium as an earlier one (within ``10 * tol``, with the
+    same support: :func:`~deterrence.solvers.base.same_equilibrium`): one vectorised test per
+    candidate (:class:`~deterrence.solvers.base.CandidateArrays`: one pairwise test of the whole batch)."""
     atol = max(tol, 1e-9) * 10
     if isinstance(cands, CandidateArrays):
         return cands.distinct(atol)
@@ -551,7 +552,7 @@ def dedupe(cands: Iterable[Candidate], tol: float) -> Sequence[Candidate]:
     out: list[Candidate] = []
     kept = np.empty((len(flats), len(flats[0]) if flats else 0))  # the kept vectors, rows [:len(out)]
     for c, v in zip(cands, flats, strict=True):
-        if out and (np.abs(kept[:len(out)] - v).max(axis=1) <= atol).any():
+        if out and same_equilibrium(kept[:len(out)], v, atol).any():
             continue
         kept[len(out)] = v
         out.append(c)
@@ -565,8 +566,7 @@ def _dedupe_ragged(cands: list[Candidate], flats: list[np.ndarray], atol: float)
     kept: list[np.ndarray] = []
     for c, v in zip(cands, flats, strict=True):
         if kept and len(kept[0]) == len(v):
-            diff = np.abs(np.asarray(kept) - v).max(axis=1)
-            if (diff <= atol).any():
+            if same_equilibrium(np.asarray(kept), v, atol).any():
                 continue
         out.append(c)
         kept.append(v)

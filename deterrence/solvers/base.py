@@ -230,17 +230,22 @@ class CandidateArrays(Sequence[Candidate]):
         return CandidateArrays([s[rows] for s in self.strategies], exact)
 
     def distinct(self, atol: float) -> CandidateArrays:
-        """The candidates without those within ``atol`` (largest entry difference) of an earlier kept one."""
+        """The candidates without those that :func:`same_equilibrium` matches with an earlier kept one."""
         if self.known_distinct or len(self) <= 1:
             return self
         keep = distinct_rows(self.strategies, atol)
         return self if len(keep) == len(self) else self.take(keep)
 
 
+#: probabilities closer to 0 than this are float noise (the front door reports them as 0): a
+#: candidate's support is its entries above it
+ZERO_PROBABILITY = 1e-12
+
+
 def distinct_rows(parts: Sequence[np.ndarray], atol: float) -> np.ndarray:
     """Indices of the rows kept by a greedy pass over the rows of the arrays ``parts`` side by side
-    (one row per candidate): a row is dropped if it lies within ``atol`` (largest entry difference)
-    of an earlier kept row."""
+    (one row per candidate): a row is dropped if an earlier kept row is the same equilibrium by
+    :func:`same_equilibrium` (within ``atol`` entry by entry, with the same support)."""
     if not parts or len(parts[0]) <= 1:
         return np.arange(len(parts[0]) if parts else 0)
     if len(parts) == 2:
@@ -248,11 +253,25 @@ def distinct_rows(parts: Sequence[np.ndarray], atol: float) -> np.ndarray:
     else:
         x = np.ascontiguousarray(np.hstack(parts), dtype=float)
         y = x[:, :0]
-    return _kept_rows(x, y, atol)
+    return _kept_rows(x, y, atol, ZERO_PROBABILITY)
+
+
+def same_equilibrium(a: np.ndarray, b: np.ndarray, atol: float) -> np.ndarray:
+    """Whether the flat candidate ``b`` is the same as each row of ``a`` (or as ``a`` itself):
+    every entry within ``atol`` and the same support (the entries above :data:`ZERO_PROBABILITY`).
+
+    Closeness alone would merge distinct equilibria of a near-degenerate game (a mixed
+    equilibrium ``1e-7`` from a pure one); two equilibria with different supports are never
+    the same, however close.
+    """
+    a = np.asarray(a, dtype=float)
+    close = np.abs(a - b).max(axis=-1) <= atol
+    same_support = ((np.abs(a) > ZERO_PROBABILITY) == (np.abs(b) > ZERO_PROBABILITY)).all(axis=-1)
+    return close & same_support
 
 
 @njit
-def _kept_rows(x: np.ndarray, y: np.ndarray, atol: float) -> np.ndarray:
+def _kept_rows(x: np.ndarray, y: np.ndarray, atol: float, zero: float) -> np.ndarray:
     """Indices of the rows kept by the greedy pass over the rows of ``x`` and ``y`` side by side
     (see :func:`distinct_rows`)."""
     keep = np.ones(x.shape[0], dtype=np.bool_)
@@ -261,7 +280,7 @@ def _kept_rows(x: np.ndarray, y: np.ndarray, atol: float) -> np.ndarray:
         if keep[k]:
             count += 1
             for j in range(k + 1, x.shape[0]):
-                if keep[j] and _within(x, k, j, atol) and _within(y, k, j, atol):
+                if keep[j] and _within(x, k, j, atol, zero) and _within(y, k, j, atol, zero):
                     keep[j] = False
     rows = np.empty(count, dtype=np.int64)
     count = 0
@@ -273,9 +292,10 @@ def _kept_rows(x: np.ndarray, y: np.ndarray, atol: float) -> np.ndarray:
 
 
 @njit
-def _within(p: np.ndarray, k: int, j: int, atol: float) -> bool:
+def _within(p: np.ndarray, k: int, j: int, atol: float, zero: float) -> bool:
+    """Rows ``k`` and ``j`` of ``p`` within ``atol`` entry by entry, with the same support."""
     for c in range(p.shape[1]):
-        if abs(p[k, c] - p[j, c]) > atol:
+        if abs(p[k, c] - p[j, c]) > atol or (abs(p[k, c]) > zero) != (abs(p[j, c]) > zero):
             return False
     return True
 

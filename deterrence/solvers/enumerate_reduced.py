@@ -32,7 +32,7 @@ from ..game.convert import (
 )
 from ._dispatch import auto_methods, choose_method, run_solver, work_of_methods
 from ._options import option
-from .base import Candidate, RawResult, SolveOptions, SolverInfo, SolverOptions
+from .base import Candidate, RawResult, SolveOptions, SolverInfo, SolverOptions, same_equilibrium
 
 
 @dataclass(frozen=True)
@@ -113,11 +113,13 @@ def run(game: Any, options: SolveOptions) -> RawResult:
     raw = run_solver(info, nfg, options.common())
     cands: list[Candidate] = []
     tol = max(options.tol, 1e-9) * 10
+    kept: list[np.ndarray] = []  # the kept behaviour profiles, flat
     for c in raw.candidates:
         beh = mixed_to_behaviour(rnf, [np.asarray(s, dtype=float) for s in c.strategies])
-        if any(all(np.allclose(a, b, atol=tol) for a, b in zip(beh, d.strategies, strict=True))
-               for d in cands):
-            continue
+        flat = np.concatenate([np.asarray(b, dtype=float).ravel() for b in beh] or [np.zeros(0)])
+        if kept and same_equilibrium(np.asarray(kept), flat, tol).any():
+            continue  # another mixed profile realisation-equivalent to a kept one
+        kept.append(flat)
         cands.append(Candidate(strategies=tuple(beh), exact=_exact_behaviour(rnf, c.exact), label=c.label))
     complete = bool(raw.complete and info.finds == "all")
     notes = [
