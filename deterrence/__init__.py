@@ -29,6 +29,7 @@ _PUBLIC: dict[str, str] = {
     "ResourceError": "errors",
     "TimeLimitError": "errors",
     "SweepError": "errors",
+    "SweepVersionError": "errors",
     "OptionError": "errors",
     "NormalFormGame": "game",
     "ExtensiveFormGame": "game",

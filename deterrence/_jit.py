@@ -20,16 +20,23 @@ every cached kernel of the package (each recompiles, once, on its next call).
 
 The check is cheap when nothing changed: the stamp holds the size and modification time of every
 ``.py`` file of the package, and the files are read only when one of those differs; then the
-caches are dropped only if the content of a *kernel* module (one that mentions ``njit``) changed,
-so editing other modules does not cost a recompilation.
+caches are dropped only if the content of a *kernel* module (one that mentions ``njit``) or of a
+module of the package a kernel module imports (directly or through others: numba compiles the
+global values a kernel reads, such as a constant imported from a plain module, into its machine
+code) changed, so editing other modules does not cost a recompilation. Imports are read from
+the sources (``import`` and ``from ... import`` statements, relative or naming the package); a
+kernel must not reach a module of the package any other way (``importlib``).
 
-Only the caches next to the sources (``__pycache__``, where numba writes them when the package
-directory is writable) are handled. An installed, read-only package keeps its caches in numba's
-user cache directory; a reinstall gives every file a new modification time, which numba sees.
+The caches dropped are those next to the sources (``__pycache__``, where numba writes them when
+the package directory is writable) and, when ``NUMBA_CACHE_DIR`` is set (numba then writes
+every cache there), the package's folders there. An installed, read-only package keeps its
+caches in numba's user cache directory; a reinstall gives every file a new modification time,
+which numba sees.
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import importlib
 import importlib.util
@@ -132,14 +139,69 @@ def _stat_signature(root: Path, sources: list[Path]) -> str:
 
 
 def _kernel_digest(root: Path, sources: list[Path]) -> str:
-    """A digest of the path and content of every kernel module (a source mentioning ``njit``)."""
+    """A digest of the path and content of every kernel module (a source mentioning ``njit``) and
+    of every module of the package the kernel modules import, directly or through others."""
+    texts = {path: path.read_bytes() for path in sources}
     h = hashlib.sha256()
-    for path in sources:
-        text = path.read_bytes()
-        if b"njit" in text:
-            h.update(f"{path.relative_to(root)}\0{len(text)}\0".encode())
-            h.update(text)
+    for path in sorted(_kernel_closure(root, texts)):
+        text = texts[path]
+        h.update(f"{path.relative_to(root)}\0{len(text)}\0".encode())
+        h.update(text)
     return h.hexdigest()
+
+
+def _kernel_closure(root: Path, texts: dict[Path, bytes]) -> set[Path]:
+    """The kernel modules and the package's modules they import, transitively."""
+    found = {path for path, text in texts.items() if b"njit" in text}
+    todo = list(found)
+    while todo:
+        for imported in _imported_modules(root, todo.pop(), texts):
+            if imported not in found:
+                found.add(imported)
+                todo.append(imported)
+    return found
+
+
+def _imported_modules(root: Path, path: Path, texts: dict[Path, bytes]) -> set[Path]:
+    """The package's source files that ``path`` imports (a package's ``__init__.py`` too): its
+    relative imports and those naming the package; an unparsable source imports nothing known."""
+    try:
+        tree = ast.parse(texts[path])
+    except (SyntaxError, ValueError):
+        return set()
+    names: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names += [(0, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            names.append((node.level, module))
+            names += [(node.level, f"{module}.{alias.name}".lstrip(".")) for alias in node.names]
+    out: set[Path] = set()
+    for level, name in names:
+        out.update(_module_files(root, path, level, name, texts))
+    return out
+
+
+def _module_files(root: Path, path: Path, level: int, name: str, texts: dict[Path, bytes]) -> list[Path]:
+    """The source files of module ``name`` (imported at ``level`` from ``path``) and of the packages
+    above it within the package: none if it is not a module of the package."""
+    parts = [p for p in name.split(".") if p]
+    if level == 0:
+        if not parts or parts[0] != root.name:
+            return []
+        base, parts = root, parts[1:]
+    else:
+        base = path.parent
+        for _ in range(level - 1):
+            base = base.parent
+    out = []
+    for depth in range(len(parts) + 1):
+        here = base.joinpath(*parts[:depth])
+        for candidate in (here / "__init__.py", here.with_suffix(".py") if depth else None):
+            if candidate is not None and candidate in texts:
+                out.append(candidate)
+    return out
 
 
 def _read_stamp(path: Path) -> dict[str, str]:
@@ -160,11 +222,30 @@ def _write_stamp(path: Path, fields: dict[str, str]) -> None:
 
 
 def _remove_caches(root: Path) -> int:
-    """Remove numba's cache files from every ``__pycache__`` of the package; how many."""
+    """Remove numba's cache files of the package: from every ``__pycache__`` of it, and from its
+    folders in ``NUMBA_CACHE_DIR`` when that is set; how many."""
     removed = 0
-    for cache in root.rglob("__pycache__"):
+    for cache in [*root.rglob("__pycache__"), *_user_cache_folders(root)]:
+        if not cache.is_dir():
+            continue
         for path in cache.iterdir():
             if path.suffix in CACHE_SUFFIXES:
                 path.unlink(missing_ok=True)
                 removed += 1
     return removed
+
+
+def _user_cache_folders(root: Path) -> list[Path]:
+    """Where numba caches the kernels of the package's folders when ``NUMBA_CACHE_DIR`` is set:
+    for the folder ``D`` of a source, ``NUMBA_CACHE_DIR/<D's name>_<SHA-1 of D's absolute path>``
+    (numba's ``_CacheLocator.get_suitable_cache_subpath``)."""
+    cache_dir = os.environ.get("NUMBA_CACHE_DIR")
+    if not cache_dir:
+        return []
+    folders = {path.parent for path in root.rglob("*.py")}
+    out = []
+    for folder in sorted(folders):
+        absolute = os.path.abspath(folder)
+        digest = hashlib.sha1(absolute.encode()).hexdigest()
+        out.append(Path(cache_dir) / f"{os.path.basename(absolute)}_{digest}")
+    return out

@@ -237,6 +237,26 @@ class SweepError(DeterrenceError, ValueError):
     """A sweep specification (grid, sample, backend, output folder) is invalid."""
 
 
+class SweepVersionError(SweepError):
+    """A sweep's ``out=`` folder holds chunks computed by another version of ``deterrence`` (or,
+    in a source checkout, by the same version number with other sources): resuming there would
+    mix the answers of two versions in one table.
+
+    Attributes
+    ----------
+    folder
+        The folder.
+    theirs, ours
+        The version (and digest of the package's sources) that computed the folder's chunks, and
+        this one's, as ``{"deterrence": ..., "sources": ...}``.
+    """
+
+    def __init__(self, message: str, *, folder: str = "", theirs: dict[str, str] | None = None,
+                 ours: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.folder, self.theirs, self.ours = folder, dict(theirs or {}), dict(ours or {})
+
+
 def close_match_hint(name: str, valid: Iterable[str]) -> str:
     """``" (did you mean 'credibility'?)"`` for ``"credibilty"`` among the valid names, or ``""``
     when none is close (:func:`difflib.get_close_matches`, its default cutoff 0.6).
@@ -263,6 +283,7 @@ __all__ = [
     "ResourceError",
     "SolverError",
     "SweepError",
+    "SweepVersionError",
     "TimeLimitError",
     "UnsupportedError",
 ]

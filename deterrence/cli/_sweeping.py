@@ -87,6 +87,7 @@ def _run_sweep(
         progress=not args.no_progress,
         overwrite=args.overwrite,
         allow_large=args.yes,
+        allow_other_version=args.allow_other_version,
         table_files=False,  # written by cmd_sweep once the pictures are under way
         log=say,
         on_error=args.on_error,
@@ -317,6 +318,13 @@ def register_sweep(sub: Any, common: argparse.ArgumentParser) -> None:
         "--overwrite",
         action="store_true",
         help="replace a different sweep held in --out (its files only) instead of refusing",
+    )
+    s.add_argument(
+        "--allow-other-version",
+        action="store_true",
+        help="resume a sweep in --out whose chunks another version of deterrence computed (mixing "
+        "the two versions' answers in one table; the manifest records each run's version) instead "
+        "of refusing",
     )
     s.add_argument(
         "--yes",

@@ -304,7 +304,7 @@ def _check_values(model: Any, name: str, values: np.ndarray) -> None:
     if np.any(out):
         bad = float(values[out][0])
         raise ParameterError(
-            f"parameter '{name}': value {bad:g} is outside its domain {par.domain_text}",
+            f"parameter '{name}': value {bad!r} is outside its domain {par.domain_text}",
             name=name,
             value=bad,
             domain=par.domain,
@@ -448,14 +448,17 @@ def build_design(
         More grid points than a sweep can number, or more explicit values on one axis than
         fit in memory.
     ParameterError
-        A value outside its parameter's domain.
+        A value outside its parameter's domain; ``fixed`` values (or defaults) that break one of
+        the model's orderings whatever the varied values (:func:`refuse_broken_orderings`).
     """
     fixed = dict(fixed or {})
     base = _base_values(model, fixed)
     if (grid is None) == (samples is None):
         raise SweepError("give either grid= (parameter -> values) or samples=N, not both and not neither")
     if grid is not None:  # sample options with a grid were refused by the sweep's spec check
-        return _grid_design(model, grid, fixed, base)
+        design, info = _grid_design(model, grid, fixed, base)
+        refuse_broken_orderings(model, base, design.varied, fixed)
+        return design, info
     _check_samples(samples, method)
     assert samples is not None and seed is not None
     bounds = dict(bounds or {})
@@ -465,6 +468,7 @@ def build_design(
     lo, hi = _sample_box(model, varied, bounds)
     _check_sample_memory(method, int(samples), len(varied))
     sample = lo + sample_unit(method, int(samples), len(varied), seed) * (hi - lo)
+    refuse_broken_orderings(model, base, varied, fixed)
     rejected = 0
     if method != "saltelli":
         sample, rejected = _keep_ordered(model, sample, varied, base, int(samples))
@@ -480,6 +484,42 @@ def build_design(
         sampler=_saltelli_sampler() if method == "saltelli" else None,
     )
     return Design(tuple(model.parameters), tuple(varied), base, sample=sample), info
+
+
+def refuse_broken_orderings(
+    model: Any, base: Mapping[str, float], varied: Sequence[str], fixed: Mapping[str, Any]
+) -> None:
+    """Refuse, before any point is solved, values that break one of the model's orderings at
+    every point: a comparison none of whose parameters varies, false at their ``fixed`` (or
+    default) values. Point by point it would fail at each point (or, for a sample, reject them
+    all), and the error would suggest options a sweep does not have.
+
+    Raises
+    ------
+    ParameterError
+        Naming the ordering, the values and whether each is fixed or a default.
+    """
+    symbols = getattr(model, "symbols", None)
+    orderings = getattr(model, "orderings", None) or ()
+    if not orderings or not isinstance(symbols, Mapping):
+        return
+    from ..model._numeric import comparison_holds
+
+    values = {symbols[n]: np.asarray(float(v)) for n, v in base.items() if n in symbols}
+    for ordering in orderings:
+        for comp in ordering.condition.comparisons:
+            names = {str(s) for s in comp.lhs.free_symbols | comp.rhs.free_symbols}
+            if not names or names & set(varied) or not names <= set(base):
+                continue
+            if np.all(comparison_holds(comp, values)):
+                continue
+            at = ", ".join(f"{n}={base[n]!r} ({'fixed' if n in fixed else 'default'})" for n in sorted(names))
+            raise ParameterError(
+                f"the ordering '{ordering.text}' of model '{getattr(model, 'name', '?')}' fails at {at}, "
+                "and none of its parameters varies: it would fail at every point of the sweep; change "
+                "fixed= (command line: --set), or vary one of them",
+                domain=ordering.text,
+            )
 
 
 def _base_values(model: Any, fixed: Mapping[str, Any]) -> dict[str, float]:

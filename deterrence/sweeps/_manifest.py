@@ -15,10 +15,12 @@ with a new sweep on all of them holds the same sweep, which may resume there.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -27,6 +29,9 @@ from ..errors import SweepError
 from ._design import DesignInfo
 
 FORMAT = "deterrence-sweep/1"
+
+#: a manifest's ``status``: the sweep runs, finished, was interrupted (Ctrl-C), or stopped at an error
+STATUSES = ("running", "complete", "interrupted", "failed")
 
 #: the fields that define the computation: a folder resumes only a sweep that agrees on all
 SPEC_FIELDS = (
@@ -177,10 +182,12 @@ class ChunkRecord(_Readable):
 
 @dataclass(frozen=True)
 class RunRecord(_Readable):
-    """One run of the sweep (a resumed sweep has several): when, on which backend, and, once
-    it finished, how many chunks and points it computed, how many points it reused from earlier
-    runs, how many of its points went to the per-point path, how long it took, and what it
-    noted (chunks found damaged and recomputed, workers capped, its estimate)."""
+    """One run of the sweep (a resumed sweep has several): when, on which backend, with which
+    code (:func:`code_identity`), and, once it finished or stopped, how many chunks and points it
+    computed, how many points it reused from earlier runs, how many of its points went to the
+    per-point path, how long it took, what it noted (chunks found damaged and recomputed,
+    workers capped, its estimate) and, for a run that did not finish, why it stopped
+    (``stopped``: ``"KeyboardInterrupt"``, or the error's type and message)."""
 
     id: str
     started: str
@@ -192,6 +199,8 @@ class RunRecord(_Readable):
     reused_points: int | None = None
     pointwise_points: int | None = None
     notes: tuple[str, ...] = ()
+    identity: Mapping[str, str] | None = None
+    stopped: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = _without_none(dataclasses.asdict(self))
@@ -214,6 +223,8 @@ class RunRecord(_Readable):
             data.get("reused_points"),
             data.get("pointwise_points"),
             tuple(str(n) for n in data.get("notes", ())),
+            _identity_json(data.get("identity")),
+            data.get("stopped"),
         )
 
 
@@ -266,10 +277,18 @@ class Manifest(_Readable):
     backend, workers, scheduler
         Where the chunks ran.
     versions, command
-        Package versions and the command line.
+        Package versions and the command line (of the last run).
+    identity
+        The code that computed the chunks (:func:`code_identity`: the version of ``deterrence``
+        and a digest of its sources). A folder is resumed only by the same code, unless the
+        caller allows another (:class:`~deterrence.errors.SweepVersionError`); manifests of
+        earlier versions have none, and resume as they did.
     started, runs, status
-        When the sweep first started, each run (:class:`RunRecord`), ``"running"`` or
-        ``"complete"``.
+        When the sweep first started, each run (:class:`RunRecord`), and :data:`STATUSES`:
+        ``"running"`` (while the folder's lock is held; a manifest left ``"running"`` by a
+        process killed outright is told apart by the free lock, see
+        :func:`~deterrence.sweeps._storage.folder_state`), ``"complete"``, ``"interrupted"``
+        (Ctrl-C) or ``"failed"`` (an error; the run's ``stopped`` says which).
     chunks
         The finished chunks (:class:`Chunks`).
     paths, n_rows, finished, elapsed_seconds
@@ -310,6 +329,7 @@ class Manifest(_Readable):
     n_rows: int | None = None
     finished: str | None = None
     elapsed_seconds: float | None = None
+    identity: Mapping[str, str] | None = None
 
     #: fields written to JSON even when empty (the others are left out while ``None``)
     _ALWAYS = ("model", "baseline", "title", "workers", "scheduler")
@@ -396,6 +416,44 @@ class Manifest(_Readable):
             raise SweepError(f"the sweep manifest is malformed ({type(exc).__name__}: {exc})") from None
 
 
+def _identity_json(data: Any) -> dict[str, str] | None:
+    if data is None:
+        return None
+    if not isinstance(data, Mapping):
+        raise TypeError(f"identity is {type(data).__name__}, not an object")
+    return {str(k): str(v) for k, v in data.items()}
+
+
+def code_identity() -> dict[str, str]:
+    """What code computes a sweep's answers: the version of ``deterrence`` and a digest of the
+    package's sources (``sources``: the path and content of every ``.py`` file of the package;
+    it tells apart two states of a source checkout that carry the same version number). The
+    models are identified apart (their files' SHA-256), and so are the solve options given."""
+    from .. import __version__
+
+    return {"deterrence": __version__, "sources": _sources_digest()}
+
+
+@functools.cache
+def _sources_digest() -> str:
+    """The digest of the package's sources, computed once per process (a few megabytes read)."""
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        text = path.read_bytes()
+        h.update(f"{path.relative_to(root).as_posix()}\0{len(text)}\0".encode())
+        h.update(text)
+    return h.hexdigest()[:16]
+
+
+def describe_identity(identity: Mapping[str, str] | None) -> str:
+    """``"deterrence 0.2.0 (sources 1a2b...)"``, or ``"an unrecorded version"``."""
+    if not identity:
+        return "an unrecorded version"
+    sources = identity.get("sources")
+    return f"deterrence {identity.get('deterrence', '?')}" + (f" (sources {sources})" if sources else "")
+
+
 def _digest(spec: Mapping[str, Any]) -> str:
     text = json.dumps(spec, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
@@ -418,6 +476,7 @@ _PARTS: dict[str, Any] = {
     "parameters": lambda d: {str(n): ParameterInfo.from_json(p) for n, p in d.items()},
     "runs": lambda d: tuple(RunRecord.from_json(r) for r in d),
     "chunks": Chunks.from_json,
+    "identity": _identity_json,
     "varied": tuple,
     "players": tuple,
     "outcome_labels": tuple,

@@ -29,6 +29,8 @@ from ._storage import (
     check_out,
     chunk_file,
     chunk_metadata,
+    folder_state,
+    lock_holder,
     read_chunk,
     read_chunks,
     read_manifest,
@@ -239,7 +241,9 @@ class SweepResult:
         Raises
         ------
         SweepError
-            The folder has no manifest, or its sweep is not finished.
+            The folder has no manifest, or its sweep is not finished: the message says whether
+            it is running now (another process holds the folder's lock), was interrupted, failed
+            at an error, or stopped without recording why (killed).
         """
         path = check_out(folder, what="folder=")
         mpath = path / "manifest.json"
@@ -253,10 +257,7 @@ class SweepResult:
             n for n in ("table.parquet", "table.csv") if (path / n).is_file() and not (path / n).is_symlink()
         ]
         if not tables and manifest.status != "complete":
-            raise SweepError(
-                f"{path}: the sweep there is not finished ({len(manifest.done)} of "
-                f"{manifest.n_chunks or '?'} chunks); run the same sweep with out='{path}' to resume it"
-            )
+            raise SweepError(f"{path}: {_unfinished(path, manifest)}")
         return cls(None, manifest, path)  # the table is read on first access
 
     # ---------------------------------------------------------------- views
@@ -550,3 +551,20 @@ def sobol_estimates(y: np.ndarray, d: int) -> tuple[np.ndarray, np.ndarray]:
     s1 = np.mean(b[:, None] * (ab - a[:, None]), axis=0) / var
     st = 0.5 * np.mean((a[:, None] - ab) ** 2, axis=0) / var
     return s1, st
+
+
+def _unfinished(path: Path, manifest: Manifest) -> str:
+    """Why a folder's sweep cannot be loaded yet: running now, or how its last run ended."""
+    done = f"{len(manifest.done):,} of {manifest.n_chunks or '?'} chunks finished"
+    state = folder_state(path, manifest)
+    if state == "running":
+        holder = lock_holder(path) or "holder unknown"
+        return f"the sweep there is running now ({holder}; {done}): wait for it to finish"
+    last = manifest.runs[-1] if manifest.runs else None
+    reason = last.stopped if last is not None and last.stopped else "unrecorded"
+    how = {
+        "interrupted": "was interrupted",
+        "failed": f"stopped at an error ({reason})",
+    }.get(state, "stopped without recording why (killed?)")
+    return (f"the sweep there is not finished: its last run {how} ({done}); run the same sweep with "
+            f"out='{path}' to resume it")

@@ -66,6 +66,7 @@ class SweepSpec:
     fixed: Mapping[str, float] | None = None
     overwrite: bool = False
     allow_large: bool = False
+    allow_other_version: bool = False
     table_files: bool = True
     log: Callable[[str], Any] | None = None
     notes: tuple[str, ...] = ()
@@ -91,7 +92,7 @@ def check_spec(model: Any, **arguments: Any) -> SweepSpec:
         (``vary``, ``bounds``, ``rng``, a ``method``) given with a grid.
     """
     a = dict(arguments)
-    for flag in ("overwrite", "allow_large", "progress", "table_files"):
+    for flag in ("overwrite", "allow_large", "allow_other_version", "progress", "table_files"):
         if not isinstance(a.get(flag, False), (bool, np.bool_)):
             raise SweepError(f"{flag} must be True or False, got {a[flag]!r}")
     if a.get("log") is not None and not callable(a["log"]):

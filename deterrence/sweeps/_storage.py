@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import json
 import os
 import platform
 import re
 import secrets
 import socket
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -400,7 +401,7 @@ class _Lock:
         """Remove the lock file and release the lock, with Ctrl-C held back meanwhile (it is
         raised once the lock is free): interrupted half way, the lock stayed held by this
         process, and every later sweep into the folder from it was refused."""
-        with _ctrl_c_held_back():
+        with ctrl_c_held_back():
             fd, self.fd = self.fd, None
             if fd is None:
                 return
@@ -412,7 +413,7 @@ class _Lock:
 
 
 @contextlib.contextmanager
-def _ctrl_c_held_back() -> Iterator[None]:
+def ctrl_c_held_back() -> Iterator[None]:
     """A Ctrl-C (SIGINT) in the block is noted and handled as it ends (its ``KeyboardInterrupt``
     raised then), by the handler there was; on the main thread only (the only one that handles
     signals). A Python handler, not a blocked signal: a process's signal goes to any of its
@@ -433,6 +434,39 @@ def _ctrl_c_held_back() -> Iterator[None]:
             previous(signal.SIGINT, caught[0])
         elif caught and previous == signal.SIG_DFL:
             signal.raise_signal(signal.SIGINT)
+
+
+def lock_holder(folder: Path) -> str | None:
+    """Who holds a folder's sweep lock (``"process N on HOST, since T"``, or ``"holder unknown"``),
+    or ``None`` if no sweep holds it (no lock file, or its lock is free). Takes no lock and
+    creates nothing."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock
+        return None
+    try:
+        fd = os.open(folder / ".lock", os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:
+        return _read_text(fd) or "holder unknown"
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(fd)
+
+
+def folder_state(folder: Path, manifest: Manifest) -> str:
+    """What the sweep in a folder is doing, told truthfully: ``"running"`` only while a sweep
+    holds the folder's lock (whatever its manifest says); otherwise the manifest's status, with
+    ``"stopped"`` for a manifest left ``"running"`` by a process that ended without recording
+    why (killed outright, or one whose last manifest could not be written)."""
+    if lock_holder(folder) is not None:
+        return "running"
+    return "stopped" if manifest.status in ("running", "") else manifest.status
 
 
 def _read_text(fd: int) -> str:
@@ -459,6 +493,8 @@ class ChunkCheck:
     kept: dict[int, ChunkRecord]
     foreign: list[str]
     redo: dict[int, str]
+    #: files of this sweep computed by other code: that code (as JSON text) -> the files
+    other_code: dict[str, list[str]] = dataclasses.field(default_factory=dict)
 
 
 def chunk_metadata(path: Path) -> tuple[dict[str, Any] | None, int]:
@@ -484,6 +520,13 @@ def _points_cover(path: Path, start: int, stop: int) -> bool:
     if pts.min() < start or pts.max() >= stop:
         return False
     return len(np.unique(pts)) == stop - start
+
+
+@dataclass(frozen=True)
+class _OtherCode:
+    """The verdict on a chunk file of this sweep that other code computed (its identity, as JSON)."""
+
+    code: str
 
 
 # ====================================================================== a sweep's folder
@@ -513,6 +556,8 @@ class SweepFolder:
     def __init__(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> None:
         self.path = check_out(path)
         self.previous: Manifest | None = None
+        #: the manifest this sweep last wrote in the folder (``None`` before its first)
+        self.written: Manifest | None = None
         self.overwrite = overwrite
         self._lock = _Lock(self.path)
         self._created: list[Path] = []
@@ -613,6 +658,7 @@ class SweepFolder:
         n_chunks: int,
         fingerprints: Collection[str],
         trust_legacy: bool,
+        code: Mapping[str, str] | None = None,
     ) -> ChunkCheck:
         """Look at every chunk file in the folder (one listing, then one footer read and one
         ``point`` column read per file: the cost grows with the chunks done).
@@ -623,12 +669,16 @@ class SweepFolder:
         chunk, rows missing) is to be recomputed, with the reason. Files written before chunks
         carried metadata are kept when ``trust_legacy`` (the folder's manifest holds this
         sweep) and their points are the range. Removes the temporary files a killed run left.
+        With ``code`` (:func:`~deterrence.sweeps._manifest.code_identity`), a file of this sweep
+        that says other code computed it is listed in ``other_code`` (files that do not say
+        are judged as before).
         """
         kept: dict[int, ChunkRecord] = {}
         foreign: list[str] = []
         redo: dict[int, str] = {}
+        other_code: dict[str, list[str]] = {}
         if not self.chunks.is_dir():
-            return ChunkCheck(kept, foreign, redo)
+            return ChunkCheck(kept, foreign, redo, other_code)
         self._remove_temporaries()
         with os.scandir(self.chunks) as entries:
             names = sorted(e.name for e in entries if _CHUNK_NAME.match(e.name))
@@ -636,14 +686,18 @@ class SweepFolder:
             c = int(_CHUNK_NAME.match(name).group(1))  # type: ignore[union-attr]
             if name != chunk_file(c):  # not a name a sweep writes (chunk-0000003.parquet): not ours
                 continue
-            verdict = self._check_one(self.chunks / name, c, bounds, n_chunks, fingerprints, trust_legacy)
+            verdict = self._check_one(
+                self.chunks / name, c, bounds, n_chunks, fingerprints, trust_legacy, code
+            )
             if verdict == "foreign":
                 foreign.append(name)
+            elif isinstance(verdict, _OtherCode):
+                other_code.setdefault(verdict.code, []).append(name)
             elif isinstance(verdict, str):
                 redo[c] = verdict
             else:
                 kept[c] = verdict
-        return ChunkCheck(kept, foreign, redo)
+        return ChunkCheck(kept, foreign, redo, other_code)
 
     def _check_one(
         self,
@@ -653,15 +707,19 @@ class SweepFolder:
         n_chunks: int,
         fingerprints: Collection[str],
         trust_legacy: bool,
-    ) -> ChunkRecord | str:
-        """A chunk file's record if it is a good chunk of this sweep; ``"foreign"``; or the reason
-        to recompute it."""
+        code: Mapping[str, str] | None = None,
+    ) -> ChunkRecord | _OtherCode | str:
+        """A chunk file's record if it is a good chunk of this sweep; ``"foreign"``; the other
+        code that computed it; or the reason to recompute it."""
         try:
             meta, rows = chunk_metadata(path)
         except Exception as exc:  # an unreadable footer: pyarrow raises several unrelated types
             return f"unreadable ({type(exc).__name__})"
         if meta is not None and meta.get("fingerprint") not in fingerprints:
             return "foreign"
+        theirs = meta.get("code") if meta is not None else None
+        if code is not None and isinstance(theirs, dict) and theirs != dict(code):
+            return _OtherCode(json.dumps(theirs, sort_keys=True))
         if c >= n_chunks:
             return "foreign" if meta is None else "not a chunk of this sweep"
         start, stop = bounds(c)
@@ -742,6 +800,7 @@ class SweepFolder:
 
     def write_manifest(self, manifest: Manifest) -> None:
         write_manifest(self.path / "manifest.json", manifest)
+        self.written = manifest
 
     def read_table(self, chunks: Iterable[int]) -> pd.DataFrame:
         return read_chunks(self.path, chunks)

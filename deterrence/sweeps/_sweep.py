@@ -48,7 +48,9 @@ the cost is estimated (:mod:`deterrence.sweeps._estimate`), the chunks run on a 
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import json
 import math
 import os
 import sys
@@ -61,7 +63,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import DeterrenceError, ResourceError, SweepError
+from ..errors import DeterrenceError, ResourceError, SweepError, SweepVersionError
 from . import _pointwise as pointwise
 from ._backends import ChunkJob, compiled_kernel, evaluate_chunk, run_chunks
 from ._design import Design, DesignInfo, build_design
@@ -74,12 +76,14 @@ from ._manifest import (
     ParameterInfo,
     RunRecord,
     chunk_records,
+    code_identity,
+    describe_identity,
     jsonable,
 )
 from ._result import SweepResult
 from ._slow_notice import say_if_slow
 from ._spec import MAX_POINTS_IN_MEMORY, SweepSpec, available_cores, check_spec
-from ._storage import SweepFolder, chunk_file, now, package_versions
+from ._storage import SweepFolder, chunk_file, ctrl_c_held_back, now, package_versions
 from ._tidy import SELECTIONS, coerce, column_order
 
 #: rough bytes per tidy row in memory (about 25 numeric columns plus two short strings)
@@ -123,6 +127,7 @@ def sweep(
     max_points: int = MAX_POINTS_IN_MEMORY,
     solve_options: Mapping[str, Any] | None = None,
     allow_large: bool = False,
+    allow_other_version: bool = False,
     table_files: bool = True,
     log: Callable[[str], Any] | None = None,
 ) -> SweepResult:
@@ -196,6 +201,11 @@ def sweep(
     allow_large
         Run a sweep estimated beyond a day's work or the free disk, and start more workers
         than there are cores, instead of refusing.
+    allow_other_version
+        With ``out``: resume a folder whose chunks were computed by another version of
+        ``deterrence`` (or other sources of the same version number), instead of refusing with
+        a :class:`~deterrence.errors.SweepVersionError`. The table then mixes the answers of
+        both; each run's record in the manifest says which code it ran, and the run notes it.
     table_files
         With ``out``: write ``table.parquet`` and ``table.csv`` when the sweep ends (a sweep of
         at most ``max_points``). ``False`` leaves the table in the chunk files, where
@@ -217,6 +227,9 @@ def sweep(
         ``out`` folder holding a different sweep or chunk files of one, in use by another
         sweep, below a file, with a symbolic link where the sweep writes, or that cannot be
         created or written.
+    SweepVersionError
+        ``out`` holds chunks another version of ``deterrence`` computed (naming both versions),
+        and ``allow_other_version`` is not given.
     ResourceError
         A sweep estimated beyond a day's work or the free disk (with the estimate), or with
         more points than can be numbered.
@@ -248,6 +261,7 @@ def sweep(
         solve_options=solve_options,
         overwrite=overwrite,
         allow_large=allow_large,
+        allow_other_version=allow_other_version,
         table_files=table_files,
         log=log,
     )
@@ -257,9 +271,41 @@ def sweep(
     folder = SweepFolder.open(spec.out, overwrite=spec.overwrite) if spec.out is not None else None
     try:
         return _sweep_in(spec, folder, clock, run)
+    except BaseException as exc:
+        if folder is not None:
+            _record_stop(folder, exc, run)
+        raise
     finally:
         if folder is not None:
             folder.close()
+
+
+def _record_stop(folder: SweepFolder, exc: BaseException, run: _RunState) -> None:
+    """Record in the folder's manifest that this run stopped before the end: status
+    ``"interrupted"`` (Ctrl-C) or ``"failed"`` (an error), the run's record with what it computed
+    and why it stopped. Only a manifest this run wrote (still ``"running"``) is changed: a sweep
+    refused before it wrote anything leaves the folder as it was. A manifest that cannot be
+    written stays ``"running"``, which with the lock free reads as a run that stopped without
+    a word (:func:`~deterrence.sweeps._storage.folder_state`); the error is raised as it was."""
+    manifest = folder.written
+    if manifest is None or manifest.status != "running" or not manifest.runs:
+        return
+    interrupted = isinstance(exc, (KeyboardInterrupt, SystemExit))
+    reason = type(exc).__name__ + ("" if interrupted or not str(exc) else f": {str(exc)[:500]}")
+    record = replace(
+        manifest.runs[-1],
+        finished=now(),
+        computed_chunks=run.computed_chunks,
+        computed_points=run.computed_points,
+        reused_points=run.reused_points,
+        pointwise_points=run.pointwise_points,
+        notes=tuple(run.notes),
+        stopped=reason,
+    )
+    status = "interrupted" if interrupted else "failed"
+    stopped = manifest.replace(status=status, runs=(*manifest.runs[:-1], record))
+    with contextlib.suppress(OSError), ctrl_c_held_back():
+        folder.write_manifest(stopped)
 
 
 def _sweep_in(spec: SweepSpec, folder: SweepFolder | None, clock: _Clock, run: _RunState) -> SweepResult:
@@ -507,7 +553,8 @@ def start_manifest(
     first start and the list of earlier runs)."""
     if isinstance(previous, SweepFolder):  # the signature of earlier versions
         previous = previous.previous
-    run = RunRecord(uuid.uuid4().hex[:12], clock.iso, spec.backend)
+    identity = code_identity()
+    run = RunRecord(uuid.uuid4().hex[:12], clock.iso, spec.backend, identity=identity)
     parameters = {
         n: ParameterInfo(
             float(p.default),
@@ -540,6 +587,7 @@ def start_manifest(
         workers=None if spec.workers is None else int(spec.workers),
         scheduler=None if spec.scheduler is None else str(spec.scheduler),
         versions=package_versions(),
+        identity=identity,
         command=tuple(sys.argv),
         started=(previous.started if previous is not None and previous.started else clock.iso),
         runs=(*(previous.runs if previous is not None else ()), run),
@@ -556,6 +604,8 @@ def _resume(
     if folder is None or spec.overwrite:
         return {}
     folder.refuse_other_sweep(manifest)
+    _say_how_the_last_run_ended(folder, run)
+    _refuse_other_code(spec, folder, manifest, run)
 
     def bounds(c: int) -> tuple[int, int]:
         return plan.bounds[c][1:]
@@ -563,8 +613,14 @@ def _resume(
     # chunks written by earlier versions carry a fingerprint blind to the order of a grid's
     # parameters: trusted only when the folder's manifest (which keeps the order) agrees
     vouched = folder.previous is not None
-    check = folder.check_chunks(bounds, plan.n_chunks, manifest.reusable_fingerprints(vouched), vouched)
+    codes = None if spec.allow_other_version else manifest.identity
+    fingerprints = manifest.reusable_fingerprints(vouched)
+    check = folder.check_chunks(bounds, plan.n_chunks, fingerprints, vouched, codes)
     replace = "or replace them with overwrite=True (command line: --overwrite)"
+    if check.other_code:
+        theirs, files = next(iter(check.other_code.items()))
+        where = f"chunk file(s) {', '.join(files[:3])}"
+        _refuse_version(folder, json.loads(theirs), manifest.identity, where)
     if check.foreign:
         shown = ", ".join(check.foreign[:3]) + (", ..." if len(check.foreign) > 3 else "")
         raise SweepError(
@@ -583,6 +639,65 @@ def _resume(
         run.note(f"... and {len(check.redo) - 5:,} more damaged chunk files: recomputing them")
     run.reused_points = sum(r.stop - r.start for r in check.kept.values())
     return dict(check.kept)
+
+
+def _say_how_the_last_run_ended(folder: SweepFolder, run: _RunState) -> None:
+    """Note, when resuming a sweep that did not finish, how its last run ended (interrupted,
+    failed at an error, or stopped without a word: killed) and how many chunks it left."""
+    previous = folder.previous
+    if previous is None or previous.status in ("complete", ""):
+        return
+    last = previous.runs[-1] if previous.runs else None
+    how = {
+        "interrupted": "was interrupted",
+        "failed": f"stopped at an error ({last.stopped if last and last.stopped else 'unrecorded'})",
+    }.get(previous.status, "stopped without recording why (killed?)")
+    when = f" at {last.finished}" if last is not None and last.finished else ""
+    run.note(
+        f"resuming the sweep in {folder.path}: its last run {how}{when}, with {len(previous.done):,} of "
+        f"{previous.n_chunks:,} chunks finished"
+    )
+
+
+def _refuse_other_code(spec: SweepSpec, folder: SweepFolder, manifest: Manifest, run: _RunState) -> None:
+    """Refuse to resume a folder whose chunks another version of the package (or other sources
+    of the same version number) computed, unless ``allow_other_version``; then note the mix.
+    A manifest of an earlier version records no identity: its folder resumes as it did, with a
+    note if its ``versions`` name another version of the package."""
+    previous = folder.previous
+    if previous is None or not previous.done:
+        return
+    theirs, ours = previous.identity, manifest.identity or {}
+    if theirs is None:
+        old = previous.versions.get("deterrence")
+        if old is not None and old != ours.get("deterrence"):
+            run.note(f"the folder's chunks were computed by deterrence {old} (recorded before sweeps checked "
+                     f"versions), this is {describe_identity(ours)}: resuming them as earlier versions did")
+        return
+    if dict(theirs) == dict(ours):
+        return
+    if not spec.allow_other_version:
+        _refuse_version(folder, theirs, ours, "its manifest")
+    run.note(f"resuming chunks computed by {describe_identity(theirs)} with {describe_identity(ours)} "
+             "(allow_other_version): the table mixes the answers of both")
+
+
+def _refuse_version(
+    folder: SweepFolder, theirs: Mapping[str, str], ours: Mapping[str, str] | None, where: str
+) -> None:
+    """Raise the :class:`SweepVersionError` of a folder computed by other code."""
+    same_number = theirs.get("deterrence") == (ours or {}).get("deterrence")
+    edited = " (the same version number with other sources: a source checkout edited since)"
+    edited = edited if same_number else ""
+    raise SweepVersionError(
+        f"{folder.path}: its chunks were computed by {describe_identity(theirs)} ({where}), this is "
+        f"{describe_identity(ours)}{edited}: resuming would mix the answers of two versions in one table. "
+        "Rerun the sweep into another out= folder, replace this one with overwrite=True (command line: "
+        "--overwrite), or resume it anyway with allow_other_version=True (--allow-other-version)",
+        folder=str(folder.path),
+        theirs=dict(theirs),
+        ours=dict(ours or {}),
+    )
 
 
 #: said when measuring the cost takes long (a machine's first run compiles the kernels then)
@@ -715,7 +830,11 @@ class _ChunkWriter:
         self.folder, self.manifest, self.done, self.run_id = folder, manifest, done, run_id
         self.fingerprint = manifest.fingerprint()
         seed = manifest.design.seed if manifest.design is not None else None
-        self.extra = {"chunk_size": manifest.chunk_size, **({"seed": int(seed)} if seed is not None else {})}
+        self.extra = {
+            "chunk_size": manifest.chunk_size,
+            **({"seed": int(seed)} if seed is not None else {}),
+            **({"code": dict(manifest.identity)} if manifest.identity else {}),
+        }
         self.last = time.monotonic()
         self.stale = False
 

@@ -1,0 +1,58 @@
+"""Sweeps at the edges of their input: values just past a domain's end, and ``fixed`` values
+that break one of the model's orderings whatever the varied values."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import deterrence as dt
+from deterrence.errors import ParameterError
+from deterrence.sweeps import sweep
+
+TINY = Path(__file__).parent / "data" / "tiny_pledge.toml"  # ordering: c < 2.5; r in [0, 2]
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    return dt.load_model(TINY)
+
+
+def test_a_value_just_past_the_domain_is_named_as_given(tiny):
+    """The message used to round the value (``value 2 is outside its domain [0, 2]``)."""
+    with pytest.raises(ParameterError, match=r"value 2\.0000001 is outside its domain \[0, 2\]"):
+        sweep(tiny, grid={"r": [0.5, 2.0000001]}, progress=False)
+
+
+def test_the_domain_ends_themselves_are_swept(tiny):
+    table = sweep(tiny, grid={"r": [0.0, 2.0], "k": [0.0, 2.0]}, progress=False).table
+    assert sorted(set(zip(table["r"], table["k"], strict=True))) == [(0, 0), (0, 2), (2, 0), (2, 2)]
+
+
+@pytest.mark.parametrize("on_error", ["raise", "record"])
+def test_fixed_values_that_break_an_ordering_everywhere_are_refused_before_any_point(
+    tiny, tmp_path, on_error
+):
+    """A grid over r with c fixed past the ordering c < 2.5 used to fail at the first point (or
+    record every point as an error), suggesting ``check_orderings=False``, which a sweep does not
+    take; it is refused at once, naming the fixed value, and writes nothing."""
+    out = tmp_path / "s"
+    with pytest.raises(ParameterError, match=r"'c < 2\.5' .* c=2\.6 \(fixed\).*every point") as err:
+        sweep(tiny, grid={"r": [0.5, 1.0]}, fixed={"c": 2.6}, on_error=on_error, out=out, progress=False)
+    assert "check_orderings" not in str(err.value)
+    assert not out.exists()
+
+
+def test_a_sample_with_fixed_values_that_break_an_ordering_names_them(tiny):
+    """It used to say that none of the sampled points satisfies the orderings: narrow bounds=."""
+    with pytest.raises(ParameterError, match=r"c=2\.6 \(fixed\)"):
+        sweep(tiny, samples=8, vary=["r"], fixed={"c": 2.6}, rng=1, progress=False)
+
+
+def test_an_ordering_that_involves_a_varied_parameter_is_judged_point_by_point(tiny):
+    """Only orderings none of whose parameters varies are judged before the sweep."""
+    result = sweep(tiny, grid={"c": np.array([0.5, 2.6])}, on_error="record", progress=False)
+    regimes = result.table.groupby("c")["regime"].agg(set)
+    assert regimes[2.6] == {"error"} and "error" not in regimes[0.5]
