@@ -181,8 +181,14 @@ def _sources(tree: TreeLayout) -> tuple[Any, Any]:
 
 
 def figure(tree: TreeLayout, title: str = "") -> tuple[Any, Any]:
-    """A Bokeh figure of the tree and its edge data source (update its columns to redraw)."""
-    from bokeh.models import HoverTool
+    """A Bokeh figure of the tree and its edge data source (update its columns to redraw).
+
+    Built with as few Bokeh models as draw it (every page builds one, on the server's shared
+    event loop): no axes or grid (none is shown), the information sets' dashed lines as one
+    glyph, and each glyph without the selected/muted variants Bokeh's plotting functions add
+    (nothing in the tree is ever selected or muted: its tools only pan, zoom and hover).
+    """
+    from bokeh.models import ColumnDataSource, HoverTool, MultiLine, Scatter, Segment, Text
     from bokeh.plotting import figure as bk_figure
 
     edges, nodes = _sources(tree)
@@ -194,37 +200,48 @@ def figure(tree: TreeLayout, title: str = "") -> tuple[Any, Any]:
         tools="pan,wheel_zoom,reset",
         x_range=(-0.8, max(tree.leaves - 1, 1) + 0.8),
         y_range=(-tree.depth - 0.8, 0.5),
+        x_axis_type=None,
+        y_axis_type=None,
         toolbar_location="right",
         name="tree",
         sizing_mode="stretch_width",
     )
-    fig.axis.visible = False
-    fig.grid.visible = False
     fig.outline_line_color = None
-    for xs, ys in zip(tree.infoset_xs, tree.infoset_ys, strict=True):
-        fig.line(list(xs), list(ys), line_dash="dashed", line_color="#999999", line_width=1.2)
-    fig.segment("x0", "y0", "x1", "y1", source=edges, line_color="colour", line_width="width")
-    fig.text(
-        "xm",
-        "ym",
-        text="text",
-        source=edges,
-        text_font_size="8.5pt",
-        text_align="center",
-        text_baseline="middle",
-        background_fill_color="white",
-        background_fill_alpha=0.85,
+    if tree.infoset_xs:
+        sets = ColumnDataSource(
+            {"xs": [list(xs) for xs in tree.infoset_xs], "ys": [list(ys) for ys in tree.infoset_ys]}
+        )
+        fig.add_glyph(
+            sets, MultiLine(xs="xs", ys="ys", line_dash=[6], line_color="#999999", line_width=1.2)
+        )
+    fig.add_glyph(edges, Segment(x0="x0", y0="y0", x1="x1", y1="y1", line_color="colour", line_width="width"))
+    fig.add_glyph(
+        edges,
+        Text(
+            x="xm",
+            y="ym",
+            text="text",
+            text_font_size="8.5pt",
+            text_color="black",
+            text_align="center",
+            text_baseline="middle",
+            background_fill_color="white",
+            background_fill_alpha=0.85,
+        ),
     )
-    dots = fig.scatter("x", "y", source=nodes, size=16, fill_color="colour", line_color="black")
-    fig.text(
-        "x",
-        "y",
-        text="text",
-        source=nodes,
-        y_offset="dy",
-        text_font_size="8pt",
-        text_align="center",
-        text_baseline="alphabetic",
+    dots = fig.add_glyph(nodes, Scatter(x="x", y="y", size=16, fill_color="colour", line_color="black"))
+    fig.add_glyph(
+        nodes,
+        Text(
+            x="x",
+            y="y",
+            text="text",
+            y_offset="dy",
+            text_font_size="8pt",
+            text_color="black",
+            text_align="center",
+            text_baseline="alphabetic",
+        ),
     )
     fig.add_tools(HoverTool(renderers=[dots], tooltips=[("", "@hover")]))
     return fig, edges
