@@ -175,16 +175,14 @@ class Page:
         from bokeh.models import Div
 
         try:
-            game = self.model.game(self.values, check_orderings=False)
+            self.tree_layout = _tree.layout_at(self.model, self.values)
         except Exception as exc:  # a model whose defaults do not build: say so, draw no tree
             self.tree_layout = None
             self.tree_holder = column(Div(text=_panels.message(f"No tree: {exc}", "error")))
             return None, None
-        if getattr(game, "kind", "") != "extensive":  # a model family's aggregated game: no tree
-            self.tree_layout = None
+        if self.tree_layout is None:  # a model family's aggregated game: no tree
             self.tree_holder = column(Div(text=_panels.message(_panels.NO_TREE, "warn")))
             return None, None
-        self.tree_layout = _tree.layout(game)
         fig, edges = _tree.figure(self.tree_layout, "Game tree: the equilibrium path in red")
         self.tree_holder = column(fig, sizing_mode="stretch_width")
         return fig, edges

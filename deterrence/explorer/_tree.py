@@ -10,6 +10,9 @@ and probability. The static export repeats :func:`edge_columns` in JavaScript (s
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +42,36 @@ class TreeLayout:
     infoset_ys: tuple[tuple[float, ...], ...]
     leaves: int
     depth: int
+
+
+#: how many tree layouts :func:`layout_at` keeps (one per model and starting values a server shows)
+LAYOUTS_KEPT = 32
+_LAYOUTS: OrderedDict[tuple, TreeLayout | None] = OrderedDict()
+_LAYOUTS_LOCK = threading.Lock()
+
+
+def layout_at(model: Any, values: Mapping[str, float]) -> TreeLayout | None:
+    """The layout of ``model``'s game at ``values``, or ``None`` for a game without a tree (a model
+    family's aggregated game); made once per model and values in a process (every page of a model
+    opens at the same values: a class's pages share one layout, which nobody changes).
+
+    Raises what ``model.game`` raises (values at which the game does not build); that is not kept.
+    """
+    key = (model.name, model.sha256, tuple(sorted((k, float(v)) for k, v in values.items())))
+    with _LAYOUTS_LOCK:
+        if key in _LAYOUTS:
+            _LAYOUTS.move_to_end(key)
+            return _LAYOUTS[key]
+    game = model.game(dict(values), check_orderings=False)
+    made = layout(game) if getattr(game, "kind", "") == "extensive" else None
+    if made is not None:  # shared by every page: read-only, so that no page can change another's
+        for array in (made.x, made.y, made.parent, made.child, made.chance):
+            array.flags.writeable = False
+    with _LAYOUTS_LOCK:
+        _LAYOUTS[key] = made
+        while len(_LAYOUTS) > LAYOUTS_KEPT:
+            _LAYOUTS.popitem(last=False)
+    return made
 
 
 def layout(game: Any) -> TreeLayout:
@@ -211,9 +244,7 @@ def figure(tree: TreeLayout, title: str = "") -> tuple[Any, Any]:
         sets = ColumnDataSource(
             {"xs": [list(xs) for xs in tree.infoset_xs], "ys": [list(ys) for ys in tree.infoset_ys]}
         )
-        fig.add_glyph(
-            sets, MultiLine(xs="xs", ys="ys", line_dash=[6], line_color="#999999", line_width=1.2)
-        )
+        fig.add_glyph(sets, MultiLine(xs="xs", ys="ys", line_dash=[6], line_color="#999999", line_width=1.2))
     fig.add_glyph(edges, Segment(x0="x0", y0="y0", x1="x1", y1="y1", line_color="colour", line_width="width"))
     fig.add_glyph(
         edges,
