@@ -122,6 +122,9 @@ def _page_handler(pages: _Pages) -> Any:
             if not doc.roots:  # not built above (a hook that raised: Bokeh logged it); build it here
                 super().modify_document(doc)
 
+        def on_server_unloaded(self, server_context: Any) -> None:
+            self._builder.shutdown(wait=False)  # the server stops: its builder thread ends
+
     return PageHandler()
 
 
