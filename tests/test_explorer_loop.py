@@ -127,6 +127,37 @@ def test_pages_and_a_404_are_answered_while_a_compile_runs(server: int, slow: Sl
     assert _get(server, "/") == 200
 
 
+def test_a_404_is_answered_while_a_page_is_built(server: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages are built off the event loop: while a page is being built (held here), an unknown
+    model's 404 arrives. Before, every page was built on the loop, so every request waited for
+    every page asked before it (a class of 28 opening a model at once: the last pages' websockets
+    waited longer than a client's connect timeout)."""
+    from deterrence.explorer import _app
+
+    real, builders = _app.Page, []
+    building, gate = threading.Event(), threading.Event()
+
+    def held(doc: Any, config: Any, *args: Any) -> Any:
+        builders.append(threading.current_thread().name)
+        if config.model.name == "mutual_deterrence" and not building.is_set():
+            building.set()
+            assert gate.wait(HANG_GUARD), "the test never let the page be built (hang guard)"
+        return real(doc, config, *args)
+
+    monkeypatch.setattr(_app, "Page", held)
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            page = pool.submit(_get, server, "/?model=mutual_deterrence")
+            assert building.wait(HANG_GUARD), "the page was never built"
+            assert _get(server, "/?model=no_such_model") == 404
+            assert not page.done(), "the page arrived before its build was let go"
+            gate.set()
+            assert page.result(HANG_GUARD) == 200
+    finally:
+        gate.set()  # never leave the builder held
+    assert builders and "explorer-under-test" not in builders, builders  # not on the loop's thread
+
+
 # ---------------------------------------------------------------------------- a page without a server
 def _text(div: Any) -> str:
     import re

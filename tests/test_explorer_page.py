@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 from bokeh.document import Document
@@ -273,3 +274,71 @@ def test_a_model_familys_point_answer_has_no_knife_edge_test() -> None:
     assert sorted(e.regime for e in a.equilibria) == sorted(
         dt.regime_label(e.outcomes, e.is_pure()) for e in found
     )
+
+
+# ---------------------------------------------------------------------------- what a page builds
+# Every page is built on the server, one after another when a class opens a model at once: these
+# keep a page's Bokeh models few (the tree draws with the same number of models whatever its
+# information sets), its map's columns sent as arrays, and its tree's layout made once per model.
+def _model_count(fig: Any) -> int:
+    return len(fig.references())
+
+
+def test_the_tree_draws_every_information_set_as_one_glyph() -> None:
+    """unilateral_deterrence has six information sets of several nodes, extended_deterrence two:
+    each is a dashed line of the same one glyph (before: a line, a source and their helpers per
+    set), and neither figure builds the invisible axes and grid or glyph variants nothing shows
+    (the tree's tools only pan, zoom and hover: nothing is ever selected or muted)."""
+    from bokeh.models import GlyphRenderer, MultiLine
+
+    figures, sets_drawn = {}, {}
+    for name in ("unilateral_deterrence", "extended_deterrence"):
+        tree = _tree.layout(dt.load_model(name).game(check_orderings=False))
+        fig, _edges = _tree.figure(tree)
+        sets = [r for r in fig.renderers if isinstance(r.glyph, MultiLine)]
+        assert len(sets) == 1
+        assert sets[0].data_source.data["xs"] == [list(xs) for xs in tree.infoset_xs]
+        assert sets[0].data_source.data["ys"] == [list(ys) for ys in tree.infoset_ys]
+        assert not fig.axis and not fig.grid
+        for r in fig.select(type=GlyphRenderer):
+            assert (r.nonselection_glyph, r.muted_glyph, r.hover_glyph) == ("auto", "auto", None)
+        figures[name], sets_drawn[name] = fig, len(sets[0].data_source.data["xs"])
+    assert sets_drawn == {"unilateral_deterrence": 6, "extended_deterrence": 2}
+    assert _model_count(figures["unilateral_deterrence"]) == _model_count(figures["extended_deterrence"])
+
+
+def test_the_map_columns_go_to_the_browser_as_arrays(page: Page) -> None:
+    """The map's numbers go as one binary block per column and its strings as one list, not as a
+    value at a time (a 41×41 map to each page of a class); the cells are those of the map."""
+    from bokeh.core.serialization import Serializer
+
+    data, m = page.cells.data, page.map
+    assert m is not None and m.complete
+    gx, gy = np.meshgrid(m.xs, m.ys)
+    assert data["x"].tolist() == gx.ravel().tolist() and data["y"].tolist() == gy.ravel().tolist()
+    assert data["regime"].tolist() == m.regime.ravel().tolist()
+    assert data["n"].tolist() == m.n_equilibria.ravel().tolist()
+    assert data["colour"].tolist() == [page.colours(r) for r in m.regime.ravel().tolist()]
+    encoded = Serializer(deferred=False).encode(dict(data))
+    entries = dict(encoded["entries"])
+    for name in ("x", "y", "w", "h", "n", "value"):
+        assert entries[name]["type"] == "ndarray" and entries[name]["array"]["type"] == "bytes", name
+    for name in ("colour", "regime"):
+        assert entries[name]["type"] == "ndarray" and isinstance(entries[name]["array"], list), name
+
+
+def test_pages_of_a_model_share_one_read_only_tree_layout() -> None:
+    """A class's pages of a model open at the same values: its game is built and its tree laid out
+    once, and no page can change the layout the others draw."""
+    cfg = dt.explorer.make_config("extended_deterrence")
+    first = Page(FakeDoc(), cfg, MapCache(), ())
+    second = Page(FakeDoc(), cfg, MapCache(), ())
+    first.close()
+    second.close()
+    assert first.tree_layout is second.tree_layout
+    with pytest.raises(ValueError, match="read-only"):
+        first.tree_layout.x[0] = 1.0
+    other = dict(cfg.values, credibility=cfg.ranges["credibility"].snap(cfg.values["credibility"] / 2))
+    assert _tree.layout_at(cfg.model, other) is not first.tree_layout
+    fresh = _tree.layout(cfg.model.game(cfg.values, check_orderings=False))
+    assert np.array_equal(fresh.x, first.tree_layout.x) and fresh.node_text == first.tree_layout.node_text

@@ -175,16 +175,14 @@ class Page:
         from bokeh.models import Div
 
         try:
-            game = self.model.game(self.values, check_orderings=False)
+            self.tree_layout = _tree.layout_at(self.model, self.values)
         except Exception as exc:  # a model whose defaults do not build: say so, draw no tree
             self.tree_layout = None
             self.tree_holder = column(Div(text=_panels.message(f"No tree: {exc}", "error")))
             return None, None
-        if getattr(game, "kind", "") != "extensive":  # a model family's aggregated game: no tree
-            self.tree_layout = None
+        if self.tree_layout is None:  # a model family's aggregated game: no tree
             self.tree_holder = column(Div(text=_panels.message(_panels.NO_TREE, "warn")))
             return None, None
-        self.tree_layout = _tree.layout(game)
         fig, edges = _tree.figure(self.tree_layout, "Game tree: the equilibrium path in red")
         self.tree_holder = column(fig, sizing_mode="stretch_width")
         return fig, edges
@@ -517,10 +515,13 @@ class Page:
             lo, hi = self._value_range(m.indicators[self.colour_by])
             self.legend.text = _panels.ramp_legend(self.colour_by, lo, hi)
 
-    def _cell_columns(self, m: _regime_map.RegimeMap) -> dict[str, list]:
+    def _cell_columns(self, m: _regime_map.RegimeMap) -> dict[str, np.ndarray]:
+        """The map source's columns, as NumPy arrays: Bokeh sends numbers as one binary block and
+        strings as one list (a map of a few thousand cells, per page, without encoding each value)."""
         gx, gy = np.meshgrid(m.xs, m.ys)
         done = np.zeros(m.regime.shape, dtype=bool)
         done[: m.rows_done] = True
+        count = int(done.sum())
         w = float(m.xs[1] - m.xs[0]) if len(m.xs) > 1 else 1.0
         h = float(m.ys[1] - m.ys[0]) if len(m.ys) > 1 else 1.0
         values = m.indicators.get(self.colour_by, np.full(m.regime.shape, np.nan))
@@ -535,14 +536,14 @@ class Page:
             else values
         )
         return {
-            "x": gx[done].tolist(),
-            "y": gy[done].tolist(),
-            "w": [w] * int(done.sum()),
-            "h": [h] * int(done.sum()),
-            "colour": colours,
-            "regime": m.regime[done].tolist(),
-            "n": m.n_equilibria[done].tolist(),
-            "value": np.nan_to_num(shown[done], nan=-1).tolist(),
+            "x": gx[done].astype(float),
+            "y": gy[done].astype(float),
+            "w": np.full(count, w),
+            "h": np.full(count, h),
+            "colour": _strings(colours),
+            "regime": _strings(m.regime[done].tolist()),
+            "n": m.n_equilibria[done].astype(int),
+            "value": np.nan_to_num(shown[done].astype(float), nan=-1),
         }
 
     @staticmethod
@@ -572,6 +573,12 @@ def _compiles(future: Any) -> bool:
     if future.cancelled() or future.exception() is not None:
         return False
     return future.result()[0] is not None
+
+
+def _strings(items: list[str]) -> np.ndarray:
+    """A column of strings as a NumPy string array (one list for Bokeh to send, not one value at a
+    time); empty as such, not as an array of floats."""
+    return np.array(items, dtype=str) if items else np.array([], dtype="<U1")
 
 
 def _is_number(value: Any) -> bool:

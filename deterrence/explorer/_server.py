@@ -8,17 +8,20 @@ known model that cannot be built shows the reason in the browser, never a blank 
 
 Every page shares the server's one event loop, so nothing slow runs on it: the compiled kernels
 are prepared on a background thread (:func:`._kernel.prepare`), the first model's as the server
-starts, and each page's solves and maps run on its own worker threads (:mod:`._worker`).
+starts, the pages are built on one builder thread (:func:`_page_handler`), and each page's solves
+and maps run on its own worker threads (:mod:`._worker`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import logging
 import socket
 import sys
 import webbrowser
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,18 +89,43 @@ class _Pages:
 
 def _page_handler(pages: _Pages) -> Any:
     """Bokeh's function handler for the pages, which first answers 404 (before any session is
-    made) to a request for a model this server does not have, the reason as status line and page."""
+    made) to a request for a model this server does not have, the reason as status line and page.
+
+    A page is built off the event loop, on one builder thread, in the order the pages are asked
+    for: Bokeh awaits :meth:`on_session_created` before it fills in a new session's document, so
+    the page's Bokeh models are made there, on the thread, and the loop meanwhile answers every
+    other request (a class opening the same model at once: the other pages' websockets, their
+    maps, a 404). Bokeh's own :meth:`modify_document` then finds the page made."""
     from bokeh.application.handlers.function import FunctionHandler
     from tornado.web import HTTPError
 
     class PageHandler(FunctionHandler):
+        def __init__(self) -> None:
+            super().__init__(_page_maker(pages))
+            self._builder = ThreadPoolExecutor(1, thread_name_prefix="explorer-page")
+
         def process_request(self, request: Any) -> dict[str, Any]:
             wanted = pages.wanted(request.arguments or {})
             if not pages.known(wanted):
                 raise HTTPError(404, reason=_status_text(pages.unknown_message(wanted)))
             return super().process_request(request)
 
-    return PageHandler(_page_maker(pages))
+        async def on_session_created(self, session_context: Any) -> None:
+            loop = asyncio.get_running_loop()
+
+            async def build(doc: Any) -> None:  # the new session's document, not yet shown to anyone
+                await loop.run_in_executor(self._builder, self._func, doc)
+
+            await session_context.with_locked_document(build)
+
+        def modify_document(self, doc: Any) -> None:
+            if not doc.roots:  # not built above (a hook that raised: Bokeh logged it); build it here
+                super().modify_document(doc)
+
+        def on_server_unloaded(self, server_context: Any) -> None:
+            self._builder.shutdown(wait=False)  # the server stops: its builder thread ends
+
+    return PageHandler()
 
 
 def _status_text(text: str) -> str:

@@ -10,6 +10,9 @@ and probability. The static export repeats :func:`edge_columns` in JavaScript (s
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +42,36 @@ class TreeLayout:
     infoset_ys: tuple[tuple[float, ...], ...]
     leaves: int
     depth: int
+
+
+#: how many tree layouts :func:`layout_at` keeps (one per model and starting values a server shows)
+LAYOUTS_KEPT = 32
+_LAYOUTS: OrderedDict[tuple, TreeLayout | None] = OrderedDict()
+_LAYOUTS_LOCK = threading.Lock()
+
+
+def layout_at(model: Any, values: Mapping[str, float]) -> TreeLayout | None:
+    """The layout of ``model``'s game at ``values``, or ``None`` for a game without a tree (a model
+    family's aggregated game); made once per model and values in a process (every page of a model
+    opens at the same values: a class's pages share one layout, which nobody changes).
+
+    Raises what ``model.game`` raises (values at which the game does not build); that is not kept.
+    """
+    key = (model.name, model.sha256, tuple(sorted((k, float(v)) for k, v in values.items())))
+    with _LAYOUTS_LOCK:
+        if key in _LAYOUTS:
+            _LAYOUTS.move_to_end(key)
+            return _LAYOUTS[key]
+    game = model.game(dict(values), check_orderings=False)
+    made = layout(game) if getattr(game, "kind", "") == "extensive" else None
+    if made is not None:  # shared by every page: read-only, so that no page can change another's
+        for array in (made.x, made.y, made.parent, made.child, made.chance):
+            array.flags.writeable = False
+    with _LAYOUTS_LOCK:
+        _LAYOUTS[key] = made
+        while len(_LAYOUTS) > LAYOUTS_KEPT:
+            _LAYOUTS.popitem(last=False)
+    return made
 
 
 def layout(game: Any) -> TreeLayout:
@@ -181,8 +214,14 @@ def _sources(tree: TreeLayout) -> tuple[Any, Any]:
 
 
 def figure(tree: TreeLayout, title: str = "") -> tuple[Any, Any]:
-    """A Bokeh figure of the tree and its edge data source (update its columns to redraw)."""
-    from bokeh.models import HoverTool
+    """A Bokeh figure of the tree and its edge data source (update its columns to redraw).
+
+    Built with as few Bokeh models as draw it (every page builds one, on the server's shared
+    event loop): no axes or grid (none is shown), the information sets' dashed lines as one
+    glyph, and each glyph without the selected/muted variants Bokeh's plotting functions add
+    (nothing in the tree is ever selected or muted: its tools only pan, zoom and hover).
+    """
+    from bokeh.models import ColumnDataSource, HoverTool, MultiLine, Scatter, Segment, Text
     from bokeh.plotting import figure as bk_figure
 
     edges, nodes = _sources(tree)
@@ -194,37 +233,46 @@ def figure(tree: TreeLayout, title: str = "") -> tuple[Any, Any]:
         tools="pan,wheel_zoom,reset",
         x_range=(-0.8, max(tree.leaves - 1, 1) + 0.8),
         y_range=(-tree.depth - 0.8, 0.5),
+        x_axis_type=None,
+        y_axis_type=None,
         toolbar_location="right",
         name="tree",
         sizing_mode="stretch_width",
     )
-    fig.axis.visible = False
-    fig.grid.visible = False
     fig.outline_line_color = None
-    for xs, ys in zip(tree.infoset_xs, tree.infoset_ys, strict=True):
-        fig.line(list(xs), list(ys), line_dash="dashed", line_color="#999999", line_width=1.2)
-    fig.segment("x0", "y0", "x1", "y1", source=edges, line_color="colour", line_width="width")
-    fig.text(
-        "xm",
-        "ym",
-        text="text",
-        source=edges,
-        text_font_size="8.5pt",
-        text_align="center",
-        text_baseline="middle",
-        background_fill_color="white",
-        background_fill_alpha=0.85,
+    if tree.infoset_xs:
+        sets = ColumnDataSource(
+            {"xs": [list(xs) for xs in tree.infoset_xs], "ys": [list(ys) for ys in tree.infoset_ys]}
+        )
+        fig.add_glyph(sets, MultiLine(xs="xs", ys="ys", line_dash=[6], line_color="#999999", line_width=1.2))
+    fig.add_glyph(edges, Segment(x0="x0", y0="y0", x1="x1", y1="y1", line_color="colour", line_width="width"))
+    fig.add_glyph(
+        edges,
+        Text(
+            x="xm",
+            y="ym",
+            text="text",
+            text_font_size="8.5pt",
+            text_color="black",
+            text_align="center",
+            text_baseline="middle",
+            background_fill_color="white",
+            background_fill_alpha=0.85,
+        ),
     )
-    dots = fig.scatter("x", "y", source=nodes, size=16, fill_color="colour", line_color="black")
-    fig.text(
-        "x",
-        "y",
-        text="text",
-        source=nodes,
-        y_offset="dy",
-        text_font_size="8pt",
-        text_align="center",
-        text_baseline="alphabetic",
+    dots = fig.add_glyph(nodes, Scatter(x="x", y="y", size=16, fill_color="colour", line_color="black"))
+    fig.add_glyph(
+        nodes,
+        Text(
+            x="x",
+            y="y",
+            text="text",
+            y_offset="dy",
+            text_font_size="8pt",
+            text_color="black",
+            text_align="center",
+            text_baseline="alphabetic",
+        ),
     )
     fig.add_tools(HoverTool(renderers=[dots], tooltips=[("", "@hover")]))
     return fig, edges
