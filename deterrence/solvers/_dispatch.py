@@ -546,7 +546,8 @@ def dedupe(cands: Iterable[Candidate], tol: float) -> Sequence[Candidate]:
     if isinstance(cands, list) and len(cands) <= 1:
         return cands  # nothing to compare
     cands = list(cands)
-    if cands and all(getattr(c, "exact", None) is not None for c in cands):
+    if cands and all(getattr(c, "exact", None) is not None and getattr(c, "beliefs", None) is None
+                     for c in cands):  # exact strategy profiles (not assessments: beliefs count too)
         return _dedupe_exact(cands)
     flats = [_flat(c) for c in cands]
     if len({len(v) for v in flats}) > 1:
