@@ -142,8 +142,10 @@ def _exact_candidates(nf) -> list[_Exact]:
     return [_Exact(x, y) for x, y in profiles]
 
 
-@pytest.mark.parametrize(("name", "values"), [("brinkmanship", {"risk": 2 / 9 + 1e-7}), ("egame122", {"u24": -1e-7})])
-def test_float_solve_on_a_steep_edge_finds_the_exact_extreme_equilibria(name: str, values: dict[str, float]) -> None:
+@pytest.mark.parametrize(("name", "values"),
+                         [("brinkmanship", {"risk": 2 / 9 + 1e-7}), ("egame122", {"u24": -1e-7})])
+def test_float_solve_on_a_steep_edge_finds_the_exact_extreme_equilibria(name: str, values: dict[str, float]
+                                                                        ) -> None:
     """The float kernel's ratio test lumped two distinct small ratios (an absolute 1e-9 on the ratio)
     and stepped to an infeasible point: a candidate with regret 1e-7 failed certification."""
     nf = reduced_normal_form(dt.load_model(name).game(**values)).normal

@@ -283,8 +283,8 @@ def _walk(T: np.ndarray, beta: np.ndarray, basic: np.ndarray, non: np.ndarray, k
         # ratio beta_i / T_ic over T_ic > 0, all columns in one pass over the rows; ties (rows whose basic
         # variable ends within TIE of zero, so tight at the new vertex too) are broken by the lexicographic
         # rule. (A tolerance on the ratio itself would lump two distinct small ratios of a steep edge,
-        # large T_ic, and step past the true blocking row to an infeasible point.) Written out here: an inlined helper taking these arrays
-        # would pay their atomic reference counts once per basis.
+        # large T_ic, and step past the true blocking row to an infeasible point.) Written out here: an
+        # inlined helper taking these arrays would pay their atomic reference counts once per basis.
         for c in range(d):
             rows[c], low[c] = -1, np.inf
         for i in range(k):
