@@ -19,7 +19,7 @@ from helpers.beliefs import belief_vectors
 import deterrence as dt
 from deterrence._solve import solve
 from deterrence.certificates import certify
-from deterrence.errors import GameError, SolverError
+from deterrence.errors import GameError
 from deterrence.game import chance, decision, terminal
 
 
@@ -169,10 +169,7 @@ def test_mixed_magnitudes_lemke_howson_exact_matches_the_closed_form() -> None:
 
 
 @pytest.mark.parametrize("exact", [
-    pytest.param(True, id="exact", marks=pytest.mark.xfail(
-        strict=True, raises=SolverError,
-        reason="BUG (vertex_enumeration.py): payoffs 1e-9 and 1e9 in one matrix: exact mode fails its exact "
-        "re-solve ('numerically ill-conditioned')")),
+    pytest.param(True, id="exact"),  # exact vertex enumeration (it failed its float-label re-solve)
     pytest.param(False, id="float", marks=pytest.mark.xfail(
         strict=True,
         reason="LIMITATION: the row player's payoffs span 1e-9..1e9; in floats a profile whose regret is "

@@ -546,6 +546,9 @@ def dedupe(cands: Iterable[Candidate], tol: float) -> Sequence[Candidate]:
     if isinstance(cands, list) and len(cands) <= 1:
         return cands  # nothing to compare
     cands = list(cands)
+    if cands and all(getattr(c, "exact", None) is not None and getattr(c, "beliefs", None) is None
+                     for c in cands):  # exact strategy profiles (not assessments: beliefs count too)
+        return _dedupe_exact(cands)
     flats = [_flat(c) for c in cands]
     if len({len(v) for v in flats}) > 1:
         return _dedupe_ragged(cands, flats, atol)
@@ -556,6 +559,19 @@ def dedupe(cands: Iterable[Candidate], tol: float) -> Sequence[Candidate]:
             continue
         kept[len(out)] = v
         out.append(c)
+    return out
+
+
+def _dedupe_exact(cands: list[Candidate]) -> list[Candidate]:
+    """:func:`dedupe` of candidates that all carry exact profiles: the same equilibrium only if
+    exactly equal (two exact equilibria ``1e-12`` apart are two equilibria)."""
+    seen: set[tuple[tuple[Any, ...], ...]] = set()
+    out: list[Candidate] = []
+    for c in cands:
+        key = tuple(tuple(s) for s in c.exact)
+        if key not in seen:
+            seen.add(key)
+            out.append(c)
     return out
 
 

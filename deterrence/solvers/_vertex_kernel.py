@@ -35,7 +35,7 @@ from ._bimatrix import scaled_positive
 
 BITS = 62  # bits of a label mask per int64 word (nonnegative words)
 _PRIME = 2147483647  # hash modulus (2**31 - 1): products stay below 2**63
-TIE = 1e-9  # relative tolerance of a tie in the ratio test
+TIE = 1e-9  # a row ties the ratio test's winner if its basic variable ends within this of zero
 TIGHT = 1e-9  # a basic variable this small counts as zero (payoffs are scaled to [1, 2])
 PIVOT = 1e-11  # smallest coefficient that blocks an edge
 
@@ -124,7 +124,7 @@ def _lex_row(T: np.ndarray, beta: np.ndarray, f: int, where: np.ndarray, d: int,
     tied = np.empty(k, dtype=np.int64)
     n_tied = 0
     for i in range(k):
-        if T[f, i, c] > PIVOT and max(beta[f, i], 0.0) / T[f, i, c] <= low + TIE * (1.0 + low):
+        if T[f, i, c] > PIVOT and max(beta[f, i], 0.0) - low * T[f, i, c] <= TIE:
             tied[n_tied] = i
             n_tied += 1
     for j in range(k):  # the columns of the basis inverse, one by one
@@ -280,9 +280,11 @@ def _walk(T: np.ndarray, beta: np.ndarray, basic: np.ndarray, non: np.ndarray, k
         for c in range(d):
             where[non[f, c]] = -c - 1
         # the row that blocks each nonbasic column's edge (rows[c]; -1 if none: unbounded): the smallest
-        # ratio beta_i / T_ic over T_ic > 0, all columns in one pass over the rows; ties (within TIE) are
-        # broken by the lexicographic rule. Written out here: an inlined helper taking these arrays
-        # would pay their atomic reference counts once per basis.
+        # ratio beta_i / T_ic over T_ic > 0, all columns in one pass over the rows; ties (rows whose basic
+        # variable ends within TIE of zero, so tight at the new vertex too) are broken by the lexicographic
+        # rule. (A tolerance on the ratio itself would lump two distinct small ratios of a steep edge,
+        # large T_ic, and step past the true blocking row to an infeasible point.) Written out here: an
+        # inlined helper taking these arrays would pay their atomic reference counts once per basis.
         for c in range(d):
             rows[c], low[c] = -1, np.inf
         for i in range(k):
@@ -295,7 +297,7 @@ def _walk(T: np.ndarray, beta: np.ndarray, basic: np.ndarray, non: np.ndarray, k
             b = max(beta[f, i], 0.0)
             for c in range(d):
                 t = T[f, i, c]
-                if t > PIVOT and i != rows[c] and rows[c] >= 0 and b <= (low[c] + TIE * (1.0 + low[c])) * t:
+                if t > PIVOT and i != rows[c] and rows[c] >= 0 and b - low[c] * t <= TIE:
                     rows[c] = -2 - rows[c]
         for c in range(d):
             if rows[c] < -1:

@@ -114,13 +114,20 @@ def run(game: Any, options: SolveOptions) -> RawResult:
     cands: list[Candidate] = []
     tol = max(options.tol, 1e-9) * 10
     kept: list[np.ndarray] = []  # the kept behaviour profiles, flat
+    kept_exact: set[tuple[tuple[Fraction, ...], ...]] = set()  # exact behaviours: merged only if equal
     for c in raw.candidates:
         beh = mixed_to_behaviour(rnf, [np.asarray(s, dtype=float) for s in c.strategies])
-        flat = np.concatenate([np.asarray(b, dtype=float).ravel() for b in beh] or [np.zeros(0)])
-        if kept and same_equilibrium(np.asarray(kept), flat, tol).any():
-            continue  # another mixed profile realisation-equivalent to a kept one
-        kept.append(flat)
-        cands.append(Candidate(strategies=tuple(beh), exact=_exact_behaviour(rnf, c.exact), label=c.label))
+        exact = _exact_behaviour(rnf, c.exact)
+        if exact is not None:
+            if exact in kept_exact:
+                continue
+            kept_exact.add(exact)
+        else:
+            flat = np.concatenate([np.asarray(b, dtype=float).ravel() for b in beh] or [np.zeros(0)])
+            if kept and same_equilibrium(np.asarray(kept), flat, tol).any():
+                continue  # another mixed profile realisation-equivalent to a kept one
+            kept.append(flat)
+        cands.append(Candidate(strategies=tuple(beh), exact=exact, label=c.label))
     complete = bool(raw.complete and info.finds == "all")
     notes = [
         f"reduced normal form {' x '.join(map(str, rnf.shape))} solved by '{info.name}'"

@@ -22,9 +22,19 @@ How the vertices are found
 3. *Basis enumeration* (``vertex_method="bases"``, tiny games): every ``d``-subset.
 
 Labels are bitmasks; complementary pairs are matched by hashing (nondegenerate vertices) or
-by testing the union of the label sets (degenerate ones). With ``exact=True`` each pair is
-re-solved exactly in rationals from its tight labels. The result equals the
+by testing the union of the label sets (degenerate ones). The result equals the
 extreme-equilibrium set of pygambit's ``enummixed_solve``.
+
+Near ties
+---------
+In floating point a slack below ``1e-9`` (payoffs scaled to ``[1, 2]``) counts as zero, so a
+game whose payoffs tie only to within that is solved as the tie game: ``degenerate=True``
+then means *degenerate within the tolerance*, the list is complete for that tie game, and
+equilibria of the exact game closer together than the tolerance are not told apart (an
+exactly nondegenerate game may have more isolated equilibria than listed); the result says
+so in a note. With ``exact=True`` the vertices are enumerated in exact integer arithmetic
+(:mod:`._exact_vertices`): the extreme equilibria of the game with its payoffs taken exactly
+as given, and ``degenerate`` is exact.
 """
 
 from __future__ import annotations
@@ -42,7 +52,8 @@ import numpy as np
 from ..equilibrium import instance
 from ..errors import SolverError
 from . import _vertex_kernel as kernel
-from ._bimatrix import bimatrix, bit_keys, candidates_from_pairs, polytope_p, polytope_q, scaled_positive
+from ._bimatrix import bimatrix, bit_keys, polytope_p, polytope_q, scaled_positive
+from ._exact_vertices import exact_extreme_equilibria
 from ._options import option
 from .base import CandidateArrays, RawResult, SolveOptions, SolverInfo, SolverOptions
 
@@ -350,24 +361,52 @@ def run(game: Any, options: SolveOptions) -> RawResult:
     """Every extreme Nash equilibrium of a 2-player normal-form game (see the module doc)."""
     opts = options.of(VertexEnumerationOptions)
     a, b = bimatrix(game)
-    pairs, xs, ys, x_tight, y_tight, degenerate, n_p, n_q = _extremes(
-        a, b, opts.vertex_method, opts.threads, tight=options.exact)
     if options.exact:
-        cands = candidates_from_pairs(game, xs, ys, x_tight, y_tight, exact=True)
-    else:  # the kernel's strategies are normalised already; in a nondegenerate game each is a different
-        # pair of vertices (no basis had a basic variable at 0), so no two are the same profile
-        cands = CandidateArrays((xs, ys), distinct=not degenerate)
+        return _run_exact(game)
+    pairs, xs, ys, _, _, degenerate, n_p, n_q = _extremes(a, b, opts.vertex_method, opts.threads, tight=False)
+    # the kernel's strategies are normalised already; in a nondegenerate game each is a different
+    # pair of vertices (no basis had a basic variable at 0), so no two are the same profile
+    cands = CandidateArrays((xs, ys), distinct=not degenerate)
     notes: tuple[str, ...] = (f"{n_p} vertices of P and {n_q} of Q enumerated",)
     if degenerate:
         notes = (
             f"degenerate game: the {len(cands)} equilibria returned are the extreme points of "
             f"{_components(pairs[:, 0], pairs[:, 1])} equilibrium component(s); every convex combination "
             "within a maximal Nash subset (clique of extreme equilibria) is also an equilibrium",
+            _NEAR_TIE_NOTE,
             *notes,
         )
     # RawResult(...) without the frozen dataclass's per-field setattr: this is most of a small game's solve
     return instance(RawResult, {"candidates": cands, "complete": True, "degenerate": bool(degenerate),
                                 "notes": notes})
+
+
+#: what a floating-point ``degenerate=True`` means, and what it does not (see the module doc)
+_NEAR_TIE_NOTE = (
+    f"degenerate within the floating-point tie tolerance ({_TIGHT:g} on payoffs scaled to [1, 2]): "
+    "payoffs that differ by less are treated as equal, so the list is complete for that tie game, "
+    "and equilibria of the exact game closer together than the tolerance are not told apart (a game "
+    "that is exactly nondegenerate may have more isolated equilibria than listed); "
+    "exact=True enumerates in exact arithmetic"
+)
+
+
+def _run_exact(game: Any) -> RawResult:
+    """:func:`run` with ``exact=True``: the extreme equilibria by exact vertex enumeration."""
+    profiles, pairs, degenerate = exact_extreme_equilibria(game)
+    xs = np.array([[float(v) for v in x] for x, _ in profiles]).reshape(len(profiles), -1)
+    ys = np.array([[float(v) for v in y] for _, y in profiles]).reshape(len(profiles), -1)
+    cands = CandidateArrays((xs, ys), exact=profiles, distinct=True)  # distinct exact profiles
+    notes: tuple[str, ...] = ("vertices enumerated in exact (integer) arithmetic",)
+    if degenerate:
+        ip, jq = (np.array([pair[k] for pair in pairs], dtype=np.int64) for k in (0, 1))
+        notes = (
+            f"degenerate game (exactly): the {len(cands)} equilibria returned are the extreme points of "
+            f"{_components(ip, jq)} equilibrium component(s); every convex combination within a maximal "
+            "Nash subset (clique of extreme equilibria) is also an equilibrium",
+            *notes,
+        )
+    return RawResult(candidates=cands, complete=True, degenerate=degenerate, notes=notes)
 
 
 #: strategies (both players) above which the vertex bound is not computed (the estimate is infinite)
