@@ -32,9 +32,11 @@ game whose payoffs tie only to within that is solved as the tie game: ``degenera
 then means *degenerate within the tolerance*, the list is complete for that tie game, and
 equilibria of the exact game closer together than the tolerance are not told apart (an
 exactly nondegenerate game may have more isolated equilibria than listed); the result says
-so in a note. With ``exact=True`` the vertices are enumerated in exact integer arithmetic
-(:mod:`._exact_vertices`): the extreme equilibria of the game with its payoffs taken exactly
-as given, and ``degenerate`` is exact.
+so in a note. With ``exact=True`` each vertex pair of the floating-point enumeration is
+re-solved exactly from all its tight labels; when some pair's labels fix no exact profile (the
+floats took a near tie for a tie), the game is enumerated again in exact integer arithmetic
+(:mod:`._exact_vertices`, slower: pure Python): the extreme equilibria of the game with its
+payoffs taken exactly as given, and ``degenerate`` is exact.
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ import numpy as np
 from ..equilibrium import instance
 from ..errors import SolverError
 from . import _vertex_kernel as kernel
-from ._bimatrix import bimatrix, bit_keys, polytope_p, polytope_q, scaled_positive
+from ._bimatrix import bimatrix, bit_keys, candidates_from_pairs, polytope_p, polytope_q, scaled_positive
 from ._exact_vertices import exact_extreme_equilibria
 from ._options import option
 from .base import CandidateArrays, RawResult, SolveOptions, SolverInfo, SolverOptions
@@ -361,12 +363,16 @@ def run(game: Any, options: SolveOptions) -> RawResult:
     """Every extreme Nash equilibrium of a 2-player normal-form game (see the module doc)."""
     opts = options.of(VertexEnumerationOptions)
     a, b = bimatrix(game)
+    pairs, xs, ys, x_tight, y_tight, degenerate, n_p, n_q = _extremes(
+        a, b, opts.vertex_method, opts.threads, tight=options.exact)
     if options.exact:
-        return _run_exact(game)
-    pairs, xs, ys, _, _, degenerate, n_p, n_q = _extremes(a, b, opts.vertex_method, opts.threads, tight=False)
-    # the kernel's strategies are normalised already; in a nondegenerate game each is a different
-    # pair of vertices (no basis had a basic variable at 0), so no two are the same profile
-    cands = CandidateArrays((xs, ys), distinct=not degenerate)
+        exact = _exact_from_floats(game, xs, ys, x_tight, y_tight)
+        if exact is None:  # a tie or near tie: only exact pivoting can tell them apart
+            return _run_exact(game)
+        cands = exact
+    else:  # the kernel's strategies are normalised already; in a nondegenerate game each is a different
+        # pair of vertices (no basis had a basic variable at 0), so no two are the same profile
+        cands = CandidateArrays((xs, ys), distinct=not degenerate)
     notes: tuple[str, ...] = (f"{n_p} vertices of P and {n_q} of Q enumerated",)
     if degenerate:
         notes = (
@@ -389,6 +395,19 @@ _NEAR_TIE_NOTE = (
     "that is exactly nondegenerate may have more isolated equilibria than listed); "
     "exact=True enumerates in exact arithmetic"
 )
+
+
+def _exact_from_floats(game: Any, xs: np.ndarray, ys: np.ndarray, x_tight: np.ndarray, y_tight: np.ndarray
+                       ) -> CandidateArrays | None:
+    """``exact=True`` from the floating-point enumeration: each vertex pair re-solved exactly from
+    *all* its tight labels (fast). Where the floats took a near tie for a tie (a game that is
+    exactly nondegenerate, with equilibria closer together than the tolerance), some pair's labels
+    have no exact common solution (the system is over-determined and inconsistent): ``None``, and
+    :func:`_run_exact` enumerates in exact arithmetic instead."""
+    try:
+        return candidates_from_pairs(game, xs, ys, x_tight, y_tight, exact=True)
+    except SolverError:
+        return None
 
 
 def _run_exact(game: Any) -> RawResult:
