@@ -42,11 +42,14 @@ njit = numba_module().njit
 #: actions (groups are players or information sets), ``owner``: the player of each group,
 #: ``wa``: the precision weight of each action's owner (the ray ``lambda = t * w``).
 #: ``fz``: per node, the frozen belief weight at information sets whose beliefs are fixed
-#: (negative: not frozen).
+#: (negative: not frozen). ``cols``: the order in which the columns of the augmented Jacobian
+#: ``[J; tangent]`` (``n + 1`` of them, ``t`` last) are eliminated, chosen to limit fill-in
+#: (:func:`~deterrence.solvers._logit.fill_reducing_order`; any permutation ending in ``n``
+#: gives the same solutions up to rounding).
 Sys = namedtuple(
     "Sys",
     "kind goff owner wa shape npay parent ntype edge_act log_c c set_of kid_ptr kid_idx pay "
-    "set_ptr set_nodes fz",
+    "set_ptr set_nodes fz cols",
 )
 
 _DEC, _CHANCE, _TERM = 0, 1, 2
@@ -299,14 +302,19 @@ def system(sy, y, derivs):
     if not derivs:
         return h, np.zeros((1, 1))
     p = np.exp(x)
-    # dv/dd_c = dv/dx_c - p_c * sum_{b in group(c)} dv/dx_b
+    # dv/dd_c = dv/dx_c - p_c * sum_{b in group(c)} dv/dx_b; blocks where dv_a/dx is zero on
+    # a whole group (most of them: the Jacobian of a tree is sparse) add nothing
     rows = np.zeros((k_all, ng))
+    nz = np.zeros((k_all, ng), dtype=np.bool_)
     for a in range(k_all):
         for g in range(ng):
             s = 0.0
+            any_nz = False
             for b in range(goff[g], goff[g + 1]):
                 s += dx[a, b]
+                any_nz = any_nz or dx[a, b] != 0.0
             rows[a, g] = s
+            nz[a, g] = any_nz
     jac = np.zeros((n, n + 1))
     for g in range(ng):
         ref = goff[g]
@@ -314,6 +322,8 @@ def system(sy, y, derivs):
             r = a - g - 1
             lam = t * sy.wa[a]
             for gc in range(ng):
+                if not (nz[a, gc] or nz[ref, gc]):
+                    continue
                 for c_act in range(goff[gc] + 1, goff[gc + 1]):
                     c = c_act - gc - 1
                     pc = p[c_act]
@@ -377,7 +387,11 @@ def lu_factor(a):
 
 @njit(cache=True)
 def lu_solve(lu, perm, b):
-    """Solve ``a x = b`` from :func:`lu_factor`'s factors."""
+    """Solve ``a x = b`` from :func:`lu_factor`'s factors.
+
+    The triangular sweeps run over whole rows without testing for zeros (a zero entry adds
+    ``0 * x_j = 0``: the same numbers, and the loops vectorise better without the test).
+    """
     n = lu.shape[0]
     x = np.empty(n)
     for i in range(n):
@@ -385,40 +399,127 @@ def lu_solve(lu, perm, b):
     for i in range(n):
         s = x[i]
         for j in range(i):
-            if lu[i, j] != 0.0:
-                s -= lu[i, j] * x[j]
+            s -= lu[i, j] * x[j]
         x[i] = s
     for i in range(n - 1, -1, -1):
         s = x[i]
         for j in range(i + 1, n):
-            if lu[i, j] != 0.0:
-                s -= lu[i, j] * x[j]
+            s -= lu[i, j] * x[j]
         x[i] = s / lu[i, i]
+    return x
+
+
+@njit(cache=True)
+def permutation_sign(cols):
+    """Sign (+1 or -1) of the permutation ``cols``."""
+    n = cols.shape[0]
+    seen = np.zeros(n, dtype=np.bool_)
+    sign = 1.0
+    for i in range(n):
+        if seen[i]:
+            continue
+        j = i
+        length = 0
+        while not seen[j]:
+            seen[j] = True
+            j = cols[j]
+            length += 1
+        if length % 2 == 0:
+            sign = -sign
+    return sign
+
+
+@njit(cache=True)
+def ordered_solve(lu, perm, cols, b):
+    """Solve ``a x = b`` from the factors of ``a[:, cols]`` (:func:`lu_factor`)."""
+    z = lu_solve(lu, perm, b)
+    x = np.empty_like(z)
+    for j in range(cols.shape[0]):
+        x[cols[j]] = z[j]
+    return x
+
+
+@njit(cache=True)
+def compress_factors(lu):
+    """The nonzeros of :func:`lu_factor`'s factors by row, off the diagonal: ``(ptr, idx, val)``
+    (row ``i``'s entries are ``idx[ptr[i]:ptr[i + 1]]``, columns increasing), for repeated solves."""
+    n = lu.shape[0]
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    for i in range(n):
+        c = 0
+        for j in range(n):
+            if j != i and lu[i, j] != 0.0:
+                c += 1
+        ptr[i + 1] = ptr[i] + c
+    idx = np.empty(ptr[n], dtype=np.int64)
+    val = np.empty(ptr[n])
+    q = 0
+    for i in range(n):
+        for j in range(n):
+            if j != i and lu[i, j] != 0.0:
+                idx[q] = j
+                val[q] = lu[i, j]
+                q += 1
+    return ptr, idx, val
+
+
+@njit(cache=True)
+def sparse_ordered_solve(ptr, idx, val, lu, perm, cols, b):
+    """:func:`ordered_solve` with the factors' nonzeros from :func:`compress_factors`: the same
+    operations in the same order, less the terms that are zero."""
+    n = lu.shape[0]
+    z = np.empty(n)
+    for i in range(n):
+        z[i] = b[perm[i]]
+    for i in range(n):
+        s = z[i]
+        for q in range(ptr[i], ptr[i + 1]):
+            j = idx[q]
+            if j >= i:
+                break
+            s -= val[q] * z[j]
+        z[i] = s
+    for i in range(n - 1, -1, -1):
+        s = z[i]
+        for q in range(ptr[i], ptr[i + 1]):
+            j = idx[q]
+            if j > i:
+                s -= val[q] * z[j]
+        z[i] = s / lu[i, i]
+    x = np.empty(n)
+    for j in range(n):
+        x[cols[j]] = z[j]
     return x
 
 
 # ---------------------------------------------------------------------------- following the path
 @njit(cache=True)
-def _augmented(jac, tau):
+def _augmented(jac, tau, cols):
+    """``[jac; tau]`` with its columns in the order ``cols``."""
     n = jac.shape[0]
     m = np.empty((n + 1, n + 1))
-    m[:n, :] = jac
-    m[n, :] = tau
+    for j in range(n + 1):
+        c = cols[j]
+        for i in range(n):
+            m[i, j] = jac[i, c]
+        m[n, j] = tau[c]
     return m
 
 
 @njit(cache=True)
 def frame(sy, y, tau_prev):
-    """The LU factors of ``[J(y); tau_prev]``, the unit tangent at ``y`` oriented along
-    ``tau_prev``, and the sign of ``det [J; tangent]`` (0: singular)."""
+    """The LU factors of ``[J(y); tau_prev]`` (columns in the order ``sy.cols``), the unit
+    tangent at ``y`` oriented along ``tau_prev``, and the sign of ``det [J; tangent]`` (0:
+    singular)."""
     n = y.shape[0] - 1
     _, jac = system(sy, y, True)
-    lu, perm, sign = lu_factor(_augmented(jac, tau_prev))
+    lu, perm, sign = lu_factor(_augmented(jac, tau_prev, sy.cols))
     rhs = np.zeros(n + 1)
     rhs[n] = 1.0
     if sign == 0.0:
         return lu, perm, tau_prev.copy(), 0.0
-    tau = lu_solve(lu, perm, rhs)
+    sign *= permutation_sign(sy.cols)
+    tau = ordered_solve(lu, perm, sy.cols, rhs)
     return lu, perm, tau / np.linalg.norm(tau), sign
 
 
@@ -435,13 +536,14 @@ def _correct(sy, y0, lu, perm, max_dist, max_contr, iters):
     contr = 0.0
     prev = -1.0
     rhs = np.zeros(n + 1)
+    ptr, idx, val = compress_factors(lu)
     for k in range(iters):
         h, _ = system(sy, y, False)
         for r in range(n):
             if not np.isfinite(h[r]):
                 return False, y, np.inf, np.inf
         rhs[:n] = -h
-        dy = lu_solve(lu, perm, rhs)
+        dy = sparse_ordered_solve(ptr, idx, val, lu, perm, sy.cols, rhs)
         d = np.linalg.norm(dy)
         if not np.isfinite(d):
             return False, y, np.inf, np.inf
@@ -506,6 +608,18 @@ def advance(sy, y, tau, h, sign, lu, perm, t_stop, max_steps, ctl, record):
 
 
 @njit(cache=True)
+def _square(jac, cols):
+    """The ``n x n`` part of ``jac`` (``t``'s column dropped), columns in the order ``cols``."""
+    n = jac.shape[0]
+    m = np.empty((n, n))
+    for j in range(n):
+        c = cols[j]
+        for i in range(n):
+            m[i, j] = jac[i, c]
+    return m
+
+
+@njit(cache=True)
 def newton_fixed_t(sy, y, t, tol, iters):
     """Newton's method on ``H(., t) = 0`` from ``y``: ``(best y, its residual)``."""
     n = y.shape[0] - 1
@@ -523,10 +637,11 @@ def newton_fixed_t(sy, y, t, tol, iters):
             best[:] = y
         if res <= tol:
             break
-        lu, perm, sign = lu_factor(np.ascontiguousarray(jac[:, :n]))
+        cols = sy.cols[:n]
+        lu, perm, sign = lu_factor(_square(jac, cols))
         if sign == 0.0:
             break
-        dy = lu_solve(lu, perm, -h)
+        dy = ordered_solve(lu, perm, cols, -h)
         y[:n] += dy
         if np.max(np.abs(dy)) <= 1e-15 * max(1.0, np.max(np.abs(y))):
             h, _ = system(sy, y, False)  # the step's own point, which may be the best
