@@ -5,36 +5,25 @@ nondegenerate Stag Hunt with three isolated equilibria; its mixed one (each ally
 probability ``epsilon / beta = 1 / (1 + 1e-7)``) lies ``1e-7`` from the pure (strong, strong).
 The solver used to merge the two as one "duplicate" (closer than ``10 * tol``) and still say
 ``complete=True``. The reference here is a brute force in exact rational arithmetic over the
-2x2 game's supports, written for this test.
+2x2 game's supports, written for the tests (``helpers.exact_bimatrix``).
 """
 
 from __future__ import annotations
 
 from fractions import Fraction
-from itertools import product
 
 import numpy as np
 import pytest
+from helpers.exact_bimatrix import brute_force_equilibria
 
 import deterrence as dt
 
 
 def _two_by_two_equilibria(a: list[list[Fraction]], b: list[list[Fraction]]
                            ) -> list[tuple[Fraction, Fraction]]:
-    """Every Nash equilibrium of a nondegenerate 2x2 game as (P(row 0), P(column 0)), exactly."""
-    found = []
-    for i, j in product(range(2), range(2)):  # pure profiles: no profitable deviation
-        if a[i][j] >= a[1 - i][j] and b[i][j] >= b[i][1 - j]:
-            found.append((Fraction(1 - i), Fraction(1 - j)))
-    # fully mixed: each player's mix makes the other indifferent
-    den_q = a[0][0] - a[0][1] - a[1][0] + a[1][1]
-    den_p = b[0][0] - b[0][1] - b[1][0] + b[1][1]
-    if den_q != 0 and den_p != 0:
-        q = (a[1][1] - a[0][1]) / den_q
-        p = (b[1][1] - b[1][0]) / den_p
-        if 0 < p < 1 and 0 < q < 1:
-            found.append((p, q))
-    return found
+    """Every Nash equilibrium of a nondegenerate 2x2 game as (P(row 0), P(column 0)), exactly
+    (the exact support enumeration of ``helpers.exact_bimatrix``)."""
+    return [(x[0], y[0]) for x, y in brute_force_equilibria(a, b)]
 
 
 def _snyder_matrices(alpha: Fraction, beta: Fraction, eps: Fraction) -> tuple[list, list]:
