@@ -56,3 +56,14 @@ def test_an_ordering_that_involves_a_varied_parameter_is_judged_point_by_point(t
     result = sweep(tiny, grid={"c": np.array([0.5, 2.6])}, on_error="record", progress=False)
     regimes = result.table.groupby("c")["regime"].agg(set)
     assert regimes[2.6] == {"error"} and "error" not in regimes[0.5]
+
+
+def test_a_grid_value_that_breaks_an_ordering_gets_advice_a_sweep_can_follow(tiny):
+    """The point's error used to end with the model's advice, ``pass check_orderings=False``, an
+    option sweeps do not take; it now says what a sweep can do (other values, or record the point)."""
+    with pytest.raises(ParameterError, match=r"'c < 2\.5'.*on_error='record'.*--on-error record") as err:
+        sweep(tiny, grid={"c": np.array([0.5, 2.6])}, progress=False)
+    assert "check_orderings" not in str(err.value)
+    recorded = sweep(tiny, grid={"c": np.array([0.5, 2.6])}, on_error="record", progress=False).table
+    message = recorded.loc[recorded["c"] == 2.6, "error"].iloc[0]
+    assert "on_error='record'" in message and "check_orderings" not in message

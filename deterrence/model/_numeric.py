@@ -45,6 +45,8 @@ def _not_finite(v: Any) -> bool:
         return abs(v.numerator) > _INT_MAX * v.denominator
     return v is None or not abs(v) <= _FLOAT_MAX
 _CLI_HINT = "(on the command line: --no-check-orderings)"
+#: the end of an ordering violation's message: how ``Model.game``/``evaluate`` use the values anyway
+ORDERING_OVERRIDE_HINT = f"pass check_orderings=False {_CLI_HINT} to use them anyway"
 
 
 # ---------------------------------------------------------------------------------- values
@@ -135,7 +137,7 @@ def check_orderings_exact(
             at = ", ".join(f"{k}={shown[k]}" for k in names if k in shown)
             raise ParameterError(
                 f"values violate the ordering '{o.text}' of model '{model}' ({c} fails at {at}); "
-                f"pass check_orderings=False {_CLI_HINT} to use them anyway",
+                f"{ORDERING_OVERRIDE_HINT}",
                 name=names[0] if names else None,
                 value={k: shown[k] for k in names if k in shown},
                 domain=o.text,
@@ -217,7 +219,7 @@ def orderings_mask(
                 )
                 raise ParameterError(
                     f"values violate the ordering '{o.text}' of model '{model}' at index {idx} "
-                    f"({comp} fails at {at}); pass check_orderings=False {_CLI_HINT} to use them anyway",
+                    f"({comp} fails at {at}); {ORDERING_OVERRIDE_HINT}",
                     domain=o.text,
                 )
     return ok

@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import DeterrenceError, SweepError
+from ..errors import DeterrenceError, ParameterError, SweepError
+from ..model._numeric import ORDERING_OVERRIDE_HINT
 from ..outcomes import indicator_values, label_order, regime_labels
 from ._tidy import ERROR_COLUMN, coerce, column_order, empty_row, outcome_column, payoff_column
 
@@ -160,7 +161,7 @@ def _solve_points(
     for k in range(len(points)):
         values = {**defaults, **{c: float(columns[c][k]) for c in given}}
         try:
-            game = model.game(**{c: values[c] for c in given})
+            game = _game_at(model, {c: values[c] for c in given})
             eqs = solve(game, concept, **belief_options(concept, belief_policy), **solve_options)
         except DeterrenceError as exc:
             if on_error == "raise":
@@ -170,6 +171,25 @@ def _solve_points(
             continue
         out.append(_Solved(int(ids[k]), values, equilibria=eqs))
     return out
+
+
+#: what a sweep can do with a point that violates an ordering (it takes no ``check_orderings``)
+_SWEEP_ORDERING_HINT = (
+    "a sweep solves only points that keep the model's orderings: choose grid values that keep it, "
+    "or record such points as errors with on_error='record' (on the command line: --on-error record)"
+)
+
+
+def _game_at(model: Any, values: Mapping[str, float]) -> Any:
+    """``model.game(**values)``, an ordering violation told as a sweep can act on it (the model's own
+    advice, ``check_orderings=False``, is an option sweeps do not take)."""
+    try:
+        return model.game(**values)
+    except ParameterError as exc:
+        if ORDERING_OVERRIDE_HINT not in str(exc):
+            raise
+        message = str(exc).replace(ORDERING_OVERRIDE_HINT, _SWEEP_ORDERING_HINT)
+        raise ParameterError(message, name=exc.name, value=exc.value, domain=exc.domain) from None
 
 
 def _rows(
