@@ -133,6 +133,15 @@ def test_b1_thresholds_and_the_three_regimes() -> None:
     assert eqs[0].outcomes["entrapment"] == pytest.approx(0.5)  # initiative 1/2, patron fights for sure
 
 
+def test_at_the_deter_threshold_the_adversary_attacks_in_some_equilibria_and_not_others() -> None:
+    """The claim's tie: at commitment = deter_threshold exactly (B1: 3/8, exact in binary) the
+    adversary is indifferent, and the SPE set holds both its pure choices (and is not complete:
+    a continuum of mixtures lies between them)."""
+    eqs = dt.solve(dt.load_model(MH).game(**B1, commitment=0.375), "spe")
+    attacks = sorted(e.profile["Adversary"]["adversary"]["attack"] for e in eqs)
+    assert attacks == [0.0, 1.0] and not eqs.complete
+
+
 def test_b2_dilemma_and_the_conditional_commitment() -> None:
     m = dt.load_model(MH)
     assert m.derived_value("deter_threshold", **B2) == pytest.approx(0.75)

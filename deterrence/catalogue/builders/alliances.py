@@ -929,7 +929,8 @@ def alliance_moral_hazard(
                 "test": "test_models_alliances.py::test_claim_conditional_commitment_resolves_the_dilemma",
             },
             {
-                "text": "The adversary attacks iff commitment < deter_threshold; the protege provokes iff "
+                "text": "The adversary attacks iff commitment < deter_threshold (at deter_threshold it is "
+                "indifferent, and both occur); the protege provokes iff "
                 "commitment * (1 - conditional) > restrain_threshold. If deter_threshold < "
                 "restrain_threshold every commitment in [deter_threshold, restrain_threshold) deters and "
                 "restrains; otherwise no unconditional commitment does both, and a conditional one "
@@ -947,7 +948,8 @@ def alliance_moral_hazard(
                 (
                     "deter_threshold",
                     "(1 - p_alone - cost_adversary - sq_adversary) / patron_boost",
-                    "pi_A: the commitment at and above which the adversary does not attack",
+                    "pi_A: the commitment above which the adversary does not attack (at it the adversary is "
+                    "indifferent: it attacks in some equilibria and not in others)",
                 ),
                 (
                     "restrain_threshold",
