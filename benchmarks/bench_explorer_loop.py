@@ -35,8 +35,6 @@ import argparse
 import asyncio
 import http.client
 import math
-import os
-import re
 import statistics
 import subprocess
 import sys
@@ -47,39 +45,18 @@ from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+from helpers.explorer_server import start_explorer, stop_explorer  # noqa: E402  (the tests' server helper)
+from helpers.waiting import HANG_GUARD  # noqa: E402
+
 #: the first page's model: not the server's own (whose kernel the server may prepare as it starts)
 FIRST = "unilateral_deterrence"
-#: the most a page of "a class's maps" waits for its map (a hang guard, seconds)
-HANG_GUARD = 600.0
 MODELS = ("extended_deterrence", "mutual_deterrence", "egame12", "brinkmanship", "unilateral_deterrence")
 
 
 def start_server(code: Path) -> tuple[subprocess.Popen, int]:
     """The explorer of ``extended_deterrence`` running the package in the folder ``code``."""
-    env = dict(os.environ, PYTHONPATH=str(code))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "deterrence", "explore", "extended_deterrence", "--no-browser", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env=env,
-        cwd=code,
-    )
-    assert proc.stdout is not None
-    match = re.search(r"http://127\.0\.0\.1:(\d+)/", proc.stdout.readline())
-    if not match:
-        proc.kill()
-        raise SystemExit("the explorer did not print its address")
-    return proc, int(match.group(1))
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    return start_explorer("extended_deterrence", code=code, stderr=subprocess.DEVNULL)
 
 
 def get(port: int, target: str) -> tuple[int, float, float]:
@@ -110,7 +87,7 @@ def second_page(code: Path, delay: float) -> tuple[float, float]:
         assert results["a"][0] == 200 and results["b"][0] == 200, results
         return results["b"][1], results["a"][2]
     finally:
-        stop_server(proc)
+        stop_explorer(proc)
 
 
 def a_class(code: Path, pages: int) -> tuple[float, float, float]:
@@ -131,7 +108,7 @@ def a_class(code: Path, pages: int) -> tuple[float, float, float]:
         assert all(a[0] == 200 for a in answers) and status_404 == 404, (answers, status_404)
         return total, max(a[1] for a in answers), took_404
     finally:
-        stop_server(proc)
+        stop_explorer(proc)
 
 
 def page_map_seconds(port: int, model: str) -> tuple[float, str]:
@@ -184,7 +161,7 @@ def class_maps(code: Path, pages: int) -> tuple[float, float, float]:
             print(f"{code}: a page got no map: {text}", file=sys.stderr)
         return total, min(seconds for seconds, _ in answers), float(len(failed))
     finally:
-        stop_server(proc)
+        stop_explorer(proc)
 
 
 def main() -> int:

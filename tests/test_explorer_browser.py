@@ -12,7 +12,6 @@ in the docs.
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -21,6 +20,7 @@ from typing import Any
 
 import pytest
 from helpers import browser
+from helpers.explorer_server import start_explorer, stop_explorer
 
 import deterrence as dt
 
@@ -39,33 +39,8 @@ def chromium() -> Iterator[Any]:
 
 
 def _start(*args: str) -> tuple[subprocess.Popen, str]:
-    env = dict(
-        os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
-    )
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "deterrence", "explore", *args, "--no-browser", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        cwd=ROOT,
-    )
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    match = re.search(r"http://127\.0\.0\.1:\d+/", line)
-    if not match:
-        proc.kill()
-        raise AssertionError(f"the explorer did not print its address: {line!r} {proc.stderr.read()[-2000:]}")
-    return proc, match.group(0)
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    proc, port = start_explorer(*args)
+    return proc, f"http://127.0.0.1:{port}/"
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +49,7 @@ def live() -> Iterator[str]:
     try:
         yield url
     finally:
-        _stop(proc)
+        stop_explorer(proc, wait=10)
 
 
 def _open(driver: Any, url: str) -> None:
@@ -253,7 +228,7 @@ def test_per_point_fallback_shows_its_state(chromium: Any) -> None:
             "the per-point map never finished",
         )
     finally:
-        _stop(proc)
+        stop_explorer(proc, wait=10)
 
 
 def test_static_page_works_offline(chromium: Any, tmp_path: Path) -> None:

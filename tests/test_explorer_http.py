@@ -10,72 +10,28 @@ case.
 
 from __future__ import annotations
 
-import http.client
-import os
-import re
 import socket
-import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
-#: a hang guard only (seconds): a request the server never answers fails here
-HANG_GUARD = 600
+from helpers.explorer_server import request, start_explorer, stop_explorer
+from helpers.waiting import HANG_GUARD
 
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[tuple[int, Path]]:
     """The explorer's port and the file its log (standard error) goes to."""
-    env = dict(
-        os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
-    )
     with tempfile.TemporaryDirectory(prefix="dt-explore-") as folder:
         log = Path(folder) / "stderr.txt"
         with open(log, "w") as err:
-            proc = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "deterrence",
-                    "explore",
-                    "mutual_deterrence",
-                    "--no-browser",
-                    "--port",
-                    "0",
-                ],
-                stdout=subprocess.PIPE,
-                stderr=err,
-                text=True,
-                env=env,
-                cwd=ROOT,
-            )
+            proc, port = start_explorer("mutual_deterrence", stderr=err)
         try:
-            assert proc.stdout is not None
-            match = re.search(r"http://127\.0\.0\.1:(\d+)/", proc.stdout.readline())
-            assert match, log.read_text()[-2000:]
-            yield int(match.group(1)), log
+            yield port, log
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-
-def _request(port: int, method: str, target: str) -> tuple[int, str]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=HANG_GUARD)
-    try:
-        conn.request(method, target)
-        response = conn.getresponse()
-        return response.status, response.read().decode("utf-8", errors="replace")
-    finally:
-        conn.close()
+            stop_explorer(proc)
 
 
 @pytest.mark.parametrize(
@@ -99,7 +55,7 @@ def test_odd_requests_get_a_plain_status(
     server: tuple[int, Path], method: str, target: str, status: int
 ) -> None:
     port, _log = server
-    got, body = _request(port, method, target)
+    got, body = request(port, method, target)
     assert got == status, body[:500]
     assert "Traceback" not in body
 
@@ -115,7 +71,7 @@ def test_an_address_too_long_for_the_server_does_not_stop_it(server: tuple[int, 
         except ConnectionResetError:
             reply = b""
     assert reply == b"" or reply.startswith(b"HTTP/1.1 4"), reply
-    assert _request(port, "GET", "/")[0] == 200
+    assert request(port, "GET", "/")[0] == 200
 
 
 def test_a_class_opening_pages_at_once(server: tuple[int, Path]) -> None:
@@ -123,7 +79,7 @@ def test_a_class_opening_pages_at_once(server: tuple[int, Path]) -> None:
     port, _log = server
     targets = ["/", "/?model=egame12", "/?model=brinkmanship", "/?model=mutual_deterrence"] * 3
     with ThreadPoolExecutor(len(targets)) as pool:
-        statuses = list(pool.map(lambda t: _request(port, "GET", t)[0], targets))
+        statuses = list(pool.map(lambda t: request(port, "GET", t)[0], targets))
     assert statuses == [200] * len(targets)
 
 
@@ -132,7 +88,7 @@ def test_the_server_log_has_no_errors(server: tuple[int, Path]) -> None:
     document and the page callbacks logged no error and no traceback."""
     port, log = server
     for target in ("/", "/?model=egame12", "/?model=brinkmanship"):
-        assert _request(port, "GET", target)[0] == 200
+        assert request(port, "GET", target)[0] == 200
     text = log.read_text()
     bad = [line for line in text.splitlines() if line.startswith("ERROR") or "Traceback" in line]
     assert not bad, bad[:5]

@@ -15,7 +15,6 @@ put in; the browser test drives it with headless Chromium (``tests/helpers/brows
 from __future__ import annotations
 
 import asyncio
-import http.client
 import os
 import queue
 import threading
@@ -25,15 +24,15 @@ from typing import Any
 
 import pytest
 from helpers import browser
-from test_explorer_page import FakeDoc, pump_until  # a document whose callbacks wait for the test
+from helpers.explorer_pages import FakeDoc, pump_until  # a document whose callbacks wait for the test
+from helpers.explorer_server import request
+from helpers.waiting import HANG_GUARD
 
 import deterrence as dt
 from deterrence.explorer import _kernel
 from deterrence.explorer._app import Page
 from deterrence.explorer._regime_map import MapCache
 
-#: a hang guard only (seconds): the shared machine may be slow, a deadlock fails here
-HANG_GUARD = 600.0
 SLOW = "extended_deterrence"
 
 
@@ -100,31 +99,20 @@ def server(slow: SlowCompile) -> Iterator[int]:
         thread.join(HANG_GUARD)
 
 
-def _get(port: int, target: str) -> int:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=HANG_GUARD)  # a hang guard only
-    try:
-        conn.request("GET", target)
-        response = conn.getresponse()
-        response.read()
-        return response.status
-    finally:
-        conn.close()
-
-
 def test_pages_and_a_404_are_answered_while_a_compile_runs(server: int, slow: SlowCompile) -> None:
     """While the kernel of the server's model is compiled (the compile held), that model's page,
     another model's page and an unknown model's 404 all arrive. Before, a page's compile ran on
     the event loop: the first page waited for it, and every other request waited behind."""
     with ThreadPoolExecutor(1) as pool:
-        first = pool.submit(_get, server, "/")
+        first = pool.submit(request, server, "GET", "/")
         assert slow.started.wait(HANG_GUARD), "nothing started compiling the server's model"
-        assert _get(server, "/?model=mutual_deterrence") == 200
-        assert _get(server, "/?model=no_such_model") == 404
-        assert first.result(HANG_GUARD) == 200
+        assert request(server, "GET", "/?model=mutual_deterrence")[0] == 200
+        assert request(server, "GET", "/?model=no_such_model")[0] == 404
+        assert first.result(HANG_GUARD)[0] == 200
         assert not slow.finished.is_set(), "the answers above came only after the compile"
     slow.release()
     assert slow.finished.wait(HANG_GUARD)
-    assert _get(server, "/") == 200
+    assert request(server, "GET", "/")[0] == 200
 
 
 def test_a_404_is_answered_while_a_page_is_built(server: int, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -147,12 +135,12 @@ def test_a_404_is_answered_while_a_page_is_built(server: int, monkeypatch: pytes
     monkeypatch.setattr(_app, "Page", held)
     try:
         with ThreadPoolExecutor(1) as pool:
-            page = pool.submit(_get, server, "/?model=mutual_deterrence")
+            page = pool.submit(request, server, "GET", "/?model=mutual_deterrence")
             assert building.wait(HANG_GUARD), "the page was never built"
-            assert _get(server, "/?model=no_such_model") == 404
+            assert request(server, "GET", "/?model=no_such_model")[0] == 404
             assert not page.done(), "the page arrived before its build was let go"
             gate.set()
-            assert page.result(HANG_GUARD) == 200
+            assert page.result(HANG_GUARD)[0] == 200
     finally:
         gate.set()  # never leave the builder held
     assert builders and "explorer-under-test" not in builders, builders  # not on the loop's thread

@@ -5,81 +5,27 @@ can set a widget to anything: NaN on a slider, an equilibrium index that does no
 axis that is not a parameter, a concept the model does not declare. Each must put the widget
 back and leave the page working, never raise in a server callback (a traceback in the server's
 log and a page whose state is broken for good). The page runs here on a :class:`FakeDoc` that
-queues the callbacks the workers hand to the document, and :func:`pump` runs them.
+queues the callbacks the workers hand to the document, and :func:`pump` runs them (both in
+``helpers.explorer_pages``).
 """
 
 from __future__ import annotations
 
-import contextlib
 import math
-import queue
 import threading
 import time
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
-from bokeh.document import Document
+from helpers.explorer_pages import FakeDoc, pump, pump_until
+from helpers.waiting import HANG_GUARD, wait_until
 
 import deterrence as dt
 from deterrence.explorer import _regime_map, _tree
 from deterrence.explorer._app import Page
 from deterrence.explorer._regime_map import MapCache
-
-#: a hang guard only (the machine may be slow): a page whose workers never settle fails here
-HANG_GUARD = 600.0
-
-
-class FakeDoc(Document):
-    """A Bokeh document whose next-tick callbacks wait in a queue until :func:`pump` runs them."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.ticks: queue.Queue = queue.Queue()
-
-    def add_next_tick_callback(self, callback: Any) -> Any:
-        self.ticks.put(callback)
-
-    def add_timeout_callback(self, callback: Any, timeout_milliseconds: int) -> Any:
-        return None  # the "computing" box: not needed here
-
-    def on_session_destroyed(self, *callbacks: Any) -> None:
-        return None
-
-
-def wait_until(condition: Callable[[], bool], what: str, step: Callable[[], None]) -> None:
-    """Call ``step()`` until ``condition()`` holds. The deadline is a hang guard only: it keeps a
-    regression from stopping the suite and is no speed limit (:data:`HANG_GUARD`)."""
-    deadline = time.monotonic() + HANG_GUARD
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} (hang guard)")
-        step()
-
-
-def pump_until(page: Page, condition: Callable[[], bool], what: str) -> None:
-    """Run the page's document callbacks until ``condition()`` holds."""
-    def run_a_tick() -> None:
-        with contextlib.suppress(queue.Empty):
-            page.doc.ticks.get(timeout=0.05)()
-
-    wait_until(condition, what, run_a_tick)
-
-
-def pump(page: Page) -> None:
-    """Run the document's callbacks until both workers are idle and nothing is queued."""
-    deadline = time.monotonic() + HANG_GUARD
-    while time.monotonic() < deadline:
-        try:
-            page.doc.ticks.get(timeout=0.05)()
-            continue
-        except queue.Empty:
-            pass
-        if page.points.idle and page.maps.idle and page.doc.ticks.empty():
-            return
-    raise AssertionError("the page's workers never settled (hang guard)")
 
 
 def text(div: Any) -> str:

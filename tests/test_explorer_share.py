@@ -18,15 +18,13 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from test_explorer_page import FakeDoc, pump_until, wait_until
+from helpers.explorer_pages import FakeDoc, pump_until
+from helpers.waiting import HANG_GUARD, wait_until
 
 import deterrence as dt
 from deterrence.explorer import _regime_map
 from deterrence.explorer._app import Page
 from deterrence.explorer._regime_map import MapCache, MapRequest, RegimeMap
-
-#: a hang guard only (seconds): a deadlock fails here, a slow machine does not
-HANG_GUARD = 600.0
 
 
 class HeldCompute:

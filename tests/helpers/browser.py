@@ -17,6 +17,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from .waiting import HANG_GUARD
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 FLAGS = (
@@ -132,12 +134,6 @@ def console_problems(driver: Any) -> list[str]:
 def resources(driver: Any) -> list[str]:
     """Every URL the page fetched."""
     return list(driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)"))
-
-
-#: the most :func:`wait_for` waits (seconds): a hang guard only, so that a regression that never
-#: shows what is waited for fails its test instead of stopping the suite; it is no speed limit
-#: (the shared machine may be slow), so no test fails on a slow but working page
-HANG_GUARD = 600.0
 
 
 def wait_for(driver: Any, condition: Any, what: str = "") -> Any:

@@ -1,0 +1,62 @@
+"""The live explorer started as a teacher starts it (``deterrence explore ... --no-browser --port 0``
+in a subprocess, on 127.0.0.1), stopped, and asked for a page: for the HTTP and browser tests and
+the explorer benchmarks."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import IO
+
+from .waiting import HANG_GUARD
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def start_explorer(*args: str, code: Path = ROOT, stderr: int | IO[str] = subprocess.PIPE
+                   ) -> tuple[subprocess.Popen, int]:
+    """The server process running the package in the folder ``code`` and its port. ``stderr``: where
+    its log goes (read for the message when it does not print its address)."""
+    path = os.pathsep.join(filter(None, [str(code), os.environ.get("PYTHONPATH")]))
+    env = dict(os.environ, PYTHONPATH=path)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "deterrence", "explore", *args, "--no-browser", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=stderr,
+        text=True,
+        env=env,
+        cwd=code,
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+    if not match:
+        proc.kill()
+        log = proc.stderr.read()[-2000:] if proc.stderr is not None else ""
+        raise RuntimeError(f"the explorer did not print its address: {line!r} {log}")
+    return proc, int(match.group(1))
+
+
+def stop_explorer(proc: subprocess.Popen, wait: float = 30.0) -> None:
+    """Terminate the server; kill it if it has not ended after ``wait`` seconds."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=wait)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def request(port: int, method: str, target: str) -> tuple[int, str]:
+    """The status and body of one request to the server (its timeout a hang guard only)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=HANG_GUARD)
+    try:
+        conn.request(method, target)
+        response = conn.getresponse()
+        return response.status, response.read().decode("utf-8", errors="replace")
+    finally:
+        conn.close()
