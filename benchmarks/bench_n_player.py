@@ -24,6 +24,25 @@ information sets (the wrong-answer hunt's generator, ``tests/helpers/hunt_trees.
 fourth without perfect recall): ``dt.solve(game, "nash")`` (the ``homotopy`` fallback, certified)
 in CPU seconds, against pygambit's ``logit_solve`` on the same Gambit text (in a subprocess with
 the timeout), and reports how many of ours stayed under the 2 s aim.
+
+The early exit of ``homotopy`` (after 256 steps, the branch's current point is refined every 32
+steps; see :mod:`deterrence.solvers.homotopy`), CPU seconds of ``dt.solve(game, "nash")`` on a
+shared 2-core machine, before and after (trees whose branch ends within 256 steps are
+unchanged, answers included)::
+
+    sample                                   trees  median   largest  under 2 s  changed answers
+    --trees 24 (5 players, ~200 sets)   before   24   0.08 s   4.49 s    23         -
+                                        after    24   0.08 s   1.00 s    24         2 (143, 170)
+    hunt_tree 3-5 players, 150-300      before   60   0.02 s   5.24 s*   59         -
+    decision nodes, recall True/False,  after    60   0.02 s   2.07 s    59         4
+    payoffs 0..9 (seeds 7000-7059)
+
+    seed 143 (5 players, no recall, 129 sets): 6,455 steps, 4.49 s -> 384 steps, 0.29 s
+    seed 170 (5 players, recall, 212 sets):    1,277 steps, 1.81 s -> 384 steps, 0.57 s
+    seed 7027 (3 players, no recall, 99 sets): * SolverError after 20,000 steps -> 7,366 steps, 2.07 s
+
+A further 60 trees (seeds 5000-5059, 50-300 decision nodes, payoffs 0..2 or 0..9) all took at
+most 0.12 s and 257 steps before, so the probes never start there.
 """
 
 from __future__ import annotations

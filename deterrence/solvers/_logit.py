@@ -339,10 +339,13 @@ class LogitPath:
         """Precision (largest player's) of the current point, in the game's payoffs."""
         return float(self.y[-1]) / self.lg.scale
 
-    def run_until(self, t_stop: float, record: list[np.ndarray] | None = None) -> np.ndarray:
+    def run_until(self, t_stop: float, record: list[np.ndarray] | None = None,
+                  stop_at: int | None = None) -> np.ndarray:
         """Follow the branch until ``t >= t_stop`` (scaled units); return the point before that.
 
         ``record``: accepted points are appended (the starting point too, on the first call).
+        ``stop_at``: also stop once ``stop_at`` steps in all were taken (the current point is
+        then :attr:`y`, below ``t_stop``). Where it stops does not change the branch.
         """
         import time
 
@@ -356,6 +359,10 @@ class LogitPath:
                 raise SolverError(f"logit path following took more than {self.max_steps} steps "
                                   f"(reached lambda={self.lam:.6g})")
             chunk = min(self._chunk, left)
+            if stop_at is not None:
+                if self.steps >= stop_at:
+                    return self.y.copy()
+                chunk = min(chunk, stop_at - self.steps)
             t0 = time.perf_counter()
             status, y, tau, h, sign, lu, perm, yp, tp, sp, k, pts = kern.advance(
                 self.lg.sy, self.y, self.tau, self.h, self.sign, self.lu, self.perm, t_stop, chunk, self._ctl,
@@ -463,6 +470,10 @@ class Limit:
         True if two refinements, a factor 4 apart in precision, agreed (the branch's limit).
     steps
         Continuation steps taken.
+    early
+        True if it was refined from a point met while the branch was still winding (a probe
+        every ``probe_every`` steps, see :func:`limit`), not at a new largest precision:
+        one certified equilibrium, not necessarily the limit of the branch.
     """
 
     strategies: tuple[np.ndarray, ...]
@@ -470,11 +481,13 @@ class Limit:
     bifurcations: tuple[float, ...] = ()
     settled: bool = True
     steps: int = 0
+    early: bool = False
 
 
 def limit(lg: LogitGame, *, settle: bool, max_steps: int = 20000, clock: Clock | None = None,
           record: list[np.ndarray] | None = None, first: float | None = None,
-          ctl: StepControl | None = None, max_t: float = 1e9) -> Limit:
+          ctl: StepControl | None = None, max_t: float = 1e9, probe_from: int | None = None,
+          probe_every: int = 32) -> Limit:
     """An exact equilibrium at the end of the principal branch.
 
     Parameters
@@ -493,6 +506,12 @@ def limit(lg: LogitGame, *, settle: bool, max_steps: int = 20000, clock: Clock |
         The scaled precision of the first refinement (default 64 or 3).
     max_t
         Give up beyond this scaled precision.
+    probe_from, probe_every
+        Only with ``settle=False``: once the branch has taken ``probe_from`` steps, also refine
+        the current point every ``probe_every`` steps, wherever its precision is (a branch
+        that turns back and forth in ``lambda`` may take thousands of steps before it reaches
+        a new largest precision); the first certified equilibrium found so is returned, with
+        :attr:`Limit.early` set. None (default): refine only at new precisions.
 
     Raises
     ------
@@ -505,18 +524,28 @@ def limit(lg: LogitGame, *, settle: bool, max_steps: int = 20000, clock: Clock |
     check = first if first is not None else (64.0 if settle else 3.0)
     factor = 4.0 if settle else 2.0
     last: tuple[np.ndarray, float] | None = None
+    probe = None if settle else probe_from
     while True:
         try:
-            path.run_until(check, record)
+            path.run_until(check, record, stop_at=probe)
         except SolverError as exc:
             exc.path = path  # type: ignore[attr-defined]
             raise
         t = float(path.y[-1])
+        if probe is not None and t < check:  # stopped for a probe, below the next precision
+            q = refine_near(lg, lg.probs(path.y), t)
+            if q is not None:
+                return Limit(tuple(lg.split(q)), t / lg.scale, tuple(path.bifurcations), True, path.steps,
+                             early=True)
+            probe = path.steps + probe_every
+            continue
         q = refine_near(lg, lg.probs(path.y), t)
         if q is not None and (not settle or (last is not None and np.max(np.abs(q - last[0])) <= 1e-6)):
             return Limit(tuple(lg.split(q)), t / lg.scale, tuple(path.bifurcations), True, path.steps)
         if q is not None:
             last = (q, t)
+        if probe is not None:
+            probe = max(probe, path.steps + probe_every)
         if t > max_t:
             break
         check = factor * t

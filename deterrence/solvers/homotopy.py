@@ -16,6 +16,14 @@ indifference equations are solved by Newton's method, and the result is kept as 
 regret is below ``1e-10`` of the payoff range. The equilibrium returned is exact to rounding and
 certified by :mod:`deterrence.certificates` like every other.
 
+**Early exit.** Some branches (agent QRE of trees, often without perfect recall) turn back and
+forth in ``lambda`` for thousands of steps (seed 143 of ``benchmarks/bench_n_player.py
+--trees``: about 140 turning points, 6,500 steps) and reach no new largest precision to refine
+at. After :data:`PROBE_FROM` steps the current point is therefore also refined every 32 steps,
+wherever its precision, and the first certified equilibrium is returned, labelled as such
+(``HomotopyResult.early``, and a note): this solver returns **one** certified equilibrium, not
+necessarily the limit of the principal branch. Shorter branches are refined as before.
+
 Trees without perfect recall: the limit is an equilibrium of the **agent form** (no
 information set's mover gains by changing its move there alone), which need not be a Nash
 equilibrium of the tree; it is returned as such, labelled, and certified by its agent-form
@@ -33,6 +41,9 @@ from ..errors import SolverError
 from . import _logit
 from ._options import option
 from .base import Candidate, Clock, RawResult, SolveOptions, SolverInfo, SolverOptions
+
+#: steps after which the branch's current point is also refined every 32 steps (the early exit)
+PROBE_FROM = 256
 
 
 @dataclass
@@ -55,6 +66,10 @@ class HomotopyResult:
         and the equilibrium came from the last point reached.
     agent
         True for an equilibrium of the agent form of a tree without perfect recall.
+    early
+        True if the branch was still winding when a point of it refined into a certified
+        equilibrium (the early exit after ``probe_from`` steps): one equilibrium, not
+        necessarily the limit of the principal branch.
     """
 
     profile: list[np.ndarray]
@@ -63,10 +78,11 @@ class HomotopyResult:
     steps: int
     limit: bool = True
     agent: bool = False
+    early: bool = False
 
 
 def logit_homotopy(game: Any, tol: float = 1e-9, *, max_steps: int = 20000, max_lambda: float = 1e9,
-                   clock: Clock | None = None) -> HomotopyResult:
+                   clock: Clock | None = None, probe_from: int | None = PROBE_FROM) -> HomotopyResult:
     """Trace the principal logit branch and refine a point near its end into an exact equilibrium.
 
     Parameters
@@ -82,6 +98,10 @@ def logit_homotopy(game: Any, tol: float = 1e-9, *, max_steps: int = 20000, max_
         Give up beyond this precision (in payoffs divided by their range).
     clock
         Time limit and progress reports.
+    probe_from
+        The early exit: after this many steps, every 32 steps the current point is refined
+        too, wherever its precision; the first certified equilibrium found so is returned
+        (``early=True``). None: refine only at every doubling of the largest precision reached.
 
     Raises
     ------
@@ -92,15 +112,18 @@ def logit_homotopy(game: Any, tol: float = 1e-9, *, max_steps: int = 20000, max_
     if lg.K == 0:  # a tree without a decision: the empty profile is its only equilibrium
         return HomotopyResult([], 0.0, 0.0, 0, True, agent=False)
     try:
-        lim = _logit.limit(lg, settle=False, max_steps=max_steps, clock=clock, max_t=max_lambda)
+        lim = _logit.limit(lg, settle=False, max_steps=max_steps, clock=clock, max_t=max_lambda,
+                           probe_from=probe_from)
         q, lam, steps, on_path = np.concatenate(lim.strategies), lim.lam_reached, lim.steps, True
+        early = lim.early
     except SolverError as exc:
         q, lam, steps = _last_resort(lg, exc)
-        on_path = False
+        on_path, early = False, False
     regret = lg.regret(q) * lg.scale
     if regret > max(tol, 1e-9) * lg.scale:
         raise SolverError(f"homotopy: the refined profile has regret {regret:.3g}")  # pragma: no cover
-    return HomotopyResult(lg.split(q), regret, lam, steps, on_path, agent=lg.tree and not lg.recall)
+    return HomotopyResult(lg.split(q), regret, lam, steps, on_path, agent=lg.tree and not lg.recall,
+                          early=early)
 
 
 def _last_resort(lg: Any, exc: SolverError) -> tuple[np.ndarray, float, int]:
@@ -140,7 +163,11 @@ def _run(game: Any, options: SolveOptions) -> RawResult:
     res = logit_homotopy(game, min(options.tol, 1e-9), max_steps=opts.max_steps, max_lambda=opts.max_lambda,
                          clock=clock)
     form = "agent logit QRE" if game.kind == "extensive" else "logit QRE"
-    if res.limit:
+    if res.early:
+        how = (f"an equilibrium refined from a point of the principal {form} branch (logit tracing) met "
+               f"while the branch still turned back and forth (lambda={res.lam:.4g}; early exit, not "
+               "necessarily the branch's limit)")
+    elif res.limit:
         how = f"an equilibrium near the principal {form} branch (logit tracing), from lambda={res.lam:.4g}"
     else:
         how = f"an equilibrium near the last point of the {form} path (it stopped at lambda={res.lam:.4g})"
