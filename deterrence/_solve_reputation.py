@@ -11,15 +11,16 @@ Games that fit in memory as trees can also be solved with ``dt.solve(game.tree()
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
 from .certificates import certify_reputation, check_passed
-from .equilibrium import Certificate
+from .equilibrium import Certificate, result_columns
 from .errors import GameError
 from .game.reputation import QUIET, RESIST, YIELD, ReputationGame, exact_number
-from .outcomes import indicators
+from .outcomes import OUTCOMES, indicators, regime_label
 from .solvers._reputation_recursion import MarkovProfile, solve_recursion
 
 _State = tuple[int, Fraction, frozenset[str]]  # (type, posterior, labels so far)
@@ -42,13 +43,32 @@ class ReputationEquilibrium:
         passed within ``tol``: its ``regret`` says whether it is exactly 0).
     outcomes
         Probability of each outcome label of the whole play (``status_quo`` if nobody ever
-        challenges; otherwise the labels of the stages' outcomes).
+        challenges; otherwise the labels of the stages' outcomes), for every label the game's
+        plays can carry (0 for those the equilibrium never reaches), as on the explicit tree.
     payoffs
         Expected payoff of each player (challengers in stage order, then the long-run player).
     path
         One row per stage and posterior reached on the path: ``stage`` (1-based),
         ``posterior``, ``probability`` of reaching it, ``quiet`` (the challenger's probability of
-        staying quiet), ``resist_resolute``, ``resist_weak``.
+        staying quiet), ``resist_resolute``, ``resist_weak`` (:meth:`path_frame`: as a table).
+
+    The same calls as on an :class:`~deterrence.Equilibrium` and its
+    :class:`~deterrence.EquilibriumSet` work here with the same meanings: :attr:`regret`,
+    :attr:`indicators`, :meth:`is_pure`, :attr:`label`, :attr:`concept`, :attr:`method`,
+    :attr:`belief_policy` and :meth:`to_frame` (the one-row table with the columns of
+    ``EquilibriumSet.to_frame``). What has no compact counterpart is left out: the profile and
+    beliefs per information set (the tree has ``3**N``-odd of them; the play per state is
+    :meth:`play` and :attr:`path`) and ``lam``.
+
+    Examples
+    --------
+    >>> import deterrence as dt
+    >>> eq = dt.solve_reputation(dt.builders.chain_store_game(markets=5, p_tough=0.1))
+    >>> eq.regret, eq.is_pure(), eq.label
+    (0.0, False, 'reputation')
+    >>> row = eq.to_frame().iloc[0]
+    >>> row["regime"], float(row["outcome_war"]), row["method"], bool(row["certified"])
+    ('mixed:capitulation+war', 0.4, 'reputation', True)
     """
 
     game: ReputationGame
@@ -58,25 +78,115 @@ class ReputationEquilibrium:
     payoffs: dict[str, float]
     path: list[dict[str, Any]] = field(repr=False)
 
+    #: the solution concept (a sequential equilibrium is a PBE), as ``EquilibriumSet.concept``
+    concept = "pbe"
+    #: the method, as ``EquilibriumSet.method`` (the tree solver of the same name gives this equilibrium)
+    method = "reputation"
+    #: the class label, as ``Equilibrium.label`` from ``dt.solve(game.tree(), method="reputation")``
+    label = "reputation"
+    #: no off-path belief policy was asked for: the beliefs are the sequential equilibrium's (a
+    #: yield reveals the weak type), which both ``free`` and ``d1`` accept
+    belief_policy = None
+
     @property
     def indicators(self) -> dict[str, float]:
         """Mission indicators (``p_attack``, ``p_war``, ...) from the outcome probabilities."""
         return indicators(self.outcomes)
 
+    @property
+    def regret(self) -> float:
+        """Largest gain from a unilateral deviation (from the certificate), as ``Equilibrium.regret``."""
+        return self.certificate.regret
+
+    def is_pure(self, tol: float = 1e-9) -> bool:
+        """True if every player puts probability 1 on one action at every state the play can reach,
+        on the path or off it (as ``Equilibrium.is_pure`` at every information set of the tree)."""
+        for k, q in _reachable_states(self.game, self.profile):
+            if any(min(p, 1 - p) > tol for p in self.profile.play(k, q)):
+                return False
+        return True
+
+    def to_frame(self) -> Any:
+        """The equilibrium as a one-row pandas DataFrame with the columns of
+        :meth:`deterrence.EquilibriumSet.to_frame`, in the same order and with the same meanings:
+        ``equilibrium`` (0), ``regime``, ``label``, ``pure``, ``payoff_<player>``,
+        ``outcome_<label>``, the indicators, the certificate (``regret``, ``bayes_error``,
+        ``qre_residual``, ``tolerance``, ``exact``, ``certified``), ``concept``, ``method``,
+        ``belief_policy`` and ``lam`` (None). The per-information-set ``profile:`` and ``belief:``
+        columns are left out (the tree has ``3**N``-odd information sets); the play on the path
+        is :meth:`path_frame`.
+        """
+        import pandas as pd
+
+        pure = self.is_pure()
+        row: dict[str, Any] = {"equilibrium": 0, "regime": regime_label(self.outcomes, pure),
+                               "label": self.label, "pure": pure}
+        row.update(result_columns(self.payoffs, self.outcomes, self.certificate))
+        row.update({"concept": self.concept, "method": self.method, "belief_policy": self.belief_policy,
+                    "lam": None})
+        return pd.DataFrame([row], columns=list(row))
+
+    def path_frame(self) -> Any:
+        """:attr:`path` as a pandas DataFrame: one row per stage and posterior reached on the path,
+        columns ``stage``, ``posterior``, ``probability``, ``quiet``, ``resist_resolute``,
+        ``resist_weak``."""
+        import pandas as pd
+
+        return pd.DataFrame(self.path, columns=list(_PATH_COLUMNS))
+
+    def __repr__(self) -> str:
+        cert = self.certificate
+        verdict = f"regret {cert.regret:.2g}" + (" (exact)" if cert.exact else "")
+        if not cert.passed:
+            verdict += ", FAILED"
+        name = self.game.title or f"{self.game.num_stages} stages"
+        return (f"<ReputationEquilibrium of {name!r}: prior {float(self.game.prior):.4g}, "
+                f"regime {regime_label(self.outcomes, self.is_pure())}, {verdict}>")
+
     def play(self, stage: int, posterior: Any) -> dict[str, float]:
         """Play in ``stage`` (1-based) at ``posterior`` (the probability of the resolute type; a
         float is read as the decimal it prints as): the challenger's probability of each action
         and each type's probability of resisting."""
-        if not isinstance(stage, int) or not 1 <= stage <= self.game.num_stages:
+        try:
+            k = None if isinstance(stage, bool) else operator.index(stage)
+        except TypeError:
+            k = None
+        if k is None or not 1 <= k <= self.game.num_stages:
             raise GameError(f"stage must be an integer from 1 to {self.game.num_stages}, got {stage!r}")
         q = exact_number(posterior, "posterior")
         if not 0 <= q <= 1:
             raise GameError(f"posterior must be a probability, got {posterior!r}")
-        quiet, res_r, res_w = self.profile.play(stage - 1, q)
+        quiet, res_r, res_w = self.profile.play(k - 1, q)
         g = self.game
         return {g.challenge_actions[0]: float(quiet), g.challenge_actions[1]: float(1 - quiet),
                 f"{g.response_actions[0]} ({g.types[0]})": float(res_r),
                 f"{g.response_actions[0]} ({g.types[1]})": float(res_w)}
+
+
+_PATH_COLUMNS = ("stage", "posterior", "probability", "quiet", "resist_resolute", "resist_weak")
+
+
+def _reachable_states(game: ReputationGame, profile: MarkovProfile) -> set[tuple[int, Fraction]]:
+    """Every (stage, posterior) some play reaches, on the path or off it: the states of the
+    explicit tree's information sets."""
+    states: set[tuple[int, Fraction]] = set()
+    frontier = {game.prior}
+    for k in range(game.num_stages):
+        states.update((k, q) for q in frontier)
+        frontier = {profile.posterior(k, q, o) for q in frontier for o in (QUIET, RESIST, YIELD)}
+    return states
+
+
+def _possible_labels(game: ReputationGame) -> list[str]:
+    """Every outcome label some play of the game carries, in the order they first appear among the
+    explicit tree's terminals (as the tree's equilibria list them): ``status_quo``, then each
+    type's labels of a resist and of a yield (each in the vocabulary's order)."""
+    order = {lab: k for k, lab in enumerate(OUTCOMES)}
+    found = ["status_quo"]
+    for row in game.stage_labels:
+        for o in (RESIST, YIELD):
+            found.extend(lab for lab in sorted(row[o], key=order.__getitem__) if lab not in found)
+    return found
 
 
 def _forward(game: ReputationGame, profile: MarkovProfile
@@ -106,7 +216,7 @@ def _forward(game: ReputationGame, profile: MarkovProfile
                 nxt[key] = nxt.get(key, Fraction(0)) + w
         rows.extend(_rows(k, reach, profile))
         mass = nxt
-    outcomes: dict[str, float] = {}
+    outcomes: dict[str, float] = dict.fromkeys(_possible_labels(game), 0.0)
     for (_, _, labels), m in mass.items():
         for lab in labels or ("status_quo",):
             outcomes[lab] = outcomes.get(lab, 0.0) + float(m)

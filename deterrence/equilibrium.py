@@ -306,14 +306,26 @@ def _frame_row(index: int, eq: Equilibrium, eqs: EquilibriumSet) -> dict[str, An
                 row[f"profile:{player}:{name}"] = float(value)
     for infoset, dist in (eq.beliefs or {}).items():
         row.update({f"belief:{infoset}:{node}": float(p) for node, p in dist.items()})
-    row.update({f"payoff_{player}": float(v) for player, v in eq.payoffs.items()})
-    row.update({f"outcome_{label}": float(p) for label, p in eq.outcomes.items()})
-    row.update(eq.indicators if eq.outcomes else {})
-    cert = eq.certificate
-    row.update({"regret": cert.regret, "bayes_error": cert.bayes_error, "qre_residual": cert.qre_residual,
-                "tolerance": cert.tolerance, "exact": cert.exact, "certified": cert.passed,
-                "concept": eqs.concept, "method": eqs.method, "belief_policy": eqs.belief_policy,
+    row.update(result_columns(eq.payoffs, eq.outcomes, eq.certificate))
+    row.update({"concept": eqs.concept, "method": eqs.method, "belief_policy": eqs.belief_policy,
                 "lam": eq.lam})
+    return row
+
+
+def result_columns(payoffs: Mapping[str, float], outcomes: Mapping[str, float],
+                   cert: Certificate) -> dict[str, Any]:
+    """The columns of a result table that every equilibrium has, whatever its game: ``payoff_<player>``,
+    ``outcome_<label>`` and the indicators (if there are outcome labels), then the certificate
+    (``regret``, ``bayes_error``, ``qre_residual``, ``tolerance``, ``exact``, ``certified``).
+
+    Shared by :meth:`EquilibriumSet.to_frame` and
+    :meth:`deterrence.ReputationEquilibrium.to_frame`, so that the same column means the same.
+    """
+    row: dict[str, Any] = {f"payoff_{player}": float(v) for player, v in payoffs.items()}
+    row.update({f"outcome_{label}": float(p) for label, p in outcomes.items()})
+    row.update(indicators(outcomes) if outcomes else {})
+    row.update({"regret": cert.regret, "bayes_error": cert.bayes_error, "qre_residual": cert.qre_residual,
+                "tolerance": cert.tolerance, "exact": cert.exact, "certified": cert.passed})
     return row
 
 

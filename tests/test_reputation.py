@@ -211,8 +211,11 @@ def test_zero_probability_types():
                 assert tough == float(p), (name, belief)
         eq = dt.solve_reputation(game)
         assert eq.certificate.passed
-    assert dt.solve_reputation(chain(3, p=F(0))).outcomes == {"capitulation": 1.0}
-    assert dt.solve_reputation(chain(3, p=F(1))).outcomes == {"status_quo": 1.0}
+    # every label the plays can carry is listed, as on the tree, 0 where the play never goes
+    selten = dt.solve_reputation(chain(3, p=F(0))).outcomes
+    assert selten == {"status_quo": 0.0, "war": 0.0, "capitulation": 1.0}
+    tough = dt.solve_reputation(chain(3, p=F(1))).outcomes
+    assert tough == {"status_quo": 1.0, "war": 0.0, "capitulation": 0.0}
 
 
 # ------------------------------------------------------------------ the certificate
@@ -373,8 +376,8 @@ def test_tree_of_a_compact_game_is_read_as_that_game():
     assert found.game.prior == F(1, 8)
     (e,) = dt.solve(tree, "pbe", method="reputation", exact=True)
     assert e.certificate.passed
-    assert {k: v for k, v in e.outcomes.items() if v > 0} == pytest.approx(eq.outcomes, abs=1e-12)
-    assert eq.outcomes == pytest.approx({"war": 1 / 8, "capitulation": 7 / 8})
+    assert e.outcomes == pytest.approx(eq.outcomes, abs=1e-12)
+    assert eq.outcomes == pytest.approx({"status_quo": 0, "war": 1 / 8, "capitulation": 7 / 8})
     probs = tree.terminal_probabilities(e.strategies)
     reached = {tree.nodes[v].label: float(p) for v, p in zip(tree.terminals, probs, strict=True) if p > 1e-12}
     assert reached == pytest.approx(_compact_terminals(eq, game), abs=1e-12)

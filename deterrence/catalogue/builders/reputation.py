@@ -18,6 +18,8 @@ The specification, its derivation and what it rests on are in
 from __future__ import annotations
 
 import math
+import numbers
+import operator
 from collections.abc import Mapping
 
 import sympy as sp
@@ -38,20 +40,28 @@ MAX_TREE_PROTEGES = 6
 
 
 def _count(value: object, name: str, hi: float) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= hi:
-        shown = int(hi) if math.isfinite(hi) else "any"
-        raise ParameterError(f"{name} must be an integer from 1 to {shown}, got {value!r}", name=name,
+    """``value`` as a count from 1 to ``hi`` (any integer type, numpy's too; not a bool)."""
+    shown = f"from 1 to {int(hi)}" if math.isfinite(hi) else "of at least 1"
+    try:
+        count = None if isinstance(value, bool) else operator.index(value)  # type: ignore[arg-type]
+    except TypeError:
+        count = None
+    if count is None or not 1 <= count <= hi:
+        raise ParameterError(f"{name} must be an integer {shown}, got {value!r}", name=name,
                              value=value, domain=(1, hi))
-    return value
+    return count
 
 
-def _check(values: Mapping[str, float], texts: list[ParameterText]) -> None:
-    """Each value a finite number inside its declared domain (open ends respected)."""
+def _check(values: Mapping[str, object], texts: list[ParameterText]) -> None:
+    """Each value a finite real number (a float, an int, a :class:`~fractions.Fraction`, a numpy
+    number; not a bool) inside its declared domain (open ends respected), compared exactly."""
     for t in texts:
         v = values[t.name]
+        if isinstance(v, bool) or not isinstance(v, numbers.Real):
+            raise ParameterError(f"{t.name} must be a number, got {v!r}", name=t.name, value=v, domain=t.domain)
+        x = exact_number(v, t.name) if math.isfinite(float(v)) else None
         lo, hi = t.domain
-        ok = isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
-        ok = ok and (lo < v if t.open_lower else lo <= v) and (v < hi if t.open_upper else v <= hi)
+        ok = x is not None and (lo < x if t.open_lower else lo <= x) and (x < hi if t.open_upper else x <= hi)
         if not ok:
             raise ParameterError(f"{t.name} must lie in its domain {t.domain}, got {v!r}", name=t.name,
                                  value=v, domain=t.domain)
@@ -79,7 +89,7 @@ def chain_store_game(markets: int = 2, p_tough: float = 0.2, monopoly_profit: fl
     ParameterError
         ``markets`` not a positive integer, or a parameter outside its domain.
     """
-    _count(markets, "markets", INF)
+    markets = _count(markets, "markets", INF)
     values = {"p_tough": p_tough, "monopoly_profit": monopoly_profit, "entry_profit": entry_profit}
     _check(values, _CS_TEXTS)
     a, b = exact_number(monopoly_profit), exact_number(entry_profit)  # exact: b - 1 must not round
@@ -275,7 +285,7 @@ def patron_reputation_game(
         ``proteges`` not a positive integer, a parameter outside its domain, or the orderings
         ``committed_war_cost < protege_value < war_cost`` violated.
     """
-    _count(proteges, "proteges", INF)
+    proteges = _count(proteges, "proteges", INF)
     values = dict(p_committed=p_committed, protege_value=protege_value, war_cost=war_cost,
                   committed_war_cost=committed_war_cost, challenge_gain=challenge_gain,
                   challenger_war_cost=challenger_war_cost, discount=discount)
