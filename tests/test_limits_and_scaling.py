@@ -193,16 +193,30 @@ def test_parameters_named_like_numpy_functions_evaluate() -> None:
     assert len(dt.solve(fast, concept="spe")) >= 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason=(
-        "kernels/_trees.py lambdifies without dummify=True, so a parameter named 'maximum' shadows numpy's "
-        "maximum in the generated code (outside this branch's area: kernels/)"
-    ),
-)
 def test_parameters_named_like_numpy_functions_sweep() -> None:
-    dt.sweep(_model_with_max_named_parameters(), grid={"v": [0.25, 2.0]}, progress=False)
+    # every generated numpy function takes dummy argument names: 'maximum' does not shadow numpy's
+    model = _model_with_max_named_parameters()
+    table = dt.sweep(model, grid={"v": [0.25, 2.0]}, path="compiled", progress=False).table
+    pointwise = dt.sweep(model, grid={"v": [0.25, 2.0]}, path="pointwise", progress=False).table
+    assert table["regime"].tolist() == pointwise["regime"].tolist()
+    assert np.allclose(table["payoff_Attacker"], pointwise["payoff_Attacker"])
+
+
+def test_every_numpy_function_of_expressions_is_made_by_one_helper() -> None:
+    # the helper gives the generated code dummy argument names; a direct lambdify call would not
+    package = ROOT / "deterrence"
+    direct = [p.relative_to(package).as_posix() for p in package.rglob("*.py")
+              if "lambdify(" in p.read_text(encoding="utf-8") and p.name != "_lambdify.py"]
+    assert direct == []
+
+
+def test_parameters_named_like_numpy_functions_in_regimes() -> None:
+    model = _model_with_max_named_parameters()
+    regs = dt.regimes(model, "spe")
+    points = {"v": np.array([0.25, 2.0]), "c": np.array([0.5, 0.5]), "r": np.array([0.9, 0.1]),
+              "k": np.array([0.6, 0.6]), "maximum": np.array([1.0, 1.0]), "minimum": np.array([0.5, 0.5])}
+    held = regs.holds(points)
+    assert held["status_quo"].tolist() == [True, False] and held["capitulation"].tolist() == [False, True]
 
 
 # ---------------------------------------------------------------------------- deep trees
