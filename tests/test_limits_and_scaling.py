@@ -529,3 +529,54 @@ def test_action_names_need_not_be_strings() -> None:
     )
     assert [g.nodes[i].path for i in g.terminals] == ["1", "2/3", "2/4"]
     assert dt.solve(g, concept="spe")[0].payoffs == {"A": 2.0}
+
+
+# ---------------------------------------------------------------------------- parameter names
+def _tiny_with_v_named(name: str) -> str:
+    text = TINY_TEXT.replace("[parameters.v]", f"[parameters.{name}]")
+    text = text.replace(CAP_PAYOFF, CAP_PAYOFF.replace('"v"', f'"{name}"'))
+    return text.replace('Attacker = "v - c"', f'Attacker = "{name} - c"')
+
+
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [
+        ("path", "column of a sweep's table"),  # the sweep overwrote it, then failed with AttributeError
+        ("regret", "column of a sweep's table"),
+        ("payoff_Attacker", "column of a sweep's table"),
+        ("seed", "option given by keyword"),  # dt.threshold passed it to dt.regimes as the seed
+        ("concept", "option given by keyword"),  # dt.threshold: TypeError, multiple values
+        ("hi", "option given by keyword"),  # dt.numeric_threshold would take it as its search bound
+    ],
+)
+def test_a_parameter_named_like_a_table_column_or_an_option_is_refused(name: str, why: str) -> None:
+    with pytest.raises(dt.ModelError) as info:
+        loads_model(_tiny_with_v_named(name), "names.toml")
+    line = TINY_TEXT.splitlines().index("[parameters.v]") + 1
+    assert f"names.toml:{line}" in str(info.value) and f"'parameters.{name}'" in str(info.value)
+    assert f"'{name}' cannot name a parameter: it" in str(info.value) and why in str(info.value)
+
+
+def test_the_reserved_column_names_are_the_sweep_tables_columns() -> None:
+    from deterrence.model._specs import TABLE_COLUMNS, TABLE_PREFIXES
+    from deterrence.sweeps._tidy import ERROR_COLUMN, column_order
+
+    fixed = set(column_order([], ["P"], ["L"])) - {f"{TABLE_PREFIXES[0]}P", f"{TABLE_PREFIXES[1]}L"}
+    assert TABLE_COLUMNS == fixed | {ERROR_COLUMN}
+
+
+@pytest.mark.parametrize("name", ["model", "parameter"])
+def test_parameters_named_like_the_model_or_parameter_arguments_give_the_same_thresholds(name: str) -> None:
+    plain = dt.threshold(loads_model(TINY_TEXT, "plain.toml"), "r", "spe")
+    named = dt.threshold(loads_model(_tiny_with_v_named(name), "names.toml"), "r", "spe")  # was a TypeError
+    assert [(x["value"], x["below"], x["above"]) for x in named] == [
+        (x["value"], x["below"], x["above"]) for x in plain
+    ]
+    regs = dt.regimes(loads_model(_tiny_with_v_named(name), "names.toml"), "spe", **{name: 1})
+    assert regs.fixed == {name: 1}
+
+
+def test_a_parameter_named_name_is_given_to_derived_value() -> None:
+    text = _tiny_with_v_named("name") + '\n[derived]\ngain = "name - c"\n'
+    model = loads_model(text, "names.toml")
+    assert model.derived_value("gain", name=2, c=Fraction(1, 2)) == Fraction(3, 2)  # was a TypeError

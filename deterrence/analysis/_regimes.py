@@ -615,7 +615,7 @@ def regimes_of_tree(
 
 
 def regimes(
-    model: Any, concept: str | None = None, belief_policy: str = "free", *, seed: int = 0, **fixed: Any
+    model: Any, /, concept: str | None = None, belief_policy: str = "free", *, seed: int = 0, **fixed: Any
 ) -> Regimes:
     """Exact conditions (sympy) under which each equilibrium regime of a model holds.
 
@@ -664,7 +664,7 @@ def _domain_sample(model: Any, seed: int, fixed: Mapping[str, Any]) -> dict[str,
 
 
 def threshold(
-    model: Any, parameter: str, concept: str | None = None, belief_policy: str = "free", **fixed: Any
+    model: Any, parameter: str, /, concept: str | None = None, belief_policy: str = "free", **fixed: Any
 ) -> list[dict[str, Any]]:
     """Values of one parameter at which the set of equilibrium regimes changes.
 

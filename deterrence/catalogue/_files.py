@@ -29,6 +29,7 @@ from sympy.printing.str import StrPrinter
 from .._textfile import check_no_null_byte, read_bytes
 from ..errors import ModelError, ParameterError, ResourceError, close_match_hint
 from ..model import Baseline, Derived, Model, ModelSpec, NodeSpec, Ordering, Parameter, Reference
+from ..model._specs import parameter_name_problem
 
 __all__ = ["dumps_model", "list_models", "load_model", "loads_model", "models_dir"]
 
@@ -506,6 +507,9 @@ def _parameters(rd: _Reader, data: dict[str, Any]) -> list[Parameter]:
 
 def _parameter(rd: _Reader, pname: str, key: str, section: _Section) -> Parameter:
     spec, line, pk = section.table, section.line, section.key_line
+    problem = parameter_name_problem(pname)
+    if problem:
+        raise rd.err(f"'{pname}' cannot name a parameter: {problem}", key, line)
     if not isinstance(spec, dict):
         raise rd.err(
             f"wrong type: parameter '{pname}' must be a table with 'default' (and 'domain', "
