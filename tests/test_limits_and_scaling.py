@@ -544,6 +544,7 @@ def _tiny_with_v_named(name: str) -> str:
         ("path", "column of a sweep's table"),  # the sweep overwrote it, then failed with AttributeError
         ("regret", "column of a sweep's table"),
         ("payoff_Attacker", "column of a sweep's table"),
+        ("regimes", "column of a sweep's table"),  # SweepResult.regime_table() overwrote it with text
         ("seed", "option given by keyword"),  # dt.threshold passed it to dt.regimes as the seed
         ("concept", "option given by keyword"),  # dt.threshold: TypeError, multiple values
         ("hi", "option given by keyword"),  # dt.numeric_threshold would take it as its search bound
@@ -562,7 +563,9 @@ def test_the_reserved_column_names_are_the_sweep_tables_columns() -> None:
     from deterrence.sweeps._tidy import ERROR_COLUMN, column_order
 
     fixed = set(column_order([], ["P"], ["L"])) - {f"{TABLE_PREFIXES[0]}P", f"{TABLE_PREFIXES[1]}L"}
-    assert TABLE_COLUMNS == fixed | {ERROR_COLUMN}
+    model = loads_model(TINY_TEXT, "plain.toml")
+    regime_table = dt.sweep(model, grid={"v": [1.0]}, progress=False).regime_table()
+    assert TABLE_COLUMNS == fixed | {ERROR_COLUMN} | (set(regime_table.columns) - set(model.parameters))
 
 
 @pytest.mark.parametrize("name", ["model", "parameter"])

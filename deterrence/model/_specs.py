@@ -35,12 +35,13 @@ RESERVED: frozenset[str] = frozenset({"check_orderings", "exact", "values", "sel
 KEYWORD_OPTIONS: frozenset[str] = frozenset(
     {"concept", "belief_policy", "seed", "lo", "hi", "grid", "tol", "solve_options", "progress"}
 )
-#: columns of a sweep's tidy table (:mod:`deterrence.sweeps._tidy`), which has one column per
-#: parameter beside them (``tests/test_limits_and_scaling.py`` checks the two lists agree)
+#: columns of a sweep's tidy table (:mod:`deterrence.sweeps._tidy`) and of its
+#: ``SweepResult.regime_table()`` (``regimes``), which have one column per parameter beside them
+#: (``tests/test_limits_and_scaling.py`` checks the lists agree)
 TABLE_COLUMNS: frozenset[str] = frozenset({
     "point", "equilibrium", "n_equilibria", "regime", "selected", "p_attack", "p_war", "p_allied_war",
     "p_entrapment", "p_abandonment", "p_attack_baseline", "deterred", "regret", "bayes_error", "path",
-    "error",
+    "error", "regimes",
 })
 #: prefixes of the tidy table's columns per player (``payoff_<player>``) and label (``outcome_<label>``)
 TABLE_PREFIXES: tuple[str, ...] = ("payoff_", "outcome_")
