@@ -545,6 +545,7 @@ def _tiny_with_v_named(name: str) -> str:
         ("regret", "column of a sweep's table"),
         ("payoff_Attacker", "column of a sweep's table"),
         ("regimes", "column of a sweep's table"),  # SweepResult.regime_table() overwrote it with text
+        ("mean", "column of a sweep's table"),  # partial_dependence() gave two columns 'mean'
         ("seed", "option given by keyword"),  # dt.threshold passed it to dt.regimes as the seed
         ("concept", "option given by keyword"),  # dt.threshold: TypeError, multiple values
         ("hi", "option given by keyword"),  # dt.numeric_threshold would take it as its search bound
@@ -559,13 +560,16 @@ def test_a_parameter_named_like_a_table_column_or_an_option_is_refused(name: str
 
 
 def test_the_reserved_column_names_are_the_sweep_tables_columns() -> None:
+    from deterrence.expr import FUNCTIONS
     from deterrence.model._specs import TABLE_COLUMNS, TABLE_PREFIXES
     from deterrence.sweeps._tidy import ERROR_COLUMN, column_order
 
     fixed = set(column_order([], ["P"], ["L"])) - {f"{TABLE_PREFIXES[0]}P", f"{TABLE_PREFIXES[1]}L"}
     model = loads_model(TINY_TEXT, "plain.toml")
-    regime_table = dt.sweep(model, grid={"v": [1.0]}, progress=False).regime_table()
-    assert TABLE_COLUMNS == fixed | {ERROR_COLUMN} | (set(regime_table.columns) - set(model.parameters))
+    result = dt.sweep(model, grid={"v": [1.0]}, progress=False)
+    tables = [result.regime_table(), result.partial_dependence("p_attack", "v")]
+    others = set().union(*(set(t.columns) for t in tables)) - set(model.parameters) - set(FUNCTIONS)
+    assert TABLE_COLUMNS == fixed | {ERROR_COLUMN} | others
 
 
 @pytest.mark.parametrize("name", ["model", "parameter"])

@@ -35,13 +35,14 @@ RESERVED: frozenset[str] = frozenset({"check_orderings", "exact", "values", "sel
 KEYWORD_OPTIONS: frozenset[str] = frozenset(
     {"concept", "belief_policy", "seed", "lo", "hi", "grid", "tol", "solve_options", "progress"}
 )
-#: columns of a sweep's tidy table (:mod:`deterrence.sweeps._tidy`) and of its
-#: ``SweepResult.regime_table()`` (``regimes``), which have one column per parameter beside them
+#: columns of a sweep's tidy table (:mod:`deterrence.sweeps._tidy`), of its
+#: ``SweepResult.regime_table()`` (``regimes``) and ``partial_dependence()`` (``mean``, ``std``,
+#: ``count``; ``min``, ``max`` are function names), which have a column per parameter beside them
 #: (``tests/test_limits_and_scaling.py`` checks the lists agree)
 TABLE_COLUMNS: frozenset[str] = frozenset({
     "point", "equilibrium", "n_equilibria", "regime", "selected", "p_attack", "p_war", "p_allied_war",
     "p_entrapment", "p_abandonment", "p_attack_baseline", "deterred", "regret", "bayes_error", "path",
-    "error", "regimes",
+    "error", "regimes", "mean", "std", "count",
 })
 #: prefixes of the tidy table's columns per player (``payoff_<player>``) and label (``outcome_<label>``)
 TABLE_PREFIXES: tuple[str, ...] = ("payoff_", "outcome_")
@@ -59,7 +60,7 @@ def parameter_name_problem(name: Any) -> str | None:
                 f"dt.threshold() and dt.numeric_threshold() "
                 f"(reserved: {', '.join(sorted(KEYWORD_OPTIONS))})")
     if name in TABLE_COLUMNS or name.startswith(TABLE_PREFIXES):
-        return ("it names a column of a sweep's table, which has a column per parameter (reserved: "
+        return ("it names a column of a sweep's tables, which have a column per parameter (reserved: "
                 f"{', '.join(sorted(TABLE_COLUMNS))} and names starting with {' or '.join(TABLE_PREFIXES)})")
     return None
 NODE_KINDS: tuple[str, ...] = ("decision", "chance", "terminal")
