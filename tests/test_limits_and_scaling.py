@@ -587,3 +587,12 @@ def test_a_parameter_named_name_is_given_to_derived_value() -> None:
     text = _tiny_with_v_named("name") + '\n[derived]\ngain = "name - c"\n'
     model = loads_model(text, "names.toml")
     assert model.derived_value("gain", name=2, c=Fraction(1, 2)) == Fraction(3, 2)  # was a TypeError
+
+
+def test_a_non_ascii_parameter_name_is_refused_with_its_line() -> None:
+    text = TINY_TEXT.replace("[parameters.v]", '[parameters."vé"]')  # a quoted TOML key may hold any letter
+    with pytest.raises(dt.ModelError) as info:
+        loads_model(text, "names.toml")
+    line = TINY_TEXT.splitlines().index("[parameters.v]") + 1
+    assert f"names.toml:{line}, key 'parameters.vé'" in str(info.value)  # the line was missing
+    assert "use ASCII letters" in str(info.value)

@@ -59,7 +59,8 @@ _REFERENCE_KEYS = ("citation", "key", "url", "doi", "provenance", "note")
 _ORDERING_KEYS = ("condition", "note", "provenance")
 _DERIVED_KEYS = ("expr", "description")
 
-_HEADER_RE = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-\"' ]+?)\s*\]\]?\s*(#.*)?$")
+# a quoted key may hold any letter (``[parameters."é"]``): ``\w`` is Unicode-aware
+_HEADER_RE = re.compile(r"^\s*(\[\[?)\s*([\w.\-\"' ]+?)\s*\]\]?\s*(#.*)?$")
 _TOML_LINE_RE = re.compile(r"at line (\d+)")
 _INTERVAL_RE = re.compile(r"^\s*([\[(])\s*([^,]+?)\s*,\s*([^,]+?)\s*([\])])\s*$")
 
