@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from .._lambdify import numpy_function
+from .._numbers import numpy_function
 from ..errors import ParameterError, ResourceError, UnsupportedError
 from ..kernels import CompiledModel, Structure, SymbolicTree
 from ..outcomes import OUTCOMES, indicator_values, regime_name

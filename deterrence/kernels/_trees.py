@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from .._lambdify import numpy_function
+from .._numbers import numpy_function
 from ..errors import UnsupportedError
 from ..game.extensive import ExtensiveFormGame
 

@@ -20,8 +20,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from .._lambdify import numpy_function
-from .._numbers import evaluate_many
+from .._numbers import evaluate_many, numpy_function
 from ..errors import GameError, ModelError, ParameterError, close_match_hint
 from ..expr import Comparison
 from ..game.extensive import ExtensiveFormGame, sum_text

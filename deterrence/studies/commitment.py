@@ -54,7 +54,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._lambdify import numpy_function
+from .._numbers import numpy_function
 from ..errors import ParameterError, SweepError
 
 __all__ = [

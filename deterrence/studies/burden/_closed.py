@@ -15,7 +15,7 @@ import numpy as np
 import sympy as sp
 from scipy import special
 
-from ..._lambdify import numpy_function
+from ..._numbers import numpy_function
 from ...errors import SolverError, UnsupportedError
 from ._game import _SCALE, S_SYMBOL, UTILITIES, BurdenGame, Technology, _check_choice
 

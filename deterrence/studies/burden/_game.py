@@ -15,7 +15,7 @@ import numpy as np
 import sympy as sp
 from scipy import optimize
 
-from ..._lambdify import numpy_function
+from ..._numbers import numpy_function
 from ...errors import ParameterError
 
 UTILITIES = ("quasilinear", "log")
