@@ -17,6 +17,9 @@ precision adaptively, which takes time exponential in the depth of nested functi
 model's exact
 evaluation (:meth:`deterrence.model.Model.game`) and the expression parser's checks of constant
 arguments use it.
+
+:func:`numpy_function` is the one way the package turns expressions into numpy functions (with
+dummy argument names, so that no parameter's name reaches the generated code).
 """
 
 from __future__ import annotations
@@ -480,4 +483,62 @@ def _size(node: sp.Basic, args: list[_Size], substituted: bool) -> _Size:
     return _Size(bits, float_value(node.func(*(sp.Float(v) for v in values))) if numeric else None)  # type: ignore[arg-type]
 
 
-__all__ = ["MAX_EXACT_BITS", "evaluate", "evaluate_many", "float_value", "postorder", "substitution_problem"]
+# ---------------------------------------------------------------------------------- numpy functions
+# numpy_function: the one way the package turns sympy expressions into numpy functions.
+#
+# :func:`sympy.lambdify` writes Python source with the arguments' names as the generated
+# function's parameters. A model parameter named like something that code uses (``maximum``,
+# ``select``, ``numpy``) would then shadow it, and the generated function fails or, worse,
+# computes with the parameter where numpy's function belongs. Renaming the arguments in the code
+# (``dummify=True``) is not enough: for a single expression, lambdify also puts every symbol of the
+# expression into the generated function's namespace under its name, over numpy's function of
+# that name. :func:`numpy_function` therefore replaces the arguments by fresh dummy symbols in the
+# expressions themselves before lambdify sees them, so no name a user gives a parameter reaches
+# the generated code or its namespace.
+def numpy_function(
+    args: Sequence[sp.Symbol],
+    exprs: Any,
+    *,
+    cse: bool = False,
+    extra: Mapping[str, Callable[..., Any]] | None = None,
+) -> Callable[..., Any]:
+    """``exprs`` (an expression or a list of them) as a numpy function of ``args``, in order.
+
+    Parameters
+    ----------
+    args
+        The symbols, in the order the function takes their values.
+    exprs
+        A sympy expression, or a list of them (the function then returns a list).
+    cse
+        Share common sub-expressions in the generated code.
+    extra
+        Functions the expressions call by name, besides numpy's (e.g. a special function).
+
+    Returns
+    -------
+    callable
+        The function, with dummy argument names whatever the symbols are called.
+    """
+    dummies = [sp.Dummy(f"arg{k}") for k in range(len(args))]
+    renamed = dict(zip(args, dummies, strict=True))
+    modules: list[Any] = [dict(extra), "numpy"] if extra else ["numpy"]
+    return sp.lambdify(dummies, _replaced(exprs, renamed), modules=modules, cse=cse, dummify=True)
+
+
+def _replaced(exprs: Any, renamed: Mapping[sp.Symbol, sp.Dummy]) -> Any:
+    """``exprs`` (one expression, or a list or tuple of them) with the symbols replaced."""
+    if isinstance(exprs, (list, tuple)):
+        return [_replaced(e, renamed) for e in exprs]
+    return exprs.xreplace(renamed) if isinstance(exprs, sp.Basic) else exprs
+
+
+__all__ = [
+    "MAX_EXACT_BITS",
+    "evaluate",
+    "evaluate_many",
+    "float_value",
+    "numpy_function",
+    "postorder",
+    "substitution_problem",
+]

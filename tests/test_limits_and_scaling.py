@@ -193,16 +193,30 @@ def test_parameters_named_like_numpy_functions_evaluate() -> None:
     assert len(dt.solve(fast, concept="spe")) >= 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason=(
-        "kernels/_trees.py lambdifies without dummify=True, so a parameter named 'maximum' shadows numpy's "
-        "maximum in the generated code (outside this branch's area: kernels/)"
-    ),
-)
 def test_parameters_named_like_numpy_functions_sweep() -> None:
-    dt.sweep(_model_with_max_named_parameters(), grid={"v": [0.25, 2.0]}, progress=False)
+    # every generated numpy function takes dummy argument names: 'maximum' does not shadow numpy's
+    model = _model_with_max_named_parameters()
+    table = dt.sweep(model, grid={"v": [0.25, 2.0]}, path="compiled", progress=False).table
+    pointwise = dt.sweep(model, grid={"v": [0.25, 2.0]}, path="pointwise", progress=False).table
+    assert table["regime"].tolist() == pointwise["regime"].tolist()
+    assert np.allclose(table["payoff_Attacker"], pointwise["payoff_Attacker"])
+
+
+def test_every_numpy_function_of_expressions_is_made_by_one_helper() -> None:
+    # the helper gives the generated code dummy argument names; a direct lambdify call would not
+    package = ROOT / "deterrence"
+    direct = [p.relative_to(package).as_posix() for p in package.rglob("*.py")
+              if "lambdify(" in p.read_text(encoding="utf-8") and p.name != "_numbers.py"]
+    assert direct == []
+
+
+def test_parameters_named_like_numpy_functions_in_regimes() -> None:
+    model = _model_with_max_named_parameters()
+    regs = dt.regimes(model, "spe")
+    points = {"v": np.array([0.25, 2.0]), "c": np.array([0.5, 0.5]), "r": np.array([0.9, 0.1]),
+              "k": np.array([0.6, 0.6]), "maximum": np.array([1.0, 1.0]), "minimum": np.array([0.5, 0.5])}
+    held = regs.holds(points)
+    assert held["status_quo"].tolist() == [True, False] and held["capitulation"].tolist() == [False, True]
 
 
 # ---------------------------------------------------------------------------- deep trees
@@ -515,3 +529,70 @@ def test_action_names_need_not_be_strings() -> None:
     )
     assert [g.nodes[i].path for i in g.terminals] == ["1", "2/3", "2/4"]
     assert dt.solve(g, concept="spe")[0].payoffs == {"A": 2.0}
+
+
+# ---------------------------------------------------------------------------- parameter names
+def _tiny_with_v_named(name: str) -> str:
+    text = TINY_TEXT.replace("[parameters.v]", f"[parameters.{name}]")
+    text = text.replace(CAP_PAYOFF, CAP_PAYOFF.replace('"v"', f'"{name}"'))
+    return text.replace('Attacker = "v - c"', f'Attacker = "{name} - c"')
+
+
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [
+        ("path", "column of a sweep's table"),  # the sweep overwrote it, then failed with AttributeError
+        ("regret", "column of a sweep's table"),
+        ("payoff_Attacker", "column of a sweep's table"),
+        ("regimes", "column of a sweep's table"),  # SweepResult.regime_table() overwrote it with text
+        ("mean", "column of a sweep's table"),  # partial_dependence() gave two columns 'mean'
+        ("seed", "option given by keyword"),  # dt.threshold passed it to dt.regimes as the seed
+        ("concept", "option given by keyword"),  # dt.threshold: TypeError, multiple values
+        ("hi", "option given by keyword"),  # dt.numeric_threshold would take it as its search bound
+    ],
+)
+def test_a_parameter_named_like_a_table_column_or_an_option_is_refused(name: str, why: str) -> None:
+    with pytest.raises(dt.ModelError) as info:
+        loads_model(_tiny_with_v_named(name), "names.toml")
+    line = TINY_TEXT.splitlines().index("[parameters.v]") + 1
+    assert f"names.toml:{line}" in str(info.value) and f"'parameters.{name}'" in str(info.value)
+    assert f"'{name}' cannot name a parameter: it" in str(info.value) and why in str(info.value)
+
+
+def test_the_reserved_column_names_are_the_sweep_tables_columns() -> None:
+    from deterrence.expr import FUNCTIONS
+    from deterrence.model._specs import TABLE_COLUMNS, TABLE_PREFIXES
+    from deterrence.sweeps._tidy import ERROR_COLUMN, column_order
+
+    fixed = set(column_order([], ["P"], ["L"])) - {f"{TABLE_PREFIXES[0]}P", f"{TABLE_PREFIXES[1]}L"}
+    model = loads_model(TINY_TEXT, "plain.toml")
+    result = dt.sweep(model, grid={"v": [1.0]}, progress=False)
+    tables = [result.regime_table(), result.partial_dependence("p_attack", "v")]
+    others = set().union(*(set(t.columns) for t in tables)) - set(model.parameters) - set(FUNCTIONS)
+    assert TABLE_COLUMNS == fixed | {ERROR_COLUMN} | others
+
+
+@pytest.mark.parametrize("name", ["model", "parameter"])
+def test_parameters_named_like_the_model_or_parameter_arguments_give_the_same_thresholds(name: str) -> None:
+    plain = dt.threshold(loads_model(TINY_TEXT, "plain.toml"), "r", "spe")
+    named = dt.threshold(loads_model(_tiny_with_v_named(name), "names.toml"), "r", "spe")  # was a TypeError
+    assert [(x["value"], x["below"], x["above"]) for x in named] == [
+        (x["value"], x["below"], x["above"]) for x in plain
+    ]
+    regs = dt.regimes(loads_model(_tiny_with_v_named(name), "names.toml"), "spe", **{name: 1})
+    assert regs.fixed == {name: 1}
+
+
+def test_a_parameter_named_name_is_given_to_derived_value() -> None:
+    text = _tiny_with_v_named("name") + '\n[derived]\ngain = "name - c"\n'
+    model = loads_model(text, "names.toml")
+    assert model.derived_value("gain", name=2, c=Fraction(1, 2)) == Fraction(3, 2)  # was a TypeError
+
+
+def test_a_non_ascii_parameter_name_is_refused_with_its_line() -> None:
+    text = TINY_TEXT.replace("[parameters.v]", '[parameters."vé"]')  # a quoted TOML key may hold any letter
+    with pytest.raises(dt.ModelError) as info:
+        loads_model(text, "names.toml")
+    line = TINY_TEXT.splitlines().index("[parameters.v]") + 1
+    assert f"names.toml:{line}, key 'parameters.vé'" in str(info.value)  # the line was missing
+    assert "use ASCII letters" in str(info.value)

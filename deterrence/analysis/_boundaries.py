@@ -66,6 +66,7 @@ def _finite_range(model: Any, parameter: str, lo: float | None, hi: float | None
 def numeric_threshold(
     model: Any,
     parameter: str,
+    /,
     concept: str | None = None,
     belief_policy: str = "free",
     *,

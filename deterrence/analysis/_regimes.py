@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from .._numbers import numpy_function
 from ..errors import ParameterError, ResourceError, UnsupportedError
 from ..kernels import CompiledModel, Structure, SymbolicTree
 from ..outcomes import OUTCOMES, indicator_values, regime_name
@@ -252,12 +253,12 @@ def _evaluate(
         mix_syms = list(mixing)
         mix_vals = []
         for sym in mix_syms:
-            f = sp.lambdify(params, mixing[sym], modules="numpy")
+            f = numpy_function(params, mixing[sym])
             mix_vals.append(np.broadcast_to(np.asarray(f(*args), dtype=complex), shape))
         real = np.ones(shape, dtype=bool)
         for v in mix_vals:
             real &= np.abs(v.imag) < 1e-12
-        g = sp.lambdify(params + mix_syms, _tolerant(cond), modules="numpy")
+        g = numpy_function(params + mix_syms, _tolerant(cond))
         val = g(*args, *[v.real for v in mix_vals])
     return np.broadcast_to(np.asarray(val, dtype=bool), shape) & real
 
@@ -614,7 +615,7 @@ def regimes_of_tree(
 
 
 def regimes(
-    model: Any, concept: str | None = None, belief_policy: str = "free", *, seed: int = 0, **fixed: Any
+    model: Any, /, concept: str | None = None, belief_policy: str = "free", *, seed: int = 0, **fixed: Any
 ) -> Regimes:
     """Exact conditions (sympy) under which each equilibrium regime of a model holds.
 
@@ -663,7 +664,7 @@ def _domain_sample(model: Any, seed: int, fixed: Mapping[str, Any]) -> dict[str,
 
 
 def threshold(
-    model: Any, parameter: str, concept: str | None = None, belief_policy: str = "free", **fixed: Any
+    model: Any, parameter: str, /, concept: str | None = None, belief_policy: str = "free", **fixed: Any
 ) -> list[dict[str, Any]]:
     """Values of one parameter at which the set of equilibrium regimes changes.
 

@@ -29,6 +29,7 @@ from sympy.printing.str import StrPrinter
 from .._textfile import check_no_null_byte, read_bytes
 from ..errors import ModelError, ParameterError, ResourceError, close_match_hint
 from ..model import Baseline, Derived, Model, ModelSpec, NodeSpec, Ordering, Parameter, Reference
+from ..model._specs import parameter_name_problem
 
 __all__ = ["dumps_model", "list_models", "load_model", "loads_model", "models_dir"]
 
@@ -58,7 +59,8 @@ _REFERENCE_KEYS = ("citation", "key", "url", "doi", "provenance", "note")
 _ORDERING_KEYS = ("condition", "note", "provenance")
 _DERIVED_KEYS = ("expr", "description")
 
-_HEADER_RE = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-\"' ]+?)\s*\]\]?\s*(#.*)?$")
+# a quoted key may hold any letter (``[parameters."é"]``): ``\w`` is Unicode-aware
+_HEADER_RE = re.compile(r"^\s*(\[\[?)\s*([\w.\-\"' ]+?)\s*\]\]?\s*(#.*)?$")
 _TOML_LINE_RE = re.compile(r"at line (\d+)")
 _INTERVAL_RE = re.compile(r"^\s*([\[(])\s*([^,]+?)\s*,\s*([^,]+?)\s*([\])])\s*$")
 
@@ -506,6 +508,9 @@ def _parameters(rd: _Reader, data: dict[str, Any]) -> list[Parameter]:
 
 def _parameter(rd: _Reader, pname: str, key: str, section: _Section) -> Parameter:
     spec, line, pk = section.table, section.line, section.key_line
+    problem = parameter_name_problem(pname)
+    if problem:
+        raise rd.err(f"'{pname}' cannot name a parameter: {problem}", key, line)
     if not isinstance(spec, dict):
         raise rd.err(
             f"wrong type: parameter '{pname}' must be a table with 'default' (and 'domain', "

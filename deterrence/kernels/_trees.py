@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from .._numbers import numpy_function
 from ..errors import UnsupportedError
 from ..game.extensive import ExtensiveFormGame
 
@@ -52,7 +53,7 @@ class SymbolicTree:
         if "f" not in self._cache:
             flat_pay = [e for row in self.payoffs for e in row]
             flat_ch = [e for row in self.chance for e in row]
-            self._cache["f"] = sp.lambdify(self.symbols, flat_pay + flat_ch, modules="numpy")
+            self._cache["f"] = numpy_function(self.symbols, flat_pay + flat_ch)
         args = [np.asarray(points[name], dtype=float) for name in self.names]
         return (len(args[0]) if args else 1), self._cache["f"](*args)
 

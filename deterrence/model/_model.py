@@ -582,7 +582,7 @@ class Model:
             values=arrays,
         )
 
-    def derived_value(self, name: str, **values: Any) -> int | Fraction | float:
+    def derived_value(self, name: str, /, **values: Any) -> int | Fraction | float:
         """Exact value of a derived quantity at given parameter values (defaults elsewhere)."""
         if name not in self.derived:
             raise ModelError(

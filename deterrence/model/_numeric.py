@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from .._numbers import evaluate_many
+from .._numbers import evaluate_many, numpy_function
 from ..errors import GameError, ModelError, ParameterError, close_match_hint
 from ..expr import Comparison
 from ..game.extensive import ExtensiveFormGame, sum_text
@@ -358,8 +358,7 @@ def lambdify_tree(symbols: Sequence[sp.Symbol], tree: Tree, players: Sequence[st
     :func:`orderings_mask` evaluates them with their error bounds."""
     exprs = [tree.payoffs[t][p] for t in tree.terminals for p in players]
     exprs += [tree.probs[c][a] for c, a in tree.branches]
-    # dummify: a parameter named like a numpy function (`maximum`) must not shadow it in the code
-    return sp.lambdify(list(symbols), exprs, modules="numpy", cse=True, dummify=True)
+    return numpy_function(symbols, exprs, cse=True)
 
 
 def split_outputs(

@@ -30,6 +30,39 @@ from ..expr import Condition, is_identifier
 STATUSES: tuple[str, ...] = ("", "published", "reconstruction", "stylised", "teaching")
 #: names that cannot be parameters (they are keyword options of :meth:`Model.game`)
 RESERVED: frozenset[str] = frozenset({"check_orderings", "exact", "values", "self"})
+#: options passed by keyword beside parameter values (``dt.regimes(m, concept=..., seed=..., **fixed)``,
+#: ``dt.threshold``, ``dt.numeric_threshold``): a parameter of that name could not be told from the option
+KEYWORD_OPTIONS: frozenset[str] = frozenset(
+    {"concept", "belief_policy", "seed", "lo", "hi", "grid", "tol", "solve_options", "progress"}
+)
+#: columns of a sweep's tidy table (:mod:`deterrence.sweeps._tidy`), of its
+#: ``SweepResult.regime_table()`` (``regimes``) and ``partial_dependence()`` (``mean``, ``std``,
+#: ``count``; ``min``, ``max`` are function names), which have a column per parameter beside them
+#: (``tests/test_limits_and_scaling.py`` checks the lists agree)
+TABLE_COLUMNS: frozenset[str] = frozenset({
+    "point", "equilibrium", "n_equilibria", "regime", "selected", "p_attack", "p_war", "p_allied_war",
+    "p_entrapment", "p_abandonment", "p_attack_baseline", "deterred", "regret", "bayes_error", "path",
+    "error", "regimes", "mean", "std", "count",
+})
+#: prefixes of the tidy table's columns per player (``payoff_<player>``) and label (``outcome_<label>``)
+TABLE_PREFIXES: tuple[str, ...] = ("payoff_", "outcome_")
+
+
+def parameter_name_problem(name: Any) -> str | None:
+    """Why ``name`` cannot name a parameter, or None if it can."""
+    if not is_identifier(name):
+        return ("use ASCII letters, digits and '_', start with a letter; not a Python keyword or a function "
+                "name of expressions")
+    if name in RESERVED:
+        return f"it is a keyword option of Model.game() (reserved: {', '.join(sorted(RESERVED))})"
+    if name in KEYWORD_OPTIONS:
+        return (f"it is an option given by keyword beside parameter values in dt.regimes(), "
+                f"dt.threshold() and dt.numeric_threshold() "
+                f"(reserved: {', '.join(sorted(KEYWORD_OPTIONS))})")
+    if name in TABLE_COLUMNS or name.startswith(TABLE_PREFIXES):
+        return ("it names a column of a sweep's tables, which have a column per parameter (reserved: "
+                f"{', '.join(sorted(TABLE_COLUMNS))} and names starting with {' or '.join(TABLE_PREFIXES)})")
+    return None
 NODE_KINDS: tuple[str, ...] = ("decision", "chance", "terminal")
 
 NODE_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
@@ -93,12 +126,9 @@ class Parameter:
     open_upper: bool = False
 
     def __post_init__(self) -> None:
-        if not is_identifier(self.name) or self.name in RESERVED:
-            raise ParameterError(
-                f"'{self.name}' cannot name a parameter (use ASCII letters, digits and '_', start with a "
-                f"letter; not a Python keyword, a function name or one of {sorted(RESERVED)})",
-                name=self.name,
-            )
+        problem = parameter_name_problem(self.name)
+        if problem:
+            raise ParameterError(f"'{self.name}' cannot name a parameter: {problem}", name=self.name)
         dom = tuple(self.domain)
         if len(dom) != 2 or not all(_is_real_number(x) and not math.isnan(float(x)) for x in dom):
             raise ParameterError(

@@ -54,6 +54,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._numbers import numpy_function
 from ..errors import ParameterError, SweepError
 
 __all__ = [
@@ -269,11 +270,9 @@ def sample_points(
 # ------------------------------------------------------------------ evaluation
 def _derived_functions(model: Any) -> dict[str, Any]:
     """The model's derived quantities of :data:`_DERIVED` as numpy functions of all parameters."""
-    import sympy as sp
-
     symbols = [model.symbols[n] for n in model.parameters]
     derived = getattr(model, "derived", {}) or {}
-    return {name: sp.lambdify(symbols, derived[name].expr, "numpy") for name in _DERIVED if name in derived}
+    return {name: numpy_function(symbols, derived[name].expr) for name in _DERIVED if name in derived}
 
 
 def _derived(model: Any, functions: Mapping[str, Any], points: pd.DataFrame) -> dict[str, np.ndarray]:

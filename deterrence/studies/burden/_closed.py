@@ -15,6 +15,7 @@ import numpy as np
 import sympy as sp
 from scipy import special
 
+from ..._numbers import numpy_function
 from ...errors import SolverError, UnsupportedError
 from ._game import _SCALE, S_SYMBOL, UTILITIES, BurdenGame, Technology, _check_choice
 
@@ -131,7 +132,7 @@ def _closed_form_lambda(utility: str, kind: str, expr: sp.Expr | None) -> Any:
     args = list(cf.symbols)
     if tech.kind != "custom":
         args.append(_SCALE[tech.kind])
-    return sp.lambdify(args, expr, modules=[{"_LambertWExp": _lambertw_exp}, "numpy"])
+    return numpy_function(args, expr, extra={"_LambertWExp": _lambertw_exp})
 
 
 # ---------------------------------------------------------------------------- closed-form path

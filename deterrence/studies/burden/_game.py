@@ -15,6 +15,7 @@ import numpy as np
 import sympy as sp
 from scipy import optimize
 
+from ..._numbers import numpy_function
 from ...errors import ParameterError
 
 UTILITIES = ("quasilinear", "log")
@@ -130,7 +131,7 @@ def _technology_lambdas(kind: str, expr: sp.Expr | None) -> tuple[Any, ...]:
     D = tech.symbolic(scale_symbol=True)
     a = _SCALE.get(kind, sp.Symbol("unused_scale"))
     exprs = (D, sp.diff(D, S_SYMBOL), sp.diff(D, S_SYMBOL, 2))
-    return tuple(sp.lambdify((S_SYMBOL, a), e, modules="numpy") for e in exprs)
+    return tuple(numpy_function((S_SYMBOL, a), e) for e in exprs)
 
 
 # ---------------------------------------------------------------------------- the game
