@@ -22,6 +22,7 @@ _PUBLIC: dict[str, str] = {
     "ModelError": "errors",
     "ExpressionError": "errors",
     "ParameterError": "errors",
+    "OrderingError": "errors",
     "GameError": "errors",
     "FormatError": "errors",
     "UnsupportedError": "errors",

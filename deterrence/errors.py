@@ -130,6 +130,39 @@ class ParameterError(DeterrenceError, ValueError):
         super().__init__(message)
 
 
+class OrderingError(ParameterError):
+    """Values break one of a model's orderings (the payoff rankings the model rests on).
+
+    Parameters
+    ----------
+    message
+        What is wrong: the ordering, the comparison that fails and the values it reads.
+    advice
+        What the caller can do about it (``Model.game``: pass ``check_orderings=False``; a sweep:
+        other grid values, or ``on_error="record"``), appended to the message after a ``;``.
+    name, value, domain
+        As :class:`ParameterError`: the first parameter the failing comparison reads, the values
+        it reads, and the ordering's text.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        advice: str | None = None,
+        name: str | None = None,
+        value: Any = None,
+        domain: Any = None,
+    ) -> None:
+        self.problem = message
+        self.advice = advice
+        super().__init__(f"{message}; {advice}" if advice else message, name=name, value=value, domain=domain)
+
+    def with_advice(self, advice: str | None) -> OrderingError:
+        """The same error with other advice (a caller that knows better what its user can do)."""
+        return type(self)(self.problem, advice=advice, name=self.name, value=self.value, domain=self.domain)
+
+
 class GameError(DeterrenceError, ValueError):
     """A game is malformed; names the node or information set at fault."""
 

@@ -3,13 +3,14 @@ that break one of the model's orderings whatever the varied values."""
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import deterrence as dt
-from deterrence.errors import ParameterError
+from deterrence.errors import OrderingError, ParameterError
 from deterrence.sweeps import sweep
 
 TINY = Path(__file__).parent / "data" / "tiny_pledge.toml"  # ordering: c < 2.5; r in [0, 2]
@@ -67,3 +68,21 @@ def test_a_grid_value_that_breaks_an_ordering_gets_advice_a_sweep_can_follow(tin
     recorded = sweep(tiny, grid={"c": np.array([0.5, 2.6])}, on_error="record", progress=False).table
     message = recorded.loc[recorded["c"] == 2.6, "error"].iloc[0]
     assert "on_error='record'" in message and "check_orderings" not in message
+
+
+def test_an_ordering_violation_is_an_ordering_error_whose_advice_a_sweep_replaces(tiny):
+    """The error is typed (``OrderingError``, a ``ParameterError``) with the problem and the advice
+    apart: a sweep swaps the advice, it does not edit the message's text; the problem, the
+    parameter and the ordering survive, and so does the error through pickling (worker processes)."""
+    with pytest.raises(OrderingError) as direct:
+        tiny.game(c=2.6)
+    assert isinstance(direct.value, ParameterError)
+    assert direct.value.advice is not None and "check_orderings=False" in direct.value.advice
+    assert str(direct.value) == f"{direct.value.problem}; {direct.value.advice}"
+    with pytest.raises(OrderingError) as swept:
+        sweep(tiny, grid={"c": np.array([0.5, 2.6])}, progress=False)
+    assert swept.value.problem == direct.value.problem
+    assert (swept.value.name, swept.value.domain) == (direct.value.name, direct.value.domain)
+    assert "on_error='record'" in swept.value.advice
+    again = pickle.loads(pickle.dumps(swept.value))
+    assert type(again) is OrderingError and str(again) == str(swept.value) and again.advice == swept.value.advice

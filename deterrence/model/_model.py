@@ -468,7 +468,8 @@ class Model:
         ------
         ParameterError
             An unknown parameter (the message lists the valid ones); a value that is not a real
-            number, not finite or outside its domain; values that violate an ordering.
+            number, not finite or outside its domain; values that violate an ordering
+            (:class:`~deterrence.errors.OrderingError`, a ``ParameterError``).
         ModelError
             A payoff or probability that is not finite at these values, or chance probabilities
             outside [0, 1] or not summing to one (naming the node).
@@ -550,9 +551,10 @@ class Model:
             Raise :class:`ModelError` if a payoff or probability is not finite, or the
             probabilities at a chance node leave [0, 1] or do not sum to one, at any point.
         check_orderings
-            Raise :class:`ParameterError` if a point violates an ordering (else see
-            ``Evaluation.ordering_ok``). Decided as :meth:`game` decides it: exactly at ties
-            and near ties (see :func:`deterrence.model._numeric.comparison_holds`).
+            Raise :class:`~deterrence.errors.OrderingError` (a ``ParameterError``) if a point
+            violates an ordering (else see ``Evaluation.ordering_ok``). Decided as :meth:`game`
+            decides it: exactly at ties and near ties (see
+            :func:`deterrence.model._numeric.comparison_holds`).
 
         Returns
         -------

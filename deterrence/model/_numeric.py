@@ -21,7 +21,7 @@ import numpy as np
 import sympy as sp
 
 from .._numbers import evaluate_many, numpy_function
-from ..errors import GameError, ModelError, ParameterError, close_match_hint
+from ..errors import GameError, ModelError, OrderingError, ParameterError, close_match_hint
 from ..expr import Comparison
 from ..game.extensive import ExtensiveFormGame, sum_text
 from ..game.tree import chance, decision, terminal
@@ -135,9 +135,9 @@ def check_orderings_exact(
         if not _holds_exactly(c, diff):
             names = sorted(str(s) for s in (c.lhs.free_symbols | c.rhs.free_symbols))
             at = ", ".join(f"{k}={shown[k]}" for k in names if k in shown)
-            raise ParameterError(
-                f"values violate the ordering '{o.text}' of model '{model}' ({c} fails at {at}); "
-                f"{ORDERING_OVERRIDE_HINT}",
+            raise OrderingError(
+                f"values violate the ordering '{o.text}' of model '{model}' ({c} fails at {at})",
+                advice=ORDERING_OVERRIDE_HINT,
                 name=names[0] if names else None,
                 value={k: shown[k] for k in names if k in shown},
                 domain=o.text,
@@ -204,7 +204,7 @@ def orderings_mask(
 ) -> np.ndarray:
     """Per point: whether every ordering holds, decided as :meth:`Model.game` decides it
     (:func:`comparison_holds`). With ``check``, a point that violates one raises
-    ``ParameterError``."""
+    :class:`~deterrence.errors.OrderingError`."""
     values = {symbols[n]: a for n, a in arrays.items()}
     ok = np.ones(shape, dtype=bool)
     for o in orderings:
@@ -217,9 +217,10 @@ def orderings_mask(
                     f"{n}={float(arrays[n][idx])!r}"
                     for n in sorted(str(s) for s in (comp.lhs.free_symbols | comp.rhs.free_symbols))
                 )
-                raise ParameterError(
+                raise OrderingError(
                     f"values violate the ordering '{o.text}' of model '{model}' at index {idx} "
-                    f"({comp} fails at {at}); {ORDERING_OVERRIDE_HINT}",
+                    f"({comp} fails at {at})",
+                    advice=ORDERING_OVERRIDE_HINT,
                     domain=o.text,
                 )
     return ok

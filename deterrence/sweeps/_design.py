@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import ParameterError, ResourceError, SweepError, close_match_hint
+from ..errors import OrderingError, ParameterError, ResourceError, SweepError, close_match_hint
 
 METHODS = ("sobol", "lhs", "random", "saltelli")
 
@@ -514,10 +514,11 @@ def refuse_broken_orderings(
             if np.all(comparison_holds(comp, values)):
                 continue
             at = ", ".join(f"{n}={base[n]!r} ({'fixed' if n in fixed else 'default'})" for n in sorted(names))
-            raise ParameterError(
+            raise OrderingError(
                 f"the ordering '{ordering.text}' of model '{getattr(model, 'name', '?')}' fails at {at}, "
-                "and none of its parameters varies: it would fail at every point of the sweep; change "
-                "fixed= (command line: --set), or vary one of them",
+                "and none of its parameters varies: it would fail at every point of the sweep",
+                advice="change fixed= (command line: --set), or vary one of them",
+                name=min(names),
                 domain=ordering.text,
             )
 

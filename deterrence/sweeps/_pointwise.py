@@ -15,8 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import DeterrenceError, ParameterError, SweepError
-from ..model._numeric import ORDERING_OVERRIDE_HINT
+from ..errors import DeterrenceError, OrderingError, SweepError
 from ..outcomes import indicator_values, label_order, regime_labels
 from ._tidy import ERROR_COLUMN, coerce, column_order, empty_row, outcome_column, payoff_column
 
@@ -185,11 +184,8 @@ def _game_at(model: Any, values: Mapping[str, float]) -> Any:
     advice, ``check_orderings=False``, is an option sweeps do not take)."""
     try:
         return model.game(**values)
-    except ParameterError as exc:
-        if ORDERING_OVERRIDE_HINT not in str(exc):
-            raise
-        message = str(exc).replace(ORDERING_OVERRIDE_HINT, _SWEEP_ORDERING_HINT)
-        raise ParameterError(message, name=exc.name, value=exc.value, domain=exc.domain) from None
+    except OrderingError as exc:
+        raise exc.with_advice(_SWEEP_ORDERING_HINT) from None
 
 
 def _rows(
