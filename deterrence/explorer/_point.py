@@ -18,6 +18,7 @@ import numpy as np
 
 import deterrence as dt
 
+from ..errors import OrderingError
 from . import _kernel
 
 KNIFE_EDGE = (
@@ -170,5 +171,6 @@ def _view(game: Any, eq: Any) -> EquilibriumView:
 
 
 def _message(exc: BaseException) -> str:
-    text = " ".join((str(exc) or type(exc).__name__).split())
-    return text.split("; pass check_orderings=False")[0]  # a hint for Python callers, not for the page
+    # an ordering's advice (check_orderings=False) is for Python callers, not for the page
+    text = exc.problem if isinstance(exc, OrderingError) else (str(exc) or type(exc).__name__)
+    return " ".join(text.split())
