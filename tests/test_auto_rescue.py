@@ -64,3 +64,15 @@ def test_spe_near_the_entry_threshold_solves_its_subgame_with_the_rescue(chain_s
     eqs = dt.solve(game, "spe")
     assert len(eqs) > 0 and all(e.certificate.passed for e in eqs)
     assert eqs.complete is False
+
+
+def test_no_rescue_that_fits_max_work_keeps_the_error_and_says_why() -> None:
+    # patron_reputation at its first-challenge threshold (p_committed = 1/27 exactly): homotopy does
+    # not get there, and pure_agent (about 4.7e14 operations) does not fit max_work
+    game = dt.load_model("patron_reputation").game(p_committed=1 / 27)
+    with pytest.raises(dt.SolverError) as info:
+        dt.solve(game, "nash")
+    message = str(info.value)
+    assert message.startswith("homotopy:") and "'pure_agent' (about" in message and "max_work" in message
+    assert "pbe" in message
+    assert len(dt.solve(game, "pbe")) > 0  # the advice works

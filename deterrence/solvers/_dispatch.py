@@ -560,6 +560,8 @@ def run_auto(game: Any, concept: str, method: str, max_work: float, common: Solv
                 raise
             failed.append((choice.info.name, str(exc)))
             rescue = _rescue(game, concept, max_work, [name for name, _ in failed])
+            if rescue is None and len(failed) == 1:  # nothing else ran: the method's own error and advice
+                raise SolverError(f"{exc}{_too_big_rescues(game, concept, max_work)}") from None
             if rescue is None:
                 raise SolverError(_failed_message(game, concept, failed)) from None
             choice = rescue
@@ -583,6 +585,18 @@ def _rescue(game: Any, concept: str, max_work: float, tried: Sequence[str]) -> C
             continue
         return Choice(info, concept, {}, (), complete=False)
     return None
+
+
+def _too_big_rescues(game: Any, concept: str, max_work: float) -> str:
+    """The rescues of :data:`RESCUES` skipped for their work estimate, as a clause ("" if none)."""
+    big = [(name, estimate_work(registry()[name], game))
+           for name in RESCUES.get((concept, game.kind, game.num_players == 2), ())
+           if registry()[name].serves(game, concept) is None]
+    big = [(name, est) for name, est in big if est > max_work]
+    if not big:
+        return ""
+    listed = ", ".join(f"'{name}' (about {est:.3g} operations)" for name, est in big)
+    return f" ({listed} did not run: more than max_work={max_work:.3g})"
 
 
 def _failed_message(game: Any, concept: str, failed: Sequence[tuple[str, str]]) -> str:

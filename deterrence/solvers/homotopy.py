@@ -105,8 +105,8 @@ def logit_homotopy(game: Any, tol: float = 1e-9, *, max_steps: int = 20000, max_
 
 #: what to try when the path fails, by the kind of game (methods that take that kind)
 _INSTEAD = {
-    "extensive": "try method='pure_agent' (the pure equilibria), concept='spe' or 'pbe' (each such "
-                 "equilibrium is a Nash equilibrium), or parameters off the threshold",
+    "extensive": "try concept='pbe' or 'spe' (each such equilibrium is a Nash equilibrium), "
+                 "method='pure_agent' (the pure equilibria), or parameters off the threshold",
     "normal": "try method='pure' or 'polynomial' (two players: 'vertex_enumeration'), or parameters off "
               "the threshold",
 }
