@@ -36,11 +36,8 @@ from .solvers._dispatch import (
     check_common,
     check_concept,
     check_game_kind,
-    choice_options,
-    choose,
     dedupe,
-    method_options,
-    run_choice,
+    run_auto,
 )
 from .solvers.base import ZERO_PROBABILITY
 
@@ -441,10 +438,7 @@ def solve(
     common = check_common(tol, exact, max_work, time_limit, started)
     check_game_kind(game, concept)
     seen = on_common_scale(game, concept)  # the method is chosen, and its work estimated, on it too
-    choice = choose(seen, concept, method, max_work)
-    info = choice.info
-    opts = method_options(info, common, choice_options(choice, options))
-    raw = run_choice(choice, seen, opts)
+    info, opts, raw = run_auto(seen, concept, method, max_work, common, options)
     eqs = certify_and_wrap(game, snapped(dedupe(raw.candidates, tol), concept), concept, opts)
     return instance(EquilibriumSet, {  # every field, as EquilibriumSet(...) would set them
         "equilibria": eqs,

@@ -69,9 +69,9 @@ def test_a_limit_spent_before_the_method_starts_stops_it(
 ) -> None:
     # the limit counted from when the method started, after choosing it; a slow choice (here
     # 1000 s on the fake clock) did not count, and the answer came without a TimeLimitError
-    import deterrence._solve as front
+    import deterrence.solvers._dispatch as dispatch  # solve() chooses there (run_auto)
 
-    monkeypatch.setattr(front, "choose", _slow(front.choose, clock))
+    monkeypatch.setattr(dispatch, "choose", _slow(dispatch.choose, clock))
     with pytest.raises(TimeLimitError, match="time limit of 100 s"):
         dt.solve(game, concept, method=method, time_limit=100.0)
 

@@ -488,6 +488,33 @@ def test_compiled_and_pointwise_paths_agree(tiny, grid_result):
                                   check_exact=False, atol=1e-9)
 
 
+def test_compiled_and_pointwise_paths_agree_when_recording_errors(tiny):
+    """With ``on_error="record"`` both paths give the ``error`` column (``None`` where nothing
+    failed): the table's columns do not depend on which path solved which point."""
+    comp = sweep(tiny, grid={"r": R, "k": K}, progress=False, path="compiled", on_error="record")
+    point = sweep(tiny, grid={"r": R, "k": K}, progress=False, path="pointwise", on_error="record")
+    assert comp.manifest["paths"].get("compiled", 0) > 0
+    assert list(comp.table.columns) == list(point.table.columns)
+    assert comp.table["error"].isna().all() and point.table["error"].isna().all()
+    pd.testing.assert_frame_equal(comp.table.drop(columns="path"), point.table.drop(columns="path"),
+                                  check_exact=False, atol=1e-9)
+
+
+def test_recorded_errors_column_reads_the_same_on_both_paths():
+    """Points that break an ordering are recorded as errors among solved points: the ``error``
+    column holds the message or ``None`` (never NaN, which pandas made of ``None`` next to a
+    message), and the two paths give the same rows."""
+    model = dt.load_model("mutual_deterrence")
+    grid = {"a_status_quo": [3.0, 8.5], "a_wins": [4.0, 11.0]}  # 8.5 > 4 breaks a_status_quo < a_wins
+    tables = [sweep(model, grid, progress=False, path=path, on_error="record").table
+              for path in ("compiled", "pointwise")]
+    for table in tables:
+        assert all(v is None or isinstance(v, str) for v in table["error"])
+        assert (table["regime"] == "error").sum() == 1
+    pd.testing.assert_frame_equal(tables[0].drop(columns="path"), tables[1].drop(columns="path"),
+                                  check_exact=False, atol=1e-9)
+
+
 def test_regime_map_matches_the_exact_regimes(tiny, grid_result):
     """Each point's regime in the table is the one regime whose exact condition (dt.regimes) holds."""
     kernels = pytest.importorskip("deterrence.kernels")

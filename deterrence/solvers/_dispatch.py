@@ -69,6 +69,15 @@ AUTO: dict[tuple[str, str, bool], tuple[str, ...]] = {
 }
 
 
+#: ``method="auto"``: (concept, game kind, two players?) -> methods tried, in order, when the method
+#: ``auto`` chose finds one equilibrium and fails (:class:`~deterrence.SolverError`: the logit path of
+#: ``homotopy`` stalls near a degenerate game); the first that serves and fits ``max_work`` runs
+RESCUES: dict[tuple[str, str, bool], tuple[str, ...]] = {
+    ("nash", "extensive", True): ("pure_agent",),
+    ("nash", "extensive", False): ("pure_agent",),
+}
+
+
 @dataclass(frozen=True)
 class StandIn:
     """A method of another concept that ``auto`` may run for a concept whose equilibria include its own.
@@ -524,6 +533,85 @@ def run_choice(choice: Choice, game: Any, options: SolveOptions) -> RawResult:
     return replace(raw, complete=raw.complete and choice.complete, notes=(*choice.notes, *notes))
 
 
+def run_auto(game: Any, concept: str, method: str, max_work: float, common: SolveOptions,
+             options: Mapping[str, Any]) -> tuple[SolverInfo, SolveOptions, RawResult]:
+    """Choose a method (:func:`choose`), run it (:func:`run_choice`), and return what ran, with
+    which options, and its result.
+
+    When ``method="auto"`` chose a method that finds one equilibrium and it fails with a
+    :class:`~deterrence.SolverError`, the methods of :data:`RESCUES` that serve the game and fit
+    ``max_work`` run in turn (with none of the caller's method options: those were meant for the
+    method that failed); the result then says what failed (a note, ``complete=False``).
+
+    Raises
+    ------
+    SolverError
+        If the method fails and no rescue runs, or every rescue fails or finds no equilibrium
+        (the message says what each method reported and what the caller can do).
+    """
+    choice = choose(game, concept, method, max_work)
+    failed: list[tuple[str, str]] = []
+    while True:
+        opts = method_options(choice.info, common, choice_options(choice, options if not failed else {}))
+        try:
+            raw = run_choice(choice, game, opts)
+        except SolverError as exc:
+            if method != "auto" or choice.info.finds == "all" or (options and not failed):
+                raise
+            failed.append((choice.info.name, str(exc)))
+            rescue = _rescue(game, concept, max_work, [name for name, _ in failed])
+            if rescue is None and len(failed) == 1:  # nothing else ran: the method's own error and advice
+                raise SolverError(f"{exc}{_too_big_rescues(game, concept, max_work)}") from None
+            if rescue is None:
+                raise SolverError(_failed_message(game, concept, failed)) from None
+            choice = rescue
+            continue
+        if not failed:
+            return choice.info, opts, raw
+        if len(raw.candidates) == 0:
+            failed.append((choice.info.name, "it found no equilibrium"))
+            raise SolverError(_failed_message(game, concept, failed)) from None
+        why = "; ".join(f"'{name}' failed ({msg})" for name, msg in failed)
+        note = f"{why}; ran '{choice.info.name}' instead"
+        return choice.info, opts, replace(raw, complete=False, notes=(note, *raw.notes))
+
+
+def _rescue(game: Any, concept: str, max_work: float, tried: Sequence[str]) -> Choice | None:
+    """The next method of :data:`RESCUES` not yet tried that serves the game and fits ``max_work``."""
+    for name in RESCUES.get((concept, game.kind, game.num_players == 2), ()):
+        info = registry().get(name)
+        if (name in tried or info is None or info.serves(game, concept) is not None
+                or estimate_work(info, game) > max_work):
+            continue
+        return Choice(info, concept, {}, (), complete=False)
+    return None
+
+
+def _too_big_rescues(game: Any, concept: str, max_work: float) -> str:
+    """The rescues of :data:`RESCUES` skipped for their work estimate, as a clause ("" if none)."""
+    big = [(name, estimate_work(registry()[name], game))
+           for name in RESCUES.get((concept, game.kind, game.num_players == 2), ())
+           if registry()[name].serves(game, concept) is None]
+    big = [(name, est) for name, est in big if est > max_work]
+    if not big:
+        return ""
+    listed = ", ".join(f"'{name}' (about {est:.3g} operations)" for name, est in big)
+    return f" ({listed} did not run: more than max_work={max_work:.3g})"
+
+
+def _failed_message(game: Any, concept: str, failed: Sequence[tuple[str, str]]) -> str:
+    """What each method tried reported, and what the caller can do instead."""
+    tried = "; ".join(f"'{name}': {msg}" for name, msg in failed)
+    if game.kind == "extensive":
+        instead = ("try concept='spe' or 'pbe' (each such equilibrium is a Nash equilibrium), raise max_work "
+                   "for a method that finds every equilibrium, or move the parameters off the threshold "
+                   "where the game is (nearly) degenerate")
+    else:
+        instead = ("raise max_work for a method that finds every equilibrium, or move the parameters off "
+                   "the threshold where the game is (nearly) degenerate")
+    return f"no method found a {concept} equilibrium of this game: {tried}; {instead}"
+
+
 def choice_options(choice: Choice, options: Mapping[str, Any]) -> dict[str, Any]:
     """The keyword options the chosen method runs with: the choice's defaults, then the caller's."""
     return {**choice.options, **options}
@@ -620,13 +708,11 @@ def sub_candidates(game: Any, concept: str, method: str, options: SolveOptions) 
     ------
     UnsupportedError, ResourceError
         As :func:`choose_method`.
+    SolverError
+        As :func:`run_auto` (which also runs the rescues of a failed ``auto`` choice).
     """
-    choice = choose(game, concept, method, options.max_work)
-    opts = options.common()
-    if choice.options:
-        opts = method_options(choice.info, opts, choice.options)
-    raw = run_choice(choice, game, opts)
-    return SubSolve(info=choice.info, candidates=dedupe(raw.candidates, options.tol), complete=raw.complete,
+    info, _, raw = run_auto(game, concept, method, options.max_work, options.common(), {})
+    return SubSolve(info=info, candidates=dedupe(raw.candidates, options.tol), complete=raw.complete,
                     degenerate=raw.degenerate, notes=tuple(raw.notes))
 
 

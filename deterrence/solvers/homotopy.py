@@ -117,7 +117,7 @@ def logit_homotopy(game: Any, tol: float = 1e-9, *, max_steps: int = 20000, max_
         q, lam, steps, on_path = np.concatenate(lim.strategies), lim.lam_reached, lim.steps, True
         early = lim.early
     except SolverError as exc:
-        q, lam, steps = _last_resort(lg, exc)
+        q, lam, steps = _last_resort(lg, exc, game.kind)
         on_path, early = False, False
     regret = lg.regret(q) * lg.scale
     if regret > max(tol, 1e-9) * lg.scale:
@@ -126,16 +126,26 @@ def logit_homotopy(game: Any, tol: float = 1e-9, *, max_steps: int = 20000, max_
                           early=early)
 
 
-def _last_resort(lg: Any, exc: SolverError) -> tuple[np.ndarray, float, int]:
-    """Refine the last point the path reached, with every support it suggests; or re-raise."""
+#: what to try when the path fails, by the kind of game (methods that take that kind)
+_INSTEAD = {
+    "extensive": "try concept='pbe' or 'spe' (each such equilibrium is a Nash equilibrium), "
+                 "method='pure_agent' (the pure equilibria), or parameters off the threshold",
+    "normal": "try method='pure' or 'polynomial' (two players: 'vertex_enumeration'), or parameters off "
+              "the threshold",
+}
+
+
+def _last_resort(lg: Any, exc: SolverError, kind: str) -> tuple[np.ndarray, float, int]:
+    """Refine the last point the path reached, with every support it suggests; or re-raise (the
+    message says what to try instead on a game of this ``kind``)."""
     path = getattr(exc, "path", None)
     if path is None:
         raise exc
     q = _logit.refine_near(lg, lg.probs(path.y), max(float(path.y[-1]), 1e4))
     if q is None:
         raise SolverError(f"homotopy: {exc}; the last point reached (lambda={path.lam:.4g}) does not "
-                          "refine into an equilibrium; the game may be degenerate: try method='polynomial' "
-                          "or 'pure'") from None
+                          f"refine into an equilibrium; the game may be (nearly) degenerate: {_INSTEAD[kind]}"
+                          ) from None
     return q, path.lam, path.steps
 
 

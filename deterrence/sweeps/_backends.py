@@ -25,7 +25,7 @@ import pandas as pd
 from ..errors import DeterrenceError, UnsupportedError
 from . import _pointwise as pointwise
 from ._design import Design, orderings_hold
-from ._tidy import conform, select
+from ._tidy import ERROR_COLUMN, conform, errors_or_none, select
 from ._workers import dask_client, dask_result, init_pool_worker, quiet_dask, stop_pool, worker_died
 
 
@@ -155,6 +155,13 @@ def _evaluate(
         )
         rows = pd.concat([rows, extra], ignore_index=True)
         rows = rows.sort_values(["point", "equilibrium"], kind="stable").reset_index(drop=True)
+    return _with_error_column(rows) if job.on_error == "record" else rows
+
+
+def _with_error_column(rows: pd.DataFrame) -> pd.DataFrame:
+    """Compiled rows with the ``error`` column of ``on_error="record"`` (``None`` where nothing
+    failed), as the per-point path gives it: the same columns and values whichever path ran."""
+    rows[ERROR_COLUMN] = errors_or_none(rows[ERROR_COLUMN]) if ERROR_COLUMN in rows.columns else None
     return rows
 
 

@@ -164,4 +164,15 @@ def coerce(table: pd.DataFrame) -> pd.DataFrame:
         dtype = wanted.get(col, np.dtype(float))
         series = table[col]
         columns[col] = series if series.dtype == dtype else series.astype(dtype)
+    if ERROR_COLUMN in columns:
+        columns[ERROR_COLUMN] = errors_or_none(columns[ERROR_COLUMN])
     return pd.DataFrame(columns, index=table.index, copy=False)
+
+
+def errors_or_none(series: pd.Series) -> pd.Series:
+    """The ``error`` column with ``None`` where nothing failed (pandas may have made it NaN), so
+    that a row reads the same whichever path or chunk it came from."""
+    missing = series.isna()
+    if not missing.any() or series[missing].map(lambda v: v is None).all():
+        return series
+    return series.astype(object).where(~missing, None)
