@@ -135,10 +135,12 @@ def _gain(value: Any) -> float:
     return out if out > 0 or not value > 0 else math.ulp(0.0)
 
 
-def _relative(gains: np.ndarray, ranges: np.ndarray) -> np.ndarray:
-    """``gains / ranges`` (on the players' scales), a positive gain never rounded to 0: an exact
-    certificate's gains are at least the smallest positive float (:func:`_gain`), and its verdict
-    reads whether the relative regret is 0."""
+def _relative(gains: np.ndarray, ranges: np.ndarray, exact: bool) -> np.ndarray:
+    """``gains / ranges`` (on the players' scales); ``exact``: a positive gain never rounded to 0,
+    since an exact certificate's gains are at least the smallest positive float (:func:`_gain`)
+    and its verdict reads whether the relative regret is 0."""
+    if not exact:
+        return gains / ranges
     with np.errstate(under="ignore"):
         out = np.asarray(gains, dtype=float) / ranges
     return np.where((out == 0.0) & (np.asarray(gains) > 0.0), math.ulp(0.0), out)
@@ -1047,7 +1049,7 @@ def _spe_regret(nums: _TreeNumbers, details: dict[str, float]) -> tuple[float, f
         return 0.0, 0.0
     table = np.array(list(gains.values()))
     regret = _in_units(table, nums.units)
-    relative = float(_relative(table, nums.ranges).max())
+    relative = float(_relative(table, nums.ranges, nums.exact).max())
     shown = list(gains) if len(gains) <= _MAX_DETAILS else [r for r in gains if gains[r].max() > 0]
     _keep_largest(
         details,
@@ -1297,7 +1299,8 @@ def _pbe_regret(
     per_set = np.array(_set_gains(nums, layout, flat), dtype=float).reshape(1, -1)
     per = _tree_regret(nums, [(game.root, nums.one)])
     regret, relative, bayes = _pbe_numbers(layout, _possible_nodes(game, layout), nums.units, nums.ranges,
-                                           flat[None, :], reach[None, :], per_set, per[None, :], [details])[0]
+                                           flat[None, :], reach[None, :], per_set, per[None, :], [details],
+                                           exact)[0]
     if exact:
         bayes = _exact_belief_error(nums, layout, flat)
     return regret, relative, bayes
@@ -1330,7 +1333,7 @@ def _exact_belief_error(nums: _TreeNumbers, layout: _SetLayout, flat: np.ndarray
 
 def _pbe_numbers(layout: _SetLayout, impossible: list[np.ndarray], units: np.ndarray, ranges: np.ndarray,
                  flats: np.ndarray, reach: np.ndarray, per_set: np.ndarray, per: np.ndarray,
-                 details: list[dict[str, float]]) -> list[tuple[float, float, float]]:
+                 details: list[dict[str, float]], exact: bool = False) -> list[tuple[float, float, float]]:
     """Per profile (one row each of the beliefs ``flats``, the realisation probabilities ``reach``,
     the gains at the sets ``per_set`` and the players' whole-game gains ``per``, both on the
     players' scales): the largest gain in the game's units, the largest relative one, and the
@@ -1339,9 +1342,9 @@ def _pbe_numbers(layout: _SetLayout, impossible: list[np.ndarray], units: np.nda
     bayes, nature = _belief_errors(layout, flats, reach, impossible)
     players = layout.players
     in_units = per_set * units[players]  # each gain times its player's unit, as Python floats would
-    relative = _relative(per_set, ranges[players])
+    relative = _relative(per_set, ranges[players], exact)
     set_regret, set_relative = _row_worst(in_units), _row_worst(relative, numpy_scalars=True)
-    tree_relative = _relative(per, ranges).max(axis=1).tolist() if per.shape[1] else [0.0] * len(per)
+    tree_relative = _relative(per, ranges, exact).max(axis=1).tolist() if per.shape[1] else [0.0] * len(per)
     out = []
     for e, row in enumerate(in_units):
         _keep_largest_row(details[e], layout.keys, row)
@@ -1409,11 +1412,11 @@ def _certify_tree(
     if concept in ("nash", "qre") and agent and not game.has_perfect_recall():
         nums = _TreeNumbers(game, beh, exact, exact_strategies)
         per = _agent_regret(nums)
-        regret, relative = _in_units(per, nums.units), float(_relative(per, nums.ranges).max())
+        regret, relative = _in_units(per, nums.units), float(_relative(per, nums.ranges, exact).max())
         details["agent_regret"] = regret
     elif concept in ("nash", "qre"):
         per, units, ranges = _nash_regret(game, beh, exact, exact_strategies)
-        regret, relative = _in_units(per, units), float(_relative(per, ranges).max())
+        regret, relative = _in_units(per, units), float(_relative(per, ranges, exact).max())
     elif concept == "spe":
         regret, relative = _spe_regret(_TreeNumbers(game, beh, exact, exact_strategies), details)
     elif concept == "pbe":
