@@ -88,7 +88,7 @@ def _states(game: ReputationGame, profile: MarkovProfile, max_states: int
                                 estimate=float(count))
         layers.append(layer)
         frontier = nxt
-    return layers, float(error)
+    return layers, float(error) or (math.ulp(0.0) if error > 0 else 0.0)  # a positive error stays positive
 
 
 def _belief_error(game: ReputationGame, q: Fraction, play: tuple[Fraction, ...],
@@ -146,8 +146,10 @@ def certify_reputation(game: ReputationGame, profile: MarkovProfile, *, tol: flo
     See the module documentation for what is checked. The regrets and the belief error are
     computed in exact rational arithmetic, but the verdict is within ``tol``: the profile passes
     when its largest regret relative to the player's payoff range, and its largest belief error,
-    are at most ``tol`` (``tol=0``: only an exact equilibrium passes). ``exact=True`` on the
-    certificate says how it was computed, not that the regret is 0: read ``regret``.
+    are at most ``tol`` (``tol=0``: only an exact equilibrium passes, the verdict of
+    ``certify(..., exact=True)``). The certificate's ``exact`` says whether the verdict is exact,
+    as everywhere: ``False`` only when the profile passed within a positive ``tol`` of a nonzero
+    regret or belief error.
 
     Parameters
     ----------
@@ -184,6 +186,7 @@ def certify_reputation(game: ReputationGame, profile: MarkovProfile, *, tol: flo
     later: dict[Fraction, Pair] = {}
     worst = {"challenger": 0.0, "resolute": 0.0, "weak": 0.0}
     relative = 0.0
+    exactly_zero = True  # every regret exactly 0 (a float of a tiny positive Fraction may be 0)
     for k in reversed(range(game.num_stages)):
         here: dict[Fraction, Pair] = {}
         for q, row in layers[k].items():
@@ -192,13 +195,16 @@ def certify_reputation(game: ReputationGame, profile: MarkovProfile, *, tol: flo
             worst["resolute"] = max(worst["resolute"], float(reg_r))
             worst["weak"] = max(worst["weak"], float(reg_w))
             relative = max(relative, float(reg_s) / scales[k], float(max(reg_r, reg_w)) / scales[-1])
+            exactly_zero = exactly_zero and not (reg_s > 0 or reg_r > 0 or reg_w > 0)
         later = here
     regret = max(worst.values())
     states = sum(len(layer) for layer in layers)
     details = {"states": float(states), "relative_regret": relative,
                **{f"regret {who}": v for who, v in worst.items()}}
-    return Certificate(concept="pbe", regret=regret, bayes_error=bayes_error, tolerance=tol, exact=True,
-                       passed=relative <= tol and bayes_error <= tol, details=details)
+    exactly_zero = exactly_zero and not bayes_error > 0
+    passed = exactly_zero if tol == 0 else relative <= tol and bayes_error <= tol
+    return Certificate(concept="pbe", regret=regret, bayes_error=bayes_error, tolerance=tol,
+                       exact=exactly_zero or not passed, passed=passed, details=details)
 
 
 def _zero(row: tuple[Fraction, ...]) -> dict[Fraction, Pair]:

@@ -213,6 +213,8 @@ def certify_and_wrap(game: Any, cands: Sequence[Candidate], concept: str, option
         If the tree is too deep to certify (Python's recursion limit).
     """
     try:
+        if options.exact and concept != "qre":
+            return _exact_equilibria(game, cands, concept, options)[0]
         arrays = _batch_arrays(game, cands, concept, options)
         if arrays is not None:
             return _wrap_batch(game, *arrays, cands, options)
@@ -227,6 +229,19 @@ def certify_and_wrap(game: Any, cands: Sequence[Candidate], concept: str, option
             "the game tree is too deep to certify (Python recursion limit); shorten the tree or raise "
             "sys.setrecursionlimit"
         ) from None
+
+
+def _exact_equilibria(game: Any, cands: Sequence[Candidate], concept: str, options: SolveOptions
+                      ) -> tuple[tuple[Equilibrium, ...], int]:
+    """``exact=True``: the candidates that are exact equilibria (their exact certificates passed),
+    wrapped, and how many were not (left out: a solver without an exact mode proposes floats,
+    which may stand for an irrational equilibrium or a near one; see :func:`solve`)."""
+    kept = []
+    for c in cands:
+        cert = certify_candidate(game, c, concept, options.tol, True, check=False)
+        if cert.passed:
+            kept.append(_assemble(game, _evaluated(game, c, cert)))
+    return tuple(kept), len(cands) - len(kept)
 
 
 def _pbe_batch(game: Any, cands: Sequence[Candidate], concept: str, options: SolveOptions
@@ -354,6 +369,14 @@ def on_common_scale(game: Game, concept: str) -> Game:
     return game if well_scaled(scales) else rescaled(game, scales)
 
 
+def _left_out_note(count: int) -> str:
+    """The note of an exact solve that left out candidates failing their exact certificates."""
+    return (f"exact=True: {count} candidate{'s' if count != 1 else ''} of the method "
+            f"{'are' if count != 1 else 'is'} no exact equilibrium (a positive exact regret: an "
+            "irrational equilibrium given in floats, or a near one) and left out, so complete=False; "
+            "exact=False lists equilibria certified within tol")
+
+
 def solve(
     game: NormalFormGame | ExtensiveFormGame | CollectiveDefenceGame,
     concept: str = "nash",
@@ -382,7 +405,13 @@ def solve(
     tol
         Certification tolerance: no player gains more than ``tol`` by deviating.
     exact
-        Certify in exact rational arithmetic.
+        List exact equilibria only (of the game with its payoffs, floats included, taken as the
+        exact rationals they are): every certificate is exact (:func:`~deterrence.certify`
+        with ``exact=True``: regret and Bayes error exactly 0, ``tol`` allows none), methods
+        with an exact mode compute in rational arithmetic (``vertex_enumeration``,
+        ``support_enumeration``, ``lemke_howson``, ``pure``), and a candidate of another method
+        that is no exact equilibrium (an irrational one given in floats) is left out, with a
+        note and ``complete=False``.
     max_work
         Fail fast with :class:`~deterrence.ResourceError` if the method's work estimate
         exceeds this. With ``method="auto"``, when every method that finds all equilibria
@@ -439,15 +468,19 @@ def solve(
     check_game_kind(game, concept)
     seen = on_common_scale(game, concept)  # the method is chosen, and its work estimated, on it too
     info, opts, raw = run_auto(seen, concept, method, max_work, common, options)
-    eqs = certify_and_wrap(game, snapped(dedupe(raw.candidates, tol), concept), concept, opts)
+    cands = snapped(dedupe(raw.candidates, tol), concept)
+    eqs = certify_and_wrap(game, cands, concept, opts)
+    complete, notes = raw.complete, tuple(raw.notes)
+    if len(eqs) < len(cands):  # exact=True: candidates that are no exact equilibrium were left out
+        complete, notes = False, (*notes, _left_out_note(len(cands) - len(eqs)))
     return instance(EquilibriumSet, {  # every field, as EquilibriumSet(...) would set them
         "equilibria": eqs,
         "concept": concept,
         "method": info.name,
-        "complete": raw.complete,
+        "complete": complete,
         "degenerate": raw.degenerate,
         "tolerance": tol,
         "belief_policy": getattr(opts.method_options, "belief_policy", None) if concept == "pbe" else None,
-        "notes": tuple(raw.notes),
+        "notes": notes,
         "game": game,
     })

@@ -14,7 +14,12 @@ This module is independent of every solver. It recomputes, from the game alone,
   (:func:`certify_reputation`, defined in :mod:`deterrence._reputation_certificate`).
 
 With ``exact=True`` the check runs in rational arithmetic (``fractions.Fraction``): float
-profiles are rationalised (``limit_denominator``), payoffs are taken exactly as given.
+profiles are rationalised (``limit_denominator``) unless the solver gave exact strategies, payoffs
+(floats included) are taken exactly as the rationals they are, and the verdict is exact: a profile
+passes only if it is an exact equilibrium, its regret (and, for PBE, its Bayes error) exactly 0.
+``tol`` then allows no regret: it only bounds how far the given floats may be from probability
+vectors, and a solver's exact strategies from the floats it reports. (A float certificate, and
+:func:`certify_reputation` with ``tol > 0``, pass a regret up to ``tol`` of the payoff range.)
 """
 
 from __future__ import annotations
@@ -87,6 +92,13 @@ def _exact_profile(exact: Sequence[Any], floats: Sequence[np.ndarray], atol: flo
     return out
 
 
+def _exactly(value: Any) -> Any:
+    """A payoff as an exact number: an ``int`` or ``Fraction`` as it is, a float as the rational it is."""
+    if isinstance(value, (int, Fraction, np.integer)) and not isinstance(value, bool):
+        return value
+    return Fraction(float(value))
+
+
 def _lam_per_player(lam: Any, n: int) -> list[float]:
     if lam is None:
         raise UnsupportedError("a QRE certificate needs the precision lam")
@@ -121,6 +133,17 @@ def _gain(value: Any) -> float:
     never reports a real gain as 0."""
     out = float(value)
     return out if out > 0 or not value > 0 else math.ulp(0.0)
+
+
+def _relative(gains: np.ndarray, ranges: np.ndarray, exact: bool) -> np.ndarray:
+    """``gains / ranges`` (on the players' scales); ``exact``: a positive gain never rounded to 0,
+    since an exact certificate's gains are at least the smallest positive float (:func:`_gain`)
+    and its verdict reads whether the relative regret is 0."""
+    if not exact:
+        return gains / ranges
+    with np.errstate(under="ignore"):
+        out = np.asarray(gains, dtype=float) / ranges
+    return np.where((out == 0.0) & (np.asarray(gains) > 0.0), math.ulp(0.0), out)
 
 
 def _softmax(x: np.ndarray) -> np.ndarray:
@@ -161,15 +184,10 @@ def _deviations(arrays: Sequence[np.ndarray], profile: Sequence[np.ndarray], i: 
 
 def _normal_regret_exact(game: NormalFormGame, strategies: Sequence[Sequence[Fraction]]) -> list[Fraction]:
     """Each player's regret in rational arithmetic, relative to the range of its payoffs."""
-    ints = game.integer_payoffs()
+    exact = game.rational_payoffs()  # as given (integers, fractions), or the floats exactly
     out = []
     for i in range(game.num_players):
-        arr = ints[i] if ints is not None else game.payoffs[i]
-        a = np.moveaxis(np.asarray(arr, dtype=object), i, 0)
-        if ints is None:
-            a = np.vectorize(Fraction, otypes=[object])(a)
-        else:
-            a = np.vectorize(int, otypes=[object])(a)
+        a = np.vectorize(Fraction, otypes=[object])(np.moveaxis(exact[i], i, 0))
         span = Fraction(max(a.flat)) - Fraction(min(a.flat))
         for j in reversed([j for j in range(game.num_players) if j != i]):
             a = a.dot(np.array(strategies[j], dtype=object))
@@ -223,7 +241,9 @@ def _certify_normal(
             # game's units (``ranges * units``) overflows for payoffs spanning more than the
             # float range, and a zero regret times ``inf`` would be NaN and fail the certificate
             regret = _in_units([float(r) * s for r, s in zip(relative, ranges, strict=True)], units)
-        passed = details["relative_regret"] <= tol
+            regret = regret if regret > 0 or not max(relative) > 0 else math.ulp(0.0)
+        # exact: an exact verdict (tol allows no regret); floating point: within tol of the range
+        passed = max(relative) == 0 if exact else details["relative_regret"] <= tol
     return _finished(
         Certificate(
             concept=concept,
@@ -526,9 +546,9 @@ class _TreeNumbers:
         self.scaled, self.units, self.ranges = _scaled_payoffs(game)
         if exact:
             scales = payoff_scales(game)
-            self.payoffs = [
-                [sc.apply_exact(v) for sc, v in zip(scales, row, strict=True)] for row in game.payoff_values
-            ]
+            # floats too as the exact rationals they are (``apply_exact`` keeps a float a float)
+            self.payoffs = [[sc.apply_exact(_exactly(v)) for sc, v in zip(scales, row, strict=True)]
+                            for row in game.payoff_values]
             self.chance = [[Fraction(p) for p in ci.probs] for ci in game.chance_infos]
             self.beh = (
                 _exact_profile(exact_strategies, behaviour, 1e-6)
@@ -1029,7 +1049,7 @@ def _spe_regret(nums: _TreeNumbers, details: dict[str, float]) -> tuple[float, f
         return 0.0, 0.0
     table = np.array(list(gains.values()))
     regret = _in_units(table, nums.units)
-    relative = float((table / nums.ranges).max())
+    relative = float(_relative(table, nums.ranges, nums.exact).max())
     shown = list(gains) if len(gains) <= _MAX_DETAILS else [r for r in gains if gains[r].max() > 0]
     _keep_largest(
         details,
@@ -1278,13 +1298,42 @@ def _pbe_regret(
     reach = game.realization_probabilities(beh)
     per_set = np.array(_set_gains(nums, layout, flat), dtype=float).reshape(1, -1)
     per = _tree_regret(nums, [(game.root, nums.one)])
-    return _pbe_numbers(layout, _possible_nodes(game, layout), nums.units, nums.ranges, flat[None, :],
-                        reach[None, :], per_set, per[None, :], [details])[0]
+    regret, relative, bayes = _pbe_numbers(layout, _possible_nodes(game, layout), nums.units, nums.ranges,
+                                           flat[None, :], reach[None, :], per_set, per[None, :], [details],
+                                           exact)[0]
+    if exact:
+        bayes = _exact_belief_error(nums, layout, flat)
+    return regret, relative, bayes
+
+
+def _exact_belief_error(nums: _TreeNumbers, layout: _SetLayout, flat: np.ndarray) -> float:
+    """:func:`_belief_errors` of one profile in rational arithmetic: the beliefs rationalised as
+    the set's gains take them (:func:`_set_gains`), the realisation probabilities of the exact
+    profile; the larger of the Bayes and Nature errors, a positive one never reported as 0."""
+    game = nums.game
+    reach = [nums.one] * len(game.nodes)
+    for nd in game.nodes[1:]:
+        reach[nd.index] = reach[nd.parent] * nums.edge(nd.parent, nd.action)
+    nature_reach = [Fraction(1)] * len(game.nodes)
+    for nd in game.nodes[1:]:
+        parent = game.nodes[nd.parent]
+        step = nums.chance[parent.infoset][nd.action] if parent.kind == CHANCE else Fraction(1)
+        nature_reach[nd.index] = nature_reach[nd.parent] * step
+    worst = Fraction(0)
+    for i, h in enumerate(game.infosets):
+        mu = _rationalise(flat[layout.ptr[i]:layout.ptr[i + 1]])
+        total = sum((reach[v] for v in h.nodes), Fraction(0))
+        if total > 0:
+            worst = max(worst, *(abs(m - reach[v] / total) for m, v in zip(mu, h.nodes, strict=True)))
+        possible = [nature_reach[v] > 0 for v in h.nodes]
+        if any(possible) and not all(possible):
+            worst = max(worst, sum((m for m, ok in zip(mu, possible, strict=True) if not ok), Fraction(0)))
+    return _gain(worst)
 
 
 def _pbe_numbers(layout: _SetLayout, impossible: list[np.ndarray], units: np.ndarray, ranges: np.ndarray,
                  flats: np.ndarray, reach: np.ndarray, per_set: np.ndarray, per: np.ndarray,
-                 details: list[dict[str, float]]) -> list[tuple[float, float, float]]:
+                 details: list[dict[str, float]], exact: bool = False) -> list[tuple[float, float, float]]:
     """Per profile (one row each of the beliefs ``flats``, the realisation probabilities ``reach``,
     the gains at the sets ``per_set`` and the players' whole-game gains ``per``, both on the
     players' scales): the largest gain in the game's units, the largest relative one, and the
@@ -1293,9 +1342,9 @@ def _pbe_numbers(layout: _SetLayout, impossible: list[np.ndarray], units: np.nda
     bayes, nature = _belief_errors(layout, flats, reach, impossible)
     players = layout.players
     in_units = per_set * units[players]  # each gain times its player's unit, as Python floats would
-    relative = per_set / ranges[players]
+    relative = _relative(per_set, ranges[players], exact)
     set_regret, set_relative = _row_worst(in_units), _row_worst(relative, numpy_scalars=True)
-    tree_relative = (per / ranges).max(axis=1).tolist() if per.shape[1] else [0.0] * len(per)
+    tree_relative = _relative(per, ranges, exact).max(axis=1).tolist() if per.shape[1] else [0.0] * len(per)
     out = []
     for e, row in enumerate(in_units):
         _keep_largest_row(details[e], layout.keys, row)
@@ -1363,11 +1412,11 @@ def _certify_tree(
     if concept in ("nash", "qre") and agent and not game.has_perfect_recall():
         nums = _TreeNumbers(game, beh, exact, exact_strategies)
         per = _agent_regret(nums)
-        regret, relative = _in_units(per, nums.units), float((per / nums.ranges).max())
+        regret, relative = _in_units(per, nums.units), float(_relative(per, nums.ranges, exact).max())
         details["agent_regret"] = regret
     elif concept in ("nash", "qre"):
         per, units, ranges = _nash_regret(game, beh, exact, exact_strategies)
-        regret, relative = _in_units(per, units), float((per / ranges).max())
+        regret, relative = _in_units(per, units), float(_relative(per, ranges, exact).max())
     elif concept == "spe":
         regret, relative = _spe_regret(_TreeNumbers(game, beh, exact, exact_strategies), details)
     elif concept == "pbe":
@@ -1381,9 +1430,14 @@ def _certify_tree(
 def _tree_certificate(concept: str, regret: float, relative: float, bayes_error: float, tol: float,
                       exact: bool, details: dict[str, float]) -> Certificate:
     """The certificate of a tree's numbers: passed when the relative regret is within ``tol`` and
-    the Bayes error within ``max(tol, 1e-9)`` (and every number finite, :func:`_finished`)."""
+    the Bayes error within ``max(tol, 1e-9)``, or, ``exact``, when both are exactly 0 (an exact
+    number is positive here exactly when it is positive, :func:`_gain`, :func:`_relative`); and
+    every number finite (:func:`_finished`)."""
     details["relative_regret"] = relative
-    passed = relative <= tol and bayes_error <= max(tol, 1e-9)
+    if exact:
+        passed = relative == 0 and bayes_error == 0
+    else:
+        passed = relative <= tol and bayes_error <= max(tol, 1e-9)
     return _finished(instance(Certificate, {  # every field, as Certificate(...) would set them
         "concept": concept, "regret": _worst(regret, 0.0), "bayes_error": bayes_error, "qre_residual": 0.0,
         "tolerance": tol, "exact": exact, "passed": passed, "details": details,
@@ -1505,11 +1559,16 @@ def certify(
         payoffs; so certificates do not depend on the units of the payoffs), and absolute
         tolerance on the Bayes error and the QRE residual (probabilities).
     exact
-        Compute regrets in rational arithmetic (float profiles rationalised, payoffs exactly as
-        given): the reported regret is the profile's exact regret (a positive gain is never
-        reported as 0), and it passes within ``tol`` of the payoff range as a float
-        certificate does, so an equilibrium with irrational probabilities, given in floats,
-        can pass. The Bayes error is still computed in floating point.
+        An exact verdict: regrets and the Bayes error computed in rational arithmetic (float
+        profiles and beliefs rationalised with ``Fraction.limit_denominator(10**9)`` unless
+        ``exact_strategies`` are given; payoffs, floats included, taken exactly as the
+        rationals they are), and the profile passes only if it is an exact equilibrium: regret
+        and Bayes error exactly 0 (the reported regret is the exact one, a positive gain never
+        reported as 0). ``tol`` then allows no regret; it only bounds how far ``strategies``
+        may be from probability vectors and from ``exact_strategies``. So an equilibrium with
+        irrational probabilities, given in floats, fails an exact certificate: certify it in
+        floating point, within ``tol``. A :class:`~deterrence.game.reputation.ReputationGame`
+        is certified by :func:`certify_reputation` with ``tol=0``.
     lam
         QRE precision (number or one per player).
     exact_strategies
@@ -1524,7 +1583,7 @@ def certify(
     Returns
     -------
     Certificate
-        ``passed`` is True when every quantity is within ``tol``.
+        ``passed`` is True when every quantity is within ``tol`` (``exact``: exactly 0).
 
     Examples
     --------
@@ -1544,7 +1603,7 @@ def certify(
     if isinstance(game, ReputationGame):
         if concept != "pbe":
             raise UnsupportedError(f"a reputation game in compact form is certified as a PBE, not {concept}")
-        return certify_reputation(game, strategies, tol=tol)  # type: ignore[arg-type]
+        return certify_reputation(game, strategies, tol=0 if exact else tol)  # type: ignore[arg-type]
     if isinstance(game, CollectiveDefenceGame):
         return certify_collective(game, strategies, concept, beliefs=beliefs, tol=tol, exact=exact)
     raise GameError(f"cannot certify a {type(game).__name__}")
@@ -1573,6 +1632,7 @@ def certify_candidate(
     concept: str,
     tol: float = 1e-8,
     exact: bool = False,
+    check: bool = True,
 ) -> Certificate:
     """Certify a solver's candidate (anything with ``strategies``, ``beliefs``, ``lam``, ``exact``).
 
@@ -1583,7 +1643,8 @@ def certify_candidate(
     Raises
     ------
     SolverError
-        If the candidate fails certification (:func:`check_passed`).
+        If the candidate fails certification (:func:`check_passed`; ``check=False``: the failed
+        certificate is returned).
     """
     cert = certify(
         game,
@@ -1596,4 +1657,4 @@ def certify_candidate(
         exact_strategies=candidate.exact,
         agent=bool(getattr(candidate, "agent", False)),
     )
-    return check_passed(cert)
+    return check_passed(cert) if check else cert

@@ -51,9 +51,12 @@ class Certificate:
         payoff range for the regret (``details["relative_regret"]``), absolute for the Bayes
         error and the QRE residual.
     exact
-        True if the check ran in exact rational arithmetic.
+        True if the verdict is exact: the check ran in exact rational arithmetic and allowed no
+        tolerance, so ``passed`` means an exact equilibrium (regret and Bayes error exactly 0)
+        and a failure a positive regret or Bayes error. (A reputation certificate that passed
+        within a positive ``tol`` of a nonzero regret says ``False``.)
     passed
-        True if every quantity is within the tolerance.
+        True if every quantity is within the tolerance (exact: exactly 0).
     """
 
     concept: str

@@ -44,12 +44,13 @@ def test_snyder_near_tie_exact_matches_brute_force(cohesion: float) -> None:
     assert len(tree) == 3 and tree.complete and not tree.degenerate
 
 
-def test_snyder_float_solve_qualifies_its_near_tie() -> None:
-    """In floats the game is degenerate within the tie tolerance: 2 of the 3 equilibria, and it says so."""
+def test_snyder_float_solve_sees_its_near_tie_and_solves_it_exactly() -> None:
+    """In floats the game is degenerate within the tie tolerance (2 of the 3 equilibria): the solve
+    sees payoffs closer than that tolerance, enumerates again in exact arithmetic, and says so."""
     game = dt.load_model("snyder_alliance_dilemma").game(cohesion_value=1 + 1e-12)
     res = dt.solve(game, "nash")
-    assert res.degenerate and len(res) == 2
-    assert any("tie tolerance" in note and "exact=True" in note for note in res.notes)
+    assert not res.degenerate and len(res) == 3 and res.complete
+    assert any("closer together than the floating-point tie tolerance" in note for note in res.notes)
 
 
 def _brinkmanship_points() -> list[tuple[str, dict[str, float]]]:

@@ -170,28 +170,62 @@ def test_mixed_magnitudes_lemke_howson_exact_matches_the_closed_form() -> None:
 
 @pytest.mark.parametrize("exact", [
     pytest.param(True, id="exact"),  # exact vertex enumeration (it failed its float-label re-solve)
-    pytest.param(False, id="float", marks=pytest.mark.xfail(
-        strict=True,
-        reason="LIMITATION: the row player's payoffs span 1e-9..1e9; in floats a profile whose regret is "
-        "1e-18 of that range (the pure profile with regret 1e-9) is indistinguishable from an equilibrium "
-        "and certifies under the relative tolerance; such games need exact arithmetic")),
+    # fixed limitation: the row player's payoffs span 1e-9..1e9, so in floats (scaled to [1, 2]) its
+    # payoffs 0 and 1e-9 are a tie, and the pure profile with regret 1e-9 (1e-18 of the range) was
+    # listed; the float solve now sees payoffs closer than its tie tolerance and re-solves exactly
+    pytest.param(False, id="float"),
 ])
 def test_mixed_magnitudes_vertex_enumeration_finds_the_unique_equilibrium(exact: bool) -> None:
     g, _, q = _mixed_magnitudes()
     eqs = solve(g, method="vertex_enumeration", exact=exact)
-    assert len(eqs) == 1 and eqs.complete
+    assert len(eqs) == 1 and eqs.complete and not eqs.degenerate
     assert eqs[0].strategies[1][0] == pytest.approx(float(q), rel=1e-9, abs=0)
+    if not exact:
+        assert any("closer together than the floating-point tie tolerance (player 1: 1.0e-18" in n
+                   for n in eqs.notes)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (certificates.py): the absolute tolerance 1e-8 accepts, even in exact mode, the pure profile "
-    "(row 1, column 2) whose exact regret is 1e-9 (the row player's smallest payoff): not an equilibrium",
-)
-def test_mixed_magnitudes_exact_certificates_have_zero_regret() -> None:
+def test_fine_payoffs_in_a_large_game_are_reported_not_rechecked(monkeypatch: pytest.MonkeyPatch) -> None:
+    from deterrence.solvers import vertex_enumeration
+
+    monkeypatch.setattr(vertex_enumeration, "_EXACT_RECHECK_PAIRS", 1)  # as if the game were large
     g, _, _ = _mixed_magnitudes()
+    eqs = solve(g, method="vertex_enumeration")
+    assert eqs.degenerate and not eqs.complete  # the floats' answer, for a nearby game with ties
+    assert any("exact=True solves this game exactly" in n for n in eqs.notes)
+
+
+def test_ordinary_degenerate_games_are_not_rechecked() -> None:
+    eqs = solve(dt.NormalFormGame(list(CONTINUUM)), method="vertex_enumeration")
+    assert eqs.complete and eqs.degenerate
+    assert not any("tie tolerance (player" in n for n in eqs.notes)
+
+
+def test_mixed_magnitudes_exact_certificates_have_zero_regret() -> None:
+    # fixed bug: an exact certificate passed within tol, so the pure profile (row 1, column 2), whose
+    # exact regret is 1e-9 (the row player's smallest payoff), was listed as an exact equilibrium
+    g, p, q = _mixed_magnitudes()
     eqs = solve(g, method="support_enumeration", exact=True)
     assert all(e.certificate.regret == 0 for e in eqs), [(e.strategies, e.certificate.regret) for e in eqs]
+    assert [tuple(map(float, s)) for s in (eqs[0].strategies[0], eqs[0].strategies[1])] == [
+        (float(p), float(1 - p)), (float(q), float(1 - q))]  # the unique equilibrium, re-solved exactly
+    assert len(eqs) == 1 and not eqs.complete and any("no exact equilibrium" in n for n in eqs.notes)
+
+
+@pytest.mark.parametrize("method", ["support_enumeration", "vertex_enumeration", "lemke_howson", "pure"])
+def test_mixed_magnitudes_exact_solves_list_only_exact_equilibria(method: str) -> None:
+    g, _, q = _mixed_magnitudes()
+    eqs = solve(g, method=method, exact=True)
+    assert all(e.certificate.exact and e.certificate.regret == 0 for e in eqs)
+    assert all(e.strategies[1][0] == pytest.approx(float(q), rel=1e-9, abs=0) for e in eqs)  # never pure
+
+
+def test_an_exact_certificate_allows_no_regret_however_small() -> None:
+    g, _, _ = _mixed_magnitudes()
+    not_eq = [np.array([1.0, 0.0]), np.array([0.0, 1.0])]  # exact regret 1e-9, 1e-18 of the range
+    assert certify(g, not_eq).passed  # within the float tolerance, relative to the range
+    cert = certify(g, not_eq, exact=True)
+    assert not cert.passed and cert.exact and cert.regret == pytest.approx(1e-9)
 
 
 def _float_games(scale: float, count: int = 12) -> list[dt.NormalFormGame]:

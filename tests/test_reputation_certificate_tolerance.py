@@ -30,8 +30,11 @@ def test_tolerance_is_the_verdict_and_zero_is_exact() -> None:
     eq = dt.solve_reputation(game)
     assert certify_reputation(game, eq.profile, tol=0).passed  # the solver's answer is exact
     nudged = certify_reputation(game, _Nudged(eq.profile))
-    assert nudged.exact and nudged.regret > 0 and nudged.passed  # passed within the default tol
-    assert not certify_reputation(game, _Nudged(eq.profile), tol=0).passed
+    # passed within the default tol, so its verdict is not exact (Certificate.exact: an exact verdict)
+    assert not nudged.exact and nudged.regret > 0 and nudged.passed
+    strict = certify_reputation(game, _Nudged(eq.profile), tol=0)
+    assert not strict.passed and strict.exact
+    assert certify_reputation(game, eq.profile).exact  # regret exactly 0: exact under any tol
 
 
 @pytest.mark.parametrize("tol", [-1.0, float("nan"), float("inf"), True, "0"])

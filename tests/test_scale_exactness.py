@@ -1,9 +1,10 @@
 """Exact certificates and solver answers on badly scaled payoffs.
 
 An exact certificate (``exact=True``) computes the regret in rational arithmetic and reports it
-as it is (a real gain is never rounded to 0); it passes within the same tolerance, relative to
-each player's payoff range, as a floating-point certificate, so that equilibria with irrational
-probabilities, given in floats, can be certified.
+as it is (a real gain is never rounded to 0), and its verdict is exact: only a regret of exactly 0
+passes (a floating-point certificate passes within ``tol`` of each player's payoff range). So an
+equilibrium with irrational probabilities, given in floats, fails it, and an exact solve leaves
+such candidates out and says so.
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ def _gain_bimatrix(s: float, gain: float) -> dt.NormalFormGame:
 def test_exact_normal_form_certificate_reports_the_exact_gain_at_any_scale(s: float) -> None:
     pure = [np.array([1.0, 0.0]), np.array([1.0, 0.0])]
     tiny = _gain_bimatrix(s, float(np.spacing(s)))  # one ulp: within the relative tolerance
+    assert dt.certify(tiny, pure).passed  # one ulp is within the float tolerance
     exact = dt.certify(tiny, pure, exact=True)
-    assert exact.passed and exact.exact
+    assert not exact.passed and exact.exact  # but not an exact equilibrium
     assert exact.regret == pytest.approx(float(Fraction(s + np.spacing(s)) - Fraction(s)), rel=1e-12)
     assert exact.regret > 0
     big = _gain_bimatrix(s, s / 1e4)  # 1e-4 of the range: beyond it
@@ -54,20 +56,27 @@ def test_exact_tree_certificate_reports_the_exact_gain(s: float, concept: str) -
     not_eq = [np.array([1.0, 0.0]), np.array([1.0, 0.0])]  # A takes l, forgoing the gain
     equilibrium = [np.array([0.0, 1.0]), np.array([1.0, 0.0])]
     tiny = _gain_tree(s, float(np.spacing(s)))
+    assert dt.certify(tiny, not_eq, concept, beliefs=beliefs).passed  # within the float tolerance
     cert = dt.certify(tiny, not_eq, concept, beliefs=beliefs, exact=True)
-    assert cert.passed and cert.regret > 0  # reported, within the tolerance
+    assert not cert.passed and cert.regret > 0  # reported, and not an exact equilibrium
     assert not dt.certify(_gain_tree(s, s / 1e4), not_eq, concept, beliefs=beliefs, exact=True).passed
     assert dt.certify(tiny, equilibrium, concept, beliefs=beliefs, exact=True).regret == 0
 
 
-def test_an_irrational_equilibrium_in_floats_passes_an_exact_certificate() -> None:
+def test_an_irrational_equilibrium_in_floats_is_left_out_of_an_exact_solve_which_says_so() -> None:
     # a 3-player game whose equilibria include an irrational one: the solver gives it in floats,
-    # its exact regret is ~1e-16 of the range, and exact=True must not refuse it
+    # its exact regret is ~1e-16 of the range: certified within tol, but no exact equilibrium
     a = np.array([[[[-1, -1], [2, 1]], [[-4, 3], [3, 5]]], [[[3, -2], [-2, 2]], [[2, 2], [4, -2]]],
                   [[[5, -5], [-5, 5]], [[5, -2], [-4, -2]]]])
-    res = dt.solve(dt.NormalFormGame(list(a)), "nash", exact=True)
-    assert res.equilibria and all(e.certificate.passed and e.certificate.exact for e in res.equilibria)
-    assert any(e.certificate.regret > 0 for e in res.equilibria)
+    g = dt.NormalFormGame(list(a))
+    floats = dt.solve(g, "nash")
+    assert len(floats) == 3 and floats.complete
+    res = dt.solve(g, "nash", exact=True)
+    assert len(res) == 2 and not res.complete  # the two rational equilibria, exactly
+    assert all(e.certificate.passed and e.certificate.exact and e.certificate.regret == 0 for e in res)
+    assert any("1 candidate of the method is no exact equilibrium" in n for n in res.notes)
+    irrational = [e for e in floats if all(0 < p < 1 for s in e.strategies for p in s)]
+    assert len(irrational) == 1 and not dt.certify(g, irrational[0].strategies, exact=True).passed
 
 
 def test_an_exact_gain_below_the_float_range_is_not_rounded_to_zero() -> None:
@@ -138,3 +147,42 @@ def test_the_method_is_chosen_on_the_scale_the_game_is_solved_on() -> None:
     assert scaled.method == base.method
     assert [[np.asarray(b).tolist() for b in e.strategies] for e in scaled] == \
         [[np.asarray(b).tolist() for b in e.strategies] for e in base]
+
+
+def test_an_exact_tree_certificate_takes_float_payoffs_as_the_rationals_they_are() -> None:
+    # in floats (0.1 + 0.5) / 2 == 0.3, but as rationals the lottery pays about 1.4e-17 more than
+    # 0.3: taking l is no exact equilibrium (fixed bug: Fraction * float is a float, so the exact
+    # tree certificate computed these payoffs in floating point)
+    low, high = terminal({"A": 0.1, "B": 0.0}), terminal({"A": 0.5, "B": 0.0})
+    lottery = dt.chance({"low": (0.5, low), "high": (0.5, high)})
+    game = dt.ExtensiveFormGame(decision("A", {
+        "l": terminal({"A": 0.3, "B": 0.0}),
+        "r": decision("B", {"x": lottery, "y": terminal({"A": 0.0, "B": -1.0})}),
+    }))
+    take_l = [np.array([1.0, 0.0]), np.array([1.0, 0.0])]  # B's x (off the path): A should take r
+    take_r = [np.array([0.0, 1.0]), np.array([1.0, 0.0])]
+    gain = (Fraction(0.1) + Fraction(0.5)) / 2 - Fraction(0.3)
+    assert gain > 0
+    assert dt.certify(game, take_l).passed  # in floats: a tie
+    cert = dt.certify(game, take_l, exact=True)
+    assert not cert.passed and cert.regret == pytest.approx(float(gain), rel=1e-9)
+    assert dt.certify(game, take_r, exact=True).regret == 0
+    res = dt.solve(game, "nash", exact=True)  # through the reduced normal form, built exactly
+    found = [[s.tolist() for s in e.strategies] for e in res]
+    assert res.complete and all(e.certificate.regret == 0 for e in res)
+    assert [[0.0, 1.0], [1.0, 0.0]] in found and [[1.0, 0.0], [1.0, 0.0]] not in found
+    # A takes l only if B's threat y has probability at least gain / 0.3...: 4.6e-17, exactly
+    threat = float(gain / ((Fraction(0.1) + Fraction(0.5)) / 2))
+    assert sorted(f[1][1] for f in found if f[0] == [1.0, 0.0]) == [threat, 1.0]
+
+
+def test_an_exact_tree_solve_uses_the_trees_numbers_not_their_floats() -> None:
+    # the model's payoff 2.000000001 is the decimal 2000000001/10**9, not its float: the mixed
+    # equilibrium mixes 1e9 : 1 exactly (fixed bug: the reduced normal form held the floats, so the
+    # exact solve found the equilibrium of a slightly different game)
+    game = dt.load_model("snyder_alliance_dilemma").game(cohesion_value=1 + 1e-9)
+    res = dt.solve(game, "nash", exact=True)
+    assert len(res) == 3 and res.complete
+    assert all(e.certificate.exact and e.certificate.regret == 0 for e in res)
+    mixed = [e for e in res if 0 < e.strategies[0][0] < 1]
+    assert len(mixed) == 1 and mixed[0].strategies[0][1] == float(Fraction(1, 10**9 + 1))

@@ -21,13 +21,14 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from functools import cached_property
 from typing import Any
 
 import numpy as np
 
 from ..errors import GameError, ResourceError
-from .extensive import DECISION, TERMINAL, Behaviour, ExtensiveFormGame
+from .extensive import CHANCE, DECISION, TERMINAL, Behaviour, ExtensiveFormGame
 from .normal import NormalFormGame
 
 History = tuple[tuple[int, int], ...]
@@ -233,6 +234,7 @@ def reduced_normal_form(
     game: ExtensiveFormGame,
     max_strategies: int = 100_000,
     max_profiles: int = 20_000_000,
+    exact: bool = False,
 ) -> ReducedNormalForm:
     """The reduced normal form of an extensive-form game.
 
@@ -245,6 +247,11 @@ def reduced_normal_form(
         Refuse (``ResourceError``) if any player has more reduced strategies than this.
     max_profiles
         Refuse (``ResourceError``) if the payoff tensor would have more cells than this.
+    exact
+        Also compute the payoffs in exact arithmetic, from the tree's numbers as given
+        (fractions, integers, floats as the rationals they are): the normal form then holds
+        them (:meth:`NormalFormGame.rational_payoffs`) for ``exact=True`` solves. Its float
+        payoffs are the same either way.
 
     Returns
     -------
@@ -285,6 +292,8 @@ def reduced_normal_form(
         title=game.title,
         outcomes={lab: tensor[..., n_players + k] for k, lab in enumerate(labels)},
     )
+    if exact:  # beside the floats (two exact payoffs may round to one float: exact solves tell them apart)
+        normal._exact = _exact_payoff_tensors(game, [p.factor for p in players], term)
     return ReducedNormalForm(
         game=game,
         normal=normal,
@@ -295,6 +304,34 @@ def reduced_normal_form(
         action_index=tuple(p.action_index for p in players),
         perfect_recall=perfect,
     )
+
+
+def _exact_payoff_tensors(game: ExtensiveFormGame, factors: list[np.ndarray], term: list[int]
+                          ) -> list[np.ndarray]:
+    """:func:`_payoff_tensor`'s payoffs in exact arithmetic (object arrays of ``Fraction``): the
+    chance probabilities and payoffs as given, floats as the rationals they are."""
+    reach = [Fraction(1)] * len(game.nodes)
+    for nd in game.nodes[1:]:
+        parent = game.nodes[nd.parent]
+        step = (_exact_number(game.chance_infos[parent.infoset].probs[nd.action]) if parent.kind == CHANCE
+                else Fraction(1))
+        reach[nd.index] = reach[nd.parent] * step
+    weights = np.array([[reach[v] * _exact_number(x) for x in row]
+                        for v, row in zip(term, game.payoff_values, strict=True)], dtype=object)
+    exact_factors = [np.asarray(f).astype(np.int64).astype(object) for f in factors]
+    out = []
+    for i in range(game.num_players):
+        operands: list[Any] = []
+        for k, f in enumerate(exact_factors):
+            operands += [f, [k, len(factors)]]
+        operands += [weights[:, i], [len(factors)]]
+        out.append(np.einsum(*operands, list(range(len(factors)))))
+    return out
+
+
+def _exact_number(value: Any) -> Fraction:
+    """A number of the tree as an exact ``Fraction`` (a float as the rational it is)."""
+    return Fraction(value) if isinstance(value, (int, Fraction, np.integer)) else Fraction(float(value))
 
 
 def _check_size(game: ExtensiveFormGame, max_strategies: int, max_profiles: int) -> tuple[int, ...]:

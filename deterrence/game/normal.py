@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from fractions import Fraction
 from functools import cache
 from typing import Any
 
@@ -50,6 +51,23 @@ def _as_array(i: int, payoffs: Any) -> np.ndarray:
     if np.iscomplexobj(a):
         raise GameError(f"payoffs of player {i + 1} are complex numbers; payoffs must be real")
     return a
+
+
+def _exact_array(a: np.ndarray) -> np.ndarray | None:
+    """Payoffs given exactly (integers, or Python ints and Fractions), as given; else ``None``."""
+    if a.dtype.kind in "iu":
+        return a
+    if a.dtype.kind == "O" and all(
+        isinstance(v, (int, Fraction, np.integer)) and not isinstance(v, bool) for v in a.flat
+    ):
+        return a
+    return None
+
+
+def _whole(exact: np.ndarray | None) -> bool:
+    """Whether payoffs given exactly (:func:`_exact_array`) are all integers."""
+    return exact is not None and (
+        exact.dtype.kind in "iu" or all(isinstance(v, (int, np.integer)) for v in exact.flat))
 
 
 def _as_floats(i: int, a: np.ndarray) -> np.ndarray:
@@ -169,7 +187,7 @@ class NormalFormGame:
         floats = [_as_floats(i, a) for i, a in enumerate(arrays)]
         if min(shape, default=1) < 1:
             raise GameError(f"every player needs at least one strategy, shape is {shape}")
-        self._exact = [a if a.dtype.kind in "iu" else None for a in arrays]
+        self._exact = [_exact_array(a) for a in arrays]
         self.payoffs: tuple[np.ndarray, ...] = tuple(floats)
         for a in self.payoffs:
             a.setflags(write=False)
@@ -215,11 +233,23 @@ class NormalFormGame:
 
     def integer_payoffs(self) -> tuple[np.ndarray, ...] | None:
         """The payoffs as integer arrays if they were given as integers, else ``None``."""
-        if all(e is not None for e in self._exact):
+        if all(_whole(e) for e in self._exact):
             return tuple(self._exact)  # type: ignore[arg-type]
         if all(np.array_equal(a, np.round(a)) and np.all(np.abs(a) < 2**52) for a in self.payoffs):
             return tuple(a.astype(np.int64) for a in self.payoffs)
         return None
+
+    def rational_payoffs(self) -> tuple[np.ndarray, ...]:
+        """The payoffs as exact numbers (object arrays of ``int`` and ``Fraction``): as given when
+        given as integers or fractions, else the floats as the rationals they are. The game that
+        ``exact=True`` solves and certifies."""
+        out = []
+        for given, floats in zip(self._exact, self.payoffs, strict=True):
+            if given is None:
+                exact = [Fraction(v) for v in floats.ravel().tolist()]
+                given = np.array(exact, dtype=object).reshape(floats.shape)
+            out.append(given.astype(object))
+        return tuple(out)
 
     def __repr__(self) -> str:
         dims = "x".join(str(n) for n in self.shape)

@@ -84,10 +84,12 @@ def bit_keys(tight: np.ndarray) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------- exact arithmetic
-def to_fractions(a: np.ndarray, integers: np.ndarray | None = None) -> list[list[Fraction]]:
-    """A payoff matrix as nested lists of exact ``Fraction`` (floats converted exactly)."""
-    src = integers if integers is not None else a
-    return [[Fraction(int(v)) if integers is not None else Fraction(float(v)) for v in row] for row in src]
+def rational_matrices(game: Any) -> tuple[list[list[Fraction]], list[list[Fraction]]]:
+    """The two payoff matrices of a bimatrix game as nested lists of exact ``Fraction``
+    (:meth:`~deterrence.NormalFormGame.rational_payoffs`: as given, or floats converted exactly)."""
+    a, b = game.rational_payoffs()
+    return ([[Fraction(v) for v in row] for row in a.tolist()],
+            [[Fraction(v) for v in row] for row in b.tolist()])
 
 
 def solve_exact(rows: Sequence[Sequence[Fraction]], rhs: Sequence[Fraction]) -> list[Fraction] | None:
@@ -168,11 +170,8 @@ def exact_profile(
     SolverError
         If the label sets do not determine a unique exact profile (a float misjudgement).
     """
-    a, b = game.payoffs
-    m = a.shape[0]
-    ints = game.integer_payoffs()
-    fa = to_fractions(a, ints[0] if ints else None)
-    fb = to_fractions(b, ints[1] if ints else None)
+    m = game.payoffs[0].shape[0]
+    fa, fb = rational_matrices(game)
     fb_t = [list(col) for col in zip(*fb, strict=True)]  # n rows: column player's payoff per row strategy
     lx = np.flatnonzero(x_labels)
     ly = np.flatnonzero(y_labels)
@@ -186,6 +185,16 @@ def exact_profile(
     return x, y
 
 
+def is_exact_equilibrium(fa: Sequence[Sequence[Fraction]], fb: Sequence[Sequence[Fraction]],
+                         x: Sequence[Fraction], y: Sequence[Fraction]) -> bool:
+    """Whether ``(x, y)`` (exact probability vectors) is an exact Nash equilibrium of ``(fa, fb)``:
+    every pure strategy either player uses earns exactly its best payoff against the other."""
+    row = [sum((a * q for a, q in zip(r, y, strict=True)), Fraction(0)) for r in fa]
+    col = [sum((fb[i][j] * p for i, p in enumerate(x)), Fraction(0)) for j in range(len(y))]
+    return (all(v == max(row) for v, p in zip(row, x, strict=True) if p > 0)
+            and all(v == max(col) for v, q in zip(col, y, strict=True) if q > 0))
+
+
 # ---------------------------------------------------------------------------- candidates
 def candidates_from_pairs(
     game: Any,
@@ -194,15 +203,37 @@ def candidates_from_pairs(
     x_tight: np.ndarray | None = None,
     y_tight: np.ndarray | None = None,
     exact: bool = False,
+    strict: bool = True,
 ) -> CandidateArrays:
-    """Normalised vertex pairs as candidates (exact versions from the label sets if asked)."""
+    """Normalised vertex pairs as candidates (exact versions from the label sets if asked).
+
+    ``strict=False``: a pair whose labels determine no unique exact profile (a degenerate game)
+    keeps its floats, as the exact rationals they are, for the exact certificate to judge,
+    instead of raising :class:`~deterrence.errors.SolverError`.
+    """
     xs = np.clip(np.asarray(xs, dtype=float), 0.0, None)
     ys = np.clip(np.asarray(ys, dtype=float), 0.0, None)
     xs = xs / xs.sum(axis=1, keepdims=True)
     ys = ys / ys.sum(axis=1, keepdims=True)
     if not (exact and x_tight is not None and y_tight is not None):
         return CandidateArrays((xs, ys))
-    profiles = [exact_profile(game, x_tight[k], y_tight[k]) for k in range(len(xs))]
+    profiles = [_exact_or_floats(game, xs[k], ys[k], x_tight[k], y_tight[k], strict) for k in range(len(xs))]
     xs = np.array([[float(v) for v in fx] for fx, _ in profiles]).reshape(xs.shape)
     ys = np.array([[float(v) for v in fy] for _, fy in profiles]).reshape(ys.shape)
     return CandidateArrays((xs, ys), exact=profiles)
+
+
+def _exact_or_floats(game: Any, x: np.ndarray, y: np.ndarray, x_tight: np.ndarray, y_tight: np.ndarray,
+                     strict: bool) -> tuple[tuple[Fraction, ...], tuple[Fraction, ...]]:
+    """:func:`exact_profile` of one pair; unless ``strict``, where it fails or gives a negative
+    probability, the floats ``x`` and ``y`` as exact rationals (each divided by its exact sum, so
+    it sums to 1 exactly)."""
+    try:
+        profile = exact_profile(game, x_tight, y_tight)
+        if strict or all(v >= 0 for s in profile for v in s):
+            return profile
+    except SolverError:
+        if strict:
+            raise
+    fx, fy = [Fraction(float(v)) for v in x], [Fraction(float(v)) for v in y]
+    return tuple(v / sum(fx) for v in fx), tuple(v / sum(fy) for v in fy)

@@ -22,16 +22,14 @@ from fractions import Fraction
 from math import lcm
 from typing import Any
 
-from ._bimatrix import to_fractions
+from ._bimatrix import rational_matrices
 
 Profile = tuple[tuple[Fraction, ...], tuple[Fraction, ...]]
 
 
 def exact_payoffs(game: Any) -> tuple[list[list[Fraction]], list[list[Fraction]]]:
-    """The two payoff matrices of a bimatrix game as ``Fraction`` (integers kept, floats exactly)."""
-    a, b = game.payoffs
-    ints = game.integer_payoffs()
-    return to_fractions(a, ints[0] if ints else None), to_fractions(b, ints[1] if ints else None)
+    """The two payoff matrices of a bimatrix game as ``Fraction`` (as given, or floats exactly)."""
+    return rational_matrices(game)
 
 
 def _positive_integers(rows: list[list[Fraction]]) -> list[list[int]]:

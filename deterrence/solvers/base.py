@@ -230,9 +230,17 @@ class CandidateArrays(Sequence[Candidate]):
         return CandidateArrays([s[rows] for s in self.strategies], exact)
 
     def distinct(self, atol: float) -> CandidateArrays:
-        """The candidates without those that :func:`same_equilibrium` matches with an earlier kept one."""
+        """The candidates without those that :func:`same_equilibrium` matches with an earlier kept one
+        (with exact profiles: only those exactly equal to an earlier one; two exact equilibria
+        ``1e-18`` apart are two equilibria)."""
         if self.known_distinct or len(self) <= 1:
             return self
+        if self.exact is not None:
+            first: dict[Any, int] = {}
+            for k, profile in enumerate(self.exact):
+                first.setdefault(tuple(tuple(s) for s in profile), k)
+            keep = np.array(sorted(first.values()), dtype=np.int64)
+            return self if len(keep) == len(self) else self.take(keep)
         keep = distinct_rows(self.strategies, atol)
         return self if len(keep) == len(self) else self.take(keep)
 

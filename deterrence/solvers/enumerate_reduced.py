@@ -107,7 +107,7 @@ def _exact_behaviour(rnf: ReducedNormalForm, exact: Any) -> tuple[tuple[Fraction
 def run(game: Any, options: SolveOptions) -> RawResult:
     """All Nash equilibria (as behaviour profiles) via the reduced normal form."""
     opts = options.of(EnumerateReducedOptions)
-    rnf = reduced_normal_form(game, max_strategies=opts.max_strategies)
+    rnf = reduced_normal_form(game, max_strategies=opts.max_strategies, exact=options.exact)
     nfg = rnf.normal
     info = choose_method(nfg, "nash", opts.normal_method, options.max_work)
     raw = run_solver(info, nfg, options.common())

@@ -6,8 +6,8 @@ axis ``i`` (kept as a length-one axis) is compared with the whole array; the boo
 of all players are AND-ed and ``np.argwhere`` lists the equilibria. No Python loop runs
 over profiles: the work is ``N`` passes over arrays of ``n_1 * ... * n_N`` entries.
 
-Ties count as best responses: a payoff within ``tol`` of the best (exactly equal when the
-payoffs are integers and ``exact=True``) is a best response.
+Ties count as best responses: a payoff within ``tol`` of the best (with ``exact=True``: exactly
+equal, payoffs compared as the exact numbers they are) is a best response.
 
 The module also holds :func:`iterated_dominance`, iterated removal of strictly dominated
 pure strategies, which the polynomial solver uses for pruning and which lets this solver
@@ -57,9 +57,10 @@ def pure_equilibria(game: NormalFormGame, tol: float = 1e-8, exact: bool = False
     game
         The normal-form game.
     tol
-        Tolerance for ties (ignored when ``exact`` and the payoffs are integers).
+        Tolerance for ties (ignored when ``exact``).
     exact
-        Compare integer payoffs exactly (no tolerance).
+        Compare the payoffs exactly, with no tolerance (floats compare exactly, and their
+        order is that of the rationals they are).
 
     Returns
     -------
@@ -74,9 +75,8 @@ def pure_equilibria(game: NormalFormGame, tol: float = 1e-8, exact: bool = False
     >>> pure_equilibria(g).tolist()
     [[1, 1]]
     """
-    ints = game.integer_payoffs() if exact else None
-    if ints is not None:
-        return np.argwhere(best_response_mask(ints, 0))
+    if exact:  # the exact numbers (integers beyond 2**53, or fractions, are rounded as floats)
+        return np.argwhere(best_response_mask(game.rational_payoffs(), 0))
     return np.argwhere(best_response_mask(game.payoffs, tol))
 
 

@@ -84,8 +84,11 @@ def _half(pay: np.ndarray, own: np.ndarray, other: np.ndarray, tol: float
     return probs, valid, degen
 
 
-def support_equilibria(a: np.ndarray, b: np.ndarray, tol: float = _TOL) -> dict[str, Any]:
+def support_equilibria(a: np.ndarray, b: np.ndarray, tol: float = _TOL, merge: bool = True) -> dict[str, Any]:
     """Equal-size support enumeration of the bimatrix game ``(a, b)``, as arrays.
+
+    ``merge=False`` keeps every support pair that passes, even two whose profiles are within
+    ``1e-9`` (for an exact re-solve, which tells them apart).
 
     Returns
     -------
@@ -122,7 +125,8 @@ def support_equilibria(a: np.ndarray, b: np.ndarray, tol: float = _TOL) -> dict[
                 xs.append(x / x.sum())
                 ys.append(y / y.sum())
                 supports.append((tuple(int(i) for i in sup_i[p]), tuple(int(j) for j in sup_j[p])))
-    keep = distinct_rows((np.reshape(xs, (-1, m)), np.reshape(ys, (-1, n))), atol=1e-9)
+    keep = (distinct_rows((np.reshape(xs, (-1, m)), np.reshape(ys, (-1, n))), atol=1e-9) if merge
+            else range(len(xs)))
     return {
         "x": np.array([xs[k] for k in keep]).reshape(-1, m),
         "y": np.array([ys[k] for k in keep]).reshape(-1, n),
@@ -141,7 +145,7 @@ def run(game: Any, options: SolveOptions) -> RawResult:
     """All equilibria of a nondegenerate 2-player game; flags degenerate games as incomplete."""
     a, b = bimatrix(game)
     m, n = a.shape
-    res = support_equilibria(a, b)
+    res = support_equilibria(a, b, merge=not options.exact)
     x_tight = np.zeros((len(res["x"]), m + n), dtype=bool)
     y_tight = np.zeros_like(x_tight)
     for e, (sup_i, sup_j) in enumerate(res["supports"]):
@@ -149,8 +153,11 @@ def run(game: Any, options: SolveOptions) -> RawResult:
         x_tight[e, [m + j for j in sup_j]] = True
         y_tight[e, list(sup_i)] = True
         y_tight[e, [m + j for j in range(n) if j not in sup_j]] = True
-    cands = candidates_from_pairs(game, res["x"], res["y"], x_tight, y_tight,
-                                  exact=options.exact and not res["degenerate"])
+    # exact: each pair re-solved exactly from its supports (in a degenerate game too: the floats,
+    # on payoffs scaled to [1, 2], may take a near tie for a tie); the exact certificate then
+    # drops a pair that is no exact equilibrium (:func:`deterrence.solve`)
+    cands = candidates_from_pairs(game, res["x"], res["y"], x_tight, y_tight, exact=options.exact,
+                                  strict=False)
     notes = [f"{res['pairs']} pairs of equal-size supports examined"]
     if res["degenerate"]:
         notes.insert(0, (

@@ -46,6 +46,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
+from itertools import pairwise
 from math import comb
 from typing import Any
 
@@ -54,8 +55,16 @@ import numpy as np
 from ..equilibrium import instance
 from ..errors import SolverError
 from . import _vertex_kernel as kernel
-from ._bimatrix import bimatrix, bit_keys, candidates_from_pairs, polytope_p, polytope_q, scaled_positive
-from ._exact_vertices import exact_extreme_equilibria
+from ._bimatrix import (
+    bimatrix,
+    bit_keys,
+    candidates_from_pairs,
+    is_exact_equilibrium,
+    polytope_p,
+    polytope_q,
+    scaled_positive,
+)
+from ._exact_vertices import exact_extreme_equilibria, exact_payoffs
 from ._options import option
 from .base import CandidateArrays, RawResult, SolveOptions, SolverInfo, SolverOptions
 
@@ -365,6 +374,7 @@ def run(game: Any, options: SolveOptions) -> RawResult:
     a, b = bimatrix(game)
     pairs, xs, ys, x_tight, y_tight, degenerate, n_p, n_q = _extremes(
         a, b, opts.vertex_method, opts.threads, tight=options.exact)
+    fine: list[tuple[int, float]] = []
     if options.exact:
         exact = _exact_from_floats(game, xs, ys, x_tight, y_tight)
         if exact is None:  # a tie or near tie: only exact pivoting can tell them apart
@@ -373,6 +383,9 @@ def run(game: Any, options: SolveOptions) -> RawResult:
     else:  # the kernel's strategies are normalised already; in a nondegenerate game each is a different
         # pair of vertices (no basis had a basic variable at 0), so no two are the same profile
         cands = CandidateArrays((xs, ys), distinct=not degenerate)
+        fine = _below_tie_tolerance(a, b) if degenerate else []  # degenerate: perhaps only in floats
+        if fine and game.shape[0] * game.shape[1] <= _EXACT_RECHECK_PAIRS:
+            return _rechecked_exactly(game, fine)
     notes: tuple[str, ...] = (f"{n_p} vertices of P and {n_q} of Q enumerated",)
     if degenerate:
         notes = (
@@ -382,8 +395,10 @@ def run(game: Any, options: SolveOptions) -> RawResult:
             _NEAR_TIE_NOTE,
             *notes,
         )
+    if fine:
+        notes = (_fine_payoffs_note(fine, False), *notes)
     # RawResult(...) without the frozen dataclass's per-field setattr: this is most of a small game's solve
-    return instance(RawResult, {"candidates": cands, "complete": True, "degenerate": bool(degenerate),
+    return instance(RawResult, {"candidates": cands, "complete": not fine, "degenerate": bool(degenerate),
                                 "notes": notes})
 
 
@@ -403,11 +418,58 @@ def _exact_from_floats(game: Any, xs: np.ndarray, ys: np.ndarray, x_tight: np.nd
     *all* its tight labels (fast). Where the floats took a near tie for a tie (a game that is
     exactly nondegenerate, with equilibria closer together than the tolerance), some pair's labels
     have no exact common solution (the system is over-determined and inconsistent): ``None``, and
-    :func:`_run_exact` enumerates in exact arithmetic instead."""
+    :func:`_run_exact` enumerates in exact arithmetic instead; so too where a re-solved profile
+    is no exact equilibrium (a constraint the floats took for slack is violated exactly)."""
     try:
-        return candidates_from_pairs(game, xs, ys, x_tight, y_tight, exact=True)
+        cands = candidates_from_pairs(game, xs, ys, x_tight, y_tight, exact=True)
     except SolverError:
         return None
+    fa, fb = exact_payoffs(game)
+    if not all(is_exact_equilibrium(fa, fb, x, y) for x, y in cands.exact or ()):
+        return None
+    return cands
+
+
+#: the most strategy pairs of a game that a floating-point solve re-does in exact arithmetic on its own
+#: (:func:`_rechecked_exactly`; pure Python)
+_EXACT_RECHECK_PAIRS = 400
+
+
+def _below_tie_tolerance(a: np.ndarray, b: np.ndarray) -> list[tuple[int, float]]:
+    """The players (0-based) two of whose payoffs differ, but by less than the tie tolerance of the
+    floating-point kernel relative to the player's range, with that smallest difference relative to
+    the range: on payoffs scaled to [1, 2] such payoffs are ties, and the floats solve a nearby
+    game with ties instead of this one. Asked only of games the floats find degenerate (a near tie
+    makes them so), so that ordinary solves pay nothing."""
+    out = []
+    for player, pay in enumerate((a, b)):
+        values = sorted(set(pay.ravel().tolist())) if pay.size <= 256 else np.unique(pay).tolist()
+        if len(values) > 2:
+            gap = min(hi - lo for lo, hi in pairwise(values)) / (values[-1] - values[0])
+            if gap < _TIGHT:
+                out.append((player, gap))
+    return out
+
+
+def _fine_payoffs_note(fine: list[tuple[int, float]], rechecked: bool) -> str:
+    """The note of a floating-point solve of a game whose payoffs differ by less than the tie
+    tolerance (:func:`_below_tie_tolerance`), re-done in exact arithmetic or not."""
+    who = ", ".join(f"player {p + 1}: {gap:.1e} of its range" for p, gap in fine)
+    head = f"payoffs closer together than the floating-point tie tolerance ({who})"
+    if rechecked:
+        return (f"{head}: the floats would treat them as ties and list the equilibria of a nearby game, so "
+                "the extreme equilibria were enumerated in exact arithmetic instead")
+    return (f"{head}: they were treated as ties, so the equilibria listed are those of a nearby game with "
+            "ties (certified within tol, possibly not exact equilibria) and exact ones may be missing "
+            "(complete=False); exact=True solves this game exactly")
+
+
+def _rechecked_exactly(game: Any, fine: list[tuple[int, float]]) -> RawResult:
+    """:func:`_run_exact` for a floating-point solve of a small game whose payoffs differ by less than
+    the tie tolerance (the floats cannot tell its equilibria from those of the nearby tie game)."""
+    raw = _run_exact(game)
+    return RawResult(candidates=raw.candidates, complete=raw.complete, degenerate=raw.degenerate,
+                     notes=(_fine_payoffs_note(fine, True), *raw.notes))
 
 
 def _run_exact(game: Any) -> RawResult:
