@@ -18,7 +18,12 @@ log-probabilities, with every group whose support is one action held pure, and o
 the information sets that the support does not reach held at the traced behaviour (no
 indifference needed there for Nash). The result is kept if it is close to ``p`` and its
 regret (Nash regret; agent-form regret without perfect recall) is below ``1e-10`` of the
-payoff range.
+payoff range. On trees at ``t >= 1e4``, if an agent at a reached set gains by an action
+outside the support, that action is also tried *tied* with the support, the behaviour at the
+unreached sets then free (least-squares Newton): at a degenerate limit the branch plays such
+an action with a probability that vanishes like ``1 / t`` and the behaviour below it only
+tends to what keeps it tied, so holding that behaviour at the traced values leaves a gain of
+order ``1 / t`` and no refinement certifies (seed 7027 of the tree hunt: none in 20,000 steps).
 
 Payoffs are divided by their range for tracing (so step sizes do not depend on units); the
 precision ``lambda`` of the game's own payoffs is ``t / scale``. The compiled kernels live in
@@ -441,16 +446,26 @@ def regret_unit(lg: LogitGame) -> float:
 
 
 _THRESHOLDS = np.array([1.0, 1e-3, 1e-6, 1e-9, 1e-12])  # 1.0: each group's best action alone
+#: scaled precision from which an unused action that gains at a refined profile is tried tied
+#: with the support, the sets below it free (:func:`~._logit_kernels.refine_support`): near the
+#: branch's limit such a gain is of order ``1 / lambda`` at a degenerate limit; at low precision
+#: it more often means the branch has not reached its limit's support yet
+_TIES_FROM = 1e4
 
 
 def refine_near(lg: LogitGame, p: np.ndarray, t: float) -> np.ndarray | None:
     """Try the supports that the traced point ``p`` (scaled precision ``t``) suggests; the first
-    exact equilibrium close to ``p``, or None (:func:`~._logit_kernels.refine_near`)."""
+    exact equilibrium close to ``p``, or None (:func:`~._logit_kernels.refine_near`).
+
+    From ``t >= 1e4`` on trees, an action outside a support that an agent gains by is also
+    tried tied with the support, with the behaviour at the sets the support does not reach
+    free (a degenerate limit: see :func:`~._logit_kernels._tie_refine`).
+    """
     ng = len(lg.goff) - 1
     near = max(1e-3, 20.0 / max(t, 1e-300))
     max_mixed = -1 if t >= 1e4 else max(8, ng // 10)
     q, found = kern.refine_near(lg.sy, p, _THRESHOLDS, near, max_mixed, _REGRET * regret_unit(lg),
-                                lg.regret_mode, *lg.regret_arrays())
+                                lg.regret_mode, *lg.regret_arrays(), t >= _TIES_FROM)
     return q if found else None
 
 

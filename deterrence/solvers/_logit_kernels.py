@@ -722,8 +722,10 @@ def tree_regret(sy, p, last, first_of_set, set_order):
 
 
 @njit(cache=True)
-def tree_agent_regret(sy, p):
-    """Largest gain of any agent (one information set) from changing its own move only."""
+def tree_agent_gains(sy, p):
+    """Per action, what its agent (the information set's mover) gains by switching to it alone:
+    ``sum_u reach(u) * (value of (u, a) - value of u)`` over the set's nodes ``u`` (unnormalised
+    by the set's reach, so zero at a set ``p`` does not reach)."""
     nn = sy.parent.shape[0]
     npl = sy.pay.shape[1]
     e = _edges(sy, p)
@@ -739,19 +741,26 @@ def tree_agent_regret(sy, p):
         par = sy.parent[v]
         for i in range(npl):
             val[par, i] += e[v] * val[v, i]
-    out = 0.0
+    out = np.zeros(p.shape[0])
     for g in range(sy.owner.shape[0]):
         i = sy.owner[g]
-        na = sy.goff[g + 1] - sy.goff[g]
+        a0 = sy.goff[g]
+        na = sy.goff[g + 1] - a0
         cur = 0.0
-        tot = np.zeros(na)
         for k in range(sy.set_ptr[g], sy.set_ptr[g + 1]):
             u = sy.set_nodes[k]
             cur += reach[u] * val[u, i]
             for a in range(na):
-                tot[a] += reach[u] * val[sy.kid_idx[sy.kid_ptr[u] + a], i]
-        out = max(out, np.max(tot) - cur)
+                out[a0 + a] += reach[u] * val[sy.kid_idx[sy.kid_ptr[u] + a], i]
+        for a in range(na):
+            out[a0 + a] -= cur
     return out
+
+
+@njit(cache=True)
+def tree_agent_regret(sy, p):
+    """Largest gain of any agent (one information set) from changing its own move only."""
+    return max(0.0, np.max(tree_agent_gains(sy, p))) if p.shape[0] else 0.0
 
 
 # ---------------------------------------------------------------------------- refinement
@@ -776,46 +785,65 @@ def reached_sets(sy, p):
 
 
 @njit(cache=True)
-def support_newton(sy, x, mask, mixed, iters):
+def support_newton(sy, x, mask, mixed, iters, reached=None, ties=None):
     """Newton's method on the indifference equations of the groups ``mixed`` on the support ``mask``.
 
     Unknowns: the log-probabilities ``x`` of the support's actions in those groups (every
     other entry of ``x`` stays fixed). Equations per group: each support action earns its
     mover what the first one does, and the probabilities sum to one. Stops early when the
     residual stops falling. Returns ``(x, largest residual)`` at the best iterate.
+
+    ``reached`` (per group; default all True): a group of ``mixed`` marked False (a set the
+    support does not reach) has only its sum equation: its behaviour is free. ``ties``
+    (actions outside the support, default none): each must earn its mover what the first
+    support action of its group does. With either, the system need not be square, and each
+    step is the least-squares step of smallest norm (Gauss-Newton), which stays near ``x``
+    along the directions the equations leave free.
     """
     goff = sy.goff
     k_all = x.shape[0]
+    ng = goff.shape[0] - 1
+    if reached is None:
+        reached = np.ones(ng, dtype=np.bool_)
+    if ties is None:
+        ties = np.zeros(0, dtype=np.int64)
+    first = np.full(ng, -1, dtype=np.int64)
+    for a in range(k_all - 1, -1, -1):
+        if mask[a]:
+            first[_group_of(goff, a)] = a
     colpos = np.full(k_all, -1, dtype=np.int64)
     cols = np.empty(k_all, dtype=np.int64)
     m = 0
+    nr = ties.shape[0]
     for q in range(mixed.shape[0]):
         g = mixed[q]
+        nr += 1
         for a in range(goff[g], goff[g + 1]):
             if mask[a]:
                 colpos[a] = m
                 cols[m] = a
                 m += 1
+                if reached[g] and a != first[g]:
+                    nr += 1
     cols = cols[:m]
     x = x.copy()
     best_x = x.copy()
     best = np.inf
     stale = 0
-    f = np.empty(m)
+    f = np.empty(nr)
     for _ in range(iters):
         v, dx = values_x(sy, x, True)
-        jm = np.zeros((m, m))
+        jm = np.zeros((nr, m))
         r = 0
         for q in range(mixed.shape[0]):
             g = mixed[q]
-            ref = -1
+            ref = first[g]
             tot = 0.0
             for a in range(goff[g], goff[g + 1]):
                 if not mask[a]:
                     continue
                 tot += math.exp(x[a])
-                if ref < 0:
-                    ref = a
+                if a == ref or not reached[g]:
                     continue
                 f[r] = v[a] - v[ref]
                 for c in range(m):
@@ -826,7 +854,14 @@ def support_newton(sy, x, mask, mixed, iters):
                 if mask[a]:
                     jm[r, colpos[a]] = math.exp(x[a])
             r += 1
-        res = np.max(np.abs(f)) if m else 0.0
+        for q in range(ties.shape[0]):
+            a = ties[q]
+            ref = first[_group_of(goff, a)]
+            f[r] = v[a] - v[ref]
+            for c in range(m):
+                jm[r, c] = dx[a, cols[c]] - dx[ref, cols[c]]
+            r += 1
+        res = np.max(np.abs(f)) if nr else 0.0
         if not np.isfinite(res):
             break
         if res < best:
@@ -839,14 +874,30 @@ def support_newton(sy, x, mask, mixed, iters):
                 break
         if res <= 1e-15:
             break
-        lu, perm, sign = lu_factor(jm)
-        if sign != 0.0:
-            step = lu_solve(lu, perm, -f)
-        else:  # singular (e.g. symmetric players): the least-squares step
+        if nr == m:
+            lu, perm, sign = lu_factor(jm)
+            if sign != 0.0:
+                step = lu_solve(lu, perm, -f)
+            else:  # singular (e.g. symmetric players): the least-squares step
+                step = np.linalg.lstsq(jm, -f)[0]
+        else:  # ties or free sets: the least-squares step of smallest norm
             step = np.linalg.lstsq(jm, -f)[0]
         for c in range(m):
             x[cols[c]] += step[c]
     return best_x, best
+
+
+@njit(cache=True)
+def _group_of(goff, a):
+    """The group (player or information set) of the flat action index ``a``."""
+    lo, hi = 0, goff.shape[0] - 2
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if goff[mid] <= a:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
 
 
 # ---------------------------------------------------------------------------- pure profiles
@@ -899,12 +950,16 @@ def regret_of(sy, p, mode, last, first_of_set, set_order):
 
 
 @njit(cache=True)
-def refine_support(sy, p, mask, max_mixed, regret_tol, mode, last, first_of_set, set_order):
+def refine_support(sy, p, mask, max_mixed, regret_tol, mode, last, first_of_set, set_order, ties):
     """The exact equilibrium on the support ``mask`` near ``p``: ``(q, ok)``.
 
     Groups with one support action are held pure, groups the support does not reach (trees)
     at ``p`` restricted to the support; the others solve their indifference equations
     (:func:`support_newton`). ``ok`` if that converged and the regret is at most ``regret_tol``.
+
+    ``ties`` (trees only): if that profile's agents gain by switching to actions outside the
+    support, try again (:func:`_tie_refine`) with those actions tied to the support and the
+    sets the support does not reach free.
     """
     goff = sy.goff
     ng = goff.shape[0] - 1
@@ -934,14 +989,59 @@ def refine_support(sy, p, mask, max_mixed, regret_tol, mode, last, first_of_set,
         if not res <= 1e-11:
             return q, False
         q = np.exp(x)
+    ok = regret_of(sy, q, mode, last, first_of_set, set_order) <= regret_tol
+    if ok or not ties or sy.kind == 0:
+        return q, ok
+    return _tie_refine(sy, q, mask, reached, regret_tol, mode, last, first_of_set, set_order)
+
+
+@njit(cache=True)
+def _tie_refine(sy, q, mask, reached, regret_tol, mode, last, first_of_set, set_order):
+    """The exact equilibrium near ``q`` (solved on the support ``mask``) in which every action
+    outside the support that an agent at a reached set gains by at ``q`` is tied with the
+    support instead, the behaviour at the sets the support does not reach free: ``(q, ok)``.
+
+    At a degenerate equilibrium an unused action can be exactly as good as the support; the
+    logit branch then plays it with a probability that vanishes like ``1 / lambda``, and the
+    behaviour below it (unreached in the limit) only tends to what keeps it tied. Held at the
+    traced values, that behaviour leaves the unused action a gain of order ``1 / lambda``,
+    and with the action in the support the indifference equations have no solution nearby
+    (its probability would have to be zero). Tied instead, off-path behaviour is an unknown:
+    one least-squares (smallest-norm) Newton solve from ``q`` (:func:`support_newton`).
+    """
+    goff = sy.goff
+    ng = goff.shape[0] - 1
+    gains = tree_agent_gains(sy, q)
+    ties = np.empty(q.shape[0], dtype=np.int64)
+    nt = 0
+    for a in range(q.shape[0]):
+        if not mask[a] and reached[_group_of(goff, a)] and gains[a] > 0.0:
+            ties[nt] = a
+            nt += 1
+    if nt == 0:
+        return q, False
+    groups = np.empty(ng, dtype=np.int64)
+    nm = 0
+    for g in range(ng):
+        cnt = 0
+        for a in range(goff[g], goff[g + 1]):
+            if mask[a]:
+                cnt += 1
+        if cnt >= 2:
+            groups[nm] = g
+            nm += 1
+    x, res = support_newton(sy, np.log(np.maximum(q, 0.0)), mask, groups[:nm], 40, reached, ties[:nt])
+    if not res <= 1e-11:
+        return q, False
+    q = np.exp(x)
     return q, regret_of(sy, q, mode, last, first_of_set, set_order) <= regret_tol
 
 
 @njit(cache=True)
-def refine_near(sy, p, thresholds, near, max_mixed, regret_tol, mode, last, first_of_set, set_order):
+def refine_near(sy, p, thresholds, near, max_mixed, regret_tol, mode, last, first_of_set, set_order, ties):
     """Try the supports ``p`` suggests (actions with at least ``threshold`` times the largest
     probability of their group, for each threshold): the first exact equilibrium within ``near``
-    of ``p``, as ``(q, found)``."""
+    of ``p``, as ``(q, found)``. ``ties``: as :func:`refine_support`."""
     goff = sy.goff
     ng = goff.shape[0] - 1
     k_all = p.shape[0]
@@ -958,7 +1058,7 @@ def refine_near(sy, p, thresholds, near, max_mixed, regret_tol, mode, last, firs
         if k > 0 and np.all(mask == prev):
             continue
         prev = mask
-        q, ok = refine_support(sy, p, mask, max_mixed, regret_tol, mode, last, first_of_set, set_order)
+        q, ok = refine_support(sy, p, mask, max_mixed, regret_tol, mode, last, first_of_set, set_order, ties)
         if ok and np.max(np.abs(q - p)) <= near:
             return q, True
     return p, False

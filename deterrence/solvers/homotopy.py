@@ -13,8 +13,13 @@ At every doubling of the precision (from ``lambda = 3`` in payoffs divided by th
 current point is *refined*: a support is read off it (each group's best action alone, then the
 actions with at least ``1e-3 ... 1e-12`` of the best one's probability), the support's
 indifference equations are solved by Newton's method, and the result is kept as soon as its
-regret is below ``1e-10`` of the payoff range. The equilibrium returned is exact to rounding and
-certified by :mod:`deterrence.certificates` like every other.
+regret is below ``1e-10`` of the payoff range. On trees, from ``lambda = 1e4`` (scaled), an
+action outside the support that its mover gains by is also tried tied with the support, with
+the behaviour at the sets the support does not reach left free: a branch that ends at a
+degenerate equilibrium plays such an action with a probability vanishing like ``1 / lambda``
+and is otherwise never refined (see :func:`deterrence.solvers._logit_kernels._tie_refine`).
+The equilibrium returned is exact to rounding and certified by :mod:`deterrence.certificates`
+like every other.
 
 **Early exit.** Some branches (agent QRE of trees, often without perfect recall) turn back and
 forth in ``lambda`` for thousands of steps (seed 143 of ``benchmarks/bench_n_player.py
