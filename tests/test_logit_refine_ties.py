@@ -57,3 +57,16 @@ def test_solve_returns_the_certified_equilibrium_from_the_branch(degenerate) -> 
     eqs = dt.solve(degenerate.game(), "nash")
     assert len(eqs) == 1 and eqs[0].certificate.passed
     assert not any("early exit" in n for n in eqs.notes)
+
+
+def test_a_tie_with_no_unknown_to_move_ends_newton_instead_of_raising(degenerate) -> None:
+    """A tie asked for where no mixing set is left to solve (``mixed`` empty) gave the least-squares
+    step an empty matrix and raised numpy's ``LinAlgError`` out of the solve (the chain store near
+    its entry threshold, ``method="homotopy"``); Newton now stops and reports the residual."""
+    lg = _logit.logit_game(degenerate.game())
+    x = np.log(np.concatenate([np.full(n, 1.0 / n) for n in np.diff(lg.goff)]))  # uniform play
+    mask = np.ones(len(x), dtype=np.bool_)
+    x_out, residual = _logit.kern.support_newton(lg.sy, x, mask, np.zeros(0, dtype=np.int64), 5,
+                                                 np.ones(len(lg.goff) - 1, dtype=np.bool_),
+                                                 np.array([0], dtype=np.int64))
+    assert np.array_equal(x_out, x) and np.isfinite(residual)

@@ -872,7 +872,7 @@ def support_newton(sy, x, mask, mixed, iters, reached=None, ties=None):
             stale += 1
             if stale >= 3:
                 break
-        if res <= 1e-15:
+        if res <= 1e-15 or m == 0:  # m == 0: tied actions but no unknown to move (nothing to solve)
             break
         if nr == m:
             lu, perm, sign = lu_factor(jm)
