@@ -65,8 +65,14 @@ def test_a_tie_with_no_unknown_to_move_ends_newton_instead_of_raising(degenerate
     its entry threshold, ``method="homotopy"``); Newton now stops and reports the residual."""
     lg = _logit.logit_game(degenerate.game())
     x = np.log(np.concatenate([np.full(n, 1.0 / n) for n in np.diff(lg.goff)]))  # uniform play
+    values = _logit.kern.values_x(lg.sy, x, False)[0]
+    # an action outside the support (its set's second) that earns other than the set's first
+    starts = lg.goff[:-1]
+    tie = next(int(a) + 1 for a, b in zip(starts, lg.goff[1:], strict=True)
+               if b - a >= 2 and abs(values[a + 1] - values[a]) > 1e-6)
     mask = np.ones(len(x), dtype=np.bool_)
+    mask[tie] = False
     x_out, residual = _logit.kern.support_newton(lg.sy, x, mask, np.zeros(0, dtype=np.int64), 5,
                                                  np.ones(len(lg.goff) - 1, dtype=np.bool_),
-                                                 np.array([0], dtype=np.int64))
-    assert np.array_equal(x_out, x) and np.isfinite(residual)
+                                                 np.array([tie], dtype=np.int64))
+    assert np.array_equal(x_out, x) and residual > 1e-6  # nothing moved; the tie's gap is the residual
