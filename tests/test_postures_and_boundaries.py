@@ -243,3 +243,14 @@ def test_numeric_and_exact_thresholds_agree(cost, stakes):
     inner = [r for r in exact if 1e-3 < r["numeric"] < 1 - 1e-3]
     got = [r for r in numeric if 1e-3 < r["numeric"] < 1 - 1e-3]
     assert [r["numeric"] for r in got] == pytest.approx([r["numeric"] for r in inner], abs=1e-6)
+
+
+def test_posture_bad_input_is_typed():
+    from deterrence.studies.postures import posture
+
+    with pytest.raises(dt.ParameterError, match="unknown posture"):
+        posture("asymmetric_escalation", ["no_first_use"])  # was a TypeError (unhashable)
+    with pytest.raises(dt.ParameterError, match="model"):
+        posture(3, "no_first_use")  # was an AttributeError
+    with pytest.raises(dt.ParameterError, match=r"unknown posture 'no_first_us'"):
+        posture("asymmetric_escalation", "no_first_us")
