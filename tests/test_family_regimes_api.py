@@ -77,3 +77,13 @@ def test_cli_regimes_json_of_a_family(capsys: pytest.CaptureFixture[str]) -> Non
     marginal = (1 - pi) ** 2 / 2 + 2 * pi * (1 - pi) / 12 + pi**2 * sp.Rational(7, 204)
     (root,) = [r for r in sp.solve(sp.Eq(marginal, sp.Rational(1, 5)), pi) if 0 < r < 1]
     assert sp.simplify(root - sp.sympify(crossing["value"])) == 0
+
+
+def test_audience_multiplier_takes_codes_not_text() -> None:
+    from deterrence.families import audience_multiplier
+
+    assert audience_multiplier(3) == audience_multiplier(3.0) == 1.0
+    for bad in ("3", None, True, 2.5, 7):  # "3" was read as the defence pact, None a TypeError
+        with pytest.raises(dt.ParameterError, match="not a pledge type code") as err:
+            audience_multiplier(bad, "pledge_2")
+        assert err.value.name == "pledge_2"
