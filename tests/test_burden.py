@@ -214,11 +214,44 @@ def test_custom_technology_numerical_path() -> None:
     ({"incomes": (1.0,), "valuations": (1.0,), "utility": "cobb"}, "utility"),
     ({"incomes": (1.0,), "valuations": (1.0,), "target_share": 1.5}, "target_share"),
     ({"incomes": (1.0,), "valuations": (1.0,), "sanction": -1.0}, "sanction"),
+    # wrong types: typed errors naming the parameter, not a stray TypeError or ValueError
+    ({"incomes": ("a",), "valuations": (1.0,)}, "incomes[0]"),
+    ({"incomes": (1.0,), "valuations": (True,)}, "valuations[0]"),
+    ({"incomes": 1.0, "valuations": (1.0,)}, "incomes"),
+    ({"incomes": (1.0,), "valuations": (1.0,), "target_share": "0.02"}, "target_share"),
+    ({"incomes": (1.0,), "valuations": (1.0,), "sanction": "1"}, "sanction"),
+    ({"incomes": (1.0,), "valuations": (1.0,), "technology": 1.0}, "technology"),
 ])
 def test_bad_parameters_are_named(kwargs: dict, name: str) -> None:
     with pytest.raises(ParameterError) as err:
         b.BurdenGame(**kwargs)
     assert err.value.name == name and name.split("[")[0] in str(err.value)
+
+
+def test_technology_given_by_name_and_bad_grids() -> None:
+    # a kind's name stands for that technology at its default scale (it raised AttributeError)
+    by_name = b.equilibrium(b.BurdenGame((1.0,), (4.0,), technology="contest"))
+    assert by_name.total == pytest.approx(4**0.5 - 1)  # v D'(S) = 1: 4 / (S + 1)^2 = 1
+    with pytest.raises(ParameterError, match="scale") as err:
+        b.Technology("exponential", "1")
+    assert err.value.name == "scale"
+    game = b.BurdenGame((1.0,), (2.0,))
+    for grid in (0, 1, 2.5, "10"):  # 0 and 1 used to yield an answer (with a division by zero)
+        with pytest.raises(ParameterError, match="grid"):
+            b.equilibrium(game, grid=grid)
+        with pytest.raises(ParameterError, match="grid"):
+            b.certify_profile(game, [0.5], grid=grid)
+    with pytest.raises(ParameterError, match="contributions"):
+        b.certify_profile(game, [float("nan")])  # it returned a Certificate of NaNs
+    with pytest.raises(ParameterError, match="game"):
+        b.equilibrium("game")
+
+
+def test_required_level_refuses_a_one_point_grid() -> None:
+    # one point (D = 0, not deterred) was read as "not even D = 1 deters": None, a wrong answer
+    for grid in (0, 1):
+        with pytest.raises(ParameterError, match="grid"):
+            b.required_level(grid=grid)
 
 
 def test_bad_technology_and_method() -> None:

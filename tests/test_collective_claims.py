@@ -219,3 +219,19 @@ def test_free_riders_in_peace_are_unreliable_in_war() -> None:
     assert table["total_capability"].iloc[-1] > table["total_capability"].iloc[0]
     with pytest.raises(dt.ParameterError, match="target_share"):
         dt.studies.collective.burden_link(b.BurdenGame(incomes=(1.0,), valuations=(1.0,)), [0.0])
+
+
+def test_burden_link_bad_input_is_typed() -> None:
+    from deterrence.studies import burden as b
+    from deterrence.studies.collective import burden_link, capabilities_from_spending
+
+    game = b.BurdenGame(incomes=(1.0, 2.0), valuations=(1.0, 1.0), target_share=0.05)
+    for sanctions, name in ((0.1, "sanctions"), ("0.1", "sanctions"), (["a"], "sanction"),
+                            ([-0.1], "sanction"), ([float("nan")], "sanction")):
+        with pytest.raises(dt.ParameterError) as err:  # were TypeErrors for the wrong types
+            burden_link(game, sanctions)
+        assert err.value.name == name
+    with pytest.raises(dt.ParameterError, match="BurdenGame"):
+        burden_link("game", [0.1])
+    with pytest.raises(dt.ParameterError, match="target_share"):
+        capabilities_from_spending([1.0], [1.0], "0.1")

@@ -130,6 +130,14 @@ def test_bad_arguments(model: dt.Model) -> None:
     with pytest.raises(SweepError, match="commitment_type"):
         ct.type_codes(dt.load_model("extended_deterrence"))
 
+    # wrong types: SweepErrors naming what is wrong (were a stray ValueError / TypeError)
+    for bad in ("ab", 1.0, (0.0, "1")):
+        with pytest.raises(SweepError, match="bounds for 'cost_ally'"):
+            ct.sample_points(8, bounds={"cost_ally": bad})
+    for seed in ("a", -1, 1.5):
+        with pytest.raises(SweepError, match="seed"):
+            ct.sample_points(8, seed)
+
 
 # ------------------------------------------------------------------ agreement with dt.sweep
 def test_agrees_with_the_sweep_engine(swept: pd.DataFrame, model: dt.Model) -> None:

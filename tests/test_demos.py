@@ -74,3 +74,19 @@ def test_cli_unknown_demo(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo", "no_such_demo"]) == 2
     err = capsys.readouterr().err
     assert "no demo named 'no_such_demo'" in err and "entrapment_window" in err
+
+
+def test_burden_sharing_pledge_line_is_what_the_table_says() -> None:
+    import pandas as pd
+
+    from deterrence.demos.burden_sharing import _pledge_line
+
+    sanctions = [0.1 * k for k in range(4)]  # 0.1 * 3 = 0.30000000000000004
+    d = pd.DataFrame({"sanction": sanctions, "total": [1.3, 1.3, 1.6, 2.0], "members_meeting": [1, 1, 2, 3],
+                      "deterred": [False, False, False, True], "n_pledge_equilibria": [1, 1, 2, 1]})
+    line = _pledge_line("quasilinear", d, members=8)
+    # it printed "deterrence holds from sanction 0.30000000000000004" and "all 3 meet" of 8 members
+    assert "deterrence holds from sanction 0.300;" in line
+    assert "at most 3 of 8 meet from sanction 0.300" in line and "all 3" not in line
+    assert "more than one pledge equilibrium: [0.2]" in line
+    assert "all 3 meet" in _pledge_line("log", d, members=3)

@@ -243,3 +243,45 @@ def test_numeric_and_exact_thresholds_agree(cost, stakes):
     inner = [r for r in exact if 1e-3 < r["numeric"] < 1 - 1e-3]
     got = [r for r in numeric if 1e-3 < r["numeric"] < 1 - 1e-3]
     assert [r["numeric"] for r in got] == pytest.approx([r["numeric"] for r in inner], abs=1e-6)
+
+
+def test_posture_bad_input_is_typed():
+    from deterrence.studies.postures import posture
+
+    with pytest.raises(dt.ParameterError, match="unknown posture"):
+        posture("asymmetric_escalation", ["no_first_use"])  # was a TypeError (unhashable)
+    with pytest.raises(dt.ParameterError, match="model"):
+        posture(3, "no_first_use")  # was an AttributeError
+    with pytest.raises(dt.ParameterError, match=r"unknown posture 'no_first_us'"):
+        posture("asymmetric_escalation", "no_first_us")
+
+
+@pytest.mark.parametrize("name", sorted(POSTURES))
+def test_aeg_posture_tables_agree_with_gambit(name):
+    """The same complete-information subgames written as .efg and solved by pygambit's logit
+    tracing (its limit is a sequential, hence subgame-perfect, equilibrium): the outcome of
+    every (Challenger, Defender) cell is the table's."""
+    import io
+
+    gbt = pytest.importorskip("pygambit")
+    from deterrence.gambit._efg import format_efg
+
+    def reached(game, node, eq, p=1.0):
+        if node.is_terminal:
+            return [(node.label.split(".")[1], p)] if p > 1e-6 else []
+        out = []
+        for action, child in zip(node.infoset.actions, node.children, strict=True):
+            q = float(action.prob) if node.player.is_chance else float(eq[action])
+            out += reached(game, child, eq, p * q)
+        return out
+
+    m = posture(AEG, name)
+    for c in "HS":
+        for d in TYPES:
+            hh, hs, sh = TYPES[d]
+            g = m.game(p_challenger_hard=1 if c == "H" else 0, p_defender_hh=hh, p_defender_hs=hs,
+                       p_defender_sh=sh)
+            sub = g.root_node.branches["hard" if c == "H" else "soft"][1].branches[d][1]
+            efg = gbt.read_efg(io.StringIO(format_efg(ExtensiveFormGame(sub, players=g.players))))
+            eq = gbt.nash.logit_solve(efg).equilibria[0]
+            assert [leaf for leaf, _p in reached(efg, efg.root, eq)] == [TABLES[name][(c, d)]], (c, d)

@@ -139,6 +139,8 @@ def _regimes_json(model: Any, result: Any, fixed: dict, args: argparse.Namespace
     if not hasattr(result, "to_text"):  # a plain mapping regime -> condition
         regimes = [{"label": k, "condition": str(c), "latex": sp.latex(c)} for k, c in dict(result).items()]
         return {"model": model.name, "closed_form": True, "regimes": regimes}
+    if not hasattr(result, "regimes"):  # a model family's regimes (deterrence.families)
+        return _family_json(model, result, fixed, args)
     names = {result.symbols[k]: v for k, v in result.latex_names.items() if k in result.symbols and v}
 
     def latex(expr: Any) -> str:
@@ -158,6 +160,35 @@ def _regimes_json(model: Any, result: Any, fixed: dict, args: argparse.Namespace
         defaults = {n: p.default for n, p in model.parameters.items()}
         linear = [{"regime": row["regime"], "profile": row["profile"], "relation": row["relation"],
                    "threshold": sp.sstr(row["threshold"]), "latex": latex(row["threshold"])}
+                  for row in result.boundaries(param, at={**defaults, **fixed})]
+        rows = dt.threshold(model, param, concept=args.concept, belief_policy=args.belief_policy, **fixed)
+        doc["threshold"] = {"parameter": param, "conditions": linear, "crossings": _crossings(rows, latex)}
+    return doc
+
+
+def _family_json(model: Any, result: Any, fixed: dict, args: argparse.Namespace) -> dict[str, Any]:
+    """A model family's exact regimes as JSON data: each join regime's conditions joined by "and",
+    the Target side's chance of winning ``win`` and an ally's marginal contribution ``marginal``."""
+    import sympy as sp
+
+    names = {result.symbols[k]: v for k, v in result.latex_names.items() if k in result.symbols and v}
+
+    def latex(expr: Any) -> str:
+        return sp.latex(expr, symbol_names=names)
+
+    regimes = [{"label": name, "condition": " & ".join(sp.sstr(c) for c in conds),
+                "latex": r" \wedge ".join(latex(c) for c in conds)}
+               for name, conds in result.conditions.items()]
+    doc = {"model": result.model, "members": result.members, "concept": result.concept,
+           "belief_policy": result.belief_policy, "fixed": jsonable(dict(result.fixed)), "closed_form": True,
+           "regimes": regimes, "win": sp.sstr(result.win), "marginal": sp.sstr(result.marginal),
+           "notes": list(result.notes), "threshold": None}
+    param = _threshold_parameter(model, fixed, args)
+    if param:
+        defaults = {n: p.default for n, p in model.parameters.items()}
+        linear = [{"regime": row["regime"], "relation": row["relation"],
+                   "threshold": sp.sstr(row["threshold"]), "latex": latex(row["threshold"]),
+                   "exact": bool(row["exact"])}
                   for row in result.boundaries(param, at={**defaults, **fixed})]
         rows = dt.threshold(model, param, concept=args.concept, belief_policy=args.belief_policy, **fixed)
         doc["threshold"] = {"parameter": param, "conditions": linear, "crossings": _crossings(rows, latex)}

@@ -179,6 +179,24 @@ def _figures(
     return figures
 
 
+def _pledge_line(utility: str, d: pd.DataFrame, members: int) -> str:
+    """What the pledge sweep of one utility found, in a sentence (sanctions rounded to the grid's
+    precision; "all" only where every member meets the target somewhere on the grid)."""
+    base = d.iloc[0]
+    most = int(d.members_meeting.max())
+    from_ = float(d.loc[d.members_meeting == most, "sanction"].min())
+    meeting = (f"all {most} meet" if most == members else f"at most {most} of {members} meet")
+    first_det = d.loc[d.deterred, "sanction"]
+    deters = f"{float(first_det.min()):.3f}" if len(first_det) else "never"
+    multi = [round(float(x), 3) for x in d.loc[d.n_pledge_equilibria != 1, "sanction"]]
+    return (
+        f"[{utility}] 2 % pledge: no sanction S={base.total:.3f} ({base.members_meeting} meet); "
+        f"{meeting} from sanction {from_:.3f}, S={d.total.iloc[-1]:.3f}; "
+        f"deterrence holds from sanction {deters}; "
+        f"sanctions with more than one pledge equilibrium: {multi or 'none'}."
+    )
+
+
 def make(quick: bool, new_figure: FigureFactory) -> DemoOutput:
     need = b.required_level()
     if quick:
@@ -190,9 +208,10 @@ def make(quick: bool, new_figure: FigureFactory) -> DemoOutput:
         if not table["certified"].all():
             raise dt.SolverError(f"burden-sharing demo: an uncertified equilibrium in the {name} sweep")
     lines: list[str] = []
+    p_allied = float(b.DeterrenceLink().values([need])["p_allied"].iloc[0])
     lines.append(
         f"Deterrence holds when D(S) > {need:.4f}, i.e. S > {float(TECH.inverse(need)):.3f} "
-        f"(p_allied > {0.3 + 0.7 * need:.3f})."
+        f"(p_allied > {p_allied:.3f})."
     )
     for utility in b.UTILITIES:
         d = by_n[by_n.utility == utility]
@@ -212,16 +231,6 @@ def make(quick: bool, new_figure: FigureFactory) -> DemoOutput:
             f"{'%.0f%%' % (100 * first.min()) if len(first) else 'no share up to 95%'} of income; "
             f"its spending share >= income share wherever anyone spends: {ok}."
         )
-        d = pledge[pledge.utility == utility]
-        base = d.iloc[0]
-        full = d.loc[d.members_meeting == d.members_meeting.max(), "sanction"].min()
-        first_det = d.loc[d.deterred, "sanction"]
-        multi = d.loc[d.n_pledge_equilibria != 1, "sanction"].round(3).tolist()
-        lines.append(
-            f"[{utility}] 2 % pledge: no sanction S={base.total:.3f} ({base.members_meeting} meet); "
-            f"all {d.members_meeting.max()} meet from sanction {full:.3f}, S={d.total.iloc[-1]:.3f}; "
-            f"deterrence holds from sanction {first_det.min() if len(first_det) else 'never'}; "
-            f"sanctions with more than one pledge equilibrium: {multi or 'none'}."
-        )
+        lines.append(_pledge_line(utility, pledge[pledge.utility == utility], len(pledge.meeting.iloc[0])))
     tables = {"free_riding_vs_n": by_n, "free_riding_vs_inequality": by_ineq, "pledge_vs_sanction": pledge}
     return DemoOutput(_figures(new_figure, by_n, by_ineq, pledge, need), tables, lines=lines)

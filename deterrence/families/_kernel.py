@@ -36,6 +36,7 @@ from ..solvers._collective_join import SMALL
 from ..solvers._collective_symmetric import bernstein_mean, symmetric_solutions
 from ..solvers._collective_upper import top_choices
 from ..solvers.collective import collective_candidates
+from ._parameters import check_belief_policy
 from ._pledges import COMMITMENT_TYPES
 from ._schema import LABELS, MEASURES
 
@@ -48,7 +49,7 @@ class CollectiveKernel:
 
     def __init__(self, family: Any, belief_policy: str = "free", tol: float = TOL) -> None:
         self.family = family
-        self.belief_policy = belief_policy
+        self.belief_policy = check_belief_policy(belief_policy)
         self.tol = tol
 
     def evaluate(self, points: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:

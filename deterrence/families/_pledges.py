@@ -10,6 +10,8 @@ abandonment. Re-exported as ``dt.builders.COMMITMENT_TYPES``.
 
 from __future__ import annotations
 
+import numbers
+
 from ..errors import ParameterError
 
 #: The commitment types: code -> (name, audience-cost multiplier, credibility multiplier).
@@ -38,11 +40,13 @@ def audience_multiplier(code: float, name: str = "pledge") -> float:
     ParameterError
         A code that is not one of :data:`COMMITMENT_TYPES` (naming the parameter ``name``).
     """
-    key = int(code) if float(code).is_integer() else None
+    real = isinstance(code, numbers.Real) and not isinstance(code, bool)  # not text: "3" is no code
+    key = int(code) if real and float(code).is_integer() else None
     if key not in COMMITMENT_TYPES:
         codes = ", ".join(f"{k} {v[0]}" for k, v in COMMITMENT_TYPES.items())
+        shown = f"{code:g}" if real else repr(code)
         raise ParameterError(
-            f"{name} = {code:g} is not a pledge type code; the codes are {codes}", name=name, value=code
+            f"{name} = {shown} is not a pledge type code; the codes are {codes}", name=name, value=code
         )
     return COMMITMENT_TYPES[key][1]
 

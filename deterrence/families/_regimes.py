@@ -27,8 +27,8 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from ..equilibrium import BELIEF_POLICIES
-from ..errors import OptionError, ParameterError, UnsupportedError
+from ..errors import ParameterError, UnsupportedError, close_match_hint
+from ._parameters import check_belief_policy
 from ._pledges import audience_multiplier
 
 #: the join regimes: name -> (committed action, uncommitted action); None where the type mixes
@@ -140,8 +140,16 @@ class FamilyRegimes:
         list of dict
             ``{"regime", "relation", "threshold", "exact"}``: at ``threshold`` (a root in (0, 1)
             of a polynomial in the credibility) the condition named by ``regime`` changes sign.
+
+        Raises
+        ------
+        ParameterError
+            ``parameter`` or a name in ``at`` is not a parameter of the family, or ``at`` gives
+            ``members`` or ``pledge`` other than the values these regimes are written for.
         """
-        if parameter != "credibility":
+        self._check_names([parameter, *(at or {})])
+        self._check_counts(at or {})
+        if parameter != "credibility":  # exact boundaries on credibility only: dt.threshold scans the others
             return []
         values = {k: v for k, v in (at or {}).items() if k in self.symbols and k != "credibility"}
         pi = self.symbols["credibility"]
@@ -156,6 +164,29 @@ class FamilyRegimes:
                 for root, exact in _roots(expr, pi):
                     out.append({"regime": name, "relation": cond.rel_op, "threshold": root, "exact": exact})
         return out
+
+
+    def _check_names(self, names: list[str]) -> None:
+        known = [k for k in self.symbols if k != "q"] + ["members", "pledge"]
+        unknown = [k for k in names if k not in known]
+        if unknown:
+            raise ParameterError(
+                f"unknown parameter '{unknown[0]}' for model '{self.model}'"
+                f"{close_match_hint(unknown[0], known)}; valid: {', '.join(known)}",
+                name=unknown[0],
+            )
+
+    def _check_counts(self, at: dict[str, Any]) -> None:
+        written = {"members": self.members}
+        if "pledge" in self.fixed:
+            written["pledge"] = self.fixed["pledge"]
+        for name, value in written.items():
+            if name in at and at[name] != value:
+                raise ParameterError(
+                    f"these regimes are written for {name} = {value}, not {at[name]}; "
+                    f"call dt.regimes(model, {name}={at[name]})",
+                    name=name, value=at[name],
+                )
 
 
 def _exact(value: Any) -> Any:
@@ -193,11 +224,7 @@ def family_regimes(
     """
     if concept not in (None, "pbe"):
         raise UnsupportedError(f"the {fam.name} family is solved as 'pbe', not '{concept}'", methods=("pbe",))
-    if belief_policy not in BELIEF_POLICIES:
-        raise OptionError(
-            f"unknown belief policy '{belief_policy}'; policies are {', '.join(BELIEF_POLICIES)}",
-            name="belief_policy", value=belief_policy, valid=BELIEF_POLICIES,
-        )
+    check_belief_policy(belief_policy)
     if not fam.exchangeable or fam.timing != "simultaneous" or fam.provocation:
         raise UnsupportedError(
             f"exact regimes are written for exchangeable allies deciding at once "
@@ -297,6 +324,7 @@ def family_threshold(
             f"unknown parameter '{parameter}' for model '{fam.name}'; valid: {', '.join(fam.parameters)}",
             name=parameter,
         )
+    check_belief_policy(belief_policy)  # before the try: an OptionError is an UnsupportedError too
     values = {n: p.default for n, p in fam.parameters.items() if n != parameter}
     values.update(fixed)
     try:

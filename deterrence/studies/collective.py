@@ -19,6 +19,7 @@ audience cost binds.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -44,8 +45,8 @@ def capabilities_from_spending(contributions: Sequence[float], incomes: Sequence
     """
     c = np.asarray(contributions, dtype=float)
     w = np.asarray(incomes, dtype=float)
-    if not 0 < target_share < 1:
-        raise ParameterError(f"target_share must lie in (0, 1) to scale capabilities, got {target_share}",
+    if not (_is_real(target_share) and 0 < target_share < 1):
+        raise ParameterError(f"target_share must lie in (0, 1) to scale capabilities, got {target_share!r}",
                              name="target_share", value=target_share)
     if c.shape != w.shape:
         raise ParameterError(f"{len(c)} contributions for {len(w)} incomes", name="contributions")
@@ -87,8 +88,11 @@ def burden_link(game: Any, sanctions: Sequence[float], *, belief_policy: str = "
         A game without a pledge target, a negative sanction, or a parameter the family refuses.
     """
     from ..catalogue.builders import collective_defence
-    from .burden import equilibrium
+    from .burden import BurdenGame, equilibrium
 
+    if not isinstance(game, BurdenGame):
+        raise ParameterError(f"game must be a BurdenGame, got {type(game).__name__}", name="game", value=game)
+    sanctions = _sanctions(sanctions)
     if not game.target_share > 0:
         raise ParameterError("burden_link needs a pledge: a BurdenGame with target_share > 0",
                              name="target_share", value=game.target_share)
@@ -100,8 +104,6 @@ def burden_link(game: Any, sanctions: Sequence[float], *, belief_policy: str = "
                              name="capability")
     rows = []
     for s in sanctions:
-        if not (np.isfinite(s) and s >= 0):
-            raise ParameterError(f"sanction {s} is outside [0, inf)", name="sanction", value=s)
         eq = equilibrium(replace(game, sanction=float(s)))
         caps = capabilities_from_spending(eq.contributions, game.incomes, game.target_share)
         family = collective_defence(capability=list(caps), **values)
@@ -110,6 +112,21 @@ def burden_link(game: Any, sanctions: Sequence[float], *, belief_policy: str = "
                      "total_capability": float(caps.sum()),
                      **_crisis(family, eq.meets_target, belief_policy, selection)})
     return pd.DataFrame(rows)
+
+
+def _is_real(x: Any) -> bool:
+    return isinstance(x, numbers.Real) and not isinstance(x, bool | np.bool_)
+
+
+def _sanctions(sanctions: Any) -> list[float]:
+    """The sanctions to sweep: a sequence of real numbers in ``[0, inf)``."""
+    if isinstance(sanctions, str | bytes) or not isinstance(sanctions, Sequence | np.ndarray):
+        raise ParameterError(f"sanctions must be a sequence of numbers, got {sanctions!r}", name="sanctions",
+                             value=sanctions)
+    for s in sanctions:
+        if not (_is_real(s) and np.isfinite(s) and s >= 0):
+            raise ParameterError(f"sanction {s!r} is outside [0, inf)", name="sanction", value=s)
+    return [float(s) for s in sanctions]
 
 
 def _crisis(family: Any, meets: np.ndarray, belief_policy: str, selection: str) -> Mapping[str, float]:

@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import numbers
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -179,7 +180,7 @@ def _ranges(model: Any, varied: Sequence[str], bounds: Mapping[str, Sequence[flo
     for k, name in enumerate(varied):
         par = model.parameters[name]
         dom = tuple(float(x) for x in par.domain)
-        b = tuple(float(x) for x in bounds[name]) if name in bounds else dom
+        b = _pair(name, bounds[name]) if name in bounds else dom
         if len(b) != 2 or not b[0] < b[1]:
             raise SweepError(f"bounds for '{name}' must be (lo, hi) with lo < hi, got {list(b)}")
         if not all(map(math.isfinite, b)):
@@ -194,6 +195,15 @@ def _ranges(model: Any, varied: Sequence[str], bounds: Mapping[str, Sequence[flo
             )
         lo[k], hi[k] = b
     return lo, hi
+
+
+def _pair(name: str, given: Any) -> tuple[float, ...]:
+    """Bounds ``(lo, hi)`` as floats; a :class:`SweepError` for anything but a pair of numbers."""
+    if isinstance(given, str | bytes) or not isinstance(given, Sequence | np.ndarray) or not all(
+        isinstance(x, numbers.Real) and not isinstance(x, bool | np.bool_) for x in given
+    ):
+        raise SweepError(f"bounds for '{name}' must be (lo, hi), two numbers; got {given!r}")
+    return tuple(float(x) for x in given)
 
 
 def sample_points(
@@ -229,6 +239,8 @@ def sample_points(
 
     if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or samples <= 0:
         raise SweepError(f"samples must be a positive integer, got {samples!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise SweepError(f"seed must be a non-negative integer, got {seed!r}")
     model = _model(model)
     bounds = dict(bounds or {})
     fixed = {**{n: v for n, v in DEFAULT_FIXED.items() if n not in bounds}, **dict(fixed or {})}

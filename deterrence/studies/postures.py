@@ -65,9 +65,13 @@ def posture(model: Any, name: str) -> Any:
         If the model lacks the AEG's Defender information sets.
     """
     from ..catalogue import load_model
+    from ..model import Model
 
     m = load_model(model) if isinstance(model, str) else model
-    if name not in POSTURES:
+    if not isinstance(m, Model):
+        raise ParameterError(f"model must be the asymmetric_escalation model or its name, got "
+                             f"{type(model).__name__}", name="model", value=model)
+    if not isinstance(name, str) or name not in POSTURES:
         raise ParameterError(f"unknown posture '{name}'; postures: {', '.join(POSTURES)}", name="posture",
                              value=name)
     actions, description = POSTURES[name]

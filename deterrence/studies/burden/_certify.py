@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...errors import ParameterError
-from ._game import BurdenGame
+from ._game import BurdenGame, check_grid
 
 
 # ---------------------------------------------------------------------------- result
@@ -86,9 +86,10 @@ def certify_profile(game: BurdenGame, contributions: Sequence[float], *, grid: i
     ``c_i`` between sanction jumps, so the grid maximum is within ``|u''| h^2 / 2`` of the true
     one). The gain tolerance is relative: ``tol * (1 + max |u_i|)``.
     """
+    check_grid(grid)
     c = np.asarray(contributions, dtype=float)
     w, v = game.w, game.v
-    if c.shape != w.shape or np.any(c < -1e-12) or np.any(c > w * (1 + 1e-12)):
+    if c.shape != w.shape or not np.all((c >= -1e-12) & (c <= w * (1 + 1e-12))):  # NaN fails too
         raise ParameterError("contributions must be one value in [0, w_i] per member", name="contributions",
                              value=c)
     S = c.sum()

@@ -10,10 +10,10 @@ from dataclasses import replace
 
 import numpy as np
 
-from ...errors import SolverError, UnsupportedError
+from ...errors import ParameterError, SolverError, UnsupportedError
 from ._certify import BurdenEquilibrium, Certificate, _result, certify_profile
 from ._closed import ClosedForm, _closed_floors, closed_form
-from ._game import S_SYMBOL, TECHNOLOGIES, UTILITIES, BurdenGame, Technology, _check_choice
+from ._game import S_SYMBOL, TECHNOLOGIES, UTILITIES, BurdenGame, Technology, _check_choice, check_grid
 from ._link import DeterrenceLink, linked_outcomes, required_level, solve_linked
 from ._numeric import _numerical
 from ._pledge import _closed_pledge, pledge_equilibria
@@ -45,7 +45,10 @@ def equilibrium(game: BurdenGame, method: str = "auto", *, grid: int = 2001, cer
     check_unique
         With a pledge: enumerate every pledge equilibrium (at most 12 members) to fill ``unique``.
     """
+    if not isinstance(game, BurdenGame):
+        raise ParameterError(f"game must be a BurdenGame, got {type(game).__name__}", name="game", value=game)
     _check_choice("method", method, ("auto", "closed_form", "numerical"))
+    check_grid(grid)
     if method == "auto":
         tech = game.technology
         try:

@@ -7,6 +7,7 @@ re-exported there.
 from __future__ import annotations
 
 import functools
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -23,6 +24,32 @@ TECHNOLOGIES = ("exponential", "contest", "custom")
 S_SYMBOL = sp.Symbol("S", nonnegative=True)
 _SCALE = {"exponential": sp.Symbol("k", positive=True), "contest": sp.Symbol("s0", positive=True)}
 _EPS_SHORT = 1e-12  # relative slack below the target that still counts as meeting it
+
+
+# ---------------------------------------------------------------------------- checks
+def _is_real(x: object) -> bool:
+    """A real number (Python or numpy), not a bool."""
+    return isinstance(x, numbers.Real) and not isinstance(x, bool | np.bool_)
+
+
+def _reals(name: str, values: object) -> tuple[float, ...]:
+    """One real number per member, as floats; a :class:`ParameterError` naming ``name[i]`` otherwise."""
+    if isinstance(values, str | bytes) or not isinstance(values, Sequence | np.ndarray):
+        raise ParameterError(f"{name} must be a sequence of numbers, one per member, got {values!r}",
+                             name=name, value=values)
+    for i, x in enumerate(values):
+        if not _is_real(x):
+            raise ParameterError(f"{name}[{i}] must be a real number, got {x!r}", name=f"{name}[{i}]",
+                                 value=x)
+    return tuple(float(x) for x in values)
+
+
+def check_grid(grid: object, name: str = "grid") -> int:
+    """A grid size: a whole number of at least 2 points (both ends of the interval)."""
+    if not (isinstance(grid, numbers.Integral) and not isinstance(grid, bool | np.bool_) and grid >= 2):
+        raise ParameterError(f"{name} must be a whole number >= 2, got {grid!r}", name=name, value=grid,
+                             domain="{2, 3, ...}")
+    return int(grid)
 
 
 # ---------------------------------------------------------------------------- technology
@@ -52,8 +79,8 @@ class Technology:
             if not isinstance(self.expr, sp.Expr) or self.expr.free_symbols - {S_SYMBOL}:
                 raise ParameterError("a custom technology needs a sympy expression whose only symbol is "
                                      "burden.S_SYMBOL", name="expr", value=self.expr)
-        elif not (np.isfinite(self.scale) and self.scale > 0):
-            raise ParameterError(f"technology scale must be positive and finite, got {self.scale}",
+        elif not (_is_real(self.scale) and np.isfinite(self.scale) and self.scale > 0):
+            raise ParameterError(f"technology scale must be positive and finite, got {self.scale!r}",
                                  name="scale", value=self.scale, domain="(0, inf)")
 
     @classmethod
@@ -163,8 +190,18 @@ class BurdenGame:
     sanction: float = 0.0
 
     def __post_init__(self) -> None:
-        w = tuple(float(x) for x in self.incomes)
-        v = tuple(float(x) for x in self.valuations)
+        w = _reals("incomes", self.incomes)
+        v = _reals("valuations", self.valuations)
+        if isinstance(self.technology, str):  # a kind's name: its default scale
+            object.__setattr__(self, "technology", Technology(self.technology))
+        elif not isinstance(self.technology, Technology):
+            raise ParameterError(f"technology must be a Technology or one of {', '.join(TECHNOLOGIES[:2])}, "
+                                 f"got {type(self.technology).__name__}", name="technology",
+                                 value=self.technology)
+        for name in ("target_share", "sanction"):
+            if not _is_real(getattr(self, name)):
+                raise ParameterError(f"{name} must be a real number, got {getattr(self, name)!r}", name=name,
+                                     value=getattr(self, name))
         object.__setattr__(self, "incomes", w)
         object.__setattr__(self, "valuations", v)
         if not w:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from ...errors import ParameterError, SolverError, close_match_hint
 from ._certify import BurdenEquilibrium
+from ._game import check_grid
 
 
 # ---------------------------------------------------------------------------- link to deterrence
@@ -170,6 +171,7 @@ def required_level(link: DeterrenceLink | None = None, *, concept: str = "pbe", 
     linked model is free of attack (``None`` if not even ``D = 1`` deters). Found on a grid and
     refined on a second grid inside the bracketing cell (precision about ``1/grid**2``).
     Assumes deterrence is monotone in the level (checked on the grid: an error if not)."""
+    grid = check_grid(grid)  # one point would be read as the whole interval
     xs = np.linspace(0.0, 1.0, grid)
     out = linked_outcomes(xs, link, concept=concept, belief_policy=belief_policy, **fixed)
     ok = out["deterred"].to_numpy()
