@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from .errors import OptionError
 from .outcomes import indicators
 
 #: the solution concepts: Nash, subgame-perfect, perfect Bayesian, logit quantal response
@@ -15,6 +16,22 @@ CONCEPTS: tuple[str, ...] = ("nash", "spe", "pbe", "qre")
 
 #: off-path belief policies of perfect Bayesian equilibria (see :mod:`deterrence.solvers.pbe`)
 BELIEF_POLICIES: tuple[str, ...] = ("free", "prior", "d1")
+
+
+def check_belief_policy(belief_policy: Any) -> str:
+    """Return ``belief_policy`` if it is one of :data:`BELIEF_POLICIES`.
+
+    Raises
+    ------
+    OptionError
+        Any other value: a misspelt policy must never yield an answer computed without it.
+    """
+    if not isinstance(belief_policy, str) or belief_policy not in BELIEF_POLICIES:
+        raise OptionError(
+            f"unknown belief policy {belief_policy!r}; policies are {', '.join(BELIEF_POLICIES)}",
+            name="belief_policy", value=belief_policy, valid=BELIEF_POLICIES,
+        )
+    return belief_policy
 
 T = TypeVar("T")
 

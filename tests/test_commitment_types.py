@@ -291,3 +291,17 @@ def test_knife_edge_points_are_decided_as_per_point(model: dt.Model) -> None:
         assert ours["regime"].tolist() == chosen["regime"].tolist()
         np.testing.assert_allclose(ours["p_attack"], chosen["p_attack"], atol=1e-9)
     assert edges > 0
+
+
+@pytest.mark.parametrize("concept", ["nash", "qre"])
+def test_a_concept_the_kernels_do_not_compile_says_what_the_study_and_a_sweep_can_do(concept: str) -> None:
+    """The error used to be the kernel's own ("methods that can serve: pointwise"), a path this
+    study does not offer although its docstring said its concept works "as for dt.sweep"."""
+    with pytest.raises(dt.UnsupportedError, match=r"commitment_type_sweep runs on the compiled kernels.*"
+                       r"default concept 'pbe'.*dt\.sweep with commitment_type"):
+        ct.commitment_type_sweep(8, concept=concept)
+
+
+def test_a_misspelt_policy_is_still_an_option_error() -> None:
+    with pytest.raises(dt.OptionError):
+        ct.commitment_type_sweep(8, belief_policy="fre")

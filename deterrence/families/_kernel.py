@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from ..certificates import certify_collective_batch
+from ..equilibrium import check_belief_policy
 from ..errors import ParameterError, SolverError
 from ..game.collective import win_probability
 from ..outcomes import indicator_values, regime_labels
@@ -36,7 +37,6 @@ from ..solvers._collective_join import SMALL
 from ..solvers._collective_symmetric import bernstein_mean, symmetric_solutions
 from ..solvers._collective_upper import top_choices
 from ..solvers.collective import collective_candidates
-from ._parameters import check_belief_policy
 from ._pledges import COMMITMENT_TYPES
 from ._schema import LABELS, MEASURES
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import OptionError, ParameterError
+from ..errors import ParameterError
 from ..model import Parameter
 from ._pledges import COMMITMENT_TYPES, DEFENCE_PACT
 
@@ -184,24 +184,6 @@ PER_ALLY: tuple[str, ...] = (
 )
 
 
-def check_belief_policy(belief_policy: Any) -> str:
-    """Return ``belief_policy`` if the family's solver takes it (``free``, ``prior``, ``d1``).
-
-    Raises
-    ------
-    OptionError
-        Any other value: a misspelt policy must never yield an answer computed without it.
-    """
-    from ..equilibrium import BELIEF_POLICIES
-
-    if not isinstance(belief_policy, str) or belief_policy not in BELIEF_POLICIES:
-        raise OptionError(
-            f"unknown belief policy {belief_policy!r}; policies are {', '.join(BELIEF_POLICIES)}",
-            name="belief_policy", value=belief_policy, valid=BELIEF_POLICIES,
-        )
-    return belief_policy
-
-
 def build_parameters(values: Mapping[str, Any], provocation: bool) -> tuple[dict[str, Parameter], int | None]:
     """The family's parameters from the builder's arguments, and the fixed member count (or ``None``).
 
@@ -305,5 +287,4 @@ __all__ = [
     "Spec",
     "ally_vectors",
     "build_parameters",
-    "check_belief_policy",
 ]

@@ -27,8 +27,8 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from ..equilibrium import check_belief_policy
 from ..errors import ParameterError, UnsupportedError, close_match_hint
-from ._parameters import check_belief_policy
 from ._pledges import audience_multiplier
 
 #: the join regimes: name -> (committed action, uncommitted action); None where the type mixes

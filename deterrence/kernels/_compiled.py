@@ -53,6 +53,7 @@ import numpy as np
 import pandas as pd
 import sympy as sp
 
+from ..equilibrium import check_belief_policy
 from ..errors import UnsupportedError
 from ..outcomes import OUTCOMES
 from . import _engine as engine
@@ -471,6 +472,7 @@ def _check_supported(game: Any, concept: str, belief_policy: str) -> None:
             "sets); this model is solved per point",
             methods=("pointwise",),
         )
+    check_belief_policy(belief_policy)  # a misspelt policy is an OptionError, not "not compiled"
     if concept == "pbe" and belief_policy not in ("free", "prior"):
         raise UnsupportedError(
             f"compiled PBE kernels serve belief policies 'free' and 'prior', not '{belief_policy}'",

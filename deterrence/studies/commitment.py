@@ -56,7 +56,7 @@ import numpy as np
 import pandas as pd
 
 from .._numbers import numpy_function
-from ..errors import ParameterError, SweepError
+from ..errors import OptionError, ParameterError, SweepError, UnsupportedError
 
 __all__ = [
     "COMPARED",
@@ -315,6 +315,23 @@ def _selected_rows(model: Any, compiled: Any, points: pd.DataFrame, concept: str
     return chosen.loc[points.index]
 
 
+def _compiled(model: Any, concept: str, belief_policy: str) -> Any:
+    """The compiled kernel the study runs on; a model, concept or policy the kernels do not take is
+    an :class:`~deterrence.errors.UnsupportedError` that says what the study and a sweep can do."""
+    from ..kernels import compile_model
+
+    try:
+        return compile_model(model, concept, belief_policy)
+    except OptionError:
+        raise
+    except UnsupportedError as exc:
+        raise UnsupportedError(
+            f"commitment_type_sweep runs on the compiled kernels, and they do not take concept={concept!r} "
+            f"with belief_policy={belief_policy!r} here ({exc}); the study's default concept 'pbe' compiles, "
+            "and dt.sweep with commitment_type among the varied parameters sweeps other concepts point "
+            "by point") from exc
+
+
 def commitment_type_sweep(
     samples: int = 1024,
     seed: int = 0,
@@ -339,7 +356,8 @@ def commitment_type_sweep(
     bounds
         Sampling ranges overriding :data:`DEFAULT_BOUNDS` or a declared domain.
     concept, belief_policy, selection
-        As for :func:`deterrence.sweep` (the default selection is pessimistic: the equilibrium
+        As for :func:`deterrence.sweep` on its compiled path, which this study runs on (the
+        default concept ``pbe`` compiles; the default selection is pessimistic: the equilibrium
         with the highest ``p_attack``).
     **fixed
         Parameters pinned at a value (``stakes`` is 1 unless given); not ``commitment_type``.
@@ -358,7 +376,6 @@ def commitment_type_sweep(
         ``ordering_tie``, ``ordering_reversed``, ``ordering_case``) repeated on each of the
         point's rows.
     """
-    from ..kernels import compile_model
     from ..sweeps import SELECTIONS
 
     model = _model(model)
@@ -366,7 +383,7 @@ def commitment_type_sweep(
         raise SweepError(f"unknown selection rule '{selection}'; rules are {', '.join(SELECTIONS)}")
     codes = type_codes(model)
     base = sample_points(samples, seed, model=model, bounds=bounds, fixed=fixed)
-    compiled = compile_model(model, concept, belief_policy)
+    compiled = _compiled(model, concept, belief_policy)
     functions = _derived_functions(model)
     parts = []
     for name, code in codes.items():
