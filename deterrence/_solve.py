@@ -11,6 +11,7 @@ assembled into an :class:`~deterrence.Equilibrium` by :func:`_assemble`.
 from __future__ import annotations
 
 import operator
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -377,6 +378,21 @@ def _left_out_note(count: int) -> str:
             "exact=False lists equilibria certified within tol")
 
 
+def _model_hint(value: Any) -> str:
+    """What to do when a model or a name, not a game, was passed to :func:`solve` (else "")."""
+    if isinstance(value, (str, os.PathLike)):
+        name = os.fspath(value)
+        if name.lower().endswith((".efg", ".nfg")):
+            return f": read the file first, dt.solve(dt.read_game({name!r}))"
+        return f": load the model and fix its parameters first, dt.solve(dt.load_model({name!r}).game(...))"
+    if not callable(getattr(value, "game", None)) or not hasattr(value, "parameters"):
+        return ""
+    concept = getattr(value, "default_concept", "pbe")
+    return (f": a model has parameters, a game has numbers; fix them first with model.game(...), "
+            f"e.g. dt.solve(model.game(), concept={concept!r}) at the defaults, or "
+            f"model.game({next(iter(value.parameters), 'NAME')}=...) to set one")
+
+
 def solve(
     game: NormalFormGame | ExtensiveFormGame | CollectiveDefenceGame,
     concept: str = "nash",
@@ -462,7 +478,7 @@ def solve(
     started = time.perf_counter()  # time_limit counts from here: choosing and scaling are part of the solve
     if not isinstance(game, (NormalFormGame, ExtensiveFormGame, CollectiveDefenceGame)):
         raise GameError(f"solve() takes a NormalFormGame, an ExtensiveFormGame or a CollectiveDefenceGame, "
-                        f"not {type(game).__name__}")
+                        f"not {type(game).__name__}{_model_hint(game)}")
     check_concept(concept)
     common = check_common(tol, exact, max_work, time_limit, started)
     check_game_kind(game, concept)

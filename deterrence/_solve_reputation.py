@@ -30,6 +30,14 @@ _State = tuple[int, Fraction, frozenset[str]]  # (type, posterior, labels so far
 class ReputationEquilibrium:
     """A certified equilibrium of a :class:`~deterrence.game.reputation.ReputationGame`.
 
+    The same calls as on an :class:`~deterrence.Equilibrium` and its
+    :class:`~deterrence.EquilibriumSet` work here with the same meanings: :attr:`regret`,
+    :attr:`indicators`, :meth:`is_pure`, :attr:`label`, :attr:`concept`, :attr:`method`,
+    :attr:`belief_policy` and :meth:`to_frame` (the one-row table with the columns of
+    ``EquilibriumSet.to_frame``). What has no compact counterpart is left out: the profile and
+    beliefs per information set (the tree has ``3**N``-odd of them; the play per state is
+    :meth:`play` and :attr:`path`) and ``lam``.
+
     Attributes
     ----------
     game
@@ -52,13 +60,6 @@ class ReputationEquilibrium:
         ``posterior``, ``probability`` of reaching it, ``quiet`` (the challenger's probability of
         staying quiet), ``resist_resolute``, ``resist_weak`` (:meth:`path_frame`: as a table).
 
-    The same calls as on an :class:`~deterrence.Equilibrium` and its
-    :class:`~deterrence.EquilibriumSet` work here with the same meanings: :attr:`regret`,
-    :attr:`indicators`, :meth:`is_pure`, :attr:`label`, :attr:`concept`, :attr:`method`,
-    :attr:`belief_policy` and :meth:`to_frame` (the one-row table with the columns of
-    ``EquilibriumSet.to_frame``). What has no compact counterpart is left out: the profile and
-    beliefs per information set (the tree has ``3**N``-odd of them; the play per state is
-    :meth:`play` and :attr:`path`) and ``lam``.
 
     Examples
     --------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -32,6 +32,41 @@ def check_belief_policy(belief_policy: Any) -> str:
             name="belief_policy", value=belief_policy, valid=BELIEF_POLICIES,
         )
     return belief_policy
+
+
+#: the order in which a model's default concept is chosen from those it declares: the concept
+#: that handles the most (perfect Bayesian handles private information, subgame-perfect credible
+#: threats), so a model that declares ``spe`` and ``pbe`` is solved as a PBE unless told otherwise
+DEFAULT_CONCEPT_ORDER: tuple[str, ...] = ("pbe", "spe", "nash", "qre")
+
+
+def default_concept(declared: Sequence[str]) -> str:
+    """The solution concept used when none is given, from the concepts a model declares.
+
+    Every entry point that takes a model (``dt.sweep``, ``dt.numeric_threshold``, the explorer,
+    ``deterrence solve``, ``deterrence regimes``) uses this one rule, so the same model is solved
+    under the same concept everywhere.
+
+    Parameters
+    ----------
+    declared
+        The model's ``concepts`` (possibly empty).
+
+    Returns
+    -------
+    str
+        The first of :data:`DEFAULT_CONCEPT_ORDER` that ``declared`` holds; ``"pbe"`` when it
+        holds none of them.
+
+    Examples
+    --------
+    >>> default_concept(("spe", "pbe", "qre"))
+    'pbe'
+    >>> default_concept(("spe", "qre"))
+    'spe'
+    """
+    return next((c for c in DEFAULT_CONCEPT_ORDER if c in declared), "pbe")
+
 
 T = TypeVar("T")
 

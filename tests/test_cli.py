@@ -73,7 +73,7 @@ def test_solve_json_matches_the_api(capsys):
 
 
 def test_solve_readable(capsys):
-    code, out, _ = run(capsys, "solve", TINY, "--set", "r=1.5", "--set", "k=1/2")
+    code, out, _ = run(capsys, "solve", TINY, "--concept", "spe", "--set", "r=1.5", "--set", "k=1/2")
     assert code == 0
     assert "1 spe equilibrium" in out and "[0] status_quo" in out
     assert "Ally @ ally: intervene=1" in out and "regret 0" in out

@@ -310,6 +310,24 @@ def test_derivation_citations_resolve() -> None:
     assert not unknown, f"cited sections that docs/discussion/derivations.md does not have: {unknown}"
 
 
+#: a path into the repository named in a page (in backticks): it must exist
+REPO_PATH = re.compile(r"`((?:deterrence|docs|tests|benchmarks|models)/[\w./-]*)`")
+#: what a page names on purpose although it does not exist (a module that must never be written)
+NOT_A_FILE = {"deterrence/sweep.py"}
+
+
+def test_paths_named_in_pages_exist() -> None:
+    """Every ``deterrence/...``, ``docs/...``, ``tests/...``, ``benchmarks/...`` or ``models/...``
+    path a page or the README names exists (a module moved into a subpackage leaves a stale path)."""
+    missing = [
+        f"{path.relative_to(ROOT).as_posix()}: {name}"
+        for path in _pages()
+        for name in REPO_PATH.findall(path.read_text())
+        if name not in NOT_A_FILE and "*" not in name and not (ROOT / name).exists()
+    ]
+    assert not missing, "pages name paths the repository does not have:\n" + "\n".join(missing)
+
+
 def test_markers_are_understood() -> None:
     """Every skip-until marker names a module, attribute or model in the right form."""
     for path in _pages():

@@ -144,3 +144,32 @@ def test_built_site_loads_no_external_script(tmp_path):
         if "reference/models/" in page.as_posix():
             assert "\\*" not in re.sub(r"<[^>]+>", "", html), page
     assert "<math" in (tmp_path / "site" / "discussion" / "derivations" / "index.html").read_text()
+
+
+def _documented_objects(obj, seen: set[int]):
+    """``obj`` and every member below it that is defined in the package (not an alias)."""
+    if id(obj) in seen:
+        return
+    seen.add(id(obj))
+    yield obj
+    for member in list(getattr(obj, "members", {}).values()):
+        if not member.is_alias:
+            yield from _documented_objects(member, seen)
+
+
+def test_docstring_sections_name_every_entry():
+    """A numpy docstring's Attributes/Parameters entries all have names: a paragraph left under
+    such a section (instead of above it) parses as entries with empty names, and the API page's
+    build (``mkdocs build --strict``, marked slow) stops with "Empty strings are not supported"."""
+    griffe = pytest.importorskip("griffe")
+    lazy = _load("griffe_lazy")
+    package = griffe.load("deterrence", search_paths=[str(ROOT)], docstring_parser="numpy",
+                          extensions=griffe.load_extensions(lazy.LazyExports), resolve_aliases=False)
+    empty = []
+    for obj in _documented_objects(package, set()):
+        if not obj.docstring:
+            continue
+        for section in obj.docstring.parse("numpy", warnings=False):
+            if section.kind.value in ("attributes", "parameters", "other parameters"):
+                empty += [obj.path for entry in section.value if not entry.name]
+    assert not empty, f"docstring entries without a name (text under a section header?): {sorted(set(empty))}"

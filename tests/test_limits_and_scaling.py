@@ -127,7 +127,7 @@ def test_model_game_at_a_power_tower_point_ends(tmp_path: Path) -> None:
     """Where the exact value has 2.4e9 bits but the float is 0: the game is built (in a real process)."""
     path = tmp_path / "tower.toml"
     path.write_text(_with_payoff("(v**10000)**10000"), encoding="utf-8")
-    proc = _cli_subprocess(["solve", str(path), "--set", "v=0.5"])
+    proc = _cli_subprocess(["solve", str(path), "--concept", "spe", "--set", "v=0.5"])
     assert proc.returncode == 0, proc.stderr
     assert "spe equilibri" in proc.stdout
 

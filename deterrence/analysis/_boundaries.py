@@ -87,7 +87,7 @@ def numeric_threshold(
     parameter
         The parameter to scan; the others take ``fixed`` values or their defaults.
     concept, belief_policy
-        Solution concept (default: the model's first declared one) and PBE belief policy.
+        Solution concept (default: the model's ``default_concept``) and PBE belief policy.
     lo, hi
         The scanned interval (default: the parameter's domain, which must then be finite).
         Grid points where the model's orderings fail are skipped.
@@ -120,7 +120,7 @@ def numeric_threshold(
 
     m = load_model(model) if isinstance(model, str) else model
     _check_scan(m, parameter, grid, tol)
-    concept = concept or m.concepts[0]
+    concept = concept or m.default_concept
     a, b = _finite_range(m, parameter, lo, hi)
     if not tol < (b - a) / 2:
         raise ParameterError(

@@ -624,7 +624,8 @@ def regimes(
     model
         A :class:`~deterrence.Model` or a catalogue name.
     concept
-        ``"pbe"`` or ``"spe"`` (default: the model's first declared of these).
+        ``"pbe"`` or ``"spe"`` (default: ``"pbe"`` if the model declares it or declares neither,
+        else ``"spe"``: the model's ``default_concept`` where that is one of the two).
     belief_policy
         ``"free"`` or ``"prior"`` (PBE).
     seed

@@ -90,7 +90,8 @@ def register_explore(sub: Any, common: argparse.ArgumentParser) -> None:
         help=f"port on 127.0.0.1 (default {dt.explorer.DEFAULT_PORT}; 0 for any free port)",
     )
     s.add_argument("--no-browser", action="store_true", help="print the address instead of opening a browser")
-    s.add_argument("--concept", choices=("pbe", "spe", "nash", "qre"), help="default: the model's first")
+    s.add_argument("--concept", choices=("pbe", "spe", "nash", "qre"),
+                   help="default: pbe, else spe, nash, qre: the first of these the model declares")
     s.add_argument(
         "--belief-policy",
         default="free",

@@ -96,7 +96,7 @@ def _refuse_numeric_options(args: argparse.Namespace, model: Any) -> None:
 
 def _numeric_regimes(model: Any, fixed: dict, args: argparse.Namespace, reason: str) -> int:
     """No closed form: say so, and find the regime boundaries on one parameter numerically."""
-    concept = args.concept or model.concepts[0]
+    concept = args.concept or model.default_concept
     print(f"No closed-form regimes for '{model.name}' ({concept}, beliefs {args.belief_policy}): {reason}.")
     param = args.threshold or ("credibility" if "credibility" in model.parameters else None)
     if not param:
@@ -197,7 +197,7 @@ def _family_json(model: Any, result: Any, fixed: dict, args: argparse.Namespace)
 
 def _numeric_json(model: Any, fixed: dict, args: argparse.Namespace, reason: str) -> dict[str, Any]:
     """No closed form: the reason and the numeric boundaries on one parameter, as JSON data."""
-    concept = args.concept or model.concepts[0]
+    concept = args.concept or model.default_concept
     doc: dict[str, Any] = {"model": model.name, "concept": concept, "belief_policy": args.belief_policy,
                            "fixed": jsonable(fixed), "closed_form": False, "reason": reason,
                            "regimes": None, "threshold": None}
@@ -245,7 +245,8 @@ def register_regimes(sub: Any, common: argparse.ArgumentParser) -> None:
         epilog="--grid, --tol, --lo, --hi and --max-mixed-sets shape the numeric boundaries found where "
         "a model has no closed form; where it has one they are refused (status 2), not ignored.")
     s.add_argument("model", help="catalogue name or model file (.toml)")
-    s.add_argument("--concept", choices=("spe", "pbe"), help="default: the model's first of these")
+    s.add_argument("--concept", choices=("spe", "pbe"),
+                   help="default: pbe if the model declares it, else spe")
     s.add_argument("--belief-policy", default="free", choices=("free", "prior", "d1"),
                    help="PBE off-path beliefs (d1 has no closed form: numeric boundaries)")
     s.add_argument("--set", action="append", metavar="NAME=VALUE",

@@ -25,8 +25,7 @@ def _target(args: argparse.Namespace) -> tuple[Any, Any, str]:
         return game, None, "nash"
     model = dt.load_model(target)
     game = model.game(sets, check_orderings=args.check_orderings)
-    concepts = getattr(model, "concepts", ()) or ()
-    return game, model, (concepts[0] if concepts else ("pbe" if game.kind == "extensive" else "nash"))
+    return game, model, model.default_concept
 
 
 def _solve_options(args: argparse.Namespace, concept: str) -> dict[str, Any]:
@@ -111,7 +110,8 @@ def register_solve(sub: Any, common: argparse.ArgumentParser) -> None:
     s.add_argument("target", help="catalogue name, model file (.toml) or Gambit file (.efg, .nfg)")
     s.add_argument("--set", action="append", metavar="NAME=VALUE", help="parameter value (repeatable)")
     s.add_argument("--concept", choices=dt.CONCEPTS,
-                   help="solution concept (default: the model's first concept; nash for game files)")
+                   help="solution concept (default for a model: pbe, else spe, nash, qre, the first "
+                        "of these it declares; nash for game files)")
     s.add_argument("--method", default="auto", help="solver (default auto)")
     s.add_argument("--belief-policy", choices=dt.BELIEF_POLICIES,
                    help="PBE off-path beliefs (default free)")

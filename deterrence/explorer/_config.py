@@ -160,7 +160,7 @@ def make_config(
             f"model '{model.name}' has {len(params)} parameter(s); the explorer's map needs two"
         )
     declared = tuple(c for c in CONCEPTS if c in (getattr(model, "concepts", ()) or ()))
-    concept = concept or _default_concept(declared)
+    concept = concept or model.default_concept
     if concept not in (declared or ("pbe",)):
         raise dt.UnsupportedError(
             f"model '{model.name}' declares the concepts {', '.join(declared)}, not '{concept}'"
@@ -186,11 +186,6 @@ def make_config(
     return ExplorerConfig(model, concept, belief_policy, x, y, start, rng, int(grid))
 
 
-def _default_concept(declared: Sequence[str]) -> str:
-    for preferred in ("pbe", "spe", "nash", "qre"):
-        if preferred in declared:
-            return preferred
-    return "pbe"
 
 
 def _known(model: Any, name: str, what: str) -> None:

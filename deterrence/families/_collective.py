@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from ..equilibrium import default_concept
 from ..errors import ParameterError, UnsupportedError
 from ..game.collective import CollectiveDefenceGame, Contest
 from ..model import Reference
@@ -115,6 +116,11 @@ class CollectiveDefence:
     def players(self) -> tuple[str, ...]:
         """The players of the tidy tables (``Ally``: the allies' mean payoff)."""
         return TABLE_PLAYERS
+
+    @property
+    def default_concept(self) -> str:
+        """The solution concept used when none is given (the same rule as a model file's)."""
+        return default_concept(self.concepts)
 
     @property
     def defaults(self) -> dict[str, float]:

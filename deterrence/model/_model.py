@@ -38,6 +38,7 @@ import numpy as np
 import sympy as sp
 
 from .._numbers import evaluate_many
+from ..equilibrium import default_concept
 from ..errors import ModelError
 from ..game.extensive import ExtensiveFormGame
 from ..game.tree import ChanceNode, DecisionNode, TerminalNode
@@ -295,6 +296,12 @@ class Model:
         if node_id not in self._by_id:
             raise ModelError(f"model '{self.name}' has no node '{node_id}'; nodes: {list(self._order)}")
         return self._by_id[node_id]
+
+    @property
+    def default_concept(self) -> str:
+        """The solution concept used when none is given (``pbe``, else ``spe``, ``nash``, ``qre``:
+        the first of these the model declares; see :func:`deterrence.equilibrium.default_concept`)."""
+        return default_concept(self.concepts)
 
     @property
     def defaults(self) -> dict[str, float]:

@@ -219,12 +219,9 @@ def _default_concept(model: Any) -> str:
         c = getattr(model, attr, None)
         if isinstance(c, str) and c:
             return c
-    concepts = tuple(getattr(model, "concepts", None) or ())
-    # prefer the richest concept the model declares: PBE handles incomplete information
-    for preferred in ("pbe", "spe", "nash", "qre"):
-        if preferred in concepts:
-            return preferred
-    return "pbe"
+    from ..equilibrium import default_concept
+
+    return default_concept(tuple(getattr(model, "concepts", None) or ()))
 
 
 def _check_concept(concept: str, belief_policy: str) -> None:
