@@ -971,21 +971,13 @@ def refine_support(sy, p, mask, max_mixed, regret_tol, mode, last, first_of_set,
         for a in range(goff[g], goff[g + 1]):
             q[a] /= s
     reached = reached_sets(sy, q)
-    mixed = np.empty(ng, dtype=np.int64)
-    nm = 0
-    for g in range(ng):
-        cnt = 0
-        for a in range(goff[g], goff[g + 1]):
-            if mask[a]:
-                cnt += 1
-        if reached[g] and cnt >= 2:
-            mixed[nm] = g
-            nm += 1
+    mixed = _mixing_groups(goff, mask, reached, True)
+    nm = mixed.shape[0]
     if max_mixed >= 0 and nm > max_mixed:
         return q, False
     if nm:
         x = np.log(np.maximum(q, 0.0))
-        x, res = support_newton(sy, x, mask, mixed[:nm], 40)
+        x, res = support_newton(sy, x, mask, mixed, 40)
         if not res <= 1e-11:
             return q, False
         q = np.exp(x)
@@ -993,6 +985,26 @@ def refine_support(sy, p, mask, max_mixed, regret_tol, mode, last, first_of_set,
     if ok or not ties or sy.kind == 0:
         return q, ok
     return _tie_refine(sy, q, mask, reached, regret_tol, mode, last, first_of_set, set_order)
+
+
+@njit(cache=True)
+def _mixing_groups(goff, mask, reached, only_reached):
+    """The groups in which ``mask`` keeps two actions or more, in order (``only_reached``: only
+    those ``reached`` marks)."""
+    ng = goff.shape[0] - 1
+    out = np.empty(ng, dtype=np.int64)
+    n = 0
+    for g in range(ng):
+        if only_reached and not reached[g]:
+            continue
+        cnt = 0
+        for a in range(goff[g], goff[g + 1]):
+            if mask[a]:
+                cnt += 1
+        if cnt >= 2:
+            out[n] = g
+            n += 1
+    return out[:n]
 
 
 @njit(cache=True)
@@ -1010,7 +1022,6 @@ def _tie_refine(sy, q, mask, reached, regret_tol, mode, last, first_of_set, set_
     one least-squares (smallest-norm) Newton solve from ``q`` (:func:`support_newton`).
     """
     goff = sy.goff
-    ng = goff.shape[0] - 1
     gains = tree_agent_gains(sy, q)
     ties = np.empty(q.shape[0], dtype=np.int64)
     nt = 0
@@ -1020,17 +1031,8 @@ def _tie_refine(sy, q, mask, reached, regret_tol, mode, last, first_of_set, set_
             nt += 1
     if nt == 0:
         return q, False
-    groups = np.empty(ng, dtype=np.int64)
-    nm = 0
-    for g in range(ng):
-        cnt = 0
-        for a in range(goff[g], goff[g + 1]):
-            if mask[a]:
-                cnt += 1
-        if cnt >= 2:
-            groups[nm] = g
-            nm += 1
-    x, res = support_newton(sy, np.log(np.maximum(q, 0.0)), mask, groups[:nm], 40, reached, ties[:nt])
+    groups = _mixing_groups(goff, mask, reached, False)
+    x, res = support_newton(sy, np.log(np.maximum(q, 0.0)), mask, groups, 40, reached, ties[:nt])
     if not res <= 1e-11:
         return q, False
     q = np.exp(x)
