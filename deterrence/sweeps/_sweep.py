@@ -705,6 +705,12 @@ MEASURING = ("measuring the sweep's cost on a few points first (a machine's firs
              "the kernels, once: later runs reuse them) ...")
 
 
+def writing_tables(rows: int) -> str:
+    """Said when writing the table files takes long: the progress bar is full by then, and a
+    sweep of millions of rows spends many seconds (a minute at ten million) writing them."""
+    return f"writing table.csv and table.parquet ({rows:,} rows) from the chunks ..."
+
+
 def _estimate(
     spec: SweepSpec,
     plan: ChunkPlan,
@@ -918,7 +924,8 @@ def _assemble(
             if not spec.table_files:
                 folder.remove_tables()  # any there describe an earlier run; the chunks hold this one
             elif plan.n_points <= spec.max_points:
-                folder.write_tables(done, [*plan.job.columns, *extra])
+                with say_if_slow(run.say, writing_tables(rows)):
+                    folder.write_tables(done, [*plan.job.columns, *extra])
             folder.write_manifest(manifest)
         except OSError as exc:
             raise SweepError(f"{folder.path}: cannot write the table files ({exc.strerror or exc})") from None
