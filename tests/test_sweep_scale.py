@@ -11,7 +11,7 @@ import sympy.printing.str as sympy_str
 
 import deterrence as dt
 from deterrence.cli import main
-from deterrence.sweeps import _slow_notice as slow_notice
+from deterrence.sweeps import _result as result_module
 from deterrence.sweeps import _sweep as sweep_module
 
 
@@ -59,7 +59,7 @@ def test_writing_the_table_files_is_announced_when_slow(monkeypatch, tmp_path):
 
 
 def test_the_command_line_announces_writing_the_table_files(monkeypatch, tmp_path, capsys):
-    monkeypatch.setattr(slow_notice, "say_if_slow", _say_at_once)
+    monkeypatch.setattr(result_module, "say_if_slow", _say_at_once)
     monkeypatch.setenv("DETERRENCE_PICTURE_HELPER", "0")
     out = tmp_path / "cli"
     status = main(["sweep", "extended_deterrence", "--vary", "credibility=0:1:5", "--vary",

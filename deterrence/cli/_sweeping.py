@@ -119,12 +119,8 @@ def _write_table_files(result: Any, out: Path, say: Any) -> None:
     """``table.parquet`` and ``table.csv`` in ``out``, from the sweep's chunks (a sweep too large
     for one table file keeps its table in the chunks, as :func:`deterrence.sweep` would). The
     progress bar is full by then: a write that takes long is said (``say``)."""
-    from ..sweeps._slow_notice import say_if_slow  # late: the other verbs need no sweeps
-    from ..sweeps._sweep import writing_tables
-
     if result.manifest.n_points <= dt.MAX_POINTS_IN_MEMORY:
-        with say_if_slow(say, writing_tables(result.manifest.n_rows or 0)):
-            result.save(out)
+        result.save(out, log=say)
 
 
 def _check_map_options(args: argparse.Namespace, model: Any, varied: list[str]) -> None:

@@ -81,7 +81,7 @@ from ._manifest import (
     jsonable,
 )
 from ._result import SweepResult
-from ._slow_notice import say_if_slow
+from ._slow_notice import say_if_slow, writing_tables
 from ._spec import MAX_POINTS_IN_MEMORY, SweepSpec, available_cores, check_spec
 from ._storage import SweepFolder, chunk_file, ctrl_c_held_back, now, package_versions
 from ._tidy import SELECTIONS, coerce, column_order
@@ -703,12 +703,6 @@ def _refuse_version(
 #: said when measuring the cost takes long (a machine's first run compiles the kernels then)
 MEASURING = ("measuring the sweep's cost on a few points first (a machine's first run also compiles "
              "the kernels, once: later runs reuse them) ...")
-
-
-def writing_tables(rows: int) -> str:
-    """Said when writing the table files takes long: the progress bar is full by then, and a
-    sweep of millions of rows spends many seconds (a minute at ten million) writing them."""
-    return f"writing table.csv and table.parquet ({rows:,} rows) from the chunks ..."
 
 
 def _estimate(
