@@ -43,6 +43,7 @@ import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cached_property
 from typing import Any
 
 import sympy as sp
@@ -152,7 +153,20 @@ class Comparison:
         return lhs >= rhs
 
     def __str__(self) -> str:
+        return self.text
+
+    @cached_property
+    def text(self) -> str:
+        """``lhs op rhs`` as sympy prints it, printed once: an ordering's message gives it at
+        every point that violates it, and sympy's printer took about half the time of such a
+        point in a sweep recording them."""
         return f"{self.lhs} {self.op} {self.rhs}"
+
+    @cached_property
+    def parameter_names(self) -> tuple[str, ...]:
+        """The names of the parameters the two sides use, sorted; found once (for the same
+        messages)."""
+        return tuple(sorted(str(s) for s in self.lhs.free_symbols | self.rhs.free_symbols))
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         t0 = time.time()
         result = _run_sweep(args, model, varied, bounds, fixed, out, sampling)
         painter.submit(_pictures(result, args, model, out))  # drawn from the chunks ...
-        _write_table_files(result, out)  # ... while the table files are written here
+        _write_table_files(result, out, _sayer(args))  # ... while the table files are written here
         summary = result.summary()
         drawn = painter.wait()
     elapsed = time.time() - t0
@@ -72,7 +72,7 @@ def _run_sweep(
     sampling: bool,
 ) -> Any:
     """Run the sweep the command line asks for (a grid, or a sample with ``--samples``)."""
-    say = (lambda m: print(m, file=sys.stderr, flush=True)) if args.json else (lambda m: print(m, flush=True))
+    say = _sayer(args)
     common: dict[str, Any] = dict(
         fixed=fixed,
         concept=args.concept,
@@ -108,11 +108,19 @@ def _run_sweep(
     return dt.sweep(model, grid=varied, **common)
 
 
-def _write_table_files(result: Any, out: Path) -> None:
+def _sayer(args: argparse.Namespace) -> Any:
+    """How the command says a message: on stdout, or on stderr with ``--json``."""
+    if args.json:
+        return lambda m: print(m, file=sys.stderr, flush=True)
+    return lambda m: print(m, flush=True)
+
+
+def _write_table_files(result: Any, out: Path, say: Any) -> None:
     """``table.parquet`` and ``table.csv`` in ``out``, from the sweep's chunks (a sweep too large
-    for one table file keeps its table in the chunks, as :func:`deterrence.sweep` would)."""
+    for one table file keeps its table in the chunks, as :func:`deterrence.sweep` would). The
+    progress bar is full by then: a write that takes long is said (``say``)."""
     if result.manifest.n_points <= dt.MAX_POINTS_IN_MEMORY:
-        result.save(out)
+        result.save(out, log=say)
 
 
 def _check_map_options(args: argparse.Namespace, model: Any, varied: list[str]) -> None:

@@ -133,7 +133,7 @@ def check_orderings_exact(
     diffs = evaluate_many([_difference(c.lhs, c.rhs) for _o, c in checks], subs)
     for (o, c), diff in zip(checks, diffs, strict=True):
         if not _holds_exactly(c, diff):
-            names = sorted(str(s) for s in (c.lhs.free_symbols | c.rhs.free_symbols))
+            names = c.parameter_names
             at = ", ".join(f"{k}={shown[k]}" for k in names if k in shown)
             raise OrderingError(
                 f"values violate the ordering '{o.text}' of model '{model}' ({c} fails at {at})",
@@ -215,7 +215,7 @@ def orderings_mask(
                 idx = tuple(int(i) for i in np.argwhere(~holds)[0])
                 at = ", ".join(
                     f"{n}={float(arrays[n][idx])!r}"
-                    for n in sorted(str(s) for s in (comp.lhs.free_symbols | comp.rhs.free_symbols))
+                    for n in comp.parameter_names
                 )
                 raise OrderingError(
                     f"values violate the ordering '{o.text}' of model '{model}' at index {idx} "

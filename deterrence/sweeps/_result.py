@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ import pandas as pd
 from ..errors import SweepError
 from ._design import Linspace, salib_analyzer
 from ._manifest import Manifest
+from ._slow_notice import say_if_slow, writing_tables
 from ._storage import (
     check_out,
     chunk_file,
@@ -170,9 +171,12 @@ class SweepResult:
         return _read_columns(path, columns)
 
     # ---------------------------------------------------------------- storage
-    def save(self, folder: str | os.PathLike[str]) -> Path:
+    def save(self, folder: str | os.PathLike[str], log: Callable[[str], Any] | None = None) -> Path:
         """Write ``table.csv``, ``table.parquet`` and ``manifest.json`` into ``folder`` (atomically,
         with the user's file mode; a table kept in a folder is copied a part at a time).
+
+        ``log``, when given, is called with one line if writing the table files takes more than
+        two seconds (millions of rows take many seconds), as :func:`deterrence.sweep` says it.
 
         Raises
         ------
@@ -184,10 +188,11 @@ class SweepResult:
         _refuse_another_sweep(path, self.manifest)
         try:
             path.mkdir(parents=True, exist_ok=True)
-            if self._table is not None:
-                write_table_files(path, lambda: iter([self._table]), list(self._table.columns))
-            else:
-                write_table_files(path, lambda: self.parts(), self._columns())
+            with say_if_slow(log or _silent, writing_tables(self.manifest.n_rows or 0)):
+                if self._table is not None:
+                    write_table_files(path, lambda: iter([self._table]), list(self._table.columns))
+                else:
+                    write_table_files(path, lambda: self.parts(), self._columns())
             write_manifest(path / "manifest.json", self.manifest)
         except OSError as exc:
             raise SweepError(f"{path}: cannot save the sweep there ({exc.strerror or exc})") from None
@@ -462,6 +467,10 @@ class SweepResult:
         name = m.model.name if m.model is not None else "?"
         rows = "?" if m.n_rows is None else m.n_rows
         return f"<SweepResult {name}: {m.n_points} points, {rows} rows, concept {m.concept}>"
+
+
+def _silent(message: str) -> None:
+    """Says nothing (``save`` without ``log``)."""
 
 
 def _refuse_another_sweep(path: Path, manifest: Manifest) -> None:

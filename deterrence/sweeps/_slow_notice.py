@@ -34,3 +34,9 @@ def say_if_slow(say: Callable[[str], Any], message: str, after: float = DELAY,
         yield timer
     finally:
         timer.cancel()
+
+
+def writing_tables(rows: int) -> str:
+    """Said when writing a sweep's table files takes long: the progress bar is full by then, and
+    a sweep of millions of rows spends many seconds (a minute at ten million) writing them."""
+    return f"writing table.csv and table.parquet ({rows:,} rows) from the chunks ..."

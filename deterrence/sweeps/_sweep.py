@@ -81,7 +81,7 @@ from ._manifest import (
     jsonable,
 )
 from ._result import SweepResult
-from ._slow_notice import say_if_slow
+from ._slow_notice import say_if_slow, writing_tables
 from ._spec import MAX_POINTS_IN_MEMORY, SweepSpec, available_cores, check_spec
 from ._storage import SweepFolder, chunk_file, ctrl_c_held_back, now, package_versions
 from ._tidy import SELECTIONS, coerce, column_order
@@ -918,7 +918,8 @@ def _assemble(
             if not spec.table_files:
                 folder.remove_tables()  # any there describe an earlier run; the chunks hold this one
             elif plan.n_points <= spec.max_points:
-                folder.write_tables(done, [*plan.job.columns, *extra])
+                with say_if_slow(run.say, writing_tables(rows)):
+                    folder.write_tables(done, [*plan.job.columns, *extra])
             folder.write_manifest(manifest)
         except OSError as exc:
             raise SweepError(f"{folder.path}: cannot write the table files ({exc.strerror or exc})") from None
