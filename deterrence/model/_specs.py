@@ -63,6 +63,8 @@ def parameter_name_problem(name: Any) -> str | None:
         return ("it names a column of a sweep's tables, which have a column per parameter (reserved: "
                 f"{', '.join(sorted(TABLE_COLUMNS))} and names starting with {' or '.join(TABLE_PREFIXES)})")
     return None
+
+
 NODE_KINDS: tuple[str, ...] = ("decision", "chance", "terminal")
 
 NODE_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
