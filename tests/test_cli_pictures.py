@@ -205,3 +205,15 @@ def test_a_dying_helper_says_why_on_stderr(folder, capsys, monkeypatch):
         painter.submit([_map(folder, "after_failed_start.png")])
         assert painter.wait() == [folder / "after_failed_start.png"]  # drawn here instead
     assert "the helper could not start" in capsys.readouterr().err
+
+
+def test_a_helper_that_dies_before_it_is_given_the_pictures_says_why_too(folder, capsys, monkeypatch):
+    """The helper died before ``submit`` wrote to it (a fast machine): the write failed, the helper
+    was stopped and its stderr, the reason, was read and dropped; the test above then failed now
+    and then (a merged suite on a quiet machine)."""
+    monkeypatch.setattr(_pictures, "HELPER_CODE", "import sys; sys.exit('the helper could not start')")
+    with Painter(helper=True) as painter:
+        painter.process.wait()  # dead before it is given anything: the write to it fails
+        painter.submit([_map(folder, "after_early_death.png")])
+        assert painter.wait() == [folder / "after_early_death.png"]  # drawn here instead
+    assert "the helper could not start" in capsys.readouterr().err

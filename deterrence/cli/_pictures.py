@@ -184,7 +184,7 @@ class Painter:
             self.process.stdin.write(json.dumps([asdict(p) for p in self.pictures]).encode() + b"\n")
             self.process.stdin.flush()
         except OSError:
-            self.stop()  # the helper is gone: the pictures are drawn here
+            self.stop(report=True)  # the helper is gone (saying why): the pictures are drawn here
 
     def wait(self) -> list[Path]:
         """The files drawn, once they are; an error while drawing is raised here, as the
@@ -202,18 +202,22 @@ class Painter:
                 return reply
         return [draw(p) for p in self.pictures]
 
-    def stop(self) -> None:
-        """Stop the helper if it is still running, and wait for it."""
+    def stop(self, report: bool = False) -> None:
+        """Stop the helper if it is still running, and wait for it; ``report``: show what it wrote
+        on stderr (a helper that died before it was given the pictures says why there, as
+        :meth:`wait` shows it for one that died later)."""
         process, self.process = self.process, None
         if process is None:
             return
         with contextlib.suppress(OSError):
             process.terminate()
         try:
-            process.communicate(timeout=STOP_GRACE)
+            _, err = process.communicate(timeout=STOP_GRACE)
         except subprocess.TimeoutExpired:
             process.kill()
-            process.communicate()
+            _, err = process.communicate()
+        if report and err and err.strip():
+            sys.stderr.write(err.decode(errors="replace"))
 
 
 def _reply(out: bytes) -> list[Path] | None:
