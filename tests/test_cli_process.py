@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -86,3 +87,75 @@ def test_the_program_makes_full_collections_rarer_and_the_library_does_not() -> 
         "cli.main = lambda: print(gc.get_threshold()[2]) or 0; cli.run()"
     )
     assert _python(code).stdout.strip() == str(FULL_COLLECTION_EVERY)
+
+
+_TERM_SCRIPT = """
+import json, os, sys, time
+import deterrence.sweeps._pointwise as pw
+from deterrence.cli import run
+
+out, hold = sys.argv[1], sys.argv[2]
+original = pw.evaluate_points
+
+def done():
+    try:
+        with open(os.path.join(out, "manifest.json")) as fh:
+            return len(json.load(fh)["chunks"]["done"])
+    except (OSError, ValueError, KeyError):
+        return 0
+
+def held(*args, **kwargs):  # once 2 chunks are done, waits while the hold file exists
+    while done() >= 2 and os.path.exists(hold):
+        time.sleep(0.01)
+    return original(*args, **kwargs)
+
+pw.evaluate_points = held
+sys.argv = ["deterrence", "sweep", sys.argv[3], "--vary", "r=0.05:1.95:6", "--vary", "k=0.1:1.9:5",
+            "--chunk-size", "2", "--path", "pointwise", "--no-progress", "--out", out]
+sys.exit(run())
+"""
+
+
+def test_sigterm_stops_a_sweep_as_ctrl_c_does(tmp_path: Path) -> None:
+    """A scheduler's stop (or ``timeout``) sends SIGTERM, whose default ended the program on the spot:
+    the manifest kept "running" and the run no record. The program now ends as on Ctrl-C: the run is
+    recorded as interrupted (``Terminated``), the chunks are kept, the exit status is 143. No timing:
+    the sweep waits at its third chunk while a hold file exists (a hang guard bounds the wait)."""
+    from helpers.waiting import HANG_GUARD, wait_until
+
+    out, hold = tmp_path / "out", tmp_path / "hold"
+    hold.write_text("the sweep waits at its next chunk while this file exists")
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    tiny = ROOT / "tests" / "data" / "tiny_pledge.toml"
+    proc = subprocess.Popen([sys.executable, "-c", _TERM_SCRIPT, str(out), str(hold), str(tiny)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        wait_until(lambda: proc.poll() is not None or len(_chunks_done(out)) >= 2,
+                   "the sweep did not reach its third chunk", lambda: time.sleep(0.05))
+        assert proc.poll() is None, proc.communicate()[1].decode()[-2000:]
+        proc.terminate()  # SIGTERM
+        _, err = proc.communicate(timeout=HANG_GUARD)
+    finally:
+        hold.unlink(missing_ok=True)
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 143, err.decode()[-2000:]
+    assert "stopped by SIGTERM" in err.decode()
+    manifest = _json(out / "manifest.json")
+    assert manifest["status"] == "interrupted"
+    assert manifest["runs"][-1]["stopped"] == "Terminated"
+    assert len(manifest["chunks"]["done"]) >= 2
+
+
+def _chunks_done(out: Path) -> list[int]:
+    try:
+        return _json(out / "manifest.json")["chunks"]["done"]
+    except (FileNotFoundError, ValueError, KeyError):
+        return []
+
+
+def _json(path: Path) -> dict:
+    import json
+
+    return json.loads(path.read_text())

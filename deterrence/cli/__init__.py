@@ -35,7 +35,14 @@ from ._catalogue import register_models, register_show
 from ._demo import register_demo
 from ._explore import register_explore
 from ._format import TerminalSafe, terminal_safe
-from ._process import QUICK_EXIT_VARIABLE, fewer_full_collections, quick_exit
+from ._process import (
+    QUICK_EXIT_VARIABLE,
+    TERMINATED_STATUS,
+    Terminated,
+    fewer_full_collections,
+    quick_exit,
+    stop_on_sigterm,
+)
 from ._regimes import register_regimes
 from ._solving import register_solve
 from ._sweeping import register_sweep
@@ -70,7 +77,8 @@ def _one_line(exc: BaseException) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status (0 ok, 2 error, 130 interrupted).
+    """Run the command line; returns the exit status (0 ok, 2 error, 130 interrupted, 143 stopped
+    by SIGTERM: :func:`run` makes it raise :class:`~deterrence.cli._process.Terminated`).
 
     Everything printed goes through :func:`~deterrence.cli._format.terminal_safe`: a title or a
     label read from a file cannot send escape sequences to the terminal.
@@ -86,22 +94,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         print(f"{PROG}: error: {_one_line(exc)}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         if debug:
             traceback.print_exc()
-        print(f"{PROG}: interrupted (finished sweep chunks are kept; rerun the same command to resume)",
+        how = "stopped by SIGTERM" if isinstance(exc, Terminated) else "interrupted"
+        print(f"{PROG}: {how} (finished sweep chunks are kept; rerun the same command to resume)",
               file=sys.stderr)
-        return 130
+        return TERMINATED_STATUS if isinstance(exc, Terminated) else 130
     except BrokenPipeError:  # e.g. `deterrence models | head`
         return 0
 
 
 def run() -> int:
     """The ``deterrence`` program: :func:`main` on the process's arguments, with rarer full
-    garbage collections, then a quick exit (the interpreter's teardown skipped when that is
-    safe; both in :mod:`deterrence.cli._process`); the exit status, returned when the exit is
-    a normal one."""
+    garbage collections and SIGTERM ending it as Ctrl-C does, then a quick exit (the
+    interpreter's teardown skipped when that is safe; all three in :mod:`deterrence.cli._process`);
+    the exit status, returned when the exit is a normal one."""
     fewer_full_collections()
+    stop_on_sigterm()
     status = main()
     quick_exit(status)
     return status
