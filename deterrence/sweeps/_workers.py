@@ -53,10 +53,13 @@ def watch_parent(interval: float = 0.5) -> None:
 
 
 def init_pool_worker() -> None:
-    """What every pool worker does first: ignore SIGINT (the sweep's process handles Ctrl-C),
-    exit when its parent dies, and make full garbage collections rarer."""
+    """What every pool worker does first: ignore SIGINT (the sweep's process handles Ctrl-C), end
+    on SIGTERM (the default: the ``deterrence`` program's own handler, which a forked worker
+    inherits, would raise in the worker when the sweep stops its pool), exit when its parent
+    dies, and make full garbage collections rarer."""
     with contextlib.suppress(ValueError, OSError):
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
     watch_parent()
     fewer_full_collections()
 
