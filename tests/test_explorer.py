@@ -118,6 +118,18 @@ def test_map_leaves_cells_that_violate_orderings_blank(cfg: dt.explorer.Explorer
     assert (m.regime[gx < gy] != _regime_map.OUTSIDE).any()
 
 
+def test_a_partial_map_handed_on_is_not_filled_later(cfg: dt.explorer.ExplorerConfig) -> None:
+    """Each row went to the page as the map being filled itself: a page read it complete before the
+    map's last callback, with a partial map's status (a merged suite's explorer-loop test). Each
+    row is now handed on as a snapshot that stays as it was."""
+    req = _regime_map.request(cfg.model, "pbe", "free", "p_alone", "p_allied", cfg.ranges, 6, cfg.values)
+    parts = []
+    m = _regime_map.compute(req, on_row=lambda part: parts.append((part, part.rows_done)) or True)
+    assert [done for _, done in parts] == list(range(1, 7))
+    assert all(part.rows_done == done for part, done in parts)  # none moved on after it was handed on
+    assert all(part is not m for part, _ in parts[:-1]) and not any(part.complete for part, _ in parts[:-1])
+
+
 def test_per_point_map_can_be_stopped() -> None:
     c = dt.explorer.make_config("extended_deterrence", concept="spe")
     req = _regime_map.request(c.model, "spe", "free", c.x, c.y, c.ranges, 5, c.values)

@@ -18,7 +18,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -64,6 +64,13 @@ class RegimeMap:
     @property
     def complete(self) -> bool:
         return self.rows_done >= len(self.ys)
+
+    def snapshot(self) -> RegimeMap:
+        """A copy of the map as it is now (its arrays copied): what a partial map is handed on as,
+        so that a page never holds a map the computing thread is still filling (it would read it
+        complete before the map's last callback, with the status of a partial one)."""
+        return replace(self, regime=self.regime.copy(), n_equilibria=self.n_equilibria.copy(),
+                       indicators={k: v.copy() for k, v in self.indicators.items()})
 
     def cell(self, xv: float, yv: float) -> tuple[int, int]:
         """Row and column of the cell holding the point ``(xv, yv)``."""
@@ -118,7 +125,8 @@ def request(
 
 
 def compute(req: MapRequest, on_row: Callable[[RegimeMap], bool] | None = None) -> RegimeMap:
-    """Compute a map; ``on_row(partial)`` after each row of a per-point map returns False to stop."""
+    """Compute a map; ``on_row(partial)`` after each row of a per-point map (a snapshot of it)
+    returns False to stop."""
     started = time.perf_counter()
     xs = np.array(req.x_range.cell_centres(req.cells))
     ys = np.array(req.y_range.cell_centres(req.cells))
@@ -144,7 +152,7 @@ def compute(req: MapRequest, on_row: Callable[[RegimeMap], bool] | None = None) 
                 _fill(out, _sweep(req, {req.y: np.array([yv]), req.x: keep}), xs, ys, req.model.parameters)
             out.rows_done = j + 1
             out.seconds = time.perf_counter() - started
-            if on_row is not None and not on_row(out) and j + 1 < len(ys):
+            if on_row is not None and not on_row(out.snapshot()) and j + 1 < len(ys):
                 break
     out.seconds = time.perf_counter() - started
     return out
