@@ -21,6 +21,7 @@ import json
 import numpy as np
 import pytest
 from helpers.json_subprocess import run_json_script
+from helpers.waiting import HANG_GUARD
 from test_collective_defence import _random_game, game
 
 from deterrence.game.collective import CollectiveDefenceGame, Contest
@@ -89,7 +90,7 @@ def gambit_runs() -> list[tuple[CollectiveDefenceGame, np.ndarray, dict]]:
     """Every game with its strategic form and pygambit's equilibria (one subprocess for all)."""
     games = _games()
     forms = [_strategic_form(g) for g in games]
-    ran = run_json_script(_GAMBIT, json.dumps([f.tolist() for f in forms]), timeout=600)  # a hang guard
+    ran = run_json_script(_GAMBIT, json.dumps([f.tolist() for f in forms]), timeout=HANG_GUARD)
     assert ran is not None and ran[0] is not None, ran
     return list(zip(games, forms, ran[0], strict=True))
 

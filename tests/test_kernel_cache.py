@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers.waiting import HANG_GUARD
 
 from deterrence._jit import STAMP, drop_stale_kernel_caches
 
@@ -206,7 +207,7 @@ def test_numba_runs_the_edited_code_after_the_check(tmp_path: Path, case: str) -
 
     def run() -> str:
         argv = [sys.executable, "-c", code]
-        done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=600)
+        done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=HANG_GUARD)
         assert done.returncode == 0, done.stderr
         return done.stdout.strip()
 
