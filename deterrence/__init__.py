@@ -25,6 +25,7 @@ _PUBLIC: dict[str, str] = {
     "OrderingError": "errors",
     "GameError": "errors",
     "FormatError": "errors",
+    "LabelError": "errors",
     "UnsupportedError": "errors",
     "SolverError": "errors",
     "ResourceError": "errors",

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from ._labelled import Labelled
 from .certificates import certify_reputation, check_passed
 from .equilibrium import Certificate, result_columns
 from .errors import GameError
@@ -89,10 +90,14 @@ class ReputationEquilibrium:
     #: yield reveals the weak type), which both ``free`` and ``d1`` accept
     belief_policy = None
 
+    def __post_init__(self) -> None:  # a misspelt key raises LabelError, as on an Equilibrium
+        object.__setattr__(self, "outcomes", Labelled(self.outcomes, "outcome"))
+        object.__setattr__(self, "payoffs", Labelled(self.payoffs, "player"))
+
     @property
     def indicators(self) -> dict[str, float]:
         """Mission indicators (``p_attack``, ``p_war``, ...) from the outcome probabilities."""
-        return indicators(self.outcomes)
+        return Labelled(indicators(self.outcomes), "indicator")
 
     @property
     def regret(self) -> float:

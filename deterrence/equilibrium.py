@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from ._labelled import Labelled, labelled, labelled_profile
 from .errors import OptionError
 from .outcomes import indicators
 
@@ -176,15 +177,20 @@ class Equilibrium:
         defaults are class attributes).
         """
         obj = object.__new__(cls)
-        obj.__dict__.update(fields, _source=source, _index=index)
+        obj.__dict__.update({name: _with_labels(name, value) for name, value in fields.items()},
+                            _source=source, _index=index)
         return obj
+
+    def __post_init__(self) -> None:
+        for name in (*_LABELLED_FIELDS, "profile"):  # a misspelt key: LabelError, not a bare KeyError
+            object.__setattr__(self, name, _with_labels(name, getattr(self, name)))
 
     def __getattr__(self, name: str) -> Any:
         # only called when normal lookup fails: the fields ``lazy`` left to be computed
         state = self.__dict__
         if name not in _LAZY_FIELDS or "_source" not in state:
             raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
-        value = state["_source"].field(name, state["_index"])
+        value = _with_labels(name, state["_source"].field(name, state["_index"]))
         state[name] = value
         return value
 
@@ -205,7 +211,7 @@ class Equilibrium:
     @property
     def indicators(self) -> dict[str, float]:
         """Mission indicators (``p_attack``, ``p_war``, ...) from the outcome probabilities."""
-        return indicators(self.outcomes)
+        return Labelled(indicators(self.outcomes), "indicator")
 
     def is_pure(self, tol: float = 1e-9) -> bool:
         """True if every strategy puts probability 1 on one action."""
@@ -226,6 +232,18 @@ class Equilibrium:
 
 
 _LAZY_FIELDS = frozenset({"profile", "payoffs", "outcomes", "certificate", "strategies"})
+#: the fields keyed by names, and what their keys are (level by level)
+_LABELLED_FIELDS: dict[str, tuple[str, ...]] = {
+    "payoffs": ("player",), "outcomes": ("outcome",), "beliefs": ("information set", "node")}
+
+
+def _with_labels(name: str, value: Any) -> Any:
+    """A field's value with its dictionaries :class:`~deterrence._labelled.Labelled` (the profile's
+    kinds read off its shape); other fields as they are."""
+    if name == "profile":
+        return labelled_profile(value)
+    kinds = _LABELLED_FIELDS.get(name)
+    return value if kinds is None or value is None else labelled(value, kinds)
 
 
 @dataclass(frozen=True, eq=False)

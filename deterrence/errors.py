@@ -290,6 +290,34 @@ class SweepVersionError(SweepError):
         self.folder, self.theirs, self.ours = folder, dict(theirs or {}), dict(ours or {})
 
 
+class LabelError(DeterrenceError, KeyError):
+    """A result looked up by a name it does not have: an outcome label, a player, an indicator,
+    an information set, an action or a node that is not among its keys.
+
+    It is a ``KeyError`` too, so ``except KeyError`` and ``dict.get`` keep working; its message
+    names what was asked for, what kind of key it is and the keys there are.
+
+    Parameters
+    ----------
+    name
+        The key asked for.
+    kind
+        What the keys are (``"outcome"``, ``"player"``, ...).
+    valid
+        The keys there are.
+    """
+
+    def __init__(self, name: Any, kind: str, valid: Iterable[Any]) -> None:
+        self.name, self.kind, self.valid = name, kind, tuple(valid)
+        shown = ", ".join(repr(v) for v in self.valid) or "none"
+        hint = close_match_hint(name, self.valid) if isinstance(name, str) else ""
+        plural = kind[:-1] + "ies" if kind.endswith("y") else kind + "s"
+        super().__init__(f"no {kind} {name!r}{hint}; the {plural} here: {shown}")
+
+    def __str__(self) -> str:  # KeyError's own str() would show the message in quotes
+        return str(self.args[0]) if self.args else ""
+
+
 def close_match_hint(name: str, valid: Iterable[str]) -> str:
     """``" (did you mean 'credibility'?)"`` for ``"credibilty"`` among the valid names, or ``""``
     when none is close (:func:`difflib.get_close_matches`, its default cutoff 0.6).
@@ -310,6 +338,7 @@ __all__ = [
     "ExpressionError",
     "FormatError",
     "GameError",
+    "LabelError",
     "ModelError",
     "OptionError",
     "ParameterError",

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import SweepError
+from ..errors import LabelError, SweepError
 from ._design import DesignInfo
 
 FORMAT = "deterrence-sweep/1"
@@ -83,7 +83,7 @@ class _Readable:
     def __getitem__(self, key: str) -> Any:
         data = self.to_json()
         if key not in data:
-            raise KeyError(key)
+            raise LabelError(key, "manifest field", data)
         return data[key]
 
     def get(self, key: str, default: Any = None) -> Any:
