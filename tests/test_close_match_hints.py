@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable
 
 import pytest
+from helpers.waiting import HANG_GUARD
 
 import deterrence as dt
 from deterrence.plot import regime_map
@@ -56,7 +57,7 @@ def test_a_name_close_to_none_gets_no_hint() -> None:
 
 def test_the_command_line_passes_the_hint_on() -> None:
     out = subprocess.run([sys.executable, "-m", "deterrence", "show", "extended_deterence"],
-                         capture_output=True, text=True, timeout=120)  # hang guard only
+                         capture_output=True, text=True, timeout=HANG_GUARD)  # hang guard only
     assert out.returncode == 2 and "did you mean 'extended_deterrence'?" in out.stderr
 
 

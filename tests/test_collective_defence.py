@@ -215,13 +215,14 @@ def test_a_join_stage_continuum_is_reported_not_hung_on() -> None:
     indifferent whatever the others do (a continuum); the boxes left at the finest width (tens of
     thousands) were deduplicated pairwise, for hours. The subprocess's time limit is a hang guard."""
     from helpers.json_subprocess import run_json_script
+    from helpers.waiting import HANG_GUARD
 
     fields = dict(stakes=1.0, cost_attacker=0.4, cost_defender=0.35, contest=(0.25, 0.75, 1.0),
                   credibility=(0.0, 0.5, 1.0), cost_ally=(0.1, 0.2, 0.25), interest_committed=(1.0,) * 3,
                   interest_uncommitted=(0.0, 0.1, 0.2), audience_cost=(0.1,) * 3, capability=(1.0, 2.0, 1.0),
                   pledged=(True,) * 3, root=str(Path(dt.__file__).parents[1]))  # fmt: skip
-    ran = run_json_script(_CONTINUUM_SCRIPT, json.dumps(fields), timeout=300)
-    assert ran is not None, "join_equilibria did not finish in 300 s"
+    ran = run_json_script(_CONTINUUM_SCRIPT, json.dumps(fields), timeout=HANG_GUARD)
+    assert ran is not None, f"join_equilibria did not finish in {HANG_GUARD:.0f} s (a hang guard)"
     out, err = ran
     assert out is not None, err
     assert out["notes"] and "continuum" in out["notes"][0]

@@ -254,22 +254,18 @@ def test_cli_export(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
 def test_unknown_model_is_answered_404_over_loopback() -> None:
     """``?model=NAME`` of no model here is a 404 whose reason names it and the closest model (no
     page, no session); a known model is a page (200). Served on 127.0.0.1, read with the standard
-    library's client; the 60 s socket timeout is only a hang guard."""
-    import http.client
+    library's client (its timeout only a hang guard)."""
     import threading
+
+    from helpers.explorer_server import answer
+    from helpers.waiting import HANG_GUARD
 
     running = dt.explorer.start(dt.explorer.make_config("extended_deterrence"), port=0)
     thread = threading.Thread(target=running.run, daemon=True)
     thread.start()
 
     def get(path: str) -> tuple[int, str, str]:
-        conn = http.client.HTTPConnection("127.0.0.1", running.port, timeout=60)
-        try:
-            conn.request("GET", path)
-            response = conn.getresponse()
-            return response.status, response.reason, response.read().decode(errors="replace")
-        finally:
-            conn.close()
+        return answer(running.port, "GET", path)
 
     try:
         status, reason, body = get("/?model=extended_deterence")
@@ -283,4 +279,4 @@ def test_unknown_model_is_answered_404_over_loopback() -> None:
         assert get("/")[0] == 200
     finally:
         running.server.io_loop.add_callback(running.stop)
-        thread.join(timeout=60)
+        thread.join(timeout=HANG_GUARD)

@@ -53,10 +53,17 @@ def stop_explorer(proc: subprocess.Popen, wait: float = 30.0) -> None:
 
 def request(port: int, method: str, target: str) -> tuple[int, str]:
     """The status and body of one request to the server (its timeout a hang guard only)."""
+    status, _reason, body = answer(port, method, target)
+    return status, body
+
+
+def answer(port: int, method: str, target: str) -> tuple[int, str, str]:
+    """The status, reason phrase and body of one request to the server on 127.0.0.1 (its timeout
+    a hang guard only)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=HANG_GUARD)
     try:
         conn.request(method, target)
         response = conn.getresponse()
-        return response.status, response.read().decode("utf-8", errors="replace")
+        return response.status, response.reason, response.read().decode("utf-8", errors="replace")
     finally:
         conn.close()
