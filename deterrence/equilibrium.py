@@ -289,7 +289,12 @@ class EquilibriumSet:
         return iter(self.equilibria)
 
     def __getitem__(self, i: int) -> Equilibrium:
-        return self.equilibria[i]
+        try:
+            return self.equilibria[i]
+        except IndexError:
+            n = len(self.equilibria)
+            held = f"indices 0 to {n - 1}, or -{n} to -1" if n else "it is empty"
+            raise IndexError(f"no equilibrium {i} in a set of {n} ({held})") from None
 
     def __repr__(self) -> str:
         flags = f"complete={self.complete}, degenerate={self.degenerate}"

@@ -84,3 +84,11 @@ def test_a_label_error_pickles_whole() -> None:
     error = pickle.loads(pickle.dumps(dt.LabelError("warr", "outcome", ["war", "status_quo"])))
     assert str(error) == "no outcome 'warr' (did you mean 'war'?); the outcomes here: 'war', 'status_quo'"
     assert (error.name, error.kind, error.valid) == ("warr", "outcome", ("war", "status_quo"))
+
+
+def test_an_equilibrium_index_out_of_range_says_how_many_there_are() -> None:
+    found = dt.solve(dt.NormalFormGame([np.eye(2), np.eye(2)]), "nash")
+    n = len(found)
+    with pytest.raises(IndexError, match=f"no equilibrium {n} in a set of {n} \\(indices 0 to {n - 1}"):
+        found[n]
+    assert found[-n] is found[0] and len(found[0:2]) == min(n, 2)
