@@ -392,6 +392,19 @@ def test_resume_after_sigint_and_sigkill_computes_every_point_once(tiny, tmp_pat
     pd.testing.assert_frame_equal(res.table.drop(columns="path"), grid_result.table.drop(columns="path"))
 
 
+def test_an_in_memory_sweep_beyond_half_the_machine_is_refused(tiny, monkeypatch):
+    """Without ``out=``, a table estimated at more than half the machine's memory is refused (the
+    machine made to have 20 kB: 30 points need about 26 kB), unless allow_large."""
+    from deterrence.sweeps import _sweep
+
+    monkeypatch.setattr(_sweep, "total_memory", lambda: 20_000.0)
+    refused = r"30 points: a table of about .* more than half of this machine"
+    with pytest.raises(dt.ResourceError, match=refused) as info:
+        sweep(tiny, grid={"r": R, "k": K}, progress=False)
+    assert info.value.estimate > 10_000 and "out=FOLDER" in str(info.value)
+    assert len(sweep(tiny, grid={"r": R, "k": K}, progress=False, allow_large=True).table) == 30
+
+
 def test_a_sweep_larger_than_memory_leaves_its_table_in_the_chunks(tiny, tmp_path, grid_result):
     out = tmp_path / "big"
     with pytest.raises(SweepError, match="30 points"):

@@ -199,8 +199,9 @@ def sweep(
         The compiled kernels take none, so with any option ``path="auto"`` solves every point one
         by one (and says so) and ``path="compiled"`` is a :class:`~deterrence.SweepError`.
     allow_large
-        Run a sweep estimated beyond a day's work or the free disk, and start more workers
-        than there are cores, instead of refusing.
+        Run a sweep estimated beyond a day's work or the free disk, or (without ``out``) whose
+        table would take more than half the machine's memory, and start more workers than
+        there are cores, instead of refusing.
     allow_other_version
         With ``out``: resume a folder whose chunks were computed by another version of
         ``deterrence`` (or other sources of the same version number), instead of refusing with
@@ -231,8 +232,9 @@ def sweep(
         ``out`` holds chunks another version of ``deterrence`` computed (naming both versions),
         and ``allow_other_version`` is not given.
     ResourceError
-        A sweep estimated beyond a day's work or the free disk (with the estimate), or with
-        more points than can be numbered.
+        A sweep estimated beyond a day's work or the free disk, or (without ``out``) a table
+        estimated beyond half the machine's memory (with the estimate), or with more points
+        than can be numbered.
     ParameterError
         A value outside its parameter's domain.
     """
@@ -438,15 +440,26 @@ def _seed(spec: SweepSpec, previous: Manifest | None, hint: int | None = None) -
 
 
 def _check_memory(spec: SweepSpec, design: Design) -> None:
-    """Refuse, before computing anything, a sweep too large to hold in memory without ``out=``."""
+    """Refuse, before computing anything, a sweep too large to hold in memory without ``out=``:
+    more points than ``max_points``, or (unless ``allow_large``) a table estimated at more than
+    half the machine's memory."""
+    if spec.out is not None:
+        return
     n_points = design.n_points
-    if n_points > spec.max_points and spec.out is None:
-        cols = len(design.names) + 20
-        est = n_points * (BYTES_PER_ROW + 8 * cols)
+    est = n_points * (BYTES_PER_ROW + 8 * (len(design.names) + 20))
+    if n_points > spec.max_points:
         raise SweepError(
             f"the sweep has {n_points:,} points (a table of about {est / 1e9:.1f} GB in memory), more than "
             f"max_points={spec.max_points:,}; give out=FOLDER to write it to disk in chunks, "
             "or use fewer points"
+        )
+    memory = total_memory()
+    if memory is not None and est > memory / 2 and not spec.allow_large:
+        raise ResourceError(
+            f"the sweep has {n_points:,} points: a table of about {est / 1e9:.1f} GB in memory, more than "
+            f"half of this machine's {memory / 1e9:.1f} GB; give out=FOLDER to write it to disk in chunks, "
+            "use fewer points, or allow_large=True (command line: --yes) to try anyway",
+            estimate=est,
         )
 
 
