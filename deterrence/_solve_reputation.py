@@ -16,9 +16,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from ._labelled import Labelled
 from .certificates import certify_reputation, check_passed
-from .equilibrium import Certificate, result_columns
+from .equilibrium import Certificate, Labelled, result_columns
 from .errors import GameError
 from .game.reputation import QUIET, RESIST, YIELD, ReputationGame, exact_number
 from .outcomes import OUTCOMES, indicators, regime_label
