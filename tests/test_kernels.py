@@ -64,20 +64,20 @@ def _compare_fast_reference(cm, points):
     return (und_f | und_r).mean()
 
 
-@pytest.mark.parametrize("policy", ["free", "prior"])
+@pytest.mark.parametrize("policy", ["free", "prior", "d1"])
 def test_fast_path_matches_reference_udg(policy):
     share = _compare_fast_reference(_udg_compiled(policy), _udg_points(600, seed=1))
     assert share < 0.05
 
 
-@pytest.mark.parametrize("policy", ["free", "prior"])
+@pytest.mark.parametrize("policy", ["free", "prior", "d1"])
 def test_fast_path_matches_reference_extended_deterrence(policy):
     m = dt.load_model("extended_deterrence")
     pts = pd.DataFrame(domain_sample(m, 1500, seed=2))
     assert _compare_fast_reference(compile_model(m, "pbe", policy), pts) < 0.05
 
 
-@pytest.mark.parametrize("policy", ["free", "prior"])
+@pytest.mark.parametrize("policy", ["free", "prior", "d1"])
 def test_udg_compiled_matches_per_point_solver(policy):
     cm = _udg_compiled(policy)
     pts = _udg_points(40, seed=5)
@@ -153,8 +153,8 @@ def test_unsupported_concepts_raise_typed_errors():
     m = dt.load_model("extended_deterrence")
     with pytest.raises(UnsupportedError):
         compile_model(m, "qre", "free")
-    with pytest.raises(UnsupportedError):
-        compile_model(m, "pbe", "d1")
+    with pytest.raises(dt.OptionError):  # a misspelt policy is bad input, not "not compiled"
+        compile_model(m, "pbe", "D1")
 
 
 def test_a_tree_too_large_is_refused_before_the_probe_is_sampled(monkeypatch):

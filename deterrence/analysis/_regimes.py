@@ -639,6 +639,7 @@ def regimes(
         Printable (``str(r)``, ``r.to_text(latex=True)``) and testable (``r.holds(points)``).
     """
     from ..catalogue import load_model
+    from ..equilibrium import check_belief_policy
     from ..kernels import compile_model
 
     m = load_model(model) if isinstance(model, str) else model
@@ -649,6 +650,10 @@ def regimes(
     unknown = [k for k in fixed if k not in m.parameters]
     if unknown:
         raise ParameterError(f"unknown parameter '{unknown[0]}' for model '{m.name}'", name=unknown[0])
+    check_belief_policy(belief_policy)  # a misspelt policy is an OptionError
+    if concept == "pbe" and belief_policy == "d1":  # the d1 kernel refines numerically: no closed form
+        raise UnsupportedError("exact regimes serve belief policies 'free' and 'prior', not 'd1'",
+                               methods=("pointwise",))
     cm = compile_model(m, concept, belief_policy)
     sample = _domain_sample(m, seed, fixed)
     regs = regimes_of_tree(cm, m.name, fixed, sample)

@@ -57,6 +57,7 @@ from ..equilibrium import check_belief_policy
 from ..errors import UnsupportedError
 from ..outcomes import OUTCOMES
 from . import _engine as engine
+from ._d1 import D1Check
 from ._linforms import FeatureSpace, RowSet, StructurePlan, TreePaths, build_plan
 from ._program import Packed, packed
 from ._reference import ReferencePath
@@ -164,7 +165,9 @@ class CompiledModel:
     concept
         ``"pbe"`` or ``"spe"``.
     belief_policy
-        ``"free"`` or ``"prior"`` (PBE off-path beliefs; see :func:`deterrence.solve`).
+        ``"free"``, ``"prior"`` or ``"d1"`` (PBE off-path beliefs; see :func:`deterrence.solve`).
+        Under ``"d1"`` the engine runs the ``free`` checks and :class:`~deterrence.kernels._d1.D1Check`
+        keeps the equilibria whose unreached sets hold under the D1 beliefs.
     tol
         Certification tolerance (as in ``solve``).
     edge
@@ -197,6 +200,7 @@ class CompiledModel:
         self.vt = VectorTree(game)
         self._labels = [lab for lab in OUTCOMES if any(lab in t for t in game.terminal_outcomes)]
         self._reference = ReferencePath(tree, game, self.vt, concept, belief_policy, tol, edge, self._labels)
+        self._d1 = D1Check(tree, game, self.vt, tol, edge) if belief_policy == "d1" else None
         self._probe = None if probe is None else {k: np.asarray(v, dtype=float) for k, v in probe.items()}
         sizes = [len(h.actions) for h in game.infosets]
         _check_pure_count(sizes)
@@ -249,6 +253,8 @@ class CompiledModel:
         obj.__dict__.update(self.__dict__)
         obj.tree = tree
         obj._reference = self._reference.with_tree(tree)
+        if self._d1 is not None:
+            obj._d1 = D1Check(tree, self.game, self.vt, self.tol, self.edge)
         return obj
 
     def evaluate_reference(
@@ -257,7 +263,9 @@ class CompiledModel:
         """Same as :meth:`evaluate`, by the slower tree-walking path (a cross-check in tests)."""
         found, undecided = self._reference.search(points, self.structures)
         flat = _found_from_masks(found, undecided, self._labels, self.game.num_players)
-        return self._table(points, flat, with_structure), undecided
+        if self._d1 is None:
+            return self._table(points, flat, with_structure), undecided
+        return self._d1_refined(points, self._table(points, flat, True), undecided, with_structure)
 
     def evaluate(
         self, points: pd.DataFrame, *, with_structure: bool = False
@@ -279,6 +287,13 @@ class CompiledModel:
             sorted by point and equilibrium; ``undecided[k]`` is True where point ``k`` must
             be solved per point (no rows are returned for it).
         """
+        if self._d1 is not None:
+            table, undecided = self._evaluate_engine(points, True)
+            return self._d1_refined(points, table, undecided, with_structure)
+        return self._evaluate_engine(points, with_structure)
+
+    def _evaluate_engine(self, points: pd.DataFrame, with_structure: bool) -> tuple[pd.DataFrame, np.ndarray]:
+        """:meth:`evaluate` by the engine alone (under ``d1``: its ``free`` checks)."""
         npts = len(points)
         cols = {name: points[name].to_numpy(dtype=float) for name in self.tree.names}
         n_chunks = max(1, math.ceil(npts / CHUNK_POINTS))
@@ -300,6 +315,36 @@ class CompiledModel:
         if not points.index.is_monotonic_increasing:
             table = table.sort_values(["point", "equilibrium"], kind="stable").reset_index(drop=True)
         return table, undecided
+
+    def _d1_refined(self, points: pd.DataFrame, table: pd.DataFrame, undecided: np.ndarray,
+                    with_structure: bool) -> tuple[pd.DataFrame, np.ndarray]:
+        """The ``free`` equilibria ``table`` (with its ``structure`` column) kept where they hold
+        under D1 beliefs (:class:`~deterrence.kernels._d1.D1Check`): each structure tested at the
+        points where it holds under ``free``; points it cannot place join ``undecided``, and
+        their rows go. Equilibria are renumbered at each point, in their order."""
+        undecided = np.asarray(undecided).copy()
+        keep = np.ones(len(table), dtype=bool)
+        position = points.index.get_indexer(table["point"].to_numpy())
+        sid = table["structure"].to_numpy(dtype=object)
+        for name in pd.unique(sid):
+            rows = np.flatnonzero(sid == name)
+            s = self.structures[int(float(name))]
+            at = position[rows]
+            cols = {k: points[k].to_numpy(dtype=float)[at] for k in self.tree.names}
+            holds, unsure = self._d1.verdicts(s, cols)
+            keep[rows] = holds
+            undecided[at[unsure]] = True
+        keep &= ~undecided[position]
+        out = table.loc[keep].reset_index(drop=True)
+        if not with_structure:
+            out = out.drop(columns="structure")
+        point = out["point"].to_numpy()
+        counts = out.groupby("point", sort=False)["point"].transform("size").to_numpy()
+        first = np.r_[True, point[1:] != point[:-1]] if len(point) else np.zeros(0, dtype=bool)
+        start = np.maximum.accumulate(np.where(first, np.arange(len(point)), 0)) if len(point) else point
+        out["equilibrium"] = (np.arange(len(point)) - start).astype(np.int64)
+        out["n_equilibria"] = counts.astype(np.int64)
+        return out, undecided
 
     def _reuse(self) -> _Scratch | None:
         """Spare engine buffers, if any (``list.pop`` is atomic: threads may race for them)."""
@@ -473,9 +518,9 @@ def _check_supported(game: Any, concept: str, belief_policy: str) -> None:
             methods=("pointwise",),
         )
     check_belief_policy(belief_policy)  # a misspelt policy is an OptionError, not "not compiled"
-    if concept == "pbe" and belief_policy not in ("free", "prior"):
+    if concept == "pbe" and belief_policy not in ("free", "prior", "d1"):
         raise UnsupportedError(
-            f"compiled PBE kernels serve belief policies 'free' and 'prior', not '{belief_policy}'",
+            f"compiled PBE kernels serve belief policies 'free', 'prior' and 'd1', not '{belief_policy}'",
             methods=("pointwise",),
         )
     if not game.has_perfect_recall():

@@ -53,7 +53,8 @@ A PBE here is a behaviour profile with a belief at *every* information set such 
       not bind and the same Bayes-after-deviation weights are used over *all* types, as in a
       sequential equilibrium (this, not "any belief", keeps e.g. the Kreps–Wilson
       reputation game to its sequential equilibrium). In two-type signalling games this is
-      D1 (the type whose profitable-response set is larger gets the belief); it reproduces
+      D1 (the type whose profitable-response set is larger gets the belief; the compiled sweep
+      kernels refine their ``free`` equilibria by this belief, :mod:`deterrence.kernels._d1`); it reproduces
       the ``d1`` columns of the UDG examples U1–U4 and TCG-R examples T1–T4 of
       ``docs/discussion/derivations.md`` (see ``tests/test_pbe.py``).
 
