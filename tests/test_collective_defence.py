@@ -483,6 +483,21 @@ def test_the_sweep_engine_runs_the_family_with_its_measures() -> None:
         dt.sweep(FAMILY, grid={"members": [1.5]}, progress=False)
 
 
+@pytest.mark.parametrize("policy", ["free", "d1"])
+def test_the_per_point_path_fills_the_family_columns_as_the_compiled_path_does(policy: str) -> None:
+    """The per-point path (``path="pointwise"``, and any sweep given ``solve_options``) wrote NaN
+    for ``payoff_Ally`` (the allies' mean payoff; the game names its allies Ally1, Ally2, ...) and
+    for every family measure: the two paths now give the same table."""
+    grid = {"members": [1, 3], "credibility": [0.1, 0.5, 0.9], "cost_attacker": [0.2, 0.5]}
+    tables = [dt.sweep(FAMILY, grid=grid, belief_policy=policy, path=path, progress=False).table
+              for path in ("compiled", "pointwise")]
+    assert set(tables[1]["path"]) == {"pointwise"}
+    for column in ("payoff_Ally", *dt.load_model(FAMILY).measures):
+        assert tables[1][column].notna().all(), column
+    pd.testing.assert_frame_equal(tables[0].drop(columns="path"), tables[1].drop(columns="path"),
+                                  check_exact=False, atol=1e-9)
+
+
 def test_symmetric_rows_match_the_solver_point_by_point() -> None:
     """The vectorised symmetric path (members > 4) against dt.solve one point at a time."""
     fam = dt.load_model(FAMILY)

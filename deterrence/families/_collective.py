@@ -32,7 +32,7 @@ from ..game.collective import CollectiveDefenceGame, Contest
 from ..model import Reference
 from ._parameters import PER_ALLY, ally_vectors, build_parameters
 from ._pledges import audience_multiplier
-from ._schema import LABELS, MEASURES, TABLE_PLAYERS
+from ._schema import LABELS, MEASURES, TABLE_PLAYERS, summary_columns
 
 
 class CollectiveDefence:
@@ -150,6 +150,12 @@ class CollectiveDefence:
             },
         }
         return hashlib.sha256(json.dumps(canon, sort_keys=True, default=str).encode()).hexdigest()
+
+    def table_values(self, game: Any, equilibrium: Any) -> dict[str, float]:
+        """The family's columns of a sweep's row for one equilibrium solved at a point on its own
+        (the per-point path): ``payoff_Ally``, the allies' mean payoff, and the :attr:`measures`,
+        as the compiled path fills them (:func:`deterrence.families._kernel.point_rows`)."""
+        return summary_columns(game.summary(equilibrium.strategies))
 
     def schema(self) -> tuple[list[str], list[str]]:
         """Players and outcome labels of the tidy columns (for the sweep engine)."""

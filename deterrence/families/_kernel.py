@@ -38,7 +38,7 @@ from ..solvers._collective_symmetric import bernstein_mean, symmetric_solutions
 from ..solvers._collective_upper import top_choices
 from ..solvers.collective import collective_candidates
 from ._pledges import COMMITMENT_TYPES
-from ._schema import LABELS, MEASURES
+from ._schema import LABELS, MEASURES, summary_columns
 
 TOL = 1e-8
 SOLVE_TOL = 1e-9
@@ -151,7 +151,7 @@ def point_rows(
         for lab in LABELS:
             outcomes[lab][j] = summary.outcomes.get(lab, 0.0)
         pure[j] = all(float(np.max(s)) >= 1 - 1e-9 for s in cand.strategies)
-        pay, meas = summary.payoffs, summary.measures
+        pay = summary.payoffs
         row = {
             "point": point_id,
             **point,
@@ -159,11 +159,10 @@ def point_rows(
             "n_equilibria": len(cands),
             "payoff_Attacker": float(pay[0]),
             "payoff_Defender": float(pay[1]),
-            "payoff_Ally": float(np.mean(pay[2:])),
+            **summary_columns(summary),
             "regret": cert.regret,
             "bayes_error": cert.bayes_error,
             "path": "compiled",
-            **{m: float(meas[m]) for m in MEASURES},
         }
         rows.append(row)
     _finish(rows, outcomes, pure)

@@ -111,11 +111,11 @@ def evaluate_points(
         p0, l0 = schema(model)
         players = p0 if players is None else players
         labels = l0 if labels is None else labels
-    columns = column_order(parameter_names(model), players, labels)
+    columns = [*column_order(parameter_names(model), players, labels), *getattr(model, "measures", ())]
     if on_error == "record":
         columns.append(ERROR_COLUMN)
     solved = _solve_points(model, points, given, concept, belief_policy, on_error, solve_options)
-    return coerce(pd.DataFrame(_rows(solved, columns, players, labels), columns=columns))
+    return coerce(pd.DataFrame(_rows(model, solved, columns, players, labels), columns=columns))
 
 
 def _given_parameters(model: Any, points: pd.DataFrame) -> list[str]:
@@ -138,6 +138,7 @@ class _Solved:
     values: dict[str, float]
     equilibria: Any = None
     error: str | None = None
+    game: Any = None
 
 
 def _solve_points(
@@ -168,7 +169,7 @@ def _solve_points(
                 raise
             out.append(_Solved(int(ids[k]), values, error=f"{type(exc).__name__}: {exc}"))
             continue
-        out.append(_Solved(int(ids[k]), values, equilibria=eqs))
+        out.append(_Solved(int(ids[k]), values, equilibria=eqs, game=game))
     return out
 
 
@@ -188,16 +189,18 @@ def _game_at(model: Any, values: Mapping[str, float]) -> Any:
         raise exc.with_advice(_SWEEP_ORDERING_HINT) from None
 
 
-def _rows(
-    solved: Sequence[_Solved], columns: Sequence[str], players: Sequence[str], labels: Sequence[str]
-) -> list[dict[str, Any]]:
+def _rows(model: Any, solved: Sequence[_Solved], columns: Sequence[str], players: Sequence[str],
+          labels: Sequence[str]) -> list[dict[str, Any]]:
     """Tidy rows: one per equilibrium, one (``error`` or ``no_equilibrium``) per point without one.
+    A model with a ``table_values(game, equilibrium)`` method (a model family) fills its own
+    columns from it: the payoff of a player the table aggregates and the family's measures.
 
     The regime and the indicators of every equilibrium are computed at once, on arrays, by
     :mod:`deterrence.outcomes` (the rules the compiled kernels use).
     """
     rows: list[dict[str, Any]] = []
     eqs: list[Any] = []
+    own = getattr(model, "table_values", None)  # a model family's own columns (mean ally payoff, measures)
     for item in solved:
         base = {"point": item.point, **item.values}
         if item.equilibria is None or len(item.equilibria) == 0:
@@ -212,6 +215,8 @@ def _rows(
             for lab in labels:
                 row[outcome_column(lab)] = float(eq.outcomes.get(lab, 0.0))
             row.update(regret=float(eq.certificate.regret), bayes_error=float(eq.certificate.bayes_error))
+            if own is not None:
+                row.update(own(item.game, eq))
             row["path"] = "pointwise"
             rows.append(row)
             eqs.append((row, eq))
