@@ -288,3 +288,20 @@ def test_pages_of_a_model_share_one_read_only_tree_layout() -> None:
     assert _tree.layout_at(cfg.model, other) is not first.tree_layout
     fresh = _tree.layout(cfg.model.game(cfg.values, check_orderings=False))
     assert np.array_equal(fresh.x, first.tree_layout.x) and fresh.node_text == first.tree_layout.node_text
+
+
+def test_a_d1_map_is_drawn_whole_by_the_compiled_kernel(monkeypatch: pytest.MonkeyPatch) -> None:
+    """D1 beliefs compile now: the page's map under ``d1`` is the compiled one (drawn whole, not row
+    by row), and its regimes are those of the map whose every cell is solved on its own."""
+    import functools
+
+    from deterrence.explorer import _kernel
+
+    cfg = dt.explorer.make_config("extended_deterrence", belief_policy="d1")
+    req = _regime_map.request(cfg.model, "pbe", "d1", cfg.x, cfg.y, cfg.ranges, 5, cfg.values)
+    fast = _regime_map.compute(req)
+    assert fast.compiled and fast.complete
+    monkeypatch.setattr(_kernel, "compiled", lambda *a: (None, "solved per point for the comparison"))
+    monkeypatch.setattr(dt, "sweep", functools.partial(dt.sweep, path="pointwise"))
+    slow = _regime_map.compute(req)
+    assert not slow.compiled and slow.complete and (fast.regime == slow.regime).all()

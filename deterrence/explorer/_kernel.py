@@ -131,10 +131,8 @@ def _compile_logged(model: Any, concept: str, belief_policy: str) -> Compiled:
 def compiled(model: Any, concept: str, belief_policy: str) -> Compiled:
     """The compiled model, or ``None`` and the reason it does not compile (blocks while it
     compiles: for worker threads; the event loop asks :func:`prepare`)."""
-    if concept not in ("pbe", "spe") or (concept == "pbe" and belief_policy not in ("free", "prior")):
-        return None, f"no compiled kernel serves {concept}" + (
-            f" with belief policy '{belief_policy}'" if concept == "pbe" else ""
-        )
+    if concept not in ("pbe", "spe"):
+        return None, f"no compiled kernel serves {concept}"
     own = getattr(model, "compiled_kernel", None)
     if callable(own):  # a model family brings its own vectorised evaluation
         try:
