@@ -60,12 +60,14 @@ def held(monkeypatch: pytest.MonkeyPatch) -> Iterator[HeldCompute]:
         gate.release()  # never leave a worker held
 
 
-def _request(model: str = "brinkmanship", cells: int = 5, **values: float) -> MapRequest:
+def _request(
+    model: str = "brinkmanship", cells: int = 5, belief_policy: str | None = None, **values: float
+) -> MapRequest:
     cfg = dt.explorer.make_config(model, grid=cells)
     return _regime_map.request(
         cfg.model,
         cfg.concept,
-        cfg.belief_policy,
+        belief_policy or cfg.belief_policy,
         cfg.x,
         cfg.y,
         cfg.ranges,
@@ -135,7 +137,7 @@ def test_per_point_maps_of_the_same_settings_share_whatever_their_cells(held: He
     """A page's per-point map is coarser than the full map by its own solving time, and is kept
     under the full map's key (as in the cache): two pages at the same settings share one."""
     cache = MapCache()
-    full = _request("chain_store", cells=7)
+    full = _request("chain_store", cells=7, belief_policy="d1")  # d1 does not compile: per point
     coarse = [replace(full, cells=5), replace(full, cells=3)]
     with ThreadPoolExecutor(2) as pool:
         futures = [pool.submit(cache.compute, r, None, lambda: True, full.key()) for r in coarse]
@@ -215,7 +217,9 @@ def test_a_per_point_map_goes_on_for_the_page_still_waiting_and_stops_when_none_
     second moves on too, the map stops after the row in hand."""
     rows = HeldRows(monkeypatch)
     cache = MapCache()
-    req = _request("chain_store", cells=5)  # its PBE does not compile: a per-point map, row by row
+    # d1 beliefs do not compile: a per-point map, row by row
+    req = _request("chain_store", cells=5, belief_policy="d1")
+    assert _regime_map._kernel.compiled(req.model, req.concept, req.belief_policy)[0] is None
     first_wants, second_wants = threading.Event(), threading.Event()
     first_wants.set()
     second_wants.set()

@@ -157,16 +157,58 @@ def test_unsupported_concepts_raise_typed_errors():
         compile_model(m, "pbe", "D1")
 
 
-def test_a_tree_too_large_is_refused_before_the_probe_is_sampled(monkeypatch):
-    # the probe costs about a second on this model; the refusal reads only the tree's shape
+def test_a_tree_too_large_for_spe_is_refused_before_the_probe_is_sampled(monkeypatch):
+    # the probe costs about a second on this model; the SPE refusal reads only the tree's shape
     import deterrence.kernels._compiled as compiled
 
     def no_probe(*args, **kwargs):
         raise AssertionError("the probe was sampled for a tree that cannot compile")
 
     monkeypatch.setattr(compiled, "domain_sample", no_probe)
+    tree = compiled.symbolic_tree(dt.load_model("asymmetric_escalation"))
     with pytest.raises(UnsupportedError, match="82944 pure behaviour profiles are too many"):
-        compile_model(dt.load_model("asymmetric_escalation"), "pbe", "free")
+        compiled._check_size(tree.structure, "spe")
+
+
+@pytest.mark.parametrize("name", ["asymmetric_escalation", "costly_signal_menu"])
+def test_models_keeping_three_actions_after_dominance_stay_refused(name):
+    """Their PBE mix at a three-action set or at more than two sets, which the kernels do not
+    list: after iterated dominance some set keeps three actions, and the model is refused."""
+    with pytest.raises(UnsupportedError, match="keep more than two actions"):
+        compile_model(dt.load_model(name), "pbe", "free")
+
+
+@pytest.mark.parametrize("policy", ["free", "prior"])
+@pytest.mark.parametrize(("name", "n_structures"), [("chain_store", 128), ("costly_signal_pledge", 76)])
+def test_models_compile_over_the_actions_that_survive_dominance(name, n_structures, policy):
+    """Too many structures over all actions (4,096 / 12,544), few over the undominated ones:
+    compiled, and compiled == per point at domain samples (points where a removed action is
+    not surely dominated are left to the per-point path)."""
+    m = dt.load_model(name)
+    cm = compile_model(m, "pbe", policy)
+    assert len(cm.structures) == n_structures
+    pts = pd.DataFrame(domain_sample(m, 40, seed=23))
+    table, undecided = cm.evaluate(pts)
+    assert undecided.mean() < 0.5
+    compiled = _by_point(table, pts.index)
+    pointwise = _pointwise(lambda r: m.game(**r.to_dict()), pts, "pbe", policy)
+    for k in pts.index[~undecided]:
+        assert compiled[k] == pointwise[k], (name, pts.loc[k].to_dict(), compiled[k], pointwise[k])
+
+
+def test_a_removed_action_not_dominated_at_a_point_sends_it_per_point():
+    """The dominance check flags a point where an action outside the kept ones is not dominated."""
+    from deterrence.kernels._dominance import DominanceCheck
+
+    m = dt.load_model("chain_store")
+    cm = compile_model(m, "pbe", "free")
+    pts = {k: np.asarray(v) for k, v in domain_sample(m, 40, seed=23).items()}
+    assert not DominanceCheck(cm.tree, cm.kept, cm.tol).undecided(pts).all()
+    h = next(h for h, a in enumerate(cm.kept) if len(a) == 1)
+    wrong = [a if k != h else (1 - a[0],) for k, a in enumerate(cm.kept)]  # keep the dominated one
+    assert DominanceCheck(cm.tree, wrong, cm.tol).undecided(pts).all()
+    _table, undecided = compile_tree(cm.tree, "pbe", "free", kept=wrong).evaluate(pd.DataFrame(pts))
+    assert undecided.all()
 
 
 def test_size_refusal_counts_the_mixed_structures_of_pbe_only():
@@ -325,3 +367,19 @@ def test_non_finite_payoffs_go_per_point():
     table, undecided = compile_model(m, "pbe", "free").evaluate(pts)
     assert undecided.tolist() == [False, False, True, True, False]
     assert not table.point.isin([2, 3]).any() and set(table.point) == {0, 1, 4}
+
+
+@pytest.mark.parametrize("name", ["chain_store", "costly_signal_pledge"])
+def test_models_compiled_over_undominated_actions_have_no_closed_form_regimes(name):
+    """Their structures leave out the actions dominance removed, so regime conditions written
+    from them would leave out where those actions are dominated: regimes() refuses (typed), and
+    threshold() falls back on numeric boundaries."""
+    m = dt.load_model(name)
+    assert compile_model(m, "pbe", "free").prunes_by_dominance
+    with pytest.raises(UnsupportedError, match="survive iterated dominance"):
+        dt.regimes(m, "pbe", "free")
+
+
+def test_threshold_of_a_model_compiled_over_undominated_actions_is_numeric():
+    rows = dt.threshold("chain_store", "p_tough", "pbe", "free", entry_profit=0.4)
+    assert rows and all(r["exact"] is False and r["value"] is None for r in rows)

@@ -537,6 +537,26 @@ def _mixing_symbol(name: str) -> sp.Symbol:
     return sp.Symbol(f"x_{clean}")
 
 
+def _refuse_dominance_pruned(cm: CompiledModel, name: str) -> None:
+    """No closed form for a model compiled over the actions that survive iterated dominance:
+    its structures leave out the other actions, so the regime conditions would hold only where
+    those are dominated, a condition (checked numerically per point by the kernel) they do not
+    contain.
+
+    Raises
+    ------
+    UnsupportedError
+        If ``cm`` prunes actions by dominance (``threshold`` then finds boundaries numerically).
+    """
+    if cm.prunes_by_dominance:
+        raise UnsupportedError(
+            f"model '{name}' compiles only over the actions that survive iterated dominance at "
+            "sampled points, and its regime conditions would leave out where the other actions "
+            "are dominated",
+            methods=("numeric_threshold",),
+        )
+
+
 def regimes_of_tree(
     cm: CompiledModel,
     name: str,
@@ -550,6 +570,7 @@ def regimes_of_tree(
     """
     import pandas as pd
 
+    _refuse_dominance_pruned(cm, name)
     fixed = dict(fixed or {})
     free = [n for n in cm.tree.names if n not in fixed]
     params = [cm.tree.symbols[cm.tree.names.index(n)] for n in free]
@@ -637,6 +658,12 @@ def regimes(
     -------
     Regimes
         Printable (``str(r)``, ``r.to_text(latex=True)``) and testable (``r.holds(points)``).
+
+    Raises
+    ------
+    UnsupportedError
+        If the model does not compile, or compiles only over the actions that survive iterated
+        dominance (``chain_store``, ``costly_signal_pledge``): no closed form here.
     """
     from ..catalogue import load_model
     from ..equilibrium import check_belief_policy
@@ -655,6 +682,7 @@ def regimes(
         raise UnsupportedError("exact regimes serve belief policies 'free' and 'prior', not 'd1'",
                                methods=("pointwise",))
     cm = compile_model(m, concept, belief_policy)
+    _refuse_dominance_pruned(cm, m.name)  # before the sample, which costs
     sample = _domain_sample(m, seed, fixed)
     regs = regimes_of_tree(cm, m.name, fixed, sample)
     latex = {n: getattr(p, "symbol", "") for n, p in m.parameters.items()}
@@ -679,7 +707,8 @@ def threshold(
     regime set differs on the two sides are returned.
 
     Where the model has no closed-form regimes here (it does not compile: too many candidate
-    equilibrium structures, or the ``d1`` policy), the boundaries are found numerically
+    equilibrium structures, or the ``d1`` policy; or it compiles only over the actions that
+    survive iterated dominance), the boundaries are found numerically
     instead, by :func:`deterrence.numeric_threshold` over the parameter's (finite) domain;
     those entries have ``"value": None`` and ``"exact": False``.
 

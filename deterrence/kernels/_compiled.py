@@ -21,6 +21,10 @@ belief policy, relative to each player's payoff range), with knife edges (ties, 
 probabilities at 0 or 1) decided as the per-point solver decides them. Points floating point
 cannot place are returned in a mask so that the sweep solves them per point instead.
 Compiled and per-point results are tested to agree (``tests/test_kernels.py``).
+A PBE model with more than :data:`MAX_STRUCTURES` candidate structures is compiled over the
+actions that survive iterated conditional dominance at the probe points, if they are few enough
+and no set keeps more than two (:mod:`deterrence.kernels._dominance`, which checks at each point
+that the removed actions are dominated there; points where they are not are solved per point).
 Each chunk's rows are filled into the tidy table in compiled code as soon as the chunks
 before it are in (:mod:`deterrence.kernels._rows`), while they are still in the cache.
 
@@ -58,6 +62,7 @@ from ..errors import UnsupportedError
 from ..outcomes import OUTCOMES
 from . import _engine as engine
 from ._d1 import D1Check
+from ._dominance import DominanceCheck, kept_actions
 from ._linforms import FeatureSpace, RowSet, StructurePlan, TreePaths, build_plan
 from ._program import Packed, packed
 from ._reference import ReferencePath
@@ -188,6 +193,7 @@ class CompiledModel:
         edge: float = 1e-7,
         *,
         probe: Mapping[str, np.ndarray] | None = None,
+        kept: Sequence[Sequence[int]] | None = None,
     ) -> None:
         game = tree.structure
         _check_supported(game, concept, belief_policy)
@@ -203,10 +209,9 @@ class CompiledModel:
         self._d1 = D1Check(tree, game, self.vt, tol, edge) if belief_policy == "d1" else None
         self._probe = None if probe is None else {k: np.asarray(v, dtype=float) for k, v in probe.items()}
         sizes = [len(h.actions) for h in game.infosets]
-        _check_pure_count(sizes)
-        self.structures: list[Structure] = [
-            Structure(tuple(p)) for p in itertools.product(*map(range, sizes))
-        ]
+        self.kept = [tuple(range(k)) for k in sizes] if kept is None else [tuple(a) for a in kept]
+        _check_pure_count([len(a) for a in self.kept])
+        self.structures: list[Structure] = [Structure(tuple(p)) for p in itertools.product(*self.kept)]
         if concept == "pbe":
             self.structures += self._mixed_structures(sizes)
         feats, rowset, paths = FeatureSpace(game), RowSet(), TreePaths(game)
@@ -219,17 +224,25 @@ class CompiledModel:
         self._layout = RowLayout.of(tree.names, game.players, self._labels, self._pure)
         self._rows_per_point = 1.25
         self._spare: list[_Scratch] = []  # engine buffers of finished chunks, reused
+        removes = any(len(a) < k for a, k in zip(self.kept, sizes, strict=True))
+        self._dominance = DominanceCheck(tree, self.kept, tol) if removes else None
+
+    @property
+    def prunes_by_dominance(self) -> bool:
+        """Whether the structures leave out actions (those iterated dominance removed at the
+        probe points; each point is checked, see :mod:`deterrence.kernels._dominance`)."""
+        return self._dominance is not None
 
     # ------------------------------------------------------------------ structures
     def _mixed_structures(self, sizes: list[int]) -> list[Structure]:
         """Structures mixing at two binary sets, pure elsewhere, in the per-point solver's order
         of support patterns (each set: its actions alone, in order, then the mixture)."""
-        _check_mixed_count(sizes)
-        binary = [h for h, k in enumerate(sizes) if k == 2]
+        _check_mixed_count(sizes, self.kept)
+        binary = _binary_sets(sizes, self.kept)
         out: list[Structure] = []
         for mix in itertools.combinations(binary, 2):
             others = [h for h in range(len(sizes)) if h not in mix]
-            for combo in itertools.product(*[range(sizes[h]) for h in others]):
+            for combo in itertools.product(*[self.kept[h] for h in others]):
                 pure = [-1] * len(sizes)
                 for h, a in zip(others, combo, strict=True):
                     pure[h] = a
@@ -255,6 +268,8 @@ class CompiledModel:
         obj._reference = self._reference.with_tree(tree)
         if self._d1 is not None:
             obj._d1 = D1Check(tree, self.game, self.vt, self.tol, self.edge)
+        if self._dominance is not None:
+            obj._dominance = DominanceCheck(tree, self.kept, self.tol)
         return obj
 
     def evaluate_reference(
@@ -262,6 +277,9 @@ class CompiledModel:
     ) -> tuple[pd.DataFrame, np.ndarray]:
         """Same as :meth:`evaluate`, by the slower tree-walking path (a cross-check in tests)."""
         found, undecided = self._reference.search(points, self.structures)
+        if self._dominance is not None:
+            undecided = undecided | self._dominance.undecided(
+                {name: points[name].to_numpy(dtype=float) for name in self.tree.names})
         flat = _found_from_masks(found, undecided, self._labels, self.game.num_players)
         if self._d1 is None:
             return self._table(points, flat, with_structure), undecided
@@ -420,6 +438,8 @@ class CompiledModel:
         when short)."""
         npts = len(next(iter(cols.values()))) if cols else 1
         pay, ce = self.tree.numeric_columns(cols)
+        if self._dominance is not None:  # a removed action not surely dominated: solved per point
+            pay[:, self._dominance.undecided(cols)] = np.nan
         pk, n_players = self._packed, self.game.num_players
         flags = (self.concept == "spe", self.belief_policy == "prior", self.tol, self.edge)
         if scratch is None:
@@ -549,13 +569,21 @@ def _check_pure_count(sizes: Sequence[int]) -> int:
     return n_pure
 
 
-def _check_mixed_count(sizes: Sequence[int]) -> None:
+def _binary_sets(sizes: Sequence[int], kept: Sequence[Sequence[int]] | None = None) -> list[int]:
+    """The sets a structure may mix at: two actions, both kept (``kept``: per set, the actions
+    the structures play; all if ``None``)."""
+    return [h for h, k in enumerate(sizes) if k == 2 and (kept is None or len(kept[h]) == 2)]
+
+
+def _check_mixed_count(sizes: Sequence[int], kept: Sequence[Sequence[int]] | None = None) -> None:
     """Refuse the PBE structures, pure and mixing at two binary sets (pure elsewhere), above
-    :data:`MAX_STRUCTURES` (counted before any probe prunes the mixed ones)."""
-    binary = [h for h, k in enumerate(sizes) if k == 2]
-    n_candidates = int(np.prod(sizes)) if len(sizes) else 1
+    :data:`MAX_STRUCTURES` (counted over the ``kept`` actions of each set, all if ``None``,
+    before any probe prunes the mixed ones)."""
+    binary = _binary_sets(sizes, kept)
+    counts = list(sizes) if kept is None else [len(a) for a in kept]
+    n_candidates = int(np.prod(counts)) if len(counts) else 1
     n_candidates += sum(
-        int(np.prod([k for h, k in enumerate(sizes) if h not in mix]))
+        int(np.prod([k for h, k in enumerate(counts) if h not in mix]))
         for mix in itertools.combinations(binary, 2)
     )
     if n_candidates > MAX_STRUCTURES:
@@ -593,6 +621,32 @@ def _found_from_masks(found: Sequence[tuple], undecided: np.ndarray, labels: Seq
     )
 
 
+def _kept_or_refuse(
+    model: Any, game: Any, probe: Mapping[str, np.ndarray] | None, tol: float, refused: UnsupportedError
+) -> list[tuple[int, ...]]:
+    """The actions a PBE kernel lists structures over when all the actions are too many:
+    per set, the survivors of iterated conditional dominance at some probe point
+    (:func:`deterrence.kernels._dominance.kept_actions`). Refused (``refused`` re-raised with the
+    reason) without probe points, when the kept structures are still too many, or when a set
+    keeps more than two actions: the kernels list no mixture at such a set, and the models
+    where this happens (``asymmetric_escalation``, ``costly_signal_menu``) have PBE mixing there
+    or at more than two sets, which the kernels do not list either."""
+    if probe is None:
+        raise refused
+    kept = kept_actions(model, probe, tol)
+    wide = [h for h, a in enumerate(kept) if len(a) > 2]
+    if wide:
+        raise UnsupportedError(
+            f"{refused}; after iterated dominance information set(s) {wide} keep more than two "
+            "actions, where the compiled kernels list no mixtures",
+            methods=("pointwise",),
+        ) from refused
+    sizes = [len(h.actions) for h in game.infosets]
+    _check_pure_count([len(a) for a in kept])
+    _check_mixed_count(sizes, kept)
+    return kept
+
+
 def compile_tree(
     tree: SymbolicTree,
     concept: str = "pbe",
@@ -605,12 +659,18 @@ def compile_tree(
 
 
 _COMPILED: dict[tuple[str, str, str, float], CompiledModel] = {}
+#: models refused after the dominance probe (it costs about a second: not repeated)
+_REFUSED: dict[tuple[str, str, str, float], UnsupportedError] = {}
 
 
 def compile_model(
     model: Any, concept: str = "pbe", belief_policy: str = "free", *, tol: float = 1e-8, edge: float = 1e-7
 ) -> CompiledModel:
     """Compile a model (once per model text, concept, policy and tolerance; cached).
+
+    A PBE model with too many structures over all its actions is compiled over the actions
+    that survive iterated conditional dominance at the probe points (:func:`_kept_or_refuse`);
+    the kernel then checks at each point that the others are dominated there.
 
     Raises
     ------
@@ -624,9 +684,24 @@ def compile_model(
     if key not in _COMPILED:
         # refuse by the tree's shape first: the probe below costs about a second on large models
         _check_supported(tree.structure, concept, belief_policy)
-        _check_size(tree.structure, concept)
+        try:
+            _check_size(tree.structure, concept)
+            too_large = None
+        except UnsupportedError as exc:
+            if concept != "pbe":
+                raise
+            too_large = exc
         probe = domain_sample(model, 64, seed=12345)
         if len(next(iter(probe.values()))) < 8:
             probe = None
-        _COMPILED[key] = compile_tree(tree, concept, belief_policy, probe=probe, tol=tol, edge=edge)
+        if key in _REFUSED:
+            raise _REFUSED[key]
+        try:
+            kept = None if too_large is None else _kept_or_refuse(
+                model, tree.structure, probe, tol, too_large)
+        except UnsupportedError as exc:
+            _REFUSED[key] = exc
+            raise
+        _COMPILED[key] = compile_tree(
+            tree, concept, belief_policy, probe=probe, tol=tol, edge=edge, kept=kept)
     return _COMPILED[key]
