@@ -138,3 +138,20 @@ def test_unsupported_shapes_go_per_point():
     s = Structure(tuple(-1 if h in (3, 4) else 0 for h in range(len(cm.game.infosets))), (3, 4))
     holds, undecided = check.verdicts(s, cols)
     assert np.all(holds | undecided)
+
+
+@pytest.mark.parametrize("name", ["costly_signal_pledge", "chain_store"])
+def test_models_compiled_over_undominated_actions_agree_under_d1(name):
+    """Models that compile only over the actions surviving iterated dominance compile under d1
+    too: where the kernel decides a point its rows are the per-point solver's (chain_store's D1
+    beliefs are beyond the kernel, which hands every point back; the explorer then treats the
+    model as solved per point, ``tests/test_explorer_share.py``)."""
+    model = dt.load_model(name)
+    sample = pd.DataFrame(domain_sample(model, 40, seed=8))
+    table, undecided = compile_model(model, "pbe", "d1").evaluate(sample)
+    assert undecided.all() == (name == "chain_store")
+    points = sample[~undecided]
+    expected = evaluate_points(model, points.assign(point=points.index), "pbe", "d1")
+    payoffs = list(table.filter(like="payoff_").columns)
+    assert len(table) == len(expected) and (payoffs or not len(table))
+    np.testing.assert_allclose(table[payoffs].to_numpy(), expected[payoffs].to_numpy(), atol=1e-9)

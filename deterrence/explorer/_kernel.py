@@ -144,9 +144,26 @@ def compiled(model: Any, concept: str, belief_policy: str) -> Compiled:
 
     try:
         with _LOCK:  # the kernels' compile cache is a plain dict
-            return compile_model(model, concept, belief_policy), ""
+            kernel = compile_model(model, concept, belief_policy)
     except (dt.UnsupportedError, dt.ResourceError) as exc:
         return None, str(exc)
+    if belief_policy == "d1" and not _decides_some_point(model, kernel):
+        return None, ("the D1 beliefs at this model's unreached information sets are not compiled: "
+                      "every point is solved on its own")
+    return kernel, ""
+
+
+def _decides_some_point(model: Any, kernel: Any) -> bool:
+    """Whether the kernel decides any of a few points of the model's domains itself. A ``d1`` kernel
+    whose D1 beliefs are beyond it (``chain_store``'s) hands every point to the per-point solver:
+    the page must then size its map as a per-point one, not draw a compiled map at once."""
+    from deterrence.kernels import domain_sample
+
+    sample = domain_sample(model, 32, seed=2024)
+    if not len(next(iter(sample.values()), ())):
+        return True
+    _table, undecided = kernel.evaluate(pd.DataFrame(sample))
+    return not bool(undecided.all())
 
 
 def knife_edge(
