@@ -147,16 +147,17 @@ def compiled(model: Any, concept: str, belief_policy: str) -> Compiled:
             kernel = compile_model(model, concept, belief_policy)
     except (dt.UnsupportedError, dt.ResourceError) as exc:
         return None, str(exc)
-    if belief_policy == "d1" and not _decides_some_point(model, kernel):
-        return None, ("the D1 beliefs at this model's unreached information sets are not compiled: "
-                      "every point is solved on its own")
+    if not _decides_some_point(model, kernel):
+        return None, ("the compiled kernel hands every point of this model back to the per-point "
+                      "solver: every point is solved on its own")
     return kernel, ""
 
 
 def _decides_some_point(model: Any, kernel: Any) -> bool:
-    """Whether the kernel decides any of a few points of the model's domains itself. A ``d1`` kernel
-    whose D1 beliefs are beyond it (``chain_store``'s) hands every point to the per-point solver:
-    the page must then size its map as a per-point one, not draw a compiled map at once."""
+    """Whether the kernel decides any of a few points of the model's domains itself. A kernel that
+    hands every point to the per-point solver (``chain_store``'s: its D1 beliefs are beyond the
+    kernel, and mixtures it does not list may hold at every point) makes the page size its map as
+    a per-point one, not draw a compiled map at once."""
     from deterrence.kernels import domain_sample
 
     sample = domain_sample(model, 32, seed=2024)

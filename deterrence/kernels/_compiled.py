@@ -12,6 +12,12 @@ and chance-probability expressions (sympy -> numpy) and lists the candidate equi
   only on a knife edge, where it is a continuum: the per-point solver lists none, nor does
   the kernel.)
 
+The per-point solver also solves patterns mixing at three or more sets (up to six), over three
+or more actions at a set, and the two-set patterns the probe pruned. The kernels' guard
+(:mod:`deterrence.kernels._guard`, a :class:`~deterrence.kernels._guard.PatternGuard` held by the
+model) proves at each point that none of them holds a PBE, and marks the points where it cannot
+as undecided (the sweep solves them per point).
+
 Every structure compiles to rows of linear forms over per-point features
 (:mod:`deterrence.kernels._linforms`), laid out as flat arrays
 (:mod:`deterrence.kernels._program`); :meth:`CompiledModel.evaluate` runs the numba engine
@@ -63,6 +69,7 @@ from ..outcomes import OUTCOMES
 from . import _engine as engine
 from ._d1 import D1Check
 from ._dominance import DominanceCheck, kept_actions
+from ._guard import PatternGuard
 from ._linforms import FeatureSpace, RowSet, StructurePlan, TreePaths, build_plan
 from ._program import Packed, packed
 from ._reference import ReferencePath
@@ -220,6 +227,9 @@ class CompiledModel:
             for s in self.structures
         ]
         self._packed: Packed = packed(game, plans, feats, rowset, len(self._labels))
+        # PBE: the points where a support pattern not listed here may hold (solved per point)
+        self._guard = (PatternGuard(game, self.structures, belief_policy, self.kept)
+                       if concept == "pbe" else None)
         self._pure = np.array([not s.mixing for s in self.structures], dtype=bool)
         self._layout = RowLayout.of(tree.names, game.players, self._labels, self._pure)
         self._rows_per_point = 1.25
@@ -277,9 +287,11 @@ class CompiledModel:
     ) -> tuple[pd.DataFrame, np.ndarray]:
         """Same as :meth:`evaluate`, by the slower tree-walking path (a cross-check in tests)."""
         found, undecided = self._reference.search(points, self.structures)
+        cols = {name: points[name].to_numpy(dtype=float) for name in self.tree.names}
         if self._dominance is not None:
-            undecided = undecided | self._dominance.undecided(
-                {name: points[name].to_numpy(dtype=float) for name in self.tree.names})
+            undecided = undecided | self._dominance.undecided(cols)
+        if self._guard is not None:
+            undecided = undecided | self._guard.flags(*self.tree.numeric_columns(cols), self.tol, self.edge)
         flat = _found_from_masks(found, undecided, self._labels, self.game.num_players)
         if self._d1 is None:
             return self._table(points, flat, with_structure), undecided
@@ -440,6 +452,8 @@ class CompiledModel:
         pay, ce = self.tree.numeric_columns(cols)
         if self._dominance is not None:  # a removed action not surely dominated: solved per point
             pay[:, self._dominance.undecided(cols)] = np.nan
+        if self._guard is not None:  # the guard's points go to the engine as not finite: undecided
+            pay[:, self._guard.flags(pay, ce, self.tol, self.edge)] = np.nan
         pk, n_players = self._packed, self.game.num_players
         flags = (self.concept == "spe", self.belief_policy == "prior", self.tol, self.edge)
         if scratch is None:
