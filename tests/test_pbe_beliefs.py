@@ -5,10 +5,12 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from deterrence.solvers._pbe_beliefs import _clipped
+import deterrence as dt
+from deterrence.solvers._pbe_beliefs import _clipped, _supporting_belief
 
 _EDGES = [0.0, -0.0, 1e-300, -1e-300, 0.25, 0.5, 1.0, 2.0, -3.0, 0.30000000000000004]
 
@@ -52,3 +54,32 @@ def test_lp_belief_shortcut_gives_what_the_programs_give():
         if found is not None:
             assert found.tobytes() == oracle.tobytes(), i
     assert fired > 30
+
+
+def test_an_off_path_action_losing_less_than_tol_at_a_belief_end_is_supported():
+    """Free beliefs at a two-node unreached set: when the only supporting belief would sit at an end
+    of the belief interval and the action loses less than ``tol`` there (8.8e-10 here), the
+    profile is a PBE within the tolerance, as the certificates and the compiled kernels say; the
+    solver's interval ignored ``tol`` and dropped it (tripartite_crisis, ``p_realigner`` just above
+    the Defender's threshold: the compiled path listed 2 equilibria, the per-point path 1)."""
+    row = {"p_determined": 0.38343667708615536, "c_realignment": 11.419229600007032,
+           "c_concession": -1.290135666870837, "c_status_quo": 10.873321921503269,
+           "c_war_determined": 6.1671073984997005, "c_back_down": -0.6621587521152643,
+           "c_war_hesitant": -0.893345219878064, "d_status_quo": 10.827375996156135,
+           "d_back_down": 10.076732811335145, "d_concession": 8.797507226381182, "d_war": 7.872727862552466,
+           "d_realignment": 0.06362326285477016, "pro_realign_realigner": 2.7333353399848215,
+           "pro_realign_loyal": -3.05094596566963}
+    threshold = (row["d_concession"] - row["d_war"]) / (row["d_concession"] - row["d_realignment"])
+    grid = {"p_realigner": [threshold + 1e-10, threshold + 1e-9]}
+    tables = [dt.sweep("tripartite_crisis", grid, fixed=row, path=path, progress=False).table
+              for path in ("compiled", "pointwise")]
+    assert list(tables[1]["n_equilibria"]) == [2, 2, 2, 2]
+    # the kernels' regret is the gain on the path; the certificate's includes the off-path loss
+    # (up to 8.7e-9 here, within tol)
+    assert (tables[1]["regret"] <= 1e-8).all()
+    pd.testing.assert_frame_equal(tables[0].drop(columns=["path", "regret"]),
+                                  tables[1].drop(columns=["path", "regret"]), check_exact=False, atol=1e-9)
+    q = np.array([[0.0, 1e-9], [0.0, 1.0]])  # action 0 loses 1e-9 at belief (1, 0) and more elsewhere
+    mu = _supporting_belief(q, np.array([1.0, 0.0]), np.array([0.5, 0.5]), 1e-8)
+    assert mu is not None and (mu @ (q[:, [0]] - q)).min() >= -1e-8 and mu[0] > 0.99
+    assert _supporting_belief(q, np.array([1.0, 0.0]), np.array([0.5, 0.5]), 1e-10) is None

@@ -31,18 +31,10 @@ def _supporting_belief(q: np.ndarray, sigma: np.ndarray, mu0: np.ndarray, tol: f
     if n == 1:
         return None
     if n == 2:  # exact: an interval of t = mu[0]
-        lo, hi = 0.0, 1.0
-        for g0, g1 in gap.T:  # g1 + t (g0 - g1) >= 0
-            slope = g0 - g1
-            if abs(slope) <= 1e-15:
-                if g1 < -tol:
-                    return None
-            elif slope > 0:
-                lo = max(lo, -g1 / slope)
-            else:
-                hi = min(hi, -g1 / slope)
-        if lo > hi + 1e-12:
-            return None
+        interval = _two_node_interval(gap, 0.0, tol)
+        if interval is None:
+            return _within_tol(gap, tol)
+        lo, hi = interval
         t = _clipped(float(mu0[0]), lo, max(lo, hi))
         mu = np.array([t, 1.0 - t])
         return mu if (mu @ gap).min() >= -tol else None
@@ -57,6 +49,50 @@ def _supporting_belief(q: np.ndarray, sigma: np.ndarray, mu0: np.ndarray, tol: f
         _LP_BELIEFS.clear()
     _LP_BELIEFS[key] = mu
     return mu
+
+
+def _two_node_interval(gap: np.ndarray, slack: float, tol: float) -> tuple[float, float] | None:
+    """The beliefs ``t = mu[0]`` on two nodes under which no action gains more than ``slack``
+    (``g1 + t (g0 - g1) >= -slack`` for each action's gaps ``(g0, g1)``; a flat one must not lose
+    more than ``tol``), as ``(lo, hi)`` in ``[0, 1]``, or ``None`` if there is none. The solver asks
+    first with no slack (a belief under which the action is optimal, the closest to Nature's odds),
+    then, only if there is none, with ``tol``: an action that loses less than ``tol`` at the end of
+    the interval is optimal within the tolerance the certificates and the kernels allow."""
+    lo, hi = 0.0, 1.0
+    for g0, g1 in gap.T:
+        slope = g0 - g1
+        if abs(slope) <= 1e-15:
+            if g1 < -tol:
+                return None
+        elif slope > 0:
+            lo = max(lo, (-slack - g1) / slope)
+        else:
+            hi = min(hi, (-slack - g1) / slope)
+    return None if lo > hi + 1e-12 else (lo, hi)
+
+
+def _within_tol(gap: np.ndarray, tol: float) -> np.ndarray | None:
+    """On two nodes where no belief makes the action optimal: the belief under which it loses least,
+    if that is at most ``tol`` (it is then optimal within the tolerance the certificates and the
+    compiled kernels allow), else ``None``. The least loss is the largest value of
+    ``min_a (g1 + t (g0 - g1))`` over ``t`` in the interval where no action gains more than ``tol``,
+    a concave function: at an end of the interval or where two actions' lines cross."""
+    interval = _two_node_interval(gap, tol, tol)
+    if interval is None:
+        return None
+    lo, hi = interval
+    hi = max(lo, hi)
+    g0, g1 = gap[0], gap[1]
+    slopes = g0 - g1
+    candidates = [lo, hi]
+    for a, b in itertools.combinations(range(len(g0)), 2):
+        if slopes[a] != slopes[b]:
+            t = (g1[b] - g1[a]) / (slopes[a] - slopes[b])
+            if lo < t < hi:
+                candidates.append(float(t))
+    best = max(candidates, key=lambda t: float((g1 + t * slopes).min()))
+    mu = np.array([best, 1.0 - best])
+    return mu if (mu @ gap).min() >= -tol else None
 
 
 def _clipped(x: float, lo: float, hi: float) -> float:

@@ -37,6 +37,25 @@ FALLBACK = object()
 _EPS = float(np.finfo(float).eps)
 
 
+
+def _intervals(gap: np.ndarray, slack: float, tol: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`~deterrence.solvers._pbe_beliefs._two_node_interval` for rows of gaps ``(rows, 2,
+    actions)`` at once, elementwise with the same steps: the interval ``(lo, hi)`` of each row and
+    whether it has none (``dead``)."""
+    lo, hi = np.zeros(len(gap)), np.ones(len(gap))
+    dead = np.zeros(len(gap), dtype=bool)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        for a in range(gap.shape[2]):
+            g0, g1 = gap[:, 0, a], gap[:, 1, a]
+            slope = g0 - g1
+            flat = np.abs(slope) <= 1e-15
+            dead |= flat & (g1 < -tol)
+            x = (-slack - g1) / slope
+            up = ~flat & (slope > 0)
+            lo = np.where(up & (x > lo), x, lo)
+            hi = np.where(~flat & ~up & (x < hi), x, hi)
+    return lo, hi, dead | (lo > hi + 1e-12)
+
 def _margin(mu: np.ndarray, q: np.ndarray) -> np.ndarray:
     """Per row, a bound on how far two float evaluations of ``mu @ q`` (any order of the
     additions, fused or not) and of ``payoff.max() - payoff[a]`` can differ: each product's
@@ -196,27 +215,18 @@ class _Batch:
         if not len(idx):
             return
         tol = self.ctx.tol
-        lo, hi = np.zeros(len(idx)), np.ones(len(idx))
-        dead = np.zeros(len(idx), dtype=bool)
         bad = ~np.isfinite(gap).all(axis=(1, 2))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            for a in range(gap.shape[2]):
-                g0, g1 = gap[:, 0, a], gap[:, 1, a]
-                slope = g0 - g1
-                flat = np.abs(slope) <= 1e-15
-                dead |= flat & (g1 < -tol)
-                x = -g1 / slope
-                up = ~flat & (slope > 0)
-                lo = np.where(up & (x > lo), x, lo)
-                hi = np.where(~flat & ~up & (x < hi), x, hi)
-        dead |= lo > hi + 1e-12
+        lo, hi, dead = _intervals(gap, 0.0, tol)
+        # no belief makes the action optimal: rows that may be optimal within tol are rare (knife
+        # edges) and fall back to the profile-by-profile belief (_pbe_beliefs._within_tol)
+        retry = dead & ~bad & (lo > hi + 1e-12) & ~_intervals(gap, tol, tol)[2]
         top = np.where(hi > lo, hi, lo)  # max(lo, hi)
         y = np.where(lo > mu0, lo, mu0)  # _clipped(mu0, lo, top)
         t = np.where(top < y, top, y)
         mu = np.stack([t, 1.0 - t], axis=1)
         low = np.einsum("rn,rna->ra", mu, gap).min(axis=1)
         margin = _margin(mu, gap) + 8.0 * _EPS * np.abs(low)
-        unsure = bad | (~dead & (low >= -tol - margin) & (low < -tol + margin))
+        unsure = bad | retry | (~dead & (low >= -tol - margin) & (low < -tol + margin))
         self.fallback[idx[unsure]] = True
         self.alive[idx[~unsure & (dead | (low < -tol))]] = False
         ok = ~unsure & ~dead & (low >= -tol)
