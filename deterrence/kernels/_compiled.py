@@ -17,7 +17,7 @@ Every structure compiles to rows of linear forms over per-point features
 (:mod:`deterrence.kernels._program`); :meth:`CompiledModel.evaluate` runs the numba engine
 (:mod:`deterrence.kernels._engine`) on chunks of points, on threads: the same checks as
 :mod:`deterrence.certificates` (best responses on the path given Bayes beliefs, the off-path
-belief policy, relative to each player's payoff range), with knife edges (ties, mixing
+belief policy, on each player's scale in the per-point solver), with knife edges (ties, mixing
 probabilities at 0 or 1) decided as the per-point solver decides them. Points floating point
 cannot place are returned in a mask so that the sweep solves them per point instead.
 Compiled and per-point results are tested to agree (``tests/test_kernels.py``).
@@ -69,6 +69,7 @@ from ._reference import ReferencePath
 from ._rows import RowLayout, RowSink
 from ._sample import domain_sample
 from ._trees import Structure, SymbolicTree, symbolic_tree
+from ._units import decision_units
 from ._vectree import VectorTree
 
 #: compiling more candidate structures than this is slower than solving per point
@@ -134,7 +135,8 @@ class Found:
     structure
         Index of the structure in :attr:`CompiledModel.structures`.
     regret
-        Largest relative gain from a deviation on the path.
+        Largest gain from a deviation on the path, in the units of
+        :func:`~deterrence.kernels._units.decision_units`.
     outcome, payoff
         ``(labels, rows)`` outcome probabilities and ``(players, rows)`` expected payoffs.
     count
@@ -441,6 +443,9 @@ class CompiledModel:
         if self._dominance is not None:  # a removed action not surely dominated: solved per point
             pay[:, self._dominance.undecided(cols)] = np.nan
         pk, n_players = self._packed, self.game.num_players
+        # each player's unit of regret, as the per-point path accepts a regret (_units)
+        by_point = pay.reshape(len(pay) // n_players, n_players, npts).transpose(2, 0, 1)
+        units = np.ascontiguousarray(decision_units(by_point).T)
         flags = (self.concept == "spe", self.belief_policy == "prior", self.tol, self.edge)
         if scratch is None:
             scratch = _Scratch(engine_buffers(pk, n_players, len(self.structures)), ())
@@ -453,7 +458,7 @@ class CompiledModel:
         start = row = 0
         while True:
             start, row = engine.run(
-                pay, ce, pk.code, pk.weights, *flags, scratch.bufs, start, row, undecided, out
+                pay, ce, units, pk.code, pk.weights, *flags, scratch.bufs, start, row, undecided, out
             )
             if start >= npts:
                 break
