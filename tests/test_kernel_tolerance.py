@@ -146,7 +146,11 @@ def _payoff_cases(rng: np.random.Generator) -> list[np.ndarray]:
         cases.append(pay)
     cases += [np.array([[0.0, 1.0], [2.0**21, 1.0]]), np.array([[0.0], [2.0**-19]]),
               np.array([[2.0**22], [2.0**22 + 2.0]]), np.array([[1e308, -1e308], [-1e308, 1e308]]),
-              np.array([[5e-324, 0.0], [-5e-324, 1.0]])]  # fmt: skip
+              np.array([[5e-324, 0.0], [-5e-324, 1.0]]),
+              # whole numbers whose midpoint rounds into the well-scaled range (half to even), and
+              # the same payoffs off whole numbers, whose midpoint stays outside
+              np.array([[2.0**19], [2.0**19 + 1]]),
+              np.array([[2.0**19], [2.0**19 + 1 + 2.0**-30]])]  # fmt: skip
     return cases
 
 

@@ -156,17 +156,22 @@ def solver_units(pay: np.ndarray) -> np.ndarray:
         lo, hi = np.where(finite, lo, 0.0), np.where(finite, hi, 0.0)
         mid, spread = lo / 2 + hi / 2, hi - lo
         half = np.where(np.isfinite(spread), spread / 2, hi / 2 - lo / 2)
-        integral = np.all(pay == np.round(pay), axis=1)
     # the unit: as player_scale (1 for equal payoffs; from the spread, or half of it on overflow)
     wide = ~np.isfinite(spread)
     exponent = np.where(wide, np.frexp(half)[1] - 1, np.frexp(np.where(wide, 1.0, spread))[1] - 2)
     unit = np.maximum(np.ldexp(1.0, exponent), _SMALLEST)
     unit = np.where((spread == 0) | ~finite, 1.0, unit)
-    # the shift: 0 near 0, else the midpoint (a whole number for whole-number payoffs)
-    whole = integral & (np.abs(mid) < 2.0**53)
+    # the shift: 0 near 0, else the midpoint (rounded to a whole number for whole-number payoffs:
+    # whether they are is looked at only where rounding changes the verdict, which is rare)
     with np.errstate(over="ignore"):  # 3 * half, WELL_SCALED * unit may overflow to inf (as floats)
-        shift = np.where(np.abs(mid) >= 3 * half, np.where(whole, np.round(mid), mid), 0.0)
-        fine = (1 / WELL_SCALED <= unit) & (unit <= WELL_SCALED) & (np.abs(shift) <= WELL_SCALED * unit)
+        shifted, room = np.abs(mid) >= 3 * half, WELL_SCALED * unit
+        fine = (1 / WELL_SCALED <= unit) & (unit <= WELL_SCALED)
+        as_is = np.where(shifted, np.abs(mid), 0.0)
+        near = as_is <= room
+        rounded = np.where(shifted & (np.abs(mid) < 2.0**53), np.abs(np.round(mid)), as_is) <= room
+    for p, i in zip(*np.nonzero(near != rounded), strict=True):
+        near[p, i] = rounded[p, i] if np.all(pay[p, :, i] == np.round(pay[p, :, i])) else near[p, i]
+    fine &= near
     return np.where(np.all(fine, axis=1)[:, None], 1.0, unit)
 
 
