@@ -499,7 +499,7 @@ def engine_buffers(pk: Packed, n_players: int, n_structures: int) -> tuple[np.nd
     solutions ``(equations, B)``; the shared checks' block stamps, margins, regret parts and
     unknown flags ``(memo, B)``; the structures' verdicts and regrets ``(structures, B)`` and
     the block's candidate structures; three per-point temporaries; features ``(features, B)``,
-    rows ``(rows, B)`` and their error bounds ``(rows, B)``; the payoff ranges ``(B, players)``
+    rows ``(rows, B)`` and their error bounds ``(rows, B)``; the players' units of regret ``(B, players)``
     and ``(players, B)``; which points are finite; each point's count of equilibria, first row
     and rows written so far; for the structures mixing at two sets, the corner weights ``(4,
     B)``, a check's rows per corner ``(4 (plans + 1))``, its margins, and the mixing status,
