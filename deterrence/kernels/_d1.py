@@ -117,7 +117,7 @@ class _Points:
         self.CR = vt.chance_reach(chance, npts)
         #: (P, players): the solver's unit (its D1 rule's tol) and the unit of the final gains (_units)
         self.solver_unit = solver_units(self.pay)
-        self.unit = decision_units(self.pay)
+        self.unit = decision_units(self.pay, self.solver_unit)
         #: bound on the difference between this path's sums and the solver's (other orders of
         #: the same additions), per player: the exact comparisons of D1 are undecided within it
         self.fp = ROUNDING * np.maximum(np.abs(self.pay).max(axis=1), 1e-300)

@@ -19,7 +19,7 @@ import numpy as np
 from ..game.scaling import solver_units
 
 
-def decision_units(pay: np.ndarray) -> np.ndarray:
+def decision_units(pay: np.ndarray, solver: np.ndarray | None = None) -> np.ndarray:
     """Per point and player, the unit of the kernels' regrets: the smaller of the per-point
     solver's unit (:func:`~deterrence.game.scaling.solver_units`) and the player's payoff range
     (1 where its payoffs are all equal).
@@ -28,6 +28,8 @@ def decision_units(pay: np.ndarray) -> np.ndarray:
     ----------
     pay
         Payoffs ``(points, terminals, players)``.
+    solver
+        Their :func:`~deterrence.game.scaling.solver_units`, if already known.
 
     Returns
     -------
@@ -38,4 +40,4 @@ def decision_units(pay: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore", over="ignore"):
         spread = pay.max(axis=1) - pay.min(axis=1) if pay.shape[1] else np.zeros(pay.shape[::2])
     spread = np.where(np.isfinite(spread) & (spread > 0), spread, 1.0)
-    return np.minimum(solver_units(pay), spread)
+    return np.minimum(solver_units(pay) if solver is None else solver, spread)
