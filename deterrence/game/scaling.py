@@ -127,6 +127,54 @@ def payoff_scales(game: NormalFormGame | ExtensiveFormGame) -> tuple[PlayerScale
     return scales
 
 
+def solver_units(pay: np.ndarray) -> np.ndarray:
+    """Per point and player, the unit of the payoffs on which the per-point solver compares
+    payoff differences with its tolerance: 1 where the point's game is :func:`well_scaled`
+    (solved as given), else the player's :attr:`PlayerScale.unit` (the game is solved
+    :func:`rescaled`), as :func:`deterrence._solve.on_common_scale` decides at that point.
+
+    :func:`player_scale` and :func:`well_scaled` vectorised over points, for the compiled kernels
+    (:mod:`deterrence.kernels`), which must decide ties on the same scale as the per-point solver.
+
+    Parameters
+    ----------
+    pay
+        Payoffs ``(points, terminals, players)``: every terminal of the game at each point. A
+        point with a payoff that is not finite gets units of 1 (the kernels leave it undecided).
+
+    Returns
+    -------
+    np.ndarray
+        ``(points, players)``: powers of two (1 where the game is well scaled).
+    """
+    pay = np.asarray(pay, dtype=float)
+    if pay.shape[1] == 0:
+        return np.ones((pay.shape[0], pay.shape[2]))
+    with np.errstate(invalid="ignore", over="ignore"):
+        lo, hi = pay.min(axis=1), pay.max(axis=1)
+        finite = np.isfinite(lo) & np.isfinite(hi)
+        lo, hi = np.where(finite, lo, 0.0), np.where(finite, hi, 0.0)
+        mid, spread = lo / 2 + hi / 2, hi - lo
+        half = np.where(np.isfinite(spread), spread / 2, hi / 2 - lo / 2)
+    # the unit: as player_scale (1 for equal payoffs; from the spread, or half of it on overflow)
+    wide = ~np.isfinite(spread)
+    exponent = np.where(wide, np.frexp(half)[1] - 1, np.frexp(np.where(wide, 1.0, spread))[1] - 2)
+    unit = np.maximum(np.ldexp(1.0, exponent), _SMALLEST)
+    unit = np.where((spread == 0) | ~finite, 1.0, unit)
+    # the shift: 0 near 0, else the midpoint (rounded to a whole number for whole-number payoffs:
+    # whether they are is looked at only where rounding changes the verdict, which is rare)
+    with np.errstate(over="ignore"):  # 3 * half, WELL_SCALED * unit may overflow to inf (as floats)
+        shifted, room = np.abs(mid) >= 3 * half, WELL_SCALED * unit
+        fine = (1 / WELL_SCALED <= unit) & (unit <= WELL_SCALED)
+        as_is = np.where(shifted, np.abs(mid), 0.0)
+        near = as_is <= room
+        rounded = np.where(shifted & (np.abs(mid) < 2.0**53), np.abs(np.round(mid)), as_is) <= room
+    for p, i in zip(*np.nonzero(near != rounded), strict=True):
+        near[p, i] = rounded[p, i] if np.all(pay[p, :, i] == np.round(pay[p, :, i])) else near[p, i]
+    fine &= near
+    return np.where(np.all(fine, axis=1)[:, None], 1.0, unit)
+
+
 def well_scaled(scales: Sequence[PlayerScale]) -> bool:
     """Whether payoffs of these scales are solved as given (units near 1, midpoints near 0)."""
     for s in scales:
@@ -156,4 +204,6 @@ def rescaled(
     return out
 
 
-__all__ = ["WELL_SCALED", "PlayerScale", "payoff_scales", "player_scale", "rescaled", "well_scaled"]
+__all__ = [
+    "WELL_SCALED", "PlayerScale", "payoff_scales", "player_scale", "rescaled", "solver_units", "well_scaled",
+]

@@ -23,7 +23,7 @@ Every structure compiles to rows of linear forms over per-point features
 (:mod:`deterrence.kernels._program`); :meth:`CompiledModel.evaluate` runs the numba engine
 (:mod:`deterrence.kernels._engine`) on chunks of points, on threads: the same checks as
 :mod:`deterrence.certificates` (best responses on the path given Bayes beliefs, the off-path
-belief policy, relative to each player's payoff range), with knife edges (ties, mixing
+belief policy, on each player's scale in the per-point solver), with knife edges (ties, mixing
 probabilities at 0 or 1) decided as the per-point solver decides them. Points floating point
 cannot place are returned in a mask so that the sweep solves them per point instead.
 Compiled and per-point results are tested to agree (``tests/test_kernels.py``).
@@ -76,6 +76,7 @@ from ._reference import ReferencePath
 from ._rows import RowLayout, RowSink
 from ._sample import domain_sample
 from ._trees import Structure, SymbolicTree, symbolic_tree
+from ._units import decision_units
 from ._vectree import VectorTree
 
 #: compiling more candidate structures than this is slower than solving per point
@@ -141,7 +142,8 @@ class Found:
     structure
         Index of the structure in :attr:`CompiledModel.structures`.
     regret
-        Largest relative gain from a deviation on the path.
+        Largest gain from a deviation on the path, in the units of
+        :func:`~deterrence.kernels._units.decision_units`.
     outcome, payoff
         ``(labels, rows)`` outcome probabilities and ``(players, rows)`` expected payoffs.
     count
@@ -455,6 +457,9 @@ class CompiledModel:
         if self._guard is not None:  # the guard's points go to the engine as not finite: undecided
             pay[:, self._guard.flags(pay, ce, self.tol, self.edge)] = np.nan
         pk, n_players = self._packed, self.game.num_players
+        # each player's unit of regret, as the per-point path accepts a regret (_units)
+        by_point = pay.reshape(len(pay) // n_players, n_players, npts).transpose(2, 0, 1)
+        units = np.ascontiguousarray(decision_units(by_point).T)
         flags = (self.concept == "spe", self.belief_policy == "prior", self.tol, self.edge)
         if scratch is None:
             scratch = _Scratch(engine_buffers(pk, n_players, len(self.structures)), ())
@@ -467,7 +472,7 @@ class CompiledModel:
         start = row = 0
         while True:
             start, row = engine.run(
-                pay, ce, pk.code, pk.weights, *flags, scratch.bufs, start, row, undecided, out
+                pay, ce, units, pk.code, pk.weights, *flags, scratch.bufs, start, row, undecided, out
             )
             if start >= npts:
                 break
@@ -508,7 +513,7 @@ def engine_buffers(pk: Packed, n_players: int, n_structures: int) -> tuple[np.nd
     solutions ``(equations, B)``; the shared checks' block stamps, margins, regret parts and
     unknown flags ``(memo, B)``; the structures' verdicts and regrets ``(structures, B)`` and
     the block's candidate structures; three per-point temporaries; features ``(features, B)``,
-    rows ``(rows, B)`` and their error bounds ``(rows, B)``; the payoff ranges ``(B, players)``
+    rows ``(rows, B)`` and their error bounds ``(rows, B)``; the players' units of regret ``(B, players)``
     and ``(players, B)``; which points are finite; each point's count of equilibria, first row
     and rows written so far; for the structures mixing at two sets, the corner weights ``(4,
     B)``, a check's rows per corner ``(4 (plans + 1))``, its margins, and the mixing status,

@@ -17,8 +17,8 @@ flagged as undecided (the sweep then solves the point per point):
 * an answer whose admissibility, a score or the choice between the scores (the solver's
   ``1e-9`` tie rule and its "all scores 0" rule) could change within :data:`ROUNDING` (relative
   to the player's largest payoff size) of its inputs: the solver sums in another order;
-* a final gain between ``tol`` and the knife-edge margin ``edge`` (relative to the player's
-  payoff range, as the engine's checks);
+* a final gain between ``tol`` and the knife-edge margin ``edge`` (in the units of
+  :mod:`deterrence.kernels._units`, as the engine's checks);
 * a structure mixing somewhere with an unreached set of several nodes, an unreached set of more
   than two actions, and a cycle of off-path references.
 """
@@ -30,10 +30,12 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..game.extensive import ExtensiveFormGame
+from ..game.scaling import solver_units
 from ..solvers._pbe_beliefs import _deviation_groups, _last_own_moves, _own_paths
 from ..solvers._pbe_context import _REACH
 from ..solvers._tree_utils import child_tables
 from ._trees import Structure, SymbolicTree
+from ._units import decision_units
 from ._vectree import VectorTree
 
 #: reach totals and carried weights in ``(0, NEAR_ZERO]`` are too close to the per-point
@@ -54,7 +56,8 @@ class D1Check:
     tree, game, vt
         The symbolic tree, its shape and its vectorised form.
     tol, edge
-        Certification tolerance and knife-edge margin (relative to each player's payoff range).
+        Certification tolerance and knife-edge margin (in the units of
+        :mod:`deterrence.kernels._units`; the D1 rule's own ``tol`` on the solver's scale).
     """
 
     def __init__(self, tree: SymbolicTree, game: ExtensiveFormGame, vt: VectorTree, tol: float, edge: float
@@ -112,8 +115,9 @@ class _Points:
         self.E = vt.edge_probabilities(chance, self.beh, npts)
         self.R = vt.reach(self.E)
         self.CR = vt.chance_reach(chance, npts)
-        rng = self.pay.max(axis=1) - self.pay.min(axis=1)
-        self.unit = np.where(rng > 0, rng, 1.0)  # (P, players)
+        #: (P, players): the solver's unit (its D1 rule's tol) and the unit of the final gains (_units)
+        self.solver_unit = solver_units(self.pay)
+        self.unit = decision_units(self.pay, self.solver_unit)
         #: bound on the difference between this path's sums and the solver's (other orders of
         #: the same additions), per player: the exact comparisons of D1 are undecided within it
         self.fp = ROUNDING * np.maximum(np.abs(self.pay).max(axis=1), 1e-300)
@@ -213,11 +217,11 @@ class _Points:
         if not groups:
             return cr / cr.sum(axis=1, keepdims=True)
         q = self.V[:, self.c.kids[k], h.player]  # (P, nodes, actions)
-        margin = self.fp[:, h.player]
+        margin, unit = self.fp[:, h.player], self.solver_unit[:, h.player]  # tol: on the solver's scale
         admissible = []
         top = q.max(axis=2)
         for b in range(len(h.actions)):
-            slack = q[:, :, b] - (top - tol)  # >= 0 at some node: a best response there
+            slack = q[:, :, b] - (top - tol * unit[:, None])  # >= 0 at some node: a best response there
             admissible.append((slack >= 0).any(axis=1))
             self.undecided |= ((q[:, :, b] < top) & (np.abs(slack) <= margin[:, None])).any(axis=1)
         answer_values = [self._answer(k, b) for b in range(len(h.actions))]
@@ -230,7 +234,7 @@ class _Points:
             after = self.c.kids[iota][:, a]
             dev = np.stack([(mu_i * vals[:, after, i]).sum(axis=1) for vals in answer_values], axis=1)
             delta = self.fp[:, i]
-            s_lo, s_hi = _share_bounds(dev, admissible, ustar + tol, delta)
+            s_lo, s_hi = _share_bounds(dev, admissible, ustar + tol * self.solver_unit[:, i], delta)
             lo.append(s_lo)
             hi.append(s_hi)
         lo_a, hi_a = np.stack(lo, axis=1), np.stack(hi, axis=1)  # (P, groups)

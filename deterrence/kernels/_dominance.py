@@ -9,7 +9,8 @@ all its actions may fit over the actions that survive at every point of its doma
 :func:`kept_actions` takes, per set, the union of the survivors at the probe points (points
 inside the domains). :class:`DominanceCheck` then verifies, at every point the kernel
 evaluates (vectorised over the points), that each action outside that union is dominated
-there: some kept action ``a`` has ``lo(v, a) > hi(v, b) + tol`` at every node ``v`` of the set,
+there: some kept action ``a`` has ``lo(v, a) > hi(v, b) + tol`` at every node ``v`` of the set
+(payoffs on the per-point solver's scale, :func:`deterrence.game.scaling.solver_units`),
 the bounds ``lo``, ``hi`` of the player's payoff below each child taken over the *kept* actions
 (decision nodes: min / max over the kept children; chance nodes: Nature's expectation).
 
@@ -32,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from ..game.extensive import CHANCE, DECISION, ExtensiveFormGame
+from ..game.scaling import solver_units
 from ..solvers._pbe_pruning import iterated_undominated_actions
 from ._trees import SymbolicTree
 
@@ -123,6 +125,8 @@ class DominanceCheck:
         if not self._removed:
             return np.zeros(npts, dtype=bool)
         pay, chance = self.tree.numeric(cols)
+        # on the per-point solver's scale, where it compares with tol (the bounds scale with it)
+        pay = pay / solver_units(pay)[:, None, :]
         lo, hi = self._bounds(pay, chance)
         scale = MARGIN * np.maximum(1.0, np.max(np.abs(pay), axis=(1, 2)))
         bad = ~np.all(np.isfinite(pay), axis=(1, 2))

@@ -10,10 +10,10 @@ arithmetic runs on several points at once). For a block it computes
 2. the mixing equations (each set's indifference is linear in the other set's mixture: one
    closed-form root per equation and point);
 3. the pure structures: the checks they share (on the path: the best response given Bayes
-   beliefs, relative to the player's payoff range; off the path: under the belief policy, free
-   beliefs giving no weight to a node Nature never reaches; SPE: every decision node), each
-   computed once per block when a structure first needs it, then each structure's verdict at
-   every point (holds, fails, undecided);
+   beliefs, on the per-point solver's scale of the player's payoffs (see "Tolerance"); off the
+   path: under the belief policy, free beliefs giving no weight to a node Nature never
+   reaches; SPE: every decision node), each computed once per block when a structure first
+   needs it, then each structure's verdict at every point (holds, fails, undecided);
 4. the structures that hold or may hold at some point of the block (the candidates);
 5. the verdicts of the candidates that mix at two sets, from their mixing probabilities and
    their checks at those mixtures (each check's rows looked up once per block, then the
@@ -44,6 +44,20 @@ floating point cannot place on either side goes to the per-point path: a regret 
 tolerance and the knife-edge margin, a mixing probability within the margin of 0 or 1 but not
 on it, a root too ill-conditioned to place, an off-path set the kernel cannot treat, and
 non-finite payoffs.
+
+Tolerance
+---------
+Every margin is divided by its player's *unit* at the point (``units``, from
+:func:`deterrence.kernels._units.decision_units`) before it is compared with ``tol`` and
+``edge``: the smaller of the per-point solver's unit (1 where the point's game is well scaled,
+else the player's unit on the common scale, :func:`deterrence.game.scaling.solver_units`) and
+the player's payoff range. The per-point PBE solver compares payoff differences with ``tol`` in
+absolute terms on its scale (:func:`deterrence._solve.on_common_scale`), and its certificates
+pass a regret up to ``tol`` of the range; so both paths of a sweep tell a tie from a loss
+alike (:mod:`deterrence.kernels._units`). (Relative to the range alone, as the kernels once
+decided, a loss of ``3e-8`` with payoffs spanning 4 was a tie for the kernel and a loss for
+the solver.) The ``regret`` of a row is in the same units: the game's when it is well scaled
+and its payoffs span at least 1.
 
 The engine is compiled on first use and cached on disk (``cache=True``: numba's cache
 next to this file, or its user-wide cache when the package folder is read-only).
@@ -110,14 +124,14 @@ _entry = nb.njit(cache=True, nogil=True, error_model="numpy", _nrt=False)
 
 
 @_jit
-def _block_features(b0, nb, pay, ce, code, RT, BT, LO, HI, XT, UB, UT, ok):
-    """The features of points ``b0 .. b0 + nb - 1`` into ``XT[:, k]`` and each player's payoff
-    range into ``UB[k]`` (point ``b0 + k``); ``ok[k]`` False where a payoff or probability is
-    not finite. Every loop runs over the block's points innermost.
+def _block_features(b0, nb, pay, ce, units, code, RT, BT, LO, HI, XT, UB, UT, ok):
+    """The features of points ``b0 .. b0 + nb - 1`` into ``XT[:, k]`` and each player's unit
+    ``units[:, b0 + k]`` into ``UB[k]`` and ``UT[:, k]`` (point ``b0 + k``); ``ok[k]`` False where
+    a payoff or probability is not finite. Every loop runs over the block's points innermost.
 
     ``pay[z * N + i, p]`` is player ``i``'s payoff at terminal row ``z``; ``ce[j, p]`` the
     probability of chance edge ``j``; ``RT``, ``BT`` hold the chance reach of every node and the
-    chance products below the pairs of the conditional features, ``LO``, ``HI`` the payoff ranges.
+    chance products below the pairs of the conditional features (``LO``, ``HI``: unused here).
     """
     parent, col, terms = code[2 * PARENT], code[2 * CHANCE_COL], code[2 * TERMINALS]
     pptr, pnodes = code[2 * PAIR_PTR], code[2 * PAIR_NODES]
@@ -131,16 +145,12 @@ def _block_features(b0, nb, pay, ce, code, RT, BT, LO, HI, XT, UB, UT, ok):
             if not math.isfinite(ce[j, b0 + k]):
                 ok[k] = False
     for i in range(N):
-        for k in range(nb):
-            LO[k], HI[k] = np.inf, -np.inf
         for z in range(Z):
             for k in range(nb):
-                v = pay[z * N + i, b0 + k]
-                if not math.isfinite(v):
+                if not math.isfinite(pay[z * N + i, b0 + k]):
                     ok[k] = False
-                LO[k], HI[k] = min(LO[k], v), max(HI[k], v)
         for k in range(nb):
-            UT[i, k] = HI[k] - LO[k] if HI[k] - LO[k] > 0 else 1.0
+            UT[i, k] = units[i, b0 + k]
             UB[k, i] = UT[i, k]
     for k in range(nb):
         RT[0, k] = 1.0
@@ -170,7 +180,7 @@ def _block_features(b0, nb, pay, ce, code, RT, BT, LO, HI, XT, UB, UT, ok):
 
 
 @_jit
-def _block_values(b0, nb, pay, ce, code, Wv, RT, BT, LO, HI, XT, GT, ET, UB, UT, ok):
+def _block_values(b0, nb, pay, ce, units, code, Wv, RT, BT, LO, HI, XT, GT, ET, UB, UT, ok):
     """Features, rows and row error bounds of points ``b0 .. b0 + nb - 1`` (into ``GT[:, k]``
     and ``GB[k]``, ``EB[k]``, ``UB[k]`` for point ``b0 + k``; ``ok[k]`` False where an input is
     not finite).
@@ -181,7 +191,7 @@ def _block_values(b0, nb, pay, ce, code, Wv, RT, BT, LO, HI, XT, GT, ET, UB, UT,
     the sum of the sizes of their terms).
     """
     Wp, Wi, err_rows = code[2 * W_PTR], code[2 * W_IDX], code[2 * ERR_ROWS]
-    _block_features(b0, nb, pay, ce, code, RT, BT, LO, HI, XT, UB, UT, ok)
+    _block_features(b0, nb, pay, ce, units, code, RT, BT, LO, HI, XT, UB, UT, ok)
     for r in range(GT.shape[0]):
         GT[r, :nb] = 0.0
         for j in range(code[Wp + r], code[Wp + r + 1]):
@@ -349,7 +359,7 @@ def _off_path(c, G, w, nc, u, code, prior, tol, edge, d):
 
 @_inline
 def _one_check(c, nc, G, unit, code, spe, prior, tol, edge, w, d):
-    """Margin of check ``c`` (relative to its player's payoff range) and flags: 1 if it counts
+    """Margin of check ``c`` (on its player's unit, see "Tolerance") and flags: 1 if it counts
     for the regret (on the path, or SPE), 2 if the kernel cannot tell."""
     u, npl = unit[code[code[2 * C_PLAYER] + c]], code[code[2 * C_NPLANS] + c]
     rows = code[2 * ROWS]
@@ -376,7 +386,7 @@ def _one_check(c, nc, G, unit, code, spe, prior, tol, edge, w, d):
 @_inline
 def _min_over_plans(nb, GT, code, base, npl, u, SC, low, divide, tot):
     """``low[k]``: the least over plans ``q`` of row ``code[base + q]`` at point ``k``, divided
-    by the player's payoff range ``u[k]`` (``divide``) or times ``1 / (tot[k] * u[k])``."""
+    by the player's unit ``u[k]`` (``divide``) or times ``1 / (tot[k] * u[k])``."""
     for k in range(nb):
         low[k] = np.inf
     if divide:
@@ -698,7 +708,7 @@ def _block_rows(b0, nb, GT, code, EQV, SST, SREG, cand, CNT, OFF, RANK, w, out):
 
 
 @_entry
-def run(pay, ce, code, Wv, spe, prior, tol, edge, bufs, start, row, undecided, out):
+def run(pay, ce, units, code, Wv, spe, prior, tol, edge, bufs, start, row, undecided, out):
     """Evaluate points ``start, start + 1, ...``: their rows into ``out`` from ``row`` on, the
     undecided ones flagged in ``undecided``. Stops when the rows of a point do not fit; returns
     the next point to evaluate and the next free row.
@@ -721,7 +731,7 @@ def run(pay, ce, code, Wv, spe, prior, tol, edge, bufs, start, row, undecided, o
     P, B = pay.shape[1], ok.shape[0]
     for b0 in range(start, P, B):
         nb = min(B, P - b0)
-        _block_values(b0, nb, pay, ce, code, Wv, RT, BT, LO, HI, XT, GT, ET, UB, UT, ok)
+        _block_values(b0, nb, pay, ce, units, code, Wv, RT, BT, LO, HI, XT, GT, ET, UB, UT, ok)
         _block_equations(nb, GT, ET, code, edge, EQS, EQV)
         _block_pure(
             b0, nb, GT, UB, UT, code, spe, prior, tol, edge, w, d, HI, TMP, shared, SST, SREG, W, R, U

@@ -21,6 +21,7 @@ import pandas as pd
 from ..game.extensive import ExtensiveFormGame
 from ._engine import AMBIGUOUS, INSIDE, NONE, ROUNDOFF, root
 from ._trees import Structure, SymbolicTree
+from ._units import decision_units
 from ._vectree import VectorTree
 
 
@@ -301,21 +302,24 @@ class ReferencePath:
         npts = len(points)
         cols = {name: points[name].to_numpy(dtype=float) for name in self.tree.names}
         pay, chance = self.tree.numeric(cols)
+        # the checks compare with tol and edge in the units of the per-point path (_units); rows
+        # report the payoffs as given
+        scaled = pay / decision_units(pay)[:, None, :]
         CR = self.vt.chance_reach(chance, npts)
         undecided = np.zeros(npts, dtype=bool)
         found: list[tuple] = []
         for k, s in enumerate(structures):
             if not s.mixing:
                 beh = self._behaviour(s, npts)
-                holds, und, regret, R = self._check(s, beh, pay, chance, CR)
+                holds, und, regret, R = self._check(s, beh, scaled, chance, CR)
                 undecided |= und
                 if holds.any():
                     found.append(self._found_from_reach(holds, R, pay, regret, (k, 0), True))
                 continue
-            mix, status = self._solve_mixing(s, pay, chance)
+            mix, status = self._solve_mixing(s, pay, chance)  # as the engine: on the payoffs as given
             if np.all(status == NONE):
                 continue
-            holds, und, regret, R = self._check(s, self._behaviour(s, npts, mix), pay, chance, CR)
+            holds, und, regret, R = self._check(s, self._behaviour(s, npts, mix), scaled, chance, CR)
             undecided |= (status != NONE) & (und | holds & (status == AMBIGUOUS))
             holds &= status == INSIDE
             if holds.any():
