@@ -385,3 +385,12 @@ def test_models_compiled_over_undominated_actions_have_no_closed_form_regimes(na
 def test_threshold_of_a_model_compiled_over_undominated_actions_is_numeric():
     rows = dt.threshold("chain_store", "p_tough", "pbe", "free", entry_profit=0.4)
     assert rows and all(r["exact"] is False and r["value"] is None for r in rows)
+
+
+def test_a_model_compiled_with_another_margin_is_not_the_cached_one():
+    """``compile_model``'s cache was keyed without ``edge``: a call with another knife-edge margin
+    got the model compiled with the first margin."""
+    m = dt.load_model("extended_deterrence")
+    assert compile_model(m, "pbe", "free").edge == 1e-7
+    assert compile_model(m, "pbe", "free", edge=1e-5).edge == 1e-5
+    assert compile_model(m, "pbe", "free").edge == 1e-7

@@ -677,15 +677,15 @@ def compile_tree(
     return CompiledModel(tree, concept, belief_policy, probe=probe, **kwargs)
 
 
-_COMPILED: dict[tuple[str, str, str, float], CompiledModel] = {}
+_COMPILED: dict[tuple[str, str, str, float, float], CompiledModel] = {}
 #: models refused after the dominance probe (it costs about a second: not repeated)
-_REFUSED: dict[tuple[str, str, str, float], UnsupportedError] = {}
+_REFUSED: dict[tuple[str, str, str, float, float], UnsupportedError] = {}
 
 
 def compile_model(
     model: Any, concept: str = "pbe", belief_policy: str = "free", *, tol: float = 1e-8, edge: float = 1e-7
 ) -> CompiledModel:
-    """Compile a model (once per model text, concept, policy and tolerance; cached).
+    """Compile a model (once per model text, concept, policy, tolerance and margin; cached).
 
     A PBE model with too many structures over all its actions is compiled over the actions
     that survive iterated conditional dominance at the probe points (:func:`_kept_or_refuse`);
@@ -699,7 +699,7 @@ def compile_model(
     tree = symbolic_tree(model)
     # key on the symbolic content itself: a baseline shares its model's text but not its payoffs
     content = repr((tree.names, tree.payoffs, tree.chance, [n.label for n in tree.structure.nodes]))
-    key = (hashlib.sha256(content.encode()).hexdigest(), concept, belief_policy, tol)
+    key = (hashlib.sha256(content.encode()).hexdigest(), concept, belief_policy, tol, edge)
     if key not in _COMPILED:
         # refuse by the tree's shape first: the probe below costs about a second on large models
         _check_supported(tree.structure, concept, belief_policy)
