@@ -602,14 +602,27 @@ def _rules_out(code: np.ndarray, at: int, g: np.ndarray, e: np.ndarray, unit: np
     if kind == INDIFFERENCE_ANY or kind == OPTIMALITY_ANY:
         return _rules_out_any_belief(code, at, g, e, unit, tol, edge)
     u = unit[player]
-    margin = edge * u
-    t = (tol + edge) * u
+    pos_ok, neg_ok, pos_strict, neg_strict = _vertex_signs(
+        code, at, 0, nv, g, e, edge * u, (tol + edge) * u, kind == OPTIMALITY)
+    if pos_ok and pos_strict:
+        return True
+    return kind == INDIFFERENCE and neg_ok and neg_strict
+
+
+@njit(inline=True)
+def _vertex_signs(code: np.ndarray, at: int, v0: int, v1: int, g: np.ndarray, e: np.ndarray, margin: float,
+                  t: float, optimality: bool) -> tuple[bool, bool, bool, bool]:  # pragma: no cover - compiled
+    """The signs of a test's differences at its vertices ``v0 .. v1 - 1`` (``code[at]``'s rows),
+    each with its error bound: all ``>= 0`` (``pos_ok``), all ``<= 0`` (``neg_ok``), one beyond the
+    margin above 0 (``pos_strict``) or below it (``neg_strict``). An optimality test's difference
+    is the support action's lead less ``t`` times the set's reach. Stops once neither sign can
+    hold (an optimality test only asks for ``>= 0``)."""
     pos_ok, neg_ok, pos_strict, neg_strict = True, True, False, False
-    for v in range(nv):
+    for v in range(v0, v1):
         r1, r0, rr = code[at + 3 + 3 * v], code[at + 4 + 3 * v], code[at + 5 + 3 * v]
         d = g[r1] - g[r0]
         err = e[r1] + e[r0]
-        if kind == OPTIMALITY:
+        if optimality:
             d -= t * g[rr]
             err += t * e[rr] + 1e-15 * abs(t * g[rr])
         if d < err:
@@ -620,11 +633,9 @@ def _rules_out(code: np.ndarray, at: int, g: np.ndarray, e: np.ndarray, unit: np
             neg_ok = False
         if d < -err - margin:
             neg_strict = True
-        if not pos_ok and (kind == OPTIMALITY or not neg_ok):
-            return False
-    if pos_ok and pos_strict:
-        return True
-    return kind == INDIFFERENCE and neg_ok and neg_strict
+        if not pos_ok and (optimality or not neg_ok):
+            break
+    return pos_ok, neg_ok, pos_strict, neg_strict
 
 
 @njit(inline=True)
@@ -637,27 +648,11 @@ def _rules_out_any_belief(code: np.ndarray, at: int, g: np.ndarray, e: np.ndarra
     groups = code[at + 3]
     per = (nv - 1) // groups
     u = unit[player]
-    margin = edge * u
-    t = (tol + edge) * u
     pos_all, neg_all = True, kind == INDIFFERENCE_ANY
     for grp in range(groups):
-        pos_ok, neg_ok, pos_strict, neg_strict = True, True, False, False
-        for j in range(per):
-            v = 1 + grp * per + j
-            r1, r0, rr = code[at + 3 + 3 * v], code[at + 4 + 3 * v], code[at + 5 + 3 * v]
-            d = g[r1] - g[r0]
-            err = e[r1] + e[r0]
-            if kind == OPTIMALITY_ANY:
-                d -= t * g[rr]
-                err += t * e[rr] + 1e-15 * abs(t * g[rr])
-            if d < err:
-                pos_ok = False
-            if d > err + margin:
-                pos_strict = True
-            if d > -err:
-                neg_ok = False
-            if d < -err - margin:
-                neg_strict = True
+        first = 1 + grp * per
+        pos_ok, neg_ok, pos_strict, neg_strict = _vertex_signs(
+            code, at, first, first + per, g, e, edge * u, (tol + edge) * u, kind == OPTIMALITY_ANY)
         pos_all = pos_all and pos_ok and pos_strict
         neg_all = neg_all and neg_ok and neg_strict
         if not pos_all and not neg_all:
