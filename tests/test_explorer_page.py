@@ -299,9 +299,10 @@ def test_a_d1_map_is_drawn_whole_by_the_compiled_kernel(monkeypatch: pytest.Monk
 
     cfg = dt.explorer.make_config("extended_deterrence", belief_policy="d1")
     req = _regime_map.request(cfg.model, "pbe", "d1", cfg.x, cfg.y, cfg.ranges, 5, cfg.values)
-    fast = _regime_map.compute(req)
-    assert fast.compiled and fast.complete
+    compiled_map = _regime_map.compute(req)
+    assert compiled_map.compiled and compiled_map.complete
     monkeypatch.setattr(_kernel, "compiled", lambda *a: (None, "solved per point for the comparison"))
     monkeypatch.setattr(dt, "sweep", functools.partial(dt.sweep, path="pointwise"))
-    slow = _regime_map.compute(req)
-    assert not slow.compiled and slow.complete and (fast.regime == slow.regime).all()
+    per_point_map = _regime_map.compute(req)
+    assert not per_point_map.compiled and per_point_map.complete
+    assert (compiled_map.regime == per_point_map.regime).all()

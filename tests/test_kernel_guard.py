@@ -51,10 +51,10 @@ def test_three_way_pennies_sweep_compiled_equals_per_point(policy):
     fail without it)."""
     m = dt.load_model(PENNIES)
     kw = dict(grid=GRID, concept="pbe", belief_policy=policy, progress=False)
-    fast = dt.sweep(m, path="compiled", **kw).table
-    slow = dt.sweep(m, path="pointwise", **kw).table
-    assert len(slow) == 12  # one equilibrium per point
-    assert _rounded(fast) == _rounded(slow)
+    compiled = dt.sweep(m, path="compiled", **kw).table
+    per_point = dt.sweep(m, path="pointwise", **kw).table
+    assert len(per_point) == 12  # one equilibrium per point
+    assert _rounded(compiled) == _rounded(per_point)
 
 
 # ------------------------------------------------------------------ random trees

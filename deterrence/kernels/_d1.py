@@ -33,7 +33,7 @@ from ..game.extensive import ExtensiveFormGame
 from ..game.scaling import solver_units
 from ..solvers._pbe_beliefs import _deviation_groups, _last_own_moves, _own_paths
 from ..solvers._pbe_context import _REACH
-from ..solvers._tree_utils import child_tables
+from ..solvers._tree_utils import child_tables, pure_behaviour
 from ._trees import Structure, SymbolicTree
 from ._units import decision_units
 from ._vectree import VectorTree
@@ -87,21 +87,11 @@ class D1Check:
             pure = list(s.pure)
             for h, a in zip(s.mixing, corner, strict=True):
                 pure[h] = a
-            R = self.vt.reach(self.vt.edge_probabilities(chance, _indicators(self.game, pure), npts))
+            R = self.vt.reach(self.vt.edge_probabilities(chance, pure_behaviour(self.game, pure), npts))
             for j, k in enumerate(self.multi):
                 reached[:, j] = np.maximum(reached[:, j], R[:, list(self.game.infosets[k].nodes)].sum(axis=1))
         clear = (reached > NEAR_ZERO).all(axis=1)
         return clear, ~clear
-
-
-def _indicators(game: ExtensiveFormGame, pure: Sequence[int]) -> list[np.ndarray]:
-    """The pure profile ``pure`` as one indicator vector per information set."""
-    out = []
-    for h, a in zip(game.infosets, pure, strict=True):
-        v = np.zeros(len(h.actions))
-        v[a] = 1.0
-        out.append(v)
-    return out
 
 
 class _Points:
@@ -110,7 +100,7 @@ class _Points:
     def __init__(self, check: D1Check, s: Structure, cols: dict[str, np.ndarray], npts: int) -> None:
         self.c, self.s, self.npts = check, s, npts
         game, vt = check.game, check.vt
-        self.beh = _indicators(game, s.pure)
+        self.beh = pure_behaviour(game, s.pure)
         self.pay, chance = check.tree.numeric(cols)
         self.E = vt.edge_probabilities(chance, self.beh, npts)
         self.R = vt.reach(self.E)

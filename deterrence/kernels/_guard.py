@@ -89,6 +89,7 @@ import numpy as np
 from .._jit import njit
 from ..errors import UnsupportedError
 from ..game.extensive import CHANCE, DECISION, ExtensiveFormGame
+from ..solvers._pbe_context import belief_spec_rule
 from ._trees import Structure
 
 #: the per-point solver's default ``max_mixed_sets``: patterns mixing at more sets are not solved
@@ -305,25 +306,8 @@ def _set_specs(game: ExtensiveFormGame, policy: str, pattern: Sequence[tuple[int
     reached = profiles.reached(pattern)
     specs: dict[int, Spec] = {h: ("reach",) for h in range(len(pattern)) if reached[h]}
 
-    def spec(k: int) -> Spec | None:
-        if k in specs:
-            return specs[k]
-        h = game.infosets[k]
-        seq = game.own_sequence(h.nodes[0], h.player)
-        out: Spec | None = None
-        if seq:
-            prev, act = seq[-1]
-            ps = spec(prev)
-            if ps is not None and ps[0] != "d1":
-                specs[prev] = ps
-                cand = ("own", prev, act)
-                if profiles.carried_weight(k, cand, pattern, specs):
-                    out = cand
-        if out is None:
-            out = {"prior": ("prior",), "d1": ("d1",)}.get(policy)
-        if out is not None:
-            specs[k] = out
-        return out
+    spec = belief_spec_rule(game, policy, specs, reached.__getitem__,
+                            lambda k, cand, sp: bool(profiles.carried_weight(k, cand, pattern, sp)))
 
     for k in mixing:
         if spec(k) is None:

@@ -8,6 +8,7 @@ for an action in a mixture's support.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -116,3 +117,40 @@ class _Ctx:
             s = w.sum()
             mu = self._prior_belief[k] = w / s if s > 0 else np.full(len(w), 1.0 / len(w))
         return mu.copy()
+
+
+def belief_spec_rule(game: ExtensiveFormGame, policy: str, specs: dict[int, tuple],
+                     reached: Callable[[int], bool], carries: Callable[[int, tuple, dict[int, tuple]], bool]
+                     ) -> Callable[[int], tuple | None]:
+    """The solver's rule for the belief-weight spec of a set in a support pattern, as a function
+    of the set that fills ``specs`` as it goes: ``("reach",)`` (Bayes' rule) where the pattern
+    reaches the set (``reached``); else the mover's own belief carried forward from its previous
+    set, ``("own", prev, act)``, if that gives the set weight (``carries(k, spec, specs)``); else
+    the policy's, ``("prior",)`` or ``("d1",)``, and ``None`` under ``free`` (no spec: a free
+    belief). Shared by the solver (:func:`deterrence.solvers.pbe._pattern_specs`) and the compiled
+    kernels' guard, which must pick the same specs."""
+
+    def spec(k: int) -> tuple | None:
+        if k in specs:
+            return specs[k]
+        if reached(k):
+            specs[k] = ("reach",)
+            return specs[k]
+        h = game.infosets[k]
+        seq = game.own_sequence(h.nodes[0], h.player)
+        out: tuple | None = None
+        if seq:
+            prev, act = seq[-1]
+            ps = spec(prev)
+            if ps is not None and ps[0] != "d1":
+                specs[prev] = ps
+                cand = ("own", prev, act)
+                if carries(k, cand, specs):
+                    out = cand
+        if out is None:
+            out = {"prior": ("prior",), "d1": ("d1",)}.get(policy)
+        if out is not None:
+            specs[k] = out
+        return out
+
+    return spec

@@ -132,7 +132,7 @@ from ..errors import ResourceError
 from ..game.extensive import DECISION, ExtensiveFormGame
 from ._options import option
 from ._pbe_beliefs import _Beliefs, _br_actions, _deviation_groups, _deviation_weights, _type_unreached
-from ._pbe_context import _INTERIOR, _Ctx
+from ._pbe_context import _INTERIOR, _Ctx, belief_spec_rule
 from ._pbe_exact import carry_paths
 from ._pbe_multilinear import _solve_multilinear
 from ._pbe_offpath import free_offpath_mask
@@ -332,28 +332,8 @@ def _pattern_specs(ctx: _Ctx, ind: list[np.ndarray], on_path: np.ndarray, mixed:
             evaluated.append((game.realization_probabilities(ind), game.edge_probabilities(ind)))
         return evaluated[0]
 
-    def spec(k: int) -> Spec | None:
-        if k in specs:
-            return specs[k]
-        if on_path[k]:
-            specs[k] = ("reach",)
-            return specs[k]
-        h = game.infosets[k]
-        seq = game.own_sequence(h.nodes[0], h.player)
-        out: Spec | None = None
-        if seq:
-            prev, act = seq[-1]
-            ps = spec(prev)
-            if ps is not None and ps[0] != "d1":
-                specs[prev] = ps
-                cand = ("own", prev, act)
-                if _weights(ctx, k, cand, ind, *reach_edge(), specs).sum() > 0:
-                    out = cand
-        if out is None:
-            out = {"prior": ("prior",), "d1": ("d1",)}.get(ctx.policy)
-        if out is not None:
-            specs[k] = out
-        return out
+    spec = belief_spec_rule(game, ctx.policy, specs, lambda k: bool(on_path[k]),
+                            lambda k, cand, sp: _weights(ctx, k, cand, ind, *reach_edge(), sp).sum() > 0)
 
     choices: list[list[Spec]] = []
     for k in mixed:
