@@ -26,6 +26,7 @@ import logging
 import os
 import queue
 import threading
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from typing import Any
@@ -158,13 +159,22 @@ def _decides_some_point(model: Any, kernel: Any) -> bool:
     hands every point to the per-point solver (``chain_store``'s: its D1 beliefs are beyond the
     kernel, and mixtures it does not list may hold at every point) makes the page size its map as
     a per-point one, not draw a compiled map at once."""
-    from deterrence.kernels import domain_sample
+    known = _DECIDES.get(kernel)
+    if known is None:
+        from deterrence.kernels import domain_sample
 
-    sample = domain_sample(model, 32, seed=2024)
-    if not len(next(iter(sample.values()), ())):
-        return True
-    _table, undecided = kernel.evaluate(pd.DataFrame(sample))
-    return not bool(undecided.all())
+        sample = domain_sample(model, 32, seed=2024)
+        if not len(next(iter(sample.values()), ())):
+            known = True
+        else:
+            _table, undecided = kernel.evaluate(pd.DataFrame(sample))
+            known = not bool(undecided.all())
+        _DECIDES[kernel] = known
+    return known
+
+
+#: :func:`_decides_some_point` per compiled model (asked on every map and page: worked out once)
+_DECIDES: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
 
 
 def knife_edge(
