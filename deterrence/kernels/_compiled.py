@@ -66,6 +66,7 @@ import sympy as sp
 from ..equilibrium import check_belief_policy
 from ..errors import UnsupportedError
 from ..outcomes import OUTCOMES
+from ..solvers.backward_induction import listing_order
 from . import _engine as engine
 from ._d1 import D1Check
 from ._dominance import DominanceCheck, kept_actions
@@ -223,6 +224,8 @@ class CompiledModel:
         self.structures: list[Structure] = [Structure(tuple(p)) for p in itertools.product(*self.kept)]
         if concept == "pbe":
             self.structures += self._mixed_structures(sizes)
+        else:
+            self.structures.sort(key=_spe_listing_key(game))
         feats, rowset, paths = FeatureSpace(game), RowSet(), TreePaths(game)
         plans: list[StructurePlan] = [
             build_plan(game, paths, feats, rowset, s.pure, s.mixing, concept, self._labels)
@@ -556,6 +559,12 @@ def _check_supported(game: Any, concept: str, belief_policy: str) -> None:
             "sets); this model is solved per point",
             methods=("pointwise",),
         )
+    if concept == "spe" and listing_order(game) is None:
+        raise UnsupportedError(
+            "compiled SPE kernels need every decision node to root a subgame (a chance set "
+            "spanning several branches joins them); this model is solved per point",
+            methods=("pointwise",),
+        )
     check_belief_policy(belief_policy)  # a misspelt policy is an OptionError, not "not compiled"
     if concept == "pbe" and belief_policy not in ("free", "prior", "d1"):
         raise UnsupportedError(
@@ -564,6 +573,19 @@ def _check_supported(game: Any, concept: str, belief_policy: str) -> None:
         )
     if not game.has_perfect_recall():
         raise UnsupportedError("compiled kernels need perfect recall", methods=("pointwise",))
+
+
+def _spe_listing_key(game: Any) -> Callable[[Structure], tuple[int, ...]]:
+    """Sort key of pure SPE structures: the order in which backward induction lists the pure SPE
+    at any point (:func:`deterrence.solvers.backward_induction.listing_order`; its actions at the
+    decision nodes, children's subgames before their parents'), so that the engine, which emits a
+    point's equilibria in the order of the structures, lists ties as the per-point solver does.
+    (The pure PBE structures are already in the per-point PBE solver's order, the product
+    order of the sets' actions.)"""
+    order = listing_order(game)
+    if order is None:  # refused by _check_supported
+        raise UnsupportedError("internal: a decision node roots no subgame", methods=("pointwise",))
+    return lambda s: tuple(s.pure[h] for h in order)
 
 
 def _check_size(game: Any, concept: str) -> None:

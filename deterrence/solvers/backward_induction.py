@@ -93,6 +93,51 @@ def _nested_roots(game: ExtensiveFormGame, roots: list[int]) -> dict[int, list[i
     return kids
 
 
+def listing_order(game: ExtensiveFormGame) -> list[int] | None:
+    """The information sets of a perfect-information game in the order that ranks its listed SPE.
+
+    :func:`spe_candidates` solves the subgames deepest first and lists, at each subgame root,
+    the combinations of its nested subgames' equilibria in ``itertools.product`` order (the
+    first nested subgame varies slowest), each followed by the root's best actions in action
+    order. With perfect information every decision node roots a subgame, so the pure SPE come
+    out sorted lexicographically by the action they play at each decision node, the nodes
+    taken in postorder of the subgames (nested subgames left to right, each before its root).
+    Whatever the point, at any ties: the compiled kernels sort their structures by this key
+    (:class:`deterrence.kernels._compiled.CompiledModel`) so that a sweep lists equilibria in
+    the same order on both paths.
+
+    Parameters
+    ----------
+    game
+        A game with perfect information (one node per information set).
+
+    Returns
+    -------
+    list of int or None
+        Information set indices, most significant first, each once; ``None`` if some decision
+        node roots no subgame (a chance set spanning several branches joins them into one
+        subgame, solved for its Nash equilibria, in the Nash solver's order).
+    """
+    if game.nodes[0].kind == TERMINAL:
+        return []
+    roots = game.subgame_roots()
+    rooted = set(roots)
+    if any(nd.kind == DECISION and nd.index not in rooted for nd in game.nodes):
+        return None
+    nested = _nested_roots(game, roots)
+    order: list[int] = []
+    stack: list[tuple[int, bool]] = [(0, False)]
+    while stack:
+        s, expanded = stack.pop()
+        if expanded:
+            if game.nodes[s].kind == DECISION:
+                order.append(game.nodes[s].infoset)
+            continue
+        stack.append((s, True))
+        stack.extend((k, False) for k in reversed(nested[s]))
+    return order
+
+
 def _region(game: ExtensiveFormGame, s: int, cut: set[int]) -> list[int]:
     """Nodes of the subgame at ``s`` that are not inside a nested subgame (cut nodes included as leaves)."""
     out = []
