@@ -14,11 +14,11 @@ import deterrence as dt
 from deterrence import kernels
 from deterrence.errors import UnsupportedError
 from deterrence.kernels import compile_model, compile_tree
-from deterrence.kernels._guard import PatternGuard
 from deterrence.kernels._systems import (
     BIG,
     CLOSED,
     CURVE,
+    SystemGuard,
     classify,
     exact_coefficients,
     maximum_matching,
@@ -113,7 +113,7 @@ def _recording(monkeypatch) -> list[tuple]:
     return found
 
 
-def _check_rooted(guard: PatternGuard, found: list[tuple]) -> int:
+def _check_rooted(guard: SystemGuard, found: list[tuple]) -> int:
     """Every rooted system of a pattern the guard tests is not skipped, and its exact support is
     inside the structural one. Returns how many were checked."""
     index = {p: i for i, p in enumerate(guard.patterns)}
@@ -175,7 +175,7 @@ def test_curve_skip_keeps_every_rooted_system_on_the_aeg(policy, monkeypatch):
     tree = symbolic_tree(m)
     kept = kernels._dominance.kept_actions(m, kernels.domain_sample(m, 64, seed=12345), 1e-8)
     structures = [Structure(tuple(p)) for p in itertools.product(*kept)]
-    guard = PatternGuard(tree.structure, structures, policy, kept)
+    guard = SystemGuard(tree.structure, structures, policy, kept)
     found = _recording(monkeypatch)
     pts = kernels.domain_sample(m, 12, seed=14)
     for i in range(12):

@@ -63,8 +63,9 @@ out, so the guard never skips a pattern the solver might keep; the compiled ``d1
 the ``free`` engine with this guard (built for ``d1``) and refines its rows
 (:mod:`deterrence.kernels._d1`).
 
-A pattern that survives its tests is then examined as a system (:mod:`deterrence.kernels._systems`):
-one that is curve-shaped (the per-point solver lists no equilibrium from it) does not flag the point.
+The compiled kernels use :class:`deterrence.kernels._systems.SystemGuard`, which examines a pattern
+that survives its tests as a system: one that is curve-shaped (the per-point solver lists no
+equilibrium from it) does not flag the point.
 
 A belief the guard cannot form otherwise (a point where a chance move of probability 0 makes the
 solver pick another spec than :func:`_set_specs`) weighs its set 0 at every vertex: the set rules
@@ -150,9 +151,6 @@ class PatternGuard:
         self._tests, self._pattern_tests = list(tests), pattern_tests
         self.code = _encode(self._tests, pattern_tests)
         self._ordered = False  # each pattern's tests put in the order of their power (_order_tests)
-        from ._systems import SystemStage  # (it reads this module's tests)
-
-        self.systems = SystemStage(self)  # the second stage: each pattern as a system (_systems)
 
     # ------------------------------------------------------------------ per model
     def _pattern_tests(self, pattern: tuple[tuple[int, ...], ...]) -> list[tuple] | None:
@@ -268,8 +266,14 @@ class PatternGuard:
         unit = np.ascontiguousarray(unit)
         if not self._ordered and npts >= ORDER_SAMPLE // 4:
             self._order_tests(G, E, unit, tol, edge)
-        self.systems.flag_points(self.code, G, E, unit, tol, edge, self.n_tests, ce, out)
+        self._flag_patterns(G, E, unit, tol, edge, ce, out)
         return out | bad
+
+    def _flag_patterns(self, G: np.ndarray, E: np.ndarray, unit: np.ndarray, tol: float, edge: float,
+                       ce: np.ndarray, out: np.ndarray) -> None:
+        """``out[p]`` True where some pattern survives its tests at point ``p`` (the first stage;
+        :class:`deterrence.kernels._systems.SystemGuard` adds the second)."""
+        _flag_points(self.code, G, E, unit, tol, edge, self.n_tests, out)
 
 
     def _order_tests(self, G: np.ndarray, E: np.ndarray, unit: np.ndarray, tol: float, edge: float) -> None:

@@ -120,7 +120,7 @@ from .._jit import njit
 from ..errors import UnsupportedError
 from ..game.extensive import CHANCE
 from ..solvers._pbe_exact import _polynomial_plan
-from ._guard import _flag_points, _rules_out
+from ._guard import PatternGuard, _flag_points, _rules_out, _set_specs, _spec_key
 
 CURVE, CLOSED, BIG = "curve", "closed", "big"
 #: a hook's verdicts: the system has no PBE with these supports at the point / cannot tell
@@ -336,8 +336,6 @@ class _Extractor:
 
     def system(self, pattern: tuple[tuple[int, ...], ...]) -> PatternSystem:
         """The pattern's system, structure classified."""
-        from ._guard import _set_specs, _spec_key
-
         mixed = tuple(h for h, s in enumerate(pattern) if len(s) > 1)
         shape = tuple(len(pattern[k]) for k in mixed)
         monomials = [m for _, m in _polynomial_plan(shape)[1]]
@@ -608,6 +606,20 @@ class SystemStage:
             else:
                 verdict = recipe_verdict(system.pattern, coef, err)
             out[pts[np.asarray(verdict) != NO_PBE]] = True
+
+
+class SystemGuard(PatternGuard):
+    """A :class:`~deterrence.kernels._guard.PatternGuard` with the second stage: a pattern that
+    survives its vertex tests at a point is examined as a system (:class:`SystemStage`) before
+    the point is flagged. Same parameters."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.systems = SystemStage(self)
+
+    def _flag_patterns(self, G: np.ndarray, E: np.ndarray, unit: np.ndarray, tol: float, edge: float,
+                       ce: np.ndarray, out: np.ndarray) -> None:
+        self.systems.flag_points(self.code, G, E, unit, tol, edge, self.n_tests, ce, out)
 
 
 @njit
