@@ -14,7 +14,7 @@ and chance-probability expressions (sympy -> numpy) and lists the candidate equi
 
 The per-point solver also solves patterns mixing at three or more sets (up to six), over three
 or more actions at a set, and the two-set patterns the probe pruned. The kernels' guard
-(:mod:`deterrence.kernels._guard`, a :class:`~deterrence.kernels._guard.PatternGuard` held by the
+(:mod:`deterrence.kernels._guard`, a :class:`~deterrence.kernels._systems.SystemGuard` held by the
 model) proves at each point that none of them holds a PBE, and marks the points where it cannot
 as undecided (the sweep solves them per point).
 
@@ -70,12 +70,12 @@ from ..solvers.backward_induction import listing_order
 from . import _engine as engine
 from ._d1 import D1Check
 from ._dominance import DominanceCheck, kept_actions
-from ._guard import PatternGuard
 from ._linforms import FeatureSpace, RowSet, StructurePlan, TreePaths, build_plan
 from ._program import Packed, packed
 from ._reference import ReferencePath
 from ._rows import RowLayout, RowSink
 from ._sample import domain_sample
+from ._systems import SystemGuard
 from ._trees import Structure, SymbolicTree, symbolic_tree
 from ._units import decision_units
 from ._vectree import VectorTree
@@ -233,7 +233,7 @@ class CompiledModel:
         ]
         self._packed: Packed = packed(game, plans, feats, rowset, len(self._labels))
         # PBE: the points where a support pattern not listed here may hold (solved per point)
-        self._guard = (PatternGuard(game, self.structures, belief_policy, self.kept)
+        self._guard = (SystemGuard(game, self.structures, belief_policy, self.kept)
                        if concept == "pbe" else None)
         self._pure = np.array([not s.mixing for s in self.structures], dtype=bool)
         self._layout = RowLayout.of(tree.names, game.players, self._labels, self._pure)

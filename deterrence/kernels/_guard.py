@@ -63,6 +63,10 @@ out, so the guard never skips a pattern the solver might keep; the compiled ``d1
 the ``free`` engine with this guard (built for ``d1``) and refines its rows
 (:mod:`deterrence.kernels._d1`).
 
+The compiled kernels use :class:`deterrence.kernels._systems.SystemGuard`, which examines a pattern
+that survives its tests as a system: one that is curve-shaped (the per-point solver lists no
+equilibrium from it) does not flag the point.
+
 A belief the guard cannot form otherwise (a point where a chance move of probability 0 makes the
 solver pick another spec than :func:`_set_specs`) weighs its set 0 at every vertex: the set rules
 nothing out there.
@@ -262,8 +266,14 @@ class PatternGuard:
         unit = np.ascontiguousarray(unit)
         if not self._ordered and npts >= ORDER_SAMPLE // 4:
             self._order_tests(G, E, unit, tol, edge)
-        _flag_points(self.code, G, E, unit, tol, edge, self.n_tests, out)
+        self._flag_patterns(G, E, unit, tol, edge, ce, out)
         return out | bad
+
+    def _flag_patterns(self, G: np.ndarray, E: np.ndarray, unit: np.ndarray, tol: float, edge: float,
+                       ce: np.ndarray, out: np.ndarray) -> None:
+        """``out[p]`` True where some pattern survives its tests at point ``p`` (the first stage;
+        :class:`deterrence.kernels._systems.SystemGuard` adds the second)."""
+        _flag_points(self.code, G, E, unit, tol, edge, self.n_tests, out)
 
 
     def _order_tests(self, G: np.ndarray, E: np.ndarray, unit: np.ndarray, tol: float, edge: float) -> None:

@@ -1,0 +1,698 @@
+"""The guard's second stage: a support pattern that survives the vertex tests, examined as a system.
+
+:class:`~deterrence.kernels._guard.PatternGuard` flags a point where some unlisted support pattern
+survives its vertex tests. This module looks at each such (pattern, point) as the per-point
+solver would: the pattern's indifference system, in the solver's multilinear layout
+(:func:`deterrence.solvers._pbe_exact._polynomial_plan`), and skips the systems that cannot
+give the solver a root (*curve-shaped*, below), before the point is flagged.
+
+The systems
+-----------
+A pattern mixing at the sets ``mixed`` (increasing; set ``k`` over ``s_0 .. s_m``) has unknowns
+``x_{k,j} = sigma_k(s_j)``, ``j >= 1``, in the order of ``mixed`` and ``j``, and one equation
+``P_k(s_j) - P_k(s_0) = 0`` per ``(k, j)`` (``groups``), multilinear, given by its values at the
+vertices (``itertools.product`` over ``mixed``'s supports); :func:`_polynomial_plan` turns them
+into one coefficient per monomial (``monomials``). The guard has each value as the difference of
+two of its 0/1 rows (:class:`~deterrence.kernels._guard._Profiles`), so each coefficient is an
+integer linear form over those rows (:attr:`PatternSystem.forms`), whatever the parameters:
+
+* **structural zeros**: a coefficient whose form is identically 0 is 0 at every point. The rest
+  are treated as nonzero (a cancellation among the parameters is not looked for): the structure
+  below is read from a support that contains the support at every point.
+* **floats**: :meth:`PatternSystem.coefficients` evaluates the forms at points from the guard's
+  row sums, with an error bound (the rows' bounds plus the rounding of the sum).
+* **exact**: :func:`exact_coefficients` evaluates them in :class:`fractions.Fraction` at a
+  rational parameter point. They are the per-point solver's exact coefficients up to one
+  positive constant per set (its ``ExactTree`` scales each set's conditions).
+
+Under ``d1`` a mixing set the pattern leaves unreached gets D1 beliefs, which the guard does not
+form (the solver picks them per point: Bayes after a "type"'s deviations, or Nature's odds). The
+weight of node ``v`` is Nature's odds of ``v``, or Nature's odds times the probability of the
+support moves of the mixing sets on ``v``'s path (the deviations are forced): multilinear in the
+unknowns of those sets, which are not ``v``'s own set nor below it. The equation is a
+nonnegative combination of the nodes' ``weight x payoff difference``; its support is in the
+union, over the nodes and both weights, of the supports of those products, which is what its
+structure is read from (:func:`_d1_support`). Its float coefficients are unknown (``NaN``): such
+a system is classified but not solved (it flags unless curve-shaped).
+
+Structure (built once per pattern)
+----------------------------------
+Each equation is divided by the unknowns common to all its terms (``common``; positive inside
+the box). Its *unknowns* are those left in some term. A maximum matching of unknowns to
+equations (:func:`maximum_matching`, augmenting paths):
+
+* ``CURVE``: no matching covers every unknown;
+* else the block-triangular decomposition: the strongly connected components of the graph
+  "unknown ``u`` -> unknown ``w`` when ``w`` is in the equation matched to ``u``", in an order in
+  which each block depends only on blocks before it (``blocks``: ``(equations, unknowns)``);
+  the equations left unmatched (``unmatched``) must hold at the root too. ``CLOSED`` when
+  every block has at most two unknowns, else ``BIG``.
+
+Why a curve-shaped system gives the per-point solver no equilibrium
+------------------------------------------------------------------
+Hall's theorem: when no matching covers the unknowns there is a set ``T`` of unknowns that the
+(divided) equations involving some unknown of ``T``, ``E(T)``, number fewer than ``|T|``.
+
+1. *At every point.* The solver's exact polynomial ``p_i`` at a point has its terms among the
+   structural ones, so the unknowns common to its terms include the structural ``common``, and
+   its divided polynomial ``q_i`` has its unknowns among the structural ones: ``T`` still
+   violates Hall's condition at the point (fewer edges, and ``E(T)`` only shrinks).
+2. *The solver's roots are isolated.* :func:`~deterrence.solvers._pbe_multilinear._solved_exactly`
+   lists roots only from a Groebner basis found zero-dimensional (``_System.attempt``: a basis
+   ``[1]`` lists nothing, a non-zero-dimensional one or fewer equations than unknowns give a
+   continuum note) of (a) the system ``p``, or (b) a choice of one factor ``f_i`` per equation
+   among its factors not of one sign on the box (``factors_inside``; duplicates dropped). A root
+   it keeps is strictly inside the box, and a zero-dimensional ideal has finitely many complex
+   zeros.
+3. *Fibre dimension.* Let ``V`` be the complex zeros of ``q`` (or of the factors ``f``). Take
+   ``a`` in ``V``; fix the unknowns outside ``T`` at ``a``. The equations outside ``E(T)`` do not
+   involve ``T`` and still hold; the ``|E(T)| < |T|`` others, in the ``|T|`` unknowns of ``T``,
+   vanish at ``a_T``, so by Krull's principal ideal theorem every component of their zeros
+   through ``a_T`` has dimension ``>= |T| - |E(T)| >= 1``. So ``a`` lies on a curve inside ``V``:
+   ``V`` is empty or infinite.
+4. (a) A root of ``p`` inside the box (all unknowns ``> 0``) is a zero of ``q``; were the
+   ideal of ``p`` zero-dimensional, its zeros, which contain ``V(q)``, would be finite, and
+   ``V(q)`` is then empty by 3: no root. (b) Every factor kept is not of one sign on the box,
+   so it is no unknown ``x`` (``x`` is ``>= 0`` at every vertex) and, by unique factorisation of
+   ``p_i = m_i q_i``, a factor of ``q_i``: its unknowns are among ``q_i``'s, Hall's violating
+   ``T`` survives every choice, and by 3 the choice's zeros are empty or infinite: never a
+   zero-dimensional basis with a root.
+
+So the solver lists no point from a curve-shaped system, only notes (a continuum, or "indifferent
+whatever the others do"). Its repeats (the memo of systems solved in one solve) give the same.
+
+What a per-point solve records from one, and why a sweep row does not change: the continuum
+notes set ``degenerate=True`` and ``complete=False`` on the :class:`~deterrence.EquilibriumSet`,
+but a sweep's rows (:mod:`deterrence.sweeps._pointwise`: per equilibrium its payoffs, outcomes,
+certificate, regime and indicators; ``no_equilibrium`` rows for none) read only the equilibria,
+and the compiled rows do the same: a point whose only difference is such a note gives the same
+rows (a compiled sweep already drops the notes of the one-set patterns the guard never tests).
+
+Where the solver may form another system than the guard's, the skip is not taken:
+
+* at a point where a chance move has probability 0 the solver may pick other belief specs than
+  the guard (:func:`~deterrence.kernels._guard._set_specs`): no skip at such points;
+* two sets mixing over two actions each are solved in floats (``_solve_two_binary``), where a
+  structural zero need not be an exact float 0: no skip for them.
+
+Under ``d1`` the solver solves one system per choice of D1 types at each unreached mixing set;
+each has its support inside the union above, so the argument holds for each.
+
+Hooks
+-----
+``CLOSED`` and ``BIG`` systems that survive at a point go to :func:`closed_form_verdict` and
+:func:`recipe_verdict` (for now both answer :data:`UNSURE`, and the point is flagged). A point
+is cleared only when every system surviving there is skipped or answered :data:`NO_PBE`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from .._jit import njit
+from ..errors import UnsupportedError
+from ..game.extensive import CHANCE
+from ..solvers._pbe_exact import _polynomial_plan
+from ._guard import PatternGuard, _flag_points, _rules_out, _set_specs, _spec_key
+
+CURVE, CLOSED, BIG = "curve", "closed", "big"
+#: a hook's verdicts: the system has no PBE with these supports at the point / cannot tell
+NO_PBE, UNSURE = "none", "unsure"
+#: bound on the relative rounding of a coefficient's sum (times the number of rows, the sizes)
+_SUM_ROUNDING = 2.3e-16
+
+
+@dataclass(frozen=True)
+class Block:
+    """One block of the block-triangular decomposition: equation and unknown indices."""
+
+    equations: tuple[int, ...]
+    unknowns: tuple[int, ...]
+
+
+@dataclass
+class PatternSystem:
+    """One support pattern's indifference system (module docstring).
+
+    Attributes
+    ----------
+    pattern
+        Per set, its support.
+    mixed
+        The mixing sets, increasing.
+    monomials
+        Per column, the monomial (one 0/1 exponent per unknown), :func:`_polynomial_plan`'s order.
+    groups
+        Per equation ``(set, j)``: ``P_set(s_j) - P_set(s_0) = 0``.
+    forms
+        Per equation, ``(rows, (columns, A))``: the guard's row ids, the monomial columns that
+        are structurally nonzero and an integer matrix ``(rows, columns)``, those coefficients
+        being ``G[rows] @ A`` (the others 0); ``None`` for an equation under a D1 belief (not
+        formed).
+    support
+        ``(equations, monomials)``: structurally nonzero coefficients.
+    common
+        Per equation, the unknowns common to all its structural terms (divided out).
+    kind, blocks, unmatched
+        ``CURVE``, ``CLOSED`` or ``BIG``; the blocks in solving order (empty for ``CURVE``); the
+        equations no unknown is matched to.
+    """
+
+    pattern: tuple[tuple[int, ...], ...]
+    mixed: tuple[int, ...]
+    monomials: list[tuple[int, ...]]
+    groups: list[tuple[int, int]]
+    forms: list[tuple[np.ndarray, tuple[np.ndarray, np.ndarray]] | None]
+    support: np.ndarray
+    common: list[tuple[int, ...]] = field(default_factory=list)
+    kind: str = BIG
+    blocks: list[Block] = field(default_factory=list)
+    unmatched: tuple[int, ...] = ()
+
+    @property
+    def formed(self) -> bool:
+        """Whether every equation's float coefficients are known (no D1 belief)."""
+        return all(f is not None for f in self.forms)
+
+    @property
+    def skippable(self) -> bool:
+        """A curve-shaped system the solver solves in exact arithmetic (not two binary sets)."""
+        two_binary = len(self.mixed) == 2 and all(len(self.pattern[k]) == 2 for k in self.mixed)
+        return self.kind == CURVE and not two_binary
+
+    def coefficients(self, G: np.ndarray, E: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Float coefficients and their error bounds at points, ``(P, equations, monomials)``
+        each, from the guard's row sums ``G`` and bounds ``E`` (``(P, rows)``); ``NaN`` rows for
+        equations not formed."""
+        P = G.shape[0]
+        coef = np.full((P, len(self.groups), len(self.monomials)), np.nan)
+        err = np.full_like(coef, np.nan)
+        for i, form in enumerate(self.forms):
+            if form is None:
+                continue
+            rows, (cols, A) = form
+            g, a = G[:, rows], A.astype(float)
+            coef[:, i] = 0.0
+            err[:, i] = 0.0
+            coef[:, i, cols] = g @ a
+            size = np.abs(g) @ np.abs(a)
+            err[:, i, cols] = E[:, rows] @ np.abs(a) + _SUM_ROUNDING * (len(rows) + 1) * size
+        return coef, err
+
+
+# ------------------------------------------------------------------ structure
+def maximum_matching(adjacent: Sequence[Sequence[int]], n_right: int) -> list[int]:
+    """A maximum matching of a bipartite graph by augmenting paths: ``adjacent[u]`` the right
+    vertices (equations) of left vertex ``u`` (an unknown); per left vertex its match, or -1."""
+    match_right = [-1] * n_right
+    match_left = [-1] * len(adjacent)
+
+    def augment(u: int, seen: list[bool]) -> bool:
+        for e in adjacent[u]:
+            if seen[e]:
+                continue
+            seen[e] = True
+            if match_right[e] < 0 or augment(match_right[e], seen):
+                match_right[e], match_left[u] = u, e
+                return True
+        return False
+
+    for u in range(len(adjacent)):
+        augment(u, [False] * n_right)
+    return match_left
+
+
+def _components(graph: Sequence[Sequence[int]]) -> list[list[int]]:
+    """Strongly connected components (Tarjan), each after every component it reaches: a block's
+    unknowns depend only on blocks listed before it."""
+    index: dict[int, int] = {}
+    low: dict[int, int] = {}
+    stack: list[int] = []
+    on: set[int] = set()
+    out: list[list[int]] = []
+
+    def visit(v: int) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in graph[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            out.append(sorted(comp))
+
+    for v in range(len(graph)):
+        if v not in index:
+            visit(v)
+    return out
+
+
+def classify(support: np.ndarray, monomials: Sequence[tuple[int, ...]], n_unknowns: int
+             ) -> tuple[str, list[Block], tuple[int, ...], list[tuple[int, ...]]]:
+    """``(kind, blocks, unmatched, common)`` of a system with this structural ``support``
+    (``(equations, monomials)`` bool) over ``monomials`` (module docstring)."""
+    mono = np.asarray(monomials, dtype=bool).reshape(len(monomials), n_unknowns)
+    common, involved = [], []
+    for row in np.asarray(support, dtype=bool):
+        terms = mono[row]
+        shared = terms.all(axis=0) if len(terms) else np.zeros(n_unknowns, dtype=bool)
+        common.append(tuple(np.flatnonzero(shared).tolist()))
+        left = (terms & ~shared).any(axis=0) if len(terms) else shared
+        involved.append(set(np.flatnonzero(left).tolist()))
+    n_eq = len(involved)
+    adjacent = [[e for e in range(n_eq) if u in involved[e]] for u in range(n_unknowns)]
+    match = maximum_matching(adjacent, n_eq)
+    if any(e < 0 for e in match):
+        return CURVE, [], tuple(e for e in range(n_eq) if e not in match), common
+    graph = [sorted(involved[match[u]] - {u}) for u in range(n_unknowns)]
+    blocks = [Block(tuple(sorted(match[u] for u in comp)), tuple(comp)) for comp in _components(graph)]
+    unmatched = tuple(e for e in range(n_eq) if e not in set(match))
+    kind = CLOSED if all(len(b.unknowns) <= 2 for b in blocks) else BIG
+    return kind, blocks, unmatched, common
+
+
+# ------------------------------------------------------------------ extraction
+_MAPS: dict[tuple[int, ...], np.ndarray] = {}
+
+
+def _plan_matrix(shape: tuple[int, ...]) -> np.ndarray:
+    """``M`` ``(monomials, vertices)``: the coefficients are ``M @ values`` (the in-place
+    differences of :func:`_polynomial_plan` applied to the identity), cached."""
+    M = _MAPS.get(shape)
+    if M is None:
+        differences, monomials = _polynomial_plan(shape)
+        f = np.eye(len(monomials), dtype=np.int64)
+        for p, q in differences:
+            f[p] -= f[q]
+        M = _MAPS[shape] = f[[p for p, _ in monomials]]
+    return M
+
+
+class _Extractor:
+    """Builds the :class:`PatternSystem` of a guard's patterns, keeping each equation's local form
+    (its rows and integer matrix over the monomials of the mixing sets it depends on) by set,
+    actions, belief spec and the supports of the sets it reads: patterns share most of them."""
+
+    def __init__(self, guard: Any) -> None:
+        self.guard = guard
+        self.profiles = guard._profiles
+        self._forms: dict[tuple, tuple[tuple[int, ...], np.ndarray, np.ndarray]] = {}
+        self._kinds: dict[tuple, tuple] = {}
+        self._relevant: dict[int, tuple[int, ...]] = {}
+        self._embeddings: dict[tuple, np.ndarray] = {}
+
+    def relevant(self, k: int) -> tuple[int, ...]:
+        """The sets set ``k``'s values may read, whatever its spec: those with a move on the path
+        to one of its nodes (weights, carried beliefs too) or below one of its children."""
+        out = self._relevant.get(k)
+        if out is None:
+            game, path = self.guard.game, self.profiles.path
+            sets: set[int] = set()
+            for v in game.infosets[k].nodes:
+                sets.update(j for j, _ in path[v])
+                for t in game.terminals:
+                    if game.nodes[v].index < t < game.nodes[v].end:
+                        sets.update(j for j, _ in path[t])
+            sets.discard(k)
+            out = self._relevant[k] = tuple(sorted(sets))
+        return out
+
+    def system(self, pattern: tuple[tuple[int, ...], ...]) -> PatternSystem:
+        """The pattern's system, structure classified."""
+        mixed = tuple(h for h, s in enumerate(pattern) if len(s) > 1)
+        shape = tuple(len(pattern[k]) for k in mixed)
+        monomials = [m for _, m in _polynomial_plan(shape)[1]]
+        specs = _set_specs(self.guard.game, self.guard.policy, pattern, list(mixed), self.profiles)
+        groups: list[tuple[int, int]] = []
+        forms: list[tuple[np.ndarray, tuple[np.ndarray, np.ndarray]] | None] = []
+        support = np.zeros((sum(m - 1 for m in shape), len(monomials)), dtype=bool)
+        for k in mixed:
+            spec = specs.get(k, ("reach",)) if specs is not None else ("reach",)
+            local = tuple(j for j in self.relevant(k) if j in mixed)
+            key = (k, _spec_key(k, specs) if specs is not None else (spec,),
+                   tuple(pattern[j] for j in self.relevant(k)), pattern[k])
+            for j, sj in enumerate(pattern[k][1:], start=1):
+                row = len(groups)
+                groups.append((k, j))
+                ck = (*key, sj)
+                hit = self._forms.get(ck)
+                if hit is None:
+                    hit = self._forms[ck] = self._local_form(pattern, local, k, sj, specs, spec[0] == "d1")
+                _, cols_local, A = hit
+                cols = self._embedding(mixed, shape, local)
+                support[row, cols[cols_local]] = True
+                if spec[0] == "d1":
+                    forms.append(None)
+                else:
+                    forms.append((np.asarray(hit[0], dtype=np.int64), (cols[cols_local], A)))
+        ck = (shape, support.tobytes())
+        if ck not in self._kinds:
+            self._kinds[ck] = classify(support, monomials, sum(m - 1 for m in shape))
+        kind, blocks, unmatched, common = self._kinds[ck]
+        return PatternSystem(pattern, mixed, monomials, groups, forms, support, common, kind, blocks,
+                             unmatched)
+
+    def _embedding(self, mixed: tuple[int, ...], shape: tuple[int, ...], local: tuple[int, ...]
+                   ) -> np.ndarray:
+        """Per monomial of the sets ``local`` (a subset of ``mixed``, supports of sizes ``shape``),
+        its column among the monomials of ``mixed`` (both in :func:`_polynomial_plan`'s order)."""
+        key = (mixed, shape, local)
+        out = self._embeddings.get(key)
+        if out is None:
+            strides = [int(np.prod(shape[i + 1:], dtype=np.int64)) for i in range(len(shape))]
+            axes = [mixed.index(j) for j in local]
+            out = np.asarray([sum(i * strides[a] for a, i in zip(axes, c, strict=True))
+                              for c in itertools.product(*(range(shape[a]) for a in axes))], dtype=np.int64)
+            self._embeddings[key] = out
+        return out
+
+    def _local_form(self, pattern: tuple[tuple[int, ...], ...], local: tuple[int, ...], k: int, sj: int,
+                    specs: dict | None, d1: bool) -> tuple[tuple[int, ...], np.ndarray, np.ndarray]:
+        """Set ``k``'s equation for ``sj`` over the mixing sets ``local`` it reads: ``(rows,
+        columns, A)``, its structurally nonzero local monomial columns and the integer matrix
+        ``(rows, columns)`` (under D1 beliefs: rows ``()``, the union support of
+        :func:`_d1_support`)."""
+        value = self.profiles.value
+        shape = tuple(len(pattern[j]) for j in local)
+        M = _plan_matrix(shape)
+        s0 = pattern[k][0]
+        base = [s[0] for s in pattern]
+        seen = []
+        for c in itertools.product(*(pattern[j] for j in local)):
+            prof = list(base)
+            for j, a in zip(local, c, strict=True):
+                prof[j] = a
+            seen.append(tuple(prof))
+        if d1:
+            sup = _d1_support(self.guard, pattern, local, k, sj, s0, seen, M, specs or {})
+            return (), np.flatnonzero(sup), np.zeros((0, int(sup.sum())), dtype=np.int64)
+        pairs = [(value(k, sj, v, specs), value(k, s0, v, specs)) for v in seen]
+        rows, A = _form(pairs, M)
+        cols = np.flatnonzero((A != 0).any(axis=0))
+        return tuple(rows.tolist()), cols, A[:, cols]
+
+
+def build_system(guard: Any, pattern: tuple[tuple[int, ...], ...]) -> PatternSystem:
+    """The :class:`PatternSystem` of one of ``guard``'s patterns (a
+    :class:`~deterrence.kernels._guard.PatternGuard`), structure classified."""
+    return _Extractor(guard).system(pattern)
+
+
+def _form(pairs: Sequence[tuple[int, int]], M: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The rows read and the integer matrix ``(rows, monomials)`` of one equation whose value at
+    vertex ``c`` is ``row pairs[c][0] - row pairs[c][1]`` (rows whose every entry is 0 dropped)."""
+    rows = sorted({r for pair in pairs for r in pair})
+    at = {r: i for i, r in enumerate(rows)}
+    V = np.zeros((len(pairs), len(rows)), dtype=np.int64)
+    for c, (r1, r0) in enumerate(pairs):
+        V[c, at[r1]] += 1
+        V[c, at[r0]] -= 1
+    A = (M @ V).T
+    keep = (A != 0).any(axis=1)
+    return np.asarray(rows, dtype=np.int64)[keep], A[keep]
+
+
+def _d1_support(guard: Any, pattern: tuple[tuple[int, ...], ...], mixed: tuple[int, ...], k: int, sj: int,
+                s0: int, seen: Sequence[tuple[int, ...]], M: np.ndarray, specs: dict) -> np.ndarray:
+    """Structural support of set ``k``'s equation under a D1 belief, over the monomials of the
+    mixing sets ``mixed`` at the vertex profiles ``seen``: the union over its nodes of the
+    supports of the node's condition weighed by Nature's odds and by Nature's odds times the
+    support moves of the mixing sets on its path (module docstring)."""
+    profiles = guard._profiles
+    out = np.zeros(M.shape[0], dtype=bool)
+    for v in guard.game.infosets[k].nodes:
+        sp_node = {**specs, k: ("node", v)}
+        pairs = [(profiles.value(k, sj, x, sp_node), profiles.value(k, s0, x, sp_node)) for x in seen]
+        out |= _support_of(pairs, M)
+        path = [(j, b) for j, b in profiles.path[v] if j in mixed and b in pattern[j]]
+        plays = [all(x[j] == b for j, b in path) for x in seen]
+        out |= _support_of([pair if ok else (-1, -1) for pair, ok in zip(pairs, plays, strict=True)], M)
+    return out
+
+
+def _support_of(pairs: Sequence[tuple[int, int]], M: np.ndarray) -> np.ndarray:
+    """Per monomial, whether the form of ``pairs`` (as :func:`_form`; row -1: the value 0) is
+    not identically 0."""
+    rows = sorted({r for pair in pairs for r in pair if r >= 0})
+    at = {r: i for i, r in enumerate(rows)}
+    V = np.zeros((len(pairs), len(rows)), dtype=np.int64)
+    for c, (r1, r0) in enumerate(pairs):
+        if r1 >= 0:
+            V[c, at[r1]] += 1
+        if r0 >= 0:
+            V[c, at[r0]] -= 1
+    return (M @ V != 0).any(axis=1)
+
+
+# ------------------------------------------------------------------ exact coefficients
+def exact_features(guard: Any, tree: Any, params: Mapping[str, Any]) -> list[Fraction]:
+    """The guard's features (:meth:`~deterrence.kernels._guard._Profiles.features`: chance reach
+    times payoff per terminal and player, then the chance reach of every node) at a rational
+    parameter point, exactly. ``tree``: the model's :class:`~deterrence.kernels.SymbolicTree`.
+
+    Raises
+    ------
+    UnsupportedError
+        A payoff or chance probability that is not rational at the point.
+    """
+    subs = {sym: sp.Rational(Fraction(params[name]))
+            for name, sym in zip(tree.names, tree.symbols, strict=True)}
+
+    def exact(expr: Any) -> Fraction:
+        val = sp.sympify(expr).subs(subs)
+        if isinstance(val, sp.Rational):
+            return Fraction(int(val.p), int(val.q))
+        if isinstance(val, sp.Float):
+            return Fraction(float(val))
+        raise UnsupportedError(f"the value {expr} is not rational at {dict(params)}: no exact coefficients")
+
+    game = guard.game
+    offsets = list(itertools.accumulate((len(ci.actions) for ci in game.chance_infos), initial=0))
+    ce = [exact(p) for row in tree.chance for p in row]
+    reach = [Fraction(1)] * len(game.nodes)
+    for nd in game.nodes[1:]:
+        par = game.nodes[nd.parent]
+        edge = ce[offsets[par.infoset] + nd.action] if par.kind == CHANCE else 1
+        reach[nd.index] = reach[nd.parent] * edge
+    feats = []
+    for z, t in enumerate(game.terminals):
+        for i in range(game.num_players):
+            feats.append(reach[t] * exact(tree.payoffs[z][i]))
+    return feats + reach
+
+
+def exact_coefficients(guard: Any, system: PatternSystem, tree: Any, params: Mapping[str, Any]
+                       ) -> list[list[Fraction]] | None:
+    """The system's coefficients, ``[equation][monomial]``, in exact arithmetic at a rational
+    parameter point (``params``: name -> int, :class:`~fractions.Fraction` or a float, taken
+    exactly); ``None`` if an equation is under a D1 belief (not formed). Proportional, set by set,
+    to the per-point solver's exact coefficients (a positive constant per set)."""
+    if not system.formed:
+        return None
+    feats = exact_features(guard, tree, params)
+    keys = list(guard._profiles._rows)
+    row_value: dict[int, Fraction] = {}
+    out = []
+    for rows, (cols, A) in system.forms:
+        vals = []
+        for r in rows.tolist():
+            if r not in row_value:
+                row_value[r] = sum((feats[f] for f in keys[r]), Fraction(0))
+            vals.append(row_value[r])
+        line = [Fraction(0)] * len(system.monomials)
+        for c, m in enumerate(cols.tolist()):
+            line[m] = sum((int(A[i, c]) * vals[i] for i in range(len(vals)) if A[i, c]), Fraction(0))
+        out.append(line)
+    return out
+
+
+# ------------------------------------------------------------------ hooks
+def closed_form_verdict(coef: np.ndarray, err: np.ndarray, monomials: Sequence[tuple[int, ...]],
+                        groups: Sequence[tuple[int, int]], blocks: Sequence[Block]) -> list[str]:
+    """Per point (``coef``, ``err``: ``(P, equations, monomials)``), does a CLOSED system have a
+    PBE? :data:`NO_PBE` or :data:`UNSURE`. Not written yet: always :data:`UNSURE`."""
+    return [UNSURE] * len(coef)
+
+
+closed_form_verdict.can_clear = False  # type: ignore[attr-defined]
+
+
+def recipe_verdict(pattern_id: tuple[tuple[int, ...], ...], coef: np.ndarray, err: np.ndarray) -> list[str]:
+    """Per point, does a BIG system (``pattern_id``: the pattern's supports) have a root inside
+    the box? :data:`NO_PBE` or :data:`UNSURE`. Not written yet: always :data:`UNSURE`."""
+    return [UNSURE] * len(coef)
+
+
+recipe_verdict.can_clear = False  # type: ignore[attr-defined]
+
+
+def _hooks_can_clear() -> bool:
+    return any(getattr(h, "can_clear", True) for h in (closed_form_verdict, recipe_verdict))
+
+
+# ------------------------------------------------------------------ per point
+class SystemStage:
+    """The second stage of a :class:`~deterrence.kernels._guard.PatternGuard` (module docstring):
+    every pattern's system, built once, and the flagging of points with it."""
+
+    def __init__(self, guard: Any) -> None:
+        self.guard = guard
+        extract = _Extractor(guard)
+        self.systems = [extract.system(p) for p in guard.patterns]
+        self.skip = np.array([s.skippable for s in self.systems], dtype=np.int8)
+
+    def flag_points(self, code: np.ndarray, G: np.ndarray, E: np.ndarray, unit: np.ndarray, tol: float,
+                    edge: float, n_tests: int, ce: np.ndarray, out: np.ndarray,
+                    hooks: Callable[[], bool] = _hooks_can_clear) -> None:
+        """``out[p]`` True where some pattern survives its vertex tests at point ``p`` and is not
+        cleared as a system: skipped curve-shaped systems (not at points with a chance move of
+        probability 0), and, when a hook may clear some, systems both hooks answer
+        :data:`NO_PBE` for."""
+        exact_points = np.ascontiguousarray((ce > 0).all(axis=0)) if ce.size else np.ones(len(G), dtype=bool)
+        if not hooks() and not self.skip.any():  # nothing to clear: the first stage alone
+            _flag_points(code, G, E, unit, tol, edge, n_tests, out)
+            return
+        if not hooks():
+            _flag_skipping(code, G, E, unit, tol, edge, n_tests, self.skip, exact_points, out)
+            return
+        pairs = self.survivors(code, G, E, unit, tol, edge, n_tests, exact_points)
+        self._hooked(pairs, G, E, out)
+
+    def survivors(self, code: np.ndarray, G: np.ndarray, E: np.ndarray, unit: np.ndarray, tol: float,
+                  edge: float, n_tests: int, exact_points: np.ndarray, skipping: bool = True) -> np.ndarray:
+        """Every ``(point, pattern)`` surviving the vertex tests, not skipped (``skipping``)."""
+        skip = self.skip if skipping else np.zeros_like(self.skip)
+        cap = max(1024, 4 * len(G))
+        while True:
+            buf = np.empty((cap, 2), dtype=np.int64)
+            n = _collect(code, G, E, unit, tol, edge, n_tests, skip, exact_points, buf)
+            if n <= cap:
+                return buf[:n]
+            cap = n
+
+    def _hooked(self, pairs: np.ndarray, G: np.ndarray, E: np.ndarray, out: np.ndarray) -> None:
+        """Flag the points of ``pairs`` some hook does not clear, pattern by pattern."""
+        order = np.argsort(pairs[:, 1], kind="stable")
+        pairs = pairs[order]
+        cuts = np.flatnonzero(np.diff(pairs[:, 1])) + 1
+        for chunk in np.split(pairs, cuts):
+            if not len(chunk):
+                continue
+            system = self.systems[int(chunk[0, 1])]
+            pts = chunk[:, 0]
+            if system.kind == CURVE or not system.formed:  # not skippable here, or beliefs not formed
+                out[pts] = True
+                continue
+            coef, err = system.coefficients(G[pts], E[pts])
+            if system.kind == CLOSED:
+                verdict = closed_form_verdict(coef, err, system.monomials, system.groups, system.blocks)
+            else:
+                verdict = recipe_verdict(system.pattern, coef, err)
+            out[pts[np.asarray(verdict) != NO_PBE]] = True
+
+
+class SystemGuard(PatternGuard):
+    """A :class:`~deterrence.kernels._guard.PatternGuard` with the second stage: a pattern that
+    survives its vertex tests at a point is examined as a system (:class:`SystemStage`) before
+    the point is flagged. Same parameters."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.systems = SystemStage(self)
+
+    def _flag_patterns(self, G: np.ndarray, E: np.ndarray, unit: np.ndarray, tol: float, edge: float,
+                       ce: np.ndarray, out: np.ndarray) -> None:
+        self.systems.flag_points(self.code, G, E, unit, tol, edge, self.n_tests, ce, out)
+
+
+@njit
+def _flag_skipping(code: np.ndarray, G: np.ndarray, E: np.ndarray, unit: np.ndarray, tol: float, edge: float,
+                   n_tests: int, skip: np.ndarray, exact_points: np.ndarray, out: np.ndarray
+                   ) -> None:  # pragma: no cover - compiled
+    """:func:`~deterrence.kernels._guard._flag_points`, with the patterns of ``skip`` not
+    flagging a point of ``exact_points`` when they survive."""
+    starts = np.empty(n_tests, dtype=np.int64)
+    p = 1
+    for t in range(n_tests):
+        starts[t] = p
+        p += 3 + 3 * code[p + 2]
+    first_pattern = p
+    verdict = np.zeros(n_tests, dtype=np.int8)
+    for pt in range(G.shape[0]):
+        verdict[:] = 0
+        g, e = G[pt], E[pt]
+        q = first_pattern + 1
+        for pat in range(code[first_pattern]):
+            nt = code[q]
+            if skip[pat] and exact_points[pt]:
+                q += 1 + nt
+                continue
+            survives = True
+            for j in range(nt):
+                t = code[q + 1 + j]
+                if verdict[t] == 0:
+                    verdict[t] = 1 if _rules_out(code, starts[t], g, e, unit[pt], tol, edge) else 2
+                if verdict[t] == 1:
+                    survives = False
+                    break
+            q += 1 + nt
+            if survives:
+                out[pt] = True
+                break
+
+
+@njit
+def _collect(code: np.ndarray, G: np.ndarray, E: np.ndarray, unit: np.ndarray, tol: float, edge: float,
+             n_tests: int, skip: np.ndarray, exact_points: np.ndarray, buf: np.ndarray
+             ) -> int:  # pragma: no cover - compiled
+    """Every (point, pattern) surviving its vertex tests and not skipped, into ``buf`` (as many
+    as fit); returns how many there are."""
+    starts = np.empty(n_tests, dtype=np.int64)
+    p = 1
+    for t in range(n_tests):
+        starts[t] = p
+        p += 3 + 3 * code[p + 2]
+    first_pattern = p
+    verdict = np.zeros(n_tests, dtype=np.int8)
+    n = 0
+    for pt in range(G.shape[0]):
+        verdict[:] = 0
+        g, e = G[pt], E[pt]
+        q = first_pattern + 1
+        for pat in range(code[first_pattern]):
+            nt = code[q]
+            if skip[pat] and exact_points[pt]:
+                q += 1 + nt
+                continue
+            survives = True
+            for j in range(nt):
+                t = code[q + 1 + j]
+                if verdict[t] == 0:
+                    verdict[t] = 1 if _rules_out(code, starts[t], g, e, unit[pt], tol, edge) else 2
+                if verdict[t] == 1:
+                    survives = False
+                    break
+            q += 1 + nt
+            if survives:
+                if n < buf.shape[0]:
+                    buf[n, 0] = pt
+                    buf[n, 1] = pat
+                n += 1
+    return n
