@@ -2,8 +2,9 @@
 
 Choosing the method, checking the options and running the solver are the job of
 :mod:`deterrence.solvers` (its dispatch module); certifying, of :mod:`deterrence.certificates`.
-This module ties them together and builds the result objects, in one path: a badly scaled game
-is solved on a common scale (:func:`on_common_scale`), every candidate is
+This module ties them together and builds the result objects, in one path: a badly scaled game,
+or one whose payoffs span less than 1, is solved on a common scale
+(:func:`deterrence.game.scaling.on_common_scale`), every candidate is
 certified (two-player Nash candidates in one batch of matrix products), evaluated, and
 assembled into an :class:`~deterrence.Equilibrium` by :func:`_assemble`.
 """
@@ -29,9 +30,9 @@ from .certificates import (
 )
 from .equilibrium import Certificate, Equilibrium, EquilibriumSet, instance
 from .errors import GameError, ResourceError
-from .game import ExtensiveFormGame, Game, NormalFormGame
+from .game import ExtensiveFormGame, NormalFormGame
 from .game.collective import CollectiveDefenceGame
-from .game.scaling import payoff_scales, rescaled, well_scaled
+from .game.scaling import on_common_scale
 from .solvers import Candidate, CandidateArrays, SolveOptions
 from .solvers._dispatch import (
     check_common,
@@ -355,19 +356,6 @@ def _snap(vector: Any) -> Any:
     if vector is None or np.ndim(vector) != 1:
         return vector
     return _snap_rows(np.asarray(vector, dtype=float)[None, :])[0]
-
-
-def on_common_scale(game: Game, concept: str) -> Game:
-    """The game the solver sees: a badly scaled game with each player's payoffs mapped into
-    [-8, 8] (:mod:`deterrence.game.scaling`; equilibria do not change), else the game itself.
-
-    Not for QRE, whose precision ``lam`` is in the payoffs' units. Candidates are certified, and
-    their payoffs reported, on the game as given.
-    """
-    if concept == "qre" or not isinstance(game, (NormalFormGame, ExtensiveFormGame)):
-        return game  # the aggregated games of model families keep their own parameters
-    scales = payoff_scales(game)
-    return game if well_scaled(scales) else rescaled(game, scales)
 
 
 def _left_out_note(count: int) -> str:

@@ -2,13 +2,13 @@
 
 The per-point PBE solver compares payoff differences with ``tol`` in absolute terms on the game
 it solves: the game as given when it is well scaled, else the game rescaled per player
-(:func:`deterrence._solve.on_common_scale`). The kernels once compared regrets with ``tol``
+(:func:`deterrence.game.scaling.on_common_scale`). The kernels once compared regrets with ``tol``
 relative to each player's payoff range, so with payoffs spanning 4 an action worse by ``3e-8``
 was a tie for the compiled path (three equilibria) and a loss per point (two), and a sweep kept
 the compiled rows. Here both paths must give the same equilibria wherever the kernel decides a
 point, on either side of the tolerance and with payoffs spanning far more or far less than 1;
 and :func:`deterrence.game.scaling.solver_units` must give the scale that the solver uses
-(:func:`~deterrence.game.scaling.player_scale`, :func:`~deterrence.game.scaling.well_scaled`).
+(:func:`~deterrence.game.scaling.player_scale`, :func:`~deterrence.game.scaling.solved_as_given`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 import deterrence as dt
-from deterrence.game.scaling import player_scale, solver_units, well_scaled
+from deterrence.game.scaling import player_scale, solved_as_given, solver_units, with_common_unit
 from deterrence.kernels import compile_model
 from deterrence.outcomes import regime_label
 
@@ -102,8 +102,8 @@ _LOSSES = [1e-9, 5e-9, 9e-9, 1.1e-8, 2e-8, 3e-8, 5e-8, 9e-8, 1.1e-7, 2e-7, 1e-6]
 @pytest.mark.parametrize(("factor", "unit", "gaps"), [
     # payoffs spanning 4: the game's units (the reproduction is 3e-8)
     (1.0, 1.0, _LOSSES),
-    # payoffs spanning 0.05: the range (a loss of 5e-9 is 1e-7 of it)
-    (0.0125, 0.05, [1e-11, 1e-9, 5e-9, 9e-9, 1.1e-8, 2e-8, 5e-8, 2e-7, 1e-6]),
+    # payoffs spanning 0.05: solved on the common scale, of unit 2**-6 (a loss of 5e-9 is 1e-7 of the range)
+    (0.0125, 2.0**-6, [1e-11, 1e-9, 5e-9, 9e-9, 1.1e-8, 2e-8, 5e-8, 2e-7, 1e-6]),
     # payoffs spanning 400: the game's units (a loss of 5e-8 is 1.25e-10 of the range)
     (100.0, 1.0, [5e-9, 2e-8, 5e-8, 2e-7, 1e-6]),
     # payoffs spanning 2**-28, a badly scaled game: the solver's unit on the common scale
@@ -114,21 +114,21 @@ def test_compiled_equals_per_point_across_the_tolerance(
 ) -> None:
     decided = _compare([_udg_point(factor, g) for g in gaps])
     sure = [g for g in gaps if not 1e-8 * unit <= g <= 1.2e-7 * unit]  # outside the knife edge
-    assert decided >= len(sure) - (factor < 1) * 3  # spanning less than 1: the solver may fail
+    assert decided >= len(sure)
 
 
-def test_a_tie_in_the_games_units_but_not_of_its_range_is_not_claimed() -> None:
-    """Utilities spanning 0.05: a loss of 3e-9 is within tol for the per-point solver, 6e-8 of
-    the range for its certificate, which rejects the candidate; the kernel must not list it
-    (undecided: the sweep solves the point per point); 1e-11 (2e-10 of the range) is a tie for
-    both, decided with three equilibria."""
+def test_a_tie_in_the_games_units_but_not_of_its_range_is_a_loss_for_both() -> None:
+    """Utilities spanning 0.05: a loss of 3e-9 is 6e-8 of the range. The per-point solver once
+    took it for a tie (within tol in the game's units) and its certificate then rejected the
+    candidate (SolverError; the kernel left the point undecided); the game is now solved on its
+    common scale, and both paths decide it a loss (two equilibria). 1e-11 (2e-10 of the range)
+    is a tie for both, decided with three equilibria."""
     m = dt.load_model(UDG)
     cm = _engine_alone(m)
     x = _udg_point(0.0125, 3e-9)
     table, undecided = cm.evaluate(pd.DataFrame([x]))
-    with pytest.raises(dt.SolverError):
-        dt.solve(m.game(**x), "pbe", belief_policy="free")
-    assert undecided[0] and table.empty
+    per_point = len(dt.solve(m.game(**x), "pbe", belief_policy="free").equilibria)
+    assert not undecided[0] and len(table) == per_point == 2
     x = _udg_point(0.0125, 1e-11)
     table, undecided = cm.evaluate(pd.DataFrame([x]))
     per_point = len(dt.solve(m.game(**x), "pbe", belief_policy="free").equilibria)
@@ -171,18 +171,17 @@ def test_solver_units_are_the_scale_the_solver_uses() -> None:
     rng = np.random.default_rng(15)
     for pay in _payoff_cases(rng):
         scales = [player_scale(pay[:, i]) for i in range(pay.shape[1])]
-        expected = [1.0 if well_scaled(scales) else s.unit for s in scales]
+        expected = [1.0 if solved_as_given(scales) else s.unit for s in with_common_unit(scales)]
         got = solver_units(pay[None, :, :])[0]
         assert got.tolist() == expected, (pay, got, expected)
 
 
 def test_solver_units_follow_the_game_the_solver_is_given() -> None:
     """On a badly scaled catalogue game (utilities times 2**-30), the solver's own decision."""
-    from deterrence._solve import on_common_scale
-    from deterrence.game.scaling import payoff_scales
+    from deterrence.game.scaling import on_common_scale, payoff_scales, with_common_unit
 
     m = dt.load_model(UDG)
     game = m.game(**_udg_point(2.0**-30, 2.0**-31))
     assert on_common_scale(game, "pbe") is not game  # rescaled for the solver
     units = solver_units(np.asarray(game.payoffs, dtype=float)[None])[0]
-    assert units.tolist() == [s.unit for s in payoff_scales(game)]
+    assert units.tolist() == [s.unit for s in with_common_unit(payoff_scales(game))]

@@ -253,6 +253,58 @@ def test_enumerate_reduced_estimate_fails_fast():
     assert len(beh) == len(game.infosets)
 
 
+def _tie_in_floats_tree() -> ExtensiveFormGame:
+    """A tree drawn by ``test_solve_front_end_certifies_both_methods``: only P2 moves, and at the
+    root ``0R`` pays -1, as does ``0L`` followed by the best replies
+    (``1/2 (1/6 * 2 + 1/3 * (-5) + 1/2 * (-2)) + 1/6 * 1 = -1``), which the floats of the reduced
+    normal form sum to -0.9999999999999999: an exact tie, one bit apart in floats."""
+    half = Fraction(1, 2)
+    inner = chance({
+        "c0": (Fraction(1, 6), decision("P2", {"1L": terminal([0, 0]), "1R": terminal([1, 2]),
+                                               "1M": terminal([0, 0])}, infoset="P2:1")),
+        "c1": (Fraction(1, 3), terminal([0, -5])),
+        "c2": (half, decision("P2", {"2L": terminal([0, -2]), "2R": terminal([0, -3]),
+                                      "2M": terminal([0, -3])}, infoset="P2:2")),
+    })
+    after = chance({
+        "c0": (half, inner),
+        "c1": (Fraction(1, 6), decision("P2", {"3L": terminal([0, 0]), "3R": terminal([0, 1])},
+                                           infoset="P2:3")),
+        "c2": (Fraction(1, 3), terminal([0, 0])),
+    })
+    root = decision("P2", {"0L": after, "0R": terminal([0, -1])}, infoset="P2:0")
+    return ExtensiveFormGame(root, players=["P1", "P2"])
+
+
+@needs_gambit
+def test_enumerate_reduced_keeps_exact_ties_that_floats_split():
+    # the floats' exact re-check of vertex_enumeration (payoffs one bit apart) once solved the
+    # reduced normal form's floats as if exact: a strict preference, one equilibrium,
+    # complete and not degenerate, without the pure equilibrium 0R that Lemke finds
+    game = _tie_in_floats_tree()
+    eqs = dt.solve(game, "nash", method="enumerate_reduced")
+    assert eqs.complete and eqs.degenerate is True
+    found = sorted((round(e.payoffs["P1"], 9), round(e.payoffs["P2"], 9)) for e in eqs)
+    # pygambit's extreme equilibria of the reduced normal form in exact arithmetic
+    a, b = reduced_normal_form(game, exact=True).normal.rational_payoffs()
+    g = gbt.Game.from_arrays(*([[Fraction(v) for v in row] for row in m.tolist()] for m in (a, b)))
+    oracle = gbt.nash.enummixed_solve(g, rational=True).equilibria
+    expected = sorted(tuple(round(float(eq.payoff(p)), 9) for p in g.players) for eq in oracle)
+    assert found == expected == [(0.0, -1.0), (round(1 / 12, 9), -1.0)]
+    lemke_pay = dt.solve(game, "nash", method="sequence_form")[0].payoffs
+    assert (round(lemke_pay["P1"], 9), round(lemke_pay["P2"], 9)) in found
+
+
+def test_reduced_normal_form_rational_payoffs_are_the_trees():
+    # built without exact=True, the normal form still gives the tree's exact payoffs when asked
+    # (computed then), not its floats as rationals: P2's two best profiles pay -1 exactly
+    game = _tie_in_floats_tree()
+    later = reduced_normal_form(game).normal.rational_payoffs()
+    now = reduced_normal_form(game, exact=True).normal.rational_payoffs()
+    assert [a.tolist() for a in later] == [a.tolist() for a in now]
+    assert sorted(later[1].ravel().tolist())[-2:] == [-1, -1]
+
+
 def test_enumerate_reduced_three_players_selten_horse():
     # Selten's horse: no proper subgames, two Nash outcomes: (A, a, R-ish) with payoffs
     # (1, 1, 1) and the non-sequential (D, a, L) with payoffs (3, 3, 2)

@@ -22,7 +22,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 
 import numpy as np
@@ -248,10 +248,13 @@ def reduced_normal_form(
     max_profiles
         Refuse (``ResourceError``) if the payoff tensor would have more cells than this.
     exact
-        Also compute the payoffs in exact arithmetic, from the tree's numbers as given
-        (fractions, integers, floats as the rationals they are): the normal form then holds
-        them (:meth:`NormalFormGame.rational_payoffs`) for ``exact=True`` solves. Its float
-        payoffs are the same either way.
+        Compute the payoffs in exact arithmetic now, from the tree's numbers as given
+        (fractions, integers, floats as the rationals they are), else when a solve first asks
+        for them: either way the normal form's
+        :meth:`NormalFormGame.rational_payoffs` are these (not its floats as rationals: the
+        floats are rounded sums, and profiles that pay exactly the same may differ in the last
+        bit), for ``exact=True`` solves and for the exact re-check of a floating-point one
+        (``vertex_enumeration``). Its float payoffs are the same either way.
 
     Returns
     -------
@@ -279,9 +282,8 @@ def reduced_normal_form(
     counts = _check_size(game, max_strategies, max_profiles)
     perfect = recall_violation(game) is None
     n_players = game.num_players
-    hist = _histories(game)
     term = list(game.terminals)
-    players = [_player_tables(game, i, max_strategies, counts[i], hist, term) for i in range(n_players)]
+    players = _players_tables(game, max_strategies, counts)
     labels = sorted({lab for labs in game.terminal_outcomes for lab in labs})
     tensor = _payoff_tensor(game, [p.factor for p in players], labels, _chance_reach(game)[term])
     names = [_distinct([_strategy_name(game, i, s) for s in players[i].strategies]) for i in range(n_players)]
@@ -292,8 +294,12 @@ def reduced_normal_form(
         title=game.title,
         outcomes={lab: tensor[..., n_players + k] for k, lab in enumerate(labels)},
     )
-    if exact:  # beside the floats (two exact payoffs may round to one float: exact solves tell them apart)
+    # beside the floats (two exact payoffs may round to one float, or two equal ones to two floats:
+    # exact solves tell them apart), now or when first asked for
+    if exact:
         normal._exact = _exact_payoff_tensors(game, [p.factor for p in players], term)
+    else:
+        normal._defer_exact(partial(_exact_payoffs_later, game, max_strategies, counts))
     return ReducedNormalForm(
         game=game,
         normal=normal,
@@ -304,6 +310,23 @@ def reduced_normal_form(
         action_index=tuple(p.action_index for p in players),
         perfect_recall=perfect,
     )
+
+
+def _players_tables(game: ExtensiveFormGame, max_strategies: int, counts: tuple[int, ...]
+                    ) -> list[_PlayerTables]:
+    """Every player's :func:`_player_tables` (``counts``: their reduced strategy counts)."""
+    hist = _histories(game)
+    term = list(game.terminals)
+    return [_player_tables(game, i, max_strategies, counts[i], hist, term) for i in range(game.num_players)]
+
+
+def _exact_payoffs_later(game: ExtensiveFormGame, max_strategies: int, counts: tuple[int, ...]
+                         ) -> list[np.ndarray]:
+    """The exact payoffs of a reduced normal form built without them (:func:`_exact_payoff_tensors`),
+    when a solve first asks for them: its tables built again (as fast as the float payoffs, and
+    not kept meanwhile), then the payoffs in rational arithmetic (much slower: only when needed)."""
+    players = _players_tables(game, max_strategies, counts)
+    return _exact_payoff_tensors(game, [p.factor for p in players], list(game.terminals))
 
 
 def _exact_payoff_tensors(game: ExtensiveFormGame, factors: list[np.ndarray], term: list[int]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from functools import cache
 from typing import Any
@@ -241,15 +241,35 @@ class NormalFormGame:
 
     def rational_payoffs(self) -> tuple[np.ndarray, ...]:
         """The payoffs as exact numbers (object arrays of ``int`` and ``Fraction``): as given when
-        given as integers or fractions, else the floats as the rationals they are. The game that
-        ``exact=True`` solves and certifies."""
+        given as integers or fractions (or known exactly elsewhere: :meth:`_defer_exact`), else the
+        floats as the rationals they are. The game that ``exact=True`` solves and certifies."""
         out = []
-        for given, floats in zip(self._exact, self.payoffs, strict=True):
+        for given, floats in zip(self._given_exact(), self.payoffs, strict=True):
             if given is None:
                 exact = [Fraction(v) for v in floats.ravel().tolist()]
                 given = np.array(exact, dtype=object).reshape(floats.shape)
             out.append(given.astype(object))
         return tuple(out)
+
+    def _defer_exact(self, compute: Callable[[], list[np.ndarray]]) -> None:
+        """Payoffs known exactly elsewhere: ``compute()`` returns them (one object array of exact
+        numbers per player, the shape of the floats) when :meth:`rational_payoffs` first asks.
+
+        For games derived from another (a reduced normal form from its tree,
+        :func:`deterrence.game.convert.reduced_normal_form`), whose floats are rounded sums: two
+        profiles that pay exactly the same may differ in the last bit, and an exact solve of the
+        floats as given would take the tie for a strict preference.
+        """
+        self._exact_later = compute
+
+    def _given_exact(self) -> list[np.ndarray | None]:
+        """The payoffs given exactly (:func:`_exact_array`; ``None`` for a player given as floats),
+        computed now if they were deferred (:meth:`_defer_exact`)."""
+        compute = self.__dict__.get("_exact_later")
+        if compute is not None:
+            self._exact = compute()
+            self.__dict__.pop("_exact_later", None)
+        return self._exact
 
     def __repr__(self) -> str:
         dims = "x".join(str(n) for n in self.shape)

@@ -32,6 +32,9 @@ from .normal import NormalFormGame
 #: a game is solved as given when every player's payoffs lie within this factor of 1 in scale
 #: (half their range) and their midpoint within this many ranges of 0
 WELL_SCALED = 2.0**20
+#: the smallest unit of a player whose payoffs are solved as given (:func:`solved_as_given`): the
+#: unit of payoffs spanning 1 (:func:`player_scale` takes it in ``(range / 4, range / 2]``)
+AS_GIVEN_UNIT = 0.5
 #: the smallest positive float (a subnormal), the smallest unit of a scale
 _SMALLEST = math.ldexp(1.0, -1074)
 #: the attribute of a game that keeps its scales (:func:`payoff_scales`)
@@ -129,12 +132,14 @@ def payoff_scales(game: NormalFormGame | ExtensiveFormGame) -> tuple[PlayerScale
 
 def solver_units(pay: np.ndarray) -> np.ndarray:
     """Per point and player, the unit of the payoffs on which the per-point solver compares
-    payoff differences with its tolerance: 1 where the point's game is :func:`well_scaled`
-    (solved as given), else the player's :attr:`PlayerScale.unit` (the game is solved
-    :func:`rescaled`), as :func:`deterrence._solve.on_common_scale` decides at that point.
+    payoff differences with its tolerance: 1 where the point's game is :func:`solved_as_given`,
+    else the player's unit on the common scale (:func:`with_common_unit` of the players'
+    :class:`PlayerScale`: the game is solved :func:`rescaled`), as :func:`on_common_scale`
+    decides at that point.
 
-    :func:`player_scale` and :func:`well_scaled` vectorised over points, for the compiled kernels
-    (:mod:`deterrence.kernels`), which must decide ties on the same scale as the per-point solver.
+    :func:`player_scale`, :func:`solved_as_given` and :func:`with_common_unit` vectorised over
+    points, for the compiled kernels (:mod:`deterrence.kernels`), which must decide ties on the
+    same scale as the per-point solver.
 
     Parameters
     ----------
@@ -165,22 +170,77 @@ def solver_units(pay: np.ndarray) -> np.ndarray:
     # whether they are is looked at only where rounding changes the verdict, which is rare)
     with np.errstate(over="ignore"):  # 3 * half, WELL_SCALED * unit may overflow to inf (as floats)
         shifted, room = np.abs(mid) >= 3 * half, WELL_SCALED * unit
-        fine = (1 / WELL_SCALED <= unit) & (unit <= WELL_SCALED)
+        fine = (AS_GIVEN_UNIT <= unit) & (unit <= WELL_SCALED)  # as solved_as_given
         as_is = np.where(shifted, np.abs(mid), 0.0)
         near = as_is <= room
         rounded = np.where(shifted & (np.abs(mid) < 2.0**53), np.abs(np.round(mid)), as_is) <= room
     for p, i in zip(*np.nonzero(near != rounded), strict=True):
         near[p, i] = rounded[p, i] if np.all(pay[p, :, i] == np.round(pay[p, :, i])) else near[p, i]
     fine &= near
+    # a common unit per point where the units are close enough (as with_common_unit)
+    if unit.shape[1]:
+        smallest = unit.min(axis=1, keepdims=True)
+        with np.errstate(over="ignore"):
+            unit = np.where(unit.max(axis=1, keepdims=True) <= WELL_SCALED * smallest, smallest, unit)
     return np.where(np.all(fine, axis=1)[:, None], 1.0, unit)
 
 
 def well_scaled(scales: Sequence[PlayerScale]) -> bool:
-    """Whether payoffs of these scales are solved as given (units near 1, midpoints near 0)."""
+    """Whether floating-point arithmetic is safe on payoffs of these scales as given (units near 1,
+    midpoints near 0): no overflow, cancellation or loss to absolute tolerances of ``1e-8``."""
     for s in scales:
         if not (1 / WELL_SCALED <= s.unit <= WELL_SCALED and abs(s.shift) <= WELL_SCALED * s.unit):
             return False
     return True
+
+
+def solved_as_given(scales: Sequence[PlayerScale]) -> bool:
+    """Whether the per-point solver solves a game of these scales as given, else rescaled
+    (:func:`rescaled`; :func:`on_common_scale`).
+
+    The solver compares payoff differences with ``tol`` in absolute terms on the game it sees,
+    while a certificate (:mod:`deterrence.certificates`) passes a regret up to ``tol`` times the
+    player's payoff range. A game is solved as given only if it is :func:`well_scaled` and no
+    player's payoffs span less than 1 (a unit of at least :data:`AS_GIVEN_UNIT`): on the game
+    seen, then, ``tol`` is at most ``tol`` times every player's range, as on a rescaled game,
+    where a player's range is between 2 and 4 units. So the solver never keeps a tie that the
+    certificate rejects (brinkmanship with payoffs times ``1e-6``: a gain of ``1.5e-9`` against
+    a range of ``3.5e-5`` was a tie to the solver, a loss of ``4e-5`` of the range to the
+    certificate), and a game's payoffs times ``k > 0`` are decided alike for every ``k`` that
+    keeps them spanning less than 1 (the same rescaled game up to a factor of 2)."""
+    return well_scaled(scales) and all(s.unit >= AS_GIVEN_UNIT for s in scales)
+
+
+def on_common_scale(game: Any, concept: str) -> Any:
+    """The game the per-point solver searches: the game itself when it is
+    :func:`solved_as_given`, else each player's payoffs mapped into [-8, 8] (:func:`rescaled`;
+    equilibria do not change), so that ``tol`` on it is within ``tol`` of every player's range.
+
+    :func:`deterrence.solve` searches the game on it. Not for QRE, whose precision ``lam`` is in
+    the payoffs' units, nor for other games (the aggregated games of model families keep their
+    own parameters). Candidates are certified, and their payoffs reported, on the game as given.
+    """
+    if concept == "qre" or not isinstance(game, (NormalFormGame, ExtensiveFormGame)):
+        return game
+    scales = payoff_scales(game)
+    return game if solved_as_given(scales) else rescaled(game, with_common_unit(scales))
+
+
+def with_common_unit(scales: Sequence[PlayerScale]) -> tuple[PlayerScale, ...]:
+    """The scales with every player's unit the smallest of them (the shifts kept), unless the
+    units are more than :data:`WELL_SCALED` apart (then as they are: a common unit could
+    overflow the payoffs of the player with the largest).
+
+    A common unit keeps the players' payoffs in proportion, as a map of all payoffs by one
+    positive constant does: so a solver whose answer depends on how the players' payoffs compare
+    (the logit homotopy traces one precision for all players) finds on the rescaled game what
+    it finds on the game as given, and ``tol`` in this unit is within ``tol`` of every range.
+    """
+    units = [s.unit for s in scales]
+    common = min(units, default=1.0)
+    if not scales or max(units) > WELL_SCALED * common:
+        return tuple(scales)
+    return tuple(instance(PlayerScale, {"shift": s.shift, "unit": common}) for s in scales)
 
 
 def rescaled(
@@ -205,5 +265,6 @@ def rescaled(
 
 
 __all__ = [
-    "WELL_SCALED", "PlayerScale", "payoff_scales", "player_scale", "rescaled", "solver_units", "well_scaled",
+    "AS_GIVEN_UNIT", "WELL_SCALED", "PlayerScale", "on_common_scale", "payoff_scales", "player_scale",
+    "rescaled", "solved_as_given", "solver_units", "well_scaled", "with_common_unit",
 ]

@@ -49,10 +49,10 @@ Tolerance
 ---------
 Every margin is divided by its player's *unit* at the point (``units``, from
 :func:`deterrence.kernels._units.decision_units`) before it is compared with ``tol`` and
-``edge``: the smaller of the per-point solver's unit (1 where the point's game is well scaled,
-else the player's unit on the common scale, :func:`deterrence.game.scaling.solver_units`) and
+``edge``: the smaller of the per-point solver's unit (1 where the point's game is solved as
+given, else the unit of its common scale, :func:`deterrence.game.scaling.solver_units`) and
 the player's payoff range. The per-point PBE solver compares payoff differences with ``tol`` in
-absolute terms on its scale (:func:`deterrence._solve.on_common_scale`), and its certificates
+absolute terms on its scale (:func:`deterrence.game.scaling.on_common_scale`), and its certificates
 pass a regret up to ``tol`` of the range; so both paths of a sweep tell a tie from a loss
 alike (:mod:`deterrence.kernels._units`). (Relative to the range alone, as the kernels once
 decided, a loss of ``3e-8`` with payoffs spanning 4 was a tie for the kernel and a loss for

@@ -6,10 +6,10 @@ terms on the game it solves (the game as given when it is well scaled, else resc
 regret up to ``tol`` of the player's payoff range (:mod:`deterrence.certificates`). An equilibrium
 of the per-point path passes both. So the kernels divide each player's regret by the smaller of
 the two units: a regret within ``tol`` of it is within ``tol`` of both, as the per-point path
-accepts it. Payoffs spanning at least the solver's unit (the catalogue's models) are decided on
-the solver's scale exactly; where they span less, a regret the solver finds within ``tol`` but
-the certificate rejects (the per-point solver then reports a failure) is left undecided when it
-lies within the knife-edge margin ``edge`` of the range, and decided a loss beyond it, as before.
+accepts it. The per-point solver's unit is at most the range (a game whose payoffs span less
+than 1 is solved rescaled, :func:`deterrence.game.scaling.solved_as_given`), so the smaller
+is the solver's unit wherever a player's payoffs are not all equal: both paths decide on the
+solver's scale.
 """
 
 from __future__ import annotations
