@@ -218,3 +218,38 @@ def test_constructed_roots_are_found(seed, root):
             assert all(np.sum(m[g] + rad[g]) < 1 - EDGE for g in groups)
             vals = coef @ np.array([np.prod(m[list(u)]) for u in uses])
             assert np.all(np.abs(vals) <= 1e-6 * np.abs(coef).sum(axis=1))
+
+
+def from_terms(monos: np.ndarray, rows: list[dict[tuple[int, ...], float]]) -> np.ndarray:
+    """Coefficients from {unknowns of the monomial: coefficient} per equation."""
+    index = {tuple(np.flatnonzero(m)): j for j, m in enumerate(monos)}
+    coef = np.zeros((len(rows), len(monos)))
+    for e, row in enumerate(rows):
+        for us, c in row.items():
+            coef[e, index[us]] = c
+    return coef
+
+
+@pytest.mark.parametrize("rows, verdict", [
+    # 2 x1 - x0 = 0 twice (proportional: the roots lie on the ray x1 = x0 / 2), then
+    # x0 x2 + x1 x2 + 3 x0 = t (1.5 x2 + 3): x2 = -2, no root
+    ([{(1,): 2, (0,): -1}, {(1,): 4, (0,): -2}, {(0, 2): 1, (1, 2): 1, (0,): 3}], CF.NO_ROOT),
+    # ... then 4 x1 x2 - x0 = t (2 x2 - 1): x2 = 1/2, a curve of roots in the box
+    ([{(1,): 2, (0,): -1}, {(1,): 4, (0,): -2}, {(1, 2): 4, (0,): -1}], CF.UNSURE),
+    # x1 + x0 = 0 twice: the ray x1 = -x0 leaves the box
+    ([{(1,): 1, (0,): 1}, {(1,): 2, (0,): 2}, {(1, 2): 4, (0,): -1}], CF.NO_ROOT),
+    # a determinant that is not 0: the only root of the block is 0, on the face
+    ([{(1,): 2, (0,): -1}, {(1,): 4, (0,): 2}, {(1, 2): 4, (0,): -1}], CF.NO_ROOT),
+])
+def test_rank_deficient_homogeneous_block(rows, verdict):
+    """A homogeneous 2x2 block whose determinant may be 0 puts its unknowns on a ray; later
+    equations are divided by the ray's parameter (> 0 in the box)."""
+    monos, groups = layout((2, 2, 2))
+    coef = from_terms(monos, rows)
+    blocks, unmatched = CF.closed_form_blocks(coef != 0, monos)
+    assert [sorted(b[0]) for b in blocks] == [[0, 1], [2]] and [b[1] for b in blocks] == [(0, 1), (2,)]
+    plan = CF.closed_form_plan(coef != 0, monos, groups, blocks, unmatched)
+    r = CF.solve_closed_form(coef, 1e-15, plan)
+    assert r.verdict == verdict, r
+    if verdict == CF.UNSURE:
+        assert "ray" in r.reason

@@ -320,19 +320,34 @@ def _mig(a: _Interval) -> float:
 # ---------------------------------------------------------------- blocks
 
 def _collected(terms: Sequence[tuple[int, tuple[int, ...]]], lo: Sequence[float], hi: Sequence[float],
-               xs: dict[int, _Interval], unks: tuple[int, ...]) -> dict[tuple[int, ...], _Interval]:
+               xs: dict[int, _Interval], unks: tuple[int, ...], ray: dict[int, _Interval] | None = None
+               ) -> dict[tuple[int, ...], _Interval]:
     """An equation as a polynomial in the block's unknowns ``unks``: coefficient interval per
-    subset of them (the other unknowns substituted by their intervals ``xs``)."""
-    out: dict[tuple[int, ...], _Interval] = {}
+    subset of them (the other unknowns substituted by their intervals ``xs``).
+
+    On a branch with a ray (``x_u = ray[u] · t`` for the unknowns of ``ray``, ``t`` in ``(0, 1)``),
+    those unknowns are substituted by ``ray[u] · t``, the equation is divided by the largest power
+    of ``t`` common to its terms (``t > 0``) and the remaining powers of ``t`` are bounded by
+    ``(0, 1)``."""
+    parts = []
     for j, us in terms:
         c: _Interval = (lo[j], hi[j])
         key = []
+        deg = 0
         for u in us:
             if u in unks:
                 key.append(u)
+            elif ray and u in ray:
+                c = _mul(c, ray[u])
+                deg += 1
             else:
                 c = _mul(c, xs[u])
-        k = tuple(key)
+        parts.append((tuple(key), c, deg))
+    low = min((d for _, _, d in parts), default=0)
+    out: dict[tuple[int, ...], _Interval] = {}
+    for k, c, deg in parts:
+        if deg > low:
+            c = _mul(c, (0.0, 1.0))
         out[k] = _add(out[k], c) if k in out else c
     return out
 
@@ -527,28 +542,59 @@ def _block_roots(kind: str, polys: list[dict], unks: tuple[int, ...], edge: floa
     return _solve_bilinear(polys[0], polys[1], unks[0], unks[1], edge)
 
 
+def _ray(polys: list[dict], unks: tuple[int, ...]) -> tuple[int, _Interval, int] | None:
+    """For a homogeneous linear 2x2 block ``a_i x_u + b_i x_w = 0`` whose determinant may be 0: its
+    roots inside the box lie on a ray ``x_w = κ x_u`` (if the determinant is not 0 the only root
+    is 0). ``(u, κ, w)`` from the equation and direction with the best-determined ratio, or None."""
+    if any(set(p) - {(unks[0],), (unks[1],)} for p in polys):
+        return None
+    best = None
+    for p in polys:
+        for u, w in (unks, unks[::-1]):
+            b = p.get((w,), (0.0, 0.0))
+            if _nonzero(b):
+                a = p.get((u,), (0.0, 0.0))
+                kappa = _div((-a[1], -a[0]), b)
+                if best is None or kappa[1] - kappa[0] < best[1][1] - best[1][0]:
+                    best = (u, kappa, w)
+    return best
+
+
 def _branches(plan: ClosedFormPlan, lo: list[list[float]], hi: list[list[float]], edge: float
-              ) -> list[tuple[dict[int, _Interval], str]]:
+              ) -> list[tuple[dict[int, _Interval], str, dict[int, _Interval]]]:
     """Every branch through the blocks that is not certified outside the box, with why it is
-    uncertain ("" if it is not). A block floating point cannot solve on a branch gives its
-    unknowns the box's range ``[0, 1]`` there (every root inside the box is in it), so later
-    blocks and the unmatched equations can still rule the branch out."""
-    branches: list[tuple[dict[int, _Interval], str]] = [({}, "")]
+    uncertain ("" if it is not) and its ray (see :func:`_collected`; empty if none). A block
+    floating point cannot solve on a branch gives its unknowns the box's range ``[0, 1]`` there
+    (every root inside the box is in it), so later blocks and the unmatched equations can still
+    rule the branch out; a homogeneous 2x2 block whose determinant may be 0 puts its unknowns on
+    a ray (one per branch)."""
+    branches: list[tuple[dict[int, _Interval], str, dict[int, _Interval]]] = [({}, "", {})]
     for eqs, unks, kind in plan.blocks:
         nxt = []
-        for xs, why in branches:
-            polys = [_collected(plan.terms[e], lo[e], hi[e], xs, unks) for e in eqs]
+        for xs, why, ray in branches:
+            polys = [_collected(plan.terms[e], lo[e], hi[e], xs, unks, ray) for e in eqs]
+            new_ray = ray
             try:
                 sols = _block_roots(kind, polys, unks, edge)
             except _Unsure as unsure:
-                sols, why = [((0.0, 1.0),) * len(unks)], why or str(unsure)
+                found = None if ray or len(unks) != 2 else _ray(polys, unks)
+                if found is None:
+                    sols, why = [((0.0, 1.0),) * len(unks)], why or str(unsure)
+                else:
+                    u, kappa, w = found
+                    if kappa[1] < 0.0:
+                        continue  # x_w = κ x_u < 0 inside the box: no root there
+                    new_ray = {u: (1.0, 1.0), w: kappa}
+                    w_range = (min(kappa[0], 0.0), max(kappa[1], 0.0))
+                    sols = [tuple((0.0, 1.0) if v == u else w_range for v in unks)]
+                    why = why or "a rank-deficient 2x2 block: roots in the box, if any, on a ray"
             for sol in sols:
                 ys = dict(xs)
                 ys.update(zip(unks, sol, strict=True))
                 state = _where(ys, plan, unks, edge)
                 if state:
                     edge_why = "a root within the edge margin of the box's boundary" if state == 2 else ""
-                    nxt.append((ys, why or edge_why))
+                    nxt.append((ys, why or edge_why, new_ray))
         branches = nxt
     return branches
 
@@ -559,10 +605,10 @@ def _solve_one(coef: np.ndarray, err: np.ndarray, plan: ClosedFormPlan, edge: fl
     try:
         lo, hi = _effective_bounds(coef, err, plan, zero_tol)
         roots = []
-        for xs, why in _branches(plan, lo, hi, edge):
+        for xs, why, ray in _branches(plan, lo, hi, edge):
             dead = False
             for e in plan.unmatched:
-                val = _collected(plan.terms[e], lo[e], hi[e], xs, ()).get((), (0.0, 0.0))
+                val = _collected(plan.terms[e], lo[e], hi[e], xs, (), ray).get((), (0.0, 0.0))
                 if _nonzero(val):
                     dead = True
                     break
