@@ -521,15 +521,18 @@ def _where(xs: dict[int, _Interval], plan: ClosedFormPlan, new: Sequence[int], e
 # ---------------------------------------------------------------- the solver
 
 def _effective_bounds(coef: np.ndarray, err: np.ndarray, plan: ClosedFormPlan, zero_tol: float
-                      ) -> tuple[list[list[float]], list[list[float]]]:
-    """``coef ∓ err_eff`` (see the module docstring)."""
-    if (coef[~plan.pattern] != 0.0).any():
-        raise _Unsure("a coefficient outside the structural pattern is not 0")
-    if not (np.isfinite(coef).all() and np.isfinite(err).all()) or (err < 0).any():
-        raise _Unsure("coefficients or error bounds not finite (or a negative bound)")
-    scale = np.abs(coef).max(axis=1, keepdims=True)
+                      ) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """``coef ∓ err_eff`` at every point (``coef``, ``err``: ``(P, n_eq, n_mono)``; see the module
+    docstring), and why a point cannot be decided at all ("" if it can)."""
+    outside = (coef[:, ~plan.pattern] != 0.0).any(axis=1)
+    sound = np.isfinite(coef) & np.isfinite(err) & (err >= 0)
+    broken = ~sound.all(axis=(1, 2))
+    why = ["coefficients or error bounds not finite (or a negative bound)" if b else
+           ("a coefficient outside the structural pattern is not 0" if o else "")
+           for o, b in zip(outside.tolist(), broken.tolist(), strict=True)]
+    scale = np.abs(coef).max(axis=2, keepdims=True)
     e = np.where(plan.pattern, err + zero_tol * scale, 0.0)
-    return (coef - e).tolist(), (coef + e).tolist()
+    return coef - e, coef + e, why
 
 
 def _block_roots(kind: str, polys: list[dict], unks: tuple[int, ...], edge: float
@@ -599,11 +602,11 @@ def _branches(plan: ClosedFormPlan, lo: list[list[float]], hi: list[list[float]]
     return branches
 
 
-def _solve_one(coef: np.ndarray, err: np.ndarray, plan: ClosedFormPlan, edge: float, zero_tol: float
+def _solve_one(lo: list[list[float]], hi: list[list[float]], plan: ClosedFormPlan, edge: float
                ) -> ClosedFormResult:
+    """The verdict at one point, from the coefficients' bounds (:func:`_effective_bounds`)."""
     empty = np.zeros((0, plan.n_unk))
     try:
-        lo, hi = _effective_bounds(coef, err, plan, zero_tol)
         roots = []
         for xs, why, ray in _branches(plan, lo, hi, edge):
             dead = False
@@ -653,6 +656,9 @@ def solve_closed_form(coef: np.ndarray, err: np.ndarray | float, plan: ClosedFor
     err = np.broadcast_to(np.asarray(err, dtype=float), coef.shape)
     if coef.shape[-2:] != plan.pattern.shape:
         raise SolverError(f"closed form: coefficients shaped {coef.shape} for a plan of {plan.pattern.shape}")
-    if coef.ndim == 2:
-        return _solve_one(coef, err, plan, edge, zero_tol)
-    return [_solve_one(c, e, plan, edge, zero_tol) for c, e in zip(coef, err, strict=True)]
+    lo, hi, why = _effective_bounds(coef.reshape((-1, *plan.pattern.shape)),
+                                    err.reshape((-1, *plan.pattern.shape)), plan, zero_tol)
+    empty = np.zeros((0, plan.n_unk))
+    out = [ClosedFormResult(UNSURE, empty, empty, w) if w else _solve_one(a, b, plan, edge)
+           for a, b, w in zip(lo.tolist(), hi.tolist(), why, strict=True)]
+    return out[0] if coef.ndim == 2 else out
