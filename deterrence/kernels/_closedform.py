@@ -45,6 +45,15 @@ Blocks, on each branch (a tuple of coordinate intervals so far):
   an equation ``i`` whose denominator excludes 0 on the enclosure (UNSURE if neither does: a
   curve of roots).
 
+Roots that are exactly 0 by the structure (a block's equations without constant terms, a
+resultant without one, a second unknown whose equation has neither a constant nor an ``x`` term)
+are on a face and dropped exactly. A homogeneous 2×2 block whose determinant may be 0 has its roots
+inside the box, if any, on a ray ``x_w = κ x_u`` (the only root is 0 if the determinant is not 0):
+the branch carries ``x_u = t``, ``x_w = κ t`` with ``t`` in ``(0, 1)``, every later equation is
+divided by the power of ``t`` common to its terms, and the branch is UNSURE if it survives. A block
+floating point cannot solve gives its unknowns the box's range ``[0, 1]`` on that branch, marked
+UNSURE, so that later blocks and the unmatched equations may still rule the branch out.
+
 After each block the new coordinates are classified: outside kills the branch, at the edge marks
 it (UNSURE if it survives to the end). At the end each surviving branch's ``unmatched`` equations
 are evaluated: one whose interval excludes 0 kills the branch; one that may be 0 makes the
