@@ -13,9 +13,17 @@ from hypothesis import strategies as st
 
 from deterrence.errors import SolverError
 from deterrence.kernels import _closedform as CF
+from deterrence.kernels._systems import CLOSED, CURVE, classify
 from deterrence.solvers._pbe_exact import _polynomial_plan
 
 EDGE = 1e-7
+
+
+def _blocks(pattern: np.ndarray, monos: np.ndarray) -> tuple[list, list]:
+    """The blocks and unmatched equations of a CLOSED system (:func:`classify`)."""
+    kind, blocks, unmatched, _ = classify(pattern, [tuple(m) for m in monos], monos.shape[1])
+    assert kind == CLOSED
+    return [(b.equations, b.unknowns) for b in blocks], list(unmatched)
 
 
 def layout(shapes: tuple[int, ...]) -> tuple[np.ndarray, list[list[int]]]:
@@ -159,7 +167,7 @@ def test_monomial_factor_divided_and_structural_zero_checked():
     monos, groups = layout((2, 2))  # 1, x1, x0, x0 x1
     coef = np.array([[0.0, -0.5, 0.0, 1.0], [-0.25, 1.0, 0.0, 0.0]])
     pattern = coef != 0
-    found = CF.closed_form_blocks(pattern, monos)
+    found = _blocks(pattern, monos)
     assert found == ([((0,), (0,)), ((1,), (1,))], [])
     plan = CF.closed_form_plan(pattern, monos, groups, *found)
     r = CF.solve_closed_form(coef, 1e-16, plan)
@@ -182,7 +190,7 @@ def test_homogeneous_block_root_on_face_is_ruled_out():
 def test_curve_shaped_and_bad_plans():
     monos, groups = layout((2, 2))
     pattern = np.array([[True, True, True, True], [False, False, False, False]])
-    assert CF.closed_form_blocks(pattern, monos) is None
+    assert classify(pattern, [tuple(m) for m in monos], monos.shape[1])[0] == CURVE
     full = np.ones((2, 4), dtype=bool)
     with pytest.raises(SolverError, match="solving order"):
         CF.closed_form_plan(full, monos, groups, [((0,), (0,)), ((1,), (1,))], [])
@@ -246,7 +254,7 @@ def test_rank_deficient_homogeneous_block(rows, verdict):
     equations are divided by the ray's parameter (> 0 in the box)."""
     monos, groups = layout((2, 2, 2))
     coef = from_terms(monos, rows)
-    blocks, unmatched = CF.closed_form_blocks(coef != 0, monos)
+    blocks, unmatched = _blocks(coef != 0, monos)
     assert [sorted(b[0]) for b in blocks] == [[0, 1], [2]] and [b[1] for b in blocks] == [(0, 1), (2,)]
     plan = CF.closed_form_plan(coef != 0, monos, groups, blocks, unmatched)
     r = CF.solve_closed_form(coef, 1e-15, plan)

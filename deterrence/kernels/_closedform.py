@@ -12,9 +12,9 @@ common to all the terms of the structural zero ``pattern`` (they are ``> 0`` ins
 the roots inside the box do not change; this module does the division itself, from the
 pattern: callers pass the undivided coefficients). The blocks are square, of 1 or 2 unknowns,
 in solving order: a block's equations involve only its own unknowns and earlier blocks'.
-The ``unmatched`` equations are checked at each root. :func:`closed_form_blocks` finds such a
-decomposition from the pattern (maximum matching, strongly connected components), or says
-there is none.
+The ``unmatched`` equations are checked at each root. The decomposition (maximum matching,
+strongly connected components) is :func:`deterrence.kernels._systems.classify`'s, the one
+implementation; a system it calls ``CLOSED`` has one.
 
 **Solving** (:func:`solve_closed_form`): every quantity is an interval that contains the exact
 value for every choice of the coefficients within ``coef ± err_eff`` (interval arithmetic, each
@@ -181,7 +181,7 @@ def closed_form_plan(pattern: np.ndarray, monomials: np.ndarray, groups: Sequenc
         The unknowns of each mixing set (a partition of the unknowns).
     blocks : sequence of (equations, unknowns)
         Square blocks of 1 or 2 unknowns in solving order, for the equations *after* their
-        monomial factors are divided out (as :func:`closed_form_blocks` gives them).
+        monomial factors are divided out (as :func:`deterrence.kernels._systems.classify` gives them).
     unmatched : sequence of int
         The other equations.
 
@@ -235,56 +235,6 @@ def closed_form_plan(pattern: np.ndarray, monomials: np.ndarray, groups: Sequenc
                           "unmatched equations must list every equation once")
     groups = tuple(tuple(int(u) for u in g) for g in groups)
     return ClosedFormPlan(n_eq, n_unk, pattern, terms, tuple(out_blocks), unmatched, groups, group_of)
-
-
-def closed_form_blocks(pattern: np.ndarray, monomials: np.ndarray
-                       ) -> tuple[list[tuple[tuple[int, ...], tuple[int, ...]]], list[int]] | None:
-    """A block-triangular decomposition of the system, after each equation's monomial factor is
-    divided out: ``(blocks in solving order, unmatched equations)``, or ``None`` if no matching
-    covers every unknown (curve-shaped) or a block has more than 2 unknowns.
-
-    A maximum matching of unknowns to equations (augmenting paths), then the strongly connected
-    components of "unknown u's equation involves w", in an order where each block comes after
-    the blocks it involves.
-    """
-    pattern = np.asarray(pattern, dtype=bool)
-    monomials = np.asarray(monomials, dtype=np.int64)
-    n_unk = monomials.shape[1]
-    deps = [_depends(t) for t in _reduced_terms(pattern, monomials)]
-    eq_of: dict[int, int] = {}  # unknown -> matched equation
-    unk_of: dict[int, int] = {}
-
-    def augment(e: int, seen: set[int]) -> bool:
-        for u in sorted(deps[e]):
-            if u in seen:
-                continue
-            seen.add(u)
-            if u not in eq_of or augment(eq_of[u], seen):
-                eq_of[u], unk_of[e] = e, u
-                return True
-        return False
-
-    for e in range(len(deps)):
-        augment(e, set())
-    if len(eq_of) < n_unk:
-        return None
-    reach = np.eye(n_unk, dtype=bool)
-    for u in range(n_unk):
-        for w in deps[eq_of[u]]:
-            reach[u, w] = True
-    for k in range(n_unk):  # transitive closure (Warshall)
-        reach |= reach[:, k:k + 1] & reach[k:k + 1, :]
-    comps: list[tuple[int, ...]] = []
-    for u in range(n_unk):
-        comp = tuple(int(w) for w in np.flatnonzero(reach[u] & reach[:, u]))
-        if comp not in comps:
-            comps.append(comp)
-    if max(len(c) for c in comps) > 2:
-        return None
-    comps.sort(key=lambda c: int(reach[c[0]].sum()))  # a block reaches strictly more than those it involves
-    blocks = [(tuple(eq_of[u] for u in c), c) for c in comps]
-    matched = set(eq_of.values())
-    return blocks, [e for e in range(len(deps)) if e not in matched]
 
 
 # ---------------------------------------------------------------- interval arithmetic
