@@ -210,10 +210,11 @@ def test_float_coefficients_bound_the_exact_ones():
 
 
 @pytest.mark.parametrize("policy", ["free", "d1"])
-def test_hooks_answering_unsure_flag_what_the_skip_alone_flags(policy, monkeypatch):
-    """With the hooks switched on and answering "unsure", the collecting path (every survivor per
-    point, pattern by pattern) flags exactly the points the first-survivor path flags; answering
-    "none" clears every point whose survivors are all formed closed or big systems."""
+def test_a_stage_clearing_nothing_flags_what_the_skip_alone_flags(policy, monkeypatch):
+    """With :meth:`SystemStage.cleared` clearing nothing, the collecting path (every survivor per
+    point, pattern by pattern) flags exactly the points the first-survivor path flags; the real
+    one flags a subset of them; clearing everything clears every point whose survivors are all
+    formed closed or big systems (a subset again)."""
     from deterrence.kernels import _systems
 
     m = dt.load_model("costly_signal_pledge")
@@ -221,21 +222,25 @@ def test_hooks_answering_unsure_flag_what_the_skip_alone_flags(policy, monkeypat
     guard = cm._guard
     pts = kernels.domain_sample(m, 400, seed=7)
     pay, ce = cm.tree.numeric_columns({k: np.asarray(v, float) for k, v in pts.items()})
-    first = guard.flags(pay, ce, cm.tol, cm.edge)
+    G, E, unit = guard.row_values(pay, ce)
+    first = np.zeros(len(G), dtype=bool)
+    exact = np.ascontiguousarray((ce > 0).all(axis=0))
+    _systems._flag_skipping(guard.code, G, E, unit, cm.tol, cm.edge, guard.n_tests, guard.systems.skip, exact,
+                            first)
     assert first.any()
     calls = []
 
-    def answer(verdict):
-        def hook(*args):
-            calls.append(len(args[1] if len(args) == 3 else args[0]))
-            return [verdict] * (len(args[1]) if len(args) == 3 else len(args[0]))
-        return hook
+    def answer(value):
+        def cleared(self, index, system, pts, *args):
+            calls.append(len(pts))
+            return np.full(len(pts), value)
+        return cleared
 
-    monkeypatch.setattr(_systems, "closed_form_verdict", answer(_systems.UNSURE))
-    monkeypatch.setattr(_systems, "recipe_verdict", answer(_systems.UNSURE))
+    real = guard.flags(pay, ce, cm.tol, cm.edge)
+    assert not (real & ~first).any()
+    monkeypatch.setattr(_systems.SystemStage, "cleared", answer(False))
     assert np.array_equal(guard.flags(pay, ce, cm.tol, cm.edge), first)
     assert calls
-    monkeypatch.setattr(_systems, "closed_form_verdict", answer(_systems.NO_PBE))
-    monkeypatch.setattr(_systems, "recipe_verdict", answer(_systems.NO_PBE))
+    monkeypatch.setattr(_systems.SystemStage, "cleared", answer(True))
     cleared = guard.flags(pay, ce, cm.tol, cm.edge)
-    assert not (cleared & ~first).any()
+    assert not (cleared & ~real).any()

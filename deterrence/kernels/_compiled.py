@@ -204,6 +204,7 @@ class CompiledModel:
         *,
         probe: Mapping[str, np.ndarray] | None = None,
         kept: Sequence[Sequence[int]] | None = None,
+        guard: bool = True,
     ) -> None:
         game = tree.structure
         _check_supported(game, concept, belief_policy)
@@ -233,14 +234,33 @@ class CompiledModel:
         ]
         self._packed: Packed = packed(game, plans, feats, rowset, len(self._labels))
         # PBE: the points where a support pattern not listed here may hold (solved per point)
-        self._guard = (SystemGuard(game, self.structures, belief_policy, self.kept)
-                       if concept == "pbe" else None)
+        self._guard: SystemGuard | None = None
+        if guard:
+            self.build_guard()
         self._pure = np.array([not s.mixing for s in self.structures], dtype=bool)
         self._layout = RowLayout.of(tree.names, game.players, self._labels, self._pure)
         self._rows_per_point = 1.25
         self._spare: list[_Scratch] = []  # engine buffers of finished chunks, reused
         removes = any(len(a) < k for a, k in zip(self.kept, sizes, strict=True))
         self._dominance = DominanceCheck(tree, self.kept, tol) if removes else None
+
+    def build_guard(self) -> None:
+        """Build the PBE guard (:class:`~deterrence.kernels._systems.SystemGuard`; once). A model
+        built with ``guard=False`` has none until then: :meth:`engine_undecided` alone is valid."""
+        if self.concept == "pbe" and self._guard is None:
+            self._guard = SystemGuard(self.game, self.structures, self.belief_policy, self.kept,
+                                      tree=self.tree, pool=self._probe, tol=self.tol, edge=self.edge)
+
+    def engine_undecided(self, points: Mapping[str, np.ndarray]) -> np.ndarray:
+        """The points the engine alone (no guard) leaves undecided: a subset of those
+        :meth:`evaluate` leaves."""
+        cols = {name: np.asarray(points[name], dtype=float) for name in self.tree.names}
+        saved, self._guard = self._guard, None
+        try:
+            undecided, _ = self._evaluate_block(cols)
+        finally:
+            self._guard = saved
+        return undecided
 
     @property
     def prunes_by_dominance(self) -> bool:
@@ -668,20 +688,13 @@ def _kept_or_refuse(
     """The actions a PBE kernel lists structures over when all the actions are too many:
     per set, the survivors of iterated conditional dominance at some probe point
     (:func:`deterrence.kernels._dominance.kept_actions`). Refused (``refused`` re-raised with the
-    reason) without probe points, when the kept structures are still too many, or when a set
-    keeps more than two actions: the kernels list no mixture at such a set, and the models
-    where this happens (``asymmetric_escalation``, ``costly_signal_menu``) have PBE mixing there
-    or at more than two sets, which the kernels do not list either."""
+    reason) without probe points, or when the kept structures are still too many. A set may keep
+    three or more actions: the kernels list no mixture there, and the guard
+    (:class:`~deterrence.kernels._systems.SystemGuard`) flags the points where a pattern mixing
+    there may hold a PBE."""
     if probe is None:
         raise refused
     kept = kept_actions(model, probe, tol)
-    wide = [h for h, a in enumerate(kept) if len(a) > 2]
-    if wide:
-        raise UnsupportedError(
-            f"{refused}; after iterated dominance information set(s) {wide} keep more than two "
-            "actions, where the compiled kernels list no mixtures",
-            methods=("pointwise",),
-        ) from refused
     sizes = [len(h.actions) for h in game.infosets]
     _check_pure_count([len(a) for a in kept])
     _check_mixed_count(sizes, kept)
@@ -743,6 +756,46 @@ def compile_model(
         except UnsupportedError as exc:
             _REFUSED[key] = exc
             raise
-        _COMPILED[key] = compile_tree(
-            tree, concept, belief_policy, probe=probe, tol=tol, edge=edge, kept=kept)
+        wide = kept is not None and any(len(a) > 2 for a in kept)
+        model_c = compile_tree(tree, concept, belief_policy, probe=probe, tol=tol, edge=edge, kept=kept,
+                               guard=not wide)
+        if wide:
+            try:
+                _decides_some(model_c, probe, too_large)  # type: ignore[arg-type]
+            except UnsupportedError as exc:
+                _REFUSED[key] = exc
+                raise
+        _COMPILED[key] = model_c
     return _COMPILED[key]
+
+
+#: a model with a set keeping three or more actions is refused if its kernel leaves more than
+#: this share of the probe points undecided
+MAX_UNDECIDED_SHARE = 0.95
+
+
+def _decides_some(model: CompiledModel, probe: Mapping[str, np.ndarray], refused: UnsupportedError) -> None:
+    """Build the guard of a model compiled over actions of which some set keeps three or more
+    (tens of thousands of patterns: ~15-20 s on ``asymmetric_escalation``), or refuse it when the
+    kernel leaves more than :data:`MAX_UNDECIDED_SHARE` of the probe points to the per-point path
+    (compiling would cost more than it saves): first by the engine alone (before the guard is
+    built), then with the guard. ``asymmetric_escalation``: under ``free`` and ``d1`` the engine
+    cannot place free beliefs at an unreached set of more than two nodes, at every point; under
+    ``prior`` some unlisted pattern has a root passing the on-path checks at every point."""
+    n = len(next(iter(probe.values())))
+    for stage in ("engine", "guard"):
+        if stage == "engine":
+            undecided = model.engine_undecided(probe)
+        else:
+            model.build_guard()
+            points = pd.DataFrame({k: np.asarray(v, dtype=float) for k, v in probe.items()})
+            undecided = model.evaluate(points)[1]
+        share = float(np.mean(undecided))
+        if share > MAX_UNDECIDED_SHARE:
+            raise UnsupportedError(
+                f"{refused}; over the actions that survive iterated dominance (a set keeps three or more) "
+                f"the compiled kernel leaves {share:.0%} of the {n} probe points undecided under "
+                f"{model.belief_policy!r} beliefs ({'its engine' if stage == 'engine' else 'its guard'}: "
+                "each would be solved per point), so it is not compiled",
+                methods=("pointwise",),
+            ) from refused

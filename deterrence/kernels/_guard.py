@@ -172,7 +172,6 @@ class PatternGuard:
             if spec[0] == "d1":  # a D1 belief, which the guard cannot form: tests that hold under any belief
                 out += self._any_belief_tests(pattern, mixing, h, specs)
                 continue
-            others = [b for b in range(self.sizes[h]) if b not in support]
             vertices = self._vertices(pattern, mixing, h)
             player = self.game.infosets[h].player
             s0 = support[0]
@@ -190,14 +189,40 @@ class PatternGuard:
                 line = _one_variable(pattern, mixing, h, vertices, rows)
                 if line is not None:
                     lines.setdefault(line[0], []).append((player, line[1]))
-            for b in others:
-                reach = self._profiles.reach
-                rows = tuple((value(h, b, v, specs), value(h, s0, v, specs), reach(h, v, specs))
-                             for v in vertices)
-                out.append((OPTIMALITY, player, rows))
+            optimality = self._optimality_rows(pattern, h, vertices, specs)
+            out += [(OPTIMALITY, player, rows) for _, rows in optimality]
         for same in lines.values():  # two conditions that must vanish at one mixture of one set
             for (player, one), (_, two) in itertools.combinations(same, 2):
                 out.append((COMMON_ROOT, player, one + two))
+        return out
+
+    def _optimality_rows(self, pattern: tuple[tuple[int, ...], ...], h: int, vertices: list[tuple[int, ...]],
+                         specs: dict[int, Spec]) -> list[tuple[int, tuple]]:
+        """Per action ``b`` outside set ``h``'s support, the rows of its optimality condition at
+        each vertex: ``(P_h(b), P_h(s_0), R_h)``."""
+        value, reach, s0 = self._profiles.value, self._profiles.reach, pattern[h][0]
+        return [(b, tuple((value(h, b, v, specs), value(h, s0, v, specs), reach(h, v, specs))
+                          for v in vertices))
+                for b in range(self.sizes[h]) if b not in pattern[h]]
+
+    def optimality_conditions(self, pattern: tuple[tuple[int, ...], ...]
+                              ) -> list[tuple[int, int, list[tuple[int, ...]], tuple]]:
+        """The pattern's OPTIMALITY conditions (those its vertex tests read): per set it checks
+        under a belief the guard forms, and per action outside the set's support, ``(set,
+        player, vertices, rows)``, the rows ``(P_h(b), P_h(s_0), R_h)`` at each vertex."""
+        mixing = [h for h, s in enumerate(pattern) if len(s) > 1]
+        specs = _set_specs(self.game, self.policy, pattern, mixing, self._profiles)
+        out: list[tuple[int, int, list[tuple[int, ...]], tuple]] = []
+        if specs is None:
+            return out
+        for h, support in enumerate(pattern):
+            spec = specs.get(h)
+            if spec is None or (len(support) == 1 and spec[0] != "reach") or spec[0] == "d1":
+                continue
+            vertices = self._vertices(pattern, mixing, h)
+            player = self.game.infosets[h].player
+            optimality = self._optimality_rows(pattern, h, vertices, specs)
+            out += [(h, player, vertices, rows) for _, rows in optimality]
         return out
 
     def _any_belief_tests(self, pattern: tuple[tuple[int, ...], ...], mixing: list[int], h: int,
@@ -254,20 +279,25 @@ class PatternGuard:
         npts = pay.shape[1]
         if not self.patterns:
             return np.zeros(npts, dtype=bool)
+        G, E, unit = self.row_values(pay, ce)
+        out = np.zeros(npts, dtype=bool)
+        bad = ~(np.isfinite(G).all(axis=1) & np.isfinite(unit).all(axis=1))
+        if not self._ordered and npts >= ORDER_SAMPLE // 4:
+            self._order_tests(G, E, unit, tol, edge)
+        self._flag_patterns(G, E, unit, tol, edge, ce, out)
+        return out | bad
+
+    def row_values(self, pay: np.ndarray, ce: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The rows' values ``G`` and error bounds ``E`` (``(P, rows)``) and ``max(1, U)`` per
+        point and player (``(P, N)``), from ``pay`` and ``ce`` as :meth:`flags` takes them."""
         X = self._profiles.features(pay, ce)
         indptr, indices = self.W
         G, E = _row_sums(indptr, indices, np.ascontiguousarray(X))
         N = self.game.num_players
         Z = pay.shape[0] // max(N, 1)
-        span = pay.reshape(Z, N, npts)
+        span = pay.reshape(Z, N, pay.shape[1])
         unit = np.maximum(span.max(axis=0) - span.min(axis=0), 1.0).T  # (P, N)
-        out = np.zeros(npts, dtype=bool)
-        bad = ~(np.isfinite(G).all(axis=1) & np.isfinite(unit).all(axis=1))
-        unit = np.ascontiguousarray(unit)
-        if not self._ordered and npts >= ORDER_SAMPLE // 4:
-            self._order_tests(G, E, unit, tol, edge)
-        self._flag_patterns(G, E, unit, tol, edge, ce, out)
-        return out | bad
+        return G, E, np.ascontiguousarray(unit)
 
     def _flag_patterns(self, G: np.ndarray, E: np.ndarray, unit: np.ndarray, tol: float, edge: float,
                        ce: np.ndarray, out: np.ndarray) -> None:

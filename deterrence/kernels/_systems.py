@@ -98,17 +98,33 @@ Where the solver may form another system than the guard's, the skip is not taken
 Under ``d1`` the solver solves one system per choice of D1 types at each unreached mixing set;
 each has its support inside the union above, so the argument holds for each.
 
-Hooks
------
-``CLOSED`` and ``BIG`` systems that survive at a point go to :func:`closed_form_verdict` and
-:func:`recipe_verdict` (for now both answer :data:`UNSURE`, and the point is flagged). A point
-is cleared only when every system surviving there is skipped or answered :data:`NO_PBE`.
+Verdicts on closed and big systems
+----------------------------------
+A formed ``CLOSED`` or ``BIG`` system that survives at a point where every chance move is
+positive goes to :meth:`SystemStage.cleared`:
+
+* **recipes** (:mod:`deterrence.kernels._recipes`), for both kinds: per pattern, found when it
+  first survives (:class:`RecipeBook`: exact coefficients at the compile probe's points where
+  the pattern survives, each candidate verified exactly at other probe points), then checked
+  per point in floats with error bounds: a recipe that rules the system out clears it;
+* **closed form** (:mod:`deterrence.kernels._closedform`, with this module's blocks), for
+  ``CLOSED`` systems not cleared by a recipe: ``NO_ROOT`` clears; ``ROOTS`` clears when at every
+  root some optimality condition the vertex tests read (:class:`OnPathCheck`: an action outside
+  a checked set's support beating the support by more than ``t = (tol + edge) max(1, U)`` per
+  unit of the set's reach, plus the margin ``edge max(1, U)``, at every point of the root's
+  enclosure) fails; otherwise (a root passing, ``UNSURE``) the point is flagged.
+
+The roots' checks read the sets the vertex tests check (reached, and mixing); under ``prior``
+the per-point solver also checks unreached sets under Nature's odds, which these checks do not
+read (a root failing only there still flags). A point is cleared only when every system
+surviving there is skipped or cleared.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping, Sequence
+import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -117,14 +133,24 @@ import numpy as np
 import sympy as sp
 
 from .._jit import njit
-from ..errors import UnsupportedError
+from ..errors import SolverError, UnsupportedError
 from ..game.extensive import CHANCE
 from ..solvers._pbe_exact import _polynomial_plan
+from ._closedform import NO_ROOT as CF_NO_ROOT
+from ._closedform import ROOTS as CF_ROOTS
+from ._closedform import ClosedFormPlan, closed_form_plan, solve_closed_form
 from ._guard import PatternGuard, _flag_points, _rules_out, _set_specs, _spec_key
+from ._recipes import RULED_OUT, Recipe, check_points, discover_recipes
 
 CURVE, CLOSED, BIG = "curve", "closed", "big"
 #: a hook's verdicts: the system has no PBE with these supports at the point / cannot tell
 NO_PBE, UNSURE = "none", "unsure"
+#: a pattern's recipes are found from its exact coefficients at this many probe points ...
+RECIPE_PROBES = 4
+#: ... and each verified at this many other points (Schwartz-Zippel)
+RECIPE_TRIALS = 3
+#: the pool's points are rounded to multiples of 2**-DYADIC_BITS (small exact numbers)
+DYADIC_BITS = 20
 #: bound on the relative rounding of a coefficient's sum (times the number of rows, the sizes)
 _SUM_ROUNDING = 2.3e-16
 
@@ -504,9 +530,14 @@ def exact_coefficients(guard: Any, system: PatternSystem, tree: Any, params: Map
     parameter point (``params``: name -> int, :class:`~fractions.Fraction` or a float, taken
     exactly); ``None`` if an equation is under a D1 belief (not formed). Proportional, set by set,
     to the per-point solver's exact coefficients (a positive constant per set)."""
+    return exact_rows(guard, system, exact_features(guard, tree, params))
+
+
+# ------------------------------------------------------------------ verdicts
+def exact_rows(guard: Any, system: PatternSystem, feats: Sequence[Fraction]) -> list[list[Fraction]] | None:
+    """:func:`exact_coefficients` from the exact features (:func:`exact_features`) of a point."""
     if not system.formed:
         return None
-    feats = exact_features(guard, tree, params)
     keys = list(guard._profiles._rows)
     row_value: dict[int, Fraction] = {}
     out = []
@@ -523,57 +554,170 @@ def exact_coefficients(guard: Any, system: PatternSystem, tree: Any, params: Map
     return out
 
 
-# ------------------------------------------------------------------ hooks
-def closed_form_verdict(coef: np.ndarray, err: np.ndarray, monomials: Sequence[tuple[int, ...]],
-                        groups: Sequence[tuple[int, int]], blocks: Sequence[Block]) -> list[str]:
-    """Per point (``coef``, ``err``: ``(P, equations, monomials)``), does a CLOSED system have a
-    PBE? :data:`NO_PBE` or :data:`UNSURE`. Not written yet: always :data:`UNSURE`."""
-    return [UNSURE] * len(coef)
+def _dyadic(x: float, bits: int = DYADIC_BITS) -> Fraction:
+    """``x`` rounded to a multiple of ``2**-bits`` (small exact numbers for the recipes' tests)."""
+    return Fraction(round(x * 2**bits), 2**bits)
 
 
-closed_form_verdict.can_clear = False  # type: ignore[attr-defined]
+class RecipeBook:
+    """Recipes (:mod:`deterrence.kernels._recipes`) per pattern, discovered when a pattern first
+    needs them, from a pool of parameter points inside the model's domains (the compile probe).
+
+    A pattern's probes are the exact coefficients at the first :data:`RECIPE_PROBES` pool points
+    where it survives the vertex tests (in floats); each candidate recipe is verified exactly at
+    :data:`RECIPE_TRIALS` other pool points (Schwartz-Zippel). The pool's points are independent
+    draws and a candidate depends on the probe points only, so a candidate whose cancellation is
+    not structural is accepted with probability at most ``(d / N) ** trials`` for each of the at
+    most :data:`RECIPE_PROBES` candidates (``N``: the ``2**DYADIC_BITS`` grid the points are
+    rounded to per unit, ``d``: the degree of the determinants' numerators). A pattern that
+    survives at fewer pool points than needed gets no recipe (its points go to the closed form
+    or flag)."""
+
+    def __init__(self, guard: Any, tree: Any, pool: Mapping[str, np.ndarray], seed: int = 0) -> None:
+        self.guard, self.tree, self.seed = guard, tree, seed
+        n = len(next(iter(pool.values()))) if pool else 0
+        self.points = [{k: _dyadic(float(v[i])) for k, v in pool.items()} for i in range(n)]
+        self._pool = {k: np.array([float(p[k]) for p in self.points]) for k in pool}
+        self._features: dict[int, list[Fraction]] = {}
+        self._where: dict[int, list[int]] | None = None
+        self.recipes: dict[int, list[Recipe]] = {}
+        self.seconds = 0.0  # time spent discovering (measured, reported by the benchmarks)
+
+    def where(self, index: int) -> list[int]:
+        """The pool points where pattern ``index`` survives its vertex tests (not skipped)."""
+        if self._where is None:
+            guard = self.guard
+            pay, ce = self.tree.numeric_columns(self._pool)
+            G, E, unit = guard.row_values(pay, ce)
+            exact_points = (ce > 0).all(axis=0) if ce.size else np.ones(len(G), dtype=bool)
+            pairs = guard.systems.survivors(guard.code, G, E, unit, guard.tol_edge[0], guard.tol_edge[1],
+                                            guard.n_tests, np.ascontiguousarray(exact_points))
+            where: dict[int, list[int]] = {}
+            for pt, pat in pairs.tolist():
+                where.setdefault(pat, []).append(pt)
+            self._where = where
+        return self._where.get(index, [])
+
+    def features(self, point: int) -> list[Fraction]:
+        """The exact features at a pool point (cached)."""
+        if point not in self._features:
+            self._features[point] = exact_features(self.guard, self.tree, self.points[point])
+        return self._features[point]
+
+    def get(self, index: int, system: PatternSystem) -> list[Recipe]:
+        """Pattern ``index``'s recipes (discovered on the first call)."""
+        found = self.recipes.get(index)
+        if found is None:
+            start = time.process_time()
+            found = self.recipes[index] = self._discover(index, system)
+            self.seconds += time.process_time() - start
+        return found
+
+    def _discover(self, index: int, system: PatternSystem) -> list[Recipe]:
+        where = self.where(index)[:RECIPE_PROBES]
+        others = [p for p in range(len(self.points)) if p not in where]
+        if not where or len(others) < RECIPE_TRIALS or not system.formed:
+            return []
+        rng = np.random.default_rng((self.seed, index))
+        order: list[int] = []
+
+        def exact_at(r: np.random.Generator) -> list[list[Fraction]]:
+            if not order:
+                order.extend(r.permutation(others).tolist())
+            return exact_rows(self.guard, system, self.features(order.pop()))  # type: ignore[return-value]
+
+        probes = [exact_rows(self.guard, system, self.features(p)) for p in where]
+        return discover_recipes(probes, exact_at, rng, RECIPE_TRIALS).recipes  # type: ignore[arg-type]
 
 
-def recipe_verdict(pattern_id: tuple[tuple[int, ...], ...], coef: np.ndarray, err: np.ndarray) -> list[str]:
-    """Per point, does a BIG system (``pattern_id``: the pattern's supports) have a root inside
-    the box? :data:`NO_PBE` or :data:`UNSURE`. Not written yet: always :data:`UNSURE`."""
-    return [UNSURE] * len(coef)
+class OnPathCheck:
+    """A pattern's optimality conditions (:meth:`~._guard.PatternGuard.optimality_conditions`)
+    evaluated at a root of its system: the multilinear interpolation of the vertex values with
+    the root's mixture probabilities as interval weights (from the root's enclosure)."""
+
+    def __init__(self, guard: Any, system: PatternSystem) -> None:
+        pattern = system.pattern
+        unknown = {kj: i for i, kj in enumerate(system.groups)}
+        n_unk = len(system.groups)
+        # sigma slots: the unknowns, then each mixing set's first support action, then the constant 1
+        slot_s0 = {k: n_unk + i for i, k in enumerate(system.mixed)}
+        self.one = n_unk + len(system.mixed)
+        self.members = [[unknown[g] for g in system.groups if g[0] == k] for k in system.mixed]
+        self.conditions = []
+        for h, player, vertices, rows in guard.optimality_conditions(pattern):
+            slots = np.full((len(vertices), max(1, len(system.mixed))), self.one, dtype=np.int64)
+            for v, prof in enumerate(vertices):
+                for c, k in enumerate(system.mixed):
+                    if k == h:
+                        continue
+                    j = pattern[k].index(prof[k])
+                    slots[v, c] = slot_s0[k] if j == 0 else unknown[(k, j)]
+            r = np.asarray(rows, dtype=np.int64).reshape(len(vertices), 3)
+            self.conditions.append((player, slots, r[:, 0], r[:, 1], r[:, 2]))
+
+    def _sigma(self, mid: np.ndarray, rad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Interval bounds of every slot (unknowns, first actions, 1) at a root."""
+        slack = 4e-16
+        lo = np.maximum(mid - rad - slack, 0.0)
+        hi = mid + rad + slack
+        lo0 = [max(1.0 - hi[m].sum() - slack, 0.0) for m in self.members]
+        hi0 = [1.0 - lo[m].sum() + slack for m in self.members]
+        return np.concatenate([lo, lo0, [1.0]]), np.concatenate([hi, hi0, [1.0]])
+
+    def fails(self, mid: np.ndarray, rad: np.ndarray, g: np.ndarray, e: np.ndarray, unit: np.ndarray,
+              tol: float, edge: float) -> bool:
+        """Does some action outside a checked set's support beat the support by more than
+        ``t = (tol + edge) max(1, U)`` (per unit of the set's reach, plus the margin
+        ``edge max(1, U)``) at every point of the root's enclosure? (``g``, ``e``: the guard's row
+        values and bounds at the point; ``unit``: ``max(1, U)`` per player.)"""
+        lo, hi = self._sigma(mid, rad)
+        for player, slots, r1, r0, rr in self.conditions:
+            u = unit[player]
+            t = (tol + edge) * u
+            d = g[r1] - g[r0] - t * g[rr]
+            err = e[r1] + e[r0] + t * e[rr] + 1e-15 * np.abs(t * g[rr])
+            w_lo, w_hi = lo[slots].prod(axis=1), hi[slots].prod(axis=1)
+            low = np.minimum(w_lo * (d - err), w_hi * (d - err)).sum()
+            rounding = 1e-13 * (w_hi * (np.abs(d) + err)).sum()
+            if low - rounding > edge * u:
+                return True
+        return False
 
 
-recipe_verdict.can_clear = False  # type: ignore[attr-defined]
-
-
-def _hooks_can_clear() -> bool:
-    return any(getattr(h, "can_clear", True) for h in (closed_form_verdict, recipe_verdict))
-
-
-# ------------------------------------------------------------------ per point
 class SystemStage:
     """The second stage of a :class:`~deterrence.kernels._guard.PatternGuard` (module docstring):
-    every pattern's system, built once, and the flagging of points with it."""
+    every pattern's system, built once, and the flagging of points with it.
 
-    def __init__(self, guard: Any) -> None:
+    A formed CLOSED or BIG system surviving at a point (every chance move positive there) is
+    cleared (:meth:`cleared`) when a recipe rules it out (:class:`RecipeBook`, when the guard
+    has a tree and a pool of points to discover them), or, for CLOSED, when the closed form
+    (:func:`~deterrence.kernels._closedform.solve_closed_form`) finds no root in the box, or only
+    roots where some optimality condition fails (:class:`OnPathCheck`). Anything else flags."""
+
+    def __init__(self, guard: Any, tree: Any = None, pool: Mapping[str, np.ndarray] | None = None) -> None:
         self.guard = guard
         extract = _Extractor(guard)
         self.systems = [extract.system(p) for p in guard.patterns]
         self.skip = np.array([s.skippable for s in self.systems], dtype=np.int8)
+        self.book = RecipeBook(guard, tree, pool) if tree is not None and pool else None
+        self._plans: dict[int, ClosedFormPlan | None] = {}
+        self._checks: dict[int, OnPathCheck] = {}
+        self.counts = dict.fromkeys(("recipe", "no_root", "off_path", "roots", "unsure", "other"), 0)
 
     def flag_points(self, code: np.ndarray, G: np.ndarray, E: np.ndarray, unit: np.ndarray, tol: float,
-                    edge: float, n_tests: int, ce: np.ndarray, out: np.ndarray,
-                    hooks: Callable[[], bool] = _hooks_can_clear) -> None:
+                    edge: float, n_tests: int, ce: np.ndarray, out: np.ndarray) -> None:
         """``out[p]`` True where some pattern survives its vertex tests at point ``p`` and is not
         cleared as a system: skipped curve-shaped systems (not at points with a chance move of
-        probability 0), and, when a hook may clear some, systems both hooks answer
-        :data:`NO_PBE` for."""
+        probability 0), and formed closed or big systems :meth:`cleared` clears."""
         exact_points = np.ascontiguousarray((ce > 0).all(axis=0)) if ce.size else np.ones(len(G), dtype=bool)
-        if not hooks() and not self.skip.any():  # nothing to clear: the first stage alone
-            _flag_points(code, G, E, unit, tol, edge, n_tests, out)
-            return
-        if not hooks():
-            _flag_skipping(code, G, E, unit, tol, edge, n_tests, self.skip, exact_points, out)
+        if not any(s.kind != CURVE and s.formed for s in self.systems):
+            if not self.skip.any():  # nothing to clear: the first stage alone
+                _flag_points(code, G, E, unit, tol, edge, n_tests, out)
+            else:
+                _flag_skipping(code, G, E, unit, tol, edge, n_tests, self.skip, exact_points, out)
             return
         pairs = self.survivors(code, G, E, unit, tol, edge, n_tests, exact_points)
-        self._hooked(pairs, G, E, out)
+        self._hooked(pairs, G, E, unit, tol, edge, exact_points, out)
 
     def survivors(self, code: np.ndarray, G: np.ndarray, E: np.ndarray, unit: np.ndarray, tol: float,
                   edge: float, n_tests: int, exact_points: np.ndarray, skipping: bool = True) -> np.ndarray:
@@ -587,35 +731,91 @@ class SystemStage:
                 return buf[:n]
             cap = n
 
-    def _hooked(self, pairs: np.ndarray, G: np.ndarray, E: np.ndarray, out: np.ndarray) -> None:
-        """Flag the points of ``pairs`` some hook does not clear, pattern by pattern."""
+    def _hooked(self, pairs: np.ndarray, G: np.ndarray, E: np.ndarray, unit: np.ndarray, tol: float,
+                edge: float, exact_points: np.ndarray, out: np.ndarray) -> None:
+        """Flag the points of ``pairs`` :meth:`cleared` does not clear, pattern by pattern."""
         order = np.argsort(pairs[:, 1], kind="stable")
         pairs = pairs[order]
         cuts = np.flatnonzero(np.diff(pairs[:, 1])) + 1
         for chunk in np.split(pairs, cuts):
             if not len(chunk):
                 continue
-            system = self.systems[int(chunk[0, 1])]
-            pts = chunk[:, 0]
+            index = int(chunk[0, 1])
+            pts = chunk[:, 0][~out[chunk[:, 0]]]  # points flagged already need no more work
+            system = self.systems[index]
             if system.kind == CURVE or not system.formed:  # not skippable here, or beliefs not formed
                 out[pts] = True
                 continue
-            coef, err = system.coefficients(G[pts], E[pts])
-            if system.kind == CLOSED:
-                verdict = closed_form_verdict(coef, err, system.monomials, system.groups, system.blocks)
+            out[pts[~exact_points[pts]]] = True  # a chance move of probability 0: other belief specs
+            pts = pts[exact_points[pts]]
+            if len(pts):
+                out[pts[~self.cleared(index, system, pts, G, E, unit, tol, edge)]] = True
+
+    def cleared(self, index: int, system: PatternSystem, pts: np.ndarray, G: np.ndarray, E: np.ndarray,
+                unit: np.ndarray, tol: float, edge: float) -> np.ndarray:
+        """Per point of ``pts``: is the formed CLOSED or BIG system ``index`` proved to give the
+        per-point solver no PBE there (class docstring)?"""
+        coef, err = system.coefficients(G[pts], E[pts])
+        done = np.zeros(len(pts), dtype=bool)
+        if self.book is not None:
+            recipes = self.book.get(index, system)
+            if recipes:
+                done = check_points(recipes, coef, err) == RULED_OUT
+                self.counts["recipe"] += int(done.sum())
+        if system.kind != CLOSED:
+            self.counts["other"] += int((~done).sum())
+            return done
+        plan = self._plan(index, system)
+        if plan is None:
+            return done
+        todo = np.flatnonzero(~done)
+        if not len(todo):
+            return done
+        results = solve_closed_form(coef[todo], err[todo], plan, edge=edge)
+        for i, res in zip(todo.tolist(), results, strict=True):  # type: ignore[arg-type]
+            if res.verdict == CF_NO_ROOT:
+                done[i] = True
+                self.counts["no_root"] += 1
+            elif res.verdict == CF_ROOTS:
+                check = self._check(index, system)
+                p = pts[i]
+                done[i] = all(check.fails(m, r, G[p], E[p], unit[p], tol, edge)
+                              for m, r in zip(res.roots, res.radii, strict=True))
+                self.counts["off_path" if done[i] else "roots"] += 1
             else:
-                verdict = recipe_verdict(system.pattern, coef, err)
-            out[pts[np.asarray(verdict) != NO_PBE]] = True
+                self.counts["unsure"] += 1
+        return done
+
+    def _plan(self, index: int, system: PatternSystem) -> ClosedFormPlan | None:
+        if index not in self._plans:
+            members = [[i for i, (k, _) in enumerate(system.groups) if k == h] for h in system.mixed]
+            try:
+                self._plans[index] = closed_form_plan(
+                    system.support, np.asarray(system.monomials, dtype=np.int64), members,
+                    [(b.equations, b.unknowns) for b in system.blocks], system.unmatched)
+            except SolverError:  # pragma: no cover - a CLOSED system the plan refuses: flagged
+                self._plans[index] = None
+        return self._plans[index]
+
+    def _check(self, index: int, system: PatternSystem) -> OnPathCheck:
+        if index not in self._checks:
+            self._checks[index] = OnPathCheck(self.guard, system)
+        return self._checks[index]
 
 
 class SystemGuard(PatternGuard):
     """A :class:`~deterrence.kernels._guard.PatternGuard` with the second stage: a pattern that
     survives its vertex tests at a point is examined as a system (:class:`SystemStage`) before
-    the point is flagged. Same parameters."""
+    the point is flagged. Same parameters, and ``tree`` (the model's
+    :class:`~deterrence.kernels.SymbolicTree`) and ``pool`` (parameter arrays of points inside its
+    domains) to discover recipes from (none without them); ``tol``, ``edge``: the certificates'
+    (the recipes' probe survivors are found with them)."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, tree: Any = None, pool: Mapping[str, np.ndarray] | None = None,
+                 tol: float = 1e-8, edge: float = 1e-7, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.systems = SystemStage(self)
+        self.tol_edge = (tol, edge)
+        self.systems = SystemStage(self, tree, pool)
 
     def _flag_patterns(self, G: np.ndarray, E: np.ndarray, unit: np.ndarray, tol: float, edge: float,
                        ce: np.ndarray, out: np.ndarray) -> None:
