@@ -185,3 +185,17 @@ def test_solver_units_follow_the_game_the_solver_is_given() -> None:
     assert on_common_scale(game, "pbe") is not game  # rescaled for the solver
     units = solver_units(np.asarray(game.payoffs, dtype=float)[None])[0]
     assert units.tolist() == [s.unit for s in with_common_unit(payoff_scales(game))]
+
+
+def test_regret_within_rounding_of_tol_is_not_decided_by_the_kernel() -> None:
+    """chain_store at a knife edge where a mixed equilibrium's regret is ``tol`` in exact
+    arithmetic: the kernel computed ``tol - 5e-18`` and listed it (3 rows), the per-point solver
+    ``tol + 2e-17`` and did not (1 row). Such a point must be left to the per-point path (or
+    decided alike), never decided with rows the per-point solver does not give."""
+    m = dt.load_model("chain_store")
+    pt = {"p_tough": 0.3827081508275154, "monopoly_profit": 1.459568313239489,
+          "entry_profit": 0.6186340959251878}
+    table, undecided = compile_model(m, "pbe", "free").evaluate(pd.DataFrame([pt]))
+    per_point = dt.solve(m.game(**pt), "pbe", belief_policy="free")
+    assert len(per_point) == 1
+    assert bool(undecided[0]) or len(table) == len(per_point)

@@ -41,9 +41,9 @@ holds when no player gains more than the tolerance (ties included: several equil
 on a boundary); a mixture is listed only strictly inside ``(0, 1)``, and none where a set's
 indifference does not involve the other set's mixture (a continuum, or nothing). Only what
 floating point cannot place on either side goes to the per-point path: a regret between the
-tolerance and the knife-edge margin, a mixing probability within the margin of 0 or 1 but not
-on it, a root too ill-conditioned to place, an off-path set the kernel cannot treat, and
-non-finite payoffs.
+tolerance and the knife-edge margin (or within ``TOL_BAND`` of the tolerance below it), a
+mixing probability within the margin of 0 or 1 but not on it, a root too ill-conditioned to
+place, an off-path set the kernel cannot treat, and non-finite payoffs.
 
 Tolerance
 ---------
@@ -493,6 +493,22 @@ def _shared_check(m, nb, GT, UB, UT, code, spe, prior, tol, edge, w, d, SC, TMP,
         MREG[m, k] = 0.0
 
 
+#: Relative width of the band just inside the tolerance where a margin is not decided: a margin
+#: of ``-tol`` in exact arithmetic comes out on either side of ``-tol`` in floating point, and
+#: the per-point solver, which computes it another way, may place it on the other side.
+TOL_BAND = 1e-6
+
+
+@_jit
+def _near_tol(tol):
+    """The least worst margin at which a structure holds here: ``-tol (1 - TOL_BAND)``. A
+    margin in ``[-edge, _near_tol(tol))`` leaves the point undecided: a regret within
+    rounding of ``tol`` (exactly ``tol`` in exact arithmetic, ``tol - 5e-18`` here and
+    ``tol + 2e-17`` per point at a point of ``chain_store``) is a knife edge that floating
+    point cannot place, so the point is solved per point, as one between ``tol`` and ``edge``."""
+    return -tol * (1.0 - TOL_BAND)
+
+
 @_jit
 def _block_pure(b0, nb, GT, UB, UT, code, spe, prior, tol, edge, w, d, SC, TMP, shared, SST, SREG, W, R, U):
     """Every pure structure at the block's points from the shared checks: ``SST[s, k]`` is 1
@@ -504,7 +520,8 @@ def _block_pure(b0, nb, GT, UB, UT, code, spe, prior, tol, edge, w, d, SC, TMP, 
     fails by more than ``edge`` (its worst margin, a running minimum, is below ``-edge``);
     otherwise it holds when its worst margin is at least ``-tol`` and no check is unknown, and
     the point is undecided when the worst margin lies in ``[-edge, -tol)`` or a check is
-    unknown. A block's structure stops at the first check that fails at every point.
+    unknown. (At least ``-tol``: at least :func:`_near_tol`, a margin within rounding of
+    ``-tol`` being undecided too.) A block's structure stops at the first check that fails at every point.
     """
     done, MLOW, MREG, MUNK = shared
     s_mix, s_chk, c_memo = code[2 * S_MIX], code[2 * S_CHK], code[2 * C_MEMO]
@@ -527,11 +544,12 @@ def _block_pure(b0, nb, GT, UB, UT, code, spe, prior, tol, edge, w, d, SC, TMP, 
                 alive |= W[k] >= -edge
             if not alive:
                 break
+        near = _near_tol(tol)
         for k in range(nb):
             worst, unknown = W[k], U[k] != 0.0
             if not worst >= -edge:
                 SST[s, k] = 0
-            elif (worst < -tol) or unknown:
+            elif (worst < near) or unknown:
                 SST[s, k] = -1
             else:
                 SST[s, k], SREG[s, k] = 1, max(R[k], 0.0)
@@ -647,12 +665,13 @@ def _block_mixed(nb, GT, UB, UT, code, spe, prior, tol, edge, w, d, EQS, EQV, ca
                     live[kept] = k
                     kept += 1
             m = kept
+        near = _near_tol(tol)
         for k in range(nb):
             if status[k] == NONE:
                 continue
             worst, unknown = W[k], U[k] != 0.0
-            holds = worst >= -tol and not unknown
-            if (-edge <= worst < -tol) or (worst >= -tol and unknown) or (holds and status[k] == AMBIGUOUS):
+            holds = worst >= near and not unknown
+            if (-edge <= worst < near) or (worst >= near and unknown) or (holds and status[k] == AMBIGUOUS):
                 SST[s, k] = -1
             elif holds:
                 SST[s, k], SREG[s, k] = 1, R[k]
