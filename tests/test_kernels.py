@@ -170,13 +170,31 @@ def test_a_tree_too_large_for_spe_is_refused_before_the_probe_is_sampled(monkeyp
         compiled._check_size(tree.structure, "spe")
 
 
+@pytest.mark.parametrize("policy", ["free", "d1"])
+def test_models_keeping_three_actions_with_sets_of_many_nodes_are_refused_before_building(policy):
+    """Under free (and d1, which runs the free engine) beliefs, a model some set of which keeps
+    three actions after dominance and whose tree has information sets of more than two nodes is
+    refused from its tree alone: the engine cannot place free beliefs there, and measuring that
+    on the probe would build the whole kernel (20-30 s on asymmetric_escalation) on every sweep."""
+    many = r"information set\(s\) \[0, 2, 4, 11, 12, 13\] of more than two"
+    with pytest.raises(UnsupportedError, match=many):
+        compile_model(dt.load_model("asymmetric_escalation"), "pbe", policy)
+
+
 @pytest.mark.parametrize(("name", "policy", "stage"), [
-    ("asymmetric_escalation", "free", "its engine"), ("costly_signal_menu", "d1", "its guard")])
-def test_models_keeping_three_actions_whose_kernel_decides_nothing_are_refused(name, policy, stage):
+    pytest.param("asymmetric_escalation", "free", "its engine", marks=pytest.mark.slow),
+    ("costly_signal_menu", "d1", "its guard")])
+def test_models_keeping_three_actions_whose_kernel_decides_nothing_are_refused(
+        name, policy, stage, monkeypatch):
     """After iterated dominance some set keeps three actions (the kernels list no mixture there;
     the guard flags the points where a pattern mixing there may hold): compiled, unless the
     kernel leaves (nearly) every probe point undecided, first by its engine alone (before the
-    guard, ~15 s on asymmetric_escalation, is built), then with the guard."""
+    guard, ~15 s on asymmetric_escalation, is built), then with the guard. (The structural
+    refusal of sets of many nodes is switched off, so the engine's measurement is what refuses.)"""
+    from deterrence.kernels import _compiled as compiled
+
+    monkeypatch.setattr(compiled, "_check_free_beliefs_placed", lambda *args: None)
+    monkeypatch.setattr(compiled, "_REFUSED", {})
     with pytest.raises(UnsupportedError, match=f"probe points undecided under '{policy}' beliefs \\({stage}"):
         compile_model(dt.load_model(name), "pbe", policy)
 

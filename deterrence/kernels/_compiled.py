@@ -757,6 +757,12 @@ def compile_model(
             _REFUSED[key] = exc
             raise
         wide = kept is not None and any(len(a) > 2 for a in kept)
+        if wide:
+            try:
+                _check_free_beliefs_placed(tree.structure, belief_policy, too_large)  # type: ignore[arg-type]
+            except UnsupportedError as exc:
+                _REFUSED[key] = exc
+                raise
         model_c = compile_tree(tree, concept, belief_policy, probe=probe, tol=tol, edge=edge, kept=kept,
                                guard=not wide)
         if wide:
@@ -767,6 +773,25 @@ def compile_model(
                 raise
         _COMPILED[key] = model_c
     return _COMPILED[key]
+
+
+def _check_free_beliefs_placed(game: Any, belief_policy: str, refused: UnsupportedError) -> None:
+    """Refuse, before anything is built, a model with a set keeping three or more actions whose
+    tree has an information set of more than two nodes, under ``free`` or ``d1`` beliefs (``d1``
+    runs the ``free`` engine): the engine cannot place free beliefs at such a set when a structure
+    leaves it unreached (:func:`deterrence.kernels._engine._off_path`), so the kernel would leave
+    the points to the per-point path, and measuring that (:func:`_decides_some`) costs 20-30 s of
+    building on ``asymmetric_escalation``, on every sweep, against about 2 s for this refusal."""
+    if belief_policy not in ("free", "d1"):
+        return
+    wide_sets = [h.index for h in game.infosets if len(h.nodes) > 2]
+    if wide_sets:
+        raise UnsupportedError(
+            f"{refused}; over the actions that survive iterated dominance (a set keeps three or more) "
+            f"information set(s) {wide_sets} of more than two nodes would need free beliefs the compiled "
+            f"engine cannot place under {belief_policy!r} beliefs, so it is not compiled",
+            methods=("pointwise",),
+        ) from refused
 
 
 #: a model with a set keeping three or more actions is refused if its kernel leaves more than
