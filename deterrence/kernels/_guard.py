@@ -566,12 +566,35 @@ def _encode(tests: Sequence[tuple], pattern_tests: Sequence[Sequence[int]]) -> n
     return np.asarray(code, dtype=np.int64)
 
 
-@njit
 def _flag_points(code: np.ndarray, G: np.ndarray, E: np.ndarray, unit: np.ndarray, tol: float, edge: float,
-                 n_tests: int, out: np.ndarray) -> None:  # pragma: no cover - compiled
+                 n_tests: int, out: np.ndarray) -> None:
     """``out[p]`` True where some pattern of ``code`` (:func:`_encode`) passes all its tests at
     point ``p`` (``G[p]`` the values, ``E[p]`` their error bounds, ``unit[p]`` ``max(1, U)`` per
-    player). Tests are evaluated lazily, once per point each."""
+    player): :func:`scan_patterns`, stopping at a point's first surviving pattern."""
+    skip = np.zeros(code[_first_pattern(code, n_tests)], dtype=np.int8)
+    scan_patterns(code, G, E, unit, tol, edge, n_tests, skip, np.ones(len(G), dtype=np.bool_), out,
+                  np.empty((0, 2), dtype=np.int64), True)
+
+
+@njit
+def _first_pattern(code: np.ndarray, n_tests: int) -> int:  # pragma: no cover - compiled
+    """Where the patterns of ``code`` start (after its ``n_tests`` tests)."""
+    p = 1
+    for _ in range(n_tests):
+        p += 3 + 3 * code[p + 2]
+    return p
+
+
+@njit
+def scan_patterns(code: np.ndarray, G: np.ndarray, E: np.ndarray, unit: np.ndarray, tol: float, edge: float,
+                  n_tests: int, skip: np.ndarray, exact_points: np.ndarray, out: np.ndarray, buf: np.ndarray,
+                  first_only: bool) -> int:  # pragma: no cover - compiled
+    """The patterns of ``code`` (:func:`_encode`) that pass all their tests, point by point.
+    Tests are evaluated lazily, once per point each; a pattern with ``skip`` set is not tested at
+    the points of ``exact_points`` (:mod:`deterrence.kernels._systems`: curve-shaped systems).
+    ``first_only``: ``out[p]`` True at a point's first surviving pattern, and the point's other
+    patterns are not tested; else every surviving ``(point, pattern)`` goes into ``buf`` (as many
+    as fit). Returns the number of survivors recorded or found."""
     starts = np.empty(n_tests, dtype=np.int64)
     p = 1
     for t in range(n_tests):
@@ -579,12 +602,16 @@ def _flag_points(code: np.ndarray, G: np.ndarray, E: np.ndarray, unit: np.ndarra
         p += 3 + 3 * code[p + 2]
     first_pattern = p
     verdict = np.zeros(n_tests, dtype=np.int8)  # 0 unknown, 1 rules out, 2 does not
+    n = 0
     for pt in range(G.shape[0]):
         verdict[:] = 0
         g, e = G[pt], E[pt]
         q = first_pattern + 1
-        for _ in range(code[first_pattern]):
+        for pat in range(code[first_pattern]):
             nt = code[q]
+            if skip[pat] and exact_points[pt]:
+                q += 1 + nt
+                continue
             survives = True
             for j in range(nt):
                 t = code[q + 1 + j]
@@ -594,9 +621,17 @@ def _flag_points(code: np.ndarray, G: np.ndarray, E: np.ndarray, unit: np.ndarra
                     survives = False
                     break
             q += 1 + nt
-            if survives:
+            if not survives:
+                continue
+            if first_only:
                 out[pt] = True
+                n += 1
                 break
+            if n < buf.shape[0]:
+                buf[n, 0] = pt
+                buf[n, 1] = pat
+            n += 1
+    return n
 
 
 @njit

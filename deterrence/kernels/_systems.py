@@ -132,14 +132,13 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from .._jit import njit
 from ..errors import SolverError, UnsupportedError
 from ..game.extensive import CHANCE
 from ..solvers._pbe_exact import _polynomial_plan
 from ._closedform import NO_ROOT as CF_NO_ROOT
 from ._closedform import ROOTS as CF_ROOTS
 from ._closedform import ClosedFormPlan, closed_form_plan, solve_closed_form
-from ._guard import PatternGuard, _flag_points, _rules_out, _set_specs, _spec_key
+from ._guard import PatternGuard, _flag_points, _set_specs, _spec_key, scan_patterns
 from ._recipes import RULED_OUT, Recipe, check_points, discover_recipes
 
 CURVE, CLOSED, BIG = "curve", "closed", "big"
@@ -822,77 +821,18 @@ class SystemGuard(PatternGuard):
         self.systems.flag_points(self.code, G, E, unit, tol, edge, self.n_tests, ce, out)
 
 
-@njit
 def _flag_skipping(code: np.ndarray, G: np.ndarray, E: np.ndarray, unit: np.ndarray, tol: float, edge: float,
-                   n_tests: int, skip: np.ndarray, exact_points: np.ndarray, out: np.ndarray
-                   ) -> None:  # pragma: no cover - compiled
+                   n_tests: int, skip: np.ndarray, exact_points: np.ndarray, out: np.ndarray) -> None:
     """:func:`~deterrence.kernels._guard._flag_points`, with the patterns of ``skip`` not
     flagging a point of ``exact_points`` when they survive."""
-    starts = np.empty(n_tests, dtype=np.int64)
-    p = 1
-    for t in range(n_tests):
-        starts[t] = p
-        p += 3 + 3 * code[p + 2]
-    first_pattern = p
-    verdict = np.zeros(n_tests, dtype=np.int8)
-    for pt in range(G.shape[0]):
-        verdict[:] = 0
-        g, e = G[pt], E[pt]
-        q = first_pattern + 1
-        for pat in range(code[first_pattern]):
-            nt = code[q]
-            if skip[pat] and exact_points[pt]:
-                q += 1 + nt
-                continue
-            survives = True
-            for j in range(nt):
-                t = code[q + 1 + j]
-                if verdict[t] == 0:
-                    verdict[t] = 1 if _rules_out(code, starts[t], g, e, unit[pt], tol, edge) else 2
-                if verdict[t] == 1:
-                    survives = False
-                    break
-            q += 1 + nt
-            if survives:
-                out[pt] = True
-                break
+    no_buffer = np.empty((0, 2), dtype=np.int64)
+    scan_patterns(code, G, E, unit, tol, edge, n_tests, skip, exact_points, out, no_buffer, True)
 
 
-@njit
 def _collect(code: np.ndarray, G: np.ndarray, E: np.ndarray, unit: np.ndarray, tol: float, edge: float,
-             n_tests: int, skip: np.ndarray, exact_points: np.ndarray, buf: np.ndarray
-             ) -> int:  # pragma: no cover - compiled
+             n_tests: int, skip: np.ndarray, exact_points: np.ndarray, buf: np.ndarray) -> int:
     """Every (point, pattern) surviving its vertex tests and not skipped, into ``buf`` (as many
     as fit); returns how many there are."""
-    starts = np.empty(n_tests, dtype=np.int64)
-    p = 1
-    for t in range(n_tests):
-        starts[t] = p
-        p += 3 + 3 * code[p + 2]
-    first_pattern = p
-    verdict = np.zeros(n_tests, dtype=np.int8)
-    n = 0
-    for pt in range(G.shape[0]):
-        verdict[:] = 0
-        g, e = G[pt], E[pt]
-        q = first_pattern + 1
-        for pat in range(code[first_pattern]):
-            nt = code[q]
-            if skip[pat] and exact_points[pt]:
-                q += 1 + nt
-                continue
-            survives = True
-            for j in range(nt):
-                t = code[q + 1 + j]
-                if verdict[t] == 0:
-                    verdict[t] = 1 if _rules_out(code, starts[t], g, e, unit[pt], tol, edge) else 2
-                if verdict[t] == 1:
-                    survives = False
-                    break
-            q += 1 + nt
-            if survives:
-                if n < buf.shape[0]:
-                    buf[n, 0] = pt
-                    buf[n, 1] = pat
-                n += 1
-    return n
+    return scan_patterns(code, G, E, unit, tol, edge, n_tests, skip, exact_points,
+                         np.zeros(len(G), dtype=np.bool_), buf, False)
+
