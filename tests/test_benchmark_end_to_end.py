@@ -85,3 +85,15 @@ def test_agreement_accepts_the_sweep_and_catches_a_changed_row():
     changed.loc[first, "payoff_Incumbent"] += 1e-6
     _, disagreements = end_to_end.agreement(model, changed, "free", 4, "chain_store")
     assert len(disagreements) == 1 and disagreements[0]["columns"] == ["payoff_Incumbent"]
+
+
+def test_domain_box_is_accepted_by_sweep_on_open_domains():
+    """``chain_store``'s ``monopoly_profit`` lives in (1, inf): a bound at 1 is refused by
+    ``dt.sweep``; the box stays a hair inside and spans ``domain_sample``'s range."""
+    model = dt.load_model("chain_store")
+    box = end_to_end.domain_box(model)
+    lo, hi = box["monopoly_profit"]
+    assert 1 < lo < 1 + 1e-6 and hi == pytest.approx(2 + 6, rel=1e-6)
+    record, table = end_to_end.timed_sweep(model, 6, 3, "free", box)
+    assert record["points"] == 6 and sorted(record["varied"]) == sorted(model.parameters)
+    assert table["monopoly_profit"].between(lo, hi).all()

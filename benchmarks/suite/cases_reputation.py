@@ -25,13 +25,15 @@ Cases (group ``reputation``):
   its rows solve other concepts (one Nash equilibrium, pure agent equilibria, the logit limit)
   on the same tree, a speed reference, not the same answer.
 * **signalling trees end to end**: the same three models swept as a user sweeps them,
-  ``dt.sweep(model, samples=N, method="random", rng=seed, concept="pbe", belief_policy=...,
-  progress=False)`` on 2,000 (quick; 10,000 full) random points, for ``free``, ``d1`` and
-  ``prior`` (``prior`` has no per-point rows: a case of its own): compile time alone, the sweep
-  with compile (fresh model, caches cleared) and without (kernels cached, other points), CPU and
-  wall per point, the share of points the kernel left to the per-point solver, and 30 (100)
-  of the sweep's points solved again one by one, whose rows must match (``end_to_end``). A
-  model that does not compile is not swept: its end-to-end rate is its per-point rate.
+  ``dt.sweep(model, samples=N, method="random", rng=seed, vary=..., bounds=..., concept="pbe",
+  belief_policy=..., progress=False)`` on 2,000 (quick; 10,000 full) random points (every
+  parameter over the box ``domain_sample`` draws from; and the default slice, without ``vary``),
+  for ``free``, ``d1`` and ``prior`` (``prior`` has no per-point rows: a case of its own): compile
+  time alone, the sweep with compile (fresh model, caches cleared) and without (kernels cached,
+  other points), CPU and wall per point, the share of points the kernel left to the per-point
+  solver, and 30 (100) of the sweep's points solved again one by one, whose rows must match
+  (``end_to_end``). A model that does not compile is not swept: its end-to-end rate is its
+  per-point rate.
 
 Agreement: pygambit's logit limit and our equilibrium are compared on the tree's outcome
 distribution: the largest gap in a terminal's probability is recorded (``logit_outcome_gap``;

@@ -6,14 +6,22 @@ What :func:`measure` records for one model and belief policy:
   and compile caches cleared), wall and CPU seconds; or the reason it is refused. A model
   that does not compile is not swept here: ``dt.sweep`` would solve every point per point, so
   its end-to-end rate *is* the per-point rate (the case's per-point row).
-* **cold sweep**: ``dt.sweep(model, samples=N, method="random", rng=seed, concept="pbe",
-  belief_policy=policy, progress=False)`` on a fresh model object with the caches cleared, so
-  the sweep compiles (the model and its baseline) inside the timing: the rate with compile.
+* **cold sweep**: ``dt.sweep(model, samples=N, method="random", rng=seed, vary=<every
+  parameter>, bounds=<the box domain_sample draws from>, concept="pbe", belief_policy=policy,
+  progress=False)`` on a fresh model object with the caches cleared, so the sweep compiles
+  (the model and its baseline) inside the timing: the rate with compile. The points are
+  distributed as the per-point cases' (``domain_sample``: uniform over the domains, infinite
+  ends replaced by the default +- max(1, 3 |default|), orderings enforced), so the two rates
+  compare the same kind of points.
 * **warm sweep**: the same call on the same model object with another seed (fresh points, no
   point solved twice): the kernels are cached, so this is the rate without compile. Points the
   kernel leaves undecided are solved per point inside the sweep in both runs (the manifest's
   ``paths`` counts them), and their time is in both rates.
-* **agreement**: up to ``k`` points of the warm sweep that the kernel decided (and a few it
+* **default slice**: ``dt.sweep(model, samples=N, method="random", rng=seed, ...)`` without
+  ``vary``: what the shortest call sweeps, the parameters with bounded domains, the others at
+  their defaults (kernels cached). Its share sent per point can differ much from the whole
+  domain's (a default on a knife edge puts the whole slice on it).
+* **agreement**: up to ``k`` points of each warm sweep that the kernel decided (and a few it
   sent per point) solved again one by one (``deterrence.sweeps.evaluate_points``, the per-point
   path); every row must match the sweep's row within 1e-9 (same equilibria in the same order).
 
@@ -63,10 +71,29 @@ def compile_cost(name: str, policy: str) -> dict[str, Any]:
     return {"compiles": True, "wall_s": wall, "cpu_s": cpu}
 
 
-def timed_sweep(model: Any, n: int, seed: int, policy: str) -> tuple[dict[str, Any], pd.DataFrame]:
-    """One ``dt.sweep`` of ``n`` seeded random points: its times, paths and table."""
+#: a finite end of an open domain is refused as a bound: the box stops this far inside (relative)
+INSIDE = 1e-9
+
+
+def domain_box(model: Any) -> dict[str, tuple[float, float]]:
+    """Per parameter, the interval ``kernels.domain_sample`` draws from (infinite ends replaced by
+    the default +- max(1, 3 |default|)), a hair inside finite ends (open domains refuse them)."""
+    box = {}
+    for name, p in model.parameters.items():
+        lo, hi, d = float(p.domain[0]), float(p.domain[1]), float(p.default)
+        lo = lo if np.isfinite(lo) else d - max(1.0, 3 * abs(d))
+        hi = hi if np.isfinite(hi) else d + max(1.0, 3 * abs(d))
+        box[name] = (lo + INSIDE * (hi - lo), hi - INSIDE * (hi - lo))
+    return box
+
+
+def timed_sweep(model: Any, n: int, seed: int, policy: str,
+                box: dict[str, tuple[float, float]] | None = None) -> tuple[dict[str, Any], pd.DataFrame]:
+    """One ``dt.sweep`` of ``n`` seeded random points (over ``box`` when given, every parameter
+    varied; else the default slice): its times, paths and table."""
+    design = {} if box is None else {"vary": list(box), "bounds": box}
     res, wall, cpu = _timed(lambda: dt.sweep(model, samples=n, method="random", rng=seed, concept="pbe",
-                                             belief_policy=policy, progress=False))
+                                             belief_policy=policy, progress=False, **design))
     paths = dict(res.manifest.paths)
     points = res.manifest.n_points
     record = {
@@ -79,6 +106,8 @@ def timed_sweep(model: Any, n: int, seed: int, policy: str) -> tuple[dict[str, A
         "cpu_per_point": cpu / points,
         "paths": paths,
         "pointwise_share": paths.get("pointwise", 0) / points,
+        "varied": list(res.manifest.varied),
+        "rejected_by_orderings": res.manifest.design.rejected_by_orderings,
     }
     return record, res.table
 
@@ -138,16 +167,20 @@ def measure(name: str, policy: str, n: int, seed: int, k: int, where: str,
     """Compile cost, the cold and warm sweeps of ``n`` points, and the agreement check (see the
     module documentation); returns the record and the disagreements."""
     record: dict[str, Any] = {"model": name, "policy": policy, "call": (
-        f'dt.sweep("{name}", samples={n}, method="random", rng=<seed>, concept="pbe", '
-        f'belief_policy="{policy}", progress=False)')}
+        f'dt.sweep("{name}", samples={n}, method="random", rng=<seed>, vary=<every parameter>, '
+        f'bounds=<domain_sample\'s box>, concept="pbe", belief_policy="{policy}", progress=False)')}
     record["compile"] = compile_cost(name, policy)
     if not record["compile"]["compiles"]:
         log(f"    {name} ({policy}) does not compile: end to end = per point")
         return record, []
     model = fresh_model(name)  # caches cleared: this sweep compiles the model and its baseline
+    box = domain_box(model)
     log(f"    {name} ({policy}): dt.sweep of {n:,} random points, compile included")
-    record["cold"], _ = timed_sweep(model, n, seed, policy)
+    record["cold"], _ = timed_sweep(model, n, seed, policy, box)
     log(f"    {name} ({policy}): dt.sweep of {n:,} other points, kernels cached")
-    record["warm"], table = timed_sweep(model, n, seed + 1, policy)
+    record["warm"], table = timed_sweep(model, n, seed + 1, policy, box)
+    log(f"    {name} ({policy}): dt.sweep of {n:,} points of the default slice, kernels cached")
+    record["default_slice"], sliced = timed_sweep(model, n, seed + 2, policy)
     record["agreement"], disagreements = agreement(model, table, policy, k, where)
-    return record, disagreements
+    record["agreement_default_slice"], more = agreement(model, sliced, policy, k, where + " (default slice)")
+    return record, disagreements + more

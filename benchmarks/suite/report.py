@@ -238,7 +238,15 @@ def _sweep_option(case: dict[str, Any]) -> dict[str, Any] | None:
                     f"over {warm['points']:,} random points, kernels cached, "
                     f"{warm['pointwise_share']:.1%} solved per point inside the sweep; with compile: "
                     f"{_fmt_t(cold['cpu_per_point'])} CPU per point; "
-                    f"compile alone {comp['cpu_s']:.2f} s CPU)"}
+                    f"compile alone {comp['cpu_s']:.2f} s CPU){_slice_note(sw.get('default_slice'))}"}
+
+
+def _slice_note(sliced: dict[str, Any] | None) -> str:
+    """The default slice's figures, next to the whole domain's."""
+    if not sliced:
+        return ""
+    return (f"; default slice (varies {', '.join(sliced['varied'])}): {_fmt_t(sliced['cpu_per_point'])} CPU "
+            f"per point, {sliced['pointwise_share']:.1%} per point")
 
 
 def _no_sweep_note(case: dict[str, Any]) -> str:
@@ -340,14 +348,19 @@ def _end_to_end_lines(res: dict[str, Any]) -> list[str]:
     rows = [_end_to_end_row(c["sweep"]) for c in cases]
     head = ["model", "policy", "compile alone (CPU / wall)", "points", "with compile: CPU / wall per point",
             "kernels cached: CPU / wall per point", "points/s (CPU, cached)", "solved per point (cached run)",
+            "default slice, cached: CPU / wall per point; solved per point (varied)",
             "rows checked against per point"]
     return ["", "## Signalling trees end to end (`dt.sweep`)", "",
-            "Each policy: `dt.sweep(model, samples=N, method=\"random\", rng=seed, concept=\"pbe\", "
-            "belief_policy=policy, progress=False)` once on a fresh model with the caches cleared (the sweep "
-            "compiles the model and its baseline: *with compile*), then on other points with the kernels "
-            "cached. The points the kernel leaves undecided are solved per point inside the sweep, in both "
-            "runs. A model that does not compile is not swept: `dt.sweep` would solve every point per point, "
-            "so its end-to-end rate is its per-point rate.", "", *_table(head, rows), ""]
+            "Each policy: `dt.sweep(model, samples=N, method=\"random\", rng=seed, vary=..., "
+            "bounds=..., concept=\"pbe\", belief_policy=policy, progress=False)` once on a fresh model "
+            "with the caches cleared (the sweep compiles the model and its baseline: *with compile*), "
+            "then on other points with the kernels cached. The points the kernel leaves undecided are "
+            "solved per point inside the sweep, in both runs. The points: every parameter varied over "
+            "the box `domain_sample` draws from (the per-point cases' distribution); the *default "
+            "slice* is the same call without `vary`, which varies only the parameters with bounded "
+            "domains and holds the others at their defaults. A model that does not compile is not "
+            "swept: `dt.sweep` would solve every point per point, so its end-to-end rate "
+            "is its per-point rate.", "", *_table(head, rows), ""]
 
 
 def _end_to_end_row(sw: dict[str, Any]) -> list[str]:
@@ -355,16 +368,19 @@ def _end_to_end_row(sw: dict[str, Any]) -> list[str]:
     if sw.get("error") or not comp.get("compiles"):
         reason = comp.get("reason", "?")[:160]
         why = sw.get("error") or f"does not compile ({reason}…): end to end = per point"
-        return [sw["model"], sw["policy"], why, "", "", "", "", "", ""]
-    cold, warm, agree = sw["cold"], sw["warm"], sw["agreement"]
+        return [sw["model"], sw["policy"], why, "", "", "", "", "", "", ""]
+    cold, warm, sliced = sw["cold"], sw["warm"], sw["default_slice"]
+    agree = [sw["agreement"], sw["agreement_default_slice"]]
     return [sw["model"], sw["policy"], f"{comp['cpu_s']:.2f} s / {comp['wall_s']:.2f} s",
             f"{warm['points']:,}",
             f"{_fmt_t(cold['cpu_per_point'])} / {_fmt_t(cold['wall_per_point'])}",
             f"{_fmt_t(warm['cpu_per_point'])} / {_fmt_t(warm['wall_per_point'])}",
             f"{1 / warm['cpu_per_point']:,.0f}",
             f"{warm['pointwise_share']:.1%} (with compile run: {cold['pointwise_share']:.1%})",
-            f"{agree['points']} ({agree['compiled']} compiled, {agree['pointwise']} per point): "
-            f"{agree['disagreements']} differ"]
+            f"{_fmt_t(sliced['cpu_per_point'])} / {_fmt_t(sliced['wall_per_point'])}; "
+            f"{sliced['pointwise_share']:.1%} ({', '.join(sliced['varied'])})",
+            "; ".join(f"{a['points']} ({a['compiled']} compiled, {a['pointwise']} per point): "
+                      f"{a['disagreements']} differ" for a in agree)]
 
 
 def _first_call(res: dict[str, Any]) -> list[str]:
