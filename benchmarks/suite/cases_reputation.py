@@ -24,6 +24,16 @@ Cases (group ``reputation``):
   ``enumpure_agent_solve`` and ``logit_solve`` on the same trees. pygambit has no PBE solver:
   its rows solve other concepts (one Nash equilibrium, pure agent equilibria, the logit limit)
   on the same tree, a speed reference, not the same answer.
+* **signalling trees end to end**: the same three models swept as a user sweeps them,
+  ``dt.sweep(model, samples=N, method="random", rng=seed, vary=..., bounds=..., concept="pbe",
+  belief_policy=..., progress=False)`` on 2,000 (quick; 10,000 full) random points (every
+  parameter over the box ``domain_sample`` draws from; and the default slice, without ``vary``),
+  for ``free``, ``d1`` and ``prior`` (``prior`` has no per-point rows: a case of its own): compile
+  time alone, the sweep with compile (fresh model, caches cleared) and without (kernels cached,
+  other points), CPU and wall per point, the share of points the kernel left to the per-point
+  solver, and 30 (100) of the sweep's points solved again one by one, whose rows must match
+  (``end_to_end``). A model that does not compile is not swept: its end-to-end rate is its
+  per-point rate.
 
 Agreement: pygambit's logit limit and our equilibrium are compared on the tree's outcome
 distribution: the largest gap in a terminal's probability is recorded (``logit_outcome_gap``;
@@ -43,13 +53,20 @@ import pandas as pd
 import deterrence as dt
 from deterrence import kernels
 
+from . import end_to_end
 from .compare import behaviour_from_paths, regret
 from .measure import Settings, ours, peer, skipped
 
 KW1 = {"p_tough": 0.1, "monopoly_profit": 2, "entry_profit": 0.5}
 SIGNALLING = ("costly_signal_menu", "asymmetric_escalation", "chain_store")
 #: added to the run's seed for each belief policy's points (no point is solved under both)
-POLICY_SEED = {"free": 0, "d1": 1}
+POLICY_SEED = {"free": 0, "d1": 1, "prior": 2}
+#: points of each end-to-end sweep (quick, full): enough that the fixed costs (compile, the first
+#: call) are reported on their own and spread; the sweep's seeds are offset from the per-point ones
+SWEEP_POINTS = (2_000, 10_000)
+SWEEP_SEED = 1_000
+#: points of the sweep solved again one by one to compare rows (quick, full)
+AGREE_POINTS = (30, 100)
 
 
 def _markets(st: Settings) -> tuple[list[int], int]:
@@ -168,6 +185,29 @@ def _signalling_case(pool, st: Settings, name: str, policy: str) -> dict[str, An
     return case
 
 
+def _sweep_end_to_end(case: dict[str, Any], st: Settings, name: str, policy: str, log=print) -> None:
+    """Add ``case["sweep"]``: ``dt.sweep`` of the model end to end (``end_to_end.measure``),
+    its disagreements with the per-point path into the case's."""
+    n, k = (SWEEP_POINTS[0], AGREE_POINTS[0]) if st.quick else (SWEEP_POINTS[1], AGREE_POINTS[1])
+    seed = st.seed + SWEEP_SEED + 10 * POLICY_SEED[policy]
+    try:
+        record, disagreements = end_to_end.measure(name, policy, n, seed, k, case["case"], log)
+    except Exception as exc:  # our failures are results too
+        record = {"model": name, "policy": policy, "error": f"{type(exc).__name__}: {exc}"}
+        disagreements = []
+    case["sweep"] = record
+    case["disagreements"] += disagreements
+
+
+def _sweep_only_case(st: Settings, name: str, policy: str, log=print) -> dict[str, Any]:
+    """A case with the end-to-end sweep alone (a policy without per-point rows)."""
+    case: dict[str, Any] = {"group": "reputation", "case": f"{name} end to end (PBE {policy})",
+                            "task": "all PBE at every point of a sweep", "unit": "s per point",
+                            "items": 0, "disagreements": [], "model": name, "tools": []}
+    _sweep_end_to_end(case, st, name, policy, log)
+    return case
+
+
 def run(pool, st: Settings, log=print) -> list[dict[str, Any]]:
     """Every case of the group (see the module documentation)."""
     dt.solve_reputation(dt.builders.chain_store_game(markets=2))  # imports and caches outside the timing
@@ -182,5 +222,10 @@ def run(pool, st: Settings, log=print) -> list[dict[str, Any]]:
     for name in SIGNALLING:
         for policy in ("free", "d1"):
             log(f"  {name} per point, PBE {policy}")
-            cases.append(_signalling_case(pool, st, name, policy))
+            case = _signalling_case(pool, st, name, policy)
+            log(f"  {name} end to end (dt.sweep), PBE {policy}")
+            _sweep_end_to_end(case, st, name, policy, log)
+            cases.append(case)
+        log(f"  {name} end to end (dt.sweep), PBE prior")
+        cases.append(_sweep_only_case(st, name, "prior", log))
     return cases

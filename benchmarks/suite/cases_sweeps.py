@@ -11,6 +11,10 @@ model families have their own benchmark, ``benchmarks/bench_collective.py``):
   counted; at least ``FAST_REPEATS`` repeats, as for the pygambit loop;
 * per-point path: ``deterrence.sweeps.evaluate_points`` (build the game and ``dt.solve``
   at every point);
+* end-to-end estimate, next to the compiled row: the compiled ``evaluate`` does not solve the
+  points it leaves undecided (``dt.sweep`` sends them per point), so the report also gives
+  the undecided share and kernel time + undecided share x the per-point median per point
+  (:func:`end_to_end_estimate`), the rate a sweep of such points would see;
 * pygambit loop (in a worker process): per point, ``pygambit.read_efg`` of the point's game
   (written beforehand with ``dt.write_game``, untimed) and ``lcp_solve`` (2 players) or
   ``enumpure_agent_solve`` (3+), on the first 20 (quick) or 200 of the same points, at least
@@ -214,6 +218,9 @@ def model_case(pool: PeerPool, name: str, st: Settings, log=print) -> dict[str, 
     )
     prow["points"] = prow.get("items_done")
     rows.append(prow)
+    comp = next((r for r in rows if r["tool"] == "deterrence compiled" and r.get("stats")), None)
+    if comp is not None:
+        case["end_to_end_estimate"] = comp["end_to_end_estimate"] = end_to_end_estimate(comp, prow)
     # pygambit loop over the same points' games (the .efg texts are written beforehand, untimed)
     loop_pts = pts.iloc[:n_loop]
     texts = [dt.write_game(m.game(**{k: float(v) for k, v in row.items()})) for _, row in loop_pts.iterrows()]
@@ -231,6 +238,28 @@ def model_case(pool: PeerPool, name: str, st: Settings, log=print) -> dict[str, 
     rows.append(grow)
     case["tools"] = rows
     return case
+
+
+def end_to_end_estimate(comp: dict[str, Any], pointwise: dict[str, Any]) -> dict[str, Any]:
+    """What a sweep would cost per point with the compiled row's undecided points solved per
+    point: kernel time + undecided share x the per-point path's median (a lower bound when the
+    per-point path hit its time limit). The per-point median is over the first points of the
+    sample, not over the undecided points themselves (which sit next to knife edges)."""
+    kernel = comp["stats"]["median"]
+    share = (comp.get("undecided") or 0) / comp["points"]
+    per_point = (pointwise.get("stats") or {}).get("median")
+    bound = per_point is None and pointwise.get("lower_bound_per_item") is not None
+    if per_point is None:
+        per_point = pointwise.get("lower_bound_per_item")
+    out: dict[str, Any] = {"undecided_share": share, "kernel_s_per_point": kernel, "per_point_s": per_point}
+    if per_point is None:
+        out["estimate_s_per_point"] = None if share else kernel
+    else:
+        out["estimate_s_per_point"] = kernel + share * per_point
+    out["bound"] = ">=" if bound and share else "="
+    est = out["estimate_s_per_point"]
+    out["points_per_second"] = None if not est else 1.0 / est
+    return out
 
 
 def memory_scaling(st: Settings, log=print) -> list[dict[str, Any]]:

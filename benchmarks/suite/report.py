@@ -193,17 +193,70 @@ def _solver_targets(res: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _signalling_target(case: dict[str, Any]) -> dict[str, Any]:
-    """Issue 14 item 4: a signalling tree's PBE at 100 points/s or more (fresh points, game built)."""
+    """Issue 14 item 4: a signalling tree's PBE at 100 points/s or more (fresh points, game built).
+
+    The better (less CPU per point) of the per-point solve and the end-to-end ``dt.sweep``
+    (kernels cached, the undecided points solved per point inside it; compile reported next to
+    it), named; met when its CPU per point is at most 10 ms.
+    """
+    target = f"{case['case']}: ≥ 100 points/s"
+    options = [o for o in (_per_point_option(case), _sweep_option(case)) if o is not None]
+    if not options:
+        row = next((r for r in case["tools"] if r["tool"].startswith("deterrence")), None)
+        bound = (row or {}).get("lower_bound_per_item")
+        value = f"≥ {_fmt_t(bound)} per point (time limit)" if bound else (row or {}).get("status", "-")
+        return {"target": target, "value": value + _no_sweep_note(case), "met": False}
+    best = min(options, key=lambda o: o["cpu"])
+    others = [o["text"] for o in options if o is not best]
+    value = f"{best['text']}" + (f" [other: {'; '.join(others)}]" if others else "") + _no_sweep_note(case)
+    return {"target": target, "value": value, "met": best["cpu"] <= 0.01, "via": best["via"]}
+
+
+def _per_point_option(case: dict[str, Any]) -> dict[str, Any] | None:
+    """The per-point row as a candidate for the target: CPU and wall per point."""
     row = next((r for r in case["tools"] if r["tool"].startswith("deterrence")), None)
     med = _median(row) if row else None
     if med is None:
-        bound = (row or {}).get("lower_bound_per_item")
-        value = f"≥ {_fmt_t(bound)} per point (time limit)" if bound else (row or {}).get("status", "-")
-        return {"target": f"{case['case']}: ≥ 100 points/s", "value": value, "met": False}
+        return None
+    cpu = row.get("cpu_median") or med
     done = row.get("items_done") or case.get("items")
-    return {"target": f"{case['case']}: ≥ 100 points/s",
-            "value": f"{1 / med:,.0f} points/s ({_fmt_t(med)} median over {done} distinct points)",
-            "met": med <= 0.01}
+    return {"via": "per point", "cpu": cpu,
+            "text": f"per point dt.solve: {1 / cpu:,.0f} points/s by CPU ({_fmt_t(cpu)} CPU, "
+                    f"{_fmt_t(med)} wall, medians over {done} distinct points)"}
+
+
+def _sweep_option(case: dict[str, Any]) -> dict[str, Any] | None:
+    """The end-to-end sweep (kernels cached) as a candidate for the target."""
+    sw = case.get("sweep") or {}
+    warm, cold = sw.get("warm"), sw.get("cold")
+    if not warm:
+        return None
+    comp = sw["compile"]
+    return {"via": "end-to-end dt.sweep", "cpu": warm["cpu_per_point"],
+            "text": f"end-to-end dt.sweep: {1 / warm['cpu_per_point']:,.0f} points/s by CPU "
+                    f"({_fmt_t(warm['cpu_per_point'])} CPU, {_fmt_t(warm['wall_per_point'])} wall per point "
+                    f"over {warm['points']:,} random points, kernels cached, "
+                    f"{warm['pointwise_share']:.1%} solved per point inside the sweep; with compile: "
+                    f"{_fmt_t(cold['cpu_per_point'])} CPU per point; "
+                    f"compile alone {comp['cpu_s']:.2f} s CPU){_slice_note(sw.get('default_slice'))}"}
+
+
+def _slice_note(sliced: dict[str, Any] | None) -> str:
+    """The default slice's figures, next to the whole domain's."""
+    if not sliced:
+        return ""
+    return (f"; default slice (varies {', '.join(sliced['varied'])}): {_fmt_t(sliced['cpu_per_point'])} CPU "
+            f"per point, {sliced['pointwise_share']:.1%} per point")
+
+
+def _no_sweep_note(case: dict[str, Any]) -> str:
+    """Why a case has no end-to-end sweep option, if it has none."""
+    sw = case.get("sweep") or {}
+    if sw.get("error"):
+        return f" (end-to-end sweep failed: {sw['error']})"
+    if sw.get("compile") and not sw["compile"]["compiles"]:
+        return " (does not compile: dt.sweep solves every point per point, so end to end = per point)"
+    return ""
 
 
 # ----------------------------------------------------------------------------- markdown
@@ -272,6 +325,64 @@ def _estimation_lines(res: dict[str, Any]) -> list[str]:
                      _fmt_t(per_row)])  # fmt: skip
     head = ["case", "task", "fit (median)", "log-likelihood + gradient, per call", "per row"]
     return ["", "## Estimation", "", *_table(head, rows), ""]
+def _estimate_pps(est: dict[str, Any] | None) -> str:
+    """The end-to-end estimate of a compiled row, in points per second."""
+    if not est or not est.get("points_per_second"):
+        return "-"
+    pps = est["points_per_second"]
+    bound = "≤ " if est.get("bound") == ">=" else ""  # a lower bound on time: an upper bound on rate
+    return bound + (f"{pps:,.0f}" if pps >= 100 else f"{pps:.3g}")
+
+
+def _estimate_note(est: dict[str, Any]) -> str:
+    """The compiled row's note: what a sweep would cost with the undecided points solved."""
+    return (f"{est['undecided_share']:.1%} undecided; end to end ≈ kernel + share × per point = "
+            f"{_fmt_t(est['estimate_s_per_point'])} per point ({_estimate_pps(est)} points/s)")
+
+
+def _end_to_end_lines(res: dict[str, Any]) -> list[str]:
+    """The signalling models swept end to end (``dt.sweep``), per belief policy."""
+    cases = [c for c in res["cases"] if c.get("sweep")]
+    if not cases:
+        return []
+    rows = [_end_to_end_row(c["sweep"]) for c in cases]
+    head = ["model", "policy", "compile alone (CPU / wall)", "points", "with compile: CPU / wall per point",
+            "kernels cached: CPU / wall per point", "points/s (CPU, cached)", "solved per point (cached run)",
+            "default slice, cached: CPU / wall per point; solved per point (varied)",
+            "rows checked against per point"]
+    return ["", "## Signalling trees end to end (`dt.sweep`)", "",
+            "Each policy: `dt.sweep(model, samples=N, method=\"random\", rng=seed, vary=..., "
+            "bounds=..., concept=\"pbe\", belief_policy=policy, progress=False)` once on a fresh model "
+            "with the caches cleared (the sweep compiles the model and its baseline: *with compile*), "
+            "then on other points with the kernels cached. The points the kernel leaves undecided are "
+            "solved per point inside the sweep, in both runs. The points: every parameter varied over "
+            "the box `domain_sample` draws from (the per-point cases' distribution); the *default "
+            "slice* is the same call without `vary`, which varies only the parameters with bounded "
+            "domains and holds the others at their defaults. A model that does not compile is not "
+            "swept: `dt.sweep` would solve every point per point, so its end-to-end rate "
+            "is its per-point rate.", "", *_table(head, rows), ""]
+
+
+def _end_to_end_row(sw: dict[str, Any]) -> list[str]:
+    comp = sw.get("compile") or {}
+    if sw.get("error") or not comp.get("compiles"):
+        reason = comp.get("reason", "?")[:160]
+        why = sw.get("error") or f"does not compile ({reason}…): end to end = per point"
+        return [sw["model"], sw["policy"], why, "", "", "", "", "", "", ""]
+    cold, warm, sliced = sw["cold"], sw["warm"], sw["default_slice"]
+    agree = [sw["agreement"], sw["agreement_default_slice"]]
+    return [sw["model"], sw["policy"], f"{comp['cpu_s']:.2f} s / {comp['wall_s']:.2f} s",
+            f"{warm['points']:,}",
+            f"{_fmt_t(cold['cpu_per_point'])} / {_fmt_t(cold['wall_per_point'])}",
+            f"{_fmt_t(warm['cpu_per_point'])} / {_fmt_t(warm['wall_per_point'])}",
+            f"{1 / warm['cpu_per_point']:,.0f}",
+            f"{warm['pointwise_share']:.1%} (with compile run: {cold['pointwise_share']:.1%})",
+            f"{_fmt_t(sliced['cpu_per_point'])} / {_fmt_t(sliced['wall_per_point'])}; "
+            f"{sliced['pointwise_share']:.1%} ({', '.join(sliced['varied'])})",
+            "; ".join(f"{a['points']} ({a['compiled']} compiled, {a['pointwise']} per point): "
+                      f"{a['disagreements']} differ" for a in agree)]
+
+
 def _first_call(res: dict[str, Any]) -> list[str]:
     """The first call of the compiled logit tracing in a fresh process, warm and empty numba cache."""
     rows = res.get("trees_first_call") or []
@@ -332,6 +443,8 @@ def markdown(res: dict[str, Any]) -> str:
                 extra.append(f"max logit residual {r['max_residual']:.1e}")
             if r.get("undecided") is not None:
                 extra.append(f"{r['undecided']} of {r['points']} points undecided")
+                if r.get("end_to_end_estimate"):
+                    extra.append(_estimate_note(r["end_to_end_estimate"]))
             elif r.get("points") is not None:
                 extra.append(f"{r['points']} points")
             rows.append(
@@ -364,6 +477,7 @@ def markdown(res: dict[str, Any]) -> str:
     ]
     lines += [f"- {d['where']}: {d['verdict']}" for d in dis]
     lines += _estimation_lines(res)
+    lines += _end_to_end_lines(res)
     sw = res.get("sweeps") or {}
     if sw:
         lines += ["", "## Sweeps", ""]
@@ -381,12 +495,15 @@ def markdown(res: dict[str, Any]) -> str:
                 return f"{1 / med:,.0f}" if 1 / med >= 100 else f"{1 / med:.3g}"
 
             rs = ratios(c)
+            est = c.get("end_to_end_estimate")
             rows.append(
                 [
                     c["model"],
                     f"{c['compile']['stats']['median']:.2f} s" if c.get("compile") else "does not compile",
                     str(c.get("structures", "-")),
                     pps(comp),
+                    f"{est['undecided_share']:.1%}" if est else "-",
+                    _estimate_pps(est),
                     pps(pp),
                     pps(gl),
                     _fmt_r(rs.get(gl["tool"])) if gl and comp and _median(comp) else "-",
@@ -400,7 +517,9 @@ def markdown(res: dict[str, Any]) -> str:
                     "model",
                     "compile",
                     "structures",
-                    "compiled points/s",
+                    "compiled points/s (kernel alone)",
+                    "undecided (sent per point)",
+                    "end-to-end estimate points/s",
                     "per-point points/s",
                     "pygambit loop points/s",
                     "compiled vs pygambit",
@@ -409,6 +528,14 @@ def markdown(res: dict[str, Any]) -> str:
                 ],
                 rows,
             ),
+            "",
+        ]
+        lines += [
+            "The compiled column times `evaluate` alone, which leaves the undecided points unsolved; "
+            "a sweep solves them per point. The end-to-end estimate is kernel time + undecided share × "
+            "the per-point median (over the sample's first points, not the undecided ones; ≥: a bound "
+            "from the per-point time limit); the signalling models are also swept for real in "
+            "\"Signalling trees end to end\".",
             "",
         ]
         lines += [
