@@ -38,7 +38,7 @@ def _case(row: dict, sweep: dict) -> dict:
             "items": 30, "disagreements": []}
 
 
-def test_target_takes_the_cheaper_path_by_cpu_and_names_it():
+def test_target_report_takes_the_cheaper_recorded_path_and_names_it():
     target = report._signalling_target(_case(_per_point_row(0.009, 0.009), _sweep(0.004)))
     assert target["via"] == "end-to-end dt.sweep" and target["met"]
     assert target["value"].startswith("end-to-end dt.sweep: 250 points/s by CPU")
@@ -48,7 +48,7 @@ def test_target_takes_the_cheaper_path_by_cpu_and_names_it():
     assert target["via"] == "per point" and target["met"]
 
 
-def test_target_is_missed_on_cpu_above_ten_ms_whatever_the_path():
+def test_target_report_says_missed_when_the_recorded_figure_is_above_the_target():
     target = report._signalling_target(_case(_per_point_row(0.03, 0.012), _sweep(0.011)))
     assert target["via"] == "end-to-end dt.sweep" and target["met"] is False
 

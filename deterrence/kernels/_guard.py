@@ -571,18 +571,9 @@ def _flag_points(code: np.ndarray, G: np.ndarray, E: np.ndarray, unit: np.ndarra
     """``out[p]`` True where some pattern of ``code`` (:func:`_encode`) passes all its tests at
     point ``p`` (``G[p]`` the values, ``E[p]`` their error bounds, ``unit[p]`` ``max(1, U)`` per
     player): :func:`scan_patterns`, stopping at a point's first surviving pattern."""
-    skip = np.zeros(code[_first_pattern(code, n_tests)], dtype=np.int8)
-    scan_patterns(code, G, E, unit, tol, edge, n_tests, skip, np.ones(len(G), dtype=np.bool_), out,
+    nowhere = np.zeros(len(G), dtype=np.bool_)  # no pattern is skipped at any point
+    scan_patterns(code, G, E, unit, tol, edge, n_tests, np.zeros(0, dtype=np.int8), nowhere, out,
                   np.empty((0, 2), dtype=np.int64), True)
-
-
-@njit
-def _first_pattern(code: np.ndarray, n_tests: int) -> int:  # pragma: no cover - compiled
-    """Where the patterns of ``code`` start (after its ``n_tests`` tests)."""
-    p = 1
-    for _ in range(n_tests):
-        p += 3 + 3 * code[p + 2]
-    return p
 
 
 @njit
@@ -591,7 +582,8 @@ def scan_patterns(code: np.ndarray, G: np.ndarray, E: np.ndarray, unit: np.ndarr
                   first_only: bool) -> int:  # pragma: no cover - compiled
     """The patterns of ``code`` (:func:`_encode`) that pass all their tests, point by point.
     Tests are evaluated lazily, once per point each; a pattern with ``skip`` set is not tested at
-    the points of ``exact_points`` (:mod:`deterrence.kernels._systems`: curve-shaped systems).
+    the points of ``exact_points`` (:mod:`deterrence.kernels._systems`: curve-shaped systems;
+    ``skip`` is read only there, so it may be empty where no point is).
     ``first_only``: ``out[p]`` True at a point's first surviving pattern, and the point's other
     patterns are not tested; else every surviving ``(point, pattern)`` goes into ``buf`` (as many
     as fit). Returns the number of survivors recorded or found."""
@@ -609,7 +601,7 @@ def scan_patterns(code: np.ndarray, G: np.ndarray, E: np.ndarray, unit: np.ndarr
         q = first_pattern + 1
         for pat in range(code[first_pattern]):
             nt = code[q]
-            if skip[pat] and exact_points[pt]:
+            if exact_points[pt] and skip[pat]:
                 q += 1 + nt
                 continue
             survives = True

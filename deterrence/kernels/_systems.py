@@ -140,6 +140,7 @@ from ._closedform import ROOTS as CF_ROOTS
 from ._closedform import ClosedFormPlan, closed_form_plan, solve_closed_form
 from ._guard import PatternGuard, _flag_points, _set_specs, _spec_key, scan_patterns
 from ._recipes import RULED_OUT, Recipe, check_points, discover_recipes
+from ._trees import _as_expr
 
 CURVE, CLOSED, BIG = "curve", "closed", "big"
 #: a hook's verdicts: the system has no PBE with these supports at the point / cannot tell
@@ -434,12 +435,6 @@ class _Extractor:
         return tuple(rows.tolist()), cols, A[:, cols]
 
 
-def build_system(guard: Any, pattern: tuple[tuple[int, ...], ...]) -> PatternSystem:
-    """The :class:`PatternSystem` of one of ``guard``'s patterns (a
-    :class:`~deterrence.kernels._guard.PatternGuard`), structure classified."""
-    return _Extractor(guard).system(pattern)
-
-
 def _form(pairs: Sequence[tuple[int, int]], M: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The rows read and the integer matrix ``(rows, monomials)`` of one equation whose value at
     vertex ``c`` is ``row pairs[c][0] - row pairs[c][1]`` (rows whose every entry is 0 dropped)."""
@@ -501,7 +496,7 @@ def exact_features(guard: Any, tree: Any, params: Mapping[str, Any]) -> list[Fra
             for name, sym in zip(tree.names, tree.symbols, strict=True)}
 
     def exact(expr: Any) -> Fraction:
-        val = sp.sympify(expr).subs(subs)
+        val = _as_expr(expr).subs(subs)  # the tree's parsed expressions (text is refused)
         if isinstance(val, sp.Rational):
             return Fraction(int(val.p), int(val.q))
         if isinstance(val, sp.Float):
