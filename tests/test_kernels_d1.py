@@ -140,18 +140,30 @@ def test_unsupported_shapes_go_per_point():
     assert np.all(holds | undecided)
 
 
-@pytest.mark.parametrize("name", ["costly_signal_pledge", "chain_store"])
-def test_models_compiled_over_undominated_actions_agree_under_d1(name):
-    """Models that compile only over the actions surviving iterated dominance compile under d1
-    too: where the kernel decides a point its rows are the per-point solver's (chain_store's D1
-    beliefs are beyond the kernel, which hands every point back; the explorer then treats the
-    model as solved per point, ``tests/test_explorer_share.py``)."""
-    model = dt.load_model(name)
+def test_models_compiled_over_undominated_actions_agree_under_d1():
+    """A model that compiles only over the actions surviving iterated dominance compiles under d1
+    too: where the kernel decides a point its rows are the per-point solver's."""
+    model = dt.load_model("costly_signal_pledge")
     sample = pd.DataFrame(domain_sample(model, 40, seed=8))
     table, undecided = compile_model(model, "pbe", "d1").evaluate(sample)
-    assert undecided.all() == (name == "chain_store")
+    assert not undecided.all()
     points = sample[~undecided]
     expected = evaluate_points(model, points.assign(point=points.index), "pbe", "d1")
     payoffs = list(table.filter(like="payoff_").columns)
     assert len(table) == len(expected) and (payoffs or not len(table))
     np.testing.assert_allclose(table[payoffs].to_numpy(), expected[payoffs].to_numpy(), atol=1e-9)
+
+
+def test_a_kernel_that_decides_no_point_is_not_used_by_sweeps():
+    """``chain_store``'s D1 beliefs are beyond the kernel, which hands every point back to the
+    per-point solver: a sweep (``path="auto"``) then solves per point, without paying for the
+    kernel on top; under free beliefs the kernel decides points and is used."""
+    from deterrence.sweeps._backends import compiled_kernel
+
+    model = dt.load_model("chain_store")
+    assert not compile_model(model, "pbe", "d1").decides_some_probe_point()
+    assert compiled_kernel(model, "pbe", "d1", "auto") is None
+    assert compiled_kernel(model, "pbe", "d1", "compiled") is not None  # asked for: still served
+    assert compiled_kernel(model, "pbe", "free", "auto") is not None
+    sweep = dt.sweep(model, samples=6, rng=3, belief_policy="d1", progress=False)
+    assert set(sweep.table["path"]) == {"pointwise"}

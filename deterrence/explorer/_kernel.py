@@ -26,7 +26,6 @@ import logging
 import os
 import queue
 import threading
-import weakref
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from typing import Any
@@ -148,33 +147,10 @@ def compiled(model: Any, concept: str, belief_policy: str) -> Compiled:
             kernel = compile_model(model, concept, belief_policy)
     except (dt.UnsupportedError, dt.ResourceError) as exc:
         return None, str(exc)
-    if not _decides_some_point(model, kernel):
+    if not kernel.decides_some_probe_point():
         return None, ("the compiled kernel hands every point of this model back to the per-point "
                       "solver: every point is solved on its own")
     return kernel, ""
-
-
-def _decides_some_point(model: Any, kernel: Any) -> bool:
-    """Whether the kernel decides any of a few points of the model's domains itself. A kernel that
-    hands every point to the per-point solver (``chain_store``'s: its D1 beliefs are beyond the
-    kernel, and mixtures it does not list may hold at every point) makes the page size its map as
-    a per-point one, not draw a compiled map at once."""
-    known = _DECIDES.get(kernel)
-    if known is None:
-        from deterrence.kernels import domain_sample
-
-        sample = domain_sample(model, 32, seed=2024)
-        if not len(next(iter(sample.values()), ())):
-            known = True
-        else:
-            _table, undecided = kernel.evaluate(pd.DataFrame(sample))
-            known = not bool(undecided.all())
-        _DECIDES[kernel] = known
-    return known
-
-
-#: :func:`_decides_some_point` per compiled model (asked on every map and page: worked out once)
-_DECIDES: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
 
 
 def knife_edge(

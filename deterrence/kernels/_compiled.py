@@ -219,6 +219,7 @@ class CompiledModel:
         self._reference = ReferencePath(tree, game, self.vt, concept, belief_policy, tol, edge, self._labels)
         self._d1 = D1Check(tree, game, self.vt, tol, edge) if belief_policy == "d1" else None
         self._probe = None if probe is None else {k: np.asarray(v, dtype=float) for k, v in probe.items()}
+        self._decides: bool | None = None  # decides_some_probe_point, worked out once
         sizes = [len(h.actions) for h in game.infosets]
         self.kept = [tuple(range(k)) for k in sizes] if kept is None else [tuple(a) for a in kept]
         _check_pure_count([len(a) for a in self.kept])
@@ -261,6 +262,23 @@ class CompiledModel:
         finally:
             self._guard = saved
         return undecided
+
+    def decides_some_probe_point(self) -> bool:
+        """Whether the kernel decides at least one of the probe points it was compiled with
+        (worked out once; ``True`` when it has no probe). A kernel that hands every point back to
+        the per-point solver (``chain_store``'s under ``d1``: its D1 beliefs are beyond the kernel)
+        only adds its own cost to a sweep's, which then solves per point
+        (:func:`deterrence.sweeps._backends.compiled_kernel`, ``path="auto"``), as the explorer does."""
+        if self._decides is None:
+            if self._probe is None:
+                self._decides = True
+            else:
+                points = pd.DataFrame(self._probe)
+                for name in self.tree.names:
+                    if name not in points.columns:
+                        return True
+                self._decides = not bool(self.evaluate(points)[1].all())
+        return self._decides
 
     @property
     def prunes_by_dominance(self) -> bool:

@@ -54,8 +54,10 @@ _COMPILED: weakref.WeakKeyDictionary[Any, dict[tuple[str, str], Any]] = weakref.
 
 def compiled_kernel(model: Any, concept: str, belief_policy: str, path: str) -> Any:
     """The model's :class:`~deterrence.kernels.CompiledModel`, cached per process and model
-    object; ``None`` if it does not compile (``path="auto"``). Raises ``UnsupportedError`` for
-    ``path="compiled"``. A model family (:mod:`deterrence.families`) brings its own kernel."""
+    object; ``None`` if it does not compile, or decides none of its probe points
+    (:meth:`~deterrence.kernels.CompiledModel.decides_some_probe_point`), under ``path="auto"``.
+    Raises ``UnsupportedError`` for ``path="compiled"`` if it does not compile. A model family
+    (:mod:`deterrence.families`) brings its own kernel."""
     own = getattr(model, "compiled_kernel", None)
     if callable(own):
         return own(concept, belief_policy, path)
@@ -83,6 +85,8 @@ def compiled_kernel(model: Any, concept: str, belief_policy: str, path: str) -> 
         if path == "compiled":
             raise found
         return None
+    if path == "auto" and not found.decides_some_probe_point():
+        return None  # it would hand every point back: solved per point, without the kernel's cost
     return found
 
 
