@@ -277,7 +277,8 @@ class CompiledModel:
                 for name in self.tree.names:
                     if name not in points.columns:
                         return True
-                self._decides = not bool(self.evaluate(points)[1].all())
+                with np.errstate(all="ignore"):  # payoffs may overflow at a probe point (decided per point)
+                    self._decides = not bool(self.evaluate(points)[1].all())
         return self._decides
 
     @property
