@@ -120,6 +120,7 @@ class RootCheck:
             idx.extend(key)
             indptr.append(len(idx))
         self.W = (np.array(indptr, dtype=np.int64), np.array(idx, dtype=np.int64))
+        self._flat = _FlatConditions.of(self.conditions, max(1, len(mixed)))
 
     # ------------------------------------------------------------------ building
     def _row(self, key: tuple[int, ...]) -> int:
@@ -217,33 +218,70 @@ class RootCheck:
         the per-point solver: does some condition fail by the margin, its requirements certain?
         ``g``, ``e``: the local rows' values and bounds at the point (:meth:`row_values`);
         ``unit``: ``max(1, U)`` per player."""
+        if not self.conditions:
+            return False
         lo, hi = self._sigma(mid, rad)
         held: dict[int, bool] = {}
-        for cond in self.conditions:
-            w_lo, w_hi = lo[cond.slots].prod(axis=1), hi[cond.slots].prod(axis=1)
-            u = unit[cond.player]
-            if not all(_beats(rows, w_lo, w_hi, g, e, (tol + edge) * u, edge * u) for rows in cond.groups):
-                continue
-            if all(_holds(req, lo, hi, g, e, held) for req in cond.requirements):
+        for c in np.flatnonzero(self._flat.beaten(lo, hi, g, e, unit, tol, edge)).tolist():
+            if all(_holds(req, lo, hi, g, e, held) for req in self.conditions[c].requirements):
                 return True
         return False
+
+
+@dataclass(frozen=True)
+class _FlatConditions:
+    """Every condition's groups' vertex rows in one array (one row per (group, vertex)), to test
+    them all at once (:meth:`beaten`): their slots ``(N, S)``, rows ``P(b), P(s_0), R`` ``(N, 3)``,
+    the player of each, the group of each, and per group its condition."""
+
+    slots: np.ndarray
+    rows: np.ndarray
+    player: np.ndarray
+    group: np.ndarray
+    group_player: np.ndarray
+    group_condition: np.ndarray
+    n_conditions: int
+
+    @classmethod
+    def of(cls, conditions: Sequence[_Condition], width: int) -> _FlatConditions:
+        slots, rows, player, group, group_player, group_condition = [], [], [], [], [], []
+        for c, cond in enumerate(conditions):
+            for rws in cond.groups:
+                slots.append(cond.slots)
+                rows.append(rws)
+                player.append(np.full(len(rws), cond.player, dtype=np.int64))
+                group.append(np.full(len(rws), len(group_player), dtype=np.int64))
+                group_player.append(cond.player)
+                group_condition.append(c)
+        if not conditions:
+            empty = np.zeros(0, dtype=np.int64)
+            return cls(np.zeros((0, width), dtype=np.int64), np.zeros((0, 3), dtype=np.int64), empty, empty,
+                       empty, empty, 0)
+        return cls(np.concatenate(slots), np.concatenate(rows), np.concatenate(player), np.concatenate(group),
+                   np.array(group_player, dtype=np.int64), np.array(group_condition, dtype=np.int64),
+                   len(conditions))
+
+    def beaten(self, lo: np.ndarray, hi: np.ndarray, g: np.ndarray, e: np.ndarray, unit: np.ndarray,
+               tol: float, edge: float) -> np.ndarray:
+        """Per condition: does ``b`` beat ``s_0`` under every belief of its groups, at every weight
+        in the slots' bounds ``[lo, hi]``? Per group, ``sum_v w_v (P_v(b) - P_v(s_0) - t R_v)`` at
+        its lower bound (each term's, with the values' error bounds), less the rounding of the sum,
+        beyond the margin."""
+        w_lo, w_hi = lo[self.slots].prod(axis=1), hi[self.slots].prod(axis=1)
+        t = (tol + edge) * unit[self.player]
+        r1, r0, rr = self.rows[:, 0], self.rows[:, 1], self.rows[:, 2]
+        d = g[r1] - g[r0] - t * g[rr]
+        err = e[r1] + e[r0] + t * e[rr] + 1e-15 * np.abs(t * g[rr])
+        n_groups = len(self.group_player)
+        low = np.bincount(self.group, np.minimum(w_lo * (d - err), w_hi * (d - err)), minlength=n_groups)
+        rounding = 1e-13 * np.bincount(self.group, w_hi * (np.abs(d) + err), minlength=n_groups)
+        short = ~(low - rounding > edge * unit[self.group_player])
+        return np.bincount(self.group_condition, short.astype(float), minlength=self.n_conditions) == 0
 
 
 def _fixed(spec: Spec | None) -> bool:
     """A spec whose weights the guard forms (Bayes', carried, Nature's odds)."""
     return spec is not None and spec[0] in ("reach", "own", "prior")
-
-
-def _beats(rows: np.ndarray, w_lo: np.ndarray, w_hi: np.ndarray, g: np.ndarray, e: np.ndarray, t: float,
-           margin: float) -> bool:
-    """``sum_v w_v (P_v(b) - P_v(s_0) - t R_v) > margin`` for every weight ``w_v`` in
-    ``[w_lo, w_hi]`` (its lower bound, less the rounding of the sum, beyond the margin)."""
-    r1, r0, rr = rows[:, 0], rows[:, 1], rows[:, 2]
-    d = g[r1] - g[r0] - t * g[rr]
-    err = e[r1] + e[r0] + t * e[rr] + 1e-15 * np.abs(t * g[rr])
-    low = np.minimum(w_lo * (d - err), w_hi * (d - err)).sum()
-    rounding = 1e-13 * (w_hi * (np.abs(d) + err)).sum()
-    return bool(low - rounding > margin)
 
 
 def _bounds(form: _Form, lo: np.ndarray, hi: np.ndarray, g: np.ndarray, e: np.ndarray) -> tuple[float, float]:
