@@ -757,6 +757,8 @@ def compile_model(
     if key not in _COMPILED:
         # refuse by the tree's shape first: the probe below costs about a second on large models
         _check_supported(tree.structure, concept, belief_policy)
+        if concept == "pbe":
+            _check_carried_beliefs_formed(tree.structure, belief_policy)
         try:
             _check_size(tree.structure, concept)
             too_large = None
@@ -813,6 +815,32 @@ def _check_free_beliefs_placed(game: Any, belief_policy: str, refused: Unsupport
         ) from refused
 
 
+def _check_carried_beliefs_formed(game: Any, belief_policy: str) -> None:
+    """Refuse, from the tree alone, a PBE model under ``prior`` beliefs with an information set of
+    more than two nodes that follows its mover's own earlier move. The per-point solver gives such
+    a set, when unreached, the mover's own belief carried forward from that move
+    (:meth:`deterrence.solvers._pbe_beliefs._Beliefs._own_consistent`: after its own deviation a
+    player learns nothing about the others, but what the others' moves on the way reveal counts),
+    and Nature's odds only where that belief weighs nothing; the engine weighs every unreached set
+    by Nature's odds (:func:`deterrence.kernels._linforms._prior_rows`). On ``asymmetric_escalation``
+    the two differ: the engine lists pure profiles the per-point solver rejects at such a set (its
+    4-node sets after the Challenger's initiation; 5 of 20 points its guard decides). Sets of two
+    nodes are left as they are (the compiled models that have them agree with the per-point solver
+    in the tests)."""
+    if belief_policy != "prior":
+        return
+    carried = [h.index for h in game.infosets
+               if len(h.nodes) > 2 and game.own_sequence(h.nodes[0], h.player)]
+    if carried:
+        raise UnsupportedError(
+            f"information set(s) {carried} of more than two nodes follow their mover's own earlier move: "
+            "unreached, the per-point solver carries the mover's belief forward there, which the compiled "
+            "engine does not form (it weighs them by Nature's odds), so the model is not compiled under "
+            "'prior' beliefs",
+            methods=("pointwise",),
+        )
+
+
 #: a model with a set keeping three or more actions is refused if its kernel leaves more than
 #: this share of the probe points undecided
 MAX_UNDECIDED_SHARE = 0.95
@@ -824,8 +852,10 @@ def _decides_some(model: CompiledModel, probe: Mapping[str, np.ndarray], refused
     kernel leaves more than :data:`MAX_UNDECIDED_SHARE` of the probe points to the per-point path
     (compiling would cost more than it saves): first by the engine alone (before the guard is
     built), then with the guard. ``asymmetric_escalation``: under ``free`` and ``d1`` the engine
-    cannot place free beliefs at an unreached set of more than two nodes, at every point; under
-    ``prior`` some unlisted pattern has a root passing the on-path checks at every point."""
+    cannot place free beliefs at an unreached set of more than two nodes, at every point (refused
+    before, :func:`_check_free_beliefs_placed`); under ``prior`` it is refused before too
+    (:func:`_check_carried_beliefs_formed`); its guard alone leaves about 90% of points undecided
+    there (mixtures at two sets the kernels do not list, one over two of a set's three actions)."""
     n = len(next(iter(probe.values())))
     for stage in ("engine", "guard"):
         if stage == "engine":

@@ -205,26 +205,6 @@ class PatternGuard:
                           for v in vertices))
                 for b in range(self.sizes[h]) if b not in pattern[h]]
 
-    def optimality_conditions(self, pattern: tuple[tuple[int, ...], ...]
-                              ) -> list[tuple[int, int, list[tuple[int, ...]], tuple]]:
-        """The pattern's OPTIMALITY conditions (those its vertex tests read): per set it checks
-        under a belief the guard forms, and per action outside the set's support, ``(set,
-        player, vertices, rows)``, the rows ``(P_h(b), P_h(s_0), R_h)`` at each vertex."""
-        mixing = [h for h, s in enumerate(pattern) if len(s) > 1]
-        specs = _set_specs(self.game, self.policy, pattern, mixing, self._profiles)
-        out: list[tuple[int, int, list[tuple[int, ...]], tuple]] = []
-        if specs is None:
-            return out
-        for h, support in enumerate(pattern):
-            spec = specs.get(h)
-            if spec is None or (len(support) == 1 and spec[0] != "reach") or spec[0] == "d1":
-                continue
-            vertices = self._vertices(pattern, mixing, h)
-            player = self.game.infosets[h].player
-            optimality = self._optimality_rows(pattern, h, vertices, specs)
-            out += [(h, player, vertices, rows) for _, rows in optimality]
-        return out
-
     def _any_belief_tests(self, pattern: tuple[tuple[int, ...], ...], mixing: list[int], h: int,
                           specs: dict[int, Spec]) -> list[tuple]:
         """The tests of set ``h`` under a belief the guard does not form (D1's): the conditions
@@ -284,7 +264,7 @@ class PatternGuard:
         bad = ~(np.isfinite(G).all(axis=1) & np.isfinite(unit).all(axis=1))
         if not self._ordered and npts >= ORDER_SAMPLE // 4:
             self._order_tests(G, E, unit, tol, edge)
-        self._flag_patterns(G, E, unit, tol, edge, ce, out)
+        self._flag_patterns(G, E, unit, tol, edge, pay, ce, out)
         return out | bad
 
     def row_values(self, pay: np.ndarray, ce: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -355,6 +335,23 @@ def _set_specs(game: ExtensiveFormGame, policy: str, pattern: Sequence[tuple[int
     return specs
 
 
+def all_specs(game: ExtensiveFormGame, policy: str, pattern: Sequence[tuple[int, ...]], profiles: _Profiles
+              ) -> dict[int, Spec | None]:
+    """The belief-weight spec of *every* set in ``pattern`` by the rule of :func:`_set_specs`
+    (:func:`~deterrence.solvers._pbe_context.belief_spec_rule`): Bayes' rule where the pattern
+    reaches the set, the mover's own belief carried forward where that gives it weight, else the
+    policy's (``("prior",)``, ``("d1",)``, or ``None`` under ``free``: a free belief). The beliefs the
+    per-point solver gives a profile with these supports (:class:`deterrence.solvers._pbe_beliefs._Beliefs`)
+    are these wherever the reaches it compares with its threshold are above it (every chance
+    move positive); :mod:`deterrence.kernels._rootcheck` checks that at a root."""
+    reached = profiles.reached(pattern)
+    specs: dict[int, Spec] = {h: ("reach",) for h in range(len(pattern)) if reached[h]}
+    spec = belief_spec_rule(game, policy, specs, reached.__getitem__,
+                            lambda k, cand, sp: bool(profiles.carried_weight(k, cand, pattern, sp)))
+    out: dict[int, Spec | None] = {k: spec(k) for k in range(len(pattern))}
+    return out
+
+
 class _Profiles:
     """The values ``P_h(a)`` and reaches ``R_h`` at pure profiles under a set's belief-weight spec,
     as rows of a sparse matrix over the features (reach-weighted payoffs ``z * N + i`` of every
@@ -371,7 +368,7 @@ class _Profiles:
         self.game = game
         self.N, self.Z = game.num_players, len(game.terminals)
         self._rows: dict[tuple, int] = {}
-        self._cache: dict[tuple, int] = {}
+        self._cache: dict[tuple, tuple[int, ...]] = {}  # a value's or a reach's features
         # per node, the (set, action) moves on its path from the root, and the decision nodes making them
         self.path: list[tuple[tuple[int, int], ...]] = [()] * len(game.nodes)
         self.movers: list[tuple[int, ...]] = [()] * len(game.nodes)
@@ -422,9 +419,15 @@ class _Profiles:
 
     def value(self, h: int, a: int, profile: tuple[int, ...], specs: dict[int, Spec]) -> int:
         """Row of ``P_h(a)`` at ``profile`` under set ``h``'s spec in ``specs``."""
+        return self._row(self.value_key(h, a, profile, specs))
+
+    def value_key(self, h: int, a: int, profile: tuple[int, ...], specs: dict[int, Spec]) -> tuple[int, ...]:
+        """The features summed in :meth:`value`'s row (not registered as a row of the guard's
+        matrix: the checks at a root, :mod:`deterrence.kernels._rootcheck`, keep their own)."""
         spec = specs[h]
         ck = ("v", h, a, profile, _spec_key(h, specs))
-        if ck not in self._cache:
+        key = self._cache.get(ck)
+        if key is None:
             i = self.game.infosets[h].player
             zs = []
             for z in self.below.get((h, a), ()):
@@ -436,19 +439,24 @@ class _Profiles:
                 above, below = self.checked(h, spec, v, specs), self.path[t][pos + 1:]
                 if self._plays(above, profile) and self._plays(below, profile):
                     zs.append(z)
-            self._cache[ck] = self._row(tuple(sorted(z * self.N + i for z in zs)))
-        return self._cache[ck]
+            key = self._cache[ck] = tuple(sorted(z * self.N + i for z in zs))
+        return key
 
     def reach(self, h: int, profile: tuple[int, ...], specs: dict[int, Spec]) -> int:
         """Row of ``R_h`` (the sum of set ``h``'s weights) at ``profile`` under its spec."""
+        return self._row(self.reach_key(h, profile, specs))
+
+    def reach_key(self, h: int, profile: tuple[int, ...], specs: dict[int, Spec]) -> tuple[int, ...]:
+        """The features summed in :meth:`reach`'s row (not registered, as :meth:`value_key`)."""
         spec = specs[h]
         ck = ("r", h, profile, _spec_key(h, specs))
-        if ck not in self._cache:
+        key = self._cache.get(ck)
+        if key is None:
             nodes = [v for v in self.game.infosets[h].nodes
                      if self._plays(self.checked(h, spec, v, specs), profile)
                      and (spec[0] != "node" or v == spec[1])]
-            self._cache[ck] = self._row(tuple(sorted(self.Z * self.N + v for v in nodes)))
-        return self._cache[ck]
+            key = self._cache[ck] = tuple(sorted(self.Z * self.N + v for v in nodes))
+        return key
 
     def matrix(self) -> tuple[np.ndarray, np.ndarray]:
         """The rows as ``(indptr, indices)`` over the features (a 0/1 matrix in compressed rows;

@@ -108,16 +108,15 @@ positive goes to :meth:`SystemStage.cleared`:
   the pattern survives, each candidate verified exactly at other probe points), then checked
   per point in floats with error bounds: a recipe that rules the system out clears it;
 * **closed form** (:mod:`deterrence.kernels._closedform`, with this module's blocks), for
-  ``CLOSED`` systems not cleared by a recipe: ``NO_ROOT`` clears; ``ROOTS`` clears when at every
-  root some optimality condition the vertex tests read (:class:`OnPathCheck`: an action outside
-  a checked set's support beating the support by more than ``t = (tol + edge) max(1, U)`` per
-  unit of the set's reach, plus the margin ``edge max(1, U)``, at every point of the root's
-  enclosure) fails; otherwise (a root passing, ``UNSURE``) the point is flagged.
+  ``CLOSED`` systems not cleared by a recipe: ``NO_ROOT`` clears; ``ROOTS`` clears when every
+  root fails the per-point solver's test at some set (:class:`~._rootcheck.RootCheck`: an action
+  outside the set's support beating the support by more than ``t = (tol + edge) max(1, U)`` per
+  unit of belief, plus the margin ``edge max(1, U)``, at every point of the root's enclosure,
+  under the belief the solver gives the set there: Bayes' rule on the path; off it the mover's
+  own belief carried forward, else Nature's odds, or under ``free`` and ``d1`` every belief);
+  otherwise (a root passing, ``UNSURE``) the point is flagged.
 
-The roots' checks read the sets the vertex tests check (reached, and mixing); under ``prior``
-the per-point solver also checks unreached sets under Nature's odds, which these checks do not
-read (a root failing only there still flags). A point is cleared only when every system
-surviving there is skipped or cleared.
+A point is cleared only when every system surviving there is skipped or cleared.
 """
 
 from __future__ import annotations
@@ -140,6 +139,7 @@ from ._closedform import ROOTS as CF_ROOTS
 from ._closedform import ClosedFormPlan, closed_form_plan, solve_closed_form
 from ._guard import PatternGuard, _flag_points, _set_specs, _spec_key, scan_patterns
 from ._recipes import RULED_OUT, Recipe, check_points, discover_recipes
+from ._rootcheck import RootCheck
 from ._trees import _as_expr
 
 CURVE, CLOSED, BIG = "curve", "closed", "big"
@@ -624,60 +624,6 @@ class RecipeBook:
         return discover_recipes(probes, exact_at, rng, RECIPE_TRIALS).recipes  # type: ignore[arg-type]
 
 
-class OnPathCheck:
-    """A pattern's optimality conditions (:meth:`~._guard.PatternGuard.optimality_conditions`)
-    evaluated at a root of its system: the multilinear interpolation of the vertex values with
-    the root's mixture probabilities as interval weights (from the root's enclosure)."""
-
-    def __init__(self, guard: Any, system: PatternSystem) -> None:
-        pattern = system.pattern
-        unknown = {kj: i for i, kj in enumerate(system.groups)}
-        n_unk = len(system.groups)
-        # sigma slots: the unknowns, then each mixing set's first support action, then the constant 1
-        slot_s0 = {k: n_unk + i for i, k in enumerate(system.mixed)}
-        self.one = n_unk + len(system.mixed)
-        self.members = [[unknown[g] for g in system.groups if g[0] == k] for k in system.mixed]
-        self.conditions = []
-        for h, player, vertices, rows in guard.optimality_conditions(pattern):
-            slots = np.full((len(vertices), max(1, len(system.mixed))), self.one, dtype=np.int64)
-            for v, prof in enumerate(vertices):
-                for c, k in enumerate(system.mixed):
-                    if k == h:
-                        continue
-                    j = pattern[k].index(prof[k])
-                    slots[v, c] = slot_s0[k] if j == 0 else unknown[(k, j)]
-            r = np.asarray(rows, dtype=np.int64).reshape(len(vertices), 3)
-            self.conditions.append((player, slots, r[:, 0], r[:, 1], r[:, 2]))
-
-    def _sigma(self, mid: np.ndarray, rad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Interval bounds of every slot (unknowns, first actions, 1) at a root."""
-        slack = 4e-16
-        lo = np.maximum(mid - rad - slack, 0.0)
-        hi = mid + rad + slack
-        lo0 = [max(1.0 - hi[m].sum() - slack, 0.0) for m in self.members]
-        hi0 = [1.0 - lo[m].sum() + slack for m in self.members]
-        return np.concatenate([lo, lo0, [1.0]]), np.concatenate([hi, hi0, [1.0]])
-
-    def fails(self, mid: np.ndarray, rad: np.ndarray, g: np.ndarray, e: np.ndarray, unit: np.ndarray,
-              tol: float, edge: float) -> bool:
-        """Does some action outside a checked set's support beat the support by more than
-        ``t = (tol + edge) max(1, U)`` (per unit of the set's reach, plus the margin
-        ``edge max(1, U)``) at every point of the root's enclosure? (``g``, ``e``: the guard's row
-        values and bounds at the point; ``unit``: ``max(1, U)`` per player.)"""
-        lo, hi = self._sigma(mid, rad)
-        for player, slots, r1, r0, rr in self.conditions:
-            u = unit[player]
-            t = (tol + edge) * u
-            d = g[r1] - g[r0] - t * g[rr]
-            err = e[r1] + e[r0] + t * e[rr] + 1e-15 * np.abs(t * g[rr])
-            w_lo, w_hi = lo[slots].prod(axis=1), hi[slots].prod(axis=1)
-            low = np.minimum(w_lo * (d - err), w_hi * (d - err)).sum()
-            rounding = 1e-13 * (w_hi * (np.abs(d) + err)).sum()
-            if low - rounding > edge * u:
-                return True
-        return False
-
-
 class SystemStage:
     """The second stage of a :class:`~deterrence.kernels._guard.PatternGuard` (module docstring):
     every pattern's system, built once, and the flagging of points with it.
@@ -686,7 +632,8 @@ class SystemStage:
     cleared (:meth:`cleared`) when a recipe rules it out (:class:`RecipeBook`, when the guard
     has a tree and a pool of points to discover them), or, for CLOSED, when the closed form
     (:func:`~deterrence.kernels._closedform.solve_closed_form`) finds no root in the box, or only
-    roots where some optimality condition fails (:class:`OnPathCheck`). Anything else flags."""
+    roots that fail the per-point solver's test at some set (:class:`~._rootcheck.RootCheck`).
+    Anything else flags."""
 
     def __init__(self, guard: Any, tree: Any = None, pool: Mapping[str, np.ndarray] | None = None) -> None:
         self.guard = guard
@@ -695,14 +642,15 @@ class SystemStage:
         self.skip = np.array([s.skippable for s in self.systems], dtype=np.int8)
         self.book = RecipeBook(guard, tree, pool) if tree is not None and pool else None
         self._plans: dict[int, ClosedFormPlan | None] = {}
-        self._checks: dict[int, OnPathCheck] = {}
-        self.counts = dict.fromkeys(("recipe", "no_root", "off_path", "roots", "unsure", "other"), 0)
+        self._checks: dict[int, RootCheck] = {}
+        self.counts = dict.fromkeys(("recipe", "no_root", "roots_fail", "roots", "unsure", "other"), 0)
 
     def flag_points(self, code: np.ndarray, G: np.ndarray, E: np.ndarray, unit: np.ndarray, tol: float,
-                    edge: float, n_tests: int, ce: np.ndarray, out: np.ndarray) -> None:
+                    edge: float, n_tests: int, pay: np.ndarray, ce: np.ndarray, out: np.ndarray) -> None:
         """``out[p]`` True where some pattern survives its vertex tests at point ``p`` and is not
         cleared as a system: skipped curve-shaped systems (not at points with a chance move of
-        probability 0), and formed closed or big systems :meth:`cleared` clears."""
+        probability 0), and formed closed or big systems :meth:`cleared` clears. ``pay``, ``ce``:
+        the points' payoffs and chance probabilities (the checks at roots read their features)."""
         exact_points = np.ascontiguousarray((ce > 0).all(axis=0)) if ce.size else np.ones(len(G), dtype=bool)
         if not any(s.kind != CURVE and s.formed for s in self.systems):
             if not self.skip.any():  # nothing to clear: the first stage alone
@@ -711,7 +659,7 @@ class SystemStage:
                 _flag_skipping(code, G, E, unit, tol, edge, n_tests, self.skip, exact_points, out)
             return
         pairs = self.survivors(code, G, E, unit, tol, edge, n_tests, exact_points)
-        self._hooked(pairs, G, E, unit, tol, edge, exact_points, out)
+        self._hooked(pairs, G, E, unit, tol, edge, exact_points, out, _Features(self.guard, pay, ce))
 
     def survivors(self, code: np.ndarray, G: np.ndarray, E: np.ndarray, unit: np.ndarray, tol: float,
                   edge: float, n_tests: int, exact_points: np.ndarray, skipping: bool = True) -> np.ndarray:
@@ -726,7 +674,7 @@ class SystemStage:
             cap = n
 
     def _hooked(self, pairs: np.ndarray, G: np.ndarray, E: np.ndarray, unit: np.ndarray, tol: float,
-                edge: float, exact_points: np.ndarray, out: np.ndarray) -> None:
+                edge: float, exact_points: np.ndarray, out: np.ndarray, features: _Features) -> None:
         """Flag the points of ``pairs`` :meth:`cleared` does not clear, pattern by pattern."""
         order = np.argsort(pairs[:, 1], kind="stable")
         pairs = pairs[order]
@@ -743,12 +691,13 @@ class SystemStage:
             out[pts[~exact_points[pts]]] = True  # a chance move of probability 0: other belief specs
             pts = pts[exact_points[pts]]
             if len(pts):
-                out[pts[~self.cleared(index, system, pts, G, E, unit, tol, edge)]] = True
+                out[pts[~self.cleared(index, system, pts, G, E, unit, tol, edge, features)]] = True
 
     def cleared(self, index: int, system: PatternSystem, pts: np.ndarray, G: np.ndarray, E: np.ndarray,
-                unit: np.ndarray, tol: float, edge: float) -> np.ndarray:
+                unit: np.ndarray, tol: float, edge: float, features: _Features | None = None) -> np.ndarray:
         """Per point of ``pts``: is the formed CLOSED or BIG system ``index`` proved to give the
-        per-point solver no PBE there (class docstring)?"""
+        per-point solver no PBE there (class docstring)? ``features``: the points' features, for
+        the checks at roots (without them a root is not checked: it flags)."""
         coef, err = system.coefficients(G[pts], E[pts])
         done = np.zeros(len(pts), dtype=bool)
         if self.book is not None:
@@ -766,18 +715,22 @@ class SystemStage:
         if not len(todo):
             return done
         results = solve_closed_form(coef[todo], err[todo], plan, edge=edge)
+        rooted = [i for i, res in zip(todo.tolist(), results, strict=True)  # type: ignore[arg-type]
+                  if res.verdict == CF_ROOTS]
+        if rooted and features is not None:
+            check = self._check(index, system)
+            g, e = check.row_values(features.at(pts[rooted]))
         for i, res in zip(todo.tolist(), results, strict=True):  # type: ignore[arg-type]
             if res.verdict == CF_NO_ROOT:
                 done[i] = True
                 self.counts["no_root"] += 1
-            elif res.verdict == CF_ROOTS:
-                check = self._check(index, system)
-                p = pts[i]
-                done[i] = all(check.fails(m, r, G[p], E[p], unit[p], tol, edge)
+            elif res.verdict == CF_ROOTS and features is not None:
+                p, at = pts[i], rooted.index(i)
+                done[i] = all(check.fails(m, r, g[at], e[at], unit[p], tol, edge)
                               for m, r in zip(res.roots, res.radii, strict=True))
-                self.counts["off_path" if done[i] else "roots"] += 1
+                self.counts["roots_fail" if done[i] else "roots"] += 1
             else:
-                self.counts["unsure"] += 1
+                self.counts["unsure" if res.verdict != CF_ROOTS else "roots"] += 1
         return done
 
     def _plan(self, index: int, system: PatternSystem) -> ClosedFormPlan | None:
@@ -791,10 +744,26 @@ class SystemStage:
                 self._plans[index] = None
         return self._plans[index]
 
-    def _check(self, index: int, system: PatternSystem) -> OnPathCheck:
-        if index not in self._checks:
-            self._checks[index] = OnPathCheck(self.guard, system)
-        return self._checks[index]
+    def _check(self, index: int, system: PatternSystem) -> RootCheck:
+        check = self._checks.get(index)
+        if check is None:  # (two threads may build it at once: the same check, either kept)
+            check = self._checks[index] = RootCheck(self.guard, system)
+        return check
+
+
+class _Features:
+    """The guard's features (:meth:`~deterrence.kernels._guard._Profiles.features`) of one call's
+    points, worked out on first use (the checks at roots read them)."""
+
+    def __init__(self, guard: Any, pay: np.ndarray, ce: np.ndarray) -> None:
+        self.guard, self.pay, self.ce = guard, pay, ce
+        self._X: np.ndarray | None = None
+
+    def at(self, pts: np.ndarray | Sequence[int]) -> np.ndarray:
+        """``(features, len(pts))``."""
+        if self._X is None:
+            self._X = self.guard._profiles.features(self.pay, self.ce)
+        return self._X[:, np.asarray(pts, dtype=np.int64)]
 
 
 class SystemGuard(PatternGuard):
@@ -812,8 +781,8 @@ class SystemGuard(PatternGuard):
         self.systems = SystemStage(self, tree, pool)
 
     def _flag_patterns(self, G: np.ndarray, E: np.ndarray, unit: np.ndarray, tol: float, edge: float,
-                       ce: np.ndarray, out: np.ndarray) -> None:
-        self.systems.flag_points(self.code, G, E, unit, tol, edge, self.n_tests, ce, out)
+                       pay: np.ndarray, ce: np.ndarray, out: np.ndarray) -> None:
+        self.systems.flag_points(self.code, G, E, unit, tol, edge, self.n_tests, pay, ce, out)
 
 
 def _flag_skipping(code: np.ndarray, G: np.ndarray, E: np.ndarray, unit: np.ndarray, tol: float, edge: float,
