@@ -39,6 +39,7 @@ from fractions import Fraction
 from typing import Any
 
 from ..game.extensive import CHANCE, DECISION, ExtensiveFormGame
+from ._pbe_pruning import one_term_mask
 
 Choice = tuple[int, ...]  # one action per information set: a pure profile
 _REACH = ("reach",)
@@ -134,6 +135,13 @@ class ExactTree:
         #: sets of groups whose conditions hold a vector of one term, by their lowest group
         self._killers: dict[int, list[frozenset[int]]] = {}
         self._killer_count = 0
+        #: such sets found at other points of the tree (:class:`OneTermStore`, in its ``tree_cache``),
+        #: each group's number there (by the group's number here), and the sets of numbers tried here
+        self._store = one_term_store(game)
+        self._store_ids: list[int] = []
+        self._tried: set[frozenset[int]] = set()
+        #: the noted sets as sets of the store's numbers, by their lowest (:meth:`rules_out`)
+        self._noted: dict[int, list[frozenset[int]]] = {}
 
     def _edge(self, v: int, chosen: Any) -> int:
         e = self.edge_of[v]
@@ -396,24 +404,67 @@ class ExactTree:
             group = self._groups.get(key)
             if group is None:
                 group = self._groups[key] = len(self._groups)
+                self._store_ids.append(self._store.number(key))
             groups.append((group, k, spec, *placed))
         if self._killers and self._killed(groups):
             return None
+        if self._store.by_low and self._tries_known(groups, pattern, specs, nv) and self._killed(groups):
+            return None
         out = Conditions(self)
         for group, k, spec, sets, where in groups:
-            embedded = self._embedded.get((group, where, nv))
-            if embedded is None:
-                local = self._conditions.get(group)
-                if local is None:
-                    local = self._set_conditions(k, spec, pattern, sets, specs)
-                    if len(self._conditions) < 100_000:
-                        self._conditions[group] = local
-                embedded = self._embedded_polynomials(local, where, nv)
-                if len(self._embedded) < 100_000:
-                    self._embedded[(group, where, nv)] = embedded
+            embedded = self._embedded_group(group, k, spec, sets, where, nv, pattern, specs)
             out.extend(embedded)
             out.groups.extend([group] * len(embedded))
         return out
+
+    def _embedded_group(self, group: int, k: int, spec: tuple, sets: tuple[int, ...], where: tuple[int, ...],
+                        nv: int, pattern: Sequence[tuple[int, ...]], specs: dict[int, tuple]
+                        ) -> list[dict[tuple[int, ...], int]]:
+        """A group's polynomials (:meth:`polynomials`) with its unknowns at positions ``where`` of
+        ``nv``, kept (and its polynomials in its own unknowns, built from the pattern that has it)."""
+        embedded = self._embedded.get((group, where, nv))
+        if embedded is None:
+            local = self._conditions.get(group)
+            if local is None:
+                local = self._set_conditions(k, spec, pattern, sets, specs)
+                if len(self._conditions) < 100_000:
+                    self._conditions[group] = local
+            embedded = self._embedded_polynomials(local, where, nv)
+            if len(self._embedded) < 100_000:
+                self._embedded[(group, where, nv)] = embedded
+        return embedded
+
+    def _tries_known(self, groups: Sequence[tuple], pattern: Sequence[tuple[int, ...]],
+                     specs: dict[int, tuple], nv: int) -> bool:
+        """Test here the sets of groups of the system (``groups``, as :meth:`polynomials` lists them)
+        that held a vector of one term at other points of the tree (:class:`OneTermStore`) and were
+        not tested here yet; note (:meth:`note_one_term`) those that hold one here too. Whether
+        some did.
+
+        A set's polynomials here are built from this system (a group's are fixed by its key, so
+        any system with the group gives them), in its layout, and the exact row reduction decides
+        (:func:`~deterrence.solvers._pbe_pruning.one_term_mask`); what is noted is what the root
+        screen would find in any system with those groups: sound as :meth:`note_one_term` says,
+        and only ever ruling out systems the screen rules out."""
+        ids = self._store_ids
+        have = {ids[g[0]]: i for i, g in enumerate(groups)}
+        found = False
+        for low in have:
+            for known in self._store.by_low.get(low, ()):
+                if known in self._tried or not known <= have.keys():
+                    continue
+                self._tried.add(known)
+                conditions = Conditions(self)
+                for i in sorted(have[n] for n in known):
+                    group, k, spec, sets, where = groups[i]
+                    embedded = self._embedded_group(group, k, spec, sets, where, nv, pattern, specs)
+                    conditions.extend(embedded)
+                    conditions.groups.extend([group] * len(embedded))
+                mask = one_term_mask(conditions)
+                if mask:
+                    self.note_one_term(conditions, mask)
+                    found = True
+        return found
 
     def _killed(self, groups: Sequence[tuple[int, ...]]) -> bool:
         """Whether the groups (first entries) include every group of a set noted by :meth:`note_one_term`."""
@@ -449,6 +500,53 @@ class ExactTree:
         self._killer_count += 1
         killer = frozenset(g for i, g in enumerate(conditions.groups) if mask >> i & 1)
         self._killers.setdefault(min(killer), []).append(killer)
+        numbers = frozenset(self._store_ids[g] for g in killer)
+        self._noted.setdefault(min(numbers), []).append(numbers)
+        self._store.add(numbers)
+
+    def system_numbers(self, pattern: Sequence[tuple[int, ...]], mixed: Sequence[int], specs: dict[int, tuple]
+                       ) -> frozenset[int]:
+        """The store's numbers (:class:`OneTermStore`) of the groups of the system
+        :meth:`polynomials` would build for ``(pattern, mixed, specs)``: they read the tree alone,
+        so a caller may keep them across the points of a sweep (:meth:`rules_out` reads them)."""
+        shape = tuple([len(pattern[j]) for j in mixed])
+        placements = self._placements.get(layout := (tuple(mixed), shape))
+        if placements is None:
+            placements = self._placements[layout] = {}
+        own = None
+        out = []
+        for k in mixed:
+            spec = specs.get(k, _REACH)
+            kind = spec[0]
+            if kind == "own" and own is None:
+                own = tuple(sorted(specs.items()))
+            pick, inside = self._reads(k, kind)
+            placed = placements.get(inside)
+            if placed is None:
+                placed = placements[inside] = _placed(inside, mixed, shape)
+            key = (k, spec, kind == "own" and own, pattern[k], placed[0], pick(pattern))
+            out.append(self._store.number(key))
+        return frozenset(out)
+
+    @property
+    def store(self) -> OneTermStore:
+        """The tree's :class:`OneTermStore` (which numbers the groups of :meth:`system_numbers`)."""
+        return self._store
+
+    def has_noted(self) -> bool:
+        """Whether some set was noted in this solve (:meth:`note_one_term`)."""
+        return bool(self._noted)
+
+    def rules_out(self, numbers: frozenset[int]) -> bool:
+        """Whether a system with the groups of these store numbers (:meth:`system_numbers`) has every
+        group of a set noted in this solve (:meth:`note_one_term`): then :meth:`polynomials` would
+        return ``None`` for it (its verdict, unbuilt)."""
+        noted = self._noted
+        for n in numbers:
+            for known in noted.get(n, ()):
+                if known <= numbers:
+                    return True
+        return False
 
     def _set_conditions(self, k: int, spec: tuple, pattern: Sequence[tuple[int, ...]], sets: tuple[int, ...],
                         specs: dict[int, tuple]) -> list[dict[tuple[int, ...], int]]:
@@ -520,6 +618,49 @@ class ExactTree:
             sets.update(j for v in h.nodes for c in self.children[v] for j in self.sets_below[c])
             out = self._relevant[(k, kind)] = tuple(sorted(sets))
         return out
+
+
+class OneTermStore:
+    """The sets of groups (:meth:`ExactTree.polynomials`) found to hold a vector of one term
+    (:meth:`ExactTree.note_one_term`) at the points of one tree, kept in its ``tree_cache`` for the
+    next points of a sweep: the groups by their keys (numbered here once for the tree), each set
+    by its lowest number. A set found at one point usually holds one at the others (it comes from
+    the tree's shape, e.g. two types' conditions that differ by one term), but is only a guess
+    there: :meth:`ExactTree.polynomials` tests it at each point before it rules anything out."""
+
+    #: the most sets kept
+    MAX_SETS = 20_000
+
+    def __init__(self) -> None:
+        self.ids: dict[tuple, int] = {}
+        self._numbers = itertools.count()
+        self.by_low: dict[int, list[frozenset[int]]] = {}
+        self.size = 0
+
+    def number(self, key: tuple) -> int:
+        """The number of a group key (numbered on first sight, each in one step: solves on other
+        threads may share the store; a number two threads gave one key is only a wasted test)."""
+        n = self.ids.get(key)
+        if n is None:
+            n = self.ids.setdefault(key, next(self._numbers))
+        return n
+
+    def add(self, numbers: frozenset[int]) -> None:
+        """Keep a set of group numbers (if new and there is room)."""
+        if self.size >= self.MAX_SETS:
+            return
+        kept = self.by_low.setdefault(min(numbers), [])
+        if numbers not in kept:
+            kept.append(numbers)
+            self.size += 1
+
+
+def one_term_store(game: ExtensiveFormGame) -> OneTermStore:
+    """The tree's :class:`OneTermStore` (in its ``tree_cache``: the group keys read only the tree)."""
+    store = game.tree_cache.get("pbe_one_term_store")
+    if store is None:
+        store = game.tree_cache.setdefault("pbe_one_term_store", OneTermStore())
+    return store
 
 
 class Conditions(list):

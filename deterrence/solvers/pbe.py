@@ -133,7 +133,7 @@ from ..game.extensive import DECISION, ExtensiveFormGame
 from ._options import option
 from ._pbe_beliefs import _Beliefs, _br_actions, _deviation_groups, _deviation_weights, _type_unreached
 from ._pbe_context import _INTERIOR, _Ctx, belief_spec_rule
-from ._pbe_exact import carry_paths
+from ._pbe_exact import ExactTree, carry_paths
 from ._pbe_multilinear import _solve_multilinear
 from ._pbe_offpath import free_offpath_mask
 from ._pbe_patterns import feasible_patterns
@@ -828,6 +828,10 @@ class _Program:
     n_keys: int = 0
     key_set: int = 0
     starts: tuple[int, ...] = ()
+    #: the store of sets of conditions (:class:`~deterrence.solvers._pbe_exact.OneTermStore`) and per
+    #: combination of the mixing sets' options (their positions among the set's options) its numbers
+    #: of the system's groups (:meth:`~deterrence.solvers._pbe_exact.ExactTree.system_numbers`)
+    numbers: tuple | None = None
 
 
 class _Programs:
@@ -845,6 +849,21 @@ class _Programs:
         #: per (set, support): the set's part of the code when it is checked under Bayes' rule
         #: (a reached set that does not mix) and that option's spec number
         self.reach_parts: dict[tuple[int, tuple[int, ...]], tuple[list[int], int]] = {}
+        #: the last lists of patterns met (the points of a sweep share them, :func:`cached_patterns`),
+        #: each with its patterns' programs by position (``None``: not looked up yet), newest first
+        self._lists: list[tuple[Sequence[tuple], list[_Program | None]]] = []
+
+    def aligned(self, patterns: Sequence[tuple]) -> list[_Program | None]:
+        """The programs of ``patterns`` by position, as far as looked up (a list to fill: looking a
+        pattern up by position saves hashing it, for the thousands of patterns of a solve). The lists
+        of a sweep's points are copies of one list (:func:`cached_patterns`), so comparing them
+        compares the same objects."""
+        for listed, programs in self._lists:
+            if listed is patterns or listed == patterns:  # (fast: the lists share their patterns)
+                return programs
+        programs: list[_Program | None] = [None] * len(patterns)
+        self._lists = [(patterns, programs), *self._lists[:3]]
+        return programs
 
     def spec_index(self, k: int, spec: Spec, base: dict[int, Spec]) -> int:
         """The number of set ``k``'s ``spec`` among the pattern's specs ``base`` (``k``'s own spec
@@ -983,11 +1002,16 @@ def _tabled_patterns(ctx: _Ctx, patterns: Sequence[tuple], admitted: np.ndarray,
     codes: list[np.ndarray] = []
     n_options: list[int] = []
     skipped = free_offpath = used_set = 0
+    aligned = progs.aligned(patterns)
     for j, i in enumerate(admitted.tolist()):
+        prog = aligned[i]
         pattern = patterns[i]
-        prog = progs.of.get(pattern)
         if prog is None:
-            prog = progs.of[pattern] = _Program(mixed=tuple(k for k, s in enumerate(pattern) if len(s) > 1))
+            prog = progs.of.get(pattern)
+            if prog is None:
+                mixed = tuple(k for k, s in enumerate(pattern) if len(s) > 1)
+                prog = progs.of[pattern] = _Program(mixed=mixed)
+            aligned[i] = prog
         if len(prog.mixed) > max_mixed:
             skipped += 1
             continue
@@ -1038,29 +1062,74 @@ def _kept(ctx: _Ctx, chosen: list[tuple], programs: list[_Program], ok: np.ndarr
         # a program keeps no specs only when the pattern reaches every set where it mixes
         found = prog.found if prog.found is not None else _reached_specs(prog.on_path, mixed)
         values = conditions[condition_starts[n]:ends[n]].reshape(-1, len(prog.rows)).tolist()
-        live, checks = _passed_options(pattern, prog, found[2], flags, int(opt_starts[i]), values)
-        yield pattern, mixed, prog.rows, found, (live, checks, verdicts[begin:end].tolist())
+        live, checks, kept = _passed_options(pattern, prog, found[2], flags, int(opt_starts[i]), values)
+        systems = verdicts[begin:end].tolist()
+        exact = ctx._exact  # (the exact tree, once this solve built it: it may have noted some sets)
+        if exact is not None and exact.has_noted() and _screened_exactly(pattern, mixed) \
+                and not _unsettled(exact, pattern, prog, found[1], live, kept, systems):
+            continue
+        yield pattern, mixed, prog.rows, found, (live, checks, systems)
+
+
+def _screened_exactly(pattern: tuple, mixed: list[int]) -> bool:
+    """Whether the pattern's systems go through the exact screens
+    (:func:`~deterrence.solvers._pbe_multilinear._screened`): it mixes at two sets or more, and not at
+    exactly two sets of two actions each (solved in closed form)."""
+    return len(mixed) > 2 or (len(mixed) == 2 and (len(pattern[mixed[0]]) > 2 or len(pattern[mixed[1]]) > 2))
+
+
+def _unsettled(exact: ExactTree, pattern: tuple, prog: _Program, base: dict[int, Spec],
+               live: list[list[Spec]], kept: list[list[int]], systems: list[int]) -> bool:
+    """Mark :data:`RULED_OUT` (in ``systems``, the verdicts of the pattern's systems, in the order of
+    :func:`_spec_combos` over ``live``, the options kept, at positions ``kept`` among the sets'
+    options) the systems that hold every group of a set of conditions noted in this solve to hold a
+    vector of one term (:meth:`~deterrence.solvers._pbe_exact.ExactTree.rules_out`); whether one is
+    left. Such a system would reach the exact screens (the pattern's are :func:`_screened_exactly`),
+    whose exact conditions (:meth:`~deterrence.solvers._pbe_exact.ExactTree.polynomials`) would be
+    ``None``: ruled out with no other effect, whatever screens ran before (each only rules out), as
+    here. The groups' store numbers read the tree alone and are kept on the program."""
+    store = exact.store
+    if prog.numbers is None or prog.numbers[0] is not store:  # (numbers of another store mean nothing)
+        prog.numbers = (store, {})
+    numbers = prog.numbers[1]
+    mixed = prog.mixed
+    left = False
+    for n, (at, combo) in enumerate(zip(itertools.product(*kept), itertools.product(*live), strict=True)):
+        if systems[n] == RULED_OUT:
+            continue
+        known = numbers.get(at)
+        if known is None:
+            specs = dict(base)
+            specs.update(zip(mixed, combo, strict=True))
+            known = numbers[at] = exact.system_numbers(pattern, mixed, specs)
+        if exact.rules_out(known):
+            systems[n] = RULED_OUT
+        else:
+            left = True
+    return left
 
 
 def _passed_options(pattern: tuple, prog: _Program, choices: list[list[Spec]], flags: list[bool], first: int,
-                    conditions: list[list[float]]) -> tuple[list[list[Spec]], dict]:
+                    conditions: list[list[float]]) -> tuple[list[list[Spec]], dict, list[list[int]]]:
     """A kept pattern's options per mixing set (``choices``) that pass (``flags[first + i]``: whether
     option ``i`` of its program does) and the conditions of every set it checks under them, read off
     the pattern's ``conditions`` (:func:`deterrence.solvers._pbe_vertex.vertex_tests`, in its
     order, one list of floats per condition, its values at the vertex rows, as
-    ``_set_conditions`` gives them)."""
-    live, checks = [], {}
+    ``_set_conditions`` gives them); and per mixing set the positions of the options kept."""
+    live, checks, kept = [], {}, []
     at = 0
     for k, start, opts in zip(prog.mixed, prog.starts, choices, strict=True):
-        keep = []
+        keep, where = [], []
         for m, spec in enumerate(opts):
             if flags[first + start + m]:
                 end = at + len(pattern[k]) - 1
                 checks[(k, spec)] = conditions[at:end]
                 at = end
                 keep.append(spec)
+                where.append(m)
         live.append(keep)
-    return live, checks
+        kept.append(where)
+    return live, checks, kept
 
 
 def _untabled_patterns(ctx: _Ctx, patterns: Sequence[tuple], admitted: np.ndarray, reached: np.ndarray,
