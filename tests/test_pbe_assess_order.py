@@ -139,3 +139,26 @@ def test_kept_deviation_groups_are_the_groups(name):
             zeros = _Beliefs(solver_context(game, "d1"), beh).zeros()
             for k in range(len(game.infosets)):
                 assert _kept_deviation_groups(game, beh, k, zeros) == _deviation_groups(game, beh, k)
+
+
+@pytest.mark.parametrize("name", ["asymmetric_escalation", "chain_store", "costly_signal_menu"])
+def test_deviation_groups_read_only_the_moves_on_the_paths_to_the_set(name):
+    """The groups' key reads the profile's zeros at ``_path_actions`` alone: a profile changed
+    anywhere else has the same groups."""
+    from deterrence.solvers._pbe_beliefs import _path_actions
+
+    rng = np.random.default_rng(6)
+    game = catalogue_games(name, 1, seed=7)[0]
+    offsets = game._action_offset
+    for _ in range(30):
+        beh = _profile(game, rng)
+        for k in range(len(game.infosets)):
+            on_paths = set(_path_actions(game, k).tolist())
+            other = [b.copy() for b in beh]
+            for j, b in enumerate(other):
+                for a in range(len(b)):
+                    if int(offsets[j]) + a not in on_paths:
+                        b[a] = float(rng.random() < 0.5)
+            assert _deviation_groups(game, other, k) == _deviation_groups(game, beh, k)
+            zeros = [_Beliefs(solver_context(game, "d1"), b).zeros() for b in (beh, other)]
+            assert zeros[0][_path_actions(game, k)].tobytes() == zeros[1][_path_actions(game, k)].tobytes()

@@ -78,11 +78,10 @@ class ExactTree:
 
     def __init__(self, game: ExtensiveFormGame) -> None:
         self.game = game
-        n = len(game.nodes)
-        self.parent = [nd.parent for nd in game.nodes]
-        self.children = [list(nd.children) for nd in game.nodes]
-        self.kind = [nd.kind for nd in game.nodes]
-        self.infoset = [nd.infoset for nd in game.nodes]
+        shape = _shape(game)
+        self.parent, self.children, self.kind = shape.parent, shape.children, shape.kind
+        self.infoset = shape.infoset
+        self.c, self.b, self.moves, self.sets_below = shape.c, shape.b, shape.moves, shape.sets_below
         self.players = game.num_players
         probs = {nd.index: _exact(game.chance_infos[game.nodes[nd.parent].infoset].probs[nd.action])
                  for nd in game.nodes[1:] if game.nodes[nd.parent].kind == CHANCE}
@@ -90,48 +89,24 @@ class ExactTree:
         self.D = math.lcm(1, *(p.denominator for p in probs.values()))
         self.U = math.lcm(1, *(x.denominator for row in pays.values() for x in row))
         #: per node: its chance numerator ``p · D`` (a chance child) or ``(set, action)`` (a move)
-        self.edge_of: list[Any] = [1] * n
-        for nd in game.nodes[1:]:
-            par = game.nodes[nd.parent]
-            self.edge_of[nd.index] = (int(probs[nd.index] * self.D) if par.kind == CHANCE
-                                      else (par.infoset, nd.action))
+        self.edge_of: list[Any] = list(shape.moves_in)
+        for v, p in probs.items():
+            self.edge_of[v] = int(p * self.D)
         self.payoff = {v: tuple(int(x * self.U) for x in row) for v, row in pays.items()}
-        self.c = [0] * n
-        for v in range(1, n):  # preorder: a parent comes before its children
-            self.c[v] = self.c[self.parent[v]] + (self.kind[self.parent[v]] == CHANCE)
-        self.b = [0] * n
-        for v in range(n - 1, -1, -1):
-            if self.children[v]:
-                self.b[v] = max(self.b[c] for c in self.children[v]) + (self.kind[v] == CHANCE)
         self.prior = self._reach(lambda k, a: True)
-        #: per node, the player moves (set, action) on its path from the root
-        self.moves: list[tuple[tuple[int, int], ...]] = [()] * n
-        for v in range(1, n):
-            e = self.edge_of[v]
-            self.moves[v] = self.moves[self.parent[v]] + ((e,) if isinstance(e, tuple) else ())
         self._profiles: dict[Choice, tuple[list[int], list[int], list[tuple[int, ...]]]] = {}
-        #: per node, the information sets with a decision node in its subtree
-        below: list[set[int]] = [set() for _ in range(n)]
-        for v in range(n - 1, -1, -1):
-            if self.kind[v] == DECISION:
-                below[v].add(self.infoset[v])
-            for c in self.children[v]:
-                below[v] |= below[c]
-        self.sets_below = [tuple(sorted(x)) for x in below]
         self._values: dict[tuple[int, tuple[int, ...]], tuple[int, ...]] = {}
         self._powers: dict[int, int] = {}
         self._payoffs: dict[tuple, dict[Choice, list[int]]] = {}  # by (set, spec): by choice
         self._kept = 0
-        self._paths: dict[tuple[int, int, int], list[tuple[int, int, list[int]]]] = {}
-        self._relevant: dict[tuple[int, str], tuple[int, ...]] = {}
+        # what reads the tree alone is kept with its shape, for the next points (:class:`_Shape`)
+        self._paths, self._relevant, self._picks = shape.paths, shape.relevant, shape.picks
+        self._embeddings, self._placements = shape.embeddings, shape.placements
         self._terms: dict[int, tuple[int, list[list[tuple[int, int, int]]]]] = {}
-        self._picks: dict[tuple[int, str], tuple[Any, frozenset[int]]] = {}
         self._conditions: dict[tuple, list[dict[tuple[int, ...], int]]] = {}
-        self._embeddings: dict[tuple[tuple[int, ...], int], dict[tuple[int, ...], tuple[int, ...]]] = {}
         self._embedded: dict[tuple, list[dict[tuple[int, ...], int]]] = {}
         #: the keys of the groups of conditions (:meth:`polynomials`), numbered in order
         self._groups: dict[tuple, int] = {}
-        self._placements: dict[tuple, dict[frozenset[int], tuple[tuple[int, ...], tuple[int, ...]]]] = {}
         #: sets of groups whose conditions hold a vector of one term, by their lowest group
         self._killers: dict[int, list[frozenset[int]]] = {}
         self._killer_count = 0
@@ -618,6 +593,59 @@ class ExactTree:
             sets.update(j for v in h.nodes for c in self.children[v] for j in self.sets_below[c])
             out = self._relevant[(k, kind)] = tuple(sorted(sets))
         return out
+
+
+class _Shape:
+    """What :class:`ExactTree` reads of the tree alone (kept in its ``tree_cache`` for the points of a
+    sweep): per node its parent, children, kind, set, ``c`` and ``b`` (the class documentation), the
+    player moves on its path, the move into it (``(set, action)``, or 1 after Nature's move) and the
+    sets with a decision node in its subtree; and the tree's memos of carry paths, relevant sets,
+    pickers, embeddings and placements (filled as the trees of its points ask)."""
+
+    def __init__(self, game: ExtensiveFormGame) -> None:
+        n = len(game.nodes)
+        self.parent = [nd.parent for nd in game.nodes]
+        self.children = [list(nd.children) for nd in game.nodes]
+        self.kind = [nd.kind for nd in game.nodes]
+        self.infoset = [nd.infoset for nd in game.nodes]
+        self.moves_in: list[Any] = [1] * n
+        for nd in game.nodes[1:]:
+            par = game.nodes[nd.parent]
+            if par.kind != CHANCE:
+                self.moves_in[nd.index] = (par.infoset, nd.action)
+        self.c = [0] * n
+        for v in range(1, n):  # preorder: a parent comes before its children
+            self.c[v] = self.c[self.parent[v]] + (self.kind[self.parent[v]] == CHANCE)
+        self.b = [0] * n
+        for v in range(n - 1, -1, -1):
+            if self.children[v]:
+                self.b[v] = max(self.b[c] for c in self.children[v]) + (self.kind[v] == CHANCE)
+        #: per node, the player moves (set, action) on its path from the root
+        self.moves: list[tuple[tuple[int, int], ...]] = [()] * n
+        for v in range(1, n):
+            e = self.moves_in[v]
+            self.moves[v] = self.moves[self.parent[v]] + ((e,) if isinstance(e, tuple) else ())
+        #: per node, the information sets with a decision node in its subtree
+        below: list[set[int]] = [set() for _ in range(n)]
+        for v in range(n - 1, -1, -1):
+            if self.kind[v] == DECISION:
+                below[v].add(self.infoset[v])
+            for c in self.children[v]:
+                below[v] |= below[c]
+        self.sets_below = [tuple(sorted(x)) for x in below]
+        self.paths: dict[tuple[int, int, int], list[tuple[int, int, list[int]]]] = {}
+        self.relevant: dict[tuple[int, str], tuple[int, ...]] = {}
+        self.picks: dict[tuple[int, str], tuple[Any, frozenset[int]]] = {}
+        self.embeddings: dict[tuple[tuple[int, ...], int], dict[tuple[int, ...], tuple[int, ...]]] = {}
+        self.placements: dict[tuple, dict[frozenset[int], tuple[tuple[int, ...], tuple[int, ...]]]] = {}
+
+
+def _shape(game: ExtensiveFormGame) -> _Shape:
+    """The tree's :class:`_Shape` (in its ``tree_cache``)."""
+    shape = game.tree_cache.get("pbe_exact_shape")
+    if shape is None:
+        shape = game.tree_cache.setdefault("pbe_exact_shape", _Shape(game))
+    return shape
 
 
 class OneTermStore:

@@ -620,13 +620,12 @@ def _solve_pattern(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[in
         if all(np.all(np.abs(v) <= tol) for v in eqs_vals.values()):
             ctx.continua.append(f"{names} indifferent on a continuum (supports {pattern[mixed[0]]})")
         return []
-    combos = list(itertools.product(*(pattern[k] for k in mixed)))
     def exact() -> list[dict[tuple[int, ...], int]] | None:
         # each set's conditions are kept by the tree, by the pattern at the sets they depend on;
         # None: the system holds conditions already found to rule it out (ExactTree.note_one_term)
         return ctx.exact.polynomials(pattern, mixed, specs)
 
-    points = _solve_multilinear(ctx, pattern, mixed, combos, list(eqs_vals.values()), names, exact,
+    points = _solve_multilinear(ctx, pattern, mixed, None, list(eqs_vals.values()), names, exact,
                                 screened=screened)
     if not points:
         return []
@@ -1061,13 +1060,14 @@ def _kept(ctx: _Ctx, chosen: list[tuple], programs: list[_Program], ok: np.ndarr
         mixed = list(prog.mixed)
         # a program keeps no specs only when the pattern reaches every set where it mixes
         found = prog.found if prog.found is not None else _reached_specs(prog.on_path, mixed)
-        values = conditions[condition_starts[n]:ends[n]].reshape(-1, len(prog.rows)).tolist()
-        live, checks, kept = _passed_options(pattern, prog, found[2], flags, int(opt_starts[i]), values)
+        live, kept = _passing(prog, found[2], flags, int(opt_starts[i]))
         systems = verdicts[begin:end].tolist()
         exact = ctx._exact  # (the exact tree, once this solve built it: it may have noted some sets)
         if exact is not None and exact.has_noted() and _screened_exactly(pattern, mixed) \
                 and not _unsettled(exact, pattern, prog, found[1], live, kept, systems):
             continue
+        values = conditions[condition_starts[n]:ends[n]].reshape(-1, len(prog.rows)).tolist()
+        checks = _option_conditions(pattern, prog, live, values)
         yield pattern, mixed, prog.rows, found, (live, checks, systems)
 
 
@@ -1115,21 +1115,38 @@ def _passed_options(pattern: tuple, prog: _Program, choices: list[list[Spec]], f
     option ``i`` of its program does) and the conditions of every set it checks under them, read off
     the pattern's ``conditions`` (:func:`deterrence.solvers._pbe_vertex.vertex_tests`, in its
     order, one list of floats per condition, its values at the vertex rows, as
-    ``_set_conditions`` gives them); and per mixing set the positions of the options kept."""
-    live, checks, kept = [], {}, []
-    at = 0
-    for k, start, opts in zip(prog.mixed, prog.starts, choices, strict=True):
-        keep, where = [], []
-        for m, spec in enumerate(opts):
-            if flags[first + start + m]:
-                end = at + len(pattern[k]) - 1
-                checks[(k, spec)] = conditions[at:end]
-                at = end
-                keep.append(spec)
-                where.append(m)
-        live.append(keep)
+    ``_set_conditions`` gives them); and per mixing set the positions of the options kept
+    (:func:`_passing` and :func:`_option_conditions`)."""
+    live, kept = _passing(prog, choices, flags, first)
+    return live, _option_conditions(pattern, prog, live, conditions), kept
+
+
+def _passing(prog: _Program, choices: list[list[Spec]], flags: list[bool], first: int
+             ) -> tuple[list[list[Spec]], list[list[int]]]:
+    """Per mixing set of a kept pattern, its options (``choices``) that pass (``flags[first + i]``:
+    whether option ``i`` of its program does) and their positions among its options."""
+    live, kept = [], []
+    for start, opts in zip(prog.starts, choices, strict=True):
+        at = first + start
+        where = [m for m in range(len(opts)) if flags[at + m]]
+        live.append([opts[m] for m in where])
         kept.append(where)
-    return live, checks, kept
+    return live, kept
+
+
+def _option_conditions(pattern: tuple, prog: _Program, live: list[list[Spec]], conditions: list[list[float]]
+                       ) -> dict:
+    """The conditions of each mixing set under each of its passing options (``live``), by ``(set,
+    spec)``, read off the pattern's ``conditions`` in their order (set by set, option by option,
+    ``j >= 1`` by ``j``)."""
+    checks = {}
+    at = 0
+    for k, keep in zip(prog.mixed, live, strict=True):
+        step = len(pattern[k]) - 1
+        for spec in keep:
+            checks[(k, spec)] = conditions[at:at + step]
+            at += step
+    return checks
 
 
 def _untabled_patterns(ctx: _Ctx, patterns: Sequence[tuple], admitted: np.ndarray, reached: np.ndarray,
