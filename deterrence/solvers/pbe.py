@@ -207,6 +207,8 @@ def _assess(ctx: _Ctx, beh: list[np.ndarray], row: int | None = None) -> _Verdic
                 return None
     if _carried_rejects(ctx, bel, beh):
         return None
+    if _offpath_rejects(ctx, bel, beh):
+        return None
     loose = None
     for k, h in enumerate(game.infosets):
         if bel.on_path[k]:
@@ -282,6 +284,63 @@ def _carried_rejects(ctx: _Ctx, bel: _Beliefs, beh: list[np.ndarray]) -> bool:
         if payoff.max() - payoff @ beh[k] > tol:
             return True
     return False
+
+
+def _offpath_rejects(ctx: _Ctx, bel: _Beliefs, beh: list[np.ndarray]) -> bool:
+    """Whether some unreached set fails sequential rationality under its belief, the sets tried
+    in the order of ``ctx.offpath_order`` (the set that rejected the last profile first: profiles
+    assessed one after the other tend to fail at the same set, and each belief tried costs a D1
+    or supporting belief): a test that finds a rejection sooner than :func:`_assess`'s loop in set
+    order. Only on a tree whose sets are not above one another in a circle (:func:`_sets_in_order`);
+    else ``False`` (that loop decides).
+
+    Sound and exact: a belief at set ``k`` reads only the beliefs at sets above it (the mover's
+    previous set for a carried belief, the sets of the deviations on the paths to ``k`` for D1;
+    ``free`` and ``prior`` none), so without such a circle no set is met while its own belief is
+    being worked out (``_Beliefs.belief``'s fallback to Nature's odds never runs), and each set's
+    belief is the same whatever the order the sets are visited in: the tests here are
+    :func:`_assess`'s own on the same numbers. When one fails, :func:`_assess` returns ``None`` on
+    reaching it if not before; when none does, its loop finds every test passed, with the beliefs
+    kept. Rejections record nothing but the order kept on the context (a matter of time only)."""
+    if not _sets_in_order(ctx.game):
+        return False
+    order = ctx.offpath_order
+    if not order:
+        order.extend(range(len(beh)))
+    tol = ctx.tol
+    for i, k in enumerate(order):
+        if bel.on_path[k]:
+            continue
+        mu = bel.belief(k)
+        if mu is not None:
+            payoff = mu @ ctx.q(bel.values, k)
+            if not payoff.max() - payoff @ beh[k] > tol:
+                continue
+        if i:
+            order.insert(0, order.pop(i))
+        return True
+    return False
+
+
+def _sets_in_order(game: ExtensiveFormGame) -> bool:
+    """Whether no information set is above itself through others (a node of ``a`` above one of
+    ``b``, a node of ``b`` above one of ``c``, ..., back to ``a``), kept in the ``tree_cache``."""
+    out = game.tree_cache.get("pbe_sets_in_order")
+    if out is None:
+        above = BeliefSupportPruner._above(game)
+        state = [0] * len(above)  # 0 unseen, 1 on the current path, 2 done
+
+        def circle(k: int) -> bool:
+            state[k] = 1
+            for j in above[k]:
+                if state[j] == 1 or (state[j] == 0 and circle(j)):
+                    return True
+            state[k] = 2
+            return False
+
+        out = not any(state[k] == 0 and circle(k) for k in range(len(above)))
+        game.tree_cache["pbe_sets_in_order"] = out
+    return out
 
 
 # ---------------------------------------------------------------------------------- mixed patterns
@@ -1060,7 +1119,10 @@ def _kept(ctx: _Ctx, chosen: list[tuple], programs: list[_Program], ok: np.ndarr
         mixed = list(prog.mixed)
         # a program keeps no specs only when the pattern reaches every set where it mixes
         found = prog.found if prog.found is not None else _reached_specs(prog.on_path, mixed)
-        live, kept = _passing(prog, found[2], flags, int(opt_starts[i]))
+        if prog.found is None:  # Bayes' rule at every mixing set: one option each, which passes
+            live, kept = found[2], [[0]] * len(mixed)
+        else:
+            live, kept = _passing(prog, found[2], flags, int(opt_starts[i]))
         systems = verdicts[begin:end].tolist()
         exact = ctx._exact  # (the exact tree, once this solve built it: it may have noted some sets)
         if exact is not None and exact.has_noted() and _screened_exactly(pattern, mixed) \
