@@ -242,8 +242,8 @@ MIN_BATCH_ROWS = 16
 
 def _pure_verdicts(ctx: _Ctx, patterns: Sequence[tuple]) -> list[tuple[list[np.ndarray], int | None, object]]:
     """The admitted pure profiles (one action per set), in order, each with its table row and
-    its verdict: under the ``free`` policy with a pure table and at least :data:`MIN_BATCH_ROWS`
-    of them, worked out for all of them at once
+    its verdict: under the ``free`` and ``prior`` policies with a pure table and at least
+    :data:`MIN_BATCH_ROWS` of them, worked out for all of them at once
     (:func:`~deterrence.solvers._pbe_purebatch.assess_rows`, the same verdicts as :func:`_assess`),
     else, and for the rows the batch leaves, ``_ASSESS`` (assessed one by one)."""
     behs, rows = [], []
@@ -254,7 +254,7 @@ def _pure_verdicts(ctx: _Ctx, patterns: Sequence[tuple]) -> list[tuple[list[np.n
         behs.append(beh)
         rows.append(None if ctx.table is None else int(ctx.table.rows(pattern, [])[0]))
     verdicts: list[object] = [_ASSESS] * len(behs)
-    if ctx.table is not None and ctx.policy == "free" and len(behs) >= MIN_BATCH_ROWS:
+    if ctx.table is not None and ctx.policy in ("free", "prior") and len(behs) >= MIN_BATCH_ROWS:
         batch = assess_rows(ctx, np.array(rows, dtype=np.int64))
         verdicts = [_ASSESS if v is FALLBACK else None if v is None else _Verdict(beliefs=v[0], loose=v[1])
                     for v in batch]
