@@ -82,6 +82,8 @@ class ExactTree:
         self.parent, self.children, self.kind = shape.parent, shape.children, shape.kind
         self.infoset = shape.infoset
         self.c, self.b, self.moves, self.sets_below = shape.c, shape.b, shape.moves, shape.sets_below
+        self._below_pick, self._path_pick = shape.below_pick, shape.path_pick
+        self._path_actions = shape.path_actions
         self.players = game.num_players
         probs = {nd.index: _exact(game.chance_infos[game.nodes[nd.parent].infoset].probs[nd.action])
                  for nd in game.nodes[1:] if game.nodes[nd.parent].kind == CHANCE}
@@ -170,7 +172,8 @@ class ExactTree:
         nodes = self.game.infosets[k].nodes
         kind = spec[0]
         if kind == "reach":  # a pure profile's reach ``W``: Nature's, if it plays the path
-            return [self.prior[v] if all(choice[j] == b for j, b in self.moves[v]) else 0 for v in nodes]
+            pick, acts = self._path_pick, self._path_actions
+            return [self.prior[v] if pick[v](choice) == acts[v] else 0 for v in nodes]
         if kind == "prior":
             return [self.prior[v] for v in nodes]
         if kind == "own":
@@ -186,7 +189,7 @@ class ExactTree:
                 forced[iota] = a
             for p in positions:  # the forced profile's reach ``W``: Nature's, if it plays the path
                 v = nodes[p]
-                if all(forced[j] == b for j, b in self.moves[v]):
+                if self._path_pick[v](forced) == self._path_actions[v]:
                     w[p] += self.prior[v]
         return w
 
@@ -231,7 +234,7 @@ class ExactTree:
         kind = self.kind[v]
         if kind != DECISION and kind != CHANCE:
             return self.payoff[v]
-        key = (v, tuple([choice[j] for j in self.sets_below[v]]))
+        key = (v, self._below_pick[v](choice))
         out = self._values.get(key)
         if out is not None:
             return out
@@ -633,11 +636,26 @@ class _Shape:
             for c in self.children[v]:
                 below[v] |= below[c]
         self.sets_below = [tuple(sorted(x)) for x in below]
+        #: per node, what picks out of a pure profile the choices at the sets below it, and at the sets
+        #: of the moves on its path (the moves' actions: ``path_actions``), as tuples
+        self.below_pick = [_picker(sets) for sets in self.sets_below]
+        self.path_pick = [_picker([j for j, _ in m]) for m in self.moves]
+        self.path_actions = [tuple(a for _, a in m) for m in self.moves]
         self.paths: dict[tuple[int, int, int], list[tuple[int, int, list[int]]]] = {}
         self.relevant: dict[tuple[int, str], tuple[int, ...]] = {}
         self.picks: dict[tuple[int, str], tuple[Any, frozenset[int]]] = {}
         self.embeddings: dict[tuple[tuple[int, ...], int], dict[tuple[int, ...], tuple[int, ...]]] = {}
         self.placements: dict[tuple, dict[frozenset[int], tuple[tuple[int, ...], tuple[int, ...]]]] = {}
+
+
+def _picker(indices: Sequence[int]) -> Any:
+    """A function of a sequence giving its items at ``indices`` as a tuple."""
+    if not indices:
+        return lambda seq: ()
+    if len(indices) == 1:
+        i = indices[0]
+        return lambda seq: (seq[i],)
+    return operator.itemgetter(*indices)
 
 
 def _shape(game: ExtensiveFormGame) -> _Shape:
