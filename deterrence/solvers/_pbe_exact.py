@@ -26,7 +26,11 @@ polynomials, each set's computed at the vertices of the sets it depends on only 
 the tree, so that the many patterns of one solve that agree there share them. The tree also
 remembers which sets' conditions were found to hold a vector of one term in their row space
 (:meth:`ExactTree.note_one_term`): a later system of the solve with all of them is ruled out
-before any of its conditions are built, the verdict the exact root screen would give it.
+before any of its conditions are built, the verdict the exact root screen would give it. Such
+sets are also kept for the tree (:class:`OneTermStore`, in its ``tree_cache``) and tested first
+at the next points of a sweep, where they usually hold again; what reads the tree alone (its
+structure, carry paths, relevant sets, placements and embeddings) is kept with it too
+(:class:`_Shape`).
 """
 
 from __future__ import annotations

@@ -92,7 +92,9 @@ every policy). Then
    two binary sets are solved in closed form; for larger systems the vertex values are
    recomputed exactly (:mod:`deterrence.solvers._pbe_exact`: integer-scaled rationals from the
    game's numbers, a float read as the binary rational it is), an exact row reduction rules out
-   systems with a combination of one sign, and the rest go to a lex Gröbner basis
+   systems with a combination of one sign (the sets of conditions found to hold a vector of one
+   term are remembered for the tree, tested first at its next points, and the systems that hold
+   one noted in the solve are dropped before they are solved), and the rest go to a lex Gröbner basis
    (sympy; factors that vanish only on the box boundary divided out),
    the real roots of its last unknown isolated exactly and extended to the others at 30 digits.
    Every root strictly inside the simplices is then checked like a pure profile. This finds
