@@ -139,3 +139,65 @@ def test_kept_deviation_groups_are_the_groups(name):
             zeros = _Beliefs(solver_context(game, "d1"), beh).zeros()
             for k in range(len(game.infosets)):
                 assert _kept_deviation_groups(game, beh, k, zeros) == _deviation_groups(game, beh, k)
+
+
+@pytest.mark.parametrize("name", ["asymmetric_escalation", "chain_store", "costly_signal_menu"])
+def test_deviation_groups_read_only_the_moves_on_the_paths_to_the_set(name):
+    """The groups' key reads the profile's zeros at ``_path_actions`` alone: a profile changed
+    anywhere else has the same groups."""
+    from deterrence.solvers._pbe_beliefs import _path_actions
+
+    rng = np.random.default_rng(6)
+    game = catalogue_games(name, 1, seed=7)[0]
+    offsets = game._action_offset
+    for _ in range(30):
+        beh = _profile(game, rng)
+        for k in range(len(game.infosets)):
+            on_paths = set(_path_actions(game, k).tolist())
+            other = [b.copy() for b in beh]
+            for j, b in enumerate(other):
+                for a in range(len(b)):
+                    if int(offsets[j]) + a not in on_paths:
+                        b[a] = float(rng.random() < 0.5)
+            assert _deviation_groups(game, other, k) == _deviation_groups(game, beh, k)
+            zeros = [_Beliefs(solver_context(game, "d1"), b).zeros() for b in (beh, other)]
+            assert zeros[0][_path_actions(game, k)].tobytes() == zeros[1][_path_actions(game, k)].tobytes()
+
+
+def _sets_in_a_circle() -> dt.ExtensiveFormGame:
+    """Nature picks who moves first; each player's one information set spans both orders (neither
+    sees the other's move), so each set has a node above a node of the other."""
+    from deterrence.game import chance, decision, terminal
+
+    def second(player: str, infoset: str, base: float) -> object:
+        return decision(player, {"l": terminal([base, 1.0]), "r": terminal([0.0, base])}, infoset=infoset)
+
+    first_a = decision("A", {"l": second("B", "b", 1.0), "r": second("B", "b", 2.0)}, infoset="a")
+    first_b = decision("B", {"l": second("A", "a", 3.0), "r": second("A", "a", 0.5)}, infoset="b")
+    return dt.ExtensiveFormGame(chance({"a first": (0.5, first_a), "b first": (0.5, first_b)}),
+                                players=["A", "B"])
+
+
+def test_unreached_sets_are_tried_last_rejecting_first_only_without_a_circle(monkeypatch):
+    """``pbe._offpath_rejects``: on the AEG the set that rejected a profile moves to the front of the
+    order (and the verdicts stay the index-order oracle's: the tests above); on a tree whose sets are
+    above one another in a circle it decides nothing (the loop in set order does)."""
+    game = catalogue_games("asymmetric_escalation", 1, seed=2)[0]
+    assert pbe._sets_in_order(game)
+    contexts = []
+    real = pbe._assess
+
+    def record(ctx, beh, row=None):
+        contexts.append(ctx)
+        return real(ctx, beh, row)
+
+    monkeypatch.setattr(pbe, "_assess", record)
+    dt.solve(game, "pbe", belief_policy="d1")
+    monkeypatch.undo()
+    order = contexts[0].offpath_order
+    assert sorted(order) == list(range(len(game.infosets))) and order != sorted(order)
+    circle = _sets_in_a_circle()
+    assert not pbe._sets_in_order(circle)
+    ctx = solver_context(circle, "d1")
+    beh = [np.array([1.0, 0.0]), np.array([1.0, 0.0])]
+    assert not pbe._offpath_rejects(ctx, _Beliefs(ctx, beh), beh) and ctx.offpath_order == []

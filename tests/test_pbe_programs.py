@@ -134,3 +134,21 @@ def test_programs_are_the_old_builds_on_chain_store(policy):
 def test_programs_are_the_old_builds_on_random_trees(game, policy):
     _compare_builds(game, policy)
     _compare_kept(game, policy)
+
+
+def test_programs_by_position_follow_the_list_of_patterns():
+    """``_Programs.aligned``: one list of programs per list of patterns, found again for an equal
+    copy of the list (the points of a sweep get copies of one), a new one for another list."""
+    progs = pbe._Programs()
+    patterns = [((0,), (0, 1)), ((0, 1), (1,)), ((1,), (0, 1))]
+    first = progs.aligned(patterns)
+    assert first == [None] * 3
+    first[1] = pbe._Program(mixed=(0,))
+    assert progs.aligned(list(patterns)) is first
+    other = progs.aligned(patterns[:2])
+    assert other is not first and other == [None] * 2
+    assert progs.aligned([((0,), (1,)), *patterns[1:]]) is not first
+    for _ in range(4):  # (the last four lists are kept)
+        progs.aligned([((0,), (5,))])
+        progs.aligned([((0,), (6,))])
+    assert progs.aligned(list(patterns)) is not first

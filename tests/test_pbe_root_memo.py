@@ -17,7 +17,7 @@ from test_pbe_exact import _POINT, _random_specs
 from test_pbe_exact_speed_oracle import _random_system
 
 import deterrence as dt
-from deterrence.solvers import _pbe_multilinear, _pbe_pruning
+from deterrence.solvers import _pbe_multilinear, _pbe_pruning, pbe
 from deterrence.solvers._pbe_exact import ExactTree
 
 _POINTS = [_POINT, {**_POINT, "p_challenger_hard": 0.7, "c_status_quo": 8.5, "c_defender_concedes": 10.0}]
@@ -101,8 +101,11 @@ def test_a_noted_subset_rules_out_the_systems_that_contain_it_and_no_other():
 @pytest.mark.parametrize("point", range(len(_POINTS)))
 def test_every_system_of_an_aeg_solve_gets_the_old_verdict(monkeypatch, policy, point):
     """Each system that reaches the exact screen: ruled out by the memo only if the old screen
-    rules out its old conditions, and otherwise given them and the old verdict."""
+    rules out its old conditions, and otherwise given them and the old verdict; each system the
+    memo drops before it is solved (``pbe._unsettled``, when the solve has noted sets), likewise
+    one the old screen rules out."""
     built = ExactTree.polynomials
+    unsettled = pbe._unsettled
     screen = _pbe_multilinear.root_screen
     counts = {"memo": 0, "screen": 0}
     last: list = []
@@ -124,9 +127,22 @@ def test_every_system_of_an_aeg_solve_gets_the_old_verdict(monkeypatch, policy, 
         assert (mask is not None) == old_no_interior_root(last[0])
         return mask
 
+    def dropped(exact, pattern, prog, base, live, kept, systems):
+        before = list(systems)
+        left = unsettled(exact, pattern, prog, base, live, kept, systems)
+        for n, specs in enumerate(pbe._spec_combos(base, list(prog.mixed), live)):
+            if systems[n] != before[n]:
+                counts["memo"] += 1
+                old = old_polynomials(ExactTree(exact.game), pattern, list(prog.mixed), specs)
+                assert old_no_interior_root(old)
+        return left
+
     monkeypatch.setattr(ExactTree, "polynomials", polynomials)
     monkeypatch.setattr(_pbe_multilinear, "root_screen", root_screen)
-    dt.solve(dt.load_model("asymmetric_escalation").game(_POINTS[point]), "pbe", belief_policy=policy)
+    monkeypatch.setattr(pbe, "_unsettled", dropped)
+    game = dt.load_model("asymmetric_escalation").game(_POINTS[point])
+    game.tree_cache.pop("pbe_one_term_store", None)  # (the sets other points found: test_pbe_root_store.py)
+    dt.solve(game, "pbe", belief_policy=policy)
     assert counts["memo"] > 20 and counts["screen"] > 20
 
 

@@ -243,3 +243,45 @@ def test_reached_sets_are_those_the_vertex_rows_reach(name):
         for pattern, row in zip(patterns, reached, strict=True):
             mixed = [k for k, s in enumerate(pattern) if len(s) > 1]
             assert np.array_equal(row, table.on_path(table.rows(pattern, mixed)))
+
+
+def _numpy_evaluation(tree: BatchTree, flat: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``BatchTree.evaluate`` as it was in numpy (the oracle of the compiled pass): one array
+    operation per level down for the reach, ``np.add.at`` per level up for the values."""
+    batch = flat.shape[0]
+    edge = np.broadcast_to(tree.chance, (batch, tree.n)).copy()
+    edge[:, tree.decision] = flat[:, tree.flat[tree.decision]]
+    reach = np.ones((batch, tree.n))
+    for level in tree.levels:
+        reach[:, level] = reach[:, tree.parent[level]] * edge[:, level]
+    values = np.zeros((batch, tree.n, tree.players))
+    values[:, tree.terminals] = tree.payoffs
+    for level in reversed(tree.levels):
+        np.add.at(values, (slice(None), tree.parent[level]), edge[:, level, None] * values[:, level])
+    return reach, edge, values
+
+
+@pytest.mark.parametrize("name", ["asymmetric_escalation", "chain_store", "costly_signal_menu",
+                                  "costly_signal_pledge", "tripartite_crisis"])
+def test_compiled_batch_evaluation_is_the_numpy_one_to_the_bit(name):
+    from deterrence.solvers import _tree_utils
+
+    m = dt.load_model(name)
+    pts = pd.DataFrame(kernels.domain_sample(m, 3, seed=9))
+    rng = np.random.default_rng(4)
+    for _, row in pts.iterrows():
+        game = m.game(**{k: float(v) for k, v in row.items()})
+        tree = BatchTree(game)
+        width = int(game._action_offset[-1])
+        for flat in (rng.random((40, width)), (rng.random((40, width)) < 0.5).astype(float),
+                     rng.random((1, width)) * 1e-3, np.zeros((0, width))):
+            values = np.zeros((flat.shape[0], tree.n, tree.players))
+            values[:, tree.terminals] = tree.payoffs
+            down = np.concatenate(tree.levels).astype(np.int64)
+            up = np.concatenate(tree.levels[::-1]).astype(np.int64)
+            reach, edge = _tree_utils._evaluate_batch(flat, tree.flat, tree.chance, down, up, tree.parent,
+                                                      values)
+            for got, want in zip((reach, edge, values), _numpy_evaluation(tree, flat), strict=True):
+                assert got.shape == want.shape and np.array_equal(got.view(np.int64), want.view(np.int64))
+            for got, want in zip(tree.evaluate(flat), _numpy_evaluation(tree, flat), strict=True):
+                assert np.array_equal(got.view(np.int64), want.view(np.int64))

@@ -298,24 +298,47 @@ def _deviation_groups(game: ExtensiveFormGame, beh: Sequence[np.ndarray], k: int
             if not any(other < sets[devs] for other in sets.values())}
 
 
-def _kept_deviation_groups(game: ExtensiveFormGame, beh: Sequence[np.ndarray], k: int, zeros: bytes
+def _kept_deviation_groups(game: ExtensiveFormGame, beh: Sequence[np.ndarray], k: int, zeros: np.ndarray
                            ) -> dict[tuple[tuple[int, int], ...], list[int]]:
     """:func:`_deviation_groups` kept by what it reads: the tree, which chance moves have
-    probability ``<= 0`` (:func:`_path_moves`) and which moves of the profile have probability
-    ``<= _REACH`` (:func:`_deviations`), ``zeros`` (:meth:`_Beliefs.zeros`). Kept in the game's
-    ``tree_cache`` across the candidates and the points of a sweep (emptied when full); callers
-    must not change the groups returned.
+    probability ``<= 0`` (:func:`_path_moves`) and which player moves on the paths to the set's
+    nodes have probability ``<= _REACH`` in the profile (:func:`_deviations`): ``zeros``
+    (:meth:`_Beliefs.zeros`, per flat action) at those moves (:func:`_path_actions`). Kept in the
+    game's ``tree_cache`` across the candidates and the points of a sweep (emptied when full);
+    callers must not change the groups returned.
     """
-    cache = game.tree_cache.get("pbe_deviation_groups")
+    cache = game.tree_cache.get("pbe_deviation_groups_on_paths")
     if cache is None:
-        cache = game.tree_cache["pbe_deviation_groups"] = {}
-    key = (k, zeros, _chance_zeros(game))
+        cache = game.tree_cache["pbe_deviation_groups_on_paths"] = {}
+    key = (k, zeros[_path_actions(game, k)].tobytes(), _chance_zeros(game))
     out = cache.get(key)
     if out is None:
         out = _deviation_groups(game, beh, k)
         if len(cache) >= _LP_BELIEFS_MAX:
             cache.clear()
         cache[key] = out
+    return out
+
+
+def _path_actions(game: ExtensiveFormGame, k: int) -> np.ndarray:
+    """The flat actions (set ``j``'s action ``a`` at ``game._action_offset[j] + a``) of the player
+    moves on the paths from the root to the nodes of set ``k``, every node's (whatever Nature's
+    probabilities), increasing; kept in the ``tree_cache``."""
+    kept = game.tree_cache.get("pbe_path_actions")
+    if kept is None:
+        kept = game.tree_cache["pbe_path_actions"] = {}
+    out = kept.get(k)
+    if out is None:
+        offsets = game._action_offset
+        moves = set()
+        for v in game.infosets[k].nodes:
+            u = v
+            while game.nodes[u].parent >= 0:
+                par = game.nodes[game.nodes[u].parent]
+                if par.kind != CHANCE:
+                    moves.add(int(offsets[par.infoset]) + int(game.nodes[u].action))
+                u = par.index
+        out = kept[k] = np.array(sorted(moves), dtype=np.intp)
     return out
 
 
@@ -410,13 +433,13 @@ class _Beliefs:
                 self.mu[members[j]] = r[j] / s[j]
                 self.on_path[members[j]] = True
         self._busy: set[int] = set()
-        self._zeros: bytes | None = None
+        self._zeros: np.ndarray | None = None
 
-    def zeros(self) -> bytes:
+    def zeros(self) -> np.ndarray:
         """Which moves of the profile have probability ``<= _REACH`` (the test of
-        :func:`_deviations`), set by set, worked out once."""
+        :func:`_deviations`), per flat action (sets in order), worked out once."""
         if self._zeros is None:
-            self._zeros = b"".join((b <= _REACH).tobytes() for b in self.beh)
+            self._zeros = np.concatenate(self.beh) <= _REACH
         return self._zeros
 
     def table_row(self) -> int | None:

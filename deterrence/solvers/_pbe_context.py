@@ -53,6 +53,8 @@ class _Ctx:
     #: the screens by their exact equations (``_pbe_multilinear``)
     float_verdicts: dict = field(default_factory=dict)
     solved_systems: dict = field(default_factory=dict)
+    #: the order in which ``pbe._offpath_rejects`` tries the unreached sets (the last rejecting first)
+    offpath_order: list[int] = field(default_factory=list)
 
     @property
     def exact(self) -> Any:

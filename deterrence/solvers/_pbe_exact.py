@@ -26,7 +26,11 @@ polynomials, each set's computed at the vertices of the sets it depends on only 
 the tree, so that the many patterns of one solve that agree there share them. The tree also
 remembers which sets' conditions were found to hold a vector of one term in their row space
 (:meth:`ExactTree.note_one_term`): a later system of the solve with all of them is ruled out
-before any of its conditions are built, the verdict the exact root screen would give it.
+before any of its conditions are built, the verdict the exact root screen would give it. Such
+sets are also kept for the tree (:class:`OneTermStore`, in its ``tree_cache``) and tested first
+at the next points of a sweep, where they usually hold again; what reads the tree alone (its
+structure, carry paths, relevant sets, placements and embeddings) is kept with it too
+(:class:`_Shape`).
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from fractions import Fraction
 from typing import Any
 
 from ..game.extensive import CHANCE, DECISION, ExtensiveFormGame
+from ._pbe_pruning import one_term_mask
 
 Choice = tuple[int, ...]  # one action per information set: a pure profile
 _REACH = ("reach",)
@@ -77,11 +82,12 @@ class ExactTree:
 
     def __init__(self, game: ExtensiveFormGame) -> None:
         self.game = game
-        n = len(game.nodes)
-        self.parent = [nd.parent for nd in game.nodes]
-        self.children = [list(nd.children) for nd in game.nodes]
-        self.kind = [nd.kind for nd in game.nodes]
-        self.infoset = [nd.infoset for nd in game.nodes]
+        shape = _shape(game)
+        self.parent, self.children, self.kind = shape.parent, shape.children, shape.kind
+        self.infoset = shape.infoset
+        self.c, self.b, self.moves, self.sets_below = shape.c, shape.b, shape.moves, shape.sets_below
+        self._below_pick, self._path_pick = shape.below_pick, shape.path_pick
+        self._path_actions = shape.path_actions
         self.players = game.num_players
         probs = {nd.index: _exact(game.chance_infos[game.nodes[nd.parent].infoset].probs[nd.action])
                  for nd in game.nodes[1:] if game.nodes[nd.parent].kind == CHANCE}
@@ -89,51 +95,34 @@ class ExactTree:
         self.D = math.lcm(1, *(p.denominator for p in probs.values()))
         self.U = math.lcm(1, *(x.denominator for row in pays.values() for x in row))
         #: per node: its chance numerator ``p · D`` (a chance child) or ``(set, action)`` (a move)
-        self.edge_of: list[Any] = [1] * n
-        for nd in game.nodes[1:]:
-            par = game.nodes[nd.parent]
-            self.edge_of[nd.index] = (int(probs[nd.index] * self.D) if par.kind == CHANCE
-                                      else (par.infoset, nd.action))
+        self.edge_of: list[Any] = list(shape.moves_in)
+        for v, p in probs.items():
+            self.edge_of[v] = int(p * self.D)
         self.payoff = {v: tuple(int(x * self.U) for x in row) for v, row in pays.items()}
-        self.c = [0] * n
-        for v in range(1, n):  # preorder: a parent comes before its children
-            self.c[v] = self.c[self.parent[v]] + (self.kind[self.parent[v]] == CHANCE)
-        self.b = [0] * n
-        for v in range(n - 1, -1, -1):
-            if self.children[v]:
-                self.b[v] = max(self.b[c] for c in self.children[v]) + (self.kind[v] == CHANCE)
         self.prior = self._reach(lambda k, a: True)
-        #: per node, the player moves (set, action) on its path from the root
-        self.moves: list[tuple[tuple[int, int], ...]] = [()] * n
-        for v in range(1, n):
-            e = self.edge_of[v]
-            self.moves[v] = self.moves[self.parent[v]] + ((e,) if isinstance(e, tuple) else ())
         self._profiles: dict[Choice, tuple[list[int], list[int], list[tuple[int, ...]]]] = {}
-        #: per node, the information sets with a decision node in its subtree
-        below: list[set[int]] = [set() for _ in range(n)]
-        for v in range(n - 1, -1, -1):
-            if self.kind[v] == DECISION:
-                below[v].add(self.infoset[v])
-            for c in self.children[v]:
-                below[v] |= below[c]
-        self.sets_below = [tuple(sorted(x)) for x in below]
         self._values: dict[tuple[int, tuple[int, ...]], tuple[int, ...]] = {}
         self._powers: dict[int, int] = {}
         self._payoffs: dict[tuple, dict[Choice, list[int]]] = {}  # by (set, spec): by choice
         self._kept = 0
-        self._paths: dict[tuple[int, int, int], list[tuple[int, int, list[int]]]] = {}
-        self._relevant: dict[tuple[int, str], tuple[int, ...]] = {}
+        # what reads the tree alone is kept with its shape, for the next points (:class:`_Shape`)
+        self._paths, self._relevant, self._picks = shape.paths, shape.relevant, shape.picks
+        self._embeddings, self._placements = shape.embeddings, shape.placements
         self._terms: dict[int, tuple[int, list[list[tuple[int, int, int]]]]] = {}
-        self._picks: dict[tuple[int, str], tuple[Any, frozenset[int]]] = {}
         self._conditions: dict[tuple, list[dict[tuple[int, ...], int]]] = {}
-        self._embeddings: dict[tuple[tuple[int, ...], int], dict[tuple[int, ...], tuple[int, ...]]] = {}
         self._embedded: dict[tuple, list[dict[tuple[int, ...], int]]] = {}
         #: the keys of the groups of conditions (:meth:`polynomials`), numbered in order
         self._groups: dict[tuple, int] = {}
-        self._placements: dict[tuple, dict[frozenset[int], tuple[tuple[int, ...], tuple[int, ...]]]] = {}
         #: sets of groups whose conditions hold a vector of one term, by their lowest group
         self._killers: dict[int, list[frozenset[int]]] = {}
         self._killer_count = 0
+        #: such sets found at other points of the tree (:class:`OneTermStore`, in its ``tree_cache``),
+        #: each group's number there (by the group's number here), and the sets of numbers tried here
+        self._store = one_term_store(game)
+        self._store_ids: list[int] = []
+        self._tried: set[frozenset[int]] = set()
+        #: the noted sets as sets of the store's numbers, by their lowest (:meth:`rules_out`)
+        self._noted: dict[int, list[frozenset[int]]] = {}
 
     def _edge(self, v: int, chosen: Any) -> int:
         e = self.edge_of[v]
@@ -187,7 +176,8 @@ class ExactTree:
         nodes = self.game.infosets[k].nodes
         kind = spec[0]
         if kind == "reach":  # a pure profile's reach ``W``: Nature's, if it plays the path
-            return [self.prior[v] if all(choice[j] == b for j, b in self.moves[v]) else 0 for v in nodes]
+            pick, acts = self._path_pick, self._path_actions
+            return [self.prior[v] if pick[v](choice) == acts[v] else 0 for v in nodes]
         if kind == "prior":
             return [self.prior[v] for v in nodes]
         if kind == "own":
@@ -203,7 +193,7 @@ class ExactTree:
                 forced[iota] = a
             for p in positions:  # the forced profile's reach ``W``: Nature's, if it plays the path
                 v = nodes[p]
-                if all(forced[j] == b for j, b in self.moves[v]):
+                if self._path_pick[v](forced) == self._path_actions[v]:
                     w[p] += self.prior[v]
         return w
 
@@ -248,7 +238,7 @@ class ExactTree:
         kind = self.kind[v]
         if kind != DECISION and kind != CHANCE:
             return self.payoff[v]
-        key = (v, tuple([choice[j] for j in self.sets_below[v]]))
+        key = (v, self._below_pick[v](choice))
         out = self._values.get(key)
         if out is not None:
             return out
@@ -396,24 +386,67 @@ class ExactTree:
             group = self._groups.get(key)
             if group is None:
                 group = self._groups[key] = len(self._groups)
+                self._store_ids.append(self._store.number(key))
             groups.append((group, k, spec, *placed))
         if self._killers and self._killed(groups):
             return None
+        if self._store.by_low and self._tries_known(groups, pattern, specs, nv) and self._killed(groups):
+            return None
         out = Conditions(self)
         for group, k, spec, sets, where in groups:
-            embedded = self._embedded.get((group, where, nv))
-            if embedded is None:
-                local = self._conditions.get(group)
-                if local is None:
-                    local = self._set_conditions(k, spec, pattern, sets, specs)
-                    if len(self._conditions) < 100_000:
-                        self._conditions[group] = local
-                embedded = self._embedded_polynomials(local, where, nv)
-                if len(self._embedded) < 100_000:
-                    self._embedded[(group, where, nv)] = embedded
+            embedded = self._embedded_group(group, k, spec, sets, where, nv, pattern, specs)
             out.extend(embedded)
             out.groups.extend([group] * len(embedded))
         return out
+
+    def _embedded_group(self, group: int, k: int, spec: tuple, sets: tuple[int, ...], where: tuple[int, ...],
+                        nv: int, pattern: Sequence[tuple[int, ...]], specs: dict[int, tuple]
+                        ) -> list[dict[tuple[int, ...], int]]:
+        """A group's polynomials (:meth:`polynomials`) with its unknowns at positions ``where`` of
+        ``nv``, kept (and its polynomials in its own unknowns, built from the pattern that has it)."""
+        embedded = self._embedded.get((group, where, nv))
+        if embedded is None:
+            local = self._conditions.get(group)
+            if local is None:
+                local = self._set_conditions(k, spec, pattern, sets, specs)
+                if len(self._conditions) < 100_000:
+                    self._conditions[group] = local
+            embedded = self._embedded_polynomials(local, where, nv)
+            if len(self._embedded) < 100_000:
+                self._embedded[(group, where, nv)] = embedded
+        return embedded
+
+    def _tries_known(self, groups: Sequence[tuple], pattern: Sequence[tuple[int, ...]],
+                     specs: dict[int, tuple], nv: int) -> bool:
+        """Test here the sets of groups of the system (``groups``, as :meth:`polynomials` lists them)
+        that held a vector of one term at other points of the tree (:class:`OneTermStore`) and were
+        not tested here yet; note (:meth:`note_one_term`) those that hold one here too. Whether
+        some did.
+
+        A set's polynomials here are built from this system (a group's are fixed by its key, so
+        any system with the group gives them), in its layout, and the exact row reduction decides
+        (:func:`~deterrence.solvers._pbe_pruning.one_term_mask`); what is noted is what the root
+        screen would find in any system with those groups: sound as :meth:`note_one_term` says,
+        and only ever ruling out systems the screen rules out."""
+        ids = self._store_ids
+        have = {ids[g[0]]: i for i, g in enumerate(groups)}
+        found = False
+        for low in have:
+            for known in self._store.by_low.get(low, ()):
+                if known in self._tried or not known <= have.keys():
+                    continue
+                self._tried.add(known)
+                conditions = Conditions(self)
+                for i in sorted(have[n] for n in known):
+                    group, k, spec, sets, where = groups[i]
+                    embedded = self._embedded_group(group, k, spec, sets, where, nv, pattern, specs)
+                    conditions.extend(embedded)
+                    conditions.groups.extend([group] * len(embedded))
+                mask = one_term_mask(conditions)
+                if mask:
+                    self.note_one_term(conditions, mask)
+                    found = True
+        return found
 
     def _killed(self, groups: Sequence[tuple[int, ...]]) -> bool:
         """Whether the groups (first entries) include every group of a set noted by :meth:`note_one_term`."""
@@ -449,6 +482,53 @@ class ExactTree:
         self._killer_count += 1
         killer = frozenset(g for i, g in enumerate(conditions.groups) if mask >> i & 1)
         self._killers.setdefault(min(killer), []).append(killer)
+        numbers = frozenset(self._store_ids[g] for g in killer)
+        self._noted.setdefault(min(numbers), []).append(numbers)
+        self._store.add(numbers)
+
+    def system_numbers(self, pattern: Sequence[tuple[int, ...]], mixed: Sequence[int], specs: dict[int, tuple]
+                       ) -> frozenset[int]:
+        """The store's numbers (:class:`OneTermStore`) of the groups of the system
+        :meth:`polynomials` would build for ``(pattern, mixed, specs)``: they read the tree alone,
+        so a caller may keep them across the points of a sweep (:meth:`rules_out` reads them)."""
+        shape = tuple([len(pattern[j]) for j in mixed])
+        placements = self._placements.get(layout := (tuple(mixed), shape))
+        if placements is None:
+            placements = self._placements[layout] = {}
+        own = None
+        out = []
+        for k in mixed:
+            spec = specs.get(k, _REACH)
+            kind = spec[0]
+            if kind == "own" and own is None:
+                own = tuple(sorted(specs.items()))
+            pick, inside = self._reads(k, kind)
+            placed = placements.get(inside)
+            if placed is None:
+                placed = placements[inside] = _placed(inside, mixed, shape)
+            key = (k, spec, kind == "own" and own, pattern[k], placed[0], pick(pattern))
+            out.append(self._store.number(key))
+        return frozenset(out)
+
+    @property
+    def store(self) -> OneTermStore:
+        """The tree's :class:`OneTermStore` (which numbers the groups of :meth:`system_numbers`)."""
+        return self._store
+
+    def has_noted(self) -> bool:
+        """Whether some set was noted in this solve (:meth:`note_one_term`)."""
+        return bool(self._noted)
+
+    def rules_out(self, numbers: frozenset[int]) -> bool:
+        """Whether a system with the groups of these store numbers (:meth:`system_numbers`) has every
+        group of a set noted in this solve (:meth:`note_one_term`): then :meth:`polynomials` would
+        return ``None`` for it (its verdict, unbuilt)."""
+        noted = self._noted
+        for n in numbers:
+            for known in noted.get(n, ()):
+                if known <= numbers:
+                    return True
+        return False
 
     def _set_conditions(self, k: int, spec: tuple, pattern: Sequence[tuple[int, ...]], sets: tuple[int, ...],
                         specs: dict[int, tuple]) -> list[dict[tuple[int, ...], int]]:
@@ -520,6 +600,117 @@ class ExactTree:
             sets.update(j for v in h.nodes for c in self.children[v] for j in self.sets_below[c])
             out = self._relevant[(k, kind)] = tuple(sorted(sets))
         return out
+
+
+class _Shape:
+    """What :class:`ExactTree` reads of the tree alone (kept in its ``tree_cache`` for the points of a
+    sweep): per node its parent, children, kind, set, ``c`` and ``b`` (the class documentation), the
+    player moves on its path, the move into it (``(set, action)``, or 1 after Nature's move) and the
+    sets with a decision node in its subtree; and the tree's memos of carry paths, relevant sets,
+    pickers, embeddings and placements (filled as the trees of its points ask)."""
+
+    def __init__(self, game: ExtensiveFormGame) -> None:
+        n = len(game.nodes)
+        self.parent = [nd.parent for nd in game.nodes]
+        self.children = [list(nd.children) for nd in game.nodes]
+        self.kind = [nd.kind for nd in game.nodes]
+        self.infoset = [nd.infoset for nd in game.nodes]
+        self.moves_in: list[Any] = [1] * n
+        for nd in game.nodes[1:]:
+            par = game.nodes[nd.parent]
+            if par.kind != CHANCE:
+                self.moves_in[nd.index] = (par.infoset, nd.action)
+        self.c = [0] * n
+        for v in range(1, n):  # preorder: a parent comes before its children
+            self.c[v] = self.c[self.parent[v]] + (self.kind[self.parent[v]] == CHANCE)
+        self.b = [0] * n
+        for v in range(n - 1, -1, -1):
+            if self.children[v]:
+                self.b[v] = max(self.b[c] for c in self.children[v]) + (self.kind[v] == CHANCE)
+        #: per node, the player moves (set, action) on its path from the root
+        self.moves: list[tuple[tuple[int, int], ...]] = [()] * n
+        for v in range(1, n):
+            e = self.moves_in[v]
+            self.moves[v] = self.moves[self.parent[v]] + ((e,) if isinstance(e, tuple) else ())
+        #: per node, the information sets with a decision node in its subtree
+        below: list[set[int]] = [set() for _ in range(n)]
+        for v in range(n - 1, -1, -1):
+            if self.kind[v] == DECISION:
+                below[v].add(self.infoset[v])
+            for c in self.children[v]:
+                below[v] |= below[c]
+        self.sets_below = [tuple(sorted(x)) for x in below]
+        #: per node, what picks out of a pure profile the choices at the sets below it, and at the sets
+        #: of the moves on its path (the moves' actions: ``path_actions``), as tuples
+        self.below_pick = [_picker(sets) for sets in self.sets_below]
+        self.path_pick = [_picker([j for j, _ in m]) for m in self.moves]
+        self.path_actions = [tuple(a for _, a in m) for m in self.moves]
+        self.paths: dict[tuple[int, int, int], list[tuple[int, int, list[int]]]] = {}
+        self.relevant: dict[tuple[int, str], tuple[int, ...]] = {}
+        self.picks: dict[tuple[int, str], tuple[Any, frozenset[int]]] = {}
+        self.embeddings: dict[tuple[tuple[int, ...], int], dict[tuple[int, ...], tuple[int, ...]]] = {}
+        self.placements: dict[tuple, dict[frozenset[int], tuple[tuple[int, ...], tuple[int, ...]]]] = {}
+
+
+def _picker(indices: Sequence[int]) -> Any:
+    """A function of a sequence giving its items at ``indices`` as a tuple."""
+    if not indices:
+        return lambda seq: ()
+    if len(indices) == 1:
+        i = indices[0]
+        return lambda seq: (seq[i],)
+    return operator.itemgetter(*indices)
+
+
+def _shape(game: ExtensiveFormGame) -> _Shape:
+    """The tree's :class:`_Shape` (in its ``tree_cache``)."""
+    shape = game.tree_cache.get("pbe_exact_shape")
+    if shape is None:
+        shape = game.tree_cache.setdefault("pbe_exact_shape", _Shape(game))
+    return shape
+
+
+class OneTermStore:
+    """The sets of groups (:meth:`ExactTree.polynomials`) found to hold a vector of one term
+    (:meth:`ExactTree.note_one_term`) at the points of one tree, kept in its ``tree_cache`` for the
+    next points of a sweep: the groups by their keys (numbered here once for the tree), each set
+    by its lowest number. A set found at one point usually holds one at the others (it comes from
+    the tree's shape, e.g. two types' conditions that differ by one term), but is only a guess
+    there: :meth:`ExactTree.polynomials` tests it at each point before it rules anything out."""
+
+    #: the most sets kept
+    MAX_SETS = 20_000
+
+    def __init__(self) -> None:
+        self.ids: dict[tuple, int] = {}
+        self._numbers = itertools.count()
+        self.by_low: dict[int, list[frozenset[int]]] = {}
+        self.size = 0
+
+    def number(self, key: tuple) -> int:
+        """The number of a group key (numbered on first sight, each in one step: solves on other
+        threads may share the store; a number two threads gave one key is only a wasted test)."""
+        n = self.ids.get(key)
+        if n is None:
+            n = self.ids.setdefault(key, next(self._numbers))
+        return n
+
+    def add(self, numbers: frozenset[int]) -> None:
+        """Keep a set of group numbers (if new and there is room)."""
+        if self.size >= self.MAX_SETS:
+            return
+        kept = self.by_low.setdefault(min(numbers), [])
+        if numbers not in kept:
+            kept.append(numbers)
+            self.size += 1
+
+
+def one_term_store(game: ExtensiveFormGame) -> OneTermStore:
+    """The tree's :class:`OneTermStore` (in its ``tree_cache``: the group keys read only the tree)."""
+    store = game.tree_cache.get("pbe_one_term_store")
+    if store is None:
+        store = game.tree_cache.setdefault("pbe_one_term_store", OneTermStore())
+    return store
 
 
 class Conditions(list):

@@ -48,7 +48,7 @@ REPEATS_KEPT = True
 
 
 def _solve_multilinear(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int],
-                       combos: list[tuple[int, ...]], values: list[list[float]], names: str,
+                       combos: list[tuple[int, ...]] | None, values: list[list[float]], names: str,
                        exact: Callable[[], list[_IntPoly] | None], screened: tuple[str, ...] = ()
                        ) -> list[list[np.ndarray]]:
     """Interior solutions of the indifference system given its values at the support vertices.
@@ -63,7 +63,8 @@ def _solve_multilinear(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: lis
     :func:`~deterrence.solvers._pbe_exact.integer_polynomial`), or ``None`` when conditions the
     solve already found to hold a one-term vector rule the system out unbuilt. ``screened``: the float screens
     (``"grid"``, ``"box"``) the system is known to pass (:mod:`deterrence.solvers._pbe_prescreen`
-    ran them), which are not run again.
+    ran them), which are not run again. ``combos``: the vertices (``itertools.product`` over the
+    supports of ``mixed``), or ``None`` to list them only if the system reaches the exact stage.
     """
     if all(len(pattern[k]) == 2 for k in mixed) and len(mixed) == 2:
         return _solve_two_binary(ctx, values, names)
@@ -78,6 +79,8 @@ def _solve_multilinear(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: lis
     hit = memo.get(key)
     if hit is None:
         told = len(ctx.continua)
+        if combos is None:
+            combos = list(itertools.product(*(pattern[k] for k in mixed)))
         points = _solved_exactly(ctx, pattern, mixed, combos, int_polys, names)
         hit = memo[key] = ([[p.copy() for p in point] for point in points], ctx.continua[told:])
     else:

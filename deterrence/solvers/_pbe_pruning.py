@@ -1096,6 +1096,19 @@ def root_screen(polys: Sequence[dict[tuple[int, ...], int]]) -> int | None:
     return 0 if any(_one_sign(row) for row in rows) else None
 
 
+def one_term_mask(polys: Sequence[dict[tuple[int, ...], int]]) -> int | None:
+    """A bitmask of the equations (bit ``i``: ``polys[i]``) whose row space holds a vector of one term
+    found by the exact row reduction (:func:`_reduced_rows`: the equations its one-term row was
+    combined from, or all of them when a row of their reduced echelon form has one term), or
+    ``None`` (none found, or ``ENABLED`` off)."""
+    if not ENABLED:
+        return None
+    rows, mask = _reduced_rows(polys)
+    if rows is None:
+        return mask
+    return (1 << len(polys)) - 1 if any(len(row) == 1 for row in rows) else None
+
+
 def _one_sign(row: dict[tuple[int, ...], int]) -> bool:
     values = row.values()
     return all(x > 0 for x in values) or all(x < 0 for x in values)

@@ -1,4 +1,5 @@
-"""The pure profiles of one solve assessed together under the ``free`` policy (:func:`assess_rows`).
+"""The pure profiles of one solve assessed together under the ``free`` and ``prior`` policies
+(:func:`assess_rows`).
 
 :func:`deterrence.solvers.pbe._assess` assesses one profile at a time. The admitted pure
 profiles of a solve are rows of its pure table (:class:`~deterrence.solvers._pbe_table.PureTable`),
@@ -8,7 +9,8 @@ so their beliefs and tests can be worked out for all rows at once, set by set:
   order, so they are the same to the bit: Bayes' rule on the path (``r / s``, ``s`` the sum
   of the set's reach weights, taken along the last axis as ``_Beliefs`` takes it), the
   mover's own belief carried forward (``_carried``: the paths' products and sums in the order
-  of ``_own_paths``), Nature's odds when they already support the prescribed move, and the
+  of ``_own_paths``), under ``prior`` Nature's odds (``ctx.prior_belief``, the array ``_Beliefs``
+  takes), under ``free`` Nature's odds when they already support the prescribed move, and the
   closed form of ``_supporting_belief`` on two nodes (its scalar steps, per row);
 * a supporting belief on three or more nodes is ``_supporting_belief`` itself, per row;
 * a test that compares a matrix product with the tolerance (``mu @ q``, whose rounding
@@ -160,8 +162,16 @@ class _Batch:
             self.carried(k, todo & self.known[:, last[0]])
         rest = todo & ~self.known[:, k] & self.alive & ~self.fallback
         if rest.any():
-            self._supporting(k, np.flatnonzero(rest))
+            if self.ctx.policy == "prior":
+                self._prior(k, np.flatnonzero(rest))
+            else:
+                self._supporting(k, np.flatnonzero(rest))
         self._busy.discard(k)
+
+    def _prior(self, k: int, idx: np.ndarray) -> None:
+        """Nature's odds at set ``k`` for the rows ``idx`` (``_Beliefs.belief`` under ``prior``)."""
+        self.mu[k][idx] = self.ctx.prior_belief(k)
+        self.known[idx, k] = True
 
     def _supporting(self, k: int, idx: np.ndarray) -> None:
         """``_supporting_belief`` at set ``k`` for the rows ``idx``, embedded (``_embed``)."""
@@ -245,11 +255,11 @@ class _Unbatched(Exception):
 
 def assess_rows(ctx: _Ctx, rows: np.ndarray) -> list[Any]:
     """Per table row (a pure profile), what ``pbe._assess(ctx, beh, row)`` returns under the
-    ``free`` policy: ``(beliefs, loose)`` for an accepted profile, ``None`` for a rejected one,
+    ``free`` or ``prior`` policy: ``(beliefs, loose)`` for an accepted profile, ``None`` for a rejected one,
     or :data:`FALLBACK` for a row to assess with ``_assess``. Every row falls back on a deep
     tree (the table's values are not the game's there) or when the sets' carried beliefs form
     a circle."""
-    if ctx.game._deep or not len(rows):
+    if ctx.game._deep or not len(rows) or ctx.policy not in ("free", "prior"):
         return [FALLBACK] * len(rows)
     try:
         return _assess_batch(ctx, _Batch(ctx, rows))
@@ -293,13 +303,14 @@ def _assess_batch(ctx: _Ctx, b: _Batch) -> list[Any]:
 
 def _loose(ctx: _Ctx, b: _Batch, r: int) -> Any:
     """The loose note of accepted row ``r`` (``_assess``'s loop: the first unreached set with an
-    unused action that some belief, or for a carried belief the belief itself, makes optimal)."""
+    unused action that some belief (``free``), or the belief itself (a carried belief, or the
+    ``prior`` policy's), makes optimal)."""
     tol = ctx.tol
     for k, h in enumerate(ctx.game.infosets):
         if b.on_path[r, k] or len(h.actions) <= 1:
             continue
         q = b.q(k)[r]
-        if not b.fixed[r, k]:
+        if not b.fixed[r, k] and ctx.policy == "free":
             if len(_br_actions(q[ctx.possible(k)], tol)) > 1:
                 return f"'{h.name}' (unreached; another action is optimal under some belief)"
             continue

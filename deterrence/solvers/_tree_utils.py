@@ -142,16 +142,44 @@ class BatchTree:
         self.terminals = np.array(game.terminals, dtype=np.int64)
         self.payoffs = np.array(game.payoffs, dtype=float).reshape(len(game.terminals), game.num_players)
         self.n, self.players = n, game.num_players
+        self._down: np.ndarray | None = None  # the levels in order, and reversed (:meth:`evaluate`)
+        self._up: np.ndarray | None = None
 
     def evaluate(self, flat: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        batch = flat.shape[0]
-        edge = np.broadcast_to(self.chance, (batch, self.n)).copy()
-        edge[:, self.decision] = flat[:, self.flat[self.decision]]
-        reach = np.ones((batch, self.n))
-        for level in self.levels:
-            reach[:, level] = reach[:, self.parent[level]] * edge[:, level]
-        values = np.zeros((batch, self.n, self.players))
+        """``(reach, edge, values)`` of the profiles ``flat`` (see the class documentation), in one
+        compiled pass (:func:`_evaluate_batch`)."""
+        if self._down is None or self._up is None:
+            levels = self.levels or [np.zeros(0, np.int64)]
+            self._down = np.concatenate(levels).astype(np.int64)
+            self._up = np.concatenate(levels[::-1]).astype(np.int64)
+        values = np.zeros((flat.shape[0], self.n, self.players))
         values[:, self.terminals] = self.payoffs
-        for level in reversed(self.levels):
-            np.add.at(values, (slice(None), self.parent[level]), edge[:, level, None] * values[:, level])
+        reach, edge = _evaluate_batch(np.ascontiguousarray(flat, dtype=float), self.flat, self.chance,
+                                      self._down, self._up, self.parent, values)
         return reach, edge, values
+
+
+@njit
+def _evaluate_batch(flat: np.ndarray, edge_flat: np.ndarray, chance: np.ndarray, down: np.ndarray,
+                    up: np.ndarray, parent: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:meth:`BatchTree.evaluate` row by row, with the operations its numpy form had, in the same
+    order (so the same numbers, to the bit): the edge probabilities (Nature's, or the profile's on
+    a decision edge), the reach top down level by level (``down``: the levels in order, each in
+    preorder), each node's the product of its parent's and its edge's, and the values (``values``,
+    the terminals' payoffs set, filled in place) folded into the parents deepest level first, in
+    node order within a level (``up``; ``values[p] += edge[c] * values[c]``, as ``np.add.at`` adds
+    them, and as ``ExtensiveFormGame.node_values`` folds one profile)."""
+    batch, n = flat.shape[0], chance.shape[0]
+    edge = np.empty((batch, n))
+    reach = np.ones((batch, n))
+    for b in range(batch):
+        for v in range(n):
+            f = edge_flat[v]
+            edge[b, v] = flat[b, f] if f >= 0 else chance[v]
+        for v in down:
+            reach[b, v] = reach[b, parent[v]] * edge[b, v]
+        for c in up:
+            p = parent[c]
+            for i in range(values.shape[2]):
+                values[b, p, i] += edge[b, c] * values[b, c, i]
+    return reach, edge

@@ -92,7 +92,9 @@ every policy). Then
    two binary sets are solved in closed form; for larger systems the vertex values are
    recomputed exactly (:mod:`deterrence.solvers._pbe_exact`: integer-scaled rationals from the
    game's numbers, a float read as the binary rational it is), an exact row reduction rules out
-   systems with a combination of one sign, and the rest go to a lex Gröbner basis
+   systems with a combination of one sign (the sets of conditions found to hold a vector of one
+   term are remembered for the tree, tested first at its next points, and the systems that hold
+   one noted in the solve are dropped before they are solved), and the rest go to a lex Gröbner basis
    (sympy; factors that vanish only on the box boundary divided out),
    the real roots of its last unknown isolated exactly and extended to the others at 30 digits.
    Every root strictly inside the simplices is then checked like a pure profile. This finds
@@ -133,7 +135,7 @@ from ..game.extensive import DECISION, ExtensiveFormGame
 from ._options import option
 from ._pbe_beliefs import _Beliefs, _br_actions, _deviation_groups, _deviation_weights, _type_unreached
 from ._pbe_context import _INTERIOR, _Ctx, belief_spec_rule
-from ._pbe_exact import carry_paths
+from ._pbe_exact import ExactTree, carry_paths
 from ._pbe_multilinear import _solve_multilinear
 from ._pbe_offpath import free_offpath_mask
 from ._pbe_patterns import feasible_patterns
@@ -207,6 +209,8 @@ def _assess(ctx: _Ctx, beh: list[np.ndarray], row: int | None = None) -> _Verdic
                 return None
     if _carried_rejects(ctx, bel, beh):
         return None
+    if _offpath_rejects(ctx, bel, beh):
+        return None
     loose = None
     for k, h in enumerate(game.infosets):
         if bel.on_path[k]:
@@ -240,8 +244,8 @@ MIN_BATCH_ROWS = 16
 
 def _pure_verdicts(ctx: _Ctx, patterns: Sequence[tuple]) -> list[tuple[list[np.ndarray], int | None, object]]:
     """The admitted pure profiles (one action per set), in order, each with its table row and
-    its verdict: under the ``free`` policy with a pure table and at least :data:`MIN_BATCH_ROWS`
-    of them, worked out for all of them at once
+    its verdict: under the ``free`` and ``prior`` policies with a pure table and at least
+    :data:`MIN_BATCH_ROWS` of them, worked out for all of them at once
     (:func:`~deterrence.solvers._pbe_purebatch.assess_rows`, the same verdicts as :func:`_assess`),
     else, and for the rows the batch leaves, ``_ASSESS`` (assessed one by one)."""
     behs, rows = [], []
@@ -252,7 +256,7 @@ def _pure_verdicts(ctx: _Ctx, patterns: Sequence[tuple]) -> list[tuple[list[np.n
         behs.append(beh)
         rows.append(None if ctx.table is None else int(ctx.table.rows(pattern, [])[0]))
     verdicts: list[object] = [_ASSESS] * len(behs)
-    if ctx.table is not None and ctx.policy == "free" and len(behs) >= MIN_BATCH_ROWS:
+    if ctx.table is not None and ctx.policy in ("free", "prior") and len(behs) >= MIN_BATCH_ROWS:
         batch = assess_rows(ctx, np.array(rows, dtype=np.int64))
         verdicts = [_ASSESS if v is FALLBACK else None if v is None else _Verdict(beliefs=v[0], loose=v[1])
                     for v in batch]
@@ -282,6 +286,63 @@ def _carried_rejects(ctx: _Ctx, bel: _Beliefs, beh: list[np.ndarray]) -> bool:
         if payoff.max() - payoff @ beh[k] > tol:
             return True
     return False
+
+
+def _offpath_rejects(ctx: _Ctx, bel: _Beliefs, beh: list[np.ndarray]) -> bool:
+    """Whether some unreached set fails sequential rationality under its belief, the sets tried
+    in the order of ``ctx.offpath_order`` (the set that rejected the last profile first: profiles
+    assessed one after the other tend to fail at the same set, and each belief tried costs a D1
+    or supporting belief): a test that finds a rejection sooner than :func:`_assess`'s loop in set
+    order. Only on a tree whose sets are not above one another in a circle (:func:`_sets_in_order`);
+    else ``False`` (that loop decides).
+
+    Sound and exact: a belief at set ``k`` reads only the beliefs at sets above it (the mover's
+    previous set for a carried belief, the sets of the deviations on the paths to ``k`` for D1;
+    ``free`` and ``prior`` none), so without such a circle no set is met while its own belief is
+    being worked out (``_Beliefs.belief``'s fallback to Nature's odds never runs), and each set's
+    belief is the same whatever the order the sets are visited in: the tests here are
+    :func:`_assess`'s own on the same numbers. When one fails, :func:`_assess` returns ``None`` on
+    reaching it if not before; when none does, its loop finds every test passed, with the beliefs
+    kept. Rejections record nothing but the order kept on the context (a matter of time only)."""
+    if not _sets_in_order(ctx.game):
+        return False
+    order = ctx.offpath_order
+    if not order:
+        order.extend(range(len(beh)))
+    tol = ctx.tol
+    for i, k in enumerate(order):
+        if bel.on_path[k]:
+            continue
+        mu = bel.belief(k)
+        if mu is not None:
+            payoff = mu @ ctx.q(bel.values, k)
+            if not payoff.max() - payoff @ beh[k] > tol:
+                continue
+        if i:
+            order.insert(0, order.pop(i))
+        return True
+    return False
+
+
+def _sets_in_order(game: ExtensiveFormGame) -> bool:
+    """Whether no information set is above itself through others (a node of ``a`` above one of
+    ``b``, a node of ``b`` above one of ``c``, ..., back to ``a``), kept in the ``tree_cache``."""
+    out = game.tree_cache.get("pbe_sets_in_order")
+    if out is None:
+        above = BeliefSupportPruner._above(game)
+        state = [0] * len(above)  # 0 unseen, 1 on the current path, 2 done
+
+        def circle(k: int) -> bool:
+            state[k] = 1
+            for j in above[k]:
+                if state[j] == 1 or (state[j] == 0 and circle(j)):
+                    return True
+            state[k] = 2
+            return False
+
+        out = not any(state[k] == 0 and circle(k) for k in range(len(above)))
+        game.tree_cache["pbe_sets_in_order"] = out
+    return out
 
 
 # ---------------------------------------------------------------------------------- mixed patterns
@@ -620,13 +681,12 @@ def _solve_pattern(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[in
         if all(np.all(np.abs(v) <= tol) for v in eqs_vals.values()):
             ctx.continua.append(f"{names} indifferent on a continuum (supports {pattern[mixed[0]]})")
         return []
-    combos = list(itertools.product(*(pattern[k] for k in mixed)))
     def exact() -> list[dict[tuple[int, ...], int]] | None:
         # each set's conditions are kept by the tree, by the pattern at the sets they depend on;
         # None: the system holds conditions already found to rule it out (ExactTree.note_one_term)
         return ctx.exact.polynomials(pattern, mixed, specs)
 
-    points = _solve_multilinear(ctx, pattern, mixed, combos, list(eqs_vals.values()), names, exact,
+    points = _solve_multilinear(ctx, pattern, mixed, None, list(eqs_vals.values()), names, exact,
                                 screened=screened)
     if not points:
         return []
@@ -828,6 +888,10 @@ class _Program:
     n_keys: int = 0
     key_set: int = 0
     starts: tuple[int, ...] = ()
+    #: the store of sets of conditions (:class:`~deterrence.solvers._pbe_exact.OneTermStore`) and per
+    #: combination of the mixing sets' options (their positions among the set's options) its numbers
+    #: of the system's groups (:meth:`~deterrence.solvers._pbe_exact.ExactTree.system_numbers`)
+    numbers: tuple | None = None
 
 
 class _Programs:
@@ -845,6 +909,21 @@ class _Programs:
         #: per (set, support): the set's part of the code when it is checked under Bayes' rule
         #: (a reached set that does not mix) and that option's spec number
         self.reach_parts: dict[tuple[int, tuple[int, ...]], tuple[list[int], int]] = {}
+        #: the last lists of patterns met (the points of a sweep share them, :func:`cached_patterns`),
+        #: each with its patterns' programs by position (``None``: not looked up yet), newest first
+        self._lists: list[tuple[Sequence[tuple], list[_Program | None]]] = []
+
+    def aligned(self, patterns: Sequence[tuple]) -> list[_Program | None]:
+        """The programs of ``patterns`` by position, as far as looked up (a list to fill: looking a
+        pattern up by position saves hashing it, for the thousands of patterns of a solve). The lists
+        of a sweep's points are copies of one list (:func:`cached_patterns`), so comparing them
+        compares the same objects."""
+        for listed, programs in self._lists:
+            if listed is patterns or listed == patterns:  # (fast: the lists share their patterns)
+                return programs
+        programs: list[_Program | None] = [None] * len(patterns)
+        self._lists = [(patterns, programs), *self._lists[:3]]
+        return programs
 
     def spec_index(self, k: int, spec: Spec, base: dict[int, Spec]) -> int:
         """The number of set ``k``'s ``spec`` among the pattern's specs ``base`` (``k``'s own spec
@@ -983,11 +1062,16 @@ def _tabled_patterns(ctx: _Ctx, patterns: Sequence[tuple], admitted: np.ndarray,
     codes: list[np.ndarray] = []
     n_options: list[int] = []
     skipped = free_offpath = used_set = 0
+    aligned = progs.aligned(patterns)
     for j, i in enumerate(admitted.tolist()):
+        prog = aligned[i]
         pattern = patterns[i]
-        prog = progs.of.get(pattern)
         if prog is None:
-            prog = progs.of[pattern] = _Program(mixed=tuple(k for k, s in enumerate(pattern) if len(s) > 1))
+            prog = progs.of.get(pattern)
+            if prog is None:
+                mixed = tuple(k for k, s in enumerate(pattern) if len(s) > 1)
+                prog = progs.of[pattern] = _Program(mixed=mixed)
+            aligned[i] = prog
         if len(prog.mixed) > max_mixed:
             skipped += 1
             continue
@@ -1037,30 +1121,96 @@ def _kept(ctx: _Ctx, chosen: list[tuple], programs: list[_Program], ok: np.ndarr
         mixed = list(prog.mixed)
         # a program keeps no specs only when the pattern reaches every set where it mixes
         found = prog.found if prog.found is not None else _reached_specs(prog.on_path, mixed)
+        if prog.found is None:  # Bayes' rule at every mixing set: one option each, which passes
+            live, kept = found[2], [[0]] * len(mixed)
+        else:
+            live, kept = _passing(prog, found[2], flags, int(opt_starts[i]))
+        systems = verdicts[begin:end].tolist()
+        exact = ctx._exact  # (the exact tree, once this solve built it: it may have noted some sets)
+        if exact is not None and exact.has_noted() and _screened_exactly(pattern, mixed) \
+                and not _unsettled(exact, pattern, prog, found[1], live, kept, systems):
+            continue
         values = conditions[condition_starts[n]:ends[n]].reshape(-1, len(prog.rows)).tolist()
-        live, checks = _passed_options(pattern, prog, found[2], flags, int(opt_starts[i]), values)
-        yield pattern, mixed, prog.rows, found, (live, checks, verdicts[begin:end].tolist())
+        checks = _option_conditions(pattern, prog, live, values)
+        yield pattern, mixed, prog.rows, found, (live, checks, systems)
+
+
+def _screened_exactly(pattern: tuple, mixed: list[int]) -> bool:
+    """Whether the pattern's systems go through the exact screens
+    (:func:`~deterrence.solvers._pbe_multilinear._screened`): it mixes at two sets or more, and not at
+    exactly two sets of two actions each (solved in closed form)."""
+    return len(mixed) > 2 or (len(mixed) == 2 and (len(pattern[mixed[0]]) > 2 or len(pattern[mixed[1]]) > 2))
+
+
+def _unsettled(exact: ExactTree, pattern: tuple, prog: _Program, base: dict[int, Spec],
+               live: list[list[Spec]], kept: list[list[int]], systems: list[int]) -> bool:
+    """Mark :data:`RULED_OUT` (in ``systems``, the verdicts of the pattern's systems, in the order of
+    :func:`_spec_combos` over ``live``, the options kept, at positions ``kept`` among the sets'
+    options) the systems that hold every group of a set of conditions noted in this solve to hold a
+    vector of one term (:meth:`~deterrence.solvers._pbe_exact.ExactTree.rules_out`); whether one is
+    left. Such a system would reach the exact screens (the pattern's are :func:`_screened_exactly`),
+    whose exact conditions (:meth:`~deterrence.solvers._pbe_exact.ExactTree.polynomials`) would be
+    ``None``: ruled out with no other effect, whatever screens ran before (each only rules out), as
+    here. The groups' store numbers read the tree alone and are kept on the program."""
+    store = exact.store
+    if prog.numbers is None or prog.numbers[0] is not store:  # (numbers of another store mean nothing)
+        prog.numbers = (store, {})
+    numbers = prog.numbers[1]
+    mixed = prog.mixed
+    left = False
+    for n, (at, combo) in enumerate(zip(itertools.product(*kept), itertools.product(*live), strict=True)):
+        if systems[n] == RULED_OUT:
+            continue
+        known = numbers.get(at)
+        if known is None:
+            specs = dict(base)
+            specs.update(zip(mixed, combo, strict=True))
+            known = numbers[at] = exact.system_numbers(pattern, mixed, specs)
+        if exact.rules_out(known):
+            systems[n] = RULED_OUT
+        else:
+            left = True
+    return left
 
 
 def _passed_options(pattern: tuple, prog: _Program, choices: list[list[Spec]], flags: list[bool], first: int,
-                    conditions: list[list[float]]) -> tuple[list[list[Spec]], dict]:
+                    conditions: list[list[float]]) -> tuple[list[list[Spec]], dict, list[list[int]]]:
     """A kept pattern's options per mixing set (``choices``) that pass (``flags[first + i]``: whether
     option ``i`` of its program does) and the conditions of every set it checks under them, read off
     the pattern's ``conditions`` (:func:`deterrence.solvers._pbe_vertex.vertex_tests`, in its
     order, one list of floats per condition, its values at the vertex rows, as
-    ``_set_conditions`` gives them)."""
-    live, checks = [], {}
+    ``_set_conditions`` gives them); and per mixing set the positions of the options kept
+    (:func:`_passing` and :func:`_option_conditions`)."""
+    live, kept = _passing(prog, choices, flags, first)
+    return live, _option_conditions(pattern, prog, live, conditions), kept
+
+
+def _passing(prog: _Program, choices: list[list[Spec]], flags: list[bool], first: int
+             ) -> tuple[list[list[Spec]], list[list[int]]]:
+    """Per mixing set of a kept pattern, its options (``choices``) that pass (``flags[first + i]``:
+    whether option ``i`` of its program does) and their positions among its options."""
+    live, kept = [], []
+    for start, opts in zip(prog.starts, choices, strict=True):
+        at = first + start
+        where = [m for m in range(len(opts)) if flags[at + m]]
+        live.append([opts[m] for m in where])
+        kept.append(where)
+    return live, kept
+
+
+def _option_conditions(pattern: tuple, prog: _Program, live: list[list[Spec]], conditions: list[list[float]]
+                       ) -> dict:
+    """The conditions of each mixing set under each of its passing options (``live``), by ``(set,
+    spec)``, read off the pattern's ``conditions`` in their order (set by set, option by option,
+    ``j >= 1`` by ``j``)."""
+    checks = {}
     at = 0
-    for k, start, opts in zip(prog.mixed, prog.starts, choices, strict=True):
-        keep = []
-        for m, spec in enumerate(opts):
-            if flags[first + start + m]:
-                end = at + len(pattern[k]) - 1
-                checks[(k, spec)] = conditions[at:end]
-                at = end
-                keep.append(spec)
-        live.append(keep)
-    return live, checks
+    for k, keep in zip(prog.mixed, live, strict=True):
+        step = len(pattern[k]) - 1
+        for spec in keep:
+            checks[(k, spec)] = conditions[at:at + step]
+            at += step
+    return checks
 
 
 def _untabled_patterns(ctx: _Ctx, patterns: Sequence[tuple], admitted: np.ndarray, reached: np.ndarray,
