@@ -35,6 +35,7 @@ structure, carry paths, relevant sets, placements and embeddings) is kept with i
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import operator
@@ -653,13 +654,21 @@ class _Shape:
 
 
 def _picker(indices: Sequence[int]) -> Any:
-    """A function of a sequence giving its items at ``indices`` as a tuple."""
+    """A function of a sequence giving its items at ``indices`` as a tuple (picklable: the shape
+    lives in the tree's cache, which goes with a model sent to a sweep's worker processes)."""
     if not indices:
-        return lambda seq: ()
+        return _no_items
     if len(indices) == 1:
-        i = indices[0]
-        return lambda seq: (seq[i],)
+        return functools.partial(_one_item, i=indices[0])
     return operator.itemgetter(*indices)
+
+
+def _no_items(seq: Sequence[Any]) -> tuple[()]:
+    return ()
+
+
+def _one_item(seq: Sequence[Any], i: int) -> tuple[Any]:
+    return (seq[i],)
 
 
 def _shape(game: ExtensiveFormGame) -> _Shape:
