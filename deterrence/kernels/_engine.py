@@ -284,6 +284,22 @@ def _mixing(s, k, code, EQS, EQV, w):
     return (AMBIGUOUS if st_x == AMBIGUOUS or st_y == AMBIGUOUS else INSIDE), x, y
 
 
+#: Relative width of the band just inside the tolerance where a margin is not decided: a margin of
+#: ``-tol`` in exact arithmetic comes out on either side of ``-tol`` in floating point, and the
+#: per-point solver, which computes it another way, may place it on the other side.
+TOL_BAND = 1e-6
+
+
+@_jit
+def _near_tol(tol):
+    """The least worst margin at which a structure holds here: ``-tol (1 - TOL_BAND)``. A
+    margin in ``[-edge, _near_tol(tol))`` leaves the point undecided: a regret within
+    rounding of ``tol`` (exactly ``tol`` in exact arithmetic, ``tol - 5e-18`` here and
+    ``tol + 2e-17`` per point at a point of ``chain_store``) is a knife edge that floating
+    point cannot place, so the point is solved per point, as one between ``tol`` and ``edge``."""
+    return -tol * (1.0 - TOL_BAND)
+
+
 @_inline
 def _interval(d, nplans, margin):
     """Is there a belief ``m`` in [0, 1] with ``d0 + m (d1 - d0) >= margin`` for every plan?"""
@@ -318,8 +334,11 @@ def _off_path(c, G, w, nc, u, code, prior, tol, edge, d):
     """Margin of an unreached information set under the belief policy; NaN if the kernel
     cannot tell (free beliefs over more than two nodes). Free beliefs over two nodes: the
     margin of the forced belief if Nature reaches one node only (:func:`_forced_node`), else
-    0, ``-(tol + edge) / 2`` or ``-inf`` as some belief makes every plan lose at most ``tol``,
-    at most ``edge``, or none does."""
+    0, ``-(tol + edge) / 2`` or ``-inf`` as some belief makes every plan lose at most
+    ``-_near_tol(tol)`` (``tol`` less the band :data:`TOL_BAND`), at most ``edge``, or none does:
+    a best belief losing between the two (a knife edge at the tolerance) leaves the point
+    undecided, as an on-path margin there does (a margin of ``-tol (1 - 6e-9)`` here was one of
+    ``-tol (1 + 5e-9)`` per point at a point of ``costly_signal_menu``)."""
     nn, npl = code[code[2 * C_NNODES] + c], code[code[2 * C_NPLANS] + c]
     cond = code[2 * ROWS] + code[code[2 * C_COND] + c]  # where the check's conditional rows start
     low = np.inf
@@ -350,7 +369,7 @@ def _off_path(c, G, w, nc, u, code, prior, tol, edge, d):
     for q in range(npl):
         for j in range(2):
             d[2 * q + j] = _comb(G, code, cond + q * 2 + j, npl * 2, w, nc) / u
-    if _interval(d, npl, -tol):
+    if _interval(d, npl, _near_tol(tol)):
         return 0.0
     if _interval(d, npl, -edge):
         return -0.5 * (tol + edge)
@@ -406,12 +425,13 @@ def _min_over_plans(nb, GT, code, base, npl, u, SC, low, divide, tot):
 @_inline
 def _free_pair(nb, GT, code, cond, reach, npl, u, tol, edge, TMP, low):
     """:func:`_off_path` under free beliefs over two nodes, at the block's points: ``low[k]`` is
-    0 where a belief makes every plan lose at most ``tol``, ``-(tol + edge) / 2`` where one
+    0 where a belief makes every plan lose at most ``-_near_tol(tol)``, ``-(tol + edge) / 2`` where one
     makes them lose at most ``edge``, else ``-inf`` (:func:`_interval` for both margins at once,
     ``TMP[:4]`` holding the four ends); where Nature reaches one node only, the least margin
     over plans at that node (``TMP[4]``: the node, :func:`_forced_node`; ``TMP[5]``: the least
     margin). ``reach``: where the nodes' chance reach rows are listed."""
     ra, rb = code[reach], code[reach + 1]
+    hold = _near_tol(tol)
     forced = False
     for k in range(nb):
         TMP[0, k], TMP[1, k], TMP[2, k], TMP[3, k] = 0.0, 1.0, 0.0, 1.0
@@ -422,13 +442,13 @@ def _free_pair(nb, GT, code, cond, reach, npl, u, tol, edge, TMP, low):
         for k in range(nb):
             d0, d1 = GT[r0, k] / u[k], GT[r1, k] / u[k]
             slope = d1 - d0
-            t_tol, t_edge = (-tol - d0) / slope, (-edge - d0) / slope
+            t_tol, t_edge = (hold - d0) / slope, (-edge - d0) / slope
             if slope > 0:
                 TMP[0, k], TMP[2, k] = max(TMP[0, k], t_tol), max(TMP[2, k], t_edge)
             elif slope < 0:
                 TMP[1, k], TMP[3, k] = min(TMP[1, k], t_tol), min(TMP[3, k], t_edge)
             else:
-                TMP[0, k] = 2.0 if d0 < -tol else TMP[0, k]
+                TMP[0, k] = 2.0 if d0 < hold else TMP[0, k]
                 TMP[2, k] = 2.0 if d0 < -edge else TMP[2, k]
         if forced:
             for k in range(nb):
@@ -492,21 +512,6 @@ def _shared_check(m, nb, GT, UB, UT, code, spe, prior, tol, edge, w, d, SC, TMP,
             MLOW[m, k], MUNK[m, k] = (np.inf, 1.0) if math.isnan(low) else (low, 0.0)
         MREG[m, k] = 0.0
 
-
-#: Relative width of the band just inside the tolerance where a margin is not decided: a margin
-#: of ``-tol`` in exact arithmetic comes out on either side of ``-tol`` in floating point, and
-#: the per-point solver, which computes it another way, may place it on the other side.
-TOL_BAND = 1e-6
-
-
-@_jit
-def _near_tol(tol):
-    """The least worst margin at which a structure holds here: ``-tol (1 - TOL_BAND)``. A
-    margin in ``[-edge, _near_tol(tol))`` leaves the point undecided: a regret within
-    rounding of ``tol`` (exactly ``tol`` in exact arithmetic, ``tol - 5e-18`` here and
-    ``tol + 2e-17`` per point at a point of ``chain_store``) is a knife edge that floating
-    point cannot place, so the point is solved per point, as one between ``tol`` and ``edge``."""
-    return -tol * (1.0 - TOL_BAND)
 
 
 @_jit
