@@ -513,7 +513,6 @@ def _shared_check(m, nb, GT, UB, UT, code, spe, prior, tol, edge, w, d, SC, TMP,
         MREG[m, k] = 0.0
 
 
-
 @_jit
 def _block_pure(b0, nb, GT, UB, UT, code, spe, prior, tol, edge, w, d, SC, TMP, shared, SST, SREG, W, R, U):
     """Every pure structure at the block's points from the shared checks: ``SST[s, k]`` is 1
