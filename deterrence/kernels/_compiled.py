@@ -22,8 +22,9 @@ Every structure compiles to rows of linear forms over per-point features
 (:mod:`deterrence.kernels._linforms`), laid out as flat arrays
 (:mod:`deterrence.kernels._program`); :meth:`CompiledModel.evaluate` runs the numba engine
 (:mod:`deterrence.kernels._engine`) on chunks of points, on threads: the same checks as
-:mod:`deterrence.certificates` (best responses on the path given Bayes beliefs, the off-path
-belief policy, on each player's scale in the per-point solver), with knife edges (ties, mixing
+:mod:`deterrence.certificates` (best responses on the path given Bayes beliefs, off it the
+mover's own belief carried forward where it has weight and the belief policy elsewhere, on each
+player's scale in the per-point solver), with knife edges (ties, mixing
 probabilities at 0 or 1) decided as the per-point solver decides them. Points floating point
 cannot place are returned in a mask so that the sweep solves them per point instead.
 Compiled and per-point results are tested to agree (``tests/test_kernels.py``).
@@ -551,7 +552,8 @@ def engine_buffers(pk: Packed, n_players: int, n_structures: int) -> tuple[np.nd
     unpacks them, for a block of ``B`` points computed together: chance reach ``(nodes, B)``,
     chance products of the conditional features ``(pairs, B)``, two per-point temporaries, the
     four ends of the belief intervals and a forced belief's node and margin ``(6, B)``; one
-    point's corner weights and belief-interval values; the mixing equations' status and
+    point's corner weights and belief-interval values (or the free beliefs' linear program,
+    :func:`~deterrence.kernels._engine.lp_room`); the mixing equations' status and
     solutions ``(equations, B)``; the shared checks' block stamps, margins, regret parts and
     unknown flags ``(memo, B)``; the structures' verdicts and regrets ``(structures, B)`` and
     the block's candidate structures; three per-point temporaries; features ``(features, B)``,
@@ -566,7 +568,7 @@ def engine_buffers(pk: Packed, n_players: int, n_structures: int) -> tuple[np.nd
     S, E, M = max(n_structures, 1), max(pk.n_equations, 1), max(pk.n_memo, 1)
     return (
         np.empty((pk.n_nodes, B)), np.empty((max(pk.n_pairs, 1), B)), np.empty(B), np.empty(B),
-        np.empty((6, B)), np.ones(4), np.empty(2 * pk.max_plans),
+        np.empty((6, B)), np.ones(4), np.empty(engine.lp_room(pk.max_set_nodes, pk.max_plans)),
         np.zeros((E, B), dtype=np.int64), np.zeros((E, B)),
         np.zeros(M, dtype=np.int64), np.zeros((M, B)), np.zeros((M, B)), np.zeros((M, B)),
         np.zeros((S, B), dtype=np.int64), np.zeros((S, B)), np.zeros(S, dtype=np.int64),

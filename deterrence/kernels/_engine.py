@@ -11,8 +11,11 @@ arithmetic runs on several points at once). For a block it computes
    closed-form root per equation and point);
 3. the pure structures: the checks they share (on the path: the best response given Bayes
    beliefs, on the per-point solver's scale of the player's payoffs (see "Tolerance"); off the
-   path: under the belief policy, free beliefs giving no weight to a node Nature never
-   reaches; SPE: every decision node), each computed once per block when a structure first
+   path: the mover's own belief carried forward from its earlier sets where it gives the set
+   weight (:func:`_carried`, :mod:`deterrence.kernels._carry`), else the belief policy's, free
+   beliefs giving no weight to a node Nature never reaches (over three nodes or more a
+   certified linear program, :func:`_free_value`); SPE: every decision node), each computed
+   once per block when a structure first
    needs it, then each structure's verdict at every point (holds, fails, undecided);
 4. the structures that hold or may hold at some point of the block (the candidates);
 5. the verdicts of the candidates that mix at two sets, from their mixing probabilities and
@@ -70,8 +73,11 @@ import math
 import numpy as np
 
 from .._jit import numba_module
+from ._carry import ANY, CARRIED, NEAR_ZERO, POLICY, UNSURE
 from ._program import (
+    C_CARRY,
     C_COND,
+    C_DEPTH,
     C_MEMO,
     C_MIXING,
     C_NNODES,
@@ -284,6 +290,22 @@ def _mixing(s, k, code, EQS, EQV, w):
     return (AMBIGUOUS if st_x == AMBIGUOUS or st_y == AMBIGUOUS else INSIDE), x, y
 
 
+#: Relative width of the band just inside the tolerance where a margin is not decided: a margin of
+#: ``-tol`` in exact arithmetic comes out on either side of ``-tol`` in floating point, and the
+#: per-point solver, which computes it another way, may place it on the other side.
+TOL_BAND = 1e-6
+
+
+@_jit
+def _near_tol(tol):
+    """The least worst margin at which a structure holds here: ``-tol (1 - TOL_BAND)``. A
+    margin in ``[-edge, _near_tol(tol))`` leaves the point undecided: a regret within
+    rounding of ``tol`` (exactly ``tol`` in exact arithmetic, ``tol - 5e-18`` here and
+    ``tol + 2e-17`` per point at a point of ``chain_store``) is a knife edge that floating
+    point cannot place, so the point is solved per point, as one between ``tol`` and ``edge``."""
+    return -tol * (1.0 - TOL_BAND)
+
+
 @_inline
 def _interval(d, nplans, margin):
     """Is there a belief ``m`` in [0, 1] with ``d0 + m (d1 - d0) >= margin`` for every plan?"""
@@ -314,12 +336,274 @@ def _forced_node(r0, r1):
 
 
 @_inline
+def _carried(c, G, w, nc, u, code, prior, tol, edge, d):
+    """The mover's carried-forward belief at unreached check ``c`` (:mod:`deterrence.kernels._carry`):
+    ``(POLICY, 0)`` where none is carried (the policy chooses), ``(CARRIED, margin)`` with the
+    least margin over plans under it; ``(ANY, margin)`` where the belief is one the kernels do
+    not form (carried from one the ``free`` policy chose, or from Nature's odds at a set Nature
+    never reaches, the solver's uniform belief there, unless nothing is carried after all), with
+    the margin :func:`_any_belief` gives for every belief over the set's nodes; ``(UNSURE, 0)``
+    where a weight or reach total lies within ``NEAR_ZERO`` of 0.
+
+    Walks the chain from its first set down: a reached set is the source of Bayes' rule
+    (``E_0``); an unreached one keeps its predecessor's source where that gives it weight, else
+    its own policy belief is the source (``E_i``; the first set of the chain has no predecessor)."""
+    m = code[code[2 * C_DEPTH] + c]
+    if m == 0:
+        return POLICY, 0.0
+    npl = code[code[2 * C_NPLANS] + c]
+    base = code[2 * ROWS] + code[code[2 * C_CARRY] + c]
+    T = 0
+    for i in range(1, m + 1):
+        T += 3 + m - i
+    T += (1 + m) * (1 + npl)
+    pos, src, blind = 0, 0, False
+    for i in range(m, 0, -1):
+        tot = _comb(G, code, base + pos, T, w, nc)
+        if 0.0 < tot <= NEAR_ZERO:
+            return UNSURE, 0.0
+        if tot > 0:
+            src, blind = 0, False
+        else:
+            keep = False
+            if i < m:
+                if blind:
+                    return ANY, _any_belief(c, G, w, nc, u, code, tol, edge, d)
+                got = _comb(G, code, base + pos + 2 + (src - i if src > 0 else 0), T, w, nc)
+                if 0.0 < got <= NEAR_ZERO:
+                    return UNSURE, 0.0
+                if got > 0:
+                    if src > 0 and not prior:
+                        return ANY, _any_belief(c, G, w, nc, u, code, tol, edge, d)
+                    keep = True
+            if not keep:
+                src = i
+                blind = not _comb(G, code, base + pos + 1, T, w, nc) > 0
+        pos += 3 + m - i
+    s = _comb(G, code, base + pos + src, T, w, nc)
+    if 0.0 < s <= NEAR_ZERO:
+        return UNSURE, 0.0
+    if src > 0 and (blind or (s > 0 and not prior)):
+        return ANY, _any_belief(c, G, w, nc, u, code, tol, edge, d)
+    if not s > 0:
+        return POLICY, 0.0
+    vbase = base + pos + (1 + m) + src * npl
+    low = np.inf
+    for q in range(npl):
+        low = min(low, _comb(G, code, vbase + q, T, w, nc) / (s * u))
+    return CARRIED, low
+
+
+@_inline
+def _any_belief(c, G, w, nc, u, code, tol, edge, d):
+    """Margin of check ``c`` at an unreached set whose belief may be any over its nodes (the
+    kernels do not form it): 0 where every plan loses at most ``-_near_tol(tol)`` at every node
+    (so under every belief), ``-inf`` where every belief makes some plan lose more than ``edge``
+    (:func:`_free_value` over all the nodes), else ``-(tol + edge) / 2`` (undecided)."""
+    nn, npl = code[code[2 * C_NNODES] + c], code[code[2 * C_NPLANS] + c]
+    cond = code[2 * ROWS] + code[code[2 * C_COND] + c]
+    worst = np.inf
+    for q in range(npl):
+        for j in range(nn):
+            v = _comb(G, code, cond + q * nn + j, npl * nn, w, nc) / u
+            d[q * nn + j] = v
+            worst = min(worst, v)
+    if worst >= _near_tol(tol):
+        return 0.0
+    if _free_value(d, nn, npl, tol, edge) == -np.inf:
+        return -np.inf
+    return -0.5 * (tol + edge)
+
+
+#: entries of the free beliefs' linear program below this count as 0 in its pivots
+LP_PIVOT = 1e-12
+#: machine epsilon (the float error bounds of the linear program's certificates)
+EPS = 2.220446049250313e-16
+
+
+def lp_room(nodes, plans):
+    """Room (floats) the scratch ``d`` of :func:`_off_path` needs for a set of ``nodes`` nodes and
+    ``plans`` plans: the margins, the linear program's tableau and basis, a belief and a mixture
+    of plans (:func:`_free_value`); at least the two-node interval's ``2 plans``."""
+    return max(2 * plans, nodes * plans + (nodes + 1) * (nodes + plans + 1) + 2 * nodes + plans)
+
+
+@_jit
+def _pivot(d, T0, W, rows, row, col):
+    """One pivot of the tableau ``d[T0 + r * W + k]`` (``rows`` rows) on ``(row, col)``."""
+    p = d[T0 + row * W + col]
+    for k in range(W):
+        d[T0 + row * W + k] /= p
+    for r in range(rows):
+        if r == row:
+            continue
+        f = d[T0 + r * W + col]
+        if f != 0.0:
+            for k in range(W):
+                d[T0 + r * W + k] -= f * d[T0 + row * W + k]
+
+
+@_jit
+def _free_value(d, n, npl, tol, edge):
+    """Margin of an unreached set whose free belief weighs ``n >= 2`` nodes, from the margins
+    ``d[q * n + j]`` of plan ``q`` at node ``j`` (on the player's unit): 0 where some belief
+    makes every plan lose at most ``-_near_tol(tol)``, ``-inf`` where every belief makes some
+    plan lose more than ``edge``, else ``-(tol + edge) / 2`` (undecided).
+
+    The best belief is the maximin of the matrix game ``max_mu min_q mu . d_q``: solved as the
+    plans' linear program ``max sum y`` s.t. ``sum_q (d_qj + shift) y_q <= 1`` (``shift`` making
+    every entry at least 1, so the slack basis is feasible and the value positive) by the
+    simplex method with Bland's rule; the belief ``mu`` is its dual. Each verdict is then
+    certified in floating point, whatever the program's accuracy: ``min_q mu . d_q`` for the
+    belief (the value is at least that) and ``max_j sum_q lambda_q d_qj`` for the plans'
+    mixture ``lambda = y / sum y`` (the value is at most that: for every belief,
+    ``min_q mu . d_q <= mu . (lambda d)``), each with a bound on its rounding (``8 (k + 2) eps``
+    times the sum of its terms' sizes, ``k`` terms). A value the two bounds cannot place on one
+    side of ``-_near_tol(tol)`` or of ``-edge`` leaves the point undecided."""
+    W = npl + n + 1
+    T0 = n * npl
+    B = T0 + (n + 1) * W
+    M = B + n
+    L = M + n
+    lo = d[0]
+    for i in range(n * npl):
+        lo = min(lo, d[i])
+    shift = 1.0 - lo
+    for j in range(n):
+        for q in range(npl):
+            d[T0 + j * W + q] = d[q * n + j] + shift
+        for k in range(n):
+            d[T0 + j * W + npl + k] = 1.0 if k == j else 0.0
+        d[T0 + j * W + W - 1] = 1.0
+        d[B + j] = npl + j
+    obj = T0 + n * W
+    for k in range(W):
+        d[obj + k] = -1.0 if k < npl else 0.0
+    optimal = False
+    for _it in range(64 * (n + npl)):
+        enter = -1
+        for k in range(npl + n):
+            if d[obj + k] < -LP_PIVOT:
+                enter = k
+                break
+        if enter < 0:
+            optimal = True
+            break
+        row, best = -1, np.inf
+        for j in range(n):
+            a = d[T0 + j * W + enter]
+            if a > LP_PIVOT:
+                r = d[T0 + j * W + W - 1] / a
+                if r < best or (r == best and d[B + j] < d[B + row]):
+                    row, best = j, r
+        if row < 0:
+            break
+        _pivot(d, T0, W, n + 1, row, enter)
+        d[B + row] = enter
+    undecided = -0.5 * (tol + edge)
+    z = d[obj + W - 1]
+    if not optimal or not z > 0:
+        return undecided
+    for k in range(n):  # the belief: the duals of the nodes' rows
+        d[M + k] = max(d[obj + npl + k], 0.0)
+    for q in range(npl):
+        d[L + q] = 0.0
+    for j in range(n):
+        b = int(d[B + j])
+        if b < npl:
+            d[L + b] = max(d[T0 + j * W + W - 1], 0.0)
+    if _belief_floor(d, M, n, npl) >= _near_tol(tol):
+        return 0.0
+    if _mixture_ceiling(d, L, n, npl) < -edge:
+        return -np.inf
+    return undecided
+
+
+@_jit
+def _belief_floor(d, M, n, npl):
+    """A lower bound on ``min_q mu . d_q`` for the belief ``mu``: the weights ``d[M : M + n]``
+    normalised (in place; ``-inf`` if they are all 0), each sum's rounding taken off
+    (``8 (n + 2) eps`` times the sizes of its terms and of itself: the normalised weights may
+    sum to ``1 +- 2 n eps``)."""
+    total = 0.0
+    for j in range(n):
+        total += d[M + j]
+    if not total > 0:
+        return -np.inf
+    for j in range(n):
+        d[M + j] /= total
+    floor = np.inf
+    for q in range(npl):
+        acc, size = 0.0, 0.0
+        for j in range(n):
+            t = d[M + j] * d[q * n + j]
+            acc += t
+            size += abs(t)
+        floor = min(floor, acc - 8.0 * (n + 2) * EPS * (size + abs(acc)))
+    return floor
+
+
+@_jit
+def _mixture_ceiling(d, L, n, npl):
+    """An upper bound on ``max_j sum_q lambda_q d_qj`` for the mixture of plans ``lambda``: the
+    weights ``d[L : L + npl]`` normalised (in place; ``inf`` if they are all 0), each sum's
+    rounding added as in :func:`_belief_floor`."""
+    total = 0.0
+    for q in range(npl):
+        total += d[L + q]
+    if not total > 0:
+        return np.inf
+    for q in range(npl):
+        d[L + q] /= total
+    ceiling = -np.inf
+    for j in range(n):
+        acc, size = 0.0, 0.0
+        for q in range(npl):
+            t = d[L + q] * d[q * n + j]
+            acc += t
+            size += abs(t)
+        ceiling = max(ceiling, acc + 8.0 * (npl + 2) * EPS * (size + abs(acc)))
+    return ceiling
+
+
+@_inline
+def _free_many(c, G, w, nc, u, code, tol, edge, d, nn, npl, cond):
+    """:func:`_off_path` under free beliefs over ``nn >= 3`` nodes: over the nodes Nature reaches
+    (all of them if it reaches none, as the per-point solver), the margin of the forced belief
+    if that is one node, else :func:`_free_value` of the plans' margins at those nodes."""
+    reach = code[2 * ROWS] + code[code[2 * C_REACH] + c]
+    n = 0
+    for j in range(nn):
+        if G[code[reach + j]] > 0:
+            n += 1
+    every = n == 0
+    if every:
+        n = nn
+    k = 0
+    for j in range(nn):
+        if every or G[code[reach + j]] > 0:
+            for q in range(npl):
+                d[q * n + k] = _comb(G, code, cond + q * nn + j, npl * nn, w, nc) / u
+            k += 1
+    if n == 1:
+        low = np.inf
+        for q in range(npl):
+            low = min(low, d[q])
+        return low
+    return _free_value(d, n, npl, tol, edge)
+
+
+@_inline
 def _off_path(c, G, w, nc, u, code, prior, tol, edge, d):
-    """Margin of an unreached information set under the belief policy; NaN if the kernel
-    cannot tell (free beliefs over more than two nodes). Free beliefs over two nodes: the
+    """Margin of an unreached information set under the belief policy (where the mover carries
+    no belief to it: :func:`_carried`). Free beliefs over three nodes or more:
+    :func:`_free_many`. Free beliefs over two nodes: the
     margin of the forced belief if Nature reaches one node only (:func:`_forced_node`), else
-    0, ``-(tol + edge) / 2`` or ``-inf`` as some belief makes every plan lose at most ``tol``,
-    at most ``edge``, or none does."""
+    0, ``-(tol + edge) / 2`` or ``-inf`` as some belief makes every plan lose at most
+    ``-_near_tol(tol)`` (``tol`` less the band :data:`TOL_BAND`), at most ``edge``, or none does:
+    a best belief losing between the two (a knife edge at the tolerance) leaves the point
+    undecided, as an on-path margin there does (a margin of ``-tol (1 - 6e-9)`` here was one of
+    ``-tol (1 + 5e-9)`` per point at a point of ``costly_signal_menu``)."""
     nn, npl = code[code[2 * C_NNODES] + c], code[code[2 * C_NPLANS] + c]
     cond = code[2 * ROWS] + code[code[2 * C_COND] + c]  # where the check's conditional rows start
     low = np.inf
@@ -340,7 +624,7 @@ def _off_path(c, G, w, nc, u, code, prior, tol, edge, d):
             low = min(low, v)
         return low
     if nn != 2:
-        return np.nan
+        return _free_many(c, G, w, nc, u, code, tol, edge, d, nn, npl, cond)
     reach = code[2 * ROWS] + code[code[2 * C_REACH] + c]
     j = _forced_node(G[code[reach]], G[code[reach + 1]])
     if j >= 0:  # Nature reaches one node only: the belief is on it
@@ -350,7 +634,7 @@ def _off_path(c, G, w, nc, u, code, prior, tol, edge, d):
     for q in range(npl):
         for j in range(2):
             d[2 * q + j] = _comb(G, code, cond + q * 2 + j, npl * 2, w, nc) / u
-    if _interval(d, npl, -tol):
+    if _interval(d, npl, _near_tol(tol)):
         return 0.0
     if _interval(d, npl, -edge):
         return -0.5 * (tol + edge)
@@ -377,6 +661,11 @@ def _one_check(c, nc, G, unit, code, spe, prior, tol, edge, w, d):
         return low, 1
     if code[code[2 * C_MIXING] + c]:
         return -np.inf, 0  # a mixing set must be on the path
+    kind, low = _carried(c, G, w, nc, u, code, prior, tol, edge, d)
+    if kind == CARRIED or kind == ANY:
+        return low, 0
+    if kind == UNSURE:
+        return np.inf, 2
     low = _off_path(c, G, w, nc, u, code, prior, tol, edge, d)
     if math.isnan(low):
         return np.inf, 2
@@ -406,12 +695,13 @@ def _min_over_plans(nb, GT, code, base, npl, u, SC, low, divide, tot):
 @_inline
 def _free_pair(nb, GT, code, cond, reach, npl, u, tol, edge, TMP, low):
     """:func:`_off_path` under free beliefs over two nodes, at the block's points: ``low[k]`` is
-    0 where a belief makes every plan lose at most ``tol``, ``-(tol + edge) / 2`` where one
+    0 where a belief makes every plan lose at most ``-_near_tol(tol)``, ``-(tol + edge) / 2`` where one
     makes them lose at most ``edge``, else ``-inf`` (:func:`_interval` for both margins at once,
     ``TMP[:4]`` holding the four ends); where Nature reaches one node only, the least margin
     over plans at that node (``TMP[4]``: the node, :func:`_forced_node`; ``TMP[5]``: the least
     margin). ``reach``: where the nodes' chance reach rows are listed."""
     ra, rb = code[reach], code[reach + 1]
+    hold = _near_tol(tol)
     forced = False
     for k in range(nb):
         TMP[0, k], TMP[1, k], TMP[2, k], TMP[3, k] = 0.0, 1.0, 0.0, 1.0
@@ -422,13 +712,13 @@ def _free_pair(nb, GT, code, cond, reach, npl, u, tol, edge, TMP, low):
         for k in range(nb):
             d0, d1 = GT[r0, k] / u[k], GT[r1, k] / u[k]
             slope = d1 - d0
-            t_tol, t_edge = (-tol - d0) / slope, (-edge - d0) / slope
+            t_tol, t_edge = (hold - d0) / slope, (-edge - d0) / slope
             if slope > 0:
                 TMP[0, k], TMP[2, k] = max(TMP[0, k], t_tol), max(TMP[2, k], t_edge)
             elif slope < 0:
                 TMP[1, k], TMP[3, k] = min(TMP[1, k], t_tol), min(TMP[3, k], t_edge)
             else:
-                TMP[0, k] = 2.0 if d0 < -tol else TMP[0, k]
+                TMP[0, k] = 2.0 if d0 < hold else TMP[0, k]
                 TMP[2, k] = 2.0 if d0 < -edge else TMP[2, k]
         if forced:
             for k in range(nb):
@@ -474,6 +764,7 @@ def _shared_check(m, nb, GT, UB, UT, code, spe, prior, tol, edge, w, d, SC, TMP,
         return
     if nn == 1 and not mixing:  # for off-path points: the one node's conditional values
         _min_over_plans(nb, GT, code, cond, npl, UT[pl], SC, MREG[m], True, SC)
+    carries = code[code[2 * C_DEPTH] + c] > 0  # the mover may carry its belief here
     pair = nn == 2 and not mixing and not prior
     if pair:  # free beliefs over two nodes, for off-path points
         reach = rows + code[code[2 * C_REACH] + c]
@@ -483,30 +774,21 @@ def _shared_check(m, nb, GT, UB, UT, code, spe, prior, tol, edge, w, d, SC, TMP,
         if GT[tr, k] > 0:
             MREG[m, k] = -MLOW[m, k]
             continue
+        kind, low = POLICY, 0.0
+        if carries and not mixing:
+            kind, low = _carried(c, GT[:, k], w, 1, UB[k, pl], code, prior, tol, edge, d)
         if mixing:
             MLOW[m, k] = -np.inf
+        elif kind == CARRIED or kind == ANY:
+            MLOW[m, k] = low
+        elif kind == UNSURE:
+            MLOW[m, k], MUNK[m, k] = np.inf, 1.0
         elif nn == 1 or pair:
             MLOW[m, k] = MREG[m, k]
         else:
             low = _off_path(c, GT[:, k], w, 1, UB[k, pl], code, prior, tol, edge, d)
             MLOW[m, k], MUNK[m, k] = (np.inf, 1.0) if math.isnan(low) else (low, 0.0)
         MREG[m, k] = 0.0
-
-
-#: Relative width of the band just inside the tolerance where a margin is not decided: a margin
-#: of ``-tol`` in exact arithmetic comes out on either side of ``-tol`` in floating point, and
-#: the per-point solver, which computes it another way, may place it on the other side.
-TOL_BAND = 1e-6
-
-
-@_jit
-def _near_tol(tol):
-    """The least worst margin at which a structure holds here: ``-tol (1 - TOL_BAND)``. A
-    margin in ``[-edge, _near_tol(tol))`` leaves the point undecided: a regret within
-    rounding of ``tol`` (exactly ``tol`` in exact arithmetic, ``tol - 5e-18`` here and
-    ``tol + 2e-17`` per point at a point of ``chain_store``) is a knife edge that floating
-    point cannot place, so the point is solved per point, as one between ``tol`` and ``edge``."""
-    return -tol * (1.0 - TOL_BAND)
 
 
 @_jit

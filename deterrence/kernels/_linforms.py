@@ -29,6 +29,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..game.extensive import CHANCE, DECISION, ExtensiveFormGame
+from ._carry import carry_block
 
 Profile = Mapping[int, int]  # information set -> action
 
@@ -201,6 +202,8 @@ class InfosetCheck:
     cond: list[list[list[int]]] = field(default_factory=list)  # [corner][plan][node] conditional rows
     reach: list[int] = field(default_factory=list)  # [node] chance reach row (PBE, several nodes)
     mixing: bool = False
+    depth: int = 0  # PBE, several nodes: the mover's own earlier sets (the chain of _carry)
+    carry: list[list[int]] = field(default_factory=list)  # [corner] carry block rows (_carry.carry_block)
 
 
 @dataclass
@@ -316,6 +319,7 @@ def _infoset_check(
         chk.total.append(rows.add({feats.R(v): 1.0 for v in nodes if reach[v]}))
     if concept == "pbe" and len(nodes) > 1:
         _prior_rows(paths, feats, rows, chk, profiles[0], plans, below)
+        chk.depth, chk.carry = carry_block(game, paths, feats, rows, h, plans, profiles, below)
     return chk
 
 

@@ -24,7 +24,10 @@ binary information sets ``h1``, ``h2`` with ``x = P(h1 plays action 1)``, ``y`` 
   plan) * nnodes + node`` (conditional differences, for off-path sets and SPE),
   ``c_pv[c] + plan`` and ``c_pt[c]`` (the prior policy's rows), ``c_reach[c] + node`` (each
   node's chance reach, for PBE checks of several nodes: free beliefs give no weight to a node
-  Nature reaches with probability 0); the checks of pure
+  Nature reaches with probability 0), ``c_depth[c]`` and ``c_carry[c] + corner * T + j`` (the
+  mover's carried beliefs, for PBE checks of several nodes: the depth of its chain of own earlier
+  sets, 0 if none, and row ``j`` of its carry block, ``T`` rows per corner:
+  :mod:`deterrence.kernels._carry`); the checks of pure
   structures with the same rows share a slot ``c_memo[c]`` (-1 for checks of mixed structures),
   and ``memo_check[m]`` is the first check of slot ``m`` (the engine computes each slot once);
 * outcome rows ``s_out[s] + corner * L + label``, payoff rows ``s_pay[s] + corner * N + player``.
@@ -47,13 +50,13 @@ SLOTS = (
     "W_ptr", "W_idx",
     "s_mix", "s_roots", "root_rows", "s_chk", "s_out", "s_pay",
     "c_player", "c_nnodes", "c_nplans", "c_mixing", "c_val", "c_tot", "c_cond", "c_pv", "c_pt", "c_reach",
-    "c_memo",
+    "c_memo", "c_depth", "c_carry",
     "rows", "err_rows", "dims", "memo_check",
 )  # fmt: skip
 (PARENT, CHANCE_COL, TERMINALS, PAIR_PTR, PAIR_NODES, COND_PAIR, COND_Z, COND_I, W_PTR, W_IDX,
  S_MIX, S_ROOTS, ROOT_ROWS, S_CHK, S_OUT, S_PAY,
- C_PLAYER, C_NNODES, C_NPLANS, C_MIXING, C_VAL, C_TOT, C_COND, C_PV, C_PT, C_REACH, C_MEMO,
- ROWS, ERR_ROWS, DIMS, MEMO_CHECK) = range(len(SLOTS))  # fmt: skip
+ C_PLAYER, C_NNODES, C_NPLANS, C_MIXING, C_VAL, C_TOT, C_COND, C_PV, C_PT, C_REACH, C_MEMO, C_DEPTH,
+ C_CARRY, ROWS, ERR_ROWS, DIMS, MEMO_CHECK) = range(len(SLOTS))  # fmt: skip
 #: entries of the ``dims`` slot
 DIM_ROWS, DIM_PLANS, DIM_FEATURES, DIM_LABELS = range(4)
 
@@ -106,10 +109,11 @@ def flatten(game: ExtensiveFormGame, plans: Sequence[StructurePlan], n_labels: i
     equations: dict[tuple[int, int], int] = {}
     c_cols: dict[str, list[int]] = {
         k: []
-        for k in ("player", "nnodes", "nplans", "mixing", "val", "tot", "cond", "pv", "pt", "reach", "memo")
+        for k in ("player", "nnodes", "nplans", "mixing", "val", "tot", "cond", "pv", "pt", "reach", "memo",
+                  "depth", "carry")
     }
     shared: dict[tuple, int] = {}  # a pure structure's check, by its rows: its shared slot
-    max_plans = 1
+    max_plans, max_nodes = 1, 1
     for plan in plans:  # one entry per structure (pure ones use equation 0 for nothing)
         if plan.mixing and len(plan.mixing) != 2:
             raise UnsupportedError("the engine compiles pure structures and two mixing sets")
@@ -120,6 +124,7 @@ def flatten(game: ExtensiveFormGame, plans: Sequence[StructurePlan], n_labels: i
         s_cols["chk"].append(len(c_cols["player"]))
         for chk in plan.checks:
             max_plans = max(max_plans, len(chk.strict))
+            max_nodes = max(max_nodes, len(chk.nodes))
             c_cols["player"].append(chk.player)
             c_cols["nnodes"].append(len(chk.nodes))
             c_cols["nplans"].append(len(chk.strict))
@@ -130,9 +135,12 @@ def flatten(game: ExtensiveFormGame, plans: Sequence[StructurePlan], n_labels: i
             c_cols["pv"].append(rows.put(chk.prior_value[0]) if chk.prior_value else 0)
             c_cols["pt"].append(chk.prior_total)
             c_cols["reach"].append(rows.put(chk.reach))
+            c_cols["depth"].append(chk.depth)
+            c_cols["carry"].append(rows.put([r for corner in chk.carry for r in corner]) if chk.depth else 0)
             key = (chk.player, len(chk.nodes), tuple(chk.total), tuple(map(tuple, chk.value)),
                    tuple(tuple(map(tuple, per)) for per in chk.cond), chk.prior_total,
-                   tuple(map(tuple, chk.prior_value)), tuple(chk.reach), chk.mixing)  # fmt: skip
+                   tuple(map(tuple, chk.prior_value)), tuple(chk.reach), chk.mixing,
+                   chk.depth, tuple(map(tuple, chk.carry)))  # fmt: skip
             c_cols["memo"].append(-1 if plan.mixing else shared.setdefault(key, len(shared)))
         s_cols["out"].append(rows.put([corner[lab] for corner in plan.outcome for lab in corner]))
         s_cols["pay"].append(rows.put([r for corner in plan.payoff for r in corner]))
@@ -146,6 +154,7 @@ def flatten(game: ExtensiveFormGame, plans: Sequence[StructurePlan], n_labels: i
     out["root_rows"] = np.asarray([r for pair in equations for r in pair], dtype=np.int64)
     out["err_rows"] = np.unique(out["root_rows"])
     out["max_plans"] = np.asarray([max_plans])
+    out["max_nodes"] = np.asarray([max_nodes])
     out["n_memo"] = np.asarray([max(1, len(shared))])
     # each shared check's first check: the engine computes the shared checks from these
     first = {m: c for c, m in reversed(list(enumerate(c_cols["memo"]))) if m >= 0}
@@ -203,7 +212,7 @@ def feature_arrays(game: ExtensiveFormGame, feats: FeatureSpace, rowset: RowSet)
 class Packed:
     """A compiled model as the engine reads it: the code array, the rows' coefficients, and the
     sizes of its scratch arrays (nodes, chance pairs, features, rows, plans per check, labels,
-    mixing equations, shared checks)."""
+    mixing equations, shared checks, nodes per check)."""
 
     code: np.ndarray
     weights: np.ndarray
@@ -215,6 +224,7 @@ class Packed:
     n_labels: int
     n_equations: int
     n_memo: int
+    max_set_nodes: int = 1
 
 
 def packed(game: ExtensiveFormGame, plans: Sequence[StructurePlan], feats: FeatureSpace, rowset: RowSet,
@@ -227,5 +237,5 @@ def packed(game: ExtensiveFormGame, plans: Sequence[StructurePlan], feats: Featu
     return Packed(
         pack(arrays), np.ascontiguousarray(arrays["W_val"]), len(game.nodes), len(arrays["pair_ptr"]) - 1,
         n_features, n_rows, max_plans, n_labels, max(1, len(arrays["root_rows"]) // 2),
-        int(arrays["n_memo"][0]),
+        int(arrays["n_memo"][0]), int(arrays["max_nodes"][0]),
     )  # fmt: skip

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..game.extensive import ExtensiveFormGame
+from ._carry import ANY, CARRIED, UNSURE, carried_beliefs
 from ._engine import AMBIGUOUS, INSIDE, NONE, ROUNDOFF, root
 from ._trees import Structure, SymbolicTree
 from ._units import decision_units
@@ -201,7 +202,22 @@ class ReferencePath:
                 mu = r / tot[:, None]
             if s.pure[h.index] < 0:
                 holds &= on  # mixing sets must be on the path
-            off = ~on
+            # unreached: the mover's belief carried forward, where it has weight (_carry)
+            kind, carried_mu = carried_beliefs(self.game, h.index, E, R, CR, self.belief_policy == "prior")
+            carried, unsure = ~on & (kind == CARRIED), ~on & (kind == UNSURE)
+            if carried.any():
+                g = self._gain_at(h, s, E, pay, np.where(carried[:, None], carried_mu, 1.0 / len(nodes)))
+                holds &= ~carried | (g <= tol)
+                undecided |= carried & (g > tol) & (g <= eps)
+            undecided |= unsure
+            anyone = ~on & (kind == ANY)
+            if anyone.any():  # a belief the kernels do not form: decided if every belief decides alike
+                every, some = self._under_every_belief(h, s, E, pay)
+                holds &= ~anyone | every
+                undecided |= anyone & ~every & some
+            carried |= anyone
+            use = ~(carried | unsure)  # on the path, or the policy's belief
+            off = ~on & use
             if self.belief_policy == "prior" or len(nodes) == 1:
                 if self.belief_policy == "prior" and len(nodes) > 1:
                     c = CR[:, nodes]
@@ -212,9 +228,9 @@ class ReferencePath:
                     prior = np.ones((npts, len(nodes))) / len(nodes)
                 mu = np.where(on[:, None], mu, prior)
                 g = self._gain_at(h, s, E, pay, mu)
-                holds &= g <= tol
-                regret = np.maximum(regret, g)
-                undecided |= (g > tol) & (g <= eps)
+                holds &= ~use | (g <= tol)
+                regret = np.maximum(regret, np.where(use, g, 0.0))
+                undecided |= use & (g > tol) & (g <= eps)
                 continue
             # free policy, several nodes: Bayes on the path, a supporting belief off it
             mu_on = np.where(on[:, None], mu, 1.0 / len(nodes))
@@ -228,9 +244,24 @@ class ReferencePath:
                     undecided |= off
                     continue
                 feasible, near = self._supporting_belief(h, s, E, pay, CR[:, nodes])
-                holds &= on | feasible
+                holds &= ~off | feasible
                 undecided |= off & near & ~feasible
         return holds, undecided, regret, R
+
+    def _under_every_belief(self, h: Any, s: Structure, E: np.ndarray, pay: np.ndarray
+                            ) -> tuple[np.ndarray, np.ndarray]:
+        """Whether the prescribed move at ``h`` is optimal within ``tol`` under every belief over its
+        nodes (at each node: the gain is convex in the belief), and whether it may be under some
+        belief within ``edge`` (two nodes: :meth:`_supporting_belief` with every node reached;
+        more: assumed so)."""
+        npts, nodes = E.shape[0], list(h.nodes)
+        every = np.ones(npts, dtype=bool)
+        for j in range(len(nodes)):
+            every &= self._gain_at(h, s, E, pay, np.eye(len(nodes))[np.full(npts, j)]) <= self.tol
+        if len(nodes) != 2:
+            return every, np.ones(npts, dtype=bool)
+        _feasible, near = self._supporting_belief(h, s, E, pay, np.ones((npts, 2)))
+        return every, near
 
     def _gain_at(self, h: Any, s: Structure, E: np.ndarray, pay: np.ndarray, mu: np.ndarray) -> np.ndarray:
         """The mover's best-response gain at set ``h`` under beliefs ``mu``."""
