@@ -39,7 +39,7 @@ import functools
 import itertools
 import math
 import operator
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -367,23 +367,9 @@ class ExactTree:
         The embedded polynomials are kept too, by the group and where its unknowns sit: the
         dictionaries returned are shared between calls and must not be changed.
         """
-        shape = [len(pattern[j]) for j in mixed]
-        nv = sum(shape) - len(shape)
-        placements = self._placements.get(layout := (tuple(mixed), tuple(shape)))
-        if placements is None:
-            placements = self._placements[layout] = {}
-        own = None
+        nv = sum(len(pattern[j]) for j in mixed) - len(mixed)
         groups: list[tuple[int, int, tuple, tuple[int, ...], tuple[int, ...]]] = []
-        for k in mixed:
-            spec = specs.get(k, _REACH)
-            kind = spec[0]
-            if kind == "own" and own is None:
-                own = tuple(sorted(specs.items()))
-            pick, inside = self._reads(k, kind)
-            placed = placements.get(inside)
-            if placed is None:
-                placed = placements[inside] = _placed(inside, mixed, shape)
-            key = (k, spec, kind == "own" and own, pattern[k], placed[0], pick(pattern))
+        for k, spec, key, placed in self._group_keys(pattern, mixed, specs):
             group = self._groups.get(key)
             if group is None:
                 group = self._groups[key] = len(self._groups)
@@ -492,12 +478,19 @@ class ExactTree:
         """The store's numbers (:class:`OneTermStore`) of the groups of the system
         :meth:`polynomials` would build for ``(pattern, mixed, specs)``: they read the tree alone,
         so a caller may keep them across the points of a sweep (:meth:`rules_out` reads them)."""
+        return frozenset(self._store.number(key) for _k, _spec, key, _placed in
+                         self._group_keys(pattern, mixed, specs))
+
+    def _group_keys(self, pattern: Sequence[tuple[int, ...]], mixed: Sequence[int], specs: dict[int, tuple]
+                    ) -> Iterator[tuple[int, tuple, tuple, tuple[tuple[int, ...], tuple[int, ...]]]]:
+        """Each mixing set ``k`` of the system :meth:`polynomials` builds for ``(pattern, mixed,
+        specs)``, in order, with its spec, its group's key (what its conditions read: see
+        :meth:`polynomials`) and where the unknowns of the sets it reads sit (:func:`_placed`)."""
         shape = tuple([len(pattern[j]) for j in mixed])
         placements = self._placements.get(layout := (tuple(mixed), shape))
         if placements is None:
             placements = self._placements[layout] = {}
         own = None
-        out = []
         for k in mixed:
             spec = specs.get(k, _REACH)
             kind = spec[0]
@@ -507,9 +500,7 @@ class ExactTree:
             placed = placements.get(inside)
             if placed is None:
                 placed = placements[inside] = _placed(inside, mixed, shape)
-            key = (k, spec, kind == "own" and own, pattern[k], placed[0], pick(pattern))
-            out.append(self._store.number(key))
-        return frozenset(out)
+            yield k, spec, (k, spec, kind == "own" and own, pattern[k], placed[0], pick(pattern)), placed
 
     @property
     def store(self) -> OneTermStore:
