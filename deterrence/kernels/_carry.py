@@ -42,14 +42,17 @@ the mover's weighted value difference of every plan at ``h`` (as the check's on-
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 
 from ..game.extensive import ExtensiveFormGame
 
-if TYPE_CHECKING:  # (_linforms builds the blocks: imported there)
-    from ._linforms import FeatureSpace, Profile, RowSet, TreePaths
+# The tree's paths, feature space, row set and profiles come from :mod:`deterrence.kernels._linforms`
+# (``TreePaths``, ``FeatureSpace``, ``RowSet``, ``Profile``), which builds the carry blocks with
+# this module: typed ``Any`` here, as importing them back, even for type checking, would make
+# the two modules import each other.
+TreePaths = FeatureSpace = RowSet = Profile = Any
 
 #: what the mover's carried belief is at an unreached set, at a point (the engine's
 #: :func:`deterrence.kernels._engine._carried` and :func:`carried_beliefs`): none, the policy
