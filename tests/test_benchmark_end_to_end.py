@@ -59,7 +59,7 @@ def test_target_of_a_model_that_does_not_compile_is_its_per_point_rate():
     assert "end to end = per point" in target["value"]
 
 
-def test_end_to_end_estimate_adds_the_undecided_share_of_the_per_point_time():
+def test_end_to_end_estimate_adds_the_undecided_share_of_the_recorded_per_point_figure():
     comp = {"stats": {"median": 2e-6}, "undecided": 450, "points": 1000}
     est = end_to_end_estimate(comp, {"stats": {"median": 0.008}})
     assert est["undecided_share"] == pytest.approx(0.45)

@@ -8,13 +8,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import sympy as sp
-from helpers.random_trees import random_tree
+from helpers.kernel_checks import symbolic_random_tree
 
 import deterrence as dt
 from deterrence.errors import UnsupportedError
 from deterrence.kernels import compile_model, compile_tree
-from deterrence.kernels._trees import symbolic_tree_from
 
 PENNIES = Path(__file__).parent / "data" / "three_way_pennies.toml"
 GRID = {"wa": [0.6, 1.0, 1.7], "wb": [0.8, 1.3], "wc": [1.0, 1.9]}
@@ -59,18 +57,9 @@ def test_three_way_pennies_sweep_compiled_equals_per_point(policy):
 
 # ------------------------------------------------------------------ random trees
 def _symbolic_random_tree(seed: int, players: int, sets: int):
-    """A seeded random tree whose payoffs move with one parameter ``s``: ``a + s b`` (``a``, ``b``
-    small random integers), chance probabilities fixed."""
-    game = random_tree(players, sets, seed)
-    rng = np.random.default_rng(seed)
-    s = sp.Symbol("s")
-    a = rng.integers(-3, 4, size=(len(game.terminals), game.num_players))
-    b = rng.integers(-2, 3, size=(len(game.terminals), game.num_players))
-    payoffs = [[sp.Integer(int(x)) + s * int(y) for x, y in zip(ra, rb, strict=True)]
-               for ra, rb in zip(a, b, strict=True)]
-    chance = [[sp.nsimplify(float(p)) for p in ci.probs] for ci in game.chance_infos]
-    tree = symbolic_tree_from(game, ["s"], [s], payoffs, chance)
-    return tree, game, a, b
+    """A seeded random tree whose payoffs move with one parameter ``s``
+    (:func:`helpers.kernel_checks.symbolic_random_tree`)."""
+    return symbolic_random_tree(seed, players, sets)
 
 
 def _pattern(eq) -> tuple[tuple[int, ...], ...]:

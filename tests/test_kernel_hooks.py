@@ -21,33 +21,19 @@ import itertools
 import numpy as np
 import pandas as pd
 import pytest
+from helpers.kernel_checks import compiled_row_mismatches
 
 import deterrence as dt
-from deterrence.kernels import _rootcheck, _systems, compile_model, domain_sample
+from deterrence.kernels import _rootcheck, _systems, domain_sample
 from deterrence.kernels._dominance import kept_actions
 from deterrence.kernels._systems import SystemGuard
 from deterrence.kernels._trees import Structure, symbolic_tree
-from deterrence.sweeps import evaluate_points
 
 
 def _mismatches(model: dt.Model, policy: str, points: pd.DataFrame) -> tuple[int, list[int]]:
     """How many points the compiled model decides, and those whose rows differ from the
-    per-point solver's (same equilibria in the same order, every column the kernel writes)."""
-    cm = compile_model(model, "pbe", policy)
-    table, undecided = cm.evaluate(points)
-    decided = points.loc[~undecided]
-    ref = evaluate_points(model, decided.assign(point=decided.index), "pbe", policy)
-    cols = [c for c in table.columns if c in ref.columns and c != "path"]
-    ours = table[table["point"].isin(decided.index)][cols]
-    bad = []
-    for k in decided.index:
-        a = ours[ours["point"] == k].reset_index(drop=True)
-        b = ref[ref["point"] == k][cols].sort_values("equilibrium", kind="stable").reset_index(drop=True)
-        try:
-            pd.testing.assert_frame_equal(a, b, check_exact=False, atol=1e-9, check_dtype=False)
-        except AssertionError:
-            bad.append(int(k))
-    return len(decided), bad
+    per-point solver's (:func:`helpers.kernel_checks.compiled_row_mismatches`)."""
+    return compiled_row_mismatches(model, policy, points)
 
 
 def _clear_everything(self, index, system, pts, *args):

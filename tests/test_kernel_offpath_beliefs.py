@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import sympy as sp
+from helpers.kernel_checks import compiled_row_mismatches, symbolic_random_tree
 from helpers.pbe_context import solver_context
 from helpers.random_trees import random_tree
 
@@ -27,10 +27,8 @@ from deterrence.kernels import _engine as engine
 from deterrence.kernels import compile_model, compile_tree, domain_sample
 from deterrence.kernels._carry import CARRIED as CARRIED_KIND
 from deterrence.kernels._carry import POLICY, carried_beliefs, own_chain
-from deterrence.kernels._trees import symbolic_tree_from
 from deterrence.kernels._vectree import VectorTree
 from deterrence.solvers._pbe_beliefs import _Beliefs
-from deterrence.sweeps import evaluate_points
 
 CARRIED = Path(__file__).parent / "data" / "carried_pledge.toml"
 #: (seed, sets) of random trees with a set of several nodes after its mover's own move, where the
@@ -39,25 +37,9 @@ RANDOM_TREES = [(7, 6), (32, 6)]
 
 
 def _mismatches(model: dt.Model, policy: str, points: pd.DataFrame) -> tuple[int, list[int]]:
-    """How many points the compiled model decides, and those whose rows differ from the
-    per-point solver's (same equilibria in the same order, every column the kernel writes; a
-    point where it finds none has no rows, as the kernel writes none: the sweep solves such a
-    point per point anyway)."""
-    table, undecided = compile_model(model, "pbe", policy).evaluate(points)
-    decided = points.loc[~undecided]
-    ref = evaluate_points(model, decided.assign(point=decided.index), "pbe", policy)
-    ref = ref[ref["n_equilibria"] > 0]
-    cols = [c for c in table.columns if c in ref.columns and c != "path"]
-    ours = table[table["point"].isin(decided.index)][cols]
-    bad = []
-    for k in decided.index:
-        a = ours[ours["point"] == k].reset_index(drop=True)
-        b = ref[ref["point"] == k][cols].sort_values("equilibrium", kind="stable").reset_index(drop=True)
-        try:
-            pd.testing.assert_frame_equal(a, b, check_exact=False, atol=1e-9, check_dtype=False)
-        except AssertionError:
-            bad.append(int(k))
-    return len(decided), bad
+    """:func:`helpers.kernel_checks.compiled_row_mismatches`, a point where the per-point solver
+    finds no equilibrium left out (the kernel writes no row there)."""
+    return compiled_row_mismatches(model, policy, points, skip_no_equilibrium=True)
 
 
 # ------------------------------------------------------------------ knife edges at the tolerance
@@ -156,15 +138,7 @@ def test_the_reference_path_carries_the_belief_too(policy):
 
 def _random_game(seed: int, sets: int, players: int = 2):
     """A seeded random tree whose payoffs move with ``s``: ``a + s b``."""
-    game = random_tree(players, sets, seed)
-    rng = np.random.default_rng(seed)
-    s = sp.Symbol("s")
-    a = rng.integers(-3, 4, size=(len(game.terminals), game.num_players))
-    b = rng.integers(-2, 3, size=(len(game.terminals), game.num_players))
-    payoffs = [[sp.Integer(int(x)) + s * int(y) for x, y in zip(ra, rb, strict=True)]
-               for ra, rb in zip(a, b, strict=True)]
-    chance = [[sp.nsimplify(float(p)) for p in ci.probs] for ci in game.chance_infos]
-    return symbolic_tree_from(game, ["s"], [s], payoffs, chance), game, a, b
+    return symbolic_random_tree(seed, players, sets)
 
 
 @pytest.mark.parametrize("policy", ["free", "prior", "d1"])
