@@ -4,9 +4,10 @@ roots): the points it clears are sound.
 * Row level: where a compiled model decides a point, its rows are the per-point solver's
   (``costly_signal_menu``, a model a set of which keeps three actions after dominance, compiled
   since the stage clears its closed systems).
-* Guard level, on ``asymmetric_escalation`` (refused by ``compile_model``: its engine or its
-  guard decides no probe point): at every point the guard clears, the per-point solver lists no
-  equilibrium mixing at a pattern the kernels do not list.
+* Guard level, on ``asymmetric_escalation`` (its guard built alone; ``compile_model`` refuses
+  it under ``prior`` and ``d1``, where the guard decides no probe point): at every point the
+  guard clears, the per-point solver lists no equilibrium mixing at a pattern the kernels do not
+  list.
 * A stage clearing everything is caught by both checks.
 """
 

@@ -253,12 +253,15 @@ class CompiledModel:
                                       tree=self.tree, pool=self._probe, tol=self.tol, edge=self.edge)
 
     def engine_undecided(self, points: Mapping[str, np.ndarray]) -> np.ndarray:
-        """The points the engine alone (no guard) leaves undecided: a subset of those
-        :meth:`evaluate` leaves."""
+        """The points the kernel leaves undecided without its guard (the engine, and under ``d1``
+        the D1 check of the engine's equilibria too): a subset of those :meth:`evaluate` leaves."""
         cols = {name: np.asarray(points[name], dtype=float) for name in self.tree.names}
         saved, self._guard = self._guard, None
         try:
-            undecided, _ = self._evaluate_block(cols)
+            if self._d1 is None:
+                undecided, _ = self._evaluate_block(cols)
+            else:
+                undecided = self.evaluate(pd.DataFrame(cols))[1]
         finally:
             self._guard = saved
         return undecided
@@ -759,12 +762,6 @@ def compile_model(
             _REFUSED[key] = exc
             raise
         wide = kept is not None and any(len(a) > 2 for a in kept)
-        if wide:
-            try:
-                _check_free_beliefs_placed(tree.structure, belief_policy, too_large)  # type: ignore[arg-type]
-            except UnsupportedError as exc:
-                _REFUSED[key] = exc
-                raise
         model_c = compile_tree(tree, concept, belief_policy, probe=probe, tol=tol, edge=edge, kept=kept,
                                guard=not wide)
         if wide:
@@ -777,25 +774,6 @@ def compile_model(
     return _COMPILED[key]
 
 
-def _check_free_beliefs_placed(game: Any, belief_policy: str, refused: UnsupportedError) -> None:
-    """Refuse, before anything is built, a model with a set keeping three or more actions whose
-    tree has an information set of more than two nodes, under ``free`` or ``d1`` beliefs (``d1``
-    runs the ``free`` engine): the engine cannot place free beliefs at such a set when a structure
-    leaves it unreached (:func:`deterrence.kernels._engine._off_path`), so the kernel would leave
-    the points to the per-point path, and measuring that (:func:`_decides_some`) costs 20-30 s of
-    building on ``asymmetric_escalation``, on every sweep, against about 2 s for this refusal."""
-    if belief_policy not in ("free", "d1"):
-        return
-    wide_sets = [h.index for h in game.infosets if len(h.nodes) > 2]
-    if wide_sets:
-        raise UnsupportedError(
-            f"{refused}; over the actions that survive iterated dominance (a set keeps three or more) "
-            f"information set(s) {wide_sets} of more than two nodes would need free beliefs the compiled "
-            f"engine cannot place under {belief_policy!r} beliefs, so it is not compiled",
-            methods=("pointwise",),
-        ) from refused
-
-
 #: a model with a set keeping three or more actions is refused if its kernel leaves more than
 #: this share of the probe points undecided
 MAX_UNDECIDED_SHARE = 0.95
@@ -806,9 +784,14 @@ def _decides_some(model: CompiledModel, probe: Mapping[str, np.ndarray], refused
     (tens of thousands of patterns: ~15-20 s on ``asymmetric_escalation``), or refuse it when the
     kernel leaves more than :data:`MAX_UNDECIDED_SHARE` of the probe points to the per-point path
     (compiling would cost more than it saves): first by the engine alone (before the guard is
-    built), then with the guard. ``asymmetric_escalation``: under ``free`` and ``d1`` the engine
-    cannot place free beliefs at an unreached set of more than two nodes, at every point; under
-    ``prior`` some unlisted pattern has a root passing the on-path checks at every point."""
+    built; under ``d1`` with the D1 check of its equilibria), then with the guard.
+    ``asymmetric_escalation``: its engine decides every probe point under each policy (carried
+    beliefs at the Challenger's sets of four nodes after its own move, free beliefs over four
+    nodes by the engine's linear program); under ``d1`` the D1 check leaves all of them undecided
+    (it does not treat the Defender's unreached sets of three actions): refused after about 8 s;
+    the guard leaves 81% undecided under ``free`` (compiled, about 35 s) and all of them under
+    ``prior`` (some unlisted pattern has a root passing the on-path checks at every point):
+    refused after about 28 s."""
     n = len(next(iter(probe.values())))
     for stage in ("engine", "guard"):
         if stage == "engine":
