@@ -5,9 +5,9 @@ roots): the points it clears are sound.
   (``costly_signal_menu``, a model a set of which keeps three actions after dominance, compiled
   since the stage clears its closed systems).
 * Guard level, on ``asymmetric_escalation`` (its guard built alone; ``compile_model`` refuses
-  it under ``prior`` and ``d1``, where the guard decides no probe point): at every point the
-  guard clears, the per-point solver lists no equilibrium mixing at a pattern the kernels do not
-  list.
+  it, under ``free`` and ``d1`` from its shape, a cost decision, under ``prior`` where its guard
+  decides no probe point): at every point the guard clears, the per-point solver lists no
+  equilibrium mixing at a pattern the kernels do not list.
 * A stage clearing everything is caught by both checks.
 """
 
