@@ -4,7 +4,8 @@ roots): the points it clears are sound.
 * Row level: where a compiled model decides a point, its rows are the per-point solver's
   (``costly_signal_menu``, a model a set of which keeps three actions after dominance, compiled
   since the stage clears its closed systems).
-* Guard level, on ``asymmetric_escalation`` (refused by ``compile_model``): at every point the
+* Guard level, on ``asymmetric_escalation`` (its guard built alone; ``compile_model`` refuses it
+  from its shape under every policy, a cost decision): at every point the
   guard clears, the per-point solver lists no equilibrium mixing at two or more sets (the guard is
   built with the pure structures alone, so it guards every mixed pattern). Under ``prior`` the
   points it clears are those whose surviving roots fail the solver's test at a set the pattern

@@ -170,41 +170,53 @@ def test_a_tree_too_large_for_spe_is_refused_before_the_probe_is_sampled(monkeyp
         compiled._check_size(tree.structure, "spe")
 
 
-@pytest.mark.parametrize("policy", ["free", "d1"])
+@pytest.mark.parametrize("policy", ["free", "d1", "prior"])
 def test_models_keeping_three_actions_with_sets_of_many_nodes_are_refused_before_building(policy):
-    """Under free (and d1, which runs the free engine) beliefs, a model some set of which keeps
-    three actions after dominance and whose tree has information sets of more than two nodes is
-    refused from its tree alone: the engine cannot place free beliefs there, and measuring that
-    on the probe would build the whole kernel (20-30 s on asymmetric_escalation) on every sweep."""
-    many = r"information set\(s\) \[0, 2, 4, 11, 12, 13\] of more than two"
+    """Under every belief policy, a model some set of which keeps three actions after dominance
+    and whose tree has information sets of more than two nodes is refused from its tree alone, a
+    cost decision: on asymmetric_escalation its kernel leaves most points to the per-point path
+    (test below) and building it to measure that costs about 30 s on every sweep."""
+    many = r"information set\(s\) \[0, 2, 4, 11, 12, 13\] of more than two nodes the compiled kernel leaves"
     with pytest.raises(UnsupportedError, match=many):
         compile_model(dt.load_model("asymmetric_escalation"), "pbe", policy)
 
 
-def test_models_with_carried_beliefs_at_sets_of_many_nodes_are_refused_under_prior():
-    """Under ``prior`` beliefs the per-point solver gives an unreached set that follows its mover's own
-    earlier move the mover's belief carried forward, which the engine does not form (it weighs the
-    set by Nature's odds): a model with such sets of more than two nodes is refused from its tree
-    alone (on asymmetric_escalation the engine's pure profiles disagree with the per-point solver
-    there at about a quarter of the points its guard decides)."""
-    carried = r"information set\(s\) \[2, 4, 12, 13\] of more than two nodes follow their mover's own"
-    with pytest.raises(UnsupportedError, match=carried):
-        compile_model(dt.load_model("asymmetric_escalation"), "pbe", "prior")
+@pytest.mark.slow
+def test_asymmetric_escalation_kernel_under_free_beliefs(monkeypatch):
+    """Built all the same (the early refusal switched off), its engine places every belief at the
+    Challenger's sets of four nodes (carried forward after the Challenger's own move, else free
+    over four nodes: it left every point undecided before), its guard decides about one point
+    in six, and the decided points have the per-point rows. ~40 s."""
+    from test_kernel_offpath_beliefs import _mismatches
+
+    from deterrence.kernels import _compiled as compiled
+
+    monkeypatch.setattr(compiled, "_check_worth_building", lambda *args: None)
+    monkeypatch.setattr(compiled, "_REFUSED", {})
+    monkeypatch.setattr(compiled, "_COMPILED", {})
+    m = dt.load_model("asymmetric_escalation")
+    cm = compile_model(m, "pbe", "free")
+    pts = pd.DataFrame(domain_sample(m, 300, seed=7))
+    assert not cm.engine_undecided({k: pts[k].to_numpy() for k in pts}).any()
+    decided, bad = _mismatches(m, "free", pts)
+    assert decided >= 30
+    assert bad == []
 
 
 @pytest.mark.parametrize(("name", "policy", "stage"), [
-    pytest.param("asymmetric_escalation", "free", "its engine", marks=pytest.mark.slow),
+    pytest.param("asymmetric_escalation", "d1", "its engine", marks=pytest.mark.slow),
     ("costly_signal_menu", "d1", "its guard")])
 def test_models_keeping_three_actions_whose_kernel_decides_nothing_are_refused(
         name, policy, stage, monkeypatch):
     """After iterated dominance some set keeps three actions (the kernels list no mixture there;
     the guard flags the points where a pattern mixing there may hold): compiled, unless the
     kernel leaves (nearly) every probe point undecided, first by its engine alone (before the
-    guard, ~15 s on asymmetric_escalation, is built), then with the guard. (The structural
-    refusal of sets of many nodes is switched off, so the engine's measurement is what refuses.)"""
+    guard, ~15 s on asymmetric_escalation, is built; under d1 with the D1 check of its
+    equilibria), then with the guard. (The early refusal of sets of many nodes is switched off,
+    so the measurement is what refuses.)"""
     from deterrence.kernels import _compiled as compiled
 
-    monkeypatch.setattr(compiled, "_check_free_beliefs_placed", lambda *args: None)
+    monkeypatch.setattr(compiled, "_check_worth_building", lambda *args: None)
     monkeypatch.setattr(compiled, "_REFUSED", {})
     with pytest.raises(UnsupportedError, match=f"probe points undecided under '{policy}' beliefs \\({stage}"):
         compile_model(dt.load_model(name), "pbe", policy)

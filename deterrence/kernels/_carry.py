@@ -24,9 +24,12 @@ structures). With ``u_k(x)`` the node of ``s_k`` on the path to node ``x``:
 
 Both are linear forms in the kernels' features (``R(x)`` with 0/1 coefficients per corner). A
 belief carried from a reached set is ``E_0 / sum(E_0)``; one carried from the policy's belief at
-``s_k`` is ``E_k / sum(E_k)`` under ``prior``, and under ``free`` it is carried from a belief the
-per-point solver picks (the supporting belief closest to Nature's odds), which the kernels do not
-form: such a point is left undecided. Which source applies is worked out point by point from
+``s_k`` is ``E_k / sum(E_k)`` under ``prior``; under ``free`` (and ``d1``, whose kernels run the
+``free`` engine) it is carried from a belief the per-point solver picks (the supporting belief
+closest to Nature's odds), and at a set Nature never reaches ``prior`` carries a uniform belief
+through Nature's moves below it: the kernels form neither, and decide such a point only where
+every belief over ``h``'s nodes decides alike (``ANY``; else the point is undecided). Which source
+applies is worked out point by point from
 the top of the chain (:func:`deterrence.kernels._engine._carried`): ``s_m`` is reached (source
 ``E_0``) or chosen by the policy (source ``k = m``); going down, a reached set restarts from
 ``E_0``, an unreached one keeps its predecessor's source where that gives it weight, else the

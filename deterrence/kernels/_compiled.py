@@ -254,12 +254,15 @@ class CompiledModel:
                                       tree=self.tree, pool=self._probe, tol=self.tol, edge=self.edge)
 
     def engine_undecided(self, points: Mapping[str, np.ndarray]) -> np.ndarray:
-        """The points the engine alone (no guard) leaves undecided: a subset of those
-        :meth:`evaluate` leaves."""
+        """The points the kernel leaves undecided without its guard (the engine, and under ``d1``
+        the D1 check of the engine's equilibria too): a subset of those :meth:`evaluate` leaves."""
         cols = {name: np.asarray(points[name], dtype=float) for name in self.tree.names}
         saved, self._guard = self._guard, None
         try:
-            undecided, _ = self._evaluate_block(cols)
+            if self._d1 is None:
+                undecided, _ = self._evaluate_block(cols)
+            else:
+                undecided = self.evaluate(pd.DataFrame(cols))[1]
         finally:
             self._guard = saved
         return undecided
@@ -759,8 +762,6 @@ def compile_model(
     if key not in _COMPILED:
         # refuse by the tree's shape first: the probe below costs about a second on large models
         _check_supported(tree.structure, concept, belief_policy)
-        if concept == "pbe":
-            _check_carried_beliefs_formed(tree.structure, belief_policy)
         try:
             _check_size(tree.structure, concept)
             too_large = None
@@ -782,7 +783,7 @@ def compile_model(
         wide = kept is not None and any(len(a) > 2 for a in kept)
         if wide:
             try:
-                _check_free_beliefs_placed(tree.structure, belief_policy, too_large)  # type: ignore[arg-type]
+                _check_worth_building(tree.structure, belief_policy, too_large)  # type: ignore[arg-type]
             except UnsupportedError as exc:
                 _REFUSED[key] = exc
                 raise
@@ -798,49 +799,27 @@ def compile_model(
     return _COMPILED[key]
 
 
-def _check_free_beliefs_placed(game: Any, belief_policy: str, refused: UnsupportedError) -> None:
+def _check_worth_building(game: Any, belief_policy: str, refused: UnsupportedError) -> None:
     """Refuse, before anything is built, a model with a set keeping three or more actions whose
-    tree has an information set of more than two nodes, under ``free`` or ``d1`` beliefs (``d1``
-    runs the ``free`` engine): the engine cannot place free beliefs at such a set when a structure
-    leaves it unreached (:func:`deterrence.kernels._engine._off_path`), so the kernel would leave
-    the points to the per-point path, and measuring that (:func:`_decides_some`) costs 20-30 s of
-    building on ``asymmetric_escalation``, on every sweep, against about 2 s for this refusal."""
-    if belief_policy not in ("free", "d1"):
-        return
+    tree has an information set of more than two nodes: a cost decision, not a limit of the
+    engine. The engine places the beliefs at such sets (the mover's carried forward, free ones
+    over any number of nodes, Nature's odds), but on ``asymmetric_escalation``, the catalogue's
+    model of this shape, the kernel does not pay: building it costs about 30 s (a sweep builds the
+    model's and its baseline's), its guard then leaves 81% of the probe points undecided under
+    ``free`` and 90% under ``prior`` (the kernels list no mixture over two of a set's three
+    actions), the D1 check all of them under ``d1``, and a sweep of 1,000 random points took
+    139 ms of CPU per point compiled against 18 ms per point on the per-point path (``free``).
+    Measuring that per model (:func:`_decides_some`) would cost the 30 s on every sweep, against
+    about 2 s for this refusal."""
     wide_sets = [h.index for h in game.infosets if len(h.nodes) > 2]
     if wide_sets:
         raise UnsupportedError(
             f"{refused}; over the actions that survive iterated dominance (a set keeps three or more) "
-            f"information set(s) {wide_sets} of more than two nodes would need free beliefs the compiled "
-            f"engine cannot place under {belief_policy!r} beliefs, so it is not compiled",
+            f"with information set(s) {wide_sets} of more than two nodes the compiled kernel leaves most "
+            f"points to the per-point path under {belief_policy!r} beliefs (on asymmetric_escalation 81% "
+            "or more, slower than solving every point per point), so it is not compiled",
             methods=("pointwise",),
         ) from refused
-
-
-def _check_carried_beliefs_formed(game: Any, belief_policy: str) -> None:
-    """Refuse, from the tree alone, a PBE model under ``prior`` beliefs with an information set of
-    more than two nodes that follows its mover's own earlier move. The per-point solver gives such
-    a set, when unreached, the mover's own belief carried forward from that move
-    (:meth:`deterrence.solvers._pbe_beliefs._Beliefs._own_consistent`: after its own deviation a
-    player learns nothing about the others, but what the others' moves on the way reveal counts),
-    and Nature's odds only where that belief weighs nothing; the engine weighs every unreached set
-    by Nature's odds (:func:`deterrence.kernels._linforms._prior_rows`). On ``asymmetric_escalation``
-    the two differ: the engine lists pure profiles the per-point solver rejects at such a set (its
-    4-node sets after the Challenger's initiation; 5 of 20 points its guard decides). Sets of two
-    nodes are left as they are (the compiled models that have them agree with the per-point solver
-    in the tests)."""
-    if belief_policy != "prior":
-        return
-    carried = [h.index for h in game.infosets
-               if len(h.nodes) > 2 and game.own_sequence(h.nodes[0], h.player)]
-    if carried:
-        raise UnsupportedError(
-            f"information set(s) {carried} of more than two nodes follow their mover's own earlier move: "
-            "unreached, the per-point solver carries the mover's belief forward there, which the compiled "
-            "engine does not form (it weighs them by Nature's odds), so the model is not compiled under "
-            "'prior' beliefs",
-            methods=("pointwise",),
-        )
 
 
 #: a model with a set keeping three or more actions is refused if its kernel leaves more than
@@ -853,11 +832,14 @@ def _decides_some(model: CompiledModel, probe: Mapping[str, np.ndarray], refused
     (tens of thousands of patterns: ~15-20 s on ``asymmetric_escalation``), or refuse it when the
     kernel leaves more than :data:`MAX_UNDECIDED_SHARE` of the probe points to the per-point path
     (compiling would cost more than it saves): first by the engine alone (before the guard is
-    built), then with the guard. ``asymmetric_escalation``: under ``free`` and ``d1`` the engine
-    cannot place free beliefs at an unreached set of more than two nodes, at every point (refused
-    before, :func:`_check_free_beliefs_placed`); under ``prior`` it is refused before too
-    (:func:`_check_carried_beliefs_formed`); its guard alone leaves about 90% of points undecided
-    there (mixtures at two sets the kernels do not list, one over two of a set's three actions)."""
+    built; under ``d1`` with the D1 check of its equilibria), then with the guard.
+    ``asymmetric_escalation`` (refused earlier under every policy, :func:`_check_worth_building`):
+    its engine decides every probe point under ``free`` and ``prior`` (carried beliefs at the
+    Challenger's sets of four nodes after its own move, free beliefs over four nodes by the
+    engine's linear program); under ``d1`` the D1 check leaves all of them undecided (it does not
+    treat the Defender's unreached sets of three actions); the guard leaves about 81-85% undecided
+    under ``free`` and 90% under ``prior`` (mixtures at two sets the kernels do not list, one over
+    two of a set's three actions)."""
     n = len(next(iter(probe.values())))
     for stage in ("engine", "guard"):
         if stage == "engine":
