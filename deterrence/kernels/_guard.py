@@ -32,7 +32,8 @@ inside (the per-point solver lists no other) if, for some set ``h`` of it,
 
 Weights are those of the per-point solver (:func:`deterrence.solvers.pbe._pattern_specs`): Bayes'
 rule at the sets the pattern reaches, and at an unreached mixing set the mover's belief carried
-forward from its own previous set, else Nature's odds (``prior``); :func:`_set_specs`. The sets
+forward from its own previous set, else Nature's odds (``prior``, and under every policy at a set
+of one node); :func:`_set_specs`. The sets
 checked are those it checks: the reached ones and the mixing ones.
 
 "``>= 0``" and "``> 0``" are decided with the floating-point error bound of each value (a
@@ -47,9 +48,10 @@ Patterns mixing at one set only (the per-point solver lists none: a knife edge),
 kernels list, and patterns the per-point solver does not solve list no equilibria per point
 either, so they are not tested: patterns mixing at more than ``max_mixed_sets`` sets (its
 default, 6; the solver says in its notes that they were skipped), and under ``free`` beliefs
-patterns mixing at a set left unreached with no belief carried to it (once per model where no
-profile of the supports reaches it; per point where chance moves of probability 0 cut it off:
-the test ``UNREACHED_FREE``, which reads every spec the solver could pick there).
+patterns mixing at a set of two nodes or more left unreached with no belief carried to it
+(once per model where no profile of the supports reaches it; per point where chance moves of
+probability 0 cut it off: the test ``UNREACHED_FREE``, which reads every spec the solver could
+pick there, Nature's odds at a set of one node among them).
 
 Under ``d1`` the per-point solver also solves patterns mixing at an unreached set, whose belief
 is D1's (:mod:`deterrence.solvers._pbe_beliefs`: Bayes after the deviations of the types it
@@ -234,11 +236,14 @@ class PatternGuard:
 
     def _chain(self, h: int) -> list[dict[int, Spec]]:
         """The specs the per-point solver may give set ``h`` under ``free`` beliefs, whatever the
-        chance moves of probability 0 at a point: Bayes' rule, and the belief carried forward from
-        the mover's previous set under each spec that set may have (``None``: no spec, the
-        pattern is not solved)."""
+        chance moves of probability 0 at a point: Bayes' rule, Nature's odds at a set of one node
+        (:func:`~deterrence.solvers._pbe_context.fixed_by_nature`: where Nature reaches it), and
+        the belief carried forward from the mover's previous set under each spec that set may have
+        (``None``: no spec, the pattern is not solved)."""
         seq = self.game.own_sequence(self.game.infosets[h].nodes[0], self.game.infosets[h].player)
         out: list[dict[int, Spec]] = [{h: ("reach",)}]
+        if len(self.game.infosets[h].nodes) == 1:
+            out.append({h: ("prior",)})
         if seq:
             prev, act = seq[-1]
             out += [{**c, h: ("own", prev, act)} for c in self._chain(prev)]
@@ -314,9 +319,10 @@ def _set_specs(game: ExtensiveFormGame, policy: str, pattern: Sequence[tuple[int
     :func:`deterrence.solvers.pbe._pattern_specs` picks them when every chance move has positive
     probability: ``("reach",)`` at the sets the pattern reaches (Bayes' rule), and at an unreached
     mixing set the mover's own belief carried forward from its previous set (``("own", prev,
-    act)``) if that gives the set weight, else the policy's: ``("prior",)``, ``("d1",)`` (which
-    the guard cannot form: the set gives no test), or, under ``free``, ``None`` for the whole
-    pattern (not solved per point).
+    act)``) if that gives the set weight, else Nature's odds ``("prior",)`` at a set of one node
+    (its belief under every policy), else the policy's: ``("prior",)``, ``("d1",)`` (which the
+    guard cannot form: the set gives no test), or, under ``free``, ``None`` for the whole pattern
+    (not solved per point).
 
     At a point where a chance move has probability 0 the solver may pick another spec for a set;
     the rows of the spec picked here then weigh it 0 at every vertex (a set reached only through
@@ -327,7 +333,8 @@ def _set_specs(game: ExtensiveFormGame, policy: str, pattern: Sequence[tuple[int
     specs: dict[int, Spec] = {h: ("reach",) for h in range(len(pattern)) if reached[h]}
 
     spec = belief_spec_rule(game, policy, specs, reached.__getitem__,
-                            lambda k, cand, sp: bool(profiles.carried_weight(k, cand, pattern, sp)))
+                            lambda k, cand, sp: bool(profiles.carried_weight(k, cand, pattern, sp)),
+                            lambda k: len(game.infosets[k].nodes) == 1)
 
     for k in mixing:
         if spec(k) is None:
@@ -347,7 +354,8 @@ def all_specs(game: ExtensiveFormGame, policy: str, pattern: Sequence[tuple[int,
     reached = profiles.reached(pattern)
     specs: dict[int, Spec] = {h: ("reach",) for h in range(len(pattern)) if reached[h]}
     spec = belief_spec_rule(game, policy, specs, reached.__getitem__,
-                            lambda k, cand, sp: bool(profiles.carried_weight(k, cand, pattern, sp)))
+                            lambda k, cand, sp: bool(profiles.carried_weight(k, cand, pattern, sp)),
+                            lambda k: len(game.infosets[k].nodes) == 1)
     out: dict[int, Spec | None] = {k: spec(k) for k in range(len(pattern))}
     return out
 

@@ -49,6 +49,7 @@ class _Ctx:
     _possible: dict[int, np.ndarray] = field(default_factory=dict)
     _prior_belief: dict[int, np.ndarray] = field(default_factory=dict)
     _chance_reach: np.ndarray | None = None
+    _reached_by_nature: tuple[np.ndarray, bytes] | None = None
     #: within the solve: the float screens' verdicts by their input, and the systems solved after
     #: the screens by their exact equations (``_pbe_multilinear``)
     float_verdicts: dict = field(default_factory=dict)
@@ -95,6 +96,15 @@ class _Ctx:
                 [np.ones(len(h.actions)) for h in self.game.infosets])
         return self._chance_reach
 
+    def reached_by_nature(self) -> tuple[np.ndarray, bytes]:
+        """Per node, whether Nature reaches it (``chance_reach() > 0``, read-only), and that mask's
+        bytes (a key of what depends on it), worked out once."""
+        if self._reached_by_nature is None:
+            positive = self.chance_reach() > 0
+            positive.setflags(write=False)
+            self._reached_by_nature = (positive, positive.tobytes())
+        return self._reached_by_nature
+
     def q(self, values: np.ndarray, k: int) -> np.ndarray:
         """Mover's continuation payoff after each action at each node of set ``k``: (nodes, actions)."""
         return values[self.kids[k], self.game.infosets[k].player]
@@ -122,15 +132,25 @@ class _Ctx:
 
 
 def belief_spec_rule(game: ExtensiveFormGame, policy: str, specs: dict[int, tuple],
-                     reached: Callable[[int], bool], carries: Callable[[int, tuple, dict[int, tuple]], bool]
-                     ) -> Callable[[int], tuple | None]:
+                     reached: Callable[[int], bool], carries: Callable[[int, tuple, dict[int, tuple]], bool],
+                     determined: Callable[[int], bool]) -> Callable[[int], tuple | None]:
     """The solver's rule for the belief-weight spec of a set in a support pattern, as a function
     of the set that fills ``specs`` as it goes: ``("reach",)`` (Bayes' rule) where the pattern
     reaches the set (``reached``); else the mover's own belief carried forward from its previous
     set, ``("own", prev, act)``, if that gives the set weight (``carries(k, spec, specs)``); else
-    the policy's, ``("prior",)`` or ``("d1",)``, and ``None`` under ``free`` (no spec: a free
-    belief). Shared by the solver (:func:`deterrence.solvers.pbe._pattern_specs`) and the compiled
-    kernels' guard, which must pick the same specs."""
+    Nature's odds ``("prior",)`` at a set whose belief Nature alone fixes, whatever the policy
+    (``determined``: :func:`fixed_by_nature`); else the policy's, ``("prior",)`` or ``("d1",)``,
+    and ``None`` under ``free`` (no spec: a free belief). Shared by the solver
+    (:func:`deterrence.solvers.pbe._pattern_specs`) and the compiled kernels' guard, which must
+    pick the same specs.
+
+    A set of one node that Nature reaches has one belief under every policy, the point mass on
+    that node (:class:`~deterrence.solvers._pbe_beliefs._Beliefs`: a free belief over one node is
+    that node's, and so is D1's, normalised): its spec is Nature's odds, whose weight is that
+    node's chance reach. Under ``free`` this lets the solver solve patterns mixing there (before,
+    it counted them as mixing where beliefs are free and skipped them), and carry the belief on
+    from there to the mover's later sets; under ``d1`` the same belief no longer blocks that
+    carrying (a ``("d1",)`` spec is not carried)."""
 
     def spec(k: int) -> tuple | None:
         if k in specs:
@@ -149,6 +169,8 @@ def belief_spec_rule(game: ExtensiveFormGame, policy: str, specs: dict[int, tupl
                 cand = ("own", prev, act)
                 if carries(k, cand, specs):
                     out = cand
+        if out is None and determined(k):
+            out = ("prior",)
         if out is None:
             out = {"prior": ("prior",), "d1": ("d1",)}.get(policy)
         if out is not None:
@@ -156,3 +178,10 @@ def belief_spec_rule(game: ExtensiveFormGame, policy: str, specs: dict[int, tupl
         return out
 
     return spec
+
+
+def fixed_by_nature(game: ExtensiveFormGame, positive: np.ndarray, k: int) -> bool:
+    """Whether set ``k`` has one node and Nature reaches it (``positive``: per node, its chance reach
+    is positive): every policy gives it the point mass on that node (:func:`belief_spec_rule`)."""
+    nodes = game.infosets[k].nodes
+    return len(nodes) == 1 and bool(positive[nodes[0]])

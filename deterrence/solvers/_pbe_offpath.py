@@ -29,6 +29,15 @@ other than those out of the route's ``u_i`` is in the supports. An unreached ``s
 specs need no test of their own. :func:`_routes` lists, per set and chain depth, each route's
 moves to be in the supports; ``tests/test_pbe_offpath.py`` compares the mask with the programs'
 ``free`` flags on recorded and random trees.
+
+*Sets whose belief Nature fixes* (one node, which Nature reaches:
+:func:`~deterrence.solvers._pbe_context.fixed_by_nature`) always have a spec: their own carried
+belief, else Nature's odds. Such a set ``k`` is never free; and a chain also stops at such a set
+``s_j`` left unreached, whose one weight (Nature's odds, ``chance_reach[u_j]``, or its carried
+weight, one term equal to it as above) is positive: a term through it is that weight times the
+edge probabilities below ``u_j``, so it is positive iff ``chance_reach[v] > 0`` and every decision
+move on ``v``'s path below ``u_j``, other than those out of the route's ``u_i``, is in the
+supports.
 """
 
 from __future__ import annotations
@@ -39,13 +48,16 @@ import numpy as np
 
 from ..game.extensive import ExtensiveFormGame
 from ._pbe_beliefs import _last_own_moves
-from ._pbe_context import _Ctx
+from ._pbe_context import _Ctx, fixed_by_nature
 from ._pbe_exact import carry_paths
 from ._pbe_patterns import Pattern
 from ._pbe_pruning import BeliefSupportPruner
 
-#: per set: its chain (:func:`_chain`) and, per chain depth, the columns each route needs in the supports
-Routes = list[tuple[list[int], list[list[np.ndarray]]]]
+#: per set: whether Nature alone fixes its belief (:func:`~deterrence.solvers._pbe_context.fixed_by_nature`),
+#: its chain (:func:`_chain`) and, per chain depth, the columns each route needs in the supports
+#: where the chain stops at a reached set, and where it stops at an unreached set whose belief
+#: Nature fixes (``None`` where the set at that depth is not one)
+Routes = list[tuple[bool, list[int], list[list[np.ndarray]], list[list[np.ndarray] | None]]]
 
 
 def free_offpath_mask(ctx: _Ctx, pruner: BeliefSupportPruner, patterns: Sequence[Pattern], max_mixed: int
@@ -108,16 +120,18 @@ def _chain(game: ExtensiveFormGame, k: int) -> list[tuple[int, int]] | None:
 
 
 def _routes(game: ExtensiveFormGame, positive: np.ndarray) -> Routes | None:
-    """Per set, its chain's sets and, per depth ``j`` (the chain stopping at ``s_j``), the
-    columns of the supports each route with ``chance_reach[v] > 0`` (``positive``) needs: the
-    decision moves on ``v``'s path except those out of the route's nodes ``u_i``. ``None`` if a
-    chain comes back to a set."""
+    """Per set, whether Nature fixes its belief, its chain's sets and, per depth ``j`` (the chain
+    stopping at ``s_j``), the columns of the supports each route with ``chance_reach[v] > 0``
+    (``positive``) needs: where ``s_j`` is reached, the decision moves on ``v``'s path except those
+    out of the route's nodes ``u_i``; where ``s_j`` is unreached and Nature fixes its belief, those
+    below ``u_j`` only (``s_j``'s one weight, Nature's odds or its own carried one, is positive).
+    ``None`` if a chain comes back to a set."""
     out: Routes = []
     for k in range(len(game.infosets)):
         chain = _chain(game, k)
         if chain is None:
             return None
-        depths = []
+        depths, fixed_depths = [], []
         # routes as (v, the nodes u_i left out, position of the last u_i in its set)
         routes = [(v, (), pos) for pos, v in enumerate(game.infosets[k].nodes)]
         below = k
@@ -127,17 +141,19 @@ def _routes(game: ExtensiveFormGame, positive: np.ndarray) -> Routes | None:
             routes = [(v, (*skip, nodes[u_pos]), u_pos) for v, skip, top in routes
                       for u_pos, v_pos, _ in steps if v_pos == top]
             depths.append([_needed(game, v, skip) for v, skip, _ in routes if positive[v]])
+            fixed_depths.append([_needed(game, v, skip, top=skip[-1]) for v, skip, _ in routes if positive[v]]
+                                if fixed_by_nature(game, positive, prev) else None)
             below = prev
-        out.append(([s for s, _ in chain], depths))
+        out.append((fixed_by_nature(game, positive, k), [s for s, _ in chain], depths, fixed_depths))
     return out
 
 
-def _needed(game: ExtensiveFormGame, v: int, skip: Sequence[int]) -> np.ndarray:
-    """The columns (``game._edge_flat``) of the decision moves on the path to node ``v``, except
-    the moves out of the nodes ``skip``."""
+def _needed(game: ExtensiveFormGame, v: int, skip: Sequence[int], top: int = 0) -> np.ndarray:
+    """The columns (``game._edge_flat``) of the decision moves on the path to node ``v`` below node
+    ``top`` (the root: all of them), except the moves out of the nodes ``skip``."""
     cols = []
     x = v
-    while x > 0:
+    while x > top:
         p = game.nodes[x].parent
         f = int(game._edge_flat[x])
         if f >= 0 and p not in skip:
@@ -151,18 +167,27 @@ def _mask(ind: np.ndarray, reached: np.ndarray, offsets: np.ndarray, routes: Rou
     they reach and the routes of :func:`_routes`."""
     free = np.zeros(ind.shape[0], dtype=np.bool_)
     bounds = offsets.tolist()
-    for k, (chain, depths) in enumerate(routes):
+    for k, (fixed, chain, depths, fixed_depths) in enumerate(routes):
+        if fixed:  # Nature's odds if nothing is carried: never free
+            continue
         unreached_mixing = (ind[:, bounds[k]:bounds[k + 1]].sum(axis=1) > 1) & ~reached[:, k]
         open_rows = np.flatnonzero(unreached_mixing & ~free)  # those whose chain has not stopped yet
-        for s, needs in zip(chain, depths, strict=True):
+        for s, needs, fixed_needs in zip(chain, depths, fixed_depths, strict=True):
             if not len(open_rows):
                 break
             stop = reached[open_rows, s]
-            rows = open_rows[stop]
-            carried = np.zeros(len(rows), dtype=np.bool_)
-            for cols in needs:
-                carried |= ind[np.ix_(rows, cols)].all(axis=1)
-            free[rows[~carried]] = True
+            free[open_rows[stop][~_carried(ind, open_rows[stop], needs)]] = True
             open_rows = open_rows[~stop]
+            if fixed_needs is not None:  # an unreached set whose belief Nature fixes: the chain stops
+                free[open_rows[~_carried(ind, open_rows, fixed_needs)]] = True
+                open_rows = open_rows[:0]
         free[open_rows] = True  # the chain ends with no reached set: no carried belief
     return free
+
+
+def _carried(ind: np.ndarray, rows: np.ndarray, needs: list[np.ndarray]) -> np.ndarray:
+    """Per pattern of ``rows``: do its supports hold every column of some route of ``needs``?"""
+    carried = np.zeros(len(rows), dtype=np.bool_)
+    for cols in needs:
+        carried |= ind[np.ix_(rows, cols)].all(axis=1)
+    return carried

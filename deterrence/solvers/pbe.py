@@ -101,8 +101,12 @@ every policy). Then
    the semi-separating (bluffing, straddle) equilibria of signalling and screening games, and
    mixing off the path such as the Kreps–Wilson incumbent's fight probability after an unexpected entry.
 
-Under ``free`` beliefs, mixing at unreached sets is not solved (the belief there is not
-pinned down, so such PBE typically form continua); the result then says ``complete=False``.
+Under ``free`` beliefs, mixing at unreached sets whose belief is free is not solved (the
+belief there is not pinned down, so such PBE typically form continua); the result then says
+``complete=False``. A belief the profile fixes is not free: the mover's own belief carried
+forward (above), or at a set of one node that Nature reaches, the point mass on it (every
+policy's belief there; :func:`~deterrence.solvers._pbe_context.belief_spec_rule`). Patterns
+mixing only at such unreached sets, or at reached ones, are solved as under ``prior``.
 Likewise when a pure choice at an unreached set could be replaced by a mixture (another
 action optimal under some admissible belief, or tied under the policy's belief), when a
 mover on the path is indifferent whatever the others do (a continuum), or when patterns were
@@ -134,7 +138,7 @@ from ..errors import ResourceError
 from ..game.extensive import DECISION, ExtensiveFormGame
 from ._options import option
 from ._pbe_beliefs import _Beliefs, _br_actions, _deviation_groups, _deviation_weights, _type_unreached
-from ._pbe_context import _INTERIOR, _Ctx, belief_spec_rule
+from ._pbe_context import _INTERIOR, _Ctx, belief_spec_rule, fixed_by_nature
 from ._pbe_exact import ExactTree, carry_paths
 from ._pbe_multilinear import _solve_multilinear
 from ._pbe_offpath import free_offpath_mask
@@ -393,8 +397,10 @@ def _pattern_specs(ctx: _Ctx, ind: list[np.ndarray], on_path: np.ndarray, mixed:
             evaluated.append((game.realization_probabilities(ind), game.edge_probabilities(ind)))
         return evaluated[0]
 
+    positive = ctx.reached_by_nature()[0]
     spec = belief_spec_rule(game, ctx.policy, specs, lambda k: bool(on_path[k]),
-                            lambda k, cand, sp: _weights(ctx, k, cand, ind, *reach_edge(), sp).sum() > 0)
+                            lambda k, cand, sp: _weights(ctx, k, cand, ind, *reach_edge(), sp).sum() > 0,
+                            lambda k: fixed_by_nature(game, positive, k))
 
     choices: list[list[Spec]] = []
     for k in mixed:
@@ -776,8 +782,10 @@ def _specs_of(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int], o
     game = ctx.game
     if on_path is not None and all(on_path[k] for k in mixed):
         return _reached_specs(on_path, mixed)
-    # the specs read only the tree, the policy and which chance moves have probability 0: kept
-    key = ("pbe_specs", ctx.policy, ctx.chance_key, tuple(pattern), ctx.table is None)
+    # the specs read only the tree, the policy, which chance moves have probability 0 and which nodes
+    # Nature reaches (``fixed_by_nature``): kept
+    key = ("pbe_specs", ctx.policy, ctx.chance_key, ctx.reached_by_nature()[1], tuple(pattern),
+           ctx.table is None)
     cache = game.tree_cache
     if key in cache:  # a kept ``None`` (a free belief where the pattern mixes) is a hit too
         hit = cache[key]
@@ -1033,7 +1041,7 @@ def _others(ctx: _Ctx, k: int, support: tuple[int, ...]) -> list[int]:
 
 
 def _programs(ctx: _Ctx) -> _Programs:
-    key = ("pbe_vertex_programs", ctx.policy, ctx.chance_key, ctx.table.allowed)
+    key = ("pbe_vertex_programs", ctx.policy, ctx.chance_key, ctx.reached_by_nature()[1], ctx.table.allowed)
     progs = ctx.game.tree_cache.get(key)
     if progs is None:
         progs = ctx.game.tree_cache[key] = _Programs()
