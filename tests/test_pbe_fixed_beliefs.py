@@ -6,7 +6,8 @@ that node (every policy gives it that belief). The per-point solver solved patte
 carried sets under ``free`` too, but gave a set of one node no spec there (a free belief): a
 pattern mixing at it, such as the Challenger's unreached set after a pledge in
 ``tests/data/carried_pledge.toml``, was counted as mixing where beliefs are free and skipped
-(``complete=False``), and its PBE were not listed, although ``prior`` and ``d1`` listed them.
+(``complete=False``), and its PBE were not listed, although ``prior`` and ``d1`` listed them;
+nor was a belief carried on from such a set to its mover's later set.
 
 The invariant checked on seeded random games: every PBE the solver lists under ``prior`` at
 which each set where the profile mixes is reached, or carries its mover's own belief
@@ -23,8 +24,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 from helpers.kernel_checks import compiled_row_mismatches
 from helpers.pbe_context import solver_context
+from test_pbe_offpath import _compare
 
 import deterrence as dt
 from deterrence.game import chance, decision, terminal
@@ -159,3 +162,43 @@ def test_the_compiled_free_kernel_does_not_decide_the_carried_pledge_point_witho
         assert table[table["point"] == 17]["n_equilibria"].tolist() == [1]
     _, bad = compiled_row_mismatches(m, "free", pts, skip_no_equilibrium=True)
     assert bad == []
+
+
+def _carried_on_tree() -> dt.ExtensiveFormGame:
+    """The Defender stays quiet or pledges; after a pledge the Challenger (one node) stays or
+    challenges; the challenged Defender (one node, its belief carried from its pledge) fights or
+    yields, and the Challenger, not seeing which, presses or retreats (two nodes: its belief carried
+    on from its set after the pledge, the Defender's mixture), in a game of matching pennies. The
+    one mixed PBE: quiet, challenge, and both halves of matching pennies at 1/2, off the path."""
+    pays = {("fight", "press"): (1, -1), ("fight", "retreat"): (-1, 1),
+            ("yield", "press"): (-1, 1), ("yield", "retreat"): (1, -1)}
+
+    def late(move: str):
+        return decision("C", {a: terminal({"D": pays[(move, a)][0], "C": pays[(move, a)][1]})
+                              for a in ("press", "retreat")}, infoset="C late")
+
+    answer = decision("D", {m: late(m) for m in ("fight", "yield")}, infoset="D challenged")
+    after = decision("C", {"stay": terminal({"D": 0, "C": -0.5}), "challenge": answer},
+                     infoset="C after pledge")
+    return dt.ExtensiveFormGame(decision("D", {"quiet": terminal({"D": 1, "C": 0}), "pledge": after},
+                                         infoset="D"), players=["D", "C"])
+
+
+def test_a_belief_carried_on_from_an_unreached_set_of_one_node_is_not_free():
+    """The Challenger's last set carries its belief from its set after the pledge, unreached, of one
+    node: fixed, so the pattern is solved under ``free`` (it was counted as free with eight others)
+    and the mask of free patterns (a chain stopping at that set) is the solver's per-pattern test."""
+    game = _carried_on_tree()
+    expected = {"D": {"quiet": 1.0, "pledge": 0.0}, "D challenged": {"fight": 0.5, "yield": 0.5},
+                "C after pledge": {"stay": 0.0, "challenge": 1.0}, "C late": {"press": 0.5, "retreat": 0.5}}
+    for policy in ("free", "prior", "d1"):
+        res = dt.solve(game, "pbe", belief_policy=policy)
+        assert res.complete
+        mixed = [e for e in res if not e.is_pure()]
+        assert len(mixed) == 1 and mixed[0].certificate.passed
+        got = {h: moves for player in mixed[0].profile.values() for h, moves in player.items()}
+        assert got.keys() == expected.keys()
+        for h, moves in expected.items():
+            assert got[h] == pytest.approx(moves, abs=1e-9)
+    assert _compare(game, "free") == 0
+    assert _compare(game, "free", table=False) == 0
