@@ -77,3 +77,14 @@ def test_an_outcome_probability_at_label_tol_sends_the_point_per_point():
     assert undecided.any() and not undecided.all()
     decided, bad = compiled_row_mismatches(m, "free", pts, skip_no_equilibrium=True)
     assert decided == np.count_nonzero(~undecided) and bad == []
+
+
+def test_a_sweep_through_the_band_gives_the_per_point_rows():
+    grid = {"p_tough": [1e-13, 1e-12, 2e-12], "monopoly_profit": [1.5, 4.0], "entry_profit": [0.3, 0.8]}
+    kw = {"grid": grid, "concept": "pbe", "belief_policy": "free", "progress": False}
+    compiled = dt.sweep("chain_store", path="compiled", **kw)
+    pointwise = dt.sweep("chain_store", path="pointwise", **kw)
+    band = compiled.table[compiled.table["p_tough"] <= 1e-12]
+    assert len(band) and (band["path"] == "pointwise").all()  # 4 of these 8 points were compiled before
+    pd.testing.assert_frame_equal(compiled.table.drop(columns="path"), pointwise.table.drop(columns="path"),
+                                  check_exact=False, atol=1e-9)

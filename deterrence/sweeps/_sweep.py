@@ -163,8 +163,10 @@ def sweep(
     selection
         Rule for the one regime per point on maps: one of :data:`deterrence.sweeps.SELECTIONS`.
     path
-        ``"auto"`` (compiled kernels where the model compiles, per point otherwise),
-        ``"compiled"`` (fail if it does not compile) or ``"pointwise"``.
+        ``"auto"`` (compiled kernels where the model compiles and, by the measured estimate of
+        :mod:`deterrence.sweeps._choice`, that is cheaper for this sweep than solving per point;
+        the manifest's ``path_choice`` says what was chosen and why), ``"compiled"`` (fail if it
+        does not compile) or ``"pointwise"``. The rows are the same whichever runs.
     backend
         ``"numpy"`` (in-process), ``"processes"`` (a process pool, ``workers`` default all
         cores) or ``"dask"`` (``scheduler`` address or ``Client``; default a ``LocalCluster``
