@@ -55,6 +55,7 @@ import itertools
 import math
 import os
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -66,11 +67,12 @@ import sympy as sp
 
 from ..equilibrium import check_belief_policy
 from ..errors import UnsupportedError
-from ..outcomes import OUTCOMES
+from ..outcomes import LABEL_TOL, OUTCOMES
 from ..solvers.backward_induction import listing_order
 from . import _engine as engine
 from ._d1 import D1Check
 from ._dominance import DominanceCheck, kept_actions
+from ._guard import count_patterns
 from ._linforms import FeatureSpace, RowSet, StructurePlan, TreePaths, build_plan
 from ._program import Packed, packed
 from ._reference import ReferencePath
@@ -221,6 +223,7 @@ class CompiledModel:
         self._d1 = D1Check(tree, game, self.vt, tol, edge) if belief_policy == "d1" else None
         self._probe = None if probe is None else {k: np.asarray(v, dtype=float) for k, v in probe.items()}
         self._decides: bool | None = None  # decides_some_probe_point, worked out once
+        self._probe_cost: tuple[float, float] | None = None  # probe_cost, measured once
         sizes = [len(h.actions) for h in game.infosets]
         self.kept = [tuple(range(k)) for k in sizes] if kept is None else [tuple(a) for a in kept]
         _check_pure_count([len(a) for a in self.kept])
@@ -285,6 +288,24 @@ class CompiledModel:
                     self._decides = not bool(self.evaluate(points)[1].all())
         return self._decides
 
+    def probe_cost(self) -> tuple[float, float]:
+        """``(seconds, share)``: the kernel's CPU seconds per point and the share of points it
+        leaves undecided, measured once on the probe points it was compiled with (after
+        :meth:`decides_some_probe_point`, which pays the first call's one-time work). For the
+        sweep's choice of path (:mod:`deterrence.kernels._cost`); ``(0, 0)`` without a probe."""
+        if self._probe_cost is None:
+            if self._probe is None or any(name not in self._probe for name in self.tree.names):
+                self._probe_cost = (0.0, 0.0)
+            else:
+                self.decides_some_probe_point()
+                points = pd.DataFrame(self._probe)
+                start = time.process_time()
+                with np.errstate(all="ignore"):
+                    undecided = self.evaluate(points)[1]
+                seconds = (time.process_time() - start) / max(len(points), 1)
+                self._probe_cost = (seconds, float(np.mean(undecided)) if len(points) else 0.0)
+        return self._probe_cost
+
     @property
     def prunes_by_dominance(self) -> bool:
         """Whether the structures leave out actions (those iterated dominance removed at the
@@ -341,6 +362,11 @@ class CompiledModel:
         if self._guard is not None:
             undecided = undecided | self._guard.flags(*self.tree.numeric_columns(cols), self.tol, self.edge)
         flat = _found_from_masks(found, undecided, self._labels, self.game.num_players)
+        edges = label_edge_points(flat.outcome[:, :flat.count], flat.point[:flat.count])
+        if len(edges):  # as the engine's rows (_drop_label_edges)
+            undecided = undecided.copy()
+            undecided[edges] = True
+            flat = _found_from_masks(found, undecided, self._labels, self.game.num_players)
         if self._d1 is None:
             return self._table(points, flat, with_structure), undecided
         return self._d1_refined(points, self._table(points, flat, True), undecided, with_structure)
@@ -527,6 +553,7 @@ class CompiledModel:
                 new[..., :row] = old[..., :row]
             out = grown
         scratch.out = out
+        row = _drop_label_edges(out, row, undecided)
         return undecided, Found(*out, count=row, scratch=scratch)
 
     def _table(self, points: pd.DataFrame, found: Found, with_structure: bool = False) -> pd.DataFrame:
@@ -582,6 +609,38 @@ def engine_buffers(pk: Packed, n_players: int, n_structures: int) -> tuple[np.nd
         np.empty((4, B)), np.empty(4 * (pk.max_plans + 1), dtype=np.int64), np.empty(B),
         np.empty((3, B), dtype=np.int64),
     )  # fmt: skip
+
+
+#: an outcome probability within this relative distance of ``LABEL_TOL`` (the threshold at which
+#: the rows' regime labels count an outcome, :mod:`deterrence.outcomes`) may fall on the other side
+#: of it on the per-point path, which computes it otherwise (at a domain end: 9.9999997e-10 here,
+#: 1.0000000000000003e-09 there): the point is undecided (solved per point)
+LABEL_BAND = 1e-5
+
+
+def label_edge_points(outcome: np.ndarray, point: np.ndarray) -> np.ndarray:
+    """The distinct points (of ``point``, one per row) of the rows with an outcome probability
+    (``outcome``: ``(labels, rows)``) within :data:`LABEL_BAND` of ``LABEL_TOL``, relative."""
+    near = np.abs(outcome - LABEL_TOL) <= LABEL_BAND * LABEL_TOL
+    if not near.any():
+        return np.zeros(0, dtype=np.int64)
+    return np.unique(point[near.any(axis=0)])
+
+
+def _drop_label_edges(out: tuple[np.ndarray, ...], row: int, undecided: np.ndarray) -> int:
+    """Flag in ``undecided`` the points of the engine's first ``row`` rows ``out`` (see
+    :func:`_row_arrays`) where an outcome probability is too close to ``LABEL_TOL`` to label as the
+    per-point path does (:func:`label_edge_points`), and drop their rows (the others moved up, in
+    order); returns the rows kept."""
+    point, outcome = out[0], out[5]
+    edges = label_edge_points(outcome[:, :row], point[:row])
+    if not len(edges):
+        return row
+    undecided[edges] = True
+    keep = np.flatnonzero(~np.isin(point[:row], edges))
+    for arr in out:
+        arr[..., : len(keep)] = arr[..., keep]
+    return len(keep)
 
 
 def _row_arrays(n: int, n_labels: int, n_players: int) -> tuple[np.ndarray, ...]:
@@ -755,48 +814,111 @@ def compile_model(
     UnsupportedError
         If the model's tree does not compile for this concept (the sweep then solves per point).
     """
-    tree = symbolic_tree(model)
-    # key on the symbolic content itself: a baseline shares its model's text but not its payoffs
-    content = repr((tree.names, tree.payoffs, tree.chance, [n.label for n in tree.structure.nodes]))
-    key = (hashlib.sha256(content.encode()).hexdigest(), concept, belief_policy, tol, edge)
+    key, tree = _cache_key(model, concept, belief_policy, tol, edge)
     if key not in _COMPILED:
-        # refuse by the tree's shape first: the probe below costs about a second on large models
-        _check_supported(tree.structure, concept, belief_policy)
-        try:
-            _check_size(tree.structure, concept)
-            too_large = None
-        except UnsupportedError as exc:
-            if concept != "pbe":
-                raise
-            too_large = exc
-        probe = domain_sample(model, 64, seed=12345)
-        if len(next(iter(probe.values()))) < 8:
-            probe = None
-        if key in _REFUSED:
-            raise _REFUSED[key]
-        try:
-            kept = None if too_large is None else _kept_or_refuse(
-                model, tree.structure, probe, tol, too_large)
-        except UnsupportedError as exc:
-            _REFUSED[key] = exc
-            raise
-        wide = kept is not None and any(len(a) > 2 for a in kept)
-        if wide:
-            try:
-                _check_worth_building(tree.structure, belief_policy, too_large)  # type: ignore[arg-type]
-            except UnsupportedError as exc:
-                _REFUSED[key] = exc
-                raise
+        probe, kept, wide = _prepared(model, tree, key)
         model_c = compile_tree(tree, concept, belief_policy, probe=probe, tol=tol, edge=edge, kept=kept,
                                guard=not wide)
         if wide:
             try:
-                _decides_some(model_c, probe, too_large)  # type: ignore[arg-type]
+                _decides_some(model_c, probe, _TOO_LARGE[key])
             except UnsupportedError as exc:
                 _REFUSED[key] = exc
                 raise
         _COMPILED[key] = model_c
+        _PREPARED.pop(key, None)
     return _COMPILED[key]
+
+
+def is_compiled(model: Any, concept: str = "pbe", belief_policy: str = "free", *, tol: float = 1e-8,
+                edge: float = 1e-7) -> bool:
+    """Whether :func:`compile_model` has this model compiled in its cache already (nothing left to pay)."""
+    return _cache_key(model, concept, belief_policy, tol, edge)[0] in _COMPILED
+
+
+def compile_counts(model: Any, concept: str = "pbe", belief_policy: str = "free", *, tol: float = 1e-8,
+                   edge: float = 1e-7) -> tuple[int, int]:
+    """The model's candidate structures and (PBE) guard patterns, counted from the tree's shape
+    without compiling (at most the numbers a compile builds: no probe prunes them here), for
+    :func:`deterrence.kernels._cost.compile_seconds_estimate`. Over the actions that survive
+    iterated dominance where the compile takes them (worked out once: the compile reuses them).
+
+    Raises
+    ------
+    UnsupportedError
+        If the model does not compile (as :func:`compile_model` would refuse it before building).
+    """
+    key, tree = _cache_key(model, concept, belief_policy, tol, edge)
+    if key in _COMPILED:
+        model_c = _COMPILED[key]
+        guard = model_c._guard
+        return len(model_c.structures), 0 if guard is None else len(guard.patterns)
+    _probe, kept, _wide = _prepared(model, tree, key)
+    sizes = [len(h.actions) for h in tree.structure.infosets]
+    counts = sizes if kept is None else [len(a) for a in kept]
+    n_structures = int(np.prod(counts)) if counts else 1
+    if concept != "pbe":
+        return n_structures, 0
+    binary = _binary_sets(sizes, kept)
+    n_structures += sum(int(np.prod([k for h, k in enumerate(counts) if h not in mix]))
+                        for mix in itertools.combinations(binary, 2))
+    return n_structures, count_patterns(counts)
+
+
+def _cache_key(model: Any, concept: str, belief_policy: str, tol: float, edge: float
+               ) -> tuple[tuple[str, str, str, float, float], SymbolicTree]:
+    """The compile cache's key of a model (its symbolic content, concept, policy, ``tol``,
+    ``edge``) and its symbolic tree."""
+    tree = symbolic_tree(model)
+    # key on the symbolic content itself: a baseline shares its model's text but not its payoffs
+    content = repr((tree.names, tree.payoffs, tree.chance, [n.label for n in tree.structure.nodes]))
+    return (hashlib.sha256(content.encode()).hexdigest(), concept, belief_policy, tol, edge), tree
+
+
+#: what :func:`_prepared` worked out for a model not compiled yet (probe, kept actions, wide)
+_PREPARED: dict[tuple[str, str, str, float, float], tuple[Any, Any, bool]] = {}
+#: the refusal of all the actions, of a model compiled over the kept ones
+_TOO_LARGE: dict[tuple[str, str, str, float, float], UnsupportedError] = {}
+
+
+def _prepared(model: Any, tree: SymbolicTree, key: tuple[str, str, str, float, float]
+              ) -> tuple[dict[str, np.ndarray] | None, list[tuple[int, ...]] | None, bool]:
+    """The checks and choices before a model is built (cached until it is): refuse it by its
+    tree's shape, sample the probe, and where all the actions make too many structures keep
+    those that survive iterated dominance (refused when still too many, or not worth building).
+    Returns ``(probe, kept, wide)``: ``wide`` when some set keeps three actions or more."""
+    if key in _PREPARED:
+        return _PREPARED[key]
+    _hash, concept, belief_policy, tol, _edge = key
+    # refuse by the tree's shape first: the probe below costs about a second on large models
+    _check_supported(tree.structure, concept, belief_policy)
+    try:
+        _check_size(tree.structure, concept)
+        too_large = None
+    except UnsupportedError as exc:
+        if concept != "pbe":
+            raise
+        too_large = exc
+    probe = domain_sample(model, 64, seed=12345)
+    if len(next(iter(probe.values()))) < 8:
+        probe = None
+    if key in _REFUSED:
+        raise _REFUSED[key]
+    try:
+        kept = None if too_large is None else _kept_or_refuse(model, tree.structure, probe, tol, too_large)
+    except UnsupportedError as exc:
+        _REFUSED[key] = exc
+        raise
+    wide = kept is not None and any(len(a) > 2 for a in kept)
+    if wide:
+        try:
+            _check_worth_building(tree.structure, belief_policy, too_large)  # type: ignore[arg-type]
+        except UnsupportedError as exc:
+            _REFUSED[key] = exc
+            raise
+        _TOO_LARGE[key] = too_large  # type: ignore[assignment]
+    _PREPARED[key] = (probe, kept, wide)
+    return _PREPARED[key]
 
 
 def _check_worth_building(game: Any, belief_policy: str, refused: UnsupportedError) -> None:

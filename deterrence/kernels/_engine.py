@@ -73,6 +73,7 @@ import math
 import numpy as np
 
 from .._jit import numba_module
+from ..solvers._pbe_context import _REACH
 from ._carry import ANY, CARRIED, NEAR_ZERO, POLICY, UNSURE
 from ._program import (
     C_CARRY,
@@ -117,6 +118,12 @@ FLAT = 1e-14
 AT_BOUNDARY = 1e-11
 #: bound on the relative floating-point error of a row (times the sum of its terms' sizes)
 ROUNDOFF = 1e-14
+#: the per-point solver counts an information set whose reach is at most its ``_REACH`` (1e-12) as
+#: unreached, the engine one whose reach total is 0: a set reached with a total in
+#: ``(0, REACH_BAND]`` (``_REACH`` and a relative margin for the two paths' rounding of the reach,
+#: products of a few chance probabilities) may be on the path here and off it for the solver, so
+#: the point is undecided (solved per point)
+REACH_BAND = _REACH * (1.0 + 1e-6)
 
 NONE, INSIDE, AMBIGUOUS = 0, 1, 2
 
@@ -654,6 +661,8 @@ def _one_check(c, nc, G, unit, code, spe, prior, tol, edge, w, d):
             low = min(low, _comb(G, code, base + q, npl, w, nc) / u)
         return low, 1
     tot = _comb(G, code, rows + code[code[2 * C_TOT] + c], 1, w, nc)
+    if 0.0 < tot <= REACH_BAND:  # reached here, maybe not for the solver: undecided
+        return np.inf, 2
     if tot > 0:
         scale, base = 1.0 / (tot * u), rows + code[code[2 * C_VAL] + c]
         for q in range(npl):
@@ -757,7 +766,7 @@ def _shared_check(m, nb, GT, UB, UT, code, spe, prior, tol, edge, w, d, SC, TMP,
     mixing = code[code[2 * C_MIXING] + c]
     off = tr == 0
     for k in range(nb):
-        off |= not GT[tr, k] > 0
+        off |= not GT[tr, k] > REACH_BAND
     if not off:  # on the path at every point
         for k in range(nb):
             MREG[m, k], MUNK[m, k] = -MLOW[m, k], 0.0
@@ -771,8 +780,11 @@ def _shared_check(m, nb, GT, UB, UT, code, spe, prior, tol, edge, w, d, SC, TMP,
         _free_pair(nb, GT, code, cond, reach, npl, UT[pl], tol, edge, TMP, MREG[m])
     for k in range(nb):
         MUNK[m, k] = 0.0
-        if GT[tr, k] > 0:
+        if GT[tr, k] > REACH_BAND:
             MREG[m, k] = -MLOW[m, k]
+            continue
+        if GT[tr, k] > 0:  # reached here, maybe not for the solver: undecided
+            MLOW[m, k], MUNK[m, k], MREG[m, k] = np.inf, 1.0, 0.0
             continue
         kind, low = POLICY, 0.0
         if carries and not mixing:
@@ -871,12 +883,14 @@ def _corner_value(GT, k, CW, RIX, at, step):
 
 
 @_jit
-def _mixed_check(c, live, m, GT, UB, UT, code, spe, prior, tol, edge, w, d, CW, RIX, low, flags):
+def _mixed_check(c, live, m, GT, UB, UT, code, spe, prior, tol, edge, w, d, CW, RIX, low, flags, status):
     """Check ``c`` of a structure mixing at two sets at the block's points ``live[:m]`` (corner
     weights ``CW``), as :func:`_one_check` gives it: margin ``low[k]`` and flags ``flags[k]`` at
     point ``k``, the rows' positions looked up once for the block (into ``RIX``: per corner,
     the plans' rows, then the reach total's); a point where the set is off the path is checked
-    by :func:`_one_check` itself."""
+    by :func:`_one_check` itself. Where the mixtures are surely inside ``(0, 1)`` (``status[k]``
+    :data:`INSIDE`) a reach total in ``(0, REACH_BAND]`` leaves the check unknown; near a boundary
+    (``AMBIGUOUS``) the structure is undecided wherever it may hold, and decided where it fails."""
     pl, npl, rows = code[code[2 * C_PLAYER] + c], code[code[2 * C_NPLANS] + c], code[2 * ROWS]
     base = rows + code[code[2 * (C_COND if spe else C_VAL)] + c]
     total = rows + code[code[2 * C_TOT] + c]
@@ -895,6 +909,9 @@ def _mixed_check(c, live, m, GT, UB, UT, code, spe, prior, tol, edge, w, d, CW, 
             low[k] = lo
             continue
         tot = _corner_value(GT, k, CW, RIX, npl, step)
+        if 0.0 < tot <= REACH_BAND and status[k] == INSIDE:  # reached here, maybe not for the solver
+            low[k], flags[k] = np.inf, 2
+            continue
         if not tot > 0:  # off the path at this point
             w[0], w[1], w[2], w[3] = CW[0, k], CW[1, k], CW[2, k], CW[3, k]
             low[k], flags[k] = _one_check(c, 4, GT[:, k], UB[k], code, spe, prior, tol, edge, w, d)
@@ -934,7 +951,8 @@ def _block_mixed(nb, GT, UB, UT, code, spe, prior, tol, edge, w, d, EQS, EQV, ca
         for c in range(code[s_chk + s], code[s_chk + s + 1]):
             if m == 0:
                 break
-            _mixed_check(c, live, m, GT, UB, UT, code, spe, prior, tol, edge, w, d, CW, RIX, low, flags)
+            _mixed_check(c, live, m, GT, UB, UT, code, spe, prior, tol, edge, w, d, CW, RIX, low, flags,
+                         status)
             kept = 0
             for t in range(m):
                 k = live[t]

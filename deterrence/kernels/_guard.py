@@ -523,7 +523,7 @@ def _spec_key(h: int, specs: dict[int, Spec]) -> tuple:
     return (spec, _spec_key(spec[1], specs)) if spec[0] == "own" else (spec,)
 
 
-def _count_patterns(sizes: Sequence[int]) -> int:
+def count_patterns(sizes: Sequence[int]) -> int:
     """Patterns mixing at 2 .. :data:`MAX_MIXED_SETS` sets (each set, of ``sizes[h]`` actions: a
     single action, or a support of two or more)."""
     pure = [k for k in sizes]
@@ -547,7 +547,7 @@ def _unlisted_patterns(kept: Sequence[tuple[int, ...]], listed: set) -> list[tup
         Above :data:`MAX_PATTERNS` patterns (the model is then solved per point).
     """
     sizes = [len(a) for a in kept]
-    n = _count_patterns(sizes)
+    n = count_patterns(sizes)
     if n > MAX_PATTERNS:
         raise UnsupportedError(
             f"{n} mixed support patterns are too many for the compiled kernels' guard "

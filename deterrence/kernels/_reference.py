@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..game.extensive import ExtensiveFormGame
 from ._carry import ANY, CARRIED, UNSURE, carried_beliefs
-from ._engine import AMBIGUOUS, INSIDE, NONE, ROUNDOFF, root
+from ._engine import AMBIGUOUS, INSIDE, NONE, REACH_BAND, ROUNDOFF, root
 from ._trees import Structure, SymbolicTree
 from ._units import decision_units
 from ._vectree import VectorTree
@@ -198,6 +198,7 @@ class ReferencePath:
             r = R[:, nodes]
             tot = r.sum(axis=1)
             on = tot > 0
+            undecided |= on & (tot <= REACH_BAND)  # reached here, maybe not for the solver (_engine)
             with np.errstate(invalid="ignore", divide="ignore"):
                 mu = r / tot[:, None]
             if s.pure[h.index] < 0:

@@ -47,9 +47,21 @@ class ChunkJob:
     labels: tuple[str, ...]
     base_players: tuple[str, ...]
     base_labels: tuple[str, ...]
+    #: the baseline's path (``path`` if empty): ``"pointwise"`` where the sweep's cost decision
+    #: (:mod:`deterrence.sweeps._choice`) found solving it per point cheaper
+    base_path: str = ""
 
 
 _COMPILED: weakref.WeakKeyDictionary[Any, dict[tuple[str, str], Any]] = weakref.WeakKeyDictionary()
+
+
+def holds_kernel(model: Any, concept: str, belief_policy: str) -> bool:
+    """Whether this process holds the model's compiled kernel already (nothing left to compile)."""
+    try:
+        found = _COMPILED.get(model, {}).get((concept, belief_policy))
+    except TypeError:  # not weak-referenceable: no cache
+        return False
+    return found is not None and not isinstance(found, UnsupportedError)
 
 
 def compiled_kernel(model: Any, concept: str, belief_policy: str, path: str) -> Any:
@@ -113,14 +125,15 @@ def _distinct(model: Any) -> Any:
 
 
 def _evaluate(
-    model: Any, points: pd.DataFrame, job: ChunkJob, players: Sequence[str], labels: Sequence[str]
+    model: Any, points: pd.DataFrame, job: ChunkJob, players: Sequence[str], labels: Sequence[str],
+    path: str | None = None,
 ) -> pd.DataFrame:
-    """Tidy rows of ``model`` at ``points`` by the job's path (compiled with per-point fallback)."""
+    """Tidy rows of ``model`` at ``points`` by ``path`` (the job's if ``None``; compiled with
+    per-point fallback)."""
+    path = job.path if path is None else path
     params = [c for c in points.columns if c != "point" and c in model.parameters]
     pts = points[["point", *params]]
-    compiled = (
-        None if job.path == "pointwise" else compiled_kernel(model, job.concept, job.belief_policy, job.path)
-    )
+    compiled = None if path == "pointwise" else compiled_kernel(model, job.concept, job.belief_policy, path)
     if compiled is None:
         return pointwise.evaluate_points(
             model,
@@ -174,7 +187,8 @@ def evaluate_chunk(job: ChunkJob, points: pd.DataFrame) -> pd.DataFrame:
     table = _evaluate(job.model, points, job, job.players, job.labels)  # sorted by point, equilibrium
     if job.baseline is not None and len(table):
         try:
-            btab = _evaluate(job.baseline, points, job, job.base_players, job.base_labels)
+            btab = _evaluate(job.baseline, points, job, job.base_players, job.base_labels,
+                             job.base_path or None)
         except DeterrenceError as exc:
             exc.add_note("in the model's no-pledge baseline")
             raise

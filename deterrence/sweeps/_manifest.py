@@ -269,6 +269,11 @@ class Manifest(_Readable):
         Points of the design, points per chunk, chunks.
     path_requested
         ``"auto"``, ``"compiled"`` or ``"pointwise"`` (what was asked; ``paths`` says what ran).
+    path_choice
+        Under ``path="auto"``, per role (``"model"``, ``"baseline"``), the path the sweep chose by
+        cost and the estimate behind it (:mod:`deterrence.sweeps._choice`: seconds per point of
+        the kernel and of the per-point solver, the kernel's undecided share, the compile left
+        to pay, the two totals); ``None`` when no estimate was made (a path asked for, no kernel).
     solve_options, on_error
         Options of the per-point solves, and what a failing point does.
     title, parameters, varied, players, outcome_labels
@@ -330,6 +335,7 @@ class Manifest(_Readable):
     finished: str | None = None
     elapsed_seconds: float | None = None
     identity: Mapping[str, str] | None = None
+    path_choice: Mapping[str, Any] | None = None
 
     #: fields written to JSON even when empty (the others are left out while ``None``)
     _ALWAYS = ("model", "baseline", "title", "workers", "scheduler")

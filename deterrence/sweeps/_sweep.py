@@ -66,6 +66,7 @@ import pandas as pd
 from ..errors import DeterrenceError, ResourceError, SweepError, SweepVersionError
 from . import _pointwise as pointwise
 from ._backends import ChunkJob, compiled_kernel, evaluate_chunk, run_chunks
+from ._choice import SAMPLED_POINTS, choose_path
 from ._design import Design, DesignInfo, build_design
 from ._estimate import measure, refuse_at_once, refuse_beyond, worth_measuring
 from ._manifest import (
@@ -162,8 +163,10 @@ def sweep(
     selection
         Rule for the one regime per point on maps: one of :data:`deterrence.sweeps.SELECTIONS`.
     path
-        ``"auto"`` (compiled kernels where the model compiles, per point otherwise),
-        ``"compiled"`` (fail if it does not compile) or ``"pointwise"``.
+        ``"auto"`` (compiled kernels where the model compiles and, by the measured estimate of
+        :mod:`deterrence.sweeps._choice`, that is cheaper for this sweep than solving per point;
+        the manifest's ``path_choice`` says what was chosen and why), ``"compiled"`` (fail if it
+        does not compile) or ``"pointwise"``. The rows are the same whichever runs.
     backend
         ``"numpy"`` (in-process), ``"processes"`` (a process pool, ``workers`` default all
         cores) or ``"dask"`` (``scheduler`` address or ``Client``; default a ``LocalCluster``
@@ -326,6 +329,8 @@ def _sweep_in(spec: SweepSpec, folder: SweepFolder | None, clock: _Clock, run: _
     manifest = start_manifest(spec, design, info, plan, previous, clock)
     done = _resume(spec, folder, manifest, plan, run)
     _estimate(spec, plan, design, done, workers, run)
+    for role, choice in plan.path_choice.items():
+        run.note(f"path ({role}): {choice['text']}")
     if folder is not None:
         _start_writing(spec, folder, manifest, done)
     kept = _run(spec, plan, design, folder, manifest, done, workers, run)
@@ -409,6 +414,9 @@ class ChunkPlan:
         (:class:`ChunkBounds`, computed when asked).
     compiled
         Whether the chunks run on the compiled path.
+    path_choice
+        Under ``path="auto"``: per role (``"model"``, ``"baseline"``), the path chosen by cost and
+        the estimate behind it (:mod:`deterrence.sweeps._choice`); empty where none was made.
     """
 
     job: ChunkJob
@@ -416,6 +424,7 @@ class ChunkPlan:
     n_points: int
     bounds: Sequence[tuple[int, int, int]]
     compiled: bool = False
+    path_choice: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def n_chunks(self) -> int:
@@ -522,10 +531,11 @@ def plan_chunks(
     UnsupportedError
         ``path="compiled"`` for a model that does not compile.
     """
-    compiled = spec.path != "pointwise" and (
-        compiled_kernel(spec.model, spec.concept, spec.belief_policy, spec.path) is not None
-    )
     n_points = design.n_points
+    path, base_path, choice = _chosen_paths(spec, design)
+    compiled = path != "pointwise" and (
+        compiled_kernel(spec.model, spec.concept, spec.belief_policy, path) is not None
+    )
     if spec.chunk_size is not None:
         size = int(spec.chunk_size)
     elif previous is not None and previous.chunk_size and previous.n_points == n_points:
@@ -542,7 +552,7 @@ def plan_chunks(
         spec.concept,
         spec.belief_policy,
         spec.selection,
-        spec.path,
+        path,
         spec.on_error,
         spec.solve_options,
         (*column_order(design.names, players, labels), *getattr(spec.model, "measures", ())),
@@ -550,8 +560,28 @@ def plan_chunks(
         tuple(labels),
         tuple(base_players),
         tuple(base_labels),
+        base_path,
     )
-    return ChunkPlan(job, size, n_points, ChunkBounds(n_points, size), compiled)
+    return ChunkPlan(job, size, n_points, ChunkBounds(n_points, size), compiled, choice)
+
+
+def _chosen_paths(spec: SweepSpec, design: Design) -> tuple[str, str, dict[str, Any]]:
+    """The model's and the baseline's paths (:func:`deterrence.sweeps._choice.choose_path`: under
+    ``path="auto"``, per point where that is the cheaper) and the estimates behind them, by role
+    (``"model"``, ``"baseline"``; JSON data, as the manifest's ``path_choice`` holds them)."""
+    sample = design.points(0, min(SAMPLED_POINTS, design.n_points))
+    choice: dict[str, Any] = {}
+    paths = []
+    for role, model in (("model", spec.model), ("baseline", spec.baseline)):
+        if model is None:
+            paths.append(spec.path)
+            continue
+        path, estimate = choose_path(model, spec.concept, spec.belief_policy, spec.path, sample,
+                                     design.n_points, spec.solve_options)
+        paths.append(path)
+        if estimate is not None:
+            choice[role] = {**estimate.to_json(), "text": estimate.text()}
+    return paths[0], paths[1], choice
 
 
 def start_manifest(
@@ -587,6 +617,7 @@ def start_manifest(
         n_points=plan.n_points,
         chunk_size=plan.chunk_size,
         path_requested=spec.path,
+        path_choice=dict(plan.path_choice) or None,
         solve_options=jsonable(spec.solve_options),
         on_error=spec.on_error,
         selection_description=SELECTIONS[spec.selection],

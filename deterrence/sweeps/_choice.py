@@ -1,0 +1,124 @@
+"""A sweep's choice of path under ``path="auto"``: the compiled kernel where it is the cheaper.
+
+:func:`choose_path` measures what is cheap to know (the per-point solver on a few of the sweep's
+own points; once the model is compiled, its kernel on the compile's probe points) and lets
+:func:`deterrence.kernels._cost.compiled_pays` decide whether compiling and running the kernel (the
+points it leaves undecided solved per point after it) costs less than solving every point per
+point. A model not compiled yet is first judged by the best case for its kernel against the
+compile's estimated cost (:func:`deterrence.kernels._cost.compile_seconds_estimate`): a sweep too
+small to repay the compile is solved per point without compiling. The rows are the same either
+way (the choice changes speed only); the sweep records the choice and its numbers
+(``Manifest.path_choice``, and a note of the run). ``path="compiled"`` and ``path="pointwise"``
+are obeyed as asked.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import UnsupportedError
+from . import _pointwise as pointwise
+from ._backends import _distinct, compiled_kernel, holds_kernel
+from ._design import orderings_hold
+
+#: the sweep's points the per-point solver is timed on (together, after one solved alone that pays
+#: the first call's one-time work), among the first :data:`SAMPLED_POINTS`
+TIMED_POINTS = 8
+SAMPLED_POINTS = 20
+
+
+def choose_path(
+    model: Any,
+    concept: str,
+    belief_policy: str,
+    path: str,
+    points: pd.DataFrame,
+    n_points: int,
+    solve_options: Mapping[str, Any] | None = None,
+) -> tuple[str, Any]:
+    """The path the chunks of ``model`` run on, and the estimate behind it (``None`` if none was made).
+
+    Parameters
+    ----------
+    model
+        The swept model (or its baseline).
+    concept, belief_policy, path
+        As given to the sweep.
+    points
+        A few of the sweep's points (``point`` and parameter columns): the per-point solver is
+        timed on them.
+    n_points
+        Points of the sweep.
+    solve_options
+        The per-point solves' options (a sweep with any runs per point already).
+
+    Returns
+    -------
+    path, estimate
+        ``"pointwise"`` when solving per point is the cheaper, else ``path`` unchanged; the
+        :class:`~deterrence.kernels._cost.PathEstimate` (``None`` when no estimate was made: a path
+        asked for, a model bringing its own kernel, or one that does not compile).
+    """
+    if path != "auto" or callable(getattr(model, "compiled_kernel", None)):
+        return path, None
+    try:
+        from ..kernels import _compiled
+        from ..kernels._cost import PathEstimate, compile_seconds_estimate
+    except ImportError:  # a build without kernels
+        return path, None
+    target = _distinct(model)
+    try:
+        with np.errstate(all="ignore"):
+            compiled = holds_kernel(model, concept, belief_policy) or _compiled.is_compiled(
+                target, concept, belief_policy)
+            counts = None if compiled else _compiled.compile_counts(target, concept, belief_policy)
+    except UnsupportedError:
+        return path, None  # not compiled: compiled_kernel says so (cached refusal), per point
+    per_point = _pointwise_seconds(model, concept, belief_policy, points, solve_options or {})
+    if per_point is None:
+        return path, None  # nothing to time the solver on: the kernel, as without an estimate
+    if counts is not None:
+        before = PathEstimate(n_points, per_point, 0.0, 0.0, compile_seconds_estimate(*counts),
+                              "before compiling")
+        if not before.compiled:
+            return "pointwise", before
+    kernel = compiled_kernel(model, concept, belief_policy, path)
+    if kernel is None or not hasattr(kernel, "probe_cost"):
+        return path, None
+    with np.errstate(all="ignore"):
+        seconds, share = kernel.probe_cost()
+    after = PathEstimate(n_points, per_point, seconds, share, 0.0, "compiled")
+    return (path if after.compiled else "pointwise"), after
+
+
+def _pointwise_seconds(model: Any, concept: str, belief_policy: str, points: pd.DataFrame,
+                       solve_options: Mapping[str, Any]) -> float | None:
+    """CPU seconds per point of the per-point solver on :data:`TIMED_POINTS` of ``points`` where
+    the model's orderings hold (a point that violates one is refused at once on either path),
+    solved together as a chunk is, after one more solved alone (the first call's one-time work,
+    not counted); ``None`` if there are none. Errors are recorded, not raised: a failing point
+    costs its time too."""
+    params = [c for c in points.columns if c != "point" and c in model.parameters]
+    pts = points[["point", *params]]
+    full = pts.copy()
+    for name, par in model.parameters.items():
+        if name not in full.columns:
+            full[name] = float(par.default)
+    pts = pts[orderings_hold(model, full)].iloc[: TIMED_POINTS + 1]
+    if not len(pts):
+        return None
+    players, labels = pointwise.schema(model)
+
+    def solved(chunk: pd.DataFrame) -> float:
+        start = time.process_time()
+        pointwise.evaluate_points(model, chunk, concept, belief_policy, on_error="record",
+                                  players=players, labels=labels, **solve_options)
+        return time.process_time() - start
+
+    first = solved(pts.iloc[:1])
+    return first if len(pts) == 1 else solved(pts.iloc[1:]) / (len(pts) - 1)
