@@ -130,29 +130,44 @@ def belief_spec_rule(game: ExtensiveFormGame, policy: str, specs: dict[int, tupl
     set, ``("own", prev, act)``, if that gives the set weight (``carries(k, spec, specs)``); else
     the policy's, ``("prior",)`` or ``("d1",)``, and ``None`` under ``free`` (no spec: a free
     belief). Shared by the solver (:func:`deterrence.solvers.pbe._pattern_specs`) and the compiled
-    kernels' guard, which must pick the same specs."""
+    kernels' guard, which must pick the same specs.
 
-    def spec(k: int) -> tuple | None:
+    The rule is an object, not a closure: a closure that calls itself is a reference cycle, and the
+    solver builds one rule per pattern, thousands per point, which the garbage collector would
+    then have to find."""
+    return _SpecRule(game, policy, specs, reached, carries)
+
+
+class _SpecRule:
+    """:func:`belief_spec_rule`'s function (calling it gives the spec of a set)."""
+
+    __slots__ = ("carries", "game", "policy", "reached", "specs")
+
+    def __init__(self, game: ExtensiveFormGame, policy: str, specs: dict[int, tuple],
+                 reached: Callable[[int], bool], carries: Callable[[int, tuple, dict[int, tuple]], bool]):
+        self.game, self.policy, self.specs = game, policy, specs
+        self.reached, self.carries = reached, carries
+
+    def __call__(self, k: int) -> tuple | None:
+        specs = self.specs
         if k in specs:
             return specs[k]
-        if reached(k):
+        if self.reached(k):
             specs[k] = ("reach",)
             return specs[k]
-        h = game.infosets[k]
-        seq = game.own_sequence(h.nodes[0], h.player)
+        h = self.game.infosets[k]
+        seq = self.game.own_sequence(h.nodes[0], h.player)
         out: tuple | None = None
         if seq:
             prev, act = seq[-1]
-            ps = spec(prev)
+            ps = self(prev)
             if ps is not None and ps[0] != "d1":
                 specs[prev] = ps
                 cand = ("own", prev, act)
-                if carries(k, cand, specs):
+                if self.carries(k, cand, specs):
                     out = cand
         if out is None:
-            out = {"prior": ("prior",), "d1": ("d1",)}.get(policy)
+            out = {"prior": ("prior",), "d1": ("d1",)}.get(self.policy)
         if out is not None:
             specs[k] = out
         return out
-
-    return spec

@@ -66,11 +66,25 @@ def vertex_tests(codes: Sequence[np.ndarray], n_options: np.ndarray, payoffs: np
     values ``P(s_j) − P(s_0)`` at its vertex rows for ``j = 1, 2, ...`` (as ``_set_conditions``
     forms them).
     """
+    return joined_vertex_tests(*joined(codes), n_options, payoffs, slot, tol)
+
+
+def joined(codes: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The patterns' codes in one array, and where each starts in it (one more entry: the end)."""
     starts = np.zeros(len(codes) + 1, dtype=np.int64)
     np.cumsum([len(c) for c in codes], out=starts[1:])
-    opt_starts = np.zeros(len(codes) + 1, dtype=np.int64)
-    np.cumsum(n_options, out=opt_starts[1:])
     flat = np.concatenate(codes) if len(codes) else np.zeros(0, dtype=np.int64)
+    return flat, starts
+
+
+def joined_vertex_tests(flat: np.ndarray, starts: np.ndarray, n_options: np.ndarray, payoffs: np.ndarray,
+                        slot: np.ndarray, tol: float
+                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`vertex_tests` of the codes :func:`joined` gives (``flat``, ``starts``): the solver joins
+    them once for these tests and the float screens
+    (:func:`deterrence.solvers._pbe_prescreen.joined_prescreen`)."""
+    opt_starts = np.zeros(len(starts), dtype=np.int64)
+    np.cumsum(n_options, out=opt_starts[1:])
     passed = np.zeros(int(opt_starts[-1]), dtype=np.bool_)
     ok = _tests_kernel(flat, starts, opt_starts, payoffs, slot, tol, passed)
     values = _conditions_kernel(flat, starts[:-1][ok], opt_starts[:-1][ok], passed, payoffs, slot)

@@ -132,6 +132,7 @@ import numpy as np
 from ..equilibrium import BELIEF_POLICIES
 from ..errors import ResourceError
 from ..game.extensive import DECISION, ExtensiveFormGame
+from ._gc_pause import collector_paused
 from ._options import option
 from ._pbe_beliefs import _Beliefs, _br_actions, _deviation_groups, _deviation_weights, _type_unreached
 from ._pbe_context import _INTERIOR, _Ctx, belief_spec_rule
@@ -139,12 +140,12 @@ from ._pbe_exact import ExactTree, carry_paths
 from ._pbe_multilinear import _solve_multilinear
 from ._pbe_offpath import free_offpath_mask
 from ._pbe_patterns import feasible_patterns
-from ._pbe_prescreen import PASSED, RULED_OUT, prescreen
+from ._pbe_prescreen import PASSED, RULED_OUT, joined_prescreen
 from ._pbe_pruning import BeliefSupportPruner, cached_patterns, iterated_undominated_actions
 from ._pbe_purebatch import FALLBACK, assess_rows
 from ._pbe_seeds import nash_seeds, repaired
 from ._pbe_table import PureTable
-from ._pbe_vertex import encode_sets, set_code, vertex_tests
+from ._pbe_vertex import encode_sets, joined, joined_vertex_tests, set_code
 from ._tree_utils import child_tables, prior_mass
 from .base import Candidate, RawResult, SolveOptions, SolverInfo, SolverOptions
 
@@ -341,6 +342,7 @@ def _sets_in_order(game: ExtensiveFormGame) -> bool:
             return False
 
         out = not any(state[k] == 0 and circle(k) for k in range(len(above)))
+        del circle  # (a closure that calls itself is a reference cycle: _gc_pause)
         game.tree_cache["pbe_sets_in_order"] = out
     return out
 
@@ -1094,9 +1096,10 @@ def _tabled_patterns(ctx: _Ctx, patterns: Sequence[tuple], admitted: np.ndarray,
         stacked[j, :, :t.shape[1]] = t
     slot = np.full(used_set.bit_length(), -1, dtype=np.int64)  # (every spec number the codes read)
     slot[used] = np.arange(len(used))
-    ok, opt_starts, passed, values = vertex_tests(codes, np.array(n_options, dtype=np.int64), stacked, slot,
-                                                  ctx.tol)
-    screens = prescreen(codes, ok, opt_starts, passed, values)
+    flat, starts = joined(codes)  # (once, for both passes)
+    ok, opt_starts, passed, values = joined_vertex_tests(flat, starts, np.array(n_options, dtype=np.int64),
+                                                         stacked, slot, ctx.tol)
+    screens = joined_prescreen(flat, starts, ok, opt_starts, passed, values)
     kept = _kept(ctx, chosen, programs, ok, opt_starts, passed.tolist(), values, screens)
     return kept, skipped, free_offpath
 
@@ -1315,7 +1318,8 @@ def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list
 
 
 def _run(game: ExtensiveFormGame, options: SolveOptions) -> RawResult:
-    cands, ctx, all_patterns = pbe_candidates(game, options)
+    with collector_paused():  # (it would find no garbage: see _gc_pause)
+        cands, ctx, all_patterns = pbe_candidates(game, options)
     notes = [f"belief policy '{options.of(PBEOptions).belief_policy}'", *ctx.notes]
     if ctx.loose:
         notes.append("mixed play at unreached information sets is not enumerated; it also gives PBE at "
