@@ -87,9 +87,8 @@ def prescreen(codes: Sequence[np.ndarray], ok: np.ndarray, opt_starts: np.ndarra
 
 def joined_prescreen(flat: np.ndarray, starts: np.ndarray, ok: np.ndarray, opt_starts: np.ndarray,
                      passed: np.ndarray, conditions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`prescreen` of the codes :func:`~deterrence.solvers._pbe_vertex.joined` gives (``flat``,
-    ``starts``), as the solver has them from the vertex tests
-    (:func:`~deterrence.solvers._pbe_vertex.joined_vertex_tests`)."""
+    """:func:`prescreen` of codes in one array ``flat``, starting at ``starts`` (one more entry), as
+    the vertex tests read them (:func:`~deterrence.solvers._pbe_vertex.joined_vertex_tests`)."""
     kept = np.flatnonzero(ok)
     return _prescreen_kernel(flat, starts[kept], opt_starts[kept], passed, conditions, grid_ticks(8),
                              grid_ticks(4))
