@@ -1342,8 +1342,14 @@ def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list
 
 
 def _run(game: ExtensiveFormGame, options: SolveOptions) -> RawResult:
-    with collector_paused():  # (it would find no garbage: see _gc_pause)
-        cands, ctx, all_patterns = pbe_candidates(game, options)
+    # the collector paused (it would find no garbage: see _gc_pause) until the solve's context is
+    # freed, which _solved does on returning: the first collection after walks only what is kept
+    with collector_paused():
+        return _solved(game, options)
+
+
+def _solved(game: ExtensiveFormGame, options: SolveOptions) -> RawResult:
+    cands, ctx, all_patterns = pbe_candidates(game, options)
     notes = [f"belief policy '{options.of(PBEOptions).belief_policy}'", *ctx.notes]
     if ctx.loose:
         notes.append("mixed play at unreached information sets is not enumerated; it also gives PBE at "
