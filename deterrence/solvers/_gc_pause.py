@@ -7,8 +7,10 @@ up, a full one that walks every object of the process (the solver's long-lived c
 and sympy's modules: over 200,000 objects). Neither finds anything to free, as the solver makes
 no reference cycles (``tests/test_pbe_garbage.py`` checks it): its memory is freed by reference
 counting as it goes. So the collector is paused while the solve runs, and resumed after it,
-whatever happens (an error, a ``KeyboardInterrupt``); the allocation count it kept is left as it
-is, so the next collection comes when it would have.
+whatever happens (an error, a ``KeyboardInterrupt``). Its allocation count goes on while it is
+paused, so the collections the solve would have run are replaced by one young collection at
+the first allocation after it, which walks the objects the solve keeps (the solver frees its
+search context before resuming the collector: :func:`deterrence.solvers.pbe._run`).
 
 Pausing is process-wide (``gc.disable``). It is only undone by the solve that did it: one that
 found the collector already paused (by the caller, or by a solve running on another thread)
