@@ -374,7 +374,7 @@ def test_systems_kept_within_a_solve_change_no_result(name, policy, n, monkeypat
     monkeypatch.setattr(_pbe_multilinear, "_solved_exactly", count)
     monkeypatch.setattr(_pbe_multilinear, "box_may_vanish", count_box)
     # the float screens in Python (where the verdicts are kept), not in the compiled pass before them
-    monkeypatch.setattr(pbe, "prescreen", _unscreened)
+    monkeypatch.setattr(pbe, "joined_prescreen", _unscreened)
     monkeypatch.setattr(pbe, "pbe_candidates", keep_notes)
     for values in pd.DataFrame(kernels.domain_sample(m, n, seed=4)).to_dict("records"):
         game = m.game(**{k: float(v) for k, v in values.items()})

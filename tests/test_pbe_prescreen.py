@@ -159,9 +159,9 @@ def test_compiled_pass_equals_its_python_version(policy, monkeypatch):
         assert np.array_equal(a, b)
 
 
-def _unscreened(codes, ok, opt_starts, passed, conditions):
+def _unscreened(flat, starts, ok, opt_starts, passed, conditions):
     """The compiled pass screening nothing: every system goes to ``_solve_multilinear`` as before."""
-    verdicts, *starts = _pbe_prescreen.prescreen(codes, ok, opt_starts, passed, conditions)
+    verdicts, *starts = _pbe_prescreen.joined_prescreen(flat, starts, ok, opt_starts, passed, conditions)
     return np.full_like(verdicts, UNSCREENED), *starts
 
 
@@ -173,7 +173,7 @@ def test_a_solve_with_the_compiled_screens_is_a_solve_without(name, policy, n, m
     for values in pd.DataFrame(kernels.domain_sample(m, n, seed=9)).to_dict("records"):
         game = m.game(**{k: float(v) for k, v in values.items()})
         screened = dt.solve(game, "pbe", belief_policy=policy)
-        monkeypatch.setattr(pbe, "prescreen", _unscreened)
+        monkeypatch.setattr(pbe, "joined_prescreen", _unscreened)
         plain = dt.solve(game, "pbe", belief_policy=policy)
         monkeypatch.undo()
         assert _everything(plain) == _everything(screened) and plain.degenerate == screened.degenerate

@@ -244,3 +244,41 @@ def test_kernels_compiled_equal_their_python_versions():
     assert 0 < compiled[0].sum() < len(codes)
     for a, b in zip(compiled, plain, strict=True):
         assert np.array_equal(a, b)
+
+
+def test_joined_codes_keep_their_positions_in_the_versions_that_extend_theirs():
+    store = _pbe_vertex.JoinedCodes()
+    a, b, c, d = (np.arange(n, dtype=np.int64) + 10 * n for n in (2, 3, 4, 5))
+    base = store.current
+    flat1, one, at = store.extended(base, [a, b])
+    assert at == 0 and np.array_equal(flat1, np.concatenate([a, b])) and store.current[0] is flat1
+    first = store.current
+    flat2, two, at_c = store.extended(first, [c])
+    assert at_c == len(a) + len(b) and np.array_equal(flat2[:at_c], flat1)
+    assert {one, two} <= store.current[1]
+    # another thread extending the version before: its version is kept, which does not extend `two`
+    flat3, three, at_d = store.extended(first, [d])
+    assert store.current[0] is flat3 and at_d == at_c and np.array_equal(flat3[at_d:], d)
+    assert one in store.current[1] and three in store.current[1] and two not in store.current[1]
+    assert np.array_equal(flat1, np.concatenate([a, b])) and np.array_equal(flat2[at_c:], c)  # unchanged
+
+
+@pytest.mark.parametrize("policy", ["free", "prior", "d1"])
+def test_a_solve_reading_the_kept_codes_is_a_solve_joining_them_anew(policy, monkeypatch):
+    """The codes the solver reads from its tree's joined codes, kept from earlier solves (at other
+    points), are the patterns' own: the same equilibria as with the codes joined anew per solve."""
+    from test_pbe_multilinear import _everything
+
+    m = dt.load_model("asymmetric_escalation")
+    games = [m.game(**values) for values in _model_points("asymmetric_escalation", 4, 23)]
+    kept = [_everything(dt.solve(game, "pbe", belief_policy=policy)) for game in games]
+    placed = 0
+
+    def anew(progs, programs, base, at):
+        nonlocal placed
+        placed += sum(a >= 0 for a in at)
+        return _pbe_vertex.joined([p.code for p in programs])
+
+    monkeypatch.setattr(pbe, "_joined_codes", anew)
+    assert [_everything(dt.solve(game, "pbe", belief_policy=policy)) for game in games] == kept
+    assert placed > 1000  # (the codes were read from the kept ones in the solves above)

@@ -150,34 +150,50 @@ def belief_spec_rule(game: ExtensiveFormGame, policy: str, specs: dict[int, tupl
     node's chance reach. Under ``free`` this lets the solver solve patterns mixing there (before,
     it counted them as mixing where beliefs are free and skipped them), and carry the belief on
     from there to the mover's later sets; under ``d1`` the same belief no longer blocks that
-    carrying (a ``("d1",)`` spec is not carried)."""
+    carrying (a ``("d1",)`` spec is not carried).
 
-    def spec(k: int) -> tuple | None:
+    The rule is an object, not a closure: a closure that calls itself is a reference cycle, and the
+    solver builds one rule per pattern, thousands per point, which the garbage collector would
+    then have to find."""
+    return _SpecRule(game, policy, specs, reached, carries, determined)
+
+
+class _SpecRule:
+    """:func:`belief_spec_rule`'s function (calling it gives the spec of a set)."""
+
+    __slots__ = ("carries", "determined", "game", "policy", "reached", "specs")
+
+    def __init__(self, game: ExtensiveFormGame, policy: str, specs: dict[int, tuple],
+                 reached: Callable[[int], bool], carries: Callable[[int, tuple, dict[int, tuple]], bool],
+                 determined: Callable[[int], bool]):
+        self.game, self.policy, self.specs = game, policy, specs
+        self.reached, self.carries, self.determined = reached, carries, determined
+
+    def __call__(self, k: int) -> tuple | None:
+        specs = self.specs
         if k in specs:
             return specs[k]
-        if reached(k):
+        if self.reached(k):
             specs[k] = ("reach",)
             return specs[k]
-        h = game.infosets[k]
-        seq = game.own_sequence(h.nodes[0], h.player)
+        h = self.game.infosets[k]
+        seq = self.game.own_sequence(h.nodes[0], h.player)
         out: tuple | None = None
         if seq:
             prev, act = seq[-1]
-            ps = spec(prev)
+            ps = self(prev)
             if ps is not None and ps[0] != "d1":
                 specs[prev] = ps
                 cand = ("own", prev, act)
-                if carries(k, cand, specs):
+                if self.carries(k, cand, specs):
                     out = cand
-        if out is None and determined(k):
+        if out is None and self.determined(k):
             out = ("prior",)
         if out is None:
-            out = {"prior": ("prior",), "d1": ("d1",)}.get(policy)
+            out = {"prior": ("prior",), "d1": ("d1",)}.get(self.policy)
         if out is not None:
             specs[k] = out
         return out
-
-    return spec
 
 
 def fixed_by_nature(game: ExtensiveFormGame, positive: np.ndarray, k: int) -> bool:

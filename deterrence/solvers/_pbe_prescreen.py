@@ -50,7 +50,7 @@ import numpy as np
 from .._jit import njit
 from ._pbe_contract import box_verdict
 from ._pbe_multilinear import _grid_verdict, grid_ticks
-from ._pbe_vertex import _pattern_head, _set_head
+from ._pbe_vertex import _pattern_head, _set_head, joined
 
 #: a system's verdicts: ruled out by a float screen, passed both, not screened here, passed the
 #: box contraction (the grid left for after the exact row reduction)
@@ -82,13 +82,16 @@ def prescreen(codes: Sequence[np.ndarray], ok: np.ndarray, opt_starts: np.ndarra
     :data:`SCREENED`, :data:`UNSCREENED`, :data:`BOX_PASSED`); per such pattern where its systems
     start in that array (one more entry: the end) and where its conditions start in ``conditions``.
     """
+    return joined_prescreen(*joined(codes), ok, opt_starts, passed, conditions)
+
+
+def joined_prescreen(flat: np.ndarray, starts: np.ndarray, ok: np.ndarray, opt_starts: np.ndarray,
+                     passed: np.ndarray, conditions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`prescreen` of codes in one array ``flat``, starting at ``starts`` (one more entry), as
+    the vertex tests read them (:func:`~deterrence.solvers._pbe_vertex.joined_vertex_tests`)."""
     kept = np.flatnonzero(ok)
-    pieces = [codes[i] for i in kept.tolist()]
-    flat = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int64)
-    starts = np.zeros(len(pieces), dtype=np.int64)
-    if len(pieces) > 1:
-        np.cumsum([len(c) for c in pieces[:-1]], out=starts[1:])
-    return _prescreen_kernel(flat, starts, opt_starts[kept], passed, conditions, grid_ticks(8), grid_ticks(4))
+    return _prescreen_kernel(flat, starts[kept], opt_starts[kept], passed, conditions, grid_ticks(8),
+                             grid_ticks(4))
 
 
 @njit

@@ -25,6 +25,7 @@ indices (into the stacked payoffs) of its options' payoff tables.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import numpy as np
@@ -66,11 +67,59 @@ def vertex_tests(codes: Sequence[np.ndarray], n_options: np.ndarray, payoffs: np
     values ``P(s_j) − P(s_0)`` at its vertex rows for ``j = 1, 2, ...`` (as ``_set_conditions``
     forms them).
     """
+    return joined_vertex_tests(*joined(codes), n_options, payoffs, slot, tol)
+
+
+def joined(codes: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The patterns' codes in one array, and where each starts in it (one more entry: the end)."""
     starts = np.zeros(len(codes) + 1, dtype=np.int64)
     np.cumsum([len(c) for c in codes], out=starts[1:])
-    opt_starts = np.zeros(len(codes) + 1, dtype=np.int64)
-    np.cumsum(n_options, out=opt_starts[1:])
     flat = np.concatenate(codes) if len(codes) else np.zeros(0, dtype=np.int64)
+    return flat, starts
+
+
+class JoinedCodes:
+    """The codes of a tree's patterns (:func:`encode`) in one array, kept from solve to solve: a
+    solve tests a few thousand patterns, and joining their codes anew each time (:func:`joined`)
+    costs more than the compiled tests of :func:`joined_vertex_tests` read them in. The codes a
+    solve needs that are not in it yet are appended (:meth:`extended`); a pattern's sweep meets
+    few new patterns after its first points, so the array soon stops growing.
+
+    ``current`` is ``(array, versions)``: an array once stored is never changed (appending makes a
+    new one), and a code placed in one version, at a position, is at that position in every
+    version that extends it: ``versions`` holds the numbers of the array's own version and of the
+    versions it extends. A caller keeps, per code, its version number and position, and looks it
+    up only if that number is among ``versions``. Solves on other threads may extend the same
+    version at once: each gets its own new version, the last stored is kept, and the codes the
+    others placed are placed again when next needed (their versions are not among its own); a
+    solve interrupted while it extends leaves the stored version as it was, or the new one whole.
+    """
+
+    def __init__(self) -> None:
+        self.current: tuple[np.ndarray, frozenset[int]] = (np.zeros(0, dtype=np.int64), frozenset({0}))
+        self._numbers = itertools.count(1)
+
+    def extended(self, base: tuple[np.ndarray, frozenset[int]], codes: Sequence[np.ndarray]
+                 ) -> tuple[np.ndarray, int, int]:
+        """Store a new version: ``base`` (a version read from ``current`` before, which another
+        thread may have replaced since) with ``codes`` appended, in order; returns its array, its
+        number and where the first of ``codes`` starts in it. The new version extends ``base``,
+        so the positions the caller read in ``base`` hold in it."""
+        flat, versions = base
+        number = next(self._numbers)
+        longer = np.concatenate([flat, *codes])
+        self.current = (longer, versions | {number})
+        return longer, number, len(flat)
+
+
+def joined_vertex_tests(flat: np.ndarray, starts: np.ndarray, n_options: np.ndarray, payoffs: np.ndarray,
+                        slot: np.ndarray, tol: float
+                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`vertex_tests` of codes in one array ``flat``, starting at ``starts`` (one more entry: the
+    end), as :func:`joined` gives them or as the solver reads them in its :class:`JoinedCodes`,
+    for these tests and the float screens (:func:`deterrence.solvers._pbe_prescreen.joined_prescreen`)."""
+    opt_starts = np.zeros(len(starts), dtype=np.int64)
+    np.cumsum(n_options, out=opt_starts[1:])
     passed = np.zeros(int(opt_starts[-1]), dtype=np.bool_)
     ok = _tests_kernel(flat, starts, opt_starts, payoffs, slot, tol, passed)
     values = _conditions_kernel(flat, starts[:-1][ok], opt_starts[:-1][ok], passed, payoffs, slot)

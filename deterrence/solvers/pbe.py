@@ -136,6 +136,7 @@ import numpy as np
 from ..equilibrium import BELIEF_POLICIES
 from ..errors import ResourceError
 from ..game.extensive import DECISION, ExtensiveFormGame
+from ._gc_pause import collector_paused
 from ._options import option
 from ._pbe_beliefs import _Beliefs, _br_actions, _deviation_groups, _deviation_weights, _type_unreached
 from ._pbe_context import _INTERIOR, _Ctx, belief_spec_rule, fixed_by_nature
@@ -143,12 +144,12 @@ from ._pbe_exact import ExactTree, carry_paths
 from ._pbe_multilinear import _solve_multilinear
 from ._pbe_offpath import free_offpath_mask
 from ._pbe_patterns import feasible_patterns
-from ._pbe_prescreen import PASSED, RULED_OUT, prescreen
+from ._pbe_prescreen import PASSED, RULED_OUT, joined_prescreen
 from ._pbe_pruning import BeliefSupportPruner, cached_patterns, iterated_undominated_actions
 from ._pbe_purebatch import FALLBACK, assess_rows
 from ._pbe_seeds import nash_seeds, repaired
 from ._pbe_table import PureTable
-from ._pbe_vertex import encode_sets, set_code, vertex_tests
+from ._pbe_vertex import JoinedCodes, encode_sets, joined_vertex_tests, set_code
 from ._tree_utils import child_tables, prior_mass
 from .base import Candidate, RawResult, SolveOptions, SolverInfo, SolverOptions
 
@@ -345,6 +346,7 @@ def _sets_in_order(game: ExtensiveFormGame) -> bool:
             return False
 
         out = not any(state[k] == 0 and circle(k) for k in range(len(above)))
+        del circle  # (a closure that calls itself is a reference cycle: _gc_pause)
         game.tree_cache["pbe_sets_in_order"] = out
     return out
 
@@ -896,6 +898,9 @@ class _Program:
     n_keys: int = 0
     key_set: int = 0
     starts: tuple[int, ...] = ()
+    #: where its code is in its tree's joined codes (:class:`~deterrence.solvers._pbe_vertex.JoinedCodes`):
+    #: the number of the version it was placed in, and its position
+    placed: tuple[int, int] | None = None
     #: the store of sets of conditions (:class:`~deterrence.solvers._pbe_exact.OneTermStore`) and per
     #: combination of the mixing sets' options (their positions among the set's options) its numbers
     #: of the system's groups (:meth:`~deterrence.solvers._pbe_exact.ExactTree.system_numbers`)
@@ -917,6 +922,8 @@ class _Programs:
         #: per (set, support): the set's part of the code when it is checked under Bayes' rule
         #: (a reached set that does not mix) and that option's spec number
         self.reach_parts: dict[tuple[int, tuple[int, ...]], tuple[list[int], int]] = {}
+        #: the programs' codes in one array, for the compiled passes
+        self.codes = JoinedCodes()
         #: the last lists of patterns met (the points of a sweep share them, :func:`cached_patterns`),
         #: each with its patterns' programs by position (``None``: not looked up yet), newest first
         self._lists: list[tuple[Sequence[tuple], list[_Program | None]]] = []
@@ -1067,7 +1074,8 @@ def _tabled_patterns(ctx: _Ctx, patterns: Sequence[tuple], admitted: np.ndarray,
     # reach the collector's oldest generation and bring on its full collections sooner
     chosen: list[tuple] = []
     programs: list[_Program] = []
-    codes: list[np.ndarray] = []
+    base = flat, versions = progs.codes.current  # (one read: another thread may store a new one)
+    at: list[int] = []  # where each chosen pattern's code starts in flat (-1: not there yet)
     n_options: list[int] = []
     skipped = free_offpath = used_set = 0
     aligned = progs.aligned(patterns)
@@ -1090,7 +1098,8 @@ def _tabled_patterns(ctx: _Ctx, patterns: Sequence[tuple], admitted: np.ndarray,
             continue
         chosen.append(pattern)
         programs.append(prog)
-        codes.append(prog.code)
+        placed = prog.placed
+        at.append(placed[1] if placed is not None and placed[0] in versions else -1)
         n_options.append(prog.n_keys)
         used_set |= prog.key_set
     if not chosen:
@@ -1102,11 +1111,29 @@ def _tabled_patterns(ctx: _Ctx, patterns: Sequence[tuple], admitted: np.ndarray,
         stacked[j, :, :t.shape[1]] = t
     slot = np.full(used_set.bit_length(), -1, dtype=np.int64)  # (every spec number the codes read)
     slot[used] = np.arange(len(used))
-    ok, opt_starts, passed, values = vertex_tests(codes, np.array(n_options, dtype=np.int64), stacked, slot,
-                                                  ctx.tol)
-    screens = prescreen(codes, ok, opt_starts, passed, values)
+    flat, starts = _joined_codes(progs, programs, base, at)
+    ok, opt_starts, passed, values = joined_vertex_tests(flat, starts, np.array(n_options, dtype=np.int64),
+                                                         stacked, slot, ctx.tol)
+    screens = joined_prescreen(flat, starts, ok, opt_starts, passed, values)
     kept = _kept(ctx, chosen, programs, ok, opt_starts, passed.tolist(), values, screens)
     return kept, skipped, free_offpath
+
+
+def _joined_codes(progs: _Programs, programs: list[_Program], base: tuple[np.ndarray, frozenset[int]],
+                  at: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """The codes of ``programs`` in one array (``base``, the version of ``progs.codes`` read before,
+    extended with those not in it, ``at`` -1; ``at`` the others' positions in it) and where each
+    starts (one more entry: its end)."""
+    flat = base[0]
+    new = [n for n, a in enumerate(at) if a < 0]
+    if new:
+        flat, number, first = progs.codes.extended(base, [programs[n].code for n in new])
+        for n in new:
+            prog = programs[n]
+            prog.placed = (number, first)
+            at[n] = first
+            first += len(prog.code)
+    return flat, np.array([*at, len(flat)], dtype=np.int64)
 
 
 def _kept(ctx: _Ctx, chosen: list[tuple], programs: list[_Program], ok: np.ndarray, opt_starts: np.ndarray,
@@ -1323,6 +1350,13 @@ def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list
 
 
 def _run(game: ExtensiveFormGame, options: SolveOptions) -> RawResult:
+    # the collector paused (it would find no garbage: see _gc_pause) until the solve's context is
+    # freed, which _solved does on returning: the first collection after walks only what is kept
+    with collector_paused():
+        return _solved(game, options)
+
+
+def _solved(game: ExtensiveFormGame, options: SolveOptions) -> RawResult:
     cands, ctx, all_patterns = pbe_candidates(game, options)
     notes = [f"belief policy '{options.of(PBEOptions).belief_policy}'", *ctx.notes]
     if ctx.loose:
