@@ -157,3 +157,21 @@ def test_the_kernels_probe_cost_is_a_time_and_a_share():
     seconds, share = model.probe_cost()
     assert seconds > 0 and 0.0 <= share <= 1.0
     assert np.isfinite(seconds)
+
+
+@pytest.mark.parametrize(("alone", "chunks"), [(0.5, [1]), (0.01, [1, _choice.TIMED_POINTS])])
+def test_the_point_solved_alone_is_the_estimate_where_it_cost_enough(monkeypatch, alone, chunks):
+    """The point solved alone is the estimate where it took ALONE_ENOUGH_S or more; else the
+    chunk of TIMED_POINTS after it is timed (a fake clock: one tick of ``alone`` per call)."""
+    from types import SimpleNamespace
+
+    calls: list[int] = []
+    ticks = iter(np.arange(0, 100, alone))
+    monkeypatch.setattr(_choice, "time", SimpleNamespace(process_time=lambda: float(next(ticks))))
+    monkeypatch.setattr(_choice.pointwise, "evaluate_points",
+                        lambda model, chunk, *args, **kwargs: calls.append(len(chunk)))
+    model = dt.load_model(MODEL)
+    points = pd.DataFrame({"point": range(20), "credibility": np.linspace(0.1, 0.9, 20)})
+    seconds = _choice._pointwise_seconds(model, "pbe", "free", points, {})
+    assert calls == chunks
+    assert seconds == pytest.approx(alone if len(chunks) == 1 else alone / _choice.TIMED_POINTS)

@@ -30,6 +30,9 @@ from ._design import orderings_hold
 #: the first call's one-time work), among the first :data:`SAMPLED_POINTS`
 TIMED_POINTS = 8
 SAMPLED_POINTS = 20
+#: CPU seconds of the point solved alone above which it is the estimate: the per-call overhead the
+#: chunk is timed to spread is then a small part, and a slow solver is not run on more points
+ALONE_ENOUGH_S = 0.2
 
 
 def choose_path(
@@ -101,8 +104,9 @@ def _pointwise_seconds(model: Any, concept: str, belief_policy: str, points: pd.
     """CPU seconds per point of the per-point solver on :data:`TIMED_POINTS` of ``points`` where
     the model's orderings hold (a point that violates one is refused at once on either path),
     solved together as a chunk is, after one more solved alone (the first call's one-time work,
-    not counted); ``None`` if there are none. Errors are recorded, not raised: a failing point
-    costs its time too."""
+    not counted), or that one alone where it took :data:`ALONE_ENOUGH_S` or more (a slow solver
+    is not run on more points only to choose a path); ``None`` if there are none. Errors are
+    recorded, not raised: a failing point costs its time too."""
     params = [c for c in points.columns if c != "point" and c in model.parameters]
     pts = points[["point", *params]]
     full = pts.copy()
@@ -121,4 +125,6 @@ def _pointwise_seconds(model: Any, concept: str, belief_policy: str, points: pd.
         return time.process_time() - start
 
     first = solved(pts.iloc[:1])
-    return first if len(pts) == 1 else solved(pts.iloc[1:]) / (len(pts) - 1)
+    if len(pts) == 1 or first >= ALONE_ENOUGH_S:
+        return first
+    return solved(pts.iloc[1:]) / (len(pts) - 1)
