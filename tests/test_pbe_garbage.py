@@ -51,7 +51,8 @@ def test_the_belief_spec_rule_is_no_reference_cycle() -> None:
     game = dt.load_model("costly_signal_menu").game()
 
     def use_a_rule() -> None:
-        spec = belief_spec_rule(game, "prior", {}, lambda k: k == 0, lambda k, cand, specs: True)
+        spec = belief_spec_rule(game, "prior", {}, lambda k: k == 0, lambda k, cand, specs: True,
+                                lambda k: False)
         specs = [spec(k) for k in range(len(game.infosets))]
         assert specs[0] == ("reach",)
 

@@ -457,7 +457,10 @@ def test_processes_backend_under_other_start_methods_equals_numpy(grid_result, t
     done = subprocess.run([sys.executable, str(script), method, str(TINY), str(out)], env=env,
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]
-    pd.testing.assert_frame_equal(pd.read_pickle(out), grid_result.table)
+    # the path each point took may differ (path="auto" weighs the compile a fresh process still has
+    # to pay); the rows may not
+    rows = pd.read_pickle(out).drop(columns="path")
+    pd.testing.assert_frame_equal(rows, grid_result.table.drop(columns="path"))
 
 
 def test_progress_bar_runs_no_thread_of_its_own():

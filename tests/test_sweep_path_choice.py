@@ -175,3 +175,17 @@ def test_the_point_solved_alone_is_the_estimate_where_it_cost_enough(monkeypatch
     seconds = _choice._pointwise_seconds(model, "pbe", "free", points, {})
     assert calls == chunks
     assert seconds == pytest.approx(alone if len(chunks) == 1 else alone / _choice.TIMED_POINTS)
+
+
+def test_the_choice_does_not_depend_on_a_kernel_compiled_before(monkeypatch, fresh_kernels):
+    """A sweep too small to repay the compile goes per point whether or not the process holds
+    the kernel already (compiled here by a forced sweep), so two runs of one sweep agree on the
+    table's path column too."""
+    _fixed_solver_time(monkeypatch, 1e-3)
+    monkeypatch.setattr(_cost, "SECONDS_FIXED", 100.0)
+    first = _sweep("auto")
+    _sweep("compiled")
+    assert _compiled._COMPILED  # the process holds the kernel now
+    again = _sweep("auto")
+    assert first.manifest.paths == again.manifest.paths == {"pointwise": 3}
+    pd.testing.assert_frame_equal(first.table, again.table)

@@ -849,11 +849,9 @@ def compile_counts(model: Any, concept: str = "pbe", belief_policy: str = "free"
         If the model does not compile (as :func:`compile_model` would refuse it before building).
     """
     key, tree = _cache_key(model, concept, belief_policy, tol, edge)
-    if key in _COMPILED:
-        model_c = _COMPILED[key]
-        guard = model_c._guard
-        return len(model_c.structures), 0 if guard is None else len(guard.patterns)
-    _probe, kept, _wide = _prepared(model, tree, key)
+    # the same numbers whether compiled already or not: a sweep's choice must not depend on what
+    # the process did before
+    kept = _COMPILED[key].kept if key in _COMPILED else _prepared(model, tree, key)[1]
     sizes = [len(h.actions) for h in tree.structure.infosets]
     counts = sizes if kept is None else [len(a) for a in kept]
     n_structures = int(np.prod(counts)) if counts else 1

@@ -55,15 +55,6 @@ class ChunkJob:
 _COMPILED: weakref.WeakKeyDictionary[Any, dict[tuple[str, str], Any]] = weakref.WeakKeyDictionary()
 
 
-def holds_kernel(model: Any, concept: str, belief_policy: str) -> bool:
-    """Whether this process holds the model's compiled kernel already (nothing left to compile)."""
-    try:
-        found = _COMPILED.get(model, {}).get((concept, belief_policy))
-    except TypeError:  # not weak-referenceable: no cache
-        return False
-    return found is not None and not isinstance(found, UnsupportedError)
-
-
 def compiled_kernel(model: Any, concept: str, belief_policy: str, path: str) -> Any:
     """The model's :class:`~deterrence.kernels.CompiledModel`, cached per process and model
     object; ``None`` if it does not compile, or decides none of its probe points

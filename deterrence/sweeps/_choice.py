@@ -4,10 +4,11 @@
 own points; once the model is compiled, its kernel on the compile's probe points) and lets
 :func:`deterrence.kernels._cost.compiled_pays` decide whether compiling and running the kernel (the
 points it leaves undecided solved per point after it) costs less than solving every point per
-point. A model not compiled yet is first judged by the best case for its kernel against the
-compile's estimated cost (:func:`deterrence.kernels._cost.compile_seconds_estimate`): a sweep too
-small to repay the compile is solved per point without compiling. The rows are the same either
-way (the choice changes speed only); the sweep records the choice and its numbers
+point. A model is first judged by the best case for its kernel against the compile's estimated
+cost (:func:`deterrence.kernels._cost.compile_seconds_estimate`), whether or not this process
+has compiled it already (so that the choice does not depend on what the process did before): a
+sweep too small to repay the compile is solved per point (and nothing is compiled for it). The
+rows are the same either way (the choice changes speed only); the sweep records the choice and its numbers
 (``Manifest.path_choice``, and a note of the run). ``path="compiled"`` and ``path="pointwise"``
 are obeyed as asked.
 """
@@ -23,7 +24,7 @@ import pandas as pd
 
 from ..errors import UnsupportedError
 from . import _pointwise as pointwise
-from ._backends import _distinct, compiled_kernel, holds_kernel
+from ._backends import _distinct, compiled_kernel
 from ._design import orderings_hold
 
 #: the sweep's points the per-point solver is timed on (together, after one solved alone that pays
@@ -77,19 +78,18 @@ def choose_path(
     target = _distinct(model)
     try:
         with np.errstate(all="ignore"):
-            compiled = holds_kernel(model, concept, belief_policy) or _compiled.is_compiled(
-                target, concept, belief_policy)
-            counts = None if compiled else _compiled.compile_counts(target, concept, belief_policy)
+            counts = _compiled.compile_counts(target, concept, belief_policy)
     except UnsupportedError:
         return path, None  # not compiled: compiled_kernel says so (cached refusal), per point
     per_point = _pointwise_seconds(model, concept, belief_policy, points, solve_options or {})
     if per_point is None:
         return path, None  # nothing to time the solver on: the kernel, as without an estimate
-    if counts is not None:
-        before = PathEstimate(n_points, per_point, 0.0, 0.0, compile_seconds_estimate(*counts),
-                              "before compiling")
-        if not before.compiled:
-            return "pointwise", before
+    # judged with the compile's cost even where this process holds the kernel already, so that
+    # the choice (and the table's path column) does not depend on what the process did before
+    before = PathEstimate(n_points, per_point, 0.0, 0.0, compile_seconds_estimate(*counts),
+                          "before compiling")
+    if not before.compiled:
+        return "pointwise", before
     kernel = compiled_kernel(model, concept, belief_policy, path)
     if kernel is None or not hasattr(kernel, "probe_cost"):
         return path, None
