@@ -28,7 +28,7 @@ from .certificates import (
     certify_pbe_batch,
     check_passed,
 )
-from .equilibrium import Certificate, Equilibrium, EquilibriumSet, instance
+from .equilibrium import Certificate, Equilibrium, EquilibriumSet, Labelled, instance
 from .errors import GameError, ResourceError
 from .game import ExtensiveFormGame, NormalFormGame
 from .game.collective import CollectiveDefenceGame
@@ -161,7 +161,9 @@ def _wrap_batch(game: NormalFormGame, xs: np.ndarray, ys: np.ndarray, cands: Seq
 
 def _beliefs(game: Any, cand: Candidate, reach: np.ndarray | None
              ) -> tuple[dict[str, dict[str, float]] | None, tuple[str, ...]]:
-    """The candidate's beliefs by information set and node path, and the unreached information sets."""
+    """The candidate's beliefs by information set and node path (a tree's: as :class:`Labelled
+    <deterrence.equilibrium.Labelled>` dictionaries, the ones ``labelled(beliefs, ("information
+    set", "node"))`` makes of the plain ones), and the unreached information sets."""
     if isinstance(game, NormalFormGame):
         return None, ()
     if hasattr(game, "belief_table"):  # the aggregated collective-defence game: beliefs about types
@@ -172,10 +174,10 @@ def _beliefs(game: Any, cand: Candidate, reach: np.ndarray | None
     off_path = tuple(h.name for h, total in zip(game.infosets, totals, strict=True) if not total > 0)
     if cand.beliefs is None:
         return None, off_path
-    beliefs = {
-        name: dict(zip(paths, np.asarray(mu, dtype=float).tolist(), strict=True))
-        for (name, paths), mu in zip(_set_paths(game), cand.beliefs, strict=True)
-    }
+    beliefs = Labelled(
+        [(name, Labelled(zip(paths, np.asarray(mu, dtype=float).tolist(), strict=True), "node"))
+         for (name, paths), mu in zip(_set_paths(game), cand.beliefs, strict=True)],
+        "information set")
     return beliefs, off_path
 
 
@@ -200,7 +202,13 @@ def _assemble(game: Any, ev: _Evaluated) -> Equilibrium:
         "label": ev.candidate.label,
         "lam": ev.candidate.lam,
     }
-    return Equilibrium.lazy(fields, _Fields(game, ev.strategies, ev.payoffs, ev.outcomes, ev.reach))
+    source = _Fields(game, ev.strategies, ev.payoffs, ev.outcomes, ev.reach)
+    built = _BUILT_LABELLED if type(beliefs) is Labelled else ()  # a tree's (:func:`_beliefs`)
+    return Equilibrium.lazy(fields, source, labelled_already=built)
+
+
+#: the fields :func:`_assemble` builds labelled
+_BUILT_LABELLED = frozenset({"beliefs"})
 
 
 def certify_and_wrap(game: Any, cands: Sequence[Candidate], concept: str, options: SolveOptions
