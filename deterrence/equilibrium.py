@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -219,22 +219,18 @@ class Equilibrium:
     lam: float | None = None
 
     @classmethod
-    def lazy(cls, fields: dict[str, Any], source: Any, index: int = 0,
-             labelled_already: Collection[str] = ()) -> Equilibrium:
+    def lazy(cls, fields: dict[str, Any], source: Any, index: int = 0) -> Equilibrium:
         """An equilibrium holding ``fields`` whose other fields among ``profile``, ``payoffs``,
-        ``outcomes``, ``certificate`` and ``strategies`` are ``source.field(name, index)``,
-        computed on first access and kept.
+        ``outcomes``, ``certificate``, ``strategies`` and ``beliefs`` are
+        ``source.field(name, index)``, computed on first access and kept.
 
         Used by :func:`deterrence.solve`, which certifies every equilibrium before it builds it
         (the certificate's numbers are computed then; only the objects wait for access).
-        ``beliefs``, ``off_path``, ``label`` and ``lam`` default as in the constructor (their
-        defaults are class attributes). ``labelled_already``: names of fields whose dictionaries the
-        caller built as the :class:`Labelled` ones the constructor would make of them, kept as they
-        are (not copied).
+        ``off_path``, ``label`` and ``lam`` default as in the constructor (their defaults are
+        class attributes).
         """
         obj = object.__new__(cls)
-        obj.__dict__.update({name: value if name in labelled_already else _with_labels(name, value)
-                             for name, value in fields.items()},
+        obj.__dict__.update({name: _with_labels(name, value) for name, value in fields.items()},
                             _source=source, _index=index)
         return obj
 
@@ -288,7 +284,11 @@ class Equilibrium:
         return f"Equilibrium({fmt(dict(self.profile))}, regret={self.regret:.2g})"
 
 
-_LAZY_FIELDS = frozenset({"profile", "payoffs", "outcomes", "certificate", "strategies"})
+_LAZY_FIELDS = frozenset({"profile", "payoffs", "outcomes", "certificate", "strategies", "beliefs"})
+# ``beliefs`` has a default (None), so the dataclass made it a class attribute, which normal lookup
+# finds before ``__getattr__``: removed, so that a lazy equilibrium's beliefs are computed too (the
+# generated ``__init__`` keeps the default)
+del Equilibrium.beliefs
 #: the fields keyed by names, and what their keys are (level by level)
 _LABELLED_FIELDS: dict[str, tuple[str, ...]] = {
     "payoffs": ("player",), "outcomes": ("outcome",), "beliefs": ("information set", "node")}
