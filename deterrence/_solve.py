@@ -101,14 +101,18 @@ def _batch_arrays(game: Any, cands: Sequence[Candidate], concept: str, options: 
 class _Fields:
     """The labelled fields of one evaluated candidate, built on first access (:meth:`Equilibrium.lazy`)."""
 
-    __slots__ = ("game", "outcomes", "payoffs", "reach", "strategies")
+    __slots__ = ("beliefs", "game", "outcomes", "payoffs", "reach", "strategies")
 
     def __init__(self, game: Any, strategies: tuple[np.ndarray, ...], payoffs: Sequence[float] | None,
-                 outcomes: dict[str, float] | None, reach: np.ndarray | None = None) -> None:
+                 outcomes: dict[str, float] | None, reach: np.ndarray | None = None,
+                 beliefs: Sequence[Any] | None = None) -> None:
         self.game, self.strategies, self.payoffs, self.outcomes = game, strategies, payoffs, outcomes
         self.reach = reach  # a tree's realisation probabilities, when payoffs and outcomes wait for it
+        self.beliefs = beliefs  # a tree's belief vectors, when its beliefs wait for access
 
     def field(self, name: str, k: int) -> Any:
+        if name == "beliefs":
+            return None if self.beliefs is None else _tree_beliefs(self.game, self.beliefs)
         if name == "profile":
             s = self.strategies
             return self.game.labelled(s if isinstance(self.game, NormalFormGame) else list(s))
@@ -132,6 +136,8 @@ class _BatchFields:
         self.game, self.xs, self.ys, self.certs, self.probs = game, xs, ys, certs, probs
 
     def field(self, name: str, k: int) -> Any:
+        if name == "beliefs":
+            return None
         if name == "strategies":
             return self.xs[k], self.ys[k]
         if name == "certificate":
@@ -160,8 +166,9 @@ def _wrap_batch(game: NormalFormGame, xs: np.ndarray, ys: np.ndarray, cands: Seq
 
 
 def _beliefs(game: Any, cand: Candidate, reach: np.ndarray | None
-             ) -> tuple[dict[str, dict[str, float]] | None, tuple[str, ...]]:
-    """The candidate's beliefs by information set and node path, and the unreached information sets."""
+             ) -> tuple[dict[str, dict[str, float]] | object | None, tuple[str, ...]]:
+    """The candidate's beliefs by information set and node path, and the unreached information sets;
+    a tree's beliefs :data:`_LATER` (:func:`_tree_beliefs` builds them on first access)."""
     if isinstance(game, NormalFormGame):
         return None, ()
     if hasattr(game, "belief_table"):  # the aggregated collective-defence game: beliefs about types
@@ -170,13 +177,19 @@ def _beliefs(game: Any, cand: Candidate, reach: np.ndarray | None
         reach = game.realization_probabilities([np.asarray(s, dtype=float) for s in cand.strategies])
     totals = game.infoset_reach(reach).tolist()
     off_path = tuple(h.name for h, total in zip(game.infosets, totals, strict=True) if not total > 0)
-    if cand.beliefs is None:
-        return None, off_path
-    beliefs = {
+    return (None if cand.beliefs is None else _LATER), off_path
+
+
+#: a tree's beliefs, built when first read (:class:`_Fields`)
+_LATER = object()
+
+
+def _tree_beliefs(game: Any, beliefs: Sequence[Any]) -> dict[str, dict[str, float]]:
+    """A tree's beliefs (one vector per information set) by information set and node path."""
+    return {
         name: dict(zip(paths, np.asarray(mu, dtype=float).tolist(), strict=True))
-        for (name, paths), mu in zip(_set_paths(game), cand.beliefs, strict=True)
+        for (name, paths), mu in zip(_set_paths(game), beliefs, strict=True)
     }
-    return beliefs, off_path
 
 
 def _set_paths(game: Any) -> list[tuple[str, tuple[str, ...]]]:
@@ -190,7 +203,8 @@ def _set_paths(game: Any) -> list[tuple[str, tuple[str, ...]]]:
 
 
 def _assemble(game: Any, ev: _Evaluated) -> Equilibrium:
-    """The :class:`~deterrence.Equilibrium` of a certified, evaluated candidate."""
+    """The :class:`~deterrence.Equilibrium` of a certified, evaluated candidate (a tree's beliefs
+    built on first access, as its profile, payoffs and outcomes)."""
     beliefs, off_path = _beliefs(game, ev.candidate, ev.reach)
     fields = {
         "certificate": ev.certificate,
@@ -200,7 +214,11 @@ def _assemble(game: Any, ev: _Evaluated) -> Equilibrium:
         "label": ev.candidate.label,
         "lam": ev.candidate.lam,
     }
-    return Equilibrium.lazy(fields, _Fields(game, ev.strategies, ev.payoffs, ev.outcomes, ev.reach))
+    later = None
+    if beliefs is _LATER:
+        del fields["beliefs"]
+        later = ev.candidate.beliefs
+    return Equilibrium.lazy(fields, _Fields(game, ev.strategies, ev.payoffs, ev.outcomes, ev.reach, later))
 
 
 def certify_and_wrap(game: Any, cands: Sequence[Candidate], concept: str, options: SolveOptions
@@ -286,9 +304,15 @@ def snapped(cands: Any, concept: str) -> Any:
 def _snapped_candidate(c: Candidate) -> Candidate:
     """:func:`snapped` of one candidate (the candidate itself if nothing changes)."""
     strategies = _snap_all(c.strategies)
-    if c.beliefs is None and type(c.strategies) is tuple and all(map(operator.is_, strategies, c.strategies)):
+    beliefs = None if c.beliefs is None else _snap_all(c.beliefs)
+    if _same_vectors(strategies, c.strategies) and (beliefs is None or _same_vectors(beliefs, c.beliefs)):
         return c
-    return replace(c, strategies=strategies, beliefs=None if c.beliefs is None else _snap_all(c.beliefs))
+    return replace(c, strategies=strategies, beliefs=beliefs)
+
+
+def _same_vectors(snapped: tuple[Any, ...], given: Any) -> bool:
+    """Whether :func:`_snap_all` gave back the tuple ``given``'s own vectors (nothing to replace)."""
+    return type(given) is tuple and all(map(operator.is_, snapped, given))
 
 
 @njit

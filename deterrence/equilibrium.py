@@ -221,13 +221,13 @@ class Equilibrium:
     @classmethod
     def lazy(cls, fields: dict[str, Any], source: Any, index: int = 0) -> Equilibrium:
         """An equilibrium holding ``fields`` whose other fields among ``profile``, ``payoffs``,
-        ``outcomes``, ``certificate`` and ``strategies`` are ``source.field(name, index)``,
-        computed on first access and kept.
+        ``outcomes``, ``certificate``, ``strategies`` and ``beliefs`` are
+        ``source.field(name, index)``, computed on first access and kept.
 
         Used by :func:`deterrence.solve`, which certifies every equilibrium before it builds it
         (the certificate's numbers are computed then; only the objects wait for access).
-        ``beliefs``, ``off_path``, ``label`` and ``lam`` default as in the constructor (their
-        defaults are class attributes).
+        ``off_path``, ``label`` and ``lam`` default as in the constructor (their defaults are
+        class attributes).
         """
         obj = object.__new__(cls)
         obj.__dict__.update({name: _with_labels(name, value) for name, value in fields.items()},
@@ -284,7 +284,11 @@ class Equilibrium:
         return f"Equilibrium({fmt(dict(self.profile))}, regret={self.regret:.2g})"
 
 
-_LAZY_FIELDS = frozenset({"profile", "payoffs", "outcomes", "certificate", "strategies"})
+_LAZY_FIELDS = frozenset({"profile", "payoffs", "outcomes", "certificate", "strategies", "beliefs"})
+# ``beliefs`` has a default (None), so the dataclass made it a class attribute, which normal lookup
+# finds before ``__getattr__``: removed, so that a lazy equilibrium's beliefs are computed too (the
+# generated ``__init__`` keeps the default)
+del Equilibrium.beliefs
 #: the fields keyed by names, and what their keys are (level by level)
 _LABELLED_FIELDS: dict[str, tuple[str, ...]] = {
     "payoffs": ("player",), "outcomes": ("outcome",), "beliefs": ("information set", "node")}

@@ -30,7 +30,16 @@ import numpy as np
 from ..equilibrium import instance
 from ..errors import OptionError, ParameterError, ResourceError, SolverError, UnsupportedError
 from ._options import OptionSpec, default_options, merge_specs, specs_of, typed_options, unknown_option
-from .base import CONCEPTS, Candidate, CandidateArrays, RawResult, SolveOptions, SolverInfo, same_equilibrium
+from .base import (
+    CONCEPTS,
+    Candidate,
+    CandidateArrays,
+    RawResult,
+    SolveOptions,
+    SolverInfo,
+    distinct_rows,
+    same_equilibrium,
+)
 
 #: the solver modules (each defines ``SOLVER``), in the order listings and messages name them
 SOLVER_MODULES: tuple[str, ...] = (
@@ -624,10 +633,18 @@ def _flat(c: Candidate) -> np.ndarray:
     return np.concatenate(parts) if parts else np.zeros(0)
 
 
+#: the fewest candidates :func:`dedupe` passes to the compiled greedy pass (fewer: the vectorised
+#: test per candidate costs less than stacking them)
+_MIN_COMPILED_DEDUPE = 8
+
+
 def dedupe(cands: Iterable[Candidate], tol: float) -> Sequence[Candidate]:
     """Drop candidates that are the same equilibrium as an earlier one (within ``10 * tol``, with the
-    same support: :func:`~deterrence.solvers.base.same_equilibrium`): one vectorised test per
-    candidate (:class:`~deterrence.solvers.base.CandidateArrays`: one pairwise test of the whole batch)."""
+    same support: :func:`~deterrence.solvers.base.same_equilibrium`): :data:`_MIN_COMPILED_DEDUPE`
+    or more candidates whose vectors are of one length and finite in one compiled greedy pass
+    (:func:`~deterrence.solvers.base.distinct_rows`, the same test entry by entry), else one
+    vectorised test per candidate (:class:`~deterrence.solvers.base.CandidateArrays`: one pairwise
+    test of the whole batch)."""
     atol = max(tol, 1e-9) * 10
     if isinstance(cands, CandidateArrays):
         return cands.distinct(atol)
@@ -640,6 +657,10 @@ def dedupe(cands: Iterable[Candidate], tol: float) -> Sequence[Candidate]:
     flats = [_flat(c) for c in cands]
     if len({len(v) for v in flats}) > 1:
         return _dedupe_ragged(cands, flats, atol)
+    if len(flats) >= _MIN_COMPILED_DEDUPE:
+        stacked = np.array(flats)
+        if np.isfinite(stacked).all():  # (a NaN is never the same as anything: left to the test below)
+            return [cands[k] for k in distinct_rows([stacked], atol).tolist()]
     out: list[Candidate] = []
     kept = np.empty((len(flats), len(flats[0]) if flats else 0))  # the kept vectors, rows [:len(out)]
     for c, v in zip(cands, flats, strict=True):

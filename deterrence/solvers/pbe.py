@@ -254,12 +254,16 @@ def _pure_verdicts(ctx: _Ctx, patterns: Sequence[tuple]) -> list[tuple[list[np.n
     (:func:`~deterrence.solvers._pbe_purebatch.assess_rows`, the same verdicts as :func:`_assess`),
     else, and for the rows the batch leaves, ``_ASSESS`` (assessed one by one)."""
     behs, rows = [], []
+    sizes = [len(h.actions) for h in ctx.game.infosets]
+    steps = None if ctx.table is None else ctx.table.steps
     for pattern in patterns:
-        beh = [np.zeros(len(h.actions)) for h in ctx.game.infosets]
+        beh = [np.zeros(n) for n in sizes]
         for b, s in zip(beh, pattern, strict=True):
             b[s[0]] = 1.0
         behs.append(beh)
-        rows.append(None if ctx.table is None else int(ctx.table.rows(pattern, [])[0]))
+        # the table row: ``int(ctx.table.rows(pattern, [])[0])`` without its array
+        rows.append(None if steps is None
+                    else int(sum([steps[k][s[0]] for k, s in enumerate(pattern) if len(s) == 1])))
     verdicts: list[object] = [_ASSESS] * len(behs)
     if ctx.table is not None and ctx.policy in ("free", "prior") and len(behs) >= MIN_BATCH_ROWS:
         batch = assess_rows(ctx, np.array(rows, dtype=np.int64))
