@@ -868,9 +868,26 @@ def _cache_key(model: Any, concept: str, belief_policy: str, tol: float, edge: f
     """The compile cache's key of a model (its symbolic content, concept, policy, ``tol``,
     ``edge``) and its symbolic tree."""
     tree = symbolic_tree(model)
-    # key on the symbolic content itself: a baseline shares its model's text but not its payoffs
-    content = repr((tree.names, tree.payoffs, tree.chance, [n.label for n in tree.structure.nodes]))
-    return (hashlib.sha256(content.encode()).hexdigest(), concept, belief_policy, tol, edge), tree
+    return (_content_digest(tree), concept, belief_policy, tol, edge), tree
+
+
+#: the digest of each symbolic content met (the key's expressions are compared by sympy's own
+#: equality: only a content never met before is printed)
+_DIGESTS: dict[tuple, str] = {}
+MAX_DIGESTS = 512
+
+
+def _content_digest(tree: SymbolicTree) -> str:
+    """A digest of the tree's symbolic content (the cache key: a baseline shares its model's text
+    but not its payoffs), printed once per content: sympy's printer is slow, and a sweep asks for
+    the key of its model to choose its path."""
+    content = (tree.names, tree.payoffs, tree.chance, tuple(n.label for n in tree.structure.nodes))
+    digest = _DIGESTS.get(content)
+    if digest is None:
+        if len(_DIGESTS) >= MAX_DIGESTS:
+            _DIGESTS.clear()
+        digest = _DIGESTS[content] = hashlib.sha256(repr(content).encode()).hexdigest()
+    return digest
 
 
 #: what :func:`_prepared` worked out for a model not compiled yet (probe, kept actions, wide)
