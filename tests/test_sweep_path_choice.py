@@ -41,7 +41,7 @@ def test_a_kernel_leaving_half_the_points_undecided_does_not_repay_a_large_compi
     assert compiled_pays(0.4e-3, 6e-3, 0.5, 10_000, 6.6)  # and a large sweep repays the compile
 
 
-def test_a_kernel_slower_than_the_solver_never_pays():
+def test_a_kernel_costing_more_than_the_solver_never_pays():
     assert not compiled_pays(7e-3, 6e-3, 0.0, 10**9, 0.0)
     assert not compiled_pays(1e-3, 6e-3, 0.9, 10**9, 0.0)  # 1 + 5.4 ms > 6 ms
 
@@ -128,7 +128,7 @@ def test_a_compiled_kernel_is_kept_where_it_is_the_cheaper(monkeypatch, fresh_ke
     assert choice["compile_s_remaining"] == 0.0 and choice["undecided_share"] == 0.0
 
 
-def test_a_kernel_slower_than_the_solver_hands_the_sweep_to_it(monkeypatch, fresh_kernels):
+def test_a_kernel_costing_more_than_the_solver_hands_the_sweep_to_it(monkeypatch, fresh_kernels):
     _fixed_solver_time(monkeypatch, 1e-3)
     monkeypatch.setattr(_cost, "SECONDS_FIXED", 0.0)
     monkeypatch.setattr(_cost, "SECONDS_PER_STRUCTURE", 0.0)
@@ -152,7 +152,7 @@ def test_the_choice_survives_the_manifest_file(monkeypatch, fresh_kernels, tmp_p
     assert again.path_choice["model"]["path"] == "compiled"
 
 
-def test_the_kernels_probe_cost_is_a_time_and_a_share():
+def test_the_kernels_probe_cost_is_seconds_per_point_and_a_share():
     model = _compiled.compile_model(dt.load_model("costly_signal_pledge"), "pbe", "free")
     seconds, share = model.probe_cost()
     assert seconds > 0 and 0.0 <= share <= 1.0
