@@ -152,11 +152,20 @@ def test_the_choice_survives_the_manifest_file(monkeypatch, fresh_kernels, tmp_p
     assert again.path_choice["model"]["path"] == "compiled"
 
 
-def test_the_kernels_probe_cost_is_seconds_per_point_and_a_share():
+def test_the_kernels_probe_cost_is_seconds_per_point_and_a_share(monkeypatch):
+    """The kernel's evaluation of its probe points, on a fake clock (one second per reading): the
+    seconds divided among the points, and the share the evaluation leaves undecided."""
+    from types import SimpleNamespace
+
     model = _compiled.compile_model(dt.load_model("costly_signal_pledge"), "pbe", "free")
+    model.decides_some_probe_point()
+    ticks = iter(range(100))
+    monkeypatch.setattr(_compiled, "time", SimpleNamespace(process_time=lambda: float(next(ticks))))
+    monkeypatch.setattr(model, "_probe_cost", None)
     seconds, share = model.probe_cost()
-    assert seconds > 0 and 0.0 <= share <= 1.0
-    assert np.isfinite(seconds)
+    points = pd.DataFrame(model._probe)
+    assert seconds == pytest.approx(1.0 / len(points))
+    assert share == float(np.mean(model.evaluate(points)[1]))
 
 
 @pytest.mark.parametrize(("alone", "chunks"), [(0.5, [1]), (0.01, [1, _choice.TIMED_POINTS])])

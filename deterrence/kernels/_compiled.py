@@ -830,12 +830,6 @@ def compile_model(
     return _COMPILED[key]
 
 
-def is_compiled(model: Any, concept: str = "pbe", belief_policy: str = "free", *, tol: float = 1e-8,
-                edge: float = 1e-7) -> bool:
-    """Whether :func:`compile_model` has this model compiled in its cache already (nothing left to pay)."""
-    return _cache_key(model, concept, belief_policy, tol, edge)[0] in _COMPILED
-
-
 def compile_counts(model: Any, concept: str = "pbe", belief_policy: str = "free", *, tol: float = 1e-8,
                    edge: float = 1e-7) -> tuple[int, int]:
     """The model's candidate structures and (PBE) guard patterns, counted from the tree's shape

@@ -6,7 +6,7 @@ solve is solved once per combination of its mixing sets' passing belief-weight o
 that combination goes to :func:`deterrence.solvers._pbe_multilinear._solve_multilinear`, whose
 float screens (the grid sign test ``_grid_may_vanish`` and the box contraction
 :func:`~deterrence.solvers._pbe_contract.box_may_vanish`) rule out most of them. This module
-runs those two screens on every such system in one compiled pass (:func:`prescreen`), so that
+runs those two screens on every such system in one compiled pass (:func:`joined_prescreen`), so that
 Python only sees the systems that pass them (and the patterns with one).
 
 It reads the conditions the vertex pass gives (the mixing sets' conditions, set by set, per
@@ -43,14 +43,12 @@ and it costs most on the systems the row reduction rules out).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 
 from .._jit import njit
 from ._pbe_contract import box_verdict
 from ._pbe_multilinear import _grid_verdict, grid_ticks
-from ._pbe_vertex import _pattern_head, _set_head, joined
+from ._pbe_vertex import _pattern_head, _set_head
 
 #: a system's verdicts: ruled out by a float screen, passed both, not screened here, passed the
 #: box contraction (the grid left for after the exact row reduction)
@@ -65,15 +63,18 @@ MAX_UNKNOWNS = 6
 BOX_ONLY = 5
 
 
-def prescreen(codes: Sequence[np.ndarray], ok: np.ndarray, opt_starts: np.ndarray, passed: np.ndarray,
-              conditions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def joined_prescreen(flat: np.ndarray, starts: np.ndarray, ok: np.ndarray, opt_starts: np.ndarray,
+                     passed: np.ndarray, conditions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The float screens' verdicts on the systems of the patterns that pass the vertex tests.
 
     Parameters
     ----------
-    codes, ok, opt_starts, passed, conditions
-        The patterns' encoded tests and what :func:`deterrence.solvers._pbe_vertex.vertex_tests`
-        returns for them.
+    flat, starts
+        The patterns' encoded tests in one array, each starting at ``starts`` (one more entry: the
+        end), as the vertex tests read them
+        (:func:`~deterrence.solvers._pbe_vertex.joined_vertex_tests`).
+    ok, opt_starts, passed, conditions
+        What :func:`~deterrence.solvers._pbe_vertex.joined_vertex_tests` returns for them.
 
     Returns
     -------
@@ -82,13 +83,6 @@ def prescreen(codes: Sequence[np.ndarray], ok: np.ndarray, opt_starts: np.ndarra
     :data:`SCREENED`, :data:`UNSCREENED`, :data:`BOX_PASSED`); per such pattern where its systems
     start in that array (one more entry: the end) and where its conditions start in ``conditions``.
     """
-    return joined_prescreen(*joined(codes), ok, opt_starts, passed, conditions)
-
-
-def joined_prescreen(flat: np.ndarray, starts: np.ndarray, ok: np.ndarray, opt_starts: np.ndarray,
-                     passed: np.ndarray, conditions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`prescreen` of codes in one array ``flat``, starting at ``starts`` (one more entry), as
-    the vertex tests read them (:func:`~deterrence.solvers._pbe_vertex.joined_vertex_tests`)."""
     kept = np.flatnonzero(ok)
     return _prescreen_kernel(flat, starts[kept], opt_starts[kept], passed, conditions, grid_ticks(8),
                              grid_ticks(4))

@@ -255,15 +255,12 @@ def _pure_verdicts(ctx: _Ctx, patterns: Sequence[tuple]) -> list[tuple[list[np.n
     else, and for the rows the batch leaves, ``_ASSESS`` (assessed one by one)."""
     behs, rows = [], []
     sizes = [len(h.actions) for h in ctx.game.infosets]
-    steps = None if ctx.table is None else ctx.table.steps
     for pattern in patterns:
         beh = [np.zeros(n) for n in sizes]
         for b, s in zip(beh, pattern, strict=True):
             b[s[0]] = 1.0
         behs.append(beh)
-        # the table row: ``int(ctx.table.rows(pattern, [])[0])`` without its array
-        rows.append(None if steps is None
-                    else int(sum([steps[k][s[0]] for k, s in enumerate(pattern) if len(s) == 1])))
+        rows.append(None if ctx.table is None else int(ctx.table.rows(pattern, [])[0]))
     verdicts: list[object] = [_ASSESS] * len(behs)
     if ctx.table is not None and ctx.policy in ("free", "prior") and len(behs) >= MIN_BATCH_ROWS:
         batch = assess_rows(ctx, np.array(rows, dtype=np.int64))
@@ -1064,7 +1061,7 @@ def _tabled_patterns(ctx: _Ctx, patterns: Sequence[tuple], admitted: np.ndarray,
     """The admitted patterns to solve, each with its mixing sets' options that pass the vertex sign
     tests and their conditions (all tests run in one compiled pass,
     :func:`deterrence.solvers._pbe_vertex.vertex_tests`) and the float screens' verdicts on its
-    systems (in another, :func:`deterrence.solvers._pbe_prescreen.prescreen`), in order; and the
+    systems (in another, :func:`deterrence.solvers._pbe_prescreen.joined_prescreen`), in order; and the
     numbers of patterns skipped (``max_mixed``) and mixing where beliefs are free.
 
     A pattern passes the tests iff :func:`_live_options` keeps it, with the same options and
@@ -1144,7 +1141,7 @@ def _kept(ctx: _Ctx, chosen: list[tuple], programs: list[_Program], ok: np.ndarr
           flags: list[bool], conditions: np.ndarray, screens: tuple[np.ndarray, np.ndarray, np.ndarray]
           ) -> Iterator[tuple]:
     """The patterns ``chosen`` (with their ``programs``) that pass the vertex tests and have a system
-    that no float screen rules out (``screens``: :func:`deterrence.solvers._pbe_prescreen.prescreen`),
+    that no float screen rules out (``screens``: :func:`deterrence.solvers._pbe_prescreen.joined_prescreen`),
     one at a time (their conditions are built as the solver reaches them, so that each pattern's
     lists are dropped once it is solved), each with its systems' verdicts."""
     verdicts, system_starts, condition_starts = screens
