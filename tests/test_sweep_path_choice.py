@@ -93,6 +93,7 @@ def fresh_kernels(monkeypatch):
 
 
 def _fixed_solver_time(monkeypatch, seconds: float) -> None:
+    monkeypatch.setattr(_choice, "_TIMINGS", {})
     monkeypatch.setattr(_choice, "_pointwise_seconds", lambda *args, **kwargs: seconds)
 
 
@@ -198,3 +199,31 @@ def test_the_choice_does_not_depend_on_a_kernel_compiled_before(monkeypatch, fre
     again = _sweep("auto")
     assert first.manifest.paths == again.manifest.paths == {"pointwise": 3}
     pd.testing.assert_frame_equal(first.table, again.table)
+
+
+def test_a_repeated_sweep_reuses_the_solvers_measured_time(monkeypatch, fresh_kernels):
+    """The per-point solver is timed once per model, options and points in a process: a second
+    run of a sweep chooses as the first did, where a new measurement (here a solver now a
+    thousand times slower) would have chosen the other path and changed the ``path`` column."""
+    monkeypatch.setattr(_choice, "_TIMINGS", {})
+    monkeypatch.setattr(_cost, "SECONDS_FIXED", 1.0)
+    speed = [1e-3]
+    calls: list[float] = []
+
+    def timed(*args, **kwargs):
+        calls.append(speed[0])
+        return speed[0]
+
+    monkeypatch.setattr(_choice, "_pointwise_seconds", timed)
+    first = _sweep("auto")
+    timings = len(calls)
+    assert timings > 0
+    speed[0] = 1.0  # were it measured again, the slower solver would choose the compiled path
+    again = _sweep("auto")
+    assert len(calls) == timings
+    assert first.manifest.paths == again.manifest.paths == {"pointwise": 3}
+    pd.testing.assert_frame_equal(first.table, again.table)
+    other = dt.sweep(MODEL, grid={"credibility": [0.3, 0.6]}, progress=False, concept="pbe",
+                     belief_policy="free", path="auto")
+    assert len(calls) == 2 * timings  # other points: measured anew
+    assert other.manifest.paths == {"compiled": 2}

@@ -857,6 +857,11 @@ def compile_counts(model: Any, concept: str = "pbe", belief_policy: str = "free"
     return n_structures, count_patterns(counts)
 
 
+def content_digest(model: Any) -> str:
+    """A digest of the model's symbolic content (as the compile cache keys it)."""
+    return _content_digest(symbolic_tree(model))
+
+
 def _cache_key(model: Any, concept: str, belief_policy: str, tol: float, edge: float
                ) -> tuple[tuple[str, str, str, float, float], SymbolicTree]:
     """The compile cache's key of a model (its symbolic content, concept, policy, ``tol``,

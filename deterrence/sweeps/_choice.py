@@ -8,6 +8,10 @@ point. A model is first judged by the best case for its kernel against the compi
 cost (:func:`deterrence.kernels._cost.compile_seconds_estimate`), whether or not this process
 has compiled it already (so that the choice does not depend on what the process did before): a
 sweep too small to repay the compile is solved per point (and nothing is compiled for it). The
+per-point solver's time is measured once per model content, options and timed points in a process
+(:data:`_TIMINGS`; the kernel's once per kernel): a sweep repeated in a process, or resumed in it,
+chooses as it did the first time, where a second measurement near the line could have chosen the
+other path and changed the table's ``path`` column. The
 rows are the same either way (the choice changes speed only); the sweep records the choice and its numbers
 (``Manifest.path_choice``, and a note of the run). ``path="compiled"`` and ``path="pointwise"``
 are obeyed as asked.
@@ -34,6 +38,10 @@ SAMPLED_POINTS = 20
 #: CPU seconds of the point solved alone above which it is the estimate: the per-call overhead the
 #: chunk is timed to spread is then a small part, and a slow solver is not run on more points
 ALONE_ENOUGH_S = 0.2
+#: the per-point solver's measured CPU seconds per point, by model content, concept, policy,
+#: options and timed points (at most :data:`MAX_TIMINGS`, then cleared)
+_TIMINGS: dict[tuple[Any, ...], float | None] = {}
+MAX_TIMINGS = 256
 
 
 def choose_path(
@@ -81,7 +89,8 @@ def choose_path(
             counts = _compiled.compile_counts(target, concept, belief_policy)
     except UnsupportedError:
         return path, None  # not compiled: compiled_kernel says so (cached refusal), per point
-    per_point = _pointwise_seconds(model, concept, belief_policy, points, solve_options or {})
+    per_point = _timed_once(_compiled.content_digest(target), model, concept, belief_policy, points,
+                            solve_options or {})
     if per_point is None:
         return path, None  # nothing to time the solver on: the kernel, as without an estimate
     # judged with the compile's cost even where this process holds the kernel already, so that
@@ -97,6 +106,19 @@ def choose_path(
         seconds, share = kernel.probe_cost()
     after = PathEstimate(n_points, per_point, seconds, share, 0.0, "compiled")
     return (path if after.compiled else "pointwise"), after
+
+
+def _timed_once(digest: str, model: Any, concept: str, belief_policy: str, points: pd.DataFrame,
+                solve_options: Mapping[str, Any]) -> float | None:
+    """:func:`_pointwise_seconds`, measured once per ``digest`` (the model's content), concept,
+    policy, options and points in this process (:data:`_TIMINGS`)."""
+    key = (digest, concept, belief_policy, repr(sorted(solve_options.items(), key=lambda kv: kv[0])),
+           tuple(points.columns), pd.util.hash_pandas_object(points, index=False).to_numpy().tobytes())
+    if key not in _TIMINGS:
+        if len(_TIMINGS) >= MAX_TIMINGS:
+            _TIMINGS.clear()
+        _TIMINGS[key] = _pointwise_seconds(model, concept, belief_policy, points, solve_options)
+    return _TIMINGS[key]
 
 
 def _pointwise_seconds(model: Any, concept: str, belief_policy: str, points: pd.DataFrame,
