@@ -165,8 +165,12 @@ def sweep(
     path
         ``"auto"`` (compiled kernels where the model compiles and, by the measured estimate of
         :mod:`deterrence.sweeps._choice`, that is cheaper for this sweep than solving per point;
-        the manifest's ``path_choice`` says what was chosen and why), ``"compiled"`` (fail if it
-        does not compile) or ``"pointwise"``. The rows are the same whichever runs.
+        the manifest's ``path_choice`` says what was chosen and why; the compile is counted even
+        where this process has compiled the model already, so that the choice does not depend on
+        what ran before, and the per-point solver is timed once per model and points in a process),
+        ``"compiled"`` (fail if it does not compile; a process that holds the kernel already
+        reuses it, so a short sweep repeated in a session can ask for it) or ``"pointwise"``. The
+        rows are the same whichever runs; only the ``path`` column says which did.
     backend
         ``"numpy"`` (in-process), ``"processes"`` (a process pool, ``workers`` default all
         cores) or ``"dask"`` (``scheduler`` address or ``Client``; default a ``LocalCluster``
