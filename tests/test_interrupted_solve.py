@@ -43,10 +43,34 @@ _POINTS = [
 
 
 def _fresh_game(i: int = 0) -> dt.ExtensiveFormGame:
-    """Point ``i`` of tripartite_crisis as a game with an empty ``tree_cache`` of its own (a
-    pickled copy: what other tests kept for the model is not shared)."""
-    game = dt.load_model("tripartite_crisis").game(**_POINTS[i], check_orderings=False)
-    return pickle.loads(pickle.dumps(game))
+    """Point ``i`` of tripartite_crisis as a game with an empty ``tree_cache`` of its own: a pickled
+    copy (what its solves keep is not kept for the model's games), with the cache emptied (the
+    pickle carries what the model's cache held: after any earlier PBE solve of the model in the
+    process, another test's, ``sets_above`` was there already and the interrupted solves below
+    never built it)."""
+    game = pickle.loads(pickle.dumps(_model_game(i)))
+    game.tree_cache.clear()
+    return game
+
+
+def _model_game(i: int = 0) -> dt.ExtensiveFormGame:
+    """Point ``i`` of tripartite_crisis as the model gives it (its ``tree_cache`` is the model's)."""
+    return dt.load_model("tripartite_crisis").game(**_POINTS[i], check_orderings=False)
+
+
+@pytest.fixture(scope="module")
+def models_cache_filled() -> None:
+    """The model's own ``tree_cache`` filled by a PBE solve, as any earlier test solving
+    tripartite_crisis leaves it (these tests passed alone and failed after such a test)."""
+    game = _model_game()
+    dt.solve(game, "pbe")
+    assert "sets_above" in game.tree_cache
+
+
+@pytest.mark.usefixtures("models_cache_filled")
+def test_fresh_games_keep_nothing_the_models_games_kept() -> None:
+    """The games the tests below interrupt start with an empty cache, whatever the model's holds."""
+    assert _fresh_game().tree_cache == {}
 
 
 def _answer(eqs: Any) -> list[str]:
@@ -76,6 +100,7 @@ def _interrupt_at(code: CodeType, line: int) -> Iterator[None]:
         sys.settrace(old)
 
 
+@pytest.mark.usefixtures("models_cache_filled")
 @pytest.mark.parametrize("line", [4, 8, 12, 20])
 def test_interrupted_sets_above_are_not_kept_half_built(line: int) -> None:
     """A Ctrl-C while the sets above each set were listed left the list short in the tree's cache:
@@ -89,6 +114,7 @@ def test_interrupted_sets_above_are_not_kept_half_built(line: int) -> None:
     assert _answer(dt.solve(game, "pbe")) == expected
 
 
+@pytest.mark.usefixtures("models_cache_filled")
 def test_solves_interrupted_while_numbering_specs_lose_nothing() -> None:
     """A Ctrl-C between numbering a weight spec and listing it left the number to the next spec
     too: later solves of the model tested the wrong spec and lost an equilibrium (or raised
