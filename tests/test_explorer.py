@@ -118,6 +118,27 @@ def test_map_leaves_cells_that_violate_orderings_blank(cfg: dt.explorer.Explorer
     assert (m.regime[gx < gy] != _regime_map.OUTSIDE).any()
 
 
+def test_a_map_drawn_row_by_row_takes_the_kernels_the_process_holds(cfg: dt.explorer.ExplorerConfig,
+                                                                     monkeypatch) -> None:
+    """Cells breaking an ordering make the map go row by row: each row's sweep is short, and under
+    ``path="auto"`` it would weigh the compile's cost again and go per point (6x slower on this
+    model's 41x41 map, and labelled compiled). Every row takes the kernels the page holds."""
+    paths: list[dict] = []
+    real = _regime_map.dt.sweep
+
+    def recorded(*args, **kwargs):
+        result = real(*args, **kwargs)
+        paths.append(dict(result.manifest.paths))
+        return result
+
+    monkeypatch.setattr(_regime_map.dt, "sweep", recorded)
+    req = _regime_map.request(cfg.model, "pbe", "free", "p_alone", "p_allied", cfg.ranges, 6, cfg.values)
+    m = _regime_map.compute(req)
+    rows_with_cells = int((m.regime != _regime_map.OUTSIDE).any(axis=1).sum())
+    assert m.compiled and rows_with_cells > 1 and len(paths) == rows_with_cells
+    assert all(set(p) == {"compiled"} for p in paths), paths
+
+
 def test_a_partial_map_handed_on_is_not_filled_later(cfg: dt.explorer.ExplorerConfig) -> None:
     """Each row went to the page as the map being filled itself: a page read it complete before the
     map's last callback, with a partial map's status (a merged suite's explorer-loop test). Each

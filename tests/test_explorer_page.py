@@ -112,7 +112,7 @@ def test_a_closed_page_stops_its_per_point_map(monkeypatch: pytest.MonkeyPatch) 
     rows: list[float] = []
     started, release = threading.Event(), threading.Event()
 
-    def one_row(req: Any, grid: dict) -> pd.DataFrame:
+    def one_row(req: Any, grid: dict, path: str) -> pd.DataFrame:
         rows.append(float(grid[req.y][0]))
         started.set()
         release.wait(HANG_GUARD)  # hang guard only

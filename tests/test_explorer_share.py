@@ -195,7 +195,7 @@ class HeldRows:
         self._allowed = threading.Semaphore(0)
         monkeypatch.setattr(_regime_map, "_sweep", self)
 
-    def __call__(self, req: MapRequest, grid: dict) -> pd.DataFrame:
+    def __call__(self, req: MapRequest, grid: dict, path: str) -> pd.DataFrame:
         self._asked.release()
         assert self._allowed.acquire(timeout=HANG_GUARD), "the test never let the row through (hang guard)"
         self.rows += 1

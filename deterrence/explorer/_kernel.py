@@ -153,6 +153,31 @@ def compiled(model: Any, concept: str, belief_policy: str) -> Compiled:
     return kernel, ""
 
 
+def map_path(model: Any, concept: str, belief_policy: str) -> str:
+    """The ``path`` the page's map sweeps take: ``"compiled"`` where the model and its no-pledge
+    baseline (if it has one) compile (blocks while they do), so that the kernels this process holds
+    draw every map, however few its points (a sweep's ``path="auto"`` counts the compile's cost
+    even for a kernel held already, and sends a row of a few dozen cells per point); else
+    ``"auto"``."""
+    if compiled(model, concept, belief_policy)[0] is None:
+        return "auto"
+    baseline = _baseline(model)
+    if baseline is not None and compiled(baseline, concept, belief_policy)[0] is None:
+        return "auto"
+    return "compiled"
+
+
+def _baseline(model: Any) -> Any:
+    """The model's no-pledge baseline (as a sweep takes it), or ``None``."""
+    fn = getattr(model, "baseline", None)
+    if not callable(fn):
+        return fn
+    try:
+        return fn()
+    except dt.ModelError:  # the model declares none
+        return None
+
+
 def knife_edge(
     model: Any,
     concept: str,

@@ -7,9 +7,12 @@ selection rule picks, the number of equilibria and every indicator column of the
 
 Moving the slider of a map parameter only moves the marker: the map comes from
 :class:`MapCache`. Moving any other slider needs a new map: on compiled models one sweep of the
-whole grid (tens of milliseconds); otherwise the sweep runs row by row (per-point solving), each
-finished row handed to ``on_row`` so the page can draw the map as it fills and stop a map whose
-sliders have moved on. Cells whose values violate one of the model's orderings are left blank.
+whole grid (tens of milliseconds); otherwise the sweep runs row by row, each finished row handed
+to ``on_row`` so the page can draw the map as it fills and stop a map whose sliders have moved on.
+Cells whose values violate one of the model's orderings are left blank (the rows then leave them
+out). Where the model and its baseline compile, every sweep of a map, whole or a row, takes the
+kernels the process holds (``path="compiled"``, :func:`._kernel.map_path`): a sweep's
+``path="auto"`` would weigh the compile's cost again and solve a short row per point.
 """
 
 from __future__ import annotations
@@ -130,7 +133,7 @@ def compute(req: MapRequest, on_row: Callable[[RegimeMap], bool] | None = None) 
     started = time.perf_counter()
     xs = np.array(req.x_range.cell_centres(req.cells))
     ys = np.array(req.y_range.cell_centres(req.cells))
-    kernel, _why = _kernel.compiled(req.model, req.concept, req.belief_policy)
+    path = _kernel.map_path(req.model, req.concept, req.belief_policy)
     shape = (len(ys), len(xs))
     out = RegimeMap(
         req.x,
@@ -139,17 +142,18 @@ def compute(req: MapRequest, on_row: Callable[[RegimeMap], bool] | None = None) 
         ys,
         np.full(shape, OUTSIDE, dtype=object),
         np.zeros(shape, dtype=int),
-        compiled=kernel is not None,
+        compiled=path == "compiled",
     )
     valid = _orderings_hold(req, xs, ys)
-    if kernel is not None and valid.all():
-        _fill(out, _sweep(req, {req.y: ys, req.x: xs}), xs, ys, req.model.parameters)
+    if path == "compiled" and valid.all():
+        _fill(out, _sweep(req, {req.y: ys, req.x: xs}, path), xs, ys, req.model.parameters)
         out.rows_done = len(ys)
     else:
         for j, yv in enumerate(ys):
             keep = xs[valid[j]]
             if len(keep):
-                _fill(out, _sweep(req, {req.y: np.array([yv]), req.x: keep}), xs, ys, req.model.parameters)
+                _fill(out, _sweep(req, {req.y: np.array([yv]), req.x: keep}, path), xs, ys,
+                      req.model.parameters)
             out.rows_done = j + 1
             out.seconds = time.perf_counter() - started
             if on_row is not None and not on_row(out.snapshot()) and j + 1 < len(ys):
@@ -158,7 +162,7 @@ def compute(req: MapRequest, on_row: Callable[[RegimeMap], bool] | None = None) 
     return out
 
 
-def _sweep(req: MapRequest, grid: dict[str, np.ndarray]) -> pd.DataFrame:
+def _sweep(req: MapRequest, grid: dict[str, np.ndarray], path: str) -> pd.DataFrame:
     kwargs: dict[str, Any] = {"belief_policy": req.belief_policy} if req.concept == "pbe" else {}
     result = dt.sweep(
         req.model,
@@ -168,6 +172,7 @@ def _sweep(req: MapRequest, grid: dict[str, np.ndarray]) -> pd.DataFrame:
         progress=False,
         selection=req.selection,
         on_error="record",
+        path=path,
         **kwargs,
     )
     return result.selected()
