@@ -36,6 +36,7 @@ from __future__ import annotations
 import copy
 import itertools
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -55,9 +56,11 @@ class FixedSets:
         kept actions and tests.
     max_mixed
         The most sets a pattern the per-point solver solves mixes at.
+    encode
+        The guard's encoding of tests and patterns (``_guard._encode``), for its scan.
     """
 
-    def __init__(self, guard, max_mixed: int, encode: Callable) -> None:
+    def __init__(self, guard: Any, max_mixed: int, encode: Callable) -> None:
         self.guard, self.game, self.policy, self.kept = guard, guard.game, guard.policy, guard.kept
         self.max_mixed, self.encode = max_mixed, encode
         self.several = ([k for k, h in enumerate(self.game.infosets) if len(h.nodes) > 1]
