@@ -71,7 +71,12 @@ equilibrium from it) does not flag the point.
 
 A belief the guard cannot form otherwise (a point where a chance move of probability 0 makes the
 solver pick another spec than :func:`_set_specs`) weighs its set 0 at every vertex: the set rules
-nothing out there.
+nothing out there. The exception is a set of several nodes of which Nature reaches exactly one at
+the point: the solver then fixes its belief on that node (Nature's odds) where :func:`_set_specs`
+leaves it free, or to D1's, and may solve patterns it skips elsewhere. The patterns whose specs
+rest on such a set are tested at those points under the solver's specs there
+(:mod:`deterrence.kernels._fixedsets`, :meth:`PatternGuard.fixed_by_nature`), and a point where
+one survives is flagged.
 
 Cost
 ----
@@ -96,6 +101,7 @@ from .._jit import njit
 from ..errors import UnsupportedError
 from ..game.extensive import CHANCE, DECISION, ExtensiveFormGame
 from ..solvers._pbe_context import belief_spec_rule
+from ._fixedsets import FixedSets
 from ._trees import Structure
 
 #: the per-point solver's default ``max_mixed_sets``: patterns mixing at more sets are not solved
@@ -153,6 +159,8 @@ class PatternGuard:
         self._tests, self._pattern_tests = list(tests), pattern_tests
         self.code = _encode(self._tests, pattern_tests)
         self._ordered = False  # each pattern's tests put in the order of their power (_order_tests)
+        #: points where Nature fixes the belief at a set of several nodes for some pattern
+        self._fixed = FixedSets(self, MAX_MIXED_SETS, _encode)
 
     # ------------------------------------------------------------------ per model
     def _pattern_tests(self, pattern: tuple[tuple[int, ...], ...]) -> list[tuple] | None:
@@ -163,6 +171,15 @@ class PatternGuard:
         specs = _set_specs(self.game, self.policy, pattern, mixing, self._profiles)
         if specs is None:
             return None
+        return self.tests_under(pattern, mixing, specs, unreached_free=True)
+
+    def tests_under(self, pattern: tuple[tuple[int, ...], ...], mixing: list[int], specs: dict[int, Spec],
+                    unreached_free: bool) -> list[tuple]:
+        """The tests of one pattern under the belief-weight ``specs`` of the sets it checks (their
+        rows registered in this guard's ``_profiles``); with ``unreached_free``, under ``free``,
+        also each mixing set's ``UNREACHED_FREE`` test (specs picked for points where every chance
+        move is positive; :class:`~deterrence.kernels._fixedsets.FixedSets` passes the specs of a
+        pattern of chance moves of probability 0 itself, and no such test)."""
         out: list[tuple] = []
         lines: dict[int, list[tuple[int, tuple]]] = {}  # binary mixing set: conditions linear in it alone
         for h, support in enumerate(pattern):
@@ -178,7 +195,7 @@ class PatternGuard:
             player = self.game.infosets[h].player
             s0 = support[0]
             value = self._profiles.value
-            if self.policy == "free" and len(support) > 1:
+            if unreached_free and self.policy == "free" and len(support) > 1:
                 # weighed 0 at every vertex under every spec the solver may pick for it at a point
                 # (chance moves of probability 0 cut it off): its belief is free there, and the
                 # per-point solver does not solve the pattern
@@ -262,15 +279,32 @@ class PatternGuard:
         ``(chance edges, P)`` as :meth:`deterrence.kernels._trees.SymbolicTree.numeric_columns`
         gives them. Points with a value that is not finite are flagged too."""
         npts = pay.shape[1]
+        fixed = self.fixed_by_nature(pay, ce, tol, edge)
         if not self.patterns:
-            return np.zeros(npts, dtype=bool)
+            return fixed
         G, E, unit = self.row_values(pay, ce)
         out = np.zeros(npts, dtype=bool)
         bad = ~(np.isfinite(G).all(axis=1) & np.isfinite(unit).all(axis=1))
         if not self._ordered and npts >= ORDER_SAMPLE // 4:
             self._order_tests(G, E, unit, tol, edge)
         self._flag_patterns(G, E, unit, tol, edge, pay, ce, out)
-        return out | bad
+        return out | bad | fixed
+
+    def fixed_by_nature(self, pay: np.ndarray, ce: np.ndarray, tol: float, edge: float) -> np.ndarray:
+        """Per point (``pay``, ``ce`` as :meth:`flags` takes them): may a pattern hold there whose
+        specs the per-point solver rests on a set of several nodes of which Nature reaches exactly
+        one (:class:`~deterrence.kernels._fixedsets.FixedSets`)? The guard's own specs are those
+        of points where every chance move is positive; such patterns are tested at those points
+        under the solver's specs there (the first stage's tests alone)."""
+        out = np.zeros(pay.shape[1], dtype=bool)
+        for pts, ((indptr, indices), code, n_tests) in self._fixed.checks(ce, pay.shape[1]):
+            X = self._profiles.features(pay[:, pts], ce[:, pts])
+            G, E = _row_sums(indptr, indices, np.ascontiguousarray(X))
+            unit = _units(pay[:, pts], self.game.num_players)
+            found = np.zeros(len(pts), dtype=bool)
+            _flag_points(code, G, E, unit, tol, edge, n_tests, found)
+            out[pts] = found | ~(np.isfinite(G).all(axis=1) & np.isfinite(unit).all(axis=1))
+        return out
 
     def row_values(self, pay: np.ndarray, ce: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The rows' values ``G`` and error bounds ``E`` (``(P, rows)``) and ``max(1, U)`` per
@@ -278,11 +312,7 @@ class PatternGuard:
         X = self._profiles.features(pay, ce)
         indptr, indices = self.W
         G, E = _row_sums(indptr, indices, np.ascontiguousarray(X))
-        N = self.game.num_players
-        Z = pay.shape[0] // max(N, 1)
-        span = pay.reshape(Z, N, pay.shape[1])
-        unit = np.maximum(span.max(axis=0) - span.min(axis=0), 1.0).T  # (P, N)
-        return G, E, np.ascontiguousarray(unit)
+        return G, E, _units(pay, self.game.num_players)
 
     def _flag_patterns(self, G: np.ndarray, E: np.ndarray, unit: np.ndarray, tol: float, edge: float,
                        ce: np.ndarray, out: np.ndarray) -> None:
@@ -320,7 +350,9 @@ def _set_specs(game: ExtensiveFormGame, policy: str, pattern: Sequence[tuple[int
     probability: ``("reach",)`` at the sets the pattern reaches (Bayes' rule), and at an unreached
     mixing set the mover's own belief carried forward from its previous set (``("own", prev,
     act)``) if that gives the set weight, else Nature's odds ``("prior",)`` at a set of one node
-    (its belief under every policy), else the policy's: ``("prior",)``, ``("d1",)`` (which the
+    (its belief under every policy; where every chance move is positive, these are the sets whose
+    belief Nature fixes: :mod:`deterrence.kernels._fixedsets` handles the points where a set of
+    several nodes is one), else the policy's: ``("prior",)``, ``("d1",)`` (which the
     guard cannot form: the set gives no test), or, under ``free``, ``None`` for the whole pattern
     (not solved per point).
 
@@ -475,20 +507,36 @@ class _Profiles:
             indptr.append(len(idx))
         return np.array(indptr, dtype=np.int64), np.array(idx, dtype=np.int64)
 
-    def features(self, pay: np.ndarray, ce: np.ndarray) -> np.ndarray:
-        """``(features, P)``: chance reach times payoff per terminal and player, then the chance
-        reach of every node."""
+    def chance_reach(self, ce: np.ndarray, npts: int | None = None) -> np.ndarray:
+        """``(nodes, P)``: the chance reach of every node (the product of Nature's probabilities
+        ``ce`` on its path, root first) at each point."""
         game = self.game
         offsets = np.cumsum([0, *[len(ci.actions) for ci in game.chance_infos]])
-        reach = np.ones((len(game.nodes), pay.shape[1]))
+        reach = np.ones((len(game.nodes), ce.shape[1] if npts is None else npts))
         for nd in game.nodes[1:]:
             par = game.nodes[nd.parent]
             reach[nd.index] = reach[nd.parent]
             if par.kind == CHANCE:
                 reach[nd.index] = reach[nd.parent] * ce[offsets[par.infoset] + nd.action]
+        return reach
+
+    def features(self, pay: np.ndarray, ce: np.ndarray) -> np.ndarray:
+        """``(features, P)``: chance reach times payoff per terminal and player, then the chance
+        reach of every node."""
+        game = self.game
+        reach = self.chance_reach(ce, pay.shape[1])
         t = reach[np.asarray(game.terminals, dtype=np.int64)]  # (Z, P)
         x = pay.reshape(self.Z, self.N, -1) * t[:, None, :]
         return np.concatenate([x.reshape(self.Z * self.N, -1), reach])
+
+
+def _units(pay: np.ndarray, n_players: int) -> np.ndarray:
+    """``max(1, U)`` per point and player, ``(P, N)`` (``U`` the player's payoff range; ``pay`` as
+    :meth:`PatternGuard.flags` takes it)."""
+    N = n_players
+    Z = pay.shape[0] // max(N, 1)
+    span = pay.reshape(Z, N, pay.shape[1])
+    return np.ascontiguousarray(np.maximum(span.max(axis=0) - span.min(axis=0), 1.0).T)
 
 
 def _one_variable(pattern: Sequence[tuple[int, ...]], mixing: Sequence[int], h: int,

@@ -144,13 +144,14 @@ def belief_spec_rule(game: ExtensiveFormGame, policy: str, specs: dict[int, tupl
     (:func:`deterrence.solvers.pbe._pattern_specs`) and the compiled kernels' guard, which must
     pick the same specs.
 
-    A set of one node that Nature reaches has one belief under every policy, the point mass on
-    that node (:class:`~deterrence.solvers._pbe_beliefs._Beliefs`: a free belief over one node is
-    that node's, and so is D1's, normalised): its spec is Nature's odds, whose weight is that
-    node's chance reach. Under ``free`` this lets the solver solve patterns mixing there (before,
-    it counted them as mixing where beliefs are free and skipped them), and carry the belief on
-    from there to the mover's later sets; under ``d1`` the same belief no longer blocks that
-    carrying (a ``("d1",)`` spec is not carried).
+    A set of which Nature reaches exactly one node (one node, or several of which the others lie
+    behind a chance move of probability 0) has one belief under every policy, the point mass on
+    that node (:class:`~deterrence.solvers._pbe_beliefs._Beliefs`: a free belief weighs only the
+    nodes Nature reaches, and so does D1's, normalised): its spec is Nature's odds, whose weights
+    are that node's chance reach and 0 at the others. Under ``free`` this lets the solver solve
+    patterns mixing there (before, it counted them as mixing where beliefs are free and skipped
+    them), and carry the belief on from there to the mover's later sets; under ``d1`` the same
+    belief no longer blocks that carrying (a ``("d1",)`` spec is not carried).
 
     The rule is an object, not a closure: a closure that calls itself is a reference cycle, and the
     solver builds one rule per pattern, thousands per point, which the garbage collector would
@@ -197,7 +198,13 @@ class _SpecRule:
 
 
 def fixed_by_nature(game: ExtensiveFormGame, positive: np.ndarray, k: int) -> bool:
-    """Whether set ``k`` has one node and Nature reaches it (``positive``: per node, its chance reach
-    is positive): every policy gives it the point mass on that node (:func:`belief_spec_rule`)."""
-    nodes = game.infosets[k].nodes
-    return len(nodes) == 1 and bool(positive[nodes[0]])
+    """Whether Nature reaches exactly one node of set ``k`` (``positive``: per node, its chance reach
+    is positive): every policy gives it the point mass on that node (:func:`belief_spec_rule`).
+
+    A set of one node that Nature reaches is one such set; so is a set of several nodes of which
+    all but one lie behind a move of Nature's of probability 0 (a type drawn with probability 0).
+    No consistent assessment weighs a node Nature never reaches: the free beliefs are those over
+    the nodes Nature reaches (:meth:`_Ctx.possible`), D1's weighs only the nodes some deviation
+    reaches (:func:`~deterrence.solvers._pbe_beliefs._deviation_groups` leaves out the nodes behind
+    a chance move of probability 0), and Nature's odds are 0 there."""
+    return sum(bool(positive[v]) for v in game.infosets[k].nodes) == 1

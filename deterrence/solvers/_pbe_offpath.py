@@ -30,14 +30,16 @@ specs need no test of their own. :func:`_routes` lists, per set and chain depth,
 moves to be in the supports; ``tests/test_pbe_offpath.py`` compares the mask with the programs'
 ``free`` flags on recorded and random trees.
 
-*Sets whose belief Nature fixes* (one node, which Nature reaches:
+*Sets whose belief Nature fixes* (Nature reaches exactly one of their nodes, ``u*``: a set of
+one node, or one whose other nodes lie behind a chance move of probability 0;
 :func:`~deterrence.solvers._pbe_context.fixed_by_nature`) always have a spec: their own carried
 belief, else Nature's odds. Such a set ``k`` is never free; and a chain also stops at such a set
-``s_j`` left unreached, whose one weight (Nature's odds, ``chance_reach[u_j]``, or its carried
-weight, one term equal to it as above) is positive: a term through it is that weight times the
-edge probabilities below ``u_j``, so it is positive iff ``chance_reach[v] > 0`` and every decision
-move on ``v``'s path below ``u_j``, other than those out of the route's ``u_i``, is in the
-supports.
+``s_j`` left unreached. Its weights are positive at ``u*`` alone (Nature's odds,
+``chance_reach[u*]``, or its carried weights, whose sum is positive and each of whose terms at
+another node has a chance factor 0): a term through ``s_j``'s node ``u_j`` is ``u_j``'s weight
+times the edge probabilities below ``u_j``, so it is positive iff ``chance_reach[v] > 0`` (which
+makes ``u_j``, above ``v``, the node ``u*``) and every decision move on ``v``'s path below
+``u_j``, other than those out of the route's ``u_i``, is in the supports.
 """
 
 from __future__ import annotations
@@ -124,7 +126,8 @@ def _routes(game: ExtensiveFormGame, positive: np.ndarray) -> Routes | None:
     stopping at ``s_j``), the columns of the supports each route with ``chance_reach[v] > 0``
     (``positive``) needs: where ``s_j`` is reached, the decision moves on ``v``'s path except those
     out of the route's nodes ``u_i``; where ``s_j`` is unreached and Nature fixes its belief, those
-    below ``u_j`` only (``s_j``'s one weight, Nature's odds or its own carried one, is positive).
+    below ``u_j`` only (``s_j``'s weight at the one node Nature reaches, above ``v``: Nature's odds
+    or its own carried one, is positive).
     ``None`` if a chain comes back to a set."""
     out: Routes = []
     for k in range(len(game.infosets)):

@@ -104,8 +104,11 @@ every policy). Then
 Under ``free`` beliefs, mixing at unreached sets whose belief is free is not solved (the
 belief there is not pinned down, so such PBE typically form continua); the result then says
 ``complete=False``. A belief the profile fixes is not free: the mover's own belief carried
-forward (above), or at a set of one node that Nature reaches, the point mass on it (every
-policy's belief there; :func:`~deterrence.solvers._pbe_context.belief_spec_rule`). Patterns
+forward (above), or at a set of which Nature reaches exactly one node (a set of one node, or
+one whose other nodes lie behind a chance move of probability 0, such as a type drawn with
+probability 0), the point mass on that node (every policy's belief there:
+:func:`~deterrence.solvers._pbe_context.fixed_by_nature`,
+:func:`~deterrence.solvers._pbe_context.belief_spec_rule`). Patterns
 mixing only at such unreached sets, or at reached ones, are solved as under ``prior``.
 Likewise when a pure choice at an unreached set could be replaced by a mixture (another
 action optimal under some admissible belief, or tied under the policy's belief), when a
