@@ -159,7 +159,7 @@ def test_compiled_pass_equals_its_python_version(policy, monkeypatch):
         assert np.array_equal(a, b)
 
 
-def _unscreened(flat, starts, ok, opt_starts, passed, conditions):
+def _unscreened(flat, starts, ok, opt_starts, passed, conditions, settled=None):
     """The compiled pass screening nothing: every system goes to ``_solve_multilinear`` as before."""
     verdicts, *starts = _pbe_prescreen.joined_prescreen(flat, starts, ok, opt_starts, passed, conditions)
     return np.full_like(verdicts, UNSCREENED), *starts

@@ -66,7 +66,9 @@ def _kept_inputs(game, policy: str) -> tuple:
 
     pbe._kept = spy
     try:
-        pbe._tabled_patterns(ctx, patterns, admitted, reached, 6)
+        with pytest.MonkeyPatch.context() as mp:  # (no early settling: test_pbe_settled)
+            mp.setattr(pbe, "_settled_patterns", lambda *args: None)
+            pbe._tabled_patterns(ctx, patterns, admitted, reached, 6)
     finally:
         pbe._kept = real
     return calls[0] if calls else None

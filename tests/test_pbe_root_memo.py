@@ -12,7 +12,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers.root_memo_oracle import old_no_interior_root, old_polynomials, one_term_in_span
+from helpers.root_memo_oracle import (
+    divided_by_monomials,
+    old_no_interior_root,
+    old_polynomials,
+    old_screen_on_quotients,
+    one_term_in_span,
+)
 from test_pbe_exact import _POINT, _random_specs
 from test_pbe_exact_speed_oracle import _random_system
 
@@ -82,10 +88,10 @@ def test_a_noted_subset_rules_out_the_systems_that_contain_it_and_no_other():
         specs = {} if rng.random() < 0.5 else _random_specs(game, mixed, rng)
         old = old_polynomials(ExactTree(game), pattern, mixed, specs)
         got = tree.polynomials(pattern, mixed, specs)
-        if got is None:
+        if got is None:  # (sets noted here, or kept from other points: their quotients hold one)
             hits += 1
-            assert old_no_interior_root(old)
-            assert one_term_in_span(old)
+            assert old_screen_on_quotients(old)
+            assert one_term_in_span(divided_by_monomials(old))
             continue
         assert [list(p.items()) for p in got] == [list(p.items()) for p in old]
         mask = _pbe_pruning.root_screen(got)
@@ -103,7 +109,8 @@ def test_every_system_of_an_aeg_solve_gets_the_old_verdict(monkeypatch, policy, 
     """Each system that reaches the exact screen: ruled out by the memo only if the old screen
     rules out its old conditions, and otherwise given them and the old verdict; each system the
     memo drops before it is solved (``pbe._unsettled``, when the solve has noted sets), likewise
-    one the old screen rules out."""
+    one the old screen rules out. (The screen reads the conditions divided by their monomial factors:
+    the old screen on those quotients is the oracle.)"""
     built = ExactTree.polynomials
     unsettled = pbe._unsettled
     screen = _pbe_multilinear.root_screen
@@ -115,7 +122,7 @@ def test_every_system_of_an_aeg_solve_gets_the_old_verdict(monkeypatch, policy, 
         old = old_polynomials(ExactTree(tree.game), pattern, mixed, specs)
         if got is None:
             counts["memo"] += 1
-            assert old_no_interior_root(old)
+            assert old_screen_on_quotients(old)
         else:
             assert [list(p.items()) for p in got] == [list(p.items()) for p in old]
         last[:] = [old]
@@ -123,8 +130,9 @@ def test_every_system_of_an_aeg_solve_gets_the_old_verdict(monkeypatch, policy, 
 
     def root_screen(polys):
         counts["screen"] += 1
-        mask = screen(polys)
-        assert (mask is not None) == old_no_interior_root(last[0])
+        mask = screen(polys)  # (the conditions divided by their monomial factors)
+        assert polys == divided_by_monomials(last[0])
+        assert (mask is not None) == old_screen_on_quotients(last[0])
         return mask
 
     def dropped(exact, pattern, prog, base, live, kept, systems):
@@ -134,7 +142,7 @@ def test_every_system_of_an_aeg_solve_gets_the_old_verdict(monkeypatch, policy, 
             if systems[n] != before[n]:
                 counts["memo"] += 1
                 old = old_polynomials(ExactTree(exact.game), pattern, list(prog.mixed), specs)
-                assert old_no_interior_root(old)
+                assert old_screen_on_quotients(old)
         return left
 
     monkeypatch.setattr(ExactTree, "polynomials", polynomials)

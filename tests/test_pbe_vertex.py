@@ -91,7 +91,10 @@ def _compare(game, policy, max_mixed: int = 6) -> tuple[int, int]:
     """The compiled pass against the oracle on every admitted pattern (those mixing at more than
     ``max_mixed`` sets are skipped); returns the numbers of patterns tested and kept."""
     ctx, patterns, admitted, reached = _search(game, policy)
-    kept, skipped, free = pbe._tabled_patterns(ctx, patterns, admitted, reached, max_mixed)
+    with pytest.MonkeyPatch.context() as mp:  # (no early settling: test_pbe_settled)
+        mp.setattr(pbe, "_settled_patterns", lambda *args: None)
+        kept, skipped, free = pbe._tabled_patterns(ctx, patterns, admitted, reached, max_mixed)
+        kept = list(kept)
     kept_by = {pattern: item for pattern, *item in kept}
     tested = n_kept = n_yielded = n_skipped = n_free = 0
     for i, on_path in zip(admitted.tolist(), reached, strict=True):

@@ -39,15 +39,16 @@ import functools
 import itertools
 import math
 import operator
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from fractions import Fraction
 from typing import Any
 
 from ..game.extensive import CHANCE, DECISION, ExtensiveFormGame
-from ._pbe_pruning import one_term_mask
+from ._pbe_pruning import one_term_mask, without_monomial_factors
 
 Choice = tuple[int, ...]  # one action per information set: a pure profile
 _REACH = ("reach",)
+_Group = tuple[int, int, tuple, tuple[int, ...], tuple[int, ...]]  # (group, set, spec, sets, where)
 
 
 def _exact(x: Any) -> Fraction:
@@ -122,6 +123,8 @@ class ExactTree:
         self._store = one_term_store(game)
         self._store_ids: list[int] = []
         self._tried: set[frozenset[int]] = set()
+        #: per set tried here: whether it held a vector of one term (:meth:`known_holds`)
+        self._held: dict[frozenset[int], bool] = {}
         #: the noted sets as sets of the store's numbers, by their lowest (:meth:`rules_out`)
         self._noted: dict[int, list[frozenset[int]]] = {}
 
@@ -368,13 +371,7 @@ class ExactTree:
         dictionaries returned are shared between calls and must not be changed.
         """
         nv = sum(len(pattern[j]) for j in mixed) - len(mixed)
-        groups: list[tuple[int, int, tuple, tuple[int, ...], tuple[int, ...]]] = []
-        for k, spec, key, placed in self._group_keys(pattern, mixed, specs):
-            group = self._groups.get(key)
-            if group is None:
-                group = self._groups[key] = len(self._groups)
-                self._store_ids.append(self._store.number(key))
-            groups.append((group, k, spec, *placed))
+        groups = self._numbered_groups(pattern, mixed, specs)
         if self._killers and self._killed(groups):
             return None
         if self._store.by_low and self._tries_known(groups, pattern, specs, nv) and self._killed(groups):
@@ -385,6 +382,58 @@ class ExactTree:
             out.extend(embedded)
             out.groups.extend([group] * len(embedded))
         return out
+
+    def _numbered_groups(self, pattern: Sequence[tuple[int, ...]], mixed: Sequence[int],
+                         specs: dict[int, tuple]) -> list[_Group]:
+        """The groups of the system of ``(pattern, mixed, specs)`` (:meth:`polynomials`), in order, each as
+        ``(group, k, spec, sets, where)``: its number here (numbered on first sight, with its store
+        number), its set and spec, the mixed sets it depends on and where their unknowns sit."""
+        groups = []
+        for k, spec, key, placed in self._group_keys(pattern, mixed, specs):
+            group = self._groups.get(key)
+            if group is None:
+                group = self._groups[key] = len(self._groups)
+                self._store_ids.append(self._store.number(key))
+            groups.append((group, k, spec, *placed))
+        return groups
+
+    @property
+    def held(self) -> Callable[[frozenset[int]], bool | None]:
+        """Per set of the store, the verdict of :meth:`known_holds` on it in this solve if it was tested
+        (``None``: not yet), as a function."""
+        return self._held.get
+
+    def known_holds(self, known: frozenset[int], pattern: Sequence[tuple[int, ...]], mixed: Sequence[int],
+                    specs: dict[int, tuple]) -> bool:
+        """Whether the store's set of groups ``known`` (:class:`OneTermStore`, numbers of groups of the
+        system of ``(pattern, mixed, specs)``) holds a vector of one term at this point: tested here,
+        in that system's layout, as :meth:`_tries_known` tests it (and noted if it holds), on first
+        asking; the verdict kept for the solve.
+
+        When it holds, :meth:`polynomials` returns ``None`` for every system with all its groups
+        (the noted subset's groups: see :meth:`note_one_term`), and the exact root screen would rule
+        each out: sound as :meth:`note_one_term` says."""
+        held = self._held.get(known)
+        if held is None:
+            shape = tuple([len(pattern[j]) for j in mixed])
+            placements = self._placements.get(layout := (tuple(mixed), shape))
+            if placements is None:
+                placements = self._placements[layout] = {}
+            groups = []
+            for n in known:  # the set's groups alone, by their keys, in the system's layout
+                key = self._store.keys[n]
+                group = self._groups.get(key)
+                if group is None:
+                    group = self._groups[key] = len(self._groups)
+                    self._store_ids.append(n)
+                inside = frozenset(key[4])
+                placed = placements.get(inside)
+                if placed is None:
+                    placed = placements[inside] = _placed(inside, mixed, shape)
+                groups.append((mixed.index(key[0]), (group, key[0], key[1], *placed)))
+            nv = sum(shape) - len(shape)
+            held = self._test_known(known, [g for _, g in sorted(groups)], nv, pattern, specs)
+        return held
 
     def _embedded_group(self, group: int, k: int, spec: tuple, sets: tuple[int, ...], where: tuple[int, ...],
                         nv: int, pattern: Sequence[tuple[int, ...]], specs: dict[int, tuple]
@@ -414,7 +463,7 @@ class ExactTree:
         any system with the group gives them), in its layout, and the exact row reduction decides
         (:func:`~deterrence.solvers._pbe_pruning.one_term_mask`); what is noted is what the root
         screen would find in any system with those groups: sound as :meth:`note_one_term` says,
-        and only ever ruling out systems the screen rules out."""
+        and only ever ruling out systems the screen rules out. Each verdict is kept (:meth:`known_holds`)."""
         ids = self._store_ids
         have = {ids[g[0]]: i for i, g in enumerate(groups)}
         found = False
@@ -422,18 +471,28 @@ class ExactTree:
             for known in self._store.by_low.get(low, ()):
                 if known in self._tried or not known <= have.keys():
                     continue
-                self._tried.add(known)
-                conditions = Conditions(self)
-                for i in sorted(have[n] for n in known):
-                    group, k, spec, sets, where = groups[i]
-                    embedded = self._embedded_group(group, k, spec, sets, where, nv, pattern, specs)
-                    conditions.extend(embedded)
-                    conditions.groups.extend([group] * len(embedded))
-                mask = one_term_mask(conditions)
-                if mask:
-                    self.note_one_term(conditions, mask)
-                    found = True
+                found = self._test_known(known, [groups[i] for i in sorted(have[n] for n in known)], nv,
+                                         pattern, specs) or found
         return found
+
+    def _test_known(self, known: frozenset[int], groups: Sequence[tuple], nv: int,
+                    pattern: Sequence[tuple[int, ...]], specs: dict[int, tuple]) -> bool:
+        """Test the store's set ``known`` here, its ``groups`` (as :meth:`polynomials` lists them, in
+        the system's order) in a system of ``nv`` unknowns: whether its conditions, divided by their
+        monomial factors (:func:`~deterrence.solvers._pbe_pruning.without_monomial_factors`), hold
+        a vector of one term (:func:`~deterrence.solvers._pbe_pruning.one_term_mask`); noted if so,
+        the verdict kept."""
+        self._tried.add(known)
+        conditions = Conditions(self)
+        for group, k, spec, sets, where in groups:
+            embedded = self._embedded_group(group, k, spec, sets, where, nv, pattern, specs)
+            conditions.extend(embedded)
+            conditions.groups.extend([group] * len(embedded))
+        mask = one_term_mask(without_monomial_factors(conditions))
+        self._held[known] = bool(mask)
+        if mask:
+            self.note_one_term(conditions, mask)
+        return bool(mask)
 
     def _killed(self, groups: Sequence[tuple[int, ...]]) -> bool:
         """Whether the groups (first entries) include every group of a set noted by :meth:`note_one_term`."""
@@ -683,8 +742,14 @@ class OneTermStore:
 
     def __init__(self) -> None:
         self.ids: dict[tuple, int] = {}
+        #: the keys by their numbers
+        self.keys: dict[int, tuple] = {}
+        #: per pattern, the numbers of its system with Bayes' rule at every mixing set (kept by the solver)
+        self.reached: dict[tuple, frozenset[int]] = {}
         self._numbers = itertools.count()
         self.by_low: dict[int, list[frozenset[int]]] = {}
+        #: the sets in the order they were added (``size`` of them)
+        self.added: list[frozenset[int]] = []
         self.size = 0
 
     def number(self, key: tuple) -> int:
@@ -693,7 +758,13 @@ class OneTermStore:
         n = self.ids.get(key)
         if n is None:
             n = self.ids.setdefault(key, next(self._numbers))
+            self.keys[n] = key
         return n
+
+    def within(self, numbers: frozenset[int], since: int = 0) -> tuple[frozenset[int], ...]:
+        """The sets kept that are subsets of ``numbers`` (a system's groups), each once, in the order
+        they were added; ``since``: only those added after the first ``since``."""
+        return tuple(known for known in itertools.islice(self.added, since, None) if known <= numbers)
 
     def add(self, numbers: frozenset[int]) -> None:
         """Keep a set of group numbers (if new and there is room)."""
@@ -702,7 +773,15 @@ class OneTermStore:
         kept = self.by_low.setdefault(min(numbers), [])
         if numbers not in kept:
             kept.append(numbers)
+            self.added.append(numbers)
             self.size += 1
+
+
+def has_known_sets(game: ExtensiveFormGame) -> bool:
+    """Whether the tree's :class:`OneTermStore` keeps some set (found at an earlier point), without
+    making one."""
+    store = game.tree_cache.get("pbe_one_term_store")
+    return store is not None and bool(store.by_low)
 
 
 def one_term_store(game: ExtensiveFormGame) -> OneTermStore:

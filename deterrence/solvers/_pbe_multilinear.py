@@ -37,7 +37,7 @@ import numpy as np
 from .._jit import njit
 from ._pbe_context import _INTERIOR, _Ctx
 from ._pbe_contract import box_may_vanish
-from ._pbe_pruning import root_screen
+from ._pbe_pruning import root_screen, without_monomial_factors
 from ._pbe_roots import _proportional, _System
 
 _IntPoly = dict[tuple[int, ...], int]  # monomial (exponent per unknown) -> integer coefficient
@@ -180,7 +180,7 @@ def _ruled_out(int_polys: list[_IntPoly]) -> bool:
     one term settles it, the equations that hold it are noted (if they come from
     :meth:`~deterrence.solvers._pbe_exact.ExactTree.polynomials`, which then rules out every later
     system of the solve with those conditions unbuilt: the same verdict, see there)."""
-    mask = root_screen(int_polys)
+    mask = root_screen(without_monomial_factors(int_polys))
     if mask:
         note = getattr(int_polys, "note_one_term", None)
         if note is not None:

@@ -35,6 +35,11 @@ polynomials are built, and kept, only on demand). So dropping a system a float s
 before Python sees it changes nothing, and a system known to pass a float screen need not run it
 again (:data:`PASSED`).
 
+Patterns whose every system holds a set of conditions known to hold a vector of one term at the
+point (:func:`deterrence.solvers.pbe._settled_patterns`, the ``settled`` argument) are not screened:
+their systems are :data:`RULED_OUT`, the exact root screen's verdict, which the float screens' would
+not change (each only rules out).
+
 Which float screens run here: those ``_screen_order`` puts before the exact row reduction (the
 grid and the box contraction up to four unknowns, the box contraction alone with five or six:
 there the grid, after the row reduction, rules out almost nothing the box contraction keeps,
@@ -64,7 +69,8 @@ BOX_ONLY = 5
 
 
 def joined_prescreen(flat: np.ndarray, starts: np.ndarray, ok: np.ndarray, opt_starts: np.ndarray,
-                     passed: np.ndarray, conditions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                     passed: np.ndarray, conditions: np.ndarray, settled: np.ndarray | None = None
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The float screens' verdicts on the systems of the patterns that pass the vertex tests.
 
     Parameters
@@ -75,6 +81,10 @@ def joined_prescreen(flat: np.ndarray, starts: np.ndarray, ok: np.ndarray, opt_s
         (:func:`~deterrence.solvers._pbe_vertex.joined_vertex_tests`).
     ok, opt_starts, passed, conditions
         What :func:`~deterrence.solvers._pbe_vertex.joined_vertex_tests` returns for them.
+    settled
+        Per pattern ``ok``, whether every one of its systems is known to have no interior root
+        already (each :data:`RULED_OUT`, not screened; by default none):
+        :func:`deterrence.solvers.pbe._settled_patterns`.
 
     Returns
     -------
@@ -84,13 +94,15 @@ def joined_prescreen(flat: np.ndarray, starts: np.ndarray, ok: np.ndarray, opt_s
     start in that array (one more entry: the end) and where its conditions start in ``conditions``.
     """
     kept = np.flatnonzero(ok)
+    if settled is None:
+        settled = np.zeros(len(kept), dtype=np.bool_)
     return _prescreen_kernel(flat, starts[kept], opt_starts[kept], passed, conditions, grid_ticks(8),
-                             grid_ticks(4))
+                             grid_ticks(4), settled)
 
 
 @njit
 def _prescreen_kernel(code: np.ndarray, starts: np.ndarray, opt_starts: np.ndarray, passed: np.ndarray,
-                      conditions: np.ndarray, ticks8: np.ndarray, ticks4: np.ndarray
+                      conditions: np.ndarray, ticks8: np.ndarray, ticks4: np.ndarray, settled: np.ndarray
                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     n = len(starts)
     system_starts = np.zeros(n + 1, dtype=np.int64)
@@ -105,6 +117,9 @@ def _prescreen_kernel(code: np.ndarray, starts: np.ndarray, opt_starts: np.ndarr
         system_starts[i + 1] = system_starts[i] + total
     verdicts = np.empty(system_starts[n], dtype=np.uint8)
     for i in range(n):
+        if settled[i]:
+            verdicts[system_starts[i]:system_starts[i + 1]] = RULED_OUT
+            continue
         sizes, counts, offsets, _ = _mixing_options(code, starts[i], opt_starts[i], passed,
                                                     condition_starts[i])
         _pattern_verdicts(sizes, counts, offsets, conditions, len(_pattern_head(code, starts[i])[0]),

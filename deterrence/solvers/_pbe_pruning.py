@@ -1096,6 +1096,33 @@ def root_screen(polys: Sequence[dict[tuple[int, ...], int]]) -> int | None:
     return 0 if any(_one_sign(row) for row in rows) else None
 
 
+def without_monomial_factors(polys: Sequence[dict[tuple[int, ...], int]]) -> list[dict[tuple[int, ...], int]]:
+    """Each polynomial divided by the largest monomial that divides all its terms (the same dictionary
+    when that is 1; the ones given are never changed).
+
+    Inside the box every unknown is positive, so a monomial is too, and ``m · q`` vanishes there
+    exactly where ``q`` does: the systems have the same interior roots, and the root screen
+    (:func:`root_screen`) may read these instead. It then also rules out systems whose equations
+    hold a one-term vector only once such factors are divided out: two Challenger types' conditions
+    after a response, ``x_H · (a − b·y)`` and ``x_S · (c − d·y)``, that fix the Defender's mixture
+    ``y`` at two different values (only ``1`` in the span of ``a − b·y`` and ``c − d·y``). Dividing
+    renames nothing: an injective renaming of the unknowns maps the largest common monomial of a
+    polynomial to that of its image, so a set of conditions whose quotients hold a vector of one
+    term holds one in every system that has them
+    (:meth:`deterrence.solvers._pbe_exact.ExactTree.note_one_term`)."""
+    out = []
+    for p in polys:
+        common = None
+        for mono in p:
+            common = mono if common is None else tuple([min(a, b) for a, b in zip(common, mono, strict=True)])
+            if not any(common):
+                break
+        if common is not None and any(common):
+            p = {tuple([a - b for a, b in zip(mono, common, strict=True)]): c for mono, c in p.items()}
+        out.append(p)
+    return out
+
+
 def one_term_mask(polys: Sequence[dict[tuple[int, ...], int]]) -> int | None:
     """A bitmask of the equations (bit ``i``: ``polys[i]``) whose row space holds a vector of one term
     found by the exact row reduction (:func:`_reduced_rows`: the equations its one-term row was

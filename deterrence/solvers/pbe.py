@@ -92,9 +92,11 @@ every policy). Then
    two binary sets are solved in closed form; for larger systems the vertex values are
    recomputed exactly (:mod:`deterrence.solvers._pbe_exact`: integer-scaled rationals from the
    game's numbers, a float read as the binary rational it is), an exact row reduction rules out
-   systems with a combination of one sign (the sets of conditions found to hold a vector of one
-   term are remembered for the tree, tested first at its next points, and the systems that hold
-   one noted in the solve are dropped before they are solved), and the rest go to a lex Gröbner basis
+   systems with a combination of one sign (of the conditions divided by their monomial factors; the
+   sets of conditions found to hold a vector of one term are remembered for the tree, tested first
+   at its next points, where the patterns of five or more unknowns all of whose systems hold one are
+   dropped before the float screens, and the systems that hold one noted in the solve are dropped
+   before they are solved), and the rest go to a lex Gröbner basis
    (sympy; factors that vanish only on the box boundary divided out),
    the real roots of its last unknown isolated exactly and extended to the others at 30 digits.
    Every root strictly inside the simplices is then checked like a pure profile. This finds
@@ -143,7 +145,7 @@ from ._gc_pause import collector_paused
 from ._options import option
 from ._pbe_beliefs import _Beliefs, _br_actions, _deviation_groups, _deviation_weights, _type_unreached
 from ._pbe_context import _INTERIOR, _Ctx, belief_spec_rule, fixed_by_nature
-from ._pbe_exact import ExactTree, carry_paths
+from ._pbe_exact import ExactTree, carry_paths, has_known_sets
 from ._pbe_multilinear import _solve_multilinear
 from ._pbe_offpath import free_offpath_mask
 from ._pbe_patterns import feasible_patterns
@@ -909,6 +911,10 @@ class _Program:
     #: combination of the mixing sets' options (their positions among the set's options) its numbers
     #: of the system's groups (:meth:`~deterrence.solvers._pbe_exact.ExactTree.system_numbers`)
     numbers: tuple | None = None
+    #: whether :func:`_settled_patterns` looks at the pattern (``None``: not worked out yet), and the
+    #: store with, per combination, its size and its sets within the system (:func:`_store_sets_within`)
+    settles: bool | None = None
+    within: tuple | None = None
 
 
 class _Programs:
@@ -1118,9 +1124,159 @@ def _tabled_patterns(ctx: _Ctx, patterns: Sequence[tuple], admitted: np.ndarray,
     flat, starts = _joined_codes(progs, programs, base, at)
     ok, opt_starts, passed, values = joined_vertex_tests(flat, starts, np.array(n_options, dtype=np.int64),
                                                          stacked, slot, ctx.tol)
-    screens = joined_prescreen(flat, starts, ok, opt_starts, passed, values)
-    kept = _kept(ctx, chosen, programs, ok, opt_starts, passed.tolist(), values, screens)
+    flags = passed.tolist()
+    settled = _settled_patterns(ctx, chosen, programs, ok, opt_starts, flags)
+    screens = joined_prescreen(flat, starts, ok, opt_starts, passed, values, settled)
+    kept = _kept(ctx, chosen, programs, ok, opt_starts, flags, values, screens)
     return kept, skipped, free_offpath
+
+
+#: the fewest systems among those :func:`_settled_patterns` looks at within which a set of the store
+#: must be for it to be tested there (a test costs about as much as the float screens of two or three
+#: systems; a set tested nowhere is left to the exact screens, as before)
+MIN_SYSTEMS_TESTED = 2
+
+#: how many sets the store may have gained since a program's sets within its systems were listed
+#: before they are listed again (:func:`_store_sets_within`; sets not listed only settle nothing)
+STALE_SETS = 16
+
+#: the fewest unknowns of the patterns :func:`_settled_patterns` looks at (with fewer, the float
+#: screens settle a system in a few microseconds, less than looking it up)
+SETTLED_MIN_UNKNOWNS = 5
+
+
+def _settled_patterns(ctx: _Ctx, chosen: list[tuple], programs: list[_Program], ok: np.ndarray,
+                      opt_starts: np.ndarray, flags: list[bool]) -> np.ndarray | None:
+    """Per pattern that passes the vertex tests (``ok``), whether every system it would solve (one per
+    combination of its mixing sets' passing options, ``flags``) holds a set of conditions that held a
+    vector of one term at an earlier point of the tree (:class:`~deterrence.solvers._pbe_exact.OneTermStore`)
+    and holds one here too (tested here once per solve:
+    :meth:`~deterrence.solvers._pbe_exact.ExactTree.known_holds`, the sets within the most systems
+    first, so that few are tested); ``None`` when the store is empty. Only patterns of at least
+    :data:`SETTLED_MIN_UNKNOWNS` unknowns whose systems go through the exact screens
+    (:func:`_screened_exactly`) are looked at: the float screens cost most on those, and the patterns
+    settled here need not run them (:func:`~deterrence.solvers._pbe_prescreen.joined_prescreen`).
+
+    Sound and without effect on the result: such a system's exact conditions would be ``None``
+    (:meth:`~deterrence.solvers._pbe_exact.ExactTree.polynomials`, the set being noted) and the exact
+    root screen would rule it out with no other effect, whatever screens ran before it (each only
+    rules out: see :func:`_unsettled`), so it gives :func:`_solve_pattern` nothing either way."""
+    if not has_known_sets(ctx.game):
+        return None
+    passing = np.flatnonzero(ok).tolist()
+    exact = None
+    looked: list[tuple[int, tuple, _Program, list[tuple[tuple | None, tuple[frozenset[int], ...]]]]] = []
+    counts: dict[frozenset[int], int] = {}  # per set of the store: the systems looked at within which it is
+    for n, i in enumerate(passing):
+        prog = programs[i]
+        if not prog.settles:
+            if prog.settles is not None:
+                continue
+            pattern, mixed = chosen[i], prog.mixed
+            prog.settles = sum(len(pattern[k]) for k in mixed) - len(mixed) >= SETTLED_MIN_UNKNOWNS \
+                and _screened_exactly(pattern, list(mixed))
+            if not prog.settles:
+                continue
+        if exact is None:
+            exact, store = ctx.exact, ctx.exact.store
+        pattern = chosen[i]
+        if prog.found is None:  # Bayes' rule at every mixing set: one option each, which passes
+            within = prog.within
+            hit = within[1].get(None) if within is not None and within[0] is store else None
+            known = hit[1] if hit is not None and store.size < hit[0] + STALE_SETS else \
+                _store_sets_within(exact, pattern, prog, None, (0,) * len(prog.mixed))
+            if known:
+                looked.append((n, pattern, prog, [(None, known)]))
+                for sets in known:
+                    counts[sets] = counts.get(sets, 0) + 1
+            continue
+        live, kept = _passing(prog, prog.found[2], flags, int(opt_starts[i]))
+        systems = []
+        for at, combo in zip(itertools.product(*kept), itertools.product(*live), strict=True):
+            known = _store_sets_within(exact, pattern, prog, combo, at)
+            if not known:  # a system no set of the store can settle: nor the pattern
+                break
+            systems.append((combo, known))
+        else:
+            looked.append((n, pattern, prog, systems))
+            for _, known in systems:
+                for sets in known:
+                    counts[sets] = counts.get(sets, 0) + 1
+    out = np.zeros(len(passing), dtype=np.bool_)
+    if not looked:
+        return out
+    held = exact.held
+    for n, pattern, prog, systems in looked:
+        for combo, known in systems:
+            for sets in known:
+                if held(sets):
+                    break
+            else:
+                if not _holds_one(exact, pattern, prog, combo, known, counts):
+                    break
+        else:
+            out[n] = True
+    return out
+
+
+def _store_sets_within(exact: ExactTree, pattern: tuple, prog: _Program, combo: tuple | None,
+                       at: tuple[int, ...]) -> tuple[frozenset[int], ...]:
+    """The store's sets within the groups of the pattern's system with the mixing sets' options
+    ``combo`` (at positions ``at`` among their options; ``None``: Bayes' rule at each). The groups'
+    store numbers (:meth:`~deterrence.solvers._pbe_exact.ExactTree.system_numbers`) and the sets
+    within them read the tree alone: they are kept on the program (with the store they belong to),
+    the latter with the store's size when they were found, and only the sets added since are looked
+    at when it has grown by :data:`STALE_SETS` or more."""
+    store = exact.store
+    if prog.within is None or prog.within[0] is not store:  # (sets of another store mean nothing)
+        prog.within = (store, {})
+    key = None if combo is None else at  # (as :func:`_settled_patterns` reads it)
+    hit = prog.within[1].get(key)
+    if hit is not None and store.size < hit[0] + STALE_SETS:
+        return hit[1]
+    if prog.numbers is None or prog.numbers[0] is not store:
+        prog.numbers = (store, {})
+    numbers = prog.numbers[1].get(at)
+    if numbers is None:
+        # a pattern's system under Bayes' rule at every mixing set is the same in the programs of
+        # every set of table actions: its numbers are kept by the store too
+        numbers = store.reached.get(pattern) if combo is None else None
+        if numbers is None:
+            numbers = exact.system_numbers(pattern, prog.mixed, _combo_specs(prog, combo))
+            if combo is None and len(store.reached) < 200_000:
+                store.reached[pattern] = numbers
+        prog.numbers[1][at] = numbers
+    if hit is None:
+        hit = (store.size, store.within(numbers))
+    else:
+        hit = (store.size, hit[1] + store.within(numbers, since=hit[0]))
+    prog.within[1][key] = hit
+    return hit[1]
+
+
+def _holds_one(exact: ExactTree, pattern: tuple, prog: _Program, combo: tuple | None,
+               known: tuple[frozenset[int], ...], counts: dict[frozenset[int], int]) -> bool:
+    """Whether one of the store's sets ``known`` (within the system of ``combo``, none tested in this
+    solve to hold) holds a vector of one term here: the untested ones tested in turn, those within the
+    most systems (``counts``) first, up to the first that holds."""
+    untested = [sets for sets in known if exact.held(sets) is None and counts[sets] >= MIN_SYSTEMS_TESTED]
+    if not untested:
+        return False
+    specs = _combo_specs(prog, combo)
+    for sets in sorted(untested, key=counts.__getitem__, reverse=True):
+        if exact.known_holds(sets, pattern, prog.mixed, specs):
+            return True
+    return False
+
+
+def _combo_specs(prog: _Program, combo: tuple | None) -> dict[int, Spec]:
+    """The weight specs of a pattern's system: its shared specs with the mixing sets' options
+    ``combo`` (``None``: Bayes' rule at every mixing set, the program keeping no specs)."""
+    if combo is None:
+        return {k: ("reach",) for k in prog.mixed}
+    specs = dict(prog.found[1])
+    specs.update(zip(prog.mixed, combo, strict=True))
+    return specs
 
 
 def _joined_codes(progs: _Programs, programs: list[_Program], base: tuple[np.ndarray, frozenset[int]],

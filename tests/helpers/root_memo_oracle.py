@@ -59,6 +59,26 @@ def _old_reduced_rows(polys: Sequence[_IntPoly]) -> list[_IntPoly] | None:
     return done
 
 
+def divided_by_monomials(polys: Sequence[_IntPoly]) -> list[_IntPoly]:
+    """Each polynomial divided by the largest monomial that divides all its terms (the exponent of
+    each unknown lowered by its smallest exponent over the terms): what the root screen reads since
+    it divides such factors out (``_pbe_pruning.without_monomial_factors``), written afresh."""
+    out = []
+    for p in polys:
+        if not p:
+            out.append(dict(p))
+            continue
+        low = [min(m[i] for m in p) for i in range(len(next(iter(p))))]
+        out.append({tuple(e - d for e, d in zip(m, low, strict=True)): c for m, c in p.items()})
+    return out
+
+
+def old_screen_on_quotients(polys: Sequence[_IntPoly]) -> bool:
+    """The old root screen (:func:`old_no_interior_root`) on the quotients by their monomial factors
+    (:func:`divided_by_monomials`): the verdict of the screen the solver runs."""
+    return old_no_interior_root(divided_by_monomials(polys))
+
+
 def old_polynomials(tree: ExactTree, pattern: Sequence[tuple[int, ...]], mixed: Sequence[int],
                     specs: dict[int, tuple]) -> list[_IntPoly]:
     """Every set's conditions computed afresh and embedded, in the order ``polynomials`` gives them."""
