@@ -2,7 +2,7 @@
 ``pbe._assess``'s verdicts to the bit: the same rejections, every belief's float, the same loose note.
 
 Oracle: ``pbe._assess(ctx, beh, row)``, the per-profile path (which the solver still takes for
-the rows the batch leaves, and under the ``d1`` policy), under ``free`` and ``prior``, on every row
+the rows the batch leaves), under ``free``, ``prior`` and ``d1``, on every row
 of the pure table of recorded AEG points, catalogue models, random trees (perfect recall or not) and random
 signalling trees; and whole solves with the batch against solves with every row left to
 ``_assess``.
@@ -71,19 +71,19 @@ def _aeg_games(n: int, seed: int):
     return [m.game(**{k: float(v) for k, v in r.items()}) for _, r in pts.iterrows()]
 
 
-@pytest.mark.parametrize("policy", ["free", "prior"])
+@pytest.mark.parametrize("policy", ["free", "prior", "d1"])
 @pytest.mark.parametrize("seed", [4, 11])
 def test_aeg_rows_get_assess_verdicts_to_the_bit(seed, policy):
     """Every row of the AEG's pure table at recorded points; none left to ``_assess``."""
     for game in _aeg_games(3, seed):
         n, accepted, fallback = _compare(game, policy=policy)
-        assert n > 100 and fallback == 0 and (accepted > 10 or policy == "prior")
+        assert n > 100 and fallback == 0 and (accepted > 10 or policy != "free")
 
 
 @pytest.mark.parametrize("name", ["costly_signal_pledge", "chain_store", "costly_signal_menu",
                                   "rudimentary_asymmetric_deterrence",
                                   "extended_deterrence", "tripartite_crisis"])
-@pytest.mark.parametrize("policy", ["free", "prior"])
+@pytest.mark.parametrize("policy", ["free", "prior", "d1"])
 def test_catalogue_rows_get_assess_verdicts_to_the_bit(name, policy):
     game = dt.load_model(name).game()
     n_rows = len(_ctx(game).table.reach)
@@ -100,7 +100,7 @@ def test_random_tree_rows_get_assess_verdicts_to_the_bit(seed, recall):
     rng = np.random.default_rng(seed)
     rows = sorted(rng.choice(n_rows, size=min(300, n_rows), replace=False).tolist())
     for tol in (1e-8, 0.0):
-        for policy in ("free", "prior"):
+        for policy in ("free", "prior", "d1"):
             _compare(game, tol, rows, policy)
 
 
@@ -108,7 +108,7 @@ def test_random_tree_rows_get_assess_verdicts_to_the_bit(seed, recall):
 @given(signalling_trees())
 def test_random_signalling_tree_rows_get_assess_verdicts_to_the_bit(game):
     for tol in (1e-8, 0.0):
-        for policy in ("free", "prior"):
+        for policy in ("free", "prior", "d1"):
             _compare(game, tol, policy=policy)
 
 
@@ -165,7 +165,7 @@ def _solve(game, batch: bool, monkeypatch, policy: str = "free"):
         monkeypatch.undo()
 
 
-@pytest.mark.parametrize("policy", ["free", "prior"])
+@pytest.mark.parametrize("policy", ["free", "prior", "d1"])
 def test_aeg_solves_are_the_same_with_and_without_the_batch(monkeypatch, policy):
     """Candidates in the same order, the same beliefs, labels and notes."""
     for game in _aeg_games(2, 11):
@@ -191,3 +191,43 @@ def test_a_few_pure_profiles_are_assessed_one_by_one(monkeypatch):
     together = dt.solve(game, "pbe", belief_policy="free")
     assert len(alone.equilibria) == len(together.equilibria) > 0
     assert repr(alone.equilibria) == repr(together.equilibria) and alone.notes == together.notes
+
+
+def _d1_beliefs_checked(game, tol: float = 1e-8) -> int:
+    """Every belief the batch worked out under ``d1`` (D1, carried or on the path) against
+    ``_Beliefs.belief`` of the row's profile, to the bit; the number compared off the path."""
+    from deterrence.solvers._pbe_beliefs import _Beliefs
+
+    ctx = _ctx(game, tol, "d1")
+    rows = np.arange(len(ctx.table.reach))
+    b = _pbe_purebatch._Batch(ctx, rows)
+    try:
+        _pbe_purebatch._assess_batch(ctx, b)
+    except _pbe_purebatch._Unbatched:
+        return 0
+    checked = 0
+    for r in rows.tolist():
+        bel = _Beliefs(ctx, _profile(ctx.table, r), r)
+        for k in np.flatnonzero(b.known[r]).tolist():
+            want = bel.belief(k)
+            assert want is not None, (r, k)
+            assert b.mu[k][r].tobytes() == np.asarray(want, dtype=float).tobytes(), (r, k)
+            checked += not b.on_path[r, k]
+    return checked
+
+
+def test_aeg_d1_beliefs_are_the_profile_by_profile_beliefs_to_the_bit():
+    assert sum(_d1_beliefs_checked(game) for game in _aeg_games(3, 5)) > 300
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_tree_d1_beliefs_are_the_profile_by_profile_beliefs_to_the_bit(seed):
+    game = random_tree(2 + seed % 2, 4 + seed % 5, seed, recall=True)
+    for tol in (1e-8, 0.0):
+        _d1_beliefs_checked(game, tol)
+
+
+@settings(max_examples=30, deadline=None)
+@given(signalling_trees())
+def test_random_signalling_tree_d1_beliefs_are_the_profile_by_profile_beliefs_to_the_bit(game):
+    _d1_beliefs_checked(game)

@@ -1,5 +1,5 @@
-"""The pure profiles of one solve assessed together under the ``free`` and ``prior`` policies
-(:func:`assess_rows`).
+"""The pure profiles of one solve assessed together under the ``free``, ``prior`` and ``d1``
+policies (:func:`assess_rows`).
 
 :func:`deterrence.solvers.pbe._assess` assesses one profile at a time. The admitted pure
 profiles of a solve are rows of its pure table (:class:`~deterrence.solvers._pbe_table.PureTable`),
@@ -13,13 +13,18 @@ so their beliefs and tests can be worked out for all rows at once, set by set:
   takes), under ``free`` Nature's odds when they already support the prescribed move, and the
   closed form of ``_supporting_belief`` on two nodes (its scalar steps, per row);
 * a supporting belief on three or more nodes is ``_supporting_belief`` itself, per row;
+* under ``d1`` the D1-style belief is worked out for the rows together by
+  :func:`deterrence.solvers._pbe_batch_d1.d1_beliefs` (``_Beliefs._d1``'s operations; its dot
+  products row by row);
 * a test that compares a matrix product with the tolerance (``mu @ q``, whose rounding
   depends on how numpy multiplies) is decided only when it holds or fails with a margin that
   covers any rounding of both products (``_margin``); otherwise the row is left to ``_assess``
   (:data:`FALLBACK`), as is any row with a value that is not finite.
 
-A rejection records nothing, so the order in which a row's tests are taken is not seen; the
-loose note of an accepted row is the first set, in set order, that gives one, as in ``_assess``.
+A rejection records nothing, so the order in which a row's tests are taken is not seen (the
+unreached sets are tested the shallowest first, so that the rows their D1 beliefs reject are not
+carried to the deeper sets); the loose note of an accepted row is the first set, in set order,
+that gives one, as in ``_assess``.
 ``tests/test_pbe_purebatch.py`` compares the verdicts with ``_assess`` on recorded AEG points
 and random trees.
 """
@@ -30,6 +35,8 @@ from typing import Any
 
 import numpy as np
 
+from ..game.extensive import ExtensiveFormGame
+from ._pbe_batch_d1 import d1_beliefs
 from ._pbe_beliefs import _br_actions, _last_own_moves, _own_paths, _supporting_belief
 from ._pbe_context import _REACH, _Ctx
 
@@ -164,6 +171,8 @@ class _Batch:
         if rest.any():
             if self.ctx.policy == "prior":
                 self._prior(k, np.flatnonzero(rest))
+            elif self.ctx.policy == "d1":
+                d1_beliefs(self, k, np.flatnonzero(rest))
             else:
                 self._supporting(k, np.flatnonzero(rest))
         self._busy.discard(k)
@@ -255,11 +264,11 @@ class _Unbatched(Exception):
 
 def assess_rows(ctx: _Ctx, rows: np.ndarray) -> list[Any]:
     """Per table row (a pure profile), what ``pbe._assess(ctx, beh, row)`` returns under the
-    ``free`` or ``prior`` policy: ``(beliefs, loose)`` for an accepted profile, ``None`` for a rejected one,
-    or :data:`FALLBACK` for a row to assess with ``_assess``. Every row falls back on a deep
-    tree (the table's values are not the game's there) or when the sets' carried beliefs form
-    a circle."""
-    if ctx.game._deep or not len(rows) or ctx.policy not in ("free", "prior"):
+    ``free``, ``prior`` or ``d1`` policy: ``(beliefs, loose)`` for an accepted profile, ``None``
+    for a rejected one, or :data:`FALLBACK` for a row to assess with ``_assess``. Every row falls
+    back on a deep tree (the table's values are not the game's there) or when the sets' beliefs
+    refer to each other in a circle."""
+    if ctx.game._deep or not len(rows) or ctx.policy not in ("free", "prior", "d1"):
         return [FALLBACK] * len(rows)
     try:
         return _assess_batch(ctx, _Batch(ctx, rows))
@@ -269,7 +278,9 @@ def assess_rows(ctx: _Ctx, rows: np.ndarray) -> list[Any]:
 
 def _assess_batch(ctx: _Ctx, b: _Batch) -> list[Any]:
     """:func:`assess_rows` on the batch ``b``: on-path tests, then the carried beliefs' tests
-    (``_carried_rejects``), then every unreached set in set order."""
+    (``_carried_rejects``), then every unreached set, the shallowest first (:func:`_shallow_first`).
+    The order in which ``pbe._offpath_rejects`` tries the sets for the profiles assessed one by one
+    after (``ctx.offpath_order``, if not set yet) starts with the sets that rejected most rows here."""
     n_sets = len(ctx.game.infosets)
     last = _last_own_moves(ctx.game)
     for k in range(n_sets):
@@ -279,10 +290,15 @@ def _assess_batch(ctx: _Ctx, b: _Batch) -> list[Any]:
             off = ~b.on_path[:, k] & b.on_path[:, last[k][0]] & b.alive & ~b.fallback
             b.carried(k, off)
             b.test(k, off & b.fixed[:, k])
-    for k in range(n_sets):
+    kills = [0] * n_sets  # per set, the rows its off-path test rejected
+    for k in _shallow_first(ctx.game):
         off = ~b.on_path[:, k]
         b.belief(k, off)
+        alive = int(np.count_nonzero(b.alive))
         b.test(k, off & b.known[:, k])
+        kills[k] = alive - int(np.count_nonzero(b.alive))
+    if not ctx.offpath_order:  # the sets that rejected most rows first (a matter of time only)
+        ctx.offpath_order.extend(sorted(range(n_sets), key=lambda k: -kills[k]))
     unknown = np.zeros(len(b.rows), dtype=bool)  # (a set without a belief: never on an accepted row)
     for mu in b.mu:
         unknown |= np.isnan(mu).any(axis=1)
@@ -298,6 +314,23 @@ def _assess_batch(ctx: _Ctx, b: _Batch) -> list[Any]:
                 out.append(FALLBACK)
             else:
                 out.append(([np.array(b.mu[k][r]) for k in range(n_sets)], loose))
+    return out
+
+
+def _shallow_first(game: ExtensiveFormGame) -> list[int]:
+    """The information sets by the depth of their shallowest node (ties in set order), kept in the
+    ``tree_cache``: the order in which the batch works out and tests the beliefs off the path.
+
+    Any order gives the same verdicts (a rejection records nothing, and each row's beliefs do not
+    depend on the order: ``_Beliefs.belief``); this one tests first the sets whose beliefs the
+    deeper sets' D1 beliefs read, so that the rows they reject are not carried further."""
+    out = game.tree_cache.get("pbe_batch_shallow_first")
+    if out is None:
+        depth = [0] * len(game.nodes)
+        for v in range(1, len(game.nodes)):  # preorder: a parent before its children
+            depth[v] = depth[game.nodes[v].parent] + 1
+        out = sorted(range(len(game.infosets)), key=lambda k: min(depth[v] for v in game.infosets[k].nodes))
+        game.tree_cache["pbe_batch_shallow_first"] = out
     return out
 
 

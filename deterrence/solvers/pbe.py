@@ -254,8 +254,8 @@ MIN_BATCH_ROWS = 16
 
 def _pure_verdicts(ctx: _Ctx, patterns: Sequence[tuple]) -> list[tuple[list[np.ndarray], int | None, object]]:
     """The admitted pure profiles (one action per set), in order, each with its table row and
-    its verdict: under the ``free`` and ``prior`` policies with a pure table and at least
-    :data:`MIN_BATCH_ROWS` of them, worked out for all of them at once
+    its verdict: with a pure table and at least :data:`MIN_BATCH_ROWS` of them, worked out for
+    all of them at once
     (:func:`~deterrence.solvers._pbe_purebatch.assess_rows`, the same verdicts as :func:`_assess`),
     else, and for the rows the batch leaves, ``_ASSESS`` (assessed one by one)."""
     behs, rows = [], []
@@ -267,7 +267,7 @@ def _pure_verdicts(ctx: _Ctx, patterns: Sequence[tuple]) -> list[tuple[list[np.n
         behs.append(beh)
         rows.append(None if ctx.table is None else int(ctx.table.rows(pattern, [])[0]))
     verdicts: list[object] = [_ASSESS] * len(behs)
-    if ctx.table is not None and ctx.policy in ("free", "prior") and len(behs) >= MIN_BATCH_ROWS:
+    if ctx.table is not None and len(behs) >= MIN_BATCH_ROWS:
         batch = assess_rows(ctx, np.array(rows, dtype=np.int64))
         verdicts = [_ASSESS if v is FALLBACK else None if v is None else _Verdict(beliefs=v[0], loose=v[1])
                     for v in batch]
@@ -543,19 +543,42 @@ def forced_reach_at(ctx: _Ctx, rows: np.ndarray, devs: Sequence[tuple[int, int]]
     probabilities on its path, top down: :func:`prior_mass`) if it plays every player move on
     the path, and with 0 otherwise; the batch evaluation of the forced profiles multiplies the
     same chance probabilities in the same order, times moves of probability 1 or 0, so the
-    numbers are the same to the bit (``tests/test_pbe_table.py`` compares them). The moves are
-    read off the row numbers (mixed radix, :class:`~deterrence.solvers._pbe_table.PureTable`).
+    numbers are the same to the bit (``tests/test_pbe_table.py`` compares them). Which rows
+    play the path is read off the row numbers (:func:`_forced_hits`).
     """
-    table = ctx.table
-    chosen = table.positions[rows]  # (rows, sets): each row's action, as its position in the table
     out = np.zeros((len(rows), len(nodes)))
     for col, v in enumerate(nodes.tolist()):
-        plan = _reach_plan(ctx, v, devs)
-        if plan is None:
-            continue
-        sets, want = plan
-        out[(chosen[:, sets] == want).all(axis=1), col] = ctx.prior[v]
+        hits = _forced_hits(ctx, v, devs)
+        if hits is not None:
+            out[hits[rows], col] = ctx.prior[v]
     return out
+
+
+def _forced_hits(ctx: _Ctx, v: int, devs: Sequence[tuple[int, int]]) -> np.ndarray | None:
+    """Per row of the pure table, whether its profile with ``devs`` played plays every player move
+    on the path to node ``v`` (``None``: no row does, :func:`_reach_plan`): the rows whose
+    moves (mixed radix, :class:`~deterrence.solvers._pbe_table.PureTable`) are the plan's. It
+    reads the tree and the table's actions alone, so it is kept in the ``tree_cache`` by them,
+    across the points of a sweep (emptied when full)."""
+    table = ctx.table
+    kept = ctx.game.tree_cache.setdefault("pbe_forced_hits", {})
+    key = (table.allowed, v, tuple(devs))
+    hits = kept.get(key, _NO_HITS)
+    if hits is _NO_HITS:
+        plan = _reach_plan(ctx, v, devs)
+        hits = None
+        if plan is not None:
+            sets, want = plan
+            hits = (table.positions[:, sets] == want).all(axis=1)
+            hits.setflags(write=False)
+        if len(kept) >= _FORCED_HITS_MAX:
+            kept.clear()
+        kept[key] = hits
+    return hits
+
+
+_NO_HITS = object()
+_FORCED_HITS_MAX = 4096
 
 
 def _reach_plan(ctx: _Ctx, v: int, devs: Sequence[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray] | None:

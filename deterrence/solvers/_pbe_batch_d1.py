@@ -1,0 +1,253 @@
+"""The D1 beliefs of the pure profiles of one solve, worked out together (:func:`d1_beliefs`).
+
+:meth:`_Beliefs._d1 <deterrence.solvers._pbe_beliefs._Beliefs._d1>` works out the D1-style belief
+at an unreached set for one profile. The batch of :mod:`deterrence.solvers._pbe_purebatch`
+(the admitted pure profiles of a solve, rows of its pure table) gets it here for all its rows at
+once, to the bit:
+
+* the rows are split into *classes* by what the types and the admissible answers read: the bytes
+  of the mover's payoffs on the nodes Nature reaches (``_br_actions``' own key) and which moves on
+  the paths to the set the row does not play (``_kept_deviation_groups``' own key); each class's
+  answers and types are worked out once, by those functions on one of its rows;
+* each type's score reads, per row, the belief at the set of its last deviation (resolved first,
+  by the batch, as ``_Beliefs.belief`` resolves it), the mover's values there, and its values
+  after the deviation with each answer played at the set (the table row with the answer forced,
+  :meth:`~deterrence.solvers._pbe_table.PureTable.forced_row`, whose values are those
+  ``_Beliefs._answer_values`` reads); the score itself (dot products and
+  ``_profitable_share``) is taken row by row with ``_d1``'s own operations (numpy's dot product of
+  two vectors does not add as a batched product does);
+* the types kept (the largest score, or all when none gains) and their Bayes-after-deviation
+  weights are elementwise: the forced rows' reach at the type's nodes (what ``_deviation_weights``
+  reads off the table), Nature's odds where it reaches none, and the belief ``w / w.sum()``.
+
+A row whose numbers the table does not hold (an answer or a deviation outside the table's
+actions, where ``_Beliefs`` evaluates the profile) or with no admissible answer is left to
+``pbe._assess`` (the batch's fall-back). ``tests/test_pbe_purebatch.py`` compares the verdicts
+with ``_assess``'s under ``d1`` too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ._pbe_beliefs import _br_actions, _kept_deviation_groups, _path_actions, _path_moves, _profitable_share
+
+if TYPE_CHECKING:
+    from ._pbe_purebatch import _Batch
+
+
+def d1_beliefs(b: _Batch, k: int, idx: np.ndarray) -> None:
+    """The D1-style belief at unreached set ``k`` for the batch rows ``idx`` (alive, not left to
+    ``_assess``, belief at ``k`` not known), kept in ``b.mu[k]``; rows it cannot work out as
+    ``_Beliefs._d1`` does are left to ``_assess``."""
+    ctx = b.ctx
+    qm = b.q(k)[idx][:, ctx.possible(k)]  # per row, ``ctx.q(values, k)[ctx.possible(k)]``
+    zeros = ~_played(b)[idx]
+    path = zeros[:, _path_actions(ctx.game, k)]
+    first, inverse = _classes(np.concatenate([qm.reshape(len(idx), -1).view(np.uint8), path.view(np.uint8)],
+                                             axis=1))
+    pos = ctx.table.pos[k]
+    classes = []
+    lasts: dict[tuple[int, int], list[int]] = {}  # per last deviation, the classes whose types end with it
+    for c, j in enumerate(first):
+        members = idx[inverse == c]
+        answers = _br_actions(qm[j], ctx.tol)
+        groups = _kept_deviation_groups(ctx.game, _profile(b, int(idx[j])), k, zeros[j])
+        if not groups:
+            b.mu[k][members] = ctx.prior_belief(k)
+            b.known[members, k] = True
+        elif not answers or any(a not in pos for a in answers):  # (no answer, or the profile evaluated)
+            b.fallback[members] = True
+        else:
+            for devs in groups:
+                lasts.setdefault(devs[-1], []).append(len(classes))
+            classes.append((members, answers, groups))
+    if not classes:
+        return
+    for iota in dict.fromkeys(last[0] for last in lasts):  # the beliefs the scores read, resolved first
+        b.belief(iota, _mask(len(b.rows), np.concatenate([classes[c][0] for last, cs in lasts.items()
+                                                          if last[0] == iota for c in cs])))
+    scores = {last: _scores(b, k, last, [classes[c] for c in cs]) for last, cs in lasts.items()}
+    types: dict[tuple, list[np.ndarray]] = {}  # per type (deviations, positions), the rows that keep it
+    done = []
+    for members, _, groups in classes:
+        live = members[b.alive[members] & ~b.fallback[members]]
+        if len(live):
+            for key, rows in zip(groups.items(), _kept_types(live, groups, scores), strict=True):
+                types.setdefault((key[0], tuple(key[1])), []).append(rows)
+            done.append(live)
+    if not done:
+        return
+    w = np.zeros((len(b.rows), len(ctx.set_nodes[k])))
+    for (devs, positions), parts in types.items():
+        rows = np.concatenate(parts)
+        if len(rows):
+            w[np.ix_(rows, positions)] += _type_reach(b, k, rows, devs, positions)
+    live = np.concatenate(done)
+    w = w[live]
+    b.mu[k][live] = w / w.sum(axis=1)[:, None]
+    b.known[live, k] = True
+
+
+def _kept_types(live: np.ndarray, groups: dict[tuple[tuple[int, int], ...], list[int]],
+                scores: dict[tuple[int, int], np.ndarray]) -> list[np.ndarray]:
+    """Per type of a class (``groups``, in order), the rows of ``live`` (its rows) that keep it
+    (``_d1``): the types with the largest score (``scores`` per batch row, by the types' last
+    deviation), or all of them when none gains."""
+    table = np.stack([scores[devs[-1]][live] for devs in groups], axis=1)
+    best = table.max(axis=1)
+    chosen = (best <= 0)[:, None] | (table >= (best - 1e-9)[:, None])
+    return [live[chosen[:, g]] for g in range(len(groups))]
+
+
+def _scores(b: _Batch, k: int, last: tuple[int, int], classes: list[tuple]) -> np.ndarray:
+    """Per batch row of ``classes`` (alive, belief at ``iota`` known: the others stay NaN), the
+    score of its type whose last deviation is ``last`` (set ``iota``, action ``a``): ``_d1``'s dot
+    products and :func:`_profitable_share` on the row's belief at ``iota``, its values there and
+    after ``a`` with each of its class's answers played at ``k`` (the table row with the answer
+    forced: ``_Beliefs._answer_values``), row by row."""
+    ctx = b.ctx
+    iota, a = last
+    i = ctx.game.infosets[iota].player
+    out = np.full(len(b.rows), np.nan)
+    rows, answers = [], []
+    for c, (members, _, _) in enumerate(classes):
+        live = members[b.alive[members] & ~b.fallback[members]]
+        unknown = ~b.known[live, iota]
+        b.fallback[live[unknown]] = True
+        rows.append(live[~unknown])
+        answers.append(np.full(len(rows[-1]), c, dtype=np.intp))
+    live = np.concatenate(rows)
+    if not len(live):
+        return out
+    code = np.concatenate(answers).tolist()
+    mu = b.mu[iota][live]
+    here = b.values[live][:, ctx.set_nodes[iota], i]
+    after = ctx.kids[iota][:, a]
+    forced = _answer_rows(b, k)[live]  # (rows, table actions)
+    devs = ctx.table.values[forced[:, :, None], after[None, None, :], i]  # (rows, table actions, nodes)
+    pos = ctx.table.pos[k]
+    cols = [[pos[x] for x in c[1]] for c in classes]
+    tol = ctx.tol
+    got = np.empty(len(live))
+    for j, c in enumerate(code):
+        m, d = mu[j], devs[j]
+        got[j] = _profitable_share(np.array([float(m @ d[p]) for p in cols[c]]), float(m @ here[j]), tol)
+    out[live] = got
+    return out
+
+
+def _answer_rows(b: _Batch, k: int) -> np.ndarray:
+    """Per batch row and table action ``x`` of set ``k``, the table row of the row's profile with
+    ``x`` played at ``k``, whose node values are those ``_Beliefs._answer_values`` reads,
+    ``(rows, actions)``, worked out once per set."""
+    kept = b.__dict__.setdefault("_answer_rows", {})
+    out = kept.get(k)
+    if out is None:
+        table = b.ctx.table
+        out = kept[k] = np.stack([forced_rows(table, b.rows, [(k, x)]) for x in table.allowed[k]], axis=1)
+    return out
+
+
+def _type_reach(b: _Batch, k: int, rows: np.ndarray, devs: tuple[tuple[int, int], ...],
+                positions: list[int]) -> np.ndarray:
+    """The Bayes-after-deviation weights of a type at its nodes of set ``k`` for the batch rows
+    ``rows`` (``_deviation_weights``): the reach of each row's pure profile with the type's
+    deviations played, Nature's odds where that reaches none of the nodes (uniform if Nature
+    reaches none either).
+
+    A pure profile with its deviations played reaches node ``v`` with Nature's mass of ``v``
+    (``ctx.prior``) if it plays every player move on the path to ``v``, else with 0.0: its reach
+    is the product, root first, of the edge probabilities on the path (Nature's, and 1.0 or 0.0 at
+    the player moves), and factors 1.0 change nothing (the argument of ``_type_unreached``); so
+    the numbers are those the table or the evaluated profile give, to the bit."""
+    ctx = b.ctx
+    nodes = ctx.set_nodes[k][list(positions)]
+    part = np.zeros((len(rows), len(nodes)))
+    for col, v in enumerate(nodes.tolist()):
+        plays = _plays(b, v, devs)
+        if plays is not None:
+            part[plays[rows], col] = ctx.prior[v]
+    none = ~(part > 0).any(axis=1)  # (weights are not negative: their sum is <= 0 iff each is 0)
+    if none.any():
+        prior = ctx.prior[nodes]
+        part[none] = prior if prior.sum() > 0 else np.ones(len(nodes))
+    return part
+
+
+def _plays(b: _Batch, v: int, devs: tuple[tuple[int, int], ...]) -> np.ndarray | None:
+    """Per batch row, whether its pure profile with ``devs`` played plays every player move on the
+    path to node ``v`` (``None``: a move of Nature's on it has probability 0, and Nature's mass of
+    ``v`` is 0.0 too), worked out once per node and deviations."""
+    kept = b.__dict__.setdefault("_plays", {})
+    key = (v, devs)
+    if key in kept:
+        return kept[key]
+    moves = _path_moves(b.ctx.game, v)
+    out = None
+    if moves is not None:
+        forced = dict(devs)  # (each deviation set in turn: the last one stays)
+        out = np.ones(len(b.rows), dtype=bool)
+        for j, a in moves:
+            if j not in forced:
+                out &= b.act[:, j] == a
+            elif forced[j] != a:
+                out[:] = False
+                break
+    kept[key] = out
+    return out
+
+
+def forced_rows(table, rows: np.ndarray, devs: Sequence[tuple[int, int]]) -> np.ndarray | None:
+    """:meth:`PureTable.forced_row <deterrence.solvers._pbe_table.PureTable.forced_row>` for an
+    array of rows (the same integer steps): ``None`` if an action of ``devs`` is not in the table."""
+    out = np.array(rows, dtype=np.int64)
+    for j, a in devs:
+        p = table.pos[j].get(a)
+        if p is None:
+            return None
+        stride = table._strides[j]
+        out += stride * (p - (out // stride) % len(table.pos[j]))
+    return out
+
+
+def _played(b: _Batch) -> np.ndarray:
+    """Per batch row, which flat actions (sets in order) the pure profile plays, worked out once."""
+    played = b.__dict__.get("_played")
+    if played is None:
+        offsets = np.asarray(b.ctx.game._action_offset[:-1], dtype=np.intp)
+        played = np.zeros((len(b.rows), int(b.ctx.game._action_offset[-1])), dtype=bool)
+        played[np.arange(len(b.rows))[:, None], offsets[None, :] + b.act] = True
+        b.__dict__["_played"] = played
+    return played
+
+
+def _profile(b: _Batch, r: int) -> list[np.ndarray]:
+    """Batch row ``r``'s pure profile (one behaviour vector per set)."""
+    beh = [np.zeros(n) for n in b.ctx.game._action_counts]
+    for x, a in zip(beh, b.act[r].tolist(), strict=True):
+        x[a] = 1.0
+    return beh
+
+
+def _classes(key: np.ndarray) -> tuple[list[int], np.ndarray]:
+    """Rows of ``key`` with the same bytes: the first row of each class (classes in order of their
+    first row) and each row's class."""
+    seen: dict[bytes, int] = {}
+    first: list[int] = []
+    inverse = np.empty(len(key), dtype=np.intp)
+    for r, row in enumerate(np.ascontiguousarray(key)):
+        c = seen.setdefault(row.tobytes(), len(first))
+        if c == len(first):
+            first.append(r)
+        inverse[r] = c
+    return first, inverse
+
+
+def _mask(n: int, members: np.ndarray) -> np.ndarray:
+    out = np.zeros(n, dtype=bool)
+    out[members] = True
+    return out
