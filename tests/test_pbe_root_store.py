@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers.root_memo_oracle import old_polynomials, old_screen_on_quotients
+from helpers.root_memo_oracle import old_polynomials, old_screen_on_quotients, settled_systems
 from test_pbe_exact import _POINT
 
 import deterrence as dt
@@ -115,14 +115,7 @@ def test_systems_dropped_before_the_solve_are_ruled_out_by_the_old_screen(monkey
 
     def checked_early(ctx, chosen, programs, ok, opt_starts, flags):  # (dropped before the float screens)
         out = settled(ctx, chosen, programs, ok, opt_starts, flags)
-        for n, i in enumerate(np.flatnonzero(ok).tolist()):
-            if out is not None and out[n]:
-                prog = programs[i]
-                base, choices = ({k: ("reach",) for k in prog.mixed}, [[("reach",)]] * len(prog.mixed)) \
-                    if prog.found is None else prog.found[1:]
-                live = pbe._passing(prog, choices, flags, int(opt_starts[i]))[0]
-                dropped.extend((chosen[i], list(prog.mixed), specs)
-                               for specs in pbe._spec_combos(base, list(prog.mixed), live))
+        dropped.extend(settled_systems(chosen, programs, ok, opt_starts, flags, out))
         return out
 
     monkeypatch.setattr(pbe, "_unsettled", checked)

@@ -19,7 +19,12 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 import pytest
-from helpers.root_memo_oracle import divided_by_monomials, old_polynomials, old_screen_on_quotients
+from helpers.root_memo_oracle import (
+    divided_by_monomials,
+    old_polynomials,
+    old_screen_on_quotients,
+    settled_systems,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -115,14 +120,8 @@ def test_a_solve_that_settles_patterns_early_is_a_solve_that_does_not(monkeypatc
 
     def recorded(ctx, chosen, programs, ok, opt_starts, flags):
         out = settled_patterns(ctx, chosen, programs, ok, opt_starts, flags)
-        for n, i in enumerate(np.flatnonzero(ok).tolist()):
-            if out is not None and out[n]:
-                prog = programs[i]
-                base, choices = ({k: ("reach",) for k in prog.mixed}, [[("reach",)]] * len(prog.mixed)) \
-                    if prog.found is None else prog.found[1:]
-                live = pbe._passing(prog, choices, flags, int(opt_starts[i]))[0]
-                dropped.extend((ctx.game, chosen[i], list(prog.mixed), specs)
-                               for specs in pbe._spec_combos(base, list(prog.mixed), live))
+        dropped.extend((ctx.game, *system) for system in settled_systems(chosen, programs, ok, opt_starts,
+                                                                          flags, out))
         return out
 
     for point in points:

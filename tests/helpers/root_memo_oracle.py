@@ -13,6 +13,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from fractions import Fraction
 
+import numpy as np
+
+from deterrence.solvers import pbe
 from deterrence.solvers._pbe_exact import _REACH, ExactTree, _placed
 from deterrence.solvers._pbe_pruning import _eliminated
 
@@ -91,6 +94,24 @@ def old_polynomials(tree: ExactTree, pattern: Sequence[tuple[int, ...]], mixed: 
         sets, where = _placed(inside, mixed, shape)
         local = tree._set_conditions(k, spec, pattern, sets, specs)
         out.extend(tree._embedded_polynomials(local, where, nv))
+    return out
+
+
+def settled_systems(chosen, programs, ok, opt_starts, flags, settled) -> list[tuple]:
+    """The systems ``pbe._settled_patterns`` dropped before the float screens (``settled``, its
+    answer for the patterns ``chosen`` that pass, ``ok``): per system its pattern, mixing sets and
+    belief specs, in ``pbe._spec_combos`` order."""
+    out: list[tuple] = []
+    if settled is None:
+        return out
+    for n, i in enumerate(np.flatnonzero(ok).tolist()):
+        if settled[n]:
+            prog = programs[i]
+            base, choices = ({k: ("reach",) for k in prog.mixed}, [[("reach",)]] * len(prog.mixed)) \
+                if prog.found is None else prog.found[1:]
+            live = pbe._passing(prog, choices, flags, int(opt_starts[i]))[0]
+            out.extend((chosen[i], list(prog.mixed), specs)
+                       for specs in pbe._spec_combos(base, list(prog.mixed), live))
     return out
 
 
