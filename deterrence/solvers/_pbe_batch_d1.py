@@ -29,14 +29,16 @@ with ``_assess``'s under ``d1`` too.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 
 from ._pbe_beliefs import _br_actions, _kept_deviation_groups, _path_actions, _path_moves, _profitable_share
 
-if TYPE_CHECKING:
-    from ._pbe_purebatch import _Batch
+#: the batch of rows these functions read and fill: a :class:`deterrence.solvers._pbe_purebatch._Batch`
+#: (not imported, even for type checking: that module imports this one, and the package's modules
+#: import one way)
+_Batch = Any
 
 
 def d1_beliefs(b: _Batch, k: int, idx: np.ndarray) -> None:
