@@ -121,8 +121,8 @@ def test_map_leaves_cells_that_violate_orderings_blank(cfg: dt.explorer.Explorer
 def test_a_map_drawn_row_by_row_takes_the_kernels_the_process_holds(cfg: dt.explorer.ExplorerConfig,
                                                                      monkeypatch) -> None:
     """Cells breaking an ordering make the map go row by row: each row's sweep is short, and under
-    ``path="auto"`` it would weigh the compile's cost again and go per point (6x slower on this
-    model's 41x41 map, and labelled compiled). Every row takes the kernels the page holds."""
+    ``path="auto"`` it would weigh the compile's cost again and go per point (while the map says
+    compiled). Every row takes the kernels the page holds."""
     paths: list[dict] = []
     real = _regime_map.dt.sweep
 

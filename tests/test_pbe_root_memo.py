@@ -20,7 +20,7 @@ from helpers.root_memo_oracle import (
     one_term_in_span,
 )
 from test_pbe_exact import _POINT, _random_specs
-from test_pbe_exact_speed_oracle import _random_system
+from test_pbe_exact_oracles import _random_system
 
 import deterrence as dt
 from deterrence.solvers import _pbe_multilinear, _pbe_pruning, pbe

@@ -203,22 +203,22 @@ def test_the_choice_does_not_depend_on_a_kernel_compiled_before(monkeypatch, fre
 
 def test_a_repeated_sweep_reuses_the_solvers_measured_time(monkeypatch, fresh_kernels):
     """The per-point solver is timed once per model, options and points in a process: a second
-    run of a sweep chooses as the first did, where a new measurement (here a solver now a
-    thousand times slower) would have chosen the other path and changed the ``path`` column."""
+    run of a sweep chooses as the first did, where a new measurement (here a solver now costing a
+    thousand times as much) would have chosen the other path and changed the ``path`` column."""
     monkeypatch.setattr(_choice, "_TIMINGS", {})
     monkeypatch.setattr(_cost, "SECONDS_FIXED", 1.0)
-    speed = [1e-3]
+    cost = [1e-3]
     calls: list[float] = []
 
     def timed(*args, **kwargs):
-        calls.append(speed[0])
-        return speed[0]
+        calls.append(cost[0])
+        return cost[0]
 
     monkeypatch.setattr(_choice, "_pointwise_seconds", timed)
     first = _sweep("auto")
     timings = len(calls)
     assert timings > 0
-    speed[0] = 1.0  # were it measured again, the slower solver would choose the compiled path
+    cost[0] = 1.0  # were it measured again, the costlier solver would choose the compiled path
     again = _sweep("auto")
     assert len(calls) == timings
     assert first.manifest.paths == again.manifest.paths == {"pointwise": 3}

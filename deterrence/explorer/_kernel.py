@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 import deterrence as dt
+from deterrence.sweeps import baseline_of
 
 log = logging.getLogger(__name__)
 _LOCK = threading.Lock()
@@ -161,21 +162,10 @@ def map_path(model: Any, concept: str, belief_policy: str) -> str:
     ``"auto"``."""
     if compiled(model, concept, belief_policy)[0] is None:
         return "auto"
-    baseline = _baseline(model)
+    baseline = baseline_of(model)
     if baseline is not None and compiled(baseline, concept, belief_policy)[0] is None:
         return "auto"
     return "compiled"
-
-
-def _baseline(model: Any) -> Any:
-    """The model's no-pledge baseline (as a sweep takes it), or ``None``."""
-    fn = getattr(model, "baseline", None)
-    if not callable(fn):
-        return fn
-    try:
-        return fn()
-    except dt.ModelError:  # the model declares none
-        return None
 
 
 def knife_edge(

@@ -28,7 +28,6 @@ with ``_assess``'s under ``d1`` too.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -150,7 +149,8 @@ def _answer_rows(b: _Batch, k: int) -> np.ndarray:
     out = kept.get(k)
     if out is None:
         table = b.ctx.table
-        out = kept[k] = np.stack([forced_rows(table, b.rows, [(k, x)]) for x in table.allowed[k]], axis=1)
+        rows = np.asarray(b.rows, dtype=np.int64)
+        out = kept[k] = np.stack([table.forced_row(rows, [(k, x)]) for x in table.allowed[k]], axis=1)
     return out
 
 
@@ -200,19 +200,6 @@ def _plays(b: _Batch, v: int, devs: tuple[tuple[int, int], ...]) -> np.ndarray |
                 out[:] = False
                 break
     kept[key] = out
-    return out
-
-
-def forced_rows(table, rows: np.ndarray, devs: Sequence[tuple[int, int]]) -> np.ndarray | None:
-    """:meth:`PureTable.forced_row <deterrence.solvers._pbe_table.PureTable.forced_row>` for an
-    array of rows (the same integer steps): ``None`` if an action of ``devs`` is not in the table."""
-    out = np.array(rows, dtype=np.int64)
-    for j, a in devs:
-        p = table.pos[j].get(a)
-        if p is None:
-            return None
-        stride = table._strides[j]
-        out += stride * (p - (out // stride) % len(table.pos[j]))
     return out
 
 

@@ -134,16 +134,16 @@ class PureTable:
             return None
         return self.values[forced]
 
-    def forced_row(self, row: int, devs: Sequence[tuple[int, int]]) -> int | None:
-        """Row ``row`` with every (set, action) of ``devs`` played instead (``None`` if an action is
-        not in the table)."""
+    def forced_row(self, row: int | np.ndarray, devs: Sequence[tuple[int, int]]) -> int | np.ndarray | None:
+        """Row ``row`` (or each of an integer array of rows, the same integer steps) with every
+        (set, action) of ``devs`` played instead (``None`` if an action is not in the table)."""
         out = row
         for k, a in devs:
             p = self.pos[k].get(a)
             if p is None:
                 return None
             stride = self._strides[k]
-            out += stride * (p - (out // stride) % len(self.pos[k]))
+            out = out + stride * (p - (out // stride) % len(self.pos[k]))
         return out
 
     def forced_reach(self, beh: Sequence[np.ndarray], devs: Sequence[tuple[int, int]]) -> np.ndarray | None:

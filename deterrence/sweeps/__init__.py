@@ -6,7 +6,7 @@ from ._design import METHODS, Design, DesignInfo, Linspace, build_design, saltel
 from ._manifest import FORMAT, ChunkRecord, Chunks, Manifest, ModelIdentity, ParameterInfo, RunRecord
 from ._pointwise import evaluate_points
 from ._result import SweepResult, sobol_estimates
-from ._spec import BACKENDS, MAX_POINTS_IN_MEMORY, PATHS, SweepSpec, check_spec
+from ._spec import BACKENDS, MAX_POINTS_IN_MEMORY, PATHS, SweepSpec, baseline_of, check_spec
 from ._storage import SweepFolder, package_versions
 from ._sweep import BYTES_PER_ROW, CHUNK_COMPILED, CHUNK_POINTWISE, ChunkPlan, sweep
 from ._tidy import SELECTIONS, column_order, select
@@ -34,6 +34,7 @@ __all__ = [
     "SweepFolder",
     "SweepResult",
     "SweepSpec",
+    "baseline_of",
     "build_design",
     "check_spec",
     "column_order",

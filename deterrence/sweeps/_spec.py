@@ -119,7 +119,7 @@ def check_spec(model: Any, **arguments: Any) -> SweepSpec:
     rest = {k: v for k, v in a.items() if k not in ("concept", "solve_options", "out", "workers")}
     return SweepSpec(
         model=model,
-        baseline=_baseline(model),
+        baseline=baseline_of(model),
         concept=concept,
         out=out,
         solve_options=options,
@@ -283,7 +283,7 @@ def _path_for_options(path: str, options: Mapping[str, Any]) -> tuple[str, tuple
     )
 
 
-def _baseline(model: Any) -> Any:
+def baseline_of(model: Any) -> Any:
     """The model's no-pledge baseline, or ``None`` if it declares none."""
     fn = getattr(model, "baseline", None)
     if fn is None:
