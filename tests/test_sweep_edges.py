@@ -67,7 +67,22 @@ def test_a_grid_value_that_breaks_an_ordering_gets_advice_a_sweep_can_follow(tin
     assert "check_orderings" not in str(err.value)
     recorded = sweep(tiny, grid={"c": np.array([0.5, 2.6])}, on_error="record", progress=False).table
     message = recorded.loc[recorded["c"] == 2.6, "error"].iloc[0]
-    assert "on_error='record'" in message and "check_orderings" not in message
+    assert "'c < 2.5'" in message and "check_orderings" not in message
+
+
+@pytest.mark.parametrize("path", ["pointwise", "compiled"])
+def test_a_recorded_ordering_violation_does_not_advise_the_option_already_in_use(tiny, path):
+    """A recorded point's message used to advise recording such points with on_error='record', the
+    option its sweep was run with; it keeps the advice a recording sweep can follow (other values).
+    The raising sweep's error keeps both."""
+    grid = {"c": np.array([0.5, 2.6])}
+    recorded = sweep(tiny, grid=grid, on_error="record", path=path, progress=False).table
+    message = recorded.loc[recorded["c"] == 2.6, "error"].iloc[0]
+    assert "choose grid values" in message
+    assert "on_error" not in message and "--on-error" not in message
+    with pytest.raises(OrderingError) as raised:
+        sweep(tiny, grid=grid, path=path, progress=False)
+    assert "choose grid values" in str(raised.value) and "on_error='record'" in str(raised.value)
 
 
 def test_an_ordering_violation_is_an_ordering_error_whose_advice_a_sweep_replaces(tiny):
