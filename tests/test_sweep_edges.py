@@ -102,3 +102,34 @@ def test_an_ordering_violation_is_an_ordering_error_whose_advice_a_sweep_replace
     again = pickle.loads(pickle.dumps(swept.value))
     assert type(again) is OrderingError and str(again) == str(swept.value)
     assert again.advice == swept.value.advice
+
+
+def test_a_second_sweep_of_a_model_does_not_print_its_orderings_symbols_again(tiny, monkeypatch):
+    """The check of orderings none of whose parameters varies (``refuse_broken_orderings``) named
+    each comparison's parameters with sympy's printer at every sweep; the names are now found once
+    per comparison (``Comparison.parameter_names``)."""
+    import sympy.printing.str as sympy_str
+
+    from deterrence.sweeps import _design
+
+    inside, printed, checks = [False], [0], [0]
+    real_print, real_check = sympy_str.sstr, _design.refuse_broken_orderings
+
+    def counting_print(*args, **kwargs):
+        printed[0] += inside[0]
+        return real_print(*args, **kwargs)
+
+    def watched_check(*args, **kwargs):
+        checks[0] += 1
+        inside[0] = True
+        try:
+            return real_check(*args, **kwargs)
+        finally:
+            inside[0] = False
+
+    monkeypatch.setattr(sympy_str, "sstr", counting_print)
+    monkeypatch.setattr(_design, "refuse_broken_orderings", watched_check)
+    sweep(tiny, grid={"r": [0.5, 1.0]}, path="pointwise", progress=False)
+    printed[0], checks[0] = 0, 0
+    sweep(tiny, grid={"r": [0.5, 1.0]}, path="pointwise", progress=False)
+    assert checks[0] == 1 and printed[0] == 0
