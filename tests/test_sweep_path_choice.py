@@ -227,3 +227,22 @@ def test_a_repeated_sweep_reuses_the_solvers_measured_time(monkeypatch, fresh_ke
                      belief_policy="free", path="auto")
     assert len(calls) == 2 * timings  # other points: measured anew
     assert other.manifest.paths == {"compiled": 2}
+
+
+def test_choosing_a_path_builds_the_models_symbolic_tree_once(monkeypatch):
+    """The compile's counts and the timings' key (the model's content digest) are read from one
+    symbolic tree; each used to build its own."""
+    _fixed_solver_time(monkeypatch, 1e-3)
+    model = dt.load_model(MODEL)
+    real = _compiled.symbolic_tree
+    built: list[object] = []
+
+    def counted(m):
+        built.append(m)
+        return real(m)
+
+    monkeypatch.setattr(_compiled, "symbolic_tree", counted)
+    points = pd.DataFrame({"point": [0, 1], "credibility": [0.2, 0.5]})
+    path, estimate = _choice.choose_path(model, "pbe", "free", "auto", points, 3)
+    assert estimate is not None and path == "pointwise"  # judged before compiling: nothing compiled
+    assert len(built) == 1
