@@ -927,11 +927,11 @@ def _prepared(model: Any, tree: SymbolicTree, key: tuple[str, str, str, float, f
         if concept != "pbe":
             raise
         too_large = exc
+    if key in _REFUSED:  # refused after the probe: not sampled again (a sweep asks at every call)
+        raise _REFUSED[key]
     probe = domain_sample(model, 64, seed=12345)
     if len(next(iter(probe.values()))) < 8:
         probe = None
-    if key in _REFUSED:
-        raise _REFUSED[key]
     try:
         kept = None if too_large is None else _kept_or_refuse(model, tree.structure, probe, tol, too_large)
     except UnsupportedError as exc:
