@@ -301,3 +301,24 @@ def test_unknown_model_is_answered_404_over_loopback() -> None:
     finally:
         running.server.io_loop.add_callback(running.stop)
         thread.join(timeout=HANG_GUARD)
+
+
+def test_a_server_stopped_by_ctrl_c_frees_its_port(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C ends the server's loop (``serve`` says "Explorer stopped."), and the server with it:
+    it kept listening on its port, so a second ``serve`` in the same process (a notebook, a
+    script that serves again) was refused with "port ... is in use (another explorer?)"."""
+    import socket
+
+    from deterrence.explorer import _server
+
+    def interrupted(self: _server.RunningServer) -> None:  # Ctrl-C as the loop starts
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_server.RunningServer, "run", interrupted)
+    said: list[str] = []
+    dt.explorer.serve("extended_deterrence", port=0, open_browser=False, say=said.append)
+    port = int(re.search(r"127\.0\.0\.1:(\d+)/", said[0]).group(1))
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", port))  # free again
+    dt.explorer.serve("extended_deterrence", port=port, open_browser=False, say=said.append)
+    assert said == [said[0], "Explorer stopped.", said[0], "Explorer stopped."]

@@ -111,3 +111,24 @@ def _check_random_tree(seed: int, players: int, sets: int, policy: str) -> None:
             assert undecided[k], (seed, s, [_pattern(e) for e in eqs])
         if not undecided[k]:
             assert (table["point"] == k).sum() == len(eqs), (seed, s)
+
+
+# ------------------------------------------------------------------ the first stage alone
+def test_the_first_stage_alone_flags_every_point_the_two_stages_flag():
+    """``PatternGuard`` (vertex tests only) is the base of the guard compiled models hold,
+    ``SystemGuard`` (which examines the survivors as systems). Its ``flags`` called its own
+    ``_flag_patterns`` with the subclass's arguments (``pay`` too) and raised ``TypeError``. The
+    first stage alone flags a superset of the points both stages flag: on ``costly_signal_pledge``
+    the second stage clears points the first flags."""
+    from deterrence import kernels
+    from deterrence.kernels._guard import PatternGuard
+
+    m = dt.load_model("costly_signal_pledge")
+    cm = compile_model(m, "pbe", "free")
+    first = PatternGuard(cm.game, cm.structures, cm.belief_policy, cm.kept)
+    pts = kernels.domain_sample(m, 400, seed=7)
+    pay, ce = cm.tree.numeric_columns({k: np.asarray(v, float) for k, v in pts.items()})
+    alone = first.flags(pay, ce, cm.tol, cm.edge)
+    both = cm._guard.flags(pay, ce, cm.tol, cm.edge)
+    assert not (both & ~alone).any()
+    assert (alone & ~both).any()

@@ -67,7 +67,22 @@ def test_a_grid_value_that_breaks_an_ordering_gets_advice_a_sweep_can_follow(tin
     assert "check_orderings" not in str(err.value)
     recorded = sweep(tiny, grid={"c": np.array([0.5, 2.6])}, on_error="record", progress=False).table
     message = recorded.loc[recorded["c"] == 2.6, "error"].iloc[0]
-    assert "on_error='record'" in message and "check_orderings" not in message
+    assert "'c < 2.5'" in message and "check_orderings" not in message
+
+
+@pytest.mark.parametrize("path", ["pointwise", "compiled"])
+def test_a_recorded_ordering_violation_does_not_advise_the_option_already_in_use(tiny, path):
+    """A recorded point's message used to advise recording such points with on_error='record', the
+    option its sweep was run with; it keeps the advice a recording sweep can follow (other values).
+    The raising sweep's error keeps both."""
+    grid = {"c": np.array([0.5, 2.6])}
+    recorded = sweep(tiny, grid=grid, on_error="record", path=path, progress=False).table
+    message = recorded.loc[recorded["c"] == 2.6, "error"].iloc[0]
+    assert "choose grid values" in message
+    assert "on_error" not in message and "--on-error" not in message
+    with pytest.raises(OrderingError) as raised:
+        sweep(tiny, grid=grid, path=path, progress=False)
+    assert "choose grid values" in str(raised.value) and "on_error='record'" in str(raised.value)
 
 
 def test_an_ordering_violation_is_an_ordering_error_whose_advice_a_sweep_replaces(tiny):
@@ -87,3 +102,34 @@ def test_an_ordering_violation_is_an_ordering_error_whose_advice_a_sweep_replace
     again = pickle.loads(pickle.dumps(swept.value))
     assert type(again) is OrderingError and str(again) == str(swept.value)
     assert again.advice == swept.value.advice
+
+
+def test_a_second_sweep_of_a_model_does_not_print_its_orderings_symbols_again(tiny, monkeypatch):
+    """The check of orderings none of whose parameters varies (``refuse_broken_orderings``) named
+    each comparison's parameters with sympy's printer at every sweep; the names are now found once
+    per comparison (``Comparison.parameter_names``)."""
+    import sympy.printing.str as sympy_str
+
+    from deterrence.sweeps import _design
+
+    inside, printed, checks = [False], [0], [0]
+    real_print, real_check = sympy_str.sstr, _design.refuse_broken_orderings
+
+    def counting_print(*args, **kwargs):
+        printed[0] += inside[0]
+        return real_print(*args, **kwargs)
+
+    def watched_check(*args, **kwargs):
+        checks[0] += 1
+        inside[0] = True
+        try:
+            return real_check(*args, **kwargs)
+        finally:
+            inside[0] = False
+
+    monkeypatch.setattr(sympy_str, "sstr", counting_print)
+    monkeypatch.setattr(_design, "refuse_broken_orderings", watched_check)
+    sweep(tiny, grid={"r": [0.5, 1.0]}, path="pointwise", progress=False)
+    printed[0], checks[0] = 0, 0
+    sweep(tiny, grid={"r": [0.5, 1.0]}, path="pointwise", progress=False)
+    assert checks[0] == 1 and printed[0] == 0

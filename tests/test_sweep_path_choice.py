@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 import deterrence as dt
-from deterrence.errors import ParameterError
+from deterrence.errors import ParameterError, UnsupportedError
 from deterrence.kernels import _compiled, _cost
 from deterrence.kernels._cost import PathEstimate, compile_seconds_estimate, compiled_pays
 from deterrence.sweeps import _choice
@@ -227,3 +227,44 @@ def test_a_repeated_sweep_reuses_the_solvers_measured_time(monkeypatch, fresh_ke
                      belief_policy="free", path="auto")
     assert len(calls) == 2 * timings  # other points: measured anew
     assert other.manifest.paths == {"compiled": 2}
+
+
+def test_choosing_a_path_builds_the_models_symbolic_tree_once(monkeypatch):
+    """The compile's counts and the timings' key (the model's content digest) are read from one
+    symbolic tree; each used to build its own."""
+    _fixed_solver_time(monkeypatch, 1e-3)
+    model = dt.load_model(MODEL)
+    real = _compiled.symbolic_tree
+    built: list[object] = []
+
+    def counted(m):
+        built.append(m)
+        return real(m)
+
+    monkeypatch.setattr(_compiled, "symbolic_tree", counted)
+    points = pd.DataFrame({"point": [0, 1], "credibility": [0.2, 0.5]})
+    path, estimate = _choice.choose_path(model, "pbe", "free", "auto", points, 3)
+    assert estimate is not None and path == "pointwise"  # judged before compiling: nothing compiled
+    assert len(built) == 1
+
+
+def test_a_model_refused_after_its_probe_is_not_probed_again(monkeypatch):
+    """``asymmetric_escalation`` is refused only after the probe points are drawn from its domain
+    (iterated dominance at them keeps three actions at a set); the refusal is kept, and every
+    later ask (a sweep's choice of path asks at every sweep, for the model and its baseline) drew
+    the probe again before reading it: about a second each time."""
+    model = dt.load_model("asymmetric_escalation")
+    with pytest.raises(UnsupportedError):
+        _compiled.compile_counts(model, "pbe", "free")
+    real = _compiled.domain_sample
+    drawn: list[int] = []
+
+    def counted(*args, **kwargs):
+        drawn.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(_compiled, "domain_sample", counted)
+    with pytest.raises(UnsupportedError) as again:
+        _compiled.compile_counts(model, "pbe", "free")
+    assert "too many to compile" in str(again.value)
+    assert not drawn

@@ -42,6 +42,7 @@ class RunningServer:
     server: Any
     url: str
     port: int
+    closed: bool = False
 
     def run(self) -> None:
         """Serve until interrupted (Ctrl-C) or :meth:`stop`."""
@@ -49,8 +50,15 @@ class RunningServer:
 
     def stop(self) -> None:
         """Stop serving (from the server's own thread, or via ``io_loop.add_callback``)."""
-        self.server.stop()
+        self.close()
         self.server.io_loop.stop()
+
+    def close(self) -> None:
+        """Stop listening and unload the pages, once (the port is free again); the event loop,
+        the thread's own, is left to its owner."""
+        if not self.closed:
+            self.closed = True
+            self.server.stop()
 
 
 def _free_port() -> int:
@@ -243,6 +251,8 @@ def serve(
         running.run()
     except KeyboardInterrupt:
         shown("Explorer stopped.")
+    finally:
+        running.close()  # Ctrl-C ends the loop, not the server: it held its port (a second serve failed)
 
 
 def _say(text: str) -> None:

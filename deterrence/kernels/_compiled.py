@@ -842,7 +842,26 @@ def compile_counts(model: Any, concept: str = "pbe", belief_policy: str = "free"
     UnsupportedError
         If the model does not compile (as :func:`compile_model` would refuse it before building).
     """
+    return counts_and_digest(model, concept, belief_policy, tol=tol, edge=edge)[0]
+
+
+def counts_and_digest(model: Any, concept: str = "pbe", belief_policy: str = "free", *, tol: float = 1e-8,
+                      edge: float = 1e-7) -> tuple[tuple[int, int], str]:
+    """:func:`compile_counts` and the digest of the model's symbolic content (as the compile cache
+    keys it), from one symbolic tree: a sweep choosing its path asks for both.
+
+    Raises
+    ------
+    UnsupportedError
+        As :func:`compile_counts`.
+    """
     key, tree = _cache_key(model, concept, belief_policy, tol, edge)
+    return _counts(model, tree, key), key[0]
+
+
+def _counts(model: Any, tree: SymbolicTree, key: tuple[str, str, str, float, float]) -> tuple[int, int]:
+    """:func:`compile_counts` of the model whose tree and cache key are given."""
+    concept = key[1]
     # the same numbers whether compiled already or not: a sweep's choice must not depend on what
     # the process did before
     kept = _COMPILED[key].kept if key in _COMPILED else _prepared(model, tree, key)[1]
@@ -855,11 +874,6 @@ def compile_counts(model: Any, concept: str = "pbe", belief_policy: str = "free"
     n_structures += sum(int(np.prod([k for h, k in enumerate(counts) if h not in mix]))
                         for mix in itertools.combinations(binary, 2))
     return n_structures, count_patterns(counts)
-
-
-def content_digest(model: Any) -> str:
-    """A digest of the model's symbolic content (as the compile cache keys it)."""
-    return _content_digest(symbolic_tree(model))
 
 
 def _cache_key(model: Any, concept: str, belief_policy: str, tol: float, edge: float
@@ -913,11 +927,11 @@ def _prepared(model: Any, tree: SymbolicTree, key: tuple[str, str, str, float, f
         if concept != "pbe":
             raise
         too_large = exc
+    if key in _REFUSED:  # refused after the probe: not sampled again (a sweep asks at every call)
+        raise _REFUSED[key]
     probe = domain_sample(model, 64, seed=12345)
     if len(next(iter(probe.values()))) < 8:
         probe = None
-    if key in _REFUSED:
-        raise _REFUSED[key]
     try:
         kept = None if too_large is None else _kept_or_refuse(model, tree.structure, probe, tol, too_large)
     except UnsupportedError as exc:

@@ -315,9 +315,10 @@ class PatternGuard:
         return G, E, _units(pay, self.game.num_players)
 
     def _flag_patterns(self, G: np.ndarray, E: np.ndarray, unit: np.ndarray, tol: float, edge: float,
-                       ce: np.ndarray, out: np.ndarray) -> None:
+                       pay: np.ndarray, ce: np.ndarray, out: np.ndarray) -> None:
         """``out[p]`` True where some pattern survives its tests at point ``p`` (the first stage;
-        :class:`deterrence.kernels._systems.SystemGuard` adds the second)."""
+        :class:`deterrence.kernels._systems.SystemGuard` adds the second, which reads ``pay`` and
+        ``ce`` as :meth:`flags` takes them; this stage reads the rows' values alone)."""
         _flag_points(self.code, G, E, unit, tol, edge, self.n_tests, out)
 
 

@@ -86,11 +86,10 @@ def choose_path(
     target = _distinct(model)
     try:
         with np.errstate(all="ignore"):
-            counts = _compiled.compile_counts(target, concept, belief_policy)
+            counts, digest = _compiled.counts_and_digest(target, concept, belief_policy)
     except UnsupportedError:
         return path, None  # not compiled: compiled_kernel says so (cached refusal), per point
-    per_point = _timed_once(_compiled.content_digest(target), model, concept, belief_policy, points,
-                            solve_options or {})
+    per_point = _timed_once(digest, model, concept, belief_policy, points, solve_options or {})
     if per_point is None:
         return path, None  # nothing to time the solver on: the kernel, as without an estimate
     # judged with the compile's cost even where this process holds the kernel already, so that

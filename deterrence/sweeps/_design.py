@@ -508,7 +508,7 @@ def refuse_broken_orderings(
     values = {symbols[n]: np.asarray(float(v)) for n, v in base.items() if n in symbols}
     for ordering in orderings:
         for comp in ordering.condition.comparisons:
-            names = {str(s) for s in comp.lhs.free_symbols | comp.rhs.free_symbols}
+            names = set(comp.parameter_names)  # printed once per comparison, not at every sweep
             if not names or names & set(varied) or not names <= set(base):
                 continue
             if np.all(comparison_holds(comp, values)):

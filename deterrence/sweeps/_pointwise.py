@@ -161,7 +161,7 @@ def _solve_points(
     for k in range(len(points)):
         values = {**defaults, **{c: float(columns[c][k]) for c in given}}
         try:
-            game = _game_at(model, {c: values[c] for c in given})
+            game = _game_at(model, {c: values[c] for c in given}, on_error)
             eqs = solve(game, concept, **belief_options(concept, belief_policy), **solve_options)
         except DeterrenceError as exc:
             if on_error == "raise":
@@ -175,18 +175,24 @@ def _solve_points(
 
 #: what a sweep can do with a point that violates an ordering (it takes no ``check_orderings``)
 _SWEEP_ORDERING_HINT = (
-    "a sweep solves only points that keep the model's orderings: choose grid values that keep it, "
-    "or record such points as errors with on_error='record' (on the command line: --on-error record)"
+    "a sweep solves only points that keep the model's orderings: choose grid values that keep it"
+)
+
+#: the same, where the sweep stops at the point (``on_error="raise"``): it can record it instead
+_RAISE_ORDERING_HINT = (
+    f"{_SWEEP_ORDERING_HINT}, or record such points as errors with on_error='record' "
+    "(on the command line: --on-error record)"
 )
 
 
-def _game_at(model: Any, values: Mapping[str, float]) -> Any:
+def _game_at(model: Any, values: Mapping[str, float], on_error: str) -> Any:
     """``model.game(**values)``, an ordering violation told as a sweep can act on it (the model's own
-    advice, ``check_orderings=False``, is an option sweeps do not take)."""
+    advice, ``check_orderings=False``, is an option sweeps do not take; ``on_error="record"``, the
+    option a raising sweep can take, is advised only there: a recorded error's run already records)."""
     try:
         return model.game(**values)
     except OrderingError as exc:
-        raise exc.with_advice(_SWEEP_ORDERING_HINT) from None
+        raise exc.with_advice(_RAISE_ORDERING_HINT if on_error == "raise" else _SWEEP_ORDERING_HINT) from None
 
 
 def _rows(model: Any, solved: Sequence[_Solved], columns: Sequence[str], players: Sequence[str],
