@@ -42,13 +42,17 @@ def start_explorer(*args: str, code: Path = ROOT, stderr: int | IO[str] = subpro
 
 
 def stop_explorer(proc: subprocess.Popen, wait: float = 30.0) -> None:
-    """Terminate the server; kill it if it has not ended after ``wait`` seconds."""
+    """Terminate the server; kill it if it has not ended after ``wait`` seconds; close the pipes the
+    test read it through (left open, they are a ResourceWarning at the next collection)."""
     proc.terminate()
     try:
         proc.wait(timeout=wait)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+    for pipe in (proc.stdout, proc.stderr):
+        if pipe is not None:
+            pipe.close()
 
 
 def request(port: int, method: str, target: str) -> tuple[int, str]:
