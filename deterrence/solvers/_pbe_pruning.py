@@ -41,10 +41,14 @@ Belief support of a support pattern (:class:`BeliefSupportPruner`)
 
 All the patterns of a solve are tested in one compiled pass (:meth:`BeliefSupportPruner.admits_all`):
 per pattern the test at every set until one fails, each pattern keeping from the one before the
-verdicts that read no set whose support changed, and a computed verdict written to a table under
-two keys that determine it (the supports at every set it reads; and the supports at its set and
-below with, for the sets above, only the bits it reads of them: which of its nodes have positive
-reach and whether every set above is pure), so that a later pattern with the same key finds it;
+verdicts that read no set whose support changed. The test at a set is one condition per support
+action, and the set's own support changes none of them (they read the bounds below the set and the
+reach above it), so the kernel computes the set's *passing actions* (those that would pass as
+support actions; a support passes iff all its actions do) and writes them to a table under two
+keys that determine them (the supports at every other set the test reads; and the supports at the
+sets below with, for the sets above, only the bits it reads of them: which of its nodes have
+positive reach and whether every set above is pure), so that a later pattern with the same key,
+whatever its support at the set, finds them (the keys are kept up to date as supports change);
 the reach of a node is read from the products with every decision move in the supports (the
 same numbers), and the support bounds are refolded only below the set tested and only where a
 support changed (the same numbers and verdicts as a pass over the pattern alone, see
@@ -432,7 +436,7 @@ def _rank_narrow(ind: np.ndarray, offsets: np.ndarray, ranks: np.ndarray, counts
         counts[k] = max(1, n)
 
 
-#: the most bytes of the direct verdict tables of :func:`_admits_kernel` (one per key); a set whose
+#: the most bytes of the direct verdict tables of :func:`_admits_kernel` (eight per key); a set whose
 #: table does not fit has its verdicts remembered in a hash table (:func:`_memo_find`)
 _TABLE_BYTES = 1 << 22
 
@@ -489,9 +493,19 @@ def _admits_kernel(ind: np.ndarray, ranks: np.ndarray, counts: np.ndarray, chg_p
     number of the supports' ranks (a bijection of the supports present in the list), the fine
     key's bits on top.
 
+    *Passing actions.* The test is one condition per support action ``a`` of ``k`` on (b), (c) and
+    (d), which ``k``'s own support does not change; so what is computed and remembered is the set's
+    passing actions (bit ``a``: ``a`` passes, :func:`_passing_actions`, plus 1 in the tables), and
+    the keys leave ``k``'s support out (:func:`_without_self`); the verdict is whether the support
+    is among them (:func:`_within`). A set wider than :data:`_MASK_ACTS` keeps its support in its
+    keys and its verdict in the tables (1 passes, 2 fails). The keys' support part is kept up to
+    date as supports change (each change of a set's rank moves the keys of the sets that read it by
+    its stride there, :func:`_strides_by_hit`), and a set's value is held while no other set it
+    reads changes.
+
     *What is kept.* A set's verdict is kept from the pattern before when no set of its ``deps``
-    changed (its coarse key is the same); a computed verdict is written to a table per set and key
-    (direct tables of one byte per key while they fit in ``budget`` bytes, the fine keys' first;
+    changed (its coarse key is the same); a computed value is written to a table per set and key
+    (direct tables of eight bytes per key while they fit in ``budget`` bytes, the fine keys' first;
     for a fine key that does not, the hash table of :func:`_memo_find`); a pattern with a kept
     failing verdict fails without more work. A verdict found under either key is the one a pass
     over the pattern would compute, as the key determines it.
@@ -575,11 +589,12 @@ def _admits_kernel(ind: np.ndarray, ranks: np.ndarray, counts: np.ndarray, chg_p
                 _refold_below(sub_ptr[k], sub_ptr[k + 1], sub, refold, folded, child_ptr, children, flat,
                               chance, decision, row, start_lo, start_hi, lo, hi)
                 if not narrow[k]:
-                    found = 1 if _set_passes(k, row, reached, pure, full, lo, hi, ptr, nodes, possible, kid_ptr,
-                                             kids, player[k], offsets, tol, mask, mu_lo, mu_hi) else 2
+                    passes = _set_passes(k, row, reached, pure, full, lo, hi, ptr, nodes, possible, kid_ptr,
+                                         kids, player[k], offsets, tol, mask, mu_lo, mu_hi)
+                    found = 1 if passes else 2
                 else:
-                    found = _passing_actions(k, reached, pure, full, lo, hi, ptr, nodes, possible, kid_ptr, kids,
-                                             player[k], offsets, tol, mask, mu_lo, mu_hi) + 1
+                    found = _passing_actions(k, reached, pure, full, lo, hi, ptr, nodes, possible, kid_ptr,
+                                             kids, player[k], offsets, tol, mask, mu_lo, mu_hi) + 1
                 if slot >= 0:
                     table[slot] = found
                 if fslot >= 0:
@@ -824,7 +839,8 @@ _MASK_ACTS = 62
 
 
 @njit
-def _without_self(key_ptr: np.ndarray, keys: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _without_self(key_ptr: np.ndarray, keys: np.ndarray, offsets: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:
     """The CSR lists ``keys`` (per set) without the set itself where it has at most :data:`_MASK_ACTS`
     actions (its verdicts are remembered as its passing actions, which its support does not change)."""
     n_sets = key_ptr.shape[0] - 1
@@ -850,9 +866,10 @@ def _within(row: np.ndarray, start: int, stop: int, passing: int) -> bool:
 
 
 @njit(inline=True)
-def _passing_actions(k: int, reached: np.ndarray, pure: bool, full: np.ndarray, lo: np.ndarray, hi: np.ndarray,
-                     ptr: np.ndarray, nodes: np.ndarray, possible: np.ndarray, kid_ptr: np.ndarray,
-                     kids: np.ndarray, p: int, offsets: np.ndarray, tol: float, buf_mask: np.ndarray,
+def _passing_actions(k: int, reached: np.ndarray, pure: bool, full: np.ndarray, lo: np.ndarray,
+                     hi: np.ndarray, ptr: np.ndarray, nodes: np.ndarray, possible: np.ndarray,
+                     kid_ptr: np.ndarray, kids: np.ndarray, p: int, offsets: np.ndarray, tol: float,
+                     buf_mask: np.ndarray,
                      buf_lo: np.ndarray, buf_hi: np.ndarray) -> int:
     """The actions ``a`` of set ``k`` (bit ``a``) that pass the test of :func:`_set_passes` as
     support actions: a support passes it iff every action of it does (the test is one condition
