@@ -517,6 +517,7 @@ def _admits_kernel(ind: np.ndarray, ranks: np.ndarray, counts: np.ndarray, chg_p
     current pattern. So every number a test reads is the one a pass over the pattern alone gives
     (the reach as (b) says), and so is every verdict."""
     n_pat, n_sets = ind.shape[0], ptr.shape[0] - 1
+    all_dep_ptr, all_deps = dep_ptr, deps
     dep_ptr, deps = _without_self(dep_ptr, deps, offsets)
     low_ptr, lows = _without_self(low_ptr, lows, offsets)
     stride, span = _mixed_radix(counts, dep_ptr, deps)
@@ -551,15 +552,30 @@ def _admits_kernel(ind: np.ndarray, ranks: np.ndarray, counts: np.ndarray, chg_p
     reached, mask = np.empty(widest, dtype=np.bool_), np.empty(widest, dtype=np.bool_)
     mu_lo, mu_hi = np.empty(widest), np.empty(widest)
     failing = 0  # the kept verdicts that fail
+    watch = np.zeros(n_sets, dtype=np.bool_)  # the sets the latest computed failure reads
+    dirty = np.zeros(n_sets, dtype=np.bool_)  # the sets changed since row ``last`` while ``lazy``
+    dirty_sets = np.empty(n_sets, dtype=np.int64)
+    n_dirty, last, lazy = 0, 0, False
     for r in range(n_pat):
-        failing = _note_changes(chg_ptr[r], chg_ptr[r + 1], chg, fold_ptr, folds, hit_ptr, hits, refold,
-                                known, verdict, held, narrow, failing)
-        for e in range(chg_ptr[r], chg_ptr[r + 1]):
-            c = chg[e]
-            step = np.int64(ranks[r, c]) - np.int64(ranks[r - 1, c])
-            for f in range(hit_ptr[c], hit_ptr[c + 1]):
-                ckey[hits[f]] += step * hit_stride[f]
-                rkey[hits[f]] += step * hit_fstride[f]
+        if lazy:  # the patterns after a failure at a set fail while no set it reads changes
+            n_dirty = _mark_dirty(chg_ptr[r], chg_ptr[r + 1], chg, dirty, dirty_sets, n_dirty)
+            if not _any_marked(chg_ptr[r], chg_ptr[r + 1], chg, watch):
+                ok[r] = False
+                continue
+            lazy = False
+            for e in range(n_dirty):
+                c = dirty_sets[e]
+                dirty[c] = False
+                failing = _note_change(c, np.int64(ranks[r, c]) - np.int64(ranks[last, c]), fold_ptr, folds,
+                                       hit_ptr, hits, hit_stride, hit_fstride, refold, known, verdict, held,
+                                       narrow, ckey, rkey, failing)
+            n_dirty = 0
+        else:
+            for e in range(chg_ptr[r], chg_ptr[r + 1]):
+                c = chg[e]
+                failing = _note_change(c, np.int64(ranks[r, c]) - np.int64(ranks[r - 1, c]), fold_ptr, folds,
+                                       hit_ptr, hits, hit_stride, hit_fstride, refold, known, verdict, held,
+                                       narrow, ckey, rkey, failing)
         if failing:
             ok[r] = False
             continue
@@ -610,31 +626,64 @@ def _admits_kernel(ind: np.ndarray, ranks: np.ndarray, counts: np.ndarray, chg_p
             if not passes:
                 failing += 1
                 ok[r] = False
+                _watch(watch, all_dep_ptr, all_deps, k)
+                lazy, last = True, r
                 break
     return ok
 
 
 @njit(inline=True)
-def _note_changes(start: int, stop: int, chg: np.ndarray, fold_ptr: np.ndarray, folds: np.ndarray,
-                  hit_ptr: np.ndarray, hits: np.ndarray, refold: np.ndarray, known: np.ndarray,
-                  verdict: np.ndarray, held: np.ndarray, narrow: np.ndarray, failing: int) -> int:
-    """For each set ``chg[start:stop]`` (whose support differs from the pattern before): its nodes'
-    and their ancestors' bounds marked to refold, the verdicts that read it forgotten, and the
-    values held that read it (a narrow set's own support changes only its verdict). Returns the
+def _note_change(c: int, step: int, fold_ptr: np.ndarray, folds: np.ndarray, hit_ptr: np.ndarray,
+                 hits: np.ndarray, hit_stride: np.ndarray, hit_fstride: np.ndarray, refold: np.ndarray,
+                 known: np.ndarray, verdict: np.ndarray, held: np.ndarray, narrow: np.ndarray,
+                 ckey: np.ndarray, rkey: np.ndarray, failing: int) -> int:
+    """Set ``c``'s support changed (its rank by ``step``): its nodes' and their ancestors' bounds
+    marked to refold, the verdicts that read it forgotten, the values held that read it (a narrow
+    set's own support changes only its verdict), and the keys that read it moved. Returns the
     number of kept verdicts that fail."""
-    for e in range(start, stop):
-        k = chg[e]
-        for f in range(fold_ptr[k], fold_ptr[k + 1]):
-            refold[folds[f]] = True
-        for f in range(hit_ptr[k], hit_ptr[k + 1]):
-            j = hits[f]
-            if j != k or not narrow[j]:
-                held[j] = 0
-            if known[j]:
-                known[j] = False
-                if not verdict[j]:
-                    failing -= 1
+    for f in range(fold_ptr[c], fold_ptr[c + 1]):
+        refold[folds[f]] = True
+    for f in range(hit_ptr[c], hit_ptr[c + 1]):
+        j = hits[f]
+        if j != c or not narrow[j]:
+            held[j] = 0
+        if known[j]:
+            known[j] = False
+            if not verdict[j]:
+                failing -= 1
+        ckey[j] += step * hit_stride[f]
+        rkey[j] += step * hit_fstride[f]
     return failing
+
+
+@njit(inline=True)
+def _mark_dirty(start: int, stop: int, chg: np.ndarray, dirty: np.ndarray, dirty_sets: np.ndarray,
+                n_dirty: int) -> int:
+    """Add the sets ``chg[start:stop]`` to the ``dirty`` ones (listed in ``dirty_sets[:n_dirty]``)."""
+    for e in range(start, stop):
+        c = chg[e]
+        if not dirty[c]:
+            dirty[c] = True
+            dirty_sets[n_dirty] = c
+            n_dirty += 1
+    return n_dirty
+
+
+@njit(inline=True)
+def _any_marked(start: int, stop: int, chg: np.ndarray, marked: np.ndarray) -> bool:
+    """Whether one of the sets ``chg[start:stop]`` is ``marked``."""
+    for e in range(start, stop):
+        if marked[chg[e]]:
+            return True
+    return False
+
+
+@njit(inline=True)
+def _watch(watch: np.ndarray, dep_ptr: np.ndarray, deps: np.ndarray, k: int) -> None:
+    """Mark in ``watch`` exactly the sets whose supports set ``k``'s verdict reads (``deps``)."""
+    watch[:] = False
+    for e in range(dep_ptr[k], dep_ptr[k + 1]):
+        watch[deps[e]] = True
 
 
 @njit
