@@ -504,7 +504,11 @@ def _admits_kernel(ind: np.ndarray, ranks: np.ndarray, counts: np.ndarray, chg_p
     reads changes.
 
     *What is kept.* A set's verdict is kept from the pattern before when no set of its ``deps``
-    changed (its coarse key is the same); a computed value is written to a table per set and key
+    changed (its coarse key is the same). After a pattern fails at a set, the patterns that follow
+    fail as long as no set of that set's ``deps`` changes (``watch``); their changes are only
+    collected (``dirty``) and applied once per set, with the net change of its rank, at the first
+    pattern that changes a watched set (what a change does depends only on the supports before and
+    after it). A computed value is written to a table per set and key
     (direct tables of eight bytes per key while they fit in ``budget`` bytes, the fine keys' first;
     for a fine key that does not, the hash table of :func:`_memo_find`); a pattern with a kept
     failing verdict fails without more work. A verdict found under either key is the one a pass
