@@ -182,3 +182,36 @@ def test_programs_built_through_another_list_are_selected_alike(policy):
     size = len(progs.codes.current[0])
     assert _kept_list(ctx, patterns, admitted, reached) == fresh
     assert len(progs.codes.current[0]) == size  # (the codes placed through the other list are found)
+
+
+def test_reached_sets_are_worked_out_only_for_the_programs_built(monkeypatch):
+    """The pattern loop reads the sets a pattern reaches only to build its program
+    (``pbe._AdmittedReach``): the points of a tree (which share its programs) work them out for the
+    programs they build alone, none when every program is built, with the same answers."""
+    from test_pbe_multilinear import _everything
+
+    from deterrence.solvers._pbe_pruning import BeliefSupportPruner
+
+    m = dt.load_model("asymmetric_escalation")
+    points = _model_points("asymmetric_escalation", 3, 5)
+    asked, real = [], BeliefSupportPruner.reached
+
+    def counted(self, ind):
+        asked.append(len(ind))
+        return real(self, ind)
+
+    def n_built(game) -> int:
+        return sum(p.built for progs in game.tree_cache.values() if isinstance(progs, pbe._Programs)
+                   for p in progs.of.values())
+
+    fresh = [_everything(dt.solve(m.game(**values), "pbe", belief_policy="prior")) for values in points]
+    monkeypatch.setattr(BeliefSupportPruner, "reached", counted)
+    m.game(**points[0]).tree_cache.clear()
+    for n, values in enumerate(points):
+        game = m.game(**values)
+        before = n_built(game)
+        assert _everything(dt.solve(game, "pbe", belief_policy="prior")) == fresh[n]
+        assert sum(asked) == n_built(game) - before
+        asked.clear()
+    again = m.game(**points[0])  # (every program built: none worked out)
+    assert _everything(dt.solve(again, "pbe", belief_policy="prior")) == fresh[0] and sum(asked) == 0

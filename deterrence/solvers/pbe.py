@@ -974,23 +974,38 @@ class _Aligned:
         self.key_sets[i] = number
         self.status[i] = _FREE if prog.free else _CHOSEN
 
-    def placed(self, picked: np.ndarray, versions: frozenset[int]) -> list[int]:
+    def placed(self, picked: np.ndarray, versions: frozenset[int]) -> np.ndarray:
         """Where the codes of the programs at positions ``picked`` start in the joined codes of
         ``versions`` (-1: not there)."""
         here = np.isin(self.placed_number[picked], list(versions))
-        at = np.where(here, self.placed_first[picked], -1).tolist()
+        at = np.where(here, self.placed_first[picked], -1)
         for n in np.flatnonzero(~here).tolist():  # placed through another list, if at all
             prog = self.programs[int(picked[n])]
             if prog.placed is not None and prog.placed[0] in versions:
                 at[n] = prog.placed[1]
         return at
 
-    def note_placed(self, picked: np.ndarray, at: list[int]) -> None:
-        """Copy the placements of the programs at positions ``picked`` (``at``: where they were
-        before :func:`_joined_codes` placed those not there)."""
-        for n in [n for n, a in enumerate(at) if a < 0]:
-            i = int(picked[n])
+    def note_placed(self, where: np.ndarray) -> None:
+        """Copy the placements of the programs at positions ``where`` (those :func:`_joined_codes`
+        placed)."""
+        for i in where.tolist():
             self.placed_number[i], self.placed_first[i] = self.programs[i].placed
+
+
+class _AdmittedReach:
+    """The sets the admitted patterns reach (:meth:`BeliefSupportPruner.reached
+    <deterrence.solvers._pbe_pruning.BeliefSupportPruner.reached>`), worked out only for the rows asked
+    for: :func:`_tabled_patterns` reads them only for the programs it builds (a few per point once a
+    sweep has met its patterns)."""
+
+    __slots__ = ("admitted", "patterns", "pruner")
+
+    def __init__(self, pruner: BeliefSupportPruner, patterns: Sequence[tuple], admitted: np.ndarray) -> None:
+        self.pruner, self.patterns, self.admitted = pruner, patterns, admitted
+
+    def __getitem__(self, rows: np.ndarray) -> np.ndarray:
+        """The reached sets of the admitted patterns at positions ``rows``, ``(rows, sets)`` booleans."""
+        return self.pruner.reached(self.pruner.indicators(self.patterns)[self.admitted[rows]])
 
 
 class _Picked:
@@ -1160,13 +1175,16 @@ def _programs(ctx: _Ctx) -> _Programs:
     return progs
 
 
-def _tabled_patterns(ctx: _Ctx, patterns: Sequence[tuple], admitted: np.ndarray, reached: np.ndarray,
-                     max_mixed: int) -> tuple[Iterable[tuple], int, int]:
+def _tabled_patterns(ctx: _Ctx, patterns: Sequence[tuple], admitted: np.ndarray,
+                     reached: np.ndarray | _AdmittedReach, max_mixed: int
+                     ) -> tuple[Iterable[tuple], int, int]:
     """The admitted patterns to solve, each with its mixing sets' options that pass the vertex sign
     tests and their conditions (all tests run in one compiled pass,
     :func:`deterrence.solvers._pbe_vertex.vertex_tests`) and the float screens' verdicts on its
     systems (in another, :func:`deterrence.solvers._pbe_prescreen.joined_prescreen`), in order; and the
-    numbers of patterns skipped (``max_mixed``) and mixing where beliefs are free.
+    numbers of patterns skipped (``max_mixed``) and mixing where beliefs are free. ``reached``: the
+    sets each admitted pattern reaches, by position among them (indexed by an array of positions:
+    they are read only for the programs built here, :class:`_AdmittedReach`).
 
     A pattern passes the tests iff :func:`_live_options` keeps it, with the same options and
     conditions: the tests read the same payoffs (:func:`_spec_payoffs`) and compare them as
@@ -1178,6 +1196,7 @@ def _tabled_patterns(ctx: _Ctx, patterns: Sequence[tuple], admitted: np.ndarray,
     table = progs.aligned(patterns)
     aligned, status, n_mixed = table.programs, table.status, table.n_mixed
     # the programs not built yet (or built through another list) that may be chosen, one at a time
+    to_build = []
     for j in np.flatnonzero((status[admitted] == _UNBUILT) & (n_mixed[admitted] <= max_mixed)).tolist():
         i = int(admitted[j])
         prog = aligned[i]
@@ -1191,9 +1210,15 @@ def _tabled_patterns(ctx: _Ctx, patterns: Sequence[tuple], admitted: np.ndarray,
             n_mixed[i] = len(prog.mixed)
             if n_mixed[i] > max_mixed:
                 continue
-        if not prog.built:
-            progs.build(ctx, patterns[i], prog, reached[j])
-        table.mark(i, prog)
+        if prog.built:
+            table.mark(i, prog)
+        else:
+            to_build.append(j)
+    if to_build:  # (in the same order: the specs are numbered as they are met)
+        for j, on_path in zip(to_build, reached[np.array(to_build)], strict=True):
+            i = int(admitted[j])
+            progs.build(ctx, patterns[i], aligned[i], on_path)
+            table.mark(i, aligned[i])
     within = n_mixed[admitted] <= max_mixed
     state = status[admitted]
     skipped = int(len(admitted) - np.count_nonzero(within))
@@ -1203,7 +1228,7 @@ def _tabled_patterns(ctx: _Ctx, patterns: Sequence[tuple], admitted: np.ndarray,
         return [], skipped, free_offpath
     programs = _Picked(aligned, picked.tolist())  # (a view: the few not placed yet are read)
     at = table.placed(picked, versions)  # where each one's code starts in flat (-1: not there yet)
-    at_before = list(at)
+    unplaced = picked[at < 0]
     n_options = table.n_keys[picked]
     used_set = functools.reduce(operator.or_, map(table.sets_read.__getitem__,
                                                   np.unique(table.key_sets[picked]).tolist()), 0)
@@ -1215,7 +1240,7 @@ def _tabled_patterns(ctx: _Ctx, patterns: Sequence[tuple], admitted: np.ndarray,
     slot = np.full(used_set.bit_length(), -1, dtype=np.int64)  # (every spec number the codes read)
     slot[used] = np.arange(len(used))
     flat, starts = _joined_codes(progs, programs, base, at)
-    table.note_placed(picked, at_before)
+    table.note_placed(unplaced)
     ok, opt_starts, passed, values = joined_vertex_tests(flat, starts, n_options,
                                                          stacked, slot, ctx.tol)
     flags = passed.tolist()
@@ -1380,20 +1405,23 @@ def _combo_specs(prog: _Program, combo: tuple | None) -> dict[int, Spec]:
 
 
 def _joined_codes(progs: _Programs, programs: Sequence[_Program], base: tuple[np.ndarray, frozenset[int]],
-                  at: list[int]) -> tuple[np.ndarray, np.ndarray]:
+                  at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The codes of ``programs`` in one array (``base``, the version of ``progs.codes`` read before,
     extended with those not in it, ``at`` -1; ``at`` the others' positions in it) and where each
-    starts (one more entry: its end)."""
+    starts (one more entry: its end). Each program placed is marked (:attr:`_Program.placed`)."""
     flat = base[0]
-    new = [n for n, a in enumerate(at) if a < 0]
+    new = np.flatnonzero(at < 0).tolist()
+    starts = np.empty(len(at) + 1, dtype=np.int64)
+    starts[:-1] = at
     if new:
         flat, number, first = progs.codes.extended(base, [programs[n].code for n in new])
         for n in new:
             prog = programs[n]
             prog.placed = (number, first)
-            at[n] = first
+            starts[n] = first
             first += len(prog.code)
-    return flat, np.array([*at, len(flat)], dtype=np.int64)
+    starts[-1] = len(flat)
+    return flat, starts
 
 
 def _kept(ctx: _Ctx, chosen: Mapping[int, tuple], programs: Mapping[int, _Program], ok: np.ndarray,
@@ -1581,9 +1609,13 @@ def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list
     if opts.mixed and n_patterns > n_pure:
         max_mixed = opts.max_mixed_sets
         admitted, free_offpath = _to_visit(ctx, pruner, mixed_patterns, max_mixed)
-        reached = pruner.reached(pruner.indicators(mixed_patterns)[admitted]) if len(admitted) else []
-        select = _tabled_patterns if ctx.table is not None else _untabled_patterns
-        work, skipped, visited_free = select(ctx, mixed_patterns, admitted, reached, max_mixed)
+        if ctx.table is not None:
+            work, skipped, visited_free = _tabled_patterns(
+                ctx, mixed_patterns, admitted, _AdmittedReach(pruner, mixed_patterns, admitted), max_mixed)
+        else:
+            reached = pruner.reached(pruner.indicators(mixed_patterns)[admitted]) if len(admitted) else []
+            work, skipped, visited_free = _untabled_patterns(ctx, mixed_patterns, admitted, reached,
+                                                             max_mixed)
         free_offpath += visited_free
         for pattern, mixed, rows, found, tested in work:
             for beh in _solve_mixed(ctx, pattern, mixed, rows, found, tested):
