@@ -144,13 +144,74 @@ def test_programs_by_position_follow_the_list_of_patterns():
     progs = pbe._Programs()
     patterns = [((0,), (0, 1)), ((0, 1), (1,)), ((1,), (0, 1))]
     first = progs.aligned(patterns)
-    assert first == [None] * 3
-    first[1] = pbe._Program(mixed=(0,))
+    assert first.programs == [None] * 3 and first.status.tolist() == [pbe._UNBUILT] * 3
+    first.programs[1] = pbe._Program(mixed=(0,))
     assert progs.aligned(list(patterns)) is first
     other = progs.aligned(patterns[:2])
-    assert other is not first and other == [None] * 2
+    assert other is not first and other.programs == [None] * 2
     assert progs.aligned([((0,), (1,)), *patterns[1:]]) is not first
     for _ in range(4):  # (the last four lists are kept)
         progs.aligned([((0,), (5,))])
         progs.aligned([((0,), (6,))])
     assert progs.aligned(list(patterns)) is not first
+
+
+def _kept_list(ctx, patterns, admitted, reached) -> list:
+    """``_tabled_patterns``'s kept patterns, with their specs, options and verdicts, as a list."""
+    kept, skipped, free = pbe._tabled_patterns(ctx, patterns, admitted, reached, 6)
+    return [(pattern, mixed, rows.tolist(), found[0].tolist(), found[1:], tested[0], tested[2])
+            for pattern, mixed, rows, found, tested in kept] + [skipped, free]
+
+
+@pytest.mark.parametrize("policy", ["free", "prior"])
+def test_programs_built_through_another_list_are_selected_alike(policy):
+    """A pattern list whose programs were built (and their codes placed) through another list of the
+    same patterns, in reverse order, selects the same patterns, with the same options and verdicts, as
+    with programs built through itself (``_Aligned``: a program met first through another list is
+    marked when met, its placement read off the program)."""
+    game = dt.load_model("asymmetric_escalation").game(**_model_points("asymmetric_escalation", 1, 5)[0])
+    ctx, patterns, admitted, reached = _search(game, policy)
+    game.tree_cache.clear()
+    fresh = _kept_list(ctx, patterns, admitted, reached)
+    game.tree_cache.clear()
+    backwards = patterns[::-1]
+    order = np.argsort(len(patterns) - 1 - admitted, kind="stable")
+    _kept_list(ctx, backwards, (len(patterns) - 1 - admitted)[order], np.asarray(reached)[order])
+    progs = pbe._programs(ctx)
+    assert progs.aligned(patterns).status.tolist() == [pbe._UNBUILT] * len(patterns)
+    size = len(progs.codes.current[0])
+    assert _kept_list(ctx, patterns, admitted, reached) == fresh
+    assert len(progs.codes.current[0]) == size  # (the codes placed through the other list are found)
+
+
+def test_reached_sets_are_worked_out_only_for_the_programs_built(monkeypatch):
+    """The pattern loop reads the sets a pattern reaches only to build its program
+    (``pbe._AdmittedReach``): the points of a tree (which share its programs) work them out for the
+    programs they build alone, none when every program is built, with the same answers."""
+    from test_pbe_multilinear import _everything
+
+    from deterrence.solvers._pbe_pruning import BeliefSupportPruner
+
+    m = dt.load_model("asymmetric_escalation")
+    points = _model_points("asymmetric_escalation", 3, 5)
+    asked, real = [], BeliefSupportPruner.reached
+
+    def counted(self, ind):
+        asked.append(len(ind))
+        return real(self, ind)
+
+    def n_built(game) -> int:
+        return sum(p.built for progs in game.tree_cache.values() if isinstance(progs, pbe._Programs)
+                   for p in progs.of.values())
+
+    fresh = [_everything(dt.solve(m.game(**values), "pbe", belief_policy="prior")) for values in points]
+    monkeypatch.setattr(BeliefSupportPruner, "reached", counted)
+    m.game(**points[0]).tree_cache.clear()
+    for n, values in enumerate(points):
+        game = m.game(**values)
+        before = n_built(game)
+        assert _everything(dt.solve(game, "pbe", belief_policy="prior")) == fresh[n]
+        assert sum(asked) == n_built(game) - before
+        asked.clear()
+    again = m.game(**points[0])  # (every program built: none worked out)
+    assert _everything(dt.solve(again, "pbe", belief_policy="prior")) == fresh[0] and sum(asked) == 0

@@ -124,10 +124,11 @@ def _wide_game(width: int, seed: int) -> dt.ExtensiveFormGame:
     return dt.ExtensiveFormGame(chance(types), players=["S", "R"])
 
 
-@pytest.mark.parametrize(("width", "seed"), [(9, 0), (20, 1), (40, 2), (70, 3)])
+@pytest.mark.parametrize(("width", "seed"), [(9, 0), (20, 1), (40, 2), (62, 4), (63, 5), (70, 3)])
 def test_wide_sets_keep_their_verdicts(width, seed):
     """Sets of more than 7, 15, 31 and 62 actions (the support codes' integer widths; a set wider
-    than 62 is compared action by action and its verdicts are not remembered)."""
+    than 62 is compared action by action, its verdicts remembered per support, not as its passing
+    actions)."""
     game = _wide_game(width, seed)
     rng = np.random.default_rng(seed)
     options = [tuple(range(len(h.actions))) for h in game.infosets]
@@ -177,3 +178,39 @@ def test_sets_of_many_nodes_keep_their_verdicts(types, seed):
     shuffled = [drawn[i] for i in rng.permutation(len(drawn))]
     ok = np.concatenate([_assert_same(pruner, p) for p in (drawn, shuffled)])
     assert 0 < ok.sum() < len(ok)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_support_passes_iff_each_of_its_actions_does(seed):
+    """The test at a set under every support is the conjunction of the passing actions the kernel
+    remembers (``_passing_actions``, read by ``_within``), with and without a pure path above, on
+    random trees with payoffs 0 or 1 (many ties) and random reached nodes."""
+    game = random_tree(2 + seed % 2, 5 + seed % 4, seed, recall=True)
+    rng = np.random.default_rng(seed)
+    pay = rng.integers(0, 2, size=(len(game.terminals), len(game.players))).tolist()
+    game = game.with_numbers(pay, [list(c.probs) for c in game.chance_infos])
+    pruner = _pbe_pruning.BeliefSupportPruner(game, _possible(game), 1e-9)
+    s, full, offsets = pruner._sets, pruner._full, pruner._sets.offsets
+    widest = max(max(len(h.nodes), len(h.actions)) for h in game.infosets)
+    bufs = (np.empty(widest, dtype=np.bool_), np.empty(widest), np.empty(widest))
+    checked = failed = 0
+    for _ in range(20):
+        below = [tuple(sorted(rng.choice(len(h.actions), size=int(rng.integers(1, len(h.actions) + 1)),
+                                         replace=False).tolist())) for h in game.infosets]
+        lo, hi = pruner._bounds(below)
+        for k, h in enumerate(game.infosets):
+            reached = rng.random(len(h.nodes)) < 0.7
+            for pure in (True, False):
+                passing = _pbe_pruning._passing_actions(k, reached, pure, full, lo, hi, s.ptr, s.nodes,
+                                                        s.possible, s.kid_ptr, s.kids, h.player, offsets,
+                                                        1e-9, *bufs)
+                for support in _pbe_patterns.subsets(tuple(range(len(h.actions)))):
+                    row = np.zeros(int(offsets[-1]), dtype=np.bool_)
+                    row[[int(offsets[k]) + a for a in support]] = True
+                    expected = _pbe_pruning._set_passes(k, row, reached, pure, full, lo, hi, s.ptr, s.nodes,
+                                                        s.possible, s.kid_ptr, s.kids, h.player, offsets,
+                                                        1e-9, *bufs)
+                    assert _pbe_pruning._within(row, offsets[k], offsets[k + 1], passing) == expected
+                    checked += 1
+                    failed += not expected
+    assert 0 < failed < checked

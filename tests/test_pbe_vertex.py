@@ -266,6 +266,31 @@ def test_joined_codes_keep_their_positions_in_the_versions_that_extend_theirs():
     assert np.array_equal(flat1, np.concatenate([a, b])) and np.array_equal(flat2[at_c:], c)  # unchanged
 
 
+def test_joined_codes_append_after_their_version_in_one_buffer_and_never_overwrite_one():
+    """Extending the newest version writes its codes after it in the same buffer (no copy of what it
+    holds); extending a version already extended, or one whose buffer has no room left, copies it
+    into another: after many extensions of random earlier versions (as solves on threads may do),
+    every version still holds exactly its own codes."""
+    store = _pbe_vertex.JoinedCodes()
+    rng = np.random.default_rng(3)
+    first = store.extended(store.current, [np.arange(5, dtype=np.int64)])[0]
+    second = store.extended(store.current, [np.arange(7, dtype=np.int64)])[0]
+    assert np.shares_memory(first, second) and second.base is first.base
+    versions = [(first, np.arange(5)), (second, np.concatenate([np.arange(5), np.arange(7)]))]
+    copied = 0
+    for _ in range(300):
+        n = len(versions) - 1 if rng.random() < 0.7 else int(rng.integers(len(versions)))
+        flat, expected = versions[n]
+        codes = [rng.integers(0, 1000, size=int(rng.integers(1, 60))) for _ in range(int(rng.integers(1, 4)))]
+        longer, number, at = store.extended((flat, frozenset({0})), codes)
+        assert at == len(flat) and store.current[0] is longer and number in store.current[1]
+        copied += not np.shares_memory(longer, flat)
+        versions.append((longer, np.concatenate([expected, *codes])))
+    assert 0 < copied < 150
+    for flat, expected in versions:
+        assert np.array_equal(flat, expected)
+
+
 @pytest.mark.parametrize("policy", ["free", "prior", "d1"])
 def test_a_solve_reading_the_kept_codes_is_a_solve_joining_them_anew(policy, monkeypatch):
     """The codes the solver reads from its tree's joined codes, kept from earlier solves (at other

@@ -764,7 +764,8 @@ class OneTermStore:
     def within(self, numbers: frozenset[int], since: int = 0) -> tuple[frozenset[int], ...]:
         """The sets kept that are subsets of ``numbers`` (a system's groups), each once, in the order
         they were added; ``since``: only those added after the first ``since``."""
-        return tuple(known for known in itertools.islice(self.added, since, None) if known <= numbers)
+        added = self.added[since:] if since else self.added  # (a slice: islice would walk the first ones)
+        return tuple(known for known in added if known <= numbers)
 
     def add(self, numbers: frozenset[int]) -> None:
         """Keep a set of group numbers (if new and there is room)."""

@@ -41,10 +41,14 @@ Belief support of a support pattern (:class:`BeliefSupportPruner`)
 
 All the patterns of a solve are tested in one compiled pass (:meth:`BeliefSupportPruner.admits_all`):
 per pattern the test at every set until one fails, each pattern keeping from the one before the
-verdicts that read no set whose support changed, and a computed verdict written to a table under
-two keys that determine it (the supports at every set it reads; and the supports at its set and
-below with, for the sets above, only the bits it reads of them: which of its nodes have positive
-reach and whether every set above is pure), so that a later pattern with the same key finds it;
+verdicts that read no set whose support changed. The test at a set is one condition per support
+action, and the set's own support changes none of them (they read the bounds below the set and the
+reach above it), so the kernel computes the set's *passing actions* (those that would pass as
+support actions; a support passes iff all its actions do) and writes them to a table under two
+keys that determine them (the supports at every other set the test reads; and the supports at the
+sets below with, for the sets above, only the bits it reads of them: which of its nodes have
+positive reach and whether every set above is pure), so that a later pattern with the same key,
+whatever its support at the set, finds them (the keys are kept up to date as supports change);
 the reach of a node is read from the products with every decision move in the supports (the
 same numbers), and the support bounds are refolded only below the set tested and only where a
 support changed (the same numbers and verdicts as a pass over the pattern alone, see
@@ -432,7 +436,7 @@ def _rank_narrow(ind: np.ndarray, offsets: np.ndarray, ranks: np.ndarray, counts
         counts[k] = max(1, n)
 
 
-#: the most bytes of the direct verdict tables of :func:`_admits_kernel` (one per key); a set whose
+#: the most bytes of the direct verdict tables of :func:`_admits_kernel` (eight per key); a set whose
 #: table does not fit has its verdicts remembered in a hash table (:func:`_memo_find`)
 _TABLE_BYTES = 1 << 22
 
@@ -489,9 +493,23 @@ def _admits_kernel(ind: np.ndarray, ranks: np.ndarray, counts: np.ndarray, chg_p
     number of the supports' ranks (a bijection of the supports present in the list), the fine
     key's bits on top.
 
+    *Passing actions.* The test is one condition per support action ``a`` of ``k`` on (b), (c) and
+    (d), which ``k``'s own support does not change; so what is computed and remembered is the set's
+    passing actions (bit ``a``: ``a`` passes, :func:`_passing_actions`, plus 1 in the tables), and
+    the keys leave ``k``'s support out (:func:`_without_self`); the verdict is whether the support
+    is among them (:func:`_within`). A set wider than :data:`_MASK_ACTS` keeps its support in its
+    keys and its verdict in the tables (1 passes, 2 fails). The keys' support part is kept up to
+    date as supports change (each change of a set's rank moves the keys of the sets that read it by
+    its stride there, :func:`_strides_by_hit`), and a set's value is held while no other set it
+    reads changes.
+
     *What is kept.* A set's verdict is kept from the pattern before when no set of its ``deps``
-    changed (its coarse key is the same); a computed verdict is written to a table per set and key
-    (direct tables of one byte per key while they fit in ``budget`` bytes, the fine keys' first;
+    changed (its coarse key is the same). After a pattern fails at a set, the patterns that follow
+    fail as long as no set of that set's ``deps`` changes (``watch``); their changes are only
+    collected (``dirty``) and applied once per set, with the net change of its rank, at the first
+    pattern that changes a watched set (what a change does depends only on the supports before and
+    after it). A computed value is written to a table per set and key
+    (direct tables of eight bytes per key while they fit in ``budget`` bytes, the fine keys' first;
     for a fine key that does not, the hash table of :func:`_memo_find`); a pattern with a kept
     failing verdict fails without more work. A verdict found under either key is the one a pass
     over the pattern would compute, as the key determines it.
@@ -503,45 +521,80 @@ def _admits_kernel(ind: np.ndarray, ranks: np.ndarray, counts: np.ndarray, chg_p
     current pattern. So every number a test reads is the one a pass over the pattern alone gives
     (the reach as (b) says), and so is every verdict."""
     n_pat, n_sets = ind.shape[0], ptr.shape[0] - 1
+    all_dep_ptr, all_deps = dep_ptr, deps
+    dep_ptr, deps = _without_self(dep_ptr, deps, offsets)
+    low_ptr, lows = _without_self(low_ptr, lows, offsets)
     stride, span = _mixed_radix(counts, dep_ptr, deps)
     fstride, fspan = _mixed_radix(counts, low_ptr, lows)
-    base, fbase, hashed, size = _table_layout(span, fspan, ptr, budget)
-    table = np.zeros(size, dtype=np.int8)
+    base, fbase, hashed, size = _table_layout(span, fspan, ptr, budget // 8)
+    hit_stride = _strides_by_hit(hit_ptr, hits, dep_ptr, deps, stride)
+    hit_fstride = _strides_by_hit(hit_ptr, hits, low_ptr, lows, fstride)
+    ckey, rkey = np.zeros(n_sets, dtype=np.int64), np.zeros(n_sets, dtype=np.int64)
+    if n_pat:
+        for k in range(n_sets):
+            ckey[k] = _key(ranks[0], dep_ptr[k], dep_ptr[k + 1], deps, stride)
+            rkey[k] = _key(ranks[0], low_ptr[k], low_ptr[k + 1], lows, fstride)
+    table = np.zeros(size, dtype=np.int64)
     bits = 1
     while hashed.any() and (1 << bits) < 2 * n_pat and bits < _MEMO_BITS:
         bits += 1
     memo_key, memo_set = np.empty(1 << bits, dtype=np.int64), np.empty(1 << bits, dtype=np.int64)
-    memo_val = np.zeros(1 << bits, dtype=np.int8)
+    memo_val = np.zeros(1 << bits, dtype=np.int64)
     room = np.array([1 << (bits - 1)])
     ok = np.ones(n_pat, dtype=np.bool_)
     lo, hi = start_lo.copy(), start_hi.copy()
     refold = np.ones(folded.shape[0], dtype=np.bool_)
     known = np.zeros(n_sets, dtype=np.bool_)
     verdict = np.zeros(n_sets, dtype=np.bool_)
+    held = np.zeros(n_sets, dtype=np.int64)  # per set its value (as in the tables) while its key holds
+    narrow = np.empty(n_sets, dtype=np.bool_)
+    for k in range(n_sets):
+        narrow[k] = offsets[k + 1] - offsets[k] <= _MASK_ACTS
     widest = 1
     for k in range(n_sets):
         widest = max(widest, ptr[k + 1] - ptr[k], offsets[k + 1] - offsets[k])
     reached, mask = np.empty(widest, dtype=np.bool_), np.empty(widest, dtype=np.bool_)
     mu_lo, mu_hi = np.empty(widest), np.empty(widest)
     failing = 0  # the kept verdicts that fail
+    watch = np.zeros(n_sets, dtype=np.bool_)  # the sets the latest computed failure reads
+    dirty = np.zeros(n_sets, dtype=np.bool_)  # the sets changed since row ``last`` while ``lazy``
+    dirty_sets = np.empty(n_sets, dtype=np.int64)
+    n_dirty, last, lazy = 0, 0, False
     for r in range(n_pat):
-        failing = _note_changes(chg_ptr[r], chg_ptr[r + 1], chg, fold_ptr, folds, hit_ptr, hits, refold,
-                                known, verdict, failing)
+        if lazy:  # the patterns after a failure at a set fail while no set it reads changes
+            n_dirty = _mark_dirty(chg_ptr[r], chg_ptr[r + 1], chg, dirty, dirty_sets, n_dirty)
+            if not _any_marked(chg_ptr[r], chg_ptr[r + 1], chg, watch):
+                ok[r] = False
+                continue
+            lazy = False
+            for e in range(n_dirty):
+                c = dirty_sets[e]
+                dirty[c] = False
+                failing = _note_change(c, np.int64(ranks[r, c]) - np.int64(ranks[last, c]), fold_ptr, folds,
+                                       hit_ptr, hits, hit_stride, hit_fstride, refold, known, verdict, held,
+                                       narrow, ckey, rkey, failing)
+            n_dirty = 0
+        else:
+            for e in range(chg_ptr[r], chg_ptr[r + 1]):
+                c = chg[e]
+                failing = _note_change(c, np.int64(ranks[r, c]) - np.int64(ranks[r - 1, c]), fold_ptr, folds,
+                                       hit_ptr, hits, hit_stride, hit_fstride, refold, known, verdict, held,
+                                       narrow, ckey, rkey, failing)
         if failing:
             ok[r] = False
             continue
-        row, rank = ind[r], ranks[r]
+        row = ind[r]
         for k in range(n_sets):
             if known[k]:
                 continue
-            slot, fslot, found, fkey, pure = -1, -1, 0, 0, True
-            if base[k] >= 0:
-                slot = base[k] + _key(rank, dep_ptr[k], dep_ptr[k + 1], deps, stride)
+            slot, fslot, found, fkey, pure = -1, -1, held[k], 0, True
+            if not found and base[k] >= 0:
+                slot = base[k] + ckey[k]
                 found = table[slot]
             if not found and fspan[k] >= 0:
                 part, pure = _above_part(k, row, full, ptr, nodes, path_ptr, paths, above_ptr, above, offsets,
                                          reached)
-                fkey = _key(rank, low_ptr[k], low_ptr[k + 1], lows, fstride) + part * fspan[k]
+                fkey = rkey[k] + part * fspan[k]
                 if fbase[k] >= 0:
                     fslot = fbase[k] + fkey
                     found = table[fslot]
@@ -549,49 +602,92 @@ def _admits_kernel(ind: np.ndarray, ranks: np.ndarray, counts: np.ndarray, chg_p
                     found = _memo_find(memo_key, memo_set, memo_val, bits, fkey, k)
                 if found and slot >= 0:
                     table[slot] = found
-            if found:
-                passes = found == 1
-            else:
+            if not found:
                 if fspan[k] < 0:
                     pure = _above_part(k, row, full, ptr, nodes, path_ptr, paths, above_ptr, above, offsets,
                                        reached)[1]
                 _refold_below(sub_ptr[k], sub_ptr[k + 1], sub, refold, folded, child_ptr, children, flat,
                               chance, decision, row, start_lo, start_hi, lo, hi)
-                passes = _set_passes(k, row, reached, pure, full, lo, hi, ptr, nodes, possible, kid_ptr, kids,
-                                     player[k], offsets, tol, mask, mu_lo, mu_hi)
-                value = 1 if passes else 2
+                if not narrow[k]:
+                    passes = _set_passes(k, row, reached, pure, full, lo, hi, ptr, nodes, possible, kid_ptr,
+                                         kids, player[k], offsets, tol, mask, mu_lo, mu_hi)
+                    found = 1 if passes else 2
+                else:
+                    found = _passing_actions(k, reached, pure, full, lo, hi, ptr, nodes, possible, kid_ptr,
+                                             kids, player[k], offsets, tol, mask, mu_lo, mu_hi) + 1
                 if slot >= 0:
-                    table[slot] = value
+                    table[slot] = found
                 if fslot >= 0:
-                    table[fslot] = value
+                    table[fslot] = found
                 elif fspan[k] >= 0 and hashed[k]:
-                    _memo_store(memo_key, memo_set, memo_val, bits, room, fkey, k, passes)
+                    _memo_store(memo_key, memo_set, memo_val, bits, room, fkey, k, found)
+            held[k] = found
+            if not narrow[k]:
+                passes = found == 1
+            else:
+                passes = _within(row, offsets[k], offsets[k + 1], found - 1)
             known[k], verdict[k] = True, passes
             if not passes:
                 failing += 1
                 ok[r] = False
+                _watch(watch, all_dep_ptr, all_deps, k)
+                lazy, last = True, r
                 break
     return ok
 
 
 @njit(inline=True)
-def _note_changes(start: int, stop: int, chg: np.ndarray, fold_ptr: np.ndarray, folds: np.ndarray,
-                  hit_ptr: np.ndarray, hits: np.ndarray, refold: np.ndarray, known: np.ndarray,
-                  verdict: np.ndarray, failing: int) -> int:
-    """For each set ``chg[start:stop]`` (whose support differs from the pattern before): its nodes'
-    and their ancestors' bounds marked to refold, and the verdicts that read it forgotten. Returns
-    the number of kept verdicts that fail."""
-    for e in range(start, stop):
-        k = chg[e]
-        for f in range(fold_ptr[k], fold_ptr[k + 1]):
-            refold[folds[f]] = True
-        for f in range(hit_ptr[k], hit_ptr[k + 1]):
-            j = hits[f]
-            if known[j]:
-                known[j] = False
-                if not verdict[j]:
-                    failing -= 1
+def _note_change(c: int, step: int, fold_ptr: np.ndarray, folds: np.ndarray, hit_ptr: np.ndarray,
+                 hits: np.ndarray, hit_stride: np.ndarray, hit_fstride: np.ndarray, refold: np.ndarray,
+                 known: np.ndarray, verdict: np.ndarray, held: np.ndarray, narrow: np.ndarray,
+                 ckey: np.ndarray, rkey: np.ndarray, failing: int) -> int:
+    """Set ``c``'s support changed (its rank by ``step``): its nodes' and their ancestors' bounds
+    marked to refold, the verdicts that read it forgotten, the values held that read it (a narrow
+    set's own support changes only its verdict), and the keys that read it moved. Returns the
+    number of kept verdicts that fail."""
+    for f in range(fold_ptr[c], fold_ptr[c + 1]):
+        refold[folds[f]] = True
+    for f in range(hit_ptr[c], hit_ptr[c + 1]):
+        j = hits[f]
+        if j != c or not narrow[j]:
+            held[j] = 0
+        if known[j]:
+            known[j] = False
+            if not verdict[j]:
+                failing -= 1
+        ckey[j] += step * hit_stride[f]
+        rkey[j] += step * hit_fstride[f]
     return failing
+
+
+@njit(inline=True)
+def _mark_dirty(start: int, stop: int, chg: np.ndarray, dirty: np.ndarray, dirty_sets: np.ndarray,
+                n_dirty: int) -> int:
+    """Add the sets ``chg[start:stop]`` to the ``dirty`` ones (listed in ``dirty_sets[:n_dirty]``)."""
+    for e in range(start, stop):
+        c = chg[e]
+        if not dirty[c]:
+            dirty[c] = True
+            dirty_sets[n_dirty] = c
+            n_dirty += 1
+    return n_dirty
+
+
+@njit(inline=True)
+def _any_marked(start: int, stop: int, chg: np.ndarray, marked: np.ndarray) -> bool:
+    """Whether one of the sets ``chg[start:stop]`` is ``marked``."""
+    for e in range(start, stop):
+        if marked[chg[e]]:
+            return True
+    return False
+
+
+@njit(inline=True)
+def _watch(watch: np.ndarray, dep_ptr: np.ndarray, deps: np.ndarray, k: int) -> None:
+    """Mark in ``watch`` exactly the sets whose supports set ``k``'s verdict reads (``deps``)."""
+    watch[:] = False
+    for e in range(dep_ptr[k], dep_ptr[k + 1]):
+        watch[deps[e]] = True
 
 
 @njit
@@ -645,6 +741,23 @@ def _table_layout(span: np.ndarray, fspan: np.ndarray, ptr: np.ndarray, budget: 
             base[k] = total
             total += span[k]
     return base, fbase, hashed, total
+
+
+@njit
+def _strides_by_hit(hit_ptr: np.ndarray, hits: np.ndarray, key_ptr: np.ndarray, keys: np.ndarray,
+                    stride: np.ndarray) -> np.ndarray:
+    """Per entry ``f`` of ``hits`` (CSR per set ``c``: the sets ``j`` whose verdicts read ``c``), the
+    stride of ``c`` in ``j``'s key (``keys``, CSR per set, with their ``stride``; 0 when ``c`` is not
+    in it): a change of ``c``'s rank by ``d`` changes ``j``'s key by ``d`` times it."""
+    out = np.zeros(hits.shape[0], dtype=np.int64)
+    for c in range(hit_ptr.shape[0] - 1):
+        for f in range(hit_ptr[c], hit_ptr[c + 1]):
+            j = hits[f]
+            for e in range(key_ptr[j], key_ptr[j + 1]):
+                if keys[e] == c:
+                    out[f] = stride[e]
+                    break
+    return out
 
 
 @njit(inline=True)
@@ -710,7 +823,7 @@ def _memo_slot(bits: int, key: int, k: int) -> int:
 @njit(inline=True)
 def _memo_find(memo_key: np.ndarray, memo_set: np.ndarray, memo_val: np.ndarray, bits: int, key: int,
                k: int) -> int:
-    """Set ``k``'s remembered verdict for ``key``: 1 passes, 2 fails, 0 not remembered."""
+    """Set ``k``'s remembered passing actions for ``key``, plus 1 (0: not remembered)."""
     mask = (1 << bits) - 1
     i = _memo_slot(bits, key, k)
     while memo_val[i]:
@@ -722,8 +835,9 @@ def _memo_find(memo_key: np.ndarray, memo_set: np.ndarray, memo_val: np.ndarray,
 
 @njit(inline=True)
 def _memo_store(memo_key: np.ndarray, memo_set: np.ndarray, memo_val: np.ndarray, bits: int, room: np.ndarray,
-                key: int, k: int, passes: bool) -> None:
-    """Remember set ``k``'s verdict for ``key`` while the table is at most half full."""
+                key: int, k: int, value: int) -> None:
+    """Remember set ``k``'s ``value`` (its passing actions + 1) for ``key`` while the table is at most
+    half full."""
     if room[0] <= 0:
         return
     room[0] -= 1
@@ -731,7 +845,7 @@ def _memo_store(memo_key: np.ndarray, memo_set: np.ndarray, memo_val: np.ndarray
     i = _memo_slot(bits, key, k)
     while memo_val[i]:
         i = (i + 1) & mask
-    memo_key[i], memo_set[i], memo_val[i] = key, k, 1 if passes else 2
+    memo_key[i], memo_set[i], memo_val[i] = key, k, value
 
 
 @njit(inline=True)
@@ -768,6 +882,109 @@ def _on_path(row: np.ndarray, start: int, stop: int, paths: np.ndarray) -> bool:
     """Whether every action ``paths[start:stop]`` is in the supports ``row``."""
     for e in range(start, stop):
         if not row[paths[e]]:
+            return False
+    return True
+
+
+#: the widest set whose verdicts :func:`_admits_kernel` remembers as its passing actions (bits of an
+#: ``int64``, plus 1); a wider set's verdicts are remembered per support (1 passes, 2 fails)
+_MASK_ACTS = 62
+
+
+@njit
+def _without_self(key_ptr: np.ndarray, keys: np.ndarray, offsets: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """The CSR lists ``keys`` (per set) without the set itself where it has at most :data:`_MASK_ACTS`
+    actions (its verdicts are remembered as its passing actions, which its support does not change)."""
+    n_sets = key_ptr.shape[0] - 1
+    out_ptr = np.zeros(n_sets + 1, dtype=np.int64)
+    out = np.empty(keys.shape[0], dtype=np.int64)
+    n = 0
+    for k in range(n_sets):
+        for e in range(key_ptr[k], key_ptr[k + 1]):
+            if keys[e] != k or offsets[k + 1] - offsets[k] > _MASK_ACTS:
+                out[n] = keys[e]
+                n += 1
+        out_ptr[k + 1] = n
+    return out_ptr, out[:n]
+
+
+@njit(inline=True)
+def _within(row: np.ndarray, start: int, stop: int, passing: int) -> bool:
+    """Whether every action of the supports ``row[start:stop]`` is among the ``passing`` ones (bits)."""
+    for a in range(stop - start):
+        if row[start + a] and not (passing >> a) & 1:
+            return False
+    return True
+
+
+@njit(inline=True)
+def _passing_actions(k: int, reached: np.ndarray, pure: bool, full: np.ndarray, lo: np.ndarray,
+                     hi: np.ndarray, ptr: np.ndarray, nodes: np.ndarray, possible: np.ndarray,
+                     kid_ptr: np.ndarray, kids: np.ndarray, p: int, offsets: np.ndarray, tol: float,
+                     buf_mask: np.ndarray,
+                     buf_lo: np.ndarray, buf_hi: np.ndarray) -> int:
+    """The actions ``a`` of set ``k`` (bit ``a``) that pass the test of :func:`_set_passes` as
+    support actions: a support passes it iff every action of it does (the test is one condition
+    per support action, on the bounds below the set and the reach above it, which the support at
+    the set does not change); every action when the pattern does not reach the set."""
+    m = ptr[k + 1] - ptr[k]
+    acts = offsets[k + 1] - offsets[k]
+    mask = buf_mask
+    any_reached = False
+    for i in range(m):
+        mask[i] = reached[i] and possible[ptr[k] + i]
+        if mask[i]:
+            any_reached = True
+    out = 0
+    base = kid_ptr[k]
+    if not any_reached:
+        for a in range(acts):
+            out |= 1 << a
+        return out
+    if pure:  # the belief is Nature's odds on the reached nodes
+        total = 0.0
+        for i in range(m):
+            if mask[i]:
+                total += full[nodes[ptr[k] + i]]
+        mu_lo, mu_hi = buf_lo, buf_hi
+        for a in range(acts):
+            mu_lo[a] = mu_hi[a] = 0.0
+        for i in range(m):
+            if mask[i]:
+                mu = full[nodes[ptr[k] + i]] / total
+                for a in range(acts):
+                    mu_lo[a] += mu * lo[kids[base + i * acts + a], p]
+                    mu_hi[a] += mu * hi[kids[base + i * acts + a], p]
+        for a in range(acts):
+            good = True
+            for b in range(acts):
+                if b != a and not mu_hi[a] >= mu_lo[b] - tol:
+                    good = False
+                    break
+            if good:
+                out |= 1 << a
+        return out
+    for a in range(acts):
+        if _action_passes(a, acts, mask, m, lo, hi, kids, base, p, tol):
+            out |= 1 << a
+    return out
+
+
+@njit(inline=True)
+def _action_passes(a: int, acts: int, mask: np.ndarray, m: int, lo: np.ndarray, hi: np.ndarray,
+                   kids: np.ndarray, base: int, p: int, tol: float) -> bool:
+    """Whether action ``a`` has, against every other action ``b``, some node ``i < m`` of the mask
+    with ``hi(a) >= lo(b) - tol`` (:func:`_some_node_passes` for one support action)."""
+    for b in range(acts):
+        if b == a:
+            continue
+        found = False
+        for i in range(m):
+            if mask[i] and hi[kids[base + i * acts + a], p] >= lo[kids[base + i * acts + b], p] - tol:
+                found = True
+                break
+        if not found:
             return False
     return True
 

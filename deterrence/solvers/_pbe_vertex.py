@@ -93,11 +93,20 @@ class JoinedCodes:
     version at once: each gets its own new version, the last stored is kept, and the codes the
     others placed are placed again when next needed (their versions are not among its own); a
     solve interrupted while it extends leaves the stored version as it was, or the new one whole.
+
+    The arrays are the leading parts of a larger buffer, so that appending a few codes does not
+    copy the whole array: a version's array is ``buffer[:n]``, and the one that extends it writes
+    its codes after position ``n``, which it claims first (:meth:`_claimed`; one claim per ``n``,
+    so no two versions write there, and no version's own part is ever written again). A version
+    whose room is taken, or too small, is copied into a new buffer of twice the length needed.
     """
 
     def __init__(self) -> None:
         self.current: tuple[np.ndarray, frozenset[int]] = (np.zeros(0, dtype=np.int64), frozenset({0}))
         self._numbers = itertools.count(1)
+        #: the buffer the arrays are leading parts of, and per length of one of them the number of the
+        #: version written after it (its claim)
+        self._room: tuple[np.ndarray, dict[int, int]] = (self.current[0], {})
 
     def extended(self, base: tuple[np.ndarray, frozenset[int]], codes: Sequence[np.ndarray]
                  ) -> tuple[np.ndarray, int, int]:
@@ -107,9 +116,28 @@ class JoinedCodes:
         so the positions the caller read in ``base`` hold in it."""
         flat, versions = base
         number = next(self._numbers)
-        longer = np.concatenate([flat, *codes])
+        first = len(flat)
+        end = first + sum(len(c) for c in codes)
+        buffer = self._claimed(flat, end, number)
+        if buffer is None:  # (copied: the versions it extends keep their own arrays)
+            buffer = np.empty(max(2 * end, 1024), dtype=np.int64)
+            buffer[:first] = flat
+            self._room = (buffer, {first: number})
+        at = first
+        for c in codes:
+            buffer[at:at + len(c)] = c
+            at += len(c)
+        longer = buffer[:end]
         self.current = (longer, versions | {number})
-        return longer, number, len(flat)
+        return longer, number, first
+
+    def _claimed(self, flat: np.ndarray, end: int, number: int) -> np.ndarray | None:
+        """The buffer ``flat`` leads, if the room after it (up to ``end``) is free and now claimed by
+        version ``number`` (``dict.setdefault`` claims in one step, on any thread); else ``None``."""
+        buffer, claims = self._room
+        if flat.base is not buffer or end > len(buffer):
+            return None
+        return buffer if claims.setdefault(len(flat), number) == number else None
 
 
 def joined_vertex_tests(flat: np.ndarray, starts: np.ndarray, n_options: np.ndarray, payoffs: np.ndarray,

@@ -131,9 +131,11 @@ patterns that pass them in ``_pbe_prescreen``, and the shared search context in 
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
-from collections.abc import Iterable, Iterator, Sequence
+import operator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -940,6 +942,91 @@ class _Program:
     within: tuple | None = None
 
 
+class _Aligned:
+    """The programs of a list of patterns by position (``programs``, ``None``: not looked up yet) and,
+    as arrays to select from at once, per position what the pattern loop reads of its program:
+    ``status`` (:data:`_UNBUILT`, :data:`_CHOSEN` when built to be tested, :data:`_FREE` when it mixes
+    where beliefs are free), its numbers of mixing sets (``n_mixed``, -1 before it is looked up) and of
+    options tested (``n_keys``), the number of its set of weight specs read (``key_sets``, numbers into
+    ``sets_read``) and where its code was placed (``placed_number`` and ``placed_first``, -1 if not
+    known here: :attr:`_Program.placed`). A program's fields but ``placed`` are set once, when it is built
+    (:meth:`_Programs.build`), so copies of them stay true; one built through another list is marked
+    here when first met, and a placement not copied here is read off the program."""
+
+    def __init__(self, n: int) -> None:
+        self.programs: list[_Program | None] = [None] * n
+        self.status = np.zeros(n, dtype=np.int8)
+        self.n_mixed = np.full(n, -1, dtype=np.int64)
+        self.n_keys = np.zeros(n, dtype=np.int64)
+        self.key_sets = np.zeros(n, dtype=np.int64)
+        self.sets_read: list[int] = []
+        self._set_numbers: dict[int, int] = {}
+        self.placed_number = np.full(n, -1, dtype=np.int64)
+        self.placed_first = np.zeros(n, dtype=np.int64)
+
+    def mark(self, i: int, prog: _Program) -> None:
+        """Record the built program ``prog`` at position ``i``."""
+        self.n_keys[i] = prog.n_keys
+        number = self._set_numbers.get(prog.key_set)
+        if number is None:
+            self.sets_read.append(prog.key_set)
+            number = self._set_numbers[prog.key_set] = len(self.sets_read) - 1
+        self.key_sets[i] = number
+        self.status[i] = _FREE if prog.free else _CHOSEN
+
+    def placed(self, picked: np.ndarray, versions: frozenset[int]) -> np.ndarray:
+        """Where the codes of the programs at positions ``picked`` start in the joined codes of
+        ``versions`` (-1: not there)."""
+        here = np.isin(self.placed_number[picked], list(versions))
+        at = np.where(here, self.placed_first[picked], -1)
+        for n in np.flatnonzero(~here).tolist():  # placed through another list, if at all
+            prog = self.programs[int(picked[n])]
+            if prog.placed is not None and prog.placed[0] in versions:
+                at[n] = prog.placed[1]
+        return at
+
+    def note_placed(self, where: np.ndarray) -> None:
+        """Copy the placements of the programs at positions ``where`` (those :func:`_joined_codes`
+        placed)."""
+        for i in where.tolist():
+            self.placed_number[i], self.placed_first[i] = self.programs[i].placed
+
+
+class _AdmittedReach:
+    """The sets the admitted patterns reach (:meth:`BeliefSupportPruner.reached
+    <deterrence.solvers._pbe_pruning.BeliefSupportPruner.reached>`), worked out only for the rows asked
+    for: :func:`_tabled_patterns` reads them only for the programs it builds (a few per point once a
+    sweep has met its patterns)."""
+
+    __slots__ = ("admitted", "patterns", "pruner")
+
+    def __init__(self, pruner: BeliefSupportPruner, patterns: Sequence[tuple], admitted: np.ndarray) -> None:
+        self.pruner, self.patterns, self.admitted = pruner, patterns, admitted
+
+    def __getitem__(self, rows: np.ndarray) -> np.ndarray:
+        """The reached sets of the admitted patterns at positions ``rows``, ``(rows, sets)`` booleans."""
+        return self.pruner.reached(self.pruner.indicators(self.patterns)[self.admitted[rows]])
+
+
+class _Picked:
+    """The items of a list at some positions, by number (a view: no list of the thousands of chosen
+    programs is built for the few that :func:`_joined_codes` reads)."""
+
+    __slots__ = ("items", "where")
+
+    def __init__(self, items: Sequence, where: list[int]) -> None:
+        self.items, self.where = items, where
+
+    def __getitem__(self, n: int):
+        return self.items[self.where[n]]
+
+    def __len__(self) -> int:
+        return len(self.where)
+
+
+_UNBUILT, _CHOSEN, _FREE = 0, 1, 2
+
+
 class _Programs:
     """The programs of a tree's patterns under one policy, set of zero chance moves and set of
     table actions (what they depend on; kept in the tree's cache for the points of a sweep),
@@ -959,17 +1046,17 @@ class _Programs:
         self.codes = JoinedCodes()
         #: the last lists of patterns met (the points of a sweep share them, :func:`cached_patterns`),
         #: each with its patterns' programs by position (``None``: not looked up yet), newest first
-        self._lists: list[tuple[Sequence[tuple], list[_Program | None]]] = []
+        self._lists: list[tuple[Sequence[tuple], _Aligned]] = []
 
-    def aligned(self, patterns: Sequence[tuple]) -> list[_Program | None]:
-        """The programs of ``patterns`` by position, as far as looked up (a list to fill: looking a
+    def aligned(self, patterns: Sequence[tuple]) -> _Aligned:
+        """The programs of ``patterns`` by position, as far as looked up (:class:`_Aligned`: looking a
         pattern up by position saves hashing it, for the thousands of patterns of a solve). The lists
         of a sweep's points are copies of one list (:func:`cached_patterns`), so comparing them
         compares the same objects."""
         for listed, programs in self._lists:
             if listed is patterns or listed == patterns:  # (fast: the lists share their patterns)
                 return programs
-        programs: list[_Program | None] = [None] * len(patterns)
+        programs = _Aligned(len(patterns))
         self._lists = [(patterns, programs), *self._lists[:3]]
         return programs
 
@@ -1088,13 +1175,16 @@ def _programs(ctx: _Ctx) -> _Programs:
     return progs
 
 
-def _tabled_patterns(ctx: _Ctx, patterns: Sequence[tuple], admitted: np.ndarray, reached: np.ndarray,
-                     max_mixed: int) -> tuple[Iterable[tuple], int, int]:
+def _tabled_patterns(ctx: _Ctx, patterns: Sequence[tuple], admitted: np.ndarray,
+                     reached: np.ndarray | _AdmittedReach, max_mixed: int
+                     ) -> tuple[Iterable[tuple], int, int]:
     """The admitted patterns to solve, each with its mixing sets' options that pass the vertex sign
     tests and their conditions (all tests run in one compiled pass,
     :func:`deterrence.solvers._pbe_vertex.vertex_tests`) and the float screens' verdicts on its
     systems (in another, :func:`deterrence.solvers._pbe_prescreen.joined_prescreen`), in order; and the
-    numbers of patterns skipped (``max_mixed``) and mixing where beliefs are free.
+    numbers of patterns skipped (``max_mixed``) and mixing where beliefs are free. ``reached``: the
+    sets each admitted pattern reaches, by position among them (indexed by an array of positions:
+    they are read only for the programs built here, :class:`_AdmittedReach`).
 
     A pattern passes the tests iff :func:`_live_options` keeps it, with the same options and
     conditions: the tests read the same payoffs (:func:`_spec_payoffs`) and compare them as
@@ -1102,41 +1192,46 @@ def _tabled_patterns(ctx: _Ctx, patterns: Sequence[tuple], admitted: np.ndarray,
     float screen rules out none of its systems (those it rules out would give
     :func:`_solve_pattern` nothing, with no side effect: :mod:`deterrence.solvers._pbe_prescreen`)."""
     progs = _programs(ctx)
-    # the patterns to test and their programs as two lists, not a list of pairs: the lists live
-    # until the last kept pattern is solved, and a pair per pattern (thousands per solve) would
-    # reach the collector's oldest generation and bring on its full collections sooner
-    chosen: list[tuple] = []
-    programs: list[_Program] = []
     base = flat, versions = progs.codes.current  # (one read: another thread may store a new one)
-    at: list[int] = []  # where each chosen pattern's code starts in flat (-1: not there yet)
-    n_options: list[int] = []
-    skipped = free_offpath = used_set = 0
-    aligned = progs.aligned(patterns)
-    for j, i in enumerate(admitted.tolist()):
+    table = progs.aligned(patterns)
+    aligned, status, n_mixed = table.programs, table.status, table.n_mixed
+    # the programs not built yet (or built through another list) that may be chosen, one at a time
+    to_build = []
+    for j in np.flatnonzero((status[admitted] == _UNBUILT) & (n_mixed[admitted] <= max_mixed)).tolist():
+        i = int(admitted[j])
         prog = aligned[i]
-        pattern = patterns[i]
         if prog is None:
+            pattern = patterns[i]
             prog = progs.of.get(pattern)
             if prog is None:
                 mixed = tuple(k for k, s in enumerate(pattern) if len(s) > 1)
                 prog = progs.of[pattern] = _Program(mixed=mixed)
             aligned[i] = prog
-        if len(prog.mixed) > max_mixed:
-            skipped += 1
-            continue
-        if not prog.built:
-            progs.build(ctx, pattern, prog, reached[j])
-        if prog.free:
-            free_offpath += 1
-            continue
-        chosen.append(pattern)
-        programs.append(prog)
-        placed = prog.placed
-        at.append(placed[1] if placed is not None and placed[0] in versions else -1)
-        n_options.append(prog.n_keys)
-        used_set |= prog.key_set
-    if not chosen:
+            n_mixed[i] = len(prog.mixed)
+            if n_mixed[i] > max_mixed:
+                continue
+        if prog.built:
+            table.mark(i, prog)
+        else:
+            to_build.append(j)
+    if to_build:  # (in the same order: the specs are numbered as they are met)
+        for j, on_path in zip(to_build, reached[np.array(to_build)], strict=True):
+            i = int(admitted[j])
+            progs.build(ctx, patterns[i], aligned[i], on_path)
+            table.mark(i, aligned[i])
+    within = n_mixed[admitted] <= max_mixed
+    state = status[admitted]
+    skipped = int(len(admitted) - np.count_nonzero(within))
+    free_offpath = int(np.count_nonzero(within & (state == _FREE)))
+    picked = admitted[within & (state == _CHOSEN)]
+    if not len(picked):
         return [], skipped, free_offpath
+    programs = _Picked(aligned, picked.tolist())  # (a view: the few not placed yet are read)
+    at = table.placed(picked, versions)  # where each one's code starts in flat (-1: not there yet)
+    unplaced = picked[at < 0]
+    n_options = table.n_keys[picked]
+    used_set = functools.reduce(operator.or_, map(table.sets_read.__getitem__,
+                                                  np.unique(table.key_sets[picked]).tolist()), 0)
     used = np.array([i for i in range(used_set.bit_length()) if used_set >> i & 1], dtype=np.int64)
     tables = [_spec_payoffs(ctx, *progs.specs[i]) for i in used.tolist()]
     stacked = np.zeros((len(tables), len(ctx.table.reach), max(t.shape[1] for t in tables)))
@@ -1145,9 +1240,15 @@ def _tabled_patterns(ctx: _Ctx, patterns: Sequence[tuple], admitted: np.ndarray,
     slot = np.full(used_set.bit_length(), -1, dtype=np.int64)  # (every spec number the codes read)
     slot[used] = np.arange(len(used))
     flat, starts = _joined_codes(progs, programs, base, at)
-    ok, opt_starts, passed, values = joined_vertex_tests(flat, starts, np.array(n_options, dtype=np.int64),
+    table.note_placed(unplaced)
+    ok, opt_starts, passed, values = joined_vertex_tests(flat, starts, n_options,
                                                          stacked, slot, ctx.tol)
     flags = passed.tolist()
+    # the patterns that pass and their programs, by position among those chosen (the later steps
+    # read no others)
+    passing, where_passing = np.flatnonzero(ok).tolist(), picked[ok].tolist()
+    chosen = dict(zip(passing, map(patterns.__getitem__, where_passing), strict=True))
+    programs = dict(zip(passing, map(aligned.__getitem__, where_passing), strict=True))
     settled = _settled_patterns(ctx, chosen, programs, ok, opt_starts, flags)
     screens = joined_prescreen(flat, starts, ok, opt_starts, passed, values, settled)
     kept = _kept(ctx, chosen, programs, ok, opt_starts, flags, values, screens)
@@ -1168,9 +1269,10 @@ STALE_SETS = 16
 SETTLED_MIN_UNKNOWNS = 5
 
 
-def _settled_patterns(ctx: _Ctx, chosen: list[tuple], programs: list[_Program], ok: np.ndarray,
-                      opt_starts: np.ndarray, flags: list[bool]) -> np.ndarray | None:
-    """Per pattern that passes the vertex tests (``ok``), whether every system it would solve (one per
+def _settled_patterns(ctx: _Ctx, chosen: Mapping[int, tuple], programs: Mapping[int, _Program],
+                      ok: np.ndarray, opt_starts: np.ndarray, flags: list[bool]) -> np.ndarray | None:
+    """Per pattern that passes the vertex tests (``ok``; ``chosen`` and ``programs``: those patterns and
+    their programs by position), whether every system it would solve (one per
     combination of its mixing sets' passing options, ``flags``) holds a set of conditions that held a
     vector of one term at an earlier point of the tree (:class:`~deterrence.solvers._pbe_exact.OneTermStore`)
     and holds one here too (tested here once per solve:
@@ -1302,30 +1404,34 @@ def _combo_specs(prog: _Program, combo: tuple | None) -> dict[int, Spec]:
     return specs
 
 
-def _joined_codes(progs: _Programs, programs: list[_Program], base: tuple[np.ndarray, frozenset[int]],
-                  at: list[int]) -> tuple[np.ndarray, np.ndarray]:
+def _joined_codes(progs: _Programs, programs: Sequence[_Program], base: tuple[np.ndarray, frozenset[int]],
+                  at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The codes of ``programs`` in one array (``base``, the version of ``progs.codes`` read before,
     extended with those not in it, ``at`` -1; ``at`` the others' positions in it) and where each
-    starts (one more entry: its end)."""
+    starts (one more entry: its end). Each program placed is marked (:attr:`_Program.placed`)."""
     flat = base[0]
-    new = [n for n, a in enumerate(at) if a < 0]
+    new = np.flatnonzero(at < 0).tolist()
+    starts = np.empty(len(at) + 1, dtype=np.int64)
+    starts[:-1] = at
     if new:
         flat, number, first = progs.codes.extended(base, [programs[n].code for n in new])
         for n in new:
             prog = programs[n]
             prog.placed = (number, first)
-            at[n] = first
+            starts[n] = first
             first += len(prog.code)
-    return flat, np.array([*at, len(flat)], dtype=np.int64)
+    starts[-1] = len(flat)
+    return flat, starts
 
 
-def _kept(ctx: _Ctx, chosen: list[tuple], programs: list[_Program], ok: np.ndarray, opt_starts: np.ndarray,
-          flags: list[bool], conditions: np.ndarray, screens: tuple[np.ndarray, np.ndarray, np.ndarray]
-          ) -> Iterator[tuple]:
-    """The patterns ``chosen`` (with their ``programs``) that pass the vertex tests and have a system
-    that no float screen rules out (``screens``: :func:`deterrence.solvers._pbe_prescreen.joined_prescreen`),
-    one at a time (their conditions are built as the solver reaches them, so that each pattern's
-    lists are dropped once it is solved), each with its systems' verdicts."""
+def _kept(ctx: _Ctx, chosen: Mapping[int, tuple], programs: Mapping[int, _Program], ok: np.ndarray,
+          opt_starts: np.ndarray, flags: list[bool], conditions: np.ndarray,
+          screens: tuple[np.ndarray, np.ndarray, np.ndarray]) -> Iterator[tuple]:
+    """The patterns that pass the vertex tests (``chosen``, with their ``programs``, by position) and
+    have a system that no float screen rules out
+    (``screens``: :func:`deterrence.solvers._pbe_prescreen.joined_prescreen`), one at a time (their
+    conditions are built as the solver reaches them, so that each pattern's lists are dropped once it
+    is solved), each with its systems' verdicts."""
     verdicts, system_starts, condition_starts = screens
     passing = np.flatnonzero(ok)
     if not len(passing):
@@ -1503,9 +1609,13 @@ def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list
     if opts.mixed and n_patterns > n_pure:
         max_mixed = opts.max_mixed_sets
         admitted, free_offpath = _to_visit(ctx, pruner, mixed_patterns, max_mixed)
-        reached = pruner.reached(pruner.indicators(mixed_patterns)[admitted]) if len(admitted) else []
-        select = _tabled_patterns if ctx.table is not None else _untabled_patterns
-        work, skipped, visited_free = select(ctx, mixed_patterns, admitted, reached, max_mixed)
+        if ctx.table is not None:
+            work, skipped, visited_free = _tabled_patterns(
+                ctx, mixed_patterns, admitted, _AdmittedReach(pruner, mixed_patterns, admitted), max_mixed)
+        else:
+            reached = pruner.reached(pruner.indicators(mixed_patterns)[admitted]) if len(admitted) else []
+            work, skipped, visited_free = _untabled_patterns(ctx, mixed_patterns, admitted, reached,
+                                                             max_mixed)
         free_offpath += visited_free
         for pattern, mixed, rows, found, tested in work:
             for beh in _solve_mixed(ctx, pattern, mixed, rows, found, tested):
