@@ -529,36 +529,17 @@ def _admits_kernel(ind: np.ndarray, ranks: np.ndarray, counts: np.ndarray, chg_p
     base, fbase, hashed, size = _table_layout(span, fspan, ptr, budget // 8)
     hit_stride = _strides_by_hit(hit_ptr, hits, dep_ptr, deps, stride)
     hit_fstride = _strides_by_hit(hit_ptr, hits, low_ptr, lows, fstride)
-    ckey, rkey = np.zeros(n_sets, dtype=np.int64), np.zeros(n_sets, dtype=np.int64)
-    if n_pat:
-        for k in range(n_sets):
-            ckey[k] = _key(ranks[0], dep_ptr[k], dep_ptr[k + 1], deps, stride)
-            rkey[k] = _key(ranks[0], low_ptr[k], low_ptr[k + 1], lows, fstride)
+    ckey, rkey = _first_keys(ranks, dep_ptr, deps, stride, low_ptr, lows, fstride)
     table = np.zeros(size, dtype=np.int64)
-    bits = 1
-    while hashed.any() and (1 << bits) < 2 * n_pat and bits < _MEMO_BITS:
-        bits += 1
-    memo_key, memo_set = np.empty(1 << bits, dtype=np.int64), np.empty(1 << bits, dtype=np.int64)
-    memo_val = np.zeros(1 << bits, dtype=np.int64)
-    room = np.array([1 << (bits - 1)])
-    ok = np.ones(n_pat, dtype=np.bool_)
-    lo, hi = start_lo.copy(), start_hi.copy()
-    refold = np.ones(folded.shape[0], dtype=np.bool_)
-    known = np.zeros(n_sets, dtype=np.bool_)
-    verdict = np.zeros(n_sets, dtype=np.bool_)
+    memo_key, memo_set, memo_val, room, bits = _memo_tables(hashed.any(), n_pat)
+    ok, dirty_sets = np.ones(n_pat, dtype=np.bool_), np.empty(n_sets, dtype=np.int64)
+    lo, hi, refold = start_lo.copy(), start_hi.copy(), np.ones(folded.shape[0], dtype=np.bool_)
+    known, verdict = np.zeros(n_sets, dtype=np.bool_), np.zeros(n_sets, dtype=np.bool_)
     held = np.zeros(n_sets, dtype=np.int64)  # per set its value (as in the tables) while its key holds
-    narrow = np.empty(n_sets, dtype=np.bool_)
-    for k in range(n_sets):
-        narrow[k] = offsets[k + 1] - offsets[k] <= _MASK_ACTS
-    widest = 1
-    for k in range(n_sets):
-        widest = max(widest, ptr[k + 1] - ptr[k], offsets[k + 1] - offsets[k])
-    reached, mask = np.empty(widest, dtype=np.bool_), np.empty(widest, dtype=np.bool_)
-    mu_lo, mu_hi = np.empty(widest), np.empty(widest)
+    narrow, reached, mask, mu_lo, mu_hi = _set_scratch(ptr, offsets)
     failing = 0  # the kept verdicts that fail
     watch = np.zeros(n_sets, dtype=np.bool_)  # the sets the latest computed failure reads
     dirty = np.zeros(n_sets, dtype=np.bool_)  # the sets changed since row ``last`` while ``lazy``
-    dirty_sets = np.empty(n_sets, dtype=np.int64)
     n_dirty, last, lazy = 0, 0, False
     for r in range(n_pat):
         if lazy:  # the patterns after a failure at a set fail while no set it reads changes
@@ -567,19 +548,14 @@ def _admits_kernel(ind: np.ndarray, ranks: np.ndarray, counts: np.ndarray, chg_p
                 ok[r] = False
                 continue
             lazy = False
-            for e in range(n_dirty):
-                c = dirty_sets[e]
-                dirty[c] = False
-                failing = _note_change(c, np.int64(ranks[r, c]) - np.int64(ranks[last, c]), fold_ptr, folds,
-                                       hit_ptr, hits, hit_stride, hit_fstride, refold, known, verdict, held,
-                                       narrow, ckey, rkey, failing)
+            failing = _note_changes(dirty_sets, 0, n_dirty, ranks[r], ranks[last], dirty, fold_ptr, folds,
+                                    hit_ptr, hits, hit_stride, hit_fstride, refold, known, verdict, held,
+                                    narrow, ckey, rkey, failing)
             n_dirty = 0
-        else:
-            for e in range(chg_ptr[r], chg_ptr[r + 1]):
-                c = chg[e]
-                failing = _note_change(c, np.int64(ranks[r, c]) - np.int64(ranks[r - 1, c]), fold_ptr, folds,
-                                       hit_ptr, hits, hit_stride, hit_fstride, refold, known, verdict, held,
-                                       narrow, ckey, rkey, failing)
+        else:  # (no set is dirty here: clearing is a no-op)
+            failing = _note_changes(chg, chg_ptr[r], chg_ptr[r + 1], ranks[r], ranks[r - 1], dirty, fold_ptr,
+                                    folds, hit_ptr, hits, hit_stride, hit_fstride, refold, known, verdict,
+                                    held, narrow, ckey, rkey, failing)
         if failing:
             ok[r] = False
             continue
@@ -634,6 +610,64 @@ def _admits_kernel(ind: np.ndarray, ranks: np.ndarray, counts: np.ndarray, chg_p
                 lazy, last = True, r
                 break
     return ok
+
+
+@njit
+def _first_keys(ranks: np.ndarray, dep_ptr: np.ndarray, deps: np.ndarray, stride: np.ndarray,
+                low_ptr: np.ndarray, lows: np.ndarray, fstride: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per set, the coarse and the fine key's support part at the first pattern (zeros if none)."""
+    n_sets = dep_ptr.shape[0] - 1
+    ckey, rkey = np.zeros(n_sets, dtype=np.int64), np.zeros(n_sets, dtype=np.int64)
+    if ranks.shape[0]:
+        for k in range(n_sets):
+            ckey[k] = _key(ranks[0], dep_ptr[k], dep_ptr[k + 1], deps, stride)
+            rkey[k] = _key(ranks[0], low_ptr[k], low_ptr[k + 1], lows, fstride)
+    return ckey, rkey
+
+
+@njit
+def _memo_tables(hashed: bool, n_pat: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+    """The hash table of :func:`_memo_find` (keys, sets, values), its room (half its slots) and
+    its size in bits: two slots per pattern up to ``2 ** _MEMO_BITS``, two if no key is hashed."""
+    bits = 1
+    while hashed and (1 << bits) < 2 * n_pat and bits < _MEMO_BITS:
+        bits += 1
+    memo_key, memo_set = np.empty(1 << bits, dtype=np.int64), np.empty(1 << bits, dtype=np.int64)
+    memo_val = np.zeros(1 << bits, dtype=np.int64)
+    return memo_key, memo_set, memo_val, np.array([1 << (bits - 1)]), bits
+
+
+@njit
+def _set_scratch(ptr: np.ndarray, offsets: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per set whether it is narrow (its passing actions fit a mask: :data:`_MASK_ACTS`), and the
+    scratch arrays of a set's test, as long as the widest set's nodes or actions."""
+    n_sets = ptr.shape[0] - 1
+    narrow = np.empty(n_sets, dtype=np.bool_)
+    widest = 1
+    for k in range(n_sets):
+        narrow[k] = offsets[k + 1] - offsets[k] <= _MASK_ACTS
+        widest = max(widest, ptr[k + 1] - ptr[k], offsets[k + 1] - offsets[k])
+    reached, mask = np.empty(widest, dtype=np.bool_), np.empty(widest, dtype=np.bool_)
+    return narrow, reached, mask, np.empty(widest), np.empty(widest)
+
+
+@njit(inline=True)
+def _note_changes(sets: np.ndarray, start: int, stop: int, now: np.ndarray, before: np.ndarray,
+                  dirty: np.ndarray, fold_ptr: np.ndarray, folds: np.ndarray, hit_ptr: np.ndarray,
+                  hits: np.ndarray, hit_stride: np.ndarray, hit_fstride: np.ndarray, refold: np.ndarray,
+                  known: np.ndarray, verdict: np.ndarray, held: np.ndarray, narrow: np.ndarray,
+                  ckey: np.ndarray, rkey: np.ndarray, failing: int) -> int:
+    """:func:`_note_change` of each set ``sets[start:stop]``, its step the change of its rank from
+    ``before`` to ``now``, in order, each set's ``dirty`` mark cleared; the count of kept failing
+    verdicts after them."""
+    for e in range(start, stop):
+        c = sets[e]
+        dirty[c] = False
+        failing = _note_change(c, np.int64(now[c]) - np.int64(before[c]), fold_ptr, folds, hit_ptr, hits,
+                               hit_stride, hit_fstride, refold, known, verdict, held, narrow, ckey, rkey,
+                               failing)
+    return failing
 
 
 @njit(inline=True)
