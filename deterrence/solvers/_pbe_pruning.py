@@ -965,11 +965,7 @@ def _passing_actions(k: int, reached: np.ndarray, pure: bool, full: np.ndarray, 
     m = ptr[k + 1] - ptr[k]
     acts = offsets[k + 1] - offsets[k]
     mask = buf_mask
-    any_reached = False
-    for i in range(m):
-        mask[i] = reached[i] and possible[ptr[k] + i]
-        if mask[i]:
-            any_reached = True
+    any_reached = _reached_mask(k, m, reached, possible, ptr, mask)
     out = 0
     base = kid_ptr[k]
     if not any_reached:
@@ -977,26 +973,9 @@ def _passing_actions(k: int, reached: np.ndarray, pure: bool, full: np.ndarray, 
             out |= 1 << a
         return out
     if pure:  # the belief is Nature's odds on the reached nodes
-        total = 0.0
-        for i in range(m):
-            if mask[i]:
-                total += full[nodes[ptr[k] + i]]
-        mu_lo, mu_hi = buf_lo, buf_hi
+        _odds_bounds(k, m, acts, mask, full, nodes, ptr, kids, base, lo, hi, p, buf_lo, buf_hi)
         for a in range(acts):
-            mu_lo[a] = mu_hi[a] = 0.0
-        for i in range(m):
-            if mask[i]:
-                mu = full[nodes[ptr[k] + i]] / total
-                for a in range(acts):
-                    mu_lo[a] += mu * lo[kids[base + i * acts + a], p]
-                    mu_hi[a] += mu * hi[kids[base + i * acts + a], p]
-        for a in range(acts):
-            good = True
-            for b in range(acts):
-                if b != a and not mu_hi[a] >= mu_lo[b] - tol:
-                    good = False
-                    break
-            if good:
+            if _odds_passes(a, acts, buf_lo, buf_hi, tol):
                 out |= 1 << a
         return out
     for a in range(acts):
@@ -1037,33 +1016,15 @@ def _set_passes(k: int, row: np.ndarray, reached: np.ndarray, pure: bool, full: 
     m = ptr[k + 1] - ptr[k]
     acts = offsets[k + 1] - offsets[k]
     mask = buf_mask
-    total = 0.0
-    any_reached = False
-    for i in range(m):
-        mask[i] = reached[i] and possible[ptr[k] + i]
-        if mask[i]:
-            any_reached = True
+    any_reached = _reached_mask(k, m, reached, possible, ptr, mask)
     if not any_reached:
         return True
     base = kid_ptr[k]
     if pure:  # the belief is Nature's odds on the reached nodes
-        for i in range(m):
-            if mask[i]:
-                total += full[nodes[ptr[k] + i]]
-        mu_lo, mu_hi = buf_lo, buf_hi
+        _odds_bounds(k, m, acts, mask, full, nodes, ptr, kids, base, lo, hi, p, buf_lo, buf_hi)
         for a in range(acts):
-            mu_lo[a] = mu_hi[a] = 0.0
-        for i in range(m):
-            if mask[i]:
-                mu = full[nodes[ptr[k] + i]] / total
-                for a in range(acts):
-                    mu_lo[a] += mu * lo[kids[base + i * acts + a], p]
-                    mu_hi[a] += mu * hi[kids[base + i * acts + a], p]
-        for a in range(acts):
-            if row[offsets[k] + a]:
-                for b in range(acts):
-                    if b != a and not mu_hi[a] >= mu_lo[b] - tol:
-                        return False
+            if row[offsets[k] + a] and not _odds_passes(a, acts, buf_lo, buf_hi, tol):
+                return False
         return True
     return _some_node_passes(row, offsets[k], acts, mask, m, lo, hi, kids, base, p, tol)
 
@@ -1075,18 +1036,50 @@ def _some_node_passes(row: np.ndarray, first: int, acts: int, mask: np.ndarray, 
     ``b``, some node ``i < m`` of the mask with ``hi(a) >= lo(b) - tol`` (the set's child table,
     row-major, from ``kids[base]``)."""
     for a in range(acts):
-        if not row[first + a]:
-            continue
-        for b in range(acts):
-            if b == a:
-                continue
-            found = False
-            for i in range(m):
-                if mask[i] and hi[kids[base + i * acts + a], p] >= lo[kids[base + i * acts + b], p] - tol:
-                    found = True
-                    break
-            if not found:
-                return False
+        if row[first + a] and not _action_passes(a, acts, mask, m, lo, hi, kids, base, p, tol):
+            return False
+    return True
+
+
+@njit(inline=True)
+def _reached_mask(k: int, m: int, reached: np.ndarray, possible: np.ndarray, ptr: np.ndarray,
+                  mask: np.ndarray) -> bool:
+    """Into ``mask[:m]``: the nodes of set ``k`` reached and possible; whether there is one."""
+    any_reached = False
+    for i in range(m):
+        mask[i] = reached[i] and possible[ptr[k] + i]
+        if mask[i]:
+            any_reached = True
+    return any_reached
+
+
+@njit(inline=True)
+def _odds_bounds(k: int, m: int, acts: int, mask: np.ndarray, full: np.ndarray, nodes: np.ndarray,
+                 ptr: np.ndarray, kids: np.ndarray, base: int, lo: np.ndarray, hi: np.ndarray, p: int,
+                 mu_lo: np.ndarray, mu_hi: np.ndarray) -> None:
+    """Into ``mu_lo``/``mu_hi``: each action's bounds at set ``k`` under Nature's odds on the
+    nodes of the mask (their ``full`` reach, normalised), summed node by node in order."""
+    total = 0.0
+    for i in range(m):
+        if mask[i]:
+            total += full[nodes[ptr[k] + i]]
+    for a in range(acts):
+        mu_lo[a] = mu_hi[a] = 0.0
+    for i in range(m):
+        if mask[i]:
+            mu = full[nodes[ptr[k] + i]] / total
+            for a in range(acts):
+                mu_lo[a] += mu * lo[kids[base + i * acts + a], p]
+                mu_hi[a] += mu * hi[kids[base + i * acts + a], p]
+
+
+@njit(inline=True)
+def _odds_passes(a: int, acts: int, mu_lo: np.ndarray, mu_hi: np.ndarray, tol: float) -> bool:
+    """Whether action ``a``'s upper bound under the odds is at least every other action's lower
+    bound, within ``tol``."""
+    for b in range(acts):
+        if b != a and not mu_hi[a] >= mu_lo[b] - tol:
+            return False
     return True
 
 
