@@ -521,15 +521,8 @@ def _admits_kernel(ind: np.ndarray, ranks: np.ndarray, counts: np.ndarray, chg_p
     current pattern. So every number a test reads is the one a pass over the pattern alone gives
     (the reach as (b) says), and so is every verdict."""
     n_pat, n_sets = ind.shape[0], ptr.shape[0] - 1
-    all_dep_ptr, all_deps = dep_ptr, deps
-    dep_ptr, deps = _without_self(dep_ptr, deps, offsets)
-    low_ptr, lows = _without_self(low_ptr, lows, offsets)
-    stride, span = _mixed_radix(counts, dep_ptr, deps)
-    fstride, fspan = _mixed_radix(counts, low_ptr, lows)
-    base, fbase, hashed, size = _table_layout(span, fspan, ptr, budget // 8)
-    hit_stride = _strides_by_hit(hit_ptr, hits, dep_ptr, deps, stride)
-    hit_fstride = _strides_by_hit(hit_ptr, hits, low_ptr, lows, fstride)
-    ckey, rkey = _first_keys(ranks, dep_ptr, deps, stride, low_ptr, lows, fstride)
+    fspan, base, fbase, hashed, size, hit_stride, hit_fstride, ckey, rkey = _key_layout(
+        counts, dep_ptr, deps, low_ptr, lows, offsets, ptr, hit_ptr, hits, ranks, budget)
     table = np.zeros(size, dtype=np.int64)
     memo_key, memo_set, memo_val, room, bits = _memo_tables(hashed.any(), n_pat)
     ok, dirty_sets = np.ones(n_pat, dtype=np.bool_), np.empty(n_sets, dtype=np.int64)
@@ -548,14 +541,19 @@ def _admits_kernel(ind: np.ndarray, ranks: np.ndarray, counts: np.ndarray, chg_p
                 ok[r] = False
                 continue
             lazy = False
-            failing = _note_changes(dirty_sets, 0, n_dirty, ranks[r], ranks[last], dirty, fold_ptr, folds,
-                                    hit_ptr, hits, hit_stride, hit_fstride, refold, known, verdict, held,
-                                    narrow, ckey, rkey, failing)
+            for e in range(n_dirty):
+                c = dirty_sets[e]
+                dirty[c] = False
+                failing = _note_change(c, np.int64(ranks[r, c]) - np.int64(ranks[last, c]), fold_ptr, folds,
+                                       hit_ptr, hits, hit_stride, hit_fstride, refold, known, verdict, held,
+                                       narrow, ckey, rkey, failing)
             n_dirty = 0
-        else:  # (no set is dirty here: clearing is a no-op)
-            failing = _note_changes(chg, chg_ptr[r], chg_ptr[r + 1], ranks[r], ranks[r - 1], dirty, fold_ptr,
-                                    folds, hit_ptr, hits, hit_stride, hit_fstride, refold, known, verdict,
-                                    held, narrow, ckey, rkey, failing)
+        else:
+            for e in range(chg_ptr[r], chg_ptr[r + 1]):
+                c = chg[e]
+                failing = _note_change(c, np.int64(ranks[r, c]) - np.int64(ranks[r - 1, c]), fold_ptr, folds,
+                                       hit_ptr, hits, hit_stride, hit_fstride, refold, known, verdict, held,
+                                       narrow, ckey, rkey, failing)
         if failing:
             ok[r] = False
             continue
@@ -606,10 +604,28 @@ def _admits_kernel(ind: np.ndarray, ranks: np.ndarray, counts: np.ndarray, chg_p
             if not passes:
                 failing += 1
                 ok[r] = False
-                _watch(watch, all_dep_ptr, all_deps, k)
+                _watch(watch, dep_ptr, deps, k)  # (the sets a verdict reads, its own included)
                 lazy, last = True, r
                 break
     return ok
+
+
+@njit
+def _key_layout(counts: np.ndarray, dep_ptr: np.ndarray, deps: np.ndarray, low_ptr: np.ndarray,
+                lows: np.ndarray, offsets: np.ndarray, ptr: np.ndarray, hit_ptr: np.ndarray, hits: np.ndarray,
+                ranks: np.ndarray, budget: int) -> tuple:
+    """The keys of :func:`_admits_kernel` (its docstring): the sets' coarse (``deps``) and fine
+    (``lows``) keys without their own support, their mixed-radix strides, the tables' layout, the
+    strides by changed set, and the keys at the first pattern."""
+    dep_ptr, deps = _without_self(dep_ptr, deps, offsets)
+    low_ptr, lows = _without_self(low_ptr, lows, offsets)
+    stride, span = _mixed_radix(counts, dep_ptr, deps)
+    fstride, fspan = _mixed_radix(counts, low_ptr, lows)
+    base, fbase, hashed, size = _table_layout(span, fspan, ptr, budget // 8)
+    hit_stride = _strides_by_hit(hit_ptr, hits, dep_ptr, deps, stride)
+    hit_fstride = _strides_by_hit(hit_ptr, hits, low_ptr, lows, fstride)
+    ckey, rkey = _first_keys(ranks, dep_ptr, deps, stride, low_ptr, lows, fstride)
+    return fspan, base, fbase, hashed, size, hit_stride, hit_fstride, ckey, rkey
 
 
 @njit
@@ -650,24 +666,6 @@ def _set_scratch(ptr: np.ndarray, offsets: np.ndarray
         widest = max(widest, ptr[k + 1] - ptr[k], offsets[k + 1] - offsets[k])
     reached, mask = np.empty(widest, dtype=np.bool_), np.empty(widest, dtype=np.bool_)
     return narrow, reached, mask, np.empty(widest), np.empty(widest)
-
-
-@njit(inline=True)
-def _note_changes(sets: np.ndarray, start: int, stop: int, now: np.ndarray, before: np.ndarray,
-                  dirty: np.ndarray, fold_ptr: np.ndarray, folds: np.ndarray, hit_ptr: np.ndarray,
-                  hits: np.ndarray, hit_stride: np.ndarray, hit_fstride: np.ndarray, refold: np.ndarray,
-                  known: np.ndarray, verdict: np.ndarray, held: np.ndarray, narrow: np.ndarray,
-                  ckey: np.ndarray, rkey: np.ndarray, failing: int) -> int:
-    """:func:`_note_change` of each set ``sets[start:stop]``, its step the change of its rank from
-    ``before`` to ``now``, in order, each set's ``dirty`` mark cleared; the count of kept failing
-    verdicts after them."""
-    for e in range(start, stop):
-        c = sets[e]
-        dirty[c] = False
-        failing = _note_change(c, np.int64(now[c]) - np.int64(before[c]), fold_ptr, folds, hit_ptr, hits,
-                               hit_stride, hit_fstride, refold, known, verdict, held, narrow, ckey, rkey,
-                               failing)
-    return failing
 
 
 @njit(inline=True)
@@ -965,7 +963,11 @@ def _passing_actions(k: int, reached: np.ndarray, pure: bool, full: np.ndarray, 
     m = ptr[k + 1] - ptr[k]
     acts = offsets[k + 1] - offsets[k]
     mask = buf_mask
-    any_reached = _reached_mask(k, m, reached, possible, ptr, mask)
+    any_reached = False
+    for i in range(m):
+        mask[i] = reached[i] and possible[ptr[k] + i]
+        if mask[i]:
+            any_reached = True
     out = 0
     base = kid_ptr[k]
     if not any_reached:
@@ -973,9 +975,26 @@ def _passing_actions(k: int, reached: np.ndarray, pure: bool, full: np.ndarray, 
             out |= 1 << a
         return out
     if pure:  # the belief is Nature's odds on the reached nodes
-        _odds_bounds(k, m, acts, mask, full, nodes, ptr, kids, base, lo, hi, p, buf_lo, buf_hi)
+        total = 0.0
+        for i in range(m):
+            if mask[i]:
+                total += full[nodes[ptr[k] + i]]
+        mu_lo, mu_hi = buf_lo, buf_hi
         for a in range(acts):
-            if _odds_passes(a, acts, buf_lo, buf_hi, tol):
+            mu_lo[a] = mu_hi[a] = 0.0
+        for i in range(m):
+            if mask[i]:
+                mu = full[nodes[ptr[k] + i]] / total
+                for a in range(acts):
+                    mu_lo[a] += mu * lo[kids[base + i * acts + a], p]
+                    mu_hi[a] += mu * hi[kids[base + i * acts + a], p]
+        for a in range(acts):
+            good = True
+            for b in range(acts):
+                if b != a and not mu_hi[a] >= mu_lo[b] - tol:
+                    good = False
+                    break
+            if good:
                 out |= 1 << a
         return out
     for a in range(acts):
@@ -1016,15 +1035,33 @@ def _set_passes(k: int, row: np.ndarray, reached: np.ndarray, pure: bool, full: 
     m = ptr[k + 1] - ptr[k]
     acts = offsets[k + 1] - offsets[k]
     mask = buf_mask
-    any_reached = _reached_mask(k, m, reached, possible, ptr, mask)
+    total = 0.0
+    any_reached = False
+    for i in range(m):
+        mask[i] = reached[i] and possible[ptr[k] + i]
+        if mask[i]:
+            any_reached = True
     if not any_reached:
         return True
     base = kid_ptr[k]
     if pure:  # the belief is Nature's odds on the reached nodes
-        _odds_bounds(k, m, acts, mask, full, nodes, ptr, kids, base, lo, hi, p, buf_lo, buf_hi)
+        for i in range(m):
+            if mask[i]:
+                total += full[nodes[ptr[k] + i]]
+        mu_lo, mu_hi = buf_lo, buf_hi
         for a in range(acts):
-            if row[offsets[k] + a] and not _odds_passes(a, acts, buf_lo, buf_hi, tol):
-                return False
+            mu_lo[a] = mu_hi[a] = 0.0
+        for i in range(m):
+            if mask[i]:
+                mu = full[nodes[ptr[k] + i]] / total
+                for a in range(acts):
+                    mu_lo[a] += mu * lo[kids[base + i * acts + a], p]
+                    mu_hi[a] += mu * hi[kids[base + i * acts + a], p]
+        for a in range(acts):
+            if row[offsets[k] + a]:
+                for b in range(acts):
+                    if b != a and not mu_hi[a] >= mu_lo[b] - tol:
+                        return False
         return True
     return _some_node_passes(row, offsets[k], acts, mask, m, lo, hi, kids, base, p, tol)
 
@@ -1036,50 +1073,18 @@ def _some_node_passes(row: np.ndarray, first: int, acts: int, mask: np.ndarray, 
     ``b``, some node ``i < m`` of the mask with ``hi(a) >= lo(b) - tol`` (the set's child table,
     row-major, from ``kids[base]``)."""
     for a in range(acts):
-        if row[first + a] and not _action_passes(a, acts, mask, m, lo, hi, kids, base, p, tol):
-            return False
-    return True
-
-
-@njit(inline=True)
-def _reached_mask(k: int, m: int, reached: np.ndarray, possible: np.ndarray, ptr: np.ndarray,
-                  mask: np.ndarray) -> bool:
-    """Into ``mask[:m]``: the nodes of set ``k`` reached and possible; whether there is one."""
-    any_reached = False
-    for i in range(m):
-        mask[i] = reached[i] and possible[ptr[k] + i]
-        if mask[i]:
-            any_reached = True
-    return any_reached
-
-
-@njit(inline=True)
-def _odds_bounds(k: int, m: int, acts: int, mask: np.ndarray, full: np.ndarray, nodes: np.ndarray,
-                 ptr: np.ndarray, kids: np.ndarray, base: int, lo: np.ndarray, hi: np.ndarray, p: int,
-                 mu_lo: np.ndarray, mu_hi: np.ndarray) -> None:
-    """Into ``mu_lo``/``mu_hi``: each action's bounds at set ``k`` under Nature's odds on the
-    nodes of the mask (their ``full`` reach, normalised), summed node by node in order."""
-    total = 0.0
-    for i in range(m):
-        if mask[i]:
-            total += full[nodes[ptr[k] + i]]
-    for a in range(acts):
-        mu_lo[a] = mu_hi[a] = 0.0
-    for i in range(m):
-        if mask[i]:
-            mu = full[nodes[ptr[k] + i]] / total
-            for a in range(acts):
-                mu_lo[a] += mu * lo[kids[base + i * acts + a], p]
-                mu_hi[a] += mu * hi[kids[base + i * acts + a], p]
-
-
-@njit(inline=True)
-def _odds_passes(a: int, acts: int, mu_lo: np.ndarray, mu_hi: np.ndarray, tol: float) -> bool:
-    """Whether action ``a``'s upper bound under the odds is at least every other action's lower
-    bound, within ``tol``."""
-    for b in range(acts):
-        if b != a and not mu_hi[a] >= mu_lo[b] - tol:
-            return False
+        if not row[first + a]:
+            continue
+        for b in range(acts):
+            if b == a:
+                continue
+            found = False
+            for i in range(m):
+                if mask[i] and hi[kids[base + i * acts + a], p] >= lo[kids[base + i * acts + b], p] - tol:
+                    found = True
+                    break
+            if not found:
+                return False
     return True
 
 
