@@ -252,7 +252,7 @@ def test_a_model_refused_after_its_probe_is_not_probed_again(monkeypatch):
     """``asymmetric_escalation`` is refused only after the probe points are drawn from its domain
     (iterated dominance at them keeps three actions at a set); the refusal is kept, and every
     later ask (a sweep's choice of path asks at every sweep, for the model and its baseline) drew
-    the probe again before reading it: about a second each time."""
+    the probe again before reading it. The draws are counted."""
     model = dt.load_model("asymmetric_escalation")
     with pytest.raises(UnsupportedError):
         _compiled.compile_counts(model, "pbe", "free")
