@@ -184,23 +184,37 @@ def _sender_sets(game: ExtensiveFormGame) -> tuple[int, ...]:
 
 
 def _label(ctx: _Ctx, beh: Sequence[np.ndarray]) -> str:
+    """The kind of signalling of the senders' moves (:func:`_sender_sets`): ``"pooling"`` when
+    every sender's move is :func:`_close` to the first's, else ``"separating"`` when each sender
+    plays a different pure action, ``"partially pooling"`` when they are pure but some pick the
+    same, ``"semi-separating"`` when one mixes. Worked out on Python floats (a few numbers per
+    candidate, tens of candidates per solve: numpy's calls cost more than the arithmetic), with
+    numpy's results: a move with a NaN is not pure (its ``max`` is NaN), and ``argmax`` is the
+    first largest entry."""
     if not ctx.senders:
         return ""
-    moves = [np.asarray(beh[k]) for k in ctx.senders]
-    pure = all(m.max() >= 1 - _INTERIOR for m in moves)
-    same = all(_close(m, moves[0]) for m in moves)
-    if same:
+    moves = [np.asarray(beh[k], dtype=float).tolist() for k in ctx.senders]
+    pure = all(_top(m) >= 1 - _INTERIOR for m in moves)
+    first = moves[0]
+    if all(_close(m, first) for m in moves):
         return "pooling"
     if pure:
-        picks = [int(np.argmax(m)) for m in moves]
+        picks = [m.index(max(m)) for m in moves]
         return "separating" if len(set(picks)) == len(picks) else "partially pooling"
     return "semi-separating"
 
 
-def _close(a: np.ndarray, b: np.ndarray) -> bool:
-    """``np.allclose(a, b, atol=1e-9)`` (its formula, without its argument handling)."""
-    with np.errstate(invalid="ignore"):
-        return bool(np.all(((np.abs(a - b) <= 1e-9 + 1e-5 * np.abs(b)) & np.isfinite(b)) | (a == b)))
+def _top(m: list[float]) -> float:
+    """``np.max`` of the vector ``m``: NaN if an entry is (Python's ``max`` keeps a NaN only first)."""
+    return math.nan if any(v != v for v in m) else max(m)
+
+
+def _close(a: list[float], b: list[float]) -> bool:
+    """``np.allclose(a, b, atol=1e-9)`` of two vectors of Python floats of one length: its formula
+    entry by entry, ``(|a - b| <= 1e-9 + 1e-5·|b|) & isfinite(b) | (a == b)``, the same
+    operations on the same doubles."""
+    return all((abs(x - y) <= 1e-9 + 1e-5 * abs(y) and math.isfinite(y)) or x == y
+               for x, y in zip(a, b, strict=True))
 
 
 @dataclass
