@@ -99,7 +99,10 @@ every policy). Then
    before they are solved), and the rest go to a lex Gröbner basis
    (sympy; factors that vanish only on the box boundary divided out),
    the real roots of its last unknown isolated exactly and extended to the others at 30 digits.
-   Every root strictly inside the simplices is then checked like a pure profile. This finds
+   Every root strictly inside the simplices is then checked like a pure profile (the roots of
+   all the patterns together first at the sets they reach, where most fail: those that fail by
+   more than any rounding are rejected without their beliefs being built,
+   :mod:`deterrence.solvers._pbe_rootscreen`). This finds
    the semi-separating (bluffing, straddle) equilibria of signalling and screening games, and
    mixing off the path such as the Kreps–Wilson incumbent's fight probability after an unexpected entry.
 
@@ -126,7 +129,8 @@ patterns; the beliefs are in ``_pbe_beliefs``, the exact solver of the indiffere
 ``_pbe_multilinear`` (with the box-contraction screen of ``_pbe_contract``), the pruned list of
 patterns in ``_pbe_patterns``, the table of pure vertex profiles in ``_pbe_table``, the
 compiled vertex sign tests in ``_pbe_vertex``, the compiled float screens of the systems of the
-patterns that pass them in ``_pbe_prescreen``, and the shared search context in ``_pbe_context``.
+patterns that pass them in ``_pbe_prescreen``, the screen of the patterns' roots in
+``_pbe_rootscreen``, and the shared search context in ``_pbe_context``.
 """
 
 from __future__ import annotations
@@ -154,6 +158,7 @@ from ._pbe_patterns import feasible_patterns
 from ._pbe_prescreen import PASSED, RULED_OUT, joined_prescreen
 from ._pbe_pruning import BeliefSupportPruner, cached_patterns, iterated_undominated_actions
 from ._pbe_purebatch import FALLBACK, assess_rows
+from ._pbe_rootscreen import onpath_rejected
 from ._pbe_seeds import nash_seeds, repaired
 from ._pbe_table import PureTable
 from ._pbe_vertex import JoinedCodes, encode_sets, joined_vertex_tests, set_code
@@ -1631,9 +1636,10 @@ def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list
             work, skipped, visited_free = _untabled_patterns(ctx, mixed_patterns, admitted, reached,
                                                              max_mixed)
         free_offpath += visited_free
-        for pattern, mixed, rows, found, tested in work:
-            for beh in _solve_mixed(ctx, pattern, mixed, rows, found, tested):
-                keep(beh)
+        roots = [beh for pattern, mixed, rows, found, tested in work
+                 for beh in _solve_mixed(ctx, pattern, mixed, rows, found, tested)]
+        for beh, rejected in zip(roots, onpath_rejected(ctx, roots), strict=True):
+            keep(beh, None, None if rejected else _ASSESS)  # (rejected: as ``_assess`` would)
         if free_offpath:
             all_patterns = False
             ctx.notes.append(f"{free_offpath} support pattern(s) mix at unreached information sets whose "
