@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from ._jit import njit
+from ._vectors import float_vectors
 from .certificates import (
     BimatrixCertificates,
     certify_bimatrix_profiles,
@@ -320,13 +321,9 @@ def _plain_without_noise(cands: list[Any]) -> bool:
             vectors += c.beliefs
     if not vectors:
         return True
-    if (set(map(type, vectors)) != {np.ndarray} or set(map(operator.attrgetter("dtype"), vectors)) != {_FLOAT}
-            or set(map(operator.attrgetter("ndim"), vectors)) != {1} or not min(map(len, vectors))):
+    if not float_vectors(vectors) or not min(map(len, vectors)):
         return False
     return not _has_noise(np.concatenate(vectors)[None, :], SNAP)
-
-
-_FLOAT = np.dtype(np.float64)
 
 
 def _snapped_candidate(c: Candidate) -> Candidate:
