@@ -1,10 +1,11 @@
 """The screen of the mixed profiles of a PBE solve
-(:func:`deterrence.solvers._pbe_rootscreen.onpath_rejected`) rejects only profiles that
-``pbe._assess`` rejects, and the solver finds the same with it as without.
+(:func:`deterrence.solvers._pbe_rootscreen.onpath_verdicts`) rejects only profiles that
+``pbe._assess`` rejects, passes only profiles whose tests at the sets they reach ``_assess`` finds
+passed (and ``_assess`` told so gives the same verdict, beliefs and note), and the solver finds the
+same with it as without.
 
-* on the profiles a solve of ``asymmetric_escalation`` assesses (``d1``, ``free``): every profile
-  the screen rejects, ``_assess`` rejects, and the screen rejects most of those ``_assess``
-  rejects at a set the profile reaches;
+* on the profiles a solve of ``asymmetric_escalation`` assesses (``d1``, ``free``): as above, and
+  the screen decides nearly all of them;
 * on random profiles (mixed, with exact zeros) of catalogue models and random signalling trees
   under every policy, and with the tolerance set to a set's gain as ``_assess`` computes it (and
   the floats next to it), where only the screen's margin keeps it from a rejection ``_assess``
@@ -27,7 +28,7 @@ import deterrence as dt
 from deterrence import kernels
 from deterrence._jit import python_version
 from deterrence.solvers import _pbe_rootscreen, pbe
-from deterrence.solvers._pbe_rootscreen import onpath_rejected
+from deterrence.solvers._pbe_rootscreen import FAILS, HOLDS, UNDECIDED, onpath_verdicts
 
 
 def _profile(game, rng) -> list[np.ndarray]:
@@ -58,15 +59,24 @@ def _onpath_rejects(ctx, beh) -> bool:
     return False
 
 
-def _check(ctx, behs) -> tuple[int, int]:
-    """Screen against ``_assess``: (profiles the screen rejects, profiles rejected on the path)."""
-    screened = onpath_rejected(ctx, behs)
-    assert len(screened) == len(behs)
+def _verdict(v) -> object:
+    return None if v is None else ([(b.shape, b.tobytes()) for b in v.beliefs], v.loose)
+
+
+def _check(ctx, behs) -> tuple[int, int, int]:
+    """Screen against ``_assess``: (profiles the screen rejects, profiles rejected on the path,
+    profiles the screen passes)."""
+    screened = onpath_verdicts(ctx, behs)
+    assert len(screened) == len(behs) and set(screened) <= {UNDECIDED, FAILS, HOLDS}
     for beh, out in zip(behs, screened, strict=True):
-        if out:
+        if out == FAILS:
             assert pbe._assess(ctx, beh) is None
             assert _onpath_rejects(ctx, beh)
-    return sum(screened), sum(_onpath_rejects(ctx, beh) for beh in behs)
+        elif out == HOLDS:
+            assert not _onpath_rejects(ctx, beh)
+            assert _verdict(pbe._assess(ctx, beh, on_path_passed=True)) == _verdict(pbe._assess(ctx, beh))
+    onpath = sum(_onpath_rejects(ctx, beh) for beh in behs)
+    return screened.count(FAILS), onpath, screened.count(HOLDS)
 
 
 @pytest.mark.parametrize("policy", ["d1", "free"])
@@ -77,28 +87,30 @@ def test_screen_on_recorded_escalation_roots(policy, monkeypatch):
 
     def record(ctx, behs):
         recorded.append((ctx, [[b.copy() for b in beh] for beh in behs]))
-        return [False] * len(behs)
+        return [UNDECIDED] * len(behs)
 
-    monkeypatch.setattr(pbe, "onpath_rejected", record)
+    monkeypatch.setattr(pbe, "onpath_verdicts", record)
     for _, r in pts.iterrows():
         dt.solve(m.game(**{k: float(v) for k, v in r.items()}), "pbe", belief_policy=policy)
     monkeypatch.undo()
-    screened = onpath = 0
+    screened = onpath = passed = 0
     for ctx, behs in recorded:
         got = _check(ctx, behs)
-        screened, onpath = screened + got[0], onpath + got[1]
-    assert sum(len(b) for _, b in recorded) > 20 and onpath > 10 and screened >= 0.9 * onpath
+        screened, onpath, passed = screened + got[0], onpath + got[1], passed + got[2]
+    total = sum(len(b) for _, b in recorded)
+    assert total > 20 and onpath > 10 and screened >= 0.9 * onpath and passed >= 0.9 * (total - onpath) > 0
 
 
 @pytest.mark.parametrize("name", ["asymmetric_escalation", "chain_store", "costly_signal_menu"])
 def test_screen_on_random_profiles(name):
     rng = np.random.default_rng(7)
-    screened = 0
+    screened = passed = 0
     for game in catalogue_games(name, 2, seed=5):
         for policy in ("d1", "free", "prior"):
             ctx = solver_context(game, policy)
-            screened += _check(ctx, [_profile(game, rng) for _ in range(30)])[0]
-    assert screened > 0
+            got = _check(ctx, [_profile(game, rng) for _ in range(30)])
+            screened, passed = screened + got[0], passed + got[2]
+    assert screened > 0 and passed > 0
 
 
 def _gains(ctx, beh) -> list[float]:
@@ -141,11 +153,11 @@ def test_kernel_is_its_python_version(monkeypatch):
     for game in catalogue_games("asymmetric_escalation", 2, seed=9):
         ctx = solver_context(game, "free")
         behs = [_profile(game, rng) for _ in range(40)]
-        compiled = onpath_rejected(ctx, behs)
+        compiled = onpath_verdicts(ctx, behs)
         with monkeypatch.context() as mp:
             mp.setattr(_pbe_rootscreen, "_onpath_gaps", python_version(_pbe_rootscreen._onpath_gaps))
-            assert onpath_rejected(ctx, behs) == compiled
-        assert any(compiled)
+            assert onpath_verdicts(ctx, behs) == compiled
+        assert FAILS in compiled
 
 
 def test_nothing_screened_on_a_deep_tree_or_odd_profiles(monkeypatch):
@@ -153,12 +165,12 @@ def test_nothing_screened_on_a_deep_tree_or_odd_profiles(monkeypatch):
     ctx = solver_context(game, "free")
     rng = np.random.default_rng(5)
     behs = [_profile(game, rng) for _ in range(40)]
-    assert any(onpath_rejected(ctx, behs))
-    assert onpath_rejected(ctx, []) == []
-    assert not any(onpath_rejected(ctx, [[b.astype(np.float32) for b in beh] for beh in behs]))
-    assert not any(onpath_rejected(ctx, [beh[:-1] for beh in behs]))
+    assert FAILS in onpath_verdicts(ctx, behs)
+    assert onpath_verdicts(ctx, []) == []
+    assert set(onpath_verdicts(ctx, [[b.astype(np.float32) for b in beh] for beh in behs])) == {UNDECIDED}
+    assert set(onpath_verdicts(ctx, [beh[:-1] for beh in behs])) == {UNDECIDED}
     monkeypatch.setattr(game, "_deep", True)
-    assert not any(onpath_rejected(ctx, behs))
+    assert set(onpath_verdicts(ctx, behs)) == {UNDECIDED}
 
 
 def _summary(res) -> tuple:
@@ -175,6 +187,6 @@ def test_solves_with_and_without_the_screen(name, policy, monkeypatch):
         return [_summary(dt.solve(g, "pbe", belief_policy=policy)) for g in catalogue_games(name, 2, seed=13)]
 
     with_screen = solved()
-    monkeypatch.setattr(pbe, "onpath_rejected", lambda ctx, behs: [False] * len(behs))
+    monkeypatch.setattr(pbe, "onpath_verdicts", lambda ctx, behs: [UNDECIDED] * len(behs))
     without = solved()
     assert with_screen == without

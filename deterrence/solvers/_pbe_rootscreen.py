@@ -1,24 +1,26 @@
 """The mixed profiles a PBE solve finds, screened together before each is assessed
-(:func:`onpath_rejected`).
+(:func:`onpath_verdicts`).
 
 The support patterns' indifference systems give the solver profiles (their roots inside the
 simplices) that :func:`deterrence.solvers.pbe._assess` then checks one by one; most of them (on
-``asymmetric_escalation``, five in six) fail its first test, sequential rationality at a set the
-profile reaches, under Bayes' rule. That test reads only the profile's reach probabilities and node
-values, so it is run here for all the profiles of a solve at once: their numbers in one compiled
-pass (:meth:`~deterrence.solvers._tree_utils.BatchTree.evaluate`, the numbers ``_Beliefs`` works
-out from the game's methods, to the bit, on a tree that is not deep: see below), each set's reach
-sum as ``_Beliefs`` takes it (numpy's sum along the last axis of a row of the set's nodes), and the
-tests in one compiled loop (:func:`_onpath_gaps`).
+``asymmetric_escalation``, five in six) fail its first test, sequential rationality at every set
+the profile reaches, under Bayes' rule. That test reads only the profile's reach probabilities and
+node values, so it is run here for all the profiles of a solve at once: their numbers in one
+compiled pass (:meth:`~deterrence.solvers._tree_utils.BatchTree.evaluate`, the numbers ``_Beliefs``
+works out from the game's methods, to the bit, on a tree that is not deep: see below), each set's
+reach sum as ``_Beliefs`` takes it (numpy's sum along the last axis of a row of the set's nodes,
+so the same sets count as reached), and the tests in one compiled loop (:func:`_onpath_gaps`).
 
-A profile is rejected here only when a set it reaches fails by more than any rounding: the gain
-``payoff.max() - payoff @ beh[k]`` with ``payoff = mu @ q`` exceeds the tolerance by more than
-:func:`_onpath_gaps`'s bound on how far two float evaluations of it can differ (any order of the
-additions, fused or not). ``_assess`` then rejects it too, at that set if not before (its first loop
-tests every set the profile reaches, on the same ``mu`` and ``q``), and a rejection records
-nothing, so leaving such a profile out changes nothing; every other profile is assessed by
-``_assess`` as before. On a deep tree (:attr:`ExtensiveFormGame._deep`, where ``node_values``
-folds the children in another order than the batch) nothing is screened.
+A test is decided here only with a margin: the gain ``payoff.max() - payoff @ beh[k]`` with
+``payoff = mu @ q`` exceeds the tolerance, or stays below it, by more than :func:`_onpath_gaps`'s
+bound on how far two float evaluations of it can differ (any order of the additions, fused or
+not). A profile that fails one so is :data:`FAILS`: ``_assess`` rejects it too, at that set if
+not before, and a rejection records nothing, so leaving it out changes nothing. A profile that
+passes every one so is :data:`HOLDS`: ``_assess``'s first loop would find every test passed, and
+it may skip that loop (its other tests and the beliefs are worked out as before). Any other
+profile is :data:`UNDECIDED`, assessed as before. On a deep tree
+(:attr:`ExtensiveFormGame._deep`, where ``node_values`` folds the children in another order than
+the batch) nothing is decided.
 """
 
 from __future__ import annotations
@@ -30,20 +32,24 @@ import numpy as np
 from .._jit import njit
 from ._pbe_context import _REACH, _Ctx
 
+#: the verdicts of :func:`onpath_verdicts` (see the module docstring)
+UNDECIDED, FAILS, HOLDS = 0, 1, 2
 
-def onpath_rejected(ctx: _Ctx, behs: Sequence[Sequence[np.ndarray]]) -> list[bool]:
-    """Per profile (one float vector per information set, in the game's order), whether
-    :func:`~deterrence.solvers.pbe._assess` rejects it at a set it reaches, decided with a margin
-    for rounding (see the module docstring); ``False`` when not decided here (also for every
-    profile of a deep tree, or profiles that are not float vectors of the sets' sizes)."""
+
+def onpath_verdicts(ctx: _Ctx, behs: Sequence[Sequence[np.ndarray]]) -> list[int]:
+    """Per profile (one float vector per information set, in the game's order, as the solver makes
+    them), whether :func:`~deterrence.solvers.pbe._assess`'s tests at the sets it reaches all pass
+    (:data:`HOLDS`) or one fails (:data:`FAILS`), decided with a margin for rounding (see the
+    module docstring); :data:`UNDECIDED` otherwise (also for every profile of a deep tree, or
+    profiles that are not float vectors of the sets' sizes)."""
     game = ctx.game
     sizes = list(game._action_counts)
     if (not behs or game._deep or not sizes
             or [len(b) for beh in behs for b in beh] != sizes * len(behs)):
-        return [False] * len(behs)
+        return [UNDECIDED] * len(behs)
     flat = np.concatenate([b for beh in behs for b in beh])
     if flat.dtype != np.float64 or flat.ndim != 1:
-        return [False] * len(behs)
+        return [UNDECIDED] * len(behs)
     flat = flat.reshape(len(behs), -1)
     reach, _, values = ctx.batch.evaluate(flat)
     sums = np.empty((len(behs), len(game.infosets)))
@@ -76,19 +82,20 @@ def _layout(ctx: _Ctx) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, 
 def _onpath_gaps(reach: np.ndarray, values: np.ndarray, flat: np.ndarray, sums: np.ndarray,
                  node_ptr: np.ndarray, set_nodes: np.ndarray, kid_ptr: np.ndarray, kids: np.ndarray,
                  players: np.ndarray, offsets: np.ndarray, tol: float, unreached: float) -> np.ndarray:
-    """Per profile, whether at a set it reaches (reach sum ``> unreached``, as ``_Beliefs`` decides)
-    the mover's gain ``g = max(payoff) - payoff @ b`` (``payoff = mu @ q``, ``mu`` the Bayes belief
-    ``reach / sum``, ``b`` the move) exceeds ``tol + m``: ``m`` bounds how far two float evaluations
-    of ``g`` can differ. Each ``payoff[a]`` is within ``n eps S`` of the exact value (``n`` nodes,
-    ``S`` the largest ``sum_i |mu_i q_ia|``), ``payoff @ b`` within ``A eps M B`` of the exact
-    product of the rounded payoffs (``A`` actions, ``M`` the largest ``|payoff[a]|``, ``B =
-    sum |b|``) and the difference within ``eps |g|``; ``m = 8 (n + A + 2) eps (S + M)(1 + B) + 8
-    eps |g|`` covers twice all of them (and ``(n + A + 2)(1 + B) 1e-300`` the absolute error of a
-    result below the normal range). A set with a payoff that is NaN is not decided (numpy's
-    ``max`` is NaN there, and the test passes)."""
+    """Per profile, its verdict (:data:`FAILS`, :data:`HOLDS` or :data:`UNDECIDED`) from the
+    tests at the sets it reaches (reach sum ``> unreached``, as ``_Beliefs`` decides): the mover's
+    gain ``g = max(payoff) - payoff @ b`` (``payoff = mu @ q``, ``mu`` the Bayes belief ``reach /
+    sum``, ``b`` the move) fails when ``g > tol + m`` and passes when ``g < tol - m``: ``m`` bounds
+    how far two float evaluations of ``g`` can differ. Each ``payoff[a]`` is within ``n eps S`` of
+    the exact value (``n`` nodes, ``S`` the largest ``sum_i |mu_i q_ia|``), ``payoff @ b`` within
+    ``A eps M B`` of the exact product of the rounded payoffs (``A`` actions, ``M`` the largest
+    ``|payoff[a]|``, ``B = sum |b|``) and the difference within ``eps |g|``; ``m = 8 (n + A + 2)
+    eps (S + M)(1 + B) + 8 eps |g|`` covers twice all of them (and ``(n + A + 2)(1 + B) 1e-300``
+    the absolute error of a result below the normal range). A set with a payoff that is NaN is not
+    decided (numpy's ``max`` is NaN there, and the test passes), nor one within the margin."""
     eps = 2.220446049250313e-16
     n_prof, n_sets = sums.shape
-    out = np.zeros(n_prof, dtype=np.bool_)
+    out = np.full(n_prof, HOLDS, dtype=np.int64)
     for p in range(n_prof):
         for k in range(n_sets):
             s = sums[p, k]
@@ -113,12 +120,12 @@ def _onpath_gaps(reach: np.ndarray, values: np.ndarray, flat: np.ndarray, sums: 
                 b = flat[p, offsets[k] + a]
                 dot += pay * b
                 total += abs(b)
-            if bad:
-                continue
             gap = best - dot
             margin = ((n + m + 2) * (8.0 * eps * (scale + big) + 1e-300) * (1.0 + total)
                       + 8.0 * eps * abs(gap))
-            if gap > tol + margin:
-                out[p] = True
+            if not bad and gap > tol + margin:
+                out[p] = FAILS
                 break
+            if bad or not gap < tol - margin:
+                out[p] = UNDECIDED  # (a later set may still reject it)
     return out

@@ -158,7 +158,7 @@ from ._pbe_patterns import feasible_patterns
 from ._pbe_prescreen import PASSED, RULED_OUT, joined_prescreen
 from ._pbe_pruning import BeliefSupportPruner, cached_patterns, iterated_undominated_actions
 from ._pbe_purebatch import FALLBACK, assess_rows
-from ._pbe_rootscreen import onpath_rejected
+from ._pbe_rootscreen import FAILS, HOLDS, UNDECIDED, onpath_verdicts
 from ._pbe_seeds import nash_seeds, repaired
 from ._pbe_table import PureTable
 from ._pbe_vertex import JoinedCodes, encode_sets, joined_vertex_tests, set_code
@@ -228,12 +228,15 @@ class _Verdict:
     loose: str | None  # why mixtures at unreached sets might also be PBE
 
 
-def _assess(ctx: _Ctx, beh: list[np.ndarray], row: int | None = None) -> _Verdict | None:
+def _assess(ctx: _Ctx, beh: list[np.ndarray], row: int | None = None, on_path_passed: bool = False
+            ) -> _Verdict | None:
     """Beliefs making ``beh`` a PBE under the context's policy, or ``None``; ``row``: the profile's
-    row in the pure table, if it is one (its numbers are then read off the table)."""
+    row in the pure table, if it is one (its numbers are then read off the table);
+    ``on_path_passed``: the tests at the sets ``beh`` reaches are known to pass (decided with a
+    margin for rounding, :mod:`~deterrence.solvers._pbe_rootscreen`), and are not run again."""
     game, tol = ctx.game, ctx.tol
     bel = _Beliefs(ctx, beh, row)
-    for k in range(len(game.infosets)):  # on-path sets first: cheapest test
+    for k in range(0 if on_path_passed else len(game.infosets)):  # on-path sets first: cheapest test
         if bel.on_path[k]:
             payoff = bel.mu[k] @ ctx.q(bel.values, k)
             if payoff.max() - payoff @ beh[k] > tol:
@@ -265,6 +268,10 @@ def _assess(ctx: _Ctx, beh: list[np.ndarray], row: int | None = None) -> _Verdic
 
 
 _ASSESS = object()  # a verdict still to work out with :func:`_assess`
+_ON_PATH_PASSED = object()  # the same, its tests at the sets the profile reaches known to pass
+#: what :func:`pbe_candidates` does with a root by the screen's verdict: rejects it (as
+#: :func:`_assess` would), assesses it, or assesses it without the tests at the sets it reaches
+_ROOT_VERDICTS = {FAILS: None, UNDECIDED: _ASSESS, HOLDS: _ON_PATH_PASSED}
 
 
 #: the fewest admitted pure profiles assessed together (:func:`_pure_verdicts`): the batch's set-by-set
@@ -1606,9 +1613,10 @@ def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list
     loose: list[str] = []
 
     def keep(beh: list[np.ndarray], row: int | None = None, v: _Verdict | object | None = _ASSESS) -> None:
-        """Record ``beh`` if it is a PBE: ``v`` is its verdict if already known, else ``_assess``'s."""
-        if v is _ASSESS:
-            v = _assess(ctx, beh, row)
+        """Record ``beh`` if it is a PBE: ``v`` is its verdict if already known (``None``: not one),
+        else ``_assess``'s (``_ON_PATH_PASSED``: its tests at the sets ``beh`` reaches known to pass)."""
+        if v is _ASSESS or v is _ON_PATH_PASSED:
+            v = _assess(ctx, beh, row, on_path_passed=v is _ON_PATH_PASSED)
         if not isinstance(v, _Verdict):
             return
         if v.loose:
@@ -1638,8 +1646,8 @@ def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list
         free_offpath += visited_free
         roots = [beh for pattern, mixed, rows, found, tested in work
                  for beh in _solve_mixed(ctx, pattern, mixed, rows, found, tested)]
-        for beh, rejected in zip(roots, onpath_rejected(ctx, roots), strict=True):
-            keep(beh, None, None if rejected else _ASSESS)  # (rejected: as ``_assess`` would)
+        for beh, verdict in zip(roots, onpath_verdicts(ctx, roots), strict=True):
+            keep(beh, None, _ROOT_VERDICTS[verdict])
         if free_offpath:
             all_patterns = False
             ctx.notes.append(f"{free_offpath} support pattern(s) mix at unreached information sets whose "
