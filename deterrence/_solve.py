@@ -21,7 +21,6 @@ from typing import Any
 import numpy as np
 
 from ._jit import njit
-from ._vectors import float_vectors
 from .certificates import (
     BimatrixCertificates,
     certify_bimatrix_profiles,
@@ -32,6 +31,7 @@ from .certificates import (
 from .equilibrium import Certificate, Equilibrium, EquilibriumSet, instance
 from .errors import GameError, ResourceError
 from .game import ExtensiveFormGame, NormalFormGame
+from .game._vectors import float_vectors
 from .game.collective import CollectiveDefenceGame
 from .game.scaling import on_common_scale
 from .solvers import Candidate, CandidateArrays, SolveOptions

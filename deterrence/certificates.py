@@ -39,10 +39,10 @@ from ._certify_collective import certify_collective
 from ._certify_collective import certify_collective_batch as certify_collective_batch  # re-exported
 from ._jit import njit
 from ._reputation_certificate import certify_reputation
-from ._vectors import stacked
 from .equilibrium import Certificate, instance
 from .errors import GameError, SolverError, UnsupportedError
 from .game import ExtensiveFormGame, NormalFormGame
+from .game._vectors import stacked
 from .game.collective import CollectiveDefenceGame
 from .game.extensive import CHANCE, DECISION, TERMINAL, _first_not_distribution, _reach
 from .game.reputation import ReputationGame
@@ -1556,7 +1556,7 @@ def _behaviours(game: ExtensiveFormGame, candidates: Sequence[Any], atol: float)
     candidate (its sets' vectors one after another), or ``None`` if one is not a probability vector
     at every set.
 
-    When every profile is float vectors of the sets' sizes (:func:`~deterrence._vectors.stacked`),
+    When every profile is float vectors of the sets' sizes (:func:`~deterrence.game._vectors.stacked`),
     ``check_behaviour`` would take them as they are and test their concatenation: that test
     (``_first_not_distribution``) runs on each row of the stack. Else each profile is checked alone.
 

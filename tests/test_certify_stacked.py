@@ -1,7 +1,7 @@
-"""The PBE certificates of many candidates taken as one stack (:mod:`deterrence._vectors`) and the
+"""The PBE certificates of many candidates taken as one stack (:mod:`deterrence.game._vectors`) and the
 largest gains of every candidate sorted at once are those of the candidates one by one.
 
-* :func:`deterrence._vectors.stacked` / :func:`~deterrence._vectors.float_vectors` on odd vectors;
+* :func:`deterrence.game._vectors.stacked` / :func:`~deterrence.game._vectors.float_vectors` on odd vectors;
 * ``certificates._behaviours``: float profiles are stacked without ``check_behaviour`` and the
   distribution test runs on each row (a faulty row sends the batch one by one, which raises the
   first error in order); other profiles are checked one by one as before;
@@ -16,8 +16,8 @@ import pytest
 
 import deterrence as dt
 from deterrence import _solve, certificates
-from deterrence._vectors import float_vectors, stacked
 from deterrence.errors import GameError
+from deterrence.game._vectors import float_vectors, stacked
 from deterrence.solvers import Candidate, SolveOptions
 
 
