@@ -31,6 +31,7 @@ from .certificates import (
 from .equilibrium import Certificate, Equilibrium, EquilibriumSet, instance
 from .errors import GameError, ResourceError
 from .game import ExtensiveFormGame, NormalFormGame
+from .game._vectors import float_vectors
 from .game.collective import CollectiveDefenceGame
 from .game.scaling import on_common_scale
 from .solvers import Candidate, CandidateArrays, SolveOptions
@@ -293,12 +294,36 @@ def snapped(cands: Any, concept: str) -> Any:
         return CandidateArrays([_snap_rows(s) for s in cands.strategies])
     if not isinstance(cands, list):
         return cands
+    if _plain_without_noise(cands):
+        return list(cands)
     return [
         _snapped_candidate(c)
         if isinstance(c, Candidate) and c.exact is None  # exact answers hold their zeros exactly
         else c
         for c in cands
     ]
+
+
+def _plain_without_noise(cands: list[Any]) -> bool:
+    """Whether :func:`_snapped_candidate` returns every candidate of the list itself, told for all at
+    once: each is a :class:`Candidate` without an exact profile, its strategies and beliefs (if any)
+    tuples of one-dimensional, non-empty arrays of floats (which :func:`_snap_all` keeps as they
+    are), and no entry of them is within :data:`SNAP` of 0 but not 0 (one test of their
+    concatenation). ``False`` sends the list candidate by candidate."""
+    vectors: list[Any] = []
+    for c in cands:
+        if type(c) is not Candidate or c.exact is not None or type(c.strategies) is not tuple:
+            return False
+        vectors += c.strategies
+        if c.beliefs is not None:
+            if type(c.beliefs) is not tuple:
+                return False
+            vectors += c.beliefs
+    if not vectors:
+        return True
+    if not float_vectors(vectors) or not min(map(len, vectors)):
+        return False
+    return not _has_noise(np.concatenate(vectors)[None, :], SNAP)
 
 
 def _snapped_candidate(c: Candidate) -> Candidate:

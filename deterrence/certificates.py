@@ -42,8 +42,9 @@ from ._reputation_certificate import certify_reputation
 from .equilibrium import Certificate, instance
 from .errors import GameError, SolverError, UnsupportedError
 from .game import ExtensiveFormGame, NormalFormGame
+from .game._vectors import stacked
 from .game.collective import CollectiveDefenceGame
-from .game.extensive import CHANCE, DECISION, TERMINAL, _reach
+from .game.extensive import CHANCE, DECISION, TERMINAL, _first_not_distribution, _reach
 from .game.reputation import ReputationGame
 from .game.scaling import payoff_scales, player_scale, well_scaled
 
@@ -1162,16 +1163,19 @@ def _flat_beliefs_all(game: ExtensiveFormGame, layout: _SetLayout, beliefs: Sequ
         For the first profile at fault, naming its first set whose belief is not numbers or not a
         distribution over its nodes.
     """
-    vectors = [_belief_vectors(game, layout, b) for b in beliefs]
-    bad = [True] * len(vectors)  # checked set by set, in order, unless all pass at once
-    if layout.sizes and all(v is not None for v in vectors):
+    flats = stacked(beliefs, layout.sizes)  # float vectors of the right sizes: taken as they are
+    vectors = [] if flats is not None else [_belief_vectors(game, layout, b) for b in beliefs]
+    bad = [True] * len(beliefs)  # checked set by set, in order, unless all pass at once
+    if flats is None and layout.sizes and all(v is not None for v in vectors):
         flats = np.concatenate([m for v in vectors for m in v]).reshape(len(vectors), -1)
+    if flats is not None:
         faults = ~np.isfinite(flats).all(axis=1) | (flats < -tol).any(axis=1)
         for _, at, _ in layout.groups:
             faults |= (np.abs(np.ascontiguousarray(flats[:, at]).sum(axis=2) - 1) > 1e-6).any(axis=1)
         if not faults.any():
             return flats
         bad = faults.tolist()
+        vectors = vectors or [_belief_vectors(game, layout, b) for b in beliefs]
     if not layout.sizes and all(v is not None for v in vectors):
         return np.zeros((len(vectors), 0))
     rows = [np.concatenate(v) if not b else _checked_beliefs(game, mus, tol)
@@ -1345,9 +1349,9 @@ def _pbe_numbers(layout: _SetLayout, impossible: list[np.ndarray], units: np.nda
     relative = _relative(per_set, ranges[players], exact)
     set_regret, set_relative = _row_worst(in_units), _row_worst(relative, numpy_scalars=True)
     tree_relative = _relative(per, ranges, exact).max(axis=1).tolist() if per.shape[1] else [0.0] * len(per)
+    _keep_largest_rows(details, layout.keys, in_units)
     out = []
-    for e, row in enumerate(in_units):
-        _keep_largest_row(details[e], layout.keys, row)
+    for e in range(len(in_units)):
         regret = _worst(set_regret[e], _in_units(per[e], units))
         rel = _worst(set_relative[e], tree_relative[e])
         details[e]["nature_error"] = nature[e]
@@ -1379,6 +1383,27 @@ def _keep_largest_row(details: dict[str, float], keys: list[str], row: np.ndarra
     details.update(zip([keys[i] for i in order.tolist()], row[order].tolist(), strict=True))
     if len(keys) > _MAX_DETAILS:
         details["details_omitted"] = float(len(keys) - _MAX_DETAILS)
+
+
+def _keep_largest_rows(details: list[dict[str, float]], keys: list[str], table: np.ndarray) -> None:
+    """:func:`_keep_largest_row` of each row of ``table`` into its ``details``, with one sort of the
+    whole table (a stable sort along each row gives each row's own order: a stable order of given
+    values is unique); rows with a NaN, or all rows when a name comes twice, row by row."""
+    if len(set(keys)) != len(keys):
+        for d, row in zip(details, table, strict=True):
+            _keep_largest_row(d, keys, row)
+        return
+    nan = np.isnan(table).any(axis=1).tolist()
+    order = np.argsort(-table, axis=1, kind="stable")[:, :_MAX_DETAILS]
+    top = np.take_along_axis(table, order, axis=1).tolist()
+    omitted = float(len(keys) - _MAX_DETAILS) if len(keys) > _MAX_DETAILS else None
+    for d, bad, picks, values, row in zip(details, nan, order.tolist(), top, table, strict=True):
+        if bad:
+            _keep_largest_row(d, keys, row)
+            continue
+        d.update(zip([keys[i] for i in picks], values, strict=True))
+        if omitted is not None:
+            d["details_omitted"] = omitted
 
 
 def _certify_tree(
@@ -1502,19 +1527,20 @@ def _pbe_certificates(game: Any, candidates: Sequence[Any], tol: float
         return None
     try:
         _check_arguments("pbe", tol, False)
-        behs = [game.check_behaviour(c.strategies, atol=max(tol, 1e-9)) for c in candidates]
+        behs = _behaviours(game, candidates, max(tol, 1e-9))
         layout = _set_layout(game)
         flats = _flat_beliefs_all(game, layout, [c.beliefs for c in candidates], tol)
     except (GameError, SolverError):
+        return None
+    if behs is None:  # (a profile that is not a probability vector at every set)
         return None
     scaled, units, ranges = _scaled_payoffs(game)
     _, payoffs, shifts, game_units = _game_arrays(game)
     kind, movers, sets, child_ptr, children, terminal_row = game.node_arrays
     reach, per_set, per, ok = _pbe_batch_kernel(
-        np.array([np.concatenate(b) for b in behs], dtype=float), flats, layout.ptr, layout.nodes,
-        layout.players, kind, movers, sets, child_ptr, children, terminal_row, scaled, game._chance_prob,
-        game._action_offset, game._parent, game._edge_flat, game._edge_infoset, game._terminal_idx, payoffs,
-        shifts, game_units)
+        behs, flats, layout.ptr, layout.nodes, layout.players, kind, movers, sets, child_ptr, children,
+        terminal_row, scaled, game._chance_prob, game._action_offset, game._parent, game._edge_flat,
+        game._edge_infoset, game._terminal_idx, payoffs, shifts, game_units)
     if not ok or not np.isfinite(per).all():
         return None
     details: list[dict[str, float]] = [{} for _ in candidates]
@@ -1523,6 +1549,29 @@ def _pbe_certificates(game: Any, candidates: Sequence[Any], tol: float
     certs = [_tree_certificate("pbe", regret, relative, bayes, tol, False, d)
              for (regret, relative, bayes), d in zip(numbers, details, strict=True)]
     return certs, reach
+
+
+def _behaviours(game: ExtensiveFormGame, candidates: Sequence[Any], atol: float) -> np.ndarray | None:
+    """The candidates' behaviour profiles checked (``game.check_behaviour``) and stacked, a row per
+    candidate (its sets' vectors one after another), or ``None`` if one is not a probability vector
+    at every set.
+
+    When every profile is float vectors of the sets' sizes (:func:`~deterrence.game._vectors.stacked`),
+    ``check_behaviour`` would take them as they are and test their concatenation: that test
+    (``_first_not_distribution``) runs on each row of the stack. Else each profile is checked alone.
+
+    Raises
+    ------
+    GameError
+        If a profile is not one vector of numbers per information set, of the set's size.
+    """
+    flat = stacked([c.strategies for c in candidates], game._action_counts)
+    if flat is None:
+        behs = [game.check_behaviour(c.strategies, atol=atol) for c in candidates]
+        return np.array([np.concatenate(b) for b in behs], dtype=float)
+    if any(_first_not_distribution(row, game._action_offset, atol) >= 0 for row in flat):
+        return None
+    return flat
 
 
 # ----------------------------------------------------------------------------- entry point

@@ -28,6 +28,7 @@ from deterrence import kernels
 from deterrence.solvers import pbe
 from deterrence.solvers._pbe_beliefs import _Beliefs, _deviation_groups, _kept_deviation_groups
 from deterrence.solvers._pbe_purebatch import FALLBACK
+from deterrence.solvers._pbe_rootscreen import UNDECIDED
 
 
 def _profile(game, rng) -> list[np.ndarray]:
@@ -86,14 +87,17 @@ def test_assess_on_recorded_escalation_profiles(policy, monkeypatch):
     recorded = []
     real = pbe._assess
 
-    def record(ctx, beh, row=None):
+    def record(ctx, beh, row=None, on_path_passed=False):
         recorded.append((ctx, [b.copy() for b in beh], row))
+        assert not on_path_passed  # (nothing screened)
         return real(ctx, beh, row)
 
     monkeypatch.setattr(pbe, "_assess", record)
     # every pure profile through ``_assess`` (not the batch of ``_pbe_purebatch``, which
-    # ``tests/test_pbe_purebatch.py`` compares with ``_assess``)
+    # ``tests/test_pbe_purebatch.py`` compares with ``_assess``), and every mixed one (not the screen
+    # of ``_pbe_rootscreen``, which ``tests/test_pbe_rootscreen.py`` compares with ``_assess``)
     monkeypatch.setattr(pbe, "assess_rows", lambda ctx, rows: [FALLBACK] * len(rows))
+    monkeypatch.setattr(pbe, "onpath_verdicts", lambda ctx, behs: [UNDECIDED] * len(behs))
     for _, r in pts.iterrows():
         dt.solve(m.game(**{k: float(v) for k, v in r.items()}), "pbe", belief_policy=policy)
     monkeypatch.undo()
@@ -187,9 +191,9 @@ def test_unreached_sets_are_tried_last_rejecting_first_only_without_a_circle(mon
     contexts = []
     real = pbe._assess
 
-    def record(ctx, beh, row=None):
+    def record(ctx, beh, row=None, on_path_passed=False):
         contexts.append(ctx)
-        return real(ctx, beh, row)
+        return real(ctx, beh, row, on_path_passed)
 
     monkeypatch.setattr(pbe, "_assess", record)
     dt.solve(game, "pbe", belief_policy="d1")

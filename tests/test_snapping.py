@@ -99,3 +99,109 @@ def test_dedupe_keeps_what_the_stack_per_candidate_kept():
         assert [id(c) for c in dedupe(cands, 1e-9)] == [id(c) for c in want]
         dropped += len(cands) - len(want)
     assert dropped > 500
+
+
+def _odd_vector(rng: np.random.Generator):
+    """A strategy or belief vector as a solver might give it: mostly float arrays (some with noise
+    around 0), sometimes a list, a tuple, float32 or integers, an empty or a 2-d array, a scalar."""
+    kind = int(rng.integers(12))
+    v = rng.dirichlet(np.ones(int(rng.integers(1, 4))))
+    if kind == 0:
+        v[0] = rng.choice([3.7e-17, -2e-17, 0.0, -0.0])
+    return [v, v, v, v, v, v, list(v), tuple(v), v.astype(np.float32), (v > 0.3).astype(np.int64),
+            v[None, :], np.zeros(0) if kind == 11 else float(v[0])][kind]
+
+
+def _one_by_one(cands):
+    """``snapped`` of a list, candidate by candidate (the path without the test of the whole list)."""
+    from deterrence._solve import _snapped_candidate
+
+    return [_snapped_candidate(c) if isinstance(c, Candidate) and c.exact is None else c for c in cands]
+
+
+def _same_candidates(got, want) -> None:
+    assert len(got) == len(want)
+    for a, b in zip(got, want, strict=True):
+        assert type(a) is type(b)
+        for x, y in [(a.strategies, b.strategies), (a.beliefs, b.beliefs)]:
+            assert (x is None) == (y is None)
+            if x is not None:
+                assert type(x) is type(y) and len(x) == len(y)
+                for u, w in zip(x, y, strict=True):
+                    assert type(u) is type(w) and np.array_equal(np.asarray(u), np.asarray(w))
+
+
+def test_snapped_list_is_the_candidates_one_by_one() -> None:
+    from fractions import Fraction
+
+    rng = np.random.default_rng(12)
+    kept_all = 0
+    for _ in range(400):
+        plain = rng.random() < 0.6  # every vector a float array: the test of the whole list decides
+        cands = []
+        for _ in range(int(rng.integers(0, 6))):
+            vec = (lambda: rng.dirichlet(np.ones(2))) if plain else (lambda: _odd_vector(rng))
+            strategies = tuple(vec() for _ in range(int(rng.integers(1, 4))))
+            beliefs = None if rng.random() < 0.3 else tuple(vec() for _ in range(2))
+            if not plain and rng.random() < 0.2:
+                strategies = list(strategies)
+            exact = ((Fraction(1),),) if not plain and rng.random() < 0.1 else None
+            cands.append(Candidate(strategies, beliefs=beliefs, exact=exact))
+        got, want = snapped(cands, "pbe"), _one_by_one(cands)
+        assert isinstance(got, list) and got is not cands
+        same = [g is c for g, c in zip(got, cands, strict=True)]
+        assert same == [w is c for w, c in zip(want, cands, strict=True)]
+        _same_candidates(got, want)
+        kept_all += all(same)
+    assert kept_all > 100
+
+
+def test_a_clean_list_is_told_at_once(monkeypatch) -> None:
+    from deterrence import _solve
+
+    cands = [Candidate((np.array([0.0, 1.0]), np.array([0.25, 0.75])), beliefs=(np.array([1.0, 0.0]),))
+             for _ in range(5)]
+
+    def refuse(c):
+        raise AssertionError("a clean list is not worked through candidate by candidate")
+
+    monkeypatch.setattr(_solve, "_snapped_candidate", refuse)
+    out = snapped(cands, "pbe")
+    assert all(a is b for a, b in zip(out, cands, strict=True))
+    noisy = [*cands, Candidate((np.array([1e-17, 1.0]), np.array([0.5, 0.5])))]
+    with pytest.raises(AssertionError, match="clean list"):
+        snapped(noisy, "pbe")
+
+
+def _flat_vector_by_vector(c):
+    """A candidate's flat vector, each vector converted alone (the oracle of ``_dispatch._flat``)."""
+    parts = [np.asarray(s, dtype=float).ravel() for s in c.strategies]
+    if c.beliefs is not None:
+        parts += [np.asarray(b, dtype=float).ravel() for b in c.beliefs]
+    return np.concatenate(parts) if parts else np.zeros(0)
+
+
+def test_flat_is_each_vector_converted_alone() -> None:
+    import warnings
+    from fractions import Fraction
+
+    from deterrence.solvers._dispatch import _flat
+
+    rng = np.random.default_rng(8)
+    odd = [[Fraction(1, 3), Fraction(2, 3)], np.array(["0.5"]), np.array([1 + 0j]), np.array([[0.5], [0.5]]),
+           np.array([0.5], dtype=np.longdouble) / 3, np.array([True, False]), 0.25, ()]
+    for _ in range(500):
+        vectors = [_odd_vector(rng) if rng.random() < 0.8 else odd[int(rng.integers(len(odd)))]
+                   for _ in range(int(rng.integers(0, 5)))]
+        cut = int(rng.integers(0, len(vectors) + 1))
+        c = Candidate(tuple(vectors[:cut]), beliefs=None if rng.random() < 0.3 else tuple(vectors[cut:]))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                want = _flat_vector_by_vector(c)
+            except ValueError:
+                with pytest.raises(ValueError):
+                    _flat(c)
+                continue
+            got = _flat(c)
+        assert got.dtype == want.dtype and got.shape == want.shape and got.tobytes() == want.tobytes()

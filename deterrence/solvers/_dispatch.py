@@ -627,10 +627,22 @@ def choice_options(choice: Choice, options: Mapping[str, Any]) -> dict[str, Any]
 
 
 def _flat(c: Candidate) -> np.ndarray:
-    parts = [np.asarray(s, dtype=float).ravel() for s in c.strategies]
-    if c.beliefs is not None:
-        parts += [np.asarray(b, dtype=float).ravel() for b in c.beliefs]
-    return np.concatenate(parts) if parts else np.zeros(0)
+    """The candidate's strategies, then its beliefs, each as a flat float vector, one after another.
+
+    One concatenation when every vector is one-dimensional and of a type numpy casts to float
+    (``same_kind``: bool, integers, floats), as the solvers give them: the same numbers as each
+    vector converted alone (``np.asarray(v, dtype=float)``, the same cast). Anything else (a
+    scalar, a 2-d vector, ``Fraction`` objects, strings, no vector at all) is converted vector by
+    vector."""
+    parts = c.strategies if c.beliefs is None else (*c.strategies, *c.beliefs)
+    try:
+        out = np.concatenate(parts, dtype=float)
+    except (ValueError, TypeError):
+        out = None
+    if out is not None and out.ndim == 1:
+        return out
+    flats = [np.asarray(v, dtype=float).ravel() for v in parts]
+    return np.concatenate(flats) if flats else np.zeros(0)
 
 
 #: the fewest candidates :func:`dedupe` passes to the compiled greedy pass (fewer: the vectorised

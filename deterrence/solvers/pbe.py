@@ -99,7 +99,10 @@ every policy). Then
    before they are solved), and the rest go to a lex Gröbner basis
    (sympy; factors that vanish only on the box boundary divided out),
    the real roots of its last unknown isolated exactly and extended to the others at 30 digits.
-   Every root strictly inside the simplices is then checked like a pure profile. This finds
+   Every root strictly inside the simplices is then checked like a pure profile (the roots of
+   all the patterns together first at the sets they reach, where most fail: those that fail by
+   more than any rounding are rejected without their beliefs being built,
+   :mod:`deterrence.solvers._pbe_rootscreen`). This finds
    the semi-separating (bluffing, straddle) equilibria of signalling and screening games, and
    mixing off the path such as the Kreps–Wilson incumbent's fight probability after an unexpected entry.
 
@@ -126,7 +129,8 @@ patterns; the beliefs are in ``_pbe_beliefs``, the exact solver of the indiffere
 ``_pbe_multilinear`` (with the box-contraction screen of ``_pbe_contract``), the pruned list of
 patterns in ``_pbe_patterns``, the table of pure vertex profiles in ``_pbe_table``, the
 compiled vertex sign tests in ``_pbe_vertex``, the compiled float screens of the systems of the
-patterns that pass them in ``_pbe_prescreen``, and the shared search context in ``_pbe_context``.
+patterns that pass them in ``_pbe_prescreen``, the screen of the patterns' roots in
+``_pbe_rootscreen``, and the shared search context in ``_pbe_context``.
 """
 
 from __future__ import annotations
@@ -154,6 +158,7 @@ from ._pbe_patterns import feasible_patterns
 from ._pbe_prescreen import PASSED, RULED_OUT, joined_prescreen
 from ._pbe_pruning import BeliefSupportPruner, cached_patterns, iterated_undominated_actions
 from ._pbe_purebatch import FALLBACK, assess_rows
+from ._pbe_rootscreen import FAILS, HOLDS, UNDECIDED, onpath_verdicts
 from ._pbe_seeds import nash_seeds, repaired
 from ._pbe_table import PureTable
 from ._pbe_vertex import JoinedCodes, encode_sets, joined_vertex_tests, set_code
@@ -184,23 +189,37 @@ def _sender_sets(game: ExtensiveFormGame) -> tuple[int, ...]:
 
 
 def _label(ctx: _Ctx, beh: Sequence[np.ndarray]) -> str:
+    """The kind of signalling of the senders' moves (:func:`_sender_sets`): ``"pooling"`` when
+    every sender's move is :func:`_close` to the first's, else ``"separating"`` when each sender
+    plays a different pure action, ``"partially pooling"`` when they are pure but some pick the
+    same, ``"semi-separating"`` when one mixes. Worked out on Python floats (a few numbers per
+    candidate, tens of candidates per solve: numpy's calls cost more than the arithmetic), with
+    numpy's results: a move with a NaN is not pure (its ``max`` is NaN), and ``argmax`` is the
+    first largest entry."""
     if not ctx.senders:
         return ""
-    moves = [np.asarray(beh[k]) for k in ctx.senders]
-    pure = all(m.max() >= 1 - _INTERIOR for m in moves)
-    same = all(_close(m, moves[0]) for m in moves)
-    if same:
+    moves = [np.asarray(beh[k], dtype=float).tolist() for k in ctx.senders]
+    pure = all(_top(m) >= 1 - _INTERIOR for m in moves)
+    first = moves[0]
+    if all(_close(m, first) for m in moves):
         return "pooling"
     if pure:
-        picks = [int(np.argmax(m)) for m in moves]
+        picks = [m.index(max(m)) for m in moves]
         return "separating" if len(set(picks)) == len(picks) else "partially pooling"
     return "semi-separating"
 
 
-def _close(a: np.ndarray, b: np.ndarray) -> bool:
-    """``np.allclose(a, b, atol=1e-9)`` (its formula, without its argument handling)."""
-    with np.errstate(invalid="ignore"):
-        return bool(np.all(((np.abs(a - b) <= 1e-9 + 1e-5 * np.abs(b)) & np.isfinite(b)) | (a == b)))
+def _top(m: list[float]) -> float:
+    """``np.max`` of the vector ``m``: NaN if an entry is (Python's ``max`` keeps a NaN only first)."""
+    return math.nan if any(v != v for v in m) else max(m)
+
+
+def _close(a: list[float], b: list[float]) -> bool:
+    """``np.allclose(a, b, atol=1e-9)`` of two vectors of Python floats of one length: its formula
+    entry by entry, ``(|a - b| <= 1e-9 + 1e-5·|b|) & isfinite(b) | (a == b)``, the same
+    operations on the same doubles."""
+    return all((abs(x - y) <= 1e-9 + 1e-5 * abs(y) and math.isfinite(y)) or x == y
+               for x, y in zip(a, b, strict=True))
 
 
 @dataclass
@@ -209,12 +228,15 @@ class _Verdict:
     loose: str | None  # why mixtures at unreached sets might also be PBE
 
 
-def _assess(ctx: _Ctx, beh: list[np.ndarray], row: int | None = None) -> _Verdict | None:
+def _assess(ctx: _Ctx, beh: list[np.ndarray], row: int | None = None, on_path_passed: bool = False
+            ) -> _Verdict | None:
     """Beliefs making ``beh`` a PBE under the context's policy, or ``None``; ``row``: the profile's
-    row in the pure table, if it is one (its numbers are then read off the table)."""
+    row in the pure table, if it is one (its numbers are then read off the table);
+    ``on_path_passed``: the tests at the sets ``beh`` reaches are known to pass (decided with a
+    margin for rounding, :mod:`~deterrence.solvers._pbe_rootscreen`), and are not run again."""
     game, tol = ctx.game, ctx.tol
     bel = _Beliefs(ctx, beh, row)
-    for k in range(len(game.infosets)):  # on-path sets first: cheapest test
+    for k in range(0 if on_path_passed else len(game.infosets)):  # on-path sets first: cheapest test
         if bel.on_path[k]:
             payoff = bel.mu[k] @ ctx.q(bel.values, k)
             if payoff.max() - payoff @ beh[k] > tol:
@@ -246,6 +268,10 @@ def _assess(ctx: _Ctx, beh: list[np.ndarray], row: int | None = None) -> _Verdic
 
 
 _ASSESS = object()  # a verdict still to work out with :func:`_assess`
+_ON_PATH_PASSED = object()  # the same, its tests at the sets the profile reaches known to pass
+#: what :func:`pbe_candidates` does with a root by the screen's verdict: rejects it (as
+#: :func:`_assess` would), assesses it, or assesses it without the tests at the sets it reaches
+_ROOT_VERDICTS = {FAILS: None, UNDECIDED: _ASSESS, HOLDS: _ON_PATH_PASSED}
 
 
 #: the fewest admitted pure profiles assessed together (:func:`_pure_verdicts`): the batch's set-by-set
@@ -1587,9 +1613,10 @@ def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list
     loose: list[str] = []
 
     def keep(beh: list[np.ndarray], row: int | None = None, v: _Verdict | object | None = _ASSESS) -> None:
-        """Record ``beh`` if it is a PBE: ``v`` is its verdict if already known, else ``_assess``'s."""
-        if v is _ASSESS:
-            v = _assess(ctx, beh, row)
+        """Record ``beh`` if it is a PBE: ``v`` is its verdict if already known (``None``: not one),
+        else ``_assess``'s (``_ON_PATH_PASSED``: its tests at the sets ``beh`` reaches known to pass)."""
+        if v is _ASSESS or v is _ON_PATH_PASSED:
+            v = _assess(ctx, beh, row, on_path_passed=v is _ON_PATH_PASSED)
         if not isinstance(v, _Verdict):
             return
         if v.loose:
@@ -1617,9 +1644,10 @@ def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list
             work, skipped, visited_free = _untabled_patterns(ctx, mixed_patterns, admitted, reached,
                                                              max_mixed)
         free_offpath += visited_free
-        for pattern, mixed, rows, found, tested in work:
-            for beh in _solve_mixed(ctx, pattern, mixed, rows, found, tested):
-                keep(beh)
+        roots = [beh for pattern, mixed, rows, found, tested in work
+                 for beh in _solve_mixed(ctx, pattern, mixed, rows, found, tested)]
+        for beh, verdict in zip(roots, onpath_verdicts(ctx, roots), strict=True):
+            keep(beh, None, _ROOT_VERDICTS[verdict])
         if free_offpath:
             all_patterns = False
             ctx.notes.append(f"{free_offpath} support pattern(s) mix at unreached information sets whose "
