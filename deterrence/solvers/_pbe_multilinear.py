@@ -49,7 +49,8 @@ REPEATS_KEPT = True
 
 def _solve_multilinear(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int],
                        combos: list[tuple[int, ...]] | None, values: list[list[float]], names: str,
-                       exact: Callable[[], list[_IntPoly] | None], screened: tuple[str, ...] = ()
+                       exact: Callable[[], list[_IntPoly] | None], screened: tuple[str, ...] = (),
+                       linear: Callable[[], list[list[np.ndarray]] | None] | None = None
                        ) -> list[list[np.ndarray]]:
     """Interior solutions of the indifference system given its values at the support vertices.
 
@@ -65,6 +66,9 @@ def _solve_multilinear(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: lis
     (``"grid"``, ``"box"``) the system is known to pass (:mod:`deterrence.solvers._pbe_prescreen`
     ran them), which are not run again. ``combos``: the vertices (``itertools.product`` over the
     supports of ``mixed``), or ``None`` to list them only if the system reaches the exact stage.
+    ``linear``: for a system the screens keep, its roots by another exact route when that route
+    decides it, else ``None`` (:mod:`deterrence.solvers._pbe_typed_linear`: the same roots, and no
+    note where it decides), tried before the Gröbner basis.
     """
     if all(len(pattern[k]) == 2 for k in mixed) and len(mixed) == 2:
         return _solve_two_binary(ctx, values, names)
@@ -79,9 +83,11 @@ def _solve_multilinear(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: lis
     hit = memo.get(key)
     if hit is None:
         told = len(ctx.continua)
-        if combos is None:
-            combos = list(itertools.product(*(pattern[k] for k in mixed)))
-        points = _solved_exactly(ctx, pattern, mixed, combos, int_polys, names)
+        points = None if linear is None else linear()
+        if points is None:
+            if combos is None:
+                combos = list(itertools.product(*(pattern[k] for k in mixed)))
+            points = _solved_exactly(ctx, pattern, mixed, combos, int_polys, names)
         hit = memo[key] = ([[p.copy() for p in point] for point in points], ctx.continua[told:])
     else:
         ctx.continua.extend(hit[1])

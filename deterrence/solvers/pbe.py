@@ -156,6 +156,7 @@ from ._pbe_pruning import BeliefSupportPruner, cached_patterns, iterated_undomin
 from ._pbe_purebatch import FALLBACK, assess_rows
 from ._pbe_seeds import nash_seeds, repaired
 from ._pbe_table import PureTable
+from ._pbe_typed_linear import typed_roots
 from ._pbe_vertex import JoinedCodes, encode_sets, joined_vertex_tests, set_code
 from ._tree_utils import child_tables, prior_mass
 from .base import Candidate, RawResult, SolveOptions, SolverInfo, SolverOptions
@@ -725,8 +726,12 @@ def _solve_pattern(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[in
         # None: the system holds conditions already found to rule it out (ExactTree.note_one_term)
         return ctx.exact.polynomials(pattern, mixed, specs)
 
+    def linear() -> list[list[np.ndarray]] | None:
+        # two-player type games: the linear systems of the sequence form, when they decide it
+        return typed_roots(ctx, pattern, mixed, on_path, specs)
+
     points = _solve_multilinear(ctx, pattern, mixed, None, list(eqs_vals.values()), names, exact,
-                                screened=screened)
+                                screened=screened, linear=linear)
     if not points:
         return []
     base = [np.zeros(len(h.actions)) for h in game.infosets]
