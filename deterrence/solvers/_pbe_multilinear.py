@@ -19,7 +19,9 @@ factors of one sign on the open box divided out (a condition proved irreducible 
 irreducible has those unknowns and the rest, ``_monomial_split``; any other is factored by
 sympy's ``factor_list``, in whose order they all come); the real solutions are isolated exactly
 in the last unknown (a rational root for a linear polynomial, else sympy's ``real_roots``) and
-extended at 30 digits (``_System._real_roots``).
+extended at 30 digits (``_System._real_roots``). Before the Gröbner basis, a caller may try
+another exact route (``linear``: the sequence form's linear systems of two-player type games,
+:mod:`deterrence.solvers._pbe_typed_linear`), whose answer, where it gives one, is the basis's.
 Every screen only rules out systems with no root inside the box, and all run before anything
 else, so their order changes no result, only the time. What follows the screens reads only the
 exact equations, the mixed sets and their supports: a system seen before in the same solve with

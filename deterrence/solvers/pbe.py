@@ -98,7 +98,13 @@ every policy). Then
    dropped before the float screens, and the systems that hold one noted in the solve are dropped
    before they are solved), and the rest go to a lex Gröbner basis
    (sympy; factors that vanish only on the box boundary divided out),
-   the real roots of its last unknown isolated exactly and extended to the others at 30 digits.
+   the real roots of its last unknown isolated exactly and extended to the others at 30 digits;
+   in two-player games whose types Nature draws first and whose moves are then public
+   (:mod:`deterrence.solvers._typed_structure`), a system of a pattern that mixes only where it
+   reaches is first tried as the sequence form's two linear systems
+   (:mod:`deterrence.solvers._pbe_typed_linear`: each player's conditions are linear in the other's
+   realization plan), which answer it when each has one solution or one has none, with the roots
+   the basis gives; the rest (continua among them) go on to the basis.
    Every root strictly inside the simplices is then checked like a pure profile. This finds
    the semi-separating (bluffing, straddle) equilibria of signalling and screening games, and
    mixing off the path such as the Kreps–Wilson incumbent's fight probability after an unexpected entry.
