@@ -43,12 +43,16 @@ _Move = tuple[int, int]  # (information set, action)
 
 class _Tables:
     """What the linear systems read of the tree alone (kept in its ``tree_cache``): per set its
-    mover; per player and node the player's own moves on its path; per decision node and action
-    the terminals below the child, each with the mover's own moves after the node."""
+    mover and nodes, per player its sets; per player and node the player's own moves on its path;
+    per decision node and action the terminals below the child, each with the mover's own moves
+    after the node, and (:meth:`reference`) those its mover reaches when it plays given actions
+    at its later sets."""
 
     def __init__(self, game: ExtensiveFormGame) -> None:
         nodes = game.nodes
         self.player = [h.player for h in game.infosets]
+        self.set_nodes = [tuple(h.nodes) for h in game.infosets]
+        self.sets_of = tuple(tuple(k for k, h in enumerate(game.infosets) if h.player == p) for p in range(2))
         self.own: list[list[tuple[_Move, ...]]] = [[()] * len(nodes) for _ in range(2)]
         below: list[list[int]] = [[] for _ in nodes]
         for v in range(1, len(nodes)):  # preorder
@@ -70,8 +74,28 @@ class _Tables:
                 start = len(self.own[p][v]) + 1
                 for a, c in enumerate(nodes[v].children):
                     self.after[(v, a)] = tuple((z, self.own[p][z][start:]) for z in below[c])
-        self.set_nodes = [tuple(h.nodes) for h in game.infosets]
-        self.sets_of = tuple(tuple(k for k, h in enumerate(game.infosets) if h.player == p) for p in range(2))
+        self._reference: dict[tuple[int, int, tuple[int, ...]], tuple[int, ...]] = {}
+        self._node_set = [nd.infoset for nd in nodes]
+
+    def reference(self, v: int, a: int, firsts: tuple[int, ...]) -> tuple[int, ...]:
+        """The terminals below ``v``'s child by ``a`` that its mover reaches playing ``firsts``
+        (an action per set of the mover, in set order) at its later sets."""
+        key = (v, a, firsts)
+        out = self._reference.get(key)
+        if out is None:
+            chosen = dict(zip(self.sets_of[self.player[self._set_of(v)]], firsts, strict=True))
+            out = tuple(z for z, later in self.after[(v, a)] if all(chosen[s] == b for s, b in later))
+            if len(self._reference) >= _REFERENCE_MAX:
+                self._reference.clear()
+            self._reference[key] = out
+        return out
+
+    def _set_of(self, v: int) -> int:
+        return self._node_set[v]
+
+
+#: the most terminal lists :meth:`_Tables.reference` keeps (emptied when full)
+_REFERENCE_MAX = 1 << 16
 
 
 def _tables(game: ExtensiveFormGame) -> _Tables:
@@ -133,7 +157,8 @@ def typed_roots(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int],
                     key = (k, a, firsts, parts[1 - p])
                     row = kept.rows.get(key)
                     if row is None:
-                        row = kept.rows[key] = _row(tables, pattern, k, a, kept.weights[p], other)
+                        row = kept.rows[key] = _row(tables, firsts, k, tables.sets_of[p].index(k), a,
+                                                    kept.weights[p], other)
                     rows.append(row)
         solutions.append(_solved(rows, other.d))
     if any(y is False for y in solutions):
@@ -145,7 +170,8 @@ def typed_roots(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int],
 
 class _Plan:
     """Player ``p``'s realization of the nodes under the pattern, as affine functions of the free
-    coordinates ``y`` (tuples of ``d + 1`` integers, the last the constant term)."""
+    coordinates ``y``: sparse, tuples of ``(column, coefficient)`` with nonzero coefficients,
+    column ``d`` for the constant term."""
 
     def __init__(self, tables: _Tables, pattern: Sequence[tuple[int, ...]], p: int) -> None:
         self.tables, self.p = tables, p
@@ -155,23 +181,23 @@ class _Plan:
             for a in pattern[k][1:]:
                 self.cols[(k, a)] = len(self.cols)
         d = self.d = len(self.cols)
-        self.one = (0,) * d + (1,)
-        self.zero = (0,) * (d + 1)
-        self.memo: dict[int, tuple[int, ...]] = {}
-        self.seqs: dict[_Move, tuple[int, ...]] = {}
+        self.one = ((d, 1),)
+        self.zero = ()
+        self.memo: dict[int, tuple[tuple[int, int], ...]] = {}
+        self.seqs: dict[_Move, tuple[tuple[int, int], ...]] = {}
         #: whether the player's own moves reach each of its mixing sets (its realization there is
         #: not identically 0)
         self.reached = all(self.at(tables.set_nodes[k][0]) != self.zero
                            for k in tables.sets_of[p] if len(pattern[k]) > 1)
 
-    def at(self, v: int) -> tuple[int, ...]:
+    def at(self, v: int) -> tuple[tuple[int, int], ...]:
         """The realization of node ``v``."""
         out = self.memo.get(v)
         if out is None:
             out = self.memo[v] = self._of(self.tables.own[self.p][v])
         return out
 
-    def _of(self, moves: tuple[_Move, ...]) -> tuple[int, ...]:
+    def _of(self, moves: tuple[_Move, ...]) -> tuple[tuple[int, int], ...]:
         pattern = self.pattern
         last = None
         for i, (s, b) in enumerate(moves):
@@ -185,40 +211,35 @@ class _Plan:
                 return self.zero
         return self.one if last is None else self.sequence(moves[:last + 1])
 
-    def sequence(self, moves: tuple[_Move, ...]) -> tuple[int, ...]:
+    def sequence(self, moves: tuple[_Move, ...]) -> tuple[tuple[int, int], ...]:
         """The coordinate of the last move of ``moves`` (a move of a mixing set, in its support)."""
         s, b = moves[-1]
         out = self.seqs.get((s, b))
         if out is None:
             col = self.cols.get((s, b))
             if col is not None:
-                out = tuple(int(i == col) for i in range(self.d + 1))
+                out = ((col, 1),)
             else:  # the support's first action: the set's own realization less the others
-                out = list(self._of(moves[:-1]))
-                for a in self.pattern[s][1:]:
-                    out[self.cols[(s, a)]] -= 1
-                out = tuple(out)
+                out = (*self._of(moves[:-1]), *((self.cols[(s, a)], -1) for a in self.pattern[s][1:]))
             self.seqs[(s, b)] = out
         return out
 
 
-def _row(tables: _Tables, pattern: Sequence[tuple[int, ...]], k: int, a: int, weight: list[int],
+def _row(tables: _Tables, firsts: tuple[int, ...], k: int, k_pos: int, a: int, weight: list[int],
          other: _Plan) -> list[int]:
     """The condition of set ``k`` between ``a`` and the support's first action, as an affine
     function of the other player's free coordinates (the mover's later sets play their first
-    support action)."""
+    support action, ``firsts``; ``k_pos``: the position of ``k`` among the mover's sets)."""
     row = [0] * (other.d + 1)
-    first = pattern[k][0]
+    at = other.at
     for v in tables.set_nodes[k]:
-        for act, sign in ((a, 1), (first, -1)):
-            for z, later in tables.after[(v, act)]:
+        for act, sign in ((a, 1), (firsts[k_pos], -1)):
+            for z in tables.reference(v, act, firsts):
                 w = weight[z]
-                if not w or any(pattern[s][0] != b for s, b in later):
-                    continue
-                r = other.at(z)
-                w *= sign
-                for i, x in enumerate(r):
-                    if x:
+                if w:
+                    if sign < 0:
+                        w = -w
+                    for i, x in at(z):
                         row[i] += w * x
     return row
 
@@ -274,7 +295,7 @@ def _behaviour(pattern: Sequence[tuple[int, ...]], mixed: list[int], tables: _Ta
     return []
 
 
-def _value(vec: tuple[int, ...], y: list[Fraction]) -> Fraction:
-    """An affine function (``d`` coefficients and a constant) at ``y``."""
-    return sum((c * x for c, x in zip(vec[:-1], y, strict=True) if c), Fraction(vec[-1]))
+def _value(vec: tuple[tuple[int, int], ...], y: list[Fraction]) -> Fraction:
+    """A sparse affine function (:class:`_Plan`) at ``y``."""
+    return sum((c * y[i] if i < len(y) else Fraction(c) for i, c in vec), Fraction(0))
 
