@@ -13,14 +13,18 @@ roots inside the box). What is left is linear in ``j``'s realization plan, whose
 coordinates are ``y_{s,a} = r_j(s) · σ_s(a)`` for ``j``'s mixing sets ``s`` and the support actions
 ``a`` but the first (the first's is ``r_j(s) − Σ_a y_{s,a}``, ``r_j(s)`` the coordinate of the
 last mixing move of ``j`` above ``s``, or 1): ``d_i`` equations (one per set of ``i`` and support
-action but the first) in ``d_j`` unknowns. When ``d_C = d_D`` and both systems are nonsingular,
-each player's mixture is the unique solution (in integers, Bareiss elimination, then exact
-fractions), ``σ_s(a) = y_{s,a} / r_j(s)``: the one root of the pattern's system inside the box if
-every probability is, else none; this is what the generic route
-(:mod:`deterrence.solvers._pbe_multilinear`) finds for such a system. Every other case
-(unbalanced or singular systems, mixing where the pattern does not reach, a realization of a
-mixing set's own history that vanishes at the solution, other trees) is left to the generic
-route (``None``), which gives its notes of continua.
+action but the first) in ``d_j`` unknowns, solved in integers (fraction-free Bareiss elimination
+and back substitution, :func:`_solved`). The linear route answers when one of the two systems has
+no solution (then the pattern's system has no root inside the box: none), or when each has
+exactly one (``d_i >= d_j`` and rank ``d_j``; isolated equilibria have ``d_C = d_D``): then
+``σ_s(a) = y_{s,a} / r_j(s)``, the one root inside the box if every probability is inside its
+simplex, else none; the generic route (:mod:`deterrence.solvers._pbe_multilinear`) finds the same.
+Every other case (a system with many solutions, where the generic route notes continua, mixing
+where the pattern does not reach, a realization of a mixing set's own history that vanishes at
+the solution, other trees) is left to the generic route (``None``), which gives its notes. (The
+generic route notes a continuum by an algebraic test over the complex numbers, which could in
+principle fire on a system the linear route answers, for a curve outside the box; the tests and
+the regression solves compare the two routes and find none.)
 
 The numbers are the exact ones of :class:`~deterrence.solvers._pbe_exact.ExactTree` (the game's
 numbers as rationals, a float as the binary rational it is, scaled to integers).
@@ -29,7 +33,6 @@ numbers as rationals, a float as the binary rational it is, scaled to integers).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from fractions import Fraction
 
 import numpy as np
 
@@ -231,23 +234,25 @@ def _row(tables: _Tables, firsts: tuple[int, ...], k: int, k_pos: int, a: int, w
     function of the other player's free coordinates (the mover's later sets play their first
     support action, ``firsts``; ``k_pos``: the position of ``k`` among the mover's sets)."""
     row = [0] * (other.d + 1)
-    at = other.at
+    at, memo, reference = other.at, other.memo, tables.reference
     for v in tables.set_nodes[k]:
         for act, sign in ((a, 1), (firsts[k_pos], -1)):
-            for z in tables.reference(v, act, firsts):
+            for z in reference(v, act, firsts):
                 w = weight[z]
                 if w:
                     if sign < 0:
                         w = -w
-                    for i, x in at(z):
+                    r = memo.get(z)
+                    for i, x in at(z) if r is None else r:
                         row[i] += w * x
     return row
 
 
-def _solved(rows: list[list[int]], d: int) -> list[Fraction] | bool:
+def _solved(rows: list[list[int]], d: int) -> list[int] | bool:
     """The solution of ``A y + c = 0`` (rows ``[A | c]``, integers, any number of them): the
-    unique one, ``False`` if there is none, ``True`` if there are many (``A`` of rank below ``d``).
-    Fraction-free (Bareiss) elimination to an echelon form, then back substitution in fractions."""
+    unique one, in homogeneous integers ``[Y_0, ..., Y_{d-1}, Y_d]`` with ``y_i = Y_i / Y_d``;
+    ``False`` if there is none, ``True`` if there are many (``A`` of rank below ``d``).
+    Fraction-free (Bareiss) elimination to an echelon form, then back substitution."""
     m = [[*row[:d], -row[d]] for row in rows]
     prev, rank = 1, 0
     for col in range(d + 1):
@@ -269,15 +274,18 @@ def _solved(rows: list[list[int]], d: int) -> list[Fraction] | bool:
         rank += 1
     if rank < d:
         return True
-    y: list[Fraction] = [Fraction(0)] * d
+    # the first d rows are a square subsystem with determinant ``prev`` (the last pivot): by Cramer's
+    # rule ``prev · y`` is integral, and back substitution divides exactly
+    out = [0] * d + [prev]
     for r in range(d - 1, -1, -1):
-        acc = Fraction(m[r][d]) - sum((m[r][c] * y[c] for c in range(r + 1, d)), Fraction(0))
-        y[r] = acc / m[r][r]
-    return y
+        row = m[r]
+        acc = prev * row[d] - sum(row[c] * out[c] for c in range(r + 1, d))
+        out[r] = acc // row[r]
+    return out
 
 
 def _behaviour(pattern: Sequence[tuple[int, ...]], mixed: list[int], tables: _Tables, plans: list[_Plan],
-               solutions: list[list[Fraction]]) -> list[list[np.ndarray]] | None:
+               solutions: list[list[int]]) -> list[list[np.ndarray]] | None:
     """The mixtures from the realization coordinates (player ``p``'s plan solved by the other's
     conditions: ``solutions[1 - p]``): ``[]`` if one is not strictly inside its simplex, ``None``
     if the realization of a mixing set's own history vanishes (left to the generic route)."""
@@ -288,14 +296,14 @@ def _behaviour(pattern: Sequence[tuple[int, ...]], mixed: list[int], tables: _Ta
         reach = _value(plan.at(tables.set_nodes[k][0]), y)
         if not reach:
             return None
-        tail = [float(y[plan.cols[(k, a)]] / reach) for a in pattern[k][1:]]
+        tail = [y[plan.cols[(k, a)]] / reach for a in pattern[k][1:]]  # correctly rounded
         point.append(np.array([1.0 - sum(tail), *tail]))
     if all(p.min() > _INTERIOR for p in point):
         return [point]
     return []
 
 
-def _value(vec: tuple[tuple[int, int], ...], y: list[Fraction]) -> Fraction:
-    """A sparse affine function (:class:`_Plan`) at ``y``."""
-    return sum((c * y[i] if i < len(y) else Fraction(c) for i, c in vec), Fraction(0))
+def _value(vec: tuple[tuple[int, int], ...], y: list[int]) -> int:
+    """A sparse affine function (:class:`_Plan`) at ``y`` (homogeneous: times ``y[-1]``)."""
+    return sum(c * y[i] for i, c in vec)
 
