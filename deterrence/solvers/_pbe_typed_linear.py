@@ -112,19 +112,17 @@ def _tables(game: ExtensiveFormGame) -> _Tables:
 class _Kept:
     """What the linear systems of one solve share (kept on the context): per player and node,
     Nature's probability of the node times the player's payoff there (terminals; 0 elsewhere), as
-    integers with one common scale; the players' plans by their part of the pattern; the
-    conditions by what they read."""
+    integers with one common scale; the players' plans by their part of the pattern."""
 
     def __init__(self, ctx: _Ctx) -> None:
         tree = ctx.exact
         top = max(tree.c)
         self.weights: tuple[list[int], list[int]] = ([0] * len(tree.c), [0] * len(tree.c))
         for z, pay in tree.payoff.items():
-            scale = tree.prior[z] * tree.D ** (top - tree.c[z])
+            scale = tree.prior[z] * tree.power(top - tree.c[z])
             for p in range(2):
                 self.weights[p][z] = scale * pay[p]
         self.plans: dict[tuple, _Plan] = {}
-        self.rows: dict[tuple, list[int]] = {}
 
 
 def typed_roots(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int], on_path: np.ndarray,
@@ -153,19 +151,12 @@ def typed_roots(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int],
     for p in range(2):  # player p's conditions pin the other's plan
         other = plans[1 - p]
         firsts = tuple([s[0] for s in parts[p]])
-        rows = []
-        for k in mixed:
-            if tables.player[k] == p:
-                for a in pattern[k][1:]:
-                    key = (k, a, firsts, parts[1 - p])
-                    row = kept.rows.get(key)
-                    if row is None:
-                        row = kept.rows[key] = _row(tables, firsts, k, tables.sets_of[p].index(k), a,
-                                                    kept.weights[p], other)
-                    rows.append(row)
-        solutions.append(_solved(rows, other.d))
-    if any(y is False for y in solutions):
-        return []
+        rows = [_row(tables, firsts, k, tables.sets_of[p].index(k), a, kept.weights[p], other)
+                for k in mixed if tables.player[k] == p for a in pattern[k][1:]]
+        y = _solved(rows, other.d)
+        if y is False:  # no solution: no root
+            return []
+        solutions.append(y)
     if any(y is True for y in solutions):
         return None
     return _behaviour(pattern, mixed, tables, plans, solutions)
