@@ -41,7 +41,7 @@ class _Ctx:
     carry: dict[tuple[int, int, int], list] = field(default_factory=dict)  # ``pbe._carry_paths``
     table: Any = None  # the pure profiles of the search evaluated once (``_pbe_table.PureTable``), if built
     _exact: Any = None
-    #: per player and node, Nature's probability times the payoff in integers (``_pbe_typed_linear``)
+    #: what the linear route of two-player type games keeps for the solve (``_pbe_typed_linear._Kept``)
     typed: Any = None
     #: per information set: its nodes (indices), Nature's mask and Nature's odds (built on first use)
     set_nodes: list[np.ndarray] = field(init=False)

@@ -94,6 +94,7 @@ class _Tables:
         return out
 
     def _set_of(self, v: int) -> int:
+        """The information set of decision node ``v``."""
         return self._node_set[v]
 
 
