@@ -8,6 +8,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from helpers.exact_systems import generic_route_only
 from test_kernel_guard import PENNIES, _symbolic_random_tree
 
 import deterrence as dt
@@ -98,7 +99,8 @@ def test_bilinear_pair_is_closed_and_a_three_cycle_is_big():
 # ------------------------------------------------------------------ the skip never drops a root
 def _recording(monkeypatch) -> list[tuple]:
     """Record every system from which the per-point solver's exact path lists a root:
-    ``(pattern, mixed, exact polynomials)``."""
+    ``(pattern, mixed, exact polynomials)`` (every root from the exact stage: the linear route of
+    type games switched off)."""
     found: list[tuple] = []
     original = _pbe_multilinear._solved_exactly
 
@@ -110,6 +112,7 @@ def _recording(monkeypatch) -> list[tuple]:
 
     monkeypatch.setattr(_pbe_multilinear, "_solved_exactly", solved)
     monkeypatch.setattr(_pbe_multilinear, "REPEATS_KEPT", False)
+    generic_route_only(monkeypatch)
     return found
 
 

@@ -41,6 +41,8 @@ class _Ctx:
     carry: dict[tuple[int, int, int], list] = field(default_factory=dict)  # ``pbe._carry_paths``
     table: Any = None  # the pure profiles of the search evaluated once (``_pbe_table.PureTable``), if built
     _exact: Any = None
+    #: what the linear route of two-player type games keeps for the solve (``_pbe_typed_linear._Kept``)
+    typed: Any = None
     #: per information set: its nodes (indices), Nature's mask and Nature's odds (built on first use)
     set_nodes: list[np.ndarray] = field(init=False)
     #: the sets grouped by size: their indices and their nodes, one row per set (a row's sum is the

@@ -19,7 +19,9 @@ factors of one sign on the open box divided out (a condition proved irreducible 
 irreducible has those unknowns and the rest, ``_monomial_split``; any other is factored by
 sympy's ``factor_list``, in whose order they all come); the real solutions are isolated exactly
 in the last unknown (a rational root for a linear polynomial, else sympy's ``real_roots``) and
-extended at 30 digits (``_System._real_roots``).
+extended at 30 digits (``_System._real_roots``). Before the Gröbner basis, a caller may try
+another exact route (``linear``: the sequence form's linear systems of two-player type games,
+:mod:`deterrence.solvers._pbe_typed_linear`), whose answer, where it gives one, is the basis's.
 Every screen only rules out systems with no root inside the box, and all run before anything
 else, so their order changes no result, only the time. What follows the screens reads only the
 exact equations, the mixed sets and their supports: a system seen before in the same solve with
@@ -49,7 +51,8 @@ REPEATS_KEPT = True
 
 def _solve_multilinear(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int],
                        combos: list[tuple[int, ...]] | None, values: list[list[float]], names: str,
-                       exact: Callable[[], list[_IntPoly] | None], screened: tuple[str, ...] = ()
+                       exact: Callable[[], list[_IntPoly] | None], screened: tuple[str, ...] = (),
+                       linear: Callable[[], list[list[np.ndarray]] | None] | None = None
                        ) -> list[list[np.ndarray]]:
     """Interior solutions of the indifference system given its values at the support vertices.
 
@@ -65,6 +68,9 @@ def _solve_multilinear(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: lis
     (``"grid"``, ``"box"``) the system is known to pass (:mod:`deterrence.solvers._pbe_prescreen`
     ran them), which are not run again. ``combos``: the vertices (``itertools.product`` over the
     supports of ``mixed``), or ``None`` to list them only if the system reaches the exact stage.
+    ``linear``: for a system the screens keep, its roots by another exact route when that route
+    decides it, else ``None`` (:mod:`deterrence.solvers._pbe_typed_linear`: the same roots, and no
+    note where it decides), tried before the Gröbner basis.
     """
     if all(len(pattern[k]) == 2 for k in mixed) and len(mixed) == 2:
         return _solve_two_binary(ctx, values, names)
@@ -79,9 +85,11 @@ def _solve_multilinear(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: lis
     hit = memo.get(key)
     if hit is None:
         told = len(ctx.continua)
-        if combos is None:
-            combos = list(itertools.product(*(pattern[k] for k in mixed)))
-        points = _solved_exactly(ctx, pattern, mixed, combos, int_polys, names)
+        points = None if linear is None else linear()
+        if points is None:
+            if combos is None:
+                combos = list(itertools.product(*(pattern[k] for k in mixed)))
+            points = _solved_exactly(ctx, pattern, mixed, combos, int_polys, names)
         hit = memo[key] = ([[p.copy() for p in point] for point in points], ctx.continua[told:])
     else:
         ctx.continua.extend(hit[1])

@@ -98,7 +98,13 @@ every policy). Then
    dropped before the float screens, and the systems that hold one noted in the solve are dropped
    before they are solved), and the rest go to a lex Gröbner basis
    (sympy; factors that vanish only on the box boundary divided out),
-   the real roots of its last unknown isolated exactly and extended to the others at 30 digits.
+   the real roots of its last unknown isolated exactly and extended to the others at 30 digits;
+   in two-player games whose types Nature draws first and whose moves are then public
+   (:mod:`deterrence.solvers._typed_structure`), a system of a pattern that mixes only where it
+   reaches is first tried as the sequence form's two linear systems
+   (:mod:`deterrence.solvers._pbe_typed_linear`: each player's conditions are linear in the other's
+   realization plan), which answer it when each has one solution or one has none, with the roots
+   the basis gives; the rest (continua among them) go on to the basis.
    Every root strictly inside the simplices is then checked like a pure profile (the roots of
    all the patterns together first at the sets they reach, where most fail: those that fail by
    more than any rounding are rejected without their beliefs being built,
@@ -161,6 +167,7 @@ from ._pbe_purebatch import FALLBACK, assess_rows
 from ._pbe_rootscreen import FAILS, HOLDS, UNDECIDED, onpath_verdicts
 from ._pbe_seeds import nash_seeds, repaired
 from ._pbe_table import PureTable
+from ._pbe_typed_linear import typed_roots
 from ._pbe_vertex import JoinedCodes, encode_sets, joined_vertex_tests, set_code
 from ._tree_utils import child_tables, prior_mass
 from .base import Candidate, RawResult, SolveOptions, SolverInfo, SolverOptions
@@ -751,8 +758,12 @@ def _solve_pattern(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[in
         # None: the system holds conditions already found to rule it out (ExactTree.note_one_term)
         return ctx.exact.polynomials(pattern, mixed, specs)
 
+    def linear() -> list[list[np.ndarray]] | None:
+        # two-player type games: the linear systems of the sequence form, when they decide it
+        return typed_roots(ctx, pattern, mixed, on_path, specs)
+
     points = _solve_multilinear(ctx, pattern, mixed, None, list(eqs_vals.values()), names, exact,
-                                screened=screened)
+                                screened=screened, linear=linear)
     if not points:
         return []
     base = [np.zeros(len(h.actions)) for h in game.infosets]

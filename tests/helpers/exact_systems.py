@@ -8,12 +8,20 @@ from typing import Any
 import pytest
 
 import deterrence as dt
-from deterrence.solvers import _pbe_multilinear
+from deterrence.solvers import _pbe_multilinear, pbe
+
+
+def generic_route_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Switch off the linear route of two-player type games (``pbe.typed_roots``), so that every
+    system the screens keep reaches the exact stage (``_solved_exactly``) as it did before that
+    route: what the tests of that stage record from real solves."""
+    monkeypatch.setattr(pbe, "typed_roots", lambda *args: None)
 
 
 def recorded_exact_systems(monkeypatch: pytest.MonkeyPatch, games: Iterable[Any], policy: str) -> list[tuple]:
     """The arguments of ``_solved_exactly`` (pattern, mixed sets, combinations, integer
-    polynomials, names) in PBE solves of ``games`` under ``policy``, in the order they came."""
+    polynomials, names) in PBE solves of ``games`` under ``policy``, in the order they came (the
+    linear route switched off, :func:`generic_route_only`)."""
     seen: list[tuple] = []
     solve = _pbe_multilinear._solved_exactly
 
@@ -22,6 +30,7 @@ def recorded_exact_systems(monkeypatch: pytest.MonkeyPatch, games: Iterable[Any]
         return solve(ctx, pattern, mixed, combos, int_polys, names)
 
     monkeypatch.setattr(_pbe_multilinear, "_solved_exactly", record)
+    generic_route_only(monkeypatch)
     for game in games:
         dt.solve(game, "pbe", belief_policy=policy)
     monkeypatch.undo()
