@@ -98,9 +98,10 @@ class ExactTree:
         self.U = math.lcm(1, *(x.denominator for row in pays.values() for x in row))
         #: per node: its chance numerator ``p · D`` (a chance child) or ``(set, action)`` (a move)
         self.edge_of: list[Any] = list(shape.moves_in)
-        for v, p in probs.items():
-            self.edge_of[v] = int(p * self.D)
-        self.payoff = {v: tuple(int(x * self.U) for x in row) for v, row in pays.items()}
+        D, U = self.D, self.U
+        for v, p in probs.items():  # (``p · D`` as integers: a Fraction product reduces by a gcd)
+            self.edge_of[v] = p.numerator * (D // p.denominator)
+        self.payoff = {v: tuple([x.numerator * (U // x.denominator) for x in row]) for v, row in pays.items()}
         self.prior = self._reach(lambda k, a: True)
         self._profiles: dict[Choice, tuple[list[int], list[int], list[tuple[int, ...]]]] = {}
         self._values: dict[tuple[int, tuple[int, ...]], tuple[int, ...]] = {}
@@ -110,7 +111,7 @@ class ExactTree:
         # what reads the tree alone is kept with its shape, for the next points (:class:`_Shape`)
         self._paths, self._relevant, self._picks = shape.paths, shape.relevant, shape.picks
         self._embeddings, self._placements = shape.embeddings, shape.placements
-        self._terms: dict[int, tuple[int, list[list[tuple[int, int, int]]]]] = {}
+        self._terms: dict[int, tuple] = {}
         self._conditions: dict[tuple, list[dict[tuple[int, ...], int]]] = {}
         self._embedded: dict[tuple, list[dict[tuple[int, ...], int]]] = {}
         #: the keys of the groups of conditions (:meth:`polynomials`), numbered in order
@@ -121,6 +122,7 @@ class ExactTree:
         #: such sets found at other points of the tree (:class:`OneTermStore`, in its ``tree_cache``),
         #: each group's number there (by the group's number here), and the sets of numbers tried here
         self._store = one_term_store(game)
+        self._vertex_plans = self._store.plans
         self._store_ids: list[int] = []
         self._tried: set[frozenset[int]] = set()
         #: per set tried here: whether it held a vector of one term (:meth:`known_holds`)
@@ -268,7 +270,7 @@ class ExactTree:
         ``itertools.product`` order; every other set at its support's first action), kept by the
         choices at the sets they depend on (:meth:`relevant_sets`)."""
         kept = self._kept_table(k, spec, specs)
-        relevant = self.relevant_sets(k, spec[0])
+        relevant = self.relevant_sets(k, self.reader(k, spec, specs))
         if set(over) <= set(relevant) and list(over) == sorted(set(over)):
             # every set of ``over`` is relevant and they come in order: the keys are the product
             # over the relevant sets (the others fixed at their first action), in the same order
@@ -284,13 +286,13 @@ class ExactTree:
             at = tuple(key)
             pay = kept.get(at)
             if pay is None:
-                pay = self._kept_payoffs(kept, at, k, spec, pattern, relevant, specs)
+                pay = self._kept_payoffs(kept, at, k, spec, [s[0] for s in pattern], relevant, specs)
             out.append(pay)
         return out
 
     def _kept_table(self, k: int, spec: tuple, specs: dict[int, tuple]) -> dict[Choice, list[int]]:
         """Where the payoffs at set ``k`` under ``spec`` are kept, by the choices at its relevant sets."""
-        table = (k, spec, spec[0] == "own" and tuple(sorted(specs.items())))
+        table = (k, spec, spec[0] == "own" and self.carried_specs(spec, specs))
         kept = self._payoffs.get(table)
         if kept is None:
             kept = {}
@@ -306,19 +308,21 @@ class ExactTree:
         its support's first action), in the order of the product over ``over``."""
         inside = set(over)
         out = []
+        base = None
         for at in itertools.product(*[pattern[j] if j in inside else (pattern[j][0],) for j in relevant]):
             pay = kept.get(at)
             if pay is None:
-                pay = self._kept_payoffs(kept, at, k, spec, pattern, relevant, specs)
+                if base is None:
+                    base = [s[0] for s in pattern]
+                pay = self._kept_payoffs(kept, at, k, spec, base, relevant, specs)
             out.append(pay)
         return out
 
-    def _kept_payoffs(self, kept: dict, at: tuple[int, ...], k: int, spec: tuple,
-                      pattern: Sequence[tuple[int, ...]], relevant: tuple[int, ...], specs: dict[int, tuple]
-                      ) -> list[int]:
+    def _kept_payoffs(self, kept: dict, at: tuple[int, ...], k: int, spec: tuple, base: list[int],
+                      relevant: tuple[int, ...], specs: dict[int, tuple]) -> list[int]:
         """The payoffs at set ``k`` with the choices ``at`` at the ``relevant`` sets (every other set
-        at its support's first action: they do not depend on it), kept in ``kept`` by ``at``."""
-        choice = [s[0] for s in pattern]
+        at ``base``, its support's first action: they do not depend on it), kept in ``kept`` by ``at``."""
+        choice = list(base)
         for j, a in zip(relevant, at, strict=True):
             choice[j] = a
         pay = self._payoffs_of(k, spec, tuple(choice), specs)
@@ -328,26 +332,53 @@ class ExactTree:
         return pay
 
     def _payoffs_of(self, k: int, spec: tuple, choice: Choice, specs: dict[int, tuple]) -> list[int]:
-        player, terms = self._set_terms(k)
-        out = [0] * len(self.game.infosets[k].actions)
-        for wv, row in zip(self.weights(k, spec, choice, specs), terms, strict=True):
+        """The mover's payoff per action at set ``k`` under the weights of ``spec`` and the pure
+        profile ``choice``, times ``S_k`` (see the class documentation): ``Σ_v w_v · V(child)``
+        scaled as :meth:`_set_terms` says, Bayes' weights read off the path here."""
+        player, n_actions, nodes, rows = self._set_terms(k)
+        out = [0] * n_actions
+        if spec[0] == "reach":  # (:meth:`weights`: Nature's reach if the profile plays the path)
+            weights = [prior if pick(choice) == acts else 0 for pick, acts, prior in nodes]
+        else:
+            weights = self.weights(k, spec, choice, specs)
+        values = self._values
+        for wv, row in zip(weights, rows, strict=True):
             if wv:
-                for a, c, scale in row:
-                    out[a] += wv * self.value(c, choice)[player] * scale
+                for a, c, f, below in row:
+                    if below is None:  # a terminal child: ``f`` is its payoff times the scale
+                        out[a] += wv * f
+                        continue
+                    x = values.get((c, below(choice)))  # (:meth:`value`'s key)
+                    if x is None:
+                        x = self.value(c, choice)
+                    out[a] += wv * x[player] * f
         return out
 
-    def _set_terms(self, k: int) -> tuple[int, list[list[tuple[int, int, int]]]]:
-        """Set ``k``'s mover and, per node, ``(action, child, D^(c_k − c(v) + b_k − b(child)))``
-        for each of its children: what :meth:`_payoffs_of` scales each term by, kept."""
+    def _set_terms(self, k: int) -> tuple[int, int, list[tuple[Any, tuple[int, ...], int]],
+                                          list[list[tuple[int, int, int, Any]]]]:
+        """Set ``k``'s mover, its number of actions, per node what :meth:`weights` reads for Bayes'
+        rule (its path's picker and actions and Nature's reach) and per node, per child,
+        ``(action, child, f, picker)``: ``f`` the scale ``D^(c_k − c(v) + b_k − b(child))`` of its
+        term and the picker of the choices below it (:meth:`value`'s key), or for a terminal child
+        the mover's payoff there times that scale and ``None``; kept."""
         out = self._terms.get(k)
         if out is None:
             h = self.game.infosets[k]
             kids = [self.children[v] for v in h.nodes]
             c_k = max(self.c[v] for v in h.nodes)
             b_k = max(self.b[c] for ks in kids for c in ks)
-            rows = [[(a, c, self.power(c_k - self.c[v] + b_k - self.b[c])) for a, c in enumerate(ks)]
-                    for v, ks in zip(h.nodes, kids, strict=True)]
-            out = self._terms[k] = (h.player, rows)
+            rows = []
+            for v, ks in zip(h.nodes, kids, strict=True):
+                row = []
+                for a, c in enumerate(ks):
+                    scale = self.power(c_k - self.c[v] + b_k - self.b[c])
+                    if self.kind[c] == DECISION or self.kind[c] == CHANCE:
+                        row.append((a, c, scale, self._below_pick[c]))
+                    else:
+                        row.append((a, c, self.payoff[c][h.player] * scale, None))
+                rows.append(row)
+            nodes = [(self._path_pick[v], self._path_actions[v], self.prior[v]) for v in h.nodes]
+            out = self._terms[k] = (h.player, len(h.actions), nodes, rows)
         return out
 
     def polynomials(self, pattern: Sequence[tuple[int, ...]], mixed: Sequence[int], specs: dict[int, tuple]
@@ -444,7 +475,7 @@ class ExactTree:
         if embedded is None:
             local = self._conditions.get(group)
             if local is None:
-                local = self._set_conditions(k, spec, pattern, sets, specs)
+                local = self._set_conditions(k, spec, pattern, sets, specs, self._store_ids[group])
                 if len(self._conditions) < 100_000:
                     self._conditions[group] = local
             embedded = self._embedded_polynomials(local, where, nv)
@@ -549,17 +580,18 @@ class ExactTree:
         placements = self._placements.get(layout := (tuple(mixed), shape))
         if placements is None:
             placements = self._placements[layout] = {}
-        own = None
         for k in mixed:
             spec = specs.get(k, _REACH)
-            kind = spec[0]
-            if kind == "own" and own is None:
-                own = tuple(sorted(specs.items()))
-            pick, inside = self._reads(k, kind)
+            if spec[0] == "own":
+                carried = self.carried_specs(spec, specs)
+                pick, inside = self._reads(k, self.reader(k, spec, specs))
+            else:
+                carried = False
+                pick, inside = self._reads(k, spec[0])
             placed = placements.get(inside)
             if placed is None:
                 placed = placements[inside] = _placed(inside, mixed, shape)
-            yield k, spec, (k, spec, kind == "own" and own, pattern[k], placed[0], pick(pattern)), placed
+            yield k, spec, (k, spec, carried, pattern[k], placed[0], pick(pattern)), placed
 
     @property
     def store(self) -> OneTermStore:
@@ -582,18 +614,25 @@ class ExactTree:
         return False
 
     def _set_conditions(self, k: int, spec: tuple, pattern: Sequence[tuple[int, ...]], sets: tuple[int, ...],
-                        specs: dict[int, tuple]) -> list[dict[tuple[int, ...], int]]:
+                        specs: dict[int, tuple], number: int | None = None) -> list[dict[tuple[int, ...], int]]:
         """Set ``k``'s conditions as polynomials in the unknowns of ``sets`` (mixed sets it depends
         on, which :meth:`polynomials` gives in increasing order):
         ``[integer_polynomial(pattern, sets, v) for v in exact_conditions(self, pattern, sets, specs,
         sets=[k])]``, the payoffs read at the vertices over ``sets`` as :meth:`payoffs_over` reads
-        them (:meth:`_payoffs_at`) and made coefficients in place."""
-        relevant = self.relevant_sets(k, spec[0])
+        them (:meth:`_payoffs_at`) and made coefficients in place. ``number``: the group's store
+        number (:class:`OneTermStore`), by which what reads the tree alone is kept for the next
+        points (:meth:`_vertex_plan`)."""
         if any(a >= b for a, b in itertools.pairwise(sets)):  # (not from the solver, whose sets increase)
             return [integer_polynomial(pattern, sets, v)
                     for v in exact_conditions(self, pattern, sets, specs, sets=[k])]
-        pays = self._payoffs_at(self._kept_table(k, spec, specs), k, spec, pattern, sets, relevant, specs)
-        differences, monomials = _polynomial_plan(tuple([len(pattern[j]) for j in sets]))
+        relevant, ats, differences, monomials = self._vertex_plan(k, spec, pattern, sets, specs, number)
+        kept = self._kept_table(k, spec, specs)
+        pays = [kept.get(at) for at in ats]
+        if None in pays:
+            base = [0] * len(pattern)  # (the sets out of ``relevant`` are not read: any action does)
+            for i, at in enumerate(ats):
+                if pays[i] is None:
+                    pays[i] = self._kept_payoffs(kept, at, k, spec, base, relevant, specs)
         s = pattern[k]
         a0 = s[0]
         out = []
@@ -604,15 +643,31 @@ class ExactTree:
             out.append({mono: f[p] for p, mono in monomials if f[p]})
         return out
 
-    def _reads(self, k: int, kind: str) -> tuple[Any, frozenset[int]]:
-        """What picks the pattern at the sets set ``k``'s conditions under weights of this kind
-        depend on (:meth:`relevant_sets`, in their order), and those sets, kept."""
-        out = self._picks.get((k, kind))
+    def _vertex_plan(self, k: int, spec: tuple, pattern: Sequence[tuple[int, ...]], sets: tuple[int, ...],
+                     specs: dict[int, tuple], number: int | None
+                     ) -> tuple[tuple[int, ...], list[tuple[int, ...]], list[tuple[int, int]], list[tuple[int, tuple]]]:
+        """What :meth:`_set_conditions` reads of the tree alone for set ``k``'s group (``sets``
+        increasing): the relevant sets, the keys of the vertices over ``sets`` (the product over
+        the relevant sets, a set of ``sets`` on its support and any other at its support's first
+        action, as :meth:`_payoffs_at` lists them) and the :func:`_polynomial_plan` of ``sets``;
+        kept by the group's store number (its key fixes all of them), in the store."""
+        plan = None if number is None else self._vertex_plans.get(number)
+        if plan is None:
+            relevant = self.relevant_sets(k, self.reader(k, spec, specs))
+            inside = set(sets)
+            ats = list(itertools.product(*[pattern[j] if j in inside else (pattern[j][0],) for j in relevant]))
+            plan = (relevant, ats, *_polynomial_plan(tuple([len(pattern[j]) for j in sets])))
+            if number is not None and len(self._vertex_plans) < 100_000:
+                self._vertex_plans[number] = plan
+        return plan
+
+    def _reads(self, k: int, reader: Any) -> tuple[Any, frozenset[int]]:
+        """What picks the pattern at the sets set ``k``'s conditions under weights read as ``reader``
+        says depend on (:meth:`relevant_sets`, in their order), and those sets, kept."""
+        out = self._picks.get((k, reader))
         if out is None:
-            relevant = self.relevant_sets(k, kind)
-            pick = operator.itemgetter(*relevant) if len(relevant) > 1 else (
-                (lambda pattern: (pattern[relevant[0]],)) if relevant else (lambda pattern: ()))
-            out = self._picks[(k, kind)] = (pick, frozenset(relevant))
+            relevant = self.relevant_sets(k, reader)
+            out = self._picks[(k, reader)] = (_picker(relevant), frozenset(relevant))
         return out
 
     def _embedded_polynomials(self, local: list[dict[tuple[int, ...], int]], where: tuple[int, ...], nv: int
@@ -636,21 +691,56 @@ class ExactTree:
             out.append(full)
         return out
 
-    def relevant_sets(self, k: int, kind: str) -> tuple[int, ...]:
-        """The information sets whose choices set ``k``'s conditions under weights of this kind
-        may depend on: those with a move above its nodes (the weights; none for ``prior``, every
-        set for ``own``) or a node below their children (the payoffs), cached."""
-        out = self._relevant.get((k, kind))
+    def relevant_sets(self, k: int, reader: Any) -> tuple[int, ...]:
+        """The information sets whose choices set ``k``'s conditions under weights read as ``reader``
+        says (:meth:`reader`) may depend on, in increasing order: those with a move above its nodes
+        (the weights; none for ``prior``; for a belief carried forward, the sets the source set's
+        weights read and those with a move on the carry paths, :func:`carry_paths`) or a node below
+        their children (the payoffs), cached."""
+        out = self._relevant.get((k, reader))
         if out is None:
             h = self.game.infosets[k]
-            sets: set[int] = set()
-            if kind == "own":
-                sets.update(range(len(self.game.infosets)))
-            elif kind != "prior":
-                sets.update(j for v in h.nodes for j, _ in self.moves[v])
+            sets = self._weight_sets(k, reader)
             sets.update(j for v in h.nodes for c in self.children[v] for j in self.sets_below[c])
-            out = self._relevant[(k, kind)] = tuple(sorted(sets))
+            out = self._relevant[(k, reader)] = tuple(sorted(sets))
         return out
+
+    def _weight_sets(self, k: int, reader: Any) -> set[int]:
+        """The sets whose choices the weights at set ``k`` read (see :meth:`relevant_sets`)."""
+        if reader == "prior":
+            return set()
+        if not isinstance(reader, tuple):  # Bayes' rule, or after a type's deviations: the path's moves
+            return {j for v in self.game.infosets[k].nodes for j, _ in self.moves[v]}
+        _own, prev, act, source = reader
+        sets = self._weight_sets(prev, source)
+        key = (prev, act, k)
+        paths = self._paths.get(key)
+        if paths is None:
+            paths = self._paths[key] = carry_paths(self.game, prev, act, k)
+        edges = self.edge_of
+        sets.update(edges[x][0] for _u, _v, path in paths for x in path if isinstance(edges[x], tuple))
+        return sets
+
+    @staticmethod
+    def reader(k: int, spec: tuple, specs: dict[int, tuple]) -> Any:
+        """What set ``k``'s weights under ``spec`` read the choices of, as a key of
+        :meth:`relevant_sets`: the spec's kind, and for a belief carried forward from set ``prev``
+        through action ``act``, ``("own", prev, act, <prev's reader>)``."""
+        if spec[0] != "own":
+            return spec[0]
+        prev = spec[1]
+        return ("own", prev, spec[2], ExactTree.reader(prev, specs[prev], specs))
+
+    @staticmethod
+    def carried_specs(spec: tuple, specs: dict[int, tuple]) -> tuple:
+        """The specs a belief carried forward (``spec``, ``("own", prev, act)``) is formed from: its
+        source set's spec, and the source's own if that is carried too, in turn (what its weights
+        read of ``specs``: :meth:`_carried`)."""
+        out = []
+        while spec[0] == "own":
+            spec = specs[spec[1]]
+            out.append(spec)
+        return tuple(out)
 
 
 class _Shape:
@@ -748,9 +838,13 @@ class OneTermStore:
         self.reached: dict[tuple, frozenset[int]] = {}
         self._numbers = itertools.count()
         self.by_low: dict[int, list[frozenset[int]]] = {}
-        #: the sets in the order they were added (``size`` of them)
+        #: the sets in the order they were added (``size`` of them), and each one's place in that order
         self.added: list[frozenset[int]] = []
+        self.place: dict[frozenset[int], int] = {}
         self.size = 0
+        #: per group's number, what :meth:`ExactTree._set_conditions` reads of the tree alone
+        #: (:meth:`ExactTree._vertex_plan`; kept here, with the numbers it is kept by)
+        self.plans: dict[int, tuple] = {}
 
     def number(self, key: tuple) -> int:
         """The number of a group key (numbered on first sight, each in one step: solves on other
@@ -764,8 +858,12 @@ class OneTermStore:
     def within(self, numbers: frozenset[int], since: int = 0) -> tuple[frozenset[int], ...]:
         """The sets kept that are subsets of ``numbers`` (a system's groups), each once, in the order
         they were added; ``since``: only those added after the first ``since``."""
-        added = self.added[since:] if since else self.added  # (a slice: islice would walk the first ones)
-        return tuple(known for known in added if known <= numbers)
+        # a set within ``numbers`` has its lowest number there: only the sets kept by those are looked at
+        by_low, place = self.by_low, self.place
+        found = [(at, known) for n in numbers for known in by_low.get(n, ())
+                 if known <= numbers and (at := place[known]) >= since]
+        found.sort()
+        return tuple([known for _, known in found])
 
     def add(self, numbers: frozenset[int]) -> None:
         """Keep a set of group numbers (if new and there is room)."""
@@ -773,6 +871,7 @@ class OneTermStore:
             return
         kept = self.by_low.setdefault(min(numbers), [])
         if numbers not in kept:
+            self.place[numbers] = len(self.added)  # (before it can be found: :meth:`within` reads it)
             kept.append(numbers)
             self.added.append(numbers)
             self.size += 1
