@@ -614,7 +614,8 @@ class ExactTree:
         return False
 
     def _set_conditions(self, k: int, spec: tuple, pattern: Sequence[tuple[int, ...]], sets: tuple[int, ...],
-                        specs: dict[int, tuple], number: int | None = None) -> list[dict[tuple[int, ...], int]]:
+                        specs: dict[int, tuple], number: int | None = None
+                        ) -> list[dict[tuple[int, ...], int]]:
         """Set ``k``'s conditions as polynomials in the unknowns of ``sets`` (mixed sets it depends
         on, which :meth:`polynomials` gives in increasing order):
         ``[integer_polynomial(pattern, sets, v) for v in exact_conditions(self, pattern, sets, specs,
@@ -645,7 +646,8 @@ class ExactTree:
 
     def _vertex_plan(self, k: int, spec: tuple, pattern: Sequence[tuple[int, ...]], sets: tuple[int, ...],
                      specs: dict[int, tuple], number: int | None
-                     ) -> tuple[tuple[int, ...], list[tuple[int, ...]], list[tuple[int, int]], list[tuple[int, tuple]]]:
+                     ) -> tuple[tuple[int, ...], list[tuple[int, ...]], list[tuple[int, int]],
+                                list[tuple[int, tuple]]]:
         """What :meth:`_set_conditions` reads of the tree alone for set ``k``'s group (``sets``
         increasing): the relevant sets, the keys of the vertices over ``sets`` (the product over
         the relevant sets, a set of ``sets`` on its support and any other at its support's first
@@ -655,7 +657,8 @@ class ExactTree:
         if plan is None:
             relevant = self.relevant_sets(k, self.reader(k, spec, specs))
             inside = set(sets)
-            ats = list(itertools.product(*[pattern[j] if j in inside else (pattern[j][0],) for j in relevant]))
+            ats = list(itertools.product(*[pattern[j] if j in inside else (pattern[j][0],)
+                                           for j in relevant]))
             plan = (relevant, ats, *_polynomial_plan(tuple([len(pattern[j]) for j in sets])))
             if number is not None and len(self._vertex_plans) < 100_000:
                 self._vertex_plans[number] = plan
