@@ -112,7 +112,14 @@ class ExactTree:
         self._paths, self._relevant, self._picks = shape.paths, shape.relevant, shape.picks
         self._embeddings, self._placements = shape.embeddings, shape.placements
         self._terms: dict[int, tuple] = {}
-        self._conditions: dict[tuple, list[dict[tuple[int, ...], int]]] = {}
+        self._conditions: dict[int, tuple[list[dict[tuple[int, ...], int]], tuple[int, ...] | None]] = {}
+        #: per what they read (:meth:`_vertex_plan`), a set's conditions in the unknowns of its live sets
+        self._narrowed: dict[tuple, list[dict[tuple[int, ...], int]]] = {}
+        #: the embedded conditions by the identity and place of those conditions, each with them
+        #: (:meth:`_embedded_group`)
+        self._shared: dict[tuple, tuple[list, list[dict[tuple[int, ...], int]]]] = {}
+        #: :meth:`_test_known`'s row reductions by the identities of the embedded conditions, with them
+        self._tested: dict[tuple[int, ...], tuple[int | None, list]] = {}
         self._embedded: dict[tuple, list[dict[tuple[int, ...], int]]] = {}
         #: the keys of the groups of conditions (:meth:`polynomials`), numbered in order
         self._groups: dict[tuple, int] = {}
@@ -470,15 +477,25 @@ class ExactTree:
                         nv: int, pattern: Sequence[tuple[int, ...]], specs: dict[int, tuple]
                         ) -> list[dict[tuple[int, ...], int]]:
         """A group's polynomials (:meth:`polynomials`) with its unknowns at positions ``where`` of
-        ``nv``, kept (and its polynomials in its own unknowns, built from the pattern that has it)."""
+        ``nv``, kept (and its polynomials in the unknowns of its live sets, built from the pattern that
+        has it, :meth:`_set_conditions`)."""
         embedded = self._embedded.get((group, where, nv))
         if embedded is None:
-            local = self._conditions.get(group)
-            if local is None:
-                local = self._set_conditions(k, spec, pattern, sets, specs, self._store_ids[group])
+            hit = self._conditions.get(group)
+            if hit is None:
+                hit = self._set_conditions(k, spec, pattern, sets, specs, self._store_ids[group])
                 if len(self._conditions) < 100_000:
-                    self._conditions[group] = local
-            embedded = self._embedded_polynomials(local, where, nv)
+                    self._conditions[group] = hit
+            local, sub = hit  # (in the unknowns of its live sets alone, at ``sub`` among its own)
+            placed = where if sub is None else tuple([where[i] for i in sub])
+            # groups with the same conditions at the same place share them (:meth:`_test_known` reads
+            # that); each entry keeps its conditions, whose identity it is kept by
+            shared = self._shared.get((id(local), placed, nv))
+            if shared is None:
+                shared = (local, self._embedded_polynomials(local, placed, nv))
+                if len(self._shared) < 100_000:
+                    self._shared[(id(local), placed, nv)] = shared
+            embedded = shared[1]
             if len(self._embedded) < 100_000:
                 self._embedded[(group, where, nv)] = embedded
         return embedded
@@ -515,11 +532,20 @@ class ExactTree:
         the verdict kept."""
         self._tried.add(known)
         conditions = Conditions(self)
+        parts = []
         for group, k, spec, sets, where in groups:
             embedded = self._embedded_group(group, k, spec, sets, where, nv, pattern, specs)
+            parts.append(embedded)
             conditions.extend(embedded)
             conditions.groups.extend([group] * len(embedded))
-        mask = one_term_mask(without_monomial_factors(conditions))
+        # sets of other groups with the same conditions, in the same places, were tested the same: the
+        # verdict is kept by the conditions' identities (each entry keeping them)
+        tested = self._tested.get(ident := tuple(map(id, parts)))
+        if tested is None:
+            tested = (one_term_mask(without_monomial_factors(conditions)), parts)
+            if len(self._tested) < 100_000:
+                self._tested[ident] = tested
+        mask = tested[0]
         self._held[known] = bool(mask)
         if mask:
             self.note_one_term(conditions, mask)
@@ -615,22 +641,29 @@ class ExactTree:
 
     def _set_conditions(self, k: int, spec: tuple, pattern: Sequence[tuple[int, ...]], sets: tuple[int, ...],
                         specs: dict[int, tuple], number: int | None = None
-                        ) -> list[dict[tuple[int, ...], int]]:
+                        ) -> tuple[list[dict[tuple[int, ...], int]], tuple[int, ...] | None]:
         """Set ``k``'s conditions as polynomials in the unknowns of ``sets`` (mixed sets it depends
         on, which :meth:`polynomials` gives in increasing order):
         ``[integer_polynomial(pattern, sets, v) for v in exact_conditions(self, pattern, sets, specs,
         sets=[k])]``, the payoffs read at the vertices over ``sets`` as :meth:`payoffs_over` reads
-        them (:meth:`_payoffs_at`) and made coefficients in place. ``number``: the group's store
-        number (:class:`OneTermStore`), by which what reads the tree alone is kept for the next
-        points (:meth:`_vertex_plan`)."""
+        them and made coefficients in place; given as the polynomials in the unknowns of the live
+        sets among ``sets`` alone (:meth:`_vertex_plan`: along the others every difference is zero)
+        and where those sit among the unknowns of ``sets`` (``None``: all of them). The polynomials
+        are kept by what they read (the plan's key), for every group of the solve that reads the
+        same. ``number``: the group's store number (:class:`OneTermStore`), by which the plan is
+        kept for the next points."""
         if any(a >= b for a, b in itertools.pairwise(sets)):  # (not from the solver, whose sets increase)
             return [integer_polynomial(pattern, sets, v)
-                    for v in exact_conditions(self, pattern, sets, specs, sets=[k])]
-        relevant, ats, differences, monomials = self._vertex_plan(k, spec, pattern, sets, specs, number)
+                    for v in exact_conditions(self, pattern, sets, specs, sets=[k])], None
+        key, relevant, ats, differences, monomials, sub = self._vertex_plan(k, spec, pattern, sets, specs,
+                                                                            number)
+        out = self._narrowed.get(key)
+        if out is not None:
+            return out, sub
         kept = self._kept_table(k, spec, specs)
         pays = [kept.get(at) for at in ats]
         if None in pays:
-            base = [0] * len(pattern)  # (the sets out of ``relevant`` are not read: any action does)
+            base = [0] * len(pattern)  # (the sets off the relevant ones are not read: any action does)
             for i, at in enumerate(ats):
                 if pays[i] is None:
                     pays[i] = self._kept_payoffs(kept, at, k, spec, base, relevant, specs)
@@ -642,27 +675,71 @@ class ExactTree:
             for p, q in differences:
                 f[p] -= f[q]
             out.append({mono: f[p] for p, mono in monomials if f[p]})
-        return out
+        if len(self._narrowed) < 100_000:
+            self._narrowed[key] = out
+        return out, sub
 
     def _vertex_plan(self, k: int, spec: tuple, pattern: Sequence[tuple[int, ...]], sets: tuple[int, ...],
-                     specs: dict[int, tuple], number: int | None
-                     ) -> tuple[tuple[int, ...], list[tuple[int, ...]], list[tuple[int, int]],
-                                list[tuple[int, tuple]]]:
+                     specs: dict[int, tuple], number: int | None) -> tuple:
         """What :meth:`_set_conditions` reads of the tree alone for set ``k``'s group (``sets``
-        increasing): the relevant sets, the keys of the vertices over ``sets`` (the product over
-        the relevant sets, a set of ``sets`` on its support and any other at its support's first
-        action, as :meth:`_payoffs_at` lists them) and the :func:`_polynomial_plan` of ``sets``;
-        kept by the group's store number (its key fixes all of them), in the store."""
+        increasing), kept by the group's store number (its key fixes all of it), in the store:
+        ``(key, relevant, vertices, differences, monomials, sub)``.
+
+        The live sets are those the conditions read under the pattern (:meth:`_live_sets`; for
+        weights other than Bayes' rule and Nature's odds, every relevant set, :meth:`relevant_sets`);
+        ``vertices``: the keys (:meth:`_kept_table`, over the relevant sets) of the vertices over
+        the live sets among ``sets`` (such a set on its support, any other relevant set at its
+        support's first action); the :func:`_polynomial_plan` of those sets and where their unknowns
+        sit among those of ``sets`` (``sub``, ``None``: all of ``sets``); ``key``: what the conditions
+        read (set, spec, the specs carried, support, live sets, the supports there and which are
+        unknowns), by which they are kept for the solve."""
         plan = None if number is None else self._vertex_plans.get(number)
         if plan is None:
-            relevant = self.relevant_sets(k, self.reader(k, spec, specs))
-            inside = set(sets)
-            ats = list(itertools.product(*[pattern[j] if j in inside else (pattern[j][0],)
+            reader = self.reader(k, spec, specs)
+            relevant = self.relevant_sets(k, reader)
+            live = self._live_sets(k, reader, pattern) if reader in ("reach", "prior") else relevant
+            inside = set(live)
+            narrow = tuple([j for j in sets if j in inside])
+            offsets = dict(zip(sets, itertools.accumulate((len(pattern[j]) - 1 for j in sets), initial=0),
+                               strict=False))
+            sub = tuple([i for j in narrow for i in range(offsets[j], offsets[j] + len(pattern[j]) - 1)])
+            ats = list(itertools.product(*[pattern[j] if j in narrow else (pattern[j][0],)
                                            for j in relevant]))
-            plan = (relevant, ats, *_polynomial_plan(tuple([len(pattern[j]) for j in sets])))
+            key = (k, spec, spec[0] == "own" and self.carried_specs(spec, specs), pattern[k], live,
+                   tuple([pattern[j] for j in live]), narrow)
+            plan = (key, relevant, ats, *_polynomial_plan(tuple([len(pattern[j]) for j in narrow])),
+                    None if narrow == sets else sub)
             if number is not None and len(self._vertex_plans) < 100_000:
                 self._vertex_plans[number] = plan
         return plan
+
+    def _live_sets(self, k: int, kind: str, pattern: Sequence[tuple[int, ...]]) -> tuple[int, ...]:
+        """The sets set ``k``'s conditions under Bayes' rule (``kind`` ``"reach"``) or Nature's odds
+        (``"prior"``) read under the pattern's supports, in increasing order: under Bayes' rule
+        those with a move on the path to a node of ``k`` whose every move is in its set's support
+        (a node with a move out of its support has weight 0 at every vertex), and those met below
+        the children of its support's actions, the decision nodes followed by their supports'
+        actions alone (the play at every vertex). At a vertex every set plays in its support, so
+        the support's payoffs are the same whatever the other sets play."""
+        children, node_kind, infoset = self.children, self.kind, self.infoset
+        live: set[int] = set()
+        todo = []
+        for v in self.game.infosets[k].nodes:
+            if kind == "reach":
+                moves = self.moves[v]
+                if any(a not in pattern[j] for j, a in moves):
+                    continue
+                live.update(j for j, _ in moves)
+            todo.extend(children[v][a] for a in pattern[k])
+        while todo:
+            c = todo.pop()
+            if node_kind[c] == DECISION:
+                j = infoset[c]
+                live.add(j)
+                todo.extend(children[c][a] for a in pattern[j])
+            else:
+                todo.extend(children[c])
+        return tuple(sorted(live))
 
     def _reads(self, k: int, reader: Any) -> tuple[Any, frozenset[int]]:
         """What picks the pattern at the sets set ``k``'s conditions under weights read as ``reader``

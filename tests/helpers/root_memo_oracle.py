@@ -4,19 +4,21 @@ were numbered by group and the groups that hold a vector of one term remembered 
 
 * :func:`old_no_interior_root`: ``_pbe_pruning.no_interior_root`` with its sparse elimination as
   it was (no bitmask of the equations behind each row), verbatim;
-* :func:`old_polynomials`: ``ExactTree.polynomials`` as it was, every set's conditions built and
-  embedded (no memo, no numbering), from the tree's own building blocks.
+* :func:`old_polynomials`: ``ExactTree.polynomials`` as it was, every set's conditions built
+  afresh at every vertex of the pattern (no relevant sets, no memo, no numbering), from the payoffs
+  of the tree's pure profiles.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from fractions import Fraction
 
 import numpy as np
 
 from deterrence.solvers import pbe
-from deterrence.solvers._pbe_exact import _REACH, ExactTree, _placed
+from deterrence.solvers._pbe_exact import _REACH, ExactTree, integer_polynomial
 from deterrence.solvers._pbe_pruning import _eliminated
 
 _IntPoly = dict[tuple[int, ...], int]
@@ -84,16 +86,22 @@ def old_screen_on_quotients(polys: Sequence[_IntPoly]) -> bool:
 
 def old_polynomials(tree: ExactTree, pattern: Sequence[tuple[int, ...]], mixed: Sequence[int],
                     specs: dict[int, tuple]) -> list[_IntPoly]:
-    """Every set's conditions computed afresh and embedded, in the order ``polynomials`` gives them."""
-    shape = [len(pattern[j]) for j in mixed]
-    nv = sum(shape) - len(shape)
+    """Every set's conditions evaluated afresh at every vertex of the pattern over ``mixed`` (the
+    tree's payoffs of each pure profile, ``ExactTree._payoffs_of``, every other set at its support's
+    first action) and made polynomials in all the unknowns (``integer_polynomial``), in the order
+    ``polynomials`` gives them: no relevant or live sets, no memo, no numbering."""
+    base = [s[0] for s in pattern]
+    choices = []
+    for combo in itertools.product(*(pattern[k] for k in mixed)):
+        choice = list(base)
+        for k, a in zip(mixed, combo, strict=True):
+            choice[k] = a
+        choices.append(tuple(choice))
     out: list[_IntPoly] = []
     for k in mixed:
-        spec = specs.get(k, _REACH)
-        _, inside = tree._reads(k, spec[0])
-        sets, where = _placed(inside, mixed, shape)
-        local = tree._set_conditions(k, spec, pattern, sets, specs)
-        out.extend(tree._embedded_polynomials(local, where, nv))
+        pays = [tree._payoffs_of(k, specs.get(k, _REACH), c, specs) for c in choices]
+        s = pattern[k]
+        out.extend(integer_polynomial(pattern, mixed, [pay[a] - pay[s[0]] for pay in pays]) for a in s[1:])
     return out
 
 
