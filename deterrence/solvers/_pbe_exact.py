@@ -22,8 +22,9 @@ conditions at its vertices, weight spec by weight spec as the float path forms t
 forward from the mover's previous set (``own``) and Bayes' rule after a type's deviations
 (``types``, the D1 belief). :func:`integer_polynomial` turns the values of a condition into its
 coefficients, and :meth:`ExactTree.polynomials` gives a pattern's conditions as such
-polynomials, each set's computed at the vertices of the sets it depends on only and kept by
-the tree, so that the many patterns of one solve that agree there share them. The tree also
+polynomials, each set's computed at the vertices of the sets it depends on only (and of those,
+the ones the pattern's supports let it read: its live sets) and kept by the tree, so that the
+many patterns of one solve that agree there share them. The tree also
 remembers which sets' conditions were found to hold a vector of one term in their row space
 (:meth:`ExactTree.note_one_term`): a later system of the solve with all of them is ruled out
 before any of its conditions are built, the verdict the exact root screen would give it. Such
@@ -398,15 +399,21 @@ class ExactTree:
         :func:`~deterrence.solvers._pbe_pruning.no_interior_root`, is ``True``) and nothing is built.
 
         A condition of set ``k`` depends on the choices at the sets its weights read (the player
-        moves above its nodes; for ``prior`` weights none; for a belief carried forward, every set)
-        and at the sets below its nodes' children, and on no other: it is computed at the vertices
+        moves above its nodes; for ``prior`` weights none; for a belief carried forward, those its
+        source set's weights read and the moves on the carry paths) and at the sets below its
+        nodes' children, and on no other (:meth:`relevant_sets`): it is computed at the vertices
         of those sets alone (the others at their first action, as :func:`exact_conditions` fixes
         the pure ones) and kept by ``k``, its spec and the pattern at those sets (its *group*, a
-        number per such key). Its coefficients are those over all of ``mixed`` (a difference along
-        the axis of a set it does not depend on is zero), in the same order (that of the vertices
-        over ``mixed``, in which the monomials of the sets it depends on come in their own order).
-        The embedded polynomials are kept too, by the group and where its unknowns sit: the
-        dictionaries returned are shared between calls and must not be changed.
+        number per such key). Under Bayes' rule or Nature's odds the pattern's supports narrow that
+        further (:meth:`_live_sets`: a node behind a move out of a support has weight 0, and below
+        the support's actions only the supports are played): the conditions are computed at the
+        vertices of the live sets and kept by the pattern there, for every group that agrees there
+        (:meth:`_set_conditions`). Its coefficients are those over all of ``mixed`` (a difference
+        along the axis of a set it does not depend on is zero), in the same order (that of the
+        vertices over ``mixed``, in which the monomials of the sets it depends on come in their own
+        order). The embedded polynomials are kept too, by the group and where its unknowns sit
+        (groups with the same conditions at the same place share them): the dictionaries returned
+        are shared between calls and must not be changed.
         """
         nv = sum(len(pattern[j]) for j in mixed) - len(mixed)
         groups = self._numbered_groups(pattern, mixed, specs)
