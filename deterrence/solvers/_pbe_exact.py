@@ -121,6 +121,8 @@ class ExactTree:
         self._shared: dict[tuple, tuple[list, list[dict[tuple[int, ...], int]]]] = {}
         #: :meth:`_test_known`'s row reductions by the identities of the embedded conditions, with them
         self._tested: dict[tuple[int, ...], tuple[int | None, list]] = {}
+        #: each such part's polynomials divided by their monomial factors, by its identity, with it
+        self._divided: dict[int, tuple[list, list[dict[tuple[int, ...], int]]]] = {}
         self._embedded: dict[tuple, list[dict[tuple[int, ...], int]]] = {}
         #: the keys of the groups of conditions (:meth:`polynomials`), numbered in order
         self._groups: dict[tuple, int] = {}
@@ -132,6 +134,7 @@ class ExactTree:
         self._store = one_term_store(game)
         self._vertex_plans = self._store.plans
         self._store_ids: list[int] = []
+        self._group_of: dict[int, int] = {}  # (the inverse: each store number's group here)
         self._tried: set[frozenset[int]] = set()
         #: per set tried here: whether it held a vector of one term (:meth:`known_holds`)
         self._held: dict[frozenset[int], bool] = {}
@@ -438,7 +441,8 @@ class ExactTree:
             group = self._groups.get(key)
             if group is None:
                 group = self._groups[key] = len(self._groups)
-                self._store_ids.append(self._store.number(key))
+                self._store_ids.append(n := self._store.number(key))
+                self._group_of[n] = group
             groups.append((group, k, spec, *placed))
         return groups
 
@@ -467,10 +471,13 @@ class ExactTree:
             groups = []
             for n in known:  # the set's groups alone, by their keys, in the system's layout
                 key = self._store.keys[n]
-                group = self._groups.get(key)
+                group = self._group_of.get(n)
                 if group is None:
-                    group = self._groups[key] = len(self._groups)
-                    self._store_ids.append(n)
+                    group = self._groups.get(key)
+                    if group is None:
+                        group = self._groups[key] = len(self._groups)
+                        self._store_ids.append(n)
+                    self._group_of[n] = group
                 inside = frozenset(key[4])
                 placed = placements.get(inside)
                 if placed is None:
@@ -549,7 +556,15 @@ class ExactTree:
         # verdict is kept by the conditions' identities (each entry keeping them)
         tested = self._tested.get(ident := tuple(map(id, parts)))
         if tested is None:
-            tested = (one_term_mask(without_monomial_factors(conditions)), parts)
+            divided = []  # (each part's quotients by their monomial factors found once, kept with it)
+            for part in parts:
+                quotients = self._divided.get(id(part))
+                if quotients is None:
+                    quotients = (part, without_monomial_factors(part))
+                    if len(self._divided) < 100_000:
+                        self._divided[id(part)] = quotients
+                divided.extend(quotients[1])
+            tested = (one_term_mask(divided), parts)
             if len(self._tested) < 100_000:
                 self._tested[ident] = tested
         mask = tested[0]

@@ -5,8 +5,8 @@ were numbered by group and the groups that hold a vector of one term remembered 
 * :func:`old_no_interior_root`: ``_pbe_pruning.no_interior_root`` with its sparse elimination as
   it was (no bitmask of the equations behind each row), verbatim;
 * :func:`old_polynomials`: ``ExactTree.polynomials`` as it was, every set's conditions built
-  afresh at every vertex of the pattern (no relevant sets, no memo, no numbering), from the payoffs
-  of the tree's pure profiles.
+  afresh (no memo, no numbering) at the vertices of the sets it was first taken to depend on, from
+  the payoffs of the tree's pure profiles.
 """
 
 from __future__ import annotations
@@ -86,22 +86,40 @@ def old_screen_on_quotients(polys: Sequence[_IntPoly]) -> bool:
 
 def old_polynomials(tree: ExactTree, pattern: Sequence[tuple[int, ...]], mixed: Sequence[int],
                     specs: dict[int, tuple]) -> list[_IntPoly]:
-    """Every set's conditions evaluated afresh at every vertex of the pattern over ``mixed`` (the
-    tree's payoffs of each pure profile, ``ExactTree._payoffs_of``, every other set at its support's
-    first action) and made polynomials in all the unknowns (``integer_polynomial``), in the order
-    ``polynomials`` gives them: no relevant or live sets, no memo, no numbering."""
-    base = [s[0] for s in pattern]
-    choices = []
-    for combo in itertools.product(*(pattern[k] for k in mixed)):
-        choice = list(base)
-        for k, a in zip(mixed, combo, strict=True):
-            choice[k] = a
-        choices.append(tuple(choice))
+    """Every set's conditions built afresh, in the order ``polynomials`` gives them: evaluated at the
+    vertices over the mixed sets it may depend on as the tree was first read (those with a move
+    above its nodes, none for Nature's odds and every set for a belief carried forward, and those
+    below its nodes' children; every other set at its support's first action) from the payoffs of
+    the tree's pure profiles (``ExactTree._payoffs_of``), made polynomials (``integer_polynomial``)
+    and placed among all the unknowns: no live sets, no memo, no numbering."""
+    game = tree.game
+    offsets = dict(zip(mixed, itertools.accumulate((len(pattern[j]) - 1 for j in mixed), initial=0),
+                       strict=False))
+    nv = sum(len(pattern[j]) - 1 for j in mixed)
     out: list[_IntPoly] = []
     for k in mixed:
-        pays = [tree._payoffs_of(k, specs.get(k, _REACH), c, specs) for c in choices]
-        s = pattern[k]
-        out.extend(integer_polynomial(pattern, mixed, [pay[a] - pay[s[0]] for pay in pays]) for a in s[1:])
+        spec = specs.get(k, _REACH)
+        h = game.infosets[k]
+        reads = set(range(len(game.infosets))) if spec[0] == "own" else \
+            set() if spec[0] == "prior" else {j for v in h.nodes for j, _ in tree.moves[v]}
+        reads.update(j for v in h.nodes for c in tree.children[v] for j in tree.sets_below[c])
+        sets = [j for j in mixed if j in reads]
+        pays = []
+        for combo in itertools.product(*(pattern[j] for j in sets)):
+            choice = [s[0] for s in pattern]
+            for j, a in zip(sets, combo, strict=True):
+                choice[j] = a
+            pays.append(tree._payoffs_of(k, spec, tuple(choice), specs))
+        where = [i for j in sets for i in range(offsets[j], offsets[j] + len(pattern[j]) - 1)]
+        for a in pattern[k][1:]:
+            local = integer_polynomial(pattern, sets, [pay[a] - pay[pattern[k][0]] for pay in pays])
+            placed = {}
+            for mono, c in local.items():
+                full = [0] * nv
+                for i, e in enumerate(mono):
+                    full[where[i]] = e
+                placed[tuple(full)] = c
+            out.append(placed)
     return out
 
 
