@@ -9,7 +9,8 @@
 * The one-term store lists the sets within a system by their lowest numbers
   (``OneTermStore.within``): the same sets, in the order they were added, as a scan of all of them.
 * Sets of the store with the same conditions in the same places are reduced once
-  (``ExactTree._test_known``), with the verdict a fresh reduction gives.
+  (``ExactTree._test_known``), with the verdict a fresh reduction gives; so are equations the root
+  screen gets again (``_pbe_pruning.root_screen``).
 """
 
 from __future__ import annotations
@@ -138,3 +139,28 @@ def test_store_sets_with_the_same_conditions_are_reduced_once(monkeypatch):
     monkeypatch.setattr(ExactTree, "_test_known", checked)
     dt.solve(game, "pbe", belief_policy="free")
     assert counts["tests"] > 20 and counts["reductions"] < counts["tests"]
+
+
+def test_root_screen_keeps_its_verdicts(monkeypatch):
+    """Equations screened again are not reduced again, and get the verdict a reduction gives."""
+    calls = []
+    reduce = _pbe_pruning._reduced_rows
+
+    def counted(polys):
+        calls.append(1)
+        return reduce(polys)
+
+    monkeypatch.setattr(_pbe_pruning, "_reduced_rows", counted)
+    monkeypatch.setattr(_pbe_pruning, "_SCREENED", {})
+    systems = [[{(0, 1): 3, (1, 0): -5}, {(0, 1): 6, (1, 0): -10, (1, 1): 7}],  # one term: 7·x0x1
+               [{(0, 0): 2, (0, 1): 3}, {(0, 0): -1, (1, 0): 4}],  # a one-sign row after the reduction
+               [{(0, 0): 2, (0, 1): -3}, {(0, 0): -1, (1, 0): 4}]]  # neither
+    first = [_pbe_pruning.root_screen(polys) for polys in systems]
+    assert len(calls) == len(systems)
+    again = [_pbe_pruning.root_screen([dict(p) for p in polys]) for polys in systems]
+    assert again == first and len(calls) == len(systems)
+    assert first[0] == 0b11 and first[1] == 0 and first[2] is None
+    for polys, verdict in zip(systems, first, strict=True):
+        rows, mask = reduce(polys)
+        fresh = mask if rows is None else 0 if any(_pbe_pruning._one_sign(r) for r in rows) else None
+        assert verdict == fresh
