@@ -22,8 +22,9 @@ conditions at its vertices, weight spec by weight spec as the float path forms t
 forward from the mover's previous set (``own``) and Bayes' rule after a type's deviations
 (``types``, the D1 belief). :func:`integer_polynomial` turns the values of a condition into its
 coefficients, and :meth:`ExactTree.polynomials` gives a pattern's conditions as such
-polynomials, each set's computed at the vertices of the sets it depends on only and kept by
-the tree, so that the many patterns of one solve that agree there share them. The tree also
+polynomials, each set's computed at the vertices of the sets it depends on only (and of those,
+the ones the pattern's supports let it read: its live sets) and kept by the tree, so that the
+many patterns of one solve that agree there share them. The tree also
 remembers which sets' conditions were found to hold a vector of one term in their row space
 (:meth:`ExactTree.note_one_term`): a later system of the solve with all of them is ruled out
 before any of its conditions are built, the verdict the exact root screen would give it. Such
@@ -98,9 +99,10 @@ class ExactTree:
         self.U = math.lcm(1, *(x.denominator for row in pays.values() for x in row))
         #: per node: its chance numerator ``p · D`` (a chance child) or ``(set, action)`` (a move)
         self.edge_of: list[Any] = list(shape.moves_in)
-        for v, p in probs.items():
-            self.edge_of[v] = int(p * self.D)
-        self.payoff = {v: tuple(int(x * self.U) for x in row) for v, row in pays.items()}
+        D, U = self.D, self.U
+        for v, p in probs.items():  # (``p · D`` as integers: a Fraction product reduces by a gcd)
+            self.edge_of[v] = p.numerator * (D // p.denominator)
+        self.payoff = {v: tuple([x.numerator * (U // x.denominator) for x in row]) for v, row in pays.items()}
         self.prior = self._reach(lambda k, a: True)
         self._profiles: dict[Choice, tuple[list[int], list[int], list[tuple[int, ...]]]] = {}
         self._values: dict[tuple[int, tuple[int, ...]], tuple[int, ...]] = {}
@@ -110,8 +112,17 @@ class ExactTree:
         # what reads the tree alone is kept with its shape, for the next points (:class:`_Shape`)
         self._paths, self._relevant, self._picks = shape.paths, shape.relevant, shape.picks
         self._embeddings, self._placements = shape.embeddings, shape.placements
-        self._terms: dict[int, tuple[int, list[list[tuple[int, int, int]]]]] = {}
-        self._conditions: dict[tuple, list[dict[tuple[int, ...], int]]] = {}
+        self._terms: dict[int, tuple] = {}
+        self._conditions: dict[int, tuple[list[dict[tuple[int, ...], int]], tuple[int, ...] | None]] = {}
+        #: per what they read (:meth:`_vertex_plan`), a set's conditions in the unknowns of its live sets
+        self._narrowed: dict[tuple, list[dict[tuple[int, ...], int]]] = {}
+        #: the embedded conditions by the identity and place of those conditions, each with them
+        #: (:meth:`_embedded_group`)
+        self._shared: dict[tuple, tuple[list, list[dict[tuple[int, ...], int]]]] = {}
+        #: :meth:`_test_known`'s row reductions by the identities of the embedded conditions, with them
+        self._tested: dict[tuple[int, ...], tuple[int | None, list]] = {}
+        #: each such part's polynomials divided by their monomial factors, by its identity, with it
+        self._divided: dict[int, tuple[list, list[dict[tuple[int, ...], int]]]] = {}
         self._embedded: dict[tuple, list[dict[tuple[int, ...], int]]] = {}
         #: the keys of the groups of conditions (:meth:`polynomials`), numbered in order
         self._groups: dict[tuple, int] = {}
@@ -121,7 +132,9 @@ class ExactTree:
         #: such sets found at other points of the tree (:class:`OneTermStore`, in its ``tree_cache``),
         #: each group's number there (by the group's number here), and the sets of numbers tried here
         self._store = one_term_store(game)
+        self._vertex_plans = self._store.plans
         self._store_ids: list[int] = []
+        self._group_of: dict[int, int] = {}  # (the inverse: each store number's group here)
         self._tried: set[frozenset[int]] = set()
         #: per set tried here: whether it held a vector of one term (:meth:`known_holds`)
         self._held: dict[frozenset[int], bool] = {}
@@ -268,7 +281,7 @@ class ExactTree:
         ``itertools.product`` order; every other set at its support's first action), kept by the
         choices at the sets they depend on (:meth:`relevant_sets`)."""
         kept = self._kept_table(k, spec, specs)
-        relevant = self.relevant_sets(k, spec[0])
+        relevant = self.relevant_sets(k, self.reader(k, spec, specs))
         if set(over) <= set(relevant) and list(over) == sorted(set(over)):
             # every set of ``over`` is relevant and they come in order: the keys are the product
             # over the relevant sets (the others fixed at their first action), in the same order
@@ -284,13 +297,13 @@ class ExactTree:
             at = tuple(key)
             pay = kept.get(at)
             if pay is None:
-                pay = self._kept_payoffs(kept, at, k, spec, pattern, relevant, specs)
+                pay = self._kept_payoffs(kept, at, k, spec, [s[0] for s in pattern], relevant, specs)
             out.append(pay)
         return out
 
     def _kept_table(self, k: int, spec: tuple, specs: dict[int, tuple]) -> dict[Choice, list[int]]:
         """Where the payoffs at set ``k`` under ``spec`` are kept, by the choices at its relevant sets."""
-        table = (k, spec, spec[0] == "own" and tuple(sorted(specs.items())))
+        table = (k, spec, spec[0] == "own" and self.carried_specs(spec, specs))
         kept = self._payoffs.get(table)
         if kept is None:
             kept = {}
@@ -306,19 +319,21 @@ class ExactTree:
         its support's first action), in the order of the product over ``over``."""
         inside = set(over)
         out = []
+        base = None
         for at in itertools.product(*[pattern[j] if j in inside else (pattern[j][0],) for j in relevant]):
             pay = kept.get(at)
             if pay is None:
-                pay = self._kept_payoffs(kept, at, k, spec, pattern, relevant, specs)
+                if base is None:
+                    base = [s[0] for s in pattern]
+                pay = self._kept_payoffs(kept, at, k, spec, base, relevant, specs)
             out.append(pay)
         return out
 
-    def _kept_payoffs(self, kept: dict, at: tuple[int, ...], k: int, spec: tuple,
-                      pattern: Sequence[tuple[int, ...]], relevant: tuple[int, ...], specs: dict[int, tuple]
-                      ) -> list[int]:
+    def _kept_payoffs(self, kept: dict, at: tuple[int, ...], k: int, spec: tuple, base: list[int],
+                      relevant: tuple[int, ...], specs: dict[int, tuple]) -> list[int]:
         """The payoffs at set ``k`` with the choices ``at`` at the ``relevant`` sets (every other set
-        at its support's first action: they do not depend on it), kept in ``kept`` by ``at``."""
-        choice = [s[0] for s in pattern]
+        at ``base``, its support's first action: they do not depend on it), kept in ``kept`` by ``at``."""
+        choice = list(base)
         for j, a in zip(relevant, at, strict=True):
             choice[j] = a
         pay = self._payoffs_of(k, spec, tuple(choice), specs)
@@ -328,26 +343,53 @@ class ExactTree:
         return pay
 
     def _payoffs_of(self, k: int, spec: tuple, choice: Choice, specs: dict[int, tuple]) -> list[int]:
-        player, terms = self._set_terms(k)
-        out = [0] * len(self.game.infosets[k].actions)
-        for wv, row in zip(self.weights(k, spec, choice, specs), terms, strict=True):
+        """The mover's payoff per action at set ``k`` under the weights of ``spec`` and the pure
+        profile ``choice``, times ``S_k`` (see the class documentation): ``Σ_v w_v · V(child)``
+        scaled as :meth:`_set_terms` says, Bayes' weights read off the path here."""
+        player, n_actions, nodes, rows = self._set_terms(k)
+        out = [0] * n_actions
+        if spec[0] == "reach":  # (:meth:`weights`: Nature's reach if the profile plays the path)
+            weights = [prior if pick(choice) == acts else 0 for pick, acts, prior in nodes]
+        else:
+            weights = self.weights(k, spec, choice, specs)
+        values = self._values
+        for wv, row in zip(weights, rows, strict=True):
             if wv:
-                for a, c, scale in row:
-                    out[a] += wv * self.value(c, choice)[player] * scale
+                for a, c, f, below in row:
+                    if below is None:  # a terminal child: ``f`` is its payoff times the scale
+                        out[a] += wv * f
+                        continue
+                    x = values.get((c, below(choice)))  # (:meth:`value`'s key)
+                    if x is None:
+                        x = self.value(c, choice)
+                    out[a] += wv * x[player] * f
         return out
 
-    def _set_terms(self, k: int) -> tuple[int, list[list[tuple[int, int, int]]]]:
-        """Set ``k``'s mover and, per node, ``(action, child, D^(c_k − c(v) + b_k − b(child)))``
-        for each of its children: what :meth:`_payoffs_of` scales each term by, kept."""
+    def _set_terms(self, k: int) -> tuple[int, int, list[tuple[Any, tuple[int, ...], int]],
+                                          list[list[tuple[int, int, int, Any]]]]:
+        """Set ``k``'s mover, its number of actions, per node what :meth:`weights` reads for Bayes'
+        rule (its path's picker and actions and Nature's reach) and per node, per child,
+        ``(action, child, f, picker)``: ``f`` the scale ``D^(c_k − c(v) + b_k − b(child))`` of its
+        term and the picker of the choices below it (:meth:`value`'s key), or for a terminal child
+        the mover's payoff there times that scale and ``None``; kept."""
         out = self._terms.get(k)
         if out is None:
             h = self.game.infosets[k]
             kids = [self.children[v] for v in h.nodes]
             c_k = max(self.c[v] for v in h.nodes)
             b_k = max(self.b[c] for ks in kids for c in ks)
-            rows = [[(a, c, self.power(c_k - self.c[v] + b_k - self.b[c])) for a, c in enumerate(ks)]
-                    for v, ks in zip(h.nodes, kids, strict=True)]
-            out = self._terms[k] = (h.player, rows)
+            rows = []
+            for v, ks in zip(h.nodes, kids, strict=True):
+                row = []
+                for a, c in enumerate(ks):
+                    scale = self.power(c_k - self.c[v] + b_k - self.b[c])
+                    if self.kind[c] == DECISION or self.kind[c] == CHANCE:
+                        row.append((a, c, scale, self._below_pick[c]))
+                    else:
+                        row.append((a, c, self.payoff[c][h.player] * scale, None))
+                rows.append(row)
+            nodes = [(self._path_pick[v], self._path_actions[v], self.prior[v]) for v in h.nodes]
+            out = self._terms[k] = (h.player, len(h.actions), nodes, rows)
         return out
 
     def polynomials(self, pattern: Sequence[tuple[int, ...]], mixed: Sequence[int], specs: dict[int, tuple]
@@ -360,15 +402,21 @@ class ExactTree:
         :func:`~deterrence.solvers._pbe_pruning.no_interior_root`, is ``True``) and nothing is built.
 
         A condition of set ``k`` depends on the choices at the sets its weights read (the player
-        moves above its nodes; for ``prior`` weights none; for a belief carried forward, every set)
-        and at the sets below its nodes' children, and on no other: it is computed at the vertices
+        moves above its nodes; for ``prior`` weights none; for a belief carried forward, those its
+        source set's weights read and the moves on the carry paths) and at the sets below its
+        nodes' children, and on no other (:meth:`relevant_sets`): it is computed at the vertices
         of those sets alone (the others at their first action, as :func:`exact_conditions` fixes
         the pure ones) and kept by ``k``, its spec and the pattern at those sets (its *group*, a
-        number per such key). Its coefficients are those over all of ``mixed`` (a difference along
-        the axis of a set it does not depend on is zero), in the same order (that of the vertices
-        over ``mixed``, in which the monomials of the sets it depends on come in their own order).
-        The embedded polynomials are kept too, by the group and where its unknowns sit: the
-        dictionaries returned are shared between calls and must not be changed.
+        number per such key). Under Bayes' rule or Nature's odds the pattern's supports narrow that
+        further (:meth:`_live_sets`: a node behind a move out of a support has weight 0, and below
+        the support's actions only the supports are played): the conditions are computed at the
+        vertices of the live sets and kept by the pattern there, for every group that agrees there
+        (:meth:`_set_conditions`). Its coefficients are those over all of ``mixed`` (a difference
+        along the axis of a set it does not depend on is zero), in the same order (that of the
+        vertices over ``mixed``, in which the monomials of the sets it depends on come in their own
+        order). The embedded polynomials are kept too, by the group and where its unknowns sit
+        (groups with the same conditions at the same place share them): the dictionaries returned
+        are shared between calls and must not be changed.
         """
         nv = sum(len(pattern[j]) for j in mixed) - len(mixed)
         groups = self._numbered_groups(pattern, mixed, specs)
@@ -393,7 +441,8 @@ class ExactTree:
             group = self._groups.get(key)
             if group is None:
                 group = self._groups[key] = len(self._groups)
-                self._store_ids.append(self._store.number(key))
+                self._store_ids.append(n := self._store.number(key))
+                self._group_of[n] = group
             groups.append((group, k, spec, *placed))
         return groups
 
@@ -422,10 +471,13 @@ class ExactTree:
             groups = []
             for n in known:  # the set's groups alone, by their keys, in the system's layout
                 key = self._store.keys[n]
-                group = self._groups.get(key)
+                group = self._group_of.get(n)
                 if group is None:
-                    group = self._groups[key] = len(self._groups)
-                    self._store_ids.append(n)
+                    group = self._groups.get(key)
+                    if group is None:
+                        group = self._groups[key] = len(self._groups)
+                        self._store_ids.append(n)
+                    self._group_of[n] = group
                 inside = frozenset(key[4])
                 placed = placements.get(inside)
                 if placed is None:
@@ -439,15 +491,25 @@ class ExactTree:
                         nv: int, pattern: Sequence[tuple[int, ...]], specs: dict[int, tuple]
                         ) -> list[dict[tuple[int, ...], int]]:
         """A group's polynomials (:meth:`polynomials`) with its unknowns at positions ``where`` of
-        ``nv``, kept (and its polynomials in its own unknowns, built from the pattern that has it)."""
+        ``nv``, kept (and its polynomials in the unknowns of its live sets, built from the pattern that
+        has it, :meth:`_set_conditions`)."""
         embedded = self._embedded.get((group, where, nv))
         if embedded is None:
-            local = self._conditions.get(group)
-            if local is None:
-                local = self._set_conditions(k, spec, pattern, sets, specs)
+            hit = self._conditions.get(group)
+            if hit is None:
+                hit = self._set_conditions(k, spec, pattern, sets, specs, self._store_ids[group])
                 if len(self._conditions) < 100_000:
-                    self._conditions[group] = local
-            embedded = self._embedded_polynomials(local, where, nv)
+                    self._conditions[group] = hit
+            local, sub = hit  # (in the unknowns of its live sets alone, at ``sub`` among its own)
+            placed = where if sub is None else tuple([where[i] for i in sub])
+            # groups with the same conditions at the same place share them (:meth:`_test_known` reads
+            # that); each entry keeps its conditions, whose identity it is kept by
+            shared = self._shared.get((id(local), placed, nv))
+            if shared is None:
+                shared = (local, self._embedded_polynomials(local, placed, nv))
+                if len(self._shared) < 100_000:
+                    self._shared[(id(local), placed, nv)] = shared
+            embedded = shared[1]
             if len(self._embedded) < 100_000:
                 self._embedded[(group, where, nv)] = embedded
         return embedded
@@ -484,11 +546,28 @@ class ExactTree:
         the verdict kept."""
         self._tried.add(known)
         conditions = Conditions(self)
+        parts = []
         for group, k, spec, sets, where in groups:
             embedded = self._embedded_group(group, k, spec, sets, where, nv, pattern, specs)
+            parts.append(embedded)
             conditions.extend(embedded)
             conditions.groups.extend([group] * len(embedded))
-        mask = one_term_mask(without_monomial_factors(conditions))
+        # sets of other groups with the same conditions, in the same places, were tested the same: the
+        # verdict is kept by the conditions' identities (each entry keeping them)
+        tested = self._tested.get(ident := tuple(map(id, parts)))
+        if tested is None:
+            divided = []  # (each part's quotients by their monomial factors found once, kept with it)
+            for part in parts:
+                quotients = self._divided.get(id(part))
+                if quotients is None:
+                    quotients = (part, without_monomial_factors(part))
+                    if len(self._divided) < 100_000:
+                        self._divided[id(part)] = quotients
+                divided.extend(quotients[1])
+            tested = (one_term_mask(divided), parts)
+            if len(self._tested) < 100_000:
+                self._tested[ident] = tested
+        mask = tested[0]
         self._held[known] = bool(mask)
         if mask:
             self.note_one_term(conditions, mask)
@@ -549,17 +628,18 @@ class ExactTree:
         placements = self._placements.get(layout := (tuple(mixed), shape))
         if placements is None:
             placements = self._placements[layout] = {}
-        own = None
         for k in mixed:
             spec = specs.get(k, _REACH)
-            kind = spec[0]
-            if kind == "own" and own is None:
-                own = tuple(sorted(specs.items()))
-            pick, inside = self._reads(k, kind)
+            if spec[0] == "own":
+                carried = self.carried_specs(spec, specs)
+                pick, inside = self._reads(k, self.reader(k, spec, specs))
+            else:
+                carried = False
+                pick, inside = self._reads(k, spec[0])
             placed = placements.get(inside)
             if placed is None:
                 placed = placements[inside] = _placed(inside, mixed, shape)
-            yield k, spec, (k, spec, kind == "own" and own, pattern[k], placed[0], pick(pattern)), placed
+            yield k, spec, (k, spec, carried, pattern[k], placed[0], pick(pattern)), placed
 
     @property
     def store(self) -> OneTermStore:
@@ -582,18 +662,33 @@ class ExactTree:
         return False
 
     def _set_conditions(self, k: int, spec: tuple, pattern: Sequence[tuple[int, ...]], sets: tuple[int, ...],
-                        specs: dict[int, tuple]) -> list[dict[tuple[int, ...], int]]:
+                        specs: dict[int, tuple], number: int | None = None
+                        ) -> tuple[list[dict[tuple[int, ...], int]], tuple[int, ...] | None]:
         """Set ``k``'s conditions as polynomials in the unknowns of ``sets`` (mixed sets it depends
         on, which :meth:`polynomials` gives in increasing order):
         ``[integer_polynomial(pattern, sets, v) for v in exact_conditions(self, pattern, sets, specs,
         sets=[k])]``, the payoffs read at the vertices over ``sets`` as :meth:`payoffs_over` reads
-        them (:meth:`_payoffs_at`) and made coefficients in place."""
-        relevant = self.relevant_sets(k, spec[0])
+        them and made coefficients in place; given as the polynomials in the unknowns of the live
+        sets among ``sets`` alone (:meth:`_vertex_plan`: along the others every difference is zero)
+        and where those sit among the unknowns of ``sets`` (``None``: all of them). The polynomials
+        are kept by what they read (the plan's key), for every group of the solve that reads the
+        same. ``number``: the group's store number (:class:`OneTermStore`), by which the plan is
+        kept for the next points."""
         if any(a >= b for a, b in itertools.pairwise(sets)):  # (not from the solver, whose sets increase)
             return [integer_polynomial(pattern, sets, v)
-                    for v in exact_conditions(self, pattern, sets, specs, sets=[k])]
-        pays = self._payoffs_at(self._kept_table(k, spec, specs), k, spec, pattern, sets, relevant, specs)
-        differences, monomials = _polynomial_plan(tuple([len(pattern[j]) for j in sets]))
+                    for v in exact_conditions(self, pattern, sets, specs, sets=[k])], None
+        key, relevant, ats, differences, monomials, sub = self._vertex_plan(k, spec, pattern, sets, specs,
+                                                                            number)
+        out = self._narrowed.get(key)
+        if out is not None:
+            return out, sub
+        kept = self._kept_table(k, spec, specs)
+        pays = [kept.get(at) for at in ats]
+        if None in pays:
+            base = [0] * len(pattern)  # (the sets off the relevant ones are not read: any action does)
+            for i, at in enumerate(ats):
+                if pays[i] is None:
+                    pays[i] = self._kept_payoffs(kept, at, k, spec, base, relevant, specs)
         s = pattern[k]
         a0 = s[0]
         out = []
@@ -602,17 +697,79 @@ class ExactTree:
             for p, q in differences:
                 f[p] -= f[q]
             out.append({mono: f[p] for p, mono in monomials if f[p]})
-        return out
+        if len(self._narrowed) < 100_000:
+            self._narrowed[key] = out
+        return out, sub
 
-    def _reads(self, k: int, kind: str) -> tuple[Any, frozenset[int]]:
-        """What picks the pattern at the sets set ``k``'s conditions under weights of this kind
-        depend on (:meth:`relevant_sets`, in their order), and those sets, kept."""
-        out = self._picks.get((k, kind))
+    def _vertex_plan(self, k: int, spec: tuple, pattern: Sequence[tuple[int, ...]], sets: tuple[int, ...],
+                     specs: dict[int, tuple], number: int | None) -> tuple:
+        """What :meth:`_set_conditions` reads of the tree alone for set ``k``'s group (``sets``
+        increasing), kept by the group's store number (its key fixes all of it), in the store:
+        ``(key, relevant, vertices, differences, monomials, sub)``.
+
+        The live sets are those the conditions read under the pattern (:meth:`_live_sets`; for
+        weights other than Bayes' rule and Nature's odds, every relevant set, :meth:`relevant_sets`);
+        ``vertices``: the keys (:meth:`_kept_table`, over the relevant sets) of the vertices over
+        the live sets among ``sets`` (such a set on its support, any other relevant set at its
+        support's first action); the :func:`_polynomial_plan` of those sets and where their unknowns
+        sit among those of ``sets`` (``sub``, ``None``: all of ``sets``); ``key``: what the conditions
+        read (set, spec, the specs carried, support, live sets, the supports there and which are
+        unknowns), by which they are kept for the solve."""
+        plan = None if number is None else self._vertex_plans.get(number)
+        if plan is None:
+            reader = self.reader(k, spec, specs)
+            relevant = self.relevant_sets(k, reader)
+            live = self._live_sets(k, reader, pattern) if reader in ("reach", "prior") else relevant
+            inside = set(live)
+            narrow = tuple([j for j in sets if j in inside])
+            offsets = dict(zip(sets, itertools.accumulate((len(pattern[j]) - 1 for j in sets), initial=0),
+                               strict=False))
+            sub = tuple([i for j in narrow for i in range(offsets[j], offsets[j] + len(pattern[j]) - 1)])
+            ats = list(itertools.product(*[pattern[j] if j in narrow else (pattern[j][0],)
+                                           for j in relevant]))
+            key = (k, spec, spec[0] == "own" and self.carried_specs(spec, specs), pattern[k], live,
+                   tuple([pattern[j] for j in live]), narrow)
+            plan = (key, relevant, ats, *_polynomial_plan(tuple([len(pattern[j]) for j in narrow])),
+                    None if narrow == sets else sub)
+            if number is not None and len(self._vertex_plans) < 100_000:
+                self._vertex_plans[number] = plan
+        return plan
+
+    def _live_sets(self, k: int, kind: str, pattern: Sequence[tuple[int, ...]]) -> tuple[int, ...]:
+        """The sets set ``k``'s conditions under Bayes' rule (``kind`` ``"reach"``) or Nature's odds
+        (``"prior"``) read under the pattern's supports, in increasing order: under Bayes' rule
+        those with a move on the path to a node of ``k`` whose every move is in its set's support
+        (a node with a move out of its support has weight 0 at every vertex), and those met below
+        the children of its support's actions, the decision nodes followed by their supports'
+        actions alone (the play at every vertex). At a vertex every set plays in its support, so
+        the support's payoffs are the same whatever the other sets play."""
+        children, node_kind, infoset = self.children, self.kind, self.infoset
+        live: set[int] = set()
+        todo = []
+        for v in self.game.infosets[k].nodes:
+            if kind == "reach":
+                moves = self.moves[v]
+                if any(a not in pattern[j] for j, a in moves):
+                    continue
+                live.update(j for j, _ in moves)
+            todo.extend(children[v][a] for a in pattern[k])
+        while todo:
+            c = todo.pop()
+            if node_kind[c] == DECISION:
+                j = infoset[c]
+                live.add(j)
+                todo.extend(children[c][a] for a in pattern[j])
+            else:
+                todo.extend(children[c])
+        return tuple(sorted(live))
+
+    def _reads(self, k: int, reader: Any) -> tuple[Any, frozenset[int]]:
+        """What picks the pattern at the sets set ``k``'s conditions under weights read as ``reader``
+        says depend on (:meth:`relevant_sets`, in their order), and those sets, kept."""
+        out = self._picks.get((k, reader))
         if out is None:
-            relevant = self.relevant_sets(k, kind)
-            pick = operator.itemgetter(*relevant) if len(relevant) > 1 else (
-                (lambda pattern: (pattern[relevant[0]],)) if relevant else (lambda pattern: ()))
-            out = self._picks[(k, kind)] = (pick, frozenset(relevant))
+            relevant = self.relevant_sets(k, reader)
+            out = self._picks[(k, reader)] = (_picker(relevant), frozenset(relevant))
         return out
 
     def _embedded_polynomials(self, local: list[dict[tuple[int, ...], int]], where: tuple[int, ...], nv: int
@@ -636,21 +793,56 @@ class ExactTree:
             out.append(full)
         return out
 
-    def relevant_sets(self, k: int, kind: str) -> tuple[int, ...]:
-        """The information sets whose choices set ``k``'s conditions under weights of this kind
-        may depend on: those with a move above its nodes (the weights; none for ``prior``, every
-        set for ``own``) or a node below their children (the payoffs), cached."""
-        out = self._relevant.get((k, kind))
+    def relevant_sets(self, k: int, reader: Any) -> tuple[int, ...]:
+        """The information sets whose choices set ``k``'s conditions under weights read as ``reader``
+        says (:meth:`reader`) may depend on, in increasing order: those with a move above its nodes
+        (the weights; none for ``prior``; for a belief carried forward, the sets the source set's
+        weights read and those with a move on the carry paths, :func:`carry_paths`) or a node below
+        their children (the payoffs), cached."""
+        out = self._relevant.get((k, reader))
         if out is None:
             h = self.game.infosets[k]
-            sets: set[int] = set()
-            if kind == "own":
-                sets.update(range(len(self.game.infosets)))
-            elif kind != "prior":
-                sets.update(j for v in h.nodes for j, _ in self.moves[v])
+            sets = self._weight_sets(k, reader)
             sets.update(j for v in h.nodes for c in self.children[v] for j in self.sets_below[c])
-            out = self._relevant[(k, kind)] = tuple(sorted(sets))
+            out = self._relevant[(k, reader)] = tuple(sorted(sets))
         return out
+
+    def _weight_sets(self, k: int, reader: Any) -> set[int]:
+        """The sets whose choices the weights at set ``k`` read (see :meth:`relevant_sets`)."""
+        if reader == "prior":
+            return set()
+        if not isinstance(reader, tuple):  # Bayes' rule, or after a type's deviations: the path's moves
+            return {j for v in self.game.infosets[k].nodes for j, _ in self.moves[v]}
+        _own, prev, act, source = reader
+        sets = self._weight_sets(prev, source)
+        key = (prev, act, k)
+        paths = self._paths.get(key)
+        if paths is None:
+            paths = self._paths[key] = carry_paths(self.game, prev, act, k)
+        edges = self.edge_of
+        sets.update(edges[x][0] for _u, _v, path in paths for x in path if isinstance(edges[x], tuple))
+        return sets
+
+    @staticmethod
+    def reader(k: int, spec: tuple, specs: dict[int, tuple]) -> Any:
+        """What set ``k``'s weights under ``spec`` read the choices of, as a key of
+        :meth:`relevant_sets`: the spec's kind, and for a belief carried forward from set ``prev``
+        through action ``act``, ``("own", prev, act, <prev's reader>)``."""
+        if spec[0] != "own":
+            return spec[0]
+        prev = spec[1]
+        return ("own", prev, spec[2], ExactTree.reader(prev, specs[prev], specs))
+
+    @staticmethod
+    def carried_specs(spec: tuple, specs: dict[int, tuple]) -> tuple:
+        """The specs a belief carried forward (``spec``, ``("own", prev, act)``) is formed from: its
+        source set's spec, and the source's own if that is carried too, in turn (what its weights
+        read of ``specs``: :meth:`_carried`)."""
+        out = []
+        while spec[0] == "own":
+            spec = specs[spec[1]]
+            out.append(spec)
+        return tuple(out)
 
 
 class _Shape:
@@ -748,9 +940,13 @@ class OneTermStore:
         self.reached: dict[tuple, frozenset[int]] = {}
         self._numbers = itertools.count()
         self.by_low: dict[int, list[frozenset[int]]] = {}
-        #: the sets in the order they were added (``size`` of them)
+        #: the sets in the order they were added (``size`` of them), and each one's place in that order
         self.added: list[frozenset[int]] = []
+        self.place: dict[frozenset[int], int] = {}
         self.size = 0
+        #: per group's number, what :meth:`ExactTree._set_conditions` reads of the tree alone
+        #: (:meth:`ExactTree._vertex_plan`; kept here, with the numbers it is kept by)
+        self.plans: dict[int, tuple] = {}
 
     def number(self, key: tuple) -> int:
         """The number of a group key (numbered on first sight, each in one step: solves on other
@@ -764,8 +960,12 @@ class OneTermStore:
     def within(self, numbers: frozenset[int], since: int = 0) -> tuple[frozenset[int], ...]:
         """The sets kept that are subsets of ``numbers`` (a system's groups), each once, in the order
         they were added; ``since``: only those added after the first ``since``."""
-        added = self.added[since:] if since else self.added  # (a slice: islice would walk the first ones)
-        return tuple(known for known in added if known <= numbers)
+        # a set within ``numbers`` has its lowest number there: only the sets kept by those are looked at
+        by_low, place = self.by_low, self.place
+        found = [(at, known) for n in numbers for known in by_low.get(n, ())
+                 if known <= numbers and (at := place[known]) >= since]
+        found.sort()
+        return tuple([known for _, known in found])
 
     def add(self, numbers: frozenset[int]) -> None:
         """Keep a set of group numbers (if new and there is room)."""
@@ -773,6 +973,7 @@ class OneTermStore:
             return
         kept = self.by_low.setdefault(min(numbers), [])
         if numbers not in kept:
+            self.place[numbers] = len(self.added)  # (before it can be found: :meth:`within` reads it)
             kept.append(numbers)
             self.added.append(numbers)
             self.size += 1

@@ -1343,10 +1343,22 @@ def root_screen(polys: Sequence[dict[tuple[int, ...], int]]) -> int | None:
     more equations can change it)."""
     if not ENABLED:
         return None
+    key = tuple([tuple(p.items()) for p in polys])
+    if key in _SCREENED:
+        return _SCREENED[key]
     rows, mask = _reduced_rows(polys)
-    if rows is None:
-        return mask
-    return 0 if any(_one_sign(row) for row in rows) else None
+    out = mask if rows is None else 0 if any(_one_sign(row) for row in rows) else None
+    if len(_SCREENED) >= SCREENED_KEPT:
+        _SCREENED.clear()
+    _SCREENED[key] = out
+    return out
+
+
+#: the most verdicts :func:`root_screen` keeps, by its equations as given (terms in order): a solve
+#: screens some systems again (one met again under other supports at sets its conditions do not read,
+#: or in another weight spec's combination that shares its equations); cleared when full
+SCREENED_KEPT = 4096
+_SCREENED: dict[tuple, int | None] = {}
 
 
 def without_monomial_factors(polys: Sequence[dict[tuple[int, ...], int]]) -> list[dict[tuple[int, ...], int]]:

@@ -4,19 +4,21 @@ were numbered by group and the groups that hold a vector of one term remembered 
 
 * :func:`old_no_interior_root`: ``_pbe_pruning.no_interior_root`` with its sparse elimination as
   it was (no bitmask of the equations behind each row), verbatim;
-* :func:`old_polynomials`: ``ExactTree.polynomials`` as it was, every set's conditions built and
-  embedded (no memo, no numbering), from the tree's own building blocks.
+* :func:`old_polynomials`: ``ExactTree.polynomials`` as it was, every set's conditions built
+  afresh (no memo, no numbering) at the vertices of the sets it was first taken to depend on, from
+  the payoffs of the tree's pure profiles.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from fractions import Fraction
 
 import numpy as np
 
 from deterrence.solvers import pbe
-from deterrence.solvers._pbe_exact import _REACH, ExactTree, _placed
+from deterrence.solvers._pbe_exact import _REACH, ExactTree, integer_polynomial
 from deterrence.solvers._pbe_pruning import _eliminated
 
 _IntPoly = dict[tuple[int, ...], int]
@@ -84,16 +86,40 @@ def old_screen_on_quotients(polys: Sequence[_IntPoly]) -> bool:
 
 def old_polynomials(tree: ExactTree, pattern: Sequence[tuple[int, ...]], mixed: Sequence[int],
                     specs: dict[int, tuple]) -> list[_IntPoly]:
-    """Every set's conditions computed afresh and embedded, in the order ``polynomials`` gives them."""
-    shape = [len(pattern[j]) for j in mixed]
-    nv = sum(shape) - len(shape)
+    """Every set's conditions built afresh, in the order ``polynomials`` gives them: evaluated at the
+    vertices over the mixed sets it may depend on as the tree was first read (those with a move
+    above its nodes, none for Nature's odds and every set for a belief carried forward, and those
+    below its nodes' children; every other set at its support's first action) from the payoffs of
+    the tree's pure profiles (``ExactTree._payoffs_of``), made polynomials (``integer_polynomial``)
+    and placed among all the unknowns: no live sets, no memo, no numbering."""
+    game = tree.game
+    offsets = dict(zip(mixed, itertools.accumulate((len(pattern[j]) - 1 for j in mixed), initial=0),
+                       strict=False))
+    nv = sum(len(pattern[j]) - 1 for j in mixed)
     out: list[_IntPoly] = []
     for k in mixed:
         spec = specs.get(k, _REACH)
-        _, inside = tree._reads(k, spec[0])
-        sets, where = _placed(inside, mixed, shape)
-        local = tree._set_conditions(k, spec, pattern, sets, specs)
-        out.extend(tree._embedded_polynomials(local, where, nv))
+        h = game.infosets[k]
+        reads = set(range(len(game.infosets))) if spec[0] == "own" else \
+            set() if spec[0] == "prior" else {j for v in h.nodes for j, _ in tree.moves[v]}
+        reads.update(j for v in h.nodes for c in tree.children[v] for j in tree.sets_below[c])
+        sets = [j for j in mixed if j in reads]
+        pays = []
+        for combo in itertools.product(*(pattern[j] for j in sets)):
+            choice = [s[0] for s in pattern]
+            for j, a in zip(sets, combo, strict=True):
+                choice[j] = a
+            pays.append(tree._payoffs_of(k, spec, tuple(choice), specs))
+        where = [i for j in sets for i in range(offsets[j], offsets[j] + len(pattern[j]) - 1)]
+        for a in pattern[k][1:]:
+            local = integer_polynomial(pattern, sets, [pay[a] - pay[pattern[k][0]] for pay in pays])
+            placed = {}
+            for mono, c in local.items():
+                full = [0] * nv
+                for i, e in enumerate(mono):
+                    full[where[i]] = e
+                placed[tuple(full)] = c
+            out.append(placed)
     return out
 
 
