@@ -12,7 +12,8 @@ so their beliefs and tests can be worked out for all rows at once, set by set:
   of ``_own_paths``), under ``prior`` Nature's odds (``ctx.prior_belief``, the array ``_Beliefs``
   takes), under ``free`` Nature's odds when they already support the prescribed move, and the
   closed form of ``_supporting_belief`` on two nodes (its scalar steps, per row);
-* a supporting belief on three or more nodes is ``_supporting_belief`` itself, per row;
+* a supporting belief on three or more nodes is ``_supporting_belief`` itself, once per distinct
+  (payoffs, prescribed action) among the rows at the set (a deterministic function of them);
 * under ``d1`` the D1-style belief is worked out for the rows together by
   :func:`deterrence.solvers._pbe_batch_d1.d1_beliefs` (``_Beliefs._d1``'s operations; its dot
   products row by row);
@@ -139,12 +140,19 @@ class _Batch:
             return
         idx = np.flatnonzero(ok)
         w = np.zeros((len(idx), len(game.infosets[k].nodes)))
-        for u_pos, v_pos, path in _own_paths(game, prev, act, k):
-            p0 = mu_prev[idx, u_pos]
+        starts, steps, pads, layers = _path_plan(game, prev, act, k)
+        if len(starts):
+            p0 = mu_prev[idx][:, starts]  # (rows, paths)
             p = p0
-            for c in path:
-                p = p * self.edge[idx, c]
-            w[:, v_pos] += np.where(p0 > 0, p, 0.0)  # (w is never -0.0: adding 0.0 keeps it)
+            if steps.shape[1]:
+                edge = self.edge[idx][:, steps]  # (rows, paths, longest path)
+                if pads is not None:
+                    edge[:, pads] = 1.0
+                for c in range(steps.shape[1]):
+                    p = p * edge[:, :, c]
+            p = np.where(p0 > 0, p, 0.0)
+            for targets, paths in layers:
+                w[:, targets] += p[:, paths]  # (w is never -0.0: adding 0.0 keeps it)
         s = w.sum(axis=1)
         got = s > _REACH
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -207,12 +215,15 @@ class _Batch:
             self._two_nodes(k, idx[rest], mask, gap[rest], float(mu0[0]))
         elif len(mu0) == 1:
             self.alive[idx[rest]] = False
-        else:
+        else:  # once per distinct (payoffs, action): the rows share most continuations (AEG: ~2 of ~35)
+            found: dict[tuple[bytes, int], np.ndarray | None] = {}
             for j in np.flatnonzero(rest).tolist():
-                sigma = np.zeros(q.shape[2])
-                sigma[act[j]] = 1.0
-                mu = _supporting_belief(q[j], sigma, mu0, tol)
-                self._found(k, int(idx[j]), mask, mu)
+                key = (q[j].tobytes(), int(act[j]))
+                if key not in found:
+                    sigma = np.zeros(q.shape[2])
+                    sigma[act[j]] = 1.0
+                    found[key] = _supporting_belief(q[j], sigma, mu0, tol)
+                self._found(k, int(idx[j]), mask, found[key])
 
     def _found(self, k: int, r: int, mask: np.ndarray, mu: np.ndarray | None) -> None:
         """Keep the supporting belief ``mu`` (over the nodes of ``mask``) at set ``k`` for row ``r``;
@@ -238,7 +249,9 @@ class _Batch:
         lo, hi, dead = _intervals(gap, 0.0, tol)
         # no belief makes the action optimal: rows that may be optimal within tol are rare (knife
         # edges) and fall back to the profile-by-profile belief (_pbe_beliefs._within_tol)
-        retry = dead & ~bad & (lo > hi + 1e-12) & ~_intervals(gap, tol, tol)[2]
+        retry = dead & ~bad & (lo > hi + 1e-12)
+        if retry.any():  # (the second intervals only for the rows that need them)
+            retry &= ~_intervals(gap, tol, tol)[2]
         top = np.where(hi > lo, hi, lo)  # max(lo, hi)
         y = np.where(lo > mu0, lo, mu0)  # _clipped(mu0, lo, top)
         t = np.where(top < y, top, y)
@@ -253,6 +266,39 @@ class _Batch:
         full[:, mask] = mu[ok]
         self.mu[k][idx[ok]] = full
         self.known[idx[ok], k] = True
+
+
+def _path_plan(game: ExtensiveFormGame, prev: int, act: int, k: int
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, list[tuple[np.ndarray, np.ndarray]]]:
+    """:func:`~deterrence.solvers._pbe_beliefs._own_paths` as arrays, for all rows and paths at
+    once in :meth:`_Batch.carried` (kept in the ``tree_cache``): each path's start position in
+    ``prev``; its nodes, one path a row, padded to the longest (``pads``: where, or ``None``;
+    the carried weight is multiplied by 1.0 there, which changes no float, so each path's
+    product is ``_carried``'s, factor by factor in path order); and the paths grouped in layers,
+    the ``i``-th path to each target in layer ``i`` (targets distinct within a layer), so that
+    adding the layers in turn adds each target's paths in the order of ``_own_paths``, as
+    ``_carried`` adds them."""
+    key = ("pbe_batch_path_plan", prev, act, k)
+    plan = game.tree_cache.get(key)
+    if plan is None:
+        paths = _own_paths(game, prev, act, k)
+        longest = max((len(path) for _, _, path in paths), default=0)
+        steps = np.zeros((len(paths), longest), dtype=np.intp)
+        pads = np.zeros((len(paths), longest), dtype=bool)
+        seen: dict[int, int] = {}
+        layered: list[tuple[list[int], list[int]]] = []
+        for i, (_, v_pos, path) in enumerate(paths):
+            steps[i, :len(path)] = path
+            pads[i, len(path):] = True
+            depth = seen[v_pos] = seen.get(v_pos, -1) + 1
+            if depth == len(layered):
+                layered.append(([], []))
+            layered[depth][0].append(v_pos)
+            layered[depth][1].append(i)
+        starts = np.array([u_pos for u_pos, _, _ in paths], dtype=np.intp)
+        layers = [(np.array(t, dtype=np.intp), np.array(p, dtype=np.intp)) for t, p in layered]
+        plan = game.tree_cache[key] = (starts, steps, pads if pads.any() else None, layers)
+    return plan
 
 
 _UNSURE = object()
@@ -303,6 +349,8 @@ def _assess_batch(ctx: _Ctx, b: _Batch) -> list[Any]:
     for mu in b.mu:
         unknown |= np.isnan(mu).any(axis=1)
     out: list[Any] = []
+    # the accepted rows' beliefs, copied once per set: row ``r``'s belief at ``k`` is ``kept[k][r]``
+    kept = [mu.copy() for mu in b.mu]
     for r in range(len(b.rows)):
         if b.fallback[r] or (b.alive[r] and unknown[r]):
             out.append(FALLBACK)
@@ -313,7 +361,7 @@ def _assess_batch(ctx: _Ctx, b: _Batch) -> list[Any]:
             if loose is _UNSURE:
                 out.append(FALLBACK)
             else:
-                out.append(([np.array(b.mu[k][r]) for k in range(n_sets)], loose))
+                out.append(([mu[r] for mu in kept], loose))
     return out
 
 
