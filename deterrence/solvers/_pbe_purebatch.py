@@ -103,6 +103,7 @@ class _Batch:
         self.fixed = np.zeros((len(rows), n_sets), dtype=bool)
         self.known = np.zeros((len(rows), n_sets), dtype=bool)  # belief worked out (on path or resolved)
         self._busy: set[int] = set()
+        self._q: dict[int, np.ndarray] = {}
         for members, nodes in ctx.set_groups:
             r = self.reach[:, nodes]  # (rows, sets, nodes), as ``_Beliefs`` reads one row's
             s = r.reshape(-1, nodes.shape[1]).sum(axis=1).reshape(r.shape[:2])
@@ -115,8 +116,13 @@ class _Batch:
                 self.mu[k] = np.where(on[:, None], mu[:, j], np.nan)
 
     def q(self, k: int) -> np.ndarray:
-        """The mover's continuation payoffs at set ``k`` per row: (rows, nodes, actions)."""
-        return self.values[:, self.ctx.kids[k], self.ctx.game.infosets[k].player]
+        """The mover's continuation payoffs at set ``k`` per row: (rows, nodes, actions), read
+        only, worked out once per set (the values do not change)."""
+        q = self._q.get(k)
+        if q is None:
+            q = self._q[k] = self.values[:, self.ctx.kids[k], self.ctx.game.infosets[k].player]
+            q.setflags(write=False)
+        return q
 
     def test(self, k: int, which: np.ndarray) -> None:
         """Sequential rationality at set ``k`` for the rows ``which`` (with a belief there): the
@@ -140,19 +146,12 @@ class _Batch:
             return
         idx = np.flatnonzero(ok)
         w = np.zeros((len(idx), len(game.infosets[k].nodes)))
-        starts, steps, pads, layers = _path_plan(game, prev, act, k)
-        if len(starts):
-            p0 = mu_prev[idx][:, starts]  # (rows, paths)
+        for u_pos, v_pos, path in _own_paths(game, prev, act, k):
+            p0 = mu_prev[idx, u_pos]
             p = p0
-            if steps.shape[1]:
-                edge = self.edge[idx][:, steps]  # (rows, paths, longest path)
-                if pads is not None:
-                    edge[:, pads] = 1.0
-                for c in range(steps.shape[1]):
-                    p = p * edge[:, :, c]
-            p = np.where(p0 > 0, p, 0.0)
-            for targets, paths in layers:
-                w[:, targets] += p[:, paths]  # (w is never -0.0: adding 0.0 keeps it)
+            for c in path:
+                p = p * self.edge[idx, c]
+            w[:, v_pos] += np.where(p0 > 0, p, 0.0)  # (w is never -0.0: adding 0.0 keeps it)
         s = w.sum(axis=1)
         got = s > _REACH
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -266,39 +265,6 @@ class _Batch:
         full[:, mask] = mu[ok]
         self.mu[k][idx[ok]] = full
         self.known[idx[ok], k] = True
-
-
-def _path_plan(game: ExtensiveFormGame, prev: int, act: int, k: int
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, list[tuple[np.ndarray, np.ndarray]]]:
-    """:func:`~deterrence.solvers._pbe_beliefs._own_paths` as arrays, for all rows and paths at
-    once in :meth:`_Batch.carried` (kept in the ``tree_cache``): each path's start position in
-    ``prev``; its nodes, one path a row, padded to the longest (``pads``: where, or ``None``;
-    the carried weight is multiplied by 1.0 there, which changes no float, so each path's
-    product is ``_carried``'s, factor by factor in path order); and the paths grouped in layers,
-    the ``i``-th path to each target in layer ``i`` (targets distinct within a layer), so that
-    adding the layers in turn adds each target's paths in the order of ``_own_paths``, as
-    ``_carried`` adds them."""
-    key = ("pbe_batch_path_plan", prev, act, k)
-    plan = game.tree_cache.get(key)
-    if plan is None:
-        paths = _own_paths(game, prev, act, k)
-        longest = max((len(path) for _, _, path in paths), default=0)
-        steps = np.zeros((len(paths), longest), dtype=np.intp)
-        pads = np.zeros((len(paths), longest), dtype=bool)
-        seen: dict[int, int] = {}
-        layered: list[tuple[list[int], list[int]]] = []
-        for i, (_, v_pos, path) in enumerate(paths):
-            steps[i, :len(path)] = path
-            pads[i, len(path):] = True
-            depth = seen[v_pos] = seen.get(v_pos, -1) + 1
-            if depth == len(layered):
-                layered.append(([], []))
-            layered[depth][0].append(v_pos)
-            layered[depth][1].append(i)
-        starts = np.array([u_pos for u_pos, _, _ in paths], dtype=np.intp)
-        layers = [(np.array(t, dtype=np.intp), np.array(p, dtype=np.intp)) for t, p in layered]
-        plan = game.tree_cache[key] = (starts, steps, pads if pads.any() else None, layers)
-    return plan
 
 
 _UNSURE = object()
