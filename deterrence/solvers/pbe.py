@@ -184,15 +184,33 @@ def _sender_sets(game: ExtensiveFormGame) -> tuple[int, ...]:
 
 
 def _label(ctx: _Ctx, beh: Sequence[np.ndarray]) -> str:
+    """The signalling label of ``beh`` (pooling, separating, ...) by the senders' moves; the
+    moves of a pure profile (every entry 0 or 1) by :func:`_pure_label`."""
     if not ctx.senders:
         return ""
     moves = [np.asarray(beh[k]) for k in ctx.senders]
+    lists = [m.tolist() for m in moves]
+    if len({len(x) for x in lists}) == 1 and all(x == 0.0 or x == 1.0 for xs in lists for x in xs):
+        return _pure_label(lists)
     pure = all(m.max() >= 1 - _INTERIOR for m in moves)
     same = all(_close(m, moves[0]) for m in moves)
     if same:
         return "pooling"
     if pure:
         picks = [int(np.argmax(m)) for m in moves]
+        return "separating" if len(set(picks)) == len(picks) else "partially pooling"
+    return "semi-separating"
+
+
+def _pure_label(moves: list[list[float]]) -> str:
+    """:func:`_label` on senders' moves whose entries are all 0 or 1 (as lists, of one length),
+    without numpy: there :func:`_close` is equality entry by entry (two entries that differ do so
+    by 1, beyond its tolerance), a move is pure when it has a 1 (its largest entry, else 0),
+    and ``np.argmax`` picks its first 1."""
+    if all(m == moves[0] for m in moves):
+        return "pooling"
+    if all(1.0 in m for m in moves):
+        picks = [m.index(1.0) for m in moves]
         return "separating" if len(set(picks)) == len(picks) else "partially pooling"
     return "semi-separating"
 
