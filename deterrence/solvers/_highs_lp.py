@@ -14,7 +14,8 @@ own check of the answer (``scipy.optimize._linprog_util._check_result``: an opti
 outside the bounds, the inequalities or the equalities by more than ``sqrt(1e-9) * 10`` is not
 accepted). So it answers what ``linprog`` answers, to the bit (``tests/test_highs_lp.py``
 compares the two on random programs). Inputs that are not finite (which ``linprog`` refuses with
-an error), or a scipy without that binding, go to ``linprog`` itself.
+an error), or a scipy whose ``linprog`` does not call HiGHS through that binding (before 1.15),
+go to ``linprog`` itself.
 """
 
 from __future__ import annotations
@@ -23,9 +24,13 @@ from typing import Any
 
 import numpy as np
 
-try:  # the binding of scipy's own HiGHS (scipy >= 1.15); else every program goes to linprog
+try:  # the binding of scipy's own HiGHS, if linprog calls HiGHS through it (scipy >= 1.15)
     import scipy.optimize._highspy._core as _core
     from scipy.optimize._highspy._core import simplex_constants as _simplex
+    from scipy.optimize._linprog_highs import _highs_wrapper as _linprogs_wrapper
+
+    if _linprogs_wrapper.__module__ != "scipy.optimize._highspy._highs_wrapper":  # pragma: no cover
+        _core = None
 except ImportError:  # pragma: no cover - depends on the installed scipy
     _core = None
 
