@@ -15,7 +15,8 @@ once, to the bit:
   :meth:`~deterrence.solvers._pbe_table.PureTable.forced_row`, whose values are those
   ``_Beliefs._answer_values`` reads); the score itself (dot products and
   ``_profitable_share``) is taken row by row with ``_d1``'s own operations (numpy's dot product of
-  two vectors does not add as a batched product does);
+  two vectors does not add as a batched product does), once per distinct (answers, belief,
+  values) among the rows (the same inputs give the same score);
 * the types kept (the largest score, or all when none gains) and their Bayes-after-deviation
   weights are elementwise: the forced rows' reach at the type's nodes (what ``_deviation_weights``
   reads off the table), Nature's odds where it reaches none, and the belief ``w / w.sum()``.
@@ -134,9 +135,16 @@ def _scores(b: _Batch, k: int, last: tuple[int, int], classes: list[tuple]) -> n
     cols = [[pos[x] for x in c[1]] for c in classes]
     tol = ctx.tol
     got = np.empty(len(live))
+    shares: dict[tuple[bytes, bytes, bytes], float] = {}  # by the exact inputs: rows share them
+    picks = [np.array(c, dtype=np.intp) for c in cols]
     for j, c in enumerate(code):
-        m, d = mu[j], devs[j]
-        got[j] = _profitable_share(np.array([float(m @ d[p]) for p in cols[c]]), float(m @ here[j]), tol)
+        m, d = mu[j], devs[j][picks[c]]
+        key = (m.tobytes(), d.tobytes(), here[j].tobytes())
+        share = shares.get(key)
+        if share is None:
+            dev = np.array([float(m @ x) for x in d])
+            share = shares[key] = _profitable_share(dev, float(m @ here[j]), tol)
+        got[j] = share
     out[live] = got
     return out
 

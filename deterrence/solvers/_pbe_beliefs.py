@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..game.extensive import CHANCE, ExtensiveFormGame
+from ._highs_lp import highs_x
 from ._pbe_context import _REACH, _Ctx
 
 
@@ -134,9 +135,10 @@ _EPS = float(np.finfo(float).eps)
 
 def _lp_programs(gap: np.ndarray, mu0: np.ndarray, tol: float) -> np.ndarray | None:
     """A belief ``mu`` with ``mu @ gap >= -tol`` by linear programs: the closest to ``mu0`` (L1),
-    or if rounding spoils it the one with the largest margin; ``None`` if neither passes."""
-    from scipy.optimize import linprog
-
+    or if rounding spoils it the one with the largest margin; ``None`` if neither passes. The
+    programs are ``scipy.optimize.linprog(method="highs")``'s, solved as it solves them
+    (:func:`~deterrence.solvers._highs_lp.highs_x`, the same answers to the bit, ties between
+    optimal vertices broken by the same HiGHS run)."""
     n = len(mu0)
     eye = np.eye(n)
     a_eq = np.concatenate([np.ones(n), np.zeros(n)])[None, :]
@@ -144,10 +146,9 @@ def _lp_programs(gap: np.ndarray, mu0: np.ndarray, tol: float) -> np.ndarray | N
     c = np.concatenate([np.zeros(n), np.ones(n)])
     a_ub = np.block([[eye, -eye], [-eye, -eye], [-gap.T, np.zeros((gap.shape[1], n))]])
     b_ub = np.concatenate([mu0, -mu0, np.zeros(gap.shape[1])])
-    res = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=[1.0], bounds=[(0, None)] * (2 * n),
-                  method="highs")
-    if res.status == 0:
-        mu = np.clip(res.x[:n], 0.0, None)
+    x = highs_x(c, a_ub, b_ub, a_eq, _ONE, np.zeros(2 * n), np.full(2 * n, np.inf))
+    if x is not None:
+        mu = np.clip(x[:n], 0.0, None)
         mu = mu / mu.sum()
         if (mu @ gap).min() >= -tol:
             return mu
@@ -155,13 +156,16 @@ def _lp_programs(gap: np.ndarray, mu0: np.ndarray, tol: float) -> np.ndarray | N
     c = np.concatenate([np.zeros(n), [-1.0]])
     a_ub = np.hstack([-gap.T, np.ones((gap.shape[1], 1))])
     a_eq = np.concatenate([np.ones(n), [0.0]])[None, :]
-    res = linprog(c, A_ub=a_ub, b_ub=np.zeros(gap.shape[1]), A_eq=a_eq, b_eq=[1.0],
-                  bounds=[(0, None)] * n + [(None, None)], method="highs")
-    if res.status != 0:
+    x = highs_x(c, a_ub, np.zeros(gap.shape[1]), a_eq, _ONE, np.append(np.zeros(n), -np.inf),
+                np.full(n + 1, np.inf))
+    if x is None:
         return None
-    mu = np.clip(res.x[:n], 0.0, None)
+    mu = np.clip(x[:n], 0.0, None)
     mu = mu / mu.sum()
     return mu if (mu @ gap).min() >= -tol else None
+
+
+_ONE = np.ones(1)
 
 
 def _embed(part: np.ndarray, mask: np.ndarray) -> np.ndarray:

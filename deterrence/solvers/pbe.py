@@ -292,21 +292,29 @@ def _pure_verdicts(ctx: _Ctx, patterns: Sequence[tuple]) -> list[tuple[list[np.n
     its verdict: with a pure table and at least :data:`MIN_BATCH_ROWS` of them, worked out for
     all of them at once
     (:func:`~deterrence.solvers._pbe_purebatch.assess_rows`, the same verdicts as :func:`_assess`),
-    else, and for the rows the batch leaves, ``_ASSESS`` (assessed one by one)."""
-    behs, rows = [], []
-    sizes = [len(h.actions) for h in ctx.game.infosets]
-    for pattern in patterns:
-        beh = [np.zeros(n) for n in sizes]
-        for b, s in zip(beh, pattern, strict=True):
-            b[s[0]] = 1.0
-        behs.append(beh)
-        rows.append(None if ctx.table is None else int(ctx.table.rows(pattern, [])[0]))
-    verdicts: list[object] = [_ASSESS] * len(behs)
-    if ctx.table is not None and len(behs) >= MIN_BATCH_ROWS:
+    else, and for the rows the batch leaves, ``_ASSESS`` (assessed one by one). The profiles the
+    batch rejects are left out (``keep`` records nothing for them), so their behaviour profiles
+    are never built; a row is the sum of its sets' steps (:meth:`PureTable.rows
+    <deterrence.solvers._pbe_table.PureTable.rows>` of a pattern without mixed sets)."""
+    rows: list[int | None] = [None] * len(patterns)
+    if ctx.table is not None:
+        steps = ctx.table.steps
+        rows = [sum([steps[k][s[0]] for k, s in enumerate(pattern)]) for pattern in patterns]
+    verdicts: list[object] = [_ASSESS] * len(patterns)
+    if ctx.table is not None and len(patterns) >= MIN_BATCH_ROWS:
         batch = assess_rows(ctx, np.array(rows, dtype=np.int64))
         verdicts = [_ASSESS if v is FALLBACK else None if v is None else _Verdict(beliefs=v[0], loose=v[1])
                     for v in batch]
-    return list(zip(behs, rows, verdicts, strict=True))
+    sizes = [len(h.actions) for h in ctx.game.infosets]
+    out = []
+    for pattern, row, verdict in zip(patterns, rows, verdicts, strict=True):
+        if verdict is None:
+            continue
+        beh = [np.zeros(n) for n in sizes]
+        for b, s in zip(beh, pattern, strict=True):
+            b[s[0]] = 1.0
+        out.append((beh, row, verdict))
+    return out
 
 
 def _carried_rejects(ctx: _Ctx, bel: _Beliefs, beh: list[np.ndarray]) -> bool:
