@@ -22,6 +22,7 @@ import pytest
 from helpers.pbe_context import catalogue_games, solver_context
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_pbe_assess_order import _profile
 from test_pbe_patterns import signalling_trees
 
 import deterrence as dt
@@ -29,23 +30,6 @@ from deterrence import kernels
 from deterrence._jit import python_version
 from deterrence.solvers import _pbe_rootscreen, pbe
 from deterrence.solvers._pbe_rootscreen import FAILS, HOLDS, UNDECIDED, onpath_verdicts
-
-
-def _profile(game, rng) -> list[np.ndarray]:
-    """A random profile: pure at some sets, mixed with exact zeros at others."""
-    out = []
-    for h in game.infosets:
-        n = len(h.actions)
-        if rng.random() < 0.5:
-            b = np.zeros(n)
-            b[rng.integers(n)] = 1.0
-        else:
-            b = rng.dirichlet(np.ones(n)) * (rng.random(n) < 0.7)
-            if b.sum() <= 0:
-                b[rng.integers(n)] = 1.0
-            b = b / b.sum()
-        out.append(b)
-    return out
 
 
 def _onpath_rejects(ctx, beh) -> bool:
