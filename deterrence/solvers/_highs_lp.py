@@ -24,15 +24,24 @@ from typing import Any
 
 import numpy as np
 
-try:  # the binding of scipy's own HiGHS, if linprog calls HiGHS through it (scipy >= 1.15)
-    import scipy.optimize._highspy._core as _core
-    from scipy.optimize._highspy._core import simplex_constants as _simplex
-    from scipy.optimize._linprog_highs import _highs_wrapper as _linprogs_wrapper
+_BINDING: list[Any] = []  # [scipy's HiGHS binding, or None], found on first use
 
-    if _linprogs_wrapper.__module__ != "scipy.optimize._highspy._highs_wrapper":  # pragma: no cover
-        _core = None
-except ImportError:  # pragma: no cover - depends on the installed scipy
-    _core = None
+
+def _binding() -> Any:
+    """The binding of scipy's own HiGHS (``scipy.optimize._highspy._core``) if ``linprog`` calls
+    HiGHS through it (scipy >= 1.15), else ``None``; imported on the first program, not with the
+    package (``scipy.optimize`` brings ``scipy.special`` and ``scipy.sparse``, which a compiled
+    sweep never needs: ``tests/test_startup.py``)."""
+    if not _BINDING:
+        try:
+            import scipy.optimize._highspy._core as core
+            from scipy.optimize._linprog_highs import _highs_wrapper
+            ok = _highs_wrapper.__module__ == "scipy.optimize._highspy._highs_wrapper"
+        except ImportError:  # pragma: no cover - depends on the installed scipy
+            core, ok = None, False
+        _BINDING.append(core if ok else None)
+    return _BINDING[0]
+
 
 #: ``linprog``'s acceptance tolerance for an optimal answer (``_check_result``: ``sqrt(tol) * 10``
 #: with its default ``tol = 1e-9``)
@@ -41,16 +50,16 @@ _CHECK_TOL = float(np.sqrt(1e-9) * 10)
 _OPTIONS: list[Any] = []  # the HiGHS options linprog(method="highs") sets, built once
 
 
-def _options() -> Any:
+def _options(core: Any) -> Any:
     """The options ``linprog(method="highs")`` passes with its defaults: presolve on, no debug
     output, no log, the dual simplex strategy (its other options are ``None`` and left unset)."""
     if not _OPTIONS:
-        opts = _core.HighsOptions()
+        opts = core.HighsOptions()
         opts.presolve = "on"
-        opts.highs_debug_level = _core.HighsDebugLevel.kHighsDebugLevelNone
+        opts.highs_debug_level = core.HighsDebugLevel.kHighsDebugLevelNone
         opts.log_to_console = False
         opts.output_flag = False
-        opts.simplex_strategy = _simplex.SimplexStrategy.kSimplexStrategyDual
+        opts.simplex_strategy = core.simplex_constants.SimplexStrategy.kSimplexStrategyDual
         _OPTIONS.append(opts)
     return _OPTIONS[0]
 
@@ -62,32 +71,33 @@ def highs_x(c: np.ndarray, a_ub: np.ndarray, b_ub: np.ndarray, a_eq: np.ndarray,
     ``-inf`` / ``inf`` for no bound; every other argument a float array)."""
     finite = (np.isfinite(c).all() and np.isfinite(a_ub).all() and np.isfinite(b_ub).all()
               and np.isfinite(a_eq).all() and np.isfinite(b_eq).all())
-    if _core is None or not finite:
+    core = _binding() if finite else None
+    if core is None:
         return _by_linprog(c, a_ub, b_ub, a_eq, b_eq, lb, ub)
     a = np.vstack((a_ub, a_eq))
-    inf = _core.kHighsInf
+    inf = core.kHighsInf
     lhs = np.concatenate([np.full(len(b_ub), -inf), b_eq])
     rhs = np.concatenate([b_ub, b_eq])
-    lp = _core.HighsLp()
+    lp = core.HighsLp()
     lp.num_col_ = lp.a_matrix_.num_col_ = a.shape[1]
     lp.num_row_ = lp.a_matrix_.num_row_ = a.shape[0]
-    lp.a_matrix_.format_ = _core.MatrixFormat.kColwise
+    lp.a_matrix_.format_ = core.MatrixFormat.kColwise
     by_col = a.T
     nonzero = by_col != 0
     lp.a_matrix_.start_ = np.concatenate([[0], np.cumsum(nonzero.sum(axis=1))]).astype(np.int32)
     lp.a_matrix_.index_ = np.nonzero(nonzero)[1].astype(np.int32)
     lp.a_matrix_.value_ = by_col[nonzero]
     lp.col_cost_ = c
-    lp.col_lower_ = _highs_inf(lb)
-    lp.col_upper_ = _highs_inf(ub)
+    lp.col_lower_ = _highs_inf(lb, inf)
+    lp.col_upper_ = _highs_inf(ub, inf)
     lp.row_lower_ = lhs
     lp.row_upper_ = rhs
-    highs = _core._Highs()
-    if highs.passOptions(_options()) == _core.HighsStatus.kError:
+    highs = core._Highs()
+    if highs.passOptions(_options(core)) == core.HighsStatus.kError:
         return None
-    if highs.passModel(lp) == _core.HighsStatus.kError or highs.run() == _core.HighsStatus.kError:
+    if highs.passModel(lp) == core.HighsStatus.kError or highs.run() == core.HighsStatus.kError:
         return None
-    if highs.getModelStatus() != _core.HighsModelStatus.kOptimal:
+    if highs.getModelStatus() != core.HighsModelStatus.kOptimal:
         return None
     solution = highs.getSolution()
     x = np.array(solution.col_value)
@@ -96,12 +106,12 @@ def highs_x(c: np.ndarray, a_ub: np.ndarray, b_ub: np.ndarray, a_eq: np.ndarray,
     return x if _accepted(x, fun, rhs - row, len(b_ub), lb, ub) else None
 
 
-def _highs_inf(x: np.ndarray) -> np.ndarray:
-    """``x`` with its infinite entries as HiGHS's infinity of the same sign (``linprog``'s
+def _highs_inf(x: np.ndarray, inf: float) -> np.ndarray:
+    """``x`` with its infinite entries as HiGHS's infinity ``inf`` of the same sign (``linprog``'s
     ``_replace_inf``), a copy."""
     x = np.array(x, dtype=float)
     infs = np.isinf(x)
-    x[infs] = np.sign(x[infs]) * _core.kHighsInf
+    x[infs] = np.sign(x[infs]) * inf
     return x
 
 
