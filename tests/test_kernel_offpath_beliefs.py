@@ -174,7 +174,11 @@ def _agrees_on_a_random_tree(seed: int, sets: int, players: int, policy: str) ->
     return cm.engine_undecided({"s": values})
 
 
-@pytest.mark.parametrize(("players", "sets", "seed"), [(2, 8, 39), (2, 10, 119), (3, 10, 151)])
+@pytest.mark.parametrize(("players", "sets", "seed"), [
+    (2, 8, 39),
+    pytest.param(2, 10, 119, marks=pytest.mark.slow),  # the largest of the three trees: slow
+    (3, 10, 151),
+])
 def test_free_beliefs_over_three_nodes_are_placed_on_random_trees(players, sets, seed):
     """Random trees with an information set of three nodes, unreached under some profiles with
     no belief carried to it: the engine places the free belief there (it left every point
