@@ -27,7 +27,7 @@ def chain_store() -> dt.Model:
 
 
 @pytest.mark.parametrize("values", [
-    # near the fight threshold the homotopy runs to its step limit before it fails: slow
+    # near the fight threshold the homotopy takes the longest to fail: slow
     pytest.param(NEAR_THRESHOLDS[0], id="near_fight_threshold", marks=pytest.mark.slow),
     pytest.param(NEAR_THRESHOLDS[1], id="near_entry_threshold"),
 ])
