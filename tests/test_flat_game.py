@@ -54,6 +54,7 @@ def test_records_with_payoffs_beyond_the_float_range_are_left_to_the_tree_builde
     assert game_from_preorder(records, players, title) is None
 
 
+@pytest.mark.slow
 def test_solving_a_game_read_into_its_tables_does_not_build_its_nodes() -> None:
     game = parse_efg(TEXTS[-1][1])
     eqs = dt.solve(game, method="sequence_form")

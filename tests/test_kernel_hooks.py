@@ -41,7 +41,7 @@ def _clear_everything(self, index, system, pts, *args):
     return np.ones(len(pts), dtype=bool)
 
 
-@pytest.mark.parametrize("policy", ["free", "prior"])
+@pytest.mark.parametrize("policy", ["free", pytest.param("prior", marks=pytest.mark.slow)])
 def test_costly_signal_menu_decided_points_have_the_per_point_rows(policy):
     m = dt.load_model("costly_signal_menu")
     pts = pd.DataFrame(domain_sample(m, 40, seed=31))

@@ -33,7 +33,7 @@ from deterrence.solvers._pbe_beliefs import _Beliefs
 CARRIED = Path(__file__).parent / "data" / "carried_pledge.toml"
 #: (seed, sets) of random trees with a set of several nodes after its mover's own move, where the
 #: kernels listed pure profiles the per-point solver rejects (free beliefs there, not carried)
-RANDOM_TREES = [(7, 6), (32, 6)]
+RANDOM_TREES = [(7, 6), pytest.param(32, 6, marks=pytest.mark.slow)]  # (the larger seed's trees: slow)
 
 
 def _mismatches(model: dt.Model, policy: str, points: pd.DataFrame) -> tuple[int, list[int]]:

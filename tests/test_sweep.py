@@ -441,7 +441,7 @@ _START_METHOD_SCRIPT = textwrap.dedent("""
 """)
 
 
-@pytest.mark.parametrize("method", ["spawn", "forkserver"])
+@pytest.mark.parametrize("method", [pytest.param("spawn", marks=pytest.mark.slow), "forkserver"])
 def test_processes_backend_under_other_start_methods_equals_numpy(grid_result, tmp_path, method):
     """macOS and Windows spawn the workers, and Linux from Python 3.14 forks them from a server:
     the job reaches them pickled, with a model that has been evaluated already (so holding the
