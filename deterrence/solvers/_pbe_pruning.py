@@ -1344,8 +1344,9 @@ def root_screen(polys: Sequence[dict[tuple[int, ...], int]]) -> int | None:
     if not ENABLED:
         return None
     key = tuple([tuple(p.items()) for p in polys])
-    if key in _SCREENED:
-        return _SCREENED[key]
+    kept = _SCREENED.get(key, _UNSEEN)  # (one lookup: another thread may clear the dict between two)
+    if kept is not _UNSEEN:
+        return kept
     rows, mask = _reduced_rows(polys)
     out = mask if rows is None else 0 if any(_one_sign(row) for row in rows) else None
     if len(_SCREENED) >= SCREENED_KEPT:
@@ -1359,6 +1360,7 @@ def root_screen(polys: Sequence[dict[tuple[int, ...], int]]) -> int | None:
 #: or in another weight spec's combination that shares its equations); cleared when full
 SCREENED_KEPT = 4096
 _SCREENED: dict[tuple, int | None] = {}
+_UNSEEN = object()  # (a verdict not kept: ``None`` is a verdict)
 
 
 def without_monomial_factors(polys: Sequence[dict[tuple[int, ...], int]]) -> list[dict[tuple[int, ...], int]]:

@@ -30,6 +30,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .._jit import njit
+from ..game._vectors import stacked
 from ._pbe_context import _REACH, _Ctx
 
 #: the verdicts of :func:`onpath_verdicts` (see the module docstring)
@@ -43,14 +44,9 @@ def onpath_verdicts(ctx: _Ctx, behs: Sequence[Sequence[np.ndarray]]) -> list[int
     module docstring); :data:`UNDECIDED` otherwise (also for every profile of a deep tree, or
     profiles that are not float vectors of the sets' sizes)."""
     game = ctx.game
-    sizes = list(game._action_counts)
-    if (not behs or game._deep or not sizes
-            or [len(b) for beh in behs for b in beh] != sizes * len(behs)):
+    flat = None if game._deep else stacked(behs, game._action_counts)
+    if flat is None:
         return [UNDECIDED] * len(behs)
-    flat = np.concatenate([b for beh in behs for b in beh])
-    if flat.dtype != np.float64 or flat.ndim != 1:
-        return [UNDECIDED] * len(behs)
-    flat = flat.reshape(len(behs), -1)
     reach, _, values = ctx.batch.evaluate(flat)
     sums = np.empty((len(behs), len(game.infosets)))
     for members, nodes in ctx.set_groups:  # each set's reach sum, as ``_Beliefs`` takes it

@@ -82,9 +82,13 @@ class PureTable:
 
     def rows(self, pattern: Sequence[tuple[int, ...]], mixed: Sequence[int]) -> np.ndarray:
         """Row numbers of the pattern's vertices, in ``itertools.product`` order over ``mixed``."""
+        return self.vertex_rows(self.pure_row(pattern), pattern, mixed)
+
+    def pure_row(self, pattern: Sequence[tuple[int, ...]]) -> int:
+        """The sum of the steps of the pattern's one-action sets: the row of a pattern without mixed
+        sets (:meth:`rows`' only vertex), the base row of its vertices otherwise."""
         steps = self.steps
-        return self.vertex_rows(sum([steps[k][s[0]] for k, s in enumerate(pattern) if len(s) == 1]), pattern,
-                                mixed)
+        return sum([steps[k][s[0]] for k, s in enumerate(pattern) if len(s) == 1])
 
     def vertex_rows(self, row: int, pattern: Sequence[tuple[int, ...]], mixed: Sequence[int]) -> np.ndarray:
         """:meth:`rows` from ``row``, the sum of the steps of the pattern's one-action sets."""
