@@ -75,7 +75,7 @@ def test_the_screen_is_the_older_one_on_random_systems():
 def _screened_systems(game: object, policy: str) -> list[tuple[np.ndarray, int]]:
     """Every system the compiled float screens of a solve hand the box contraction (their pass
     run as plain Python, ``box_verdict`` recording its inputs)."""
-    (args,) = _kernel_inputs(game, policy)
+    passes = _kernel_inputs(game, policy)  # (the first, then the unbalanced patterns' batches)
     seen = []
 
     def keep(f: np.ndarray, k: int) -> bool:
@@ -87,7 +87,8 @@ def _screened_systems(game: object, policy: str) -> list[tuple[np.ndarray, int]]
                      "_corner_values"):
             mp.setattr(_pbe_prescreen, name, python_version(getattr(_pbe_prescreen, name)))
         mp.setattr(_pbe_prescreen, "box_verdict", keep)
-        _pbe_prescreen._prescreen_kernel(*args)
+        for args in passes:
+            _pbe_prescreen._prescreen_kernel(*args)
     return seen
 
 

@@ -35,7 +35,7 @@ from helpers.exact_systems import recorded_exact_systems
 from test_pbe_exact import _POINT, _random_specs, _tree_with_chance_below
 
 import deterrence as dt
-from deterrence.solvers import _pbe_groebner, _pbe_multilinear, _pbe_pruning, _pbe_roots
+from deterrence.solvers import _pbe_groebner, _pbe_multilinear, _pbe_pruning, _pbe_roots, _pbe_unbalanced
 from deterrence.solvers._pbe_exact import ExactTree
 
 
@@ -141,6 +141,7 @@ def _recorded(monkeypatch: pytest.MonkeyPatch, policy: str) -> list[list[dict[tu
 
     monkeypatch.setattr(_pbe_multilinear, "root_screen", record)
     monkeypatch.setattr(ExactTree, "note_one_term", lambda tree, conditions, mask: None)
+    monkeypatch.setattr(_pbe_unbalanced, "STOP_AT_FIRST_CONTINUUM", False)  # (nor the stop at a continuum)
     game = dt.load_model("asymmetric_escalation").game(_POINT)
     game.tree_cache.pop("pbe_one_term_store", None)  # (nor the sets other points found)
     dt.solve(game, "pbe", belief_policy=policy)

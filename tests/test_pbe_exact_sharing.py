@@ -20,7 +20,7 @@ from helpers.root_memo_oracle import old_polynomials
 from test_pbe_exact import _POINT, _random_specs
 
 import deterrence as dt
-from deterrence.solvers import _pbe_exact, _pbe_pruning
+from deterrence.solvers import _pbe_exact, _pbe_pruning, _pbe_unbalanced
 from deterrence.solvers._pbe_exact import ExactTree, OneTermStore
 
 _STORE = "pbe_one_term_store"
@@ -137,6 +137,7 @@ def test_store_sets_with_the_same_conditions_are_reduced_once(monkeypatch):
 
     monkeypatch.setattr(_pbe_exact, "one_term_mask", counted)
     monkeypatch.setattr(ExactTree, "_test_known", checked)
+    monkeypatch.setattr(_pbe_unbalanced, "STOP_AT_FIRST_CONTINUUM", False)  # (every pattern solved)
     dt.solve(game, "pbe", belief_policy="free")
     assert counts["tests"] > 20 and counts["reductions"] < counts["tests"]
 

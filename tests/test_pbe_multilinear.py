@@ -23,7 +23,7 @@ import pytest
 
 import deterrence as dt
 from deterrence import kernels
-from deterrence.solvers import _pbe_contract, _pbe_multilinear, _pbe_roots
+from deterrence.solvers import _pbe_contract, _pbe_multilinear, _pbe_roots, _pbe_unbalanced
 
 
 def _random_multilinear(system: _pbe_roots._System, unknowns: list[int], rng: np.random.Generator,
@@ -376,6 +376,8 @@ def test_systems_kept_within_a_solve_change_no_result(name, policy, n, monkeypat
     # the float screens in Python (where the verdicts are kept), not in the compiled pass before them
     monkeypatch.setattr(pbe, "joined_prescreen", _unscreened)
     monkeypatch.setattr(pbe, "pbe_candidates", keep_notes)
+    # every unbalanced pattern solved (not only until a continuum): the repeats are among them
+    monkeypatch.setattr(_pbe_unbalanced, "STOP_AT_FIRST_CONTINUUM", False)
     for values in pd.DataFrame(kernels.domain_sample(m, n, seed=4)).to_dict("records"):
         game = m.game(**{k: float(v) for k, v in values.items()})
         # a first solve fills what the tree keeps across points (the sets of conditions found to

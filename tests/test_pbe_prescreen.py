@@ -30,7 +30,7 @@ from test_pbe_multilinear import _contract_in_numpy, _everything
 import deterrence as dt
 from deterrence import kernels
 from deterrence._jit import python_version
-from deterrence.solvers import _pbe_contract, _pbe_multilinear, _pbe_prescreen, pbe
+from deterrence.solvers import _pbe_contract, _pbe_multilinear, _pbe_prescreen, _pbe_unbalanced, pbe
 from deterrence.solvers._pbe_prescreen import (
     BOX_ONLY,
     BOX_PASSED,
@@ -127,7 +127,9 @@ def _aeg_points(n: int, seed: int) -> list[dict[str, float]]:
 
 
 def _kernel_inputs(game, policy: str) -> list[tuple]:
-    """What a solve hands the compiled pass (``_prescreen_kernel``'s arguments)."""
+    """What a solve hands the compiled pass (``_prescreen_kernel``'s arguments), one tuple per pass:
+    the first, then the unbalanced patterns of a type game, every one of them (not only until a
+    continuum)."""
     captured = []
     kernel = _pbe_prescreen._prescreen_kernel
 
@@ -135,11 +137,10 @@ def _kernel_inputs(game, policy: str) -> list[tuple]:
         captured.append(pickle.loads(pickle.dumps(args)))
         return kernel(*args)
 
-    _pbe_prescreen._prescreen_kernel = keep
-    try:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_pbe_prescreen, "_prescreen_kernel", keep)
+        mp.setattr(_pbe_unbalanced, "STOP_AT_FIRST_CONTINUUM", False)
         dt.solve(game, "pbe", belief_policy=policy)
-    finally:
-        _pbe_prescreen._prescreen_kernel = kernel
     return captured
 
 
@@ -148,15 +149,16 @@ def test_compiled_pass_equals_its_python_version(policy, monkeypatch):
     """The pass on an AEG solve's patterns, compiled and as plain Python (the code that runs
     without numba); every verdict occurs."""
     game = dt.load_model("asymmetric_escalation").game(**_aeg_points(1, 5)[0])
-    (args,) = _kernel_inputs(game, policy)
-    compiled = _pbe_prescreen._prescreen_kernel(*args)
+    passes = _kernel_inputs(game, policy)  # (the first, then the unbalanced patterns' batches)
+    compiled = [_pbe_prescreen._prescreen_kernel(*args) for args in passes]
     names = ("_prescreen_kernel", "_mixing_options", "_most_options", "_pattern_verdicts", "_corner_values")
     for name in names:
         monkeypatch.setattr(_pbe_prescreen, name, python_version(getattr(_pbe_prescreen, name)))
-    plain = _pbe_prescreen._prescreen_kernel(*args)
-    assert {RULED_OUT, SCREENED, UNSCREENED, BOX_PASSED} <= set(compiled[0].tolist())
-    for a, b in zip(compiled, plain, strict=True):
-        assert np.array_equal(a, b)
+    plain = [_pbe_prescreen._prescreen_kernel(*args) for args in passes]
+    assert {RULED_OUT, SCREENED, UNSCREENED, BOX_PASSED} <= set(compiled[0][0].tolist())
+    for got, want in zip(compiled, plain, strict=True):
+        for a, b in zip(got, want, strict=True):
+            assert np.array_equal(a, b)
 
 
 def _unscreened(flat, starts, ok, opt_starts, passed, conditions, settled=None):

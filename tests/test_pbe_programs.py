@@ -22,7 +22,7 @@ from test_pbe_patterns import signalling_trees
 from test_pbe_vertex import _model_points, _search
 
 import deterrence as dt
-from deterrence.solvers import pbe
+from deterrence.solvers import _pbe_unbalanced, pbe
 
 
 def _compare_builds(game, policy: str) -> int:
@@ -194,11 +194,21 @@ def test_reached_sets_are_worked_out_only_for_the_programs_built(monkeypatch):
 
     m = dt.load_model("asymmetric_escalation")
     points = _model_points("asymmetric_escalation", 3, 5)
-    asked, real = [], BeliefSupportPruner.reached
+    asked, real, classify = [], BeliefSupportPruner.reached, _pbe_unbalanced._classified
+    classifying, classified = [], []
 
     def counted(self, ind):
-        asked.append(len(ind))
+        if not classifying:
+            asked.append(len(ind))
         return real(self, ind)
+
+    def classified_once(game, pruner, ind):  # (all patterns, once per tree: not a pattern loop's read)
+        classifying.append(1)
+        try:
+            classified.append(len(ind))
+            return classify(game, pruner, ind)
+        finally:
+            classifying.clear()
 
     def n_built(game) -> int:
         return sum(p.built for progs in game.tree_cache.values() if isinstance(progs, pbe._Programs)
@@ -206,6 +216,7 @@ def test_reached_sets_are_worked_out_only_for_the_programs_built(monkeypatch):
 
     fresh = [_everything(dt.solve(m.game(**values), "pbe", belief_policy="prior")) for values in points]
     monkeypatch.setattr(BeliefSupportPruner, "reached", counted)
+    monkeypatch.setattr(_pbe_unbalanced, "_classified", classified_once)
     m.game(**points[0]).tree_cache.clear()
     for n, values in enumerate(points):
         game = m.game(**values)
@@ -215,3 +226,4 @@ def test_reached_sets_are_worked_out_only_for_the_programs_built(monkeypatch):
         asked.clear()
     again = m.game(**points[0])  # (every program built: none worked out)
     assert _everything(dt.solve(again, "pbe", belief_policy="prior")) == fresh[0] and sum(asked) == 0
+    assert len(classified) == 1

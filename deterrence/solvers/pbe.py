@@ -104,7 +104,11 @@ every policy). Then
    reaches is first tried as the sequence form's two linear systems
    (:mod:`deterrence.solvers._pbe_typed_linear`: each player's conditions are linear in the other's
    realization plan), which answer it when each has one solution or one has none, with the roots
-   the basis gives; the rest (continua among them) go on to the basis.
+   the basis gives; the rest (continua among them) go on to the basis. In those games a pattern
+   that mixes only where it reaches, with unequal mixing dimensions of the two players, holds no
+   isolated equilibrium, only none or a continuum (:mod:`deterrence.solvers._pbe_unbalanced`): such
+   patterns are solved after all the others, and only until some pattern notes a continuum, which
+   gives the flags ``degenerate`` and ``complete`` of solving them all (a note counts the rest).
    Every root strictly inside the simplices is then checked like a pure profile (the roots of
    all the patterns together first at the sets they reach, where most fail: those that fail by
    more than any rounding are rejected without their beliefs being built,
@@ -153,6 +157,7 @@ import numpy as np
 from ..equilibrium import BELIEF_POLICIES
 from ..errors import ResourceError
 from ..game.extensive import DECISION, ExtensiveFormGame
+from . import _pbe_unbalanced
 from ._gc_pause import collector_paused
 from ._options import option
 from ._pbe_beliefs import _Beliefs, _br_actions, _deviation_groups, _deviation_weights, _type_unreached
@@ -168,6 +173,7 @@ from ._pbe_rootscreen import FAILS, HOLDS, UNDECIDED, onpath_verdicts
 from ._pbe_seeds import nash_seeds, repaired
 from ._pbe_table import PureTable
 from ._pbe_typed_linear import typed_roots
+from ._pbe_unbalanced import Unbalanced, batches, unbalanced
 from ._pbe_vertex import JoinedCodes, encode_sets, joined_vertex_tests, set_code
 from ._tree_utils import child_tables, prior_mass
 from .base import Candidate, RawResult, SolveOptions, SolverInfo, SolverOptions
@@ -1615,6 +1621,53 @@ def _to_visit(ctx: _Ctx, pruner: BeliefSupportPruner, patterns: Sequence[tuple],
     return np.flatnonzero(ok & ~counted), int(np.count_nonzero(counted))
 
 
+def _work(ctx: _Ctx, pruner: BeliefSupportPruner, patterns: Sequence[tuple], admitted: np.ndarray,
+          max_mixed: int) -> tuple[Iterable[tuple], int, int]:
+    """The admitted patterns (indices into ``patterns``) to solve, with what the screens found, and the
+    numbers skipped (``max_mixed``) and mixing where beliefs are free (:func:`_tabled_patterns`, or
+    :func:`_untabled_patterns` without a pure table)."""
+    if ctx.table is not None:
+        reach = _AdmittedReach(pruner, patterns, admitted)
+        return _tabled_patterns(ctx, patterns, admitted, reach, max_mixed)
+    reached = pruner.reached(pruner.indicators(patterns)[admitted]) if len(admitted) else []
+    return _untabled_patterns(ctx, patterns, admitted, reached, max_mixed)
+
+
+#: the note of a continuum found among the unbalanced patterns (:func:`_unbalanced_last`)
+UNBALANCED_CONTINUUM = (
+    "a curve of solutions of some support pattern in which the two players mix in unequal dimensions "
+    "where it reaches (such a pattern holds no isolated PBE in a two-player game of private types; "
+    "these patterns were solved until one was found)")
+
+
+def _unbalanced_last(ctx: _Ctx, pruner: BeliefSupportPruner, patterns: Sequence[tuple], admitted: np.ndarray,
+                     max_mixed: int, split: Unbalanced, roots: list[list[np.ndarray]]) -> int:
+    """Solve the admitted unbalanced patterns (indices into ``patterns``; none holds an isolated
+    equilibrium, :mod:`deterrence.solvers._pbe_unbalanced`) until a continuum is noted, adding any
+    root to ``roots`` (the generic route finds none; kept all the same); returns the number mixing at
+    more than ``max_mixed`` sets (not solved, as any other pattern). The continua they give are noted
+    as :data:`UNBALANCED_CONTINUUM`, whatever pattern gave the first: the note and the flags are
+    those of any order (the pattern that gave one at the last point is tried first)."""
+    within = split.n_mixed[admitted] <= max_mixed
+    rows, first = split.ordered(admitted[within])
+    stop = _pbe_unbalanced.STOP_AT_FIRST_CONTINUUM
+    told = len(ctx.continua)
+    for batch in batches(rows, first):
+        if stop and ctx.continua:
+            break
+        for pattern, mixed, rows_of, found, tested in _work(ctx, pruner, patterns, batch, max_mixed)[0]:
+            noted = len(ctx.continua)
+            roots.extend(_solve_mixed(ctx, pattern, mixed, rows_of, found, tested))
+            if len(ctx.continua) > noted:
+                split.remember(next(i for i in batch.tolist() if patterns[i] == pattern))
+                if stop:
+                    break
+    if len(ctx.continua) > told:  # (which of them noted one depends on the order: not named)
+        del ctx.continua[told:]
+        ctx.continua.append(UNBALANCED_CONTINUUM)
+    return int(len(admitted) - np.count_nonzero(within))
+
+
 def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list[Candidate], _Ctx, bool]:
     """All PBE found under the option ``belief_policy``; returns candidates, the context and whether
     every support pattern was examined."""
@@ -1654,16 +1707,14 @@ def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list
     if opts.mixed and n_patterns > n_pure:
         max_mixed = opts.max_mixed_sets
         admitted, free_offpath = _to_visit(ctx, pruner, mixed_patterns, max_mixed)
-        if ctx.table is not None:
-            work, skipped, visited_free = _tabled_patterns(
-                ctx, mixed_patterns, admitted, _AdmittedReach(pruner, mixed_patterns, admitted), max_mixed)
-        else:
-            reached = pruner.reached(pruner.indicators(mixed_patterns)[admitted]) if len(admitted) else []
-            work, skipped, visited_free = _untabled_patterns(ctx, mixed_patterns, admitted, reached,
-                                                             max_mixed)
+        split = unbalanced(game, pruner, mixed_patterns)
+        last = np.zeros(len(admitted), dtype=bool) if split is None else split.mask[admitted]
+        work, skipped, visited_free = _work(ctx, pruner, mixed_patterns, admitted[~last], max_mixed)
         free_offpath += visited_free
         roots = [beh for pattern, mixed, rows, found, tested in work
                  for beh in _solve_mixed(ctx, pattern, mixed, rows, found, tested)]
+        if split is not None:
+            skipped += _unbalanced_last(ctx, pruner, mixed_patterns, admitted[last], max_mixed, split, roots)
         for beh, verdict in zip(roots, onpath_verdicts(ctx, roots), strict=True):
             keep(beh, None, _ROOT_VERDICTS[verdict])
         if free_offpath:

@@ -8,14 +8,16 @@ from typing import Any
 import pytest
 
 import deterrence as dt
-from deterrence.solvers import _pbe_multilinear, pbe
+from deterrence.solvers import _pbe_multilinear, _pbe_unbalanced, pbe
 
 
 def generic_route_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Switch off the linear route of two-player type games (``pbe.typed_roots``), so that every
-    system the screens keep reaches the exact stage (``_solved_exactly``) as it did before that
-    route: what the tests of that stage record from real solves."""
+    """Switch off the linear route of two-player type games (``pbe.typed_roots``) and the stop of
+    their unbalanced patterns at the first continuum (``_pbe_unbalanced``), so that every system
+    the screens keep reaches the exact stage (``_solved_exactly``) as it did before them: what the
+    tests of that stage record from real solves."""
     monkeypatch.setattr(pbe, "typed_roots", lambda *args: None)
+    monkeypatch.setattr(_pbe_unbalanced, "STOP_AT_FIRST_CONTINUUM", False)
 
 
 def recorded_exact_systems(monkeypatch: pytest.MonkeyPatch, games: Iterable[Any], policy: str) -> list[tuple]:

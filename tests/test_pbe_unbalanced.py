@@ -1,0 +1,146 @@
+"""Unbalanced support patterns of two-player type games are solved last, until a continuum is noted
+(``_pbe_unbalanced``, ``pbe._unbalanced_last``).
+
+* The classification agrees with one computed here from the tree's nodes: which sets a pattern
+  reaches, each player's mixing dimension.
+* Solving every unbalanced pattern (the switch off) gives them no root, and the same equilibria,
+  ``complete`` and ``degenerate`` as stopping at the first continuum: on AEG points and random
+  signalling games (some with a type of prior 0), under every policy.
+* The pattern that noted a continuum is tried first at the next point: one is solved there.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+import deterrence as dt
+from deterrence import kernels
+from deterrence.game.extensive import CHANCE, DECISION
+from deterrence.solvers import _pbe_unbalanced, pbe
+from deterrence.solvers._pbe_patterns import feasible_patterns
+from deterrence.solvers._pbe_pruning import BeliefSupportPruner, cached_patterns
+from tests.helpers.random_trees import signalling_game
+
+POLICIES = ("free", "prior", "d1")
+
+
+def _aeg_games(n: int, seed: int) -> list:
+    model = dt.load_model("asymmetric_escalation")
+    sample = kernels.domain_sample(model, n, seed=seed)
+    return [model.game(**{k: float(v[i]) for k, v in sample.items()}) for i in range(n)]
+
+
+def _reached_here(game, pattern) -> list[bool]:
+    """Per set, whether some node of it has a path from the root of chance moves of positive
+    probability and player moves in the pattern's supports (read from the nodes alone)."""
+    ok = {game.root: True}
+    for node in game.nodes:  # (preorder: a parent before its children)
+        if not ok.get(node.index):
+            continue
+        for a, child in enumerate(node.children):
+            if node.kind == CHANCE:
+                ok[child] = game.chance_infos[node.infoset].probs[a] > 0
+            elif node.kind == DECISION:
+                ok[child] = a in pattern[node.infoset]
+    return [any(ok.get(int(u)) for u in h.nodes) for h in game.infosets]
+
+
+def _classified_here(game, pattern) -> bool:
+    reached = _reached_here(game, pattern)
+    dims = [0, 0]
+    for k, (h, support) in enumerate(zip(game.infosets, pattern, strict=True)):
+        if len(support) > 1 and not reached[k]:
+            return False
+        dims[h.player] += len(support) - 1
+    return dims[0] != dims[1]
+
+
+def _split(game):
+    ctx = pbe._Ctx(game=game, tol=1e-9, policy="free", kids=pbe.child_tables(game),
+                   prior=pbe.prior_mass(game), senders=pbe._sender_sets(game))
+    allowed, _, _ = pbe._counts(game)
+    possible = [ctx.possible(k) for k in range(len(game.infosets))]
+    _, patterns = cached_patterns(feasible_patterns, game, allowed, possible, 1e-9)
+    pruner = BeliefSupportPruner(game, possible, 1e-9, ctx.batch, ctx.kids)
+    return patterns, _pbe_unbalanced.unbalanced(game, pruner, patterns)
+
+
+@pytest.mark.parametrize("game", [_aeg_games(1, 3)[0], signalling_game(4, 3, 2, 3),
+                                  signalling_game(5, 3, 3, 2, zero_type=True)], ids=["aeg", "sig", "zero"])
+def test_the_classification_agrees_with_the_tree(game):
+    patterns, split = _split(game)
+    expected = np.array([_classified_here(game, p) for p in patterns])
+    assert np.array_equal(split.mask, expected)
+    assert expected.any() and not expected.all()
+    assert np.array_equal(split.n_mixed, [sum(len(s) > 1 for s in p) for p in patterns])
+
+
+def test_outside_the_class_nothing_is_split():
+    game = dt.load_model("chain_store").game()
+    assert _split(game)[1] is None
+
+
+def _solved(game, policy, monkeypatch, stop: bool):
+    """The solve's equilibria (rounded), flags and the roots the unbalanced patterns gave."""
+    monkeypatch.setattr(_pbe_unbalanced, "STOP_AT_FIRST_CONTINUUM", stop)
+    game.tree_cache.pop("pbe_unbalanced", None)
+    found = {"roots": 0}
+    inner = pbe._unbalanced_last
+
+    def counted(ctx, pruner, patterns, admitted, max_mixed, split, roots):
+        before = len(roots)
+        out = inner(ctx, pruner, patterns, admitted, max_mixed, split, roots)
+        found["roots"] += len(roots) - before
+        return out
+
+    monkeypatch.setattr(pbe, "_unbalanced_last", counted)
+    res = dt.solve(game, "pbe", belief_policy=policy)
+    monkeypatch.setattr(pbe, "_unbalanced_last", inner)
+    eqs = sorted(tuple(np.round(np.concatenate([np.ravel(s) for s in e.strategies]), 8))
+                 for e in res.equilibria)
+    return eqs, res.complete, res.degenerate, found["roots"], res.notes
+
+
+CASES = [*(("aeg", g) for g in _aeg_games(4, 17)),
+         *(("sig", signalling_game(s, t, m, r)) for s, (t, m, r) in
+           zip(range(8), itertools.cycle([(2, 2, 2), (3, 2, 3), (2, 3, 2), (3, 3, 2)]))),
+         ("zero", signalling_game(9, 3, 2, 3, zero_type=True))]
+
+
+@pytest.mark.parametrize("policy", POLICIES)
+@pytest.mark.parametrize(("kind", "game"), CASES, ids=[f"{k}{i}" for i, (k, _) in enumerate(CASES)])
+def test_solving_every_unbalanced_pattern_adds_no_root_and_keeps_the_flags(monkeypatch, kind, game, policy):
+    full = _solved(game, policy, monkeypatch, stop=False)
+    assert full[3] == 0  # no root from any unbalanced pattern
+    fast = _solved(game, policy, monkeypatch, stop=True)
+    assert fast[:3] == full[:3]
+    if kind == "aeg":  # (the AEG has continua at every point sampled, most patterns then unsolved)
+        assert fast[2] and any(pbe.UNBALANCED_CONTINUUM in n for n in fast[4])
+
+
+def test_the_pattern_that_noted_a_continuum_is_tried_first(monkeypatch):
+    game = _aeg_games(1, 5)[0]
+    game.tree_cache.pop("pbe_unbalanced", None)
+    dt.solve(game, "pbe", belief_policy="prior")
+    calls = {"in": False, "n": 0}
+    inner, solve = pbe._unbalanced_last, pbe._solve_mixed
+
+    def phase(*args):
+        calls["in"] = True
+        try:
+            return inner(*args)
+        finally:
+            calls["in"] = False
+
+    def counted(*args, **kwargs):
+        calls["n"] += calls["in"]
+        return solve(*args, **kwargs)
+
+    monkeypatch.setattr(pbe, "_unbalanced_last", phase)
+    monkeypatch.setattr(pbe, "_solve_mixed", counted)
+    res = dt.solve(game, "pbe", belief_policy="prior")
+    assert res.degenerate
+    assert calls["n"] == 1
