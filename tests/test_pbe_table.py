@@ -285,3 +285,24 @@ def test_compiled_batch_evaluation_is_the_numpy_one_to_the_bit(name):
                 assert got.shape == want.shape and np.array_equal(got.view(np.int64), want.view(np.int64))
             for got, want in zip(tree.evaluate(flat), _numpy_evaluation(tree, flat), strict=True):
                 assert np.array_equal(got.view(np.int64), want.view(np.int64))
+
+
+def test_points_of_one_tree_share_the_table_layout():
+    """The table's tree-only arrays are worked out once for the points of a tree with the same
+    allowed actions (the same objects, read only), and every table equals one built with nothing
+    kept (the numbers of each point its own)."""
+    m = dt.load_model("asymmetric_escalation")
+    pts = kernels.domain_sample(m, 3, seed=4)
+    games = [m.game({k: float(v[i]) for k, v in pts.items()}) for i in range(3)]
+    tables = [_table(g) for g in games]
+    assert tables[0].allowed == tables[1].allowed == tables[2].allowed
+    assert tables[1].positions is tables[0].positions and tables[2].steps is tables[0].steps
+    assert not tables[0].positions.flags.writeable and not tables[0].members.flags.writeable
+    for g, t in zip(games, tables, strict=True):
+        g.tree_cache.pop("pure_table_layouts")
+        fresh = _table(g)
+        assert t.positions is not fresh.positions
+        for name in ("reach", "edge", "values", "positions", "members", "strides"):
+            np.testing.assert_array_equal(getattr(t, name), getattr(fresh, name))
+        assert (t.pos, t.steps, t._strides) == (fresh.pos, fresh.steps, fresh._strides)
+        assert all(np.array_equal(a, b) for a, b in zip(t.nodes, fresh.nodes, strict=True))

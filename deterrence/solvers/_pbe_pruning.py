@@ -134,10 +134,33 @@ def iterated_undominated_actions(game: ExtensiveFormGame, tol: float = 1e-12) ->
 
     See the module documentation for the rule and its proof. With ``ENABLED`` off, only the
     first round (:func:`deterrence.solvers._tree_utils.undominated_actions`).
+
+    Kept in the tree's ``tree_cache`` by what the rounds read of the payoffs when that is their
+    order (:func:`_dominance_key`): the points of a sweep that keep a model's orderings share one
+    result (the asymmetric escalation game: every point of its domain).
     """
-    allowed = undominated_actions(game, tol)
     if not ENABLED:
-        return allowed
+        return undominated_actions(game, tol)
+    order = _dominance_key(game, tol)
+    if order is None:
+        return _iterated_undominated(game, tol)
+    kept = game.tree_cache.setdefault("undominated_by_order", {})
+    hit = kept.get((order, tol))
+    if hit is None:
+        hit = tuple(_iterated_undominated(game, tol))
+        if len(kept) >= _DOMINANCE_MAX:
+            kept.clear()
+        kept[(order, tol)] = hit
+    return list(hit)
+
+
+#: the most dominance results kept per tree (by payoff order, :func:`iterated_undominated_actions`)
+_DOMINANCE_MAX = 64
+
+
+def _iterated_undominated(game: ExtensiveFormGame, tol: float) -> list[tuple[int, ...]]:
+    """:func:`iterated_undominated_actions` worked out."""
+    allowed = undominated_actions(game, tol)
     tables = child_tables(game)
     bounds = SupportBounds(BatchTree(game), _action_offsets(game))
     while True:
@@ -1158,20 +1181,49 @@ def _ordinal_key(game: ExtensiveFormGame, tol: float) -> tuple | None:
     player's terminal payoffs (which one is the min / max) and by which pairs satisfy
     ``x >= y - tol``. Chance probabilities enter only through ``possible`` (part of the key).
     """
-    for nd in game.nodes:
-        if nd.kind == CHANCE:
-            p = nd.parent
-            while p >= 0:
-                if game.nodes[p].kind == DECISION:
-                    return None
-                p = game.nodes[p].parent
+    return _order_key(game, lambda col: col[:, None] >= col[None, :] - tol)
+
+
+def _dominance_key(game: ExtensiveFormGame, tol: float) -> tuple | None:
+    """What :func:`iterated_undominated_actions` reads of the payoffs, if that is their order
+    (``None`` otherwise).
+
+    Each round compares ``lo(v, a) > hi(v, b) + tol`` at the children of a set's nodes, the
+    bounds being a min or max over children at a decision node. When no chance node lies below a
+    decision node, each such bound is a terminal payoff of the mover, which one fixed by the order
+    of the mover's payoffs; so every comparison, hence the result, is fixed by that order and by
+    which pairs of the mover's payoffs satisfy ``x > y + tol`` (the same float operations)."""
+    return _order_key(game, lambda col: col[:, None] > col[None, :] + tol)
+
+
+def _order_key(game: ExtensiveFormGame, pairs: Callable[[np.ndarray], np.ndarray]) -> tuple | None:
+    """Each player's payoff ranks and the pair table ``pairs(col)`` of the player's payoffs
+    ``col``, as bytes; ``None`` when a chance node lies below a decision node (kept in the
+    ``tree_cache``): then a bound is an expectation, not a payoff, and no order fixes it."""
+    below = game.tree_cache.get("chance_below_decision")
+    if below is None:
+        below = game.tree_cache["chance_below_decision"] = _chance_below_decision(game)
+    if below:
+        return None
     pay = np.asarray(game.payoffs, dtype=float)
     parts: list[bytes] = []
     for i in range(pay.shape[1]):
         col = pay[:, i]
         parts.append(np.unique(col, return_inverse=True)[1].astype(np.int32).tobytes())
-        parts.append(np.packbits(col[:, None] >= col[None, :] - tol).tobytes())
+        parts.append(np.packbits(pairs(col)).tobytes())
     return tuple(parts)
+
+
+def _chance_below_decision(game: ExtensiveFormGame) -> bool:
+    """Whether some chance node has a decision node above it."""
+    for nd in game.nodes:
+        if nd.kind == CHANCE:
+            p = nd.parent
+            while p >= 0:
+                if game.nodes[p].kind == DECISION:
+                    return True
+                p = game.nodes[p].parent
+    return False
 
 
 def _shape_key(game: ExtensiveFormGame) -> tuple:

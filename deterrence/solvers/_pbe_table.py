@@ -25,6 +25,47 @@ from ._tree_utils import BatchTree
 MAX_TABLE_ENTRIES = 1_000_000
 
 
+#: the most table layouts kept per tree (by the allowed actions, :func:`_layout`)
+_LAYOUTS_MAX = 4
+
+
+def _layout(game: ExtensiveFormGame, allowed: tuple[tuple[int, ...], ...]) -> tuple:
+    """What :class:`PureTable` reads of the tree and the allowed actions alone, kept in the
+    ``tree_cache`` (the points of a sweep mostly keep the same actions): the strides (an array and
+    a list), per set the actions' positions and steps, the profiles as one array of concatenated
+    behaviour vectors (``BatchTree.evaluate``'s input, read only), each row's positions, the
+    sets' nodes and the sets' node indicators (read only)."""
+    kept = game.tree_cache.setdefault("pure_table_layouts", {})
+    hit = kept.get(allowed)
+    if hit is not None:
+        return hit
+    sizes = [len(a) for a in allowed]
+    strides = np.array([math.prod(sizes[k + 1:]) for k in range(len(sizes))], dtype=np.int64)
+    pos = [{a: i for i, a in enumerate(acts)} for acts in allowed]
+    #: per set, each table action's step in the row number (its position times the set's stride)
+    steps = [{a: stride * i for a, i in p.items()} for stride, p in zip(strides.tolist(), pos, strict=True)]
+    n = math.prod(sizes)
+    offsets = np.cumsum([0] + [len(h.actions) for h in game.infosets])
+    flat = np.zeros((n, int(offsets[-1])))
+    rows = np.arange(n)
+    for k, acts in enumerate(allowed):
+        choice = np.asarray(acts, dtype=np.int64)[(rows // strides[k]) % sizes[k]]
+        flat[rows, offsets[k] + choice] = 1.0
+    #: per row and set, the row's action as its position among the set's table actions
+    positions = np.stack([(rows // strides[k]) % sizes[k] for k in range(len(sizes))], axis=1) \
+        if sizes else np.zeros((n, 0), dtype=np.int64)
+    nodes = [np.asarray(h.nodes, dtype=np.int64) for h in game.infosets]
+    members = np.zeros((len(game.infosets), len(game.nodes)))
+    for k, v in enumerate(nodes):
+        members[k, v] = 1.0
+    for a in (strides, flat, positions, members, *nodes):
+        a.setflags(write=False)
+    if len(kept) >= _LAYOUTS_MAX:
+        kept.clear()
+    out = kept[allowed] = (strides, strides.tolist(), pos, steps, flat, positions, nodes, members)
+    return out
+
+
 class PureTable:
     """The pure profiles over ``allowed`` actions: (reach, edge, values) per row, and per-set payoffs.
 
@@ -45,32 +86,13 @@ class PureTable:
                  kids: Sequence[np.ndarray], prior: np.ndarray) -> None:
         self.game, self.kids, self.prior = game, kids, prior
         self.allowed = tuple(tuple(a) for a in allowed)
-        sizes = [len(a) for a in allowed]
-        self.strides = np.array([math.prod(sizes[k + 1:]) for k in range(len(sizes))], dtype=np.int64)
-        self._strides = self.strides.tolist()
-        self.pos = [{a: i for i, a in enumerate(acts)} for acts in allowed]
-        #: per set, each table action's step in the row number (its position times the set's stride)
-        self.steps = [{a: stride * i for a, i in pos.items()}
-                       for stride, pos in zip(self._strides, self.pos, strict=True)]
-        n = math.prod(sizes)
-        offsets = np.cumsum([0] + [len(h.actions) for h in game.infosets])
-        flat = np.zeros((n, int(offsets[-1])))
-        rows = np.arange(n)
-        for k, acts in enumerate(allowed):
-            choice = np.asarray(acts, dtype=np.int64)[(rows // self.strides[k]) % sizes[k]]
-            flat[rows, offsets[k] + choice] = 1.0
+        self.strides, self._strides, self.pos, self.steps, flat, self.positions, self.nodes, self.members \
+            = _layout(game, self.allowed)
         self.reach, self.edge, self.values = batch.evaluate(flat)
-        #: per row and set, the row's action as its position among the set's table actions
-        self.positions = np.stack([(rows // self.strides[k]) % sizes[k] for k in range(len(sizes))], axis=1) \
-            if sizes else np.zeros((n, 0), dtype=np.int64)
         #: what the solver works out about rows (``pbe._reach_plan``), kept for the solve
         self.plans: dict = {}
         #: per set and weight spec, the mover's payoffs at every row (``pbe._spec_payoffs``)
         self.spec_payoffs: dict[tuple, np.ndarray] = {}
-        self.nodes = [np.asarray(h.nodes, dtype=np.int64) for h in game.infosets]
-        self.members = np.zeros((len(game.infosets), len(game.nodes)))
-        for k, nodes in enumerate(self.nodes):
-            self.members[k, nodes] = 1.0
         self._payoffs: dict[tuple[int, str], np.ndarray] = {}
         self._q: dict[int, np.ndarray] = {}
 
