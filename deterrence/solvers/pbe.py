@@ -156,6 +156,7 @@ from ..game.extensive import DECISION, ExtensiveFormGame
 from ._gc_pause import collector_paused
 from ._options import option
 from ._pbe_beliefs import _Beliefs, _br_actions, _deviation_groups, _deviation_weights, _type_unreached
+from ._pbe_blocks import rootless_mask
 from ._pbe_context import _INTERIOR, _Ctx, belief_spec_rule, fixed_by_nature
 from ._pbe_exact import ExactTree, carry_paths, has_known_sets
 from ._pbe_multilinear import _solve_multilinear
@@ -618,6 +619,11 @@ def _forced_hits(ctx: _Ctx, v: int, devs: Sequence[tuple[int, int]]) -> np.ndarr
         kept[key] = hits
     return hits
 
+
+#: whether the solver drops the admitted patterns whose on-path block has no root inside the box
+#: (:func:`~deterrence.solvers._pbe_blocks.rootless_mask`) before its pattern loop (the tests switch it
+#: off to compare)
+BLOCKS_RULE_OUT = True
 
 _NO_HITS = object()
 _FORCED_HITS_MAX = 4096
@@ -1654,6 +1660,8 @@ def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list
     if opts.mixed and n_patterns > n_pure:
         max_mixed = opts.max_mixed_sets
         admitted, free_offpath = _to_visit(ctx, pruner, mixed_patterns, max_mixed)
+        if BLOCKS_RULE_OUT:  # no root inside the box, by the on-path block (:mod:`._pbe_blocks`)
+            admitted = admitted[~rootless_mask(ctx, pruner, mixed_patterns, admitted, max_mixed)]
         if ctx.table is not None:
             work, skipped, visited_free = _tabled_patterns(
                 ctx, mixed_patterns, admitted, _AdmittedReach(pruner, mixed_patterns, admitted), max_mixed)
