@@ -79,9 +79,8 @@ class _Tables:
                     self.after[(v, a)] = tuple((z, self.own[p][z][start:]) for z in below[c])
         self._reference: dict[tuple[int, int, tuple[int, ...]], tuple[int, ...]] = {}
         self._node_set = [nd.infoset for nd in nodes]
-        #: the players' plans by their part of the pattern, and the systems' rows as terms
-        #: (:func:`_row_terms`) by player, its mixing sets and both parts (emptied when full)
-        self.plans: dict[tuple, _Plan] = {}
+        #: the systems' rows as terms (:func:`_row_terms`) by player, its mixing sets and both
+        #: players' parts of the pattern (emptied when full)
         self.rows: dict[tuple, tuple[_Terms, ...]] = {}
 
     def reference(self, v: int, a: int, firsts: tuple[int, ...]) -> tuple[int, ...]:
@@ -115,6 +114,15 @@ def _tables(game: ExtensiveFormGame) -> _Tables:
     return out
 
 
+def _plans(game: ExtensiveFormGame) -> dict[tuple, _Plan]:
+    """The players' plans (:class:`_Plan`, the tree's alone) by player and part of the pattern, in
+    the tree's ``tree_cache`` (apart from the :class:`_Tables` the plans read: no reference cycle)."""
+    out = game.tree_cache.get("pbe_typed_plans")
+    if out is None:
+        out = game.tree_cache["pbe_typed_plans"] = {}
+    return out
+
+
 class _Kept:
     """What the linear systems of one solve share (kept on the context): per player and node,
     Nature's probability of the node times the player's payoff there (terminals; 0 elsewhere), as
@@ -144,13 +152,14 @@ def typed_roots(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int],
         ctx.typed = _Kept(ctx)
     kept: _Kept = ctx.typed
     parts = [tuple([pattern[s] for s in sets]) for sets in tables.sets_of]
+    kept_plans = _plans(ctx.game)
     plans = []
     for p in range(2):
-        plan = tables.plans.get((p, parts[p]))
+        plan = kept_plans.get((p, parts[p]))
         if plan is None:
-            if len(tables.plans) >= _REFERENCE_MAX:
-                tables.plans.clear()
-            plan = tables.plans[(p, parts[p])] = _Plan(tables, pattern, p)
+            if len(kept_plans) >= _REFERENCE_MAX:
+                kept_plans.clear()
+            plan = kept_plans[(p, parts[p])] = _Plan(tables, pattern, p)
         if plan.d == 0 or not plan.reached:
             return None
         plans.append(plan)
