@@ -6,8 +6,9 @@
   under each belief policy; and the masks mark some patterns there.
 * In a signalling game with blocks of each kind, the mask marks the patterns of some blocks that
   have no interior root on the generic route (the block solved alone) and none of a block that
-  has one; the solver then hands the pattern loop the admitted patterns less exactly the marked
-  ones, with the same equilibria as with the marking off.
+  has one; under ``d1`` the solver then hands the pattern loop the admitted patterns less exactly
+  the marked ones, with the same equilibria as with the marking off (under ``prior`` and ``free``
+  it does not mark: ``pbe.BLOCKS_POLICIES``).
 * The grouping: patterns with the same supports at the sets they reach share a block, those that
   mix only where they reach or only where they do not have none, and the grouping is kept for an
   equal pattern list; a tree outside the class of two-player type games gets no mark.
@@ -84,7 +85,7 @@ def test_marked_patterns_have_no_generic_root(monkeypatch, policy):
 
 def _blocks_of_seed_4() -> tuple:
     game = signalling_game(4, types=2, messages=3, responses=2, payoff_range=5)
-    ctx, pruner, mixed, admitted = _setup(game, "prior")
+    ctx, pruner, mixed, admitted = _setup(game, "d1")
     return game, ctx, pruner, mixed, admitted
 
 
@@ -113,10 +114,10 @@ def test_a_rootless_block_is_marked_and_one_with_a_root_is_not(monkeypatch):
         return tabled(ctx, patterns, admitted, reached, max_mixed)
 
     monkeypatch.setattr(pbe, "_tabled_patterns", spy)
-    on = dt.solve(game, "pbe", belief_policy="prior")
+    on = dt.solve(game, "pbe", belief_policy="d1")
     assert visited[-1].tolist() == admitted[~mask].tolist()
-    monkeypatch.setattr(pbe, "BLOCKS_RULE_OUT", False)
-    off = dt.solve(game, "pbe", belief_policy="prior")
+    monkeypatch.setattr(pbe, "BLOCKS_POLICIES", frozenset())
+    off = dt.solve(game, "pbe", belief_policy="d1")
     assert visited[-1].tolist() == admitted.tolist()
     assert len(on) == len(off) > 0
     for a, b in zip(on, off, strict=True):

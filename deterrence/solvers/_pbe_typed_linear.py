@@ -163,15 +163,17 @@ def typed_roots(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int],
         if plan.d == 0 or not plan.reached:
             return None
         plans.append(plan)
-    solutions = []
-    for p in range(2):  # player p's conditions pin the other's plan
+    solutions: list = [None, None]
+    # player p's conditions (d_p of them) pin the other's plan (d_{1-p} unknowns): the system with
+    # more conditions than unknowns first, the one more likely to have no solution
+    for p in ((1, 0) if plans[1].d > plans[0].d else (0, 1)):
         weight = kept.weights[p]
         rows = [[sum([weight[z] * c for z, c in terms]) for terms in row]
                 for row in _system_terms(tables, pattern, mixed, parts, plans, p)]
         y = _solved(rows, plans[1 - p].d)
         if y is False:  # no solution: no root
             return []
-        solutions.append(y)
+        solutions[p] = y
     if any(y is True for y in solutions):
         return None
     return _behaviour(pattern, mixed, tables, plans, solutions)

@@ -620,10 +620,13 @@ def _forced_hits(ctx: _Ctx, v: int, devs: Sequence[tuple[int, int]]) -> np.ndarr
     return hits
 
 
-#: whether the solver drops the admitted patterns whose on-path block has no root inside the box
-#: (:func:`~deterrence.solvers._pbe_blocks.rootless_mask`) before its pattern loop (the tests switch it
-#: off to compare)
-BLOCKS_RULE_OUT = True
+#: the belief policies under which the solver drops the admitted patterns whose on-path block has no
+#: root inside the box (:func:`~deterrence.solvers._pbe_blocks.rootless_mask`) before its pattern loop
+#: (the tests empty it to compare). Under ``d1`` a pattern mixing where it does not reach has one
+#: system per D1 option there, and many pass the vertex tests: on the AEG the marking saves more than
+#: deciding the blocks costs. Under ``prior`` and ``free`` the patterns it marks are ruled out by the
+#: compiled vertex tests at about the cost of a block's exact decision, so it is not run
+BLOCKS_POLICIES = frozenset({"d1"})
 
 _NO_HITS = object()
 _FORCED_HITS_MAX = 4096
@@ -1660,7 +1663,7 @@ def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list
     if opts.mixed and n_patterns > n_pure:
         max_mixed = opts.max_mixed_sets
         admitted, free_offpath = _to_visit(ctx, pruner, mixed_patterns, max_mixed)
-        if BLOCKS_RULE_OUT:  # no root inside the box, by the on-path block (:mod:`._pbe_blocks`)
+        if ctx.policy in BLOCKS_POLICIES:  # no root inside the box, by the on-path block (_pbe_blocks)
             admitted = admitted[~rootless_mask(ctx, pruner, mixed_patterns, admitted, max_mixed)]
         if ctx.table is not None:
             work, skipped, visited_free = _tabled_patterns(
