@@ -79,6 +79,9 @@ class _Tables:
                     self.after[(v, a)] = tuple((z, self.own[p][z][start:]) for z in below[c])
         self._reference: dict[tuple[int, int, tuple[int, ...]], tuple[int, ...]] = {}
         self._node_set = [nd.infoset for nd in nodes]
+        #: the systems' rows as terms (:func:`_row_terms`) by player, its mixing sets and both
+        #: players' parts of the pattern (emptied when full)
+        self.rows: dict[tuple, tuple[_Terms, ...]] = {}
 
     def reference(self, v: int, a: int, firsts: tuple[int, ...]) -> tuple[int, ...]:
         """The terminals below ``v``'s child by ``a`` that its mover reaches playing ``firsts``
@@ -98,7 +101,8 @@ class _Tables:
         return self._node_set[v]
 
 
-#: the most terminal lists :meth:`_Tables.reference` keeps (emptied when full)
+#: the most terminal lists :meth:`_Tables.reference` keeps, and the most plans and systems' rows
+#: (each emptied when full)
 _REFERENCE_MAX = 1 << 16
 
 
@@ -110,10 +114,19 @@ def _tables(game: ExtensiveFormGame) -> _Tables:
     return out
 
 
+def _plans(game: ExtensiveFormGame) -> dict[tuple, _Plan]:
+    """The players' plans (:class:`_Plan`, the tree's alone) by player and part of the pattern, in
+    the tree's ``tree_cache`` (apart from the :class:`_Tables` the plans read: no reference cycle)."""
+    out = game.tree_cache.get("pbe_typed_plans")
+    if out is None:
+        out = game.tree_cache["pbe_typed_plans"] = {}
+    return out
+
+
 class _Kept:
     """What the linear systems of one solve share (kept on the context): per player and node,
     Nature's probability of the node times the player's payoff there (terminals; 0 elsewhere), as
-    integers with one common scale; the players' plans by their part of the pattern."""
+    integers with one common scale."""
 
     def __init__(self, ctx: _Ctx) -> None:
         tree = ctx.exact
@@ -123,7 +136,6 @@ class _Kept:
             scale = tree.prior[z] * tree.power(top - tree.c[z])
             for p in range(2):
                 self.weights[p][z] = scale * pay[p]
-        self.plans: dict[tuple, _Plan] = {}
 
 
 def typed_roots(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int], on_path: np.ndarray,
@@ -140,24 +152,28 @@ def typed_roots(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int],
         ctx.typed = _Kept(ctx)
     kept: _Kept = ctx.typed
     parts = [tuple([pattern[s] for s in sets]) for sets in tables.sets_of]
+    kept_plans = _plans(ctx.game)
     plans = []
     for p in range(2):
-        plan = kept.plans.get((p, parts[p]))
+        plan = kept_plans.get((p, parts[p]))
         if plan is None:
-            plan = kept.plans[(p, parts[p])] = _Plan(tables, pattern, p)
+            if len(kept_plans) >= _REFERENCE_MAX:
+                kept_plans.clear()
+            plan = kept_plans[(p, parts[p])] = _Plan(tables, pattern, p)
         if plan.d == 0 or not plan.reached:
             return None
         plans.append(plan)
-    solutions = []
-    for p in range(2):  # player p's conditions pin the other's plan
-        other = plans[1 - p]
-        firsts = tuple([s[0] for s in parts[p]])
-        rows = [_row(tables, firsts, k, tables.sets_of[p].index(k), a, kept.weights[p], other)
-                for k in mixed if tables.player[k] == p for a in pattern[k][1:]]
-        y = _solved(rows, other.d)
+    solutions: list = [None, None]
+    # player p's conditions (d_p of them) pin the other's plan (d_{1-p} unknowns): the system with
+    # more conditions than unknowns first, the one more likely to have no solution
+    for p in ((1, 0) if plans[1].d > plans[0].d else (0, 1)):
+        weight = kept.weights[p]
+        rows = [[sum([weight[z] * c for z, c in terms]) for terms in row]
+                for row in _system_terms(tables, pattern, mixed, parts, plans, p)]
+        y = _solved(rows, plans[1 - p].d)
         if y is False:  # no solution: no root
             return []
-        solutions.append(y)
+        solutions[p] = y
     if any(y is True for y in solutions):
         return None
     return _behaviour(pattern, mixed, tables, plans, solutions)
@@ -220,24 +236,43 @@ class _Plan:
         return out
 
 
-def _row(tables: _Tables, firsts: tuple[int, ...], k: int, k_pos: int, a: int, weight: list[int],
-         other: _Plan) -> list[int]:
+_Terms = tuple[tuple[tuple[int, int], ...], ...]  # per column of a row, its (terminal, coefficient)s
+
+
+def _system_terms(tables: _Tables, pattern: Sequence[tuple[int, ...]], mixed: list[int],
+                  parts: list[tuple], plans: list[_Plan], p: int) -> tuple[_Terms, ...]:
+    """Player ``p``'s conditions at its sets in ``mixed`` (one row per set and support action but
+    the first), each as :func:`_row_terms` (kept in the tables by what they read: ``p``, its sets in
+    ``mixed`` and both players' parts of the pattern)."""
+    own = tuple([k for k in mixed if tables.player[k] == p])
+    key = (p, own, parts[p], parts[1 - p])
+    out = tables.rows.get(key)
+    if out is None:
+        firsts = tuple([s[0] for s in parts[p]])
+        out = tuple([_row_terms(tables, firsts, k, tables.sets_of[p].index(k), a, plans[1 - p])
+                     for k in own for a in pattern[k][1:]])
+        if len(tables.rows) >= _REFERENCE_MAX:
+            tables.rows.clear()
+        tables.rows[key] = out
+    return out
+
+
+def _row_terms(tables: _Tables, firsts: tuple[int, ...], k: int, k_pos: int, a: int, other: _Plan) -> _Terms:
     """The condition of set ``k`` between ``a`` and the support's first action, as an affine
     function of the other player's free coordinates (the mover's later sets play their first
-    support action, ``firsts``; ``k_pos``: the position of ``k`` among the mover's sets)."""
-    row = [0] * (other.d + 1)
+    support action, ``firsts``; ``k_pos``: the position of ``k`` among the mover's sets): per
+    coordinate (the constant last), the terminals whose weight it sums, each with its integer
+    coefficient (the tree's alone: a point's row is the sum of the weights times them)."""
+    row: list[dict[int, int]] = [{} for _ in range(other.d + 1)]
     at, memo, reference = other.at, other.memo, tables.reference
     for v in tables.set_nodes[k]:
         for act, sign in ((a, 1), (firsts[k_pos], -1)):
             for z in reference(v, act, firsts):
-                w = weight[z]
-                if w:
-                    if sign < 0:
-                        w = -w
-                    r = memo.get(z)
-                    for i, x in at(z) if r is None else r:
-                        row[i] += w * x
-    return row
+                r = memo.get(z)
+                for i, x in at(z) if r is None else r:
+                    col = row[i]
+                    col[z] = col.get(z, 0) + sign * x
+    return tuple([tuple([(z, c) for z, c in col.items() if c]) for col in row])
 
 
 def _solved(rows: list[list[int]], d: int) -> list[int] | bool:

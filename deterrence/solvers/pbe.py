@@ -161,6 +161,7 @@ from . import _pbe_unbalanced
 from ._gc_pause import collector_paused
 from ._options import option
 from ._pbe_beliefs import _Beliefs, _br_actions, _deviation_groups, _deviation_weights, _type_unreached
+from ._pbe_blocks import rootless_mask
 from ._pbe_context import _INTERIOR, _Ctx, belief_spec_rule, fixed_by_nature
 from ._pbe_exact import ExactTree, carry_paths, has_known_sets
 from ._pbe_multilinear import _solve_multilinear
@@ -624,6 +625,14 @@ def _forced_hits(ctx: _Ctx, v: int, devs: Sequence[tuple[int, int]]) -> np.ndarr
         kept[key] = hits
     return hits
 
+
+#: the belief policies under which the solver moves the admitted patterns whose on-path block has no
+#: root inside the box (:func:`~deterrence.solvers._pbe_blocks.rootless_mask`) out of its pattern loop
+#: to :func:`_unbalanced_last` (the tests empty it to compare). Under ``d1`` a pattern mixing where it does not reach has one
+#: system per D1 option there, and many pass the vertex tests: on the AEG the marking saves more than
+#: deciding the blocks costs. Under ``prior`` and ``free`` the patterns it marks are ruled out by the
+#: compiled vertex tests at about the cost of a block's exact decision, so it is not run
+BLOCKS_POLICIES = frozenset({"d1"})
 
 _NO_HITS = object()
 _FORCED_HITS_MAX = 4096
@@ -1635,15 +1644,16 @@ def _work(ctx: _Ctx, pruner: BeliefSupportPruner, patterns: Sequence[tuple], adm
 
 #: the note of a continuum found among the unbalanced patterns (:func:`_unbalanced_last`)
 UNBALANCED_CONTINUUM = (
-    "a curve of solutions of some support pattern in which the two players mix in unequal dimensions "
-    "where it reaches (such a pattern holds no isolated PBE in a two-player game of private types; "
-    "these patterns were solved until one was found)")
+    "a curve of solutions of some support pattern that holds no isolated PBE (in a two-player game of "
+    "private types: one whose players mix in unequal dimensions where it reaches, or whose on-path "
+    "block has no root; these patterns were solved until one was found)")
 
 
 def _unbalanced_last(ctx: _Ctx, pruner: BeliefSupportPruner, patterns: Sequence[tuple], admitted: np.ndarray,
                      max_mixed: int, split: Unbalanced, roots: list[list[np.ndarray]]) -> int:
-    """Solve the admitted unbalanced patterns (indices into ``patterns``; none holds an isolated
-    equilibrium, :mod:`deterrence.solvers._pbe_unbalanced`) until a continuum is noted, adding any
+    """Solve the admitted patterns that hold no isolated equilibrium (indices into ``patterns``: the
+    unbalanced ones, :mod:`deterrence.solvers._pbe_unbalanced`, and under ``d1`` those whose on-path
+    block has no root, :mod:`deterrence.solvers._pbe_blocks`) until a continuum is noted, adding any
     root to ``roots`` (the generic route finds none; kept all the same); returns the number mixing at
     more than ``max_mixed`` sets (not solved, as any other pattern). The continua they give are noted
     as :data:`UNBALANCED_CONTINUUM`, whatever pattern gave the first: the note and the flags are
@@ -1709,6 +1719,8 @@ def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list
         admitted, free_offpath = _to_visit(ctx, pruner, mixed_patterns, max_mixed)
         split = unbalanced(game, pruner, mixed_patterns)
         last = np.zeros(len(admitted), dtype=bool) if split is None else split.mask[admitted]
+        if split is not None and ctx.policy in BLOCKS_POLICIES:  # no root in the box (_pbe_blocks)
+            last |= rootless_mask(ctx, pruner, mixed_patterns, admitted, max_mixed)
         work, skipped, visited_free = _work(ctx, pruner, mixed_patterns, admitted[~last], max_mixed)
         free_offpath += visited_free
         roots = [beh for pattern, mixed, rows, found, tested in work

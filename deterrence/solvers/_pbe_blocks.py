@@ -1,0 +1,138 @@
+"""Mixed support patterns ruled out by their on-path block, in batches (private).
+
+In a tree of :mod:`deterrence.solvers._typed_structure` (two players, Nature's moves first, every
+later move public), take a support pattern that mixes at some information sets it reaches and at
+some it does not. Its indifference conditions at the sets it *reaches* depend only on its mixing
+at reached sets: a reached set's conditions weigh each of its nodes by the node's reach (Bayes'
+rule), a node of zero reach weighs nothing, and below a node of positive reach every path of
+positive probability (through support actions) passes through reached nodes only. So the
+pattern's *on-path block* (the same supports at the reached sets, the first action of the support
+at each unreached set) reaches the same sets (reach is decided top down at reached sets, whose
+supports are the same) and has, at them, the same conditions in the same unknowns, and it mixes
+only where it reaches. A root of the pattern strictly inside its box gives one of the block (its
+mixing at the reached sets); so if the block has no root inside its box, neither has the
+pattern, whatever its mixing where it does not reach.
+
+Many patterns share a block: :func:`rootless_mask` groups the patterns of a list by block (the
+grouping reads the tree, the pattern list and which nodes Nature reaches, so it is kept in the
+tree's cache for the points of a sweep), decides each block that the rows asked about have once,
+with :func:`~deterrence.solvers._pbe_typed_linear.typed_roots` in exact integers (no root when
+one of its two linear systems has no solution, or when each has one and it is not strictly inside
+the box; a block it does not decide is not ruled out), and marks every row whose block has no
+root. A pattern that mixes only where it reaches is its own block (the solver's linear route
+decides it), and one that mixes only where it does not reach has a pure block: neither is marked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._pbe_context import _Ctx
+from ._pbe_patterns import Pattern
+from ._pbe_pruning import BeliefSupportPruner
+from ._pbe_typed_linear import typed_roots
+from ._typed_structure import typed_structure
+
+_REACH = ("reach",)
+
+
+@dataclass(frozen=True)
+class _Blocks:
+    """The on-path blocks of a pattern list.
+
+    Attributes
+    ----------
+    patterns
+        The pattern list they were worked out for.
+    block_of
+        Per pattern, the number of its block, ``-1`` if it mixes at no unreached set or at no
+        reached set.
+    n_mixed
+        Per pattern, the number of sets where it mixes.
+    blocks
+        Per block: its pattern, its mixing sets and the sets it reaches (booleans, per set).
+    """
+
+    patterns: list[Pattern]
+    block_of: np.ndarray
+    n_mixed: np.ndarray
+    blocks: list[tuple[Pattern, list[int], np.ndarray]]
+
+
+def on_path_blocks(pruner: BeliefSupportPruner, patterns: Sequence[Pattern]) -> _Blocks:
+    """The patterns' on-path blocks (:class:`_Blocks`), kept in the tree's cache by what they read:
+    the pattern list (an equal list gets the kept blocks) and the pruner's reach
+    (:meth:`~deterrence.solvers._pbe_pruning.BeliefSupportPruner.reach_key`)."""
+    cache = pruner.game.tree_cache
+    key = ("pbe_on_path_blocks", pruner.reach_key())
+    hit = cache.get(key)
+    if hit is None or hit.patterns != patterns:
+        hit = cache[key] = _grouped(pruner, patterns)
+    return hit
+
+
+def _grouped(pruner: BeliefSupportPruner, patterns: Sequence[Pattern]) -> _Blocks:
+    """:func:`on_path_blocks` worked out: the patterns mixing at a reached and at an unreached set,
+    grouped by their supports at the sets they reach (which fix the sets they reach)."""
+    ind = pruner.indicators(patterns)
+    reached = pruner.reached(ind) if len(patterns) else np.zeros((0, len(pruner.offsets) - 1), dtype=bool)
+    starts = pruner.offsets[:-1]
+    sizes = np.add.reduceat(ind, starts, axis=1, dtype=np.int64)
+    mixing = sizes > 1
+    rows = np.flatnonzero((mixing & reached).any(axis=1) & (mixing & ~reached).any(axis=1))
+    block_of = np.full(len(patterns), -1, dtype=np.int64)
+    blocks: list[tuple[Pattern, list[int], np.ndarray]] = []
+    if len(rows):
+        width = np.diff(pruner.offsets)
+        on_path_actions = np.repeat(reached[rows], width, axis=1)
+        keys = np.packbits(ind[rows] & on_path_actions, axis=1)
+        _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+        block_of[rows] = inverse.reshape(-1)
+        for r in rows[first].tolist():
+            on_path = reached[r].copy()
+            on_path.setflags(write=False)
+            block = tuple([s if on_path[k] else s[:1] for k, s in enumerate(patterns[r])])
+            blocks.append((block, [k for k, s in enumerate(block) if len(s) > 1], on_path))
+    n_mixed = mixing.sum(axis=1)
+    for a in (block_of, n_mixed):
+        a.setflags(write=False)
+    return _Blocks(list(patterns), block_of, n_mixed, blocks)
+
+
+def rootless_mask(ctx: _Ctx, pruner: BeliefSupportPruner, patterns: Sequence[Pattern], rows: np.ndarray,
+                  max_mixed: int | None = None) -> np.ndarray:
+    """Per row of ``rows`` (indices into ``patterns``), whether its pattern is proved to have no
+    root strictly inside its box by its on-path block (see the module documentation): booleans.
+    ``max_mixed``: if given, a pattern mixing at more sets is not marked (the solver counts it
+    as skipped, unsolved).
+
+    ``False`` everywhere for a tree outside the class of
+    :mod:`deterrence.solvers._typed_structure`. Each block that the rows have is decided once
+    (:func:`~deterrence.solvers._pbe_typed_linear.typed_roots`, on the solver's context)."""
+    rows = np.asarray(rows, dtype=np.int64)
+    out = np.zeros(len(rows), dtype=bool)
+    if not len(rows) or typed_structure(ctx.game) is None:
+        return out
+    grouping = on_path_blocks(pruner, patterns)
+    ids = grouping.block_of[rows]
+    asked = ids >= 0
+    if max_mixed is not None:
+        asked &= grouping.n_mixed[rows] <= max_mixed
+    if not asked.any():
+        return out
+    wanted = np.unique(ids[asked])
+    verdict = np.zeros(len(grouping.blocks), dtype=bool)
+    for b in wanted.tolist():
+        verdict[b] = block_rootless(ctx, *grouping.blocks[b])
+    out[asked] = verdict[ids[asked]]
+    return out
+
+
+def block_rootless(ctx: _Ctx, block: Pattern, mixed: list[int], on_path: np.ndarray) -> bool:
+    """Whether a pattern that mixes only at sets it reaches (``mixed``; ``on_path``: the sets it
+    reaches) is proved to have no root strictly inside its box by the linear systems of
+    :mod:`deterrence.solvers._pbe_typed_linear` (``False`` where they do not decide it)."""
+    return typed_roots(ctx, block, mixed, on_path, dict.fromkeys(mixed, _REACH)) == []
