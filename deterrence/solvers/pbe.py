@@ -167,6 +167,7 @@ from ._pbe_purebatch import FALLBACK, assess_rows
 from ._pbe_rootscreen import FAILS, HOLDS, UNDECIDED, onpath_verdicts
 from ._pbe_seeds import nash_seeds, repaired
 from ._pbe_table import PureTable
+from ._pbe_typed_float import float_decided
 from ._pbe_typed_linear import typed_roots
 from ._pbe_vertex import JoinedCodes, encode_sets, joined_vertex_tests, set_code
 from ._tree_utils import child_tables, prior_mass
@@ -1654,6 +1655,9 @@ def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list
     if opts.mixed and n_patterns > n_pure:
         max_mixed = opts.max_mixed_sets
         admitted, free_offpath = _to_visit(ctx, pruner, mixed_patterns, max_mixed)
+        # the balanced patterns decided in floating point, with a margin (their roots join the others')
+        early = float_decided(ctx, pruner, mixed_patterns, admitted, max_mixed)
+        admitted = admitted[~early.decided]
         if ctx.table is not None:
             work, skipped, visited_free = _tabled_patterns(
                 ctx, mixed_patterns, admitted, _AdmittedReach(pruner, mixed_patterns, admitted), max_mixed)
@@ -1662,8 +1666,8 @@ def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list
             work, skipped, visited_free = _untabled_patterns(ctx, mixed_patterns, admitted, reached,
                                                              max_mixed)
         free_offpath += visited_free
-        roots = [beh for pattern, mixed, rows, found, tested in work
-                 for beh in _solve_mixed(ctx, pattern, mixed, rows, found, tested)]
+        roots = early.merged(mixed_patterns, [(pattern, beh) for pattern, mixed, rows, found, tested in work
+                                              for beh in _solve_mixed(ctx, pattern, mixed, rows, found, tested)])
         for beh, verdict in zip(roots, onpath_verdicts(ctx, roots), strict=True):
             keep(beh, None, _ROOT_VERDICTS[verdict])
         if free_offpath:
