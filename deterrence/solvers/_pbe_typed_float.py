@@ -188,26 +188,29 @@ def float_decided(ctx: _Ctx, pruner: BeliefSupportPruner, patterns: Sequence[tup
     """The admitted mixed patterns (indices into ``patterns``) this route decides and their roots
     (see the module documentation): balanced, mixing at no more than ``max_mixed`` sets, all of
     them reached. Nothing is decided outside the class of trees or when no pattern qualifies."""
-    none = FloatDecided(np.zeros(len(admitted), dtype=np.bool_))
+    out = FloatDecided(np.zeros(len(admitted), dtype=np.bool_))
     game = ctx.game
     if not len(admitted) or typed_structure(game) is None:
-        return none
+        return out
     layout = _layout(game)
     every = pruner.indicators(patterns)
-    cand, d_max = _balanced(every, admitted, layout.offsets, layout.set_player, max_mixed)
+    dims, n_mixed = _dimensions(every, layout)
+    picked = dims[admitted]
+    cand = np.flatnonzero((picked > 0) & (n_mixed[admitted] <= max_mixed))
     if len(cand):
         ind = every[admitted[cand]]
-        cand = cand[_mixing_reached(ind, pruner.reached(ind), layout.offsets)]
+        ok = _mixing_reached(ind, pruner.reached(ind), layout.offsets)
+        cand, ind = cand[ok], ind[ok]
     if not len(cand):
-        return none
-    status, beh = _decided_rows(ctx, layout, every[admitted[cand]], d_max)
-    none.decided[cand[status != UNDECIDED]] = True
+        return out
+    status, beh = _decided_rows(ctx, layout, ind, int(picked[cand].max()))
+    out.decided[cand[status != UNDECIDED]] = True
     counts = game._action_counts
     for n in np.flatnonzero(status == ROOT).tolist():
         flat = beh[n]
-        none.found.append((int(admitted[cand[n]]),
+        out.found.append((int(admitted[cand[n]]),
                            [flat[o:o + c].copy() for o, c in zip(layout.offsets.tolist(), counts, strict=False)]))
-    return none
+    return out
 
 
 def _decided_rows(ctx: _Ctx, layout: _Layout, ind: np.ndarray, d_max: int) -> tuple[np.ndarray, np.ndarray]:
@@ -225,32 +228,43 @@ def _decided_rows(ctx: _Ctx, layout: _Layout, ind: np.ndarray, d_max: int) -> tu
     return status, beh
 
 
+def _dimensions(every: np.ndarray, layout: _Layout) -> tuple[np.ndarray, np.ndarray]:
+    """Per pattern (rows of the support indicators ``every``, a pattern list's, which the pruner keeps
+    for the points of a sweep: so are these, for the last few such arrays), its mixing dimension
+    ``d`` if it is balanced (``d_C = d_D``, 0 if not) and the number of sets where it mixes."""
+    for kept, dims, n_mixed in _DIMENSIONS:
+        if kept is every:
+            return dims, n_mixed
+    dims, n_mixed = _balanced(every, layout.offsets, layout.set_player)
+    _DIMENSIONS.insert(0, (every, dims, n_mixed))
+    del _DIMENSIONS[4:]
+    return dims, n_mixed
+
+
+#: the last indicator arrays met, with :func:`_dimensions`'s answers
+_DIMENSIONS: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+
+
 @njit
-def _balanced(ind: np.ndarray, admitted: np.ndarray, offsets: np.ndarray, set_player: np.ndarray,
-              max_mixed: int) -> tuple[np.ndarray, int]:
-    """The positions in ``admitted`` of the patterns (rows of the support indicators ``ind``) that are
-    balanced (``d_C = d_D > 0``) and mix at no more than ``max_mixed`` sets, and their largest ``d``."""
-    out = np.empty(admitted.shape[0], dtype=np.int64)
-    n = 0
-    d_max = 0
-    for m in range(admitted.shape[0]):
-        row = ind[admitted[m]]
-        d0 = d1 = n_mixed = 0
+def _balanced(ind: np.ndarray, offsets: np.ndarray, set_player: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_dimensions` worked out."""
+    dims = np.zeros(ind.shape[0], dtype=np.int64)
+    n_mixed = np.zeros(ind.shape[0], dtype=np.int64)
+    for m in range(ind.shape[0]):
+        d0 = d1 = 0
         for k in range(offsets.shape[0] - 1):
             width = 0
             for a in range(offsets[k], offsets[k + 1]):
-                width += row[a]
+                width += ind[m, a]
             if width > 1:
-                n_mixed += 1
+                n_mixed[m] += 1
                 if set_player[k] == 0:
                     d0 += width - 1
                 else:
                     d1 += width - 1
-        if d0 == d1 and d0 > 0 and n_mixed <= max_mixed:
-            out[n] = m
-            n += 1
-            d_max = max(d_max, d0)
-    return out[:n], d_max
+        if d0 == d1:
+            dims[m] = d0
+    return dims, n_mixed
 
 
 @njit
@@ -326,42 +340,39 @@ def _realizations(j: int, d: int, ind: np.ndarray, offsets: np.ndarray, set_play
 @njit
 def _values(i: int, d: int, set_player: np.ndarray, first: np.ndarray, kind: np.ndarray, node_set: np.ndarray,
             child_ptr: np.ndarray, children: np.ndarray, weight: np.ndarray, real: np.ndarray,
-            value: np.ndarray, size: np.ndarray) -> None:
-    """Per node, the sum over the terminals below it that player ``i`` reaches playing its support's
-    first action at each of its sets of the terminal's weight (``weight``: ``i``'s) times the other
-    player's realization (``real``), an affine function (``value``), and the same sum of absolute
-    values (``size``), bottom up."""
+            value: np.ndarray) -> None:
+    """Per decision node, the sum over the terminals below it that player ``i`` reaches playing its
+    support's first action at each of its sets of the terminal's weight (``weight``: ``i``'s) times
+    the other player's realization (``real``), an affine function (``value``), bottom up."""
     w = d + 1
     for v in range(kind.shape[0] - 1, -1, -1):
         if kind[v] == 0:
             x = weight[v]
             for c in range(w):
                 value[v, c] = x * real[v, c]
-                size[v, c] = abs(value[v, c])
         elif kind[v] == 1 and set_player[node_set[v]] == i:
             c0 = children[child_ptr[v] + first[node_set[v]]]
             for c in range(w):
                 value[v, c] = value[c0, c]
-                size[v, c] = size[c0, c]
         elif kind[v] == 1:
             for c in range(w):
                 value[v, c] = 0.0
-                size[v, c] = 0.0
             for e in range(child_ptr[v], child_ptr[v + 1]):
                 u = children[e]
                 for c in range(w):
                     value[v, c] += value[u, c]
-                    size[v, c] += size[u, c]
 
 
 @njit
 def _system(i: int, d: int, offsets: np.ndarray, set_player: np.ndarray, set_ptr: np.ndarray,
             set_nodes: np.ndarray, first: np.ndarray, col: np.ndarray, child_ptr: np.ndarray,
-            children: np.ndarray, value: np.ndarray, size: np.ndarray, rows: np.ndarray, bounds: np.ndarray
+            children: np.ndarray, value: np.ndarray, mass: np.ndarray, rows: np.ndarray, bounds: np.ndarray
             ) -> None:
     """Player ``i``'s conditions (``rows``, ``d`` of them, one per mixing set and support action but
-    the first, in its coordinates' order: ``[A | c]``, ``A y + c = 0``) and the sums of the absolute
-    values of their terms (``bounds``)."""
+    the first, in its coordinates' order: ``[A | c]``, ``A y + c = 0``) and per condition a bound on
+    the sum of the absolute values of the terms of each of its entries (``bounds``: the set's
+    ``mass``, the sum of the absolute weights below its nodes; each terminal's realization
+    coefficients are -1, 0 or 1, and a terminal lies below one action at most)."""
     for k in range(offsets.shape[0] - 1):
         if set_player[k] != i:
             continue
@@ -369,16 +380,15 @@ def _system(i: int, d: int, offsets: np.ndarray, set_player: np.ndarray, set_ptr
             r = col[offsets[k] + a]
             if r < 0:
                 continue
+            bounds[r] = mass[k]
             for c in range(d + 1):
                 rows[r, c] = 0.0
-                bounds[r, c] = 0.0
             for n in range(set_ptr[k], set_ptr[k + 1]):
                 v = set_nodes[n]
                 up = children[child_ptr[v] + a]
                 down = children[child_ptr[v] + first[k]]
                 for c in range(d + 1):
                     rows[r, c] += value[up, c] - value[down, c]
-                    bounds[r, c] += size[up, c] + size[down, c]
 
 
 @njit
@@ -415,8 +425,8 @@ def _inverse(a: np.ndarray, d: int, out: np.ndarray) -> bool:
 @njit
 def _solved(d: int, rows: np.ndarray, bounds: np.ndarray, g: float, inv: np.ndarray, y: np.ndarray) -> float:
     """The solution of ``A y + c = 0`` (``rows``: ``[A | c]``) in ``y`` and a bound on its distance to
-    the exact system's solution in every coordinate (the entries within ``g`` times ``bounds`` of the
-    exact ones); -1 when the bound does not show the exact ``A`` nonsingular with a margin (see the
+    the exact system's solution in every coordinate (the entries of row ``r`` within ``g`` times
+    ``bounds[r]`` of the exact ones); -1 when the bound does not show the exact ``A`` nonsingular with a margin (see the
     module documentation)."""
     if not _inverse(rows, d, inv):
         return -1.0
@@ -431,7 +441,7 @@ def _solved(d: int, rows: np.ndarray, bounds: np.ndarray, g: float, inv: np.ndar
             mag = 0.0
             for t in range(d):
                 prod += inv[r, t] * rows[t, c]
-                mag += abs(inv[r, t]) * (abs(rows[t, c]) * (1.0 + gam) + g * bounds[t, c])
+                mag += abs(inv[r, t]) * (abs(rows[t, c]) * (1.0 + gam) + g * bounds[t])
             acc += abs((1.0 if r == c else 0.0) - prod) + gam * mag
             nx += abs(inv[r, c])
         theta = max(theta, acc)
@@ -447,11 +457,12 @@ def _solved(d: int, rows: np.ndarray, bounds: np.ndarray, g: float, inv: np.ndar
     for r in range(d):
         res = rows[r, d]
         mag = abs(rows[r, d])
-        off = bounds[r, d]
+        off = 1.0
         for c in range(d):
             res += rows[r, c] * y[c]
             mag += abs(rows[r, c]) * abs(y[c])
-            off += bounds[r, c] * abs(y[c])
+            off += abs(y[c])
+        off *= bounds[r]
         tau = max(tau, abs(res) + gam * mag + g * off)
     return norm_x * tau / (1.0 - theta) * (1.0 + gam)
 
@@ -516,13 +527,21 @@ def _decide_kernel(ind: np.ndarray, offsets: np.ndarray, set_player: np.ndarray,
     its verdict (``status``) and its root's behaviour profile (``beh``, flat), see the module
     documentation."""
     n_sets, n_nodes = offsets.shape[0] - 1, kind.shape[0]
+    below = np.zeros((2, n_nodes))  # per player and node, the sum of |weight| over the terminals below
+    for v in range(n_nodes - 1, 0, -1):
+        for p in range(2):
+            below[p, v] += abs(weights[p, v])
+            below[p, parent[v]] += below[p, v]
+    mass = np.zeros((2, n_sets))
+    for k in range(n_sets):
+        for n in range(set_ptr[k], set_ptr[k + 1]):
+            mass[set_player[k], k] += below[set_player[k], set_nodes[n]]
     first = np.empty(n_sets, dtype=np.int64)
     col = np.empty(offsets[-1], dtype=np.int64)
     real = np.zeros((2, n_nodes, d_max + 1))
     value = np.zeros((n_nodes, d_max + 1))
-    size = np.zeros((n_nodes, d_max + 1))
     rows = np.zeros((d_max, d_max + 1))
-    bounds = np.zeros((d_max, d_max + 1))
+    bounds = np.zeros(d_max)
     inv = np.zeros((d_max, d_max))
     y = np.zeros((2, d_max))
     err = np.zeros(2)
@@ -547,10 +566,10 @@ def _decide_kernel(ind: np.ndarray, offsets: np.ndarray, set_player: np.ndarray,
         ok = True
         for i in range(2):  # player i's conditions pin the other's coordinates
             _values(i, d, set_player, first, kind, node_set, child_ptr, children, weights[i], real[1 - i],
-                    value, size)
-            _system(i, d, offsets, set_player, set_ptr, set_nodes, first, col, child_ptr, children, value, size,
-                    rows, bounds)
-            if n_mixed == 2 and binary and not abs(rows[0, 0]) - g * bounds[0, 0] > MIN_BINARY_SLOPE:
+                    value)
+            _system(i, d, offsets, set_player, set_ptr, set_nodes, first, col, child_ptr, children, value,
+                    mass[i], rows, bounds)
+            if n_mixed == 2 and binary and not abs(rows[0, 0]) - g * bounds[0] > MIN_BINARY_SLOPE:
                 ok = False
                 break
             err[1 - i] = _solved(d, rows, bounds, g, inv, y[1 - i])
