@@ -46,6 +46,7 @@ tests compare the two routes pattern by pattern.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -205,11 +206,11 @@ def float_decided(ctx: _Ctx, pruner: BeliefSupportPruner, patterns: Sequence[tup
         return out
     status, beh = _decided_rows(ctx, layout, ind, int(picked[cand].max()))
     out.decided[cand[status != UNDECIDED]] = True
-    counts = game._action_counts
-    for n in np.flatnonzero(status == ROOT).tolist():
-        flat = beh[n]
-        out.found.append((int(admitted[cand[n]]),
-                           [flat[o:o + c].copy() for o, c in zip(layout.offsets.tolist(), counts, strict=False)]))
+    found = np.flatnonzero(status == ROOT)
+    if len(found):
+        spans = list(itertools.pairwise(layout.offsets.tolist()))
+        out.found = [(i, [flat[a:b] for a, b in spans])  # (views of the roots' own rows)
+                     for i, flat in zip(admitted[cand[found]].tolist(), beh[found], strict=True)]
     return out
 
 
@@ -468,8 +469,8 @@ def _solved(d: int, rows: np.ndarray, bounds: np.ndarray, g: float, inv: np.ndar
 
 
 @njit
-def _verdict(d: int, ind: np.ndarray, offsets: np.ndarray, set_player: np.ndarray, first_node: np.ndarray,
-             first: np.ndarray, col: np.ndarray, real: np.ndarray, y: np.ndarray, err: np.ndarray,
+def _verdict(d: int, offsets: np.ndarray, set_player: np.ndarray, first_node: np.ndarray, first: np.ndarray,
+             col: np.ndarray, real0: np.ndarray, real1: np.ndarray, y: np.ndarray, err: np.ndarray,
              beh: np.ndarray) -> int:
     """:data:`ROOT` (its behaviour profile in ``beh``, flat), :data:`NO_ROOT` or :data:`UNDECIDED`,
     from each player's solution ``y[q]`` within ``err[q]`` of the exact one (see the module
@@ -479,7 +480,7 @@ def _verdict(d: int, ind: np.ndarray, offsets: np.ndarray, set_player: np.ndarra
     for k in range(offsets.shape[0] - 1):
         f, q = offsets[k], set_player[k]
         beh[f:offsets[k + 1]] = 0.0
-        at = real[q, first_node[k]]
+        at = real0[first_node[k]] if q == 0 else real1[first_node[k]]
         reach = at[d]
         mag = 1.0
         nnz = 0
@@ -519,15 +520,99 @@ def _verdict(d: int, ind: np.ndarray, offsets: np.ndarray, set_player: np.ndarra
 
 
 @njit
+def _part_ids(ind: np.ndarray, offsets: np.ndarray, set_player: np.ndarray, p: int, firsts: bool
+              ) -> tuple[np.ndarray, int]:
+    """Per pattern (rows of ``ind``), a number shared by the patterns with the same part at player
+    ``p``'s sets (``firsts``: the same first support action at each of them), and how many numbers."""
+    n = ind.shape[0]
+    keys = np.zeros(n, dtype=np.int64)
+    bit = 0
+    for k in range(offsets.shape[0] - 1):
+        if set_player[k] != p:
+            continue
+        for m in range(n):
+            seen = False
+            for a in range(offsets[k + 1] - offsets[k]):
+                if ind[m, offsets[k] + a] and not (firsts and seen):
+                    if bit + a < 62:
+                        keys[m] |= np.int64(1) << (bit + a)
+                    seen = True
+        bit += offsets[k + 1] - offsets[k]
+    if bit >= 62:  # (too wide for a key: no sharing)
+        return np.arange(n), n
+    known = np.unique(keys)
+    return np.searchsorted(known, keys), known.shape[0]
+
+
+@njit
 def _decide_kernel(ind: np.ndarray, offsets: np.ndarray, set_player: np.ndarray, first_node: np.ndarray,
                    set_ptr: np.ndarray, set_nodes: np.ndarray, kind: np.ndarray, parent: np.ndarray,
                    action: np.ndarray, node_set: np.ndarray, child_ptr: np.ndarray, children: np.ndarray,
                    weights: np.ndarray, g: float, d_max: int, status: np.ndarray, beh: np.ndarray) -> None:
     """Per pattern (row of the support indicators ``ind``, balanced, mixing only where it reaches),
     its verdict (``status``) and its root's behaviour profile (``beh``, flat), see the module
-    documentation."""
-    n_sets, n_nodes = offsets.shape[0] - 1, kind.shape[0]
-    below = np.zeros((2, n_nodes))  # per player and node, the sum of |weight| over the terminals below
+    documentation. A player's realizations are worked out once per part of the patterns at its sets,
+    and the values of a player's conditions once per pair of its first actions and the other's part."""
+    n_sets, n_nodes, n_pat = offsets.shape[0] - 1, kind.shape[0], ind.shape[0]
+    mass = _masses(weights, parent, set_player, set_ptr, set_nodes, n_sets)
+    first = np.empty(n_sets, dtype=np.int64)
+    col = np.empty(offsets[-1], dtype=np.int64)
+    parts = np.empty((2, n_pat), dtype=np.int64)
+    firsts = np.empty((2, n_pat), dtype=np.int64)
+    n_firsts = np.zeros(2, dtype=np.int64)
+    n_parts = np.zeros(2, dtype=np.int64)
+    for p in range(2):
+        parts[p], n_parts[p] = _part_ids(ind, offsets, set_player, p, False)
+        firsts[p], n_firsts[p] = _part_ids(ind, offsets, set_player, p, True)
+    real = np.empty((2, n_pat, n_nodes, d_max + 1))
+    real_done = np.zeros((2, n_pat), dtype=np.bool_)
+    value = np.empty((2, n_pat, n_nodes, d_max + 1))
+    value_at = np.full((2, max(n_firsts[0], n_firsts[1]), max(n_parts[0], n_parts[1])), -1, dtype=np.int64)
+    n_values = np.zeros(2, dtype=np.int64)
+    rows = np.zeros((d_max, d_max + 1))
+    bounds = np.zeros(d_max)
+    inv = np.zeros((d_max, d_max))
+    y = np.zeros((2, d_max))
+    err = np.zeros(2)
+    for n in range(n_pat):
+        row = ind[n]
+        _columns(row, offsets, set_player, first, col)
+        d, binary = _shape(row, offsets, set_player)
+        for j in range(2):
+            if not real_done[j, parts[j, n]]:
+                _realizations(j, d, row, offsets, set_player, first, col, kind, parent, action, node_set,
+                              real[j, parts[j, n]])
+                real_done[j, parts[j, n]] = True
+        status[n] = UNDECIDED
+        ok = True
+        for i in range(2):  # player i's conditions pin the other's coordinates
+            at = value_at[i, firsts[i, n], parts[1 - i, n]]
+            if at < 0:
+                at = value_at[i, firsts[i, n], parts[1 - i, n]] = n_values[i]
+                n_values[i] += 1
+                _values(i, d, set_player, first, kind, node_set, child_ptr, children, weights[i],
+                        real[1 - i, parts[1 - i, n]], value[i, at])
+            _system(i, d, offsets, set_player, set_ptr, set_nodes, first, col, child_ptr, children, value[i, at],
+                    mass[i], rows, bounds)
+            if binary and not abs(rows[0, 0]) - g * bounds[0] > MIN_BINARY_SLOPE:
+                ok = False
+                break
+            err[1 - i] = _solved(d, rows, bounds, g, inv, y[1 - i])
+            if err[1 - i] < 0.0:
+                ok = False
+                break
+        if ok:
+            status[n] = _verdict(d, offsets, set_player, first_node, first, col, real[0, parts[0, n]],
+                                 real[1, parts[1, n]], y, err, beh[n])
+
+
+@njit
+def _masses(weights: np.ndarray, parent: np.ndarray, set_player: np.ndarray, set_ptr: np.ndarray,
+            set_nodes: np.ndarray, n_sets: int) -> np.ndarray:
+    """Per player and set of the player, the sum of the absolute weights (the player's) of the
+    terminals below the set's nodes (0 at the other player's sets)."""
+    n_nodes = parent.shape[0]
+    below = np.zeros((2, n_nodes))
     for v in range(n_nodes - 1, 0, -1):
         for p in range(2):
             below[p, v] += abs(weights[p, v])
@@ -536,45 +621,23 @@ def _decide_kernel(ind: np.ndarray, offsets: np.ndarray, set_player: np.ndarray,
     for k in range(n_sets):
         for n in range(set_ptr[k], set_ptr[k + 1]):
             mass[set_player[k], k] += below[set_player[k], set_nodes[n]]
-    first = np.empty(n_sets, dtype=np.int64)
-    col = np.empty(offsets[-1], dtype=np.int64)
-    real = np.zeros((2, n_nodes, d_max + 1))
-    value = np.zeros((n_nodes, d_max + 1))
-    rows = np.zeros((d_max, d_max + 1))
-    bounds = np.zeros(d_max)
-    inv = np.zeros((d_max, d_max))
-    y = np.zeros((2, d_max))
-    err = np.zeros(2)
-    for n in range(ind.shape[0]):
-        row = ind[n]
-        _columns(row, offsets, set_player, first, col)
-        d = 0
-        n_mixed = 0
-        binary = True
-        for k in range(n_sets):
-            width = 0
-            for a in range(offsets[k + 1] - offsets[k]):
-                width += row[offsets[k] + a]
-            if width > 1:
-                n_mixed += 1
-                binary = binary and width == 2
-                if set_player[k] == 0:
-                    d += width - 1
-        for j in range(2):
-            _realizations(j, d, row, offsets, set_player, first, col, kind, parent, action, node_set, real[j])
-        status[n] = UNDECIDED
-        ok = True
-        for i in range(2):  # player i's conditions pin the other's coordinates
-            _values(i, d, set_player, first, kind, node_set, child_ptr, children, weights[i], real[1 - i],
-                    value)
-            _system(i, d, offsets, set_player, set_ptr, set_nodes, first, col, child_ptr, children, value,
-                    mass[i], rows, bounds)
-            if n_mixed == 2 and binary and not abs(rows[0, 0]) - g * bounds[0] > MIN_BINARY_SLOPE:
-                ok = False
-                break
-            err[1 - i] = _solved(d, rows, bounds, g, inv, y[1 - i])
-            if err[1 - i] < 0.0:
-                ok = False
-                break
-        if ok:
-            status[n] = _verdict(d, row, offsets, set_player, first_node, first, col, real, y, err, beh[n])
+    return mass
+
+
+@njit
+def _shape(row: np.ndarray, offsets: np.ndarray, set_player: np.ndarray) -> tuple[int, bool]:
+    """A balanced pattern's ``d`` (the first player's) and whether it mixes at exactly two sets of two
+    actions each (the generic route's closed form)."""
+    d = 0
+    n_mixed = 0
+    binary = True
+    for k in range(offsets.shape[0] - 1):
+        width = 0
+        for a in range(offsets[k + 1] - offsets[k]):
+            width += row[offsets[k] + a]
+        if width > 1:
+            n_mixed += 1
+            binary = binary and width == 2
+            if set_player[k] == 0:
+                d += width - 1
+    return d, binary and n_mixed == 2
