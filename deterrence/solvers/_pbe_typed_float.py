@@ -167,16 +167,16 @@ def _positions(patterns: Sequence[tuple]):
     """A function giving a pattern's index in ``patterns``. The pattern lists of a sweep's points are
     copies of one list (:func:`~deterrence.solvers._pbe_pruning.cached_patterns`), sharing their
     patterns: the index by identity of the last list met is kept (with the list, so that the ids stay
-    those of live objects) and checked at each look-up; equality answers for any other list."""
-    kept = _POSITIONS[0] if _POSITIONS else None
-    if kept is None or len(kept[0]) != len(patterns):
-        kept = (list(patterns), {id(p): i for i, p in enumerate(patterns)})
-        _POSITIONS[:] = [kept]
-    index = kept[1]
+    those of live objects), checked at each look-up and made again for a list it does not fit."""
 
     def where(pattern: tuple) -> int:
-        i = index.get(id(pattern))
-        return i if i is not None and i < len(patterns) and patterns[i] is pattern else patterns.index(pattern)
+        for fresh in (False, True):
+            if fresh or not _POSITIONS:
+                _POSITIONS[:] = [(list(patterns), {id(p): i for i, p in enumerate(patterns)})]
+            i = _POSITIONS[0][1].get(id(pattern))
+            if i is not None and i < len(patterns) and patterns[i] is pattern:
+                return i
+        return patterns.index(pattern)
     return where
 
 
@@ -214,7 +214,8 @@ def float_decided(ctx: _Ctx, pruner: BeliefSupportPruner, patterns: Sequence[tup
     return out
 
 
-def _decided_rows(ctx: _Ctx, layout: _Layout, ind: np.ndarray, d_max: int) -> tuple[np.ndarray, np.ndarray]:
+def _decided_rows(ctx: _Ctx, layout: _Layout, ind: np.ndarray, d_max: int
+                  ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`_decide_kernel` on the patterns' indicators ``ind`` (at most ``d_max`` coordinates a
     player): the verdict per pattern and its root's behaviour profile (flat, the game's action order)."""
     game = ctx.game
@@ -223,9 +224,9 @@ def _decided_rows(ctx: _Ctx, layout: _Layout, ind: np.ndarray, d_max: int) -> tu
     weights[:, terminals] = (ctx.prior[terminals, None] * game.payoffs).T
     status = np.zeros(len(ind), dtype=np.int64)
     beh = np.zeros(ind.shape, dtype=np.float64)
-    _decide_kernel(ind, layout.offsets, layout.set_player, layout.first_node, layout.set_ptr, layout.set_nodes,
-                   layout.kind, layout.parent, layout.action, layout.node_set, layout.child_ptr, layout.children,
-                   weights, error_factor(game, layout), d_max, status, beh)
+    _decide_kernel(ind, layout.offsets, layout.set_player, layout.first_node, layout.set_ptr,
+                   layout.set_nodes, layout.kind, layout.parent, layout.action, layout.node_set,
+                   layout.child_ptr, layout.children, weights, error_factor(game, layout), d_max, status, beh)
     return status, beh
 
 
@@ -233,17 +234,18 @@ def _dimensions(every: np.ndarray, layout: _Layout) -> tuple[np.ndarray, np.ndar
     """Per pattern (rows of the support indicators ``every``, a pattern list's, which the pruner keeps
     for the points of a sweep: so are these, for the last few such arrays), its mixing dimension
     ``d`` if it is balanced (``d_C = d_D``, 0 if not) and the number of sets where it mixes."""
-    for kept, dims, n_mixed in _DIMENSIONS:
-        if kept is every:
+    movers = layout.set_player.tobytes()  # (equal lists of trees with equal action counts share ``every``)
+    for kept, kept_movers, dims, n_mixed in _DIMENSIONS:
+        if kept is every and kept_movers == movers:
             return dims, n_mixed
     dims, n_mixed = _balanced(every, layout.offsets, layout.set_player)
-    _DIMENSIONS.insert(0, (every, dims, n_mixed))
+    _DIMENSIONS.insert(0, (every, movers, dims, n_mixed))
     del _DIMENSIONS[4:]
     return dims, n_mixed
 
 
 #: the last indicator arrays met, with :func:`_dimensions`'s answers
-_DIMENSIONS: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+_DIMENSIONS: list[tuple[np.ndarray, bytes, np.ndarray, np.ndarray]] = []
 
 
 @njit
@@ -308,8 +310,8 @@ def _columns(ind: np.ndarray, offsets: np.ndarray, set_player: np.ndarray, first
 
 @njit
 def _realizations(j: int, d: int, ind: np.ndarray, offsets: np.ndarray, set_player: np.ndarray,
-                  first: np.ndarray, col: np.ndarray, kind: np.ndarray, parent: np.ndarray, action: np.ndarray,
-                  node_set: np.ndarray, real: np.ndarray) -> None:
+                  first: np.ndarray, col: np.ndarray, kind: np.ndarray, parent: np.ndarray,
+                  action: np.ndarray, node_set: np.ndarray, real: np.ndarray) -> None:
     """Player ``j``'s realization of every node as an affine function of its ``d`` coordinates (row
     ``v`` of ``real``: the coefficients, then the constant at column ``d``), top down."""
     w = d + 1
@@ -427,8 +429,8 @@ def _inverse(a: np.ndarray, d: int, out: np.ndarray) -> bool:
 def _solved(d: int, rows: np.ndarray, bounds: np.ndarray, g: float, inv: np.ndarray, y: np.ndarray) -> float:
     """The solution of ``A y + c = 0`` (``rows``: ``[A | c]``) in ``y`` and a bound on its distance to
     the exact system's solution in every coordinate (the entries of row ``r`` within ``g`` times
-    ``bounds[r]`` of the exact ones); -1 when the bound does not show the exact ``A`` nonsingular with a margin (see the
-    module documentation)."""
+    ``bounds[r]`` of the exact ones); -1 when the bound does not show the exact ``A`` nonsingular
+    with a margin (see the module documentation)."""
     if not _inverse(rows, d, inv):
         return -1.0
     gam = (2 * d + 8) * _UNIT
@@ -578,12 +580,14 @@ def _decide_kernel(ind: np.ndarray, offsets: np.ndarray, set_player: np.ndarray,
         row = ind[n]
         _columns(row, offsets, set_player, first, col)
         d, binary = _shape(row, offsets, set_player)
+        status[n] = UNDECIDED
+        if d <= 0 or d > d_max:  # (the caller passes balanced patterns only)
+            continue
         for j in range(2):
             if not real_done[j, parts[j, n]]:
                 _realizations(j, d, row, offsets, set_player, first, col, kind, parent, action, node_set,
                               real[j, parts[j, n]])
                 real_done[j, parts[j, n]] = True
-        status[n] = UNDECIDED
         ok = True
         for i in range(2):  # player i's conditions pin the other's coordinates
             at = value_at[i, firsts[i, n], parts[1 - i, n]]
@@ -592,8 +596,8 @@ def _decide_kernel(ind: np.ndarray, offsets: np.ndarray, set_player: np.ndarray,
                 n_values[i] += 1
                 _values(i, d, set_player, first, kind, node_set, child_ptr, children, weights[i],
                         real[1 - i, parts[1 - i, n]], value[i, at])
-            _system(i, d, offsets, set_player, set_ptr, set_nodes, first, col, child_ptr, children, value[i, at],
-                    mass[i], rows, bounds)
+            _system(i, d, offsets, set_player, set_ptr, set_nodes, first, col, child_ptr, children,
+                    value[i, at], mass[i], rows, bounds)
             if binary and not abs(rows[0, 0]) - g * bounds[0] > MIN_BINARY_SLOPE:
                 ok = False
                 break
@@ -626,9 +630,10 @@ def _masses(weights: np.ndarray, parent: np.ndarray, set_player: np.ndarray, set
 
 @njit
 def _shape(row: np.ndarray, offsets: np.ndarray, set_player: np.ndarray) -> tuple[int, bool]:
-    """A balanced pattern's ``d`` (the first player's) and whether it mixes at exactly two sets of two
+    """A pattern's ``d`` (-1 if it is not balanced) and whether it mixes at exactly two sets of two
     actions each (the generic route's closed form)."""
     d = 0
+    other = 0
     n_mixed = 0
     binary = True
     for k in range(offsets.shape[0] - 1):
@@ -640,4 +645,6 @@ def _shape(row: np.ndarray, offsets: np.ndarray, set_player: np.ndarray) -> tupl
             binary = binary and width == 2
             if set_player[k] == 0:
                 d += width - 1
-    return d, binary and n_mixed == 2
+            else:
+                other += width - 1
+    return (d if d == other else -1), binary and n_mixed == 2

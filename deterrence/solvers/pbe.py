@@ -1667,7 +1667,8 @@ def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list
                                                              max_mixed)
         free_offpath += visited_free
         roots = early.merged(mixed_patterns, [(pattern, beh) for pattern, mixed, rows, found, tested in work
-                                              for beh in _solve_mixed(ctx, pattern, mixed, rows, found, tested)])
+                                              for beh in _solve_mixed(ctx, pattern, mixed, rows, found,
+                                                                      tested)])
         for beh, verdict in zip(roots, onpath_verdicts(ctx, roots), strict=True):
             keep(beh, None, _ROOT_VERDICTS[verdict])
         if free_offpath:
