@@ -195,16 +195,11 @@ def float_decided(ctx: _Ctx, pruner: BeliefSupportPruner, patterns: Sequence[tup
         return out
     layout = _layout(game)
     every = pruner.indicators(patterns)
-    dims, n_mixed = _dimensions(every, layout)
-    picked = dims[admitted]
-    cand = np.flatnonzero((picked > 0) & (n_mixed[admitted] <= max_mixed))
-    if len(cand):
-        ind = every[admitted[cand]]
-        ok = _mixing_reached(ind, pruner.reached(ind), layout.offsets)
-        cand, ind = cand[ok], ind[ok]
+    dims, n_mixed, looked = _dimensions(game, every, layout, pruner)
+    cand = np.flatnonzero(looked[admitted] & (n_mixed[admitted] <= max_mixed))
     if not len(cand):
         return out
-    status, beh = _decided_rows(ctx, layout, ind, int(picked[cand].max()))
+    status, beh = _decided_rows(ctx, layout, every[admitted[cand]], int(dims[admitted[cand]].max()))
     out.decided[cand[status != UNDECIDED]] = True
     found = np.flatnonzero(status == ROOT)
     if len(found):
@@ -230,22 +225,32 @@ def _decided_rows(ctx: _Ctx, layout: _Layout, ind: np.ndarray, d_max: int
     return status, beh
 
 
-def _dimensions(every: np.ndarray, layout: _Layout) -> tuple[np.ndarray, np.ndarray]:
+def _dimensions(game: ExtensiveFormGame, every: np.ndarray, layout: _Layout, pruner: BeliefSupportPruner
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per pattern (rows of the support indicators ``every``, a pattern list's, which the pruner keeps
-    for the points of a sweep: so are these, for the last few such arrays), its mixing dimension
-    ``d`` if it is balanced (``d_C = d_D``, 0 if not) and the number of sets where it mixes."""
-    movers = layout.set_player.tobytes()  # (equal lists of trees with equal action counts share ``every``)
-    for kept, kept_movers, dims, n_mixed in _DIMENSIONS:
-        if kept is every and kept_movers == movers:
-            return dims, n_mixed
-    dims, n_mixed = _balanced(every, layout.offsets, layout.set_player)
-    _DIMENSIONS.insert(0, (every, movers, dims, n_mixed))
-    del _DIMENSIONS[4:]
-    return dims, n_mixed
-
-
-#: the last indicator arrays met, with :func:`_dimensions`'s answers
-_DIMENSIONS: list[tuple[np.ndarray, bytes, np.ndarray, np.ndarray]] = []
+    for the points of a sweep), its mixing dimension ``d`` if it is balanced (``d_C = d_D``, 0 if
+    not), the number of sets where it mixes, and whether it is balanced and reaches every set where
+    it mixes (:meth:`~deterrence.solvers._pbe_pruning.BeliefSupportPruner.reached`, which reads of
+    the point only which nodes have positive reach, ``reach_key``): kept in the tree's cache for the
+    last few such arrays."""
+    kept = game.tree_cache.setdefault("pbe_typed_float_dims", [])
+    entry = next((e for e in kept if e[0] is every), None)
+    if entry is None:
+        entry = (every, *_balanced(every, layout.offsets, layout.set_player), {})
+        kept.insert(0, entry)
+        del kept[4:]
+    _, dims, n_mixed, looked = entry
+    key = pruner.reach_key()
+    if key not in looked:
+        if len(looked) >= 8:
+            looked.clear()
+        rows = np.flatnonzero(dims > 0)
+        ok = np.zeros(len(dims), dtype=np.bool_)
+        if len(rows):
+            ind = every[rows]
+            ok[rows] = _mixing_reached(ind, pruner.reached(ind), layout.offsets)
+        looked[key] = ok
+    return dims, n_mixed, looked[key]
 
 
 @njit
@@ -566,11 +571,18 @@ def _decide_kernel(ind: np.ndarray, offsets: np.ndarray, set_player: np.ndarray,
     for p in range(2):
         parts[p], n_parts[p] = _part_ids(ind, offsets, set_player, p, False)
         firsts[p], n_firsts[p] = _part_ids(ind, offsets, set_player, p, True)
-    real = np.empty((2, n_pat, n_nodes, d_max + 1))
-    real_done = np.zeros((2, n_pat), dtype=np.bool_)
-    value = np.empty((2, n_pat, n_nodes, d_max + 1))
-    value_at = np.full((2, max(n_firsts[0], n_firsts[1]), max(n_parts[0], n_parts[1])), -1, dtype=np.int64)
+    most_parts = max(n_parts[0], n_parts[1])
+    real = np.empty((2, most_parts, n_nodes, d_max + 1))
+    real_done = np.zeros((2, most_parts), dtype=np.bool_)
+    value_at = np.full((2, max(n_firsts[0], n_firsts[1]), most_parts), -1, dtype=np.int64)
     n_values = np.zeros(2, dtype=np.int64)
+    for n in range(n_pat):  # number the pairs (the player's first actions, the other's part)
+        for i in range(2):
+            if value_at[i, firsts[i, n], parts[1 - i, n]] < 0:
+                value_at[i, firsts[i, n], parts[1 - i, n]] = n_values[i]
+                n_values[i] += 1
+    value = np.empty((2, max(n_values[0], n_values[1]), n_nodes, d_max + 1))
+    value_done = np.zeros((2, max(n_values[0], n_values[1])), dtype=np.bool_)
     rows = np.zeros((d_max, d_max + 1))
     bounds = np.zeros(d_max)
     inv = np.zeros((d_max, d_max))
@@ -591,9 +603,8 @@ def _decide_kernel(ind: np.ndarray, offsets: np.ndarray, set_player: np.ndarray,
         ok = True
         for i in range(2):  # player i's conditions pin the other's coordinates
             at = value_at[i, firsts[i, n], parts[1 - i, n]]
-            if at < 0:
-                at = value_at[i, firsts[i, n], parts[1 - i, n]] = n_values[i]
-                n_values[i] += 1
+            if not value_done[i, at]:
+                value_done[i, at] = True
                 _values(i, d, set_player, first, kind, node_set, child_ptr, children, weights[i],
                         real[1 - i, parts[1 - i, n]], value[i, at])
             _system(i, d, offsets, set_player, set_ptr, set_nodes, first, col, child_ptr, children,
