@@ -104,7 +104,11 @@ every policy). Then
    reaches is first tried as the sequence form's two linear systems
    (:mod:`deterrence.solvers._pbe_typed_linear`: each player's conditions are linear in the other's
    realization plan), which answer it when each has one solution or one has none, with the roots
-   the basis gives; the rest (continua among them) go on to the basis.
+   the basis gives; the rest (continua among them) go on to the basis. Before all this, the
+   admitted patterns of such a game that mix only where they reach and have as many free
+   coordinates for one player as for the other have those two systems built and solved in floating
+   point, all at once (:mod:`deterrence.solvers._pbe_typed_float`), and those whose answer clears a
+   rounding bound (a nonsingular pair with a root inside the simplices, or none) are decided there.
    Every root strictly inside the simplices is then checked like a pure profile (the roots of
    all the patterns together first at the sets they reach, where most fail: those that fail by
    more than any rounding are rejected without their beliefs being built,
