@@ -19,16 +19,16 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from helpers.exact_systems import float_route_off
+from helpers.float_route import compared_routes
+from helpers.random_trees import signalling_game
+from helpers.typed_trees import typed_game
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import deterrence as dt
 from deterrence import kernels
 from deterrence.solvers import _pbe_typed_float, pbe
-from tests.helpers.exact_systems import float_route_off
-from tests.helpers.float_route import compared_routes
-from tests.helpers.random_trees import signalling_game
-from tests.helpers.typed_trees import typed_game
 
 POLICIES = ("free", "prior", "d1")
 
