@@ -36,7 +36,10 @@ them. A pattern is *decided* only with a margin for rounding:
   :data:`MIN_BINARY_SLOPE` (the closed form gives up at ``1e-14``).
 
 Everything else (near-singular systems, probabilities near the boundary, realizations near 0,
-other trees) is left to the generic route. Where this route decides, the generic route gives the
+other trees) is left to the generic route. A pattern left undecided is not looked at again for the
+tree's later points with the same pattern list and the same nodes of positive reach (most are
+singular, or have a vanishing realization, whatever the payoffs): it goes the generic way there
+too, which gives the same answers. Where this route decides, the generic route gives the
 same roots and no notes: its screens are sound (they rule out only patterns without a root inside
 the box, or with one that is no PBE: the vertex tests also drop patterns where an action outside
 the support beats the support at every vertex, whose roots the assessment rejects), and
@@ -200,7 +203,9 @@ def float_decided(ctx: _Ctx, pruner: BeliefSupportPruner, patterns: Sequence[tup
     if not len(cand):
         return out
     status, beh = _decided_rows(ctx, layout, every[admitted[cand]], int(dims[admitted[cand]].max()))
-    out.decided[cand[status != UNDECIDED]] = True
+    undecided = status == UNDECIDED
+    out.decided[cand[~undecided]] = True
+    looked[admitted[cand[undecided]]] = False  # (not looked at again: see the module documentation)
     found = np.flatnonzero(status == ROOT)
     if len(found):
         spans = list(itertools.pairwise(layout.offsets.tolist()))
