@@ -10,6 +10,7 @@
   equilibria with the same flags and notes as without it.
 * A near-singular system (singular but for rounding) is left undecided, and the solution's error
   bound holds the exact solution of the float system.
+* A pattern left undecided is not looked at again at the tree's later points.
 * Outside the class nothing is decided.
 """
 
@@ -149,3 +150,28 @@ def test_error_bound_holds_the_exact_solution(case):
 def test_outside_the_class_nothing_is_decided(monkeypatch):
     seen = compared_routes(monkeypatch, [dt.load_model("costly_signal_menu").game()], ("prior",))
     assert not seen.bad and sum(seen.decided) == 0
+
+
+def test_undecided_patterns_are_not_looked_at_again(monkeypatch):
+    """At a tree's next point, the route looks only at the patterns it did not leave undecided (the
+    rest go the generic way, with the same answers)."""
+    games = _aeg_games(2, 29)
+    games[0].tree_cache.clear()
+    looked, decided = [], []
+    rows = _pbe_typed_float._decided_rows
+
+    def counted(ctx, layout, ind, d_max):
+        status, beh = rows(ctx, layout, ind, d_max)
+        looked.append(len(ind))
+        decided.append(int(np.count_nonzero(status != _pbe_typed_float.UNDECIDED)))
+        return status, beh
+
+    monkeypatch.setattr(_pbe_typed_float, "_decided_rows", counted)
+    first = _record(dt.solve(games[0], "pbe", belief_policy="prior"))
+    again = _record(dt.solve(games[0], "pbe", belief_policy="prior"))
+    assert first == again
+    assert decided[0] < looked[0] and looked[1] == decided[1] == decided[0]
+    later = _record(dt.solve(games[1], "pbe", belief_policy="prior"))
+    with monkeypatch.context() as m:
+        float_route_off(m)
+        assert _record(dt.solve(games[1], "pbe", belief_policy="prior")) == later
