@@ -188,6 +188,7 @@ def test_reached_sets_are_worked_out_only_for_the_programs_built(monkeypatch):
     """The pattern loop reads the sets a pattern reaches only to build its program
     (``pbe._AdmittedReach``): the points of a tree (which share its programs) work them out for the
     programs they build alone, none when every program is built, with the same answers."""
+    from helpers.exact_systems import float_route_off
     from test_pbe_multilinear import _everything
 
     from deterrence.solvers._pbe_pruning import BeliefSupportPruner
@@ -214,6 +215,7 @@ def test_reached_sets_are_worked_out_only_for_the_programs_built(monkeypatch):
         return sum(p.built for progs in game.tree_cache.values() if isinstance(progs, pbe._Programs)
                    for p in progs.of.values())
 
+    float_route_off(monkeypatch)  # (the float route reads the reached sets of its own patterns)
     fresh = [_everything(dt.solve(m.game(**values), "pbe", belief_policy="prior")) for values in points]
     monkeypatch.setattr(BeliefSupportPruner, "reached", counted)
     monkeypatch.setattr(_pbe_unbalanced, "_classified", classified_once)

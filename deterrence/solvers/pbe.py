@@ -104,11 +104,17 @@ every policy). Then
    reaches is first tried as the sequence form's two linear systems
    (:mod:`deterrence.solvers._pbe_typed_linear`: each player's conditions are linear in the other's
    realization plan), which answer it when each has one solution or one has none, with the roots
-   the basis gives; the rest (continua among them) go on to the basis. In those games a pattern
-   that mixes only where it reaches, with unequal mixing dimensions of the two players, holds no
-   isolated equilibrium, only none or a continuum (:mod:`deterrence.solvers._pbe_unbalanced`): such
-   patterns are solved after all the others, and only until some pattern notes a continuum, which
-   gives the flags ``degenerate`` and ``complete`` of solving them all (a note counts the rest).
+   the basis gives; the rest (continua among them) go on to the basis. Before all this, the
+   admitted patterns of such a game that mix only where they reach and have as many free
+   coordinates for one player as for the other have those two systems built and solved in floating
+   point, all at once (:mod:`deterrence.solvers._pbe_typed_float`), and those whose answer clears a
+   rounding bound (a nonsingular pair with a root inside the simplices, or none) are decided there.
+   In those games a pattern that mixes only where it reaches, with unequal mixing dimensions of the
+   two players, holds no isolated equilibrium, only none or a continuum
+   (:mod:`deterrence.solvers._pbe_unbalanced`); nor, under ``d1``, does one whose on-path block has
+   no root (:mod:`deterrence.solvers._pbe_blocks`): such patterns are solved after all the others,
+   and only until some pattern notes a continuum, which gives the flags ``degenerate`` and
+   ``complete`` of solving them all.
    Every root strictly inside the simplices is then checked like a pure profile (the roots of
    all the patterns together first at the sets they reach, where most fail: those that fail by
    more than any rounding are rejected without their beliefs being built,
@@ -173,6 +179,7 @@ from ._pbe_purebatch import FALLBACK, assess_rows
 from ._pbe_rootscreen import FAILS, HOLDS, UNDECIDED, onpath_verdicts
 from ._pbe_seeds import nash_seeds, repaired
 from ._pbe_table import PureTable
+from ._pbe_typed_float import float_decided
 from ._pbe_typed_linear import typed_roots
 from ._pbe_unbalanced import Unbalanced, batches, unbalanced
 from ._pbe_vertex import JoinedCodes, encode_sets, joined_vertex_tests, set_code
@@ -628,10 +635,11 @@ def _forced_hits(ctx: _Ctx, v: int, devs: Sequence[tuple[int, int]]) -> np.ndarr
 
 #: the belief policies under which the solver moves the admitted patterns whose on-path block has no
 #: root inside the box (:func:`~deterrence.solvers._pbe_blocks.rootless_mask`) out of its pattern loop
-#: to :func:`_unbalanced_last` (the tests empty it to compare). Under ``d1`` a pattern mixing where it does not reach has one
-#: system per D1 option there, and many pass the vertex tests: on the AEG the marking saves more than
-#: deciding the blocks costs. Under ``prior`` and ``free`` the patterns it marks are ruled out by the
-#: compiled vertex tests at about the cost of a block's exact decision, so it is not run
+#: to :func:`_unbalanced_last` (the tests empty it to compare). Under ``d1`` a pattern mixing where
+#: it does not reach has one system per D1 option there, and many pass the vertex tests: on the AEG
+#: the marking saves more than deciding the blocks costs. Under ``prior`` and ``free`` the patterns
+#: it marks are ruled out by the compiled vertex tests at about the cost of a block's exact
+#: decision, so it is not run
 BLOCKS_POLICIES = frozenset({"d1"})
 
 _NO_HITS = object()
@@ -1717,14 +1725,18 @@ def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list
     if opts.mixed and n_patterns > n_pure:
         max_mixed = opts.max_mixed_sets
         admitted, free_offpath = _to_visit(ctx, pruner, mixed_patterns, max_mixed)
+        # the balanced patterns decided in floating point, with a margin (their roots join the others')
+        early = float_decided(ctx, pruner, mixed_patterns, admitted, max_mixed)
+        admitted = admitted[~early.decided]
         split = unbalanced(game, pruner, mixed_patterns)
         last = np.zeros(len(admitted), dtype=bool) if split is None else split.mask[admitted]
         if split is not None and ctx.policy in BLOCKS_POLICIES:  # no root in the box (_pbe_blocks)
             last |= rootless_mask(ctx, pruner, mixed_patterns, admitted, max_mixed)
         work, skipped, visited_free = _work(ctx, pruner, mixed_patterns, admitted[~last], max_mixed)
         free_offpath += visited_free
-        roots = [beh for pattern, mixed, rows, found, tested in work
-                 for beh in _solve_mixed(ctx, pattern, mixed, rows, found, tested)]
+        solved = [(pattern, beh) for pattern, mixed, rows, found, tested in work
+                  for beh in _solve_mixed(ctx, pattern, mixed, rows, found, tested)]
+        roots = early.merged(mixed_patterns, solved)
         if split is not None:
             skipped += _unbalanced_last(ctx, pruner, mixed_patterns, admitted[last], max_mixed, split, roots)
         for beh, verdict in zip(roots, onpath_verdicts(ctx, roots), strict=True):

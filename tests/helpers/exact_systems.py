@@ -5,19 +5,31 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
 import pytest
 
 import deterrence as dt
 from deterrence.solvers import _pbe_multilinear, _pbe_unbalanced, pbe
+from deterrence.solvers._pbe_typed_float import FloatDecided
 
 
 def generic_route_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Switch off the linear route of two-player type games (``pbe.typed_roots``) and the stop of
-    their unbalanced patterns at the first continuum (``_pbe_unbalanced``), so that every system
+    """Switch off the linear route of two-player type games (``pbe.typed_roots``, and the float
+    route that decides balanced patterns before the screens, :func:`float_route_off`) and the stop
+    of their unbalanced patterns at the first continuum (``_pbe_unbalanced``), so that every system
     the screens keep reaches the exact stage (``_solved_exactly``) as it did before them: what the
     tests of that stage record from real solves."""
     monkeypatch.setattr(pbe, "typed_roots", lambda *args: None)
     monkeypatch.setattr(_pbe_unbalanced, "STOP_AT_FIRST_CONTINUUM", False)
+    float_route_off(monkeypatch)
+
+
+def float_route_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Switch off the float route of the balanced patterns of two-player type games
+    (``pbe.float_decided``): every admitted pattern goes the generic way."""
+    def undecided(ctx, pruner, patterns, admitted, max_mixed):
+        return FloatDecided(np.zeros(len(admitted), dtype=np.bool_))
+    monkeypatch.setattr(pbe, "float_decided", undecided)
 
 
 def recorded_exact_systems(monkeypatch: pytest.MonkeyPatch, games: Iterable[Any], policy: str) -> list[tuple]:
