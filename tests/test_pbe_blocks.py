@@ -115,10 +115,12 @@ def test_a_rootless_block_is_marked_and_one_with_a_root_is_not(monkeypatch):
 
     monkeypatch.setattr(pbe, "_tabled_patterns", spy)
     on = dt.solve(game, "pbe", belief_policy="d1")
-    assert visited[-1].tolist() == admitted[~mask].tolist()
+    marked = set(admitted[mask].tolist())  # (the first pass: the patterns that may hold a root)
+    assert marked and not marked & set(visited[0].tolist())
+    visited.clear()
     monkeypatch.setattr(pbe, "BLOCKS_POLICIES", frozenset())
     off = dt.solve(game, "pbe", belief_policy="d1")
-    assert visited[-1].tolist() == admitted.tolist()
+    assert marked <= set(visited[0].tolist())
     assert len(on) == len(off) > 0
     for a, b in zip(on, off, strict=True):
         assert all(np.allclose(x, y, atol=1e-12) for x, y in zip(a.strategies, b.strategies, strict=True))
