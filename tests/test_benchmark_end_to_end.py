@@ -59,6 +59,22 @@ def test_target_of_a_model_that_does_not_compile_is_its_per_point_rate():
     assert "end to end = per point" in target["value"]
 
 
+def test_per_point_target_is_the_mean_after_the_first_point():
+    """The first point pays the process's first imports and the tree's caches: the target reads the
+    mean over the points after it, and the report gives the first, the median and the mean of all."""
+    cpu = [0.45, 0.020, 0.030, 0.040, 0.010]
+    row = {**_per_point_row(sum(cpu) / 5, sum(cpu) / 5), "item_cpu": cpu, "item_wall": [2 * c for c in cpu],
+           "items_done": 5}
+    option = report._per_point_option(_case(row, _sweep(0.0, compiles=False)))
+    assert option["cpu"] == pytest.approx(0.025)
+    text = option["text"]
+    assert text.startswith("per point dt.solve: 40 points/s by CPU (25.00 ms CPU, 50.00 ms wall")
+    assert "the 4 distinct points after the first; median 25.00 ms CPU" in text
+    assert "450.00 ms CPU" in text and "over all 5: 110.00 ms CPU per point" in text
+    # without per-item times (an older record), the whole job over the items
+    assert report._per_point_option(_case(_per_point_row(0.2, 0.15), {}))["cpu"] == 0.15
+
+
 def test_end_to_end_estimate_adds_the_undecided_share_of_the_recorded_per_point_figure():
     comp = {"stats": {"median": 2e-6}, "undecided": 450, "points": 1000}
     est = end_to_end_estimate(comp, {"stats": {"median": 0.008}})

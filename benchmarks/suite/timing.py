@@ -110,4 +110,7 @@ def collect(records: Sequence[dict[str, Any]], n_items: int | None) -> dict[str,
         "per_item": per_item,
         "stats": summary(per_item),
         "cpu_median": summary(per_item_cpu)["median"],
+        # the first complete repeat item by item (CPU and wall seconds), for per-item statistics
+        "item_cpu": list(full[0]["cpu"]) if full else [],
+        "item_wall": list(full[0]["wall"]) if full else [],
     }
