@@ -60,6 +60,7 @@ from ..game.extensive import CHANCE, DECISION, ExtensiveFormGame
 from ._pbe_context import _INTERIOR, _Ctx
 from ._pbe_pruning import BeliefSupportPruner
 from ._typed_structure import typed_structure
+from .lemke import _inverse
 
 #: a probability is decided inside (outside) its simplex only if it clears ``_INTERIOR`` by its
 #: error bound plus this (the generic route rounds its probabilities too)
@@ -405,44 +406,15 @@ def _system(i: int, d: int, offsets: np.ndarray, set_player: np.ndarray, set_ptr
 
 
 @njit
-def _inverse(a: np.ndarray, d: int, out: np.ndarray) -> bool:
-    """The inverse of ``a[:d, :d]`` in ``out`` (Gauss–Jordan, partial pivoting); ``False`` on a zero
-    pivot."""
-    m = a[:d, :d].copy()
-    out[:d, :d] = 0.0
-    for r in range(d):
-        out[r, r] = 1.0
-    for c in range(d):
-        p = c
-        for r in range(c + 1, d):
-            if abs(m[r, c]) > abs(m[p, c]):
-                p = r
-        if m[p, c] == 0.0:
-            return False
-        for x in range(d):
-            m[c, x], m[p, x] = m[p, x], m[c, x]
-            out[c, x], out[p, x] = out[p, x], out[c, x]
-        piv = m[c, c]
-        for x in range(d):
-            m[c, x] /= piv
-            out[c, x] /= piv
-        for r in range(d):
-            if r != c and m[r, c] != 0.0:
-                f = m[r, c]
-                for x in range(d):
-                    m[r, x] -= f * m[c, x]
-                    out[r, x] -= f * out[c, x]
-    return True
-
-
-@njit
 def _solved(d: int, rows: np.ndarray, bounds: np.ndarray, g: float, inv: np.ndarray, y: np.ndarray) -> float:
     """The solution of ``A y + c = 0`` (``rows``: ``[A | c]``) in ``y`` and a bound on its distance to
     the exact system's solution in every coordinate (the entries of row ``r`` within ``g`` times
     ``bounds[r]`` of the exact ones); -1 when the bound does not show the exact ``A`` nonsingular
     with a margin (see the module documentation)."""
-    if not _inverse(rows, d, inv):
+    got, ok = _inverse(rows[:d, :d])  # (Gauss-Jordan with partial pivoting)
+    if not ok:
         return -1.0
+    inv[:d, :d] = got
     gam = (2 * d + 8) * _UNIT
     theta = 0.0
     norm_x = 0.0
