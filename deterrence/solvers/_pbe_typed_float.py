@@ -449,7 +449,10 @@ def _solved(d: int, rows: np.ndarray, bounds: np.ndarray, g: float, inv: np.ndar
             off += abs(y[c])
         off *= bounds[r]
         tau = max(tau, abs(res) + gam * mag + g * off)
-    return norm_x * tau / (1.0 - theta) * (1.0 + gam)
+    bound = norm_x * tau / (1.0 - theta) * (1.0 + gam)
+    if not bound < np.inf:  # (an overflow, or NaN: no bound, nothing claimed)
+        return -1.0
+    return bound
 
 
 @njit
