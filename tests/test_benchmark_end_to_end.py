@@ -60,8 +60,8 @@ def test_target_of_a_model_that_does_not_compile_is_its_per_point_rate():
 
 
 def test_per_point_target_is_the_mean_after_the_first_point():
-    """The first point pays the process's first imports and the tree's caches: the target reads the
-    mean over the points after it, and the report gives the first, the median and the mean of all."""
+    """The report's arithmetic on a hand-made record (no clock is read): the target is the mean over
+    the items after the first, and the text gives the first item, the median and the mean of all."""
     cpu = [0.45, 0.020, 0.030, 0.040, 0.010]
     row = {**_per_point_row(sum(cpu) / 5, sum(cpu) / 5), "item_cpu": cpu, "item_wall": [2 * c for c in cpu],
            "items_done": 5}
