@@ -8,6 +8,7 @@ agree cell by cell, so the marker's regime and the map's colour under it cannot 
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from pathlib import Path
@@ -204,6 +205,32 @@ def test_worker_runs_only_the_latest_request() -> None:
         failed = threading.Event()
         worker.submit(lambda: 1 / 0, lambda r: failed.set() if isinstance(r, ZeroDivisionError) else None)
         failed.wait()
+    finally:
+        release.set()
+        worker.close()
+
+
+def test_worker_outlives_a_failing_callback(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+                                            ) -> None:
+    """A callback that raises is logged and the next request still runs (a worker thread that died
+    of it would report through ``threading.excepthook``: either ends the wait, no deadline)."""
+    settled, died, second = threading.Event(), threading.Event(), threading.Event()
+    monkeypatch.setattr(threading, "excepthook", lambda _args: (died.set(), settled.set()))
+    started, release = threading.Event(), threading.Event()
+
+    def fail(_result: object) -> None:
+        raise RuntimeError("page gone")
+
+    worker = LatestWorker("test")
+    try:
+        with caplog.at_level(logging.ERROR, logger="deterrence.explorer._worker"):
+            worker.submit(lambda: (started.set(), release.wait()), fail)
+            started.wait()
+            worker.submit(lambda: 2, lambda r: (second.set(), settled.set()) if r == 2 else None)
+            release.set()
+            settled.wait()
+        assert second.is_set() and not died.is_set()
+        assert "the callback of a request failed" in caplog.text and "page gone" in caplog.text
     finally:
         release.set()
         worker.close()

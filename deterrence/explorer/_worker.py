@@ -5,14 +5,21 @@ waiting request, and a new one replaces it, so the page never works through a ba
 positions the slider has already left. An optional ``delay`` waits for the requests to settle
 (used for maps, which are redrawn when the slider rests). Results are handed to a callback on
 the worker's thread; the page moves them onto its document with ``add_next_tick_callback``.
+
+The worker outlives its callbacks' failures: an error raised by a callback is logged (logger
+``deterrence.explorer._worker``) and the next request runs, and the worker counts as idle again
+whatever a job or a callback raised.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 
 class LatestWorker:
@@ -76,8 +83,16 @@ class LatestWorker:
                 result: Any = job()
             except Exception as exc:  # handed to the page, which shows a message
                 result = exc
-            with self._cv:
-                self._busy = False
-                closed = self._closed
+            finally:
+                with self._cv:
+                    self._busy = False
+                    closed = self._closed
             if not closed:
-                done(result)
+                self._hand_over(done, result)
+
+    def _hand_over(self, done: Callable[[Any], None], result: Any) -> None:
+        """``done(result)``; an error it raises is logged, and the worker goes on to the next request."""
+        try:
+            done(result)
+        except Exception:
+            log.exception("explorer worker %r: the callback of a request failed", self._thread.name)
