@@ -213,13 +213,19 @@ def test_models_keeping_three_actions_whose_kernel_decides_nothing_are_refused(
     kernel leaves (nearly) every probe point undecided, first by its engine alone (before the
     guard, ~15 s on asymmetric_escalation, is built; under d1 with the D1 check of its
     equilibria), then with the guard. (The early refusal of sets of many nodes is switched off,
-    so the measurement is what refuses.)"""
+    so the measurement is what refuses.) The refusal is remembered: asked again, nothing is built."""
     from deterrence.kernels import _compiled as compiled
 
     monkeypatch.setattr(compiled, "_check_worth_building", lambda *args: None)
     monkeypatch.setattr(compiled, "_REFUSED", {})
-    with pytest.raises(UnsupportedError, match=f"probe points undecided under '{policy}' beliefs \\({stage}"):
-        compile_model(dt.load_model(name), "pbe", policy)
+    monkeypatch.setattr(compiled, "_PREPARED", {})
+    built, build = [], compiled.compile_tree
+    monkeypatch.setattr(compiled, "compile_tree", lambda *args, **kw: built.append(1) or build(*args, **kw))
+    refusal = f"probe points undecided under '{policy}' beliefs \\({stage}"
+    for _ in range(2):  # the refusal is remembered: the second call builds nothing
+        with pytest.raises(UnsupportedError, match=refusal):
+            compile_model(dt.load_model(name), "pbe", policy)
+    assert len(built) == 1 and not compiled._PREPARED
 
 
 @pytest.mark.parametrize("policy", ["free", "prior"])

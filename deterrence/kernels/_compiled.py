@@ -824,10 +824,17 @@ def compile_model(
                 _decides_some(model_c, probe, _TOO_LARGE[key])
             except UnsupportedError as exc:
                 _REFUSED[key] = exc
+                _forget_prepared(key)  # (else the next call would build it again from what was prepared)
                 raise
         _COMPILED[key] = model_c
-        _PREPARED.pop(key, None)
+        _forget_prepared(key)
     return _COMPILED[key]
+
+
+def _forget_prepared(key: tuple[str, str, str, float, float]) -> None:
+    """Drop what :func:`_prepared` kept for ``key``, once the model is compiled or refused."""
+    _PREPARED.pop(key, None)
+    _TOO_LARGE.pop(key, None)
 
 
 def compile_counts(model: Any, concept: str = "pbe", belief_policy: str = "free", *, tol: float = 1e-8,
