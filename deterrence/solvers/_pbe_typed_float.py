@@ -74,6 +74,9 @@ MIN_BINARY_SLOPE = 1e-12
 UNDECIDED, ROOT, NO_ROOT = 0, 1, 2
 
 _UNIT = 2.0 ** -53  # the unit roundoff of float64
+#: the smallest normal float64: an operation whose result underflows errs by at most ``2 ** -1074``
+#: absolutely (beyond the relative ``_UNIT``), far below this, added once per sum a bound reads
+_TINY = 2.0 ** -1022
 
 
 @dataclass(frozen=True)
@@ -410,7 +413,8 @@ def _solved(d: int, rows: np.ndarray, bounds: np.ndarray, g: float, inv: np.ndar
     """The solution of ``A y + c = 0`` (``rows``: ``[A | c]``) in ``y`` and a bound on its distance to
     the exact system's solution in every coordinate (the entries of row ``r`` within ``g`` times
     ``bounds[r]`` of the exact ones); -1 when the bound does not show the exact ``A`` nonsingular
-    with a margin (see the module documentation)."""
+    with a margin (see the module documentation). Results that underflow (subnormal or 0) err by
+    more than ``_UNIT`` relatively: each sum the bound reads is given :data:`_TINY` more."""
     got, ok = _inverse(rows[:d, :d])  # (Gauss-Jordan with partial pivoting)
     if not ok:
         return -1.0
@@ -427,7 +431,7 @@ def _solved(d: int, rows: np.ndarray, bounds: np.ndarray, g: float, inv: np.ndar
             for t in range(d):
                 prod += inv[r, t] * rows[t, c]
                 mag += abs(inv[r, t]) * (abs(rows[t, c]) * (1.0 + gam) + g * bounds[t])
-            acc += abs((1.0 if r == c else 0.0) - prod) + gam * mag
+            acc += abs((1.0 if r == c else 0.0) - prod) + gam * mag + _TINY
             nx += abs(inv[r, c])
         theta = max(theta, acc)
         norm_x = max(norm_x, nx)
@@ -448,8 +452,8 @@ def _solved(d: int, rows: np.ndarray, bounds: np.ndarray, g: float, inv: np.ndar
             mag += abs(rows[r, c]) * abs(y[c])
             off += abs(y[c])
         off *= bounds[r]
-        tau = max(tau, abs(res) + gam * mag + g * off)
-    bound = norm_x * tau / (1.0 - theta) * (1.0 + gam)
+        tau = max(tau, abs(res) + gam * mag + g * off + _TINY)
+    bound = norm_x * tau / (1.0 - theta) * (1.0 + gam) + _TINY  # (its own rounding may underflow)
     if not bound < np.inf:  # (an overflow, or NaN: no bound, nothing claimed)
         return -1.0
     return bound
