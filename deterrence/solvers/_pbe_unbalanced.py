@@ -114,9 +114,8 @@ class Unbalanced:
         :data:`FIRST_BATCH` rows, then batches twice as large each time."""
         rest = rows
         if self.witnesses and len(rows):
-            known = np.array(self.witnesses, dtype=rows.dtype)
-            first = known[np.isin(known, rows)]
-            if len(first):
+            first = np.array([w for w in self.witnesses if (rows == w).any()], dtype=rows.dtype)
+            if len(first):  # (np.isin over the rows would cost more than the whole batch's screens)
                 yield first
                 rest = rows[~np.isin(rows, first)]
             near = self.kin(rest)
