@@ -157,7 +157,9 @@ def _dims_here(pattern, game) -> list[int]:
                          ids=["aeg", "zero"])
 def test_the_shared_classification_agrees_with_the_tree(game):
     """The fields the other screens read: reached sets, support sizes, each player's dimension and
-    the float route's patterns (balanced, ``d > 0``, mixing only where they reach)."""
+    the float route's patterns (balanced, ``d > 0``, mixing only where they reach) before it has
+    left any undecided."""
+    game.tree_cache.pop("pbe_unbalanced", None)
     patterns, split = _split(game)
     reached = np.array([_reached_here(game, p) for p in patterns])
     assert np.array_equal(split.reached, reached)
@@ -226,36 +228,34 @@ def test_kin_of_the_witnesses_come_next():
 
 
 def test_kin_shorten_the_search_when_the_witnesses_fail(monkeypatch):
-    """On AEG points where no remembered witness notes a continuum, trying their kin next solves
-    fewer patterns before the first continuum, with the same flags."""
+    """On AEG points where no remembered witness notes a continuum, trying their kin next sends
+    fewer patterns through the pattern loop's screens before the first continuum, with the same
+    flags."""
     model = dt.load_model("asymmetric_escalation")
     sample = kernels.domain_sample(model, 33, seed=11)
     games = [model.game({k: float(v[i]) for k, v in sample.items()}) for i in range(21)]
+    inner, work = pbe._unbalanced_last, pbe._work
     counts = {}
     for kin in (True, False):
         if not kin:
             monkeypatch.setattr(_pbe_unbalanced.Unbalanced, "kin", lambda _, rows: np.zeros(len(rows), bool))
         calls = {"in": False, "n": 0}
-        inner, solve = pbe._unbalanced_last, pbe._solve_mixed
 
-        def phase(*args, inner=inner, calls=calls):
+        def phase(*args, calls=calls):
             calls["in"] = True
             try:
                 return inner(*args)
             finally:
                 calls["in"] = False
 
-        def count(*args, solve=solve, calls=calls, **kwargs):
-            calls["n"] += calls["in"]
-            return solve(*args, **kwargs)
+        def screened(ctx, pruner, patterns, admitted, max_mixed, calls=calls):
+            calls["n"] += len(admitted) if calls["in"] else 0
+            return work(ctx, pruner, patterns, admitted, max_mixed)
 
         monkeypatch.setattr(pbe, "_unbalanced_last", phase)
-        monkeypatch.setattr(pbe, "_solve_mixed", count)
+        monkeypatch.setattr(pbe, "_work", screened)
         games[0].tree_cache.pop("pbe_unbalanced", None)
         solved = [dt.solve(g, "pbe", belief_policy="prior") for g in games]
-        flags = [(r.complete, r.degenerate) for r in solved]
-        monkeypatch.setattr(pbe, "_unbalanced_last", inner)
-        monkeypatch.setattr(pbe, "_solve_mixed", solve)
-        counts[kin] = (calls["n"], flags)
+        counts[kin] = (calls["n"], [(r.complete, r.degenerate) for r in solved])
     assert counts[True][1] == counts[False][1]
-    assert counts[True][0] < counts[False][0]
+    assert counts[True][0] < counts[False][0] / 2
