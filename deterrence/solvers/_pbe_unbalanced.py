@@ -34,13 +34,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..game.extensive import ExtensiveFormGame
 from ._pbe_pruning import BeliefSupportPruner
 from ._typed_structure import typed_structure
+
+if TYPE_CHECKING:
+    from ._pbe_blocks import _Blocks
 
 #: stop solving the unbalanced patterns once a continuum is noted (the tests turn it off to check
 #: that the rest give no root and the same flags)
@@ -100,7 +103,7 @@ class Unbalanced:
     mask: np.ndarray
     n_mixed: np.ndarray
     float_open: np.ndarray
-    blocks: Any = None
+    blocks: _Blocks | None = None
     witnesses: list[int] = field(default_factory=list)
 
     def remember(self, index: int) -> None:
