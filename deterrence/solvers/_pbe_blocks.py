@@ -26,7 +26,6 @@ decides it), and one that mixes only where it does not reach has a pure block: n
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -34,42 +33,25 @@ from ._pbe_context import _Ctx
 from ._pbe_patterns import Pattern
 from ._pbe_pruning import BeliefSupportPruner
 from ._pbe_typed_linear import typed_roots
-from ._pbe_unbalanced import Unbalanced, unbalanced
+from ._pbe_unbalanced import Blocks, Unbalanced, unbalanced
 from ._typed_structure import typed_structure
 
 _REACH = ("reach",)
 
 
-@dataclass(frozen=True)
-class _Blocks:
-    """The on-path blocks of a pattern list.
-
-    Attributes
-    ----------
-    block_of
-        Per pattern, the number of its block, ``-1`` if it mixes at no unreached set or at no
-        reached set.
-    blocks
-        Per block: its pattern, its mixing sets and the sets it reaches (booleans, per set).
-    """
-
-    block_of: np.ndarray
-    blocks: list[tuple[Pattern, list[int], np.ndarray]]
-
-
-def on_path_blocks(pruner: BeliefSupportPruner, patterns: Sequence[Pattern]) -> _Blocks:
-    """The patterns' on-path blocks (:class:`_Blocks`), kept with the list's classification
+def on_path_blocks(pruner: BeliefSupportPruner, patterns: Sequence[Pattern]) -> Blocks:
+    """The patterns' on-path blocks (:class:`Blocks`), kept with the list's classification
     (:func:`~deterrence.solvers._pbe_unbalanced.unbalanced`, whose support sizes and reached sets
     they read): per tree, pattern list (an equal list gets the kept blocks) and reach."""
     split = unbalanced(pruner.game, pruner, patterns)
     if split is None:
-        return _Blocks(np.full(len(patterns), -1, dtype=np.int64), [])
+        return Blocks(np.full(len(patterns), -1, dtype=np.int64), [])
     if split.blocks is None:
         split.blocks = _grouped(split, patterns)
     return split.blocks
 
 
-def _grouped(split: Unbalanced, patterns: Sequence[Pattern]) -> _Blocks:
+def _grouped(split: Unbalanced, patterns: Sequence[Pattern]) -> Blocks:
     """:func:`on_path_blocks` worked out: the patterns mixing at a reached and at an unreached set,
     grouped by their supports at the sets they reach (which fix the sets they reach)."""
     ind, reached = split.indicators, split.reached
@@ -88,7 +70,7 @@ def _grouped(split: Unbalanced, patterns: Sequence[Pattern]) -> _Blocks:
             block = tuple([s if on_path[k] else s[:1] for k, s in enumerate(patterns[r])])
             blocks.append((block, [k for k, s in enumerate(block) if len(s) > 1], on_path))
     block_of.setflags(write=False)
-    return _Blocks(block_of, blocks)
+    return Blocks(block_of, blocks)
 
 
 def rootless_mask(ctx: _Ctx, pruner: BeliefSupportPruner, patterns: Sequence[Pattern], rows: np.ndarray,

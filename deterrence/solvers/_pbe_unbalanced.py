@@ -34,16 +34,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..game.extensive import ExtensiveFormGame
+from ._pbe_patterns import Pattern
 from ._pbe_pruning import BeliefSupportPruner
 from ._typed_structure import typed_structure
-
-if TYPE_CHECKING:
-    from ._pbe_blocks import _Blocks
 
 #: stop solving the unbalanced patterns once a continuum is noted (the tests turn it off to check
 #: that the rest give no root and the same flags)
@@ -54,6 +51,23 @@ MAX_LISTS = 8
 MAX_WITNESSES = 8
 #: the first batch of unbalanced patterns solved after the remembered ones and their kin (then doubling)
 FIRST_BATCH = 8
+
+
+@dataclass(frozen=True)
+class Blocks:
+    """The on-path blocks of a pattern list (:func:`~deterrence.solvers._pbe_blocks.on_path_blocks`).
+
+    Attributes
+    ----------
+    block_of
+        Per pattern, the number of its block, ``-1`` if it mixes at no unreached set or at no
+        reached set.
+    blocks
+        Per block: its pattern, its mixing sets and the sets it reaches (booleans, per set).
+    """
+
+    block_of: np.ndarray
+    blocks: list[tuple[Pattern, list[int], np.ndarray]]
 
 
 @dataclass
@@ -103,7 +117,7 @@ class Unbalanced:
     mask: np.ndarray
     n_mixed: np.ndarray
     float_open: np.ndarray
-    blocks: _Blocks | None = None
+    blocks: Blocks | None = None
     witnesses: list[int] = field(default_factory=list)
 
     def remember(self, index: int) -> None:
