@@ -144,3 +144,118 @@ def test_the_pattern_that_noted_a_continuum_is_tried_first(monkeypatch):
     res = dt.solve(game, "pbe", belief_policy="prior")
     assert res.degenerate
     assert calls["n"] == 1
+
+
+def _dims_here(pattern, game) -> list[int]:
+    dims = [0, 0]
+    for h, support in zip(game.infosets, pattern, strict=True):
+        dims[h.player] += len(support) - 1
+    return dims
+
+
+@pytest.mark.parametrize("game", [_aeg_games(1, 3)[0], signalling_game(5, 3, 3, 2, zero_type=True)],
+                         ids=["aeg", "zero"])
+def test_the_shared_classification_agrees_with_the_tree(game):
+    """The fields the other screens read: reached sets, support sizes, each player's dimension and
+    the float route's patterns (balanced, ``d > 0``, mixing only where they reach) before it has
+    left any undecided."""
+    game.tree_cache.pop("pbe_unbalanced", None)
+    patterns, split = _split(game)
+    reached = np.array([_reached_here(game, p) for p in patterns])
+    assert np.array_equal(split.reached, reached)
+    assert np.array_equal(split.sizes, [[len(s) for s in p] for p in patterns])
+    dims = np.array([_dims_here(p, game) for p in patterns])
+    assert np.array_equal(split.dims, dims)
+    only = np.array([all(r or len(s) == 1 for s, r in zip(p, on, strict=True))
+                     for p, on in zip(patterns, reached, strict=True)])
+    assert np.array_equal(split.only_reached, only)
+    assert np.array_equal(split.float_open, only & (dims[:, 0] == dims[:, 1]) & (dims[:, 0] > 0))
+
+
+def _flags(res) -> tuple:
+    eqs = sorted(tuple(np.round(np.concatenate([np.ravel(s) for s in e.strategies]), 8))
+                 for e in res.equilibria)
+    return eqs, res.complete, res.degenerate
+
+
+@pytest.mark.parametrize("policy", POLICIES)
+def test_one_pass_over_the_whole_list_per_tree(monkeypatch, policy):
+    """The unbalanced split, the float route and (under ``d1``) the on-path blocks read one
+    classification: they work out the reached sets of the pattern list once for the tree's points,
+    for the whole list, with the same results."""
+    import sys
+
+    from deterrence.solvers._pbe_pruning import BeliefSupportPruner
+
+    games = _aeg_games(2, 29)
+    fresh = [_flags(dt.solve(g, "pbe", belief_policy=policy)) for g in games]
+    screens = {"deterrence.solvers._pbe_unbalanced", "deterrence.solvers._pbe_blocks",
+               "deterrence.solvers._pbe_typed_float"}
+    sizes, real = [], BeliefSupportPruner.reached
+
+    def counted(self, ind):
+        if sys._getframe(1).f_globals["__name__"] in screens:
+            sizes.append(len(ind))
+        return real(self, ind)
+
+    monkeypatch.setattr(BeliefSupportPruner, "reached", counted)
+    games[0].tree_cache.clear()
+    assert [_flags(dt.solve(g, "pbe", belief_policy=policy)) for g in games] == fresh
+    assert sizes == [len(games[0].tree_cache["pbe_unbalanced"].popitem()[1].indicators)]
+
+
+def test_kin_of_the_witnesses_come_next():
+    """After the remembered witnesses, the patterns that mix at the same sets with the same
+    supports as one of them (and differ in pure actions only) are solved, then the rest in order."""
+    game = _aeg_games(1, 3)[0]
+    patterns, split = _split(game)
+    rows = np.flatnonzero(split.mask)
+    w = int(rows[len(rows) // 2])
+    split.witnesses = [w]
+    try:
+        got = list(split.batches(rows))
+    finally:
+        split.witnesses = []
+    def mixing(i: int) -> dict:
+        return {k: s for k, s in enumerate(patterns[i]) if len(s) > 1}
+
+    kin = [int(i) for i in rows if i != w and mixing(i) == mixing(w)]
+    assert kin and len(kin) < len(rows) - 1
+    assert got[0].tolist() == [w] and got[1].tolist() == kin
+    rest = [int(i) for i in rows if i != w and i not in kin]
+    assert np.concatenate(got[2:]).tolist() == rest
+    assert [len(b) for b in got[2:4]] == [_pbe_unbalanced.FIRST_BATCH, 2 * _pbe_unbalanced.FIRST_BATCH]
+
+
+def test_kin_shorten_the_search_when_the_witnesses_fail(monkeypatch):
+    """On AEG points where no remembered witness notes a continuum, trying their kin next sends
+    fewer patterns through the pattern loop's screens before the first continuum, with the same
+    flags."""
+    model = dt.load_model("asymmetric_escalation")
+    sample = kernels.domain_sample(model, 33, seed=11)
+    games = [model.game({k: float(v[i]) for k, v in sample.items()}) for i in range(21)]
+    inner, work = pbe._unbalanced_last, pbe._work
+    counts = {}
+    for kin in (True, False):
+        if not kin:
+            monkeypatch.setattr(_pbe_unbalanced.Unbalanced, "kin", lambda _, rows: np.zeros(len(rows), bool))
+        calls = {"in": False, "n": 0}
+
+        def phase(*args, calls=calls):
+            calls["in"] = True
+            try:
+                return inner(*args)
+            finally:
+                calls["in"] = False
+
+        def screened(ctx, pruner, patterns, admitted, max_mixed, calls=calls):
+            calls["n"] += len(admitted) if calls["in"] else 0
+            return work(ctx, pruner, patterns, admitted, max_mixed)
+
+        monkeypatch.setattr(pbe, "_unbalanced_last", phase)
+        monkeypatch.setattr(pbe, "_work", screened)
+        games[0].tree_cache.pop("pbe_unbalanced", None)
+        solved = [dt.solve(g, "pbe", belief_policy="prior") for g in games]
+        counts[kin] = (calls["n"], [(r.complete, r.degenerate) for r in solved])
+    assert counts[True][1] == counts[False][1]
+    assert counts[True][0] < counts[False][0] / 2

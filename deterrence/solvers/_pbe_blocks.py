@@ -14,8 +14,8 @@ mixing at the reached sets); so if the block has no root inside its box, neither
 pattern, whatever its mixing where it does not reach.
 
 Many patterns share a block: :func:`rootless_mask` groups the patterns of a list by block (the
-grouping reads the tree, the pattern list and which nodes Nature reaches, so it is kept in the
-tree's cache for the points of a sweep), decides each block that the rows asked about have once,
+grouping reads the list's classification, :func:`~deterrence.solvers._pbe_unbalanced.unbalanced`,
+and is kept with it for the points of a sweep), decides each block that the rows asked about have once,
 with :func:`~deterrence.solvers._pbe_typed_linear.typed_roots` in exact integers (no root when
 one of its two linear systems has no solution, or when each has one and it is not strictly inside
 the box; a block it does not decide is not ruled out), and marks every row whose block has no
@@ -26,7 +26,6 @@ decides it), and one that mixes only where it does not reach has a pure block: n
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -34,60 +33,34 @@ from ._pbe_context import _Ctx
 from ._pbe_patterns import Pattern
 from ._pbe_pruning import BeliefSupportPruner
 from ._pbe_typed_linear import typed_roots
+from ._pbe_unbalanced import Blocks, Unbalanced, unbalanced
 from ._typed_structure import typed_structure
 
 _REACH = ("reach",)
 
 
-@dataclass(frozen=True)
-class _Blocks:
-    """The on-path blocks of a pattern list.
-
-    Attributes
-    ----------
-    patterns
-        The pattern list they were worked out for.
-    block_of
-        Per pattern, the number of its block, ``-1`` if it mixes at no unreached set or at no
-        reached set.
-    n_mixed
-        Per pattern, the number of sets where it mixes.
-    blocks
-        Per block: its pattern, its mixing sets and the sets it reaches (booleans, per set).
-    """
-
-    patterns: list[Pattern]
-    block_of: np.ndarray
-    n_mixed: np.ndarray
-    blocks: list[tuple[Pattern, list[int], np.ndarray]]
+def on_path_blocks(pruner: BeliefSupportPruner, patterns: Sequence[Pattern]) -> Blocks:
+    """The patterns' on-path blocks (:class:`Blocks`), kept with the list's classification
+    (:func:`~deterrence.solvers._pbe_unbalanced.unbalanced`, whose support sizes and reached sets
+    they read): per tree, pattern list (an equal list gets the kept blocks) and reach."""
+    split = unbalanced(pruner.game, pruner, patterns)
+    if split is None:
+        return Blocks(np.full(len(patterns), -1, dtype=np.int64), [])
+    if split.blocks is None:
+        split.blocks = _grouped(split, patterns)
+    return split.blocks
 
 
-def on_path_blocks(pruner: BeliefSupportPruner, patterns: Sequence[Pattern]) -> _Blocks:
-    """The patterns' on-path blocks (:class:`_Blocks`), kept in the tree's cache by what they read:
-    the pattern list (an equal list gets the kept blocks) and the pruner's reach
-    (:meth:`~deterrence.solvers._pbe_pruning.BeliefSupportPruner.reach_key`)."""
-    cache = pruner.game.tree_cache
-    key = ("pbe_on_path_blocks", pruner.reach_key())
-    hit = cache.get(key)
-    if hit is None or hit.patterns != patterns:
-        hit = cache[key] = _grouped(pruner, patterns)
-    return hit
-
-
-def _grouped(pruner: BeliefSupportPruner, patterns: Sequence[Pattern]) -> _Blocks:
+def _grouped(split: Unbalanced, patterns: Sequence[Pattern]) -> Blocks:
     """:func:`on_path_blocks` worked out: the patterns mixing at a reached and at an unreached set,
     grouped by their supports at the sets they reach (which fix the sets they reach)."""
-    ind = pruner.indicators(patterns)
-    reached = pruner.reached(ind) if len(patterns) else np.zeros((0, len(pruner.offsets) - 1), dtype=bool)
-    starts = pruner.offsets[:-1]
-    sizes = np.add.reduceat(ind, starts, axis=1, dtype=np.int64)
-    mixing = sizes > 1
+    ind, reached = split.indicators, split.reached
+    mixing = split.sizes > 1
     rows = np.flatnonzero((mixing & reached).any(axis=1) & (mixing & ~reached).any(axis=1))
     block_of = np.full(len(patterns), -1, dtype=np.int64)
     blocks: list[tuple[Pattern, list[int], np.ndarray]] = []
     if len(rows):
-        width = np.diff(pruner.offsets)
-        on_path_actions = np.repeat(reached[rows], width, axis=1)
+        on_path_actions = np.repeat(reached[rows], split.widths, axis=1)
         keys = np.packbits(ind[rows] & on_path_actions, axis=1)
         _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
         block_of[rows] = inverse.reshape(-1)
@@ -96,10 +69,8 @@ def _grouped(pruner: BeliefSupportPruner, patterns: Sequence[Pattern]) -> _Block
             on_path.setflags(write=False)
             block = tuple([s if on_path[k] else s[:1] for k, s in enumerate(patterns[r])])
             blocks.append((block, [k for k, s in enumerate(block) if len(s) > 1], on_path))
-    n_mixed = mixing.sum(axis=1)
-    for a in (block_of, n_mixed):
-        a.setflags(write=False)
-    return _Blocks(list(patterns), block_of, n_mixed, blocks)
+    block_of.setflags(write=False)
+    return Blocks(block_of, blocks)
 
 
 def rootless_mask(ctx: _Ctx, pruner: BeliefSupportPruner, patterns: Sequence[Pattern], rows: np.ndarray,
@@ -120,7 +91,7 @@ def rootless_mask(ctx: _Ctx, pruner: BeliefSupportPruner, patterns: Sequence[Pat
     ids = grouping.block_of[rows]
     asked = ids >= 0
     if max_mixed is not None:
-        asked &= grouping.n_mixed[rows] <= max_mixed
+        asked &= unbalanced(ctx.game, pruner, patterns).n_mixed[rows] <= max_mixed
     if not asked.any():
         return out
     wanted = np.unique(ids[asked])

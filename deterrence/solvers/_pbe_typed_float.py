@@ -39,7 +39,9 @@ Everything else (near-singular systems, probabilities near the boundary, realiza
 other trees) is left to the generic route. A pattern left undecided is not looked at again for the
 tree's later points with the same pattern list and the same nodes of positive reach (most are
 singular, or have a vanishing realization, whatever the payoffs): it goes the generic way there
-too, which gives the same answers. Where this route decides, the generic route gives the
+too, which gives the same answers. (Which patterns qualify is read from the list's classification,
+:func:`~deterrence.solvers._pbe_unbalanced.unbalanced`, kept per tree, where the patterns left
+undecided are marked.) Where this route decides, the generic route gives the
 same roots and no notes: its screens are sound (they rule out only patterns without a root inside
 the box, or with one that is no PBE: the vertex tests also drop patterns where an action outside
 the support beats the support at every vertex, whose roots the assessment rejects), and
@@ -59,7 +61,7 @@ from .._jit import njit
 from ..game.extensive import CHANCE, DECISION, ExtensiveFormGame
 from ._pbe_context import _INTERIOR, _Ctx
 from ._pbe_pruning import BeliefSupportPruner
-from ._typed_structure import typed_structure
+from ._pbe_unbalanced import unbalanced
 from .lemke import _inverse
 
 #: a probability is decided inside (outside) its simplex only if it clears ``_INTERIOR`` by its
@@ -198,15 +200,16 @@ def float_decided(ctx: _Ctx, pruner: BeliefSupportPruner, patterns: Sequence[tup
     them reached. Nothing is decided outside the class of trees or when no pattern qualifies."""
     out = FloatDecided(np.zeros(len(admitted), dtype=np.bool_))
     game = ctx.game
-    if not len(admitted) or typed_structure(game) is None:
+    split = unbalanced(game, pruner, patterns) if len(admitted) else None  # (kept per tree)
+    if split is None:  # (outside the class of trees)
         return out
     layout = _layout(game)
-    every = pruner.indicators(patterns)
-    dims, n_mixed, looked = _dimensions(game, every, layout, pruner)
-    cand = np.flatnonzero(looked[admitted] & (n_mixed[admitted] <= max_mixed))
+    looked = split.float_open
+    cand = np.flatnonzero(looked[admitted] & (split.n_mixed[admitted] <= max_mixed))
     if not len(cand):
         return out
-    status, beh = _decided_rows(ctx, layout, every[admitted[cand]], int(dims[admitted[cand]].max()))
+    rows = admitted[cand]
+    status, beh = _decided_rows(ctx, layout, split.indicators[rows], int(split.dims[rows, 0].max()))
     undecided = status == UNDECIDED
     out.decided[cand[~undecided]] = True
     looked[admitted[cand[undecided]]] = False  # (not looked at again: see the module documentation)
@@ -232,71 +235,6 @@ def _decided_rows(ctx: _Ctx, layout: _Layout, ind: np.ndarray, d_max: int
                    layout.set_nodes, layout.kind, layout.parent, layout.action, layout.node_set,
                    layout.child_ptr, layout.children, weights, error_factor(game, layout), d_max, status, beh)
     return status, beh
-
-
-def _dimensions(game: ExtensiveFormGame, every: np.ndarray, layout: _Layout, pruner: BeliefSupportPruner
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per pattern (rows of the support indicators ``every``, a pattern list's, which the pruner keeps
-    for the points of a sweep), its mixing dimension ``d`` if it is balanced (``d_C = d_D``, 0 if
-    not), the number of sets where it mixes, and whether it is balanced and reaches every set where
-    it mixes (:meth:`~deterrence.solvers._pbe_pruning.BeliefSupportPruner.reached`, which reads of
-    the point only which nodes have positive reach, ``reach_key``): kept in the tree's cache for the
-    last few such arrays."""
-    kept = game.tree_cache.setdefault("pbe_typed_float_dims", [])
-    entry = next((e for e in kept if e[0] is every), None)
-    if entry is None:
-        entry = (every, *_balanced(every, layout.offsets, layout.set_player), {})
-        kept.insert(0, entry)
-        del kept[4:]
-    _, dims, n_mixed, looked = entry
-    key = pruner.reach_key()
-    if key not in looked:
-        if len(looked) >= 8:
-            looked.clear()
-        rows = np.flatnonzero(dims > 0)
-        ok = np.zeros(len(dims), dtype=np.bool_)
-        if len(rows):
-            ind = every[rows]
-            ok[rows] = _mixing_reached(ind, pruner.reached(ind), layout.offsets)
-        looked[key] = ok
-    return dims, n_mixed, looked[key]
-
-
-@njit
-def _balanced(ind: np.ndarray, offsets: np.ndarray, set_player: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`_dimensions` worked out."""
-    dims = np.zeros(ind.shape[0], dtype=np.int64)
-    n_mixed = np.zeros(ind.shape[0], dtype=np.int64)
-    for m in range(ind.shape[0]):
-        d0 = d1 = 0
-        for k in range(offsets.shape[0] - 1):
-            width = 0
-            for a in range(offsets[k], offsets[k + 1]):
-                width += ind[m, a]
-            if width > 1:
-                n_mixed[m] += 1
-                if set_player[k] == 0:
-                    d0 += width - 1
-                else:
-                    d1 += width - 1
-        if d0 == d1:
-            dims[m] = d0
-    return dims, n_mixed
-
-
-@njit
-def _mixing_reached(ind: np.ndarray, reached: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-    """Per pattern (rows of ``ind`` and ``reached``), whether it reaches every set where it mixes."""
-    out = np.ones(ind.shape[0], dtype=np.bool_)
-    for m in range(ind.shape[0]):
-        for k in range(offsets.shape[0] - 1):
-            width = 0
-            for a in range(offsets[k], offsets[k + 1]):
-                width += ind[m, a]
-            if width > 1 and not reached[m, k]:
-                out[m] = False
-                break
-    return out
 
 
 @njit

@@ -181,7 +181,7 @@ from ._pbe_seeds import nash_seeds, repaired
 from ._pbe_table import PureTable
 from ._pbe_typed_float import float_decided
 from ._pbe_typed_linear import typed_roots
-from ._pbe_unbalanced import Unbalanced, batches, unbalanced
+from ._pbe_unbalanced import Unbalanced, unbalanced
 from ._pbe_vertex import JoinedCodes, encode_sets, joined_vertex_tests, set_code
 from ._tree_utils import child_tables, prior_mass
 from .base import Candidate, RawResult, SolveOptions, SolverInfo, SolverOptions
@@ -1665,14 +1665,12 @@ def _unbalanced_last(ctx: _Ctx, pruner: BeliefSupportPruner, patterns: Sequence[
     root to ``roots`` (the generic route finds none; kept all the same); returns the number mixing at
     more than ``max_mixed`` sets (not solved, as any other pattern). The continua they give are noted
     as :data:`UNBALANCED_CONTINUUM`, whatever pattern gave the first: the note and the flags are
-    those of any order (the pattern that gave one at the last point is tried first)."""
+    those of any order (the pattern that gave one at the last point is tried first, then its kin)."""
     within = split.n_mixed[admitted] <= max_mixed
-    rows, first = split.ordered(admitted[within])
     stop = _pbe_unbalanced.STOP_AT_FIRST_CONTINUUM
     told = len(ctx.continua)
-    for batch in batches(rows, first):
-        if stop and ctx.continua:
-            break
+    batches = split.batches(admitted[within])  # (each worked out when asked for: after the check)
+    while not (stop and ctx.continua) and (batch := next(batches, None)) is not None:
         for pattern, mixed, rows_of, found, tested in _work(ctx, pruner, patterns, batch, max_mixed)[0]:
             noted = len(ctx.continua)
             roots.extend(_solve_mixed(ctx, pattern, mixed, rows_of, found, tested))
