@@ -10,6 +10,7 @@ of >= 100 points with ``dt.solve``.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
@@ -415,18 +416,16 @@ def test_claim_f2_tying_hands_pays_more_and_risks_more_war() -> None:
 @pytest.fixture
 def pure_pbe_kernel(monkeypatch: pytest.MonkeyPatch):
     """The compiled PBE kernel of costly_signal_pledge restricted to pure structures (the closed forms
-    are about pure PBE; the full kernel's mixed structures take minutes to compile on this tree)."""
+    are about pure PBE; the full kernel's mixed structures take minutes to compile on this tree),
+    without its guard: the closed forms are read off the pure structures alone (the guard, most of
+    the compile, is built by the slow test below only)."""
     monkeypatch.setattr(kernels.CompiledModel, "_mixed_structures", lambda self, sizes: [])
-    return compile_tree(symbolic_tree(dt.load_model(CS)), "pbe", "free")
+    return compile_tree(symbolic_tree(dt.load_model(CS)), "pbe", "free", guard=False)
 
 
-def test_costly_signal_closed_forms_on_1000_points(pure_pbe_kernel) -> None:
-    """Derived two-type version [D]: the separating PBE (resolute signals, irresolute does not) exists iff
-    separating_sunk_low <= sunk_cost <= separating_sunk_high; the pooling commitment PBE (both signal and
-    fight) iff audience_cost > -war_irresolute, (1 - P0) v_I + P0 W_I >= sunk_cost and
-    sunk_cost <= separating_sunk_high."""
-    cm = pure_pbe_kernel
-    guard, cm._guard = cm._guard, None  # the closed forms are read off the pure structures alone (below)
+def _closed_form_points() -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """About 1000 domain points of costly_signal_pledge off the closed forms' edges, and where the
+    separating and the pooling commitment PBE exist by the closed forms (the test below)."""
     m = dt.load_model(CS)
     pts = domain_sample(m, 1400, seed=77)
     p0, vi, wi = pts["share_determined"], pts["value_irresolute"], pts["war_irresolute"]
@@ -442,6 +441,28 @@ def test_costly_signal_closed_forms_on_1000_points(pure_pbe_kernel) -> None:
     sep_pred = (s >= low) & (s <= high)
     pool_pred = (a > -wi) & (pool_i >= s) & (s <= high)
     assert len(s) >= 1000 and sep_pred.any() and (~sep_pred).any() and pool_pred.any() and (~pool_pred).any()
+    return pts, sep_pred, pool_pred
+
+
+def _solved_on_100(pts: dict[str, np.ndarray]) -> Iterator[tuple[int, list]]:
+    """The per-point solver's PBE at 100 of the points."""
+    m = dt.load_model(CS)
+    n = len(pts["sunk_cost"])
+    for i in range(0, n, n // 100)[:100]:
+        yield i, dt.solve(m.game(**{k: float(v[i]) for k, v in pts.items()}), "pbe")
+
+
+def _is_pure(e: dt.Equilibrium) -> bool:
+    return all(max(d.values()) == 1.0 for pl in e.profile.values() for d in pl.values())
+
+
+def test_costly_signal_closed_forms_on_1000_points(pure_pbe_kernel) -> None:
+    """Derived two-type version [D]: the separating PBE (resolute signals, irresolute does not) exists iff
+    separating_sunk_low <= sunk_cost <= separating_sunk_high; the pooling commitment PBE (both signal and
+    fight) iff audience_cost > -war_irresolute, (1 - P0) v_I + P0 W_I >= sunk_cost and
+    sunk_cost <= separating_sunk_high."""
+    cm = pure_pbe_kernel
+    pts, sep_pred, pool_pred = _closed_form_points()
     frame = pd.DataFrame(pts)
     table, undecided = cm.evaluate(frame, with_structure=True)
     assert not undecided.any()
@@ -459,28 +480,35 @@ def test_costly_signal_closed_forms_on_1000_points(pure_pbe_kernel) -> None:
             pool_got[point] = True
     np.testing.assert_array_equal(sep_got, sep_pred)
     np.testing.assert_array_equal(pool_got, pool_pred)
-    # This kernel lists no mixed structure, so its guard sends every point where a mixed PBE may
-    # hold per point (about half of them); the per-point solver does list mixed PBE there (e.g.
-    # mixing at both defender sets after a challenge), so the full kernel must leave them undecided.
-    cm._guard = guard
-    _, flagged = cm.evaluate(frame)
     # the per-point solver on a subset of 100 points
-    m = dt.load_model(CS)
-    mixed_seen = 0
-    for i in range(0, len(frame), len(frame) // 100)[:100]:
-        eqs = dt.solve(m.game(**{k: float(v[i]) for k, v in pts.items()}), "pbe")
-        pure = [
-            e for e in eqs if all(max(d.values()) == 1.0 for pl in e.profile.values() for d in pl.values())
-        ]
-        if len(pure) < len(eqs):  # a mixed PBE, which this kernel does not list: never decided
-            assert flagged[i], i
-            mixed_seen += 1
+    for i, eqs in _solved_on_100(pts):
+        pure = [e for e in eqs if _is_pure(e)]
         sep = any(_signals(e) == (1.0, 0.0) for e in pure)
         pool = any(
             _signals(e) == (1.0, 1.0) and e.profile["Defender"]["defender_i_s_challenged"]["fight"] == 1.0
             for e in pure
         )
         assert sep == bool(sep_pred[i]) and pool == bool(pool_pred[i]), i
+
+
+@pytest.mark.slow
+def test_the_pure_kernels_guard_leaves_costly_signal_pledges_mixed_pbe_undecided(pure_pbe_kernel) -> None:
+    """This kernel lists no mixed structure, so its guard sends every point where a mixed PBE may
+    hold per point (about half of them); the per-point solver does list mixed PBE there (e.g.
+    mixing at both defender sets after a challenge), so the kernel with its guard must leave them
+    undecided. (Slow: the guard is most of the compile. By default the guard's points are checked
+    against the per-point solver on costly_signal_menu, tests/test_kernel_hooks.py, and on
+    chain_store and this model's full kernel, tests/test_kernels.py's
+    test_models_compile_over_the_actions_that_survive_dominance.)"""
+    cm = pure_pbe_kernel
+    cm.build_guard()
+    pts, _, _ = _closed_form_points()
+    _, flagged = cm.evaluate(pd.DataFrame(pts))
+    mixed_seen = 0
+    for i, eqs in _solved_on_100(pts):
+        if not all(_is_pure(e) for e in eqs):  # a mixed PBE, which this kernel does not list: never decided
+            assert flagged[i], i
+            mixed_seen += 1
     assert mixed_seen > 0
 
 
