@@ -11,7 +11,7 @@ those that are not PBE here, by sequential rationality off the path, is printed)
 
 Usage::
 
-    PYTHONPATH=/work/main python benchmarks/pbe_compare.py solve --out main.jsonl --points 20
+    PYTHONPATH=/path/to/main/checkout python benchmarks/pbe_compare.py solve --out main.jsonl --points 20
     PYTHONPATH=$PWD python benchmarks/pbe_compare.py solve --out new.jsonl --points 20
     python benchmarks/pbe_compare.py diff main.jsonl new.jsonl
     PYTHONPATH=$PWD python benchmarks/pbe_compare.py gambit new.jsonl
