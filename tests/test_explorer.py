@@ -213,7 +213,7 @@ def test_worker_runs_only_the_latest_request() -> None:
 def test_worker_outlives_a_failing_callback(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
                                             ) -> None:
     """A callback that raises is logged and the next request still runs (a worker thread that died
-    of it would report through ``threading.excepthook``: either ends the wait, no deadline)."""
+    of it would report through ``threading.excepthook``: either event ends the wait)."""
     settled, died, second = threading.Event(), threading.Event(), threading.Event()
     monkeypatch.setattr(threading, "excepthook", lambda _args: (died.set(), settled.set()))
     started, release = threading.Event(), threading.Event()

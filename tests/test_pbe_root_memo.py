@@ -84,7 +84,7 @@ def test_a_noted_subset_rules_out_the_systems_that_contain_it_and_no_other():
     sizes = [len(h.actions) for h in game.infosets]
     base = [tuple(range(min(m, 2))) for m in sizes]
     hits = noted = 0
-    for _ in range(150):  # (about 60 hits and 44 noted sets; the oracle's conditions cost the time)
+    for _ in range(150):  # (about 60 hits and 44 noted sets)
         pattern = [s if rng.random() < 0.7 else _support(rng, m) for s, m in zip(base, sizes, strict=True)]
         mixed = [k for k, s in enumerate(pattern) if len(s) > 1]
         specs = {} if rng.random() < 0.5 else _random_specs(game, mixed, rng)
