@@ -34,7 +34,6 @@ from ._pbe_patterns import Pattern
 from ._pbe_pruning import BeliefSupportPruner
 from ._pbe_typed_linear import typed_roots
 from ._pbe_unbalanced import Blocks, Unbalanced, unbalanced
-from ._typed_structure import typed_structure
 
 _REACH = ("reach",)
 
@@ -43,7 +42,11 @@ def on_path_blocks(pruner: BeliefSupportPruner, patterns: Sequence[Pattern]) -> 
     """The patterns' on-path blocks (:class:`Blocks`), kept with the list's classification
     (:func:`~deterrence.solvers._pbe_unbalanced.unbalanced`, whose support sizes and reached sets
     they read): per tree, pattern list (an equal list gets the kept blocks) and reach."""
-    split = unbalanced(pruner.game, pruner, patterns)
+    return _blocks_of(unbalanced(pruner.game, pruner, patterns), patterns)
+
+
+def _blocks_of(split: Unbalanced | None, patterns: Sequence[Pattern]) -> Blocks:
+    """:func:`on_path_blocks` from the list's classification (``None``: outside the class, no block)."""
     if split is None:
         return Blocks(np.full(len(patterns), -1, dtype=np.int64), [])
     if split.blocks is None:
@@ -85,13 +88,14 @@ def rootless_mask(ctx: _Ctx, pruner: BeliefSupportPruner, patterns: Sequence[Pat
     (:func:`~deterrence.solvers._pbe_typed_linear.typed_roots`, on the solver's context)."""
     rows = np.asarray(rows, dtype=np.int64)
     out = np.zeros(len(rows), dtype=bool)
-    if not len(rows) or typed_structure(ctx.game) is None:
+    split = unbalanced(ctx.game, pruner, patterns) if len(rows) else None  # (None outside the class)
+    if split is None:
         return out
-    grouping = on_path_blocks(pruner, patterns)
+    grouping = _blocks_of(split, patterns)
     ids = grouping.block_of[rows]
     asked = ids >= 0
     if max_mixed is not None:
-        asked &= unbalanced(ctx.game, pruner, patterns).n_mixed[rows] <= max_mixed
+        asked &= split.n_mixed[rows] <= max_mixed
     if not asked.any():
         return out
     wanted = np.unique(ids[asked])
