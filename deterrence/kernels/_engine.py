@@ -939,7 +939,7 @@ def _block_mixed(nb, GT, UB, UT, code, spe, prior, tol, edge, w, d, EQS, EQV, ca
     for s in cand:
         if code[s_mix + s] != 2:
             continue
-        m = 0
+        m = np.int64(0)  # not the literal 0, which would compile _mixed_check once more
         for k in range(nb):
             st, _x, _y = _mixing(s, k, code, EQS, EQV, w)
             status[k], SST[s, k] = st, 0

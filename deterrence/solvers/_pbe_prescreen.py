@@ -107,7 +107,7 @@ def _prescreen_kernel(code: np.ndarray, starts: np.ndarray, opt_starts: np.ndarr
     n = len(starts)
     system_starts = np.zeros(n + 1, dtype=np.int64)
     condition_starts = np.zeros(n, dtype=np.int64)
-    at = 0
+    at = np.int64(0)  # not the literal 0, which would compile _mixing_options once more
     for i in range(n):  # count the systems and find the conditions
         condition_starts[i] = at
         sizes, counts, _, at = _mixing_options(code, starts[i], opt_starts[i], passed, at)
@@ -172,7 +172,7 @@ def _pattern_verdicts(sizes: np.ndarray, counts: np.ndarray, offsets: np.ndarray
     """The verdicts of one pattern's systems (``out``), combination by combination of its mixing
     sets' passing options (``itertools.product`` order: the last set's option changes fastest)."""
     n_mixed = len(sizes)
-    unknowns = 0
+    unknowns = np.int64(0)  # not the literal 0, which would compile the screens once more
     for m in sizes:
         unknowns += m - 1
     binary = unknowns == n_mixed

@@ -491,8 +491,9 @@ def _decide_kernel(ind: np.ndarray, offsets: np.ndarray, set_player: np.ndarray,
     n_firsts = np.zeros(2, dtype=np.int64)
     n_parts = np.zeros(2, dtype=np.int64)
     for p in range(2):
-        parts[p], n_parts[p] = _part_ids(ind, offsets, set_player, p, False)
-        firsts[p], n_firsts[p] = _part_ids(ind, offsets, set_player, p, True)
+        # np.bool_, not the literals False and True, which would compile _part_ids twice
+        parts[p], n_parts[p] = _part_ids(ind, offsets, set_player, p, np.bool_(False))
+        firsts[p], n_firsts[p] = _part_ids(ind, offsets, set_player, p, np.bool_(True))
     most_parts = max(n_parts[0], n_parts[1])
     real = np.empty((2, most_parts, n_nodes, d_max + 1))
     real_done = np.zeros((2, most_parts), dtype=np.bool_)
