@@ -1,4 +1,4 @@
-"""The ``deterrence`` command: models, show, solve, sweep, regimes, explore, demo.
+"""The ``deterrence`` command: models, show, solve, sweep, regimes, explore, demo, warm.
 
 Uses only the public API (``import deterrence as dt``). Every error of the library
 (:class:`~deterrence.DeterrenceError`) and every bad command line prints one line
@@ -18,6 +18,7 @@ Examples
     deterrence regimes extended_deterrence --concept spe --latex
     deterrence explore extended_deterrence --x credibility --y cost_attacker
     deterrence demo entrapment_window --out figures/
+    deterrence warm
 """
 
 from __future__ import annotations
@@ -46,10 +47,11 @@ from ._process import (
 from ._regimes import register_regimes
 from ._solving import register_solve
 from ._sweeping import register_sweep
+from ._warm import register_warm
 
 #: the verbs, in the order ``deterrence --help`` lists them
 VERBS = (register_models, register_show, register_solve, register_sweep, register_regimes, register_explore,
-         register_demo)
+         register_demo, register_warm)
 
 
 def build_parser() -> argparse.ArgumentParser:
