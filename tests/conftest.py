@@ -1,4 +1,5 @@
-"""Shared test set-up: make ``tests/helpers`` importable as ``helpers``, and the hypothesis profile.
+"""Shared test set-up: the checkout's package under test, ``tests/helpers`` importable as ``helpers``,
+the hypothesis profile, and the kernels compiled once before an xdist run's workers start.
 
 The profile turns off two of hypothesis's health checks, which judge the generators and the
 machine, not the code under test: ``too_slow`` (generation time, which depends on the load of the
@@ -11,12 +12,17 @@ example). Each test's own ``@settings`` still sets its examples and deadline.
 import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 
+#: the checkout: its package is the one under test, in process as in the subprocesses the tests
+#: start (which put it on ``PYTHONPATH``), so that both load the same compiled kernels from numba's
+#: cache (numba keys its cache on the file that defines a kernel: an installed copy of the package
+#: has caches of its own, and would compile every kernel once more)
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).parent))
 
 settings.register_profile(
@@ -48,10 +54,10 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     if os.environ.get("DETERRENCE_TEST_WARM") == "0" or not _runs_workers(config):
         return
     jobs = str(max(1, min(os.cpu_count() or 1, 4)))
-    # run from a neutral folder: from the checkout, ``-m deterrence`` would find the sources
-    # before the installed package the workers import
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    env = dict(os.environ, PYTHONPATH=path)
     done = subprocess.run([sys.executable, "-m", "deterrence", "warm", "--jobs", jobs],
-                          capture_output=True, text=True, cwd=tempfile.gettempdir())
+                          capture_output=True, text=True, env=env, cwd=ROOT)
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     lines = (done.stdout + done.stderr).strip().splitlines()
     if reporter is not None:

@@ -261,7 +261,7 @@ def _verb_parsers() -> dict[str, Any]:
 #: the positional arguments each verb needs, so that only the option is wrong
 _POSITIONALS = {"": [], "models": [], "show": ["extended_deterrence"], "solve": ["extended_deterrence"],
                 "sweep": ["extended_deterrence", "--out", "x"], "regimes": ["extended_deterrence"],
-                "explore": [], "demo": []}
+                "explore": [], "demo": [], "warm": []}
 
 
 def _abbreviations(parser: argparse.ArgumentParser) -> list[tuple[str, list[str]]]:
