@@ -31,6 +31,11 @@ settings.register_profile(
 settings.load_profile("deterrence")
 
 
+#: seconds after which the warm-up is stopped (it takes about a minute on 2 cores; only a hang
+#: reaches this)
+WARM_GUARD = 900
+
+
 def _runs_workers(config: pytest.Config) -> bool:
     """Whether this is the controller of a pytest-xdist run with worker processes."""
     if hasattr(config, "workerinput") or config.getoption("collectonly", False):
@@ -53,13 +58,15 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     config = session.config
     if os.environ.get("DETERRENCE_TEST_WARM") == "0" or not _runs_workers(config):
         return
-    jobs = str(max(1, min(os.cpu_count() or 1, 4)))
     path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     env = dict(os.environ, PYTHONPATH=path)
-    done = subprocess.run([sys.executable, "-m", "deterrence", "warm", "--jobs", jobs],
-                          capture_output=True, text=True, env=env, cwd=ROOT)
+    try:
+        done = subprocess.run([sys.executable, "-m", "deterrence", "warm"],
+                              capture_output=True, text=True, env=env, cwd=ROOT, timeout=WARM_GUARD)
+        lines = (done.stdout + done.stderr).strip().splitlines()
+    except subprocess.TimeoutExpired:
+        lines = [f"stopped after {WARM_GUARD} s; the kernels it did not compile compile on first use"]
     reporter = config.pluginmanager.get_plugin("terminalreporter")
-    lines = (done.stdout + done.stderr).strip().splitlines()
     if reporter is not None:
         for line in lines:
             reporter.write_line(f"deterrence warm: {line}")
