@@ -1,8 +1,8 @@
 """The ``warm`` verb: compile the numeric kernels into numba's on-disk cache now.
 
 numba compiles a kernel the first time it is called and keeps the machine code on disk, so only
-the first call on a machine waits: about half a minute for the sweep engine, two to three minutes
-of compiling in all. ``deterrence warm`` makes those first calls now, on small games that take
+the first call on a machine waits: about half a minute for the sweep engine, about two minutes of
+compiling in all (one CPU). ``deterrence warm`` makes those first calls now, on small games that take
 the paths a solve or a sweep takes, so that a class, a benchmark or a test run starts with the
 kernels compiled. The work is split into *parts* (:data:`PARTS`), run in separate processes,
 several at once (``--jobs``), each compiling its own kernels: compiled kernels are not shared
