@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -64,6 +65,34 @@ def test_a_part_that_fails_is_reported_and_counted() -> None:
     said: list[str] = []
     assert run_parts(["no-such-part"], 1, say=said.append) == 1
     assert said[0].startswith("no-such-part: failed (status 2)") and "invalid choice" in said[0]
+
+
+def test_an_interrupted_warm_up_kills_the_parts_still_running(monkeypatch) -> None:
+    """A part ends (status 3) while the other waits for ever; reporting the first is interrupted,
+    and the waiting one is killed, not left behind."""
+    started: list[subprocess.Popen[str]] = []
+    popen = subprocess.Popen
+
+    def recorded(*args: Any, **kwargs: Any) -> subprocess.Popen[str]:
+        started.append(popen(*args, **kwargs))
+        return started[-1]
+
+    def argv(name: str) -> list[str]:
+        code = "raise SystemExit(3)" if name == "ends" else "import threading; threading.Event().wait()"
+        return [sys.executable, "-c", code]
+
+    def interrupt(line: str) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(subprocess, "Popen", recorded)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            run_parts(["waits", "ends"], 2, say=interrupt, argv=argv)
+        assert [p.returncode for p in started] == [-9, 3]
+    finally:
+        for process in started:
+            if process.poll() is None:
+                process.kill()
 
 
 @pytest.mark.parametrize(("argv", "needle"), [

@@ -84,28 +84,39 @@ def run_part(name: str) -> float:
     return time.perf_counter() - start
 
 
-def run_parts(names: Sequence[str], jobs: int, say: Callable[[str], Any] = print) -> int:
+def part_argv(name: str) -> list[str]:
+    """The command line of the process that runs the part ``name``."""
+    return [sys.executable, "-m", "deterrence", "warm", "--part", name]
+
+
+def run_parts(names: Sequence[str], jobs: int, say: Callable[[str], Any] = print,
+              argv: Callable[[str], list[str]] = part_argv) -> int:
     """Run each part in a process of its own, ``jobs`` at a time; returns how many failed.
 
-    Each process is ``python -m deterrence warm --part NAME``; a part that fails is reported
-    with the last line of its error, and the others go on.
+    Each process runs the command line ``argv(name)`` (:func:`part_argv`); a part that fails is reported
+    with the last line of its error, and the others go on. If this function is interrupted
+    (Ctrl-C, a termination signal turned into an exception), the parts still running are killed.
     """
     waiting, running, failed = list(names), {}, 0
-    while waiting or running:
-        while waiting and len(running) < jobs:
-            name = waiting.pop(0)
-            running[name] = subprocess.Popen(
-                [sys.executable, "-m", "deterrence", "warm", "--part", name],
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        name, process = _first_done(running)
-        out, err = process.communicate()
-        del running[name]
-        if process.returncode == 0:
-            say(out.strip() or f"{name}: done")
-        else:
-            failed += 1
-            last = (err.strip().splitlines() or ["no message"])[-1]
-            say(f"{name}: failed (status {process.returncode}): {last}")
+    try:
+        while waiting or running:
+            while waiting and len(running) < jobs:
+                name = waiting.pop(0)
+                running[name] = subprocess.Popen(argv(name), stdout=subprocess.PIPE,
+                                                 stderr=subprocess.PIPE, text=True)
+            name, process = _first_done(running)
+            out, err = process.communicate()
+            del running[name]
+            if process.returncode == 0:
+                say(out.strip() or f"{name}: done")
+            else:
+                failed += 1
+                last = (err.strip().splitlines() or ["no message"])[-1]
+                say(f"{name}: failed (status {process.returncode}): {last}")
+    finally:
+        for process in running.values():
+            process.kill()
+            process.communicate()
     return failed
 
 
