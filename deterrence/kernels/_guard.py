@@ -145,6 +145,7 @@ class PatternGuard:
         self.patterns = _unlisted_patterns(self.kept, listed)
         self._profiles = _Profiles(game)
         self._chains: dict[int, list[dict[int, Spec]]] = {}  # _chain, per set
+        self._specs: dict[tuple, dict[int, Spec] | None] = {}  # pattern_specs, per pattern
         tests: dict[tuple, int] = {}
         pattern_tests: list[list[int]] = []
         solved = []
@@ -169,10 +170,17 @@ class PatternGuard:
         if the per-point solver does not solve the pattern (a mixing set unreached with a free
         belief, :func:`_set_specs`)."""
         mixing = [h for h, s in enumerate(pattern) if len(s) > 1]
-        specs = _set_specs(self.game, self.policy, pattern, mixing, self._profiles)
+        specs = self.pattern_specs(pattern)
         if specs is None:
             return None
         return self.tests_under(pattern, mixing, specs, unreached_free=True)
+
+    def pattern_specs(self, pattern: tuple[tuple[int, ...], ...]) -> dict[int, Spec] | None:
+        """:func:`_set_specs` of ``pattern`` (worked out once per pattern; not to be modified)."""
+        if pattern not in self._specs:
+            mixing = [h for h, s in enumerate(pattern) if len(s) > 1]
+            self._specs[pattern] = _set_specs(self.game, self.policy, pattern, mixing, self._profiles)
+        return self._specs[pattern]
 
     def tests_under(self, pattern: tuple[tuple[int, ...], ...], mixing: list[int], specs: dict[int, Spec],
                     unreached_free: bool) -> list[tuple]:
@@ -487,6 +495,13 @@ class _Profiles:
             own = _chain_specs(h, specs)
             rows = self._maps["r", h, sk] = _RowMap(lambda profile: self.reach(h, profile, own))
         return rows
+
+    def value_pairs(self, h: int, a: int, b: int, profiles: Sequence[tuple[int, ...]], specs: dict[int, Spec]
+                    ) -> list[tuple[int, int]]:
+        """The rows of ``P_h(a)`` and ``P_h(b)`` at each of ``profiles`` (:meth:`value_rows`; looked
+        up profile by profile, ``a`` first, as :func:`_triples`)."""
+        at_a, at_b = self.value_rows(h, a, specs), self.value_rows(h, b, specs)
+        return list(zip(map(at_a.__getitem__, profiles), map(at_b.__getitem__, profiles), strict=True))
 
     def value_key(self, h: int, a: int, profile: tuple[int, ...], specs: dict[int, Spec]) -> tuple[int, ...]:
         """The features summed in :meth:`value`'s row (not registered as a row of the guard's
