@@ -81,7 +81,9 @@ one survives is flagged.
 Cost
 ----
 Built once per model: every pattern to test, its tests (shared between patterns), and the
-0/1 matrix of the values ``P_h(a)`` and ``R_h`` at every pure profile (deduplicated rows). Per
+0/1 matrix of the values ``P_h(a)`` and ``R_h`` at every pure profile (deduplicated rows,
+numbered in the order they are first formed; the tests look a row up by profile in one dict per
+set, action and spec key, :meth:`_Profiles.value_rows`). Per
 point: the rows' sums and their error bounds (:func:`_row_sums`), then :func:`_flag_points`,
 which stops at the first pattern that survives and at a pattern's first test that rules it out,
 keeping every test's verdict for the other patterns that share it. Each pattern's tests are tried
