@@ -3,6 +3,7 @@ hold an equilibrium go to the per-point solver (:mod:`deterrence.kernels._guard`
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -132,3 +133,33 @@ def test_the_first_stage_alone_flags_every_point_the_two_stages_flag():
     both = cm._guard.flags(pay, ce, cm.tol, cm.edge)
     assert not (both & ~alone).any()
     assert (alone & ~both).any()
+
+
+def test_one_variable_reads_the_sets_its_rows_change_along():
+    """:func:`_one_variable` finds the one binary set an indifference condition's rows change
+    along, by strides over the vertices; the same as comparing the rows at every vertex with those
+    at the vertex that differs at one set only, the set at its first support action."""
+    from deterrence.kernels._guard import _one_variable
+
+    rng = np.random.default_rng(5)
+    for _ in range(300):
+        pattern = tuple(tuple(sorted(rng.choice(3, size=int(rng.integers(1, 3)), replace=False).tolist()))
+                        for _ in range(4))
+        mixing = [k for k, s in enumerate(pattern) if len(s) > 1]
+        h = int(rng.integers(4))
+        choices = [pattern[k] if k in mixing and k != h else (pattern[k][0],) for k in range(4)]
+        vertices = list(itertools.product(*choices))
+        reads = [k for k in range(4) if rng.random() < 0.4]  # the sets the condition's rows depend on
+        rows = [(hash(tuple(v[k] for k in reads)) % 3, 0, -1) for v in vertices]
+        at = dict(zip(vertices, rows, strict=True))
+        depends = [j for j in mixing if j != h and any(
+            at[(*v[:j], b, *v[j + 1:])] != at[v]
+            for v in vertices if v[j] == pattern[j][0] for b in pattern[j][1:])]
+        line = _one_variable(pattern, mixing, h, rows)
+        if len(depends) != 1 or len(pattern[depends[0]]) != 2:
+            assert line is None
+            continue
+        j = depends[0]
+        base = vertices[0]
+        lo, hi = (at[(*base[:j], a, *base[j + 1:])] for a in pattern[j])
+        assert line == (j, (lo, hi))

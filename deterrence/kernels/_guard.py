@@ -81,7 +81,9 @@ one survives is flagged.
 Cost
 ----
 Built once per model: every pattern to test, its tests (shared between patterns), and the
-0/1 matrix of the values ``P_h(a)`` and ``R_h`` at every pure profile (deduplicated rows). Per
+0/1 matrix of the values ``P_h(a)`` and ``R_h`` at every pure profile (deduplicated rows,
+numbered in the order they are first formed; the tests look a row up by profile in one dict per
+set, action and spec key, :meth:`_Profiles.value_rows`). Per
 point: the rows' sums and their error bounds (:func:`_row_sums`), then :func:`_flag_points`,
 which stops at the first pattern that survives and at a pattern's first test that rules it out,
 keeping every test's verdict for the other patterns that share it. Each pattern's tests are tried
@@ -93,7 +95,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -144,6 +146,8 @@ class PatternGuard:
         listed = {(s.pure, tuple(sorted(s.mixing))) for s in structures if s.mixing}
         self.patterns = _unlisted_patterns(self.kept, listed)
         self._profiles = _Profiles(game)
+        self._chains: dict[int, list[dict[int, Spec]]] = {}  # _chain, per set
+        self._specs: dict[tuple, dict[int, Spec] | None] = {}  # pattern_specs, per pattern
         tests: dict[tuple, int] = {}
         pattern_tests: list[list[int]] = []
         solved = []
@@ -168,10 +172,17 @@ class PatternGuard:
         if the per-point solver does not solve the pattern (a mixing set unreached with a free
         belief, :func:`_set_specs`)."""
         mixing = [h for h, s in enumerate(pattern) if len(s) > 1]
-        specs = _set_specs(self.game, self.policy, pattern, mixing, self._profiles)
+        specs = self.pattern_specs(pattern)
         if specs is None:
             return None
         return self.tests_under(pattern, mixing, specs, unreached_free=True)
+
+    def pattern_specs(self, pattern: tuple[tuple[int, ...], ...]) -> dict[int, Spec] | None:
+        """:func:`_set_specs` of ``pattern`` (worked out once per pattern; not to be modified)."""
+        if pattern not in self._specs:
+            mixing = [h for h, s in enumerate(pattern) if len(s) > 1]
+            self._specs[pattern] = _set_specs(self.game, self.policy, pattern, mixing, self._profiles)
+        return self._specs[pattern]
 
     def tests_under(self, pattern: tuple[tuple[int, ...], ...], mixing: list[int], specs: dict[int, Spec],
                     unreached_free: bool) -> list[tuple]:
@@ -182,6 +193,7 @@ class PatternGuard:
         pattern of chance moves of probability 0 itself, and no such test)."""
         out: list[tuple] = []
         lines: dict[int, list[tuple[int, tuple]]] = {}  # binary mixing set: conditions linear in it alone
+        rows_of = self._profiles.value_rows
         for h, support in enumerate(pattern):
             spec = specs.get(h)
             if spec is None:  # not checked
@@ -193,19 +205,19 @@ class PatternGuard:
                 continue
             vertices = self._vertices(pattern, mixing, h)
             player = self.game.infosets[h].player
-            s0 = support[0]
-            value = self._profiles.value
+            at_s0 = rows_of(h, support[0], specs)
             if unreached_free and self.policy == "free" and len(support) > 1:
                 # weighed 0 at every vertex under every spec the solver may pick for it at a point
                 # (chance moves of probability 0 cut it off): its belief is free there, and the
                 # per-point solver does not solve the pattern
-                rows = tuple((-1, -1, self._profiles.reach(h, v, chain)) for chain in self._chain(h)
-                             for v in vertices)
+                reach = self._profiles.reach_rows
+                rows = tuple(itertools.chain.from_iterable(
+                    _triples(None, None, reach(h, chain), vertices) for chain in self._chain(h)))
                 out.append((UNREACHED_FREE, player, rows))
             for sj in support[1:]:
-                rows = tuple((value(h, sj, v, specs), value(h, s0, v, specs), -1) for v in vertices)
+                rows = tuple(_triples(rows_of(h, sj, specs), at_s0, None, vertices))
                 out.append((INDIFFERENCE, player, rows))
-                line = _one_variable(pattern, mixing, h, vertices, rows)
+                line = _one_variable(pattern, mixing, h, rows)
                 if line is not None:
                     lines.setdefault(line[0], []).append((player, line[1]))
             optimality = self._optimality_rows(pattern, h, vertices, specs)
@@ -219,9 +231,9 @@ class PatternGuard:
                          specs: dict[int, Spec]) -> list[tuple[int, tuple]]:
         """Per action ``b`` outside set ``h``'s support, the rows of its optimality condition at
         each vertex: ``(P_h(b), P_h(s_0), R_h)``."""
-        value, reach, s0 = self._profiles.value, self._profiles.reach, pattern[h][0]
-        return [(b, tuple((value(h, b, v, specs), value(h, s0, v, specs), reach(h, v, specs))
-                          for v in vertices))
+        rows_of, s0 = self._profiles.value_rows, pattern[h][0]
+        at_s0, reach = rows_of(h, s0, specs), self._profiles.reach_rows(h, specs)
+        return [(b, tuple(_triples(rows_of(h, b, specs), at_s0, reach, vertices)))
                 for b in range(self.sizes[h]) if b not in pattern[h]]
 
     def _any_belief_tests(self, pattern: tuple[tuple[int, ...], ...], mixing: list[int], h: int,
@@ -237,17 +249,17 @@ class PatternGuard:
         support, nodes = pattern[h], self.game.infosets[h].nodes
         vertices = self._vertices(pattern, mixing, h)
         player, s0 = self.game.infosets[h].player, support[0]
-        value, reach = self._profiles.value, self._profiles.reach
+        rows_of, reach = self._profiles.value_rows, self._profiles.reach_rows
         per_node = [{**specs, h: ("node", v)} for v in nodes]
         head = ((len(nodes), 0, 0),)
         out: list[tuple] = []
         for sj in support[1:]:
-            rows = head + tuple((value(h, sj, x, sp), value(h, s0, x, sp), -1)
-                                for sp in per_node for x in vertices)
+            rows = head + tuple(itertools.chain.from_iterable(
+                _triples(rows_of(h, sj, sp), rows_of(h, s0, sp), None, vertices) for sp in per_node))
             out.append((INDIFFERENCE_ANY, player, rows))
         for b in (b for b in range(self.sizes[h]) if b not in support):
-            rows = head + tuple((value(h, b, x, sp), value(h, s0, x, sp), reach(h, x, sp))
-                                for sp in per_node for x in vertices)
+            rows = head + tuple(itertools.chain.from_iterable(
+                _triples(rows_of(h, b, sp), rows_of(h, s0, sp), reach(h, sp), vertices) for sp in per_node))
             out.append((OPTIMALITY_ANY, player, rows))
         return out
 
@@ -256,14 +268,17 @@ class PatternGuard:
         chance moves of probability 0 at a point: Bayes' rule, Nature's odds at a set of one node
         (:func:`~deterrence.solvers._pbe_context.fixed_by_nature`: where Nature reaches it), and
         the belief carried forward from the mover's previous set under each spec that set may have
-        (``None``: no spec, the pattern is not solved)."""
-        seq = self.game.own_sequence(self.game.infosets[h].nodes[0], self.game.infosets[h].player)
-        out: list[dict[int, Spec]] = [{h: ("reach",)}]
-        if len(self.game.infosets[h].nodes) == 1:
-            out.append({h: ("prior",)})
-        if seq:
-            prev, act = seq[-1]
-            out += [{**c, h: ("own", prev, act)} for c in self._chain(prev)]
+        (``None``: no spec, the pattern is not solved). Worked out once per set."""
+        out = self._chains.get(h)
+        if out is None:
+            seq = self.game.own_sequence(self.game.infosets[h].nodes[0], self.game.infosets[h].player)
+            out = [{h: ("reach",)}]
+            if len(self.game.infosets[h].nodes) == 1:
+                out.append({h: ("prior",)})
+            if seq:
+                prev, act = seq[-1]
+                out += [{**c, h: ("own", prev, act)} for c in self._chain(prev)]
+            self._chains[h] = out
         return out
 
     def _vertices(self, pattern: tuple[tuple[int, ...], ...], mixing: list[int], h: int
@@ -410,6 +425,7 @@ class _Profiles:
         self.N, self.Z = game.num_players, len(game.terminals)
         self._rows: dict[tuple, int] = {}
         self._cache: dict[tuple, tuple[int, ...]] = {}  # a value's or a reach's features
+        self._maps: dict[tuple, _RowMap] = {}  # value_rows and reach_rows, by set, action and spec key
         # per node, the (set, action) moves on its path from the root, and the decision nodes making them
         self.path: list[tuple[tuple[int, int], ...]] = [()] * len(game.nodes)
         self.movers: list[tuple[int, ...]] = [()] * len(game.nodes)
@@ -461,6 +477,33 @@ class _Profiles:
     def value(self, h: int, a: int, profile: tuple[int, ...], specs: dict[int, Spec]) -> int:
         """Row of ``P_h(a)`` at ``profile`` under set ``h``'s spec in ``specs``."""
         return self._row(self.value_key(h, a, profile, specs))
+
+    def value_rows(self, h: int, a: int, specs: dict[int, Spec]) -> _RowMap:
+        """The rows of :meth:`value` (``P_h(a)`` under set ``h``'s spec in ``specs``) by profile, one
+        map per set, action and spec key (:func:`_spec_key`): a dict lookup per profile, the row
+        formed and registered by :meth:`value` the first time a profile is looked up."""
+        sk = _spec_key(h, specs)
+        rows = self._maps.get(("v", h, a, sk))
+        if rows is None:
+            own = _chain_specs(h, specs)
+            rows = self._maps["v", h, a, sk] = _RowMap(lambda profile: self.value(h, a, profile, own))
+        return rows
+
+    def reach_rows(self, h: int, specs: dict[int, Spec]) -> _RowMap:
+        """The rows of :meth:`reach` (``R_h`` under set ``h``'s spec) by profile, as :meth:`value_rows`."""
+        sk = _spec_key(h, specs)
+        rows = self._maps.get(("r", h, sk))
+        if rows is None:
+            own = _chain_specs(h, specs)
+            rows = self._maps["r", h, sk] = _RowMap(lambda profile: self.reach(h, profile, own))
+        return rows
+
+    def value_pairs(self, h: int, a: int, b: int, profiles: Sequence[tuple[int, ...]], specs: dict[int, Spec]
+                    ) -> list[tuple[int, int]]:
+        """The rows of ``P_h(a)`` and ``P_h(b)`` at each of ``profiles`` (:meth:`value_rows`; looked
+        up profile by profile, ``a`` first, as :func:`_triples`)."""
+        at_a, at_b = self.value_rows(h, a, specs), self.value_rows(h, b, specs)
+        return list(zip(map(at_a.__getitem__, profiles), map(at_b.__getitem__, profiles), strict=True))
 
     def value_key(self, h: int, a: int, profile: tuple[int, ...], specs: dict[int, Spec]) -> tuple[int, ...]:
         """The features summed in :meth:`value`'s row (not registered as a row of the guard's
@@ -541,29 +584,71 @@ def _units(pay: np.ndarray, n_players: int) -> np.ndarray:
 
 
 def _one_variable(pattern: Sequence[tuple[int, ...]], mixing: Sequence[int], h: int,
-                  vertices: Sequence[tuple[int, ...]], rows: Sequence[tuple[int, int, int]]
-                  ) -> tuple[int, tuple] | None:
-    """If an indifference condition of set ``h`` (``rows``, per vertex of ``vertices``) depends on
+                  rows: Sequence[tuple[int, int, int]]) -> tuple[int, tuple] | None:
+    """If an indifference condition of set ``h`` (``rows``, per vertex of
+    :meth:`PatternGuard._vertices`, in :func:`itertools.product`'s order) depends on
     the mixture of one binary mixing set ``j`` only (its rows at two vertices that differ at one
     other set are the same rows unless that set is ``j``): ``(j, ((rows at j's first support
     action), (rows at its second)))``, the condition being ``(1 - x) A + x B`` in ``j``'s
     probability ``x`` of its second; else ``None``."""
-    others = [j for j in mixing if j != h]
-    at = dict(zip(vertices, rows, strict=True))
+    sizes = [len(pattern[k]) if k in mixing and k != h else 1 for k in range(len(pattern))]
     depends = []
-    for j in others:
-        for v in vertices:
-            if v[j] != pattern[j][0]:
-                continue
-            if any(at[(*v[:j], b, *v[j + 1:])] != at[v] for b in pattern[j][1:]):
-                depends.append(j)
-                break
+    for j in mixing:
+        if j != h and _reads(rows, math.prod(sizes[j + 1:]), sizes[j]):
+            depends.append(j)
+            if len(depends) > 1:
+                return None
     if len(depends) != 1 or len(pattern[depends[0]]) != 2:
         return None
     j = depends[0]
-    base = vertices[0]  # every other mixing set at its first support action
-    lo, hi = at[(*base[:j], pattern[j][0], *base[j + 1:])], at[(*base[:j], pattern[j][1], *base[j + 1:])]
+    # every other mixing set at its first support action (vertices[0]), j at its first and second
+    lo, hi = rows[0], rows[math.prod(sizes[j + 1:])]
     return j, (lo, hi)
+
+
+class _RowMap(dict):
+    """Profile -> row id of one value or reach under one spec key (:meth:`_Profiles.value_rows`):
+    a profile not yet looked up gets its row from ``form``, which registers it."""
+
+    def __init__(self, form: Callable[[tuple[int, ...]], int]) -> None:
+        super().__init__()
+        self.form = form
+
+    def __missing__(self, profile: tuple[int, ...]) -> int:
+        row = self[profile] = self.form(profile)
+        return row
+
+
+def _triples(first: _RowMap | None, second: _RowMap | None, third: _RowMap | None,
+             vertices: Sequence[tuple[int, ...]]) -> Iterator[tuple[int, int, int]]:
+    """The rows ``(first, second, third)`` at each of ``vertices`` (``-1`` for a map that is
+    ``None``), looked up vertex by vertex and left to right: the order in which rows are first
+    formed, which is their ids' order, is that of the calls to :meth:`_Profiles.value` and
+    :meth:`_Profiles.reach` per vertex."""
+    return zip(*(itertools.repeat(-1, len(vertices)) if rows is None else map(rows.__getitem__, vertices)
+                 for rows in (first, second, third)), strict=True)
+
+
+def _chain_specs(h: int, specs: dict[int, Spec]) -> dict[int, Spec]:
+    """The specs of set ``h`` and of the sets it carries its belief from (those :func:`_spec_key`
+    reads)."""
+    out = {h: specs[h]}
+    while specs[h][0] == "own":
+        h = specs[h][1]
+        out[h] = specs[h]
+    return out
+
+
+def _reads(rows: Sequence[tuple[int, int, int]], stride: int, size: int) -> bool:
+    """Do ``rows`` (per vertex, in :func:`itertools.product`'s order) change along the set whose
+    ``size`` choices step the vertex index by ``stride``: in some block of vertices that differ
+    at that set alone, a vertex's rows differ from those at the set's first choice?"""
+    span = stride * size
+    for base in range(0, len(rows), span):
+        first = rows[base:base + stride]
+        if any(rows[base + b * stride:base + (b + 1) * stride] != first for b in range(1, size)):
+            return True
+    return False
 
 
 def _spec_key(h: int, specs: dict[int, Spec]) -> tuple:

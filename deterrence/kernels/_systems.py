@@ -137,7 +137,7 @@ from ..solvers._pbe_exact import _polynomial_plan
 from ._closedform import NO_ROOT as CF_NO_ROOT
 from ._closedform import ROOTS as CF_ROOTS
 from ._closedform import ClosedFormPlan, closed_form_plan, solve_closed_form
-from ._guard import PatternGuard, _flag_points, _set_specs, _spec_key, scan_patterns
+from ._guard import PatternGuard, _flag_points, _spec_key, scan_patterns
 from ._recipes import RULED_OUT, Recipe, check_points, discover_recipes
 from ._rootcheck import RootCheck
 from ._trees import _as_expr
@@ -365,7 +365,7 @@ class _Extractor:
         mixed = tuple(h for h, s in enumerate(pattern) if len(s) > 1)
         shape = tuple(len(pattern[k]) for k in mixed)
         monomials = [m for _, m in _polynomial_plan(shape)[1]]
-        specs = _set_specs(self.guard.game, self.guard.policy, pattern, list(mixed), self.profiles)
+        specs = self.guard.pattern_specs(pattern)
         groups: list[tuple[int, int]] = []
         forms: list[tuple[np.ndarray, tuple[np.ndarray, np.ndarray]] | None] = []
         support = np.zeros((sum(m - 1 for m in shape), len(monomials)), dtype=bool)
@@ -415,7 +415,6 @@ class _Extractor:
         columns, A)``, its structurally nonzero local monomial columns and the integer matrix
         ``(rows, columns)`` (under D1 beliefs: rows ``()``, the union support of
         :func:`_d1_support`)."""
-        value = self.profiles.value
         shape = tuple(len(pattern[j]) for j in local)
         M = _plan_matrix(shape)
         s0 = pattern[k][0]
@@ -429,7 +428,7 @@ class _Extractor:
         if d1:
             sup = _d1_support(self.guard, pattern, local, k, sj, s0, seen, M, specs or {})
             return (), np.flatnonzero(sup), np.zeros((0, int(sup.sum())), dtype=np.int64)
-        pairs = [(value(k, sj, v, specs), value(k, s0, v, specs)) for v in seen]
+        pairs = self.profiles.value_pairs(k, sj, s0, seen, specs)
         rows, A = _form(pairs, M)
         cols = np.flatnonzero((A != 0).any(axis=0))
         return tuple(rows.tolist()), cols, A[:, cols]
@@ -459,7 +458,7 @@ def _d1_support(guard: Any, pattern: tuple[tuple[int, ...], ...], mixed: tuple[i
     out = np.zeros(M.shape[0], dtype=bool)
     for v in guard.game.infosets[k].nodes:
         sp_node = {**specs, k: ("node", v)}
-        pairs = [(profiles.value(k, sj, x, sp_node), profiles.value(k, s0, x, sp_node)) for x in seen]
+        pairs = profiles.value_pairs(k, sj, s0, seen, sp_node)
         out |= _support_of(pairs, M)
         path = [(j, b) for j, b in profiles.path[v] if j in mixed and b in pattern[j]]
         plays = [all(x[j] == b for j, b in path) for x in seen]
