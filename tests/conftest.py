@@ -17,13 +17,15 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-#: the checkout: its package is the one under test, in process as in the subprocesses the tests
-#: start (which put it on ``PYTHONPATH``), so that both load the same compiled kernels from numba's
-#: cache (numba keys its cache on the file that defines a kernel: an installed copy of the package
-#: has caches of its own, and would compile every kernel once more)
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).parent))
+
+from helpers.checkout import ROOT, checkout_env
+
+# the checkout's package is the one under test, in process as in the subprocesses the tests start
+# (which put it on ``PYTHONPATH``), so that both load the same compiled kernels from numba's cache
+# (numba keys its cache on the file that defines a kernel: an installed copy of the package has
+# caches of its own, and would compile every kernel once more)
+sys.path.insert(0, str(ROOT))
 
 settings.register_profile(
     "deterrence", suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
@@ -31,8 +33,7 @@ settings.register_profile(
 settings.load_profile("deterrence")
 
 
-#: seconds after which the warm-up is stopped (it takes about a minute on 2 cores; only a hang
-#: reaches this)
+#: seconds after which the warm-up is stopped: a guard against a hang only, never a measure
 WARM_GUARD = 900
 
 
@@ -49,20 +50,18 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
     Each worker process, and each process a test starts (the explorer's server, a notebook's
     kernel, the command line), compiles on first use whatever kernels it needs and numba has not
-    yet cached on disk; on a fresh install they all need the same kernels at about the same
-    time, and compile them side by side. ``deterrence warm`` compiles them once, in parallel
-    parts, into numba's cache, from which every process then loads them. Set
+    yet cached on disk; on a fresh install each of them compiles the same kernels again.
+    ``deterrence warm`` compiles them once, in parallel parts, into numba's cache, from which
+    every process then loads them. Set
     ``DETERRENCE_TEST_WARM=0`` to skip it; a warm-up that fails is reported and the tests run
     (any kernel it did not compile compiles on first use).
     """
     config = session.config
     if os.environ.get("DETERRENCE_TEST_WARM") == "0" or not _runs_workers(config):
         return
-    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
-    env = dict(os.environ, PYTHONPATH=path)
     try:
-        done = subprocess.run([sys.executable, "-m", "deterrence", "warm"],
-                              capture_output=True, text=True, env=env, cwd=ROOT, timeout=WARM_GUARD)
+        done = subprocess.run([sys.executable, "-m", "deterrence", "warm"], capture_output=True,
+                              text=True, env=checkout_env(), cwd=ROOT, timeout=WARM_GUARD)
         lines = (done.stdout + done.stderr).strip().splitlines()
     except subprocess.TimeoutExpired:
         lines = [f"stopped after {WARM_GUARD} s; the kernels it did not compile compile on first use"]

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.checkout import ROOT, checkout_env
 
 from deterrence.cli import main
 from deterrence.cli._warm import PARTS, run_parts
@@ -41,14 +40,10 @@ print(len(compiled), sorted(set(compiled)))
 """
 
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
 def _python(*args: str) -> subprocess.CompletedProcess[str]:
     """Python running this checkout's package, as the tests' other subprocesses do."""
-    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
-    env = dict(os.environ, PYTHONPATH=path)
-    return subprocess.run([sys.executable, *args], capture_output=True, text=True, env=env, cwd=ROOT)
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, env=checkout_env(),
+                          cwd=ROOT)
 
 
 def test_a_process_after_the_part_loads_its_kernels_from_the_cache() -> None:

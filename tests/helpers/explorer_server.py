@@ -5,24 +5,21 @@ the explorer benchmarks."""
 from __future__ import annotations
 
 import http.client
-import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 from typing import IO
 
+from .checkout import ROOT, checkout_env
 from .waiting import HANG_GUARD
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def start_explorer(*args: str, code: Path = ROOT, stderr: int | IO[str] = subprocess.PIPE
                    ) -> tuple[subprocess.Popen, int]:
     """The server process running the package in the folder ``code`` and its port. ``stderr``: where
     its log goes (read for the message when it does not print its address)."""
-    path = os.pathsep.join(filter(None, [str(code), os.environ.get("PYTHONPATH")]))
-    env = dict(os.environ, PYTHONPATH=path)
+    env = checkout_env(code)
     proc = subprocess.Popen(
         [sys.executable, "-m", "deterrence", "explore", *args, "--no-browser", "--port", "0"],
         stdout=subprocess.PIPE,
