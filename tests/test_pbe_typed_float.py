@@ -135,6 +135,8 @@ def _exact_solution(rows: np.ndarray, d: int) -> list[Fraction] | None:
 @settings(max_examples=80, deadline=None)
 @example((2, [1.0, 1.0, 0.0, 0.0, 9.173498319041031e-175, 1.0]))  # (a bound that overflows: none)
 @example((1, [2.0, 5e-324]))  # (the solution -2.5e-324 underflows: the bound must allow for it)
+@example((2, [5e-324, 1.0, 0.0, 5e-324, 1.0, 0.0]))  # (a singular system whose inverse overflows)
+@example((2, [0.0, 1.0, 0.0, 5e-324, 1.0, 0.0]))  # (a subnormal pivot: NaN sums must give no bound)
 @given(st.integers(1, 4).flatmap(lambda d: st.tuples(st.just(d), st.lists(
     st.floats(-8, 8, allow_nan=False, width=64), min_size=d * (d + 1), max_size=d * (d + 1)))))
 def test_error_bound_holds_the_exact_solution(case):

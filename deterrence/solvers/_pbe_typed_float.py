@@ -347,14 +347,24 @@ def _system(i: int, d: int, offsets: np.ndarray, set_player: np.ndarray, set_ptr
 
 
 @njit
+def _nan_max(a: float, b: float) -> float:
+    """The larger of ``a`` and ``b``, NaN if either is NaN (``max`` keeps ``a`` when ``b`` is NaN)."""
+    if a != a or b != b:
+        return np.nan
+    return a if a >= b else b
+
+
+@njit
 def _solved(d: int, rows: np.ndarray, bounds: np.ndarray, g: float, inv: np.ndarray, y: np.ndarray) -> float:
     """The solution of ``A y + c = 0`` (``rows``: ``[A | c]``) in ``y`` and a bound on its distance to
     the exact system's solution in every coordinate (the entries of row ``r`` within ``g`` times
     ``bounds[r]`` of the exact ones); -1 when the bound does not show the exact ``A`` nonsingular
     with a margin (see the module documentation). Results that underflow (subnormal or 0) err by
-    more than ``_UNIT`` relatively: each sum the bound reads is given :data:`_TINY` more."""
+    more than ``_UNIT`` relatively: each sum the bound reads is given :data:`_TINY` more. An inverse
+    that overflows (a subnormal pivot) or a sum that is NaN gives -1: the maxima keep a NaN
+    (:func:`_nan_max`; Python's ``max(0.0, nan)`` is ``0.0``)."""
     got, ok = _inverse(rows[:d, :d])  # (Gauss-Jordan with partial pivoting)
-    if not ok:
+    if not ok or not np.all(np.isfinite(got)):
         return -1.0
     inv[:d, :d] = got
     gam = (2 * d + 8) * _UNIT
@@ -371,8 +381,8 @@ def _solved(d: int, rows: np.ndarray, bounds: np.ndarray, g: float, inv: np.ndar
                 mag += abs(inv[r, t]) * (abs(rows[t, c]) * (1.0 + gam) + g * bounds[t])
             acc += abs((1.0 if r == c else 0.0) - prod) + gam * mag + _TINY
             nx += abs(inv[r, c])
-        theta = max(theta, acc)
-        norm_x = max(norm_x, nx)
+        theta = _nan_max(theta, acc)
+        norm_x = _nan_max(norm_x, nx)
     if not theta < 0.5:  # (also NaN)
         return -1.0
     for r in range(d):
@@ -390,7 +400,7 @@ def _solved(d: int, rows: np.ndarray, bounds: np.ndarray, g: float, inv: np.ndar
             mag += abs(rows[r, c]) * abs(y[c])
             off += abs(y[c])
         off *= bounds[r]
-        tau = max(tau, abs(res) + gam * mag + g * off + _TINY)
+        tau = _nan_max(tau, abs(res) + gam * mag + g * off + _TINY)
     bound = norm_x * tau / (1.0 - theta) * (1.0 + gam) + _TINY  # (its own rounding may underflow)
     if not bound < np.inf:  # (an overflow, or NaN: no bound, nothing claimed)
         return -1.0
