@@ -110,43 +110,71 @@ def _scores(b: _Batch, k: int, last: tuple[int, int], classes: list[tuple]) -> n
     score of its type whose last deviation is ``last`` (set ``iota``, action ``a``): ``_d1``'s dot
     products and :func:`_profitable_share` on the row's belief at ``iota``, its values there and
     after ``a`` with each of its class's answers played at ``k`` (the table row with the answer
-    forced: ``_Beliefs._answer_values``), row by row."""
+    forced: ``_Beliefs._answer_values``).
+
+    The dot products are ``np.vecdot``'s, whose loop calls numpy's dot function of two vectors
+    once per pair, the function ``m @ x`` of two vectors calls, with the same strides (``here``
+    keeps the layout of the arrays the products read row by row: a vector's stride decides how
+    BLAS adds); the shares are :func:`_shares`."""
     ctx = b.ctx
     iota, a = last
     i = ctx.game.infosets[iota].player
     out = np.full(len(b.rows), np.nan)
-    rows, answers = [], []
-    for c, (members, _, _) in enumerate(classes):
-        live = members[b.alive[members] & ~b.fallback[members]]
-        unknown = ~b.known[live, iota]
-        b.fallback[live[unknown]] = True
-        rows.append(live[~unknown])
-        answers.append(np.full(len(rows[-1]), c, dtype=np.intp))
-    live = np.concatenate(rows)
+    live, code = _scored_rows(b, iota, [c[0] for c in classes])
     if not len(live):
         return out
-    code = np.concatenate(answers).tolist()
     mu = b.mu[iota][live]
-    here = b.values[live][:, ctx.set_nodes[iota], i]
+    ustar = np.vecdot(mu, b.values[live][:, ctx.set_nodes[iota], i])  # (a row of it: ``_d1``'s ``here``)
     after = ctx.kids[iota][:, a]
     forced = _answer_rows(b, k)[live]  # (rows, table actions)
     devs = ctx.table.values[forced[:, :, None], after[None, None, :], i]  # (rows, table actions, nodes)
     pos = ctx.table.pos[k]
-    cols = [[pos[x] for x in c[1]] for c in classes]
-    tol = ctx.tol
+    sizes = np.array([len(c[1]) for c in classes])
+    picks = np.zeros((len(classes), sizes.max()), dtype=np.intp)  # per class, its answers' table actions
+    for c, (_, answers, _) in enumerate(classes):
+        picks[c, :len(answers)] = [pos[x] for x in answers]
     got = np.empty(len(live))
-    shares: dict[tuple[bytes, bytes, bytes], float] = {}  # by the exact inputs: rows share them
-    picks = [np.array(c, dtype=np.intp) for c in cols]
-    for j, c in enumerate(code):
-        m, d = mu[j], devs[j][picks[c]]
-        key = (m.tobytes(), d.tobytes(), here[j].tobytes())
-        share = shares.get(key)
-        if share is None:
-            dev = np.array([float(m @ x) for x in d])
-            share = shares[key] = _profitable_share(dev, float(m @ here[j]), tol)
-        got[j] = share
+    size = sizes[code]
+    for m in np.unique(size).tolist():  # the rows whose classes have m answers, together
+        sel = np.flatnonzero(size == m)
+        dev = np.vecdot(mu[sel][:, None, :], devs[sel[:, None], picks[code[sel], :m]])
+        got[sel] = _shares(dev, ustar[sel], ctx.tol)
     out[live] = got
     return out
+
+
+def _scored_rows(b: _Batch, iota: int, members: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The rows of the classes ``members`` (each an array of batch rows) that :func:`_scores`
+    scores: alive and not left to ``_assess``; of those, the rows whose belief at ``iota`` is not
+    known are left to ``_assess`` now. Returns the scored rows and each one's class."""
+    rows = np.concatenate(members)
+    code = np.repeat(np.arange(len(members), dtype=np.intp), [len(m) for m in members])
+    keep = b.alive[rows] & ~b.fallback[rows]
+    rows, code = rows[keep], code[keep]
+    unknown = ~b.known[rows, iota]
+    b.fallback[rows[unknown]] = True
+    return rows[~unknown], code[~unknown]
+
+
+def _shares(dev: np.ndarray, ustar: np.ndarray, tol: float) -> np.ndarray:
+    """:func:`_profitable_share` of each row of ``dev`` (rows, answers) with ``ustar`` (rows):
+    on one or two answers its closed form elementwise, with the same float operations (Python's
+    ``max(x, 0.0)`` keeps ``x`` unless ``0.0 > x``: so does ``np.where(0.0 > x, 0.0, x)``; likewise
+    ``min``), on more the function itself, once per distinct row."""
+    m = dev.shape[1]
+    thr = ustar + tol
+    if m == 1:
+        return np.where(dev[:, 0] > thr, 1.0, 0.0)
+    if m == 2:
+        d1, d2 = dev[:, 0], dev[:, 1]
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            t0 = (thr - d2) / (d1 - d2)
+        t = np.where(d1 > d2, 1.0 - t0, t0)
+        t = np.where(0.0 > t, 0.0, t)
+        t = np.where(1.0 < t, 1.0, t)
+        return np.where(np.abs(d1 - d2) <= 1e-15, np.where(d1 > thr, 1.0, 0.0), t)
+    first, inverse = _classes(np.concatenate([dev, ustar[:, None]], axis=1))
+    return np.array([_profitable_share(dev[r], float(ustar[r]), tol) for r in first])[inverse]
 
 
 def _answer_rows(b: _Batch, k: int) -> np.ndarray:
@@ -231,17 +259,20 @@ def _profile(b: _Batch, r: int) -> list[np.ndarray]:
 
 
 def _classes(key: np.ndarray) -> tuple[list[int], np.ndarray]:
-    """Rows of ``key`` with the same bytes: the first row of each class (classes in order of their
-    first row) and each row's class."""
+    """Rows of ``key`` (a 2-d array) with the same bytes: the first row of each class (classes in
+    order of their first row) and each row's class."""
+    key = np.ascontiguousarray(key)
+    width = key.shape[1] * key.itemsize
+    rows = key.view(np.dtype((np.void, width))).reshape(len(key)).tolist() if width else [b""] * len(key)
     seen: dict[bytes, int] = {}
     first: list[int] = []
-    inverse = np.empty(len(key), dtype=np.intp)
-    for r, row in enumerate(np.ascontiguousarray(key)):
-        c = seen.setdefault(row.tobytes(), len(first))
+    codes: list[int] = []
+    for r, row in enumerate(rows):
+        c = seen.setdefault(row, len(first))
         if c == len(first):
             first.append(r)
-        inverse[r] = c
-    return first, inverse
+        codes.append(c)
+    return first, np.array(codes, dtype=np.intp)
 
 
 def _mask(n: int, members: np.ndarray) -> np.ndarray:
