@@ -29,6 +29,7 @@ with ``_assess``'s under ``d1`` too.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -57,7 +58,7 @@ def d1_beliefs(b: _Batch, k: int, idx: np.ndarray) -> None:
     for c, j in enumerate(first):
         members = idx[inverse == c]
         answers = _br_actions(qm[j], ctx.tol)
-        groups = _kept_deviation_groups(ctx.game, _profile(b, int(idx[j])), k, zeros[j])
+        groups = _kept_deviation_groups(ctx.game, functools.partial(_profile, b, int(idx[j])), k, zeros[j])
         if not groups:
             b.mu[k][members] = ctx.prior_belief(k)
             b.known[members, k] = True

@@ -168,6 +168,8 @@ def typed_roots(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int],
     return _behaviour(pattern, mixed, tables, plans, solutions)
 
 
+_UNKNOWN: object = object()  # (a pattern not in the tables' systems yet)
+
 #: a pattern's plans (one per player) and its two systems, each as (player, its rows as terms), in
 #: the order :func:`typed_roots` solves them
 _Systems = tuple[list["_Plan"], tuple[tuple[int, tuple["_Terms", ...]], ...]]
@@ -182,8 +184,9 @@ def _systems(tables: _Tables, game: ExtensiveFormGame, pattern: Sequence[tuple[i
     a mixing set of its own (the linear route does not decide the pattern). From the tree alone,
     kept in the tables by the pattern and ``mixed`` (emptied when full)."""
     key = (tuple(pattern), tuple(mixed))
-    if key in tables.systems:
-        return tables.systems[key]
+    hit = tables.systems.get(key, _UNKNOWN)
+    if hit is not _UNKNOWN:
+        return hit  # type: ignore[return-value]
     parts = [tuple([pattern[s] for s in sets]) for sets in tables.sets_of]
     kept_plans = _plans(game)
     plans = []
@@ -304,7 +307,10 @@ def _solved(rows: list[list[int]], d: int) -> list[int] | bool:
     """The solution of ``A y + c = 0`` (rows ``[A | c]``, integers, any number of them): the
     unique one, in homogeneous integers ``[Y_0, ..., Y_{d-1}, Y_d]`` with ``y_i = Y_i / Y_d``;
     ``False`` if there is none, ``True`` if there are many (``A`` of rank below ``d``).
-    Fraction-free (Bareiss) elimination to an echelon form, then back substitution."""
+    Fraction-free (Bareiss) elimination to an echelon form, then back substitution (one unknown:
+    :func:`_solved_one`)."""
+    if d == 1:
+        return _solved_one(rows)
     m = [[*row[:d], -row[d]] for row in rows]
     prev, rank = 1, 0
     for col in range(d + 1):
@@ -334,6 +340,19 @@ def _solved(rows: list[list[int]], d: int) -> list[int] | bool:
         acc = prev * row[d] - sum(row[c] * out[c] for c in range(r + 1, d))
         out[r] = acc // row[r]
     return out
+
+
+def _solved_one(rows: list[list[int]]) -> list[int] | bool:
+    """:func:`_solved` with one unknown (rows ``[a, c]``, ``a y + c = 0``), what its elimination
+    gives: with ``[a, c]`` the first row with ``a != 0``, ``[-c, a]`` if every row ``[a', c']`` has
+    ``c' a = a' c`` (else ``False``); with no such row, ``False`` if some ``c != 0``, else ``True``."""
+    top = next((row for row in rows if row[0]), None)
+    if top is None:
+        return not any(row[1] for row in rows)
+    a, c = top
+    if any(row[1] * a != row[0] * c for row in rows):
+        return False
+    return [-c, a]
 
 
 def _behaviour(pattern: Sequence[tuple[int, ...]], mixed: list[int], tables: _Tables, plans: list[_Plan],
