@@ -73,7 +73,7 @@ def d1_beliefs(b: _Batch, k: int, idx: np.ndarray) -> None:
     for iota in dict.fromkeys(last[0] for last in lasts):  # the beliefs the scores read, resolved first
         b.belief(iota, _mask(len(b.rows), np.concatenate([classes[c][0] for last, cs in lasts.items()
                                                           if last[0] == iota for c in cs])))
-    scores = {last: _scores(b, k, last, [classes[c] for c in cs]) for last, cs in lasts.items()}
+    scores = _all_scores(b, k, lasts, classes)
     types: dict[tuple, list[np.ndarray]] = {}  # per type (deviations, positions), the rows that keep it
     done = []
     for members, _, groups in classes:
@@ -106,46 +106,73 @@ def _kept_types(live: np.ndarray, groups: dict[tuple[tuple[int, int], ...], list
     return [live[chosen[:, g]] for g in range(len(groups))]
 
 
-def _scores(b: _Batch, k: int, last: tuple[int, int], classes: list[tuple]) -> np.ndarray:
-    """Per batch row of ``classes`` (alive, belief at ``iota`` known: the others stay NaN), the
-    score of its type whose last deviation is ``last`` (set ``iota``, action ``a``): ``_d1``'s dot
-    products and :func:`_profitable_share` on the row's belief at ``iota``, its values there and
-    after ``a`` with each of its class's answers played at ``k`` (the table row with the answer
-    forced: ``_Beliefs._answer_values``).
-
-    The dot products are ``np.vecdot``'s, whose loop calls numpy's dot function of two vectors
-    once per pair, the function ``m @ x`` of two vectors calls, with the same strides (``here``
-    keeps the layout of the arrays the products read row by row: a vector's stride decides how
-    BLAS adds); the shares are :func:`_shares`."""
-    ctx = b.ctx
-    iota, a = last
-    i = ctx.game.infosets[iota].player
-    out = np.full(len(b.rows), np.nan)
-    live, code = _scored_rows(b, iota, [c[0] for c in classes])
-    if not len(live):
-        return out
-    mu = b.mu[iota][live]
-    ustar = np.vecdot(mu, b.values[live][:, ctx.set_nodes[iota], i])  # (a row of it: ``_d1``'s ``here``)
-    after = ctx.kids[iota][:, a]
-    forced = _answer_rows(b, k)[live]  # (rows, table actions)
-    devs = ctx.table.values[forced[:, :, None], after[None, None, :], i]  # (rows, table actions, nodes)
-    pos = ctx.table.pos[k]
+def _all_scores(b: _Batch, k: int, lasts: dict[tuple[int, int], list[int]], classes: list[tuple]
+                ) -> dict[tuple[int, int], np.ndarray]:
+    """Per last deviation of ``lasts`` (with the classes whose types end with it), per batch row of
+    those classes (alive, belief at its set known: the others stay NaN), the score of its type
+    (:func:`_score_inputs`, one last deviation after the other); the shares of all of them are
+    taken together, by number of answers (:func:`_shares`, elementwise but for three answers or
+    more)."""
+    pos = b.ctx.table.pos[k]
     sizes = np.array([len(c[1]) for c in classes])
     picks = np.zeros((len(classes), sizes.max()), dtype=np.intp)  # per class, its answers' table actions
     for c, (_, answers, _) in enumerate(classes):
         picks[c, :len(answers)] = [pos[x] for x in answers]
-    got = np.empty(len(live))
+    out: dict[tuple[int, int], np.ndarray] = {}
+    parts: dict[int, list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]] = {}
+    for last, cs in lasts.items():
+        out[last] = np.full(len(b.rows), np.nan)
+        for m, rows, dev, ustar in _score_inputs(b, k, last, classes, np.asarray(cs), sizes, picks):
+            parts.setdefault(m, []).append((out[last], rows, dev, ustar))
+    for got in parts.values():
+        shares = _shares(np.concatenate([g[2] for g in got]), np.concatenate([g[3] for g in got]), b.ctx.tol)
+        at = 0
+        for target, rows, _, _ in got:
+            target[rows] = shares[at:at + len(rows)]
+            at += len(rows)
+    return out
+
+
+#: per number of answers: the batch rows scored and their dot products (:func:`_score_inputs`)
+_Inputs = list[tuple[int, np.ndarray, np.ndarray, np.ndarray]]
+
+
+def _score_inputs(b: _Batch, k: int, last: tuple[int, int], classes: list[tuple], cs: np.ndarray,
+                  sizes: np.ndarray, picks: np.ndarray) -> _Inputs:
+    """What the scores of the type whose last deviation is ``last`` (set ``iota``, action ``a``)
+    read in the classes ``cs`` (``sizes``, ``picks``: per class, its number of answers and their
+    table actions): per number of answers ``m``, the batch rows scored (:func:`_scored_rows`), and
+    ``_d1``'s dot products on the row's belief at ``iota``: with its values after ``a`` with each
+    of its class's answers played at ``k`` (the table row with the answer forced:
+    ``_Beliefs._answer_values``), ``(rows, m)``, and with its values there, ``(rows,)``.
+
+    The dot products are ``np.vecdot``'s, whose loop calls numpy's dot function of two vectors
+    once per pair, the function ``m @ x`` of two vectors calls, with the same strides (the values
+    at ``iota`` keep the layout of the array ``_d1``'s products read row by row: a vector's stride
+    decides how BLAS adds)."""
+    ctx = b.ctx
+    iota, a = last
+    i = ctx.game.infosets[iota].player
+    live, code = _scored_rows(b, iota, [classes[c][0] for c in cs.tolist()])
+    if not len(live):
+        return []
+    code = cs[code]
+    mu = b.mu[iota][live]
+    ustar = np.vecdot(mu, b.values[live][:, ctx.set_nodes[iota], i])
+    after = ctx.kids[iota][:, a]
+    forced = _answer_rows(b, k)[live]  # (rows, table actions)
+    devs = ctx.table.values[forced[:, :, None], after[None, None, :], i]  # (rows, table actions, nodes)
     size = sizes[code]
-    for m in np.unique(size).tolist():  # the rows whose classes have m answers, together
+    out = []
+    for m in sorted(set(size.tolist())):  # the rows whose classes have m answers, together
         sel = np.flatnonzero(size == m)
         dev = np.vecdot(mu[sel][:, None, :], devs[sel[:, None], picks[code[sel], :m]])
-        got[sel] = _shares(dev, ustar[sel], ctx.tol)
-    out[live] = got
+        out.append((m, live[sel], dev, ustar[sel]))
     return out
 
 
 def _scored_rows(b: _Batch, iota: int, members: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """The rows of the classes ``members`` (each an array of batch rows) that :func:`_scores`
+    """The rows of the classes ``members`` (each an array of batch rows) that :func:`_score_inputs`
     scores: alive and not left to ``_assess``; of those, the rows whose belief at ``iota`` is not
     known are left to ``_assess`` now. Returns the scored rows and each one's class."""
     rows = np.concatenate(members)
@@ -205,16 +232,28 @@ def _type_reach(b: _Batch, k: int, rows: np.ndarray, devs: tuple[tuple[int, int]
     the numbers are those the table or the evaluated profile give, to the bit."""
     ctx = b.ctx
     nodes = ctx.set_nodes[k][list(positions)]
-    part = np.zeros((len(rows), len(nodes)))
-    for col, v in enumerate(nodes.tolist()):
-        plays = _plays(b, v, devs)
-        if plays is not None:
-            part[plays[rows], col] = ctx.prior[v]
+    part = np.where(_type_plays(b, devs, nodes)[rows], ctx.prior[nodes], 0.0)
     none = ~(part > 0).any(axis=1)  # (weights are not negative: their sum is <= 0 iff each is 0)
     if none.any():
         prior = ctx.prior[nodes]
         part[none] = prior if prior.sum() > 0 else np.ones(len(nodes))
     return part
+
+
+def _type_plays(b: _Batch, devs: tuple[tuple[int, int], ...], nodes: np.ndarray) -> np.ndarray:
+    """Per batch row and node of ``nodes``, whether the row's pure profile with ``devs`` played
+    plays every player move on the path to the node (:func:`_plays`; ``False`` where a move of
+    Nature's on it has probability 0), ``(rows, nodes)``, worked out once per deviations and nodes."""
+    kept = b.__dict__.setdefault("_type_plays", {})
+    key = (devs, nodes.tobytes())
+    out = kept.get(key)
+    if out is None:
+        out = kept[key] = np.zeros((len(b.rows), len(nodes)), dtype=bool)
+        for col, v in enumerate(nodes.tolist()):
+            plays = _plays(b, v, devs)
+            if plays is not None:
+                out[:, col] = plays
+    return out
 
 
 def _plays(b: _Batch, v: int, devs: tuple[tuple[int, int], ...]) -> np.ndarray | None:

@@ -601,13 +601,61 @@ def _deviation_weights(ctx: _Ctx, beh: list[np.ndarray], k: int,
             continue
         if not known:
             known.append(None if ctx.table is None else ctx.table.row_of(beh))
-        part = _forced_reach(ctx, beh, devs, known[0])[idx]
+        part = _forced_reach_at(ctx, beh, devs, known[0], idx)
         if use_prior is None and part.sum() <= 0:
             part = ctx.prior[idx]
             if part.sum() <= 0:
                 part = np.ones(len(idx))
         w[list(positions)] += part
     return w
+
+
+def _forced_reach_at(ctx: _Ctx, beh: list[np.ndarray], devs: Sequence[tuple[int, int]], row: int | None,
+                     nodes: list[int]) -> np.ndarray:
+    """``_forced_reach(ctx, beh, devs, row)[nodes]``, off the table without the other nodes: each
+    node's reach as ``game.realization_probabilities`` works it out (its compiled pass, ``reach[v]
+    = reach[parent] * edge``, from 1.0 at the root), the product, root first, of the edge
+    probabilities on its path: Nature's; at a player move 1.0 or 0.0 at a deviation's set (the
+    last deviation there, as ``_forced_reach`` sets them in turn), else the profile's, as a float
+    (the flat vector's entry); the same float operations, so the same numbers."""
+    if row is not None:
+        reach = ctx.table.forced_reach_of_row(row, devs)
+        if reach is not None:
+            return reach[nodes]
+    game = ctx.game
+    forced = dict(devs)
+    out = []
+    for v in nodes:
+        r = 1.0
+        for u, j, a in _path_edges(game, v):
+            if j < 0:
+                e = float(game._chance_prob[u])
+            elif j in forced:
+                e = 1.0 if forced[j] == a else 0.0
+            else:
+                e = float(beh[j][a])
+            r = r * e
+        out.append(r)
+    return np.array(out)
+
+
+def _path_edges(game: ExtensiveFormGame, v: int) -> tuple[tuple[int, int, int], ...]:
+    """The edges on the path from the root to node ``v``, root first: per edge its lower node, and
+    the information set and action of a player's move (``-1, -1`` for Nature's); from the tree
+    alone (kept in its ``tree_cache``)."""
+    kept = game.tree_cache.get("pbe_path_edges")
+    if kept is None:
+        kept = game.tree_cache["pbe_path_edges"] = {}
+    out = kept.get(v)
+    if out is None:
+        parent, sets, actions = game._parent.tolist(), game._edge_infoset.tolist(), game._edge_action.tolist()
+        path = []
+        u = v
+        while parent[u] >= 0:
+            path.append((u, sets[u], actions[u]))
+            u = parent[u]
+        out = kept[v] = tuple(reversed(path))
+    return out
 
 
 def _type_unreached(ctx: _Ctx, ind: Sequence[np.ndarray], k: int, devs: Sequence[tuple[int, int]],
