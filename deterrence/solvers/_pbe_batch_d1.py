@@ -208,13 +208,16 @@ def _shares(dev: np.ndarray, ustar: np.ndarray, tol: float) -> np.ndarray:
 def _answer_rows(b: _Batch, k: int) -> np.ndarray:
     """Per batch row and table action ``x`` of set ``k``, the table row of the row's profile with
     ``x`` played at ``k``, whose node values are those ``_Beliefs._answer_values`` reads,
-    ``(rows, actions)``, worked out once per set."""
+    ``(rows, actions)``, worked out once per set: the row with the set's first table action played
+    (:meth:`~deterrence.solvers._pbe_table.PureTable.forced_row`) plus ``x``'s step (the table
+    numbers its rows by the actions' positions times the sets' strides)."""
     kept = b.__dict__.setdefault("_answer_rows", {})
     out = kept.get(k)
     if out is None:
         table = b.ctx.table
-        rows = np.asarray(b.rows, dtype=np.int64)
-        out = kept[k] = np.stack([table.forced_row(rows, [(k, x)]) for x in table.allowed[k]], axis=1)
+        first = table.forced_row(np.asarray(b.rows, dtype=np.int64), [(k, table.allowed[k][0])])
+        steps = np.array([table.steps[k][x] for x in table.allowed[k]], dtype=np.int64)
+        out = kept[k] = first[:, None] + steps
     return out
 
 

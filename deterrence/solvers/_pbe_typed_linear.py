@@ -147,7 +147,23 @@ def typed_roots(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int],
         return None
     if typed_structure(ctx.game) is None:
         return None
+    return _roots(ctx, _tables(ctx.game), pattern, mixed)
+
+
+def rootless(ctx: _Ctx, patterns: Sequence[tuple[Sequence[tuple[int, ...]], list[int]]]) -> list[bool]:
+    """Per pattern and its mixing sets ``(pattern, mixed)``, a pattern that mixes only at sets it
+    reaches (Bayes' rule weights there), whether :func:`typed_roots` proves it has no root inside
+    its box (returns ``[]``): the tree's class and tables looked up once for all of them (``False``
+    everywhere outside the class)."""
+    if typed_structure(ctx.game) is None:
+        return [False] * len(patterns)
     tables = _tables(ctx.game)
+    return [_roots(ctx, tables, pattern, mixed) == [] for pattern, mixed in patterns]
+
+
+def _roots(ctx: _Ctx, tables: _Tables, pattern: Sequence[tuple[int, ...]], mixed: list[int]
+           ) -> list[list[np.ndarray]] | None:
+    """:func:`typed_roots` once its checks pass (a tree of the class, ``tables`` its tables)."""
     systems = _systems(tables, ctx.game, pattern, mixed)
     if systems is None:
         return None
