@@ -71,8 +71,9 @@ def d1_beliefs(b: _Batch, k: int, idx: np.ndarray) -> None:
     if not classes:
         return
     for iota in dict.fromkeys(last[0] for last in lasts):  # the beliefs the scores read, resolved first
-        b.belief(iota, _mask(len(b.rows), np.concatenate([classes[c][0] for last, cs in lasts.items()
-                                                          if last[0] == iota for c in cs])))
+        rows = np.concatenate([classes[c][0] for last, cs in lasts.items() if last[0] == iota for c in cs])
+        if not b.known[rows, iota].all():  # (else there is nothing to resolve)
+            b.belief(iota, _mask(len(b.rows), rows))
     scores = _all_scores(b, k, lasts, classes)
     types: dict[tuple, list[np.ndarray]] = {}  # per type (deviations, positions), the rows that keep it
     done = []
@@ -271,13 +272,14 @@ def _plays(b: _Batch, v: int, devs: tuple[tuple[int, int], ...]) -> np.ndarray |
     out = None
     if moves is not None:
         forced = dict(devs)  # (each deviation set in turn: the last one stays)
-        out = np.ones(len(b.rows), dtype=bool)
-        for j, a in moves:
-            if j not in forced:
-                out &= b.act[:, j] == a
-            elif forced[j] != a:
-                out[:] = False
-                break
+        free = [(j, a) for j, a in moves if j not in forced]
+        if any(forced[j] != a for j, a in moves if j in forced):
+            out = np.zeros(len(b.rows), dtype=bool)
+        elif free:
+            sets, acts = zip(*free, strict=True)
+            out = (b.act[:, list(sets)] == np.array(acts)).all(axis=1)
+        else:
+            out = np.ones(len(b.rows), dtype=bool)
     kept[key] = out
     return out
 
