@@ -13,10 +13,12 @@ once, to the bit:
   by the batch, as ``_Beliefs.belief`` resolves it), the mover's values there, and its values
   after the deviation with each answer played at the set (the table row with the answer forced,
   :meth:`~deterrence.solvers._pbe_table.PureTable.forced_row`, whose values are those
-  ``_Beliefs._answer_values`` reads); the score itself (dot products and
-  ``_profitable_share``) is taken row by row with ``_d1``'s own operations (numpy's dot product of
-  two vectors does not add as a batched product does), once per distinct (answers, belief,
-  values) among the rows (the same inputs give the same score);
+  ``_Beliefs._answer_values`` reads); the score itself takes ``_d1``'s dot products with
+  ``np.vecdot``, whose loop calls numpy's dot product of two vectors pair by pair, on arrays with
+  the strides of ``_d1``'s vectors (a batched matrix product does not add as that function does,
+  and a vector's stride decides how BLAS adds), and ``_profitable_share`` of one or two answers in
+  its closed form elementwise (the same float operations), of more once per distinct row (the same
+  inputs give the same share), the scores of all the set's last deviations together;
 * the types kept (the largest score, or all when none gains) and their Bayes-after-deviation
   weights are elementwise: the forced rows' reach at the type's nodes (what ``_deviation_weights``
   reads off the table), Nature's odds where it reaches none, and the belief ``w / w.sum()``.
