@@ -91,7 +91,7 @@ def d1_beliefs(b: _Batch, k: int, idx: np.ndarray) -> None:
     for (devs, positions), parts in types.items():
         rows = np.concatenate(parts)
         if len(rows):
-            w[np.ix_(rows, positions)] += _type_reach(b, k, rows, devs, positions)
+            w[rows[:, None], list(positions)] += _type_reach(b, k, rows, devs, positions)
     live = np.concatenate(done)
     w = w[live]
     b.mu[k][live] = w / w.sum(axis=1)[:, None]
@@ -180,11 +180,13 @@ def _scored_rows(b: _Batch, iota: int, members: list[np.ndarray]) -> tuple[np.nd
     known are left to ``_assess`` now. Returns the scored rows and each one's class."""
     rows = np.concatenate(members)
     code = np.repeat(np.arange(len(members), dtype=np.intp), [len(m) for m in members])
-    keep = b.alive[rows] & ~b.fallback[rows]
-    rows, code = rows[keep], code[keep]
-    unknown = ~b.known[rows, iota]
-    b.fallback[rows[unknown]] = True
-    return rows[~unknown], code[~unknown]
+    ok = b.alive[rows] & ~b.fallback[rows]
+    known = b.known[rows, iota]
+    unknown = ok & ~known
+    if unknown.any():
+        b.fallback[rows[unknown]] = True
+        ok &= known
+    return rows[ok], code[ok]
 
 
 def _shares(dev: np.ndarray, ustar: np.ndarray, tol: float) -> np.ndarray:

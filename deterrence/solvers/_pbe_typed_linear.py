@@ -384,9 +384,9 @@ def _behaviour(pattern: Sequence[tuple[int, ...]], mixed: list[int], tables: _Ta
         if not reach:
             return None
         tail = [y[plan.cols[(k, a)]] / reach for a in pattern[k][1:]]  # correctly rounded
-        point.append(np.array([1.0 - sum(tail), *tail]))
-    if all(p.min() > _INTERIOR for p in point):
-        return [point]
+        point.append([1.0 - sum(tail), *tail])
+    if all(min(p) > _INTERIOR for p in point):
+        return [[np.array(p) for p in point]]
     return []
 
 
