@@ -21,7 +21,7 @@ import pytest
 
 import deterrence as dt
 from deterrence import kernels
-from deterrence.solvers import _pbe_blocks, pbe
+from deterrence.solvers import _pbe_blocks, _pbe_typed_linear, pbe
 from deterrence.solvers._pbe_patterns import feasible_patterns
 from deterrence.solvers._pbe_pruning import BeliefSupportPruner, cached_patterns
 from tests.helpers.exact_systems import generic_route_only
@@ -151,3 +151,18 @@ def test_outside_the_class_nothing_is_marked():
     game = dt.load_model("costly_signal_menu").game()
     ctx, pruner, mixed, admitted = _setup(game, "prior")
     assert len(admitted) and not _pbe_blocks.rootless_mask(ctx, pruner, mixed, admitted).any()
+
+
+def test_rootless_decides_each_block_as_typed_roots():
+    """``rootless_mask`` decides its blocks together (``_pbe_typed_linear.rootless``): per block
+    the verdict of ``typed_roots`` on it alone (``block_rootless``), blocks without roots and with
+    some among them."""
+    verdicts = set()
+    for game in _aeg_games(2, 6):
+        ctx, pruner, mixed, _ = _setup(game, "d1")
+        blocks = _pbe_blocks.on_path_blocks(pruner, mixed).blocks
+        got = _pbe_typed_linear.rootless(ctx, [b[:2] for b in blocks])
+        want = [_pbe_blocks.block_rootless(ctx, *b) for b in blocks]
+        assert got == want
+        verdicts |= set(got)
+    assert verdicts == {True, False}

@@ -80,8 +80,9 @@ def test_each_sets_payoffs_are_read_off_the_values_once():
 
 
 def test_d1_scores_once_per_distinct_inputs(monkeypatch):
-    """AEG under ``d1``: within a batch's scores, ``_profitable_share`` is asked once per
-    distinct (answers' payoffs, payoff of the profile): rows share their continuations."""
+    """AEG under ``d1``: within the scores of a set's last deviations, ``_profitable_share`` is
+    asked (on three answers or more; fewer are worked out elementwise) once per distinct (answers'
+    payoffs, payoff of the profile): rows share their continuations."""
     from deterrence.solvers import _pbe_batch_d1
 
     calls: list[tuple[bytes, float]] = []
@@ -93,7 +94,7 @@ def test_d1_scores_once_per_distinct_inputs(monkeypatch):
 
     monkeypatch.setattr(_pbe_batch_d1, "_profitable_share", counted)
     asked = distinct = 0
-    orig_scores = _pbe_batch_d1._scores
+    orig_scores = _pbe_batch_d1._all_scores
 
     def per_call(*args):
         nonlocal asked, distinct
@@ -103,7 +104,7 @@ def test_d1_scores_once_per_distinct_inputs(monkeypatch):
         distinct += len(set(calls))
         return out
 
-    monkeypatch.setattr(_pbe_batch_d1, "_scores", per_call)
+    monkeypatch.setattr(_pbe_batch_d1, "_all_scores", per_call)
     for game in _aeg_games(2, 11):
         dt.solve(game, "pbe", belief_policy="d1")
     assert asked == distinct > 0

@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 import sympy
 from helpers.exact_systems import float_route_off
+from helpers.pbe_context import solver_context
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -128,3 +129,50 @@ def test_exact_linear_solve_agrees_with_sympy(case):
         assert got is want
     else:
         assert [sympy.Rational(x, got[-1]) for x in got[:-1]] == want
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.one_of(st.integers(-3, 3), st.integers(-10**40, 10**40)),
+                          st.one_of(st.integers(-3, 3), st.integers(-10**40, 10**40))), max_size=5),
+       st.booleans())
+def test_one_unknown_solve_agrees_with_sympy(rows, consistent):
+    """The closed form for one unknown (``_solved_one``, which ``_solved`` takes for ``d = 1``):
+    the unique solution, none, or many, as sympy finds them; ``consistent`` makes the rows
+    multiples of the first (a solution, unless every coefficient is 0)."""
+    rows = [list(r) for r in rows]
+    if consistent and rows:
+        a, c = rows[0]
+        rows = [[a * m, c * m] for m in (r[0] % 5 - 2 for r in rows)]
+    want = _sympy_solution(rows, 1) if rows else True
+    for got in (_pbe_typed_linear._solved_one([list(r) for r in rows]),
+                _pbe_typed_linear._solved([list(r) for r in rows], 1)):
+        if isinstance(want, bool):
+            assert got is want
+        else:
+            assert [sympy.Rational(got[0], got[1])] == want
+
+
+def test_a_patterns_systems_are_worked_out_once(monkeypatch):
+    """The plans and rows of a pattern's systems are kept by pattern (``_systems``): a second
+    point builds no rows for the patterns the first one had, and the kept systems give the roots
+    that systems worked out afresh give."""
+    games = _aeg_games(2, 8)
+    built = []
+    terms = _pbe_typed_linear._system_terms
+    monkeypatch.setattr(_pbe_typed_linear, "_system_terms", lambda *a: built.append(tuple(a[1])) or terms(*a))
+    dt.solve(games[0], "pbe", belief_policy="d1")
+    first = set(built)
+    assert first
+    del built[:]
+    dt.solve(games[1], "pbe", belief_policy="d1")
+    assert not set(built) & first
+    tables = _pbe_typed_linear._tables(games[1])
+    kept = dict(tables.systems)
+    ctx = solver_context(games[1], "d1")
+    for pattern, mixed in list(kept)[:60]:
+        on_path = np.ones(len(pattern), dtype=bool)
+        tables.systems.clear()
+        fresh = _pbe_typed_linear.typed_roots(ctx, pattern, list(mixed), on_path, {})
+        tables.systems.update(kept)
+        again = _pbe_typed_linear.typed_roots(ctx, pattern, list(mixed), on_path, {})
+        assert repr(fresh) == repr(again)

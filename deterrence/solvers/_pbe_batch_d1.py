@@ -13,10 +13,12 @@ once, to the bit:
   by the batch, as ``_Beliefs.belief`` resolves it), the mover's values there, and its values
   after the deviation with each answer played at the set (the table row with the answer forced,
   :meth:`~deterrence.solvers._pbe_table.PureTable.forced_row`, whose values are those
-  ``_Beliefs._answer_values`` reads); the score itself (dot products and
-  ``_profitable_share``) is taken row by row with ``_d1``'s own operations (numpy's dot product of
-  two vectors does not add as a batched product does), once per distinct (answers, belief,
-  values) among the rows (the same inputs give the same score);
+  ``_Beliefs._answer_values`` reads); the score itself takes ``_d1``'s dot products with
+  ``np.vecdot``, whose loop calls numpy's dot product of two vectors pair by pair, on arrays with
+  the strides of ``_d1``'s vectors (a batched matrix product does not add as that function does,
+  and a vector's stride decides how BLAS adds), and ``_profitable_share`` of one or two answers in
+  its closed form elementwise (the same float operations), of more once per distinct row (the same
+  inputs give the same share), the scores of all the set's last deviations together;
 * the types kept (the largest score, or all when none gains) and their Bayes-after-deviation
   weights are elementwise: the forced rows' reach at the type's nodes (what ``_deviation_weights``
   reads off the table), Nature's odds where it reaches none, and the belief ``w / w.sum()``.
@@ -29,6 +31,7 @@ with ``_assess``'s under ``d1`` too.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -57,7 +60,7 @@ def d1_beliefs(b: _Batch, k: int, idx: np.ndarray) -> None:
     for c, j in enumerate(first):
         members = idx[inverse == c]
         answers = _br_actions(qm[j], ctx.tol)
-        groups = _kept_deviation_groups(ctx.game, _profile(b, int(idx[j])), k, zeros[j])
+        groups = _kept_deviation_groups(ctx.game, functools.partial(_profile, b, int(idx[j])), k, zeros[j])
         if not groups:
             b.mu[k][members] = ctx.prior_belief(k)
             b.known[members, k] = True
@@ -70,9 +73,10 @@ def d1_beliefs(b: _Batch, k: int, idx: np.ndarray) -> None:
     if not classes:
         return
     for iota in dict.fromkeys(last[0] for last in lasts):  # the beliefs the scores read, resolved first
-        b.belief(iota, _mask(len(b.rows), np.concatenate([classes[c][0] for last, cs in lasts.items()
-                                                          if last[0] == iota for c in cs])))
-    scores = {last: _scores(b, k, last, [classes[c] for c in cs]) for last, cs in lasts.items()}
+        rows = np.concatenate([classes[c][0] for last, cs in lasts.items() if last[0] == iota for c in cs])
+        if not b.known[rows, iota].all():  # (else there is nothing to resolve)
+            b.belief(iota, _mask(len(b.rows), rows))
+    scores = _all_scores(b, k, lasts, classes)
     types: dict[tuple, list[np.ndarray]] = {}  # per type (deviations, positions), the rows that keep it
     done = []
     for members, _, groups in classes:
@@ -87,7 +91,7 @@ def d1_beliefs(b: _Batch, k: int, idx: np.ndarray) -> None:
     for (devs, positions), parts in types.items():
         rows = np.concatenate(parts)
         if len(rows):
-            w[np.ix_(rows, positions)] += _type_reach(b, k, rows, devs, positions)
+            w[rows[:, None], list(positions)] += _type_reach(b, k, rows, devs, positions)
     live = np.concatenate(done)
     w = w[live]
     b.mu[k][live] = w / w.sum(axis=1)[:, None]
@@ -105,60 +109,120 @@ def _kept_types(live: np.ndarray, groups: dict[tuple[tuple[int, int], ...], list
     return [live[chosen[:, g]] for g in range(len(groups))]
 
 
-def _scores(b: _Batch, k: int, last: tuple[int, int], classes: list[tuple]) -> np.ndarray:
-    """Per batch row of ``classes`` (alive, belief at ``iota`` known: the others stay NaN), the
-    score of its type whose last deviation is ``last`` (set ``iota``, action ``a``): ``_d1``'s dot
-    products and :func:`_profitable_share` on the row's belief at ``iota``, its values there and
-    after ``a`` with each of its class's answers played at ``k`` (the table row with the answer
-    forced: ``_Beliefs._answer_values``), row by row."""
+def _all_scores(b: _Batch, k: int, lasts: dict[tuple[int, int], list[int]], classes: list[tuple]
+                ) -> dict[tuple[int, int], np.ndarray]:
+    """Per last deviation of ``lasts`` (with the classes whose types end with it), per batch row of
+    those classes (alive, belief at its set known: the others stay NaN), the score of its type
+    (:func:`_score_inputs`, one last deviation after the other); the shares of all of them are
+    taken together, by number of answers (:func:`_shares`, elementwise but for three answers or
+    more)."""
+    pos = b.ctx.table.pos[k]
+    sizes = np.array([len(c[1]) for c in classes])
+    picks = np.zeros((len(classes), sizes.max()), dtype=np.intp)  # per class, its answers' table actions
+    for c, (_, answers, _) in enumerate(classes):
+        picks[c, :len(answers)] = [pos[x] for x in answers]
+    out: dict[tuple[int, int], np.ndarray] = {}
+    parts: dict[int, list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]] = {}
+    for last, cs in lasts.items():
+        out[last] = np.full(len(b.rows), np.nan)
+        for m, rows, dev, ustar in _score_inputs(b, k, last, classes, np.asarray(cs), sizes, picks):
+            parts.setdefault(m, []).append((out[last], rows, dev, ustar))
+    for got in parts.values():
+        shares = _shares(np.concatenate([g[2] for g in got]), np.concatenate([g[3] for g in got]), b.ctx.tol)
+        at = 0
+        for target, rows, _, _ in got:
+            target[rows] = shares[at:at + len(rows)]
+            at += len(rows)
+    return out
+
+
+#: per number of answers: the batch rows scored and their dot products (:func:`_score_inputs`)
+_Inputs = list[tuple[int, np.ndarray, np.ndarray, np.ndarray]]
+
+
+def _score_inputs(b: _Batch, k: int, last: tuple[int, int], classes: list[tuple], cs: np.ndarray,
+                  sizes: np.ndarray, picks: np.ndarray) -> _Inputs:
+    """What the scores of the type whose last deviation is ``last`` (set ``iota``, action ``a``)
+    read in the classes ``cs`` (``sizes``, ``picks``: per class, its number of answers and their
+    table actions): per number of answers ``m``, the batch rows scored (:func:`_scored_rows`), and
+    ``_d1``'s dot products on the row's belief at ``iota``: with its values after ``a`` with each
+    of its class's answers played at ``k`` (the table row with the answer forced:
+    ``_Beliefs._answer_values``), ``(rows, m)``, and with its values there, ``(rows,)``.
+
+    The dot products are ``np.vecdot``'s, whose loop calls numpy's dot function of two vectors
+    once per pair, the function ``m @ x`` of two vectors calls, with the same strides (the values
+    at ``iota`` keep the layout of the array ``_d1``'s products read row by row: a vector's stride
+    decides how BLAS adds)."""
     ctx = b.ctx
     iota, a = last
     i = ctx.game.infosets[iota].player
-    out = np.full(len(b.rows), np.nan)
-    rows, answers = [], []
-    for c, (members, _, _) in enumerate(classes):
-        live = members[b.alive[members] & ~b.fallback[members]]
-        unknown = ~b.known[live, iota]
-        b.fallback[live[unknown]] = True
-        rows.append(live[~unknown])
-        answers.append(np.full(len(rows[-1]), c, dtype=np.intp))
-    live = np.concatenate(rows)
+    live, code = _scored_rows(b, iota, [classes[c][0] for c in cs.tolist()])
     if not len(live):
-        return out
-    code = np.concatenate(answers).tolist()
+        return []
+    code = cs[code]
     mu = b.mu[iota][live]
-    here = b.values[live][:, ctx.set_nodes[iota], i]
+    ustar = np.vecdot(mu, b.values[live][:, ctx.set_nodes[iota], i])
     after = ctx.kids[iota][:, a]
     forced = _answer_rows(b, k)[live]  # (rows, table actions)
     devs = ctx.table.values[forced[:, :, None], after[None, None, :], i]  # (rows, table actions, nodes)
-    pos = ctx.table.pos[k]
-    cols = [[pos[x] for x in c[1]] for c in classes]
-    tol = ctx.tol
-    got = np.empty(len(live))
-    shares: dict[tuple[bytes, bytes, bytes], float] = {}  # by the exact inputs: rows share them
-    picks = [np.array(c, dtype=np.intp) for c in cols]
-    for j, c in enumerate(code):
-        m, d = mu[j], devs[j][picks[c]]
-        key = (m.tobytes(), d.tobytes(), here[j].tobytes())
-        share = shares.get(key)
-        if share is None:
-            dev = np.array([float(m @ x) for x in d])
-            share = shares[key] = _profitable_share(dev, float(m @ here[j]), tol)
-        got[j] = share
-    out[live] = got
+    size = sizes[code]
+    out = []
+    for m in sorted(set(size.tolist())):  # the rows whose classes have m answers, together
+        sel = np.flatnonzero(size == m)
+        dev = np.vecdot(mu[sel][:, None, :], devs[sel[:, None], picks[code[sel], :m]])
+        out.append((m, live[sel], dev, ustar[sel]))
     return out
+
+
+def _scored_rows(b: _Batch, iota: int, members: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The rows of the classes ``members`` (each an array of batch rows) that :func:`_score_inputs`
+    scores: alive and not left to ``_assess``; of those, the rows whose belief at ``iota`` is not
+    known are left to ``_assess`` now. Returns the scored rows and each one's class."""
+    rows = np.concatenate(members)
+    code = np.repeat(np.arange(len(members), dtype=np.intp), [len(m) for m in members])
+    ok = b.alive[rows] & ~b.fallback[rows]
+    known = b.known[rows, iota]
+    unknown = ok & ~known
+    if unknown.any():
+        b.fallback[rows[unknown]] = True
+        ok &= known
+    return rows[ok], code[ok]
+
+
+def _shares(dev: np.ndarray, ustar: np.ndarray, tol: float) -> np.ndarray:
+    """:func:`_profitable_share` of each row of ``dev`` (rows, answers) with ``ustar`` (rows):
+    on one or two answers its closed form elementwise, with the same float operations (Python's
+    ``max(x, 0.0)`` keeps ``x`` unless ``0.0 > x``: so does ``np.where(0.0 > x, 0.0, x)``; likewise
+    ``min``), on more the function itself, once per distinct row."""
+    m = dev.shape[1]
+    thr = ustar + tol
+    if m == 1:
+        return np.where(dev[:, 0] > thr, 1.0, 0.0)
+    if m == 2:
+        d1, d2 = dev[:, 0], dev[:, 1]
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            t0 = (thr - d2) / (d1 - d2)
+        t = np.where(d1 > d2, 1.0 - t0, t0)
+        t = np.where(0.0 > t, 0.0, t)
+        t = np.where(1.0 < t, 1.0, t)
+        return np.where(np.abs(d1 - d2) <= 1e-15, np.where(d1 > thr, 1.0, 0.0), t)
+    first, inverse = _classes(np.concatenate([dev, ustar[:, None]], axis=1))
+    return np.array([_profitable_share(dev[r], float(ustar[r]), tol) for r in first])[inverse]
 
 
 def _answer_rows(b: _Batch, k: int) -> np.ndarray:
     """Per batch row and table action ``x`` of set ``k``, the table row of the row's profile with
     ``x`` played at ``k``, whose node values are those ``_Beliefs._answer_values`` reads,
-    ``(rows, actions)``, worked out once per set."""
+    ``(rows, actions)``, worked out once per set: the row with the set's first table action played
+    (:meth:`~deterrence.solvers._pbe_table.PureTable.forced_row`) plus ``x``'s step (the table
+    numbers its rows by the actions' positions times the sets' strides)."""
     kept = b.__dict__.setdefault("_answer_rows", {})
     out = kept.get(k)
     if out is None:
         table = b.ctx.table
-        rows = np.asarray(b.rows, dtype=np.int64)
-        out = kept[k] = np.stack([table.forced_row(rows, [(k, x)]) for x in table.allowed[k]], axis=1)
+        first = table.forced_row(np.asarray(b.rows, dtype=np.int64), [(k, table.allowed[k][0])])
+        steps = np.array([table.steps[k][x] for x in table.allowed[k]], dtype=np.int64)
+        out = kept[k] = first[:, None] + steps
     return out
 
 
@@ -176,16 +240,28 @@ def _type_reach(b: _Batch, k: int, rows: np.ndarray, devs: tuple[tuple[int, int]
     the numbers are those the table or the evaluated profile give, to the bit."""
     ctx = b.ctx
     nodes = ctx.set_nodes[k][list(positions)]
-    part = np.zeros((len(rows), len(nodes)))
-    for col, v in enumerate(nodes.tolist()):
-        plays = _plays(b, v, devs)
-        if plays is not None:
-            part[plays[rows], col] = ctx.prior[v]
+    part = np.where(_type_plays(b, devs, nodes)[rows], ctx.prior[nodes], 0.0)
     none = ~(part > 0).any(axis=1)  # (weights are not negative: their sum is <= 0 iff each is 0)
     if none.any():
         prior = ctx.prior[nodes]
         part[none] = prior if prior.sum() > 0 else np.ones(len(nodes))
     return part
+
+
+def _type_plays(b: _Batch, devs: tuple[tuple[int, int], ...], nodes: np.ndarray) -> np.ndarray:
+    """Per batch row and node of ``nodes``, whether the row's pure profile with ``devs`` played
+    plays every player move on the path to the node (:func:`_plays`; ``False`` where a move of
+    Nature's on it has probability 0), ``(rows, nodes)``, worked out once per deviations and nodes."""
+    kept = b.__dict__.setdefault("_type_plays", {})
+    key = (devs, nodes.tobytes())
+    out = kept.get(key)
+    if out is None:
+        out = kept[key] = np.zeros((len(b.rows), len(nodes)), dtype=bool)
+        for col, v in enumerate(nodes.tolist()):
+            plays = _plays(b, v, devs)
+            if plays is not None:
+                out[:, col] = plays
+    return out
 
 
 def _plays(b: _Batch, v: int, devs: tuple[tuple[int, int], ...]) -> np.ndarray | None:
@@ -200,13 +276,14 @@ def _plays(b: _Batch, v: int, devs: tuple[tuple[int, int], ...]) -> np.ndarray |
     out = None
     if moves is not None:
         forced = dict(devs)  # (each deviation set in turn: the last one stays)
-        out = np.ones(len(b.rows), dtype=bool)
-        for j, a in moves:
-            if j not in forced:
-                out &= b.act[:, j] == a
-            elif forced[j] != a:
-                out[:] = False
-                break
+        free = [(j, a) for j, a in moves if j not in forced]
+        if any(forced[j] != a for j, a in moves if j in forced):
+            out = np.zeros(len(b.rows), dtype=bool)
+        elif free:
+            sets, acts = zip(*free, strict=True)
+            out = (b.act[:, list(sets)] == np.array(acts)).all(axis=1)
+        else:
+            out = np.ones(len(b.rows), dtype=bool)
     kept[key] = out
     return out
 
@@ -231,17 +308,20 @@ def _profile(b: _Batch, r: int) -> list[np.ndarray]:
 
 
 def _classes(key: np.ndarray) -> tuple[list[int], np.ndarray]:
-    """Rows of ``key`` with the same bytes: the first row of each class (classes in order of their
-    first row) and each row's class."""
+    """Rows of ``key`` (a 2-d array) with the same bytes: the first row of each class (classes in
+    order of their first row) and each row's class."""
+    key = np.ascontiguousarray(key)
+    width = key.shape[1] * key.itemsize
+    rows = key.view(np.dtype((np.void, width))).reshape(len(key)).tolist() if width else [b""] * len(key)
     seen: dict[bytes, int] = {}
     first: list[int] = []
-    inverse = np.empty(len(key), dtype=np.intp)
-    for r, row in enumerate(np.ascontiguousarray(key)):
-        c = seen.setdefault(row.tobytes(), len(first))
+    codes: list[int] = []
+    for r, row in enumerate(rows):
+        c = seen.setdefault(row, len(first))
         if c == len(first):
             first.append(r)
-        inverse[r] = c
-    return first, inverse
+        codes.append(c)
+    return first, np.array(codes, dtype=np.intp)
 
 
 def _mask(n: int, members: np.ndarray) -> np.ndarray:

@@ -13,7 +13,7 @@ over the answers of ``_br_actions``, with Bayes-after-deviation weights from
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -193,14 +193,18 @@ _BR_ACTIONS: dict[tuple, tuple[int, ...]] = {}  # by exact input, emptied when f
 
 
 def _br_actions_uncached(q: np.ndarray, tol: float) -> tuple[int, ...]:
-    """:func:`_br_actions` worked out."""
+    """:func:`_br_actions` worked out: an action that is best (within ``tol``) at some node is
+    one (the test of every action at once), another one if some belief supports it."""
     out = []
+    somewhere = (q >= (q.max(axis=1) - tol)[:, None]).any(axis=0).tolist()
     mu0 = np.full(q.shape[0], 1.0 / q.shape[0])
     for b in range(q.shape[1]):
-        e = np.zeros(q.shape[1])
-        e[b] = 1.0
-        if np.any(q[:, b] >= q.max(axis=1) - tol) or _supporting_belief(q, e, mu0, tol) is not None:
-            out.append(b)
+        if not somewhere[b]:
+            e = np.zeros(q.shape[1])
+            e[b] = 1.0
+            if _supporting_belief(q, e, mu0, tol) is None:
+                continue
+        out.append(b)
     return tuple(out)
 
 
@@ -302,14 +306,18 @@ def _deviation_groups(game: ExtensiveFormGame, beh: Sequence[np.ndarray], k: int
             if not any(other < sets[devs] for other in sets.values())}
 
 
-def _kept_deviation_groups(game: ExtensiveFormGame, beh: Sequence[np.ndarray], k: int, zeros: np.ndarray
-                           ) -> dict[tuple[tuple[int, int], ...], list[int]]:
+_Profile = Sequence[np.ndarray]  # a behaviour profile: per information set, its action probabilities
+
+
+def _kept_deviation_groups(game: ExtensiveFormGame, beh: _Profile | Callable[[], _Profile], k: int,
+                           zeros: np.ndarray) -> dict[tuple[tuple[int, int], ...], list[int]]:
     """:func:`_deviation_groups` kept by what it reads: the tree, which chance moves have
     probability ``<= 0`` (:func:`_path_moves`) and which player moves on the paths to the set's
     nodes have probability ``<= _REACH`` in the profile (:func:`_deviations`): ``zeros``
     (:meth:`_Beliefs.zeros`, per flat action) at those moves (:func:`_path_actions`). Kept in the
     game's ``tree_cache`` across the candidates and the points of a sweep (emptied when full);
-    callers must not change the groups returned.
+    callers must not change the groups returned. ``beh`` may be a function that gives the profile
+    (called only when the groups are not kept yet).
     """
     cache = game.tree_cache.get("pbe_deviation_groups_on_paths")
     if cache is None:
@@ -317,7 +325,7 @@ def _kept_deviation_groups(game: ExtensiveFormGame, beh: Sequence[np.ndarray], k
     key = (k, zeros[_path_actions(game, k)].tobytes(), _chance_zeros(game))
     out = cache.get(key)
     if out is None:
-        out = _deviation_groups(game, beh, k)
+        out = _deviation_groups(game, beh() if callable(beh) else beh, k)
         if len(cache) >= _LP_BELIEFS_MAX:
             cache.clear()
         cache[key] = out
@@ -593,13 +601,61 @@ def _deviation_weights(ctx: _Ctx, beh: list[np.ndarray], k: int,
             continue
         if not known:
             known.append(None if ctx.table is None else ctx.table.row_of(beh))
-        part = _forced_reach(ctx, beh, devs, known[0])[idx]
+        part = _forced_reach_at(ctx, beh, devs, known[0], idx)
         if use_prior is None and part.sum() <= 0:
             part = ctx.prior[idx]
             if part.sum() <= 0:
                 part = np.ones(len(idx))
         w[list(positions)] += part
     return w
+
+
+def _forced_reach_at(ctx: _Ctx, beh: list[np.ndarray], devs: Sequence[tuple[int, int]], row: int | None,
+                     nodes: list[int]) -> np.ndarray:
+    """``_forced_reach(ctx, beh, devs, row)[nodes]``, off the table without the other nodes: each
+    node's reach as ``game.realization_probabilities`` works it out (its compiled pass, ``reach[v]
+    = reach[parent] * edge``, from 1.0 at the root), the product, root first, of the edge
+    probabilities on its path: Nature's; at a player move 1.0 or 0.0 at a deviation's set (the
+    last deviation there, as ``_forced_reach`` sets them in turn), else the profile's, as a float
+    (the flat vector's entry); the same float operations, so the same numbers."""
+    if row is not None:
+        reach = ctx.table.forced_reach_of_row(row, devs)
+        if reach is not None:
+            return reach[nodes]
+    game = ctx.game
+    forced = dict(devs)
+    out = []
+    for v in nodes:
+        r = 1.0
+        for u, j, a in _path_edges(game, v):
+            if j < 0:
+                e = float(game._chance_prob[u])
+            elif j in forced:
+                e = 1.0 if forced[j] == a else 0.0
+            else:
+                e = float(beh[j][a])
+            r = r * e
+        out.append(r)
+    return np.array(out)
+
+
+def _path_edges(game: ExtensiveFormGame, v: int) -> tuple[tuple[int, int, int], ...]:
+    """The edges on the path from the root to node ``v``, root first: per edge its lower node, and
+    the information set and action of a player's move (``-1, -1`` for Nature's); from the tree
+    alone (kept in its ``tree_cache``)."""
+    kept = game.tree_cache.get("pbe_path_edges")
+    if kept is None:
+        kept = game.tree_cache["pbe_path_edges"] = {}
+    out = kept.get(v)
+    if out is None:
+        parent, sets, actions = game._parent.tolist(), game._edge_infoset.tolist(), game._edge_action.tolist()
+        path = []
+        u = v
+        while parent[u] >= 0:
+            path.append((u, sets[u], actions[u]))
+            u = parent[u]
+        out = kept[v] = tuple(reversed(path))
+    return out
 
 
 def _type_unreached(ctx: _Ctx, ind: Sequence[np.ndarray], k: int, devs: Sequence[tuple[int, int]],

@@ -32,7 +32,7 @@ import numpy as np
 from ._pbe_context import _Ctx
 from ._pbe_patterns import Pattern
 from ._pbe_pruning import BeliefSupportPruner
-from ._pbe_typed_linear import typed_roots
+from ._pbe_typed_linear import rootless, typed_roots
 from ._pbe_unbalanced import Blocks, Unbalanced, unbalanced
 
 _REACH = ("reach",)
@@ -85,7 +85,8 @@ def rootless_mask(ctx: _Ctx, pruner: BeliefSupportPruner, patterns: Sequence[Pat
 
     ``False`` everywhere for a tree outside the class of
     :mod:`deterrence.solvers._typed_structure`. Each block that the rows have is decided once
-    (:func:`~deterrence.solvers._pbe_typed_linear.typed_roots`, on the solver's context)."""
+    (:func:`~deterrence.solvers._pbe_typed_linear.typed_roots`, on the solver's context, through
+    :func:`~deterrence.solvers._pbe_typed_linear.rootless`)."""
     rows = np.asarray(rows, dtype=np.int64)
     out = np.zeros(len(rows), dtype=bool)
     split = unbalanced(ctx.game, pruner, patterns) if len(rows) else None  # (None outside the class)
@@ -100,8 +101,8 @@ def rootless_mask(ctx: _Ctx, pruner: BeliefSupportPruner, patterns: Sequence[Pat
         return out
     wanted = np.unique(ids[asked])
     verdict = np.zeros(len(grouping.blocks), dtype=bool)
-    for b in wanted.tolist():
-        verdict[b] = block_rootless(ctx, *grouping.blocks[b])
+    # (a block mixes only at sets it reaches, by construction: typed_roots' checks hold)
+    verdict[wanted] = rootless(ctx, [grouping.blocks[b][:2] for b in wanted.tolist()])
     out[asked] = verdict[ids[asked]]
     return out
 

@@ -32,6 +32,7 @@ numbers as rationals, a float as the binary rational it is, scaled to integers).
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 
 import numpy as np
@@ -79,9 +80,8 @@ class _Tables:
                     self.after[(v, a)] = tuple((z, self.own[p][z][start:]) for z in below[c])
         self._reference: dict[tuple[int, int, tuple[int, ...]], tuple[int, ...]] = {}
         self._node_set = [nd.infoset for nd in nodes]
-        #: the systems' rows as terms (:func:`_row_terms`) by player, its mixing sets and both
-        #: players' parts of the pattern (emptied when full)
-        self.rows: dict[tuple, tuple[_Terms, ...]] = {}
+        #: per pattern and its mixing sets, its plans and systems (:func:`_systems`; emptied when full)
+        self.systems: dict[tuple, _Systems | None] = {}
 
     def reference(self, v: int, a: int, firsts: tuple[int, ...]) -> tuple[int, ...]:
         """The terminals below ``v``'s child by ``a`` that its mover reaches playing ``firsts``
@@ -147,13 +147,66 @@ def typed_roots(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int],
         return None
     if typed_structure(ctx.game) is None:
         return None
+    return _roots(ctx, _tables(ctx.game), pattern, mixed)
+
+
+def rootless(ctx: _Ctx, patterns: Sequence[tuple[Sequence[tuple[int, ...]], list[int]]]) -> list[bool]:
+    """Per pattern and its mixing sets ``(pattern, mixed)``, a pattern that mixes only at sets it
+    reaches (Bayes' rule weights there), whether :func:`typed_roots` proves it has no root inside
+    its box (returns ``[]``): the tree's class and tables looked up once for all of them (``False``
+    everywhere outside the class)."""
+    if typed_structure(ctx.game) is None:
+        return [False] * len(patterns)
     tables = _tables(ctx.game)
+    return [_roots(ctx, tables, pattern, mixed) == [] for pattern, mixed in patterns]
+
+
+def _roots(ctx: _Ctx, tables: _Tables, pattern: Sequence[tuple[int, ...]], mixed: list[int]
+           ) -> list[list[np.ndarray]] | None:
+    """:func:`typed_roots` once its checks pass (a tree of the class, ``tables`` its tables)."""
+    systems = _systems(tables, ctx.game, pattern, mixed)
+    if systems is None:
+        return None
     if ctx.typed is None:
         ctx.typed = _Kept(ctx)
     kept: _Kept = ctx.typed
+    plans, order = systems
+    solutions: list = [None, None]
+    for p, terms in order:
+        weight = kept.weights[p].__getitem__
+        y = _solved([[sum(map(operator.mul, map(weight, zs), cs)) for zs, cs in row] for row in terms],
+                    plans[1 - p].d)
+        if y is False:  # no solution: no root
+            return []
+        solutions[p] = y
+    if any(y is True for y in solutions):
+        return None
+    return _behaviour(pattern, mixed, tables, plans, solutions)
+
+
+_UNKNOWN: object = object()  # (a pattern not in the tables' systems yet)
+
+#: a pattern's plans (one per player) and its two systems, each as (player, its rows as terms), in
+#: the order :func:`typed_roots` solves them
+_Systems = tuple[list["_Plan"], tuple[tuple[int, tuple["_Terms", ...]], ...]]
+
+
+def _systems(tables: _Tables, game: ExtensiveFormGame, pattern: Sequence[tuple[int, ...]], mixed: list[int]
+             ) -> _Systems | None:
+    """The players' plans (:class:`_Plan`, kept in the tree's ``tree_cache``) and conditions
+    (:func:`_system_terms`) of the pattern, the system with more conditions than unknowns first
+    (player ``p``'s conditions, ``d_p`` of them, pin the other's plan, ``d_{1-p}`` unknowns: the one
+    more likely to have no solution); ``None`` if a player has no free coordinate or does not reach
+    a mixing set of its own (the linear route does not decide the pattern). From the tree alone,
+    kept in the tables by the pattern and ``mixed`` (emptied when full)."""
+    key = (tuple(pattern), tuple(mixed))
+    hit = tables.systems.get(key, _UNKNOWN)
+    if hit is not _UNKNOWN:
+        return hit  # type: ignore[return-value]
     parts = [tuple([pattern[s] for s in sets]) for sets in tables.sets_of]
-    kept_plans = _plans(ctx.game)
+    kept_plans = _plans(game)
     plans = []
+    out: _Systems | None = None
     for p in range(2):
         plan = kept_plans.get((p, parts[p]))
         if plan is None:
@@ -161,22 +214,15 @@ def typed_roots(ctx: _Ctx, pattern: Sequence[tuple[int, ...]], mixed: list[int],
                 kept_plans.clear()
             plan = kept_plans[(p, parts[p])] = _Plan(tables, pattern, p)
         if plan.d == 0 or not plan.reached:
-            return None
+            break
         plans.append(plan)
-    solutions: list = [None, None]
-    # player p's conditions (d_p of them) pin the other's plan (d_{1-p} unknowns): the system with
-    # more conditions than unknowns first, the one more likely to have no solution
-    for p in ((1, 0) if plans[1].d > plans[0].d else (0, 1)):
-        weight = kept.weights[p]
-        rows = [[sum([weight[z] * c for z, c in terms]) for terms in row]
-                for row in _system_terms(tables, pattern, mixed, parts, plans, p)]
-        y = _solved(rows, plans[1 - p].d)
-        if y is False:  # no solution: no root
-            return []
-        solutions[p] = y
-    if any(y is True for y in solutions):
-        return None
-    return _behaviour(pattern, mixed, tables, plans, solutions)
+    else:
+        order = (1, 0) if plans[1].d > plans[0].d else (0, 1)
+        out = (plans, tuple([(p, _system_terms(tables, pattern, mixed, parts, plans, p)) for p in order]))
+    if len(tables.systems) >= _REFERENCE_MAX:
+        tables.systems.clear()
+    tables.systems[key] = out
+    return out
 
 
 class _Plan:
@@ -236,25 +282,19 @@ class _Plan:
         return out
 
 
-_Terms = tuple[tuple[tuple[int, int], ...], ...]  # per column of a row, its (terminal, coefficient)s
+#: per column of a row, the terminals whose weights it sums and their integer coefficients
+_Terms = tuple[tuple[tuple[int, ...], tuple[int, ...]], ...]
 
 
 def _system_terms(tables: _Tables, pattern: Sequence[tuple[int, ...]], mixed: list[int],
                   parts: list[tuple], plans: list[_Plan], p: int) -> tuple[_Terms, ...]:
     """Player ``p``'s conditions at its sets in ``mixed`` (one row per set and support action but
-    the first), each as :func:`_row_terms` (kept in the tables by what they read: ``p``, its sets in
-    ``mixed`` and both players' parts of the pattern)."""
-    own = tuple([k for k in mixed if tables.player[k] == p])
-    key = (p, own, parts[p], parts[1 - p])
-    out = tables.rows.get(key)
-    if out is None:
-        firsts = tuple([s[0] for s in parts[p]])
-        out = tuple([_row_terms(tables, firsts, k, tables.sets_of[p].index(k), a, plans[1 - p])
-                     for k in own for a in pattern[k][1:]])
-        if len(tables.rows) >= _REFERENCE_MAX:
-            tables.rows.clear()
-        tables.rows[key] = out
-    return out
+    the first), each as :func:`_row_terms` (read: ``p``, its sets in ``mixed`` and both players'
+    parts of the pattern)."""
+    own = [k for k in mixed if tables.player[k] == p]
+    firsts = tuple([s[0] for s in parts[p]])
+    return tuple([_row_terms(tables, firsts, k, tables.sets_of[p].index(k), a, plans[1 - p])
+                  for k in own for a in pattern[k][1:]])
 
 
 def _row_terms(tables: _Tables, firsts: tuple[int, ...], k: int, k_pos: int, a: int, other: _Plan) -> _Terms:
@@ -272,14 +312,21 @@ def _row_terms(tables: _Tables, firsts: tuple[int, ...], k: int, k_pos: int, a: 
                 for i, x in at(z) if r is None else r:
                     col = row[i]
                     col[z] = col.get(z, 0) + sign * x
-    return tuple([tuple([(z, c) for z, c in col.items() if c]) for col in row])
+    out = []
+    for col in row:
+        kept = [(z, c) for z, c in col.items() if c]
+        out.append((tuple([z for z, _ in kept]), tuple([c for _, c in kept])))
+    return tuple(out)
 
 
 def _solved(rows: list[list[int]], d: int) -> list[int] | bool:
     """The solution of ``A y + c = 0`` (rows ``[A | c]``, integers, any number of them): the
     unique one, in homogeneous integers ``[Y_0, ..., Y_{d-1}, Y_d]`` with ``y_i = Y_i / Y_d``;
     ``False`` if there is none, ``True`` if there are many (``A`` of rank below ``d``).
-    Fraction-free (Bareiss) elimination to an echelon form, then back substitution."""
+    Fraction-free (Bareiss) elimination to an echelon form, then back substitution (one unknown:
+    :func:`_solved_one`)."""
+    if d == 1:
+        return _solved_one(rows)
     m = [[*row[:d], -row[d]] for row in rows]
     prev, rank = 1, 0
     for col in range(d + 1):
@@ -311,6 +358,19 @@ def _solved(rows: list[list[int]], d: int) -> list[int] | bool:
     return out
 
 
+def _solved_one(rows: list[list[int]]) -> list[int] | bool:
+    """:func:`_solved` with one unknown (rows ``[a, c]``, ``a y + c = 0``), what its elimination
+    gives: with ``[a, c]`` the first row with ``a != 0``, ``[-c, a]`` if every row ``[a', c']`` has
+    ``c' a = a' c`` (else ``False``); with no such row, ``False`` if some ``c != 0``, else ``True``."""
+    top = next((row for row in rows if row[0]), None)
+    if top is None:
+        return not any(row[1] for row in rows)
+    a, c = top
+    if any(row[1] * a != row[0] * c for row in rows):
+        return False
+    return [-c, a]
+
+
 def _behaviour(pattern: Sequence[tuple[int, ...]], mixed: list[int], tables: _Tables, plans: list[_Plan],
                solutions: list[list[int]]) -> list[list[np.ndarray]] | None:
     """The mixtures from the realization coordinates (player ``p``'s plan solved by the other's
@@ -324,9 +384,9 @@ def _behaviour(pattern: Sequence[tuple[int, ...]], mixed: list[int], tables: _Ta
         if not reach:
             return None
         tail = [y[plan.cols[(k, a)]] / reach for a in pattern[k][1:]]  # correctly rounded
-        point.append(np.array([1.0 - sum(tail), *tail]))
-    if all(p.min() > _INTERIOR for p in point):
-        return [point]
+        point.append([1.0 - sum(tail), *tail])
+    if all(min(p) > _INTERIOR for p in point):
+        return [[np.array(p) for p in point]]
     return []
 
 
