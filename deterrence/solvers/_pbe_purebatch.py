@@ -191,28 +191,29 @@ class _Batch:
         """Sequential rationality at every set for the rows ``which`` (rows, sets) marks (with a
         belief there), as :meth:`test` set after set in ``order`` would take them: the first
         test in ``order`` that fails or is undecided decides a row (it dies or falls back). The
-        gaps and margins are worked out for all sets at once (:func:`_padded`'s payoffs); returns
-        per set the rows its test rejected."""
-        live = np.flatnonzero(which.any(axis=1) & self.alive & ~self.fallback)
+        gaps and margins (:func:`_gaps`, with the most nodes of a set) are worked out for all the
+        (row, set) pairs at once (:meth:`qs`); returns per set the rows its test rejected."""
+        order = np.asarray(order, dtype=np.intp)
         kills = np.zeros(which.shape[1], dtype=np.intp)
-        if not len(live):
+        r, c = np.nonzero(which[:, order] & (self.alive & ~self.fallback)[:, None])  # by row, then order
+        if not len(r):
             return kills
-        q, mu = self.qs()[live], self.mus[live]
-        payoff = np.where(_padded(self.ctx)[3], np.einsum("rsn,rsna->rsa", mu, q), -np.inf)
-        played = np.take_along_axis(payoff, self.act[live][:, :, None], axis=2)[:, :, 0]
-        d = _by_action(np.maximum, payoff) - played
-        scale = _by_action(np.maximum, np.einsum("rsn,rsna->rsa", np.abs(mu), np.abs(q)))
-        m = 8.0 * (mu.shape[2] + 2) * _EPS * scale + 8.0 * _EPS * np.abs(d)  # (_margin, _gaps)
-        tol, order = self.ctx.tol, np.asarray(order, dtype=np.intp)
-        w, d, m = which[live][:, order], d[:, order], m[:, order]
-        fail = w & (d > tol + m)
-        event = fail | (w & (d > tol - m))
-        hit = np.flatnonzero(event.any(axis=1))
-        first = event[hit].argmax(axis=1)
-        dies = fail[hit, first]
-        self.alive[live[hit[dies]]] = False
-        self.fallback[live[hit[~dies]]] = True
-        np.add.at(kills, order[first[dies]], 1)
+        k = order[c]
+        mu, q = self.mus[r, k], self.qs()[r, k]
+        payoff = np.where(_padded(self.ctx)[3][k], np.einsum("pn,pna->pa", mu, q), -np.inf)
+        d = _by_action(np.maximum, payoff) - payoff[np.arange(len(r)), self.act[r, k]]
+        scale = _by_action(np.maximum, np.einsum("pn,pna->pa", np.abs(mu), np.abs(q)))
+        m = 8.0 * (mu.shape[1] + 2) * _EPS * scale + 8.0 * _EPS * np.abs(d)  # (_margin, _gaps)
+        tol = self.ctx.tol
+        fail = d > tol + m
+        event = np.flatnonzero(fail | (d > tol - m))
+        if not len(event):
+            return kills
+        first = event[np.r_[True, r[event][1:] != r[event][:-1]]]  # each row's first event in order
+        dies = fail[first]
+        self.alive[r[first[dies]]] = False
+        self.fallback[r[first[~dies]]] = True
+        np.add.at(kills, k[first[dies]], 1)
         return kills
 
     def q(self, k: int) -> np.ndarray:
