@@ -440,8 +440,9 @@ def _offpath_tests(ctx: _Ctx, b: _Batch) -> list[int]:
     beliefs of a set are worked out only for the rows the shallower sets' tests kept."""
     order = _shallow_first(ctx.game)
     if ctx.policy == "prior":
-        for k in order:
-            b.belief(k, ~b.on_path[:, k])
+        if not _prior_beliefs(ctx, b, order):
+            for k in order:
+                b.belief(k, ~b.on_path[:, k])
         return b.test_sets(~b.on_path & b.known, order).tolist()
     kills = [0] * len(order)
     for k in order:
@@ -451,6 +452,41 @@ def _offpath_tests(ctx: _Ctx, b: _Batch) -> list[int]:
         b.test(k, off & b.known[:, k])
         kills[k] = alive - int(np.count_nonzero(b.alive))
     return kills
+
+
+def _prior_beliefs(ctx: _Ctx, b: _Batch, order: list[int]) -> bool:
+    """:meth:`_Batch.belief` under ``prior`` at every unreached set of the live rows, without its
+    recursion, when each set comes after the mover's previous own set in ``order`` (else nothing
+    is done and ``False`` returned): Nature's odds at once at the sets with no previous own move,
+    then set by set in ``order`` the carried belief where the previous set has one and it gives
+    the set weight, else Nature's odds."""
+    last = _last_own_moves(ctx.game)
+    where = {k: i for i, k in enumerate(order)}
+    if any(m is not None and where[m[0]] >= where[k] for k, m in enumerate(last)):
+        return False
+    priors = np.zeros(b.mus.shape[1:])
+    for k, h in enumerate(ctx.game.infosets):
+        priors[k, :len(h.nodes)] = ctx.prior_belief(k)
+    live = b.alive & ~b.fallback
+    first = ~b.on_path & ~b.known & live[:, None] & np.array([m is None for m in last])
+    _fill(b, first, priors)
+    for k in order:
+        if last[k] is None:
+            continue
+        todo = ~b.on_path[:, k] & ~b.known[:, k] & live
+        b.carried(k, todo & b.known[:, last[k][0]])
+        rest = np.zeros_like(first)
+        rest[:, k] = todo & ~b.known[:, k]
+        _fill(b, rest, priors)
+    return True
+
+
+def _fill(b: _Batch, which: np.ndarray, priors: np.ndarray) -> None:
+    """Nature's odds (``priors``: per set, padded as :attr:`_Batch.mus`) as the belief of the
+    (row, set) pairs ``which`` marks."""
+    r, k = np.nonzero(which)
+    b.mus[r, k] = priors[k]
+    b.known[r, k] = True
 
 
 def _bits(a: np.ndarray) -> np.ndarray:
@@ -497,24 +533,31 @@ def _loose_notes(ctx: _Ctx, b: _Batch, rows: np.ndarray) -> list[Any]:
     """The loose note of each accepted row of ``rows`` (``_assess``'s loop: the first unreached set,
     in set order, with an unused action that some belief (``free``), or the belief itself (a
     carried belief, or the ``prior`` policy's), makes optimal), or ``_UNSURE`` if that set's
-    ties are too close to call; every set worked out for all the rows at once."""
+    ties are too close to call: under ``free`` set by set for the rows without a note at the sets
+    before, else every (row, set) pair at once."""
     if not len(rows):
         return []
-    names = [h.name for h in ctx.game.infosets]
-    code = _tie_codes(ctx, b, rows)
-    code[:, [len(h.actions) <= 1 for h in ctx.game.infosets]] = 0
-    code[b.on_path[rows]] = 0
-    if ctx.policy == "free":  # set by set, for the rows without a note at the sets before
+    sets = ctx.game.infosets
+    code = np.zeros((len(rows), len(sets)), dtype=np.int8)
+    several = np.array([len(h.actions) > 1 for h in sets])
+    if ctx.policy == "free":
         undecided = np.ones(len(rows), dtype=bool)
-        for k, h in enumerate(ctx.game.infosets):
-            free = undecided & ~b.on_path[rows, k] & ~b.fixed[rows, k]
-            if len(h.actions) > 1 and free.any():
+        for k in np.flatnonzero(several).tolist():
+            todo = undecided & ~b.on_path[rows, k]
+            free = todo & ~b.fixed[rows, k]
+            if free.any():
                 code[free, k] = _free_codes(ctx, b, k, rows[free])
+            fixed = np.flatnonzero(todo & ~free)
+            if len(fixed):
+                code[fixed, k] = _tie_codes(ctx, b, rows[fixed], np.full(len(fixed), k))
             undecided &= code[:, k] == 0
             if not undecided.any():
                 break
+    else:
+        i, k = np.nonzero(~b.on_path[rows] & several)
+        code[i, k] = _tie_codes(ctx, b, rows[i], k)
     where = (code > 0).argmax(axis=1)
-    return [None if c == 0 else _UNSURE if c == 3 else f"'{names[k]}' {_NOTES[c]}"
+    return [None if c == 0 else _UNSURE if c == 3 else f"'{sets[k].name}' {_NOTES[c]}"
             for c, k in zip(code[np.arange(len(rows)), where].tolist(), where.tolist(), strict=True)]
 
 
@@ -523,18 +566,18 @@ _NOTES = {1: "(unreached; another action is optimal under some belief)",
           2: "(unreached; an unused action ties under the policy's belief)"}
 
 
-def _tie_codes(ctx: _Ctx, b: _Batch, rows: np.ndarray) -> np.ndarray:
-    """Per row of ``rows`` and set, whether an unused action ties under the row's belief there
-    (code 2, else 0), or 3 if that is too close to call (the margin of :func:`_margin`, with the
-    most nodes of a set), all sets at once (:func:`_padded_payoffs`)."""
+def _tie_codes(ctx: _Ctx, b: _Batch, rows: np.ndarray, sets: np.ndarray) -> np.ndarray:
+    """Per (row, set) pair of ``rows`` and ``sets``, whether an unused action ties under the row's
+    belief at the set (code 2, else 0), or 3 if that is too close to call (the margin of
+    :func:`_margin`, with the most nodes of a set), all pairs at once (:meth:`_Batch.qs`)."""
     tol = ctx.tol
-    q, mu = b.qs()[rows], b.mus[rows]
-    payoff = np.where(_padded(ctx)[3], np.einsum("rsn,rsna->rsa", mu, q), -np.inf)
+    q, mu = b.qs()[rows, sets], b.mus[rows, sets]
+    payoff = np.where(_padded(ctx)[3][sets], np.einsum("pn,pna->pa", mu, q), -np.inf)
     top = _by_action(np.maximum, payoff)
-    scale = _by_action(np.maximum, np.einsum("rsn,rsna->rsa", np.abs(mu), np.abs(q)))
-    margin = 8.0 * (mu.shape[2] + 2) * _EPS * scale + 8.0 * _EPS * np.abs(top)
-    edge = (top - tol)[:, :, None]
-    near = _by_action(np.logical_or, np.abs(payoff - edge) <= margin[:, :, None])
+    scale = _by_action(np.maximum, np.einsum("pn,pna->pa", np.abs(mu), np.abs(q)))
+    margin = 8.0 * (mu.shape[1] + 2) * _EPS * scale + 8.0 * _EPS * np.abs(top)
+    edge = (top - tol)[:, None]
+    near = _by_action(np.logical_or, np.abs(payoff - edge) <= margin[:, None])
     ties = _by_action(np.add, (payoff >= edge).astype(np.int8)) > 1
     return np.where(near, 3, np.where(ties, 2, 0)).astype(np.int8)
 
