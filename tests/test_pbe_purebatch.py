@@ -275,7 +275,8 @@ def test_pure_rows_are_pure_row(seed):
     table = _ctx(game).table
     rng = np.random.default_rng(seed)
     rows = rng.choice(len(table.reach), size=min(50, len(table.reach)), replace=False)
-    patterns = [tuple((table.allowed[k][p],) for k, p in enumerate(table.positions[r].tolist())) for r in rows]
+    patterns = [tuple((table.allowed[k][p],) for k, p in enumerate(table.positions[r].tolist()))
+                for r in rows]
     got = table.pure_rows(patterns)
     assert got.tolist() == [table.pure_row(p) for p in patterns] == rows.tolist()
 

@@ -474,7 +474,8 @@ def _prior_beliefs(ctx: _Ctx, b: _Batch, order: list[int]) -> bool:
         if last[k] is None:
             continue
         todo = ~b.on_path[:, k] & ~b.known[:, k] & live
-        b.carried(k, todo & b.known[:, last[k][0]])
+        prev = last[k][0]  # (from an on-path previous set the belief was carried before: _assess_batch)
+        b.carried(k, todo & b.known[:, prev] & ~b.on_path[:, prev])
         rest = np.zeros_like(first)
         rest[:, k] = todo & ~b.known[:, k]
         _fill(b, rest, priors)
