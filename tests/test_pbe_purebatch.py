@@ -289,3 +289,30 @@ def test_pure_rows_refuse_patterns_that_are_not_table_rows():
         table.pure_rows([tuple((*a, *a) for a in table.allowed)])
     with pytest.raises(ValueError, match="not in the pure table"):
         table.pure_rows([((99,), *pure[1:])])
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_carried_beliefs_of_every_set_at_once_are_those_set_by_set(seed):
+    """``_Batch.carried_sets`` against ``_Batch.carried`` set by set (from on-path previous sets,
+    as the batch asks): the same beliefs to the bit, the same sets fixed."""
+    from deterrence.solvers._pbe_beliefs import _last_own_moves
+
+    games = [random_tree(2 + seed % 2, 4 + seed % 5, seed, recall=True), *_aeg_games(1, seed)]
+    checked = 0
+    for game in games:
+        ctx = _ctx(game, 1e-8, "prior")
+        rows = np.arange(len(ctx.table.reach))
+        together, alone = _pbe_purebatch._Batch(ctx, rows), _pbe_purebatch._Batch(ctx, rows)
+        last = _last_own_moves(game)
+        which = np.zeros_like(together.on_path)
+        for k, m in enumerate(last):
+            if m is not None:
+                which[:, k] = ~together.on_path[:, k] & together.on_path[:, m[0]]
+        together.carried_sets(which)
+        for k in range(len(last)):
+            if last[k] is not None:
+                alone.carried(k, which[:, k])
+        assert together.mus.tobytes() == alone.mus.tobytes()
+        assert (together.fixed == alone.fixed).all() and (together.known == alone.known).all()
+        checked += int(together.fixed.sum())
+    assert checked > 0

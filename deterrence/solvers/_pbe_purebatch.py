@@ -127,6 +127,30 @@ def _carry_plan(game: ExtensiveFormGame, prev: int, act: int, k: int
     return game.tree_cache[key]
 
 
+def _carry_plans(game: ExtensiveFormGame, sets: tuple[int, ...]) -> tuple | None:
+    """The :func:`_carry_plan` of every set of ``sets`` (each with a previous own move) as one, when
+    each has one and their paths are as long, else ``None``; kept in the ``tree_cache``: per path
+    its set, the previous set, the positions there and in the set, and step by step the paths'
+    nodes; and per number of nodes, the sets with that many and their previous sets."""
+    key = ("pbe_batch_carry_plans", sets)
+    if key not in game.tree_cache:
+        last = _last_own_moves(game)
+        plans = [_carry_plan(game, *last[k], k) for k in sets]
+        out = None
+        if sets and all(p is not None for p in plans) and len({len(p[2]) for p in plans}) == 1:
+            counts = [len(p[0]) for p in plans]
+            sizes = [len(game.infosets[k].nodes) for k in sets]
+            members = [[k for k, m in zip(sets, sizes, strict=True) if m == n] for n in sorted(set(sizes))]
+            groups = [(len(game.infosets[g[0]].nodes), np.array(g, dtype=np.intp),
+                       np.array([last[k][0] for k in g], dtype=np.intp)) for g in members]
+            out = (np.repeat(np.array(sets, dtype=np.intp), counts),
+                   np.repeat(np.array([last[k][0] for k in sets], dtype=np.intp), counts),
+                   np.concatenate([p[0] for p in plans]), np.concatenate([p[1] for p in plans]),
+                   [np.concatenate([p[2][i] for p in plans]) for i in range(len(plans[0][2]))], groups)
+        game.tree_cache[key] = out
+    return game.tree_cache[key]
+
+
 def _by_action(ufunc: np.ufunc, a: np.ndarray) -> np.ndarray:
     """``ufunc.reduce(a, axis=-1)`` over the few actions of the last axis, one elementwise call per
     action (numpy's reduction along a short last axis takes one inner loop per element)."""
@@ -272,6 +296,39 @@ class _Batch:
         self.fixed[sel, k] = True
         self.known[sel, k] = True
 
+    def carried_sets(self, which: np.ndarray) -> None:
+        """:meth:`carried` at every set for the rows ``which`` (rows, sets) marks, all sets at once
+        when :func:`_carry_plans` has a plan for them (else set by set): the same products, each
+        node's weight ``0.0`` plus its path's, each set's sum over its nodes as :meth:`carried`
+        takes it (a contiguous row of the set's weights)."""
+        game = self.ctx.game
+        last = _last_own_moves(game)
+        sets = tuple(k for k in np.flatnonzero(which.any(axis=0)).tolist() if last[k] is not None)
+        plan = _carry_plans(game, sets)
+        if plan is None:
+            for k in sets:
+                self.carried(k, which[:, k])
+            return
+        path_set, prev, u, v, steps, groups = plan
+        rows = np.flatnonzero(which[:, list(sets)].any(axis=1))
+        p0 = self.mus[rows][:, prev, u]
+        p, edge = p0, self.edge[rows]
+        for c in steps:
+            p = p * edge[:, c]
+        w = np.zeros((len(rows), *self.mus.shape[1:]))
+        w[:, path_set, v] += np.where(p0 > 0, p, 0.0)
+        known_prev = ~np.isnan(self.mus[rows]).any(axis=2)
+        for n, group, group_prev in groups:
+            wg = w[:, group, :n]  # (rows, sets, nodes), contiguous: each set's row summed as by ``carried``
+            total = wg.reshape(-1, n).sum(axis=1).reshape(len(rows), len(group))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                mu = wg / total[:, :, None]
+            r, j = np.nonzero(which[rows][:, group] & known_prev[:, group_prev] & (total > _REACH))
+            k = group[j]
+            self.mus[rows[r], k, :n] = mu[r, j]
+            self.fixed[rows[r], k] = True
+            self.known[rows[r], k] = True
+
     def belief(self, k: int, which: np.ndarray) -> None:
         """Resolve the belief at set ``k`` for the rows ``which`` (off the path, not yet known):
         the carried belief, else the supporting belief; rows with none die."""
@@ -416,7 +473,7 @@ def _assess_batch(ctx: _Ctx, b: _Batch) -> list[Any]:
     for k in range(n_sets):
         if last[k] is not None:
             carried[:, k] = ~b.on_path[:, k] & b.on_path[:, last[k][0]] & b.alive & ~b.fallback
-            b.carried(k, carried[:, k])
+    b.carried_sets(carried)
     b.test_sets(carried & b.fixed, range(n_sets))
     kills = _offpath_tests(ctx, b)
     if not ctx.offpath_order:  # the sets that rejected most rows first (a matter of time only)
