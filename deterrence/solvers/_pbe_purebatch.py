@@ -22,6 +22,8 @@ so their beliefs and tests can be worked out for all rows at once, set by set:
   covers any rounding of both products (``_margin``); otherwise the row is left to ``_assess``
   (:data:`FALLBACK`), as is any row with a value that is not finite.
 
+The tests of many sets are taken together (:meth:`_Batch.test_sets`: every (row, set) pair at
+once, the first failing or undecided test in the sets' order deciding a row, as set by set).
 A rejection records nothing, so the order in which a row's tests are taken is not seen (the
 unreached sets are tested the shallowest first, so that the rows their D1 beliefs reject are not
 carried to the deeper sets); the loose note of an accepted row is the first set, in set order,
