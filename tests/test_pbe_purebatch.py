@@ -231,3 +231,88 @@ def test_random_tree_d1_beliefs_are_the_profile_by_profile_beliefs_to_the_bit(se
 @given(signalling_trees())
 def test_random_signalling_tree_d1_beliefs_are_the_profile_by_profile_beliefs_to_the_bit(game):
     _d1_beliefs_checked(game)
+
+
+def _sequential_tests(b, which, order) -> list[int]:
+    """``_Batch.test`` set after set in ``order``: per set, the rows it rejected."""
+    kills = [0] * which.shape[1]
+    for k in order:
+        alive = int(np.count_nonzero(b.alive))
+        b.test(k, which[:, k])
+        kills[k] = alive - int(np.count_nonzero(b.alive))
+    return kills
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_all_sets_tested_at_once_as_set_after_set(seed):
+    """``_Batch.test_sets`` against ``_Batch.test`` set by set in the same order: the same rows
+    die or fall back, and each set rejects the same rows (on-path beliefs, random orders)."""
+    rng = np.random.default_rng(seed)
+    games = [random_tree(2 + seed % 2, 4 + seed % 5, seed, recall=True), *_aeg_games(1, seed)]
+    for game in games:
+        for tol in (1e-8, 0.0):
+            ctx = _ctx(game, tol, "prior")
+            rows = np.arange(len(ctx.table.reach))
+            together, alone = _pbe_purebatch._Batch(ctx, rows), _pbe_purebatch._Batch(ctx, rows)
+            order = rng.permutation(len(game.infosets)).tolist()
+            kills = together.test_sets(together.on_path, order).tolist()
+            assert kills == _sequential_tests(alone, alone.on_path, order)
+            assert (together.alive == alone.alive).all() and (together.fallback == alone.fallback).all()
+            assert sum(kills) > 0 or game is games[0]
+
+
+def test_distinct_rows_are_told_apart_to_the_bit():
+    """Rows equal to the bit share a representative (the first met); ``-0.0`` and ``0.0`` differ."""
+    a = np.array([[1.0, 0.0], [2.0, 1.0], [1.0, 0.0], [1.0, -0.0], [2.0, 1.0]])
+    first, inverse = _pbe_purebatch._distinct(_pbe_purebatch._bits(a))
+    assert first.tolist() == [0, 1, 3] and inverse.tolist() == [0, 1, 0, 2, 1]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_pure_rows_are_pure_row(seed):
+    """Every pure pattern's row at once, against ``PureTable.pure_row`` one by one."""
+    game = random_tree(2 + seed % 2, 4 + seed % 5, seed, recall=bool(seed % 2))
+    table = _ctx(game).table
+    rng = np.random.default_rng(seed)
+    rows = rng.choice(len(table.reach), size=min(50, len(table.reach)), replace=False)
+    patterns = [tuple((table.allowed[k][p],) for k, p in enumerate(table.positions[r].tolist()))
+                for r in rows]
+    got = table.pure_rows(patterns)
+    assert got.tolist() == [table.pure_row(p) for p in patterns] == rows.tolist()
+
+
+def test_pure_rows_refuse_patterns_that_are_not_table_rows():
+    table = _ctx(dt.load_model("chain_store").game()).table
+    pure = tuple((a[0],) for a in table.allowed)
+    assert table.pure_rows([pure]).tolist() == [table.pure_row(pure)]
+    with pytest.raises(ValueError, match="one action"):
+        table.pure_rows([tuple((*a, *a) for a in table.allowed)])
+    with pytest.raises(ValueError, match="not in the pure table"):
+        table.pure_rows([((99,), *pure[1:])])
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_carried_beliefs_of_every_set_at_once_are_those_set_by_set(seed):
+    """``_Batch.carried_sets`` against ``_Batch.carried`` set by set (from on-path previous sets,
+    as the batch asks): the same beliefs to the bit, the same sets fixed."""
+    from deterrence.solvers._pbe_beliefs import _last_own_moves
+
+    games = [random_tree(2 + seed % 2, 4 + seed % 5, seed, recall=True), *_aeg_games(1, seed)]
+    checked = 0
+    for game in games:
+        ctx = _ctx(game, 1e-8, "prior")
+        rows = np.arange(len(ctx.table.reach))
+        together, alone = _pbe_purebatch._Batch(ctx, rows), _pbe_purebatch._Batch(ctx, rows)
+        last = _last_own_moves(game)
+        which = np.zeros_like(together.on_path)
+        for k, m in enumerate(last):
+            if m is not None:
+                which[:, k] = ~together.on_path[:, k] & together.on_path[:, m[0]]
+        together.carried_sets(which)
+        for k in range(len(last)):
+            if last[k] is not None:
+                alone.carried(k, which[:, k])
+        assert together.mus.tobytes() == alone.mus.tobytes()
+        assert (together.fixed == alone.fixed).all() and (together.known == alone.known).all()
+        checked += int(together.fixed.sum())
+    assert checked > 0
