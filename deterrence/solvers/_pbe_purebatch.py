@@ -16,7 +16,7 @@ so their beliefs and tests can be worked out for all rows at once, set by set:
   (payoffs, prescribed action) among the rows at the set (a deterministic function of them);
 * under ``d1`` the D1-style belief is worked out for the rows together by
   :func:`deterrence.solvers._pbe_batch_d1.d1_beliefs` (``_Beliefs._d1``'s operations; its dot
-  products row by row);
+  products pair by pair through ``np.vecdot``, numpy's dot of two vectors, as ``m @ x`` takes it);
 * a test that compares a matrix product with the tolerance (``mu @ q``, whose rounding
   depends on how numpy multiplies) is decided only when it holds or fails with a margin that
   covers any rounding of both products (``_margin``); otherwise the row is left to ``_assess``
