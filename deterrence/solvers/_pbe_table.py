@@ -95,7 +95,6 @@ class PureTable:
         self.spec_payoffs: dict[tuple, np.ndarray] = {}
         self._payoffs: dict[tuple[int, str], np.ndarray] = {}
         self._q: dict[int, np.ndarray] = {}
-        self._steps: np.ndarray | None = None
 
     @staticmethod
     def fits(game: ExtensiveFormGame, allowed: Sequence[tuple[int, ...]]) -> bool:
@@ -112,35 +111,6 @@ class PureTable:
         sets (:meth:`rows`' only vertex), the base row of its vertices otherwise."""
         steps = self.steps
         return sum([steps[k][s[0]] for k, s in enumerate(pattern) if len(s) == 1])
-
-    def pure_rows(self, patterns: Sequence[Sequence[tuple[int, ...]]]) -> np.ndarray:
-        """:meth:`pure_row` of each pattern of one action per set, as an integer array (the same
-        integer sums, every pattern at once). Raises ``ValueError`` for a pattern with another
-        number of actions at a set, or with an action not in the table."""
-        n_sets = len(self.steps)
-        if not len(patterns) or not n_sets:
-            return np.zeros(len(patterns), dtype=np.int64)
-        try:
-            acts = np.array(patterns, dtype=np.intp).reshape(len(patterns), n_sets)
-        except ValueError:
-            raise ValueError("pure_rows takes patterns of one action per information set") from None
-        table = self._step_table()
-        if acts.min() < 0 or acts.max() >= table.shape[1]:
-            raise ValueError("a pattern plays an action not in the pure table")
-        steps = table[np.arange(n_sets), acts]
-        if (steps < 0).any():
-            raise ValueError("a pattern plays an action not in the pure table")
-        return steps.sum(axis=1)
-
-    def _step_table(self) -> np.ndarray:
-        """Per set and action, the action's step in the row number (:attr:`steps`; ``-1`` for an
-        action not in the table), worked out once."""
-        if self._steps is None:
-            width = 1 + max((a for step in self.steps for a in step), default=0)
-            self._steps = np.full((len(self.steps), width), -1, dtype=np.int64)
-            for k, step in enumerate(self.steps):
-                self._steps[k, list(step)] = list(step.values())
-        return self._steps
 
     def vertex_rows(self, row: int, pattern: Sequence[tuple[int, ...]], mixed: Sequence[int]) -> np.ndarray:
         """:meth:`rows` from ``row``, the sum of the steps of the pattern's one-action sets."""

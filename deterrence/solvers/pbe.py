@@ -308,11 +308,11 @@ def _pure_verdicts(ctx: _Ctx, patterns: Sequence[tuple]) -> list[tuple[list[np.n
     (:func:`~deterrence.solvers._pbe_purebatch.assess_rows`, the same verdicts as :func:`_assess`),
     else, and for the rows the batch leaves, ``_ASSESS`` (assessed one by one). The profiles the
     batch rejects are left out (``keep`` records nothing for them), so their behaviour profiles
-    are never built; the rows are :meth:`PureTable.pure_rows
-    <deterrence.solvers._pbe_table.PureTable.pure_rows>`."""
+    are never built; a row is :meth:`PureTable.pure_row
+    <deterrence.solvers._pbe_table.PureTable.pure_row>`."""
     rows: list[int | None] = [None] * len(patterns)
     if ctx.table is not None:
-        rows = ctx.table.pure_rows(patterns).tolist()
+        rows = [ctx.table.pure_row(pattern) for pattern in patterns]
     verdicts: list[object] = [_ASSESS] * len(patterns)
     if ctx.table is not None and len(patterns) >= MIN_BATCH_ROWS:
         batch = assess_rows(ctx, np.array(rows, dtype=np.int64))
