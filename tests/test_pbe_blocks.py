@@ -155,14 +155,16 @@ def test_outside_the_class_nothing_is_marked():
 
 def test_rootless_decides_each_block_as_typed_roots():
     """``rootless_mask`` decides its blocks together (``_pbe_typed_linear.rootless``): per block
-    the verdict of ``typed_roots`` on it alone (``block_rootless``), blocks without roots and with
+    the verdict of ``typed_roots`` on it alone, blocks without roots and with
     some among them."""
     verdicts = set()
     for game in _aeg_games(2, 6):
         ctx, pruner, mixed, _ = _setup(game, "d1")
         blocks = _pbe_blocks.on_path_blocks(pruner, mixed).blocks
         got = _pbe_typed_linear.rootless(ctx, [b[:2] for b in blocks])
-        want = [_pbe_blocks.block_rootless(ctx, *b) for b in blocks]
+        reach = ("reach",)
+        want = [_pbe_typed_linear.typed_roots(ctx, block, mixed, on_path, dict.fromkeys(mixed, reach)) == []
+                for block, mixed, on_path in blocks]
         assert got == want
         verdicts |= set(got)
     assert verdicts == {True, False}

@@ -268,22 +268,9 @@ def _path_moves(game: ExtensiveFormGame, v: int) -> tuple[tuple[int, int], ...] 
     kept = cache[1]
     if v in kept:
         return kept[v]
-    path = []
-    u = v
-    while game.nodes[u].parent >= 0:
-        path.append(u)
-        u = game.nodes[u].parent
-    moves: list[tuple[int, int]] | None = []
-    for c in reversed(path):
-        nd = game.nodes[c]
-        par = game.nodes[nd.parent]
-        if par.kind == CHANCE:
-            if float(game.chance_infos[par.infoset].probs[nd.action]) <= 0:
-                moves = None
-                break
-        else:
-            moves.append((par.infoset, nd.action))
-    out = kept[v] = None if moves is None else tuple(moves)
+    edges = _path_edges(game, v)
+    dead = any(j < 0 and float(game._chance_prob[u]) <= 0 for u, j, _ in edges)
+    out = kept[v] = None if dead else tuple((j, a) for _, j, a in edges if j >= 0)
     return out
 
 

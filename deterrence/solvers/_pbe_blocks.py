@@ -32,10 +32,8 @@ import numpy as np
 from ._pbe_context import _Ctx
 from ._pbe_patterns import Pattern
 from ._pbe_pruning import BeliefSupportPruner
-from ._pbe_typed_linear import rootless, typed_roots
+from ._pbe_typed_linear import rootless
 from ._pbe_unbalanced import Blocks, Unbalanced, unbalanced
-
-_REACH = ("reach",)
 
 
 def on_path_blocks(pruner: BeliefSupportPruner, patterns: Sequence[Pattern]) -> Blocks:
@@ -85,8 +83,8 @@ def rootless_mask(ctx: _Ctx, pruner: BeliefSupportPruner, patterns: Sequence[Pat
 
     ``False`` everywhere for a tree outside the class of
     :mod:`deterrence.solvers._typed_structure`. Each block that the rows have is decided once
-    (:func:`~deterrence.solvers._pbe_typed_linear.typed_roots`, on the solver's context, through
-    :func:`~deterrence.solvers._pbe_typed_linear.rootless`)."""
+    (:func:`~deterrence.solvers._pbe_typed_linear.rootless`: what
+    :func:`~deterrence.solvers._pbe_typed_linear.typed_roots` gives each, on the solver's context)."""
     rows = np.asarray(rows, dtype=np.int64)
     out = np.zeros(len(rows), dtype=bool)
     split = unbalanced(ctx.game, pruner, patterns) if len(rows) else None  # (None outside the class)
@@ -105,10 +103,3 @@ def rootless_mask(ctx: _Ctx, pruner: BeliefSupportPruner, patterns: Sequence[Pat
     verdict[wanted] = rootless(ctx, [grouping.blocks[b][:2] for b in wanted.tolist()])
     out[asked] = verdict[ids[asked]]
     return out
-
-
-def block_rootless(ctx: _Ctx, block: Pattern, mixed: list[int], on_path: np.ndarray) -> bool:
-    """Whether a pattern that mixes only at sets it reaches (``mixed``; ``on_path``: the sets it
-    reaches) is proved to have no root strictly inside its box by the linear systems of
-    :mod:`deterrence.solvers._pbe_typed_linear` (``False`` where they do not decide it)."""
-    return typed_roots(ctx, block, mixed, on_path, dict.fromkeys(mixed, _REACH)) == []
