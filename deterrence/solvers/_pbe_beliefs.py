@@ -391,6 +391,16 @@ def _last_own_moves(game: ExtensiveFormGame) -> list[tuple[int, int] | None]:
     return out
 
 
+def nature_belief_sets(game: ExtensiveFormGame, policy: str) -> list[bool]:
+    """Per information set, whether its belief is Nature's odds wherever the play does not reach it:
+    under the ``prior`` policy, at a set where its mover has not moved before (no belief of its own
+    to carry forward: :meth:`_Beliefs.belief`, ``_pbe_purebatch._Batch.belief``); no set under the
+    other policies."""
+    if policy != "prior":
+        return [False] * len(game.infosets)
+    return [last is None for last in _last_own_moves(game)]
+
+
 def _carried(game: ExtensiveFormGame, edge: np.ndarray, prev: int, act: int, k: int, mu_prev: np.ndarray
              ) -> np.ndarray:
     """Weights on the nodes of set ``k`` of the belief ``mu_prev`` at set ``prev`` carried forward

@@ -191,11 +191,20 @@ class BeliefSupportPruner:
     tree, kids
         The solver's batch evaluator and child tables of the same game, if it has them (built
         here otherwise).
+    nature_sets
+        Per set, whether its belief is Nature's odds wherever a pattern does not reach it (the
+        ``prior`` policy at a set where the mover has not moved before: :func:`nature_belief_sets`);
+        such sets are tested there too. ``None``: no set (the test holds at every set a pattern
+        does not reach: right under every policy).
     """
 
     def __init__(self, game: ExtensiveFormGame, possible: Sequence[np.ndarray], tol: float,
-                 tree: BatchTree | None = None, kids: Sequence[np.ndarray] | None = None) -> None:
+                 tree: BatchTree | None = None, kids: Sequence[np.ndarray] | None = None,
+                 nature_sets: Sequence[bool] | None = None) -> None:
         self.game, self.tol = game, tol
+        n_sets = len(game.infosets)
+        self._nature = np.zeros(n_sets, dtype=np.bool_) if nature_sets is None else \
+            np.array(nature_sets, dtype=np.bool_).reshape(n_sets)
         kids = child_tables(game) if kids is None else kids
         self.offsets = _action_offsets(game)
         self._bounds = SupportBounds(BatchTree(game) if tree is None else tree, self.offsets)
@@ -271,7 +280,7 @@ class BeliefSupportPruner:
         t, b, s = self._bounds.tree, self._bounds, self._sets
         ok = _admits_kernel(*self._listed(patterns), t.flat, t.chance, t.decision, b._start_lo, b._start_hi,
                             *self._steps, s.ptr, s.nodes, s.possible, s.kid_ptr, s.kids, s.player, s.offsets,
-                            s.above_ptr, s.above, self._full, self.tol, _TABLE_BYTES)
+                            s.above_ptr, s.above, self._full, self._nature, self.tol, _TABLE_BYTES)
         self.dropped += int(len(ok) - ok.sum())
         return ok
 
@@ -498,8 +507,8 @@ def _admits_kernel(ind: np.ndarray, ranks: np.ndarray, counts: np.ndarray, chg_p
                    deps: np.ndarray, low_ptr: np.ndarray, lows: np.ndarray, path_ptr: np.ndarray,
                    paths: np.ndarray, ptr: np.ndarray, nodes: np.ndarray, possible: np.ndarray,
                    kid_ptr: np.ndarray, kids: np.ndarray, player: np.ndarray, offsets: np.ndarray,
-                   above_ptr: np.ndarray, above: np.ndarray, full: np.ndarray, tol: float, budget: int
-                   ) -> np.ndarray:
+                   above_ptr: np.ndarray, above: np.ndarray, full: np.ndarray, nature: np.ndarray, tol: float,
+                   budget: int) -> np.ndarray:
     """The belief-support test of every pattern (rows of ``ind``; supports also as the ranks,
     counts and changes of :func:`_support_ranks`): the pattern passes iff the test of
     :func:`_set_passes` holds at every set.
@@ -607,11 +616,11 @@ def _admits_kernel(ind: np.ndarray, ranks: np.ndarray, counts: np.ndarray, chg_p
                               chance, decision, row, start_lo, start_hi, lo, hi)
                 if not narrow[k]:
                     passes = _set_passes(k, row, reached, pure, full, lo, hi, ptr, nodes, possible, kid_ptr,
-                                         kids, player[k], offsets, tol, mask, mu_lo, mu_hi)
+                                         kids, player[k], offsets, tol, mask, mu_lo, mu_hi, nature[k])
                     found = 1 if passes else 2
                 else:
                     found = _passing_actions(k, reached, pure, full, lo, hi, ptr, nodes, possible, kid_ptr,
-                                             kids, player[k], offsets, tol, mask, mu_lo, mu_hi) + 1
+                                             kids, player[k], offsets, tol, mask, mu_lo, mu_hi, nature[k]) + 1
                 if slot >= 0:
                     table[slot] = found
                 if fslot >= 0:
@@ -977,12 +986,12 @@ def _within(row: np.ndarray, start: int, stop: int, passing: int) -> bool:
 def _passing_actions(k: int, reached: np.ndarray, pure: bool, full: np.ndarray, lo: np.ndarray,
                      hi: np.ndarray, ptr: np.ndarray, nodes: np.ndarray, possible: np.ndarray,
                      kid_ptr: np.ndarray, kids: np.ndarray, p: int, offsets: np.ndarray, tol: float,
-                     buf_mask: np.ndarray,
-                     buf_lo: np.ndarray, buf_hi: np.ndarray) -> int:
+                     buf_mask: np.ndarray, buf_lo: np.ndarray, buf_hi: np.ndarray, nature: bool) -> int:
     """The actions ``a`` of set ``k`` (bit ``a``) that pass the test of :func:`_set_passes` as
     support actions: a support passes it iff every action of it does (the test is one condition
     per support action, on the bounds below the set and the reach above it, which the support at
-    the set does not change); every action when the pattern does not reach the set.
+    the set does not change); every action when the pattern does not reach the set, unless the
+    belief there is Nature's odds (``nature``, :func:`_set_passes`).
 
     It repeats :func:`_set_passes`' mask and its test under Nature's odds instead of sharing
     helpers with it: a numba helper inlined here still counts references to every array it takes,
@@ -998,14 +1007,23 @@ def _passing_actions(k: int, reached: np.ndarray, pure: bool, full: np.ndarray, 
     out = 0
     base = kid_ptr[k]
     if not any_reached:
-        for a in range(acts):
-            out |= 1 << a
-        return out
+        if nature:  # the belief is Nature's odds on the nodes it reaches
+            for i in range(m):
+                mask[i] = possible[ptr[k] + i]
+            pure = True
+        else:
+            for a in range(acts):
+                out |= 1 << a
+            return out
     if pure:  # the belief is Nature's odds on the reached nodes
         total = 0.0
         for i in range(m):
             if mask[i]:
                 total += full[nodes[ptr[k] + i]]
+        if not total > 0.0:  # (an unreached set Nature never reaches: no test)
+            for a in range(acts):
+                out |= 1 << a
+            return out
         mu_lo, mu_hi = buf_lo, buf_hi
         for a in range(acts):
             mu_lo[a] = mu_hi[a] = 0.0
@@ -1052,10 +1070,13 @@ def _action_passes(a: int, acts: int, mask: np.ndarray, m: int, lo: np.ndarray, 
 def _set_passes(k: int, row: np.ndarray, reached: np.ndarray, pure: bool, full: np.ndarray, lo: np.ndarray,
                 hi: np.ndarray, ptr: np.ndarray, nodes: np.ndarray, possible: np.ndarray, kid_ptr: np.ndarray,
                 kids: np.ndarray, p: int, offsets: np.ndarray, tol: float, buf_mask: np.ndarray,
-                buf_lo: np.ndarray, buf_hi: np.ndarray) -> bool:
-    """The test at set ``k`` (true if the pattern does not reach it): every support action is, at
-    some reached node, at least as good as each other action under the bounds; when every move
-    above is pure (``pure``), under Nature's odds on the reached nodes (module documentation).
+                buf_lo: np.ndarray, buf_hi: np.ndarray, nature: bool) -> bool:
+    """The test at set ``k`` (true if the pattern does not reach it, unless ``nature``): every
+    support action is, at some reached node, at least as good as each other action under the
+    bounds; when every move above is pure (``pure``), under Nature's odds on the reached nodes; at
+    a set the pattern does not reach whose belief is Nature's odds (``nature``: the ``prior``
+    policy at a set where the mover has not moved before), under Nature's odds on the nodes it
+    reaches (module documentation; no test if it reaches none).
     ``reached[i]``: node ``i`` of the set has positive reach, which is then ``full`` at it
     (:func:`_full_reach`). ``buf_*``: scratch arrays at least as long as the set's nodes and
     actions."""
@@ -1069,12 +1090,18 @@ def _set_passes(k: int, row: np.ndarray, reached: np.ndarray, pure: bool, full: 
         if mask[i]:
             any_reached = True
     if not any_reached:
-        return True
+        if not nature:
+            return True
+        for i in range(m):  # the belief is Nature's odds on the nodes it reaches
+            mask[i] = possible[ptr[k] + i]
+        pure = True
     base = kid_ptr[k]
     if pure:  # the belief is Nature's odds on the reached nodes
         for i in range(m):
             if mask[i]:
                 total += full[nodes[ptr[k] + i]]
+        if not total > 0.0:  # (an unreached set Nature never reaches: no test)
+            return True
         mu_lo, mu_hi = buf_lo, buf_hi
         for a in range(acts):
             mu_lo[a] = mu_hi[a] = 0.0
