@@ -1,16 +1,20 @@
-"""The belief-support test at unreached sets whose belief is Nature's odds (``prior`` policy).
+"""The belief-support test at unreached sets whose belief the policy pins down.
 
 Under ``belief_policy="prior"`` a set the play does not reach, whose mover has not moved before,
-holds Nature's odds as its belief whatever the profile, so the admission test of
-:class:`~deterrence.solvers._pbe_pruning.BeliefSupportPruner` applies there as at a reached set
-under pure play (``nature_sets``). Checked here:
+holds Nature's odds whatever the profile; under ``prior`` elsewhere and under ``d1`` everywhere, a
+set below pure moves only, all of whose nodes Nature reaches, holds Nature's odds on some subset of
+its nodes (the belief carried forward, or the D1 belief). The admission test of
+:class:`~deterrence.solvers._pbe_pruning.BeliefSupportPruner` then applies there too
+(``belief_kinds``, :func:`~deterrence.solvers._pbe_beliefs.unreached_belief_kinds`). Checked here:
 
 * the compiled verdicts are the old kernel's (the oracle of ``tests/test_pbe_pruning_kernel.py``)
   and, at those sets, a plain pass over each pattern's support bounds
-  (:class:`~deterrence.solvers._pbe_pruning.SupportBounds`), under every table budget;
-* ``dt.solve`` under ``prior`` lists the same equilibria with the test as without it, on random
-  signalling games and on ``asymmetric_escalation``, with ``complete`` never lost;
-* the test drops patterns on ``asymmetric_escalation`` (it can fail), and only under ``prior``.
+  (:class:`~deterrence.solvers._pbe_pruning.SupportBounds`), under every table budget; the
+  subset tests against brute force;
+* ``dt.solve`` under ``prior`` and ``d1`` lists the same equilibria with the test as without it,
+  on random signalling games and on ``asymmetric_escalation``, with ``complete`` never lost;
+* the test drops patterns on ``asymmetric_escalation`` (it can fail), under ``prior`` and ``d1``
+  only.
 """
 
 from __future__ import annotations
@@ -33,35 +37,57 @@ from deterrence.solvers._tree_utils import BatchTree, child_tables, prior_mass
 TOL = 1e-12
 
 
-def _nature_passes(game, nature, patterns, reached, tol):
-    """Per pattern, whether every support action at each unreached set of ``nature`` is, under
-    Nature's odds on the set's nodes Nature reaches, at least as good as each other action under the
-    pattern's support bounds (``True`` where Nature reaches none of the set's nodes)."""
+def _odds_pass(mu, lo, hi, kids, p, a, n_actions, tol):
+    """Whether action ``a`` is at least as good as each other under the belief ``mu`` and the bounds."""
+    return all(mu @ hi[kids[:, a], p] >= mu @ lo[kids[:, b], p] - tol for b in range(n_actions) if b != a)
+
+
+def _subset_beliefs(w):
+    """Nature's odds ``w`` on every non-empty subset of the nodes."""
+    n = len(w)
+    subsets = [np.array([(s >> i) & 1 for i in range(n)], dtype=bool) for s in range(1, 1 << n)]
+    return [np.where(inside, w, 0.0) / w[inside].sum() for inside in subsets]
+
+
+def _known_belief_passes(game, kinds, patterns, reached, tol):
+    """Per pattern, the test at each unreached set whose belief ``kinds`` pins down, done plainly:
+    Nature's odds on the nodes Nature reaches (``NATURE``); every support action optimal under
+    Nature's odds on some subset, each action on its own, when every set above is pure and Nature
+    reaches every node (``SOME_SUBSET``)."""
     bounds = _pbe_pruning.SupportBounds(BatchTree(game), _pbe_pruning._action_offsets(game))
     kids, prior = child_tables(game), prior_mass(game)
+    above = _pbe_pruning.BeliefSupportPruner._above(game)
     out = np.ones(len(patterns), dtype=bool)
     for r, pattern in enumerate(patterns):
         lo, hi = bounds(pattern)
         for k, h in enumerate(game.infosets):
             w = prior[list(h.nodes)]
-            if not nature[k] or reached[r, k] or not w.sum() > 0:
+            if reached[r, k] or not w.sum() > 0:
                 continue
-            mu, p = w / w.sum(), h.player
-            if any(mu @ hi[kids[k][:, a], p] < mu @ lo[kids[k][:, b], p] - tol
-                   for a in pattern[k] for b in range(len(h.actions)) if b != a):
+            n = len(h.actions)
+            if kinds[k] == _pbe_pruning.NATURE:
+                ok = all(_odds_pass(w / w.sum(), lo, hi, kids[k], h.player, a, n, tol) for a in pattern[k])
+            elif kinds[k] == _pbe_pruning.SOME_SUBSET and (w > 0).all() \
+                    and all(len(pattern[j]) == 1 for j in above[k]):
+                beliefs = _subset_beliefs(w)
+                ok = all(any(_odds_pass(mu, lo, hi, kids[k], h.player, a, n, tol) for mu in beliefs)
+                         for a in pattern[k])
+            else:
+                continue
+            if not ok:
                 out[r] = False
                 break
     return out
 
 
-def _assert_verdicts(game, patterns, nature):
-    """The kernel's verdicts with ``nature`` are the old kernel's and the plain pass's, under the
+def _assert_verdicts(game, patterns, kinds):
+    """The kernel's verdicts with ``kinds`` are the old kernel's and the plain pass's, under the
     package's table budget and under tiny ones (the memo tables' other paths)."""
     possible = _possible(game)
     plain = _pbe_pruning.BeliefSupportPruner(game, possible, TOL)
-    tested = _pbe_pruning.BeliefSupportPruner(game, possible, TOL, nature_sets=nature)
+    tested = _pbe_pruning.BeliefSupportPruner(game, possible, TOL, belief_kinds=kinds)
     reached = plain.reached(plain.indicators(patterns))
-    expected = old_admits_all(plain, patterns) & _nature_passes(game, nature, patterns, reached, TOL)
+    expected = old_admits_all(plain, patterns) & _known_belief_passes(game, kinds, patterns, reached, TOL)
     kept = _pbe_pruning._TABLE_BYTES
     try:
         for budget in (kept, 0, 64):
@@ -72,26 +98,26 @@ def _assert_verdicts(game, patterns, nature):
     return expected
 
 
-def test_nature_sets_are_the_first_sets_of_their_movers_under_prior_only():
-    game = signalling_game(3, messages=3)
-    names = [h.name for h in game.infosets]
-    marked = _pbe_beliefs.nature_belief_sets(game, "prior")
-    assert marked == [True] * len(names)  # (no mover of a signalling game moves twice)
+def test_kinds_follow_the_policy():
+    game = signalling_game(3, messages=3)  # (no mover of a signalling game moves twice)
+    assert _pbe_beliefs.unreached_belief_kinds(game, "prior") == [_pbe_pruning.NATURE] * len(game.infosets)
     game = _aeg_games(1)[0]
-    marked = _pbe_beliefs.nature_belief_sets(game, "prior")
-    assert any(marked) and not all(marked)
-    assert marked == [game.own_sequence(h.nodes[0], h.player) == () for h in game.infosets]
-    for policy in ("free", "d1"):
-        assert not any(_pbe_beliefs.nature_belief_sets(game, policy))
+    first = [game.own_sequence(h.nodes[0], h.player) == () for h in game.infosets]
+    assert any(first) and not all(first)
+    assert _pbe_beliefs.unreached_belief_kinds(game, "prior") == [
+        _pbe_pruning.NATURE if f else _pbe_pruning.SOME_SUBSET for f in first]
+    assert _pbe_beliefs.unreached_belief_kinds(game, "d1") == [_pbe_pruning.SOME_SUBSET] * len(first)
+    assert _pbe_beliefs.unreached_belief_kinds(game, "free") == [_pbe_pruning.ANY] * len(first)
 
 
-@settings(max_examples=25, deadline=None)
+@pytest.mark.parametrize("policy", ["prior", "d1"])
+@settings(max_examples=20, deadline=None)
 @given(signalling_trees(), st.integers(0, 2**32 - 1))
-def test_random_signalling_trees_pass_the_plain_test_at_nature_sets(game, seed):
+def test_random_signalling_trees_pass_the_plain_test(policy, game, seed):
     rng = np.random.default_rng(seed)
-    nature = _pbe_beliefs.nature_belief_sets(game, "prior")
+    kinds = _pbe_beliefs.unreached_belief_kinds(game, policy)
     for patterns in _random_lists(game, rng, size=300):
-        _assert_verdicts(game, patterns, nature)
+        _assert_verdicts(game, patterns, kinds)
 
 
 def _aeg_games(n, seed=3):
@@ -100,19 +126,51 @@ def _aeg_games(n, seed=3):
     return [m.game(**{k: float(v) for k, v in row.items()}) for _, row in pts.iterrows()]
 
 
-def test_aeg_patterns_pass_the_plain_test_and_some_fail_it():
+@pytest.mark.parametrize("policy", ["prior", "d1"])
+def test_aeg_patterns_pass_the_plain_test_and_some_fail_it(policy):
     game = _aeg_games(1)[0]
     allowed = _pbe_pruning.iterated_undominated_actions(game, TOL)
     _, mixed = _pbe_patterns.feasible_patterns(game, allowed, _possible(game), TOL)
     drawn = [mixed[i] for i in np.random.default_rng(5).permutation(len(mixed))[:600]]
-    nature = _pbe_beliefs.nature_belief_sets(game, "prior")
     plain = _pbe_pruning.BeliefSupportPruner(game, _possible(game), TOL)
-    ok = _assert_verdicts(game, drawn, nature)
+    ok = _assert_verdicts(game, drawn, _pbe_beliefs.unreached_belief_kinds(game, policy))
     assert ok.sum() < plain.admits_all(drawn).sum()  # the test drops patterns here
 
 
-def _without_nature_sets(monkeypatch):
-    monkeypatch.setattr(pbe, "nature_belief_sets", lambda game, policy: [False] * len(game.infosets))
+def _brute_subsets(row, w, lo, hi, tol, each):
+    """The subset tests of one set by brute force (``lo``, ``hi``: nodes x actions; ``each``: each
+    action on its own, as the passing actions' bits, else the support ``row`` together)."""
+    beliefs = _subset_beliefs(w)
+    ok = [[all(mu @ hi[:, a] >= mu @ lo[:, b] - tol for b in range(lo.shape[1]) if b != a)
+           for a in range(lo.shape[1])] for mu in beliefs]
+    if each:
+        return sum(1 << a for a in range(lo.shape[1]) if any(o[a] for o in ok))
+    return any(all(o[a] for a in range(lo.shape[1]) if row[a]) for o in ok)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 4), st.integers(2, 4), st.integers(0, 2**32 - 1))
+def test_subset_tests_are_brute_force(m, acts, seed):
+    rng = np.random.default_rng(seed)
+    w = rng.integers(1, 5, m) / 8.0
+    lo = rng.integers(0, 4, (m, acts)).astype(float)
+    hi = lo + rng.integers(0, 3, (m, acts))
+    row = rng.integers(0, 2, acts).astype(np.bool_)
+    row[rng.integers(acts)] = True
+    # the layout the kernel reads: one set (nodes 0..m-1), children numbered row-major after them
+    ptr, nodes = np.array([0, m]), np.arange(m)
+    kids = m + np.arange(m * acts)
+    lo2, hi2 = np.zeros((m + m * acts, 1)), np.zeros((m + m * acts, 1))
+    lo2[kids, 0], hi2[kids, 0] = lo.ravel(), hi.ravel()
+    full = np.zeros(m + m * acts)
+    full[:m] = w
+    offsets = np.array([0, acts])
+    scratch = np.empty(acts), np.empty(acts)
+    got_each = _pbe_pruning._subset_passing(0, m, acts, full, lo2, hi2, ptr, nodes, kids, 0, 0, TOL, *scratch)
+    got_row = _pbe_pruning._some_subset_passes(0, row, m, acts, full, lo2, hi2, ptr, nodes, kids, 0, 0,
+                                               offsets, TOL, *scratch)
+    assert got_each == _brute_subsets(row, w, lo, hi, TOL, each=True)
+    assert got_row == _brute_subsets(row, w, lo, hi, TOL, each=False)
 
 
 def _summary(result):
@@ -124,35 +182,47 @@ def _summary(result):
     return eqs, result.degenerate
 
 
-def _compare(games, monkeypatch):
-    with_test = [dt.solve(g, "pbe", belief_policy="prior") for g in games]
+def _compare(games, policy, monkeypatch):
+    with_test = [dt.solve(g, "pbe", belief_policy=policy) for g in games]
     with monkeypatch.context() as patch:
-        _without_nature_sets(patch)
-        without = [dt.solve(g, "pbe", belief_policy="prior") for g in games]
+        patch.setattr(pbe, "unreached_belief_kinds", lambda g, pol: [_pbe_pruning.ANY] * len(g.infosets))
+        without = [dt.solve(g, "pbe", belief_policy=policy) for g in games]
     for a, b in zip(with_test, without, strict=True):
         assert _summary(a) == _summary(b)
         assert a.complete or not b.complete  # (fewer patterns left unsolved, never more)
 
 
-@pytest.mark.parametrize("shape", [{}, {"types": 3}, {"messages": 3}, {"responses": 3}, {"zero_type": True}])
-def test_prior_pbe_of_signalling_games_are_those_without_the_test(shape, monkeypatch):
-    _compare([signalling_game(seed, **shape) for seed in range(12)], monkeypatch)
+SHAPES = [{}, {"types": 3}, {"messages": 3}, {"responses": 3}, {"zero_type": True}]
 
 
-def test_prior_pbe_of_the_aeg_are_those_without_the_test(monkeypatch):
-    _compare(_aeg_games(4), monkeypatch)
+@pytest.mark.parametrize("policy", ["prior", "d1"])
+@pytest.mark.parametrize("shape", SHAPES)
+def test_pbe_of_signalling_games_are_those_without_the_test(shape, policy, monkeypatch):
+    _compare([signalling_game(seed, **shape) for seed in range(12)], policy, monkeypatch)
 
 
-@pytest.mark.parametrize("policy", ["free", "d1"])
-def test_other_policies_test_no_unreached_set(policy, monkeypatch):
+@settings(max_examples=15, deadline=None)
+@given(signalling_trees(), st.sampled_from(["prior", "d1"]))
+def test_pbe_of_random_signalling_trees_are_those_without_the_test(game, policy):
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        _compare([game], policy, monkeypatch)
+
+
+@pytest.mark.parametrize("policy", ["prior", "d1"])
+def test_pbe_of_the_aeg_are_those_without_the_test(policy, monkeypatch):
+    _compare(_aeg_games(4), policy, monkeypatch)
+
+
+def test_free_beliefs_test_no_unreached_set(monkeypatch):
     calls = []
-    real = pbe.nature_belief_sets
+    real = pbe.unreached_belief_kinds
 
     def spy(game, pol):
         out = real(game, pol)
-        calls.append(any(out))
+        calls.append(out)
         return out
 
-    monkeypatch.setattr(pbe, "nature_belief_sets", spy)
-    dt.solve(_aeg_games(1)[0], "pbe", belief_policy=policy)
-    assert calls == [False]
+    monkeypatch.setattr(pbe, "unreached_belief_kinds", spy)
+    game = _aeg_games(1)[0]
+    dt.solve(game, "pbe", belief_policy="free")
+    assert calls == [[_pbe_pruning.ANY] * len(game.infosets)]

@@ -172,7 +172,7 @@ from ._pbe_beliefs import (
     _deviation_groups,
     _deviation_weights,
     _type_unreached,
-    nature_belief_sets,
+    unreached_belief_kinds,
 )
 from ._pbe_blocks import rootless_mask
 from ._pbe_context import _INTERIOR, _Ctx, belief_spec_rule, fixed_by_nature
@@ -1723,7 +1723,7 @@ def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list
     if mixed_patterns and PureTable.fits(game, allowed):  # the vertices of every mixed pattern
         ctx.table = PureTable(game, allowed, ctx.batch, ctx.kids, ctx.prior)
     pruner = BeliefSupportPruner(game, possible, options.tol, ctx.batch, ctx.kids,
-                                 nature_belief_sets(game, ctx.policy))
+                                 unreached_belief_kinds(game, ctx.policy))
     admitted_pure = [p for p, ok in zip(pure, pruner.admits_all(pure), strict=True) if ok]
     for beh, row, v in _pure_verdicts(ctx, admitted_pure):
         keep(beh, row, v)
