@@ -19,11 +19,13 @@ its nodes (the belief carried forward, or the D1 belief). The admission test of
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 import pytest
 from helpers.admits_oracle import old_admits_all
-from helpers.random_trees import signalling_game
+from helpers.random_trees import random_tree, signalling_game
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_pbe_patterns import signalling_trees
@@ -52,8 +54,9 @@ def _subset_beliefs(w):
 def _known_belief_passes(game, kinds, patterns, reached, tol):
     """Per pattern, the test at each unreached set whose belief ``kinds`` pins down, done plainly:
     Nature's odds on the nodes Nature reaches (``NATURE``); every support action optimal under
-    Nature's odds on some subset, each action on its own, when every set above is pure and Nature
-    reaches every node (``SOME_SUBSET``)."""
+    Nature's odds on one subset, when every set above is pure and Nature reaches every node
+    (``SOME_SUBSET``; each action under a subset of its own where the kernel cannot pack the
+    subsets' actions)."""
     bounds = _pbe_pruning.SupportBounds(BatchTree(game), _pbe_pruning._action_offsets(game))
     kids, prior = child_tables(game), prior_mass(game)
     above = _pbe_pruning.BeliefSupportPruner._above(game)
@@ -70,8 +73,12 @@ def _known_belief_passes(game, kinds, patterns, reached, tol):
             elif kinds[k] == _pbe_pruning.SOME_SUBSET and (w > 0).all() \
                     and all(len(pattern[j]) == 1 for j in above[k]):
                 beliefs = _subset_beliefs(w)
-                ok = all(any(_odds_pass(mu, lo, hi, kids[k], h.player, a, n, tol) for mu in beliefs)
-                         for a in pattern[k])
+                if len(beliefs) * n <= _pbe_pruning._PACKED_BITS:  # one subset for the whole support
+                    ok = any(all(_odds_pass(mu, lo, hi, kids[k], h.player, a, n, tol) for a in pattern[k])
+                             for mu in beliefs)
+                else:  # (each action on its own)
+                    ok = all(any(_odds_pass(mu, lo, hi, kids[k], h.player, a, n, tol) for mu in beliefs)
+                             for a in pattern[k])
             else:
                 continue
             if not ok:
@@ -137,40 +144,88 @@ def test_aeg_patterns_pass_the_plain_test_and_some_fail_it(policy):
     assert ok.sum() < plain.admits_all(drawn).sum()  # the test drops patterns here
 
 
-def _brute_subsets(row, w, lo, hi, tol, each):
-    """The subset tests of one set by brute force (``lo``, ``hi``: nodes x actions; ``each``: each
-    action on its own, as the passing actions' bits, else the support ``row`` together)."""
-    beliefs = _subset_beliefs(w)
-    ok = [[all(mu @ hi[:, a] >= mu @ lo[:, b] - tol for b in range(lo.shape[1]) if b != a)
-           for a in range(lo.shape[1])] for mu in beliefs]
-    if each:
-        return sum(1 << a for a in range(lo.shape[1]) if any(o[a] for o in ok))
-    return any(all(o[a] for a in range(lo.shape[1]) if row[a]) for o in ok)
+def _brute_masks(w, lo, hi, tol):
+    """Per non-empty subset of the nodes (bit ``i`` of ``j + 1``: node ``i``), the actions (bits) at
+    least as good as each other under Nature's odds ``w`` on it and the bounds (nodes x actions)."""
+    return [sum(1 << a for a in range(lo.shape[1])
+                if all(mu @ hi[:, a] >= mu @ lo[:, b] - tol for b in range(lo.shape[1]) if b != a))
+            for mu in _subset_beliefs(w)]
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.integers(1, 4), st.integers(2, 4), st.integers(0, 2**32 - 1))
-def test_subset_tests_are_brute_force(m, acts, seed):
-    rng = np.random.default_rng(seed)
+def _one_set(m, acts, rng):
+    """A set of ``m`` nodes and ``acts`` actions laid out as the kernel reads it (its nodes 0..m-1,
+    their children numbered row by row after them), with random odds, bounds and support."""
     w = rng.integers(1, 5, m) / 8.0
     lo = rng.integers(0, 4, (m, acts)).astype(float)
     hi = lo + rng.integers(0, 3, (m, acts))
     row = rng.integers(0, 2, acts).astype(np.bool_)
     row[rng.integers(acts)] = True
-    # the layout the kernel reads: one set (nodes 0..m-1), children numbered row-major after them
-    ptr, nodes = np.array([0, m]), np.arange(m)
     kids = m + np.arange(m * acts)
     lo2, hi2 = np.zeros((m + m * acts, 1)), np.zeros((m + m * acts, 1))
     lo2[kids, 0], hi2[kids, 0] = lo.ravel(), hi.ravel()
     full = np.zeros(m + m * acts)
     full[:m] = w
-    offsets = np.array([0, acts])
+    return w, lo, hi, row, (full, lo2, hi2, np.array([0, m]), np.arange(m), kids)
+
+
+def test_the_packed_flag_is_above_every_plain_mask():
+    assert _pbe_pruning._PACKED > (1 << _pbe_pruning._MASK_ACTS) - 1 >= (1 << _pbe_pruning._PACKED_BITS) - 1
+    assert 2 * _pbe_pruning._PACKED + 1 < 2**63  # (kept plus one in int64 tables)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 5), st.integers(2, 4), st.integers(0, 2**32 - 1))
+def test_subset_tests_are_brute_force(m, acts, seed):
+    w, lo, hi, row, (full, lo2, hi2, ptr, nodes, kids) = _one_set(m, acts, np.random.default_rng(seed))
     scratch = np.empty(acts), np.empty(acts)
-    got_each = _pbe_pruning._subset_passing(0, m, acts, full, lo2, hi2, ptr, nodes, kids, 0, 0, TOL, *scratch)
-    got_row = _pbe_pruning._some_subset_passes(0, row, m, acts, full, lo2, hi2, ptr, nodes, kids, 0, 0,
-                                               offsets, TOL, *scratch)
-    assert got_each == _brute_subsets(row, w, lo, hi, TOL, each=True)
-    assert got_row == _brute_subsets(row, w, lo, hi, TOL, each=False)
+    masks = _brute_masks(w, lo, hi, TOL)
+    within = any(all(mask >> a & 1 for a in range(acts) if row[a]) for mask in masks)
+    got = _pbe_pruning._subset_passing(0, m, acts, full, lo2, hi2, ptr, nodes, kids, 0, 0, TOL, *scratch)
+    if len(masks) * acts <= _pbe_pruning._PACKED_BITS:  # each subset's actions, packed
+        assert got == _pbe_pruning._PACKED | sum(mask << (j * acts) for j, mask in enumerate(masks))
+        assert _pbe_pruning._within_packed(row, 0, acts, got) == within
+    else:  # the actions passing under some subset, each on its own
+        assert got == np.bitwise_or.reduce(masks)
+        assert _pbe_pruning._within_packed(row, 0, acts, got) >= within
+    whole = _pbe_pruning._some_subset_passes(0, row, m, acts, full, lo2, hi2, ptr, nodes, kids, 0, 0,
+                                             np.array([0, acts]), TOL, *scratch)
+    assert whole == within
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_support_passes_iff_the_kept_actions_say_so_under_known_beliefs(seed):
+    """The test at a set under every support, with Nature's odds or odds on some subset where the
+    pattern does not reach it, is what the kept value of the set (``_passing_actions``, read by
+    ``_within_packed``) says, on random trees with payoffs 0 or 1 and random reached nodes (none
+    at a third of the sets)."""
+    game = random_tree(2 + seed % 2, 5 + seed % 4, seed, recall=True)
+    rng = np.random.default_rng(seed)
+    pay = rng.integers(0, 2, size=(len(game.terminals), len(game.players))).tolist()
+    game = game.with_numbers(pay, [list(c.probs) for c in game.chance_infos])
+    pruner = _pbe_pruning.BeliefSupportPruner(game, _possible(game), 1e-9)
+    s, full, offsets = pruner._sets, pruner._full, pruner._sets.offsets
+    widest = max(max(len(h.nodes), len(h.actions)) for h in game.infosets)
+    bufs = (np.empty(widest, dtype=np.bool_), np.empty(widest), np.empty(widest))
+    checked = failed = 0
+    for _ in range(20):
+        below = [tuple(sorted(rng.choice(len(h.actions), size=int(rng.integers(1, len(h.actions) + 1)),
+                                         replace=False).tolist())) for h in game.infosets]
+        lo, hi = pruner._bounds(below)
+        for k, h in enumerate(game.infosets):
+            reached = (rng.random(len(h.nodes)) < 0.7) & (rng.random() < 0.67)
+            kinds = (_pbe_pruning.NATURE, _pbe_pruning.SOME_SUBSET)
+            for pure, kind in itertools.product((True, False), kinds):
+                args = (reached, pure, full, lo, hi, s.ptr, s.nodes, s.possible, s.kid_ptr, s.kids, h.player,
+                        offsets, 1e-9)
+                passing = _pbe_pruning._passing_actions(k, *args, *bufs, kind)
+                for support in _pbe_patterns.subsets(tuple(range(len(h.actions)))):
+                    row = np.zeros(int(offsets[-1]), dtype=np.bool_)
+                    row[[int(offsets[k]) + a for a in support]] = True
+                    expected = _pbe_pruning._set_passes(k, row, *args, *bufs, kind)
+                    assert _pbe_pruning._within_packed(row, offsets[k], offsets[k + 1], passing) == expected
+                    checked += 1
+                    failed += not expected
+    assert failed and checked > failed
 
 
 def _summary(result):

@@ -37,7 +37,22 @@ Belief support of a support pattern (:class:`BeliefSupportPruner`)
     The test of :mod:`deterrence.solvers._pbe_patterns` uses all nodes Nature can reach
     instead of ``R(P) ∩ h`` (the reached nodes are not known in its deepest-first search),
     so this one is strictly stronger on the sets the pattern reaches. It uses only Bayes'
-    rule on the path, which every policy shares; unreached sets are left alone.
+    rule on the path, which every policy shares.
+
+    At a set the pattern does not reach the belief is the policy's, and two policies pin it down
+    enough to test there too (``belief_kinds``, given by the solver from
+    :func:`~deterrence.solvers._pbe_beliefs.unreached_belief_kinds`). Under ``prior``, at a set
+    whose mover has not moved before (:data:`NATURE`), it is Nature's odds on the nodes Nature
+    reaches, whatever the profile: the exact test above with those odds. Under ``d1``, and under
+    ``prior`` at the other sets (:data:`SOME_SUBSET`), it is the belief carried forward from the
+    mover's previous set, or the D1 belief (Bayes' rule after the chosen types' deviations), or
+    Nature's odds; when every player move above the set is pure and Nature reaches every node,
+    each weighs a node by Nature's probability of it or by 0, so it is Nature's odds on some
+    non-empty subset of the nodes, and the test is that each support action passes the exact
+    test under the odds on some subset (the same subset for all of them where the set's support
+    is read whole, :func:`_some_subset_passes`; each action on its own where its passing actions
+    are kept, :func:`_subset_passing`: weaker, still necessary). Under ``free`` (any belief that
+    supports the move) unreached sets are left alone.
 
 All the patterns of a solve are tested in one compiled pass (:meth:`BeliefSupportPruner.admits_all`):
 per pattern the test at every set until one fails, each pattern keeping from the one before the
@@ -632,7 +647,7 @@ def _admits_kernel(ind: np.ndarray, ranks: np.ndarray, counts: np.ndarray, chg_p
             if not narrow[k]:
                 passes = found == 1
             else:
-                passes = _within(row, offsets[k], offsets[k + 1], found - 1)
+                passes = _within_packed(row, offsets[k], offsets[k + 1], found - 1)
             known[k], verdict[k] = True, passes
             if not passes:
                 failing += 1
@@ -987,14 +1002,14 @@ def _within(row: np.ndarray, start: int, stop: int, passing: int) -> bool:
 def _passing_actions(k: int, reached: np.ndarray, pure: bool, full: np.ndarray, lo: np.ndarray,
                      hi: np.ndarray, ptr: np.ndarray, nodes: np.ndarray, possible: np.ndarray,
                      kid_ptr: np.ndarray, kids: np.ndarray, p: int, offsets: np.ndarray, tol: float,
-                     buf_mask: np.ndarray, buf_lo: np.ndarray, buf_hi: np.ndarray, kind: int) -> int:
+                     buf_mask: np.ndarray, buf_lo: np.ndarray, buf_hi: np.ndarray, kind: int = 0) -> int:
     """The actions ``a`` of set ``k`` (bit ``a``) that pass the test of :func:`_set_passes` as
     support actions: a support passes it iff every action of it does (the test is one condition
     per support action, on the bounds below the set and the reach above it, which the support at
     the set does not change); every action when the pattern does not reach the set, unless its
-    belief there is known (``kind``, :func:`_set_passes`; for :data:`SOME_SUBSET`, the actions that
-    pass under the belief on some subset, each on its own: every action of a support passing under
-    one is among them).
+    belief there is known (``kind``, :func:`_set_passes`; for :data:`SOME_SUBSET`, the passing
+    actions under each subset's odds, packed, :func:`_subset_passing`: read with
+    :func:`_within_packed`, as every value of this function).
 
     It repeats :func:`_set_passes`' mask and its test under Nature's odds instead of sharing
     helpers with it: a numba helper inlined here still counts references to every array it takes,
@@ -1075,7 +1090,7 @@ def _action_passes(a: int, acts: int, mask: np.ndarray, m: int, lo: np.ndarray, 
 def _set_passes(k: int, row: np.ndarray, reached: np.ndarray, pure: bool, full: np.ndarray, lo: np.ndarray,
                 hi: np.ndarray, ptr: np.ndarray, nodes: np.ndarray, possible: np.ndarray, kid_ptr: np.ndarray,
                 kids: np.ndarray, p: int, offsets: np.ndarray, tol: float, buf_mask: np.ndarray,
-                buf_lo: np.ndarray, buf_hi: np.ndarray, kind: int) -> bool:
+                buf_lo: np.ndarray, buf_hi: np.ndarray, kind: int = 0) -> bool:
     """The test at set ``k`` (true if the pattern does not reach it, unless ``kind`` says what its
     belief is there): every support action is, at some reached node, at least as good as each
     other action under the bounds; when every move above is pure (``pure``), under Nature's odds on
@@ -1217,11 +1232,18 @@ def _some_subset_passes(k: int, row: np.ndarray, m: int, acts: int, full: np.nda
 def _subset_passing(k: int, m: int, acts: int, full: np.ndarray, lo: np.ndarray, hi: np.ndarray,
                     ptr: np.ndarray, nodes: np.ndarray, kids: np.ndarray, base: int, p: int, tol: float,
                     mu_lo: np.ndarray, mu_hi: np.ndarray) -> int:
-    """The actions of set ``k`` (bit ``a``) that are, under Nature's odds on some non-empty subset of
-    its nodes, at least as good as each other action under the bounds (each action on its own)."""
-    out = 0
+    """The actions of set ``k`` that are, under Nature's odds on a non-empty subset of its nodes, at
+    least as good as each other action under the bounds: per subset ``j`` (bit ``i`` of ``j + 1``:
+    node ``i``) its passing actions at bits ``j * acts`` to ``(j + 1) * acts``, with the flag
+    :data:`_PACKED` (a support passes iff it is within one subset's, :func:`_within_packed`: the
+    test of :func:`_some_subset_passes`); where they do not fit in :data:`_PACKED_BITS` bits, the
+    actions that pass under some subset's odds each on its own (a plain mask: weaker, still
+    necessary)."""
+    packed = ((1 << m) - 1) * acts <= _PACKED_BITS
+    out = _PACKED if packed else 0
     for subset in range(1, 1 << m):
         _subset_odds(k, m, acts, subset, full, lo, hi, ptr, nodes, kids, base, p, mu_lo, mu_hi)
+        shift = (subset - 1) * acts if packed else 0
         for a in range(acts):
             good = True
             for b in range(acts):
@@ -1229,8 +1251,31 @@ def _subset_passing(k: int, m: int, acts: int, full: np.ndarray, lo: np.ndarray,
                     good = False
                     break
             if good:
-                out |= 1 << a
+                out |= 1 << (shift + a)
     return out
+
+
+#: the flag of a value of :func:`_subset_passing` that packs each subset's passing actions (above the
+#: :data:`_MASK_ACTS` bits of a plain mask), and the most bits those may take (the values are kept
+#: plus one in the kernel's int64 tables)
+_PACKED = 1 << 62
+_PACKED_BITS = 60
+
+
+@njit(inline=True)
+def _within_packed(row: np.ndarray, start: int, stop: int, passing: int) -> bool:
+    """:func:`_within` for a value of :func:`_passing_actions`: with the flag :data:`_PACKED`, whether
+    the support ``row[start:stop]`` is within the passing actions of some subset's block."""
+    if not passing & _PACKED:
+        return _within(row, start, stop, passing)
+    acts = stop - start
+    block = (1 << acts) - 1
+    rest = passing & (_PACKED - 1)
+    while rest:
+        if _within(row, start, stop, rest & block):
+            return True
+        rest >>= acts
+    return False
 
 
 def _bounds_start(t: BatchTree) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
