@@ -170,7 +170,7 @@ def _one_set(m, acts, rng):
 
 def test_the_packed_flag_is_above_every_plain_mask():
     assert _pbe_pruning._PACKED > (1 << _pbe_pruning._MASK_ACTS) - 1 >= (1 << _pbe_pruning._PACKED_BITS) - 1
-    assert 2 * _pbe_pruning._PACKED + 1 < 2**63  # (kept plus one in int64 tables)
+    assert _pbe_pruning._PACKED + (1 << _pbe_pruning._PACKED_BITS) < 2**63  # (kept plus one in int64 tables)
 
 
 @settings(max_examples=200, deadline=None)
