@@ -21,6 +21,7 @@ import numpy as np
 from ..game.extensive import CHANCE, ExtensiveFormGame
 from ._highs_lp import highs_x
 from ._pbe_context import _REACH, _Ctx
+from ._pbe_pruning import ANY, NATURE, SOME_SUBSET
 
 
 def _supporting_belief(q: np.ndarray, sigma: np.ndarray, mu0: np.ndarray, tol: float) -> np.ndarray | None:
@@ -389,6 +390,29 @@ def _last_own_moves(game: ExtensiveFormGame) -> list[tuple[int, int] | None]:
             out.append(seq[-1] if seq else None)
         game.tree_cache["pbe_last_own_moves"] = out
     return out
+
+
+def unreached_belief_kinds(game: ExtensiveFormGame, policy: str) -> list[int]:
+    """Per information set, what its belief is known to be wherever the play does not reach it, as
+    the belief-support test reads it (:class:`~deterrence.solvers._pbe_pruning.BeliefSupportPruner`):
+
+    * ``prior``: Nature's odds (:data:`~deterrence.solvers._pbe_pruning.NATURE`) at a set where its
+      mover has not moved before (no belief of its own to carry forward: :meth:`_Beliefs.belief`);
+      elsewhere the belief carried forward from the mover's previous set, or Nature's odds;
+    * ``d1``: the belief carried forward, or the D1 belief (:meth:`_Beliefs._d1`: Bayes' rule after
+      the chosen types' deviations, each node weighted by its reach with the deviations taken);
+    * ``free``: any belief on the nodes Nature reaches (:data:`~deterrence.solvers._pbe_pruning.ANY`).
+
+    When every move above the set is pure and Nature reaches every node, a belief carried forward
+    and a D1 belief weigh each node by Nature's probability of it or by 0 (every other factor of a
+    node's weight is a pure move's probability, 1 or 0, or a deviation's, 1), so they are Nature's
+    odds on a non-empty subset of the nodes: the kind
+    :data:`~deterrence.solvers._pbe_pruning.SOME_SUBSET` (the test checks those conditions)."""
+    if policy == "prior":
+        return [NATURE if last is None else SOME_SUBSET for last in _last_own_moves(game)]
+    if policy == "d1":
+        return [SOME_SUBSET] * len(game.infosets)
+    return [ANY] * len(game.infosets)
 
 
 def _carried(game: ExtensiveFormGame, edge: np.ndarray, prev: int, act: int, k: int, mu_prev: np.ndarray

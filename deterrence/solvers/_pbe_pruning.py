@@ -37,7 +37,22 @@ Belief support of a support pattern (:class:`BeliefSupportPruner`)
     The test of :mod:`deterrence.solvers._pbe_patterns` uses all nodes Nature can reach
     instead of ``R(P) ∩ h`` (the reached nodes are not known in its deepest-first search),
     so this one is strictly stronger on the sets the pattern reaches. It uses only Bayes'
-    rule on the path, which every policy shares; unreached sets are left alone.
+    rule on the path, which every policy shares.
+
+    At a set the pattern does not reach the belief is the policy's, and two policies pin it down
+    enough to test there too (``belief_kinds``, given by the solver from
+    :func:`~deterrence.solvers._pbe_beliefs.unreached_belief_kinds`). Under ``prior``, at a set
+    whose mover has not moved before (:data:`NATURE`), it is Nature's odds on the nodes Nature
+    reaches, whatever the profile: the exact test above with those odds. Under ``d1``, and under
+    ``prior`` at the other sets (:data:`SOME_SUBSET`), it is the belief carried forward from the
+    mover's previous set, or the D1 belief (Bayes' rule after the chosen types' deviations), or
+    Nature's odds; when every player move above the set is pure and Nature reaches every node,
+    each weighs a node by Nature's probability of it or by 0, so it is Nature's odds on some
+    non-empty subset of the nodes, and the test is that each support action passes the exact
+    test under the odds on some subset (the same subset for all of them where the set's support
+    is read whole, :func:`_some_subset_passes`; each action on its own where its passing actions
+    are kept, :func:`_subset_passing`: weaker, still necessary). Under ``free`` (any belief that
+    supports the move) unreached sets are left alone.
 
 All the patterns of a solve are tested in one compiled pass (:meth:`BeliefSupportPruner.admits_all`):
 per pattern the test at every set until one fails, each pattern keeping from the one before the
@@ -191,11 +206,21 @@ class BeliefSupportPruner:
     tree, kids
         The solver's batch evaluator and child tables of the same game, if it has them (built
         here otherwise).
+    belief_kinds
+        Per set, what its belief is known to be wherever a pattern does not reach it (:data:`ANY`,
+        :data:`NATURE` or :data:`SOME_SUBSET`: under the solver's policy,
+        :func:`~deterrence.solvers._pbe_beliefs.unreached_belief_kinds`); the sets of the last two
+        kinds are tested there too. ``None``: :data:`ANY` at every set (the test holds at every
+        set a pattern does not reach: right under every policy).
     """
 
     def __init__(self, game: ExtensiveFormGame, possible: Sequence[np.ndarray], tol: float,
-                 tree: BatchTree | None = None, kids: Sequence[np.ndarray] | None = None) -> None:
+                 tree: BatchTree | None = None, kids: Sequence[np.ndarray] | None = None,
+                 belief_kinds: Sequence[int] | None = None) -> None:
         self.game, self.tol = game, tol
+        n_sets = len(game.infosets)
+        self._kinds = np.full(n_sets, ANY, dtype=np.int64) if belief_kinds is None else \
+            np.array(belief_kinds, dtype=np.int64).reshape(n_sets)
         kids = child_tables(game) if kids is None else kids
         self.offsets = _action_offsets(game)
         self._bounds = SupportBounds(BatchTree(game) if tree is None else tree, self.offsets)
@@ -271,7 +296,7 @@ class BeliefSupportPruner:
         t, b, s = self._bounds.tree, self._bounds, self._sets
         ok = _admits_kernel(*self._listed(patterns), t.flat, t.chance, t.decision, b._start_lo, b._start_hi,
                             *self._steps, s.ptr, s.nodes, s.possible, s.kid_ptr, s.kids, s.player, s.offsets,
-                            s.above_ptr, s.above, self._full, self.tol, _TABLE_BYTES)
+                            s.above_ptr, s.above, self._full, self._kinds, self.tol, _TABLE_BYTES)
         self.dropped += int(len(ok) - ok.sum())
         return ok
 
@@ -498,8 +523,8 @@ def _admits_kernel(ind: np.ndarray, ranks: np.ndarray, counts: np.ndarray, chg_p
                    deps: np.ndarray, low_ptr: np.ndarray, lows: np.ndarray, path_ptr: np.ndarray,
                    paths: np.ndarray, ptr: np.ndarray, nodes: np.ndarray, possible: np.ndarray,
                    kid_ptr: np.ndarray, kids: np.ndarray, player: np.ndarray, offsets: np.ndarray,
-                   above_ptr: np.ndarray, above: np.ndarray, full: np.ndarray, tol: float, budget: int
-                   ) -> np.ndarray:
+                   above_ptr: np.ndarray, above: np.ndarray, full: np.ndarray, kinds: np.ndarray, tol: float,
+                   budget: int) -> np.ndarray:
     """The belief-support test of every pattern (rows of ``ind``; supports also as the ranks,
     counts and changes of :func:`_support_ranks`): the pattern passes iff the test of
     :func:`_set_passes` holds at every set.
@@ -607,11 +632,11 @@ def _admits_kernel(ind: np.ndarray, ranks: np.ndarray, counts: np.ndarray, chg_p
                               chance, decision, row, start_lo, start_hi, lo, hi)
                 if not narrow[k]:
                     passes = _set_passes(k, row, reached, pure, full, lo, hi, ptr, nodes, possible, kid_ptr,
-                                         kids, player[k], offsets, tol, mask, mu_lo, mu_hi)
+                                         kids, player[k], offsets, tol, mask, mu_lo, mu_hi, kinds[k])
                     found = 1 if passes else 2
                 else:
                     found = _passing_actions(k, reached, pure, full, lo, hi, ptr, nodes, possible, kid_ptr,
-                                             kids, player[k], offsets, tol, mask, mu_lo, mu_hi) + 1
+                                             kids, player[k], offsets, tol, mask, mu_lo, mu_hi, kinds[k]) + 1
                 if slot >= 0:
                     table[slot] = found
                 if fslot >= 0:
@@ -622,7 +647,7 @@ def _admits_kernel(ind: np.ndarray, ranks: np.ndarray, counts: np.ndarray, chg_p
             if not narrow[k]:
                 passes = found == 1
             else:
-                passes = _within(row, offsets[k], offsets[k + 1], found - 1)
+                passes = _within_packed(row, offsets[k], offsets[k + 1], found - 1)
             known[k], verdict[k] = True, passes
             if not passes:
                 failing += 1
@@ -977,12 +1002,14 @@ def _within(row: np.ndarray, start: int, stop: int, passing: int) -> bool:
 def _passing_actions(k: int, reached: np.ndarray, pure: bool, full: np.ndarray, lo: np.ndarray,
                      hi: np.ndarray, ptr: np.ndarray, nodes: np.ndarray, possible: np.ndarray,
                      kid_ptr: np.ndarray, kids: np.ndarray, p: int, offsets: np.ndarray, tol: float,
-                     buf_mask: np.ndarray,
-                     buf_lo: np.ndarray, buf_hi: np.ndarray) -> int:
+                     buf_mask: np.ndarray, buf_lo: np.ndarray, buf_hi: np.ndarray, kind: int = 0) -> int:
     """The actions ``a`` of set ``k`` (bit ``a``) that pass the test of :func:`_set_passes` as
     support actions: a support passes it iff every action of it does (the test is one condition
     per support action, on the bounds below the set and the reach above it, which the support at
-    the set does not change); every action when the pattern does not reach the set.
+    the set does not change); every action when the pattern does not reach the set, unless its
+    belief there is known (``kind``, :func:`_set_passes`; for :data:`SOME_SUBSET`, the passing
+    actions under each subset's odds, packed, :func:`_subset_passing`: read with
+    :func:`_within_packed`, as every value of this function).
 
     It repeats :func:`_set_passes`' mask and its test under Nature's odds instead of sharing
     helpers with it: a numba helper inlined here still counts references to every array it takes,
@@ -998,14 +1025,25 @@ def _passing_actions(k: int, reached: np.ndarray, pure: bool, full: np.ndarray, 
     out = 0
     base = kid_ptr[k]
     if not any_reached:
-        for a in range(acts):
-            out |= 1 << a
-        return out
+        if kind == SOME_SUBSET and pure and m <= _MAX_SUBSET_NODES and _all_possible(k, m, ptr, nodes, full):
+            return _subset_passing(k, m, acts, full, lo, hi, ptr, nodes, kids, base, p, tol, buf_lo, buf_hi)
+        if kind == NATURE:  # the belief is Nature's odds on the nodes it reaches
+            for i in range(m):
+                mask[i] = possible[ptr[k] + i]
+            pure = True
+        else:
+            for a in range(acts):
+                out |= 1 << a
+            return out
     if pure:  # the belief is Nature's odds on the reached nodes
         total = 0.0
         for i in range(m):
             if mask[i]:
                 total += full[nodes[ptr[k] + i]]
+        if not total > 0.0:  # (an unreached set Nature never reaches: no test)
+            for a in range(acts):
+                out |= 1 << a
+            return out
         mu_lo, mu_hi = buf_lo, buf_hi
         for a in range(acts):
             mu_lo[a] = mu_hi[a] = 0.0
@@ -1052,10 +1090,15 @@ def _action_passes(a: int, acts: int, mask: np.ndarray, m: int, lo: np.ndarray, 
 def _set_passes(k: int, row: np.ndarray, reached: np.ndarray, pure: bool, full: np.ndarray, lo: np.ndarray,
                 hi: np.ndarray, ptr: np.ndarray, nodes: np.ndarray, possible: np.ndarray, kid_ptr: np.ndarray,
                 kids: np.ndarray, p: int, offsets: np.ndarray, tol: float, buf_mask: np.ndarray,
-                buf_lo: np.ndarray, buf_hi: np.ndarray) -> bool:
-    """The test at set ``k`` (true if the pattern does not reach it): every support action is, at
-    some reached node, at least as good as each other action under the bounds; when every move
-    above is pure (``pure``), under Nature's odds on the reached nodes (module documentation).
+                buf_lo: np.ndarray, buf_hi: np.ndarray, kind: int = 0) -> bool:
+    """The test at set ``k`` (true if the pattern does not reach it, unless ``kind`` says what its
+    belief is there): every support action is, at some reached node, at least as good as each
+    other action under the bounds; when every move above is pure (``pure``), under Nature's odds on
+    the reached nodes. At a set the pattern does not reach: under Nature's odds on the nodes Nature
+    reaches if ``kind`` is :data:`NATURE` (no test if it reaches none); under Nature's odds on
+    some non-empty subset of its nodes if ``kind`` is :data:`SOME_SUBSET`, every move above is pure
+    and Nature reaches every node (no test otherwise, nor on more than
+    :data:`_MAX_SUBSET_NODES` nodes). See the module documentation.
     ``reached[i]``: node ``i`` of the set has positive reach, which is then ``full`` at it
     (:func:`_full_reach`). ``buf_*``: scratch arrays at least as long as the set's nodes and
     actions."""
@@ -1068,13 +1111,22 @@ def _set_passes(k: int, row: np.ndarray, reached: np.ndarray, pure: bool, full: 
         mask[i] = reached[i] and possible[ptr[k] + i]
         if mask[i]:
             any_reached = True
-    if not any_reached:
-        return True
     base = kid_ptr[k]
+    if not any_reached:
+        if kind == SOME_SUBSET and pure and m <= _MAX_SUBSET_NODES and _all_possible(k, m, ptr, nodes, full):
+            return _some_subset_passes(k, row, m, acts, full, lo, hi, ptr, nodes, kids, base, p, offsets, tol,
+                                       buf_lo, buf_hi)
+        if kind != NATURE:
+            return True
+        for i in range(m):  # the belief is Nature's odds on the nodes it reaches
+            mask[i] = possible[ptr[k] + i]
+        pure = True
     if pure:  # the belief is Nature's odds on the reached nodes
         for i in range(m):
             if mask[i]:
                 total += full[nodes[ptr[k] + i]]
+        if not total > 0.0:  # (an unreached set Nature never reaches: no test)
+            return True
         mu_lo, mu_hi = buf_lo, buf_hi
         for a in range(acts):
             mu_lo[a] = mu_hi[a] = 0.0
@@ -1113,6 +1165,117 @@ def _some_node_passes(row: np.ndarray, first: int, acts: int, mask: np.ndarray, 
             if not found:
                 return False
     return True
+
+
+#: what the belief at an information set is known to be wherever a support pattern does not reach
+#: it (``BeliefSupportPruner(belief_kinds=...)``): nothing (any belief on its nodes), Nature's odds
+#: on the nodes Nature reaches, or Nature's odds on some non-empty subset of its nodes when every
+#: move above it is pure (:func:`~deterrence.solvers._pbe_beliefs.unreached_belief_kinds`)
+ANY, NATURE, SOME_SUBSET = 0, 1, 2
+#: the most nodes of a set whose subsets :data:`SOME_SUBSET` tries (no test on larger sets)
+_MAX_SUBSET_NODES = 10
+
+
+@njit(inline=True)
+def _all_possible(k: int, m: int, ptr: np.ndarray, nodes: np.ndarray, full: np.ndarray) -> bool:
+    """Whether Nature reaches every node of set ``k`` (``m`` nodes): ``full`` is positive at each."""
+    for i in range(m):
+        if not full[nodes[ptr[k] + i]] > 0.0:
+            return False
+    return True
+
+
+@njit
+def _subset_odds(k: int, m: int, acts: int, subset: int, full: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+                 ptr: np.ndarray, nodes: np.ndarray, kids: np.ndarray, base: int, p: int, mu_lo: np.ndarray,
+                 mu_hi: np.ndarray) -> None:
+    """``mu_lo[a]``, ``mu_hi[a]``: the bounds after each action of set ``k`` under Nature's odds on the
+    nodes of ``subset`` (bit ``i``: node ``i``), in the order of the exact test of :func:`_set_passes`."""
+    total = 0.0
+    for i in range(m):
+        if (subset >> i) & 1:
+            total += full[nodes[ptr[k] + i]]
+    for a in range(acts):
+        mu_lo[a] = mu_hi[a] = 0.0
+    for i in range(m):
+        if (subset >> i) & 1:
+            mu = full[nodes[ptr[k] + i]] / total
+            for a in range(acts):
+                mu_lo[a] += mu * lo[kids[base + i * acts + a], p]
+                mu_hi[a] += mu * hi[kids[base + i * acts + a], p]
+
+
+@njit
+def _some_subset_passes(k: int, row: np.ndarray, m: int, acts: int, full: np.ndarray, lo: np.ndarray,
+                        hi: np.ndarray, ptr: np.ndarray, nodes: np.ndarray, kids: np.ndarray, base: int,
+                        p: int, offsets: np.ndarray, tol: float, mu_lo: np.ndarray, mu_hi: np.ndarray
+                        ) -> bool:
+    """Whether, under Nature's odds on some non-empty subset of the nodes of set ``k``, every support
+    action (``row``) is at least as good as each other action under the bounds."""
+    for subset in range(1, 1 << m):
+        _subset_odds(k, m, acts, subset, full, lo, hi, ptr, nodes, kids, base, p, mu_lo, mu_hi)
+        good = True
+        for a in range(acts):
+            if row[offsets[k] + a]:
+                for b in range(acts):
+                    if b != a and not mu_hi[a] >= mu_lo[b] - tol:
+                        good = False
+                        break
+            if not good:
+                break
+        if good:
+            return True
+    return False
+
+
+@njit
+def _subset_passing(k: int, m: int, acts: int, full: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+                    ptr: np.ndarray, nodes: np.ndarray, kids: np.ndarray, base: int, p: int, tol: float,
+                    mu_lo: np.ndarray, mu_hi: np.ndarray) -> int:
+    """The actions of set ``k`` that are, under Nature's odds on a non-empty subset of its nodes, at
+    least as good as each other action under the bounds: per subset ``j`` (bit ``i`` of ``j + 1``:
+    node ``i``) its passing actions at bits ``j * acts`` to ``(j + 1) * acts``, with the flag
+    :data:`_PACKED` (a support passes iff it is within one subset's, :func:`_within_packed`: the
+    test of :func:`_some_subset_passes`); where they do not fit in :data:`_PACKED_BITS` bits, the
+    actions that pass under some subset's odds each on its own (a plain mask: weaker, still
+    necessary)."""
+    packed = ((1 << m) - 1) * acts <= _PACKED_BITS
+    out = _PACKED if packed else 0
+    for subset in range(1, 1 << m):
+        _subset_odds(k, m, acts, subset, full, lo, hi, ptr, nodes, kids, base, p, mu_lo, mu_hi)
+        shift = (subset - 1) * acts if packed else 0
+        for a in range(acts):
+            good = True
+            for b in range(acts):
+                if b != a and not mu_hi[a] >= mu_lo[b] - tol:
+                    good = False
+                    break
+            if good:
+                out |= 1 << (shift + a)
+    return out
+
+
+#: the flag of a value of :func:`_subset_passing` that packs each subset's passing actions (above the
+#: :data:`_MASK_ACTS` bits of a plain mask), and the most bits those may take (the values are kept
+#: plus one in the kernel's int64 tables)
+_PACKED = 1 << 62
+_PACKED_BITS = 60
+
+
+@njit(inline=True)
+def _within_packed(row: np.ndarray, start: int, stop: int, passing: int) -> bool:
+    """:func:`_within` for a value of :func:`_passing_actions`: with the flag :data:`_PACKED`, whether
+    the support ``row[start:stop]`` is within the passing actions of some subset's block."""
+    if not passing & _PACKED:
+        return _within(row, start, stop, passing)
+    acts = stop - start
+    block = (1 << acts) - 1
+    rest = passing & (_PACKED - 1)
+    while rest:
+        if _within(row, start, stop, rest & block):
+            return True
+        rest >>= acts
+    return False
 
 
 def _bounds_start(t: BatchTree) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -166,7 +166,14 @@ from ..game.extensive import DECISION, ExtensiveFormGame
 from . import _pbe_unbalanced
 from ._gc_pause import collector_paused
 from ._options import option
-from ._pbe_beliefs import _Beliefs, _br_actions, _deviation_groups, _deviation_weights, _type_unreached
+from ._pbe_beliefs import (
+    _Beliefs,
+    _br_actions,
+    _deviation_groups,
+    _deviation_weights,
+    _type_unreached,
+    unreached_belief_kinds,
+)
 from ._pbe_blocks import rootless_mask
 from ._pbe_context import _INTERIOR, _Ctx, belief_spec_rule, fixed_by_nature
 from ._pbe_exact import ExactTree, carry_paths, has_known_sets
@@ -1715,7 +1722,8 @@ def pbe_candidates(game: ExtensiveFormGame, options: SolveOptions) -> tuple[list
                                            mixed=opts.mixed)
     if mixed_patterns and PureTable.fits(game, allowed):  # the vertices of every mixed pattern
         ctx.table = PureTable(game, allowed, ctx.batch, ctx.kids, ctx.prior)
-    pruner = BeliefSupportPruner(game, possible, options.tol, ctx.batch, ctx.kids)
+    pruner = BeliefSupportPruner(game, possible, options.tol, ctx.batch, ctx.kids,
+                                 unreached_belief_kinds(game, ctx.policy))
     admitted_pure = [p for p, ok in zip(pure, pruner.admits_all(pure), strict=True) if ok]
     for beh, row, v in _pure_verdicts(ctx, admitted_pure):
         keep(beh, row, v)

@@ -1,0 +1,283 @@
+"""The belief-support test at unreached sets whose belief the policy pins down.
+
+Under ``belief_policy="prior"`` a set the play does not reach, whose mover has not moved before,
+holds Nature's odds whatever the profile; under ``prior`` elsewhere and under ``d1`` everywhere, a
+set below pure moves only, all of whose nodes Nature reaches, holds Nature's odds on some subset of
+its nodes (the belief carried forward, or the D1 belief). The admission test of
+:class:`~deterrence.solvers._pbe_pruning.BeliefSupportPruner` then applies there too
+(``belief_kinds``, :func:`~deterrence.solvers._pbe_beliefs.unreached_belief_kinds`). Checked here:
+
+* the compiled verdicts are the old kernel's (the oracle of ``tests/test_pbe_pruning_kernel.py``)
+  and, at those sets, a plain pass over each pattern's support bounds
+  (:class:`~deterrence.solvers._pbe_pruning.SupportBounds`), under every table budget; the
+  subset tests against brute force;
+* ``dt.solve`` under ``prior`` and ``d1`` lists the same equilibria with the test as without it,
+  on random signalling games and on ``asymmetric_escalation``, with ``complete`` never lost;
+* the test drops patterns on ``asymmetric_escalation`` (it can fail), under ``prior`` and ``d1``
+  only.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+from helpers.admits_oracle import old_admits_all
+from helpers.random_trees import random_tree, signalling_game
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_pbe_patterns import signalling_trees
+from test_pbe_pruning_kernel import _possible, _random_lists
+
+import deterrence as dt
+from deterrence import kernels
+from deterrence.solvers import _pbe_beliefs, _pbe_patterns, _pbe_pruning, pbe
+from deterrence.solvers._tree_utils import BatchTree, child_tables, prior_mass
+
+TOL = 1e-12
+
+
+def _odds_pass(mu, lo, hi, kids, p, a, n_actions, tol):
+    """Whether action ``a`` is at least as good as each other under the belief ``mu`` and the bounds."""
+    return all(mu @ hi[kids[:, a], p] >= mu @ lo[kids[:, b], p] - tol for b in range(n_actions) if b != a)
+
+
+def _subset_beliefs(w):
+    """Nature's odds ``w`` on every non-empty subset of the nodes."""
+    n = len(w)
+    subsets = [np.array([(s >> i) & 1 for i in range(n)], dtype=bool) for s in range(1, 1 << n)]
+    return [np.where(inside, w, 0.0) / w[inside].sum() for inside in subsets]
+
+
+def _known_belief_passes(game, kinds, patterns, reached, tol):
+    """Per pattern, the test at each unreached set whose belief ``kinds`` pins down, done plainly:
+    Nature's odds on the nodes Nature reaches (``NATURE``); every support action optimal under
+    Nature's odds on one subset, when every set above is pure and Nature reaches every node
+    (``SOME_SUBSET``; each action under a subset of its own where the kernel cannot pack the
+    subsets' actions)."""
+    bounds = _pbe_pruning.SupportBounds(BatchTree(game), _pbe_pruning._action_offsets(game))
+    kids, prior = child_tables(game), prior_mass(game)
+    above = _pbe_pruning.BeliefSupportPruner._above(game)
+    out = np.ones(len(patterns), dtype=bool)
+    for r, pattern in enumerate(patterns):
+        lo, hi = bounds(pattern)
+        for k, h in enumerate(game.infosets):
+            w = prior[list(h.nodes)]
+            if reached[r, k] or not w.sum() > 0:
+                continue
+            n = len(h.actions)
+            if kinds[k] == _pbe_pruning.NATURE:
+                ok = all(_odds_pass(w / w.sum(), lo, hi, kids[k], h.player, a, n, tol) for a in pattern[k])
+            elif kinds[k] == _pbe_pruning.SOME_SUBSET and (w > 0).all() \
+                    and all(len(pattern[j]) == 1 for j in above[k]):
+                beliefs = _subset_beliefs(w)
+                if len(beliefs) * n <= _pbe_pruning._PACKED_BITS:  # one subset for the whole support
+                    ok = any(all(_odds_pass(mu, lo, hi, kids[k], h.player, a, n, tol) for a in pattern[k])
+                             for mu in beliefs)
+                else:  # (each action on its own)
+                    ok = all(any(_odds_pass(mu, lo, hi, kids[k], h.player, a, n, tol) for mu in beliefs)
+                             for a in pattern[k])
+            else:
+                continue
+            if not ok:
+                out[r] = False
+                break
+    return out
+
+
+def _assert_verdicts(game, patterns, kinds):
+    """The kernel's verdicts with ``kinds`` are the old kernel's and the plain pass's, under the
+    package's table budget and under tiny ones (the memo tables' other paths)."""
+    possible = _possible(game)
+    plain = _pbe_pruning.BeliefSupportPruner(game, possible, TOL)
+    tested = _pbe_pruning.BeliefSupportPruner(game, possible, TOL, belief_kinds=kinds)
+    reached = plain.reached(plain.indicators(patterns))
+    expected = old_admits_all(plain, patterns) & _known_belief_passes(game, kinds, patterns, reached, TOL)
+    kept = _pbe_pruning._TABLE_BYTES
+    try:
+        for budget in (kept, 0, 64):
+            _pbe_pruning._TABLE_BYTES = budget
+            np.testing.assert_array_equal(tested.admits_all(patterns), expected)
+    finally:
+        _pbe_pruning._TABLE_BYTES = kept
+    return expected
+
+
+def test_kinds_follow_the_policy():
+    game = signalling_game(3, messages=3)  # (no mover of a signalling game moves twice)
+    assert _pbe_beliefs.unreached_belief_kinds(game, "prior") == [_pbe_pruning.NATURE] * len(game.infosets)
+    game = _aeg_games(1)[0]
+    first = [game.own_sequence(h.nodes[0], h.player) == () for h in game.infosets]
+    assert any(first) and not all(first)
+    assert _pbe_beliefs.unreached_belief_kinds(game, "prior") == [
+        _pbe_pruning.NATURE if f else _pbe_pruning.SOME_SUBSET for f in first]
+    assert _pbe_beliefs.unreached_belief_kinds(game, "d1") == [_pbe_pruning.SOME_SUBSET] * len(first)
+    assert _pbe_beliefs.unreached_belief_kinds(game, "free") == [_pbe_pruning.ANY] * len(first)
+
+
+@pytest.mark.parametrize("policy", ["prior", "d1"])
+@settings(max_examples=20, deadline=None)
+@given(signalling_trees(), st.integers(0, 2**32 - 1))
+def test_random_signalling_trees_pass_the_plain_test(policy, game, seed):
+    rng = np.random.default_rng(seed)
+    kinds = _pbe_beliefs.unreached_belief_kinds(game, policy)
+    for patterns in _random_lists(game, rng, size=300):
+        _assert_verdicts(game, patterns, kinds)
+
+
+def _aeg_games(n, seed=3):
+    m = dt.load_model("asymmetric_escalation")
+    pts = pd.DataFrame(kernels.domain_sample(m, n, seed=seed))
+    return [m.game(**{k: float(v) for k, v in row.items()}) for _, row in pts.iterrows()]
+
+
+@pytest.mark.parametrize("policy", ["prior", "d1"])
+def test_aeg_patterns_pass_the_plain_test_and_some_fail_it(policy):
+    game = _aeg_games(1)[0]
+    allowed = _pbe_pruning.iterated_undominated_actions(game, TOL)
+    _, mixed = _pbe_patterns.feasible_patterns(game, allowed, _possible(game), TOL)
+    drawn = [mixed[i] for i in np.random.default_rng(5).permutation(len(mixed))[:600]]
+    plain = _pbe_pruning.BeliefSupportPruner(game, _possible(game), TOL)
+    ok = _assert_verdicts(game, drawn, _pbe_beliefs.unreached_belief_kinds(game, policy))
+    assert ok.sum() < plain.admits_all(drawn).sum()  # the test drops patterns here
+
+
+def _brute_masks(w, lo, hi, tol):
+    """Per non-empty subset of the nodes (bit ``i`` of ``j + 1``: node ``i``), the actions (bits) at
+    least as good as each other under Nature's odds ``w`` on it and the bounds (nodes x actions)."""
+    return [sum(1 << a for a in range(lo.shape[1])
+                if all(mu @ hi[:, a] >= mu @ lo[:, b] - tol for b in range(lo.shape[1]) if b != a))
+            for mu in _subset_beliefs(w)]
+
+
+def _one_set(m, acts, rng):
+    """A set of ``m`` nodes and ``acts`` actions laid out as the kernel reads it (its nodes 0..m-1,
+    their children numbered row by row after them), with random odds, bounds and support."""
+    w = rng.integers(1, 5, m) / 8.0
+    lo = rng.integers(0, 4, (m, acts)).astype(float)
+    hi = lo + rng.integers(0, 3, (m, acts))
+    row = rng.integers(0, 2, acts).astype(np.bool_)
+    row[rng.integers(acts)] = True
+    kids = m + np.arange(m * acts)
+    lo2, hi2 = np.zeros((m + m * acts, 1)), np.zeros((m + m * acts, 1))
+    lo2[kids, 0], hi2[kids, 0] = lo.ravel(), hi.ravel()
+    full = np.zeros(m + m * acts)
+    full[:m] = w
+    return w, lo, hi, row, (full, lo2, hi2, np.array([0, m]), np.arange(m), kids)
+
+
+def test_the_packed_flag_is_above_every_plain_mask():
+    assert _pbe_pruning._PACKED > (1 << _pbe_pruning._MASK_ACTS) - 1 >= (1 << _pbe_pruning._PACKED_BITS) - 1
+    assert _pbe_pruning._PACKED + (1 << _pbe_pruning._PACKED_BITS) < 2**63  # (kept plus one in int64 tables)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 5), st.integers(2, 4), st.integers(0, 2**32 - 1))
+def test_subset_tests_are_brute_force(m, acts, seed):
+    w, lo, hi, row, (full, lo2, hi2, ptr, nodes, kids) = _one_set(m, acts, np.random.default_rng(seed))
+    scratch = np.empty(acts), np.empty(acts)
+    masks = _brute_masks(w, lo, hi, TOL)
+    within = any(all(mask >> a & 1 for a in range(acts) if row[a]) for mask in masks)
+    got = _pbe_pruning._subset_passing(0, m, acts, full, lo2, hi2, ptr, nodes, kids, 0, 0, TOL, *scratch)
+    if len(masks) * acts <= _pbe_pruning._PACKED_BITS:  # each subset's actions, packed
+        assert got == _pbe_pruning._PACKED | sum(mask << (j * acts) for j, mask in enumerate(masks))
+        assert _pbe_pruning._within_packed(row, 0, acts, got) == within
+    else:  # the actions passing under some subset, each on its own
+        assert got == np.bitwise_or.reduce(masks)
+        assert _pbe_pruning._within_packed(row, 0, acts, got) >= within
+    whole = _pbe_pruning._some_subset_passes(0, row, m, acts, full, lo2, hi2, ptr, nodes, kids, 0, 0,
+                                             np.array([0, acts]), TOL, *scratch)
+    assert whole == within
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_support_passes_iff_the_kept_actions_say_so_under_known_beliefs(seed):
+    """The test at a set under every support, with Nature's odds or odds on some subset where the
+    pattern does not reach it, is what the kept value of the set (``_passing_actions``, read by
+    ``_within_packed``) says, on random trees with payoffs 0 or 1 and random reached nodes (none
+    at a third of the sets)."""
+    game = random_tree(2 + seed % 2, 5 + seed % 4, seed, recall=True)
+    rng = np.random.default_rng(seed)
+    pay = rng.integers(0, 2, size=(len(game.terminals), len(game.players))).tolist()
+    game = game.with_numbers(pay, [list(c.probs) for c in game.chance_infos])
+    pruner = _pbe_pruning.BeliefSupportPruner(game, _possible(game), 1e-9)
+    s, full, offsets = pruner._sets, pruner._full, pruner._sets.offsets
+    widest = max(max(len(h.nodes), len(h.actions)) for h in game.infosets)
+    bufs = (np.empty(widest, dtype=np.bool_), np.empty(widest), np.empty(widest))
+    checked = failed = 0
+    for _ in range(20):
+        below = [tuple(sorted(rng.choice(len(h.actions), size=int(rng.integers(1, len(h.actions) + 1)),
+                                         replace=False).tolist())) for h in game.infosets]
+        lo, hi = pruner._bounds(below)
+        for k, h in enumerate(game.infosets):
+            reached = (rng.random(len(h.nodes)) < 0.7) & (rng.random() < 0.67)
+            kinds = (_pbe_pruning.NATURE, _pbe_pruning.SOME_SUBSET)
+            for pure, kind in itertools.product((True, False), kinds):
+                args = (reached, pure, full, lo, hi, s.ptr, s.nodes, s.possible, s.kid_ptr, s.kids, h.player,
+                        offsets, 1e-9)
+                passing = _pbe_pruning._passing_actions(k, *args, *bufs, kind)
+                for support in _pbe_patterns.subsets(tuple(range(len(h.actions)))):
+                    row = np.zeros(int(offsets[-1]), dtype=np.bool_)
+                    row[[int(offsets[k]) + a for a in support]] = True
+                    expected = _pbe_pruning._set_passes(k, row, *args, *bufs, kind)
+                    assert _pbe_pruning._within_packed(row, offsets[k], offsets[k + 1], passing) == expected
+                    checked += 1
+                    failed += not expected
+    assert failed and checked > failed
+
+
+def _summary(result):
+    """The equilibria (strategies and beliefs, rounded) and the flags of a result."""
+    eqs = sorted((tuple(np.round(np.concatenate([np.ravel(s) for s in e.strategies]), 9)),
+                  tuple((h, tuple((v, round(p, 9)) for v, p in sorted(mu.items())))
+                        for h, mu in sorted(e.beliefs.items())))
+                 for e in result.equilibria)
+    return eqs, result.degenerate
+
+
+def _compare(games, policy, monkeypatch):
+    with_test = [dt.solve(g, "pbe", belief_policy=policy) for g in games]
+    with monkeypatch.context() as patch:
+        patch.setattr(pbe, "unreached_belief_kinds", lambda g, pol: [_pbe_pruning.ANY] * len(g.infosets))
+        without = [dt.solve(g, "pbe", belief_policy=policy) for g in games]
+    for a, b in zip(with_test, without, strict=True):
+        assert _summary(a) == _summary(b)
+        assert a.complete or not b.complete  # (fewer patterns left unsolved, never more)
+
+
+SHAPES = [{}, {"types": 3}, {"messages": 3}, {"responses": 3}, {"zero_type": True}]
+
+
+@pytest.mark.parametrize("policy", ["prior", "d1"])
+@pytest.mark.parametrize("shape", SHAPES)
+def test_pbe_of_signalling_games_are_those_without_the_test(shape, policy, monkeypatch):
+    _compare([signalling_game(seed, **shape) for seed in range(12)], policy, monkeypatch)
+
+
+@settings(max_examples=15, deadline=None)
+@given(signalling_trees(), st.sampled_from(["prior", "d1"]))
+def test_pbe_of_random_signalling_trees_are_those_without_the_test(game, policy):
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        _compare([game], policy, monkeypatch)
+
+
+@pytest.mark.parametrize("policy", ["prior", "d1"])
+def test_pbe_of_the_aeg_are_those_without_the_test(policy, monkeypatch):
+    _compare(_aeg_games(4), policy, monkeypatch)
+
+
+def test_free_beliefs_test_no_unreached_set(monkeypatch):
+    calls = []
+    real = pbe.unreached_belief_kinds
+
+    def spy(game, pol):
+        out = real(game, pol)
+        calls.append(out)
+        return out
+
+    monkeypatch.setattr(pbe, "unreached_belief_kinds", spy)
+    game = _aeg_games(1)[0]
+    dt.solve(game, "pbe", belief_policy="free")
+    assert calls == [[_pbe_pruning.ANY] * len(game.infosets)]
