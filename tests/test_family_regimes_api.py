@@ -13,6 +13,12 @@ def family() -> object:
     return dt.load_model("collective_defence")
 
 
+@pytest.fixture(scope="module")
+def free_regimes(family: object) -> object:
+    """The family's regimes under the default policy (read only: shared by the tests below)."""
+    return dt.regimes(family)
+
+
 def test_family_regimes_has_the_single_model_attributes(family: object) -> None:
     single = dt.regimes("extended_deterrence")
     fam = dt.regimes(family, belief_policy="prior")
@@ -22,8 +28,8 @@ def test_family_regimes_has_the_single_model_attributes(family: object) -> None:
     assert "belief policy prior" in fam.to_text()
 
 
-def test_family_regimes_says_what_free_beliefs_add(family: object) -> None:
-    fam = dt.regimes(family)  # the default policy, "free"
+def test_family_regimes_says_what_free_beliefs_add(free_regimes: object) -> None:
+    fam = free_regimes  # the default policy, "free"
     assert fam.belief_policy == "free"
     assert any("only other off-path beliefs support" in n for n in fam.notes)
 
@@ -58,7 +64,7 @@ def test_family_boundaries_refuse_unknown_names(family: object) -> None:
         regs.boundaries("credibility", {**at, "members": 5})  # the regimes are written for 3
 
 
-def test_cli_regimes_json_of_a_family(capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_regimes_json_of_a_family(capsys: pytest.CaptureFixture[str], free_regimes: object) -> None:
     import json
 
     from deterrence.cli import main
@@ -66,7 +72,7 @@ def test_cli_regimes_json_of_a_family(capsys: pytest.CaptureFixture[str]) -> Non
     # used to crash: the JSON writer read single-model attributes a family's regimes do not have
     assert main(["regimes", "collective_defence", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
-    assert [r["label"] for r in doc["regimes"]] == list(dt.regimes("collective_defence").conditions)
+    assert [r["label"] for r in doc["regimes"]] == list(free_regimes.conditions)  # of the same model
     (crossing,) = doc["threshold"]["crossings"]
     assert crossing["value"] == "17/15 - sqrt(2635)/75" and crossing["exact"]
     # by hand: 3 members, ratio contest from p(0) = 0.3, p(1) = 0.8 (p(2) = 53/60, p(3) = 78/85);

@@ -7,6 +7,7 @@ the set, must be the per-point solver's (the reference the kernels are tested ag
 
 from __future__ import annotations
 
+import functools
 import itertools
 
 import numpy as np
@@ -67,9 +68,17 @@ def _valid(m: dt.Model, pts: pd.DataFrame) -> pd.DataFrame:
     return pts.loc[ok].reset_index(drop=True)
 
 
-def _tie_points(m: dt.Model) -> pd.DataFrame:
+def _tie_points(name: str) -> pd.DataFrame:
+    """Constructed ties of the catalogue model ``name`` (:func:`_constructed_ties`), a copy: they
+    are worked out once per process, and each of its concepts and policies reads them."""
+    return _constructed_ties(name).copy()
+
+
+@functools.cache
+def _constructed_ties(name: str) -> pd.DataFrame:
     """Constructed ties: at a few domain samples, each pair of parameters set equal; and domain
     samples rounded to integers (several ties at once, at different nodes)."""
+    m = dt.load_model(name)
     base = pd.DataFrame(domain_sample(m, 3, seed=3))
     frames = []
     for a, b in itertools.combinations(list(m.parameters), 2):
@@ -92,7 +101,7 @@ def test_compiled_tables_list_ties_in_the_per_point_order(name, concept, policy)
         cm = compile_model(m, concept, policy)
     except UnsupportedError as exc:
         pytest.skip(f"{name} does not compile for {concept}/{policy}: {exc}")
-    pts = _tie_points(m)
+    pts = _tie_points(name)
     table, undecided = cm.evaluate(pts)
     decided = np.flatnonzero(~undecided)  # (the per-point rows of the others are not compared)
     pointwise = evaluate_points(m, pts.iloc[decided].assign(point=decided), concept, policy)
@@ -107,7 +116,7 @@ def test_the_tie_points_meet_ties():
     several = 0
     for name in ("egame12", "egame123", "mutual_deterrence"):
         m = dt.load_model(name)
-        table, _ = compile_model(m, "spe", "free").evaluate(_tie_points(m))
+        table, _ = compile_model(m, "spe", "free").evaluate(_tie_points(name))
         several += int((table.groupby("point").size() > 1).sum())
     assert several >= 20
 

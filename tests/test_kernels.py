@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -14,7 +16,10 @@ from deterrence.outcomes import regime_label
 from deterrence.solvers import belief_options
 
 
+@functools.cache
 def _udg_compiled(policy):
+    """The unilateral deterrence game compiled under ``policy`` (once per process, as
+    ``compile_model`` keeps a catalogue model's: the tests below read it)."""
     rng = np.random.default_rng(0)
     probe = {
         k: rng.uniform(0.05, 0.95, 64) if k in ("pCh", "pDef") else np.full(64, float(udg.DEFAULTS[k]))

@@ -924,7 +924,7 @@ def _prepared(model: Any, tree: SymbolicTree, key: tuple[str, str, str, float, f
     Returns ``(probe, kept, wide)``: ``wide`` when some set keeps three actions or more."""
     if key in _PREPARED:
         return _PREPARED[key]
-    _hash, concept, belief_policy, tol, _edge = key
+    _hash, concept, belief_policy, _tol, _edge = key
     # refuse by the tree's shape first: the probe below costs about a second on large models
     _check_supported(tree.structure, concept, belief_policy)
     try:
@@ -936,11 +936,8 @@ def _prepared(model: Any, tree: SymbolicTree, key: tuple[str, str, str, float, f
         too_large = exc
     if key in _REFUSED:  # refused after the probe: not sampled again (a sweep asks at every call)
         raise _REFUSED[key]
-    probe = domain_sample(model, 64, seed=12345)
-    if len(next(iter(probe.values()))) < 8:
-        probe = None
     try:
-        kept = None if too_large is None else _kept_or_refuse(model, tree.structure, probe, tol, too_large)
+        probe, kept = _probed(model, tree, key, too_large)
     except UnsupportedError as exc:
         _REFUSED[key] = exc
         raise
@@ -954,6 +951,41 @@ def _prepared(model: Any, tree: SymbolicTree, key: tuple[str, str, str, float, f
         _TOO_LARGE[key] = too_large  # type: ignore[assignment]
     _PREPARED[key] = (probe, kept, wide)
     return _PREPARED[key]
+
+
+#: the probe and the kept actions (or their refusal) of each model content, concept and
+#: tolerance: neither depends on the belief policy or the margin, and a model is often compiled,
+#: or asked about, under several policies (each sample of a model with long ordering chains, such
+#: as ``asymmetric_escalation``, draws millions of points)
+_PROBED: dict[tuple[str, str, float], tuple[dict[str, np.ndarray] | None,
+                                            list[tuple[int, ...]] | UnsupportedError | None]] = {}
+
+
+def _probed(model: Any, tree: SymbolicTree, key: tuple[str, str, str, float, float],
+            too_large: UnsupportedError | None) -> tuple[dict[str, np.ndarray] | None,
+                                                         list[tuple[int, ...]] | None]:
+    """The probe points of the model of ``key`` and, where all its actions make too many
+    structures (``too_large``), the actions kept over them (:func:`_kept_or_refuse`, its refusal
+    re-raised), worked out once per model content, concept and tolerance."""
+    digest, concept, _policy, tol, _edge = key
+    probed_key = (digest, concept, tol)
+    if probed_key not in _PROBED:
+        if len(_PROBED) >= MAX_DIGESTS:
+            _PROBED.clear()
+        probe: dict[str, np.ndarray] | None = domain_sample(model, 64, seed=12345)
+        if len(next(iter(probe.values()))) < 8:  # type: ignore[union-attr]
+            probe = None
+        try:
+            kept = None if too_large is None else _kept_or_refuse(model, tree.structure, probe, tol,
+                                                                  too_large)
+        except UnsupportedError as exc:
+            _PROBED[probed_key] = (probe, exc)
+            raise
+        _PROBED[probed_key] = (probe, kept)
+    probe, kept_or_refused = _PROBED[probed_key]
+    if isinstance(kept_or_refused, UnsupportedError):
+        raise kept_or_refused
+    return probe, kept_or_refused
 
 
 def _check_worth_building(game: Any, belief_policy: str, refused: UnsupportedError) -> None:

@@ -495,7 +495,9 @@ def exact_features(guard: Any, tree: Any, params: Mapping[str, Any]) -> list[Fra
             for name, sym in zip(tree.names, tree.symbols, strict=True)}
 
     def exact(expr: Any) -> Fraction:
-        val = _as_expr(expr).subs(subs)  # the tree's parsed expressions (text is refused)
+        # the tree's parsed expressions (text is refused); symbols replaced by numbers, which
+        # rebuilds and so evaluates every operation, as subs does, without its pattern matching
+        val = _as_expr(expr).xreplace(subs)
         if isinstance(val, sp.Rational):
             return Fraction(int(val.p), int(val.q))
         if isinstance(val, sp.Float):
