@@ -20,11 +20,12 @@ import pytest
 from helpers.kernel_checks import compiled_row_mismatches, symbolic_random_tree
 from helpers.pbe_context import solver_context
 from helpers.random_trees import random_tree
+from helpers.samples import sample
 
 import deterrence as dt
 from deterrence.errors import UnsupportedError
 from deterrence.kernels import _engine as engine
-from deterrence.kernels import compile_model, compile_tree, domain_sample
+from deterrence.kernels import compile_model, compile_tree
 from deterrence.kernels._carry import CARRIED as CARRIED_KIND
 from deterrence.kernels._carry import POLICY, carried_beliefs, own_chain
 from deterrence.kernels._vectree import VectorTree
@@ -116,7 +117,7 @@ def test_the_belief_after_the_movers_own_move_is_carried(policy):
 @pytest.mark.parametrize("policy", ["free", "prior", "d1"])
 def test_carried_pledge_decided_points_have_the_per_point_rows(policy):
     m = dt.load_model(CARRIED)
-    pts = pd.DataFrame(domain_sample(m, 150, seed=9))
+    pts = pd.DataFrame(sample(CARRIED, 150, 9))
     decided, bad = _mismatches(m, policy, pts)
     assert decided >= 90
     assert bad == []
@@ -127,7 +128,7 @@ def test_the_reference_path_carries_the_belief_too(policy):
     """The tree-walking reference path (the engine's test oracle) finds the engine's rows."""
     m = dt.load_model(CARRIED)
     cm = compile_model(m, "pbe", policy)
-    pts = pd.DataFrame(domain_sample(m, 300, seed=2))
+    pts = pd.DataFrame(sample(CARRIED, 300, 2))
     fast, und_f = cm.evaluate(pts, with_structure=True)
     ref, und_r = cm.evaluate_reference(pts, with_structure=True)
     decided = pts.index[~(und_f | und_r)]

@@ -18,11 +18,10 @@ import itertools
 
 import numba
 import numpy as np
-import pandas as pd
 import pytest
+from helpers.samples import points
 
 import deterrence as dt
-from deterrence import kernels
 from deterrence.solvers import _pbe_contract, _pbe_multilinear, _pbe_roots, _pbe_unbalanced
 
 
@@ -330,8 +329,8 @@ def test_the_order_of_the_screens_changes_no_result(name, policy, monkeypatch):
     orders = list(itertools.permutations(("grid", "box", "exact")))
     if name == "asymmetric_escalation":
         orders = [("exact", "grid", "box"), ("grid", "box", "exact"), ("box", "exact", "grid")]
-    for values in pd.DataFrame(kernels.domain_sample(m, n, seed=4)).to_dict("records"):
-        game = m.game(**{k: float(v) for k, v in values.items()})
+    for values in points(name, n, 4):
+        game = m.game(**values)
         expected = _everything(dt.solve(game, "pbe", belief_policy=policy))
         for order in orders:
             monkeypatch.setattr(_pbe_multilinear, "_screen_order", lambda unknowns, order=order: order)
@@ -378,8 +377,8 @@ def test_systems_kept_within_a_solve_change_no_result(name, policy, n, monkeypat
     monkeypatch.setattr(pbe, "pbe_candidates", keep_notes)
     # every unbalanced pattern solved (not only until a continuum): the repeats are among them
     monkeypatch.setattr(_pbe_unbalanced, "STOP_AT_FIRST_CONTINUUM", False)
-    for values in pd.DataFrame(kernels.domain_sample(m, n, seed=4)).to_dict("records"):
-        game = m.game(**{k: float(v) for k, v in values.items()})
+    for values in points(name, n, 4):
+        game = m.game(**values)
         # a first solve fills what the tree keeps across points (the sets of conditions found to
         # hold a vector of one term), so that both counted solves below start from the same store
         # whatever ran before this test

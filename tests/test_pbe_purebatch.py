@@ -11,14 +11,13 @@ signalling trees; and whole solves with the batch against solves with every row 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 from helpers.random_trees import random_tree
+from helpers.samples import points
 from hypothesis import given, settings
 from test_pbe_patterns import signalling_trees
 
 import deterrence as dt
-from deterrence import kernels
 from deterrence.solvers import _pbe_purebatch, pbe
 from deterrence.solvers._pbe_context import _Ctx
 from deterrence.solvers._pbe_purebatch import FALLBACK, assess_rows
@@ -67,8 +66,7 @@ def _compare(game, tol: float = 1e-8, rows=None, policy: str = "free") -> tuple[
 
 def _aeg_games(n: int, seed: int):
     m = dt.load_model("asymmetric_escalation")
-    pts = pd.DataFrame(kernels.domain_sample(m, n, seed=seed))
-    return [m.game(**{k: float(v) for k, v in r.items()}) for _, r in pts.iterrows()]
+    return [m.game(**values) for values in points("asymmetric_escalation", n, seed)]
 
 
 @pytest.mark.parametrize("policy", ["free", "prior", "d1"])

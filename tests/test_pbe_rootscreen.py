@@ -17,16 +17,15 @@ same with it as without.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 from helpers.pbe_context import catalogue_games, solver_context
+from helpers.samples import points
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_pbe_assess_order import _profile
 from test_pbe_patterns import signalling_trees
 
 import deterrence as dt
-from deterrence import kernels
 from deterrence._jit import python_version
 from deterrence.solvers import _pbe_rootscreen, pbe
 from deterrence.solvers._pbe_rootscreen import FAILS, HOLDS, UNDECIDED, onpath_verdicts
@@ -66,7 +65,6 @@ def _check(ctx, behs) -> tuple[int, int, int]:
 @pytest.mark.parametrize("policy", ["d1", "free"])
 def test_screen_on_recorded_escalation_roots(policy, monkeypatch):
     m = dt.load_model("asymmetric_escalation")
-    pts = pd.DataFrame(kernels.domain_sample(m, 3, seed=11))
     recorded = []
 
     def record(ctx, behs):
@@ -74,8 +72,8 @@ def test_screen_on_recorded_escalation_roots(policy, monkeypatch):
         return [UNDECIDED] * len(behs)
 
     monkeypatch.setattr(pbe, "onpath_verdicts", record)
-    for _, r in pts.iterrows():
-        dt.solve(m.game(**{k: float(v) for k, v in r.items()}), "pbe", belief_policy=policy)
+    for values in points("asymmetric_escalation", 3, 11):
+        dt.solve(m.game(**values), "pbe", belief_policy=policy)
     monkeypatch.undo()
     screened = onpath = passed = 0
     for ctx, behs in recorded:

@@ -23,12 +23,12 @@ import pytest
 from helpers.exact_systems import float_route_off
 from helpers.float_route import compared_routes
 from helpers.random_trees import signalling_game
+from helpers.samples import points
 from helpers.typed_trees import typed_game
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import deterrence as dt
-from deterrence import kernels
 from deterrence.solvers import _pbe_typed_float, pbe
 
 POLICIES = ("free", "prior", "d1")
@@ -36,8 +36,7 @@ POLICIES = ("free", "prior", "d1")
 
 def _aeg_games(n: int, seed: int) -> list:
     model = dt.load_model("asymmetric_escalation")
-    sample = kernels.domain_sample(model, n, seed=seed)
-    return [model.game(**{k: float(v[i]) for k, v in sample.items()}) for i in range(n)]
+    return [model.game(**values) for values in points("asymmetric_escalation", n, seed)]
 
 
 def _assert_agrees(seen) -> None:

@@ -15,9 +15,9 @@ import itertools
 
 import numpy as np
 import pytest
+from helpers.samples import points
 
 import deterrence as dt
-from deterrence import kernels
 from deterrence.game.extensive import CHANCE, DECISION
 from deterrence.solvers import _pbe_unbalanced, pbe
 from deterrence.solvers._pbe_patterns import feasible_patterns
@@ -29,8 +29,7 @@ POLICIES = ("free", "prior", "d1")
 
 def _aeg_games(n: int, seed: int) -> list:
     model = dt.load_model("asymmetric_escalation")
-    sample = kernels.domain_sample(model, n, seed=seed)
-    return [model.game(**{k: float(v[i]) for k, v in sample.items()}) for i in range(n)]
+    return [model.game(**values) for values in points("asymmetric_escalation", n, seed)]
 
 
 def _reached_here(game, pattern) -> list[bool]:
@@ -48,8 +47,24 @@ def _reached_here(game, pattern) -> list[bool]:
     return [any(ok.get(int(u)) for u in h.nodes) for h in game.infosets]
 
 
-def _classified_here(game, pattern) -> bool:
-    reached = _reached_here(game, pattern)
+#: the trees whose classification two tests check (one object each, so that the oracle's reached
+#: sets of their pattern lists are worked out once: :func:`_reached_all`)
+TREES = {"aeg": _aeg_games(1, 3)[0], "sig": signalling_game(4, 3, 2, 3),
+         "zero": signalling_game(5, 3, 3, 2, zero_type=True)}
+_REACHED: dict[tuple, np.ndarray] = {}
+
+
+def _reached_all(game, patterns) -> np.ndarray:
+    """:func:`_reached_here` of every pattern, as rows (read-only; kept per tree and pattern list)."""
+    key = (id(game), tuple(patterns))
+    if key not in _REACHED:
+        rows = np.array([_reached_here(game, p) for p in patterns], dtype=bool)
+        rows.setflags(write=False)
+        _REACHED[key] = rows
+    return _REACHED[key]
+
+
+def _classified_here(game, pattern, reached) -> bool:
     dims = [0, 0]
     for k, (h, support) in enumerate(zip(game.infosets, pattern, strict=True)):
         if len(support) > 1 and not reached[k]:
@@ -68,11 +83,12 @@ def _split(game):
     return patterns, _pbe_unbalanced.unbalanced(game, pruner, patterns)
 
 
-@pytest.mark.parametrize("game", [_aeg_games(1, 3)[0], signalling_game(4, 3, 2, 3),
-                                  signalling_game(5, 3, 3, 2, zero_type=True)], ids=["aeg", "sig", "zero"])
-def test_the_classification_agrees_with_the_tree(game):
+@pytest.mark.parametrize("name", ["aeg", "sig", "zero"])
+def test_the_classification_agrees_with_the_tree(name):
+    game = TREES[name]
     patterns, split = _split(game)
-    expected = np.array([_classified_here(game, p) for p in patterns])
+    reached = _reached_all(game, patterns)
+    expected = np.array([_classified_here(game, p, on) for p, on in zip(patterns, reached, strict=True)])
     assert np.array_equal(split.mask, expected)
     assert expected.any() and not expected.all()
     assert np.array_equal(split.n_mixed, [sum(len(s) > 1 for s in p) for p in patterns])
@@ -153,15 +169,15 @@ def _dims_here(pattern, game) -> list[int]:
     return dims
 
 
-@pytest.mark.parametrize("game", [_aeg_games(1, 3)[0], signalling_game(5, 3, 3, 2, zero_type=True)],
-                         ids=["aeg", "zero"])
-def test_the_shared_classification_agrees_with_the_tree(game):
+@pytest.mark.parametrize("name", ["aeg", "zero"])
+def test_the_shared_classification_agrees_with_the_tree(name):
     """The fields the other screens read: reached sets, support sizes, each player's dimension and
     the float route's patterns (balanced, ``d > 0``, mixing only where they reach) before it has
     left any undecided."""
+    game = TREES[name]
     game.tree_cache.pop("pbe_unbalanced", None)
     patterns, split = _split(game)
-    reached = np.array([_reached_here(game, p) for p in patterns])
+    reached = _reached_all(game, patterns)
     assert np.array_equal(split.reached, reached)
     assert np.array_equal(split.sizes, [[len(s) for s in p] for p in patterns])
     dims = np.array([_dims_here(p, game) for p in patterns])
@@ -232,8 +248,7 @@ def test_kin_shorten_the_search_when_the_witnesses_fail(monkeypatch):
     fewer patterns through the pattern loop's screens before the first continuum, with the same
     flags."""
     model = dt.load_model("asymmetric_escalation")
-    sample = kernels.domain_sample(model, 33, seed=11)
-    games = [model.game({k: float(v[i]) for k, v in sample.items()}) for i in range(21)]
+    games = [model.game(values) for values in points("asymmetric_escalation", 33, 11)[:21]]
     inner, work = pbe._unbalanced_last, pbe._work
     counts = {}
     for kin in (True, False):

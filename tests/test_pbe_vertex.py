@@ -20,15 +20,14 @@ over the vertex rows' weights), then ``_set_conditions``'s tests in numpy, in
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
+from helpers.samples import points
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_pbe_patterns import signalling_trees
 from test_pbe_prescreen import oracle_verdict
 
 import deterrence as dt
-from deterrence import kernels
 from deterrence._jit import python_version
 from deterrence.solvers import _pbe_vertex, pbe
 from deterrence.solvers._pbe_patterns import feasible_patterns
@@ -138,9 +137,7 @@ def _compare(game, policy, max_mixed: int = 6) -> tuple[int, int]:
 
 
 def _model_points(name: str, n: int, seed: int) -> list[dict[str, float]]:
-    m = dt.load_model(name)
-    pts = pd.DataFrame(kernels.domain_sample(m, n, seed=seed))
-    return [{k: float(v) for k, v in r.items()} for _, r in pts.iterrows()]
+    return points(name, n, seed)
 
 
 # ---------------------------------------------------------------------------------- the tests

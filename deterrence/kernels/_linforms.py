@@ -299,13 +299,15 @@ def _infoset_check(
         vals = []
         conds = []
         reach = {v: paths.reaches(v, prof) for v in nodes}
+        # (whether the profile itself plays down to each terminal: the same for every plan)
+        played = {v: [float(paths.follows(z, v, prof)) for z in below[v]] for v in nodes}
         for plan in plans:
             entries: dict[int, float] = {}
             cond_rows = []
             for v in nodes:
                 centries: dict[int, float] = {}
-                for z in below[v]:
-                    coef = float(paths.follows(z, v, prof)) - float(paths.follows(z, v, prof, i, plan))
+                for z, on in zip(below[v], played[v], strict=True):
+                    coef = on - float(paths.follows(z, v, prof, i, plan))
                     if coef == 0:
                         continue
                     if reach[v]:

@@ -61,6 +61,7 @@ from ._numeric import (
     check_values,
     huge_constant_error,
     lambdify_tree,
+    orderings_hold,
     orderings_mask,
     parameter_arrays,
     split_outputs,
@@ -590,6 +591,13 @@ class Model:
             ordering_ok=ok,
             values=arrays,
         )
+
+    def ordering_ok(self, values: Mapping[str, Any] | None = None) -> np.ndarray:
+        """Per point of ``values`` (as :meth:`evaluate` takes them): whether every ordering holds,
+        as ``evaluate(values, check=False, check_orderings=False).ordering_ok`` gives it, without
+        the payoffs (and each comparison decided only where those before it hold)."""
+        arrays, shape = parameter_arrays(self.parameters, self.name, dict(values or {}))
+        return orderings_hold(self.orderings, self.symbols, arrays, shape)
 
     def derived_value(self, name: str, /, **values: Any) -> int | Fraction | float:
         """Exact value of a derived quantity at given parameter values (defaults elsewhere)."""

@@ -5,7 +5,7 @@ Plain functions of what they use (the parameters, the orderings, the checked
 <deterrence.model.Model.game>` and :meth:`Model.evaluate <deterrence.model.Model.evaluate>`:
 values checked against the domains (:func:`check_values`, :func:`parameter_arrays`) and the
 orderings (:func:`check_orderings_exact`; :func:`orderings_mask`, which gives the same verdicts on
-arrays), chance probabilities and
+arrays, and :func:`orderings_hold`, its verdicts alone), chance probabilities and
 payoffs checked (:func:`check_numbers`, :func:`check_arrays`), the numeric tree built
 (:func:`build_game`), the expressions lambdified once (:func:`lambdify_tree`).
 """
@@ -224,6 +224,30 @@ def orderings_mask(
                     domain=o.text,
                 )
     return ok
+
+
+def orderings_hold(
+    orderings: Sequence[Ordering],
+    symbols: Mapping[str, sp.Symbol],
+    arrays: Mapping[str, np.ndarray],
+    shape: tuple[int, ...],
+) -> np.ndarray:
+    """Per point: whether every ordering holds (:func:`orderings_mask`'s verdicts, unchecked),
+    each comparison decided only at the points the comparisons before it left standing (the
+    verdict at a point reads that point alone), so that a sample that most orderings reject
+    costs little more than its first comparison."""
+    size = int(np.prod(shape, dtype=np.int64))
+    flat = {symbols[n]: np.ravel(a) for n, a in arrays.items()}
+    standing = np.arange(size)
+    for comp in (c for o in orderings for c in o.condition.comparisons):
+        if not standing.size:
+            break
+        values = flat if standing.size == size else {s: a[standing] for s, a in flat.items()}
+        holds = comparison_holds(comp, values)
+        standing = standing[np.ravel(holds)]
+    ok = np.zeros(size, dtype=bool)
+    ok[standing] = True
+    return ok.reshape(shape)
 
 
 # ---------------------------------------------------------------------------------- one point

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
-
 import deterrence as dt
-from deterrence import kernels
 from deterrence.solvers import pbe
 from deterrence.solvers._tree_utils import child_tables, prior_mass
+from helpers.samples import points
 
 #: per catalogue model, the parameter that is Nature's probability (set to 0 and 1 to rule moves out)
 NATURE = {"asymmetric_escalation": None, "chain_store": "p_tough", "costly_signal_menu": "resolve"}
@@ -24,10 +22,10 @@ def solver_context(game: Any, policy: str) -> pbe._Ctx:
 
 def catalogue_games(name: str, n: int, seed: int) -> list:
     """``n`` seeded domain points of a catalogue model, plus (where it has one) its Nature's
-    probability at 0 and at 1 (Nature's zero-probability moves), as games."""
+    probability at 0 and at 1 (Nature's zero-probability moves), as games (new ones at each call;
+    the points are drawn once per process: :mod:`helpers.samples`)."""
     m = dt.load_model(name)
-    pts = pd.DataFrame(kernels.domain_sample(m, n, seed=seed))
-    out = [{k: float(v) for k, v in r.items()} for _, r in pts.iterrows()]
+    out = points(name, n, seed)
     first = NATURE[name]
     if first is not None:
         out += [{first: 0.0}, {first: 1.0}]
