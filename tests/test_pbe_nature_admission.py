@@ -19,13 +19,11 @@ its nodes (the belief carried forward, or the D1 belief). The admission test of
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 import pandas as pd
 import pytest
 from helpers.admits_oracle import old_admits_all
-from helpers.random_trees import random_tree, signalling_game
+from helpers.random_trees import signalling_game
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_pbe_patterns import signalling_trees
@@ -190,42 +188,6 @@ def test_subset_tests_are_brute_force(m, acts, seed):
     whole = _pbe_pruning._some_subset_passes(0, row, m, acts, full, lo2, hi2, ptr, nodes, kids, 0, 0,
                                              np.array([0, acts]), TOL, *scratch)
     assert whole == within
-
-
-@pytest.mark.parametrize("seed", range(6))
-def test_a_support_passes_iff_the_kept_actions_say_so_under_known_beliefs(seed):
-    """The test at a set under every support, with Nature's odds or odds on some subset where the
-    pattern does not reach it, is what the kept value of the set (``_passing_actions``, read by
-    ``_within_packed``) says, on random trees with payoffs 0 or 1 and random reached nodes (none
-    at a third of the sets)."""
-    game = random_tree(2 + seed % 2, 5 + seed % 4, seed, recall=True)
-    rng = np.random.default_rng(seed)
-    pay = rng.integers(0, 2, size=(len(game.terminals), len(game.players))).tolist()
-    game = game.with_numbers(pay, [list(c.probs) for c in game.chance_infos])
-    pruner = _pbe_pruning.BeliefSupportPruner(game, _possible(game), 1e-9)
-    s, full, offsets = pruner._sets, pruner._full, pruner._sets.offsets
-    widest = max(max(len(h.nodes), len(h.actions)) for h in game.infosets)
-    bufs = (np.empty(widest, dtype=np.bool_), np.empty(widest), np.empty(widest))
-    checked = failed = 0
-    for _ in range(20):
-        below = [tuple(sorted(rng.choice(len(h.actions), size=int(rng.integers(1, len(h.actions) + 1)),
-                                         replace=False).tolist())) for h in game.infosets]
-        lo, hi = pruner._bounds(below)
-        for k, h in enumerate(game.infosets):
-            reached = (rng.random(len(h.nodes)) < 0.7) & (rng.random() < 0.67)
-            kinds = (_pbe_pruning.NATURE, _pbe_pruning.SOME_SUBSET)
-            for pure, kind in itertools.product((True, False), kinds):
-                args = (reached, pure, full, lo, hi, s.ptr, s.nodes, s.possible, s.kid_ptr, s.kids, h.player,
-                        offsets, 1e-9)
-                passing = _pbe_pruning._passing_actions(k, *args, *bufs, kind)
-                for support in _pbe_patterns.subsets(tuple(range(len(h.actions)))):
-                    row = np.zeros(int(offsets[-1]), dtype=np.bool_)
-                    row[[int(offsets[k]) + a for a in support]] = True
-                    expected = _pbe_pruning._set_passes(k, row, *args, *bufs, kind)
-                    assert _pbe_pruning._within_packed(row, offsets[k], offsets[k + 1], passing) == expected
-                    checked += 1
-                    failed += not expected
-    assert failed and checked > failed
 
 
 def _summary(result):

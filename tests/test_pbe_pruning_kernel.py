@@ -180,11 +180,14 @@ def test_sets_of_many_nodes_keep_their_verdicts(types, seed):
     assert 0 < ok.sum() < len(ok)
 
 
+@pytest.mark.parametrize("kind", [_pbe_pruning.ANY, _pbe_pruning.NATURE, _pbe_pruning.SOME_SUBSET])
 @pytest.mark.parametrize("seed", range(6))
-def test_a_support_passes_iff_each_of_its_actions_does(seed):
+def test_a_support_passes_iff_each_of_its_actions_does(seed, kind):
     """The test at a set under every support is the conjunction of the passing actions the kernel
     remembers (``_passing_actions``, read by ``_within``), with and without a pure path above, on
-    random trees with payoffs 0 or 1 (many ties) and random reached nodes."""
+    random trees with payoffs 0 or 1 (many ties) and random reached nodes; where the belief at a set
+    the pattern does not reach is known (``kind``: none reached at a third of the sets), what the
+    kept value says (read by ``_within_packed``: one subset's actions for the whole support)."""
     game = random_tree(2 + seed % 2, 5 + seed % 4, seed, recall=True)
     rng = np.random.default_rng(seed)
     pay = rng.integers(0, 2, size=(len(game.terminals), len(game.players))).tolist()
@@ -193,6 +196,7 @@ def test_a_support_passes_iff_each_of_its_actions_does(seed):
     s, full, offsets = pruner._sets, pruner._full, pruner._sets.offsets
     widest = max(max(len(h.nodes), len(h.actions)) for h in game.infosets)
     bufs = (np.empty(widest, dtype=np.bool_), np.empty(widest), np.empty(widest))
+    within = _pbe_pruning._within if kind == _pbe_pruning.ANY else _pbe_pruning._within_packed
     checked = failed = 0
     for _ in range(20):
         below = [tuple(sorted(rng.choice(len(h.actions), size=int(rng.integers(1, len(h.actions) + 1)),
@@ -200,17 +204,17 @@ def test_a_support_passes_iff_each_of_its_actions_does(seed):
         lo, hi = pruner._bounds(below)
         for k, h in enumerate(game.infosets):
             reached = rng.random(len(h.nodes)) < 0.7
+            if kind != _pbe_pruning.ANY and rng.random() < 1 / 3:
+                reached[:] = False
             for pure in (True, False):
-                passing = _pbe_pruning._passing_actions(k, reached, pure, full, lo, hi, s.ptr, s.nodes,
-                                                        s.possible, s.kid_ptr, s.kids, h.player, offsets,
-                                                        1e-9, *bufs)
+                args = (reached, pure, full, lo, hi, s.ptr, s.nodes, s.possible, s.kid_ptr, s.kids, h.player,
+                        offsets, 1e-9, *bufs, kind)
+                passing = _pbe_pruning._passing_actions(k, *args)
                 for support in _pbe_patterns.subsets(tuple(range(len(h.actions)))):
                     row = np.zeros(int(offsets[-1]), dtype=np.bool_)
                     row[[int(offsets[k]) + a for a in support]] = True
-                    expected = _pbe_pruning._set_passes(k, row, reached, pure, full, lo, hi, s.ptr, s.nodes,
-                                                        s.possible, s.kid_ptr, s.kids, h.player, offsets,
-                                                        1e-9, *bufs)
-                    assert _pbe_pruning._within(row, offsets[k], offsets[k + 1], passing) == expected
+                    expected = _pbe_pruning._set_passes(k, row, *args)
+                    assert within(row, offsets[k], offsets[k + 1], passing) == expected
                     checked += 1
                     failed += not expected
     assert 0 < failed < checked
