@@ -1190,7 +1190,11 @@ def _subset_odds(k: int, m: int, acts: int, subset: int, full: np.ndarray, lo: n
                  ptr: np.ndarray, nodes: np.ndarray, kids: np.ndarray, base: int, p: int, mu_lo: np.ndarray,
                  mu_hi: np.ndarray) -> None:
     """``mu_lo[a]``, ``mu_hi[a]``: the bounds after each action of set ``k`` under Nature's odds on the
-    nodes of ``subset`` (bit ``i``: node ``i``), in the order of the exact test of :func:`_set_passes`."""
+    nodes of ``subset`` (bit ``i``: node ``i``), in the order of the exact test of :func:`_set_passes`.
+    That test's own loop (over the reached nodes' mask, in :func:`_set_passes` and
+    :func:`_passing_actions`) is not this helper: a call there, on every set tested, would count
+    references to its arrays (see :func:`_passing_actions`); here it runs only at unreached sets
+    of known subset odds, on a table miss."""
     total = 0.0
     for i in range(m):
         if (subset >> i) & 1:
