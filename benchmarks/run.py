@@ -20,6 +20,8 @@ import argparse
 import datetime as _dt
 import json
 import math
+import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -48,6 +50,18 @@ GROUPS = ("two_player", "n_player", "extensive", "trees", "sweeps", "estimation"
 
 def _log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def _warm_kernels() -> dict[str, Any]:
+    """Compile every kernel into numba's cache before the cases (``python -m deterrence warm``,
+    untimed), so that no case's first call compiles one: a kernel whose source changed since it
+    was last cached would otherwise be compiled inside whichever case first calls it."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "deterrence", "warm"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, check=False)
+    lines = (done.stdout.strip() or done.stderr.strip() or "no output").splitlines()
+    return {"seconds": time.perf_counter() - start, "ok": done.returncode == 0, "last_line": lines[-1]}
 
 
 def _worst_cases(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -147,6 +161,9 @@ def main(argv: list[str] | None = None) -> int:
         "cases": [],
     }
     _log(f"writing to {out}; {res['machine']['cpu']}, load {res['machine']['load_average_at_start']}")
+    _log("compiling the kernels into numba's cache (python -m deterrence warm; untimed)")
+    res["warm_up"] = _warm_kernels()
+    _log(f"  {res['warm_up']['last_line']}")
     full_cases: list[dict[str, Any]] = []
     with PeerPool() as pool:
         if "two_player" in args.cases:

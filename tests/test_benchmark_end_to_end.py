@@ -113,3 +113,13 @@ def test_domain_box_is_accepted_by_sweep_on_open_domains():
     record, table = end_to_end.timed_sweep(model, 6, 3, "free", box)
     assert record["points"] == 6 and sorted(record["varied"]) == sorted(model.parameters)
     assert table["monopoly_profit"].between(lo, hi).all()
+
+
+def test_report_says_whether_the_kernels_were_compiled_before_the_cases():
+    """The machine section names the warm-up's outcome; a failed one warns that cases may have
+    compiled kernels; results from before the step have no line."""
+    assert report._warm_up_line(None) == []
+    done = report._warm_up_line({"seconds": 3.4, "ok": True, "last_line": "compiled 4 of 4 parts"})
+    assert len(done) == 1 and "done in 3.4 s" in done[0] and "compiled 4 of 4 parts" in done[0]
+    failed = report._warm_up_line({"seconds": 9.0, "ok": False, "last_line": "logit: failed"})
+    assert "**failed**" in failed[0] and "logit: failed" in failed[0]

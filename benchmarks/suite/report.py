@@ -417,6 +417,15 @@ def _first_call(res: dict[str, Any]) -> list[str]:
             *_table(["numba cache", "import and build", "first dt.solve", "second dt.solve"], table), ""]
 
 
+def _warm_up_line(warm: dict[str, Any] | None) -> list[str]:
+    """The machine section's line on the kernels compiled before the cases (none in older results)."""
+    if warm is None:
+        return []
+    how = "done" if warm["ok"] else "**failed**: cases may include compiling"
+    return [f"- kernels compiled into numba's cache before the cases (`python -m deterrence warm`, untimed): "
+            f"{how} in {warm['seconds']:.1f} s ({warm['last_line']})"]
+
+
 def markdown(res: dict[str, Any]) -> str:
     m, v, s = res["machine"], res["versions"], res["settings"]
     lines = [
@@ -431,6 +440,7 @@ def markdown(res: dict[str, Any]) -> str:
         f"- CPU: {m['cpu']}, {m['cores']} cores ({m['usable_cores']} usable), {m['memory_gb']} GB memory",
         f"- OS: {m['os']}; Python {m['python']} ({m['implementation']})",
         f"- load average at start (1, 5, 15 min): {m['load_average_at_start']}",
+        *_warm_up_line(res.get("warm_up")),
         f"- git commit: {m['git'].get('commit')} "
         f"(tracked files modified: {m['git'].get('modified_tracked_files')})",
         "- packages: " + ", ".join(f"{k} {val}" for k, val in v.items()),

@@ -57,10 +57,14 @@ def _compile_nash() -> None:
 
 def _compile_logit() -> None:
     """The logit kernels: the homotopy that fails near the chain store's entry threshold and
-    the pure agent equilibria that rescue it, and a QRE branch of a two-player tree."""
+    the pure agent equilibria that rescue it, a QRE branch of a two-player tree, and its QRE at
+    one precision (Newton's method at a fixed precision, which the homotopy also runs where it
+    locates a bifurcation of the branch, as on symmetric N-player trees)."""
     chain_store = dt.load_model("chain_store").game(entry_profit=0.2, p_tough=0.04 + 1e-9)
     dt.solve(chain_store, "nash")
-    dt.solve(dt.load_model("brinkmanship").game(), "qre")
+    brinkmanship = dt.load_model("brinkmanship").game()
+    dt.solve(brinkmanship, "qre")
+    dt.solve(brinkmanship, "qre", lam=2.0)
 
 
 #: the parts, the most expensive first (the order in which ``--jobs`` starts them)
