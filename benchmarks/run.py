@@ -56,7 +56,7 @@ def _warm_kernels() -> dict[str, Any]:
     """Compile every kernel into numba's cache before the cases (``python -m deterrence warm``,
     untimed), so that no case's first call compiles one: a kernel whose source changed since it
     was last cached would otherwise be compiled inside whichever case first calls it."""
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    env = dict(os.environ, PYTHONPATH=str(ROOT))  # as the first-call cases run their processes
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "deterrence", "warm"], cwd=ROOT, env=env,
                           capture_output=True, text=True, check=False)
